@@ -1,0 +1,263 @@
+//! Domain errors: the failures a caller can cause, in cloud-neutral terms. Each wire crate maps
+//! every variant to its own dialect with an exhaustive `match`.
+
+/// Kinds of resources, for not-found and malformed-id errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `vpc-`.
+    Vpc,
+    /// `subnet-`.
+    Subnet,
+    /// `rtb-`.
+    RouteTable,
+    /// A route in a table.
+    Route,
+    /// `igw-`.
+    InternetGateway,
+    /// `nat-`.
+    NatGateway,
+    /// `sg-`.
+    SecurityGroup,
+    /// `sgr-`.
+    SecurityGroupRule,
+    /// `acl-`.
+    NetworkAcl,
+    /// `i-`.
+    Instance,
+    /// `eni-`.
+    NetworkInterface,
+    /// `pcx-`.
+    PeeringConnection,
+    /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`).
+    Association,
+    /// A gateway id of unknown kind given as a route target.
+    Gateway,
+    /// An availability zone.
+    Zone,
+    /// An id whose kind could not be told (tags).
+    Any,
+}
+
+impl Kind {
+    /// The id prefix of the kind, if it has one.
+    pub fn prefix(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Vpc => "vpc",
+            Kind::Subnet => "subnet",
+            Kind::RouteTable => "rtb",
+            Kind::InternetGateway => "igw",
+            Kind::NatGateway => "nat",
+            Kind::SecurityGroup => "sg",
+            Kind::SecurityGroupRule => "sgr",
+            Kind::NetworkAcl => "acl",
+            Kind::Instance => "i",
+            Kind::NetworkInterface => "eni",
+            Kind::PeeringConnection => "pcx",
+            _ => return None,
+        })
+    }
+}
+
+/// Quotas that can be exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitKind {
+    /// Active peering connections per VPC.
+    ActivePeeringsPerVpc,
+    /// Outstanding (pending) peering requests per account.
+    OutstandingPeeringRequests,
+    /// Routes per route table.
+    RoutesPerTable,
+    /// Rules per security group (per direction).
+    RulesPerSecurityGroup,
+    /// VPCs per region.
+    Vpcs,
+    /// Subnets per VPC.
+    SubnetsPerVpc,
+    /// Route tables per VPC.
+    RouteTablesPerVpc,
+    /// Security groups per region.
+    SecurityGroups,
+    /// IPv4/IPv6 blocks per VPC.
+    CidrBlocksPerVpc,
+    /// Internet gateways per region.
+    InternetGateways,
+    /// Tags per resource.
+    TagsPerResource,
+}
+
+/// A failure caused by the request (never by the emulator itself).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// A referenced resource does not exist (or is not visible to the caller).
+    #[error("the {kind:?} '{id}' does not exist")]
+    NotFound {
+        /// Its kind.
+        kind: Kind,
+        /// The id as given.
+        id: String,
+    },
+    /// An id does not have the shape of its kind.
+    #[error("invalid id: \"{id}\"")]
+    MalformedId {
+        /// Expected kind.
+        kind: Kind,
+        /// The id as given.
+        id: String,
+    },
+    /// A required parameter is missing.
+    #[error("the request must contain the parameter {0}")]
+    MissingParameter(String),
+    /// A parameter value is unusable; the text says why.
+    #[error("{0}")]
+    InvalidParameterValue(String),
+    /// Parameters that cannot go together; the text says why.
+    #[error("{0}")]
+    InvalidParameterCombination(String),
+    /// A VPC block of a size or range the cloud refuses.
+    #[error("the CIDR '{cidr}' is invalid")]
+    InvalidVpcRange {
+        /// The block.
+        cidr: String,
+        /// Whether it is refused for its range rather than its size.
+        restricted: bool,
+    },
+    /// A subnet block outside its VPC or of a refused size.
+    #[error("the CIDR '{cidr}' is invalid")]
+    InvalidSubnetRange {
+        /// The block.
+        cidr: String,
+    },
+    /// A subnet block overlapping a sibling.
+    #[error("the CIDR '{cidr}' conflicts with another subnet")]
+    SubnetConflict {
+        /// The block.
+        cidr: String,
+    },
+    /// The resource still has dependents.
+    #[error("the {kind:?} '{id}' has dependencies and cannot be deleted")]
+    DependencyViolation {
+        /// Its kind.
+        kind: Kind,
+        /// Its id.
+        id: String,
+        /// Optional detail.
+        detail: Option<String>,
+    },
+    /// A peering connection is not in a state that allows the action.
+    #[error("invalid state transition for {id}, attempted to transition from {from} to {to}")]
+    InvalidStateTransition {
+        /// The connection.
+        id: String,
+        /// Current state, as the cloud names it.
+        from: &'static str,
+        /// Attempted state, as the cloud names it.
+        to: &'static str,
+    },
+    /// The caller may not do this; the text says why.
+    #[error("{0}")]
+    OperationNotPermitted(String),
+    /// Accepting would make a second connection between the same VPCs.
+    #[error("the vpc peering connection identified by {id} already exists")]
+    PeeringAlreadyExists {
+        /// The connection that already exists.
+        id: String,
+    },
+    /// A route with that destination exists.
+    #[error("the route identified by {destination} already exists")]
+    RouteAlreadyExists {
+        /// The destination.
+        destination: String,
+    },
+    /// No route with that destination.
+    #[error("no route with destination {destination} in route table {table}")]
+    RouteNotFound {
+        /// The destination.
+        destination: String,
+        /// The table.
+        table: String,
+    },
+    /// The same security group permission exists.
+    #[error("the specified rule already exists: {0}")]
+    PermissionDuplicate(String),
+    /// A malformed security group permission.
+    #[error("{0}")]
+    PermissionMalformed(String),
+    /// A referenced group is unknown or not usable here; the text says why.
+    #[error("{0}")]
+    GroupNotUsable(String),
+    /// A security group of that name exists in the VPC.
+    #[error("the security group '{name}' already exists for VPC '{vpc_id}'")]
+    GroupDuplicate {
+        /// The name.
+        name: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// `default` is reserved.
+    #[error("the security group name '{0}' is reserved")]
+    GroupReserved(String),
+    /// The default group cannot be deleted.
+    #[error("the default security group cannot be deleted")]
+    CannotDeleteDefaultGroup,
+    /// The resource is already associated/attached.
+    #[error("{0}")]
+    AlreadyAssociated(String),
+    /// A gateway is not attached to that VPC.
+    #[error("the gateway '{gateway}' is not attached to '{vpc_id}'")]
+    GatewayNotAttached {
+        /// The gateway.
+        gateway: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// A quota would be exceeded; the text says which.
+    #[error("{message}")]
+    LimitExceeded {
+        /// The quota.
+        kind: LimitKind,
+        /// Explanation.
+        message: String,
+    },
+    /// A private address is taken.
+    #[error("address {0} is in use")]
+    AddressInUse(String),
+    /// No free address left in a subnet.
+    #[error("insufficient free addresses in subnet {0}")]
+    InsufficientAddresses(String),
+    /// The resource is in the wrong state for this action.
+    #[error("{0}")]
+    IncorrectState(String),
+    /// DNS hostnames or support disabled for a peering DNS option.
+    #[error("{0}")]
+    DnsHostnamesDisabled(String),
+    /// A tag key is reserved or malformed.
+    #[error("{0}")]
+    TagKeyMalformed(String),
+    /// A client token was reused with other parameters.
+    #[error("client token {0} was reused with different parameters")]
+    IdempotentParameterMismatch(String),
+}
+
+impl DomainError {
+    /// Not-found for `kind`/`id`.
+    pub fn not_found(kind: Kind, id: impl Into<String>) -> Self {
+        DomainError::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// Invalid parameter value with a message.
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        DomainError::InvalidParameterValue(msg.into())
+    }
+
+    /// Dependency violation for `kind`/`id`.
+    pub fn dependency(kind: Kind, id: impl Into<String>) -> Self {
+        DomainError::DependencyViolation {
+            kind,
+            id: id.into(),
+            detail: None,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Pure domain model of AWS-style VPC networking with peering.
+//!
+//! This crate owns the resources (VPCs, subnets, route tables, gateways, security groups, network
+//! ACLs, instances and their network interfaces, peering connections), the rules the clouds enforce
+//! on them, and the peering state machine. It executes commands inside a [`Tx`], a transaction over
+//! the in-memory [`World`] that records an undo log, so a failed command leaves no trace and a
+//! successful one yields the exact set of changed records for the store to persist.
+//!
+//! It must not do I/O, read the system clock, generate randomness, or know any wire format: time
+//! and identifiers come in through [`Ctx`] ([`Timestamp`] and [`IdGen`]). The `serde` derives on
+//! records describe only the persisted record form used by the stores.
+
+pub mod cidr;
+mod error;
+mod ids;
+pub mod ops;
+pub mod peering;
+mod quota;
+pub mod regions;
+mod resources;
+mod time;
+mod tx;
+mod world;
+
+pub use error::{DomainError, Kind, LimitKind};
+pub use ids::{IdGen, SeededIds};
+pub use quota::Limits;
+pub use resources::*;
+pub use time::Timestamp;
+pub use tx::{Change, ChangeSet, Ctx, Tx};
+pub use world::{Entity, Record, RecordKey, World};

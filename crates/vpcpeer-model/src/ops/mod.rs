@@ -1,0 +1,88 @@
+//! Commands on the world, as methods of [`Tx`]. Each validates before it mutates, and any error
+//! rolls the whole transaction back, so a refused command leaves no trace.
+//!
+//! Lookups are scoped: a resource of another account or region is reported as not found, except
+//! peering connections, which both of their owners see.
+
+pub mod peering;
+pub mod vpc;
+
+use crate::{DomainError, Entity, Kind, Scope, Tx};
+
+/// Checks that `id` has the shape `<prefix>-<8 or 17 lowercase hex>`.
+pub fn check_id(kind: Kind, id: &str) -> Result<(), DomainError> {
+    let Some(prefix) = kind.prefix() else {
+        return Ok(());
+    };
+    let ok = id
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (hex.len() == 8 || hex.len() == 17)
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::MalformedId {
+            kind,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// A resource with an owner scope.
+pub trait Owned: Entity {
+    /// Kind, for errors.
+    const KIND: Kind;
+    /// Owner account and region.
+    fn scope(&self) -> &Scope;
+}
+
+macro_rules! owned {
+    ($($ty:ident => $kind:ident;)*) => {
+        $(impl Owned for crate::$ty {
+            const KIND: Kind = Kind::$kind;
+            fn scope(&self) -> &Scope { &self.scope }
+        })*
+    };
+}
+
+owned! {
+    Vpc => Vpc;
+    Subnet => Subnet;
+    RouteTable => RouteTable;
+    InternetGateway => InternetGateway;
+    NatGateway => NatGateway;
+    SecurityGroup => SecurityGroup;
+    NetworkAcl => NetworkAcl;
+    Instance => Instance;
+    NetworkInterface => NetworkInterface;
+}
+
+impl Tx<'_, '_> {
+    /// The caller's own resource `id`, or `Invalid…ID.NotFound`/`.Malformed`.
+    pub fn owned<R: Owned>(&self, id: &str) -> Result<&R, DomainError> {
+        check_id(R::KIND, id)?;
+        match self.get::<R>(id) {
+            Some(r) if r.scope() == self.scope() => Ok(r),
+            _ => Err(DomainError::not_found(R::KIND, id)),
+        }
+    }
+
+    /// The caller's own resource `id`, mutably.
+    pub fn owned_mut<R: Owned>(&mut self, id: &str) -> Result<&mut R, DomainError> {
+        self.owned::<R>(id)?;
+        Ok(self.get_mut::<R>(id).expect("checked above"))
+    }
+
+    /// All of the caller's resources of one kind, in id order.
+    pub fn list_owned<R: Owned>(&self) -> impl Iterator<Item = &R> {
+        let scope = self.scope().clone();
+        R::table(self.world())
+            .values()
+            .filter(move |r| *r.scope() == scope)
+    }
+}

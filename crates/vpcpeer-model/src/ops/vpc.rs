@@ -1,0 +1,629 @@
+//! VPCs and their CIDR blocks. Creating a VPC also creates its main route table, its default
+//! security group and its default network ACL; deleting it removes them.
+
+use std::net::Ipv6Addr;
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::cidr::{self, overlaps_v4};
+use crate::peering::PeeringState;
+use crate::{
+    AclAction, AclEntry, AssocState, Destination, DomainError, Ipv4Block, Ipv6Block, Kind,
+    LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,
+    RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
+};
+
+/// Input of CreateVpc.
+#[derive(Debug, Clone, Default)]
+pub struct CreateVpc {
+    /// Primary IPv4 block, as given.
+    pub cidr_block: String,
+    /// Ask for an Amazon-provided IPv6 /56.
+    pub amazon_ipv6: bool,
+    /// `default` (when absent), `dedicated` or `host`.
+    pub instance_tenancy: Option<String>,
+    /// Tags from TagSpecification.
+    pub tags: Tags,
+}
+
+/// A VPC attribute of DescribeVpcAttribute/ModifyVpcAttribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpcAttribute {
+    /// `enableDnsSupport`.
+    DnsSupport,
+    /// `enableDnsHostnames`.
+    DnsHostnames,
+    /// `enableNetworkAddressUsageMetrics`.
+    NauMetrics,
+}
+
+/// What AssociateVpcCidrBlock should add.
+#[derive(Debug, Clone)]
+pub enum NewBlock {
+    /// An IPv4 block, as given.
+    Ipv4(String),
+    /// An Amazon-provided IPv6 /56.
+    AmazonIpv6,
+}
+
+/// The association AssociateVpcCidrBlock created.
+#[derive(Debug, Clone)]
+pub enum NewAssociation {
+    /// IPv4.
+    Ipv4(Ipv4Block),
+    /// IPv6.
+    Ipv6(Ipv6Block),
+}
+
+fn parse_vpc_cidr(s: &str) -> Result<Ipv4Net, DomainError> {
+    let net = cidr::parse_v4(s).ok_or_else(|| {
+        DomainError::invalid(format!(
+            "Value ({s}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+        ))
+    })?;
+    if !cidr::valid_block_size(net) {
+        return Err(DomainError::InvalidVpcRange {
+            cidr: s.to_owned(),
+            restricted: false,
+        });
+    }
+    Ok(net)
+}
+
+impl Tx<'_, '_> {
+    /// CreateVpc: the VPC plus its main route table, default security group and default ACL.
+    pub fn create_vpc(&mut self, input: CreateVpc) -> Result<String, DomainError> {
+        let net = parse_vpc_cidr(&input.cidr_block)?;
+        let tenancy = input.instance_tenancy.unwrap_or_else(|| "default".into());
+        if !matches!(tenancy.as_str(), "default" | "dedicated" | "host") {
+            return Err(DomainError::invalid(format!(
+                "Value ({tenancy}) for parameter instanceTenancy is invalid."
+            )));
+        }
+        if let Some(max) = self.ctx.limits.vpcs_per_region {
+            if self.list_owned::<Vpc>().count() >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::Vpcs,
+                    message: "The maximum number of VPCs has been reached.".into(),
+                });
+            }
+        }
+        let id = self.new_id("vpc");
+        let mut ipv6 = Vec::new();
+        if input.amazon_ipv6 {
+            ipv6.push(self.amazon_ipv6_block());
+        }
+        let vpc = Vpc {
+            id: id.clone(),
+            scope: self.scope().clone(),
+            ipv4: vec![Ipv4Block {
+                association_id: self.new_id("vpc-cidr-assoc"),
+                cidr: net,
+                state: AssocState::Associated,
+            }],
+            ipv6,
+            instance_tenancy: tenancy,
+            is_default: false,
+            dhcp_options_id: "default".into(),
+            dns_support: true,
+            dns_hostnames: false,
+            nau_metrics: false,
+            created: self.now(),
+            tags: input.tags,
+        };
+        self.create_vpc_defaults(&vpc);
+        self.put(vpc);
+        Ok(id)
+    }
+
+    fn amazon_ipv6_block(&mut self) -> Ipv6Block {
+        loop {
+            let hex = self.ctx.ids.hex17();
+            let bits = u64::from_str_radix(&hex[..8], 16).unwrap_or(0) as u32;
+            // 2600:1f18:XXXX:XX00::/56 — unique across the world.
+            let addr = Ipv6Addr::new(
+                0x2600,
+                0x1f18,
+                (bits >> 16) as u16,
+                (bits & 0xff00) as u16,
+                0,
+                0,
+                0,
+                0,
+            );
+            let net = Ipv6Net::new(addr, 56).expect("valid prefix");
+            let taken = self
+                .world()
+                .vpcs
+                .values()
+                .any(|v| v.ipv6_cidrs().any(|c| c == net));
+            if !taken {
+                return Ipv6Block {
+                    association_id: self.new_id("vpc-cidr-assoc"),
+                    cidr: net,
+                    pool: "Amazon".into(),
+                    network_border_group: self.scope().region.clone(),
+                    state: AssocState::Associated,
+                };
+            }
+        }
+    }
+
+    fn create_vpc_defaults(&mut self, vpc: &Vpc) {
+        let scope = vpc.scope.clone();
+        let mut routes: Vec<Route> = vpc
+            .ipv4_cidrs()
+            .map(|c| local_route(Destination::V4(c)))
+            .collect();
+        routes.extend(vpc.ipv6_cidrs().map(|c| local_route(Destination::V6(c))));
+        let rtb = RouteTable {
+            id: self.new_id("rtb"),
+            vpc_id: vpc.id.clone(),
+            scope: scope.clone(),
+            routes,
+            associations: vec![RtAssociation {
+                id: self.new_id("rtbassoc"),
+                target: RtAssocTarget::Main,
+            }],
+            tags: Tags::new(),
+        };
+        self.put(rtb);
+
+        let sg_id = self.new_id("sg");
+        let mut egress = vec![SgRule {
+            id: self.new_id("sgr"),
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            peer: RulePeer::Cidr4("0.0.0.0/0".parse().expect("static")),
+            description: None,
+        }];
+        if !vpc.ipv6.is_empty() {
+            egress.push(SgRule {
+                id: self.new_id("sgr"),
+                protocol: "-1".into(),
+                from_port: None,
+                to_port: None,
+                peer: RulePeer::Cidr6("::/0".parse().expect("static")),
+                description: None,
+            });
+        }
+        let sg = SecurityGroup {
+            id: sg_id.clone(),
+            name: "default".into(),
+            description: "default VPC security group".into(),
+            vpc_id: vpc.id.clone(),
+            scope: scope.clone(),
+            ingress: vec![SgRule {
+                id: self.new_id("sgr"),
+                protocol: "-1".into(),
+                from_port: None,
+                to_port: None,
+                peer: RulePeer::Group {
+                    group_id: sg_id,
+                    user_id: scope.account.clone(),
+                    peering_id: None,
+                },
+                description: None,
+            }],
+            egress,
+            tags: Tags::new(),
+        };
+        self.put(sg);
+
+        let mut entries = Vec::new();
+        for egress in [false, true] {
+            entries.push(acl_entry(100, egress, AclAction::Allow, v4_any()));
+            entries.push(acl_entry(32767, egress, AclAction::Deny, v4_any()));
+            if !vpc.ipv6.is_empty() {
+                entries.push(acl_entry(101, egress, AclAction::Allow, v6_any()));
+                entries.push(acl_entry(32768, egress, AclAction::Deny, v6_any()));
+            }
+        }
+        let acl = NetworkAcl {
+            id: self.new_id("acl"),
+            vpc_id: vpc.id.clone(),
+            scope,
+            is_default: true,
+            entries,
+            associations: Vec::new(),
+            tags: Tags::new(),
+        };
+        self.put(acl);
+    }
+
+    /// DeleteVpc. Refused while dependents remain, while an active peering uses the VPC, or while a
+    /// request from another account waits for this VPC to accept it; the VPC's own pending
+    /// requests are deleted with it.
+    pub fn delete_vpc(&mut self, vpc_id: &str) -> Result<(), DomainError> {
+        self.owned::<Vpc>(vpc_id)?;
+        let w = self.world();
+        let now = self.now();
+        let in_vpc_dependents = w.subnets.values().any(|s| s.vpc_id == vpc_id)
+            || w.route_tables
+                .values()
+                .any(|r| r.vpc_id == vpc_id && !r.is_main())
+            || w.security_groups
+                .values()
+                .any(|g| g.vpc_id == vpc_id && g.name != "default")
+            || w.network_acls
+                .values()
+                .any(|a| a.vpc_id == vpc_id && !a.is_default)
+            || w.internet_gateways
+                .values()
+                .any(|g| g.attached_vpc.as_deref() == Some(vpc_id))
+            || w.network_interfaces.values().any(|e| e.vpc_id == vpc_id)
+            || w.nat_gateways
+                .values()
+                .any(|n| n.vpc_id == vpc_id && n.state != crate::NatState::Deleted);
+        if in_vpc_dependents {
+            return Err(DomainError::dependency(Kind::Vpc, vpc_id));
+        }
+        let mut withdraw = Vec::new();
+        for p in w.peerings.values() {
+            let state = p.state_at(now);
+            let is_req = p.requester.vpc_id == vpc_id;
+            let is_acc = p.accepter.vpc_id == vpc_id;
+            if !is_req && !is_acc {
+                continue;
+            }
+            match state {
+                PeeringState::Active | PeeringState::Provisioning | PeeringState::Deleting => {
+                    return Err(DomainError::DependencyViolation {
+                        kind: Kind::Vpc,
+                        id: vpc_id.to_owned(),
+                        detail: Some(format!("active VPC peering connection {}", p.id)),
+                    });
+                }
+                PeeringState::PendingAcceptance | PeeringState::InitiatingRequest => {
+                    if is_acc && p.requester.scope.account != p.accepter.scope.account {
+                        return Err(DomainError::DependencyViolation {
+                            kind: Kind::Vpc,
+                            id: vpc_id.to_owned(),
+                            detail: Some(format!(
+                                "pending VPC peering connection request {} (reject it first)",
+                                p.id
+                            )),
+                        });
+                    }
+                    withdraw.push(p.id.clone());
+                }
+                _ => {}
+            }
+        }
+        let account = self.scope().account.clone();
+        for id in withdraw {
+            let p = self.get_mut::<PeeringConnection>(&id).expect("listed");
+            p.state = PeeringState::Deleted;
+            p.state_since = now;
+            p.deleted_by = Some(account.clone());
+        }
+        let owned_defaults: Vec<(&'static str, String)> = {
+            let w = self.world();
+            let mut v: Vec<(&'static str, String)> = w
+                .route_tables
+                .values()
+                .filter(|r| r.vpc_id == vpc_id)
+                .map(|r| ("rtb", r.id.clone()))
+                .collect();
+            v.extend(
+                w.security_groups
+                    .values()
+                    .filter(|g| g.vpc_id == vpc_id)
+                    .map(|g| ("sg", g.id.clone())),
+            );
+            v.extend(
+                w.network_acls
+                    .values()
+                    .filter(|a| a.vpc_id == vpc_id)
+                    .map(|a| ("acl", a.id.clone())),
+            );
+            v.extend(
+                w.nat_gateways
+                    .values()
+                    .filter(|n| n.vpc_id == vpc_id)
+                    .map(|n| ("nat", n.id.clone())),
+            );
+            v
+        };
+        for (table, id) in owned_defaults {
+            match table {
+                "rtb" => {
+                    self.remove::<RouteTable>(&id);
+                }
+                "sg" => {
+                    self.remove::<SecurityGroup>(&id);
+                }
+                "acl" => {
+                    self.remove::<NetworkAcl>(&id);
+                }
+                _ => {
+                    self.remove::<crate::NatGateway>(&id);
+                }
+            }
+        }
+        self.remove::<Vpc>(vpc_id);
+        Ok(())
+    }
+
+    /// AssociateVpcCidrBlock.
+    pub fn associate_vpc_cidr(
+        &mut self,
+        vpc_id: &str,
+        block: NewBlock,
+    ) -> Result<NewAssociation, DomainError> {
+        let vpc = self.owned::<Vpc>(vpc_id)?.clone();
+        let now = self.now();
+        match block {
+            NewBlock::AmazonIpv6 => {
+                if !vpc.ipv6.is_empty() {
+                    return Err(DomainError::LimitExceeded {
+                        kind: LimitKind::CidrBlocksPerVpc,
+                        message: format!(
+                            "This network '{vpc_id}' has met its maximum number of allowed CIDRs: 1"
+                        ),
+                    });
+                }
+                let b = self.amazon_ipv6_block();
+                let net = b.cidr;
+                self.owned_mut::<Vpc>(vpc_id)?.ipv6.push(b.clone());
+                self.add_local_routes(vpc_id, Destination::V6(net));
+                self.refresh_peer_sides(vpc_id);
+                Ok(NewAssociation::Ipv6(b))
+            }
+            NewBlock::Ipv4(text) => {
+                let net = parse_vpc_cidr(&text)?;
+                let existing: Vec<Ipv4Net> = vpc.ipv4_cidrs().collect();
+                if existing.iter().any(|c| overlaps_v4(*c, net)) {
+                    return Err(DomainError::InvalidVpcRange {
+                        cidr: text,
+                        restricted: false,
+                    });
+                }
+                if cidr::secondary_block_restricted(vpc.primary_cidr(), net) {
+                    return Err(DomainError::InvalidVpcRange {
+                        cidr: text,
+                        restricted: true,
+                    });
+                }
+                if let Some(max) = self.ctx.limits.ipv4_blocks_per_vpc {
+                    if existing.len() >= max {
+                        return Err(DomainError::LimitExceeded {
+                            kind: LimitKind::CidrBlocksPerVpc,
+                            message: format!(
+                                "This network '{vpc_id}' has met its maximum number of allowed CIDRs: {max}"
+                            ),
+                        });
+                    }
+                }
+                let covers_route = self
+                    .world()
+                    .route_tables
+                    .values()
+                    .filter(|r| r.vpc_id == vpc_id)
+                    .flat_map(|r| r.routes.iter())
+                    .any(|r| matches!(r.destination, Destination::V4(d) if net.contains(&d)));
+                if covers_route {
+                    return Err(DomainError::invalid(format!(
+                        "The CIDR '{text}' is equal to or larger than the destination of an existing route in a route table of {vpc_id}."
+                    )));
+                }
+                let mut fail = Vec::new();
+                for p in self.world().peerings.values() {
+                    let state = p.state_at(now);
+                    let (me, other) = if p.requester.vpc_id == vpc_id {
+                        (&p.requester, &p.accepter)
+                    } else if p.accepter.vpc_id == vpc_id {
+                        (&p.accepter, &p.requester)
+                    } else {
+                        continue;
+                    };
+                    let overlaps = other.ipv4.iter().any(|c| overlaps_v4(*c, net));
+                    match state {
+                        PeeringState::PendingAcceptance if me.vpc_id == p.requester.vpc_id => {
+                            return Err(DomainError::OperationNotPermitted(format!(
+                                "The vpc '{vpc_id}' has a pending VPC peering connection request ({}); CIDR blocks cannot be added until it is accepted, rejected or deleted.",
+                                p.id
+                            )));
+                        }
+                        PeeringState::PendingAcceptance if overlaps => fail.push(p.id.clone()),
+                        PeeringState::Active | PeeringState::Provisioning if overlaps => {
+                            return Err(DomainError::OperationNotPermitted(format!(
+                                "The CIDR '{text}' overlaps with a CIDR of VPC {}, which is peered with {vpc_id} by {}.",
+                                other.vpc_id, p.id
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+                for id in fail {
+                    let p = self.get_mut::<PeeringConnection>(&id).expect("listed");
+                    p.state = PeeringState::Failed;
+                    p.state_since = now;
+                    p.failure_reason = Some("Overlapping CIDR range".into());
+                }
+                let b = Ipv4Block {
+                    association_id: self.new_id("vpc-cidr-assoc"),
+                    cidr: net,
+                    state: AssocState::Associated,
+                };
+                self.owned_mut::<Vpc>(vpc_id)?.ipv4.push(b.clone());
+                self.add_local_routes(vpc_id, Destination::V4(net));
+                self.refresh_peer_sides(vpc_id);
+                Ok(NewAssociation::Ipv4(b))
+            }
+        }
+    }
+
+    /// DisassociateVpcCidrBlock by association id; returns the VPC id and the association.
+    pub fn disassociate_vpc_cidr(
+        &mut self,
+        association_id: &str,
+    ) -> Result<(String, NewAssociation), DomainError> {
+        let vpc = self
+            .list_owned::<Vpc>()
+            .find(|v| {
+                v.ipv4.iter().any(|b| b.association_id == association_id)
+                    || v.ipv6.iter().any(|b| b.association_id == association_id)
+            })
+            .cloned()
+            .ok_or_else(|| DomainError::not_found(Kind::Association, association_id))?;
+        if vpc.ipv4[0].association_id == association_id {
+            return Err(DomainError::OperationNotPermitted(format!(
+                "The vpc CIDR block with association ID {association_id} may not be disassociated. It is the primary IPv4 CIDR block of the VPC"
+            )));
+        }
+        let dest;
+        let assoc;
+        if let Some(b) = vpc.ipv4.iter().find(|b| b.association_id == association_id) {
+            let in_use = self
+                .world()
+                .subnets
+                .values()
+                .any(|s| s.vpc_id == vpc.id && b.cidr.contains(&s.cidr.network()));
+            if in_use {
+                return Err(DomainError::DependencyViolation {
+                    kind: Kind::Vpc,
+                    id: vpc.id.clone(),
+                    detail: Some(format!("subnets use the CIDR block {}", b.cidr)),
+                });
+            }
+            dest = Destination::V4(b.cidr);
+            let mut b = b.clone();
+            b.state = AssocState::Disassociated;
+            assoc = NewAssociation::Ipv4(b);
+        } else {
+            let b = vpc
+                .ipv6
+                .iter()
+                .find(|b| b.association_id == association_id)
+                .expect("found above");
+            dest = Destination::V6(b.cidr);
+            let mut b = b.clone();
+            b.state = AssocState::Disassociated;
+            assoc = NewAssociation::Ipv6(b);
+        }
+        let v = self.owned_mut::<Vpc>(&vpc.id)?;
+        v.ipv4.retain(|b| b.association_id != association_id);
+        v.ipv6.retain(|b| b.association_id != association_id);
+        let tables: Vec<String> = self
+            .world()
+            .route_tables
+            .values()
+            .filter(|r| r.vpc_id == vpc.id)
+            .map(|r| r.id.clone())
+            .collect();
+        for t in tables {
+            let rt = self.get_mut::<RouteTable>(&t).expect("listed");
+            rt.routes
+                .retain(|r| !(r.target == RouteTarget::Local && r.destination == dest));
+        }
+        self.refresh_peer_sides(&vpc.id);
+        Ok((vpc.id, assoc))
+    }
+
+    /// Reads a VPC attribute.
+    pub fn vpc_attribute(&self, vpc_id: &str, attr: VpcAttribute) -> Result<bool, DomainError> {
+        let v = self.owned::<Vpc>(vpc_id)?;
+        Ok(match attr {
+            VpcAttribute::DnsSupport => v.dns_support,
+            VpcAttribute::DnsHostnames => v.dns_hostnames,
+            VpcAttribute::NauMetrics => v.nau_metrics,
+        })
+    }
+
+    /// ModifyVpcAttribute (one attribute per call). DNS hostnames need DNS support.
+    pub fn modify_vpc_attribute(
+        &mut self,
+        vpc_id: &str,
+        attr: VpcAttribute,
+        value: bool,
+    ) -> Result<(), DomainError> {
+        let v = self.owned::<Vpc>(vpc_id)?;
+        if attr == VpcAttribute::DnsHostnames && value && !v.dns_support {
+            return Err(DomainError::InvalidParameterCombination(
+                "Cannot enable DNS hostnames unless DNS support is enabled".into(),
+            ));
+        }
+        if attr == VpcAttribute::DnsSupport && !value && v.dns_hostnames {
+            return Err(DomainError::InvalidParameterCombination(
+                "Cannot disable DNS support while DNS hostnames are enabled".into(),
+            ));
+        }
+        let v = self.owned_mut::<Vpc>(vpc_id)?;
+        match attr {
+            VpcAttribute::DnsSupport => v.dns_support = value,
+            VpcAttribute::DnsHostnames => v.dns_hostnames = value,
+            VpcAttribute::NauMetrics => v.nau_metrics = value,
+        }
+        Ok(())
+    }
+
+    fn add_local_routes(&mut self, vpc_id: &str, dest: Destination) {
+        let tables: Vec<String> = self
+            .world()
+            .route_tables
+            .values()
+            .filter(|r| r.vpc_id == vpc_id)
+            .map(|r| r.id.clone())
+            .collect();
+        for t in tables {
+            let rt = self.get_mut::<RouteTable>(&t).expect("listed");
+            rt.routes.push(local_route(dest));
+        }
+    }
+
+    /// Copies a VPC's current blocks into the sides of its live peering connections.
+    pub(crate) fn refresh_peer_sides(&mut self, vpc_id: &str) {
+        let Some(vpc) = self.get::<Vpc>(vpc_id).cloned() else {
+            return;
+        };
+        let now = self.now();
+        let ids: Vec<String> = self
+            .world()
+            .peerings
+            .values()
+            .filter(|p| !p.state_at(now).is_terminal())
+            .filter(|p| p.requester.vpc_id == vpc_id || p.accepter.vpc_id == vpc_id)
+            .map(|p| p.id.clone())
+            .collect();
+        for id in ids {
+            let p = self.get_mut::<PeeringConnection>(&id).expect("listed");
+            for side in [&mut p.requester, &mut p.accepter] {
+                if side.vpc_id == vpc_id {
+                    side.ipv4 = vpc.ipv4_cidrs().collect();
+                    side.ipv6 = vpc.ipv6_cidrs().collect();
+                }
+            }
+        }
+    }
+}
+
+/// A `local` route for one of the VPC's blocks.
+pub fn local_route(dest: Destination) -> Route {
+    Route {
+        destination: dest,
+        target: RouteTarget::Local,
+        origin: RouteOrigin::CreateRouteTable,
+    }
+}
+
+fn v4_any() -> Destination {
+    Destination::V4("0.0.0.0/0".parse().expect("static"))
+}
+
+fn v6_any() -> Destination {
+    Destination::V6("::/0".parse().expect("static"))
+}
+
+fn acl_entry(rule_number: i32, egress: bool, action: AclAction, cidr: Destination) -> AclEntry {
+    AclEntry {
+        rule_number,
+        egress,
+        protocol: "-1".into(),
+        action,
+        cidr,
+        port_range: None,
+        icmp: None,
+    }
+}

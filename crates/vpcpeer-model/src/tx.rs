@@ -1,0 +1,158 @@
+//! Transactions over the [`World`]: every mutation goes through a [`Tx`], which keeps an undo log.
+//! A command that fails is rolled back whole; one that succeeds yields the [`ChangeSet`] to persist.
+
+use std::collections::BTreeSet;
+
+use crate::{Entity, IdGen, Limits, Record, RecordKey, Scope, Timestamp, World};
+
+/// Who is calling, when, and with which id source and quotas.
+pub struct Ctx<'a> {
+    /// The caller's account and region.
+    pub scope: Scope,
+    /// The emulator's current time.
+    pub now: Timestamp,
+    /// Fresh ids.
+    pub ids: &'a mut dyn IdGen,
+    /// Quotas in force.
+    pub limits: &'a Limits,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("scope", &self.scope)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One changed record: its new value, or `None` when deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Which record.
+    pub key: RecordKey,
+    /// Its value after the transaction.
+    pub value: Option<Record>,
+}
+
+/// The records a committed transaction changed.
+pub type ChangeSet = Vec<Change>;
+
+/// A transaction: the world, the caller's context, and an undo log.
+pub struct Tx<'w, 'c> {
+    world: &'w mut World,
+    /// The caller's context.
+    pub ctx: Ctx<'c>,
+    undo: Vec<(RecordKey, Option<Record>)>,
+    touched: BTreeSet<RecordKey>,
+}
+
+impl std::fmt::Debug for Tx<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("ctx", &self.ctx)
+            .field("touched", &self.touched.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'w, 'c> Tx<'w, 'c> {
+    /// Starts a transaction.
+    pub fn new(world: &'w mut World, ctx: Ctx<'c>) -> Self {
+        Tx {
+            world,
+            ctx,
+            undo: Vec::new(),
+            touched: BTreeSet::new(),
+        }
+    }
+
+    /// Read access to the world as the transaction sees it.
+    pub fn world(&self) -> &World {
+        self.world
+    }
+
+    /// The caller's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.ctx.scope
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.ctx.now
+    }
+
+    /// A fresh id with `prefix`.
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        self.ctx.ids.id(prefix)
+    }
+
+    fn remember<R: Entity>(&mut self, id: &str) {
+        let key = RecordKey {
+            table: R::TABLE,
+            id: id.to_owned(),
+        };
+        if self.touched.insert(key.clone()) {
+            let old = R::table(self.world).get(id).cloned().map(R::into_record);
+            self.undo.push((key, old));
+        }
+    }
+
+    /// Looks a record up.
+    pub fn get<R: Entity>(&self, id: &str) -> Option<&R> {
+        R::table(self.world).get(id)
+    }
+
+    /// Inserts or replaces a record.
+    pub fn put<R: Entity>(&mut self, record: R) {
+        let id = record.id().to_owned();
+        self.remember::<R>(&id);
+        R::table_mut(self.world).insert(id, record);
+    }
+
+    /// Mutable access to a record, logged for undo.
+    pub fn get_mut<R: Entity>(&mut self, id: &str) -> Option<&mut R> {
+        if !R::table(self.world).contains_key(id) {
+            return None;
+        }
+        self.remember::<R>(id);
+        R::table_mut(self.world).get_mut(id)
+    }
+
+    /// Removes a record.
+    pub fn remove<R: Entity>(&mut self, id: &str) -> Option<R> {
+        if !R::table(self.world).contains_key(id) {
+            return None;
+        }
+        self.remember::<R>(id);
+        R::table_mut(self.world).remove(id)
+    }
+
+    /// Whether the transaction changed anything so far.
+    pub fn is_dirty(&self) -> bool {
+        !self.touched.is_empty()
+    }
+
+    /// Undoes every change.
+    pub fn rollback(self) {
+        let Tx { world, undo, .. } = self;
+        for (key, old) in undo.into_iter().rev() {
+            match old {
+                Some(r) => r.insert_into(world),
+                None => world.remove_key(&key),
+            }
+        }
+    }
+
+    /// Keeps the changes and returns them.
+    pub fn commit(self) -> ChangeSet {
+        let Tx { world, touched, .. } = self;
+        touched
+            .into_iter()
+            .map(|key| {
+                let value = world.record(&key);
+                Change { key, value }
+            })
+            .collect()
+    }
+}

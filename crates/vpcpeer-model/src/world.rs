@@ -1,0 +1,188 @@
+//! The whole emulated network: one table per resource kind, keyed by id.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInterface, PeeringConnection,
+    RouteTable, SecurityGroup, Subnet, Vpc,
+};
+
+/// Every resource, by kind and id. Tables are ordered by id, which makes listings and paging
+/// deterministic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct World {
+    /// VPCs.
+    pub vpcs: BTreeMap<String, Vpc>,
+    /// Subnets.
+    pub subnets: BTreeMap<String, Subnet>,
+    /// Route tables.
+    pub route_tables: BTreeMap<String, RouteTable>,
+    /// Internet gateways.
+    pub internet_gateways: BTreeMap<String, InternetGateway>,
+    /// NAT gateways.
+    pub nat_gateways: BTreeMap<String, NatGateway>,
+    /// Security groups.
+    pub security_groups: BTreeMap<String, SecurityGroup>,
+    /// Network ACLs.
+    pub network_acls: BTreeMap<String, NetworkAcl>,
+    /// Instances.
+    pub instances: BTreeMap<String, Instance>,
+    /// Network interfaces.
+    pub network_interfaces: BTreeMap<String, NetworkInterface>,
+    /// Peering connections.
+    pub peerings: BTreeMap<String, PeeringConnection>,
+}
+
+/// Names the table of a record: its kind tag and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordKey {
+    /// Table tag (stable; part of the persisted form).
+    pub table: &'static str,
+    /// Record id.
+    pub id: String,
+}
+
+/// A resource record of any kind, as persisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum Record {
+    Vpc(Vpc),
+    Subnet(Subnet),
+    RouteTable(RouteTable),
+    InternetGateway(InternetGateway),
+    NatGateway(NatGateway),
+    SecurityGroup(SecurityGroup),
+    NetworkAcl(NetworkAcl),
+    Instance(Instance),
+    NetworkInterface(NetworkInterface),
+    Peering(PeeringConnection),
+}
+
+/// A record type stored in a table of [`World`].
+pub trait Entity: Clone + Sized + 'static {
+    /// Table tag.
+    const TABLE: &'static str;
+    /// The record's id.
+    fn id(&self) -> &str;
+    /// Its table.
+    fn table(world: &World) -> &BTreeMap<String, Self>;
+    /// Its table, mutably.
+    fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self>;
+    /// Wraps it as a [`Record`].
+    fn into_record(self) -> Record;
+}
+
+macro_rules! entities {
+    ($($ty:ident => $field:ident, $variant:ident, $tag:literal;)*) => {
+        $(
+            impl Entity for $ty {
+                const TABLE: &'static str = $tag;
+                fn id(&self) -> &str { &self.id }
+                fn table(world: &World) -> &BTreeMap<String, Self> { &world.$field }
+                fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self> { &mut world.$field }
+                fn into_record(self) -> Record { Record::$variant(self) }
+            }
+        )*
+
+        impl Record {
+            /// Its key.
+            pub fn key(&self) -> RecordKey {
+                match self {
+                    $(Record::$variant(r) => RecordKey { table: $tag, id: r.id.clone() },)*
+                }
+            }
+
+            /// Stores it in `world`, replacing any record with the same key.
+            pub fn insert_into(self, world: &mut World) {
+                match self {
+                    $(Record::$variant(r) => { world.$field.insert(r.id.clone(), r); })*
+                }
+            }
+        }
+
+        impl World {
+            /// The current record under `key`, if any.
+            pub fn record(&self, key: &RecordKey) -> Option<Record> {
+                match key.table {
+                    $($tag => self.$field.get(&key.id).cloned().map(Record::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// Removes the record under `key`.
+            pub fn remove_key(&mut self, key: &RecordKey) {
+                match key.table {
+                    $($tag => { self.$field.remove(&key.id); })*
+                    _ => {}
+                }
+            }
+
+            /// Number of records of all kinds.
+            pub fn len(&self) -> usize {
+                0 $(+ self.$field.len())*
+            }
+
+            /// Whether there are no records.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+entities! {
+    Vpc => vpcs, Vpc, "vpc";
+    Subnet => subnets, Subnet, "subnet";
+    RouteTable => route_tables, RouteTable, "rtb";
+    InternetGateway => internet_gateways, InternetGateway, "igw";
+    NatGateway => nat_gateways, NatGateway, "nat";
+    SecurityGroup => security_groups, SecurityGroup, "sg";
+    NetworkAcl => network_acls, NetworkAcl, "acl";
+    Instance => instances, Instance, "instance";
+    NetworkInterface => network_interfaces, NetworkInterface, "eni";
+    PeeringConnection => peerings, Peering, "pcx";
+}
+
+impl World {
+    /// Builds a world from persisted records.
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> World {
+        let mut w = World::default();
+        for r in records {
+            r.insert_into(&mut w);
+        }
+        w
+    }
+
+    /// Every record (for snapshots and tests).
+    pub fn records(&self) -> Vec<Record> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend(self.vpcs.values().cloned().map(Record::Vpc));
+        out.extend(self.subnets.values().cloned().map(Record::Subnet));
+        out.extend(self.route_tables.values().cloned().map(Record::RouteTable));
+        out.extend(
+            self.internet_gateways
+                .values()
+                .cloned()
+                .map(Record::InternetGateway),
+        );
+        out.extend(self.nat_gateways.values().cloned().map(Record::NatGateway));
+        out.extend(
+            self.security_groups
+                .values()
+                .cloned()
+                .map(Record::SecurityGroup),
+        );
+        out.extend(self.network_acls.values().cloned().map(Record::NetworkAcl));
+        out.extend(self.instances.values().cloned().map(Record::Instance));
+        out.extend(
+            self.network_interfaces
+                .values()
+                .cloned()
+                .map(Record::NetworkInterface),
+        );
+        out.extend(self.peerings.values().cloned().map(Record::Peering));
+        out
+    }
+}

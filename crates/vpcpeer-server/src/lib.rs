@@ -1,0 +1,249 @@
+//! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
+//! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset).
+//!
+//! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
+//! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use vpcpeer_service::Emulator;
+use vpcpeer_wire_aws::{
+    error_document, handler, identity, sts, success_envelope, Ec2Error, Params, Xml,
+};
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// The emulator.
+    pub emulator: Emulator,
+    request_seq: AtomicU64,
+    request_salt: u64,
+}
+
+impl AppState {
+    /// Wraps an emulator. `salt` makes request ids differ between runs.
+    pub fn new(emulator: Emulator, salt: u64) -> Arc<Self> {
+        Arc::new(AppState {
+            emulator,
+            request_seq: AtomicU64::new(0),
+            request_salt: salt,
+        })
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
+        let s = self.request_salt;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            (s >> 32) as u32,
+            (s >> 16) as u16,
+            (s & 0xfff) as u16,
+            ((n >> 48) & 0xfff) as u16,
+            n & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// The router of the whole server.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", post(aws_query).get(aws_query))
+        .route("/_vpcpeer/health", get(health))
+        .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
+        .route("/_vpcpeer/reset", post(reset))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until ctrl-c or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The address a server bound, for printing.
+pub fn describe_addr(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+fn xml_response(status: u16, body: String) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [(header::CONTENT_TYPE, "text/xml;charset=UTF-8")],
+        body,
+    )
+        .into_response()
+}
+
+async fn aws_query(
+    State(st): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = Params::parse(query.as_deref().unwrap_or(""), &body);
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let scope = identity(auth, params.get("X-Amz-Credential"));
+    let request_id = st.request_id();
+    let Some(action) = params.get("Action").map(str::to_owned) else {
+        let e = Ec2Error::new(
+            "MissingAction",
+            "The request must contain the parameter Action",
+        );
+        return xml_response(e.status, error_document(&e, &request_id));
+    };
+    if action == "GetCallerIdentity" {
+        return xml_response(200, sts::get_caller_identity(&scope, &request_id));
+    }
+    if vpcpeer_wire_aws::identity::service(auth).as_deref() == Some("sts") {
+        let msg = format!("Could not find operation {action} for version 2011-06-15");
+        return xml_response(400, sts::error_document("InvalidAction", &msg, &request_id));
+    }
+    let Some(h) = handler(&action) else {
+        let e = Ec2Error::invalid_action(&action);
+        return xml_response(e.status, error_document(&e, &request_id));
+    };
+    if let Some(v) = params.get("Version") {
+        if v != "2016-11-15" {
+            let e = Ec2Error::new(
+                "NoSuchVersion",
+                format!("An invalid or out-of-range value '{v}' was supplied for the Version parameter."),
+            );
+            return xml_response(e.status, error_document(&e, &request_id));
+        }
+    }
+    let dry_run = params.dry_run();
+    let outcome = st
+        .emulator
+        .execute(scope, dry_run, |tx| {
+            let mut x = Xml::new();
+            h(tx, &params, &mut x)?;
+            Ok::<_, Ec2Error>(x.finish())
+        })
+        .await;
+    match outcome {
+        Ok(Ok(_)) if dry_run => {
+            let e = Ec2Error::dry_run_ok();
+            xml_response(e.status, error_document(&e, &request_id))
+        }
+        Ok(Ok(body)) => xml_response(200, success_envelope(&action, &request_id, &body)),
+        Ok(Err(e)) => xml_response(e.status, error_document(&e, &request_id)),
+        Err(e) => {
+            tracing::error!(error = %e, action = %action, "request failed inside the emulator");
+            let e = Ec2Error::internal();
+            xml_response(e.status, error_document(&e, &request_id))
+        }
+    }
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+async fn health(State(st): State<Arc<AppState>>) -> Response {
+    let resources = st.emulator.with_world(|w| w.len());
+    let healthy = st.emulator.is_healthy();
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({
+            "status": if healthy { "ok" } else { "degraded" },
+            "resources": resources,
+        })),
+    )
+        .into_response()
+}
+
+fn clock_json(st: &AppState) -> serde_json::Value {
+    serde_json::json!({
+        "now": vpcpeer_wire_aws::render::iso(st.emulator.now()),
+        "now_ms": st.emulator.now().millis(),
+    })
+}
+
+async fn get_clock(State(st): State<Arc<AppState>>) -> Response {
+    Json(clock_json(&st)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    advance_seconds: i64,
+}
+
+async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    let req: Advance = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                &format!("expected {{\"advance_seconds\": N}}: {e}"),
+            )
+        }
+    };
+    if req.advance_seconds < 0 {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "advance_seconds must be zero or positive: the clock only moves forward",
+        );
+    }
+    match st.emulator.advance_clock(req.advance_seconds).await {
+        Ok(_) => Json(clock_json(&st)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "clock advance failed");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+async fn reset(State(st): State<Arc<AppState>>) -> Response {
+    match st.emulator.reset().await {
+        Ok(()) => Json(serde_json::json!({"status": "reset"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reset failed");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    json_error(StatusCode::NOT_FOUND, "no such endpoint")
+}
+
+#[cfg(test)]
+mod tests;

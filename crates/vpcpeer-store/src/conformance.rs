@@ -1,0 +1,131 @@
+//! A conformance suite every [`Store`] backend must pass: call [`run`] from the backend's tests.
+
+use vpcpeer_model::{Change, Record, World};
+
+use crate::Store;
+
+fn sample_world() -> World {
+    use vpcpeer_model::{ops::vpc::CreateVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
+    let mut w = World::default();
+    let mut ids = SeededIds::new(1);
+    let limits = Limits::default();
+    let ctx = Ctx {
+        scope: Scope::new("111111111111", "us-east-1"),
+        now: Timestamp(0),
+        ids: &mut ids,
+        limits: &limits,
+    };
+    let mut tx = Tx::new(&mut w, ctx);
+    tx.create_vpc(CreateVpc {
+        cidr_block: "10.0.0.0/16".into(),
+        ..Default::default()
+    })
+    .expect("valid vpc");
+    tx.commit();
+    w
+}
+
+/// Runs every check against a fresh, empty store made by `make`.
+pub fn run(make: &dyn Fn() -> Box<dyn Store>) {
+    empty_store_loads_nothing(make());
+    commits_are_visible_and_ordered(make());
+    deletes_remove(make());
+    meta_round_trips(make());
+    clear_empties(make());
+}
+
+fn empty_store_loads_nothing(s: Box<dyn Store>) {
+    let snap = s.load().expect("load");
+    assert!(snap.records.is_empty());
+    assert!(snap.meta.is_empty());
+}
+
+fn commits_are_visible_and_ordered(s: Box<dyn Store>) {
+    let w = sample_world();
+    let changes: Vec<Change> = w
+        .records()
+        .into_iter()
+        .map(|r| Change {
+            key: r.key(),
+            value: Some(r),
+        })
+        .collect();
+    let seq1 = s.commit(&[&changes]).expect("commit");
+    let mut snap = s.load().expect("load");
+    assert_eq!(World::from_records(snap.records.drain(..)), w);
+    // A later batch in the same commit wins over an earlier one.
+    let mut vpc = w.vpcs.values().next().expect("one vpc").clone();
+    vpc.dns_hostnames = true;
+    let a = vec![Change {
+        key: Record::Vpc(vpc.clone()).key(),
+        value: Some(Record::Vpc(vpc.clone())),
+    }];
+    vpc.dns_support = false;
+    let b = vec![Change {
+        key: Record::Vpc(vpc.clone()).key(),
+        value: Some(Record::Vpc(vpc.clone())),
+    }];
+    let seq2 = s.commit(&[&a, &b]).expect("commit");
+    assert!(seq2 > seq1);
+    let snap = s.load().expect("load");
+    let got = World::from_records(snap.records);
+    assert_eq!(got.vpcs.get(&vpc.id), Some(&vpc));
+    assert_eq!(snap.seq, seq2);
+}
+
+fn deletes_remove(s: Box<dyn Store>) {
+    let w = sample_world();
+    let changes: Vec<Change> = w
+        .records()
+        .into_iter()
+        .map(|r| Change {
+            key: r.key(),
+            value: Some(r),
+        })
+        .collect();
+    s.commit(&[&changes]).expect("commit");
+    let del: Vec<Change> = changes
+        .iter()
+        .map(|c| Change {
+            key: c.key.clone(),
+            value: None,
+        })
+        .collect();
+    s.commit(&[&del]).expect("commit");
+    assert!(s.load().expect("load").records.is_empty());
+}
+
+fn meta_round_trips(s: Box<dyn Store>) {
+    s.put_meta("clock_offset_ms", "42").expect("meta");
+    s.put_meta("clock_offset_ms", "43").expect("meta");
+    let snap = s.load().expect("load");
+    assert_eq!(
+        snap.meta.get("clock_offset_ms").map(String::as_str),
+        Some("43")
+    );
+}
+
+fn clear_empties(s: Box<dyn Store>) {
+    let w = sample_world();
+    let changes: Vec<Change> = w
+        .records()
+        .into_iter()
+        .map(|r| Change {
+            key: r.key(),
+            value: Some(r),
+        })
+        .collect();
+    s.commit(&[&changes]).expect("commit");
+    s.put_meta("k", "v").expect("meta");
+    s.clear().expect("clear");
+    let snap = s.load().expect("load");
+    assert!(snap.records.is_empty() && snap.meta.is_empty());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mem_store_conforms() {
+        super::run(&|| Box::new(crate::MemStore::new()));
+    }
+}

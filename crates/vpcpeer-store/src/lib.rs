@@ -1,0 +1,142 @@
+//! The storage boundary of vpcpeer.
+//!
+//! A [`Store`] keeps the persisted records of the emulated world and applies batches of
+//! [`ChangeSet`]s atomically. Backends: [`MemStore`] here (for `--ephemeral` and tests), SQLite in
+//! `vpcpeer-store-sqlite`; a shared PostgreSQL backend would implement the same trait, with the
+//! commit sequence number letting replicas tail each other's changes.
+//!
+//! This crate does no I/O. Record encoding ([`encode`]/[`decode`]) lives here so every backend
+//! persists the same bytes; its version is [`FORMAT_VERSION`].
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use vpcpeer_model::{ChangeSet, Record};
+
+/// Version of the persisted record encoding.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A storage failure. Never caused by a client; the server reports it as an internal error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend failed (disk, database).
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+    /// A stored record could not be decoded.
+    #[error("stored record {table}/{id} is corrupt: {reason}")]
+    Corrupt {
+        /// Table tag.
+        table: String,
+        /// Record id.
+        id: String,
+        /// Decoder message.
+        reason: String,
+    },
+    /// The data was written by an incompatible version.
+    #[error("data format version {found} is not supported (expected {FORMAT_VERSION})")]
+    Version {
+        /// Version found.
+        found: u32,
+    },
+}
+
+/// Everything a store holds: records, small metadata values, and the last commit number.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// All records.
+    pub records: Vec<Record>,
+    /// Metadata (e.g. the emulator clock's offset).
+    pub meta: BTreeMap<String, String>,
+    /// Sequence number of the last commit.
+    pub seq: u64,
+}
+
+/// A durable home for the world's records.
+pub trait Store: Send + Sync {
+    /// Reads everything.
+    fn load(&self) -> Result<Snapshot, StoreError>;
+    /// Applies several change sets (in order) atomically and durably; returns the new sequence
+    /// number. When this returns `Ok`, the changes survive a crash of the process.
+    fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError>;
+    /// Sets a metadata value durably.
+    fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Deletes every record and metadata value.
+    fn clear(&self) -> Result<(), StoreError>;
+}
+
+/// Encodes a record for storage.
+pub fn encode(record: &Record) -> Vec<u8> {
+    serde_json::to_vec(record).expect("records always serialize")
+}
+
+/// Decodes a stored record.
+pub fn decode(table: &str, id: &str, bytes: &[u8]) -> Result<Record, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        table: table.to_owned(),
+        id: id.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// A store that keeps nothing beyond the process (`--ephemeral`), but honours the contract.
+#[derive(Debug, Default)]
+pub struct MemStore {
+    inner: Mutex<Snapshot>,
+}
+
+impl MemStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Store for MemStore {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        Ok(self.inner.lock().expect("poisoned").clone())
+    }
+
+    fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
+        let mut s = self.inner.lock().expect("poisoned");
+        let mut map: BTreeMap<(&'static str, String), Record> = s
+            .records
+            .drain(..)
+            .map(|r| {
+                let k = r.key();
+                ((k.table, k.id), r)
+            })
+            .collect();
+        for batch in batches {
+            for change in batch.iter() {
+                let k = (change.key.table, change.key.id.clone());
+                match &change.value {
+                    Some(r) => {
+                        map.insert(k, r.clone());
+                    }
+                    None => {
+                        map.remove(&k);
+                    }
+                }
+            }
+        }
+        s.records = map.into_values().collect();
+        s.seq += 1;
+        Ok(s.seq)
+    }
+
+    fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.inner
+            .lock()
+            .expect("poisoned")
+            .meta
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<(), StoreError> {
+        *self.inner.lock().expect("poisoned") = Snapshot::default();
+        Ok(())
+    }
+}
+
+pub mod conformance;

@@ -1,0 +1,164 @@
+//! The VPC peering actions.
+
+use vpcpeer_model::ops::peering::{CreatePeering, OptionsChange, PeeringReply};
+use vpcpeer_model::{PeeringConnection, PeeringOptions, Tx};
+
+use super::{domain, explicit, ok_return};
+use crate::filter::{self, matches, paginate};
+use crate::render::{self, iso, peering_state_name, peering_status_message};
+use crate::{Ec2Error, Params, Xml};
+
+const FILTERS: &[&str] = &[
+    "accepter-vpc-info.cidr-block",
+    "accepter-vpc-info.owner-id",
+    "accepter-vpc-info.vpc-id",
+    "expiration-time",
+    "requester-vpc-info.cidr-block",
+    "requester-vpc-info.owner-id",
+    "requester-vpc-info.vpc-id",
+    "status-code",
+    "status-message",
+    "vpc-peering-connection-id",
+];
+
+fn write_reply(tx: &Tx<'_, '_>, x: &mut Xml, r: &PeeringReply) {
+    x.node("vpcPeeringConnection", |x| {
+        render::peering(x, &r.connection, r.shown_state, tx.scope())
+    });
+}
+
+pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let input = CreatePeering {
+        vpc_id: p.required("VpcId")?.to_owned(),
+        peer_vpc_id: p.required("PeerVpcId")?.to_owned(),
+        peer_owner_id: p.string("PeerOwnerId").filter(|s| !s.is_empty()),
+        peer_region: p.string("PeerRegion").filter(|s| !s.is_empty()),
+        tags: p.tag_specs("vpc-peering-connection")?,
+    };
+    if let Some(r) = &input.peer_region {
+        if !vpcpeer_model::regions::is_region(r) {
+            return Err(Ec2Error::invalid_value("PeerRegion", r));
+        }
+    }
+    if let Some(o) = &input.peer_owner_id {
+        if o.len() != 12 || !o.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Ec2Error::invalid_value("PeerOwnerId", o));
+        }
+    }
+    let reply = domain(tx.create_peering(input))?;
+    write_reply(tx, x, &reply);
+    Ok(())
+}
+
+pub(super) fn accept(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let reply = domain(tx.accept_peering(p.required("VpcPeeringConnectionId")?))?;
+    write_reply(tx, x, &reply);
+    Ok(())
+}
+
+pub(super) fn reject(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.reject_peering(p.required("VpcPeeringConnectionId")?))?;
+    ok_return(x)
+}
+
+pub(super) fn delete(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.delete_peering(p.required("VpcPeeringConnectionId")?))?;
+    ok_return(x)
+}
+
+fn field(tx: &Tx<'_, '_>, c: &PeeringConnection, name: &str) -> Vec<String> {
+    let now = tx.now();
+    let state = c.state_at(now);
+    let shows_accepter_cidrs = matches!(
+        state,
+        vpcpeer_model::peering::PeeringState::Active
+            | vpcpeer_model::peering::PeeringState::Provisioning
+    );
+    match name {
+        "accepter-vpc-info.cidr-block" if shows_accepter_cidrs => {
+            c.accepter.ipv4.iter().map(|n| n.to_string()).collect()
+        }
+        "accepter-vpc-info.cidr-block" => Vec::new(),
+        "accepter-vpc-info.owner-id" => vec![c.accepter.scope.account.clone()],
+        "accepter-vpc-info.vpc-id" => vec![c.accepter.vpc_id.clone()],
+        "requester-vpc-info.cidr-block" => c.requester.ipv4.iter().map(|n| n.to_string()).collect(),
+        "requester-vpc-info.owner-id" => vec![c.requester.scope.account.clone()],
+        "requester-vpc-info.vpc-id" => vec![c.requester.vpc_id.clone()],
+        "expiration-time" => vec![iso(c.expiration)],
+        "status-code" => vec![peering_state_name(state).to_owned()],
+        "status-message" => vec![peering_status_message(c, state)],
+        "vpc-peering-connection-id" => vec![c.id.clone()],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn describe(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, FILTERS)?;
+    let (limit, token) = filter::paging(p, 5, 1000)?;
+    let ids = p.list("VpcPeeringConnectionId");
+    let items: Vec<&PeeringConnection> = if ids.is_empty() {
+        tx.visible_peerings().collect()
+    } else {
+        explicit(&ids, |id| tx.visible_peering(id))?
+    };
+    let key = PeeringConnection::tag_key(tx.scope());
+    let empty = Default::default();
+    let items: Vec<&PeeringConnection> = items
+        .into_iter()
+        .filter(|c| {
+            let tags = c.tags.get(&key).unwrap_or(&empty);
+            matches(&filters, tags, |n| field(tx, c, n))
+        })
+        .collect();
+    let (page, next) = paginate(items, |c| &c.id, limit, token.as_deref());
+    let now = tx.now();
+    x.list("vpcPeeringConnectionSet", page, |x, c| {
+        render::peering(x, c, c.state_at(now), tx.scope())
+    });
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn options_change(p: &Params, prefix: &str) -> Result<Option<OptionsChange>, Ec2Error> {
+    let Some(o) = p.nested(prefix) else {
+        return Ok(None);
+    };
+    Ok(Some(OptionsChange {
+        allow_dns_resolution_from_remote_vpc: o.bool("AllowDnsResolutionFromRemoteVpc")?,
+        allow_egress_from_local_classic_link_to_remote_vpc: o
+            .bool("AllowEgressFromLocalClassicLinkToRemoteVpc")?,
+        allow_egress_from_local_vpc_to_remote_classic_link: o
+            .bool("AllowEgressFromLocalVpcToRemoteClassicLink")?,
+    }))
+}
+
+fn options_xml(x: &mut Xml, tag: &str, o: PeeringOptions) {
+    x.node(tag, |x| {
+        x.leaf(
+            "allowDnsResolutionFromRemoteVpc",
+            o.allow_dns_resolution_from_remote_vpc,
+        )
+        .leaf(
+            "allowEgressFromLocalClassicLinkToRemoteVpc",
+            o.allow_egress_from_local_classic_link_to_remote_vpc,
+        )
+        .leaf(
+            "allowEgressFromLocalVpcToRemoteClassicLink",
+            o.allow_egress_from_local_vpc_to_remote_classic_link,
+        );
+    });
+}
+
+pub(super) fn modify_options(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let id = p.required("VpcPeeringConnectionId")?;
+    let req = options_change(p, "RequesterPeeringConnectionOptions")?;
+    let acc = options_change(p, "AccepterPeeringConnectionOptions")?;
+    let out = domain(tx.modify_peering_options(id, req, acc))?;
+    if let Some(o) = out.accepter {
+        options_xml(x, "accepterPeeringConnectionOptions", o);
+    }
+    if let Some(o) = out.requester {
+        options_xml(x, "requesterPeeringConnectionOptions", o);
+    }
+    Ok(())
+}

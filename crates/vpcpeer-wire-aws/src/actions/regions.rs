@@ -1,0 +1,102 @@
+//! DescribeRegions and DescribeAvailabilityZones.
+
+use vpcpeer_model::{regions, Tags, Tx};
+
+use crate::filter::{self, matches};
+use crate::{Ec2Error, Params, Xml};
+
+pub(super) fn describe_regions(
+    _tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, &["endpoint", "region-name", "opt-in-status"])?;
+    let names = p.list("RegionName");
+    for n in &names {
+        if !regions::is_region(n) {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid region: {n}"),
+            ));
+        }
+    }
+    let no_tags = Tags::new();
+    let list: Vec<&str> = regions::regions()
+        .filter(|r| names.is_empty() || names.iter().any(|n| n == r))
+        .filter(|r| {
+            matches(&filters, &no_tags, |f| match f {
+                "endpoint" => vec![format!("ec2.{r}.amazonaws.com")],
+                "region-name" => vec![r.to_string()],
+                "opt-in-status" => vec!["opt-in-not-required".into()],
+                _ => Vec::new(),
+            })
+        })
+        .collect();
+    x.list("regionInfo", list, |x, r| {
+        x.leaf("regionName", r)
+            .leaf("regionEndpoint", format!("ec2.{r}.amazonaws.com"))
+            .leaf("optInStatus", "opt-in-not-required");
+    });
+    Ok(())
+}
+
+pub(super) fn describe_availability_zones(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let filters = filter::parse(
+        p,
+        &[
+            "region-name",
+            "zone-name",
+            "zone-id",
+            "state",
+            "zone-type",
+            "opt-in-status",
+            "group-name",
+        ],
+    )?;
+    let region = tx.scope().region.clone();
+    let names = p.list("ZoneName");
+    let ids = p.list("ZoneId");
+    let zones = regions::zones(&region);
+    for n in names.iter().chain(ids.iter()) {
+        if !zones.iter().any(|z| &z.name == n || &z.id == n) {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("The zone '{n}' does not exist."),
+            ));
+        }
+    }
+    let no_tags = Tags::new();
+    let list: Vec<_> = zones
+        .into_iter()
+        .filter(|z| names.is_empty() || names.contains(&z.name))
+        .filter(|z| ids.is_empty() || ids.contains(&z.id))
+        .filter(|z| {
+            matches(&filters, &no_tags, |f| match f {
+                "region-name" => vec![region.clone()],
+                "zone-name" => vec![z.name.clone()],
+                "zone-id" => vec![z.id.clone()],
+                "state" => vec!["available".into()],
+                "zone-type" => vec!["availability-zone".into()],
+                "opt-in-status" => vec!["opt-in-not-required".into()],
+                "group-name" => vec![region.clone()],
+                _ => Vec::new(),
+            })
+        })
+        .collect();
+    x.list("availabilityZoneInfo", list, |x, z| {
+        x.leaf("zoneName", &z.name)
+            .leaf("zoneId", &z.id)
+            .leaf("zoneState", "available")
+            .leaf("regionName", &region)
+            .leaf("groupName", &region)
+            .leaf("networkBorderGroup", &region)
+            .leaf("optInStatus", "opt-in-not-required")
+            .leaf("zoneType", "availability-zone")
+            .node("messageSet", |_| {});
+    });
+    Ok(())
+}

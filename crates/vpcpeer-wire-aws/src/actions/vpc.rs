@@ -1,0 +1,226 @@
+//! CreateVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock, Modify/DescribeVpcAttribute.
+
+use vpcpeer_model::ops::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute};
+use vpcpeer_model::{Tx, Vpc};
+
+use super::{domain, explicit, ok_return};
+use crate::filter::{self, matches, paginate};
+use crate::render::{self, assoc_state};
+use crate::{Ec2Error, Params, Xml};
+
+const FILTERS: &[&str] = &[
+    "cidr",
+    "cidr-block-association.cidr-block",
+    "cidr-block-association.association-id",
+    "cidr-block-association.state",
+    "dhcp-options-id",
+    "ipv6-cidr-block-association.ipv6-cidr-block",
+    "ipv6-cidr-block-association.ipv6-pool",
+    "ipv6-cidr-block-association.association-id",
+    "ipv6-cidr-block-association.state",
+    "is-default",
+    "owner-id",
+    "state",
+    "vpc-id",
+];
+
+fn field(v: &Vpc, name: &str) -> Vec<String> {
+    match name {
+        "cidr" => vec![v.primary_cidr().to_string()],
+        "cidr-block-association.cidr-block" => v.ipv4.iter().map(|b| b.cidr.to_string()).collect(),
+        "cidr-block-association.association-id" => {
+            v.ipv4.iter().map(|b| b.association_id.clone()).collect()
+        }
+        "cidr-block-association.state" => v
+            .ipv4
+            .iter()
+            .map(|b| assoc_state(b.state).to_owned())
+            .collect(),
+        "dhcp-options-id" => vec![v.dhcp_options_id.clone()],
+        "ipv6-cidr-block-association.ipv6-cidr-block" => {
+            v.ipv6.iter().map(|b| b.cidr.to_string()).collect()
+        }
+        "ipv6-cidr-block-association.ipv6-pool" => v.ipv6.iter().map(|b| b.pool.clone()).collect(),
+        "ipv6-cidr-block-association.association-id" => {
+            v.ipv6.iter().map(|b| b.association_id.clone()).collect()
+        }
+        "ipv6-cidr-block-association.state" => v
+            .ipv6
+            .iter()
+            .map(|b| assoc_state(b.state).to_owned())
+            .collect(),
+        "is-default" => vec![v.is_default.to_string()],
+        "owner-id" => vec![v.scope.account.clone()],
+        "state" => vec!["available".into()],
+        "vpc-id" => vec![v.id.clone()],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn create_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    if p.get("Ipv4IpamPoolId").is_some() {
+        return Err(Ec2Error::new(
+            "InvalidParameterValue",
+            "IPAM pools are not supported by this emulator; pass CidrBlock.",
+        ));
+    }
+    let input = CreateVpc {
+        cidr_block: p.required("CidrBlock")?.to_owned(),
+        amazon_ipv6: p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
+        instance_tenancy: p.string("InstanceTenancy"),
+        tags: p.tag_specs("vpc")?,
+    };
+    let id = domain(tx.create_vpc(input))?;
+    let v = tx.get::<Vpc>(&id).expect("just created");
+    x.node("vpc", |x| render::vpc(x, v));
+    Ok(())
+}
+
+pub(super) fn describe_vpcs(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, FILTERS)?;
+    let (limit, token) = filter::paging(p, 5, 1000)?;
+    let ids = p.list("VpcId");
+    let items: Vec<&Vpc> = if ids.is_empty() {
+        tx.list_owned::<Vpc>().collect()
+    } else {
+        explicit(&ids, |id| tx.owned::<Vpc>(id))?
+    };
+    let items: Vec<&Vpc> = items
+        .into_iter()
+        .filter(|v| matches(&filters, &v.tags, |n| field(v, n)))
+        .collect();
+    let (page, next) = paginate(items, |v| &v.id, limit, token.as_deref());
+    x.list("vpcSet", page, |x, v| render::vpc(x, v));
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+pub(super) fn delete_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.delete_vpc(p.required("VpcId")?))?;
+    ok_return(x)
+}
+
+fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
+    x.node("cidrBlockAssociation", |x| {
+        x.leaf("associationId", &b.association_id)
+            .leaf("cidrBlock", b.cidr)
+            .node("cidrBlockState", |x| {
+                x.leaf("state", state);
+            });
+    });
+}
+
+fn ipv6_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv6Block, state: &str) {
+    x.node("ipv6CidrBlockAssociation", |x| {
+        x.leaf("associationId", &b.association_id)
+            .leaf("ipv6CidrBlock", b.cidr)
+            .node("ipv6CidrBlockState", |x| {
+                x.leaf("state", state);
+            })
+            .leaf("networkBorderGroup", &b.network_border_group)
+            .leaf("ipv6Pool", &b.pool);
+    });
+}
+
+pub(super) fn associate_vpc_cidr_block(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?.to_owned();
+    let block =
+        match (
+            p.get("CidrBlock"),
+            p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
+        ) {
+            (Some(c), false) => NewBlock::Ipv4(c.to_owned()),
+            (None, true) => NewBlock::AmazonIpv6,
+            (Some(_), true) => return Err(Ec2Error::new(
+                "InvalidParameterCombination",
+                "The parameters CidrBlock and AmazonProvidedIpv6CidrBlock cannot be used together.",
+            )),
+            (None, false) => return Err(Ec2Error::missing("CidrBlock")),
+        };
+    let assoc = domain(tx.associate_vpc_cidr(&vpc_id, block))?;
+    match assoc {
+        NewAssociation::Ipv4(b) => ipv4_assoc(x, &b, "associating"),
+        NewAssociation::Ipv6(b) => ipv6_assoc(x, &b, "associating"),
+    }
+    x.leaf("vpcId", vpc_id);
+    Ok(())
+}
+
+pub(super) fn disassociate_vpc_cidr_block(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let (vpc_id, assoc) = domain(tx.disassociate_vpc_cidr(p.required("AssociationId")?))?;
+    match assoc {
+        NewAssociation::Ipv4(b) => ipv4_assoc(x, &b, "disassociating"),
+        NewAssociation::Ipv6(b) => ipv6_assoc(x, &b, "disassociating"),
+    }
+    x.leaf("vpcId", vpc_id);
+    Ok(())
+}
+
+const ATTRS: [(&str, &str, VpcAttribute); 3] = [
+    (
+        "EnableDnsSupport",
+        "enableDnsSupport",
+        VpcAttribute::DnsSupport,
+    ),
+    (
+        "EnableDnsHostnames",
+        "enableDnsHostnames",
+        VpcAttribute::DnsHostnames,
+    ),
+    (
+        "EnableNetworkAddressUsageMetrics",
+        "enableNetworkAddressUsageMetrics",
+        VpcAttribute::NauMetrics,
+    ),
+];
+
+pub(super) fn modify_vpc_attribute(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?;
+    let mut given = Vec::new();
+    for (param, _, attr) in ATTRS {
+        if let Some(v) = p.bool(&format!("{param}.Value"))? {
+            given.push((attr, v));
+        }
+    }
+    match given.as_slice() {
+        [] => Err(Ec2Error::missing("EnableDnsSupport or EnableDnsHostnames")),
+        [(attr, v)] => {
+            domain(tx.modify_vpc_attribute(vpc_id, *attr, *v))?;
+            ok_return(x)
+        }
+        _ => Err(Ec2Error::new(
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
+        )),
+    }
+}
+
+pub(super) fn describe_vpc_attribute(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?;
+    let name = p.required("Attribute")?;
+    let (_, tag, attr) = ATTRS
+        .iter()
+        .find(|(_, tag, _)| *tag == name)
+        .ok_or_else(|| Ec2Error::invalid_value("Attribute", name))?;
+    let value = domain(tx.vpc_attribute(vpc_id, *attr))?;
+    x.leaf("vpcId", vpc_id).node(tag, |x| {
+        x.leaf("value", value);
+    });
+    Ok(())
+}

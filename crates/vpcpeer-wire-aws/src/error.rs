@@ -1,0 +1,210 @@
+//! Errors in EC2's dialect, and the mapping of every domain error to one.
+
+use vpcpeer_model::{DomainError, Kind, LimitKind};
+
+/// An EC2 error: code, message and HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ec2Error {
+    /// EC2 error code, e.g. `InvalidVpcID.NotFound`.
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+    /// HTTP status.
+    pub status: u16,
+}
+
+impl Ec2Error {
+    /// A client error (400).
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Ec2Error {
+            code: code.to_owned(),
+            message: message.into(),
+            status: 400,
+        }
+    }
+
+    /// `MissingParameter`.
+    pub fn missing(name: &str) -> Self {
+        Self::new(
+            "MissingParameter",
+            format!("The request must contain the parameter {name}"),
+        )
+    }
+
+    /// `InvalidParameterValue` for a value of a named parameter.
+    pub fn invalid_value(name: &str, value: &str) -> Self {
+        Self::new(
+            "InvalidParameterValue",
+            format!("Value ({value}) for parameter {name} is invalid."),
+        )
+    }
+
+    /// `InvalidAction`.
+    pub fn invalid_action(action: &str) -> Self {
+        Self::new(
+            "InvalidAction",
+            format!("The action {action} is not valid for this web service."),
+        )
+    }
+
+    /// `DryRunOperation` (412).
+    pub fn dry_run_ok() -> Self {
+        Ec2Error {
+            code: "DryRunOperation".into(),
+            message: "Request would have succeeded, but DryRun flag is set.".into(),
+            status: 412,
+        }
+    }
+
+    /// `InternalError` (500); the detail is logged by the server, never sent.
+    pub fn internal() -> Self {
+        Ec2Error {
+            code: "InternalError".into(),
+            message: "An internal error has occurred".into(),
+            status: 500,
+        }
+    }
+}
+
+fn not_found(kind: Kind, id: &str) -> Ec2Error {
+    let (code, noun) = match kind {
+        Kind::Vpc => ("InvalidVpcID.NotFound", "vpc ID"),
+        Kind::Subnet => ("InvalidSubnetID.NotFound", "subnet ID"),
+        Kind::RouteTable => ("InvalidRouteTableID.NotFound", "routeTable ID"),
+        Kind::Route => ("InvalidRoute.NotFound", "route"),
+        Kind::InternetGateway => ("InvalidInternetGatewayID.NotFound", "internetGateway ID"),
+        Kind::NatGateway => ("NatGatewayNotFound", "NAT gateway"),
+        Kind::SecurityGroup => ("InvalidGroup.NotFound", "security group"),
+        Kind::SecurityGroupRule => ("InvalidSecurityGroupRuleId.NotFound", "security group rule"),
+        Kind::NetworkAcl => ("InvalidNetworkAclID.NotFound", "networkAcl ID"),
+        Kind::Instance => ("InvalidInstanceID.NotFound", "instance ID"),
+        Kind::NetworkInterface => ("InvalidNetworkInterfaceID.NotFound", "networkInterface ID"),
+        Kind::PeeringConnection => (
+            "InvalidVpcPeeringConnectionID.NotFound",
+            "vpcPeeringConnection ID",
+        ),
+        Kind::Association => ("InvalidAssociationID.NotFound", "association ID"),
+        Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
+        Kind::Zone => ("InvalidZone.NotFound", "zone"),
+        Kind::Any => ("InvalidID", "ID"),
+    };
+    Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
+}
+
+fn malformed(kind: Kind, id: &str) -> Ec2Error {
+    let code = match kind {
+        Kind::Vpc => "InvalidVpcID.Malformed",
+        Kind::Subnet => "InvalidSubnetID.Malformed",
+        Kind::RouteTable => "InvalidRouteTableId.Malformed",
+        Kind::InternetGateway => "InvalidInternetGatewayId.Malformed",
+        Kind::NatGateway => "InvalidNatGatewayID.Malformed",
+        Kind::SecurityGroup => "InvalidGroupId.Malformed",
+        Kind::SecurityGroupRule => "InvalidSecurityGroupRuleId.Malformed",
+        Kind::NetworkAcl => "InvalidNetworkAclID.Malformed",
+        Kind::Instance => "InvalidInstanceID.Malformed",
+        Kind::NetworkInterface => "InvalidNetworkInterfaceID.Malformed",
+        Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
+        Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
+    };
+    Ec2Error::new(code, format!("Invalid id: \"{id}\""))
+}
+
+fn limit_code(kind: LimitKind) -> &'static str {
+    match kind {
+        LimitKind::ActivePeeringsPerVpc => "ActiveVpcPeeringConnectionPerVpcLimitExceeded",
+        LimitKind::OutstandingPeeringRequests => "OutstandingVpcPeeringConnectionLimitExceeded",
+        LimitKind::RoutesPerTable => "RouteLimitExceeded",
+        LimitKind::RulesPerSecurityGroup => "RulesPerSecurityGroupLimitExceeded",
+        LimitKind::Vpcs => "VpcLimitExceeded",
+        LimitKind::SubnetsPerVpc => "SubnetLimitExceeded",
+        LimitKind::RouteTablesPerVpc => "RouteTableLimitExceeded",
+        LimitKind::SecurityGroups => "SecurityGroupLimitExceeded",
+        LimitKind::CidrBlocksPerVpc => "CidrLimitExceeded",
+        LimitKind::InternetGateways => "InternetGatewayLimitExceeded",
+        LimitKind::TagsPerResource => "TagLimitExceeded",
+    }
+}
+
+impl From<DomainError> for Ec2Error {
+    fn from(e: DomainError) -> Self {
+        let msg = e.to_string();
+        match e {
+            DomainError::NotFound { kind, id } => not_found(kind, &id),
+            DomainError::MalformedId { kind, id } => malformed(kind, &id),
+            DomainError::MissingParameter(name) => Ec2Error::missing(&name),
+            DomainError::InvalidParameterValue(m) => Ec2Error::new("InvalidParameterValue", m),
+            DomainError::InvalidParameterCombination(m) => {
+                Ec2Error::new("InvalidParameterCombination", m)
+            }
+            DomainError::InvalidVpcRange { cidr, restricted } => Ec2Error::new(
+                "InvalidVpc.Range",
+                if restricted {
+                    format!("The CIDR '{cidr}' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR.")
+                } else {
+                    format!("The CIDR '{cidr}' is invalid.")
+                },
+            ),
+            DomainError::InvalidSubnetRange { cidr } => {
+                Ec2Error::new("InvalidSubnet.Range", format!("The CIDR '{cidr}' is invalid."))
+            }
+            DomainError::SubnetConflict { cidr } => Ec2Error::new(
+                "InvalidSubnet.Conflict",
+                format!("The CIDR '{cidr}' conflicts with another subnet"),
+            ),
+            DomainError::DependencyViolation { kind, id, detail } => {
+                let noun = match kind {
+                    Kind::Vpc => "vpc",
+                    Kind::Subnet => "subnet",
+                    Kind::RouteTable => "routeTable",
+                    Kind::InternetGateway => "internetGateway",
+                    Kind::SecurityGroup => "security group",
+                    Kind::NetworkAcl => "networkAcl",
+                    _ => "resource",
+                };
+                let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
+                if let Some(d) = detail {
+                    m.push_str(&format!(" ({d})"));
+                }
+                Ec2Error::new("DependencyViolation", m)
+            }
+            DomainError::InvalidStateTransition { id, from, to } => Ec2Error::new(
+                "InvalidStateTransition",
+                format!("Invalid state transition for {id}, attempted to transition from {from} to {to}"),
+            ),
+            DomainError::OperationNotPermitted(m) => Ec2Error::new("OperationNotPermitted", m),
+            DomainError::PeeringAlreadyExists { id } => Ec2Error::new(
+                "VpcPeeringConnectionAlreadyExists",
+                format!("The vpc peering connection identified by {id} already exists."),
+            ),
+            DomainError::RouteAlreadyExists { destination } => Ec2Error::new(
+                "RouteAlreadyExists",
+                format!("The route identified by {destination} already exists."),
+            ),
+            DomainError::RouteNotFound { destination, table } => Ec2Error::new(
+                "InvalidRoute.NotFound",
+                format!("no route with destination-cidr-block {destination} in route table {table}"),
+            ),
+            DomainError::PermissionDuplicate(_) => Ec2Error::new("InvalidPermission.Duplicate", msg),
+            DomainError::PermissionMalformed(m) => Ec2Error::new("InvalidPermission.Malformed", m),
+            DomainError::GroupNotUsable(m) => Ec2Error::new("InvalidGroup.NotFound", m),
+            DomainError::GroupDuplicate { .. } => Ec2Error::new("InvalidGroup.Duplicate", msg),
+            DomainError::GroupReserved(_) => Ec2Error::new("InvalidGroup.Reserved", msg),
+            DomainError::CannotDeleteDefaultGroup => Ec2Error::new("CannotDelete", msg),
+            DomainError::AlreadyAssociated(m) => Ec2Error::new("Resource.AlreadyAssociated", m),
+            DomainError::GatewayNotAttached { .. } => Ec2Error::new("Gateway.NotAttached", msg),
+            DomainError::LimitExceeded { kind, message } => Ec2Error::new(limit_code(kind), message),
+            DomainError::AddressInUse(_) => Ec2Error::new("InvalidIPAddress.InUse", msg),
+            DomainError::InsufficientAddresses(_) => {
+                Ec2Error::new("InsufficientFreeAddressesInSubnet", msg)
+            }
+            DomainError::IncorrectState(m) => Ec2Error::new("IncorrectState", m),
+            DomainError::DnsHostnamesDisabled(m) => {
+                Ec2Error::new("InvalidVpcPeeringConnectionState.DnsHostnamesDisabled", m)
+            }
+            DomainError::TagKeyMalformed(m) => Ec2Error::new("InvalidTagKey.Malformed", m),
+            DomainError::IdempotentParameterMismatch(_) => {
+                Ec2Error::new("IdempotentParameterMismatch", msg)
+            }
+        }
+    }
+}

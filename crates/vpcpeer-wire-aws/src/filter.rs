@@ -1,0 +1,178 @@
+//! EC2 `Filter.N` semantics: filters are ANDed, values within one filter ORed, names and values
+//! case-sensitive, `*` and `?` wildcards; `tag:<Key>` matches key and value, `tag-key` the key.
+//! Also `MaxResults`/`NextToken` paging (the token is the last id of the previous page).
+
+use vpcpeer_model::Tags;
+
+use crate::{Ec2Error, Params};
+
+/// One filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// Filter name, e.g. `vpc-id` or `tag:Env`.
+    pub name: String,
+    /// Accepted values (ORed).
+    pub values: Vec<String>,
+}
+
+/// Parses `Filter.N.Name` / `Filter.N.Value.M` and checks every name against `known` (names
+/// ending in `*` are prefixes). `tag:<k>` and `tag-key` are always known.
+pub fn parse(p: &Params, known: &[&str]) -> Result<Vec<Filter>, Ec2Error> {
+    let mut out = Vec::new();
+    for f in p.structs("Filter") {
+        let name = f.required("Name")?.to_owned();
+        let ok = name.starts_with("tag:")
+            || name == "tag-key"
+            || name == "tag-value"
+            || known.iter().any(|k| match k.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => *k == name,
+            });
+        if !ok {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("The filter '{name}' is invalid"),
+            ));
+        }
+        out.push(Filter {
+            name,
+            values: f.list("Value"),
+        });
+    }
+    Ok(out)
+}
+
+/// Glob match with `*` (any run) and `?` (one character).
+pub fn wildcard(pattern: &str, value: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let v: Vec<char> = value.chars().collect();
+    let (mut pi, mut vi) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while vi < v.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
+            pi += 1;
+            vi += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = vi;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            vi = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Whether an item passes every filter. `field(name)` gives the item's values for a filter name
+/// (an empty list when it has none).
+pub fn matches(filters: &[Filter], tags: &Tags, field: impl Fn(&str) -> Vec<String>) -> bool {
+    filters.iter().all(|f| {
+        let values: Vec<String> = if let Some(key) = f.name.strip_prefix("tag:") {
+            tags.get(key).cloned().into_iter().collect()
+        } else if f.name == "tag-key" {
+            tags.keys().cloned().collect()
+        } else if f.name == "tag-value" {
+            tags.values().cloned().collect()
+        } else {
+            field(&f.name)
+        };
+        values
+            .iter()
+            .any(|v| f.values.iter().any(|pat| wildcard(pat, v)))
+    })
+}
+
+/// Reads `MaxResults`/`NextToken`, checking the bounds of the action.
+pub fn paging(p: &Params, min: i64, max: i64) -> Result<(Option<usize>, Option<String>), Ec2Error> {
+    let limit = match p.int("MaxResults")? {
+        None => None,
+        Some(n) if n < min || n > max => {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ( {n} ) for parameter maxResults is invalid. Parameter must be between {min} and {max}."),
+            ))
+        }
+        Some(n) => Some(n as usize),
+    };
+    Ok((limit, p.string("NextToken").filter(|t| !t.is_empty())))
+}
+
+/// One page of `items` (sorted by id) after `token`, and the token of the next page.
+pub fn paginate<T>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    limit: Option<usize>,
+    token: Option<&str>,
+) -> (Vec<T>, Option<String>) {
+    let mut rest: Vec<T> = match token {
+        Some(t) => items.into_iter().filter(|i| id(i) > t).collect(),
+        None => items,
+    };
+    match limit {
+        Some(n) if rest.len() > n => {
+            rest.truncate(n);
+            let next = rest.last().map(|i| id(i).to_owned());
+            (rest, next)
+        }
+        _ => (rest, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        let cases = [
+            ("vpc-*", "vpc-123", true),
+            ("vpc-?23", "vpc-123", true),
+            ("*", "", true),
+            ("a*b*c", "axxbyyc", true),
+            ("a*b*c", "axxbyy", false),
+            ("exact", "Exact", false),
+            ("10.0.*", "10.0.1.0/24", true),
+        ];
+        for (p, v, want) in cases {
+            assert_eq!(wildcard(p, v), want, "{p} vs {v}");
+        }
+    }
+
+    #[test]
+    fn and_across_or_within() {
+        let p = Params::parse(
+            "",
+            b"Filter.1.Name=state&Filter.1.Value.1=available&Filter.1.Value.2=pending&Filter.2.Name=tag:Env&Filter.2.Value.1=prod",
+        );
+        let f = parse(&p, &["state"]).unwrap();
+        let mut tags = Tags::new();
+        tags.insert("Env".into(), "prod".into());
+        assert!(matches(&f, &tags, |_| vec!["pending".into()]));
+        assert!(!matches(&f, &tags, |_| vec!["deleted".into()]));
+        assert!(!matches(&f, &Tags::new(), |_| vec!["pending".into()]));
+        let bad = Params::parse("", b"Filter.1.Name=nope&Filter.1.Value.1=x");
+        assert_eq!(
+            parse(&bad, &["state"]).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+    }
+
+    #[test]
+    fn pages_follow_tokens() {
+        let items: Vec<String> = (0..7).map(|i| format!("id-{i}")).collect();
+        let (p1, t1) = paginate(items.clone(), |s| s, Some(3), None);
+        assert_eq!(p1.len(), 3);
+        let (p2, t2) = paginate(items.clone(), |s| s, Some(3), t1.as_deref());
+        assert_eq!(p2[0], "id-3");
+        let (p3, t3) = paginate(items, |s| s, Some(3), t2.as_deref());
+        assert_eq!(p3, vec!["id-6".to_string()]);
+        assert_eq!(t3, None);
+    }
+}

@@ -1,0 +1,202 @@
+//! Query-protocol parameters: `Name=value` pairs with flattened lists (`Prefix.1`, `Prefix.2`, …)
+//! and nested structures (`Prefix.1.Member`).
+
+use std::collections::BTreeMap;
+
+use vpcpeer_model::Tags;
+
+use crate::Ec2Error;
+
+/// The parameters of one request (query string and form body merged; the body wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    map: BTreeMap<String, String>,
+}
+
+impl Params {
+    /// Parses a query string and a form body.
+    pub fn parse(query: &str, body: &[u8]) -> Params {
+        let mut map = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            map.insert(k.into_owned(), v.into_owned());
+        }
+        for (k, v) in form_urlencoded::parse(body) {
+            map.insert(k.into_owned(), v.into_owned());
+        }
+        Params { map }
+    }
+
+    /// Parameters from pairs (tests).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Params {
+        Params {
+            map: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// A value, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    /// A value that must be present and non-empty.
+    pub fn required(&self, name: &str) -> Result<&str, Ec2Error> {
+        match self.get(name) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(Ec2Error::missing(name)),
+        }
+    }
+
+    /// An optional owned string.
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_owned)
+    }
+
+    /// An optional boolean (`true`/`false`).
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, Ec2Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(Ec2Error::invalid_value(name, v)),
+        }
+    }
+
+    /// An optional integer.
+    pub fn int(&self, name: &str) -> Result<Option<i64>, Ec2Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| Ec2Error::invalid_value(name, v)),
+        }
+    }
+
+    /// The values of a flattened scalar list `Prefix.1`, `Prefix.2`, …, in index order.
+    pub fn list(&self, prefix: &str) -> Vec<String> {
+        let mut items: Vec<(u32, String)> = Vec::new();
+        let start = format!("{prefix}.");
+        for (k, v) in self.map.range(start.clone()..) {
+            let Some(rest) = k.strip_prefix(&start) else {
+                break;
+            };
+            if let Ok(i) = rest.parse::<u32>() {
+                items.push((i, v.clone()));
+            }
+        }
+        items.sort_by_key(|(i, _)| *i);
+        items.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// The members of a flattened structure list `Prefix.N.*`, each as its own [`Params`] with
+    /// the `Prefix.N.` part removed, in index order.
+    pub fn structs(&self, prefix: &str) -> Vec<Params> {
+        let mut groups: BTreeMap<u32, Params> = BTreeMap::new();
+        let start = format!("{prefix}.");
+        for (k, v) in self.map.range(start.clone()..) {
+            let Some(rest) = k.strip_prefix(&start) else {
+                break;
+            };
+            let Some((idx, member)) = rest.split_once('.') else {
+                continue;
+            };
+            if let Ok(i) = idx.parse::<u32>() {
+                groups
+                    .entry(i)
+                    .or_default()
+                    .map
+                    .insert(member.to_owned(), v.clone());
+            }
+        }
+        groups.into_values().collect()
+    }
+
+    /// A nested structure `Prefix.*` as its own [`Params`], if any member is present.
+    pub fn nested(&self, prefix: &str) -> Option<Params> {
+        let start = format!("{prefix}.");
+        let map: BTreeMap<String, String> = self
+            .map
+            .range(start.clone()..)
+            .take_while(|(k, _)| k.starts_with(&start))
+            .map(|(k, v)| (k[start.len()..].to_owned(), v.clone()))
+            .collect();
+        (!map.is_empty()).then_some(Params { map })
+    }
+
+    /// Tags from `TagSpecification.N` for `resource_type`; a specification for another type is
+    /// refused.
+    pub fn tag_specs(&self, resource_type: &str) -> Result<Tags, Ec2Error> {
+        let mut tags = Tags::new();
+        for spec in self.structs("TagSpecification") {
+            let rt = spec.get("ResourceType").unwrap_or_default();
+            if rt != resource_type {
+                return Err(Ec2Error::new(
+                    "InvalidParameterValue",
+                    format!("'{rt}' is not a valid taggable resource type for this operation."),
+                ));
+            }
+            for t in spec.structs("Tag") {
+                let key = t.required("Key")?.to_owned();
+                check_tag_key(&key)?;
+                tags.insert(key, t.get("Value").unwrap_or_default().to_owned());
+            }
+        }
+        Ok(tags)
+    }
+
+    /// Whether `DryRun=true`.
+    pub fn dry_run(&self) -> bool {
+        matches!(self.get("DryRun"), Some(v) if v.eq_ignore_ascii_case("true"))
+    }
+}
+
+/// Refuses reserved or empty tag keys.
+pub fn check_tag_key(key: &str) -> Result<(), Ec2Error> {
+    if key.is_empty() || key.len() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
+        return Err(Ec2Error::new(
+            "InvalidTagKey.Malformed",
+            format!("Tag key '{key}' is not valid: keys may not be empty, longer than 128 characters, or start with 'aws:'"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flattened_lists_and_structs() {
+        let p = Params::parse(
+            "Action=DescribeVpcs",
+            b"VpcId.2=vpc-b&VpcId.1=vpc-a&VpcId.10=vpc-j&Filter.1.Name=state&Filter.1.Value.1=available\
+&Filter.2.Name=tag%3AEnv&Filter.2.Value.1=prod&Filter.2.Value.2=dev",
+        );
+        assert_eq!(p.get("Action"), Some("DescribeVpcs"));
+        assert_eq!(p.list("VpcId"), vec!["vpc-a", "vpc-b", "vpc-j"]);
+        let f = p.structs("Filter");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1].get("Name"), Some("tag:Env"));
+        assert_eq!(f[1].list("Value"), vec!["prod", "dev"]);
+    }
+
+    #[test]
+    fn tag_specs_check_type() {
+        let p = Params::parse(
+            "",
+            b"TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=x",
+        );
+        assert_eq!(
+            p.tag_specs("vpc").unwrap().get("Name").map(String::as_str),
+            Some("x")
+        );
+        assert_eq!(
+            p.tag_specs("subnet").unwrap_err().code,
+            "InvalidParameterValue"
+        );
+    }
+}

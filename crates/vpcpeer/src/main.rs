@@ -1,0 +1,142 @@
+//! The `vpcpeer` binary and the composition root: the only place that reads the system clock,
+//! draws entropy, picks a store and binds a socket.
+
+mod limits;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use vpcpeer_model::{SeededIds, Timestamp};
+use vpcpeer_service::{Emulator, EmulatorClock};
+use vpcpeer_store::{MemStore, Store};
+use vpcpeer_store_sqlite::{Durability, SqliteStore};
+
+#[derive(Parser)]
+#[command(
+    name = "vpcpeer",
+    version,
+    about = "Cloud networking with peering, on one machine"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the emulator server (EC2 Query API on / and the admin API on /_vpcpeer).
+    Serve(ServeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DurabilityArg {
+    /// fsync every commit: survives process and machine crashes.
+    Full,
+    /// Survives process crashes (kill -9); the last commits may be lost on power loss.
+    Normal,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (use port 0 to pick a free port; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:4650", env = "VPCPEER_LISTEN")]
+    listen: SocketAddr,
+    /// Directory of the embedded store.
+    #[arg(long, default_value = "./vpcpeer-data", env = "VPCPEER_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Keep everything in memory; nothing is written to disk.
+    #[arg(long)]
+    ephemeral: bool,
+    /// How hard each commit waits for the disk.
+    #[arg(long, value_enum, default_value = "full")]
+    durability: DurabilityArg,
+    /// A quota, as NAME=N or NAME=off (repeatable); see `--limit help`.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    limits: Vec<String>,
+    /// A JSON file of quotas: {"active_peerings_per_vpc": 125, "vpcs_per_region": null, ...}.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+fn system_now() -> Timestamp {
+    #[allow(clippy::disallowed_methods)]
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(d.as_millis() as i64)
+}
+
+fn entropy() -> u64 {
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64;
+    t ^ (u64::from(std::process::id()) << 32) ^ 0x5DEE_CE66_D1CE_4E5B
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VPCPEER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
+    let store: Arc<dyn Store> = if args.ephemeral {
+        Arc::new(MemStore::new())
+    } else {
+        let durability = match args.durability {
+            DurabilityArg::Full => Durability::Full,
+            DurabilityArg::Normal => Durability::Normal,
+        };
+        Arc::new(
+            SqliteStore::open(&args.data_dir, durability)
+                .with_context(|| format!("opening the store in {}", args.data_dir.display()))?,
+        )
+    };
+    let seed = entropy();
+    let emulator = Emulator::open(
+        store,
+        EmulatorClock::new(system_now),
+        Box::new(SeededIds::new(seed)),
+        limits,
+    )
+    .context("loading the emulator state")?;
+    let state = vpcpeer_server::AppState::new(emulator, seed.rotate_left(17));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("binding {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        println!(
+            "vpcpeer listening on {} (data: {})",
+            vpcpeer_server::describe_addr(addr),
+            if args.ephemeral {
+                "in memory".to_owned()
+            } else {
+                args.data_dir.display().to_string()
+            }
+        );
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        vpcpeer_server::serve(listener, state)
+            .await
+            .context("serving")
+    })
+}
