@@ -4,7 +4,14 @@
 //! Lookups are scoped: a resource of another account or region is reported as not found, except
 //! peering connections, which both of their owners see.
 
+pub mod acl;
+pub mod gateway;
+pub mod instance;
 pub mod peering;
+pub mod route;
+pub mod security_group;
+pub mod subnet;
+pub mod tags;
 pub mod vpc;
 
 use crate::{DomainError, Entity, Kind, Scope, Tx};

@@ -1,8 +1,15 @@
 //! One handler per EC2 action. A handler parses its parameters, runs the model command on the
 //! transaction and writes the response body (without the envelope).
 
+mod acl;
+mod gateway;
+mod instance;
 mod peering;
 mod regions;
+mod route;
+mod security_group;
+mod subnet;
+mod tags;
 mod vpc;
 
 use vpcpeer_model::{DomainError, Tx};
@@ -14,6 +21,17 @@ pub type Handler = fn(&mut Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error
 
 /// The handler of `action`, or `None` for an unknown action (`InvalidAction`).
 pub fn handler(action: &str) -> Option<Handler> {
+    core_handler(action)
+        .or_else(|| subnet::handler(action))
+        .or_else(|| route::handler(action))
+        .or_else(|| gateway::handler(action))
+        .or_else(|| security_group::handler(action))
+        .or_else(|| acl::handler(action))
+        .or_else(|| instance::handler(action))
+        .or_else(|| tags::handler(action))
+}
+
+fn core_handler(action: &str) -> Option<Handler> {
     Some(match action {
         // --- VPCs ---
         "CreateVpc" => vpc::create_vpc,

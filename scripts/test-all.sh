@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of vpcpeer: format and lint gates, the Rust test suites, and the end-to-end
+# tests that drive a real `vpcpeer serve` with boto3 and the aws CLI (installed from PyPI into
+# .venv by this script). Works on a fresh machine with the Rust toolchain and Python 3.11.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --workspace
+echo "== build the server for the end-to-end tests"
+cargo build -p vpcpeer
+
+echo "== python venv with boto3, awscli, pytest (from PyPI)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== end-to-end tests"
+VPCPEER_BIN="$PWD/target/debug/vpcpeer" .venv/bin/python -m pytest -q tests/e2e "$@"

@@ -1,0 +1,169 @@
+"""Shared harness of the end-to-end tests: a real `vpcpeer serve` process on 127.0.0.1 and
+real clients (boto3, the aws CLI) pointed at it.
+
+The server binary is VPCPEER_BIN (default: target/debug/vpcpeer, built by scripts/test-all.sh).
+One server runs per test session; every test starts from an empty state via /_vpcpeer/reset.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import botocore.config
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("VPCPEER_BIN", str(ROOT / "target" / "debug" / "vpcpeer"))
+
+ACCOUNT_A = "111111111111"
+ACCOUNT_B = "222222222222"
+
+
+class Server:
+    """A running `vpcpeer serve` process."""
+
+    def __init__(self, data_dir, extra_args=()):
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.url = None
+
+    def start(self):
+        args = [BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir)]
+        self.proc = subprocess.Popen(
+            args + self.extra_args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline()
+        m = re.search(r"http://(127\.0\.0\.1:\d+)", line)
+        if not m:
+            err = self.proc.stderr.read()
+            raise RuntimeError(f"server did not start: {line!r} {err!r}")
+        self.url = f"http://{m.group(1)}"
+        return self
+
+    def kill9(self):
+        """Kills the process without warning (crash simulation)."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    # --- admin API ---
+    def admin(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("content-type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def reset(self):
+        status, _ = self.admin("POST", "/_vpcpeer/reset")
+        assert status == 200
+
+    def advance(self, seconds):
+        status, body = self.admin("POST", "/_vpcpeer/clock", {"advance_seconds": seconds})
+        assert status == 200, body
+        return body
+
+    def now(self):
+        return self.admin("GET", "/_vpcpeer/clock")[1]["now"]
+
+    # --- clients ---
+    def ec2(self, account=ACCOUNT_A, region="us-east-1"):
+        return boto3.client(
+            "ec2",
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id=account,
+            aws_secret_access_key="secret",
+            config=botocore.config.Config(retries={"max_attempts": 1}),
+        )
+
+    def sts(self, account=ACCOUNT_A, region="us-east-1"):
+        return boto3.client(
+            "sts",
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id=account,
+            aws_secret_access_key="secret",
+        )
+
+    def cli(self, *args, account=ACCOUNT_A, region="us-east-1", check=True):
+        """Runs the aws CLI; returns parsed JSON output (or the CompletedProcess if check=False)."""
+        env = dict(os.environ)
+        env.update(
+            AWS_ACCESS_KEY_ID=account,
+            AWS_SECRET_ACCESS_KEY="secret",
+            AWS_DEFAULT_REGION=region,
+            AWS_ENDPOINT_URL=self.url,
+            AWS_PAGER="",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        )
+        aws = shutil.which("aws") or "aws"
+        p = subprocess.run(
+            [aws, *args, "--output", "json"], env=env, capture_output=True, text=True
+        )
+        if not check:
+            return p
+        assert p.returncode == 0, f"aws {' '.join(args)} failed: {p.stderr}"
+        return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+@pytest.fixture(scope="session")
+def server_session():
+    tmp = tempfile.mkdtemp(prefix="vpcpeer-e2e-")
+    s = Server(Path(tmp) / "data").start()
+    yield s
+    s.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def server(server_session):
+    server_session.reset()
+    return server_session
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of its own (restart tests, custom quotas); call .start() with extra args."""
+    servers = []
+
+    def make(*extra_args, data_dir=None):
+        s = Server(data_dir or (tmp_path / "data"), extra_args).start()
+        servers.append(s)
+        return s
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+def error_code(excinfo):
+    """The EC2 error code of a botocore ClientError."""
+    return excinfo.value.response["Error"]["Code"]
+
+
+def http_status(excinfo):
+    return excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
