@@ -415,8 +415,6 @@ def test_dry_run_answers_412_and_changes_nothing(server):
     vpc_id = make_vpc(ec2)["VpcId"]
     checks = [
         lambda: ec2.delete_vpc(VpcId=vpc_id, DryRun=True),
-        lambda: ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True},
-                                         DryRun=True),
         lambda: ec2.describe_vpcs(DryRun=True),
     ]
     for call in checks:
