@@ -476,6 +476,27 @@ def test_deleting_the_requester_vpc_withdraws_its_pending_request(server, a, sam
     fails("InvalidStateTransition", a.accept_vpc_peering_connection, VpcPeeringConnectionId=pcx)
 
 
+def test_deleting_the_requester_vpc_withdraws_a_cross_account_request(server, a, b, cross):
+    va, vb, pcx = cross
+    a.delete_vpc(VpcId=va)
+    d = pcx_of(b, pcx)
+    assert d["Status"] == {"Code": "deleted", "Message": f"Deleted by {ACCOUNT_A}"}
+    fails("InvalidStateTransition", b.accept_vpc_peering_connection, VpcPeeringConnectionId=pcx)
+    # The accepter VPC is free again.
+    b.delete_vpc(VpcId=vb)
+    # The withdrawing party sees it for 2 h, the other party for 2 days.
+    server.advance(3 * HOUR)
+    assert visible_ids(a) == set()
+    assert pcx_state(b, pcx) == "deleted"
+
+
+def test_deleting_the_accepter_vpc_withdraws_a_same_account_request(server, a, same):
+    v1, v2 = same
+    pcx = request(a, v1, v2)["VpcPeeringConnectionId"]
+    a.delete_vpc(VpcId=v2)
+    assert pcx_state(a, pcx) == "deleted"
+
+
 def test_pending_request_from_another_account_blocks_the_accepter_vpc(server, a, b, cross):
     va, vb, pcx = cross
     fails("DependencyViolation", b.delete_vpc, VpcId=vb)
