@@ -1,1 +1,655 @@
-//! (to be written)
+//! Route tables, their associations, and routes.
+//!
+//! Rules follow `shared/spec/aws-ec2.md` §2.4 and §3.6. A route's `state` is never stored: it is
+//! derived at read time from its target ([`route_state`]), so a route to a peering connection is
+//! `blackhole` while the connection is pending, `active` once accepted and `blackhole` again once
+//! it is deleted, without anything rewriting the table.
+//!
+//! Choices where AWS is unverified:
+//! - A route to a peering connection in a terminal state (failed, rejected, expired, deleted) is
+//!   refused with `InvalidVpcPeeringConnectionID.NotFound`; routes created earlier stay (as
+//!   `blackhole`).
+//! - Targets this emulator does not model (transit gateways, egress-only internet gateways, VPC
+//!   endpoints) are accepted on the shape of their id and reported `active`.
+//! - No target → `MissingParameter`; several targets or destinations →
+//!   `InvalidParameterCombination`; prefix-list destinations → `InvalidParameterValue`.
+//! - A route to a stopped instance is `blackhole`, as to a terminated one.
+//! - `ClientToken` of CreateRouteTable is accepted and echoed but not honoured (a retry creates a
+//!   second table): route tables have no field to remember it by.
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::cidr;
+use crate::ops::vpc::local_route;
+use crate::{
+    Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
+    NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteTable, RouteTarget,
+    RtAssocTarget, RtAssociation, Subnet, Tags, Timestamp, Tx, Vpc, World,
+};
+
+/// Whether a route can carry traffic now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteState {
+    /// Its target is usable.
+    Active,
+    /// Its target is gone or not usable (traffic is dropped).
+    Blackhole,
+}
+
+/// The state of `route` at `now`, from its target alone:
+/// - `local` → active;
+/// - peering connection → active iff it exists and is active at `now`;
+/// - internet gateway → blackhole when deleted or detached (any `vgw-` is blackhole: not modelled);
+/// - NAT gateway → active iff it exists and is available;
+/// - instance → blackhole when gone, stopped or terminated; network interface → blackhole when gone;
+/// - targets the emulator does not model → active.
+pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
+    let ok = match &route.target {
+        RouteTarget::Local => true,
+        RouteTarget::Peering(id) => world.peerings.get(id).is_some_and(|p| p.is_active_at(now)),
+        RouteTarget::Gateway(id) => world
+            .internet_gateways
+            .get(id)
+            .is_some_and(|g| g.attached_vpc.is_some()),
+        RouteTarget::NatGateway(id) => world
+            .nat_gateways
+            .get(id)
+            .is_some_and(|n| n.state == NatState::Available),
+        RouteTarget::Instance(id) => world.instances.get(id).is_some_and(|i| {
+            !matches!(
+                i.state,
+                InstanceState::Terminated
+                    | InstanceState::ShuttingDown
+                    | InstanceState::Stopped
+                    | InstanceState::Stopping
+            )
+        }),
+        RouteTarget::NetworkInterface(id) => world.network_interfaces.contains_key(id),
+        RouteTarget::TransitGateway(_)
+        | RouteTarget::EgressOnlyInternetGateway(_)
+        | RouteTarget::VpcEndpoint(_) => true,
+    };
+    if ok {
+        RouteState::Active
+    } else {
+        RouteState::Blackhole
+    }
+}
+
+/// [`route_state`] of a route of `table`, also requiring an internet gateway to be attached to the
+/// table's own VPC (one detached and attached elsewhere leaves the route a blackhole).
+pub fn table_route_state(
+    world: &World,
+    table: &RouteTable,
+    route: &Route,
+    now: Timestamp,
+) -> RouteState {
+    if let RouteTarget::Gateway(id) = &route.target {
+        let attached_here = world
+            .internet_gateways
+            .get(id)
+            .is_some_and(|g| g.attached_vpc.as_deref() == Some(table.vpc_id.as_str()));
+        if !attached_here {
+            return RouteState::Blackhole;
+        }
+    }
+    route_state(world, route, now)
+}
+
+/// Input of CreateRoute, ReplaceRoute and DeleteRoute (DeleteRoute ignores `targets`).
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    /// The table.
+    pub route_table_id: String,
+    /// `DestinationCidrBlock`.
+    pub destination_cidr_block: Option<String>,
+    /// `DestinationIpv6CidrBlock`.
+    pub destination_ipv6_cidr_block: Option<String>,
+    /// `DestinationPrefixListId` (refused).
+    pub destination_prefix_list_id: Option<String>,
+    /// Every target given; exactly one is required.
+    pub targets: Vec<RouteTarget>,
+}
+
+/// What an association binds, as requested.
+#[derive(Debug, Clone)]
+pub enum AssocRequest {
+    /// A subnet.
+    Subnet(String),
+    /// A gateway (edge association).
+    Gateway(String),
+}
+
+fn reserved_v4() -> Ipv4Net {
+    Ipv4Net::new(std::net::Ipv4Addr::new(169, 254, 168, 0), 22).expect("static")
+}
+
+fn reserved_v6() -> Ipv6Net {
+    Ipv6Net::new(
+        std::net::Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0),
+        32,
+    )
+    .expect("static")
+}
+
+/// Parses the one destination of a route request.
+pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError> {
+    if input.destination_prefix_list_id.is_some() {
+        return Err(DomainError::invalid(
+            "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
+        ));
+    }
+    match (
+        input.destination_cidr_block.as_deref(),
+        input.destination_ipv6_cidr_block.as_deref(),
+    ) {
+        (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
+            "The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock".into(),
+        )),
+        (None, None) => Err(DomainError::MissingParameter(
+            "destinationCidrBlock or destinationIpv6CidrBlock".into(),
+        )),
+        (Some(s), None) => {
+            let net = cidr::parse_v4(s).ok_or_else(|| {
+                DomainError::invalid(format!(
+                    "Value ({s}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block."
+                ))
+            })?;
+            let r = reserved_v4();
+            if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
+                return Err(DomainError::invalid(format!(
+                    "The destination CIDR block {net} is reserved ({r}) and cannot be used for a route."
+                )));
+            }
+            Ok(Destination::V4(net))
+        }
+        (None, Some(s)) => {
+            let net = cidr::parse_v6(s).ok_or_else(|| {
+                DomainError::invalid(format!(
+                    "Value ({s}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid CIDR block."
+                ))
+            })?;
+            let r = reserved_v6();
+            if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
+                return Err(DomainError::invalid(format!(
+                    "The destination CIDR block {net} is reserved ({r}) and cannot be used for a route."
+                )));
+            }
+            Ok(Destination::V6(net))
+        }
+    }
+}
+
+fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
+    match targets {
+        [t] => Ok(t.clone()),
+        [] => Err(DomainError::MissingParameter(
+            "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId".into(),
+        )),
+        _ => Err(DomainError::InvalidParameterCombination(
+            "More than one target was specified; a route has exactly one target.".into(),
+        )),
+    }
+}
+
+fn family(d: &Destination) -> bool {
+    matches!(d, Destination::V4(_))
+}
+
+/// How `dest` relates to the VPC's own blocks.
+enum LocalRelation {
+    /// Outside every block (or covering one).
+    Outside,
+    /// Equal to a block.
+    Equal,
+    /// Strictly inside a block.
+    Inside,
+}
+
+fn local_relation(vpc: &Vpc, dest: &Destination) -> LocalRelation {
+    match dest {
+        Destination::V4(d) => {
+            for b in vpc.ipv4_cidrs() {
+                if b == *d {
+                    return LocalRelation::Equal;
+                }
+                if b.contains(&d.network()) && d.prefix_len() > b.prefix_len() {
+                    return LocalRelation::Inside;
+                }
+            }
+        }
+        Destination::V6(d) => {
+            for b in vpc.ipv6_cidrs() {
+                if b == *d {
+                    return LocalRelation::Equal;
+                }
+                if b.contains(&d.network()) && d.prefix_len() > b.prefix_len() {
+                    return LocalRelation::Inside;
+                }
+            }
+        }
+    }
+    LocalRelation::Outside
+}
+
+fn different_networks(table: &str, target: &str) -> DomainError {
+    DomainError::invalid(format!(
+        "route table {table} and network gateway {target} belong to different networks"
+    ))
+}
+
+fn prefixed(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (hex.len() == 8 || hex.len() == 17)
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+impl Tx<'_, '_> {
+    /// CreateRouteTable: a table with one local route per VPC block.
+    pub fn create_route_table(&mut self, vpc_id: &str, tags: Tags) -> Result<String, DomainError> {
+        let vpc = self.owned::<Vpc>(vpc_id)?.clone();
+        if let Some(max) = self.ctx.limits.route_tables_per_vpc {
+            let n = self
+                .world()
+                .route_tables
+                .values()
+                .filter(|t| t.vpc_id == vpc_id)
+                .count();
+            if n >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::RouteTablesPerVpc,
+                    message: format!(
+                        "The maximum number of route tables ({max}) has been reached for {vpc_id}."
+                    ),
+                });
+            }
+        }
+        let mut routes: Vec<Route> = vpc
+            .ipv4_cidrs()
+            .map(|c| local_route(Destination::V4(c)))
+            .collect();
+        routes.extend(vpc.ipv6_cidrs().map(|c| local_route(Destination::V6(c))));
+        let id = self.new_id("rtb");
+        self.put(RouteTable {
+            id: id.clone(),
+            vpc_id: vpc_id.to_owned(),
+            scope: self.scope().clone(),
+            routes,
+            associations: Vec::new(),
+            tags,
+        });
+        Ok(id)
+    }
+
+    /// DeleteRouteTable: refused for the main table and any table with associations.
+    pub fn delete_route_table(&mut self, id: &str) -> Result<(), DomainError> {
+        let t = self.owned::<RouteTable>(id)?;
+        if !t.associations.is_empty() {
+            return Err(DomainError::dependency(Kind::RouteTable, id));
+        }
+        self.remove::<RouteTable>(id);
+        Ok(())
+    }
+
+    /// The caller's table holding association `assoc_id`, and the association.
+    fn association(&self, assoc_id: &str) -> Result<(String, RtAssociation), DomainError> {
+        self.list_owned::<RouteTable>()
+            .find_map(|t| {
+                t.associations
+                    .iter()
+                    .find(|a| a.id == assoc_id)
+                    .map(|a| (t.id.clone(), a.clone()))
+            })
+            .ok_or_else(|| DomainError::not_found(Kind::Association, assoc_id))
+    }
+
+    /// AssociateRouteTable with a subnet (one explicit association per subnet) or a gateway
+    /// attached to the table's VPC (one edge association per gateway); returns the association id.
+    pub fn associate_route_table(
+        &mut self,
+        table_id: &str,
+        what: AssocRequest,
+    ) -> Result<String, DomainError> {
+        let table = self.owned::<RouteTable>(table_id)?.clone();
+        let target = match what {
+            AssocRequest::Subnet(s) => {
+                let subnet = self.subnet(&s)?;
+                if subnet.vpc_id != table.vpc_id {
+                    return Err(DomainError::invalid(format!(
+                        "route table {table_id} and subnet {s} belong to different networks"
+                    )));
+                }
+                RtAssocTarget::Subnet(s)
+            }
+            AssocRequest::Gateway(g) => {
+                if !g.starts_with("igw-") {
+                    return Err(DomainError::not_found(Kind::Gateway, g));
+                }
+                let igw = self
+                    .owned::<InternetGateway>(&g)
+                    .map_err(|_| DomainError::not_found(Kind::Gateway, g.clone()))?;
+                if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
+                    return Err(different_networks(table_id, &g));
+                }
+                RtAssocTarget::Gateway(g)
+            }
+        };
+        if let Some(other) = self
+            .list_owned::<RouteTable>()
+            .find(|t| t.associations.iter().any(|a| a.target == target))
+        {
+            let existing = other
+                .associations
+                .iter()
+                .find(|a| a.target == target)
+                .map(|a| a.id.clone())
+                .unwrap_or_default();
+            let what = match &target {
+                RtAssocTarget::Subnet(s) | RtAssocTarget::Gateway(s) => s.clone(),
+                RtAssocTarget::Main => String::new(),
+            };
+            return Err(DomainError::AlreadyAssociated(format!(
+                "the specified association for route table {table_id} conflicts with an existing association: {what} is already associated by {existing}"
+            )));
+        }
+        let assoc = RtAssociation {
+            id: self.new_id("rtbassoc"),
+            target,
+        };
+        let id = assoc.id.clone();
+        self.owned_mut::<RouteTable>(table_id)?
+            .associations
+            .push(assoc);
+        Ok(id)
+    }
+
+    /// DisassociateRouteTable: the subnet falls back to the main table. The main association
+    /// cannot be removed.
+    pub fn disassociate_route_table(&mut self, assoc_id: &str) -> Result<(), DomainError> {
+        let (table_id, assoc) = self.association(assoc_id)?;
+        if assoc.target == RtAssocTarget::Main {
+            return Err(DomainError::invalid(format!(
+                "The association {assoc_id} is the main route table association and cannot be disassociated; use ReplaceRouteTableAssociation."
+            )));
+        }
+        self.owned_mut::<RouteTable>(&table_id)?
+            .associations
+            .retain(|a| a.id != assoc_id);
+        Ok(())
+    }
+
+    /// ReplaceRouteTableAssociation: moves an association (including the VPC's main one) to
+    /// another table of the same VPC; returns the new association id.
+    pub fn replace_route_table_association(
+        &mut self,
+        assoc_id: &str,
+        new_table_id: &str,
+    ) -> Result<String, DomainError> {
+        let (old_table_id, assoc) = self.association(assoc_id)?;
+        let new_table = self.owned::<RouteTable>(new_table_id)?;
+        let old_vpc = self.owned::<RouteTable>(&old_table_id)?.vpc_id.clone();
+        if new_table.vpc_id != old_vpc {
+            return Err(DomainError::invalid(format!(
+                "route table {new_table_id} and association {assoc_id} belong to different networks"
+            )));
+        }
+        self.owned_mut::<RouteTable>(&old_table_id)?
+            .associations
+            .retain(|a| a.id != assoc_id);
+        let new_assoc = RtAssociation {
+            id: self.new_id("rtbassoc"),
+            target: assoc.target,
+        };
+        let id = new_assoc.id.clone();
+        self.owned_mut::<RouteTable>(new_table_id)?
+            .associations
+            .push(new_assoc);
+        Ok(id)
+    }
+
+    /// Checks a target for a route in `table` (to `dest`) and returns it.
+    fn check_target(
+        &self,
+        table: &RouteTable,
+        target: RouteTarget,
+        dest: &Destination,
+    ) -> Result<RouteTarget, DomainError> {
+        let tid = table.id.as_str();
+        match &target {
+            RouteTarget::Local => {}
+            RouteTarget::Gateway(g) => {
+                if g.starts_with("igw-") {
+                    let igw = self
+                        .owned::<InternetGateway>(g)
+                        .map_err(|_| DomainError::not_found(Kind::Gateway, g.clone()))?;
+                    if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
+                        return Err(different_networks(tid, g));
+                    }
+                } else {
+                    // Virtual private gateways are not modelled.
+                    return Err(DomainError::not_found(Kind::Gateway, g.clone()));
+                }
+            }
+            RouteTarget::Peering(p) => {
+                let pcx = self.visible_peering(p)?;
+                let state = pcx.state_at(self.now());
+                if state.is_terminal() {
+                    return Err(DomainError::not_found(Kind::PeeringConnection, p.clone()));
+                }
+                let scope = self.scope();
+                let mine = |s: &crate::PeerSide| s.vpc_id == table.vpc_id && s.scope == *scope;
+                if !mine(&pcx.requester) && !mine(&pcx.accepter) {
+                    return Err(different_networks(tid, p));
+                }
+            }
+            RouteTarget::NatGateway(n) => {
+                let nat = self.owned::<NatGateway>(n)?;
+                if nat.state == NatState::Deleted || nat.state == NatState::Deleting {
+                    return Err(DomainError::not_found(Kind::NatGateway, n.clone()));
+                }
+                if nat.vpc_id != table.vpc_id {
+                    return Err(different_networks(tid, n));
+                }
+            }
+            RouteTarget::Instance(i) => {
+                let inst = self.owned::<Instance>(i)?;
+                if inst.state == InstanceState::Terminated {
+                    return Err(DomainError::not_found(Kind::Instance, i.clone()));
+                }
+                if inst.vpc_id != table.vpc_id {
+                    return Err(different_networks(tid, i));
+                }
+                if inst.eni_ids.len() > 1 {
+                    return Err(DomainError::invalid(format!(
+                        "There are multiple interfaces attached to instance '{i}'. Please specify an interface ID for the operation instead."
+                    )));
+                }
+            }
+            RouteTarget::NetworkInterface(e) => {
+                let eni = self.owned::<NetworkInterface>(e)?;
+                if eni.vpc_id != table.vpc_id {
+                    return Err(different_networks(tid, e));
+                }
+            }
+            RouteTarget::TransitGateway(t) => {
+                if !prefixed(t, "tgw") {
+                    return Err(DomainError::invalid(format!(
+                        "Value ({t}) for parameter transitGatewayId is invalid."
+                    )));
+                }
+            }
+            RouteTarget::EgressOnlyInternetGateway(e) => {
+                if !prefixed(e, "eigw") {
+                    return Err(DomainError::invalid(format!(
+                        "Value ({e}) for parameter egressOnlyInternetGatewayId is invalid."
+                    )));
+                }
+                if family(dest) {
+                    return Err(DomainError::invalid(format!(
+                        "Egress-only internet gateway {e} can only be the target of IPv6 routes."
+                    )));
+                }
+            }
+            RouteTarget::VpcEndpoint(v) => {
+                if !prefixed(v, "vpce") {
+                    return Err(DomainError::invalid(format!(
+                        "Value ({v}) for parameter vpcEndpointId is invalid."
+                    )));
+                }
+            }
+        }
+        Ok(target)
+    }
+
+    /// The rule for destinations inside the VPC's own blocks: only equal to a subnet block, and
+    /// only to an interface, instance, NAT gateway or (load-balancer) endpoint.
+    fn check_more_specific(
+        &self,
+        vpc: &Vpc,
+        dest: &Destination,
+        target: &RouteTarget,
+    ) -> Result<(), DomainError> {
+        let subnet_match = self
+            .world()
+            .subnets
+            .values()
+            .filter(|s| s.vpc_id == vpc.id)
+            .any(|s: &Subnet| match dest {
+                Destination::V4(d) => s.cidr == *d,
+                Destination::V6(d) => s.ipv6.as_ref().is_some_and(|(_, c)| c == d),
+            });
+        let target_ok = matches!(
+            target,
+            RouteTarget::NetworkInterface(_)
+                | RouteTarget::Instance(_)
+                | RouteTarget::NatGateway(_)
+                | RouteTarget::VpcEndpoint(_)
+        );
+        if !subnet_match || !target_ok {
+            return Err(DomainError::invalid(format!(
+                "The destination CIDR block {dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface, an instance or a NAT gateway, and its destination must match a subnet CIDR block."
+            )));
+        }
+        Ok(())
+    }
+
+    /// CreateRoute.
+    pub fn create_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
+        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
+        let dest = parse_destination(&input)?;
+        let target = one_target(&input.targets)?;
+        let target = self.check_target(&table, target, &dest)?;
+        let vpc = self.owned::<Vpc>(&table.vpc_id)?.clone();
+        let relation = local_relation(&vpc, &dest);
+        if matches!(relation, LocalRelation::Equal)
+            || table.routes.iter().any(|r| r.destination == dest)
+        {
+            return Err(DomainError::RouteAlreadyExists {
+                destination: dest.to_string(),
+            });
+        }
+        match (relation, &target) {
+            (_, RouteTarget::Local) => {
+                return Err(DomainError::invalid(format!(
+                    "The destination CIDR block {dest} does not match a CIDR block of {}; local routes are created with the VPC's blocks.",
+                    vpc.id
+                )));
+            }
+            (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
+            _ => {}
+        }
+        if let Some(max) = self.ctx.limits.routes_per_table {
+            let n = table
+                .routes
+                .iter()
+                .filter(|r| r.target != RouteTarget::Local)
+                .filter(|r| family(&r.destination) == family(&dest))
+                .count();
+            if n >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::RoutesPerTable,
+                    message: format!(
+                        "The maximum number of routes ({max}) has been reached for route table {}.",
+                        table.id
+                    ),
+                });
+            }
+        }
+        self.owned_mut::<RouteTable>(&table.id)?.routes.push(Route {
+            destination: dest,
+            target,
+            origin: RouteOrigin::CreateRoute,
+        });
+        Ok(())
+    }
+
+    /// ReplaceRoute: changes the target of an existing route. The local route of a VPC block
+    /// cannot get another target; `LocalTarget` restores a route inside the VPC's blocks to local.
+    pub fn replace_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
+        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
+        let dest = parse_destination(&input)?;
+        let target = one_target(&input.targets)?;
+        let target = self.check_target(&table, target, &dest)?;
+        let idx = table
+            .routes
+            .iter()
+            .position(|r| r.destination == dest)
+            .ok_or_else(|| DomainError::RouteNotFound {
+                destination: dest.to_string(),
+                table: table.id.clone(),
+            })?;
+        let vpc = self.owned::<Vpc>(&table.vpc_id)?.clone();
+        let relation = local_relation(&vpc, &dest);
+        match (&relation, &target) {
+            (LocalRelation::Equal, RouteTarget::Local) => {}
+            (LocalRelation::Equal, _) => {
+                return Err(DomainError::invalid(format!(
+                    "The local route {dest} of route table {} cannot be replaced with a non-local target.",
+                    table.id
+                )));
+            }
+            (LocalRelation::Outside, RouteTarget::Local) => {
+                return Err(DomainError::invalid(format!(
+                    "The destination CIDR block {dest} is outside the CIDR blocks of {}; only routes inside the VPC's blocks can target local.",
+                    vpc.id
+                )));
+            }
+            (LocalRelation::Inside, RouteTarget::Local) | (LocalRelation::Outside, _) => {}
+            (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
+        }
+        let rt = self.owned_mut::<RouteTable>(&table.id)?;
+        if let Some(r) = rt.routes.get_mut(idx) {
+            r.target = target;
+        }
+        Ok(())
+    }
+
+    /// DeleteRoute. The local route cannot be deleted.
+    pub fn delete_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
+        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
+        let dest = parse_destination(&input)?;
+        let route = table
+            .routes
+            .iter()
+            .find(|r| r.destination == dest)
+            .ok_or_else(|| DomainError::RouteNotFound {
+                destination: dest.to_string(),
+                table: table.id.clone(),
+            })?;
+        if route.target == RouteTarget::Local {
+            return Err(DomainError::invalid(format!(
+                "cannot remove local route {dest} in route table {}",
+                table.id
+            )));
+        }
+        self.owned_mut::<RouteTable>(&table.id)?
+            .routes
+            .retain(|r| r.destination != dest);
+        Ok(())
+    }
+}
