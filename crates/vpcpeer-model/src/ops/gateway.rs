@@ -52,20 +52,16 @@ impl NatGateway {
 
 /// A MAC address derived from an interface id (`02:` + five bytes of its hex).
 pub fn mac_for(eni_id: &str) -> String {
-    let hex: Vec<u8> = eni_id
-        .bytes()
-        .filter(u8::is_ascii_hexdigit)
-        .rev()
-        .take(10)
-        .collect();
-    let mut parts = vec!["02".to_owned()];
-    for pair in hex.chunks(2) {
-        parts.push(pair.iter().rev().map(|b| *b as char).collect());
+    let suffix = eni_id.rsplit('-').next().unwrap_or_default();
+    let hex: String = suffix.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = &hex[hex.len().saturating_sub(10)..];
+    let padded = format!("{tail:0>10}");
+    let mut out = String::from("02");
+    for i in (0..10).step_by(2) {
+        out.push(':');
+        out.push_str(&padded[i..i + 2]);
     }
-    while parts.len() < 6 {
-        parts.push("00".into());
-    }
-    parts.join(":")
+    out
 }
 
 impl Tx<'_, '_> {
@@ -267,5 +263,180 @@ impl Tx<'_, '_> {
         n.state = NatState::Deleted;
         n.deleted = Some(now);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mac_for, CreateNat, NAT_DELETED_VISIBLE_MS};
+    use crate::ops::subnet::testkit::{a, b, outcome, Env};
+    use crate::ops::subnet::CreateSubnet;
+    use crate::{NatState, Tags};
+
+    #[test]
+    fn internet_gateway_rules() {
+        let mut env = Env::new();
+        let v1 = env.vpc(&a(), "10.0.0.0/16", false);
+        let v2 = env.vpc(&a(), "10.1.0.0/16", false);
+        let vb = env.vpc(&b(), "10.2.0.0/16", false);
+        let g1 = env
+            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
+            .expect("igw");
+        let g2 = env
+            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
+            .expect("igw");
+        env.run(&a(), |tx| tx.attach_internet_gateway(&g1, &v1))
+            .expect("attach");
+        // (operation, gateway, vpc, expected)
+        let rows: Vec<(&str, &str, &str, &str)> = vec![
+            ("attach", &g1, &v2, "AlreadyAssociated"),
+            ("attach", &g1, &v1, "AlreadyAssociated"),
+            ("attach", &g2, &v1, "AlreadyAssociated"),
+            ("attach", &g2, &v2, "ok"),
+            ("attach", &g2, &vb, "NotFound"),
+            ("attach", &g2, "vpc-0123456789abcdef0", "NotFound"),
+            ("attach", "igw-0123456789abcdef0", &v2, "NotFound"),
+            ("attach", "igw-x", &v2, "Malformed"),
+            ("detach", &g1, &v1, "ok"),
+            ("detach", &g1, &v2, "NotAttached"),
+            ("detach", &g2, &v1, "NotAttached"),
+            ("detach", &g2, "vpc-x", "Malformed"),
+            ("delete", &g1, "", "Dependency"),
+            ("delete", &g2, "", "ok"),
+            ("delete", "igw-0123456789abcdef0", "", "NotFound"),
+        ];
+        for (op, g, v, want) in rows {
+            let got = env.probe(&a(), |tx| match op {
+                "attach" => tx.attach_internet_gateway(g, v),
+                "detach" => tx.detach_internet_gateway(g, v),
+                _ => tx.delete_internet_gateway(g),
+            });
+            assert_eq!(outcome(&got), want, "{op} {g} {v}");
+        }
+        // Another account sees none of them.
+        assert_eq!(
+            outcome(&env.probe(&b(), |tx| tx.delete_internet_gateway(&g2))),
+            "NotFound"
+        );
+        env.run(&a(), |tx| tx.detach_internet_gateway(&g1, &v1))
+            .expect("detach");
+        env.run(&a(), |tx| tx.delete_internet_gateway(&g1))
+            .expect("delete");
+        assert!(!env.world.internet_gateways.contains_key(&g1));
+        env.limits.internet_gateways_per_region = Some(1);
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.create_internet_gateway(Tags::new()))),
+            "Limit"
+        );
+    }
+
+    fn nat(subnet: &str, alloc: Option<&str>, kind: Option<&str>, ip: Option<&str>) -> CreateNat {
+        CreateNat {
+            subnet_id: subnet.into(),
+            allocation_id: alloc.map(Into::into),
+            connectivity_type: kind.map(Into::into),
+            private_ip: ip.map(Into::into),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn nat_gateway_rules() {
+        let mut env = Env::new();
+        let v = env.vpc(&a(), "10.0.0.0/16", false);
+        let s = env
+            .run(&a(), |tx| {
+                tx.create_subnet(CreateSubnet {
+                    vpc_id: v.clone(),
+                    cidr_block: "10.0.1.0/28".into(),
+                    ..Default::default()
+                })
+            })
+            .expect("subnet");
+        let used = env
+            .run(&a(), |tx| {
+                tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+            })
+            .expect("nat");
+        let rows: Vec<(CreateNat, &str)> = vec![
+            (nat(&s, Some("eipalloc-2"), None, None), "ok"),
+            (
+                nat(&s, Some("eipalloc-2"), Some("public"), Some("10.0.1.9")),
+                "ok",
+            ),
+            (nat(&s, None, None, None), "Missing"),
+            (nat(&s, None, Some("private"), None), "ok"),
+            (
+                nat(&s, Some("eipalloc-2"), Some("private"), None),
+                "Combination",
+            ),
+            (nat(&s, None, Some("sideways"), None), "Invalid"),
+            (nat(&s, Some("alloc-2"), None, None), "Invalid"),
+            (nat(&s, Some("eipalloc-1"), None, None), "AlreadyAssociated"),
+            (nat(&s, None, Some("private"), Some("10.0.1.4")), "InUse"),
+            (nat(&s, None, Some("private"), Some("10.0.1.1")), "Invalid"),
+            (nat(&s, None, Some("private"), Some("10.0.2.9")), "Invalid"),
+            (nat(&s, None, Some("private"), Some("ten")), "Invalid"),
+            (
+                nat("subnet-0123456789abcdef0", None, Some("private"), None),
+                "NotFound",
+            ),
+        ];
+        for (input, want) in rows {
+            let what = format!("{input:?}");
+            let got = env.probe(&a(), |tx| tx.create_nat_gateway(input));
+            assert_eq!(outcome(&got), want, "{what}");
+        }
+        let n = env.world.nat_gateways[&used].clone();
+        assert_eq!(n.state, NatState::Available);
+        assert_eq!(n.private_ip.to_string(), "10.0.1.4");
+        let eni = env.world.network_interfaces[&n.eni_id].clone();
+        assert_eq!(eni.interface_type, "nat_gateway");
+        assert_eq!(eni.subnet_id, s);
+        assert_eq!(eni.mac, mac_for(&n.eni_id));
+        // A /28 has 11 usable addresses: fill it.
+        for _ in 0..10 {
+            env.run(&a(), |tx| {
+                tx.create_nat_gateway(nat(&s, None, Some("private"), None))
+            })
+            .expect("fits");
+        }
+        let full = env.probe(&a(), |tx| {
+            tx.create_nat_gateway(nat(&s, None, Some("private"), None))
+        });
+        assert!(matches!(
+            full,
+            Err(crate::DomainError::InsufficientAddresses(_))
+        ));
+
+        // Delete: deleted at once, interface freed, visible for an hour, idempotent.
+        env.run(&a(), |tx| tx.delete_nat_gateway(&used))
+            .expect("delete");
+        let n = env.world.nat_gateways[&used].clone();
+        assert_eq!(n.state, NatState::Deleted);
+        assert!(!env.world.network_interfaces.contains_key(&n.eni_id));
+        env.run(&a(), |tx| tx.delete_nat_gateway(&used))
+            .expect("again");
+        env.run(&a(), |tx| {
+            tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+        })
+        .expect("allocation and address free again");
+        env.now = env.now.plus_millis(NAT_DELETED_VISIBLE_MS);
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.visible_nat(&used).map(|_| ()))),
+            "NotFound"
+        );
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.delete_nat_gateway(&used))),
+            "NotFound"
+        );
+    }
+
+    #[test]
+    fn macs_look_like_macs() {
+        let m = mac_for("eni-0123456789abcdef0");
+        assert_eq!(m.len(), 17);
+        assert!(m.starts_with("02:"));
+        assert_eq!(mac_for("eni-"), "02:00:00:00:00:00");
     }
 }

@@ -281,3 +281,297 @@ impl Tx<'_, '_> {
         Ok(())
     }
 }
+
+/// Helpers for the unit tests of the network ops (subnets, routes, gateways).
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::ops::vpc::CreateVpc;
+    use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+    /// A world, an id source, quotas and a clock.
+    pub(crate) struct Env {
+        pub world: World,
+        pub ids: SeededIds,
+        pub limits: Limits,
+        pub now: Timestamp,
+    }
+
+    /// Account A in us-east-1.
+    pub(crate) fn a() -> Scope {
+        Scope::new("111111111111", "us-east-1")
+    }
+
+    /// Account B in us-east-1.
+    pub(crate) fn b() -> Scope {
+        Scope::new("222222222222", "us-east-1")
+    }
+
+    impl Env {
+        pub(crate) fn new() -> Self {
+            Env {
+                world: World::default(),
+                ids: SeededIds::new(42),
+                limits: Limits::default(),
+                now: Timestamp(1_700_000_000_000),
+            }
+        }
+
+        /// Runs `f` as `scope`; commits on success, rolls back on error.
+        pub(crate) fn run<T>(
+            &mut self,
+            scope: &Scope,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: scope.clone(),
+                now: self.now,
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let out = f(&mut tx);
+            if out.is_ok() {
+                tx.commit();
+            } else {
+                tx.rollback();
+            }
+            out
+        }
+
+        /// Runs `f` as `scope` and always rolls back (for table tests over one setup).
+        pub(crate) fn probe<T>(
+            &mut self,
+            scope: &Scope,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: scope.clone(),
+                now: self.now,
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let out = f(&mut tx);
+            tx.rollback();
+            out
+        }
+
+        /// A VPC of `scope` with `cidr`.
+        pub(crate) fn vpc(&mut self, scope: &Scope, cidr: &str, ipv6: bool) -> String {
+            self.run(scope, |tx| {
+                tx.create_vpc(CreateVpc {
+                    cidr_block: cidr.into(),
+                    amazon_ipv6: ipv6,
+                    ..Default::default()
+                })
+            })
+            .expect("vpc")
+        }
+    }
+
+    /// A short name for an outcome, to compare in tables.
+    pub(crate) fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
+        match r {
+            Ok(_) => "ok",
+            Err(e) => match e {
+                DomainError::NotFound { .. } => "NotFound",
+                DomainError::MalformedId { .. } => "Malformed",
+                DomainError::MissingParameter(_) => "Missing",
+                DomainError::InvalidParameterValue(_) => "Invalid",
+                DomainError::InvalidParameterCombination(_) => "Combination",
+                DomainError::InvalidSubnetRange { .. } => "Range",
+                DomainError::SubnetConflict { .. } => "Conflict",
+                DomainError::DependencyViolation { .. } => "Dependency",
+                DomainError::RouteAlreadyExists { .. } => "RouteExists",
+                DomainError::RouteNotFound { .. } => "RouteNotFound",
+                DomainError::AlreadyAssociated(_) => "AlreadyAssociated",
+                DomainError::GatewayNotAttached { .. } => "NotAttached",
+                DomainError::LimitExceeded { .. } => "Limit",
+                DomainError::AddressInUse(_) => "InUse",
+                _ => "other",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{a, b, outcome, Env};
+    use super::CreateSubnet;
+    use crate::{NetworkAcl, NetworkInterface, Subnet, Tags};
+
+    fn input(vpc: &str, cidr: &str) -> CreateSubnet {
+        CreateSubnet {
+            vpc_id: vpc.into(),
+            cidr_block: cidr.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn create_subnet_rules() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        env.run(&a(), |tx| {
+            tx.associate_vpc_cidr(&vpc, crate::ops::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
+        })
+        .expect("secondary");
+        env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))
+            .expect("first subnet");
+        let v6 = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let v6_64 = ipnet::Ipv6Net::new(v6.network(), 64).expect("64");
+        let v6_other = ipnet::Ipv6Net::new(
+            std::net::Ipv6Addr::from(u128::from(v6.network()) + (1u128 << 64)),
+            64,
+        )
+        .expect("64");
+        let outside6 = "2001:db8::/64".to_string();
+        // (cidr, ipv6, zone, zone id, expected)
+        let rows: Vec<(&str, Option<String>, Option<&str>, Option<&str>, &str)> = vec![
+            ("10.0.1.0/24", None, None, None, "ok"),
+            ("10.1.7.0/24", None, None, None, "ok"),
+            ("10.0.1.0/28", None, Some("us-east-1f"), None, "ok"),
+            ("10.0.1.0/24", None, None, Some("use1-az2"), "ok"),
+            ("10.0.0.0/16", None, None, None, "Conflict"),
+            ("10.0.0.128/25", None, None, None, "Conflict"),
+            ("10.0.0.0/23", None, None, None, "Conflict"),
+            ("10.2.0.0/24", None, None, None, "Range"),
+            ("10.0.255.0/24", None, None, None, "ok"),
+            ("10.0.0.0/15", None, None, None, "Range"),
+            ("10.0.1.0/29", None, None, None, "Range"),
+            ("10.0.1.0/33", None, None, None, "Invalid"),
+            ("nonsense", None, None, None, "Invalid"),
+            ("10.0.1.0/24", Some(v6_64.to_string()), None, None, "ok"),
+            ("10.0.1.0/24", Some(v6.to_string()), None, None, "Range"),
+            ("10.0.1.0/24", Some(outside6), None, None, "Range"),
+            ("10.0.1.0/24", Some("zz::/64".into()), None, None, "Invalid"),
+            ("10.0.1.0/24", None, Some("us-west-2a"), None, "Invalid"),
+            ("10.0.1.0/24", None, None, Some("use1-az9"), "Invalid"),
+            (
+                "10.0.1.0/24",
+                None,
+                Some("us-east-1a"),
+                Some("use1-az1"),
+                "Combination",
+            ),
+        ];
+        for (cidr, ipv6, zone, zone_id, want) in rows {
+            let mut i = input(&vpc, cidr);
+            i.ipv6_cidr_block = ipv6.clone();
+            i.availability_zone = zone.map(Into::into);
+            i.availability_zone_id = zone_id.map(Into::into);
+            let got = env.probe(&a(), |tx| tx.create_subnet(i));
+            assert_eq!(outcome(&got), want, "{cidr} {ipv6:?} {zone:?} {zone_id:?}");
+        }
+        // IPv6 siblings conflict too.
+        let mut i = input(&vpc, "10.0.1.0/24");
+        i.ipv6_cidr_block = Some(v6_64.to_string());
+        env.run(&a(), |tx| tx.create_subnet(i)).expect("v6 subnet");
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(v6_64.to_string());
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.create_subnet(i))),
+            "Conflict"
+        );
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(v6_other.to_string());
+        assert_eq!(outcome(&env.probe(&a(), |tx| tx.create_subnet(i))), "ok");
+        // Unknown, foreign and malformed VPCs.
+        for (vpc_id, scope, want) in [
+            ("vpc-0123456789abcdef0", a(), "NotFound"),
+            (vpc.as_str(), b(), "NotFound"),
+            ("vpc-nope", a(), "Malformed"),
+        ] {
+            let got = env.probe(&scope, |tx| tx.create_subnet(input(vpc_id, "10.0.9.0/24")));
+            assert_eq!(outcome(&got), want, "{vpc_id}");
+        }
+    }
+
+    #[test]
+    fn subnet_defaults_zone_and_acl_association() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let id = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let s = &env.world.subnets[&id];
+        assert_eq!(s.availability_zone, "us-east-1a");
+        assert_eq!(s.availability_zone_id, "use1-az1");
+        let acl = |env: &Env| -> NetworkAcl {
+            env.world
+                .network_acls
+                .values()
+                .find(|x| x.vpc_id == vpc && x.is_default)
+                .cloned()
+                .expect("default acl")
+        };
+        let assocs = acl(&env).associations;
+        assert_eq!(assocs.len(), 1);
+        assert_eq!(assocs[0].subnet_id, id);
+        assert!(assocs[0].id.starts_with("aclassoc-"));
+        let count = env
+            .run(&a(), |tx| {
+                let s = tx.subnet(&id)?.clone();
+                Ok(tx.available_ip_count(&s))
+            })
+            .expect("count");
+        assert_eq!(count, 251);
+        env.run(&a(), |tx| tx.delete_subnet(&id)).expect("delete");
+        assert!(acl(&env).associations.is_empty());
+        assert!(!env.world.subnets.contains_key(&id));
+    }
+
+    #[test]
+    fn delete_subnet_refused_while_an_interface_uses_it() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let id = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let s: Subnet = env.world.subnets[&id].clone();
+        env.world.network_interfaces.insert(
+            "eni-00000001".into(),
+            NetworkInterface {
+                id: "eni-00000001".into(),
+                scope: a(),
+                subnet_id: id.clone(),
+                vpc_id: vpc.clone(),
+                availability_zone: s.availability_zone.clone(),
+                private_ip: "10.0.1.4".parse().expect("ip"),
+                secondary_ips: Vec::new(),
+                ipv6: Vec::new(),
+                groups: Vec::new(),
+                attachment: None,
+                mac: String::new(),
+                description: String::new(),
+                interface_type: "interface".into(),
+                source_dest_check: true,
+                tags: Tags::new(),
+            },
+        );
+        let before = env.world.clone();
+        let got = env.run(&a(), |tx| tx.delete_subnet(&id));
+        assert_eq!(outcome(&got), "Dependency");
+        assert_eq!(env.world, before, "a refused delete leaves no trace");
+        let got = env.run(&a(), |tx| {
+            let s = tx.subnet(&id)?.clone();
+            Ok(tx.available_ip_count(&s))
+        });
+        assert_eq!(got, Ok(250));
+    }
+
+    #[test]
+    fn subnet_quota() {
+        let mut env = Env::new();
+        env.limits.subnets_per_vpc = Some(2);
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        for (cidr, want) in [
+            ("10.0.1.0/24", "ok"),
+            ("10.0.2.0/24", "ok"),
+            ("10.0.3.0/24", "Limit"),
+        ] {
+            let got = env.run(&a(), |tx| tx.create_subnet(input(&vpc, cidr)));
+            assert_eq!(outcome(&got), want, "{cidr}");
+        }
+    }
+}

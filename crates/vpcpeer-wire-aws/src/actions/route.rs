@@ -299,6 +299,9 @@ fn replace_route_table_association(
     Ok(())
 }
 
+/// Builds a route target from an id.
+type MakeTarget = fn(String) -> RouteTarget;
+
 /// Targets given to CreateRoute/ReplaceRoute, in EC2's parameter names.
 fn route_input(p: &Params, allow_local_target: bool) -> Result<RouteInput, Ec2Error> {
     let get = |n: &str| p.get(n).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -325,7 +328,7 @@ fn route_input(p: &Params, allow_local_target: bool) -> Result<RouteInput, Ec2Er
             RouteTarget::Gateway(g)
         });
     }
-    let typed: [(&str, fn(String) -> RouteTarget); 7] = [
+    let typed: [(&str, MakeTarget); 7] = [
         ("VpcPeeringConnectionId", RouteTarget::Peering),
         ("NatGatewayId", RouteTarget::NatGateway),
         ("InstanceId", RouteTarget::Instance),
