@@ -427,7 +427,14 @@ mod tests {
         .expect("64");
         let outside6 = "2001:db8::/64".to_string();
         // (cidr, ipv6, zone, zone id, expected)
-        let rows: Vec<(&str, Option<String>, Option<&str>, Option<&str>, &str)> = vec![
+        type Row<'a> = (
+            &'a str,
+            Option<String>,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+        );
+        let rows: Vec<Row> = vec![
             ("10.0.1.0/24", None, None, None, "ok"),
             ("10.1.7.0/24", None, None, None, "ok"),
             ("10.0.1.0/28", None, Some("us-east-1f"), None, "ok"),
