@@ -182,6 +182,22 @@ def test_describe_subnets_paging(server):
     assert error_code(e) == "InvalidParameterValue"
 
 
+def test_modify_subnet_attribute(server):
+    ec2 = server.ec2()
+    vpc = make_vpc(ec2)
+    s = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=s, MapPublicIpOnLaunch={"Value": True})
+    assert ec2.describe_subnets(SubnetIds=[s])["Subnets"][0]["MapPublicIpOnLaunch"] is True
+    found = ec2.describe_subnets(Filters=[{"Name": "map-public-ip-on-launch", "Values": ["true"]}])["Subnets"]
+    assert [x["SubnetId"] for x in found] == [s]
+    with pytest.raises(ClientError) as e:
+        ec2.modify_subnet_attribute(SubnetId=s, AssignIpv6AddressOnCreation={"Value": True})
+    assert error_code(e) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as e:
+        ec2.modify_subnet_attribute(SubnetId="subnet-0123456789abcdef0", MapPublicIpOnLaunch={"Value": True})
+    assert error_code(e) == "InvalidSubnetID.NotFound"
+
+
 def test_subnet_cli(server):
     vpc = server.cli("ec2", "create-vpc", "--cidr-block", "10.9.0.0/16")["Vpc"]["VpcId"]
     s = server.cli(

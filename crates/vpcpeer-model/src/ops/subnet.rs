@@ -36,6 +36,15 @@ pub struct CreateSubnet {
     pub tags: Tags,
 }
 
+/// A subnet attribute ModifySubnetAttribute can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetAttribute {
+    /// `mapPublicIpOnLaunch`.
+    MapPublicIpOnLaunch,
+    /// `assignIpv6AddressOnCreation`.
+    AssignIpv6OnCreation,
+}
+
 impl Tx<'_, '_> {
     /// Every private IPv4 address in use in `subnet_id` (ENIs, primary and secondary).
     pub fn addresses_in_use(&self, subnet_id: &str) -> Vec<Ipv4Addr> {
@@ -236,6 +245,28 @@ impl Tx<'_, '_> {
                 .cloned()
                 .ok_or_else(|| DomainError::not_found(Kind::Zone, region.clone())),
         }
+    }
+
+    /// ModifySubnetAttribute for the attributes the model keeps: `MapPublicIpOnLaunch` and
+    /// `AssignIpv6AddressOnCreation` (which needs an IPv6 block).
+    pub fn modify_subnet_attribute(
+        &mut self,
+        subnet_id: &str,
+        attr: SubnetAttribute,
+        value: bool,
+    ) -> Result<(), DomainError> {
+        let s = self.subnet(subnet_id)?;
+        if attr == SubnetAttribute::AssignIpv6OnCreation && value && s.ipv6.is_none() {
+            return Err(DomainError::invalid(format!(
+                "Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."
+            )));
+        }
+        let s = self.owned_mut::<Subnet>(subnet_id)?;
+        match attr {
+            SubnetAttribute::MapPublicIpOnLaunch => s.map_public_ip_on_launch = value,
+            SubnetAttribute::AssignIpv6OnCreation => s.assign_ipv6_on_creation = value,
+        }
+        Ok(())
     }
 
     /// DeleteSubnet: refused while network interfaces (instances, NAT gateways) use it; removes its
@@ -565,6 +596,39 @@ mod tests {
             Ok(tx.available_ip_count(&s))
         });
         assert_eq!(got, Ok(250));
+    }
+
+    #[test]
+    fn modify_subnet_attributes() {
+        use super::SubnetAttribute as A;
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        let v4 = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let v6net = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(
+            ipnet::Ipv6Net::new(v6net.network(), 64)
+                .expect("64")
+                .to_string(),
+        );
+        let v6 = env.run(&a(), |tx| tx.create_subnet(i)).expect("subnet");
+        for (id, attr, value, want) in [
+            (&v4, A::MapPublicIpOnLaunch, true, "ok"),
+            (&v4, A::AssignIpv6OnCreation, true, "Invalid"),
+            (&v4, A::AssignIpv6OnCreation, false, "ok"),
+            (&v6, A::AssignIpv6OnCreation, true, "ok"),
+        ] {
+            let got = env.run(&a(), |tx| tx.modify_subnet_attribute(id, attr, value));
+            assert_eq!(outcome(&got), want, "{id} {attr:?} {value}");
+        }
+        assert!(env.world.subnets[&v4].map_public_ip_on_launch);
+        assert!(env.world.subnets[&v6].assign_ipv6_on_creation);
+        let got = env.run(&b(), |tx| {
+            tx.modify_subnet_attribute(&v4, A::MapPublicIpOnLaunch, false)
+        });
+        assert_eq!(outcome(&got), "NotFound");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! CreateSubnet, DescribeSubnets, DeleteSubnet.
 
-use vpcpeer_model::ops::subnet::CreateSubnet;
+use vpcpeer_model::ops::subnet::{CreateSubnet, SubnetAttribute};
 use vpcpeer_model::{Subnet, Tx};
 
 use super::{domain, explicit, ok_return, Handler};
@@ -13,6 +13,7 @@ pub(super) fn handler(action: &str) -> Option<Handler> {
         "CreateSubnet" => create_subnet,
         "DescribeSubnets" => describe_subnets,
         "DeleteSubnet" => delete_subnet,
+        "ModifySubnetAttribute" => modify_subnet_attribute,
         _ => return None,
     })
 }
@@ -161,4 +162,59 @@ fn describe_subnets(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), 
 fn delete_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     domain(tx.delete_subnet(p.required("SubnetId")?))?;
     ok_return(x)
+}
+
+/// ModifySubnetAttribute: one attribute per call. Attributes the emulator does not model are
+/// accepted only with their default value.
+fn modify_subnet_attribute(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let subnet_id = p.required("SubnetId")?;
+    let mut given = Vec::new();
+    for (param, attr) in [
+        ("MapPublicIpOnLaunch", SubnetAttribute::MapPublicIpOnLaunch),
+        (
+            "AssignIpv6AddressOnCreation",
+            SubnetAttribute::AssignIpv6OnCreation,
+        ),
+    ] {
+        if let Some(v) = p.bool(&format!("{param}.Value"))? {
+            given.push((Some(attr), v));
+        }
+    }
+    for param in [
+        "EnableDns64",
+        "EnableResourceNameDnsARecordOnLaunch",
+        "EnableResourceNameDnsAAAARecordOnLaunch",
+        "MapCustomerOwnedIpOnLaunch",
+    ] {
+        if let Some(v) = p.bool(&format!("{param}.Value"))? {
+            if v {
+                return Err(Ec2Error::new(
+                    "InvalidParameterValue",
+                    format!("{param} is not supported by this emulator (only false is accepted)."),
+                ));
+            }
+            given.push((None, v));
+        }
+    }
+    if let Some(v) = p.get("PrivateDnsHostnameTypeOnLaunch") {
+        if v != "ip-name" {
+            return Err(Ec2Error::invalid_value("PrivateDnsHostnameTypeOnLaunch", v));
+        }
+        given.push((None, false));
+    }
+    match given.as_slice() {
+        [] => Err(Ec2Error::missing("MapPublicIpOnLaunch")),
+        [(attr, v)] => {
+            if let Some(attr) = attr {
+                domain(tx.modify_subnet_attribute(subnet_id, *attr, *v))?;
+            } else {
+                domain(tx.subnet(subnet_id))?;
+            }
+            ok_return(x)
+        }
+        _ => Err(Ec2Error::new(
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
+        )),
+    }
 }
