@@ -455,7 +455,7 @@ impl Tx<'_, '_> {
         if let Some(eni) = w
             .network_interfaces
             .values()
-            .find(|e| e.groups.iter().any(|x| *x == id))
+            .find(|e| e.groups.contains(&id))
         {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::SecurityGroup,

@@ -170,7 +170,7 @@ fn describe_network_acls(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
         .filter(|a| matches(&filters, &a.tags, |n| field(a, n)))
         .collect();
     let (page, next) = paginate(items, |a| &a.id, limit, token.as_deref());
-    x.list("networkAclSet", page, |x, a| write_acl(x, a));
+    x.list("networkAclSet", page, write_acl);
     x.opt_leaf("nextToken", next);
     Ok(())
 }

@@ -735,7 +735,9 @@ fn stale_after_peering_deleted_and_fresh_after_repeering() {
         .unwrap();
     let refs = n
         .env
-        .run(&b(), |tx| tx.security_group_references(&[theirs.clone()]))
+        .run(&b(), |tx| {
+            tx.security_group_references(std::slice::from_ref(&theirs))
+        })
         .unwrap();
     assert_eq!(refs.len(), 1);
     assert_eq!(
@@ -811,7 +813,9 @@ fn stale_after_peering_deleted_and_fresh_after_repeering() {
         assert_eq!(r.vpc_id.as_deref(), Some(vb.as_str()), "{name}");
         let refs = n
             .env
-            .run(&b(), |tx| tx.security_group_references(&[theirs.clone()]))
+            .run(&b(), |tx| {
+                tx.security_group_references(std::slice::from_ref(&theirs))
+            })
             .unwrap();
         assert_eq!(refs.is_empty(), *stale, "{name}");
     }
