@@ -105,11 +105,13 @@ impl Tx<'_, '_> {
         crate::ops::check_id(Kind::PeeringConnection, id)?;
         let account = &self.scope().account;
         let now = self.now();
+        // The caller's account must own a side that can still see the connection from that
+        // side's region; a call from another region then gets a clear "incorrect region".
         match self.get::<PeeringConnection>(id) {
             Some(p)
-                if (p.requester.scope.account == *account
-                    || p.accepter.scope.account == *account)
-                    && (p.visible_to(self.scope(), now) || p.viewer(self.scope()).is_none()) =>
+                if [&p.requester.scope, &p.accepter.scope]
+                    .into_iter()
+                    .any(|side| side.account == *account && p.visible_to(side, now)) =>
             {
                 Ok(p)
             }

@@ -71,5 +71,9 @@ pub(crate) fn explicit<'a, T>(
     ids: &[String],
     lookup: impl Fn(&str) -> Result<&'a T, DomainError>,
 ) -> Result<Vec<&'a T>, Ec2Error> {
-    ids.iter().map(|id| domain(lookup(id))).collect()
+    let mut seen = std::collections::BTreeSet::new();
+    ids.iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .map(|id| domain(lookup(id)))
+        .collect()
 }

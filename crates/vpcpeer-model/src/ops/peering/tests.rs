@@ -377,3 +377,34 @@ fn visibility_windows_follow_the_clock() {
     assert!(p.visible_to(&b, env.now.plus_millis(Timestamp::DAY)));
     assert!(!p.visible_to(&b, env.now.plus_millis(2 * Timestamp::DAY)));
 }
+
+#[test]
+fn a_closed_visibility_window_hides_the_connection_from_every_region() {
+    let mut env = Env::new();
+    let va = env.vpc(A, "us-east-1", "10.0.0.0/16");
+    let vb = env.vpc(B, "us-west-2", "10.1.0.0/16");
+    let id = env
+        .run(A, "us-east-1", |tx| {
+            tx.create_peering(CreatePeering {
+                vpc_id: va.clone(),
+                peer_vpc_id: vb.clone(),
+                peer_owner_id: Some(B.into()),
+                peer_region: Some("us-west-2".into()),
+                tags: Default::default(),
+            })
+        })
+        .expect("request")
+        .connection
+        .id;
+    env.run(B, "us-west-2", |tx| tx.reject_peering(&id))
+        .expect("reject");
+    // Inside the accepter's 2-hour window, a call from the wrong region is told so.
+    let r = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    assert!(
+        matches!(r, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
+    );
+    // After it, the connection is gone for the accepter, whatever the region.
+    env.now = env.now.plus_millis(3 * Timestamp::HOUR);
+    let r = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    assert!(matches!(r, Err(DomainError::NotFound { .. })), "{r:?}");
+}
