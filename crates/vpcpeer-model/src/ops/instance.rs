@@ -338,7 +338,11 @@ impl Tx<'_, '_> {
             .iter()
             .enumerate()
             .filter(|(_, n)| n.private_ip.is_some())
-            .chain(nics.iter().enumerate().filter(|(_, n)| n.private_ip.is_none()));
+            .chain(
+                nics.iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.private_ip.is_none()),
+            );
         for (i, n) in order {
             let t = taken.entry(n.subnet.id.clone()).or_default();
             let ip = self.allocate_private_ip(&n.subnet.id, n.private_ip, t)?;
@@ -421,7 +425,9 @@ impl Tx<'_, '_> {
             if input.instance_tags.len() > max || input.eni_tags.len() > max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::TagsPerResource,
-                    message: format!("The maximum number of tags per resource ({max}) would be exceeded"),
+                    message: format!(
+                        "The maximum number of tags per resource ({max}) would be exceeded"
+                    ),
                 });
             }
         }
@@ -641,8 +647,7 @@ mod tests {
                         id: id.clone(),
                         vpc_id: vpc.clone(),
                         scope: Scope::new(account, "us-east-1"),
-                        availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }
-                            .into(),
+                        availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
                         availability_zone_id: "use1-az1".into(),
                         cidr: s.parse().unwrap(),
                         ipv6: None,
@@ -706,7 +711,11 @@ mod tests {
     fn run_instances_table() {
         let mut env = Env::new();
         // subnets: [0] 10.0.1.0/24 (az a), [1] 10.0.2.0/28 (az a, 11 usable), [2] 10.0.3.0/24 (az b)
-        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24", "10.0.2.0/28", "10.0.3.0/24"]);
+        let f = env.vpc(
+            A,
+            "10.0.0.0/16",
+            &["10.0.1.0/24", "10.0.2.0/28", "10.0.3.0/24"],
+        );
         let other = env.vpc(A, "10.1.0.0/16", &["10.1.1.0/24"]);
         let foreign = env.vpc("222222222222", "10.2.0.0/16", &["10.2.1.0/24"]);
         let s0 = f.subnets[0].clone();
@@ -776,7 +785,11 @@ mod tests {
                 basic("subnet-0123456789abcdef0"),
                 Err("NotFound(Subnet)"),
             ),
-            ("malformed subnet", basic("subnet-x"), Err("Malformed(Subnet)")),
+            (
+                "malformed subnet",
+                basic("subnet-x"),
+                Err("Malformed(Subnet)"),
+            ),
             (
                 "foreign subnet",
                 basic(&foreign.subnets[0]),
@@ -1019,7 +1032,9 @@ mod tests {
         let err = env.run(|tx| tx.run_instances(changed)).unwrap_err();
         assert_eq!(code(&err), "IdempotentParameterMismatch");
         let long = "x".repeat(65);
-        let err = env.run(|tx| tx.run_instances(with_token(&long))).unwrap_err();
+        let err = env
+            .run(|tx| tx.run_instances(with_token(&long)))
+            .unwrap_err();
         assert_eq!(code(&err), "InvalidParameterValue");
         // Another account with the same token is another launch.
         let g = env.vpc("222222222222", "10.0.0.0/16", &["10.0.1.0/24"]);
@@ -1048,13 +1063,19 @@ mod tests {
             }],
             ..basic(&f.subnets[0])
         };
-        let a = env.run(|tx| tx.run_instances(basic(&f.subnets[0]))).unwrap();
+        let a = env
+            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
         let b = env.run(|tx| tx.run_instances(keep_nic)).unwrap();
         let ia = a.instance_ids[0].clone();
         let ib = b.instance_ids[0].clone();
         let eni_b = env.world.instances[&ib].eni_ids[0].clone();
 
-        type Case = (&'static str, Vec<String>, Result<Vec<(InstanceState, InstanceState)>, &'static str>);
+        type Case = (
+            &'static str,
+            Vec<String>,
+            Result<Vec<(InstanceState, InstanceState)>, &'static str>,
+        );
         let cases: Vec<Case> = vec![
             ("missing", vec![], Err("MissingParameter")),
             (
@@ -1099,7 +1120,9 @@ mod tests {
         assert_eq!(env.world.network_interfaces.len(), 1);
         assert!(env.world.network_interfaces[&eni_b].attachment.is_none());
         // A's address 10.0.1.4 is free again.
-        let c = env.run(|tx| tx.run_instances(basic(&f.subnets[0]))).unwrap();
+        let c = env
+            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
         let ic = &env.world.instances[&c.instance_ids[0]];
         let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
         assert_eq!(ip.to_string(), "10.0.1.4");
@@ -1108,13 +1131,16 @@ mod tests {
         env.now = env.now.plus_millis(TERMINATED_VISIBLE_MS - 1);
         env.run(|tx| tx.visible_instance(&ia).map(|_| ())).unwrap();
         env.now = env.now.plus_millis(1);
-        let err = env.run(|tx| tx.visible_instance(&ia).map(|_| ())).unwrap_err();
+        let err = env
+            .run(|tx| tx.visible_instance(&ia).map(|_| ()))
+            .unwrap_err();
         assert_eq!(code(&err), "NotFound(Instance)");
         let err = env
             .run(|tx| tx.terminate_instances(std::slice::from_ref(&ia)))
             .unwrap_err();
         assert_eq!(code(&err), "NotFound(Instance)");
-        env.run(|tx| tx.run_instances(basic(&f.subnets[0]))).unwrap();
+        env.run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
         assert!(!env.world.instances.contains_key(&ia), "purged");
         let _ = f.vpc;
     }

@@ -379,16 +379,46 @@ mod tests {
             .unwrap()
             .id
             .clone();
-        type Case = (&'static str, Vec<String>, Vec<(String, String)>, Result<(), &'static str>);
+        type Case = (
+            &'static str,
+            Vec<String>,
+            Vec<(String, String)>,
+            Result<(), &'static str>,
+        );
         let cases: Vec<Case> = vec![
             ("no ids", vec![], kv(&[("a", "1")]), Err("MissingParameter")),
             ("no tags", vec![v1.clone()], vec![], Err("MissingParameter")),
-            ("two vpcs", vec![v1.clone(), v2.clone()], kv(&[("a", "1"), ("b", "")]), Ok(())),
+            (
+                "two vpcs",
+                vec![v1.clone(), v2.clone()],
+                kv(&[("a", "1"), ("b", "")]),
+                Ok(()),
+            ),
             ("overwrite", vec![v1.clone()], kv(&[("a", "2")]), Ok(())),
-            ("security group", vec![sg.clone()], kv(&[("a", "1")]), Ok(())),
-            ("aws prefix", vec![v1.clone()], kv(&[("aws:x", "1")]), Err("TagKeyMalformed")),
-            ("AWS prefix", vec![v1.clone()], kv(&[("AWS:x", "1")]), Err("TagKeyMalformed")),
-            ("empty key", vec![v1.clone()], kv(&[("", "1")]), Err("TagKeyMalformed")),
+            (
+                "security group",
+                vec![sg.clone()],
+                kv(&[("a", "1")]),
+                Ok(()),
+            ),
+            (
+                "aws prefix",
+                vec![v1.clone()],
+                kv(&[("aws:x", "1")]),
+                Err("TagKeyMalformed"),
+            ),
+            (
+                "AWS prefix",
+                vec![v1.clone()],
+                kv(&[("AWS:x", "1")]),
+                Err("TagKeyMalformed"),
+            ),
+            (
+                "empty key",
+                vec![v1.clone()],
+                kv(&[("", "1")]),
+                Err("TagKeyMalformed"),
+            ),
             (
                 "long value",
                 vec![v1.clone()],
@@ -425,7 +455,12 @@ mod tests {
                 kv(&[("c", "1"), ("d", "1")]),
                 Err("Limit(TagsPerResource)"),
             ),
-            ("limit: overwrite + 1 new = 3", vec![v1.clone()], kv(&[("a", "3"), ("c", "1")]), Ok(())),
+            (
+                "limit: overwrite + 1 new = 3",
+                vec![v1.clone()],
+                kv(&[("a", "3"), ("c", "1")]),
+                Ok(()),
+            ),
         ];
         for (name, ids, tags, want) in cases {
             let before = env.world.clone();
@@ -458,15 +493,39 @@ mod tests {
             key: k.into(),
             value: v.map(str::to_owned),
         };
-        type Case = (&'static str, Vec<TagRemoval>, Result<Vec<&'static str>, &'static str>);
+        type Case = (
+            &'static str,
+            Vec<TagRemoval>,
+            Result<Vec<&'static str>, &'static str>,
+        );
         let cases: Vec<Case> = vec![
-            ("key only: any value", vec![rm("a", None)], Ok(vec!["b", "c", "d"])),
-            ("key + other value: kept", vec![rm("b", Some("x"))], Ok(vec!["b", "c", "d"])),
-            ("key + empty value: only empty", vec![rm("c", Some(""))], Ok(vec!["b", "d"])),
-            ("key + empty on non-empty: kept", vec![rm("b", Some(""))], Ok(vec!["b", "d"])),
+            (
+                "key only: any value",
+                vec![rm("a", None)],
+                Ok(vec!["b", "c", "d"]),
+            ),
+            (
+                "key + other value: kept",
+                vec![rm("b", Some("x"))],
+                Ok(vec!["b", "c", "d"]),
+            ),
+            (
+                "key + empty value: only empty",
+                vec![rm("c", Some(""))],
+                Ok(vec!["b", "d"]),
+            ),
+            (
+                "key + empty on non-empty: kept",
+                vec![rm("b", Some(""))],
+                Ok(vec!["b", "d"]),
+            ),
             ("key + same value", vec![rm("b", Some("2"))], Ok(vec!["d"])),
             ("absent key is fine", vec![rm("zz", None)], Ok(vec!["d"])),
-            ("aws prefix", vec![rm("aws:x", None)], Err("TagKeyMalformed")),
+            (
+                "aws prefix",
+                vec![rm("aws:x", None)],
+                Err("TagKeyMalformed"),
+            ),
             ("no tags: all", vec![], Ok(vec![])),
         ];
         env.run(A, |tx| {
@@ -488,9 +547,7 @@ mod tests {
                 (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
             }
         }
-        let err = env
-            .run(A, |tx| tx.delete_tags(&[], &[]))
-            .unwrap_err();
+        let err = env.run(A, |tx| tx.delete_tags(&[], &[])).unwrap_err();
         assert_eq!(code(&err), "MissingParameter");
         let err = env
             .run(A, |tx| {
@@ -524,8 +581,10 @@ mod tests {
         let ids = vec![pcx.clone()];
         env.run(A, |tx| tx.create_tags(&ids, &kv(&[("side", "a")])))
             .unwrap();
-        env.run(B, |tx| tx.create_tags(&ids, &kv(&[("side", "b"), ("x", "")])))
-            .unwrap();
+        env.run(B, |tx| {
+            tx.create_tags(&ids, &kv(&[("side", "b"), ("x", "")]))
+        })
+        .unwrap();
         let a = env.run(A, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
         let b = env.run(B, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
         assert_eq!(a.len(), 1);
@@ -548,7 +607,9 @@ mod tests {
         assert_eq!(env.world.peerings[&pcx].tags.len(), 1);
         // A third account does not see the connection at all.
         let err = env
-            .run("333333333333", |tx| tx.create_tags(&ids, &kv(&[("k", "v")])))
+            .run("333333333333", |tx| {
+                tx.create_tags(&ids, &kv(&[("k", "v")]))
+            })
             .unwrap_err();
         assert_eq!(code(&err), "NotFound(PeeringConnection)");
     }

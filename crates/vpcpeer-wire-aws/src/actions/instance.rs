@@ -129,7 +129,9 @@ fn ip_param(p: &Params, name: &str) -> Result<Option<Ipv4Addr>, Ec2Error> {
         Some(s) => s.parse().map(Some).map_err(|_| {
             Ec2Error::new(
                 "InvalidParameterValue",
-                format!("Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv4 address."),
+                format!(
+                    "Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv4 address."
+                ),
             )
         }),
     }
@@ -153,7 +155,12 @@ fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
             return Err(unsupported(&format!("NetworkInterface.N.{name}")));
         }
     }
-    for name in ["Ipv6Addresses", "PrivateIpAddresses", "Ipv4Prefix", "Ipv6Prefix"] {
+    for name in [
+        "Ipv6Addresses",
+        "PrivateIpAddresses",
+        "Ipv4Prefix",
+        "Ipv6Prefix",
+    ] {
         if !n.structs(name).is_empty() {
             return Err(unsupported(&format!("NetworkInterface.N.{name}")));
         }
@@ -398,7 +405,9 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
         .opt_leaf("clientToken", i.client_token.as_deref())
         .tags(&i.tags)
         .leaf("hypervisor", "xen");
-    x.list("networkInterfaceSet", enis, |x, e| eni_item(tx, x, e, false));
+    x.list("networkInterfaceSet", enis, |x, e| {
+        eni_item(tx, x, e, false)
+    });
     x.leaf("ebsOptimized", false).leaf("enaSupport", true);
 }
 
@@ -449,7 +458,8 @@ fn eni_item(tx: &Tx<'_, '_>, x: &mut Xml, e: &NetworkInterface, full: bool) {
                 .leaf("networkCardIndex", 0);
         });
     }
-    let addrs = std::iter::once((e.private_ip, true)).chain(e.secondary_ips.iter().map(|a| (*a, false)));
+    let addrs =
+        std::iter::once((e.private_ip, true)).chain(e.secondary_ips.iter().map(|a| (*a, false)));
     x.list("privateIpAddressesSet", addrs, |x, (a, primary)| {
         x.leaf("privateIpAddress", a)
             .leaf("privateDnsName", private_dns_name(a, region))
@@ -503,7 +513,11 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
             .map(|e| private_dns_name(e.private_ip, &i.scope.region))
             .into_iter()
             .collect(),
-        "private-ip-address" => enis.first().map(|e| e.private_ip.to_string()).into_iter().collect(),
+        "private-ip-address" => enis
+            .first()
+            .map(|e| e.private_ip.to_string())
+            .into_iter()
+            .collect(),
         "reservation-id" => vec![i.reservation_id.clone()],
         "subnet-id" if live => vec![i.subnet_id.clone()],
         "tenancy" => vec![tx.instance_tenancy(i)],
@@ -681,12 +695,10 @@ mod tests {
 
     #[test]
     fn nic_specs() {
-        let cases: [(&str, Result<(u32, bool), &str>); 5] = [
+        type Want = Result<(u32, bool), &'static str>;
+        let cases: [(&str, Want); 5] = [
             ("DeviceIndex=0&SubnetId=subnet-1", Ok((0, true))),
-            (
-                "DeviceIndex=1&DeleteOnTermination=false",
-                Ok((1, false)),
-            ),
+            ("DeviceIndex=1&DeleteOnTermination=false", Ok((1, false))),
             ("SubnetId=subnet-1", Err("InvalidParameterValue")),
             ("DeviceIndex=x", Err("InvalidParameterValue")),
             (

@@ -53,7 +53,10 @@ fn create_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
     let mut tags = Vec::new();
     for t in p.structs("Tag") {
         let key = t.get("Key").ok_or_else(|| Ec2Error::missing("Tag.N.Key"))?;
-        tags.push((key.to_owned(), t.get("Value").unwrap_or_default().to_owned()));
+        tags.push((
+            key.to_owned(),
+            t.get("Value").unwrap_or_default().to_owned(),
+        ));
     }
     if tags.is_empty() {
         return Err(Ec2Error::missing("Tag"));
