@@ -321,6 +321,10 @@ def test_network_interfaces_parameter_and_terminate(server):
     )
     assert ids_of(by_ip["Reservations"]) == [inst["InstanceId"]]
 
+    with pytest.raises(ClientError) as e:
+        ec2.delete_network_interface(NetworkInterfaceId=nics[1]["NetworkInterfaceId"])
+    assert error_code(e) == "InvalidNetworkInterface.InUse"
+
     t = ec2.terminate_instances(InstanceIds=[inst["InstanceId"]])["TerminatingInstances"]
     assert t == [
         {
@@ -336,6 +340,16 @@ def test_network_interfaces_parameter_and_terminate(server):
     # The primary's address is free again.
     again = run(ec2, s1, PrivateIpAddress="10.0.1.20")["Instances"][0]
     assert again["PrivateIpAddress"] == "10.0.1.20"
+    # The kept interface holds its address until it is deleted.
+    kept = nics[1]["PrivateIpAddress"]
+    with pytest.raises(ClientError) as e:
+        run(ec2, s2, PrivateIpAddress=kept)
+    assert error_code(e) == "InvalidIPAddress.InUse"
+    ec2.delete_network_interface(NetworkInterfaceId=nics[1]["NetworkInterfaceId"])
+    with pytest.raises(ClientError) as e:
+        ec2.delete_network_interface(NetworkInterfaceId=nics[1]["NetworkInterfaceId"])
+    assert error_code(e) == "InvalidNetworkInterfaceID.NotFound"
+    assert run(ec2, s2, PrivateIpAddress=kept)["Instances"][0]["PrivateIpAddress"] == kept
 
 
 def test_describe_instances_filters_and_paging(server):

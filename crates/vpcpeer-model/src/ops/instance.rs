@@ -566,6 +566,25 @@ impl Tx<'_, '_> {
         Ok(out)
     }
 
+    /// DeleteNetworkInterface: only a detached interface the caller created (not one a service
+    /// such as a NAT gateway manages).
+    pub fn delete_network_interface(&mut self, id: &str) -> Result<(), DomainError> {
+        let e = self.owned::<NetworkInterface>(id)?;
+        if e.interface_type != "interface" {
+            return Err(DomainError::OperationNotPermitted(format!(
+                "You do not have permission to access the specified resource: {id} is managed by AWS"
+            )));
+        }
+        if let Some(a) = &e.attachment {
+            return Err(DomainError::IncorrectState(format!(
+                "The network interface '{id}' is currently in use (attached to {}).",
+                a.instance_id
+            )));
+        }
+        self.remove::<NetworkInterface>(id);
+        Ok(())
+    }
+
     /// The VPC of an instance's primary interface (for placement tenancy).
     pub fn instance_tenancy(&self, i: &Instance) -> String {
         self.get::<Vpc>(&i.vpc_id)
@@ -1143,6 +1162,45 @@ mod tests {
             .unwrap();
         assert!(!env.world.instances.contains_key(&ia), "purged");
         let _ = f.vpc;
+    }
+
+    #[test]
+    fn delete_network_interface_table() {
+        let mut env = Env::new();
+        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let l = env
+            .run(|tx| {
+                tx.run_instances(RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![NicSpec {
+                        device_index: 0,
+                        subnet_id: Some(f.subnets[0].clone()),
+                        delete_on_termination: false,
+                        ..Default::default()
+                    }],
+                    ..basic(&f.subnets[0])
+                })
+            })
+            .unwrap();
+        let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
+        let attached = env.run(|tx| tx.delete_network_interface(&eni)).unwrap_err();
+        env.run(|tx| tx.terminate_instances(&l.instance_ids))
+            .unwrap();
+        let cases = [
+            ("eni-0123456789abcdef0", "NotFound(NetworkInterface)"),
+            ("eni-zz", "Malformed(NetworkInterface)"),
+        ];
+        for (id, want) in cases {
+            let e = env.run(|tx| tx.delete_network_interface(id)).unwrap_err();
+            assert_eq!(code(&e), want, "{id}");
+        }
+        assert!(matches!(attached, DomainError::IncorrectState(_)));
+        let foreign = env
+            .run_as("222222222222", |tx| tx.delete_network_interface(&eni))
+            .unwrap_err();
+        assert_eq!(code(&foreign), "NotFound(NetworkInterface)");
+        env.run(|tx| tx.delete_network_interface(&eni)).unwrap();
+        assert!(env.world.network_interfaces.is_empty());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! RunInstances, DescribeInstances, TerminateInstances and DescribeNetworkInterfaces.
+//! RunInstances, DescribeInstances, TerminateInstances, DescribeNetworkInterfaces and
+//! DeleteNetworkInterface (to remove interfaces kept with `DeleteOnTermination=false`).
 //!
 //! Emulator choices (AWS unverified or deliberately narrower):
 //! - Any `ami-<alphanumerics>` image id is accepted; there is no AMI catalogue.
@@ -15,7 +16,7 @@ use std::net::Ipv4Addr;
 use vpcpeer_model::ops::instance::{NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH};
 use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};
 
-use super::{domain, explicit, Handler};
+use super::{domain, explicit, ok_return, Handler};
 use crate::filter::{self, matches, paginate};
 use crate::params::check_tag_key;
 use crate::render::iso;
@@ -28,6 +29,7 @@ pub(super) fn handler(action: &str) -> Option<Handler> {
         "DescribeInstances" => describe_instances,
         "TerminateInstances" => terminate_instances,
         "DescribeNetworkInterfaces" => describe_network_interfaces,
+        "DeleteNetworkInterface" => delete_network_interface,
         _ => return None,
     })
 }
@@ -660,6 +662,21 @@ fn describe_network_interfaces(
     x.list("networkInterfaceSet", page, |x, e| eni_item(tx, x, e, true));
     x.opt_leaf("nextToken", next);
     Ok(())
+}
+
+fn delete_network_interface(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let id = p.required("NetworkInterfaceId")?;
+    if let Some(a) = domain(tx.network_interface(id))?.attachment.as_ref() {
+        return Err(Ec2Error::new(
+            "InvalidNetworkInterface.InUse",
+            format!(
+                "The network interface '{id}' is currently in use (attached to {}).",
+                a.instance_id
+            ),
+        ));
+    }
+    domain(tx.delete_network_interface(id))?;
+    ok_return(x)
 }
 
 #[cfg(test)]
