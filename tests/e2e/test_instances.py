@@ -262,6 +262,9 @@ def test_client_token_idempotency(server):
         i["InstanceId"] for i in first["Instances"]
     ]
     assert len(ids_of(ec2.describe_instances()["Reservations"])) == 2
+    by_token = ec2.describe_instances(Filters=[{"Name": "client-token", "Values": ["tok-1"]}])
+    assert ids_of(by_token["Reservations"]) == sorted(i["InstanceId"] for i in first["Instances"])
+    assert by_token["Reservations"][0]["Instances"][0]["ClientToken"] == "tok-1"
     with pytest.raises(ClientError) as e:
         run(ec2, sub, MaxCount=3, ClientToken="tok-1")
     assert error_code(e) == "IdempotentParameterMismatch"

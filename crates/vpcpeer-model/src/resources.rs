@@ -476,10 +476,6 @@ pub struct Instance {
     pub terminated: Option<Timestamp>,
     /// Idempotency token of the launch.
     pub client_token: Option<String>,
-    /// Digest of the launch parameters (without the token), to tell a retry from a reuse of the
-    /// token with other parameters.
-    #[serde(default)]
-    pub launch_fingerprint: u64,
     /// Index in its launch.
     pub launch_index: u32,
     /// User tags.

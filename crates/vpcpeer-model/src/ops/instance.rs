@@ -16,7 +16,8 @@
 //! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses at launch are not
 //!   supported; the wire layer refuses them.
 //! - A client token matches a launch of the same account and region while any of its instances
-//!   is still visible; the parameters are compared through a digest of the whole input.
+//!   is still visible; the parameters are compared through a digest of the whole input, kept in
+//!   the stored token (see [`client_token_of`]).
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -119,6 +120,30 @@ fn fingerprint(input: &RunInstances) -> u64 {
     let mut i = input.clone();
     i.client_token = None;
     fnv1a(format!("{i:?}").as_bytes())
+}
+
+/// Length of the digest prefix of a stored client token (`<16 hex>:`).
+const DIGEST_PREFIX: usize = 17;
+
+/// The stored form of a client token: `<16 hex digits of the launch digest>:<token>`, so that a
+/// retry can be told from a reuse of the token with other parameters.
+fn stored_token(token: &str, digest: u64) -> String {
+    format!("{digest:016x}:{token}")
+}
+
+/// The client token of an instance's launch, as the client gave it.
+pub fn client_token_of(i: &Instance) -> Option<&str> {
+    let t = i.client_token.as_deref()?;
+    match (t.get(..DIGEST_PREFIX), t.get(DIGEST_PREFIX..)) {
+        (Some(p), Some(rest)) if p.ends_with(':') => Some(rest),
+        _ => Some(t),
+    }
+}
+
+/// The launch digest kept in an instance's stored client token.
+fn digest_of(i: &Instance) -> Option<u64> {
+    let t = i.client_token.as_deref()?;
+    u64::from_str_radix(t.get(..DIGEST_PREFIX - 1)?, 16).ok()
 }
 
 /// A MAC address derived from an interface id (`02:` = locally administered, as AWS uses).
@@ -398,11 +423,11 @@ impl Tx<'_, '_> {
         if let Some(token) = input.client_token.as_deref().filter(|t| !t.is_empty()) {
             let mut earlier: Vec<&Instance> = self
                 .visible_instances()
-                .filter(|i| i.client_token.as_deref() == Some(token))
+                .filter(|i| client_token_of(i) == Some(token))
                 .collect();
             earlier.sort_by_key(|i| i.launch_index);
             if let Some(first) = earlier.first() {
-                if first.launch_fingerprint != digest {
+                if digest_of(first) != Some(digest) {
                     return Err(DomainError::IdempotentParameterMismatch(token.to_owned()));
                 }
                 return Ok(Launch {
@@ -503,8 +528,11 @@ impl Tx<'_, '_> {
                 state: InstanceState::Running,
                 launch_time: now,
                 terminated: None,
-                client_token: input.client_token.clone().filter(|t| !t.is_empty()),
-                launch_fingerprint: digest,
+                client_token: input
+                    .client_token
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| stored_token(t, digest)),
                 launch_index: index as u32,
                 tags: input.instance_tags.clone(),
             };
@@ -1044,6 +1072,8 @@ mod tests {
         assert_eq!(first.reservation_id, again.reservation_id);
         assert_eq!(first.instance_ids, again.instance_ids);
         assert_eq!(env.world.instances.len(), 1);
+        let stored = &env.world.instances[&first.instance_ids[0]];
+        assert_eq!(client_token_of(stored), Some("tok"));
         let changed = RunInstances {
             instance_type: Some("t3.micro".into()),
             ..with_token("tok")

@@ -13,7 +13,9 @@
 
 use std::net::Ipv4Addr;
 
-use vpcpeer_model::ops::instance::{NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH};
+use vpcpeer_model::ops::instance::{
+    client_token_of, NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH,
+};
 use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};
 
 use super::{domain, explicit, ok_return, Handler};
@@ -404,7 +406,7 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
         .leaf("rootDeviceName", "/dev/xvda")
         .node("blockDeviceMapping", |_| {})
         .leaf("virtualizationType", "hvm")
-        .opt_leaf("clientToken", i.client_token.as_deref())
+        .opt_leaf("clientToken", client_token_of(i))
         .tags(&i.tags)
         .leaf("hypervisor", "xen");
     x.list("networkInterfaceSet", enis, |x, e| {
@@ -493,7 +495,7 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
     match name {
         "ami-launch-index" => vec![i.launch_index.to_string()],
         "availability-zone" | "placement.availability-zone" => vec![i.availability_zone.clone()],
-        "client-token" => i.client_token.clone().into_iter().collect(),
+        "client-token" => client_token_of(i).map(str::to_owned).into_iter().collect(),
         "group-id" | "instance.group-id" => groups.clone(),
         "group-name" | "instance.group-name" => group_names(),
         "image-id" => vec![i.image_id.clone()],
