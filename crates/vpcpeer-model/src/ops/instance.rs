@@ -1,1 +1,1247 @@
-//! (to be written)
+//! Instances and their network interfaces: RunInstances, TerminateInstances and the lookups the
+//! Describe actions use.
+//!
+//! Only the networking side of EC2 is emulated: an instance is a record with one or more network
+//! interfaces (ENIs) that hold private addresses in subnets and security groups. Choices where AWS
+//! is unverified or where the emulator differs on purpose:
+//! - There is no default VPC, so a launch without any subnet is refused with `MissingParameter`
+//!   (real AWS without a default VPC answers `VPCIdNotSpecified`).
+//! - Instances start at once: the stored state is `running`; RunInstances *shows* `pending`.
+//!   TerminateInstances stores `terminated` and shows `shutting-down` on the first call.
+//! - A terminated instance stays visible for [`TERMINATED_VISIBLE_MS`] of emulator time, then
+//!   vanishes (it is hidden at once and purged by the next launch or termination of its owner).
+//! - One launch creates at most [`MAX_INSTANCES_PER_LAUNCH`] instances; a larger `MaxCount` is
+//!   clamped (AWS launches "as many as possible ≥ MinCount" when capacity is short).
+//! - Public addresses are not emulated: `AssociatePublicIpAddress` is validated, then ignored.
+//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses at launch are not
+//!   supported; the wire layer refuses them.
+//! - A client token matches a launch of the same account and region while any of its instances
+//!   is still visible; the parameters are compared through a digest of the whole input, kept in
+//!   the stored token (see [`client_token_of`]).
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::{
+    DomainError, EniAttachment, Instance, InstanceState, Kind, LimitKind, NetworkInterface,
+    SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
+};
+
+/// How long a terminated instance stays visible (AWS: about an hour).
+pub const TERMINATED_VISIBLE_MS: i64 = Timestamp::HOUR;
+
+/// Most instances one RunInstances creates (an emulator cap standing in for account limits).
+pub const MAX_INSTANCES_PER_LAUNCH: i64 = 1000;
+
+/// Longest client token AWS accepts.
+const MAX_CLIENT_TOKEN: usize = 64;
+
+/// One `NetworkInterface.N` of RunInstances (an interface created with the instance).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NicSpec {
+    /// `DeviceIndex` (0 = primary).
+    pub device_index: u32,
+    /// `SubnetId`.
+    pub subnet_id: Option<String>,
+    /// `SecurityGroupId.M`; empty = the VPC's `default` group.
+    pub security_group_ids: Vec<String>,
+    /// `PrivateIpAddress`.
+    pub private_ip: Option<Ipv4Addr>,
+    /// `SecondaryPrivateIpAddressCount`.
+    pub secondary_count: u32,
+    /// `DeleteOnTermination` (default true for interfaces created at launch).
+    pub delete_on_termination: bool,
+    /// `AssociatePublicIpAddress`.
+    pub associate_public_ip: Option<bool>,
+    /// `Description`.
+    pub description: Option<String>,
+}
+
+/// Input of RunInstances.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunInstances {
+    /// `MinCount`.
+    pub min_count: i64,
+    /// `MaxCount`.
+    pub max_count: i64,
+    /// `ImageId`.
+    pub image_id: String,
+    /// `InstanceType` (default `m1.small`).
+    pub instance_type: Option<String>,
+    /// `SubnetId`.
+    pub subnet_id: Option<String>,
+    /// `PrivateIpAddress`.
+    pub private_ip: Option<Ipv4Addr>,
+    /// `SecurityGroupId.N`.
+    pub security_group_ids: Vec<String>,
+    /// `NetworkInterface.N`.
+    pub network_interfaces: Vec<NicSpec>,
+    /// Tags for the instances (TagSpecification `instance`).
+    pub instance_tags: Tags,
+    /// Tags for their interfaces (TagSpecification `network-interface`).
+    pub eni_tags: Tags,
+    /// `ClientToken`.
+    pub client_token: Option<String>,
+}
+
+/// What RunInstances launched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    /// `r-…`.
+    pub reservation_id: String,
+    /// The instances, in launch order.
+    pub instance_ids: Vec<String>,
+    /// Whether this call launched them (false: a retry answered with an earlier launch).
+    pub new: bool,
+}
+
+/// One line of a TerminateInstances answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateChange<'a> {
+    /// The instance.
+    pub instance_id: &'a str,
+    /// State before the call.
+    pub previous: InstanceState,
+    /// State the answer shows.
+    pub current: InstanceState,
+}
+
+/// A state change with an owned id.
+pub type Terminated = (String, InstanceState, InstanceState);
+
+/// FNV-1a, a stable digest (unlike `std`'s hasher, it does not change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn fingerprint(input: &RunInstances) -> u64 {
+    let mut i = input.clone();
+    i.client_token = None;
+    fnv1a(format!("{i:?}").as_bytes())
+}
+
+/// Length of the digest prefix of a stored client token (`<16 hex>:`).
+const DIGEST_PREFIX: usize = 17;
+
+/// The stored form of a client token: `<16 hex digits of the launch digest>:<token>`, so that a
+/// retry can be told from a reuse of the token with other parameters.
+fn stored_token(token: &str, digest: u64) -> String {
+    format!("{digest:016x}:{token}")
+}
+
+/// The client token of an instance's launch, as the client gave it.
+pub fn client_token_of(i: &Instance) -> Option<&str> {
+    let t = i.client_token.as_deref()?;
+    match (t.get(..DIGEST_PREFIX), t.get(DIGEST_PREFIX..)) {
+        (Some(p), Some(rest)) if p.ends_with(':') => Some(rest),
+        _ => Some(t),
+    }
+}
+
+/// The launch digest kept in an instance's stored client token.
+fn digest_of(i: &Instance) -> Option<u64> {
+    let t = i.client_token.as_deref()?;
+    u64::from_str_radix(t.get(..DIGEST_PREFIX - 1)?, 16).ok()
+}
+
+/// A MAC address derived from an interface id (`02:` = locally administered, as AWS uses).
+pub fn mac_for(eni_id: &str) -> String {
+    let hex: Vec<char> = eni_id
+        .strip_prefix("eni-")
+        .unwrap_or(eni_id)
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .chain(std::iter::repeat('0'))
+        .take(10)
+        .collect();
+    let mut out = String::from("02");
+    for pair in hex.chunks(2) {
+        out.push(':');
+        out.extend(pair.iter().map(|c| c.to_ascii_lowercase()));
+    }
+    out
+}
+
+fn valid_instance_type(t: &str) -> bool {
+    let Some((family, size)) = t.split_once('.') else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    ok(family) && ok(size) && t.len() <= 64
+}
+
+/// Whether an instance is still listed at `now`.
+pub fn instance_visible(i: &Instance, now: Timestamp) -> bool {
+    i.terminated
+        .is_none_or(|t| now < t.plus_millis(TERMINATED_VISIBLE_MS))
+}
+
+/// A resolved interface of a launch plan.
+#[derive(Debug, Clone)]
+struct PlannedNic {
+    device_index: u32,
+    subnet: Subnet,
+    groups: Vec<String>,
+    private_ip: Option<Ipv4Addr>,
+    secondary_count: u32,
+    delete_on_termination: bool,
+    description: String,
+}
+
+impl Tx<'_, '_> {
+    /// A caller's instance that is still visible, or `InvalidInstanceID.NotFound`/`.Malformed`.
+    pub fn visible_instance(&self, id: &str) -> Result<&Instance, DomainError> {
+        let i = self.owned::<Instance>(id)?;
+        if instance_visible(i, self.now()) {
+            Ok(i)
+        } else {
+            Err(DomainError::not_found(Kind::Instance, id))
+        }
+    }
+
+    /// The caller's visible instances, in id order.
+    pub fn visible_instances(&self) -> impl Iterator<Item = &Instance> {
+        let now = self.now();
+        self.list_owned::<Instance>()
+            .filter(move |i| instance_visible(i, now))
+    }
+
+    /// The caller's network interface `id`.
+    pub fn network_interface(&self, id: &str) -> Result<&NetworkInterface, DomainError> {
+        self.owned::<NetworkInterface>(id)
+    }
+
+    /// Removes the caller's terminated instances whose visibility window has passed.
+    fn purge_vanished(&mut self) {
+        let now = self.now();
+        let gone: Vec<String> = self
+            .list_owned::<Instance>()
+            .filter(|i| !instance_visible(i, now))
+            .map(|i| i.id.clone())
+            .collect();
+        for id in gone {
+            self.remove::<Instance>(&id);
+        }
+    }
+
+    /// The security groups for an interface in `vpc_id`: the given ones (the caller's, in that
+    /// VPC), or the VPC's `default` group.
+    fn groups_for(&self, vpc_id: &str, given: &[String]) -> Result<Vec<String>, DomainError> {
+        if given.is_empty() {
+            let default = self
+                .list_owned::<SecurityGroup>()
+                .find(|g| g.vpc_id == vpc_id && g.name == "default")
+                .ok_or_else(|| {
+                    DomainError::GroupNotUsable(format!(
+                        "The security group 'default' does not exist in VPC '{vpc_id}'"
+                    ))
+                })?;
+            return Ok(vec![default.id.clone()]);
+        }
+        let mut out: Vec<String> = Vec::new();
+        for id in given {
+            let g = self.owned::<SecurityGroup>(id)?;
+            if g.vpc_id != vpc_id {
+                return Err(DomainError::GroupNotUsable(format!(
+                    "The security group '{id}' does not exist in VPC '{vpc_id}'"
+                )));
+            }
+            if !out.contains(id) {
+                out.push(id.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn plan_nics(&self, input: &RunInstances) -> Result<Vec<PlannedNic>, DomainError> {
+        let specs: Vec<NicSpec> = if input.network_interfaces.is_empty() {
+            let Some(subnet_id) = input.subnet_id.clone() else {
+                return Err(DomainError::MissingParameter(
+                    "SubnetId (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
+                        .into(),
+                ));
+            };
+            vec![NicSpec {
+                device_index: 0,
+                subnet_id: Some(subnet_id),
+                security_group_ids: input.security_group_ids.clone(),
+                private_ip: input.private_ip,
+                secondary_count: 0,
+                delete_on_termination: true,
+                associate_public_ip: None,
+                description: None,
+            }]
+        } else {
+            if input.subnet_id.is_some() {
+                return Err(DomainError::InvalidParameterCombination(
+                    "Network interfaces and an instance-level subnet ID may not be specified on the same request".into(),
+                ));
+            }
+            if !input.security_group_ids.is_empty() {
+                return Err(DomainError::InvalidParameterCombination(
+                    "Network interfaces and an instance-level security groups may not be specified on the same request".into(),
+                ));
+            }
+            if input.private_ip.is_some() {
+                return Err(DomainError::InvalidParameterCombination(
+                    "Network interfaces and an instance-level private IP address may not be specified on the same request".into(),
+                ));
+            }
+            input.network_interfaces.clone()
+        };
+        let mut seen = Vec::new();
+        for s in &specs {
+            if seen.contains(&s.device_index) {
+                return Err(DomainError::invalid(format!(
+                    "Each network interface requires a unique device index; {} is given twice",
+                    s.device_index
+                )));
+            }
+            seen.push(s.device_index);
+        }
+        if !seen.contains(&0) {
+            return Err(DomainError::invalid(
+                "A network interface with device index 0 (the primary interface) is required",
+            ));
+        }
+        if specs.len() > 1 && specs.iter().any(|s| s.associate_public_ip == Some(true)) {
+            return Err(DomainError::InvalidParameterCombination(
+                "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.".into(),
+            ));
+        }
+        if input.max_count > 1 && specs.iter().any(|s| s.private_ip.is_some()) {
+            return Err(DomainError::InvalidParameterCombination(
+                "A private IP address can only be specified when launching a single instance (MaxCount=1)".into(),
+            ));
+        }
+        let mut planned = Vec::new();
+        for s in specs {
+            let Some(subnet_id) = &s.subnet_id else {
+                return Err(DomainError::MissingParameter(format!(
+                    "NetworkInterface.SubnetId (device index {})",
+                    s.device_index
+                )));
+            };
+            let subnet = self.subnet(subnet_id)?.clone();
+            let groups = self.groups_for(&subnet.vpc_id, &s.security_group_ids)?;
+            planned.push(PlannedNic {
+                device_index: s.device_index,
+                subnet,
+                groups,
+                private_ip: s.private_ip,
+                secondary_count: s.secondary_count,
+                delete_on_termination: s.delete_on_termination,
+                description: s.description.unwrap_or_default(),
+            });
+        }
+        planned.sort_by_key(|n| n.device_index);
+        let zone = planned[0].subnet.availability_zone.clone();
+        if let Some(other) = planned.iter().find(|n| n.subnet.availability_zone != zone) {
+            return Err(DomainError::invalid(format!(
+                "The network interfaces of an instance must be in one availability zone; subnet {} is in {}, the primary interface's subnet in {zone}",
+                other.subnet.id, other.subnet.availability_zone
+            )));
+        }
+        Ok(planned)
+    }
+
+    /// Addresses for one instance's interfaces: primary then secondaries, per interface.
+    fn addresses_for(
+        &self,
+        nics: &[PlannedNic],
+        taken: &mut BTreeMap<String, Vec<Ipv4Addr>>,
+    ) -> Result<Vec<(Ipv4Addr, Vec<Ipv4Addr>)>, DomainError> {
+        let mut primary: Vec<Option<Ipv4Addr>> = vec![None; nics.len()];
+        // Requested addresses first, so an automatic pick cannot take them.
+        let order = nics
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.private_ip.is_some())
+            .chain(
+                nics.iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.private_ip.is_none()),
+            );
+        for (i, n) in order {
+            let t = taken.entry(n.subnet.id.clone()).or_default();
+            let ip = self.allocate_private_ip(&n.subnet.id, n.private_ip, t)?;
+            t.push(ip);
+            primary[i] = Some(ip);
+        }
+        let mut out = Vec::with_capacity(nics.len());
+        for (n, ip) in nics.iter().zip(primary) {
+            let t = taken.entry(n.subnet.id.clone()).or_default();
+            let mut secondary = Vec::new();
+            for _ in 0..n.secondary_count {
+                let a = self.allocate_private_ip(&n.subnet.id, None, t)?;
+                t.push(a);
+                secondary.push(a);
+            }
+            let ip = ip.ok_or_else(|| DomainError::InsufficientAddresses(n.subnet.id.clone()))?;
+            out.push((ip, secondary));
+        }
+        Ok(out)
+    }
+
+    /// RunInstances.
+    pub fn run_instances(&mut self, input: RunInstances) -> Result<Launch, DomainError> {
+        if input.min_count < 1 {
+            return Err(DomainError::invalid(format!(
+                "Value ({}) for parameter minCount is invalid. Expected a positive integer.",
+                input.min_count
+            )));
+        }
+        if input.max_count < input.min_count {
+            return Err(DomainError::invalid(format!(
+                "Value ({}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({}).",
+                input.max_count, input.min_count
+            )));
+        }
+        if input.min_count > MAX_INSTANCES_PER_LAUNCH {
+            return Err(DomainError::invalid(format!(
+                "Value ({}) for parameter minCount is invalid. The emulator launches at most {MAX_INSTANCES_PER_LAUNCH} instances per request.",
+                input.min_count
+            )));
+        }
+        if input.image_id.is_empty() {
+            return Err(DomainError::MissingParameter("ImageId".into()));
+        }
+        if let Some(t) = &input.client_token {
+            if t.len() > MAX_CLIENT_TOKEN || !t.is_ascii() {
+                return Err(DomainError::invalid(format!(
+                    "Value ({t}) for parameter clientToken is invalid. It must be at most {MAX_CLIENT_TOKEN} ASCII characters."
+                )));
+            }
+        }
+        let digest = fingerprint(&input);
+        if let Some(token) = input.client_token.as_deref().filter(|t| !t.is_empty()) {
+            let mut earlier: Vec<&Instance> = self
+                .visible_instances()
+                .filter(|i| client_token_of(i) == Some(token))
+                .collect();
+            earlier.sort_by_key(|i| i.launch_index);
+            if let Some(first) = earlier.first() {
+                if digest_of(first) != Some(digest) {
+                    return Err(DomainError::IdempotentParameterMismatch(token.to_owned()));
+                }
+                return Ok(Launch {
+                    reservation_id: first.reservation_id.clone(),
+                    instance_ids: earlier.iter().map(|i| i.id.clone()).collect(),
+                    new: false,
+                });
+            }
+        }
+        let instance_type = input
+            .instance_type
+            .clone()
+            .unwrap_or_else(|| "m1.small".into());
+        if !valid_instance_type(&instance_type) {
+            return Err(DomainError::invalid(format!(
+                "Invalid value '{instance_type}' for InstanceType."
+            )));
+        }
+        if let Some(max) = self.ctx.limits.tags_per_resource {
+            if input.instance_tags.len() > max || input.eni_tags.len() > max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::TagsPerResource,
+                    message: format!(
+                        "The maximum number of tags per resource ({max}) would be exceeded"
+                    ),
+                });
+            }
+        }
+        for (key, value) in input.instance_tags.iter().chain(input.eni_tags.iter()) {
+            crate::ops::tags::check_tag(key, value)?;
+        }
+        let nics = self.plan_nics(&input)?;
+        self.purge_vanished();
+
+        let max = input.max_count.min(MAX_INSTANCES_PER_LAUNCH);
+        let mut taken: BTreeMap<String, Vec<Ipv4Addr>> = BTreeMap::new();
+        let mut launches = Vec::new();
+        for _ in 0..max {
+            match self.addresses_for(&nics, &mut taken) {
+                Ok(a) => launches.push(a),
+                Err(DomainError::InsufficientAddresses(s))
+                    if (launches.len() as i64) < input.min_count =>
+                {
+                    return Err(DomainError::InsufficientAddresses(s));
+                }
+                Err(DomainError::InsufficientAddresses(_)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+
+        let primary = &nics[0].subnet;
+        let now = self.now();
+        let scope = self.scope().clone();
+        let reservation_id = self.new_id("r");
+        let mut instance_ids = Vec::new();
+        for (index, addrs) in launches.into_iter().enumerate() {
+            let instance_id = self.new_id("i");
+            let mut eni_ids = Vec::new();
+            for (n, (ip, secondary)) in nics.iter().zip(addrs) {
+                let eni_id = self.new_id("eni");
+                let attach_id = self.new_id("eni-attach");
+                let eni = NetworkInterface {
+                    id: eni_id.clone(),
+                    scope: scope.clone(),
+                    subnet_id: n.subnet.id.clone(),
+                    vpc_id: n.subnet.vpc_id.clone(),
+                    availability_zone: n.subnet.availability_zone.clone(),
+                    private_ip: ip,
+                    secondary_ips: secondary,
+                    ipv6: Vec::new(),
+                    groups: n.groups.clone(),
+                    attachment: Some(EniAttachment {
+                        id: attach_id,
+                        instance_id: instance_id.clone(),
+                        device_index: n.device_index,
+                        attach_time: now,
+                        delete_on_termination: n.delete_on_termination,
+                    }),
+                    mac: mac_for(&eni_id),
+                    description: n.description.clone(),
+                    interface_type: "interface".into(),
+                    source_dest_check: true,
+                    tags: input.eni_tags.clone(),
+                };
+                self.put(eni);
+                eni_ids.push(eni_id);
+            }
+            let instance = Instance {
+                id: instance_id.clone(),
+                reservation_id: reservation_id.clone(),
+                scope: scope.clone(),
+                image_id: input.image_id.clone(),
+                instance_type: instance_type.clone(),
+                subnet_id: primary.id.clone(),
+                vpc_id: primary.vpc_id.clone(),
+                availability_zone: primary.availability_zone.clone(),
+                eni_ids,
+                state: InstanceState::Running,
+                launch_time: now,
+                terminated: None,
+                client_token: input
+                    .client_token
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| stored_token(t, digest)),
+                launch_index: index as u32,
+                tags: input.instance_tags.clone(),
+            };
+            self.put(instance);
+            instance_ids.push(instance_id);
+        }
+        Ok(Launch {
+            reservation_id,
+            instance_ids,
+            new: true,
+        })
+    }
+
+    /// TerminateInstances: all ids must be the caller's visible instances; terminating twice is
+    /// harmless. Interfaces marked delete-on-termination are deleted (their addresses become
+    /// free); the others are detached. Returns `(id, previous, shown current)` per distinct id.
+    pub fn terminate_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
+        if ids.is_empty() {
+            return Err(DomainError::MissingParameter("InstanceId".into()));
+        }
+        let mut unique: Vec<&String> = Vec::new();
+        for id in ids {
+            self.visible_instance(id)?;
+            if !unique.contains(&id) {
+                unique.push(id);
+            }
+        }
+        let now = self.now();
+        let mut out = Vec::new();
+        for id in unique {
+            let inst = self.visible_instance(id)?.clone();
+            if inst.state == InstanceState::Terminated {
+                out.push((
+                    id.clone(),
+                    InstanceState::Terminated,
+                    InstanceState::Terminated,
+                ));
+                continue;
+            }
+            for eni_id in &inst.eni_ids {
+                let delete = self
+                    .get::<NetworkInterface>(eni_id)
+                    .and_then(|e| e.attachment.as_ref())
+                    .is_some_and(|a| a.delete_on_termination);
+                if delete {
+                    self.remove::<NetworkInterface>(eni_id);
+                } else if let Some(e) = self.get_mut::<NetworkInterface>(eni_id) {
+                    e.attachment = None;
+                }
+            }
+            if let Some(i) = self.get_mut::<Instance>(id) {
+                i.state = InstanceState::Terminated;
+                i.terminated = Some(now);
+                i.eni_ids.clear();
+            }
+            out.push((id.clone(), inst.state, InstanceState::ShuttingDown));
+        }
+        self.purge_vanished();
+        Ok(out)
+    }
+
+    /// DeleteNetworkInterface: only a detached interface the caller created (not one a service
+    /// such as a NAT gateway manages).
+    pub fn delete_network_interface(&mut self, id: &str) -> Result<(), DomainError> {
+        let e = self.owned::<NetworkInterface>(id)?;
+        if e.interface_type != "interface" {
+            return Err(DomainError::OperationNotPermitted(format!(
+                "You do not have permission to access the specified resource: {id} is managed by AWS"
+            )));
+        }
+        if let Some(a) = &e.attachment {
+            return Err(DomainError::IncorrectState(format!(
+                "The network interface '{id}' is currently in use (attached to {}).",
+                a.instance_id
+            )));
+        }
+        self.remove::<NetworkInterface>(id);
+        Ok(())
+    }
+
+    /// The VPC of an instance's primary interface (for placement tenancy).
+    pub fn instance_tenancy(&self, i: &Instance) -> String {
+        self.get::<Vpc>(&i.vpc_id)
+            .map(|v| v.instance_tenancy.clone())
+            .unwrap_or_else(|| "default".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::vpc::CreateVpc;
+    use crate::{Ctx, Limits, Scope, SeededIds, World};
+
+    const A: &str = "111111111111";
+
+    struct Env {
+        world: World,
+        ids: SeededIds,
+        limits: Limits,
+        now: Timestamp,
+    }
+
+    impl Env {
+        fn new() -> Self {
+            Env {
+                world: World::default(),
+                ids: SeededIds::new(1),
+                limits: Limits::default(),
+                now: Timestamp(1_700_000_000_000),
+            }
+        }
+
+        /// Runs `f` as account A in us-east-1; commits on Ok, rolls back on Err.
+        fn run<T>(
+            &mut self,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            self.run_as(A, f)
+        }
+
+        fn run_as<T>(
+            &mut self,
+            account: &str,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: Scope::new(account, "us-east-1"),
+                now: self.now,
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let r = f(&mut tx);
+            if r.is_ok() {
+                tx.commit();
+            } else {
+                tx.rollback();
+            }
+            r
+        }
+
+        /// A VPC with one subnet per given CIDR; returns (vpc, subnets, default sg).
+        fn vpc(&mut self, account: &str, cidr: &str, subnets: &[&str]) -> Fixture {
+            let vpc = self
+                .run_as(account, |tx| {
+                    tx.create_vpc(CreateVpc {
+                        cidr_block: cidr.into(),
+                        ..Default::default()
+                    })
+                })
+                .unwrap();
+            let mut subnet_ids = Vec::new();
+            for (i, s) in subnets.iter().enumerate() {
+                let id = format!("subnet-{:017x}", self.world.subnets.len() + 1);
+                self.world.subnets.insert(
+                    id.clone(),
+                    Subnet {
+                        id: id.clone(),
+                        vpc_id: vpc.clone(),
+                        scope: Scope::new(account, "us-east-1"),
+                        availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
+                        availability_zone_id: "use1-az1".into(),
+                        cidr: s.parse().unwrap(),
+                        ipv6: None,
+                        map_public_ip_on_launch: false,
+                        assign_ipv6_on_creation: false,
+                        tags: Tags::new(),
+                    },
+                );
+                subnet_ids.push(id);
+            }
+            let sg = self
+                .world
+                .security_groups
+                .values()
+                .find(|g| g.vpc_id == vpc)
+                .unwrap()
+                .id
+                .clone();
+            Fixture {
+                vpc,
+                subnets: subnet_ids,
+                sg,
+            }
+        }
+    }
+
+    struct Fixture {
+        vpc: String,
+        subnets: Vec<String>,
+        sg: String,
+    }
+
+    fn basic(subnet: &str) -> RunInstances {
+        RunInstances {
+            min_count: 1,
+            max_count: 1,
+            image_id: "ami-12345678".into(),
+            subnet_id: Some(subnet.into()),
+            ..Default::default()
+        }
+    }
+
+    fn code(e: &DomainError) -> String {
+        match e {
+            DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
+            DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
+            DomainError::MissingParameter(_) => "MissingParameter".into(),
+            DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
+            DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
+            DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
+            DomainError::AddressInUse(_) => "AddressInUse".into(),
+            DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),
+            DomainError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatch".into(),
+            DomainError::LimitExceeded { kind, .. } => format!("Limit({kind:?})"),
+            DomainError::TagKeyMalformed(_) => "TagKeyMalformed".into(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn run_instances_table() {
+        let mut env = Env::new();
+        // subnets: [0] 10.0.1.0/24 (az a), [1] 10.0.2.0/28 (az a, 11 usable), [2] 10.0.3.0/24 (az b)
+        let f = env.vpc(
+            A,
+            "10.0.0.0/16",
+            &["10.0.1.0/24", "10.0.2.0/28", "10.0.3.0/24"],
+        );
+        let other = env.vpc(A, "10.1.0.0/16", &["10.1.1.0/24"]);
+        let foreign = env.vpc("222222222222", "10.2.0.0/16", &["10.2.1.0/24"]);
+        let s0 = f.subnets[0].clone();
+        let s1 = f.subnets[1].clone();
+        let s2 = f.subnets[2].clone();
+        let nic = |subnet: &str, index: u32| NicSpec {
+            device_index: index,
+            subnet_id: Some(subnet.into()),
+            delete_on_termination: true,
+            ..Default::default()
+        };
+        type Case = (&'static str, RunInstances, Result<usize, &'static str>);
+        let cases: Vec<Case> = vec![
+            ("one instance", basic(&s0), Ok(1)),
+            (
+                "max launched",
+                RunInstances {
+                    min_count: 2,
+                    max_count: 3,
+                    ..basic(&s0)
+                },
+                Ok(3),
+            ),
+            (
+                "min zero",
+                RunInstances {
+                    min_count: 0,
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "max below min",
+                RunInstances {
+                    min_count: 3,
+                    max_count: 2,
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "no image",
+                RunInstances {
+                    image_id: String::new(),
+                    ..basic(&s0)
+                },
+                Err("MissingParameter"),
+            ),
+            (
+                "bad type",
+                RunInstances {
+                    instance_type: Some("huge".into()),
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "no subnet",
+                RunInstances {
+                    subnet_id: None,
+                    ..basic(&s0)
+                },
+                Err("MissingParameter"),
+            ),
+            (
+                "unknown subnet",
+                basic("subnet-0123456789abcdef0"),
+                Err("NotFound(Subnet)"),
+            ),
+            (
+                "malformed subnet",
+                basic("subnet-x"),
+                Err("Malformed(Subnet)"),
+            ),
+            (
+                "foreign subnet",
+                basic(&foreign.subnets[0]),
+                Err("NotFound(Subnet)"),
+            ),
+            (
+                "group of another vpc",
+                RunInstances {
+                    security_group_ids: vec![other.sg.clone()],
+                    ..basic(&s0)
+                },
+                Err("GroupNotUsable"),
+            ),
+            (
+                "foreign group",
+                RunInstances {
+                    security_group_ids: vec![foreign.sg.clone()],
+                    ..basic(&s0)
+                },
+                Err("NotFound(SecurityGroup)"),
+            ),
+            (
+                "own group",
+                RunInstances {
+                    security_group_ids: vec![f.sg.clone(), f.sg.clone()],
+                    ..basic(&s0)
+                },
+                Ok(1),
+            ),
+            (
+                "requested ip",
+                RunInstances {
+                    private_ip: Some("10.0.1.200".parse().unwrap()),
+                    ..basic(&s0)
+                },
+                Ok(1),
+            ),
+            (
+                "requested ip again",
+                RunInstances {
+                    private_ip: Some("10.0.1.200".parse().unwrap()),
+                    ..basic(&s0)
+                },
+                Err("AddressInUse"),
+            ),
+            (
+                "reserved ip",
+                RunInstances {
+                    private_ip: Some("10.0.1.3".parse().unwrap()),
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "ip outside subnet",
+                RunInstances {
+                    private_ip: Some("10.0.9.9".parse().unwrap()),
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "ip with count 2",
+                RunInstances {
+                    max_count: 2,
+                    private_ip: Some("10.0.1.201".parse().unwrap()),
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterCombination"),
+            ),
+            (
+                "subnet and nic",
+                RunInstances {
+                    network_interfaces: vec![nic(&s0, 0)],
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterCombination"),
+            ),
+            (
+                "two nics",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![nic(&s0, 0), nic(&s1, 1)],
+                    ..basic(&s0)
+                },
+                Ok(1),
+            ),
+            (
+                "nics in two zones",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![nic(&s0, 0), nic(&s2, 1)],
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "no primary nic",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![nic(&s0, 1)],
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "duplicate device index",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![nic(&s0, 0), nic(&s1, 0)],
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "public ip with two nics",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![
+                        NicSpec {
+                            associate_public_ip: Some(true),
+                            ..nic(&s0, 0)
+                        },
+                        nic(&s1, 1),
+                    ],
+                    ..basic(&s0)
+                },
+                Err("InvalidParameterCombination"),
+            ),
+            (
+                "nic without subnet",
+                RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![NicSpec::default()],
+                    ..basic(&s0)
+                },
+                Err("MissingParameter"),
+            ),
+            (
+                "small subnet: as many as fit",
+                RunInstances {
+                    min_count: 5,
+                    max_count: 50,
+                    ..basic(&s1)
+                },
+                // /28 has 11 usable; the two-nic case above took one.
+                Ok(10),
+            ),
+            (
+                "small subnet full",
+                basic(&s1),
+                Err("InsufficientAddresses"),
+            ),
+            (
+                "aws tag",
+                RunInstances {
+                    instance_tags: [("aws:x".to_string(), String::new())].into(),
+                    ..basic(&s0)
+                },
+                Err("TagKeyMalformed"),
+            ),
+            (
+                "too many tags",
+                RunInstances {
+                    instance_tags: (0..51).map(|i| (format!("k{i}"), String::new())).collect(),
+                    ..basic(&s0)
+                },
+                Err("Limit(TagsPerResource)"),
+            ),
+        ];
+        for (name, input, want) in cases {
+            let before = env.world.clone();
+            let got = env.run(|tx| tx.run_instances(input));
+            match (&got, want) {
+                (Ok(l), Ok(n)) => {
+                    assert_eq!(l.instance_ids.len(), n, "{name}");
+                    assert!(l.new, "{name}");
+                }
+                (Err(e), Err(c)) => {
+                    assert_eq!(code(e), c, "{name}: {e}");
+                    assert_eq!(env.world, before, "{name}: refused launch left state");
+                }
+                _ => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn launch_builds_instances_and_interfaces() {
+        let mut env = Env::new();
+        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let l = env
+            .run(|tx| {
+                tx.run_instances(RunInstances {
+                    max_count: 2,
+                    eni_tags: [("role".to_string(), "web".to_string())].into(),
+                    instance_tags: [("Name".to_string(), "x".to_string())].into(),
+                    ..basic(&f.subnets[0])
+                })
+            })
+            .unwrap();
+        let ips: Vec<String> = l
+            .instance_ids
+            .iter()
+            .map(|id| {
+                let i = &env.world.instances[id];
+                assert_eq!(i.state, InstanceState::Running);
+                assert_eq!(i.reservation_id, l.reservation_id);
+                assert_eq!(i.instance_type, "m1.small");
+                assert_eq!(i.tags["Name"], "x");
+                let e = &env.world.network_interfaces[&i.eni_ids[0]];
+                assert_eq!(e.groups, vec![f.sg.clone()]);
+                assert_eq!(e.tags["role"], "web");
+                assert_eq!(e.mac, mac_for(&e.id));
+                assert_eq!(e.attachment.as_ref().unwrap().instance_id, *id);
+                e.private_ip.to_string()
+            })
+            .collect();
+        assert_eq!(ips, vec!["10.0.1.4", "10.0.1.5"]);
+    }
+
+    #[test]
+    fn client_token_idempotency() {
+        let mut env = Env::new();
+        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let with_token = |t: &str| RunInstances {
+            client_token: Some(t.into()),
+            ..basic(&f.subnets[0])
+        };
+        let first = env.run(|tx| tx.run_instances(with_token("tok"))).unwrap();
+        let again = env.run(|tx| tx.run_instances(with_token("tok"))).unwrap();
+        assert!(!again.new);
+        assert_eq!(first.reservation_id, again.reservation_id);
+        assert_eq!(first.instance_ids, again.instance_ids);
+        assert_eq!(env.world.instances.len(), 1);
+        let stored = &env.world.instances[&first.instance_ids[0]];
+        assert_eq!(client_token_of(stored), Some("tok"));
+        let changed = RunInstances {
+            instance_type: Some("t3.micro".into()),
+            ..with_token("tok")
+        };
+        let err = env.run(|tx| tx.run_instances(changed)).unwrap_err();
+        assert_eq!(code(&err), "IdempotentParameterMismatch");
+        let long = "x".repeat(65);
+        let err = env
+            .run(|tx| tx.run_instances(with_token(&long)))
+            .unwrap_err();
+        assert_eq!(code(&err), "InvalidParameterValue");
+        // Another account with the same token is another launch.
+        let g = env.vpc("222222222222", "10.0.0.0/16", &["10.0.1.0/24"]);
+        let b = env
+            .run_as("222222222222", |tx| {
+                tx.run_instances(RunInstances {
+                    client_token: Some("tok".into()),
+                    ..basic(&g.subnets[0])
+                })
+            })
+            .unwrap();
+        assert!(b.new);
+    }
+
+    #[test]
+    fn terminate_frees_addresses_and_vanishes_after_an_hour() {
+        let mut env = Env::new();
+        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let keep_nic = RunInstances {
+            subnet_id: None,
+            network_interfaces: vec![NicSpec {
+                device_index: 0,
+                subnet_id: Some(f.subnets[0].clone()),
+                delete_on_termination: false,
+                ..Default::default()
+            }],
+            ..basic(&f.subnets[0])
+        };
+        let a = env
+            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
+        let b = env.run(|tx| tx.run_instances(keep_nic)).unwrap();
+        let ia = a.instance_ids[0].clone();
+        let ib = b.instance_ids[0].clone();
+        let eni_b = env.world.instances[&ib].eni_ids[0].clone();
+
+        type Case = (
+            &'static str,
+            Vec<String>,
+            Result<Vec<(InstanceState, InstanceState)>, &'static str>,
+        );
+        let cases: Vec<Case> = vec![
+            ("missing", vec![], Err("MissingParameter")),
+            (
+                "unknown with known",
+                vec![ia.clone(), "i-0123456789abcdef0".into()],
+                Err("NotFound(Instance)"),
+            ),
+            ("malformed", vec!["i-zz".into()], Err("Malformed(Instance)")),
+            (
+                "first",
+                vec![ia.clone(), ia.clone()],
+                Ok(vec![(InstanceState::Running, InstanceState::ShuttingDown)]),
+            ),
+            (
+                "again",
+                vec![ia.clone()],
+                Ok(vec![(InstanceState::Terminated, InstanceState::Terminated)]),
+            ),
+            (
+                "keeps detached nic",
+                vec![ib.clone()],
+                Ok(vec![(InstanceState::Running, InstanceState::ShuttingDown)]),
+            ),
+        ];
+        for (name, ids, want) in cases {
+            let before = env.world.clone();
+            let got = env.run(|tx| tx.terminate_instances(&ids));
+            match (got, want) {
+                (Ok(v), Ok(w)) => {
+                    let states: Vec<_> = v.iter().map(|(_, p, c)| (*p, *c)).collect();
+                    assert_eq!(states, w, "{name}");
+                }
+                (Err(e), Err(c)) => {
+                    assert_eq!(code(&e), c, "{name}");
+                    assert_eq!(env.world, before, "{name}");
+                }
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+        assert_eq!(env.world.instances[&ia].state, InstanceState::Terminated);
+        // The primary interface of A is gone, B's is detached and keeps its address.
+        assert_eq!(env.world.network_interfaces.len(), 1);
+        assert!(env.world.network_interfaces[&eni_b].attachment.is_none());
+        // A's address 10.0.1.4 is free again.
+        let c = env
+            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
+        let ic = &env.world.instances[&c.instance_ids[0]];
+        let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
+        assert_eq!(ip.to_string(), "10.0.1.4");
+
+        // Visible for an hour, then gone.
+        env.now = env.now.plus_millis(TERMINATED_VISIBLE_MS - 1);
+        env.run(|tx| tx.visible_instance(&ia).map(|_| ())).unwrap();
+        env.now = env.now.plus_millis(1);
+        let err = env
+            .run(|tx| tx.visible_instance(&ia).map(|_| ()))
+            .unwrap_err();
+        assert_eq!(code(&err), "NotFound(Instance)");
+        let err = env
+            .run(|tx| tx.terminate_instances(std::slice::from_ref(&ia)))
+            .unwrap_err();
+        assert_eq!(code(&err), "NotFound(Instance)");
+        env.run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .unwrap();
+        assert!(!env.world.instances.contains_key(&ia), "purged");
+        let _ = f.vpc;
+    }
+
+    #[test]
+    fn delete_network_interface_table() {
+        let mut env = Env::new();
+        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let l = env
+            .run(|tx| {
+                tx.run_instances(RunInstances {
+                    subnet_id: None,
+                    network_interfaces: vec![NicSpec {
+                        device_index: 0,
+                        subnet_id: Some(f.subnets[0].clone()),
+                        delete_on_termination: false,
+                        ..Default::default()
+                    }],
+                    ..basic(&f.subnets[0])
+                })
+            })
+            .unwrap();
+        let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
+        let attached = env.run(|tx| tx.delete_network_interface(&eni)).unwrap_err();
+        env.run(|tx| tx.terminate_instances(&l.instance_ids))
+            .unwrap();
+        let cases = [
+            ("eni-0123456789abcdef0", "NotFound(NetworkInterface)"),
+            ("eni-zz", "Malformed(NetworkInterface)"),
+        ];
+        for (id, want) in cases {
+            let e = env.run(|tx| tx.delete_network_interface(id)).unwrap_err();
+            assert_eq!(code(&e), want, "{id}");
+        }
+        assert!(matches!(attached, DomainError::IncorrectState(_)));
+        let foreign = env
+            .run_as("222222222222", |tx| tx.delete_network_interface(&eni))
+            .unwrap_err();
+        assert_eq!(code(&foreign), "NotFound(NetworkInterface)");
+        env.run(|tx| tx.delete_network_interface(&eni)).unwrap();
+        assert!(env.world.network_interfaces.is_empty());
+    }
+
+    #[test]
+    fn mac_is_derived_from_id() {
+        let cases = [
+            ("eni-0123456789abcdef0", "02:01:23:45:67:89"),
+            ("eni-abcdef12", "02:ab:cd:ef:12:00"),
+            ("eni-xyz", "02:00:00:00:00:00"),
+        ];
+        for (id, mac) in cases {
+            assert_eq!(mac_for(id), mac, "{id}");
+        }
+    }
+}
