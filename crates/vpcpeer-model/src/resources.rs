@@ -476,6 +476,9 @@ pub struct Instance {
     pub terminated: Option<Timestamp>,
     /// Idempotency token of the launch.
     pub client_token: Option<String>,
+    /// Digest of the launch parameters, to tell a retry from a reuse of the token.
+    #[serde(default)]
+    pub launch_digest: Option<u64>,
     /// Index in its launch.
     pub launch_index: u32,
     /// User tags.

@@ -122,28 +122,9 @@ fn fingerprint(input: &RunInstances) -> u64 {
     fnv1a(format!("{i:?}").as_bytes())
 }
 
-/// Length of the digest prefix of a stored client token (`<16 hex>:`).
-const DIGEST_PREFIX: usize = 17;
-
-/// The stored form of a client token: `<16 hex digits of the launch digest>:<token>`, so that a
-/// retry can be told from a reuse of the token with other parameters.
-fn stored_token(token: &str, digest: u64) -> String {
-    format!("{digest:016x}:{token}")
-}
-
 /// The client token of an instance's launch, as the client gave it.
 pub fn client_token_of(i: &Instance) -> Option<&str> {
-    let t = i.client_token.as_deref()?;
-    match (t.get(..DIGEST_PREFIX), t.get(DIGEST_PREFIX..)) {
-        (Some(p), Some(rest)) if p.ends_with(':') => Some(rest),
-        _ => Some(t),
-    }
-}
-
-/// The launch digest kept in an instance's stored client token.
-fn digest_of(i: &Instance) -> Option<u64> {
-    let t = i.client_token.as_deref()?;
-    u64::from_str_radix(t.get(..DIGEST_PREFIX - 1)?, 16).ok()
+    i.client_token.as_deref()
 }
 
 /// A MAC address derived from an interface id (`02:` = locally administered, as AWS uses).
@@ -427,7 +408,7 @@ impl Tx<'_, '_> {
                 .collect();
             earlier.sort_by_key(|i| i.launch_index);
             if let Some(first) = earlier.first() {
-                if digest_of(first) != Some(digest) {
+                if first.launch_digest != Some(digest) {
                     return Err(DomainError::IdempotentParameterMismatch(token.to_owned()));
                 }
                 return Ok(Launch {
@@ -528,11 +509,8 @@ impl Tx<'_, '_> {
                 state: InstanceState::Running,
                 launch_time: now,
                 terminated: None,
-                client_token: input
-                    .client_token
-                    .as_deref()
-                    .filter(|t| !t.is_empty())
-                    .map(|t| stored_token(t, digest)),
+                client_token: input.client_token.clone().filter(|t| !t.is_empty()),
+                launch_digest: Some(digest),
                 launch_index: index as u32,
                 tags: input.instance_tags.clone(),
             };

@@ -737,6 +737,7 @@ mod tests {
             launch_time: Timestamp(0),
             terminated: None,
             client_token: None,
+            launch_digest: None,
             launch_index: 0,
             tags: Tags::new(),
         }
