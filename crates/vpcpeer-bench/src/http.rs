@@ -108,6 +108,8 @@ pub struct Reply {
     pub body: Bytes,
     /// From just before the request was written to the last byte of the body.
     pub latency: Duration,
+    /// Whether the server had closed the connection, so a new one was opened for this request.
+    pub reconnected: bool,
 }
 
 impl Conn {
@@ -139,7 +141,20 @@ impl Conn {
             .body(Full::new(body))
             .context("building a request")?;
         let start = Instant::now();
-        self.sender.ready().await.context("the connection closed")?;
+        // A server that closes after each answer (`Connection: close`, as moto's does) costs a
+        // new connection per request; that time is part of the request's latency.
+        let reconnected = if self.sender.ready().await.is_err() {
+            self.reconnect()
+                .await
+                .context("the server closed the connection and reconnecting failed")?;
+            self.sender
+                .ready()
+                .await
+                .context("a new connection closed at once")?;
+            true
+        } else {
+            false
+        };
         let resp = self
             .sender
             .send_request(req)
@@ -156,6 +171,7 @@ impl Conn {
             status,
             body,
             latency: start.elapsed(),
+            reconnected,
         })
     }
 }

@@ -186,37 +186,36 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
     let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
 
     let phases = [vpc_phase, pcx_phase];
+    let ph: Vec<_> = phases
+        .iter()
+        .map(|p| {
+            json!({
+                "phase": p.name,
+                "done": p.done,
+                "errors": p.errors,
+                "seconds": round3(p.seconds),
+                "requests": p.latency.count,
+                "requests_per_s": round3(p.latency.count as f64 / p.seconds.max(1e-9)),
+                "p50_ms": round3(p.latency.p50_ms),
+                "p99_ms": round3(p.latency.p99_ms),
+                "max_ms": round3(p.latency.max_ms),
+            })
+        })
+        .collect();
+    let v = json!({
+        "command": "load",
+        "label": c.label,
+        "endpoint": c.endpoint,
+        "clients": c.clients,
+        "vpcs": phases[0].done,
+        "active_peerings": phases[1].done,
+        "seconds": round3(elapsed.as_secs_f64()),
+        "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
+        "phases": ph,
+    });
+    c.emit_json(&v)?;
     match c.output {
-        Output::Json => {
-            let ph: Vec<_> = phases
-                .iter()
-                .map(|p| {
-                    json!({
-                        "phase": p.name,
-                        "done": p.done,
-                        "errors": p.errors,
-                        "seconds": round3(p.seconds),
-                        "requests": p.latency.count,
-                        "requests_per_s": round3(p.latency.count as f64 / p.seconds.max(1e-9)),
-                        "p50_ms": round3(p.latency.p50_ms),
-                        "p99_ms": round3(p.latency.p99_ms),
-                        "max_ms": round3(p.latency.max_ms),
-                    })
-                })
-                .collect();
-            let v = json!({
-                "command": "load",
-                "label": c.label,
-                "endpoint": c.endpoint,
-                "clients": c.clients,
-                "vpcs": phases[0].done,
-                "active_peerings": phases[1].done,
-                "seconds": round3(elapsed.as_secs_f64()),
-                "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
-                "phases": ph,
-            });
-            println!("{v}");
-        }
+        Output::Json => println!("{v}"),
         Output::Text => {
             println!(
                 "{}load against {}: {} VPCs, {} active peerings in {:.2} s ({} clients)",

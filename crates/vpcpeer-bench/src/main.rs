@@ -69,6 +69,20 @@ struct Common {
     /// A name for this run, echoed in the output.
     #[arg(long)]
     label: Option<String>,
+    /// Also write the JSON result to this file (whatever --output says).
+    #[arg(long, value_name = "FILE")]
+    json_out: Option<std::path::PathBuf>,
+}
+
+impl Common {
+    /// Writes `v` to `--json-out` if it was given.
+    fn emit_json(&self, v: &Value) -> anyhow::Result<()> {
+        if let Some(path) = &self.json_out {
+            std::fs::write(path, format!("{v}\n"))
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(clap::Args)]
@@ -200,34 +214,34 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     let secs = elapsed.as_secs_f64();
     let rps = overall.count as f64 / secs.max(1e-9);
 
+    let mut actions = Map::new();
+    for (name, l) in &per_action {
+        actions.insert((*name).to_owned(), l.to_json());
+    }
+    let v = json!({
+        "command": "workload",
+        "label": c.label,
+        "endpoint": c.endpoint,
+        "workload": a.workload.name(),
+        "clients": clients,
+        "iterations": a.iterations,
+        "warmup": a.warmup,
+        "requests": overall.count,
+        "errors": total.errors,
+        "mismatches": total.mismatches,
+        "skipped": total.skipped,
+        "reconnects": total.reconnects,
+        "seconds": round3(secs),
+        "requests_per_s": round3(rps),
+        "p50_ms": round3(overall.p50_ms),
+        "p99_ms": round3(overall.p99_ms),
+        "max_ms": round3(overall.max_ms),
+        "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
+        "per_action": Value::Object(actions),
+    });
+    c.emit_json(&v)?;
     match c.output {
-        Output::Json => {
-            let mut actions = Map::new();
-            for (name, l) in &per_action {
-                actions.insert((*name).to_owned(), l.to_json());
-            }
-            let v = json!({
-                "command": "workload",
-                "label": c.label,
-                "endpoint": c.endpoint,
-                "workload": a.workload.name(),
-                "clients": clients,
-                "iterations": a.iterations,
-                "warmup": a.warmup,
-                "requests": overall.count,
-                "errors": total.errors,
-                "mismatches": total.mismatches,
-                "skipped": total.skipped,
-                "seconds": round3(secs),
-                "requests_per_s": round3(rps),
-                "p50_ms": round3(overall.p50_ms),
-                "p99_ms": round3(overall.p99_ms),
-                "max_ms": round3(overall.max_ms),
-                "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
-                "per_action": Value::Object(actions),
-            });
-            println!("{v}");
-        }
+        Output::Json => println!("{v}"),
         Output::Text => {
             println!(
                 "{}workload {} against {}: {} clients x {} iterations (+{} warm-up), {} requests per iteration",
@@ -264,6 +278,12 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
                 overall.max_ms
             );
             print_cpu(cpu, elapsed);
+            if total.reconnects > 0 {
+                println!(
+                    "{} requests opened a new connection (the server had closed the previous one)",
+                    total.reconnects
+                );
+            }
             println!(
                 "  {:<32} {:>9} {:>9} {:>9} {:>9}",
                 "per action", "requests", "p50 ms", "p99 ms", "max ms"

@@ -26,6 +26,8 @@ pub struct Recorder {
     pub skipped: u64,
     /// 200 answers that lacked what they should hold (an id a describe should list).
     pub mismatches: u64,
+    /// Requests that needed a new connection because the server had closed the previous one.
+    pub reconnects: u64,
 }
 
 impl Recorder {
@@ -38,6 +40,7 @@ impl Recorder {
             errors: 0,
             skipped: 0,
             mismatches: 0,
+            reconnects: 0,
         }
     }
 
@@ -54,6 +57,7 @@ impl Recorder {
         self.errors += other.errors;
         self.skipped += other.skipped;
         self.mismatches += other.mismatches;
+        self.reconnects += other.reconnects;
     }
 }
 

@@ -160,7 +160,11 @@ impl Client {
     /// failure. Transport failures reconnect once and count as errors; a failed reconnect ends the
     /// client.
     pub async fn send(&mut self, action: usize) -> anyhow::Result<Option<Bytes>> {
-        match self.conn.post(&self.form).await {
+        let reply = self.conn.post(&self.form).await;
+        if let Ok(r) = &reply {
+            self.rec.reconnects += u64::from(r.reconnected);
+        }
+        match reply {
             Ok(reply) if reply.status.is_success() => {
                 self.rec.record(action, reply.latency);
                 Ok(Some(reply.body))
