@@ -52,6 +52,7 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
         .map(|conn| Client::new(conn, per_client))
         .collect();
     let cpu0 = process_cpu();
+    let server_cpu0 = c.server_cpu();
     let start = Instant::now();
 
     // Phase 1: VPCs.
@@ -184,6 +185,10 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
     };
     let elapsed = start.elapsed();
     let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
+    let server_cpu = c
+        .server_cpu()
+        .zip(server_cpu0)
+        .map(|(b, a)| b.saturating_sub(a));
 
     let phases = [vpc_phase, pcx_phase];
     let ph: Vec<_> = phases
@@ -211,6 +216,7 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
         "active_peerings": phases[1].done,
         "seconds": round3(elapsed.as_secs_f64()),
         "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
+        "server_cpu_s": server_cpu.map(|d| round3(d.as_secs_f64())),
         "phases": ph,
     });
     c.emit_json(&v)?;
@@ -246,7 +252,7 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
                     p.latency.max_ms
                 );
             }
-            print_cpu(cpu, elapsed);
+            print_cpu(cpu, server_cpu, elapsed);
         }
     }
     Ok(())

@@ -22,7 +22,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
 
 use crate::http::{Conn, Endpoint};
-use crate::stats::{process_cpu, round3, Latency, Recorder};
+use crate::stats::{pid_cpu, process_cpu, round3, Latency, Recorder};
 use crate::workload::{cidrs, Client, Kind, ACTIONS};
 
 #[derive(Parser)]
@@ -69,12 +69,20 @@ struct Common {
     /// A name for this run, echoed in the output.
     #[arg(long)]
     label: Option<String>,
+    /// The server's process id, to report the CPU time it used during the measured run.
+    #[arg(long)]
+    server_pid: Option<u32>,
     /// Also write the JSON result to this file (whatever --output says).
     #[arg(long, value_name = "FILE")]
     json_out: Option<std::path::PathBuf>,
 }
 
 impl Common {
+    /// The server's CPU time so far, if `--server-pid` was given and is readable.
+    fn server_cpu(&self) -> Option<Duration> {
+        self.server_pid.and_then(pid_cpu)
+    }
+
     /// Writes `v` to `--json-out` if it was given.
     fn emit_json(&self, v: &Value) -> anyhow::Result<()> {
         if let Some(path) = &self.json_out {
@@ -187,6 +195,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     }
     barrier.wait().await;
     let cpu0 = process_cpu();
+    let server_cpu0 = c.server_cpu();
     let start = Instant::now();
     let mut total = Recorder::new(ACTIONS.len(), 0);
     let mut failure = None;
@@ -199,6 +208,10 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     }
     let elapsed = start.elapsed();
     let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
+    let server_cpu = c
+        .server_cpu()
+        .zip(server_cpu0)
+        .map(|(b, a)| b.saturating_sub(a));
     if let Some(e) = failure {
         eprintln!("a client stopped early: {e:#}");
     }
@@ -237,6 +250,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
         "p99_ms": round3(overall.p99_ms),
         "max_ms": round3(overall.max_ms),
         "client_cpu_s": cpu.map(|d| round3(d.as_secs_f64())),
+        "server_cpu_s": server_cpu.map(|d| round3(d.as_secs_f64())),
         "per_action": Value::Object(actions),
     });
     c.emit_json(&v)?;
@@ -277,7 +291,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
                 overall.p99_ms,
                 overall.max_ms
             );
-            print_cpu(cpu, elapsed);
+            print_cpu(cpu, server_cpu, elapsed);
             if total.reconnects > 0 {
                 println!(
                     "{} requests opened a new connection (the server had closed the previous one)",
@@ -299,15 +313,24 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the generator's own CPU use over a run of `wall`.
-fn print_cpu(cpu: Option<Duration>, wall: Duration) {
+/// Prints the generator's own CPU use (and the server's, if known) over a run of `wall`.
+fn print_cpu(cpu: Option<Duration>, server: Option<Duration>, wall: Duration) {
+    let wall_s = wall.as_secs_f64().max(1e-9);
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / wall_s;
     match cpu {
         Some(cpu) => println!(
             "load generator CPU: {:.2} s over {:.2} s wall ({:.0}% of one core)",
             cpu.as_secs_f64(),
             wall.as_secs_f64(),
-            100.0 * cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9)
+            share(cpu)
         ),
         None => println!("load generator CPU: unknown (no /proc/self/stat)"),
+    }
+    if let Some(s) = server {
+        println!(
+            "server CPU: {:.2} s ({:.0}% of one core)",
+            s.as_secs_f64(),
+            share(s)
+        );
     }
 }

@@ -115,7 +115,16 @@ pub fn round3(x: f64) -> f64 {
 /// CPU time (user + system) this process has used so far, from `/proc/self/stat`; `None` where
 /// that file is missing. Assumes the usual 100 clock ticks per second.
 pub fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_of("/proc/self/stat")
+}
+
+/// CPU time process `pid` has used so far (see [`process_cpu`]).
+pub fn pid_cpu(pid: u32) -> Option<Duration> {
+    cpu_of(&format!("/proc/{pid}/stat"))
+}
+
+fn cpu_of(path: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
     let rest = &stat[stat.rfind(')')? + 2..];
     let mut fields = rest.split_ascii_whitespace().skip(11);
@@ -161,6 +170,8 @@ mod tests {
     fn cpu_time_is_readable_here() {
         if std::path::Path::new("/proc/self/stat").exists() {
             assert!(process_cpu().is_some());
+            assert!(pid_cpu(std::process::id()).is_some());
+            assert!(pid_cpu(u32::MAX).is_none());
         }
     }
 }
