@@ -13,6 +13,8 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +27,10 @@ BIN = os.environ.get("VPCPEER_BIN", str(ROOT / "target" / "debug" / "vpcpeer"))
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"
+ACCOUNT_C = "333333333333"
+
+HOUR = 3600
+DAY = 24 * HOUR
 
 
 class Server:
@@ -87,6 +93,38 @@ class Server:
 
     def now(self):
         return self.admin("GET", "/_vpcpeer/clock")[1]["now"]
+
+    def now_ms(self):
+        return self.admin("GET", "/_vpcpeer/clock")[1]["now_ms"]
+
+    # --- raw HTTP (no SDK): unsigned or hand-signed requests, odd bodies ---
+    def raw(self, body=b"", *, method="POST", path="/", query="", headers=None, account=None,
+            region="us-east-1", service="ec2"):
+        """Sends one request without any SDK; returns (status, body text).
+
+        `body` may be a dict (form-encoded), str or bytes. With `account`, an Authorization header
+        naming that access key (and `region`/`service`) is added; without it the request is unsigned.
+        """
+        if isinstance(body, dict):
+            body = urllib.parse.urlencode(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        url = self.url + path + (("?" + query) if query else "")
+        req = urllib.request.Request(url, data=body if method != "GET" else None, method=method)
+        req.add_header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        if account is not None:
+            req.add_header(
+                "authorization",
+                f"AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/{service}/aws4_request, "
+                "SignedHeaders=content-type;host;x-amz-date, Signature=00",
+            )
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
 
     # --- clients ---
     def ec2(self, account=ACCOUNT_A, region="us-east-1"):
@@ -167,3 +205,44 @@ def error_code(excinfo):
 
 def http_status(excinfo):
     return excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def error_message(excinfo):
+    """The EC2 error message of a botocore ClientError."""
+    return excinfo.value.response["Error"]["Message"]
+
+
+def xml_error_code(body):
+    """The first `<Code>` of an EC2 (or STS) error document, or None."""
+    m = re.search(r"<Code>([^<]*)</Code>", body)
+    return m.group(1) if m else None
+
+
+def cli_error_code(proc):
+    """The error code the aws CLI printed for a failed call (`An error occurred (Code) ...`)."""
+    assert proc.returncode != 0, f"expected the aws CLI to fail: {proc.stdout}"
+    m = re.search(r"An error occurred \(([^)]+)\)", proc.stderr)
+    assert m, proc.stderr
+    return m.group(1)
+
+
+def make_vpc(ec2, cidr="10.0.0.0/16", **kwargs):
+    """Creates a VPC and returns its description."""
+    return ec2.create_vpc(CidrBlock=cidr, **kwargs)["Vpc"]
+
+
+def pcx_of(ec2, pcx_id):
+    """DescribeVpcPeeringConnections of one id, as the caller of `ec2` sees it."""
+    out = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pcx_id])
+    (pcx,) = out["VpcPeeringConnections"]
+    return pcx
+
+
+def pcx_state(ec2, pcx_id):
+    return pcx_of(ec2, pcx_id)["Status"]["Code"]
+
+
+def visible_ids(ec2):
+    """Ids of every peering connection the caller of `ec2` can list."""
+    out = ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]
+    return {p["VpcPeeringConnectionId"] for p in out}

@@ -233,6 +233,26 @@ pub enum DomainError {
     /// A tag key is reserved or malformed.
     #[error("{0}")]
     TagKeyMalformed(String),
+    /// A network ACL already has an entry with that number in that direction.
+    #[error("the network ACL entry identified by {rule_number} already exists in {acl_id}")]
+    AclEntryAlreadyExists {
+        /// The ACL.
+        acl_id: String,
+        /// The rule number.
+        rule_number: i32,
+        /// Direction.
+        egress: bool,
+    },
+    /// A network ACL has no entry with that number in that direction.
+    #[error("no network ACL entry with rule number {rule_number} in {acl_id}")]
+    AclEntryNotFound {
+        /// The ACL.
+        acl_id: String,
+        /// The rule number.
+        rule_number: i32,
+        /// Direction.
+        egress: bool,
+    },
     /// A client token was reused with other parameters.
     #[error("client token {0} was reused with different parameters")]
     IdempotentParameterMismatch(String),

@@ -200,6 +200,10 @@ async fn get_clock(State(st): State<Arc<AppState>>) -> Response {
     Json(clock_json(&st)).into_response()
 }
 
+/// The latest time the admin clock may be advanced to (9999-12-31T23:59:59.999Z): beyond it,
+/// times no longer print as ISO-8601 and expiration times would saturate.
+const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Advance {
@@ -220,6 +224,17 @@ async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response
         return json_error(
             StatusCode::BAD_REQUEST,
             "advance_seconds must be zero or positive: the clock only moves forward",
+        );
+    }
+    let target = st
+        .emulator
+        .now()
+        .millis()
+        .checked_add(req.advance_seconds.saturating_mul(1000));
+    if target.is_none_or(|t| t > MAX_CLOCK_MS) {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "advance_seconds would move the clock past 9999-12-31T23:59:59Z",
         );
     }
     match st.emulator.advance_clock(req.advance_seconds).await {

@@ -252,7 +252,10 @@ impl Emulator {
     pub async fn advance_clock(&self, secs: i64) -> Result<Timestamp, ServiceError> {
         let rx = {
             let guard = self.state.lock();
-            let off = self.clock.offset_ms() + secs.saturating_mul(1000);
+            let off = self
+                .clock
+                .offset_ms()
+                .saturating_add(secs.saturating_mul(1000));
             self.clock.set_offset_ms(off);
             let (reply, rx) = oneshot::channel();
             guard

@@ -202,6 +202,28 @@ impl From<DomainError> for Ec2Error {
                 Ec2Error::new("InvalidVpcPeeringConnectionState.DnsHostnamesDisabled", m)
             }
             DomainError::TagKeyMalformed(m) => Ec2Error::new("InvalidTagKey.Malformed", m),
+            DomainError::AclEntryAlreadyExists {
+                acl_id,
+                rule_number,
+                egress,
+            } => Ec2Error::new(
+                "NetworkAclEntryAlreadyExists",
+                format!(
+                    "The network acl entry identified by {rule_number} already exists (network ACL {acl_id}, {}).",
+                    if egress { "egress" } else { "ingress" }
+                ),
+            ),
+            DomainError::AclEntryNotFound {
+                acl_id,
+                rule_number,
+                egress,
+            } => Ec2Error::new(
+                "InvalidNetworkAclEntry.NotFound",
+                format!(
+                    "The network acl entry identified by {rule_number} does not exist (network ACL {acl_id}, {}).",
+                    if egress { "egress" } else { "ingress" }
+                ),
+            ),
             DomainError::IdempotentParameterMismatch(_) => {
                 Ec2Error::new("IdempotentParameterMismatch", msg)
             }

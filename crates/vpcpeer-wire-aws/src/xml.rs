@@ -2,9 +2,10 @@
 
 use std::fmt::Display;
 
-/// Escapes text for element content.
+/// Escapes text for element content: only `&`, `<` and `>`, as EC2 does (quotes and apostrophes
+/// stay literal, e.g. `The vpc ID 'vpc-1' does not exist`).
 pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(s)
+    quick_xml::escape::partial_escape(s)
 }
 
 /// An XML body under construction.

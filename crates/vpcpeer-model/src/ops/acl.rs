@@ -1,1 +1,718 @@
-//! (to be written)
+//! Network ACLs: creation and deletion, numbered entries per direction, and moving a subnet's
+//! association between the ACLs of its VPC.
+//!
+//! A new (non-default) ACL holds only the implicit deny entries: rule 32767 for `0.0.0.0/0` in
+//! both directions, plus 32768 for `::/0` when the VPC has an IPv6 block. User entries are numbered
+//! 1–32766 and unique per direction. Protocols are stored as EC2 shows them in ACL entries: `-1`
+//! or a protocol number (names such as `tcp` are accepted on input).
+//!
+//! Choices where AWS is unverified:
+//! - Deleting the default ACL gives `InvalidParameterValue` ("cannot delete default network ACL");
+//!   an ACL with subnet associations gives `DependencyViolation`.
+//! - A missing port range for TCP/UDP, or a missing ICMP type/code for ICMP (1) and ICMPv6 (58),
+//!   gives `MissingParameter` (`portRange`/`icmpTypeCode`).
+//! - ReplaceNetworkAclAssociation to an ACL of another VPC gives `InvalidParameterValue`.
+
+use crate::cidr;
+use crate::{
+    AclAction, AclAssociation, AclEntry, Destination, DomainError, Kind, NetworkAcl, Tags, Tx, Vpc,
+};
+
+/// Input of CreateNetworkAclEntry / ReplaceNetworkAclEntry.
+#[derive(Debug, Clone, Default)]
+pub struct AclEntryInput {
+    /// `NetworkAclId`.
+    pub acl_id: String,
+    /// `RuleNumber`.
+    pub rule_number: i64,
+    /// `Protocol`, as given.
+    pub protocol: String,
+    /// `RuleAction`, as given.
+    pub action: String,
+    /// `Egress`.
+    pub egress: bool,
+    /// `CidrBlock`.
+    pub cidr: Option<String>,
+    /// `Ipv6CidrBlock`.
+    pub ipv6_cidr: Option<String>,
+    /// `PortRange.From`.
+    pub port_from: Option<i64>,
+    /// `PortRange.To`.
+    pub port_to: Option<i64>,
+    /// `Icmp.Type`.
+    pub icmp_type: Option<i64>,
+    /// `Icmp.Code`.
+    pub icmp_code: Option<i64>,
+}
+
+/// EC2's form of an ACL entry protocol: `-1` or a number 0–255.
+pub fn normalize_acl_protocol(p: &str) -> Result<String, DomainError> {
+    let lower = p.trim().to_ascii_lowercase();
+    let named = match lower.as_str() {
+        "-1" | "all" => "-1",
+        "tcp" => "6",
+        "udp" => "17",
+        "icmp" => "1",
+        "icmpv6" | "ipv6-icmp" => "58",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return Ok(named.to_owned());
+    }
+    match lower.parse::<u8>() {
+        Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
+        _ => Err(DomainError::invalid(format!(
+            "Value ({p}) for parameter protocol is invalid. Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6."
+        ))),
+    }
+}
+
+fn check_rule_number(n: i64) -> Result<i32, DomainError> {
+    if (1..=32766).contains(&n) {
+        Ok(n as i32)
+    } else {
+        Err(DomainError::invalid(format!(
+            "Value ({n}) for parameter ruleNumber is invalid. The rule number must be in the range 1-32766."
+        )))
+    }
+}
+
+/// Validates an entry request into an [`AclEntry`].
+fn build_entry(input: &AclEntryInput) -> Result<AclEntry, DomainError> {
+    let rule_number = check_rule_number(input.rule_number)?;
+    let protocol = normalize_acl_protocol(&input.protocol)?;
+    let action = match input.action.to_ascii_lowercase().as_str() {
+        "allow" => AclAction::Allow,
+        "deny" => AclAction::Deny,
+        _ => {
+            return Err(DomainError::invalid(format!(
+                "Value ({}) for parameter ruleAction is invalid. Must be allow or deny.",
+                input.action
+            )))
+        }
+    };
+    let cidr = match (input.cidr.as_deref(), input.ipv6_cidr.as_deref()) {
+        (Some(c), None) => Destination::V4(cidr::parse_v4(c).ok_or_else(|| {
+            DomainError::invalid(format!(
+                "Value ({c}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?),
+        (None, Some(c)) => Destination::V6(cidr::parse_v6(c).ok_or_else(|| {
+            DomainError::invalid(format!(
+                "Value ({c}) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?),
+        (Some(_), Some(_)) => {
+            return Err(DomainError::InvalidParameterCombination(
+                "Only one of CidrBlock and Ipv6CidrBlock may be specified.".into(),
+            ))
+        }
+        (None, None) => return Err(DomainError::MissingParameter("cidrBlock".into())),
+    };
+    let mut port_range = None;
+    let mut icmp = None;
+    match protocol.as_str() {
+        "6" | "17" => {
+            let (Some(from), Some(to)) = (input.port_from, input.port_to) else {
+                return Err(DomainError::MissingParameter("portRange".into()));
+            };
+            for v in [from, to] {
+                if !(0..=65535).contains(&v) {
+                    return Err(DomainError::invalid(format!(
+                        "Value ({v}) for parameter portRange is invalid. Ports must be in the range 0-65535."
+                    )));
+                }
+            }
+            if from > to {
+                return Err(DomainError::invalid(format!(
+                    "Value ({from}-{to}) for parameter portRange is invalid. The from port must not be greater than the to port."
+                )));
+            }
+            port_range = Some((from as i32, to as i32));
+        }
+        "1" | "58" => {
+            let (Some(ty), Some(code)) = (input.icmp_type, input.icmp_code) else {
+                return Err(DomainError::MissingParameter("icmpTypeCode".into()));
+            };
+            for v in [ty, code] {
+                if !(-1..=255).contains(&v) {
+                    return Err(DomainError::invalid(format!(
+                        "Value ({v}) for parameter icmpTypeCode is invalid. Must be -1 or in the range 0-255."
+                    )));
+                }
+            }
+            icmp = Some((ty as i32, code as i32));
+        }
+        _ => {}
+    }
+    Ok(AclEntry {
+        rule_number,
+        egress: input.egress,
+        protocol,
+        action,
+        cidr,
+        port_range,
+        icmp,
+    })
+}
+
+impl Tx<'_, '_> {
+    /// CreateNetworkAcl: an ACL with only the implicit deny entries.
+    pub fn create_network_acl(&mut self, vpc_id: &str, tags: Tags) -> Result<String, DomainError> {
+        let vpc = self.owned::<Vpc>(vpc_id)?;
+        let has_v6 = vpc.ipv6_cidrs().next().is_some();
+        let mut entries = Vec::new();
+        for egress in [true, false] {
+            entries.push(implicit_deny(
+                32767,
+                egress,
+                Destination::V4(ipnet::Ipv4Net::default()),
+            ));
+            if has_v6 {
+                entries.push(implicit_deny(
+                    32768,
+                    egress,
+                    Destination::V6(ipnet::Ipv6Net::default()),
+                ));
+            }
+        }
+        let id = self.new_id("acl");
+        let acl = NetworkAcl {
+            id: id.clone(),
+            vpc_id: vpc_id.to_owned(),
+            scope: self.scope().clone(),
+            is_default: false,
+            entries,
+            associations: Vec::new(),
+            tags,
+        };
+        self.put(acl);
+        Ok(id)
+    }
+
+    /// DeleteNetworkAcl: not the default ACL, not while subnets are associated.
+    pub fn delete_network_acl(&mut self, acl_id: &str) -> Result<(), DomainError> {
+        let acl = self.owned::<NetworkAcl>(acl_id)?;
+        if acl.is_default {
+            return Err(DomainError::invalid(format!(
+                "cannot delete default network ACL {acl_id}"
+            )));
+        }
+        if let Some(a) = acl.associations.first() {
+            return Err(DomainError::DependencyViolation {
+                kind: Kind::NetworkAcl,
+                id: acl_id.to_owned(),
+                detail: Some(format!("subnet {} is associated with it", a.subnet_id)),
+            });
+        }
+        self.remove::<NetworkAcl>(acl_id);
+        Ok(())
+    }
+
+    /// CreateNetworkAclEntry: a new numbered entry in one direction.
+    pub fn create_network_acl_entry(&mut self, input: &AclEntryInput) -> Result<(), DomainError> {
+        let acl = self.owned::<NetworkAcl>(&input.acl_id)?;
+        let entry = build_entry(input)?;
+        if acl
+            .entries
+            .iter()
+            .any(|e| e.rule_number == entry.rule_number && e.egress == entry.egress)
+        {
+            return Err(DomainError::AclEntryAlreadyExists {
+                acl_id: input.acl_id.clone(),
+                rule_number: entry.rule_number,
+                egress: entry.egress,
+            });
+        }
+        self.owned_mut::<NetworkAcl>(&input.acl_id)?
+            .entries
+            .push(entry);
+        Ok(())
+    }
+
+    /// ReplaceNetworkAclEntry: the numbered entry of that direction must exist.
+    pub fn replace_network_acl_entry(&mut self, input: &AclEntryInput) -> Result<(), DomainError> {
+        let acl = self.owned::<NetworkAcl>(&input.acl_id)?;
+        let entry = build_entry(input)?;
+        let Some(pos) = acl
+            .entries
+            .iter()
+            .position(|e| e.rule_number == entry.rule_number && e.egress == entry.egress)
+        else {
+            return Err(DomainError::AclEntryNotFound {
+                acl_id: input.acl_id.clone(),
+                rule_number: entry.rule_number,
+                egress: entry.egress,
+            });
+        };
+        let acl = self.owned_mut::<NetworkAcl>(&input.acl_id)?;
+        if let Some(slot) = acl.entries.get_mut(pos) {
+            *slot = entry;
+        }
+        Ok(())
+    }
+
+    /// DeleteNetworkAclEntry.
+    pub fn delete_network_acl_entry(
+        &mut self,
+        acl_id: &str,
+        rule_number: i64,
+        egress: bool,
+    ) -> Result<(), DomainError> {
+        let acl = self.owned::<NetworkAcl>(acl_id)?;
+        let n = check_rule_number(rule_number)?;
+        if !acl
+            .entries
+            .iter()
+            .any(|e| e.rule_number == n && e.egress == egress)
+        {
+            return Err(DomainError::AclEntryNotFound {
+                acl_id: acl_id.to_owned(),
+                rule_number: n,
+                egress,
+            });
+        }
+        self.owned_mut::<NetworkAcl>(acl_id)?
+            .entries
+            .retain(|e| !(e.rule_number == n && e.egress == egress));
+        Ok(())
+    }
+
+    /// ReplaceNetworkAclAssociation: moves the subnet of `association_id` to `acl_id` (same VPC)
+    /// and returns the new association id.
+    pub fn replace_network_acl_association(
+        &mut self,
+        association_id: &str,
+        acl_id: &str,
+    ) -> Result<String, DomainError> {
+        let target = self.owned::<NetworkAcl>(acl_id)?;
+        let target_vpc = target.vpc_id.clone();
+        let Some((old_acl, assoc)) = self.list_owned::<NetworkAcl>().find_map(|a| {
+            a.associations
+                .iter()
+                .find(|x| x.id == association_id)
+                .map(|x| (a.clone(), x.clone()))
+        }) else {
+            return Err(DomainError::not_found(Kind::Association, association_id));
+        };
+        if old_acl.vpc_id != target_vpc {
+            return Err(DomainError::invalid(format!(
+                "Network ACL {acl_id} and subnet {} belong to different networks.",
+                assoc.subnet_id
+            )));
+        }
+        let new_id = self.new_id("aclassoc");
+        self.owned_mut::<NetworkAcl>(&old_acl.id)?
+            .associations
+            .retain(|x| x.id != association_id);
+        self.owned_mut::<NetworkAcl>(acl_id)?
+            .associations
+            .push(AclAssociation {
+                id: new_id.clone(),
+                subnet_id: assoc.subnet_id,
+            });
+        Ok(new_id)
+    }
+}
+
+fn implicit_deny(rule_number: i32, egress: bool, cidr: Destination) -> AclEntry {
+    AclEntry {
+        rule_number,
+        egress,
+        protocol: "-1".into(),
+        action: AclAction::Deny,
+        cidr,
+        port_range: None,
+        icmp: None,
+    }
+}
+
+/// Entries in the order EC2 lists them: outbound first, then by rule number.
+pub fn ordered_entries(acl: &NetworkAcl) -> Vec<&AclEntry> {
+    let mut v: Vec<&AclEntry> = acl.entries.iter().collect();
+    v.sort_by_key(|e| (!e.egress, e.rule_number));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Ctx, Limits, Scope, SeededIds, Subnet, Timestamp, World};
+
+    struct Env {
+        world: World,
+        ids: SeededIds,
+        limits: Limits,
+    }
+
+    impl Env {
+        fn new() -> Self {
+            Env {
+                world: World::default(),
+                ids: SeededIds::new(5),
+                limits: Limits::default(),
+            }
+        }
+
+        fn run<T>(
+            &mut self,
+            scope: &Scope,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: scope.clone(),
+                now: Timestamp(1_700_000_000_000),
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let r = f(&mut tx);
+            if r.is_ok() {
+                tx.commit();
+            } else {
+                tx.rollback();
+            }
+            r
+        }
+    }
+
+    fn a() -> Scope {
+        Scope::new("111111111111", "us-east-1")
+    }
+
+    fn vpc(env: &mut Env, cidr: &str, ipv6: bool) -> String {
+        env.run(&a(), |tx| {
+            tx.create_vpc(crate::ops::vpc::CreateVpc {
+                cidr_block: cidr.into(),
+                amazon_ipv6: ipv6,
+                ..Default::default()
+            })
+        })
+        .unwrap()
+    }
+
+    fn default_acl(env: &Env, vpc: &str) -> String {
+        env.world
+            .network_acls
+            .values()
+            .find(|a| a.vpc_id == vpc && a.is_default)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    /// A subnet record associated with the VPC's default ACL (CreateSubnet belongs to another
+    /// module); returns (subnet id, association id).
+    fn subnet(env: &mut Env, vpc: &str, cidr: &str) -> (String, String) {
+        let acl = default_acl(env, vpc);
+        let vpc = vpc.to_owned();
+        let cidr = cidr.to_owned();
+        env.run(&a(), move |tx| {
+            let id = tx.new_id("subnet");
+            tx.put(Subnet {
+                id: id.clone(),
+                vpc_id: vpc,
+                scope: a(),
+                availability_zone: "us-east-1a".into(),
+                availability_zone_id: "use1-az1".into(),
+                cidr: cidr.parse().unwrap(),
+                ipv6: None,
+                map_public_ip_on_launch: false,
+                assign_ipv6_on_creation: false,
+                tags: Tags::new(),
+            });
+            let assoc = tx.new_id("aclassoc");
+            tx.owned_mut::<NetworkAcl>(&acl)?
+                .associations
+                .push(AclAssociation {
+                    id: assoc.clone(),
+                    subnet_id: id.clone(),
+                });
+            Ok((id, assoc))
+        })
+        .unwrap()
+    }
+
+    fn entry(acl: &str, n: i64, proto: &str, egress: bool) -> AclEntryInput {
+        AclEntryInput {
+            acl_id: acl.into(),
+            rule_number: n,
+            protocol: proto.into(),
+            action: "allow".into(),
+            egress,
+            cidr: Some("10.1.0.0/16".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn new_acl_has_only_implicit_denies() {
+        for (ipv6, want) in [
+            (false, vec![32767, 32767]),
+            (true, vec![32767, 32768, 32767, 32768]),
+        ] {
+            let mut env = Env::new();
+            let v = vpc(&mut env, "10.0.0.0/16", ipv6);
+            let id = env
+                .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
+                .unwrap();
+            let acl = &env.world.network_acls[&id];
+            assert!(!acl.is_default);
+            let got: Vec<i32> = ordered_entries(acl).iter().map(|e| e.rule_number).collect();
+            assert_eq!(got, want, "ipv6={ipv6}");
+            assert!(acl.entries.iter().all(|e| e.action == AclAction::Deny));
+        }
+    }
+
+    #[test]
+    fn entry_validation_table() {
+        type Edit = fn(&mut AclEntryInput);
+        let rows: &[(&str, Edit, Result<(), &str>)] = &[
+            ("plain all-protocol", |_| {}, Ok(())),
+            (
+                "tcp with ports",
+                |e| {
+                    e.protocol = "tcp".into();
+                    e.port_from = Some(22);
+                    e.port_to = Some(22);
+                },
+                Ok(()),
+            ),
+            (
+                "tcp without ports",
+                |e| e.protocol = "6".into(),
+                Err("MissingParameter"),
+            ),
+            (
+                "udp ports reversed",
+                |e| {
+                    e.protocol = "17".into();
+                    e.port_from = Some(100);
+                    e.port_to = Some(10);
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "port too high",
+                |e| {
+                    e.protocol = "6".into();
+                    e.port_from = Some(1);
+                    e.port_to = Some(70000);
+                },
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "icmp without type",
+                |e| e.protocol = "1".into(),
+                Err("MissingParameter"),
+            ),
+            (
+                "icmp with type",
+                |e| {
+                    e.protocol = "icmp".into();
+                    e.icmp_type = Some(8);
+                    e.icmp_code = Some(-1);
+                },
+                Ok(()),
+            ),
+            (
+                "rule 0",
+                |e| e.rule_number = 0,
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "rule 32767",
+                |e| e.rule_number = 32767,
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "bad protocol",
+                |e| e.protocol = "bogus".into(),
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "bad action",
+                |e| e.action = "maybe".into(),
+                Err("InvalidParameterValue"),
+            ),
+            (
+                "bad cidr",
+                |e| e.cidr = Some("10.0.0.0/99".into()),
+                Err("InvalidParameterValue"),
+            ),
+            ("no cidr", |e| e.cidr = None, Err("MissingParameter")),
+            (
+                "both cidrs",
+                |e| e.ipv6_cidr = Some("::/0".into()),
+                Err("InvalidParameterCombination"),
+            ),
+            (
+                "ipv6 only",
+                |e| {
+                    e.cidr = None;
+                    e.ipv6_cidr = Some("2600::/56".into());
+                },
+                Ok(()),
+            ),
+        ];
+        for (name, edit, want) in rows {
+            let mut env = Env::new();
+            let v = vpc(&mut env, "10.0.0.0/16", false);
+            let acl = env
+                .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
+                .unwrap();
+            let mut e = entry(&acl, 100, "-1", false);
+            edit(&mut e);
+            let got = env.run(&a(), |tx| tx.create_network_acl_entry(&e));
+            let got = got.map_err(|e| match e {
+                DomainError::MissingParameter(_) => "MissingParameter",
+                DomainError::InvalidParameterValue(_) => "InvalidParameterValue",
+                DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination",
+                other => panic!("{name}: unexpected {other:?}"),
+            });
+            assert_eq!(got, *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn entries_are_unique_per_direction_and_replaceable() {
+        let mut env = Env::new();
+        let v = vpc(&mut env, "10.0.0.0/16", false);
+        let acl = env
+            .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
+            .unwrap();
+        env.run(&a(), |tx| {
+            tx.create_network_acl_entry(&entry(&acl, 100, "tcp", false).with_ports())
+        })
+        .unwrap();
+        // Same number other direction: fine. Same direction: refused.
+        env.run(&a(), |tx| {
+            tx.create_network_acl_entry(&entry(&acl, 100, "-1", true))
+        })
+        .unwrap();
+        let dup = env.run(&a(), |tx| {
+            tx.create_network_acl_entry(&entry(&acl, 100, "-1", false))
+        });
+        assert!(matches!(
+            dup,
+            Err(DomainError::AclEntryAlreadyExists {
+                rule_number: 100,
+                ..
+            })
+        ));
+        // Replace keeps the number, changes the content.
+        let mut r = entry(&acl, 100, "udp", false).with_ports();
+        r.action = "deny".into();
+        env.run(&a(), |tx| tx.replace_network_acl_entry(&r))
+            .unwrap();
+        let e = env.world.network_acls[&acl]
+            .entries
+            .iter()
+            .find(|e| e.rule_number == 100 && !e.egress)
+            .unwrap()
+            .clone();
+        assert_eq!((e.protocol.as_str(), e.action), ("17", AclAction::Deny));
+        let missing = env.run(&a(), |tx| {
+            tx.replace_network_acl_entry(&entry(&acl, 200, "-1", false))
+        });
+        assert!(matches!(missing, Err(DomainError::AclEntryNotFound { .. })));
+        env.run(&a(), |tx| tx.delete_network_acl_entry(&acl, 100, false))
+            .unwrap();
+        let again = env.run(&a(), |tx| tx.delete_network_acl_entry(&acl, 100, false));
+        assert!(matches!(again, Err(DomainError::AclEntryNotFound { .. })));
+        assert!(env.world.network_acls[&acl]
+            .entries
+            .iter()
+            .any(|e| e.rule_number == 100 && e.egress));
+    }
+
+    impl AclEntryInput {
+        fn with_ports(mut self) -> Self {
+            self.port_from = Some(80);
+            self.port_to = Some(443);
+            self
+        }
+    }
+
+    #[test]
+    fn associations_move_within_a_vpc_and_block_deletion() {
+        let mut env = Env::new();
+        let v = vpc(&mut env, "10.0.0.0/16", false);
+        let other = vpc(&mut env, "10.9.0.0/16", false);
+        let (subnet_id, assoc) = subnet(&mut env, &v, "10.0.1.0/24");
+        let def = default_acl(&env, &v);
+        let custom = env
+            .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
+            .unwrap();
+        let foreign = env
+            .run(&a(), |tx| tx.create_network_acl(&other, Tags::new()))
+            .unwrap();
+
+        let err = env.run(&a(), |tx| {
+            tx.replace_network_acl_association(&assoc, &foreign)
+        });
+        assert!(matches!(err, Err(DomainError::InvalidParameterValue(_))));
+        let err = env.run(&a(), |tx| {
+            tx.replace_network_acl_association("aclassoc-0123456789abcdef0", &custom)
+        });
+        assert!(matches!(
+            err,
+            Err(DomainError::NotFound {
+                kind: Kind::Association,
+                ..
+            })
+        ));
+
+        let new_assoc = env
+            .run(&a(), |tx| {
+                tx.replace_network_acl_association(&assoc, &custom)
+            })
+            .unwrap();
+        assert_ne!(new_assoc, assoc);
+        assert!(env.world.network_acls[&def].associations.is_empty());
+        assert_eq!(
+            env.world.network_acls[&custom].associations[0].subnet_id,
+            subnet_id
+        );
+
+        let err = env.run(&a(), |tx| tx.delete_network_acl(&custom));
+        assert!(matches!(err, Err(DomainError::DependencyViolation { .. })));
+        let err = env.run(&a(), |tx| tx.delete_network_acl(&def));
+        assert!(matches!(err, Err(DomainError::InvalidParameterValue(_))));
+
+        let back = env
+            .run(&a(), |tx| {
+                tx.replace_network_acl_association(&new_assoc, &def)
+            })
+            .unwrap();
+        assert_eq!(env.world.network_acls[&def].associations[0].id, back);
+        env.run(&a(), |tx| tx.delete_network_acl(&custom)).unwrap();
+        assert!(!env.world.network_acls.contains_key(&custom));
+    }
+
+    #[test]
+    fn other_accounts_cannot_touch_an_acl() {
+        let mut env = Env::new();
+        let v = vpc(&mut env, "10.0.0.0/16", false);
+        let acl = env
+            .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
+            .unwrap();
+        let b = Scope::new("222222222222", "us-east-1");
+        let err = env.run(&b, |tx| tx.delete_network_acl(&acl));
+        assert!(matches!(
+            err,
+            Err(DomainError::NotFound {
+                kind: Kind::NetworkAcl,
+                ..
+            })
+        ));
+        let err = env.run(&b, |tx| tx.create_network_acl(&v, Tags::new()));
+        assert!(matches!(
+            err,
+            Err(DomainError::NotFound {
+                kind: Kind::Vpc,
+                ..
+            })
+        ));
+    }
+}

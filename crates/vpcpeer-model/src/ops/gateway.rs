@@ -1,1 +1,442 @@
-//! (to be written)
+//! Internet gateways and NAT gateways.
+//!
+//! Internet gateways (`shared/spec/aws-ec2.md` §2.5): one per VPC and one VPC per gateway
+//! (`Resource.AlreadyAssociated`), detach only from the VPC it is attached to
+//! (`Gateway.NotAttached`), delete only when detached (`DependencyViolation`).
+//!
+//! NAT gateways: created in a subnet with a network interface (`interface_type` `nat_gateway`) holding
+//! a private address of the subnet. Choices where AWS differs or is unverified:
+//! - A new NAT gateway is `available` at once (AWS shows `pending` for a minute or two first).
+//! - Elastic IPs are not modelled: any `eipalloc-…` id is accepted for a public gateway, but one
+//!   allocation serves one live NAT gateway at a time (`Resource.AlreadyAssociated`).
+//! - Deleting sets `deleted` at once (AWS passes through `deleting`) and frees the interface; the
+//!   gateway stays listed for an hour ([`NAT_DELETED_VISIBLE_MS`]). Deleting it again succeeds.
+//! - Detaching an internet gateway that has an edge route table association is refused with
+//!   `DependencyViolation` (remove the association first).
+
+use std::net::Ipv4Addr;
+
+use crate::{
+    DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
+    RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
+};
+
+/// How long a deleted NAT gateway stays visible.
+pub const NAT_DELETED_VISIBLE_MS: i64 = Timestamp::HOUR;
+
+/// Input of CreateNatGateway.
+#[derive(Debug, Clone, Default)]
+pub struct CreateNat {
+    /// The subnet.
+    pub subnet_id: String,
+    /// Elastic IP allocation (public gateways).
+    pub allocation_id: Option<String>,
+    /// `public` (default) or `private`.
+    pub connectivity_type: Option<String>,
+    /// Requested private address.
+    pub private_ip: Option<String>,
+    /// Tags from TagSpecification.
+    pub tags: Tags,
+}
+
+impl NatGateway {
+    /// Whether the gateway is still listed at `now`.
+    pub fn visible_at(&self, now: Timestamp) -> bool {
+        match (self.state, self.deleted) {
+            (NatState::Deleted, Some(t)) => now < t.plus_millis(NAT_DELETED_VISIBLE_MS),
+            (NatState::Deleted, None) => false,
+            _ => true,
+        }
+    }
+}
+
+/// A MAC address derived from an interface id (`02:` + five bytes of its hex).
+pub fn mac_for(eni_id: &str) -> String {
+    let suffix = eni_id.rsplit('-').next().unwrap_or_default();
+    let hex: String = suffix.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = &hex[hex.len().saturating_sub(10)..];
+    let padded = format!("{tail:0>10}");
+    let mut out = String::from("02");
+    for i in (0..10).step_by(2) {
+        out.push(':');
+        out.push_str(&padded[i..i + 2]);
+    }
+    out
+}
+
+impl Tx<'_, '_> {
+    /// CreateInternetGateway.
+    pub fn create_internet_gateway(&mut self, tags: Tags) -> Result<String, DomainError> {
+        if let Some(max) = self.ctx.limits.internet_gateways_per_region {
+            if self.list_owned::<InternetGateway>().count() >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::InternetGateways,
+                    message: "The maximum number of internet gateways has been reached.".into(),
+                });
+            }
+        }
+        let id = self.new_id("igw");
+        self.put(InternetGateway {
+            id: id.clone(),
+            scope: self.scope().clone(),
+            attached_vpc: None,
+            tags,
+        });
+        Ok(id)
+    }
+
+    /// AttachInternetGateway.
+    pub fn attach_internet_gateway(
+        &mut self,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), DomainError> {
+        let igw = self.owned::<InternetGateway>(igw_id)?;
+        if let Some(v) = &igw.attached_vpc {
+            return Err(DomainError::AlreadyAssociated(format!(
+                "resource {igw_id} is already attached to network {v}"
+            )));
+        }
+        self.owned::<Vpc>(vpc_id)?;
+        if let Some(other) = self
+            .list_owned::<InternetGateway>()
+            .find(|g| g.attached_vpc.as_deref() == Some(vpc_id))
+        {
+            return Err(DomainError::AlreadyAssociated(format!(
+                "Network {vpc_id} already has an internet gateway attached ({})",
+                other.id
+            )));
+        }
+        self.owned_mut::<InternetGateway>(igw_id)?.attached_vpc = Some(vpc_id.to_owned());
+        Ok(())
+    }
+
+    /// DetachInternetGateway.
+    pub fn detach_internet_gateway(
+        &mut self,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), DomainError> {
+        let igw = self.owned::<InternetGateway>(igw_id)?;
+        if igw.attached_vpc.as_deref() != Some(vpc_id) {
+            crate::ops::check_id(Kind::Vpc, vpc_id)?;
+            return Err(DomainError::GatewayNotAttached {
+                gateway: igw_id.to_owned(),
+                vpc_id: vpc_id.to_owned(),
+            });
+        }
+        let edge = RtAssocTarget::Gateway(igw_id.to_owned());
+        if let Some(t) = self
+            .list_owned::<RouteTable>()
+            .find(|t| t.associations.iter().any(|a| a.target == edge))
+        {
+            return Err(DomainError::DependencyViolation {
+                kind: Kind::InternetGateway,
+                id: igw_id.to_owned(),
+                detail: Some(format!("it is associated with route table {}", t.id)),
+            });
+        }
+        self.owned_mut::<InternetGateway>(igw_id)?.attached_vpc = None;
+        Ok(())
+    }
+
+    /// DeleteInternetGateway: only a detached gateway.
+    pub fn delete_internet_gateway(&mut self, igw_id: &str) -> Result<(), DomainError> {
+        let igw = self.owned::<InternetGateway>(igw_id)?;
+        if igw.attached_vpc.is_some() {
+            return Err(DomainError::dependency(Kind::InternetGateway, igw_id));
+        }
+        self.remove::<InternetGateway>(igw_id);
+        Ok(())
+    }
+
+    /// A NAT gateway of the caller that is still listed.
+    pub fn visible_nat(&self, id: &str) -> Result<&NatGateway, DomainError> {
+        let now = self.now();
+        let nat = self.owned::<NatGateway>(id)?;
+        if nat.visible_at(now) {
+            Ok(nat)
+        } else {
+            Err(DomainError::not_found(Kind::NatGateway, id))
+        }
+    }
+
+    /// CreateNatGateway; returns the new gateway's id.
+    pub fn create_nat_gateway(&mut self, input: CreateNat) -> Result<String, DomainError> {
+        let subnet = self.subnet(&input.subnet_id)?.clone();
+        let public = match input.connectivity_type.as_deref() {
+            None | Some("public") => true,
+            Some("private") => false,
+            Some(other) => {
+                return Err(DomainError::invalid(format!(
+                    "Value ({other}) for parameter connectivityType is invalid. Valid values: public, private."
+                )))
+            }
+        };
+        let allocation_id = input.allocation_id.filter(|a| !a.is_empty());
+        match (&allocation_id, public) {
+            (None, true) => {
+                return Err(DomainError::MissingParameter(
+                    "AllocationId (required for a public NAT gateway)".into(),
+                ))
+            }
+            (Some(_), false) => {
+                return Err(DomainError::InvalidParameterCombination(
+                    "AllocationId cannot be used with a private NAT gateway.".into(),
+                ))
+            }
+            (Some(a), true) => {
+                if !a.starts_with("eipalloc-") || a.len() <= "eipalloc-".len() {
+                    return Err(DomainError::invalid(format!(
+                        "The allocation ID '{a}' is malformed"
+                    )));
+                }
+                let now = self.now();
+                if let Some(n) = self.world().nat_gateways.values().find(|n| {
+                    n.allocation_id.as_deref() == Some(a.as_str())
+                        && n.state != NatState::Deleted
+                        && n.visible_at(now)
+                }) {
+                    return Err(DomainError::AlreadyAssociated(format!(
+                        "Elastic IP address [{a}] is already associated with {}",
+                        n.id
+                    )));
+                }
+            }
+            (None, false) => {}
+        }
+        let requested = match input.private_ip.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| {
+                DomainError::invalid(format!(
+                    "Value ({s}) for parameter privateIpAddress is invalid."
+                ))
+            })?),
+        };
+        let ip = self.allocate_private_ip(&subnet.id, requested, &[])?;
+        let id = self.new_id("nat");
+        let eni_id = self.new_id("eni");
+        let eni = NetworkInterface {
+            id: eni_id.clone(),
+            scope: self.scope().clone(),
+            subnet_id: subnet.id.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            availability_zone: subnet.availability_zone.clone(),
+            private_ip: ip,
+            secondary_ips: Vec::new(),
+            ipv6: Vec::new(),
+            groups: Vec::new(),
+            attachment: None,
+            mac: mac_for(&eni_id),
+            description: format!("Interface for NAT Gateway {id}"),
+            interface_type: "nat_gateway".into(),
+            source_dest_check: false,
+            tags: Tags::new(),
+        };
+        self.put(eni);
+        self.put(NatGateway {
+            id: id.clone(),
+            scope: self.scope().clone(),
+            vpc_id: subnet.vpc_id,
+            subnet_id: subnet.id,
+            public,
+            allocation_id,
+            eni_id,
+            private_ip: ip,
+            state: NatState::Available,
+            created: self.now(),
+            deleted: None,
+            tags: input.tags,
+        });
+        Ok(id)
+    }
+
+    /// DeleteNatGateway: `deleted` at once; its interface is removed.
+    pub fn delete_nat_gateway(&mut self, id: &str) -> Result<(), DomainError> {
+        let nat = self.visible_nat(id)?.clone();
+        if nat.state == NatState::Deleted {
+            return Ok(());
+        }
+        self.remove::<NetworkInterface>(&nat.eni_id);
+        let now = self.now();
+        let n = self.owned_mut::<NatGateway>(id)?;
+        n.state = NatState::Deleted;
+        n.deleted = Some(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mac_for, CreateNat, NAT_DELETED_VISIBLE_MS};
+    use crate::ops::subnet::testkit::{a, b, outcome, Env};
+    use crate::ops::subnet::CreateSubnet;
+    use crate::{NatState, Tags};
+
+    #[test]
+    fn internet_gateway_rules() {
+        let mut env = Env::new();
+        let v1 = env.vpc(&a(), "10.0.0.0/16", false);
+        let v2 = env.vpc(&a(), "10.1.0.0/16", false);
+        let vb = env.vpc(&b(), "10.2.0.0/16", false);
+        let g1 = env
+            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
+            .expect("igw");
+        let g2 = env
+            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
+            .expect("igw");
+        env.run(&a(), |tx| tx.attach_internet_gateway(&g1, &v1))
+            .expect("attach");
+        // (operation, gateway, vpc, expected)
+        let rows: Vec<(&str, &str, &str, &str)> = vec![
+            ("attach", &g1, &v2, "AlreadyAssociated"),
+            ("attach", &g1, &v1, "AlreadyAssociated"),
+            ("attach", &g2, &v1, "AlreadyAssociated"),
+            ("attach", &g2, &v2, "ok"),
+            ("attach", &g2, &vb, "NotFound"),
+            ("attach", &g2, "vpc-0123456789abcdef0", "NotFound"),
+            ("attach", "igw-0123456789abcdef0", &v2, "NotFound"),
+            ("attach", "igw-x", &v2, "Malformed"),
+            ("detach", &g1, &v1, "ok"),
+            ("detach", &g1, &v2, "NotAttached"),
+            ("detach", &g2, &v1, "NotAttached"),
+            ("detach", &g2, "vpc-x", "Malformed"),
+            ("delete", &g1, "", "Dependency"),
+            ("delete", &g2, "", "ok"),
+            ("delete", "igw-0123456789abcdef0", "", "NotFound"),
+        ];
+        for (op, g, v, want) in rows {
+            let got = env.probe(&a(), |tx| match op {
+                "attach" => tx.attach_internet_gateway(g, v),
+                "detach" => tx.detach_internet_gateway(g, v),
+                _ => tx.delete_internet_gateway(g),
+            });
+            assert_eq!(outcome(&got), want, "{op} {g} {v}");
+        }
+        // Another account sees none of them.
+        assert_eq!(
+            outcome(&env.probe(&b(), |tx| tx.delete_internet_gateway(&g2))),
+            "NotFound"
+        );
+        env.run(&a(), |tx| tx.detach_internet_gateway(&g1, &v1))
+            .expect("detach");
+        env.run(&a(), |tx| tx.delete_internet_gateway(&g1))
+            .expect("delete");
+        assert!(!env.world.internet_gateways.contains_key(&g1));
+        env.limits.internet_gateways_per_region = Some(1);
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.create_internet_gateway(Tags::new()))),
+            "Limit"
+        );
+    }
+
+    fn nat(subnet: &str, alloc: Option<&str>, kind: Option<&str>, ip: Option<&str>) -> CreateNat {
+        CreateNat {
+            subnet_id: subnet.into(),
+            allocation_id: alloc.map(Into::into),
+            connectivity_type: kind.map(Into::into),
+            private_ip: ip.map(Into::into),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn nat_gateway_rules() {
+        let mut env = Env::new();
+        let v = env.vpc(&a(), "10.0.0.0/16", false);
+        let s = env
+            .run(&a(), |tx| {
+                tx.create_subnet(CreateSubnet {
+                    vpc_id: v.clone(),
+                    cidr_block: "10.0.1.0/28".into(),
+                    ..Default::default()
+                })
+            })
+            .expect("subnet");
+        let used = env
+            .run(&a(), |tx| {
+                tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+            })
+            .expect("nat");
+        let rows: Vec<(CreateNat, &str)> = vec![
+            (nat(&s, Some("eipalloc-2"), None, None), "ok"),
+            (
+                nat(&s, Some("eipalloc-2"), Some("public"), Some("10.0.1.9")),
+                "ok",
+            ),
+            (nat(&s, None, None, None), "Missing"),
+            (nat(&s, None, Some("private"), None), "ok"),
+            (
+                nat(&s, Some("eipalloc-2"), Some("private"), None),
+                "Combination",
+            ),
+            (nat(&s, None, Some("sideways"), None), "Invalid"),
+            (nat(&s, Some("alloc-2"), None, None), "Invalid"),
+            (nat(&s, Some("eipalloc-1"), None, None), "AlreadyAssociated"),
+            (nat(&s, None, Some("private"), Some("10.0.1.4")), "InUse"),
+            (nat(&s, None, Some("private"), Some("10.0.1.1")), "Invalid"),
+            (nat(&s, None, Some("private"), Some("10.0.2.9")), "Invalid"),
+            (nat(&s, None, Some("private"), Some("ten")), "Invalid"),
+            (
+                nat("subnet-0123456789abcdef0", None, Some("private"), None),
+                "NotFound",
+            ),
+        ];
+        for (input, want) in rows {
+            let what = format!("{input:?}");
+            let got = env.probe(&a(), |tx| tx.create_nat_gateway(input));
+            assert_eq!(outcome(&got), want, "{what}");
+        }
+        let n = env.world.nat_gateways[&used].clone();
+        assert_eq!(n.state, NatState::Available);
+        assert_eq!(n.private_ip.to_string(), "10.0.1.4");
+        let eni = env.world.network_interfaces[&n.eni_id].clone();
+        assert_eq!(eni.interface_type, "nat_gateway");
+        assert_eq!(eni.subnet_id, s);
+        assert_eq!(eni.mac, mac_for(&n.eni_id));
+        // A /28 has 11 usable addresses: fill it.
+        for _ in 0..10 {
+            env.run(&a(), |tx| {
+                tx.create_nat_gateway(nat(&s, None, Some("private"), None))
+            })
+            .expect("fits");
+        }
+        let full = env.probe(&a(), |tx| {
+            tx.create_nat_gateway(nat(&s, None, Some("private"), None))
+        });
+        assert!(matches!(
+            full,
+            Err(crate::DomainError::InsufficientAddresses(_))
+        ));
+
+        // Delete: deleted at once, interface freed, visible for an hour, idempotent.
+        env.run(&a(), |tx| tx.delete_nat_gateway(&used))
+            .expect("delete");
+        let n = env.world.nat_gateways[&used].clone();
+        assert_eq!(n.state, NatState::Deleted);
+        assert!(!env.world.network_interfaces.contains_key(&n.eni_id));
+        env.run(&a(), |tx| tx.delete_nat_gateway(&used))
+            .expect("again");
+        env.run(&a(), |tx| {
+            tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+        })
+        .expect("allocation and address free again");
+        env.now = env.now.plus_millis(NAT_DELETED_VISIBLE_MS);
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.visible_nat(&used).map(|_| ()))),
+            "NotFound"
+        );
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.delete_nat_gateway(&used))),
+            "NotFound"
+        );
+    }
+
+    #[test]
+    fn macs_look_like_macs() {
+        let m = mac_for("eni-0123456789abcdef0");
+        assert_eq!(m.len(), 17);
+        assert!(m.starts_with("02:"));
+        assert_eq!(mac_for("eni-"), "02:00:00:00:00:00");
+    }
+}

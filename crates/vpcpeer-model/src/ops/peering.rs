@@ -460,3 +460,6 @@ fn apply(o: &mut PeeringOptions, ch: OptionsChange) {
         o.allow_egress_from_local_vpc_to_remote_classic_link = v;
     }
 }
+
+#[cfg(test)]
+mod tests;

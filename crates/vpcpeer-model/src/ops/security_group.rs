@@ -1,1 +1,943 @@
-//! (to be written)
+//! Security groups and their rules, including references to groups in peer VPCs.
+//!
+//! Behaviour follows `shared/spec/aws-ec2.md` §2.6, §3.5 and §3.7:
+//! - A rule may reference a group in the same VPC, or in a VPC connected to the rule's VPC by an
+//!   *active* peering in the *same region* (any account: the referenced group is looked up in the
+//!   whole world, its owner must be the `UserId` given, default the caller). The connection is
+//!   recorded in [`RulePeer::Group::peering_id`]. Anything else is refused with
+//!   [`DomainError::GroupNotUsable`] (`InvalidGroup.NotFound`).
+//! - A peer reference turns *stale* when the referenced group is deleted or when no active
+//!   peering connects the two VPCs any more; it stops being stale as soon as a new active peering
+//!   between the same VPCs exists ([`Tx::group_reference`] computes this at read time; nothing is
+//!   rewritten).
+//! - References from a peer VPC never block deleting a group; references from groups of the same
+//!   VPC and network interfaces do.
+//!
+//! Choices where AWS is unverified:
+//! - `GroupName` selects a group among all of the caller's groups in the region (there is no
+//!   default VPC); a name several VPCs use is refused with `InvalidParameterCombination`.
+//! - Host bits of a rule CIDR are masked (`10.0.0.28/29` → `10.0.0.24/29`), as AWS does per
+//!   ansible/ansible#25403; unparsable CIDRs give `InvalidParameterValue` "CIDR block x is
+//!   malformed".
+//! - Missing TCP/UDP ports, out-of-range ports and `from > to` give `InvalidParameterValue`; an
+//!   ICMP rule without type/code means all types and codes (-1/-1).
+//! - The rules quota counts per direction and IP family; a rule referencing a group or a prefix
+//!   list counts for both families (AWS quota page).
+//! - Revoking by permission reports what matched nothing in `unknown` instead of failing; revoking
+//!   an unknown rule id fails with `InvalidSecurityGroupRuleId.NotFound`.
+//! - Matching a group peer on revoke and on duplicate detection ignores the peering connection, so
+//!   a stale rule can be revoked and a rule is not duplicated across a re-peering.
+
+use std::collections::BTreeSet;
+
+use crate::cidr;
+use crate::ops::check_id;
+use crate::peering::PeeringState;
+use crate::{
+    DomainError, Kind, LimitKind, PeeringConnection, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
+};
+
+/// Input of CreateSecurityGroup.
+#[derive(Debug, Clone, Default)]
+pub struct CreateSecurityGroup {
+    /// `GroupName`.
+    pub name: String,
+    /// `GroupDescription`.
+    pub description: String,
+    /// `VpcId`.
+    pub vpc_id: String,
+    /// Tags from TagSpecification.
+    pub tags: Tags,
+}
+
+/// How a request names the group it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupSelector {
+    /// `GroupId`.
+    Id(String),
+    /// `GroupName`.
+    Name(String),
+}
+
+/// Inbound or outbound rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Inbound.
+    Ingress,
+    /// Outbound.
+    Egress,
+}
+
+/// A range (CIDR or prefix list id) of a permission, with its description.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Range {
+    /// The CIDR or prefix list id, as given.
+    pub value: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A `UserIdGroupPair` of a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupPair {
+    /// `GroupId`.
+    pub group_id: Option<String>,
+    /// `GroupName` (groups of the same VPC only).
+    pub group_name: Option<String>,
+    /// `UserId`: the account owning the referenced group (default: the caller).
+    pub user_id: Option<String>,
+    /// `VpcPeeringConnectionId`.
+    pub peering_id: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// An `IpPermission` of a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Permission {
+    /// `IpProtocol`, as given (normalised in results).
+    pub protocol: String,
+    /// `FromPort`.
+    pub from_port: Option<i64>,
+    /// `ToPort`.
+    pub to_port: Option<i64>,
+    /// `IpRanges`.
+    pub ipv4: Vec<Range>,
+    /// `Ipv6Ranges`.
+    pub ipv6: Vec<Range>,
+    /// `PrefixListIds`.
+    pub prefix_lists: Vec<Range>,
+    /// `Groups`.
+    pub groups: Vec<GroupPair>,
+}
+
+impl Permission {
+    fn has_peers(&self) -> bool {
+        !(self.ipv4.is_empty()
+            && self.ipv6.is_empty()
+            && self.prefix_lists.is_empty()
+            && self.groups.is_empty())
+    }
+}
+
+/// Result of a revoke by permission.
+#[derive(Debug, Clone, Default)]
+pub struct RevokeOutcome {
+    /// The rules removed.
+    pub revoked: Vec<SgRule>,
+    /// The parts of the request that matched no rule (protocol normalised).
+    pub unknown: Vec<Permission>,
+}
+
+/// How a group reference of a rule stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupReference {
+    /// Name of the referenced group, when it still exists.
+    pub group_name: Option<String>,
+    /// VPC of the referenced group (known from the group or from the connection).
+    pub vpc_id: Option<String>,
+    /// The connection to show, and its state now (peer references only). When the recorded
+    /// connection is no longer active but another active one joins the same VPCs, that one.
+    pub peering: Option<(String, PeeringState)>,
+    /// Whether the reference is stale (group gone, or no active peering any more).
+    pub stale: bool,
+}
+
+/// A group of a VPC with its stale rules (DescribeStaleSecurityGroups).
+#[derive(Debug, Clone)]
+pub struct StaleGroup {
+    /// The group.
+    pub group: SecurityGroup,
+    /// Stale inbound rules.
+    pub ingress: Vec<SgRule>,
+    /// Stale outbound rules.
+    pub egress: Vec<SgRule>,
+}
+
+/// A peer VPC's reference to one of the caller's groups (DescribeSecurityGroupReferences).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecurityGroupReference {
+    /// The caller's group.
+    pub group_id: String,
+    /// The VPC whose group references it.
+    pub referencing_vpc_id: String,
+    /// The connection the reference goes through.
+    pub peering_id: String,
+}
+
+/// EC2's spelling of a rule protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or a number 0–255.
+pub fn normalize_protocol(p: &str) -> Result<String, DomainError> {
+    let lower = p.trim().to_ascii_lowercase();
+    let named = match lower.as_str() {
+        "tcp" | "6" => "tcp",
+        "udp" | "17" => "udp",
+        "icmp" | "1" => "icmp",
+        "icmpv6" | "58" => "icmpv6",
+        "-1" | "all" => "-1",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return Ok(named.to_owned());
+    }
+    match lower.parse::<u8>() {
+        Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
+        _ => Err(DomainError::invalid(format!(
+            "Invalid value '{p}' for IP protocol. Unknown protocol."
+        ))),
+    }
+}
+
+/// The stored ports of a rule of `protocol` (already normalised).
+fn rule_ports(
+    protocol: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<(Option<i32>, Option<i32>), DomainError> {
+    match protocol {
+        "tcp" | "udp" => {
+            let (Some(f), Some(t)) = (from, to) else {
+                return Err(DomainError::invalid(
+                    "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange",
+                ));
+            };
+            for v in [f, t] {
+                if !(0..=65535).contains(&v) {
+                    return Err(DomainError::invalid(format!(
+                        "Invalid value '{v}' for portRange. Must be in the range 0-65535."
+                    )));
+                }
+            }
+            if f > t {
+                return Err(DomainError::invalid(format!(
+                    "Invalid value '{f}-{t}' for portRange. The from port must not be greater than the to port."
+                )));
+            }
+            Ok((Some(f as i32), Some(t as i32)))
+        }
+        "icmp" | "icmpv6" => {
+            let (ty, code) = (from.unwrap_or(-1), to.unwrap_or(-1));
+            for v in [ty, code] {
+                if !(-1..=255).contains(&v) {
+                    return Err(DomainError::invalid(format!(
+                        "Invalid value '{v}' for ICMP type or code. Must be -1 or in the range 0-255."
+                    )));
+                }
+            }
+            if ty == -1 && code != -1 {
+                return Err(DomainError::invalid(
+                    "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.",
+                ));
+            }
+            Ok((Some(ty as i32), Some(code as i32)))
+        }
+        _ => Ok((None, None)),
+    }
+}
+
+/// A rule CIDR (host bits masked).
+fn rule_cidr4(s: &str) -> Result<RulePeer, DomainError> {
+    cidr::parse_v4(s)
+        .map(RulePeer::Cidr4)
+        .ok_or_else(|| DomainError::invalid(format!("CIDR block {s} is malformed")))
+}
+
+fn rule_cidr6(s: &str) -> Result<RulePeer, DomainError> {
+    cidr::parse_v6(s)
+        .map(RulePeer::Cidr6)
+        .ok_or_else(|| DomainError::invalid(format!("CIDR block {s} is malformed")))
+}
+
+fn prefix_list(s: &str) -> Result<RulePeer, DomainError> {
+    let ok = s.strip_prefix("pl-").is_some_and(|h| {
+        !h.is_empty() && h.len() <= 17 && h.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    if ok {
+        Ok(RulePeer::PrefixList(s.to_owned()))
+    } else {
+        Err(DomainError::invalid(format!(
+            "The prefix list ID '{s}' is malformed"
+        )))
+    }
+}
+
+/// Characters AWS allows in VPC group names, descriptions and rule descriptions.
+fn check_text(what: &str, value: &str) -> Result<(), DomainError> {
+    const EXTRA: &str = " ._-:/()#,@[]+=&;{}!$*";
+    if value.chars().count() > 255 {
+        return Err(DomainError::invalid(format!(
+            "Invalid value '{value}' for {what}. Length must be at most 255 characters."
+        )));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || EXTRA.contains(*c)))
+    {
+        return Err(DomainError::invalid(format!(
+            "Invalid value '{value}' for {what}. Character '{c}' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{{}}!$*"
+        )));
+    }
+    Ok(())
+}
+
+fn check_description(d: &Option<String>) -> Result<(), DomainError> {
+    match d {
+        Some(d) => check_text("description", d),
+        None => Ok(()),
+    }
+}
+
+/// Whether two rules grant the same thing; group peers compare by group and account only.
+pub fn same_grant(a: &SgRule, b: &SgRule) -> bool {
+    let peers_equal = match (&a.peer, &b.peer) {
+        (
+            RulePeer::Group {
+                group_id: ga,
+                user_id: ua,
+                ..
+            },
+            RulePeer::Group {
+                group_id: gb,
+                user_id: ub,
+                ..
+            },
+        ) => ga == gb && ua == ub,
+        (x, y) => x == y,
+    };
+    peers_equal && a.protocol == b.protocol && a.from_port == b.from_port && a.to_port == b.to_port
+}
+
+/// A rule as AWS quotes it in `InvalidPermission.Duplicate`.
+fn quote_rule(r: &SgRule) -> String {
+    let peer = match &r.peer {
+        RulePeer::Cidr4(n) => n.to_string(),
+        RulePeer::Cidr6(n) => n.to_string(),
+        RulePeer::PrefixList(p) => p.clone(),
+        RulePeer::Group { group_id, .. } => group_id.clone(),
+    };
+    let proto = if r.protocol == "-1" {
+        "ALL".to_owned()
+    } else {
+        r.protocol.to_ascii_uppercase()
+    };
+    match (r.from_port, r.to_port) {
+        (Some(f), Some(t)) => {
+            format!("\"peer: {peer}, {proto}, from port: {f}, to port: {t}, ALLOW\"")
+        }
+        _ => format!("\"peer: {peer}, {proto}, ALLOW\""),
+    }
+}
+
+/// Counts of rules per IP family (group and prefix-list rules count for both).
+fn family_counts<'a>(rules: impl Iterator<Item = &'a SgRule>) -> (usize, usize) {
+    rules.fold((0, 0), |(v4, v6), r| match r.peer {
+        RulePeer::Cidr4(_) => (v4 + 1, v6),
+        RulePeer::Cidr6(_) => (v4, v6 + 1),
+        RulePeer::PrefixList(_) | RulePeer::Group { .. } => (v4 + 1, v6 + 1),
+    })
+}
+
+fn connects(p: &PeeringConnection, a: &str, b: &str) -> bool {
+    (p.requester.vpc_id == a && p.accepter.vpc_id == b)
+        || (p.requester.vpc_id == b && p.accepter.vpc_id == a)
+}
+
+fn rules_of(g: &SecurityGroup, dir: Direction) -> &Vec<SgRule> {
+    match dir {
+        Direction::Ingress => &g.ingress,
+        Direction::Egress => &g.egress,
+    }
+}
+
+fn rules_of_mut(g: &mut SecurityGroup, dir: Direction) -> &mut Vec<SgRule> {
+    match dir {
+        Direction::Ingress => &mut g.ingress,
+        Direction::Egress => &mut g.egress,
+    }
+}
+
+impl Tx<'_, '_> {
+    /// The caller's group named by `sel`.
+    pub fn security_group(&self, sel: &GroupSelector) -> Result<&SecurityGroup, DomainError> {
+        match sel {
+            GroupSelector::Id(id) => self.owned::<SecurityGroup>(id),
+            GroupSelector::Name(name) => {
+                let found: Vec<&SecurityGroup> = self
+                    .list_owned::<SecurityGroup>()
+                    .filter(|g| g.name == *name)
+                    .collect();
+                match found.as_slice() {
+                    [g] => Ok(g),
+                    [] => Err(DomainError::GroupNotUsable(format!(
+                        "The security group '{name}' does not exist"
+                    ))),
+                    _ => Err(DomainError::InvalidParameterCombination(format!(
+                        "Security groups named '{name}' exist in several VPCs; specify the group by GroupId."
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// CreateSecurityGroup: the group with its allow-all IPv4 egress rule.
+    pub fn create_security_group(
+        &mut self,
+        input: CreateSecurityGroup,
+    ) -> Result<String, DomainError> {
+        let vpc = self.owned::<Vpc>(&input.vpc_id)?;
+        let vpc_id = vpc.id.clone();
+        let name = input.name;
+        if name.is_empty() {
+            return Err(DomainError::MissingParameter("GroupName".into()));
+        }
+        if input.description.is_empty() {
+            return Err(DomainError::MissingParameter("GroupDescription".into()));
+        }
+        check_text("GroupName", &name)?;
+        check_text("GroupDescription", &input.description)?;
+        if name.to_ascii_lowercase().starts_with("sg-") {
+            return Err(DomainError::invalid(format!(
+                "Group names may not be in the format sg-*: '{name}'"
+            )));
+        }
+        if name == "default" {
+            return Err(DomainError::GroupReserved(name));
+        }
+        if self
+            .world()
+            .security_groups
+            .values()
+            .any(|g| g.vpc_id == vpc_id && g.name == name)
+        {
+            return Err(DomainError::GroupDuplicate { name, vpc_id });
+        }
+        if let Some(max) = self.ctx.limits.security_groups_per_region {
+            if self.list_owned::<SecurityGroup>().count() >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::SecurityGroups,
+                    message:
+                        "You have exceeded the number of VPC security groups allowed per region."
+                            .into(),
+                });
+            }
+        }
+        let id = self.new_id("sg");
+        let egress = vec![SgRule {
+            id: self.new_id("sgr"),
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            peer: RulePeer::Cidr4(ipnet::Ipv4Net::default()),
+            description: None,
+        }];
+        let sg = SecurityGroup {
+            id: id.clone(),
+            name,
+            description: input.description,
+            vpc_id,
+            scope: self.scope().clone(),
+            ingress: Vec::new(),
+            egress,
+            tags: input.tags,
+        };
+        self.put(sg);
+        Ok(id)
+    }
+
+    /// DeleteSecurityGroup; returns the id of the deleted group.
+    pub fn delete_security_group(&mut self, sel: &GroupSelector) -> Result<String, DomainError> {
+        let g = self.security_group(sel)?;
+        let id = g.id.clone();
+        let vpc_id = g.vpc_id.clone();
+        if g.name == "default" {
+            return Err(DomainError::CannotDeleteDefaultGroup);
+        }
+        let w = self.world();
+        if let Some(eni) = w
+            .network_interfaces
+            .values()
+            .find(|e| e.groups.contains(&id))
+        {
+            return Err(DomainError::DependencyViolation {
+                kind: Kind::SecurityGroup,
+                id,
+                detail: Some(format!("network interface {} uses it", eni.id)),
+            });
+        }
+        let referencing = w.security_groups.values().find(|o| {
+            o.id != id
+                && o.vpc_id == vpc_id
+                && o.ingress
+                    .iter()
+                    .chain(o.egress.iter())
+                    .any(|r| matches!(&r.peer, RulePeer::Group { group_id, .. } if *group_id == id))
+        });
+        if let Some(o) = referencing {
+            return Err(DomainError::DependencyViolation {
+                kind: Kind::SecurityGroup,
+                id,
+                detail: Some(format!("security group {} references it", o.id)),
+            });
+        }
+        self.remove::<SecurityGroup>(&id);
+        Ok(id)
+    }
+
+    /// An active connection between two VPCs, if any.
+    fn active_peering_between(&self, a: &str, b: &str) -> Option<&PeeringConnection> {
+        let now = self.now();
+        self.world()
+            .peerings
+            .values()
+            .find(|p| connects(p, a, b) && p.is_active_at(now))
+    }
+
+    /// Resolves a group pair of an authorize request against `owner` (the group getting the rule).
+    fn resolve_pair(
+        &self,
+        owner: &SecurityGroup,
+        pair: &GroupPair,
+    ) -> Result<RulePeer, DomainError> {
+        let user_id = pair
+            .user_id
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| owner.scope.account.clone());
+        let Some(group_id) = pair.group_id.as_deref().filter(|s| !s.is_empty()) else {
+            let Some(name) = pair.group_name.as_deref().filter(|s| !s.is_empty()) else {
+                return Err(DomainError::MissingParameter(
+                    "GroupId or GroupName of the referenced group".into(),
+                ));
+            };
+            // Names resolve within the owner's VPC only (peer groups need their id).
+            let found = self
+                .world()
+                .security_groups
+                .values()
+                .find(|g| g.vpc_id == owner.vpc_id && g.name == name && g.scope == owner.scope);
+            return match found {
+                Some(g) if user_id == owner.scope.account => Ok(RulePeer::Group {
+                    group_id: g.id.clone(),
+                    user_id,
+                    peering_id: None,
+                }),
+                _ => Err(DomainError::GroupNotUsable(format!(
+                    "The security group '{name}' does not exist in VPC '{}'",
+                    owner.vpc_id
+                ))),
+            };
+        };
+        check_id(Kind::SecurityGroup, group_id)?;
+        let referenced = match self.get::<SecurityGroup>(group_id) {
+            Some(g) if g.scope.account == user_id => g,
+            _ => return Err(DomainError::not_found(Kind::SecurityGroup, group_id)),
+        };
+        if referenced.vpc_id == owner.vpc_id {
+            return Ok(RulePeer::Group {
+                group_id: group_id.to_owned(),
+                user_id,
+                peering_id: None,
+            });
+        }
+        if referenced.scope.region != owner.scope.region {
+            return Err(DomainError::GroupNotUsable(format!(
+                "You have specified two resources that belong to different networks. Security group {group_id} is in region {} and {} is in region {}: security group references do not work across regions (inter-region VPC peering); reference the peer VPC's CIDR blocks instead.",
+                referenced.scope.region, owner.id, owner.scope.region
+            )));
+        }
+        let different_networks = || {
+            DomainError::GroupNotUsable(
+                "You have specified two resources that belong to different networks.".into(),
+            )
+        };
+        let pcx = match pair.peering_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(pcx_id) => {
+                check_id(Kind::PeeringConnection, pcx_id)?;
+                match self.get::<PeeringConnection>(pcx_id) {
+                    Some(p)
+                        if connects(p, &owner.vpc_id, &referenced.vpc_id)
+                            && p.is_active_at(self.now()) =>
+                    {
+                        p
+                    }
+                    _ => return Err(different_networks()),
+                }
+            }
+            None => self
+                .active_peering_between(&owner.vpc_id, &referenced.vpc_id)
+                .ok_or_else(different_networks)?,
+        };
+        Ok(RulePeer::Group {
+            group_id: group_id.to_owned(),
+            user_id,
+            peering_id: Some(pcx.id.clone()),
+        })
+    }
+
+    /// The rules a list of permissions asks for (ids not yet assigned).
+    fn rules_for(
+        &self,
+        owner: &SecurityGroup,
+        perms: &[Permission],
+    ) -> Result<Vec<SgRule>, DomainError> {
+        let mut out = Vec::new();
+        for perm in perms {
+            let protocol = normalize_protocol(&perm.protocol)?;
+            let (from_port, to_port) = rule_ports(&protocol, perm.from_port, perm.to_port)?;
+            if !perm.has_peers() {
+                return Err(DomainError::PermissionMalformed(
+                    "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+                ));
+            }
+            let mut push = |peer: RulePeer, description: &Option<String>| {
+                out.push(SgRule {
+                    id: String::new(),
+                    protocol: protocol.clone(),
+                    from_port,
+                    to_port,
+                    peer,
+                    description: description.clone().filter(|d| !d.is_empty()),
+                });
+            };
+            for r in &perm.ipv4 {
+                check_description(&r.description)?;
+                push(rule_cidr4(&r.value)?, &r.description);
+            }
+            for r in &perm.ipv6 {
+                check_description(&r.description)?;
+                push(rule_cidr6(&r.value)?, &r.description);
+            }
+            for r in &perm.prefix_lists {
+                check_description(&r.description)?;
+                push(prefix_list(&r.value)?, &r.description);
+            }
+            for g in &perm.groups {
+                check_description(&g.description)?;
+                push(self.resolve_pair(owner, g)?, &g.description);
+            }
+        }
+        Ok(out)
+    }
+
+    /// AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission × peer) and returns
+    /// them.
+    pub fn authorize_security_group(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[Permission],
+    ) -> Result<(String, Vec<SgRule>), DomainError> {
+        if perms.is_empty() {
+            return Err(DomainError::MissingParameter("IpPermissions".into()));
+        }
+        let group = self.security_group(sel)?.clone();
+        let mut rules = self.rules_for(&group, perms)?;
+        for (i, r) in rules.iter().enumerate() {
+            if rules[..i].iter().any(|o| same_grant(o, r)) {
+                return Err(DomainError::invalid(
+                    "The same permission must not appear multiple times",
+                ));
+            }
+        }
+        let existing = rules_of(&group, dir);
+        if let Some(r) = rules
+            .iter()
+            .find(|r| existing.iter().any(|e| same_grant(e, r)))
+        {
+            return Err(DomainError::PermissionDuplicate(quote_rule(r)));
+        }
+        if let Some(max) = self.ctx.limits.rules_per_security_group {
+            let (v4, v6) = family_counts(existing.iter().chain(rules.iter()));
+            if v4 > max || v6 > max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::RulesPerSecurityGroup,
+                    message: "The maximum number of rules per security group has been reached."
+                        .into(),
+                });
+            }
+        }
+        for r in &mut rules {
+            r.id = self.new_id("sgr");
+        }
+        let g = self.owned_mut::<SecurityGroup>(&group.id)?;
+        rules_of_mut(g, dir).extend(rules.iter().cloned());
+        Ok((group.id, rules))
+    }
+
+    /// RevokeSecurityGroupIngress/Egress by permission. What matches no rule is reported in
+    /// [`RevokeOutcome::unknown`].
+    pub fn revoke_security_group(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[Permission],
+    ) -> Result<(String, RevokeOutcome), DomainError> {
+        if perms.is_empty() {
+            return Err(DomainError::MissingParameter("IpPermissions".into()));
+        }
+        let group = self.security_group(sel)?.clone();
+        let existing = rules_of(&group, dir);
+        let mut removed: BTreeSet<String> = BTreeSet::new();
+        let mut out = RevokeOutcome::default();
+        for perm in perms {
+            let protocol = normalize_protocol(&perm.protocol)?;
+            let (from_port, to_port) = rule_ports(&protocol, perm.from_port, perm.to_port)?;
+            if !perm.has_peers() {
+                return Err(DomainError::PermissionMalformed(
+                    "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+                ));
+            }
+            let mut unknown = Permission {
+                protocol: protocol.clone(),
+                from_port: from_port.map(i64::from),
+                to_port: to_port.map(i64::from),
+                ..Permission::default()
+            };
+            let mut take = |pred: &dyn Fn(&RulePeer) -> bool| -> bool {
+                let hit = existing.iter().find(|r| {
+                    r.protocol == protocol
+                        && r.from_port == from_port
+                        && r.to_port == to_port
+                        && pred(&r.peer)
+                });
+                match hit {
+                    Some(r) => {
+                        if removed.insert(r.id.clone()) {
+                            out.revoked.push(r.clone());
+                        }
+                        true
+                    }
+                    None => false,
+                }
+            };
+            for r in &perm.ipv4 {
+                let peer = rule_cidr4(&r.value)?;
+                if !take(&|p| *p == peer) {
+                    unknown.ipv4.push(r.clone());
+                }
+            }
+            for r in &perm.ipv6 {
+                let peer = rule_cidr6(&r.value)?;
+                if !take(&|p| *p == peer) {
+                    unknown.ipv6.push(r.clone());
+                }
+            }
+            for r in &perm.prefix_lists {
+                let peer = RulePeer::PrefixList(r.value.clone());
+                if !take(&|p| *p == peer) {
+                    unknown.prefix_lists.push(r.clone());
+                }
+            }
+            for pair in &perm.groups {
+                let wanted = match (pair.group_id.as_deref(), pair.group_name.as_deref()) {
+                    (Some(id), _) if !id.is_empty() => {
+                        check_id(Kind::SecurityGroup, id)?;
+                        Some(id.to_owned())
+                    }
+                    (_, Some(name)) if !name.is_empty() => self
+                        .world()
+                        .security_groups
+                        .values()
+                        .find(|g| g.vpc_id == group.vpc_id && g.name == name)
+                        .map(|g| g.id.clone()),
+                    _ => {
+                        return Err(DomainError::MissingParameter(
+                            "GroupId or GroupName of the referenced group".into(),
+                        ))
+                    }
+                };
+                let user = pair.user_id.clone().filter(|u| !u.is_empty());
+                let hit = wanted.is_some_and(|wanted| {
+                    take(&|p| {
+                        matches!(p, RulePeer::Group { group_id, user_id, .. }
+                            if *group_id == wanted && user.as_ref().is_none_or(|u| u == user_id))
+                    })
+                });
+                if !hit {
+                    unknown.groups.push(pair.clone());
+                }
+            }
+            if unknown.has_peers() {
+                out.unknown.push(unknown);
+            }
+        }
+        let g = self.owned_mut::<SecurityGroup>(&group.id)?;
+        rules_of_mut(g, dir).retain(|r| !removed.contains(&r.id));
+        Ok((group.id, out))
+    }
+
+    /// RevokeSecurityGroupIngress/Egress by `SecurityGroupRuleId.N`: every id must name a rule
+    /// of that direction in the group.
+    pub fn revoke_security_group_rules(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        rule_ids: &[String],
+    ) -> Result<(String, Vec<SgRule>), DomainError> {
+        let group = self.security_group(sel)?.clone();
+        let existing = rules_of(&group, dir);
+        let mut revoked: Vec<SgRule> = Vec::new();
+        for id in rule_ids {
+            check_id(Kind::SecurityGroupRule, id)?;
+            let Some(r) = existing.iter().find(|r| r.id == *id) else {
+                return Err(DomainError::not_found(Kind::SecurityGroupRule, id));
+            };
+            if !revoked.iter().any(|x| x.id == r.id) {
+                revoked.push(r.clone());
+            }
+        }
+        let g = self.owned_mut::<SecurityGroup>(&group.id)?;
+        rules_of_mut(g, dir).retain(|r| !revoked.iter().any(|x| x.id == r.id));
+        Ok((group.id, revoked))
+    }
+
+    /// How the group reference `peer` of a rule of a group in `owner_vpc` stands now. Returns
+    /// `None` for peers that are not groups.
+    pub fn group_reference(&self, owner_vpc: &str, peer: &RulePeer) -> Option<GroupReference> {
+        let RulePeer::Group {
+            group_id,
+            peering_id,
+            ..
+        } = peer
+        else {
+            return None;
+        };
+        let w = self.world();
+        let referenced = w.security_groups.get(group_id);
+        let Some(pcx_id) = peering_id else {
+            return Some(GroupReference {
+                group_name: referenced.map(|g| g.name.clone()),
+                vpc_id: Some(
+                    referenced
+                        .map(|g| g.vpc_id.clone())
+                        .unwrap_or_else(|| owner_vpc.to_owned()),
+                ),
+                peering: None,
+                stale: referenced.is_none(),
+            });
+        };
+        let recorded = w.peerings.get(pcx_id);
+        let peer_vpc = referenced.map(|g| g.vpc_id.clone()).or_else(|| {
+            recorded.map(|p| {
+                if p.requester.vpc_id == owner_vpc {
+                    p.accepter.vpc_id.clone()
+                } else {
+                    p.requester.vpc_id.clone()
+                }
+            })
+        });
+        let now = self.now();
+        let active = peer_vpc.as_deref().and_then(|pv| {
+            recorded
+                .filter(|p| p.is_active_at(now) && connects(p, owner_vpc, pv))
+                .or_else(|| self.active_peering_between(owner_vpc, pv))
+        });
+        let peering = match (active, recorded) {
+            (Some(p), _) => (p.id.clone(), PeeringState::Active),
+            (None, Some(p)) => (p.id.clone(), p.state_at(now)),
+            (None, None) => (pcx_id.clone(), PeeringState::Deleted),
+        };
+        Some(GroupReference {
+            group_name: referenced.map(|g| g.name.clone()),
+            vpc_id: peer_vpc,
+            peering: Some(peering),
+            stale: referenced.is_none() || active.is_none(),
+        })
+    }
+
+    /// DescribeStaleSecurityGroups: the caller's groups in `vpc_id` with stale peer references,
+    /// in id order.
+    pub fn stale_security_groups(&self, vpc_id: &str) -> Result<Vec<StaleGroup>, DomainError> {
+        self.owned::<Vpc>(vpc_id)?;
+        let is_stale = |r: &SgRule| {
+            matches!(
+                &r.peer,
+                RulePeer::Group {
+                    peering_id: Some(_),
+                    ..
+                }
+            ) && self
+                .group_reference(vpc_id, &r.peer)
+                .is_some_and(|s| s.stale)
+        };
+        Ok(self
+            .list_owned::<SecurityGroup>()
+            .filter(|g| g.vpc_id == vpc_id)
+            .filter_map(|g| {
+                let ingress: Vec<SgRule> =
+                    g.ingress.iter().filter(|r| is_stale(r)).cloned().collect();
+                let egress: Vec<SgRule> =
+                    g.egress.iter().filter(|r| is_stale(r)).cloned().collect();
+                (!ingress.is_empty() || !egress.is_empty()).then(|| StaleGroup {
+                    group: g.clone(),
+                    ingress,
+                    egress,
+                })
+            })
+            .collect())
+    }
+
+    /// DescribeSecurityGroupReferences: which peer VPCs' groups reference the caller's groups
+    /// `ids` through an active peering (stale references are not listed).
+    pub fn security_group_references(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<SecurityGroupReference>, DomainError> {
+        if ids.is_empty() {
+            return Err(DomainError::MissingParameter("GroupId".into()));
+        }
+        let mut out: BTreeSet<SecurityGroupReference> = BTreeSet::new();
+        for id in ids {
+            let mine = self.owned::<SecurityGroup>(id)?;
+            for other in self.world().security_groups.values() {
+                if other.vpc_id == mine.vpc_id {
+                    continue;
+                }
+                for r in other.ingress.iter().chain(other.egress.iter()) {
+                    let RulePeer::Group {
+                        group_id,
+                        peering_id: Some(_),
+                        ..
+                    } = &r.peer
+                    else {
+                        continue;
+                    };
+                    if *group_id != mine.id {
+                        continue;
+                    }
+                    if let Some(GroupReference {
+                        stale: false,
+                        peering: Some((pcx, _)),
+                        ..
+                    }) = self.group_reference(&other.vpc_id, &r.peer)
+                    {
+                        out.insert(SecurityGroupReference {
+                            group_id: mine.id.clone(),
+                            referencing_vpc_id: other.vpc_id.clone(),
+                            peering_id: pcx,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Every rule of the caller's groups, with its group and direction (`true` = egress), in
+    /// rule id order.
+    pub fn security_group_rules(&self) -> Vec<(&SecurityGroup, bool, &SgRule)> {
+        let mut out: Vec<(&SecurityGroup, bool, &SgRule)> = self
+            .list_owned::<SecurityGroup>()
+            .flat_map(|g| {
+                g.ingress
+                    .iter()
+                    .map(move |r| (g, false, r))
+                    .chain(g.egress.iter().map(move |r| (g, true, r)))
+            })
+            .collect();
+        out.sort_by(|a, b| a.2.id.cmp(&b.2.id));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

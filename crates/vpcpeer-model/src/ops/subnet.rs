@@ -1,8 +1,49 @@
 //! Subnets, and private address allocation inside them.
+//!
+//! CreateSubnet enforces EC2's block rules (`shared/spec/aws-ec2.md` §2.3): an IPv4 block of /16–/28
+//! inside one of the VPC's associated blocks (`InvalidSubnet.Range`), not overlapping a sibling
+//! (`InvalidSubnet.Conflict`), and an optional IPv6 /64 inside one of the VPC's IPv6 blocks. A new
+//! subnet is associated with the VPC's default network ACL and implicitly uses the main route
+//! table. Choices where AWS is unverified:
+//! - An IPv6 block that is not a /64, or outside the VPC's IPv6 blocks (or a VPC without IPv6), is
+//!   refused with `InvalidSubnet.Range`, like an IPv4 block.
+//! - IPv6-only subnets (`Ipv6Native`) are not supported: every subnet has an IPv4 block.
+//! - The subnet is `available` at once (AWS may briefly show `pending`).
 
 use std::net::Ipv4Addr;
 
-use crate::{DomainError, Kind, Subnet, Tx};
+use crate::cidr::{self, overlaps_v4, overlaps_v6};
+use crate::regions::{self, Zone};
+use crate::{
+    AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
+    Tags, Tx, Vpc,
+};
+
+/// Input of CreateSubnet.
+#[derive(Debug, Clone, Default)]
+pub struct CreateSubnet {
+    /// The VPC.
+    pub vpc_id: String,
+    /// IPv4 block, as given.
+    pub cidr_block: String,
+    /// IPv6 block, as given (a /64 inside the VPC's /56).
+    pub ipv6_cidr_block: Option<String>,
+    /// Zone name (`us-east-1a`).
+    pub availability_zone: Option<String>,
+    /// Zone id (`use1-az1`).
+    pub availability_zone_id: Option<String>,
+    /// Tags from TagSpecification.
+    pub tags: Tags,
+}
+
+/// A subnet attribute ModifySubnetAttribute can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetAttribute {
+    /// `mapPublicIpOnLaunch`.
+    MapPublicIpOnLaunch,
+    /// `assignIpv6AddressOnCreation`.
+    AssignIpv6OnCreation,
+}
 
 impl Tx<'_, '_> {
     /// Every private IPv4 address in use in `subnet_id` (ENIs, primary and secondary).
@@ -62,5 +103,546 @@ impl Tx<'_, '_> {
             DomainError::NotFound { id, .. } => DomainError::not_found(Kind::Subnet, id),
             other => other,
         })
+    }
+
+    /// `availableIpAddressCount`: the usable addresses of the block minus those in use.
+    pub fn available_ip_count(&self, subnet: &Subnet) -> u64 {
+        let used = self.addresses_in_use(&subnet.id).len() as u64;
+        cidr::available_addresses(subnet.cidr).saturating_sub(used)
+    }
+
+    /// CreateSubnet; returns the new subnet's id.
+    pub fn create_subnet(&mut self, input: CreateSubnet) -> Result<String, DomainError> {
+        let vpc = self.owned::<Vpc>(&input.vpc_id)?.clone();
+        let text = input.cidr_block.as_str();
+        let net = cidr::parse_v4(text).ok_or_else(|| {
+            DomainError::invalid(format!(
+                "Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ))
+        })?;
+        if !cidr::valid_block_size(net)
+            || !vpc
+                .ipv4_cidrs()
+                .any(|b| b.contains(&net.network()) && b.contains(&net.broadcast()))
+        {
+            return Err(DomainError::InvalidSubnetRange {
+                cidr: text.to_owned(),
+            });
+        }
+        let siblings: Vec<&Subnet> = self
+            .world()
+            .subnets
+            .values()
+            .filter(|s| s.vpc_id == vpc.id)
+            .collect();
+        if siblings.iter().any(|s| overlaps_v4(s.cidr, net)) {
+            return Err(DomainError::SubnetConflict {
+                cidr: text.to_owned(),
+            });
+        }
+        let ipv6 = match input.ipv6_cidr_block.as_deref() {
+            None => None,
+            Some(t6) => {
+                let n6 = cidr::parse_v6(t6).ok_or_else(|| {
+                    DomainError::invalid(format!(
+                        "Value ({t6}) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block."
+                    ))
+                })?;
+                if n6.prefix_len() != 64 || !vpc.ipv6_cidrs().any(|b| b.contains(&n6.network())) {
+                    return Err(DomainError::InvalidSubnetRange {
+                        cidr: t6.to_owned(),
+                    });
+                }
+                if siblings
+                    .iter()
+                    .filter_map(|s| s.ipv6.as_ref())
+                    .any(|(_, c)| overlaps_v6(*c, n6))
+                {
+                    return Err(DomainError::SubnetConflict {
+                        cidr: t6.to_owned(),
+                    });
+                }
+                Some(n6)
+            }
+        };
+        let zone = self.pick_zone(
+            input.availability_zone.as_deref(),
+            input.availability_zone_id.as_deref(),
+        )?;
+        if let Some(max) = self.ctx.limits.subnets_per_vpc {
+            if siblings.len() >= max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::SubnetsPerVpc,
+                    message: format!(
+                        "The maximum number of subnets ({max}) has been reached for {}.",
+                        vpc.id
+                    ),
+                });
+            }
+        }
+        let id = self.new_id("subnet");
+        let ipv6 = ipv6.map(|n| (self.new_id("subnet-cidr-assoc"), n));
+        let subnet = Subnet {
+            id: id.clone(),
+            vpc_id: vpc.id.clone(),
+            scope: self.scope().clone(),
+            availability_zone: zone.name,
+            availability_zone_id: zone.id,
+            cidr: net,
+            ipv6,
+            map_public_ip_on_launch: false,
+            assign_ipv6_on_creation: false,
+            tags: input.tags,
+        };
+        self.put(subnet);
+        let default_acl = self
+            .world()
+            .network_acls
+            .values()
+            .find(|a| a.vpc_id == vpc.id && a.is_default)
+            .map(|a| a.id.clone());
+        if let Some(acl_id) = default_acl {
+            let assoc = AclAssociation {
+                id: self.new_id("aclassoc"),
+                subnet_id: id.clone(),
+            };
+            if let Some(acl) = self.get_mut::<NetworkAcl>(&acl_id) {
+                acl.associations.push(assoc);
+            }
+        }
+        Ok(id)
+    }
+
+    /// The zone a new subnet goes to: the one named, or the region's first.
+    fn pick_zone(&self, name: Option<&str>, zone_id: Option<&str>) -> Result<Zone, DomainError> {
+        let region = self.scope().region.clone();
+        let all = regions::zones(&region);
+        let list = || {
+            all.iter()
+                .map(|z| z.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (name, zone_id) {
+            (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
+                "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together."
+                    .into(),
+            )),
+            (Some(n), None) => all.iter().find(|z| z.name == n).cloned().ok_or_else(|| {
+                DomainError::invalid(format!(
+                    "Value ({n}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {}.",
+                    list()
+                ))
+            }),
+            (None, Some(i)) => all.iter().find(|z| z.id == i).cloned().ok_or_else(|| {
+                DomainError::invalid(format!(
+                    "Value ({i}) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: {}.",
+                    list()
+                ))
+            }),
+            (None, None) => all
+                .first()
+                .cloned()
+                .ok_or_else(|| DomainError::not_found(Kind::Zone, region.clone())),
+        }
+    }
+
+    /// ModifySubnetAttribute for the attributes the model keeps: `MapPublicIpOnLaunch` and
+    /// `AssignIpv6AddressOnCreation` (which needs an IPv6 block).
+    pub fn modify_subnet_attribute(
+        &mut self,
+        subnet_id: &str,
+        attr: SubnetAttribute,
+        value: bool,
+    ) -> Result<(), DomainError> {
+        let s = self.subnet(subnet_id)?;
+        if attr == SubnetAttribute::AssignIpv6OnCreation && value && s.ipv6.is_none() {
+            return Err(DomainError::invalid(format!(
+                "Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."
+            )));
+        }
+        let s = self.owned_mut::<Subnet>(subnet_id)?;
+        match attr {
+            SubnetAttribute::MapPublicIpOnLaunch => s.map_public_ip_on_launch = value,
+            SubnetAttribute::AssignIpv6OnCreation => s.assign_ipv6_on_creation = value,
+        }
+        Ok(())
+    }
+
+    /// DeleteSubnet: refused while network interfaces (instances, NAT gateways) use it; removes its
+    /// route table and network ACL associations.
+    pub fn delete_subnet(&mut self, subnet_id: &str) -> Result<(), DomainError> {
+        let subnet = self.subnet(subnet_id)?.clone();
+        let busy = self
+            .world()
+            .network_interfaces
+            .values()
+            .any(|e| e.subnet_id == subnet_id);
+        if busy {
+            return Err(DomainError::dependency(Kind::Subnet, subnet_id));
+        }
+        let target = RtAssocTarget::Subnet(subnet_id.to_owned());
+        let tables: Vec<String> = self
+            .world()
+            .route_tables
+            .values()
+            .filter(|t| {
+                t.vpc_id == subnet.vpc_id && t.associations.iter().any(|a| a.target == target)
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        for t in tables {
+            if let Some(rt) = self.get_mut::<RouteTable>(&t) {
+                rt.associations.retain(|a| a.target != target);
+            }
+        }
+        let acls: Vec<String> = self
+            .world()
+            .network_acls
+            .values()
+            .filter(|a| a.associations.iter().any(|x| x.subnet_id == subnet_id))
+            .map(|a| a.id.clone())
+            .collect();
+        for a in acls {
+            if let Some(acl) = self.get_mut::<NetworkAcl>(&a) {
+                acl.associations.retain(|x| x.subnet_id != subnet_id);
+            }
+        }
+        self.remove::<Subnet>(subnet_id);
+        Ok(())
+    }
+}
+
+/// Helpers for the unit tests of the network ops (subnets, routes, gateways).
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::ops::vpc::CreateVpc;
+    use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+    /// A world, an id source, quotas and a clock.
+    pub(crate) struct Env {
+        pub world: World,
+        pub ids: SeededIds,
+        pub limits: Limits,
+        pub now: Timestamp,
+    }
+
+    /// Account A in us-east-1.
+    pub(crate) fn a() -> Scope {
+        Scope::new("111111111111", "us-east-1")
+    }
+
+    /// Account B in us-east-1.
+    pub(crate) fn b() -> Scope {
+        Scope::new("222222222222", "us-east-1")
+    }
+
+    impl Env {
+        pub(crate) fn new() -> Self {
+            Env {
+                world: World::default(),
+                ids: SeededIds::new(42),
+                limits: Limits::default(),
+                now: Timestamp(1_700_000_000_000),
+            }
+        }
+
+        /// Runs `f` as `scope`; commits on success, rolls back on error.
+        pub(crate) fn run<T>(
+            &mut self,
+            scope: &Scope,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: scope.clone(),
+                now: self.now,
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let out = f(&mut tx);
+            if out.is_ok() {
+                tx.commit();
+            } else {
+                tx.rollback();
+            }
+            out
+        }
+
+        /// Runs `f` as `scope` and always rolls back (for table tests over one setup).
+        pub(crate) fn probe<T>(
+            &mut self,
+            scope: &Scope,
+            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+        ) -> Result<T, DomainError> {
+            let ctx = Ctx {
+                scope: scope.clone(),
+                now: self.now,
+                ids: &mut self.ids,
+                limits: &self.limits,
+            };
+            let mut tx = Tx::new(&mut self.world, ctx);
+            let out = f(&mut tx);
+            tx.rollback();
+            out
+        }
+
+        /// A VPC of `scope` with `cidr`.
+        pub(crate) fn vpc(&mut self, scope: &Scope, cidr: &str, ipv6: bool) -> String {
+            self.run(scope, |tx| {
+                tx.create_vpc(CreateVpc {
+                    cidr_block: cidr.into(),
+                    amazon_ipv6: ipv6,
+                    ..Default::default()
+                })
+            })
+            .expect("vpc")
+        }
+    }
+
+    /// A short name for an outcome, to compare in tables.
+    pub(crate) fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
+        match r {
+            Ok(_) => "ok",
+            Err(e) => match e {
+                DomainError::NotFound { .. } => "NotFound",
+                DomainError::MalformedId { .. } => "Malformed",
+                DomainError::MissingParameter(_) => "Missing",
+                DomainError::InvalidParameterValue(_) => "Invalid",
+                DomainError::InvalidParameterCombination(_) => "Combination",
+                DomainError::InvalidSubnetRange { .. } => "Range",
+                DomainError::SubnetConflict { .. } => "Conflict",
+                DomainError::DependencyViolation { .. } => "Dependency",
+                DomainError::RouteAlreadyExists { .. } => "RouteExists",
+                DomainError::RouteNotFound { .. } => "RouteNotFound",
+                DomainError::AlreadyAssociated(_) => "AlreadyAssociated",
+                DomainError::GatewayNotAttached { .. } => "NotAttached",
+                DomainError::LimitExceeded { .. } => "Limit",
+                DomainError::AddressInUse(_) => "InUse",
+                _ => "other",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{a, b, outcome, Env};
+    use super::CreateSubnet;
+    use crate::{NetworkAcl, NetworkInterface, Subnet, Tags};
+
+    fn input(vpc: &str, cidr: &str) -> CreateSubnet {
+        CreateSubnet {
+            vpc_id: vpc.into(),
+            cidr_block: cidr.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn create_subnet_rules() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        env.run(&a(), |tx| {
+            tx.associate_vpc_cidr(&vpc, crate::ops::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
+        })
+        .expect("secondary");
+        env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))
+            .expect("first subnet");
+        let v6 = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let v6_64 = ipnet::Ipv6Net::new(v6.network(), 64).expect("64");
+        let v6_other = ipnet::Ipv6Net::new(
+            std::net::Ipv6Addr::from(u128::from(v6.network()) + (1u128 << 64)),
+            64,
+        )
+        .expect("64");
+        let outside6 = "2001:db8::/64".to_string();
+        // (cidr, ipv6, zone, zone id, expected)
+        type Row<'a> = (
+            &'a str,
+            Option<String>,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+        );
+        let rows: Vec<Row> = vec![
+            ("10.0.1.0/24", None, None, None, "ok"),
+            ("10.1.7.0/24", None, None, None, "ok"),
+            ("10.0.1.0/28", None, Some("us-east-1f"), None, "ok"),
+            ("10.0.1.0/24", None, None, Some("use1-az2"), "ok"),
+            ("10.0.0.0/16", None, None, None, "Conflict"),
+            ("10.0.0.128/25", None, None, None, "Conflict"),
+            ("10.0.0.0/23", None, None, None, "Conflict"),
+            ("10.2.0.0/24", None, None, None, "Range"),
+            ("10.0.255.0/24", None, None, None, "ok"),
+            ("10.0.0.0/15", None, None, None, "Range"),
+            ("10.0.1.0/29", None, None, None, "Range"),
+            ("10.0.1.0/33", None, None, None, "Invalid"),
+            ("nonsense", None, None, None, "Invalid"),
+            ("10.0.1.0/24", Some(v6_64.to_string()), None, None, "ok"),
+            ("10.0.1.0/24", Some(v6.to_string()), None, None, "Range"),
+            ("10.0.1.0/24", Some(outside6), None, None, "Range"),
+            ("10.0.1.0/24", Some("zz::/64".into()), None, None, "Invalid"),
+            ("10.0.1.0/24", None, Some("us-west-2a"), None, "Invalid"),
+            ("10.0.1.0/24", None, None, Some("use1-az9"), "Invalid"),
+            (
+                "10.0.1.0/24",
+                None,
+                Some("us-east-1a"),
+                Some("use1-az1"),
+                "Combination",
+            ),
+        ];
+        for (cidr, ipv6, zone, zone_id, want) in rows {
+            let mut i = input(&vpc, cidr);
+            i.ipv6_cidr_block = ipv6.clone();
+            i.availability_zone = zone.map(Into::into);
+            i.availability_zone_id = zone_id.map(Into::into);
+            let got = env.probe(&a(), |tx| tx.create_subnet(i));
+            assert_eq!(outcome(&got), want, "{cidr} {ipv6:?} {zone:?} {zone_id:?}");
+        }
+        // IPv6 siblings conflict too.
+        let mut i = input(&vpc, "10.0.1.0/24");
+        i.ipv6_cidr_block = Some(v6_64.to_string());
+        env.run(&a(), |tx| tx.create_subnet(i)).expect("v6 subnet");
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(v6_64.to_string());
+        assert_eq!(
+            outcome(&env.probe(&a(), |tx| tx.create_subnet(i))),
+            "Conflict"
+        );
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(v6_other.to_string());
+        assert_eq!(outcome(&env.probe(&a(), |tx| tx.create_subnet(i))), "ok");
+        // Unknown, foreign and malformed VPCs.
+        for (vpc_id, scope, want) in [
+            ("vpc-0123456789abcdef0", a(), "NotFound"),
+            (vpc.as_str(), b(), "NotFound"),
+            ("vpc-nope", a(), "Malformed"),
+        ] {
+            let got = env.probe(&scope, |tx| tx.create_subnet(input(vpc_id, "10.0.9.0/24")));
+            assert_eq!(outcome(&got), want, "{vpc_id}");
+        }
+    }
+
+    #[test]
+    fn subnet_defaults_zone_and_acl_association() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let id = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let s = &env.world.subnets[&id];
+        assert_eq!(s.availability_zone, "us-east-1a");
+        assert_eq!(s.availability_zone_id, "use1-az1");
+        let acl = |env: &Env| -> NetworkAcl {
+            env.world
+                .network_acls
+                .values()
+                .find(|x| x.vpc_id == vpc && x.is_default)
+                .cloned()
+                .expect("default acl")
+        };
+        let assocs = acl(&env).associations;
+        assert_eq!(assocs.len(), 1);
+        assert_eq!(assocs[0].subnet_id, id);
+        assert!(assocs[0].id.starts_with("aclassoc-"));
+        let count = env
+            .run(&a(), |tx| {
+                let s = tx.subnet(&id)?.clone();
+                Ok(tx.available_ip_count(&s))
+            })
+            .expect("count");
+        assert_eq!(count, 251);
+        env.run(&a(), |tx| tx.delete_subnet(&id)).expect("delete");
+        assert!(acl(&env).associations.is_empty());
+        assert!(!env.world.subnets.contains_key(&id));
+    }
+
+    #[test]
+    fn delete_subnet_refused_while_an_interface_uses_it() {
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let id = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let s: Subnet = env.world.subnets[&id].clone();
+        env.world.network_interfaces.insert(
+            "eni-00000001".into(),
+            NetworkInterface {
+                id: "eni-00000001".into(),
+                scope: a(),
+                subnet_id: id.clone(),
+                vpc_id: vpc.clone(),
+                availability_zone: s.availability_zone.clone(),
+                private_ip: "10.0.1.4".parse().expect("ip"),
+                secondary_ips: Vec::new(),
+                ipv6: Vec::new(),
+                groups: Vec::new(),
+                attachment: None,
+                mac: String::new(),
+                description: String::new(),
+                interface_type: "interface".into(),
+                source_dest_check: true,
+                tags: Tags::new(),
+            },
+        );
+        let before = env.world.clone();
+        let got = env.run(&a(), |tx| tx.delete_subnet(&id));
+        assert_eq!(outcome(&got), "Dependency");
+        assert_eq!(env.world, before, "a refused delete leaves no trace");
+        let got = env.run(&a(), |tx| {
+            let s = tx.subnet(&id)?.clone();
+            Ok(tx.available_ip_count(&s))
+        });
+        assert_eq!(got, Ok(250));
+    }
+
+    #[test]
+    fn modify_subnet_attributes() {
+        use super::SubnetAttribute as A;
+        let mut env = Env::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        let v4 = env
+            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
+            .expect("subnet");
+        let v6net = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let mut i = input(&vpc, "10.0.2.0/24");
+        i.ipv6_cidr_block = Some(
+            ipnet::Ipv6Net::new(v6net.network(), 64)
+                .expect("64")
+                .to_string(),
+        );
+        let v6 = env.run(&a(), |tx| tx.create_subnet(i)).expect("subnet");
+        for (id, attr, value, want) in [
+            (&v4, A::MapPublicIpOnLaunch, true, "ok"),
+            (&v4, A::AssignIpv6OnCreation, true, "Invalid"),
+            (&v4, A::AssignIpv6OnCreation, false, "ok"),
+            (&v6, A::AssignIpv6OnCreation, true, "ok"),
+        ] {
+            let got = env.run(&a(), |tx| tx.modify_subnet_attribute(id, attr, value));
+            assert_eq!(outcome(&got), want, "{id} {attr:?} {value}");
+        }
+        assert!(env.world.subnets[&v4].map_public_ip_on_launch);
+        assert!(env.world.subnets[&v6].assign_ipv6_on_creation);
+        let got = env.run(&b(), |tx| {
+            tx.modify_subnet_attribute(&v4, A::MapPublicIpOnLaunch, false)
+        });
+        assert_eq!(outcome(&got), "NotFound");
+    }
+
+    #[test]
+    fn subnet_quota() {
+        let mut env = Env::new();
+        env.limits.subnets_per_vpc = Some(2);
+        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        for (cidr, want) in [
+            ("10.0.1.0/24", "ok"),
+            ("10.0.2.0/24", "ok"),
+            ("10.0.3.0/24", "Limit"),
+        ] {
+            let got = env.run(&a(), |tx| tx.create_subnet(input(&vpc, cidr)));
+            assert_eq!(outcome(&got), want, "{cidr}");
+        }
     }
 }

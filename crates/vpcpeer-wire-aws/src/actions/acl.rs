@@ -1,8 +1,230 @@
-//! (to be written)
+//! Network ACL actions: Create/Delete/DescribeNetworkAcls, Create/Replace/DeleteNetworkAclEntry and
+//! ReplaceNetworkAclAssociation.
+//!
+//! `NetworkAcl` renders as `networkAclId`, `vpcId`, `default`, `entrySet`, `associationSet`,
+//! `tagSet`, `ownerId` (botocore model names). Entries list outbound first, then by rule number;
+//! protocols are numbers (`-1`, `6`, …) as EC2 shows them. The `entry.protocol` filter matches
+//! the number or the name (`6` or `tcp`) **[unverified: EC2 may only accept the number]**.
+//! `ClientToken` of CreateNetworkAcl is echoed, not used for idempotency.
 
-use super::Handler;
+use vpcpeer_model::ops::acl::{ordered_entries, AclEntryInput};
+use vpcpeer_model::{AclAction, AclEntry, Destination, NetworkAcl, Tx};
+
+use super::{domain, explicit, ok_return, Handler};
+use crate::filter::{self, matches, paginate};
+use crate::{Ec2Error, Params, Xml};
 
 /// The handler of `action` if this module serves it.
-pub(super) fn handler(_action: &str) -> Option<Handler> {
-    None
+pub(super) fn handler(action: &str) -> Option<Handler> {
+    Some(match action {
+        "CreateNetworkAcl" => create_network_acl,
+        "DeleteNetworkAcl" => delete_network_acl,
+        "DescribeNetworkAcls" => describe_network_acls,
+        "CreateNetworkAclEntry" => create_network_acl_entry,
+        "ReplaceNetworkAclEntry" => replace_network_acl_entry,
+        "DeleteNetworkAclEntry" => delete_network_acl_entry,
+        "ReplaceNetworkAclAssociation" => replace_network_acl_association,
+        _ => return None,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "association.association-id",
+    "association.network-acl-id",
+    "association.subnet-id",
+    "default",
+    "entry.cidr",
+    "entry.ipv6-cidr",
+    "entry.egress",
+    "entry.icmp.code",
+    "entry.icmp.type",
+    "entry.port-range.from",
+    "entry.port-range.to",
+    "entry.protocol",
+    "entry.rule-action",
+    "entry.rule-number",
+    "network-acl-id",
+    "owner-id",
+    "vpc-id",
+];
+
+fn action_name(a: AclAction) -> &'static str {
+    match a {
+        AclAction::Allow => "allow",
+        AclAction::Deny => "deny",
+    }
+}
+
+fn protocol_names(p: &str) -> Vec<String> {
+    let name = match p {
+        "6" => Some("tcp"),
+        "17" => Some("udp"),
+        "1" => Some("icmp"),
+        "58" => Some("icmpv6"),
+        "-1" => Some("all"),
+        _ => None,
+    };
+    std::iter::once(p.to_owned())
+        .chain(name.map(str::to_owned))
+        .collect()
+}
+
+fn field(a: &NetworkAcl, name: &str) -> Vec<String> {
+    let entries = a.entries.iter();
+    let each = |f: &dyn Fn(&AclEntry) -> Option<String>| -> Vec<String> {
+        a.entries.iter().filter_map(f).collect()
+    };
+    match name {
+        "association.association-id" => a.associations.iter().map(|x| x.id.clone()).collect(),
+        "association.network-acl-id" => {
+            if a.associations.is_empty() {
+                Vec::new()
+            } else {
+                vec![a.id.clone()]
+            }
+        }
+        "association.subnet-id" => a.associations.iter().map(|x| x.subnet_id.clone()).collect(),
+        "default" => vec![a.is_default.to_string()],
+        "entry.cidr" => each(&|e| match e.cidr {
+            Destination::V4(c) => Some(c.to_string()),
+            Destination::V6(_) => None,
+        }),
+        "entry.ipv6-cidr" => each(&|e| match e.cidr {
+            Destination::V6(c) => Some(c.to_string()),
+            Destination::V4(_) => None,
+        }),
+        "entry.egress" => each(&|e| Some(e.egress.to_string())),
+        "entry.icmp.type" => each(&|e| e.icmp.map(|(t, _)| t.to_string())),
+        "entry.icmp.code" => each(&|e| e.icmp.map(|(_, c)| c.to_string())),
+        "entry.port-range.from" => each(&|e| e.port_range.map(|(f, _)| f.to_string())),
+        "entry.port-range.to" => each(&|e| e.port_range.map(|(_, t)| t.to_string())),
+        "entry.protocol" => entries.flat_map(|e| protocol_names(&e.protocol)).collect(),
+        "entry.rule-action" => each(&|e| Some(action_name(e.action).to_owned())),
+        "entry.rule-number" => each(&|e| Some(e.rule_number.to_string())),
+        "network-acl-id" => vec![a.id.clone()],
+        "owner-id" => vec![a.scope.account.clone()],
+        "vpc-id" => vec![a.vpc_id.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn write_acl(x: &mut Xml, a: &NetworkAcl) {
+    x.leaf("networkAclId", &a.id)
+        .leaf("vpcId", &a.vpc_id)
+        .leaf("default", a.is_default)
+        .list("entrySet", ordered_entries(a), |x, e| {
+            x.leaf("ruleNumber", e.rule_number)
+                .leaf("protocol", &e.protocol)
+                .leaf("ruleAction", action_name(e.action))
+                .leaf("egress", e.egress);
+            match e.cidr {
+                Destination::V4(c) => x.leaf("cidrBlock", c),
+                Destination::V6(c) => x.leaf("ipv6CidrBlock", c),
+            };
+            if let Some((ty, code)) = e.icmp {
+                x.node("icmpTypeCode", |x| {
+                    x.leaf("code", code).leaf("type", ty);
+                });
+            }
+            if let Some((from, to)) = e.port_range {
+                x.node("portRange", |x| {
+                    x.leaf("from", from).leaf("to", to);
+                });
+            }
+        })
+        .list("associationSet", &a.associations, |x, s| {
+            x.leaf("networkAclAssociationId", &s.id)
+                .leaf("networkAclId", &a.id)
+                .leaf("subnetId", &s.subnet_id);
+        })
+        .tags(&a.tags)
+        .leaf("ownerId", &a.scope.account);
+}
+
+fn create_network_acl(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?;
+    let tags = p.tag_specs("network-acl")?;
+    let id = domain(tx.create_network_acl(vpc_id, tags))?;
+    let a = domain(tx.owned::<NetworkAcl>(&id))?;
+    x.node("networkAcl", |x| write_acl(x, a));
+    x.opt_leaf("clientToken", p.get("ClientToken"));
+    Ok(())
+}
+
+fn delete_network_acl(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.delete_network_acl(p.required("NetworkAclId")?))?;
+    ok_return(x)
+}
+
+fn describe_network_acls(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, FILTERS)?;
+    let (limit, token) = filter::paging(p, 5, 100)?;
+    let ids = p.list("NetworkAclId");
+    let items: Vec<&NetworkAcl> = if ids.is_empty() {
+        tx.list_owned::<NetworkAcl>().collect()
+    } else {
+        explicit(&ids, |id| tx.owned::<NetworkAcl>(id))?
+    };
+    let items: Vec<&NetworkAcl> = items
+        .into_iter()
+        .filter(|a| matches(&filters, &a.tags, |n| field(a, n)))
+        .collect();
+    let (page, next) = paginate(items, |a| &a.id, limit, token.as_deref());
+    x.list("networkAclSet", page, write_acl);
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn required_bool(p: &Params, name: &str) -> Result<bool, Ec2Error> {
+    p.bool(name)?.ok_or_else(|| Ec2Error::missing(name))
+}
+
+fn required_int(p: &Params, name: &str) -> Result<i64, Ec2Error> {
+    p.int(name)?.ok_or_else(|| Ec2Error::missing(name))
+}
+
+fn entry_input(p: &Params) -> Result<AclEntryInput, Ec2Error> {
+    Ok(AclEntryInput {
+        acl_id: p.required("NetworkAclId")?.to_owned(),
+        rule_number: required_int(p, "RuleNumber")?,
+        protocol: p.required("Protocol")?.to_owned(),
+        action: p.required("RuleAction")?.to_owned(),
+        egress: required_bool(p, "Egress")?,
+        cidr: p.string("CidrBlock").filter(|s| !s.is_empty()),
+        ipv6_cidr: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
+        port_from: p.int("PortRange.From")?,
+        port_to: p.int("PortRange.To")?,
+        icmp_type: p.int("Icmp.Type")?,
+        icmp_code: p.int("Icmp.Code")?,
+    })
+}
+
+fn create_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.create_network_acl_entry(&entry_input(p)?))?;
+    ok_return(x)
+}
+
+fn replace_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.replace_network_acl_entry(&entry_input(p)?))?;
+    ok_return(x)
+}
+
+fn delete_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let acl_id = p.required("NetworkAclId")?;
+    let n = required_int(p, "RuleNumber")?;
+    let egress = required_bool(p, "Egress")?;
+    domain(tx.delete_network_acl_entry(acl_id, n, egress))?;
+    ok_return(x)
+}
+
+fn replace_network_acl_association(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let assoc = p.required("AssociationId")?;
+    let acl = p.required("NetworkAclId")?;
+    let id = domain(tx.replace_network_acl_association(assoc, acl))?;
+    x.leaf("newAssociationId", id);
+    Ok(())
 }

@@ -1,8 +1,377 @@
-//! (to be written)
+//! Route tables (Create/Describe/Delete, Associate/Disassociate/ReplaceRouteTableAssociation)
+//! and routes (Create/Replace/DeleteRoute). Route `state` is derived when rendered
+//! ([`vpcpeer_model::ops::route::table_route_state`]), never stored.
 
-use super::Handler;
+use vpcpeer_model::ops::route::{table_route_state, AssocRequest, RouteInput, RouteState};
+use vpcpeer_model::{
+    Destination, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
+};
+
+use super::{domain, explicit, ok_return, Handler};
+use crate::filter::{self, matches, paginate};
+use crate::{Ec2Error, Params, Xml};
 
 /// The handler of `action` if this module serves it.
-pub(super) fn handler(_action: &str) -> Option<Handler> {
-    None
+pub(super) fn handler(action: &str) -> Option<Handler> {
+    Some(match action {
+        "CreateRouteTable" => create_route_table,
+        "DescribeRouteTables" => describe_route_tables,
+        "DeleteRouteTable" => delete_route_table,
+        "AssociateRouteTable" => associate_route_table,
+        "DisassociateRouteTable" => disassociate_route_table,
+        "ReplaceRouteTableAssociation" => replace_route_table_association,
+        "CreateRoute" => create_route,
+        "ReplaceRoute" => replace_route,
+        "DeleteRoute" => delete_route,
+        _ => return None,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "association.route-table-association-id",
+    "association.route-table-id",
+    "association.subnet-id",
+    "association.gateway-id",
+    "association.main",
+    "owner-id",
+    "route-table-id",
+    "route.destination-cidr-block",
+    "route.destination-ipv6-cidr-block",
+    "route.destination-prefix-list-id",
+    "route.gateway-id",
+    "route.instance-id",
+    "route.nat-gateway-id",
+    "route.network-interface-id",
+    "route.transit-gateway-id",
+    "route.egress-only-internet-gateway-id",
+    "route.origin",
+    "route.state",
+    "route.vpc-peering-connection-id",
+    "vpc-id",
+];
+
+fn state_name(s: RouteState) -> &'static str {
+    match s {
+        RouteState::Active => "active",
+        RouteState::Blackhole => "blackhole",
+    }
+}
+
+fn origin_name(o: RouteOrigin) -> &'static str {
+    match o {
+        RouteOrigin::CreateRouteTable => "CreateRouteTable",
+        RouteOrigin::CreateRoute => "CreateRoute",
+    }
+}
+
+/// The `gatewayId` EC2 shows for a route, if any.
+fn gateway_id(t: &RouteTarget) -> Option<&str> {
+    match t {
+        RouteTarget::Local => Some("local"),
+        RouteTarget::Gateway(g) | RouteTarget::VpcEndpoint(g) => Some(g),
+        _ => None,
+    }
+}
+
+fn route_field(tx: &Tx<'_, '_>, t: &RouteTable, r: &Route, name: &str) -> Option<String> {
+    let s = |v: &str| Some(v.to_owned());
+    match (name, &r.target) {
+        ("route.destination-cidr-block", _) => match r.destination {
+            Destination::V4(n) => Some(n.to_string()),
+            Destination::V6(_) => None,
+        },
+        ("route.destination-ipv6-cidr-block", _) => match r.destination {
+            Destination::V6(n) => Some(n.to_string()),
+            Destination::V4(_) => None,
+        },
+        ("route.gateway-id", t) => gateway_id(t).map(str::to_owned),
+        ("route.instance-id", RouteTarget::Instance(i)) => s(i),
+        ("route.instance-id", RouteTarget::NetworkInterface(e)) => tx
+            .world()
+            .network_interfaces
+            .get(e)
+            .and_then(|e| e.attachment.as_ref())
+            .map(|a| a.instance_id.clone()),
+        ("route.nat-gateway-id", RouteTarget::NatGateway(n)) => s(n),
+        ("route.network-interface-id", RouteTarget::NetworkInterface(e)) => s(e),
+        ("route.transit-gateway-id", RouteTarget::TransitGateway(g)) => s(g),
+        ("route.egress-only-internet-gateway-id", RouteTarget::EgressOnlyInternetGateway(g)) => {
+            s(g)
+        }
+        ("route.vpc-peering-connection-id", RouteTarget::Peering(p)) => s(p),
+        ("route.origin", _) => s(origin_name(r.origin)),
+        ("route.state", _) => s(state_name(table_route_state(tx.world(), t, r, tx.now()))),
+        _ => None,
+    }
+}
+
+fn assoc_field(a: &RtAssociation, table: &RouteTable, name: &str) -> Option<String> {
+    match (name, &a.target) {
+        ("association.route-table-association-id", _) => Some(a.id.clone()),
+        ("association.route-table-id", _) => Some(table.id.clone()),
+        ("association.subnet-id", RtAssocTarget::Subnet(s)) => Some(s.clone()),
+        ("association.gateway-id", RtAssocTarget::Gateway(g)) => Some(g.clone()),
+        ("association.main", t) => Some((*t == RtAssocTarget::Main).to_string()),
+        _ => None,
+    }
+}
+
+fn field(tx: &Tx<'_, '_>, t: &RouteTable, name: &str) -> Vec<String> {
+    match name {
+        "owner-id" => vec![t.scope.account.clone()],
+        "route-table-id" => vec![t.id.clone()],
+        "vpc-id" => vec![t.vpc_id.clone()],
+        n if n.starts_with("route.") => t
+            .routes
+            .iter()
+            .filter_map(|r| route_field(tx, t, r, n))
+            .collect(),
+        n if n.starts_with("association.") => t
+            .associations
+            .iter()
+            .filter_map(|a| assoc_field(a, t, n))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn render_route(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable, r: &Route) {
+    match r.destination {
+        Destination::V4(n) => x.leaf("destinationCidrBlock", n),
+        Destination::V6(n) => x.leaf("destinationIpv6CidrBlock", n),
+    };
+    let w = tx.world();
+    match &r.target {
+        RouteTarget::Local | RouteTarget::Gateway(_) | RouteTarget::VpcEndpoint(_) => {
+            x.opt_leaf("gatewayId", gateway_id(&r.target));
+        }
+        RouteTarget::Peering(p) => {
+            x.leaf("vpcPeeringConnectionId", p);
+        }
+        RouteTarget::NatGateway(n) => {
+            x.leaf("natGatewayId", n);
+        }
+        RouteTarget::Instance(i) => {
+            x.leaf("instanceId", i);
+            if let Some(inst) = w.instances.get(i) {
+                x.leaf("instanceOwnerId", &inst.scope.account);
+                x.opt_leaf("networkInterfaceId", inst.eni_ids.first());
+            }
+        }
+        RouteTarget::NetworkInterface(e) => {
+            if let Some(eni) = w.network_interfaces.get(e) {
+                if let Some(a) = &eni.attachment {
+                    x.leaf("instanceId", &a.instance_id)
+                        .leaf("instanceOwnerId", &eni.scope.account);
+                }
+            }
+            x.leaf("networkInterfaceId", e);
+        }
+        RouteTarget::TransitGateway(g) => {
+            x.leaf("transitGatewayId", g);
+        }
+        RouteTarget::EgressOnlyInternetGateway(g) => {
+            x.leaf("egressOnlyInternetGatewayId", g);
+        }
+    }
+    x.leaf("origin", origin_name(r.origin))
+        .leaf("state", state_name(table_route_state(w, t, r, tx.now())));
+}
+
+fn render_assoc(x: &mut Xml, t: &RouteTable, a: &RtAssociation) {
+    x.leaf("routeTableAssociationId", &a.id)
+        .leaf("routeTableId", &t.id);
+    match &a.target {
+        RtAssocTarget::Main => {}
+        RtAssocTarget::Subnet(s) => {
+            x.leaf("subnetId", s);
+        }
+        RtAssocTarget::Gateway(g) => {
+            x.leaf("gatewayId", g);
+        }
+    }
+    x.leaf("main", a.target == RtAssocTarget::Main)
+        .node("associationState", |x| {
+            x.leaf("state", "associated");
+        });
+}
+
+/// The `routeTable` shape (inner elements).
+fn render(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable) {
+    x.leaf("routeTableId", &t.id)
+        .leaf("vpcId", &t.vpc_id)
+        .leaf("ownerId", &t.scope.account)
+        .list("routeSet", t.routes.iter(), |x, r| {
+            render_route(tx, x, t, r)
+        })
+        .list("associationSet", t.associations.iter(), |x, a| {
+            render_assoc(x, t, a)
+        })
+        .list("propagatingVgwSet", std::iter::empty::<()>(), |_, _| {})
+        .tags(&t.tags);
+}
+
+fn create_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?.to_owned();
+    let tags = p.tag_specs("route-table")?;
+    let id = domain(tx.create_route_table(&vpc_id, tags))?;
+    let t = domain(tx.owned::<RouteTable>(&id))?;
+    x.node("routeTable", |x| render(tx, x, t));
+    x.opt_leaf(
+        "clientToken",
+        p.get("ClientToken").filter(|s| !s.is_empty()),
+    );
+    Ok(())
+}
+
+fn describe_route_tables(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, FILTERS)?;
+    let (limit, token) = filter::paging(p, 5, 100)?;
+    let ids = p.list("RouteTableId");
+    let items: Vec<&RouteTable> = if ids.is_empty() {
+        tx.list_owned::<RouteTable>().collect()
+    } else {
+        explicit(&ids, |id| tx.owned::<RouteTable>(id))?
+    };
+    let items: Vec<&RouteTable> = items
+        .into_iter()
+        .filter(|t| matches(&filters, &t.tags, |n| field(tx, t, n)))
+        .collect();
+    let (page, next) = paginate(items, |t| &t.id, limit, token.as_deref());
+    x.list("routeTableSet", page, |x, t| render(tx, x, t));
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn delete_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.delete_route_table(p.required("RouteTableId")?))?;
+    ok_return(x)
+}
+
+fn associated(x: &mut Xml) {
+    x.node("associationState", |x| {
+        x.leaf("state", "associated");
+    });
+}
+
+fn associate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let table = p.required("RouteTableId")?.to_owned();
+    let subnet = p.get("SubnetId").filter(|s| !s.is_empty());
+    let gateway = p.get("GatewayId").filter(|s| !s.is_empty());
+    if p.get("PublicIpv4Pool").is_some() {
+        return Err(Ec2Error::new(
+            "InvalidParameterValue",
+            "PublicIpv4Pool associations are not supported by this emulator.",
+        ));
+    }
+    let what = match (subnet, gateway) {
+        (Some(s), None) => AssocRequest::Subnet(s.to_owned()),
+        (None, Some(g)) => AssocRequest::Gateway(g.to_owned()),
+        (Some(_), Some(_)) => {
+            return Err(Ec2Error::new(
+                "InvalidParameterCombination",
+                "The parameter subnetId cannot be used with the parameter gatewayId",
+            ))
+        }
+        (None, None) => return Err(Ec2Error::missing("SubnetId")),
+    };
+    let id = domain(tx.associate_route_table(&table, what))?;
+    x.leaf("associationId", id);
+    associated(x);
+    Ok(())
+}
+
+fn disassociate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.disassociate_route_table(p.required("AssociationId")?))?;
+    ok_return(x)
+}
+
+fn replace_route_table_association(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let assoc = p.required("AssociationId")?;
+    let table = p.required("RouteTableId")?;
+    let id = domain(tx.replace_route_table_association(assoc, table))?;
+    x.leaf("newAssociationId", id);
+    associated(x);
+    Ok(())
+}
+
+/// Builds a route target from an id.
+type MakeTarget = fn(String) -> RouteTarget;
+
+/// Targets given to CreateRoute/ReplaceRoute, in EC2's parameter names.
+fn route_input(p: &Params, allow_local_target: bool) -> Result<RouteInput, Ec2Error> {
+    let get = |n: &str| p.get(n).filter(|s| !s.is_empty()).map(str::to_owned);
+    for unsupported in [
+        "LocalGatewayId",
+        "CarrierGatewayId",
+        "CoreNetworkArn",
+        "OdbNetworkArn",
+    ] {
+        if get(unsupported).is_some() {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Route targets of type {unsupported} are not supported by this emulator."),
+            ));
+        }
+    }
+    let mut targets = Vec::new();
+    if let Some(g) = get("GatewayId") {
+        targets.push(if g == "local" {
+            RouteTarget::Local
+        } else if g.starts_with("vpce-") {
+            RouteTarget::VpcEndpoint(g)
+        } else {
+            RouteTarget::Gateway(g)
+        });
+    }
+    let typed: [(&str, MakeTarget); 7] = [
+        ("VpcPeeringConnectionId", RouteTarget::Peering),
+        ("NatGatewayId", RouteTarget::NatGateway),
+        ("InstanceId", RouteTarget::Instance),
+        ("NetworkInterfaceId", RouteTarget::NetworkInterface),
+        ("TransitGatewayId", RouteTarget::TransitGateway),
+        (
+            "EgressOnlyInternetGatewayId",
+            RouteTarget::EgressOnlyInternetGateway,
+        ),
+        ("VpcEndpointId", RouteTarget::VpcEndpoint),
+    ];
+    for (name, make) in typed {
+        if let Some(v) = get(name) {
+            targets.push(make(v));
+        }
+    }
+    if allow_local_target && p.bool("LocalTarget")?.unwrap_or(false) {
+        targets.push(RouteTarget::Local);
+    }
+    Ok(RouteInput {
+        route_table_id: p.required("RouteTableId")?.to_owned(),
+        destination_cidr_block: get("DestinationCidrBlock"),
+        destination_ipv6_cidr_block: get("DestinationIpv6CidrBlock"),
+        destination_prefix_list_id: get("DestinationPrefixListId"),
+        targets,
+    })
+}
+
+fn create_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let input = route_input(p, false)?;
+    domain(tx.create_route(input))?;
+    ok_return(x)
+}
+
+fn replace_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let input = route_input(p, true)?;
+    domain(tx.replace_route(input))?;
+    ok_return(x)
+}
+
+fn delete_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let mut input = route_input(p, false)?;
+    input.targets.clear();
+    domain(tx.delete_route(input))?;
+    ok_return(x)
 }

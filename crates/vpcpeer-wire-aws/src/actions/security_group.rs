@@ -1,8 +1,660 @@
-//! (to be written)
+//! Security group actions: Create/DeleteSecurityGroup, Authorize/RevokeSecurityGroupIngress/Egress,
+//! DescribeSecurityGroups, DescribeSecurityGroupRules, DescribeSecurityGroupReferences and
+//! DescribeStaleSecurityGroups.
+//!
+//! Wire shapes follow the botocore EC2 model (`securityGroupInfo`, `groupDescription`, `groups`
+//! for `UserIdGroupPairs`, …). `DescribeSecurityGroups` groups rules by (protocol, from, to) into
+//! `IpPermission` items as EC2 does; the rule API (`securityGroupRuleSet`) lists one item per rule
+//! and shows `-1` ports for rules without ports.
+//!
+//! Choices where AWS is unverified:
+//! - Without `VpcId`, CreateSecurityGroup fails with `VPCIdNotSpecified` (the emulator has no
+//!   default VPC).
+//! - Tags given in `TagSpecification` of an authorize call (`security-group-rule`) are validated
+//!   and echoed in the reply but not stored (rules carry no tags in the model).
+//! - Revoking by `IpPermissions` something that matches no rule succeeds with `return` true and
+//!   lists it in `unknownIpPermissionSet`; an unknown `SecurityGroupRuleId` fails with
+//!   `InvalidSecurityGroupRuleId.NotFound`.
+//! - In `UserIdGroupPair`s, `vpcId`, `vpcPeeringConnectionId` and `peeringStatus` appear for
+//!   references to peer-VPC groups only; `groupName` is omitted once the group is gone.
 
-use super::Handler;
+use std::collections::BTreeSet;
+
+use vpcpeer_model::ops::peering::state_name;
+use vpcpeer_model::ops::security_group::{
+    CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector, Permission, Range,
+};
+use vpcpeer_model::{RulePeer, Scope, SecurityGroup, SgRule, Tags, Tx};
+
+use super::{domain, explicit, Handler};
+use crate::filter::{self, matches, paginate, Filter};
+use crate::{Ec2Error, Params, Xml};
 
 /// The handler of `action` if this module serves it.
-pub(super) fn handler(_action: &str) -> Option<Handler> {
-    None
+pub(super) fn handler(action: &str) -> Option<Handler> {
+    Some(match action {
+        "CreateSecurityGroup" => create_security_group,
+        "DeleteSecurityGroup" => delete_security_group,
+        "AuthorizeSecurityGroupIngress" => authorize_ingress,
+        "AuthorizeSecurityGroupEgress" => authorize_egress,
+        "RevokeSecurityGroupIngress" => revoke_ingress,
+        "RevokeSecurityGroupEgress" => revoke_egress,
+        "DescribeSecurityGroups" => describe_security_groups,
+        "DescribeSecurityGroupRules" => describe_security_group_rules,
+        "DescribeSecurityGroupReferences" => describe_security_group_references,
+        "DescribeStaleSecurityGroups" => describe_stale_security_groups,
+        _ => return None,
+    })
+}
+
+fn arn(scope: &Scope, kind: &str, id: &str) -> String {
+    format!("arn:aws:ec2:{}:{}:{kind}/{id}", scope.region, scope.account)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+fn ranges(p: &Params, list: &str, member: &str) -> Result<Vec<Range>, Ec2Error> {
+    p.structs(list)
+        .iter()
+        .map(|r| {
+            Ok(Range {
+                value: r.required(member)?.to_owned(),
+                description: r.string("Description"),
+            })
+        })
+        .collect()
+}
+
+fn opt(p: &Params, name: &str) -> Option<String> {
+    p.string(name).filter(|s| !s.is_empty())
+}
+
+/// `IpPermissions.N.*`.
+fn ip_permissions(p: &Params) -> Result<Vec<Permission>, Ec2Error> {
+    p.structs("IpPermissions")
+        .iter()
+        .map(|ip| {
+            Ok(Permission {
+                protocol: ip.required("IpProtocol")?.to_owned(),
+                from_port: ip.int("FromPort")?,
+                to_port: ip.int("ToPort")?,
+                ipv4: ranges(ip, "IpRanges", "CidrIp")?,
+                ipv6: ranges(ip, "Ipv6Ranges", "CidrIpv6")?,
+                prefix_lists: ranges(ip, "PrefixListIds", "PrefixListId")?,
+                groups: ip
+                    .structs("Groups")
+                    .iter()
+                    .map(|g| GroupPair {
+                        group_id: opt(g, "GroupId"),
+                        group_name: opt(g, "GroupName"),
+                        user_id: opt(g, "UserId"),
+                        peering_id: opt(g, "VpcPeeringConnectionId"),
+                        description: g.string("Description"),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The permissions of an authorize/revoke call: `IpPermissions.N.*` or the legacy flat form.
+fn permissions(p: &Params) -> Result<Vec<Permission>, Ec2Error> {
+    let structured = ip_permissions(p)?;
+    let flat_names = [
+        "IpProtocol",
+        "FromPort",
+        "ToPort",
+        "CidrIp",
+        "SourceSecurityGroupName",
+        "SourceSecurityGroupOwnerId",
+    ];
+    let flat = flat_names.iter().any(|n| p.get(n).is_some());
+    match (structured.is_empty(), flat) {
+        (false, true) => Err(Ec2Error::new(
+            "InvalidParameterCombination",
+            "The parameter IpPermissions cannot be used with the parameters IpProtocol, FromPort, ToPort, CidrIp, SourceSecurityGroupName or SourceSecurityGroupOwnerId.",
+        )),
+        (false, false) => Ok(structured),
+        (true, false) => Err(Ec2Error::missing("IpPermissions")),
+        (true, true) => {
+            let mut perm = Permission {
+                protocol: p.string("IpProtocol").unwrap_or_else(|| "-1".into()),
+                from_port: p.int("FromPort")?,
+                to_port: p.int("ToPort")?,
+                ..Permission::default()
+            };
+            if let Some(c) = opt(p, "CidrIp") {
+                perm.ipv4.push(Range {
+                    value: c,
+                    description: None,
+                });
+            }
+            if let Some(name) = opt(p, "SourceSecurityGroupName") {
+                let id_like = name.starts_with("sg-");
+                perm.groups.push(GroupPair {
+                    group_id: id_like.then(|| name.clone()),
+                    group_name: (!id_like).then_some(name),
+                    user_id: opt(p, "SourceSecurityGroupOwnerId"),
+                    ..GroupPair::default()
+                });
+            }
+            Ok(vec![perm])
+        }
+    }
+}
+
+fn selector(p: &Params, egress: bool) -> Result<GroupSelector, Ec2Error> {
+    if let Some(id) = opt(p, "GroupId") {
+        return Ok(GroupSelector::Id(id));
+    }
+    if !egress {
+        if let Some(name) = opt(p, "GroupName") {
+            return Ok(GroupSelector::Name(name));
+        }
+    }
+    Err(Ec2Error::missing("GroupId"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+fn write_pair(x: &mut Xml, r: &SgRule, reference: Option<&GroupReference>) {
+    let RulePeer::Group {
+        group_id, user_id, ..
+    } = &r.peer
+    else {
+        return;
+    };
+    x.opt_leaf("description", r.description.as_deref())
+        .leaf("userId", user_id)
+        .leaf("groupId", group_id);
+    if let Some(s) = reference {
+        x.opt_leaf("groupName", s.group_name.as_deref());
+        if let Some((pcx, state)) = &s.peering {
+            x.opt_leaf("vpcId", s.vpc_id.as_deref())
+                .leaf("vpcPeeringConnectionId", pcx)
+                .leaf("peeringStatus", state_name(*state));
+        }
+    }
+}
+
+/// Rules grouped by (protocol, from, to), in order of first appearance.
+fn grouped(rules: &[&SgRule]) -> Vec<Vec<SgRule>> {
+    let mut out: Vec<Vec<SgRule>> = Vec::new();
+    for r in rules {
+        match out.iter_mut().find(|g| {
+            g.first().is_some_and(|f| {
+                f.protocol == r.protocol && f.from_port == r.from_port && f.to_port == r.to_port
+            })
+        }) {
+            Some(g) => g.push((*r).clone()),
+            None => out.push(vec![(*r).clone()]),
+        }
+    }
+    out
+}
+
+/// `ipPermissions`/`ipPermissionsEgress`/`staleIpPermissions…`: items of grouped rules.
+fn write_permissions(
+    x: &mut Xml,
+    tx: &Tx<'_, '_>,
+    tag: &str,
+    owner_vpc: &str,
+    rules: &[&SgRule],
+    stale: bool,
+) {
+    x.list(tag, grouped(rules), |x, g| {
+        let Some(first) = g.first() else {
+            return;
+        };
+        x.leaf("ipProtocol", &first.protocol)
+            .opt_leaf("fromPort", first.from_port)
+            .opt_leaf("toPort", first.to_port);
+        x.list(
+            "groups",
+            g.iter()
+                .filter(|r| matches!(r.peer, RulePeer::Group { .. })),
+            |x, r| {
+                let reference = tx.group_reference(owner_vpc, &r.peer);
+                write_pair(x, r, reference.as_ref());
+            },
+        );
+        if stale {
+            return;
+        }
+        x.list(
+            "ipRanges",
+            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr4(_))),
+            |x, r| {
+                if let RulePeer::Cidr4(c) = &r.peer {
+                    x.leaf("cidrIp", c);
+                }
+                x.opt_leaf("description", r.description.as_deref());
+            },
+        );
+        x.list(
+            "ipv6Ranges",
+            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr6(_))),
+            |x, r| {
+                if let RulePeer::Cidr6(c) = &r.peer {
+                    x.leaf("cidrIpv6", c);
+                }
+                x.opt_leaf("description", r.description.as_deref());
+            },
+        );
+        x.list(
+            "prefixListIds",
+            g.iter()
+                .filter(|r| matches!(r.peer, RulePeer::PrefixList(_))),
+            |x, r| {
+                if let RulePeer::PrefixList(c) = &r.peer {
+                    x.leaf("prefixListId", c);
+                }
+                x.opt_leaf("description", r.description.as_deref());
+            },
+        );
+    });
+}
+
+fn write_group(x: &mut Xml, tx: &Tx<'_, '_>, g: &SecurityGroup) {
+    let ingress: Vec<&SgRule> = g.ingress.iter().collect();
+    let egress: Vec<&SgRule> = g.egress.iter().collect();
+    x.leaf("ownerId", &g.scope.account)
+        .leaf("groupId", &g.id)
+        .leaf("groupName", &g.name)
+        .leaf("groupDescription", &g.description);
+    write_permissions(x, tx, "ipPermissions", &g.vpc_id, &ingress, false);
+    write_permissions(x, tx, "ipPermissionsEgress", &g.vpc_id, &egress, false);
+    x.leaf("vpcId", &g.vpc_id)
+        .leaf("securityGroupArn", arn(&g.scope, "security-group", &g.id))
+        .tags(&g.tags);
+}
+
+/// Ports as the rule API shows them: `-1` when the rule has none.
+fn rule_ports(r: &SgRule) -> (i32, i32) {
+    (r.from_port.unwrap_or(-1), r.to_port.unwrap_or(-1))
+}
+
+/// One `SecurityGroupRule` (inner elements).
+fn write_rule(
+    x: &mut Xml,
+    tx: &Tx<'_, '_>,
+    g: &SecurityGroup,
+    egress: bool,
+    r: &SgRule,
+    tags: &Tags,
+) {
+    let (from, to) = rule_ports(r);
+    x.leaf("securityGroupRuleId", &r.id)
+        .leaf("groupId", &g.id)
+        .leaf("groupOwnerId", &g.scope.account)
+        .leaf("isEgress", egress)
+        .leaf("ipProtocol", &r.protocol)
+        .leaf("fromPort", from)
+        .leaf("toPort", to);
+    match &r.peer {
+        RulePeer::Cidr4(c) => {
+            x.leaf("cidrIpv4", c);
+        }
+        RulePeer::Cidr6(c) => {
+            x.leaf("cidrIpv6", c);
+        }
+        RulePeer::PrefixList(p) => {
+            x.leaf("prefixListId", p);
+        }
+        RulePeer::Group {
+            group_id, user_id, ..
+        } => {
+            let reference = tx.group_reference(&g.vpc_id, &r.peer);
+            x.node("referencedGroupInfo", |x| {
+                x.leaf("groupId", group_id);
+                if let Some((pcx, state)) = reference.as_ref().and_then(|s| s.peering.as_ref()) {
+                    x.leaf("peeringStatus", state_name(*state));
+                    x.leaf("userId", user_id);
+                    x.opt_leaf(
+                        "vpcId",
+                        reference.as_ref().and_then(|s| s.vpc_id.as_deref()),
+                    );
+                    x.leaf("vpcPeeringConnectionId", pcx);
+                } else {
+                    x.leaf("userId", user_id);
+                }
+            });
+        }
+    }
+    x.opt_leaf("description", r.description.as_deref())
+        .tags(tags)
+        .leaf(
+            "securityGroupRuleArn",
+            arn(&g.scope, "security-group-rule", &r.id),
+        );
+}
+
+fn write_revoked(x: &mut Xml, group_id: &str, egress: bool, r: &SgRule) {
+    let (from, to) = rule_ports(r);
+    x.leaf("securityGroupRuleId", &r.id)
+        .leaf("groupId", group_id)
+        .leaf("isEgress", egress)
+        .leaf("ipProtocol", &r.protocol)
+        .leaf("fromPort", from)
+        .leaf("toPort", to);
+    match &r.peer {
+        RulePeer::Cidr4(c) => x.leaf("cidrIpv4", c),
+        RulePeer::Cidr6(c) => x.leaf("cidrIpv6", c),
+        RulePeer::PrefixList(p) => x.leaf("prefixListId", p),
+        RulePeer::Group { group_id, .. } => x.leaf("referencedGroupId", group_id),
+    };
+    x.opt_leaf("description", r.description.as_deref());
+}
+
+/// An `IpPermission` of a request (for `unknownIpPermissionSet`).
+fn write_request_permission(x: &mut Xml, p: &Permission) {
+    x.leaf("ipProtocol", &p.protocol)
+        .opt_leaf("fromPort", p.from_port)
+        .opt_leaf("toPort", p.to_port)
+        .list("groups", &p.groups, |x, g| {
+            x.opt_leaf("description", g.description.as_deref())
+                .opt_leaf("userId", g.user_id.as_deref())
+                .opt_leaf("groupId", g.group_id.as_deref())
+                .opt_leaf("groupName", g.group_name.as_deref())
+                .opt_leaf("vpcPeeringConnectionId", g.peering_id.as_deref());
+        })
+        .list("ipRanges", &p.ipv4, |x, r| {
+            x.leaf("cidrIp", &r.value)
+                .opt_leaf("description", r.description.as_deref());
+        })
+        .list("ipv6Ranges", &p.ipv6, |x, r| {
+            x.leaf("cidrIpv6", &r.value)
+                .opt_leaf("description", r.description.as_deref());
+        })
+        .list("prefixListIds", &p.prefix_lists, |x, r| {
+            x.leaf("prefixListId", &r.value)
+                .opt_leaf("description", r.description.as_deref());
+        });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+fn create_security_group(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let name = p.required("GroupName")?.to_owned();
+    let description = p.required("GroupDescription")?.to_owned();
+    let tags = p.tag_specs("security-group")?;
+    let Some(vpc_id) = opt(p, "VpcId") else {
+        return Err(Ec2Error::new(
+            "VPCIdNotSpecified",
+            "No default VPC for this user. Specify a VpcId.",
+        ));
+    };
+    let id = domain(tx.create_security_group(CreateSecurityGroup {
+        name,
+        description,
+        vpc_id,
+        tags,
+    }))?;
+    let g = domain(tx.owned::<SecurityGroup>(&id))?;
+    x.leaf("return", "true")
+        .leaf("groupId", &g.id)
+        .tags(&g.tags)
+        .leaf("securityGroupArn", arn(&g.scope, "security-group", &g.id));
+    Ok(())
+}
+
+fn delete_security_group(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let sel = selector(p, false)?;
+    let id = domain(tx.delete_security_group(&sel))?;
+    x.leaf("return", "true").leaf("groupId", id);
+    Ok(())
+}
+
+fn authorize(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Result<(), Ec2Error> {
+    let egress = dir == Direction::Egress;
+    let sel = selector(p, egress)?;
+    let perms = permissions(p)?;
+    let tags = p.tag_specs("security-group-rule")?;
+    let (group_id, rules) = domain(tx.authorize_security_group(dir, &sel, &perms))?;
+    let g = domain(tx.owned::<SecurityGroup>(&group_id))?;
+    x.leaf("return", "true");
+    x.list("securityGroupRuleSet", &rules, |x, r| {
+        write_rule(x, tx, g, egress, r, &tags)
+    });
+    Ok(())
+}
+
+fn authorize_ingress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    authorize(tx, p, x, Direction::Ingress)
+}
+
+fn authorize_egress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    authorize(tx, p, x, Direction::Egress)
+}
+
+fn revoke(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Result<(), Ec2Error> {
+    let egress = dir == Direction::Egress;
+    let sel = selector(p, egress)?;
+    let rule_ids = p.list("SecurityGroupRuleId");
+    if !rule_ids.is_empty() {
+        if !p.structs("IpPermissions").is_empty() {
+            return Err(Ec2Error::new(
+                "InvalidParameterCombination",
+                "The parameters SecurityGroupRuleIds and IpPermissions cannot be used together.",
+            ));
+        }
+        let (group_id, revoked) = domain(tx.revoke_security_group_rules(dir, &sel, &rule_ids))?;
+        x.leaf("return", "true");
+        x.list("revokedSecurityGroupRuleSet", &revoked, |x, r| {
+            write_revoked(x, &group_id, egress, r)
+        });
+        return Ok(());
+    }
+    let perms = permissions(p)?;
+    let (group_id, out) = domain(tx.revoke_security_group(dir, &sel, &perms))?;
+    x.leaf("return", "true");
+    if !out.unknown.is_empty() {
+        x.list("unknownIpPermissionSet", &out.unknown, |x, perm| {
+            write_request_permission(x, perm)
+        });
+    }
+    x.list("revokedSecurityGroupRuleSet", &out.revoked, |x, r| {
+        write_revoked(x, &group_id, egress, r)
+    });
+    Ok(())
+}
+
+fn revoke_ingress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    revoke(tx, p, x, Direction::Ingress)
+}
+
+fn revoke_egress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    revoke(tx, p, x, Direction::Egress)
+}
+
+const PERMISSION_FILTERS: [&str; 9] = [
+    "cidr",
+    "ipv6-cidr",
+    "from-port",
+    "to-port",
+    "protocol",
+    "group-id",
+    "group-name",
+    "user-id",
+    "prefix-list-id",
+];
+
+const GROUP_FILTERS: [&str; 5] = [
+    "group-id",
+    "group-name",
+    "vpc-id",
+    "owner-id",
+    "description",
+];
+
+fn group_filters(p: &Params) -> Result<Vec<Filter>, Ec2Error> {
+    let mut known: Vec<String> = GROUP_FILTERS.iter().map(|s| (*s).to_owned()).collect();
+    for f in PERMISSION_FILTERS {
+        known.push(format!("ip-permission.{f}"));
+        known.push(format!("egress.ip-permission.{f}"));
+    }
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    filter::parse(p, &known)
+}
+
+fn permission_field(tx: &Tx<'_, '_>, rules: &[SgRule], name: &str) -> Vec<String> {
+    rules
+        .iter()
+        .filter_map(|r| match (name, &r.peer) {
+            ("cidr", RulePeer::Cidr4(c)) => Some(c.to_string()),
+            ("ipv6-cidr", RulePeer::Cidr6(c)) => Some(c.to_string()),
+            ("prefix-list-id", RulePeer::PrefixList(p)) => Some(p.clone()),
+            ("group-id", RulePeer::Group { group_id, .. }) => Some(group_id.clone()),
+            ("user-id", RulePeer::Group { user_id, .. }) => Some(user_id.clone()),
+            ("group-name", RulePeer::Group { group_id, .. }) => {
+                tx.get::<SecurityGroup>(group_id).map(|g| g.name.clone())
+            }
+            ("protocol", _) => Some(r.protocol.clone()),
+            ("from-port", _) => r.from_port.map(|p| p.to_string()),
+            ("to-port", _) => r.to_port.map(|p| p.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn group_field(tx: &Tx<'_, '_>, g: &SecurityGroup, name: &str) -> Vec<String> {
+    if let Some(f) = name.strip_prefix("egress.ip-permission.") {
+        return permission_field(tx, &g.egress, f);
+    }
+    if let Some(f) = name.strip_prefix("ip-permission.") {
+        return permission_field(tx, &g.ingress, f);
+    }
+    match name {
+        "group-id" => vec![g.id.clone()],
+        "group-name" => vec![g.name.clone()],
+        "vpc-id" => vec![g.vpc_id.clone()],
+        "owner-id" => vec![g.scope.account.clone()],
+        "description" => vec![g.description.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn describe_security_groups(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = group_filters(p)?;
+    let (limit, token) = filter::paging(p, 5, 1000)?;
+    let ids = p.list("GroupId");
+    let names = p.list("GroupName");
+    let items: Vec<&SecurityGroup> = if ids.is_empty() && names.is_empty() {
+        tx.list_owned::<SecurityGroup>().collect()
+    } else {
+        let mut chosen: BTreeSet<String> = explicit(&ids, |id| tx.owned::<SecurityGroup>(id))?
+            .into_iter()
+            .map(|g| g.id.clone())
+            .collect();
+        for name in &names {
+            let found: Vec<String> = tx
+                .list_owned::<SecurityGroup>()
+                .filter(|g| g.name == *name)
+                .map(|g| g.id.clone())
+                .collect();
+            if found.is_empty() {
+                return Err(Ec2Error::new(
+                    "InvalidGroup.NotFound",
+                    format!("The security group '{name}' does not exist"),
+                ));
+            }
+            chosen.extend(found);
+        }
+        tx.list_owned::<SecurityGroup>()
+            .filter(|g| chosen.contains(&g.id))
+            .collect()
+    };
+    let items: Vec<&SecurityGroup> = items
+        .into_iter()
+        .filter(|g| matches(&filters, &g.tags, |n| group_field(tx, g, n)))
+        .collect();
+    let (page, next) = paginate(items, |g| &g.id, limit, token.as_deref());
+    x.list("securityGroupInfo", page, |x, g| write_group(x, tx, g));
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn describe_security_group_rules(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, &["group-id", "security-group-rule-id"])?;
+    let (limit, token) = filter::paging(p, 5, 1000)?;
+    let ids = p.list("SecurityGroupRuleId");
+    let all = tx.security_group_rules();
+    for id in &ids {
+        domain(vpcpeer_model::ops::check_id(
+            vpcpeer_model::Kind::SecurityGroupRule,
+            id,
+        ))?;
+        if !all.iter().any(|(_, _, r)| r.id == *id) {
+            return Err(Ec2Error::from(vpcpeer_model::DomainError::not_found(
+                vpcpeer_model::Kind::SecurityGroupRule,
+                id,
+            )));
+        }
+    }
+    let no_tags = Tags::new();
+    let items: Vec<_> = all
+        .into_iter()
+        .filter(|(_, _, r)| ids.is_empty() || ids.contains(&r.id))
+        .filter(|(g, _, r)| {
+            matches(&filters, &no_tags, |n| match n {
+                "group-id" => vec![g.id.clone()],
+                "security-group-rule-id" => vec![r.id.clone()],
+                _ => Vec::new(),
+            })
+        })
+        .collect();
+    let (page, next) = paginate(items, |(_, _, r)| &r.id, limit, token.as_deref());
+    x.list("securityGroupRuleSet", page, |x, (g, egress, r)| {
+        write_rule(x, tx, g, egress, r, &no_tags)
+    });
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn describe_security_group_references(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let ids = p.list("GroupId");
+    if ids.is_empty() {
+        return Err(Ec2Error::missing("GroupId"));
+    }
+    let refs = domain(tx.security_group_references(&ids))?;
+    x.list("securityGroupReferenceSet", refs, |x, r| {
+        x.leaf("groupId", &r.group_id)
+            .leaf("referencingVpcId", &r.referencing_vpc_id)
+            .leaf("vpcPeeringConnectionId", &r.peering_id);
+    });
+    Ok(())
+}
+
+fn describe_stale_security_groups(
+    tx: &mut Tx<'_, '_>,
+    p: &Params,
+    x: &mut Xml,
+) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?;
+    let (limit, token) = filter::paging(p, 5, 255)?;
+    let groups = domain(tx.stale_security_groups(vpc_id))?;
+    let (page, next) = paginate(groups, |s| &s.group.id, limit, token.as_deref());
+    x.list("staleSecurityGroupSet", page, |x, s| {
+        let ingress: Vec<&SgRule> = s.ingress.iter().collect();
+        let egress: Vec<&SgRule> = s.egress.iter().collect();
+        x.leaf("description", &s.group.description)
+            .leaf("groupId", &s.group.id)
+            .leaf("groupName", &s.group.name);
+        write_permissions(x, tx, "staleIpPermissions", vpc_id, &ingress, true);
+        write_permissions(x, tx, "staleIpPermissionsEgress", vpc_id, &egress, true);
+        x.leaf("vpcId", &s.group.vpc_id);
+    });
+    x.opt_leaf("nextToken", next);
+    Ok(())
 }

@@ -1,8 +1,220 @@
-//! (to be written)
+//! CreateSubnet, DescribeSubnets, DeleteSubnet.
 
-use super::Handler;
+use vpcpeer_model::ops::subnet::{CreateSubnet, SubnetAttribute};
+use vpcpeer_model::{Subnet, Tx};
+
+use super::{domain, explicit, ok_return, Handler};
+use crate::filter::{self, matches, paginate};
+use crate::{Ec2Error, Params, Xml};
 
 /// The handler of `action` if this module serves it.
-pub(super) fn handler(_action: &str) -> Option<Handler> {
-    None
+pub(super) fn handler(action: &str) -> Option<Handler> {
+    Some(match action {
+        "CreateSubnet" => create_subnet,
+        "DescribeSubnets" => describe_subnets,
+        "DeleteSubnet" => delete_subnet,
+        "ModifySubnetAttribute" => modify_subnet_attribute,
+        _ => return None,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "availability-zone",
+    "availabilityZone",
+    "availability-zone-id",
+    "availabilityZoneId",
+    "available-ip-address-count",
+    "cidr",
+    "cidr-block",
+    "cidrBlock",
+    "default-for-az",
+    "defaultForAz",
+    "ipv6-cidr-block-association.ipv6-cidr-block",
+    "ipv6-cidr-block-association.association-id",
+    "ipv6-cidr-block-association.state",
+    "ipv6-native",
+    "map-public-ip-on-launch",
+    "owner-id",
+    "state",
+    "subnet-arn",
+    "subnet-id",
+    "vpc-id",
+];
+
+fn arn(s: &Subnet) -> String {
+    format!(
+        "arn:aws:ec2:{}:{}:subnet/{}",
+        s.scope.region, s.scope.account, s.id
+    )
+}
+
+fn field(tx: &Tx<'_, '_>, s: &Subnet, name: &str) -> Vec<String> {
+    match name {
+        "availability-zone" | "availabilityZone" => vec![s.availability_zone.clone()],
+        "availability-zone-id" | "availabilityZoneId" => vec![s.availability_zone_id.clone()],
+        "available-ip-address-count" => vec![tx.available_ip_count(s).to_string()],
+        "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.to_string()],
+        "default-for-az" | "defaultForAz" | "ipv6-native" => vec!["false".into()],
+        "ipv6-cidr-block-association.ipv6-cidr-block" => {
+            s.ipv6.iter().map(|(_, c)| c.to_string()).collect()
+        }
+        "ipv6-cidr-block-association.association-id" => {
+            s.ipv6.iter().map(|(a, _)| a.clone()).collect()
+        }
+        "ipv6-cidr-block-association.state" => {
+            s.ipv6.iter().map(|_| "associated".to_owned()).collect()
+        }
+        "map-public-ip-on-launch" => vec![s.map_public_ip_on_launch.to_string()],
+        "owner-id" => vec![s.scope.account.clone()],
+        "state" => vec!["available".into()],
+        "subnet-arn" => vec![arn(s)],
+        "subnet-id" => vec![s.id.clone()],
+        "vpc-id" => vec![s.vpc_id.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The `subnet` shape (inner elements).
+fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
+    x.leaf("subnetId", &s.id)
+        .leaf("subnetArn", arn(s))
+        .leaf("state", "available")
+        .leaf("vpcId", &s.vpc_id)
+        .leaf("ownerId", &s.scope.account)
+        .leaf("cidrBlock", s.cidr)
+        .leaf("availableIpAddressCount", tx.available_ip_count(s))
+        .leaf("availabilityZone", &s.availability_zone)
+        .leaf("availabilityZoneId", &s.availability_zone_id)
+        .leaf("defaultForAz", false)
+        .leaf("mapPublicIpOnLaunch", s.map_public_ip_on_launch)
+        .leaf("mapCustomerOwnedIpOnLaunch", false)
+        .leaf("assignIpv6AddressOnCreation", s.assign_ipv6_on_creation)
+        .list("ipv6CidrBlockAssociationSet", s.ipv6.iter(), |x, (a, c)| {
+            x.leaf("associationId", a)
+                .leaf("ipv6CidrBlock", c)
+                .node("ipv6CidrBlockState", |x| {
+                    x.leaf("state", "associated");
+                })
+                .leaf("ipv6AddressAttribute", "public")
+                .leaf("ipSource", "amazon");
+        })
+        .leaf("ipv6Native", false)
+        .leaf("enableDns64", false)
+        .node("privateDnsNameOptionsOnLaunch", |x| {
+            x.leaf("hostnameType", "ip-name")
+                .leaf("enableResourceNameDnsARecord", false)
+                .leaf("enableResourceNameDnsAAAARecord", false);
+        })
+        .tags(&s.tags);
+}
+
+fn create_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let vpc_id = p.required("VpcId")?.to_owned();
+    for unsupported in ["Ipv4IpamPoolId", "Ipv6IpamPoolId"] {
+        if p.get(unsupported).is_some() {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!(
+                    "{unsupported}: IPAM pools are not supported by this emulator; pass CidrBlock."
+                ),
+            ));
+        }
+    }
+    if p.bool("Ipv6Native")?.unwrap_or(false) {
+        return Err(Ec2Error::new(
+            "InvalidParameterValue",
+            "IPv6-only subnets (Ipv6Native) are not supported by this emulator; pass CidrBlock.",
+        ));
+    }
+    let input = CreateSubnet {
+        vpc_id,
+        cidr_block: p.required("CidrBlock")?.to_owned(),
+        ipv6_cidr_block: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
+        availability_zone: p.string("AvailabilityZone").filter(|s| !s.is_empty()),
+        availability_zone_id: p.string("AvailabilityZoneId").filter(|s| !s.is_empty()),
+        tags: p.tag_specs("subnet")?,
+    };
+    let id = domain(tx.create_subnet(input))?;
+    let s = domain(tx.subnet(&id))?;
+    x.node("subnet", |x| render(tx, x, s));
+    Ok(())
+}
+
+fn describe_subnets(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, FILTERS)?;
+    let (limit, token) = filter::paging(p, 5, 1000)?;
+    let ids = p.list("SubnetId");
+    let items: Vec<&Subnet> = if ids.is_empty() {
+        tx.list_owned::<Subnet>().collect()
+    } else {
+        explicit(&ids, |id| tx.subnet(id))?
+    };
+    let items: Vec<&Subnet> = items
+        .into_iter()
+        .filter(|s| matches(&filters, &s.tags, |n| field(tx, s, n)))
+        .collect();
+    let (page, next) = paginate(items, |s| &s.id, limit, token.as_deref());
+    x.list("subnetSet", page, |x, s| render(tx, x, s));
+    x.opt_leaf("nextToken", next);
+    Ok(())
+}
+
+fn delete_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    domain(tx.delete_subnet(p.required("SubnetId")?))?;
+    ok_return(x)
+}
+
+/// ModifySubnetAttribute: one attribute per call. Attributes the emulator does not model are
+/// accepted only with their default value.
+fn modify_subnet_attribute(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let subnet_id = p.required("SubnetId")?;
+    let mut given = Vec::new();
+    for (param, attr) in [
+        ("MapPublicIpOnLaunch", SubnetAttribute::MapPublicIpOnLaunch),
+        (
+            "AssignIpv6AddressOnCreation",
+            SubnetAttribute::AssignIpv6OnCreation,
+        ),
+    ] {
+        if let Some(v) = p.bool(&format!("{param}.Value"))? {
+            given.push((Some(attr), v));
+        }
+    }
+    for param in [
+        "EnableDns64",
+        "EnableResourceNameDnsARecordOnLaunch",
+        "EnableResourceNameDnsAAAARecordOnLaunch",
+        "MapCustomerOwnedIpOnLaunch",
+    ] {
+        if let Some(v) = p.bool(&format!("{param}.Value"))? {
+            if v {
+                return Err(Ec2Error::new(
+                    "InvalidParameterValue",
+                    format!("{param} is not supported by this emulator (only false is accepted)."),
+                ));
+            }
+            given.push((None, v));
+        }
+    }
+    if let Some(v) = p.get("PrivateDnsHostnameTypeOnLaunch") {
+        if v != "ip-name" {
+            return Err(Ec2Error::invalid_value("PrivateDnsHostnameTypeOnLaunch", v));
+        }
+        given.push((None, false));
+    }
+    match given.as_slice() {
+        [] => Err(Ec2Error::missing("MapPublicIpOnLaunch")),
+        [(attr, v)] => {
+            if let Some(attr) = attr {
+                domain(tx.modify_subnet_attribute(subnet_id, *attr, *v))?;
+            } else {
+                domain(tx.subnet(subnet_id))?;
+            }
+            ok_return(x)
+        }
+        _ => Err(Ec2Error::new(
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
+        )),
+    }
 }

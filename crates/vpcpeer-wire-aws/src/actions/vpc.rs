@@ -90,7 +90,7 @@ pub(super) fn describe_vpcs(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Res
         .filter(|v| matches(&filters, &v.tags, |n| field(v, n)))
         .collect();
     let (page, next) = paginate(items, |v| &v.id, limit, token.as_deref());
-    x.list("vpcSet", page, |x, v| render::vpc(x, v));
+    x.list("vpcSet", page, render::vpc);
     x.opt_leaf("nextToken", next);
     Ok(())
 }

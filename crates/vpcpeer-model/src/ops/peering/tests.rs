@@ -1,0 +1,379 @@
+//! The peering permission matrix as a table: every (state, action, caller) cell, cross-account in
+//! one region, plus the lifecycle rules that depend on time and CIDR blocks.
+
+use crate::ops::peering::{CreatePeering, OptionsChange};
+use crate::ops::vpc::{CreateVpc, NewBlock};
+use crate::peering::PeeringState;
+use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+const C: &str = "333333333333";
+const REGION: &str = "us-east-1";
+
+struct Env {
+    world: World,
+    ids: SeededIds,
+    limits: Limits,
+    now: Timestamp,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            world: World::default(),
+            ids: SeededIds::new(42),
+            limits: Limits::default(),
+            now: Timestamp(1_700_000_000_000),
+        }
+    }
+
+    /// Runs `f` as `account` in `region`; commits on success, rolls back on error.
+    fn run<T>(
+        &mut self,
+        account: &str,
+        region: &str,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let ctx = Ctx {
+            scope: Scope::new(account, region),
+            now: self.now,
+            ids: &mut self.ids,
+            limits: &self.limits,
+        };
+        let mut tx = Tx::new(&mut self.world, ctx);
+        let out = f(&mut tx);
+        match out {
+            Ok(v) => {
+                tx.commit();
+                Ok(v)
+            }
+            Err(e) => {
+                tx.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn vpc(&mut self, account: &str, region: &str, cidr: &str) -> String {
+        self.run(account, region, |tx| {
+            tx.create_vpc(CreateVpc {
+                cidr_block: cidr.into(),
+                ..Default::default()
+            })
+        })
+        .expect("vpc")
+    }
+
+    /// `account` (in `region`) requests a peering from its `vpc` to `peer_vpc` of `peer_account`.
+    fn request(
+        &mut self,
+        (account, region): (&str, &str),
+        (peer_account, peer_vpc, vpc): (&str, &str, &str),
+    ) -> String {
+        self.run(account, region, |tx| {
+            tx.create_peering(CreatePeering {
+                vpc_id: vpc.into(),
+                peer_vpc_id: peer_vpc.into(),
+                peer_owner_id: Some(peer_account.into()),
+                peer_region: None,
+                tags: Default::default(),
+            })
+        })
+        .expect("request")
+        .connection
+        .id
+    }
+
+    fn state(&self, id: &str) -> PeeringState {
+        self.world.peerings[id].state_at(self.now)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Setup {
+    Pending,
+    Active,
+    Rejected,
+    Failed,
+    Expired,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Action {
+    Accept,
+    Reject,
+    Delete,
+    ModifyRequesterSide,
+    ModifyAccepterSide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Requester,
+    Accepter,
+    Stranger,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Want {
+    Ok,
+    NotPermitted,
+    InvalidState,
+    NotFound,
+}
+
+/// Builds a connection from A's 10.0/16 to B's 10.1/16 (or B's overlapping 10.0.128/17 for
+/// `Failed`) and drives it into the state.
+fn setup(s: Setup) -> (Env, String) {
+    let mut env = Env::new();
+    let va = env.vpc(A, REGION, "10.0.0.0/16");
+    let cidr_b = if s == Setup::Failed {
+        "10.0.128.0/17"
+    } else {
+        "10.1.0.0/16"
+    };
+    let vb = env.vpc(B, REGION, cidr_b);
+    let id = env.request((A, REGION), (B, &vb, &va));
+    match s {
+        Setup::Pending | Setup::Failed => {}
+        Setup::Active => {
+            env.run(B, REGION, |tx| tx.accept_peering(&id))
+                .expect("accept");
+        }
+        Setup::Rejected => env
+            .run(B, REGION, |tx| tx.reject_peering(&id))
+            .expect("reject"),
+        Setup::Expired => env.now = env.now.plus_millis(7 * Timestamp::DAY),
+        Setup::Deleted => {
+            env.run(B, REGION, |tx| tx.accept_peering(&id))
+                .expect("accept");
+            env.run(A, REGION, |tx| tx.delete_peering(&id))
+                .expect("delete");
+        }
+    }
+    let want = match s {
+        Setup::Pending => PeeringState::PendingAcceptance,
+        Setup::Active => PeeringState::Active,
+        Setup::Rejected => PeeringState::Rejected,
+        Setup::Failed => PeeringState::Failed,
+        Setup::Expired => PeeringState::Expired,
+        Setup::Deleted => PeeringState::Deleted,
+    };
+    assert_eq!(env.state(&id), want, "setup {s:?}");
+    (env, id)
+}
+
+fn classify(r: Result<(), DomainError>) -> Want {
+    match r {
+        Ok(()) => Want::Ok,
+        Err(DomainError::OperationNotPermitted(_)) => Want::NotPermitted,
+        Err(DomainError::InvalidStateTransition { .. }) => Want::InvalidState,
+        Err(DomainError::NotFound { .. }) => Want::NotFound,
+        Err(e) => panic!("unexpected error {e:?}"),
+    }
+}
+
+fn act(env: &mut Env, id: &str, action: Action, who: Who) -> Want {
+    let account = match who {
+        Who::Requester => A,
+        Who::Accepter => B,
+        Who::Stranger => C,
+    };
+    let on = OptionsChange {
+        allow_egress_from_local_classic_link_to_remote_vpc: Some(true),
+        ..Default::default()
+    };
+    classify(env.run(account, REGION, |tx| match action {
+        Action::Accept => tx.accept_peering(id).map(|_| ()),
+        Action::Reject => tx.reject_peering(id),
+        Action::Delete => tx.delete_peering(id),
+        Action::ModifyRequesterSide => tx.modify_peering_options(id, Some(on), None).map(|_| ()),
+        Action::ModifyAccepterSide => tx.modify_peering_options(id, None, Some(on)).map(|_| ()),
+    }))
+}
+
+#[test]
+fn permission_matrix() {
+    use Action::*;
+    use Setup::*;
+    use Want::*;
+    use Who::*;
+    #[rustfmt::skip]
+    let table: &[(Setup, Action, Who, Want)] = &[
+        (Pending, Accept, Requester, NotPermitted), (Pending, Accept, Accepter, Ok), (Pending, Accept, Stranger, NotFound),
+        (Pending, Reject, Requester, NotPermitted), (Pending, Reject, Accepter, Ok), (Pending, Reject, Stranger, NotFound),
+        (Pending, Delete, Requester, Ok), (Pending, Delete, Accepter, NotPermitted), (Pending, Delete, Stranger, NotFound),
+        (Pending, ModifyRequesterSide, Requester, NotPermitted), (Pending, ModifyRequesterSide, Accepter, NotPermitted),
+        (Pending, ModifyAccepterSide, Requester, NotPermitted), (Pending, ModifyAccepterSide, Accepter, NotPermitted),
+        (Active, Accept, Requester, NotPermitted), (Active, Accept, Accepter, InvalidState), (Active, Accept, Stranger, NotFound),
+        (Active, Reject, Requester, NotPermitted), (Active, Reject, Accepter, InvalidState),
+        (Active, Delete, Requester, Ok), (Active, Delete, Accepter, Ok), (Active, Delete, Stranger, NotFound),
+        (Active, ModifyRequesterSide, Requester, Ok), (Active, ModifyRequesterSide, Accepter, NotPermitted),
+        (Active, ModifyAccepterSide, Requester, NotPermitted), (Active, ModifyAccepterSide, Accepter, Ok),
+        (Active, ModifyAccepterSide, Stranger, NotFound),
+        (Rejected, Accept, Requester, NotPermitted), (Rejected, Accept, Accepter, InvalidState),
+        (Rejected, Reject, Accepter, InvalidState), (Rejected, Delete, Requester, InvalidState),
+        (Rejected, Delete, Accepter, InvalidState), (Rejected, ModifyRequesterSide, Requester, NotPermitted),
+        (Failed, Accept, Accepter, NotFound), (Failed, Accept, Requester, NotPermitted),
+        (Failed, Reject, Accepter, NotFound), (Failed, Delete, Requester, InvalidState),
+        (Failed, Delete, Accepter, NotFound), (Failed, ModifyRequesterSide, Requester, NotPermitted),
+        (Expired, Accept, Accepter, InvalidState), (Expired, Reject, Accepter, InvalidState),
+        (Expired, Delete, Requester, InvalidState), (Expired, Delete, Accepter, InvalidState),
+        (Expired, ModifyAccepterSide, Accepter, NotPermitted), (Expired, Accept, Stranger, NotFound),
+        (Deleted, Accept, Accepter, InvalidState), (Deleted, Reject, Accepter, InvalidState),
+        (Deleted, Delete, Requester, InvalidState), (Deleted, Delete, Accepter, InvalidState),
+        (Deleted, ModifyRequesterSide, Requester, NotPermitted), (Deleted, Delete, Stranger, NotFound),
+    ];
+    for &(s, action, who, want) in table {
+        let (mut env, id) = setup(s);
+        let before = env.world.clone();
+        let got = act(&mut env, &id, action, who);
+        assert_eq!(got, want, "{s:?} / {action:?} by {who:?}");
+        if got != Want::Ok {
+            assert_eq!(env.world, before, "a refused {action:?} changed state");
+        }
+    }
+}
+
+#[test]
+fn accept_moves_to_active_and_reports_provisioning() {
+    let (mut env, id) = setup(Setup::Pending);
+    let reply = env
+        .run(B, REGION, |tx| tx.accept_peering(&id))
+        .expect("accept");
+    assert_eq!(reply.shown_state, PeeringState::Provisioning);
+    assert_eq!(env.state(&id), PeeringState::Active);
+}
+
+#[test]
+fn secondary_block_overlap_fails_the_request() {
+    let mut env = Env::new();
+    let va = env.vpc(A, REGION, "10.0.0.0/16");
+    env.run(A, REGION, |tx| {
+        tx.associate_vpc_cidr(&va, NewBlock::Ipv4("10.2.0.0/16".into()))
+    })
+    .expect("secondary");
+    let vb = env.vpc(B, REGION, "10.2.128.0/17");
+    let id = env.request((A, REGION), (B, &vb, &va));
+    assert_eq!(env.state(&id), PeeringState::Failed);
+}
+
+#[test]
+fn same_pair_returns_existing_and_reverse_pair_cannot_be_accepted() {
+    let (mut env, id) = setup(Setup::Active);
+    let va = env.world.peerings[&id].requester.vpc_id.clone();
+    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    assert_eq!(env.request((A, REGION), (B, &vb, &va)), id);
+    let reverse = env.request((B, REGION), (A, &va, &vb));
+    assert_ne!(reverse, id);
+    let err = env
+        .run(A, REGION, |tx| tx.accept_peering(&reverse))
+        .expect_err("duplicate");
+    assert!(matches!(err, DomainError::PeeringAlreadyExists { .. }));
+}
+
+#[test]
+fn cross_region_accept_must_happen_in_the_accepter_region() {
+    let mut env = Env::new();
+    let va = env.vpc(A, "us-east-1", "10.0.0.0/16");
+    let vb = env.vpc(B, "us-west-2", "10.1.0.0/16");
+    let id = env
+        .run(A, "us-east-1", |tx| {
+            tx.create_peering(CreatePeering {
+                vpc_id: va.clone(),
+                peer_vpc_id: vb.clone(),
+                peer_owner_id: Some(B.into()),
+                peer_region: Some("us-west-2".into()),
+                tags: Default::default(),
+            })
+        })
+        .expect("request")
+        .connection
+        .id;
+    let wrong = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    assert!(
+        matches!(wrong, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
+    );
+    env.run(B, "us-west-2", |tx| tx.accept_peering(&id))
+        .expect("accept in us-west-2");
+    assert_eq!(env.state(&id), PeeringState::Active);
+}
+
+#[test]
+fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_refused() {
+    let (mut env, id) = setup(Setup::Pending);
+    let va = env.world.peerings[&id].requester.vpc_id.clone();
+    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let r = env.run(A, REGION, |tx| {
+        tx.associate_vpc_cidr(&va, NewBlock::Ipv4("10.5.0.0/16".into()))
+    });
+    assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
+    // The accepter may add a block; one that overlaps the requester fails the pending request.
+    env.run(B, REGION, |tx| {
+        tx.associate_vpc_cidr(&vb, NewBlock::Ipv4("10.0.0.0/16".into()))
+    })
+    .expect("the accepter may add a block while a request is pending");
+    assert_eq!(env.state(&id), PeeringState::Failed);
+
+    let (mut env, id) = setup(Setup::Active);
+    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let r = env.run(B, REGION, |tx| {
+        tx.associate_vpc_cidr(&vb, NewBlock::Ipv4("10.0.0.0/16".into()))
+    });
+    assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
+}
+
+#[test]
+fn delete_vpc_with_active_peering_is_a_dependency_violation() {
+    let (mut env, id) = setup(Setup::Active);
+    let va = env.world.peerings[&id].requester.vpc_id.clone();
+    let r = env.run(A, REGION, |tx| tx.delete_vpc(&va));
+    assert!(matches!(r, Err(DomainError::DependencyViolation { .. })));
+}
+
+#[test]
+fn quotas_are_enforced() {
+    let mut env = Env::new();
+    env.limits.outstanding_peering_requests = Some(1);
+    let va = env.vpc(A, REGION, "10.0.0.0/16");
+    let vb = env.vpc(B, REGION, "10.1.0.0/16");
+    let vc = env.vpc(B, REGION, "10.2.0.0/16");
+    env.request((A, REGION), (B, &vb, &va));
+    let r = env.run(A, REGION, |tx| {
+        tx.create_peering(CreatePeering {
+            vpc_id: va.clone(),
+            peer_vpc_id: vc.clone(),
+            peer_owner_id: Some(B.into()),
+            ..Default::default()
+        })
+    });
+    assert!(matches!(
+        r,
+        Err(DomainError::LimitExceeded {
+            kind: crate::LimitKind::OutstandingPeeringRequests,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn visibility_windows_follow_the_clock() {
+    // Rejected: the requester sees it for 2 days, the accepter for 2 hours.
+    let (mut env, id) = setup(Setup::Rejected);
+    let a = Scope::new(A, REGION);
+    let b = Scope::new(B, REGION);
+    let p = env.world.peerings[&id].clone();
+    env.now = env.now.plus_millis(3 * Timestamp::HOUR);
+    assert!(p.visible_to(&a, env.now));
+    assert!(!p.visible_to(&b, env.now));
+    env.now = env.now.plus_millis(2 * Timestamp::DAY);
+    assert!(!p.visible_to(&a, env.now));
+    // Expired: both see it for 2 days after expiry.
+    let (env, id) = setup(Setup::Expired);
+    let p = env.world.peerings[&id].clone();
+    assert!(p.visible_to(&a, env.now.plus_millis(Timestamp::DAY)));
+    assert!(p.visible_to(&b, env.now.plus_millis(Timestamp::DAY)));
+    assert!(!p.visible_to(&b, env.now.plus_millis(2 * Timestamp::DAY)));
+}

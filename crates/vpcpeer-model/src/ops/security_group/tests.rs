@@ -1,0 +1,1074 @@
+//! Table tests of security groups: creation rules, permissions, peer references and staleness.
+
+use super::*;
+use crate::ops::peering::CreatePeering;
+use crate::ops::vpc::CreateVpc;
+use crate::{Ctx, Limits, NetworkInterface, Scope, SeededIds, Timestamp, World};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+fn scope(account: &str, region: &str) -> Scope {
+    Scope::new(account, region)
+}
+
+fn a() -> Scope {
+    scope(A, "us-east-1")
+}
+
+fn b() -> Scope {
+    scope(B, "us-east-1")
+}
+
+struct Env {
+    world: World,
+    ids: SeededIds,
+    limits: Limits,
+    now: Timestamp,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            world: World::default(),
+            ids: SeededIds::new(11),
+            limits: Limits::default(),
+            now: Timestamp(1_700_000_000_000),
+        }
+    }
+
+    fn run<T>(
+        &mut self,
+        scope: &Scope,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let ctx = Ctx {
+            scope: scope.clone(),
+            now: self.now,
+            ids: &mut self.ids,
+            limits: &self.limits,
+        };
+        let mut tx = Tx::new(&mut self.world, ctx);
+        let r = f(&mut tx);
+        if r.is_ok() {
+            tx.commit();
+        } else {
+            tx.rollback();
+        }
+        r
+    }
+
+    fn vpc(&mut self, s: &Scope, cidr: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_vpc(CreateVpc {
+                cidr_block: cidr.into(),
+                ..Default::default()
+            })
+        })
+        .unwrap()
+    }
+
+    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_security_group(CreateSecurityGroup {
+                name: name.into(),
+                description: "test group".into(),
+                vpc_id: vpc.into(),
+                tags: Tags::new(),
+            })
+        })
+        .unwrap()
+    }
+
+    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
+    fn peer(
+        &mut self,
+        req: &Scope,
+        vpc: &str,
+        acc: &Scope,
+        peer_vpc: &str,
+        accept: bool,
+    ) -> String {
+        let id = self
+            .run(req, |tx| {
+                tx.create_peering(CreatePeering {
+                    vpc_id: vpc.into(),
+                    peer_vpc_id: peer_vpc.into(),
+                    peer_owner_id: Some(acc.account.clone()),
+                    peer_region: Some(acc.region.clone()),
+                    tags: Tags::new(),
+                })
+            })
+            .unwrap()
+            .connection
+            .id;
+        if accept {
+            self.run(acc, |tx| tx.accept_peering(&id)).unwrap();
+        }
+        id
+    }
+
+    fn group(&self, id: &str) -> &SecurityGroup {
+        &self.world.security_groups[id]
+    }
+}
+
+fn tcp(port: i64) -> Permission {
+    Permission {
+        protocol: "tcp".into(),
+        from_port: Some(port),
+        to_port: Some(port),
+        ..Default::default()
+    }
+}
+
+fn with_cidr(mut p: Permission, cidr: &str) -> Permission {
+    p.ipv4.push(Range {
+        value: cidr.into(),
+        description: None,
+    });
+    p
+}
+
+fn with_group(mut p: Permission, pair: GroupPair) -> Permission {
+    p.groups.push(pair);
+    p
+}
+
+fn by_id(id: &str) -> GroupSelector {
+    GroupSelector::Id(id.into())
+}
+
+/// A short name of an error, for tables.
+fn code(e: &DomainError) -> &'static str {
+    match e {
+        DomainError::NotFound { .. } => "NotFound",
+        DomainError::MalformedId { .. } => "Malformed",
+        DomainError::MissingParameter(_) => "Missing",
+        DomainError::InvalidParameterValue(_) => "InvalidValue",
+        DomainError::InvalidParameterCombination(_) => "Combination",
+        DomainError::GroupNotUsable(_) => "GroupNotUsable",
+        DomainError::GroupDuplicate { .. } => "GroupDuplicate",
+        DomainError::GroupReserved(_) => "Reserved",
+        DomainError::PermissionDuplicate(_) => "PermissionDuplicate",
+        DomainError::PermissionMalformed(_) => "PermissionMalformed",
+        DomainError::LimitExceeded { .. } => "Limit",
+        DomainError::CannotDeleteDefaultGroup => "CannotDelete",
+        DomainError::DependencyViolation { .. } => "Dependency",
+        other => panic!("unexpected error {other:?}"),
+    }
+}
+
+#[test]
+fn create_security_group_table() {
+    let mut env = Env::new();
+    let v = env.vpc(&a(), "10.0.0.0/16");
+    env.sg(&a(), &v, "web");
+    let rows: &[(&str, &str, &str, Result<(), &str>)] = &[
+        ("fresh name", "api", "ok", Ok(())),
+        (
+            "duplicate name in the VPC",
+            "web",
+            "ok",
+            Err("GroupDuplicate"),
+        ),
+        ("reserved", "default", "ok", Err("Reserved")),
+        ("sg- prefix", "sg-123", "ok", Err("InvalidValue")),
+        ("bad character", "naïve", "ok", Err("InvalidValue")),
+        ("bad description", "x1", "tab\there", Err("InvalidValue")),
+        ("empty description", "x2", "", Err("Missing")),
+    ];
+    for (name, group, desc, want) in rows {
+        let got = env.run(&a(), |tx| {
+            tx.create_security_group(CreateSecurityGroup {
+                name: (*group).into(),
+                description: (*desc).into(),
+                vpc_id: v.clone(),
+                tags: Tags::new(),
+            })
+        });
+        assert_eq!(got.as_ref().map(|_| ()).map_err(code), *want, "{name}");
+        if let Ok(id) = got {
+            let g = env.group(&id);
+            assert!(g.ingress.is_empty());
+            assert_eq!(g.egress.len(), 1);
+            assert_eq!(g.egress[0].protocol, "-1");
+            assert_eq!(
+                g.egress[0].peer,
+                RulePeer::Cidr4("0.0.0.0/0".parse().unwrap())
+            );
+        }
+    }
+    // Same name in another VPC is fine; another account cannot use this VPC.
+    let v2 = env.vpc(&a(), "10.1.0.0/16");
+    env.sg(&a(), &v2, "web");
+    let err = env.run(&b(), |tx| {
+        tx.create_security_group(CreateSecurityGroup {
+            name: "x".into(),
+            description: "x".into(),
+            vpc_id: v.clone(),
+            tags: Tags::new(),
+        })
+    });
+    assert_eq!(err.map_err(|e| code(&e)), Err("NotFound"));
+    // Quota.
+    env.limits.security_groups_per_region = Some(env.world.security_groups.len());
+    let err = env.run(&a(), |tx| {
+        tx.create_security_group(CreateSecurityGroup {
+            name: "one-too-many".into(),
+            description: "x".into(),
+            vpc_id: v.clone(),
+            tags: Tags::new(),
+        })
+    });
+    assert_eq!(err.map_err(|e| code(&e)), Err("Limit"));
+}
+
+#[test]
+fn permission_table() {
+    type Row = (
+        &'static str,
+        fn() -> Permission,
+        Result<(&'static str, Option<i32>, Option<i32>), &'static str>,
+    );
+    let rows: &[Row] = &[
+        (
+            "tcp 22",
+            || with_cidr(tcp(22), "10.1.0.0/16"),
+            Ok(("tcp", Some(22), Some(22))),
+        ),
+        (
+            "number 6 is tcp",
+            || {
+                let mut p = with_cidr(tcp(80), "10.1.0.0/16");
+                p.protocol = "6".into();
+                p
+            },
+            Ok(("tcp", Some(80), Some(80))),
+        ),
+        (
+            "all is -1, ports dropped",
+            || {
+                let mut p = with_cidr(tcp(80), "10.1.0.0/16");
+                p.protocol = "all".into();
+                p
+            },
+            Ok(("-1", None, None)),
+        ),
+        (
+            "17 is udp",
+            || {
+                let mut p = with_cidr(tcp(53), "10.1.0.0/16");
+                p.protocol = "17".into();
+                p
+            },
+            Ok(("udp", Some(53), Some(53))),
+        ),
+        (
+            "icmp defaults to all",
+            || {
+                let mut p = with_cidr(Permission::default(), "10.1.0.0/16");
+                p.protocol = "1".into();
+                p
+            },
+            Ok(("icmp", Some(-1), Some(-1))),
+        ),
+        (
+            "58 is icmpv6",
+            || {
+                let mut p = Permission {
+                    protocol: "58".into(),
+                    from_port: Some(128),
+                    to_port: Some(0),
+                    ..Default::default()
+                };
+                p.ipv6.push(Range {
+                    value: "2600::/56".into(),
+                    description: None,
+                });
+                p
+            },
+            Ok(("icmpv6", Some(128), Some(0))),
+        ),
+        (
+            "esp keeps its number",
+            || {
+                let mut p = with_cidr(Permission::default(), "10.1.0.0/16");
+                p.protocol = "50".into();
+                p
+            },
+            Ok(("50", None, None)),
+        ),
+        (
+            "host bits masked",
+            || with_cidr(tcp(22), "10.0.0.28/29"),
+            Ok(("tcp", Some(22), Some(22))),
+        ),
+        (
+            "unknown protocol",
+            || {
+                let mut p = with_cidr(tcp(22), "10.1.0.0/16");
+                p.protocol = "bogus".into();
+                p
+            },
+            Err("InvalidValue"),
+        ),
+        (
+            "tcp without ports",
+            || {
+                let mut p = with_cidr(tcp(22), "10.1.0.0/16");
+                p.to_port = None;
+                p
+            },
+            Err("InvalidValue"),
+        ),
+        (
+            "tcp reversed ports",
+            || {
+                let mut p = with_cidr(tcp(22), "10.1.0.0/16");
+                p.from_port = Some(100);
+                p
+            },
+            Err("InvalidValue"),
+        ),
+        (
+            "tcp port too high",
+            || with_cidr(tcp(65536), "10.1.0.0/16"),
+            Err("InvalidValue"),
+        ),
+        (
+            "bad cidr",
+            || with_cidr(tcp(22), "10.1.0.0"),
+            Err("InvalidValue"),
+        ),
+        (
+            "ipv6 in IpRanges",
+            || with_cidr(tcp(22), "::/0"),
+            Err("InvalidValue"),
+        ),
+        ("no peer at all", || tcp(22), Err("PermissionMalformed")),
+        (
+            "bad prefix list",
+            || {
+                let mut p = tcp(22);
+                p.prefix_lists.push(Range {
+                    value: "nope".into(),
+                    description: None,
+                });
+                p
+            },
+            Err("InvalidValue"),
+        ),
+        (
+            "bad description",
+            || {
+                let mut p = tcp(22);
+                p.ipv4.push(Range {
+                    value: "10.1.0.0/16".into(),
+                    description: Some("é".into()),
+                });
+                p
+            },
+            Err("InvalidValue"),
+        ),
+    ];
+    for (name, make, want) in rows {
+        let mut env = Env::new();
+        let v = env.vpc(&a(), "10.0.0.0/16");
+        let g = env.sg(&a(), &v, "web");
+        let got = env.run(&a(), |tx| {
+            tx.authorize_security_group(Direction::Ingress, &by_id(&g), &[make()])
+        });
+        match (got, want) {
+            (Ok((_, rules)), Ok((proto, from, to))) => {
+                assert_eq!(rules.len(), 1, "{name}");
+                let r = &rules[0];
+                assert_eq!(
+                    (r.protocol.as_str(), r.from_port, r.to_port),
+                    (*proto, *from, *to),
+                    "{name}"
+                );
+                assert!(r.id.starts_with("sgr-"), "{name}");
+                assert_eq!(env.group(&g).ingress, rules, "{name}");
+            }
+            (Err(e), Err(c)) => {
+                assert_eq!(code(&e), *c, "{name}: {e}");
+                assert!(env.group(&g).ingress.is_empty(), "{name}: nothing applied");
+            }
+            (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn host_bits_are_masked() {
+    let mut env = Env::new();
+    let v = env.vpc(&a(), "10.0.0.0/16");
+    let g = env.sg(&a(), &v, "web");
+    let (_, rules) = env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(
+                Direction::Ingress,
+                &by_id(&g),
+                &[with_cidr(tcp(22), "10.0.0.28/29")],
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        rules[0].peer,
+        RulePeer::Cidr4("10.0.0.24/29".parse().unwrap())
+    );
+}
+
+#[test]
+fn duplicates_limits_and_atomicity() {
+    let mut env = Env::new();
+    let v = env.vpc(&a(), "10.0.0.0/16");
+    let g = env.sg(&a(), &v, "web");
+    let sel = by_id(&g);
+    env.run(&a(), |tx| {
+        tx.authorize_security_group(
+            Direction::Ingress,
+            &sel,
+            &[with_cidr(tcp(22), "10.1.0.0/16")],
+        )
+    })
+    .unwrap();
+    // Exact duplicate (even with another description) is refused.
+    let mut again = with_cidr(tcp(22), "10.1.0.0/16");
+    again.ipv4[0].description = Some("other".into());
+    let err = env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(Direction::Ingress, &sel, &[again])
+        })
+        .unwrap_err();
+    assert_eq!(code(&err), "PermissionDuplicate");
+    assert!(err.to_string().contains("10.1.0.0/16"));
+    // The same permission twice in one request.
+    let twice = with_cidr(with_cidr(tcp(80), "10.2.0.0/16"), "10.2.0.0/16");
+    let err = env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(Direction::Ingress, &sel, &[twice])
+        })
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidValue");
+    // Same permission in the other direction is fine.
+    env.run(&a(), |tx| {
+        tx.authorize_security_group(
+            Direction::Egress,
+            &sel,
+            &[with_cidr(tcp(22), "10.1.0.0/16")],
+        )
+    })
+    .unwrap();
+    // A request with one good and one bad permission applies nothing.
+    let before = env.group(&g).clone();
+    let err = env.run(&a(), |tx| {
+        tx.authorize_security_group(
+            Direction::Ingress,
+            &sel,
+            &[
+                with_cidr(tcp(443), "10.3.0.0/16"),
+                with_cidr(tcp(444), "bad"),
+            ],
+        )
+    });
+    assert!(err.is_err());
+    assert_eq!(*env.group(&g), before);
+
+    // Quota per direction and family: 2 inbound IPv4 rules allowed, one exists.
+    env.limits.rules_per_security_group = Some(2);
+    let mut two = with_cidr(tcp(1000), "10.4.0.0/16");
+    two.ipv6.push(Range {
+        value: "2600::/56".into(),
+        description: None,
+    });
+    two = with_cidr(two, "10.5.0.0/16");
+    let err = env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(Direction::Ingress, &sel, &[two])
+        })
+        .unwrap_err();
+    assert_eq!(code(&err), "Limit");
+    env.run(&a(), |tx| {
+        tx.authorize_security_group(
+            Direction::Ingress,
+            &sel,
+            &[with_cidr(tcp(1000), "10.4.0.0/16")],
+        )
+    })
+    .unwrap();
+    // IPv6 has its own count.
+    let mut v6 = tcp(1000);
+    v6.ipv6.push(Range {
+        value: "2600::/56".into(),
+        description: None,
+    });
+    env.run(&a(), |tx| {
+        tx.authorize_security_group(Direction::Ingress, &sel, &[v6])
+    })
+    .unwrap();
+}
+
+/// The world of the peer-reference table.
+struct Net {
+    env: Env,
+    /// The group getting rules (account A, VPC a1).
+    owner: String,
+    same_vpc: String,
+    same_account_peer: String,
+    cross_account: String,
+    cross_region: String,
+    pending_peer: String,
+    unpeered: String,
+    pcx_a2: String,
+    pcx_b: String,
+}
+
+fn net() -> Net {
+    let mut env = Env::new();
+    let bw = scope(B, "us-west-2");
+    let a1 = env.vpc(&a(), "10.0.0.0/16");
+    let a2 = env.vpc(&a(), "10.1.0.0/16");
+    let a3 = env.vpc(&a(), "10.4.0.0/16");
+    let vb = env.vpc(&b(), "10.2.0.0/16");
+    let vbw = env.vpc(&bw, "10.3.0.0/16");
+    let vb2 = env.vpc(&b(), "10.5.0.0/16");
+    let owner = env.sg(&a(), &a1, "owner");
+    let same_vpc = env.sg(&a(), &a1, "sibling");
+    let same_account_peer = env.sg(&a(), &a2, "a2");
+    let unpeered = env.sg(&a(), &a3, "a3");
+    let cross_account = env.sg(&b(), &vb, "b");
+    let cross_region = env.sg(&bw, &vbw, "bw");
+    let pending_peer = env.sg(&b(), &vb2, "b2");
+    let pcx_a2 = env.peer(&a(), &a1, &a(), &a2, true);
+    let pcx_b = env.peer(&a(), &a1, &b(), &vb, true);
+    env.peer(&a(), &a1, &bw, &vbw, true);
+    env.peer(&a(), &a1, &b(), &vb2, false);
+    Net {
+        env,
+        owner,
+        same_vpc,
+        same_account_peer,
+        cross_account,
+        cross_region,
+        pending_peer,
+        unpeered,
+        pcx_a2,
+        pcx_b,
+    }
+}
+
+fn pair(group_id: &str, user: Option<&str>, pcx: Option<&str>) -> GroupPair {
+    GroupPair {
+        group_id: Some(group_id.into()),
+        user_id: user.map(Into::into),
+        peering_id: pcx.map(Into::into),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn peer_reference_table() {
+    enum Want {
+        SameVpc,
+        Via(&'static str),
+        Err(&'static str),
+    }
+    type MakePair = fn(&Net) -> GroupPair;
+    let rows: &[(&str, MakePair, Want)] = &[
+        (
+            "same VPC by id",
+            |n| pair(&n.same_vpc, None, None),
+            Want::SameVpc,
+        ),
+        (
+            "same VPC by name",
+            |_| GroupPair {
+                group_name: Some("sibling".into()),
+                ..Default::default()
+            },
+            Want::SameVpc,
+        ),
+        (
+            "self reference",
+            |n| pair(&n.owner, Some(A), None),
+            Want::SameVpc,
+        ),
+        (
+            "active same-account peer",
+            |n| pair(&n.same_account_peer, None, None),
+            Want::Via("a2"),
+        ),
+        (
+            "active peer with its pcx id",
+            |n| pair(&n.same_account_peer, None, Some(&n.pcx_a2)),
+            Want::Via("a2"),
+        ),
+        (
+            "active cross-account peer with UserId",
+            |n| pair(&n.cross_account, Some(B), None),
+            Want::Via("b"),
+        ),
+        (
+            "cross-account without UserId",
+            |n| pair(&n.cross_account, None, None),
+            Want::Err("NotFound"),
+        ),
+        (
+            "cross-account with wrong UserId",
+            |n| pair(&n.cross_account, Some("333333333333"), None),
+            Want::Err("NotFound"),
+        ),
+        (
+            "pcx id of another pair of VPCs",
+            |n| pair(&n.same_account_peer, None, Some(&n.pcx_b)),
+            Want::Err("GroupNotUsable"),
+        ),
+        (
+            "pending peer refused",
+            |n| pair(&n.pending_peer, Some(B), None),
+            Want::Err("GroupNotUsable"),
+        ),
+        (
+            "cross-region peer refused",
+            |n| pair(&n.cross_region, Some(B), None),
+            Want::Err("GroupNotUsable"),
+        ),
+        (
+            "unpeered VPC refused",
+            |n| pair(&n.unpeered, None, None),
+            Want::Err("GroupNotUsable"),
+        ),
+        (
+            "unknown group",
+            |_| pair("sg-0123456789abcdef0", None, None),
+            Want::Err("NotFound"),
+        ),
+        (
+            "malformed group id",
+            |_| pair("sg-xyz", None, None),
+            Want::Err("Malformed"),
+        ),
+        (
+            "peer group by name",
+            |_| GroupPair {
+                group_name: Some("a2".into()),
+                ..Default::default()
+            },
+            Want::Err("GroupNotUsable"),
+        ),
+        (
+            "neither id nor name",
+            |_| GroupPair::default(),
+            Want::Err("Missing"),
+        ),
+    ];
+    for (name, make, want) in rows {
+        let mut n = net();
+        let p = make(&n);
+        let owner = n.owner.clone();
+        let got = n.env.run(&a(), |tx| {
+            tx.authorize_security_group(
+                Direction::Ingress,
+                &by_id(&owner),
+                &[with_group(tcp(5432), p)],
+            )
+        });
+        match (got, want) {
+            (Ok((_, rules)), Want::SameVpc) => {
+                assert!(
+                    matches!(
+                        &rules[0].peer,
+                        RulePeer::Group {
+                            peering_id: None,
+                            ..
+                        }
+                    ),
+                    "{name}: {:?}",
+                    rules[0].peer
+                );
+            }
+            (Ok((_, rules)), Want::Via(which)) => {
+                let pcx = if *which == "a2" { &n.pcx_a2 } else { &n.pcx_b };
+                let RulePeer::Group {
+                    peering_id,
+                    user_id,
+                    ..
+                } = &rules[0].peer
+                else {
+                    panic!("{name}: not a group peer");
+                };
+                assert_eq!(peering_id.as_ref(), Some(pcx), "{name}");
+                assert_eq!(user_id, if *which == "a2" { A } else { B }, "{name}");
+            }
+            (Err(e), Want::Err(c)) => {
+                assert_eq!(code(&e), *c, "{name}: {e}");
+                if *name == "cross-region peer refused" {
+                    assert!(e.to_string().contains("regions"), "{name}: {e}");
+                }
+                if *c == "GroupNotUsable" && name.contains("refused") {
+                    assert!(e.to_string().contains("different networks"), "{name}: {e}");
+                }
+                assert!(n.env.group(&owner).ingress.is_empty(), "{name}");
+            }
+            (got, _) => panic!("{name}: unexpected {got:?}"),
+        }
+    }
+}
+
+#[test]
+fn stale_after_peering_deleted_and_fresh_after_repeering() {
+    let mut n = net();
+    let owner = n.owner.clone();
+    let theirs = n.cross_account.clone();
+    let a1 = n.env.group(&owner).vpc_id.clone();
+    let vb = n.env.group(&theirs).vpc_id.clone();
+    n.env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(
+                Direction::Ingress,
+                &by_id(&owner),
+                &[with_group(tcp(443), pair(&theirs, Some(B), None))],
+            )
+        })
+        .unwrap();
+    let refs = n
+        .env
+        .run(&b(), |tx| {
+            tx.security_group_references(std::slice::from_ref(&theirs))
+        })
+        .unwrap();
+    assert_eq!(refs.len(), 1);
+    assert_eq!(
+        (
+            refs[0].referencing_vpc_id.as_str(),
+            refs[0].peering_id.as_str()
+        ),
+        (a1.as_str(), n.pcx_b.as_str())
+    );
+
+    type Step = fn(&mut Net, &str, &str) -> ();
+    // Each step, then: is the group stale, and what state does the reference show?
+    let steps: &[(&str, Step, bool, PeeringState)] = &[
+        ("while active", |_, _, _| {}, false, PeeringState::Active),
+        (
+            "after B deletes the pcx",
+            |n, _, _| {
+                let pcx = n.pcx_b.clone();
+                n.env.run(&b(), |tx| tx.delete_peering(&pcx)).unwrap();
+            },
+            true,
+            PeeringState::Deleted,
+        ),
+        (
+            "after re-peering (pending only)",
+            |n, a1, vb| {
+                n.env.peer(&a(), a1, &b(), vb, false);
+            },
+            true,
+            PeeringState::Deleted,
+        ),
+        (
+            "after the new request is accepted",
+            |n, _, _| {
+                let pending = n
+                    .env
+                    .world
+                    .peerings
+                    .values()
+                    .find(|p| {
+                        p.state == PeeringState::PendingAcceptance
+                            && p.accepter.scope == b()
+                            && p.id != n.pcx_b
+                            && p.accepter.vpc_id == n.env.group(&n.cross_account).vpc_id
+                    })
+                    .unwrap()
+                    .id
+                    .clone();
+                n.env.run(&b(), |tx| tx.accept_peering(&pending)).unwrap();
+            },
+            false,
+            PeeringState::Active,
+        ),
+    ];
+    for (name, step, stale, state) in steps {
+        step(&mut n, &a1, &vb);
+        let groups = n.env.run(&a(), |tx| tx.stale_security_groups(&a1)).unwrap();
+        assert_eq!(!groups.is_empty(), *stale, "{name}");
+        if *stale {
+            assert_eq!(groups.len(), 1, "{name}");
+            assert_eq!(groups[0].group.id, owner, "{name}");
+            assert_eq!(groups[0].ingress.len(), 1, "{name}");
+        }
+        let rule = n.env.group(&owner).ingress[0].clone();
+        let r = n
+            .env
+            .run(&a(), |tx| Ok(tx.group_reference(&a1, &rule.peer)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.stale, *stale, "{name}");
+        assert_eq!(r.peering.as_ref().map(|p| p.1), Some(*state), "{name}");
+        assert_eq!(r.group_name.as_deref(), Some("b"), "{name}");
+        assert_eq!(r.vpc_id.as_deref(), Some(vb.as_str()), "{name}");
+        let refs = n
+            .env
+            .run(&b(), |tx| {
+                tx.security_group_references(std::slice::from_ref(&theirs))
+            })
+            .unwrap();
+        assert_eq!(refs.is_empty(), *stale, "{name}");
+    }
+    // The peer may delete its group although A references it; A's rule turns stale and loses
+    // the group name.
+    n.env
+        .run(&b(), |tx| tx.delete_security_group(&by_id(&theirs)))
+        .unwrap();
+    let groups = n.env.run(&a(), |tx| tx.stale_security_groups(&a1)).unwrap();
+    assert_eq!(groups.len(), 1);
+    let rule = n.env.group(&owner).ingress[0].clone();
+    let r = n
+        .env
+        .run(&a(), |tx| Ok(tx.group_reference(&a1, &rule.peer)))
+        .unwrap()
+        .unwrap();
+    assert!(r.stale);
+    assert_eq!(r.group_name, None);
+    assert_eq!(r.peering.map(|p| p.1), Some(PeeringState::Active));
+    // A stale rule can still be revoked by naming the group.
+    let (_, out) = n
+        .env
+        .run(&a(), |tx| {
+            tx.revoke_security_group(
+                Direction::Ingress,
+                &by_id(&owner),
+                &[with_group(tcp(443), pair(&theirs, None, None))],
+            )
+        })
+        .unwrap();
+    assert_eq!(out.revoked.len(), 1);
+    assert!(out.unknown.is_empty());
+    assert!(n
+        .env
+        .run(&a(), |tx| tx.stale_security_groups(&a1))
+        .unwrap()
+        .is_empty());
+    // Another account's VPC is not found.
+    let err = n
+        .env
+        .run(&b(), |tx| tx.stale_security_groups(&a1))
+        .unwrap_err();
+    assert_eq!(code(&err), "NotFound");
+}
+
+#[test]
+fn delete_security_group_table() {
+    let mut n = net();
+    let owner = n.owner.clone();
+    let sibling = n.same_vpc.clone();
+    let theirs = n.cross_account.clone();
+    let a1 = n.env.group(&owner).vpc_id.clone();
+    // sibling is referenced by owner (same VPC); theirs is referenced from A's VPC (peer).
+    n.env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(
+                Direction::Egress,
+                &by_id(&owner),
+                &[
+                    with_group(tcp(22), pair(&sibling, None, None)),
+                    with_group(tcp(443), pair(&theirs, Some(B), None)),
+                ],
+            )
+        })
+        .unwrap();
+    let default = n
+        .env
+        .world
+        .security_groups
+        .values()
+        .find(|g| g.vpc_id == a1 && g.name == "default")
+        .unwrap()
+        .id
+        .clone();
+    let with_eni = n.env.sg(&a(), &a1, "with-eni");
+    let eni = NetworkInterface {
+        id: "eni-0123456789abcdef0".into(),
+        scope: a(),
+        subnet_id: "subnet-0123456789abcdef0".into(),
+        vpc_id: a1.clone(),
+        availability_zone: "us-east-1a".into(),
+        private_ip: "10.0.0.10".parse().unwrap(),
+        secondary_ips: Vec::new(),
+        ipv6: Vec::new(),
+        groups: vec![with_eni.clone()],
+        attachment: None,
+        mac: "02:00:00:00:00:01".into(),
+        description: String::new(),
+        interface_type: "interface".into(),
+        source_dest_check: true,
+        tags: Tags::new(),
+    };
+    n.env
+        .run(&a(), |tx| {
+            tx.put(eni);
+            Ok(())
+        })
+        .unwrap();
+    let rows: Vec<(&str, Scope, GroupSelector, Result<(), &str>)> = vec![
+        ("default group", a(), by_id(&default), Err("CannotDelete")),
+        (
+            "referenced from the same VPC",
+            a(),
+            by_id(&sibling),
+            Err("Dependency"),
+        ),
+        (
+            "used by a network interface",
+            a(),
+            by_id(&with_eni),
+            Err("Dependency"),
+        ),
+        (
+            "another account's group",
+            a(),
+            by_id(&theirs),
+            Err("NotFound"),
+        ),
+        (
+            "unknown name",
+            a(),
+            GroupSelector::Name("nope".into()),
+            Err("GroupNotUsable"),
+        ),
+        (
+            "referenced only from a peer VPC",
+            b(),
+            by_id(&theirs),
+            Ok(()),
+        ),
+        (
+            "self-referencing group by name",
+            a(),
+            GroupSelector::Name("owner".into()),
+            Ok(()),
+        ),
+        (
+            "sibling once its referrer is gone",
+            a(),
+            by_id(&sibling),
+            Ok(()),
+        ),
+    ];
+    for (name, s, sel, want) in rows {
+        let got = n.env.run(&s, |tx| tx.delete_security_group(&sel));
+        assert_eq!(got.as_ref().map(|_| ()).map_err(code), want, "{name}");
+    }
+}
+
+#[test]
+fn revoke_table() {
+    let mut env = Env::new();
+    let v = env.vpc(&a(), "10.0.0.0/16");
+    let g = env.sg(&a(), &v, "web");
+    let sel = by_id(&g);
+    let (_, rules) = env
+        .run(&a(), |tx| {
+            tx.authorize_security_group(
+                Direction::Ingress,
+                &sel,
+                &[
+                    with_cidr(with_cidr(tcp(22), "10.1.0.0/16"), "10.2.0.0/16"),
+                    with_cidr(tcp(80), "0.0.0.0/0"),
+                ],
+            )
+        })
+        .unwrap();
+    assert_eq!(rules.len(), 3);
+    // By permission: one known and one unknown peer.
+    let (_, out) = env
+        .run(&a(), |tx| {
+            tx.revoke_security_group(
+                Direction::Ingress,
+                &sel,
+                &[with_cidr(with_cidr(tcp(22), "10.1.0.0/16"), "10.9.0.0/16")],
+            )
+        })
+        .unwrap();
+    assert_eq!(out.revoked.len(), 1);
+    assert_eq!(out.unknown.len(), 1);
+    assert_eq!(out.unknown[0].ipv4[0].value, "10.9.0.0/16");
+    assert_eq!(env.group(&g).ingress.len(), 2);
+    // Wrong direction: all unknown, nothing removed.
+    let (_, out) = env
+        .run(&a(), |tx| {
+            tx.revoke_security_group(Direction::Egress, &sel, &[with_cidr(tcp(80), "0.0.0.0/0")])
+        })
+        .unwrap();
+    assert!(out.revoked.is_empty());
+    assert_eq!(out.unknown.len(), 1);
+    // By rule id.
+    let rows: &[(&str, Direction, String, Result<usize, &str>)] = &[
+        (
+            "unknown id",
+            Direction::Ingress,
+            "sgr-0123456789abcdef0".into(),
+            Err("NotFound"),
+        ),
+        (
+            "malformed id",
+            Direction::Ingress,
+            "sgr-zz".into(),
+            Err("Malformed"),
+        ),
+        (
+            "right id wrong direction",
+            Direction::Egress,
+            rules[2].id.clone(),
+            Err("NotFound"),
+        ),
+        ("right id", Direction::Ingress, rules[2].id.clone(), Ok(1)),
+        (
+            "already revoked",
+            Direction::Ingress,
+            rules[2].id.clone(),
+            Err("NotFound"),
+        ),
+    ];
+    for (name, dir, id, want) in rows {
+        let got = env.run(&a(), |tx| {
+            tx.revoke_security_group_rules(*dir, &sel, std::slice::from_ref(id))
+        });
+        assert_eq!(
+            got.map(|(_, r)| r.len()).map_err(|e| code(&e)),
+            *want,
+            "{name}"
+        );
+    }
+    assert_eq!(env.group(&g).ingress.len(), 1);
+}
+
+#[test]
+fn protocol_normalisation() {
+    let rows = [
+        ("TCP", Ok("tcp")),
+        ("6", Ok("tcp")),
+        ("udp", Ok("udp")),
+        ("17", Ok("udp")),
+        ("1", Ok("icmp")),
+        ("ICMPv6", Ok("icmpv6")),
+        ("58", Ok("icmpv6")),
+        ("all", Ok("-1")),
+        ("-1", Ok("-1")),
+        ("47", Ok("47")),
+        ("256", Err(())),
+        ("+6", Err(())),
+        ("", Err(())),
+    ];
+    for (input, want) in rows {
+        assert_eq!(
+            normalize_protocol(input).map_err(|_| ()),
+            want.map(str::to_owned),
+            "{input}"
+        );
+    }
+}

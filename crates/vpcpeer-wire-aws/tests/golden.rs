@@ -1,0 +1,388 @@
+//! Golden wire tests: the exact response documents of every VPC and peering action, driven
+//! in-process (no server) with a fixed clock, seeded ids and a fixed request id.
+//!
+//! A change to any of these bytes is a change of what real clients parse; review the snapshot
+//! diff (`cargo insta review`, or `INSTA_UPDATE=always cargo test -p vpcpeer-wire-aws --test golden`)
+//! before accepting it.
+
+use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
+use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
+
+const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
+/// 2026-01-02T03:04:05.678Z
+const NOW: Timestamp = Timestamp(1_767_323_045_678);
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+/// A world, a fixed clock and one id source shared by every call.
+struct Env {
+    world: World,
+    ids: SeededIds,
+    limits: Limits,
+    now: Timestamp,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            world: World::default(),
+            ids: SeededIds::new(1),
+            limits: Limits::default(),
+            now: NOW,
+        }
+    }
+
+    /// Runs `action` as `account` in `region`; commits on success, rolls back on error.
+    fn call(
+        &mut self,
+        account: &str,
+        region: &str,
+        action: &str,
+        body: &str,
+    ) -> Result<String, Ec2Error> {
+        let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
+        let ctx = Ctx {
+            scope: Scope::new(account, region),
+            now: self.now,
+            ids: &mut self.ids,
+            limits: &self.limits,
+        };
+        let mut tx = Tx::new(&mut self.world, ctx);
+        let mut x = Xml::new();
+        let params = Params::parse(
+            "",
+            format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
+        );
+        match h(&mut tx, &params, &mut x) {
+            Ok(()) => {
+                tx.commit();
+                Ok(success_envelope(action, REQUEST_ID, &x.finish()))
+            }
+            Err(e) => {
+                tx.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// A successful call's document (account A, us-east-1).
+    fn ok(&mut self, action: &str, body: &str) -> String {
+        self.ok_as(A, "us-east-1", action, body)
+    }
+
+    fn ok_as(&mut self, account: &str, region: &str, action: &str, body: &str) -> String {
+        self.call(account, region, action, body)
+            .unwrap_or_else(|e| panic!("{action} failed: {e:?}"))
+    }
+
+    /// A failed call's error document and HTTP status.
+    fn err_as(&mut self, account: &str, region: &str, action: &str, body: &str) -> (u16, String) {
+        match self.call(account, region, action, body) {
+            Ok(doc) => panic!("{action} unexpectedly succeeded: {doc}"),
+            Err(e) => (e.status, error_document(&e, REQUEST_ID)),
+        }
+    }
+}
+
+/// The text of the first `<tag>` in `doc`.
+fn first(doc: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let start = doc
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
+        + open.len();
+    let end = doc[start..].find('<').expect("closing tag") + start;
+    doc[start..end].to_owned()
+}
+
+fn new_vpc(env: &mut Env, account: &str, region: &str, cidr: &str) -> String {
+    let doc = env.ok_as(account, region, "CreateVpc", &format!("CidrBlock={cidr}"));
+    first(&doc, "vpcId")
+}
+
+// --- VPC actions ----------------------------------------------------------------------------------
+
+#[test]
+fn create_vpc() {
+    let mut env = Env::new();
+    let doc = env.ok(
+        "CreateVpc",
+        "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true\
+         &TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name\
+         &TagSpecification.1.Tag.1.Value=main&TagSpecification.1.Tag.2.Key=Env\
+         &TagSpecification.1.Tag.2.Value=prod",
+    );
+    insta::assert_snapshot!("create_vpc", doc);
+}
+
+#[test]
+fn describe_vpcs() {
+    let mut env = Env::new();
+    let v1 = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    new_vpc(&mut env, A, "us-east-1", "10.1.0.0/16");
+    new_vpc(&mut env, A, "us-east-1", "10.2.0.0/16");
+    env.ok(
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={v1}&CidrBlock=10.9.0.0/16"),
+    );
+    let doc = env.ok("DescribeVpcs", "MaxResults=5");
+    insta::assert_snapshot!("describe_vpcs", doc);
+    let doc = env.ok(
+        "DescribeVpcs",
+        "Filter.1.Name=cidr&Filter.1.Value.1=10.1.*&Filter.1.Value.2=10.2.0.0/16",
+    );
+    insta::assert_snapshot!("describe_vpcs_filtered", doc);
+}
+
+#[test]
+fn describe_vpcs_paged() {
+    let mut env = Env::new();
+    for i in 0..6 {
+        new_vpc(&mut env, A, "us-east-1", &format!("10.{i}.0.0/16"));
+    }
+    let page1 = env.ok("DescribeVpcs", "MaxResults=5");
+    let token = first(&page1, "nextToken");
+    let page2 = env.ok("DescribeVpcs", &format!("MaxResults=5&NextToken={token}"));
+    assert!(!page2.contains("<nextToken>"));
+    insta::assert_snapshot!("describe_vpcs_page2", page2);
+}
+
+#[test]
+fn delete_vpc() {
+    let mut env = Env::new();
+    let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let doc = env.ok("DeleteVpc", &format!("VpcId={v}"));
+    insta::assert_snapshot!("delete_vpc", doc);
+}
+
+#[test]
+fn associate_and_disassociate_vpc_cidr_block() {
+    let mut env = Env::new();
+    let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let v4 = env.ok(
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={v}&CidrBlock=10.1.0.0/16"),
+    );
+    insta::assert_snapshot!("associate_vpc_cidr_block_ipv4", v4);
+    let v6 = env.ok(
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={v}&AmazonProvidedIpv6CidrBlock=true"),
+    );
+    insta::assert_snapshot!("associate_vpc_cidr_block_ipv6", v6);
+    let assoc = first(&v4, "associationId");
+    let doc = env.ok(
+        "DisassociateVpcCidrBlock",
+        &format!("AssociationId={assoc}"),
+    );
+    insta::assert_snapshot!("disassociate_vpc_cidr_block", doc);
+}
+
+#[test]
+fn modify_and_describe_vpc_attribute() {
+    let mut env = Env::new();
+    let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let doc = env.ok(
+        "ModifyVpcAttribute",
+        &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
+    );
+    insta::assert_snapshot!("modify_vpc_attribute", doc);
+    let doc = env.ok(
+        "DescribeVpcAttribute",
+        &format!("VpcId={v}&Attribute=enableDnsHostnames"),
+    );
+    insta::assert_snapshot!("describe_vpc_attribute", doc);
+}
+
+// --- peering actions ------------------------------------------------------------------------------
+
+/// A's VPC in us-east-1, B's in us-west-2, and A's request to B.
+fn cross(env: &mut Env) -> (String, String, String) {
+    let va = new_vpc(env, A, "us-east-1", "10.0.0.0/16");
+    let vb = new_vpc(env, B, "us-west-2", "10.1.0.0/16");
+    let doc = env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}&PeerRegion=us-west-2"),
+    );
+    (va, vb, first(&doc, "vpcPeeringConnectionId"))
+}
+
+#[test]
+fn create_vpc_peering_connection() {
+    let mut env = Env::new();
+    let va = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let vb = new_vpc(&mut env, B, "us-west-2", "10.1.0.0/16");
+    let doc = env.ok(
+        "CreateVpcPeeringConnection",
+        &format!(
+            "VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}&PeerRegion=us-west-2\
+             &TagSpecification.1.ResourceType=vpc-peering-connection\
+             &TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a-to-b"
+        ),
+    );
+    insta::assert_snapshot!("create_vpc_peering_connection", doc);
+}
+
+#[test]
+fn describe_vpc_peering_connections_both_sides() {
+    let mut env = Env::new();
+    let (_, _, pcx) = cross(&mut env);
+    let body = format!("VpcPeeringConnectionId.1={pcx}");
+    let requester = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", &body);
+    insta::assert_snapshot!(
+        "describe_vpc_peering_connections_pending_requester",
+        requester
+    );
+    let accepter = env.ok_as(B, "us-west-2", "DescribeVpcPeeringConnections", &body);
+    insta::assert_snapshot!(
+        "describe_vpc_peering_connections_pending_accepter",
+        accepter
+    );
+    // Neither side sees it from the other region.
+    let (_, doc) = env.err_as(B, "us-east-1", "DescribeVpcPeeringConnections", &body);
+    insta::assert_snapshot!("describe_vpc_peering_connections_wrong_region", doc);
+}
+
+#[test]
+fn accept_vpc_peering_connection() {
+    let mut env = Env::new();
+    let (_, _, pcx) = cross(&mut env);
+    let body = format!("VpcPeeringConnectionId={pcx}");
+    let doc = env.ok_as(B, "us-west-2", "AcceptVpcPeeringConnection", &body);
+    insta::assert_snapshot!("accept_vpc_peering_connection", doc);
+    let doc = env.ok_as(
+        A,
+        "us-east-1",
+        "DescribeVpcPeeringConnections",
+        "Filter.1.Name=status-code&Filter.1.Value.1=active",
+    );
+    insta::assert_snapshot!("describe_vpc_peering_connections_active", doc);
+}
+
+#[test]
+fn reject_vpc_peering_connection() {
+    let mut env = Env::new();
+    let (_, _, pcx) = cross(&mut env);
+    let body = format!("VpcPeeringConnectionId={pcx}");
+    let doc = env.ok_as(B, "us-west-2", "RejectVpcPeeringConnection", &body);
+    insta::assert_snapshot!("reject_vpc_peering_connection", doc);
+    let doc = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", "");
+    insta::assert_snapshot!("describe_vpc_peering_connections_rejected", doc);
+}
+
+#[test]
+fn delete_vpc_peering_connection() {
+    let mut env = Env::new();
+    let (_, _, pcx) = cross(&mut env);
+    let body = format!("VpcPeeringConnectionId={pcx}");
+    env.ok_as(B, "us-west-2", "AcceptVpcPeeringConnection", &body);
+    let doc = env.ok_as(B, "us-west-2", "DeleteVpcPeeringConnection", &body);
+    insta::assert_snapshot!("delete_vpc_peering_connection", doc);
+    let doc = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", "");
+    insta::assert_snapshot!("describe_vpc_peering_connections_deleted", doc);
+}
+
+#[test]
+fn modify_vpc_peering_connection_options() {
+    let mut env = Env::new();
+    let v1 = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let v2 = new_vpc(&mut env, A, "us-east-1", "10.1.0.0/16");
+    for v in [&v1, &v2] {
+        env.ok(
+            "ModifyVpcAttribute",
+            &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
+        );
+    }
+    let doc = env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={v1}&PeerVpcId={v2}"),
+    );
+    let pcx = first(&doc, "vpcPeeringConnectionId");
+    env.ok(
+        "AcceptVpcPeeringConnection",
+        &format!("VpcPeeringConnectionId={pcx}"),
+    );
+    let doc = env.ok(
+        "ModifyVpcPeeringConnectionOptions",
+        &format!(
+            "VpcPeeringConnectionId={pcx}\
+             &RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true\
+             &AccepterPeeringConnectionOptions.AllowEgressFromLocalClassicLinkToRemoteVpc=true"
+        ),
+    );
+    insta::assert_snapshot!("modify_vpc_peering_connection_options", doc);
+}
+
+#[test]
+fn failed_and_expired_connections() {
+    let mut env = Env::new();
+    let v1 = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let v2 = new_vpc(&mut env, A, "us-east-1", "10.0.128.0/17");
+    let v3 = new_vpc(&mut env, A, "us-east-1", "10.3.0.0/16");
+    env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={v1}&PeerVpcId={v2}"),
+    );
+    env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={v1}&PeerVpcId={v3}"),
+    );
+    env.now = NOW.plus_millis(7 * Timestamp::DAY + Timestamp::HOUR);
+    let doc = env.ok("DescribeVpcPeeringConnections", "");
+    // The failed one (2 h window) is gone; the expired one is listed.
+    insta::assert_snapshot!("describe_vpc_peering_connections_expired", doc);
+    env.now = NOW.plus_millis(Timestamp::HOUR);
+    let doc = env.ok("DescribeVpcPeeringConnections", "");
+    insta::assert_snapshot!("describe_vpc_peering_connections_failed", doc);
+}
+
+// --- errors ---------------------------------------------------------------------------------------
+
+#[test]
+fn error_documents() {
+    let mut env = Env::new();
+    let (status, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "DescribeVpcPeeringConnections",
+        "VpcPeeringConnectionId.1=pcx-0123456789abcdef0",
+    );
+    assert_eq!(status, 400);
+    insta::assert_snapshot!("error_pcx_not_found", doc);
+
+    let (_, _, pcx) = cross(&mut env);
+    let (status, doc) = env.err_as(
+        B,
+        "us-east-1",
+        "AcceptVpcPeeringConnection",
+        &format!("VpcPeeringConnectionId={pcx}"),
+    );
+    assert_eq!(status, 400);
+    insta::assert_snapshot!("error_accept_wrong_region", doc);
+
+    let (_, doc) = env.err_as(A, "us-east-1", "CreateVpc", "CidrBlock=10.0.0.0/8");
+    insta::assert_snapshot!("error_vpc_range", doc);
+
+    let (_, doc) = env.err_as(A, "us-east-1", "DeleteVpc", "");
+    insta::assert_snapshot!("error_missing_parameter", doc);
+
+    let doc = error_document(&Ec2Error::dry_run_ok(), REQUEST_ID);
+    assert_eq!(Ec2Error::dry_run_ok().status, 412);
+    insta::assert_snapshot!("error_dry_run", doc);
+
+    let doc = error_document(&Ec2Error::invalid_action("Frobnicate"), REQUEST_ID);
+    insta::assert_snapshot!("error_invalid_action", doc);
+}
+
+#[test]
+fn errors_roll_back() {
+    let mut env = Env::new();
+    let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let before = env.ok("DescribeVpcs", "");
+    env.err_as(
+        A,
+        "us-east-1",
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={v}&CidrBlock=172.16.0.0/16"),
+    );
+    assert_eq!(env.ok("DescribeVpcs", ""), before);
+}
