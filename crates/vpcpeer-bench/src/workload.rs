@@ -1,0 +1,490 @@
+//! The peering workload: one iteration builds two VPCs with a subnet and an associated route
+//! table each, peers them, routes each side to the other, describes with filters, and tears it all
+//! down again. `peering-only` keeps the VPC and peering steps (what every server speaks).
+
+use anyhow::Context;
+use bytes::Bytes;
+
+use crate::http::{Conn, Form};
+use crate::scan::{contains, first_tag};
+use crate::stats::{show_first_failure, Recorder};
+
+/// Which steps an iteration runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// VPCs, subnets, route tables, associations, peering, routes, describes, teardown (26 requests).
+    Full,
+    /// VPCs, peering, describes of both, teardown (9 requests).
+    PeeringOnly,
+}
+
+impl Kind {
+    /// Requests one iteration sends when every step succeeds.
+    pub fn requests_per_iteration(self) -> usize {
+        match self {
+            Kind::Full => 26,
+            Kind::PeeringOnly => 9,
+        }
+    }
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Full => "full",
+            Kind::PeeringOnly => "peering-only",
+        }
+    }
+}
+
+/// Every action the workload sends; the index is the recorder's action index.
+pub const ACTIONS: [&str; 16] = [
+    "CreateVpc",
+    "CreateSubnet",
+    "CreateRouteTable",
+    "AssociateRouteTable",
+    "CreateVpcPeeringConnection",
+    "AcceptVpcPeeringConnection",
+    "CreateRoute",
+    "DescribeVpcs",
+    "DescribeRouteTables",
+    "DescribeVpcPeeringConnections",
+    "DeleteRoute",
+    "DisassociateRouteTable",
+    "DeleteRouteTable",
+    "DeleteVpcPeeringConnection",
+    "DeleteSubnet",
+    "DeleteVpc",
+];
+
+/// Index of `CreateVpc` in [`ACTIONS`].
+pub const CREATE_VPC: usize = 0;
+const CREATE_SUBNET: usize = 1;
+const CREATE_ROUTE_TABLE: usize = 2;
+const ASSOCIATE_ROUTE_TABLE: usize = 3;
+/// Index of `CreateVpcPeeringConnection` in [`ACTIONS`].
+pub const CREATE_PCX: usize = 4;
+/// Index of `AcceptVpcPeeringConnection` in [`ACTIONS`].
+pub const ACCEPT_PCX: usize = 5;
+const CREATE_ROUTE: usize = 6;
+const DESCRIBE_VPCS: usize = 7;
+const DESCRIBE_ROUTE_TABLES: usize = 8;
+const DESCRIBE_PCX: usize = 9;
+const DELETE_ROUTE: usize = 10;
+const DISASSOCIATE_ROUTE_TABLE: usize = 11;
+const DELETE_ROUTE_TABLE: usize = 12;
+const DELETE_PCX: usize = 13;
+const DELETE_SUBNET: usize = 14;
+const DELETE_VPC: usize = 15;
+
+/// How many /20 blocks of 10.0.0.0/8 there are; each iteration takes two.
+const BLOCKS: u32 = 4096;
+
+/// The address blocks of one iteration: two non-overlapping VPC CIDRs (/20s of 10.0.0.0/8) and a
+/// /24 subnet inside each.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cidrs {
+    /// The two VPCs' blocks.
+    pub vpc: [String; 2],
+    /// A subnet in each.
+    pub subnet: [String; 2],
+}
+
+/// The blocks of iteration `slot`. Slots wrap around after 2,048; at any moment client `c` of
+/// `clients` is in a slot ≡ `c` (mod `clients`), so live iterations never share blocks as long as
+/// there are at most 2,048 clients.
+pub fn cidrs(slot: u64) -> Cidrs {
+    let pair = (slot % u64::from(BLOCKS / 2)) as u32;
+    let block = |i: u32| {
+        let b = pair * 2 + i;
+        // A /20 is 16 consecutive /24s: second octet = b / 16, third = (b % 16) * 16.
+        ((b / 16) as u8, ((b % 16) * 16) as u8)
+    };
+    let (a0, a1) = block(0);
+    let (b0, b1) = block(1);
+    Cidrs {
+        vpc: [format!("10.{a0}.{a1}.0/20"), format!("10.{b0}.{b1}.0/20")],
+        subnet: [format!("10.{a0}.{a1}.0/24"), format!("10.{b0}.{b1}.0/24")],
+    }
+}
+
+/// The ids one iteration created (empty = not created), reused from iteration to iteration.
+#[derive(Default)]
+struct Ids {
+    vpc: [String; 2],
+    subnet: [String; 2],
+    rtb: [String; 2],
+    assoc: [String; 2],
+    pcx: String,
+    route: [bool; 2],
+}
+
+impl Ids {
+    fn clear(&mut self) {
+        for s in self
+            .vpc
+            .iter_mut()
+            .chain(&mut self.subnet)
+            .chain(&mut self.rtb)
+            .chain(&mut self.assoc)
+        {
+            s.clear();
+        }
+        self.pcx.clear();
+        self.route = [false; 2];
+    }
+}
+
+/// One client: its connection, its reused request buffer and its record.
+pub struct Client {
+    conn: Conn,
+    /// The body of the next request; build it, then [`Client::send`].
+    pub form: Form,
+    /// What this client measured.
+    pub rec: Recorder,
+    ids: Ids,
+}
+
+impl Client {
+    /// A client on `conn`, with room to record `iterations` iterations without reallocating.
+    pub fn new(conn: Conn, iterations: usize) -> Self {
+        Client {
+            conn,
+            form: Form::default(),
+            // The busiest actions run twice per iteration.
+            rec: Recorder::new(ACTIONS.len(), iterations * 2),
+            ids: Ids::default(),
+        }
+    }
+
+    /// Sends the form built for `action`; the body of a 200 answer, or `None` after counting the
+    /// failure. Transport failures reconnect once and count as errors; a failed reconnect ends the
+    /// client.
+    pub async fn send(&mut self, action: usize) -> anyhow::Result<Option<Bytes>> {
+        let reply = self.conn.post(&self.form).await;
+        if let Ok(r) = &reply {
+            self.rec.reconnects += u64::from(r.reconnected);
+        }
+        match reply {
+            Ok(reply) if reply.status.is_success() => {
+                self.rec.record(action, reply.latency);
+                Ok(Some(reply.body))
+            }
+            Ok(reply) => {
+                self.rec.record(action, reply.latency);
+                self.rec.errors += 1;
+                show_first_failure(|| {
+                    format!(
+                        "{} -> HTTP {}\nrequest: {}\n{}",
+                        ACTIONS[action],
+                        reply.status,
+                        self.form.as_str(),
+                        String::from_utf8_lossy(&reply.body)
+                    )
+                });
+                Ok(None)
+            }
+            Err(e) => {
+                self.rec.errors += 1;
+                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
+                self.conn
+                    .reconnect()
+                    .await
+                    .context("reconnecting after a failed request")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Sends `action` and copies the text of `<tag>` from its answer into `out`.
+    async fn create(&mut self, action: usize, tag: &str, out: Which) -> anyhow::Result<()> {
+        if let Some(body) = self.send(action).await? {
+            match first_tag(&body, tag) {
+                Some(id) if !id.is_empty() => {
+                    let slot = self.slot(out);
+                    slot.clear();
+                    slot.push_str(id);
+                }
+                _ => {
+                    self.rec.mismatches += 1;
+                    show_first_failure(|| {
+                        format!(
+                            "{}: no <{tag}> in the answer:\n{}",
+                            ACTIONS[action],
+                            String::from_utf8_lossy(&body)
+                        )
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `action`, expecting `want` ids (looked up after the answer) in the answer.
+    async fn describe(&mut self, action: usize, want: &[Which]) -> anyhow::Result<()> {
+        if want.iter().any(|&w| self.slot(w).is_empty()) {
+            self.rec.skipped += 1;
+            return Ok(());
+        }
+        if let Some(body) = self.send(action).await? {
+            if !want.iter().all(|&w| contains(&body, self.slot(w))) {
+                self.rec.mismatches += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn slot(&mut self, w: Which) -> &mut String {
+        match w {
+            Which::Vpc(i) => &mut self.ids.vpc[i],
+            Which::Subnet(i) => &mut self.ids.subnet[i],
+            Which::Rtb(i) => &mut self.ids.rtb[i],
+            Which::Assoc(i) => &mut self.ids.assoc[i],
+            Which::Pcx => &mut self.ids.pcx,
+        }
+    }
+
+    /// Runs one iteration in the blocks of `c`.
+    pub async fn iteration(&mut self, kind: Kind, c: &Cidrs) -> anyhow::Result<()> {
+        let full = kind == Kind::Full;
+        self.ids.clear();
+        for s in 0..2 {
+            self.form.start("CreateVpc").param("CidrBlock", &c.vpc[s]);
+            self.create(CREATE_VPC, "vpcId", Which::Vpc(s)).await?;
+        }
+        if full {
+            for s in 0..2 {
+                if self.ids.vpc[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("CreateSubnet")
+                    .param("VpcId", &self.ids.vpc[s])
+                    .param("CidrBlock", &c.subnet[s]);
+                self.create(CREATE_SUBNET, "subnetId", Which::Subnet(s))
+                    .await?;
+            }
+            for s in 0..2 {
+                if self.ids.vpc[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("CreateRouteTable")
+                    .param("VpcId", &self.ids.vpc[s]);
+                self.create(CREATE_ROUTE_TABLE, "routeTableId", Which::Rtb(s))
+                    .await?;
+            }
+            for s in 0..2 {
+                if self.ids.rtb[s].is_empty() || self.ids.subnet[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("AssociateRouteTable")
+                    .param("RouteTableId", &self.ids.rtb[s])
+                    .param("SubnetId", &self.ids.subnet[s]);
+                self.create(ASSOCIATE_ROUTE_TABLE, "associationId", Which::Assoc(s))
+                    .await?;
+            }
+        }
+        if self.ids.vpc.iter().all(|v| !v.is_empty()) {
+            self.form
+                .start("CreateVpcPeeringConnection")
+                .param("VpcId", &self.ids.vpc[0])
+                .param("PeerVpcId", &self.ids.vpc[1]);
+            self.create(CREATE_PCX, "vpcPeeringConnectionId", Which::Pcx)
+                .await?;
+        } else {
+            self.rec.skipped += 1;
+        }
+        if self.ids.pcx.is_empty() {
+            self.rec.skipped += 1;
+        } else {
+            self.form
+                .start("AcceptVpcPeeringConnection")
+                .param("VpcPeeringConnectionId", &self.ids.pcx);
+            self.send(ACCEPT_PCX).await?;
+        }
+        if full {
+            for s in 0..2 {
+                if self.ids.rtb[s].is_empty() || self.ids.pcx.is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("CreateRoute")
+                    .param("RouteTableId", &self.ids.rtb[s])
+                    .param("DestinationCidrBlock", &c.vpc[1 - s])
+                    .param("VpcPeeringConnectionId", &self.ids.pcx);
+                self.ids.route[s] = self.send(CREATE_ROUTE).await?.is_some();
+            }
+        }
+
+        // Describes with filters: each must list what this iteration made.
+        self.form
+            .start("DescribeVpcs")
+            .param("Filter.1.Name", "vpc-id")
+            .param("Filter.1.Value.1", &self.ids.vpc[0])
+            .param("Filter.1.Value.2", &self.ids.vpc[1]);
+        self.describe(DESCRIBE_VPCS, &[Which::Vpc(0), Which::Vpc(1)])
+            .await?;
+        if full {
+            self.form
+                .start("DescribeRouteTables")
+                .param("Filter.1.Name", "route.vpc-peering-connection-id")
+                .param("Filter.1.Value.1", &self.ids.pcx);
+            self.describe(DESCRIBE_ROUTE_TABLES, &[Which::Rtb(0), Which::Rtb(1)])
+                .await?;
+        }
+        self.form
+            .start("DescribeVpcPeeringConnections")
+            .param("Filter.1.Name", "status-code")
+            .param("Filter.1.Value.1", "active")
+            .param("Filter.2.Name", "vpc-peering-connection-id")
+            .param("Filter.2.Value.1", &self.ids.pcx);
+        self.describe(DESCRIBE_PCX, &[Which::Pcx]).await?;
+
+        // Teardown, in dependency order.
+        if full {
+            for s in 0..2 {
+                if !self.ids.route[s] {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("DeleteRoute")
+                    .param("RouteTableId", &self.ids.rtb[s])
+                    .param("DestinationCidrBlock", &c.vpc[1 - s]);
+                self.send(DELETE_ROUTE).await?;
+            }
+            for s in 0..2 {
+                if self.ids.assoc[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("DisassociateRouteTable")
+                    .param("AssociationId", &self.ids.assoc[s]);
+                self.send(DISASSOCIATE_ROUTE_TABLE).await?;
+            }
+            for s in 0..2 {
+                if self.ids.rtb[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("DeleteRouteTable")
+                    .param("RouteTableId", &self.ids.rtb[s]);
+                self.send(DELETE_ROUTE_TABLE).await?;
+            }
+        }
+        if self.ids.pcx.is_empty() {
+            self.rec.skipped += 1;
+        } else {
+            self.form
+                .start("DeleteVpcPeeringConnection")
+                .param("VpcPeeringConnectionId", &self.ids.pcx);
+            self.send(DELETE_PCX).await?;
+        }
+        if full {
+            for s in 0..2 {
+                if self.ids.subnet[s].is_empty() {
+                    self.rec.skipped += 1;
+                    continue;
+                }
+                self.form
+                    .start("DeleteSubnet")
+                    .param("SubnetId", &self.ids.subnet[s]);
+                self.send(DELETE_SUBNET).await?;
+            }
+        }
+        for s in 0..2 {
+            if self.ids.vpc[s].is_empty() {
+                self.rec.skipped += 1;
+                continue;
+            }
+            self.form
+                .start("DeleteVpc")
+                .param("VpcId", &self.ids.vpc[s]);
+            self.send(DELETE_VPC).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Names one of the id slots of an iteration.
+#[derive(Clone, Copy)]
+enum Which {
+    Vpc(usize),
+    Subnet(usize),
+    Rtb(usize),
+    Assoc(usize),
+    Pcx,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlap(a: &str, b: &str) -> bool {
+        let parse = |s: &str| {
+            let (ip, len) = s.split_once('/').unwrap();
+            let o: Vec<u32> = ip.split('.').map(|x| x.parse().unwrap()).collect();
+            let base = (o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3];
+            let len: u32 = len.parse().unwrap();
+            (base, base + (1u32 << (32 - len)) - 1)
+        };
+        let (a0, a1) = parse(a);
+        let (b0, b1) = parse(b);
+        a0 <= b1 && b0 <= a1
+    }
+
+    #[test]
+    fn first_slots() {
+        assert_eq!(
+            cidrs(0),
+            Cidrs {
+                vpc: ["10.0.0.0/20".into(), "10.0.16.0/20".into()],
+                subnet: ["10.0.0.0/24".into(), "10.0.16.0/24".into()],
+            }
+        );
+        assert_eq!(cidrs(8).vpc, ["10.1.0.0/20", "10.1.16.0/20"]);
+        assert_eq!(cidrs(2047).vpc, ["10.255.224.0/20", "10.255.240.0/20"]);
+        assert_eq!(cidrs(2048), cidrs(0), "wraps");
+    }
+
+    #[test]
+    fn slots_do_not_overlap_and_subnets_sit_inside() {
+        let all: Vec<Cidrs> = (0..2048).map(cidrs).collect();
+        let mut blocks: Vec<&String> = all.iter().flat_map(|c| c.vpc.iter()).collect();
+        blocks.sort();
+        blocks.dedup();
+        assert_eq!(blocks.len(), 4096);
+        for c in all.iter().step_by(97) {
+            assert!(!overlap(&c.vpc[0], &c.vpc[1]));
+            assert!(overlap(&c.vpc[0], &c.subnet[0]) && overlap(&c.vpc[1], &c.subnet[1]));
+        }
+        for (i, a) in all.iter().enumerate().step_by(61) {
+            for b in all.iter().skip(i + 1).step_by(7) {
+                assert!(!overlap(&a.vpc[0], &b.vpc[0]) && !overlap(&a.vpc[1], &b.vpc[1]));
+                assert!(!overlap(&a.vpc[0], &b.vpc[1]) && !overlap(&a.vpc[1], &b.vpc[0]));
+            }
+        }
+    }
+
+    #[test]
+    fn request_counts_match_the_steps() {
+        // 2 VPCs + 2 subnets + 2 tables + 2 associations + create/accept + 2 routes + 3 describes
+        // + 2 route deletes + 2 disassociations + 2 table deletes + pcx delete + 2 subnet deletes
+        // + 2 VPC deletes.
+        assert_eq!(
+            Kind::Full.requests_per_iteration(),
+            2 + 2 + 2 + 2 + 2 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 2
+        );
+        assert_eq!(
+            Kind::PeeringOnly.requests_per_iteration(),
+            2 + 2 + 2 + 1 + 2
+        );
+    }
+}
