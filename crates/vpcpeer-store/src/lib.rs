@@ -79,9 +79,17 @@ pub fn decode(table: &str, id: &str, bytes: &[u8]) -> Result<Record, StoreError>
 }
 
 /// A store that keeps nothing beyond the process (`--ephemeral`), but honours the contract.
+/// Commits cost O(changes · log n): records live in one ordered map.
 #[derive(Debug, Default)]
 pub struct MemStore {
-    inner: Mutex<Snapshot>,
+    inner: Mutex<MemInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemInner {
+    records: BTreeMap<(&'static str, String), Record>,
+    meta: BTreeMap<String, String>,
+    seq: u64,
 }
 
 impl MemStore {
@@ -93,33 +101,29 @@ impl MemStore {
 
 impl Store for MemStore {
     fn load(&self) -> Result<Snapshot, StoreError> {
-        Ok(self.inner.lock().expect("poisoned").clone())
+        let s = self.inner.lock().expect("poisoned");
+        Ok(Snapshot {
+            records: s.records.values().cloned().collect(),
+            meta: s.meta.clone(),
+            seq: s.seq,
+        })
     }
 
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
         let mut s = self.inner.lock().expect("poisoned");
-        let mut map: BTreeMap<(&'static str, String), Record> = s
-            .records
-            .drain(..)
-            .map(|r| {
-                let k = r.key();
-                ((k.table, k.id), r)
-            })
-            .collect();
         for batch in batches {
             for change in batch.iter() {
                 let k = (change.key.table, change.key.id.clone());
                 match &change.value {
                     Some(r) => {
-                        map.insert(k, r.clone());
+                        s.records.insert(k, r.clone());
                     }
                     None => {
-                        map.remove(&k);
+                        s.records.remove(&k);
                     }
                 }
             }
         }
-        s.records = map.into_values().collect();
         s.seq += 1;
         Ok(s.seq)
     }
@@ -134,7 +138,7 @@ impl Store for MemStore {
     }
 
     fn clear(&self) -> Result<(), StoreError> {
-        *self.inner.lock().expect("poisoned") = Snapshot::default();
+        *self.inner.lock().expect("poisoned") = MemInner::default();
         Ok(())
     }
 }
