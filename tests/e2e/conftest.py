@@ -127,14 +127,18 @@ class Server:
             return e.code, e.read().decode("utf-8", "replace")
 
     # --- clients ---
-    def ec2(self, account=ACCOUNT_A, region="us-east-1"):
+    def ec2(self, account=ACCOUNT_A, region="us-east-1", validate=True):
+        """A boto3 EC2 client of `account`; with `validate=False` it sends what botocore would
+        refuse locally (out-of-range or malformed values), to reach the server's own checks."""
         return boto3.client(
             "ec2",
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=account,
             aws_secret_access_key="secret",
-            config=botocore.config.Config(retries={"max_attempts": 1}),
+            config=botocore.config.Config(
+                retries={"max_attempts": 1}, parameter_validation=validate
+            ),
         )
 
     def sts(self, account=ACCOUNT_A, region="us-east-1"):
@@ -229,6 +233,16 @@ def cli_error_code(proc):
 def make_vpc(ec2, cidr="10.0.0.0/16", **kwargs):
     """Creates a VPC and returns its description."""
     return ec2.create_vpc(CidrBlock=cidr, **kwargs)["Vpc"]
+
+
+def new_vpc_id(ec2, cidr="10.0.0.0/16", **kwargs):
+    """Creates a VPC and returns its id."""
+    return make_vpc(ec2, cidr, **kwargs)["VpcId"]
+
+
+def unvalidated_ec2(server, account=ACCOUNT_A, region="us-east-1"):
+    """A boto3 client that sends out-of-range values instead of refusing them client-side."""
+    return server.ec2(account, region, validate=False)
 
 
 def pcx_of(ec2, pcx_id):

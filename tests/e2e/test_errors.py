@@ -6,27 +6,22 @@ import json
 import re
 import urllib.parse
 
-import botocore.config
 import botocore.exceptions
 import botocore.session
 import boto3
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, cli_error_code, error_code, http_status, xml_error_code
+from conftest import (
+    ACCOUNT_A,
+    ACCOUNT_B,
+    cli_error_code,
+    error_code,
+    http_status,
+    unvalidated_ec2,
+    xml_error_code,
+)
 
 V = "Version=2016-11-15"
-
-
-def ec2_unvalidated(server, account=ACCOUNT_A):
-    """A boto3 client that sends whatever it is given (no client-side parameter validation)."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}),
-    )
 
 
 def raw_code(server, body, **kwargs):
@@ -98,7 +93,7 @@ def test_missing_required_parameter(server):
                    "DeleteVpcPeeringConnection", "ModifyVpcPeeringConnectionOptions"]:
         status, code = raw_code(server, f"Action={action}&{V}")
         assert (status, code) == (400, "MissingParameter"), action
-    ec2 = ec2_unvalidated(server)
+    ec2 = unvalidated_ec2(server)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         ec2.delete_vpc()
     assert error_code(e) == "MissingParameter"

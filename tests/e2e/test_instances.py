@@ -7,12 +7,10 @@ separately), the `subnet` helper skips the test with that reason instead of pass
 
 import re
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, new_vpc_id, unvalidated_ec2
 
 AMI = "ami-0123456789abcdef0"
 
@@ -26,22 +24,6 @@ def make_subnet(ec2, vpc_id, cidr, az="us-east-1a"):
         if e.response["Error"]["Code"] == "InvalidAction":
             pytest.skip("CreateSubnet is not served by this build (subnets area not merged)")
         raise
-
-
-def unvalidated_ec2(server, account=ACCOUNT_A, region="us-east-1"):
-    """A boto3 client that sends out-of-range values instead of refusing them client-side."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}, parameter_validation=False),
-    )
-
-
-def make_vpc(ec2, cidr="10.0.0.0/16"):
-    return ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
 
 
 def default_sg(server, vpc_id, account=ACCOUNT_A, region="us-east-1"):
@@ -68,7 +50,7 @@ def ids_of(reservations):
 
 def test_run_instances_reply_shape_and_describe(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     r = run(
         ec2,
@@ -128,7 +110,7 @@ def test_run_instances_reply_shape_and_describe(server):
 
 def test_private_dns_name_outside_us_east_1(server):
     ec2 = server.ec2(region="eu-west-1")
-    vpc = make_vpc(ec2, "10.9.0.0/16")
+    vpc = new_vpc_id(ec2, "10.9.0.0/16")
     sub = make_subnet(ec2, vpc, "10.9.3.0/24", az="eu-west-1b")
     inst = run(ec2, sub, PrivateIpAddress="10.9.3.77")["Instances"][0]
     assert inst["PrivateDnsName"] == "ip-10-9-3-77.eu-west-1.compute.internal"
@@ -137,7 +119,7 @@ def test_private_dns_name_outside_us_east_1(server):
 
 def test_counts_and_subnet_capacity(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     small = make_subnet(ec2, vpc, "10.0.2.0/28")  # 16 - 5 reserved = 11 usable
     big = make_subnet(ec2, vpc, "10.0.3.0/24")
     r = run(ec2, big, MinCount=2, MaxCount=3)
@@ -202,7 +184,7 @@ def test_counts_and_subnet_capacity(server):
 )
 def test_run_instances_errors(server, name, kwargs, code):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     args = dict(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sub)
     for k, v in kwargs.items():
@@ -221,8 +203,8 @@ def test_run_instances_errors(server, name, kwargs, code):
 
 def test_security_groups_must_be_the_callers_in_the_subnets_vpc(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
-    other = make_vpc(ec2, "10.1.0.0/16")
+    vpc = new_vpc_id(ec2)
+    other = new_vpc_id(ec2, "10.1.0.0/16")
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     other_sg = default_sg(server, other)
     with pytest.raises(ClientError) as e:
@@ -230,7 +212,7 @@ def test_security_groups_must_be_the_callers_in_the_subnets_vpc(server):
     assert error_code(e) == "InvalidGroup.NotFound"
     # Another account's group is not found either.
     b = server.ec2(ACCOUNT_B)
-    b_vpc = make_vpc(b)
+    b_vpc = new_vpc_id(b)
     b_sg = default_sg(server, b_vpc, account=ACCOUNT_B)
     with pytest.raises(ClientError) as e:
         run(ec2, sub, SecurityGroupIds=[b_sg])
@@ -243,7 +225,7 @@ def test_security_groups_must_be_the_callers_in_the_subnets_vpc(server):
 
 def test_requested_address_in_use(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     run(ec2, sub, PrivateIpAddress="10.0.1.10")
     with pytest.raises(ClientError) as e:
@@ -253,7 +235,7 @@ def test_requested_address_in_use(server):
 
 def test_client_token_idempotency(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     first = run(ec2, sub, MaxCount=2, ClientToken="tok-1")
     again = run(ec2, sub, MaxCount=2, ClientToken="tok-1")
@@ -276,7 +258,7 @@ def test_client_token_idempotency(server):
 
 def test_network_interfaces_parameter_and_terminate(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     s1 = make_subnet(ec2, vpc, "10.0.1.0/24")
     s2 = make_subnet(ec2, vpc, "10.0.2.0/24")
     s_other_az = make_subnet(ec2, vpc, "10.0.3.0/24", az="us-east-1b")
@@ -357,7 +339,7 @@ def test_network_interfaces_parameter_and_terminate(server):
 
 def test_describe_instances_filters_and_paging(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     s1 = make_subnet(ec2, vpc, "10.0.1.0/24")
     s2 = make_subnet(ec2, vpc, "10.0.2.0/24", az="us-east-1b")
     r1 = run(
@@ -445,7 +427,7 @@ def test_describe_instances_filters_and_paging(server):
 
 def test_terminate_is_idempotent_and_terminated_instances_vanish_after_an_hour(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     inst = run(ec2, sub)["Instances"][0]
     iid = inst["InstanceId"]
@@ -493,7 +475,7 @@ def test_terminate_is_idempotent_and_terminated_instances_vanish_after_an_hour(s
 
 def test_describe_network_interfaces(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     s1 = make_subnet(ec2, vpc, "10.0.1.0/24")
     s2 = make_subnet(ec2, vpc, "10.0.2.0/24", az="us-east-1b")
     r1 = run(ec2, s1, MaxCount=3)
@@ -548,7 +530,7 @@ def test_describe_network_interfaces(server):
 
 def test_aws_cli_run_describe_terminate(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     sub = make_subnet(ec2, vpc, "10.0.1.0/24")
     out = server.cli(
         "ec2",

@@ -3,28 +3,10 @@ driven by boto3 and the aws CLI against a real `vpcpeer serve`."""
 
 import ipaddress
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code
-
-
-def unvalidated(server, account=ACCOUNT_A):
-    """A client that sends what botocore would refuse locally (to reach the server's checks)."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}, parameter_validation=False),
-    )
-
-
-def make_vpc(ec2, cidr="10.0.0.0/16", **kw):
-    return ec2.create_vpc(CidrBlock=cidr, **kw)["Vpc"]["VpcId"]
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, new_vpc_id, unvalidated_ec2
 
 
 def main_table(ec2, vpc_id):
@@ -52,7 +34,7 @@ def route_to(ec2, rtb_id, dest):
 
 def test_create_describe_delete_subnet(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     s = ec2.create_subnet(
         VpcId=vpc,
         CidrBlock="10.0.1.0/24",
@@ -127,7 +109,7 @@ def test_create_describe_delete_subnet(server):
 )
 def test_create_subnet_errors(server, kwargs, code):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")
     with pytest.raises(ClientError) as e:
         ec2.create_subnet(**{"VpcId": vpc, **kwargs})
@@ -163,7 +145,7 @@ def test_subnet_in_secondary_block_and_ipv6(server):
 
 def test_describe_subnets_paging(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     created = sorted(
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in range(7)
     )
@@ -175,7 +157,7 @@ def test_describe_subnets_paging(server):
     paginator = ec2.get_paginator("describe_subnets")
     assert sum(len(p["Subnets"]) for p in paginator.paginate(PaginationConfig={"PageSize": 5})) == 7
     with pytest.raises(ClientError) as e:
-        unvalidated(server).describe_subnets(MaxResults=4)
+        unvalidated_ec2(server).describe_subnets(MaxResults=4)
     assert error_code(e) == "InvalidParameterValue"
     with pytest.raises(ClientError) as e:
         ec2.describe_subnets(Filters=[{"Name": "no-such-filter", "Values": ["x"]}])
@@ -184,7 +166,7 @@ def test_describe_subnets_paging(server):
 
 def test_modify_subnet_attribute(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     s = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     ec2.modify_subnet_attribute(SubnetId=s, MapPublicIpOnLaunch={"Value": True})
     assert ec2.describe_subnets(SubnetIds=[s])["Subnets"][0]["MapPublicIpOnLaunch"] is True
@@ -214,7 +196,7 @@ def test_subnet_cli(server):
 
 def test_delete_subnet_refused_while_interfaces_remain(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private")["NatGateway"]["NatGatewayId"]
     with pytest.raises(ClientError) as e:
@@ -230,7 +212,7 @@ def test_delete_subnet_refused_while_interfaces_remain(server):
 
 def test_main_route_table_and_create_route_table(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     main = main_table(ec2, vpc)
     assert main["Associations"][0]["Main"] is True
     assert "SubnetId" not in main["Associations"][0]
@@ -282,8 +264,8 @@ def test_main_route_table_and_create_route_table(server):
 
 def test_route_table_associations(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
-    other_vpc = make_vpc(ec2, "10.1.0.0/16")
+    vpc = new_vpc_id(ec2)
+    other_vpc = new_vpc_id(ec2, "10.1.0.0/16")
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     foreign = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
     main = main_table(ec2, vpc)
@@ -347,7 +329,7 @@ def test_route_table_associations(server):
 
 def test_delete_subnet_removes_its_association(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet)
@@ -358,7 +340,7 @@ def test_delete_subnet_removes_its_association(server):
 
 def test_describe_route_tables_paging(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     for _ in range(6):
         ec2.create_route_table(VpcId=vpc)
     page = ec2.describe_route_tables(MaxResults=5)
@@ -366,7 +348,7 @@ def test_describe_route_tables_paging(server):
     rest = ec2.describe_route_tables(MaxResults=5, NextToken=page["NextToken"])
     assert len(rest["RouteTables"]) == 2
     with pytest.raises(ClientError) as e:
-        unvalidated(server).describe_route_tables(MaxResults=101)
+        unvalidated_ec2(server).describe_route_tables(MaxResults=101)
     assert error_code(e) == "InvalidParameterValue"
 
 
@@ -376,7 +358,7 @@ def test_describe_route_tables_paging(server):
 
 def test_routes_to_internet_gateway(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     with pytest.raises(ClientError) as e:
@@ -428,7 +410,7 @@ def test_routes_to_internet_gateway(server):
 )
 def test_create_route_errors(server, kwargs, code):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
@@ -444,7 +426,7 @@ def test_create_route_errors(server, kwargs, code):
 
 def test_create_route_needs_exactly_one_target(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     rt = main_table(ec2, vpc)["RouteTableId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
@@ -518,7 +500,7 @@ def test_local_route_rules_and_replace(server):
 
 def test_route_limit(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
@@ -533,9 +515,9 @@ def test_route_limit(server):
 
 def test_peering_route_state_follows_connection(server):
     ec2 = server.ec2()
-    vpc_a = make_vpc(ec2, "10.0.0.0/16")
-    vpc_b = make_vpc(ec2, "10.1.0.0/16")
-    vpc_c = make_vpc(ec2, "10.2.0.0/16")
+    vpc_a = new_vpc_id(ec2, "10.0.0.0/16")
+    vpc_b = new_vpc_id(ec2, "10.1.0.0/16")
+    vpc_c = new_vpc_id(ec2, "10.2.0.0/16")
     rt_a = main_table(ec2, vpc_a)["RouteTableId"]
     rt_b = main_table(ec2, vpc_b)["RouteTableId"]
     rt_c = main_table(ec2, vpc_c)["RouteTableId"]
@@ -596,8 +578,8 @@ def test_peering_route_state_follows_connection(server):
 
 def test_cross_account_peering_routes(server):
     a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    vpc_a = make_vpc(a, "10.0.0.0/16")
-    vpc_b = make_vpc(b, "10.1.0.0/16")
+    vpc_a = new_vpc_id(a, "10.0.0.0/16")
+    vpc_b = new_vpc_id(b, "10.1.0.0/16")
     pcx = a.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=ACCOUNT_B)[
         "VpcPeeringConnection"
     ]["VpcPeeringConnectionId"]
@@ -653,8 +635,8 @@ def test_routes_with_cli(server):
 
 def test_internet_gateway_lifecycle(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
-    vpc2 = make_vpc(ec2, "10.1.0.0/16")
+    vpc = new_vpc_id(ec2)
+    vpc2 = new_vpc_id(ec2, "10.1.0.0/16")
     g = ec2.create_internet_gateway(
         TagSpecifications=[{"ResourceType": "internet-gateway", "Tags": [{"Key": "Name", "Value": "gw"}]}]
     )["InternetGateway"]
@@ -718,7 +700,7 @@ def test_internet_gateway_lifecycle(server):
 
 def test_internet_gateway_edge_association(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     with pytest.raises(ClientError) as e:
@@ -751,7 +733,7 @@ def test_internet_gateway_cli(server):
 
 def test_nat_gateway_lifecycle(server):
     ec2 = server.ec2()
-    vpc = make_vpc(ec2)
+    vpc = new_vpc_id(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     with pytest.raises(ClientError) as e:
         ec2.create_nat_gateway(SubnetId=subnet)

@@ -1,19 +1,13 @@
 """Security groups (incl. references across VPC peering) and network ACLs, driven by boto3 and the
 real aws CLI."""
 
-import boto3
-import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code, http_status
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, http_status, new_vpc_id, unvalidated_ec2
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def vpc(ec2, cidr="10.0.0.0/16", **kw):
-    return ec2.create_vpc(CidrBlock=cidr, **kw)["Vpc"]["VpcId"]
 
 
 def sg(ec2, vpc_id, name="web", desc="web servers", **kw):
@@ -41,8 +35,8 @@ def peered(server, accept=True, region_b="us-east-1"):
     Returns (ec2a, ec2b, vpc_a, vpc_b, pcx)."""
     ec2a = server.ec2(ACCOUNT_A)
     ec2b = server.ec2(ACCOUNT_B, region=region_b)
-    va = vpc(ec2a, "10.0.0.0/16")
-    vb = vpc(ec2b, "10.1.0.0/16")
+    va = new_vpc_id(ec2a, "10.0.0.0/16")
+    vb = new_vpc_id(ec2b, "10.1.0.0/16")
     kw = {} if region_b == "us-east-1" else {"PeerRegion": region_b}
     pcx = ec2a.create_vpc_peering_connection(
         VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B, **kw
@@ -50,18 +44,6 @@ def peered(server, accept=True, region_b="us-east-1"):
     if accept:
         ec2b.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     return ec2a, ec2b, va, vb, pcx
-
-
-def unvalidated(server, account=ACCOUNT_A):
-    """A boto3 client that sends out-of-range values (botocore would refuse them locally)."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}),
-    )
 
 
 def ref(group_id, user_id=None, pcx=None):
@@ -78,7 +60,7 @@ def ref(group_id, user_id=None, pcx=None):
 
 def test_create_describe_delete_security_group(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     out = ec2.create_security_group(
         GroupName="web",
         Description="web servers",
@@ -149,7 +131,7 @@ def test_create_describe_delete_security_group(server):
 )
 def test_create_security_group_errors(server, kwargs, code):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     sg(ec2, v, "web")
     kwargs = dict(kwargs)
     if "VpcId" not in kwargs:
@@ -164,7 +146,7 @@ def test_create_security_group_errors(server, kwargs, code):
 
 def test_same_vpc_reference_blocks_delete(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     app = sg(ec2, v, "app")
     db = sg(ec2, v, "db")
     ec2.authorize_security_group_ingress(
@@ -185,7 +167,7 @@ def test_same_vpc_reference_blocks_delete(server):
 
 def test_authorize_groups_permissions_and_lists_rules(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     g = sg(ec2, v)
     out = ec2.authorize_security_group_ingress(
         GroupId=g,
@@ -258,7 +240,7 @@ def test_authorize_groups_permissions_and_lists_rules(server):
 )
 def test_authorize_errors_apply_nothing(server, perm, code):
     ec2 = server.ec2()
-    g = sg(ec2, vpc(ec2))
+    g = sg(ec2, new_vpc_id(ec2))
     ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[tcp(22, IpRanges=cidrs("10.1.0.0/16"))])
     with pytest.raises(botocore.exceptions.ClientError) as e:
         # A good permission first: the request must fail as a whole.
@@ -285,7 +267,7 @@ def test_unknown_group_and_missing_group_id(server):
 
 def test_legacy_flat_form_and_dry_run(server):
     ec2 = server.ec2()
-    g = sg(ec2, vpc(ec2))
+    g = sg(ec2, new_vpc_id(ec2))
     ec2.authorize_security_group_ingress(
         GroupId=g, IpProtocol="udp", FromPort=53, ToPort=53, CidrIp="10.0.0.0/8"
     )
@@ -300,7 +282,7 @@ def test_legacy_flat_form_and_dry_run(server):
 
 def test_revoke_by_permission_and_by_rule_id(server):
     ec2 = server.ec2()
-    g = sg(ec2, vpc(ec2))
+    g = sg(ec2, new_vpc_id(ec2))
     rules = ec2.authorize_security_group_ingress(
         GroupId=g,
         IpPermissions=[tcp(22, IpRanges=cidrs("10.1.0.0/16", "10.2.0.0/16")), tcp(80, IpRanges=cidrs("0.0.0.0/0"))],
@@ -336,7 +318,7 @@ def test_revoke_by_permission_and_by_rule_id(server):
 
 def test_egress_rules(server):
     ec2 = server.ec2()
-    g = sg(ec2, vpc(ec2))
+    g = sg(ec2, new_vpc_id(ec2))
     ec2.revoke_security_group_egress(
         GroupId=g, IpPermissions=[{"IpProtocol": "-1", "IpRanges": cidrs("0.0.0.0/0")}]
     )
@@ -355,7 +337,7 @@ def test_egress_rules(server):
 
 def test_rules_per_group_limit(server):
     ec2 = server.ec2()
-    g = sg(ec2, vpc(ec2))
+    g = sg(ec2, new_vpc_id(ec2))
     many = [f"10.{i}.0.0/16" for i in range(61)]
     with pytest.raises(botocore.exceptions.ClientError) as e:
         ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[tcp(22, IpRanges=cidrs(*many))])
@@ -366,7 +348,7 @@ def test_rules_per_group_limit(server):
 
 def test_cli_authorize_describe_revoke(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     out = server.cli(
         "ec2", "create-security-group", "--group-name", "cli", "--description", "from the cli",
         "--vpc-id", v,
@@ -403,14 +385,14 @@ def test_cli_authorize_describe_revoke(server):
 
 def test_describe_paging(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     made = {sg(ec2, v, f"g{i}") for i in range(7)}
     pages = ec2.get_paginator("describe_security_groups").paginate(
         Filters=[{"Name": "vpc-id", "Values": [v]}], PaginationConfig={"PageSize": 5}
     )
     seen = [x["GroupId"] for page in pages for x in page["SecurityGroups"]]
     assert len(seen) == 8 and made <= set(seen)  # 7 + default
-    raw = unvalidated(server)
+    raw = unvalidated_ec2(server)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         raw.describe_security_groups(MaxResults=4)
     assert error_code(e) == "InvalidParameterValue"
@@ -557,8 +539,8 @@ def test_cross_region_reference_refused(server):
 
 def test_unpeered_same_account_reference_refused(server):
     ec2 = server.ec2()
-    v1 = vpc(ec2, "10.0.0.0/16")
-    v2 = vpc(ec2, "10.1.0.0/16")
+    v1 = new_vpc_id(ec2, "10.0.0.0/16")
+    v2 = new_vpc_id(ec2, "10.1.0.0/16")
     g1 = sg(ec2, v1, "one")
     g2 = sg(ec2, v2, "two")
     with pytest.raises(botocore.exceptions.ClientError) as e:
@@ -579,7 +561,7 @@ def acl_entries(ec2, acl_id):
 
 def test_default_and_new_network_acls(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     default = ec2.describe_network_acls(
         Filters=[{"Name": "default", "Values": ["true"]}, {"Name": "vpc-id", "Values": [v]}]
     )["NetworkAcls"]
@@ -618,7 +600,7 @@ def test_default_and_new_network_acls(server):
 
 def test_network_acl_with_ipv6_vpc(server):
     ec2 = server.ec2()
-    v = vpc(ec2, AmazonProvidedIpv6CidrBlock=True)
+    v = new_vpc_id(ec2, AmazonProvidedIpv6CidrBlock=True)
     acl = ec2.create_network_acl(VpcId=v)["NetworkAcl"]
     got = [(e["RuleNumber"], e["Egress"], e.get("CidrBlock"), e.get("Ipv6CidrBlock")) for e in acl["Entries"]]
     assert got == [
@@ -631,7 +613,7 @@ def test_network_acl_with_ipv6_vpc(server):
 
 def test_network_acl_entries(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     acl = ec2.create_network_acl(VpcId=v)["NetworkAcl"]["NetworkAclId"]
     ec2.create_network_acl_entry(
         NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
@@ -708,7 +690,7 @@ def test_network_acl_entries(server):
 )
 def test_network_acl_entry_errors(server, kwargs, code):
     ec2 = server.ec2()
-    acl = ec2.create_network_acl(VpcId=vpc(ec2))["NetworkAcl"]["NetworkAclId"]
+    acl = ec2.create_network_acl(VpcId=new_vpc_id(ec2))["NetworkAcl"]["NetworkAclId"]
     args = {
         "NetworkAclId": acl, "RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow",
         "Egress": False, "CidrBlock": "10.0.0.0/16",
@@ -716,7 +698,7 @@ def test_network_acl_entry_errors(server, kwargs, code):
     args.update(kwargs)
     args = {k: v for k, v in args.items() if v is not None}
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        unvalidated(server).create_network_acl_entry(**args)
+        unvalidated_ec2(server).create_network_acl_entry(**args)
     assert error_code(e) == code
     assert http_status(e) == 400
     assert acl_entries(ec2, acl) == [(32767, True, "deny"), (32767, False, "deny")]
@@ -724,7 +706,7 @@ def test_network_acl_entry_errors(server, kwargs, code):
 
 def test_cli_network_acl(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     acl = server.cli("ec2", "create-network-acl", "--vpc-id", v)["NetworkAcl"]["NetworkAclId"]
     server.cli(
         "ec2", "create-network-acl-entry", "--network-acl-id", acl, "--ingress",
@@ -739,7 +721,7 @@ def test_cli_network_acl(server):
 
 def test_network_acl_association_via_subnet(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     try:
         subnet = ec2.create_subnet(VpcId=v, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     except botocore.exceptions.ClientError as e:
@@ -767,7 +749,7 @@ def test_network_acl_association_via_subnet(server):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         ec2.replace_network_acl_association(AssociationId=assoc_id, NetworkAclId=acl)
     assert error_code(e) == "InvalidAssociationID.NotFound"
-    other = vpc(ec2, "10.5.0.0/16")
+    other = new_vpc_id(ec2, "10.5.0.0/16")
     foreign = ec2.create_network_acl(VpcId=other)["NetworkAcl"]["NetworkAclId"]
     with pytest.raises(botocore.exceptions.ClientError) as e:
         ec2.replace_network_acl_association(AssociationId=new_id, NetworkAclId=foreign)

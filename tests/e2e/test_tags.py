@@ -5,27 +5,13 @@ one resource of each taggable kind; a kind whose creating action is not served b
 (areas land separately) is skipped with that reason.
 """
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, new_vpc_id, unvalidated_ec2
 
 ACCOUNT_C = "333333333333"
 AMI = "ami-0123456789abcdef0"
-
-
-def unvalidated_ec2(server, account=ACCOUNT_A, region="us-east-1"):
-    """A boto3 client that sends out-of-range values instead of refusing them client-side."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}, parameter_validation=False),
-    )
 
 
 def served(call, what):
@@ -38,10 +24,6 @@ def served(call, what):
         raise
 
 
-def vpc(ec2, cidr="10.0.0.0/16"):
-    return ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-
-
 def tags_of(ec2, rid):
     res = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [rid]}])["Tags"]
     return {t["Key"]: t["Value"] for t in res}
@@ -49,7 +31,7 @@ def tags_of(ec2, rid):
 
 def test_create_overwrite_and_describe(server):
     ec2 = server.ec2()
-    v1, v2 = vpc(ec2), vpc(ec2, "10.1.0.0/16")
+    v1, v2 = new_vpc_id(ec2), new_vpc_id(ec2, "10.1.0.0/16")
     ec2.create_tags(Resources=[v1, v2], Tags=[{"Key": "Env", "Value": "prod"}, {"Key": "empty", "Value": ""}])
     ec2.create_tags(Resources=[v1], Tags=[{"Key": "Env", "Value": "dev"}])
     assert tags_of(ec2, v1) == {"Env": "dev", "empty": ""}
@@ -65,7 +47,7 @@ def test_create_overwrite_and_describe(server):
 
 def test_delete_tags_semantics(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
 
     def reset():
         ec2.delete_tags(Resources=[v])
@@ -112,8 +94,8 @@ def test_delete_tags_semantics(server):
 )
 def test_create_tags_errors(server, name, resources, tags, code):
     ec2 = unvalidated_ec2(server)
-    own = vpc(ec2)
-    foreign = vpc(server.ec2(ACCOUNT_B))
+    own = new_vpc_id(ec2)
+    foreign = new_vpc_id(server.ec2(ACCOUNT_B))
     subst = {"VPC": own, "FOREIGN": foreign}
     with pytest.raises(ClientError) as e:
         ec2.create_tags(Resources=[subst.get(r, r) for r in resources], Tags=tags)
@@ -125,7 +107,7 @@ def test_create_tags_errors(server, name, resources, tags, code):
 
 def test_delete_tags_errors(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     ec2.create_tags(Resources=[v], Tags=[{"Key": "k", "Value": "v"}])
     for resources, code in [
         (["vpc-0123456789abcdef0"], "InvalidVpcID.NotFound"),
@@ -148,7 +130,7 @@ def test_delete_tags_errors(server):
 
 def test_tag_limit(server):
     ec2 = server.ec2()
-    v1, v2 = vpc(ec2), vpc(ec2, "10.1.0.0/16")
+    v1, v2 = new_vpc_id(ec2), new_vpc_id(ec2, "10.1.0.0/16")
     fifty = [{"Key": f"k{i}", "Value": str(i)} for i in range(50)]
     ec2.create_tags(Resources=[v1], Tags=fifty)
     # Overwriting existing keys stays within the limit.
@@ -166,8 +148,8 @@ def test_tag_limit(server):
 def test_peering_tags_are_per_side(server):
     a = server.ec2(ACCOUNT_A)
     b = server.ec2(ACCOUNT_B)
-    va = vpc(a)
-    vb = vpc(b, "10.1.0.0/16")
+    va = new_vpc_id(a)
+    vb = new_vpc_id(b, "10.1.0.0/16")
     pcx = a.create_vpc_peering_connection(
         VpcId=va,
         PeerVpcId=vb,
@@ -209,7 +191,7 @@ def test_peering_tags_are_per_side(server):
 
 def test_describe_tags_filters_and_paging(server):
     ec2 = server.ec2()
-    vpcs = [vpc(ec2, f"10.{i}.0.0/16") for i in range(4)]
+    vpcs = [new_vpc_id(ec2, f"10.{i}.0.0/16") for i in range(4)]
     for n, v in enumerate(vpcs):
         ec2.create_tags(
             Resources=[v],
@@ -266,7 +248,7 @@ def test_describe_tags_filters_and_paging(server):
 
 def test_aws_cli_tags(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     server.cli("ec2", "create-tags", "--resources", v, "--tags", "Key=Name,Value=cli", "Key=empty,Value=")
     out = server.cli("ec2", "describe-tags", "--filters", f"Name=resource-id,Values={v}")
     assert sorted((t["Key"], t["Value"]) for t in out["Tags"]) == [("Name", "cli"), ("empty", "")]
@@ -292,7 +274,7 @@ def _instance(ec2, v):
 
 
 def _make(kind, server, ec2):
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     if kind == "vpc":
         return v
     if kind == "subnet":
@@ -326,7 +308,7 @@ def _make(kind, server, ec2):
     if kind == "network-interface":
         return _instance(ec2, v)["NetworkInterfaces"][0]["NetworkInterfaceId"]
     if kind == "vpc-peering-connection":
-        other = vpc(ec2, "10.1.0.0/16")
+        other = new_vpc_id(ec2, "10.1.0.0/16")
         return ec2.create_vpc_peering_connection(VpcId=v, PeerVpcId=other)["VpcPeeringConnection"][
             "VpcPeeringConnectionId"
         ]
@@ -371,7 +353,7 @@ def test_every_taggable_kind(server, kind):
 
 def test_terminated_instance_tags_vanish_with_it(server):
     ec2 = server.ec2()
-    v = vpc(ec2)
+    v = new_vpc_id(ec2)
     inst = _instance(ec2, v)
     iid = inst["InstanceId"]
     ec2.create_tags(Resources=[iid], Tags=[{"Key": "Name", "Value": "short-lived"}])

@@ -18,6 +18,8 @@ pub mod peering;
 mod quota;
 pub mod regions;
 mod resources;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 mod time;
 mod tx;
 mod world;

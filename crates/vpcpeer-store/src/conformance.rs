@@ -25,6 +25,19 @@ fn sample_world() -> World {
     w
 }
 
+/// A change that writes `r`.
+fn upsert(r: Record) -> Change {
+    Change {
+        key: r.key(),
+        value: Some(r),
+    }
+}
+
+/// Changes that write every record of `w`.
+fn upserts(w: &World) -> Vec<Change> {
+    w.records().into_iter().map(upsert).collect()
+}
+
 /// Runs every check against a fresh, empty store made by `make`.
 pub fn run(make: &dyn Fn() -> Box<dyn Store>) {
     empty_store_loads_nothing(make());
@@ -42,29 +55,16 @@ fn empty_store_loads_nothing(s: Box<dyn Store>) {
 
 fn commits_are_visible_and_ordered(s: Box<dyn Store>) {
     let w = sample_world();
-    let changes: Vec<Change> = w
-        .records()
-        .into_iter()
-        .map(|r| Change {
-            key: r.key(),
-            value: Some(r),
-        })
-        .collect();
+    let changes = upserts(&w);
     let seq1 = s.commit(&[&changes]).expect("commit");
     let mut snap = s.load().expect("load");
     assert_eq!(World::from_records(snap.records.drain(..)), w);
     // A later batch in the same commit wins over an earlier one.
     let mut vpc = w.vpcs.values().next().expect("one vpc").clone();
     vpc.dns_hostnames = true;
-    let a = vec![Change {
-        key: Record::Vpc(vpc.clone()).key(),
-        value: Some(Record::Vpc(vpc.clone())),
-    }];
+    let a = vec![upsert(Record::Vpc(vpc.clone()))];
     vpc.dns_support = false;
-    let b = vec![Change {
-        key: Record::Vpc(vpc.clone()).key(),
-        value: Some(Record::Vpc(vpc.clone())),
-    }];
+    let b = vec![upsert(Record::Vpc(vpc.clone()))];
     let seq2 = s.commit(&[&a, &b]).expect("commit");
     assert!(seq2 > seq1);
     let snap = s.load().expect("load");
@@ -75,14 +75,7 @@ fn commits_are_visible_and_ordered(s: Box<dyn Store>) {
 
 fn deletes_remove(s: Box<dyn Store>) {
     let w = sample_world();
-    let changes: Vec<Change> = w
-        .records()
-        .into_iter()
-        .map(|r| Change {
-            key: r.key(),
-            value: Some(r),
-        })
-        .collect();
+    let changes = upserts(&w);
     s.commit(&[&changes]).expect("commit");
     let del: Vec<Change> = changes
         .iter()
@@ -107,14 +100,7 @@ fn meta_round_trips(s: Box<dyn Store>) {
 
 fn clear_empties(s: Box<dyn Store>) {
     let w = sample_world();
-    let changes: Vec<Change> = w
-        .records()
-        .into_iter()
-        .map(|r| Change {
-            key: r.key(),
-            value: Some(r),
-        })
-        .collect();
+    let changes = upserts(&w);
     s.commit(&[&changes]).expect("commit");
     s.put_meta("k", "v").expect("meta");
     s.clear().expect("clear");

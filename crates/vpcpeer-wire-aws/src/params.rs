@@ -134,24 +134,35 @@ impl Params {
         for spec in self.structs("TagSpecification") {
             let rt = spec.get("ResourceType").unwrap_or_default();
             if rt != resource_type {
-                return Err(Ec2Error::new(
-                    "InvalidParameterValue",
-                    format!("'{rt}' is not a valid taggable resource type for this operation."),
-                ));
+                return Err(untaggable(rt));
             }
-            for t in spec.structs("Tag") {
-                let key = t.required("Key")?.to_owned();
-                check_tag_key(&key)?;
-                tags.insert(key, t.get("Value").unwrap_or_default().to_owned());
-            }
+            spec.add_spec_tags(&mut tags)?;
         }
         Ok(tags)
+    }
+
+    /// Adds the `Tag.N` of this tag specification to `tags`.
+    pub(crate) fn add_spec_tags(&self, tags: &mut Tags) -> Result<(), Ec2Error> {
+        for t in self.structs("Tag") {
+            let key = t.required("Key")?.to_owned();
+            check_tag_key(&key)?;
+            tags.insert(key, t.get("Value").unwrap_or_default().to_owned());
+        }
+        Ok(())
     }
 
     /// Whether `DryRun=true`.
     pub fn dry_run(&self) -> bool {
         matches!(self.get("DryRun"), Some(v) if v.eq_ignore_ascii_case("true"))
     }
+}
+
+/// The error for a tag specification of a resource type the action does not tag.
+pub(crate) fn untaggable(rt: &str) -> Ec2Error {
+    Ec2Error::new(
+        "InvalidParameterValue",
+        format!("'{rt}' is not a valid taggable resource type for this operation."),
+    )
 }
 
 /// Refuses reserved or empty tag keys.

@@ -3,7 +3,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vpcpeer_model::peering::PeeringState;
-use vpcpeer_model::{PeerSide, PeeringConnection, Scope, Timestamp, Vpc};
+use vpcpeer_model::{PeerSide, PeeringConnection, PeeringOptions, Scope, Timestamp, Vpc};
 
 use crate::Xml;
 
@@ -72,24 +72,28 @@ fn vpc_info(x: &mut Xml, side: &PeerSide, show_cidrs: bool) {
     }
     x.leaf("ownerId", &side.scope.account);
     if show_cidrs {
-        let o = side.options;
-        x.node("peeringOptions", |x| {
-            x.leaf(
-                "allowDnsResolutionFromRemoteVpc",
-                o.allow_dns_resolution_from_remote_vpc,
-            )
-            .leaf(
-                "allowEgressFromLocalClassicLinkToRemoteVpc",
-                o.allow_egress_from_local_classic_link_to_remote_vpc,
-            )
-            .leaf(
-                "allowEgressFromLocalVpcToRemoteClassicLink",
-                o.allow_egress_from_local_vpc_to_remote_classic_link,
-            );
-        });
+        peering_options(x, "peeringOptions", side.options);
     }
     x.leaf("vpcId", &side.vpc_id);
     x.leaf("region", &side.scope.region);
+}
+
+/// One side's peering options as the element `tag`.
+pub fn peering_options(x: &mut Xml, tag: &str, o: PeeringOptions) {
+    x.node(tag, |x| {
+        x.leaf(
+            "allowDnsResolutionFromRemoteVpc",
+            o.allow_dns_resolution_from_remote_vpc,
+        )
+        .leaf(
+            "allowEgressFromLocalClassicLinkToRemoteVpc",
+            o.allow_egress_from_local_classic_link_to_remote_vpc,
+        )
+        .leaf(
+            "allowEgressFromLocalVpcToRemoteClassicLink",
+            o.allow_egress_from_local_vpc_to_remote_classic_link,
+        );
+    });
 }
 
 /// The `vpcPeeringConnection` shape (inner elements), as `viewer` sees it at `now`.

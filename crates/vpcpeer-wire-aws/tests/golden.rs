@@ -5,31 +5,37 @@
 //! diff (`cargo insta review`, or `INSTA_UPDATE=always cargo test -p vpcpeer-wire-aws --test golden`)
 //! before accepting it.
 
-use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
+use std::ops::{Deref, DerefMut};
+
+use vpcpeer_model::testkit::{TestEnv, A, B};
+use vpcpeer_model::{Scope, Timestamp};
 use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
 
 const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
 /// 2026-01-02T03:04:05.678Z
 const NOW: Timestamp = Timestamp(1_767_323_045_678);
-const A: &str = "111111111111";
-const B: &str = "222222222222";
 
-/// A world, a fixed clock and one id source shared by every call.
-struct Env {
-    world: World,
-    ids: SeededIds,
-    limits: Limits,
-    now: Timestamp,
+/// The shared model harness with a fixed clock and one id source shared by every call.
+struct Env(TestEnv);
+
+impl Deref for Env {
+    type Target = TestEnv;
+    fn deref(&self) -> &TestEnv {
+        &self.0
+    }
+}
+
+impl DerefMut for Env {
+    fn deref_mut(&mut self) -> &mut TestEnv {
+        &mut self.0
+    }
 }
 
 impl Env {
     fn new() -> Self {
-        Env {
-            world: World::default(),
-            ids: SeededIds::new(1),
-            limits: Limits::default(),
-            now: NOW,
-        }
+        let mut env = TestEnv::with_seed(1);
+        env.now = NOW;
+        Env(env)
     }
 
     /// Runs `action` as `account` in `region`; commits on success, rolls back on error.
@@ -41,28 +47,13 @@ impl Env {
         body: &str,
     ) -> Result<String, Ec2Error> {
         let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-        let ctx = Ctx {
-            scope: Scope::new(account, region),
-            now: self.now,
-            ids: &mut self.ids,
-            limits: &self.limits,
-        };
-        let mut tx = Tx::new(&mut self.world, ctx);
         let mut x = Xml::new();
         let params = Params::parse(
             "",
             format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
         );
-        match h(&mut tx, &params, &mut x) {
-            Ok(()) => {
-                tx.commit();
-                Ok(success_envelope(action, REQUEST_ID, &x.finish()))
-            }
-            Err(e) => {
-                tx.rollback();
-                Err(e)
-            }
-        }
+        self.transact(&Scope::new(account, region), |tx| h(tx, &params, &mut x))?;
+        Ok(success_envelope(action, REQUEST_ID, &x.finish()))
     }
 
     /// A successful call's document (account A, us-east-1).

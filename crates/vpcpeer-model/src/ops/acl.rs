@@ -337,61 +337,10 @@ pub fn ordered_entries(acl: &NetworkAcl) -> Vec<&AclEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Ctx, Limits, Scope, SeededIds, Subnet, Timestamp, World};
+    use crate::testkit::{a, b, TestEnv};
+    use crate::Subnet;
 
-    struct Env {
-        world: World,
-        ids: SeededIds,
-        limits: Limits,
-    }
-
-    impl Env {
-        fn new() -> Self {
-            Env {
-                world: World::default(),
-                ids: SeededIds::new(5),
-                limits: Limits::default(),
-            }
-        }
-
-        fn run<T>(
-            &mut self,
-            scope: &Scope,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            let ctx = Ctx {
-                scope: scope.clone(),
-                now: Timestamp(1_700_000_000_000),
-                ids: &mut self.ids,
-                limits: &self.limits,
-            };
-            let mut tx = Tx::new(&mut self.world, ctx);
-            let r = f(&mut tx);
-            if r.is_ok() {
-                tx.commit();
-            } else {
-                tx.rollback();
-            }
-            r
-        }
-    }
-
-    fn a() -> Scope {
-        Scope::new("111111111111", "us-east-1")
-    }
-
-    fn vpc(env: &mut Env, cidr: &str, ipv6: bool) -> String {
-        env.run(&a(), |tx| {
-            tx.create_vpc(crate::ops::vpc::CreateVpc {
-                cidr_block: cidr.into(),
-                amazon_ipv6: ipv6,
-                ..Default::default()
-            })
-        })
-        .unwrap()
-    }
-
-    fn default_acl(env: &Env, vpc: &str) -> String {
+    fn default_acl(env: &TestEnv, vpc: &str) -> String {
         env.world
             .network_acls
             .values()
@@ -403,7 +352,7 @@ mod tests {
 
     /// A subnet record associated with the VPC's default ACL (CreateSubnet belongs to another
     /// module); returns (subnet id, association id).
-    fn subnet(env: &mut Env, vpc: &str, cidr: &str) -> (String, String) {
+    fn subnet(env: &mut TestEnv, vpc: &str, cidr: &str) -> (String, String) {
         let acl = default_acl(env, vpc);
         let vpc = vpc.to_owned();
         let cidr = cidr.to_owned();
@@ -451,8 +400,12 @@ mod tests {
             (false, vec![32767, 32767]),
             (true, vec![32767, 32768, 32767, 32768]),
         ] {
-            let mut env = Env::new();
-            let v = vpc(&mut env, "10.0.0.0/16", ipv6);
+            let mut env = TestEnv::with_seed(5);
+            let v = if ipv6 {
+                env.vpc_ipv6(&a(), "10.0.0.0/16")
+            } else {
+                env.vpc(&a(), "10.0.0.0/16")
+            };
             let id = env
                 .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
                 .unwrap();
@@ -556,8 +509,8 @@ mod tests {
             ),
         ];
         for (name, edit, want) in rows {
-            let mut env = Env::new();
-            let v = vpc(&mut env, "10.0.0.0/16", false);
+            let mut env = TestEnv::with_seed(5);
+            let v = env.vpc(&a(), "10.0.0.0/16");
             let acl = env
                 .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
                 .unwrap();
@@ -576,8 +529,8 @@ mod tests {
 
     #[test]
     fn entries_are_unique_per_direction_and_replaceable() {
-        let mut env = Env::new();
-        let v = vpc(&mut env, "10.0.0.0/16", false);
+        let mut env = TestEnv::with_seed(5);
+        let v = env.vpc(&a(), "10.0.0.0/16");
         let acl = env
             .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
             .unwrap();
@@ -636,9 +589,9 @@ mod tests {
 
     #[test]
     fn associations_move_within_a_vpc_and_block_deletion() {
-        let mut env = Env::new();
-        let v = vpc(&mut env, "10.0.0.0/16", false);
-        let other = vpc(&mut env, "10.9.0.0/16", false);
+        let mut env = TestEnv::with_seed(5);
+        let v = env.vpc(&a(), "10.0.0.0/16");
+        let other = env.vpc(&a(), "10.9.0.0/16");
         let (subnet_id, assoc) = subnet(&mut env, &v, "10.0.1.0/24");
         let def = default_acl(&env, &v);
         let custom = env
@@ -692,12 +645,12 @@ mod tests {
 
     #[test]
     fn other_accounts_cannot_touch_an_acl() {
-        let mut env = Env::new();
-        let v = vpc(&mut env, "10.0.0.0/16", false);
+        let mut env = TestEnv::with_seed(5);
+        let v = env.vpc(&a(), "10.0.0.0/16");
         let acl = env
             .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
             .unwrap();
-        let b = Scope::new("222222222222", "us-east-1");
+        let b = b();
         let err = env.run(&b, |tx| tx.delete_network_acl(&acl));
         assert!(matches!(
             err,

@@ -269,16 +269,16 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::{mac_for, CreateNat, NAT_DELETED_VISIBLE_MS};
-    use crate::ops::subnet::testkit::{a, b, outcome, Env};
     use crate::ops::subnet::CreateSubnet;
+    use crate::testkit::{a, b, outcome, TestEnv};
     use crate::{NatState, Tags};
 
     #[test]
     fn internet_gateway_rules() {
-        let mut env = Env::new();
-        let v1 = env.vpc(&a(), "10.0.0.0/16", false);
-        let v2 = env.vpc(&a(), "10.1.0.0/16", false);
-        let vb = env.vpc(&b(), "10.2.0.0/16", false);
+        let mut env = TestEnv::new();
+        let v1 = env.vpc(&a(), "10.0.0.0/16");
+        let v2 = env.vpc(&a(), "10.1.0.0/16");
+        let vb = env.vpc(&b(), "10.2.0.0/16");
         let g1 = env
             .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
             .expect("igw");
@@ -342,8 +342,8 @@ mod tests {
 
     #[test]
     fn nat_gateway_rules() {
-        let mut env = Env::new();
-        let v = env.vpc(&a(), "10.0.0.0/16", false);
+        let mut env = TestEnv::new();
+        let v = env.vpc(&a(), "10.0.0.0/16");
         let s = env
             .run(&a(), |tx| {
                 tx.create_subnet(CreateSubnet {

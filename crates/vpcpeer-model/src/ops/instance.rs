@@ -602,100 +602,38 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::vpc::CreateVpc;
-    use crate::{Ctx, Limits, Scope, SeededIds, World};
+    use crate::testkit::{code, TestEnv, A, REGION};
+    use crate::Scope;
 
-    const A: &str = "111111111111";
-
-    struct Env {
-        world: World,
-        ids: SeededIds,
-        limits: Limits,
-        now: Timestamp,
-    }
-
-    impl Env {
-        fn new() -> Self {
-            Env {
-                world: World::default(),
-                ids: SeededIds::new(1),
-                limits: Limits::default(),
-                now: Timestamp(1_700_000_000_000),
-            }
+    /// A VPC with one subnet per given CIDR; returns (vpc, subnets, default sg).
+    fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fixture {
+        let scope = Scope::new(account, REGION);
+        let vpc = env.vpc(&scope, cidr);
+        let mut subnet_ids = Vec::new();
+        for (i, s) in subnets.iter().enumerate() {
+            let id = format!("subnet-{:017x}", env.world.subnets.len() + 1);
+            env.world.subnets.insert(
+                id.clone(),
+                Subnet {
+                    id: id.clone(),
+                    vpc_id: vpc.clone(),
+                    scope: scope.clone(),
+                    availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
+                    availability_zone_id: "use1-az1".into(),
+                    cidr: s.parse().unwrap(),
+                    ipv6: None,
+                    map_public_ip_on_launch: false,
+                    assign_ipv6_on_creation: false,
+                    tags: Tags::new(),
+                },
+            );
+            subnet_ids.push(id);
         }
-
-        /// Runs `f` as account A in us-east-1; commits on Ok, rolls back on Err.
-        fn run<T>(
-            &mut self,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            self.run_as(A, f)
-        }
-
-        fn run_as<T>(
-            &mut self,
-            account: &str,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            let ctx = Ctx {
-                scope: Scope::new(account, "us-east-1"),
-                now: self.now,
-                ids: &mut self.ids,
-                limits: &self.limits,
-            };
-            let mut tx = Tx::new(&mut self.world, ctx);
-            let r = f(&mut tx);
-            if r.is_ok() {
-                tx.commit();
-            } else {
-                tx.rollback();
-            }
-            r
-        }
-
-        /// A VPC with one subnet per given CIDR; returns (vpc, subnets, default sg).
-        fn vpc(&mut self, account: &str, cidr: &str, subnets: &[&str]) -> Fixture {
-            let vpc = self
-                .run_as(account, |tx| {
-                    tx.create_vpc(CreateVpc {
-                        cidr_block: cidr.into(),
-                        ..Default::default()
-                    })
-                })
-                .unwrap();
-            let mut subnet_ids = Vec::new();
-            for (i, s) in subnets.iter().enumerate() {
-                let id = format!("subnet-{:017x}", self.world.subnets.len() + 1);
-                self.world.subnets.insert(
-                    id.clone(),
-                    Subnet {
-                        id: id.clone(),
-                        vpc_id: vpc.clone(),
-                        scope: Scope::new(account, "us-east-1"),
-                        availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
-                        availability_zone_id: "use1-az1".into(),
-                        cidr: s.parse().unwrap(),
-                        ipv6: None,
-                        map_public_ip_on_launch: false,
-                        assign_ipv6_on_creation: false,
-                        tags: Tags::new(),
-                    },
-                );
-                subnet_ids.push(id);
-            }
-            let sg = self
-                .world
-                .security_groups
-                .values()
-                .find(|g| g.vpc_id == vpc)
-                .unwrap()
-                .id
-                .clone();
-            Fixture {
-                vpc,
-                subnets: subnet_ids,
-                sg,
-            }
+        let sg = env.default_sg(&vpc);
+        Fixture {
+            vpc,
+            subnets: subnet_ids,
+            sg,
         }
     }
 
@@ -715,34 +653,18 @@ mod tests {
         }
     }
 
-    fn code(e: &DomainError) -> String {
-        match e {
-            DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
-            DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
-            DomainError::MissingParameter(_) => "MissingParameter".into(),
-            DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
-            DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
-            DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
-            DomainError::AddressInUse(_) => "AddressInUse".into(),
-            DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),
-            DomainError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatch".into(),
-            DomainError::LimitExceeded { kind, .. } => format!("Limit({kind:?})"),
-            DomainError::TagKeyMalformed(_) => "TagKeyMalformed".into(),
-            other => format!("{other:?}"),
-        }
-    }
-
     #[test]
     fn run_instances_table() {
-        let mut env = Env::new();
+        let mut env = TestEnv::with_seed(1);
         // subnets: [0] 10.0.1.0/24 (az a), [1] 10.0.2.0/28 (az a, 11 usable), [2] 10.0.3.0/24 (az b)
-        let f = env.vpc(
+        let f = fixture(
+            &mut env,
             A,
             "10.0.0.0/16",
             &["10.0.1.0/24", "10.0.2.0/28", "10.0.3.0/24"],
         );
-        let other = env.vpc(A, "10.1.0.0/16", &["10.1.1.0/24"]);
-        let foreign = env.vpc("222222222222", "10.2.0.0/16", &["10.2.1.0/24"]);
+        let other = fixture(&mut env, A, "10.1.0.0/16", &["10.1.1.0/24"]);
+        let foreign = fixture(&mut env, "222222222222", "10.2.0.0/16", &["10.2.1.0/24"]);
         let s0 = f.subnets[0].clone();
         let s1 = f.subnets[1].clone();
         let s2 = f.subnets[2].clone();
@@ -987,7 +909,7 @@ mod tests {
         ];
         for (name, input, want) in cases {
             let before = env.world.clone();
-            let got = env.run(|tx| tx.run_instances(input));
+            let got = env.run_as(A, |tx| tx.run_instances(input));
             match (&got, want) {
                 (Ok(l), Ok(n)) => {
                     assert_eq!(l.instance_ids.len(), n, "{name}");
@@ -1004,10 +926,10 @@ mod tests {
 
     #[test]
     fn launch_builds_instances_and_interfaces() {
-        let mut env = Env::new();
-        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let mut env = TestEnv::with_seed(1);
+        let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
         let l = env
-            .run(|tx| {
+            .run_as(A, |tx| {
                 tx.run_instances(RunInstances {
                     max_count: 2,
                     eni_tags: [("role".to_string(), "web".to_string())].into(),
@@ -1038,14 +960,18 @@ mod tests {
 
     #[test]
     fn client_token_idempotency() {
-        let mut env = Env::new();
-        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let mut env = TestEnv::with_seed(1);
+        let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
         let with_token = |t: &str| RunInstances {
             client_token: Some(t.into()),
             ..basic(&f.subnets[0])
         };
-        let first = env.run(|tx| tx.run_instances(with_token("tok"))).unwrap();
-        let again = env.run(|tx| tx.run_instances(with_token("tok"))).unwrap();
+        let first = env
+            .run_as(A, |tx| tx.run_instances(with_token("tok")))
+            .unwrap();
+        let again = env
+            .run_as(A, |tx| tx.run_instances(with_token("tok")))
+            .unwrap();
         assert!(!again.new);
         assert_eq!(first.reservation_id, again.reservation_id);
         assert_eq!(first.instance_ids, again.instance_ids);
@@ -1056,15 +982,15 @@ mod tests {
             instance_type: Some("t3.micro".into()),
             ..with_token("tok")
         };
-        let err = env.run(|tx| tx.run_instances(changed)).unwrap_err();
+        let err = env.run_as(A, |tx| tx.run_instances(changed)).unwrap_err();
         assert_eq!(code(&err), "IdempotentParameterMismatch");
         let long = "x".repeat(65);
         let err = env
-            .run(|tx| tx.run_instances(with_token(&long)))
+            .run_as(A, |tx| tx.run_instances(with_token(&long)))
             .unwrap_err();
         assert_eq!(code(&err), "InvalidParameterValue");
         // Another account with the same token is another launch.
-        let g = env.vpc("222222222222", "10.0.0.0/16", &["10.0.1.0/24"]);
+        let g = fixture(&mut env, "222222222222", "10.0.0.0/16", &["10.0.1.0/24"]);
         let b = env
             .run_as("222222222222", |tx| {
                 tx.run_instances(RunInstances {
@@ -1078,8 +1004,8 @@ mod tests {
 
     #[test]
     fn terminate_frees_addresses_and_vanishes_after_an_hour() {
-        let mut env = Env::new();
-        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let mut env = TestEnv::with_seed(1);
+        let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
         let keep_nic = RunInstances {
             subnet_id: None,
             network_interfaces: vec![NicSpec {
@@ -1091,9 +1017,9 @@ mod tests {
             ..basic(&f.subnets[0])
         };
         let a = env
-            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
             .unwrap();
-        let b = env.run(|tx| tx.run_instances(keep_nic)).unwrap();
+        let b = env.run_as(A, |tx| tx.run_instances(keep_nic)).unwrap();
         let ia = a.instance_ids[0].clone();
         let ib = b.instance_ids[0].clone();
         let eni_b = env.world.instances[&ib].eni_ids[0].clone();
@@ -1129,7 +1055,7 @@ mod tests {
         ];
         for (name, ids, want) in cases {
             let before = env.world.clone();
-            let got = env.run(|tx| tx.terminate_instances(&ids));
+            let got = env.run_as(A, |tx| tx.terminate_instances(&ids));
             match (got, want) {
                 (Ok(v), Ok(w)) => {
                     let states: Vec<_> = v.iter().map(|(_, p, c)| (*p, *c)).collect();
@@ -1148,7 +1074,7 @@ mod tests {
         assert!(env.world.network_interfaces[&eni_b].attachment.is_none());
         // A's address 10.0.1.4 is free again.
         let c = env
-            .run(|tx| tx.run_instances(basic(&f.subnets[0])))
+            .run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
             .unwrap();
         let ic = &env.world.instances[&c.instance_ids[0]];
         let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
@@ -1156,17 +1082,18 @@ mod tests {
 
         // Visible for an hour, then gone.
         env.now = env.now.plus_millis(TERMINATED_VISIBLE_MS - 1);
-        env.run(|tx| tx.visible_instance(&ia).map(|_| ())).unwrap();
+        env.run_as(A, |tx| tx.visible_instance(&ia).map(|_| ()))
+            .unwrap();
         env.now = env.now.plus_millis(1);
         let err = env
-            .run(|tx| tx.visible_instance(&ia).map(|_| ()))
+            .run_as(A, |tx| tx.visible_instance(&ia).map(|_| ()))
             .unwrap_err();
         assert_eq!(code(&err), "NotFound(Instance)");
         let err = env
-            .run(|tx| tx.terminate_instances(std::slice::from_ref(&ia)))
+            .run_as(A, |tx| tx.terminate_instances(std::slice::from_ref(&ia)))
             .unwrap_err();
         assert_eq!(code(&err), "NotFound(Instance)");
-        env.run(|tx| tx.run_instances(basic(&f.subnets[0])))
+        env.run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
             .unwrap();
         assert!(!env.world.instances.contains_key(&ia), "purged");
         let _ = f.vpc;
@@ -1174,10 +1101,10 @@ mod tests {
 
     #[test]
     fn delete_network_interface_table() {
-        let mut env = Env::new();
-        let f = env.vpc(A, "10.0.0.0/16", &["10.0.1.0/24"]);
+        let mut env = TestEnv::with_seed(1);
+        let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
         let l = env
-            .run(|tx| {
+            .run_as(A, |tx| {
                 tx.run_instances(RunInstances {
                     subnet_id: None,
                     network_interfaces: vec![NicSpec {
@@ -1191,15 +1118,19 @@ mod tests {
             })
             .unwrap();
         let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
-        let attached = env.run(|tx| tx.delete_network_interface(&eni)).unwrap_err();
-        env.run(|tx| tx.terminate_instances(&l.instance_ids))
+        let attached = env
+            .run_as(A, |tx| tx.delete_network_interface(&eni))
+            .unwrap_err();
+        env.run_as(A, |tx| tx.terminate_instances(&l.instance_ids))
             .unwrap();
         let cases = [
             ("eni-0123456789abcdef0", "NotFound(NetworkInterface)"),
             ("eni-zz", "Malformed(NetworkInterface)"),
         ];
         for (id, want) in cases {
-            let e = env.run(|tx| tx.delete_network_interface(id)).unwrap_err();
+            let e = env
+                .run_as(A, |tx| tx.delete_network_interface(id))
+                .unwrap_err();
             assert_eq!(code(&e), want, "{id}");
         }
         assert!(matches!(attached, DomainError::IncorrectState(_)));
@@ -1207,7 +1138,8 @@ mod tests {
             .run_as("222222222222", |tx| tx.delete_network_interface(&eni))
             .unwrap_err();
         assert_eq!(code(&foreign), "NotFound(NetworkInterface)");
-        env.run(|tx| tx.delete_network_interface(&eni)).unwrap();
+        env.run_as(A, |tx| tx.delete_network_interface(&eni))
+            .unwrap();
         assert!(env.world.network_interfaces.is_empty());
     }
 

@@ -659,15 +659,15 @@ mod tests {
     use super::{route_state, table_route_state, AssocRequest, RouteInput, RouteState};
     use crate::ops::gateway::CreateNat;
     use crate::ops::peering::CreatePeering;
-    use crate::ops::subnet::testkit::{a, b, outcome, Env};
     use crate::ops::subnet::CreateSubnet;
     use crate::peering::PeeringState;
+    use crate::testkit::{a, b, outcome, TestEnv};
     use crate::{
         Destination, Instance, InstanceState, Route, RouteOrigin, RouteTable, RouteTarget, Tags,
         Timestamp,
     };
 
-    fn main_table(env: &Env, vpc: &str) -> String {
+    fn main_table(env: &TestEnv, vpc: &str) -> String {
         env.world
             .route_tables
             .values()
@@ -676,7 +676,7 @@ mod tests {
             .expect("main table")
     }
 
-    fn subnet(env: &mut Env, vpc: &str, cidr: &str) -> String {
+    fn subnet(env: &mut TestEnv, vpc: &str, cidr: &str) -> String {
         env.run(&a(), |tx| {
             tx.create_subnet(CreateSubnet {
                 vpc_id: vpc.into(),
@@ -687,7 +687,7 @@ mod tests {
         .expect("subnet")
     }
 
-    fn peer(env: &mut Env, from: &str, to: &str) -> String {
+    fn peer(env: &mut TestEnv, from: &str, to: &str) -> String {
         env.run(&a(), |tx| {
             tx.create_peering(CreatePeering {
                 vpc_id: from.into(),
@@ -698,6 +698,29 @@ mod tests {
         .expect("pcx")
         .connection
         .id
+    }
+
+    /// A new internet gateway of A.
+    fn new_igw(env: &mut TestEnv) -> String {
+        env.run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
+            .expect("igw")
+    }
+
+    fn attach_igw(env: &mut TestEnv, igw: &str, vpc: &str) {
+        env.run(&a(), |tx| tx.attach_internet_gateway(igw, vpc))
+            .expect("attach");
+    }
+
+    /// A private NAT gateway of A in `subnet`.
+    fn private_nat(env: &mut TestEnv, subnet: &str) -> String {
+        env.run(&a(), |tx| {
+            tx.create_nat_gateway(CreateNat {
+                subnet_id: subnet.into(),
+                connectivity_type: Some("private".into()),
+                ..Default::default()
+            })
+        })
+        .expect("nat")
     }
 
     fn input(table: &str, dest: &str, targets: Vec<RouteTarget>) -> RouteInput {
@@ -746,9 +769,9 @@ mod tests {
     /// Every kind of target, in every state that matters, against the state it must derive to.
     #[test]
     fn route_state_table() {
-        let mut env = Env::new();
-        let va = env.vpc(&a(), "10.0.0.0/16", false);
-        let vb = env.vpc(&a(), "10.1.0.0/16", false);
+        let mut env = TestEnv::new();
+        let va = env.vpc(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&a(), "10.1.0.0/16");
         let sa = subnet(&mut env, &va, "10.0.1.0/24");
         let pcx = peer(&mut env, &va, &vb);
         let template = env.world.peerings[&pcx].clone();
@@ -804,32 +827,11 @@ mod tests {
             p.expiration = env.now.plus_millis(ttl);
             env.world.peerings.insert(id.into(), p);
         }
-        let igw_on = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        let igw_off = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw_on, &va))
-            .expect("attach");
-        let nat_on = env
-            .run(&a(), |tx| {
-                tx.create_nat_gateway(CreateNat {
-                    subnet_id: sa.clone(),
-                    connectivity_type: Some("private".into()),
-                    ..Default::default()
-                })
-            })
-            .expect("nat");
-        let nat_off = env
-            .run(&a(), |tx| {
-                tx.create_nat_gateway(CreateNat {
-                    subnet_id: sa.clone(),
-                    connectivity_type: Some("private".into()),
-                    ..Default::default()
-                })
-            })
-            .expect("nat");
+        let igw_on = new_igw(&mut env);
+        let igw_off = new_igw(&mut env);
+        attach_igw(&mut env, &igw_on, &va);
+        let nat_on = private_nat(&mut env, &sa);
+        let nat_off = private_nat(&mut env, &sa);
         let eni = env.world.nat_gateways[&nat_on].eni_id.clone();
         env.run(&a(), |tx| tx.delete_nat_gateway(&nat_off))
             .expect("delete nat");
@@ -896,36 +898,20 @@ mod tests {
     /// CreateRoute: (destination, targets, expected outcome), each on the same setup.
     #[test]
     fn create_route_rules() {
-        let mut env = Env::new();
-        let va = env.vpc(&a(), "10.0.0.0/16", true);
-        let vb = env.vpc(&a(), "10.1.0.0/16", false);
-        let vc = env.vpc(&a(), "10.2.0.0/16", false);
+        let mut env = TestEnv::new();
+        let va = env.vpc_ipv6(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&a(), "10.1.0.0/16");
+        let vc = env.vpc(&a(), "10.2.0.0/16");
         let sa = subnet(&mut env, &va, "10.0.1.0/24");
         subnet(&mut env, &vb, "10.1.1.0/24");
         let ab = peer(&mut env, &va, &vb);
         let bc = peer(&mut env, &vb, &vc);
-        let igw = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        let igw_b = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        let igw_off = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &va))
-            .expect("attach");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw_b, &vb))
-            .expect("attach");
-        let nat = env
-            .run(&a(), |tx| {
-                tx.create_nat_gateway(CreateNat {
-                    subnet_id: sa.clone(),
-                    connectivity_type: Some("private".into()),
-                    ..Default::default()
-                })
-            })
-            .expect("nat");
+        let igw = new_igw(&mut env);
+        let igw_b = new_igw(&mut env);
+        let igw_off = new_igw(&mut env);
+        attach_igw(&mut env, &igw, &va);
+        attach_igw(&mut env, &igw_b, &vb);
+        let nat = private_nat(&mut env, &sa);
         let eni = env.world.nat_gateways[&nat].eni_id.clone();
         let table = main_table(&env, &va);
         let v6 = env.world.vpcs[&va].ipv6[0].cidr.to_string();
@@ -1052,14 +1038,11 @@ mod tests {
 
     #[test]
     fn route_limit_counts_each_family_without_local_routes() {
-        let mut env = Env::new();
+        let mut env = TestEnv::new();
         env.limits.routes_per_table = Some(2);
-        let va = env.vpc(&a(), "10.0.0.0/16", true);
-        let igw = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &va))
-            .expect("attach");
+        let va = env.vpc_ipv6(&a(), "10.0.0.0/16");
+        let igw = new_igw(&mut env);
+        attach_igw(&mut env, &igw, &va);
         let t = main_table(&env, &va);
         let g = || vec![RouteTarget::Gateway(igw.clone())];
         for (dest, want) in [
@@ -1077,25 +1060,14 @@ mod tests {
 
     #[test]
     fn replace_and_delete_routes() {
-        let mut env = Env::new();
-        let va = env.vpc(&a(), "10.0.0.0/16", false);
-        let vb = env.vpc(&a(), "10.1.0.0/16", false);
+        let mut env = TestEnv::new();
+        let va = env.vpc(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&a(), "10.1.0.0/16");
         let sa = subnet(&mut env, &va, "10.0.1.0/24");
         let ab = peer(&mut env, &va, &vb);
-        let igw = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &va))
-            .expect("attach");
-        let nat = env
-            .run(&a(), |tx| {
-                tx.create_nat_gateway(CreateNat {
-                    subnet_id: sa.clone(),
-                    connectivity_type: Some("private".into()),
-                    ..Default::default()
-                })
-            })
-            .expect("nat");
+        let igw = new_igw(&mut env);
+        attach_igw(&mut env, &igw, &va);
+        let nat = private_nat(&mut env, &sa);
         let t = main_table(&env, &va);
         use RouteTarget as T;
         env.run(&a(), |tx| {
@@ -1147,9 +1119,9 @@ mod tests {
 
     #[test]
     fn route_table_lifecycle_and_associations() {
-        let mut env = Env::new();
-        let va = env.vpc(&a(), "10.0.0.0/16", true);
-        let vb = env.vpc(&a(), "10.1.0.0/16", false);
+        let mut env = TestEnv::new();
+        let va = env.vpc_ipv6(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&a(), "10.1.0.0/16");
         let sa = subnet(&mut env, &va, "10.0.1.0/24");
         let sb = subnet(&mut env, &vb, "10.1.1.0/24");
         let main = main_table(&env, &va);
@@ -1266,11 +1238,9 @@ mod tests {
 
     #[test]
     fn gateway_edge_association() {
-        let mut env = Env::new();
-        let va = env.vpc(&a(), "10.0.0.0/16", false);
-        let igw = env
-            .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-            .expect("igw");
+        let mut env = TestEnv::new();
+        let va = env.vpc(&a(), "10.0.0.0/16");
+        let igw = new_igw(&mut env);
         let t = env
             .run(&a(), |tx| tx.create_route_table(&va, Tags::new()))
             .expect("rtb");
@@ -1278,8 +1248,7 @@ mod tests {
             tx.associate_route_table(&t, AssocRequest::Gateway(igw.clone()))
         });
         assert_eq!(outcome(&got), "Invalid", "detached gateway");
-        env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &va))
-            .expect("attach");
+        attach_igw(&mut env, &igw, &va);
         let assoc = env
             .run(&a(), |tx| {
                 tx.associate_route_table(&t, AssocRequest::Gateway(igw.clone()))

@@ -118,6 +118,19 @@ impl Permission {
             && self.prefix_lists.is_empty()
             && self.groups.is_empty())
     }
+
+    /// The normalised protocol and the port range of this permission; refused if it names no
+    /// peer.
+    fn checked(&self) -> Result<(String, Option<i32>, Option<i32>), DomainError> {
+        let protocol = normalize_protocol(&self.protocol)?;
+        let (from_port, to_port) = rule_ports(&protocol, self.from_port, self.to_port)?;
+        if !self.has_peers() {
+            return Err(DomainError::PermissionMalformed(
+                "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+            ));
+        }
+        Ok((protocol, from_port, to_port))
+    }
 }
 
 /// Result of a revoke by permission.
@@ -581,13 +594,7 @@ impl Tx<'_, '_> {
     ) -> Result<Vec<SgRule>, DomainError> {
         let mut out = Vec::new();
         for perm in perms {
-            let protocol = normalize_protocol(&perm.protocol)?;
-            let (from_port, to_port) = rule_ports(&protocol, perm.from_port, perm.to_port)?;
-            if !perm.has_peers() {
-                return Err(DomainError::PermissionMalformed(
-                    "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
-                ));
-            }
+            let (protocol, from_port, to_port) = perm.checked()?;
             let mut push = |peer: RulePeer, description: &Option<String>| {
                 out.push(SgRule {
                     id: String::new(),
@@ -679,13 +686,7 @@ impl Tx<'_, '_> {
         let mut removed: BTreeSet<String> = BTreeSet::new();
         let mut out = RevokeOutcome::default();
         for perm in perms {
-            let protocol = normalize_protocol(&perm.protocol)?;
-            let (from_port, to_port) = rule_ports(&protocol, perm.from_port, perm.to_port)?;
-            if !perm.has_peers() {
-                return Err(DomainError::PermissionMalformed(
-                    "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
-                ));
-            }
+            let (protocol, from_port, to_port) = perm.checked()?;
             let mut unknown = Permission {
                 protocol: protocol.clone(),
                 from_port: from_port.map(i64::from),

@@ -313,122 +313,10 @@ impl Tx<'_, '_> {
     }
 }
 
-/// Helpers for the unit tests of the network ops (subnets, routes, gateways).
-#[cfg(test)]
-pub(crate) mod testkit {
-    use crate::ops::vpc::CreateVpc;
-    use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
-
-    /// A world, an id source, quotas and a clock.
-    pub(crate) struct Env {
-        pub world: World,
-        pub ids: SeededIds,
-        pub limits: Limits,
-        pub now: Timestamp,
-    }
-
-    /// Account A in us-east-1.
-    pub(crate) fn a() -> Scope {
-        Scope::new("111111111111", "us-east-1")
-    }
-
-    /// Account B in us-east-1.
-    pub(crate) fn b() -> Scope {
-        Scope::new("222222222222", "us-east-1")
-    }
-
-    impl Env {
-        pub(crate) fn new() -> Self {
-            Env {
-                world: World::default(),
-                ids: SeededIds::new(42),
-                limits: Limits::default(),
-                now: Timestamp(1_700_000_000_000),
-            }
-        }
-
-        /// Runs `f` as `scope`; commits on success, rolls back on error.
-        pub(crate) fn run<T>(
-            &mut self,
-            scope: &Scope,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            let ctx = Ctx {
-                scope: scope.clone(),
-                now: self.now,
-                ids: &mut self.ids,
-                limits: &self.limits,
-            };
-            let mut tx = Tx::new(&mut self.world, ctx);
-            let out = f(&mut tx);
-            if out.is_ok() {
-                tx.commit();
-            } else {
-                tx.rollback();
-            }
-            out
-        }
-
-        /// Runs `f` as `scope` and always rolls back (for table tests over one setup).
-        pub(crate) fn probe<T>(
-            &mut self,
-            scope: &Scope,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            let ctx = Ctx {
-                scope: scope.clone(),
-                now: self.now,
-                ids: &mut self.ids,
-                limits: &self.limits,
-            };
-            let mut tx = Tx::new(&mut self.world, ctx);
-            let out = f(&mut tx);
-            tx.rollback();
-            out
-        }
-
-        /// A VPC of `scope` with `cidr`.
-        pub(crate) fn vpc(&mut self, scope: &Scope, cidr: &str, ipv6: bool) -> String {
-            self.run(scope, |tx| {
-                tx.create_vpc(CreateVpc {
-                    cidr_block: cidr.into(),
-                    amazon_ipv6: ipv6,
-                    ..Default::default()
-                })
-            })
-            .expect("vpc")
-        }
-    }
-
-    /// A short name for an outcome, to compare in tables.
-    pub(crate) fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
-        match r {
-            Ok(_) => "ok",
-            Err(e) => match e {
-                DomainError::NotFound { .. } => "NotFound",
-                DomainError::MalformedId { .. } => "Malformed",
-                DomainError::MissingParameter(_) => "Missing",
-                DomainError::InvalidParameterValue(_) => "Invalid",
-                DomainError::InvalidParameterCombination(_) => "Combination",
-                DomainError::InvalidSubnetRange { .. } => "Range",
-                DomainError::SubnetConflict { .. } => "Conflict",
-                DomainError::DependencyViolation { .. } => "Dependency",
-                DomainError::RouteAlreadyExists { .. } => "RouteExists",
-                DomainError::RouteNotFound { .. } => "RouteNotFound",
-                DomainError::AlreadyAssociated(_) => "AlreadyAssociated",
-                DomainError::GatewayNotAttached { .. } => "NotAttached",
-                DomainError::LimitExceeded { .. } => "Limit",
-                DomainError::AddressInUse(_) => "InUse",
-                _ => "other",
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testkit::{a, b, outcome, Env};
     use super::CreateSubnet;
+    use crate::testkit::{a, b, outcome, TestEnv};
     use crate::{NetworkAcl, NetworkInterface, Subnet, Tags};
 
     fn input(vpc: &str, cidr: &str) -> CreateSubnet {
@@ -441,8 +329,8 @@ mod tests {
 
     #[test]
     fn create_subnet_rules() {
-        let mut env = Env::new();
-        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        let mut env = TestEnv::new();
+        let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
         env.run(&a(), |tx| {
             tx.associate_vpc_cidr(&vpc, crate::ops::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
         })
@@ -527,15 +415,15 @@ mod tests {
 
     #[test]
     fn subnet_defaults_zone_and_acl_association() {
-        let mut env = Env::new();
-        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let mut env = TestEnv::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16");
         let id = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
         let s = &env.world.subnets[&id];
         assert_eq!(s.availability_zone, "us-east-1a");
         assert_eq!(s.availability_zone_id, "use1-az1");
-        let acl = |env: &Env| -> NetworkAcl {
+        let acl = |env: &TestEnv| -> NetworkAcl {
             env.world
                 .network_acls
                 .values()
@@ -561,8 +449,8 @@ mod tests {
 
     #[test]
     fn delete_subnet_refused_while_an_interface_uses_it() {
-        let mut env = Env::new();
-        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let mut env = TestEnv::new();
+        let vpc = env.vpc(&a(), "10.0.0.0/16");
         let id = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
@@ -601,8 +489,8 @@ mod tests {
     #[test]
     fn modify_subnet_attributes() {
         use super::SubnetAttribute as A;
-        let mut env = Env::new();
-        let vpc = env.vpc(&a(), "10.0.0.0/16", true);
+        let mut env = TestEnv::new();
+        let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
         let v4 = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
@@ -633,9 +521,9 @@ mod tests {
 
     #[test]
     fn subnet_quota() {
-        let mut env = Env::new();
+        let mut env = TestEnv::new();
         env.limits.subnets_per_vpc = Some(2);
-        let vpc = env.vpc(&a(), "10.0.0.0/16", false);
+        let vpc = env.vpc(&a(), "10.0.0.0/16");
         for (cidr, want) in [
             ("10.0.1.0/24", "ok"),
             ("10.0.2.0/24", "ok"),

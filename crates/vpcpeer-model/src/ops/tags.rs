@@ -267,62 +267,8 @@ impl Tx<'_, '_> {
 mod tests {
     use super::*;
     use crate::ops::peering::CreatePeering;
-    use crate::ops::vpc::CreateVpc;
-    use crate::{Ctx, Limits, Scope, SeededIds, Timestamp, World};
-
-    const A: &str = "111111111111";
-    const B: &str = "222222222222";
-
-    struct Env {
-        world: World,
-        ids: SeededIds,
-        limits: Limits,
-    }
-
-    impl Env {
-        fn run<T>(
-            &mut self,
-            account: &str,
-            f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-        ) -> Result<T, DomainError> {
-            let ctx = Ctx {
-                scope: Scope::new(account, "us-east-1"),
-                now: Timestamp(1_700_000_000_000),
-                ids: &mut self.ids,
-                limits: &self.limits,
-            };
-            let mut tx = Tx::new(&mut self.world, ctx);
-            let r = f(&mut tx);
-            if r.is_ok() {
-                tx.commit();
-            } else {
-                tx.rollback();
-            }
-            r
-        }
-
-        fn vpc(&mut self, account: &str, cidr: &str) -> String {
-            self.run(account, |tx| {
-                tx.create_vpc(CreateVpc {
-                    cidr_block: cidr.into(),
-                    ..Default::default()
-                })
-            })
-            .unwrap()
-        }
-    }
-
-    fn code(e: &DomainError) -> String {
-        match e {
-            DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
-            DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
-            DomainError::MissingParameter(_) => "MissingParameter".into(),
-            DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
-            DomainError::TagKeyMalformed(_) => "TagKeyMalformed".into(),
-            DomainError::LimitExceeded { kind, .. } => format!("Limit({kind:?})"),
-            other => format!("{other:?}"),
-        }
-    }
+    use crate::testkit::{a, b, code, TestEnv, A, B};
+    use crate::Limits;
 
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -360,25 +306,15 @@ mod tests {
 
     #[test]
     fn create_tags_table() {
-        let mut env = Env {
-            world: World::default(),
-            ids: SeededIds::new(3),
-            limits: Limits {
-                tags_per_resource: Some(3),
-                ..Limits::default()
-            },
+        let mut env = TestEnv::with_seed(3);
+        env.limits = Limits {
+            tags_per_resource: Some(3),
+            ..Limits::default()
         };
-        let v1 = env.vpc(A, "10.0.0.0/16");
-        let v2 = env.vpc(A, "10.1.0.0/16");
-        let foreign = env.vpc(B, "10.2.0.0/16");
-        let sg = env
-            .world
-            .security_groups
-            .values()
-            .find(|g| g.vpc_id == v1)
-            .unwrap()
-            .id
-            .clone();
+        let v1 = env.vpc(&a(), "10.0.0.0/16");
+        let v2 = env.vpc(&a(), "10.1.0.0/16");
+        let foreign = env.vpc(&b(), "10.2.0.0/16");
+        let sg = env.default_sg(&v1);
         type Case = (
             &'static str,
             Vec<String>,
@@ -464,7 +400,7 @@ mod tests {
         ];
         for (name, ids, tags, want) in cases {
             let before = env.world.clone();
-            let got = env.run(A, |tx| tx.create_tags(&ids, &tags));
+            let got = env.run_as(A, |tx| tx.create_tags(&ids, &tags));
             match (got, want) {
                 (Ok(()), Ok(())) => {}
                 (Err(e), Err(c)) => {
@@ -483,12 +419,8 @@ mod tests {
 
     #[test]
     fn delete_tags_table() {
-        let mut env = Env {
-            world: World::default(),
-            ids: SeededIds::new(4),
-            limits: Limits::default(),
-        };
-        let v = env.vpc(A, "10.0.0.0/16");
+        let mut env = TestEnv::with_seed(4);
+        let v = env.vpc(&a(), "10.0.0.0/16");
         let rm = |k: &str, v: Option<&str>| TagRemoval {
             key: k.into(),
             value: v.map(str::to_owned),
@@ -528,7 +460,7 @@ mod tests {
             ),
             ("no tags: all", vec![], Ok(vec![])),
         ];
-        env.run(A, |tx| {
+        env.run_as(A, |tx| {
             tx.create_tags(
                 std::slice::from_ref(&v),
                 &kv(&[("a", "1"), ("b", "2"), ("c", ""), ("d", "4")]),
@@ -536,7 +468,7 @@ mod tests {
         })
         .unwrap();
         for (name, tags, want) in cases {
-            let got = env.run(A, |tx| tx.delete_tags(std::slice::from_ref(&v), &tags));
+            let got = env.run_as(A, |tx| tx.delete_tags(std::slice::from_ref(&v), &tags));
             match (got, want) {
                 (Ok(()), Ok(keys)) => {
                     let have: Vec<&str> =
@@ -547,10 +479,10 @@ mod tests {
                 (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
             }
         }
-        let err = env.run(A, |tx| tx.delete_tags(&[], &[])).unwrap_err();
+        let err = env.run_as(A, |tx| tx.delete_tags(&[], &[])).unwrap_err();
         assert_eq!(code(&err), "MissingParameter");
         let err = env
-            .run(A, |tx| {
+            .run_as(A, |tx| {
                 tx.delete_tags(&[v.clone(), "vpc-0123abcd".into()], &[])
             })
             .unwrap_err();
@@ -559,15 +491,11 @@ mod tests {
 
     #[test]
     fn peering_tags_are_per_side() {
-        let mut env = Env {
-            world: World::default(),
-            ids: SeededIds::new(5),
-            limits: Limits::default(),
-        };
-        let va = env.vpc(A, "10.0.0.0/16");
-        let vb = env.vpc(B, "10.1.0.0/16");
+        let mut env = TestEnv::with_seed(5);
+        let va = env.vpc(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&b(), "10.1.0.0/16");
         let pcx = env
-            .run(A, |tx| {
+            .run_as(A, |tx| {
                 tx.create_peering(CreatePeering {
                     vpc_id: va.clone(),
                     peer_vpc_id: vb.clone(),
@@ -579,21 +507,21 @@ mod tests {
             .connection
             .id;
         let ids = vec![pcx.clone()];
-        env.run(A, |tx| tx.create_tags(&ids, &kv(&[("side", "a")])))
+        env.run_as(A, |tx| tx.create_tags(&ids, &kv(&[("side", "a")])))
             .unwrap();
-        env.run(B, |tx| {
+        env.run_as(B, |tx| {
             tx.create_tags(&ids, &kv(&[("side", "b"), ("x", "")]))
         })
         .unwrap();
-        let a = env.run(A, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
-        let b = env.run(B, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
+        let a = env.run_as(A, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
+        let b = env.run_as(B, |tx| Ok(tx.tags_of(&pcx)?.clone())).unwrap();
         assert_eq!(a.len(), 1);
         assert_eq!(a["side"], "a");
         assert_eq!(b["side"], "b");
         assert_eq!(b.len(), 2);
         // Listing shows each side only its own.
         let listed = env
-            .run(B, |tx| {
+            .run_as(B, |tx| {
                 Ok(tx
                     .tagged_resources()
                     .iter()
@@ -603,11 +531,11 @@ mod tests {
             .unwrap();
         assert_eq!(listed, vec![(pcx.clone(), b.clone())]);
         // Deleting all of A's tags removes A's entry only.
-        env.run(A, |tx| tx.delete_tags(&ids, &[])).unwrap();
+        env.run_as(A, |tx| tx.delete_tags(&ids, &[])).unwrap();
         assert_eq!(env.world.peerings[&pcx].tags.len(), 1);
         // A third account does not see the connection at all.
         let err = env
-            .run("333333333333", |tx| {
+            .run_as("333333333333", |tx| {
                 tx.create_tags(&ids, &kv(&[("k", "v")]))
             })
             .unwrap_err();

@@ -20,7 +20,7 @@ use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Ta
 
 use super::{domain, explicit, ok_return, Handler};
 use crate::filter::{self, matches, paginate};
-use crate::params::check_tag_key;
+use crate::params::untaggable;
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
@@ -215,18 +215,9 @@ fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
         let target = match rt {
             "instance" => &mut instance,
             "network-interface" => &mut eni,
-            _ => {
-                return Err(Ec2Error::new(
-                    "InvalidParameterValue",
-                    format!("'{rt}' is not a valid taggable resource type for this operation."),
-                ))
-            }
+            _ => return Err(untaggable(rt)),
         };
-        for t in spec.structs("Tag") {
-            let key = t.required("Key")?.to_owned();
-            check_tag_key(&key)?;
-            target.insert(key, t.get("Value").unwrap_or_default().to_owned());
-        }
+        spec.add_spec_tags(target)?;
     }
     Ok((instance, eni))
 }

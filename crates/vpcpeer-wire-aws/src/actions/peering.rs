@@ -1,11 +1,11 @@
 //! The VPC peering actions.
 
 use vpcpeer_model::ops::peering::{CreatePeering, OptionsChange, PeeringReply};
-use vpcpeer_model::{PeeringConnection, PeeringOptions, Tx};
+use vpcpeer_model::{PeeringConnection, Tx};
 
 use super::{domain, explicit, ok_return};
 use crate::filter::{self, matches, paginate};
-use crate::render::{self, iso, peering_state_name, peering_status_message};
+use crate::render::{self, iso, peering_options, peering_state_name, peering_status_message};
 use crate::{Ec2Error, Params, Xml};
 
 const FILTERS: &[&str] = &[
@@ -132,33 +132,16 @@ fn options_change(p: &Params, prefix: &str) -> Result<Option<OptionsChange>, Ec2
     }))
 }
 
-fn options_xml(x: &mut Xml, tag: &str, o: PeeringOptions) {
-    x.node(tag, |x| {
-        x.leaf(
-            "allowDnsResolutionFromRemoteVpc",
-            o.allow_dns_resolution_from_remote_vpc,
-        )
-        .leaf(
-            "allowEgressFromLocalClassicLinkToRemoteVpc",
-            o.allow_egress_from_local_classic_link_to_remote_vpc,
-        )
-        .leaf(
-            "allowEgressFromLocalVpcToRemoteClassicLink",
-            o.allow_egress_from_local_vpc_to_remote_classic_link,
-        );
-    });
-}
-
 pub(super) fn modify_options(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let id = p.required("VpcPeeringConnectionId")?;
     let req = options_change(p, "RequesterPeeringConnectionOptions")?;
     let acc = options_change(p, "AccepterPeeringConnectionOptions")?;
     let out = domain(tx.modify_peering_options(id, req, acc))?;
     if let Some(o) = out.accepter {
-        options_xml(x, "accepterPeeringConnectionOptions", o);
+        peering_options(x, "accepterPeeringConnectionOptions", o);
     }
     if let Some(o) = out.requester {
-        options_xml(x, "requesterPeeringConnectionOptions", o);
+        peering_options(x, "requesterPeeringConnectionOptions", o);
     }
     Ok(())
 }

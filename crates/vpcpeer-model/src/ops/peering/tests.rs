@@ -2,76 +2,28 @@
 //! one region, plus the lifecycle rules that depend on time and CIDR blocks.
 
 use crate::ops::peering::{CreatePeering, OptionsChange};
-use crate::ops::vpc::{CreateVpc, NewBlock};
+use crate::ops::vpc::NewBlock;
 use crate::peering::PeeringState;
-use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+use crate::testkit::{TestEnv, A, B, REGION};
+use crate::{DomainError, Scope, Timestamp};
 
-const A: &str = "111111111111";
-const B: &str = "222222222222";
 const C: &str = "333333333333";
-const REGION: &str = "us-east-1";
 
-struct Env {
-    world: World,
-    ids: SeededIds,
-    limits: Limits,
-    now: Timestamp,
+/// Peering helpers on top of the shared harness.
+trait PeeringEnv {
+    /// `account` (in `region`) requests a peering from its `vpc` to `peer_vpc` of `peer_account`.
+    fn request(&mut self, at: (&str, &str), peer: (&str, &str, &str)) -> String;
+    /// The connection's state at the current clock.
+    fn state(&self, id: &str) -> PeeringState;
 }
 
-impl Env {
-    fn new() -> Self {
-        Env {
-            world: World::default(),
-            ids: SeededIds::new(42),
-            limits: Limits::default(),
-            now: Timestamp(1_700_000_000_000),
-        }
-    }
-
-    /// Runs `f` as `account` in `region`; commits on success, rolls back on error.
-    fn run<T>(
-        &mut self,
-        account: &str,
-        region: &str,
-        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-    ) -> Result<T, DomainError> {
-        let ctx = Ctx {
-            scope: Scope::new(account, region),
-            now: self.now,
-            ids: &mut self.ids,
-            limits: &self.limits,
-        };
-        let mut tx = Tx::new(&mut self.world, ctx);
-        let out = f(&mut tx);
-        match out {
-            Ok(v) => {
-                tx.commit();
-                Ok(v)
-            }
-            Err(e) => {
-                tx.rollback();
-                Err(e)
-            }
-        }
-    }
-
-    fn vpc(&mut self, account: &str, region: &str, cidr: &str) -> String {
-        self.run(account, region, |tx| {
-            tx.create_vpc(CreateVpc {
-                cidr_block: cidr.into(),
-                ..Default::default()
-            })
-        })
-        .expect("vpc")
-    }
-
-    /// `account` (in `region`) requests a peering from its `vpc` to `peer_vpc` of `peer_account`.
+impl PeeringEnv for TestEnv {
     fn request(
         &mut self,
         (account, region): (&str, &str),
         (peer_account, peer_vpc, vpc): (&str, &str, &str),
     ) -> String {
-        self.run(account, region, |tx| {
+        self.run(&Scope::new(account, region), |tx| {
             tx.create_peering(CreatePeering {
                 vpc_id: vpc.into(),
                 peer_vpc_id: peer_vpc.into(),
@@ -126,30 +78,30 @@ enum Want {
 
 /// Builds a connection from A's 10.0/16 to B's 10.1/16 (or B's overlapping 10.0.128/17 for
 /// `Failed`) and drives it into the state.
-fn setup(s: Setup) -> (Env, String) {
-    let mut env = Env::new();
-    let va = env.vpc(A, REGION, "10.0.0.0/16");
+fn setup(s: Setup) -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    let va = env.vpc(&Scope::new(A, REGION), "10.0.0.0/16");
     let cidr_b = if s == Setup::Failed {
         "10.0.128.0/17"
     } else {
         "10.1.0.0/16"
     };
-    let vb = env.vpc(B, REGION, cidr_b);
+    let vb = env.vpc(&Scope::new(B, REGION), cidr_b);
     let id = env.request((A, REGION), (B, &vb, &va));
     match s {
         Setup::Pending | Setup::Failed => {}
         Setup::Active => {
-            env.run(B, REGION, |tx| tx.accept_peering(&id))
+            env.run(&Scope::new(B, REGION), |tx| tx.accept_peering(&id))
                 .expect("accept");
         }
         Setup::Rejected => env
-            .run(B, REGION, |tx| tx.reject_peering(&id))
+            .run(&Scope::new(B, REGION), |tx| tx.reject_peering(&id))
             .expect("reject"),
         Setup::Expired => env.now = env.now.plus_millis(7 * Timestamp::DAY),
         Setup::Deleted => {
-            env.run(B, REGION, |tx| tx.accept_peering(&id))
+            env.run(&Scope::new(B, REGION), |tx| tx.accept_peering(&id))
                 .expect("accept");
-            env.run(A, REGION, |tx| tx.delete_peering(&id))
+            env.run(&Scope::new(A, REGION), |tx| tx.delete_peering(&id))
                 .expect("delete");
         }
     }
@@ -165,6 +117,24 @@ fn setup(s: Setup) -> (Env, String) {
     (env, id)
 }
 
+/// A's 10.0/16 in us-east-1 requests a peering with B's 10.1/16 in us-west-2.
+fn cross_region_request(env: &mut TestEnv) -> String {
+    let va = env.vpc(&Scope::new(A, "us-east-1"), "10.0.0.0/16");
+    let vb = env.vpc(&Scope::new(B, "us-west-2"), "10.1.0.0/16");
+    env.run(&Scope::new(A, "us-east-1"), |tx| {
+        tx.create_peering(CreatePeering {
+            vpc_id: va,
+            peer_vpc_id: vb,
+            peer_owner_id: Some(B.into()),
+            peer_region: Some("us-west-2".into()),
+            tags: Default::default(),
+        })
+    })
+    .expect("request")
+    .connection
+    .id
+}
+
 fn classify(r: Result<(), DomainError>) -> Want {
     match r {
         Ok(()) => Want::Ok,
@@ -175,7 +145,7 @@ fn classify(r: Result<(), DomainError>) -> Want {
     }
 }
 
-fn act(env: &mut Env, id: &str, action: Action, who: Who) -> Want {
+fn act(env: &mut TestEnv, id: &str, action: Action, who: Who) -> Want {
     let account = match who {
         Who::Requester => A,
         Who::Accepter => B,
@@ -185,7 +155,7 @@ fn act(env: &mut Env, id: &str, action: Action, who: Who) -> Want {
         allow_egress_from_local_classic_link_to_remote_vpc: Some(true),
         ..Default::default()
     };
-    classify(env.run(account, REGION, |tx| match action {
+    classify(env.run(&Scope::new(account, REGION), |tx| match action {
         Action::Accept => tx.accept_peering(id).map(|_| ()),
         Action::Reject => tx.reject_peering(id),
         Action::Delete => tx.delete_peering(id),
@@ -241,7 +211,7 @@ fn permission_matrix() {
 fn accept_moves_to_active_and_reports_provisioning() {
     let (mut env, id) = setup(Setup::Pending);
     let reply = env
-        .run(B, REGION, |tx| tx.accept_peering(&id))
+        .run(&Scope::new(B, REGION), |tx| tx.accept_peering(&id))
         .expect("accept");
     assert_eq!(reply.shown_state, PeeringState::Provisioning);
     assert_eq!(env.state(&id), PeeringState::Active);
@@ -249,13 +219,13 @@ fn accept_moves_to_active_and_reports_provisioning() {
 
 #[test]
 fn secondary_block_overlap_fails_the_request() {
-    let mut env = Env::new();
-    let va = env.vpc(A, REGION, "10.0.0.0/16");
-    env.run(A, REGION, |tx| {
+    let mut env = TestEnv::new();
+    let va = env.vpc(&Scope::new(A, REGION), "10.0.0.0/16");
+    env.run(&Scope::new(A, REGION), |tx| {
         tx.associate_vpc_cidr(&va, NewBlock::Ipv4("10.2.0.0/16".into()))
     })
     .expect("secondary");
-    let vb = env.vpc(B, REGION, "10.2.128.0/17");
+    let vb = env.vpc(&Scope::new(B, REGION), "10.2.128.0/17");
     let id = env.request((A, REGION), (B, &vb, &va));
     assert_eq!(env.state(&id), PeeringState::Failed);
 }
@@ -269,34 +239,22 @@ fn same_pair_returns_existing_and_reverse_pair_cannot_be_accepted() {
     let reverse = env.request((B, REGION), (A, &va, &vb));
     assert_ne!(reverse, id);
     let err = env
-        .run(A, REGION, |tx| tx.accept_peering(&reverse))
+        .run(&Scope::new(A, REGION), |tx| tx.accept_peering(&reverse))
         .expect_err("duplicate");
     assert!(matches!(err, DomainError::PeeringAlreadyExists { .. }));
 }
 
 #[test]
 fn cross_region_accept_must_happen_in_the_accepter_region() {
-    let mut env = Env::new();
-    let va = env.vpc(A, "us-east-1", "10.0.0.0/16");
-    let vb = env.vpc(B, "us-west-2", "10.1.0.0/16");
-    let id = env
-        .run(A, "us-east-1", |tx| {
-            tx.create_peering(CreatePeering {
-                vpc_id: va.clone(),
-                peer_vpc_id: vb.clone(),
-                peer_owner_id: Some(B.into()),
-                peer_region: Some("us-west-2".into()),
-                tags: Default::default(),
-            })
-        })
-        .expect("request")
-        .connection
-        .id;
-    let wrong = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    let mut env = TestEnv::new();
+    let id = cross_region_request(&mut env);
+    let wrong = env.run(&Scope::new(B, "us-east-1"), |tx| {
+        tx.accept_peering(&id).map(|_| ())
+    });
     assert!(
         matches!(wrong, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
     );
-    env.run(B, "us-west-2", |tx| tx.accept_peering(&id))
+    env.run(&Scope::new(B, "us-west-2"), |tx| tx.accept_peering(&id))
         .expect("accept in us-west-2");
     assert_eq!(env.state(&id), PeeringState::Active);
 }
@@ -306,12 +264,12 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     let (mut env, id) = setup(Setup::Pending);
     let va = env.world.peerings[&id].requester.vpc_id.clone();
     let vb = env.world.peerings[&id].accepter.vpc_id.clone();
-    let r = env.run(A, REGION, |tx| {
+    let r = env.run(&Scope::new(A, REGION), |tx| {
         tx.associate_vpc_cidr(&va, NewBlock::Ipv4("10.5.0.0/16".into()))
     });
     assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
     // The accepter may add a block; one that overlaps the requester fails the pending request.
-    env.run(B, REGION, |tx| {
+    env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, NewBlock::Ipv4("10.0.0.0/16".into()))
     })
     .expect("the accepter may add a block while a request is pending");
@@ -319,7 +277,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
 
     let (mut env, id) = setup(Setup::Active);
     let vb = env.world.peerings[&id].accepter.vpc_id.clone();
-    let r = env.run(B, REGION, |tx| {
+    let r = env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, NewBlock::Ipv4("10.0.0.0/16".into()))
     });
     assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
@@ -329,19 +287,19 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
 fn delete_vpc_with_active_peering_is_a_dependency_violation() {
     let (mut env, id) = setup(Setup::Active);
     let va = env.world.peerings[&id].requester.vpc_id.clone();
-    let r = env.run(A, REGION, |tx| tx.delete_vpc(&va));
+    let r = env.run(&Scope::new(A, REGION), |tx| tx.delete_vpc(&va));
     assert!(matches!(r, Err(DomainError::DependencyViolation { .. })));
 }
 
 #[test]
 fn quotas_are_enforced() {
-    let mut env = Env::new();
+    let mut env = TestEnv::new();
     env.limits.outstanding_peering_requests = Some(1);
-    let va = env.vpc(A, REGION, "10.0.0.0/16");
-    let vb = env.vpc(B, REGION, "10.1.0.0/16");
-    let vc = env.vpc(B, REGION, "10.2.0.0/16");
+    let va = env.vpc(&Scope::new(A, REGION), "10.0.0.0/16");
+    let vb = env.vpc(&Scope::new(B, REGION), "10.1.0.0/16");
+    let vc = env.vpc(&Scope::new(B, REGION), "10.2.0.0/16");
     env.request((A, REGION), (B, &vb, &va));
-    let r = env.run(A, REGION, |tx| {
+    let r = env.run(&Scope::new(A, REGION), |tx| {
         tx.create_peering(CreatePeering {
             vpc_id: va.clone(),
             peer_vpc_id: vc.clone(),
@@ -380,31 +338,21 @@ fn visibility_windows_follow_the_clock() {
 
 #[test]
 fn a_closed_visibility_window_hides_the_connection_from_every_region() {
-    let mut env = Env::new();
-    let va = env.vpc(A, "us-east-1", "10.0.0.0/16");
-    let vb = env.vpc(B, "us-west-2", "10.1.0.0/16");
-    let id = env
-        .run(A, "us-east-1", |tx| {
-            tx.create_peering(CreatePeering {
-                vpc_id: va.clone(),
-                peer_vpc_id: vb.clone(),
-                peer_owner_id: Some(B.into()),
-                peer_region: Some("us-west-2".into()),
-                tags: Default::default(),
-            })
-        })
-        .expect("request")
-        .connection
-        .id;
-    env.run(B, "us-west-2", |tx| tx.reject_peering(&id))
+    let mut env = TestEnv::new();
+    let id = cross_region_request(&mut env);
+    env.run(&Scope::new(B, "us-west-2"), |tx| tx.reject_peering(&id))
         .expect("reject");
     // Inside the accepter's 2-hour window, a call from the wrong region is told so.
-    let r = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    let r = env.run(&Scope::new(B, "us-east-1"), |tx| {
+        tx.accept_peering(&id).map(|_| ())
+    });
     assert!(
         matches!(r, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
     );
     // After it, the connection is gone for the accepter, whatever the region.
     env.now = env.now.plus_millis(3 * Timestamp::HOUR);
-    let r = env.run(B, "us-east-1", |tx| tx.accept_peering(&id).map(|_| ()));
+    let r = env.run(&Scope::new(B, "us-east-1"), |tx| {
+        tx.accept_peering(&id).map(|_| ())
+    });
     assert!(matches!(r, Err(DomainError::NotFound { .. })), "{r:?}");
 }

@@ -2,72 +2,25 @@
 
 use super::*;
 use crate::ops::peering::CreatePeering;
-use crate::ops::vpc::CreateVpc;
-use crate::{Ctx, Limits, NetworkInterface, Scope, SeededIds, Timestamp, World};
-
-const A: &str = "111111111111";
-const B: &str = "222222222222";
+use crate::testkit::{a, b, TestEnv, A, B};
+use crate::{NetworkInterface, Scope};
 
 fn scope(account: &str, region: &str) -> Scope {
     Scope::new(account, region)
 }
 
-fn a() -> Scope {
-    scope(A, "us-east-1")
+/// Security-group helpers on top of the shared harness.
+trait GroupEnv {
+    /// A security group named `name` in `vpc`.
+    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String;
+    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
+    fn peer(&mut self, req: &Scope, vpc: &str, acc: &Scope, peer_vpc: &str, accept: bool)
+        -> String;
+    /// The group record `id`.
+    fn group(&self, id: &str) -> &SecurityGroup;
 }
 
-fn b() -> Scope {
-    scope(B, "us-east-1")
-}
-
-struct Env {
-    world: World,
-    ids: SeededIds,
-    limits: Limits,
-    now: Timestamp,
-}
-
-impl Env {
-    fn new() -> Self {
-        Env {
-            world: World::default(),
-            ids: SeededIds::new(11),
-            limits: Limits::default(),
-            now: Timestamp(1_700_000_000_000),
-        }
-    }
-
-    fn run<T>(
-        &mut self,
-        scope: &Scope,
-        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
-    ) -> Result<T, DomainError> {
-        let ctx = Ctx {
-            scope: scope.clone(),
-            now: self.now,
-            ids: &mut self.ids,
-            limits: &self.limits,
-        };
-        let mut tx = Tx::new(&mut self.world, ctx);
-        let r = f(&mut tx);
-        if r.is_ok() {
-            tx.commit();
-        } else {
-            tx.rollback();
-        }
-        r
-    }
-
-    fn vpc(&mut self, s: &Scope, cidr: &str) -> String {
-        self.run(s, |tx| {
-            tx.create_vpc(CreateVpc {
-                cidr_block: cidr.into(),
-                ..Default::default()
-            })
-        })
-        .unwrap()
-    }
-
+impl GroupEnv for TestEnv {
     fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
         self.run(s, |tx| {
             tx.create_security_group(CreateSecurityGroup {
@@ -80,7 +33,6 @@ impl Env {
         .unwrap()
     }
 
-    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
     fn peer(
         &mut self,
         req: &Scope,
@@ -161,7 +113,7 @@ fn code(e: &DomainError) -> &'static str {
 
 #[test]
 fn create_security_group_table() {
-    let mut env = Env::new();
+    let mut env = TestEnv::with_seed(11);
     let v = env.vpc(&a(), "10.0.0.0/16");
     env.sg(&a(), &v, "web");
     let rows: &[(&str, &str, &str, Result<(), &str>)] = &[
@@ -373,7 +325,7 @@ fn permission_table() {
         ),
     ];
     for (name, make, want) in rows {
-        let mut env = Env::new();
+        let mut env = TestEnv::with_seed(11);
         let v = env.vpc(&a(), "10.0.0.0/16");
         let g = env.sg(&a(), &v, "web");
         let got = env.run(&a(), |tx| {
@@ -402,7 +354,7 @@ fn permission_table() {
 
 #[test]
 fn host_bits_are_masked() {
-    let mut env = Env::new();
+    let mut env = TestEnv::with_seed(11);
     let v = env.vpc(&a(), "10.0.0.0/16");
     let g = env.sg(&a(), &v, "web");
     let (_, rules) = env
@@ -422,7 +374,7 @@ fn host_bits_are_masked() {
 
 #[test]
 fn duplicates_limits_and_atomicity() {
-    let mut env = Env::new();
+    let mut env = TestEnv::with_seed(11);
     let v = env.vpc(&a(), "10.0.0.0/16");
     let g = env.sg(&a(), &v, "web");
     let sel = by_id(&g);
@@ -512,7 +464,7 @@ fn duplicates_limits_and_atomicity() {
 
 /// The world of the peer-reference table.
 struct Net {
-    env: Env,
+    env: TestEnv,
     /// The group getting rules (account A, VPC a1).
     owner: String,
     same_vpc: String,
@@ -526,7 +478,7 @@ struct Net {
 }
 
 fn net() -> Net {
-    let mut env = Env::new();
+    let mut env = TestEnv::with_seed(11);
     let bw = scope(B, "us-west-2");
     let a1 = env.vpc(&a(), "10.0.0.0/16");
     let a2 = env.vpc(&a(), "10.1.0.0/16");
@@ -967,7 +919,7 @@ fn delete_security_group_table() {
 
 #[test]
 fn revoke_table() {
-    let mut env = Env::new();
+    let mut env = TestEnv::with_seed(11);
     let v = env.vpc(&a(), "10.0.0.0/16");
     let g = env.sg(&a(), &v, "web");
     let sel = by_id(&g);

@@ -1,0 +1,195 @@
+//! The shared harness of tests that drive the model directly: a world, seeded ids, quotas and a
+//! fixed clock, with helpers that run a closure in a [`Tx`] and commit or roll it back.
+//!
+//! Compiled for this crate's unit tests and, behind the `testkit` feature, for other crates' tests.
+
+use crate::ops::vpc::CreateVpc;
+use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+/// Account A.
+pub const A: &str = "111111111111";
+/// Account B.
+pub const B: &str = "222222222222";
+/// The region the tests run in unless they say otherwise.
+pub const REGION: &str = "us-east-1";
+/// The clock every [`TestEnv`] starts at.
+pub const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+/// Account A in [`REGION`].
+pub fn a() -> Scope {
+    Scope::new(A, REGION)
+}
+
+/// Account B in [`REGION`].
+pub fn b() -> Scope {
+    Scope::new(B, REGION)
+}
+
+/// A world, an id source, quotas and a clock.
+pub struct TestEnv {
+    /// Everything committed so far.
+    pub world: World,
+    /// Where fresh ids come from.
+    pub ids: SeededIds,
+    /// Quotas in force.
+    pub limits: Limits,
+    /// The clock every transaction sees.
+    pub now: Timestamp,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    /// An empty world with ids seeded by 42, default quotas and the clock at [`NOW`].
+    pub fn new() -> Self {
+        Self::with_seed(42)
+    }
+
+    /// An empty world with ids seeded by `seed`, default quotas and the clock at [`NOW`].
+    pub fn with_seed(seed: u64) -> Self {
+        TestEnv {
+            world: World::default(),
+            ids: SeededIds::new(seed),
+            limits: Limits::default(),
+            now: NOW,
+        }
+    }
+
+    /// Runs `f` as `scope`; commits on success, rolls back on error. Any error type, for callers
+    /// that map domain errors to their own.
+    pub fn transact<T, E>(
+        &mut self,
+        scope: &Scope,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.exec(scope, true, f)
+    }
+
+    /// Runs `f` as `scope`; commits on success, rolls back on error.
+    pub fn run<T>(
+        &mut self,
+        scope: &Scope,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.exec(scope, true, f)
+    }
+
+    /// Runs `f` as `account` in [`REGION`]; commits on success, rolls back on error.
+    pub fn run_as<T>(
+        &mut self,
+        account: &str,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run(&Scope::new(account, REGION), f)
+    }
+
+    /// Runs `f` as `scope` and always rolls back (for table tests over one setup).
+    pub fn probe<T>(
+        &mut self,
+        scope: &Scope,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.exec(scope, false, f)
+    }
+
+    fn exec<T, E>(
+        &mut self,
+        scope: &Scope,
+        commit: bool,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let ctx = Ctx {
+            scope: scope.clone(),
+            now: self.now,
+            ids: &mut self.ids,
+            limits: &self.limits,
+        };
+        let mut tx = Tx::new(&mut self.world, ctx);
+        let out = f(&mut tx);
+        if commit && out.is_ok() {
+            tx.commit();
+        } else {
+            tx.rollback();
+        }
+        out
+    }
+
+    /// A VPC of `scope` with `cidr`.
+    pub fn vpc(&mut self, scope: &Scope, cidr: &str) -> String {
+        self.create_vpc(scope, cidr, false)
+    }
+
+    /// A VPC of `scope` with `cidr` and an Amazon-provided IPv6 block.
+    pub fn vpc_ipv6(&mut self, scope: &Scope, cidr: &str) -> String {
+        self.create_vpc(scope, cidr, true)
+    }
+
+    fn create_vpc(&mut self, scope: &Scope, cidr: &str, amazon_ipv6: bool) -> String {
+        self.run(scope, |tx| {
+            tx.create_vpc(CreateVpc {
+                cidr_block: cidr.into(),
+                amazon_ipv6,
+                ..Default::default()
+            })
+        })
+        .expect("vpc")
+    }
+
+    /// The security group of `vpc` (the first found: a new VPC has only its default group).
+    pub fn default_sg(&self, vpc: &str) -> String {
+        self.world
+            .security_groups
+            .values()
+            .find(|g| g.vpc_id == vpc)
+            .expect("security group")
+            .id
+            .clone()
+    }
+}
+
+/// A short name for an outcome, to compare in tables.
+pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => match e {
+            DomainError::NotFound { .. } => "NotFound",
+            DomainError::MalformedId { .. } => "Malformed",
+            DomainError::MissingParameter(_) => "Missing",
+            DomainError::InvalidParameterValue(_) => "Invalid",
+            DomainError::InvalidParameterCombination(_) => "Combination",
+            DomainError::InvalidSubnetRange { .. } => "Range",
+            DomainError::SubnetConflict { .. } => "Conflict",
+            DomainError::DependencyViolation { .. } => "Dependency",
+            DomainError::RouteAlreadyExists { .. } => "RouteExists",
+            DomainError::RouteNotFound { .. } => "RouteNotFound",
+            DomainError::AlreadyAssociated(_) => "AlreadyAssociated",
+            DomainError::GatewayNotAttached { .. } => "NotAttached",
+            DomainError::LimitExceeded { .. } => "Limit",
+            DomainError::AddressInUse(_) => "InUse",
+            _ => "other",
+        },
+    }
+}
+
+/// An error's full name, with the resource kind where it has one (`NotFound(Vpc)`), to compare
+/// in tables; errors without a name here show as their `Debug` form.
+pub fn code(e: &DomainError) -> String {
+    match e {
+        DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
+        DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
+        DomainError::MissingParameter(_) => "MissingParameter".into(),
+        DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
+        DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
+        DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
+        DomainError::AddressInUse(_) => "AddressInUse".into(),
+        DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),
+        DomainError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatch".into(),
+        DomainError::LimitExceeded { kind, .. } => format!("Limit({kind:?})"),
+        DomainError::TagKeyMalformed(_) => "TagKeyMalformed".into(),
+        other => format!("{other:?}"),
+    }
+}
