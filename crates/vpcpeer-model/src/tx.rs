@@ -107,7 +107,8 @@ impl<'w, 'c> Tx<'w, 'c> {
     pub fn put<R: Entity>(&mut self, record: R) {
         let id = record.id().to_owned();
         self.remember::<R>(&id);
-        R::table_mut(self.world).insert(id, record);
+        let old = R::table_mut(self.world).insert(id.clone(), record);
+        R::reindex(self.world, &id, old.as_ref());
     }
 
     /// Mutable access to a record, logged for undo.
@@ -125,7 +126,9 @@ impl<'w, 'c> Tx<'w, 'c> {
             return None;
         }
         self.remember::<R>(id);
-        R::table_mut(self.world).remove(id)
+        let old = R::table_mut(self.world).remove(id);
+        R::reindex(self.world, id, old.as_ref());
+        old
     }
 
     /// Whether the transaction changed anything so far.

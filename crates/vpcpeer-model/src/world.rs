@@ -1,6 +1,6 @@
 //! The whole emulated network: one table per resource kind, keyed by id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +31,11 @@ pub struct World {
     pub instances: BTreeMap<String, Instance>,
     /// Network interfaces.
     pub network_interfaces: BTreeMap<String, NetworkInterface>,
-    /// Peering connections.
+    /// Peering connections. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so
+    /// the index of connections by VPC follows; a connection's two VPC ids never change.
     pub peerings: BTreeMap<String, PeeringConnection>,
+    /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
+    peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Names the table of a record: its kind tag and id.
@@ -72,10 +75,37 @@ pub trait Entity: Clone + Sized + 'static {
     fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self>;
     /// Wraps it as a [`Record`].
     fn into_record(self) -> Record;
+    /// Keeps the world's derived indexes in step after the record `id` changed; `old` is what it
+    /// replaced (the new value, if any, is in the table).
+    fn reindex(world: &mut World, id: &str, old: Option<&Self>);
+}
+
+fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
+    if let Some(p) = old {
+        for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
+            if let Some(set) = world.peerings_by_vpc.get_mut(vpc) {
+                set.remove(&p.id);
+                if set.is_empty() {
+                    world.peerings_by_vpc.remove(vpc);
+                }
+            }
+        }
+    }
+    let new = world
+        .peerings
+        .get(id)
+        .map(|p| [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()]);
+    for vpc in new.into_iter().flatten() {
+        world
+            .peerings_by_vpc
+            .entry(vpc)
+            .or_default()
+            .insert(id.to_owned());
+    }
 }
 
 macro_rules! entities {
-    ($($ty:ident => $field:ident, $variant:ident, $tag:literal;)*) => {
+    ($($ty:ident => $field:ident, $variant:ident, $tag:literal $(, $index:ident)?;)*) => {
         $(
             impl Entity for $ty {
                 const TABLE: &'static str = $tag;
@@ -83,6 +113,10 @@ macro_rules! entities {
                 fn table(world: &World) -> &BTreeMap<String, Self> { &world.$field }
                 fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self> { &mut world.$field }
                 fn into_record(self) -> Record { Record::$variant(self) }
+                #[allow(unused_variables)]
+                fn reindex(world: &mut World, id: &str, old: Option<&Self>) {
+                    $($index(world, id, old);)?
+                }
             }
         )*
 
@@ -97,7 +131,11 @@ macro_rules! entities {
             /// Stores it in `world`, replacing any record with the same key.
             pub fn insert_into(self, world: &mut World) {
                 match self {
-                    $(Record::$variant(r) => { world.$field.insert(r.id.clone(), r); })*
+                    $(Record::$variant(r) => {
+                        let id = r.id.clone();
+                        let old = world.$field.insert(id.clone(), r);
+                        <$ty as Entity>::reindex(world, &id, old.as_ref());
+                    })*
                 }
             }
         }
@@ -114,7 +152,10 @@ macro_rules! entities {
             /// Removes the record under `key`.
             pub fn remove_key(&mut self, key: &RecordKey) {
                 match key.table {
-                    $($tag => { self.$field.remove(&key.id); })*
+                    $($tag => {
+                        let old = self.$field.remove(&key.id);
+                        <$ty as Entity>::reindex(self, &key.id, old.as_ref());
+                    })*
                     _ => {}
                 }
             }
@@ -142,7 +183,7 @@ entities! {
     NetworkAcl => network_acls, NetworkAcl, "acl";
     Instance => instances, Instance, "instance";
     NetworkInterface => network_interfaces, NetworkInterface, "eni";
-    PeeringConnection => peerings, Peering, "pcx";
+    PeeringConnection => peerings, Peering, "pcx", reindex_peering;
 }
 
 impl World {
@@ -153,6 +194,24 @@ impl World {
             r.insert_into(&mut w);
         }
         w
+    }
+
+    /// The peering connections (any state) with `vpc_id` on either side, in id order.
+    pub fn peerings_of_vpc<'a>(
+        &'a self,
+        vpc_id: &str,
+    ) -> impl Iterator<Item = &'a PeeringConnection> + 'a {
+        self.peerings_by_vpc
+            .get(vpc_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.peerings.get(id))
+    }
+
+    /// Whether the derived indexes match the tables (a rebuild from scratch gives the same).
+    pub fn indexes_consistent(&self) -> bool {
+        World::from_records(self.peerings.values().cloned().map(Record::Peering)).peerings_by_vpc
+            == self.peerings_by_vpc
     }
 
     /// Every record (for snapshots and tests).

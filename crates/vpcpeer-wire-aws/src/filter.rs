@@ -42,6 +42,15 @@ pub fn parse(p: &Params, known: &[&str]) -> Result<Vec<Filter>, Ec2Error> {
     Ok(out)
 }
 
+/// The values of filter `name` when it names exact values only (no wildcards): callers may then
+/// look those up directly instead of scanning, and still apply every filter afterwards.
+pub fn exact_values<'a>(filters: &'a [Filter], name: &str) -> Option<&'a [String]> {
+    filters
+        .iter()
+        .find(|f| f.name == name && !f.values.iter().any(|v| v.contains(['*', '?'])))
+        .map(|f| f.values.as_slice())
+}
+
 /// Glob match with `*` (any run) and `?` (one character).
 pub fn wildcard(pattern: &str, value: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();

@@ -141,9 +141,7 @@ impl Tx<'_, '_> {
     fn active_peerings_of(&self, vpc_id: &str) -> usize {
         let now = self.now();
         self.world()
-            .peerings
-            .values()
-            .filter(|p| p.requester.vpc_id == vpc_id || p.accepter.vpc_id == vpc_id)
+            .peerings_of_vpc(vpc_id)
             .filter(|p| p.is_active_at(now))
             .count()
     }
@@ -180,7 +178,7 @@ impl Tx<'_, '_> {
             return Err(DomainError::not_found(Kind::Vpc, &input.peer_vpc_id));
         }
         // One request per ordered pair: a repeated request answers with the existing one.
-        if let Some(existing) = self.world().peerings.values().find(|p| {
+        if let Some(existing) = self.world().peerings_of_vpc(&input.vpc_id).find(|p| {
             p.requester.vpc_id == input.vpc_id
                 && p.accepter.vpc_id == input.peer_vpc_id
                 && matches!(
@@ -280,7 +278,7 @@ impl Tx<'_, '_> {
             )));
         }
         let provisioning = transition(&p, now, PeeringEvent::Accept, PeeringState::Active)?;
-        if let Some(other) = self.world().peerings.values().find(|o| {
+        if let Some(other) = self.world().peerings_of_vpc(&p.requester.vpc_id).find(|o| {
             o.id != p.id
                 && o.is_active_at(now)
                 && ((o.requester.vpc_id == p.requester.vpc_id

@@ -260,7 +260,7 @@ impl Tx<'_, '_> {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
         }
         let mut withdraw = Vec::new();
-        for p in w.peerings.values() {
+        for p in w.peerings_of_vpc(vpc_id) {
             let state = p.state_at(now);
             let is_req = p.requester.vpc_id == vpc_id;
             let is_acc = p.accepter.vpc_id == vpc_id;
@@ -409,7 +409,7 @@ impl Tx<'_, '_> {
                     )));
                 }
                 let mut fail = Vec::new();
-                for p in self.world().peerings.values() {
+                for p in self.world().peerings_of_vpc(vpc_id) {
                     let state = p.state_at(now);
                     let (me, other) = if p.requester.vpc_id == vpc_id {
                         (&p.requester, &p.accepter)
@@ -581,10 +581,8 @@ impl Tx<'_, '_> {
         let now = self.now();
         let ids: Vec<String> = self
             .world()
-            .peerings
-            .values()
+            .peerings_of_vpc(vpc_id)
             .filter(|p| !p.state_at(now).is_terminal())
-            .filter(|p| p.requester.vpc_id == vpc_id || p.accepter.vpc_id == vpc_id)
             .map(|p| p.id.clone())
             .collect();
         for id in ids {

@@ -97,7 +97,19 @@ pub(super) fn describe(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("VpcPeeringConnectionId");
     let items: Vec<&PeeringConnection> = if ids.is_empty() {
-        tx.visible_peerings().collect()
+        match filter::exact_values(&filters, "vpc-peering-connection-id") {
+            // Every filter still applies below; this only narrows the candidates.
+            Some(wanted) => {
+                let mut found: Vec<&PeeringConnection> = wanted
+                    .iter()
+                    .filter_map(|id| tx.visible_peering(id).ok())
+                    .collect();
+                found.sort_by(|a, b| a.id.cmp(&b.id));
+                found.dedup_by(|a, b| a.id == b.id);
+                found
+            }
+            None => tx.visible_peerings().collect(),
+        }
     } else {
         explicit(&ids, |id| tx.visible_peering(id))?
     };

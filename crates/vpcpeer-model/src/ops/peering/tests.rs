@@ -204,6 +204,10 @@ fn permission_matrix() {
         if got != Want::Ok {
             assert_eq!(env.world, before, "a refused {action:?} changed state");
         }
+        assert!(
+            env.world.indexes_consistent(),
+            "{s:?} / {action:?} by {who:?}"
+        );
     }
 }
 
