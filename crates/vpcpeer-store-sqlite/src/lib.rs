@@ -1,4 +1,5 @@
-//! SQLite backend of the [`Store`] trait: one database file in the data directory, WAL journal.
+//! SQLite backend of the [`Store`] trait: one database file in the data directory, WAL journal,
+//! held in exclusive locking mode (one server per data directory; a second one is refused).
 //!
 //! Durability: with [`Durability::Full`] (the default) every commit is fsynced before it returns,
 //! so an acknowledged change survives a crash of the process *and* of the machine. With
@@ -25,7 +26,14 @@ pub enum Durability {
 /// A store in a SQLite database file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    conn: Connection,
+    /// The last committed sequence number (also stored in `meta`).
+    seq: u64,
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -42,19 +50,33 @@ impl SqliteStore {
             ))
         })?;
         let conn = Connection::open(dir.join("vpcpeer.db")).map_err(backend)?;
+        // Only this process uses the file; waiting on a lock held by another server is pointless.
+        conn.busy_timeout(std::time::Duration::from_millis(250))
+            .map_err(backend)?;
         let sync = match durability {
             Durability::Full => "FULL",
             Durability::Normal => "NORMAL",
         };
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=WAL;
+            "PRAGMA locking_mode=EXCLUSIVE;
+             PRAGMA journal_mode=WAL;
              PRAGMA synchronous={sync};
+             PRAGMA temp_store=MEMORY;
+             PRAGMA cache_size=-16384;
              CREATE TABLE IF NOT EXISTS records (
                  tbl TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL,
                  PRIMARY KEY (tbl, id)) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         ))
-        .map_err(backend)?;
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Backend(format!(
+                    "the data directory {} is in use by another vpcpeer server",
+                    dir.display()
+                ))
+            }
+            _ => backend(e),
+        })?;
         let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key='format_version'",
@@ -78,15 +100,21 @@ impl SqliteStore {
                 })
             }
         }
+        let seq: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key='seq'", [], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        let seq = seq.and_then(|v| v.parse().ok()).unwrap_or(0);
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Inner { conn, seq }),
         })
     }
 }
 
 impl Store for SqliteStore {
     fn load(&self) -> Result<Snapshot, StoreError> {
-        let conn = self.conn.lock().expect("poisoned");
+        let inner = self.conn.lock().expect("poisoned");
+        let conn = &inner.conn;
         let mut snap = Snapshot::default();
         let mut stmt = conn
             .prepare("SELECT tbl, id, body FROM records")
@@ -122,9 +150,9 @@ impl Store for SqliteStore {
     }
 
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
-        let mut conn = self.conn.lock().expect("poisoned");
-        let tx = conn.transaction().map_err(backend)?;
-        let seq;
+        let mut inner = self.conn.lock().expect("poisoned");
+        let seq = inner.seq + 1;
+        let tx = inner.conn.transaction().map_err(backend)?;
         {
             let mut put = tx
                 .prepare_cached("INSERT OR REPLACE INTO records(tbl, id, body) VALUES(?1, ?2, ?3)")
@@ -144,34 +172,32 @@ impl Store for SqliteStore {
                     };
                 }
             }
-            let current: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key='seq'", [], |r| r.get(0))
-                .optional()
+            tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)")
+                .map_err(backend)?
+                .execute(params![seq.to_string()])
                 .map_err(backend)?;
-            seq = current.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + 1;
-            tx.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)",
-                params![seq.to_string()],
-            )
-            .map_err(backend)?;
         }
         tx.commit().map_err(backend)?;
+        inner.seq = seq;
         Ok(seq)
     }
 
     fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let conn = self.conn.lock().expect("poisoned");
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
-            params![key, value],
-        )
-        .map_err(backend)?;
+        let inner = self.conn.lock().expect("poisoned");
+        inner
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+                params![key, value],
+            )
+            .map_err(backend)?;
         Ok(())
     }
 
     fn clear(&self) -> Result<(), StoreError> {
-        let conn = self.conn.lock().expect("poisoned");
-        conn.execute_batch(
+        let mut inner = self.conn.lock().expect("poisoned");
+        inner.seq = 0;
+        inner.conn.execute_batch(
             "BEGIN; DELETE FROM records; DELETE FROM meta WHERE key <> 'format_version'; COMMIT;",
         )
         .map_err(backend)?;
@@ -192,6 +218,17 @@ mod tests {
             dirs.borrow_mut().push(d);
             Box::new(s)
         });
+    }
+
+    #[test]
+    fn a_second_server_on_the_same_directory_is_refused() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let _first = SqliteStore::open(d.path(), Durability::Full).expect("open");
+        let err = SqliteStore::open(d.path(), Durability::Full).expect_err("locked");
+        assert!(
+            err.to_string().contains("in use by another vpcpeer server"),
+            "{err}"
+        );
     }
 
     #[test]
