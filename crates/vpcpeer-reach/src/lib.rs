@@ -4,5 +4,18 @@
 //!
 //! Pure code: no I/O, no clock, no wire format. Facts and the code vocabulary:
 //! `shared/spec/reachability.md`.
+//!
+//! ```text
+//! let snap = Snapshot::compile(&world, now);
+//! let verdict = explain(&snap, &Query { src, dst, protocol: Protocol::Tcp, port: Some(443) })?;
+//! ```
 
 pub mod lpm;
+pub mod model;
+pub mod snapshot;
+
+pub use model::{
+    Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
+    Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+};
+pub use snapshot::Snapshot;

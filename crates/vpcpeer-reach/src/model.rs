@@ -1,0 +1,350 @@
+//! The vocabulary of a reachability query and its answer: endpoints, protocols, packet headers,
+//! hops of the forward and return paths, and explanations named after the AWS Reachability
+//! Analyzer codes (`shared/spec/reachability.md` §1.3, §6.1).
+
+use std::fmt;
+use std::net::IpAddr;
+
+use vpcpeer_model::{AclAction, Destination, RouteTarget};
+
+/// The client's ephemeral source port: every query's client sends from this port, so the return
+/// path is checked against one concrete port. 49152 lies in both the Linux (32768–60999) and the
+/// Windows/IANA (49152–65535) ephemeral ranges, and in the 1024–65535 range AWS tells network
+/// ACL authors to open for replies. (Checking a concrete port rather than the whole range keeps
+/// headers concrete and does not flag ACLs that open only the common OS ranges.)
+pub const EPHEMERAL_PORT: u16 = 49152;
+
+/// One end of a query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// An instance, through its primary network interface.
+    Instance(String),
+    /// A network interface.
+    Eni(String),
+    /// An address: a private address of an interface, or (as a destination only) an address
+    /// outside every VPC, standing for the internet.
+    Ip(IpAddr),
+}
+
+/// The protocol of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// TCP (needs a port).
+    Tcp,
+    /// UDP (needs a port).
+    Udp,
+    /// ICMP echo (ICMPv6 for IPv6 addresses): request type 8/128, reply type 0/129, code 0.
+    Icmp,
+    /// All traffic: admitted only by rules for all protocols (`-1`).
+    All,
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+            Protocol::All => "all",
+        })
+    }
+}
+
+/// A question: can `src` reach `dst` with `protocol` on `port` (and can the reply come back)?
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Query {
+    /// Who sends.
+    pub src: Endpoint,
+    /// Who receives.
+    pub dst: Endpoint,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Destination port: required for TCP and UDP, ignored otherwise.
+    pub port: Option<u16>,
+}
+
+/// A packet header as a component sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Header {
+    /// Source address.
+    pub src_ip: IpAddr,
+    /// Destination address.
+    pub dst_ip: IpAddr,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Source port (TCP/UDP).
+    pub src_port: Option<u16>,
+    /// Destination port (TCP/UDP).
+    pub dst_port: Option<u16>,
+    /// ICMP type and code (ICMP).
+    pub icmp: Option<(u8, u8)>,
+}
+
+impl Header {
+    /// The reply to this header: addresses and ports swapped, an ICMP echo request answered by
+    /// an echo reply.
+    pub fn reply(&self) -> Header {
+        let icmp = self.icmp.map(|(t, c)| match t {
+            8 => (0, c),
+            128 => (129, c),
+            other => (other, c),
+        });
+        Header {
+            src_ip: self.dst_ip,
+            dst_ip: self.src_ip,
+            protocol: self.protocol,
+            src_port: self.dst_port,
+            dst_port: self.src_port,
+            icmp,
+        }
+    }
+}
+
+impl fmt::Display for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.src_port, self.dst_port) {
+            (Some(s), Some(d)) => write!(
+                f,
+                "{} {}:{} -> {}:{}",
+                self.protocol, self.src_ip, s, self.dst_ip, d
+            ),
+            _ => write!(f, "{} {} -> {}", self.protocol, self.src_ip, self.dst_ip),
+        }
+    }
+}
+
+/// Kinds of components a path passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ComponentKind {
+    /// An instance.
+    Instance,
+    /// A network interface.
+    NetworkInterface,
+    /// A security group.
+    SecurityGroup,
+    /// A network ACL.
+    NetworkAcl,
+    /// A route table.
+    RouteTable,
+    /// A peering connection.
+    PeeringConnection,
+    /// An internet gateway.
+    InternetGateway,
+    /// A NAT gateway.
+    NatGateway,
+    /// A VPC.
+    Vpc,
+    /// A subnet.
+    Subnet,
+    /// Anything outside every VPC (id `internet`).
+    Internet,
+}
+
+/// A component by kind and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ComponentRef {
+    /// Kind.
+    pub kind: ComponentKind,
+    /// Resource id (`internet` for [`ComponentKind::Internet`]).
+    pub id: String,
+}
+
+impl ComponentRef {
+    /// A reference from its parts.
+    pub fn new(kind: ComponentKind, id: impl Into<String>) -> Self {
+        ComponentRef {
+            kind,
+            id: id.into(),
+        }
+    }
+}
+
+impl fmt::Display for ComponentRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// Inbound (ingress) or outbound (egress), for security groups and network ACLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    /// Into the interface or subnet.
+    Ingress,
+    /// Out of the interface or subnet.
+    Egress,
+}
+
+/// The rule of a component that decided a hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleRef {
+    /// The route that matched (longest prefix).
+    Route {
+        /// Its destination.
+        destination: Destination,
+        /// Its target.
+        target: RouteTarget,
+    },
+    /// The security group rule that admitted the packet.
+    SecurityGroupRule {
+        /// Group holding the rule.
+        group_id: String,
+        /// `sgr-…`.
+        rule_id: String,
+        /// Ingress or egress.
+        direction: Direction,
+    },
+    /// The network ACL entry that decided (first match by number); `None` = the implicit deny
+    /// (`*`) when no entry matched.
+    AclRule {
+        /// Entry number.
+        rule_number: Option<i32>,
+        /// Its action.
+        action: AclAction,
+        /// Inbound or outbound.
+        direction: Direction,
+    },
+}
+
+/// The path a hop or explanation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Leg {
+    /// From the source to the destination.
+    Forward,
+    /// The reply, from the destination back to the source.
+    Return,
+}
+
+/// One component on a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The component.
+    pub component: ComponentRef,
+    /// The route, security group rule or ACL entry that applied, if any.
+    pub rule: Option<RuleRef>,
+    /// Header entering the component.
+    pub inbound: Header,
+    /// Header leaving it (differs where a NAT gateway rewrites it).
+    pub outbound: Header,
+}
+
+/// Why a path is blocked, named after the AWS Reachability Analyzer explanation codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The route table has no route for the destination, or its best route leads elsewhere
+    /// (`NO_ROUTE_TO_DESTINATION`).
+    NoRouteToDestination,
+    /// The best route is a blackhole: its target is gone or not active, e.g. a pending or
+    /// deleted peering (`BAD_STATE_ROUTE`).
+    BadStateRoute,
+    /// A component on the path is not usable, e.g. a stopped instance (`BAD_STATE`).
+    BadState,
+    /// A peering delivers only to addresses inside the peer VPC's blocks: no transit
+    /// (`PCX_REQUIRES_ADDRESS_IN_VPC_CIDR`).
+    PcxRequiresAddressInVpcCidr,
+    /// The source and destination VPCs are not joined by a peering that is active or can still
+    /// become active (`DISCONNECTED_VPCS`).
+    DisconnectedVpcs,
+    /// No security group rule of the interface admits the packet (`ENI_SG_RULES_MISMATCH`).
+    EniSgRulesMismatch {
+        /// Ingress (destination) or egress (source).
+        direction: Direction,
+    },
+    /// The subnet's network ACL denies the packet (`SUBNET_ACL_RESTRICTION`).
+    SubnetAclRestriction {
+        /// Inbound or outbound.
+        direction: Direction,
+    },
+    /// Traffic that arrived over a peering would leave through the peer's internet gateway:
+    /// edge-to-edge routing is not supported (`IGW_EDGE_TO_EDGE`, this emulator's name).
+    IgwEdgeToEdge,
+    /// A NAT gateway forwards only traffic that originates in its own VPC, never traffic that
+    /// arrived over a peering (`NGW_REQUIRES_SOURCE_IN_VPC`).
+    NgwRequiresSourceInVpc,
+    /// The destination address lies in a VPC but no interface holds it (`UNKNOWN_DESTINATION`).
+    UnknownDestination,
+    /// The path needs a component this engine does not model (routes to instances, interfaces,
+    /// transit gateways, VPC endpoints, egress-only gateways, VPN gateways)
+    /// (`UNSUPPORTED_COMPONENT`).
+    UnsupportedComponent,
+}
+
+impl Code {
+    /// The AWS spelling of the code.
+    pub fn aws_code(&self) -> &'static str {
+        match self {
+            Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
+            Code::BadStateRoute => "BAD_STATE_ROUTE",
+            Code::BadState => "BAD_STATE",
+            Code::PcxRequiresAddressInVpcCidr => "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+            Code::DisconnectedVpcs => "DISCONNECTED_VPCS",
+            Code::EniSgRulesMismatch { .. } => "ENI_SG_RULES_MISMATCH",
+            Code::SubnetAclRestriction { .. } => "SUBNET_ACL_RESTRICTION",
+            Code::IgwEdgeToEdge => "IGW_EDGE_TO_EDGE",
+            Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
+            Code::UnknownDestination => "UNKNOWN_DESTINATION",
+            Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.aws_code())
+    }
+}
+
+/// One blocker: what, where, on which leg, and a human sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The code.
+    pub code: Code,
+    /// The resource it names.
+    pub component: ComponentRef,
+    /// Forward or return path.
+    pub leg: Leg,
+    /// A sentence naming rule, route, addresses.
+    pub detail: String,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the packet reaches the destination and the reply comes back.
+    pub reachable: bool,
+    /// The forward path; for an unreachable query, the most plausible (blocked) path.
+    pub forward: Vec<Hop>,
+    /// The return path (walked for every query whose forward path reaches a destination
+    /// component, blocked or not).
+    pub ret: Vec<Hop>,
+    /// Every blocker found on the two paths, in path order; empty iff reachable.
+    pub blockers: Vec<Explanation>,
+}
+
+/// A query the engine cannot answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// No such instance.
+    #[error("unknown instance {0}")]
+    UnknownInstance(String),
+    /// The instance has no network interface.
+    #[error("instance {0} has no network interface")]
+    InstanceWithoutInterface(String),
+    /// No such network interface.
+    #[error("unknown network interface {0}")]
+    UnknownInterface(String),
+    /// The source address belongs to no interface.
+    #[error("source address {0} belongs to no network interface")]
+    UnknownSourceAddress(IpAddr),
+    /// The source address belongs to interfaces of several VPCs.
+    #[error("source address {0} belongs to several network interfaces; name the interface")]
+    AmbiguousSourceAddress(IpAddr),
+    /// The source has no address of the destination's family.
+    #[error("source {0} has no address of the destination's IP family")]
+    NoAddressInFamily(String),
+    /// TCP and UDP queries need a port.
+    #[error("{0} queries need a destination port")]
+    PortRequired(Protocol),
+    /// Source and destination are the same interface.
+    #[error("source and destination are the same network interface {0}")]
+    SameInterface(String),
+}

@@ -1,0 +1,525 @@
+//! The forwarding snapshot: the network state at one instant, compiled for queries.
+//!
+//! Per route table a longest-prefix-match index of its routes (each with its state at `now`,
+//! from [`table_route_state`]), each subnet's effective route table (explicit association, else
+//! the VPC's main table) and network ACL (entries split by direction and sorted by number),
+//! interfaces by id and by private address, instances with their primary interface, security
+//! groups, gateways, and peering connections with their state at `now`.
+//!
+//! Compiling is one pass over the [`World`]; nothing here reads a clock or does I/O.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use vpcpeer_model::ops::route::{table_route_state, RouteState};
+use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::{
+    AclEntry, Destination, InstanceState, NatState, RouteTarget, RtAssocTarget, Scope, SgRule,
+    Timestamp, World,
+};
+
+use crate::lpm::Lpm;
+
+/// A route as compiled: destination, target, and whether it carries traffic at `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEntry {
+    /// Destination prefix.
+    pub destination: Destination,
+    /// Target.
+    pub target: RouteTarget,
+    /// `false` for a blackhole.
+    pub active: bool,
+}
+
+/// A route table.
+#[derive(Debug, Clone)]
+pub struct TableView {
+    /// `rtb-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// Its routes by longest prefix.
+    pub lpm: Lpm<RouteEntry>,
+}
+
+/// A VPC.
+#[derive(Debug, Clone)]
+pub struct VpcView {
+    /// `vpc-…`.
+    pub id: String,
+    /// Owner and region.
+    pub scope: Scope,
+    /// Associated IPv4 blocks.
+    pub ipv4: Vec<Ipv4Net>,
+    /// Associated IPv6 blocks.
+    pub ipv6: Vec<Ipv6Net>,
+    /// Its main route table.
+    pub main_route_table: Option<String>,
+    /// Its default network ACL.
+    pub default_acl: Option<String>,
+}
+
+impl VpcView {
+    /// Whether `ip` lies in one of the VPC's blocks.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(a) => self.ipv4.iter().any(|n| n.contains(&a)),
+            IpAddr::V6(a) => self.ipv6.iter().any(|n| n.contains(&a)),
+        }
+    }
+}
+
+/// A subnet with its effective route table and network ACL.
+#[derive(Debug, Clone)]
+pub struct SubnetView {
+    /// `subnet-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// Explicitly associated table, else the VPC's main table.
+    pub route_table: Option<String>,
+    /// Associated network ACL, else the VPC's default ACL.
+    pub acl: Option<String>,
+}
+
+/// A network ACL, its entries split by direction and in rule-number order.
+#[derive(Debug, Clone)]
+pub struct AclView {
+    /// `acl-…`.
+    pub id: String,
+    /// Inbound entries.
+    pub inbound: Vec<AclEntry>,
+    /// Outbound entries.
+    pub outbound: Vec<AclEntry>,
+}
+
+/// A security group.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    /// `sg-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// Owner and region.
+    pub scope: Scope,
+    /// Inbound rules.
+    pub ingress: Vec<SgRule>,
+    /// Outbound rules.
+    pub egress: Vec<SgRule>,
+}
+
+/// A network interface.
+#[derive(Debug, Clone)]
+pub struct EniView {
+    /// `eni-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// Its subnet.
+    pub subnet_id: String,
+    /// Private addresses: primary IPv4 first, then secondary IPv4, then IPv6.
+    pub ips: Vec<IpAddr>,
+    /// Security groups.
+    pub groups: Vec<String>,
+    /// The instance it is attached to.
+    pub instance: Option<String>,
+    /// The NAT gateway it belongs to.
+    pub nat_gateway: Option<String>,
+}
+
+impl EniView {
+    /// The interface's first address of the family of `like`.
+    pub fn address_like(&self, like: IpAddr) -> Option<IpAddr> {
+        self.ips
+            .iter()
+            .copied()
+            .find(|a| a.is_ipv4() == like.is_ipv4())
+    }
+}
+
+/// An instance.
+#[derive(Debug, Clone)]
+pub struct InstanceView {
+    /// `i-…`.
+    pub id: String,
+    /// Lifecycle state.
+    pub state: InstanceState,
+    /// Primary interface.
+    pub primary_eni: Option<String>,
+}
+
+/// An internet gateway.
+#[derive(Debug, Clone)]
+pub struct IgwView {
+    /// `igw-…`.
+    pub id: String,
+    /// The VPC it is attached to.
+    pub attached_vpc: Option<String>,
+}
+
+/// A NAT gateway.
+#[derive(Debug, Clone)]
+pub struct NatView {
+    /// `nat-…`.
+    pub id: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// Its subnet.
+    pub subnet_id: String,
+    /// Its interface.
+    pub eni_id: String,
+    /// Its private address.
+    pub private_ip: IpAddr,
+    /// Public connectivity.
+    pub public: bool,
+    /// Lifecycle state.
+    pub state: NatState,
+}
+
+/// A peering connection, with the blocks of each side (current blocks of a VPC that still
+/// exists, else the blocks recorded on the connection).
+#[derive(Debug, Clone)]
+pub struct PeeringView {
+    /// `pcx-…`.
+    pub id: String,
+    /// State at the snapshot's instant.
+    pub state: PeeringState,
+    /// Requester VPC and its region.
+    pub requester: (String, Scope),
+    /// Accepter VPC and its region.
+    pub accepter: (String, Scope),
+    /// Requester blocks.
+    pub requester_blocks: (Vec<Ipv4Net>, Vec<Ipv6Net>),
+    /// Accepter blocks.
+    pub accepter_blocks: (Vec<Ipv4Net>, Vec<Ipv6Net>),
+}
+
+impl PeeringView {
+    /// Whether it carries traffic.
+    pub fn is_active(&self) -> bool {
+        self.state == PeeringState::Active
+    }
+
+    /// Whether it joins `a` and `b` (either way round).
+    pub fn connects(&self, a: &str, b: &str) -> bool {
+        (self.requester.0 == a && self.accepter.0 == b)
+            || (self.requester.0 == b && self.accepter.0 == a)
+    }
+
+    /// The VPC on the other side from `vpc`, if `vpc` is one side.
+    pub fn other_side(&self, vpc: &str) -> Option<&str> {
+        if self.requester.0 == vpc {
+            Some(&self.accepter.0)
+        } else if self.accepter.0 == vpc {
+            Some(&self.requester.0)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `ip` lies in the blocks of side `vpc`.
+    pub fn side_contains(&self, vpc: &str, ip: IpAddr) -> bool {
+        let blocks = if self.requester.0 == vpc {
+            &self.requester_blocks
+        } else if self.accepter.0 == vpc {
+            &self.accepter_blocks
+        } else {
+            return false;
+        };
+        match ip {
+            IpAddr::V4(a) => blocks.0.iter().any(|n| n.contains(&a)),
+            IpAddr::V6(a) => blocks.1.iter().any(|n| n.contains(&a)),
+        }
+    }
+}
+
+/// The compiled network at one instant.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The instant it was compiled for.
+    pub now: Timestamp,
+    /// VPCs by id.
+    pub vpcs: HashMap<String, VpcView>,
+    /// VPC ids in id order (for deterministic scans).
+    pub vpc_order: Vec<String>,
+    /// Subnets by id.
+    pub subnets: HashMap<String, SubnetView>,
+    /// Route tables by id.
+    pub tables: HashMap<String, TableView>,
+    /// Network ACLs by id.
+    pub acls: HashMap<String, AclView>,
+    /// Security groups by id.
+    pub groups: HashMap<String, GroupView>,
+    /// Interfaces by id.
+    pub enis: HashMap<String, EniView>,
+    /// Interface ids by private address, in id order (addresses may repeat across VPCs).
+    pub enis_by_ip: HashMap<IpAddr, Vec<String>>,
+    /// Instances by id.
+    pub instances: HashMap<String, InstanceView>,
+    /// Internet gateways by id.
+    pub igws: HashMap<String, IgwView>,
+    /// NAT gateways by id.
+    pub nats: HashMap<String, NatView>,
+    /// Peering connections by id.
+    pub peerings: HashMap<String, PeeringView>,
+    /// Peering ids by the VPC on either side, in id order.
+    pub peerings_by_vpc: HashMap<String, Vec<String>>,
+}
+
+fn dest_net(d: &Destination) -> IpNet {
+    match d {
+        Destination::V4(n) => IpNet::V4(*n),
+        Destination::V6(n) => IpNet::V6(*n),
+    }
+}
+
+impl Snapshot {
+    /// Compiles `world` as it stands at `now`.
+    pub fn compile(world: &World, now: Timestamp) -> Snapshot {
+        let mut s = Snapshot {
+            now,
+            ..Snapshot::default()
+        };
+        for v in world.vpcs.values() {
+            s.vpc_order.push(v.id.clone());
+            s.vpcs.insert(
+                v.id.clone(),
+                VpcView {
+                    id: v.id.clone(),
+                    scope: v.scope.clone(),
+                    ipv4: v.ipv4_cidrs().collect(),
+                    ipv6: v.ipv6_cidrs().collect(),
+                    main_route_table: None,
+                    default_acl: None,
+                },
+            );
+        }
+        let mut explicit_rtb: HashMap<&str, &str> = HashMap::new();
+        for t in world.route_tables.values() {
+            let lpm = Lpm::new(t.routes.iter().map(|r| {
+                let active = table_route_state(world, t, r, now) == RouteState::Active;
+                (
+                    dest_net(&r.destination),
+                    RouteEntry {
+                        destination: r.destination,
+                        target: r.target.clone(),
+                        active,
+                    },
+                )
+            }));
+            for a in &t.associations {
+                match &a.target {
+                    RtAssocTarget::Main => {
+                        if let Some(v) = s.vpcs.get_mut(&t.vpc_id) {
+                            v.main_route_table = Some(t.id.clone());
+                        }
+                    }
+                    RtAssocTarget::Subnet(sub) => {
+                        explicit_rtb.insert(sub.as_str(), t.id.as_str());
+                    }
+                    RtAssocTarget::Gateway(_) => {}
+                }
+            }
+            s.tables.insert(
+                t.id.clone(),
+                TableView {
+                    id: t.id.clone(),
+                    vpc_id: t.vpc_id.clone(),
+                    lpm,
+                },
+            );
+        }
+        let mut explicit_acl: HashMap<&str, &str> = HashMap::new();
+        for a in world.network_acls.values() {
+            let mut inbound: Vec<AclEntry> =
+                a.entries.iter().filter(|e| !e.egress).cloned().collect();
+            let mut outbound: Vec<AclEntry> =
+                a.entries.iter().filter(|e| e.egress).cloned().collect();
+            inbound.sort_by_key(|e| e.rule_number);
+            outbound.sort_by_key(|e| e.rule_number);
+            if a.is_default {
+                if let Some(v) = s.vpcs.get_mut(&a.vpc_id) {
+                    v.default_acl = Some(a.id.clone());
+                }
+            }
+            for assoc in &a.associations {
+                explicit_acl.insert(assoc.subnet_id.as_str(), a.id.as_str());
+            }
+            s.acls.insert(
+                a.id.clone(),
+                AclView {
+                    id: a.id.clone(),
+                    inbound,
+                    outbound,
+                },
+            );
+        }
+        for sub in world.subnets.values() {
+            let vpc = s.vpcs.get(&sub.vpc_id);
+            let route_table = explicit_rtb
+                .get(sub.id.as_str())
+                .map(|t| (*t).to_owned())
+                .or_else(|| vpc.and_then(|v| v.main_route_table.clone()));
+            let acl = explicit_acl
+                .get(sub.id.as_str())
+                .map(|a| (*a).to_owned())
+                .or_else(|| vpc.and_then(|v| v.default_acl.clone()));
+            s.subnets.insert(
+                sub.id.clone(),
+                SubnetView {
+                    id: sub.id.clone(),
+                    vpc_id: sub.vpc_id.clone(),
+                    route_table,
+                    acl,
+                },
+            );
+        }
+        for g in world.security_groups.values() {
+            s.groups.insert(
+                g.id.clone(),
+                GroupView {
+                    id: g.id.clone(),
+                    vpc_id: g.vpc_id.clone(),
+                    scope: g.scope.clone(),
+                    ingress: g.ingress.clone(),
+                    egress: g.egress.clone(),
+                },
+            );
+        }
+        for n in world.nat_gateways.values() {
+            s.nats.insert(
+                n.id.clone(),
+                NatView {
+                    id: n.id.clone(),
+                    vpc_id: n.vpc_id.clone(),
+                    subnet_id: n.subnet_id.clone(),
+                    eni_id: n.eni_id.clone(),
+                    private_ip: IpAddr::V4(n.private_ip),
+                    public: n.public,
+                    state: n.state,
+                },
+            );
+        }
+        let nat_of_eni: HashMap<&str, &str> = world
+            .nat_gateways
+            .values()
+            .map(|n| (n.eni_id.as_str(), n.id.as_str()))
+            .collect();
+        for e in world.network_interfaces.values() {
+            let mut ips: Vec<IpAddr> = vec![IpAddr::V4(e.private_ip)];
+            ips.extend(e.secondary_ips.iter().map(|a| IpAddr::V4(*a)));
+            ips.extend(e.ipv6.iter().map(|a| IpAddr::V6(*a)));
+            for ip in &ips {
+                s.enis_by_ip.entry(*ip).or_default().push(e.id.clone());
+            }
+            s.enis.insert(
+                e.id.clone(),
+                EniView {
+                    id: e.id.clone(),
+                    vpc_id: e.vpc_id.clone(),
+                    subnet_id: e.subnet_id.clone(),
+                    ips,
+                    groups: e.groups.clone(),
+                    instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
+                    nat_gateway: nat_of_eni.get(e.id.as_str()).map(|n| (*n).to_owned()),
+                },
+            );
+        }
+        for i in world.instances.values() {
+            s.instances.insert(
+                i.id.clone(),
+                InstanceView {
+                    id: i.id.clone(),
+                    state: i.state,
+                    primary_eni: i
+                        .eni_ids
+                        .first()
+                        .filter(|e| s.enis.contains_key(*e))
+                        .cloned(),
+                },
+            );
+        }
+        for g in world.internet_gateways.values() {
+            s.igws.insert(
+                g.id.clone(),
+                IgwView {
+                    id: g.id.clone(),
+                    attached_vpc: g.attached_vpc.clone(),
+                },
+            );
+        }
+        for p in world.peerings.values() {
+            let blocks = |side: &vpcpeer_model::PeerSide| match s.vpcs.get(&side.vpc_id) {
+                Some(v) => (v.ipv4.clone(), v.ipv6.clone()),
+                None => (side.ipv4.clone(), side.ipv6.clone()),
+            };
+            let view = PeeringView {
+                id: p.id.clone(),
+                state: p.state_at(now),
+                requester: (p.requester.vpc_id.clone(), p.requester.scope.clone()),
+                accepter: (p.accepter.vpc_id.clone(), p.accepter.scope.clone()),
+                requester_blocks: blocks(&p.requester),
+                accepter_blocks: blocks(&p.accepter),
+            };
+            for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
+                let list = s.peerings_by_vpc.entry(vpc.clone()).or_default();
+                if !list.contains(&p.id) {
+                    list.push(p.id.clone());
+                }
+            }
+            s.peerings.insert(p.id.clone(), view);
+        }
+        s
+    }
+
+    /// The active peering joining VPCs `a` and `b`, if any (lowest id first).
+    pub fn active_peering_between(&self, a: &str, b: &str) -> Option<&PeeringView> {
+        self.peerings_between(a, b).into_iter().find(|p| p.is_active())
+    }
+
+    /// Every peering (any state) joining VPCs `a` and `b`, in id order.
+    pub fn peerings_between(&self, a: &str, b: &str) -> Vec<&PeeringView> {
+        self.peerings_by_vpc
+            .get(a)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.peerings.get(id))
+            .filter(|p| p.connects(a, b))
+            .collect()
+    }
+
+    /// The interface of VPC `vpc` holding private address `ip`.
+    pub fn eni_in_vpc(&self, vpc: &str, ip: IpAddr) -> Option<&EniView> {
+        self.enis_by_ip
+            .get(&ip)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.enis.get(id))
+            .find(|e| e.vpc_id == vpc)
+    }
+
+    /// The VPCs whose blocks contain `ip`, in id order.
+    pub fn vpcs_containing(&self, ip: IpAddr) -> impl Iterator<Item = &VpcView> + '_ {
+        self.vpc_order
+            .iter()
+            .filter_map(|id| self.vpcs.get(id))
+            .filter(move |v| v.contains(ip))
+    }
+
+    /// The effective route table of subnet `subnet`.
+    pub fn table_of_subnet(&self, subnet: &str) -> Option<&TableView> {
+        self.subnets
+            .get(subnet)
+            .and_then(|s| s.route_table.as_ref())
+            .and_then(|t| self.tables.get(t))
+    }
+
+    /// The network ACL of subnet `subnet`.
+    pub fn acl_of_subnet(&self, subnet: &str) -> Option<&AclView> {
+        self.subnets
+            .get(subnet)
+            .and_then(|s| s.acl.as_ref())
+            .and_then(|a| self.acls.get(a))
+    }
+}
