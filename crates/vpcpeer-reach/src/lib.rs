@@ -10,9 +10,13 @@
 //! let verdict = explain(&snap, &Query { src, dst, protocol: Protocol::Tcp, port: Some(443) })?;
 //! ```
 
+mod explain;
 pub mod lpm;
 pub mod model;
+mod rules;
 pub mod snapshot;
+
+pub use explain::explain;
 
 pub use model::{
     Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,

@@ -475,7 +475,9 @@ impl Snapshot {
 
     /// The active peering joining VPCs `a` and `b`, if any (lowest id first).
     pub fn active_peering_between(&self, a: &str, b: &str) -> Option<&PeeringView> {
-        self.peerings_between(a, b).into_iter().find(|p| p.is_active())
+        self.peerings_between(a, b)
+            .into_iter()
+            .find(|p| p.is_active())
     }
 
     /// Every peering (any state) joining VPCs `a` and `b`, in id order.

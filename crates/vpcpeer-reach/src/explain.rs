@@ -1,0 +1,1045 @@
+//! Answers one query over a [`Snapshot`]: the forward path, the return path, and for an
+//! unreachable query the *blocked path* with every blocker on it.
+//!
+//! Forward walk: source interface → its security groups (egress) → its subnet's ACL (outbound,
+//! skipped when the next hop is in the same subnet) → its subnet's route table (longest prefix
+//! match on the destination; a `local` route wins over any peering route) → by target:
+//! - `local`: delivery inside the VPC;
+//! - a peering: it must be active (else `BAD_STATE_ROUTE`); the destination must lie in the peer
+//!   VPC's blocks (else `PCX_REQUIRES_ADDRESS_IN_VPC_CIDR`, and if the peer's main route table
+//!   would send it on to its internet or NAT gateway, the edge-to-edge code naming that gateway);
+//!   then delivery inside the peer VPC — never onward routing;
+//! - an internet gateway: reaches the internet when the destination lies outside every VPC
+//!   (public addresses are not emulated: an interface routed to an attached gateway is assumed
+//!   to have one);
+//! - a NAT gateway of the VPC: the packet enters the gateway's subnet, its source becomes the
+//!   gateway's address, and the gateway's subnet route table routes it on (once);
+//! - anything else (instances, interfaces, transit gateways, endpoints): `UNSUPPORTED_COMPONENT`.
+//!
+//! Delivery: destination subnet ACL (inbound, unless the packet comes from the same subnet) →
+//! destination interface security groups (ingress). Security groups are stateful; ACLs are
+//! not, so the return path replays every segment backwards with the reply header (source port =
+//! the query port, destination port = [`EPHEMERAL_PORT`]): ACL outbound where the reply leaves a
+//! subnet, the responder's route table (it must route the reply back: local inside a VPC, an
+//! active peering to the requester's VPC across one; else a return-leg
+//! `NO_ROUTE_TO_DESTINATION`/`BAD_STATE_ROUTE`), ACL inbound where it enters one. The return path
+//! is checked for every protocol (TCP, UDP, ICMP echo reply, all traffic).
+//!
+//! Blockers do not stop the walk: after one, it goes on as if the blocked hop had passed, when
+//! it can tell where the packet would go next (a known destination interface), so the verdict
+//! lists every blocker on the most plausible path. `DISCONNECTED_VPCS` is added when the two
+//! VPCs differ and no peering joining them is active or can still become active (pending,
+//! provisioning).
+
+use std::net::IpAddr;
+
+use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::{AclAction, Destination, InstanceState, RouteTarget};
+
+use crate::model::{
+    Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
+    Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+};
+use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
+use crate::snapshot::{EniView, GroupView, NatView, RouteEntry, Snapshot, TableView};
+
+/// Answers `q` over `snapshot`.
+pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
+    let (dst_port, icmp) = match q.protocol {
+        Protocol::Tcp | Protocol::Udp => (
+            Some(q.port.ok_or(QueryError::PortRequired(q.protocol))?),
+            None,
+        ),
+        Protocol::Icmp => (None, Some(())),
+        Protocol::All => (None, None),
+    };
+    let (src, src_ip_given) = resolve_src(snapshot, &q.src)?;
+    let dst = resolve_dst(snapshot, &q.dst, src)?;
+    let dst_ip = match &dst {
+        Dst::Eni { eni, ip, .. } => {
+            if eni.id == src.id {
+                return Err(QueryError::SameInterface(src.id.clone()));
+            }
+            *ip
+        }
+        Dst::Unassigned { ip, .. } | Dst::Internet(ip) => *ip,
+    };
+    let src_ip = match src_ip_given {
+        Some(ip) if ip.is_ipv4() == dst_ip.is_ipv4() => ip,
+        _ => src
+            .address_like(dst_ip)
+            .ok_or_else(|| QueryError::NoAddressInFamily(src.id.clone()))?,
+    };
+    let icmp = icmp.map(|()| if dst_ip.is_ipv6() { (128, 0) } else { (8, 0) });
+    let header = Header {
+        src_ip,
+        dst_ip,
+        protocol: q.protocol,
+        src_port: dst_port.map(|_| EPHEMERAL_PORT),
+        dst_port,
+        icmp,
+    };
+    let mut w = Walk {
+        s: snapshot,
+        leg: Leg::Forward,
+        forward: Vec::new(),
+        ret: Vec::new(),
+        blockers: Vec::new(),
+    };
+    w.disconnected(src, &dst);
+    let segs = w.forward(src, header, &dst);
+    w.leg = Leg::Return;
+    w.back(&segs);
+    Ok(Verdict {
+        reachable: w.blockers.is_empty(),
+        forward: w.forward,
+        ret: w.ret,
+        blockers: w.blockers,
+    })
+}
+
+/// The destination as resolved before the walk.
+enum Dst<'s> {
+    /// An interface; `by_ip` when the query named an address (re-resolved where the packet lands).
+    Eni {
+        eni: &'s EniView,
+        ip: IpAddr,
+        by_ip: bool,
+    },
+    /// An address inside a VPC's blocks that no interface holds.
+    Unassigned { ip: IpAddr, vpc: String },
+    /// An address outside every VPC.
+    Internet(IpAddr),
+}
+
+impl Dst<'_> {
+    fn vpc(&self) -> Option<&str> {
+        match self {
+            Dst::Eni { eni, .. } => Some(&eni.vpc_id),
+            Dst::Unassigned { vpc, .. } => Some(vpc),
+            Dst::Internet(_) => None,
+        }
+    }
+
+    fn eni(&self) -> Option<&EniView> {
+        match self {
+            Dst::Eni { eni, .. } => Some(eni),
+            _ => None,
+        }
+    }
+}
+
+fn instance_eni<'s>(s: &'s Snapshot, id: &str) -> Result<&'s EniView, QueryError> {
+    let i = s
+        .instances
+        .get(id)
+        .ok_or_else(|| QueryError::UnknownInstance(id.to_owned()))?;
+    i.primary_eni
+        .as_ref()
+        .and_then(|e| s.enis.get(e))
+        .ok_or_else(|| QueryError::InstanceWithoutInterface(id.to_owned()))
+}
+
+fn resolve_src<'s>(
+    s: &'s Snapshot,
+    ep: &Endpoint,
+) -> Result<(&'s EniView, Option<IpAddr>), QueryError> {
+    match ep {
+        Endpoint::Instance(id) => Ok((instance_eni(s, id)?, None)),
+        Endpoint::Eni(id) => s
+            .enis
+            .get(id)
+            .map(|e| (e, None))
+            .ok_or_else(|| QueryError::UnknownInterface(id.clone())),
+        Endpoint::Ip(ip) => {
+            let ids = s.enis_by_ip.get(ip).map(Vec::as_slice).unwrap_or_default();
+            match ids {
+                [] => Err(QueryError::UnknownSourceAddress(*ip)),
+                [one] => s
+                    .enis
+                    .get(one)
+                    .map(|e| (e, Some(*ip)))
+                    .ok_or(QueryError::UnknownSourceAddress(*ip)),
+                _ => Err(QueryError::AmbiguousSourceAddress(*ip)),
+            }
+        }
+    }
+}
+
+fn resolve_dst<'s>(s: &'s Snapshot, ep: &Endpoint, src: &EniView) -> Result<Dst<'s>, QueryError> {
+    let eni = match ep {
+        Endpoint::Instance(id) => instance_eni(s, id)?,
+        Endpoint::Eni(id) => s
+            .enis
+            .get(id)
+            .ok_or_else(|| QueryError::UnknownInterface(id.clone()))?,
+        Endpoint::Ip(ip) => {
+            let ip = *ip;
+            let candidates: Vec<&EniView> = s
+                .enis_by_ip
+                .get(&ip)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| s.enis.get(id))
+                .collect();
+            let pick = candidates
+                .iter()
+                .find(|e| e.vpc_id == src.vpc_id)
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .find(|e| s.active_peering_between(&src.vpc_id, &e.vpc_id).is_some())
+                })
+                .or_else(|| candidates.first());
+            if let Some(eni) = pick {
+                return Ok(Dst::Eni {
+                    eni,
+                    ip,
+                    by_ip: true,
+                });
+            }
+            let vpc = s
+                .vpcs_containing(ip)
+                .find(|v| v.id == src.vpc_id)
+                .or_else(|| s.vpcs_containing(ip).next());
+            return Ok(match vpc {
+                Some(v) => Dst::Unassigned {
+                    ip,
+                    vpc: v.id.clone(),
+                },
+                None => Dst::Internet(ip),
+            });
+        }
+    };
+    let ip = eni
+        .ips
+        .first()
+        .copied()
+        .ok_or_else(|| QueryError::UnknownInterface(eni.id.clone()))?;
+    Ok(Dst::Eni {
+        eni,
+        ip,
+        by_ip: false,
+    })
+}
+
+/// A place a segment starts or ends.
+#[derive(Debug, Clone)]
+struct Node {
+    vpc: String,
+    /// `None` for the internet.
+    subnet: Option<String>,
+    kind: NodeKind,
+}
+
+#[derive(Debug, Clone)]
+enum NodeKind {
+    Eni(String),
+    Nat(String),
+    Internet,
+}
+
+/// How a segment crosses from one node to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Via {
+    Local,
+    Peering,
+    Igw(String),
+}
+
+/// One stretch of the forward path, replayed backwards for the reply.
+#[derive(Debug, Clone)]
+struct Seg {
+    from: Node,
+    to: Node,
+    via: Via,
+    /// Forward header on this stretch.
+    hdr: Header,
+}
+
+/// What a route table does with a destination.
+enum Decision<'s> {
+    None,
+    Route(&'s RouteEntry),
+    /// A peering route lost to the VPC's own (local) block.
+    LocalOverride(Destination),
+}
+
+struct Walk<'s> {
+    s: &'s Snapshot,
+    leg: Leg,
+    forward: Vec<Hop>,
+    ret: Vec<Hop>,
+    blockers: Vec<Explanation>,
+}
+
+fn node_of_eni(e: &EniView) -> Node {
+    Node {
+        vpc: e.vpc_id.clone(),
+        subnet: Some(e.subnet_id.clone()),
+        kind: NodeKind::Eni(e.id.clone()),
+    }
+}
+
+fn node_of_nat(n: &NatView) -> Node {
+    Node {
+        vpc: n.vpc_id.clone(),
+        subnet: Some(n.subnet_id.clone()),
+        kind: NodeKind::Nat(n.id.clone()),
+    }
+}
+
+fn route_rule(e: &RouteEntry) -> RuleRef {
+    RuleRef::Route {
+        destination: e.destination,
+        target: e.target.clone(),
+    }
+}
+
+fn target_name(t: &RouteTarget) -> String {
+    match t {
+        RouteTarget::Local => "local".into(),
+        RouteTarget::Gateway(id)
+        | RouteTarget::Peering(id)
+        | RouteTarget::NatGateway(id)
+        | RouteTarget::Instance(id)
+        | RouteTarget::NetworkInterface(id)
+        | RouteTarget::TransitGateway(id)
+        | RouteTarget::EgressOnlyInternetGateway(id)
+        | RouteTarget::VpcEndpoint(id) => id.clone(),
+    }
+}
+
+fn state_name(s: PeeringState) -> &'static str {
+    vpcpeer_model::ops::peering::state_name(s)
+}
+
+impl<'s> Walk<'s> {
+    fn hop(&mut self, component: ComponentRef, rule: Option<RuleRef>, inb: Header, out: Header) {
+        let h = Hop {
+            component,
+            rule,
+            inbound: inb,
+            outbound: out,
+        };
+        match self.leg {
+            Leg::Forward => self.forward.push(h),
+            Leg::Return => self.ret.push(h),
+        }
+    }
+
+    fn block(&mut self, code: Code, component: ComponentRef, detail: String) {
+        self.blockers.push(Explanation {
+            code,
+            component,
+            leg: self.leg,
+            detail,
+        });
+    }
+
+    /// `DISCONNECTED_VPCS` when the VPCs differ and no live peering joins them.
+    fn disconnected(&mut self, src: &EniView, dst: &Dst<'_>) {
+        let Some(dv) = dst.vpc() else {
+            return;
+        };
+        if dv == src.vpc_id {
+            return;
+        }
+        let live = self.s.peerings_between(&src.vpc_id, dv).iter().any(|p| {
+            matches!(
+                p.state,
+                PeeringState::Active
+                    | PeeringState::PendingAcceptance
+                    | PeeringState::InitiatingRequest
+                    | PeeringState::Provisioning
+            )
+        });
+        if !live {
+            self.block(
+                Code::DisconnectedVpcs,
+                ComponentRef::new(K::Vpc, dv),
+                format!(
+                    "{} and {dv} are not joined by a peering connection that is active or pending",
+                    src.vpc_id
+                ),
+            );
+        }
+    }
+
+    /// Stated once per endpoint: an instance that is not running neither sends nor receives.
+    fn instance_state(&mut self, eni: &EniView) {
+        let Some(i) = eni.instance.as_ref().and_then(|i| self.s.instances.get(i)) else {
+            return;
+        };
+        if i.state != InstanceState::Running {
+            self.block(
+                Code::BadState,
+                ComponentRef::new(K::Instance, &i.id),
+                format!("instance {} is {:?}, not running", i.id, i.state),
+            );
+        }
+    }
+
+    fn endpoint_hops(&mut self, eni: &EniView, h: Header, instance_first: bool) {
+        let inst = eni.instance.clone();
+        if instance_first {
+            if let Some(i) = &inst {
+                self.hop(ComponentRef::new(K::Instance, i), None, h, h);
+            }
+        }
+        self.hop(ComponentRef::new(K::NetworkInterface, &eni.id), None, h, h);
+        if !instance_first {
+            if let Some(i) = &inst {
+                self.hop(ComponentRef::new(K::Instance, i), None, h, h);
+            }
+        }
+    }
+
+    /// The route table's decision for `dst`; a peering route never beats the VPC's own blocks.
+    fn decide(&self, table: Option<&'s TableView>, dst: IpAddr) -> Decision<'s> {
+        let Some(t) = table else {
+            return Decision::None;
+        };
+        let Some((_, e)) = t.lpm.lookup(dst) else {
+            return Decision::None;
+        };
+        if matches!(e.target, RouteTarget::Peering(_)) {
+            if let Some(v) = self.s.vpcs.get(&t.vpc_id) {
+                let own = match dst {
+                    IpAddr::V4(a) => v
+                        .ipv4
+                        .iter()
+                        .find(|n| n.contains(&a))
+                        .map(|n| Destination::V4(*n)),
+                    IpAddr::V6(a) => v
+                        .ipv6
+                        .iter()
+                        .find(|n| n.contains(&a))
+                        .map(|n| Destination::V6(*n)),
+                };
+                if let Some(d) = own {
+                    return Decision::LocalOverride(d);
+                }
+            }
+        }
+        Decision::Route(e)
+    }
+
+    fn acl(&mut self, subnet: &str, dir: Direction, h: Header) {
+        let Some(acl) = self.s.acl_of_subnet(subnet) else {
+            return;
+        };
+        let (entries, peer) = match dir {
+            Direction::Egress => (&acl.outbound, h.dst_ip),
+            Direction::Ingress => (&acl.inbound, h.src_ip),
+        };
+        let first = entries.iter().find(|e| acl_entry_matches(e, &h, peer));
+        let action = first.map_or(AclAction::Deny, |e| e.action);
+        let rule_number = first.map(|e| e.rule_number);
+        self.hop(
+            ComponentRef::new(K::NetworkAcl, &acl.id),
+            Some(RuleRef::AclRule {
+                rule_number,
+                action,
+                direction: dir,
+            }),
+            h,
+            h,
+        );
+        if action == AclAction::Deny {
+            let rule = rule_number.map_or("*".to_owned(), |n| n.to_string());
+            let way = match dir {
+                Direction::Egress => "outbound",
+                Direction::Ingress => "inbound",
+            };
+            self.block(
+                Code::SubnetAclRestriction { direction: dir },
+                ComponentRef::new(K::NetworkAcl, &acl.id),
+                format!(
+                    "{} of subnet {subnet} denies {way} {h} (rule {rule})",
+                    acl.id
+                ),
+            );
+        }
+    }
+
+    /// Whether a group reference of a rule of `owner` to `group_id` matches the interface `peer`.
+    fn group_ref_matches(&self, owner: &GroupView, group_id: &str, peer: Option<&EniView>) -> bool {
+        let Some(peer) = peer else {
+            return false;
+        };
+        if !peer.groups.iter().any(|g| g == group_id) {
+            return false;
+        }
+        let Some(g) = self.s.groups.get(group_id) else {
+            return false;
+        };
+        g.vpc_id == owner.vpc_id
+            || (g.scope.region == owner.scope.region
+                && self
+                    .s
+                    .active_peering_between(&owner.vpc_id, &g.vpc_id)
+                    .is_some())
+    }
+
+    /// Security groups of `eni` for `h`; `peer` is the interface at the other end, for group
+    /// references.
+    fn sg(&mut self, eni: &EniView, dir: Direction, h: Header, peer: Option<&EniView>) {
+        if eni.nat_gateway.is_some() {
+            return;
+        }
+        let peer_ip = match dir {
+            Direction::Egress => h.dst_ip,
+            Direction::Ingress => h.src_ip,
+        };
+        for gid in &eni.groups {
+            let Some(g) = self.s.groups.get(gid) else {
+                continue;
+            };
+            let rules = match dir {
+                Direction::Egress => &g.egress,
+                Direction::Ingress => &g.ingress,
+            };
+            let hit = rules.iter().find(|r| {
+                sg_protocol_admits(r, &h)
+                    && match sg_cidr_admits(r, peer_ip) {
+                        Some(ok) => ok,
+                        None => match &r.peer {
+                            vpcpeer_model::RulePeer::Group { group_id, .. } => {
+                                self.group_ref_matches(g, group_id, peer)
+                            }
+                            _ => false,
+                        },
+                    }
+            });
+            if let Some(r) = hit {
+                self.hop(
+                    ComponentRef::new(K::SecurityGroup, gid),
+                    Some(RuleRef::SecurityGroupRule {
+                        group_id: gid.clone(),
+                        rule_id: r.id.clone(),
+                        direction: dir,
+                    }),
+                    h,
+                    h,
+                );
+                return;
+            }
+        }
+        let component = match eni.groups.first() {
+            Some(g) => ComponentRef::new(K::SecurityGroup, g),
+            None => ComponentRef::new(K::NetworkInterface, &eni.id),
+        };
+        self.hop(component, None, h, h);
+        let way = match dir {
+            Direction::Egress => "egress",
+            Direction::Ingress => "ingress",
+        };
+        self.block(
+            Code::EniSgRulesMismatch { direction: dir },
+            ComponentRef::new(K::NetworkInterface, &eni.id),
+            format!(
+                "no {way} rule of the security groups [{}] of {} admits {h}",
+                eni.groups.join(", "),
+                eni.id
+            ),
+        );
+    }
+
+    /// The interface where a packet for `dst` lands inside `vpc`: for a destination given by
+    /// address, whichever interface of `vpc` holds it.
+    fn land(&mut self, vpc: &str, dst: &Dst<'s>, h: Header) -> Option<&'s EniView> {
+        match dst {
+            Dst::Eni { eni, by_ip, ip } => {
+                if eni.vpc_id == vpc {
+                    return Some(eni);
+                }
+                if *by_ip {
+                    if let Some(e) = self.s.eni_in_vpc(vpc, *ip) {
+                        return Some(e);
+                    }
+                }
+                self.block(
+                    Code::NoRouteToDestination,
+                    ComponentRef::new(K::Vpc, vpc),
+                    format!(
+                        "{h} is delivered inside {vpc}, but {} is in {}",
+                        eni.id, eni.vpc_id
+                    ),
+                );
+                Some(eni)
+            }
+            Dst::Unassigned { ip, .. } | Dst::Internet(ip) => {
+                if let Some(e) = self.s.eni_in_vpc(vpc, *ip) {
+                    return Some(e);
+                }
+                self.block(
+                    Code::UnknownDestination,
+                    ComponentRef::new(K::Vpc, vpc),
+                    format!("no network interface of {vpc} holds {ip}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Delivery to `eni` of `h` coming from node `from`.
+    fn deliver(&mut self, from: &Node, eni: &EniView, h: Header, via: Via, segs: &mut Vec<Seg>) {
+        let crossing = via != Via::Local || from.subnet.as_deref() != Some(eni.subnet_id.as_str());
+        if crossing {
+            self.acl(&eni.subnet_id, Direction::Ingress, h);
+        }
+        let peer = match &from.kind {
+            NodeKind::Eni(id) => self.s.enis.get(id),
+            NodeKind::Nat(id) => self.s.nats.get(id).and_then(|n| self.s.enis.get(&n.eni_id)),
+            NodeKind::Internet => None,
+        };
+        self.sg(eni, Direction::Ingress, h, peer);
+        self.endpoint_hops(eni, h, false);
+        self.instance_state(eni);
+        segs.push(Seg {
+            from: from.clone(),
+            to: node_of_eni(eni),
+            via,
+            hdr: h,
+        });
+    }
+
+    /// After a blocker that leaves the next hop unknown: deliver to the destination interface
+    /// as if the path had gone on, when the destination is one.
+    fn as_if(&mut self, from: &Node, dst: &Dst<'s>, h: Header, segs: &mut Vec<Seg>) {
+        if let Some(eni) = dst.eni() {
+            let via = if eni.vpc_id == from.vpc {
+                Via::Local
+            } else {
+                Via::Peering
+            };
+            self.deliver(from, eni, h, via, segs);
+        }
+    }
+
+    fn forward(&mut self, src: &'s EniView, h0: Header, dst: &Dst<'s>) -> Vec<Seg> {
+        let mut segs = Vec::new();
+        self.endpoint_hops(src, h0, true);
+        self.instance_state(src);
+        self.sg(src, Direction::Egress, h0, dst.eni());
+        let mut cur = node_of_eni(src);
+        let mut h = h0;
+        for depth in 0..2 {
+            let Some(subnet) = cur.subnet.clone() else {
+                break;
+            };
+            let table = self.s.table_of_subnet(&subnet);
+            let table_ref = table.map_or_else(
+                || ComponentRef::new(K::Subnet, &subnet),
+                |t| ComponentRef::new(K::RouteTable, &t.id),
+            );
+            match self.decide(table, h.dst_ip) {
+                Decision::None => {
+                    self.acl(&subnet, Direction::Egress, h);
+                    self.hop(table_ref.clone(), None, h, h);
+                    self.block(
+                        Code::NoRouteToDestination,
+                        table_ref.clone(),
+                        format!("{} has no route for {}", table_ref.id, h.dst_ip),
+                    );
+                    self.as_if(&cur, dst, h, &mut segs);
+                    return segs;
+                }
+                Decision::LocalOverride(d) => {
+                    let rule = RuleRef::Route {
+                        destination: d,
+                        target: RouteTarget::Local,
+                    };
+                    self.local(&cur, &subnet, table_ref, rule, dst, h, &mut segs);
+                    return segs;
+                }
+                Decision::Route(e) => {
+                    let rule = route_rule(e);
+                    match &e.target {
+                        RouteTarget::Local => {
+                            self.local(&cur, &subnet, table_ref, rule, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::Peering(pcx) => {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.peering(&cur, &table_ref, e, pcx, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::Gateway(igw) if igw.starts_with("igw-") => {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            let nat_private = match &cur.kind {
+                                NodeKind::Nat(n) => self.s.nats.get(n).is_some_and(|n| !n.public),
+                                _ => false,
+                            };
+                            self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::NatGateway(nat) if depth == 0 => {
+                            let Some(n) = self.s.nats.get(nat) else {
+                                self.acl(&subnet, Direction::Egress, h);
+                                self.hop(table_ref.clone(), Some(rule), h, h);
+                                self.blackhole(&table_ref, e, h);
+                                self.as_if(&cur, dst, h, &mut segs);
+                                return segs;
+                            };
+                            let crossing = n.subnet_id != subnet;
+                            if crossing {
+                                self.acl(&subnet, Direction::Egress, h);
+                            }
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            if !e.active {
+                                self.blackhole(&table_ref, e, h);
+                            }
+                            if crossing {
+                                self.acl(&n.subnet_id, Direction::Ingress, h);
+                            }
+                            let out = Header {
+                                src_ip: n.private_ip,
+                                ..h
+                            };
+                            self.hop(ComponentRef::new(K::NatGateway, &n.id), None, h, out);
+                            let nat_node = node_of_nat(n);
+                            segs.push(Seg {
+                                from: cur.clone(),
+                                to: nat_node.clone(),
+                                via: Via::Local,
+                                hdr: h,
+                            });
+                            cur = nat_node;
+                            h = out;
+                            continue;
+                        }
+                        other => {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.block(
+                                Code::UnsupportedComponent,
+                                table_ref.clone(),
+                                format!(
+                                    "{} sends {} to {}, which this engine does not model as a hop",
+                                    table_ref.id,
+                                    h.dst_ip,
+                                    target_name(other)
+                                ),
+                            );
+                            self.as_if(&cur, dst, h, &mut segs);
+                            return segs;
+                        }
+                    }
+                }
+            }
+        }
+        segs
+    }
+
+    fn blackhole(&mut self, table_ref: &ComponentRef, e: &RouteEntry, h: Header) {
+        let why = match &e.target {
+            RouteTarget::Peering(p) => match self.s.peerings.get(p) {
+                Some(v) => format!("peering connection {p} is {}", state_name(v.state)),
+                None => format!("peering connection {p} does not exist"),
+            },
+            other => format!("{} is not usable", target_name(other)),
+        };
+        self.block(
+            Code::BadStateRoute,
+            table_ref.clone(),
+            format!(
+                "route {} -> {} of {} is a blackhole for {h}: {why}",
+                e.destination,
+                target_name(&e.target),
+                table_ref.id
+            ),
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn local(
+        &mut self,
+        cur: &Node,
+        subnet: &str,
+        table_ref: ComponentRef,
+        rule: RuleRef,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let vpc = cur.vpc.clone();
+        // Whether the packet leaves the subnet is known only once the interface is found.
+        let target = match dst {
+            Dst::Eni { eni, by_ip, ip } if eni.vpc_id != vpc && *by_ip => {
+                self.s.eni_in_vpc(&vpc, *ip).or(Some(eni))
+            }
+            Dst::Eni { eni, .. } => Some(*eni),
+            Dst::Unassigned { ip, .. } | Dst::Internet(ip) => self.s.eni_in_vpc(&vpc, *ip),
+        };
+        if target.is_none_or(|e| e.subnet_id != subnet || e.vpc_id != vpc) {
+            self.acl(subnet, Direction::Egress, h);
+        }
+        self.hop(table_ref, Some(rule), h, h);
+        if let Some(eni) = self.land(&vpc, dst, h) {
+            let via = if eni.vpc_id == vpc {
+                Via::Local
+            } else {
+                Via::Peering
+            };
+            self.deliver(cur, eni, h, via, segs);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn peering(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        pcx: &str,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let pcx_ref = ComponentRef::new(K::PeeringConnection, pcx);
+        self.hop(pcx_ref.clone(), None, h, h);
+        let Some(p) = self.s.peerings.get(pcx) else {
+            self.blackhole(table_ref, e, h);
+            self.as_if(cur, dst, h, segs);
+            return;
+        };
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        let Some(peer) = p.other_side(&cur.vpc) else {
+            self.block(
+                Code::BadStateRoute,
+                table_ref.clone(),
+                format!("peering connection {pcx} does not join {}", cur.vpc),
+            );
+            self.as_if(cur, dst, h, segs);
+            return;
+        };
+        if p.side_contains(peer, h.dst_ip) {
+            if let Some(eni) = self.land(peer, dst, h) {
+                let via = if eni.vpc_id == cur.vpc {
+                    Via::Local
+                } else {
+                    Via::Peering
+                };
+                self.deliver(cur, eni, h, via, segs);
+            }
+            return;
+        }
+        self.block(
+            Code::PcxRequiresAddressInVpcCidr,
+            pcx_ref,
+            format!(
+                "{} is outside the blocks of {peer}; {pcx} delivers only to addresses inside the peer VPC",
+                h.dst_ip
+            ),
+        );
+        // Where the peer would send it next: its main table shows an edge-to-edge attempt.
+        let onward = self
+            .s
+            .vpcs
+            .get(peer)
+            .and_then(|v| v.main_route_table.as_ref())
+            .and_then(|t| self.s.tables.get(t));
+        if let Decision::Route(next) = self.decide(onward, h.dst_ip) {
+            match &next.target {
+                RouteTarget::Gateway(igw) if igw.starts_with("igw-") => self.block(
+                    Code::IgwEdgeToEdge,
+                    ComponentRef::new(K::InternetGateway, igw),
+                    format!("traffic that arrived over {pcx} may not leave {peer} through its internet gateway {igw}"),
+                ),
+                RouteTarget::NatGateway(nat) => self.block(
+                    Code::NgwRequiresSourceInVpc,
+                    ComponentRef::new(K::NatGateway, nat),
+                    format!("NAT gateway {nat} forwards only traffic that originates in {peer}, not traffic that arrived over {pcx}"),
+                ),
+                _ => {}
+            }
+        }
+        self.as_if(cur, dst, h, segs);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn igw(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        igw: &str,
+        nat_private: bool,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let igw_ref = ComponentRef::new(K::InternetGateway, igw);
+        self.hop(igw_ref, None, h, h);
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        match dst {
+            Dst::Internet(_) => {
+                if nat_private {
+                    self.block(
+                        Code::NoRouteToDestination,
+                        table_ref.clone(),
+                        format!(
+                            "a private NAT gateway cannot send {h} to the internet gateway {igw}"
+                        ),
+                    );
+                }
+                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
+                segs.push(Seg {
+                    from: cur.clone(),
+                    to: Node {
+                        vpc: String::new(),
+                        subnet: None,
+                        kind: NodeKind::Internet,
+                    },
+                    via: Via::Igw(igw.to_owned()),
+                    hdr: h,
+                });
+            }
+            _ => {
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "the best route of {} for {} leads to the internet gateway {igw}, but the address lies in {}",
+                        table_ref.id,
+                        h.dst_ip,
+                        dst.vpc().unwrap_or("a VPC")
+                    ),
+                );
+                self.as_if(cur, dst, h, segs);
+            }
+        }
+    }
+
+    /// The return path: every segment backwards with the reply header.
+    fn back(&mut self, segs: &[Seg]) {
+        let Some(last) = segs.last() else {
+            return;
+        };
+        if let NodeKind::Eni(id) = &last.to.kind {
+            if let Some(e) = self.s.enis.get(id) {
+                self.hop(
+                    ComponentRef::new(K::NetworkInterface, &e.id),
+                    None,
+                    last.hdr.reply(),
+                    last.hdr.reply(),
+                );
+            }
+        }
+        for (i, seg) in segs.iter().enumerate().rev() {
+            let r = seg.hdr.reply();
+            match (&seg.to.kind, &seg.via) {
+                (NodeKind::Internet, Via::Igw(igw)) => {
+                    self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
+                    self.hop(ComponentRef::new(K::InternetGateway, igw), None, r, r);
+                }
+                _ => {
+                    let to_subnet = seg.to.subnet.clone().unwrap_or_default();
+                    let crossing = seg.via != Via::Local || seg.to.subnet != seg.from.subnet;
+                    if crossing {
+                        self.acl(&to_subnet, Direction::Egress, r);
+                    }
+                    self.route_back(seg, &to_subnet, r);
+                }
+            }
+            let crossing = seg.via != Via::Local || seg.to.subnet != seg.from.subnet;
+            if crossing {
+                if let Some(sub) = &seg.from.subnet {
+                    self.acl(sub, Direction::Ingress, r);
+                }
+            }
+            match &seg.from.kind {
+                NodeKind::Nat(n) => {
+                    let out = match i.checked_sub(1).and_then(|j| segs.get(j)) {
+                        Some(prev) => prev.hdr.reply(),
+                        None => r,
+                    };
+                    self.hop(ComponentRef::new(K::NatGateway, n), None, r, out);
+                }
+                NodeKind::Eni(id) => {
+                    if let Some(e) = self.s.enis.get(id) {
+                        self.hop(ComponentRef::new(K::NetworkInterface, &e.id), None, r, r);
+                    }
+                }
+                NodeKind::Internet => {}
+            }
+        }
+    }
+
+    /// The responder's route table must send the reply `r` of `seg` back where it came from.
+    fn route_back(&mut self, seg: &Seg, to_subnet: &str, r: Header) {
+        let table = self.s.table_of_subnet(to_subnet);
+        let table_ref = table.map_or_else(
+            || ComponentRef::new(K::Subnet, to_subnet),
+            |t| ComponentRef::new(K::RouteTable, &t.id),
+        );
+        let same_vpc = seg.from.vpc == seg.to.vpc;
+        match self.decide(table, r.dst_ip) {
+            Decision::None => {
+                self.hop(table_ref.clone(), None, r, r);
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "{} has no route back to {} for the reply {r}",
+                        table_ref.id, r.dst_ip
+                    ),
+                );
+            }
+            Decision::LocalOverride(d) => {
+                self.hop(
+                    table_ref.clone(),
+                    Some(RuleRef::Route {
+                        destination: d,
+                        target: RouteTarget::Local,
+                    }),
+                    r,
+                    r,
+                );
+                if !same_vpc {
+                    self.wrong_way_back(&table_ref, seg, r);
+                }
+            }
+            Decision::Route(e) => {
+                self.hop(table_ref.clone(), Some(route_rule(e)), r, r);
+                match (&e.target, same_vpc) {
+                    (RouteTarget::Local, true) => {}
+                    (RouteTarget::Peering(pcx), false) => {
+                        self.hop(ComponentRef::new(K::PeeringConnection, pcx), None, r, r);
+                        if !e.active {
+                            self.blackhole(&table_ref, e, r);
+                            return;
+                        }
+                        let leads_home = self.s.peerings.get(pcx).is_some_and(|p| {
+                            p.other_side(&seg.to.vpc) == Some(seg.from.vpc.as_str())
+                                && p.side_contains(&seg.from.vpc, r.dst_ip)
+                        });
+                        if !leads_home {
+                            self.wrong_way_back(&table_ref, seg, r);
+                        }
+                    }
+                    _ => self.wrong_way_back(&table_ref, seg, r),
+                }
+            }
+        }
+    }
+
+    fn wrong_way_back(&mut self, table_ref: &ComponentRef, seg: &Seg, r: Header) {
+        self.block(
+            Code::NoRouteToDestination,
+            table_ref.clone(),
+            format!(
+                "the best route of {} for the reply {r} does not lead back to {}",
+                table_ref.id, seg.from.vpc
+            ),
+        );
+    }
+}
