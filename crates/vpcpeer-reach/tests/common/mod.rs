@@ -1,0 +1,249 @@
+//! Fixture helpers shared by the reachability tests: build topologies through the real model
+//! operations of [`TestEnv`] (VPCs, subnets, routes, peerings, groups, ACL entries, gateways,
+//! instances), so every fixture is one the emulator itself could hold.
+
+#![allow(dead_code)]
+
+use vpcpeer_model::ops::acl::AclEntryInput;
+use vpcpeer_model::ops::gateway::CreateNat;
+use vpcpeer_model::ops::instance::RunInstances;
+use vpcpeer_model::ops::peering::CreatePeering;
+use vpcpeer_model::ops::route::RouteInput;
+use vpcpeer_model::ops::security_group::{
+    CreateSecurityGroup, Direction, GroupPair, GroupSelector, Permission, Range,
+};
+use vpcpeer_model::ops::subnet::CreateSubnet;
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::{DomainError, RouteTarget, Scope, Tags};
+
+/// Topology-building helpers on top of the model's test harness.
+pub trait Build {
+    /// A subnet of `vpc`.
+    fn subnet(&mut self, s: &Scope, vpc: &str, cidr: &str) -> String;
+    /// The main route table of `vpc`.
+    fn main_rtb(&self, vpc: &str) -> String;
+    /// The default network ACL of `vpc`.
+    fn default_acl(&self, vpc: &str) -> String;
+    /// Adds a route; panics if the model refuses it.
+    fn route(&mut self, s: &Scope, rtb: &str, cidr: &str, target: RouteTarget);
+    /// Adds a route; the model's answer.
+    fn try_route(
+        &mut self,
+        s: &Scope,
+        rtb: &str,
+        cidr: &str,
+        target: RouteTarget,
+    ) -> Result<(), DomainError>;
+    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
+    fn peer(&mut self, req: &Scope, vpc: &str, acc: &Scope, peer_vpc: &str, accept: bool)
+        -> String;
+    /// A security group of `vpc` with no ingress rules and the default allow-all egress.
+    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String;
+    /// Authorizes one permission.
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission);
+    /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
+    fn instance(&mut self, s: &Scope, subnet: &str, sgs: &[&str]) -> String;
+    /// Adds an ACL entry.
+    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput);
+    /// An internet gateway attached to `vpc`.
+    fn igw(&mut self, s: &Scope, vpc: &str) -> String;
+    /// A public NAT gateway in `subnet`.
+    fn nat(&mut self, s: &Scope, subnet: &str, eip: &str) -> String;
+}
+
+impl Build for TestEnv {
+    fn subnet(&mut self, s: &Scope, vpc: &str, cidr: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_subnet(CreateSubnet {
+                vpc_id: vpc.into(),
+                cidr_block: cidr.into(),
+                ..Default::default()
+            })
+        })
+        .expect("subnet")
+    }
+
+    fn main_rtb(&self, vpc: &str) -> String {
+        self.world
+            .route_tables
+            .values()
+            .find(|t| t.vpc_id == vpc && t.is_main())
+            .expect("main route table")
+            .id
+            .clone()
+    }
+
+    fn default_acl(&self, vpc: &str) -> String {
+        self.world
+            .network_acls
+            .values()
+            .find(|a| a.vpc_id == vpc && a.is_default)
+            .expect("default acl")
+            .id
+            .clone()
+    }
+
+    fn route(&mut self, s: &Scope, rtb: &str, cidr: &str, target: RouteTarget) {
+        self.try_route(s, rtb, cidr, target).expect("route");
+    }
+
+    fn try_route(
+        &mut self,
+        s: &Scope,
+        rtb: &str,
+        cidr: &str,
+        target: RouteTarget,
+    ) -> Result<(), DomainError> {
+        let v6 = cidr.contains(':');
+        self.run(s, |tx| {
+            tx.create_route(RouteInput {
+                route_table_id: rtb.into(),
+                destination_cidr_block: (!v6).then(|| cidr.into()),
+                destination_ipv6_cidr_block: v6.then(|| cidr.into()),
+                targets: vec![target],
+                ..Default::default()
+            })
+        })
+    }
+
+    fn peer(
+        &mut self,
+        req: &Scope,
+        vpc: &str,
+        acc: &Scope,
+        peer_vpc: &str,
+        accept: bool,
+    ) -> String {
+        let id = self
+            .run(req, |tx| {
+                tx.create_peering(CreatePeering {
+                    vpc_id: vpc.into(),
+                    peer_vpc_id: peer_vpc.into(),
+                    peer_owner_id: Some(acc.account.clone()),
+                    peer_region: Some(acc.region.clone()),
+                    tags: Tags::new(),
+                })
+            })
+            .expect("peering")
+            .connection
+            .id;
+        if accept {
+            self.run(acc, |tx| tx.accept_peering(&id)).expect("accept");
+        }
+        id
+    }
+
+    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_security_group(CreateSecurityGroup {
+                name: name.into(),
+                description: "test group".into(),
+                vpc_id: vpc.into(),
+                tags: Tags::new(),
+            })
+        })
+        .expect("security group")
+    }
+
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission) {
+        self.run(s, |tx| {
+            tx.authorize_security_group(dir, &GroupSelector::Id(sg.into()), &[perm])
+        })
+        .expect("authorize");
+    }
+
+    fn instance(&mut self, s: &Scope, subnet: &str, sgs: &[&str]) -> String {
+        self.run(s, |tx| {
+            tx.run_instances(RunInstances {
+                min_count: 1,
+                max_count: 1,
+                image_id: "ami-12345678".into(),
+                subnet_id: Some(subnet.into()),
+                security_group_ids: sgs.iter().map(|g| (*g).to_owned()).collect(),
+                ..Default::default()
+            })
+        })
+        .expect("instance")
+        .instance_ids[0]
+            .clone()
+    }
+
+    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput) {
+        self.run(s, |tx| tx.create_network_acl_entry(&input))
+            .expect("acl entry");
+    }
+
+    fn igw(&mut self, s: &Scope, vpc: &str) -> String {
+        self.run(s, |tx| {
+            let id = tx.create_internet_gateway(Tags::new())?;
+            tx.attach_internet_gateway(&id, vpc)?;
+            Ok(id)
+        })
+        .expect("igw")
+    }
+
+    fn nat(&mut self, s: &Scope, subnet: &str, eip: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_nat_gateway(CreateNat {
+                subnet_id: subnet.into(),
+                allocation_id: Some(eip.into()),
+                ..Default::default()
+            })
+        })
+        .expect("nat")
+    }
+}
+
+/// A TCP permission for one port (or all ports with `None`).
+pub fn tcp(port: Option<u16>) -> Permission {
+    let (f, t) = port.map_or((0, 65535), |p| (i64::from(p), i64::from(p)));
+    Permission {
+        protocol: "tcp".into(),
+        from_port: Some(f),
+        to_port: Some(t),
+        ..Default::default()
+    }
+}
+
+/// `perm` admitting `cidr`.
+pub fn from_cidr(mut perm: Permission, cidr: &str) -> Permission {
+    perm.ipv4.push(Range {
+        value: cidr.into(),
+        description: None,
+    });
+    perm
+}
+
+/// `perm` admitting members of group `sg` owned by `account`.
+pub fn from_group(mut perm: Permission, sg: &str, account: &str) -> Permission {
+    perm.groups.push(GroupPair {
+        group_id: Some(sg.into()),
+        user_id: Some(account.into()),
+        ..Default::default()
+    });
+    perm
+}
+
+/// An ACL entry of `acl`.
+#[allow(clippy::too_many_arguments)]
+pub fn acl_rule(
+    acl: &str,
+    number: i64,
+    egress: bool,
+    protocol: &str,
+    action: &str,
+    cidr: &str,
+    ports: Option<(i64, i64)>,
+) -> AclEntryInput {
+    AclEntryInput {
+        acl_id: acl.into(),
+        rule_number: number,
+        protocol: protocol.into(),
+        action: action.into(),
+        egress,
+        cidr: Some(cidr.into()),
+        port_from: ports.map(|p| p.0),
+        port_to: ports.map(|p| p.1),
+        ..Default::default()
+    }
+}
