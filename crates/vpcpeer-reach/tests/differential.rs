@@ -702,3 +702,55 @@ fn random_topologies_mix_verdicts() {
     assert!(yes * 20 > total, "only {yes} of {total} reachable");
     assert!(yes * 10 < total * 9, "{yes} of {total} reachable");
 }
+
+/// Any query over any random topology answers or errors; it never panics, and a verdict is
+/// reachable exactly when it lists no blocker.
+fn no_panic(seed: u64) -> Result<(), TestCaseError> {
+    let (env, instances) = build(seed);
+    let snap = Snapshot::compile(&env.world, env.now);
+    let mut rng = Rng(seed ^ 0x5eed);
+    let enis: Vec<String> = env.world.network_interfaces.keys().cloned().collect();
+    let ips: Vec<IpAddr> = env
+        .world
+        .network_interfaces
+        .values()
+        .map(|e| IpAddr::V4(e.private_ip))
+        .collect();
+    let endpoint = |rng: &mut Rng| match rng.below(6) {
+        0 => Endpoint::Instance(rng.pick(&instances).clone()),
+        1 => Endpoint::Eni(rng.pick(&enis).clone()),
+        2 => Endpoint::Ip(*rng.pick(&ips)),
+        3 => Endpoint::Ip(IpAddr::V4(Ipv4Addr::new(
+            10,
+            rng.below(4) as u8,
+            1,
+            rng.below(8) as u8,
+        ))),
+        4 => Endpoint::Ip("2600:1f18::7".parse().expect("v6")),
+        _ => Endpoint::Instance("i-0123456789abcdef0".into()),
+    };
+    for _ in 0..60 {
+        let q = Query {
+            src: endpoint(&mut rng),
+            dst: endpoint(&mut rng),
+            protocol: *rng.pick(&[Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::All]),
+            port: rng
+                .chance(85)
+                .then(|| *rng.pick(&[22u16, 80, 443, 0, 65535])),
+        };
+        if let Ok(v) = explain(&snap, &q) {
+            prop_assert_eq!(v.reachable, v.blockers.is_empty(), "{:?}", q);
+            prop_assert!(!v.forward.is_empty());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_query_answers_without_panicking(seed in any::<u64>()) {
+        no_panic(seed)?;
+    }
+}

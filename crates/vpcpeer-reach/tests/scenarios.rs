@@ -454,6 +454,57 @@ fn scenarios() -> Vec<Scenario> {
             ],
         },
         Scenario {
+            name: "ICMP echo over the peering, admitted by an ICMP rule",
+            build: || {
+                let (mut f, _) = peered();
+                let sgb = f.sgb.clone();
+                let icmp = vpcpeer_model::ops::security_group::Permission {
+                    protocol: "icmp".into(),
+                    from_port: Some(8),
+                    to_port: Some(-1),
+                    ..Default::default()
+                };
+                f.env
+                    .allow(&b(), &sgb, SgDir::Ingress, from_cidr(icmp, "10.0.0.0/16"));
+                let query = Query {
+                    protocol: Protocol::Icmp,
+                    port: None,
+                    ..q(&f.ia, inst(&f.ib), 0)
+                };
+                (f.env, query)
+            },
+            reachable: true,
+            codes: &[],
+        },
+        Scenario {
+            name: "ICMP echo over the peering, no ICMP rule",
+            build: || {
+                let (f, _) = peered();
+                let query = Query {
+                    protocol: Protocol::Icmp,
+                    port: None,
+                    ..q(&f.ia, inst(&f.ib), 0)
+                };
+                (f.env, query)
+            },
+            reachable: false,
+            codes: &[(F, "ENI_SG_RULES_MISMATCH")],
+        },
+        Scenario {
+            name: "all traffic needs all-protocol rules: a tcp/80 rule is not enough",
+            build: || {
+                let (f, _) = peered();
+                let query = Query {
+                    protocol: Protocol::All,
+                    port: None,
+                    ..q(&f.ia, inst(&f.ib), 0)
+                };
+                (f.env, query)
+            },
+            reachable: false,
+            codes: &[(F, "ENI_SG_RULES_MISMATCH")],
+        },
+        Scenario {
             name: "address in the peer VPC that no interface holds",
             build: || {
                 let (f, _) = peered();
