@@ -104,6 +104,19 @@ fn dependency_directions_hold() {
             ],
         ),
         (
+            "vpcpeer-reach",
+            &[
+                "tokio",
+                "axum",
+                "serde",
+                "rusqlite",
+                "vpcpeer-store",
+                "vpcpeer-service",
+                "vpcpeer-wire-aws",
+                "vpcpeer-server",
+            ],
+        ),
+        (
             "vpcpeer-service",
             &["axum", "rusqlite", "vpcpeer-wire-aws", "vpcpeer-server"],
         ),
