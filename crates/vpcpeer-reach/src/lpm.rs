@@ -33,6 +33,11 @@
 //! - [`Lpm::insert`] / [`Lpm::remove`]: a binary search and `O(n)` re-flattening of that family
 //!   (the routes stay sorted, so no re-sort).
 //!
+//! Measured (`benches/lpm.rs`, one core of a shared 2-core AMD EPYC VM, 16,384 distinct
+//! probes): per IPv4 lookup 5.1 / 8.6 / 15.3 ns one by one and 5.3 / 7.0 / 9.6 ns batched at
+//! 50 / 1,000 / 10,000 routes; a fully dependent chain of lookups 17 / 24 / 37 ns; building a
+//! 1,000-route table 43 µs, one route change (insert or remove) ~10 µs.
+//!
 //! [`naive_lookup`] is the oracle the property tests compare against.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
