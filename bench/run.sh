@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The vpcpeer benchmark: the same peering workload against vpcpeer (durable, --durability normal,
-# --ephemeral) and against moto's server, side by side, then vpcpeer's resident memory with 10,000
+# The vpcpeer benchmark: the same peering workload against vpcpeer (the default SQLite store,
+# --durability full, --ephemeral) and against moto's server, side by side, then vpcpeer's resident memory with 10,000
 # VPCs and 5,000 active peerings loaded. See bench/README.md. Prints figures; checks nothing.
 #
 # Knobs (environment): CLIENTS (8), VP_ITER (200 iterations per client against vpcpeer),
@@ -77,14 +77,14 @@ if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
 else
     PINNING="not pinned (no taskset or a single core)"
 fi
-# Starts vpcpeer in mode $1 (durable | normal | ephemeral) on a free port; sets PORT.
+# Starts vpcpeer in mode $1 (default | full | ephemeral) on a free port; sets PORT.
 start_vpcpeer() {
     local mode=$1 args=()
     PORT=$(free_port)
     rm -rf "$TMP/data"
     case "$mode" in
-        durable) args=(--data-dir "$TMP/data") ;;
-        normal) args=(--data-dir "$TMP/data" --durability normal) ;;
+        default) args=(--data-dir "$TMP/data") ;;
+        full) args=(--data-dir "$TMP/data" --durability full) ;;
         ephemeral) args=(--ephemeral) ;;
     esac
     "${SERVER_PIN[@]}" "$ROOT/target/release/vpcpeer" serve --listen "127.0.0.1:$PORT" \
@@ -135,7 +135,7 @@ fi
 
 LABELS=()
 for workload in $WORKLOADS; do
-    for mode in durable normal ephemeral; do
+    for mode in default full ephemeral; do
         say "== vpcpeer ($mode), workload $workload"
         start_vpcpeer "$mode"
         run_workload "vpcpeer-$mode" "$workload" "$VP_ITER"
@@ -159,7 +159,7 @@ for p in glob.glob(os.path.join(tmp, "*.json")):
         r = json.load(f)
     if r.get("command") == "workload":
         runs[(r["label"], r["workload"])] = r
-order = ["vpcpeer-durable", "vpcpeer-normal", "vpcpeer-ephemeral", "moto"]
+order = ["vpcpeer-default", "vpcpeer-full", "vpcpeer-ephemeral", "moto"]
 head = f"{'server':<18} {'workload':<13} {'requests':>8} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'gen CPU':>8} {'srv CPU':>8} {'vs moto: req/s':>15} {'p50':>7} {'p99':>7}"
 print(head)
 print("-" * len(head))
@@ -200,7 +200,7 @@ say
 
 if [[ "$SKIP_MEMORY" != 1 ]]; then
     say "== memory: $VPCS VPCs and $PEERINGS active peerings loaded into a fresh vpcpeer"
-    for mode in ephemeral durable; do
+    for mode in ephemeral default; do
         start_vpcpeer "$mode"
         idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
         "${GEN_PIN[@]}" "$ROOT/target/release/vpcpeer-bench" load \
@@ -210,7 +210,7 @@ if [[ "$SKIP_MEMORY" != 1 ]]; then
         rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
         hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
         say "vpcpeer ($mode): VmRSS $((rss / 1024)) MB after loading (peak VmHWM $((hwm / 1024)) MB, idle before loading $((idle / 1024)) MB); target <= 150 MB"
-        if [[ "$mode" == durable ]]; then
+        if [[ "$mode" == default ]]; then
             say "store on disk: $(du -sh "$TMP/data" | cut -f1)"
         fi
         say

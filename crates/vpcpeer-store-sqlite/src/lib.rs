@@ -1,10 +1,10 @@
 //! SQLite backend of the [`Store`] trait: one database file in the data directory, WAL journal,
 //! held in exclusive locking mode (one server per data directory; a second one is refused).
 //!
-//! Durability: with [`Durability::Full`] (the default) every commit is fsynced before it returns,
-//! so an acknowledged change survives a crash of the process *and* of the machine. With
-//! [`Durability::Normal`] commits survive a crash of the process (`kill -9`) but the last ones may
-//! be lost on power failure. The service batches concurrent commits into one transaction, so the
+//! Durability: with [`Durability::Normal`] (the server's default) a commit is in the WAL file when
+//! it returns, so an acknowledged change survives any crash of the process (`kill -9`), but the
+//! last ones may be lost if the machine loses power. With [`Durability::Full`] every commit is
+//! also fsynced before it returns, so it survives a crash of the machine too. The service batches concurrent commits into one transaction, so the
 //! cost of an fsync is shared by every request waiting on it.
 //!
 //! The WAL is checkpointed every 16,384 pages (64 MiB) rather than SQLite's default 1,000: a

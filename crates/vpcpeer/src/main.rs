@@ -34,10 +34,11 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DurabilityArg {
-    /// fsync every commit: survives process and machine crashes.
-    Full,
-    /// Survives process crashes (kill -9); the last commits may be lost on power loss.
+    /// Every answered change survives a crash or kill -9 of the server (SQLite WAL,
+    /// synchronous=NORMAL); the last changes may be lost if the machine loses power.
     Normal,
+    /// Also fsync every group commit: answered changes survive power loss and OS crashes.
+    Full,
 }
 
 #[derive(clap::Args)]
@@ -52,7 +53,7 @@ struct ServeArgs {
     #[arg(long)]
     ephemeral: bool,
     /// How hard each commit waits for the disk.
-    #[arg(long, value_enum, default_value = "full")]
+    #[arg(long, value_enum, default_value = "normal")]
     durability: DurabilityArg,
     /// A quota, as NAME=N or NAME=off (repeatable); see `--limit help`.
     #[arg(long = "limit", value_name = "NAME=VALUE")]
