@@ -29,8 +29,8 @@ use serde_json::{json, Value};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget, Scope, World};
 use vpcpeer_reach::{
-    explain, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop,
-    Leg, Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
+    explain, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
+    Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
 };
 
 /// The request body.
