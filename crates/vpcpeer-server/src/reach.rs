@@ -338,8 +338,8 @@ fn hop_json(h: &Hop) -> Value {
     })
 }
 
-/// The last hop of the blocker's leg at `component`.
-fn hop_at<'v>(v: &'v Verdict, leg: Leg, pred: impl Fn(&Hop) -> bool) -> Option<&'v Hop> {
+/// The last hop on `leg` that satisfies `pred`.
+fn hop_at(v: &Verdict, leg: Leg, pred: impl Fn(&Hop) -> bool) -> Option<&Hop> {
     let hops = match leg {
         Leg::Forward => &v.forward,
         Leg::Return => &v.ret,
@@ -414,7 +414,7 @@ pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
             };
             let dst = hop.inbound.dst_ip;
             match peer_for(snap, &table.vpc_id, dst) {
-                Some((pcx, block, state)) if state == PeeringState::Active => {
+                Some((pcx, block, PeeringState::Active)) => {
                     format!("add a route {block} → {pcx} to {id}")
                 }
                 Some((pcx, block, state)) => format!(
