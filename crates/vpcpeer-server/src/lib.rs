@@ -1,8 +1,11 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
-//! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset).
+//! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
+//! `reach`: reachability queries, see [`reach`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
+
+pub mod reach;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +63,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/health", get(health))
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
         .route("/_vpcpeer/reset", post(reset))
+        .route("/_vpcpeer/reach", post(reach_query))
         .fallback(not_found)
         .with_state(state)
 }
@@ -253,6 +257,18 @@ async fn reset(State(st): State<Arc<AppState>>) -> Response {
             tracing::error!(error = %e, "reset failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
+    }
+}
+
+async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    let req = match reach::parse_request(&body) {
+        Ok(r) => r,
+        Err(e) => return json_error(e.status, &e.message),
+    };
+    let now = st.emulator.now();
+    match st.emulator.with_world(|w| reach::answer(w, now, &req)) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => json_error(e.status, &e.message),
     }
 }
 

@@ -122,3 +122,238 @@ async fn clock_endpoint_advances() {
     let resp = app(st.clone()).oneshot(req).await.expect("response");
     assert_eq!(resp.status().as_u16(), 400);
 }
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String {
+    let (status, out) = call(st, account, &format!("Version=2016-11-15&{body}")).await;
+    assert_eq!(status, 200, "{body}: {out}");
+    out
+}
+
+/// A VPC with one subnet and one instance: (vpc, route table, instance, its address).
+async fn vpc_with_instance(
+    st: &Arc<AppState>,
+    account: &str,
+    cidr: &str,
+    subnet: &str,
+) -> (String, String, String, String) {
+    let body = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
+    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
+    let body = ok(
+        st,
+        account,
+        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
+    )
+    .await;
+    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let body = ok(
+        st,
+        account,
+        &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+    )
+    .await;
+    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
+    let (i, ip) = instance(st, account, &sub).await;
+    (vpc, rtb, i, ip)
+}
+
+async fn instance(st: &Arc<AppState>, account: &str, sub: &str) -> (String, String) {
+    let body = ok(
+        st,
+        account,
+        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
+    )
+    .await;
+    (
+        between(&body, "<instanceId>", "</instanceId>").to_owned(),
+        between(&body, "<privateIpAddress>", "</privateIpAddress>").to_owned(),
+    )
+}
+
+async fn reach(st: &Arc<AppState>, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let req = Request::post("/_vpcpeer/reach")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    raw_reach(st, req).await
+}
+
+async fn raw_reach(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::Value) {
+    let resp = app(st.clone()).oneshot(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let v = serde_json::from_slice(&bytes).expect("json body");
+    (status, v)
+}
+
+#[tokio::test]
+async fn reach_inside_one_vpc_is_reachable() {
+    let st = state();
+    let (_, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
+    let body = ok(&st, A, "Action=DescribeSubnets").await;
+    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let (_, ip2) = instance(&st, A, &sub).await;
+    let (status, v) = reach(
+        &st,
+        serde_json::json!({"account": A, "from": i1, "to": ip2, "protocol": "tcp", "port": 443}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["reachable"], true, "{v}");
+    assert_eq!(v["blockers"], serde_json::json!([]));
+    let fwd = v["forward"].as_array().expect("forward");
+    assert_eq!(fwd[0]["component"]["kind"], "instance");
+    assert_eq!(fwd[0]["component"]["id"], i1.as_str());
+    assert_eq!(fwd[0]["inbound"]["dst_ip"], ip2.as_str());
+    assert_eq!(fwd[0]["inbound"]["dst_port"], 443);
+    assert!(fwd
+        .iter()
+        .any(|h| h["rule"]["type"] == "security-group-rule"));
+    assert!(!v["return"].as_array().expect("return").is_empty());
+}
+
+#[tokio::test]
+async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
+    let st = state();
+    let (va, rtb_a, ia, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
+    let (vb, rtb_b, _, ip_b) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
+    let body = ok(
+        &st,
+        A,
+        &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}"),
+    )
+    .await;
+    let pcx = between(
+        &body,
+        "<vpcPeeringConnectionId>",
+        "</vpcPeeringConnectionId>",
+    )
+    .to_owned();
+    ok(
+        &st,
+        B,
+        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
+    )
+    .await;
+    ok(
+        &st,
+        A,
+        &format!(
+            "Action=CreateRoute&RouteTableId={rtb_a}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}"
+        ),
+    )
+    .await;
+    let q =
+        serde_json::json!({"account": A, "from": ia, "to": ip_b, "protocol": "tcp", "port": 443});
+    let (status, v) = reach(&st, q.clone()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["reachable"], false, "{v}");
+    let blockers = v["blockers"].as_array().expect("blockers");
+    let ret = blockers
+        .iter()
+        .find(|b| b["code"] == "NO_ROUTE_TO_DESTINATION" && b["leg"] == "return")
+        .unwrap_or_else(|| panic!("no return-leg NO_ROUTE_TO_DESTINATION in {v}"));
+    assert_eq!(ret["component"]["id"], rtb_b.as_str());
+    assert_eq!(
+        ret["fix"],
+        format!("add a route 10.0.0.0/16 → {pcx} to {rtb_b}").as_str()
+    );
+    // The default group of B admits only its own members: an ingress blocker with a fix.
+    let sg = blockers
+        .iter()
+        .find(|b| b["code"] == "ENI_SG_RULES_MISMATCH")
+        .unwrap_or_else(|| panic!("no ENI_SG_RULES_MISMATCH in {v}"));
+    let fix = sg["fix"].as_str().expect("fix");
+    assert!(fix.starts_with("allow tcp/443 from 10.0.1."), "{fix}");
+
+    ok(
+        &st,
+        B,
+        &format!(
+            "Action=CreateRoute&RouteTableId={rtb_b}&DestinationCidrBlock=10.0.0.0/16&VpcPeeringConnectionId={pcx}"
+        ),
+    )
+    .await;
+    let (_, v) = reach(&st, q).await;
+    assert!(
+        !v["blockers"]
+            .as_array()
+            .expect("blockers")
+            .iter()
+            .any(|b| b["code"] == "NO_ROUTE_TO_DESTINATION"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn reach_rejects_bad_input_and_foreign_ids() {
+    let st = state();
+    let (_, _, ia, ip_a) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
+    let (_, _, ib, _) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
+    let req = Request::post("/_vpcpeer/reach")
+        .body(Body::from("not json"))
+        .expect("request");
+    let (status, v) = raw_reach(&st, req).await;
+    assert_eq!(status, 400);
+    assert!(v["error"].as_str().expect("error").contains("expected"));
+    let cases = [
+        (
+            serde_json::json!({"account": A, "from": ia, "to": "10.1.1.9", "protocol": "gre", "port": 1}),
+            400,
+            "unknown protocol",
+        ),
+        (
+            serde_json::json!({"account": A, "from": ia, "to": "10.1.1.9", "protocol": "tcp"}),
+            400,
+            "need a destination port",
+        ),
+        (
+            serde_json::json!({"account": A, "from": "nonsense", "to": "10.1.1.9", "protocol": "icmp"}),
+            400,
+            "neither",
+        ),
+        (
+            serde_json::json!({"account": "12", "from": ia, "to": "10.1.1.9", "protocol": "icmp"}),
+            400,
+            "12-digit",
+        ),
+        (
+            serde_json::json!({"account": A, "from": ia, "to": ia, "protocol": "icmp"}),
+            400,
+            "same network interface",
+        ),
+        (
+            serde_json::json!({"account": A, "from": ib, "to": ip_a, "protocol": "icmp"}),
+            404,
+            "not found in account 111111111111",
+        ),
+        (
+            serde_json::json!({"account": A, "from": ia, "to": ib, "protocol": "icmp"}),
+            404,
+            "not found",
+        ),
+        (
+            serde_json::json!({"account": A, "from": "i-0000000000000dead", "to": ip_a, "protocol": "icmp"}),
+            404,
+            "not found",
+        ),
+        (
+            serde_json::json!({"account": A, "from": "10.1.1.4", "to": ip_a, "protocol": "icmp"}),
+            404,
+            "holds the source address",
+        ),
+        (
+            serde_json::json!({"from": ia, "to": ip_a, "protocol": "icmp"}),
+            404,
+            "account 000000000000",
+        ),
+    ];
+    for (q, want, msg) in cases {
+        let (status, v) = reach(&st, q.clone()).await;
+        assert_eq!(status, want, "{q} → {v}");
+        let e = v["error"].as_str().expect("error");
+        assert!(e.contains(msg), "{q} → {e}");
+    }
+}

@@ -2,9 +2,11 @@
 //! draws entropy, picks a store and binds a socket.
 
 mod limits;
+mod reach;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,6 +32,11 @@ struct Cli {
 enum Command {
     /// Run the emulator server (EC2 Query API on / and the admin API on /_vpcpeer).
     Serve(ServeArgs),
+    /// Ask a running server whether one endpoint can reach another, and if not, why.
+    ///
+    /// Exit status: 0 when reachable, 1 when not reachable, 2 on errors (bad arguments,
+    /// server unreachable, unknown endpoint).
+    Reach(reach::ReachArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,10 +86,24 @@ fn entropy() -> u64 {
     t ^ (u64::from(std::process::id()) << 32) ^ 0x5DEE_CE66_D1CE_4E5B
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Error: {e:?}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Reach(args) => match reach::run(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
