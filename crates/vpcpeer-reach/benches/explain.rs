@@ -54,7 +54,7 @@ fn generate() -> Topology {
         outstanding_peering_requests: None,
         ..Limits::default()
     };
-    let scope = |i: usize| if i % 2 == 0 { a() } else { b() };
+    let scope = |i: usize| if i.is_multiple_of(2) { a() } else { b() };
     let mut vpcs = Vec::with_capacity(VPCS);
     let mut instances = Vec::with_capacity(VPCS);
     for i in 0..VPCS {

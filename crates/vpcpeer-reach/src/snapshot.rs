@@ -6,7 +6,9 @@
 //! interfaces by id and by private address, instances with their primary interface, security
 //! groups, gateways, and peering connections with their state at `now`.
 //!
-//! Compiling is one pass over the [`World`]; nothing here reads a clock or does I/O.
+//! Compiling is one pass over the [`World`]; after a change to one route table's routes,
+//! [`Snapshot::apply_route_table`] recompiles just that table. Nothing here reads a clock or does
+//! I/O.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
