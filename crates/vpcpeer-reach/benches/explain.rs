@@ -12,6 +12,8 @@
 //!   and unreachable (0 → 1, no return route), on the compiled snapshot; `naive` compiles the
 //!   snapshot afresh for each query (what answering without a maintained snapshot costs);
 //! - `compile`: the full rebuild of the snapshot;
+//! - `matrix`: the all-pairs tcp/443 matrix of the first 1,000 instances ([`matrix`]: 999,000
+//!   queries);
 //! - `route_change`: after one route is added to VPC 1's main table, bringing the snapshot up to
 //!   date with [`Snapshot::apply_route_table`] (`incremental`) against a full compile (`full`).
 //!
@@ -29,11 +31,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::ops::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{Limits, RouteTarget};
-use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
+use vpcpeer_reach::{explain, matrix, Endpoint, Protocol, Query, Snapshot};
 
 const VPCS: usize = 10_000;
 /// VPC `i` requests a peering to each `i + k` (mod [`VPCS`]).
 const PEER_STRIDES: [usize; 2] = [1, 97];
+/// Instances in the all-pairs matrix.
+const MATRIX: usize = 1_000;
 
 /// The generated world and the handles the benchmarks need.
 struct Topology {
@@ -161,6 +165,21 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("full", |b| {
         b.iter(|| Snapshot::compile(black_box(&t.env.world), now))
+    });
+    g.finish();
+
+    // All pairs of the first 1,000 instances (999,000 queries), once per pair.
+    let first = &t.instances[..MATRIX];
+    let m = matrix(&snap, first, Protocol::Tcp, Some(443));
+    let reachable = m.iter().filter(|(_, _, ok)| *ok).count();
+    eprintln!(
+        "matrix of {MATRIX} instances: {} pairs, {reachable} reachable",
+        m.len()
+    );
+    let mut g = c.benchmark_group("matrix");
+    g.sample_size(10);
+    g.bench_function("tcp443_1000", |b| {
+        b.iter(|| matrix(black_box(&snap), black_box(first), Protocol::Tcp, Some(443)))
     });
     g.finish();
 
