@@ -1,5 +1,6 @@
 //! [`matrix`] against [`explain`] pair by pair, on a small topology where some pairs reach each
-//! other and some do not.
+//! other, some are blocked on the walk, some sit in VPCs joined by no peering (the matrix's
+//! shortcut) and one instance does not exist.
 
 mod common;
 
@@ -43,6 +44,13 @@ fn matrix_agrees_with_explain_pair_by_pair() {
             RouteTarget::Peering(p.clone()),
         );
     }
+    // 0–2 requested, never accepted: pending still counts as connected, so those pairs are
+    // walked in full (and blocked). A fourth VPC with no peering at all: its pairs take the
+    // disconnected shortcut.
+    env.peer(&scopes[0], &vpcs[0], &scopes[2], &vpcs[2], false);
+    let extra = env.vpc(&b(), "10.9.0.0/16");
+    let extra_subnet = env.subnet(&b(), &extra, "10.9.1.0/24");
+    instances.push(env.instance(&b(), &extra_subnet, &[]));
     instances.push("i-0123456789abcdef0".into());
     let snap = Snapshot::compile(&env.world, env.now);
 
