@@ -129,7 +129,20 @@ impl Dst<'_> {
     }
 }
 
-fn instance_eni<'s>(s: &'s Snapshot, id: &str) -> Result<&'s EniView, QueryError> {
+/// Whether a peering in state `state` keeps its VPCs "connected": active or pending (anything
+/// else is `DISCONNECTED_VPCS`).
+pub(crate) fn is_live(state: PeeringState) -> bool {
+    matches!(
+        state,
+        PeeringState::Active
+            | PeeringState::PendingAcceptance
+            | PeeringState::InitiatingRequest
+            | PeeringState::Provisioning
+    )
+}
+
+/// The primary interface of instance `id`.
+pub(crate) fn instance_eni<'s>(s: &'s Snapshot, id: &str) -> Result<&'s EniView, QueryError> {
     let i = s
         .instances
         .get(id)
@@ -345,15 +358,11 @@ impl<'s> Walk<'s> {
         if dv == src.vpc_id {
             return;
         }
-        let live = self.s.peerings_between(&src.vpc_id, dv).iter().any(|p| {
-            matches!(
-                p.state,
-                PeeringState::Active
-                    | PeeringState::PendingAcceptance
-                    | PeeringState::InitiatingRequest
-                    | PeeringState::Provisioning
-            )
-        });
+        let live = self
+            .s
+            .peerings_between(&src.vpc_id, dv)
+            .iter()
+            .any(|p| is_live(p.state));
         if !live {
             self.block(
                 Code::DisconnectedVpcs,

@@ -12,11 +12,13 @@
 
 mod explain;
 pub mod lpm;
+mod matrix;
 pub mod model;
 mod rules;
 pub mod snapshot;
 
 pub use explain::explain;
+pub use matrix::matrix;
 
 pub use model::{
     Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,

@@ -6,7 +6,9 @@
 //! interfaces by id and by private address, instances with their primary interface, security
 //! groups, gateways, and peering connections with their state at `now`.
 //!
-//! Compiling is one pass over the [`World`]; nothing here reads a clock or does I/O.
+//! Compiling is one pass over the [`World`]; after a change to one route table's routes,
+//! [`Snapshot::apply_route_table`] recompiles just that table. Nothing here reads a clock or does
+//! I/O.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -15,8 +17,8 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use vpcpeer_model::ops::route::{table_route_state, RouteState};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{
-    AclEntry, Destination, InstanceState, NatState, RouteTarget, RtAssocTarget, Scope, SgRule,
-    Timestamp, World,
+    AclEntry, Destination, InstanceState, NatState, RouteTable, RouteTarget, RtAssocTarget, Scope,
+    SgRule, Timestamp, World,
 };
 
 use crate::lpm::Lpm;
@@ -274,7 +276,50 @@ fn dest_net(d: &Destination) -> IpNet {
     }
 }
 
+/// The compiled view of route table `t`: its routes with their state at `now`.
+fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> TableView {
+    let lpm = Lpm::new(t.routes.iter().map(|r| {
+        let active = table_route_state(world, t, r, now) == RouteState::Active;
+        (
+            dest_net(&r.destination),
+            RouteEntry {
+                destination: r.destination,
+                target: r.target.clone(),
+                active,
+            },
+        )
+    }));
+    TableView {
+        id: t.id.clone(),
+        vpc_id: t.vpc_id.clone(),
+        lpm,
+    }
+}
+
 impl Snapshot {
+    /// Brings the snapshot up to date after a change to the routes of route table `rtb_id`
+    /// (a route created, replaced or deleted, or the table deleted): recompiles that table's
+    /// routes, with their state at the snapshot's instant, from `world`, and nothing else.
+    ///
+    /// Afterwards the snapshot equals `Snapshot::compile(world, self.now)` provided nothing
+    /// else changed since it was compiled: association changes (which subnet uses which table,
+    /// the main table) and changes to other components (a peering deleted, a gateway detached —
+    /// which also change the state of routes in other tables) need a full
+    /// [`compile`](Snapshot::compile). A table no longer in `world` is dropped, so subnets still
+    /// pointing at it find no table, as after a compile of a world where the association was
+    /// gone with it. Cost: one table's routes, independent of the size of the world.
+    pub fn apply_route_table(&mut self, world: &World, rtb_id: &str) {
+        match world.route_tables.get(rtb_id) {
+            Some(t) => {
+                let view = table_view(world, t, self.now);
+                self.tables.insert(t.id.clone(), view);
+            }
+            None => {
+                self.tables.remove(rtb_id);
+            }
+        }
+    }
+
     /// Compiles `world` as it stands at `now`.
     pub fn compile(world: &World, now: Timestamp) -> Snapshot {
         let mut s = Snapshot {
@@ -297,17 +342,6 @@ impl Snapshot {
         }
         let mut explicit_rtb: HashMap<&str, &str> = HashMap::new();
         for t in world.route_tables.values() {
-            let lpm = Lpm::new(t.routes.iter().map(|r| {
-                let active = table_route_state(world, t, r, now) == RouteState::Active;
-                (
-                    dest_net(&r.destination),
-                    RouteEntry {
-                        destination: r.destination,
-                        target: r.target.clone(),
-                        active,
-                    },
-                )
-            }));
             for a in &t.associations {
                 match &a.target {
                     RtAssocTarget::Main => {
@@ -321,14 +355,7 @@ impl Snapshot {
                     RtAssocTarget::Gateway(_) => {}
                 }
             }
-            s.tables.insert(
-                t.id.clone(),
-                TableView {
-                    id: t.id.clone(),
-                    vpc_id: t.vpc_id.clone(),
-                    lpm,
-                },
-            );
+            s.tables.insert(t.id.clone(), table_view(world, t, now));
         }
         let mut explicit_acl: HashMap<&str, &str> = HashMap::new();
         for a in world.network_acls.values() {

@@ -1,0 +1,223 @@
+//! Benchmarks of the reachability engine on a generated topology of 10,000 VPCs and 20,000
+//! active peerings, against the naive baselines.
+//!
+//! The world is built through the real model operations of [`TestEnv`] (the fixture helpers of
+//! `tests/common`), alternating accounts A and B: VPC `i` owns 10.(i/256).(i%256).0/24 with one
+//! subnet (the whole block) and one instance whose security group admits tcp/443 from
+//! 10.0.0.0/8. VPC `i` requests peerings to VPCs `i+1` and `i+97` (mod 10,000), accepted at once,
+//! so every VPC has four active peerings; each main route table routes the peer's block over the
+//! peering — except that VPC 1 has no route back to VPC 0 (the unreachable query).
+//!
+//! - `explain`: one cross-VPC tcp/443 query over an active peering, reachable (5,000 → 5,001)
+//!   and unreachable (0 → 1, no return route), on the compiled snapshot; `naive` compiles the
+//!   snapshot afresh for each query (what answering without a maintained snapshot costs);
+//! - `compile`: the full rebuild of the snapshot;
+//! - `matrix`: the all-pairs tcp/443 matrix of the first 1,000 instances (999,000 pairs) by
+//!   [`matrix`], against `explain_each` (the naive baseline: [`explain`] on every pair);
+//! - `route_change`: after one route is added to VPC 1's main table, bringing the snapshot up to
+//!   date with [`Snapshot::apply_route_table`] (`incremental`) against a full compile (`full`).
+//!
+//! Run: `cargo bench -p vpcpeer-reach --bench explain -- --warm-up-time 1 --measurement-time 3`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use common::{from_cidr, tcp, Build};
+use criterion::{criterion_group, criterion_main, Criterion};
+use vpcpeer_model::ops::security_group::Direction as SgDir;
+use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::{Limits, RouteTarget};
+use vpcpeer_reach::{explain, matrix, Endpoint, Protocol, Query, Snapshot};
+
+const VPCS: usize = 10_000;
+/// VPC `i` requests a peering to each `i + k` (mod [`VPCS`]).
+const PEER_STRIDES: [usize; 2] = [1, 97];
+/// Instances in the all-pairs matrix.
+const MATRIX: usize = 1_000;
+
+/// The generated world and the handles the benchmarks need.
+struct Topology {
+    env: TestEnv,
+    instances: Vec<String>,
+    main_rtbs: Vec<String>,
+    /// `pcx` of the peering VPC 0 requested to VPC 1.
+    pcx01: String,
+}
+
+fn cidr(i: usize) -> String {
+    format!("10.{}.{}.0/24", i >> 8, i & 255)
+}
+
+fn generate() -> Topology {
+    let mut env = TestEnv::with_seed(11);
+    env.limits = Limits {
+        outstanding_peering_requests: None,
+        ..Limits::default()
+    };
+    let scope = |i: usize| if i.is_multiple_of(2) { a() } else { b() };
+    let mut vpcs = Vec::with_capacity(VPCS);
+    let mut instances = Vec::with_capacity(VPCS);
+    for i in 0..VPCS {
+        let s = scope(i);
+        let vpc = env.vpc(&s, &cidr(i));
+        let subnet = env.subnet(&s, &vpc, &cidr(i));
+        let sg = env.sg(&s, &vpc, "web");
+        env.allow(
+            &s,
+            &sg,
+            SgDir::Ingress,
+            from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+        );
+        instances.push(env.instance(&s, &subnet, &[&sg]));
+        vpcs.push(vpc);
+    }
+    let main_of: HashMap<&str, &str> = env
+        .world
+        .route_tables
+        .values()
+        .filter(|t| t.is_main())
+        .map(|t| (t.vpc_id.as_str(), t.id.as_str()))
+        .collect();
+    let main_rtbs: Vec<String> = vpcs
+        .iter()
+        .map(|v| main_of[v.as_str()].to_owned())
+        .collect();
+    let mut pcx01 = String::new();
+    for i in 0..VPCS {
+        for k in PEER_STRIDES {
+            let j = (i + k) % VPCS;
+            let pcx = env.peer(&scope(i), &vpcs[i], &scope(j), &vpcs[j], true);
+            env.route(
+                &scope(i),
+                &main_rtbs[i],
+                &cidr(j),
+                RouteTarget::Peering(pcx.clone()),
+            );
+            if (i, j) == (0, 1) {
+                pcx01 = pcx;
+            } else {
+                env.route(
+                    &scope(j),
+                    &main_rtbs[j],
+                    &cidr(i),
+                    RouteTarget::Peering(pcx.clone()),
+                );
+            }
+        }
+    }
+    Topology {
+        env,
+        instances,
+        main_rtbs,
+        pcx01,
+    }
+}
+
+fn query(t: &Topology, src: usize, dst: usize) -> Query {
+    Query {
+        src: Endpoint::Instance(t.instances[src].clone()),
+        dst: Endpoint::Instance(t.instances[dst].clone()),
+        protocol: Protocol::Tcp,
+        port: Some(443),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let started = Instant::now();
+    let mut t = generate();
+    let w = &t.env.world;
+    eprintln!(
+        "generated through model ops in {:.2?}: {} VPCs, {} subnets, {} instances, {} peerings, \
+         {} route tables",
+        started.elapsed(),
+        w.vpcs.len(),
+        w.subnets.len(),
+        w.instances.len(),
+        w.peerings.len(),
+        w.route_tables.len()
+    );
+    let now = t.env.now;
+    let snap = Snapshot::compile(&t.env.world, now);
+
+    let ok = query(&t, 5_000, 5_001);
+    let blocked = query(&t, 0, 1);
+    assert!(explain(&snap, &ok).expect("query").reachable);
+    assert!(!explain(&snap, &blocked).expect("query").reachable);
+
+    let mut g = c.benchmark_group("explain");
+    g.bench_function("reachable", |b| {
+        b.iter(|| explain(black_box(&snap), black_box(&ok)))
+    });
+    g.bench_function("unreachable", |b| {
+        b.iter(|| explain(black_box(&snap), black_box(&blocked)))
+    });
+    g.sample_size(10);
+    g.bench_function("naive_reachable", |b| {
+        b.iter(|| explain(&Snapshot::compile(black_box(&t.env.world), now), &ok))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("compile");
+    g.sample_size(10);
+    g.bench_function("full", |b| {
+        b.iter(|| Snapshot::compile(black_box(&t.env.world), now))
+    });
+    g.finish();
+
+    // All pairs of the first 1,000 instances (999,000 queries), once per pair.
+    let first = &t.instances[..MATRIX];
+    let m = matrix(&snap, first, Protocol::Tcp, Some(443));
+    let reachable = m.iter().filter(|(_, _, ok)| *ok).count();
+    eprintln!(
+        "matrix of {MATRIX} instances: {} pairs, {reachable} reachable",
+        m.len()
+    );
+    let mut g = c.benchmark_group("matrix");
+    g.sample_size(10);
+    g.bench_function("tcp443_1000", |b| {
+        b.iter(|| matrix(black_box(&snap), black_box(first), Protocol::Tcp, Some(443)))
+    });
+    g.bench_function("explain_each_1000", |b| {
+        b.iter(|| {
+            let mut reachable = 0usize;
+            for src in first {
+                for dst in first.iter().filter(|d| *d != src) {
+                    let q = Query {
+                        src: Endpoint::Instance(src.clone()),
+                        dst: Endpoint::Instance(dst.clone()),
+                        protocol: Protocol::Tcp,
+                        port: Some(443),
+                    };
+                    let ok = explain(black_box(&snap), &q).is_ok_and(|v| v.reachable);
+                    reachable += usize::from(ok);
+                }
+            }
+            reachable
+        })
+    });
+    g.finish();
+
+    // One route change: VPC 1 gets its route back to VPC 0.
+    let (s1, rtb1) = (b(), t.main_rtbs[1].clone());
+    let pcx = t.pcx01.clone();
+    t.env.route(&s1, &rtb1, &cidr(0), RouteTarget::Peering(pcx));
+    let mut inc = snap.clone();
+    inc.apply_route_table(&t.env.world, &rtb1);
+    assert!(explain(&inc, &blocked).expect("query").reachable);
+    let mut g = c.benchmark_group("route_change");
+    g.bench_function("incremental", |b| {
+        b.iter(|| inc.apply_route_table(black_box(&t.env.world), black_box(&rtb1)))
+    });
+    g.sample_size(10);
+    g.bench_function("full", |b| {
+        b.iter(|| Snapshot::compile(black_box(&t.env.world), now))
+    });
+    g.finish();
+}
+
+criterion_group!(explain_benches, benches);
+criterion_main!(explain_benches);
