@@ -167,6 +167,23 @@ pub enum RouteTarget {
     VpcEndpoint(String),
 }
 
+impl RouteTarget {
+    /// The target's id as EC2 shows it (`local` for the local route).
+    pub fn id(&self) -> &str {
+        match self {
+            RouteTarget::Local => "local",
+            RouteTarget::Gateway(id)
+            | RouteTarget::Peering(id)
+            | RouteTarget::NatGateway(id)
+            | RouteTarget::Instance(id)
+            | RouteTarget::NetworkInterface(id)
+            | RouteTarget::TransitGateway(id)
+            | RouteTarget::EgressOnlyInternetGateway(id)
+            | RouteTarget::VpcEndpoint(id) => id,
+        }
+    }
+}
+
 /// A route destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Destination {

@@ -139,6 +139,49 @@ impl TestEnv {
         .expect("vpc")
     }
 
+    /// Requests a peering from `vpc` (as `req`) to `peer_vpc` of `acc` and, if `accept`, accepts
+    /// it as `acc`; panics if the model refuses.
+    pub fn peer(
+        &mut self,
+        req: &Scope,
+        vpc: &str,
+        acc: &Scope,
+        peer_vpc: &str,
+        accept: bool,
+    ) -> String {
+        let id = self
+            .run(req, |tx| {
+                tx.create_peering(crate::ops::peering::CreatePeering {
+                    vpc_id: vpc.into(),
+                    peer_vpc_id: peer_vpc.into(),
+                    peer_owner_id: Some(acc.account.clone()),
+                    peer_region: Some(acc.region.clone()),
+                    tags: crate::Tags::new(),
+                })
+            })
+            .expect("peering request")
+            .connection
+            .id;
+        if accept {
+            self.run(acc, |tx| tx.accept_peering(&id)).expect("accept");
+        }
+        id
+    }
+
+    /// A security group named `name` in `vpc`, with the default allow-all egress; panics if the
+    /// model refuses.
+    pub fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
+        self.run(s, |tx| {
+            tx.create_security_group(crate::ops::security_group::CreateSecurityGroup {
+                name: name.into(),
+                description: "test group".into(),
+                vpc_id: vpc.into(),
+                tags: crate::Tags::new(),
+            })
+        })
+        .expect("security group")
+    }
+
     /// The security group of `vpc` (the first found: a new VPC has only its default group).
     pub fn default_sg(&self, vpc: &str) -> String {
         self.world

@@ -310,17 +310,7 @@ fn route_rule(e: &RouteEntry) -> RuleRef {
 }
 
 fn target_name(t: &RouteTarget) -> String {
-    match t {
-        RouteTarget::Local => "local".into(),
-        RouteTarget::Gateway(id)
-        | RouteTarget::Peering(id)
-        | RouteTarget::NatGateway(id)
-        | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id)
-        | RouteTarget::TransitGateway(id)
-        | RouteTarget::EgressOnlyInternetGateway(id)
-        | RouteTarget::VpcEndpoint(id) => id.clone(),
-    }
+    t.id().to_owned()
 }
 
 fn state_name(s: PeeringState) -> &'static str {

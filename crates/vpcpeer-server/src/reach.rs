@@ -259,17 +259,7 @@ fn component_json(c: &ComponentRef) -> Value {
 }
 
 fn target_name(t: &RouteTarget) -> &str {
-    match t {
-        RouteTarget::Local => "local",
-        RouteTarget::Gateway(id)
-        | RouteTarget::Peering(id)
-        | RouteTarget::NatGateway(id)
-        | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id)
-        | RouteTarget::TransitGateway(id)
-        | RouteTarget::EgressOnlyInternetGateway(id)
-        | RouteTarget::VpcEndpoint(id) => id,
-    }
+    t.id()
 }
 
 fn direction_name(d: Direction, acl: bool) -> &'static str {

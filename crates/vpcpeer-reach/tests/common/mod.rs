@@ -7,11 +7,8 @@
 use vpcpeer_model::ops::acl::AclEntryInput;
 use vpcpeer_model::ops::gateway::CreateNat;
 use vpcpeer_model::ops::instance::RunInstances;
-use vpcpeer_model::ops::peering::CreatePeering;
 use vpcpeer_model::ops::route::RouteInput;
-use vpcpeer_model::ops::security_group::{
-    CreateSecurityGroup, Direction, GroupPair, GroupSelector, Permission, Range,
-};
+use vpcpeer_model::ops::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
 use vpcpeer_model::ops::subnet::CreateSubnet;
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_model::{DomainError, RouteTarget, Scope, Tags};
@@ -34,11 +31,6 @@ pub trait Build {
         cidr: &str,
         target: RouteTarget,
     ) -> Result<(), DomainError>;
-    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
-    fn peer(&mut self, req: &Scope, vpc: &str, acc: &Scope, peer_vpc: &str, accept: bool)
-        -> String;
-    /// A security group of `vpc` with no ingress rules and the default allow-all egress.
-    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String;
     /// Authorizes one permission.
     fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission);
     /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
@@ -104,45 +96,6 @@ impl Build for TestEnv {
                 ..Default::default()
             })
         })
-    }
-
-    fn peer(
-        &mut self,
-        req: &Scope,
-        vpc: &str,
-        acc: &Scope,
-        peer_vpc: &str,
-        accept: bool,
-    ) -> String {
-        let id = self
-            .run(req, |tx| {
-                tx.create_peering(CreatePeering {
-                    vpc_id: vpc.into(),
-                    peer_vpc_id: peer_vpc.into(),
-                    peer_owner_id: Some(acc.account.clone()),
-                    peer_region: Some(acc.region.clone()),
-                    tags: Tags::new(),
-                })
-            })
-            .expect("peering")
-            .connection
-            .id;
-        if accept {
-            self.run(acc, |tx| tx.accept_peering(&id)).expect("accept");
-        }
-        id
-    }
-
-    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
-        self.run(s, |tx| {
-            tx.create_security_group(CreateSecurityGroup {
-                name: name.into(),
-                description: "test group".into(),
-                vpc_id: vpc.into(),
-                tags: Tags::new(),
-            })
-        })
-        .expect("security group")
     }
 
     fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission) {

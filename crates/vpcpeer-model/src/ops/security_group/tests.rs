@@ -1,7 +1,6 @@
 //! Table tests of security groups: creation rules, permissions, peer references and staleness.
 
 use super::*;
-use crate::ops::peering::CreatePeering;
 use crate::testkit::{a, b, TestEnv, A, B};
 use crate::{NetworkInterface, Scope};
 
@@ -11,55 +10,11 @@ fn scope(account: &str, region: &str) -> Scope {
 
 /// Security-group helpers on top of the shared harness.
 trait GroupEnv {
-    /// A security group named `name` in `vpc`.
-    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String;
-    /// Requests a peering as `req` and, if `accept`, accepts it as `acc`.
-    fn peer(&mut self, req: &Scope, vpc: &str, acc: &Scope, peer_vpc: &str, accept: bool)
-        -> String;
     /// The group record `id`.
     fn group(&self, id: &str) -> &SecurityGroup;
 }
 
 impl GroupEnv for TestEnv {
-    fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
-        self.run(s, |tx| {
-            tx.create_security_group(CreateSecurityGroup {
-                name: name.into(),
-                description: "test group".into(),
-                vpc_id: vpc.into(),
-                tags: Tags::new(),
-            })
-        })
-        .unwrap()
-    }
-
-    fn peer(
-        &mut self,
-        req: &Scope,
-        vpc: &str,
-        acc: &Scope,
-        peer_vpc: &str,
-        accept: bool,
-    ) -> String {
-        let id = self
-            .run(req, |tx| {
-                tx.create_peering(CreatePeering {
-                    vpc_id: vpc.into(),
-                    peer_vpc_id: peer_vpc.into(),
-                    peer_owner_id: Some(acc.account.clone()),
-                    peer_region: Some(acc.region.clone()),
-                    tags: Tags::new(),
-                })
-            })
-            .unwrap()
-            .connection
-            .id;
-        if accept {
-            self.run(acc, |tx| tx.accept_peering(&id)).unwrap();
-        }
-        id
-    }
-
     fn group(&self, id: &str) -> &SecurityGroup {
         &self.world.security_groups[id]
     }
