@@ -8,14 +8,22 @@
 //!   resource kinds (gateways, endpoints, …) are refused with `InvalidParameterValue`.
 //! - Protocol is `tcp` or `udp` (required) and a destination port is required, since the engine
 //!   checks one concrete port.
+//! - The destination may belong to another account of the same region (AWS analyses paths
+//!   across the accounts of an Organization; this emulator treats all accounts as one), so a
+//!   cross-account peering path can be asked about by id; the source must be the caller's.
+//! - When a source or destination resource is given, its primary address is used;
+//!   `SourceIp`/`DestinationIp` are stored and shown but only `DestinationIp` without a
+//!   destination resource takes part in the analysis.
 //! - A path with analyses cannot be deleted: `DependencyViolation` until its analyses are
 //!   deleted.
 
 use std::net::IpAddr;
 
+use super::check_id;
+use crate::ops::instance::instance_visible;
 use crate::{
-    AnalysisStatus, DomainError, ExplanationRecord, Kind, NetworkInsightsAnalysis,
-    NetworkInsightsPath, PathComponentRecord, Tags, Tx,
+    AnalysisStatus, DomainError, ExplanationRecord, Instance, Kind, NetworkInsightsAnalysis,
+    NetworkInsightsPath, NetworkInterface, PathComponentRecord, Tags, Tx,
 };
 
 /// Input of CreateNetworkInsightsPath.
@@ -85,6 +93,30 @@ impl Tx<'_, '_> {
         }
     }
 
+    /// Checks that `id` names an instance or interface of any account in the caller's region.
+    fn insights_destination(&self, id: &str) -> Result<(), DomainError> {
+        let region = &self.scope().region;
+        let found = if id.starts_with("i-") {
+            check_id(Kind::Instance, id)?;
+            let now = self.now();
+            self.get::<Instance>(id)
+                .is_some_and(|i| i.scope.region == *region && instance_visible(i, now))
+                .then_some(Kind::Instance)
+                .ok_or(Kind::Instance)
+        } else if id.starts_with("eni-") {
+            check_id(Kind::NetworkInterface, id)?;
+            self.get::<NetworkInterface>(id)
+                .is_some_and(|e| e.scope.region == *region)
+                .then_some(Kind::NetworkInterface)
+                .ok_or(Kind::NetworkInterface)
+        } else {
+            return self.insights_endpoint("Destination", id);
+        };
+        found
+            .map(|_| ())
+            .map_err(|kind| DomainError::not_found(kind, id))
+    }
+
     /// CreateNetworkInsightsPath.
     pub fn create_insights_path(&mut self, input: CreatePath) -> Result<String, DomainError> {
         let source = input
@@ -111,7 +143,7 @@ impl Tx<'_, '_> {
             })?,
         };
         if let Some(d) = &input.destination {
-            self.insights_endpoint("Destination", d)?;
+            self.insights_destination(d)?;
             if *d == source {
                 return Err(DomainError::InvalidParameterCombination(
                     "Source and Destination must be different resources.".into(),
