@@ -28,6 +28,10 @@ pub enum Kind {
     NetworkInterface,
     /// `pcx-`.
     PeeringConnection,
+    /// `nip-`.
+    NetworkInsightsPath,
+    /// `nia-`.
+    NetworkInsightsAnalysis,
     /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`).
     Association,
     /// A gateway id of unknown kind given as a route target.
@@ -53,6 +57,8 @@ impl Kind {
             Kind::Instance => "i",
             Kind::NetworkInterface => "eni",
             Kind::PeeringConnection => "pcx",
+            Kind::NetworkInsightsPath => "nip",
+            Kind::NetworkInsightsAnalysis => "nia",
             _ => return None,
         })
     }

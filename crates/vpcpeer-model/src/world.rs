@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInterface, PeeringConnection,
-    RouteTable, SecurityGroup, Subnet, Vpc,
+    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet,
+    Vpc,
 };
 
 /// Every resource, by kind and id. Tables are ordered by id, which makes listings and paging
@@ -34,6 +35,10 @@ pub struct World {
     /// Peering connections. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so
     /// the index of connections by VPC follows; a connection's two VPC ids never change.
     pub peerings: BTreeMap<String, PeeringConnection>,
+    /// Network insights paths.
+    pub insights_paths: BTreeMap<String, NetworkInsightsPath>,
+    /// Network insights analyses.
+    pub insights_analyses: BTreeMap<String, NetworkInsightsAnalysis>,
     /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
     peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
 }
@@ -61,6 +66,8 @@ pub enum Record {
     Instance(Instance),
     NetworkInterface(NetworkInterface),
     Peering(PeeringConnection),
+    InsightsPath(NetworkInsightsPath),
+    InsightsAnalysis(NetworkInsightsAnalysis),
 }
 
 /// A record type stored in a table of [`World`].
@@ -184,6 +191,8 @@ entities! {
     Instance => instances, Instance, "instance";
     NetworkInterface => network_interfaces, NetworkInterface, "eni";
     PeeringConnection => peerings, Peering, "pcx", reindex_peering;
+    NetworkInsightsPath => insights_paths, InsightsPath, "nip";
+    NetworkInsightsAnalysis => insights_analyses, InsightsAnalysis, "nia";
 }
 
 impl World {
@@ -242,6 +251,18 @@ impl World {
                 .map(Record::NetworkInterface),
         );
         out.extend(self.peerings.values().cloned().map(Record::Peering));
+        out.extend(
+            self.insights_paths
+                .values()
+                .cloned()
+                .map(Record::InsightsPath),
+        );
+        out.extend(
+            self.insights_analyses
+                .values()
+                .cloned()
+                .map(Record::InsightsAnalysis),
+        );
         out
     }
 }

@@ -83,6 +83,14 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
             "InvalidVpcPeeringConnectionID.NotFound",
             "vpcPeeringConnection ID",
         ),
+        Kind::NetworkInsightsPath => (
+            "InvalidNetworkInsightsPathId.NotFound",
+            "NetworkInsightsPath",
+        ),
+        Kind::NetworkInsightsAnalysis => (
+            "InvalidNetworkInsightsAnalysisId.NotFound",
+            "NetworkInsightsAnalysis",
+        ),
         Kind::Association => ("InvalidAssociationID.NotFound", "association ID"),
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
@@ -104,6 +112,8 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::Instance => "InvalidInstanceID.Malformed",
         Kind::NetworkInterface => "InvalidNetworkInterfaceID.Malformed",
         Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
+        Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
+        Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))

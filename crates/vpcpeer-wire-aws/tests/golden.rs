@@ -377,3 +377,54 @@ fn errors_roll_back() {
     );
     assert_eq!(env.ok("DescribeVpcs", ""), before);
 }
+
+// --- Network insights ------------------------------------------------------------------------------
+
+#[test]
+fn network_insights_path_and_analysis() {
+    let mut env = Env::new();
+    let vpc = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let doc = env.ok(
+        "CreateSubnet",
+        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+    );
+    let subnet = first(&doc, "subnetId");
+    let doc = env.ok(
+        "RunInstances",
+        &format!("ImageId=ami-12345678&MinCount=2&MaxCount=2&SubnetId={subnet}"),
+    );
+    let ids: Vec<String> = doc
+        .split("<instanceId>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_owned())
+        .collect();
+    let doc = env.ok(
+        "CreateNetworkInsightsPath",
+        &format!(
+            "Source={}&Destination={}&Protocol=tcp&DestinationPort=22&ClientToken=t1",
+            ids[0], ids[1]
+        ),
+    );
+    insta::assert_snapshot!("create_network_insights_path", doc);
+    let path = first(&doc, "networkInsightsPathId");
+    let doc = env.ok(
+        "StartNetworkInsightsAnalysis",
+        &format!("NetworkInsightsPathId={path}&ClientToken=t2"),
+    );
+    insta::assert_snapshot!("start_network_insights_analysis", doc);
+    let (status, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "DeleteNetworkInsightsPath",
+        &format!("NetworkInsightsPathId={path}"),
+    );
+    assert_eq!(status, 400);
+    assert!(doc.contains("<Code>DependencyViolation</Code>"), "{doc}");
+    let (_, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "DescribeNetworkInsightsAnalyses",
+        "NetworkInsightsAnalysisId.1=nia-0123456789abcdef0",
+    );
+    insta::assert_snapshot!("describe_network_insights_analyses_not_found", doc);
+}

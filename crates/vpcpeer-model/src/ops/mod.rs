@@ -6,6 +6,7 @@
 
 pub mod acl;
 pub mod gateway;
+pub mod insights;
 pub mod instance;
 pub mod peering;
 pub mod route;
@@ -67,6 +68,8 @@ owned! {
     NetworkAcl => NetworkAcl;
     Instance => Instance;
     NetworkInterface => NetworkInterface;
+    NetworkInsightsPath => NetworkInsightsPath;
+    NetworkInsightsAnalysis => NetworkInsightsAnalysis;
 }
 
 impl Tx<'_, '_> {

@@ -3,6 +3,7 @@
 
 mod acl;
 mod gateway;
+mod insights;
 mod instance;
 mod peering;
 mod regions;
@@ -29,6 +30,7 @@ pub fn handler(action: &str) -> Option<Handler> {
         .or_else(|| acl::handler(action))
         .or_else(|| instance::handler(action))
         .or_else(|| tags::handler(action))
+        .or_else(|| insights::handler(action))
 }
 
 fn core_handler(action: &str) -> Option<Handler> {
