@@ -13,6 +13,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from types import SimpleNamespace
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -260,3 +261,36 @@ def visible_ids(ec2):
     """Ids of every peering connection the caller of `ec2` can list."""
     out = ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]
     return {p["VpcPeeringConnectionId"] for p in out}
+
+
+AMI = "ami-0123456789abcdef0"
+
+
+def vpc_with_instance(ec2, cidr, subnet_cidr):
+    """A VPC with one subnet and one instance; returns (vpc id, main route table id, instance)."""
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sub)["Instances"][0]
+    rtb = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]
+    return vpc, rtb["RouteTableId"], inst
+
+
+def one_sided_peering(server):
+    """Account A's 10.0/16 peered with account B's 10.1/16, with an instance in each. Only A
+    routes to B, and B's instance admits tcp/443 from A's VPC, so the request gets there but the
+    reply has no way back. Returns a namespace of clients and ids."""
+    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
+    va, rtb_a, ia = vpc_with_instance(a, "10.0.0.0/16", "10.0.1.0/24")
+    vb, rtb_b, ib = vpc_with_instance(b, "10.1.0.0/16", "10.1.1.0/24")
+    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    b.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    a.create_route(RouteTableId=rtb_a, DestinationCidrBlock="10.1.0.0/16",
+                   VpcPeeringConnectionId=pcx)
+    b.authorize_security_group_ingress(
+        GroupId=ib["SecurityGroups"][0]["GroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                        "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
+    )
+    return SimpleNamespace(a=a, b=b, va=va, vb=vb, rtb_a=rtb_a, rtb_b=rtb_b, ia=ia, ib=ib,
+                           pcx=pcx)

@@ -4,24 +4,13 @@ two accounts, routed on one side only (the reply has no way back), then on both.
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code
-from test_reach_cli import vpc_with_instance
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, one_sided_peering, vpc_with_instance
 
 
 def test_insights_one_sided_peering_then_fixed(server):
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va, rtb_a, ia = vpc_with_instance(a, "10.0.0.0/16", "10.0.1.0/24")
-    vb, rtb_b, ib = vpc_with_instance(b, "10.1.0.0/16", "10.1.1.0/24")
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    b.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-    a.create_route(RouteTableId=rtb_a, DestinationCidrBlock="10.1.0.0/16",
-                   VpcPeeringConnectionId=pcx)
-    b.authorize_security_group_ingress(
-        GroupId=ib["SecurityGroups"][0]["GroupId"],
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                        "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
-    )
+    t = one_sided_peering(server)
+    a, b, va, vb, rtb_a, rtb_b, ia, ib, pcx = (
+        t.a, t.b, t.va, t.vb, t.rtb_a, t.rtb_b, t.ia, t.ib, t.pcx)
 
     path = a.create_network_insights_path(
         Source=ia["InstanceId"], Destination=ib["InstanceId"], Protocol="tcp",

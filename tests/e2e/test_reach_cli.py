@@ -4,17 +4,7 @@ side only (the reply has no way back), then on both."""
 import json
 import subprocess
 
-from conftest import ACCOUNT_A, ACCOUNT_B, BIN
-
-AMI = "ami-0123456789abcdef0"
-
-
-def vpc_with_instance(ec2, cidr, subnet_cidr):
-    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-    sub = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
-    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sub)["Instances"][0]
-    rtb = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]
-    return vpc, rtb["RouteTableId"], inst
+from conftest import ACCOUNT_A, ACCOUNT_B, BIN, one_sided_peering, vpc_with_instance
 
 
 def reach(server, *args):
@@ -25,20 +15,9 @@ def reach(server, *args):
 
 
 def test_reach_cli_one_sided_peering_then_fixed(server):
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va, rtb_a, ia = vpc_with_instance(a, "10.0.0.0/16", "10.0.1.0/24")
-    vb, rtb_b, ib = vpc_with_instance(b, "10.1.0.0/16", "10.1.1.0/24")
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    b.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-    a.create_route(RouteTableId=rtb_a, DestinationCidrBlock="10.1.0.0/16",
-                   VpcPeeringConnectionId=pcx)
-    # B's instance admits HTTPS from A's VPC.
-    b.authorize_security_group_ingress(
-        GroupId=ib["SecurityGroups"][0]["GroupId"],
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                        "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
-    )
+    t = one_sided_peering(server)
+    a, b, va, vb, rtb_a, rtb_b, ia, ib, pcx = (
+        t.a, t.b, t.va, t.vb, t.rtb_a, t.rtb_b, t.ia, t.ib, t.pcx)
     q = ["--from", ia["InstanceId"], "--to", ib["PrivateIpAddress"], "--protocol", "tcp",
          "--port", "443"]
 

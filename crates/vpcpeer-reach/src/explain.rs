@@ -309,10 +309,6 @@ fn route_rule(e: &RouteEntry) -> RuleRef {
     }
 }
 
-fn target_name(t: &RouteTarget) -> String {
-    t.id().to_owned()
-}
-
 fn state_name(s: PeeringState) -> &'static str {
     vpcpeer_model::ops::peering::state_name(s)
 }
@@ -721,7 +717,7 @@ impl<'s> Walk<'s> {
                                     "{} sends {} to {}, which this engine does not model as a hop",
                                     table_ref.id,
                                     h.dst_ip,
-                                    target_name(other)
+                                    other.id()
                                 ),
                             );
                             self.as_if(&cur, dst, h, &mut segs);
@@ -740,7 +736,7 @@ impl<'s> Walk<'s> {
                 Some(v) => format!("peering connection {p} is {}", state_name(v.state)),
                 None => format!("peering connection {p} does not exist"),
             },
-            other => format!("{} is not usable", target_name(other)),
+            other => format!("{} is not usable", other.id()),
         };
         self.block(
             Code::BadStateRoute,
@@ -748,7 +744,7 @@ impl<'s> Walk<'s> {
             format!(
                 "route {} -> {} of {} is a blackhole for {h}: {why}",
                 e.destination,
-                target_name(&e.target),
+                e.target.id(),
                 table_ref.id
             ),
         );

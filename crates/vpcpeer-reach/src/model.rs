@@ -26,6 +26,21 @@ pub enum Endpoint {
     Ip(IpAddr),
 }
 
+impl Endpoint {
+    /// Reads an endpoint as users name it: an instance id (`i-…`), an interface id (`eni-…`) or
+    /// an IP address. `None` for anything else.
+    pub fn parse(s: &str) -> Option<Endpoint> {
+        let s = s.trim();
+        if s.starts_with("i-") {
+            Some(Endpoint::Instance(s.to_owned()))
+        } else if s.starts_with("eni-") {
+            Some(Endpoint::Eni(s.to_owned()))
+        } else {
+            s.parse::<IpAddr>().ok().map(Endpoint::Ip)
+        }
+    }
+}
+
 /// The protocol of a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -347,4 +362,31 @@ pub enum QueryError {
     /// Source and destination are the same interface.
     #[error("source and destination are the same network interface {0}")]
     SameInterface(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Endpoint;
+
+    #[test]
+    fn endpoints_parse_as_users_name_them() {
+        let cases: &[(&str, Option<Endpoint>)] = &[
+            ("i-0abc", Some(Endpoint::Instance("i-0abc".into()))),
+            (" eni-0abc ", Some(Endpoint::Eni("eni-0abc".into()))),
+            (
+                "10.0.1.5",
+                Some(Endpoint::Ip("10.0.1.5".parse().expect("ip"))),
+            ),
+            (
+                "2001:db8::1",
+                Some(Endpoint::Ip("2001:db8::1".parse().expect("ip"))),
+            ),
+            ("vpc-0abc", None),
+            ("10.0.1.0/24", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&Endpoint::parse(input), want, "{input:?}");
+        }
+    }
 }

@@ -100,18 +100,12 @@ fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
 }
 
 fn parse_endpoint(s: &str, which: &str) -> Result<Endpoint, ReachError> {
-    let s = s.trim();
-    if s.starts_with("i-") {
-        Ok(Endpoint::Instance(s.to_owned()))
-    } else if s.starts_with("eni-") {
-        Ok(Endpoint::Eni(s.to_owned()))
-    } else if let Ok(ip) = s.parse::<IpAddr>() {
-        Ok(Endpoint::Ip(ip))
-    } else {
-        Err(ReachError::bad(format!(
-            "{which} {s:?} is neither an instance id (i-…), an interface id (eni-…) nor an IP address"
-        )))
-    }
+    Endpoint::parse(s).ok_or_else(|| {
+        ReachError::bad(format!(
+            "{which} {:?} is neither an instance id (i-…), an interface id (eni-…) nor an IP address",
+            s.trim()
+        ))
+    })
 }
 
 /// Checks that an id endpoint belongs to `scope`; resolves a source address to the caller's
@@ -258,10 +252,6 @@ fn component_json(c: &ComponentRef) -> Value {
     json!({"kind": kind_name(c.kind), "id": c.id})
 }
 
-fn target_name(t: &RouteTarget) -> &str {
-    t.id()
-}
-
 fn direction_name(d: Direction, acl: bool) -> &'static str {
     match (d, acl) {
         (Direction::Ingress, false) => "ingress",
@@ -279,7 +269,7 @@ fn rule_json(r: &RuleRef) -> Value {
         } => json!({
             "type": "route",
             "destination": destination.to_string(),
-            "target": target_name(target),
+            "target": target.id(),
         }),
         RuleRef::SecurityGroupRule {
             group_id,

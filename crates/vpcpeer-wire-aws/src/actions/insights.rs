@@ -11,8 +11,6 @@
 //! `FilterAtSource`/`FilterAtDestination`, `FilterInArns`/`FilterOutArns` and
 //! `AdditionalAccounts` are not supported (ignored).
 
-use std::net::IpAddr;
-
 use vpcpeer_model::ops::insights::{CreatePath, NewAnalysis};
 use vpcpeer_model::{
     AnalysisStatus, ComponentRecord, ExplanationRecord, HeaderRecord, NetworkInsightsAnalysis,
@@ -381,23 +379,14 @@ fn hops(w: &World, hops: &[Hop]) -> Vec<PathComponentRecord> {
 }
 
 fn query_of(n: &NetworkInsightsPath) -> Result<Query, String> {
-    let endpoint = |id: &str| {
-        if id.starts_with("eni-") {
-            Endpoint::Eni(id.to_owned())
-        } else {
-            Endpoint::Instance(id.to_owned())
-        }
-    };
+    let endpoint = |s: &str| Endpoint::parse(s).ok_or_else(|| format!("invalid endpoint {s}"));
     let dst = match (&n.destination, &n.destination_ip) {
-        (Some(d), _) => endpoint(d),
-        (None, Some(ip)) => Endpoint::Ip(
-            ip.parse::<IpAddr>()
-                .map_err(|_| format!("invalid destination address {ip}"))?,
-        ),
+        (Some(d), _) => endpoint(d)?,
+        (None, Some(ip)) => endpoint(ip)?,
         (None, None) => return Err("the path has no destination".into()),
     };
     Ok(Query {
-        src: endpoint(&n.source),
+        src: endpoint(&n.source)?,
         dst,
         protocol: if n.protocol == "udp" {
             Protocol::Udp
