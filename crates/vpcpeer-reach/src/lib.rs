@@ -10,6 +10,7 @@
 //! let verdict = explain(&snap, &Query { src, dst, protocol: Protocol::Tcp, port: Some(443) })?;
 //! ```
 
+pub mod audit;
 mod explain;
 pub mod lpm;
 mod matrix;
@@ -17,8 +18,9 @@ pub mod model;
 mod rules;
 pub mod snapshot;
 
+pub use audit::{audit, Check, Finding, Severity};
 pub use explain::explain;
-pub use matrix::matrix;
+pub use matrix::{matrix, matrix_cells, Cell};
 
 pub use model::{
     Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,

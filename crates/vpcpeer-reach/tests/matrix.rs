@@ -79,3 +79,72 @@ fn matrix_agrees_with_explain_pair_by_pair() {
         }
     }
 }
+
+#[test]
+fn matrix_cells_name_the_first_blocker_of_explain() {
+    let mut env = TestEnv::with_seed(9);
+    let va = env.vpc(&a(), "10.0.0.0/16");
+    let vb = env.vpc(&b(), "10.1.0.0/16");
+    let vc = env.vpc(&b(), "10.2.0.0/16");
+    let sa = env.subnet(&a(), &va, "10.0.1.0/24");
+    let sb = env.subnet(&b(), &vb, "10.1.1.0/24");
+    let sc = env.subnet(&b(), &vc, "10.2.1.0/24");
+    let sgb = env.sg(&b(), &vb, "web");
+    env.allow(
+        &b(),
+        &sgb,
+        SgDir::Ingress,
+        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+    );
+    // A → B routed both ways; A–C not peered at all.
+    let pab = env.peer(&a(), &va, &b(), &vb, true);
+    let (rta, rtb) = (env.main_rtb(&va), env.main_rtb(&vb));
+    env.route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pab.clone()));
+    env.route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pab));
+    let instances = vec![
+        env.instance(&a(), &sa, &[]),
+        env.instance(&b(), &sb, &[&sgb]),
+        env.instance(&b(), &sc, &[]),
+        "i-0123456789abcdef0".to_owned(),
+    ];
+    let snap = Snapshot::compile(&env.world, env.now);
+    let cells = vpcpeer_reach::matrix_cells(&snap, &instances, Protocol::Tcp, Some(443));
+    assert_eq!(cells.len(), 12);
+    for c in &cells {
+        let q = Query {
+            src: Endpoint::Instance(c.src.clone()),
+            dst: Endpoint::Instance(c.dst.clone()),
+            protocol: Protocol::Tcp,
+            port: Some(443),
+        };
+        match explain(&snap, &q) {
+            Ok(v) => {
+                assert_eq!(c.reachable, v.reachable, "{c:?}");
+                assert_eq!(c.first_blocker, v.blockers.first().map(|b| b.code), "{c:?}");
+                assert!(c.error.is_none());
+            }
+            Err(e) => {
+                assert!(!c.reachable && c.first_blocker.is_none(), "{c:?}");
+                assert_eq!(c.error.as_ref(), Some(&e));
+            }
+        }
+    }
+    let code = |s: usize, d: usize| {
+        cells
+            .iter()
+            .find(|c| c.src == instances[s] && c.dst == instances[d])
+            .expect("cell")
+    };
+    assert!(code(0, 1).reachable);
+    assert_eq!(
+        code(0, 2).first_blocker,
+        Some(vpcpeer_reach::Code::DisconnectedVpcs)
+    );
+    assert_eq!(
+        code(1, 0).first_blocker,
+        Some(vpcpeer_reach::Code::EniSgRulesMismatch {
+            direction: vpcpeer_reach::Direction::Ingress
+        })
+    );
+    assert!(code(0, 3).error.is_some());
+}
