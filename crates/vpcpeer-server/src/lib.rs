@@ -1,10 +1,11 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
-//! `reach`: reachability queries, see [`reach`]).
+//! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
 
+pub mod audit;
 pub mod reach;
 
 use std::net::SocketAddr;
@@ -64,6 +65,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
         .route("/_vpcpeer/reset", post(reset))
         .route("/_vpcpeer/reach", post(reach_query))
+        .route("/_vpcpeer/audit", post(audit::audit_handler))
+        .route("/_vpcpeer/matrix", post(audit::matrix_handler))
         .fallback(not_found)
         .with_state(state)
 }

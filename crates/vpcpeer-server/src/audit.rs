@@ -1,0 +1,279 @@
+//! `POST /_vpcpeer/audit` and `POST /_vpcpeer/matrix`: the network-wide faces of the
+//! reachability engine, as JSON.
+//!
+//! Audit: the body is `{}` (or empty) or `{"account": "123456789012"}`; the answer is
+//! `{"findings": [{"check", "severity", "resources", "accounts", "message", "fix"}],
+//! "summary": {"error": n, "warning": n, "info": n}}`, the findings of
+//! [`vpcpeer_reach::audit`] over the whole world at the emulator's `now` with its quotas, kept
+//! to those naming a resource of `account` when one is given.
+//!
+//! Matrix: the body is `{"protocol": "tcp|udp|icmp|all", "port": N, "account"?, "region"?,
+//! "instances"?: [ids]}`; the instances are every instance that is not terminated (of `account`
+//! and `region` when given; exactly `instances` when given, each of which must exist and match
+//! those filters, else `404`), in id order. The answer lists them (`id`, `account`, `region`,
+//! `vpc_id`, `subnet_id`, `private_ip`), every ordered pair as a cell (`from`, `to`,
+//! `reachable`, and for an unreachable one the first blocking `code`, or the `error` the
+//! engine gave), and `reachable`: the reachable pairs.
+//!
+//! These are admin endpoints over the whole emulated world (like `/_vpcpeer/reset`); the
+//! account fields filter, they do not authenticate. Malformed bodies are `400` JSON errors.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use vpcpeer_model::{InstanceState, Limits, Timestamp, World};
+use vpcpeer_reach::{matrix_cells, Finding, Protocol, Severity, Snapshot};
+
+use crate::reach::ReachError;
+
+/// Body of `POST /_vpcpeer/audit`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRequest {
+    /// Keep only findings naming a resource of this account.
+    #[serde(default)]
+    pub account: Option<String>,
+}
+
+/// Body of `POST /_vpcpeer/matrix`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRequest {
+    /// `tcp`, `udp`, `icmp` or `all`.
+    pub protocol: String,
+    /// Destination port (TCP/UDP).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Only instances of this account.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Only instances in this region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Exactly these instances.
+    #[serde(default)]
+    pub instances: Option<Vec<String>>,
+}
+
+fn bad(message: impl Into<String>) -> ReachError {
+    ReachError {
+        status: StatusCode::BAD_REQUEST,
+        message: message.into(),
+    }
+}
+
+fn check_account(a: &Option<String>) -> Result<(), ReachError> {
+    match a {
+        Some(a) if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(bad(format!("account {a:?} is not a 12-digit account id")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Parses an audit body (empty means no filter).
+pub fn parse_audit(body: &[u8]) -> Result<AuditRequest, ReachError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(AuditRequest::default());
+    }
+    let req: AuditRequest = serde_json::from_slice(body)
+        .map_err(|e| bad(format!("expected {{\"account\"?: \"123456789012\"}}: {e}")))?;
+    check_account(&req.account)?;
+    Ok(req)
+}
+
+/// Parses a matrix body.
+pub fn parse_matrix(body: &[u8]) -> Result<MatrixRequest, ReachError> {
+    let req: MatrixRequest = serde_json::from_slice(body).map_err(|e| {
+        bad(format!(
+            "expected {{\"protocol\": \"tcp|udp|icmp|all\", \"port\": N, \"account\"?, \"region\"?, \"instances\"?: [ID]}}: {e}"
+        ))
+    })?;
+    check_account(&req.account)?;
+    Ok(req)
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "check": f.check.name(),
+        "severity": f.severity.name(),
+        "resources": f.resources,
+        "accounts": f.accounts,
+        "message": f.message,
+        "fix": f.fix,
+    })
+}
+
+/// The audit answer over `world` at `now`.
+pub fn audit_answer(world: &World, now: Timestamp, limits: &Limits, req: &AuditRequest) -> Value {
+    let findings: Vec<Finding> = vpcpeer_reach::audit(world, now, limits)
+        .into_iter()
+        .filter(|f| req.account.as_deref().is_none_or(|a| f.involves(a)))
+        .collect();
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    json!({
+        "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "summary": {
+            "error": count(Severity::Error),
+            "warning": count(Severity::Warning),
+            "info": count(Severity::Info),
+        },
+    })
+}
+
+fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
+    match s.to_ascii_lowercase().as_str() {
+        "tcp" => Ok(Protocol::Tcp),
+        "udp" => Ok(Protocol::Udp),
+        "icmp" => Ok(Protocol::Icmp),
+        "all" | "-1" => Ok(Protocol::All),
+        _ => Err(bad(format!(
+            "unknown protocol {s:?}: expected tcp, udp, icmp or all"
+        ))),
+    }
+}
+
+/// The matrix answer over `world` at `now`.
+pub fn matrix_answer(
+    world: &World,
+    now: Timestamp,
+    req: &MatrixRequest,
+) -> Result<Value, ReachError> {
+    let protocol = parse_protocol(&req.protocol)?;
+    let port = match protocol {
+        Protocol::Tcp | Protocol::Udp => Some(
+            req.port
+                .ok_or_else(|| bad(format!("{protocol} matrices need a destination port")))?,
+        ),
+        Protocol::Icmp | Protocol::All => None,
+    };
+    let fits = |i: &vpcpeer_model::Instance| {
+        req.account.as_deref().is_none_or(|a| i.scope.account == a)
+            && req.region.as_deref().is_none_or(|r| i.scope.region == r)
+    };
+    let ids: Vec<String> = match &req.instances {
+        Some(list) => {
+            let mut seen = BTreeSet::new();
+            let mut out = Vec::new();
+            for id in list {
+                match world.instances.get(id) {
+                    Some(i) if fits(i) => {
+                        if seen.insert(id.clone()) {
+                            out.push(id.clone());
+                        }
+                    }
+                    _ => {
+                        return Err(ReachError {
+                            status: StatusCode::NOT_FOUND,
+                            message: format!("instance {id} not found{}", scope_words(req)),
+                        })
+                    }
+                }
+            }
+            out.sort();
+            out
+        }
+        None => world
+            .instances
+            .values()
+            .filter(|i| i.state != InstanceState::Terminated && fits(i))
+            .map(|i| i.id.clone())
+            .collect(),
+    };
+    let snap = Snapshot::compile(world, now);
+    let cells = matrix_cells(&snap, &ids, protocol, port);
+    let instances: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| world.instances.get(id))
+        .map(|i| {
+            let ip = i
+                .eni_ids
+                .first()
+                .and_then(|e| world.network_interfaces.get(e))
+                .map(|e| e.private_ip.to_string());
+            json!({
+                "id": i.id,
+                "account": i.scope.account,
+                "region": i.scope.region,
+                "vpc_id": i.vpc_id,
+                "subnet_id": i.subnet_id,
+                "private_ip": ip,
+            })
+        })
+        .collect();
+    let reachable: Vec<Value> = cells
+        .iter()
+        .filter(|c| c.reachable)
+        .map(|c| json!([c.src, c.dst]))
+        .collect();
+    let cells: Vec<Value> = cells
+        .iter()
+        .map(|c| {
+            let mut v = json!({"from": c.src, "to": c.dst, "reachable": c.reachable});
+            if let Some(code) = c.first_blocker {
+                v["code"] = json!(code.aws_code());
+            }
+            if let Some(e) = &c.error {
+                v["error"] = json!(e.to_string());
+            }
+            v
+        })
+        .collect();
+    Ok(json!({
+        "protocol": protocol.to_string(),
+        "port": port,
+        "instances": instances,
+        "cells": cells,
+        "reachable": reachable,
+    }))
+}
+
+fn scope_words(req: &MatrixRequest) -> String {
+    match (&req.account, &req.region) {
+        (Some(a), Some(r)) => format!(" in account {a} region {r}"),
+        (Some(a), None) => format!(" in account {a}"),
+        (None, Some(r)) => format!(" in region {r}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// `POST /_vpcpeer/audit`.
+pub(crate) async fn audit_handler(
+    axum::extract::State(st): axum::extract::State<std::sync::Arc<crate::AppState>>,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let req = match parse_audit(&body) {
+        Ok(r) => r,
+        Err(e) => return crate::json_error(e.status, &e.message),
+    };
+    let now = st.emulator.now();
+    let limits = st.emulator.limits().clone();
+    let v = st
+        .emulator
+        .with_world(|w| audit_answer(w, now, &limits, &req));
+    axum::Json(v).into_response()
+}
+
+/// `POST /_vpcpeer/matrix`.
+pub(crate) async fn matrix_handler(
+    axum::extract::State(st): axum::extract::State<std::sync::Arc<crate::AppState>>,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let req = match parse_matrix(&body) {
+        Ok(r) => r,
+        Err(e) => return crate::json_error(e.status, &e.message),
+    };
+    let now = st.emulator.now();
+    match st.emulator.with_world(|w| matrix_answer(w, now, &req)) {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => crate::json_error(e.status, &e.message),
+    }
+}
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

@@ -1,0 +1,227 @@
+//! In-process tests of `/_vpcpeer/audit` and `/_vpcpeer/matrix` (no socket): a one-sided
+//! peering built through the EC2 face, its findings, the account filter, the matrix cells, and
+//! malformed bodies answered with 400 JSON errors.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use vpcpeer_model::{Limits, SeededIds, Timestamp};
+use vpcpeer_service::{Emulator, EmulatorClock};
+use vpcpeer_store::MemStore;
+
+use crate::{app, AppState};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+const C: &str = "333333333333";
+
+fn state() -> Arc<AppState> {
+    let emu = Emulator::open(
+        Arc::new(MemStore::new()),
+        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
+        Box::new(SeededIds::new(3)),
+        Limits::default(),
+    )
+    .expect("open");
+    AppState::new(emu, 1)
+}
+
+async fn ec2(st: &Arc<AppState>, account: &str, body: &str) -> String {
+    let req = Request::post("/")
+        .header(
+            "authorization",
+            format!("AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x"),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!("{body}&Version=2016-11-15")))
+        .expect("request");
+    let resp = app(st.clone()).oneshot(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    assert_eq!(status, 200, "{body}: {text}");
+    text
+}
+
+fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
+    let a = s.find(open).expect(open) + open.len();
+    let b = s[a..].find(close).expect(close) + a;
+    &s[a..b]
+}
+
+async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
+    let req = Request::post(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    let resp = app(st.clone()).oneshot(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).expect("json body"))
+}
+
+/// A VPC with one subnet and one instance: (vpc, main route table, instance).
+async fn vpc(st: &Arc<AppState>, account: &str, cidr: &str, subnet: &str) -> [String; 3] {
+    let body = ec2(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
+    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
+    let body = ec2(
+        st,
+        account,
+        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
+    )
+    .await;
+    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let body = ec2(
+        st,
+        account,
+        &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+    )
+    .await;
+    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
+    let body = ec2(
+        st,
+        account,
+        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
+    )
+    .await;
+    let i = between(&body, "<instanceId>", "</instanceId>").to_owned();
+    [vpc, rtb, i]
+}
+
+/// A's VPC peered with B's, routed from A only; C's VPC on its own.
+async fn one_sided(st: &Arc<AppState>) -> ([String; 3], [String; 3], [String; 3], String) {
+    let a = vpc(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
+    let b = vpc(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
+    let c = vpc(st, C, "10.2.0.0/16", "10.2.1.0/24").await;
+    let body = ec2(
+        st,
+        A,
+        &format!(
+            "Action=CreateVpcPeeringConnection&VpcId={}&PeerVpcId={}&PeerOwnerId={B}",
+            a[0], b[0]
+        ),
+    )
+    .await;
+    let pcx = between(
+        &body,
+        "<vpcPeeringConnectionId>",
+        "</vpcPeeringConnectionId>",
+    )
+    .to_owned();
+    ec2(
+        st,
+        B,
+        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
+    )
+    .await;
+    ec2(
+        st,
+        A,
+        &format!(
+            "Action=CreateRoute&RouteTableId={}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}",
+            a[1]
+        ),
+    )
+    .await;
+    (a, b, c, pcx)
+}
+
+#[tokio::test]
+async fn audit_names_the_one_sided_route_and_filters_by_account() {
+    let st = state();
+    let (a, b, _, pcx) = one_sided(&st).await;
+    for body in ["", "{}"] {
+        let (status, v) = post(&st, "/_vpcpeer/audit", body).await;
+        assert_eq!(status, 200, "{v}");
+        let f = &v["findings"][0];
+        assert_eq!(f["check"], "missing_return_route", "{v}");
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["resources"], json!([a[1], pcx, b[0], b[1]]), "{v}");
+        assert_eq!(f["accounts"], json!([A, B]));
+        assert_eq!(v["summary"]["error"], 1, "{v}");
+    }
+    let (_, v) = post(&st, "/_vpcpeer/audit", &json!({"account": C}).to_string()).await;
+    assert_eq!(v["findings"], json!([]), "{v}");
+    assert_eq!(v["summary"], json!({"error": 0, "warning": 0, "info": 0}));
+    let (_, v) = post(&st, "/_vpcpeer/audit", &json!({"account": B}).to_string()).await;
+    assert_eq!(v["summary"]["error"], 1, "{v}");
+}
+
+#[tokio::test]
+async fn matrix_lists_instances_and_first_blockers() {
+    let st = state();
+    let (a, b, c, _) = one_sided(&st).await;
+    let (status, v) = post(
+        &st,
+        "/_vpcpeer/matrix",
+        &json!({"protocol": "tcp", "port": 443}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let ids: Vec<&str> = v["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect();
+    let mut want = vec![a[2].as_str(), b[2].as_str(), c[2].as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    assert_eq!(v["cells"].as_array().expect("cells").len(), 6);
+    let cell = |from: &str, to: &str| {
+        v["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["from"] == from && c["to"] == to)
+            .cloned()
+            .expect("cell")
+    };
+    assert_eq!(cell(&a[2], &c[2])["code"], "DISCONNECTED_VPCS");
+    assert_eq!(cell(&a[2], &b[2])["reachable"], false);
+    assert!(cell(&a[2], &b[2])["code"].is_string());
+    assert_eq!(v["reachable"], json!([]));
+    // Filters.
+    let (_, v) = post(
+        &st,
+        "/_vpcpeer/matrix",
+        &json!({"protocol": "tcp", "port": 443, "account": A}).to_string(),
+    )
+    .await;
+    assert_eq!(v["instances"].as_array().expect("instances").len(), 1);
+    assert_eq!(v["cells"], json!([]));
+    let (status, v) = post(
+        &st,
+        "/_vpcpeer/matrix",
+        &json!({"protocol": "tcp", "port": 443, "account": A, "instances": [b[2]]}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 404, "{v}");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_json_errors() {
+    let st = state();
+    let cases: &[(&str, &str)] = &[
+        ("/_vpcpeer/audit", "not json"),
+        ("/_vpcpeer/audit", r#"{"account": "12"}"#),
+        ("/_vpcpeer/audit", r#"{"acount": "111111111111"}"#),
+        ("/_vpcpeer/matrix", ""),
+        ("/_vpcpeer/matrix", r#"{"protocol": "tcp"}"#),
+        ("/_vpcpeer/matrix", r#"{"protocol": "gre", "port": 1}"#),
+        ("/_vpcpeer/matrix", r#"{"protocol": "tcp", "port": 70000}"#),
+        (
+            "/_vpcpeer/matrix",
+            r#"{"protocol": "tcp", "port": 1, "instances": "i-1"}"#,
+        ),
+    ];
+    for (path, body) in cases {
+        let (status, v) = post(&st, path, body).await;
+        assert_eq!(status, 400, "{path} {body}: {v}");
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+    }
+}
