@@ -1,6 +1,7 @@
 //! The `vpcpeer` binary and the composition root: the only place that reads the system clock,
 //! draws entropy, picks a store and binds a socket.
 
+mod audit;
 mod limits;
 mod reach;
 
@@ -35,8 +36,12 @@ enum Command {
     /// Ask a running server whether one endpoint can reach another, and if not, why.
     ///
     /// Exit status: 0 when reachable, 1 when not reachable, 2 on errors (bad arguments,
-    /// server unreachable, unknown endpoint).
+    /// server unreachable, unknown endpoint). With --matrix: the all-pairs matrix, exit 0.
     Reach(reach::ReachArgs),
+    /// Run the network-wide checks of a running server and print the findings.
+    ///
+    /// Exit status: 0 when no finding has error severity, 1 when one has, 2 on errors.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -94,6 +99,14 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("Error: {e:?}");
                 ExitCode::FAILURE
+            }
+        },
+        Command::Audit(args) => match audit::run(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
             }
         },
         Command::Reach(args) => match reach::run(&args) {

@@ -22,12 +22,19 @@ pub enum Output {
 #[command(after_help = "Exit status: 0 when reachable, 1 when not reachable, 2 on errors.")]
 pub struct ReachArgs {
     /// Source: an instance id (i-…), an interface id (eni-…) or a private address.
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, required_unless_present = "matrix")]
+    pub from: Option<String>,
     /// Destination: an instance id, an interface id or an address (a peer account's address
     /// is fine; ids must belong to --account).
-    #[arg(long)]
-    pub to: String,
+    #[arg(long, required_unless_present = "matrix")]
+    pub to: Option<String>,
+    /// Instead of one query: which instances reach which (all pairs) on --protocol/--port.
+    /// --account/--region then filter the instances only when given explicitly.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub matrix: bool,
+    /// With --matrix: only these instances (repeatable).
+    #[arg(long = "instance", value_name = "ID", requires = "matrix")]
+    pub instances: Vec<String>,
     /// tcp, udp, icmp or all.
     #[arg(long, default_value = "tcp")]
     pub protocol: String,
@@ -41,28 +48,22 @@ pub struct ReachArgs {
         env = "VPCPEER_ENDPOINT"
     )]
     pub endpoint: String,
-    /// The account asking (ids must belong to it).
-    #[arg(long, default_value = "000000000000")]
-    pub account: String,
-    /// The region asking.
-    #[arg(long, default_value = "us-east-1")]
-    pub region: String,
+    /// The account asking (ids must belong to it; default 000000000000). With --matrix: only
+    /// instances of this account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The region asking (default us-east-1). With --matrix: only instances in this region.
+    #[arg(long)]
+    pub region: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
 }
 
-/// Runs the query; `Ok(true)` when reachable.
-pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
-    let body = serde_json::json!({
-        "account": args.account,
-        "region": args.region,
-        "from": args.from,
-        "to": args.to,
-        "protocol": args.protocol,
-        "port": args.port,
-    });
-    let url = format!("{}/_vpcpeer/reach", args.endpoint.trim_end_matches('/'));
+/// Posts `body` to `path` of the server at `endpoint` and returns its JSON answer; a non-200
+/// answer is an error carrying the server's message.
+pub fn call(endpoint: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+    let url = format!("{}{path}", endpoint.trim_end_matches('/'));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -74,6 +75,24 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
         let msg = v["error"].as_str().unwrap_or("unknown error");
         bail!("{msg} (HTTP {status})");
     }
+    Ok(v)
+}
+
+/// Runs the query; `Ok(true)` when reachable (always, for a matrix that was printed).
+pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
+    if args.matrix {
+        return run_matrix(args);
+    }
+    let body = serde_json::json!({
+        "account": args.account.as_deref().unwrap_or("000000000000"),
+        "region": args.region.as_deref().unwrap_or("us-east-1"),
+        "from": args.from,
+        "to": args.to,
+        "protocol": args.protocol,
+        "port": args.port,
+    });
+    let url = format!("{}/_vpcpeer/reach", args.endpoint.trim_end_matches('/'));
+    let v = call(&args.endpoint, "/_vpcpeer/reach", &body)?;
     let reachable = v["reachable"]
         .as_bool()
         .ok_or_else(|| anyhow!("{url} answered without \"reachable\""))?;
@@ -211,7 +230,12 @@ pub fn render(v: &Value, args: &ReachArgs) -> String {
         Some(p) => format!("{}/{p}", args.protocol),
         None => args.protocol.clone(),
     };
-    let _ = writeln!(out, "{verdict}: {} -> {} ({what})", args.from, args.to);
+    let _ = writeln!(
+        out,
+        "{verdict}: {} -> {} ({what})",
+        args.from.as_deref().unwrap_or("?"),
+        args.to.as_deref().unwrap_or("?")
+    );
     let empty = Vec::new();
     hop_table(
         &mut out,
@@ -244,19 +268,139 @@ pub fn render(v: &Value, args: &ReachArgs) -> String {
     out
 }
 
+fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
+    let mut body = serde_json::json!({
+        "protocol": args.protocol,
+        "port": args.port,
+        "account": args.account,
+        "region": args.region,
+    });
+    if !args.instances.is_empty() {
+        body["instances"] = serde_json::json!(args.instances);
+    }
+    let v = call(&args.endpoint, "/_vpcpeer/matrix", &body)?;
+    match args.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&v)?),
+        Output::Table => print!("{}", render_matrix(&v)),
+    }
+    Ok(true)
+}
+
+/// The human form of a matrix: rows are sources, columns destinations, numbered as in the
+/// instance list below it; an unreachable cell carries the letter of its first blocker's code.
+pub fn render_matrix(v: &Value) -> String {
+    use std::fmt::Write;
+    let empty = Vec::new();
+    let instances = v["instances"].as_array().unwrap_or(&empty);
+    let cells = v["cells"].as_array().unwrap_or(&empty);
+    let ids: Vec<&str> = instances
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or("?"))
+        .collect();
+    let what = match v["port"].as_u64() {
+        Some(p) => format!("{}/{p}", v["protocol"].as_str().unwrap_or("?")),
+        None => v["protocol"].as_str().unwrap_or("?").to_owned(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Reachability matrix, {what} (rows: from, columns: to)\n"
+    );
+    if ids.is_empty() {
+        let _ = writeln!(out, "No instances.");
+        return out;
+    }
+    // Letters for the first-blocker codes, in order of first appearance.
+    let mut codes: Vec<String> = Vec::new();
+    let letter = |codes: &mut Vec<String>, code: &str| {
+        let k = codes.iter().position(|c| c == code).unwrap_or_else(|| {
+            codes.push(code.to_owned());
+            codes.len() - 1
+        });
+        char::from(b'A' + (k % 26) as u8)
+    };
+    let mut grid = vec![vec!["—".to_owned(); ids.len()]; ids.len()];
+    for c in cells {
+        let (Some(f), Some(t)) = (
+            ids.iter().position(|i| c["from"] == *i),
+            ids.iter().position(|i| c["to"] == *i),
+        ) else {
+            continue;
+        };
+        grid[f][t] = if c["reachable"] == true {
+            "✓".to_owned()
+        } else if let Some(code) = c["code"].as_str() {
+            format!("✗{}", letter(&mut codes, code))
+        } else {
+            "✗?".to_owned()
+        };
+    }
+    let w = ids.len().to_string().len().max(3) + 2;
+    let pad = |s: &str| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    let mut head = format!("  {}", pad(""));
+    for k in 0..ids.len() {
+        head.push_str(&pad(&(k + 1).to_string()));
+    }
+    let _ = writeln!(out, "{}", head.trim_end());
+    for (r, row) in grid.iter().enumerate() {
+        let mut line = format!("  {}", pad(&(r + 1).to_string()));
+        for cell in row {
+            line.push_str(&pad(cell));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out, "\nInstances:");
+    for (k, i) in instances.iter().enumerate() {
+        let s = |key: &str| i[key].as_str().unwrap_or("-").to_owned();
+        let _ = writeln!(
+            out,
+            "  {:>2}  {}  {}  {}  {}  {}/{}",
+            k + 1,
+            s("id"),
+            s("private_ip"),
+            s("vpc_id"),
+            s("subnet_id"),
+            s("account"),
+            s("region")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nLegend: ✓ reachable (and the reply returns), — same instance, ✗X not reachable, X = first blocker:"
+    );
+    for (k, c) in codes.iter().enumerate() {
+        let _ = writeln!(out, "  {}  {c}", char::from(b'A' + (k % 26) as u8));
+    }
+    if cells
+        .iter()
+        .any(|c| c["reachable"] != true && c["code"].is_null())
+    {
+        let _ = writeln!(out, "  ?  the engine could not answer (see --output json)");
+    }
+    let reachable = cells.iter().filter(|c| c["reachable"] == true).count();
+    let _ = writeln!(
+        out,
+        "\n{reachable} of {} ordered pairs reachable.",
+        cells.len()
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn args() -> ReachArgs {
         ReachArgs {
-            from: "i-1".into(),
-            to: "10.1.0.5".into(),
+            from: Some("i-1".into()),
+            to: Some("10.1.0.5".into()),
+            matrix: false,
+            instances: Vec::new(),
             protocol: "tcp".into(),
             port: Some(443),
             endpoint: "http://127.0.0.1:1".into(),
-            account: "111111111111".into(),
-            region: "us-east-1".into(),
+            account: Some("111111111111".into()),
+            region: Some("us-east-1".into()),
             output: Output::Table,
         }
     }
@@ -297,5 +441,41 @@ mod tests {
     #[test]
     fn unreachable_server_is_an_error() {
         assert!(run(&args()).is_err());
+    }
+
+    #[test]
+    fn renders_a_matrix_with_a_legend() {
+        let v = serde_json::json!({
+            "protocol": "tcp", "port": 443,
+            "instances": [
+                {"id": "i-1", "private_ip": "10.0.1.5", "vpc_id": "vpc-a", "subnet_id": "subnet-a",
+                 "account": "111111111111", "region": "us-east-1"},
+                {"id": "i-2", "private_ip": "10.1.1.5", "vpc_id": "vpc-b", "subnet_id": "subnet-b",
+                 "account": "222222222222", "region": "us-east-1"},
+                {"id": "i-3", "private_ip": "10.2.1.5", "vpc_id": "vpc-c", "subnet_id": "subnet-c",
+                 "account": "222222222222", "region": "us-east-1"},
+            ],
+            "cells": [
+                {"from": "i-1", "to": "i-2", "reachable": true},
+                {"from": "i-1", "to": "i-3", "reachable": false, "code": "DISCONNECTED_VPCS"},
+                {"from": "i-2", "to": "i-1", "reachable": false, "code": "ENI_SG_RULES_MISMATCH"},
+                {"from": "i-2", "to": "i-3", "reachable": false, "code": "DISCONNECTED_VPCS"},
+                {"from": "i-3", "to": "i-1", "reachable": false, "code": "DISCONNECTED_VPCS"},
+                {"from": "i-3", "to": "i-2", "reachable": false, "error": "boom"},
+            ],
+        });
+        let s = render_matrix(&v);
+        let want_grid =
+            "       1    2    3\n  1    —    ✓    ✗A\n  2    ✗B   —    ✗A\n  3    ✗A   ✗?   —\n";
+        assert!(s.contains(want_grid), "{s}");
+        assert!(
+            s.contains("  A  DISCONNECTED_VPCS\n  B  ENI_SG_RULES_MISMATCH\n  ?  "),
+            "{s}"
+        );
+        assert!(
+            s.contains("   1  i-1  10.0.1.5  vpc-a  subnet-a  111111111111/us-east-1"),
+            "{s}"
+        );
+        assert!(s.ends_with("1 of 6 ordered pairs reachable.\n"), "{s}");
     }
 }
