@@ -323,13 +323,31 @@ struct Auditor<'w> {
     main: BTreeMap<&'w str, &'w str>,
     /// Explicit route table per subnet.
     explicit: BTreeMap<&'w str, &'w str>,
+    /// Subnet ids per VPC.
+    subnets: BTreeMap<&'w str, Vec<&'w str>>,
+    /// Route tables per VPC.
+    tables: BTreeMap<&'w str, Vec<&'w RouteTable>>,
+    /// Peering ids targeted by some route, per VPC of the route's table.
+    routed: BTreeSet<(&'w str, &'w str)>,
 }
 
 impl<'w> Auditor<'w> {
     fn new(w: &'w World, now: Timestamp) -> Self {
         let mut main = BTreeMap::new();
         let mut explicit = BTreeMap::new();
+        let mut subnets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut tables: BTreeMap<&str, Vec<&RouteTable>> = BTreeMap::new();
+        let mut routed = BTreeSet::new();
+        for s in w.subnets.values() {
+            subnets.entry(&s.vpc_id).or_default().push(&s.id);
+        }
         for t in w.route_tables.values() {
+            tables.entry(&t.vpc_id).or_default().push(t);
+            for r in &t.routes {
+                if let RouteTarget::Peering(p) = &r.target {
+                    routed.insert((t.vpc_id.as_str(), p.as_str()));
+                }
+            }
             for a in &t.associations {
                 match &a.target {
                     RtAssocTarget::Main => {
@@ -347,6 +365,9 @@ impl<'w> Auditor<'w> {
             now,
             main,
             explicit,
+            subnets,
+            tables,
+            routed,
         }
     }
 
@@ -374,13 +395,9 @@ impl<'w> Auditor<'w> {
     fn serving_tables(&self, vpc: &str) -> Vec<&'w RouteTable> {
         let mut ids: BTreeSet<&str> = BTreeSet::new();
         let mut any_subnet = false;
-        for s in self.w.subnets.values().filter(|s| s.vpc_id == vpc) {
+        for s in self.subnets.get(vpc).into_iter().flatten() {
             any_subnet = true;
-            if let Some(t) = self
-                .explicit
-                .get(s.id.as_str())
-                .or_else(|| self.main.get(vpc))
-            {
+            if let Some(t) = self.explicit.get(s).or_else(|| self.main.get(vpc)) {
                 ids.insert(t);
             }
         }
@@ -710,14 +727,7 @@ impl<'w> Auditor<'w> {
             if !p.is_active_at(self.now) {
                 continue;
             }
-            let target = RouteTarget::Peering(p.id.clone());
-            let routed = |vpc: &str| {
-                self.w
-                    .route_tables
-                    .values()
-                    .filter(|t| t.vpc_id == vpc)
-                    .any(|t| t.routes.iter().any(|r| r.target == target))
-            };
+            let routed = |vpc: &str| self.routed.contains(&(vpc, p.id.as_str()));
             if routed(&p.requester.vpc_id) || routed(&p.accepter.vpc_id) {
                 continue;
             }
@@ -1057,19 +1067,14 @@ impl<'w> Auditor<'w> {
                 format!("active peerings of {} (active_peerings_per_vpc)", v.id),
                 vec![v.id.clone()],
             );
-            let tables = self
-                .w
-                .route_tables
-                .values()
-                .filter(|t| t.vpc_id == v.id)
-                .count();
+            let tables = self.tables.get(v.id.as_str()).map_or(0, Vec::len);
             check(
                 tables,
                 limits.route_tables_per_vpc,
                 format!("route tables of {} (route_tables_per_vpc)", v.id),
                 vec![v.id.clone()],
             );
-            let subnets = self.w.subnets.values().filter(|s| s.vpc_id == v.id).count();
+            let subnets = self.subnets.get(v.id.as_str()).map_or(0, Vec::len);
             check(
                 subnets,
                 limits.subnets_per_vpc,
