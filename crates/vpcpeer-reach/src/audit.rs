@@ -20,8 +20,9 @@
 //!   expired or unknown peering, a detached internet gateway, a deleted NAT gateway, a stopped
 //!   instance, a deleted interface (error).
 //! - `transitive_peering_misconfig`: a route in A sends blocks outside peer B over pcx(A, B),
-//!   and those blocks belong to a VPC C that B is peered with: peering is not transitive, so B
-//!   never forwards them (error).
+//!   and those blocks belong to a VPC C that B is peered with (live), where no more specific
+//!   route of the same table (nor A's own block) takes that part instead: peering is not
+//!   transitive, so B never forwards them (error).
 //! - `edge_to_edge_misconfig`: a route in A sends blocks outside peer B over pcx(A, B) that B's
 //!   main route table would send on to its internet or NAT gateway: edge-to-edge routing through
 //!   a peer is not supported (error).
@@ -610,6 +611,13 @@ impl<'w> Auditor<'w> {
             return;
         }
         // Part of `d` lies outside B: who would it be meant for?
+        let more_specific: Vec<IpNet> = t
+            .routes
+            .iter()
+            .map(|r| net(&r.destination))
+            .filter(|o| o.prefix_len() > d.prefix_len() && d.contains(o))
+            .chain(a_blocks.iter().copied())
+            .collect();
         let mut transit = Vec::new();
         for p in self.w.peerings_of_vpc(b) {
             if p.id == pcx || !live(p.state_at(self.now)) {
@@ -623,10 +631,20 @@ impl<'w> Auditor<'w> {
             if c.vpc_id == a {
                 continue;
             }
+            // The part of C's block this route decides: the smaller of the two prefixes,
+            // unless more specific routes of the table (or A's own blocks) take all of it.
             let hit: Vec<IpNet> = self
                 .blocks(&c.vpc_id, Some(c))
                 .into_iter()
                 .filter(|x| overlaps(x, d))
+                .filter(|x| {
+                    let part = if x.prefix_len() >= d.prefix_len() {
+                        *x
+                    } else {
+                        *d
+                    };
+                    !covered(part, &more_specific)
+                })
                 .collect();
             if !hit.is_empty() {
                 transit.push((c.vpc_id.clone(), p.id.clone(), hit));
@@ -1020,11 +1038,16 @@ impl<'w> Auditor<'w> {
         }
         for g in self.w.security_groups.values() {
             for (dir, rules) in [("inbound", &g.ingress), ("outbound", &g.egress)] {
+                // Counted as the model enforces it: group and prefix-list peers count in both
+                // families.
+                let v4 = rules
+                    .iter()
+                    .filter(|r| !matches!(r.peer, RulePeer::Cidr6(_)))
+                    .count();
                 let v6 = rules
                     .iter()
-                    .filter(|r| matches!(r.peer, RulePeer::Cidr6(_)))
+                    .filter(|r| !matches!(r.peer, RulePeer::Cidr4(_)))
                     .count();
-                let v4 = rules.len() - v6;
                 for (fam, n) in [("IPv4", v4), ("IPv6", v6)] {
                     check(
                         n,

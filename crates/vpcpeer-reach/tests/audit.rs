@@ -290,6 +290,33 @@ fn transitive_and_edge_to_edge() {
     );
     none(&found, Check::EdgeToEdgeMisconfig);
 
+    // A wide route over pcx(A, B) whose part for C is taken by a direct A–C route: silent.
+    let (mut f, pab) = peered();
+    let vc = f.env.vpc(&b(), "10.2.0.0/16");
+    f.env.peer(&b(), &f.vb, &b(), &vc, true);
+    let pac = f.env.peer(&a(), &f.va, &b(), &vc, true);
+    let rta = f.rta.clone();
+    pcx_route(&mut f.env, &a(), &rta, "10.0.0.0/8", &pab);
+    pcx_route(&mut f.env, &a(), &rta, "10.2.0.0/16", &pac);
+    none(&run(&f.env), Check::TransitivePeeringMisconfig);
+    // Without the direct route the wide one is a transit attempt.
+    f.env
+        .run(&a(), |tx| {
+            tx.delete_route(vpcpeer_model::ops::route::RouteInput {
+                route_table_id: rta.clone(),
+                destination_cidr_block: Some("10.2.0.0/16".into()),
+                ..Default::default()
+            })
+        })
+        .expect("delete route");
+    let found = run(&f.env);
+    one(
+        &found,
+        Check::TransitivePeeringMisconfig,
+        Severity::Error,
+        &[&f.rta, &pab, &vc],
+    );
+
     // Routing only B's own block: silent.
     let (mut f, _) = peered();
     let vc = f.env.vpc(&b(), "10.2.0.0/16");
