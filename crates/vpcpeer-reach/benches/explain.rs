@@ -14,6 +14,8 @@
 //! - `compile`: the full rebuild of the snapshot;
 //! - `matrix`: the all-pairs tcp/443 matrix of the first 1,000 instances (999,000 pairs) by
 //!   [`matrix`], against `explain_each` (the naive baseline: [`explain`] on every pair);
+//! - `audit`: every network-wide check of [`audit`] over the whole world (it finds exactly the
+//!   missing return route of VPC 1);
 //! - `route_change`: after one route is added to VPC 1's main table, bringing the snapshot up to
 //!   date with [`Snapshot::apply_route_table`] (`incremental`) against a full compile (`full`).
 //!
@@ -31,7 +33,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::ops::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{Limits, RouteTarget};
-use vpcpeer_reach::{explain, matrix, Endpoint, Protocol, Query, Snapshot};
+use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};
 
 const VPCS: usize = 10_000;
 /// VPC `i` requests a peering to each `i + k` (mod [`VPCS`]).
@@ -198,6 +200,20 @@ fn benches(c: &mut Criterion) {
             }
             reachable
         })
+    });
+    g.finish();
+
+    // The network-wide audit: exactly one finding, VPC 1's missing route back to VPC 0.
+    let found = audit(&t.env.world, now, &t.env.limits);
+    assert_eq!(
+        found.iter().map(|f| f.check).collect::<Vec<_>>(),
+        vec![Check::MissingReturnRoute],
+        "{found:#?}"
+    );
+    let mut g = c.benchmark_group("audit");
+    g.sample_size(10);
+    g.bench_function("all_checks", |b| {
+        b.iter(|| audit(black_box(&t.env.world), now, &t.env.limits))
     });
     g.finish();
 
