@@ -231,3 +231,23 @@ def test_matrix_agrees_with_single_reach_calls(server):
     # A TCP matrix needs a port: a usage error.
     p = vpcpeer(server, "reach", "--matrix")
     assert p.returncode == 2 and "port" in p.stderr, p.stderr
+
+
+def test_quota_headroom_follows_the_servers_limits(fresh_server):
+    server = fresh_server("--limit", "routes_per_table=5")
+    t = one_sided_peering(server)
+    t.b.create_route(RouteTableId=t.rtb_b, DestinationCidrBlock="10.0.0.0/16",
+                     VpcPeeringConnectionId=t.pcx)
+    for i in range(2, 5):
+        t.a.create_route(RouteTableId=t.rtb_a, DestinationCidrBlock=f"10.{i}.0.0/16",
+                         VpcPeeringConnectionId=t.pcx)
+    _, report = audit_json(server)
+    f = the_finding(report, "quota_headroom", t.rtb_a)
+    assert f["severity"] == "info" and "4 of 5" in f["message"], f
+    assert "--limit routes_per_table=10" in f["fix"], f
+    t.a.create_route(RouteTableId=t.rtb_a, DestinationCidrBlock="10.9.0.0/16",
+                     VpcPeeringConnectionId=t.pcx)
+    _, report = audit_json(server)
+    f = the_finding(report, "quota_headroom", t.rtb_a)
+    assert f["severity"] == "warning" and "5 of 5" in f["message"], f
+    assert not findings_of(report, "quota_headroom")[1:], report

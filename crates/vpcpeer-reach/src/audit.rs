@@ -1000,6 +1000,8 @@ impl<'w> Auditor<'w> {
     fn quota_headroom(&self, limits: &Limits, out: &mut Vec<Raw>) {
         /// AWS's default of network ACL entries per direction (not in [`Limits`]).
         const ACL_RULES_PER_DIRECTION: usize = 20;
+        // `what` ends with the quota's name in parentheses: a `--limit` name of `serve`, or
+        // the AWS default that the emulator does not enforce.
         let mut check = |used: usize, max: Option<usize>, what: String, ids: Vec<String>| {
             let Some(max) = max else {
                 return;
@@ -1017,7 +1019,13 @@ impl<'w> Auditor<'w> {
                 severity,
                 ids,
                 format!("{what}: {used} of {max} ({}%)", used * 100 / max),
-                "remove unused entries or raise the quota (serve --limit NAME=N)".to_owned(),
+                match what.rsplit_once('(').map(|(_, k)| k.trim_end_matches(')')) {
+                    Some(k) if !k.contains(' ') => format!(
+                        "remove unused entries, or raise the quota (vpcpeer serve --limit {k}={})",
+                        max * 2
+                    ),
+                    _ => "merge or remove entries before the quota is reached".to_owned(),
+                },
             ));
         };
         for t in self.w.route_tables.values() {

@@ -513,6 +513,8 @@ fn quota_headroom() {
             Some(sev) => {
                 let hit = one(&found, Check::QuotaHeadroom, sev, &[&f.rta]);
                 assert!(hit.message.contains(&format!("4 of {limit}")), "{hit:#?}");
+                let knob = format!("--limit routes_per_table={}", limit * 2);
+                assert!(hit.fix.contains(&knob), "{hit:#?}");
             }
             None => assert!(found.is_empty(), "{found:#?}"),
         }
