@@ -9,8 +9,8 @@
 //!   route to both (warning).
 //! - `missing_return_route`: a route in a table of VPC A sends part of B's blocks over an active
 //!   peering, and the tables serving B's subnets (each subnet's explicit table, else B's main
-//!   table; the main table alone when B has no subnet) route no part of A's blocks back over
-//!   that peering. Error when none of them does, warning naming the ones that do not when only
+//!   table; the main table alone when B has no subnet) route no part of A's blocks of the same
+//!   IP family back over that peering. Error when none of them does, warning naming the ones that do not when only
 //!   some do.
 //! - `orphaned_peering`: an active peering that no route of either side targets (warning). An
 //!   active peering routed from one side only is a `missing_return_route`.
@@ -604,8 +604,14 @@ impl<'w> Auditor<'w> {
         let b = side_b.vpc_id.as_str();
         let b_blocks = self.blocks(b, Some(side_b));
         let a_blocks = self.blocks(a, None);
-        if b_blocks.iter().any(|x| overlaps(x, d)) {
-            self.return_route(t, d, pcx, b, &a_blocks, out);
+        // The reply comes back in the family of the request: A's blocks of that family.
+        let a_family: Vec<IpNet> = a_blocks
+            .iter()
+            .copied()
+            .filter(|x| x.network().is_ipv4() == d.network().is_ipv4())
+            .collect();
+        if b_blocks.iter().any(|x| overlaps(x, d)) && !a_family.is_empty() {
+            self.return_route(t, d, pcx, b, &a_family, out);
         }
         if b_blocks.iter().any(|x| x.contains(d)) {
             return;

@@ -144,6 +144,35 @@ fn missing_return_route() {
     );
     assert!(!hit.resources.contains(&f.rtb), "{hit:#?}");
 
+    // IPv6: both VPCs have Amazon blocks; an IPv4 return route does not bring IPv6 back.
+    let mut env = TestEnv::with_seed(12);
+    let va = env.vpc_ipv6(&a(), "10.0.0.0/16");
+    let vb = env.vpc_ipv6(&b(), "10.1.0.0/16");
+    let v6 = |env: &TestEnv, v: &str| env.world.vpcs[v].ipv6[0].cidr.to_string();
+    let (a6, b6) = (v6(&env, &va), v6(&env, &vb));
+    let pcx = env.peer(&a(), &va, &b(), &vb, true);
+    let (rta, rtb) = (env.main_rtb(&va), env.main_rtb(&vb));
+    for (s, t, d) in [
+        (a(), &rta, "10.1.0.0/16"),
+        (b(), &rtb, "10.0.0.0/16"),
+        (a(), &rta, b6.as_str()),
+    ] {
+        pcx_route(&mut env, &s, t, d, &pcx);
+    }
+    let found = run(&env);
+    let hit = one(
+        &found,
+        Check::MissingReturnRoute,
+        Severity::Error,
+        &[&rta, &pcx, &vb, &rtb],
+    );
+    assert!(
+        hit.message.contains(&b6) && hit.fix.contains(&a6),
+        "{hit:#?}"
+    );
+    pcx_route(&mut env, &b(), &rtb, &a6, &pcx);
+    none(&run(&env), Check::MissingReturnRoute);
+
     // A return route over a different peering does not count.
     let (mut f, pcx) = peered();
     let vc = f.env.vpc(&a(), "10.2.0.0/16");
