@@ -11,7 +11,7 @@ use serde_json::Value;
 /// How to print the verdict.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Output {
-    /// Hop tables and blockers with fixes, for humans.
+    /// Tables for humans (hops and blockers with fixes; the matrix grid; audit findings).
     Table,
     /// The server's JSON answer.
     Json,
