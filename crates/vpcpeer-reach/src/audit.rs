@@ -33,7 +33,8 @@
 //!   whose range spans fewer than 1,024 ports and which decides for its own first port) but
 //!   the other direction denies the replies to the ephemeral ports, for the same peer block.
 //!   Ephemeral ports are sampled at 1024, 32768, 49152 and 65535 (the ranges of ELB, Linux and
-//!   Windows); error when every sample is denied, warning when some are. Wide allow entries
+//!   Windows); error when every sample is denied and the ACL serves a subnet, warning when
+//!   some are or the ACL serves none. Wide allow entries
 //!   (1,024 ports or more) are taken to be return-traffic allowances and are not checked.
 //! - `shadowed_routes`: a route that never wins the longest prefix match: every address of its
 //!   destination is covered by strictly more specific routes of the same table, or (for a
@@ -916,7 +917,8 @@ impl<'w> Auditor<'w> {
                     if denied.is_empty() {
                         continue;
                     }
-                    let severity = if denied.len() == SAMPLES.len() {
+                    let severity = if denied.len() == SAMPLES.len() && !acl.associations.is_empty()
+                    {
                         Severity::Error
                     } else {
                         Severity::Warning

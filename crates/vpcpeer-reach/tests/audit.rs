@@ -410,11 +410,29 @@ fn stale_sg_references() {
     assert_eq!(hit.resources[0], sga);
 }
 
-fn custom_acl(f: &mut Fx) -> String {
+/// A new network ACL of A's VPC; with `associate`, A's subnet moves to it.
+fn custom_acl(f: &mut Fx, associate: bool) -> String {
     let va = f.va.clone();
-    f.env
+    let acl = f
+        .env
         .run(&a(), |tx| tx.create_network_acl(&va, Tags::new()))
-        .expect("acl")
+        .expect("acl");
+    if associate {
+        let assoc = f
+            .env
+            .world
+            .network_acls
+            .values()
+            .flat_map(|x| &x.associations)
+            .find(|x| x.subnet_id == f.sa)
+            .expect("subnet association")
+            .id
+            .clone();
+        f.env
+            .run(&a(), |tx| tx.replace_network_acl_association(&assoc, &acl))
+            .expect("associate");
+    }
+    acl
 }
 
 #[test]
@@ -474,7 +492,7 @@ fn nacl_ephemeral_gap() {
     for (name, entries, want) in cases {
         eprintln!("case: {name}");
         let mut f = base();
-        let acl = custom_acl(&mut f);
+        let acl = custom_acl(&mut f, true);
         for (n, egress, action, ports) in entries.iter() {
             f.env.acl_entry(
                 &a(),
@@ -489,6 +507,27 @@ fn nacl_ephemeral_gap() {
             None => none(&found, Check::NaclEphemeralGap),
         }
     }
+    // The same gap in an ACL that serves no subnet drops nothing yet: a warning.
+    let mut f = base();
+    let acl = custom_acl(&mut f, false);
+    f.env.acl_entry(
+        &a(),
+        acl_rule(
+            &acl,
+            100,
+            false,
+            "tcp",
+            "allow",
+            "0.0.0.0/0",
+            Some((443, 443)),
+        ),
+    );
+    one(
+        &run(&f.env),
+        Check::NaclEphemeralGap,
+        Severity::Warning,
+        &[&acl],
+    );
     // The default ACL (allow all both ways) never has a gap.
     let f = base();
     none(&run(&f.env), Check::NaclEphemeralGap);
