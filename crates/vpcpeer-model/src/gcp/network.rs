@@ -751,7 +751,7 @@ pub fn insert_firewall(
         v.iter()
             .map(|s| {
                 crate::cidr::parse_v4(s)
-                    .or_else(|| s.parse::<Ipv4Addr>().ok().map(|a| Ipv4Net::from(a)))
+                    .or_else(|| s.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
                     .ok_or_else(|| {
                         GcpError::Invalid(format!(
                             "Invalid value for field 'resource.{field}': '{s}'. Must be a CIDR \
