@@ -5,6 +5,7 @@
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
 
+pub mod gcp;
 pub mod reach;
 
 use std::net::SocketAddr;
@@ -64,6 +65,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
         .route("/_vpcpeer/reset", post(reset))
         .route("/_vpcpeer/reach", post(reach_query))
+        .merge(gcp::routes())
         .fallback(not_found)
         .with_state(state)
 }

@@ -1036,3 +1036,19 @@ pub fn delete_instance(
         i.numeric_id,
     ))
 }
+
+/// `globalOperations.delete` (and the regional and zonal ones): forgets a finished operation.
+/// A running one is refused [UNVERIFIED: GCP's behaviour].
+pub fn delete_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<(), GcpError> {
+    super::settle_due_operations(tx);
+    let op = tx
+        .get::<GcpOperation>(id)
+        .ok_or_else(|| GcpError::NotFound(id.to_owned()))?;
+    if op.status == OpStatus::Running {
+        return Err(GcpError::BadRequest(format!(
+            "The operation '{id}' is still running and cannot be deleted."
+        )));
+    }
+    tx.remove::<GcpOperation>(id);
+    Ok(())
+}
