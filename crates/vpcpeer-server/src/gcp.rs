@@ -79,3 +79,6 @@ async fn compute(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
