@@ -3,9 +3,10 @@
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
-    Direction, FirewallSpec, GcpError, GcpFirewall, GcpInstance, GcpNetwork, GcpNextHop,
-    GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch, NetworkSpec, NicSpec,
-    OpScope, PeeringDirection, RouteSpec, RoutingMode, StackType, SubnetSpec, UpdatePeering,
+    Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance, GcpNetwork,
+    GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch, NetworkSpec,
+    NicSpec, OpScope, PeeringDirection, RouteSpec, RoutingMode, StackType, SubnetSpec,
+    UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -347,15 +348,7 @@ fn route_spec(call: &Call) -> Result<RouteSpec, WireError> {
 
 fn firewall_spec(call: &Call) -> Result<FirewallSpec, WireError> {
     let f = Fields::new(required_body(call)?, "resource.");
-    let rules = |key: &str| -> Result<Vec<(String, Vec<String>)>, WireError> {
-        f.objects(key)?
-            .into_iter()
-            .map(|r| {
-                let rf = Fields::new(r, "resource.rules.");
-                Ok((rf.string("IPProtocol")?, rf.strings("ports")?))
-            })
-            .collect()
-    };
+    let rules = |key: &str| rules_of(&f, key);
     let direction = match f.str("direction")?.as_deref() {
         None => None,
         Some("INGRESS") => Some(Direction::Ingress),
@@ -375,6 +368,50 @@ fn firewall_spec(call: &Call) -> Result<FirewallSpec, WireError> {
         source_tags: f.strings("sourceTags")?,
         target_tags: f.strings("targetTags")?,
         disabled: f.bool("disabled")?.unwrap_or(false),
+    })
+}
+
+fn rules_of(f: &Fields<'_>, key: &str) -> Result<Vec<(String, Vec<String>)>, WireError> {
+    f.objects(key)?
+        .into_iter()
+        .map(|r| {
+            let rf = Fields::new(r, "resource.rules.");
+            Ok((rf.string("IPProtocol")?, rf.strings("ports")?))
+        })
+        .collect()
+}
+
+/// `firewalls.patch` (only the fields present change) or, with `full`, `firewalls.update`
+/// (every field is replaced; absent ones are cleared).
+fn firewall_patch(call: &Call, full: bool) -> Result<FirewallPatch, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let present = |k: &str| full || f.get(k).is_some();
+    let opt_strings = |k: &str| -> Result<Option<Vec<String>>, WireError> {
+        Ok(if present(k) {
+            Some(f.strings(k)?)
+        } else {
+            None
+        })
+    };
+    let (allowed, denied) = match (f.get("allowed").is_some(), f.get("denied").is_some()) {
+        (true, _) => (Some(rules_of(&f, "allowed")?), None),
+        (false, true) => (None, Some(rules_of(&f, "denied")?)),
+        (false, false) => (None, None),
+    };
+    Ok(FirewallPatch {
+        description: if present("description") {
+            Some(f.string("description")?)
+        } else {
+            None
+        },
+        priority: f.u32("priority")?,
+        allowed,
+        denied,
+        source_ranges: opt_strings("sourceRanges")?,
+        destination_ranges: opt_strings("destinationRanges")?,
+        source_tags: opt_strings("sourceTags")?,
+        target_tags: opt_strings("targetTags")?,
+        disabled: f.bool("disabled")?,
     })
 }
 
@@ -502,6 +539,13 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
             render::subnetwork(l, found(tx.get::<GcpSubnetwork>(&id), &id)?)
         }
         Route::SubnetDelete(r, s) => op(l, gcp::delete_subnetwork(tx, p, r, s)?),
+        Route::SubnetExpand(r, s) => {
+            let f = Fields::new(required_body(call)?, "");
+            op(
+                l,
+                gcp::expand_subnetwork(tx, p, r, s, &f.string("ipCidrRange")?)?,
+            )
+        }
         Route::RouteList => {
             let prefix = format!("projects/{p}/global/routes/");
             let items = prefixed(&tx.world().gcp_routes, &prefix)
@@ -528,6 +572,14 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
             render::firewall(l, found(tx.get::<GcpFirewall>(&id), &id)?)
         }
         Route::FirewallDelete(f) => op(l, gcp::delete_firewall(tx, p, f)?),
+        Route::FirewallPatch(f) => op(
+            l,
+            gcp::patch_firewall(tx, p, f, firewall_patch(call, false)?)?,
+        ),
+        Route::FirewallUpdate(f) => op(
+            l,
+            gcp::patch_firewall(tx, p, f, firewall_patch(call, true)?)?,
+        ),
         Route::InstanceList(z) => {
             let prefix = format!("projects/{p}/zones/{z}/instances/");
             let items = prefixed(&tx.world().gcp_instances, &prefix)

@@ -1,7 +1,7 @@
 //! The Compute Engine v1 REST face (JSON), enough for VPC Network Peering: networks (with
-//! `addPeering`, `removePeering`, `updatePeering`, `listPeeringRoutes`), subnetworks, routes,
-//! firewalls, instances, and global, regional and zonal operations (`get`, `wait`, `list`,
-//! `delete`).
+//! `addPeering`, `removePeering`, `updatePeering`, `listPeeringRoutes`), subnetworks (with
+//! `expandIpCidrRange`), routes, firewalls (with `patch` and `update`), instances, and global,
+//! regional and zonal operations (`get`, `wait`, `list`, `delete`).
 //!
 //! [`parse`] turns a request (method, the path after `/compute/v1/`, query, body) into a [`Call`]
 //! or refuses it (unknown URL → 404 `notFound`, bad JSON → 400 `invalid`); [`handle`] runs a call on
@@ -42,6 +42,7 @@ pub enum Route {
     SubnetInsert(String),
     SubnetGet(String, String),
     SubnetDelete(String, String),
+    SubnetExpand(String, String),
     RouteList,
     RouteInsert,
     RouteGet(String),
@@ -50,6 +51,8 @@ pub enum Route {
     FirewallInsert,
     FirewallGet(String),
     FirewallDelete(String),
+    FirewallPatch(String),
+    FirewallUpdate(String),
     InstanceList(String),
     InstanceInsert(String),
     InstanceGet(String, String),
@@ -82,6 +85,7 @@ impl Call {
             | Route::SubnetInsert(r)
             | Route::SubnetGet(r, _)
             | Route::SubnetDelete(r, _)
+            | Route::SubnetExpand(r, _)
             | Route::OperationList(OpScope::Region(r))
             | Route::OperationGet(OpScope::Region(r), _)
             | Route::OperationWait(OpScope::Region(r), _)
@@ -168,6 +172,8 @@ fn route_of(method: &str, seg: &[&str]) -> Option<(String, Route)> {
         ["global", "firewalls", f] => match method {
             "GET" => FirewallGet(s(f)),
             "DELETE" => FirewallDelete(s(f)),
+            "PATCH" => FirewallPatch(s(f)),
+            "PUT" => FirewallUpdate(s(f)),
             _ => return None,
         },
         ["global", "operations", tail @ ..] => op_scope_route(OpScope::Global, tail)?,
@@ -181,6 +187,9 @@ fn route_of(method: &str, seg: &[&str]) -> Option<(String, Route)> {
             "DELETE" => SubnetDelete(s(r), s(n)),
             _ => return None,
         },
+        ["regions", r, "subnetworks", n, "expandIpCidrRange"] if method == "POST" => {
+            SubnetExpand(s(r), s(n))
+        }
         ["regions", r, "operations", tail @ ..] => op_scope_route(OpScope::Region(s(r)), tail)?,
         ["zones", z, "instances"] => match method {
             "GET" => InstanceList(s(z)),

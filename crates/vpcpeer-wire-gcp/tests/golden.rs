@@ -381,3 +381,94 @@ fn subnetworks_routes_firewalls_and_instances_render() {
         "default route + via-vm"
     );
 }
+
+#[test]
+fn firewalls_patch_and_update_and_subnetworks_expand() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "p", "net", "10.5.0.0/24");
+    ok(
+        &mut env,
+        "POST",
+        "projects/p/global/firewalls",
+        json!({"name": "fw", "network": "global/networks/net",
+               "denied": [{"IPProtocol": "udp"}], "sourceTags": ["db"], "targetTags": ["web"]}),
+    );
+    let op = ok(
+        &mut env,
+        "PATCH",
+        "projects/p/global/firewalls/fw",
+        json!({"priority": 10, "disabled": true}),
+    );
+    assert_eq!(op["operationType"], "patch");
+    let fw = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/firewalls/fw",
+        Value::Null,
+    );
+    assert_eq!(
+        (
+            &fw["priority"],
+            &fw["disabled"],
+            &fw["denied"][0]["IPProtocol"],
+            &fw["sourceTags"][0]
+        ),
+        (&json!(10), &json!(true), &json!("udp"), &json!("db"))
+    );
+    // update replaces the whole rule: what it leaves out is gone.
+    ok(
+        &mut env,
+        "PUT",
+        "projects/p/global/firewalls/fw",
+        json!({"name": "fw", "allowed": [{"IPProtocol": "tcp", "ports": ["443"]}],
+               "sourceRanges": ["10.9.0.0/16"]}),
+    );
+    let fw = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/firewalls/fw",
+        Value::Null,
+    );
+    assert_eq!(
+        fw["allowed"],
+        json!([{"IPProtocol": "tcp", "ports": ["443"]}])
+    );
+    assert!(
+        fw.get("denied").is_none() && fw.get("sourceTags").is_none(),
+        "{fw}"
+    );
+    assert_eq!(
+        fw["priority"], 10,
+        "priority absent from the update body keeps its value"
+    );
+    let (status, e) = call(
+        &mut env,
+        "PATCH",
+        "projects/p/global/firewalls/fw",
+        "",
+        json!({"sourceRanges": ["not-a-range"]}),
+    );
+    assert_eq!(
+        (status, &e["error"]["errors"][0]["reason"]),
+        (400, &json!("invalid"))
+    );
+
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/p/regions/us-central1/subnetworks/net-sub/expandIpCidrRange",
+        json!({"ipCidrRange": "10.5.0.0/23"}),
+    );
+    assert_eq!(op["operationType"], "expandIpCidrRange");
+    assert_eq!(
+        op["region"],
+        format!("{BASE}projects/p/regions/us-central1")
+    );
+    let sub = ok(
+        &mut env,
+        "GET",
+        "projects/p/regions/us-central1/subnetworks/net-sub",
+        Value::Null,
+    );
+    assert_eq!(sub["ipCidrRange"], "10.5.0.0/23");
+}

@@ -713,6 +713,118 @@ pub fn insert_firewall(
     project: &str,
     spec: FirewallSpec,
 ) -> Result<GcpOperation, GcpError> {
+    let f = build_firewall(tx, project, spec)?;
+    if tx.get::<GcpFirewall>(&f.id).is_some() {
+        return Err(GcpError::AlreadyExists(f.id));
+    }
+    let (id, numeric) = (f.id.clone(), f.numeric_id);
+    tx.put(f);
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
+}
+
+/// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
+/// direction cannot change.
+#[derive(Debug, Clone, Default)]
+pub struct FirewallPatch {
+    /// New description.
+    pub description: Option<String>,
+    /// New priority.
+    pub priority: Option<u32>,
+    /// New `allowed[]` (clears `denied[]`).
+    pub allowed: Option<Vec<(String, Vec<String>)>>,
+    /// New `denied[]` (clears `allowed[]`).
+    pub denied: Option<Vec<(String, Vec<String>)>>,
+    /// New source ranges.
+    pub source_ranges: Option<Vec<String>>,
+    /// New destination ranges.
+    pub destination_ranges: Option<Vec<String>>,
+    /// New source tags.
+    pub source_tags: Option<Vec<String>>,
+    /// New target tags.
+    pub target_tags: Option<Vec<String>>,
+    /// Enable or disable.
+    pub disabled: Option<bool>,
+}
+
+/// `firewalls.patch`: the rule with the given fields replaced, validated as a new rule would be.
+pub fn patch_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    name: &str,
+    patch: FirewallPatch,
+) -> Result<GcpOperation, GcpError> {
+    let id = firewall_path(project, name);
+    let old = tx
+        .get::<GcpFirewall>(&id)
+        .ok_or_else(|| GcpError::NotFound(id.clone()))?
+        .clone();
+    let rules: Vec<(String, Vec<String>)> = old
+        .matches
+        .iter()
+        .map(|m| {
+            (
+                m.protocol.clone(),
+                m.ports.iter().map(|p| p.to_string()).collect(),
+            )
+        })
+        .collect();
+    let (mut allowed, mut denied) = match old.action {
+        FirewallAction::Allow => (rules, Vec::new()),
+        FirewallAction::Deny => (Vec::new(), rules),
+    };
+    if let Some(a) = patch.allowed {
+        allowed = a;
+        denied.clear();
+    }
+    if let Some(d) = patch.denied {
+        denied = d;
+        allowed.clear();
+    }
+    let strings = |v: &[Ipv4Net]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    let spec = FirewallSpec {
+        name: old.name.clone(),
+        description: patch.description.unwrap_or(old.description.clone()),
+        network: Some(old.network.clone()),
+        direction: Some(old.direction),
+        priority: Some(patch.priority.unwrap_or(old.priority)),
+        allowed,
+        denied,
+        source_ranges: patch
+            .source_ranges
+            .unwrap_or_else(|| strings(&old.source_ranges)),
+        destination_ranges: patch
+            .destination_ranges
+            .unwrap_or_else(|| strings(&old.destination_ranges)),
+        source_tags: patch.source_tags.unwrap_or(old.source_tags.clone()),
+        target_tags: patch.target_tags.unwrap_or(old.target_tags.clone()),
+        disabled: patch.disabled.unwrap_or(old.disabled),
+    };
+    let mut f = build_firewall(tx, project, spec)?;
+    f.numeric_id = old.numeric_id;
+    f.created = old.created;
+    tx.put(f);
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "patch",
+        &id,
+        old.numeric_id,
+    ))
+}
+
+fn build_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    spec: FirewallSpec,
+) -> Result<GcpFirewall, GcpError> {
     check_name("resource.name", &spec.name)?;
     let net_ref = spec
         .network
@@ -774,13 +886,10 @@ pub fn insert_firewall(
         check_name("resource.tags", t)?;
     }
     let id = firewall_path(project, &spec.name);
-    if tx.get::<GcpFirewall>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
     let numeric = numeric_id(tx);
     let now = tx.now();
-    tx.put(GcpFirewall {
-        id: id.clone(),
+    Ok(GcpFirewall {
+        id,
         project: project.to_owned(),
         name: spec.name,
         numeric_id: numeric,
@@ -796,15 +905,7 @@ pub fn insert_firewall(
         target_tags: spec.target_tags,
         disabled: spec.disabled,
         created: now,
-    });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    })
 }
 
 /// `firewalls.delete`.
@@ -1051,4 +1152,69 @@ pub fn delete_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<(), GcpError> {
     }
     tx.remove::<GcpOperation>(id);
     Ok(())
+}
+
+/// `subnetworks.expandIpCidrRange`: the new primary range must contain the old one and be
+/// larger, and must not overlap the network's other ranges or those of active peers.
+pub fn expand_subnetwork(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    region: &str,
+    name: &str,
+    range: &str,
+) -> Result<GcpOperation, GcpError> {
+    if !is_region(region) {
+        return Err(unknown_region(project, region));
+    }
+    let id = subnetwork_path(project, region, name);
+    let s = tx
+        .get::<GcpSubnetwork>(&id)
+        .ok_or_else(|| GcpError::NotFound(id.clone()))?
+        .clone();
+    let new = parse_range("ipCidrRange", range)?;
+    let old = s.ip_cidr_range;
+    if new.prefix_len() >= old.prefix_len() || !new.contains(&old.network()) {
+        return Err(GcpError::Invalid(format!(
+            "Invalid IPCidrRange: {new}. The new range must be larger than and contain the \
+             current range {old}."
+        )));
+    }
+    if new.prefix_len() < 8 {
+        return Err(GcpError::Invalid(format!(
+            "Invalid IPCidrRange: {new}. The prefix length must be between /8 and /29."
+        )));
+    }
+    let w = tx.world();
+    if let Some((_, other)) = network_ranges(w, &s.network)
+        .into_iter()
+        .find(|(r, o)| overlaps_v4(*r, new) && !(o.id == id && *r == old))
+    {
+        return Err(GcpError::Invalid(format!(
+            "Invalid IPCidrRange: {new} conflicts with existing subnetwork '{}' in region '{}'.",
+            other.name, other.region
+        )));
+    }
+    let net = network(tx, &s.network)?.clone();
+    for (peering, peer) in active_peers(w, &net) {
+        if network_ranges(w, &peer)
+            .iter()
+            .any(|(x, _)| overlaps_v4(*x, new))
+        {
+            // [UNVERIFIED] wording.
+            return Err(GcpError::Invalid(format!(
+                "Invalid IPCidrRange: {new} conflicts with peer network in active peering '{peering}'."
+            )));
+        }
+    }
+    tx.get_mut::<GcpSubnetwork>(&id)
+        .expect("read above")
+        .ip_cidr_range = new;
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Region(region.to_owned()),
+        "expandIpCidrRange",
+        &id,
+        s.numeric_id,
+    ))
 }

@@ -680,3 +680,44 @@ fn references_resolve_like_gcp_partial_urls() {
         assert_eq!(resolve_network(r, "p").as_deref(), want, "{r}");
     }
 }
+
+#[test]
+fn expanding_a_subnetwork_is_checked_like_creating_one() {
+    let (mut env, a, b) = two_custom();
+    subnet(&mut env, PA, "us-east1", "second", &a, "10.0.2.0/24").unwrap();
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    let mut expand = |project: &str, name: &str, range: &str| {
+        run(&mut env, project, |tx| {
+            expand_subnetwork(tx, project, "us-central1", name, range)
+        })
+        .map(|op| op.operation_type)
+    };
+    // (project, subnetwork, new range, expected outcome)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (PA, "net-a-s", "10.0.0.0/25", "must be larger"),
+        (PA, "net-a-s", "10.2.0.0/16", "must be larger"),
+        (
+            PA,
+            "net-a-s",
+            "10.0.0.0/22",
+            "conflicts with existing subnetwork 'second'",
+        ),
+        (
+            PB,
+            "net-b-s",
+            "10.0.0.0/15",
+            "conflicts with peer network in active peering 'b-to-a'",
+        ),
+        (PA, "net-a-s", "10.0.0.0/23", "ok"),
+    ];
+    for (project, name, range, want) in cases {
+        match expand(project, name, range) {
+            Ok(t) => assert_eq!((*want, t.as_str()), ("ok", "expandIpCidrRange")),
+            Err(GcpError::Invalid(m)) => assert!(m.contains(want), "{range}: {m}"),
+            Err(e) => panic!("{range}: {e:?}"),
+        }
+    }
+    let s = &env.world.gcp_subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
+    assert_eq!(s.ip_cidr_range.to_string(), "10.0.0.0/23");
+}
