@@ -272,3 +272,15 @@ def test_gcp_state_and_running_operations_survive_a_crash(fresh_server, tmp_path
     assert peerings(s, "proj-b", "net-b")["b-to-a"][0] == "ACTIVE"
     listed = [o.operation_type for o in ops.list(project="proj-a")]
     assert listed.count("insert") == 1 and listed.count("addPeering") == 1
+
+
+def test_peerings_per_network_quota_is_configurable(fresh_server):
+    s = fresh_server("--limit", "gcp_peerings_per_network=1")
+    custom_network(s, "proj-a", "hub", "10.0.0.0/24")
+    b = custom_network(s, "proj-b", "b", "10.1.0.0/24")
+    c = custom_network(s, "proj-c", "c", "10.2.0.0/24")
+    add_peering(s, "proj-a", "hub", "hub-b", b).result()
+    with pytest.raises(gexc.Forbidden) as e:
+        add_peering(s, "proj-a", "hub", "hub-c", c).result()
+    assert e.value.errors[0].message.startswith("Quota 'PEERINGS_PER_NETWORK' exceeded. Limit: 1.0")
+    assert list(peerings(s, "proj-a", "hub")) == ["hub-b"]
