@@ -330,11 +330,26 @@ pub fn patch_network(
     if let Some(m) = patch.routing_mode {
         n.routing_mode = m;
     }
-    if patch.auto_create_subnetworks == Some(false) {
-        n.auto_create_subnetworks = false;
-    }
+    let to_custom = patch.auto_create_subnetworks == Some(false) && n.auto_create_subnetworks;
+    n.auto_create_subnetworks &= !to_custom;
     if let Some(m) = patch.mtu {
         n.mtu = m;
+    }
+    if to_custom {
+        // Converted to custom mode, its subnetworks become ordinary ones (deletable, kept when
+        // the network would be deleted).
+        let auto: Vec<String> = tx
+            .world()
+            .gcp_subnetworks
+            .values()
+            .filter(|s| s.network == id && s.auto_created)
+            .map(|s| s.id.clone())
+            .collect();
+        for sid in auto {
+            tx.get_mut::<GcpSubnetwork>(&sid)
+                .expect("listed above")
+                .auto_created = false;
+        }
     }
     Ok(done_op(
         tx,

@@ -721,3 +721,46 @@ fn expanding_a_subnetwork_is_checked_like_creating_one() {
     let s = &env.world.gcp_subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
     assert_eq!(s.ip_cidr_range.to_string(), "10.0.0.0/23");
 }
+
+#[test]
+fn converting_an_auto_network_to_custom_frees_its_subnetworks() {
+    let mut env = TestEnv::new();
+    net(&mut env, PA, "auto", true);
+    let e = run(&mut env, PA, |tx| {
+        delete_subnetwork(tx, PA, "us-central1", "auto")
+    })
+    .unwrap_err();
+    assert!(matches!(e, GcpError::BadRequest(_)), "{e:?}");
+    run(&mut env, PA, |tx| {
+        patch_network(
+            tx,
+            PA,
+            "auto",
+            NetworkPatch {
+                auto_create_subnetworks: Some(false),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    run(&mut env, PA, |tx| {
+        delete_subnetwork(tx, PA, "us-central1", "auto")
+    })
+    .unwrap();
+    // The other regions' subnetworks are now ordinary ones: the network cannot go before them.
+    let e = run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap_err();
+    assert!(matches!(e, GcpError::InUse { .. }), "{e:?}");
+    let back = run(&mut env, PA, |tx| {
+        patch_network(
+            tx,
+            PA,
+            "auto",
+            NetworkPatch {
+                auto_create_subnetworks: Some(true),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap_err();
+    assert!(matches!(back, GcpError::Invalid(_)));
+}
