@@ -284,3 +284,35 @@ def test_peerings_per_network_quota_is_configurable(fresh_server):
         add_peering(s, "proj-a", "hub", "hub-c", c).result()
     assert e.value.errors[0].message.startswith("Quota 'PEERINGS_PER_NETWORK' exceeded. Limit: 1.0")
     assert list(peerings(s, "proj-a", "hub")) == ["hub-b"]
+
+
+def test_firewall_patch_and_subnetwork_expand_through_the_sdk(server):
+    a = custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
+    b = custom_network(server, "proj-b", "net-b", "10.1.0.0/24")
+    fw = server.gcp(compute_v1.FirewallsClient)
+    fw.insert(project="proj-a", firewall_resource=compute_v1.Firewall(
+        name="from-b", network=a, allowed=[compute_v1.Allowed(I_p_protocol="icmp")],
+        source_ranges=["10.1.0.0/24"])).result()
+    fw.patch(project="proj-a", firewall="from-b", firewall_resource=compute_v1.Firewall(
+        priority=100, disabled=True)).result()
+    rule = fw.get(project="proj-a", firewall="from-b")
+    assert (rule.priority, rule.disabled, list(rule.source_ranges)) == (100, True, ["10.1.0.0/24"])
+
+    add_peering(server, "proj-a", "net-a", "a-to-b", b).result()
+    add_peering(server, "proj-b", "net-b", "b-to-a", a).result()
+    subs = server.gcp(compute_v1.SubnetworksClient)
+
+    def expand(range_):
+        return subs.expand_ip_cidr_range(
+            project="proj-a", region=REGION, subnetwork="net-a-us-central1",
+            subnetworks_expand_ip_cidr_range_request_resource=(
+                compute_v1.SubnetworksExpandIpCidrRangeRequest(ip_cidr_range=range_)))
+
+    with pytest.raises(gexc.BadRequest) as e:
+        expand("10.0.0.0/15")  # would swallow B's 10.1.0.0/24 across the active peering
+    assert "active peering 'a-to-b'" in e.value.message
+    expand("10.0.0.0/23").result()
+    assert subs.get(project="proj-a", region=REGION,
+                    subnetwork="net-a-us-central1").ip_cidr_range == "10.0.0.0/23"
+    assert ("10.0.0.0/23", "SUBNET_PEERING_ROUTE", True) in exchanged(
+        server, "proj-b", "net-b", "b-to-a", "INCOMING")

@@ -102,10 +102,7 @@ pub fn peering(l: &Links, world: &World, net: &GcpNetwork, p: &GcpPeering) -> Va
 
 /// A network.
 pub fn network(l: &Links, world: &World, n: &GcpNetwork) -> Value {
-    let subnets: Vec<String> = world
-        .gcp_subnetworks
-        .values()
-        .filter(|s| s.network == n.id)
+    let subnets: Vec<String> = vpcpeer_model::gcp::subnetworks_of(world, &n.id)
         .map(|s| l.url(&s.id))
         .collect();
     let mut m = Map::new();

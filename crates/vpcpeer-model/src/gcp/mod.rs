@@ -213,6 +213,22 @@ pub fn is_region(region: &str) -> bool {
     AUTO_MODE_REGIONS.iter().any(|(r, _)| *r == region)
 }
 
+/// The subnetworks of `network`, in id order. Only the network's project is scanned: a
+/// subnetwork lives in the project of its network.
+pub fn subnetworks_of<'w>(
+    world: &'w crate::World,
+    network: &str,
+) -> impl Iterator<Item = &'w GcpSubnetwork> + 'w {
+    let prefix = format!("projects/{}/regions/", project_of(network));
+    let network = network.to_owned();
+    world
+        .gcp_subnetworks
+        .range(prefix.clone()..)
+        .take_while(move |(k, _)| k.starts_with(&prefix))
+        .map(|(_, s)| s)
+        .filter(move |s| s.network == network)
+}
+
 /// A numeric resource id (GCP's uint64 `id`), 19 digits, from the transaction's id source.
 pub fn numeric_id(tx: &mut crate::Tx<'_, '_>) -> u64 {
     let hex = tx.ctx.ids.hex17();

@@ -231,11 +231,7 @@ pub fn delete_network(
         return Err(in_use(&format!("{id}/peerings/{}", p.name)));
     }
     let w = tx.world();
-    if let Some(s) = w
-        .gcp_subnetworks
-        .values()
-        .find(|s| s.network == id && !s.auto_created)
-    {
+    if let Some(s) = subnetworks_of(w, &id).find(|s| !s.auto_created) {
         return Err(in_use(&s.id));
     }
     if let Some(i) = w
@@ -264,12 +260,7 @@ pub fn delete_network(
         .filter(|r| r.network == id)
         .map(|r| r.id.clone())
         .collect();
-    let doomed_subnets: Vec<String> = w
-        .gcp_subnetworks
-        .values()
-        .filter(|s| s.network == id)
-        .map(|s| s.id.clone())
-        .collect();
+    let doomed_subnets: Vec<String> = subnetworks_of(w, &id).map(|s| s.id.clone()).collect();
     for r in doomed_routes {
         tx.remove::<GcpRoute>(&r);
     }
@@ -338,11 +329,8 @@ pub fn patch_network(
     if to_custom {
         // Converted to custom mode, its subnetworks become ordinary ones (deletable, kept when
         // the network would be deleted).
-        let auto: Vec<String> = tx
-            .world()
-            .gcp_subnetworks
-            .values()
-            .filter(|s| s.network == id && s.auto_created)
+        let auto: Vec<String> = subnetworks_of(tx.world(), &id)
+            .filter(|s| s.auto_created)
             .map(|s| s.id.clone())
             .collect();
         for sid in auto {
@@ -388,10 +376,7 @@ pub fn network_ranges<'w>(
     world: &'w crate::World,
     network: &str,
 ) -> Vec<(Ipv4Net, &'w GcpSubnetwork)> {
-    let mut out: Vec<(Ipv4Net, &GcpSubnetwork)> = world
-        .gcp_subnetworks
-        .values()
-        .filter(|s| s.network == network)
+    let mut out: Vec<(Ipv4Net, &GcpSubnetwork)> = subnetworks_of(world, network)
         .flat_map(|s| s.ranges().map(move |r| (r, s)))
         .collect();
     out.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
@@ -417,6 +402,7 @@ pub fn insert_subnetwork(
         ))
     })?;
     let net = network(tx, &net_id)?.clone();
+    same_project(project, &net_id)?;
     let primary = parse_range("resource.ipCidrRange", &spec.ip_cidr_range)?;
     if !(8..=29).contains(&primary.prefix_len()) {
         return Err(GcpError::Invalid(format!(
@@ -563,6 +549,18 @@ pub struct RouteSpec {
     pub next_hop: GcpNextHop,
 }
 
+/// Subnetworks, routes and firewalls live in the project of their network (Shared VPC's
+/// service projects are not emulated).
+fn same_project(project: &str, network: &str) -> Result<(), GcpError> {
+    if project_of(network) == project {
+        Ok(())
+    } else {
+        Err(GcpError::Invalid(format!(
+            "Invalid value for field 'resource.network': '{network}'. The network must belong to project '{project}'."
+        )))
+    }
+}
+
 /// `routes.insert`.
 pub fn insert_route(
     tx: &mut Tx<'_, '_>,
@@ -577,6 +575,7 @@ pub fn insert_route(
         ))
     })?;
     network(tx, &net_id)?;
+    same_project(project, &net_id)?;
     let dest = parse_range("resource.destRange", &spec.dest_range)?;
     let priority = spec.priority.unwrap_or(1000);
     if priority > 65535 {
@@ -851,6 +850,7 @@ fn build_firewall(
         ))
     })?;
     network(tx, &net_id)?;
+    same_project(project, &net_id)?;
     let direction = spec.direction.unwrap_or(Direction::Ingress);
     let (action, matches) = match (spec.allowed.is_empty(), spec.denied.is_empty()) {
         (false, true) => (FirewallAction::Allow, matches_of(&spec.allowed)?),
@@ -1030,10 +1030,8 @@ pub fn insert_instance(
                          Subnetwork should be specified for custom subnetmode network"
                     )));
                 }
-                tx.world()
-                    .gcp_subnetworks
-                    .values()
-                    .find(|s| s.network == nid && s.region == region && s.auto_created)
+                subnetworks_of(tx.world(), &nid)
+                    .find(|s| s.region == region && s.auto_created)
                     .cloned()
                     .ok_or_else(|| {
                         GcpError::NotFound(subnetwork_path(project, &region, name_of(&nid)))

@@ -483,11 +483,7 @@ fn exported(
     in_cfg: &GcpPeering,
 ) -> Vec<ExchangedRoute> {
     let mut out = Vec::new();
-    let mut subnets: Vec<&GcpSubnetwork> = world
-        .gcp_subnetworks
-        .values()
-        .filter(|s| s.network == exporter.id)
-        .collect();
+    let mut subnets: Vec<&GcpSubnetwork> = subnetworks_of(world, &exporter.id).collect();
     subnets.sort_by_key(|s| s.ip_cidr_range);
     for s in subnets {
         for r in s.ranges() {

@@ -764,3 +764,37 @@ fn converting_an_auto_network_to_custom_frees_its_subnetworks() {
     .unwrap_err();
     assert!(matches!(back, GcpError::Invalid(_)));
 }
+
+#[test]
+fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
+    let mut env = TestEnv::new();
+    let a = net(&mut env, PA, "net-a", false);
+    let e = subnet(&mut env, PB, "us-central1", "s", &a, "10.0.0.0/24").unwrap_err();
+    assert!(
+        matches!(e, GcpError::Invalid(ref m) if m.contains("must belong to project 'proj-b'")),
+        "{e:?}"
+    );
+    let e = run(&mut env, PB, |tx| {
+        insert_firewall(
+            tx,
+            PB,
+            FirewallSpec {
+                name: "fw".into(),
+                description: String::new(),
+                network: Some(a.clone()),
+                direction: None,
+                priority: None,
+                allowed: vec![("tcp".into(), vec![])],
+                denied: vec![],
+                source_ranges: vec![],
+                destination_ranges: vec![],
+                source_tags: vec![],
+                target_tags: vec![],
+                disabled: false,
+            },
+        )
+    })
+    .unwrap_err();
+    assert!(matches!(e, GcpError::Invalid(_)), "{e:?}");
+    assert!(env.world.gcp_subnetworks.is_empty() && env.world.gcp_firewalls.is_empty());
+}
