@@ -1,5 +1,5 @@
-//! One keep-alive HTTP/1.1 connection per client, speaking the EC2 Query protocol: a form body is
-//! built into a reused buffer, posted to `/`, and the whole answer body is read back.
+//! One keep-alive HTTP/1.1 connection per client, speaking the EC2 Query protocol (a form body is
+//! built into a reused buffer and posted to `/`) or GCP's JSON; the whole answer body is read back.
 
 use std::time::{Duration, Instant};
 
@@ -140,6 +140,23 @@ impl Conn {
             .header("x-amz-date", HeaderValue::from_static(AMZ_DATE))
             .body(Full::new(body))
             .context("building a request")?;
+        self.send(req).await
+    }
+
+    /// Sends a JSON request (the GCP face: `path` such as `/compute/v1/projects/p/global/networks`,
+    /// an empty `body` for none) and reads the whole answer.
+    pub async fn json(&mut self, method: Method, path: &str, body: &str) -> anyhow::Result<Reply> {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(HOST, self.endpoint.host_header.clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+            .context("building a request")?;
+        self.send(req).await
+    }
+
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> anyhow::Result<Reply> {
         let start = Instant::now();
         // A server that closes after each answer (`Connection: close`, as moto's does) costs a
         // new connection per request; that time is part of the request's latency.

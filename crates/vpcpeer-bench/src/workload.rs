@@ -1,6 +1,9 @@
 //! The peering workload: one iteration builds two VPCs with a subnet and an associated route
 //! table each, peers them, routes each side to the other, describes with filters, and tears it all
-//! down again. `peering-only` keeps the VPC and peering steps (what every server speaks).
+//! down again. `peering-only` keeps the VPC and peering steps (what every server speaks). `gcp`
+//! does the same with GCP networks through the Compute v1 face (see [`gcp`]).
+
+mod gcp;
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -16,6 +19,9 @@ pub enum Kind {
     Full,
     /// VPCs, peering, describes of both, teardown (9 requests).
     PeeringOnly,
+    /// GCP: networks with a subnetwork each, addPeering both sides (each polled to DONE), get,
+    /// listPeeringRoutes, removePeering both sides, teardown (18 requests; vpcpeer only).
+    Gcp,
 }
 
 impl Kind {
@@ -24,6 +30,7 @@ impl Kind {
         match self {
             Kind::Full => 26,
             Kind::PeeringOnly => 9,
+            Kind::Gcp => 18,
         }
     }
 
@@ -32,12 +39,14 @@ impl Kind {
         match self {
             Kind::Full => "full",
             Kind::PeeringOnly => "peering-only",
+            Kind::Gcp => "gcp",
         }
     }
 }
 
-/// Every action the workload sends; the index is the recorder's action index.
-pub const ACTIONS: [&str; 16] = [
+/// Every action the workload sends; the index is the recorder's action index. The last ones are
+/// the GCP workload's methods.
+pub const ACTIONS: [&str; 25] = [
     "CreateVpc",
     "CreateSubnet",
     "CreateRouteTable",
@@ -54,6 +63,15 @@ pub const ACTIONS: [&str; 16] = [
     "DeleteVpcPeeringConnection",
     "DeleteSubnet",
     "DeleteVpc",
+    "networks.insert",
+    "subnetworks.insert",
+    "networks.addPeering",
+    "globalOperations.get",
+    "networks.get",
+    "networks.listPeeringRoutes",
+    "networks.removePeering",
+    "subnetworks.delete",
+    "networks.delete",
 ];
 
 /// Index of `CreateVpc` in [`ACTIONS`].
@@ -245,6 +263,9 @@ impl Client {
 
     /// Runs one iteration in the blocks of `c`.
     pub async fn iteration(&mut self, kind: Kind, c: &Cidrs) -> anyhow::Result<()> {
+        if kind == Kind::Gcp {
+            return self.gcp_iteration(c).await;
+        }
         let full = kind == Kind::Full;
         self.ids.clear();
         for s in 0..2 {
@@ -485,6 +506,12 @@ mod tests {
         assert_eq!(
             Kind::PeeringOnly.requests_per_iteration(),
             2 + 2 + 2 + 1 + 2
+        );
+        // 2 networks + 2 subnetworks + 2 addPeering + 2 operation gets + get + listPeeringRoutes
+        // + 2 removePeering + 2 operation gets + 2 subnetwork deletes + 2 network deletes.
+        assert_eq!(
+            Kind::Gcp.requests_per_iteration(),
+            2 + 2 + 2 + 2 + 1 + 1 + 2 + 2 + 2 + 2
         );
     }
 }

@@ -1,0 +1,267 @@
+//! The GCP workload, through the Compute v1 JSON face (vpcpeer only; moto has none). One iteration,
+//! in project `bench`: two custom-mode networks with a /24 subnetwork each, `addPeering` from each
+//! side (each operation polled once with `globalOperations.get`, which completes it), `get` of the
+//! first network (must show `ACTIVE`), `listPeeringRoutes` INCOMING on it (must list the peer's
+//! subnetwork), `removePeering` on both sides (each polled), and the teardown.
+
+use anyhow::Context;
+use bytes::Bytes;
+use hyper::Method;
+
+use super::{Cidrs, Client, ACTIONS};
+use crate::scan::contains;
+use crate::stats::show_first_failure;
+
+const NET_INSERT: usize = 16;
+const SUBNET_INSERT: usize = 17;
+const ADD_PEERING: usize = 18;
+const OP_GET: usize = 19;
+const NET_GET: usize = 20;
+const LIST_PEERING_ROUTES: usize = 21;
+const REMOVE_PEERING: usize = 22;
+const SUBNET_DELETE: usize = 23;
+const NET_DELETE: usize = 24;
+
+const PROJECT: &str = "/compute/v1/projects/bench";
+const REGION: &str = "us-central1";
+
+/// A network name unique to the block (`10.1.16.0/20` → `n10-1-16-0-20`).
+fn net_name(block: &str) -> String {
+    let mut s = String::from("n");
+    s.extend(
+        block
+            .chars()
+            .map(|c| if c.is_ascii_digit() { c } else { '-' }),
+    );
+    s
+}
+
+/// The string value of the first `"key":"…"` in a compact JSON body.
+fn json_str<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
+    let text = std::str::from_utf8(body).ok()?;
+    let pat = format!("\"{key}\":\"");
+    let start = text.find(&pat)? + pat.len();
+    let end = text[start..].find('"')? + start;
+    Some(&text[start..end])
+}
+
+impl Client {
+    /// Sends a JSON request; the body of a 200 answer, or `None` after counting the failure.
+    async fn gcp_send(
+        &mut self,
+        action: usize,
+        method: Method,
+        path: &str,
+        body: &str,
+    ) -> anyhow::Result<Option<Bytes>> {
+        let reply = self.conn.json(method.clone(), path, body).await;
+        if let Ok(r) = &reply {
+            self.rec.reconnects += u64::from(r.reconnected);
+        }
+        match reply {
+            Ok(reply) => {
+                self.rec.record(action, reply.latency);
+                if reply.status.is_success() {
+                    return Ok(Some(reply.body));
+                }
+                self.rec.errors += 1;
+                show_first_failure(|| {
+                    format!(
+                        "{} -> HTTP {}\nrequest: {method} {path} {body}\n{}",
+                        ACTIONS[action],
+                        reply.status,
+                        String::from_utf8_lossy(&reply.body)
+                    )
+                });
+                Ok(None)
+            }
+            Err(e) => {
+                self.rec.errors += 1;
+                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
+                self.conn
+                    .reconnect()
+                    .await
+                    .context("reconnecting after a failed request")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts a 200 answer without `needle` as a mismatch.
+    fn expect(&mut self, action: usize, body: &Option<Bytes>, needle: &str) {
+        if let Some(b) = body {
+            if !contains(b, needle) {
+                self.rec.mismatches += 1;
+                show_first_failure(|| {
+                    format!(
+                        "{}: no {needle} in the answer:\n{}",
+                        ACTIONS[action],
+                        String::from_utf8_lossy(b)
+                    )
+                });
+            }
+        }
+    }
+
+    /// Sends a peering call and polls its operation once; the operation must end DONE without
+    /// an error.
+    async fn gcp_peering_op(
+        &mut self,
+        action: usize,
+        path: &str,
+        body: &str,
+    ) -> anyhow::Result<()> {
+        let Some(reply) = self.gcp_send(action, Method::POST, path, body).await? else {
+            self.rec.skipped += 1;
+            return Ok(());
+        };
+        let Some(op) = json_str(&reply, "name").map(str::to_owned) else {
+            self.rec.mismatches += 1;
+            self.rec.skipped += 1;
+            return Ok(());
+        };
+        let done = self
+            .gcp_send(
+                OP_GET,
+                Method::GET,
+                &format!("{PROJECT}/global/operations/{op}"),
+                "",
+            )
+            .await?;
+        self.expect(OP_GET, &done, "\"status\":\"DONE\"");
+        if done.as_ref().is_some_and(|b| contains(b, "\"error\":")) {
+            self.rec.mismatches += 1;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn gcp_iteration(&mut self, c: &Cidrs) -> anyhow::Result<()> {
+        let names = [net_name(&c.vpc[0]), net_name(&c.vpc[1])];
+        let mut made = [false; 2];
+        for s in 0..2 {
+            let body = format!(r#"{{"name":"{}","autoCreateSubnetworks":false}}"#, names[s]);
+            made[s] = self
+                .gcp_send(
+                    NET_INSERT,
+                    Method::POST,
+                    &format!("{PROJECT}/global/networks"),
+                    &body,
+                )
+                .await?
+                .is_some();
+        }
+        let mut subnets = [false; 2];
+        for s in 0..2 {
+            if !made[s] {
+                self.rec.skipped += 1;
+                continue;
+            }
+            let body = format!(
+                r#"{{"name":"{0}","network":"global/networks/{0}","ipCidrRange":"{1}"}}"#,
+                names[s], c.subnet[s]
+            );
+            subnets[s] = self
+                .gcp_send(
+                    SUBNET_INSERT,
+                    Method::POST,
+                    &format!("{PROJECT}/regions/{REGION}/subnetworks"),
+                    &body,
+                )
+                .await?
+                .is_some();
+        }
+        let both = made[0] && made[1];
+        for s in 0..2 {
+            if !both {
+                self.rec.skipped += 2;
+                continue;
+            }
+            let body = format!(
+                r#"{{"networkPeering":{{"name":"to-{}","network":"projects/bench/global/networks/{}","exchangeSubnetRoutes":true}}}}"#,
+                names[1 - s],
+                names[1 - s]
+            );
+            let path = format!("{PROJECT}/global/networks/{}/addPeering", names[s]);
+            self.gcp_peering_op(ADD_PEERING, &path, &body).await?;
+        }
+        if both {
+            let got = self
+                .gcp_send(
+                    NET_GET,
+                    Method::GET,
+                    &format!("{PROJECT}/global/networks/{}", names[0]),
+                    "",
+                )
+                .await?;
+            self.expect(NET_GET, &got, "\"state\":\"ACTIVE\"");
+            let routes = self
+                .gcp_send(
+                    LIST_PEERING_ROUTES,
+                    Method::GET,
+                    &format!(
+                        "{PROJECT}/global/networks/{}/listPeeringRoutes?peeringName=to-{}&direction=INCOMING&region={REGION}",
+                        names[0], names[1]
+                    ),
+                    "",
+                )
+                .await?;
+            if subnets[1] {
+                self.expect(LIST_PEERING_ROUTES, &routes, &c.subnet[1]);
+            }
+            for s in 0..2 {
+                let body = format!(r#"{{"name":"to-{}"}}"#, names[1 - s]);
+                let path = format!("{PROJECT}/global/networks/{}/removePeering", names[s]);
+                self.gcp_peering_op(REMOVE_PEERING, &path, &body).await?;
+            }
+        } else {
+            self.rec.skipped += 6;
+        }
+        for s in 0..2 {
+            if !subnets[s] {
+                self.rec.skipped += 1;
+                continue;
+            }
+            self.gcp_send(
+                SUBNET_DELETE,
+                Method::DELETE,
+                &format!("{PROJECT}/regions/{REGION}/subnetworks/{}", names[s]),
+                "",
+            )
+            .await?;
+        }
+        for s in 0..2 {
+            if !made[s] {
+                self.rec.skipped += 1;
+                continue;
+            }
+            self.gcp_send(
+                NET_DELETE,
+                Method::DELETE,
+                &format!("{PROJECT}/global/networks/{}", names[s]),
+                "",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_indices() {
+        assert_eq!(net_name("10.1.16.0/20"), "n10-1-16-0-20");
+        assert_eq!(ACTIONS[NET_INSERT], "networks.insert");
+        assert_eq!(ACTIONS[NET_DELETE], "networks.delete");
+        assert_eq!(ACTIONS.len(), NET_DELETE + 1);
+        assert_eq!(
+            json_str(
+                br#"{"kind":"compute#operation","name":"operation-1"}"#,
+                "name"
+            ),
+            Some("operation-1")
+        );
+    }
+}
