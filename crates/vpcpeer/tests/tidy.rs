@@ -79,6 +79,7 @@ fn dependency_directions_hold() {
                 "vpcpeer-store",
                 "vpcpeer-service",
                 "vpcpeer-wire-aws",
+                "vpcpeer-wire-azure",
                 "vpcpeer-server",
             ],
         ),
@@ -104,6 +105,18 @@ fn dependency_directions_hold() {
             ],
         ),
         (
+            "vpcpeer-wire-azure",
+            &[
+                "tokio",
+                "axum",
+                "rusqlite",
+                "vpcpeer-store",
+                "vpcpeer-service",
+                "vpcpeer-server",
+                "vpcpeer-wire-aws",
+            ],
+        ),
+        (
             "vpcpeer-reach",
             &[
                 "tokio",
@@ -118,7 +131,13 @@ fn dependency_directions_hold() {
         ),
         (
             "vpcpeer-service",
-            &["axum", "rusqlite", "vpcpeer-wire-aws", "vpcpeer-server"],
+            &[
+                "axum",
+                "rusqlite",
+                "vpcpeer-wire-aws",
+                "vpcpeer-wire-azure",
+                "vpcpeer-server",
+            ],
         ),
     ];
     for (krate, banned) in forbidden {
