@@ -80,7 +80,7 @@ impl ArmId {
             return None;
         }
         let rest = &parts[7..];
-        if rest.len() % 2 != 0 || parts.iter().skip(1).any(|p| p.is_empty()) {
+        if !rest.len().is_multiple_of(2) || parts.iter().skip(1).any(|p| p.is_empty()) {
             return None;
         }
         Some(ArmId {
