@@ -1,6 +1,7 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
-//! `reach`: reachability queries, see [`reach`]).
+//! `reach`: reachability queries, see [`reach`]); `/subscriptions/*` is Azure Resource Manager
+//! ([`azure`]). [`serve_with_tls`] adds an HTTPS listener ([`tls`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
