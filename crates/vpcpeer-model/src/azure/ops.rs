@@ -4,7 +4,29 @@
 //! already finished when its PUT or DELETE is answered, and the operation record only lets its
 //! polling URLs answer `Succeeded`.
 //!
-//! Error codes marked [UNVERIFIED] below were chosen here; the others are ARM's, as observed.
+//! Error codes: the peering codes of spec §2.8 (`VnetAddressSpacesOverlap`,
+//! `VnetAddressSpaceOverlapsWithAlreadyPeeredVnet`, `AnotherPeeringAlreadyReferencesRemoteVnet`,
+//! `RemotePeeringIsDisconnected`, `RemoteVnetHasNoGateways`,
+//! `ChangingRemoteVirtualNetworkNotAllowed`, `InvalidResourceName`, `ResourceNotFound`,
+//! `ResourceGroupNotFound`) and the common ARM/NRP ones (`LinkedInvalidPropertyId`,
+//! `InvalidResourceReference`, `InUseSubnetCannotBeDeleted`,
+//! `InUseNetworkSecurityGroupCannotBeDeleted`, `InUseRouteTableCannotBeDeleted`,
+//! `NetcfgSubnetRangeOutsideVnet`, `NetcfgSubnetRangesOverlap`, `PrivateIPAddressInUse`,
+//! `LocationRequired`, `InvalidResourceLocation`, `SecurityRuleInvalidPriority`, `NicInUse`) are
+//! ARM's. [UNVERIFIED] These were chosen here, for rules whose real code was not confirmed:
+//! `InvalidRemoteVirtualNetwork` (another cloud's network), `CannotPeerVirtualNetworkWithItself`,
+//! `PeeringLimitReachedForVirtualNetwork`, `VnetHasGatewayCannotUseRemoteGateways`,
+//! `AnotherPeeringAlreadyUsesRemoteGateways`, `RemotePeeringDoesNotAllowGatewayTransit`,
+//! `GatewayTransitInUseByRemotePeering`, `GatewayInUseByPeering`, `InvalidAddressPrefixFormat`,
+//! `NetcfgInvalidAddressPrefixes`, `InUseSubnetCannotBeUpdated`, `RouteConflict`,
+//! `NextHopIpAddressRequired`, `NextHopIpAddressNotAllowed`, `InvalidNextHopIpAddress`,
+//! `InvalidNextHopType`, the NIC codes (`SubnetRequired`, `PrivateIPAddressRequired`,
+//! `InvalidPrivateIPAddressFormat`, `PrivateIPAddressNotInSubnet`, `SubnetIsFull`,
+//! `IpConfigurationsOfNicInDifferentVnets`, `NetworkInterfaceMustHaveAtLeastOneIpConfiguration`,
+//! `NicInDifferentLocation`), the gateway codes (`GatewaySubnetRequired`, `InvalidGatewaySubnet`,
+//! `ChangingGatewayVirtualNetworkNotAllowed`, `VnetAlreadyHasGatewayOfThisType`,
+//! `VnetUsesRemoteGatewaysCannotHaveGateway`), `DuplicateResourceName`, `SecurityRuleConflict`
+//! and `OperationNotFound`.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -122,7 +144,7 @@ fn parse_prefix(s: &str) -> Result<Ipv4Net, AzureError> {
     let bad = || {
         AzureError::bad_request(
             "InvalidAddressPrefixFormat",
-            format!("Address prefix {s} does not have a valid format. [UNVERIFIED code]"),
+            format!("Address prefix {s} does not have a valid format."),
         )
     };
     let net: Ipv4Net = s.trim().parse().map_err(|_| bad())?;
@@ -467,7 +489,7 @@ pub fn put_vnet(
             return Err(AzureError::bad_request(
                 "NetcfgInvalidAddressPrefixes",
                 format!(
-                    "Address prefixes {a} and {b} of virtual network {} overlap. [UNVERIFIED code]",
+                    "Address prefixes {a} and {b} of virtual network {} overlap.",
                     t.name
                 ),
             ));
@@ -501,7 +523,10 @@ pub fn put_vnet(
                     subnet_in_use(tx.world(), v, &old.name).map_err(|_| {
                         AzureError::bad_request(
                             "InUseSubnetCannotBeUpdated",
-                            format!("Subnet {} is in use and its address prefix cannot be changed. [UNVERIFIED code]", old.name),
+                            format!(
+                                "Subnet {} is in use and its address prefix cannot be changed.",
+                                old.name
+                            ),
                         )
                     })?;
                 }
@@ -604,7 +629,10 @@ pub fn put_subnet(
             subnet_in_use(tx.world(), &v, &s.name).map_err(|_| {
                 AzureError::bad_request(
                     "InUseSubnetCannotBeUpdated",
-                    format!("Subnet {} is in use and its address prefix cannot be changed. [UNVERIFIED code]", s.name),
+                    format!(
+                        "Subnet {} is in use and its address prefix cannot be changed.",
+                        s.name
+                    ),
                 )
             })?;
         }
@@ -751,7 +779,7 @@ pub fn put_peering(
         return Err(peering_err(
             "CannotPeerVirtualNetworkWithItself",
             &display_id,
-            "A virtual network cannot be peered with itself. [UNVERIFIED code]".into(),
+            "A virtual network cannot be peered with itself.".into(),
         ));
     }
     let Some(remote) = tx.world().az_vnets.get(&remote_key).cloned() else {
@@ -776,7 +804,10 @@ pub fn put_peering(
                 return Err(peering_err(
                     "PeeringLimitReachedForVirtualNetwork",
                     &display_id,
-                    format!("Virtual network {} already has {max} peerings, the maximum allowed. [UNVERIFIED code]", local.display_id),
+                    format!(
+                        "Virtual network {} already has {max} peerings, the maximum allowed.",
+                        local.display_id
+                    ),
                 ));
             }
         }
@@ -846,7 +877,7 @@ pub fn put_peering(
             return Err(peering_err(
                 "VnetHasGatewayCannotUseRemoteGateways",
                 &display_id,
-                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because its virtual network {} has gateway {} of its own. [UNVERIFIED code]", local.display_id, g.display_id),
+                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because its virtual network {} has gateway {} of its own.", local.display_id, g.display_id),
             ));
         }
         if let Some(other) =
@@ -855,14 +886,14 @@ pub fn put_peering(
             return Err(peering_err(
                 "AnotherPeeringAlreadyUsesRemoteGateways",
                 &display_id,
-                format!("Peering {} of virtual network {} already uses remote gateways; only one peering per virtual network may. [UNVERIFIED code]", other.display_id, local.display_id),
+                format!("Peering {} of virtual network {} already uses remote gateways; only one peering per virtual network may.", other.display_id, local.display_id),
             ));
         }
         if !reverse.as_ref().is_some_and(|r| r.allow_gateway_transit) {
             return Err(peering_err(
                 "RemotePeeringDoesNotAllowGatewayTransit",
                 &display_id,
-                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because the remote peering from {} back to {} does not exist or does not have AllowGatewayTransit set to true. [UNVERIFIED code]", remote.display_id, local.display_id),
+                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because the remote peering from {} back to {} does not exist or does not have AllowGatewayTransit set to true.", remote.display_id, local.display_id),
             ));
         }
     }
@@ -873,7 +904,7 @@ pub fn put_peering(
             return Err(peering_err(
                 "GatewayTransitInUseByRemotePeering",
                 &display_id,
-                format!("AllowGatewayTransit cannot be turned off while remote peering {} uses this virtual network's gateways. [UNVERIFIED code]", r.display_id),
+                format!("AllowGatewayTransit cannot be turned off while remote peering {} uses this virtual network's gateways.", r.display_id),
             ));
         }
     }
@@ -1044,19 +1075,28 @@ fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
         (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
             AzureError::bad_request(
                 "InvalidNextHopIpAddress",
-                format!("Route {} has an invalid next hop IP address {ip}. [UNVERIFIED code]", spec.name),
+                format!(
+                    "Route {} has an invalid next hop IP address {ip}.",
+                    spec.name
+                ),
             )
         })?),
         (AzNextHop::VirtualAppliance, None) => {
             return Err(AzureError::bad_request(
                 "NextHopIpAddressRequired",
-                format!("Route {} has next hop type VirtualAppliance and needs nextHopIpAddress. [UNVERIFIED code]", spec.name),
+                format!(
+                    "Route {} has next hop type VirtualAppliance and needs nextHopIpAddress.",
+                    spec.name
+                ),
             ))
         }
         (_, Some(_)) => {
             return Err(AzureError::bad_request(
                 "NextHopIpAddressNotAllowed",
-                format!("Route {} may have nextHopIpAddress only with next hop type VirtualAppliance. [UNVERIFIED code]", spec.name),
+                format!(
+                    "Route {} may have nextHopIpAddress only with next hop type VirtualAppliance.",
+                    spec.name
+                ),
             ))
         }
         (_, None) => None,
@@ -1108,7 +1148,10 @@ pub fn put_route_table(
         {
             return Err(AzureError::bad_request(
                 "RouteConflict",
-                format!("Routes {} and {} of route table {} have the same name or address prefix. [UNVERIFIED code]", a.name, b.name, t.name),
+                format!(
+                    "Routes {} and {} of route table {} have the same name or address prefix.",
+                    a.name, b.name, t.name
+                ),
             ));
         }
     }
@@ -1165,7 +1208,7 @@ pub fn put_route(
         return Err(AzureError::bad_request(
             "RouteConflict",
             format!(
-                "Route table {} already has a route for {}. [UNVERIFIED code]",
+                "Route table {} already has a route for {}.",
                 rt.name, spec.prefix
             ),
         ));
@@ -1308,7 +1351,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
     if req.ip_configs.is_empty() {
         return Err(AzureError::bad_request(
             "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
-            format!("Network interface {display_id} must have at least one IP configuration. [UNVERIFIED code]"),
+            format!("Network interface {display_id} must have at least one IP configuration."),
         ));
     }
     if let Some(n) = &req.nsg {
@@ -1324,7 +1367,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             return Err(AzureError::bad_request(
                 "SubnetRequired",
                 format!(
-                    "IP configuration {} of {display_id} needs subnet.id. [UNVERIFIED code]",
+                    "IP configuration {} of {display_id} needs subnet.id.",
                     c.name
                 ),
             ));
@@ -1350,7 +1393,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         if vnet_of_nic.as_ref().is_some_and(|v| *v != vkey) {
             return Err(AzureError::bad_request(
                 "IpConfigurationsOfNicInDifferentVnets",
-                format!("IP configurations of {display_id} must all be in one virtual network. [UNVERIFIED code]"),
+                format!("IP configurations of {display_id} must all be in one virtual network."),
             ));
         }
         vnet_of_nic = Some(vkey);
@@ -1373,14 +1416,14 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                     .find(|x| x.name.eq_ignore_ascii_case(&c.name) && key(&x.subnet_id) == skey)
             })
             .map(|x| x.private_ip);
+        // A static configuration takes the address asked for; a dynamic one keeps the address it
+        // has (clients send it back on update) or gets the first free one.
         let ip = match (&c.private_ip, c.is_static) {
-            (Some(s), true) | (Some(s), false) if c.is_static || kept.is_none() => {
+            (Some(s), true) => {
                 let ip: Ipv4Addr = s.parse().map_err(|_| {
                     AzureError::bad_request(
                         "InvalidPrivateIPAddressFormat",
-                        format!(
-                            "Private IP address {s} is not a valid IPv4 address. [UNVERIFIED code]"
-                        ),
+                        format!("Private IP address {s} is not a valid IPv4 address."),
                     )
                 })?;
                 let n = u32::from(ip);
@@ -1398,21 +1441,19 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                 }
                 ip
             }
-            _ => {
-                match kept {
-                    Some(ip) => ip,
-                    None => {
-                        let Some(n) = (first..=last).find(|n| !used.contains(&Ipv4Addr::from(*n)))
-                        else {
-                            return Err(AzureError::bad_request(
+            _ => match kept {
+                Some(ip) => ip,
+                None => {
+                    let Some(n) = (first..=last).find(|n| !used.contains(&Ipv4Addr::from(*n)))
+                    else {
+                        return Err(AzureError::bad_request(
                             "SubnetIsFull",
-                            format!("Subnet {subnet_id} has no free address left. [UNVERIFIED code]"),
+                            format!("Subnet {subnet_id} has no free address left."),
                         ));
-                        };
-                        Ipv4Addr::from(n)
-                    }
+                    };
+                    Ipv4Addr::from(n)
                 }
-            }
+            },
         };
         configs.push(AzIpConfig {
             name: c.name.clone(),
@@ -1514,7 +1555,7 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
             return Err(AzureError::bad_request(
                 "NicInDifferentLocation",
                 format!(
-                    "Network interface {n} is in location {}, not {}. [UNVERIFIED code]",
+                    "Network interface {n} is in location {}, not {}.",
                     nic.place.location,
                     normalize_location(&location)
                 ),
@@ -1603,7 +1644,7 @@ pub fn put_gateway(
     let Some(subnet_id) = req.subnet_id.clone() else {
         return Err(AzureError::bad_request(
             "GatewaySubnetRequired",
-            format!("Virtual network gateway {display_id} needs ipConfigurations[0].properties.subnet.id naming a GatewaySubnet. [UNVERIFIED code]"),
+            format!("Virtual network gateway {display_id} needs ipConfigurations[0].properties.subnet.id naming a GatewaySubnet."),
         ));
     };
     let sref = ArmId::parse(&subnet_id)
@@ -1612,7 +1653,7 @@ pub fn put_gateway(
     if !sref.segments[1].1.eq_ignore_ascii_case("GatewaySubnet") {
         return Err(AzureError::bad_request(
             "InvalidGatewaySubnet",
-            format!("Subnet {subnet_id} cannot hold a virtual network gateway: gateways go in the subnet named GatewaySubnet. [UNVERIFIED code]"),
+            format!("Subnet {subnet_id} cannot hold a virtual network gateway: gateways go in the subnet named GatewaySubnet."),
         ));
     }
     let vkey = key(&sref.top_level());
@@ -1639,7 +1680,9 @@ pub fn put_gateway(
         if e.vnet != vkey {
             return Err(AzureError::bad_request(
                 "ChangingGatewayVirtualNetworkNotAllowed",
-                format!("Virtual network gateway {display_id} cannot move to another virtual network. [UNVERIFIED code]"),
+                format!(
+                    "Virtual network gateway {display_id} cannot move to another virtual network."
+                ),
             ));
         }
     }
@@ -1652,7 +1695,7 @@ pub fn put_gateway(
         return Err(AzureError::bad_request(
             "VnetAlreadyHasGatewayOfThisType",
             format!(
-                "Virtual network {} already has gateway {} of this type. [UNVERIFIED code]",
+                "Virtual network {} already has gateway {} of this type.",
                 vnet.display_id, other.display_id
             ),
         ));
@@ -1660,7 +1703,7 @@ pub fn put_gateway(
     if let Some(l) = peering::links_of(tx.world(), &vkey).find(|l| l.use_remote_gateways) {
         return Err(AzureError::bad_request(
             "VnetUsesRemoteGatewaysCannotHaveGateway",
-            format!("Virtual network {} uses remote gateways through peering {} and cannot have a gateway of its own. [UNVERIFIED code]", vnet.display_id, l.display_id),
+            format!("Virtual network {} uses remote gateways through peering {} and cannot have a gateway of its own.", vnet.display_id, l.display_id),
         ));
     }
     let gw = AzGateway {
@@ -1698,7 +1741,7 @@ pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureErro
     }) {
         return Err(AzureError::bad_request(
             "GatewayInUseByPeering",
-            format!("Virtual network gateway {} is used by peering {} (useRemoteGateways) and cannot be deleted. [UNVERIFIED code]", gw.display_id, l.display_id),
+            format!("Virtual network gateway {} is used by peering {} (useRemoteGateways) and cannot be deleted.", gw.display_id, l.display_id),
         ));
     }
     tx.remove::<AzGateway>(&id);
@@ -1739,7 +1782,7 @@ pub fn get_operation<'a>(
             AzureError::new(
                 404,
                 "OperationNotFound",
-                format!("Operation {id} was not found. [UNVERIFIED code]"),
+                format!("Operation {id} was not found."),
             )
         })
 }
