@@ -367,3 +367,34 @@ def test_arm_request_errors(server, az):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=10)
     assert e.value.code == 404
+
+
+def test_listings_vm_and_resource_group_delete(server, az):
+    rg, a, b = two_vnets(az)
+    az.peer(rg, "vnet-a", "a-to-b", b.id)
+    assert sorted(v.name for v in az.net.virtual_networks.list_all()) == ["vnet-a", "vnet-b"]
+    assert [s.name for s in az.net.subnets.list(rg, "vnet-a")] == ["web"]
+    assert [n.name for n in az.net.network_interfaces.list(rg)] == ["nic-a", "nic-b"]
+    assert az.rm.resource_groups.check_existence(rg)
+
+    # A VM (Microsoft.Compute, minimal) takes its NIC; the NIC cannot go while it is used.
+    nic = az.net.network_interfaces.get(rg, "nic-a")
+    vm_path = (f"/subscriptions/{S1}/resourceGroups/{rg}/providers/Microsoft.Compute/"
+               "virtualMachines/vm-a?api-version=2024-07-01")
+    vm = {"location": "eastus", "properties": {
+        "hardwareProfile": {"vmSize": "Standard_B1s"},
+        "networkProfile": {"networkInterfaces": [{"id": nic.id}]}}}
+    status, body = raw(server, "PUT", vm_path, json.dumps(vm).encode())
+    assert status == 201, body
+    assert body["properties"]["networkProfile"]["networkInterfaces"][0]["id"] == nic.id
+    assert az.net.network_interfaces.get(rg, "nic-a").virtual_machine.id == body["id"]
+    with pytest.raises(HttpResponseError) as e:
+        az.net.network_interfaces.begin_delete(rg, "nic-a").result()
+    assert code_of(e) == "NicInUse"
+
+    # Deleting the resource group deletes everything in it.
+    az.rm.resource_groups.begin_delete(rg).result()
+    assert not az.rm.resource_groups.check_existence(rg)
+    assert list(az.net.virtual_networks.list_all()) == []
+    with pytest.raises(ResourceNotFoundError):
+        az.net.virtual_networks.get(rg, "vnet-a")
