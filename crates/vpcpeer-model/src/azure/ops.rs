@@ -1750,18 +1750,39 @@ pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureErro
 
 // ---------------------------------------------------------------- operations
 
-/// Records a finished long-running operation and returns it.
+/// How long a finished operation stays readable: a client polls its URLs right after the request,
+/// so a day is ample. [UNVERIFIED] Azure's own retention of operation status is not documented
+/// here; this is a choice that keeps the table bounded.
+pub const OPERATION_RETENTION_MS: i64 = 24 * crate::Timestamp::HOUR;
+
+/// Records a finished long-running operation and returns it, and forgets the operations older
+/// than [`OPERATION_RETENTION_MS`]. Operation ids start with the start time in hex, so they sort
+/// by age and the expired ones are a prefix of the table.
 pub fn record_operation(
     tx: &mut Tx<'_, '_>,
     subscription: &str,
     location: &str,
     result: AzOperationResult,
 ) -> AzOperation {
+    let now = tx.now();
+    let cutoff = format!(
+        "{:012x}",
+        now.millis().saturating_sub(OPERATION_RETENTION_MS).max(0)
+    );
+    let expired: Vec<String> = tx
+        .world()
+        .az_operations
+        .range(..cutoff)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in expired {
+        tx.remove::<AzOperation>(&k);
+    }
     let op = AzOperation {
-        id: tx.ctx.ids.uuid(),
+        id: format!("{:012x}-{}", now.millis().max(0), tx.ctx.ids.uuid()),
         subscription: subscription.to_owned(),
         location: normalize_location(location),
-        started: tx.now(),
+        started: now,
         result,
     };
     tx.put(op.clone());

@@ -380,7 +380,7 @@ pub enum AzOperationResult {
 /// `Location` URLs it hands out answer (and keep answering after a restart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AzOperation {
-    /// The operation id (a lower-case GUID).
+    /// The operation id: its start time in milliseconds as 12 hex digits, `-`, a lower-case GUID.
     pub id: String,
     /// Subscription that started it.
     pub subscription: String,

@@ -829,3 +829,61 @@ fn arm_ids_parse_case_insensitively() {
     assert!(ArmId::parse("vpc-123").is_none());
     assert_eq!(normalize_location("East US 2"), "eastus2");
 }
+
+#[test]
+fn finished_operations_are_forgotten_after_a_day() {
+    let mut az = Az::new();
+    let first = az
+        .run(S1, |tx| {
+            Ok(ops::record_operation(
+                tx,
+                S1,
+                "East US",
+                AzOperationResult::None,
+            ))
+        })
+        .unwrap();
+    assert!(
+        ops::get_operation(&az.env.world, S1, &first.id.to_ascii_uppercase()).is_ok(),
+        "ids are case-insensitive"
+    );
+    assert_eq!(
+        ops::get_operation(&az.env.world, S2, &first.id)
+            .unwrap_err()
+            .code,
+        "OperationNotFound"
+    );
+    az.env.now = az.env.now.plus_millis(ops::OPERATION_RETENTION_MS - 1);
+    let second = az
+        .run(S1, |tx| {
+            Ok(ops::record_operation(
+                tx,
+                S1,
+                "eastus",
+                AzOperationResult::None,
+            ))
+        })
+        .unwrap();
+    assert!(
+        ops::get_operation(&az.env.world, S1, &first.id).is_ok(),
+        "still within the day"
+    );
+    az.env.now = az.env.now.plus_millis(2);
+    az.run(S1, |tx| {
+        Ok(ops::record_operation(
+            tx,
+            S1,
+            "eastus",
+            AzOperationResult::None,
+        ))
+    })
+    .unwrap();
+    assert_eq!(
+        ops::get_operation(&az.env.world, S1, &first.id)
+            .unwrap_err()
+            .status,
+        404
+    );
+    assert!(ops::get_operation(&az.env.world, S1, &second.id).is_ok());
+    assert_eq!(az.env.world.az_operations.len(), 2);
+}
