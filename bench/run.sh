@@ -5,7 +5,8 @@
 #
 # Knobs (environment): CLIENTS (8), VP_ITER (200 iterations per client against vpcpeer),
 # MOTO_ITER (12 per client against moto), WORKLOADS ("full peering-only"), VPCS (10000),
-# PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0).
+# PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0), AZURE (1: also the Azure ARM
+# workload against vpcpeer's default store; moto has no Azure face).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,6 +20,7 @@ PEERINGS=${PEERINGS:-5000}
 SKIP_MOTO=${SKIP_MOTO:-0}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
 NO_BUILD=${NO_BUILD:-0}
+AZURE=${AZURE:-1}
 
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
@@ -148,6 +150,14 @@ for workload in $WORKLOADS; do
         stop_server
     fi
 done
+
+if [[ "$AZURE" == 1 ]]; then
+    say "== vpcpeer (default), workload azure"
+    start_vpcpeer default
+    run_workload "vpcpeer-default" azure "$VP_ITER"
+    stop_server
+    WORKLOADS="$WORKLOADS azure"
+fi
 
 say "== side by side"
 python3 - "$TMP" "$WORKLOADS" <<'EOF'

@@ -1,5 +1,6 @@
-//! One keep-alive HTTP/1.1 connection per client, speaking the EC2 Query protocol: a form body is
-//! built into a reused buffer, posted to `/`, and the whole answer body is read back.
+//! One keep-alive HTTP/1.1 connection per client, speaking the EC2 Query protocol (a form body is
+//! built into a reused buffer and posted to `/`) or Azure Resource Manager (JSON to an ARM path,
+//! with a dummy bearer token); the whole answer body is read back.
 
 use std::time::{Duration, Instant};
 
@@ -140,6 +141,26 @@ impl Conn {
             .header("x-amz-date", HeaderValue::from_static(AMZ_DATE))
             .body(Full::new(body))
             .context("building a request")?;
+        self.exchange(req).await
+    }
+
+    /// Sends an Azure Resource Manager request (`path` includes the query) with a JSON `body`.
+    pub async fn arm(&mut self, method: Method, path: &str, body: &str) -> anyhow::Result<Reply> {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(HOST, self.endpoint.host_header.clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(
+                AUTHORIZATION,
+                HeaderValue::from_static("Bearer vpcpeer-bench"),
+            )
+            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+            .context("building a request")?;
+        self.exchange(req).await
+    }
+
+    async fn exchange(&mut self, req: Request<Full<Bytes>>) -> anyhow::Result<Reply> {
         let start = Instant::now();
         // A server that closes after each answer (`Connection: close`, as moto's does) costs a
         // new connection per request; that time is part of the request's latency.

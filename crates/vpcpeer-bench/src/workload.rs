@@ -16,6 +16,9 @@ pub enum Kind {
     Full,
     /// VPCs, peering, describes of both, teardown (9 requests).
     PeeringOnly,
+    /// Azure (ARM): two VNets, a peering link from each side, read and list, teardown (10
+    /// requests; vpcpeer only).
+    Azure,
 }
 
 impl Kind {
@@ -24,6 +27,7 @@ impl Kind {
         match self {
             Kind::Full => 26,
             Kind::PeeringOnly => 9,
+            Kind::Azure => crate::azure::REQUESTS_PER_ITERATION,
         }
     }
 
@@ -32,6 +36,7 @@ impl Kind {
         match self {
             Kind::Full => "full",
             Kind::PeeringOnly => "peering-only",
+            Kind::Azure => "azure",
         }
     }
 }
