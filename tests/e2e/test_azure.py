@@ -21,6 +21,7 @@ from azure.mgmt.network.models import (
     SecurityRule,
     SubResource,
     Subnet,
+    TagsObject,
     VirtualNetwork,
     VirtualNetworkGateway,
     VirtualNetworkGatewayIPConfiguration,
@@ -376,6 +377,9 @@ def test_listings_vm_and_resource_group_delete(server, az):
     assert [s.name for s in az.net.subnets.list(rg, "vnet-a")] == ["web"]
     assert [n.name for n in az.net.network_interfaces.list(rg)] == ["nic-a", "nic-b"]
     assert az.rm.resource_groups.check_existence(rg)
+    v = az.net.virtual_networks.update_tags(rg, "vnet-a", TagsObject(tags={"team": "net"}))
+    assert v.tags == {"team": "net"}
+    assert az.net.virtual_networks.get(rg, "vnet-a").tags == {"team": "net"}
 
     # A VM (Microsoft.Compute, minimal) takes its NIC; the NIC cannot go while it is used.
     nic = az.net.network_interfaces.get(rg, "nic-a")

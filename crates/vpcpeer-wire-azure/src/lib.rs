@@ -267,6 +267,29 @@ pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Re
                 put(tx, &lro, req, sub, rg, kind, name, &b)
             }
             "DELETE" => delete(tx, &lro, sub, rg, kind, name),
+            "PATCH" => {
+                let tagged = match kind {
+                    Kind::ResourceGroup => ops::Tagged::ResourceGroup,
+                    Kind::Vnet => ops::Tagged::Vnet,
+                    Kind::Nsg => ops::Tagged::Nsg,
+                    Kind::RouteTable => ops::Tagged::RouteTable,
+                    Kind::Nic => ops::Tagged::Nic,
+                    Kind::Gateway => ops::Tagged::Gateway,
+                    Kind::Vm => ops::Tagged::Vm,
+                    Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) => {
+                        return Err(method_not_allowed(&method))
+                    }
+                };
+                let b = body::parse(req.body)?;
+                if body::at(&b, &["tags"]).is_none() {
+                    return Err(AzureError::bad_request(
+                        "InvalidRequestFormat",
+                        "Cannot parse the request: PATCH updates tags only, and needs a 'tags' object.",
+                    ));
+                }
+                ops::update_tags(tx, tagged, &Target::new(sub, rg, name), body::tags(&b)?)?;
+                get(tx.world(), sub, rg, kind, name).map(|v| Reply::json(200, v))
+            }
             _ => Err(method_not_allowed(&method)),
         },
     }

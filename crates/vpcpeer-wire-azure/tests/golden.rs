@@ -160,6 +160,10 @@ fn request_errors() {
         ("GET", &format!("/subscriptions/{SUB}/resourceGroups/ghost/providers/Microsoft.Network/virtualNetworks/v"), API, ""),
         ("GET", &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s"), API, ""),
         ("PATCH", path.as_str(), API, "{}"),
+        ("PATCH", &net("virtualNetworks/vnet-a/subnets/default"), API, r#"{"tags":{}}"#),
+        ("GET", &net("virtualNetworks/vnet-a/virtualNetworkPeerings/nope"), API, ""),
+        ("HEAD", &format!("/subscriptions/{SUB}/resourcegroups/ghost"), API, ""),
+        ("HEAD", &format!("/subscriptions/{SUB}/resourcegroups/rg"), API, ""),
     ];
     let out: Vec<String> = cases
         .iter()
@@ -238,4 +242,34 @@ fn effective_route_table() {
         .to_owned();
     let result = call(&mut env, "GET", &path, API, "");
     insta::assert_snapshot!(format!("{}\n\n{}", show(&r), show(&result)));
+}
+
+#[test]
+fn patch_replaces_tags() {
+    let mut env = setup();
+    let r = call(
+        &mut env,
+        "PATCH",
+        &net("virtualNetworks/vnet-a"),
+        API,
+        r#"{"tags":{"team":"net"}}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body.as_ref().unwrap()["tags"],
+        serde_json::json!({"team": "net"})
+    );
+    let r = call(&mut env, "GET", &net("virtualNetworks/vnet-a"), API, "");
+    assert_eq!(
+        r.body.as_ref().unwrap()["tags"],
+        serde_json::json!({"team": "net"})
+    );
+    let r = call(
+        &mut env,
+        "PATCH",
+        &net("virtualNetworks/ghost"),
+        API,
+        r#"{"tags":{}}"#,
+    );
+    assert_eq!(r.status, 404);
 }

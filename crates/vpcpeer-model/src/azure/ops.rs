@@ -1828,3 +1828,101 @@ pub fn effective_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<AzOperat
         AzOperationResult::EffectiveRoutes(routes),
     ))
 }
+
+// ---------------------------------------------------------------- tags
+
+/// A top-level resource kind that carries tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tagged {
+    /// A resource group.
+    ResourceGroup,
+    /// A virtual network.
+    Vnet,
+    /// A network security group.
+    Nsg,
+    /// A route table.
+    RouteTable,
+    /// A network interface.
+    Nic,
+    /// A virtual network gateway.
+    Gateway,
+    /// A virtual machine.
+    Vm,
+}
+
+fn retag<R: crate::Entity>(
+    tx: &mut Tx<'_, '_>,
+    id: &str,
+    missing: AzureError,
+    tags: AzTags,
+    field: impl FnOnce(&mut R) -> &mut AzTags,
+) -> Result<(), AzureError> {
+    match tx.get_mut::<R>(id) {
+        Some(r) => {
+            *field(r) = tags;
+            Ok(())
+        }
+        None => Err(missing),
+    }
+}
+
+/// Replaces the tags of a resource (`PATCH {"tags": …}`, as `update_tags` sends).
+pub fn update_tags(
+    tx: &mut Tx<'_, '_>,
+    kind: Tagged,
+    t: &Target,
+    tags: AzTags,
+) -> Result<(), AzureError> {
+    if kind == Tagged::ResourceGroup {
+        let id = key(&resource_group_id(&t.subscription, &t.resource_group));
+        let missing = AzureError::resource_group_not_found(&t.resource_group);
+        return retag::<AzResourceGroup>(tx, &id, missing, tags, |r| &mut r.tags);
+    }
+    require_group(tx.world(), t)?;
+    let nf = |k: &str| AzureError::not_found(k, &t.name, &t.resource_group);
+    match kind {
+        Tagged::ResourceGroup => unreachable!("handled above"),
+        Tagged::Vnet => retag::<AzVnet>(
+            tx,
+            &key(&t.network_id("virtualNetworks")),
+            nf("Microsoft.Network/virtualNetworks"),
+            tags,
+            |r| &mut r.tags,
+        ),
+        Tagged::Nsg => retag::<AzNsg>(
+            tx,
+            &key(&t.network_id("networkSecurityGroups")),
+            nf("Microsoft.Network/networkSecurityGroups"),
+            tags,
+            |r| &mut r.tags,
+        ),
+        Tagged::RouteTable => retag::<AzRouteTable>(
+            tx,
+            &key(&t.network_id("routeTables")),
+            nf("Microsoft.Network/routeTables"),
+            tags,
+            |r| &mut r.tags,
+        ),
+        Tagged::Nic => retag::<AzNic>(
+            tx,
+            &key(&t.network_id("networkInterfaces")),
+            nf("Microsoft.Network/networkInterfaces"),
+            tags,
+            |r| &mut r.tags,
+        ),
+        Tagged::Gateway => retag::<AzGateway>(
+            tx,
+            &key(&t.network_id("virtualNetworkGateways")),
+            nf("Microsoft.Network/virtualNetworkGateways"),
+            tags,
+            |r| &mut r.tags,
+        ),
+        Tagged::Vm => retag::<AzVm>(
+            tx,
+            &key(&vm_id(t)),
+            nf("Microsoft.Compute/virtualMachines"),
+            tags,
+            |r| &mut r.tags,
+        ),
+    }
+}
