@@ -151,11 +151,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding {}", args.listen))?;
         let addr = listener.local_addr()?;
+        let mut ephemeral_tls_dir = None;
         let tls = match args.tls_listen {
             None => None,
             Some(tls_addr) => {
+                // With --ephemeral the certificate lives in a temporary directory that goes away
+                // when the server stops.
                 let dir = if args.ephemeral {
-                    std::env::temp_dir().join(format!("vpcpeer-tls-{}", std::process::id()))
+                    let tmp = tempfile::Builder::new()
+                        .prefix("vpcpeer-tls-")
+                        .tempdir()
+                        .context("creating a temporary directory for the TLS certificate")?;
+                    let path = tmp.path().to_path_buf();
+                    ephemeral_tls_dir = Some(tmp);
+                    path
                 } else {
                     args.data_dir.join("tls")
                 };
@@ -193,8 +202,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         };
         use std::io::Write;
         std::io::stdout().flush().ok();
-        vpcpeer_server::serve_with_tls(listener, tls, state)
+        let served = vpcpeer_server::serve_with_tls(listener, tls, state)
             .await
-            .context("serving")
+            .context("serving");
+        drop(ephemeral_tls_dir);
+        served
     })
 }
