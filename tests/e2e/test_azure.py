@@ -327,6 +327,21 @@ def test_nsg_and_user_defined_routes(az):
         az.net.network_security_groups.begin_delete(rg, "web-nsg").result()
     assert code_of(e) == "InUseNetworkSecurityGroupCannotBeDeleted"
 
+    # Rules as child resources, validated.
+    ssh = SecurityRule(priority=110, direction="Inbound", access="Deny", protocol="Tcp",
+                       source_address_prefix="*", source_port_range="*",
+                       destination_address_prefix="*", destination_port_range="22")
+    r = az.net.security_rules.begin_create_or_update(rg, "web-nsg", "no-ssh", ssh).result()
+    assert (r.name, r.priority, r.access) == ("no-ssh", 110, "Deny")
+    assert sorted(x.name for x in az.net.security_rules.list(rg, "web-nsg")) == ["https-from-b",
+                                                                                "no-ssh"]
+    ssh.destination_port_range = "22-21"
+    with pytest.raises(HttpResponseError) as e:
+        az.net.security_rules.begin_create_or_update(rg, "web-nsg", "no-ssh", ssh).result()
+    assert code_of(e) == "SecurityRuleInvalidPortRange"
+    az.net.security_rules.begin_delete(rg, "web-nsg", "no-ssh").result()
+    assert [x.name for x in az.net.security_rules.list(rg, "web-nsg")] == ["https-from-b"]
+
 
 def test_peerings_survive_a_restart(fresh_server, tmp_path):
     s = fresh_server(data_dir=tmp_path / "data")

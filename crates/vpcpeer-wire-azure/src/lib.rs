@@ -276,7 +276,7 @@ pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Re
                     Kind::Nic => ops::Tagged::Nic,
                     Kind::Gateway => ops::Tagged::Gateway,
                     Kind::Vm => ops::Tagged::Vm,
-                    Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) => {
+                    Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) | Kind::SecurityRule(_) => {
                         return Err(method_not_allowed(&method))
                     }
                 };
@@ -378,6 +378,13 @@ fn list(world: &World, sub: &str, rg: Option<&str>, kind: &Kind) -> Result<Vec<V
                 .map(|l| render::peering_json(world, l))
                 .collect()
         }
+        Kind::SecurityRule(nsg) => {
+            let n = nsg_of(world, &Target::new(sub, rg.unwrap_or_default(), nsg))?;
+            n.rules
+                .iter()
+                .map(|r| render::security_rule(&n.display_id, "securityRules", r))
+                .collect()
+        }
         Kind::Route(table) => {
             let t = route_table(world, &Target::new(sub, rg.unwrap_or_default(), table))?;
             t.routes
@@ -398,6 +405,20 @@ fn route_table<'a>(
         .get(&key(&t.network_id("routeTables")))
         .ok_or_else(|| {
             AzureError::not_found("Microsoft.Network/routeTables", &t.name, &t.resource_group)
+        })
+}
+
+fn nsg_of<'a>(world: &'a World, t: &Target) -> Result<&'a vpcpeer_model::azure::AzNsg, AzureError> {
+    group_exists(world, &t.subscription, &t.resource_group)?;
+    world
+        .az_nsgs
+        .get(&key(&t.network_id("networkSecurityGroups")))
+        .ok_or_else(|| {
+            AzureError::not_found(
+                "Microsoft.Network/networkSecurityGroups",
+                &t.name,
+                &t.resource_group,
+            )
         })
 }
 
@@ -431,6 +452,16 @@ fn get(world: &World, sub: &str, rg: &str, kind: &Kind, name: &str) -> Result<Va
             .map(|n| render::nsg(world, n))
             .ok_or_else(|| nf("Microsoft.Network/networkSecurityGroups")),
         Kind::RouteTable => route_table(world, &t).map(|r| render::route_table(world, r)),
+        Kind::SecurityRule(nsg) => {
+            let n = nsg_of(world, &Target::new(sub, rg, nsg))?;
+            n.rules
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(name))
+                .map(|r| render::security_rule(&n.display_id, "securityRules", r))
+                .ok_or_else(|| {
+                    AzureError::not_found_id(&format!("{}/securityRules/{name}", n.display_id))
+                })
+        }
         Kind::Route(table) => {
             let rt = route_table(world, &Target::new(sub, rg, table))?;
             rt.routes
@@ -488,8 +519,11 @@ fn required_str(v: &Value, path: &[&str], what: &str) -> Result<String, AzureErr
     })
 }
 
-fn security_rule(r: &Value) -> Result<AzSecurityRule, AzureError> {
-    let name = required_str(r, &["name"], "a security rule")?;
+fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, AzureError> {
+    let name = match name {
+        Some(n) => n.to_owned(),
+        None => required_str(r, &["name"], "a security rule")?,
+    };
     let list = |single: &str, plural: &str| -> Result<Vec<String>, AzureError> {
         let mut out = body::strings(r, &["properties", plural])?.unwrap_or_default();
         if let Some(s) = body::string(r, &["properties", single])? {
@@ -636,7 +670,11 @@ fn put(
         }
         Kind::Nsg => {
             let rules = body::array(b, &["properties", "securityRules"])?
-                .map(|a| a.iter().map(security_rule).collect::<Result<Vec<_>, _>>())
+                .map(|a| {
+                    a.iter()
+                        .map(|r| security_rule(r, None))
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?
                 .unwrap_or_default();
             let (n, created) = ops::put_nsg(
@@ -673,6 +711,17 @@ fn put(
             let (r, created) = ops::put_route_table(tx, &t, req)?;
             let out = render::route_table(tx.world(), &r);
             Ok(lro.put(tx, &r.place.location, created, out))
+        }
+        Kind::SecurityRule(nsg) => {
+            let rule = security_rule(b, Some(name))?;
+            let (n, created) = ops::put_security_rule(tx, &Target::new(sub, rg, nsg), rule)?;
+            let r = n
+                .rules
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(name))
+                .expect("rule just written");
+            let out = render::security_rule(&n.display_id, "securityRules", r);
+            Ok(lro.put(tx, &n.place.location, created, out))
         }
         Kind::Route(table) => {
             let spec = route_spec(name, b)?;
@@ -802,6 +851,12 @@ fn delete(
             .az_route_tables
             .get(&key(&t.network_id("routeTables")))
             .map(|v| v.place.location.clone()),
+        Kind::SecurityRule(nsg) => w
+            .az_nsgs
+            .get(&key(
+                &Target::new(sub, rg, nsg).network_id("networkSecurityGroups")
+            ))
+            .map(|v| v.place.location.clone()),
         Kind::Route(table) => w
             .az_route_tables
             .get(&key(&Target::new(sub, rg, table).network_id("routeTables")))
@@ -827,6 +882,7 @@ fn delete(
         Kind::Nsg => ops::delete_nsg(tx, &t)?,
         Kind::RouteTable => ops::delete_route_table(tx, &t)?,
         Kind::Route(table) => ops::delete_route(tx, &Target::new(sub, rg, table), name)?,
+        Kind::SecurityRule(nsg) => ops::delete_security_rule(tx, &Target::new(sub, rg, nsg), name)?,
         Kind::Nic => ops::delete_nic(tx, &t)?,
         Kind::Gateway => ops::delete_gateway(tx, &t)?,
         Kind::Vm => ops::delete_vm(tx, &t)?,

@@ -14,6 +14,8 @@ pub enum Kind {
     Peering(String),
     /// `Microsoft.Network/networkSecurityGroups`.
     Nsg,
+    /// `networkSecurityGroups/{nsg}/securityRules`.
+    SecurityRule(String),
     /// `Microsoft.Network/routeTables`.
     RouteTable,
     /// `routeTables/{table}/routes`.
@@ -193,6 +195,7 @@ pub fn parse(path: &str) -> Option<Route> {
                         Kind::Vnet if eq(child, "subnets") => Kind::Subnet(parent),
                         Kind::Vnet if eq(child, "virtualNetworkPeerings") => Kind::Peering(parent),
                         Kind::RouteTable if eq(child, "routes") => Kind::Route(parent),
+                        Kind::Nsg if eq(child, "securityRules") => Kind::SecurityRule(parent),
                         _ => return None,
                     };
                     match rest {

@@ -25,7 +25,8 @@
 //! `IpConfigurationsOfNicInDifferentVnets`, `NetworkInterfaceMustHaveAtLeastOneIpConfiguration`,
 //! `NicInDifferentLocation`), the gateway codes (`GatewaySubnetRequired`, `InvalidGatewaySubnet`,
 //! `ChangingGatewayVirtualNetworkNotAllowed`, `VnetAlreadyHasGatewayOfThisType`,
-//! `VnetUsesRemoteGatewaysCannotHaveGateway`), `DuplicateResourceName`, `SecurityRuleConflict`
+//! `VnetUsesRemoteGatewaysCannotHaveGateway`), `DuplicateResourceName`, `SecurityRuleConflict`,
+//! `SecurityRuleInvalidProtocol`, `SecurityRuleInvalidPortRange`, `SecurityRuleInvalidAddressPrefix`
 //! and `OperationNotFound`.
 
 use std::collections::BTreeSet;
@@ -1009,22 +1010,7 @@ pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, b
     if let Some(e) = &existing {
         check_same_location(&e.place, &e.display_id, &location)?;
     }
-    let mut seen = BTreeSet::new();
-    for r in &req.rules {
-        check_name(&r.name)?;
-        if !(100..=4096).contains(&r.priority) {
-            return Err(AzureError::bad_request(
-                "SecurityRuleInvalidPriority",
-                format!("Security rule {} has invalid Priority {}. Value provided: {} Allowed range 100-4096.", r.name, r.priority, r.priority),
-            ));
-        }
-        if !seen.insert((r.direction, r.priority)) {
-            return Err(AzureError::bad_request(
-                "SecurityRuleConflict",
-                format!("Security rule {} conflicts with another rule: two rules have priority {} and direction {:?}.", r.name, r.priority, r.direction),
-            ));
-        }
-    }
+    check_rules(&req.rules)?;
     let nsg = AzNsg {
         id,
         display_id: existing
@@ -1040,6 +1026,177 @@ pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, b
     };
     tx.put(nsg.clone());
     Ok((nsg, existing.is_none()))
+}
+
+fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
+    check_name(&r.name)?;
+    let bad = |code: &str, what: String| {
+        Err(AzureError::bad_request(
+            code,
+            format!("Security rule {} has {what}.", r.name),
+        ))
+    };
+    if !(100..=4096).contains(&r.priority) {
+        return Err(AzureError::bad_request(
+            "SecurityRuleInvalidPriority",
+            format!("Security rule {} has invalid Priority {}. Value provided: {} Allowed range 100-4096.", r.name, r.priority, r.priority),
+        ));
+    }
+    const PROTOCOLS: [&str; 6] = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"];
+    if !PROTOCOLS
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(&r.protocol))
+    {
+        return bad(
+            "SecurityRuleInvalidProtocol",
+            format!(
+                "invalid protocol '{}'; allowed: Tcp, Udp, Icmp, Esp, Ah, *",
+                r.protocol
+            ),
+        );
+    }
+    for (what, ports) in [
+        ("source", &r.source_ports),
+        ("destination", &r.destination_ports),
+    ] {
+        if ports.is_empty() {
+            return bad(
+                "SecurityRuleInvalidPortRange",
+                format!("no {what} port range"),
+            );
+        }
+        for p in ports {
+            if parse_port_range(p).is_none() {
+                return bad("SecurityRuleInvalidPortRange", format!("invalid {what} port range '{p}'; use *, a port or a range like 1000-2000 within 0-65535"));
+            }
+        }
+    }
+    for (what, prefixes) in [
+        ("source", &r.source_prefixes),
+        ("destination", &r.destination_prefixes),
+    ] {
+        if prefixes.is_empty() {
+            return bad(
+                "SecurityRuleInvalidAddressPrefix",
+                format!("no {what} address prefix"),
+            );
+        }
+        for p in prefixes {
+            if !valid_rule_prefix(p) {
+                return bad("SecurityRuleInvalidAddressPrefix", format!("invalid {what} address prefix '{p}'; use *, an IPv4 address or CIDR, or a service tag"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A port range of a security rule: `*` (all), `N` or `N-M`, within 0–65535.
+pub fn parse_port_range(s: &str) -> Option<(u16, u16)> {
+    let s = s.trim();
+    if s == "*" {
+        return Some((0, 65535));
+    }
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let (a, b): (u16, u16) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b).then_some((a, b))
+}
+
+fn valid_rule_prefix(p: &str) -> bool {
+    let p = p.trim();
+    p == "*"
+        || p.parse::<Ipv4Addr>().is_ok()
+        || p.parse::<Ipv4Net>().is_ok()
+        || (!p.is_empty()
+            && p.as_bytes()[0].is_ascii_alphabetic()
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+}
+
+/// Checks every rule, and that no two rules share a direction and a priority (or a name).
+fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
+    let mut seen = BTreeSet::new();
+    for (i, r) in rules.iter().enumerate() {
+        check_rule(r)?;
+        if !seen.insert((r.direction, r.priority)) {
+            return Err(AzureError::bad_request(
+                "SecurityRuleConflict",
+                format!("Security rule {} conflicts with another rule: two rules have priority {} and direction {:?}.", r.name, r.priority, r.direction),
+            ));
+        }
+        if rules[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&r.name))
+        {
+            return Err(AzureError::bad_request(
+                "DuplicateResourceName",
+                format!(
+                    "Network security group has two security rules named {}.",
+                    r.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates or updates one security rule of an NSG; returns the NSG and whether the rule was new.
+pub fn put_security_rule(
+    tx: &mut Tx<'_, '_>,
+    nsg: &Target,
+    rule: AzSecurityRule,
+) -> Result<(AzNsg, bool), AzureError> {
+    require_group(tx.world(), nsg)?;
+    let id = key(&nsg.network_id("networkSecurityGroups"));
+    let Some(mut n) = tx.get::<AzNsg>(&id).cloned() else {
+        return Err(AzureError::not_found(
+            "Microsoft.Network/networkSecurityGroups",
+            &nsg.name,
+            &nsg.resource_group,
+        ));
+    };
+    let created = match n
+        .rules
+        .iter_mut()
+        .find(|r| r.name.eq_ignore_ascii_case(&rule.name))
+    {
+        Some(r) => {
+            *r = AzSecurityRule {
+                name: r.name.clone(),
+                ..rule
+            };
+            false
+        }
+        None => {
+            n.rules.push(rule);
+            true
+        }
+    };
+    check_rules(&n.rules)?;
+    tx.put(n.clone());
+    Ok((n, created))
+}
+
+/// Deletes one security rule; returns whether it existed.
+pub fn delete_security_rule(
+    tx: &mut Tx<'_, '_>,
+    nsg: &Target,
+    name: &str,
+) -> Result<bool, AzureError> {
+    require_group(tx.world(), nsg)?;
+    let id = key(&nsg.network_id("networkSecurityGroups"));
+    let Some(mut n) = tx.get::<AzNsg>(&id).cloned() else {
+        return Err(AzureError::not_found(
+            "Microsoft.Network/networkSecurityGroups",
+            &nsg.name,
+            &nsg.resource_group,
+        ));
+    };
+    let before = n.rules.len();
+    n.rules.retain(|r| !r.name.eq_ignore_ascii_case(name));
+    if n.rules.len() == before {
+        return Ok(false);
+    }
+    tx.put(n);
+    Ok(true)
 }
 
 /// A route as a request describes it.

@@ -887,3 +887,104 @@ fn finished_operations_are_forgotten_after_a_day() {
     assert!(ops::get_operation(&az.env.world, S1, &second.id).is_ok());
     assert_eq!(az.env.world.az_operations.len(), 2);
 }
+
+fn rule(name: &str, priority: u32) -> AzSecurityRule {
+    AzSecurityRule {
+        name: name.into(),
+        priority,
+        direction: AzDirection::Inbound,
+        access: AzAccess::Allow,
+        protocol: "Tcp".into(),
+        source_ports: vec!["*".into()],
+        destination_ports: vec!["443".into()],
+        source_prefixes: vec!["VirtualNetwork".into()],
+        destination_prefixes: vec!["10.0.1.0/24".into()],
+        description: None,
+    }
+}
+
+#[test]
+fn security_rules_are_validated() {
+    let mut az = Az::new();
+    let t = Target::new(S1, "rg", "nsg");
+    az.run(S1, |tx| {
+        ops::put_nsg(
+            tx,
+            &t,
+            ops::PutNsg {
+                location: Some("eastus".into()),
+                rules: vec![rule("https", 100)],
+                tags: AzTags::new(),
+            },
+        )
+    })
+    .unwrap();
+    let put = |az: &mut Az, r: AzSecurityRule| az.run(S1, |tx| ops::put_security_rule(tx, &t, r));
+    assert!(put(&mut az, rule("ssh", 110)).unwrap().1, "a new rule");
+    assert!(
+        !put(
+            az_ref(&mut az),
+            AzSecurityRule {
+                priority: 120,
+                ..rule("SSH", 110)
+            }
+        )
+        .unwrap()
+        .1,
+        "names are case-insensitive"
+    );
+    let cases: Vec<(&str, AzSecurityRule)> = vec![
+        ("SecurityRuleInvalidPriority", rule("low", 99)),
+        ("SecurityRuleInvalidPriority", rule("high", 4097)),
+        ("SecurityRuleConflict", rule("same-priority", 100)),
+        (
+            "SecurityRuleInvalidProtocol",
+            AzSecurityRule {
+                protocol: "Gre".into(),
+                ..rule("p", 200)
+            },
+        ),
+        (
+            "SecurityRuleInvalidPortRange",
+            AzSecurityRule {
+                destination_ports: vec!["70000".into()],
+                ..rule("p", 200)
+            },
+        ),
+        (
+            "SecurityRuleInvalidPortRange",
+            AzSecurityRule {
+                destination_ports: vec!["90-80".into()],
+                ..rule("p", 200)
+            },
+        ),
+        (
+            "SecurityRuleInvalidPortRange",
+            AzSecurityRule {
+                source_ports: vec![],
+                ..rule("p", 200)
+            },
+        ),
+        (
+            "SecurityRuleInvalidAddressPrefix",
+            AzSecurityRule {
+                source_prefixes: vec!["10.0.0.0/33".into()],
+                ..rule("p", 200)
+            },
+        ),
+        ("InvalidResourceName", rule("bad name", 200)),
+    ];
+    for (code, r) in cases {
+        az.refuse(code, |az| {
+            az.run(S1, |tx| ops::put_security_rule(tx, &t, r))
+        });
+    }
+    assert!(az
+        .run(S1, |tx| ops::delete_security_rule(tx, &t, "SSH"))
+        .unwrap());
+    assert!(!az
+        .run(S1, |tx| ops::delete_security_rule(tx, &t, "ssh"))
+        .unwrap());
+    assert_eq!(ops::parse_port_range("1000-2000"), Some((1000, 2000)));
+    assert_eq!(ops::parse_port_range("*"), Some((0, 65535)));
+}
