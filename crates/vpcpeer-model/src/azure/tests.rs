@@ -923,7 +923,7 @@ fn security_rules_are_validated() {
     assert!(put(&mut az, rule("ssh", 110)).unwrap().1, "a new rule");
     assert!(
         !put(
-            az_ref(&mut az),
+            &mut az,
             AzSecurityRule {
                 priority: 120,
                 ..rule("SSH", 110)
