@@ -508,6 +508,16 @@ pub fn put_vnet(
         (None, None) => Vec::new(),
     };
     check_subnets(&t.name, &subnets)?;
+    // Subnets kept from before must still lie inside the (possibly shrunk) address space.
+    if let Some(s) = subnets
+        .iter()
+        .find(|s| !prefixes.iter().any(|p| p.contains(&s.prefix)))
+    {
+        return Err(AzureError::bad_request(
+            "NetcfgSubnetRangeOutsideVnet",
+            format!("Subnet '{}' is not valid because its IP address range is outside the IP address range of virtual network '{}'.", s.name, t.name),
+        ));
+    }
     if let Some(v) = &existing {
         for old in &v.subnets {
             if !subnets

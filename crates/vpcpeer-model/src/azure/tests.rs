@@ -652,6 +652,10 @@ fn nic_addresses_and_subnet_in_use() {
             )
         })
     });
+    // Shrinking the address space may not strand a subnet.
+    az.refuse("NetcfgSubnetRangeOutsideVnet", |az| {
+        az.put_vnet(S1, "rg", "vnet-a", "eastus", &["10.1.0.0/16"])
+    });
     az.refuse("NetcfgSubnetRangesOverlap", |az| {
         az.run(S1, |tx| {
             ops::put_subnet(
