@@ -851,11 +851,8 @@ pub fn put_peering(
             ));
         }
     }
-    let reverse = tx
-        .world()
-        .az_peerings
-        .values()
-        .find(|r| r.vnet == remote_key && r.remote_vnet == local.id)
+    let reverse = peering::links_of(tx.world(), &remote_key)
+        .find(|r| r.remote_vnet == local.id)
         .cloned();
     let reverse_state = reverse.as_ref().map(|r| peering::state(tx.world(), r));
     // The reverse link is Disconnected unless it is connected to this very link, or is Initiated
