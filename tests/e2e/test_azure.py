@@ -320,6 +320,15 @@ def test_nsg_and_user_defined_routes(az):
     az.net.subnets.begin_create_or_update(rg, "vnet-a", "web", Subnet(
         address_prefix="10.0.1.0/24", network_security_group=SubResource(id=nsg.id),
         route_table=SubResource(id=rt.id))).result()
+    # Effective security rules: the VirtualNetwork tag includes the peer's address space.
+    groups = az.net.network_interfaces.begin_list_effective_network_security_groups(
+        rg, "nic-a").result().value
+    assert [g.network_security_group.id for g in groups] == [nsg.id]
+    assert groups[0].tag_map["VirtualNetwork"] == ["10.0.0.0/16", "10.1.0.0/16"]
+    https = next(r for r in groups[0].effective_security_rules
+                 if r.name == "securityRules/https-from-b")
+    assert https.expanded_source_address_prefix == ["10.1.0.0/16"]
+    assert (https.destination_port_range, text(https.access)) == ("443-443", "Allow")
     routes = az.routes(rg, "nic-a")["10.1.0.0/16"]
     assert ("VNetPeering", "Invalid", "Default") in routes
     assert ("VirtualAppliance", "Active", "User") in routes

@@ -216,14 +216,22 @@ pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Re
                     200,
                     json!({"value": r.iter().map(render::effective_route).collect::<Vec<_>>()}),
                 )),
+                AzOperationResult::EffectiveNsgs(g) => Ok(Reply::json(
+                    200,
+                    json!({"value": g.iter().map(render::effective_nsg).collect::<Vec<_>>()}),
+                )),
             }
         }
-        Route::EffectiveRoutes { sub, rg, nic } => {
+        Route::EffectiveRoutes { sub, rg, nic } | Route::EffectiveNsgs { sub, rg, nic } => {
             if method != "POST" {
                 return Err(method_not_allowed(&method));
             }
             let t = Target::new(sub, rg, nic);
-            let op = ops::effective_route_table(tx, &t)?;
+            let op = if matches!(p.route, Route::EffectiveRoutes { .. }) {
+                ops::effective_route_table(tx, &t)?
+            } else {
+                ops::effective_nsgs(tx, &t)?
+            };
             // The operation is already recorded with its result; answer with its URLs.
             Ok(Reply {
                 status: 202,

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use vpcpeer_model::azure::peering::{self, PeeringState, SyncLevel};
+use vpcpeer_model::azure::security::AzEffectiveNsg;
 use vpcpeer_model::azure::{
     default_security_rules, key, AzAccess, AzDirection, AzEffectiveRoute, AzGateway, AzGatewayType,
     AzNextHop, AzNic, AzNsg, AzPeering, AzResourceGroup, AzRoute, AzRouteSource, AzRouteTable,
@@ -440,4 +441,103 @@ pub fn effective_route(r: &AzEffectiveRoute) -> Value {
     );
     m.insert("nextHopType".into(), json!(next_hop(r.next_hop)));
     Value::Object(m)
+}
+
+fn port_text(p: &str) -> String {
+    match vpcpeer_model::azure::ops::parse_port_range(p) {
+        Some((a, b)) => format!("{a}-{b}"),
+        None => p.to_owned(),
+    }
+}
+
+/// One effective network security group of a NIC.
+pub fn effective_nsg(g: &AzEffectiveNsg) -> Value {
+    let rules: Vec<Value> = g
+        .rules
+        .iter()
+        .map(|e| {
+            let r = &e.rule;
+            let sp: Vec<String> = r.source_ports.iter().map(|p| port_text(p)).collect();
+            let dp: Vec<String> = r.destination_ports.iter().map(|p| port_text(p)).collect();
+            let mut m = Map::new();
+            m.insert("name".into(), json!(e.name));
+            m.insert(
+                "protocol".into(),
+                json!(if r.protocol == "*" {
+                    "All"
+                } else {
+                    r.protocol.as_str()
+                }),
+            );
+            one_or_many(&mut m, "sourcePortRange", "sourcePortRanges", &sp);
+            one_or_many(&mut m, "destinationPortRange", "destinationPortRanges", &dp);
+            one_or_many(
+                &mut m,
+                "sourceAddressPrefix",
+                "sourceAddressPrefixes",
+                &r.source_prefixes,
+            );
+            one_or_many(
+                &mut m,
+                "destinationAddressPrefix",
+                "destinationAddressPrefixes",
+                &r.destination_prefixes,
+            );
+            m.insert(
+                "expandedSourceAddressPrefix".into(),
+                json!(e
+                    .expanded_source
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()),
+            );
+            m.insert(
+                "expandedDestinationAddressPrefix".into(),
+                json!(e
+                    .expanded_destination
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()),
+            );
+            m.insert(
+                "access".into(),
+                json!(match r.access {
+                    AzAccess::Allow => "Allow",
+                    AzAccess::Deny => "Deny",
+                }),
+            );
+            m.insert("priority".into(), json!(r.priority));
+            m.insert(
+                "direction".into(),
+                json!(match r.direction {
+                    AzDirection::Inbound => "Inbound",
+                    AzDirection::Outbound => "Outbound",
+                }),
+            );
+            Value::Object(m)
+        })
+        .collect();
+    let mut association = Map::new();
+    if let Some(s) = &g.subnet_id {
+        association.insert("subnet".into(), id_ref(s));
+    }
+    if let Some(n) = &g.nic_id {
+        association.insert("networkInterface".into(), id_ref(n));
+    }
+    let tag_map: Map<String, Value> = g
+        .tag_map
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                json!(v.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
+            )
+        })
+        .collect();
+    json!({
+        "networkSecurityGroup": id_ref(&g.nsg_id),
+        "association": association,
+        "effectiveSecurityRules": rules,
+        "tagMap": tag_map,
+    })
 }

@@ -60,6 +60,15 @@ pub enum Route {
         /// NIC name.
         nic: String,
     },
+    /// `POST …/networkInterfaces/{nic}/effectiveNetworkSecurityGroups`.
+    EffectiveNsgs {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+        /// NIC name.
+        nic: String,
+    },
     /// `GET …/providers/Microsoft.Network/locations/{loc}/operations/{id}`.
     Operation {
         /// Subscription.
@@ -83,6 +92,7 @@ impl Route {
             Route::Item { sub, .. }
             | Route::List { sub, .. }
             | Route::EffectiveRoutes { sub, .. }
+            | Route::EffectiveNsgs { sub, .. }
             | Route::Operation { sub, .. }
             | Route::OperationResult { sub, .. } => sub,
         }
@@ -184,6 +194,16 @@ pub fn parse(path: &str) -> Option<Route> {
                 }),
                 [parent, child, rest @ ..] => {
                     let parent = (*parent).to_owned();
+                    if kind == Kind::Nic
+                        && eq(child, "effectiveNetworkSecurityGroups")
+                        && rest.is_empty()
+                    {
+                        return Some(Route::EffectiveNsgs {
+                            sub,
+                            rg,
+                            nic: parent,
+                        });
+                    }
                     if kind == Kind::Nic && eq(child, "effectiveRouteTable") && rest.is_empty() {
                         return Some(Route::EffectiveRoutes {
                             sub,

@@ -12,6 +12,7 @@ pub mod ops;
 pub mod peering;
 mod resources;
 pub mod routes;
+pub mod security;
 #[cfg(test)]
 mod tests;
 

@@ -2090,3 +2090,24 @@ pub fn update_tags(
         ),
     }
 }
+
+/// Computes a NIC's effective network security groups and records them as a finished operation.
+pub fn effective_nsgs(tx: &mut Tx<'_, '_>, t: &Target) -> Result<AzOperation, AzureError> {
+    require_group(tx.world(), t)?;
+    let id = key(&t.network_id("networkInterfaces"));
+    let Some(nic) = tx.get::<AzNic>(&id) else {
+        return Err(AzureError::not_found(
+            "Microsoft.Network/networkInterfaces",
+            &t.name,
+            &t.resource_group,
+        ));
+    };
+    let nsgs = super::security::effective_nsgs(tx.world(), nic);
+    let location = nic.place.location.clone();
+    Ok(record_operation(
+        tx,
+        &t.subscription,
+        &location,
+        AzOperationResult::EffectiveNsgs(nsgs),
+    ))
+}

@@ -373,6 +373,8 @@ pub enum AzOperationResult {
     None,
     /// The effective routes of a NIC at the time of the request.
     EffectiveRoutes(Vec<AzEffectiveRoute>),
+    /// The effective network security groups of a NIC at the time of the request.
+    EffectiveNsgs(Vec<super::security::AzEffectiveNsg>),
 }
 
 /// A long-running operation. Changes are applied when the request is made, so every recorded

@@ -1103,3 +1103,64 @@ mod properties {
         assert_eq!(check(&az), [1, 2, 1]);
     }
 }
+
+#[test]
+fn effective_nsgs_expand_virtual_network_with_connected_peers() {
+    let (mut az, _a, _b) = connected_pair();
+    let nsg = Target::new(S1, "rg", "nsg");
+    az.run(S1, |tx| {
+        ops::put_nsg(
+            tx,
+            &nsg,
+            ops::PutNsg {
+                location: Some("eastus".into()),
+                rules: vec![rule("https", 100)],
+                tags: AzTags::new(),
+            },
+        )
+    })
+    .unwrap();
+    let t = Target::new(S1, "rg", "vnet-a");
+    let nsg_id = nsg.network_id("networkSecurityGroups");
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "web".into(),
+                prefix: Some("10.0.1.0/24".into()),
+                nsg: Some(nsg_id.clone()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
+    let vnet_tag = |az: &Az| -> Vec<String> {
+        let groups =
+            security::effective_nsgs(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap());
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].nsg_id, nsg_id);
+        let https = groups[0]
+            .rules
+            .iter()
+            .find(|r| r.name == "securityRules/https")
+            .unwrap();
+        assert_eq!(https.expanded_source, groups[0].tag_map["VirtualNetwork"]);
+        assert!(groups[0]
+            .rules
+            .iter()
+            .any(|r| r.name == "defaultSecurityRules/DenyAllInBound"));
+        groups[0].tag_map["VirtualNetwork"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    };
+    assert_eq!(vnet_tag(&az), ["10.0.0.0/16", "10.1.0.0/16"]);
+    az.unpeer("vnet-b", "b-to-a");
+    assert_eq!(
+        vnet_tag(&az),
+        ["10.0.0.0/16"],
+        "a Disconnected peer leaves the tag"
+    );
+}
