@@ -11,7 +11,9 @@
 //! background work), so a PUT answers 201/200 with `provisioningState: Succeeded` and the
 //! `Azure-AsyncOperation` URL of an operation that is already `Succeeded`; a DELETE answers 202
 //! with `Location` and `Azure-AsyncOperation`, or 204 when there was nothing to delete; a POST
-//! `effectiveRouteTable` answers 202 and its result waits at the `Location` URL. `Retry-After` is
+//! `effectiveRouteTable` or `effectiveNetworkSecurityGroups` answers 202 and its result, computed
+//! then, waits at the `Location` URL. Peerings written inline in a VNet's body
+//! (`properties.virtualNetworkPeerings`) are ignored: links are changed through their own URLs. `Retry-After` is
 //! 1 second; `azure-mgmt-core`'s poller reads the operation once without waiting and finishes.
 
 pub mod body;
