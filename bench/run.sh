@@ -4,8 +4,8 @@
 # VPCs and 5,000 active peerings loaded. See bench/README.md. Prints figures; checks nothing.
 #
 # Knobs (environment): CLIENTS (8), VP_ITER (200 iterations per client against vpcpeer),
-# MOTO_ITER (12 per client against moto), WORKLOADS ("full peering-only gcp"; gcp runs against
-# vpcpeer only), VPCS (10000),
+# MOTO_ITER (12 per client against moto), WORKLOADS ("full peering-only gcp azure"; gcp and azure
+# run against vpcpeer only: moto has no GCP or Azure face), VPCS (10000),
 # PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ ROOT=$(pwd)
 CLIENTS=${CLIENTS:-8}
 VP_ITER=${VP_ITER:-200}
 MOTO_ITER=${MOTO_ITER:-12}
-WORKLOADS=${WORKLOADS:-full peering-only gcp}
+WORKLOADS=${WORKLOADS:-full peering-only gcp azure}
 VPCS=${VPCS:-10000}
 PEERINGS=${PEERINGS:-5000}
 SKIP_MOTO=${SKIP_MOTO:-0}
@@ -142,8 +142,8 @@ for workload in $WORKLOADS; do
         run_workload "vpcpeer-$mode" "$workload" "$VP_ITER"
         stop_server
     done
-    # moto has no GCP face.
-    if [[ "$SKIP_MOTO" != 1 && "$workload" != gcp ]]; then
+    # moto has no GCP or Azure face.
+    if [[ "$SKIP_MOTO" != 1 && "$workload" != gcp && "$workload" != azure ]]; then
         say "== moto, workload $workload"
         start_moto
         run_workload "moto" "$workload" "$MOTO_ITER"

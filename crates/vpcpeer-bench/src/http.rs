@@ -1,5 +1,6 @@
 //! One keep-alive HTTP/1.1 connection per client, speaking the EC2 Query protocol (a form body is
-//! built into a reused buffer and posted to `/`) or GCP's JSON; the whole answer body is read back.
+//! built into a reused buffer and posted to `/`), GCP's JSON, or Azure Resource Manager (JSON to an
+//! ARM path, with a dummy bearer token); the whole answer body is read back.
 
 use std::time::{Duration, Instant};
 
@@ -146,11 +147,32 @@ impl Conn {
     /// Sends a JSON request (the GCP face: `path` such as `/compute/v1/projects/p/global/networks`,
     /// an empty `body` for none) and reads the whole answer.
     pub async fn json(&mut self, method: Method, path: &str, body: &str) -> anyhow::Result<Reply> {
-        let req = Request::builder()
+        self.json_request(method, path, body, None).await
+    }
+
+    /// Sends an Azure Resource Manager request (`path` includes the query) with a JSON `body` and
+    /// a dummy bearer token.
+    pub async fn arm(&mut self, method: Method, path: &str, body: &str) -> anyhow::Result<Reply> {
+        self.json_request(method, path, body, Some("Bearer vpcpeer-bench"))
+            .await
+    }
+
+    async fn json_request(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: &str,
+        bearer: Option<&'static str>,
+    ) -> anyhow::Result<Reply> {
+        let mut req = Request::builder()
             .method(method)
             .uri(path)
             .header(HOST, self.endpoint.host_header.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(token) = bearer {
+            req = req.header(AUTHORIZATION, HeaderValue::from_static(token));
+        }
+        let req = req
             .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
             .context("building a request")?;
         self.send(req).await

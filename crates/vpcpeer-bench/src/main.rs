@@ -4,10 +4,12 @@
 //! keep-alive HTTP/1.1 connection, and prints requests/s and latency percentiles. `load` fills a
 //! server with many VPCs and active peerings, for memory measurements. Both send requests signed
 //! with a dummy SigV4 header for account `111111111111` in `us-east-1`; no signature is computed.
+//! `workload --workload azure` speaks Azure Resource Manager instead (see `azure.rs`).
 //!
 //! The generator is built to stay out of the way: one thread by default, one reused form buffer
 //! per client, latencies into pre-allocated vectors, percentiles computed after the run.
 
+mod azure;
 mod http;
 mod load;
 mod scan;
@@ -170,6 +172,31 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     for (id, conn) in conns.into_iter().enumerate() {
         let barrier = barrier.clone();
         let (kind, warmup, iterations) = (a.workload, a.warmup, a.iterations);
+        if kind == Kind::Azure {
+            tasks.push(tokio::spawn(async move {
+                let mut client = azure::AzClient::new(conn, id, warmup);
+                let slot = |i: usize| (id + clients * i) as u64;
+                let mut result = Ok(());
+                for i in 0..warmup {
+                    result = client.iteration(slot(i), &cidrs(slot(i))).await;
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                client.rec = Recorder::new(azure::ACTIONS.len(), iterations * 2);
+                barrier.wait().await;
+                if result.is_ok() {
+                    for i in warmup..warmup + iterations {
+                        result = client.iteration(slot(i), &cidrs(slot(i))).await;
+                        if result.is_err() {
+                            break;
+                        }
+                    }
+                }
+                (client.rec, result)
+            }));
+            continue;
+        }
         tasks.push(tokio::spawn(async move {
             let mut client = Client::new(conn, warmup);
             let slot = |i: usize| (id + clients * i) as u64;
@@ -197,7 +224,12 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
     let cpu0 = process_cpu();
     let server_cpu0 = c.server_cpu();
     let start = Instant::now();
-    let mut total = Recorder::new(ACTIONS.len(), 0);
+    let names: &[&str] = if a.workload == Kind::Azure {
+        &azure::ACTIONS
+    } else {
+        &ACTIONS
+    };
+    let mut total = Recorder::new(names.len(), 0);
     let mut failure = None;
     for t in tasks {
         let (rec, result) = t.await.context("a client task panicked")?;
@@ -216,7 +248,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
         eprintln!("a client stopped early: {e:#}");
     }
 
-    let per_action: Vec<(&str, Latency)> = ACTIONS
+    let per_action: Vec<(&str, Latency)> = names
         .iter()
         .zip(total.lat.iter_mut())
         .filter(|(_, l)| !l.is_empty())

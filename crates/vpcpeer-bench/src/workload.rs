@@ -22,6 +22,9 @@ pub enum Kind {
     /// GCP: networks with a subnetwork each, addPeering both sides (each polled to DONE), get,
     /// listPeeringRoutes, removePeering both sides, teardown (18 requests; vpcpeer only).
     Gcp,
+    /// Azure (ARM): two VNets, a peering link from each side, read and list, teardown (10
+    /// requests; vpcpeer only).
+    Azure,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
             Kind::Full => 26,
             Kind::PeeringOnly => 9,
             Kind::Gcp => 18,
+            Kind::Azure => crate::azure::REQUESTS_PER_ITERATION,
         }
     }
 
@@ -40,6 +44,7 @@ impl Kind {
             Kind::Full => "full",
             Kind::PeeringOnly => "peering-only",
             Kind::Gcp => "gcp",
+            Kind::Azure => "azure",
         }
     }
 }
