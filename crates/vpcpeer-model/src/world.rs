@@ -246,6 +246,13 @@ macro_rules! entities {
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
             }
+
+            /// Every record, table by table (for snapshots and tests).
+            pub fn records(&self) -> Vec<Record> {
+                let mut out = Vec::with_capacity(self.len());
+                $(out.extend(self.$field.values().cloned().map(Record::$variant));)*
+                out
+            }
         }
     };
 }
@@ -323,100 +330,5 @@ impl World {
             )
             .gcp_running_ops
                 == self.gcp_running_ops
-    }
-
-    /// Every record (for snapshots and tests).
-    pub fn records(&self) -> Vec<Record> {
-        let mut out = Vec::with_capacity(self.len());
-        out.extend(self.vpcs.values().cloned().map(Record::Vpc));
-        out.extend(self.subnets.values().cloned().map(Record::Subnet));
-        out.extend(self.route_tables.values().cloned().map(Record::RouteTable));
-        out.extend(
-            self.internet_gateways
-                .values()
-                .cloned()
-                .map(Record::InternetGateway),
-        );
-        out.extend(self.nat_gateways.values().cloned().map(Record::NatGateway));
-        out.extend(
-            self.security_groups
-                .values()
-                .cloned()
-                .map(Record::SecurityGroup),
-        );
-        out.extend(self.network_acls.values().cloned().map(Record::NetworkAcl));
-        out.extend(self.instances.values().cloned().map(Record::Instance));
-        out.extend(
-            self.network_interfaces
-                .values()
-                .cloned()
-                .map(Record::NetworkInterface),
-        );
-        out.extend(self.peerings.values().cloned().map(Record::Peering));
-        out.extend(
-            self.insights_paths
-                .values()
-                .cloned()
-                .map(Record::InsightsPath),
-        );
-        out.extend(
-            self.insights_analyses
-                .values()
-                .cloned()
-                .map(Record::InsightsAnalysis),
-        );
-        // GCP
-        out.extend(self.gcp_networks.values().cloned().map(Record::GcpNetwork));
-        out.extend(
-            self.gcp_subnetworks
-                .values()
-                .cloned()
-                .map(Record::GcpSubnetwork),
-        );
-        out.extend(self.gcp_routes.values().cloned().map(Record::GcpRoute));
-        out.extend(
-            self.gcp_firewalls
-                .values()
-                .cloned()
-                .map(Record::GcpFirewall),
-        );
-        out.extend(
-            self.gcp_instances
-                .values()
-                .cloned()
-                .map(Record::GcpInstance),
-        );
-        out.extend(
-            self.gcp_operations
-                .values()
-                .cloned()
-                .map(Record::GcpOperation),
-        );
-        // Azure
-        out.extend(
-            self.az_resource_groups
-                .values()
-                .cloned()
-                .map(Record::AzResourceGroup),
-        );
-        out.extend(self.az_vnets.values().cloned().map(Record::AzVnet));
-        out.extend(self.az_peerings.values().cloned().map(Record::AzPeering));
-        out.extend(self.az_nsgs.values().cloned().map(Record::AzNsg));
-        out.extend(
-            self.az_route_tables
-                .values()
-                .cloned()
-                .map(Record::AzRouteTable),
-        );
-        out.extend(self.az_nics.values().cloned().map(Record::AzNic));
-        out.extend(self.az_vms.values().cloned().map(Record::AzVm));
-        out.extend(self.az_gateways.values().cloned().map(Record::AzGateway));
-        out.extend(
-            self.az_operations
-                .values()
-                .cloned()
-                .map(Record::AzOperation),
-        );
-        out
     }
 }
