@@ -1,8 +1,9 @@
-//! Pure domain model of AWS-style VPC networking with peering.
+//! Pure domain model of cloud networking with peering: AWS VPCs (the crate root), GCP VPC networks
+//! ([`gcp`]) and Azure virtual networks ([`azure`]).
 //!
-//! This crate owns the resources (VPCs, subnets, route tables, gateways, security groups, network
-//! ACLs, instances and their network interfaces, peering connections), the rules the clouds enforce
-//! on them, and the peering state machine. It executes commands inside a [`Tx`], a transaction over
+//! This crate owns the resources (for AWS: VPCs, subnets, route tables, gateways, security groups,
+//! network ACLs, instances and their network interfaces, peering connections; GCP's and Azure's in
+//! their modules), the rules each cloud enforces on them, and the peering state machines. It executes commands inside a [`Tx`], a transaction over
 //! the in-memory [`World`] that records an undo log, so a failed command leaves no trace and a
 //! successful one yields the exact set of changed records for the store to persist.
 //!
