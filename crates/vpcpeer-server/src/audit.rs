@@ -4,7 +4,7 @@
 //! Audit: the body is `{}` (or empty) or `{"account": "123456789012"}`; the answer is
 //! `{"findings": [{"check", "severity", "resources", "accounts", "message", "fix"}],
 //! "summary": {"error": n, "warning": n, "info": n}}`, the findings of
-//! [`vpcpeer_reach::audit`] over the whole world at the emulator's `now` with its quotas, kept
+//! [`vpcpeer_reach::audit()`] over the whole world at the emulator's `now` with its quotas, kept
 //! to those naming a resource of `account` when one is given.
 //!
 //! Matrix: the body is `{"protocol": "tcp|udp|icmp|all", "port": N, "account"?, "region"?,

@@ -82,7 +82,7 @@ pub fn status_of(e: &GcpError) -> (u16, &'static str) {
 }
 
 /// The upper-case `code` of a model error inside a failed operation's `error.errors[]`
-/// ([UNVERIFIED] for `INVALID_USAGE` and `BAD_REQUEST`; the others are seen in real operations).
+/// (\[UNVERIFIED\] for `INVALID_USAGE` and `BAD_REQUEST`; the others are seen in real operations).
 pub fn op_error_code(e: &GcpError) -> &'static str {
     match e {
         GcpError::NotFound(_) => "RESOURCE_NOT_FOUND",

@@ -59,7 +59,7 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:4650", env = "VPCPEER_LISTEN")]
     listen: SocketAddr,
     /// Also serve HTTPS here (same API; Azure's SDK needs it), with a self-signed certificate for
-    /// 127.0.0.1/localhost kept in <data-dir>/tls/cert.pem (a temporary directory with
+    /// 127.0.0.1/localhost kept in DATA_DIR/tls/cert.pem (a temporary directory with
     /// --ephemeral). Use port 0 to pick a free port; the address and certificate are printed.
     #[arg(long, value_name = "ADDR", env = "VPCPEER_TLS_LISTEN")]
     tls_listen: Option<SocketAddr>,

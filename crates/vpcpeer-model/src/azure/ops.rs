@@ -13,7 +13,7 @@
 //! `InUseNetworkSecurityGroupCannotBeDeleted`, `InUseRouteTableCannotBeDeleted`,
 //! `NetcfgSubnetRangeOutsideVnet`, `NetcfgSubnetRangesOverlap`, `PrivateIPAddressInUse`,
 //! `LocationRequired`, `InvalidResourceLocation`, `SecurityRuleInvalidPriority`, `NicInUse`) are
-//! ARM's. [UNVERIFIED] These were chosen here, for rules whose real code was not confirmed:
+//! ARM's. \[UNVERIFIED\] These were chosen here, for rules whose real code was not confirmed:
 //! `InvalidRemoteVirtualNetwork` (another cloud's network), `CannotPeerVirtualNetworkWithItself`,
 //! `PeeringLimitReachedForVirtualNetwork`, `VnetHasGatewayCannotUseRemoteGateways`,
 //! `AnotherPeeringAlreadyUsesRemoteGateways`, `RemotePeeringDoesNotAllowGatewayTransit`,
@@ -1915,7 +1915,7 @@ pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureErro
 // ---------------------------------------------------------------- operations
 
 /// How long a finished operation stays readable: a client polls its URLs right after the request,
-/// so a day is ample. [UNVERIFIED] Azure's own retention of operation status is not documented
+/// so a day is ample. \[UNVERIFIED\] Azure's own retention of operation status is not documented
 /// here; this is a choice that keeps the table bounded.
 pub const OPERATION_RETENTION_MS: i64 = 24 * crate::Timestamp::HOUR;
 

@@ -10,7 +10,7 @@
 //!
 //! Mutations other than peering apply at once and leave a `DONE` operation. Peering changes
 //! (add, remove, update) are different because GCP runs one peering operation at a time on a
-//! pair of networks: see [`peering`] for the [UNVERIFIED] timing the emulator chose.
+//! pair of networks: see [`peering`] for the \[UNVERIFIED\] timing the emulator chose.
 //!
 //! The commands are free functions over a [`Tx`](crate::Tx) returning [`GcpError`]; their
 //! messages use GCP's wording, the wire crate picks the HTTP status and reason.

@@ -446,7 +446,7 @@ pub struct ExchangedRoute {
     pub kind: ExchangedRouteType,
     /// The subnetwork's region, for subnet routes.
     pub next_hop_region: Option<String>,
-    /// Priority (0 for subnet routes [UNVERIFIED]).
+    /// Priority (0 for subnet routes \[UNVERIFIED\]).
     pub priority: u32,
     /// Whether the receiving side installs it.
     pub imported: bool,
