@@ -142,6 +142,12 @@ class Server:
             ),
         )
 
+    def gcp(self, client_class):
+        """A google-cloud-compute client of `client_class` (e.g. compute_v1.NetworksClient) on
+        this server: REST transport, anonymous credentials, `api_endpoint` = the server's
+        http:// URL (the REST transport keeps an explicit scheme). See gcp_client()."""
+        return gcp_client(client_class, self.url)
+
     def sts(self, account=ACCOUNT_A, region="us-east-1"):
         return boto3.client(
             "sts",
@@ -171,6 +177,29 @@ class Server:
             return p
         assert p.returncode == 0, f"aws {' '.join(args)} failed: {p.stderr}"
         return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+def gcp_client(client_class, url):
+    """A google-cloud-compute client on `url`.
+
+    The SDK (1.56) builds the operations client that `ExtendedOperation.result()` polls without
+    the caller's client_options, so it would poll compute.googleapis.com; the operations clients
+    are therefore pointed at `url` too, through the transport's cache of them."""
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import compute_v1
+
+    def make(cls):
+        return cls(credentials=AnonymousCredentials(),
+                   client_options=ClientOptions(api_endpoint=url), transport="rest")
+
+    client = make(client_class)
+    services = getattr(client._transport, "_extended_operations_services", None)
+    if services is not None:
+        services["global_operations"] = make(compute_v1.GlobalOperationsClient)
+        services["region_operations"] = make(compute_v1.RegionOperationsClient)
+        services["zone_operations"] = make(compute_v1.ZoneOperationsClient)
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,3 +34,26 @@ def test_readme_walkthrough_runs_and_ends_failed(server):
     assert re.search(r"^active\s+10\.0\.0\.0/16\s+10\.1\.0\.0/16$", p.stdout, re.M), p.stdout
     assert re.search(r"^10\.1\.0\.0/16\s+active$", p.stdout, re.M), p.stdout
     assert re.search(r"^failed\s+Overlapping CIDR range$", p.stdout, re.M), p.stdout
+
+
+def gcp_script():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## GCP (google-cloud-compute)", 1)[1]
+    m = re.search(r"```python\n(.*?)```", section, re.S)
+    assert m, "README GCP section has no python block"
+    return m.group(1)
+
+
+def test_readme_gcp_script_runs_with_google_cloud_compute(server):
+    env = dict(os.environ, VPCPEER_URL=server.url)
+    p = subprocess.run([sys.executable, "-c", gcp_script()], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = p.stdout
+    assert "A after one side: [('a-to-b', 'INACTIVE')]" in out, out
+    assert "A after both sides: [('a-to-b', 'ACTIVE')]" in out, out
+    assert "B imports: [('10.0.0.0/24', 'SUBNET_PEERING_ROUTE')]" in out, out
+    assert re.search(r"^refused: An IP range in the peer network \(10\.0\.0\.0/16\) overlaps",
+                     out, re.M), out
+    assert re.search(r"^cross-cloud: .*encrypted peering through gateways", out, re.M), out
+    assert "B after A left: [('b-to-a', 'INACTIVE')]" in out, out

@@ -11,7 +11,9 @@
 //! records describe only the persisted record form used by the stores.
 
 pub mod cidr;
+pub mod clouds;
 mod error;
+pub mod gcp;
 mod ids;
 pub mod ops;
 pub mod peering;

@@ -30,6 +30,8 @@ pub struct Limits {
     pub tags_per_resource: Option<usize>,
     /// Whether IPv6 traffic may cross inter-region peerings.
     pub ipv6_over_inter_region_peering: bool,
+    /// GCP: peering configurations per network (commonly cited as 25 [UNVERIFIED number]).
+    pub gcp_peerings_per_network: Option<usize>,
 }
 
 impl Default for Limits {
@@ -48,6 +50,7 @@ impl Default for Limits {
             internet_gateways_per_region: None,
             tags_per_resource: Some(50),
             ipv6_over_inter_region_peering: true,
+            gcp_peerings_per_network: Some(25),
         }
     }
 }

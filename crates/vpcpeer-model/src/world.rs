@@ -4,6 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::gcp::{
+    GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork, OpStatus,
+};
 use crate::{
     Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet,
@@ -41,6 +44,22 @@ pub struct World {
     pub insights_analyses: BTreeMap<String, NetworkInsightsAnalysis>,
     /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
     peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
+    // GCP
+    /// GCP networks, by relative path.
+    pub gcp_networks: BTreeMap<String, GcpNetwork>,
+    /// GCP subnetworks, by relative path.
+    pub gcp_subnetworks: BTreeMap<String, GcpSubnetwork>,
+    /// GCP routes, by relative path.
+    pub gcp_routes: BTreeMap<String, GcpRoute>,
+    /// GCP firewall rules, by relative path.
+    pub gcp_firewalls: BTreeMap<String, GcpFirewall>,
+    /// GCP instances, by relative path.
+    pub gcp_instances: BTreeMap<String, GcpInstance>,
+    /// GCP operations, by relative path. Mutate them through [`Tx`](crate::Tx) so the index of
+    /// running ones follows.
+    pub gcp_operations: BTreeMap<String, GcpOperation>,
+    /// Ids of the GCP operations still running (derived from `gcp_operations`).
+    gcp_running_ops: BTreeSet<String>,
 }
 
 /// Names the table of a record: its kind tag and id.
@@ -68,6 +87,13 @@ pub enum Record {
     Peering(PeeringConnection),
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
+    // GCP
+    GcpNetwork(GcpNetwork),
+    GcpSubnetwork(GcpSubnetwork),
+    GcpRoute(GcpRoute),
+    GcpFirewall(GcpFirewall),
+    GcpInstance(GcpInstance),
+    GcpOperation(GcpOperation),
 }
 
 /// A record type stored in a table of [`World`].
@@ -108,6 +134,18 @@ fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>)
             .entry(vpc)
             .or_default()
             .insert(id.to_owned());
+    }
+}
+
+fn reindex_gcp_operation(world: &mut World, id: &str, _old: Option<&GcpOperation>) {
+    let running = world
+        .gcp_operations
+        .get(id)
+        .is_some_and(|op| op.status == OpStatus::Running);
+    if running {
+        world.gcp_running_ops.insert(id.to_owned());
+    } else {
+        world.gcp_running_ops.remove(id);
     }
 }
 
@@ -193,6 +231,13 @@ entities! {
     PeeringConnection => peerings, Peering, "pcx", reindex_peering;
     NetworkInsightsPath => insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => insights_analyses, InsightsAnalysis, "nia";
+    // GCP
+    GcpNetwork => gcp_networks, GcpNetwork, "gcp-network";
+    GcpSubnetwork => gcp_subnetworks, GcpSubnetwork, "gcp-subnetwork";
+    GcpRoute => gcp_routes, GcpRoute, "gcp-route";
+    GcpFirewall => gcp_firewalls, GcpFirewall, "gcp-firewall";
+    GcpInstance => gcp_instances, GcpInstance, "gcp-instance";
+    GcpOperation => gcp_operations, GcpOperation, "gcp-operation", reindex_gcp_operation;
 }
 
 impl World {
@@ -217,10 +262,25 @@ impl World {
             .filter_map(|id| self.peerings.get(id))
     }
 
+    /// The GCP operations still running, in id order.
+    pub fn gcp_running_operations(&self) -> impl Iterator<Item = &GcpOperation> + '_ {
+        self.gcp_running_ops
+            .iter()
+            .filter_map(|id| self.gcp_operations.get(id))
+    }
+
     /// Whether the derived indexes match the tables (a rebuild from scratch gives the same).
     pub fn indexes_consistent(&self) -> bool {
         World::from_records(self.peerings.values().cloned().map(Record::Peering)).peerings_by_vpc
             == self.peerings_by_vpc
+            && World::from_records(
+                self.gcp_operations
+                    .values()
+                    .cloned()
+                    .map(Record::GcpOperation),
+            )
+            .gcp_running_ops
+                == self.gcp_running_ops
     }
 
     /// Every record (for snapshots and tests).
@@ -262,6 +322,33 @@ impl World {
                 .values()
                 .cloned()
                 .map(Record::InsightsAnalysis),
+        );
+        // GCP
+        out.extend(self.gcp_networks.values().cloned().map(Record::GcpNetwork));
+        out.extend(
+            self.gcp_subnetworks
+                .values()
+                .cloned()
+                .map(Record::GcpSubnetwork),
+        );
+        out.extend(self.gcp_routes.values().cloned().map(Record::GcpRoute));
+        out.extend(
+            self.gcp_firewalls
+                .values()
+                .cloned()
+                .map(Record::GcpFirewall),
+        );
+        out.extend(
+            self.gcp_instances
+                .values()
+                .cloned()
+                .map(Record::GcpInstance),
+        );
+        out.extend(
+            self.gcp_operations
+                .values()
+                .cloned()
+                .map(Record::GcpOperation),
         );
         out
     }

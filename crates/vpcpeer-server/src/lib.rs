@@ -6,6 +6,7 @@
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
 
 pub mod audit;
+pub mod gcp;
 pub mod reach;
 
 use std::net::SocketAddr;
@@ -67,6 +68,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/reach", post(reach_query))
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))
+        .merge(gcp::routes())
         .fallback(not_found)
         .with_state(state)
 }

@@ -428,3 +428,35 @@ fn network_insights_path_and_analysis() {
     );
     insta::assert_snapshot!("describe_network_insights_analyses_not_found", doc);
 }
+
+// --- cross-cloud refusal --------------------------------------------------------------------------
+
+#[test]
+fn peering_with_a_gcp_or_azure_network_is_refused() {
+    let mut env = Env::new();
+    let vpc = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    for (peer, names) in [
+        ("projects/p/global/networks/n", "a Google Cloud network"),
+        (
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+            "an Azure network",
+        ),
+    ] {
+        let before = env.world.clone();
+        let (status, doc) = env.err_as(
+            A,
+            "us-east-1",
+            "CreateVpcPeeringConnection",
+            &format!("VpcId={vpc}&PeerVpcId={peer}"),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(first(&doc, "Code"), "InvalidParameterValue");
+        let msg = first(&doc, "Message");
+        assert!(msg.contains(names), "{msg}");
+        assert!(
+            msg.contains("Cross-cloud links need encrypted peering through gateways"),
+            "{msg}"
+        );
+        assert_eq!(env.world, before);
+    }
+}

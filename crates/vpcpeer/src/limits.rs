@@ -18,6 +18,7 @@ const NAMES: &[&str] = &[
     "ipv4_blocks_per_vpc",
     "internet_gateways_per_region",
     "tags_per_resource",
+    "gcp_peerings_per_network",
 ];
 
 fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
@@ -38,6 +39,7 @@ fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
         "ipv4_blocks_per_vpc" => l.ipv4_blocks_per_vpc = v,
         "internet_gateways_per_region" => l.internet_gateways_per_region = v,
         "tags_per_resource" => l.tags_per_resource = v,
+        "gcp_peerings_per_network" => l.gcp_peerings_per_network = v,
         other => bail!(
             "unknown quota '{other}'; known quotas: {}",
             NAMES.join(", ")

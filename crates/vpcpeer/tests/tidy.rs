@@ -79,6 +79,7 @@ fn dependency_directions_hold() {
                 "vpcpeer-store",
                 "vpcpeer-service",
                 "vpcpeer-wire-aws",
+                "vpcpeer-wire-gcp",
                 "vpcpeer-server",
             ],
         ),
@@ -101,6 +102,19 @@ fn dependency_directions_hold() {
                 "vpcpeer-store",
                 "vpcpeer-service",
                 "vpcpeer-server",
+                "vpcpeer-wire-gcp",
+            ],
+        ),
+        (
+            "vpcpeer-wire-gcp",
+            &[
+                "tokio",
+                "axum",
+                "rusqlite",
+                "vpcpeer-store",
+                "vpcpeer-service",
+                "vpcpeer-server",
+                "vpcpeer-wire-aws",
             ],
         ),
         (
@@ -118,7 +132,13 @@ fn dependency_directions_hold() {
         ),
         (
             "vpcpeer-service",
-            &["axum", "rusqlite", "vpcpeer-wire-aws", "vpcpeer-server"],
+            &[
+                "axum",
+                "rusqlite",
+                "vpcpeer-wire-aws",
+                "vpcpeer-wire-gcp",
+                "vpcpeer-server",
+            ],
         ),
     ];
     for (krate, banned) in forbidden {

@@ -1,5 +1,6 @@
 //! The VPC peering actions.
 
+use vpcpeer_model::clouds::{cloud_of, cross_cloud_message, Cloud};
 use vpcpeer_model::ops::peering::{CreatePeering, OptionsChange, PeeringReply};
 use vpcpeer_model::{PeeringConnection, Tx};
 
@@ -35,6 +36,17 @@ pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
         peer_region: p.string("PeerRegion").filter(|s| !s.is_empty()),
         tags: p.tag_specs("vpc-peering-connection")?,
     };
+    // Native peering joins VPCs only: a GCP network path or an Azure ARM id is refused with the
+    // explanation that cross-cloud links need encrypted peering through gateways.
+    if matches!(
+        cloud_of(&input.peer_vpc_id),
+        Some(Cloud::Gcp | Cloud::Azure)
+    ) {
+        return Err(Ec2Error::new(
+            "InvalidParameterValue",
+            cross_cloud_message(Cloud::Aws, &input.peer_vpc_id),
+        ));
+    }
     if let Some(r) = &input.peer_region {
         if !vpcpeer_model::regions::is_region(r) {
             return Err(Ec2Error::invalid_value("PeerRegion", r));

@@ -1,0 +1,571 @@
+//! VPC Network Peering: each side's configuration, the state derived from the reverse entry,
+//! the one-operation-at-a-time rule, and the routes a peering exchanges.
+//!
+//! Timing of peering operations [UNVERIFIED — the emulator's choice, not GCP's documented
+//! behaviour]: `addPeering`, `removePeering` and `updatePeering` each create a `RUNNING`
+//! operation and change nothing yet. The change is validated and applied when the operation
+//! completes, which happens on its first `get` or `wait`, or on any later request once the
+//! emulator clock reaches `insertTime` + [`PEERING_OP_SECONDS`] ([`settle_due_operations`];
+//! nothing runs in the background). While an operation is `RUNNING` on a network or on its peer,
+//! another peering operation that touches either is refused with GCP's `badRequest`
+//! "There is a peering operation in progress…". Validation failures (overlapping ranges, two
+//! auto-mode networks, a second peering to the same network, a duplicate name, the per-network
+//! quota) are not HTTP errors: they are the `error` of the `DONE` operation, as GCP reports them.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::network::{network_ranges, new_operation};
+use super::*;
+use crate::cidr::overlaps_v4;
+use crate::clouds::{cross_cloud_message, Cloud};
+use crate::{Timestamp, Tx, World};
+
+/// Seconds after which a running peering operation completes by itself.
+pub const PEERING_OP_SECONDS: i64 = 10;
+
+/// The message of a peering operation refused because another is running on the pair.
+pub const PEERING_IN_PROGRESS: &str =
+    "There is a peering operation in progress on the local or peer network. Try again later.";
+
+/// A peering entry as read: its derived state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeeringView {
+    /// `ACTIVE`: the peer network exists and has an entry pointing back at this network.
+    pub active: bool,
+    /// Since when the entry is in this state (the later of the two sides' creation when active,
+    /// this side's creation otherwise).
+    pub since: Timestamp,
+    /// The peer network's MTU, when active.
+    pub peer_mtu: Option<u32>,
+}
+
+fn reverse_entry<'w>(world: &'w World, net: &GcpNetwork, p: &GcpPeering) -> Option<&'w GcpPeering> {
+    world
+        .gcp_networks
+        .get(&p.peer_network)
+        .and_then(|peer| peer.peerings.iter().find(|r| r.peer_network == net.id))
+}
+
+/// The derived state of `net`'s entry `p`.
+pub fn peering_view(world: &World, net: &GcpNetwork, p: &GcpPeering) -> PeeringView {
+    match reverse_entry(world, net, p) {
+        Some(r) => PeeringView {
+            active: true,
+            since: p.created.max(r.created),
+            peer_mtu: world.gcp_networks.get(&p.peer_network).map(|n| n.mtu),
+        },
+        None => PeeringView {
+            active: false,
+            since: p.created,
+            peer_mtu: None,
+        },
+    }
+}
+
+/// `net`'s active peerings: (peering name, peer network path).
+pub fn active_peers(world: &World, net: &GcpNetwork) -> Vec<(String, String)> {
+    net.peerings
+        .iter()
+        .filter(|p| reverse_entry(world, net, p).is_some())
+        .map(|p| (p.name.clone(), p.peer_network.clone()))
+        .collect()
+}
+
+/// What `networks.addPeering` takes (the `networkPeering` form, or the legacy top-level one).
+#[derive(Debug, Clone, Default)]
+pub struct AddPeering {
+    /// Name of the new entry.
+    pub name: String,
+    /// The peer network, as a URL or partial path.
+    pub peer_network: String,
+    /// `exchangeSubnetRoutes` / `autoCreateRoutes`: subnet routes are always exchanged, so only
+    /// `true` (or unset) is accepted.
+    pub exchange_subnet_routes: Option<bool>,
+    /// Default false.
+    pub export_custom_routes: bool,
+    /// Default false.
+    pub import_custom_routes: bool,
+    /// Default true.
+    pub export_subnet_routes_with_public_ip: Option<bool>,
+    /// Default false.
+    pub import_subnet_routes_with_public_ip: Option<bool>,
+    /// Default IPv4 only.
+    pub stack_type: Option<StackType>,
+}
+
+/// What `networks.updatePeering` takes: the entry's name and the flags to change.
+#[derive(Debug, Clone, Default)]
+pub struct UpdatePeering {
+    /// Which entry.
+    pub name: String,
+    /// New value, if given.
+    pub export_custom_routes: Option<bool>,
+    /// New value, if given.
+    pub import_custom_routes: Option<bool>,
+    /// New value, if given.
+    pub export_subnet_routes_with_public_ip: Option<bool>,
+    /// New value, if given.
+    pub import_subnet_routes_with_public_ip: Option<bool>,
+    /// New value, if given.
+    pub stack_type: Option<StackType>,
+}
+
+fn check_not_busy(tx: &Tx<'_, '_>, a: &str, b: &str) -> Result<(), GcpError> {
+    let w = tx.world();
+    let busy = w.gcp_running_operations().any(|op| {
+        [Some(op.target.as_str()), op.peer_network.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|n| n == a || n == b)
+    });
+    if busy {
+        Err(GcpError::BadRequest(PEERING_IN_PROGRESS.into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// `networks.addPeering`: validates the request itself (network exists, name, the peer is a GCP
+/// network and not this one, no peering operation running on either) and returns a `RUNNING`
+/// operation; the rest is checked when it completes.
+pub fn add_peering(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    network_name: &str,
+    req: AddPeering,
+) -> Result<GcpOperation, GcpError> {
+    settle_due_operations(tx);
+    let id = network_path(project, network_name);
+    let net = network(tx, &id)?.clone();
+    check_name("networkPeering.name", &req.name)?;
+    if req.peer_network.trim().is_empty() {
+        return Err(GcpError::Invalid(
+            "Invalid value for field 'networkPeering.network': ''. The peer network must be \
+             specified."
+                .into(),
+        ));
+    }
+    let peer = resolve_network(&req.peer_network, project)
+        .ok_or_else(|| GcpError::Invalid(cross_cloud_message(Cloud::Gcp, &req.peer_network)))?;
+    if peer == id {
+        // [UNVERIFIED] wording.
+        return Err(GcpError::Invalid(format!(
+            "Invalid value for field 'networkPeering.network': '{}'. A network cannot be peered \
+             with itself.",
+            req.peer_network
+        )));
+    }
+    if req.exchange_subnet_routes == Some(false) {
+        return Err(GcpError::Invalid(
+            "Invalid value for field 'networkPeering.exchangeSubnetRoutes': 'false'. Subnet \
+             routes are always exchanged; exchangeSubnetRoutes must be true."
+                .into(),
+        ));
+    }
+    check_not_busy(tx, &id, &peer)?;
+    let entry = GcpPeering {
+        name: req.name,
+        peer_network: peer.clone(),
+        export_custom_routes: req.export_custom_routes,
+        import_custom_routes: req.import_custom_routes,
+        export_subnet_routes_with_public_ip: req
+            .export_subnet_routes_with_public_ip
+            .unwrap_or(true),
+        import_subnet_routes_with_public_ip: req
+            .import_subnet_routes_with_public_ip
+            .unwrap_or(false),
+        stack_type: req.stack_type.unwrap_or(StackType::Ipv4Only),
+        created: tx.now(),
+    };
+    Ok(new_operation(
+        tx,
+        project,
+        OpScope::Global,
+        "addPeering",
+        &id,
+        net.numeric_id,
+        Some((PendingPeering::Add(entry), peer)),
+    ))
+}
+
+fn entry_of(net: &GcpNetwork, name: &str) -> Result<GcpPeering, GcpError> {
+    net.peerings
+        .iter()
+        .find(|p| p.name == name)
+        .cloned()
+        .ok_or_else(|| {
+            // [UNVERIFIED] wording.
+            GcpError::Invalid(format!(
+                "Invalid value for field 'name': '{name}'. There is no peering with this name in \
+                 network '{}'.",
+                net.id
+            ))
+        })
+}
+
+/// `networks.removePeering`: the entry must exist; returns a `RUNNING` operation.
+pub fn remove_peering(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    network_name: &str,
+    name: &str,
+) -> Result<GcpOperation, GcpError> {
+    settle_due_operations(tx);
+    let id = network_path(project, network_name);
+    let net = network(tx, &id)?.clone();
+    let entry = entry_of(&net, name)?;
+    check_not_busy(tx, &id, &entry.peer_network)?;
+    Ok(new_operation(
+        tx,
+        project,
+        OpScope::Global,
+        "removePeering",
+        &id,
+        net.numeric_id,
+        Some((PendingPeering::Remove(name.to_owned()), entry.peer_network)),
+    ))
+}
+
+/// `networks.updatePeering`: the entry must exist; returns a `RUNNING` operation.
+pub fn update_peering(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    network_name: &str,
+    req: UpdatePeering,
+) -> Result<GcpOperation, GcpError> {
+    settle_due_operations(tx);
+    let id = network_path(project, network_name);
+    let net = network(tx, &id)?.clone();
+    let mut entry = entry_of(&net, &req.name)?;
+    check_not_busy(tx, &id, &entry.peer_network)?;
+    if let Some(v) = req.export_custom_routes {
+        entry.export_custom_routes = v;
+    }
+    if let Some(v) = req.import_custom_routes {
+        entry.import_custom_routes = v;
+    }
+    if let Some(v) = req.export_subnet_routes_with_public_ip {
+        entry.export_subnet_routes_with_public_ip = v;
+    }
+    if let Some(v) = req.import_subnet_routes_with_public_ip {
+        entry.import_subnet_routes_with_public_ip = v;
+    }
+    if let Some(v) = req.stack_type {
+        entry.stack_type = v;
+    }
+    let peer = entry.peer_network.clone();
+    Ok(new_operation(
+        tx,
+        project,
+        OpScope::Global,
+        "updatePeering",
+        &id,
+        net.numeric_id,
+        Some((PendingPeering::Update(entry), peer)),
+    ))
+}
+
+fn overlap_error(world: &World, local: &GcpNetwork, peer: &GcpNetwork) -> Option<GcpError> {
+    let mine = network_ranges(world, &local.id);
+    let theirs = network_ranges(world, &peer.id);
+    for (pr, _) in &theirs {
+        if let Some((lr, ls)) = mine.iter().find(|(lr, _)| overlaps_v4(*lr, *pr)) {
+            return Some(GcpError::Invalid(format!(
+                "An IP range in the peer network ({pr}) overlaps with an IP range in the local \
+                 network ({lr}) allocated by resource ({}).",
+                ls.id
+            )));
+        }
+    }
+    let auto: Ipv4Net = AUTO_MODE_RANGE.parse().expect("valid");
+    if local.auto_create_subnetworks && peer.auto_create_subnetworks {
+        return Some(GcpError::Invalid(format!(
+            "Cannot peer two auto mode networks: both reserve {AUTO_MODE_RANGE} for their \
+             subnetworks."
+        )));
+    }
+    // [UNVERIFIED] wording: an auto-mode network may grow a subnetwork anywhere in 10.128.0.0/9.
+    if local.auto_create_subnetworks {
+        if let Some((pr, _)) = theirs.iter().find(|(r, _)| overlaps_v4(*r, auto)) {
+            return Some(GcpError::Invalid(format!(
+                "An IP range in the peer network ({pr}) overlaps with the range {AUTO_MODE_RANGE} \
+                 that the local auto mode network reserves for its subnetworks."
+            )));
+        }
+    }
+    if peer.auto_create_subnetworks {
+        if let Some((lr, ls)) = mine.iter().find(|(r, _)| overlaps_v4(*r, auto)) {
+            return Some(GcpError::Invalid(format!(
+                "An IP range in the local network ({lr}) allocated by resource ({}) overlaps with \
+                 the range {AUTO_MODE_RANGE} that the peer auto mode network reserves for its \
+                 subnetworks.",
+                ls.id
+            )));
+        }
+    }
+    None
+}
+
+/// Validates and applies a running operation's change; the operation becomes `DONE`, with the
+/// refusal as its error when there is one.
+fn complete(tx: &mut Tx<'_, '_>, op_id: &str) {
+    let Some(op) = tx.get::<GcpOperation>(op_id).cloned() else {
+        return;
+    };
+    if op.status == OpStatus::Done {
+        return;
+    }
+    let result = match &op.pending {
+        Some(change) => apply(tx, &op.target, change),
+        None => Ok(()),
+    };
+    // `put`, not `get_mut`: the index of running operations follows puts.
+    let mut o = op;
+    o.status = OpStatus::Done;
+    o.end_time = Some(tx.now());
+    o.pending = None;
+    o.error = result.err();
+    tx.put(o);
+}
+
+fn apply(tx: &mut Tx<'_, '_>, target: &str, change: &PendingPeering) -> Result<(), GcpError> {
+    let net = network(tx, target)?.clone();
+    match change {
+        PendingPeering::Add(p) => {
+            if net.peerings.iter().any(|e| e.name == p.name) {
+                // [UNVERIFIED] wording.
+                return Err(GcpError::Invalid(format!(
+                    "There is already a peering with name '{}' in network '{}'.",
+                    p.name, net.id
+                )));
+            }
+            if let Some(e) = net
+                .peerings
+                .iter()
+                .find(|e| e.peer_network == p.peer_network)
+            {
+                return Err(GcpError::Invalid(format!(
+                    "There is already a peering {} with the same network. Select another network.",
+                    e.name
+                )));
+            }
+            if let Some(limit) = tx.ctx.limits.gcp_peerings_per_network {
+                if net.peerings.len() >= limit {
+                    return Err(GcpError::QuotaExceeded(format!(
+                        "Quota 'PEERINGS_PER_NETWORK' exceeded. Limit: {limit}.0 for network \
+                         '{}'.",
+                        net.id
+                    )));
+                }
+            }
+            if let Some(peer) = tx.get::<GcpNetwork>(&p.peer_network).cloned() {
+                if let Some(e) = overlap_error(tx.world(), &net, &peer) {
+                    return Err(e);
+                }
+            }
+            let mut p = p.clone();
+            p.created = tx.now();
+            tx.get_mut::<GcpNetwork>(target)
+                .expect("read above")
+                .peerings
+                .push(p);
+        }
+        PendingPeering::Remove(name) => {
+            entry_of(&net, name)?;
+            tx.get_mut::<GcpNetwork>(target)
+                .expect("read above")
+                .peerings
+                .retain(|e| e.name != *name);
+        }
+        PendingPeering::Update(p) => {
+            entry_of(&net, &p.name)?;
+            let n = tx.get_mut::<GcpNetwork>(target).expect("read above");
+            if let Some(e) = n.peerings.iter_mut().find(|e| e.name == p.name) {
+                let created = e.created;
+                *e = p.clone();
+                e.created = created;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Completes every running operation whose time has come (`insertTime` + [`PEERING_OP_SECONDS`]
+/// ≤ now), oldest first. The wire face calls it at the start of every request.
+pub fn settle_due_operations(tx: &mut Tx<'_, '_>) {
+    let now = tx.now();
+    let mut due: Vec<(Timestamp, String)> = tx
+        .world()
+        .gcp_running_operations()
+        .filter(|op| op.insert_time.plus_millis(PEERING_OP_SECONDS * 1000) <= now)
+        .map(|op| (op.insert_time, op.id.clone()))
+        .collect();
+    due.sort();
+    for (_, id) in due {
+        complete(tx, &id);
+    }
+}
+
+/// `globalOperations.get` / `wait` (and the regional and zonal ones): the operation, completed
+/// first if it was still running.
+pub fn get_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<GcpOperation, GcpError> {
+    settle_due_operations(tx);
+    if tx.get::<GcpOperation>(id).is_none() {
+        return Err(GcpError::NotFound(id.to_owned()));
+    }
+    complete(tx, id);
+    Ok(tx.get::<GcpOperation>(id).expect("checked").clone())
+}
+
+/// Which way `listPeeringRoutes` looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeeringDirection {
+    /// Routes the peer sends to this network.
+    Incoming,
+    /// Routes this network sends to the peer.
+    Outgoing,
+}
+
+/// Kind of an exchanged route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangedRouteType {
+    /// A subnetwork range.
+    Subnet,
+    /// A static (custom) route.
+    Static,
+}
+
+/// One row of `listPeeringRoutes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangedRoute {
+    /// Destination.
+    pub dest_range: Ipv4Net,
+    /// Subnet or static.
+    pub kind: ExchangedRouteType,
+    /// The subnetwork's region, for subnet routes.
+    pub next_hop_region: Option<String>,
+    /// Priority (0 for subnet routes [UNVERIFIED]).
+    pub priority: u32,
+    /// Whether the receiving side installs it.
+    pub imported: bool,
+}
+
+fn is_private(n: Ipv4Net) -> bool {
+    // RFC 1918, RFC 6598 shared space, and the other special-use ranges GCP always exchanges.
+    const SPECIAL: &[(Ipv4Addr, u8)] = &[
+        (Ipv4Addr::new(10, 0, 0, 0), 8),
+        (Ipv4Addr::new(172, 16, 0, 0), 12),
+        (Ipv4Addr::new(192, 168, 0, 0), 16),
+        (Ipv4Addr::new(100, 64, 0, 0), 10),
+        (Ipv4Addr::new(192, 0, 0, 0), 24),
+        (Ipv4Addr::new(192, 0, 2, 0), 24),
+        (Ipv4Addr::new(198, 18, 0, 0), 15),
+        (Ipv4Addr::new(198, 51, 100, 0), 24),
+        (Ipv4Addr::new(203, 0, 113, 0), 24),
+        (Ipv4Addr::new(240, 0, 0, 0), 4),
+    ];
+    SPECIAL.iter().any(|(a, len)| {
+        Ipv4Net::new(*a, *len).is_ok_and(|s| s.contains(&n.network()) && s.contains(&n.broadcast()))
+    })
+}
+
+/// The routes `exporter` sends over a peering to `importer`: its subnet ranges (privately used
+/// public ranges only if it exports them), and its static routes without tags and not to the
+/// internet gateway if it exports custom routes. Routes it learned from its own peers are never
+/// passed on (peering is not transitive). `imported` says whether `importer` installs each.
+fn exported(
+    world: &World,
+    exporter: &GcpNetwork,
+    out_cfg: &GcpPeering,
+    importer: &GcpNetwork,
+    in_cfg: &GcpPeering,
+) -> Vec<ExchangedRoute> {
+    let mut out = Vec::new();
+    let mut subnets: Vec<&GcpSubnetwork> = world
+        .gcp_subnetworks
+        .values()
+        .filter(|s| s.network == exporter.id)
+        .collect();
+    subnets.sort_by_key(|s| s.ip_cidr_range);
+    for s in subnets {
+        for r in s.ranges() {
+            let private = is_private(r);
+            if !private && !out_cfg.export_subnet_routes_with_public_ip {
+                continue;
+            }
+            out.push(ExchangedRoute {
+                dest_range: r,
+                kind: ExchangedRouteType::Subnet,
+                next_hop_region: Some(s.region.clone()),
+                priority: 0,
+                imported: private || in_cfg.import_subnet_routes_with_public_ip,
+            });
+        }
+    }
+    if out_cfg.export_custom_routes {
+        let local: Vec<Ipv4Net> = network_ranges(world, &importer.id)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        let mut statics: Vec<&GcpRoute> = world
+            .gcp_routes
+            .values()
+            .filter(|r| {
+                r.network == exporter.id
+                    && r.tags.is_empty()
+                    && !matches!(r.next_hop, GcpNextHop::Gateway(_))
+            })
+            .collect();
+        statics.sort_by_key(|r| (r.dest_range, r.priority));
+        for r in statics {
+            // A custom route that falls inside (or equals) a subnet range of the importer
+            // conflicts with it and is not installed.
+            let conflict = local.iter().any(|l| l.contains(&r.dest_range));
+            out.push(ExchangedRoute {
+                dest_range: r.dest_range,
+                kind: ExchangedRouteType::Static,
+                next_hop_region: None,
+                priority: r.priority,
+                imported: in_cfg.import_custom_routes && !conflict,
+            });
+        }
+    }
+    out
+}
+
+/// `networks.listPeeringRoutes`: what `network`'s peering `peering_name` exchanges in
+/// `direction`. Empty while the peering is not active. Subnet and static routes are global, so
+/// `region` only has to name a known region.
+pub fn list_peering_routes(
+    world: &World,
+    network: &str,
+    peering_name: &str,
+    direction: PeeringDirection,
+    region: Option<&str>,
+) -> Result<Vec<ExchangedRoute>, GcpError> {
+    let net = world
+        .gcp_networks
+        .get(network)
+        .ok_or_else(|| GcpError::NotFound(network.to_owned()))?;
+    if let Some(r) = region {
+        if !is_region(r) {
+            return Err(GcpError::NotFound(format!(
+                "projects/{}/regions/{r}",
+                net.project
+            )));
+        }
+    }
+    let entry = entry_of(net, peering_name)?;
+    let (Some(peer), Some(back)) = (
+        world.gcp_networks.get(&entry.peer_network),
+        reverse_entry(world, net, &entry),
+    ) else {
+        return Ok(Vec::new());
+    };
+    Ok(match direction {
+        PeeringDirection::Outgoing => exported(world, net, &entry, peer, back),
+        PeeringDirection::Incoming => exported(world, peer, back, net, &entry),
+    })
+}

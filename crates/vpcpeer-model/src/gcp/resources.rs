@@ -1,0 +1,364 @@
+//! GCP resource records, in their persisted form. Derived facts (a peering's state, the routes a
+//! peering exchanges) are computed on read and never stored here.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use super::GcpError;
+use crate::Timestamp;
+
+/// How a network's Cloud Routers advertise dynamic routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoutingMode {
+    /// Only in the router's region (the default).
+    Regional,
+    /// In every region.
+    Global,
+}
+
+/// IP families of a peering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StackType {
+    /// IPv4 only (the default).
+    Ipv4Only,
+    /// IPv4 and IPv6 (IPv6 flows only when both sides choose it).
+    Ipv4Ipv6,
+}
+
+/// A global VPC network of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpNetwork {
+    /// `projects/P/global/networks/N`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Free text.
+    pub description: String,
+    /// Auto mode (one subnetwork per region in 10.128.0.0/9) or custom mode.
+    pub auto_create_subnetworks: bool,
+    /// Dynamic routing mode.
+    pub routing_mode: RoutingMode,
+    /// MTU (1300–8896, default 1460).
+    pub mtu: u32,
+    /// When it was created.
+    pub created: Timestamp,
+    /// This side's peering configurations, in the order they were added.
+    pub peerings: Vec<GcpPeering>,
+}
+
+/// One side's configuration of a peering: intent only. See [`super::peering_view`] for its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpPeering {
+    /// Name, unique within the owning network.
+    pub name: String,
+    /// The peer network's relative path.
+    pub peer_network: String,
+    /// Export custom (static and dynamic) routes to the peer.
+    pub export_custom_routes: bool,
+    /// Import the peer's custom routes.
+    pub import_custom_routes: bool,
+    /// Export subnet routes whose ranges are privately used public IPv4.
+    pub export_subnet_routes_with_public_ip: bool,
+    /// Import the peer's subnet routes whose ranges are privately used public IPv4.
+    pub import_subnet_routes_with_public_ip: bool,
+    /// IP families.
+    pub stack_type: StackType,
+    /// When this side added it.
+    pub created: Timestamp,
+}
+
+/// A regional subnetwork.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpSubnetwork {
+    /// `projects/P/regions/R/subnetworks/S`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Region.
+    pub region: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Free text.
+    pub description: String,
+    /// The network's relative path.
+    pub network: String,
+    /// Primary range.
+    pub ip_cidr_range: Ipv4Net,
+    /// Secondary ranges (alias IPs), by name.
+    pub secondary_ranges: Vec<SecondaryRange>,
+    /// Private Google Access.
+    pub private_ip_google_access: bool,
+    /// Created with an auto-mode network (deleted with it).
+    pub auto_created: bool,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+impl GcpSubnetwork {
+    /// The gateway address: the second address of the primary range.
+    pub fn gateway_address(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.ip_cidr_range.network()).wrapping_add(1))
+    }
+
+    /// Every range of the subnetwork: the primary first, then the secondaries.
+    pub fn ranges(&self) -> impl Iterator<Item = Ipv4Net> + '_ {
+        std::iter::once(self.ip_cidr_range).chain(self.secondary_ranges.iter().map(|r| r.range))
+    }
+}
+
+/// A named secondary range of a subnetwork.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondaryRange {
+    /// Name, unique within the subnetwork.
+    pub name: String,
+    /// Range.
+    pub range: Ipv4Net,
+}
+
+/// Where a route sends packets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GcpNextHop {
+    /// A gateway URL (only `default-internet-gateway` exists).
+    Gateway(String),
+    /// An instance's relative path.
+    Instance(String),
+    /// An internal IP address.
+    Ip(Ipv4Addr),
+    /// An internal load balancer forwarding rule (URL or IP, as given).
+    Ilb(String),
+    /// A VPN tunnel URL, as given.
+    VpnTunnel(String),
+}
+
+/// A static route of a network (custom route).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpRoute {
+    /// `projects/P/global/routes/R`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Free text.
+    pub description: String,
+    /// The network's relative path.
+    pub network: String,
+    /// Destination.
+    pub dest_range: Ipv4Net,
+    /// Priority, 0–65535 (lower wins).
+    pub priority: u32,
+    /// Instance tags the route applies to; empty = every instance.
+    pub tags: Vec<String>,
+    /// Next hop.
+    pub next_hop: GcpNextHop,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+/// Direction of a firewall rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Incoming traffic.
+    Ingress,
+    /// Outgoing traffic.
+    Egress,
+}
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FirewallAction {
+    /// `allowed[]`.
+    Allow,
+    /// `denied[]`.
+    Deny,
+}
+
+/// One protocol entry of a firewall rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirewallMatch {
+    /// `tcp`, `udp`, `icmp`, `esp`, `ah`, `sctp`, `ipip`, `all`, or an IP protocol number.
+    pub protocol: String,
+    /// Ports or port ranges (`"22"`, `"8000-8080"`); empty = all ports.
+    pub ports: Vec<PortRange>,
+}
+
+/// An inclusive port range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRange {
+    /// First port.
+    pub from: u16,
+    /// Last port.
+    pub to: u16,
+}
+
+impl PortRange {
+    /// Parses `"22"` or `"8000-8080"`.
+    pub fn parse(s: &str) -> Result<PortRange, GcpError> {
+        let bad = || GcpError::Invalid(format!("Invalid value for field 'ports': '{s}'."));
+        let (a, b) = s.split_once('-').unwrap_or((s, s));
+        let from: u16 = a.trim().parse().map_err(|_| bad())?;
+        let to: u16 = b.trim().parse().map_err(|_| bad())?;
+        if from > to {
+            return Err(bad());
+        }
+        Ok(PortRange { from, to })
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// A VPC firewall rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpFirewall {
+    /// `projects/P/global/firewalls/F`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Free text.
+    pub description: String,
+    /// The network's relative path.
+    pub network: String,
+    /// Ingress or egress.
+    pub direction: Direction,
+    /// Priority, 0–65535 (lower wins; default 1000).
+    pub priority: u32,
+    /// Allow or deny what `matches` names.
+    pub action: FirewallAction,
+    /// Protocols and ports.
+    pub matches: Vec<FirewallMatch>,
+    /// Source ranges (ingress).
+    pub source_ranges: Vec<Ipv4Net>,
+    /// Destination ranges (egress, or ingress narrowing).
+    pub destination_ranges: Vec<Ipv4Net>,
+    /// Source instance tags (ingress).
+    pub source_tags: Vec<String>,
+    /// Target instance tags; empty = every instance of the network.
+    pub target_tags: Vec<String>,
+    /// Disabled rules are kept but not enforced.
+    pub disabled: bool,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+/// A network interface of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpNic {
+    /// `nic0`, `nic1`, …
+    pub name: String,
+    /// The network's relative path.
+    pub network: String,
+    /// The subnetwork's relative path.
+    pub subnetwork: String,
+    /// Internal IP.
+    pub network_ip: Ipv4Addr,
+}
+
+/// A VM instance (only what networking needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpInstance {
+    /// `projects/P/zones/Z/instances/I`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Zone.
+    pub zone: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Machine type, as given (a URL or a bare type).
+    pub machine_type: String,
+    /// Network tags (firewall targets and sources, route tags).
+    pub tags: Vec<String>,
+    /// Network interfaces.
+    pub nics: Vec<GcpNic>,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+/// Where an operation lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpScope {
+    /// `projects/P/global/operations`.
+    Global,
+    /// `projects/P/regions/R/operations`.
+    Region(String),
+    /// `projects/P/zones/Z/operations`.
+    Zone(String),
+}
+
+/// An operation's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpStatus {
+    /// Accepted, not applied yet.
+    Running,
+    /// Finished, with or without an error.
+    Done,
+}
+
+/// The change a peering operation applies when it completes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PendingPeering {
+    /// Add `peering` to the target network.
+    Add(GcpPeering),
+    /// Remove the entry named so from the target network.
+    Remove(String),
+    /// Replace the flags of the entry with `peering.name`.
+    Update(GcpPeering),
+}
+
+/// A compute operation (global, regional or zonal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpOperation {
+    /// `projects/P/global/operations/NAME` (or `regions/R/…`, `zones/Z/…`).
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// `operation-<ms>-<hex>-<hex>-<hex>`.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Where it lives.
+    pub scope: OpScope,
+    /// `insert`, `delete`, `patch`, `addPeering`, `removePeering`, `updatePeering`, …
+    pub operation_type: String,
+    /// Relative path of the resource acted on.
+    pub target: String,
+    /// Numeric id of that resource.
+    pub target_id: u64,
+    /// Progress.
+    pub status: OpStatus,
+    /// When it was accepted.
+    pub insert_time: Timestamp,
+    /// When it finished.
+    pub end_time: Option<Timestamp>,
+    /// Why it failed, if it did.
+    pub error: Option<GcpError>,
+    /// For a running peering operation: what it will do, and the peer network it involves
+    /// (the target network is `target`).
+    pub pending: Option<PendingPeering>,
+    /// The peer network a peering operation involves (for the one-at-a-time rule).
+    pub peer_network: Option<String>,
+}

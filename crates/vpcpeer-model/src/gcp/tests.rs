@@ -1,0 +1,723 @@
+//! Table tests of GCP networking and peering: the derived peering state, every peering
+//! operation's transitions and refusals, the one-operation-at-a-time rule, and route exchange.
+
+use super::*;
+use crate::testkit::TestEnv;
+use crate::{Scope, Timestamp};
+
+const PA: &str = "proj-a";
+const PB: &str = "proj-b";
+const PC: &str = "proj-c";
+
+fn s(project: &str) -> Scope {
+    Scope::new(project, "global")
+}
+
+fn run<T>(
+    env: &mut TestEnv,
+    project: &str,
+    f: impl FnOnce(&mut crate::Tx<'_, '_>) -> Result<T, GcpError>,
+) -> Result<T, GcpError> {
+    env.transact(&s(project), f)
+}
+
+fn net(env: &mut TestEnv, project: &str, name: &str, auto: bool) -> String {
+    run(env, project, |tx| {
+        insert_network(
+            tx,
+            project,
+            NetworkSpec {
+                name: name.into(),
+                auto_create_subnetworks: Some(auto),
+                ..Default::default()
+            },
+        )
+    })
+    .expect("network");
+    network_path(project, name)
+}
+
+fn subnet(
+    env: &mut TestEnv,
+    project: &str,
+    region: &str,
+    name: &str,
+    network: &str,
+    cidr: &str,
+) -> Result<GcpOperation, GcpError> {
+    run(env, project, |tx| {
+        insert_subnetwork(
+            tx,
+            project,
+            region,
+            SubnetSpec {
+                name: name.into(),
+                network: network.into(),
+                ip_cidr_range: cidr.into(),
+                ..Default::default()
+            },
+        )
+    })
+}
+
+fn custom_net(env: &mut TestEnv, project: &str, name: &str, cidr: &str) -> String {
+    let n = net(env, project, name, false);
+    subnet(env, project, "us-central1", &format!("{name}-s"), &n, cidr).expect("subnet");
+    n
+}
+
+/// Starts an addPeering and returns its operation id (RUNNING).
+fn start_add(
+    env: &mut TestEnv,
+    project: &str,
+    network: &str,
+    name: &str,
+    peer: &str,
+    export: bool,
+    import: bool,
+) -> Result<String, GcpError> {
+    run(env, project, |tx| {
+        add_peering(
+            tx,
+            project,
+            network,
+            AddPeering {
+                name: name.into(),
+                peer_network: peer.into(),
+                exchange_subnet_routes: Some(true),
+                export_custom_routes: export,
+                import_custom_routes: import,
+                ..Default::default()
+            },
+        )
+    })
+    .map(|op| {
+        assert_eq!(op.status, OpStatus::Running);
+        op.id
+    })
+}
+
+fn finish(env: &mut TestEnv, project: &str, op: &str) -> GcpOperation {
+    let done = run(env, project, |tx| get_operation(tx, op)).expect("operation");
+    assert_eq!(done.status, OpStatus::Done);
+    assert!(done.pending.is_none());
+    done
+}
+
+/// addPeering through to its DONE operation; the operation's error, if any.
+fn add(
+    env: &mut TestEnv,
+    project: &str,
+    network: &str,
+    name: &str,
+    peer: &str,
+) -> Result<(), GcpError> {
+    add_flags(env, project, network, name, peer, false, false)
+}
+
+fn add_flags(
+    env: &mut TestEnv,
+    project: &str,
+    network: &str,
+    name: &str,
+    peer: &str,
+    export: bool,
+    import: bool,
+) -> Result<(), GcpError> {
+    let op = start_add(env, project, network, name, peer, export, import)?;
+    match finish(env, project, &op).error {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+fn remove(env: &mut TestEnv, project: &str, network: &str, name: &str) -> Result<(), GcpError> {
+    let op = run(env, project, |tx| {
+        remove_peering(tx, project, network, name)
+    })?;
+    match finish(env, project, &op.id).error {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+fn state(env: &TestEnv, network: &str, name: &str) -> &'static str {
+    let n = &env.world.gcp_networks[network];
+    match n.peerings.iter().find(|p| p.name == name) {
+        None => "absent",
+        Some(p) if peering_view(&env.world, n, p).active => "ACTIVE",
+        Some(_) => "INACTIVE",
+    }
+}
+
+fn two_custom() -> (TestEnv, String, String) {
+    let mut env = TestEnv::new();
+    let a = custom_net(&mut env, PA, "net-a", "10.0.0.0/24");
+    let b = custom_net(&mut env, PB, "net-b", "10.1.0.0/24");
+    (env, a, b)
+}
+
+#[test]
+fn peering_state_follows_both_sides_intent() {
+    let (mut env, a, b) = two_custom();
+    // (step, expected state of a-to-b, expected state of b-to-a)
+    let steps: &[(&str, &str, &str)] = &[
+        ("A adds", "INACTIVE", "absent"),
+        ("B adds", "ACTIVE", "ACTIVE"),
+        ("A removes", "absent", "INACTIVE"),
+        ("A re-adds", "ACTIVE", "ACTIVE"),
+        ("B removes", "INACTIVE", "absent"),
+        ("A removes", "absent", "absent"),
+    ];
+    for (step, want_a, want_b) in steps {
+        match *step {
+            "A adds" | "A re-adds" => add(&mut env, PA, "net-a", "a-to-b", &b).unwrap(),
+            "B adds" => add(&mut env, PB, "net-b", "b-to-a", &a).unwrap(),
+            "A removes" => remove(&mut env, PA, "net-a", "a-to-b").unwrap(),
+            "B removes" => remove(&mut env, PB, "net-b", "b-to-a").unwrap(),
+            _ => unreachable!(),
+        }
+        assert_eq!(state(&env, &a, "a-to-b"), *want_a, "after {step}");
+        assert_eq!(state(&env, &b, "b-to-a"), *want_b, "after {step}");
+        assert!(env.world.indexes_consistent());
+    }
+}
+
+#[test]
+fn a_peering_to_a_missing_network_stays_inactive_and_connects_when_it_appears() {
+    let mut env = TestEnv::new();
+    let a = custom_net(&mut env, PA, "net-a", "10.0.0.0/24");
+    add(
+        &mut env,
+        PA,
+        "net-a",
+        "a-to-b",
+        "projects/proj-b/global/networks/net-b",
+    )
+    .unwrap();
+    assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE");
+    custom_net(&mut env, PB, "net-b", "10.1.0.0/24");
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    assert_eq!(state(&env, &a, "a-to-b"), "ACTIVE");
+}
+
+#[test]
+fn active_since_is_the_later_side_and_peer_mtu_shows_only_when_active() {
+    let (mut env, a, b) = two_custom();
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    let n = env.world.gcp_networks[&a].clone();
+    let v = peering_view(&env.world, &n, &n.peerings[0]);
+    assert_eq!((v.active, v.since, v.peer_mtu), (false, env.now, None));
+    env.now = Timestamp(env.now.0 + 5_000);
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    let n = env.world.gcp_networks[&a].clone();
+    let v = peering_view(&env.world, &n, &n.peerings[0]);
+    assert_eq!((v.active, v.since, v.peer_mtu), (true, env.now, Some(1460)));
+}
+
+#[test]
+fn validation_failures_land_in_the_finished_operation_and_change_nothing() {
+    struct Case {
+        name: &'static str,
+        a_auto: bool,
+        a_cidr: Option<&'static str>,
+        b_auto: bool,
+        b_cidr: Option<&'static str>,
+        want: Result<(), &'static str>,
+    }
+    let cases = [
+        Case { name: "disjoint custom", a_auto: false, a_cidr: Some("10.0.0.0/24"), b_auto: false, b_cidr: Some("10.1.0.0/24"), want: Ok(()) },
+        Case { name: "overlapping custom", a_auto: false, a_cidr: Some("10.0.0.0/16"), b_auto: false, b_cidr: Some("10.0.5.0/24"), want: Err("An IP range in the peer network (10.0.5.0/24) overlaps with an IP range in the local network (10.0.0.0/16) allocated by resource (projects/proj-a/regions/us-central1/subnetworks/net-a-s).") },
+        Case { name: "auto with auto", a_auto: true, a_cidr: None, b_auto: true, b_cidr: None, want: Err("An IP range in the peer network (10.128.0.0/20) overlaps with an IP range in the local network (10.128.0.0/20)") },
+        Case { name: "custom outside 10.128/9 with auto", a_auto: false, a_cidr: Some("10.0.0.0/24"), b_auto: true, b_cidr: None, want: Ok(()) },
+        Case { name: "custom inside 10.128/9 (no subnet clash) with auto", a_auto: false, a_cidr: Some("10.200.0.0/24"), b_auto: true, b_cidr: None, want: Err("overlaps with the range 10.128.0.0/9 that the peer auto mode network reserves") },
+        Case { name: "auto with custom inside 10.128/9", a_auto: true, a_cidr: None, b_auto: false, b_cidr: Some("10.250.0.0/24"), want: Err("overlaps with the range 10.128.0.0/9 that the local auto mode network reserves") },
+        Case { name: "custom clashing with an auto subnet", a_auto: false, a_cidr: Some("10.128.0.0/24"), b_auto: true, b_cidr: None, want: Err("An IP range in the peer network (10.128.0.0/20) overlaps") },
+    ];
+    for c in cases {
+        let mut env = TestEnv::new();
+        let a = net(&mut env, PA, "net-a", c.a_auto);
+        if let Some(cidr) = c.a_cidr {
+            subnet(&mut env, PA, "us-central1", "net-a-s", &a, cidr).unwrap();
+        }
+        let b = net(&mut env, PB, "net-b", c.b_auto);
+        if let Some(cidr) = c.b_cidr {
+            subnet(&mut env, PB, "us-central1", "net-b-s", &b, cidr).unwrap();
+        }
+        let before = env.world.gcp_networks.clone();
+        let got = add(&mut env, PA, "net-a", "a-to-b", &b);
+        match (c.want, got) {
+            (Ok(()), Ok(())) => assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{}", c.name),
+            (Err(want), Err(GcpError::Invalid(msg))) => {
+                assert!(msg.contains(want), "{}: {msg}", c.name);
+                assert_eq!(env.world.gcp_networks, before, "{}", c.name);
+            }
+            (want, got) => panic!("{}: want {want:?}, got {got:?}", c.name),
+        }
+    }
+}
+
+#[test]
+fn request_time_refusals_are_synchronous() {
+    let (mut env, a, _b) = two_custom();
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (network, name, peer reference, expected error start)
+        (
+            "net-a",
+            "self",
+            "net-a",
+            "Invalid value for field 'networkPeering.network'",
+        ),
+        (
+            "net-a",
+            "self2",
+            &a,
+            "Invalid value for field 'networkPeering.network'",
+        ),
+        (
+            "net-a",
+            "Bad_Name",
+            "net-b",
+            "Invalid value for field 'networkPeering.name'",
+        ),
+        (
+            "net-a",
+            "aws",
+            "vpc-0a1b2c3d4e5f60718",
+            "Native peering cannot join networks of different clouds",
+        ),
+        (
+            "net-a",
+            "azure",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+            "Native peering cannot join networks of different clouds",
+        ),
+        (
+            "net-a",
+            "url",
+            "https://example.com/networks/x",
+            "Native peering cannot join networks of different clouds",
+        ),
+        (
+            "net-a",
+            "empty",
+            "",
+            "Invalid value for field 'networkPeering.network': ''",
+        ),
+    ];
+    for (network, name, peer, want) in cases {
+        let before = env.world.clone();
+        let err = start_add(&mut env, PA, network, name, peer, false, false).unwrap_err();
+        match &err {
+            GcpError::Invalid(m) => assert!(m.starts_with(want), "{name}: {m}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(env.world, before, "{name} left a trace");
+    }
+    let err = start_add(&mut env, PA, "nope", "x", "net-b", false, false).unwrap_err();
+    assert_eq!(
+        err,
+        GcpError::NotFound("projects/proj-a/global/networks/nope".into())
+    );
+    let err = run(&mut env, PA, |tx| remove_peering(tx, PA, "net-a", "none")).unwrap_err();
+    assert!(matches!(err, GcpError::Invalid(m) if m.contains("no peering with this name")));
+}
+
+#[test]
+fn duplicates_and_quota_fail_inside_the_operation() {
+    let (mut env, a, b) = two_custom();
+    let c = custom_net(&mut env, PC, "net-c", "10.2.0.0/24");
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    let dup_peer = add(&mut env, PA, "net-a", "a-to-b-again", &b).unwrap_err();
+    assert_eq!(
+        dup_peer,
+        GcpError::Invalid(
+            "There is already a peering a-to-b with the same network. Select another network."
+                .into()
+        )
+    );
+    let dup_name = add(&mut env, PA, "net-a", "a-to-b", &c).unwrap_err();
+    assert!(
+        matches!(dup_name, GcpError::Invalid(m) if m.contains("already a peering with name 'a-to-b'"))
+    );
+    env.limits.gcp_peerings_per_network = Some(1);
+    let quota = add(&mut env, PA, "net-a", "a-to-c", &c).unwrap_err();
+    assert!(matches!(quota, GcpError::QuotaExceeded(m) if m.contains("Limit: 1.0")));
+    env.limits.gcp_peerings_per_network = Some(2);
+    add(&mut env, PA, "net-a", "a-to-c", &c).unwrap();
+    assert_eq!(env.world.gcp_networks[&a].peerings.len(), 2);
+}
+
+#[test]
+fn one_peering_operation_at_a_time_on_a_pair() {
+    let (mut env, a, b) = two_custom();
+    let c = custom_net(&mut env, PC, "net-c", "10.2.0.0/24");
+    let op = start_add(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+    // (who, network, peer): every op touching net-a or net-b is refused while it runs.
+    let busy: &[(&str, &str, &str)] = &[
+        (PA, "net-a", "projects/proj-c/global/networks/net-c"),
+        (PB, "net-b", "projects/proj-a/global/networks/net-a"),
+        (PC, "net-c", "projects/proj-b/global/networks/net-b"),
+    ];
+    for (p, n, peer) in busy {
+        let e = start_add(&mut env, p, n, "x", peer, false, false).unwrap_err();
+        assert_eq!(
+            e,
+            GcpError::BadRequest(peering::PEERING_IN_PROGRESS.into()),
+            "{n}"
+        );
+    }
+    // An operation on an unrelated pair is fine.
+    let d = custom_net(&mut env, "proj-d", "net-d", "10.3.0.0/24");
+    let other = start_add(&mut env, PC, "net-c", "c-to-d", &d, false, false).unwrap();
+    assert_eq!(
+        state(&env, &a, "a-to-b"),
+        "absent",
+        "nothing applied while running"
+    );
+    // Not due yet one second before the deadline; applied by any request once it is.
+    env.now = Timestamp(env.now.0 + PEERING_OP_SECONDS * 1000 - 1);
+    run(&mut env, PA, |tx| {
+        settle_due_operations(tx);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
+    env.now = Timestamp(env.now.0 + 1);
+    run(&mut env, PA, |tx| {
+        settle_due_operations(tx);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Done);
+    assert_eq!(env.world.gcp_operations[&other].status, OpStatus::Done);
+    assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE");
+    assert_eq!(env.world.gcp_running_operations().count(), 0);
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    assert_eq!(state(&env, &a, "a-to-b"), "ACTIVE");
+    let _ = c;
+}
+
+#[test]
+fn update_peering_changes_flags_when_it_completes() {
+    let (mut env, a, b) = two_custom();
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    let op = run(&mut env, PA, |tx| {
+        update_peering(
+            tx,
+            PA,
+            "net-a",
+            UpdatePeering {
+                name: "a-to-b".into(),
+                export_custom_routes: Some(true),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(op.operation_type, "updatePeering");
+    assert!(!env.world.gcp_networks[&a].peerings[0].export_custom_routes);
+    assert!(finish(&mut env, PA, &op.id).error.is_none());
+    let p = &env.world.gcp_networks[&a].peerings[0];
+    assert!(p.export_custom_routes && !p.import_custom_routes);
+}
+
+fn route(env: &mut TestEnv, project: &str, name: &str, network: &str, dest: &str, tags: &[&str]) {
+    run(env, project, |tx| {
+        insert_route(
+            tx,
+            project,
+            RouteSpec {
+                name: name.into(),
+                description: String::new(),
+                network: network.into(),
+                dest_range: dest.into(),
+                priority: Some(900),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                next_hop: GcpNextHop::Ip("10.0.0.50".parse().unwrap()),
+            },
+        )
+    })
+    .expect("route");
+}
+
+fn routes(
+    env: &TestEnv,
+    network: &str,
+    peering: &str,
+    dir: PeeringDirection,
+) -> Vec<(String, &'static str, bool)> {
+    list_peering_routes(&env.world, network, peering, dir, Some("us-central1"))
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let kind = match r.kind {
+                ExchangedRouteType::Subnet => "SUBNET",
+                ExchangedRouteType::Static => "STATIC",
+            };
+            (r.dest_range.to_string(), kind, r.imported)
+        })
+        .collect()
+}
+
+#[test]
+fn custom_routes_cross_only_with_export_on_one_side_and_import_on_the_other() {
+    // (A exports, B imports, does B install A's static route?)
+    let cases = [
+        (false, false, None),
+        (true, false, Some(false)),
+        (false, true, None),
+        (true, true, Some(true)),
+    ];
+    for (export, import, want) in cases {
+        let (mut env, a, b) = two_custom();
+        route(&mut env, PA, "to-onprem", &a, "192.168.0.0/16", &[]);
+        route(&mut env, PA, "tagged", &a, "172.16.0.0/12", &["web"]);
+        add_flags(&mut env, PA, "net-a", "a-to-b", &b, export, false).unwrap();
+        assert!(
+            routes(&env, &a, "a-to-b", PeeringDirection::Outgoing).is_empty(),
+            "inactive"
+        );
+        add_flags(&mut env, PB, "net-b", "b-to-a", &a, false, import).unwrap();
+        let incoming = routes(&env, &b, "b-to-a", PeeringDirection::Incoming);
+        let mut expect = vec![("10.0.0.0/24".to_string(), "SUBNET", true)];
+        if let Some(imported) = want {
+            expect.push(("192.168.0.0/16".to_string(), "STATIC", imported));
+        }
+        assert_eq!(incoming, expect, "export={export} import={import}");
+        // The exporter's OUTGOING view says the same.
+        assert_eq!(
+            routes(&env, &a, "a-to-b", PeeringDirection::Outgoing),
+            expect
+        );
+        // B exports nothing custom: A receives only B's subnet.
+        assert_eq!(
+            routes(&env, &a, "a-to-b", PeeringDirection::Incoming),
+            vec![("10.1.0.0/24".to_string(), "SUBNET", true)]
+        );
+    }
+}
+
+#[test]
+fn peering_is_not_transitive_and_routes_go_when_a_side_leaves() {
+    let mut env = TestEnv::new();
+    let a = custom_net(&mut env, PA, "hub", "10.0.0.0/24");
+    let b = custom_net(&mut env, PB, "spoke-b", "10.1.0.0/24");
+    let c = custom_net(&mut env, PC, "spoke-c", "10.2.0.0/24");
+    add_flags(&mut env, PA, "hub", "hub-b", &b, true, true).unwrap();
+    add_flags(&mut env, PB, "spoke-b", "b-hub", &a, true, true).unwrap();
+    add_flags(&mut env, PA, "hub", "hub-c", &c, true, true).unwrap();
+    add_flags(&mut env, PC, "spoke-c", "c-hub", &a, true, true).unwrap();
+    // B hears only the hub's own subnet, never C's (learned by the hub).
+    assert_eq!(
+        routes(&env, &b, "b-hub", PeeringDirection::Incoming),
+        vec![("10.0.0.0/24".to_string(), "SUBNET", true)]
+    );
+    assert_eq!(
+        routes(&env, &a, "hub-b", PeeringDirection::Outgoing),
+        vec![("10.0.0.0/24".to_string(), "SUBNET", true)]
+    );
+    assert_eq!(
+        routes(&env, &c, "c-hub", PeeringDirection::Incoming),
+        vec![("10.0.0.0/24".to_string(), "SUBNET", true)]
+    );
+    remove(&mut env, PB, "spoke-b", "b-hub").unwrap();
+    assert!(routes(&env, &a, "hub-b", PeeringDirection::Incoming).is_empty());
+}
+
+#[test]
+fn subnets_may_not_overlap_their_network_or_an_active_peer() {
+    let (mut env, a, b) = two_custom();
+    let e = subnet(&mut env, PA, "us-east1", "dup", &a, "10.0.0.128/25").unwrap_err();
+    assert_eq!(
+        e,
+        GcpError::Invalid(
+            "Invalid IPCidrRange: 10.0.0.128/25 conflicts with existing subnetwork 'net-a-s' in region 'us-central1'."
+                .into()
+        )
+    );
+    // Before the peering is active, B may take a range A uses; after, it may not.
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    let e = subnet(&mut env, PB, "us-central1", "clash", &b, "10.0.0.0/28").unwrap_err();
+    assert!(matches!(e, GcpError::Invalid(m) if m.contains("active peering 'b-to-a'")));
+    subnet(&mut env, PB, "us-central1", "fine", &b, "10.9.0.0/28").unwrap();
+    let e = subnet(&mut env, PB, "mars-north1", "x", &b, "10.8.0.0/28").unwrap_err();
+    assert_eq!(
+        e,
+        GcpError::NotFound("projects/proj-b/regions/mars-north1".into())
+    );
+    let e = subnet(&mut env, PB, "us-central1", "host", &b, "10.8.0.1/28").unwrap_err();
+    assert!(matches!(e, GcpError::Invalid(m) if m.contains("non-zero host bits")));
+}
+
+#[test]
+fn networks_and_their_dependents() {
+    let mut env = TestEnv::new();
+    let auto = net(&mut env, PA, "auto", true);
+    let subnets = env
+        .world
+        .gcp_subnetworks
+        .values()
+        .filter(|s| s.network == auto)
+        .count();
+    assert_eq!(subnets, AUTO_MODE_REGIONS.len());
+    assert_eq!(
+        env.world
+            .gcp_routes
+            .values()
+            .filter(|r| r.network == auto)
+            .count(),
+        1,
+        "the default internet route"
+    );
+    let e = run(&mut env, PA, |tx| {
+        insert_network(
+            tx,
+            PA,
+            NetworkSpec {
+                name: "auto".into(),
+                auto_create_subnetworks: Some(false),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap_err();
+    assert_eq!(e, GcpError::AlreadyExists(auto.clone()));
+    let legacy = run(&mut env, PA, |tx| {
+        insert_network(
+            tx,
+            PA,
+            NetworkSpec {
+                name: "legacy".into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap_err();
+    assert!(matches!(legacy, GcpError::Invalid(_)));
+    // An instance in an auto network lands in the zone's region subnet at .2, then .3.
+    for (name, want) in [("vm1", "10.128.0.2"), ("vm2", "10.128.0.3")] {
+        run(&mut env, PA, |tx| {
+            insert_instance(
+                tx,
+                PA,
+                "us-central1-a",
+                InstanceSpec {
+                    name: name.into(),
+                    machine_type: "e2-micro".into(),
+                    tags: vec![],
+                    nics: vec![NicSpec {
+                        network: Some("global/networks/auto".into()),
+                        ..Default::default()
+                    }],
+                },
+            )
+        })
+        .unwrap();
+        let i = &env.world.gcp_instances[&instance_path(PA, "us-central1-a", name)];
+        assert_eq!(i.nics[0].network_ip.to_string(), want);
+        assert_eq!(
+            i.nics[0].subnetwork,
+            subnetwork_path(PA, "us-central1", "auto")
+        );
+    }
+    let e = run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap_err();
+    assert!(matches!(e, GcpError::InUse { .. }), "{e:?}");
+    for vm in ["vm1", "vm2"] {
+        run(&mut env, PA, |tx| {
+            delete_instance(tx, PA, "us-central1-a", vm)
+        })
+        .unwrap();
+    }
+    run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap();
+    assert!(env.world.gcp_subnetworks.is_empty() && env.world.gcp_routes.is_empty());
+    let e = run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap_err();
+    assert_eq!(e, GcpError::NotFound(auto));
+}
+
+#[test]
+fn a_network_with_peerings_cannot_be_deleted_and_its_peer_goes_inactive_once_it_is() {
+    let (mut env, a, b) = two_custom();
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    let e = run(&mut env, PA, |tx| delete_network(tx, PA, "net-a")).unwrap_err();
+    assert!(matches!(e, GcpError::InUse { ref by, .. } if by.ends_with("/peerings/a-to-b")));
+    remove(&mut env, PA, "net-a", "a-to-b").unwrap();
+    run(&mut env, PA, |tx| {
+        delete_subnetwork(tx, PA, "us-central1", "net-a-s")
+    })
+    .unwrap();
+    run(&mut env, PA, |tx| delete_network(tx, PA, "net-a")).unwrap();
+    assert_eq!(state(&env, &b, "b-to-a"), "INACTIVE");
+}
+
+#[test]
+fn references_resolve_like_gcp_partial_urls() {
+    let cases = [
+        ("net-b", Some("projects/p/global/networks/net-b")),
+        (
+            "global/networks/net-b",
+            Some("projects/p/global/networks/net-b"),
+        ),
+        (
+            "projects/q/global/networks/n",
+            Some("projects/q/global/networks/n"),
+        ),
+        (
+            "https://www.googleapis.com/compute/v1/projects/q/global/networks/n",
+            Some("projects/q/global/networks/n"),
+        ),
+        (
+            "http://127.0.0.1:4650/compute/v1/projects/q/global/networks/n",
+            Some("projects/q/global/networks/n"),
+        ),
+        ("projects/q/regions/r/subnetworks/n", None),
+        ("vpc-0a1b2c3d4e5f60718", None),
+        ("Net_B", None),
+    ];
+    for (r, want) in cases {
+        assert_eq!(resolve_network(r, "p").as_deref(), want, "{r}");
+    }
+}
+
+#[test]
+fn expanding_a_subnetwork_is_checked_like_creating_one() {
+    let (mut env, a, b) = two_custom();
+    subnet(&mut env, PA, "us-east1", "second", &a, "10.0.2.0/24").unwrap();
+    add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
+    add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
+    let mut expand = |project: &str, name: &str, range: &str| {
+        run(&mut env, project, |tx| {
+            expand_subnetwork(tx, project, "us-central1", name, range)
+        })
+        .map(|op| op.operation_type)
+    };
+    // (project, subnetwork, new range, expected outcome)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (PA, "net-a-s", "10.0.0.0/25", "must be larger"),
+        (PA, "net-a-s", "10.2.0.0/16", "must be larger"),
+        (
+            PA,
+            "net-a-s",
+            "10.0.0.0/22",
+            "conflicts with existing subnetwork 'second'",
+        ),
+        (
+            PB,
+            "net-b-s",
+            "10.0.0.0/15",
+            "conflicts with peer network in active peering 'b-to-a'",
+        ),
+        (PA, "net-a-s", "10.0.0.0/23", "ok"),
+    ];
+    for (project, name, range, want) in cases {
+        match expand(project, name, range) {
+            Ok(t) => assert_eq!((*want, t.as_str()), ("ok", "expandIpCidrRange")),
+            Err(GcpError::Invalid(m)) => assert!(m.contains(want), "{range}: {m}"),
+            Err(e) => panic!("{range}: {e:?}"),
+        }
+    }
+    let s = &env.world.gcp_subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
+    assert_eq!(s.ip_cidr_range.to_string(), "10.0.0.0/23");
+}

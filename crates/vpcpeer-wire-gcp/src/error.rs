@@ -1,0 +1,106 @@
+//! Errors in GCP's dialect. [`WireError`] is what a handler returns; every
+//! [`GcpError`] of the model maps to an HTTP status and reason here, with an exhaustive `match`.
+
+use serde_json::Value;
+use vpcpeer_model::gcp::GcpError;
+
+/// An error as the client sees it: HTTP status, GCP reason and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    /// HTTP status.
+    pub status: u16,
+    /// `notFound`, `alreadyExists`, `invalid`, `badRequest`, …
+    pub reason: &'static str,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl WireError {
+    /// 400 `invalid`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        WireError {
+            status: 400,
+            reason: "invalid",
+            message: message.into(),
+        }
+    }
+
+    /// 400 `badRequest`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        WireError {
+            status: 400,
+            reason: "badRequest",
+            message: message.into(),
+        }
+    }
+
+    /// 404 `notFound` for a URL no method serves.
+    pub fn no_such_method(method: &str, path: &str) -> Self {
+        WireError {
+            status: 404,
+            reason: "notFound",
+            message: format!("The requested URL {method} /compute/v1/{path} was not found."),
+        }
+    }
+
+    /// 500 `backendError` (the emulator's own failure; no detail).
+    pub fn internal() -> Self {
+        WireError {
+            status: 500,
+            reason: "backendError",
+            message: "Internal error. Please try again.".into(),
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        crate::render::error_json(self.status, self.reason, &self.message)
+    }
+}
+
+impl From<GcpError> for WireError {
+    fn from(e: GcpError) -> Self {
+        let (status, reason) = status_of(&e);
+        WireError {
+            status,
+            reason,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The HTTP status and reason of a model error.
+pub fn status_of(e: &GcpError) -> (u16, &'static str) {
+    match e {
+        GcpError::NotFound(_) => (404, "notFound"),
+        GcpError::AlreadyExists(_) => (409, "alreadyExists"),
+        GcpError::Invalid(_) => (400, "invalid"),
+        GcpError::BadRequest(_) => (400, "badRequest"),
+        GcpError::InUse { .. } => (400, "resourceInUseByAnotherResource"),
+        GcpError::QuotaExceeded(_) => (403, "quotaExceeded"),
+    }
+}
+
+/// The upper-case `code` of a model error inside a failed operation's `error.errors[]`
+/// ([UNVERIFIED] for `INVALID_USAGE` and `BAD_REQUEST`; the others are seen in real operations).
+pub fn op_error_code(e: &GcpError) -> &'static str {
+    match e {
+        GcpError::NotFound(_) => "RESOURCE_NOT_FOUND",
+        GcpError::AlreadyExists(_) => "RESOURCE_ALREADY_EXISTS",
+        GcpError::Invalid(_) => "INVALID_USAGE",
+        GcpError::BadRequest(_) => "BAD_REQUEST",
+        GcpError::InUse { .. } => "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
+        GcpError::QuotaExceeded(_) => "QUOTA_EXCEEDED",
+    }
+}
+
+/// `httpErrorMessage` of a failed operation, as GCP spells the status.
+pub fn http_error_message(status: u16) -> &'static str {
+    match status {
+        400 => "BAD REQUEST",
+        403 => "FORBIDDEN",
+        404 => "NOT FOUND",
+        409 => "CONFLICT",
+        _ => "INTERNAL SERVER ERROR",
+    }
+}

@@ -1,0 +1,621 @@
+//! One handler per method: read the JSON body and query, call the model, render the reply.
+
+use serde_json::{json, Value};
+use vpcpeer_model::gcp::{
+    self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
+    Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance, GcpNetwork,
+    GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch, NetworkSpec,
+    NicSpec, OpScope, PeeringDirection, RouteSpec, RoutingMode, StackType, SubnetSpec,
+    UpdatePeering,
+};
+use vpcpeer_model::Tx;
+
+use crate::render::{self, Links};
+use crate::{Call, Route, WireError};
+
+/// Typed reads of a JSON object's fields, with GCP's "Invalid value for field" on a wrong type.
+struct Fields<'a> {
+    v: &'a Value,
+    prefix: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn new(v: &'a Value, prefix: &'a str) -> Self {
+        Fields { v, prefix }
+    }
+
+    fn bad(&self, key: &str) -> WireError {
+        WireError::invalid(format!(
+            "Invalid value for field '{}{key}': '{}'.",
+            self.prefix,
+            self.v.get(key).map(|x| x.to_string()).unwrap_or_default()
+        ))
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.v.get(key).filter(|x| !x.is_null())
+    }
+
+    fn str(&self, key: &str) -> Result<Option<String>, WireError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<String, WireError> {
+        Ok(self.str(key)?.unwrap_or_default())
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>, WireError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+
+    fn u32(&self, key: &str) -> Result<Option<u32>, WireError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| self.bad(key)),
+            Some(Value::String(s)) => s.parse().map(Some).map_err(|_| self.bad(key)),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>, WireError> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_str().map(str::to_owned).ok_or_else(|| self.bad(key)))
+                .collect(),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+
+    fn objects(&self, key: &str) -> Result<Vec<&'a Value>, WireError> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(a)) if a.iter().all(Value::is_object) => Ok(a.iter().collect()),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+
+    fn object(&self, key: &str) -> Result<Option<&'a Value>, WireError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(o @ Value::Object(_)) => Ok(Some(o)),
+            Some(_) => Err(self.bad(key)),
+        }
+    }
+}
+
+fn required_body(call: &Call) -> Result<&Value, WireError> {
+    match &call.body {
+        Value::Null => Err(WireError::invalid(
+            "Required field 'resource' not specified",
+        )),
+        v => Ok(v),
+    }
+}
+
+fn stack_type(f: &Fields<'_>, key: &str) -> Result<Option<StackType>, WireError> {
+    match f.str(key)?.as_deref() {
+        None => Ok(None),
+        Some("IPV4_ONLY") => Ok(Some(StackType::Ipv4Only)),
+        Some("IPV4_IPV6") => Ok(Some(StackType::Ipv4Ipv6)),
+        Some(_) => Err(f.bad(key)),
+    }
+}
+
+fn routing_mode(f: &Fields<'_>) -> Result<Option<RoutingMode>, WireError> {
+    let Some(rc) = f.object("routingConfig")? else {
+        return Ok(None);
+    };
+    let rc = Fields::new(rc, "resource.routingConfig.");
+    match rc.str("routingMode")?.as_deref() {
+        None => Ok(None),
+        Some("REGIONAL") => Ok(Some(RoutingMode::Regional)),
+        Some("GLOBAL") => Ok(Some(RoutingMode::Global)),
+        Some(_) => Err(rc.bad("routingMode")),
+    }
+}
+
+/// Paging over items already in id order: `maxResults` (1–500, default and 0 = 500) and
+/// `pageToken` (the id of the first item of the next page).
+fn list(
+    call: &Call,
+    l: &Links,
+    kind: &str,
+    collection: &str,
+    items: Vec<(String, String, Value)>,
+) -> Result<Value, WireError> {
+    let max = match call.param("maxResults") {
+        None | Some("") => 500,
+        Some(s) => match s.parse::<usize>() {
+            Ok(0) => 500,
+            Ok(n) if n <= 500 => n,
+            _ => {
+                return Err(WireError::invalid(format!(
+                    "Invalid value for field 'maxResults': '{s}'. Must be less than or equal to 500"
+                )))
+            }
+        },
+    };
+    let filter = call
+        .param("filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(parse_filter)
+        .transpose()?;
+    let mut items: Vec<(String, String, Value)> = items
+        .into_iter()
+        .filter(|(_, name, _)| match &filter {
+            None => true,
+            Some((eq, v)) => (name == v) == *eq,
+        })
+        .collect();
+    if let Some(tok) = call.param("pageToken").filter(|t| !t.is_empty()) {
+        let start = items.iter().position(|(id, _, _)| id.as_str() >= tok);
+        match start {
+            Some(i) => {
+                items.drain(..i);
+            }
+            None => items.clear(),
+        }
+    }
+    let next = (items.len() > max).then(|| items[max].0.clone());
+    items.truncate(max);
+    let mut v = json!({
+        "kind": kind,
+        "id": format!("projects/{}/{collection}", call.project),
+        "selfLink": l.url(&format!("projects/{}/{collection}", call.project)),
+    });
+    if !items.is_empty() {
+        v["items"] = Value::Array(items.into_iter().map(|(_, _, x)| x).collect());
+    }
+    if let Some(n) = next {
+        v["nextPageToken"] = json!(n);
+    }
+    Ok(v)
+}
+
+/// `name = "x"` / `name != "x"` (or `eq` / `ne`, quotes optional) → (equal?, value).
+fn parse_filter(f: &str) -> Result<(bool, String), WireError> {
+    let bad = || {
+        WireError::invalid(format!(
+            "Invalid value for field 'filter': '{f}'. vpcpeer supports only name = \"x\" and name != \"x\"."
+        ))
+    };
+    let rest = f.trim().strip_prefix("name").ok_or_else(bad)?.trim_start();
+    let (eq, rest) = if let Some(r) = rest.strip_prefix("!=") {
+        (false, r)
+    } else if let Some(r) = rest.strip_prefix('=') {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix("eq ") {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix("ne ") {
+        (false, r)
+    } else {
+        return Err(bad());
+    };
+    let v = rest.trim().trim_matches('"').to_owned();
+    if v.is_empty() {
+        return Err(bad());
+    }
+    Ok((eq, v))
+}
+
+fn prefixed<'w, T>(
+    map: &'w std::collections::BTreeMap<String, T>,
+    prefix: &'w str,
+) -> impl Iterator<Item = &'w T> + 'w {
+    map.range(prefix.to_owned()..)
+        .take_while(move |(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| v)
+}
+
+fn op(l: &Links, o: GcpOperation) -> Value {
+    render::operation(l, &o)
+}
+
+fn network_spec(call: &Call) -> Result<NetworkSpec, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    Ok(NetworkSpec {
+        name: f.string("name")?,
+        description: f.string("description")?,
+        auto_create_subnetworks: f.bool("autoCreateSubnetworks")?,
+        routing_mode: routing_mode(&f)?,
+        mtu: f.u32("mtu")?,
+    })
+}
+
+fn network_patch(call: &Call) -> Result<NetworkPatch, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    Ok(NetworkPatch {
+        description: f.str("description")?,
+        routing_mode: routing_mode(&f)?,
+        auto_create_subnetworks: f.bool("autoCreateSubnetworks")?,
+        mtu: f.u32("mtu")?,
+    })
+}
+
+fn add_peering_req(call: &Call) -> Result<AddPeering, WireError> {
+    let body = required_body(call)?;
+    let top = Fields::new(body, "");
+    let nested = top.object("networkPeering")?;
+    let mut req = AddPeering {
+        name: top.string("name")?,
+        peer_network: top.string("peerNetwork")?,
+        exchange_subnet_routes: top.bool("autoCreateRoutes")?,
+        ..Default::default()
+    };
+    if let Some(np) = nested {
+        let f = Fields::new(np, "networkPeering.");
+        if let Some(n) = f.str("name")? {
+            req.name = n;
+        }
+        if let Some(n) = f.str("network")? {
+            req.peer_network = n;
+        }
+        req.exchange_subnet_routes = f
+            .bool("exchangeSubnetRoutes")?
+            .or(f.bool("autoCreateRoutes")?)
+            .or(req.exchange_subnet_routes);
+        req.export_custom_routes = f.bool("exportCustomRoutes")?.unwrap_or(false);
+        req.import_custom_routes = f.bool("importCustomRoutes")?.unwrap_or(false);
+        req.export_subnet_routes_with_public_ip = f.bool("exportSubnetRoutesWithPublicIp")?;
+        req.import_subnet_routes_with_public_ip = f.bool("importSubnetRoutesWithPublicIp")?;
+        req.stack_type = stack_type(&f, "stackType")?;
+    }
+    Ok(req)
+}
+
+fn update_peering_req(call: &Call) -> Result<UpdatePeering, WireError> {
+    let top = Fields::new(required_body(call)?, "");
+    let np = top
+        .object("networkPeering")?
+        .ok_or_else(|| WireError::invalid("Required field 'networkPeering' not specified"))?;
+    let f = Fields::new(np, "networkPeering.");
+    Ok(UpdatePeering {
+        name: f.string("name")?,
+        export_custom_routes: f.bool("exportCustomRoutes")?,
+        import_custom_routes: f.bool("importCustomRoutes")?,
+        export_subnet_routes_with_public_ip: f.bool("exportSubnetRoutesWithPublicIp")?,
+        import_subnet_routes_with_public_ip: f.bool("importSubnetRoutesWithPublicIp")?,
+        stack_type: stack_type(&f, "stackType")?,
+    })
+}
+
+fn subnet_spec(call: &Call) -> Result<SubnetSpec, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let mut secondary = Vec::new();
+    for r in f.objects("secondaryIpRanges")? {
+        let rf = Fields::new(r, "resource.secondaryIpRanges.");
+        secondary.push((rf.string("rangeName")?, rf.string("ipCidrRange")?));
+    }
+    Ok(SubnetSpec {
+        name: f.string("name")?,
+        description: f.string("description")?,
+        network: f.string("network")?,
+        ip_cidr_range: f.string("ipCidrRange")?,
+        secondary_ranges: secondary,
+        private_ip_google_access: f.bool("privateIpGoogleAccess")?.unwrap_or(false),
+    })
+}
+
+fn route_spec(call: &Call) -> Result<RouteSpec, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let mut hops = Vec::new();
+    if let Some(g) = f.str("nextHopGateway")? {
+        hops.push(GcpNextHop::Gateway(g));
+    }
+    if let Some(i) = f.str("nextHopInstance")? {
+        hops.push(GcpNextHop::Instance(i));
+    }
+    if let Some(ip) = f.str("nextHopIp")? {
+        let a = ip.parse().map_err(|_| f.bad("nextHopIp"))?;
+        hops.push(GcpNextHop::Ip(a));
+    }
+    if let Some(s) = f.str("nextHopIlb")? {
+        hops.push(GcpNextHop::Ilb(s));
+    }
+    if let Some(s) = f.str("nextHopVpnTunnel")? {
+        hops.push(GcpNextHop::VpnTunnel(s));
+    }
+    if hops.len() != 1 {
+        return Err(WireError::invalid(
+            "Exactly one of nextHopGateway, nextHopInstance, nextHopIp, nextHopIlb or \
+             nextHopVpnTunnel must be specified.",
+        ));
+    }
+    Ok(RouteSpec {
+        name: f.string("name")?,
+        description: f.string("description")?,
+        network: f.string("network")?,
+        dest_range: f.string("destRange")?,
+        priority: f.u32("priority")?,
+        tags: f.strings("tags")?,
+        next_hop: hops.remove(0),
+    })
+}
+
+fn firewall_spec(call: &Call) -> Result<FirewallSpec, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let rules = |key: &str| rules_of(&f, key);
+    let direction = match f.str("direction")?.as_deref() {
+        None => None,
+        Some("INGRESS") => Some(Direction::Ingress),
+        Some("EGRESS") => Some(Direction::Egress),
+        Some(_) => return Err(f.bad("direction")),
+    };
+    Ok(FirewallSpec {
+        name: f.string("name")?,
+        description: f.string("description")?,
+        network: f.str("network")?,
+        direction,
+        priority: f.u32("priority")?,
+        allowed: rules("allowed")?,
+        denied: rules("denied")?,
+        source_ranges: f.strings("sourceRanges")?,
+        destination_ranges: f.strings("destinationRanges")?,
+        source_tags: f.strings("sourceTags")?,
+        target_tags: f.strings("targetTags")?,
+        disabled: f.bool("disabled")?.unwrap_or(false),
+    })
+}
+
+fn rules_of(f: &Fields<'_>, key: &str) -> Result<Vec<(String, Vec<String>)>, WireError> {
+    f.objects(key)?
+        .into_iter()
+        .map(|r| {
+            let rf = Fields::new(r, "resource.rules.");
+            Ok((rf.string("IPProtocol")?, rf.strings("ports")?))
+        })
+        .collect()
+}
+
+/// `firewalls.patch` (only the fields present change) or, with `full`, `firewalls.update`
+/// (every field is replaced; absent ones are cleared).
+fn firewall_patch(call: &Call, full: bool) -> Result<FirewallPatch, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let present = |k: &str| full || f.get(k).is_some();
+    let opt_strings = |k: &str| -> Result<Option<Vec<String>>, WireError> {
+        Ok(if present(k) {
+            Some(f.strings(k)?)
+        } else {
+            None
+        })
+    };
+    let (allowed, denied) = match (f.get("allowed").is_some(), f.get("denied").is_some()) {
+        (true, _) => (Some(rules_of(&f, "allowed")?), None),
+        (false, true) => (None, Some(rules_of(&f, "denied")?)),
+        (false, false) => (None, None),
+    };
+    Ok(FirewallPatch {
+        description: if present("description") {
+            Some(f.string("description")?)
+        } else {
+            None
+        },
+        priority: f.u32("priority")?,
+        allowed,
+        denied,
+        source_ranges: opt_strings("sourceRanges")?,
+        destination_ranges: opt_strings("destinationRanges")?,
+        source_tags: opt_strings("sourceTags")?,
+        target_tags: opt_strings("targetTags")?,
+        disabled: f.bool("disabled")?,
+    })
+}
+
+fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
+    let f = Fields::new(required_body(call)?, "resource.");
+    let tags = match f.object("tags")? {
+        Some(t) => Fields::new(t, "resource.tags.").strings("items")?,
+        None => Vec::new(),
+    };
+    let mut nics = Vec::new();
+    for n in f.objects("networkInterfaces")? {
+        let nf = Fields::new(n, "resource.networkInterfaces.");
+        nics.push(NicSpec {
+            network: nf.str("network")?,
+            subnetwork: nf.str("subnetwork")?,
+            network_ip: nf.str("networkIP")?,
+        });
+    }
+    Ok(InstanceSpec {
+        name: f.string("name")?,
+        machine_type: f.string("machineType")?,
+        tags,
+        nics,
+    })
+}
+
+fn operation_id(project: &str, scope: &OpScope, name: &str) -> String {
+    match scope {
+        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
+        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
+        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
+    }
+}
+
+fn found<'t, T>(v: Option<&'t T>, id: &str) -> Result<&'t T, WireError> {
+    v.ok_or_else(|| GcpError::NotFound(id.to_owned()).into())
+}
+
+pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
+    let p = call.project.as_str();
+    Ok(match &call.route {
+        Route::NetworkList => {
+            let prefix = format!("projects/{p}/global/networks/");
+            let w = tx.world();
+            let items = prefixed(&w.gcp_networks, &prefix)
+                .map(|n: &GcpNetwork| (n.id.clone(), n.name.clone(), render::network(l, w, n)))
+                .collect();
+            list(call, l, "compute#networkList", "global/networks", items)?
+        }
+        Route::NetworkInsert => op(l, gcp::insert_network(tx, p, network_spec(call)?)?),
+        Route::NetworkGet(n) => {
+            let id = network_path(p, n);
+            render::network(l, tx.world(), found(tx.get::<GcpNetwork>(&id), &id)?)
+        }
+        Route::NetworkDelete(n) => op(l, gcp::delete_network(tx, p, n)?),
+        Route::NetworkPatch(n) => op(l, gcp::patch_network(tx, p, n, network_patch(call)?)?),
+        Route::AddPeering(n) => op(l, gcp::add_peering(tx, p, n, add_peering_req(call)?)?),
+        Route::RemovePeering(n) => {
+            let f = Fields::new(required_body(call)?, "");
+            op(l, gcp::remove_peering(tx, p, n, &f.string("name")?)?)
+        }
+        Route::UpdatePeering(n) => op(l, gcp::update_peering(tx, p, n, update_peering_req(call)?)?),
+        Route::ListPeeringRoutes(n) => {
+            let peering = call.param("peeringName").unwrap_or_default();
+            if peering.is_empty() {
+                return Err(WireError::invalid(
+                    "Invalid value for field 'peeringName': ''. The peering name must be specified.",
+                ));
+            }
+            let direction = match call.param("direction") {
+                Some("INCOMING") => PeeringDirection::Incoming,
+                Some("OUTGOING") => PeeringDirection::Outgoing,
+                other => {
+                    return Err(WireError::invalid(format!(
+                        "Invalid value for field 'direction': '{}'. Must be INCOMING or OUTGOING.",
+                        other.unwrap_or_default()
+                    )))
+                }
+            };
+            let id = network_path(p, n);
+            let routes = gcp::list_peering_routes(
+                tx.world(),
+                &id,
+                peering,
+                direction,
+                call.param("region").filter(|r| !r.is_empty()),
+            )?;
+            let items = routes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (
+                        format!("{i:08}"),
+                        r.dest_range.to_string(),
+                        render::exchanged_route(r),
+                    )
+                })
+                .collect();
+            let mut v = list(
+                call,
+                l,
+                "compute#exchangedPeeringRoutesList",
+                &format!("global/networks/{n}/listPeeringRoutes"),
+                items,
+            )?;
+            v["id"] = json!(format!("{id}/listPeeringRoutes"));
+            v
+        }
+        Route::SubnetList(r) => {
+            let prefix = format!("projects/{p}/regions/{r}/subnetworks/");
+            let items = prefixed(&tx.world().gcp_subnetworks, &prefix)
+                .map(|s: &GcpSubnetwork| (s.id.clone(), s.name.clone(), render::subnetwork(l, s)))
+                .collect();
+            list(
+                call,
+                l,
+                "compute#subnetworkList",
+                &format!("regions/{r}/subnetworks"),
+                items,
+            )?
+        }
+        Route::SubnetInsert(r) => op(l, gcp::insert_subnetwork(tx, p, r, subnet_spec(call)?)?),
+        Route::SubnetGet(r, s) => {
+            let id = subnetwork_path(p, r, s);
+            render::subnetwork(l, found(tx.get::<GcpSubnetwork>(&id), &id)?)
+        }
+        Route::SubnetDelete(r, s) => op(l, gcp::delete_subnetwork(tx, p, r, s)?),
+        Route::SubnetExpand(r, s) => {
+            let f = Fields::new(required_body(call)?, "");
+            op(
+                l,
+                gcp::expand_subnetwork(tx, p, r, s, &f.string("ipCidrRange")?)?,
+            )
+        }
+        Route::RouteList => {
+            let prefix = format!("projects/{p}/global/routes/");
+            let items = prefixed(&tx.world().gcp_routes, &prefix)
+                .map(|r: &GcpRoute| (r.id.clone(), r.name.clone(), render::route(l, r)))
+                .collect();
+            list(call, l, "compute#routeList", "global/routes", items)?
+        }
+        Route::RouteInsert => op(l, gcp::insert_route(tx, p, route_spec(call)?)?),
+        Route::RouteGet(r) => {
+            let id = route_path(p, r);
+            render::route(l, found(tx.get::<GcpRoute>(&id), &id)?)
+        }
+        Route::RouteDelete(r) => op(l, gcp::delete_route(tx, p, r)?),
+        Route::FirewallList => {
+            let prefix = format!("projects/{p}/global/firewalls/");
+            let items = prefixed(&tx.world().gcp_firewalls, &prefix)
+                .map(|f: &GcpFirewall| (f.id.clone(), f.name.clone(), render::firewall(l, f)))
+                .collect();
+            list(call, l, "compute#firewallList", "global/firewalls", items)?
+        }
+        Route::FirewallInsert => op(l, gcp::insert_firewall(tx, p, firewall_spec(call)?)?),
+        Route::FirewallGet(f) => {
+            let id = firewall_path(p, f);
+            render::firewall(l, found(tx.get::<GcpFirewall>(&id), &id)?)
+        }
+        Route::FirewallDelete(f) => op(l, gcp::delete_firewall(tx, p, f)?),
+        Route::FirewallPatch(f) => op(
+            l,
+            gcp::patch_firewall(tx, p, f, firewall_patch(call, false)?)?,
+        ),
+        Route::FirewallUpdate(f) => op(
+            l,
+            gcp::patch_firewall(tx, p, f, firewall_patch(call, true)?)?,
+        ),
+        Route::InstanceList(z) => {
+            let prefix = format!("projects/{p}/zones/{z}/instances/");
+            let items = prefixed(&tx.world().gcp_instances, &prefix)
+                .map(|i: &GcpInstance| (i.id.clone(), i.name.clone(), render::instance(l, i)))
+                .collect();
+            list(
+                call,
+                l,
+                "compute#instanceList",
+                &format!("zones/{z}/instances"),
+                items,
+            )?
+        }
+        Route::InstanceInsert(z) => op(l, gcp::insert_instance(tx, p, z, instance_spec(call)?)?),
+        Route::InstanceGet(z, i) => {
+            let id = instance_path(p, z, i);
+            render::instance(l, found(tx.get::<GcpInstance>(&id), &id)?)
+        }
+        Route::InstanceDelete(z, i) => op(l, gcp::delete_instance(tx, p, z, i)?),
+        Route::OperationList(scope) => {
+            let prefix = operation_id(p, scope, "");
+            let items = prefixed(&tx.world().gcp_operations, &prefix)
+                .map(|o: &GcpOperation| (o.id.clone(), o.name.clone(), render::operation(l, o)))
+                .collect();
+            let collection = prefix
+                .trim_start_matches(&format!("projects/{p}/"))
+                .trim_end_matches('/')
+                .to_owned();
+            list(call, l, "compute#operationList", &collection, items)?
+        }
+        Route::OperationGet(scope, name) | Route::OperationWait(scope, name) => {
+            op(l, gcp::get_operation(tx, &operation_id(p, scope, name))?)
+        }
+        Route::OperationDelete(scope, name) => {
+            gcp::delete_operation(tx, &operation_id(p, scope, name))?;
+            json!({})
+        }
+    })
+}

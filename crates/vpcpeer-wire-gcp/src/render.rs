@@ -1,0 +1,399 @@
+//! GCP's JSON shapes of networks, peerings, subnetworks, routes, firewalls, instances and
+//! operations. Every link is absolute, built on the base URL the request came to.
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+use vpcpeer_model::gcp::{
+    peering_view, Direction, ExchangedRoute, ExchangedRouteType, FirewallAction, GcpError,
+    GcpFirewall, GcpInstance, GcpNetwork, GcpNextHop, GcpOperation, GcpPeering, GcpRoute,
+    GcpSubnetwork, OpScope, OpStatus, RoutingMode, StackType,
+};
+use vpcpeer_model::{Timestamp, World};
+
+use crate::error::{op_error_code, status_of};
+
+/// An RFC 3339 time with milliseconds and a numeric offset, as GCP prints them
+/// (`2023-11-14T22:13:20.000+00:00`; GCP itself prints Pacific time, the emulator UTC).
+pub fn rfc3339(t: Timestamp) -> String {
+    let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.millis()) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        dt.millisecond()
+    )
+}
+
+/// Where links point: the request's own scheme, host and `/compute/v1/`.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    /// `base` such as `http://127.0.0.1:4650/compute/v1/` (a trailing `/` is added if missing).
+    pub fn new(base: &str) -> Self {
+        let mut base = base.to_owned();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        Links { base }
+    }
+
+    /// The absolute URL of a relative path.
+    pub fn url(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base)
+    }
+}
+
+fn routing_mode(m: RoutingMode) -> &'static str {
+    match m {
+        RoutingMode::Regional => "REGIONAL",
+        RoutingMode::Global => "GLOBAL",
+    }
+}
+
+/// `IPV4_ONLY` / `IPV4_IPV6`.
+pub fn stack_type(s: StackType) -> &'static str {
+    match s {
+        StackType::Ipv4Only => "IPV4_ONLY",
+        StackType::Ipv4Ipv6 => "IPV4_IPV6",
+    }
+}
+
+fn insert_opt(m: &mut Map<String, Value>, k: &str, v: &str) {
+    if !v.is_empty() {
+        m.insert(k.into(), json!(v));
+    }
+}
+
+/// One entry of `network.peerings[]`, with its derived `state` and `stateDetails`.
+pub fn peering(l: &Links, world: &World, net: &GcpNetwork, p: &GcpPeering) -> Value {
+    let view = peering_view(world, net, p);
+    let (state, details) = if view.active {
+        ("ACTIVE", "Connected.")
+    } else {
+        ("INACTIVE", "Waiting for peer network to connect.")
+    };
+    let mut v = json!({
+        "name": p.name,
+        "network": l.url(&p.peer_network),
+        "state": state,
+        "stateDetails": format!("[{}]: {details}", rfc3339(view.since)),
+        "autoCreateRoutes": true,
+        "exchangeSubnetRoutes": true,
+        "exportCustomRoutes": p.export_custom_routes,
+        "importCustomRoutes": p.import_custom_routes,
+        "exportSubnetRoutesWithPublicIp": p.export_subnet_routes_with_public_ip,
+        "importSubnetRoutesWithPublicIp": p.import_subnet_routes_with_public_ip,
+        "stackType": stack_type(p.stack_type),
+        "updateStrategy": "INDEPENDENT",
+    });
+    if let Some(mtu) = view.peer_mtu {
+        v["peerMtu"] = json!(mtu);
+    }
+    v
+}
+
+/// A network.
+pub fn network(l: &Links, world: &World, n: &GcpNetwork) -> Value {
+    let subnets: Vec<String> = world
+        .gcp_subnetworks
+        .values()
+        .filter(|s| s.network == n.id)
+        .map(|s| l.url(&s.id))
+        .collect();
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("compute#network"));
+    m.insert("id".into(), json!(n.numeric_id.to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(n.created)));
+    m.insert("name".into(), json!(n.name));
+    insert_opt(&mut m, "description", &n.description);
+    m.insert("selfLink".into(), json!(l.url(&n.id)));
+    m.insert(
+        "selfLinkWithId".into(),
+        json!(l.url(&format!(
+            "projects/{}/global/networks/{}",
+            n.project, n.numeric_id
+        ))),
+    );
+    m.insert(
+        "autoCreateSubnetworks".into(),
+        json!(n.auto_create_subnetworks),
+    );
+    if !subnets.is_empty() {
+        m.insert("subnetworks".into(), json!(subnets));
+    }
+    if !n.peerings.is_empty() {
+        let ps: Vec<Value> = n.peerings.iter().map(|p| peering(l, world, n, p)).collect();
+        m.insert("peerings".into(), json!(ps));
+    }
+    m.insert(
+        "routingConfig".into(),
+        json!({"routingMode": routing_mode(n.routing_mode)}),
+    );
+    m.insert("mtu".into(), json!(n.mtu));
+    m.insert(
+        "networkFirewallPolicyEnforcementOrder".into(),
+        json!("AFTER_CLASSIC_FIREWALL"),
+    );
+    Value::Object(m)
+}
+
+fn region_url(l: &Links, project: &str, region: &str) -> String {
+    l.url(&format!("projects/{project}/regions/{region}"))
+}
+
+fn zone_url(l: &Links, project: &str, zone: &str) -> String {
+    l.url(&format!("projects/{project}/zones/{zone}"))
+}
+
+/// A subnetwork.
+pub fn subnetwork(l: &Links, s: &GcpSubnetwork) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("compute#subnetwork"));
+    m.insert("id".into(), json!(s.numeric_id.to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(s.created)));
+    m.insert("name".into(), json!(s.name));
+    insert_opt(&mut m, "description", &s.description);
+    m.insert("network".into(), json!(l.url(&s.network)));
+    m.insert("ipCidrRange".into(), json!(s.ip_cidr_range.to_string()));
+    m.insert(
+        "gatewayAddress".into(),
+        json!(s.gateway_address().to_string()),
+    );
+    m.insert("region".into(), json!(region_url(l, &s.project, &s.region)));
+    m.insert("selfLink".into(), json!(l.url(&s.id)));
+    m.insert(
+        "privateIpGoogleAccess".into(),
+        json!(s.private_ip_google_access),
+    );
+    if !s.secondary_ranges.is_empty() {
+        let r: Vec<Value> = s
+            .secondary_ranges
+            .iter()
+            .map(|r| json!({"rangeName": r.name, "ipCidrRange": r.range.to_string()}))
+            .collect();
+        m.insert("secondaryIpRanges".into(), json!(r));
+    }
+    m.insert("stackType".into(), json!("IPV4_ONLY"));
+    m.insert("purpose".into(), json!("PRIVATE"));
+    Value::Object(m)
+}
+
+/// A route.
+pub fn route(l: &Links, r: &GcpRoute) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("compute#route"));
+    m.insert("id".into(), json!(r.numeric_id.to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(r.created)));
+    m.insert("name".into(), json!(r.name));
+    insert_opt(&mut m, "description", &r.description);
+    m.insert("network".into(), json!(l.url(&r.network)));
+    m.insert("destRange".into(), json!(r.dest_range.to_string()));
+    m.insert("priority".into(), json!(r.priority));
+    if !r.tags.is_empty() {
+        m.insert("tags".into(), json!(r.tags));
+    }
+    let (k, v) = match &r.next_hop {
+        GcpNextHop::Gateway(g) => ("nextHopGateway", l.url(g)),
+        GcpNextHop::Instance(i) => ("nextHopInstance", l.url(i)),
+        GcpNextHop::Ip(ip) => ("nextHopIp", ip.to_string()),
+        GcpNextHop::Ilb(s) => ("nextHopIlb", s.clone()),
+        GcpNextHop::VpnTunnel(s) => ("nextHopVpnTunnel", s.clone()),
+    };
+    m.insert(k.into(), json!(v));
+    m.insert("routeType".into(), json!("STATIC"));
+    m.insert("selfLink".into(), json!(l.url(&r.id)));
+    Value::Object(m)
+}
+
+/// A firewall rule.
+pub fn firewall(l: &Links, f: &GcpFirewall) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("compute#firewall"));
+    m.insert("id".into(), json!(f.numeric_id.to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(f.created)));
+    m.insert("name".into(), json!(f.name));
+    insert_opt(&mut m, "description", &f.description);
+    m.insert("network".into(), json!(l.url(&f.network)));
+    m.insert("priority".into(), json!(f.priority));
+    let ranges =
+        |v: &[ipnet::Ipv4Net]| -> Vec<String> { v.iter().map(|r| r.to_string()).collect() };
+    if !f.source_ranges.is_empty() {
+        m.insert("sourceRanges".into(), json!(ranges(&f.source_ranges)));
+    }
+    if !f.destination_ranges.is_empty() {
+        m.insert(
+            "destinationRanges".into(),
+            json!(ranges(&f.destination_ranges)),
+        );
+    }
+    if !f.source_tags.is_empty() {
+        m.insert("sourceTags".into(), json!(f.source_tags));
+    }
+    if !f.target_tags.is_empty() {
+        m.insert("targetTags".into(), json!(f.target_tags));
+    }
+    let rules: Vec<Value> = f
+        .matches
+        .iter()
+        .map(|x| {
+            let mut r = json!({"IPProtocol": x.protocol});
+            if !x.ports.is_empty() {
+                let ports: Vec<String> = x.ports.iter().map(|p| p.to_string()).collect();
+                r["ports"] = json!(ports);
+            }
+            r
+        })
+        .collect();
+    let key = match f.action {
+        FirewallAction::Allow => "allowed",
+        FirewallAction::Deny => "denied",
+    };
+    m.insert(key.into(), json!(rules));
+    m.insert(
+        "direction".into(),
+        json!(match f.direction {
+            Direction::Ingress => "INGRESS",
+            Direction::Egress => "EGRESS",
+        }),
+    );
+    m.insert("logConfig".into(), json!({"enable": false}));
+    m.insert("disabled".into(), json!(f.disabled));
+    m.insert("selfLink".into(), json!(l.url(&f.id)));
+    Value::Object(m)
+}
+
+/// An instance.
+pub fn instance(l: &Links, i: &GcpInstance) -> Value {
+    let mt = &i.machine_type;
+    let machine_type = if mt.contains("://") {
+        mt.clone()
+    } else if mt.starts_with("projects/") {
+        l.url(mt)
+    } else if mt.starts_with("zones/") {
+        l.url(&format!("projects/{}/{mt}", i.project))
+    } else {
+        l.url(&format!(
+            "projects/{}/zones/{}/machineTypes/{mt}",
+            i.project, i.zone
+        ))
+    };
+    let nics: Vec<Value> = i
+        .nics
+        .iter()
+        .map(|n| {
+            json!({
+                "kind": "compute#networkInterface",
+                "name": n.name,
+                "network": l.url(&n.network),
+                "subnetwork": l.url(&n.subnetwork),
+                "networkIP": n.network_ip.to_string(),
+                "stackType": "IPV4_ONLY",
+            })
+        })
+        .collect();
+    let mut v = json!({
+        "kind": "compute#instance",
+        "id": i.numeric_id.to_string(),
+        "creationTimestamp": rfc3339(i.created),
+        "name": i.name,
+        "machineType": machine_type,
+        "status": "RUNNING",
+        "zone": zone_url(l, &i.project, &i.zone),
+        "networkInterfaces": nics,
+        "selfLink": l.url(&i.id),
+    });
+    if !i.tags.is_empty() {
+        v["tags"] = json!({"items": i.tags});
+    }
+    v
+}
+
+/// An operation; a failed one carries `error.errors[]` and `httpErrorStatusCode` /
+/// `httpErrorMessage`, which the client libraries raise from.
+pub fn operation(l: &Links, op: &GcpOperation) -> Value {
+    let done = op.status == OpStatus::Done;
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("compute#operation"));
+    m.insert("id".into(), json!(op.numeric_id.to_string()));
+    m.insert("name".into(), json!(op.name));
+    m.insert("operationType".into(), json!(op.operation_type));
+    m.insert("targetLink".into(), json!(l.url(&op.target)));
+    m.insert("targetId".into(), json!(op.target_id.to_string()));
+    m.insert(
+        "status".into(),
+        json!(if done { "DONE" } else { "RUNNING" }),
+    );
+    m.insert("user".into(), json!("anonymous@vpcpeer"));
+    m.insert("progress".into(), json!(if done { 100 } else { 0 }));
+    m.insert("insertTime".into(), json!(rfc3339(op.insert_time)));
+    m.insert("startTime".into(), json!(rfc3339(op.insert_time)));
+    if let Some(t) = op.end_time {
+        m.insert("endTime".into(), json!(rfc3339(t)));
+    }
+    if let Some(e) = &op.error {
+        let (status, _) = status_of(e);
+        m.insert(
+            "error".into(),
+            json!({"errors": [{"code": op_error_code(e), "message": e.to_string()}]}),
+        );
+        m.insert("httpErrorStatusCode".into(), json!(status));
+        m.insert(
+            "httpErrorMessage".into(),
+            json!(crate::error::http_error_message(status)),
+        );
+    }
+    m.insert("selfLink".into(), json!(l.url(&op.id)));
+    match &op.scope {
+        OpScope::Global => {}
+        OpScope::Region(r) => {
+            m.insert("region".into(), json!(region_url(l, &op.project, r)));
+        }
+        OpScope::Zone(z) => {
+            m.insert("zone".into(), json!(zone_url(l, &op.project, z)));
+        }
+    }
+    Value::Object(m)
+}
+
+/// One row of `listPeeringRoutes`.
+pub fn exchanged_route(r: &ExchangedRoute) -> Value {
+    let kind = match r.kind {
+        ExchangedRouteType::Subnet => "SUBNET_PEERING_ROUTE",
+        ExchangedRouteType::Static => "STATIC_PEERING_ROUTE",
+    };
+    let mut v = json!({
+        "destRange": r.dest_range.to_string(),
+        "type": kind,
+        "priority": r.priority,
+        "imported": r.imported,
+    });
+    if let Some(region) = &r.next_hop_region {
+        v["nextHopRegion"] = json!(region);
+    }
+    v
+}
+
+/// The JSON error body of a refused request.
+pub fn error_body(e: &GcpError) -> (u16, Value) {
+    let (status, reason) = status_of(e);
+    (status, error_json(status, reason, &e.to_string()))
+}
+
+/// GCP's error document: `{"error": {"code", "message", "errors": [{message, domain, reason}]}}`.
+pub fn error_json(status: u16, reason: &str, message: &str) -> Value {
+    json!({
+        "error": {
+            "code": status,
+            "message": message,
+            "errors": [{"message": message, "domain": "global", "reason": reason}],
+        }
+    })
+}

@@ -1,0 +1,474 @@
+//! Golden tests of the Compute v1 JSON face: requests go through `parse` and `handle` on a test
+//! world, replies are compared with reviewed snapshots (insta), and error documents are checked
+//! field by field.
+
+use serde_json::{json, Value};
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::Timestamp;
+use vpcpeer_wire_gcp::{handle, parse};
+
+const BASE: &str = "http://127.0.0.1:4650/compute/v1/";
+
+fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: Value) -> (u16, Value) {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(&body).unwrap()
+    };
+    call_raw(env, method, path, query, &bytes)
+}
+
+fn call_raw(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Value) {
+    let c = match parse(method, path, query, body) {
+        Ok(c) => c,
+        Err(e) => return (e.status, e.body()),
+    };
+    match env.transact(&c.scope(), |tx| handle(tx, &c, BASE)) {
+        Ok(v) => (200, v),
+        Err(e) => (e.status, e.body()),
+    }
+}
+
+fn ok(env: &mut TestEnv, method: &str, path: &str, body: Value) -> Value {
+    let (status, v) = call(env, method, path, "", body);
+    assert_eq!(status, 200, "{method} {path}: {v}");
+    v
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap()
+}
+
+fn custom(env: &mut TestEnv, project: &str, name: &str, cidr: &str) {
+    ok(
+        env,
+        "POST",
+        &format!("projects/{project}/global/networks"),
+        json!({"name": name, "autoCreateSubnetworks": false}),
+    );
+    ok(
+        env,
+        "POST",
+        &format!("projects/{project}/regions/us-central1/subnetworks"),
+        json!({"name": format!("{name}-sub"), "network": format!("global/networks/{name}"),
+               "ipCidrRange": cidr}),
+    );
+}
+
+fn op_name(v: &Value) -> String {
+    v["name"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn insert_network_returns_a_done_operation_and_get_shows_it() {
+    let mut env = TestEnv::new();
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-a/global/networks",
+        json!({"name": "net-a", "autoCreateSubnetworks": false, "mtu": 1500,
+               "routingConfig": {"routingMode": "GLOBAL"}}),
+    );
+    insta::assert_snapshot!("insert_network_op", pretty(&op));
+    let net = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    insta::assert_snapshot!("get_network", pretty(&net));
+}
+
+#[test]
+fn peering_from_one_side_then_the_other() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
+    custom(&mut env, "proj-b", "net-b", "10.1.0.0/24");
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-a/global/networks/net-a/addPeering",
+        json!({"networkPeering": {"name": "a-to-b",
+               "network": "projects/proj-b/global/networks/net-b",
+               "exchangeSubnetRoutes": true, "exportCustomRoutes": true}}),
+    );
+    insta::assert_snapshot!("add_peering_running", pretty(&op));
+    let done = ok(
+        &mut env,
+        "GET",
+        &format!("projects/proj-a/global/operations/{}", op_name(&op)),
+        Value::Null,
+    );
+    assert_eq!(done["status"], "DONE");
+    assert!(done.get("error").is_none(), "{done}");
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    insta::assert_snapshot!("peering_inactive", pretty(&a["peerings"]));
+
+    env.now = Timestamp(env.now.0 + 60_000);
+    // The legacy body form, and completion by `wait`.
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-b/global/networks/net-b/addPeering",
+        json!({"name": "b-to-a", "peerNetwork":
+               "https://www.googleapis.com/compute/v1/projects/proj-a/global/networks/net-a",
+               "autoCreateRoutes": true}),
+    );
+    ok(
+        &mut env,
+        "POST",
+        &format!("projects/proj-b/global/operations/{}/wait", op_name(&op)),
+        Value::Null,
+    );
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    insta::assert_snapshot!("peering_active", pretty(&a["peerings"]));
+    let (status, routes) = call(
+        &mut env,
+        "GET",
+        "projects/proj-b/global/networks/net-b/listPeeringRoutes",
+        "peeringName=b-to-a&direction=INCOMING&region=us-central1&%24alt=json%3Benum-encoding%3Dint",
+        Value::Null,
+    );
+    assert_eq!(status, 200);
+    insta::assert_snapshot!("list_peering_routes", pretty(&routes));
+}
+
+#[test]
+fn an_overlap_is_the_error_of_the_finished_operation() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
+    custom(&mut env, "proj-b", "net-b", "10.0.0.0/16");
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-a/global/networks/net-a/addPeering",
+        json!({"networkPeering": {"name": "a-to-b", "network": "projects/proj-b/global/networks/net-b"}}),
+    );
+    // Not done yet; a second peering operation on the pair is refused meanwhile.
+    let (status, busy) = call(
+        &mut env,
+        "POST",
+        "projects/proj-b/global/networks/net-b/addPeering",
+        "",
+        json!({"networkPeering": {"name": "b-to-a", "network": "projects/proj-a/global/networks/net-a"}}),
+    );
+    assert_eq!(status, 400);
+    insta::assert_snapshot!("peering_in_progress", pretty(&busy));
+    // Ten seconds later any request completes it.
+    env.now = Timestamp(env.now.0 + 10_000);
+    let list = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/operations",
+        Value::Null,
+    );
+    let failed = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == op["name"])
+        .unwrap()
+        .clone();
+    insta::assert_snapshot!("add_peering_overlap", pretty(&failed));
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    assert!(a.get("peerings").is_none(), "{a}");
+}
+
+#[test]
+fn errors_are_gcp_error_documents() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
+    // (method, path, query, body, status, reason, message start)
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Vec<u8>,
+        u16,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        ("GET", "projects/proj-a/global/networks/nope", "", vec![], 404, "notFound",
+         "The resource 'projects/proj-a/global/networks/nope' was not found"),
+        ("POST", "projects/proj-a/global/networks", "",
+         br#"{"name":"net-a","autoCreateSubnetworks":false}"#.to_vec(), 409, "alreadyExists",
+         "The resource 'projects/proj-a/global/networks/net-a' already exists"),
+        ("POST", "projects/proj-a/global/networks", "", b"{not json".to_vec(), 400, "invalid",
+         "Invalid JSON payload received."),
+        ("POST", "projects/proj-a/global/networks", "", br#"{"name":"Bad Name","autoCreateSubnetworks":true}"#.to_vec(),
+         400, "invalid", "Invalid value for field 'resource.name': 'Bad Name'"),
+        ("GET", "projects/proj-a/global/widgets", "", vec![], 404, "notFound",
+         "The requested URL GET /compute/v1/projects/proj-a/global/widgets was not found."),
+        ("PUT", "projects/proj-a/global/networks/net-a", "", vec![], 404, "notFound", "The requested URL PUT"),
+        ("POST", "projects/proj-a/global/networks/net-a/addPeering", "",
+         br#"{"networkPeering":{"name":"x","network":"vpc-0a1b2c3d4e5f60718"}}"#.to_vec(), 400, "invalid",
+         "Native peering cannot join networks of different clouds: 'vpc-0a1b2c3d4e5f60718' is an AWS network. Cross-cloud links need encrypted peering through gateways"),
+        ("POST", "projects/proj-a/global/networks/net-a/addPeering", "",
+         br#"{"networkPeering":{"name":"x","network":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v"}}"#.to_vec(),
+         400, "invalid", "Native peering cannot join networks of different clouds: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v' is an Azure network."),
+        ("GET", "projects/proj-a/global/networks/net-a/listPeeringRoutes", "peeringName=x&direction=SIDEWAYS",
+         vec![], 400, "invalid", "Invalid value for field 'direction': 'SIDEWAYS'"),
+        ("GET", "projects/proj-a/regions/mars1/subnetworks", "", vec![], 404, "notFound",
+         "The resource 'projects/proj-a/regions/mars1' was not found"),
+        ("GET", "projects/proj-a/global/networks", "maxResults=501", vec![], 400, "invalid",
+         "Invalid value for field 'maxResults'"),
+        ("GET", "projects/proj-a/global/operations/operation-1-2-3-4", "", vec![], 404, "notFound",
+         "The resource 'projects/proj-a/global/operations/operation-1-2-3-4' was not found"),
+        ("DELETE", "projects/proj-a/regions/us-central1/subnetworks/net-a-sub", "", vec![], 200, "", ""),
+    ];
+    for (method, path, query, body, status, reason, message) in cases {
+        let before = env.world.clone();
+        let (got, v) = call_raw(&mut env, method, path, query, &body);
+        assert_eq!(got, status, "{method} {path}: {v}");
+        if status == 200 {
+            continue;
+        }
+        assert_eq!(env.world, before, "{method} {path} left a trace");
+        assert_eq!(v["error"]["code"], status, "{v}");
+        assert_eq!(v["error"]["errors"][0]["reason"], reason, "{v}");
+        assert_eq!(v["error"]["errors"][0]["domain"], "global", "{v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.starts_with(message), "{method} {path}: {msg}");
+        assert_eq!(v["error"]["errors"][0]["message"], msg);
+    }
+}
+
+#[test]
+fn lists_page_by_max_results_and_filter_by_name() {
+    let mut env = TestEnv::new();
+    for n in ["n1", "n2", "n3"] {
+        ok(
+            &mut env,
+            "POST",
+            "projects/p/global/networks",
+            json!({"name": n, "autoCreateSubnetworks": false}),
+        );
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x["name"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (_, page1) = call(
+        &mut env,
+        "GET",
+        "projects/p/global/networks",
+        "maxResults=2",
+        Value::Null,
+    );
+    assert_eq!(names(&page1), ["n1", "n2"]);
+    assert_eq!(page1["kind"], "compute#networkList");
+    let tok = page1["nextPageToken"].as_str().unwrap().to_owned();
+    let (_, page2) = call(
+        &mut env,
+        "GET",
+        "projects/p/global/networks",
+        &format!("maxResults=2&pageToken={tok}"),
+        Value::Null,
+    );
+    assert_eq!(names(&page2), ["n3"]);
+    assert!(page2.get("nextPageToken").is_none());
+    let (_, f) = call(
+        &mut env,
+        "GET",
+        "projects/p/global/networks",
+        "filter=name+%3D+%22n2%22",
+        Value::Null,
+    );
+    assert_eq!(names(&f), ["n2"]);
+    let (_, f) = call(
+        &mut env,
+        "GET",
+        "projects/p/global/networks",
+        "filter=name+ne+n2",
+        Value::Null,
+    );
+    assert_eq!(names(&f), ["n1", "n3"]);
+    let (_, other) = call(
+        &mut env,
+        "GET",
+        "projects/q/global/networks",
+        "",
+        Value::Null,
+    );
+    assert!(
+        other.get("items").is_none(),
+        "projects are separate: {other}"
+    );
+}
+
+#[test]
+fn subnetworks_routes_firewalls_and_instances_render() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "p", "net", "10.5.0.0/24");
+    let sub = ok(
+        &mut env,
+        "GET",
+        "projects/p/regions/us-central1/subnetworks/net-sub",
+        Value::Null,
+    );
+    insta::assert_snapshot!("subnetwork", pretty(&sub));
+    ok(
+        &mut env,
+        "POST",
+        "projects/p/global/firewalls",
+        json!({"name": "allow-ssh", "network": "global/networks/net",
+               "allowed": [{"IPProtocol": "tcp", "ports": ["22", "8000-8080"]}],
+               "sourceRanges": ["10.1.0.0/16"], "targetTags": ["web"]}),
+    );
+    let fw = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/firewalls/allow-ssh",
+        Value::Null,
+    );
+    insta::assert_snapshot!("firewall", pretty(&fw));
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/p/zones/us-central1-a/instances",
+        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+               "tags": {"items": ["web"]},
+               "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/net-sub"}]}),
+    );
+    assert_eq!(op["zone"], format!("{BASE}projects/p/zones/us-central1-a"));
+    let vm = ok(
+        &mut env,
+        "GET",
+        "projects/p/zones/us-central1-a/instances/vm",
+        Value::Null,
+    );
+    insta::assert_snapshot!("instance", pretty(&vm));
+    ok(
+        &mut env,
+        "POST",
+        "projects/p/global/routes",
+        json!({"name": "via-vm", "network": "global/networks/net", "destRange": "192.168.0.0/16",
+               "nextHopInstance": "zones/us-central1-a/instances/vm".replace("zones", "projects/p/zones")}),
+    );
+    let r = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/routes/via-vm",
+        Value::Null,
+    );
+    insta::assert_snapshot!("route", pretty(&r));
+    let (_, routes) = call(&mut env, "GET", "projects/p/global/routes", "", Value::Null);
+    assert_eq!(
+        routes["items"].as_array().unwrap().len(),
+        2,
+        "default route + via-vm"
+    );
+}
+
+#[test]
+fn firewalls_patch_and_update_and_subnetworks_expand() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "p", "net", "10.5.0.0/24");
+    ok(
+        &mut env,
+        "POST",
+        "projects/p/global/firewalls",
+        json!({"name": "fw", "network": "global/networks/net",
+               "denied": [{"IPProtocol": "udp"}], "sourceTags": ["db"], "targetTags": ["web"]}),
+    );
+    let op = ok(
+        &mut env,
+        "PATCH",
+        "projects/p/global/firewalls/fw",
+        json!({"priority": 10, "disabled": true}),
+    );
+    assert_eq!(op["operationType"], "patch");
+    let fw = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/firewalls/fw",
+        Value::Null,
+    );
+    assert_eq!(
+        (
+            &fw["priority"],
+            &fw["disabled"],
+            &fw["denied"][0]["IPProtocol"],
+            &fw["sourceTags"][0]
+        ),
+        (&json!(10), &json!(true), &json!("udp"), &json!("db"))
+    );
+    // update replaces the whole rule: what it leaves out is gone.
+    ok(
+        &mut env,
+        "PUT",
+        "projects/p/global/firewalls/fw",
+        json!({"name": "fw", "allowed": [{"IPProtocol": "tcp", "ports": ["443"]}],
+               "sourceRanges": ["10.9.0.0/16"]}),
+    );
+    let fw = ok(
+        &mut env,
+        "GET",
+        "projects/p/global/firewalls/fw",
+        Value::Null,
+    );
+    assert_eq!(
+        fw["allowed"],
+        json!([{"IPProtocol": "tcp", "ports": ["443"]}])
+    );
+    assert!(
+        fw.get("denied").is_none() && fw.get("sourceTags").is_none(),
+        "{fw}"
+    );
+    assert_eq!(
+        fw["priority"], 10,
+        "priority absent from the update body keeps its value"
+    );
+    let (status, e) = call(
+        &mut env,
+        "PATCH",
+        "projects/p/global/firewalls/fw",
+        "",
+        json!({"sourceRanges": ["not-a-range"]}),
+    );
+    assert_eq!(
+        (status, &e["error"]["errors"][0]["reason"]),
+        (400, &json!("invalid"))
+    );
+
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/p/regions/us-central1/subnetworks/net-sub/expandIpCidrRange",
+        json!({"ipCidrRange": "10.5.0.0/23"}),
+    );
+    assert_eq!(op["operationType"], "expandIpCidrRange");
+    assert_eq!(
+        op["region"],
+        format!("{BASE}projects/p/regions/us-central1")
+    );
+    let sub = ok(
+        &mut env,
+        "GET",
+        "projects/p/regions/us-central1/subnetworks/net-sub",
+        Value::Null,
+    );
+    assert_eq!(sub["ipCidrRange"], "10.5.0.0/23");
+}
