@@ -42,9 +42,12 @@ class Server:
         self.extra_args = list(extra_args)
         self.proc = None
         self.url = None
+        self.https_url = None
+        self.cert_path = None
 
     def start(self):
-        args = [BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir)]
+        args = [BIN, "serve", "--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0",
+                "--data-dir", str(self.data_dir)]
         self.proc = subprocess.Popen(
             args + self.extra_args,
             stdout=subprocess.PIPE,
@@ -57,6 +60,12 @@ class Server:
             err = self.proc.stderr.read()
             raise RuntimeError(f"server did not start: {line!r} {err!r}")
         self.url = f"http://{m.group(1)}"
+        # The HTTPS listener (for Azure's SDK) and its self-signed certificate.
+        line = self.proc.stdout.readline()
+        m = re.search(r"(https://127\.0\.0\.1:\d+) \(certificate: (.*)\)", line)
+        if not m:
+            raise RuntimeError(f"server announced no HTTPS listener: {line!r}")
+        self.https_url, self.cert_path = m.group(1), m.group(2)
         return self
 
     def kill9(self):

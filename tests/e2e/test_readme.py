@@ -57,3 +57,25 @@ def test_readme_gcp_script_runs_with_google_cloud_compute(server):
                      out, re.M), out
     assert re.search(r"^cross-cloud: .*encrypted peering through gateways", out, re.M), out
     assert "B after A left: [('b-to-a', 'INACTIVE')]" in out, out
+
+
+def azure_script():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Azure (azure-mgmt-network)", 1)[1]
+    m = re.search(r"```python\n(.*?)```", section, re.S)
+    assert m, "README Azure section has no python block"
+    return m.group(1)
+
+
+def test_readme_azure_walkthrough_runs(server):
+    env = dict(os.environ, VPCPEER_HTTPS=server.https_url, VPCPEER_CERT=server.cert_path)
+    p = subprocess.run([sys.executable, "-c", azure_script()], env=env, capture_output=True,
+                       text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[:4] == ["nic-a 10.0.1.4", "a-to-b Initiated", "b-to-a Connected",
+                         "a-to-b Connected"], p.stdout
+    assert "route 10.0.0.0/16 VnetLocal" in lines, p.stdout
+    assert "route 10.1.0.0/16 VNetPeering" in lines, p.stdout
+    assert "refused VnetAddressSpacesOverlap" in lines, p.stdout
+    assert lines[-1] == "b-to-a Disconnected", p.stdout

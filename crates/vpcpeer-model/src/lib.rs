@@ -10,6 +10,7 @@
 //! and identifiers come in through [`Ctx`] ([`Timestamp`] and [`IdGen`]). The `serde` derives on
 //! records describe only the persisted record form used by the stores.
 
+pub mod azure;
 pub mod cidr;
 pub mod clouds;
 mod error;

@@ -32,6 +32,8 @@ pub struct Limits {
     pub ipv6_over_inter_region_peering: bool,
     /// GCP: peering configurations per network (commonly cited as 25 [UNVERIFIED number]).
     pub gcp_peerings_per_network: Option<usize>,
+    /// Azure: peering links per virtual network (Azure: 500).
+    pub az_peerings_per_vnet: Option<usize>,
 }
 
 impl Default for Limits {
@@ -51,6 +53,7 @@ impl Default for Limits {
             tags_per_resource: Some(50),
             ipv6_over_inter_region_peering: true,
             gcp_peerings_per_network: Some(25),
+            az_peerings_per_vnet: Some(500),
         }
     }
 }

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork, OpStatus,
 };
+use crate::azure::{
+    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
+};
 use crate::{
     Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet,
@@ -42,6 +45,25 @@ pub struct World {
     pub insights_paths: BTreeMap<String, NetworkInsightsPath>,
     /// Network insights analyses.
     pub insights_analyses: BTreeMap<String, NetworkInsightsAnalysis>,
+    // Azure (keyed by lower-cased ARM id; see `crate::azure`)
+    /// Azure resource groups.
+    pub az_resource_groups: BTreeMap<String, AzResourceGroup>,
+    /// Azure virtual networks (with their subnets).
+    pub az_vnets: BTreeMap<String, AzVnet>,
+    /// Azure VNet peering links (one record per side).
+    pub az_peerings: BTreeMap<String, AzPeering>,
+    /// Azure network security groups.
+    pub az_nsgs: BTreeMap<String, AzNsg>,
+    /// Azure route tables.
+    pub az_route_tables: BTreeMap<String, AzRouteTable>,
+    /// Azure network interfaces.
+    pub az_nics: BTreeMap<String, AzNic>,
+    /// Azure virtual machines.
+    pub az_vms: BTreeMap<String, AzVm>,
+    /// Azure virtual network gateways.
+    pub az_gateways: BTreeMap<String, AzGateway>,
+    /// Azure long-running operations (by operation id).
+    pub az_operations: BTreeMap<String, AzOperation>,
     /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
     peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
     // GCP
@@ -94,6 +116,16 @@ pub enum Record {
     GcpFirewall(GcpFirewall),
     GcpInstance(GcpInstance),
     GcpOperation(GcpOperation),
+    // Azure
+    AzResourceGroup(AzResourceGroup),
+    AzVnet(AzVnet),
+    AzPeering(AzPeering),
+    AzNsg(AzNsg),
+    AzRouteTable(AzRouteTable),
+    AzNic(AzNic),
+    AzVm(AzVm),
+    AzGateway(AzGateway),
+    AzOperation(AzOperation),
 }
 
 /// A record type stored in a table of [`World`].
@@ -238,6 +270,16 @@ entities! {
     GcpFirewall => gcp_firewalls, GcpFirewall, "gcp-firewall";
     GcpInstance => gcp_instances, GcpInstance, "gcp-instance";
     GcpOperation => gcp_operations, GcpOperation, "gcp-operation", reindex_gcp_operation;
+    // Azure
+    AzResourceGroup => az_resource_groups, AzResourceGroup, "az-rg";
+    AzVnet => az_vnets, AzVnet, "az-vnet";
+    AzPeering => az_peerings, AzPeering, "az-peering";
+    AzNsg => az_nsgs, AzNsg, "az-nsg";
+    AzRouteTable => az_route_tables, AzRouteTable, "az-rt";
+    AzNic => az_nics, AzNic, "az-nic";
+    AzVm => az_vms, AzVm, "az-vm";
+    AzGateway => az_gateways, AzGateway, "az-vgw";
+    AzOperation => az_operations, AzOperation, "az-op";
 }
 
 impl World {
@@ -349,6 +391,30 @@ impl World {
                 .values()
                 .cloned()
                 .map(Record::GcpOperation),
+        // Azure
+        out.extend(
+            self.az_resource_groups
+                .values()
+                .cloned()
+                .map(Record::AzResourceGroup),
+        );
+        out.extend(self.az_vnets.values().cloned().map(Record::AzVnet));
+        out.extend(self.az_peerings.values().cloned().map(Record::AzPeering));
+        out.extend(self.az_nsgs.values().cloned().map(Record::AzNsg));
+        out.extend(
+            self.az_route_tables
+                .values()
+                .cloned()
+                .map(Record::AzRouteTable),
+        );
+        out.extend(self.az_nics.values().cloned().map(Record::AzNic));
+        out.extend(self.az_vms.values().cloned().map(Record::AzVm));
+        out.extend(self.az_gateways.values().cloned().map(Record::AzGateway));
+        out.extend(
+            self.az_operations
+                .values()
+                .cloned()
+                .map(Record::AzOperation),
         );
         out
     }

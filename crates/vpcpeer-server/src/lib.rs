@@ -1,13 +1,17 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
 //! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`]).
+//! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
+//! ([`azure`]). [`serve_with_tls`] adds an HTTPS listener ([`tls`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
 
 pub mod audit;
 pub mod gcp;
+pub mod azure;
 pub mod reach;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,7 +48,7 @@ impl AppState {
         })
     }
 
-    fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> String {
         let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
         let s = self.request_salt;
         format!(
@@ -69,6 +73,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))
         .merge(gcp::routes())
+        .merge(azure::routes())
         .fallback(not_found)
         .with_state(state)
 }
@@ -78,6 +83,25 @@ pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> s
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Serves `app` on `listener`, and on `tls` too when given, until ctrl-c or SIGTERM.
+pub async fn serve_with_tls(
+    listener: tokio::net::TcpListener,
+    tls: Option<tls::TlsListener>,
+    state: Arc<AppState>,
+) -> std::io::Result<()> {
+    let Some(tls) = tls else {
+        return serve(listener, state).await;
+    };
+    let handle = axum_server::Handle::new();
+    let https = tokio::spawn(tls.serve(state.clone(), handle.clone()));
+    let plain = serve(listener, state).await;
+    handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    let secure = https
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    plain.and(secure)
 }
 
 async fn shutdown_signal() {

@@ -357,3 +357,65 @@ async fn reach_rejects_bad_input_and_foreign_ids() {
         assert!(e.contains(msg), "{q} → {e}");
     }
 }
+
+async fn arm(st: &Arc<AppState>, method: &str, path: &str, body: &str) -> (u16, HeaderMap, String) {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1:4651")
+        .header("authorization", "Bearer anything")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    let resp = app(st.clone()).oneshot(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn arm_requests_reach_the_azure_face_and_commit() {
+    let st = state();
+    let rg = "/subscriptions/s1/resourcegroups/rg?api-version=2021-04-01";
+    let (status, headers, body) = arm(&st, "PUT", rg, r#"{"location":"eastus"}"#).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(headers.contains_key("x-ms-request-id"));
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let vnet = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-05-01";
+    let (status, headers, body) = arm(&st, "PUT", vnet, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}"#).await;
+    assert_eq!(status, 201, "{body}");
+    // Over plain HTTP the operation URL says http, with the client's host.
+    let op = headers["azure-asyncoperation"].to_str().unwrap().to_owned();
+    assert!(op.starts_with("http://127.0.0.1:4651/subscriptions/s1/providers/Microsoft.Network/locations/eastus/operations/"), "{op}");
+    let (status, _, body) = arm(
+        &st,
+        "GET",
+        op.trim_start_matches("http://127.0.0.1:4651"),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (status, body.contains("\"Succeeded\"")),
+        (200, true),
+        "{body}"
+    );
+    assert_eq!(st.emulator.with_world(|w| w.az_vnets.len()), 1);
+    // A client mistake is an ARM error, and leaves nothing behind.
+    let (status, _, body) = arm(
+        &st,
+        "PUT",
+        vnet.replace("/v?", "/w?").as_str(),
+        r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["bad"]}}}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("InvalidAddressPrefixFormat"), "{body}");
+    assert_eq!(st.emulator.with_world(|w| w.az_vnets.len()), 1);
+}

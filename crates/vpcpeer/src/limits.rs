@@ -19,6 +19,7 @@ const NAMES: &[&str] = &[
     "internet_gateways_per_region",
     "tags_per_resource",
     "gcp_peerings_per_network",
+    "az_peerings_per_vnet",
 ];
 
 fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
@@ -40,6 +41,7 @@ fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
         "internet_gateways_per_region" => l.internet_gateways_per_region = v,
         "tags_per_resource" => l.tags_per_resource = v,
         "gcp_peerings_per_network" => l.gcp_peerings_per_network = v,
+        "az_peerings_per_vnet" => l.az_peerings_per_vnet = v,
         other => bail!(
             "unknown quota '{other}'; known quotas: {}",
             NAMES.join(", ")

@@ -58,6 +58,11 @@ struct ServeArgs {
     /// Address to listen on (use port 0 to pick a free port; the chosen address is printed).
     #[arg(long, default_value = "127.0.0.1:4650", env = "VPCPEER_LISTEN")]
     listen: SocketAddr,
+    /// Also serve HTTPS here (same API; Azure's SDK needs it), with a self-signed certificate for
+    /// 127.0.0.1/localhost kept in <data-dir>/tls/cert.pem (a temporary directory with
+    /// --ephemeral). Use port 0 to pick a free port; the address and certificate are printed.
+    #[arg(long, value_name = "ADDR", env = "VPCPEER_TLS_LISTEN")]
+    tls_listen: Option<SocketAddr>,
     /// Directory of the embedded store.
     #[arg(long, default_value = "./vpcpeer-data", env = "VPCPEER_DATA_DIR")]
     data_dir: PathBuf,
@@ -159,6 +164,26 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding {}", args.listen))?;
         let addr = listener.local_addr()?;
+        let tls = match args.tls_listen {
+            None => None,
+            Some(tls_addr) => {
+                let dir = if args.ephemeral {
+                    std::env::temp_dir().join(format!("vpcpeer-tls-{}", std::process::id()))
+                } else {
+                    args.data_dir.join("tls")
+                };
+                let identity =
+                    vpcpeer_server::tls::load_or_create_identity(&dir).with_context(|| {
+                        format!("preparing the TLS certificate in {}", dir.display())
+                    })?;
+                let l = std::net::TcpListener::bind(tls_addr)
+                    .with_context(|| format!("binding {tls_addr}"))?;
+                Some((
+                    vpcpeer_server::tls::TlsListener::new(l, &identity)?,
+                    identity,
+                ))
+            }
+        };
         println!(
             "vpcpeer listening on {} (data: {})",
             vpcpeer_server::describe_addr(addr),
@@ -168,9 +193,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 args.data_dir.display().to_string()
             }
         );
+        let tls = match tls {
+            None => None,
+            Some((l, identity)) => {
+                println!(
+                    "vpcpeer listening on https://{} (certificate: {})",
+                    l.local_addr()?,
+                    identity.cert_path.display()
+                );
+                Some(l)
+            }
+        };
         use std::io::Write;
         std::io::stdout().flush().ok();
-        vpcpeer_server::serve(listener, state)
+        vpcpeer_server::serve_with_tls(listener, tls, state)
             .await
             .context("serving")
     })

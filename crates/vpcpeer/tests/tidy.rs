@@ -80,6 +80,7 @@ fn dependency_directions_hold() {
                 "vpcpeer-service",
                 "vpcpeer-wire-aws",
                 "vpcpeer-wire-gcp",
+                "vpcpeer-wire-azure",
                 "vpcpeer-server",
             ],
         ),
@@ -118,6 +119,18 @@ fn dependency_directions_hold() {
             ],
         ),
         (
+            "vpcpeer-wire-azure",
+            &[
+                "tokio",
+                "axum",
+                "rusqlite",
+                "vpcpeer-store",
+                "vpcpeer-service",
+                "vpcpeer-server",
+                "vpcpeer-wire-aws",
+            ],
+        ),
+        (
             "vpcpeer-reach",
             &[
                 "tokio",
@@ -137,6 +150,7 @@ fn dependency_directions_hold() {
                 "rusqlite",
                 "vpcpeer-wire-aws",
                 "vpcpeer-wire-gcp",
+                "vpcpeer-wire-azure",
                 "vpcpeer-server",
             ],
         ),

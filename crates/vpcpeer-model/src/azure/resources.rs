@@ -1,0 +1,393 @@
+//! Azure resource records (persisted form). Every record is keyed by its ARM id in lower case
+//! (ARM ids are case-insensitive) and keeps the caller's spelling in `display_id` for rendering.
+//! Derived facts — a peering's state and sync level, a NIC's effective routes — are not stored;
+//! see [`super::peering`] and [`super::routes`].
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// Tags of an ARM resource.
+pub type AzTags = BTreeMap<String, String>;
+
+/// Where an ARM resource lives: subscription (the account of the caller's `Scope`), resource
+/// group and location (the region).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzPlace {
+    /// Subscription id, as the caller spelled it.
+    pub subscription: String,
+    /// Resource group name, as the caller spelled it.
+    pub resource_group: String,
+    /// Location, lower case without spaces (`eastus`).
+    pub location: String,
+}
+
+/// A resource group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzResourceGroup {
+    /// Lower-cased ARM id (`/subscriptions/{sub}/resourcegroups/{rg}`).
+    pub id: String,
+    /// The ARM id as first spelled.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Subscription.
+    pub subscription: String,
+    /// Location.
+    pub location: String,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// A subnet, held inline in its virtual network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzSubnet {
+    /// Name (unique in the VNet, case-insensitively).
+    pub name: String,
+    /// Its prefix.
+    pub prefix: Ipv4Net,
+    /// Associated network security group (ARM id as given), if any.
+    pub nsg: Option<String>,
+    /// Associated route table (ARM id as given), if any.
+    pub route_table: Option<String>,
+}
+
+/// A virtual network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzVnet {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as the caller spelled it.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Subscription, resource group, location.
+    pub place: AzPlace,
+    /// `addressSpace.addressPrefixes`.
+    pub prefixes: Vec<Ipv4Net>,
+    /// Subnets.
+    pub subnets: Vec<AzSubnet>,
+    /// `resourceGuid`: new for every creation, so a VNet deleted and re-created is a different
+    /// network to the peerings that point at it.
+    pub guid: String,
+    /// Creation time.
+    pub created: Timestamp,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+impl AzVnet {
+    /// The subnet called `name` (case-insensitive).
+    pub fn subnet(&self, name: &str) -> Option<&AzSubnet> {
+        self.subnets
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One side of a VNet peering: a link from a local VNet to a remote one. The reverse link is a
+/// record of its own, created by its own PUT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzPeering {
+    /// Lower-cased ARM id (`{vnet id}/virtualnetworkpeerings/{name}`).
+    pub id: String,
+    /// ARM id as the caller spelled it.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Key of the local (parent) VNet.
+    pub vnet: String,
+    /// `remoteVirtualNetwork.id` as given.
+    pub remote_vnet_id: String,
+    /// Key of the remote VNet (lower-cased `remote_vnet_id`).
+    pub remote_vnet: String,
+    /// `allowVirtualNetworkAccess`.
+    pub allow_vnet_access: bool,
+    /// `allowForwardedTraffic`.
+    pub allow_forwarded_traffic: bool,
+    /// `allowGatewayTransit`.
+    pub allow_gateway_transit: bool,
+    /// `useRemoteGateways`.
+    pub use_remote_gateways: bool,
+    /// `doNotVerifyRemoteGateways` (stored and echoed; it bypasses nothing).
+    pub do_not_verify_remote_gateways: bool,
+    /// The remote address space peered: taken at creation and on `syncRemoteAddressSpace`.
+    pub remote_snapshot: Vec<Ipv4Net>,
+    /// The remote VNet's `resourceGuid` seen when this link was created or last updated.
+    pub remote_vnet_guid: String,
+    /// This link's own `resourceGuid`.
+    pub guid: String,
+    /// The reverse link's `resourceGuid` once the two connected; `None` while Initiated.
+    pub connected_with: Option<String>,
+    /// Creation time.
+    pub created: Timestamp,
+}
+
+/// Direction of a security rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AzDirection {
+    /// Inbound.
+    Inbound,
+    /// Outbound.
+    Outbound,
+}
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzAccess {
+    /// Allow.
+    Allow,
+    /// Deny.
+    Deny,
+}
+
+/// A security rule of an NSG. Address prefixes are kept as written (a CIDR, an address, `*` or a
+/// service tag such as `VirtualNetwork`); the reachability engine interprets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzSecurityRule {
+    /// Name.
+    pub name: String,
+    /// 100–4096 for user rules; 65000+ for the default rules.
+    pub priority: u32,
+    /// Direction.
+    pub direction: AzDirection,
+    /// Access.
+    pub access: AzAccess,
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`, as given.
+    pub protocol: String,
+    /// Source port ranges (`*`, `80`, `1000-2000`).
+    pub source_ports: Vec<String>,
+    /// Destination port ranges.
+    pub destination_ports: Vec<String>,
+    /// Source address prefixes.
+    pub source_prefixes: Vec<String>,
+    /// Destination address prefixes.
+    pub destination_prefixes: Vec<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A network security group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzNsg {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// User rules (the default rules are fixed and not stored: [`super::default_security_rules`]).
+    pub rules: Vec<AzSecurityRule>,
+    /// `resourceGuid`.
+    pub guid: String,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// Next hop of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AzNextHop {
+    /// Inside the VNet.
+    VnetLocal,
+    /// A peered VNet in the same region.
+    VnetPeering,
+    /// A peered VNet in another region.
+    VnetGlobalPeering,
+    /// The internet.
+    Internet,
+    /// A network virtual appliance at `nextHopIpAddress`.
+    VirtualAppliance,
+    /// The VNet's (or the peer's, with gateway transit) VPN/ExpressRoute gateway.
+    VirtualNetworkGateway,
+    /// Drop.
+    None,
+}
+
+/// A user-defined route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzRoute {
+    /// Name.
+    pub name: String,
+    /// Destination.
+    pub prefix: Ipv4Net,
+    /// Next hop type.
+    pub next_hop: AzNextHop,
+    /// Next hop address (only for `VirtualAppliance`).
+    pub next_hop_ip: Option<Ipv4Addr>,
+}
+
+/// A route table (UDRs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzRouteTable {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// Routes.
+    pub routes: Vec<AzRoute>,
+    /// `disableBgpRoutePropagation`.
+    pub disable_bgp_route_propagation: bool,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// An IP configuration of a NIC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzIpConfig {
+    /// Name.
+    pub name: String,
+    /// Subnet ARM id as given.
+    pub subnet_id: String,
+    /// Private address.
+    pub private_ip: Ipv4Addr,
+    /// Whether the address was allocated (`Dynamic`) rather than given (`Static`).
+    pub dynamic: bool,
+    /// Whether this is the primary configuration.
+    pub primary: bool,
+}
+
+/// A network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzNic {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// IP configurations (at least one).
+    pub ip_configs: Vec<AzIpConfig>,
+    /// NIC-level NSG (ARM id as given).
+    pub nsg: Option<String>,
+    /// `enableIPForwarding`.
+    pub ip_forwarding: bool,
+    /// The VM using it (ARM id as given).
+    pub vm: Option<String>,
+    /// `resourceGuid`.
+    pub guid: String,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// A virtual machine (only what networking needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzVm {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// NIC ARM ids as given; the first is primary.
+    pub nics: Vec<String>,
+    /// `hardwareProfile.vmSize`, as given.
+    pub size: String,
+    /// `vmId`.
+    pub guid: String,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// Type of a virtual network gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzGatewayType {
+    /// VPN gateway.
+    Vpn,
+    /// ExpressRoute gateway.
+    ExpressRoute,
+}
+
+/// A virtual network gateway (enough for gateway transit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzGateway {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// Key of the VNet whose `GatewaySubnet` it sits in.
+    pub vnet: String,
+    /// The `GatewaySubnet` ARM id as given.
+    pub subnet_id: String,
+    /// Type.
+    pub gateway_type: AzGatewayType,
+    /// `vpnType` as given (`RouteBased` by default).
+    pub vpn_type: String,
+    /// `sku.name` as given (`VpnGw1` by default).
+    pub sku: String,
+    /// `resourceGuid`.
+    pub guid: String,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// Where an effective route came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzRouteSource {
+    /// A system route.
+    Default,
+    /// A user-defined route.
+    User,
+    /// Learned from a virtual network gateway.
+    VirtualNetworkGateway,
+}
+
+/// One effective route of a NIC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzEffectiveRoute {
+    /// The UDR's name (user routes only).
+    pub name: Option<String>,
+    /// Source.
+    pub source: AzRouteSource,
+    /// Whether the route is in force (`Active`) or shadowed by a user route (`Invalid`).
+    pub active: bool,
+    /// Destination prefixes.
+    pub prefixes: Vec<Ipv4Net>,
+    /// Next hop addresses.
+    pub next_hop_ips: Vec<Ipv4Addr>,
+    /// Next hop type.
+    pub next_hop: AzNextHop,
+}
+
+/// What a finished asynchronous operation produced, for its `operationResults` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzOperationResult {
+    /// Nothing (PUT and DELETE: the resource itself is read back).
+    None,
+    /// The effective routes of a NIC at the time of the request.
+    EffectiveRoutes(Vec<AzEffectiveRoute>),
+}
+
+/// A long-running operation. Changes are applied when the request is made, so every recorded
+/// operation has already succeeded; the record exists so the `Azure-AsyncOperation` and
+/// `Location` URLs it hands out answer (and keep answering after a restart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzOperation {
+    /// The operation id (a lower-case GUID).
+    pub id: String,
+    /// Subscription that started it.
+    pub subscription: String,
+    /// Location in its URL.
+    pub location: String,
+    /// When it started (and finished).
+    pub started: Timestamp,
+    /// Its result.
+    pub result: AzOperationResult,
+}

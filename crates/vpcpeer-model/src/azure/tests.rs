@@ -1,0 +1,831 @@
+//! Table tests of the Azure domain: every transition of the peering state table (spec §2.4),
+//! address-space changes and sync (§2.5), gateway transit rules (§2.6) and the validation codes
+//! (§2.8), each also checking that a refused command leaves the world untouched.
+
+use super::ops::{self, PutGateway, PutPeering, PutVnet, RouteSpec, SubnetSpec, Target};
+use super::peering::{self, PeeringState, SyncLevel};
+use super::*;
+use crate::testkit::TestEnv;
+use crate::Scope;
+
+const S1: &str = "00000000-0000-0000-0000-000000000001";
+const S2: &str = "00000000-0000-0000-0000-000000000002";
+
+fn scope(sub: &str) -> Scope {
+    Scope::new(sub, "")
+}
+
+struct Az {
+    env: TestEnv,
+}
+
+impl Az {
+    fn new() -> Self {
+        let mut az = Az {
+            env: TestEnv::new(),
+        };
+        az.rg(S1, "rg");
+        az.rg(S2, "rg2");
+        az
+    }
+
+    fn run<T>(
+        &mut self,
+        sub: &str,
+        f: impl FnOnce(&mut crate::Tx<'_, '_>) -> Result<T, AzureError>,
+    ) -> Result<T, AzureError> {
+        self.env.transact(&scope(sub), f)
+    }
+
+    fn rg(&mut self, sub: &str, name: &str) {
+        self.run(sub, |tx| {
+            ops::put_resource_group(tx, sub, name, Some("eastus"), AzTags::new())
+        })
+        .expect("resource group");
+    }
+
+    fn vnet_in(
+        &mut self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+        location: &str,
+        prefixes: &[&str],
+    ) -> String {
+        self.put_vnet(sub, rg, name, location, prefixes)
+            .expect("vnet")
+            .display_id
+    }
+
+    fn put_vnet(
+        &mut self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+        location: &str,
+        prefixes: &[&str],
+    ) -> Result<AzVnet, AzureError> {
+        let req = PutVnet {
+            location: Some(location.into()),
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            subnets: None,
+            tags: AzTags::new(),
+        };
+        self.run(sub, |tx| {
+            ops::put_vnet(tx, &Target::new(sub, rg, name), req)
+        })
+        .map(|(v, _)| v)
+    }
+
+    fn vnet(&mut self, name: &str, prefixes: &[&str]) -> String {
+        self.vnet_in(S1, "rg", name, "eastus", prefixes)
+    }
+
+    fn peer_with(
+        &mut self,
+        vnet: &str,
+        name: &str,
+        remote: &str,
+        req: PutPeering,
+    ) -> Result<AzPeering, AzureError> {
+        let remote = remote.to_owned();
+        let t = Target::new(S1, "rg", vnet);
+        self.run(S1, |tx| {
+            ops::put_peering(
+                tx,
+                &t,
+                name,
+                PutPeering {
+                    remote_vnet_id: Some(remote),
+                    ..req
+                },
+            )
+        })
+        .map(|(p, _)| p)
+    }
+
+    fn peer(&mut self, vnet: &str, name: &str, remote: &str) -> Result<AzPeering, AzureError> {
+        self.peer_with(vnet, name, remote, PutPeering::default())
+    }
+
+    fn unpeer(&mut self, vnet: &str, name: &str) -> bool {
+        let t = Target::new(S1, "rg", vnet);
+        self.run(S1, |tx| ops::delete_peering(tx, &t, name))
+            .expect("delete peering")
+    }
+
+    fn link(&self, vnet: &str, name: &str) -> &AzPeering {
+        ops::get_peering(&self.env.world, &Target::new(S1, "rg", vnet), name).expect("link")
+    }
+
+    fn state(&self, vnet: &str, name: &str) -> PeeringState {
+        peering::state(&self.env.world, self.link(vnet, name))
+    }
+
+    fn sync(&self, vnet: &str, name: &str) -> SyncLevel {
+        peering::view(&self.env.world, self.link(vnet, name)).sync
+    }
+
+    /// Runs a command that must fail with `code`, and checks it changed nothing.
+    fn refuse<T: std::fmt::Debug>(
+        &mut self,
+        code: &str,
+        f: impl FnOnce(&mut Az) -> Result<T, AzureError>,
+    ) -> AzureError {
+        let before = self.env.world.clone();
+        let err = f(self).expect_err("command must be refused");
+        assert_eq!(err.code, code, "{err}");
+        assert_eq!(self.env.world, before, "a refused command left a trace");
+        err
+    }
+}
+
+fn connected_pair() -> (Az, String, String) {
+    let mut az = Az::new();
+    let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let b = az.vnet("vnet-b", &["10.1.0.0/16"]);
+    az.peer("vnet-a", "a-to-b", &b).expect("a-to-b");
+    az.peer("vnet-b", "b-to-a", &a).expect("b-to-a");
+    (az, a, b)
+}
+
+#[test]
+fn state_table_initiated_connected_disconnected_and_back() {
+    use PeeringState::*;
+    let mut az = Az::new();
+    let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let b = az.vnet("vnet-b", &["10.1.0.0/16"]);
+
+    // (step, expected A→B, expected B→A)
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    assert_eq!(az.state("vnet-a", "a-to-b"), Initiated, "PUT A→B alone");
+
+    az.peer("vnet-b", "b-to-a", &a).unwrap();
+    assert_eq!(
+        (az.state("vnet-a", "a-to-b"), az.state("vnet-b", "b-to-a")),
+        (Connected, Connected),
+        "PUT B→A"
+    );
+
+    // Updating a connected link keeps it connected.
+    az.peer_with(
+        "vnet-a",
+        "a-to-b",
+        &b,
+        PutPeering {
+            allow_forwarded_traffic: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (az.state("vnet-a", "a-to-b"), az.state("vnet-b", "b-to-a")),
+        (Connected, Connected),
+        "update A→B"
+    );
+
+    assert!(az.unpeer("vnet-a", "a-to-b"));
+    assert_eq!(az.state("vnet-b", "b-to-a"), Disconnected, "DELETE A→B");
+
+    let e = az.refuse("RemotePeeringIsDisconnected", |az| {
+        az.peer("vnet-a", "a-to-b", &b)
+    });
+    assert!(e.message.contains("Disconnected state"), "{}", e.message);
+
+    // Re-creating the disconnected side puts it back to Initiated; then the other side connects.
+    assert!(az.unpeer("vnet-b", "b-to-a"));
+    az.peer("vnet-b", "b-to-a", &a).unwrap();
+    assert_eq!(az.state("vnet-b", "b-to-a"), Initiated, "re-created B→A");
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    assert_eq!(
+        (az.state("vnet-a", "a-to-b"), az.state("vnet-b", "b-to-a")),
+        (Connected, Connected)
+    );
+}
+
+#[test]
+fn updating_a_disconnected_link_rearms_it() {
+    let (mut az, a, b) = connected_pair();
+    az.unpeer("vnet-a", "a-to-b");
+    assert_eq!(az.state("vnet-b", "b-to-a"), PeeringState::Disconnected);
+    az.peer("vnet-b", "b-to-a", &a).unwrap();
+    assert_eq!(az.state("vnet-b", "b-to-a"), PeeringState::Initiated);
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Connected);
+    assert_eq!(az.state("vnet-b", "b-to-a"), PeeringState::Connected);
+}
+
+#[test]
+fn remote_vnet_deleted_or_recreated_disconnects() {
+    let (mut az, _a, b) = connected_pair();
+    let t = Target::new(S1, "rg", "vnet-b");
+    assert!(az.run(S1, |tx| ops::delete_vnet(tx, &t)).unwrap());
+    assert_eq!(
+        az.state("vnet-a", "a-to-b"),
+        PeeringState::Disconnected,
+        "remote deleted"
+    );
+    // Its own links went with it.
+    assert!(az
+        .env
+        .world
+        .az_peerings
+        .keys()
+        .all(|k| !k.contains("vnet-b/")));
+    // Re-created with the same name: a new guid, so the old link stays Disconnected.
+    az.vnet("vnet-b", &["10.1.0.0/16"]);
+    assert_eq!(
+        az.state("vnet-a", "a-to-b"),
+        PeeringState::Disconnected,
+        "remote re-created"
+    );
+    // Updating the link re-arms it against the new VNet.
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Initiated);
+}
+
+#[test]
+fn validation_codes_and_no_trace() {
+    let (mut az, a, b) = connected_pair();
+    let c = az.vnet("vnet-c", &["10.0.128.0/17", "192.168.0.0/24"]);
+    let d = az.vnet("vnet-d", &["10.2.0.0/16"]);
+
+    let e = az.refuse("VnetAddressSpacesOverlap", |az| {
+        az.peer("vnet-a", "a-to-c", &c)
+    });
+    assert!(
+        e.message
+            .ends_with("Overlapping address prefixes: 10.0.128.0/17"),
+        "{}",
+        e.message
+    );
+    // C overlaps A, which is already peered with B.
+    let e = az.refuse("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", |az| {
+        az.peer("vnet-c", "c-to-b", &b)
+    });
+    assert!(e.message.contains("vnet-a"), "{}", e.message);
+    az.refuse("AnotherPeeringAlreadyReferencesRemoteVnet", |az| {
+        az.peer("vnet-a", "a-to-b-again", &b)
+    });
+    az.refuse("ChangingRemoteVirtualNetworkNotAllowed", |az| {
+        az.peer("vnet-a", "a-to-b", &d)
+    });
+    az.refuse("InvalidResourceName", |az| az.peer("vnet-a", "-bad", &d));
+    az.refuse("InvalidResourceName", |az| {
+        az.peer("vnet-a", &"x".repeat(81), &d)
+    });
+    az.refuse("CannotPeerVirtualNetworkWithItself", |az| {
+        az.peer("vnet-a", "self", &a)
+    });
+    az.refuse("LinkedInvalidPropertyId", |az| {
+        az.peer("vnet-a", "junk", "not-an-id")
+    });
+    az.refuse("LinkedInvalidPropertyId", |az| {
+        az.peer("vnet-a", "nsg", &format!("/subscriptions/{S1}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/x"))
+    });
+    let missing = format!(
+        "/subscriptions/{S1}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/nope"
+    );
+    let e = az.refuse("ResourceNotFound", |az| {
+        az.peer("vnet-a", "a-to-nope", &missing)
+    });
+    assert_eq!(e.status, 404);
+    let e = az.refuse("InvalidRequestFormat", |az| {
+        let t = Target::new(S1, "rg", "vnet-a");
+        az.run(S1, |tx| {
+            ops::put_peering(tx, &t, "noremote", PutPeering::default())
+        })
+    });
+    assert_eq!(e.status, 400);
+    let e = az.refuse("ResourceGroupNotFound", |az| {
+        az.put_vnet(S1, "ghost", "v", "eastus", &["10.9.0.0/16"])
+    });
+    assert_eq!(e.status, 404);
+    let e = az.refuse("ResourceNotFound", |az| {
+        let t = Target::new(S1, "rg", "ghost-vnet");
+        az.run(S1, |tx| {
+            ops::put_peering(
+                tx,
+                &t,
+                "p",
+                PutPeering {
+                    remote_vnet_id: Some(d.clone()),
+                    ..Default::default()
+                },
+            )
+        })
+    });
+    assert_eq!(e.status, 404);
+    az.refuse("LocationRequired", |az| {
+        let t = Target::new(S1, "rg", "noloc");
+        az.run(S1, |tx| {
+            ops::put_vnet(
+                tx,
+                &t,
+                PutVnet {
+                    prefixes: vec!["10.9.0.0/16".into()],
+                    ..Default::default()
+                },
+            )
+        })
+    });
+    az.refuse("InvalidResourceLocation", |az| {
+        az.put_vnet(S1, "rg", "vnet-d", "westus", &["10.2.0.0/16"])
+    });
+    az.refuse("InvalidAddressPrefixFormat", |az| {
+        az.put_vnet(S1, "rg", "v9", "eastus", &["10.9.0.1/16"])
+    });
+}
+
+#[test]
+fn other_clouds_networks_are_refused_with_the_gateway_hint() {
+    let mut az = Az::new();
+    az.vnet("vnet-a", &["10.0.0.0/16"]);
+    for remote in [
+        "vpc-0123456789abcdef0",
+        "projects/p/global/networks/net-b",
+        "https://www.googleapis.com/compute/v1/projects/p/global/networks/n",
+    ] {
+        let e = az.refuse("InvalidRemoteVirtualNetwork", |az| {
+            az.peer("vnet-a", "x", remote)
+        });
+        assert_eq!(e.status, 400);
+        assert!(
+            e.message
+                .contains("cross-cloud links need encrypted peering through gateways"),
+            "{}",
+            e.message
+        );
+    }
+}
+
+#[test]
+fn peerings_per_vnet_quota() {
+    let mut az = Az::new();
+    az.env.limits.az_peerings_per_vnet = Some(1);
+    az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let b = az.vnet("vnet-b", &["10.1.0.0/16"]);
+    let c = az.vnet("vnet-c", &["10.2.0.0/16"]);
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    az.refuse("PeeringLimitReachedForVirtualNetwork", |az| {
+        az.peer("vnet-a", "a-to-c", &c)
+    });
+    // Updating the existing link is not a new peering.
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+}
+
+#[test]
+fn cross_subscription_and_global_peering() {
+    let mut az = Az::new();
+    let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let b = az.vnet_in(S2, "rg2", "vnet-b", "westeurope", &["10.1.0.0/16"]);
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    let t = Target::new(S2, "rg2", "vnet-b");
+    az.run(S2, |tx| {
+        ops::put_peering(
+            tx,
+            &t,
+            "b-to-a",
+            PutPeering {
+                remote_vnet_id: Some(a.clone()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Connected);
+    let v = peering::view(&az.env.world, az.link("vnet-a", "a-to-b"));
+    assert_eq!(v.remote_location.as_deref(), Some("westeurope"));
+}
+
+fn gateway(az: &mut Az, vnet: &str, prefix: &str) {
+    let t = Target::new(S1, "rg", vnet);
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "GatewaySubnet".into(),
+                prefix: Some(prefix.into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let subnet_id = format!("{}/subnets/GatewaySubnet", t.network_id("virtualNetworks"));
+    let g = Target::new(S1, "rg", &format!("{vnet}-gw"));
+    az.run(S1, |tx| {
+        ops::put_gateway(
+            tx,
+            &g,
+            PutGateway {
+                location: Some("eastus".into()),
+                subnet_id: Some(subnet_id),
+                gateway_type: AzGatewayType::Vpn,
+                vpn_type: None,
+                sku: None,
+                tags: AzTags::new(),
+            },
+        )
+    })
+    .unwrap();
+}
+
+#[test]
+fn use_remote_gateways_rules() {
+    let mut az = Az::new();
+    let hub = az.vnet("hub", &["10.0.0.0/16"]);
+    let spoke = az.vnet("spoke", &["10.1.0.0/16"]);
+    let spoke2 = az.vnet("spoke2", &["10.2.0.0/16"]);
+    let use_gw = PutPeering {
+        use_remote_gateways: true,
+        ..Default::default()
+    };
+    let transit = PutPeering {
+        allow_gateway_transit: true,
+        ..Default::default()
+    };
+
+    let e = az.refuse("RemoteVnetHasNoGateways", |az| {
+        az.peer_with("spoke", "spoke-to-hub", &hub, use_gw.clone())
+    });
+    assert!(
+        e.message.contains("does not have any gateways"),
+        "{}",
+        e.message
+    );
+    gateway(&mut az, "hub", "10.0.255.0/27");
+    // The hub's side exists but does not allow transit.
+    az.peer("hub", "hub-to-spoke", &spoke).unwrap();
+    az.refuse("RemotePeeringDoesNotAllowGatewayTransit", |az| {
+        az.peer_with("spoke", "spoke-to-hub", &hub, use_gw.clone())
+    });
+    az.peer_with("hub", "hub-to-spoke", &spoke, transit.clone())
+        .unwrap();
+    az.peer_with("spoke", "spoke-to-hub", &hub, use_gw.clone())
+        .unwrap();
+    assert_eq!(az.state("spoke", "spoke-to-hub"), PeeringState::Connected);
+    // Transit cannot be withdrawn while used; the gateway cannot go either.
+    az.refuse("GatewayTransitInUseByRemotePeering", |az| {
+        az.peer("hub", "hub-to-spoke", &spoke)
+    });
+    az.refuse("GatewayInUseByPeering", |az| {
+        let g = Target::new(S1, "rg", "hub-gw");
+        az.run(S1, |tx| ops::delete_gateway(tx, &g))
+    });
+    // Only one peering of a VNet may use remote gateways; a VNet with its own gateway may not.
+    let hub2 = az.vnet("hub2", &["10.3.0.0/16"]);
+    gateway(&mut az, "hub2", "10.3.255.0/27");
+    az.peer_with("hub2", "hub2-to-spoke", &spoke, transit.clone())
+        .unwrap();
+    az.refuse("AnotherPeeringAlreadyUsesRemoteGateways", |az| {
+        az.peer_with("spoke", "spoke-to-hub2", &hub2, use_gw.clone())
+    });
+    gateway(&mut az, "spoke2", "10.2.255.0/27");
+    az.peer_with("hub", "hub-to-spoke2", &spoke2, transit)
+        .unwrap();
+    az.refuse("VnetHasGatewayCannotUseRemoteGateways", |az| {
+        az.peer_with("spoke2", "spoke2-to-hub", &hub, use_gw.clone())
+    });
+}
+
+#[test]
+fn address_space_change_then_sync() {
+    let (mut az, a, b) = connected_pair();
+    az.vnet("vnet-c", &["10.5.0.0/16"]);
+    let c = az.vnet("vnet-c", &["10.5.0.0/16"]);
+    az.peer("vnet-b", "b-to-c", &c).unwrap();
+
+    // A new prefix overlapping the peer, or the peer's other peer, is refused.
+    let e = az.refuse("VnetAddressSpacesOverlap", |az| {
+        az.put_vnet(
+            S1,
+            "rg",
+            "vnet-a",
+            "eastus",
+            &["10.0.0.0/16", "10.1.128.0/24"],
+        )
+    });
+    assert!(e.message.contains("10.1.128.0/24"), "{}", e.message);
+    az.refuse("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", |az| {
+        az.put_vnet(
+            S1,
+            "rg",
+            "vnet-a",
+            "eastus",
+            &["10.0.0.0/16", "10.5.1.0/24"],
+        )
+    });
+
+    az.put_vnet(
+        S1,
+        "rg",
+        "vnet-a",
+        "eastus",
+        &["10.0.0.0/16", "10.7.0.0/16"],
+    )
+    .unwrap();
+    assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Connected);
+    assert_eq!(az.sync("vnet-a", "a-to-b"), SyncLevel::RemoteNotInSync);
+    assert_eq!(az.sync("vnet-b", "b-to-a"), SyncLevel::LocalNotInSync);
+    let stale = peering::view(&az.env.world, az.link("vnet-b", "b-to-a"));
+    assert_eq!(stale.remote_peered.len(), 1);
+    assert_eq!(stale.remote_current.len(), 2);
+
+    // A plain update does not sync; syncRemoteAddressSpace on the stale side does.
+    az.peer("vnet-b", "b-to-a", &a).unwrap();
+    assert_eq!(az.sync("vnet-b", "b-to-a"), SyncLevel::LocalNotInSync);
+    az.peer_with(
+        "vnet-b",
+        "b-to-a",
+        &a,
+        PutPeering {
+            sync_remote_address_space: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(az.sync("vnet-b", "b-to-a"), SyncLevel::FullyInSync);
+    assert_eq!(az.sync("vnet-a", "a-to-b"), SyncLevel::FullyInSync);
+    let _ = b;
+}
+
+fn nic(
+    az: &mut Az,
+    name: &str,
+    vnet: &str,
+    subnet: &str,
+    ip: Option<&str>,
+) -> Result<AzNic, AzureError> {
+    let subnet_id = format!(
+        "{}/subnets/{subnet}",
+        Target::new(S1, "rg", vnet).network_id("virtualNetworks")
+    );
+    let t = Target::new(S1, "rg", name);
+    az.run(S1, |tx| {
+        ops::put_nic(
+            tx,
+            &t,
+            ops::PutNic {
+                location: Some("eastus".into()),
+                ip_configs: vec![ops::IpConfigSpec {
+                    name: "ipconfig1".into(),
+                    subnet_id: Some(subnet_id),
+                    private_ip: ip.map(str::to_owned),
+                    is_static: ip.is_some(),
+                    primary: None,
+                }],
+                ..Default::default()
+            },
+        )
+    })
+    .map(|(n, _)| n)
+}
+
+#[test]
+fn nic_addresses_and_subnet_in_use() {
+    let mut az = Az::new();
+    az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let t = Target::new(S1, "rg", "vnet-a");
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "web".into(),
+                prefix: Some("10.0.1.0/24".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(
+        nic(&mut az, "n1", "vnet-a", "web", None)
+            .unwrap()
+            .ip_configs[0]
+            .private_ip
+            .to_string(),
+        "10.0.1.4"
+    );
+    assert_eq!(
+        nic(&mut az, "n2", "vnet-a", "web", None)
+            .unwrap()
+            .ip_configs[0]
+            .private_ip
+            .to_string(),
+        "10.0.1.5"
+    );
+    az.refuse("PrivateIPAddressInUse", |az| {
+        nic(az, "n3", "vnet-a", "web", Some("10.0.1.5"))
+    });
+    az.refuse("PrivateIPAddressNotInSubnet", |az| {
+        nic(az, "n3", "vnet-a", "web", Some("10.0.1.2"))
+    });
+    az.refuse("InvalidResourceReference", |az| {
+        nic(az, "n3", "vnet-a", "nosuch", None)
+    });
+    // Re-PUT keeps the address.
+    assert_eq!(
+        nic(&mut az, "n1", "vnet-a", "web", None)
+            .unwrap()
+            .ip_configs[0]
+            .private_ip
+            .to_string(),
+        "10.0.1.4"
+    );
+    az.refuse("InUseSubnetCannotBeDeleted", |az| {
+        az.run(S1, |tx| ops::delete_subnet(tx, &t, "web"))
+    });
+    az.refuse("InUseSubnetCannotBeDeleted", |az| {
+        az.run(S1, |tx| ops::delete_vnet(tx, &t))
+    });
+    az.refuse("NetcfgSubnetRangeOutsideVnet", |az| {
+        az.run(S1, |tx| {
+            ops::put_subnet(
+                tx,
+                &t,
+                SubnetSpec {
+                    name: "out".into(),
+                    prefix: Some("10.9.0.0/24".into()),
+                    ..Default::default()
+                },
+            )
+        })
+    });
+    az.refuse("NetcfgSubnetRangesOverlap", |az| {
+        az.run(S1, |tx| {
+            ops::put_subnet(
+                tx,
+                &t,
+                SubnetSpec {
+                    name: "web2".into(),
+                    prefix: Some("10.0.1.128/25".into()),
+                    ..Default::default()
+                },
+            )
+        })
+    });
+}
+
+#[test]
+fn effective_routes_follow_peering_state_and_udrs() {
+    let (mut az, _a, _b) = connected_pair();
+    let t = Target::new(S1, "rg", "vnet-a");
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "web".into(),
+                prefix: Some("10.0.1.0/24".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
+    let hop_of = |az: &Az, prefix: &str| -> Vec<(AzNextHop, bool, AzRouteSource)> {
+        routes::effective_routes(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap())
+            .into_iter()
+            .filter(|r| r.prefixes.iter().any(|p| p.to_string() == prefix))
+            .map(|r| (r.next_hop, r.active, r.source))
+            .collect()
+    };
+    assert_eq!(
+        hop_of(&az, "10.0.0.0/16"),
+        vec![(AzNextHop::VnetLocal, true, AzRouteSource::Default)]
+    );
+    assert_eq!(
+        hop_of(&az, "10.1.0.0/16"),
+        vec![(AzNextHop::VnetPeering, true, AzRouteSource::Default)]
+    );
+    assert_eq!(
+        hop_of(&az, "0.0.0.0/0"),
+        vec![(AzNextHop::Internet, true, AzRouteSource::Default)]
+    );
+
+    // A UDR for the peer's prefix makes the system route Invalid.
+    let rt = Target::new(S1, "rg", "rt");
+    az.run(S1, |tx| {
+        ops::put_route_table(
+            tx,
+            &rt,
+            ops::PutRouteTable {
+                location: Some("eastus".into()),
+                routes: vec![RouteSpec {
+                    name: "via-nva".into(),
+                    prefix: "10.1.0.0/16".into(),
+                    next_hop: AzNextHop::VirtualAppliance,
+                    next_hop_ip: Some("10.0.1.10".into()),
+                }],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let rt_id = rt.network_id("routeTables");
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "web".into(),
+                prefix: Some("10.0.1.0/24".into()),
+                route_table: Some(rt_id),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(
+        hop_of(&az, "10.1.0.0/16"),
+        vec![
+            (AzNextHop::VnetPeering, false, AzRouteSource::Default),
+            (AzNextHop::VirtualAppliance, true, AzRouteSource::User)
+        ]
+    );
+    az.refuse("InUseRouteTableCannotBeDeleted", |az| {
+        az.run(S1, |tx| ops::delete_route_table(tx, &rt))
+    });
+
+    // Disconnected: no peer route.
+    az.unpeer("vnet-b", "b-to-a");
+    assert_eq!(hop_of(&az, "10.1.0.0/16").len(), 1);
+}
+
+#[test]
+fn effective_routes_global_peering_and_paused_access() {
+    let mut az = Az::new();
+    let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
+    let b = az.vnet_in(S1, "rg", "vnet-b", "westus", &["10.1.0.0/16"]);
+    az.peer("vnet-a", "a-to-b", &b).unwrap();
+    az.peer("vnet-b", "b-to-a", &a).unwrap();
+    let t = Target::new(S1, "rg", "vnet-a");
+    az.run(S1, |tx| {
+        ops::put_subnet(
+            tx,
+            &t,
+            SubnetSpec {
+                name: "s".into(),
+                prefix: Some("10.0.0.0/24".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let n = nic(&mut az, "n1", "vnet-a", "s", None).unwrap();
+    let peer_hops = |az: &Az| -> Vec<AzNextHop> {
+        routes::effective_routes(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap())
+            .into_iter()
+            .filter(|r| r.prefixes.iter().any(|p| p.to_string() == "10.1.0.0/16"))
+            .map(|r| r.next_hop)
+            .collect()
+    };
+    assert_eq!(peer_hops(&az), vec![AzNextHop::VnetGlobalPeering]);
+    az.peer_with(
+        "vnet-a",
+        "a-to-b",
+        &b,
+        PutPeering {
+            allow_vnet_access: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        az.state("vnet-a", "a-to-b"),
+        PeeringState::Connected,
+        "pausing keeps the link"
+    );
+    assert!(peer_hops(&az).is_empty());
+}
+
+#[test]
+fn resource_group_delete_cascades() {
+    let (mut az, _a, _b) = connected_pair();
+    let other = az.vnet_in(S2, "rg2", "vnet-x", "eastus", &["10.9.0.0/16"]);
+    az.peer("vnet-a", "a-to-x", &other).unwrap();
+    assert!(
+        az.run(S1, |tx| ops::delete_resource_group(tx, S1, "RG"))
+            .unwrap(),
+        "names are case-insensitive"
+    );
+    assert!(az.env.world.az_vnets.keys().all(|k| k.contains("/rg2/")));
+    assert!(az.env.world.az_peerings.is_empty());
+    assert!(!az
+        .run(S1, |tx| ops::delete_resource_group(tx, S1, "rg"))
+        .unwrap());
+}
+
+#[test]
+fn arm_ids_parse_case_insensitively() {
+    let id = ArmId::parse("/SUBSCRIPTIONS/s/RESOURCEGROUPS/rg/PROVIDERS/microsoft.network/VIRTUALNETWORKS/v/Subnets/x").unwrap();
+    assert!(id.is("Microsoft.Network", &["virtualNetworks", "subnets"]));
+    assert_eq!(
+        key(&id.top_level()),
+        "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/v"
+    );
+    assert!(ArmId::parse("/subscriptions/s/resourceGroups/rg").is_none());
+    assert!(ArmId::parse("vpc-123").is_none());
+    assert_eq!(normalize_location("East US 2"), "eastus2");
+}

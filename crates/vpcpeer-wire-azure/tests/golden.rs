@@ -1,0 +1,241 @@
+//! Golden tests of the ARM face: each request runs through `prepare` and `handle` on a seeded
+//! world, and the status, headers and JSON body are compared with the stored snapshot.
+
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::Scope;
+use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply, Request};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+const BASE: &str = "https://127.0.0.1:4651";
+const API: &str = "api-version=2024-05-01";
+
+fn net(path: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/{path}")
+}
+
+fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &str) -> Reply {
+    let req = Request {
+        method,
+        path,
+        query,
+        body: body.as_bytes(),
+        base_url: BASE,
+    };
+    match prepare(&req) {
+        Err(e) => error_reply(&e),
+        Ok(p) => {
+            let scope = Scope::new(p.route.subscription(), "");
+            env.transact(&scope, |tx| handle(tx, &req, &p))
+                .unwrap_or_else(|e| error_reply(&e))
+        }
+    }
+}
+
+fn show(r: &Reply) -> String {
+    let mut out = format!("{}\n", r.status);
+    for (k, v) in &r.headers {
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+    if let Some(b) = &r.body {
+        out.push('\n');
+        out.push_str(&serde_json::to_string_pretty(b).unwrap());
+    }
+    out
+}
+
+fn setup() -> TestEnv {
+    let mut env = TestEnv::new();
+    let r = call(
+        &mut env,
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
+        API,
+        r#"{"location":"eastus"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", show(&r));
+    for (name, prefix, subnet) in [
+        ("vnet-a", "10.0.0.0/16", "10.0.1.0/24"),
+        ("vnet-b", "10.1.0.0/16", "10.1.1.0/24"),
+    ] {
+        let body = format!(
+            r#"{{"location":"eastus","properties":{{"addressSpace":{{"addressPrefixes":["{prefix}"]}},"subnets":[{{"name":"default","properties":{{"addressPrefix":"{subnet}"}}}}]}}}}"#
+        );
+        let r = call(
+            &mut env,
+            "PUT",
+            &net(&format!("virtualNetworks/{name}")),
+            API,
+            &body,
+        );
+        assert_eq!(r.status, 201, "{}", show(&r));
+    }
+    env
+}
+
+fn peer(env: &mut TestEnv, from: &str, name: &str, to: &str) -> Reply {
+    let body = format!(
+        r#"{{"properties":{{"remoteVirtualNetwork":{{"id":"{}"}},"allowVirtualNetworkAccess":true}}}}"#,
+        net(&format!("virtualNetworks/{to}"))
+    );
+    call(
+        env,
+        "PUT",
+        &net(&format!(
+            "virtualNetworks/{from}/virtualNetworkPeerings/{name}"
+        )),
+        API,
+        &body,
+    )
+}
+
+#[test]
+fn create_virtual_network() {
+    let mut env = TestEnv::new();
+    call(
+        &mut env,
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
+        API,
+        r#"{"location":"East US"}"#,
+    );
+    let r = call(
+        &mut env,
+        "PUT",
+        &net("virtualNetworks/vnet-a"),
+        API,
+        r#"{"location":"eastus","tags":{"env":"test"},"properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"default","properties":{"addressPrefix":"10.0.1.0/24"}}]}}"#,
+    );
+    insta::assert_snapshot!(show(&r));
+}
+
+#[test]
+fn peering_initiated_then_connected() {
+    let mut env = setup();
+    let r = peer(&mut env, "vnet-a", "a-to-b", "vnet-b");
+    insta::assert_snapshot!("peering_initiated", show(&r));
+    peer(&mut env, "vnet-b", "b-to-a", "vnet-a");
+    let r = call(
+        &mut env,
+        "GET",
+        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b"),
+        API,
+        "",
+    );
+    insta::assert_snapshot!("peering_connected", show(&r));
+}
+
+#[test]
+fn overlap_error_document() {
+    let mut env = setup();
+    let body = r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.128.0/17"]}}}"#;
+    call(&mut env, "PUT", &net("virtualNetworks/vnet-c"), API, body);
+    let r = peer(&mut env, "vnet-a", "a-to-c", "vnet-c");
+    insta::assert_snapshot!(show(&r));
+}
+
+#[test]
+fn cross_cloud_refusal() {
+    let mut env = setup();
+    let body = r#"{"properties":{"remoteVirtualNetwork":{"id":"vpc-0123456789abcdef0"}}}"#;
+    let r = call(
+        &mut env,
+        "PUT",
+        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/to-aws"),
+        API,
+        body,
+    );
+    insta::assert_snapshot!(show(&r));
+}
+
+#[test]
+fn request_errors() {
+    let mut env = setup();
+    let path = net("virtualNetworks/vnet-a");
+    let cases = [
+        ("GET", path.as_str(), "", ""),
+        ("GET", path.as_str(), "api-version=latest", ""),
+        ("PUT", path.as_str(), API, "{not json"),
+        ("PUT", path.as_str(), API, r#"{"location": 5}"#),
+        ("GET", &net("virtualNetworks/nope"), API, ""),
+        ("GET", &format!("/subscriptions/{SUB}/resourceGroups/ghost/providers/Microsoft.Network/virtualNetworks/v"), API, ""),
+        ("GET", &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s"), API, ""),
+        ("PATCH", path.as_str(), API, "{}"),
+    ];
+    let out: Vec<String> = cases
+        .iter()
+        .map(|(m, p, q, b)| format!("{m} {p}?{q}\n{}", show(&call(&mut env, m, p, q, b))))
+        .collect();
+    insta::assert_snapshot!(out.join("\n\n"));
+}
+
+#[test]
+fn delete_and_operations() {
+    let mut env = setup();
+    peer(&mut env, "vnet-a", "a-to-b", "vnet-b");
+    let r = call(
+        &mut env,
+        "DELETE",
+        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b"),
+        API,
+        "",
+    );
+    assert_eq!(r.status, 202);
+    let async_url = r
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Azure-AsyncOperation")
+        .unwrap()
+        .1
+        .clone();
+    let path = async_url
+        .trim_start_matches(BASE)
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let op = call(&mut env, "GET", &path, API, "");
+    let again = call(
+        &mut env,
+        "DELETE",
+        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b"),
+        API,
+        "",
+    );
+    insta::assert_snapshot!(format!("{}\n\n{}\n\n{}", show(&r), show(&op), show(&again)));
+}
+
+#[test]
+fn effective_route_table() {
+    let mut env = setup();
+    peer(&mut env, "vnet-a", "a-to-b", "vnet-b");
+    peer(&mut env, "vnet-b", "b-to-a", "vnet-a");
+    let body = format!(
+        r#"{{"location":"eastus","properties":{{"ipConfigurations":[{{"name":"ip1","properties":{{"subnet":{{"id":"{}"}}}}}}]}}}}"#,
+        net("virtualNetworks/vnet-a/subnets/default")
+    );
+    let nic = call(&mut env, "PUT", &net("networkInterfaces/nic1"), API, &body);
+    assert_eq!(nic.status, 201, "{}", show(&nic));
+    let r = call(
+        &mut env,
+        "POST",
+        &net("networkInterfaces/nic1/effectiveRouteTable"),
+        API,
+        "",
+    );
+    assert_eq!(r.status, 202);
+    let loc = r
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Location")
+        .unwrap()
+        .1
+        .clone();
+    let path = loc
+        .trim_start_matches(BASE)
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let result = call(&mut env, "GET", &path, API, "");
+    insta::assert_snapshot!(format!("{}\n\n{}", show(&r), show(&result)));
+}
