@@ -391,6 +391,7 @@ impl World {
                 .values()
                 .cloned()
                 .map(Record::GcpOperation),
+        );
         // Azure
         out.extend(
             self.az_resource_groups
