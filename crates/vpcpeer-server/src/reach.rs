@@ -13,6 +13,11 @@
 //! peer account's address is the very question cross-account peering asks, and an address names
 //! no resource.
 //!
+//! GCP and Azure endpoints (`projects/P/zones/Z/instances/N` or its selfLink, a VM or NIC ARM
+//! id, `IP@NETWORK`) name their project or subscription themselves and are not scoped by
+//! `account`; [`explain_world`] routes each query to the engine of its cloud, and answers a
+//! query whose ends are in two clouds as unreachable (`CROSS_CLOUD_NO_NATIVE_PATH`).
+//!
 //! Errors are JSON `{"error": "..."}`: `400` for malformed input and engine refusals (port
 //! missing, same interface, ambiguous source address), `404` for unknown or foreign endpoints.
 //!
@@ -29,8 +34,8 @@ use serde_json::{json, Value};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget, Scope, World};
 use vpcpeer_reach::{
-    explain, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
-    Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
+    explain_world, CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation,
+    Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
 };
 
 /// The request body.
@@ -102,7 +107,8 @@ fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
 fn parse_endpoint(s: &str, which: &str) -> Result<Endpoint, ReachError> {
     Endpoint::parse(s).ok_or_else(|| {
         ReachError::bad(format!(
-            "{which} {:?} is neither an instance id (i-…), an interface id (eni-…) nor an IP address",
+            "{which} {:?} is neither an instance id (i-…), an interface id (eni-…), a GCP instance \
+             (projects/P/zones/Z/instances/N), an Azure VM or NIC id, an IP address nor IP@NETWORK",
             s.trim()
         ))
     })
@@ -144,6 +150,8 @@ fn scope_endpoint(
                 })
                 .collect();
             match mine.as_slice() {
+                // No AWS interface holds it: a GCP or Azure address, for the engine to resolve.
+                [] if all.is_empty() => Ok(Endpoint::Ip(ip)),
                 [] => Err(ReachError::not_found(format!(
                     "no network interface of account {} region {} holds the source address {ip}",
                     scope.account, scope.region
@@ -164,6 +172,7 @@ fn query_error(e: QueryError) -> ReachError {
     match e {
         QueryError::UnknownInstance(_)
         | QueryError::UnknownInterface(_)
+        | QueryError::UnknownEndpoint(_)
         | QueryError::UnknownSourceAddress(_) => ReachError::not_found(e.to_string()),
         _ => ReachError::bad(e.to_string()),
     }
@@ -203,7 +212,7 @@ pub fn answer(
         protocol,
         port,
     };
-    let verdict = explain(&snap, &q).map_err(query_error)?;
+    let verdict = explain_world(world, &snap, &q).map_err(query_error)?;
     Ok(verdict_json(&snap, &verdict))
 }
 
@@ -245,6 +254,9 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
+        ComponentKind::Network => "network",
+        ComponentKind::FirewallRule => "firewall-rule",
+        ComponentKind::NetworkSecurityGroup => "network-security-group",
     }
 }
 
@@ -290,6 +302,32 @@ fn rule_json(r: &RuleRef) -> Value {
             "rule_number": rule_number,
             "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
             "direction": direction_name(*direction, true),
+        }),
+        RuleRef::Cloud(CloudRule::Route {
+            name,
+            destination,
+            next_hop,
+            priority,
+        }) => json!({
+            "type": "route",
+            "name": name,
+            "destination": destination,
+            "target": next_hop,
+            "priority": priority,
+        }),
+        RuleRef::Cloud(CloudRule::Filter {
+            policy,
+            rule,
+            priority,
+            action,
+            direction,
+        }) => json!({
+            "type": "firewall-rule",
+            "policy": policy,
+            "rule": rule,
+            "priority": priority,
+            "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
+            "direction": direction_name(*direction, false),
         }),
     }
 }
@@ -494,9 +532,95 @@ pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
         Code::UnknownDestination => {
             "no interface holds the destination address: check the address".to_owned()
         }
+        Code::FirewallRule { direction } | Code::NsgRule { direction } => {
+            cloud_filter_fix(v, b, direction)
+        }
+        Code::NoRoute => match v.blockers.iter().find(|o| {
+            matches!(
+                o.code,
+                Code::PeeringNotActive | Code::PeeringAccessDisabled | Code::NoPeeringPath
+            )
+        }) {
+            Some(_) => "fix the peering (see the peering blocker), then the routes follow".to_owned(),
+            None => format!("add a route for the destination to {id}"),
+        },
+        Code::RouteBlackhole => format!(
+            "remove or repoint the route that drops the traffic at {id} (its next hop is gone or None)"
+        ),
+        Code::PeeringNotActive => format!(
+            "create the peering back from the other network so {id} becomes active (ACTIVE / Connected)"
+        ),
+        Code::PeeringAccessDisabled => {
+            format!("set allowVirtualNetworkAccess to true on {id}")
+        }
+        Code::NoPeeringPath => format!(
+            "peer the two networks directly (from both sides) with {id}; peering is not transitive"
+        ),
+        Code::CrossCloud => "native peering cannot join clouds: connect them with encrypted \
+             peering through a gateway in each cloud (e.g. a transit gateway)"
+            .to_owned(),
         Code::UnsupportedComponent => {
             "the path needs a component the engine does not model (e.g. a transit gateway)"
                 .to_owned()
         }
+    }
+}
+
+/// `tcp:443`, `udp:53`, `icmp`, `all` (GCP's way of writing a protocol and port).
+fn gcp_traffic(h: &Header) -> String {
+    match (h.protocol, h.dst_port) {
+        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}:{p}", h.protocol),
+        (p, _) => p.to_string(),
+    }
+}
+
+/// The fix for a GCP firewall or Azure NSG denial: an allow rule ahead of the one that decided.
+fn cloud_filter_fix(v: &Verdict, b: &Explanation, direction: Direction) -> String {
+    let hop = hop_at(v, b.leg, |h| {
+        h.component == b.component
+            && matches!(
+                h.rule,
+                Some(RuleRef::Cloud(CloudRule::Filter {
+                    action: AclAction::Deny,
+                    ..
+                }))
+            )
+    });
+    let Some((
+        h,
+        Some(RuleRef::Cloud(CloudRule::Filter {
+            policy, priority, ..
+        })),
+    )) = hop.map(|h| (h, h.rule.as_ref()))
+    else {
+        return format!(
+            "add a rule allowing the traffic ahead of the one in {}",
+            b.component.id
+        );
+    };
+    let h = &h.inbound;
+    match (b.code, direction) {
+        (Code::FirewallRule { .. }, Direction::Ingress) => format!(
+            "add an ingress firewall rule allowing {} from {} to network {policy} (priority below {priority})",
+            gcp_traffic(h),
+            host_net(h.src_ip)
+        ),
+        (Code::FirewallRule { .. }, Direction::Egress) => format!(
+            "add an egress firewall rule allowing {} to {} in network {policy} (priority below {priority})",
+            gcp_traffic(h),
+            host_net(h.dst_ip)
+        ),
+        (_, Direction::Ingress) => format!(
+            "add an inbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
+            traffic(h),
+            host_net(h.src_ip),
+            host_net(h.dst_ip)
+        ),
+        (_, Direction::Egress) => format!(
+            "add an outbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
+            traffic(h),
+            host_net(h.src_ip),
+            host_net(h.dst_ip)
+        ),
     }
 }

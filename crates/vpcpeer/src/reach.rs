@@ -21,11 +21,13 @@ pub enum Output {
 #[derive(clap::Args)]
 #[command(after_help = "Exit status: 0 when reachable, 1 when not reachable, 2 on errors.")]
 pub struct ReachArgs {
-    /// Source: an instance id (i-…), an interface id (eni-…) or a private address.
+    /// Source: an instance id (i-…), an interface id (eni-…), a GCP instance
+    /// (projects/P/zones/Z/instances/N), an Azure VM or NIC id, a private address, or
+    /// IP@NETWORK (a VPC id, GCP network path or VNet id) when several networks hold it.
     #[arg(long, required_unless_present = "matrix")]
     pub from: Option<String>,
-    /// Destination: an instance id, an interface id or an address (a peer account's address
-    /// is fine; ids must belong to --account).
+    /// Destination: as --from, or any address (a peer account's address is fine; AWS ids must
+    /// belong to --account; an instance in another cloud is answered as unreachable).
     #[arg(long, required_unless_present = "matrix")]
     pub to: Option<String>,
     /// Instead of one query: which instances reach which (all pairs) on --protocol/--port.
@@ -147,6 +149,14 @@ fn rule(r: &Value) -> String {
     match r["type"].as_str() {
         Some("route") => format!("route {} -> {}", s("destination"), s("target")),
         Some("security-group-rule") => format!("{} {}", s("direction"), s("rule_id")),
+        Some("firewall-rule") => format!(
+            "{} {}/{} (priority {}) {}",
+            s("direction"),
+            s("policy"),
+            s("rule"),
+            r["priority"].as_u64().unwrap_or_default(),
+            s("action")
+        ),
         Some("network-acl-entry") => {
             let n = r["rule_number"]
                 .as_i64()
