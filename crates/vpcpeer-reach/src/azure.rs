@@ -576,7 +576,7 @@ impl<'w> Walk<'w, '_> {
     /// The hop of the effective route chosen for an end; returns the component it names.
     fn route_hop(&mut self, e: &AEnd<'_>, c: &Chosen, h: Header) -> ComponentRef {
         let table = (c.route.source == AzRouteSource::User)
-            .then(|| e.subnet.route_table.as_deref())
+            .then_some(e.subnet.route_table.as_deref())
             .flatten()
             .and_then(|id| self.world.az_route_tables.get(&key(id)));
         let at = match table {

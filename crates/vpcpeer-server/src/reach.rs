@@ -541,14 +541,14 @@ pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
                 Code::PeeringNotActive | Code::PeeringAccessDisabled | Code::NoPeeringPath
             )
         }) {
-            Some(_) => "fix the peering (see the peering blocker), then the routes follow".to_owned(),
+            Some(_) => "repair the peering first (see the peering blocker): its routes follow".to_owned(),
             None => format!("add a route for the destination to {id}"),
         },
         Code::RouteBlackhole => format!(
             "remove or repoint the route that drops the traffic at {id} (its next hop is gone or None)"
         ),
         Code::PeeringNotActive => format!(
-            "create the peering back from the other network so {id} becomes active (ACTIVE / Connected)"
+            "create the peering back from the other network so that {id} becomes ACTIVE (GCP) or Connected (Azure)"
         ),
         Code::PeeringAccessDisabled => {
             format!("set allowVirtualNetworkAccess to true on {id}")
