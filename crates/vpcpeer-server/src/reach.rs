@@ -164,6 +164,13 @@ fn scope_endpoint(
                 ))),
             }
         }
+        // A source address in a named AWS VPC must be the caller's, as a bare one must.
+        Endpoint::IpIn(ip, vpc) if is_src && vpc.starts_with("vpc-") => {
+            match world.vpcs.get(&vpc) {
+                Some(v) if &v.scope == scope => Ok(Endpoint::IpIn(ip, vpc)),
+                _ => Err(foreign("VPC", &vpc)),
+            }
+        }
         other => Ok(other),
     }
 }
@@ -622,5 +629,204 @@ fn cloud_filter_fix(v: &Verdict, b: &Explanation, direction: Direction) -> Strin
             host_net(h.src_ip),
             host_net(h.dst_ip)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use vpcpeer_model::gcp::{
+        self, AddPeering, FirewallSpec, InstanceSpec, NetworkSpec, NicSpec, SubnetSpec,
+    };
+    use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+    use super::{answer, ReachRequest};
+
+    const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+    fn run<T>(
+        world: &mut World,
+        ids: &mut SeededIds,
+        project: &str,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, gcp::GcpError>,
+    ) -> T {
+        let limits = Limits::default();
+        let ctx = Ctx {
+            scope: Scope::new(project, "global"),
+            now: NOW,
+            ids,
+            limits: &limits,
+        };
+        let mut tx = Tx::new(world, ctx);
+        let out = f(&mut tx).expect("gcp command");
+        tx.commit();
+        out
+    }
+
+    /// net-a 10.1.0.0/24 (vm-a) and net-b 10.2.0.0/24 (vm-b) in two projects, peered both ways;
+    /// net-b admits tcp/443 from 10.1.0.0/24.
+    fn world() -> World {
+        let mut w = World::default();
+        let mut ids = SeededIds::new(3);
+        for (p, n, cidr, peer) in [
+            (
+                "proj-a",
+                "net-a",
+                "10.1.0.0/24",
+                "projects/proj-b/global/networks/net-b",
+            ),
+            (
+                "proj-b",
+                "net-b",
+                "10.2.0.0/24",
+                "projects/proj-a/global/networks/net-a",
+            ),
+        ] {
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_network(
+                    tx,
+                    p,
+                    NetworkSpec {
+                        name: n.into(),
+                        auto_create_subnetworks: Some(false),
+                        ..Default::default()
+                    },
+                )
+            });
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_subnetwork(
+                    tx,
+                    p,
+                    "us-central1",
+                    SubnetSpec {
+                        name: format!("{n}-s"),
+                        network: gcp::network_path(p, n),
+                        ip_cidr_range: cidr.into(),
+                        ..Default::default()
+                    },
+                )
+            });
+            let vm = if n == "net-a" { "vm-a" } else { "vm-b" };
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_instance(
+                    tx,
+                    p,
+                    "us-central1-a",
+                    InstanceSpec {
+                        name: vm.into(),
+                        machine_type: "e2-micro".into(),
+                        tags: Vec::new(),
+                        nics: vec![NicSpec {
+                            subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
+                            ..Default::default()
+                        }],
+                    },
+                )
+            });
+            let op = run(&mut w, &mut ids, p, |tx| {
+                gcp::add_peering(
+                    tx,
+                    p,
+                    n,
+                    AddPeering {
+                        name: format!("{n}-peer"),
+                        peer_network: peer.into(),
+                        ..Default::default()
+                    },
+                )
+            });
+            run(&mut w, &mut ids, p, |tx| gcp::get_operation(tx, &op.id));
+        }
+        run(&mut w, &mut ids, "proj-b", |tx| {
+            gcp::insert_firewall(
+                tx,
+                "proj-b",
+                FirewallSpec {
+                    name: "allow-443".into(),
+                    description: String::new(),
+                    network: Some("global/networks/net-b".into()),
+                    direction: None,
+                    priority: None,
+                    allowed: vec![("tcp".into(), vec!["443".into()])],
+                    denied: Vec::new(),
+                    source_ranges: vec!["10.1.0.0/24".into()],
+                    destination_ranges: Vec::new(),
+                    source_tags: Vec::new(),
+                    target_tags: Vec::new(),
+                    disabled: false,
+                },
+            )
+        });
+        w
+    }
+
+    fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {
+        let req = ReachRequest {
+            account: None,
+            region: None,
+            from: from.into(),
+            to: to.into(),
+            protocol: "tcp".into(),
+            port: Some(port),
+        };
+        answer(w, NOW, &req).map_err(|e| (e.status.as_u16(), e.message))
+    }
+
+    const A: &str = "projects/proj-a/zones/us-central1-a/instances/vm-a";
+    const B: &str = "projects/proj-b/zones/us-central1-a/instances/vm-b";
+
+    #[test]
+    fn gcp_verdicts_carry_gcp_rules_and_fixes() {
+        let w = world();
+        let v = ask(&w, A, B, 443).expect("answer");
+        assert_eq!(v["reachable"], true, "{v}");
+        let rules: Vec<&Value> = v["forward"]
+            .as_array()
+            .expect("forward")
+            .iter()
+            .map(|h| &h["rule"])
+            .filter(|r| !r.is_null())
+            .collect();
+        assert_eq!(rules[0]["type"], "firewall-rule");
+        assert_eq!(rules[0]["rule"], "implied-allow-egress");
+        assert_eq!(rules[0]["direction"], "egress");
+        assert_eq!(rules[1]["type"], "route");
+        assert_eq!(rules[1]["destination"], "10.2.0.0/24");
+        assert_eq!(rules[1]["target"], "network net-b (peering net-a-peer)");
+        assert_eq!(rules[2]["policy"], "net-b");
+        assert_eq!(rules[2]["rule"], "allow-443");
+        assert_eq!(rules[2]["priority"], 1000);
+        assert_eq!(rules[2]["action"], "allow");
+
+        let v = ask(&w, A, "10.2.0.2", 22).expect("answer");
+        assert_eq!(v["reachable"], false, "{v}");
+        let b = &v["blockers"][0];
+        assert_eq!(b["code"], "FIREWALL_RULE");
+        assert_eq!(b["component"]["kind"], "firewall-rule");
+        assert_eq!(
+            b["fix"],
+            "add an ingress firewall rule allowing tcp:22 from 10.1.0.2/32 to network net-b \
+             (priority below 65535)"
+        );
+    }
+
+    #[test]
+    fn gcp_endpoints_errors_and_scoping() {
+        let w = world();
+        let missing = ask(
+            &w,
+            A,
+            "projects/proj-b/zones/us-central1-a/instances/nope",
+            443,
+        );
+        assert_eq!(missing.unwrap_err().0, 404);
+        let bad = ask(&w, A, "projects/proj-b/global/networks/net-b", 443);
+        assert_eq!(bad.unwrap_err().0, 400);
+        // An address held by no AWS interface is resolved in the other clouds.
+        let v = ask(&w, "10.1.0.2", B, 443).expect("answer");
+        assert_eq!(v["reachable"], true, "{v}");
+        // A source address in an AWS VPC the caller does not own is not found.
+        let foreign = ask(&w, "10.0.0.5@vpc-0123456789abcdef0", B, 443);
+        assert_eq!(foreign.unwrap_err().0, 404);
     }
 }

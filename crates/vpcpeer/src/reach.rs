@@ -449,6 +449,43 @@ mod tests {
     }
 
     #[test]
+    fn renders_gcp_and_azure_rules() {
+        let h = serde_json::json!({"src_ip": "10.1.0.2", "dst_ip": "10.2.0.2", "protocol": "tcp",
+            "src_port": 49152, "dst_port": 22});
+        let v = serde_json::json!({
+            "reachable": false,
+            "forward": [
+                {"component": {"kind": "network", "id": "projects/p/global/networks/net-a"},
+                 "rule": {"type": "route", "name": "subnet route of s", "destination": "10.2.0.0/24",
+                          "target": "network net-b (peering a-b)", "priority": 0},
+                 "inbound": h, "outbound": h},
+                {"component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
+                 "rule": {"type": "firewall-rule", "policy": "nsg-b", "rule": "DenyAllInBound",
+                          "priority": 65500, "action": "deny", "direction": "ingress"},
+                 "inbound": h, "outbound": h}],
+            "return": [],
+            "blockers": [{"code": "NSG_RULE", "leg": "forward",
+                          "component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
+                          "detail": "nsg-b/DenyAllInBound (priority 65500) denies inbound", "fix": "allow it"}],
+        });
+        let s = render(&v, &args());
+        assert!(
+            s.contains("route 10.2.0.0/24 -> network net-b (peering a-b)"),
+            "{s}"
+        );
+        assert!(
+            s.contains("network-security-group /subscriptions/s/nsg-b  ingress nsg-b/DenyAllInBound (priority 65500) deny"),
+            "{s}"
+        );
+        assert!(
+            s.contains(
+                "1. NSG_RULE (forward path) at network-security-group /subscriptions/s/nsg-b"
+            ),
+            "{s}"
+        );
+    }
+
+    #[test]
     fn unreachable_server_is_an_error() {
         assert!(run(&args()).is_err());
     }
