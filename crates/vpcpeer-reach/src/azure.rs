@@ -23,7 +23,8 @@
 //!   matches protocol, source and destination ports and prefixes decides. Prefixes are CIDRs,
 //!   addresses, `*`/`Any`, and the service tags `VirtualNetwork` (the VNet's address space and
 //!   that of its `Connected` peers with `allowVirtualNetworkAccess`), `Internet` (every address
-//!   outside that set) and `AzureLoadBalancer` (the platform address 168.63.129.16); any other
+//!   outside that set and outside the private RFC 1918 / RFC 6598 ranges [UNVERIFIED: Azure
+//!   documents the tag as the public address space]) and `AzureLoadBalancer` (the platform address 168.63.129.16); any other
 //!   tag never matches. A denial is `NSG_RULE` naming `nsg/rule`. NSGs are stateful: the reply
 //!   passes them.
 //! - When routing fails between two VNets, the peering is diagnosed: a link that is `Initiated`
@@ -180,7 +181,7 @@ fn prefix_matches(p: &str, ip: Ipv4Addr, vnet_space: &[Ipv4Net]) -> bool {
     match p.to_ascii_lowercase().as_str() {
         "*" | "any" | "0.0.0.0/0" => true,
         "virtualnetwork" => vnet_space.iter().any(|n| n.contains(&ip)),
-        "internet" => !vnet_space.iter().any(|n| n.contains(&ip)),
+        "internet" => !vnet_space.iter().any(|n| n.contains(&ip)) && !is_private(ip),
         "azureloadbalancer" => ip == Ipv4Addr::new(168, 63, 129, 16),
         _ => p
             .parse::<Ipv4Net>()
@@ -188,6 +189,11 @@ fn prefix_matches(p: &str, ip: Ipv4Addr, vnet_space: &[Ipv4Net]) -> bool {
             .or_else(|_| p.parse::<Ipv4Addr>().map(|a| a == ip))
             .unwrap_or(false),
     }
+}
+
+/// RFC 1918 and RFC 6598 space, which the `Internet` service tag does not cover.
+fn is_private(a: Ipv4Addr) -> bool {
+    a.is_private() || (a.octets()[0] == 100 && (64..128).contains(&a.octets()[1]))
 }
 
 fn port_matches(ranges: &[String], port: Option<u16>) -> bool {

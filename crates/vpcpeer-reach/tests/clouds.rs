@@ -238,6 +238,92 @@ impl G {
         });
     }
 
+    /// An egress rule of `net` on tcp `ports` to `dests`.
+    fn egress(
+        &mut self,
+        project: &str,
+        name: &str,
+        net: &str,
+        priority: u32,
+        allow: bool,
+        dests: &[&str],
+    ) {
+        let rule = vec![("tcp".to_owned(), Vec::new())];
+        self.run(project, |tx| {
+            gcp::insert_firewall(
+                tx,
+                project,
+                FirewallSpec {
+                    name: name.into(),
+                    description: String::new(),
+                    network: Some(format!("global/networks/{net}")),
+                    direction: Some(gcp::Direction::Egress),
+                    priority: Some(priority),
+                    allowed: if allow { rule.clone() } else { Vec::new() },
+                    denied: if allow { Vec::new() } else { rule },
+                    source_ranges: Vec::new(),
+                    destination_ranges: dests.iter().map(|d| d.to_string()).collect(),
+                    source_tags: Vec::new(),
+                    target_tags: Vec::new(),
+                    disabled: false,
+                },
+            )
+        });
+    }
+
+    /// A static route with a priority and instance tags.
+    fn route_p(
+        &mut self,
+        project: &str,
+        name: &str,
+        net: &str,
+        dest: &str,
+        priority: u32,
+        tags: &[&str],
+        hop: GcpNextHop,
+    ) {
+        self.run(project, |tx| {
+            gcp::insert_route(
+                tx,
+                project,
+                RouteSpec {
+                    name: name.into(),
+                    description: String::new(),
+                    network: format!("global/networks/{net}"),
+                    dest_range: dest.into(),
+                    priority: Some(priority),
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                    next_hop: hop,
+                },
+            )
+        });
+    }
+
+    /// Two routes for 10.8.0.0/24 (or a wider one): a blackhole via the deleted instance `gw`
+    /// and one to an instance that still exists (a2, which the engine does not forward through).
+    fn gone_and_live(&mut self, gone_prio: u32, live_prio: u32, live_dest: &str) {
+        self.vm(PA, "gw", "net-a", "10.1.0.20", &[]);
+        self.route_p(
+            PA,
+            "via-gone",
+            "net-a",
+            "10.8.0.0/24",
+            gone_prio,
+            &[],
+            GcpNextHop::Instance(inst(PA, "gw")),
+        );
+        self.run(PA, |tx| gcp::delete_instance(tx, PA, ZONE, "gw"));
+        self.route_p(
+            PA,
+            "via-a2",
+            "net-a",
+            live_dest,
+            live_prio,
+            &[],
+            GcpNextHop::Ip("10.1.0.11".parse().expect("ip")),
+        );
+    }
+
     fn route(&mut self, project: &str, name: &str, net: &str, dest: &str, hop: GcpNextHop) {
         self.run(project, |tx| {
             gcp::insert_route(
@@ -491,6 +577,67 @@ fn gcp_scenarios() {
             to: "10.8.0.1",
             want: &["F:ROUTE_BLACKHOLE"],
             mentions: &["next hop instance projects/proj-a/zones/us-central1-a/instances/gw does not exist"],
+        },
+        GCase {
+            name: "an egress deny of the source network",
+            setup: |g| {
+                peer_ab(g);
+                allow_443_into_b(g);
+                g.egress(PA, "no-out", "net-a", 1000, false, &["10.2.0.0/16"]);
+            },
+            from: "a1",
+            to: "b1",
+            want: &["F:FIREWALL_RULE"],
+            mentions: &["firewall rule no-out (priority 1000) of network net-a denies egress"],
+        },
+        GCase {
+            name: "an egress allow ahead of an egress deny",
+            setup: |g| {
+                peer_ab(g);
+                allow_443_into_b(g);
+                g.egress(PA, "no-out", "net-a", 1000, false, &["10.0.0.0/8"]);
+                g.egress(PA, "out-to-b", "net-a", 500, true, &["10.2.0.0/24"]);
+            },
+            from: "a1",
+            to: "b1",
+            want: &[],
+            mentions: &["filter net-a/out-to-b Allow"],
+        },
+        GCase {
+            name: "equal prefixes: the lowest priority value wins (the blackhole)",
+            setup: |g| g.gone_and_live(100, 200, "10.8.0.0/24"),
+            from: "a1",
+            to: "10.8.0.1",
+            want: &["F:ROUTE_BLACKHOLE"],
+            mentions: &["route via-gone -> instance gw"],
+        },
+        GCase {
+            name: "equal prefixes: the lowest priority value wins (the live route)",
+            setup: |g| g.gone_and_live(200, 100, "10.8.0.0/24"),
+            from: "a1",
+            to: "10.8.0.1",
+            want: &["F:UNSUPPORTED_COMPONENT"],
+            mentions: &["route via-a2 -> ip 10.1.0.11"],
+        },
+        GCase {
+            name: "the longest prefix wins over priority",
+            setup: |g| g.gone_and_live(900, 100, "10.8.0.0/16"),
+            from: "a1",
+            to: "10.8.0.1",
+            want: &["F:ROUTE_BLACKHOLE"],
+            mentions: &["route via-gone -> instance gw"],
+        },
+        GCase {
+            name: "a tagged route applies only to instances with the tag",
+            setup: |g| {
+                g.vm(PA, "gw", "net-a", "10.1.0.20", &[]);
+                g.route_p(PA, "web-only", "net-a", "10.8.0.0/24", 100, &["web"], GcpNextHop::Instance(inst(PA, "gw")));
+                g.run(PA, |tx| gcp::delete_instance(tx, PA, ZONE, "gw"));
+            },
+            from: "a2",
+            to: "10.8.0.1",
+            want: &["F:NO_ROUTE"],
+            mentions: &["default-route-"],
         },
         GCase {
             name: "the selfLink URL names the same instance",
@@ -975,6 +1122,28 @@ fn azure_scenarios() {
             mentions: &["route system route -> VNetGlobalPeering"],
         },
         ACase {
+            name: "an NSG's default rules deny outbound to an unpeered private address",
+            setup: |z| {
+                let nsg = z.nsg("nsg-sub-a", "eastus", Vec::new());
+                z.subnet_assoc("va", "10.10.1.0/24", Some(nsg), None);
+            },
+            from: "vm-a",
+            to: "vm-c",
+            want: &["F:NSG_RULE", "F:NO_ROUTE", "F:NO_PEERING_PATH", "R:NO_ROUTE"],
+            mentions: &["nsg-sub-a/DenyAllOutBound (priority 65500) denies outbound", "virtual networks va and vc are not peered"],
+        },
+        ACase {
+            name: "an NSG's default rules allow outbound to the internet",
+            setup: |z| {
+                let nsg = z.nsg("nsg-sub-a", "eastus", Vec::new());
+                z.subnet_assoc("va", "10.10.1.0/24", Some(nsg), None);
+            },
+            from: "vm-a",
+            to: "93.184.216.34",
+            want: &[],
+            mentions: &["filter nsg-sub-a/AllowInternetOutBound Allow"],
+        },
+        ACase {
             name: "the internet through the system route",
             setup: |_| {},
             from: "vm-a",
@@ -994,6 +1163,51 @@ fn azure_scenarios() {
         let v = z.ask(&vm_id(c.from), &to, 443);
         check(c.name, &v, c.want, c.mentions);
     }
+}
+
+#[test]
+fn azure_addresses_without_a_nic_are_endpoints_of_their_subnet() {
+    let mut z = az_base();
+    z.both("va", "vb");
+    let nsg = z.nsg(
+        "nsg-sub-b",
+        "eastus",
+        vec![deny_443(
+            "deny-one",
+            300,
+            AzDirection::Inbound,
+            "10.10.1.50",
+        )],
+    );
+    z.subnet_assoc("vb", "10.20.1.0/24", Some(nsg), None);
+    let from = format!(
+        "10.10.1.50@{}",
+        arm("virtualNetworks", "va")
+            .to_uppercase()
+            .replace("SUBSCRIPTIONS", "subscriptions")
+    );
+    let v = z.ask(&from, &vm_id("vm-b"), 443);
+    check(
+        "an address of va's subnet to vm-b",
+        &v,
+        &["F:NSG_RULE"],
+        &[
+            "virtualNetworks/va/subnets/default",
+            "nsg-sub-b/deny-one (priority 300)",
+        ],
+    );
+    let v = z.ask("10.10.1.51", &vm_id("vm-b"), 443);
+    check(
+        "another address of the same subnet",
+        &v,
+        &[],
+        &["filter nsg-sub-b/AllowVnetInBound Allow"],
+    );
+    let nowhere = ask(&z.env.world, z.env.now, "10.99.0.1", &vm_id("vm-b"), 443);
+    assert_eq!(
+        nowhere.unwrap_err(),
+        QueryError::UnknownSourceAddress("10.99.0.1".parse().expect("ip"))
+    );
 }
 
 #[test]
