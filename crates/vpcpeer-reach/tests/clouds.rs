@@ -272,6 +272,7 @@ impl G {
     }
 
     /// A static route with a priority and instance tags.
+    #[allow(clippy::too_many_arguments)]
     fn route_p(
         &mut self,
         project: &str,
