@@ -26,6 +26,10 @@
 //!   match; destination ranges if any) are taken by priority, a deny before an allow of the same
 //!   priority; the first decides. None: the implied rules at priority 65535, allow egress and
 //!   deny ingress. A query for all protocols matches only rules for `all`.
+//! - Emulator choices [UNVERIFIED against Connectivity Tests]: an address of a subnetwork that no
+//!   instance holds is an endpoint without tags in that subnetwork (firewall rules without target
+//!   tags apply to it); equal-prefix, equal-priority routes prefer the subnet route, then the
+//!   first by name (no ECMP); a query for all protocols is admitted only by rules for `all`.
 //! - Instances have no run state in this model, so the only bad-state case is an instance that
 //!   no longer exists (a query error, or a blackhole next hop).
 //! - When routing fails, the two networks are diagnosed: a peering entry between them that is not
