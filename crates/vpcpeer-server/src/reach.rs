@@ -554,9 +554,18 @@ pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
         Code::RouteBlackhole => format!(
             "remove or repoint the route that drops the traffic at {id} (its next hop is gone or None)"
         ),
-        Code::PeeringNotActive => format!(
-            "create the peering back from the other network so that {id} becomes ACTIVE (GCP) or Connected (Azure)"
-        ),
+        Code::PeeringNotActive => match id.split_once("/peerings/") {
+            Some((network, name)) => format!(
+                "add the peering back to {network} from the peer network (networks.addPeering) \
+                 so that {name} becomes ACTIVE"
+            ),
+            None if b.detail.contains("Disconnected") => format!(
+                "delete {id} and the link on the remote VNet, then create both again so they connect"
+            ),
+            None => format!(
+                "create the reverse peering link on the remote VNet so that {id} becomes Connected"
+            ),
+        },
         Code::PeeringAccessDisabled => {
             format!("set allowVirtualNetworkAccess to true on {id}")
         }
@@ -822,6 +831,26 @@ mod tests {
         assert_eq!(missing.unwrap_err().0, 404);
         let bad = ask(&w, A, "projects/proj-b/global/networks/net-b", 443);
         assert_eq!(bad.unwrap_err().0, 400);
+        // Only net-a's side of a peering: INACTIVE, and the fix says which side to add.
+        let mut one_sided = w.clone();
+        if let Some(n) = one_sided
+            .gcp_networks
+            .get_mut("projects/proj-b/global/networks/net-b")
+        {
+            n.peerings.clear();
+        }
+        let v = ask(&one_sided, A, B, 443).expect("answer");
+        let pna = v["blockers"]
+            .as_array()
+            .expect("blockers")
+            .iter()
+            .find(|b| b["code"] == "PEERING_NOT_ACTIVE")
+            .unwrap_or_else(|| panic!("no PEERING_NOT_ACTIVE in {v}"));
+        assert_eq!(
+            pna["fix"],
+            "add the peering back to projects/proj-a/global/networks/net-a from the peer network \
+             (networks.addPeering) so that net-a-peer becomes ACTIVE"
+        );
         // An address held by no AWS interface is resolved in the other clouds.
         let v = ask(&w, "10.1.0.2", B, 443).expect("answer");
         assert_eq!(v["reachable"], true, "{v}");
