@@ -176,6 +176,10 @@ fn resolve_src<'s>(
                 _ => Err(QueryError::AmbiguousSourceAddress(*ip)),
             }
         }
+        Endpoint::IpIn(ip, _) => resolve_src(s, &Endpoint::Ip(*ip)),
+        Endpoint::GcpInstance(id) | Endpoint::Azure(id) => {
+            Err(QueryError::UnknownEndpoint(id.clone()))
+        }
     }
 }
 
@@ -186,7 +190,10 @@ fn resolve_dst<'s>(s: &'s Snapshot, ep: &Endpoint, src: &EniView) -> Result<Dst<
             .enis
             .get(id)
             .ok_or_else(|| QueryError::UnknownInterface(id.clone()))?,
-        Endpoint::Ip(ip) => {
+        Endpoint::GcpInstance(id) | Endpoint::Azure(id) => {
+            return Err(QueryError::UnknownEndpoint(id.clone()))
+        }
+        Endpoint::Ip(ip) | Endpoint::IpIn(ip, _) => {
             let ip = *ip;
             let candidates: Vec<&EniView> = s
                 .enis_by_ip

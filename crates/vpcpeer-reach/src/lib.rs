@@ -11,7 +11,10 @@
 //! ```
 
 pub mod audit;
+mod azure;
+mod clouds;
 mod explain;
+mod gcp;
 pub mod lpm;
 mod matrix;
 pub mod model;
@@ -19,11 +22,12 @@ mod rules;
 pub mod snapshot;
 
 pub use audit::{audit, Check, Finding, Severity};
+pub use clouds::explain_world;
 pub use explain::explain;
 pub use matrix::{matrix, matrix_cells, Cell};
 
 pub use model::{
-    Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
-    Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+    CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop,
+    Leg, Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
 };
 pub use snapshot::Snapshot;

@@ -24,13 +24,48 @@ pub enum Endpoint {
     /// An address: a private address of an interface, or (as a destination only) an address
     /// outside every VPC, standing for the internet.
     Ip(IpAddr),
+    /// A GCP instance by relative path (`projects/P/zones/Z/instances/N`), through `nic0`.
+    GcpInstance(String),
+    /// An Azure VM or NIC by ARM id (lower-cased: ARM ids are case-insensitive).
+    Azure(String),
+    /// An address with a hint naming the network it lies in (a VPC id, a GCP network path or an
+    /// Azure VNet id), for addresses that several networks hold: written `IP@NETWORK`.
+    IpIn(IpAddr, String),
 }
 
 impl Endpoint {
-    /// Reads an endpoint as users name it: an instance id (`i-…`), an interface id (`eni-…`) or
-    /// an IP address. `None` for anything else.
+    /// Reads an endpoint as users name it: an instance id (`i-…`), an interface id (`eni-…`), a
+    /// GCP instance (`projects/P/zones/Z/instances/N` or its selfLink URL), an Azure VM or NIC
+    /// (ARM id), an IP address, or `IP@NETWORK`. `None` for anything else.
     pub fn parse(s: &str) -> Option<Endpoint> {
         let s = s.trim();
+        if let Some((ip, hint)) = s.split_once('@') {
+            let hint = hint.trim();
+            return match (ip.trim().parse::<IpAddr>(), hint.is_empty()) {
+                (Ok(ip), false) => Some(Endpoint::IpIn(ip, hint.to_owned())),
+                _ => None,
+            };
+        }
+        if s.contains("/instances/") && (s.starts_with("projects/") || s.contains("/compute/")) {
+            let rel = vpcpeer_model::gcp::relative_path(s);
+            let parts: Vec<&str> = rel.split('/').collect();
+            return match parts.as_slice() {
+                ["projects", p, "zones", z, "instances", n]
+                    if !p.is_empty() && !z.is_empty() && !n.is_empty() =>
+                {
+                    Some(Endpoint::GcpInstance(rel.to_owned()))
+                }
+                _ => None,
+            };
+        }
+        if s.to_ascii_lowercase().starts_with("/subscriptions/") {
+            return vpcpeer_model::azure::ArmId::parse(s)
+                .filter(|a| {
+                    a.is("Microsoft.Compute", &["virtualMachines"])
+                        || a.is("Microsoft.Network", &["networkInterfaces"])
+                })
+                .map(|_| Endpoint::Azure(vpcpeer_model::azure::key(s)));
+        }
         if s.starts_with("i-") {
             Some(Endpoint::Instance(s.to_owned()))
         } else if s.starts_with("eni-") {
@@ -153,6 +188,12 @@ pub enum ComponentKind {
     Subnet,
     /// Anything outside every VPC (id `internet`).
     Internet,
+    /// A GCP VPC network or an Azure virtual network (its routing).
+    Network,
+    /// A GCP firewall rule (id: its path, or `NETWORK/implied-…` for the implied rules).
+    FirewallRule,
+    /// An Azure network security group.
+    NetworkSecurityGroup,
 }
 
 /// A component by kind and id.
@@ -218,6 +259,38 @@ pub enum RuleRef {
         /// Inbound or outbound.
         direction: Direction,
     },
+    /// A GCP or Azure route or filtering rule.
+    Cloud(CloudRule),
+}
+
+/// The route or filtering rule of a GCP or Azure component that decided a hop (their own
+/// vocabulary: GCP routes and firewall rules, Azure effective routes and NSG rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloudRule {
+    /// A route: a GCP subnet, static or peering route, or an Azure effective route.
+    Route {
+        /// Its name (a GCP route name, `subnet route`, an Azure UDR name or `system route`).
+        name: String,
+        /// Destination prefix.
+        destination: String,
+        /// Next hop, in the cloud's words.
+        next_hop: String,
+        /// GCP priority (lower wins); `None` for Azure.
+        priority: Option<u32>,
+    },
+    /// A GCP firewall rule or an Azure NSG rule.
+    Filter {
+        /// The GCP network or Azure NSG holding the rule (its name).
+        policy: String,
+        /// The rule's name (`implied-deny-ingress`, `DenyAllInBound`, …).
+        rule: String,
+        /// Priority (lower is evaluated first).
+        priority: u32,
+        /// Allow or deny.
+        action: AclAction,
+        /// Ingress (inbound) or egress (outbound).
+        direction: Direction,
+    },
 }
 
 /// The path a hop or explanation belongs to.
@@ -281,10 +354,39 @@ pub enum Code {
     /// transit gateways, VPC endpoints, egress-only gateways, VPN gateways)
     /// (`UNSUPPORTED_COMPONENT`).
     UnsupportedComponent,
+    /// GCP: a firewall rule, or the implied deny-ingress rule, drops the packet
+    /// (`FIREWALL_RULE`, GCP Connectivity Tests' drop cause).
+    FirewallRule {
+        /// Ingress (destination) or egress (source).
+        direction: Direction,
+    },
+    /// GCP/Azure: no route of the network leads to the destination (`NO_ROUTE`).
+    NoRoute,
+    /// GCP/Azure: the best route drops the packet: its next hop is gone, or it is a
+    /// user-defined route to `None` (`ROUTE_BLACKHOLE`).
+    RouteBlackhole,
+    /// GCP/Azure: a peering joins the two networks but is not active (GCP `INACTIVE`, Azure
+    /// `Initiated` or `Disconnected`) (`PEERING_NOT_ACTIVE`).
+    PeeringNotActive,
+    /// Azure: the peering is `Connected` but `allowVirtualNetworkAccess` is false
+    /// (`PEERING_ACCESS_DISABLED`).
+    PeeringAccessDisabled,
+    /// GCP/Azure: the two networks are not peered with each other (peering is not transitive)
+    /// (`NO_PEERING_PATH`).
+    NoPeeringPath,
+    /// Azure: a rule of a network security group denies the packet (`NSG_RULE`).
+    NsgRule {
+        /// Inbound (destination) or outbound (source).
+        direction: Direction,
+    },
+    /// The two ends are in different clouds: native peering cannot join them
+    /// (`CROSS_CLOUD_NO_NATIVE_PATH`).
+    CrossCloud,
 }
 
 impl Code {
-    /// The AWS spelling of the code.
+    /// The spelling of the code (AWS Reachability Analyzer's for AWS paths, GCP Connectivity
+    /// Tests' or this emulator's for the others).
     pub fn aws_code(&self) -> &'static str {
         match self {
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
@@ -298,6 +400,14 @@ impl Code {
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             Code::UnknownDestination => "UNKNOWN_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
+            Code::FirewallRule { .. } => "FIREWALL_RULE",
+            Code::NoRoute => "NO_ROUTE",
+            Code::RouteBlackhole => "ROUTE_BLACKHOLE",
+            Code::PeeringNotActive => "PEERING_NOT_ACTIVE",
+            Code::PeeringAccessDisabled => "PEERING_ACCESS_DISABLED",
+            Code::NoPeeringPath => "NO_PEERING_PATH",
+            Code::NsgRule { .. } => "NSG_RULE",
+            Code::CrossCloud => "CROSS_CLOUD_NO_NATIVE_PATH",
         }
     }
 }
@@ -362,6 +472,15 @@ pub enum QueryError {
     /// Source and destination are the same interface.
     #[error("source and destination are the same network interface {0}")]
     SameInterface(String),
+    /// No such GCP instance, Azure VM or NIC, or the address lies in none of the networks.
+    #[error("unknown endpoint {0}")]
+    UnknownEndpoint(String),
+    /// The address lies in several networks; name one with `IP@NETWORK`.
+    #[error("address {0} lies in several networks ({1}); name one as {0}@NETWORK")]
+    AmbiguousAddress(IpAddr, String),
+    /// GCP and Azure networks are IPv4 here.
+    #[error("{0}: only IPv4 is modelled for GCP and Azure networks")]
+    Ipv4Only(String),
 }
 
 #[cfg(test)]
@@ -381,6 +500,45 @@ mod tests {
                 "2001:db8::1",
                 Some(Endpoint::Ip("2001:db8::1".parse().expect("ip"))),
             ),
+            (
+                "projects/p/zones/us-central1-a/instances/vm-1",
+                Some(Endpoint::GcpInstance(
+                    "projects/p/zones/us-central1-a/instances/vm-1".into(),
+                )),
+            ),
+            (
+                "https://compute.googleapis.com/compute/v1/projects/p/zones/z-a/instances/vm-1",
+                Some(Endpoint::GcpInstance("projects/p/zones/z-a/instances/vm-1".into())),
+            ),
+            ("projects/p/zones/z-a/instances/", None),
+            ("projects/p/global/networks/n", None),
+            (
+                "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VM1",
+                Some(Endpoint::Azure(
+                    "/subscriptions/s/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm1"
+                        .into(),
+                )),
+            ),
+            (
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n1",
+                Some(Endpoint::Azure(
+                    "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/networkinterfaces/n1"
+                        .into(),
+                )),
+            ),
+            (
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+                None,
+            ),
+            (
+                "10.0.0.5@vpc-0abc",
+                Some(Endpoint::IpIn(
+                    "10.0.0.5".parse().expect("ip"),
+                    "vpc-0abc".into(),
+                )),
+            ),
+            ("10.0.0.5@", None),
+            ("nope@vpc-0abc", None),
             ("vpc-0abc", None),
             ("10.0.1.0/24", None),
             ("", None),

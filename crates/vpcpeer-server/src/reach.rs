@@ -13,6 +13,11 @@
 //! peer account's address is the very question cross-account peering asks, and an address names
 //! no resource.
 //!
+//! GCP and Azure endpoints (`projects/P/zones/Z/instances/N` or its selfLink, a VM or NIC ARM
+//! id, `IP@NETWORK`) name their project or subscription themselves and are not scoped by
+//! `account`; [`explain_world`] routes each query to the engine of its cloud, and answers a
+//! query whose ends are in two clouds as unreachable (`CROSS_CLOUD_NO_NATIVE_PATH`).
+//!
 //! Errors are JSON `{"error": "..."}`: `400` for malformed input and engine refusals (port
 //! missing, same interface, ambiguous source address), `404` for unknown or foreign endpoints.
 //!
@@ -29,8 +34,8 @@ use serde_json::{json, Value};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget, Scope, World};
 use vpcpeer_reach::{
-    explain, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
-    Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
+    explain_world, CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation,
+    Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
 };
 
 /// The request body.
@@ -102,7 +107,8 @@ fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
 fn parse_endpoint(s: &str, which: &str) -> Result<Endpoint, ReachError> {
     Endpoint::parse(s).ok_or_else(|| {
         ReachError::bad(format!(
-            "{which} {:?} is neither an instance id (i-…), an interface id (eni-…) nor an IP address",
+            "{which} {:?} is neither an instance id (i-…), an interface id (eni-…), a GCP instance \
+             (projects/P/zones/Z/instances/N), an Azure VM or NIC id, an IP address nor IP@NETWORK",
             s.trim()
         ))
     })
@@ -144,6 +150,8 @@ fn scope_endpoint(
                 })
                 .collect();
             match mine.as_slice() {
+                // No AWS interface holds it: a GCP or Azure address, for the engine to resolve.
+                [] if all.is_empty() => Ok(Endpoint::Ip(ip)),
                 [] => Err(ReachError::not_found(format!(
                     "no network interface of account {} region {} holds the source address {ip}",
                     scope.account, scope.region
@@ -156,6 +164,13 @@ fn scope_endpoint(
                 ))),
             }
         }
+        // A source address in a named AWS VPC must be the caller's, as a bare one must.
+        Endpoint::IpIn(ip, vpc) if is_src && vpc.starts_with("vpc-") => {
+            match world.vpcs.get(&vpc) {
+                Some(v) if &v.scope == scope => Ok(Endpoint::IpIn(ip, vpc)),
+                _ => Err(foreign("VPC", &vpc)),
+            }
+        }
         other => Ok(other),
     }
 }
@@ -164,6 +179,7 @@ fn query_error(e: QueryError) -> ReachError {
     match e {
         QueryError::UnknownInstance(_)
         | QueryError::UnknownInterface(_)
+        | QueryError::UnknownEndpoint(_)
         | QueryError::UnknownSourceAddress(_) => ReachError::not_found(e.to_string()),
         _ => ReachError::bad(e.to_string()),
     }
@@ -203,7 +219,7 @@ pub fn answer(
         protocol,
         port,
     };
-    let verdict = explain(&snap, &q).map_err(query_error)?;
+    let verdict = explain_world(world, &snap, &q).map_err(query_error)?;
     Ok(verdict_json(&snap, &verdict))
 }
 
@@ -245,6 +261,9 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
+        ComponentKind::Network => "network",
+        ComponentKind::FirewallRule => "firewall-rule",
+        ComponentKind::NetworkSecurityGroup => "network-security-group",
     }
 }
 
@@ -290,6 +309,32 @@ fn rule_json(r: &RuleRef) -> Value {
             "rule_number": rule_number,
             "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
             "direction": direction_name(*direction, true),
+        }),
+        RuleRef::Cloud(CloudRule::Route {
+            name,
+            destination,
+            next_hop,
+            priority,
+        }) => json!({
+            "type": "route",
+            "name": name,
+            "destination": destination,
+            "target": next_hop,
+            "priority": priority,
+        }),
+        RuleRef::Cloud(CloudRule::Filter {
+            policy,
+            rule,
+            priority,
+            action,
+            direction,
+        }) => json!({
+            "type": "firewall-rule",
+            "policy": policy,
+            "rule": rule,
+            "priority": priority,
+            "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
+            "direction": direction_name(*direction, false),
         }),
     }
 }
@@ -494,9 +539,323 @@ pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
         Code::UnknownDestination => {
             "no interface holds the destination address: check the address".to_owned()
         }
+        Code::FirewallRule { direction } | Code::NsgRule { direction } => {
+            cloud_filter_fix(v, b, direction)
+        }
+        Code::NoRoute => match v.blockers.iter().find(|o| {
+            matches!(
+                o.code,
+                Code::PeeringNotActive | Code::PeeringAccessDisabled | Code::NoPeeringPath
+            )
+        }) {
+            Some(_) => "repair the peering first (see the peering blocker): its routes follow".to_owned(),
+            None => format!("add a route for the destination to {id}"),
+        },
+        Code::RouteBlackhole => format!(
+            "remove or repoint the route that drops the traffic at {id} (its next hop is gone or None)"
+        ),
+        Code::PeeringNotActive => match id.split_once("/peerings/") {
+            Some((network, name)) => format!(
+                "add the peering back to {network} from the peer network (networks.addPeering) \
+                 so that {name} becomes ACTIVE"
+            ),
+            None if b.detail.contains("Disconnected") => format!(
+                "delete {id} and the link on the remote VNet, then create both again so they connect"
+            ),
+            None => format!(
+                "create the reverse peering link on the remote VNet so that {id} becomes Connected"
+            ),
+        },
+        Code::PeeringAccessDisabled => {
+            format!("set allowVirtualNetworkAccess to true on {id}")
+        }
+        Code::NoPeeringPath => format!(
+            "peer the two networks directly (from both sides) with {id}; peering is not transitive"
+        ),
+        Code::CrossCloud => "native peering cannot join clouds: connect them with encrypted \
+             peering through a gateway in each cloud (e.g. a transit gateway)"
+            .to_owned(),
         Code::UnsupportedComponent => {
             "the path needs a component the engine does not model (e.g. a transit gateway)"
                 .to_owned()
         }
+    }
+}
+
+/// `tcp:443`, `udp:53`, `icmp`, `all` (GCP's way of writing a protocol and port).
+fn gcp_traffic(h: &Header) -> String {
+    match (h.protocol, h.dst_port) {
+        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}:{p}", h.protocol),
+        (p, _) => p.to_string(),
+    }
+}
+
+/// The fix for a GCP firewall or Azure NSG denial: an allow rule ahead of the one that decided.
+fn cloud_filter_fix(v: &Verdict, b: &Explanation, direction: Direction) -> String {
+    let hop = hop_at(v, b.leg, |h| {
+        h.component == b.component
+            && matches!(
+                h.rule,
+                Some(RuleRef::Cloud(CloudRule::Filter {
+                    action: AclAction::Deny,
+                    ..
+                }))
+            )
+    });
+    let Some((
+        h,
+        Some(RuleRef::Cloud(CloudRule::Filter {
+            policy, priority, ..
+        })),
+    )) = hop.map(|h| (h, h.rule.as_ref()))
+    else {
+        return format!(
+            "add a rule allowing the traffic ahead of the one in {}",
+            b.component.id
+        );
+    };
+    let h = &h.inbound;
+    match (b.code, direction) {
+        (Code::FirewallRule { .. }, Direction::Ingress) => format!(
+            "add an ingress firewall rule allowing {} from {} to network {policy} (priority below {priority})",
+            gcp_traffic(h),
+            host_net(h.src_ip)
+        ),
+        (Code::FirewallRule { .. }, Direction::Egress) => format!(
+            "add an egress firewall rule allowing {} to {} in network {policy} (priority below {priority})",
+            gcp_traffic(h),
+            host_net(h.dst_ip)
+        ),
+        (_, Direction::Ingress) => format!(
+            "add an inbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
+            traffic(h),
+            host_net(h.src_ip),
+            host_net(h.dst_ip)
+        ),
+        (_, Direction::Egress) => format!(
+            "add an outbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
+            traffic(h),
+            host_net(h.src_ip),
+            host_net(h.dst_ip)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use vpcpeer_model::gcp::{
+        self, AddPeering, FirewallSpec, InstanceSpec, NetworkSpec, NicSpec, SubnetSpec,
+    };
+    use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
+
+    use super::{answer, ReachRequest};
+
+    const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+    fn run<T>(
+        world: &mut World,
+        ids: &mut SeededIds,
+        project: &str,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, gcp::GcpError>,
+    ) -> T {
+        let limits = Limits::default();
+        let ctx = Ctx {
+            scope: Scope::new(project, "global"),
+            now: NOW,
+            ids,
+            limits: &limits,
+        };
+        let mut tx = Tx::new(world, ctx);
+        let out = f(&mut tx).expect("gcp command");
+        tx.commit();
+        out
+    }
+
+    /// net-a 10.1.0.0/24 (vm-a) and net-b 10.2.0.0/24 (vm-b) in two projects, peered both ways;
+    /// net-b admits tcp/443 from 10.1.0.0/24.
+    fn world() -> World {
+        let mut w = World::default();
+        let mut ids = SeededIds::new(3);
+        for (p, n, cidr, peer) in [
+            (
+                "proj-a",
+                "net-a",
+                "10.1.0.0/24",
+                "projects/proj-b/global/networks/net-b",
+            ),
+            (
+                "proj-b",
+                "net-b",
+                "10.2.0.0/24",
+                "projects/proj-a/global/networks/net-a",
+            ),
+        ] {
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_network(
+                    tx,
+                    p,
+                    NetworkSpec {
+                        name: n.into(),
+                        auto_create_subnetworks: Some(false),
+                        ..Default::default()
+                    },
+                )
+            });
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_subnetwork(
+                    tx,
+                    p,
+                    "us-central1",
+                    SubnetSpec {
+                        name: format!("{n}-s"),
+                        network: gcp::network_path(p, n),
+                        ip_cidr_range: cidr.into(),
+                        ..Default::default()
+                    },
+                )
+            });
+            let vm = if n == "net-a" { "vm-a" } else { "vm-b" };
+            run(&mut w, &mut ids, p, |tx| {
+                gcp::insert_instance(
+                    tx,
+                    p,
+                    "us-central1-a",
+                    InstanceSpec {
+                        name: vm.into(),
+                        machine_type: "e2-micro".into(),
+                        tags: Vec::new(),
+                        nics: vec![NicSpec {
+                            subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
+                            ..Default::default()
+                        }],
+                    },
+                )
+            });
+            let op = run(&mut w, &mut ids, p, |tx| {
+                gcp::add_peering(
+                    tx,
+                    p,
+                    n,
+                    AddPeering {
+                        name: format!("{n}-peer"),
+                        peer_network: peer.into(),
+                        ..Default::default()
+                    },
+                )
+            });
+            run(&mut w, &mut ids, p, |tx| gcp::get_operation(tx, &op.id));
+        }
+        run(&mut w, &mut ids, "proj-b", |tx| {
+            gcp::insert_firewall(
+                tx,
+                "proj-b",
+                FirewallSpec {
+                    name: "allow-443".into(),
+                    description: String::new(),
+                    network: Some("global/networks/net-b".into()),
+                    direction: None,
+                    priority: None,
+                    allowed: vec![("tcp".into(), vec!["443".into()])],
+                    denied: Vec::new(),
+                    source_ranges: vec!["10.1.0.0/24".into()],
+                    destination_ranges: Vec::new(),
+                    source_tags: Vec::new(),
+                    target_tags: Vec::new(),
+                    disabled: false,
+                },
+            )
+        });
+        w
+    }
+
+    fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {
+        let req = ReachRequest {
+            account: None,
+            region: None,
+            from: from.into(),
+            to: to.into(),
+            protocol: "tcp".into(),
+            port: Some(port),
+        };
+        answer(w, NOW, &req).map_err(|e| (e.status.as_u16(), e.message))
+    }
+
+    const A: &str = "projects/proj-a/zones/us-central1-a/instances/vm-a";
+    const B: &str = "projects/proj-b/zones/us-central1-a/instances/vm-b";
+
+    #[test]
+    fn gcp_verdicts_carry_gcp_rules_and_fixes() {
+        let w = world();
+        let v = ask(&w, A, B, 443).expect("answer");
+        assert_eq!(v["reachable"], true, "{v}");
+        let rules: Vec<&Value> = v["forward"]
+            .as_array()
+            .expect("forward")
+            .iter()
+            .map(|h| &h["rule"])
+            .filter(|r| !r.is_null())
+            .collect();
+        assert_eq!(rules[0]["type"], "firewall-rule");
+        assert_eq!(rules[0]["rule"], "implied-allow-egress");
+        assert_eq!(rules[0]["direction"], "egress");
+        assert_eq!(rules[1]["type"], "route");
+        assert_eq!(rules[1]["destination"], "10.2.0.0/24");
+        assert_eq!(rules[1]["target"], "network net-b (peering net-a-peer)");
+        assert_eq!(rules[2]["policy"], "net-b");
+        assert_eq!(rules[2]["rule"], "allow-443");
+        assert_eq!(rules[2]["priority"], 1000);
+        assert_eq!(rules[2]["action"], "allow");
+
+        let v = ask(&w, A, "10.2.0.2", 22).expect("answer");
+        assert_eq!(v["reachable"], false, "{v}");
+        let b = &v["blockers"][0];
+        assert_eq!(b["code"], "FIREWALL_RULE");
+        assert_eq!(b["component"]["kind"], "firewall-rule");
+        assert_eq!(
+            b["fix"],
+            "add an ingress firewall rule allowing tcp:22 from 10.1.0.2/32 to network net-b \
+             (priority below 65535)"
+        );
+    }
+
+    #[test]
+    fn gcp_endpoints_errors_and_scoping() {
+        let w = world();
+        let missing = ask(
+            &w,
+            A,
+            "projects/proj-b/zones/us-central1-a/instances/nope",
+            443,
+        );
+        assert_eq!(missing.unwrap_err().0, 404);
+        let bad = ask(&w, A, "projects/proj-b/global/networks/net-b", 443);
+        assert_eq!(bad.unwrap_err().0, 400);
+        // Only net-a's side of a peering: INACTIVE, and the fix says which side to add.
+        let mut one_sided = w.clone();
+        if let Some(n) = one_sided
+            .gcp_networks
+            .get_mut("projects/proj-b/global/networks/net-b")
+        {
+            n.peerings.clear();
+        }
+        let v = ask(&one_sided, A, B, 443).expect("answer");
+        let pna = v["blockers"]
+            .as_array()
+            .expect("blockers")
+            .iter()
+            .find(|b| b["code"] == "PEERING_NOT_ACTIVE")
+            .unwrap_or_else(|| panic!("no PEERING_NOT_ACTIVE in {v}"));
+        assert_eq!(
+            pna["fix"],
+            "add the peering back to projects/proj-a/global/networks/net-a from the peer network \
+             (networks.addPeering) so that net-a-peer becomes ACTIVE"
+        );
+        // An address held by no AWS interface is resolved in the other clouds.
+        let v = ask(&w, "10.1.0.2", B, 443).expect("answer");
+        assert_eq!(v["reachable"], true, "{v}");
+        // A source address in an AWS VPC the caller does not own is not found.
+        let foreign = ask(&w, "10.0.0.5@vpc-0123456789abcdef0", B, 443);
+        assert_eq!(foreign.unwrap_err().0, 404);
     }
 }

@@ -21,11 +21,13 @@ pub enum Output {
 #[derive(clap::Args)]
 #[command(after_help = "Exit status: 0 when reachable, 1 when not reachable, 2 on errors.")]
 pub struct ReachArgs {
-    /// Source: an instance id (i-…), an interface id (eni-…) or a private address.
+    /// Source: an instance id (i-…), an interface id (eni-…), a GCP instance
+    /// (projects/P/zones/Z/instances/N), an Azure VM or NIC id, a private address, or
+    /// IP@NETWORK (a VPC id, GCP network path or VNet id) when several networks hold it.
     #[arg(long, required_unless_present = "matrix")]
     pub from: Option<String>,
-    /// Destination: an instance id, an interface id or an address (a peer account's address
-    /// is fine; ids must belong to --account).
+    /// Destination: as --from, or any address (a peer account's address is fine; AWS ids must
+    /// belong to --account; an instance in another cloud is answered as unreachable).
     #[arg(long, required_unless_present = "matrix")]
     pub to: Option<String>,
     /// Instead of one query: which instances reach which (all pairs) on --protocol/--port.
@@ -147,6 +149,14 @@ fn rule(r: &Value) -> String {
     match r["type"].as_str() {
         Some("route") => format!("route {} -> {}", s("destination"), s("target")),
         Some("security-group-rule") => format!("{} {}", s("direction"), s("rule_id")),
+        Some("firewall-rule") => format!(
+            "{} {}/{} (priority {}) {}",
+            s("direction"),
+            s("policy"),
+            s("rule"),
+            r["priority"].as_u64().unwrap_or_default(),
+            s("action")
+        ),
         Some("network-acl-entry") => {
             let n = r["rule_number"]
                 .as_i64()
@@ -436,6 +446,43 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("     fix: add a route\n"), "{s}");
+    }
+
+    #[test]
+    fn renders_gcp_and_azure_rules() {
+        let h = serde_json::json!({"src_ip": "10.1.0.2", "dst_ip": "10.2.0.2", "protocol": "tcp",
+            "src_port": 49152, "dst_port": 22});
+        let v = serde_json::json!({
+            "reachable": false,
+            "forward": [
+                {"component": {"kind": "network", "id": "projects/p/global/networks/net-a"},
+                 "rule": {"type": "route", "name": "subnet route of s", "destination": "10.2.0.0/24",
+                          "target": "network net-b (peering a-b)", "priority": 0},
+                 "inbound": h, "outbound": h},
+                {"component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
+                 "rule": {"type": "firewall-rule", "policy": "nsg-b", "rule": "DenyAllInBound",
+                          "priority": 65500, "action": "deny", "direction": "ingress"},
+                 "inbound": h, "outbound": h}],
+            "return": [],
+            "blockers": [{"code": "NSG_RULE", "leg": "forward",
+                          "component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
+                          "detail": "nsg-b/DenyAllInBound (priority 65500) denies inbound", "fix": "allow it"}],
+        });
+        let s = render(&v, &args());
+        assert!(
+            s.contains("route 10.2.0.0/24 -> network net-b (peering a-b)"),
+            "{s}"
+        );
+        assert!(
+            s.contains("network-security-group /subscriptions/s/nsg-b  ingress nsg-b/DenyAllInBound (priority 65500) deny"),
+            "{s}"
+        );
+        assert!(
+            s.contains(
+                "1. NSG_RULE (forward path) at network-security-group /subscriptions/s/nsg-b"
+            ),
+            "{s}"
+        );
     }
 
     #[test]

@@ -196,6 +196,10 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
+        // GCP and Azure components never appear on an EC2 insights path.
+        ComponentKind::Network => "network",
+        ComponentKind::FirewallRule => "firewall-rule",
+        ComponentKind::NetworkSecurityGroup => "network-security-group",
     }
 }
 
@@ -255,7 +259,10 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
                 Some(s.id.clone()),
             )
         }),
-        ComponentKind::Internet => (None, None, None),
+        ComponentKind::Internet
+        | ComponentKind::Network
+        | ComponentKind::FirewallRule
+        | ComponentKind::NetworkSecurityGroup => (None, None, None),
     }
 }
 
@@ -298,8 +305,8 @@ fn direction_name(d: Direction) -> &'static str {
     }
 }
 
-fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> RuleRecord {
-    match r {
+fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> Option<RuleRecord> {
+    Some(match r {
         RuleRef::Route {
             destination,
             target,
@@ -307,6 +314,8 @@ fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> RuleRecord {
             destination: destination.to_string(),
             target: target.clone(),
         },
+        // GCP and Azure rules never appear on an EC2 insights path.
+        RuleRef::Cloud(_) => return None,
         RuleRef::SecurityGroupRule {
             group_id,
             rule_id,
@@ -357,7 +366,7 @@ fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> RuleRecord {
                 ports: entry.and_then(|e| e.port_range),
             }
         }
-    }
+    })
 }
 
 fn hops(w: &World, hops: &[Hop]) -> Vec<PathComponentRecord> {
@@ -372,7 +381,7 @@ fn hops(w: &World, hops: &[Hop]) -> Vec<PathComponentRecord> {
                 subnet_id,
                 inbound: header(&h.inbound),
                 outbound: header(&h.outbound),
-                rule: h.rule.as_ref().map(|r| rule(w, &h.component, r)),
+                rule: h.rule.as_ref().and_then(|r| rule(w, &h.component, r)),
             }
         })
         .collect()

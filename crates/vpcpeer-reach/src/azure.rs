@@ -1,0 +1,796 @@
+//! Reachability inside Azure: effective routes, VNet peering and network security groups,
+//! answered in Azure's own terms (the NSG and rule that decided, the effective route and its
+//! next hop type).
+//!
+//! Forward walk: the source VM → its NIC → the NIC's NSG, then the subnet's NSG (outbound; both
+//! must allow) → the effective route for the destination → by next hop type → the destination
+//! subnet's NSG, then its NIC's NSG (inbound) → the NIC → the VM.
+//!
+//! - Effective routes are the model's ([`vpcpeer_model::azure::routes::effective_routes`]):
+//!   system routes (the VNet's address space `VnetLocal`; the address space of each `Connected`
+//!   peering with `allowVirtualNetworkAccess` as `VNetPeering`, or `VNetGlobalPeering` across
+//!   regions; `0.0.0.0/0` `Internet`; the private ranges outside the address space dropped),
+//!   overridden by the user-defined routes of the subnet's route table. The longest prefix wins;
+//!   on a tie a user route beats a system route.
+//! - Next hops: `VnetLocal` delivers inside the VNet; a peering hop delivers inside the peer VNet
+//!   only (peering is not transitive: the peer's own peers are not in the routes); `Internet`
+//!   reaches only addresses outside every VNet; a user route to `None` is `ROUTE_BLACKHOLE`
+//!   naming the route; a system route to `None` is `NO_ROUTE`; a `VirtualAppliance` whose
+//!   address no NIC holds is `ROUTE_BLACKHOLE`, one that a NIC holds (forwarding through an
+//!   appliance) and `VirtualNetworkGateway` are `UNSUPPORTED_COMPONENT` (not modelled, never
+//!   guessed).
+//! - NSG rules (the NSG's own plus Azure's default rules) are taken by priority; the first that
+//!   matches protocol, source and destination ports and prefixes decides. Prefixes are CIDRs,
+//!   addresses, `*`/`Any`, and the service tags `VirtualNetwork` (the VNet's address space and
+//!   that of its `Connected` peers with `allowVirtualNetworkAccess`), `Internet` (every address
+//!   outside that set and outside the private RFC 1918 / RFC 6598 ranges [UNVERIFIED: Azure
+//!   documents the tag as the public address space]) and `AzureLoadBalancer` (the platform address 168.63.129.16); any other
+//!   tag never matches. A denial is `NSG_RULE` naming `nsg/rule`. NSGs are stateful: the reply
+//!   passes them.
+//! - When routing fails between two VNets, the peering is diagnosed: a link that is `Initiated`
+//!   or `Disconnected` is `PEERING_NOT_ACTIVE`; a `Connected` pair with
+//!   `allowVirtualNetworkAccess` false is `PEERING_ACCESS_DISABLED`; no link is
+//!   `NO_PEERING_PATH` (saying so when both are peered with a third VNet). The walk goes on as if
+//!   the packet arrived, so every blocker on the path is listed.
+//! - Return path: the destination's effective routes must send the reply back (`VnetLocal` in
+//!   the same VNet, the peering to the source's VNet across one), else a return-leg `NO_ROUTE`.
+//! - VMs have no power state in this model; a VM or NIC that does not exist is a query error.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::Ipv4Net;
+use vpcpeer_model::azure::peering::{self as azpeering, PeeringState};
+use vpcpeer_model::azure::routes::effective_routes;
+use vpcpeer_model::azure::{
+    default_security_rules, key, ArmId, AzAccess, AzDirection, AzEffectiveRoute, AzIpConfig,
+    AzNextHop, AzNic, AzNsg, AzPlace, AzRouteSource, AzSecurityRule, AzSubnet, AzVm, AzVnet,
+};
+use vpcpeer_model::{AclAction, World};
+
+use crate::clouds::{header, Trace};
+use crate::model::{
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Leg, Protocol, Query,
+    QueryError, RuleRef, Verdict,
+};
+
+/// One end inside an Azure VNet: a VM's primary NIC, a NIC, or an address of a subnet.
+#[derive(Debug, Clone)]
+pub(crate) struct AEnd<'w> {
+    /// The VNet.
+    pub vnet: &'w AzVnet,
+    /// The subnet.
+    pub subnet: &'w AzSubnet,
+    /// The address.
+    pub ip: Ipv4Addr,
+    /// The NIC, if the end is one.
+    pub nic: Option<&'w AzNic>,
+    /// The VM using the NIC, if any.
+    pub vm: Option<&'w AzVm>,
+}
+
+impl AEnd<'_> {
+    fn subnet_id(&self) -> String {
+        format!("{}/subnets/{}", self.vnet.display_id, self.subnet.name)
+    }
+
+    pub fn component(&self) -> ComponentRef {
+        match (self.vm, self.nic) {
+            (Some(vm), _) => ComponentRef::new(K::Instance, &vm.display_id),
+            (None, Some(nic)) => ComponentRef::new(K::NetworkInterface, &nic.display_id),
+            (None, None) => ComponentRef::new(K::Subnet, self.subnet_id()),
+        }
+    }
+}
+
+fn primary(nic: &AzNic) -> Option<&AzIpConfig> {
+    nic.ip_configs
+        .iter()
+        .find(|c| c.primary)
+        .or(nic.ip_configs.first())
+}
+
+fn subnet_of<'w>(world: &'w World, subnet_id: &str) -> Option<(&'w AzVnet, &'w AzSubnet)> {
+    let a = ArmId::parse(subnet_id)?;
+    let vnet = world.az_vnets.get(&key(&a.top_level()))?;
+    let (_, name) = a.segments.get(1)?;
+    Some((vnet, vnet.subnet(name)?))
+}
+
+fn nic_end<'w>(world: &'w World, nic: &'w AzNic, vm: Option<&'w AzVm>) -> Option<AEnd<'w>> {
+    let cfg = primary(nic)?;
+    let (vnet, subnet) = subnet_of(world, &cfg.subnet_id)?;
+    Some(AEnd {
+        vnet,
+        subnet,
+        ip: cfg.private_ip,
+        nic: Some(nic),
+        vm,
+    })
+}
+
+/// The end for a VM (its primary NIC) or a NIC, by lower-cased ARM id.
+pub(crate) fn resource_end<'w>(world: &'w World, id: &str) -> Result<AEnd<'w>, QueryError> {
+    let unknown = || QueryError::UnknownEndpoint(id.to_owned());
+    if let Some(vm) = world.az_vms.get(id) {
+        let nic = vm
+            .nics
+            .first()
+            .and_then(|n| world.az_nics.get(&key(n)))
+            .ok_or_else(|| QueryError::InstanceWithoutInterface(vm.display_id.clone()))?;
+        return nic_end(world, nic, Some(vm)).ok_or_else(unknown);
+    }
+    let nic = world.az_nics.get(id).ok_or_else(unknown)?;
+    let vm = nic.vm.as_deref().and_then(|v| world.az_vms.get(&key(v)));
+    nic_end(world, nic, vm).ok_or_else(unknown)
+}
+
+/// The ends address `ip` stands for: NICs holding it, else subnets whose prefix holds it.
+pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<AEnd<'_>> {
+    let mut held = Vec::new();
+    for nic in world.az_nics.values() {
+        for cfg in nic.ip_configs.iter().filter(|c| c.private_ip == ip) {
+            if let Some((vnet, subnet)) = subnet_of(world, &cfg.subnet_id) {
+                let vm = nic.vm.as_deref().and_then(|v| world.az_vms.get(&key(v)));
+                held.push(AEnd {
+                    vnet,
+                    subnet,
+                    ip,
+                    nic: Some(nic),
+                    vm,
+                });
+            }
+        }
+    }
+    if !held.is_empty() {
+        return held;
+    }
+    world
+        .az_vnets
+        .values()
+        .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
+        .filter(|(_, s)| s.prefix.contains(&ip))
+        .map(|(vnet, subnet)| AEnd {
+            vnet,
+            subnet,
+            ip,
+            nic: None,
+            vm: None,
+        })
+        .collect()
+}
+
+/// Whether VNets `a` and `b` (keys) are joined by a `Connected` peering.
+pub(crate) fn connected(world: &World, a: &str, b: &str) -> bool {
+    azpeering::links_of(world, a)
+        .any(|l| l.remote_vnet == b && azpeering::state(world, l) == PeeringState::Connected)
+}
+
+/// The address space the `VirtualNetwork` tag stands for, seen from `vnet`.
+fn virtual_network(world: &World, vnet: &AzVnet) -> Vec<Ipv4Net> {
+    let mut out = vnet.prefixes.clone();
+    for l in azpeering::links_of(world, &vnet.id) {
+        if l.allow_vnet_access && azpeering::state(world, l) == PeeringState::Connected {
+            out.extend(l.remote_snapshot.iter().copied());
+        }
+    }
+    out
+}
+
+fn prefix_matches(p: &str, ip: Ipv4Addr, vnet_space: &[Ipv4Net]) -> bool {
+    let p = p.trim();
+    match p.to_ascii_lowercase().as_str() {
+        "*" | "any" | "0.0.0.0/0" => true,
+        "virtualnetwork" => vnet_space.iter().any(|n| n.contains(&ip)),
+        "internet" => !vnet_space.iter().any(|n| n.contains(&ip)) && !is_private(ip),
+        "azureloadbalancer" => ip == Ipv4Addr::new(168, 63, 129, 16),
+        _ => p
+            .parse::<Ipv4Net>()
+            .map(|n| n.contains(&ip))
+            .or_else(|_| p.parse::<Ipv4Addr>().map(|a| a == ip))
+            .unwrap_or(false),
+    }
+}
+
+/// RFC 1918 and RFC 6598 space, which the `Internet` service tag does not cover.
+fn is_private(a: Ipv4Addr) -> bool {
+    a.is_private() || (a.octets()[0] == 100 && (64..128).contains(&a.octets()[1]))
+}
+
+fn port_matches(ranges: &[String], port: Option<u16>) -> bool {
+    ranges.iter().any(|r| {
+        let r = r.trim();
+        if r == "*" {
+            return true;
+        }
+        let Some(p) = port else {
+            return false;
+        };
+        let (a, b) = r.split_once('-').unwrap_or((r, r));
+        match (a.trim().parse::<u16>(), b.trim().parse::<u16>()) {
+            (Ok(a), Ok(b)) => a <= p && p <= b,
+            _ => false,
+        }
+    })
+}
+
+fn rule_matches(r: &AzSecurityRule, h: &Header, space: &[Ipv4Net]) -> bool {
+    let proto = r.protocol.to_ascii_lowercase();
+    let proto_ok = match h.protocol {
+        Protocol::All => proto == "*",
+        Protocol::Tcp => proto == "*" || proto == "tcp",
+        Protocol::Udp => proto == "*" || proto == "udp",
+        Protocol::Icmp => proto == "*" || proto == "icmp",
+    };
+    let (Some(src), Some(dst)) = (v4(h.src_ip), v4(h.dst_ip)) else {
+        return false;
+    };
+    proto_ok
+        && port_matches(&r.source_ports, h.src_port)
+        && port_matches(&r.destination_ports, h.dst_port)
+        && r.source_prefixes
+            .iter()
+            .any(|p| prefix_matches(p, src, space))
+        && r.destination_prefixes
+            .iter()
+            .any(|p| prefix_matches(p, dst, space))
+}
+
+fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
+    match ip {
+        IpAddr::V4(a) => Some(a),
+        IpAddr::V6(_) => None,
+    }
+}
+
+/// The rule of `nsg` that decides `h` in `dir` (the default rules always end with a deny-all).
+fn nsg_decision(nsg: &AzNsg, dir: AzDirection, h: &Header, space: &[Ipv4Net]) -> AzSecurityRule {
+    let mut rules: Vec<AzSecurityRule> = nsg
+        .rules
+        .iter()
+        .cloned()
+        .chain(default_security_rules())
+        .filter(|r| r.direction == dir)
+        .collect();
+    rules.sort_by_key(|r| r.priority);
+    rules
+        .into_iter()
+        .find(|r| rule_matches(r, h, space))
+        .unwrap_or_else(|| AzSecurityRule {
+            name: "DenyAll".into(),
+            priority: 65500,
+            direction: dir,
+            access: AzAccess::Deny,
+            protocol: "*".into(),
+            source_ports: vec!["*".into()],
+            destination_ports: vec!["*".into()],
+            source_prefixes: vec!["*".into()],
+            destination_prefixes: vec!["*".into()],
+            description: None,
+        })
+}
+
+/// A chosen effective route.
+#[derive(Debug, Clone)]
+struct Chosen {
+    route: AzEffectiveRoute,
+    prefix: Ipv4Net,
+}
+
+/// The effective routes of an end (a NIC's, or those a NIC in its subnet would have).
+fn routes_of(world: &World, e: &AEnd<'_>) -> Vec<AzEffectiveRoute> {
+    match e.nic {
+        Some(nic) => effective_routes(world, nic),
+        None => {
+            let probe = AzNic {
+                id: String::new(),
+                display_id: String::new(),
+                name: String::new(),
+                place: AzPlace {
+                    subscription: e.vnet.place.subscription.clone(),
+                    resource_group: e.vnet.place.resource_group.clone(),
+                    location: e.vnet.place.location.clone(),
+                },
+                ip_configs: vec![AzIpConfig {
+                    name: "probe".into(),
+                    subnet_id: e.subnet_id(),
+                    private_ip: e.ip,
+                    dynamic: false,
+                    primary: true,
+                }],
+                nsg: None,
+                ip_forwarding: false,
+                vm: None,
+                guid: String::new(),
+                tags: Default::default(),
+            };
+            effective_routes(world, &probe)
+        }
+    }
+}
+
+fn best(routes: &[AzEffectiveRoute], ip: Ipv4Addr) -> Option<Chosen> {
+    routes
+        .iter()
+        .filter(|r| r.active)
+        .flat_map(|r| r.prefixes.iter().map(move |p| (r, *p)))
+        .filter(|(_, p)| p.contains(&ip))
+        .max_by_key(|(r, p)| {
+            (
+                p.prefix_len(),
+                match r.source {
+                    AzRouteSource::User => 2,
+                    AzRouteSource::VirtualNetworkGateway => 1,
+                    AzRouteSource::Default => 0,
+                },
+            )
+        })
+        .map(|(r, p)| Chosen {
+            route: r.clone(),
+            prefix: p,
+        })
+}
+
+fn hop_name(h: AzNextHop) -> &'static str {
+    match h {
+        AzNextHop::VnetLocal => "VnetLocal",
+        AzNextHop::VnetPeering => "VNetPeering",
+        AzNextHop::VnetGlobalPeering => "VNetGlobalPeering",
+        AzNextHop::Internet => "Internet",
+        AzNextHop::VirtualAppliance => "VirtualAppliance",
+        AzNextHop::VirtualNetworkGateway => "VirtualNetworkGateway",
+        AzNextHop::None => "None",
+    }
+}
+
+struct Walk<'w, 'q> {
+    world: &'w World,
+    src: &'q AEnd<'w>,
+    dst: Option<&'q AEnd<'w>>,
+    t: Trace,
+    diagnosed: bool,
+}
+
+/// Answers `q` from `src` to `dst` (or, when `dst` is `None`, to `dst_ip` outside every VNet).
+pub(crate) fn explain(
+    world: &World,
+    q: &Query,
+    src: &AEnd<'_>,
+    dst: Option<&AEnd<'_>>,
+    dst_ip: IpAddr,
+) -> Result<Verdict, QueryError> {
+    if dst_ip.is_ipv6() {
+        return Err(QueryError::Ipv4Only(dst_ip.to_string()));
+    }
+    if let (Some(a), Some(b)) = (src.nic, dst.and_then(|d| d.nic)) {
+        if a.id == b.id {
+            return Err(QueryError::SameInterface(a.display_id.clone()));
+        }
+    }
+    let h = header(q, IpAddr::V4(src.ip), dst_ip);
+    let mut w = Walk {
+        world,
+        src,
+        dst,
+        t: Trace::new(),
+        diagnosed: false,
+    };
+    w.forward(h);
+    Ok(w.t.verdict())
+}
+
+impl<'w> Walk<'w, '_> {
+    /// The VM and NIC hops of an end, outward (`vm_first`) or inward.
+    fn end_hops(&mut self, e: &AEnd<'_>, h: Header, vm_first: bool) {
+        let vm = e.vm.map(|v| ComponentRef::new(K::Instance, &v.display_id));
+        let nic = e
+            .nic
+            .map(|n| ComponentRef::new(K::NetworkInterface, &n.display_id));
+        if e.vm.is_none() && e.nic.is_none() {
+            self.t.hop(e.component(), None, h);
+            return;
+        }
+        let (first, second) = if vm_first { (vm, nic) } else { (nic, vm) };
+        for c in [first, second].into_iter().flatten() {
+            self.t.hop(c, None, h);
+        }
+    }
+
+    /// One NSG's verdict on `h`, seen from end `e`.
+    fn nsg(&mut self, nsg_id: Option<&str>, e: &AEnd<'_>, dir: AzDirection, h: Header) {
+        let Some(nsg) = nsg_id.and_then(|id| self.world.az_nsgs.get(&key(id))) else {
+            return;
+        };
+        let space = virtual_network(self.world, e.vnet);
+        let r = nsg_decision(nsg, dir, &h, &space);
+        let direction = match dir {
+            AzDirection::Inbound => Direction::Ingress,
+            AzDirection::Outbound => Direction::Egress,
+        };
+        let action = match r.access {
+            AzAccess::Allow => AclAction::Allow,
+            AzAccess::Deny => AclAction::Deny,
+        };
+        let nsg_ref = ComponentRef::new(K::NetworkSecurityGroup, &nsg.display_id);
+        self.t.hop(
+            nsg_ref.clone(),
+            Some(RuleRef::Cloud(CloudRule::Filter {
+                policy: nsg.name.clone(),
+                rule: r.name.clone(),
+                priority: r.priority,
+                action,
+                direction,
+            })),
+            h,
+        );
+        if action == AclAction::Deny {
+            let way = match dir {
+                AzDirection::Inbound => "inbound",
+                AzDirection::Outbound => "outbound",
+            };
+            self.t.block(
+                Code::NsgRule { direction },
+                nsg_ref,
+                format!(
+                    "{}/{} (priority {}) denies {way} {h}",
+                    nsg.name, r.name, r.priority
+                ),
+            );
+        }
+    }
+
+    fn forward(&mut self, h: Header) {
+        let src = self.src;
+        self.end_hops(src, h, true);
+        self.nsg(
+            src.nic.and_then(|n| n.nsg.as_deref()),
+            src,
+            AzDirection::Outbound,
+            h,
+        );
+        self.nsg(src.subnet.nsg.as_deref(), src, AzDirection::Outbound, h);
+        let dst_ip = v4(h.dst_ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let routes = routes_of(self.world, src);
+        let Some(c) = best(&routes, dst_ip) else {
+            let at = ComponentRef::new(K::Subnet, src.subnet_id());
+            self.t.hop(at.clone(), None, h);
+            self.t.block(
+                Code::NoRoute,
+                at,
+                format!(
+                    "subnet {}/{} has no effective route for {}",
+                    src.vnet.name, src.subnet.name, h.dst_ip
+                ),
+            );
+            self.diagnose();
+            self.arrive_as_if(h);
+            return;
+        };
+        let at = self.route_hop(src, &c, h);
+        match c.route.next_hop {
+            AzNextHop::VnetLocal => self.deliver(&src.vnet.id, &at, h),
+            AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering => {
+                let link = azpeering::links_of(self.world, &src.vnet.id).find(|l| {
+                    l.allow_vnet_access
+                        && azpeering::state(self.world, l) == PeeringState::Connected
+                        && l.remote_snapshot.contains(&c.prefix)
+                });
+                match link {
+                    Some(l) => {
+                        self.t.hop(
+                            ComponentRef::new(K::PeeringConnection, &l.display_id),
+                            None,
+                            h,
+                        );
+                        let remote = l.remote_vnet.clone();
+                        self.deliver(&remote, &at, h);
+                    }
+                    None => {
+                        self.t.block(
+                            Code::RouteBlackhole,
+                            at,
+                            format!("no connected peering carries {} for {h}", c.prefix),
+                        );
+                        self.arrive_as_if(h);
+                    }
+                }
+            }
+            AzNextHop::Internet => match self.dst {
+                None => self
+                    .t
+                    .hop(ComponentRef::new(K::Internet, "internet"), None, h),
+                Some(d) => {
+                    self.t.block(
+                        Code::NoRoute,
+                        at,
+                        format!(
+                            "the best effective route for {} is {} -> Internet, but the address \
+                             lies in virtual network {}",
+                            h.dst_ip, c.prefix, d.vnet.name
+                        ),
+                    );
+                    self.diagnose();
+                    self.arrive_as_if(h);
+                }
+            },
+            AzNextHop::None => {
+                match (&c.route.source, &c.route.name) {
+                    (AzRouteSource::User, Some(name)) => self.t.block(
+                        Code::RouteBlackhole,
+                        at,
+                        format!("user-defined route {name} ({} -> None) drops {h}", c.prefix),
+                    ),
+                    _ => {
+                        self.t.block(
+                            Code::NoRoute,
+                            at,
+                            format!(
+                                "no route of subnet {}/{} leads to {}: the system route {} -> None drops it",
+                                src.vnet.name, src.subnet.name, h.dst_ip, c.prefix
+                            ),
+                        );
+                        self.diagnose();
+                    }
+                }
+                self.arrive_as_if(h);
+            }
+            AzNextHop::VirtualAppliance => {
+                let ip = c.route.next_hop_ips.first().copied();
+                let held = ip.is_some_and(|a| {
+                    self.world
+                        .az_nics
+                        .values()
+                        .any(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
+                });
+                let name = c.route.name.clone().unwrap_or_default();
+                if held {
+                    self.t.block(
+                        Code::UnsupportedComponent,
+                        at,
+                        format!(
+                            "route {name} sends {} to the virtual appliance {}, which this engine does not model as a hop",
+                            h.dst_ip,
+                            ip.map_or("?".to_owned(), |a| a.to_string())
+                        ),
+                    );
+                } else {
+                    self.t.block(
+                        Code::RouteBlackhole,
+                        at,
+                        format!(
+                            "route {name} ({} -> VirtualAppliance {}) is a blackhole for {h}: no NIC holds the appliance address",
+                            c.prefix,
+                            ip.map_or("?".to_owned(), |a| a.to_string())
+                        ),
+                    );
+                }
+                self.arrive_as_if(h);
+            }
+            AzNextHop::VirtualNetworkGateway => {
+                self.t.block(
+                    Code::UnsupportedComponent,
+                    at,
+                    format!(
+                        "the best route for {} leads to a virtual network gateway, which this engine does not model as a hop",
+                        h.dst_ip
+                    ),
+                );
+                self.arrive_as_if(h);
+            }
+        }
+    }
+
+    /// The hop of the effective route chosen for an end; returns the component it names.
+    fn route_hop(&mut self, e: &AEnd<'_>, c: &Chosen, h: Header) -> ComponentRef {
+        let table = (c.route.source == AzRouteSource::User)
+            .then_some(e.subnet.route_table.as_deref())
+            .flatten()
+            .and_then(|id| self.world.az_route_tables.get(&key(id)));
+        let at = match table {
+            Some(t) => ComponentRef::new(K::RouteTable, &t.display_id),
+            None => ComponentRef::new(K::Subnet, e.subnet_id()),
+        };
+        let next_hop = match c.route.next_hop_ips.first() {
+            Some(ip) => format!("{} {ip}", hop_name(c.route.next_hop)),
+            None => hop_name(c.route.next_hop).to_owned(),
+        };
+        self.t.hop(
+            at.clone(),
+            Some(RuleRef::Cloud(CloudRule::Route {
+                name: c
+                    .route
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "system route".to_owned()),
+                destination: c.prefix.to_string(),
+                next_hop,
+                priority: None,
+            })),
+            h,
+        );
+        at
+    }
+
+    /// Delivery inside the VNet `vnet` (key).
+    fn deliver(&mut self, vnet: &str, at: &ComponentRef, h: Header) {
+        match self.dst {
+            Some(d) if d.vnet.id == vnet => self.arrive(h),
+            Some(d) => {
+                self.t.block(
+                    Code::NoRoute,
+                    at.clone(),
+                    format!(
+                        "the best route for {} leads into another virtual network than {}",
+                        h.dst_ip, d.vnet.name
+                    ),
+                );
+                self.arrive(h);
+            }
+            None => self.t.block(
+                Code::UnknownDestination,
+                at.clone(),
+                format!("no NIC holds {}", h.dst_ip),
+            ),
+        }
+    }
+
+    fn arrive_as_if(&mut self, h: Header) {
+        if self.dst.is_some() {
+            self.arrive(h);
+        }
+    }
+
+    /// The destination's NSGs (subnet, then NIC), the destination, then the return path.
+    fn arrive(&mut self, h: Header) {
+        let Some(d) = self.dst else {
+            return;
+        };
+        self.nsg(d.subnet.nsg.as_deref(), d, AzDirection::Inbound, h);
+        self.nsg(
+            d.nic.and_then(|n| n.nsg.as_deref()),
+            d,
+            AzDirection::Inbound,
+            h,
+        );
+        self.end_hops(d, h, false);
+        self.back(d, h.reply());
+    }
+
+    fn back(&mut self, d: &AEnd<'_>, r: Header) {
+        self.t.leg = Leg::Return;
+        self.end_hops(d, r, true);
+        let routes = routes_of(self.world, d);
+        let chosen = best(&routes, self.src.ip);
+        let ok = match &chosen {
+            Some(c) => match c.route.next_hop {
+                AzNextHop::VnetLocal => d.vnet.id == self.src.vnet.id,
+                AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering => {
+                    azpeering::links_of(self.world, &d.vnet.id).any(|l| {
+                        l.remote_vnet == self.src.vnet.id && l.remote_snapshot.contains(&c.prefix)
+                    })
+                }
+                _ => false,
+            },
+            None => false,
+        };
+        let at = match &chosen {
+            Some(c) => self.route_hop(d, c, r),
+            None => {
+                let at = ComponentRef::new(K::Subnet, d.subnet_id());
+                self.t.hop(at.clone(), None, r);
+                at
+            }
+        };
+        if ok {
+            if let Some(c) = &chosen {
+                if c.route.next_hop != AzNextHop::VnetLocal {
+                    if let Some(l) = azpeering::links_of(self.world, &d.vnet.id)
+                        .find(|l| l.remote_vnet == self.src.vnet.id)
+                    {
+                        self.t.hop(
+                            ComponentRef::new(K::PeeringConnection, &l.display_id),
+                            None,
+                            r,
+                        );
+                    }
+                }
+            }
+        } else {
+            self.t.block(
+                Code::NoRoute,
+                at,
+                format!(
+                    "the effective routes of subnet {}/{} do not lead back to {} (virtual network {}) for the reply {r}",
+                    d.vnet.name, d.subnet.name, self.src.ip, self.src.vnet.name
+                ),
+            );
+            self.diagnose();
+        }
+        self.end_hops(self.src, r, false);
+    }
+
+    /// Why the two VNets cannot talk: a link not Connected, access disabled, or no peering.
+    fn diagnose(&mut self) {
+        let Some(d) = self.dst else {
+            return;
+        };
+        let (a, b) = (self.src.vnet, d.vnet);
+        if a.id == b.id || self.diagnosed {
+            return;
+        }
+        self.diagnosed = true;
+        let links: Vec<_> = azpeering::links_of(self.world, &a.id)
+            .filter(|l| l.remote_vnet == b.id)
+            .chain(azpeering::links_of(self.world, &b.id).filter(|l| l.remote_vnet == a.id))
+            .collect();
+        if links.is_empty() {
+            let third = self.world.az_vnets.values().find(|c| {
+                c.id != a.id
+                    && c.id != b.id
+                    && connected(self.world, &a.id, &c.id)
+                    && connected(self.world, &c.id, &b.id)
+            });
+            let transit = third.map_or(String::new(), |c| {
+                format!(
+                    "; both are peered with {}, but peering is not transitive",
+                    c.name
+                )
+            });
+            self.t.block(
+                Code::NoPeeringPath,
+                ComponentRef::new(K::Network, &b.display_id),
+                format!(
+                    "virtual networks {} and {} are not peered{transit}",
+                    a.name, b.name
+                ),
+            );
+            return;
+        }
+        let mut found = false;
+        for l in &links {
+            let state = azpeering::state(self.world, l);
+            let (from, to) = if l.vnet == a.id {
+                (&a.name, &b.name)
+            } else {
+                (&b.name, &a.name)
+            };
+            let c = ComponentRef::new(K::PeeringConnection, &l.display_id);
+            match state {
+                PeeringState::Connected if !l.allow_vnet_access => {
+                    found = true;
+                    self.t.block(
+                        Code::PeeringAccessDisabled,
+                        c,
+                        format!(
+                            "peering {} of {from} to {to} is Connected but allowVirtualNetworkAccess is false",
+                            l.name
+                        ),
+                    );
+                }
+                PeeringState::Connected => {}
+                PeeringState::Initiated => {
+                    found = true;
+                    self.t.block(
+                        Code::PeeringNotActive,
+                        c,
+                        format!(
+                            "peering {} of {from} to {to} is Initiated: {to} has no peering link back to {from}",
+                            l.name
+                        ),
+                    );
+                }
+                PeeringState::Disconnected => {
+                    found = true;
+                    self.t.block(
+                        Code::PeeringNotActive,
+                        c,
+                        format!(
+                            "peering {} of {from} to {to} is Disconnected: the other side was deleted or re-created",
+                            l.name
+                        ),
+                    );
+                }
+            }
+        }
+        let _ = found;
+    }
+}

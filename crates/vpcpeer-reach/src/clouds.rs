@@ -1,0 +1,362 @@
+//! One query over every cloud: resolves each end to AWS, GCP, Azure or the internet, and hands
+//! the query to that cloud's engine ([`crate::explain`] for AWS over the [`Snapshot`],
+//! [`crate::gcp`] and [`crate::azure`] over the [`World`]).
+//!
+//! - An id names its cloud: `i-…`/`eni-…` AWS, `projects/P/zones/Z/instances/N` (or its
+//!   selfLink) GCP, an ARM id of a VM or NIC Azure.
+//! - An address is looked up in every cloud: held by an interface (AWS ENI, GCP instance NIC,
+//!   Azure NIC), else inside a VPC, GCP subnetwork or Azure subnet. `IP@NETWORK` keeps only the
+//!   candidates of that network (a VPC id, a GCP network path/URL, a VNet ARM id). A source that
+//!   several networks hold is ambiguous; a destination prefers the source's cloud, then the
+//!   source's network, then a network actively peered with it. An address nowhere is the
+//!   internet (as a destination).
+//! - Two ends in different clouds are never reachable: native peering (VPC peering, VPC Network
+//!   Peering, VNet peering) cannot join networks of different clouds; the verdict says so with
+//!   [`Code::CrossCloud`] rather than guessing at a path through gateways this engine does not
+//!   model.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use vpcpeer_model::World;
+
+use crate::azure::{self, AEnd};
+use crate::explain::{explain, instance_eni};
+use crate::gcp::{self, GEnd};
+use crate::model::{
+    Code, ComponentKind as K, ComponentRef, Endpoint, Explanation, Header, Hop, Leg, Protocol,
+    Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+};
+use crate::snapshot::Snapshot;
+
+/// Hops and blockers of one query, per leg (shared by the GCP and Azure engines).
+pub(crate) struct Trace {
+    /// The leg being walked.
+    pub leg: Leg,
+    pub forward: Vec<Hop>,
+    pub ret: Vec<Hop>,
+    pub blockers: Vec<Explanation>,
+}
+
+impl Trace {
+    pub fn new() -> Self {
+        Trace {
+            leg: Leg::Forward,
+            forward: Vec::new(),
+            ret: Vec::new(),
+            blockers: Vec::new(),
+        }
+    }
+
+    pub fn hop(&mut self, component: ComponentRef, rule: Option<RuleRef>, h: Header) {
+        let hop = Hop {
+            component,
+            rule,
+            inbound: h,
+            outbound: h,
+        };
+        match self.leg {
+            Leg::Forward => self.forward.push(hop),
+            Leg::Return => self.ret.push(hop),
+        }
+    }
+
+    pub fn block(&mut self, code: Code, component: ComponentRef, detail: String) {
+        self.blockers.push(Explanation {
+            code,
+            component,
+            leg: self.leg,
+            detail,
+        });
+    }
+
+    pub fn verdict(self) -> Verdict {
+        Verdict {
+            reachable: self.blockers.is_empty(),
+            forward: self.forward,
+            ret: self.ret,
+            blockers: self.blockers,
+        }
+    }
+}
+
+/// The forward header of a query from `src` to `dst`.
+pub(crate) fn header(q: &Query, src: IpAddr, dst: IpAddr) -> Header {
+    let dst_port = match q.protocol {
+        Protocol::Tcp | Protocol::Udp => q.port,
+        _ => None,
+    };
+    Header {
+        src_ip: src,
+        dst_ip: dst,
+        protocol: q.protocol,
+        src_port: dst_port.map(|_| EPHEMERAL_PORT),
+        dst_port,
+        icmp: (q.protocol == Protocol::Icmp).then(|| if dst.is_ipv6() { (128, 0) } else { (8, 0) }),
+    }
+}
+
+/// One end of a query, resolved to its cloud.
+pub(crate) enum Side<'w> {
+    /// An AWS endpoint (the AWS engine resolves it again); the VPC and address for cross-cloud
+    /// answers.
+    Aws {
+        ep: Endpoint,
+        vpc: String,
+        ip: Option<IpAddr>,
+        component: ComponentRef,
+    },
+    /// A GCP instance or an address in a GCP subnetwork.
+    Gcp(GEnd<'w>),
+    /// An Azure VM, NIC, or an address in an Azure subnet.
+    Azure(AEnd<'w>),
+    /// An address outside every network.
+    Internet(IpAddr),
+}
+
+impl Side<'_> {
+    fn cloud(&self) -> &'static str {
+        match self {
+            Side::Aws { .. } => "AWS",
+            Side::Gcp(_) => "Google Cloud",
+            Side::Azure(_) => "Azure",
+            Side::Internet(_) => "the internet",
+        }
+    }
+
+    fn network(&self) -> ComponentRef {
+        match self {
+            Side::Aws { vpc, .. } => ComponentRef::new(K::Vpc, vpc),
+            Side::Gcp(g) => ComponentRef::new(K::Network, &g.network),
+            Side::Azure(a) => ComponentRef::new(K::Network, &a.vnet.display_id),
+            Side::Internet(_) => ComponentRef::new(K::Internet, "internet"),
+        }
+    }
+
+    fn network_id(&self) -> String {
+        self.network().id
+    }
+
+    fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Side::Aws { ip, .. } => *ip,
+            Side::Gcp(g) => Some(IpAddr::V4(g.ip)),
+            Side::Azure(a) => Some(IpAddr::V4(a.ip)),
+            Side::Internet(ip) => Some(*ip),
+        }
+    }
+
+    fn component(&self) -> ComponentRef {
+        match self {
+            Side::Aws { component, .. } => component.clone(),
+            Side::Gcp(g) => g.component(),
+            Side::Azure(a) => a.component(),
+            Side::Internet(_) => ComponentRef::new(K::Internet, "internet"),
+        }
+    }
+}
+
+/// Answers `q` whatever clouds its ends are in.
+pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
+    if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
+        return Err(QueryError::PortRequired(q.protocol));
+    }
+    let src = resolve(world, snap, &q.src, None)?;
+    let dst = resolve(world, snap, &q.dst, Some(&src))?;
+    match (src, dst) {
+        (Side::Internet(ip), _) => Err(QueryError::UnknownSourceAddress(ip)),
+        (Side::Aws { ep: s, .. }, Side::Aws { ep: d, .. }) => explain(
+            snap,
+            &Query {
+                src: s,
+                dst: d,
+                ..q.clone()
+            },
+        ),
+        (Side::Aws { ep: s, .. }, Side::Internet(ip)) => explain(
+            snap,
+            &Query {
+                src: s,
+                dst: Endpoint::Ip(ip),
+                ..q.clone()
+            },
+        ),
+        (Side::Gcp(s), Side::Gcp(d)) => gcp::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip)),
+        (Side::Gcp(s), Side::Internet(ip)) => gcp::explain(world, q, &s, None, ip),
+        (Side::Azure(s), Side::Azure(d)) => {
+            azure::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip))
+        }
+        (Side::Azure(s), Side::Internet(ip)) => azure::explain(world, q, &s, None, ip),
+        (s, d) => cross_cloud(q, &s, &d),
+    }
+}
+
+/// The verdict for two ends in different clouds.
+fn cross_cloud(q: &Query, src: &Side<'_>, dst: &Side<'_>) -> Result<Verdict, QueryError> {
+    let unspecified = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    let h = header(
+        q,
+        src.ip().unwrap_or(unspecified),
+        dst.ip().unwrap_or(unspecified),
+    );
+    let mut t = Trace::new();
+    t.hop(src.component(), None, h);
+    t.hop(src.network(), None, h);
+    t.block(
+        Code::CrossCloud,
+        dst.network(),
+        format!(
+            "{} is in {} ({}) and {} is in {} ({}): native peering cannot join networks of \
+             different clouds; cross-cloud traffic needs encrypted peering through gateways \
+             (a transit gateway in each cloud), which no path here provides",
+            src.component().id,
+            src.cloud(),
+            src.network_id(),
+            dst.component().id,
+            dst.cloud(),
+            dst.network_id()
+        ),
+    );
+    Ok(t.verdict())
+}
+
+/// Whether `hint` names the AWS VPC, GCP network or Azure VNet `network`.
+fn hint_names(hint: &str, side: &Side<'_>) -> bool {
+    match side {
+        Side::Aws { vpc, .. } => hint == vpc,
+        Side::Gcp(g) => {
+            let rel = vpcpeer_model::gcp::relative_path(hint);
+            rel == g.network
+                || vpcpeer_model::gcp::resolve_network(
+                    hint,
+                    vpcpeer_model::gcp::project_of(&g.network),
+                )
+                .is_some_and(|n| n == g.network)
+        }
+        Side::Azure(a) => vpcpeer_model::azure::key(hint) == a.vnet.id,
+        Side::Internet(_) => false,
+    }
+}
+
+fn resolve<'w>(
+    world: &'w World,
+    snap: &Snapshot,
+    ep: &Endpoint,
+    src: Option<&Side<'w>>,
+) -> Result<Side<'w>, QueryError> {
+    match ep {
+        Endpoint::Instance(id) => {
+            let eni = instance_eni(snap, id)?;
+            Ok(Side::Aws {
+                ep: ep.clone(),
+                vpc: eni.vpc_id.clone(),
+                ip: eni.ips.first().copied(),
+                component: ComponentRef::new(K::Instance, id),
+            })
+        }
+        Endpoint::Eni(id) => {
+            let eni = snap
+                .enis
+                .get(id)
+                .ok_or_else(|| QueryError::UnknownInterface(id.clone()))?;
+            Ok(Side::Aws {
+                ep: ep.clone(),
+                vpc: eni.vpc_id.clone(),
+                ip: eni.ips.first().copied(),
+                component: ComponentRef::new(K::NetworkInterface, id),
+            })
+        }
+        Endpoint::GcpInstance(id) => gcp::instance_end(world, id).map(Side::Gcp),
+        Endpoint::Azure(id) => azure::resource_end(world, id).map(Side::Azure),
+        Endpoint::Ip(ip) => by_address(world, snap, *ip, None, src),
+        Endpoint::IpIn(ip, hint) => by_address(world, snap, *ip, Some(hint), src),
+    }
+}
+
+/// Every endpoint an address can stand for, in every cloud.
+fn candidates<'w>(world: &'w World, snap: &Snapshot, ip: IpAddr) -> Vec<Side<'w>> {
+    let mut out = Vec::new();
+    let enis = snap.enis_by_ip.get(&ip).map(Vec::as_slice).unwrap_or(&[]);
+    for id in enis {
+        if let Some(e) = snap.enis.get(id) {
+            out.push(Side::Aws {
+                ep: if enis.len() == 1 {
+                    Endpoint::Ip(ip)
+                } else {
+                    Endpoint::Eni(id.clone())
+                },
+                vpc: e.vpc_id.clone(),
+                ip: Some(ip),
+                component: ComponentRef::new(K::NetworkInterface, id),
+            });
+        }
+    }
+    if enis.is_empty() {
+        for v in snap.vpcs_containing(ip) {
+            out.push(Side::Aws {
+                ep: Endpoint::Ip(ip),
+                vpc: v.id.clone(),
+                ip: Some(ip),
+                component: ComponentRef::new(K::Vpc, &v.id),
+            });
+        }
+    }
+    if let IpAddr::V4(a) = ip {
+        out.extend(gcp::ip_ends(world, a).into_iter().map(Side::Gcp));
+        out.extend(azure::ip_ends(world, a).into_iter().map(Side::Azure));
+    }
+    out
+}
+
+fn by_address<'w>(
+    world: &'w World,
+    snap: &Snapshot,
+    ip: IpAddr,
+    hint: Option<&str>,
+    src: Option<&Side<'w>>,
+) -> Result<Side<'w>, QueryError> {
+    let mut c = candidates(world, snap, ip);
+    if let Some(h) = hint {
+        c.retain(|s| hint_names(h, s));
+        if c.is_empty() {
+            return Err(QueryError::UnknownEndpoint(format!("{ip}@{h}")));
+        }
+    }
+    // Several AWS interfaces for one address are the AWS engine's to choose between.
+    let all_aws = c.iter().all(|s| matches!(s, Side::Aws { .. }));
+    if c.len() > 1 && all_aws && hint.is_none() {
+        return Ok(Side::Aws {
+            ep: Endpoint::Ip(ip),
+            vpc: c.first().map(Side::network_id).unwrap_or_default(),
+            ip: Some(ip),
+            component: ComponentRef::new(K::NetworkInterface, ip.to_string()),
+        });
+    }
+    if c.len() > 1 {
+        if let Some(s) = src {
+            let same_cloud: Vec<usize> = (0..c.len())
+                .filter(|i| std::mem::discriminant(&c[*i]) == std::mem::discriminant(s))
+                .collect();
+            let pick = same_cloud
+                .iter()
+                .find(|i| c[**i].network_id() == s.network_id())
+                .or_else(|| same_cloud.iter().find(|i| peered(world, s, &c[**i])))
+                .copied()
+                .or_else(|| (same_cloud.len() == 1).then(|| same_cloud[0]));
+            if let Some(i) = pick {
+                return Ok(c.swap_remove(i));
+            }
+        }
+        let names: Vec<String> = c.iter().map(Side::network_id).collect();
+        return Err(QueryError::AmbiguousAddress(ip, names.join(", ")));
+    }
+    Ok(c.pop().unwrap_or(Side::Internet(ip)))
+}
+
+/// Whether the networks of `a` and `b` are actively peered (same cloud).
+fn peered(world: &World, a: &Side<'_>, b: &Side<'_>) -> bool {
+    match (a, b) {
+        (Side::Gcp(x), Side::Gcp(y)) => gcp::actively_peered(world, &x.network, &y.network),
+        (Side::Azure(x), Side::Azure(y)) => azure::connected(world, &x.vnet.id, &y.vnet.id),
+        _ => false,
+    }
+}

@@ -1,0 +1,730 @@
+//! Reachability inside Google Cloud: VPC routes, VPC Network Peering and VPC firewall rules,
+//! answered in GCP Connectivity Tests' vocabulary (`FIREWALL_RULE`, `NO_ROUTE`,
+//! `ROUTE_BLACKHOLE`) plus `PEERING_NOT_ACTIVE` and `NO_PEERING_PATH`.
+//!
+//! Forward walk: the source instance → the egress firewall rules of its network → the route the
+//! network picks for the destination → by next hop → the ingress firewall rules of the
+//! destination's network → the destination instance.
+//!
+//! - Routes applying to an instance: the subnet routes of its network (every primary and
+//!   secondary range), the network's static routes without tags or with a tag of the instance,
+//!   and the routes of each ACTIVE peering that the network installs
+//!   ([`vpcpeer_model::gcp::list_peering_routes`], incoming and imported: the peer's subnet
+//!   routes always, its static routes only when the peer exports and this side imports custom
+//!   routes; never routes the peer learned from its own peers — no transit). The longest prefix
+//!   wins; among equal prefixes the lowest priority value; then subnet routes.
+//! - Next hops: a subnet route delivers inside its network (the local one or the peer's, across
+//!   the peering); `default-internet-gateway` reaches only addresses outside every GCP network
+//!   (the instance is assumed to have an external address; private destinations are dropped,
+//!   GCP's `PRIVATE_TRAFFIC_TO_INTERNET`, reported as `NO_ROUTE`); a next-hop instance or address that
+//!   no longer exists is `ROUTE_BLACKHOLE`; forwarding through a live instance, an internal load
+//!   balancer or a VPN tunnel is `UNSUPPORTED_COMPONENT` (not modelled, never guessed).
+//! - Firewall rules are per network and stateful. Enabled rules of the direction that target the
+//!   instance (no target tags, or one of its tags) and match the packet (protocol and ports;
+//!   egress: destination ranges; ingress: a source range holding the source address, or a source
+//!   tag of a source instance *in the same network* — tags of a peer network's instances never
+//!   match; destination ranges if any) are taken by priority, a deny before an allow of the same
+//!   priority; the first decides. None: the implied rules at priority 65535, allow egress and
+//!   deny ingress. A query for all protocols matches only rules for `all`.
+//! - Emulator choices [UNVERIFIED against Connectivity Tests]: an address of a subnetwork that no
+//!   instance holds is an endpoint without tags in that subnetwork (firewall rules without target
+//!   tags apply to it); equal-prefix, equal-priority routes prefer the subnet route, then the
+//!   first by name (no ECMP); a query for all protocols is admitted only by rules for `all`.
+//! - Instances have no run state in this model, so the only bad-state case is an instance that
+//!   no longer exists (a query error, or a blackhole next hop).
+//! - When routing fails, the two networks are diagnosed: a peering entry between them that is not
+//!   ACTIVE (the peer has no entry back) is `PEERING_NOT_ACTIVE`; no peering at all is
+//!   `NO_PEERING_PATH` (saying so when both are peered with a third network: peering is not
+//!   transitive). The walk then goes on as if the packet had arrived, so ingress firewall and
+//!   return-path blockers are listed too.
+//! - Return path: firewalls are stateful, so the reply passes them; the destination's network
+//!   must still route the reply back (a subnet route of the source's network, its own or one
+//!   imported over the peering), else a return-leg `NO_ROUTE`.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::Ipv4Net;
+use vpcpeer_model::gcp::{
+    list_peering_routes, name_of, peering_view, Direction as GDir, ExchangedRouteType,
+    FirewallAction, GcpFirewall, GcpInstance, GcpNextHop, GcpRoute, PeeringDirection,
+};
+use vpcpeer_model::{AclAction, World};
+
+use crate::clouds::{header, Trace};
+use crate::model::{
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Protocol, Query,
+    QueryError, RuleRef, Verdict,
+};
+
+/// One end inside a GCP network: an instance's `nic0`, or an address of a subnetwork.
+#[derive(Debug, Clone)]
+pub(crate) struct GEnd<'w> {
+    /// The network's relative path.
+    pub network: String,
+    /// The subnetwork's relative path.
+    pub subnetwork: String,
+    /// Its internal address.
+    pub ip: Ipv4Addr,
+    /// The instance, if the end is one.
+    pub instance: Option<&'w GcpInstance>,
+}
+
+impl GEnd<'_> {
+    pub fn tags(&self) -> &[String] {
+        self.instance.map_or(&[], |i| i.tags.as_slice())
+    }
+
+    pub fn component(&self) -> ComponentRef {
+        match self.instance {
+            Some(i) => ComponentRef::new(K::Instance, &i.id),
+            None => ComponentRef::new(K::Subnet, &self.subnetwork),
+        }
+    }
+}
+
+/// The end for instance `id` (a relative path), through its first interface.
+pub(crate) fn instance_end<'w>(world: &'w World, id: &str) -> Result<GEnd<'w>, QueryError> {
+    let i = world
+        .gcp_instances
+        .get(id)
+        .ok_or_else(|| QueryError::UnknownInstance(id.to_owned()))?;
+    let nic = i
+        .nics
+        .first()
+        .ok_or_else(|| QueryError::InstanceWithoutInterface(id.to_owned()))?;
+    Ok(GEnd {
+        network: nic.network.clone(),
+        subnetwork: nic.subnetwork.clone(),
+        ip: nic.network_ip,
+        instance: Some(i),
+    })
+}
+
+/// The ends address `ip` stands for: instance interfaces holding it, else subnetworks whose
+/// ranges hold it.
+pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
+    let held: Vec<GEnd<'_>> = world
+        .gcp_instances
+        .values()
+        .flat_map(|i| i.nics.iter().map(move |n| (i, n)))
+        .filter(|(_, n)| n.network_ip == ip)
+        .map(|(i, n)| GEnd {
+            network: n.network.clone(),
+            subnetwork: n.subnetwork.clone(),
+            ip,
+            instance: Some(i),
+        })
+        .collect();
+    if !held.is_empty() {
+        return held;
+    }
+    world
+        .gcp_subnetworks
+        .values()
+        .filter(|s| s.ranges().any(|r| r.contains(&ip)))
+        .map(|s| GEnd {
+            network: s.network.clone(),
+            subnetwork: s.id.clone(),
+            ip,
+            instance: None,
+        })
+        .collect()
+}
+
+/// The entry of network `a` pointing at network `b`, if any.
+fn entry<'w>(world: &'w World, a: &str, b: &str) -> Option<&'w vpcpeer_model::gcp::GcpPeering> {
+    world
+        .gcp_networks
+        .get(a)
+        .and_then(|n| n.peerings.iter().find(|p| p.peer_network == b))
+}
+
+/// Whether networks `a` and `b` are joined by an ACTIVE peering.
+pub(crate) fn actively_peered(world: &World, a: &str, b: &str) -> bool {
+    match (world.gcp_networks.get(a), entry(world, a, b)) {
+        (Some(n), Some(p)) => peering_view(world, n, p).active,
+        _ => false,
+    }
+}
+
+fn peering_ref(network: &str, name: &str) -> ComponentRef {
+    ComponentRef::new(K::PeeringConnection, format!("{network}/peerings/{name}"))
+}
+
+/// Where a route sends packets, as this engine follows it.
+#[derive(Debug, Clone)]
+enum Next {
+    /// Deliver inside this network (a subnet route).
+    Subnet(String),
+    /// A static route's next hop, in the network that holds the route.
+    Static(GcpNextHop, String),
+}
+
+/// A route as the walk sees it.
+#[derive(Debug, Clone)]
+struct Route {
+    name: String,
+    dest: Ipv4Net,
+    priority: u32,
+    next: Next,
+    /// The peering it was imported over: (peering name, peer network).
+    via: Option<(String, String)>,
+}
+
+impl Route {
+    fn rule(&self) -> RuleRef {
+        let next_hop = match &self.next {
+            Next::Subnet(n) => format!("network {}", name_of(n)),
+            Next::Static(h, _) => next_hop_name(h),
+        };
+        RuleRef::Cloud(CloudRule::Route {
+            name: self.name.clone(),
+            destination: self.dest.to_string(),
+            next_hop: match &self.via {
+                Some((p, _)) => format!("{next_hop} (peering {p})"),
+                None => next_hop,
+            },
+            priority: Some(self.priority),
+        })
+    }
+}
+
+fn next_hop_name(h: &GcpNextHop) -> String {
+    match h {
+        GcpNextHop::Gateway(g) => name_of(g).to_owned(),
+        GcpNextHop::Instance(i) => format!("instance {}", name_of(i)),
+        GcpNextHop::Ip(a) => format!("ip {a}"),
+        GcpNextHop::Ilb(x) => format!("ilb {x}"),
+        GcpNextHop::VpnTunnel(x) => format!("vpn tunnel {}", name_of(x)),
+    }
+}
+
+fn static_applies(r: &GcpRoute, tags: &[String]) -> bool {
+    r.tags.is_empty() || r.tags.iter().any(|t| tags.contains(t))
+}
+
+/// Every route of `network` that applies to an instance with `tags`.
+fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
+    let mut out = Vec::new();
+    for s in world
+        .gcp_subnetworks
+        .values()
+        .filter(|s| s.network == network)
+    {
+        for r in s.ranges() {
+            out.push(Route {
+                name: format!("subnet route of {}", s.name),
+                dest: r,
+                priority: 0,
+                next: Next::Subnet(network.to_owned()),
+                via: None,
+            });
+        }
+    }
+    for r in world
+        .gcp_routes
+        .values()
+        .filter(|r| r.network == network && static_applies(r, tags))
+    {
+        out.push(Route {
+            name: r.name.clone(),
+            dest: r.dest_range,
+            priority: r.priority,
+            next: Next::Static(r.next_hop.clone(), network.to_owned()),
+            via: None,
+        });
+    }
+    let Some(net) = world.gcp_networks.get(network) else {
+        return out;
+    };
+    for p in &net.peerings {
+        if !peering_view(world, net, p).active {
+            continue;
+        }
+        let incoming =
+            list_peering_routes(world, network, &p.name, PeeringDirection::Incoming, None)
+                .unwrap_or_default();
+        let via = Some((p.name.clone(), p.peer_network.clone()));
+        for er in incoming.into_iter().filter(|r| r.imported) {
+            match er.kind {
+                ExchangedRouteType::Subnet => out.push(Route {
+                    name: format!("peering subnet route from {}", name_of(&p.peer_network)),
+                    dest: er.dest_range,
+                    priority: 0,
+                    next: Next::Subnet(p.peer_network.clone()),
+                    via: via.clone(),
+                }),
+                ExchangedRouteType::Static => {
+                    let theirs = world.gcp_routes.values().find(|r| {
+                        r.network == p.peer_network
+                            && r.dest_range == er.dest_range
+                            && r.priority == er.priority
+                            && r.tags.is_empty()
+                            && !matches!(r.next_hop, GcpNextHop::Gateway(_))
+                    });
+                    if let Some(r) = theirs {
+                        out.push(Route {
+                            name: format!(
+                                "peering route {} from {}",
+                                r.name,
+                                name_of(&p.peer_network)
+                            ),
+                            dest: r.dest_range,
+                            priority: r.priority,
+                            next: Next::Static(r.next_hop.clone(), p.peer_network.clone()),
+                            via: via.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The route `network` picks for `dst` (longest prefix, then lowest priority value, then
+/// subnet routes).
+fn best(routes: &[Route], dst: Ipv4Addr) -> Option<&Route> {
+    routes
+        .iter()
+        .filter(|r| r.dest.contains(&dst))
+        .min_by_key(|r| {
+            (
+                std::cmp::Reverse(r.dest.prefix_len()),
+                r.priority,
+                !matches!(r.next, Next::Subnet(_)),
+            )
+        })
+}
+
+/// What decided a firewall evaluation.
+struct FwDecision<'w> {
+    rule: Option<&'w GcpFirewall>,
+    action: AclAction,
+    priority: u32,
+    name: String,
+    id: String,
+}
+
+fn proto_matches(protocol: &str, ports: &[vpcpeer_model::gcp::PortRange], h: &Header) -> bool {
+    let p = protocol.to_ascii_lowercase();
+    let port_ok = || {
+        ports.is_empty()
+            || h.dst_port
+                .is_some_and(|d| ports.iter().any(|r| r.from <= d && d <= r.to))
+    };
+    match h.protocol {
+        Protocol::All => p == "all",
+        Protocol::Tcp => (p == "all") || ((p == "tcp" || p == "6") && port_ok()),
+        Protocol::Udp => (p == "all") || ((p == "udp" || p == "17") && port_ok()),
+        Protocol::Icmp => matches!(p.as_str(), "all" | "icmp" | "1"),
+    }
+}
+
+/// RFC 1918 and RFC 6598 addresses, which the internet gateway never carries.
+fn is_private(a: Ipv4Addr) -> bool {
+    a.is_private() || (a.octets()[0] == 100 && (64..128).contains(&a.octets()[1]))
+}
+
+fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
+    match ip {
+        IpAddr::V4(a) => Some(a),
+        IpAddr::V6(_) => None,
+    }
+}
+
+/// Evaluates the firewall rules of `network` in `dir` for a packet `h` to or from an instance
+/// with `tags`; `src_tags` are the source instance's tags when it is in the same network.
+fn firewall<'w>(
+    world: &'w World,
+    network: &str,
+    dir: GDir,
+    tags: &[String],
+    src_tags: Option<&[String]>,
+    h: &Header,
+) -> FwDecision<'w> {
+    let (Some(src), Some(dst)) = (v4(h.src_ip), v4(h.dst_ip)) else {
+        return implied(network, dir);
+    };
+    let applies = |f: &&GcpFirewall| {
+        f.network == network
+            && f.direction == dir
+            && !f.disabled
+            && (f.target_tags.is_empty() || f.target_tags.iter().any(|t| tags.contains(t)))
+            && f.matches
+                .iter()
+                .any(|m| proto_matches(&m.protocol, &m.ports, h))
+            && match dir {
+                GDir::Egress => {
+                    f.destination_ranges.is_empty()
+                        || f.destination_ranges.iter().any(|r| r.contains(&dst))
+                }
+                GDir::Ingress => {
+                    let by_range = f.source_ranges.iter().any(|r| r.contains(&src));
+                    let by_tag =
+                        src_tags.is_some_and(|st| f.source_tags.iter().any(|t| st.contains(t)));
+                    let any = f.source_ranges.is_empty() && f.source_tags.is_empty();
+                    (any || by_range || by_tag)
+                        && (f.destination_ranges.is_empty()
+                            || f.destination_ranges.iter().any(|r| r.contains(&dst)))
+                }
+            }
+    };
+    let first = world
+        .gcp_firewalls
+        .values()
+        .filter(applies)
+        .min_by_key(|f| {
+            (
+                f.priority,
+                f.action == FirewallAction::Allow,
+                f.name.clone(),
+            )
+        });
+    match first {
+        Some(f) => FwDecision {
+            rule: Some(f),
+            action: match f.action {
+                FirewallAction::Allow => AclAction::Allow,
+                FirewallAction::Deny => AclAction::Deny,
+            },
+            priority: f.priority,
+            name: f.name.clone(),
+            id: f.id.clone(),
+        },
+        None => implied(network, dir),
+    }
+}
+
+fn implied<'w>(network: &str, dir: GDir) -> FwDecision<'w> {
+    let (name, action) = match dir {
+        GDir::Egress => ("implied-allow-egress", AclAction::Allow),
+        GDir::Ingress => ("implied-deny-ingress", AclAction::Deny),
+    };
+    FwDecision {
+        rule: None,
+        action,
+        priority: 65535,
+        name: name.to_owned(),
+        id: format!("{network}/{name}"),
+    }
+}
+
+struct Walk<'w, 'q> {
+    world: &'w World,
+    src: &'q GEnd<'w>,
+    dst: Option<&'q GEnd<'w>>,
+    t: Trace,
+    diagnosed: bool,
+}
+
+/// Answers `q` from `src` to `dst` (or, when `dst` is `None`, to `dst_ip` outside every GCP
+/// network).
+pub(crate) fn explain(
+    world: &World,
+    q: &Query,
+    src: &GEnd<'_>,
+    dst: Option<&GEnd<'_>>,
+    dst_ip: IpAddr,
+) -> Result<Verdict, QueryError> {
+    if dst_ip.is_ipv6() {
+        return Err(QueryError::Ipv4Only(dst_ip.to_string()));
+    }
+    if let (Some(a), Some(b)) = (src.instance, dst.and_then(|d| d.instance)) {
+        if a.id == b.id {
+            return Err(QueryError::SameInterface(a.id.clone()));
+        }
+    }
+    let h = header(q, IpAddr::V4(src.ip), dst_ip);
+    let mut w = Walk {
+        world,
+        src,
+        dst,
+        t: Trace::new(),
+        diagnosed: false,
+    };
+    w.forward(h);
+    Ok(w.t.verdict())
+}
+
+impl<'w> Walk<'w, '_> {
+    fn filter(&mut self, d: &FwDecision<'_>, network: &str, dir: GDir, h: Header) {
+        let direction = match dir {
+            GDir::Ingress => Direction::Ingress,
+            GDir::Egress => Direction::Egress,
+        };
+        self.t.hop(
+            ComponentRef::new(K::FirewallRule, &d.id),
+            Some(RuleRef::Cloud(CloudRule::Filter {
+                policy: name_of(network).to_owned(),
+                rule: d.name.clone(),
+                priority: d.priority,
+                action: d.action,
+                direction,
+            })),
+            h,
+        );
+        if d.action == AclAction::Deny {
+            let what = if d.rule.is_some() {
+                format!("firewall rule {} (priority {})", d.name, d.priority)
+            } else {
+                format!("the implied deny-ingress rule (priority {})", d.priority)
+            };
+            let way = match dir {
+                GDir::Ingress => "ingress",
+                GDir::Egress => "egress",
+            };
+            self.t.block(
+                Code::FirewallRule { direction },
+                ComponentRef::new(K::FirewallRule, &d.id),
+                format!("{what} of network {} denies {way} {h}", name_of(network)),
+            );
+        }
+    }
+
+    fn forward(&mut self, h: Header) {
+        let src = self.src;
+        self.t.hop(src.component(), None, h);
+        let d = firewall(self.world, &src.network, GDir::Egress, src.tags(), None, &h);
+        self.filter(&d, &src.network, GDir::Egress, h);
+        let dst_ip = v4(h.dst_ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let table = routes(self.world, &src.network, src.tags());
+        let net_ref = ComponentRef::new(K::Network, &src.network);
+        let Some(r) = best(&table, dst_ip).cloned() else {
+            self.t.hop(net_ref.clone(), None, h);
+            self.t.block(
+                Code::NoRoute,
+                net_ref,
+                format!(
+                    "network {} has no route for {}",
+                    name_of(&src.network),
+                    h.dst_ip
+                ),
+            );
+            self.diagnose();
+            self.arrive_as_if(h);
+            return;
+        };
+        self.t.hop(net_ref.clone(), Some(r.rule()), h);
+        if let Some((p, _)) = &r.via {
+            self.t.hop(peering_ref(&src.network, p), None, h);
+        }
+        match &r.next {
+            Next::Subnet(net) => self.deliver(net, h),
+            Next::Static(GcpNextHop::Gateway(g), _) => match self.dst {
+                None if is_private(dst_ip) => self.t.block(
+                    Code::NoRoute,
+                    net_ref,
+                    format!(
+                        "the best route of network {} for {} is {} to {}, but the address is \
+                         private: private traffic is not sent to the internet",
+                        name_of(&src.network),
+                        h.dst_ip,
+                        r.name,
+                        name_of(g)
+                    ),
+                ),
+                None => self
+                    .t
+                    .hop(ComponentRef::new(K::Internet, "internet"), None, h),
+                Some(d) => {
+                    self.t.block(
+                        Code::NoRoute,
+                        net_ref,
+                        format!(
+                            "the best route of network {} for {} is {} to {}, but the address \
+                             lies in network {}: private traffic is not sent to the internet",
+                            name_of(&src.network),
+                            h.dst_ip,
+                            r.name,
+                            name_of(g),
+                            name_of(&d.network)
+                        ),
+                    );
+                    self.diagnose();
+                    self.arrive_as_if(h);
+                }
+            },
+            Next::Static(hop, holder) => {
+                let gone = match hop {
+                    GcpNextHop::Instance(i) => (!self.world.gcp_instances.contains_key(i))
+                        .then(|| format!("next hop instance {i} does not exist")),
+                    GcpNextHop::Ip(a) => {
+                        let held = self.world.gcp_instances.values().any(|i| {
+                            i.nics
+                                .iter()
+                                .any(|n| n.network_ip == *a && &n.network == holder)
+                        });
+                        (!held).then(|| {
+                            format!(
+                                "no instance of network {} holds next hop {a}",
+                                name_of(holder)
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+                match gone {
+                    Some(why) => self.t.block(
+                        Code::RouteBlackhole,
+                        net_ref,
+                        format!(
+                            "route {} ({} -> {}) is a blackhole for {h}: {why}",
+                            r.name,
+                            r.dest,
+                            next_hop_name(hop)
+                        ),
+                    ),
+                    None => self.t.block(
+                        Code::UnsupportedComponent,
+                        net_ref,
+                        format!(
+                            "route {} sends {} to {}, which this engine does not model as a hop",
+                            r.name,
+                            h.dst_ip,
+                            next_hop_name(hop)
+                        ),
+                    ),
+                }
+                self.arrive_as_if(h);
+            }
+        }
+    }
+
+    /// Delivery inside `net` (the source's network or a peer's).
+    fn deliver(&mut self, net: &str, h: Header) {
+        match self.dst {
+            Some(d) if d.network == net => self.arrive(h),
+            Some(d) => {
+                // The route leads to another network than the destination's (overlapping ranges).
+                self.t.block(
+                    Code::NoRoute,
+                    ComponentRef::new(K::Network, &self.src.network),
+                    format!(
+                        "the best route for {} leads to network {}, but the destination is in network {}",
+                        h.dst_ip,
+                        name_of(net),
+                        name_of(&d.network)
+                    ),
+                );
+                self.arrive(h);
+            }
+            None => self.t.block(
+                Code::UnknownDestination,
+                ComponentRef::new(K::Network, net),
+                format!("no instance of network {} holds {}", name_of(net), h.dst_ip),
+            ),
+        }
+    }
+
+    fn arrive_as_if(&mut self, h: Header) {
+        if self.dst.is_some() {
+            self.arrive(h);
+        }
+    }
+
+    /// The destination's ingress firewall, the destination, then the return path.
+    fn arrive(&mut self, h: Header) {
+        let Some(d) = self.dst else {
+            return;
+        };
+        let same = d.network == self.src.network;
+        let src_tags = same.then(|| self.src.tags());
+        let fw = firewall(
+            self.world,
+            &d.network,
+            GDir::Ingress,
+            d.tags(),
+            src_tags,
+            &h,
+        );
+        self.filter(&fw, &d.network, GDir::Ingress, h);
+        self.t.hop(d.component(), None, h);
+        self.back(d, h.reply());
+    }
+
+    fn back(&mut self, d: &GEnd<'_>, r: Header) {
+        self.t.leg = crate::model::Leg::Return;
+        self.t.hop(d.component(), None, r);
+        let table = routes(self.world, &d.network, d.tags());
+        let net_ref = ComponentRef::new(K::Network, &d.network);
+        let route = best(&table, self.src.ip).cloned();
+        match route {
+            Some(rt) if matches!(&rt.next, Next::Subnet(n) if *n == self.src.network) => {
+                self.t.hop(net_ref, Some(rt.rule()), r);
+                if let Some((p, _)) = &rt.via {
+                    self.t.hop(peering_ref(&d.network, p), None, r);
+                }
+            }
+            other => {
+                self.t
+                    .hop(net_ref.clone(), other.as_ref().map(Route::rule), r);
+                self.t.block(
+                    Code::NoRoute,
+                    net_ref,
+                    format!(
+                        "network {} has no route back to {} (network {}) for the reply {r}",
+                        name_of(&d.network),
+                        self.src.ip,
+                        name_of(&self.src.network)
+                    ),
+                );
+                self.diagnose();
+            }
+        }
+        self.t.hop(self.src.component(), None, r);
+    }
+
+    /// Why the two networks cannot talk: an inactive peering, or none.
+    fn diagnose(&mut self) {
+        let Some(d) = self.dst else {
+            return;
+        };
+        let (a, b) = (self.src.network.as_str(), d.network.as_str());
+        if a == b || self.diagnosed {
+            return;
+        }
+        self.diagnosed = true;
+        if actively_peered(self.world, a, b) {
+            return;
+        }
+        let ab = entry(self.world, a, b);
+        let ba = entry(self.world, b, a);
+        if let Some((holder, p, other)) = ab.map(|p| (a, p, b)).or(ba.map(|p| (b, p, a))) {
+            self.t.block(
+                Code::PeeringNotActive,
+                peering_ref(holder, &p.name),
+                format!(
+                    "peering {} of network {} to {} is INACTIVE: network {} has no peering back to {}",
+                    p.name,
+                    name_of(holder),
+                    name_of(other),
+                    name_of(other),
+                    name_of(holder)
+                ),
+            );
+            return;
+        }
+        let third = self.world.gcp_networks.keys().find(|c| {
+            c.as_str() != a
+                && c.as_str() != b
+                && actively_peered(self.world, a, c)
+                && actively_peered(self.world, c, b)
+        });
+        let transit = third.map_or(String::new(), |c| {
+            format!(
+                "; both are peered with {}, but peering is not transitive",
+                name_of(c)
+            )
+        });
+        self.t.block(
+            Code::NoPeeringPath,
+            ComponentRef::new(K::Network, b),
+            format!(
+                "networks {} and {} are not peered{transit}",
+                name_of(a),
+                name_of(b)
+            ),
+        );
+    }
+}
