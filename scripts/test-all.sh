@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of vpcpeer: format and lint gates, the Rust test suites, and the end-to-end
 # tests that drive a real `vpcpeer serve` with boto3 and the aws CLI (installed from PyPI into
-# .venv by this script). Works on a fresh machine with the Rust toolchain and Python 3.11.
+# .venv by this script). Works on a fresh machine with the Rust toolchain and Python 3.11; as root
+# it installs PostgreSQL from Debian when it is missing (scripts/test-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# A throwaway PostgreSQL cluster for the PostgreSQL store's tests (Rust and end-to-end): started
+# here, VPCPEER_TEST_PG_URL exported, stopped and deleted on exit, also when a test fails.
+# shellcheck source=scripts/test-postgres.sh
+source scripts/test-postgres.sh
+pg_test_start
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

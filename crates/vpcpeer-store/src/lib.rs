@@ -2,8 +2,9 @@
 //!
 //! A [`Store`] keeps the persisted records of the emulated world and applies batches of
 //! [`ChangeSet`]s atomically. Backends: [`MemStore`] here (for `--ephemeral` and tests), SQLite in
-//! `vpcpeer-store-sqlite`; a shared PostgreSQL backend would implement the same trait, with the
-//! commit sequence number letting replicas tail each other's changes.
+//! `vpcpeer-store-sqlite` (the embedded default), and a shared PostgreSQL in
+//! `vpcpeer-store-postgres`, whose commit log (by sequence number) is the start of letting
+//! replicas tail each other's changes.
 //!
 //! This crate does no I/O. Record encoding ([`encode`]/[`decode`]) lives here so every backend
 //! persists the same bytes; its version is [`FORMAT_VERSION`].

@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use vpcpeer_model::{SeededIds, Timestamp};
 use vpcpeer_service::{Emulator, EmulatorClock};
 use vpcpeer_store::{MemStore, Store};
+use vpcpeer_store_postgres::PgStore;
 use vpcpeer_store_sqlite::{Durability, SqliteStore};
 
 #[derive(Parser)]
@@ -69,6 +70,17 @@ struct ServeArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long)]
     ephemeral: bool,
+    /// Keep the state in PostgreSQL instead of --data-dir: postgres://user[:password]@host[:port]/db
+    /// (no TLS; add ?options=-csearch_path%3DNAME for a schema other than public). Every commit
+    /// is durable (synchronous_commit=on) whatever --durability says. --data-dir then only holds
+    /// the TLS certificate.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VPCPEER_STORE",
+        conflicts_with = "ephemeral"
+    )]
+    store: Option<String>,
     /// How hard each commit waits for the disk.
     #[arg(long, value_enum, default_value = "normal")]
     durability: DurabilityArg,
@@ -134,8 +146,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
+    let mut data = args.data_dir.display().to_string();
     let store: Arc<dyn Store> = if args.ephemeral {
+        data = "in memory".to_owned();
         Arc::new(MemStore::new())
+    } else if let Some(url) = &args.store {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            anyhow::bail!("--store takes a postgres://user@host:port/db URL");
+        }
+        let pg = PgStore::open(url).context("opening the PostgreSQL store")?;
+        data = format!("postgres {}", pg.target());
+        Arc::new(pg)
     } else {
         let durability = match args.durability {
             DurabilityArg::Full => Durability::Full,
@@ -194,13 +215,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         };
         println!(
-            "vpcpeer listening on {} (data: {})",
+            "vpcpeer listening on {} (data: {data})",
             vpcpeer_server::describe_addr(addr),
-            if args.ephemeral {
-                "in memory".to_owned()
-            } else {
-                args.data_dir.display().to_string()
-            }
         );
         let tls = match tls {
             None => None,

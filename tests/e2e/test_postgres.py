@@ -1,0 +1,150 @@
+"""The PostgreSQL store (`vpcpeer serve --store postgres://…`): every answered request survives
+`kill -9`, a reset too, and a second server on the same database is refused.
+
+Needs a PostgreSQL server: VPCPEER_TEST_PG_URL (scripts/test-all.sh starts a throwaway cluster and
+sets it). Each test gets a database of its own, created and dropped with `psql`.
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+import urllib.parse
+import uuid
+
+import pytest
+
+from conftest import ACCOUNT_A, ACCOUNT_B, BIN, DAY, make_vpc, pcx_of
+
+PG_URL = os.environ.get("VPCPEER_TEST_PG_URL", "")
+
+pytestmark = pytest.mark.skipif(
+    not PG_URL, reason="VPCPEER_TEST_PG_URL is unset (scripts/test-all.sh starts PostgreSQL)"
+)
+
+
+def psql_bin():
+    found = shutil.which("psql") or sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
+    if isinstance(found, list):
+        found = found[-1] if found else None
+    assert found, "psql not found (install the postgresql package)"
+    return found
+
+
+def psql(url, sql):
+    p = subprocess.run([psql_bin(), url, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip()
+
+
+def with_db(url, db):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + db))
+
+
+@pytest.fixture
+def pg_db():
+    """The URL of a new, empty database, dropped after the test."""
+    db = "vpcpeer_e2e_" + uuid.uuid4().hex[:12]
+    psql(PG_URL, f"CREATE DATABASE {db}")
+    yield with_db(PG_URL, db)
+    psql(PG_URL, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+def snapshot(server):
+    """Everything both accounts can see, in a comparable form."""
+    out = {}
+    for account in (ACCOUNT_A, ACCOUNT_B):
+        ec2 = server.ec2(account)
+        out[account] = {
+            "vpcs": sorted((v["VpcId"], v["CidrBlock"],
+                            tuple(sorted((t["Key"], t["Value"]) for t in v.get("Tags", []))))
+                           for v in ec2.describe_vpcs()["Vpcs"]),
+            "pcxs": sorted((p["VpcPeeringConnectionId"], p["Status"]["Code"],
+                            p["RequesterVpcInfo"]["VpcId"], p["AccepterVpcInfo"]["VpcId"])
+                           for p in ec2.describe_vpc_peering_connections()[
+                               "VpcPeeringConnections"]),
+        }
+    return out
+
+
+def test_state_on_postgres_survives_kill9(fresh_server, tmp_path, pg_db):
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    a, b = s.ec2(ACCOUNT_A), s.ec2(ACCOUNT_B)
+    va = make_vpc(a, "10.0.0.0/16",
+                  TagSpecifications=[{"ResourceType": "vpc",
+                                      "Tags": [{"Key": "Name", "Value": "a"}]}])["VpcId"]
+    vb = make_vpc(b, "10.1.0.0/16")["VpcId"]
+    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    s.kill9()
+
+    # A new server, with another data directory: the state comes from PostgreSQL.
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "b")
+    assert pcx_of(s.ec2(ACCOUNT_B), pcx)["Status"]["Code"] == "pending-acceptance"
+    s.ec2(ACCOUNT_B).accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    before = snapshot(s)
+    assert before[ACCOUNT_A]["pcxs"] == [(pcx, "active", va, vb)]
+    assert [v[0] for v in before[ACCOUNT_A]["vpcs"]] == [va]
+    s.kill9()
+
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "c")
+    assert snapshot(s) == before
+    (v,) = s.ec2(ACCOUNT_A).describe_vpcs(VpcIds=[va])["Vpcs"]
+    assert v["Tags"] == [{"Key": "Name", "Value": "a"}]
+    # Fresh ids do not collide with the stored ones.
+    vc = make_vpc(s.ec2(ACCOUNT_A), "10.9.0.0/16")["VpcId"]
+    assert vc not in {va, vb}
+    # Nothing went to the embedded store.
+    for d in ("a", "b", "c"):
+        assert not (tmp_path / d / "vpcpeer.db").exists()
+    # The records are PostgreSQL rows.
+    assert int(psql(pg_db, "SELECT count(*) FROM vpcpeer_records WHERE tbl = 'vpc'")) == 3
+
+
+def test_clock_and_reset_on_postgres_survive_kill9(fresh_server, tmp_path, pg_db):
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    make_vpc(s.ec2())
+    before = s.now_ms()
+    s.advance(3 * DAY)
+    s.kill9()
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    assert s.now_ms() >= before + 3 * DAY * 1000
+    assert len(s.ec2().describe_vpcs()["Vpcs"]) == 1
+    s.reset()
+    s.kill9()
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    assert s.ec2().describe_vpcs()["Vpcs"] == []
+    assert s.now_ms() < before + 3 * DAY * 1000
+    assert s.admin("GET", "/_vpcpeer/health")[1]["resources"] == 0
+
+
+def test_a_second_server_on_the_same_database_is_refused(fresh_server, tmp_path, pg_db):
+    first = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    va = make_vpc(first.ec2())["VpcId"]
+    with pytest.raises(RuntimeError) as e:
+        fresh_server("--store", pg_db, data_dir=tmp_path / "b")
+    assert "in use by another vpcpeer server" in str(e.value)
+    # The first server is unharmed, and once it is gone the database can be opened again.
+    assert [v["VpcId"] for v in first.ec2().describe_vpcs()["Vpcs"]] == [va]
+    first.kill9()
+    second = fresh_server("--store", pg_db, data_dir=tmp_path / "b")
+    assert [v["VpcId"] for v in second.ec2().describe_vpcs()["Vpcs"]] == [va]
+
+
+def test_store_flag_is_refused_with_ephemeral_and_other_schemes(pg_db):
+    p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--ephemeral", "--store", pg_db],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "cannot be used with" in p.stderr
+    p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--store", "mysql://x@h/db"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "postgres://" in p.stderr
+    # The environment variable is the same flag.
+    env = dict(os.environ, VPCPEER_STORE=pg_db)
+    p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--ephemeral"],
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert p.returncode != 0
+    assert "cannot be used with" in p.stderr
