@@ -189,26 +189,19 @@ class Server:
 
 
 def gcp_client(client_class, url):
-    """A google-cloud-compute client on `url`.
+    """A google-cloud-compute client on `url`, built exactly as a user would: REST transport,
+    anonymous credentials and `ClientOptions(api_endpoint=url)`, nothing else.
 
     The SDK (1.56) builds the operations client that `ExtendedOperation.result()` polls without
-    the caller's client_options, so it would poll compute.googleapis.com; the operations clients
-    are therefore pointed at `url` too, through the transport's cache of them."""
+    the caller's client_options, so polling a RUNNING operation would go to
+    compute.googleapis.com. vpcpeer's operations are DONE in the reply by default, so `.result()`
+    never polls; tests of a server with `gcp_peering_op_secs` > 0 wait with their own
+    GlobalOperationsClient instead."""
     from google.api_core.client_options import ClientOptions
     from google.auth.credentials import AnonymousCredentials
-    from google.cloud import compute_v1
 
-    def make(cls):
-        return cls(credentials=AnonymousCredentials(),
-                   client_options=ClientOptions(api_endpoint=url), transport="rest")
-
-    client = make(client_class)
-    services = getattr(client._transport, "_extended_operations_services", None)
-    if services is not None:
-        services["global_operations"] = make(compute_v1.GlobalOperationsClient)
-        services["region_operations"] = make(compute_v1.RegionOperationsClient)
-        services["zone_operations"] = make(compute_v1.ZoneOperationsClient)
-    return client
+    return client_class(credentials=AnonymousCredentials(),
+                        client_options=ClientOptions(api_endpoint=url), transport="rest")
 
 
 @pytest.fixture(scope="session")

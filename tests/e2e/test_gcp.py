@@ -1,7 +1,12 @@
-"""GCP VPC Network Peering driven by the real google-cloud-compute client (REST transport,
-anonymous credentials, api_endpoint = the running server): networks, subnetworks, routes,
-peering from one side (INACTIVE) then the other (ACTIVE), exchanged routes, refusals, one
-peering operation at a time, cross-cloud refusal, and persistence across a restart."""
+"""GCP VPC Network Peering driven by the real google-cloud-compute client, built as a user would
+(REST transport, anonymous credentials, `ClientOptions(api_endpoint=server)` and nothing else):
+networks, subnetworks, routes, peering from one side (INACTIVE) then the other (ACTIVE), exchanged
+routes, refusals, cross-cloud refusal, and persistence across a restart.
+
+By default peering operations are DONE in the reply, so the SDK's own `.result()` returns or
+raises without polling (it would poll compute.googleapis.com). The one-operation-at-a-time rule
+and the deadline are tested on servers started with `--limit gcp_peering_op_secs=10`, where
+operations are waited for with a GlobalOperationsClient of our own."""
 
 import pytest
 from google.api_core import exceptions as gexc
@@ -32,8 +37,14 @@ def custom_network(server, project, name, cidr=None):
     return f"projects/{project}/global/networks/{name}"
 
 
+RUNNING_OPS = ("--limit", "gcp_peering_op_secs=10")
+# Operations that outlast any test run: nothing completes by the clock alone.
+LONG_OPS = ("--limit", "gcp_peering_op_secs=3600")
+
+
 def add_peering(server, project, network, name, peer, export=False, imp=False):
-    """Starts addPeering; returns the ExtendedOperation (RUNNING until polled)."""
+    """Calls addPeering; returns the ExtendedOperation (DONE by default, RUNNING until polled
+    on a server started with RUNNING_OPS or LONG_OPS)."""
     return nets(server).add_peering(
         project=project, network=network,
         networks_add_peering_request_resource=compute_v1.NetworksAddPeeringRequest(
@@ -49,6 +60,16 @@ def remove_peering(server, project, network, name):
         networks_remove_peering_request_resource=compute_v1.NetworksRemovePeeringRequest(
             name=name),
     )
+
+
+def wait(server, project, op):
+    """Waits for a global operation with our own operations client (for RUNNING operations,
+    which `.result()` would poll on compute.googleapis.com); raises BadRequest if it failed."""
+    done = server.gcp(compute_v1.GlobalOperationsClient).wait(project=project, operation=op.name)
+    assert done.status == compute_v1.Operation.Status.DONE
+    if done.error.errors:
+        raise gexc.BadRequest(done.error.errors[0].message)
+    return done
 
 
 def peerings(server, project, network):
@@ -75,9 +96,10 @@ def test_peer_from_one_side_then_the_other_then_delete_one_side(server):
     ).result()
 
     op = add_peering(server, "proj-a", "net-a", "a-to-b", b, export=True)
-    assert op.status == compute_v1.Operation.Status.RUNNING
+    # DONE in the reply: the plain client's result() needs no polling.
+    assert op.status == compute_v1.Operation.Status.DONE
     assert op.result() is None
-    assert op.done() and op.operation_type == "addPeering"
+    assert op.done() and op.operation_type == "addPeering" and op.progress == 100
     (state, details), = peerings(server, "proj-a", "net-a").values()
     assert state == "INACTIVE"
     assert details.endswith("Waiting for peer network to connect.")
@@ -99,7 +121,9 @@ def test_peer_from_one_side_then_the_other_then_delete_one_side(server):
     assert exchanged(server, "proj-a", "net-a", "a-to-b", "INCOMING") == [
         ("10.1.0.0/24", "SUBNET_PEERING_ROUTE", True)]
 
-    remove_peering(server, "proj-a", "net-a", "a-to-b").result()
+    op = remove_peering(server, "proj-a", "net-a", "a-to-b")
+    assert op.status == compute_v1.Operation.Status.DONE
+    assert op.result() is None and op.operation_type == "removePeering"
     assert peerings(server, "proj-a", "net-a") == {}
     assert peerings(server, "proj-b", "net-b")["b-to-a"][0] == "INACTIVE"
     assert exchanged(server, "proj-b", "net-b", "b-to-a", "INCOMING") == []
@@ -118,11 +142,13 @@ def test_import_without_export_brings_no_custom_routes(server):
     assert exchanged(server, "proj-b", "net-b", "b-to-a", "INCOMING") == [
         ("10.0.0.0/24", "SUBNET_PEERING_ROUTE", True)]
     # Turning export on later (updatePeering) makes the route flow.
-    nets(server).update_peering(
+    op = nets(server).update_peering(
         project="proj-a", network="net-a",
         networks_update_peering_request_resource=compute_v1.NetworksUpdatePeeringRequest(
             network_peering=compute_v1.NetworkPeering(name="a-to-b", export_custom_routes=True)),
-    ).result()
+    )
+    assert op.status == compute_v1.Operation.Status.DONE and op.operation_type == "updatePeering"
+    assert op.result() is None
     assert ("172.16.0.0/12", "STATIC_PEERING_ROUTE", True) in exchanged(
         server, "proj-b", "net-b", "b-to-a", "INCOMING")
 
@@ -131,6 +157,8 @@ def test_overlapping_ranges_fail_inside_the_operation(server):
     custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
     c = custom_network(server, "proj-c", "net-c", "10.0.0.0/16")
     op = add_peering(server, "proj-a", "net-a", "a-to-c", c)
+    # The refusal is the error of the DONE reply; result() raises it without polling.
+    assert op.status == compute_v1.Operation.Status.DONE
     with pytest.raises(gexc.BadRequest) as e:
         op.result()
     assert e.value.code == 400
@@ -158,10 +186,26 @@ def test_two_auto_mode_networks_never_peer(server):
     assert peerings(server, "proj-a", "auto-a")["a-c"][0] == "INACTIVE"
 
 
-def test_one_peering_operation_at_a_time_and_the_ten_second_deadline(server):
+def test_zero_duration_operations_never_overlap(server):
     a = custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
     b = custom_network(server, "proj-b", "net-b", "10.1.0.0/24")
     first = add_peering(server, "proj-a", "net-a", "a-to-b", b)
+    # Nobody polled `first`, yet the peer's add right after is not "in progress"-refused.
+    second = add_peering(server, "proj-b", "net-b", "b-to-a", a)
+    assert first.result() is None and second.result() is None
+    assert peerings(server, "proj-a", "net-a")["a-to-b"][0] == "ACTIVE"
+    assert server.gcp(compute_v1.GlobalOperationsClient).get(
+        project="proj-a", operation=first.name).status == compute_v1.Operation.Status.DONE
+
+
+def test_one_peering_operation_at_a_time_and_the_ten_second_deadline(fresh_server):
+    server = fresh_server(*RUNNING_OPS)
+    a = custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
+    b = custom_network(server, "proj-b", "net-b", "10.1.0.0/24")
+    first = add_peering(server, "proj-a", "net-a", "a-to-b", b)
+    assert first.status == compute_v1.Operation.Status.RUNNING
+    # Nothing is applied while it runs.
+    assert peerings(server, "proj-a", "net-a") == {}
     with pytest.raises(gexc.BadRequest) as e:
         add_peering(server, "proj-b", "net-b", "b-to-a", a)
     # The SDK prefixes the server's message with the method and URL.
@@ -171,9 +215,23 @@ def test_one_peering_operation_at_a_time_and_the_ten_second_deadline(server):
     # Nobody polls `first`; once the clock passes insertTime + 10 s, any request completes it.
     server.advance(10)
     assert peerings(server, "proj-a", "net-a")["a-to-b"][0] == "INACTIVE"
-    add_peering(server, "proj-b", "net-b", "b-to-a", a).result()
+    wait(server, "proj-b", add_peering(server, "proj-b", "net-b", "b-to-a", a))
     assert peerings(server, "proj-a", "net-a")["a-to-b"][0] == "ACTIVE"
-    assert first.result() is None
+    done = server.gcp(compute_v1.GlobalOperationsClient).get(project="proj-a",
+                                                              operation=first.name)
+    assert done.status == compute_v1.Operation.Status.DONE and not done.error.errors
+
+
+def test_with_running_operations_a_refusal_is_the_error_of_the_finished_operation(fresh_server):
+    server = fresh_server(*RUNNING_OPS)
+    custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
+    c = custom_network(server, "proj-c", "net-c", "10.0.0.0/16")
+    op = add_peering(server, "proj-a", "net-a", "a-to-c", c)
+    assert op.status == compute_v1.Operation.Status.RUNNING and not op.error.errors
+    with pytest.raises(gexc.BadRequest) as e:
+        wait(server, "proj-a", op)
+    assert "overlaps" in e.value.message
+    assert peerings(server, "proj-a", "net-a") == {}
 
 
 def test_duplicate_peer_and_self_peering_are_refused(server):
@@ -258,13 +316,15 @@ def test_instances_get_internal_ips_and_firewalls_list(server):
 
 
 def test_gcp_state_and_running_operations_survive_a_crash(fresh_server, tmp_path):
-    s = fresh_server(data_dir=tmp_path / "data")
+    s = fresh_server(*LONG_OPS, data_dir=tmp_path / "data")
     a = custom_network(s, "proj-a", "net-a", "10.0.0.0/24")
     b = custom_network(s, "proj-b", "net-b", "10.1.0.0/24")
-    add_peering(s, "proj-a", "net-a", "a-to-b", b).result()
+    wait(s, "proj-a", add_peering(s, "proj-a", "net-a", "a-to-b", b))
     running = add_peering(s, "proj-b", "net-b", "b-to-a", a)
+    assert running.status == compute_v1.Operation.Status.RUNNING
     s.kill9()
-    s = fresh_server(data_dir=tmp_path / "data")
+    s = fresh_server(*LONG_OPS, data_dir=tmp_path / "data")
+    assert peerings(s, "proj-b", "net-b") == {}, "still running after the restart"
     ops = s.gcp(compute_v1.GlobalOperationsClient)
     op = ops.get(project="proj-b", operation=running.name)
     assert op.status == compute_v1.Operation.Status.DONE and not op.error.errors

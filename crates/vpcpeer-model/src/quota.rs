@@ -34,6 +34,10 @@ pub struct Limits {
     pub gcp_peerings_per_network: Option<usize>,
     /// Azure: peering links per virtual network (Azure: 500).
     pub az_peerings_per_vnet: Option<usize>,
+    /// GCP: how long a peering operation (`addPeering`, `removePeering`, `updatePeering`) stays
+    /// `RUNNING`, in seconds of emulator time. 0 (the default): it is applied within the request
+    /// and the reply is the `DONE` operation. Not a quota but a timing knob, set like one.
+    pub gcp_peering_op_secs: i64,
 }
 
 impl Default for Limits {
@@ -54,6 +58,7 @@ impl Default for Limits {
             ipv6_over_inter_region_peering: true,
             gcp_peerings_per_network: Some(25),
             az_peerings_per_vnet: Some(500),
+            gcp_peering_op_secs: 0,
         }
     }
 }

@@ -79,9 +79,94 @@ fn insert_network_returns_a_done_operation_and_get_shows_it() {
     insta::assert_snapshot!("get_network", pretty(&net));
 }
 
+/// A test world whose peering operations stay `RUNNING` for ten seconds.
+fn running_ops_env() -> TestEnv {
+    let mut env = TestEnv::new();
+    env.limits.gcp_peering_op_secs = 10;
+    env
+}
+
+#[test]
+fn by_default_peering_replies_are_done_operations() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
+    custom(&mut env, "proj-b", "net-b", "10.1.0.0/24");
+    custom(&mut env, "proj-c", "net-c", "10.0.0.0/16");
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-a/global/networks/net-a/addPeering",
+        json!({"networkPeering": {"name": "a-to-b",
+               "network": "projects/proj-b/global/networks/net-b",
+               "exchangeSubnetRoutes": true}}),
+    );
+    insta::assert_snapshot!("add_peering_done", pretty(&op));
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    assert_eq!(a["peerings"][0]["state"], "INACTIVE", "{a}");
+    // The other side at once: no "operation in progress", and the peering is ACTIVE.
+    let op = ok(
+        &mut env,
+        "POST",
+        "projects/proj-b/global/networks/net-b/addPeering",
+        json!({"networkPeering": {"name": "b-to-a",
+               "network": "projects/proj-a/global/networks/net-a"}}),
+    );
+    assert_eq!(op["status"], "DONE");
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    assert_eq!(a["peerings"][0]["state"], "ACTIVE", "{a}");
+    // A validation failure is the error of the DONE reply itself, and changes nothing.
+    let before = env.world.gcp_networks.clone();
+    let failed = ok(
+        &mut env,
+        "POST",
+        "projects/proj-c/global/networks/net-c/addPeering",
+        json!({"networkPeering": {"name": "c-to-a",
+               "network": "projects/proj-a/global/networks/net-a"}}),
+    );
+    insta::assert_snapshot!("add_peering_overlap_done", pretty(&failed));
+    assert_eq!(env.world.gcp_networks, before);
+    for (method, verb, body) in [
+        (
+            "PATCH",
+            "updatePeering",
+            json!({"networkPeering": {"name": "a-to-b", "exportCustomRoutes": true}}),
+        ),
+        ("POST", "removePeering", json!({"name": "a-to-b"})),
+    ] {
+        let op = ok(
+            &mut env,
+            method,
+            &format!("projects/proj-a/global/networks/net-a/{verb}"),
+            body,
+        );
+        assert_eq!(
+            (&op["operationType"], &op["status"]),
+            (&json!(verb), &json!("DONE"))
+        );
+        assert!(op.get("error").is_none(), "{op}");
+    }
+    let a = ok(
+        &mut env,
+        "GET",
+        "projects/proj-a/global/networks/net-a",
+        Value::Null,
+    );
+    assert!(a.get("peerings").is_none(), "removed at once: {a}");
+}
+
 #[test]
 fn peering_from_one_side_then_the_other() {
-    let mut env = TestEnv::new();
+    let mut env = running_ops_env();
     custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
     custom(&mut env, "proj-b", "net-b", "10.1.0.0/24");
     let op = ok(
@@ -145,7 +230,7 @@ fn peering_from_one_side_then_the_other() {
 
 #[test]
 fn an_overlap_is_the_error_of_the_finished_operation() {
-    let mut env = TestEnv::new();
+    let mut env = running_ops_env();
     custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
     custom(&mut env, "proj-b", "net-b", "10.0.0.0/16");
     let op = ok(

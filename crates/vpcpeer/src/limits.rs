@@ -20,6 +20,7 @@ const NAMES: &[&str] = &[
     "tags_per_resource",
     "gcp_peerings_per_network",
     "az_peerings_per_vnet",
+    "gcp_peering_op_secs",
 ];
 
 fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
@@ -42,6 +43,8 @@ fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
         "tags_per_resource" => l.tags_per_resource = v,
         "gcp_peerings_per_network" => l.gcp_peerings_per_network = v,
         "az_peerings_per_vnet" => l.az_peerings_per_vnet = v,
+        // `off` means no duration: operations complete within the request, as with 0.
+        "gcp_peering_op_secs" => l.gcp_peering_op_secs = value.unwrap_or(0) as i64,
         other => bail!(
             "unknown quota '{other}'; known quotas: {}",
             NAMES.join(", ")

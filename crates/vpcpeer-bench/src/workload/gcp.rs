@@ -1,6 +1,8 @@
 //! The GCP workload, through the Compute v1 JSON face (vpcpeer only; moto has none). One iteration,
 //! in project `bench`: two custom-mode networks with a /24 subnetwork each, `addPeering` from each
-//! side (each operation polled once with `globalOperations.get`, which completes it), `get` of the
+//! side (each operation polled once with `globalOperations.get`: with the server's default
+//! `gcp_peering_op_secs` = 0 the operation is already `DONE` and the get reads it back; with N > 0
+//! the get completes the `RUNNING` operation), `get` of the
 //! first network (must show `ACTIVE`), `listPeeringRoutes` INCOMING on it (must list the peer's
 //! subnetwork), `removePeering` on both sides (each polled), and the teardown.
 

@@ -23,7 +23,7 @@ pub use network::*;
 pub use peering::{
     add_peering, get_operation, list_peering_routes, peering_view, remove_peering,
     settle_due_operations, update_peering, AddPeering, ExchangedRoute, ExchangedRouteType,
-    PeeringDirection, PeeringView, UpdatePeering, PEERING_OP_SECONDS,
+    PeeringDirection, PeeringView, UpdatePeering,
 };
 pub use resources::*;
 

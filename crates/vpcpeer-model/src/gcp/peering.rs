@@ -2,15 +2,27 @@
 //! the one-operation-at-a-time rule, and the routes a peering exchanges.
 //!
 //! Timing of peering operations [UNVERIFIED — the emulator's choice, not GCP's documented
-//! behaviour]: `addPeering`, `removePeering` and `updatePeering` each create a `RUNNING`
-//! operation and change nothing yet. The change is validated and applied when the operation
-//! completes, which happens on its first `get` or `wait`, or on any later request once the
-//! emulator clock reaches `insertTime` + [`PEERING_OP_SECONDS`] ([`settle_due_operations`];
-//! nothing runs in the background). While an operation is `RUNNING` on a network or on its peer,
-//! another peering operation that touches either is refused with GCP's `badRequest`
-//! "There is a peering operation in progress…". Validation failures (overlapping ranges, two
-//! auto-mode networks, a second peering to the same network, a duplicate name, the per-network
-//! quota) are not HTTP errors: they are the `error` of the `DONE` operation, as GCP reports them.
+//! behaviour]: `addPeering`, `removePeering` and `updatePeering` each create an operation whose
+//! duration is the `gcp_peering_op_secs` knob of [`Limits`](crate::Limits).
+//!
+//! - 0 (the default): the change is validated and applied within the same request and the reply
+//!   is the `DONE` operation, so a client's `operation.result()` returns (or raises) without
+//!   polling. This matters because google-cloud-compute's Python `ExtendedOperation` polls a
+//!   `RUNNING` operation through an operations client built without the caller's
+//!   `client_options`, i.e. against compute.googleapis.com, not the emulator.
+//! - N > 0: the operation is `RUNNING` and changes nothing yet. The change is validated and
+//!   applied when it completes, on its first `get` or `wait`, or on any later request once the
+//!   emulator clock reaches `insertTime` + N seconds ([`settle_due_operations`]; nothing runs in
+//!   the background).
+//!
+//! While an operation is `RUNNING` on a network or on its peer, another peering operation that
+//! touches either is refused with GCP's `badRequest` "There is a peering operation in
+//! progress…". Real GCP peering operations take seconds and tools (Terraform, gcloud) retry on
+//! that error; zero-duration operations never overlap, so the rule is only observable with
+//! N > 0, which is what lets users test their retries. Validation failures (overlapping ranges,
+//! two auto-mode networks, a second peering to the same network, a duplicate name, the
+//! per-network quota) are not HTTP errors: they are the `error` of the `DONE` operation, as GCP
+//! reports them, in both modes.
 
 use std::net::Ipv4Addr;
 
@@ -21,9 +33,6 @@ use super::*;
 use crate::cidr::overlaps_v4;
 use crate::clouds::{cross_cloud_message, Cloud};
 use crate::{Timestamp, Tx, World};
-
-/// Seconds after which a running peering operation completes by itself.
-pub const PEERING_OP_SECONDS: i64 = 10;
 
 /// The message of a peering operation refused because another is running on the pair.
 pub const PEERING_IN_PROGRESS: &str =
@@ -112,6 +121,35 @@ pub struct UpdatePeering {
     pub stack_type: Option<StackType>,
 }
 
+/// Records a peering operation on `target` and, when operations take no time
+/// (`gcp_peering_op_secs` = 0), completes it at once: the result is then `DONE`, with the
+/// refusal as its `error` when validation fails.
+fn start(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    operation_type: &str,
+    target: &GcpNetwork,
+    change: PendingPeering,
+    peer: String,
+) -> GcpOperation {
+    let op = new_operation(
+        tx,
+        project,
+        OpScope::Global,
+        operation_type,
+        &target.id,
+        target.numeric_id,
+        Some((change, peer)),
+    );
+    if tx.ctx.limits.gcp_peering_op_secs > 0 {
+        return op;
+    }
+    complete(tx, &op.id);
+    tx.get::<GcpOperation>(&op.id)
+        .expect("just recorded")
+        .clone()
+}
+
 fn check_not_busy(tx: &Tx<'_, '_>, a: &str, b: &str) -> Result<(), GcpError> {
     let w = tx.world();
     let busy = w.gcp_running_operations().any(|op| {
@@ -128,8 +166,9 @@ fn check_not_busy(tx: &Tx<'_, '_>, a: &str, b: &str) -> Result<(), GcpError> {
 }
 
 /// `networks.addPeering`: validates the request itself (network exists, name, the peer is a GCP
-/// network and not this one, no peering operation running on either) and returns a `RUNNING`
-/// operation; the rest is checked when it completes.
+/// network and not this one, no peering operation running on either) and returns the operation
+/// (`DONE` by default, `RUNNING` with `gcp_peering_op_secs` > 0); the rest is checked when it
+/// completes.
 pub fn add_peering(
     tx: &mut Tx<'_, '_>,
     project: &str,
@@ -179,14 +218,13 @@ pub fn add_peering(
         stack_type: req.stack_type.unwrap_or(StackType::Ipv4Only),
         created: tx.now(),
     };
-    Ok(new_operation(
+    Ok(start(
         tx,
         project,
-        OpScope::Global,
         "addPeering",
-        &id,
-        net.numeric_id,
-        Some((PendingPeering::Add(entry), peer)),
+        &net,
+        PendingPeering::Add(entry),
+        peer,
     ))
 }
 
@@ -205,7 +243,7 @@ fn entry_of(net: &GcpNetwork, name: &str) -> Result<GcpPeering, GcpError> {
         })
 }
 
-/// `networks.removePeering`: the entry must exist; returns a `RUNNING` operation.
+/// `networks.removePeering`: the entry must exist; returns the operation (see [`add_peering`]).
 pub fn remove_peering(
     tx: &mut Tx<'_, '_>,
     project: &str,
@@ -217,18 +255,17 @@ pub fn remove_peering(
     let net = network(tx, &id)?.clone();
     let entry = entry_of(&net, name)?;
     check_not_busy(tx, &id, &entry.peer_network)?;
-    Ok(new_operation(
+    Ok(start(
         tx,
         project,
-        OpScope::Global,
         "removePeering",
-        &id,
-        net.numeric_id,
-        Some((PendingPeering::Remove(name.to_owned()), entry.peer_network)),
+        &net,
+        PendingPeering::Remove(name.to_owned()),
+        entry.peer_network,
     ))
 }
 
-/// `networks.updatePeering`: the entry must exist; returns a `RUNNING` operation.
+/// `networks.updatePeering`: the entry must exist; returns the operation (see [`add_peering`]).
 pub fn update_peering(
     tx: &mut Tx<'_, '_>,
     project: &str,
@@ -256,14 +293,13 @@ pub fn update_peering(
         entry.stack_type = v;
     }
     let peer = entry.peer_network.clone();
-    Ok(new_operation(
+    Ok(start(
         tx,
         project,
-        OpScope::Global,
         "updatePeering",
-        &id,
-        net.numeric_id,
-        Some((PendingPeering::Update(entry), peer)),
+        &net,
+        PendingPeering::Update(entry),
+        peer,
     ))
 }
 
@@ -392,14 +428,15 @@ fn apply(tx: &mut Tx<'_, '_>, target: &str, change: &PendingPeering) -> Result<(
     Ok(())
 }
 
-/// Completes every running operation whose time has come (`insertTime` + [`PEERING_OP_SECONDS`]
+/// Completes every running operation whose time has come (`insertTime` + `gcp_peering_op_secs`
 /// ≤ now), oldest first. The wire face calls it at the start of every request.
 pub fn settle_due_operations(tx: &mut Tx<'_, '_>) {
     let now = tx.now();
+    let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
     let mut due: Vec<(Timestamp, String)> = tx
         .world()
         .gcp_running_operations()
-        .filter(|op| op.insert_time.plus_millis(PEERING_OP_SECONDS * 1000) <= now)
+        .filter(|op| op.insert_time.plus_millis(millis) <= now)
         .map(|op| (op.insert_time, op.id.clone()))
         .collect();
     due.sort();

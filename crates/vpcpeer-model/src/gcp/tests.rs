@@ -1,5 +1,6 @@
 //! Table tests of GCP networking and peering: the derived peering state, every peering
-//! operation's transitions and refusals, the one-operation-at-a-time rule, and route exchange.
+//! operation's transitions and refusals, operations that finish within the request (the default)
+//! or run for `gcp_peering_op_secs`, the one-operation-at-a-time rule, and route exchange.
 
 use super::*;
 use crate::testkit::TestEnv;
@@ -66,7 +67,11 @@ fn custom_net(env: &mut TestEnv, project: &str, name: &str, cidr: &str) -> Strin
     n
 }
 
-/// Starts an addPeering and returns its operation id (RUNNING).
+/// Seconds a peering operation runs in the tests of the running mode.
+const OP_SECS: i64 = 10;
+
+/// Calls addPeering and returns its operation id (DONE by default, RUNNING with
+/// `gcp_peering_op_secs` > 0).
 fn start_add(
     env: &mut TestEnv,
     project: &str,
@@ -76,6 +81,19 @@ fn start_add(
     export: bool,
     import: bool,
 ) -> Result<String, GcpError> {
+    add_op(env, project, network, name, peer, export, import).map(|op| op.id)
+}
+
+/// Calls addPeering and returns its operation as the reply shows it.
+fn add_op(
+    env: &mut TestEnv,
+    project: &str,
+    network: &str,
+    name: &str,
+    peer: &str,
+    export: bool,
+    import: bool,
+) -> Result<GcpOperation, GcpError> {
     run(env, project, |tx| {
         add_peering(
             tx,
@@ -90,10 +108,6 @@ fn start_add(
                 ..Default::default()
             },
         )
-    })
-    .map(|op| {
-        assert_eq!(op.status, OpStatus::Running);
-        op.id
     })
 }
 
@@ -351,8 +365,10 @@ fn duplicates_and_quota_fail_inside_the_operation() {
 #[test]
 fn one_peering_operation_at_a_time_on_a_pair() {
     let (mut env, a, b) = two_custom();
+    env.limits.gcp_peering_op_secs = OP_SECS;
     let c = custom_net(&mut env, PC, "net-c", "10.2.0.0/24");
     let op = start_add(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
     // (who, network, peer): every op touching net-a or net-b is refused while it runs.
     let busy: &[(&str, &str, &str)] = &[
         (PA, "net-a", "projects/proj-c/global/networks/net-c"),
@@ -376,7 +392,7 @@ fn one_peering_operation_at_a_time_on_a_pair() {
         "nothing applied while running"
     );
     // Not due yet one second before the deadline; applied by any request once it is.
-    env.now = Timestamp(env.now.0 + PEERING_OP_SECONDS * 1000 - 1);
+    env.now = Timestamp(env.now.0 + OP_SECS * 1000 - 1);
     run(&mut env, PA, |tx| {
         settle_due_operations(tx);
         Ok(())
@@ -401,6 +417,7 @@ fn one_peering_operation_at_a_time_on_a_pair() {
 #[test]
 fn update_peering_changes_flags_when_it_completes() {
     let (mut env, a, b) = two_custom();
+    env.limits.gcp_peering_op_secs = OP_SECS;
     add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
     let op = run(&mut env, PA, |tx| {
         update_peering(
@@ -416,10 +433,113 @@ fn update_peering_changes_flags_when_it_completes() {
     })
     .unwrap();
     assert_eq!(op.operation_type, "updatePeering");
+    assert_eq!(op.status, OpStatus::Running);
     assert!(!env.world.gcp_networks[&a].peerings[0].export_custom_routes);
     assert!(finish(&mut env, PA, &op.id).error.is_none());
     let p = &env.world.gcp_networks[&a].peerings[0];
     assert!(p.export_custom_routes && !p.import_custom_routes);
+}
+
+#[test]
+fn peering_operations_finish_in_the_request_by_default_and_run_for_the_knob_otherwise() {
+    // (gcp_peering_op_secs, status of each reply, whether the reply's change is already applied)
+    let cases = [
+        (0, OpStatus::Done, true),
+        (OP_SECS, OpStatus::Running, false),
+    ];
+    for (secs, want_status, applied) in cases {
+        let (mut env, a, b) = two_custom();
+        env.limits.gcp_peering_op_secs = secs;
+        let mode = format!("gcp_peering_op_secs={secs}");
+        let running = if applied { 0 } else { 1 };
+
+        let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+        assert_eq!(
+            (op.status, op.end_time.is_some(), op.pending.is_some()),
+            (want_status, applied, !applied),
+            "{mode}: addPeering reply"
+        );
+        assert!(op.error.is_none(), "{mode}");
+        let want = if applied { "INACTIVE" } else { "absent" };
+        assert_eq!(state(&env, &a, "a-to-b"), want, "{mode}: after add");
+        assert_eq!(env.world.gcp_running_operations().count(), running);
+        assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
+        assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{mode}");
+
+        let op = run(&mut env, PA, |tx| {
+            update_peering(
+                tx,
+                PA,
+                "net-a",
+                UpdatePeering {
+                    name: "a-to-b".into(),
+                    import_custom_routes: Some(true),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+        assert_eq!(op.status, want_status, "{mode}: updatePeering reply");
+        assert_eq!(
+            env.world.gcp_networks[&a].peerings[0].import_custom_routes, applied,
+            "{mode}: after update"
+        );
+        assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
+        assert!(env.world.gcp_networks[&a].peerings[0].import_custom_routes);
+
+        let op = run(&mut env, PA, |tx| remove_peering(tx, PA, "net-a", "a-to-b")).unwrap();
+        assert_eq!(op.status, want_status, "{mode}: removePeering reply");
+        let want = if applied { "absent" } else { "INACTIVE" };
+        assert_eq!(state(&env, &a, "a-to-b"), want, "{mode}: after remove");
+        assert_eq!(env.world.gcp_running_operations().count(), running);
+        assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
+        assert_eq!(state(&env, &a, "a-to-b"), "absent", "{mode}");
+        assert!(env.world.indexes_consistent(), "{mode}");
+    }
+}
+
+#[test]
+fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is_busy() {
+    let mut env = TestEnv::new();
+    let _a = custom_net(&mut env, PA, "net-a", "10.0.0.0/16");
+    let b = custom_net(&mut env, PB, "net-b", "10.0.5.0/24");
+    let before = env.world.gcp_networks.clone();
+    let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+    assert_eq!(op.status, OpStatus::Done);
+    assert!(op.pending.is_none() && op.end_time == Some(env.now));
+    match &op.error {
+        Some(GcpError::Invalid(m)) => assert!(
+            m.starts_with("An IP range in the peer network (10.0.5.0/24) overlaps"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        env.world.gcp_networks, before,
+        "the failed add left a trace"
+    );
+    // The stored operation is the reply, and get returns it unchanged.
+    assert_eq!(env.world.gcp_operations[&op.id], op);
+    assert_eq!(finish(&mut env, PA, &op.id), op);
+    // Zero-duration operations never overlap: the peer's own add right away is not refused,
+    // and fails the same way inside its DONE operation.
+    let back = add_op(
+        &mut env,
+        PB,
+        "net-b",
+        "b-to-a",
+        "projects/proj-a/global/networks/net-a",
+        false,
+        false,
+    )
+    .unwrap();
+    assert_eq!(back.status, OpStatus::Done);
+    assert!(
+        matches!(&back.error, Some(GcpError::Invalid(m)) if m.contains("overlaps")),
+        "{back:?}"
+    );
+    assert_eq!(env.world.gcp_running_operations().count(), 0);
+    assert_eq!(env.world.gcp_networks, before);
 }
 
 fn route(env: &mut TestEnv, project: &str, name: &str, network: &str, dest: &str, tags: &[&str]) {
