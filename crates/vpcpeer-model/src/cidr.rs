@@ -35,6 +35,33 @@ pub fn overlaps_v6(a: Ipv6Net, b: Ipv6Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
+/// Whether two blocks of either family share any address (blocks of different families never do).
+pub fn overlaps(a: &ipnet::IpNet, b: &ipnet::IpNet) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// The addresses of `net` a cloud hands out to interfaces: all but the first `reserved_low` and
+/// the last `reserved_high` (AWS and Azure reserve 4 and 1, GCP 2 and 2).
+pub fn host_range(
+    net: Ipv4Net,
+    reserved_low: u32,
+    reserved_high: u32,
+) -> std::ops::RangeInclusive<Ipv4Addr> {
+    let first = u32::from(net.network()).saturating_add(reserved_low);
+    let last = u32::from(net.broadcast()).saturating_sub(reserved_high);
+    Ipv4Addr::from(first)..=Ipv4Addr::from(last)
+}
+
+/// The lowest address of `range` that `taken` does not claim.
+pub fn first_free(
+    range: std::ops::RangeInclusive<Ipv4Addr>,
+    taken: impl Fn(Ipv4Addr) -> bool,
+) -> Option<Ipv4Addr> {
+    (u32::from(*range.start())..=u32::from(*range.end()))
+        .map(Ipv4Addr::from)
+        .find(|a| !taken(*a))
+}
+
 /// Whether any block of `a` overlaps any block of `b`.
 pub fn any_overlap_v4(a: &[Ipv4Net], b: &[Ipv4Net]) -> bool {
     a.iter().any(|x| b.iter().any(|y| overlaps_v4(*x, *y)))
@@ -88,6 +115,66 @@ mod tests {
 
     fn range(n: Ipv4Net) -> (u32, u32) {
         (u32::from(n.network()), u32::from(n.broadcast()))
+    }
+
+    #[test]
+    fn host_ranges_and_first_free_address() {
+        let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+        let net = |s: &str| s.parse::<Ipv4Net>().unwrap();
+        // (block, reserved low, reserved high, first host, last host, taken, first free)
+        let cases: &[(&str, u32, u32, &str, &str, &[&str], Option<&str>)] = &[
+            (
+                "10.0.0.0/28",
+                4,
+                1,
+                "10.0.0.4",
+                "10.0.0.14",
+                &[],
+                Some("10.0.0.4"),
+            ),
+            (
+                "10.0.0.0/28",
+                4,
+                1,
+                "10.0.0.4",
+                "10.0.0.14",
+                &["10.0.0.4", "10.0.0.5"],
+                Some("10.0.0.6"),
+            ),
+            (
+                "10.0.1.0/29",
+                2,
+                2,
+                "10.0.1.2",
+                "10.0.1.5",
+                &["10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5"],
+                None,
+            ),
+            (
+                "10.0.2.0/29",
+                2,
+                2,
+                "10.0.2.2",
+                "10.0.2.5",
+                &["10.0.2.3"],
+                Some("10.0.2.2"),
+            ),
+        ];
+        for &(block, lo, hi, first, last, taken, free) in cases {
+            let r = host_range(net(block), lo, hi);
+            assert_eq!((*r.start(), *r.end()), (ip(first), ip(last)), "{block}");
+            assert!(!r.contains(&net(block).network()) && !r.contains(&net(block).broadcast()));
+            let taken: Vec<Ipv4Addr> = taken.iter().map(|s| ip(s)).collect();
+            assert_eq!(
+                first_free(r, |a| taken.contains(&a)),
+                free.map(ip),
+                "{block}"
+            );
+        }
+        // A block smaller than its reservations has no host at all.
+        let tiny = host_range(net("10.0.3.0/30"), 4, 1);
+        assert!(tiny.is_empty());
+        assert_eq!(first_free(tiny, |_| false), None);
     }
 
     proptest! {

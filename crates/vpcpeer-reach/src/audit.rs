@@ -52,6 +52,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+use vpcpeer_model::cidr::overlaps;
 use vpcpeer_model::ops::route::{table_route_state, RouteState};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{
@@ -271,10 +272,6 @@ fn net(d: &Destination) -> IpNet {
         Destination::V4(n) => IpNet::V4(*n),
         Destination::V6(n) => IpNet::V6(*n),
     }
-}
-
-fn overlaps(a: &IpNet, b: &IpNet) -> bool {
-    a.contains(&b.network()) || b.contains(&a.network())
 }
 
 fn list(nets: &[IpNet]) -> String {

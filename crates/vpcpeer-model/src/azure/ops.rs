@@ -1570,8 +1570,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                 .map(|x| x.private_ip),
         );
         let net = subnet.prefix;
-        let first = u32::from(net.network()) + 4;
-        let last = u32::from(net.broadcast()).saturating_sub(1);
+        let hosts = crate::cidr::host_range(net, 4, 1);
         let kept = existing
             .as_ref()
             .and_then(|e| {
@@ -1590,8 +1589,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                         format!("Private IP address {s} is not a valid IPv4 address."),
                     )
                 })?;
-                let n = u32::from(ip);
-                if !net.contains(&ip) || n < first || n > last {
+                if !hosts.contains(&ip) {
                     return Err(AzureError::bad_request(
                         "PrivateIPAddressNotInSubnet",
                         format!("IP configuration {} of {display_id} requests private IP address {ip}, which is not an available address of subnet {subnet_id} ({net}; the first four and the last are reserved).", c.name),
@@ -1608,14 +1606,13 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             _ => match kept {
                 Some(ip) => ip,
                 None => {
-                    let Some(n) = (first..=last).find(|n| !used.contains(&Ipv4Addr::from(*n)))
-                    else {
+                    let Some(ip) = crate::cidr::first_free(hosts, |a| used.contains(&a)) else {
                         return Err(AzureError::bad_request(
                             "SubnetIsFull",
                             format!("Subnet {subnet_id} has no free address left."),
                         ));
                     };
-                    Ipv4Addr::from(n)
+                    ip
                 }
             },
         };

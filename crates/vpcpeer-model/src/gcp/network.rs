@@ -1070,8 +1070,7 @@ pub fn insert_instance(
         let mut used = used_ips(tx.world(), &subnet.id);
         used.extend(nics.iter().map(|x| x.network_ip));
         let range = subnet.ip_cidr_range;
-        let first = u32::from(range.network());
-        let last = u32::from(range.broadcast());
+        let hosts = crate::cidr::host_range(range, 2, 2);
         let ip = match &n.network_ip {
             Some(s) => {
                 let a: Ipv4Addr = s.parse().map_err(|_| {
@@ -1079,8 +1078,7 @@ pub fn insert_instance(
                         "Invalid value for field 'resource.networkInterfaces[{i}].networkIP': '{s}'."
                     ))
                 })?;
-                let v = u32::from(a);
-                if !(first + 2..=last.saturating_sub(2)).contains(&v) {
+                if !hosts.contains(&a) {
                     return Err(GcpError::Invalid(format!(
                         "Requested internal IP address '{s}' is outside the subnetwork's range \
                          or reserved ({range})."
@@ -1093,12 +1091,9 @@ pub fn insert_instance(
                 }
                 a
             }
-            None => (first + 2..=last.saturating_sub(2))
-                .map(Ipv4Addr::from)
-                .find(|a| !used.contains(a))
-                .ok_or_else(|| {
-                    GcpError::BadRequest(format!("IP space of '{}' is exhausted.", subnet.id))
-                })?,
+            None => crate::cidr::first_free(hosts, |a| used.contains(&a)).ok_or_else(|| {
+                GcpError::BadRequest(format!("IP space of '{}' is exhausted.", subnet.id))
+            })?,
         };
         nics.push(GcpNic {
             name: format!("nic{i}"),

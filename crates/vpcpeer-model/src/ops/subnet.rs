@@ -67,20 +67,17 @@ impl Tx<'_, '_> {
     ) -> Result<Ipv4Addr, DomainError> {
         let subnet = self.owned::<Subnet>(subnet_id)?;
         let net = subnet.cidr;
-        let first = u32::from(net.network());
-        let last = u32::from(net.broadcast());
-        let usable = (first + 4)..last;
+        let usable = crate::cidr::host_range(net, 4, 1);
         let in_use = self.addresses_in_use(subnet_id);
         let busy = |a: Ipv4Addr| in_use.contains(&a) || taken.contains(&a);
         match requested {
             Some(ip) => {
-                let n = u32::from(ip);
                 if !net.contains(&ip) {
                     return Err(DomainError::invalid(format!(
                         "Address {ip} does not fall within the subnet's address range"
                     )));
                 }
-                if !usable.contains(&n) {
+                if !usable.contains(&ip) {
                     return Err(DomainError::invalid(format!(
                         "Address {ip} is reserved by AWS in subnet {subnet_id}"
                     )));
@@ -90,9 +87,7 @@ impl Tx<'_, '_> {
                 }
                 Ok(ip)
             }
-            None => usable
-                .map(Ipv4Addr::from)
-                .find(|a| !busy(*a))
+            None => crate::cidr::first_free(usable, busy)
                 .ok_or_else(|| DomainError::InsufficientAddresses(subnet_id.to_owned())),
         }
     }
