@@ -6,51 +6,21 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
 
-use crate::{app, AppState};
+use crate::testing::{between, send_json, state};
+use crate::AppState;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 const C: &str = "333333333333";
 
-fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(3)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
-}
-
+/// An EC2 call that must succeed; its XML.
 async fn ec2(st: &Arc<AppState>, account: &str, body: &str) -> String {
-    let req = Request::post("/")
-        .header(
-            "authorization",
-            format!("AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x"),
-        )
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(format!("{body}&Version=2016-11-15")))
-        .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (status, text) =
+        crate::testing::ec2(st, account, &format!("{body}&Version=2016-11-15")).await;
     assert_eq!(status, 200, "{body}: {text}");
     text
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
-    let a = s.find(open).expect(open) + open.len();
-    let b = s[a..].find(close).expect(close) + a;
-    &s[a..b]
 }
 
 async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
@@ -58,10 +28,7 @@ async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
         .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).expect("json body"))
+    send_json(st, req).await
 }
 
 /// A VPC with one subnet and one instance: (vpc, main route table, instance).

@@ -306,4 +306,6 @@ async fn not_found() -> Response {
 }
 
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;

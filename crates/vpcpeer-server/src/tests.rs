@@ -2,45 +2,9 @@
 
 use axum::body::Body;
 use axum::http::Request;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
 
 use super::*;
-
-fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
-}
-
-async fn call(st: &Arc<AppState>, account: &str, body: &str) -> (u16, String) {
-    let req = Request::post("/")
-        .header(
-            "authorization",
-            format!("AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x"),
-        )
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
-    let a = s.find(open).expect(open) + open.len();
-    let b = s[a..].find(close).expect(close) + a;
-    &s[a..b]
-}
+use crate::testing::{between, ec2 as call, send, send_json, state};
 
 #[tokio::test]
 async fn unknown_action_is_invalid_action() {
@@ -113,14 +77,15 @@ async fn clock_endpoint_advances() {
     let req = Request::post("/_vpcpeer/clock")
         .body(Body::from("{\"advance_seconds\": 60}"))
         .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(st.emulator.now(), Timestamp(1_700_000_060_000));
+    assert_eq!(send(&st, req).await.0, 200);
+    assert_eq!(
+        st.emulator.now(),
+        vpcpeer_model::Timestamp(1_700_000_060_000)
+    );
     let req = Request::post("/_vpcpeer/clock")
         .body(Body::from("nope"))
         .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    assert_eq!(resp.status().as_u16(), 400);
+    assert_eq!(send(&st, req).await.0, 400);
 }
 
 const A: &str = "111111111111";
@@ -181,11 +146,7 @@ async fn reach(st: &Arc<AppState>, body: serde_json::Value) -> (u16, serde_json:
 }
 
 async fn raw_reach(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::Value) {
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let v = serde_json::from_slice(&bytes).expect("json body");
-    (status, v)
+    send_json(st, req).await
 }
 
 #[tokio::test]
@@ -366,10 +327,7 @@ async fn arm(st: &Arc<AppState>, method: &str, path: &str, body: &str) -> (u16, 
         .header("authorization", "Bearer anything")
         .body(Body::from(body.to_owned()))
         .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let (status, headers, bytes) = send(st, req).await;
     (
         status,
         headers,

@@ -1,28 +1,14 @@
 //! In-process tests of the GCP routes (no socket): links follow the Host header, the
 //! Authorization header is ignored, and every refusal is a GCP error document.
 
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
-use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
-
-use crate::{app, AppState};
 use std::sync::Arc;
 
-fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
-}
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{json, Value};
+
+use crate::testing::{send_json, state};
+use crate::AppState;
 
 async fn send(st: &Arc<AppState>, method: &str, uri: &str, body: &str) -> (u16, Value) {
     let req = Request::builder()
@@ -33,10 +19,7 @@ async fn send(st: &Arc<AppState>, method: &str, uri: &str, body: &str) -> (u16, 
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
         .expect("request");
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).expect("JSON body"))
+    send_json(st, req).await
 }
 
 #[tokio::test]

@@ -1,0 +1,62 @@
+//! The harness of the router's in-process tests (no socket): an emulator on a `MemStore` with a
+//! fixed clock and seeded ids, and one way to send a request through [`app`] and read the answer.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use vpcpeer_model::{Limits, SeededIds, Timestamp};
+use vpcpeer_service::{Emulator, EmulatorClock};
+use vpcpeer_store::MemStore;
+
+use crate::{app, AppState};
+
+/// A fresh emulator (in memory, clock fixed at 2023-11-14T22:13:20Z, seeded ids) behind the app.
+pub(crate) fn state() -> Arc<AppState> {
+    let emu = Emulator::open(
+        Arc::new(MemStore::new()),
+        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
+        Box::new(SeededIds::new(9)),
+        Limits::default(),
+    )
+    .expect("open");
+    AppState::new(emu, 1)
+}
+
+/// Sends `req` through the router: status, headers and the whole body.
+pub(crate) async fn send(st: &Arc<AppState>, req: Request<Body>) -> (u16, HeaderMap, Bytes) {
+    let resp = app(st.clone()).oneshot(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, bytes)
+}
+
+/// Sends `req` and parses the answer as JSON.
+pub(crate) async fn send_json(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::Value) {
+    let (status, _, bytes) = send(st, req).await;
+    (status, serde_json::from_slice(&bytes).expect("JSON body"))
+}
+
+/// Posts an EC2 Query `body` as `account` (a SigV4-shaped credential in us-east-1).
+pub(crate) async fn ec2(st: &Arc<AppState>, account: &str, body: &str) -> (u16, String) {
+    let req = Request::post("/")
+        .header(
+            "authorization",
+            format!("AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x"),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    let (status, _, bytes) = send(st, req).await;
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The text between the first `open` and the next `close` in `s`.
+pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
+    let a = s.find(open).expect(open) + open.len();
+    let b = s[a..].find(close).expect(close) + a;
+    &s[a..b]
+}
