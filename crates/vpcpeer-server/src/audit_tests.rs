@@ -8,20 +8,12 @@ use axum::body::Body;
 use axum::http::Request;
 use serde_json::{json, Value};
 
-use crate::testing::{between, send_json, state};
+use crate::testing::{between, ok as ec2, send_json, state, vpc_with_instance};
 use crate::AppState;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 const C: &str = "333333333333";
-
-/// An EC2 call that must succeed; its XML.
-async fn ec2(st: &Arc<AppState>, account: &str, body: &str) -> String {
-    let (status, text) =
-        crate::testing::ec2(st, account, &format!("{body}&Version=2016-11-15")).await;
-    assert_eq!(status, 200, "{body}: {text}");
-    text
-}
 
 async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
     let req = Request::post(path)
@@ -33,29 +25,7 @@ async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
 
 /// A VPC with one subnet and one instance: (vpc, main route table, instance).
 async fn vpc(st: &Arc<AppState>, account: &str, cidr: &str, subnet: &str) -> [String; 3] {
-    let body = ec2(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
-    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
-    )
-    .await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
-    )
-    .await;
-    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
-    )
-    .await;
-    let i = between(&body, "<instanceId>", "</instanceId>").to_owned();
+    let (vpc, rtb, i, _) = vpc_with_instance(st, account, cidr, subnet).await;
     [vpc, rtb, i]
 }
 

@@ -60,3 +60,51 @@ pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
     let b = s[a..].find(close).expect(close) + a;
     &s[a..b]
 }
+
+/// An EC2 call (API version added) that must succeed; its XML.
+pub(crate) async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String {
+    let (status, out) = ec2(st, account, &format!("Version=2016-11-15&{body}")).await;
+    assert_eq!(status, 200, "{body}: {out}");
+    out
+}
+
+/// A VPC with one subnet and one instance: (vpc, route table, instance, its address).
+pub(crate) async fn vpc_with_instance(
+    st: &Arc<AppState>,
+    account: &str,
+    cidr: &str,
+    subnet: &str,
+) -> (String, String, String, String) {
+    let body = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
+    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
+    let body = ok(
+        st,
+        account,
+        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
+    )
+    .await;
+    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let body = ok(
+        st,
+        account,
+        &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+    )
+    .await;
+    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
+    let (i, ip) = instance(st, account, &sub).await;
+    (vpc, rtb, i, ip)
+}
+
+/// An instance in subnet `sub`: (instance id, private address).
+pub(crate) async fn instance(st: &Arc<AppState>, account: &str, sub: &str) -> (String, String) {
+    let body = ok(
+        st,
+        account,
+        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
+    )
+    .await;
+    (
+        between(&body, "<instanceId>", "</instanceId>").to_owned(),
+        between(&body, "<privateIpAddress>", "</privateIpAddress>").to_owned(),
+    )
+}

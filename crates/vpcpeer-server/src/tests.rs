@@ -4,7 +4,9 @@ use axum::body::Body;
 use axum::http::Request;
 
 use super::*;
-use crate::testing::{between, ec2 as call, send, send_json, state};
+use crate::testing::{
+    between, ec2 as call, instance, ok, send, send_json, state, vpc_with_instance,
+};
 
 #[tokio::test]
 async fn unknown_action_is_invalid_action() {
@@ -90,52 +92,6 @@ async fn clock_endpoint_advances() {
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
-
-async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String {
-    let (status, out) = call(st, account, &format!("Version=2016-11-15&{body}")).await;
-    assert_eq!(status, 200, "{body}: {out}");
-    out
-}
-
-/// A VPC with one subnet and one instance: (vpc, route table, instance, its address).
-async fn vpc_with_instance(
-    st: &Arc<AppState>,
-    account: &str,
-    cidr: &str,
-    subnet: &str,
-) -> (String, String, String, String) {
-    let body = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
-    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let body = ok(
-        st,
-        account,
-        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
-    )
-    .await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
-    let body = ok(
-        st,
-        account,
-        &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
-    )
-    .await;
-    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
-    let (i, ip) = instance(st, account, &sub).await;
-    (vpc, rtb, i, ip)
-}
-
-async fn instance(st: &Arc<AppState>, account: &str, sub: &str) -> (String, String) {
-    let body = ok(
-        st,
-        account,
-        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
-    )
-    .await;
-    (
-        between(&body, "<instanceId>", "</instanceId>").to_owned(),
-        between(&body, "<privateIpAddress>", "</privateIpAddress>").to_owned(),
-    )
-}
 
 async fn reach(st: &Arc<AppState>, body: serde_json::Value) -> (u16, serde_json::Value) {
     let req = Request::post("/_vpcpeer/reach")
