@@ -37,31 +37,50 @@ use crate::snapshot::{
 };
 
 /// A many-to-many index from items to keys, with the reverse, so an item's keys can be replaced.
+/// Item lists are kept sorted by id (vectors: one allocation per key, cheap to build in order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Multi {
-    by_key: HashMap<String, BTreeSet<String>>,
+    by_key: HashMap<String, Vec<String>>,
     of_item: HashMap<String, Vec<String>>,
 }
 
 impl Multi {
+    /// Adds `item`, which must sort after every item added so far, with `keys` (a compile adds
+    /// items in id order).
+    fn push(&mut self, item: &str, mut keys: Vec<String>) {
+        if keys.is_empty() {
+            return;
+        }
+        if keys.len() > 1 {
+            keys.sort();
+            keys.dedup();
+        }
+        for k in &keys {
+            match self.by_key.get_mut(k) {
+                Some(list) => list.push(item.to_owned()),
+                None => {
+                    self.by_key.insert(k.clone(), vec![item.to_owned()]);
+                }
+            }
+        }
+        self.of_item.insert(item.to_owned(), keys);
+    }
+
     /// Replaces the keys of `item` with `keys`; returns the keys it had.
     fn set(&mut self, item: &str, mut keys: Vec<String>) -> Vec<String> {
         keys.sort();
         keys.dedup();
         let old = self.of_item.remove(item).unwrap_or_default();
         for k in &old {
-            if let Some(set) = self.by_key.get_mut(k) {
-                set.remove(item);
-                if set.is_empty() {
+            if let Some(list) = self.by_key.get_mut(k) {
+                list.retain(|x| x != item);
+                if list.is_empty() {
                     self.by_key.remove(k);
                 }
             }
         }
         for k in &keys {
-            self.by_key
-                .entry(k.clone())
-                .or_default()
-                .insert(item.to_owned());
+            insert_sorted(self.by_key.entry(k.clone()).or_default(), item);
         }
         if !keys.is_empty() {
             self.of_item.insert(item.to_owned(), keys);
@@ -76,10 +95,7 @@ impl Multi {
 
     /// The highest item id under `key` (the one a compile, scanning in id order, keeps last).
     fn last(&self, key: &str) -> Option<String> {
-        self.by_key
-            .get(key)
-            .and_then(|s| s.iter().next_back())
-            .cloned()
+        self.by_key.get(key).and_then(|s| s.last()).cloned()
     }
 }
 
@@ -155,20 +171,28 @@ impl Deps {
     pub(crate) fn build(world: &World) -> Deps {
         let mut d = Deps::default();
         for t in world.route_tables.values() {
-            d.set_table(&t.id, Some(t));
+            d.tables_by_target.push(&t.id, table_targets(t));
+            d.main_tables.push(&t.id, table_main(t));
+            d.subnet_tables.push(&t.id, table_subnets(t));
         }
         for a in world.network_acls.values() {
-            d.set_acl(&a.id, Some(a));
+            if a.is_default {
+                d.default_acls.push(&a.id, vec![a.vpc_id.clone()]);
+            }
+            d.subnet_acls.push(
+                &a.id,
+                a.associations.iter().map(|s| s.subnet_id.clone()).collect(),
+            );
         }
         for s in world.subnets.values() {
-            d.subnets_by_vpc.set(&s.id, vec![s.vpc_id.clone()]);
+            d.subnets_by_vpc.push(&s.id, vec![s.vpc_id.clone()]);
         }
         for n in world.nat_gateways.values() {
-            d.nats_by_eni.set(&n.id, vec![n.eni_id.clone()]);
+            d.nats_by_eni.push(&n.id, vec![n.eni_id.clone()]);
         }
         for i in world.instances.values() {
             d.instances_by_eni
-                .set(&i.id, i.eni_ids.first().cloned().into_iter().collect());
+                .push(&i.id, i.eni_ids.first().cloned().into_iter().collect());
         }
         for p in world.peerings.values() {
             d.set_pending(&p.id, Some(p));
