@@ -17,7 +17,11 @@
 //! - `audit`: every network-wide check of [`audit`] over the whole world (it finds exactly the
 //!   missing return route of VPC 1);
 //! - `route_change`: after one route is added to VPC 1's main table, bringing the snapshot up to
-//!   date with [`Snapshot::apply_route_table`] (`incremental`) against a full compile (`full`).
+//!   date with [`Snapshot::apply_route_table`] (`incremental`) against a full compile (`full`);
+//! - `catch_up`: [`Snapshot::apply_changes`] with the keys of one committed change set, as the
+//!   server applies them before a query: a route added (`route`), a security group rule
+//!   authorized (`sg_rule`), a new peering request accepted (`peering_accept`); compare with
+//!   `compile/full`.
 //!
 //! Run: `cargo bench -p vpcpeer-reach --bench explain -- --warm-up-time 1 --measurement-time 3`.
 
@@ -30,9 +34,12 @@ use std::time::Instant;
 
 use common::{from_cidr, tcp, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
+use vpcpeer_model::ops::peering::CreatePeering;
+use vpcpeer_model::ops::route::RouteInput;
 use vpcpeer_model::ops::security_group::Direction as SgDir;
+use vpcpeer_model::ops::security_group::GroupSelector;
 use vpcpeer_model::testkit::{a, b, TestEnv};
-use vpcpeer_model::{Limits, RouteTarget};
+use vpcpeer_model::{Ctx, DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
 use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};
 
 const VPCS: usize = 10_000;
@@ -117,6 +124,24 @@ fn generate() -> Topology {
         main_rtbs,
         pcx01,
     }
+}
+
+/// Runs `f` as `scope` and commits; the keys of the change set.
+fn commit<T>(
+    env: &mut TestEnv,
+    scope: &Scope,
+    f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+) -> (T, Vec<RecordKey>) {
+    let ctx = Ctx {
+        scope: scope.clone(),
+        now: env.now,
+        ids: &mut env.ids,
+        limits: &env.limits,
+    };
+    let mut tx = Tx::new(&mut env.world, ctx);
+    let out = f(&mut tx).expect("operation");
+    let keys = tx.commit().into_iter().map(|c| c.key).collect();
+    (out, keys)
 }
 
 fn query(t: &Topology, src: usize, dst: usize) -> Query {
@@ -231,6 +256,70 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("full", |b| {
         b.iter(|| Snapshot::compile(black_box(&t.env.world), now))
+    });
+    g.finish();
+
+    // Catching the snapshot up after one change set (applying the same keys again redoes the
+    // same work, so each iteration measures one catch-up).
+    let mut g = c.benchmark_group("catch_up");
+    let mut kept = inc;
+    let pcx01 = t.pcx01.clone();
+    let ((), route_keys) = commit(&mut t.env, &s1, |tx| {
+        tx.create_route(RouteInput {
+            route_table_id: rtb1.clone(),
+            destination_cidr_block: Some("10.0.0.0/26".into()),
+            targets: vec![RouteTarget::Peering(pcx01)],
+            ..Default::default()
+        })
+    });
+    kept.apply_changes(&t.env.world, now, &route_keys);
+    assert!(kept == Snapshot::compile(&t.env.world, now));
+    g.bench_function("route", |b| {
+        b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&route_keys)))
+    });
+    let vpc3 = t.env.world.instances[&t.instances[3]].vpc_id.clone();
+    let sg3 = t
+        .env
+        .world
+        .security_groups
+        .values()
+        .find(|g| g.vpc_id == vpc3 && g.name == "web")
+        .expect("web group")
+        .id
+        .clone();
+    let (_, sg_keys) = commit(&mut t.env, &b(), |tx| {
+        tx.authorize_security_group(
+            SgDir::Ingress,
+            &GroupSelector::Id(sg3.clone()),
+            &[from_cidr(tcp(Some(22)), "10.0.0.0/8")],
+        )
+    });
+    kept.apply_changes(&t.env.world, now, &sg_keys);
+    assert!(kept == Snapshot::compile(&t.env.world, now));
+    g.bench_function("sg_rule", |b| {
+        b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&sg_keys)))
+    });
+    let (v2, v5000) = (
+        t.env.world.instances[&t.instances[2]].vpc_id.clone(),
+        t.env.world.instances[&t.instances[5_000]].vpc_id.clone(),
+    );
+    let (reply, req_keys) = commit(&mut t.env, &a(), |tx| {
+        tx.create_peering(CreatePeering {
+            vpc_id: v2.clone(),
+            peer_vpc_id: v5000.clone(),
+            peer_owner_id: Some(a().account),
+            peer_region: Some(a().region),
+            tags: Tags::new(),
+        })
+    });
+    kept.apply_changes(&t.env.world, now, &req_keys);
+    let pcx = reply.connection.id;
+    let (_, accept_keys) = commit(&mut t.env, &a(), |tx| tx.accept_peering(&pcx));
+    kept.apply_changes(&t.env.world, now, &accept_keys);
+    assert!(kept == Snapshot::compile(&t.env.world, now));
+    assert!(kept.peerings[&pcx].is_active());
+    g.bench_function("peering_accept", |b| {
+        b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&accept_keys)))
     });
     g.finish();
 }

@@ -15,6 +15,7 @@ mod azure;
 mod clouds;
 mod explain;
 mod gcp;
+pub mod incremental;
 pub mod lpm;
 mod matrix;
 pub mod model;

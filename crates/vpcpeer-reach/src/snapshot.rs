@@ -6,9 +6,10 @@
 //! interfaces by id and by private address, instances with their primary interface, security
 //! groups, gateways, and peering connections with their state at `now`.
 //!
-//! Compiling is one pass over the [`World`]; after a change to one route table's routes,
-//! [`Snapshot::apply_route_table`] recompiles just that table. Nothing here reads a clock or does
-//! I/O.
+//! Compiling is one pass over the [`World`]. A compiled snapshot is kept current with
+//! [`Snapshot::apply_changes`] (see [`incremental`](crate::incremental)): given the keys of the
+//! records a commit changed, it recompiles only the parts they affect, and moves the instant.
+//! Nothing here reads a clock or does I/O.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -17,9 +18,11 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use vpcpeer_model::ops::route::{table_route_state, RouteState};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{
-    AclEntry, Destination, InstanceState, NatState, RouteTable, RouteTarget, RtAssocTarget, Scope,
-    SgRule, Timestamp, World,
+    AclEntry, Destination, InstanceState, NatState, RecordKey, RouteTable, RouteTarget,
+    RtAssocTarget, Scope, SgRule, Timestamp, World,
 };
+
+use crate::incremental::Deps;
 
 use crate::lpm::Lpm;
 
@@ -45,8 +48,17 @@ pub struct TableView {
     pub lpm: Lpm<RouteEntry>,
 }
 
+/// Two tables are equal when they hold the same routes (the index is derived from them).
+impl PartialEq for TableView {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.vpc_id == other.vpc_id
+            && self.lpm.routes().eq(other.lpm.routes())
+    }
+}
+
 /// A VPC.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcView {
     /// `vpc-…`.
     pub id: String,
@@ -73,7 +85,7 @@ impl VpcView {
 }
 
 /// A subnet with its effective route table and network ACL.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubnetView {
     /// `subnet-…`.
     pub id: String,
@@ -86,7 +98,7 @@ pub struct SubnetView {
 }
 
 /// A network ACL, its entries split by direction and in rule-number order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AclView {
     /// `acl-…`.
     pub id: String,
@@ -97,7 +109,7 @@ pub struct AclView {
 }
 
 /// A security group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupView {
     /// `sg-…`.
     pub id: String,
@@ -112,7 +124,7 @@ pub struct GroupView {
 }
 
 /// A network interface.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EniView {
     /// `eni-…`.
     pub id: String,
@@ -141,7 +153,7 @@ impl EniView {
 }
 
 /// An instance.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InstanceView {
     /// `i-…`.
     pub id: String,
@@ -152,7 +164,7 @@ pub struct InstanceView {
 }
 
 /// An internet gateway.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IgwView {
     /// `igw-…`.
     pub id: String,
@@ -161,7 +173,7 @@ pub struct IgwView {
 }
 
 /// A NAT gateway.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NatView {
     /// `nat-…`.
     pub id: String,
@@ -181,7 +193,7 @@ pub struct NatView {
 
 /// A peering connection, with the blocks of each side (current blocks of a VPC that still
 /// exists, else the blocks recorded on the connection).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PeeringView {
     /// `pcx-…`.
     pub id: String,
@@ -237,7 +249,7 @@ impl PeeringView {
 }
 
 /// The compiled network at one instant.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     /// The instant it was compiled for.
     pub now: Timestamp,
@@ -267,6 +279,8 @@ pub struct Snapshot {
     pub peerings: HashMap<String, PeeringView>,
     /// Peering ids by the VPC on either side, in id order.
     pub peerings_by_vpc: HashMap<String, Vec<String>>,
+    /// What each compiled part depends on, for [`Snapshot::apply_changes`].
+    pub(crate) deps: Deps,
 }
 
 fn dest_net(d: &Destination) -> IpNet {
@@ -277,7 +291,7 @@ fn dest_net(d: &Destination) -> IpNet {
 }
 
 /// The compiled view of route table `t`: its routes with their state at `now`.
-fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> TableView {
+pub(crate) fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> TableView {
     let lpm = Lpm::new(t.routes.iter().map(|r| {
         let active = table_route_state(world, t, r, now) == RouteState::Active;
         (
@@ -297,27 +311,17 @@ fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> TableView {
 }
 
 impl Snapshot {
-    /// Brings the snapshot up to date after a change to the routes of route table `rtb_id`
-    /// (a route created, replaced or deleted, or the table deleted): recompiles that table's
-    /// routes, with their state at the snapshot's instant, from `world`, and nothing else.
-    ///
-    /// Afterwards the snapshot equals `Snapshot::compile(world, self.now)` provided nothing
-    /// else changed since it was compiled: association changes (which subnet uses which table,
-    /// the main table) and changes to other components (a peering deleted, a gateway detached —
-    /// which also change the state of routes in other tables) need a full
-    /// [`compile`](Snapshot::compile). A table no longer in `world` is dropped, so subnets still
-    /// pointing at it find no table, as after a compile of a world where the association was
-    /// gone with it. Cost: one table's routes, independent of the size of the world.
+    /// Brings the snapshot up to date after a change to route table `rtb_id` (its routes or
+    /// associations, or the table deleted): [`apply_changes`](Snapshot::apply_changes) with that
+    /// one key at the snapshot's instant. Afterwards the snapshot equals
+    /// `Snapshot::compile(world, self.now)` provided nothing else changed since it was brought up
+    /// to date. Cost: that table's routes and the subnets it is (or was) associated with.
     pub fn apply_route_table(&mut self, world: &World, rtb_id: &str) {
-        match world.route_tables.get(rtb_id) {
-            Some(t) => {
-                let view = table_view(world, t, self.now);
-                self.tables.insert(t.id.clone(), view);
-            }
-            None => {
-                self.tables.remove(rtb_id);
-            }
-        }
+        let key = RecordKey {
+            table: "rtb",
+            id: rtb_id.to_owned(),
+        };
+        self.apply_changes(world, self.now, std::slice::from_ref(&key));
     }
 
     /// Compiles `world` as it stands at `now`.
@@ -497,6 +501,7 @@ impl Snapshot {
             }
             s.peerings.insert(p.id.clone(), view);
         }
+        s.deps = Deps::build(world);
         s
     }
 

@@ -135,10 +135,10 @@ fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
     }
 }
 
-/// The matrix answer over `world` at `now`.
+/// The matrix answer over `world`, from `snap`, a snapshot of that same world.
 pub fn matrix_answer(
     world: &World,
-    now: Timestamp,
+    snap: &Snapshot,
     req: &MatrixRequest,
 ) -> Result<Value, ReachError> {
     let protocol = parse_protocol(&req.protocol)?;
@@ -182,8 +182,7 @@ pub fn matrix_answer(
             .map(|i| i.id.clone())
             .collect(),
     };
-    let snap = Snapshot::compile(world, now);
-    let cells = matrix_cells(&snap, &ids, protocol, port);
+    let cells = matrix_cells(snap, &ids, protocol, port);
     let instances: Vec<Value> = ids
         .iter()
         .filter_map(|id| world.instances.get(id))
@@ -268,7 +267,10 @@ pub(crate) async fn matrix_handler(
         Err(e) => return crate::json_error(e.status, &e.message),
     };
     let now = st.emulator.now();
-    match st.emulator.with_world(|w| matrix_answer(w, now, &req)) {
+    match st
+        .snapshots
+        .with(&st.emulator, now, |w, snap| matrix_answer(w, snap, &req))
+    {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => crate::json_error(e.status, &e.message),
     }

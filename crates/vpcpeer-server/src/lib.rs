@@ -11,6 +11,7 @@ pub mod audit;
 pub mod azure;
 pub mod gcp;
 pub mod reach;
+pub mod snapcache;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -34,6 +35,8 @@ use vpcpeer_wire_aws::{
 pub struct AppState {
     /// The emulator.
     pub emulator: Emulator,
+    /// The kept reachability snapshot of reach and matrix queries.
+    pub snapshots: snapcache::SnapshotCache,
     request_seq: AtomicU64,
     request_salt: u64,
 }
@@ -43,6 +46,7 @@ impl AppState {
     pub fn new(emulator: Emulator, salt: u64) -> Arc<Self> {
         Arc::new(AppState {
             emulator,
+            snapshots: snapcache::SnapshotCache::new(),
             request_seq: AtomicU64::new(0),
             request_salt: salt,
         })
@@ -295,7 +299,9 @@ async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
         Err(e) => return json_error(e.status, &e.message),
     };
     let now = st.emulator.now();
-    match st.emulator.with_world(|w| reach::answer(w, now, &req)) {
+    match st.snapshots.with(&st.emulator, now, |w, snap| {
+        reach::answer_from(w, snap, &req)
+    }) {
         Ok(v) => Json(v).into_response(),
         Err(e) => json_error(e.status, &e.message),
     }

@@ -2,9 +2,9 @@
 //!
 //! The request names the caller (`account`, `region`; defaults `000000000000`, `us-east-1`), the
 //! two ends (`from`, `to`: `i-…`, `eni-…` or an address), `protocol` (`tcp|udp|icmp|all`) and
-//! `port` (TCP/UDP). The handler compiles a [`Snapshot`] of the whole world at the emulator's
-//! `now` and runs [`explain`]; the engine sees every account, as cross-account peering paths
-//! need.
+//! `port` (TCP/UDP). The handler brings the server's kept [`Snapshot`] of the whole world up to
+//! the emulator's `now` ([`crate::snapcache`]) and runs [`explain`]; the engine sees every
+//! account, as cross-account peering paths need.
 //!
 //! Scoping (the caller sees only its own resources, as in EC2): an instance or interface id, at
 //! either end, must belong to the caller's account and region, else `404` — exactly as if it did
@@ -185,10 +185,20 @@ fn query_error(e: QueryError) -> ReachError {
     }
 }
 
-/// Answers `req` over `world` at `now`: the JSON verdict, or an error.
+/// Answers `req` over `world` at `now` from a fresh compile: the JSON verdict, or an error.
 pub fn answer(
     world: &World,
     now: vpcpeer_model::Timestamp,
+    req: &ReachRequest,
+) -> Result<Value, ReachError> {
+    answer_from(world, &Snapshot::compile(world, now), req)
+}
+
+/// Answers `req` over `world` from `snap`, a snapshot of that same world (the server's kept
+/// one, see [`crate::snapcache`]): the JSON verdict, or an error.
+pub fn answer_from(
+    world: &World,
+    snap: &Snapshot,
     req: &ReachRequest,
 ) -> Result<Value, ReachError> {
     let scope = Scope::new(
@@ -210,17 +220,16 @@ pub fn answer(
         })?),
         Protocol::Icmp | Protocol::All => None,
     };
-    let snap = Snapshot::compile(world, now);
-    let src = scope_endpoint(world, &snap, &scope, src, true)?;
-    let dst = scope_endpoint(world, &snap, &scope, dst, false)?;
+    let src = scope_endpoint(world, snap, &scope, src, true)?;
+    let dst = scope_endpoint(world, snap, &scope, dst, false)?;
     let q = Query {
         src,
         dst,
         protocol,
         port,
     };
-    let verdict = explain_world(world, &snap, &q).map_err(query_error)?;
-    Ok(verdict_json(&snap, &verdict))
+    let verdict = explain_world(world, snap, &q).map_err(query_error)?;
+    Ok(verdict_json(snap, &verdict))
 }
 
 /// The JSON form of a verdict, with a fix suggestion per blocker.

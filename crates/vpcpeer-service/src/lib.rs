@@ -5,8 +5,16 @@
 //! commits that arrive while the disk is busy are written together (group commit), so concurrent
 //! clients share an fsync. A command that fails, or a dry run, is rolled back and writes nothing.
 //!
+//! Every committed change set bumps the world's version and is remembered (its keys, the last
+//! [`CHANGE_LOG_CAPACITY`]) in a [`ChangeLog`], so readers that keep something derived from the
+//! world can catch up from the keys changed since their version ([`Emulator::with_world_since`]).
+//!
 //! This crate binds no sockets, opens no files and reads no clock: the store, the time source and
 //! the id generator are handed in by the composition root.
+
+mod changelog;
+
+pub use changelog::{ChangeLog, WorldChanges, CHANGE_LOG_CAPACITY};
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -80,6 +88,7 @@ struct State {
     world: World,
     ids: Box<dyn IdGen>,
     writer: mpsc::Sender<Msg>,
+    log: ChangeLog,
 }
 
 /// The running emulator.
@@ -170,6 +179,7 @@ impl Emulator {
                 world,
                 ids,
                 writer: tx,
+                log: ChangeLog::new(CHANGE_LOG_CAPACITY),
             }),
             clock,
             limits,
@@ -216,7 +226,12 @@ impl Emulator {
         let now = self.clock.now();
         let rx = {
             let mut guard = self.state.lock();
-            let State { world, ids, writer } = &mut *guard;
+            let State {
+                world,
+                ids,
+                writer,
+                log,
+            } = &mut *guard;
             let ctx = Ctx {
                 scope,
                 now,
@@ -231,6 +246,7 @@ impl Emulator {
                     if changes.is_empty() {
                         return Ok(Ok(v));
                     }
+                    log.push(changes.iter().map(|c| c.key.clone()).collect());
                     let (reply, rx) = oneshot::channel();
                     writer
                         .send(Msg::Commit(changes, reply))
@@ -273,6 +289,7 @@ impl Emulator {
         let rx = {
             let mut guard = self.state.lock();
             guard.world = World::default();
+            guard.log.reset();
             self.clock.set_offset_ms(0);
             let (reply, rx) = oneshot::channel();
             guard
@@ -283,6 +300,24 @@ impl Emulator {
         };
         Self::wait(rx).await?;
         Ok(())
+    }
+
+    /// Reads the world, under the world lock, with its version and the keys of the records
+    /// changed since version `since` (see [`WorldChanges`]): what a reader keeping a derived
+    /// structure needs to catch it up consistently with the world it sees.
+    pub fn with_world_since<T>(
+        &self,
+        since: Option<u64>,
+        f: impl FnOnce(&World, WorldChanges) -> T,
+    ) -> T {
+        let guard = self.state.lock();
+        let changes = guard.log.changes(since);
+        f(&guard.world, changes)
+    }
+
+    /// The world's version: bumped by every committed change set and by a reset.
+    pub fn version(&self) -> u64 {
+        self.state.lock().log.version()
     }
 
     /// Reads the world (for snapshots, audits and tests).

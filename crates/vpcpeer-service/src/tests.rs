@@ -83,3 +83,48 @@ async fn clock_offset_survives_reopen() {
     let emu = emulator(store);
     assert_eq!(emu.now(), t1);
 }
+
+/// Committed change sets bump the version and are listed by `with_world_since`; failed commands
+/// and dry runs do not; a reset cuts earlier versions off.
+#[tokio::test]
+async fn version_and_changes_since() {
+    let emu = emulator(Arc::new(MemStore::new()));
+    let v0 = emu.version();
+    let id = emu
+        .execute(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
+        .await
+        .expect("service")
+        .expect("domain");
+    let v1 = emu.version();
+    assert_eq!(v1, v0 + 1);
+    let _ = emu
+        .execute(scope(), false, |tx| tx.create_vpc(vpc("not-a-cidr")))
+        .await
+        .expect("service");
+    emu.execute(scope(), true, |tx| tx.create_vpc(vpc("10.1.0.0/16")))
+        .await
+        .expect("service")
+        .expect("domain");
+    assert_eq!(emu.version(), v1, "failures and dry runs change nothing");
+    let (version, keys) = emu.with_world_since(Some(v0), |w, ch| {
+        assert!(w.vpcs.contains_key(&id));
+        (ch.version, ch.keys.expect("in the log"))
+    });
+    assert_eq!(version, v1);
+    assert!(
+        keys.iter().any(|k| k.table == "vpc" && k.id == id),
+        "{keys:?}"
+    );
+    assert!(
+        keys.len() > 1,
+        "the main table, ACL and group too: {keys:?}"
+    );
+    assert_eq!(
+        emu.with_world_since(Some(v1), |_, ch| ch.keys),
+        Some(vec![])
+    );
+    assert_eq!(emu.with_world_since(None, |_, ch| ch.keys), None);
+    emu.reset().await.expect("reset");
+    assert!(emu.version() > v1);
+    assert_eq!(emu.with_world_since(Some(v1), |_, ch| ch.keys), None);
+}
