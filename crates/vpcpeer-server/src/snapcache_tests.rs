@@ -6,85 +6,29 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
 use vpcpeer_reach::Snapshot;
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
 
-use crate::{app, audit, reach, AppState};
+use crate::testing::{between, ok as ec2, send_json, state, vpc_with_instance};
+use crate::{audit, reach, AppState};
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
-
-fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(5)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
-}
-
-async fn send(st: &Arc<AppState>, req: Request<Body>) -> (u16, String) {
-    let resp = app(st.clone()).oneshot(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-async fn ec2(st: &Arc<AppState>, account: &str, body: &str) -> String {
-    let req = Request::post("/")
-        .header(
-            "authorization",
-            format!("AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x"),
-        )
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(format!("Version=2016-11-15&{body}")))
-        .expect("request");
-    let (status, out) = send(st, req).await;
-    assert_eq!(status, 200, "{body}: {out}");
-    out
-}
 
 async fn post(st: &Arc<AppState>, path: &str, body: &Value) -> (u16, Value) {
     let req = Request::post(path)
         .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .expect("request");
-    let (status, out) = send(st, req).await;
-    (status, serde_json::from_str(&out).expect("json"))
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
-    let a = s.find(open).expect(open) + open.len();
-    let b = s[a..].find(close).expect(close) + a;
-    &s[a..b]
+    send_json(st, req).await
 }
 
 /// A VPC with a subnet and an instance: (vpc, main table, default group, instance, address).
 async fn vpc(st: &Arc<AppState>, account: &str, n: u8) -> [String; 5] {
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=CreateVpc&CidrBlock=10.{n}.0.0/16"),
-    )
-    .await;
-    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock=10.{n}.1.0/24"),
-    )
-    .await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let cidr = format!("10.{n}.0.0/16");
+    let subnet = format!("10.{n}.1.0/24");
+    let (vpc, rtb, i, ip) = vpc_with_instance(st, account, &cidr, &subnet).await;
     let filter = format!("Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}");
-    let body = ec2(st, account, &format!("Action=DescribeRouteTables&{filter}")).await;
-    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
     let body = ec2(
         st,
         account,
@@ -92,14 +36,6 @@ async fn vpc(st: &Arc<AppState>, account: &str, n: u8) -> [String; 5] {
     )
     .await;
     let sg = between(&body, "<groupId>", "</groupId>").to_owned();
-    let body = ec2(
-        st,
-        account,
-        &format!("Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&SubnetId={sub}"),
-    )
-    .await;
-    let i = between(&body, "<instanceId>", "</instanceId>").to_owned();
-    let ip = between(&body, "<privateIpAddress>", "</privateIpAddress>").to_owned();
     [vpc, rtb, sg, i, ip]
 }
 
