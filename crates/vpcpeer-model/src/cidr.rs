@@ -121,8 +121,17 @@ mod tests {
     fn host_ranges_and_first_free_address() {
         let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
         let net = |s: &str| s.parse::<Ipv4Net>().unwrap();
-        // (block, reserved low, reserved high, first host, last host, taken, first free)
-        let cases: &[(&str, u32, u32, &str, &str, &[&str], Option<&str>)] = &[
+        /// (block, reserved low, reserved high, first host, last host, taken, first free)
+        type Case<'a> = (
+            &'a str,
+            u32,
+            u32,
+            &'a str,
+            &'a str,
+            &'a [&'a str],
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
             (
                 "10.0.0.0/28",
                 4,
