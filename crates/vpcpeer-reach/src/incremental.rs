@@ -26,14 +26,13 @@
 //! recompiled as if they had changed. Cost: those requests and the tables routing to them.
 
 use std::collections::{BTreeSet, HashMap};
-use std::net::IpAddr;
 
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{RecordKey, RouteTable, RouteTarget, RtAssocTarget, Timestamp, World};
 
 use crate::snapshot::{
-    table_view, AclView, EniView, GroupView, IgwView, InstanceView, NatView, PeeringView, Snapshot,
-    SubnetView, VpcView,
+    acl_view, eni_view, group_view, igw_view, instance_view, nat_view, peering_view, subnet_view,
+    table_view, vpc_view, Snapshot,
 };
 
 /// A many-to-many index from items to keys, with the reverse, so an item's keys can be replaced.
@@ -330,13 +329,7 @@ impl Snapshot {
         for id in std::mem::take(&mut d.igws) {
             match world.internet_gateways.get(&id) {
                 Some(g) => {
-                    self.igws.insert(
-                        id.clone(),
-                        IgwView {
-                            id: g.id.clone(),
-                            attached_vpc: g.attached_vpc.clone(),
-                        },
-                    );
+                    self.igws.insert(id.clone(), igw_view(g));
                 }
                 None => {
                     self.igws.remove(&id);
@@ -349,18 +342,7 @@ impl Snapshot {
             let nat = world.nat_gateways.get(&id);
             match nat {
                 Some(n) => {
-                    self.nats.insert(
-                        id.clone(),
-                        NatView {
-                            id: n.id.clone(),
-                            vpc_id: n.vpc_id.clone(),
-                            subnet_id: n.subnet_id.clone(),
-                            eni_id: n.eni_id.clone(),
-                            private_ip: IpAddr::V4(n.private_ip),
-                            public: n.public,
-                            state: n.state,
-                        },
-                    );
+                    self.nats.insert(id.clone(), nat_view(n));
                 }
                 None => {
                     self.nats.remove(&id);
@@ -383,18 +365,8 @@ impl Snapshot {
             let inst = world.instances.get(&id);
             match inst {
                 Some(i) => {
-                    self.instances.insert(
-                        id.clone(),
-                        InstanceView {
-                            id: i.id.clone(),
-                            state: i.state,
-                            primary_eni: i
-                                .eni_ids
-                                .first()
-                                .filter(|e| world.network_interfaces.contains_key(*e))
-                                .cloned(),
-                        },
-                    );
+                    let view = instance_view(i, |e| world.network_interfaces.contains_key(e));
+                    self.instances.insert(id.clone(), view);
                 }
                 None => {
                     self.instances.remove(&id);
@@ -426,20 +398,7 @@ impl Snapshot {
             let a = world.network_acls.get(&id);
             match a {
                 Some(a) => {
-                    let mut inbound: Vec<_> =
-                        a.entries.iter().filter(|e| !e.egress).cloned().collect();
-                    let mut outbound: Vec<_> =
-                        a.entries.iter().filter(|e| e.egress).cloned().collect();
-                    inbound.sort_by_key(|e| e.rule_number);
-                    outbound.sort_by_key(|e| e.rule_number);
-                    self.acls.insert(
-                        id.clone(),
-                        AclView {
-                            id: a.id.clone(),
-                            inbound,
-                            outbound,
-                        },
-                    );
+                    self.acls.insert(id.clone(), acl_view(a));
                 }
                 None => {
                     self.acls.remove(&id);
@@ -452,16 +411,7 @@ impl Snapshot {
         for id in std::mem::take(&mut d.groups) {
             match world.security_groups.get(&id) {
                 Some(g) => {
-                    self.groups.insert(
-                        id.clone(),
-                        GroupView {
-                            id: g.id.clone(),
-                            vpc_id: g.vpc_id.clone(),
-                            scope: g.scope.clone(),
-                            ingress: g.ingress.clone(),
-                            egress: g.egress.clone(),
-                        },
-                    );
+                    self.groups.insert(id.clone(), group_view(g));
                 }
                 None => {
                     self.groups.remove(&id);
@@ -491,26 +441,10 @@ impl Snapshot {
         for id in std::mem::take(&mut d.subnets) {
             match world.subnets.get(&id) {
                 Some(sub) => {
-                    let vpc = self.vpcs.get(&sub.vpc_id);
-                    let route_table = self
-                        .deps
-                        .subnet_tables
-                        .last(&id)
-                        .or_else(|| vpc.and_then(|v| v.main_route_table.clone()));
-                    let acl = self
-                        .deps
-                        .subnet_acls
-                        .last(&id)
-                        .or_else(|| vpc.and_then(|v| v.default_acl.clone()));
-                    self.subnets.insert(
-                        id.clone(),
-                        SubnetView {
-                            id: sub.id.clone(),
-                            vpc_id: sub.vpc_id.clone(),
-                            route_table,
-                            acl,
-                        },
-                    );
+                    let route_table = self.deps.subnet_tables.last(&id);
+                    let acl = self.deps.subnet_acls.last(&id);
+                    let view = subnet_view(sub, &self.vpcs, route_table, acl);
+                    self.subnets.insert(id.clone(), view);
                 }
                 None => {
                     self.subnets.remove(&id);
@@ -523,17 +457,7 @@ impl Snapshot {
     fn refresh_vpc(&mut self, world: &World, id: &str, d: &mut Dirty) {
         match world.vpcs.get(id) {
             Some(v) => {
-                self.vpcs.insert(
-                    id.to_owned(),
-                    VpcView {
-                        id: v.id.clone(),
-                        scope: v.scope.clone(),
-                        ipv4: v.ipv4_cidrs().collect(),
-                        ipv6: v.ipv6_cidrs().collect(),
-                        main_route_table: None,
-                        default_acl: None,
-                    },
-                );
+                self.vpcs.insert(id.to_owned(), vpc_view(v));
                 insert_sorted(&mut self.vpc_order, id);
             }
             None => {
@@ -557,18 +481,7 @@ impl Snapshot {
         let p = world.peerings.get(id);
         self.deps.set_pending(id, p);
         let Some(p) = p else { return };
-        let blocks = |side: &vpcpeer_model::PeerSide| match self.vpcs.get(&side.vpc_id) {
-            Some(v) => (v.ipv4.clone(), v.ipv6.clone()),
-            None => (side.ipv4.clone(), side.ipv6.clone()),
-        };
-        let view = PeeringView {
-            id: p.id.clone(),
-            state: p.state_at(self.now),
-            requester: (p.requester.vpc_id.clone(), p.requester.scope.clone()),
-            accepter: (p.accepter.vpc_id.clone(), p.accepter.scope.clone()),
-            requester_blocks: blocks(&p.requester),
-            accepter_blocks: blocks(&p.accepter),
-        };
+        let view = peering_view(p, &self.vpcs, self.now);
         for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
             insert_sorted(self.peerings_by_vpc.entry(vpc.clone()).or_default(), id);
         }
@@ -590,25 +503,12 @@ impl Snapshot {
         let Some(e) = world.network_interfaces.get(id) else {
             return;
         };
-        let mut ips: Vec<IpAddr> = vec![IpAddr::V4(e.private_ip)];
-        ips.extend(e.secondary_ips.iter().map(|a| IpAddr::V4(*a)));
-        ips.extend(e.ipv6.iter().map(|a| IpAddr::V6(*a)));
-        for ip in &ips {
+        let view = eni_view(e, self.deps.nats_by_eni.last(id));
+        for ip in &view.ips {
             let list = self.enis_by_ip.entry(*ip).or_default();
             let at = list.partition_point(|x| x.as_str() <= id);
             list.insert(at, id.to_owned());
         }
-        self.enis.insert(
-            id.to_owned(),
-            EniView {
-                id: e.id.clone(),
-                vpc_id: e.vpc_id.clone(),
-                subnet_id: e.subnet_id.clone(),
-                ips,
-                groups: e.groups.clone(),
-                instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
-                nat_gateway: self.deps.nats_by_eni.last(id),
-            },
-        );
+        self.enis.insert(id.to_owned(), view);
     }
 }

@@ -18,8 +18,9 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use vpcpeer_model::ops::route::{table_route_state, RouteState};
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{
-    AclEntry, Destination, InstanceState, NatState, RecordKey, RouteTable, RouteTarget,
-    RtAssocTarget, Scope, SgRule, Timestamp, World,
+    AclEntry, Destination, Instance, InstanceState, InternetGateway, NatGateway, NatState,
+    NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, RouteTable, RouteTarget,
+    RtAssocTarget, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
 };
 
 use crate::incremental::Deps;
@@ -310,6 +311,134 @@ pub(crate) fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> Table
     }
 }
 
+// One builder per view, used by both `Snapshot::compile` and `Snapshot::apply_changes` so the
+// two cannot drift. Each takes only what its view needs; facts a compile precomputes (explicit
+// associations, the NAT gateway of an interface, which interfaces exist) come in as parameters,
+// so a builder adds no lookup or allocation of its own.
+
+/// The compiled view of VPC `v`. Its main route table and default ACL come from the tables and
+/// ACLs, and are filled in by the caller.
+pub(crate) fn vpc_view(v: &Vpc) -> VpcView {
+    VpcView {
+        id: v.id.clone(),
+        scope: v.scope.clone(),
+        ipv4: v.ipv4_cidrs().collect(),
+        ipv6: v.ipv6_cidrs().collect(),
+        main_route_table: None,
+        default_acl: None,
+    }
+}
+
+/// The compiled view of subnet `sub`: its explicitly associated route table and ACL, else those
+/// of its VPC (looked up in `vpcs`, the compiled VPCs with their associations filled in).
+pub(crate) fn subnet_view(
+    sub: &Subnet,
+    vpcs: &HashMap<String, VpcView>,
+    explicit_rtb: Option<String>,
+    explicit_acl: Option<String>,
+) -> SubnetView {
+    let vpc = vpcs.get(&sub.vpc_id);
+    SubnetView {
+        id: sub.id.clone(),
+        vpc_id: sub.vpc_id.clone(),
+        route_table: explicit_rtb.or_else(|| vpc.and_then(|v| v.main_route_table.clone())),
+        acl: explicit_acl.or_else(|| vpc.and_then(|v| v.default_acl.clone())),
+    }
+}
+
+/// The compiled view of network ACL `a`: its entries split by direction, in rule-number order.
+pub(crate) fn acl_view(a: &NetworkAcl) -> AclView {
+    let mut inbound: Vec<AclEntry> = a.entries.iter().filter(|e| !e.egress).cloned().collect();
+    let mut outbound: Vec<AclEntry> = a.entries.iter().filter(|e| e.egress).cloned().collect();
+    inbound.sort_by_key(|e| e.rule_number);
+    outbound.sort_by_key(|e| e.rule_number);
+    AclView {
+        id: a.id.clone(),
+        inbound,
+        outbound,
+    }
+}
+
+/// The compiled view of security group `g`.
+pub(crate) fn group_view(g: &SecurityGroup) -> GroupView {
+    GroupView {
+        id: g.id.clone(),
+        vpc_id: g.vpc_id.clone(),
+        scope: g.scope.clone(),
+        ingress: g.ingress.clone(),
+        egress: g.egress.clone(),
+    }
+}
+
+/// The compiled view of NAT gateway `n`.
+pub(crate) fn nat_view(n: &NatGateway) -> NatView {
+    NatView {
+        id: n.id.clone(),
+        vpc_id: n.vpc_id.clone(),
+        subnet_id: n.subnet_id.clone(),
+        eni_id: n.eni_id.clone(),
+        private_ip: IpAddr::V4(n.private_ip),
+        public: n.public,
+        state: n.state,
+    }
+}
+
+/// The compiled view of interface `e`, given the NAT gateway it belongs to. Its addresses are in
+/// [`EniView::ips`] order; the caller indexes them.
+pub(crate) fn eni_view(e: &NetworkInterface, nat_gateway: Option<String>) -> EniView {
+    let mut ips: Vec<IpAddr> = vec![IpAddr::V4(e.private_ip)];
+    ips.extend(e.secondary_ips.iter().map(|a| IpAddr::V4(*a)));
+    ips.extend(e.ipv6.iter().map(|a| IpAddr::V6(*a)));
+    EniView {
+        id: e.id.clone(),
+        vpc_id: e.vpc_id.clone(),
+        subnet_id: e.subnet_id.clone(),
+        ips,
+        groups: e.groups.clone(),
+        instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
+        nat_gateway,
+    }
+}
+
+/// The compiled view of instance `i`; its primary interface is its first one, if
+/// `eni_exists` says that interface exists.
+pub(crate) fn instance_view(i: &Instance, eni_exists: impl Fn(&str) -> bool) -> InstanceView {
+    InstanceView {
+        id: i.id.clone(),
+        state: i.state,
+        primary_eni: i.eni_ids.first().filter(|e| eni_exists(e)).cloned(),
+    }
+}
+
+/// The compiled view of internet gateway `g`.
+pub(crate) fn igw_view(g: &InternetGateway) -> IgwView {
+    IgwView {
+        id: g.id.clone(),
+        attached_vpc: g.attached_vpc.clone(),
+    }
+}
+
+/// The compiled view of peering `p` at `now`: each side's blocks are those of its VPC in `vpcs`
+/// when that VPC exists, else those recorded on the connection.
+pub(crate) fn peering_view(
+    p: &PeeringConnection,
+    vpcs: &HashMap<String, VpcView>,
+    now: Timestamp,
+) -> PeeringView {
+    let blocks = |side: &PeerSide| match vpcs.get(&side.vpc_id) {
+        Some(v) => (v.ipv4.clone(), v.ipv6.clone()),
+        None => (side.ipv4.clone(), side.ipv6.clone()),
+    };
+    PeeringView {
+        id: p.id.clone(),
+        state: p.state_at(now),
+        requester: (p.requester.vpc_id.clone(), p.requester.scope.clone()),
+        accepter: (p.accepter.vpc_id.clone(), p.accepter.scope.clone()),
+        requester_blocks: blocks(&p.requester),
+        accepter_blocks: blocks(&p.accepter),
+    }
+}
+
 impl Snapshot {
     /// Brings the snapshot up to date after a change to route table `rtb_id` (its routes or
     /// associations, or the table deleted): [`apply_changes`](Snapshot::apply_changes) with that
@@ -332,17 +461,7 @@ impl Snapshot {
         };
         for v in world.vpcs.values() {
             s.vpc_order.push(v.id.clone());
-            s.vpcs.insert(
-                v.id.clone(),
-                VpcView {
-                    id: v.id.clone(),
-                    scope: v.scope.clone(),
-                    ipv4: v.ipv4_cidrs().collect(),
-                    ipv6: v.ipv6_cidrs().collect(),
-                    main_route_table: None,
-                    default_acl: None,
-                },
-            );
+            s.vpcs.insert(v.id.clone(), vpc_view(v));
         }
         let mut explicit_rtb: HashMap<&str, &str> = HashMap::new();
         for t in world.route_tables.values() {
@@ -363,12 +482,6 @@ impl Snapshot {
         }
         let mut explicit_acl: HashMap<&str, &str> = HashMap::new();
         for a in world.network_acls.values() {
-            let mut inbound: Vec<AclEntry> =
-                a.entries.iter().filter(|e| !e.egress).cloned().collect();
-            let mut outbound: Vec<AclEntry> =
-                a.entries.iter().filter(|e| e.egress).cloned().collect();
-            inbound.sort_by_key(|e| e.rule_number);
-            outbound.sort_by_key(|e| e.rule_number);
             if a.is_default {
                 if let Some(v) = s.vpcs.get_mut(&a.vpc_id) {
                     v.default_acl = Some(a.id.clone());
@@ -377,60 +490,19 @@ impl Snapshot {
             for assoc in &a.associations {
                 explicit_acl.insert(assoc.subnet_id.as_str(), a.id.as_str());
             }
-            s.acls.insert(
-                a.id.clone(),
-                AclView {
-                    id: a.id.clone(),
-                    inbound,
-                    outbound,
-                },
-            );
+            s.acls.insert(a.id.clone(), acl_view(a));
         }
         for sub in world.subnets.values() {
-            let vpc = s.vpcs.get(&sub.vpc_id);
-            let route_table = explicit_rtb
-                .get(sub.id.as_str())
-                .map(|t| (*t).to_owned())
-                .or_else(|| vpc.and_then(|v| v.main_route_table.clone()));
-            let acl = explicit_acl
-                .get(sub.id.as_str())
-                .map(|a| (*a).to_owned())
-                .or_else(|| vpc.and_then(|v| v.default_acl.clone()));
-            s.subnets.insert(
-                sub.id.clone(),
-                SubnetView {
-                    id: sub.id.clone(),
-                    vpc_id: sub.vpc_id.clone(),
-                    route_table,
-                    acl,
-                },
-            );
+            let route_table = explicit_rtb.get(sub.id.as_str()).map(|t| (*t).to_owned());
+            let acl = explicit_acl.get(sub.id.as_str()).map(|a| (*a).to_owned());
+            s.subnets
+                .insert(sub.id.clone(), subnet_view(sub, &s.vpcs, route_table, acl));
         }
         for g in world.security_groups.values() {
-            s.groups.insert(
-                g.id.clone(),
-                GroupView {
-                    id: g.id.clone(),
-                    vpc_id: g.vpc_id.clone(),
-                    scope: g.scope.clone(),
-                    ingress: g.ingress.clone(),
-                    egress: g.egress.clone(),
-                },
-            );
+            s.groups.insert(g.id.clone(), group_view(g));
         }
         for n in world.nat_gateways.values() {
-            s.nats.insert(
-                n.id.clone(),
-                NatView {
-                    id: n.id.clone(),
-                    vpc_id: n.vpc_id.clone(),
-                    subnet_id: n.subnet_id.clone(),
-                    eni_id: n.eni_id.clone(),
-                    private_ip: IpAddr::V4(n.private_ip),
-                    public: n.public,
-                    state: n.state,
-                },
-            );
+            s.nats.insert(n.id.clone(), nat_view(n));
         }
         let nat_of_eni: HashMap<&str, &str> = world
             .nat_gateways
@@ -438,61 +510,22 @@ impl Snapshot {
             .map(|n| (n.eni_id.as_str(), n.id.as_str()))
             .collect();
         for e in world.network_interfaces.values() {
-            let mut ips: Vec<IpAddr> = vec![IpAddr::V4(e.private_ip)];
-            ips.extend(e.secondary_ips.iter().map(|a| IpAddr::V4(*a)));
-            ips.extend(e.ipv6.iter().map(|a| IpAddr::V6(*a)));
-            for ip in &ips {
+            let nat = nat_of_eni.get(e.id.as_str()).map(|n| (*n).to_owned());
+            let view = eni_view(e, nat);
+            for ip in &view.ips {
                 s.enis_by_ip.entry(*ip).or_default().push(e.id.clone());
             }
-            s.enis.insert(
-                e.id.clone(),
-                EniView {
-                    id: e.id.clone(),
-                    vpc_id: e.vpc_id.clone(),
-                    subnet_id: e.subnet_id.clone(),
-                    ips,
-                    groups: e.groups.clone(),
-                    instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
-                    nat_gateway: nat_of_eni.get(e.id.as_str()).map(|n| (*n).to_owned()),
-                },
-            );
+            s.enis.insert(e.id.clone(), view);
         }
         for i in world.instances.values() {
-            s.instances.insert(
-                i.id.clone(),
-                InstanceView {
-                    id: i.id.clone(),
-                    state: i.state,
-                    primary_eni: i
-                        .eni_ids
-                        .first()
-                        .filter(|e| s.enis.contains_key(*e))
-                        .cloned(),
-                },
-            );
+            let view = instance_view(i, |e| s.enis.contains_key(e));
+            s.instances.insert(i.id.clone(), view);
         }
         for g in world.internet_gateways.values() {
-            s.igws.insert(
-                g.id.clone(),
-                IgwView {
-                    id: g.id.clone(),
-                    attached_vpc: g.attached_vpc.clone(),
-                },
-            );
+            s.igws.insert(g.id.clone(), igw_view(g));
         }
         for p in world.peerings.values() {
-            let blocks = |side: &vpcpeer_model::PeerSide| match s.vpcs.get(&side.vpc_id) {
-                Some(v) => (v.ipv4.clone(), v.ipv6.clone()),
-                None => (side.ipv4.clone(), side.ipv6.clone()),
-            };
-            let view = PeeringView {
-                id: p.id.clone(),
-                state: p.state_at(now),
-                requester: (p.requester.vpc_id.clone(), p.requester.scope.clone()),
-                accepter: (p.accepter.vpc_id.clone(), p.accepter.scope.clone()),
-                requester_blocks: blocks(&p.requester),
-                accepter_blocks: blocks(&p.accepter),
-            };
+            let view = peering_view(p, &s.vpcs, now);
             for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
                 let list = s.peerings_by_vpc.entry(vpc.clone()).or_default();
                 if !list.contains(&p.id) {
