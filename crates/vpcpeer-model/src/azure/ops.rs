@@ -2011,16 +2011,40 @@ pub enum Tagged {
     Vm,
 }
 
-fn retag<R: crate::Entity>(
+/// A record whose ARM tags `update_tags` replaces.
+trait Taggable: crate::Entity {
+    fn tags_mut(&mut self) -> &mut AzTags;
+}
+
+macro_rules! taggable {
+    ($($ty:ty),*) => {
+        $(impl Taggable for $ty {
+            fn tags_mut(&mut self) -> &mut AzTags {
+                &mut self.tags
+            }
+        })*
+    };
+}
+
+taggable!(
+    AzResourceGroup,
+    AzVnet,
+    AzNsg,
+    AzRouteTable,
+    AzNic,
+    AzGateway,
+    AzVm
+);
+
+fn retag<R: Taggable>(
     tx: &mut Tx<'_, '_>,
     id: &str,
     missing: AzureError,
     tags: AzTags,
-    field: impl FnOnce(&mut R) -> &mut AzTags,
 ) -> Result<(), AzureError> {
     match tx.get_mut::<R>(id) {
         Some(r) => {
-            *field(r) = tags;
+            *r.tags_mut() = tags;
             Ok(())
         }
         None => Err(missing),
@@ -2037,54 +2061,29 @@ pub fn update_tags(
     if kind == Tagged::ResourceGroup {
         let id = key(&resource_group_id(&t.subscription, &t.resource_group));
         let missing = AzureError::resource_group_not_found(&t.resource_group);
-        return retag::<AzResourceGroup>(tx, &id, missing, tags, |r| &mut r.tags);
+        return retag::<AzResourceGroup>(tx, &id, missing, tags);
     }
     require_group(tx.world(), t)?;
-    let nf = |k: &str| AzureError::not_found(k, &t.name, &t.resource_group);
+    let network = |kind: &str| (t.network_id(kind), format!("Microsoft.Network/{kind}"));
+    let (id, arm_type) = match kind {
+        Tagged::ResourceGroup => unreachable!("handled above"),
+        Tagged::Vnet => network("virtualNetworks"),
+        Tagged::Nsg => network("networkSecurityGroups"),
+        Tagged::RouteTable => network("routeTables"),
+        Tagged::Nic => network("networkInterfaces"),
+        Tagged::Gateway => network("virtualNetworkGateways"),
+        Tagged::Vm => (vm_id(t), "Microsoft.Compute/virtualMachines".to_owned()),
+    };
+    let id = key(&id);
+    let missing = AzureError::not_found(&arm_type, &t.name, &t.resource_group);
     match kind {
         Tagged::ResourceGroup => unreachable!("handled above"),
-        Tagged::Vnet => retag::<AzVnet>(
-            tx,
-            &key(&t.network_id("virtualNetworks")),
-            nf("Microsoft.Network/virtualNetworks"),
-            tags,
-            |r| &mut r.tags,
-        ),
-        Tagged::Nsg => retag::<AzNsg>(
-            tx,
-            &key(&t.network_id("networkSecurityGroups")),
-            nf("Microsoft.Network/networkSecurityGroups"),
-            tags,
-            |r| &mut r.tags,
-        ),
-        Tagged::RouteTable => retag::<AzRouteTable>(
-            tx,
-            &key(&t.network_id("routeTables")),
-            nf("Microsoft.Network/routeTables"),
-            tags,
-            |r| &mut r.tags,
-        ),
-        Tagged::Nic => retag::<AzNic>(
-            tx,
-            &key(&t.network_id("networkInterfaces")),
-            nf("Microsoft.Network/networkInterfaces"),
-            tags,
-            |r| &mut r.tags,
-        ),
-        Tagged::Gateway => retag::<AzGateway>(
-            tx,
-            &key(&t.network_id("virtualNetworkGateways")),
-            nf("Microsoft.Network/virtualNetworkGateways"),
-            tags,
-            |r| &mut r.tags,
-        ),
-        Tagged::Vm => retag::<AzVm>(
-            tx,
-            &key(&vm_id(t)),
-            nf("Microsoft.Compute/virtualMachines"),
-            tags,
-            |r| &mut r.tags,
-        ),
+        Tagged::Vnet => retag::<AzVnet>(tx, &id, missing, tags),
+        Tagged::Nsg => retag::<AzNsg>(tx, &id, missing, tags),
+        Tagged::RouteTable => retag::<AzRouteTable>(tx, &id, missing, tags),
+        Tagged::Nic => retag::<AzNic>(tx, &id, missing, tags),
+        Tagged::Gateway => retag::<AzGateway>(tx, &id, missing, tags),
+        Tagged::Vm => retag::<AzVm>(tx, &id, missing, tags),
     }
 }
 
