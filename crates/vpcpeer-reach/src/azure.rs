@@ -47,7 +47,7 @@ use vpcpeer_model::azure::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::{header, Trace};
+use crate::clouds::Trace;
 use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Leg, Protocol, Query,
     QueryError, RuleRef, Verdict,
@@ -366,7 +366,7 @@ pub(crate) fn explain(
             return Err(QueryError::SameInterface(a.display_id.clone()));
         }
     }
-    let h = header(q, IpAddr::V4(src.ip), dst_ip);
+    let h = Header::for_query(q, IpAddr::V4(src.ip), dst_ip);
     let mut w = Walk {
         world,
         src,

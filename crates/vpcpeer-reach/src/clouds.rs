@@ -24,7 +24,7 @@ use crate::explain::{explain, instance_eni};
 use crate::gcp::{self, GEnd};
 use crate::model::{
     Code, ComponentKind as K, ComponentRef, Endpoint, Explanation, Header, Hop, Leg, Protocol,
-    Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+    Query, QueryError, RuleRef, Verdict,
 };
 use crate::snapshot::Snapshot;
 
@@ -76,22 +76,6 @@ impl Trace {
             ret: self.ret,
             blockers: self.blockers,
         }
-    }
-}
-
-/// The forward header of a query from `src` to `dst`.
-pub(crate) fn header(q: &Query, src: IpAddr, dst: IpAddr) -> Header {
-    let dst_port = match q.protocol {
-        Protocol::Tcp | Protocol::Udp => q.port,
-        _ => None,
-    };
-    Header {
-        src_ip: src,
-        dst_ip: dst,
-        protocol: q.protocol,
-        src_port: dst_port.map(|_| EPHEMERAL_PORT),
-        dst_port,
-        icmp: (q.protocol == Protocol::Icmp).then(|| if dst.is_ipv6() { (128, 0) } else { (8, 0) }),
     }
 }
 
@@ -193,7 +177,7 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
 /// The verdict for two ends in different clouds.
 fn cross_cloud(q: &Query, src: &Side<'_>, dst: &Side<'_>) -> Result<Verdict, QueryError> {
     let unspecified = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-    let h = header(
+    let h = Header::for_query(
         q,
         src.ip().unwrap_or(unspecified),
         dst.ip().unwrap_or(unspecified),

@@ -38,21 +38,16 @@ use vpcpeer_model::{AclAction, Destination, InstanceState, RouteTarget};
 
 use crate::model::{
     Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
-    Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+    Protocol, Query, QueryError, RuleRef, Verdict,
 };
 use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
 use crate::snapshot::{EniView, GroupView, NatView, RouteEntry, Snapshot, TableView};
 
 /// Answers `q` over `snapshot`.
 pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
-    let (dst_port, icmp) = match q.protocol {
-        Protocol::Tcp | Protocol::Udp => (
-            Some(q.port.ok_or(QueryError::PortRequired(q.protocol))?),
-            None,
-        ),
-        Protocol::Icmp => (None, Some(())),
-        Protocol::All => (None, None),
-    };
+    if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
+        return Err(QueryError::PortRequired(q.protocol));
+    }
     let (src, src_ip_given) = resolve_src(snapshot, &q.src)?;
     let dst = resolve_dst(snapshot, &q.dst, src)?;
     let dst_ip = match &dst {
@@ -70,15 +65,7 @@ pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
             .address_like(dst_ip)
             .ok_or_else(|| QueryError::NoAddressInFamily(src.id.clone()))?,
     };
-    let icmp = icmp.map(|()| if dst_ip.is_ipv6() { (128, 0) } else { (8, 0) });
-    let header = Header {
-        src_ip,
-        dst_ip,
-        protocol: q.protocol,
-        src_port: dst_port.map(|_| EPHEMERAL_PORT),
-        dst_port,
-        icmp,
-    };
+    let header = Header::for_query(q, src_ip, dst_ip);
     let mut w = Walk {
         s: snapshot,
         leg: Leg::Forward,

@@ -50,7 +50,7 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::{header, Trace};
+use crate::clouds::Trace;
 use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Protocol, Query,
     QueryError, RuleRef, Verdict,
@@ -435,7 +435,7 @@ pub(crate) fn explain(
             return Err(QueryError::SameInterface(a.id.clone()));
         }
     }
-    let h = header(q, IpAddr::V4(src.ip), dst_ip);
+    let h = Header::for_query(q, IpAddr::V4(src.ip), dst_ip);
     let mut w = Walk {
         world,
         src,

@@ -2,7 +2,7 @@
 //! records affect, and moves the snapshot's instant.
 //!
 //! Each compiled part depends on a few records; the snapshot keeps the reverse of those
-//! dependencies ([`Deps`], derived from the world exactly like the rest of the snapshot, so a
+//! dependencies (`Deps`, derived from the world exactly like the rest of the snapshot, so a
 //! fresh compile has the same and the two compare equal):
 //!
 //! | changed record | recompiled |

@@ -131,6 +131,30 @@ pub struct Header {
 }
 
 impl Header {
+    /// The header of `q`'s request from `src` to `dst`: the query's port as destination port and
+    /// [`EPHEMERAL_PORT`] as source port for TCP and UDP, an echo request for ICMP. The caller has
+    /// checked that TCP and UDP queries carry a port.
+    pub fn for_query(q: &Query, src: IpAddr, dst: IpAddr) -> Header {
+        let dst_port = match q.protocol {
+            Protocol::Tcp | Protocol::Udp => q.port,
+            _ => None,
+        };
+        Header {
+            src_ip: src,
+            dst_ip: dst,
+            protocol: q.protocol,
+            src_port: dst_port.map(|_| EPHEMERAL_PORT),
+            dst_port,
+            icmp: (q.protocol == Protocol::Icmp).then(|| {
+                if dst.is_ipv6() {
+                    (128, 0)
+                } else {
+                    (8, 0)
+                }
+            }),
+        }
+    }
+
     /// The reply to this header: addresses and ports swapped, an ICMP echo request answered by
     /// an echo reply.
     pub fn reply(&self) -> Header {
