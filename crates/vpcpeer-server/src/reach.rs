@@ -3,7 +3,7 @@
 //! The request names the caller (`account`, `region`; defaults `000000000000`, `us-east-1`), the
 //! two ends (`from`, `to`: `i-…`, `eni-…` or an address), `protocol` (`tcp|udp|icmp|all`) and
 //! `port` (TCP/UDP). The handler brings the server's kept [`Snapshot`] of the whole world up to
-//! the emulator's `now` ([`crate::snapcache`]) and runs [`explain`]; the engine sees every
+//! the emulator's `now` ([`crate::snapcache`]) and runs [`vpcpeer_reach::explain()`]; the engine sees every
 //! account, as cross-account peering paths need.
 //!
 //! Scoping (the caller sees only its own resources, as in EC2): an instance or interface id, at

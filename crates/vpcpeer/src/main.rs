@@ -70,7 +70,7 @@ struct ServeArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long)]
     ephemeral: bool,
-    /// Keep the state in PostgreSQL instead of --data-dir: postgres://user[:password]@host[:port]/db
+    /// Keep the state in PostgreSQL instead of --data-dir: postgres://user:password@host:port/db (password and port optional)
     /// (no TLS; add ?options=-csearch_path%3DNAME for a schema other than public). Every commit
     /// is durable (synchronous_commit=on) whatever --durability says. --data-dir then only holds
     /// the TLS certificate.
