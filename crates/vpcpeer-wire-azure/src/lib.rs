@@ -92,16 +92,21 @@ pub struct Prepared {
     pub api_version: String,
 }
 
+/// Whether `v` is `YYYY-MM-DD` or `YYYY-MM-DD-preview` (the suffix in any case). Works on bytes
+/// and never slices the string, so any input (non-ASCII included) is answered, not a panic.
 fn date_shaped(v: &str) -> bool {
-    let (date, rest) = v.split_at(v.len().min(10));
-    let b = date.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
+    let b = v.as_bytes();
+    if b.len() < 10 {
+        return false;
+    }
+    let (date, rest) = b.split_at(10);
+    date[4] == b'-'
+        && date[7] == b'-'
+        && date
+            .iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (rest.is_empty() || rest.eq_ignore_ascii_case("-preview"))
+        && (rest.is_empty() || rest.eq_ignore_ascii_case(b"-preview"))
 }
 
 /// Parses the path and checks `api-version`, before any transaction.
