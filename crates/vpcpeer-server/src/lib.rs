@@ -153,6 +153,16 @@ async fn aws_query(
         .and_then(|v| v.to_str().ok());
     let scope = identity(auth, params.get("X-Amz-Credential"));
     let request_id = st.request_id();
+    if let Err(e) = params.check_characters() {
+        let sts = params.get("Action") == Some("GetCallerIdentity")
+            || vpcpeer_wire_aws::identity::service(auth).as_deref() == Some("sts");
+        let body = if sts {
+            sts::error_document(&e.code, &e.message, &request_id)
+        } else {
+            error_document(&e, &request_id)
+        };
+        return xml_response(e.status, body);
+    }
     let Some(action) = params.get("Action").map(str::to_owned) else {
         let e = Ec2Error::new(
             "MissingAction",

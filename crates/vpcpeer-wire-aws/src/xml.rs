@@ -1,11 +1,44 @@
 //! A small XML writer for EC2 response bodies (elements and escaped text only).
+//!
+//! Every document this writer produces is well-formed XML 1.0, whatever text it is handed:
+//! [`escape`] replaces each character XML 1.0 cannot carry (the C0 controls other than TAB, LF
+//! and CR, and U+FFFE/U+FFFF; Rust strings hold no surrogates) with U+FFFD, and writes CR as
+//! `&#13;` so that parsers, which normalise a literal CR to LF, read it back unchanged. The
+//! request edge ([`crate::params::check_characters`]) refuses such characters, so only data
+//! stored before that check existed (a data directory of an older release) can meet the
+//! replacement; it is the emulator's defence in depth, not an AWS behaviour.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 
-/// Escapes text for element content: only `&`, `<` and `>`, as EC2 does (quotes and apostrophes
-/// stay literal, e.g. `The vpc ID 'vpc-1' does not exist`).
-pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::partial_escape(s)
+/// Whether XML 1.0 can carry `c` (its `Char` production: TAB, LF, CR, U+0020–U+D7FF,
+/// U+E000–U+FFFD, U+10000–U+10FFFF).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escapes text for element content: `&`, `<` and `>` as EC2 does (quotes and apostrophes stay
+/// literal, e.g. `The vpc ID 'vpc-1' does not exist`), CR as `&#13;`, and every character XML 1.0
+/// cannot carry replaced with U+FFFD (see the module docs).
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| matches!(c, '&' | '<' | '>' | '\r') || !is_xml_char(c))
+    {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c if !is_xml_char(c) => out.push(char::REPLACEMENT_CHARACTER),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// An XML body under construction.
@@ -95,9 +128,16 @@ impl Xml {
         })
     }
 
-    /// Appends raw, already-valid XML.
+    /// Appends raw, already-escaped XML. Characters XML 1.0 cannot carry are still replaced
+    /// with U+FFFD, so even a careless caller cannot make the document ill-formed that way.
     pub fn raw(&mut self, s: &str) -> &mut Self {
-        self.buf.push_str(s);
+        self.buf.extend(s.chars().map(|c| {
+            if is_xml_char(c) {
+                c
+            } else {
+                char::REPLACEMENT_CHARACTER
+            }
+        }));
         self
     }
 }
