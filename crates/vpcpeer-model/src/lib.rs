@@ -24,6 +24,7 @@ pub mod regions;
 mod resources;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod text;
 mod time;
 mod tx;
 mod world;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use vpcpeer_model::Tags;
+use vpcpeer_model::{text, Tags, Tx};
 
 use crate::Ec2Error;
 
@@ -127,26 +127,29 @@ impl Params {
         (!map.is_empty()).then_some(Params { map })
     }
 
-    /// Tags from `TagSpecification.N` for `resource_type`; a specification for another type is
-    /// refused.
-    pub fn tag_specs(&self, resource_type: &str) -> Result<Tags, Ec2Error> {
-        let mut tags = Tags::new();
+    /// Tags from `TagSpecification.N` for `resource_type`, validated exactly as CreateTags
+    /// validates its tags ([`Tx::new_resource_tags`]: lengths, `aws:`, characters, duplicates,
+    /// the per-resource count); a specification for another type is refused.
+    pub fn tag_specs(&self, tx: &Tx<'_, '_>, resource_type: &str) -> Result<Tags, Ec2Error> {
+        let mut pairs = Vec::new();
         for spec in self.structs("TagSpecification") {
             let rt = spec.get("ResourceType").unwrap_or_default();
             if rt != resource_type {
                 return Err(untaggable(rt));
             }
-            spec.add_spec_tags(&mut tags)?;
+            spec.spec_tags(&mut pairs)?;
         }
-        Ok(tags)
+        Ok(tx.new_resource_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
     }
 
-    /// Adds the `Tag.N` of this tag specification to `tags`.
-    pub(crate) fn add_spec_tags(&self, tags: &mut Tags) -> Result<(), Ec2Error> {
+    /// Appends the `Tag.N` (key, value) pairs of these parameters (CreateTags' own, or one tag
+    /// specification's) to `out`, in index order: a missing `Key` is `MissingParameter`, a
+    /// missing `Value` is the empty value. The one reader of tag lists, so CreateTags and every
+    /// `TagSpecification` read them alike before the model validates them.
+    pub fn spec_tags(&self, out: &mut Vec<(String, String)>) -> Result<(), Ec2Error> {
         for t in self.structs("Tag") {
-            let key = t.required("Key")?.to_owned();
-            check_tag_key(&key)?;
-            tags.insert(key, t.get("Value").unwrap_or_default().to_owned());
+            let key = t.get("Key").ok_or_else(|| Ec2Error::missing("Tag.N.Key"))?;
+            out.push((key.to_owned(), t.get("Value").unwrap_or_default().to_owned()));
         }
         Ok(())
     }
@@ -158,26 +161,26 @@ impl Params {
     /// such character is ever stored or echoed back.
     pub fn check_characters(&self) -> Result<(), Ec2Error> {
         for (name, value) in &self.map {
-            if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| refused_char(*c)) {
+            if let Some((i, c)) = text::first_refused_char(name) {
                 return Err(Ec2Error::new(
                     "InvalidParameterValue",
                     format!(
                         "The parameter name '{}' contains the character {} at position {}, which is not allowed.",
-                        visible(name),
-                        unicode_escape(c),
-                        i + 1
+                        text::visible(name),
+                        text::unicode_escape(c),
+                        i
                     ),
                 ));
             }
-            if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| refused_char(*c)) {
+            if let Some((i, c)) = text::first_refused_char(value) {
                 return Err(Ec2Error::new(
                     "InvalidParameterValue",
                     format!(
                         "Value ({}) for parameter {} is invalid. It contains the character {} at position {}, which is not allowed: control characters and U+FFFE/U+FFFF cannot be used.",
-                        visible(value),
-                        visible(name),
-                        unicode_escape(c),
-                        i + 1
+                        text::visible(value),
+                        text::visible(name),
+                        text::unicode_escape(c),
+                        i
                     ),
                 ));
             }
@@ -193,36 +196,14 @@ impl Params {
 
 /// Whether a parameter name or value may not hold `c`: the C0 controls other than TAB, LF and CR
 /// and U+FFFE/U+FFFF, which XML 1.0 cannot carry at all, and also DEL and the C1 controls
-/// (U+007F–U+009F), which XML 1.0 carries but discourages and which no EC2 parameter needs.
+/// (U+007F–U+009F), which XML 1.0 carries but discourages and which no EC2 parameter needs
+/// ([`vpcpeer_model::text`], the one rule for every face).
 ///
 /// This is the emulator's choice: AWS's exact answer to such characters is unverified. Refusing
 /// them at the edge keeps every later response (DescribeTags, error messages that echo input)
 /// well-formed for every XML parser the SDKs use.
 pub fn refused_char(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
-}
-
-/// `\u0001`-style spelling of a character for messages.
-fn unicode_escape(c: char) -> String {
-    format!("\\u{:04X}", u32::from(c))
-}
-
-/// `s` with every refused character spelled `\uXXXX`, long text cut at 64 characters, so an
-/// error message that echoes input is short and shows it safely.
-fn visible(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == 64 {
-            out.push('…');
-            break;
-        }
-        if refused_char(c) {
-            out.push_str(&unicode_escape(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    text::is_refused_char(c)
 }
 
 /// The error for a tag specification of a resource type the action does not tag.
@@ -231,17 +212,6 @@ pub(crate) fn untaggable(rt: &str) -> Ec2Error {
         "InvalidParameterValue",
         format!("'{rt}' is not a valid taggable resource type for this operation."),
     )
-}
-
-/// Refuses reserved or empty tag keys.
-pub fn check_tag_key(key: &str) -> Result<(), Ec2Error> {
-    if key.is_empty() || key.len() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
-        return Err(Ec2Error::new(
-            "InvalidTagKey.Malformed",
-            format!("Tag key '{key}' is not valid: keys may not be empty, longer than 128 characters, or start with 'aws:'"),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -264,18 +234,29 @@ mod tests {
     }
 
     #[test]
-    fn tag_specs_check_type() {
+    fn tag_specs_check_type_and_tags() {
+        let mut env = vpcpeer_model::testkit::TestEnv::new();
+        let scope = vpcpeer_model::Scope::new("111122223333", "us-east-1");
         let p = Params::parse(
             "",
             b"TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=x",
         );
-        assert_eq!(
-            p.tag_specs("vpc").unwrap().get("Name").map(String::as_str),
-            Some("x")
+        let got = env
+            .transact(&scope, |tx| p.tag_specs(tx, "vpc"))
+            .unwrap();
+        assert_eq!(got.get("Name").map(String::as_str), Some("x"));
+        let e = env
+            .transact(&scope, |tx| p.tag_specs(tx, "subnet"))
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterValue");
+        let dup = Params::parse(
+            "",
+            b"TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=k&TagSpecification.2.ResourceType=vpc&TagSpecification.2.Tag.1.Key=k",
         );
-        assert_eq!(
-            p.tag_specs("subnet").unwrap_err().code,
-            "InvalidParameterValue"
-        );
+        let e = env
+            .transact(&scope, |tx| dup.tag_specs(tx, "vpc"))
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterValue");
+        assert!(e.message.contains("Duplicate tag key 'k'"), "{}", e.message);
     }
 }

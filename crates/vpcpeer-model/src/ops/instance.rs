@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::{
-    DomainError, EniAttachment, Instance, InstanceState, Kind, LimitKind, NetworkInterface,
+    DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface,
     SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
 };
 
@@ -427,18 +427,8 @@ impl Tx<'_, '_> {
                 "Invalid value '{instance_type}' for InstanceType."
             )));
         }
-        if let Some(max) = self.ctx.limits.tags_per_resource {
-            if input.instance_tags.len() > max || input.eni_tags.len() > max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::TagsPerResource,
-                    message: format!(
-                        "The maximum number of tags per resource ({max}) would be exceeded"
-                    ),
-                });
-            }
-        }
-        for (key, value) in input.instance_tags.iter().chain(input.eni_tags.iter()) {
-            crate::ops::tags::check_tag(key, value)?;
+        for tags in [&input.instance_tags, &input.eni_tags] {
+            self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         }
         let nics = self.plan_nics(&input)?;
         self.purge_vanished();

@@ -6,9 +6,12 @@
 //! only its own. Tag commands are all-or-nothing across the resources they name.
 //!
 //! Choices where AWS is unverified: a key given twice in one request is refused with
-//! `InvalidParameterValue`; values are limited to 256 characters and keys to 128.
+//! `InvalidParameterValue`; values are limited to 256 characters and keys to 128. Every way a
+//! tag comes in (CreateTags, TagSpecification of any create action, RunInstances) goes through
+//! [`check_request_tags`] and [`Tx::check_tag_count`], so the rules cannot drift apart.
 
 use crate::ops::check_id;
+use crate::text;
 use crate::{
     DomainError, Instance, InternetGateway, Kind, LimitKind, NatGateway, NetworkAcl,
     NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, Tags, Tx, Vpc,
@@ -42,14 +45,23 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
 }
 
 /// Checks a user tag: the key non-empty, at most 128 characters and not `aws:`-prefixed; the
-/// value at most 256 characters (empty is fine).
+/// value at most 256 characters (empty is fine); neither holding a character the emulator
+/// refuses in any text ([`crate::text`]).
 pub fn check_tag(key: &str, value: &str) -> Result<(), DomainError> {
     if key.is_empty()
         || key.chars().count() > MAX_KEY_LEN
         || key.to_ascii_lowercase().starts_with("aws:")
     {
         return Err(DomainError::TagKeyMalformed(format!(
-            "Tag key '{key}' is not valid: keys may not be empty, longer than {MAX_KEY_LEN} characters, or start with 'aws:'"
+            "Tag key '{}' is not valid: keys may not be empty, longer than {MAX_KEY_LEN} characters, or start with 'aws:'",
+            text::visible(key)
+        )));
+    }
+    if let Some((i, c)) = text::first_refused_char(key) {
+        return Err(DomainError::TagKeyMalformed(format!(
+            "Tag key '{}' is not valid: it contains the character {} at position {i}",
+            text::visible(key),
+            text::unicode_escape(c)
         )));
     }
     if value.chars().count() > MAX_VALUE_LEN {
@@ -57,7 +69,32 @@ pub fn check_tag(key: &str, value: &str) -> Result<(), DomainError> {
             "Tag value for key '{key}' exceeds the maximum length of {MAX_VALUE_LEN} characters"
         )));
     }
+    if let Some((i, c)) = text::first_refused_char(value) {
+        return Err(DomainError::invalid(format!(
+            "Tag value for key '{key}' contains the character {} at position {i}, which is not allowed",
+            text::unicode_escape(c)
+        )));
+    }
     Ok(())
+}
+
+/// The one validation of the user tags a request gives, whichever way they come in (CreateTags's
+/// `Tag.N`, any action's `TagSpecification.N`, RunInstances' per-type specifications): every tag
+/// passes [`check_tag`], and no key appears twice. Returns them as a tag set. Linear in the
+/// number of tags, so a request with very many tags costs little before it is refused.
+pub fn check_request_tags<'a>(
+    tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Tags, DomainError> {
+    let mut out = Tags::new();
+    for (k, v) in tags {
+        check_tag(k, v)?;
+        if out.insert(k.to_owned(), v.to_owned()).is_some() {
+            return Err(DomainError::invalid(format!(
+                "Duplicate tag key '{k}' specified in the request"
+            )));
+        }
+    }
+    Ok(out)
 }
 
 /// A resource the caller sees, with its tags (as the caller sees them).
@@ -141,37 +178,51 @@ impl Tx<'_, '_> {
         if tags.is_empty() {
             return Err(DomainError::MissingParameter("Tag".into()));
         }
-        for (i, (k, v)) in tags.iter().enumerate() {
-            check_tag(k, v)?;
-            if tags[..i].iter().any(|(other, _)| other == k) {
-                return Err(DomainError::invalid(format!(
-                    "Duplicate tag key '{k}' specified in the request"
-                )));
-            }
-        }
-        let limit = self.ctx.limits.tags_per_resource;
+        let tags = check_request_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         for id in ids {
             let current = self.tags_of(id)?;
-            if let Some(max) = limit {
-                let added = tags
-                    .iter()
-                    .filter(|(k, _)| !current.contains_key(k))
-                    .count();
-                if current.len() + added > max {
-                    return Err(DomainError::LimitExceeded {
-                        kind: LimitKind::TagsPerResource,
-                        message: format!(
-                            "The maximum number of tags per resource ({max}) would be exceeded for '{id}'"
-                        ),
-                    });
-                }
-            }
+            self.check_tag_count(current, &tags, Some(id))?;
         }
         for id in ids {
             let t = self.tags_mut(id)?;
-            for (k, v) in tags {
+            for (k, v) in &tags {
                 t.insert(k.clone(), v.clone());
             }
+        }
+        Ok(())
+    }
+
+    /// The tags of a resource being created, from its request's tag specification: the same
+    /// rules as CreateTags ([`check_request_tags`], and the `tags_per_resource` quota).
+    pub fn new_resource_tags<'a>(
+        &self,
+        tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Tags, DomainError> {
+        let tags = check_request_tags(tags)?;
+        self.check_tag_count(&NO_TAGS, &tags, None)?;
+        Ok(tags)
+    }
+
+    /// Refuses `adding` to `current` when the result would hold more tags than the
+    /// `tags_per_resource` quota allows (`TagLimitExceeded`).
+    pub fn check_tag_count(
+        &self,
+        current: &Tags,
+        adding: &Tags,
+        id: Option<&str>,
+    ) -> Result<(), DomainError> {
+        let Some(max) = self.ctx.limits.tags_per_resource else {
+            return Ok(());
+        };
+        let added = adding.keys().filter(|k| !current.contains_key(*k)).count();
+        if current.len() + added > max {
+            let whose = id.map(|id| format!(" for '{id}'")).unwrap_or_default();
+            return Err(DomainError::LimitExceeded {
+                kind: LimitKind::TagsPerResource,
+                message: format!(
+                    "The maximum number of tags per resource ({max}) would be exceeded{whose}"
+                ),
+            });
         }
         Ok(())
     }

@@ -143,7 +143,7 @@ fn write_acl(x: &mut Xml, a: &NetworkAcl) {
 
 fn create_network_acl(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let vpc_id = p.required("VpcId")?;
-    let tags = p.tag_specs("network-acl")?;
+    let tags = p.tag_specs(tx, "network-acl")?;
     let id = domain(tx.create_network_acl(vpc_id, tags))?;
     let a = domain(tx.owned::<NetworkAcl>(&id))?;
     x.node("networkAcl", |x| write_acl(x, a));

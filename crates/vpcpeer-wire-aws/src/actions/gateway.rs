@@ -55,7 +55,7 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
 }
 
 fn create_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let tags = p.tag_specs("internet-gateway")?;
+    let tags = p.tag_specs(tx, "internet-gateway")?;
     let id = domain(tx.create_internet_gateway(tags))?;
     let g = domain(tx.owned::<InternetGateway>(&id))?;
     x.node("internetGateway", |x| render_igw(x, g));
@@ -172,7 +172,7 @@ fn create_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Err
         allocation_id: p.string("AllocationId").filter(|s| !s.is_empty()),
         connectivity_type: p.string("ConnectivityType").filter(|s| !s.is_empty()),
         private_ip: p.string("PrivateIpAddress").filter(|s| !s.is_empty()),
-        tags: p.tag_specs("natgateway")?,
+        tags: p.tag_specs(tx, "natgateway")?,
     };
     let id = domain(tx.create_nat_gateway(input))?;
     x.opt_leaf(

@@ -137,7 +137,7 @@ fn create_path(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
         destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
         protocol: p.string("Protocol"),
         destination_port: p.int("DestinationPort")?,
-        tags: p.tag_specs("network-insights-path")?,
+        tags: p.tag_specs(tx, "network-insights-path")?,
     };
     let id = domain(tx.create_insights_path(input))?;
     let n = tx.get::<NetworkInsightsPath>(&id).expect("just created");
@@ -408,7 +408,7 @@ fn query_of(n: &NetworkInsightsPath) -> Result<Query, String> {
 
 fn start_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let path_id = p.required("NetworkInsightsPathId")?;
-    let tags = p.tag_specs("network-insights-analysis")?;
+    let tags = p.tag_specs(tx, "network-insights-analysis")?;
     let path = domain(tx.owned::<NetworkInsightsPath>(path_id))?.clone();
     let world = tx.world();
     let verdict = query_of(&path)

@@ -206,10 +206,11 @@ fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
     })
 }
 
-/// Tags of `TagSpecification.N` for instances and for interfaces; other types are refused.
-fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
-    let mut instance = Tags::new();
-    let mut eni = Tags::new();
+/// Tags of `TagSpecification.N` for instances and for interfaces, each set validated as
+/// CreateTags validates ([`Tx::new_resource_tags`]); other types are refused.
+fn launch_tags(tx: &Tx<'_, '_>, p: &Params) -> Result<(Tags, Tags), Ec2Error> {
+    let mut instance = Vec::new();
+    let mut eni = Vec::new();
     for spec in p.structs("TagSpecification") {
         let rt = spec.get("ResourceType").unwrap_or_default();
         let target = match rt {
@@ -217,9 +218,12 @@ fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
             "network-interface" => &mut eni,
             _ => return Err(untaggable(rt)),
         };
-        spec.add_spec_tags(target)?;
+        spec.spec_tags(target)?;
     }
-    Ok((instance, eni))
+    let valid = |pairs: &[(String, String)]| {
+        domain(tx.new_resource_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+    };
+    Ok((valid(&instance)?, valid(&eni)?))
 }
 
 fn check_image(id: &str) -> Result<(), Ec2Error> {
@@ -267,7 +271,7 @@ fn run_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
             return Err(unsupported(name));
         }
     }
-    let (instance_tags, eni_tags) = launch_tags(p)?;
+    let (instance_tags, eni_tags) = launch_tags(tx, p)?;
     let input = RunInstances {
         min_count,
         max_count,

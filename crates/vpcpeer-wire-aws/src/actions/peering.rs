@@ -34,7 +34,7 @@ pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
         peer_vpc_id: p.required("PeerVpcId")?.to_owned(),
         peer_owner_id: p.string("PeerOwnerId").filter(|s| !s.is_empty()),
         peer_region: p.string("PeerRegion").filter(|s| !s.is_empty()),
-        tags: p.tag_specs("vpc-peering-connection")?,
+        tags: p.tag_specs(tx, "vpc-peering-connection")?,
     };
     // Native peering joins VPCs only: a GCP network path or an Azure ARM id is refused with the
     // explanation that cross-cloud links need encrypted peering through gateways.

@@ -213,7 +213,7 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable) {
 
 fn create_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let vpc_id = p.required("VpcId")?.to_owned();
-    let tags = p.tag_specs("route-table")?;
+    let tags = p.tag_specs(tx, "route-table")?;
     let id = domain(tx.create_route_table(&vpc_id, tags))?;
     let t = domain(tx.owned::<RouteTable>(&id))?;
     x.node("routeTable", |x| render(tx, x, t));

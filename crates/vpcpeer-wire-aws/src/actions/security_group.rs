@@ -380,7 +380,7 @@ fn write_request_permission(x: &mut Xml, p: &Permission) {
 fn create_security_group(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let name = p.required("GroupName")?.to_owned();
     let description = p.required("GroupDescription")?.to_owned();
-    let tags = p.tag_specs("security-group")?;
+    let tags = p.tag_specs(tx, "security-group")?;
     let Some(vpc_id) = opt(p, "VpcId") else {
         return Err(Ec2Error::new(
             "VPCIdNotSpecified",
@@ -412,7 +412,7 @@ fn authorize(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Re
     let egress = dir == Direction::Egress;
     let sel = selector(p, egress)?;
     let perms = permissions(p)?;
-    let tags = p.tag_specs("security-group-rule")?;
+    let tags = p.tag_specs(tx, "security-group-rule")?;
     let (group_id, rules) = domain(tx.authorize_security_group(dir, &sel, &perms))?;
     let g = domain(tx.owned::<SecurityGroup>(&group_id))?;
     x.leaf("return", "true");

@@ -132,7 +132,7 @@ fn create_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
         ipv6_cidr_block: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
         availability_zone: p.string("AvailabilityZone").filter(|s| !s.is_empty()),
         availability_zone_id: p.string("AvailabilityZoneId").filter(|s| !s.is_empty()),
-        tags: p.tag_specs("subnet")?,
+        tags: p.tag_specs(tx, "subnet")?,
     };
     let id = domain(tx.create_subnet(input))?;
     let s = domain(tx.subnet(&id))?;

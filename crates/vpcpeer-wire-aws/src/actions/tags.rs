@@ -51,13 +51,7 @@ fn resource_ids(p: &Params) -> Result<Vec<String>, Ec2Error> {
 fn create_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let ids = resource_ids(p)?;
     let mut tags = Vec::new();
-    for t in p.structs("Tag") {
-        let key = t.get("Key").ok_or_else(|| Ec2Error::missing("Tag.N.Key"))?;
-        tags.push((
-            key.to_owned(),
-            t.get("Value").unwrap_or_default().to_owned(),
-        ));
-    }
+    p.spec_tags(&mut tags)?;
     if tags.is_empty() {
         return Err(Ec2Error::missing("Tag"));
     }

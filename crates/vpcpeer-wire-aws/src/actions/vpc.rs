@@ -68,7 +68,7 @@ pub(super) fn create_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
         cidr_block: p.required("CidrBlock")?.to_owned(),
         amazon_ipv6: p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
         instance_tenancy: p.string("InstanceTenancy"),
-        tags: p.tag_specs("vpc")?,
+        tags: p.tag_specs(tx, "vpc")?,
     };
     let id = domain(tx.create_vpc(input))?;
     let v = tx.get::<Vpc>(&id).expect("just created");
