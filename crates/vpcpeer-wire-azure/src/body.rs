@@ -2,7 +2,7 @@
 //! `InvalidRequestFormat` for a field of the wrong type.
 
 use serde_json::Value;
-use vpcpeer_model::azure::{AzTags, AzureError};
+use vpcpeer_model::azure::{limits, AzTags, AzureError};
 
 /// Parses a request body (an empty body is an empty object).
 pub fn parse(body: &[u8]) -> Result<Value, AzureError> {
@@ -99,17 +99,23 @@ pub fn strings(v: &Value, path: &[&str]) -> Result<Option<Vec<String>>, AzureErr
     }
 }
 
-/// The `tags` object.
+/// The `tags` object, checked against Azure's tag limits
+/// ([`vpcpeer_model::azure::limits::check_tags`]). Every PUT and PATCH of this face reads its
+/// tags here, so one check covers every way tags come in.
 pub fn tags(v: &Value) -> Result<AzTags, AzureError> {
-    match at(v, &["tags"]) {
-        None => Ok(AzTags::new()),
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, x)| match x {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                _ => Err(bad(&["tags", k], "a string")),
-            })
-            .collect(),
-        Some(_) => Err(bad(&["tags"], "an object")),
-    }
+    let tags: AzTags = match at(v, &["tags"]) {
+        None => AzTags::new(),
+        Some(Value::Object(m)) => {
+            limits::check_tag_count(m.len())?;
+            m.iter()
+                .map(|(k, x)| match x {
+                    Value::String(s) => Ok((k.clone(), s.clone())),
+                    _ => Err(bad(&["tags", k], "a string")),
+                })
+                .collect::<Result<_, _>>()?
+        }
+        Some(_) => return Err(bad(&["tags"], "an object")),
+    };
+    limits::check_tags(&tags)?;
+    Ok(tags)
 }

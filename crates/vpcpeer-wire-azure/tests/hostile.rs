@@ -94,3 +94,123 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- item 4: bounded VNet input
+
+fn setup_group(env: &mut TestEnv) {
+    let r = call(
+        env,
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
+        "api-version=2024-05-01",
+        br#"{"location":"eastus"}"#,
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// `n` disjoint /24 prefixes from 10.0.0.0 up, and `subnets` /28 subnets inside the first ones.
+fn vnet_body(n: usize, subnets: usize) -> Vec<u8> {
+    let prefix = |i: usize| format!("10.{}.{}.0/24", (i >> 8) & 0xff, i & 0xff);
+    let prefixes: Vec<String> = (0..n).map(|i| format!("\"{}\"", prefix(i))).collect();
+    let subnets: Vec<String> = (0..subnets)
+        .map(|i| {
+            let (p, k) = (i / 16, i % 16);
+            format!(
+                r#"{{"name":"s{i}","properties":{{"addressPrefix":"10.{}.{}.{}/28"}}}}"#,
+                (p >> 8) & 0xff,
+                p & 0xff,
+                k * 16
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"location":"eastus","properties":{{"addressSpace":{{"addressPrefixes":[{}]}},"subnets":[{}]}}}}"#,
+        prefixes.join(","),
+        subnets.join(",")
+    )
+    .into_bytes()
+}
+
+/// The issue's reproduction: 60,000 prefixes are refused with an ARM error, and nothing is made.
+#[test]
+fn a_vnet_with_60000_prefixes_is_refused() {
+    let mut env = TestEnv::new();
+    setup_group(&mut env);
+    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &vnet_body(60_000, 1));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(code(&r), "AddressPrefixCountLimitReached");
+    assert!(env.world.az_vnets.is_empty());
+    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &vnet_body(10, 3001));
+    assert_eq!(code(&r), "SubnetCountLimitReached");
+}
+
+/// The largest VNet allowed (1,000 prefixes, 3,000 subnets) is accepted, and updated in place.
+#[test]
+fn a_vnet_at_the_limits_is_accepted() {
+    use vpcpeer_model::azure::limits::{MAX_ADDRESS_PREFIXES, MAX_SUBNETS};
+    let mut env = TestEnv::new();
+    setup_group(&mut env);
+    let body = vnet_body(MAX_ADDRESS_PREFIXES, MAX_SUBNETS);
+    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &body);
+    assert_eq!(r.status, 201, "{:?}", r.body.as_ref().map(|b| b["error"].clone()));
+    let v = env.world.az_vnets.values().next().expect("vnet");
+    assert_eq!((v.prefixes.len(), v.subnets.len()), (MAX_ADDRESS_PREFIXES, MAX_SUBNETS));
+    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &body);
+    assert_eq!(r.status, 200);
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        "api-version=2024-05-01",
+        &vnet_body(MAX_ADDRESS_PREFIXES + 1, 1),
+    );
+    assert_eq!(code(&r), "AddressPrefixCountLimitReached");
+}
+
+/// Overlaps inside one request are still found (now by sorting), with the same codes.
+#[test]
+fn overlaps_in_a_request_are_still_refused() {
+    let mut env = TestEnv::new();
+    setup_group(&mut env);
+    let put = |env: &mut TestEnv, body: &str| call(env, "PUT", &vnet_path(), "api-version=2024-05-01", body.as_bytes());
+    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.3.0.0/16","10.1.0.0/16","10.3.4.0/24"]}}}"#);
+    assert_eq!(code(&r), "NetcfgInvalidAddressPrefixes");
+    let msg = r.body.as_ref().unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(msg.contains("10.3.0.0/16") && msg.contains("10.3.4.0/24"), "{msg}");
+    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"b","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"a","properties":{"addressPrefix":"10.0.0.0/22"}}]}}"#);
+    assert_eq!(code(&r), "NetcfgSubnetRangesOverlap");
+    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"A","properties":{"addressPrefix":"10.0.3.0/24"}}]}}"#);
+    assert_eq!(code(&r), "DuplicateResourceName");
+    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16","10.2.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.1.0.0/24"}}]}}"#);
+    assert_eq!(code(&r), "NetcfgSubnetRangeOutsideVnet");
+    assert!(env.world.az_vnets.is_empty());
+}
+
+/// Tags of every resource are checked against Azure's limits on PUT and PATCH.
+#[test]
+fn azure_tag_limits() {
+    let mut env = TestEnv::new();
+    let rg = format!("/subscriptions/{SUB}/resourcegroups/rg");
+    let q = "api-version=2024-05-01";
+    let big = "v".repeat(1 << 20);
+    let many: Vec<String> = (0..51).map(|i| format!("\"k{i}\":\"v\"")).collect();
+    let cases = [
+        (format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}}}}"#), "InvalidTagValueLength"),
+        (format!(r#"{{"location":"eastus","tags":{{"{}":"v"}}}}"#, "k".repeat(513)), "InvalidTagName"),
+        (r#"{"location":"eastus","tags":{"a<b":"v"}}"#.to_owned(), "InvalidTagNameCharacters"),
+        (format!(r#"{{"location":"eastus","tags":{{{}}}}}"#, many.join(",")), "InvalidTags"),
+    ];
+    for (body, want) in &cases {
+        let r = call(&mut env, "PUT", &rg, q, body.as_bytes());
+        assert_eq!((r.status, code(&r)), (400, *want));
+    }
+    assert!(env.world.az_resource_groups.is_empty());
+    setup_group(&mut env);
+    let r = call(&mut env, "PUT", &vnet_path(), q, format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}},"properties":{{"addressSpace":{{"addressPrefixes":["10.0.0.0/16"]}}}}}}"#).as_bytes());
+    assert_eq!(code(&r), "InvalidTagValueLength");
+    let r = call(&mut env, "PATCH", &rg, q, format!(r#"{{"tags":{{{}}}}}"#, many.join(",")).as_bytes());
+    assert_eq!(code(&r), "InvalidTags");
+    let ok: Vec<String> = (0..50).map(|i| format!("\"k{i}\":\"{}\"", "v".repeat(256))).collect();
+    let r = call(&mut env, "PATCH", &rg, q, format!(r#"{{"tags":{{{}}}}}"#, ok.join(",")).as_bytes());
+    assert_eq!(r.status, 200, "{r:?}");
+}

@@ -8,6 +8,7 @@
 //! `peeringState` and `peeringSyncLevel` are derived on read ([`peering::view`]), never stored.
 
 mod error;
+pub mod limits;
 pub mod ops;
 pub mod peering;
 mod resources;

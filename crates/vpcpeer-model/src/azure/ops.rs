@@ -29,7 +29,7 @@
 //! `SecurityRuleInvalidProtocol`, `SecurityRuleInvalidPortRange`, `SecurityRuleInvalidAddressPrefix`
 //! and `OperationNotFound`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -41,7 +41,6 @@ use super::{
     AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet,
     AzureError,
 };
-use crate::cidr::overlaps_v4;
 use crate::{Tx, World};
 
 const NETWORK: &str = "Microsoft.Network";
@@ -162,21 +161,7 @@ fn fmt_prefixes(p: &[Ipv4Net]) -> String {
         .join(", ")
 }
 
-fn overlapping(a: &[Ipv4Net], b: &[Ipv4Net]) -> Vec<Ipv4Net> {
-    let mut out = BTreeSet::new();
-    for x in a {
-        for y in b {
-            if overlaps_v4(*x, *y) {
-                out.insert(if x.prefix_len() >= y.prefix_len() {
-                    *x
-                } else {
-                    *y
-                });
-            }
-        }
-    }
-    out.into_iter().collect()
-}
+use super::limits::{self, overlapping};
 
 // ---------------------------------------------------------------- resource groups
 
@@ -324,6 +309,7 @@ pub struct PutVnet {
     pub tags: AzTags,
 }
 
+/// `prefixes`: the VNet's address space, sorted ([`limits::sorted`]) and disjoint.
 fn build_subnet(
     world: &World,
     vnet_name: &str,
@@ -338,7 +324,7 @@ fn build_subnet(
         ));
     };
     let prefix = parse_prefix(p)?;
-    if !prefixes.iter().any(|v| v.contains(&prefix)) {
+    if !limits::contained_in_sorted(prefixes, prefix) {
         return Err(AzureError::bad_request(
             "NetcfgSubnetRangeOutsideVnet",
             format!("Subnet '{}' is not valid because its IP address range is outside the IP address range of virtual network '{vnet_name}'.", spec.name),
@@ -373,25 +359,34 @@ fn invalid_reference(id: &str) -> AzureError {
     )
 }
 
+/// No two subnets share a name (case-insensitively) or overlap. `O(n log n)`.
 fn check_subnets(vnet_name: &str, subnets: &[AzSubnet]) -> Result<(), AzureError> {
-    for (i, a) in subnets.iter().enumerate() {
-        for b in &subnets[i + 1..] {
-            if a.name.eq_ignore_ascii_case(&b.name) {
-                return Err(AzureError::bad_request(
-                    "DuplicateResourceName",
-                    format!(
-                        "Virtual network {vnet_name} has two subnets with the same name {}.",
-                        a.name
-                    ),
-                ));
-            }
-            if overlaps_v4(a.prefix, b.prefix) {
-                return Err(AzureError::bad_request(
-                    "NetcfgSubnetRangesOverlap",
-                    format!("Subnet '{}' is not valid because its IP address range overlaps with that of an existing subnet '{}' in virtual network '{vnet_name}'.", b.name, a.name),
-                ));
-            }
+    limits::check_count(
+        subnets.len(),
+        limits::MAX_SUBNETS,
+        "SubnetCountLimitReached",
+        "virtual network",
+        "subnets",
+    )?;
+    let mut names = HashSet::new();
+    for s in subnets {
+        if !names.insert(s.name.to_ascii_lowercase()) {
+            return Err(AzureError::bad_request(
+                "DuplicateResourceName",
+                format!(
+                    "Virtual network {vnet_name} has two subnets with the same name {}.",
+                    s.name
+                ),
+            ));
         }
+    }
+    let nets: Vec<Ipv4Net> = subnets.iter().map(|s| s.prefix).collect();
+    if let Some((i, j)) = limits::first_overlap_index(&nets) {
+        let (a, b) = (&subnets[i.min(j)], &subnets[i.max(j)]);
+        return Err(AzureError::bad_request(
+            "NetcfgSubnetRangesOverlap",
+            format!("Subnet '{}' is not valid because its IP address range overlaps with that of an existing subnet '{}' in virtual network '{vnet_name}'.", b.name, a.name),
+        ));
     }
     Ok(())
 }
@@ -480,27 +475,43 @@ pub fn put_vnet(
             "Cannot parse the request: virtual network needs addressSpace.addressPrefixes.",
         ));
     }
+    limits::check_count(
+        req.prefixes.len(),
+        limits::MAX_ADDRESS_PREFIXES,
+        "AddressPrefixCountLimitReached",
+        "virtual network",
+        "address prefixes in its address space",
+    )?;
+    if let Some(specs) = &req.subnets {
+        limits::check_count(
+            specs.len(),
+            limits::MAX_SUBNETS,
+            "SubnetCountLimitReached",
+            "virtual network",
+            "subnets",
+        )?;
+    }
     let prefixes = req
         .prefixes
         .iter()
         .map(|p| parse_prefix(p))
         .collect::<Result<Vec<_>, _>>()?;
-    for (i, a) in prefixes.iter().enumerate() {
-        if let Some(b) = prefixes[i + 1..].iter().find(|b| overlaps_v4(*a, **b)) {
-            return Err(AzureError::bad_request(
-                "NetcfgInvalidAddressPrefixes",
-                format!(
-                    "Address prefixes {a} and {b} of virtual network {} overlap.",
-                    t.name
-                ),
-            ));
-        }
+    if let Some((i, j)) = limits::first_overlap_index(&prefixes) {
+        let (a, b) = (prefixes[i.min(j)], prefixes[i.max(j)]);
+        return Err(AzureError::bad_request(
+            "NetcfgInvalidAddressPrefixes",
+            format!(
+                "Address prefixes {a} and {b} of virtual network {} overlap.",
+                t.name
+            ),
+        ));
     }
+    let sorted_prefixes = limits::sorted(&prefixes);
     let subnets = match (&req.subnets, &existing) {
         (Some(specs), _) => {
             let mut out = Vec::new();
             for s in specs {
-                out.push(build_subnet(tx.world(), &t.name, &prefixes, s)?);
+                out.push(build_subnet(tx.world(), &t.name, &sorted_prefixes, s)?);
             }
             out
         }
@@ -511,7 +522,7 @@ pub fn put_vnet(
     // Subnets kept from before must still lie inside the (possibly shrunk) address space.
     if let Some(s) = subnets
         .iter()
-        .find(|s| !prefixes.iter().any(|p| p.contains(&s.prefix)))
+        .find(|s| !limits::contained_in_sorted(&sorted_prefixes, s.prefix))
     {
         return Err(AzureError::bad_request(
             "NetcfgSubnetRangeOutsideVnet",
@@ -519,17 +530,16 @@ pub fn put_vnet(
         ));
     }
     if let Some(v) = &existing {
+        let by_name: HashMap<String, &AzSubnet> = subnets
+            .iter()
+            .map(|s| (s.name.to_ascii_lowercase(), s))
+            .collect();
         for old in &v.subnets {
-            if !subnets
-                .iter()
-                .any(|s| s.name.eq_ignore_ascii_case(&old.name))
-            {
+            let kept = by_name.get(&old.name.to_ascii_lowercase());
+            if kept.is_none() {
                 subnet_in_use(tx.world(), v, &old.name)?;
             }
-            if let Some(s) = subnets
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(&old.name))
-            {
+            if let Some(s) = kept {
                 if s.prefix != old.prefix {
                     subnet_in_use(tx.world(), v, &old.name).map_err(|_| {
                         AzureError::bad_request(
@@ -550,6 +560,8 @@ pub fn put_vnet(
             .copied()
             .collect();
         if !added.is_empty() {
+            // Each VNet is compared once, however many peers it shares with this one.
+            let mut compared = BTreeSet::new();
             for peer in peers_of(tx.world(), v, None) {
                 let o = overlapping(&added, &peer.prefixes);
                 if !o.is_empty() {
@@ -558,7 +570,13 @@ pub fn put_vnet(
                         format!("Cannot update virtual network {}. Its address space would overlap with peered virtual network {}. Overlapping address prefixes: {}", v.display_id, peer.display_id, fmt_prefixes(&o)),
                     ));
                 }
+                compared.insert(peer.id.clone());
+            }
+            for peer in peers_of(tx.world(), v, None) {
                 for third in peers_of(tx.world(), peer, Some(&v.id)) {
+                    if !compared.insert(third.id.clone()) {
+                        continue;
+                    }
                     let o = overlapping(&added, &third.prefixes);
                     if !o.is_empty() {
                         return Err(AzureError::bad_request(
@@ -1082,6 +1100,13 @@ fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
         ("source", &r.source_prefixes),
         ("destination", &r.destination_prefixes),
     ] {
+        limits::check_count(
+            prefixes.len(),
+            limits::MAX_RULE_PREFIXES,
+            "SecurityRuleAddressPrefixCountLimitReached",
+            "security rule",
+            &format!("{what} addresses and ranges"),
+        )?;
         if prefixes.is_empty() {
             return bad(
                 "SecurityRuleInvalidAddressPrefix",
@@ -1120,8 +1145,16 @@ fn valid_rule_prefix(p: &str) -> bool {
 
 /// Checks every rule, and that no two rules share a direction and a priority (or a name).
 fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
+    limits::check_count(
+        rules.len(),
+        limits::MAX_SECURITY_RULES,
+        "SecurityRuleCountLimitReached",
+        "security group",
+        "security rules",
+    )?;
     let mut seen = BTreeSet::new();
-    for (i, r) in rules.iter().enumerate() {
+    let mut names = HashSet::new();
+    for r in rules {
         check_rule(r)?;
         if !seen.insert((r.direction, r.priority)) {
             return Err(AzureError::bad_request(
@@ -1129,10 +1162,7 @@ fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
                 format!("Security rule {} conflicts with another rule: two rules have priority {} and direction {:?}.", r.name, r.priority, r.direction),
             ));
         }
-        if rules[..i]
-            .iter()
-            .any(|o| o.name.eq_ignore_ascii_case(&r.name))
-        {
+        if !names.insert(r.name.to_ascii_lowercase()) {
             return Err(AzureError::bad_request(
                 "DuplicateResourceName",
                 format!(
@@ -1300,16 +1330,25 @@ pub fn put_route_table(
     if let Some(e) = &existing {
         check_same_location(&e.place, &e.display_id, &location)?;
     }
+    limits::check_count(
+        req.routes.len(),
+        limits::MAX_ROUTES,
+        "RouteCountLimitReached",
+        "route table",
+        "routes",
+    )?;
     let routes = req
         .routes
         .iter()
         .map(build_route)
         .collect::<Result<Vec<_>, _>>()?;
-    for (i, a) in routes.iter().enumerate() {
-        if let Some(b) = routes[i + 1..]
-            .iter()
-            .find(|b| b.prefix == a.prefix || b.name.eq_ignore_ascii_case(&a.name))
-        {
+    let mut by_name: HashMap<String, &AzRoute> = HashMap::new();
+    let mut by_prefix: HashMap<Ipv4Net, &AzRoute> = HashMap::new();
+    for b in &routes {
+        let earlier = by_name
+            .insert(b.name.to_ascii_lowercase(), b)
+            .or(by_prefix.insert(b.prefix, b));
+        if let Some(a) = earlier {
             return Err(AzureError::bad_request(
                 "RouteConflict",
                 format!(
@@ -1367,6 +1406,13 @@ pub fn put_route(
             true
         }
     };
+    limits::check_count(
+        rt.routes.len(),
+        limits::MAX_ROUTES,
+        "RouteCountLimitReached",
+        "route table",
+        "routes",
+    )?;
     let mut prefixes = BTreeSet::new();
     if rt.routes.iter().any(|r| !prefixes.insert(r.prefix)) {
         return Err(AzureError::bad_request(
@@ -1512,6 +1558,13 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
     if let Some(e) = &existing {
         check_same_location(&e.place, &e.display_id, &location)?;
     }
+    limits::check_count(
+        req.ip_configs.len(),
+        limits::MAX_IP_CONFIGS,
+        "IpConfigurationCountLimitReached",
+        "network interface",
+        "IP configurations",
+    )?;
     if req.ip_configs.is_empty() {
         return Err(AzureError::bad_request(
             "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
@@ -1696,6 +1749,13 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
     if let Some(e) = &existing {
         check_same_location(&e.place, &e.display_id, &location)?;
     }
+    limits::check_count(
+        req.nics.len(),
+        limits::MAX_VM_NICS,
+        "NetworkInterfaceCountLimitReached",
+        "virtual machine",
+        "network interfaces",
+    )?;
     if req.nics.is_empty() {
         return Err(AzureError::bad_request(
             "InvalidParameter",
