@@ -1,26 +1,52 @@
-//! The regions and availability zones the emulator knows.
+//! The regions and availability zones the emulator knows: every current AWS commercial region
+//! (the `aws` partition of botocore 1.44's `endpoints.json`, 34 regions), with the zone letters
+//! AWS gives new accounts and AWS's zone-id prefixes (`use1-az1`). Which letters an account sees
+//! in `us-west-1` varies by account; the emulator uses `a` and `b`.
+//!
+//! A region outside this table is refused at the EC2 edge (see `vpcpeer-wire-aws`'s identity
+//! module); [`zones`] still answers for one, so the model never fails on a region.
 
-/// `(region, zone-id prefix, zone letters)`.
-const REGIONS: &[(&str, &str, &str)] = &[
-    ("us-east-1", "use1", "abcdef"),
-    ("us-east-2", "use2", "abc"),
-    ("us-west-1", "usw1", "ab"),
-    ("us-west-2", "usw2", "abcd"),
-    ("ca-central-1", "cac1", "abd"),
-    ("sa-east-1", "sae1", "abc"),
-    ("eu-west-1", "euw1", "abc"),
-    ("eu-west-2", "euw2", "abc"),
-    ("eu-west-3", "euw3", "abc"),
-    ("eu-central-1", "euc1", "abc"),
-    ("eu-north-1", "eun1", "abc"),
-    ("ap-south-1", "aps1", "abc"),
-    ("ap-southeast-1", "apse1", "abc"),
-    ("ap-southeast-2", "apse2", "abc"),
-    ("ap-northeast-1", "apne1", "acd"),
-    ("ap-northeast-2", "apne2", "abcd"),
+/// `(region, zone-id prefix, zone letters, opt-in region)`. Regions launched after March 2019
+/// must be enabled by the account (`opt-in-status` `opted-in` once enabled); the emulator treats
+/// every account as having enabled them all.
+const REGIONS: &[(&str, &str, &str, bool)] = &[
+    ("af-south-1", "afs1", "abc", true),
+    ("ap-east-1", "ape1", "abc", true),
+    ("ap-east-2", "ape2", "abc", true),
+    ("ap-northeast-1", "apne1", "acd", false),
+    ("ap-northeast-2", "apne2", "abcd", false),
+    ("ap-northeast-3", "apne3", "abc", false),
+    ("ap-south-1", "aps1", "abc", false),
+    ("ap-south-2", "aps2", "abc", true),
+    ("ap-southeast-1", "apse1", "abc", false),
+    ("ap-southeast-2", "apse2", "abc", false),
+    ("ap-southeast-3", "apse3", "abc", true),
+    ("ap-southeast-4", "apse4", "abc", true),
+    ("ap-southeast-5", "apse5", "abc", true),
+    ("ap-southeast-6", "apse6", "abc", true),
+    ("ap-southeast-7", "apse7", "abc", true),
+    ("ca-central-1", "cac1", "abd", false),
+    ("ca-west-1", "caw1", "abc", true),
+    ("eu-central-1", "euc1", "abc", false),
+    ("eu-central-2", "euc2", "abc", true),
+    ("eu-north-1", "eun1", "abc", false),
+    ("eu-south-1", "eus1", "abc", true),
+    ("eu-south-2", "eus2", "abc", true),
+    ("eu-west-1", "euw1", "abc", false),
+    ("eu-west-2", "euw2", "abc", false),
+    ("eu-west-3", "euw3", "abc", false),
+    ("il-central-1", "ilc1", "abc", true),
+    ("me-central-1", "mec1", "abc", true),
+    ("me-south-1", "mes1", "abc", true),
+    ("mx-central-1", "mxc1", "abc", true),
+    ("sa-east-1", "sae1", "abc", false),
+    ("us-east-1", "use1", "abcdef", false),
+    ("us-east-2", "use2", "abc", false),
+    ("us-west-1", "usw1", "ab", false),
+    ("us-west-2", "usw2", "abcd", false),
 ];
 
-/// Every known region name.
+/// Every known region name, in name order.
 pub fn regions() -> impl Iterator<Item = &'static str> {
     REGIONS.iter().map(|r| r.0)
 }
@@ -28,6 +54,12 @@ pub fn regions() -> impl Iterator<Item = &'static str> {
 /// Whether `region` is known.
 pub fn is_region(region: &str) -> bool {
     REGIONS.iter().any(|r| r.0 == region)
+}
+
+/// Whether `region` is one an account must enable (DescribeRegions' `opted-in`), rather than
+/// one enabled for every account (`opt-in-not-required`).
+pub fn is_opt_in(region: &str) -> bool {
+    REGIONS.iter().any(|r| r.0 == region && r.3)
 }
 
 /// A zone: its name (`us-east-1a`) and id (`use1-az1`).
@@ -43,20 +75,18 @@ pub struct Zone {
 
 /// The zones of `region` (the first three-letter set for unknown regions, so any region works).
 pub fn zones(region: &str) -> Vec<Zone> {
-    let (name, prefix, letters) =
-        REGIONS
-            .iter()
-            .find(|r| r.0 == region)
-            .copied()
-            .unwrap_or((REGIONS[0].0, "zz1", "abc"));
-    let region_name: &'static str = if is_region(region) { name } else { "unknown" };
+    let (name, prefix, letters) = REGIONS
+        .iter()
+        .find(|r| r.0 == region)
+        .map(|r| (r.0, r.1, r.2))
+        .unwrap_or(("unknown", "zz1", "abc"));
     letters
         .chars()
         .enumerate()
         .map(|(i, l)| Zone {
             name: format!("{region}{l}"),
             id: format!("{prefix}-az{}", i + 1),
-            region: region_name,
+            region: name,
         })
         .collect()
 }
@@ -66,4 +96,28 @@ pub fn zone(region: &str, name: &str) -> Option<Zone> {
     zones(region)
         .into_iter()
         .find(|z| z.name == name || z.id == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_unique_and_well_formed() {
+        let names: Vec<&str> = regions().collect();
+        assert_eq!(names.len(), 34);
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+        for (name, prefix, letters, _) in REGIONS {
+            assert!(!letters.is_empty() && letters.bytes().all(|b| b.is_ascii_lowercase()));
+            let z = zones(name);
+            assert_eq!(z.len(), letters.len());
+            assert_eq!(z[0].id, format!("{prefix}-az1"));
+            assert_eq!(z[0].region, *name);
+        }
+        assert!(is_region("mx-central-1") && is_opt_in("mx-central-1"));
+        assert!(is_region("us-east-1") && !is_opt_in("us-east-1"));
+        assert!(!is_region("zz-fake-9") && !is_region("us-east-1a") && !is_region(""));
+        assert_eq!(zones("zz-fake-9")[0].region, "unknown");
+        assert_eq!(zone("us-east-1", "use1-az6").map(|z| z.name), Some("us-east-1f".into()));
+    }
 }

@@ -177,6 +177,9 @@ async fn aws_query(
         let msg = format!("Could not find operation {action} for version 2011-06-15");
         return xml_response(400, sts::error_document("InvalidAction", &msg, &request_id));
     }
+    if let Err(e) = vpcpeer_wire_aws::identity::check_region(&scope) {
+        return xml_response(e.status, error_document(&e, &request_id));
+    }
     let Some(h) = handler(&action) else {
         let e = Ec2Error::invalid_action(&action);
         return xml_response(e.status, error_document(&e, &request_id));

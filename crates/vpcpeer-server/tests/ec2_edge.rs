@@ -200,3 +200,78 @@ async fn data_stored_before_the_check_is_still_written_well_formed() {
         assert!(body.contains("a\u{fffd}b\u{fffd}&#13;c"), "{body}");
     }
 }
+
+// ---------------------------------------------------------------- item 9
+
+/// The reproduction: CreateVpc signed for `zz-fake-9` is refused as EC2 refuses a bad
+/// credential scope, and nothing is created in any region.
+#[tokio::test]
+async fn a_made_up_region_is_refused() {
+    let st = state();
+    let (status, out) = post(
+        &st,
+        "zz-fake-9",
+        "ec2",
+        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16",
+    )
+    .await;
+    assert_eq!(status, 401, "{out}");
+    assert_eq!(well_formed(&out).as_deref(), Some("AuthFailure"));
+    assert!(
+        out.contains("Credential should be scoped to a valid region, not 'zz-fake-9'."),
+        "{out}"
+    );
+    assert!(st.emulator.with_world(|w| w.is_empty()));
+    // The presigned form is checked the same way.
+    let req = Request::get(
+        "/?Action=DescribeVpcs&Version=2016-11-15&X-Amz-Credential=111122223333%2F20260101%2Fzz-fake-9%2Fec2%2Faws4_request",
+    )
+    .body(Body::empty())
+    .expect("request");
+    let (status, out) = send(&st, req).await;
+    assert_eq!(status, 401, "{out}");
+    // A bad region is reported before an unknown action.
+    let (status, out) = post(&st, "zz-fake-9", "ec2", "Action=Frobnicate").await;
+    assert_eq!((status, well_formed(&out).as_deref()), (401, Some("AuthFailure")));
+}
+
+/// Every current commercial region works, unsigned requests default to us-east-1, STS answers
+/// whatever the region, and DescribeRegions lists the regions.
+#[tokio::test]
+async fn real_regions_unsigned_requests_sts_and_describe_regions_still_work() {
+    let st = state();
+    for region in vpcpeer_model::regions::regions() {
+        let (status, out) = post(
+            &st,
+            region,
+            "ec2",
+            "Action=DescribeAvailabilityZones&Version=2016-11-15",
+        )
+        .await;
+        assert_eq!(status, 200, "{region}: {out}");
+        assert!(out.contains(&format!("<zoneName>{region}a</zoneName>")), "{region}");
+    }
+    let req = Request::post("/")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16",
+        ))
+        .expect("request");
+    let (status, out) = send(&st, req).await;
+    assert_eq!(status, 200, "{out}");
+    assert!(out.contains("us-east-1") || out.contains("<vpcId>"), "{out}");
+    let (status, out) = post(
+        &st,
+        "zz-fake-9",
+        "sts",
+        "Action=GetCallerIdentity&Version=2011-06-15",
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    let (status, out) = ec2(&st, "Action=DescribeRegions").await;
+    assert_eq!(status, 200);
+    assert_eq!(out.matches("<regionName>").count(), 34, "{out}");
+    assert!(out.contains("<regionName>mx-central-1</regionName>"));
+    let (status, out) = ec2(&st, "Action=DescribeRegions&RegionName.1=zz-fake-9").await;
+    assert_eq!((status, well_formed(&out).as_deref()), (400, Some("InvalidParameterValue")));
+}

@@ -1,7 +1,9 @@
 //! Who is calling: the SigV4 credential scope names the account (via the access key id) and the
 //! region. Signatures are not verified: the emulator has no secrets to check them with.
 
-use vpcpeer_model::Scope;
+use vpcpeer_model::{regions, Scope};
+
+use crate::Ec2Error;
 
 /// Account used when the access key id is not a 12-digit account number.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
@@ -33,6 +35,32 @@ pub fn identity(authorization: Option<&str>, presigned_credential: Option<&str>)
         }
     }
     Scope::new(account, region)
+}
+
+/// Refuses a credential scope whose region is not a current AWS commercial region
+/// ([`vpcpeer_model::regions`]): 401 `AuthFailure`, "Credential should be scoped to a valid
+/// region, not 'zz-fake-9'."
+///
+/// What EC2 itself answers is partly unverified: a client with a made-up region never reaches
+/// EC2 (it cannot resolve `ec2.zz-fake-9.amazonaws.com`); a request signed for another region
+/// reaching a regional endpoint is refused by AWS's SigV4 front end with that message (403
+/// `SignatureDoesNotMatch` from Route 53, SES and IAM, per aws-sdk-php#732 and
+/// JuliaCloud/AWS.jl#565), and EC2 reports credential problems as 401 `AuthFailure` (as for a
+/// region the account has not enabled). The emulator answers EC2's code and status with the
+/// scope message. Unsigned requests have no scope and keep the `us-east-1` default; STS
+/// `GetCallerIdentity` is answered whatever the region (STS is global).
+pub fn check_region(scope: &Scope) -> Result<(), Ec2Error> {
+    if regions::is_region(&scope.region) {
+        return Ok(());
+    }
+    Err(Ec2Error {
+        code: "AuthFailure".into(),
+        message: format!(
+            "Credential should be scoped to a valid region, not '{}'.",
+            vpcpeer_model::text::visible(&scope.region)
+        ),
+        status: 401,
+    })
 }
 
 /// The service named in the credential scope (`ec2`, `sts`), if any.
@@ -72,5 +100,23 @@ mod tests {
             Scope::new("222233334444", "ap-south-1")
         );
         assert_eq!(service(Some(h)).as_deref(), Some("ec2"));
+    }
+
+    #[test]
+    fn regions_are_checked() {
+        for r in ["us-east-1", "mx-central-1", "ap-southeast-7", "eu-central-2"] {
+            assert!(check_region(&Scope::new(DEFAULT_ACCOUNT, r)).is_ok(), "{r}");
+        }
+        for r in ["zz-fake-9", "US-EAST-1", "us-east-1a", "cn-north-1", "us-gov-west-1", "x"] {
+            let e = check_region(&Scope::new(DEFAULT_ACCOUNT, r)).unwrap_err();
+            assert_eq!((e.code.as_str(), e.status), ("AuthFailure", 401), "{r}");
+        }
+        let e = check_region(&Scope::new(DEFAULT_ACCOUNT, "zz-fake-9")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Credential should be scoped to a valid region, not 'zz-fake-9'."
+        );
+        // Unsigned requests keep the default region, which is valid.
+        assert!(check_region(&identity(None, None)).is_ok());
     }
 }

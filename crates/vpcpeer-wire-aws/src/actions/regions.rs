@@ -5,6 +5,16 @@ use vpcpeer_model::{regions, Tags, Tx};
 use crate::filter::{self, matches};
 use crate::{Ec2Error, Params, Xml};
 
+/// `opted-in` for the regions an account must enable (the emulator has them all enabled),
+/// `opt-in-not-required` for the others.
+fn opt_in_status(region: &str) -> &'static str {
+    if regions::is_opt_in(region) {
+        "opted-in"
+    } else {
+        "opt-in-not-required"
+    }
+}
+
 pub(super) fn describe_regions(
     _tx: &mut Tx<'_, '_>,
     p: &Params,
@@ -27,7 +37,7 @@ pub(super) fn describe_regions(
             matches(&filters, &no_tags, |f| match f {
                 "endpoint" => vec![format!("ec2.{r}.amazonaws.com")],
                 "region-name" => vec![r.to_string()],
-                "opt-in-status" => vec!["opt-in-not-required".into()],
+                "opt-in-status" => vec![opt_in_status(r).into()],
                 _ => Vec::new(),
             })
         })
@@ -35,7 +45,7 @@ pub(super) fn describe_regions(
     x.list("regionInfo", list, |x, r| {
         x.leaf("regionName", r)
             .leaf("regionEndpoint", format!("ec2.{r}.amazonaws.com"))
-            .leaf("optInStatus", "opt-in-not-required");
+            .leaf("optInStatus", opt_in_status(r));
     });
     Ok(())
 }
