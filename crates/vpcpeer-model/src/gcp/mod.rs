@@ -29,6 +29,8 @@ pub use resources::*;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod cross_project_tests;
 
 use serde::{Deserialize, Serialize};
 

@@ -401,8 +401,8 @@ pub fn insert_subnetwork(
             spec.network
         ))
     })?;
+    same_project(project, "resource.network", &net_id)?;
     let net = network(tx, &net_id)?.clone();
-    same_project(project, &net_id)?;
     let primary = parse_range("resource.ipCidrRange", &spec.ip_cidr_range)?;
     if !(8..=29).contains(&primary.prefix_len()) {
         return Err(GcpError::Invalid(format!(
@@ -549,14 +549,21 @@ pub struct RouteSpec {
     pub next_hop: GcpNextHop,
 }
 
-/// Subnetworks, routes and firewalls live in the project of their network (Shared VPC's
-/// service projects are not emulated).
-fn same_project(project: &str, network: &str) -> Result<(), GcpError> {
-    if project_of(network) == project {
+/// Subnetworks, routes and firewalls live in the project of their network, and instances use
+/// the networks and subnetworks of their own project (Shared VPC's service projects are not
+/// emulated). Refuses a reference (`path`, given in `field`) to a resource of another project: GCP allows
+/// that only through Shared VPC, which the emulator does not model, and answers 400 `invalid`
+/// "Invalid value for field '…': '…'. Cross-project references for this resource are not
+/// allowed." (the wording GCP gives an instance template on another project's subnetwork,
+/// tranquilitybase-io/tb-gcp#507). Checked before the referenced resource is looked up, so a
+/// caller learns nothing of another project's resources. VPC Network Peering is the one
+/// cross-project reference GCP allows without Shared VPC (see [`crate::gcp::peering`]).
+pub(crate) fn same_project(project: &str, field: &str, path: &str) -> Result<(), GcpError> {
+    if project_of(path) == project {
         Ok(())
     } else {
         Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{network}'. The network must belong to project '{project}'."
+            "Invalid value for field '{field}': '{path}'. Cross-project references for this resource are not allowed."
         )))
     }
 }
@@ -574,8 +581,8 @@ pub fn insert_route(
             spec.network
         ))
     })?;
+    same_project(project, "resource.network", &net_id)?;
     network(tx, &net_id)?;
-    same_project(project, &net_id)?;
     let dest = parse_range("resource.destRange", &spec.dest_range)?;
     let priority = spec.priority.unwrap_or(1000);
     if priority > 65535 {
@@ -589,6 +596,7 @@ pub fn insert_route(
     let next_hop = match spec.next_hop {
         GcpNextHop::Instance(i) => {
             let rel = relative_path(&i).to_owned();
+            same_project(project, "resource.nextHopInstance", &rel)?;
             let inst = tx
                 .get::<GcpInstance>(&rel)
                 .ok_or_else(|| GcpError::NotFound(rel.clone()))?;
@@ -849,8 +857,8 @@ fn build_firewall(
             "Invalid value for field 'resource.network': '{net_ref}'. The URL is malformed."
         ))
     })?;
+    same_project(project, "resource.network", &net_id)?;
     network(tx, &net_id)?;
-    same_project(project, &net_id)?;
     let direction = spec.direction.unwrap_or(Direction::Ingress);
     let (action, matches) = match (spec.allowed.is_empty(), spec.denied.is_empty()) {
         (false, true) => (FirewallAction::Allow, matches_of(&spec.allowed)?),
@@ -1013,6 +1021,11 @@ pub fn insert_instance(
                         "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': '{s}'."
                     ))
                 })?;
+                same_project(
+                    project,
+                    &format!("resource.networkInterfaces[{i}].subnetwork"),
+                    &sid,
+                )?;
                 tx.get::<GcpSubnetwork>(&sid)
                     .ok_or_else(|| GcpError::NotFound(sid.clone()))?
                     .clone()
@@ -1023,6 +1036,11 @@ pub fn insert_instance(
                         "Invalid value for field 'resource.networkInterfaces[{i}].network': '{net}'."
                     ))
                 })?;
+                same_project(
+                    project,
+                    &format!("resource.networkInterfaces[{i}].network"),
+                    &nid,
+                )?;
                 let netw = network(tx, &nid)?;
                 if !netw.auto_create_subnetworks {
                     return Err(GcpError::Invalid(format!(

@@ -891,7 +891,7 @@ fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
     let a = net(&mut env, PA, "net-a", false);
     let e = subnet(&mut env, PB, "us-central1", "s", &a, "10.0.0.0/24").unwrap_err();
     assert!(
-        matches!(e, GcpError::Invalid(ref m) if m.contains("must belong to project 'proj-b'")),
+        matches!(e, GcpError::Invalid(ref m) if m.contains("Cross-project references for this resource are not allowed")),
         "{e:?}"
     );
     let e = run(&mut env, PB, |tx| {
