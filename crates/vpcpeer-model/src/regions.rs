@@ -118,6 +118,9 @@ mod tests {
         assert!(is_region("us-east-1") && !is_opt_in("us-east-1"));
         assert!(!is_region("zz-fake-9") && !is_region("us-east-1a") && !is_region(""));
         assert_eq!(zones("zz-fake-9")[0].region, "unknown");
-        assert_eq!(zone("us-east-1", "use1-az6").map(|z| z.name), Some("us-east-1f".into()));
+        assert_eq!(
+            zone("us-east-1", "use1-az6").map(|z| z.name),
+            Some("us-east-1f".into())
+        );
     }
 }

@@ -48,10 +48,24 @@ mod tests {
 
     #[test]
     fn table() {
-        for c in ['\u{0}', '\u{1}', '\u{8}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}'] {
+        for c in [
+            '\u{0}', '\u{1}', '\u{8}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}',
+            '\u{fffe}', '\u{ffff}',
+        ] {
             assert!(is_refused_char(c), "{c:?}");
         }
-        for c in ['\t', '\n', '\r', ' ', 'a', '\u{a0}', 'é', '\u{fffd}', '\u{10000}', '😀'] {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'a',
+            '\u{a0}',
+            'é',
+            '\u{fffd}',
+            '\u{10000}',
+            '😀',
+        ] {
             assert!(!is_refused_char(c), "{c:?}");
         }
         assert_eq!(first_refused_char("ab\u{1}c"), Some((3, '\u{1}')));

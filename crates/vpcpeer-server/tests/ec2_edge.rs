@@ -32,7 +32,10 @@ async fn send(st: &Arc<AppState>, req: Request<Body>) -> (u16, String) {
     let resp = app(st.clone()).oneshot(req).await.expect("response");
     let status = resp.status().as_u16();
     let bytes: Bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).expect("UTF-8 body"))
+    (
+        status,
+        String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
+    )
 }
 
 fn auth(region: &str, service: &str) -> String {
@@ -50,15 +53,20 @@ async fn post(st: &Arc<AppState>, region: &str, service: &str, body: &str) -> (u
 }
 
 async fn ec2(st: &Arc<AppState>, body: &str) -> (u16, String) {
-    post(st, "us-east-1", "ec2", &format!("Version=2016-11-15&{body}")).await
+    post(
+        st,
+        "us-east-1",
+        "ec2",
+        &format!("Version=2016-11-15&{body}"),
+    )
+    .await
 }
 
 /// Checks that `doc` is well-formed XML 1.0 (every character allowed, elements balanced,
 /// entities known) and returns the text of its `Code` element, if any.
 fn well_formed(doc: &str) -> Option<String> {
     assert!(
-        doc.chars()
-            .all(vpcpeer_wire_aws::xml::is_xml_char),
+        doc.chars().all(vpcpeer_wire_aws::xml::is_xml_char),
         "not XML 1.0 characters: {doc:?}"
     );
     let mut r = Reader::from_str(doc);
@@ -101,10 +109,7 @@ async fn control_character_in_a_tag_value_is_refused_and_not_stored() {
     )
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(
-        well_formed(&body).as_deref(),
-        Some("InvalidParameterValue")
-    );
+    assert_eq!(well_formed(&body).as_deref(), Some("InvalidParameterValue"));
     assert!(body.contains("Tag.1.Value"), "{body}");
     assert!(body.contains("\\u0001"), "{body}");
     for action in ["DescribeVpcs", "DescribeTags"] {
@@ -232,7 +237,10 @@ async fn a_made_up_region_is_refused() {
     assert_eq!(status, 401, "{out}");
     // A bad region is reported before an unknown action.
     let (status, out) = post(&st, "zz-fake-9", "ec2", "Action=Frobnicate").await;
-    assert_eq!((status, well_formed(&out).as_deref()), (401, Some("AuthFailure")));
+    assert_eq!(
+        (status, well_formed(&out).as_deref()),
+        (401, Some("AuthFailure"))
+    );
 }
 
 /// Every current commercial region works, unsigned requests default to us-east-1, STS answers
@@ -249,7 +257,10 @@ async fn real_regions_unsigned_requests_sts_and_describe_regions_still_work() {
         )
         .await;
         assert_eq!(status, 200, "{region}: {out}");
-        assert!(out.contains(&format!("<zoneName>{region}a</zoneName>")), "{region}");
+        assert!(
+            out.contains(&format!("<zoneName>{region}a</zoneName>")),
+            "{region}"
+        );
     }
     let req = Request::post("/")
         .header("content-type", "application/x-www-form-urlencoded")
@@ -259,7 +270,10 @@ async fn real_regions_unsigned_requests_sts_and_describe_regions_still_work() {
         .expect("request");
     let (status, out) = send(&st, req).await;
     assert_eq!(status, 200, "{out}");
-    assert!(out.contains("us-east-1") || out.contains("<vpcId>"), "{out}");
+    assert!(
+        out.contains("us-east-1") || out.contains("<vpcId>"),
+        "{out}"
+    );
     let (status, out) = post(
         &st,
         "zz-fake-9",
@@ -273,5 +287,8 @@ async fn real_regions_unsigned_requests_sts_and_describe_regions_still_work() {
     assert_eq!(out.matches("<regionName>").count(), 34, "{out}");
     assert!(out.contains("<regionName>mx-central-1</regionName>"));
     let (status, out) = ec2(&st, "Action=DescribeRegions&RegionName.1=zz-fake-9").await;
-    assert_eq!((status, well_formed(&out).as_deref()), (400, Some("InvalidParameterValue")));
+    assert_eq!(
+        (status, well_formed(&out).as_deref()),
+        (400, Some("InvalidParameterValue"))
+    );
 }

@@ -104,10 +104,22 @@ mod tests {
 
     #[test]
     fn regions_are_checked() {
-        for r in ["us-east-1", "mx-central-1", "ap-southeast-7", "eu-central-2"] {
+        for r in [
+            "us-east-1",
+            "mx-central-1",
+            "ap-southeast-7",
+            "eu-central-2",
+        ] {
             assert!(check_region(&Scope::new(DEFAULT_ACCOUNT, r)).is_ok(), "{r}");
         }
-        for r in ["zz-fake-9", "US-EAST-1", "us-east-1a", "cn-north-1", "us-gov-west-1", "x"] {
+        for r in [
+            "zz-fake-9",
+            "US-EAST-1",
+            "us-east-1a",
+            "cn-north-1",
+            "us-gov-west-1",
+            "x",
+        ] {
             let e = check_region(&Scope::new(DEFAULT_ACCOUNT, r)).unwrap_err();
             assert_eq!((e.code.as_str(), e.status), ("AuthFailure", 401), "{r}");
         }

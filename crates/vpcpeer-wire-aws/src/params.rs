@@ -149,7 +149,10 @@ impl Params {
     pub fn spec_tags(&self, out: &mut Vec<(String, String)>) -> Result<(), Ec2Error> {
         for t in self.structs("Tag") {
             let key = t.get("Key").ok_or_else(|| Ec2Error::missing("Tag.N.Key"))?;
-            out.push((key.to_owned(), t.get("Value").unwrap_or_default().to_owned()));
+            out.push((
+                key.to_owned(),
+                t.get("Value").unwrap_or_default().to_owned(),
+            ));
         }
         Ok(())
     }
@@ -241,9 +244,7 @@ mod tests {
             "",
             b"TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=x",
         );
-        let got = env
-            .transact(&scope, |tx| p.tag_specs(tx, "vpc"))
-            .unwrap();
+        let got = env.transact(&scope, |tx| p.tag_specs(tx, "vpc")).unwrap();
         assert_eq!(got.get("Name").map(String::as_str), Some("x"));
         let e = env
             .transact(&scope, |tx| p.tag_specs(tx, "subnet"))

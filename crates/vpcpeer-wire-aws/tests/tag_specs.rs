@@ -33,10 +33,24 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
 fn setup(limits: Limits) -> (TestEnv, Vec<(&'static str, &'static str, String)>) {
     let mut env = TestEnv::with_seed(5);
     env.limits = limits;
-    let vpc = between(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "<vpcId>", "</vpcId>").to_owned();
-    let peer = between(&ok(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16"), "<vpcId>", "</vpcId>").to_owned();
+    let vpc = between(
+        &ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"),
+        "<vpcId>",
+        "</vpcId>",
+    )
+    .to_owned();
+    let peer = between(
+        &ok(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16"),
+        "<vpcId>",
+        "</vpcId>",
+    )
+    .to_owned();
     let subnet = between(
-        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        &ok(
+            &mut env,
+            "CreateSubnet",
+            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        ),
         "<subnetId>",
         "</subnetId>",
     )
@@ -156,7 +170,10 @@ fn tag_specifications_refuse_what_create_tags_refuses() {
         ("aws: prefix", vec![kv("AWS:secret", "v")]),
         ("empty key", vec![kv("", "v")]),
         ("duplicate key", vec![kv("k", "1"), kv("k", "2")]),
-        ("too many tags", (0..51).map(|i| kv(&format!("k{i}"), "v")).collect()),
+        (
+            "too many tags",
+            (0..51).map(|i| kv(&format!("k{i}"), "v")).collect(),
+        ),
     ];
     for (what, tags) in &cases {
         let via_create_tags = {
@@ -178,13 +195,23 @@ fn tag_specifications_refuse_what_create_tags_refuses() {
                 .err()
                 .unwrap_or_else(|| panic!("{what}: {action} ({rt}) accepted it"));
             // CreateTags names the resource in its count error; everything else is identical.
-            let want = via_create_tags.message.replace(&format!(" for '{vpc}'"), "");
+            let want = via_create_tags
+                .message
+                .replace(&format!(" for '{vpc}'"), "");
             assert_eq!(
                 (e.code.as_str(), e.message.as_str(), e.status),
-                (via_create_tags.code.as_str(), want.as_str(), via_create_tags.status),
+                (
+                    via_create_tags.code.as_str(),
+                    want.as_str(),
+                    via_create_tags.status
+                ),
                 "{what}: {action} ({rt})"
             );
-            assert_eq!(env.world.len(), before, "{what}: {action} left something behind");
+            assert_eq!(
+                env.world.len(),
+                before,
+                "{what}: {action} left something behind"
+            );
         }
     }
 }
@@ -198,9 +225,13 @@ fn tag_specifications_accept_the_limits() {
     tags.push(kv("long", &"é".repeat(256)));
     for (action, rt, params) in &actions {
         let body = format!("{params}&{}", spec(rt, &tags));
-        let out = call(&mut env, action, &body).unwrap_or_else(|e| panic!("{action} ({rt}): {e:?}"));
+        let out =
+            call(&mut env, action, &body).unwrap_or_else(|e| panic!("{action} ({rt}): {e:?}"));
         if !matches!(*rt, "security-group-rule" | "network-interface") {
-            assert!(out.contains(&"é".repeat(256)), "{action} ({rt}): tags not written");
+            assert!(
+                out.contains(&"é".repeat(256)),
+                "{action} ({rt}): tags not written"
+            );
         }
     }
 }

@@ -166,9 +166,11 @@ fn refused_characters_are_named_in_the_message() {
         .unwrap_err();
     assert!(e.message.contains("\\u007F"), "{}", e.message);
     // TAB, LF and CR are fine, and so is any printable character.
-    assert!(Params::parse("", b"Tag.1.Value=a%09b%0Ac%0Dd%C3%A9%F0%9F%98%80")
-        .check_characters()
-        .is_ok());
+    assert!(
+        Params::parse("", b"Tag.1.Value=a%09b%0Ac%0Dd%C3%A9%F0%9F%98%80")
+            .check_characters()
+            .is_ok()
+    );
     assert!(Params::parse("", b"Tag.1.Value=%EF%BF%BE")
         .check_characters()
         .is_err());

@@ -136,11 +136,23 @@ fn vnet_body(n: usize, subnets: usize) -> Vec<u8> {
 fn a_vnet_with_60000_prefixes_is_refused() {
     let mut env = TestEnv::new();
     setup_group(&mut env);
-    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &vnet_body(60_000, 1));
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        "api-version=2024-05-01",
+        &vnet_body(60_000, 1),
+    );
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(code(&r), "AddressPrefixCountLimitReached");
     assert!(env.world.az_vnets.is_empty());
-    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &vnet_body(10, 3001));
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        "api-version=2024-05-01",
+        &vnet_body(10, 3001),
+    );
     assert_eq!(code(&r), "SubnetCountLimitReached");
 }
 
@@ -151,11 +163,31 @@ fn a_vnet_at_the_limits_is_accepted() {
     let mut env = TestEnv::new();
     setup_group(&mut env);
     let body = vnet_body(MAX_ADDRESS_PREFIXES, MAX_SUBNETS);
-    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &body);
-    assert_eq!(r.status, 201, "{:?}", r.body.as_ref().map(|b| b["error"].clone()));
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        "api-version=2024-05-01",
+        &body,
+    );
+    assert_eq!(
+        r.status,
+        201,
+        "{:?}",
+        r.body.as_ref().map(|b| b["error"].clone())
+    );
     let v = env.world.az_vnets.values().next().expect("vnet");
-    assert_eq!((v.prefixes.len(), v.subnets.len()), (MAX_ADDRESS_PREFIXES, MAX_SUBNETS));
-    let r = call(&mut env, "PUT", &vnet_path(), "api-version=2024-05-01", &body);
+    assert_eq!(
+        (v.prefixes.len(), v.subnets.len()),
+        (MAX_ADDRESS_PREFIXES, MAX_SUBNETS)
+    );
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        "api-version=2024-05-01",
+        &body,
+    );
     assert_eq!(r.status, 200);
     let r = call(
         &mut env,
@@ -172,16 +204,42 @@ fn a_vnet_at_the_limits_is_accepted() {
 fn overlaps_in_a_request_are_still_refused() {
     let mut env = TestEnv::new();
     setup_group(&mut env);
-    let put = |env: &mut TestEnv, body: &str| call(env, "PUT", &vnet_path(), "api-version=2024-05-01", body.as_bytes());
-    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.3.0.0/16","10.1.0.0/16","10.3.4.0/24"]}}}"#);
+    let put = |env: &mut TestEnv, body: &str| {
+        call(
+            env,
+            "PUT",
+            &vnet_path(),
+            "api-version=2024-05-01",
+            body.as_bytes(),
+        )
+    };
+    let r = put(
+        &mut env,
+        r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.3.0.0/16","10.1.0.0/16","10.3.4.0/24"]}}}"#,
+    );
     assert_eq!(code(&r), "NetcfgInvalidAddressPrefixes");
-    let msg = r.body.as_ref().unwrap()["error"]["message"].as_str().unwrap().to_owned();
-    assert!(msg.contains("10.3.0.0/16") && msg.contains("10.3.4.0/24"), "{msg}");
-    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"b","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"a","properties":{"addressPrefix":"10.0.0.0/22"}}]}}"#);
+    let msg = r.body.as_ref().unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        msg.contains("10.3.0.0/16") && msg.contains("10.3.4.0/24"),
+        "{msg}"
+    );
+    let r = put(
+        &mut env,
+        r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"b","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"a","properties":{"addressPrefix":"10.0.0.0/22"}}]}}"#,
+    );
     assert_eq!(code(&r), "NetcfgSubnetRangesOverlap");
-    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"A","properties":{"addressPrefix":"10.0.3.0/24"}}]}}"#);
+    let r = put(
+        &mut env,
+        r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.0.2.0/24"}},{"name":"A","properties":{"addressPrefix":"10.0.3.0/24"}}]}}"#,
+    );
     assert_eq!(code(&r), "DuplicateResourceName");
-    let r = put(&mut env, r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16","10.2.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.1.0.0/24"}}]}}"#);
+    let r = put(
+        &mut env,
+        r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16","10.2.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.1.0.0/24"}}]}}"#,
+    );
     assert_eq!(code(&r), "NetcfgSubnetRangeOutsideVnet");
     assert!(env.world.az_vnets.is_empty());
 }
@@ -195,10 +253,25 @@ fn azure_tag_limits() {
     let big = "v".repeat(1 << 20);
     let many: Vec<String> = (0..51).map(|i| format!("\"k{i}\":\"v\"")).collect();
     let cases = [
-        (format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}}}}"#), "InvalidTagValueLength"),
-        (format!(r#"{{"location":"eastus","tags":{{"{}":"v"}}}}"#, "k".repeat(513)), "InvalidTagName"),
-        (r#"{"location":"eastus","tags":{"a<b":"v"}}"#.to_owned(), "InvalidTagNameCharacters"),
-        (format!(r#"{{"location":"eastus","tags":{{{}}}}}"#, many.join(",")), "InvalidTags"),
+        (
+            format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}}}}"#),
+            "InvalidTagValueLength",
+        ),
+        (
+            format!(
+                r#"{{"location":"eastus","tags":{{"{}":"v"}}}}"#,
+                "k".repeat(513)
+            ),
+            "InvalidTagName",
+        ),
+        (
+            r#"{"location":"eastus","tags":{"a<b":"v"}}"#.to_owned(),
+            "InvalidTagNameCharacters",
+        ),
+        (
+            format!(r#"{{"location":"eastus","tags":{{{}}}}}"#, many.join(",")),
+            "InvalidTags",
+        ),
     ];
     for (body, want) in &cases {
         let r = call(&mut env, "PUT", &rg, q, body.as_bytes());
@@ -208,9 +281,62 @@ fn azure_tag_limits() {
     setup_group(&mut env);
     let r = call(&mut env, "PUT", &vnet_path(), q, format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}},"properties":{{"addressSpace":{{"addressPrefixes":["10.0.0.0/16"]}}}}}}"#).as_bytes());
     assert_eq!(code(&r), "InvalidTagValueLength");
-    let r = call(&mut env, "PATCH", &rg, q, format!(r#"{{"tags":{{{}}}}}"#, many.join(",")).as_bytes());
+    let r = call(
+        &mut env,
+        "PATCH",
+        &rg,
+        q,
+        format!(r#"{{"tags":{{{}}}}}"#, many.join(",")).as_bytes(),
+    );
     assert_eq!(code(&r), "InvalidTags");
-    let ok: Vec<String> = (0..50).map(|i| format!("\"k{i}\":\"{}\"", "v".repeat(256))).collect();
-    let r = call(&mut env, "PATCH", &rg, q, format!(r#"{{"tags":{{{}}}}}"#, ok.join(",")).as_bytes());
+    let ok: Vec<String> = (0..50)
+        .map(|i| format!("\"k{i}\":\"{}\"", "v".repeat(256)))
+        .collect();
+    let r = call(
+        &mut env,
+        "PATCH",
+        &rg,
+        q,
+        format!(r#"{{"tags":{{{}}}}}"#, ok.join(",")).as_bytes(),
+    );
     assert_eq!(r.status, 200, "{r:?}");
+}
+
+// ---------------------------------------------------------------- item 8
+
+/// The issue's reproduction: a NIC of subscription B on subscription A's subnet.
+#[test]
+fn a_nic_on_another_subscription_s_subnet_is_refused() {
+    const SUB_B: &str = "00000000-0000-0000-0000-00000000000b";
+    let q = "api-version=2024-05-01";
+    let mut env = TestEnv::new();
+    setup_group(&mut env);
+    let r = call(
+        &mut env,
+        "PUT",
+        &vnet_path(),
+        q,
+        br#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"s","properties":{"addressPrefix":"10.0.1.0/24"}}]}}"#,
+    );
+    assert_eq!(r.status, 201);
+    let r = call(
+        &mut env,
+        "PUT",
+        &format!("/subscriptions/{SUB_B}/resourcegroups/rg-b"),
+        q,
+        br#"{"location":"eastus"}"#,
+    );
+    assert_eq!(r.status, 201);
+    let subnet = format!("{}/subnets/s", vnet_path());
+    let nic = format!("/subscriptions/{SUB_B}/resourceGroups/rg-b/providers/Microsoft.Network/networkInterfaces/nic-b");
+    let body = format!(
+        r#"{{"location":"eastus","properties":{{"ipConfigurations":[{{"name":"ip","properties":{{"subnet":{{"id":"{subnet}"}}}}}}]}}}}"#
+    );
+    let r = call(&mut env, "PUT", &nic, q, body.as_bytes());
+    assert_eq!(
+        (r.status, code(&r)),
+        (400, "InvalidResourceReference"),
+        "{r:?}"
+    );
+    assert!(env.world.az_nics.is_empty());
 }

@@ -28,7 +28,11 @@ fn post(env: &mut TestEnv, path: &str, body: Value) -> (u16, Value) {
 #[test]
 fn an_instance_on_another_project_s_subnetwork_is_refused() {
     let mut env = TestEnv::new();
-    let (s, v) = post(&mut env, "projects/proj-a/global/networks", json!({"name": "net-a", "autoCreateSubnetworks": false}));
+    let (s, v) = post(
+        &mut env,
+        "projects/proj-a/global/networks",
+        json!({"name": "net-a", "autoCreateSubnetworks": false}),
+    );
     assert_eq!(s, 200, "{v}");
     let (s, v) = post(
         &mut env,

@@ -164,7 +164,11 @@ pub fn overlapping(a: &[Ipv4Net], b: &[Ipv4Net]) -> Vec<Ipv4Net> {
                 if first(*y) > last(*x) {
                     break;
                 }
-                out.push(if x.prefix_len() >= y.prefix_len() { *x } else { *y });
+                out.push(if x.prefix_len() >= y.prefix_len() {
+                    *x
+                } else {
+                    *y
+                });
             }
         }
     }
@@ -214,7 +218,11 @@ mod tests {
         for x in a {
             for y in b {
                 if overlaps_v4(*x, *y) {
-                    out.insert(if x.prefix_len() >= y.prefix_len() { *x } else { *y });
+                    out.insert(if x.prefix_len() >= y.prefix_len() {
+                        *x
+                    } else {
+                        *y
+                    });
                 }
             }
         }
@@ -270,10 +278,22 @@ mod tests {
         let code = |t: &AzTags| check_tags(t).err().map(|e| e.code);
         assert_eq!(code(&tags(&[("env", "prod"), ("Owner", "")])), None);
         assert_eq!(code(&tags(&[(&"k".repeat(512), &"v".repeat(256))])), None);
-        assert_eq!(code(&tags(&[(&"k".repeat(513), "v")])).as_deref(), Some("InvalidTagName"));
-        assert_eq!(code(&tags(&[(" ", "v")])).as_deref(), Some("InvalidTagName"));
-        assert_eq!(code(&tags(&[("a/b", "v")])).as_deref(), Some("InvalidTagNameCharacters"));
-        assert_eq!(code(&tags(&[("a\u{1}", "v")])).as_deref(), Some("InvalidTagNameCharacters"));
+        assert_eq!(
+            code(&tags(&[(&"k".repeat(513), "v")])).as_deref(),
+            Some("InvalidTagName")
+        );
+        assert_eq!(
+            code(&tags(&[(" ", "v")])).as_deref(),
+            Some("InvalidTagName")
+        );
+        assert_eq!(
+            code(&tags(&[("a/b", "v")])).as_deref(),
+            Some("InvalidTagNameCharacters")
+        );
+        assert_eq!(
+            code(&tags(&[("a\u{1}", "v")])).as_deref(),
+            Some("InvalidTagNameCharacters")
+        );
         assert_eq!(
             code(&tags(&[("k", &"v".repeat(1 << 20))])).as_deref(),
             Some("InvalidTagValueLength")

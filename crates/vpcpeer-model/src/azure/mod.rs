@@ -7,6 +7,8 @@
 //! report [`AzureError`]s that already carry ARM's code and HTTP status. A peering's
 //! `peeringState` and `peeringSyncLevel` are derived on read ([`peering::view`]), never stored.
 
+#[cfg(test)]
+mod cross_subscription_tests;
 mod error;
 pub mod limits;
 pub mod ops;

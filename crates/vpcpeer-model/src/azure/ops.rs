@@ -309,14 +309,22 @@ pub struct PutVnet {
     pub tags: AzTags,
 }
 
-/// `prefixes`: the VNet's address space, sorted ([`limits::sorted`]) and disjoint.
+/// The VNet a subnet is built in: its name, ARM id and location, and its address space sorted
+/// ([`limits::sorted`]) and disjoint.
+struct InVnet<'a> {
+    name: &'a str,
+    id: &'a str,
+    location: &'a str,
+    prefixes: &'a [Ipv4Net],
+}
+
 fn build_subnet(
     world: &World,
-    vnet_name: &str,
-    prefixes: &[Ipv4Net],
+    vnet: &InVnet<'_>,
     spec: &SubnetSpec,
 ) -> Result<AzSubnet, AzureError> {
     check_name(&spec.name)?;
+    let (vnet_name, prefixes) = (vnet.name, vnet.prefixes);
     let Some(p) = spec.prefix.as_deref() else {
         return Err(AzureError::bad_request(
             "NetcfgInvalidSubnet",
@@ -335,12 +343,21 @@ fn build_subnet(
         ("routeTables", &spec.route_table),
     ] {
         if let Some(id) = r {
-            let found = match what {
-                "networkSecurityGroups" => world.az_nsgs.contains_key(&key(id)),
-                _ => world.az_route_tables.contains_key(&key(id)),
+            let subnet_id = format!("{}/subnets/{}", vnet.id, spec.name);
+            same_subscription(&subnet_id, id)?;
+            let location = match what {
+                "networkSecurityGroups" => world.az_nsgs.get(&key(id)).map(|n| &n.place.location),
+                _ => world
+                    .az_route_tables
+                    .get(&key(id))
+                    .map(|r| &r.place.location),
             };
-            if !found {
-                return Err(invalid_reference(id));
+            match location {
+                None => return Err(invalid_reference(id)),
+                Some(l) if *l != normalize_location(vnet.location) => {
+                    return Err(foreign_reference(&subnet_id, id))
+                }
+                Some(_) => {}
             }
         }
     }
@@ -350,6 +367,44 @@ fn build_subnet(
         nsg: spec.nsg.clone(),
         route_table: spec.route_table.clone(),
     })
+}
+
+/// The subscription an ARM id names (`/subscriptions/{s}/…`), if it names one.
+fn subscription_of(id: &str) -> Option<&str> {
+    let mut parts = id.trim_start_matches('/').split('/');
+    let first = parts.next()?;
+    first
+        .eq_ignore_ascii_case("subscriptions")
+        .then(|| parts.next())
+        .flatten()
+        .filter(|s| !s.is_empty())
+}
+
+/// ARM's answer to a reference it will not follow: 400 `InvalidResourceReference`, "Resource
+/// {referenced} referenced by resource {referrer} was not found. Please make sure that the
+/// referenced resource exists, and that both resources are in the same region." (observed for a
+/// NIC on another subscription's subnet, Azure/azure-cli#13258).
+fn foreign_reference(referrer: &str, referenced: &str) -> AzureError {
+    AzureError::bad_request(
+        "InvalidResourceReference",
+        format!("Resource {referenced} referenced by resource {referrer} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region."),
+    )
+}
+
+/// Refuses a reference from `referrer` to a resource of another subscription: a NIC and the
+/// VNet of its subnet, a subnet or NIC and its NSG, a subnet and its route table, a VM and its
+/// NICs, a gateway and its VNet must all be in one subscription (and one region), as Azure's
+/// docs require ("the NIC, subnet, and VNet must all exist in the same region and
+/// subscription"; route tables: "in the same Azure location and subscription"). Checked before
+/// the referenced resource is looked up, so a caller learns nothing of another subscription.
+/// VNet peering is the one cross-subscription reference Azure allows (spec §2.7).
+fn same_subscription(referrer: &str, referenced: &str) -> Result<(), AzureError> {
+    match (subscription_of(referrer), subscription_of(referenced)) {
+        (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b) => {
+            Err(foreign_reference(referrer, referenced))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn invalid_reference(id: &str) -> AzureError {
@@ -511,7 +566,13 @@ pub fn put_vnet(
         (Some(specs), _) => {
             let mut out = Vec::new();
             for s in specs {
-                out.push(build_subnet(tx.world(), &t.name, &sorted_prefixes, s)?);
+                let vnet = InVnet {
+                    name: &t.name,
+                    id: &display_id,
+                    location: &location,
+                    prefixes: &sorted_prefixes,
+                };
+                out.push(build_subnet(tx.world(), &vnet, s)?);
             }
             out
         }
@@ -652,7 +713,14 @@ pub fn put_subnet(
     spec: SubnetSpec,
 ) -> Result<(AzVnet, bool), AzureError> {
     let mut v = get_vnet(tx.world(), vnet)?.clone();
-    let sub = build_subnet(tx.world(), &v.name, &v.prefixes, &spec)?;
+    let sorted_prefixes = limits::sorted(&v.prefixes);
+    let in_vnet = InVnet {
+        name: &v.name,
+        id: &v.display_id,
+        location: &v.place.location,
+        prefixes: &sorted_prefixes,
+    };
+    let sub = build_subnet(tx.world(), &in_vnet, &spec)?;
     if let Some(s) = v.subnet(&spec.name) {
         if s.prefix != sub.prefix {
             subnet_in_use(tx.world(), &v, &s.name).map_err(|_| {
@@ -1572,8 +1640,13 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         ));
     }
     if let Some(n) = &req.nsg {
-        if !tx.world().az_nsgs.contains_key(&key(n)) {
-            return Err(invalid_reference(n));
+        same_subscription(&display_id, n)?;
+        match tx.world().az_nsgs.get(&key(n)) {
+            None => return Err(invalid_reference(n)),
+            Some(g) if g.place.location != normalize_location(&location) => {
+                return Err(foreign_reference(&display_id, n))
+            }
+            Some(_) => {}
         }
     }
     let mut configs: Vec<AzIpConfig> = Vec::new();
@@ -1589,6 +1662,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                 ),
             ));
         };
+        same_subscription(&display_id, &subnet_id)?;
         let sref = ArmId::parse(&subnet_id)
             .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
             .ok_or_else(|| invalid_reference(&subnet_id))?;
@@ -1763,6 +1837,7 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         ));
     }
     for n in &req.nics {
+        same_subscription(&display_id, n)?;
         let nic = tx.world().az_nics.get(&key(n)).ok_or_else(|| {
             AzureError::bad_request("NotFound", format!("Resource {n} not found."))
         })?;
@@ -1868,6 +1943,7 @@ pub fn put_gateway(
             format!("Virtual network gateway {display_id} needs ipConfigurations[0].properties.subnet.id naming a GatewaySubnet."),
         ));
     };
+    same_subscription(&display_id, &subnet_id)?;
     let sref = ArmId::parse(&subnet_id)
         .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
         .ok_or_else(|| invalid_reference(&subnet_id))?;

@@ -49,15 +49,25 @@ fn setup() -> TestEnv {
         })
         .expect("subnetwork");
     }
-    instance(&mut env, PA, "vm-a", NicSpec {
-        subnetwork: Some("regions/us-central1/subnetworks/s-a".into()),
-        ..Default::default()
-    })
+    instance(
+        &mut env,
+        PA,
+        "vm-a",
+        NicSpec {
+            subnetwork: Some("regions/us-central1/subnetworks/s-a".into()),
+            ..Default::default()
+        },
+    )
     .expect("instance in its own project");
     env
 }
 
-fn instance(env: &mut TestEnv, project: &str, name: &str, nic: NicSpec) -> Result<GcpOperation, GcpError> {
+fn instance(
+    env: &mut TestEnv,
+    project: &str,
+    name: &str,
+    nic: NicSpec,
+) -> Result<GcpOperation, GcpError> {
     run(env, project, |tx| {
         insert_instance(
             tx,
@@ -87,7 +97,10 @@ fn instances_use_only_their_own_project_s_networks() {
     let cases: Vec<(&str, NicSpec, &str)> = vec![
         (
             "full subnetwork path of another project",
-            NicSpec { subnetwork: Some(sub_a.into()), ..Default::default() },
+            NicSpec {
+                subnetwork: Some(sub_a.into()),
+                ..Default::default()
+            },
             "resource.networkInterfaces[0].subnetwork",
         ),
         (
@@ -100,7 +113,10 @@ fn instances_use_only_their_own_project_s_networks() {
         ),
         (
             "network of another project",
-            NicSpec { network: Some("projects/proj-a/global/networks/net-a".into()), ..Default::default() },
+            NicSpec {
+                network: Some("projects/proj-a/global/networks/net-a".into()),
+                ..Default::default()
+            },
             "resource.networkInterfaces[0].network",
         ),
         (
@@ -118,10 +134,15 @@ fn instances_use_only_their_own_project_s_networks() {
     }
     assert_eq!(env.world.len(), before, "nothing was created");
     // Its own subnetwork works.
-    instance(&mut env, PB, "vm-b", NicSpec {
-        subnetwork: Some("s-b".into()),
-        ..Default::default()
-    })
+    instance(
+        &mut env,
+        PB,
+        "vm-b",
+        NicSpec {
+            subnetwork: Some("s-b".into()),
+            ..Default::default()
+        },
+    )
     .expect("own subnetwork");
 }
 
@@ -139,7 +160,14 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
         next_hop: hop,
     };
     let r = run(&mut env, PB, |tx| {
-        insert_route(tx, PB, route("projects/proj-a/global/networks/net-a", GcpNextHop::Ip("10.0.0.9".parse().unwrap())))
+        insert_route(
+            tx,
+            PB,
+            route(
+                "projects/proj-a/global/networks/net-a",
+                GcpNextHop::Ip("10.0.0.9".parse().unwrap()),
+            ),
+        )
     });
     assert!(is_cross_project(r.clone(), "resource.network"), "{r:?}");
     let r = run(&mut env, PB, |tx| {
@@ -152,7 +180,10 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
             ),
         )
     });
-    assert!(is_cross_project(r.clone(), "resource.nextHopInstance"), "{r:?}");
+    assert!(
+        is_cross_project(r.clone(), "resource.nextHopInstance"),
+        "{r:?}"
+    );
     let r = run(&mut env, PB, |tx| {
         insert_subnetwork(
             tx,
@@ -194,7 +225,10 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
 #[test]
 fn peering_across_projects_is_still_allowed() {
     let mut env = setup();
-    for (p, n, peer) in [(PA, "net-a", "projects/proj-b/global/networks/net-b"), (PB, "net-b", "projects/proj-a/global/networks/net-a")] {
+    for (p, n, peer) in [
+        (PA, "net-a", "projects/proj-b/global/networks/net-b"),
+        (PB, "net-b", "projects/proj-a/global/networks/net-a"),
+    ] {
         run(&mut env, p, |tx| {
             super::peering::add_peering(
                 tx,

@@ -28,9 +28,9 @@ pub use peering::{
 pub use resources::*;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod cross_project_tests;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 

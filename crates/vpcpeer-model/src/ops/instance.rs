@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::{
-    DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface,
-    SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
+    DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
+    Subnet, Tags, Timestamp, Tx, Vpc,
 };
 
 /// How long a terminated instance stays visible (AWS: about an hour).
