@@ -74,3 +74,64 @@ proptest! {
         }
     }
 }
+
+/// Lists and text a caller sends are bounded (GCP's limits where documented).
+#[test]
+fn oversized_lists_and_descriptions_are_refused() {
+    let mut env = TestEnv::new();
+    let (s, v) = post(
+        &mut env,
+        "projects/p/global/networks",
+        json!({"name": "n", "autoCreateSubnetworks": false, "description": "d".repeat(1 << 20)}),
+    );
+    assert_eq!(
+        (s, v["error"]["errors"][0]["reason"].as_str()),
+        (400, Some("invalid")),
+        "{v}"
+    );
+    let (s, _) = post(
+        &mut env,
+        "projects/p/global/networks",
+        json!({"name": "n", "autoCreateSubnetworks": false}),
+    );
+    assert_eq!(s, 200);
+    let (s, _) = post(
+        &mut env,
+        "projects/p/regions/us-central1/subnetworks",
+        json!({"name": "s", "network": "global/networks/n", "ipCidrRange": "10.0.0.0/24"}),
+    );
+    assert_eq!(s, 200);
+    let tags: Vec<String> = (0..65).map(|i| format!("t{i}")).collect();
+    let (s, v) = post(
+        &mut env,
+        "projects/p/zones/us-central1-a/instances",
+        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
+    );
+    assert_eq!(s, 400, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("resource.tags.items"),
+        "{v}"
+    );
+    let ranges: Vec<String> = (0..5001)
+        .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+        .collect();
+    let (s, v) = post(
+        &mut env,
+        "projects/p/global/firewalls",
+        json!({"name": "fw", "network": "global/networks/n", "allowed": [{"IPProtocol": "tcp"}], "sourceRanges": ranges}),
+    );
+    assert_eq!(s, 400, "{v}");
+    assert!(env.world.gcp_instances.is_empty() && env.world.gcp_firewalls.is_empty());
+    let tags: Vec<String> = (0..64).map(|i| format!("t{i}")).collect();
+    let (s, v) = post(
+        &mut env,
+        "projects/p/zones/us-central1-a/instances",
+        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
+    );
+    assert_eq!(s, 200, "{v}");
+}

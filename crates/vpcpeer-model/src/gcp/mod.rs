@@ -15,6 +15,7 @@
 //! The commands are free functions over a [`Tx`](crate::Tx) returning [`GcpError`]; their
 //! messages use GCP's wording, the wire crate picks the HTTP status and reason.
 
+pub mod limits;
 mod network;
 pub mod peering;
 mod resources;

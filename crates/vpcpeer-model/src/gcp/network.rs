@@ -123,6 +123,7 @@ pub fn insert_network(
     spec: NetworkSpec,
 ) -> Result<GcpOperation, GcpError> {
     check_name("resource.name", &spec.name)?;
+    super::limits::check_description(&spec.description)?;
     let Some(auto) = spec.auto_create_subnetworks else {
         // [UNVERIFIED] wording; GCP no longer lets new projects create legacy networks.
         return Err(GcpError::Invalid(
@@ -314,6 +315,9 @@ pub fn patch_network(
             )));
         }
     }
+    if let Some(d) = &patch.description {
+        super::limits::check_description(d)?;
+    }
     let n = tx.get_mut::<GcpNetwork>(&id).expect("checked above");
     if let Some(d) = patch.description {
         n.description = d;
@@ -409,6 +413,12 @@ pub fn insert_subnetwork(
             "Invalid IPCidrRange: {primary}. The prefix length must be between /8 and /29."
         )));
     }
+    super::limits::check_description(&spec.description)?;
+    super::limits::check_count(
+        "resource.secondaryIpRanges",
+        spec.secondary_ranges.len(),
+        super::limits::MAX_SECONDARY_RANGES,
+    )?;
     let mut secondary = Vec::new();
     for (name, range) in &spec.secondary_ranges {
         check_name("resource.secondaryIpRanges.rangeName", name)?;
@@ -590,6 +600,12 @@ pub fn insert_route(
             "Invalid value for field 'resource.priority': '{priority}'. Must be less than or equal to 65535."
         )));
     }
+    super::limits::check_description(&spec.description)?;
+    super::limits::check_count(
+        "resource.tags",
+        spec.tags.len(),
+        super::limits::MAX_ROUTE_TAGS,
+    )?;
     for t in &spec.tags {
         check_name("resource.tags", t)?;
     }
@@ -859,6 +875,43 @@ fn build_firewall(
     })?;
     same_project(project, "resource.network", &net_id)?;
     network(tx, &net_id)?;
+    {
+        use super::limits::*;
+        check_description(&spec.description)?;
+        check_count(
+            "resource.sourceRanges",
+            spec.source_ranges.len(),
+            MAX_FIREWALL_RANGES,
+        )?;
+        check_count(
+            "resource.destinationRanges",
+            spec.destination_ranges.len(),
+            MAX_FIREWALL_RANGES,
+        )?;
+        check_count(
+            "resource.sourceTags",
+            spec.source_tags.len(),
+            MAX_SOURCE_TAGS,
+        )?;
+        check_count(
+            "resource.targetTags",
+            spec.target_tags.len(),
+            MAX_TARGET_TAGS,
+        )?;
+        for (field, list) in [
+            ("resource.allowed", &spec.allowed),
+            ("resource.denied", &spec.denied),
+        ] {
+            check_count(field, list.len(), MAX_FIREWALL_ENTRIES)?;
+            for (_, ports) in list.iter() {
+                check_count(
+                    &format!("{field}[].ports"),
+                    ports.len(),
+                    MAX_FIREWALL_ENTRIES,
+                )?;
+            }
+        }
+    }
     let direction = spec.direction.unwrap_or(Direction::Ingress);
     let (action, matches) = match (spec.allowed.is_empty(), spec.denied.is_empty()) {
         (false, true) => (FirewallAction::Allow, matches_of(&spec.allowed)?),
@@ -1005,6 +1058,16 @@ pub fn insert_instance(
                 .into(),
         ));
     }
+    super::limits::check_count(
+        "resource.tags.items",
+        spec.tags.len(),
+        super::limits::MAX_INSTANCE_TAGS,
+    )?;
+    super::limits::check_count(
+        "resource.networkInterfaces",
+        spec.nics.len(),
+        super::limits::MAX_NICS,
+    )?;
     for t in &spec.tags {
         check_name("resource.tags.items", t)?;
     }
