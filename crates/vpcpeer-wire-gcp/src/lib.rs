@@ -15,6 +15,7 @@
 //!
 //! This crate does no I/O and knows nothing of HTTP servers, stores or the service layer.
 
+pub mod auth;
 pub mod error;
 mod handlers;
 pub mod render;
