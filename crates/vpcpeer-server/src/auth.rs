@@ -48,6 +48,9 @@ pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
 
 type Digest = [u8; 32];
 
+/// A refusal, ready to send (boxed: responses are large).
+pub(crate) type Refusal = Box<Response>;
+
 fn sha256(s: &str) -> Digest {
     let mut out = [0u8; 32];
     out.copy_from_slice(digest::digest(&digest::SHA256, s.as_bytes()).as_ref());
@@ -355,13 +358,19 @@ fn bearer(headers: &HeaderMap) -> Result<&str, bool> {
 
 // --- AWS ---------------------------------------------------------------------------------------
 
-fn aws_error(e: &SigError, sts_dialect: bool, request_id: &str) -> Response {
+fn aws_error(e: &SigError, sts_dialect: bool, request_id: &str) -> Refusal {
     if sts_dialect {
         let (status, code, message) = e.sts();
-        crate::xml_response(status, sts::error_document(code, &message, request_id))
+        Box::new(crate::xml_response(
+            status,
+            sts::error_document(code, &message, request_id),
+        ))
     } else {
         let e = e.ec2();
-        crate::xml_response(e.status, error_document(&e, request_id))
+        Box::new(crate::xml_response(
+            e.status,
+            error_document(&e, request_id),
+        ))
     }
 }
 
@@ -375,7 +384,7 @@ pub(crate) fn aws_scope(
     body: &[u8],
     params: &Params,
     request_id: &str,
-) -> Result<Scope, Response> {
+) -> Result<Scope, Refusal> {
     let Some(creds) = &st.auth.verify else {
         let auth = headers
             .get(header::AUTHORIZATION)
@@ -421,7 +430,7 @@ pub(crate) fn aws_scope(
 
 // --- GCP ---------------------------------------------------------------------------------------
 
-fn gcp_reply(status: u16, body: serde_json::Value, challenge: Option<&'static str>) -> Response {
+fn gcp_reply(status: u16, body: serde_json::Value, challenge: Option<&'static str>) -> Refusal {
     let mut resp = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
         Json(body),
@@ -431,14 +440,14 @@ fn gcp_reply(status: u16, body: serde_json::Value, challenge: Option<&'static st
         resp.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(c));
     }
-    resp
+    Box::new(resp)
 }
 
 /// The grant of a GCP request's bearer token (`None` when tokens are not checked), or the 401.
 pub(crate) fn gcp_authenticate<'a>(
     st: &'a AppState,
     headers: &HeaderMap,
-) -> Result<Option<&'a Grant>, Response> {
+) -> Result<Option<&'a Grant>, Refusal> {
     let Some(creds) = &st.auth.verify else {
         return Ok(None);
     };
@@ -461,7 +470,7 @@ pub(crate) fn gcp_authenticate<'a>(
 pub(crate) fn gcp_permit(
     grant: Option<&Grant>,
     call: &vpcpeer_wire_gcp::Call,
-) -> Result<(), Response> {
+) -> Result<(), Refusal> {
     match grant {
         Some(g) if !g.permits(&call.project, false) => Err(gcp_reply(
             403,

@@ -59,7 +59,7 @@ async fn compute(
 ) -> Response {
     let grant = match crate::auth::gcp_authenticate(&st, &headers) {
         Ok(g) => g,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let call = match parse(
         method.as_str(),
@@ -71,7 +71,7 @@ async fn compute(
         Err(e) => return error(&e),
     };
     if let Err(refused) = crate::auth::gcp_permit(grant, &call) {
-        return refused;
+        return *refused;
     }
     let base = base_url(&headers);
     let outcome = st

@@ -167,7 +167,7 @@ async fn aws_query(
     let request_id = st.request_id();
     let scope = match auth::aws_scope(&st, &method, &uri, &headers, &body, &params, &request_id) {
         Ok(s) => s,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some(action) = params.get("Action").map(str::to_owned) else {
         let e = Ec2Error::new(

@@ -394,42 +394,44 @@ fn scope_must_match_the_date() {
 #[test]
 fn dialects_of_each_error() {
     let now = SUITE_NOW;
-    let table: Vec<(SigError, (u16, &str), (u16, &str))> = vec![
+    // (error, EC2's status and code, STS's status and code)
+    type Dialects = ((u16, &'static str), (u16, &'static str));
+    let table: Vec<(SigError, Dialects)> = vec![
         (
             SigError::Missing,
-            (401, "MissingAuthenticationToken"),
-            (403, "MissingAuthenticationToken"),
+            (
+                (401, "MissingAuthenticationToken"),
+                (403, "MissingAuthenticationToken"),
+            ),
         ),
         (
             SigError::Incomplete("x".into()),
-            (400, "IncompleteSignature"),
-            (400, "IncompleteSignature"),
+            ((400, "IncompleteSignature"), (400, "IncompleteSignature")),
         ),
         (
             SigError::UnknownKey,
-            (401, "AuthFailure"),
-            (403, "InvalidClientTokenId"),
+            ((401, "AuthFailure"), (403, "InvalidClientTokenId")),
         ),
         (
             SigError::Mismatch,
-            (403, "SignatureDoesNotMatch"),
-            (403, "SignatureDoesNotMatch"),
+            (
+                (403, "SignatureDoesNotMatch"),
+                (403, "SignatureDoesNotMatch"),
+            ),
         ),
         (
             SigError::Expired {
                 amz_date: DATE.into(),
                 now,
             },
-            (400, "RequestExpired"),
-            (403, "SignatureDoesNotMatch"),
+            ((400, "RequestExpired"), (403, "SignatureDoesNotMatch")),
         ),
         (
             SigError::NotYetValid {
                 amz_date: DATE.into(),
                 now,
             },
-            (400, "RequestExpired"),
-            (403, "SignatureDoesNotMatch"),
+            ((400, "RequestExpired"), (403, "SignatureDoesNotMatch")),
         ),
         (
             SigError::PresignExpired {
@@ -437,11 +439,10 @@ fn dialects_of_each_error() {
                 expires: 60,
                 now,
             },
-            (400, "RequestExpired"),
-            (403, "SignatureDoesNotMatch"),
+            ((400, "RequestExpired"), (403, "SignatureDoesNotMatch")),
         ),
     ];
-    for (e, (es, ec), (ss, sc)) in table {
+    for (e, ((es, ec), (ss, sc))) in table {
         let ec2 = e.ec2();
         assert_eq!((ec2.status, ec2.code.as_str()), (es, ec), "{e:?}");
         let (status, code, _) = e.sts();
