@@ -409,3 +409,23 @@ def test_listening_beyond_loopback_needs_an_admin_token(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_readme_credentials_example_works(tmp_path):
+    """The credentials file shown in README "Security" starts a server and signs as documented."""
+    import re
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Security", 1)[1]
+    example = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    creds = tmp_path / "credentials.json"
+    creds.write_text(json.dumps(example))
+    creds.chmod(0o600)
+    s = Server(tmp_path / "data", ["--verify-signatures", "--credentials", str(creds)]).start()
+    try:
+        key = example["aws"][0]
+        me = sts(s, key["access_key_id"], key["secret_access_key"]).get_caller_identity()
+        assert me["Account"] == key["account"]
+        assert admin(s, "GET", "/_vpcpeer/clock", token=example["admin_token"])[0] == 200
+        assert admin(s, "GET", "/_vpcpeer/clock", token=None)[0] == 401
+    finally:
+        s.stop()
