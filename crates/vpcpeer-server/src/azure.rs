@@ -1,6 +1,7 @@
 //! The Azure Resource Manager routes: `/subscriptions/*` goes to `vpcpeer-wire-azure`, which runs
-//! in one emulator transaction per request. The bearer token is accepted whatever it holds; the
-//! subscription in the path is the caller's account.
+//! in one emulator transaction per request. The bearer token is accepted whatever it holds
+//! unless the server checks tokens ([`crate::auth`]); the subscription in the path is the
+//! caller's account.
 
 use std::sync::Arc;
 
@@ -59,6 +60,10 @@ async fn arm(
     req: Request,
 ) -> Response {
     let request_id = st.request_id();
+    let grant = match crate::auth::azure_authenticate(&st, &headers) {
+        Ok(g) => g,
+        Err(refused) => return render(refused, &request_id),
+    };
     let uri = req.uri().clone();
     let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
         Ok(b) => b,
@@ -85,6 +90,11 @@ async fn arm(
         Ok(p) => p,
         Err(e) => return render(error_reply(&e), &request_id),
     };
+    if let Err(refused) =
+        crate::auth::azure_permit(grant, method.as_str(), &prepared.route, uri.path())
+    {
+        return render(refused, &request_id);
+    }
     let scope = Scope::new(prepared.route.subscription(), "");
     let outcome = st
         .emulator

@@ -1,6 +1,7 @@
 //! The Compute Engine v1 REST face: `/compute/v1/*` goes to `vpcpeer-wire-gcp`, inside one
 //! emulator transaction per request. The project in the path is the caller's account; the
-//! `Authorization` header is ignored (clients use anonymous credentials). Links in replies are
+//! `Authorization` header is ignored (clients use anonymous credentials) unless the server
+//! checks bearer tokens ([`crate::auth`]). Links in replies are
 //! built on the host the request came to, so a client pointed at `http://127.0.0.1:PORT` follows
 //! them back here.
 
@@ -56,6 +57,10 @@ async fn compute(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let grant = match crate::auth::gcp_authenticate(&st, &headers) {
+        Ok(g) => g,
+        Err(refused) => return *refused,
+    };
     let call = match parse(
         method.as_str(),
         &path,
@@ -65,6 +70,9 @@ async fn compute(
         Ok(c) => c,
         Err(e) => return error(&e),
     };
+    if let Err(refused) = crate::auth::gcp_permit(grant, &call) {
+        return *refused;
+    }
     let base = base_url(&headers);
     let outcome = st
         .emulator

@@ -8,6 +8,7 @@
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
 
 pub mod audit;
+pub mod auth;
 pub mod azure;
 pub mod gcp;
 pub mod reach;
@@ -20,15 +21,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use vpcpeer_service::Emulator;
-use vpcpeer_wire_aws::{
-    error_document, handler, identity, sts, success_envelope, Ec2Error, Params, Xml,
-};
+use vpcpeer_wire_aws::{error_document, handler, sts, success_envelope, Ec2Error, Params, Xml};
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -39,16 +38,24 @@ pub struct AppState {
     pub snapshots: snapcache::SnapshotCache,
     request_seq: AtomicU64,
     request_salt: u64,
+    /// What is checked: signatures, tokens, the admin token (nothing by default).
+    pub(crate) auth: auth::Auth,
 }
 
 impl AppState {
     /// Wraps an emulator. `salt` makes request ids differ between runs.
     pub fn new(emulator: Emulator, salt: u64) -> Arc<Self> {
+        Self::with_auth(emulator, salt, auth::Auth::off())
+    }
+
+    /// Wraps an emulator, checking what `auth` says (see [`auth`]).
+    pub fn with_auth(emulator: Emulator, salt: u64, auth: auth::Auth) -> Arc<Self> {
         Arc::new(AppState {
             emulator,
             snapshots: snapcache::SnapshotCache::new(),
             request_seq: AtomicU64::new(0),
             request_salt: salt,
+            auth,
         })
     }
 
@@ -79,6 +86,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(gcp::routes())
         .merge(azure::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::admin_guard,
+        ))
         .with_state(state)
 }
 
@@ -143,6 +154,8 @@ fn xml_response(status: u16, body: String) -> Response {
 
 async fn aws_query(
     State(st): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -151,8 +164,11 @@ async fn aws_query(
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let scope = identity(auth, params.get("X-Amz-Credential"));
     let request_id = st.request_id();
+    let scope = match auth::aws_scope(&st, &method, &uri, &headers, &body, &params, &request_id) {
+        Ok(s) => s,
+        Err(refused) => return *refused,
+    };
     if let Err(e) = params.check_characters() {
         let sts = params.get("Action") == Some("GetCallerIdentity")
             || vpcpeer_wire_aws::identity::service(auth).as_deref() == Some("sts");

@@ -1,5 +1,7 @@
-//! Who is calling: the SigV4 credential scope names the account (via the access key id) and the
-//! region. Signatures are not verified: the emulator has no secrets to check them with.
+//! Who is calling, when signatures are not verified (the default): the SigV4 credential scope
+//! names the account (via the access key id) and the region, unchecked. With
+//! `serve --verify-signatures` the server verifies the signature instead ([`crate::sigv4`]) and
+//! takes the account from its credentials file.
 
 use vpcpeer_model::{regions, Scope};
 

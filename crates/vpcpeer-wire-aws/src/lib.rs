@@ -14,6 +14,7 @@ pub mod filter;
 pub mod identity;
 pub mod params;
 pub mod render;
+pub mod sigv4;
 pub mod xml;
 
 pub use actions::{handler, Handler};

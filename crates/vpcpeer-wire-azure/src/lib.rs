@@ -16,6 +16,7 @@
 //! (`properties.virtualNetworkPeerings`) are ignored: links are changed through their own URLs. `Retry-After` is
 //! 1 second; `azure-mgmt-core`'s poller reads the operation once without waiting and finishes.
 
+pub mod auth;
 pub mod body;
 mod render;
 pub mod route;

@@ -9,12 +9,14 @@
 //! GCP's error document ([`WireError::body`]).
 //!
 //! The project in the path is the caller's account ([`Call::scope`]); there is no authentication
-//! (clients use anonymous credentials). `requestId` is accepted and ignored [UNVERIFIED: GCP
+//! (clients use anonymous credentials) unless the server checks bearer tokens, whose refusals
+//! are in [`auth`]. `requestId` is accepted and ignored [UNVERIFIED: GCP
 //! deduplicates retried inserts by it]. List `filter` supports only `name = "x"`, `name != "x"`
 //! (and `eq`/`ne`); other filters are refused with 400 `invalid`.
 //!
 //! This crate does no I/O and knows nothing of HTTP servers, stores or the service layer.
 
+pub mod auth;
 pub mod error;
 mod handlers;
 pub mod render;

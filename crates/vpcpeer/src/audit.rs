@@ -24,6 +24,9 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
+    /// The server's admin token, when it requires one (sent as Authorization: Bearer TOKEN).
+    #[arg(long, env = "VPCPEER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 /// Runs the audit; `Ok(true)` when no finding has error severity.
@@ -32,7 +35,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<bool> {
     if let Some(a) = &args.account {
         body["account"] = serde_json::json!(a);
     }
-    let v = call(&args.endpoint, "/_vpcpeer/audit", &body)?;
+    let v = call(
+        &args.endpoint,
+        "/_vpcpeer/audit",
+        &body,
+        args.admin_token.as_deref(),
+    )?;
     let findings = v["findings"]
         .as_array()
         .ok_or_else(|| anyhow::anyhow!("the server answered without \"findings\""))?;
@@ -142,6 +150,7 @@ mod tests {
             endpoint: "http://127.0.0.1:1".into(),
             account: None,
             output: Output::Json,
+            admin_token: None,
         };
         assert!(run(&args).is_err());
     }

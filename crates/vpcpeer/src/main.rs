@@ -4,6 +4,7 @@
 mod audit;
 mod limits;
 mod reach;
+mod security;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -90,6 +91,8 @@ struct ServeArgs {
     /// A JSON file of quotas: {"active_peerings_per_vpc": 125, "vpcs_per_region": null, ...}.
     #[arg(long)]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    security: security::SecurityArgs,
 }
 
 fn system_now() -> Timestamp {
@@ -146,6 +149,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
+    let listen: Vec<SocketAddr> = std::iter::once(args.listen)
+        .chain(args.tls_listen)
+        .collect();
+    let admin_env = std::env::var(security::ADMIN_TOKEN_ENV).ok();
+    let auth = security::resolve(&args.security, &listen, admin_env, system_now)?;
     let mut data = args.data_dir.display().to_string();
     let store: Arc<dyn Store> = if args.ephemeral {
         data = "in memory".to_owned();
@@ -175,7 +183,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         limits,
     )
     .context("loading the emulator state")?;
-    let state = vpcpeer_server::AppState::new(emulator, seed.rotate_left(17));
+    let state = vpcpeer_server::AppState::with_auth(emulator, seed.rotate_left(17), auth);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

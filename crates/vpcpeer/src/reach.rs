@@ -60,17 +60,25 @@ pub struct ReachArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
+    /// The server's admin token, when it requires one (sent as Authorization: Bearer TOKEN).
+    #[arg(long, env = "VPCPEER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
-/// Posts `body` to `path` of the server at `endpoint` and returns its JSON answer; a non-200
-/// answer is an error carrying the server's message.
-pub fn call(endpoint: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+/// Posts `body` to `path` of the server at `endpoint` (with the admin `token`, if any) and
+/// returns its JSON answer; a non-200 answer is an error carrying the server's message.
+pub fn call(
+    endpoint: &str,
+    path: &str,
+    body: &Value,
+    token: Option<&str>,
+) -> anyhow::Result<Value> {
     let url = format!("{}{path}", endpoint.trim_end_matches('/'));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let (status, bytes) = runtime.block_on(post(&url, body.to_string()))?;
+    let (status, bytes) = runtime.block_on(post(&url, body.to_string(), token))?;
     let v: Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{url} answered {status} with a body that is not JSON"))?;
     if status != 200 {
@@ -94,7 +102,12 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
         "port": args.port,
     });
     let url = format!("{}/_vpcpeer/reach", args.endpoint.trim_end_matches('/'));
-    let v = call(&args.endpoint, "/_vpcpeer/reach", &body)?;
+    let v = call(
+        &args.endpoint,
+        "/_vpcpeer/reach",
+        &body,
+        args.admin_token.as_deref(),
+    )?;
     let reachable = v["reachable"]
         .as_bool()
         .ok_or_else(|| anyhow!("{url} answered without \"reachable\""))?;
@@ -105,7 +118,7 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
     Ok(reachable)
 }
 
-async fn post(url: &str, body: String) -> anyhow::Result<(u16, Bytes)> {
+async fn post(url: &str, body: String, token: Option<&str>) -> anyhow::Result<(u16, Bytes)> {
     let uri: hyper::Uri = url
         .parse()
         .with_context(|| format!("bad endpoint URL {url}"))?;
@@ -113,8 +126,11 @@ async fn post(url: &str, body: String) -> anyhow::Result<(u16, Bytes)> {
         bail!("the endpoint must be an http:// URL, got {url}");
     }
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let req = hyper::Request::post(uri)
-        .header(hyper::header::CONTENT_TYPE, "application/json")
+    let mut req = hyper::Request::post(uri).header(hyper::header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = req
         .body(Full::new(Bytes::from(body)))
         .context("building the request")?;
     let resp = client
@@ -288,7 +304,12 @@ fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
     if !args.instances.is_empty() {
         body["instances"] = serde_json::json!(args.instances);
     }
-    let v = call(&args.endpoint, "/_vpcpeer/matrix", &body)?;
+    let v = call(
+        &args.endpoint,
+        "/_vpcpeer/matrix",
+        &body,
+        args.admin_token.as_deref(),
+    )?;
     match args.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&v)?),
         Output::Table => print!("{}", render_matrix(&v)),
@@ -412,6 +433,7 @@ mod tests {
             account: Some("111111111111".into()),
             region: Some("us-east-1".into()),
             output: Output::Table,
+            admin_token: None,
         }
     }
 
