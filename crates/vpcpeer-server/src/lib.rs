@@ -11,6 +11,7 @@ pub mod audit;
 pub mod azure;
 pub mod gcp;
 pub mod reach;
+pub mod redact;
 pub mod snapcache;
 pub mod tls;
 
