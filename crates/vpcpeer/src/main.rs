@@ -1,5 +1,10 @@
 //! The `vpcpeer` binary and the composition root: the only place that reads the system clock,
 //! draws entropy, picks a store and binds a socket.
+//!
+//! `serve` binds its sockets (HTTP, and HTTPS next to it unless `--tls-listen off`) before it
+//! opens or creates the data directory, so a taken port leaves nothing behind; a bind failure
+//! names the address and the flag that chose it. Its announcements on stdout never fail the
+//! server (a closed stdout is ignored).
 
 mod audit;
 mod limits;
@@ -61,9 +66,11 @@ struct ServeArgs {
     listen: SocketAddr,
     /// Also serve HTTPS here (same API; Azure's SDK needs it), with a self-signed certificate for
     /// 127.0.0.1/localhost kept in DATA_DIR/tls/cert.pem (a temporary directory with
-    /// --ephemeral). Use port 0 to pick a free port; the address and certificate are printed.
-    #[arg(long, value_name = "ADDR", env = "VPCPEER_TLS_LISTEN")]
-    tls_listen: Option<SocketAddr>,
+    /// --ephemeral) and served at GET /_vpcpeer/tls/cert.pem. Default: the --listen address
+    /// with the next port (127.0.0.1:4651), or port 0 when --listen's port is 0; `off`: no
+    /// HTTPS. Port 0 picks a free port; the address and the certificate's path are printed.
+    #[arg(long, value_name = "ADDR|off", env = "VPCPEER_TLS_LISTEN", value_parser = parse_tls_listen)]
+    tls_listen: Option<TlsListen>,
     /// Directory of the embedded store.
     #[arg(long, default_value = "./vpcpeer-data", env = "VPCPEER_DATA_DIR")]
     data_dir: PathBuf,
@@ -90,6 +97,72 @@ struct ServeArgs {
     /// A JSON file of quotas: {"active_peerings_per_vpc": 125, "vpcs_per_region": null, ...}.
     #[arg(long)]
     config: Option<PathBuf>,
+}
+
+/// The `--tls-listen` value.
+#[derive(Clone, Copy, Debug)]
+enum TlsListen {
+    Off,
+    At(SocketAddr),
+}
+
+fn parse_tls_listen(s: &str) -> Result<TlsListen, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(TlsListen::Off);
+    }
+    s.parse()
+        .map(TlsListen::At)
+        .map_err(|e| format!("expected an address such as 127.0.0.1:4651, or off: {e}"))
+}
+
+/// Where HTTPS listens: as given, else next to `--listen` (port + 1, or 0 when it is 0).
+fn tls_address(args: &ServeArgs) -> anyhow::Result<Option<SocketAddr>> {
+    match args.tls_listen {
+        Some(TlsListen::Off) => Ok(None),
+        Some(TlsListen::At(a)) => Ok(Some(a)),
+        None if args.listen.port() == 0 => Ok(Some(SocketAddr::new(args.listen.ip(), 0))),
+        None => match args.listen.port().checked_add(1) {
+            Some(p) => Ok(Some(SocketAddr::new(args.listen.ip(), p))),
+            None => anyhow::bail!(
+                "--listen uses port 65535, so HTTPS has no next port: choose one with \
+                 --tls-listen ADDR, or --tls-listen off"
+            ),
+        },
+    }
+}
+
+/// Binds `addr` for `flag`; a failure says which address and flag, and what to do.
+fn bind(addr: SocketAddr, flag: &str, what: &str) -> anyhow::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(addr).map_err(|e| {
+        use std::io::ErrorKind as K;
+        let hint = match e.kind() {
+            K::AddrInUse => format!(
+                "\nhint: another process (another `vpcpeer serve`?) is listening on {addr}: stop \
+                 it, or choose another address with {flag} ADDR (port 0 picks a free port){}",
+                if flag == "--tls-listen" {
+                    ", or turn HTTPS off with --tls-listen off"
+                } else {
+                    ""
+                }
+            ),
+            K::PermissionDenied => format!(
+                "\nhint: ports below 1024 need privileges: choose another with {flag} ADDR"
+            ),
+            K::AddrNotAvailable => format!(
+                "\nhint: {} is not an address of this machine: choose another with {flag} ADDR",
+                addr.ip()
+            ),
+            _ => String::new(),
+        };
+        anyhow::anyhow!("cannot listen for {what} on {addr} ({flag}): {e}{hint}")
+    })
+}
+
+/// Prints a line on stdout; a closed stdout (`serve | head -1`) must not stop the server.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 fn system_now() -> Timestamp {
@@ -146,6 +219,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
+    // Bind first: a port that is taken must leave nothing behind (no new data directory).
+    let tls_addr = tls_address(&args)?;
+    let plain = bind(args.listen, "--listen", "HTTP")?;
+    let tls_socket = match tls_addr {
+        Some(a) => Some(bind(a, "--tls-listen", "HTTPS")?),
+        None => None,
+    };
     let mut data = args.data_dir.display().to_string();
     let store: Arc<dyn Store> = if args.ephemeral {
         data = "in memory".to_owned();
@@ -181,14 +261,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("binding {}", args.listen))?;
+        plain.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(plain)?;
         let addr = listener.local_addr()?;
         let mut ephemeral_tls_dir = None;
-        let tls = match args.tls_listen {
+        let tls = match tls_socket {
             None => None,
-            Some(tls_addr) => {
+            Some(l) => {
                 // With --ephemeral the certificate lives in a temporary directory that goes away
                 // when the server stops.
                 let dir = if args.ephemeral {
@@ -206,31 +285,31 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                     vpcpeer_server::tls::load_or_create_identity(&dir).with_context(|| {
                         format!("preparing the TLS certificate in {}", dir.display())
                     })?;
-                let l = std::net::TcpListener::bind(tls_addr)
-                    .with_context(|| format!("binding {tls_addr}"))?;
+                state.set_tls_certificate(identity.cert_pem());
                 Some((
                     vpcpeer_server::tls::TlsListener::new(l, &identity)?,
                     identity,
                 ))
             }
         };
-        println!(
+        say(&format!(
             "vpcpeer listening on {} (data: {data})",
             vpcpeer_server::describe_addr(addr),
-        );
+        ));
         let tls = match tls {
             None => None,
             Some((l, identity)) => {
-                println!(
+                // An absolute path, so clients in any working directory can use it.
+                let cert = std::path::absolute(&identity.cert_path)
+                    .unwrap_or_else(|_| identity.cert_path.clone());
+                say(&format!(
                     "vpcpeer listening on https://{} (certificate: {})",
                     l.local_addr()?,
-                    identity.cert_path.display()
-                );
+                    cert.display()
+                ));
                 Some(l)
             }
         };
-        use std::io::Write;
-        std::io::stdout().flush().ok();
         let served = vpcpeer_server::serve_with_tls(listener, tls, state)
             .await
             .context("serving");
