@@ -315,8 +315,10 @@ pub fn verdict_json(snap: &Snapshot, v: &Verdict, r: &Redactor<'_>) -> Value {
         "blockers": v.blockers.iter().map(|b| {
             let fix = fix(snap, v, b);
             let fix = match r.hidden(&b.component.id) {
-                Some(h) => owner_must(&h.owner_words(), &r.text(&fix)),
-                None => fix,
+                Some(h) if changes_the_component(b.code) => {
+                    owner_must(&h.owner_words(), &r.text(&fix))
+                }
+                _ => fix,
             };
             json!({
                 "code": b.code.aws_code(),
@@ -330,6 +332,33 @@ pub fn verdict_json(snap: &Snapshot, v: &Verdict, r: &Redactor<'_>) -> Value {
     // The one pass that guarantees no hidden id or name is left in any text.
     r.json(&mut out);
     out
+}
+
+/// Whether the fix of `code` changes the component the blocker names (so that component's owner
+/// must make it). The others ask for something elsewhere: the peer side of a peering (GCP's
+/// missing entry, Azure's reverse link), the source's own VPC or gateway, or both sides.
+fn changes_the_component(code: Code) -> bool {
+    match code {
+        Code::NoRouteToDestination
+        | Code::BadStateRoute
+        | Code::BadState
+        | Code::EniSgRulesMismatch { .. }
+        | Code::SubnetAclRestriction { .. }
+        | Code::FirewallRule { .. }
+        | Code::NsgRule { .. }
+        | Code::NoRoute
+        | Code::RouteBlackhole
+        | Code::PeeringAccessDisabled => true,
+        Code::PcxRequiresAddressInVpcCidr
+        | Code::DisconnectedVpcs
+        | Code::IgwEdgeToEdge
+        | Code::NgwRequiresSourceInVpc
+        | Code::UnknownDestination
+        | Code::UnsupportedComponent
+        | Code::PeeringNotActive
+        | Code::NoPeeringPath
+        | Code::CrossCloud => false,
+    }
 }
 
 /// A fix at another owner's component: that owner must make it.
