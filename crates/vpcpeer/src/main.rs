@@ -145,9 +145,9 @@ fn bind(addr: SocketAddr, flag: &str, what: &str) -> anyhow::Result<std::net::Tc
                     ""
                 }
             ),
-            K::PermissionDenied => format!(
-                "\nhint: ports below 1024 need privileges: choose another with {flag} ADDR"
-            ),
+            K::PermissionDenied => {
+                format!("\nhint: ports below 1024 need privileges: choose another with {flag} ADDR")
+            }
             K::AddrNotAvailable => format!(
                 "\nhint: {} is not an address of this machine: choose another with {flag} ADDR",
                 addr.ip()
