@@ -317,3 +317,58 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         served
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls_of(args: &[&str]) -> anyhow::Result<Option<SocketAddr>> {
+        let cli = Cli::try_parse_from([&["vpcpeer", "serve"], args].concat())?;
+        match cli.command {
+            Command::Serve(a) => tls_address(&a),
+            _ => unreachable!("serve parses as serve"),
+        }
+    }
+
+    fn addr(s: &str) -> Option<SocketAddr> {
+        Some(s.parse().expect("address"))
+    }
+
+    #[test]
+    fn https_listens_next_to_http_unless_told_otherwise() {
+        let cases: &[(&[&str], Option<SocketAddr>)] = &[
+            (&["--listen", "127.0.0.1:4650"], addr("127.0.0.1:4651")),
+            (&["--listen", "0.0.0.0:8000"], addr("0.0.0.0:8001")),
+            (&["--listen", "127.0.0.1:0"], addr("127.0.0.1:0")),
+            (
+                &["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:9443"],
+                addr("127.0.0.1:9443"),
+            ),
+            (&["--tls-listen", "off"], None),
+            (&["--tls-listen", "OFF"], None),
+        ];
+        for (args, want) in cases {
+            assert_eq!(
+                tls_of(args).expect("parses").as_ref(),
+                want.as_ref(),
+                "{args:?}"
+            );
+        }
+        let err = tls_of(&["--listen", "127.0.0.1:65535"]).expect_err("no next port");
+        assert!(err.to_string().contains("--tls-listen"), "{err}");
+        assert!(tls_of(&["--tls-listen", "nope"]).is_err());
+    }
+
+    #[test]
+    fn a_taken_address_names_itself_and_its_flag() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let at = taken.local_addr().expect("addr");
+        let err = bind(at, "--tls-listen", "HTTPS")
+            .expect_err("in use")
+            .to_string();
+        assert!(
+            err.contains(&format!("on {at} (--tls-listen)")) && err.contains("--tls-listen off"),
+            "{err}"
+        );
+    }
+}
