@@ -484,6 +484,12 @@ fn header_json(h: &Header) -> Value {
 }
 
 fn hop_json(h: &Hop, r: &Redactor<'_>) -> Value {
+    if let Some(RuleRef::SecurityGroupRule {
+        group_id, rule_id, ..
+    }) = &h.rule
+    {
+        r.know_rule(rule_id, group_id);
+    }
     let hidden = r.hidden(&h.component.id).is_some();
     let mut rule = h.rule.as_ref().map(rule_json).unwrap_or(Value::Null);
     if hidden {

@@ -37,7 +37,7 @@
 //! nothing it cannot see), and `default` (every Azure VNet's and GCP project's usual name) is
 //! never hidden.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
@@ -143,6 +143,8 @@ pub struct Redactor<'w> {
     names: OnceCell<BTreeMap<String, Hidden>>,
     gcp_visible: OnceCell<BTreeSet<String>>,
     azure_visible: OnceCell<BTreeSet<String>>,
+    /// Security group rule id → its group, as callers learn them (saves a scan of every group).
+    rule_groups: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'w> Redactor<'w> {
@@ -159,7 +161,16 @@ impl<'w> Redactor<'w> {
             names: OnceCell::new(),
             gcp_visible: OnceCell::new(),
             azure_visible: OnceCell::new(),
+            rule_groups: RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// Records that security group rule `rule_id` belongs to `group_id`, so that finding its
+    /// owner does not scan every group of the world.
+    pub fn know_rule(&self, rule_id: &str, group_id: &str) {
+        self.rule_groups
+            .borrow_mut()
+            .insert(rule_id.to_owned(), group_id.to_owned());
     }
 
     /// Also hides bare GCP and Azure names of other projects and subscriptions in texts (the
@@ -292,11 +303,17 @@ impl<'w> Redactor<'w> {
                 .security_groups
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
-            "sgr-" => w
-                .security_groups
-                .values()
-                .find(|g| g.ingress.iter().chain(&g.egress).any(|r| r.id == id))
-                .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
+            "sgr-" => {
+                let known = self.rule_groups.borrow().get(id).cloned();
+                let g = match known.and_then(|g| w.security_groups.get(&g)) {
+                    Some(g) => g,
+                    None => w
+                        .security_groups
+                        .values()
+                        .find(|g| g.ingress.iter().chain(&g.egress).any(|r| r.id == id))?,
+                };
+                (&*g.scope.account, Some(&*g.vpc_id))
+            }
             "i-" => w
                 .instances
                 .get(id)
