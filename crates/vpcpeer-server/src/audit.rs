@@ -10,7 +10,8 @@
 //! Matrix: the body is `{"protocol": "tcp|udp|icmp|all", "port": N, "account"?, "region"?,
 //! "instances"?: [ids]}`; the instances are every instance that is not terminated (of `account`
 //! and `region` when given; exactly `instances` when given, each of which must exist and match
-//! those filters, else `404`), in id order. The answer lists them (`id`, `account`, `region`,
+//! those filters, else `404`), in id order, or in the order `instances` gives them (a repeated
+//! one counts once). The answer lists them (`id`, `account`, `region`,
 //! `vpc_id`, `subnet_id`, `private_ip`), every ordered pair as a cell (`from`, `to`,
 //! `reachable`, and for an unreachable one the first blocking `code`, or the `error` the
 //! engine gave), and `reachable`: the reachable pairs.
@@ -185,7 +186,6 @@ pub fn matrix_answer(
                     }
                 }
             }
-            out.sort();
             out
         }
         None => world

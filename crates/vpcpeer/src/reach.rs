@@ -42,7 +42,7 @@ pub struct ReachArgs {
     /// --account/--region then filter the instances only when given explicitly.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub matrix: bool,
-    /// With --matrix: only these instances (repeatable).
+    /// With --matrix: only these instances (repeatable), numbered in this order.
     #[arg(long = "instance", value_name = "ID", requires = "matrix")]
     pub instances: Vec<String>,
     /// tcp, udp, icmp or all.
