@@ -88,7 +88,7 @@ start_vpcpeer() {
         full) args=(--data-dir "$TMP/data" --durability full) ;;
         ephemeral) args=(--ephemeral) ;;
     esac
-    "${SERVER_PIN[@]}" "$ROOT/target/release/vpcpeer" serve --listen "127.0.0.1:$PORT" \
+    "${SERVER_PIN[@]}" "$ROOT/target/release/vpcpeer" serve --listen "127.0.0.1:$PORT" --tls-listen off \
         "${args[@]}" >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$PORT" "vpcpeer ($mode)"

@@ -16,10 +16,19 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "== cargo test"
+echo "== cargo test (also builds target/debug/vpcpeer for the end-to-end tests)"
 cargo test --workspace
-echo "== build the server for the end-to-end tests"
-cargo build -p vpcpeer
+# No separate `cargo build -p vpcpeer`: `cargo test` already built the binary, because
+# crates/vpcpeer has an integration test (tests/tidy.rs), and it built it with the features
+# the whole test build uses (vpcpeer-model's `testkit`, enabled by other crates'
+# dev-dependencies). `cargo build -p vpcpeer` resolves features without dev-dependencies, so it
+# would compile the model and every crate above it a third time (after clippy's check build
+# and the test build) for the same code. The end-to-end tests run the binary `cargo test` left.
+if [ ! -x target/debug/vpcpeer ]; then
+  echo "target/debug/vpcpeer is missing after cargo test (did crates/vpcpeer lose its" \
+       "integration test?)" >&2
+  exit 1
+fi
 
 echo "== python venv with boto3, awscli, pytest (from PyPI)"
 if [ ! -x .venv/bin/python ]; then

@@ -123,20 +123,32 @@ def test_reach_gcp_peering_states_and_firewall_rules(server):
     v = verdict(server, vm_a.self_link, b_ip)
     assert v["reachable"] is True and v["blockers"] == []
     kinds = [(h["component"]["kind"], (h["rule"] or {}).get("rule")) for h in v["forward"]]
-    assert ("firewall-rule", "allow-443") in kinds
+    # proj-b's rule, asked from proj-a: what it did (allow, priority), not its name.
+    assert ("firewall-rule", None) in kinds
+    (fw,) = [h for h in v["forward"]
+             if h["component"]["kind"] == "firewall-rule" and h["rule"]["direction"] == "ingress"]
+    assert fw["component"]["project"] == "proj-b" and fw["rule"]["action"] == "allow"
+    assert fw["rule"]["priority"] == 1000 and "allow-443" not in json.dumps(v)
     assert ("peering-connection", None) in kinds
     assert v["return"][-1]["component"]["id"] == a
 
     # Port 22: only the implied deny-ingress rule matches.
     v = verdict(server, a, b, port=22)
     assert codes(v) == [("FIREWALL_RULE", "forward")]
-    assert v["blockers"][0]["component"]["id"] == f"{net_b}/implied-deny-ingress"
+    assert v["blockers"][0]["component"] == {
+        "kind": "firewall-rule", "id": None, "project": "proj-b",
+        "label": "firewall-rule (project proj-b)"}
     p = reach(server, a, b, 22)
     assert p.returncode == 1
-    assert "FIREWALL_RULE (forward path) at firewall-rule" in p.stdout, p.stdout
+    assert "FIREWALL_RULE (forward path) at firewall-rule (project proj-b)" in p.stdout, p.stdout
     a_ip = vm_a.network_interfaces[0].network_i_p
-    assert (f"fix: add an ingress firewall rule allowing tcp:22 from {a_ip}/32 to network net-b"
-            in p.stdout), p.stdout
+    assert (f"fix: its owner (project proj-b) must add an ingress firewall rule allowing tcp:22 "
+            f"from {a_ip}/32 to network net-b" in p.stdout), p.stdout
+    # The other way round, proj-b is the caller: its own hops by path, proj-a's hidden.
+    v = verdict(server, b, a_ip, port=22)
+    assert v["forward"][0]["component"]["id"] == b
+    assert v["blockers"][0]["component"]["project"] == "proj-a", v
+    assert "vm-a" not in json.dumps(v), v
 
 
 # --------------------------------------------------------------------------- Azure

@@ -1,7 +1,6 @@
 //! The AWS VPC peering connection state machine.
 //!
-//! Source: AWS VPC Peering Guide, "VPC peering connection lifecycle" (see `shared/spec/aws-ec2.md`
-//! §3.1). `initiating-request` and `provisioning` are transient: a request is answered with them and
+//! Source: AWS VPC Peering Guide, "VPC peering connection lifecycle". `initiating-request` and `provisioning` are transient: a request is answered with them and
 //! the stored state moves on at once (to `pending-acceptance`/`failed`, and to `active`).
 //! Expiry is derived from time, not stored by a background task: a `pending-acceptance` request
 //! whose expiration time has passed *is* `expired` ([`PeeringConnection::state_at`]).

@@ -1,6 +1,6 @@
 //! Network-wide checks (`vpcpeer audit`): findings that name the resources at fault, with a
-//! severity, a one-line message and a fix. Check names and meanings follow
-//! `shared/spec/reachability.md` §6.2. Pure code: the world, the instant and the quotas come in.
+//! severity, a one-line message and a fix. The check names are this project's; the definitions
+//! below are the reference. Pure code: the world, the instant and the quotas come in.
 //!
 //! The checks, precisely:
 //! - `cidr_overlap_audit`: the two VPCs of a peering that is active, being requested or failed

@@ -2,8 +2,8 @@
 //! "can A reach B on this protocol and port — and if not, exactly why", hop by hop, forward and
 //! return path, naming every blocker.
 //!
-//! Pure code: no I/O, no clock, no wire format. Facts and the code vocabulary:
-//! `shared/spec/reachability.md`.
+//! Pure code: no I/O, no clock, no wire format. The codes follow AWS Reachability Analyzer's
+//! explanation codes where AWS has one ([`Code`]).
 //!
 //! ```text
 //! let snap = Snapshot::compile(&world, now);

@@ -1,6 +1,7 @@
 //! The vocabulary of a reachability query and its answer: endpoints, protocols, packet headers,
 //! hops of the forward and return paths, and explanations named after the AWS Reachability
-//! Analyzer codes (`shared/spec/reachability.md` §1.3, §6.1).
+//! Analyzer codes (its documentation's "Explanation codes" page; the GCP, Azure and cross-cloud
+//! codes are this emulator's, see [`Code`]).
 
 use std::fmt;
 use std::net::IpAddr;

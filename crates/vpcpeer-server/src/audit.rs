@@ -10,13 +10,21 @@
 //! Matrix: the body is `{"protocol": "tcp|udp|icmp|all", "port": N, "account"?, "region"?,
 //! "instances"?: [ids]}`; the instances are every instance that is not terminated (of `account`
 //! and `region` when given; exactly `instances` when given, each of which must exist and match
-//! those filters, else `404`), in id order. The answer lists them (`id`, `account`, `region`,
+//! those filters, else `404`), in id order, or in the order `instances` gives them (a repeated
+//! one counts once). The answer lists them (`id`, `account`, `region`,
 //! `vpc_id`, `subnet_id`, `private_ip`), every ordered pair as a cell (`from`, `to`,
 //! `reachable`, and for an unreachable one the first blocking `code`, or the `error` the
 //! engine gave), and `reachable`: the reachable pairs.
 //!
 //! These are admin endpoints over the whole emulated world (like `/_vpcpeer/reset`); the
 //! account fields filter, they do not authenticate. Malformed bodies are `400` JSON errors.
+//!
+//! With an `account`, the answer is also redacted for that account ([`crate::redact`]), as
+//! `/_vpcpeer/reach` is: a finding's resources, message and fix name another account's resources
+//! only by kind and owner (`route-table (account 222222222222, vpc-…)`), except the peering
+//! connections the account is a party to and their VPCs. In a matrix with an `account` every
+//! instance listed is the account's own, so only the engine's error messages can need it.
+//! Without an `account` the answer is the operator's view of everything.
 
 use std::collections::BTreeSet;
 
@@ -27,6 +35,7 @@ use vpcpeer_model::{InstanceState, Limits, Timestamp, World};
 use vpcpeer_reach::{matrix_cells, Finding, Protocol, Severity, Snapshot};
 
 use crate::reach::ReachError;
+use crate::redact::{Redactor, Viewer};
 
 /// Body of `POST /_vpcpeer/audit`.
 #[derive(Debug, Default, Deserialize)]
@@ -113,8 +122,13 @@ pub fn audit_answer(world: &World, now: Timestamp, limits: &Limits, req: &AuditR
         .filter(|f| req.account.as_deref().is_none_or(|a| f.involves(a)))
         .collect();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let mut findings: Vec<Value> = findings.iter().map(finding_json).collect();
+    if let Some(a) = &req.account {
+        let r = Redactor::new(world, Viewer::aws(a));
+        findings.iter_mut().for_each(|f| r.json(f));
+    }
     json!({
-        "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": findings,
         "summary": {
             "error": count(Severity::Error),
             "warning": count(Severity::Warning),
@@ -172,7 +186,6 @@ pub fn matrix_answer(
                     }
                 }
             }
-            out.sort();
             out
         }
         None => world
@@ -207,6 +220,10 @@ pub fn matrix_answer(
         .filter(|c| c.reachable)
         .map(|c| json!([c.src, c.dst]))
         .collect();
+    let redactor = req
+        .account
+        .as_deref()
+        .map(|a| Redactor::new(world, Viewer::aws(a)));
     let cells: Vec<Value> = cells
         .iter()
         .map(|c| {
@@ -215,7 +232,11 @@ pub fn matrix_answer(
                 v["code"] = json!(code.aws_code());
             }
             if let Some(e) = &c.error {
-                v["error"] = json!(e.to_string());
+                let e = e.to_string();
+                v["error"] = json!(match &redactor {
+                    Some(r) => r.text(&e),
+                    None => e,
+                });
             }
             v
         })

@@ -138,6 +138,20 @@ async fn matrix_lists_instances_and_first_blockers() {
     )
     .await;
     assert_eq!(status, 404, "{v}");
+    // Named instances keep the order given (a repeated one once).
+    let (_, v) = post(
+        &st,
+        "/_vpcpeer/matrix",
+        &json!({"protocol": "tcp", "port": 443, "instances": [c[2], a[2], c[2]]}).to_string(),
+    )
+    .await;
+    let ids: Vec<&str> = v["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, [c[2].as_str(), a[2].as_str()], "{v}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
-//! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`]).
+//! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`];
+//! `tls/cert.pem`, the HTTPS certificate, see [`tls`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
 //! ([`azure`]). [`serve_with_tls`] adds an HTTPS listener ([`tls`]).
 //!
@@ -12,6 +13,7 @@ pub mod auth;
 pub mod azure;
 pub mod gcp;
 pub mod reach;
+pub mod redact;
 pub mod snapcache;
 pub mod tls;
 
@@ -40,6 +42,7 @@ pub struct AppState {
     request_salt: u64,
     /// What is checked: signatures, tokens, the admin token (nothing by default).
     pub(crate) auth: auth::Auth,
+    tls_cert: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl AppState {
@@ -56,7 +59,19 @@ impl AppState {
             request_seq: AtomicU64::new(0),
             request_salt: salt,
             auth,
+            tls_cert: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Records the HTTPS listener's certificate (PEM), served at `GET /_vpcpeer/tls/cert.pem`.
+    /// The first one set stays.
+    pub fn set_tls_certificate(&self, pem: &[u8]) {
+        let _ = self.tls_cert.set(pem.to_vec());
+    }
+
+    /// The HTTPS listener's certificate, if the server has one.
+    pub fn tls_certificate(&self) -> Option<&[u8]> {
+        self.tls_cert.get().map(Vec::as_slice)
     }
 
     pub(crate) fn request_id(&self) -> String {
@@ -83,6 +98,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/reach", post(reach_query))
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))
+        .route("/_vpcpeer/tls/cert.pem", get(tls::cert_handler))
         .merge(gcp::routes())
         .merge(azure::routes())
         .fallback(not_found)

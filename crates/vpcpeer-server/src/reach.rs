@@ -18,6 +18,13 @@
 //! `account`; [`explain_world`] routes each query to the engine of its cloud, and answers a
 //! query whose ends are in two clouds as unreachable (`CROSS_CLOUD_NO_NATIVE_PATH`).
 //!
+//! Redaction: the path itself crosses the peer's resources, so the answer (and every error
+//! message) goes through [`crate::redact`] for the caller — the request's `account` for AWS, the
+//! project or subscription of the source end for GCP and Azure: a component of another owner
+//! shows its kind and owner (`"id": null`, a `label` such as `route-table (account
+//! 222222222222, vpc-…)`), its rule keeps no id or name, and texts name it by that label. The
+//! fix of a blocker at such a component says that its owner must make the change.
+//!
 //! Errors are JSON `{"error": "..."}`: `400` for malformed input and engine refusals (port
 //! missing, same interface, ambiguous source address), `404` for unknown or foreign endpoints.
 //!
@@ -31,12 +38,15 @@ use std::net::IpAddr;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use vpcpeer_model::gcp;
 use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget, Scope, World};
 use vpcpeer_reach::{
     explain_world, CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation,
     Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
 };
+
+use crate::redact::{Redactor, Viewer};
 
 /// The request body.
 #[derive(Debug, Deserialize)]
@@ -220,34 +230,148 @@ pub fn answer_from(
         })?),
         Protocol::Icmp | Protocol::All => None,
     };
-    let src = scope_endpoint(world, snap, &scope, src, true)?;
-    let dst = scope_endpoint(world, snap, &scope, dst, false)?;
+    let mut viewer = Viewer {
+        account: Some(scope.account.clone()),
+        project: owner_in(&src, "projects/").map(|p| gcp::project_of(&p).to_owned()),
+        subscription: owner_in(&src, "/subscriptions/").and_then(|id| subscription_of(&id)),
+    };
+    // An error is redacted as well: it may name the networks that hold an address.
+    let redact_error = |viewer: &Viewer, e: ReachError| ReachError {
+        message: Redactor::new(world, viewer.clone())
+            .with_bare_names(true)
+            .text(&e.message),
+        ..e
+    };
+    let src =
+        scope_endpoint(world, snap, &scope, src, true).map_err(|e| redact_error(&viewer, e))?;
+    let dst =
+        scope_endpoint(world, snap, &scope, dst, false).map_err(|e| redact_error(&viewer, e))?;
     let q = Query {
         src,
         dst,
         protocol,
         port,
     };
-    let verdict = explain_world(world, snap, &q).map_err(query_error)?;
-    Ok(verdict_json(snap, &verdict))
+    let verdict = explain_world(world, snap, &q)
+        .map_err(query_error)
+        .map_err(|e| redact_error(&viewer, e))?;
+    // A bare source address: the caller is whoever owns the interface the engine resolved.
+    if let Some(first) = verdict.forward.first() {
+        let id = &first.component.id;
+        if viewer.project.is_none() && id.starts_with("projects/") {
+            viewer.project = Some(gcp::project_of(id).to_owned());
+        }
+        if viewer.subscription.is_none() {
+            viewer.subscription = subscription_of(id);
+        }
+    }
+    let bare = verdict
+        .forward
+        .iter()
+        .chain(&verdict.ret)
+        .any(|h| !is_aws(&h.component));
+    let r = Redactor::new(world, viewer).with_bare_names(bare);
+    Ok(verdict_json(snap, &verdict, &r))
 }
 
-/// The JSON form of a verdict, with a fix suggestion per blocker.
-pub fn verdict_json(snap: &Snapshot, v: &Verdict) -> Value {
-    json!({
+/// The GCP path or ARM id (starting with `prefix`) that names the source's owner, if any.
+fn owner_in(e: &Endpoint, prefix: &str) -> Option<String> {
+    let s = match e {
+        Endpoint::GcpInstance(s) | Endpoint::Azure(s) => s.as_str(),
+        Endpoint::IpIn(_, hint) => gcp_or_arm(hint),
+        _ => return None,
+    };
+    s.to_ascii_lowercase()
+        .starts_with(&prefix.to_ascii_lowercase())
+        .then(|| s.to_owned())
+}
+
+fn gcp_or_arm(hint: &str) -> &str {
+    if hint.contains("/compute/") {
+        gcp::relative_path(hint)
+    } else {
+        hint
+    }
+}
+
+/// The subscription of an ARM id.
+fn subscription_of(id: &str) -> Option<String> {
+    let key = vpcpeer_model::azure::key(id);
+    let sub = key.strip_prefix("/subscriptions/")?.split('/').next()?;
+    (!sub.is_empty()).then(|| sub.to_owned())
+}
+
+/// Whether a component is an AWS one (or the internet): its texts hold no bare GCP/Azure names.
+fn is_aws(c: &ComponentRef) -> bool {
+    !(c.id.starts_with("projects/") || c.id.to_ascii_lowercase().starts_with("/subscriptions/"))
+}
+
+/// The JSON form of a verdict, with a fix suggestion per blocker, as `r`'s viewer may see it.
+pub fn verdict_json(snap: &Snapshot, v: &Verdict, r: &Redactor<'_>) -> Value {
+    let mut out = json!({
         "reachable": v.reachable,
-        "forward": v.forward.iter().map(hop_json).collect::<Vec<_>>(),
-        "return": v.ret.iter().map(hop_json).collect::<Vec<_>>(),
+        "forward": v.forward.iter().map(|h| hop_json(h, r)).collect::<Vec<_>>(),
+        "return": v.ret.iter().map(|h| hop_json(h, r)).collect::<Vec<_>>(),
         "blockers": v.blockers.iter().map(|b| {
+            let fix = fix(snap, v, b);
+            let fix = match r.hidden(&b.component.id) {
+                Some(h) if changes_the_component(b.code) => {
+                    owner_must(&h.owner_words(), &r.text(&fix))
+                }
+                _ => fix,
+            };
             json!({
                 "code": b.code.aws_code(),
                 "leg": leg_name(b.leg),
-                "component": component_json(&b.component),
+                "component": r.component(kind_name(b.component.kind), &b.component.id),
                 "detail": b.detail,
-                "fix": fix(snap, v, b),
+                "fix": fix,
             })
         }).collect::<Vec<_>>(),
-    })
+    });
+    // The one pass that guarantees no hidden id or name is left in any text.
+    r.json(&mut out);
+    out
+}
+
+/// Whether the fix of `code` changes the component the blocker names (so that component's owner
+/// must make it). The others ask for something elsewhere: the peer side of a peering (GCP's
+/// missing entry, Azure's reverse link), the source's own VPC or gateway, or both sides.
+fn changes_the_component(code: Code) -> bool {
+    match code {
+        Code::NoRouteToDestination
+        | Code::BadStateRoute
+        | Code::BadState
+        | Code::EniSgRulesMismatch { .. }
+        | Code::SubnetAclRestriction { .. }
+        | Code::FirewallRule { .. }
+        | Code::NsgRule { .. }
+        | Code::NoRoute
+        | Code::RouteBlackhole
+        | Code::PeeringAccessDisabled => true,
+        Code::PcxRequiresAddressInVpcCidr
+        | Code::DisconnectedVpcs
+        | Code::IgwEdgeToEdge
+        | Code::NgwRequiresSourceInVpc
+        | Code::UnknownDestination
+        | Code::UnsupportedComponent
+        | Code::PeeringNotActive
+        | Code::NoPeeringPath
+        | Code::CrossCloud => false,
+    }
+}
+
+/// A fix at another owner's component: that owner must make it.
+fn owner_must(owner: &str, fix: &str) -> String {
+    const VERBS: &[&str] = &[
+        "add ", "allow ", "accept ", "create ", "start ", "set ", "remove ", "delete ", "peer ",
+        "replace ", "wait ", "repair ", "check ",
+    ];
+    if VERBS.iter().any(|v| fix.starts_with(v)) {
+        format!("its owner ({owner}) must {fix}")
+    } else {
+        format!("{fix} (a change for its owner, {owner})")
+    }
 }
 
 fn leg_name(l: Leg) -> &'static str {
@@ -274,10 +398,6 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
     }
-}
-
-fn component_json(c: &ComponentRef) -> Value {
-    json!({"kind": kind_name(c.kind), "id": c.id})
 }
 
 fn direction_name(d: Direction, acl: bool) -> &'static str {
@@ -363,10 +483,26 @@ fn header_json(h: &Header) -> Value {
     v
 }
 
-fn hop_json(h: &Hop) -> Value {
+fn hop_json(h: &Hop, r: &Redactor<'_>) -> Value {
+    if let Some(RuleRef::SecurityGroupRule {
+        group_id, rule_id, ..
+    }) = &h.rule
+    {
+        r.know_rule(rule_id, group_id);
+    }
+    let hidden = r.hidden(&h.component.id).is_some();
+    let mut rule = h.rule.as_ref().map(rule_json).unwrap_or(Value::Null);
+    if hidden {
+        // The rule of another owner's component: what it did, not what it is called.
+        for k in ["group_id", "rule_id", "policy", "rule", "name"] {
+            if let Some(x) = rule.get_mut(k) {
+                *x = Value::Null;
+            }
+        }
+    }
     json!({
-        "component": component_json(&h.component),
-        "rule": h.rule.as_ref().map(rule_json),
+        "component": r.component(kind_name(h.component.kind), &h.component.id),
+        "rule": rule,
         "inbound": header_json(&h.inbound),
         "outbound": header_json(&h.outbound),
     })
@@ -651,220 +787,5 @@ fn cloud_filter_fix(v: &Verdict, b: &Explanation, direction: Direction) -> Strin
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::Value;
-    use vpcpeer_model::gcp::{
-        self, AddPeering, FirewallSpec, InstanceSpec, NetworkSpec, NicSpec, SubnetSpec,
-    };
-    use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
-
-    use super::{answer, ReachRequest};
-
-    const NOW: Timestamp = Timestamp(1_700_000_000_000);
-
-    fn run<T>(
-        world: &mut World,
-        ids: &mut SeededIds,
-        project: &str,
-        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, gcp::GcpError>,
-    ) -> T {
-        let limits = Limits::default();
-        let ctx = Ctx {
-            scope: Scope::new(project, "global"),
-            now: NOW,
-            ids,
-            limits: &limits,
-        };
-        let mut tx = Tx::new(world, ctx);
-        let out = f(&mut tx).expect("gcp command");
-        tx.commit();
-        out
-    }
-
-    /// net-a 10.1.0.0/24 (vm-a) and net-b 10.2.0.0/24 (vm-b) in two projects, peered both ways;
-    /// net-b admits tcp/443 from 10.1.0.0/24.
-    fn world() -> World {
-        let mut w = World::default();
-        let mut ids = SeededIds::new(3);
-        for (p, n, cidr, peer) in [
-            (
-                "proj-a",
-                "net-a",
-                "10.1.0.0/24",
-                "projects/proj-b/global/networks/net-b",
-            ),
-            (
-                "proj-b",
-                "net-b",
-                "10.2.0.0/24",
-                "projects/proj-a/global/networks/net-a",
-            ),
-        ] {
-            run(&mut w, &mut ids, p, |tx| {
-                gcp::insert_network(
-                    tx,
-                    p,
-                    NetworkSpec {
-                        name: n.into(),
-                        auto_create_subnetworks: Some(false),
-                        ..Default::default()
-                    },
-                )
-            });
-            run(&mut w, &mut ids, p, |tx| {
-                gcp::insert_subnetwork(
-                    tx,
-                    p,
-                    "us-central1",
-                    SubnetSpec {
-                        name: format!("{n}-s"),
-                        network: gcp::network_path(p, n),
-                        ip_cidr_range: cidr.into(),
-                        ..Default::default()
-                    },
-                )
-            });
-            let vm = if n == "net-a" { "vm-a" } else { "vm-b" };
-            run(&mut w, &mut ids, p, |tx| {
-                gcp::insert_instance(
-                    tx,
-                    p,
-                    "us-central1-a",
-                    InstanceSpec {
-                        name: vm.into(),
-                        machine_type: "e2-micro".into(),
-                        tags: Vec::new(),
-                        nics: vec![NicSpec {
-                            subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
-                            ..Default::default()
-                        }],
-                    },
-                )
-            });
-            let op = run(&mut w, &mut ids, p, |tx| {
-                gcp::add_peering(
-                    tx,
-                    p,
-                    n,
-                    AddPeering {
-                        name: format!("{n}-peer"),
-                        peer_network: peer.into(),
-                        ..Default::default()
-                    },
-                )
-            });
-            run(&mut w, &mut ids, p, |tx| gcp::get_operation(tx, &op.id));
-        }
-        run(&mut w, &mut ids, "proj-b", |tx| {
-            gcp::insert_firewall(
-                tx,
-                "proj-b",
-                FirewallSpec {
-                    name: "allow-443".into(),
-                    description: String::new(),
-                    network: Some("global/networks/net-b".into()),
-                    direction: None,
-                    priority: None,
-                    allowed: vec![("tcp".into(), vec!["443".into()])],
-                    denied: Vec::new(),
-                    source_ranges: vec!["10.1.0.0/24".into()],
-                    destination_ranges: Vec::new(),
-                    source_tags: Vec::new(),
-                    target_tags: Vec::new(),
-                    disabled: false,
-                },
-            )
-        });
-        w
-    }
-
-    fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {
-        let req = ReachRequest {
-            account: None,
-            region: None,
-            from: from.into(),
-            to: to.into(),
-            protocol: "tcp".into(),
-            port: Some(port),
-        };
-        answer(w, NOW, &req).map_err(|e| (e.status.as_u16(), e.message))
-    }
-
-    const A: &str = "projects/proj-a/zones/us-central1-a/instances/vm-a";
-    const B: &str = "projects/proj-b/zones/us-central1-a/instances/vm-b";
-
-    #[test]
-    fn gcp_verdicts_carry_gcp_rules_and_fixes() {
-        let w = world();
-        let v = ask(&w, A, B, 443).expect("answer");
-        assert_eq!(v["reachable"], true, "{v}");
-        let rules: Vec<&Value> = v["forward"]
-            .as_array()
-            .expect("forward")
-            .iter()
-            .map(|h| &h["rule"])
-            .filter(|r| !r.is_null())
-            .collect();
-        assert_eq!(rules[0]["type"], "firewall-rule");
-        assert_eq!(rules[0]["rule"], "implied-allow-egress");
-        assert_eq!(rules[0]["direction"], "egress");
-        assert_eq!(rules[1]["type"], "route");
-        assert_eq!(rules[1]["destination"], "10.2.0.0/24");
-        assert_eq!(rules[1]["target"], "network net-b (peering net-a-peer)");
-        assert_eq!(rules[2]["policy"], "net-b");
-        assert_eq!(rules[2]["rule"], "allow-443");
-        assert_eq!(rules[2]["priority"], 1000);
-        assert_eq!(rules[2]["action"], "allow");
-
-        let v = ask(&w, A, "10.2.0.2", 22).expect("answer");
-        assert_eq!(v["reachable"], false, "{v}");
-        let b = &v["blockers"][0];
-        assert_eq!(b["code"], "FIREWALL_RULE");
-        assert_eq!(b["component"]["kind"], "firewall-rule");
-        assert_eq!(
-            b["fix"],
-            "add an ingress firewall rule allowing tcp:22 from 10.1.0.2/32 to network net-b \
-             (priority below 65535)"
-        );
-    }
-
-    #[test]
-    fn gcp_endpoints_errors_and_scoping() {
-        let w = world();
-        let missing = ask(
-            &w,
-            A,
-            "projects/proj-b/zones/us-central1-a/instances/nope",
-            443,
-        );
-        assert_eq!(missing.unwrap_err().0, 404);
-        let bad = ask(&w, A, "projects/proj-b/global/networks/net-b", 443);
-        assert_eq!(bad.unwrap_err().0, 400);
-        // Only net-a's side of a peering: INACTIVE, and the fix says which side to add.
-        let mut one_sided = w.clone();
-        if let Some(n) = one_sided
-            .gcp_networks
-            .get_mut("projects/proj-b/global/networks/net-b")
-        {
-            n.peerings.clear();
-        }
-        let v = ask(&one_sided, A, B, 443).expect("answer");
-        let pna = v["blockers"]
-            .as_array()
-            .expect("blockers")
-            .iter()
-            .find(|b| b["code"] == "PEERING_NOT_ACTIVE")
-            .unwrap_or_else(|| panic!("no PEERING_NOT_ACTIVE in {v}"));
-        assert_eq!(
-            pna["fix"],
-            "add the peering back to projects/proj-a/global/networks/net-a from the peer network \
-             (networks.addPeering) so that net-a-peer becomes ACTIVE"
-        );
-        // An address held by no AWS interface is resolved in the other clouds.
-        let v = ask(&w, "10.1.0.2", B, 443).expect("answer");
-        assert_eq!(v["reachable"], true, "{v}");
-        // A source address in an AWS VPC the caller does not own is not found.
-        let foreign = ask(&w, "10.0.0.5@vpc-0123456789abcdef0", B, 443);
-        assert_eq!(foreign.unwrap_err().0, 404);
-    }
-}
+#[path = "reach_tests.rs"]
+pub(crate) mod tests;

@@ -172,10 +172,17 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
         .iter()
         .find(|b| b["code"] == "NO_ROUTE_TO_DESTINATION" && b["leg"] == "return")
         .unwrap_or_else(|| panic!("no return-leg NO_ROUTE_TO_DESTINATION in {v}"));
-    assert_eq!(ret["component"]["id"], rtb_b.as_str());
+    // B's table, asked by A: named by kind, owner and (peer, so visible) VPC, not by id.
+    assert_eq!(ret["component"]["id"], serde_json::Value::Null);
+    assert_eq!(ret["component"]["account"], B);
+    assert!(!v.to_string().contains(rtb_b.as_str()), "{v}");
     assert_eq!(
         ret["fix"],
-        format!("add a route 10.0.0.0/16 → {pcx} to {rtb_b}").as_str()
+        format!(
+            "its owner (account {B}) must add a route 10.0.0.0/16 → {pcx} to \
+             route-table (account {B}, {vb})"
+        )
+        .as_str()
     );
     // The default group of B admits only its own members: an ingress blocker with a fix.
     let sg = blockers
@@ -183,7 +190,12 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
         .find(|b| b["code"] == "ENI_SG_RULES_MISMATCH")
         .unwrap_or_else(|| panic!("no ENI_SG_RULES_MISMATCH in {v}"));
     let fix = sg["fix"].as_str().expect("fix");
-    assert!(fix.starts_with("allow tcp/443 from 10.0.1."), "{fix}");
+    assert!(
+        fix.starts_with(&format!(
+            "its owner (account {B}) must allow tcp/443 from 10.0.1."
+        )),
+        "{fix}"
+    );
 
     ok(
         &st,

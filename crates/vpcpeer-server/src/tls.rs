@@ -51,6 +51,34 @@ pub fn load_or_create_identity(dir: &Path) -> std::io::Result<TlsIdentity> {
     })
 }
 
+impl TlsIdentity {
+    /// The certificate (PEM), for clients to trust.
+    pub fn cert_pem(&self) -> &[u8] {
+        &self.cert_pem
+    }
+}
+
+/// `GET /_vpcpeer/tls/cert.pem`: the HTTPS listener's certificate (PEM), so a client can trust
+/// it without knowing the server's data directory (the README's Azure sample fetches it). It is
+/// served on HTTP too: it is a public certificate, and the plain listener is loopback by default.
+/// `404` when the server runs without HTTPS (`--tls-listen off`).
+pub(crate) async fn cert_handler(
+    axum::extract::State(st): axum::extract::State<Arc<AppState>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match st.tls_certificate() {
+        Some(pem) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            pem.to_vec(),
+        )
+            .into_response(),
+        None => crate::json_error(
+            axum::http::StatusCode::NOT_FOUND,
+            "this server has no HTTPS listener (it was started with --tls-listen off)",
+        ),
+    }
+}
+
 fn server_config(id: &TlsIdentity) -> std::io::Result<rustls::ServerConfig> {
     let certs = CertificateDer::pem_slice_iter(&id.cert_pem)
         .collect::<Result<Vec<_>, _>>()

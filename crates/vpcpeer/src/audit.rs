@@ -1,9 +1,11 @@
 //! `vpcpeer audit`: asks a running server's `POST /_vpcpeer/audit` for the network-wide findings
-//! and prints them as a table (or the server's JSON).
+//! and prints them as a table (or the server's JSON). With `--account`, the server names other
+//! accounts' resources by kind and owner only. A closed output pipe ends the output quietly
+//! ([`crate::reach::emit`]).
 
 use serde_json::Value;
 
-use crate::reach::{call, Output};
+use crate::reach::{call, emit, Output};
 
 /// Arguments of `vpcpeer audit`.
 #[derive(clap::Args)]
@@ -46,8 +48,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("the server answered without \"findings\""))?;
     let clean = !findings.iter().any(|f| f["severity"] == "error");
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-        Output::Table => print!("{}", render(&v)),
+        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
+        Output::Table => emit(&render(&v))?,
     }
     Ok(clean)
 }

@@ -1,5 +1,10 @@
 //! The `vpcpeer` binary and the composition root: the only place that reads the system clock,
 //! draws entropy, picks a store and binds a socket.
+//!
+//! `serve` binds its sockets (HTTP, and HTTPS next to it unless `--tls-listen off`) before it
+//! opens or creates the data directory, so a taken port leaves nothing behind; a bind failure
+//! names the address and the flag that chose it. Its announcements on stdout never fail the
+//! server (a closed stdout is ignored).
 
 mod audit;
 mod limits;
@@ -62,9 +67,11 @@ struct ServeArgs {
     listen: SocketAddr,
     /// Also serve HTTPS here (same API; Azure's SDK needs it), with a self-signed certificate for
     /// 127.0.0.1/localhost kept in DATA_DIR/tls/cert.pem (a temporary directory with
-    /// --ephemeral). Use port 0 to pick a free port; the address and certificate are printed.
-    #[arg(long, value_name = "ADDR", env = "VPCPEER_TLS_LISTEN")]
-    tls_listen: Option<SocketAddr>,
+    /// --ephemeral) and served at GET /_vpcpeer/tls/cert.pem. Default: the --listen address
+    /// with the next port (127.0.0.1:4651), or port 0 when --listen's port is 0; `off`: no
+    /// HTTPS. Port 0 picks a free port; the address and the certificate's path are printed.
+    #[arg(long, value_name = "ADDR|off", env = "VPCPEER_TLS_LISTEN", value_parser = parse_tls_listen)]
+    tls_listen: Option<TlsListen>,
     /// Directory of the embedded store.
     #[arg(long, default_value = "./vpcpeer-data", env = "VPCPEER_DATA_DIR")]
     data_dir: PathBuf,
@@ -93,6 +100,72 @@ struct ServeArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     security: security::SecurityArgs,
+}
+
+/// The `--tls-listen` value.
+#[derive(Clone, Copy, Debug)]
+enum TlsListen {
+    Off,
+    At(SocketAddr),
+}
+
+fn parse_tls_listen(s: &str) -> Result<TlsListen, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(TlsListen::Off);
+    }
+    s.parse()
+        .map(TlsListen::At)
+        .map_err(|e| format!("expected an address such as 127.0.0.1:4651, or off: {e}"))
+}
+
+/// Where HTTPS listens: as given, else next to `--listen` (port + 1, or 0 when it is 0).
+fn tls_address(args: &ServeArgs) -> anyhow::Result<Option<SocketAddr>> {
+    match args.tls_listen {
+        Some(TlsListen::Off) => Ok(None),
+        Some(TlsListen::At(a)) => Ok(Some(a)),
+        None if args.listen.port() == 0 => Ok(Some(SocketAddr::new(args.listen.ip(), 0))),
+        None => match args.listen.port().checked_add(1) {
+            Some(p) => Ok(Some(SocketAddr::new(args.listen.ip(), p))),
+            None => anyhow::bail!(
+                "--listen uses port 65535, so HTTPS has no next port: choose one with \
+                 --tls-listen ADDR, or --tls-listen off"
+            ),
+        },
+    }
+}
+
+/// Binds `addr` for `flag`; a failure says which address and flag, and what to do.
+fn bind(addr: SocketAddr, flag: &str, what: &str) -> anyhow::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(addr).map_err(|e| {
+        use std::io::ErrorKind as K;
+        let hint = match e.kind() {
+            K::AddrInUse => format!(
+                "\nhint: another process (another `vpcpeer serve`?) is listening on {addr}: stop \
+                 it, or choose another address with {flag} ADDR (port 0 picks a free port){}",
+                if flag == "--tls-listen" {
+                    ", or turn HTTPS off with --tls-listen off"
+                } else {
+                    ""
+                }
+            ),
+            K::PermissionDenied => {
+                format!("\nhint: ports below 1024 need privileges: choose another with {flag} ADDR")
+            }
+            K::AddrNotAvailable => format!(
+                "\nhint: {} is not an address of this machine: choose another with {flag} ADDR",
+                addr.ip()
+            ),
+            _ => String::new(),
+        };
+        anyhow::anyhow!("cannot listen for {what} on {addr} ({flag}): {e}{hint}")
+    })
+}
+
+/// Prints a line on stdout; a closed stdout (`serve | head -1`) must not stop the server.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 fn system_now() -> Timestamp {
@@ -149,11 +222,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
-    let listen: Vec<SocketAddr> = std::iter::once(args.listen)
-        .chain(args.tls_listen)
-        .collect();
+    let tls_addr = tls_address(&args)?;
+    let listen: Vec<SocketAddr> = std::iter::once(args.listen).chain(tls_addr).collect();
     let admin_env = std::env::var(security::ADMIN_TOKEN_ENV).ok();
     let auth = security::resolve(&args.security, &listen, admin_env, system_now)?;
+    // Bind first: a port that is taken must leave nothing behind (no new data directory).
+    let plain = bind(args.listen, "--listen", "HTTP")?;
+    let tls_socket = match tls_addr {
+        Some(a) => Some(bind(a, "--tls-listen", "HTTPS")?),
+        None => None,
+    };
     let mut data = args.data_dir.display().to_string();
     let store: Arc<dyn Store> = if args.ephemeral {
         data = "in memory".to_owned();
@@ -189,14 +267,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("binding {}", args.listen))?;
+        plain.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(plain)?;
         let addr = listener.local_addr()?;
         let mut ephemeral_tls_dir = None;
-        let tls = match args.tls_listen {
+        let tls = match tls_socket {
             None => None,
-            Some(tls_addr) => {
+            Some(l) => {
                 // With --ephemeral the certificate lives in a temporary directory that goes away
                 // when the server stops.
                 let dir = if args.ephemeral {
@@ -214,35 +291,90 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                     vpcpeer_server::tls::load_or_create_identity(&dir).with_context(|| {
                         format!("preparing the TLS certificate in {}", dir.display())
                     })?;
-                let l = std::net::TcpListener::bind(tls_addr)
-                    .with_context(|| format!("binding {tls_addr}"))?;
+                state.set_tls_certificate(identity.cert_pem());
                 Some((
                     vpcpeer_server::tls::TlsListener::new(l, &identity)?,
                     identity,
                 ))
             }
         };
-        println!(
+        say(&format!(
             "vpcpeer listening on {} (data: {data})",
             vpcpeer_server::describe_addr(addr),
-        );
+        ));
         let tls = match tls {
             None => None,
             Some((l, identity)) => {
-                println!(
+                // An absolute path, so clients in any working directory can use it.
+                let cert = std::path::absolute(&identity.cert_path)
+                    .unwrap_or_else(|_| identity.cert_path.clone());
+                say(&format!(
                     "vpcpeer listening on https://{} (certificate: {})",
                     l.local_addr()?,
-                    identity.cert_path.display()
-                );
+                    cert.display()
+                ));
                 Some(l)
             }
         };
-        use std::io::Write;
-        std::io::stdout().flush().ok();
         let served = vpcpeer_server::serve_with_tls(listener, tls, state)
             .await
             .context("serving");
         drop(ephemeral_tls_dir);
         served
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls_of(args: &[&str]) -> anyhow::Result<Option<SocketAddr>> {
+        let cli = Cli::try_parse_from([&["vpcpeer", "serve"], args].concat())?;
+        match cli.command {
+            Command::Serve(a) => tls_address(&a),
+            _ => unreachable!("serve parses as serve"),
+        }
+    }
+
+    fn addr(s: &str) -> Option<SocketAddr> {
+        Some(s.parse().expect("address"))
+    }
+
+    #[test]
+    fn https_listens_next_to_http_unless_told_otherwise() {
+        let cases: &[(&[&str], Option<SocketAddr>)] = &[
+            (&["--listen", "127.0.0.1:4650"], addr("127.0.0.1:4651")),
+            (&["--listen", "0.0.0.0:8000"], addr("0.0.0.0:8001")),
+            (&["--listen", "127.0.0.1:0"], addr("127.0.0.1:0")),
+            (
+                &["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:9443"],
+                addr("127.0.0.1:9443"),
+            ),
+            (&["--tls-listen", "off"], None),
+            (&["--tls-listen", "OFF"], None),
+        ];
+        for (args, want) in cases {
+            assert_eq!(
+                tls_of(args).expect("parses").as_ref(),
+                want.as_ref(),
+                "{args:?}"
+            );
+        }
+        let err = tls_of(&["--listen", "127.0.0.1:65535"]).expect_err("no next port");
+        assert!(err.to_string().contains("--tls-listen"), "{err}");
+        assert!(tls_of(&["--tls-listen", "nope"]).is_err());
+    }
+
+    #[test]
+    fn a_taken_address_names_itself_and_its_flag() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let at = taken.local_addr().expect("addr");
+        let err = bind(at, "--tls-listen", "HTTPS")
+            .expect_err("in use")
+            .to_string();
+        assert!(
+            err.contains(&format!("on {at} (--tls-listen)")) && err.contains("--tls-listen off"),
+            "{err}"
+        );
+    }
 }

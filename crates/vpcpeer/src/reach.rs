@@ -1,5 +1,13 @@
 //! `vpcpeer reach`: asks a running server's `POST /_vpcpeer/reach` whether one endpoint can
 //! reach another, and prints the verdict as a table (or the server's JSON).
+//!
+//! A component of another account, project or subscription comes without its id (the server
+//! redacts it) and is printed by its label, e.g. `route-table (account 222222222222, vpc-…)`.
+//!
+//! Output goes through [`emit`]: when the reader of stdout goes away (`vpcpeer audit --output
+//! json | head`), the rest of the output is dropped quietly and the exit status is still the
+//! answer's (0 reachable / no error finding, 1 not), not a panic and not 141: the answer was
+//! complete, only its printing was cut short, and `set -o pipefail` scripts keep the verdict.
 
 use anyhow::{anyhow, bail, Context};
 use http_body_util::{BodyExt, Full};
@@ -34,7 +42,7 @@ pub struct ReachArgs {
     /// --account/--region then filter the instances only when given explicitly.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub matrix: bool,
-    /// With --matrix: only these instances (repeatable).
+    /// With --matrix: only these instances (repeatable), numbered in this order.
     #[arg(long = "instance", value_name = "ID", requires = "matrix")]
     pub instances: Vec<String>,
     /// tcp, udp, icmp or all.
@@ -107,15 +115,44 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
         "/_vpcpeer/reach",
         &body,
         args.admin_token.as_deref(),
-    )?;
+    )
+    .map_err(|e| account_hint(e, args.account.is_none()))?;
     let reachable = v["reachable"]
         .as_bool()
         .ok_or_else(|| anyhow!("{url} answered without \"reachable\""))?;
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-        Output::Table => print!("{}", render(&v, args)),
+        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
+        Output::Table => emit(&render(&v, args))?,
     }
     Ok(reachable)
+}
+
+/// Adds a hint to a "not found in account 000000000000" answer when `--account` was not given:
+/// ids must belong to the asking account, which defaults to 000000000000.
+pub fn account_hint(e: anyhow::Error, defaulted: bool) -> anyhow::Error {
+    let msg = format!("{e:#}");
+    if defaulted && msg.contains("account 000000000000") {
+        anyhow!(
+            "{msg}\nhint: the query asks as account 000000000000 because --account was not given; \
+             ids must belong to the asking account: pass --account ACCOUNT_ID (the 12-digit \
+             access key id you created them with)"
+        )
+    } else {
+        e
+    }
+}
+
+/// Writes `text` to stdout. A closed pipe (the reader exited, e.g. `| head`) is not an error:
+/// the rest is dropped quietly. Any other write error is.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing to stdout"))
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn post(url: &str, body: String, token: Option<&str>) -> anyhow::Result<(u16, Bytes)> {
@@ -164,7 +201,15 @@ fn rule(r: &Value) -> String {
     let s = |k: &str| r[k].as_str().unwrap_or("?").to_owned();
     match r["type"].as_str() {
         Some("route") => format!("route {} -> {}", s("destination"), s("target")),
+        // Another owner's rule comes without its id or name.
+        Some("security-group-rule") if r["rule_id"].is_null() => s("direction"),
         Some("security-group-rule") => format!("{} {}", s("direction"), s("rule_id")),
+        Some("firewall-rule") if r["rule"].is_null() => format!(
+            "{} (priority {}) {}",
+            s("direction"),
+            r["priority"].as_u64().unwrap_or_default(),
+            s("action")
+        ),
         Some("firewall-rule") => format!(
             "{} {}/{} (priority {}) {}",
             s("direction"),
@@ -183,6 +228,18 @@ fn rule(r: &Value) -> String {
     }
 }
 
+/// `kind id`, or the label of another owner's component (`kind (account N, vpc-…)`).
+fn component(c: &Value) -> String {
+    match (c["label"].as_str(), c["id"].as_str()) {
+        (Some(label), _) => label.to_owned(),
+        (None, id) => format!(
+            "{} {}",
+            c["kind"].as_str().unwrap_or("?"),
+            id.unwrap_or("?")
+        ),
+    }
+}
+
 fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
     use std::fmt::Write;
     let _ = writeln!(out, "\n{title}:");
@@ -194,7 +251,6 @@ fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let c = &h["component"];
             let inb = header(&h["inbound"]);
             let outb = header(&h["outbound"]);
             let hdr = if inb == outb {
@@ -204,11 +260,7 @@ fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
             };
             [
                 (i + 1).to_string(),
-                format!(
-                    "{} {}",
-                    c["kind"].as_str().unwrap_or("?"),
-                    c["id"].as_str().unwrap_or("?")
-                ),
+                component(&h["component"]),
                 if h["rule"].is_null() {
                     "-".to_owned()
                 } else {
@@ -280,12 +332,11 @@ pub fn render(v: &Value, args: &ReachArgs) -> String {
             let s = |k: &str| b[k].as_str().unwrap_or("?").to_owned();
             let _ = writeln!(
                 out,
-                "  {}. {} ({} path) at {} {}",
+                "  {}. {} ({} path) at {}",
                 i + 1,
                 s("code"),
                 s("leg"),
-                b["component"]["kind"].as_str().unwrap_or("?"),
-                b["component"]["id"].as_str().unwrap_or("?")
+                component(&b["component"])
             );
             let _ = writeln!(out, "     {}", s("detail"));
             let _ = writeln!(out, "     fix: {}", s("fix"));
@@ -311,8 +362,8 @@ fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
         args.admin_token.as_deref(),
     )?;
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-        Output::Table => print!("{}", render_matrix(&v)),
+        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
+        Output::Table => emit(&render_matrix(&v))?,
     }
     Ok(true)
 }
@@ -505,6 +556,59 @@ mod tests {
             ),
             "{s}"
         );
+    }
+
+    #[test]
+    fn renders_other_owners_components_by_label() {
+        let h = serde_json::json!({"src_ip": "10.0.1.5", "dst_ip": "10.1.0.5", "protocol": "tcp",
+            "src_port": 49152, "dst_port": 443});
+        let label = "security-group (account 222222222222, vpc-b)";
+        let v = serde_json::json!({
+            "reachable": false,
+            "forward": [
+                {"component": {"kind": "security-group", "id": null, "account": "222222222222",
+                               "vpc": "vpc-b", "label": label},
+                 "rule": {"type": "security-group-rule", "group_id": null, "rule_id": null,
+                          "direction": "ingress"},
+                 "inbound": h, "outbound": h},
+                {"component": {"kind": "firewall-rule", "id": null, "project": "proj-b",
+                               "label": "firewall-rule (project proj-b)"},
+                 "rule": {"type": "firewall-rule", "policy": null, "rule": null,
+                          "priority": 1000, "action": "deny", "direction": "ingress"},
+                 "inbound": h, "outbound": h}],
+            "return": [],
+            "blockers": [{"code": "FIREWALL_RULE", "leg": "forward",
+                          "component": {"kind": "firewall-rule", "id": null, "project": "proj-b",
+                                        "label": "firewall-rule (project proj-b)"},
+                          "detail": "denied", "fix": "its owner (project proj-b) must add a rule"}],
+        });
+        let s = render(&v, &args());
+        assert!(s.contains(&format!("{label}  ingress ")), "{s}");
+        assert!(
+            s.contains(
+                "firewall-rule (project proj-b)                ingress (priority 1000) deny"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("1. FIREWALL_RULE (forward path) at firewall-rule (project proj-b)\n"),
+            "{s}"
+        );
+        assert!(!s.contains('?'), "{s}");
+    }
+
+    #[test]
+    fn a_default_account_gets_a_hint() {
+        let e =
+            anyhow!("instance i-1 not found in account 000000000000 region us-east-1 (HTTP 404)");
+        let hinted = format!("{:#}", account_hint(e, true));
+        assert!(
+            hinted.contains("hint: ") && hinted.contains("--account"),
+            "{hinted}"
+        );
+        let e =
+            anyhow!("instance i-1 not found in account 111111111111 region us-east-1 (HTTP 404)");
+        assert!(!format!("{:#}", account_hint(e, false)).contains("hint"));
     }
 
     #[test]

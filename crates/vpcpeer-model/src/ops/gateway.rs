@@ -1,6 +1,6 @@
 //! Internet gateways and NAT gateways.
 //!
-//! Internet gateways (`shared/spec/aws-ec2.md` §2.5): one per VPC and one VPC per gateway
+//! Internet gateways (Amazon VPC User Guide, "Internet gateways"): one per VPC and one VPC per gateway
 //! (`Resource.AlreadyAssociated`), detach only from the VPC it is attached to
 //! (`Gateway.NotAttached`), delete only when detached (`DependencyViolation`).
 //!

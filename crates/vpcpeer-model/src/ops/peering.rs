@@ -1,6 +1,8 @@
 //! VPC peering connections: request, accept, reject, delete, options.
 //!
-//! Who may do what, from which region, and in which state follows `shared/spec/aws-ec2.md` §3.1–3.2.
+//! Who may do what, from which region, and in which state follows the Amazon VPC Peering Guide
+//! ("VPC peering connection lifecycle", "Accept or reject a VPC peering connection") and the EC2
+//! API Reference of each action.
 //! Choices where AWS is unverified:
 //! - A request to a VPC the requester's own account owns in the same region, but which does not
 //!   exist, is refused with `InvalidVpcID.NotFound`; to another account or region it is created and

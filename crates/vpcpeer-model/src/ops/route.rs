@@ -1,9 +1,10 @@
 //! Route tables, their associations, and routes.
 //!
-//! Rules follow `shared/spec/aws-ec2.md` §2.4 and §3.6. A route's `state` is never stored: it is
-//! derived at read time from its target ([`route_state`]), so a route to a peering connection is
-//! `blackhole` while the connection is pending, `active` once accepted and `blackhole` again once
-//! it is deleted, without anything rewriting the table.
+//! Rules follow the Amazon VPC User Guide ("Route tables"), the VPC Peering Guide ("Update your
+//! route tables for a VPC peering connection") and `CreateRoute` in the EC2 API Reference. A
+//! route's `state` is never stored: it is derived at read time from its target ([`route_state`]),
+//! so a route to a peering connection is `blackhole` while the connection is pending, `active`
+//! once accepted and `blackhole` again once it is deleted, without anything rewriting the table.
 //!
 //! Choices where AWS is unverified:
 //! - A route to a peering connection in a terminal state (failed, rejected, expired, deleted) is

@@ -1,6 +1,7 @@
 //! Security groups and their rules, including references to groups in peer VPCs.
 //!
-//! Behaviour follows `shared/spec/aws-ec2.md` §2.6, §3.5 and §3.7:
+//! Behaviour follows the Amazon VPC Peering Guide ("Update your security groups to reference peer
+//! security groups", "Unsupported VPC peering configurations") and `DescribeStaleSecurityGroups`:
 //! - A rule may reference a group in the same VPC, or in a VPC connected to the rule's VPC by an
 //!   *active* peering in the *same region* (any account: the referenced group is looked up in the
 //!   whole world, its owner must be the `UserId` given, default the caller). The connection is

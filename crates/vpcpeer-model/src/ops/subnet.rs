@@ -1,10 +1,10 @@
 //! Subnets, and private address allocation inside them.
 //!
-//! CreateSubnet enforces EC2's block rules (`shared/spec/aws-ec2.md` §2.3): an IPv4 block of /16–/28
-//! inside one of the VPC's associated blocks (`InvalidSubnet.Range`), not overlapping a sibling
-//! (`InvalidSubnet.Conflict`), and an optional IPv6 /64 inside one of the VPC's IPv6 blocks. A new
-//! subnet is associated with the VPC's default network ACL and implicitly uses the main route
-//! table. Choices where AWS is unverified:
+//! CreateSubnet enforces EC2's block rules (Amazon VPC User Guide, "Subnet CIDR blocks"): an IPv4
+//! block of /16–/28 inside one of the VPC's associated blocks (`InvalidSubnet.Range`), not
+//! overlapping a sibling (`InvalidSubnet.Conflict`), and an optional IPv6 /64 inside one of the
+//! VPC's IPv6 blocks. A new subnet is associated with the VPC's default network ACL and implicitly
+//! uses the main route table. Choices where AWS is unverified:
 //! - An IPv6 block that is not a /64, or outside the VPC's IPv6 blocks (or a VPC without IPv6), is
 //!   refused with `InvalidSubnet.Range`, like an IPv4 block.
 //! - IPv6-only subnets (`Ipv6Native`) are not supported: every subnet has an IPv4 block.
