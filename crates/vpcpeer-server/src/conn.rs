@@ -15,8 +15,9 @@
 //!   else the one that has been sending its body longest. Only when every other connection is
 //!   running a handler does it wait for one to finish (up to 1 s, then it closes the oldest).
 //!   See [`slots`].
-//! - **Accept errors** (EMFILE, ENFILE, …) do not stop or spin the loop: it closes one
-//!   evictable connection and backs off for 10 ms.
+//! - **Accept errors** do not stop or spin the loop. Out of descriptors (EMFILE, ENFILE), it
+//!   closes one evictable connection and retries once that one is gone (at most 10 ms later);
+//!   other errors, or nothing to close, back off for 10 ms.
 //! - **Heads hyper refuses** (over 64 KiB, over 100 fields, a URI over 64 KiB, unparsable) are
 //!   answered by hyper itself before any service runs; [`io::SniffIo`] rewrites that answer in
 //!   the dialect of the request line's path.
@@ -55,6 +56,15 @@ use crate::AppState;
 /// The largest request head hyper reads (its read buffer): beyond it, 431 (or 414 when the
 /// request line alone is that long).
 pub const MAX_HEAD: usize = 64 * 1024;
+
+/// The accept queue asked of the kernel for each listener (capped by `net.core.somaxconn`): a
+/// burst of connections waits there instead of having its SYNs dropped, which would cost every
+/// client caught in it a one-second retransmission.
+const BACKLOG: i32 = 4096;
+
+/// How many evicted connections may still be closing (their tasks not yet run) before the accept
+/// loop waits for them; part of the reserve of [`default_max_connections`].
+const MAX_CLOSING: usize = 16;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -140,9 +150,11 @@ pub async fn serve_until(
         slots: Slots::new(),
         shutdown: rx,
     });
+    deepen_backlog(&listener);
     let mut loops = vec![tokio::spawn(accept_loop(listener, None, shared.clone()))];
     if let Some(tls) = tls {
         let listener = TcpListener::from_std(tls.listener)?;
+        deepen_backlog(&listener);
         let acceptor = TlsAcceptor::from(tls.config);
         loops.push(tokio::spawn(accept_loop(
             listener,
@@ -170,6 +182,14 @@ pub async fn serve_until(
         }
     }
     Ok(())
+}
+
+/// Asks for a deeper accept queue than the 128 the standard library's `bind` gives: `listen`
+/// again on a listening socket only changes its backlog (Linux, the BSDs).
+fn deepen_backlog(listener: &TcpListener) {
+    if let Err(e) = socket2::SockRef::from(listener).listen(BACKLOG) {
+        tracing::debug!(error = %e, "could not deepen the accept queue");
+    }
 }
 
 /// Completes on ctrl-c or SIGTERM.
@@ -221,18 +241,26 @@ async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, shared: Ar
                     tracing::warn!(error = %e, "accepting a connection failed; backing off");
                     last_warning = Some(Instant::now());
                 }
-                if scarce {
-                    if let Some(victim) = shared.slots.pick_victim(None, false) {
+                // Out of descriptors: close one connection that is not serving a request and
+                // retry once it is gone; otherwise (or for other errors) back off briefly.
+                let changed = shared.slots.changed.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                match shared.slots.pick_victim(None, false).filter(|_| scarce) {
+                    Some(victim) => {
                         shared.slots.evict(&victim);
+                        let _ = tokio::time::timeout(ACCEPT_BACKOFF, changed).await;
                     }
+                    None => tokio::time::sleep(ACCEPT_BACKOFF).await,
                 }
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
             }
         }
     }
 }
 
-/// Closes connections until at most the cap are open, sparing `newcomer`.
+/// Closes connections until at most the cap are open, sparing `newcomer`. It does not wait for
+/// the evicted ones to be gone unless more than [`MAX_CLOSING`] still are, so the accept loop
+/// keeps pace with a flood.
 async fn make_room(shared: &Shared, newcomer: u64) {
     let cap = shared.options.max_connections;
     let started = Instant::now();
@@ -241,9 +269,6 @@ async fn make_room(shared: &Shared, newcomer: u64) {
         tokio::pin!(changed);
         changed.as_mut().enable();
         let (open, live) = shared.slots.counts();
-        if open <= cap {
-            return;
-        }
         if live > cap {
             let busy_too = started.elapsed() >= BUSY_GRACE;
             if let Some(victim) = shared.slots.pick_victim(Some(newcomer), busy_too) {
@@ -251,8 +276,10 @@ async fn make_room(shared: &Shared, newcomer: u64) {
                 shared.slots.evict(&victim);
                 continue;
             }
+        } else if open <= cap + MAX_CLOSING {
+            return;
         }
-        // Wait for an evicted connection to close, or for one to become evictable.
+        // Wait for evicted connections to close, or for one to become evictable.
         let _ = tokio::time::timeout(Duration::from_millis(50), changed).await;
     }
 }

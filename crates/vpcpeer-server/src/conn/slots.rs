@@ -15,7 +15,7 @@
 //! been sending its body longest; a `Busy` one only when asked to (see `make_room` in the
 //! connection manager).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -54,6 +54,8 @@ const SINCE_MASK: u64 = (1 << KIND_SHIFT) - 1;
 pub(crate) struct Slot {
     pub(crate) id: u64,
     epoch: Instant,
+    /// When it was accepted: ids and these grow together.
+    accepted: Instant,
     state: AtomicU64,
     evicted: AtomicBool,
     /// Told once when the connection is to close at once.
@@ -104,12 +106,20 @@ impl Slot {
     }
 }
 
+/// The open connections, in the order they were accepted, and how many of them were told to
+/// close but are not gone yet.
+#[derive(Debug, Default)]
+struct Table {
+    open: BTreeMap<u64, Arc<Slot>>,
+    closing: usize,
+}
+
 /// The open connections of a server (all its listeners).
 #[derive(Debug)]
 pub(crate) struct Slots {
     epoch: Instant,
     next_id: AtomicU64,
-    open: Mutex<HashMap<u64, Arc<Slot>>>,
+    table: Mutex<Table>,
     /// Told when a connection closes or becomes evictable.
     pub(crate) changed: Notify,
 }
@@ -123,7 +133,13 @@ pub(crate) struct SlotGuard {
 
 impl Drop for SlotGuard {
     fn drop(&mut self) {
-        self.slots.lock().remove(&self.slot.id);
+        {
+            let mut t = self.slots.lock();
+            t.open.remove(&self.slot.id);
+            if self.slot.is_evicted() {
+                t.closing -= 1;
+            }
+        }
         self.slots.changed.notify_waiters();
     }
 }
@@ -133,13 +149,13 @@ impl Slots {
         Arc::new(Slots {
             epoch: Instant::now(),
             next_id: AtomicU64::new(0),
-            open: Mutex::new(HashMap::new()),
+            table: Mutex::new(Table::default()),
             changed: Notify::new(),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Arc<Slot>>> {
-        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers a new connection, in `Head` from now.
@@ -148,13 +164,14 @@ impl Slots {
         let slot = Arc::new(Slot {
             id,
             epoch: self.epoch,
+            accepted: Instant::now(),
             state: AtomicU64::new(0),
             evicted: AtomicBool::new(false),
             evict: Notify::new(),
             wake: Notify::new(),
         });
         slot.set(Phase::Head);
-        self.lock().insert(id, slot.clone());
+        self.lock().open.insert(id, slot.clone());
         SlotGuard {
             slots: self.clone(),
             slot,
@@ -164,33 +181,52 @@ impl Slots {
     /// How many connections are open (evicted ones count until their socket is closed), and
     /// how many of them are not yet told to close.
     pub(crate) fn counts(&self) -> (usize, usize) {
-        let open = self.lock();
-        let live = open.values().filter(|s| !s.is_evicted()).count();
-        (open.len(), live)
+        let t = self.lock();
+        (t.open.len(), t.open.len() - t.closing)
     }
 
     /// The connection to close first (see the module docs), other than `spare`; `Busy` ones
-    /// only with `busy_too`.
+    /// only with `busy_too`. Connections are visited in the order they were accepted: once one
+    /// reading a head is found, no later-accepted one can have been reading a head for longer,
+    /// so in a flood of slow heads the search stops at once.
     pub(crate) fn pick_victim(&self, spare: Option<u64>, busy_too: bool) -> Option<Arc<Slot>> {
-        let open = self.lock();
-        open.values()
-            .filter(|s| Some(s.id) != spare && !s.is_evicted())
-            .map(|s| (s.phase(), s))
-            .filter(|((phase, _), _)| busy_too || *phase != Phase::Busy)
-            .min_by_key(|((phase, since), s)| (*phase, *since, s.id))
-            .map(|(_, s)| s.clone())
+        let t = self.lock();
+        let mut best: Option<((Phase, Instant), &Arc<Slot>)> = None;
+        for s in t.open.values() {
+            if let Some(((Phase::Head, since), _)) = best {
+                if s.accepted >= since {
+                    break;
+                }
+            }
+            if Some(s.id) == spare || s.is_evicted() {
+                continue;
+            }
+            let key = s.phase();
+            if key.0 == Phase::Busy && !busy_too {
+                continue;
+            }
+            if best.as_ref().is_none_or(|(b, _)| key < *b) {
+                best = Some((key, s));
+            }
+        }
+        best.map(|(_, s)| s.clone())
     }
 
     /// Tells `slot`'s connection to close now.
     pub(crate) fn evict(&self, slot: &Slot) {
-        slot.evicted.store(true, Ordering::Release);
+        let mut t = self.lock();
+        if t.open.contains_key(&slot.id) && !slot.evicted.swap(true, Ordering::AcqRel) {
+            t.closing += 1;
+        }
+        drop(t);
         slot.evict.notify_one();
     }
 
     /// Tells every connection to close now.
     pub(crate) fn evict_all(&self) {
-        for s in self.lock().values() {
-            self.evict(s);
+        let all: Vec<Arc<Slot>> = self.lock().open.values().cloned().collect();
+        for s in all {
+            self.evict(&s);
         }
     }
 }
