@@ -117,6 +117,7 @@ pub fn default_max_connections(nofile: u64) -> usize {
 struct Shared {
     state: Arc<AppState>,
     router: Router,
+    http: http1::Builder,
     options: ServeOptions,
     allowed: AllowedHosts,
     slots: Arc<Slots>,
@@ -142,8 +143,15 @@ pub async fn serve_until(
     stop: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let (tx, rx) = watch::channel(false);
+    let mut http = http1::Builder::new();
+    http.max_buf_size(MAX_HEAD)
+        .max_header_size(MAX_HEAD)
+        .keep_alive(true)
+        // Our own timers (see the module docs), not hyper's.
+        .header_read_timeout(None);
     let shared = Arc::new(Shared {
         router: crate::app(state.clone()),
+        http,
         state,
         allowed: AllowedHosts::new(&options.allow_hosts),
         options,
@@ -339,11 +347,7 @@ async fn http<T>(
         let shared = shared.clone();
         service_fn(move |req| handle(req, https, slot.clone(), shared.clone()))
     };
-    let conn = http1::Builder::new()
-        .max_buf_size(MAX_HEAD)
-        .max_header_size(MAX_HEAD)
-        .keep_alive(true)
-        .serve_connection(io, service);
+    let conn = shared.http.serve_connection(io, service);
     tokio::pin!(conn);
     let mut draining = false;
     loop {

@@ -137,7 +137,7 @@ fn raise_open_file_limit() -> Option<u64> {
             current: lim.maximum,
             maximum: lim.maximum,
         };
-        match setrlimit(Resource::Nofile, raised.clone()) {
+        match setrlimit(Resource::Nofile, raised) {
             Ok(()) => lim = raised,
             Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
         }
