@@ -104,8 +104,9 @@ impl Default for ServeOptions {
 }
 
 /// The default cap for a process allowed `nofile` open files: all but a reserve of 64 + 1/16
-/// (for the store's files, the listeners, the runtime, a PostgreSQL connection, stdio, and the
-/// newcomer accepted over the cap before another is closed), and at least 8.
+/// (for the store's files, the listeners, the runtime, a PostgreSQL connection, stdio, the
+/// newcomer accepted over the cap, and up to 16 evicted connections not yet closed), and at
+/// least 8.
 pub fn default_max_connections(nofile: u64) -> usize {
     let reserve = 64 + nofile / 16;
     usize::try_from(nofile.saturating_sub(reserve))
@@ -192,8 +193,8 @@ pub async fn serve_until(
     Ok(())
 }
 
-/// Asks for a deeper accept queue than the 128 the standard library's `bind` gives: `listen`
-/// again on a listening socket only changes its backlog (Linux, the BSDs).
+/// Asks for a deeper accept queue than the 128 a listener is bound with here: `listen` again on
+/// a listening socket only changes its backlog (Linux, the BSDs).
 fn deepen_backlog(listener: &TcpListener) {
     if let Err(e) = socket2::SockRef::from(listener).listen(BACKLOG) {
         tracing::debug!(error = %e, "could not deepen the accept queue");
