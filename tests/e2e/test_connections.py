@@ -2,8 +2,8 @@
 route runs, in the dialect of the path (item 10).
 
 The flood test starts its own `vpcpeer serve` with an open-file limit of 1024 (soft and hard, so
-the server cannot raise it), opens 1,500 connections that send half a request head and 3,000 that
-send nothing, and checks that health still answers, that an EC2 call still works, and that the
+the server cannot raise it), opens 1,500 connections that send half a request head and 3,000 idle
+ones (2,700 that send nothing, 300 kept alive after one request), and checks that health still answers, that an EC2 call still works, and that the
 flood is closed (the header timeout is 1 s here). Liveness timeouts only: latency under the flood
 is measured by bench/flood.py, not asserted here.
 """
@@ -25,6 +25,7 @@ from conftest import BIN
 
 LIVENESS = 20  # seconds; a bound for "eventually", never a performance threshold
 SLOW_HEAD = b"GET /_vpcpeer/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+WHOLE_REQUEST = b"GET /_vpcpeer/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def raise_own_fd_limit(want):
@@ -153,6 +154,9 @@ def test_flood_at_the_file_limit_leaves_health_and_ec2_answering(limited):
         for i in range(4500):
             if i % 3 == 0:
                 slow.append(connect(s.addr, SLOW_HEAD))
+            elif i % 15 == 1:
+                # Kept alive after one whole request: idle between requests.
+                idle.append(connect(s.addr, WHOLE_REQUEST))
             else:
                 idle.append(connect(s.addr))
             if i % 1500 == 1499:
