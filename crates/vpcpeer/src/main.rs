@@ -105,10 +105,16 @@ struct ServeArgs {
     /// Default: the open-file limit (raised to its hard limit at start) less a reserve.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
-    /// Also accept requests whose Host header names NAME (repeatable; '*' accepts any name).
-    /// IP addresses and localhost are always accepted; other names are refused, against DNS
-    /// rebinding.
-    #[arg(long = "allow-host", value_name = "NAME")]
+    /// Also accept requests whose Host header names NAME (repeatable, or comma-separated in the
+    /// environment; '*' accepts any name). IP addresses and localhost are always accepted; other
+    /// names are refused, against DNS rebinding: a server reached as http://vpcpeer:4650 (a
+    /// container's name) needs --allow-host vpcpeer.
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "VPCPEER_ALLOW_HOST",
+        value_delimiter = ','
+    )]
     allow_hosts: Vec<String>,
 }
 
