@@ -3,7 +3,10 @@
 //! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`];
 //! `tls/cert.pem`, the HTTPS certificate, see [`tls`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
-//! ([`azure`]). [`serve_with_tls`] adds an HTTPS listener ([`tls`]).
+//! ([`azure`]). [`serve`] runs the connection manager ([`conn`]) on a plain listener and, when
+//! given, an HTTPS one ([`tls`]). Errors outside the faces' handlers are rendered in the dialect
+//! of the path ([`dialect`]); browser-originated requests from other origins are refused
+//! ([`guard`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
@@ -11,11 +14,17 @@
 pub mod audit;
 pub mod auth;
 pub mod azure;
+pub mod conn;
+pub mod dialect;
 pub mod gcp;
+pub mod guard;
+pub mod layers;
 pub mod reach;
 pub mod redact;
 pub mod snapcache;
 pub mod tls;
+
+pub use conn::ServeOptions;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,9 +97,10 @@ impl AppState {
     }
 }
 
-/// The router of the whole server.
+/// The router of the whole server, behind the layers every request passes ([`layers`]: panics,
+/// errors in the dialect of the path, browser checks, body limits).
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", post(aws_query).get(aws_query))
         .route("/_vpcpeer/health", get(health))
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
@@ -101,57 +111,32 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/tls/cert.pem", get(tls::cert_handler))
         .merge(gcp::routes())
         .merge(azure::routes())
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::admin_guard,
-        ))
+        .fallback(layers::not_found);
+    with_layers(routes, state)
+}
+
+/// `routes` behind the layers of [`layers`] and the admin token check ([`auth::admin_guard`]),
+/// outermost last: catch-panic, errors in dialect, browser checks, admin token, body limits.
+pub(crate) fn with_layers(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
+    use axum::middleware::from_fn_with_state;
+    routes
+        .layer(from_fn_with_state(state.clone(), layers::read_body))
+        .layer(from_fn_with_state(state.clone(), auth::admin_guard))
+        .layer(from_fn_with_state(state.clone(), layers::guard))
+        .layer(from_fn_with_state(state.clone(), layers::in_dialect))
+        .layer(from_fn_with_state(state.clone(), layers::catch_panic))
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until ctrl-c or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-}
-
-/// Serves `app` on `listener`, and on `tls` too when given, until ctrl-c or SIGTERM.
-pub async fn serve_with_tls(
+/// Serves [`app`] on `listener`, and on `tls` too when given, with the connection manager's
+/// timeouts and cap ([`conn`]), until ctrl-c or SIGTERM.
+pub async fn serve(
     listener: tokio::net::TcpListener,
     tls: Option<tls::TlsListener>,
     state: Arc<AppState>,
+    options: ServeOptions,
 ) -> std::io::Result<()> {
-    let Some(tls) = tls else {
-        return serve(listener, state).await;
-    };
-    let handle = axum_server::Handle::new();
-    let https = tokio::spawn(tls.serve(state.clone(), handle.clone()));
-    let plain = serve(listener, state).await;
-    handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
-    let secure = https
-        .await
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    plain.and(secure)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    conn::serve(listener, tls, state, options).await
 }
 
 /// The address a server bound, for printing.
@@ -352,10 +337,8 @@ async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
     }
 }
 
-async fn not_found() -> Response {
-    json_error(StatusCode::NOT_FOUND, "no such endpoint")
-}
-
+#[cfg(test)]
+mod dialect_tests;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

@@ -77,6 +77,7 @@ async fn accounts_see_only_their_own_vpcs() {
 async fn clock_endpoint_advances() {
     let st = state();
     let req = Request::post("/_vpcpeer/clock")
+        .header("content-type", "application/json")
         .body(Body::from("{\"advance_seconds\": 60}"))
         .expect("request");
     assert_eq!(send(&st, req).await.0, 200);
@@ -85,6 +86,7 @@ async fn clock_endpoint_advances() {
         vpcpeer_model::Timestamp(1_700_000_060_000)
     );
     let req = Request::post("/_vpcpeer/clock")
+        .header("content-type", "application/json")
         .body(Body::from("nope"))
         .expect("request");
     assert_eq!(send(&st, req).await.0, 400);
@@ -222,6 +224,7 @@ async fn reach_rejects_bad_input_and_foreign_ids() {
     let (_, _, ia, ip_a) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let (_, _, ib, _) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
     let req = Request::post("/_vpcpeer/reach")
+        .header("content-type", "application/json")
         .body(Body::from("not json"))
         .expect("request");
     let (status, v) = raw_reach(&st, req).await;

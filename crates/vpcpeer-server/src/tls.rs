@@ -1,12 +1,12 @@
 //! The HTTPS listener: the same app behind TLS, with a self-signed certificate for `127.0.0.1`
 //! and `localhost` (Azure's SDK refuses to send a bearer token over plain HTTP). The certificate
 //! is generated once and kept in the directory the binary chooses, so clients can trust it.
+//! The connection manager ([`crate::conn`]) serves it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum_server::tls_rustls::RustlsConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -98,8 +98,8 @@ fn server_config(id: &TlsIdentity) -> std::io::Result<rustls::ServerConfig> {
 /// A bound HTTPS listener, ready to serve.
 #[derive(Debug)]
 pub struct TlsListener {
-    listener: std::net::TcpListener,
-    config: Arc<rustls::ServerConfig>,
+    pub(crate) listener: std::net::TcpListener,
+    pub(crate) config: Arc<rustls::ServerConfig>,
 }
 
 impl TlsListener {
@@ -115,18 +115,5 @@ impl TlsListener {
     /// The address it listens on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
-    }
-
-    /// Serves the app until `handle` is told to shut down.
-    pub(crate) async fn serve(
-        self,
-        state: Arc<AppState>,
-        handle: axum_server::Handle<SocketAddr>,
-    ) -> std::io::Result<()> {
-        let app = crate::app(state).layer(axum::Extension(crate::azure::Https));
-        axum_server::from_tcp_rustls(self.listener, RustlsConfig::from_config(self.config))?
-            .handle(handle)
-            .serve(app.into_make_service())
-            .await
     }
 }

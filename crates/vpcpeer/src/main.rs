@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -100,6 +100,32 @@ struct ServeArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     security: security::SecurityArgs,
+    /// Seconds a client has to send a whole request head (from connecting, or from the first
+    /// byte of a later request on a kept-alive connection); slower connections are closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a client has to send a whole request body after its head (else 408).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Connections open at once, over both listeners. At the cap a newcomer is still served: the
+    /// connection slowest to send its request head, else the longest idle, is closed for it.
+    /// Default: the open-file limit (raised to its hard limit at start) less a reserve.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// Also accept requests whose Host header names NAME (repeatable, or comma-separated in the
+    /// environment; '*' accepts any name). IP addresses and localhost are always accepted; other
+    /// names are refused, against DNS rebinding: a server reached as http://vpcpeer:4650 (a
+    /// container's name) needs --allow-host vpcpeer.
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "VPCPEER_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
 }
 
 /// The `--tls-listen` value.
@@ -168,6 +194,44 @@ fn say(line: &str) {
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
+/// A duration in seconds, such as `10` or `0.5`.
+fn seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "'{s}' must be more than 0 and at most 86400 seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Raises the soft limit of open files to the hard limit, and returns the limit in force
+/// (`None` when it cannot be read, or is unlimited).
+#[cfg(unix)]
+fn raise_open_file_limit() -> Option<u64> {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut lim = getrlimit(Resource::Nofile);
+    if lim.current != lim.maximum {
+        let raised = rustix::process::Rlimit {
+            current: lim.maximum,
+            maximum: lim.maximum,
+        };
+        match setrlimit(Resource::Nofile, raised) {
+            Ok(()) => lim = raised,
+            Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+        }
+    }
+    lim.current
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() -> Option<u64> {
+    None
+}
+
 fn system_now() -> Timestamp {
     #[allow(clippy::disallowed_methods)]
     let d = SystemTime::now()
@@ -231,6 +295,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let tls_socket = match tls_addr {
         Some(a) => Some(bind(a, "--tls-listen", "HTTPS")?),
         None => None,
+    };
+    let open_files = raise_open_file_limit();
+    let options = vpcpeer_server::ServeOptions {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: match (args.max_connections, open_files) {
+            (Some(n), _) => usize::try_from(n).unwrap_or(usize::MAX),
+            (None, Some(nofile)) => vpcpeer_server::conn::default_max_connections(nofile),
+            (None, None) => vpcpeer_server::ServeOptions::default().max_connections,
+        },
+        allow_hosts: args.allow_hosts.clone(),
     };
     let mut data = args.data_dir.display().to_string();
     let store: Arc<dyn Store> = if args.ephemeral {
@@ -316,7 +392,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 Some(l)
             }
         };
-        let served = vpcpeer_server::serve_with_tls(listener, tls, state)
+        let served = vpcpeer_server::serve(listener, tls, state, options)
             .await
             .context("serving");
         drop(ephemeral_tls_dir);

@@ -14,7 +14,7 @@ async fn send(st: &Arc<AppState>, method: &str, uri: &str, body: &str) -> (u16, 
     let req = Request::builder()
         .method(method)
         .uri(uri)
-        .header("host", "gcp.test:8443")
+        .header("host", "localhost:8443")
         .header("authorization", "Bearer whatever")
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
@@ -36,7 +36,7 @@ async fn insert_commits_and_links_use_the_request_host() {
     assert_eq!(op["status"], "DONE");
     assert_eq!(
         op["targetLink"],
-        "http://gcp.test:8443/compute/v1/projects/proj-a/global/networks/net-a"
+        "http://localhost:8443/compute/v1/projects/proj-a/global/networks/net-a"
     );
     assert_eq!(st.emulator.with_world(|w| w.gcp_networks.len()), 1);
     let (status, net) = send(

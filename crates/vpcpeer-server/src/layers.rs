@@ -1,0 +1,288 @@
+//! The layers every request passes through before a face's handler, outermost first:
+//!
+//! 1. [`catch_panic`]: a panic anywhere below answers 500 in the dialect of the path (the
+//!    connection stays up) instead of dropping the connection.
+//! 2. [`in_dialect`]: an error answer without a body of its own dialect (axum's 405, its
+//!    plain-text extractor rejections) is re-rendered in the dialect of the path.
+//! 3. [`guard`]: the browser and DNS-rebinding checks of [`crate::guard`].
+//! 4. [`read_body`]: the request target's length (414 over [`MAX_TARGET`]) and the body, read
+//!    whole before the handler runs: 413 over the face's limit ([`body_limit`]), 408 when the
+//!    connection manager's body deadline passes ([`BodyTimedOut`]), 400 when the body cannot be
+//!    read.
+//!
+//! [`not_found`] is the router's fallback, in the dialect of the path too.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Extension;
+
+use crate::azure::Https;
+use crate::dialect::{self, face_of, printable, Face};
+use crate::guard::{self, AllowedHosts};
+use crate::AppState;
+
+/// The longest request target (path and query) served; longer ones answer 414. Longer than any
+/// request the SDKs send (EC2 requests go in the body); hyper refuses a whole request head over
+/// 64 KiB before this layer runs, and the connection manager renders that answer in dialect.
+pub const MAX_TARGET: usize = 16 * 1024;
+
+/// The largest request body of a face: 16 MiB for Azure (as before), 2 MiB for the others.
+pub fn body_limit(face: Face) -> usize {
+    match face {
+        Face::Azure => 16 * 1024 * 1024,
+        _ => 2 * 1024 * 1024,
+    }
+}
+
+/// The error a request body yields when the client has not sent it whole in time (set by the
+/// connection manager); answered with 408.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimedOut;
+
+impl std::fmt::Display for BodyTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body was not received in time")
+    }
+}
+
+impl std::error::Error for BodyTimedOut {}
+
+fn path_of(uri: &Uri) -> String {
+    uri.path().to_owned()
+}
+
+/// Polls a future and turns a panic inside it into an `Err` (no `unsafe`: the future is boxed,
+/// so the wrapper is `Unpin`).
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let fut = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(move || fut.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+fn panic_text(p: &(dyn Any + Send)) -> &str {
+    p.downcast_ref::<&str>()
+        .copied()
+        .or_else(|| p.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not a string)")
+}
+
+/// Layer 1: answers 500 in the dialect of the path when anything below panics.
+pub async fn catch_panic(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = path_of(req.uri());
+    let method = req.method().clone();
+    match CatchUnwind(Box::pin(next.run(req))).await {
+        Ok(resp) => resp,
+        Err(panic) => {
+            tracing::error!(
+                %method,
+                path = %printable(&path, 200),
+                panic = %panic_text(panic.as_ref()),
+                "a request handler panicked; answered 500"
+            );
+            let face = face_of(&path);
+            let message = match face {
+                Face::Aws => "An internal error has occurred",
+                Face::Gcp => "Internal error. Please try again.",
+                Face::Azure => "The server encountered an internal error.",
+                Face::Admin => "internal error",
+            };
+            dialect::error(
+                face,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                message,
+                &st.request_id(),
+            )
+        }
+    }
+}
+
+/// Whether a response is an error that no face rendered: no content type, or plain text (what
+/// axum's own rejections carry).
+fn is_bare_error(resp: &Response) -> bool {
+    resp.status().as_u16() >= 400
+        && resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|ct| ct.starts_with("text/plain"))
+}
+
+/// Layer 2: re-renders bare error answers in the dialect of the path, keeping the status and
+/// headers such as `Allow`, and the text of axum's rejection as the message.
+pub async fn in_dialect(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = path_of(req.uri());
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    if !is_bare_error(&resp) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let status = parts.status;
+    let message = match (status, text.trim()) {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => format!(
+            "The method {} is not allowed on {}.",
+            printable(method.as_str(), 40),
+            printable(&path, 200)
+        ),
+        (_, "") => status.canonical_reason().unwrap_or("Error").to_owned(),
+        (_, t) => printable(t, 500),
+    };
+    let face = face_of(&path);
+    let fresh = dialect::error(face, status, &message, &st.request_id());
+    let (fresh_parts, fresh_body) = fresh.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (k, v) in fresh_parts.headers.iter() {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    Response::from_parts(parts, fresh_body)
+}
+
+/// Layer 3: the checks of [`crate::guard::check`].
+pub async fn guard(
+    State(st): State<Arc<AppState>>,
+    https: Option<Extension<Https>>,
+    allowed: Option<Extension<AllowedHosts>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let allowed = allowed.map(|Extension(a)| a).unwrap_or_default();
+    let checked = guard::check(
+        req.method(),
+        req.uri().path(),
+        req.headers(),
+        https.is_some(),
+        &allowed,
+    );
+    match checked {
+        Ok(()) => next.run(req).await,
+        Err(refusal) => {
+            tracing::info!(
+                method = %req.method(),
+                path = %printable(req.uri().path(), 200),
+                reason = %refusal.message,
+                "refused a browser-originated or misdirected request"
+            );
+            let face = face_of(req.uri().path());
+            dialect::error(face, refusal.status, &refusal.message, &st.request_id())
+        }
+    }
+}
+
+fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<T>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+fn closing(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// Layer 4: the target's length, then the whole body within the face's limit.
+pub async fn read_body(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let face = face_of(req.uri().path());
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_TARGET {
+        let msg =
+            format!("The request URI is {target} bytes long; the limit is {MAX_TARGET} bytes.");
+        return closing(dialect::error(
+            face,
+            StatusCode::URI_TOO_LONG,
+            &msg,
+            &st.request_id(),
+        ));
+    }
+    let limit = body_limit(face);
+    let too_large = || {
+        let msg = format!("The request body is larger than the limit of {limit} bytes.");
+        closing(dialect::error(
+            face,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &msg,
+            &st.request_id(),
+        ))
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(e) => {
+            let e: &(dyn std::error::Error + 'static) = &e;
+            if caused_by::<http_body_util::LengthLimitError>(e) {
+                return too_large();
+            }
+            if caused_by::<BodyTimedOut>(e) {
+                return closing(dialect::error(
+                    face,
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request body was not received within the server's body timeout.",
+                    &st.request_id(),
+                ));
+            }
+            return closing(dialect::error(
+                face,
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+                &st.request_id(),
+            ));
+        }
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The router's fallback: 404 in the dialect of the path.
+pub async fn not_found(State(st): State<Arc<AppState>>, method: Method, uri: Uri) -> Response {
+    let path = printable(uri.path(), 200);
+    let face = face_of(uri.path());
+    let message = match face {
+        Face::Aws => format!(
+            "The requested URL {} {path} is not served: the EC2 Query API is at /.",
+            printable(method.as_str(), 40)
+        ),
+        Face::Gcp => format!(
+            "The requested URL {} {path} was not found.",
+            printable(method.as_str(), 40)
+        ),
+        Face::Azure => {
+            format!("The resource type of path '{path}' is not served by this emulator.")
+        }
+        Face::Admin => "no such endpoint".to_owned(),
+    };
+    dialect::error(face, StatusCode::NOT_FOUND, &message, &st.request_id())
+}
