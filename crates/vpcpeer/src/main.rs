@@ -254,7 +254,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => match serve(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("Error: {e:?}");
+                // The cause chain on one line, never a backtrace: this is for a person.
+                eprintln!("error: {e:#}");
                 ExitCode::FAILURE
             }
         },

@@ -93,11 +93,13 @@ pub fn resolve(
         }
     }
     let admin = sources.into_iter().next().map(|(t, _)| t);
-    let exposed: Vec<String> = listen
+    let mut exposed: Vec<String> = listen
         .iter()
         .filter(|a| !a.ip().is_loopback())
         .map(ToString::to_string)
         .collect();
+    // HTTP and HTTPS on port 0 of one address print alike: name it once.
+    exposed.dedup();
     if !exposed.is_empty() && admin.is_none() {
         bail!(
             "refusing to listen on {} without an admin token: anyone who can reach that address could read every account's state and reset it through /_vpcpeer/*. Set a token of at least 16 characters with --admin-token-file FILE, the {ADMIN_TOKEN_ENV} environment variable, or \"admin_token\" in the --credentials file; clients send it as Authorization: Bearer TOKEN (vpcpeer reach and audit: --admin-token or {ADMIN_TOKEN_ENV}).",

@@ -1,8 +1,8 @@
 //! Azure's own bounds on what one request may carry, and the address checks over input lists,
 //! each `O(n log n)` (sort and sweep) so that no request holds the world lock for long.
 //!
-//! Sources: "Networking limits - Azure Resource Manager" (azure-subscription-service-limits,
-//! `includes/azure-virtual-network-limits.md`): 3,000 subnets per virtual network, 1,000 rules per
+//! Sources: "Networking limits - Azure Resource Manager" (Microsoft Learn,
+//! azure-subscription-service-limits, the virtual network limits table): 3,000 subnets per virtual network, 1,000 rules per
 //! NSG, 4,000 addresses and ranges for the source (and, separately, the destination) of an NSG
 //! rule, 400 routes per route table, 256 private IP addresses per network interface; and "Tag
 //! resources - limitations" (tag-resources.md): 50 tags per resource, a tag name at most 512
