@@ -17,7 +17,13 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test (also builds target/debug/vpcpeer for the end-to-end tests)"
+# The fuzz targets (crates/vpcpeer-server/tests/fuzz.rs: raw EC2, GCP, Azure and admin requests
+# through the router) run for a time budget per face; the report says how many inputs ran.
+export VPCPEER_FUZZ_SECS="${VPCPEER_FUZZ_SECS:-30}"
+rm -f target/tmp/fuzz-report.txt
 cargo test --workspace
+echo "== fuzz report"
+cat target/tmp/fuzz-report.txt
 # No separate `cargo build -p vpcpeer`: `cargo test` already built the binary, because
 # crates/vpcpeer has an integration test (tests/tidy.rs), and it built it with the features
 # the whole test build uses (vpcpeer-model's `testkit`, enabled by other crates'

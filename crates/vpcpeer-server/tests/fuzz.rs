@@ -726,6 +726,176 @@ fn value(vocab: &Vocab) -> BoxedStrategy<String> {
     .boxed()
 }
 
+/// A plausible IPv4 block: mostly inside 10.0.0.0/8 at the sizes clouds accept.
+fn cidr() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => (0u32..8, 0u32..4, prop::sample::select(&[16u32, 20, 24, 28][..]))
+            .prop_map(|(a, b, n)| format!("10.{a}.{b}.0/{n}")),
+        1 => prop::sample::select(&["0.0.0.0/0", "10.0.0.0/8", "172.31.0.0/16", "192.168.0.0/24"][..])
+            .prop_map(str::to_owned),
+    ]
+    .boxed()
+}
+
+/// A value for the EC2 parameter `name`: mostly of the kind the name asks for (a block, an id,
+/// a port, a flag), sometimes anything at all.
+fn value_for(name: &str, vocab: &Vocab) -> BoxedStrategy<String> {
+    let last = name
+        .rsplit('.')
+        .find(|p| p.parse::<u64>().is_err())
+        .unwrap_or(name);
+    let tailored: BoxedStrategy<String> = if last.contains("Cidr") {
+        cidr()
+    } else if last.ends_with("Id") && last != "ImageId" {
+        let prefix = match last {
+            "VpcId" | "PeerVpcId" => "vpc-",
+            "SubnetId" => "subnet-",
+            "GroupId" => "sg-",
+            "RouteTableId" => "rtb-",
+            "VpcPeeringConnectionId" => "pcx-",
+            "InternetGatewayId" | "GatewayId" => "igw-",
+            "NetworkAclId" => "acl-",
+            "InstanceId" => "i-",
+            "NetworkInterfaceId" => "eni-",
+            "UserId" | "PeerOwnerId" => "",
+            _ => "",
+        };
+        let fitting: Vec<String> = vocab
+            .ids
+            .iter()
+            .filter(|id| !prefix.is_empty() && id.starts_with(prefix))
+            .cloned()
+            .collect();
+        if last == "UserId" || last == "PeerOwnerId" {
+            prop::sample::select(ACCOUNTS)
+                .prop_map(str::to_owned)
+                .boxed()
+        } else if fitting.is_empty() {
+            prop::sample::select(vocab.ids.clone()).boxed()
+        } else {
+            prop::sample::select(fitting).boxed()
+        }
+    } else if last.contains("Port")
+        || last == "RuleNumber"
+        || last.ends_with("Count")
+        || last == "MaxResults"
+    {
+        prop_oneof![
+            3 => (0i64..70_000).prop_map(|n| n.to_string()),
+            1 => Just("-1".to_owned()),
+        ]
+        .boxed()
+    } else if last.contains("Protocol") {
+        prop::sample::select(&["tcp", "udp", "icmp", "-1", "6", "17", "all"][..])
+            .prop_map(str::to_owned)
+            .boxed()
+    } else if last == "Value"
+        || last.starts_with("Enable")
+        || last.starts_with("Allow")
+        || last == "DryRun"
+        || last == "Egress"
+    {
+        prop::sample::select(&["true", "false"][..])
+            .prop_map(str::to_owned)
+            .boxed()
+    } else {
+        value(vocab)
+    };
+    prop_oneof![3 => tailored, 1 => value(vocab)].boxed()
+}
+
+/// Replaces some leaves of a plausible JSON body with anything, and drops some keys, so the
+/// handlers see mostly-right bodies with one thing wrong.
+fn mutate(vocab: &Vocab, body: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    let vocab = vocab.clone();
+    (body, any::<u64>())
+        .prop_flat_map(move |(v, salt)| {
+            let n = leaves(&v);
+            (
+                Just(v),
+                prop::collection::vec(json_value(&vocab), 0..3),
+                prop::collection::vec(0..n.max(1), 0..3),
+                Just(salt),
+            )
+        })
+        .prop_map(|(mut v, replacements, at, salt)| {
+            for (i, r) in at.into_iter().zip(replacements) {
+                replace_leaf(&mut v, i, r);
+            }
+            if salt % 5 == 0 {
+                drop_key(&mut v, (salt / 5) as usize);
+            }
+            v
+        })
+        .boxed()
+}
+
+fn leaves(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a.iter().map(leaves).sum(),
+        Value::Object(o) => o.values().map(leaves).sum(),
+        _ => 1,
+    }
+}
+
+/// Replaces the `i`-th leaf (depth first) of `v` with `r`.
+fn replace_leaf(v: &mut Value, i: usize, r: Value) {
+    fn go(v: &mut Value, i: &mut usize, r: &mut Option<Value>) {
+        match v {
+            Value::Array(a) => a.iter_mut().for_each(|x| go(x, i, r)),
+            Value::Object(o) => o.values_mut().for_each(|x| go(x, i, r)),
+            leaf => {
+                if *i == 0 {
+                    if let Some(r) = r.take() {
+                        *leaf = r;
+                    }
+                }
+                *i = i.wrapping_sub(1);
+            }
+        }
+    }
+    let mut k = i;
+    go(v, &mut k, &mut Some(r));
+}
+
+/// Removes one key somewhere in `v` (chosen by `n`).
+fn drop_key(v: &mut Value, n: usize) {
+    fn count(v: &Value, c: &mut usize) {
+        match v {
+            Value::Array(a) => a.iter().for_each(|x| count(x, c)),
+            Value::Object(o) => {
+                *c += o.len();
+                o.values().for_each(|x| count(x, c));
+            }
+            _ => {}
+        }
+    }
+    let mut total = 0;
+    count(v, &mut total);
+    if total == 0 {
+        return;
+    }
+    fn go(v: &mut Value, k: &mut usize) -> bool {
+        match v {
+            Value::Array(a) => a.iter_mut().any(|x| go(x, k)),
+            Value::Object(o) => {
+                if *k < o.len() {
+                    let key = o.keys().nth(*k).cloned();
+                    if let Some(key) = key {
+                        o.remove(&key);
+                    }
+                    return true;
+                }
+                *k -= o.len();
+                o.values_mut().any(|x| go(x, k))
+            }
+            _ => false,
+        }
+    }
+    let mut k = n % total;
+    go(v, &mut k);
+}
+
 /// A JSON value: leaves from [`value`] and numbers, nested in arrays and objects keyed from
 /// [`JSON_KEYS`].
 fn json_value(vocab: &Vocab) -> BoxedStrategy<Value> {
@@ -845,7 +1015,16 @@ fn ec2_input(vocab: &Vocab) -> BoxedStrategy<Ec2Input> {
     let params = (
         action,
         version,
-        prop::collection::vec((name, value(vocab)), 0..10),
+        prop::collection::vec(
+            {
+                let vocab = vocab.clone();
+                name.prop_flat_map(move |n| {
+                    let v = value_for(&n, &vocab);
+                    (Just(n), v)
+                })
+            },
+            0..10,
+        ),
     )
         .prop_map(|(action, version, rest)| {
             let mut p = vec![("Action".to_owned(), action)];
@@ -952,28 +1131,189 @@ fn method() -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn gcp_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
-    let structured = (
-        prop::sample::select(&["proj-a", "proj-b", "proj-c"][..]).prop_map(str::to_owned),
-        prop_oneof![
-            Just("global".to_owned()),
-            Just("regions/us-central1".to_owned()),
-            Just("zones/us-central1-a".to_owned()),
-            segment(GCP_WORDS, vocab),
-        ],
-        segment(GCP_WORDS, vocab),
-        prop::collection::vec(segment(GCP_WORDS, vocab), 0..3),
+/// A name as the clouds take them: mostly one of the seeded world's, or a fresh valid one.
+fn name(known: &'static [&'static str], vocab: &Vocab) -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => prop::sample::select(known).prop_map(str::to_owned),
+        2 => "[a-z][a-z0-9-]{0,10}",
+        1 => segment(known, vocab),
+    ]
+    .boxed()
+}
+
+/// A GCP method and path: a project, then a collection in its scope, a resource and maybe a
+/// verb.
+fn gcp_path(vocab: &Vocab) -> BoxedStrategy<(String, String)> {
+    let project = prop_oneof![
+        8 => prop::sample::select(&["proj-a", "proj-b"][..]).prop_map(str::to_owned),
+        1 => Just("proj-c".to_owned()),
+        1 => segment(GCP_WORDS, vocab),
+    ];
+    let global = (
+        prop::sample::select(&["networks", "routes", "firewalls", "operations"][..]),
+        prop::option::weighted(0.7, name(&["net-a", "net-b", "default-allow"], vocab)),
+        prop::option::weighted(
+            0.3,
+            prop::sample::select(
+                &[
+                    "addPeering",
+                    "removePeering",
+                    "updatePeering",
+                    "listPeeringRoutes",
+                    "wait",
+                ][..],
+            ),
+        ),
     )
-        .prop_map(|(p, scope, coll, tail)| {
-            let mut s = format!("projects/{p}/{scope}/{coll}");
-            for t in tail {
-                s.push('/');
-                s.push_str(&t);
-            }
-            s
+        .prop_map(|(c, n, v)| match (n, v) {
+            (None, _) => (Fit::Collection, format!("global/{c}")),
+            (Some(n), None) => (Fit::Resource, format!("global/{c}/{n}")),
+            (Some(n), Some(v)) => (
+                Fit::Verb(v == "listPeeringRoutes"),
+                format!("global/{c}/{n}/{v}"),
+            ),
         });
-    let free = prop::collection::vec(segment(GCP_WORDS, vocab), 0..8).prop_map(|v| v.join("/"));
-    let path = prop_oneof![6 => structured, 1 => free];
+    let regional = (
+        prop::sample::select(&["us-central1", "europe-west1", "nowhere-1"][..]),
+        prop::sample::select(&["subnetworks", "operations"][..]),
+        prop::option::weighted(0.7, name(&["net-a-sub", "net-b-sub", "s2"], vocab)),
+        prop::option::weighted(
+            0.2,
+            prop::sample::select(&["expandIpCidrRange", "wait"][..]),
+        ),
+    )
+        .prop_map(|(r, c, n, v)| match (n, v) {
+            (None, _) => (Fit::Collection, format!("regions/{r}/{c}")),
+            (Some(n), None) => (Fit::Resource, format!("regions/{r}/{c}/{n}")),
+            (Some(n), Some(v)) => (Fit::Verb(false), format!("regions/{r}/{c}/{n}/{v}")),
+        });
+    let zonal = (
+        prop::sample::select(&["us-central1-a", "europe-west1-b", "nowhere-1-z"][..]),
+        prop::sample::select(&["instances", "operations"][..]),
+        prop::option::weighted(0.7, name(&["net-a-vm", "net-b-vm", "vm2"], vocab)),
+    )
+        .prop_map(|(z, c, n)| match n {
+            None => (Fit::Collection, format!("zones/{z}/{c}")),
+            Some(n) => (Fit::Resource, format!("zones/{z}/{c}/{n}")),
+        });
+    let free = prop::collection::vec(segment(GCP_WORDS, vocab), 0..5)
+        .prop_map(|v| (Fit::Resource, v.join("/")));
+    (
+        project,
+        prop_oneof![4 => global, 2 => regional, 2 => zonal, 1 => free],
+        method(),
+        0u8..10,
+    )
+        .prop_map(|(p, (fit, rest), any_method, dice)| {
+            // Mostly a method the path takes, so requests get past routing.
+            let method = if dice == 0 {
+                any_method
+            } else {
+                let m = match fit {
+                    Fit::Collection => ["GET", "POST"][usize::from(dice % 2)],
+                    Fit::Resource => ["GET", "DELETE", "PATCH", "PUT"][usize::from(dice % 4)],
+                    Fit::Verb(get) => {
+                        if get {
+                            "GET"
+                        } else {
+                            "POST"
+                        }
+                    }
+                };
+                m.to_owned()
+            };
+            (method, format!("projects/{p}/{rest}"))
+        })
+        .boxed()
+}
+
+/// What a generated path names, to pick a method it takes.
+#[derive(Debug, Clone, Copy)]
+enum Fit {
+    Collection,
+    Resource,
+    /// A custom verb; `true` when it is read with GET.
+    Verb(bool),
+}
+
+/// One body that every GCP insert, patch and peering verb finds its fields in, with plausible
+/// values.
+fn gcp_body(vocab: &Vocab) -> BoxedStrategy<Value> {
+    let net = prop::sample::select(
+        &[
+            "projects/proj-a/global/networks/net-a",
+            "projects/proj-b/global/networks/net-b",
+            "global/networks/net-a",
+            "projects/proj-c/global/networks/none",
+        ][..],
+    );
+    let subnet = prop::sample::select(
+        &[
+            "projects/proj-a/regions/us-central1/subnetworks/net-a-sub",
+            "projects/proj-b/regions/us-central1/subnetworks/net-b-sub",
+            "regions/us-central1/subnetworks/net-a-sub",
+        ][..],
+    );
+    let flags = prop::collection::vec(any::<bool>(), 6);
+    (
+        name(&["net-a", "net-b", "a-to-b", "b-to-a", "x"], vocab),
+        net,
+        subnet,
+        cidr(),
+        cidr(),
+        flags,
+        0i64..70_000,
+        prop::sample::select(&["INGRESS", "EGRESS", "BOTH"][..]),
+        prop::sample::select(&["tcp", "udp", "icmp", "all"][..]),
+        (0u32..70_000).prop_map(|p| p.to_string()),
+        prop::sample::select(
+            &[
+                "projects/proj-a/zones/us-central1-a/instances/net-a-vm",
+                "zones/us-central1-a/instances/net-a-vm",
+            ][..],
+        ),
+    )
+        .prop_map(
+            |(name, net, subnet, range, dest, f, prio, dir, proto, port, vm)| {
+                json!({
+                    "name": name,
+                    "network": net,
+                    "autoCreateSubnetworks": f[0],
+                    "ipCidrRange": range,
+                    "prefixLength": prio % 33,
+                    "networkPeering": {"name": name, "network": net, "exchangeSubnetRoutes": f[1],
+                                       "importCustomRoutes": f[2], "exportCustomRoutes": f[3]},
+                    "peerNetwork": net,
+                    "destRange": dest,
+                    "nextHopGateway": "global/gateways/default-internet-gateway",
+                    "nextHopInstance": vm,
+                    "priority": prio,
+                    "tags": ["web"],
+                    "sourceRanges": [dest],
+                    "direction": dir,
+                    "disabled": f[4],
+                    "allowed": [{"IPProtocol": proto, "ports": [port]}],
+                    "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+                    "networkInterfaces": [{"subnetwork": subnet, "network": net}],
+                    "secondaryIpRanges": [{"rangeName": "pods", "ipCidrRange": dest}],
+                    "routingConfig": {"routingMode": if f[5] { "GLOBAL" } else { "REGIONAL" }},
+                })
+            },
+        )
+        .boxed()
+}
+
+/// A request body built from `plausible`: mostly mutated, sometimes from the generic JSON
+/// generator, raw bytes or nothing.
+fn body_from(vocab: &Vocab, plausible: BoxedStrategy<Value>) -> BoxedStrategy<Vec<u8>> {
+    prop_oneof![
+        6 => mutate(vocab, plausible).prop_map(|v| v.to_string().into_bytes()),
+        2 => json_body(vocab),
+    ]
+    .boxed()
+}
+
+fn gcp_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
     let q = prop::collection::vec(
         (
             prop::sample::select(GCP_QUERY_KEYS).prop_map(str::to_owned),
@@ -981,8 +1321,8 @@ fn gcp_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
         ),
         0..3,
     );
-    (method(), path, q, json_body(vocab))
-        .prop_map(|(method, path, q, body)| {
+    (gcp_path(vocab), q, body_from(vocab, gcp_body(vocab)))
+        .prop_map(|((method, path), q, body)| {
             let q = query(&q);
             let path = if q.is_empty() {
                 format!("/compute/v1/{path}")
@@ -1029,33 +1369,145 @@ const AZURE_WORDS: &[&str] = &[
     "effectiveNetworkSecurityGroups",
 ];
 
-fn azure_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
-    let structured = (
-        prop::sample::select(SUBS).prop_map(str::to_owned),
-        segment(AZURE_WORDS, vocab),
+/// An ARM path: a subscription and resource group, then a resource (and maybe a child).
+fn azure_path(vocab: &Vocab) -> BoxedStrategy<String> {
+    let sub = prop_oneof![
+        8 => prop::sample::select(SUBS).prop_map(str::to_owned),
+        1 => segment(AZURE_WORDS, vocab),
+    ];
+    let rg = prop_oneof![
+        6 => Just("rg".to_owned()),
+        2 => Just("rg2".to_owned()),
+        1 => segment(AZURE_WORDS, vocab),
+    ];
+    let vnet = (
+        name(&["va", "vb", "vc"], vocab),
+        prop::option::weighted(
+            0.5,
+            (
+                prop::sample::select(&["subnets", "virtualNetworkPeerings"][..]),
+                prop::option::weighted(0.8, name(&["default", "s2", "a-to-b", "b-to-a"], vocab)),
+            ),
+        ),
+    )
+        .prop_map(|(n, child)| match child {
+            None => format!("Microsoft.Network/virtualNetworks/{n}"),
+            Some((c, None)) => format!("Microsoft.Network/virtualNetworks/{n}/{c}"),
+            Some((c, Some(m))) => format!("Microsoft.Network/virtualNetworks/{n}/{c}/{m}"),
+        });
+    let nsg = (
+        name(&["nsg-a", "nsg-b"], vocab),
+        prop::option::weighted(0.5, name(&["r1", "r2"], vocab)),
+    )
+        .prop_map(|(n, r)| match r {
+            None => format!("Microsoft.Network/networkSecurityGroups/{n}"),
+            Some(r) => format!("Microsoft.Network/networkSecurityGroups/{n}/securityRules/{r}"),
+        });
+    let rt = (
+        name(&["rt-a"], vocab),
+        prop::option::weighted(0.5, name(&["to-b"], vocab)),
+    )
+        .prop_map(|(n, r)| match r {
+            None => format!("Microsoft.Network/routeTables/{n}"),
+            Some(r) => format!("Microsoft.Network/routeTables/{n}/routes/{r}"),
+        });
+    let nic = (
+        name(&["nic-a", "nic-b"], vocab),
+        prop::option::weighted(
+            0.3,
+            prop::sample::select(&["effectiveRouteTable", "effectiveNetworkSecurityGroups"][..]),
+        ),
+    )
+        .prop_map(|(n, c)| match c {
+            None => format!("Microsoft.Network/networkInterfaces/{n}"),
+            Some(c) => format!("Microsoft.Network/networkInterfaces/{n}/{c}#POST"),
+        });
+    let other = (
         prop::sample::select(
             &[
-                "Microsoft.Network",
-                "Microsoft.Compute",
-                "microsoft.network",
+                "Microsoft.Network/virtualNetworkGateways",
+                "Microsoft.Compute/virtualMachines",
             ][..],
         ),
-        segment(AZURE_WORDS, vocab),
-        segment(AZURE_WORDS, vocab),
-        prop::collection::vec(segment(AZURE_WORDS, vocab), 0..3),
+        name(&["gw", "vm-a"], vocab),
     )
-        .prop_map(|(sub, rg, ns, t, name, tail)| {
-            let mut s =
-                format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{t}/{name}");
-            for t in tail {
-                s.push('/');
-                s.push_str(&t);
-            }
-            s
-        });
-    let free = prop::collection::vec(segment(AZURE_WORDS, vocab), 0..8)
-        .prop_map(|v| format!("/subscriptions/{}", v.join("/")));
-    let path = prop_oneof![6 => structured, 1 => free];
+        .prop_map(|(t, n)| format!("{t}/{n}"));
+    let free = prop::collection::vec(segment(AZURE_WORDS, vocab), 0..4).prop_map(|v| v.join("/"));
+    let resource = prop_oneof![4 => vnet, 2 => nsg, 2 => rt, 2 => nic, 1 => other, 1 => free];
+    (sub, rg, prop::option::weighted(0.9, resource))
+        .prop_map(|(sub, rg, r)| match r {
+            None => format!("/subscriptions/{sub}/resourceGroups/{rg}"),
+            Some(r) => format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{r}"),
+        })
+        .boxed()
+}
+
+/// One body that every ARM PUT here finds its properties in, with plausible values.
+fn azure_body() -> BoxedStrategy<Value> {
+    let rg = format!(
+        "/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Network",
+        SUBS[0]
+    );
+    let vnets: Vec<String> = ["va", "vb", "vc"]
+        .iter()
+        .map(|v| format!("{rg}/virtualNetworks/{v}"))
+        .collect();
+    let flags = prop::collection::vec(any::<bool>(), 6);
+    (
+        prop::sample::select(&["eastus", "westeurope", "nowhere"][..]),
+        prop::collection::vec(cidr(), 1..3),
+        cidr(),
+        prop::sample::select(vnets),
+        flags,
+        100i64..5000,
+        prop::sample::select(&["VirtualAppliance", "Internet", "None", "VnetLocal", "VirtualNetworkGateway"][..]),
+        prop::sample::select(&["Allow", "Deny"][..]),
+        prop::sample::select(&["Inbound", "Outbound"][..]),
+        prop::sample::select(&["Tcp", "Udp", "*", "Icmp"][..]),
+        prop::sample::select(&["10.4.1.4", "10.5.1.9", "VirtualNetwork", "*", "Internet"][..]),
+    )
+        .prop_map(move |(loc, prefixes, prefix, remote, f, prio, hop, access, dir, proto, addr)| {
+            let subnet_id = format!("{rg}/virtualNetworks/va/subnets/default");
+            json!({
+                "location": loc,
+                "tags": {"env": "fuzz"},
+                "properties": {
+                    "addressSpace": {"addressPrefixes": prefixes},
+                    "subnets": [{"name": "default", "properties": {"addressPrefix": prefix}}],
+                    "addressPrefix": prefix,
+                    "remoteVirtualNetwork": {"id": remote},
+                    "allowVirtualNetworkAccess": f[0],
+                    "allowForwardedTraffic": f[1],
+                    "allowGatewayTransit": f[2],
+                    "useRemoteGateways": f[3],
+                    "syncRemoteAddressSpace": f[4],
+                    "enableIPForwarding": f[5],
+                    "ipConfigurations": [{"name": "ipconfig1", "properties": {
+                        "subnet": {"id": subnet_id}, "privateIPAllocationMethod": "Dynamic"}}],
+                    "securityRules": [{"name": "r1", "properties": {
+                        "priority": prio, "access": access, "direction": dir, "protocol": proto,
+                        "sourceAddressPrefix": addr, "destinationAddressPrefix": "*",
+                        "sourcePortRange": "*", "destinationPortRange": "443"}}],
+                    "priority": prio,
+                    "access": access,
+                    "direction": dir,
+                    "protocol": proto,
+                    "sourceAddressPrefix": addr,
+                    "destinationAddressPrefix": "*",
+                    "sourcePortRange": "*",
+                    "destinationPortRange": "443",
+                    "routes": [{"name": "to-b", "properties": {"addressPrefix": prefix, "nextHopType": hop}}],
+                    "nextHopType": hop,
+                    "nextHopIpAddress": "10.4.1.4",
+                    "gatewayType": "Vpn",
+                    "networkProfile": {"networkInterfaces": [{"id": format!("{rg}/networkInterfaces/nic-a")}]},
+                },
+            })
+        })
+        .boxed()
+}
+
+fn azure_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
     let api = prop_oneof![
         6 => prop::sample::select(&["2024-05-01", "2023-09-01", "2021-04-01", "2024-01-01-preview"][..])
             .prop_map(|v| Some(v.to_owned())),
@@ -1064,8 +1516,22 @@ fn azure_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
         1 => prop::sample::select(&["aaaaaaaaa\u{e9}", "2024-05-0\u{e9}", "2024-05-01-previewx", "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}"][..])
             .prop_map(|v| Some(v.to_owned())),
     ];
-    (method(), path, api, json_body(vocab))
-        .prop_map(|(method, path, api, body)| {
+    let free = prop::collection::vec(segment(AZURE_WORDS, vocab), 0..8)
+        .prop_map(|v| format!("/subscriptions/{}", v.join("/")));
+    let path = prop_oneof![8 => azure_path(vocab), 1 => free];
+    (method(), 0u8..10, path, api, body_from(vocab, azure_body()))
+        .prop_map(|(any_method, dice, path, api, body)| {
+            // Mostly a method the path takes (`#POST` marks an action), so requests get past
+            // routing.
+            let (path, method) = match path.strip_suffix("#POST") {
+                Some(p) => (p.to_owned(), "POST".to_owned()),
+                None => {
+                    let m = ["PUT", "PUT", "PUT", "GET", "GET", "DELETE", "PATCH"]
+                        [usize::from(dice % 7)];
+                    (path, m.to_owned())
+                }
+            };
+            let method = if dice == 0 { any_method } else { method };
             let path = match api {
                 Some(v) => format!("{path}?{}", query(&[("api-version".to_owned(), v)])),
                 None => path,
@@ -1400,12 +1866,26 @@ fn run_face<S>(
     let h = Harness::new();
     let vocab = h.seed();
     assert!(vocab.ids.len() > 20, "seeding found only {:?}", vocab.ids);
+    let statuses = std::cell::RefCell::new(std::collections::BTreeMap::<u16, u64>::new());
+    let show: Option<u16> = std::env::var("VPCPEER_FUZZ_SHOW")
+        .ok()
+        .and_then(|s| s.parse().ok());
     let n = fuzz(face, build(&vocab), |input| {
         let Some(req) = input.request() else {
             return Ok(());
         };
         let head = req.method() == axum::http::Method::HEAD;
         let answer = h.send(req);
+        let seen = {
+            let mut m = statuses.borrow_mut();
+            let c = m.entry(answer.status).or_default();
+            *c += 1;
+            *c
+        };
+        // VPCPEER_FUZZ_SHOW=STATUS prints the first inputs answered with that status (exploring).
+        if seen <= 15 && show == Some(answer.status) {
+            eprintln!("{face} {}: {input:?}\n  -> {answer:?}", answer.status);
+        }
         if head {
             // A HEAD answer has no body by definition; only its status can be judged.
             if answer.status >= 500 {
@@ -1416,6 +1896,13 @@ fn run_face<S>(
         check(&input, &answer)
     });
     assert!(n > 0);
+    let statuses = statuses.into_inner();
+    eprintln!("fuzz {face}: answers by status {statuses:?}");
+    // The inputs must reach the handlers, not only the edge's refusals: some succeed.
+    assert!(
+        statuses.get(&200).copied().unwrap_or(0) > 0,
+        "{face}: no input succeeded: {statuses:?}"
+    );
     assert!(
         h.indexes_consistent(),
         "{face}: indexes inconsistent after fuzzing"
