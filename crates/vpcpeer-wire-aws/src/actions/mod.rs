@@ -20,6 +20,78 @@ use crate::{Ec2Error, Params, Xml};
 /// The signature of every action handler.
 pub type Handler = fn(&mut Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error>;
 
+/// Every EC2 action served, in alphabetical order (STS `GetCallerIdentity` is not one: the
+/// server answers it before dispatch). Each has a [`handler`]; tests and fuzzers draw from it.
+pub const ACTIONS: &[&str] = &[
+    "AcceptVpcPeeringConnection",
+    "AssociateRouteTable",
+    "AssociateVpcCidrBlock",
+    "AttachInternetGateway",
+    "AuthorizeSecurityGroupEgress",
+    "AuthorizeSecurityGroupIngress",
+    "CreateInternetGateway",
+    "CreateNatGateway",
+    "CreateNetworkAcl",
+    "CreateNetworkAclEntry",
+    "CreateNetworkInsightsPath",
+    "CreateRoute",
+    "CreateRouteTable",
+    "CreateSecurityGroup",
+    "CreateSubnet",
+    "CreateTags",
+    "CreateVpc",
+    "CreateVpcPeeringConnection",
+    "DeleteInternetGateway",
+    "DeleteNatGateway",
+    "DeleteNetworkAcl",
+    "DeleteNetworkAclEntry",
+    "DeleteNetworkInsightsAnalysis",
+    "DeleteNetworkInsightsPath",
+    "DeleteNetworkInterface",
+    "DeleteRoute",
+    "DeleteRouteTable",
+    "DeleteSecurityGroup",
+    "DeleteSubnet",
+    "DeleteTags",
+    "DeleteVpc",
+    "DeleteVpcPeeringConnection",
+    "DescribeAvailabilityZones",
+    "DescribeInstances",
+    "DescribeInternetGateways",
+    "DescribeNatGateways",
+    "DescribeNetworkAcls",
+    "DescribeNetworkInsightsAnalyses",
+    "DescribeNetworkInsightsPaths",
+    "DescribeNetworkInterfaces",
+    "DescribeRegions",
+    "DescribeRouteTables",
+    "DescribeSecurityGroupReferences",
+    "DescribeSecurityGroupRules",
+    "DescribeSecurityGroups",
+    "DescribeStaleSecurityGroups",
+    "DescribeSubnets",
+    "DescribeTags",
+    "DescribeVpcAttribute",
+    "DescribeVpcPeeringConnections",
+    "DescribeVpcs",
+    "DetachInternetGateway",
+    "DisassociateRouteTable",
+    "DisassociateVpcCidrBlock",
+    "ModifySubnetAttribute",
+    "ModifyVpcAttribute",
+    "ModifyVpcPeeringConnectionOptions",
+    "RejectVpcPeeringConnection",
+    "ReplaceNetworkAclAssociation",
+    "ReplaceNetworkAclEntry",
+    "ReplaceRoute",
+    "ReplaceRouteTableAssociation",
+    "RevokeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RunInstances",
+    "StartNetworkInsightsAnalysis",
+    "TerminateInstances",
+];
+
 /// The handler of `action`, or `None` for an unknown action (`InvalidAction`).
 pub fn handler(action: &str) -> Option<Handler> {
     core_handler(action)
@@ -78,4 +150,21 @@ pub(crate) fn explicit<'a, T>(
         .filter(|id| seen.insert(id.as_str()))
         .map(|id| domain(lookup(id)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_action_has_a_handler_and_the_list_is_sorted() {
+        for a in ACTIONS {
+            assert!(handler(a).is_some(), "{a} is listed but has no handler");
+        }
+        assert!(
+            ACTIONS.windows(2).all(|w| w[0] < w[1]),
+            "ACTIONS is not sorted"
+        );
+        assert!(handler("GetCallerIdentity").is_none());
+    }
 }
