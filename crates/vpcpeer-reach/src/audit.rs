@@ -91,7 +91,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The checks, by their names in `reachability.md` §6.2.
+/// The checks, by the names `vpcpeer audit` prints (the definitions below are the reference).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Check {
     /// `cidr_overlap_audit`.
