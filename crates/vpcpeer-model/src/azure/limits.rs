@@ -5,7 +5,7 @@
 //! azure-subscription-service-limits, the virtual network limits table): 3,000 subnets per virtual network, 1,000 rules per
 //! NSG, 4,000 addresses and ranges for the source (and, separately, the destination) of an NSG
 //! rule, 400 routes per route table, 256 private IP addresses per network interface; and "Tag
-//! resources - limitations" (tag-resources.md): 50 tags per resource, a tag name at most 512
+//! resources - limitations" (Microsoft Learn): 50 tags per resource, a tag name at most 512
 //! characters, a value at most 256, names without `<`, `>`, `%`, `&`, `\`, `?`, `/`.
 //!
 //! \[UNVERIFIED\] Choices: Azure documents no limit on the address prefixes of one VNet's address
