@@ -230,6 +230,26 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
+impl SqliteStore {
+    /// Simulates a full disk: the database may not grow past its present size (`None` lifts it).
+    fn limit_growth(&self, limited: bool) {
+        let inner = self.conn.lock().expect("poisoned");
+        let pages: i64 = if limited {
+            inner
+                .conn
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .expect("page_count")
+        } else {
+            4_294_967_294
+        };
+        let _: i64 = inner
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+            .expect("max_page_count");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -267,5 +287,62 @@ mod tests {
             snap.meta.get("clock_offset_ms").map(String::as_str),
             Some("5")
         );
+    }
+
+    /// A commit that does not fit on the disk fails whole (SQLITE_FULL, rolled back), and the
+    /// service takes it out of memory: what the emulator shows is what the file holds, and once
+    /// there is room again writes go on.
+    #[tokio::test]
+    async fn a_full_disk_fails_writes_whole_and_the_service_undoes_them() {
+        use std::sync::Arc;
+        use vpcpeer_model::{ops::vpc::CreateVpc, Limits, Scope, SeededIds, Timestamp, World};
+        use vpcpeer_service::{Emulator, EmulatorClock, ServiceError};
+
+        let d = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(SqliteStore::open(d.path(), Durability::Full).expect("open"));
+        let emu = Emulator::open(
+            store.clone(),
+            EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
+            Box::new(SeededIds::new(5)),
+            Limits::default(),
+        )
+        .expect("emulator");
+        let scope = Scope::new("111111111111", "us-east-1");
+        let create = |i: usize| {
+            let scope = scope.clone();
+            let emu = &emu;
+            async move {
+                emu.execute(scope, false, |tx| {
+                    tx.create_vpc(CreateVpc {
+                        cidr_block: format!("10.{i}.0.0/16"),
+                        ..Default::default()
+                    })
+                })
+                .await
+                .map(|r| r.expect("valid"))
+            }
+        };
+        let stored = || World::from_records(store.load().expect("load").records);
+        create(0).await.expect("room enough");
+        store.limit_growth(true);
+        let mut failed = None;
+        for i in 1..200 {
+            if let Err(e) = create(i).await {
+                failed = Some(e);
+                break;
+            }
+        }
+        let err = failed.expect("the disk fills up");
+        assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
+        assert!(err.to_string().contains("full"), "{err}");
+        assert!(!emu.is_healthy());
+        let held = emu.with_world(World::clone);
+        assert_eq!(held, stored(), "memory is what the file holds");
+
+        store.limit_growth(false);
+        let id = create(250).await.expect("room again");
+        assert!(emu.is_healthy());
+        assert!(stored().vpcs.contains_key(&id));
+        assert_eq!(emu.with_world(World::clone), stored());
     }
 }
