@@ -244,7 +244,9 @@ impl SqliteStore {
         };
         let _: i64 = inner
             .conn
-            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })
             .expect("max_page_count");
     }
 }
