@@ -13,7 +13,8 @@
 //! panic hits a half-applied transaction, which must be rolled back.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
@@ -21,7 +22,7 @@ use vpcpeer_model::{ChangeSet, IdGen, Limits, SeededIds, Timestamp, World};
 use vpcpeer_service::{Emulator, EmulatorClock};
 use vpcpeer_store::{MemStore, Snapshot, Store, StoreError};
 
-use crate::testing::{ec2, send, send_json};
+use crate::testing::{between, ec2, instance, ok, send, send_json, vpc_with_instance};
 use crate::AppState;
 
 /// Ids from a seeded source, with a fuse: draw number `blow_at` (counting from 1, 0 = never)
@@ -46,11 +47,13 @@ impl IdGen for FusedIds {
     }
 }
 
-/// A store that fails every call while `down` is set.
+/// A store that fails every call while `down` is set, and can hold the next commit until the
+/// test lets it go on (then failing it if `down` is set by then).
 #[derive(Default)]
 struct SwitchStore {
     inner: MemStore,
     down: AtomicBool,
+    hold: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
 }
 
 impl SwitchStore {
@@ -61,6 +64,14 @@ impl SwitchStore {
             Ok(())
         }
     }
+
+    /// Holds the next commit: (entered, release).
+    fn hold_next_commit(&self) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
+        let (entered_tx, entered) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        *self.hold.lock().expect("lock") = Some((entered_tx, release_rx));
+        (entered, release)
+    }
 }
 
 impl Store for SwitchStore {
@@ -69,6 +80,11 @@ impl Store for SwitchStore {
         self.inner.load()
     }
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
+        let held = self.hold.lock().expect("lock").take();
+        if let Some((entered, release)) = held {
+            let _ = entered.send(());
+            let _ = release.recv();
+        }
         self.check()?;
         self.inner.commit(batches)
     }
@@ -345,4 +361,70 @@ async fn admin_writes_the_store_fails_are_a_500_in_admin_json() {
     let (status, _) = admin(&rig, "/_vpcpeer/clock", r#"{"advance_seconds": 60}"#).await;
     assert_eq!(status, 200);
     assert!(rig.st.emulator.is_healthy());
+}
+
+/// A reader of the kept reachability snapshot that saw a write applied but not yet durable sees
+/// it go again when the store fails it: the undo is a version of the world with the keys it
+/// restored, so the snapshot catches up (without a full compile) to the world as it is.
+#[tokio::test]
+async fn the_kept_reach_snapshot_follows_an_undone_write() {
+    const A: &str = "111111111111";
+    let rig = Rig::new();
+    let st = rig.st.clone();
+    let (vpc, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
+    let body = ok(&st, A, "Action=DescribeSubnets").await;
+    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let (_, ip2) = instance(&st, A, &sub).await;
+    let body = ok(
+        &st,
+        A,
+        &format!("Action=DescribeSecurityGroups&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+    )
+    .await;
+    let sg = between(&body, "<groupId>", "</groupId>").to_owned();
+    let query =
+        serde_json::json!({"account": A, "from": i1, "to": ip2, "protocol": "tcp", "port": 443});
+    let reachable = |st: Arc<AppState>| {
+        let query = query.clone();
+        async move {
+            let req = Request::post("/_vpcpeer/reach")
+                .header("content-type", "application/json")
+                .body(Body::from(query.to_string()))
+                .expect("request");
+            let (status, v) = send_json(&st, req).await;
+            assert_eq!(status, 200, "{v}");
+            v["reachable"].as_bool().expect("reachable")
+        }
+    };
+    assert!(reachable(st.clone()).await);
+    assert_eq!(st.snapshots.compiles(), 1);
+
+    // Revoke the default group's rule for its own members, held inside the store's commit.
+    let (entered, release) = rig.store.hold_next_commit();
+    let revoke = tokio::spawn({
+        let st = st.clone();
+        let body = format!(
+            "Version=2016-11-15&Action=RevokeSecurityGroupIngress&GroupId={sg}\
+             &IpPermissions.1.IpProtocol=-1&IpPermissions.1.Groups.1.GroupId={sg}"
+        );
+        async move { ec2(&st, A, &body).await }
+    });
+    let start = Instant::now();
+    while entered.try_recv().is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the commit never started"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // Applied, not yet durable: a reader sees it (documented).
+    assert!(!reachable(st.clone()).await);
+    rig.store.down.store(true, Ordering::SeqCst);
+    release.send(()).expect("release");
+    let (status, body) = revoke.await.expect("task");
+    Face::Ec2.assert_internal(status, &body);
+    assert!(reachable(st.clone()).await, "the undone revoke is gone");
+    assert_eq!(st.snapshots.compiles(), 1, "caught up, not recompiled");
+    rig.store.down.store(false, Ordering::SeqCst);
+    assert_eq!(rig.memory(), rig.stored());
 }
