@@ -16,6 +16,9 @@ pub(crate) enum Failure {
     Backend,
     /// The outcome is unknown (connection lost during COMMIT); nothing applied here.
     InDoubt,
+    /// The outcome is unknown, and it was in fact applied: as PostgreSQL does, the store then
+    /// answers `Stale` to writes and pings until it is loaded again.
+    InDoubtApplied,
     /// The store changed behind the emulator.
     Stale,
 }
@@ -37,6 +40,8 @@ pub(crate) struct FaultyStore {
     /// Fails the next metadata write / clear, once.
     pub(crate) fail_meta: AtomicBool,
     pub(crate) fail_clear: AtomicBool,
+    /// Set by a commit in doubt that was applied; cleared by `load`.
+    stale: AtomicBool,
     /// When set, the next commit call tells the test it started and waits for a release.
     hold: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
 }
@@ -74,12 +79,24 @@ impl FaultyStore {
             Ok(())
         }
     }
+
+    fn check_stale(&self) -> Result<(), StoreError> {
+        if self.stale.load(Ordering::SeqCst) {
+            Err(StoreError::Stale(
+                "injected: a commit in doubt was applied".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 fn error(how: Failure) -> StoreError {
     match how {
         Failure::Backend => StoreError::Backend("injected failure".into()),
-        Failure::InDoubt => StoreError::InDoubt("injected: connection lost during COMMIT".into()),
+        Failure::InDoubt | Failure::InDoubtApplied => {
+            StoreError::InDoubt("injected: connection lost during COMMIT".into())
+        }
         Failure::Stale => StoreError::Stale("injected: another writer".into()),
     }
 }
@@ -87,7 +104,9 @@ fn error(how: Failure) -> StoreError {
 impl Store for FaultyStore {
     fn load(&self) -> Result<Snapshot, StoreError> {
         self.check_down()?;
-        self.inner.load()
+        let snap = self.inner.load()?;
+        self.stale.store(false, Ordering::SeqCst);
+        Ok(snap)
     }
 
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
@@ -98,10 +117,15 @@ impl Store for FaultyStore {
             let _ = release.recv();
         }
         self.check_down()?;
+        self.check_stale()?;
         let mut fail = self.fail_commit_call.lock().expect("lock");
         if let Some((at, how)) = *fail {
             if at == n {
                 *fail = None;
+                if how == Failure::InDoubtApplied {
+                    self.inner.commit(batches)?;
+                    self.stale.store(true, Ordering::SeqCst);
+                }
                 return Err(error(how));
             }
         }
@@ -132,7 +156,8 @@ impl Store for FaultyStore {
 
     fn ping(&self) -> Result<(), StoreError> {
         self.pings.fetch_add(1, Ordering::SeqCst);
-        self.check_down()
+        self.check_down()?;
+        self.check_stale()
     }
 }
 

@@ -452,6 +452,35 @@ async fn a_stale_store_is_reloaded_into_memory() {
     assert_eq!(memory(&emu), stored(&store));
 }
 
+/// The ambiguous case: the connection was lost during COMMIT and the store could not tell
+/// whether it was applied. The service undoes it (the request fails) and is degraded; when the
+/// store later finds the commit was applied after all, it reports itself stale, and the writer,
+/// pinging while degraded, reloads the world from the store, which is the truth: memory then
+/// holds the change whose request answered an error (as a 500 allows), and health is ok.
+#[tokio::test]
+async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
+    let (store, emu) = faulty();
+    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    let calls = store.commit_calls.load(Ordering::SeqCst);
+    store.fail_commit_call(calls + 1, Failure::InDoubtApplied);
+    let v0 = emu.version();
+    create_vpc(&emu, "10.1.0.0/16")
+        .await
+        .expect_err("in doubt: failed");
+    assert_eq!(memory(&emu).vpcs.len(), 1, "undone at first");
+    assert_eq!(stored(&store).vpcs.len(), 2, "but the store has it");
+    until(
+        "a ping finds the store stale and the world is reloaded",
+        || emu.is_healthy(),
+    )
+    .await;
+    assert_eq!(memory(&emu), stored(&store));
+    assert_eq!(memory(&emu).vpcs.len(), 2);
+    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
+    create_vpc(&emu, "10.2.0.0/16").await.expect("goes on");
+    assert_eq!(memory(&emu), stored(&store));
+}
+
 /// A command that changes the world and then panics: the world is as before, nothing reached the
 /// store, the change log did not move, the panic is reported as `Panicked`, and the next
 /// requests work.
