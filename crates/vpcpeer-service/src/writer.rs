@@ -284,7 +284,7 @@ impl Writer {
             "in-memory state is back to what the store holds"
         );
         for r in replies {
-            let _ = r.send(Err(format!("not committed, undone: {reason}")));
+            let _ = r.send(Err(format!("{reason}; undone in memory")));
         }
     }
 
@@ -356,6 +356,6 @@ impl Writer {
 
 fn fail_all(msgs: Vec<Msg>, reason: &str) {
     for m in msgs {
-        let _ = m.reply.send(Err(format!("not committed: {reason}")));
+        let _ = m.reply.send(Err(reason.to_owned()));
     }
 }
