@@ -339,8 +339,9 @@ impl PgStore {
 
     /// Opens the store with an already parsed connection configuration. The connection does not
     /// use TLS (loopback or a local socket); a connect timeout of 10 s applies unless one is set,
-    /// and unacknowledged data times the connection out after 30 s (`tcp_user_timeout`) unless
-    /// set otherwise, so a vanished server is noticed rather than waited on for ever.
+    /// unacknowledged data times the connection out after 30 s (`tcp_user_timeout`), and TCP
+    /// keepalives probe after 30 s idle every 10 s, 3 times, unless set otherwise: a server that
+    /// vanished without closing the connection is noticed rather than waited on for ever.
     pub fn connect(config: Config) -> Result<Self, StoreError> {
         Self::connect_with(config, Reconnect::default())
     }
@@ -352,6 +353,17 @@ impl PgStore {
         }
         if config.get_tcp_user_timeout().is_none() {
             config.tcp_user_timeout(Duration::from_secs(30));
+        }
+        // TCP keepalives (on by default) probe after 2 h idle unless told otherwise; probe
+        // sooner, so a session waiting on a server that vanished is found dead within a minute.
+        if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+            config.keepalives_idle(Duration::from_secs(30));
+        }
+        if config.get_keepalives_interval().is_none() {
+            config.keepalives_interval(Duration::from_secs(10));
+        }
+        if config.get_keepalives_retries().is_none() {
+            config.keepalives_retries(3);
         }
         if config.get_application_name().is_none() {
             config.application_name("vpcpeer");
