@@ -1,5 +1,6 @@
 """The PostgreSQL store (`vpcpeer serve --store postgres://…`): every answered request survives
-`kill -9`, a reset too, and a second server on the same database is refused.
+`kill -9`, a reset too, a second server on the same database is refused, and an outage of the
+database fails writes whole (nothing of them visible) until the server reconnects.
 
 Needs a PostgreSQL server: VPCPEER_TEST_PG_URL (scripts/test-all.sh starts a throwaway cluster and
 sets it). Each test gets a database of its own, created and dropped with `psql`.
@@ -9,12 +10,14 @@ import glob
 import os
 import shutil
 import subprocess
+import time
 import urllib.parse
 import uuid
 
 import pytest
+from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, BIN, DAY, make_vpc, pcx_of
+from conftest import ACCOUNT_A, ACCOUNT_B, BIN, DAY, error_code, http_status, make_vpc, pcx_of
 
 PG_URL = os.environ.get("VPCPEER_TEST_PG_URL", "")
 
@@ -148,3 +151,75 @@ def test_store_flag_is_refused_with_ephemeral_and_other_schemes(pg_db):
                        capture_output=True, text=True, timeout=30, env=env)
     assert p.returncode != 0
     assert "cannot be used with" in p.stderr
+
+
+def db_name(url):
+    return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
+def terminate_sessions(db):
+    """Ends the vpcpeer server's PostgreSQL session(s) on `db`, waiting until they are gone."""
+    return int(psql(PG_URL, "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                            f"WHERE datname = '{db}' AND application_name = 'vpcpeer'"))
+
+
+def vpc_ids(ec2):
+    return sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"])
+
+
+def wait_for_health(server, want, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body = server.admin("GET", "/_vpcpeer/health")
+        if body["status"] == want:
+            return status
+        assert time.monotonic() < deadline, f"health stayed {body} instead of {want}"
+        time.sleep(0.1)
+
+
+def test_a_postgres_outage_fails_writes_whole_and_the_server_recovers(fresh_server, tmp_path,
+                                                                      pg_db):
+    """The reproduction of the issue: during an outage a write answers 500 and is not visible
+    afterwards; health is degraded while the database is away and ok again once it is back,
+    without a write; a session killed while idle costs nothing; a restart shows exactly the
+    acknowledged state."""
+    db = db_name(pg_db)
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "a")
+    ec2 = s.ec2()
+    acknowledged = [make_vpc(ec2, "10.0.0.0/16")["VpcId"]]
+
+    # The server's session is terminated while idle: the next write reconnects and succeeds.
+    assert terminate_sessions(db) == 1
+    acknowledged.append(make_vpc(ec2, "10.1.0.0/16")["VpcId"])
+    assert s.admin("GET", "/_vpcpeer/health") == (200, {"status": "ok", "resources": 8})
+
+    # An outage: the database refuses connections and the session is gone.
+    psql(PG_URL, f"ALTER DATABASE {db} ALLOW_CONNECTIONS false")
+    try:
+        assert terminate_sessions(db) == 1
+        with pytest.raises(ClientError) as e:
+            ec2.create_vpc(CidrBlock="10.2.0.0/16")
+        assert error_code(e) == "InternalError"
+        assert http_status(e) == 500
+        # Not visible: memory is what the store holds.
+        assert vpc_ids(ec2) == sorted(acknowledged)
+        with pytest.raises(ClientError) as e:
+            ec2.create_tags(Resources=[acknowledged[0]], Tags=[{"Key": "k", "Value": "v"}])
+        assert error_code(e) == "InternalError"
+        assert ec2.describe_vpcs(VpcIds=[acknowledged[0]])["Vpcs"][0].get("Tags", []) == []
+        status, body = s.admin("POST", "/_vpcpeer/clock", {"advance_seconds": 60})
+        assert (status, body) == (500, {"error": "internal error"})
+        assert s.admin("GET", "/_vpcpeer/health")[0] == 503
+        assert wait_for_health(s, "degraded") == 503
+    finally:
+        psql(PG_URL, f"ALTER DATABASE {db} ALLOW_CONNECTIONS true")
+
+    # Back: health returns to ok by itself (the server pings the store), and writes go on.
+    assert wait_for_health(s, "ok") == 200
+    acknowledged.append(make_vpc(ec2, "10.2.0.0/16")["VpcId"])
+    assert vpc_ids(ec2) == sorted(acknowledged)
+    s.kill9()
+
+    s = fresh_server("--store", pg_db, data_dir=tmp_path / "b")
+    assert vpc_ids(s.ec2()) == sorted(acknowledged)
+    assert s.ec2().describe_vpcs(VpcIds=[acknowledged[0]])["Vpcs"][0].get("Tags", []) == []

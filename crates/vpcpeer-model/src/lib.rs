@@ -34,5 +34,5 @@ pub use ids::{IdGen, SeededIds};
 pub use quota::Limits;
 pub use resources::*;
 pub use time::Timestamp;
-pub use tx::{Change, ChangeSet, Ctx, Tx};
+pub use tx::{Change, ChangeSet, Ctx, Tx, Undo};
 pub use world::{Entity, Record, RecordKey, World};

@@ -1,5 +1,10 @@
 //! Transactions over the [`World`]: every mutation goes through a [`Tx`], which keeps an undo log.
 //! A command that fails is rolled back whole; one that succeeds yields the [`ChangeSet`] to persist.
+//!
+//! A `Tx` that is dropped without [`Tx::commit`] rolls back, also while a panic unwinds through
+//! it, so a command that panics half way leaves the world (records and derived indexes) as it
+//! found it. [`Tx::commit_with_undo`] also hands back the [`Undo`] of a committed change set, for a
+//! caller that may still have to take it back (the service, when the store fails to persist it).
 
 use std::collections::BTreeSet;
 
@@ -38,7 +43,39 @@ pub struct Change {
 /// The records a committed transaction changed.
 pub type ChangeSet = Vec<Change>;
 
-/// A transaction: the world, the caller's context, and an undo log.
+/// What takes a committed change set back: the value every record it touched had before (`None`:
+/// the record did not exist), in the order they were first touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Undo {
+    old: Vec<(RecordKey, Option<Record>)>,
+}
+
+impl Undo {
+    /// The keys it restores.
+    pub fn keys(&self) -> impl Iterator<Item = &RecordKey> {
+        self.old.iter().map(|(k, _)| k)
+    }
+
+    /// Whether it restores nothing.
+    pub fn is_empty(&self) -> bool {
+        self.old.is_empty()
+    }
+
+    /// Puts every record it names back as it was (in reverse order), keeping the world's indexes
+    /// in step. Applied to the world the change set left behind (or to a world where only later
+    /// change sets, already undone, came after it), it gives the world from before.
+    pub fn apply(self, world: &mut World) {
+        for (key, old) in self.old.into_iter().rev() {
+            match old {
+                Some(r) => r.insert_into(world),
+                None => world.remove_key(&key),
+            }
+        }
+    }
+}
+
+/// A transaction: the world, the caller's context, and an undo log. Dropped without
+/// [`commit`](Tx::commit), it rolls back.
 pub struct Tx<'w, 'c> {
     world: &'w mut World,
     /// The caller's context.
@@ -137,25 +174,50 @@ impl<'w, 'c> Tx<'w, 'c> {
     }
 
     /// Undoes every change.
-    pub fn rollback(self) {
-        let Tx { world, undo, .. } = self;
-        for (key, old) in undo.into_iter().rev() {
-            match old {
-                Some(r) => r.insert_into(world),
-                None => world.remove_key(&key),
-            }
-        }
+    pub fn rollback(mut self) {
+        self.undo_all();
+    }
+
+    fn undo_all(&mut self) {
+        self.touched.clear();
+        let undo = Undo {
+            old: std::mem::take(&mut self.undo),
+        };
+        undo.apply(self.world);
     }
 
     /// Keeps the changes and returns them.
     pub fn commit(self) -> ChangeSet {
-        let Tx { world, touched, .. } = self;
-        touched
+        self.commit_with_undo().0
+    }
+
+    /// Keeps the changes and returns them, with what takes them back.
+    pub fn commit_with_undo(mut self) -> (ChangeSet, Undo) {
+        let touched = std::mem::take(&mut self.touched);
+        let undo = Undo {
+            old: std::mem::take(&mut self.undo),
+        };
+        let changes = touched
             .into_iter()
             .map(|key| {
-                let value = world.record(&key);
+                let value = self.world.record(&key);
                 Change { key, value }
             })
-            .collect()
+            .collect();
+        (changes, undo)
     }
 }
+
+/// The drop guard: a transaction that was neither committed nor rolled back (an early return, a
+/// `?` that skipped the commit, a panic unwinding through the command) is rolled back here.
+impl Drop for Tx<'_, '_> {
+    fn drop(&mut self) {
+        if !self.undo.is_empty() {
+            self.undo_all();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "tx_tests.rs"]
+mod tests;

@@ -1,5 +1,7 @@
 //! In-process tests of the router (no socket).
 
+mod faults;
+
 use axum::body::Body;
 use axum::http::Request;
 

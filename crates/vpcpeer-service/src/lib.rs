@@ -5,34 +5,72 @@
 //! commits that arrive while the disk is busy are written together (group commit), so concurrent
 //! clients share an fsync. A command that fails, or a dry run, is rolled back and writes nothing.
 //!
-//! Every committed change set bumps the world's version and is remembered (its keys, the last
-//! [`CHANGE_LOG_CAPACITY`]) in a [`ChangeLog`], so readers that keep something derived from the
-//! world can catch up from the keys changed since their version ([`Emulator::with_world_since`]).
+//! A command that panics is rolled back too (the [`Tx`] drop guard and an explicit rollback),
+//! inside the world lock, before the lock is released: nothing reaches the writer or the change
+//! log, the panic is logged, and `execute` answers [`ServiceError::Panicked`], which every face
+//! reports as its internal error (500). The world lock is a `parking_lot` mutex (no poisoning):
+//! it is never released with a half-applied command, so there is nothing to poison.
+//!
+//! A write the store fails is taken back out of memory, with every write applied after it that is
+//! not yet durable (see the `writer` module): memory equals the store again, and each of those
+//! requests answers [`ServiceError::NotCommitted`]. Reads run on memory, which may hold changes
+//! that are applied but not yet durable (they are a group commit away); such a change can still
+//! be undone if the store fails it, so a reader may briefly have seen a change that is never
+//! acknowledged. No *writer* is ever told that a change is committed before it is durable.
+//!
+//! Every change set applied to memory, and every undo, bumps the world's version and is
+//! remembered (its keys, the last [`CHANGE_LOG_CAPACITY`]) in a [`ChangeLog`], so readers that
+//! keep something derived from the world can catch up from the keys changed since their version
+//! ([`Emulator::with_world_since`]).
 //!
 //! This crate binds no sockets, opens no files and reads no clock: the store, the time source and
 //! the id generator are handed in by the composition root.
 
 mod changelog;
+mod writer;
 
 pub use changelog::{ChangeLog, WorldChanges, CHANGE_LOG_CAPACITY};
+pub use writer::PROBE_EVERY;
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
-use vpcpeer_model::{ChangeSet, Ctx, IdGen, Limits, Scope, Timestamp, Tx, World};
+use vpcpeer_model::{Ctx, IdGen, Limits, Scope, Timestamp, Tx, World};
 use vpcpeer_store::{Store, StoreError};
 
-/// A failure of the emulator itself (never of the client's request).
+use writer::{Health, Msg, Op, Writer, CLOCK_KEY};
+
+/// A failure of the emulator itself (never of the client's request). Every face answers it with
+/// its dialect's internal error (HTTP 500) and logs the detail.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// The store refused or failed a write.
+    /// The store could not be read (at start).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store did not commit the change (or an earlier one it was applied after): it has been
+    /// taken back out of memory, and nothing of it remains.
+    #[error("the change was not committed: {0}")]
+    NotCommitted(String),
+    /// The command panicked (a bug); its transaction was rolled back and nothing was written.
+    #[error("the command panicked and was rolled back: {0}")]
+    Panicked(String),
     /// The writer thread is gone.
     #[error("the storage writer has stopped")]
     WriterGone,
+}
+
+/// The text of a panic payload (`panic!` with a message gives a `&str` or a `String`).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
 }
 
 /// The emulator's clock: a time source plus an offset that the admin API can advance.
@@ -78,12 +116,6 @@ impl EmulatorClock {
     }
 }
 
-enum Msg {
-    Commit(ChangeSet, oneshot::Sender<Result<u64, String>>),
-    Meta(String, String, oneshot::Sender<Result<u64, String>>),
-    Clear(oneshot::Sender<Result<u64, String>>),
-}
-
 struct State {
     world: World,
     ids: Box<dyn IdGen>,
@@ -91,66 +123,27 @@ struct State {
     log: ChangeLog,
 }
 
-/// The running emulator.
-pub struct Emulator {
+/// What the emulator and its writer thread share. The writer holds it weakly, so dropping the
+/// emulator drops the queue's sender and the writer ends.
+struct Shared {
+    /// The world lock.
     state: Mutex<State>,
     clock: EmulatorClock,
+}
+
+/// The running emulator.
+pub struct Emulator {
+    shared: Arc<Shared>,
     limits: Limits,
-    healthy: Arc<AtomicBool>,
+    health: Arc<Health>,
 }
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
-            .field("clock", &self.clock)
+            .field("clock", &self.shared.clock)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
-    }
-}
-
-const CLOCK_KEY: &str = "clock_offset_ms";
-const MAX_GROUP: usize = 256;
-
-fn writer_loop(store: Arc<dyn Store>, rx: mpsc::Receiver<Msg>, healthy: Arc<AtomicBool>) {
-    while let Ok(first) = rx.recv() {
-        let mut msgs = vec![first];
-        while msgs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(m) => msgs.push(m),
-                Err(_) => break,
-            }
-        }
-        // Group consecutive commits; metadata and clear messages go on their own, in order.
-        let mut pending: Vec<(ChangeSet, oneshot::Sender<Result<u64, String>>)> = Vec::new();
-        let flush = |pending: &mut Vec<(ChangeSet, oneshot::Sender<Result<u64, String>>)>| {
-            if pending.is_empty() {
-                return;
-            }
-            let batches: Vec<&ChangeSet> = pending.iter().map(|(c, _)| c).collect();
-            let res = store.commit(&batches).map_err(|e| e.to_string());
-            if let Err(e) = &res {
-                tracing::error!(error = %e, "commit failed; in-memory state is ahead of the store");
-                healthy.store(false, Ordering::SeqCst);
-            }
-            for (_, reply) in pending.drain(..) {
-                let _ = reply.send(res.clone());
-            }
-        };
-        for m in msgs {
-            match m {
-                Msg::Commit(c, reply) => pending.push((c, reply)),
-                Msg::Meta(k, v, reply) => {
-                    flush(&mut pending);
-                    let _ =
-                        reply.send(store.put_meta(&k, &v).map(|_| 0).map_err(|e| e.to_string()));
-                }
-                Msg::Clear(reply) => {
-                    flush(&mut pending);
-                    let _ = reply.send(store.clear().map(|_| 0).map_err(|e| e.to_string()));
-                }
-            }
-        }
-        flush(&mut pending);
     }
 }
 
@@ -168,13 +161,7 @@ impl Emulator {
         }
         let world = World::from_records(snap.records);
         let (tx, rx) = mpsc::channel();
-        let healthy = Arc::new(AtomicBool::new(true));
-        let h = healthy.clone();
-        std::thread::Builder::new()
-            .name("vpcpeer-writer".into())
-            .spawn(move || writer_loop(store, rx, h))
-            .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
-        Ok(Emulator {
+        let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 world,
                 ids,
@@ -182,19 +169,30 @@ impl Emulator {
                 log: ChangeLog::new(CHANGE_LOG_CAPACITY),
             }),
             clock,
+        });
+        let health = Arc::new(Health::new());
+        let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
+        std::thread::Builder::new()
+            .name("vpcpeer-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
+        Ok(Emulator {
+            shared,
             limits,
-            healthy,
+            health,
         })
     }
 
     /// The emulator's current time.
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.shared.clock.now()
     }
 
-    /// Whether every commit so far reached the store.
+    /// Whether the store works now: false from a failed write until a write, or a ping of the
+    /// store while degraded (every [`PROBE_EVERY`]), succeeds again and memory is back in step
+    /// with the store.
     pub fn is_healthy(&self) -> bool {
-        self.healthy.load(Ordering::SeqCst)
+        self.health.is_ok()
     }
 
     /// Quotas in force.
@@ -204,28 +202,31 @@ impl Emulator {
 
     /// A fresh id with `prefix` (request ids and the like).
     pub fn fresh_uuid(&self) -> String {
-        self.state.lock().ids.uuid()
+        self.shared.state.lock().ids.uuid()
     }
 
     async fn wait(rx: oneshot::Receiver<Result<u64, String>>) -> Result<u64, ServiceError> {
         match rx.await {
             Ok(Ok(seq)) => Ok(seq),
-            Ok(Err(e)) => Err(ServiceError::Store(StoreError::Backend(e))),
+            Ok(Err(e)) => Err(ServiceError::NotCommitted(e)),
             Err(_) => Err(ServiceError::WriterGone),
         }
     }
 
     /// Runs `f` as `scope` in a transaction. On `Ok` the changes are made durable before this
-    /// returns; on `Err`, or when `dry_run`, they are rolled back.
+    /// returns; on `Err`, or when `dry_run`, they are rolled back. If `f` panics, its changes
+    /// are rolled back, nothing is written, and this returns [`ServiceError::Panicked`]. If the
+    /// store fails the commit, the changes are taken back out of memory and this returns
+    /// [`ServiceError::NotCommitted`].
     pub async fn execute<T, E>(
         &self,
         scope: Scope,
         dry_run: bool,
         f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
     ) -> Result<Result<T, E>, ServiceError> {
-        let now = self.clock.now();
-        let rx = {
-            let mut guard = self.state.lock();
+        let now = self.now();
+        let (rx, v) = {
+            let mut guard = self.shared.state.lock();
             let State {
                 world,
                 ids,
@@ -239,18 +240,40 @@ impl Emulator {
                 limits: &self.limits,
             };
             let mut tx = Tx::new(world, ctx);
-            let out = f(&mut tx);
+            let out = match catch_unwind(AssertUnwindSafe(|| f(&mut tx))) {
+                Ok(out) => out,
+                Err(payload) => {
+                    tx.rollback();
+                    let message = panic_message(payload.as_ref());
+                    tracing::error!(panic = %message,
+                        "a command panicked; its transaction was rolled back");
+                    if !world.indexes_consistent() {
+                        // Only a panic inside the index upkeep itself could get here.
+                        tracing::error!("rebuilding the world's indexes after the panic");
+                        *world = World::from_records(world.records());
+                    }
+                    return Err(ServiceError::Panicked(message));
+                }
+            };
             match out {
                 Ok(v) if !dry_run => {
-                    let changes = tx.commit();
+                    let (changes, undo) = tx.commit_with_undo();
                     if changes.is_empty() {
                         return Ok(Ok(v));
                     }
-                    log.push(changes.iter().map(|c| c.key.clone()).collect());
+                    let keys: Vec<_> = changes.iter().map(|c| c.key.clone()).collect();
                     let (reply, rx) = oneshot::channel();
-                    writer
-                        .send(Msg::Commit(changes, reply))
-                        .map_err(|_| ServiceError::WriterGone)?;
+                    if let Err(mpsc::SendError(msg)) = writer.send(Msg {
+                        op: Op::Commit { changes, undo },
+                        reply,
+                    }) {
+                        // No writer to make it durable: take it back at once.
+                        if let Op::Commit { undo, .. } = msg.op {
+                            undo.apply(world);
+                        }
+                        return Err(ServiceError::WriterGone);
+                    }
+                    log.push(keys);
                     (rx, v)
                 }
                 other => {
@@ -259,43 +282,56 @@ impl Emulator {
                 }
             }
         };
-        let (rx, v) = rx;
         Self::wait(rx).await?;
         Ok(Ok(v))
     }
 
-    /// Moves the clock forward by `secs` seconds (persisted).
+    /// Moves the clock forward by `secs` seconds (persisted; if the store fails it, the clock
+    /// is put back and this fails).
     pub async fn advance_clock(&self, secs: i64) -> Result<Timestamp, ServiceError> {
+        let clock = &self.shared.clock;
         let rx = {
-            let guard = self.state.lock();
-            let off = self
-                .clock
-                .offset_ms()
-                .saturating_add(secs.saturating_mul(1000));
-            self.clock.set_offset_ms(off);
+            let guard = self.shared.state.lock();
+            let previous_ms = clock.offset_ms();
+            let offset_ms = previous_ms.saturating_add(secs.saturating_mul(1000));
+            clock.set_offset_ms(offset_ms);
             let (reply, rx) = oneshot::channel();
-            guard
-                .writer
-                .send(Msg::Meta(CLOCK_KEY.into(), off.to_string(), reply))
-                .map_err(|_| ServiceError::WriterGone)?;
+            let op = Op::Clock {
+                offset_ms,
+                previous_ms,
+            };
+            if guard.writer.send(Msg { op, reply }).is_err() {
+                clock.set_offset_ms(previous_ms);
+                return Err(ServiceError::WriterGone);
+            }
             rx
         };
         Self::wait(rx).await?;
-        Ok(self.clock.now())
+        Ok(self.now())
     }
 
-    /// Empties every resource and resets the clock offset.
+    /// Empties every resource and resets the clock offset (if the store fails it, the world and
+    /// clock are put back and this fails).
     pub async fn reset(&self) -> Result<(), ServiceError> {
+        let clock = &self.shared.clock;
         let rx = {
-            let mut guard = self.state.lock();
-            guard.world = World::default();
-            guard.log.reset();
-            self.clock.set_offset_ms(0);
+            let mut guard = self.shared.state.lock();
+            let old = std::mem::take(&mut guard.world);
+            let offset_ms = clock.offset_ms();
+            clock.set_offset_ms(0);
             let (reply, rx) = oneshot::channel();
-            guard
-                .writer
-                .send(Msg::Clear(reply))
-                .map_err(|_| ServiceError::WriterGone)?;
+            let op = Op::Clear {
+                world: Box::new(old),
+                offset_ms,
+            };
+            if let Err(mpsc::SendError(msg)) = guard.writer.send(Msg { op, reply }) {
+                if let Op::Clear { world, offset_ms } = msg.op {
+                    guard.world = *world;
+                    clock.set_offset_ms(offset_ms);
+                }
+                return Err(ServiceError::WriterGone);
+            }
+            guard.log.reset();
             rx
         };
         Self::wait(rx).await?;
@@ -304,27 +340,32 @@ impl Emulator {
 
     /// Reads the world, under the world lock, with its version and the keys of the records
     /// changed since version `since` (see [`WorldChanges`]): what a reader keeping a derived
-    /// structure needs to catch it up consistently with the world it sees.
+    /// structure needs to catch it up consistently with the world it sees. The world may hold
+    /// changes not yet durable; if the store fails them they are undone, which is one more
+    /// version with their keys.
     pub fn with_world_since<T>(
         &self,
         since: Option<u64>,
         f: impl FnOnce(&World, WorldChanges) -> T,
     ) -> T {
-        let guard = self.state.lock();
+        let guard = self.shared.state.lock();
         let changes = guard.log.changes(since);
         f(&guard.world, changes)
     }
 
-    /// The world's version: bumped by every committed change set and by a reset.
+    /// The world's version: bumped by every change set applied to memory, by every undo of
+    /// change sets the store failed, and by a reset or a reload.
     pub fn version(&self) -> u64 {
-        self.state.lock().log.version()
+        self.shared.state.lock().log.version()
     }
 
     /// Reads the world (for snapshots, audits and tests).
     pub fn with_world<T>(&self, f: impl FnOnce(&World) -> T) -> T {
-        f(&self.state.lock().world)
+        f(&self.shared.state.lock().world)
     }
 }
 
+#[cfg(test)]
+mod faults;
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use vpcpeer_model::ops::vpc::CreateVpc;
-use vpcpeer_model::{DomainError, Limits, Scope, SeededIds, Timestamp, World};
+use vpcpeer_model::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
 use vpcpeer_store::{MemStore, Store};
 
 use super::*;
@@ -127,4 +127,395 @@ async fn version_and_changes_since() {
     emu.reset().await.expect("reset");
     assert!(emu.version() > v1);
     assert_eq!(emu.with_world_since(Some(v1), |_, ch| ch.keys), None);
+}
+
+// ---- store failures: undo, groups, clock, reset, recovery, reload; panics ----
+
+use std::time::{Duration, Instant};
+
+use vpcpeer_model::ops::subnet::CreateSubnet;
+
+use crate::faults::{Failure, FaultyStore};
+
+fn faulty() -> (Arc<FaultyStore>, Arc<Emulator>) {
+    let store = Arc::new(FaultyStore::new());
+    let emu = Arc::new(emulator(store.clone()));
+    (store, emu)
+}
+
+/// The store's records as a world (the truth memory must equal).
+fn stored(store: &FaultyStore) -> World {
+    World::from_records(store.inner.load().expect("load").records)
+}
+
+fn memory(emu: &Emulator) -> World {
+    emu.with_world(|w| {
+        assert!(w.indexes_consistent());
+        w.clone()
+    })
+}
+
+/// Waits (a generous liveness limit, no timing assertion) until `cond` holds.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+async fn create_vpc(emu: &Emulator, cidr: &str) -> Result<String, ServiceError> {
+    emu.execute(scope(), false, |tx| tx.create_vpc(vpc(cidr)))
+        .await
+        .map(|r| r.expect("valid vpc"))
+}
+
+fn subnet(vpc_id: &str, cidr: &str) -> CreateSubnet {
+    CreateSubnet {
+        vpc_id: vpc_id.into(),
+        cidr_block: cidr.into(),
+        ipv6_cidr_block: None,
+        availability_zone: None,
+        availability_zone_id: None,
+        tags: Default::default(),
+    }
+}
+
+/// The reproduction of the issue: a CreateVpc the store fails answers an error, and the VPC is
+/// not visible afterwards; memory equals the store; readers keeping derived state learn the
+/// undone keys; once the store works, writes succeed and health is ok again. A failure whose
+/// outcome the store could not tell (in doubt) is undone the same way.
+#[tokio::test]
+async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
+    for how in [Failure::Backend, Failure::InDoubt] {
+        let (store, emu) = faulty();
+        let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
+        let before = memory(&emu);
+        let v0 = emu.version();
+        let calls = store.commit_calls.load(Ordering::SeqCst);
+        store.fail_commit_call(calls + 1, how);
+
+        let err = create_vpc(&emu, "10.1.0.0/16")
+            .await
+            .expect_err("store failed");
+        assert!(
+            matches!(err, ServiceError::NotCommitted(_)),
+            "{how:?}: {err}"
+        );
+        assert!(!emu.is_healthy(), "{how:?}");
+        assert_eq!(memory(&emu), before, "{how:?}: nothing of it remains");
+        assert_eq!(stored(&store), before, "{how:?}");
+        let listed = emu
+            .execute(scope(), false, |tx| {
+                Ok::<_, DomainError>(tx.world().vpcs.keys().cloned().collect::<Vec<_>>())
+            })
+            .await
+            .expect("service")
+            .expect("read");
+        assert_eq!(listed, vec![kept.clone()], "{how:?}");
+        // Applied, then undone: two versions, and the keys of the undone records are listed.
+        assert_eq!(emu.version(), v0 + 2, "{how:?}");
+        let keys = emu
+            .with_world_since(Some(v0), |_, ch| ch.keys)
+            .expect("in the log");
+        assert!(keys.iter().any(|k| k.table == "vpc"), "{how:?}: {keys:?}");
+        assert_eq!(
+            emu.with_world_since(Some(v0 + 1), |_, ch| ch.keys),
+            Some(keys[keys.len() / 2..].to_vec()),
+            "{how:?}: the undo is a version of its own with the same keys"
+        );
+
+        let id = create_vpc(&emu, "10.1.0.0/16")
+            .await
+            .expect("store is back");
+        assert!(emu.is_healthy(), "{how:?}: a commit succeeded");
+        assert_eq!(memory(&emu), stored(&store), "{how:?}");
+        assert!(stored(&store).vpcs.contains_key(&id));
+    }
+}
+
+/// Three requests queued behind a commit in flight are grouped into one store commit; when that
+/// commit fails, all three are undone (newest first, the dependent subnet included), none is
+/// acknowledged, and the one committed before them stays.
+#[tokio::test]
+async fn a_failure_inside_a_group_undoes_the_whole_group() {
+    let (store, emu) = faulty();
+    let held = store.hold_next_commit();
+    let first = tokio::spawn({
+        let emu = emu.clone();
+        async move { create_vpc(&emu, "10.0.0.0/16").await }
+    });
+    until("the writer is inside the first commit", || {
+        held.entered.try_recv().is_ok()
+    })
+    .await;
+    let after_first = memory(&emu);
+    let v1 = emu.version();
+    let parent = after_first.vpcs.keys().next().expect("applied").clone();
+    let second = tokio::spawn({
+        let emu = emu.clone();
+        async move { create_vpc(&emu, "10.1.0.0/16").await }
+    });
+    let third = tokio::spawn({
+        let emu = emu.clone();
+        async move {
+            emu.execute(scope(), false, |tx| {
+                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
+            })
+            .await
+        }
+    });
+    let fourth = tokio::spawn({
+        let emu = emu.clone();
+        async move { create_vpc(&emu, "10.2.0.0/16").await }
+    });
+    until("three more change sets are applied", || {
+        emu.version() == v1 + 3
+    })
+    .await;
+    store.fail_commit_call(2, Failure::Backend);
+    held.release.send(()).expect("release");
+
+    let first = first.await.expect("task").expect("the first one commits");
+    assert!(second.await.expect("task").is_err());
+    assert!(matches!(
+        third.await.expect("task"),
+        Err(ServiceError::NotCommitted(_))
+    ));
+    assert!(fourth.await.expect("task").is_err());
+    assert_eq!(store.commit_calls.load(Ordering::SeqCst), 2, "one group");
+    assert_eq!(*store.committed_groups.lock().expect("lock"), vec![1]);
+    assert_eq!(memory(&emu), after_first);
+    assert_eq!(stored(&store), after_first);
+    assert!(after_first.vpcs.contains_key(&first));
+    assert!(after_first.subnets.is_empty());
+}
+
+/// The commit in flight fails while later writes, a clock advance among them, are queued behind
+/// it: every one is undone, the clock included, and memory equals the (empty) store.
+#[tokio::test]
+async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
+    let (store, emu) = faulty();
+    let t0 = emu.now();
+    let empty = memory(&emu);
+    let held = store.hold_next_commit();
+    let first = tokio::spawn({
+        let emu = emu.clone();
+        async move { create_vpc(&emu, "10.0.0.0/16").await }
+    });
+    until("the writer is inside the first commit", || {
+        held.entered.try_recv().is_ok()
+    })
+    .await;
+    let parent = memory(&emu).vpcs.keys().next().expect("applied").clone();
+    let v1 = emu.version();
+    let clock = tokio::spawn({
+        let emu = emu.clone();
+        async move { emu.advance_clock(3600).await }
+    });
+    until("the clock moved in memory", || emu.now() != t0).await;
+    let dependent = tokio::spawn({
+        let emu = emu.clone();
+        async move {
+            emu.execute(scope(), false, |tx| {
+                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
+            })
+            .await
+        }
+    });
+    until("the subnet is applied", || emu.version() == v1 + 1).await;
+    store.fail_commit_call(1, Failure::Backend);
+    held.release.send(()).expect("release");
+
+    assert!(first.await.expect("task").is_err());
+    assert!(clock.await.expect("task").is_err());
+    assert!(dependent.await.expect("task").is_err());
+    assert_eq!(emu.now(), t0, "the clock advance is undone too");
+    assert_eq!(memory(&emu), empty);
+    assert_eq!(stored(&store), empty);
+    assert!(store.inner.load().expect("load").meta.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_clock_advance_puts_the_clock_back() {
+    let (store, emu) = faulty();
+    let t0 = emu.now();
+    let t1 = emu.advance_clock(60).await.expect("advance");
+    store.fail_meta.store(true, Ordering::SeqCst);
+    let err = emu.advance_clock(3600).await.expect_err("store failed");
+    assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
+    assert_eq!(emu.now(), t1);
+    assert_eq!(
+        store
+            .inner
+            .load()
+            .expect("load")
+            .meta
+            .get("clock_offset_ms"),
+        Some(&(t1.millis() - t0.millis()).to_string())
+    );
+    assert!(!emu.is_healthy());
+    let t2 = emu.advance_clock(1).await.expect("advance");
+    assert_eq!(t2.millis(), t1.millis() + 1000);
+    assert!(emu.is_healthy());
+}
+
+/// A failed reset puts the old world (and clock) back; readers keeping derived state must
+/// rebuild (the log was reset).
+#[tokio::test]
+async fn a_failed_reset_puts_the_world_back() {
+    let (store, emu) = faulty();
+    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    let t1 = emu.advance_clock(60).await.expect("advance");
+    let before = memory(&emu);
+    let v0 = emu.version();
+    store.fail_clear.store(true, Ordering::SeqCst);
+    let err = emu.reset().await.expect_err("store failed");
+    assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
+    assert_eq!(memory(&emu), before);
+    assert_eq!(stored(&store), before);
+    assert_eq!(emu.now(), t1);
+    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
+    assert!(!emu.is_healthy());
+    emu.reset().await.expect("reset");
+    assert!(memory(&emu).is_empty() && stored(&store).is_empty());
+    assert!(emu.is_healthy());
+}
+
+/// While the store is down the emulator is degraded, and stays so while pings fail; once the
+/// store is back a ping, with no write at all, makes it healthy again.
+#[tokio::test]
+async fn health_reports_the_store_as_it_is_now() {
+    let (store, emu) = faulty();
+    assert!(emu.is_healthy());
+    store.down.store(true, Ordering::SeqCst);
+    create_vpc(&emu, "10.0.0.0/16")
+        .await
+        .expect_err("store down");
+    assert!(!emu.is_healthy());
+    let pings = store.pings.load(Ordering::SeqCst);
+    until("the writer pinged the store twice", || {
+        store.pings.load(Ordering::SeqCst) >= pings + 2
+    })
+    .await;
+    assert!(!emu.is_healthy(), "still down");
+    store.down.store(false, Ordering::SeqCst);
+    until("a ping finds the store back", || emu.is_healthy()).await;
+    assert_eq!(memory(&emu), stored(&store));
+    create_vpc(&emu, "10.0.0.0/16").await.expect("works again");
+}
+
+/// The store says it holds changes memory lacks (a commit in doubt was applied after all, or
+/// another writer): the write fails, the world is reloaded from the store, and the next writes
+/// go on from there.
+#[tokio::test]
+async fn a_stale_store_is_reloaded_into_memory() {
+    let (store, emu) = faulty();
+    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    // Behind the emulator's back: a VPC and a clock offset in the store only.
+    let mut other = World::default();
+    let mut ids = SeededIds::new(99);
+    let limits = Limits::default();
+    let mut tx = Tx::new(
+        &mut other,
+        Ctx {
+            scope: scope(),
+            now: Timestamp(0),
+            ids: &mut ids,
+            limits: &limits,
+        },
+    );
+    tx.create_vpc(vpc("10.5.0.0/16")).expect("vpc");
+    let foreign = tx.commit();
+    store.inner.commit(&[&foreign]).expect("commit");
+    store
+        .inner
+        .put_meta("clock_offset_ms", "7000")
+        .expect("meta");
+    let t0 = emu.now();
+
+    let calls = store.commit_calls.load(Ordering::SeqCst);
+    store.fail_commit_call(calls + 1, Failure::Stale);
+    let v0 = emu.version();
+    create_vpc(&emu, "10.1.0.0/16")
+        .await
+        .expect_err("not committed");
+    assert_eq!(memory(&emu), stored(&store), "reloaded");
+    assert_eq!(memory(&emu).vpcs.len(), 2);
+    assert_eq!(emu.now().millis(), t0.millis() + 7000);
+    assert!(emu.is_healthy());
+    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
+    create_vpc(&emu, "10.1.0.0/16").await.expect("works");
+    assert_eq!(memory(&emu), stored(&store));
+}
+
+/// The ambiguous case: the connection was lost during COMMIT and the store could not tell
+/// whether it was applied. The service undoes it (the request fails) and is degraded; when the
+/// store later finds the commit was applied after all, it reports itself stale, and the writer,
+/// pinging while degraded, reloads the world from the store, which is the truth: memory then
+/// holds the change whose request answered an error (as a 500 allows), and health is ok.
+#[tokio::test]
+async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
+    let (store, emu) = faulty();
+    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    let calls = store.commit_calls.load(Ordering::SeqCst);
+    store.fail_commit_call(calls + 1, Failure::InDoubtApplied);
+    let v0 = emu.version();
+    create_vpc(&emu, "10.1.0.0/16")
+        .await
+        .expect_err("in doubt: failed");
+    assert_eq!(memory(&emu).vpcs.len(), 1, "undone at first");
+    assert_eq!(stored(&store).vpcs.len(), 2, "but the store has it");
+    until(
+        "a ping finds the store stale and the world is reloaded",
+        || emu.is_healthy(),
+    )
+    .await;
+    assert_eq!(memory(&emu), stored(&store));
+    assert_eq!(memory(&emu).vpcs.len(), 2);
+    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
+    create_vpc(&emu, "10.2.0.0/16").await.expect("goes on");
+    assert_eq!(memory(&emu), stored(&store));
+}
+
+/// A command that changes the world and then panics: the world is as before, nothing reached the
+/// store, the change log did not move, the panic is reported as `Panicked`, and the next
+/// requests work.
+#[tokio::test]
+async fn a_panicking_command_is_rolled_back_and_reported() {
+    let (store, emu) = faulty();
+    let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    let before = memory(&emu);
+    let v0 = emu.version();
+    let calls = store.commit_calls.load(Ordering::SeqCst);
+    let out = emu
+        .execute(scope(), false, |tx| {
+            tx.create_vpc(vpc("10.1.0.0/16"))?;
+            tx.create_subnet(subnet(&kept, "10.0.1.0/24"))?;
+            assert!(tx.is_dirty());
+            if tx.world().subnets.len() == 1 {
+                panic!("boom: a bug in a command");
+            }
+            Ok::<_, DomainError>(())
+        })
+        .await;
+    match out {
+        Err(ServiceError::Panicked(m)) => assert!(m.contains("boom"), "{m}"),
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+    assert_eq!(memory(&emu), before);
+    assert_eq!(emu.version(), v0);
+    assert_eq!(
+        store.commit_calls.load(Ordering::SeqCst),
+        calls,
+        "nothing sent"
+    );
+    assert!(emu.is_healthy());
+    create_vpc(&emu, "10.1.0.0/16")
+        .await
+        .expect("later requests work");
+    assert_eq!(memory(&emu), stored(&store));
 }

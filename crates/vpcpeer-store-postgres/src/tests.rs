@@ -12,6 +12,8 @@ use vpcpeer_store::{Store, StoreError, FORMAT_VERSION};
 
 use super::{ChangedKey, PgStore};
 
+mod reconnect;
+
 fn pg_url(test: &str) -> Option<String> {
     match std::env::var("VPCPEER_TEST_PG_URL") {
         Ok(u) if !u.trim().is_empty() => Some(u),

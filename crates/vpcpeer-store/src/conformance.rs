@@ -45,6 +45,7 @@ pub fn run(make: &dyn Fn() -> Box<dyn Store>) {
     deletes_remove(make());
     meta_round_trips(make());
     clear_empties(make());
+    ping_changes_nothing(make());
 }
 
 fn empty_store_loads_nothing(s: Box<dyn Store>) {
@@ -106,6 +107,25 @@ fn clear_empties(s: Box<dyn Store>) {
     s.clear().expect("clear");
     let snap = s.load().expect("load");
     assert!(snap.records.is_empty() && snap.meta.is_empty());
+}
+
+fn ping_changes_nothing(s: Box<dyn Store>) {
+    s.ping().expect("ping an empty store");
+    let w = sample_world();
+    let seq = s.commit(&[&upserts(&w)]).expect("commit");
+    s.put_meta("k", "v").expect("meta");
+    let before = s.load().expect("load");
+    s.ping().expect("ping");
+    s.ping().expect("ping again");
+    let after = s.load().expect("load");
+    assert_eq!(after.seq, seq);
+    assert_eq!(after.meta, before.meta);
+    assert_eq!(
+        World::from_records(after.records),
+        World::from_records(before.records)
+    );
+    // Writes go on as before.
+    assert!(s.commit(&[&upserts(&w)]).expect("commit") > seq);
 }
 
 #[cfg(test)]

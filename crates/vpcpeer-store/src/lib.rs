@@ -39,6 +39,17 @@ pub enum StoreError {
         /// Version found.
         found: u32,
     },
+    /// The write may or may not have been applied: the connection was lost while the backend was
+    /// committing it, and the store could not find out which. The store resolves it when it can
+    /// (for PostgreSQL: on reconnecting, from its commit log) and then answers
+    /// [`StoreError::Stale`] if the write was applied after all.
+    #[error("the outcome of the write is unknown: {0}")]
+    InDoubt(String),
+    /// The store holds changes this process has not loaded (a write in doubt was applied after
+    /// all, or another writer changed it), so the write asked for was not applied. The caller
+    /// must [`Store::load`] again before it writes; until then every write answers this.
+    #[error("the store holds changes this process has not loaded; reload it: {0}")]
+    Stale(String),
 }
 
 /// Everything a store holds: records, small metadata values, and the last commit number.
@@ -53,8 +64,12 @@ pub struct Snapshot {
 }
 
 /// A durable home for the world's records.
+///
+/// Failures: a write that returns an error other than [`StoreError::InDoubt`] was not applied
+/// at all (each write is atomic), so the caller may take its in-memory change back. A backend
+/// that can lose its connection re-establishes it on a later call; until then every call fails.
 pub trait Store: Send + Sync {
-    /// Reads everything.
+    /// Reads everything. A successful load also ends a [`StoreError::Stale`] condition.
     fn load(&self) -> Result<Snapshot, StoreError>;
     /// Applies several change sets (in order) atomically and durably; returns the new sequence
     /// number. When this returns `Ok`, the changes survive a crash of the process.
@@ -63,6 +78,10 @@ pub trait Store: Send + Sync {
     fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Deletes every record and metadata value.
     fn clear(&self) -> Result<(), StoreError>;
+    /// Checks, without changing anything a [`load`](Store::load) returns, that a write would
+    /// succeed now (reconnecting first if the backend lost its connection). The service calls it
+    /// while it is degraded, to notice when the store is back.
+    fn ping(&self) -> Result<(), StoreError>;
 }
 
 /// Encodes a record for storage.
@@ -140,6 +159,10 @@ impl Store for MemStore {
 
     fn clear(&self) -> Result<(), StoreError> {
         *self.inner.lock().expect("poisoned") = MemInner::default();
+        Ok(())
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
 }

@@ -1,0 +1,361 @@
+//! The writer thread: it makes the changes applied to memory durable, in the order they were
+//! applied, and takes them back out of memory when the store fails them.
+//!
+//! **Group commit.** Consecutive change sets that are queued together go to the store in one
+//! [`Store::commit`]; a clock change or a clear goes on its own, in its place in the order.
+//!
+//! **A failed write is undone.** Change sets reach memory before they are durable, in order. So
+//! when the store fails one, memory is ahead of the store by that change set *and by every later
+//! one* (its group, the rest of the writer's batch, and whatever `execute` queued meanwhile,
+//! which may build on it). The writer takes the world lock, drains the queue (everything in it
+//! was applied before the lock was taken, and nothing new can be applied while it is held), and
+//! undoes all of them newest first: a change set with its [`Undo`] (the old records), a clock
+//! advance by restoring the previous offset, a reset by putting the old world back. The keys it
+//! restored go into the [`ChangeLog`](crate::ChangeLog) as a new version (a reset undone is a
+//! reset of the log), so readers keeping derived state catch up. Every one of them answers
+//! [`ServiceError::NotCommitted`](crate::ServiceError::NotCommitted); none was acknowledged
+//! before (replies are sent only after the store returns), so nothing acknowledged is lost and
+//! memory again equals the store.
+//!
+//! **Locks.** The writer never holds the world lock while it talks to the store, and `execute`
+//! never waits on the writer while it holds the world lock (it only queues on an unbounded
+//! channel), so there is no lock-order cycle, and a slow or reconnecting store never blocks the
+//! world lock: requests go on being applied and queued, and wait for their reply.
+//!
+//! **In doubt, stale, reload.** A store that cannot tell whether a write was applied answers
+//! [`StoreError::InDoubt`]; it is undone like any failure (the likely outcome when a connection
+//! drops), and the store settles it when it can. If it finds the write was applied after all, or
+//! that someone else changed it, it answers [`StoreError::Stale`]: then the writer reloads the
+//! whole world (and the clock offset) from the store, which is the truth, failing every change
+//! still queued on the old memory. Until a reload succeeds, the emulator stays degraded and fails
+//! every write.
+//!
+//! **Health.** Degraded from a failed write until a write succeeds or, while degraded, a
+//! [`Store::ping`] every [`PROBE_EVERY`] does (and a pending reload is done): health reports the
+//! store as it is now.
+//!
+//! A panic inside the store (a bug) is caught and treated as a failure of that write, so the
+//! writer thread never dies with changes in memory that the store does not hold.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use vpcpeer_model::{ChangeSet, Undo, World};
+use vpcpeer_store::{Store, StoreError};
+
+use crate::Shared;
+
+/// Metadata key of the clock offset.
+pub(crate) const CLOCK_KEY: &str = "clock_offset_ms";
+
+/// Most messages the writer takes from its queue at once.
+const MAX_GROUP: usize = 256;
+
+/// How often a degraded writer pings the store to notice that it is back.
+pub const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// The answer to one queued write: the store's sequence number, or why it was not committed
+/// (its in-memory change has been undone).
+pub(crate) type Reply = oneshot::Sender<Result<u64, String>>;
+
+/// One write, applied to memory already, waiting to be made durable.
+pub(crate) struct Msg {
+    pub(crate) op: Op,
+    pub(crate) reply: Reply,
+}
+
+/// What to write, with what takes it back out of memory.
+pub(crate) enum Op {
+    /// A committed transaction's changes, and their undo.
+    Commit { changes: ChangeSet, undo: Undo },
+    /// The clock offset moved to `offset_ms` from `previous_ms`.
+    Clock { offset_ms: i64, previous_ms: i64 },
+    /// A reset: the world and clock offset it replaced.
+    Clear { world: Box<World>, offset_ms: i64 },
+}
+
+impl Op {
+    fn is_commit(&self) -> bool {
+        matches!(self, Op::Commit { .. })
+    }
+}
+
+/// Whether the store works, as of the last write or ping.
+#[derive(Debug)]
+pub(crate) struct Health {
+    ok: AtomicBool,
+}
+
+impl Health {
+    pub(crate) fn new() -> Self {
+        Health {
+            ok: AtomicBool::new(true),
+        }
+    }
+
+    pub(crate) fn is_ok(&self) -> bool {
+        self.ok.load(Ordering::SeqCst)
+    }
+
+    /// Sets the flag; true when it changed.
+    fn set(&self, ok: bool) -> bool {
+        self.ok.swap(ok, Ordering::SeqCst) != ok
+    }
+}
+
+pub(crate) struct Writer {
+    store: Arc<dyn Store>,
+    rx: Receiver<Msg>,
+    /// The emulator; gone when it was dropped (then nothing is left to undo).
+    shared: Weak<Shared>,
+    health: Arc<Health>,
+    /// The store said memory is behind it: reload before anything else.
+    reload_needed: bool,
+}
+
+/// Runs `op` on the store, turning a panic inside it into a failure.
+fn guarded<T>(what: &str, op: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    catch_unwind(AssertUnwindSafe(op)).unwrap_or_else(|payload| {
+        Err(StoreError::Backend(format!(
+            "the store panicked during {what}: {}",
+            crate::panic_message(payload.as_ref())
+        )))
+    })
+}
+
+impl Writer {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        rx: Receiver<Msg>,
+        shared: Weak<Shared>,
+        health: Arc<Health>,
+    ) -> Self {
+        Writer {
+            store,
+            rx,
+            shared,
+            health,
+            reload_needed: false,
+        }
+    }
+
+    /// Serves the queue until the emulator is dropped.
+    pub(crate) fn run(mut self) {
+        loop {
+            let first = if self.health.is_ok() && !self.reload_needed {
+                match self.rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                }
+            } else {
+                match self.rx.recv_timeout(PROBE_EVERY) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.probe();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            };
+            let mut batch = VecDeque::from([first]);
+            while batch.len() < MAX_GROUP {
+                match self.rx.try_recv() {
+                    Ok(m) => batch.push_back(m),
+                    Err(_) => break,
+                }
+            }
+            self.process(batch);
+        }
+    }
+
+    fn process(&mut self, mut batch: VecDeque<Msg>) {
+        if self.reload_needed {
+            let reason = "the world is being reloaded from the store".to_owned();
+            if let Err(back) = self.reload(batch.into(), &reason) {
+                self.undo(back, &reason);
+            }
+            return;
+        }
+        while let Some(front) = batch.front() {
+            let n = if front.op.is_commit() {
+                batch.iter().take_while(|m| m.op.is_commit()).count()
+            } else {
+                1
+            };
+            let res = match &front.op {
+                Op::Commit { .. } => {
+                    let sets: Vec<&ChangeSet> = batch
+                        .iter()
+                        .take(n)
+                        .filter_map(|m| match &m.op {
+                            Op::Commit { changes, .. } => Some(changes),
+                            _ => None,
+                        })
+                        .collect();
+                    guarded("commit", || self.store.commit(&sets))
+                }
+                Op::Clock { offset_ms, .. } => guarded("put_meta", || {
+                    self.store
+                        .put_meta(CLOCK_KEY, &offset_ms.to_string())
+                        .map(|()| 0)
+                }),
+                Op::Clear { .. } => guarded("clear", || self.store.clear().map(|()| 0)),
+            };
+            match res {
+                Ok(seq) => {
+                    if self.health.set(true) {
+                        tracing::warn!("the store works again");
+                    }
+                    for m in batch.drain(..n) {
+                        // The undo information (and a reset's old world) is dropped here, on
+                        // this thread, not under the world lock.
+                        let _ = m.reply.send(Ok(seq));
+                    }
+                }
+                Err(e) => {
+                    self.failed(batch.into(), e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The store failed the first of `failed`: undo it and everything after it.
+    fn failed(&mut self, failed: Vec<Msg>, e: StoreError) {
+        let reason = format!("the store failed: {e}");
+        self.health.set(false);
+        tracing::error!(error = %e, writes = failed.len(),
+            "a write failed; undoing it, and every later write, in memory");
+        let failed = if matches!(e, StoreError::Stale(_)) {
+            self.reload_needed = true;
+            match self.reload(failed, &reason) {
+                Ok(()) => return,
+                Err(back) => back,
+            }
+        } else {
+            failed
+        };
+        self.undo(failed, &reason);
+    }
+
+    /// Takes `failed` and everything still queued out of memory, newest first, and fails them.
+    fn undo(&mut self, failed: Vec<Msg>, reason: &str) {
+        let Some(shared) = self.shared.upgrade() else {
+            return fail_all(failed, reason);
+        };
+        let mut replies = Vec::new();
+        let mut dropped = Vec::new();
+        {
+            let mut st = shared.state.lock();
+            let mut all = failed;
+            // Everything queued was applied before this lock was taken, on top of `failed`.
+            all.extend(self.rx.try_iter());
+            let mut keys = Vec::new();
+            let mut reset = false;
+            for m in all.into_iter().rev() {
+                match m.op {
+                    Op::Commit { undo, .. } => {
+                        keys.extend(undo.keys().cloned());
+                        undo.apply(&mut st.world);
+                    }
+                    Op::Clock { previous_ms, .. } => shared.clock.set_offset_ms(previous_ms),
+                    Op::Clear { world, offset_ms } => {
+                        dropped.push(std::mem::replace(&mut st.world, *world));
+                        shared.clock.set_offset_ms(offset_ms);
+                        reset = true;
+                    }
+                }
+                replies.push(m.reply);
+            }
+            if reset {
+                st.log.reset();
+            } else if !keys.is_empty() {
+                st.log.push(keys);
+            }
+        }
+        drop(dropped);
+        tracing::warn!(
+            undone = replies.len(),
+            "in-memory state is back to what the store holds"
+        );
+        for r in replies {
+            let _ = r.send(Err(format!("{reason}; undone in memory")));
+        }
+    }
+
+    /// Replaces the world and clock offset with the store's; fails `in_hand` and everything
+    /// queued (they were applied to the memory being replaced). Gives `in_hand` back when the
+    /// store cannot be read.
+    fn reload(&mut self, in_hand: Vec<Msg>, reason: &str) -> Result<(), Vec<Msg>> {
+        // The writer is the store's only writer, so what it reads here stays current until it
+        // has swapped it in.
+        let snap = match guarded("load", || self.store.load()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot reload the world from the store yet");
+                return Err(in_hand);
+            }
+        };
+        let offset = snap
+            .meta
+            .get(CLOCK_KEY)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let world = World::from_records(snap.records);
+        let Some(shared) = self.shared.upgrade() else {
+            fail_all(in_hand, reason);
+            return Ok(());
+        };
+        let mut all = in_hand;
+        let old = {
+            let mut st = shared.state.lock();
+            all.extend(self.rx.try_iter());
+            shared.clock.set_offset_ms(offset);
+            st.log.reset();
+            std::mem::replace(&mut st.world, world)
+        };
+        drop(old);
+        self.reload_needed = false;
+        self.health.set(true);
+        tracing::warn!(
+            failed = all.len(),
+            "reloaded the world from the store, which is the truth"
+        );
+        fail_all(
+            all,
+            &format!("{reason}; the world was reloaded from the store"),
+        );
+        Ok(())
+    }
+
+    /// While degraded: is the store back?
+    fn probe(&mut self) {
+        match guarded("ping", || self.store.ping()) {
+            Ok(()) if self.reload_needed => {
+                let _ = self.reload(Vec::new(), "the store is back");
+            }
+            Ok(()) => {
+                if self.health.set(true) {
+                    tracing::warn!("the store works again");
+                }
+            }
+            Err(StoreError::Stale(why)) => {
+                tracing::warn!(reason = %why, "the store changed behind this server; reloading");
+                self.reload_needed = true;
+                let _ = self.reload(Vec::new(), "the store is back");
+            }
+            Err(e) => tracing::debug!(error = %e, "the store still fails"),
+        }
+    }
+}
+
+fn fail_all(msgs: Vec<Msg>, reason: &str) {
+    for m in msgs {
+        let _ = m.reply.send(Err(reason.to_owned()));
+    }
+}
