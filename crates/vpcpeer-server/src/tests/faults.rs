@@ -186,7 +186,7 @@ impl Face {
             }
             Face::Gcp => {
                 let req = Request::post("/compute/v1/projects/proj-a/global/networks")
-                    .header("host", "gcp.test")
+                    .header("host", "localhost")
                     .header("content-type", "application/json")
                     .body(Body::from(
                         r#"{"name":"net-a","autoCreateSubnetworks":false}"#,
