@@ -1760,7 +1760,8 @@ where
         .append(true)
         .open(report)
     {
-        let _ = writeln!(f, "{line}");
+        // One write per line, so the faces running in parallel do not interleave.
+        let _ = f.write_all(format!("{line}\n").as_bytes());
     }
     n
 }
