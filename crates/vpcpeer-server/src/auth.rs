@@ -30,9 +30,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ring::digest;
@@ -530,32 +529,28 @@ fn guarded(method: &Method, path: &str) -> bool {
         && !(path == "/_vpcpeer/health" && matches!(*method, Method::GET | Method::HEAD))
 }
 
-/// Middleware: requires the admin token (when configured) on `/_vpcpeer/*` but health.
-pub(crate) async fn admin_guard(
-    State(st): State<Arc<AppState>>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
-    if let Some(want) = st.auth.admin {
-        if guarded(req.method(), req.uri().path()) {
-            let ok = bearer(req.headers()).is_ok_and(|t| sha256(t) == want);
-            if !ok {
-                let mut resp = (
-                    StatusCode::UNAUTHORIZED,
-                    Json(serde_json::json!({
-                        "error": "this admin endpoint needs the server's admin token: send Authorization: Bearer TOKEN (vpcpeer reach and audit: --admin-token or VPCPEER_ADMIN_TOKEN)"
-                    })),
-                )
-                    .into_response();
-                resp.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"vpcpeer admin\""),
-                );
-                return resp;
-            }
-        }
+/// The refusal of a request to `/_vpcpeer/*` (but health) without the admin token, when one is
+/// configured; `None` lets it through. Run by the server's edge ([`crate::layers::edge`]).
+pub(crate) fn admin_refusal(st: &AppState, req: &Request<Body>) -> Option<Response> {
+    let want = st.auth.admin?;
+    if !guarded(req.method(), req.uri().path()) {
+        return None;
     }
-    next.run(req).await
+    if bearer(req.headers()).is_ok_and(|t| sha256(t) == want) {
+        return None;
+    }
+    let mut resp = (
+        StatusCode::UNAUTHORIZED,
+        Json(serde_json::json!({
+            "error": "this admin endpoint needs the server's admin token: send Authorization: Bearer TOKEN (vpcpeer reach and audit: --admin-token or VPCPEER_ADMIN_TOKEN)"
+        })),
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"vpcpeer admin\""),
+    );
+    Some(resp)
 }
 
 #[cfg(test)]

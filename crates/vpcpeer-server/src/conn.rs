@@ -351,8 +351,18 @@ async fn http<T>(
     let conn = shared.http.serve_connection(io, service);
     tokio::pin!(conn);
     let mut draining = false;
+    // One timer for the connection's life, moved only when the phase changes: a new timer per
+    // wake-up would take the timer wheel's lock several times a request.
+    let timer = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(timer);
+    let mut armed: Option<(Phase, Instant)> = None;
     loop {
-        let until = tokio::time::Instant::from_std(deadline(slot, &shared.options));
+        let state = slot.phase();
+        if armed != Some(state) {
+            let until = tokio::time::Instant::from_std(deadline(slot, &shared.options));
+            timer.as_mut().reset(until);
+            armed = Some(state);
+        }
         tokio::select! {
             r = conn.as_mut() => {
                 if let Err(e) = r {
@@ -368,11 +378,13 @@ async fn http<T>(
                 conn.as_mut().graceful_shutdown();
                 draining = true;
             }
-            _ = tokio::time::sleep_until(until) => {
+            _ = timer.as_mut() => {
                 if Instant::now() >= deadline(slot, &shared.options) {
                     tracing::debug!(phase = ?slot.phase().0, "connection timed out");
                     return;
                 }
+                // Not yet (a busy connection, or a phase that began since): arm it again.
+                armed = None;
             }
             _ = slot.wake.notified() => {}
         }

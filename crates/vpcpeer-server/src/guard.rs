@@ -155,7 +155,7 @@ pub fn check(
                     printable(&name, 100)
                 )));
             }
-            Some(canonical_authority(&name, port, https))
+            Some((name, port.map(str::to_owned)))
         }
     };
     if let Some(site) = headers.get("sec-fetch-site") {
@@ -171,7 +171,8 @@ pub fn check(
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = String::from_utf8_lossy(origin.as_bytes()).trim().to_owned();
-        let own = host.as_ref().is_some_and(|own| {
+        let own = host.as_ref().is_some_and(|(name, port)| {
+            let own = canonical_authority(name, port.as_deref(), https);
             let (scheme, rest) = match origin.split_once("://") {
                 Some((s, r)) => (s.to_ascii_lowercase(), r),
                 None => return false,
@@ -179,7 +180,7 @@ pub fn check(
             let want = if https { "https" } else { "http" };
             scheme == want
                 && split_authority(rest)
-                    .is_some_and(|(n, p)| canonical_authority(&n, p, https) == *own)
+                    .is_some_and(|(n, p)| canonical_authority(&n, p, https) == own)
         });
         if !own {
             return Err(Refusal::forbidden(format!(

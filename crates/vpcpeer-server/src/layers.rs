@@ -1,14 +1,19 @@
-//! The layers every request passes through before a face's handler, outermost first:
+//! The edge every request passes through before a face's handler: one middleware, [`edge`],
+//! whose steps are, outermost first:
 //!
-//! 1. [`catch_panic`]: a panic anywhere below answers 500 in the dialect of the path (the
-//!    connection stays up) instead of dropping the connection.
-//! 2. [`in_dialect`]: an error answer without a body of its own dialect (axum's 405, its
-//!    plain-text extractor rejections) is re-rendered in the dialect of the path.
-//! 3. [`guard`]: the browser and DNS-rebinding checks of [`crate::guard`].
-//! 4. [`read_body`]: the request target's length (414 over [`MAX_TARGET`]) and the body, read
-//!    whole before the handler runs: 413 over the face's limit ([`body_limit`]), 408 when the
-//!    connection manager's body deadline passes ([`BodyTimedOut`]), 400 when the body cannot be
-//!    read.
+//! 1. catch-panic: a panic anywhere below answers 500 in the dialect of the path (the
+//!    connection stays up) instead of dropping the connection;
+//! 2. in dialect: an error answer without a body of its own dialect (axum's 405, its
+//!    plain-text extractor rejections) is re-rendered in the dialect of the path;
+//! 3. the browser and DNS-rebinding checks of [`crate::guard`];
+//! 4. the admin token on `/_vpcpeer/*` ([`crate::auth::admin_refusal`]);
+//! 5. the request target's length (414 over [`MAX_TARGET`]) and the body, read whole before the
+//!    handler runs: 413 over the face's limit ([`body_limit`]), 408 when the connection
+//!    manager's body deadline passes ([`BodyTimedOut`]), 400 when the body cannot be read.
+//!
+//! The steps are one middleware rather than a stack of them because every `from_fn` layer
+//! clones the whole service below it for each request: five layers made the edge cost as much
+//! as the EC2 handler itself.
 //!
 //! [`not_found`] is the router's fallback, in the dialect of the path too.
 
@@ -57,10 +62,6 @@ impl std::fmt::Display for BodyTimedOut {
 
 impl std::error::Error for BodyTimedOut {}
 
-fn path_of(uri: &Uri) -> String {
-    uri.path().to_owned()
-}
-
 /// Polls a future and turns a panic inside it into an `Err` (no `unsafe`: the future is boxed,
 /// so the wrapper is `Unpin`).
 struct CatchUnwind<F>(Pin<Box<F>>);
@@ -85,34 +86,58 @@ fn panic_text(p: &(dyn Any + Send)) -> &str {
         .unwrap_or("(not a string)")
 }
 
-/// Layer 1: answers 500 in the dialect of the path when anything below panics.
-pub async fn catch_panic(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let path = path_of(req.uri());
+/// The one middleware in front of every route: the steps of the module doc, in order.
+pub async fn edge(
+    State(st): State<Arc<AppState>>,
+    https: Option<Extension<Https>>,
+    allowed: Option<Extension<AllowedHosts>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    // The URI is shared, not copied: only an error answer needs its path.
+    let uri = req.uri().clone();
+    let path = uri.path();
     let method = req.method().clone();
-    match CatchUnwind(Box::pin(next.run(req))).await {
-        Ok(resp) => resp,
-        Err(panic) => {
-            tracing::error!(
-                %method,
-                path = %printable(&path, 200),
-                panic = %panic_text(panic.as_ref()),
-                "a request handler panicked; answered 500"
-            );
-            let face = face_of(&path);
-            let message = match face {
-                Face::Aws => "An internal error has occurred",
-                Face::Gcp => "Internal error. Please try again.",
-                Face::Azure => "The server encountered an internal error.",
-                Face::Admin => "internal error",
-            };
-            dialect::error(
-                face,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                message,
-                &st.request_id(),
-            )
+    let inner = async {
+        if let Some(refused) = guard(&st, https.is_some(), allowed, &req) {
+            return refused;
         }
-    }
+        if let Some(refused) = crate::auth::admin_refusal(&st, &req) {
+            return refused;
+        }
+        match read_body(&st, req).await {
+            Ok(req) => next.run(req).await,
+            Err(refused) => refused,
+        }
+    };
+    let resp = match CatchUnwind(Box::pin(inner)).await {
+        Ok(resp) => resp,
+        Err(panic) => panicked(&st, &method, path, panic.as_ref()),
+    };
+    in_dialect(&st, &method, path, resp).await
+}
+
+/// Step 1: the answer when anything below panicked: 500 in the dialect of the path.
+fn panicked(st: &AppState, method: &Method, path: &str, panic: &(dyn Any + Send)) -> Response {
+    tracing::error!(
+        %method,
+        path = %printable(path, 200),
+        panic = %panic_text(panic),
+        "a request handler panicked; answered 500"
+    );
+    let face = face_of(path);
+    let message = match face {
+        Face::Aws => "An internal error has occurred",
+        Face::Gcp => "Internal error. Please try again.",
+        Face::Azure => "The server encountered an internal error.",
+        Face::Admin => "internal error",
+    };
+    dialect::error(
+        face,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        message,
+        &st.request_id(),
+    )
 }
 
 /// Whether a response is an error that no face rendered: no content type, or plain text (what
@@ -126,12 +151,9 @@ fn is_bare_error(resp: &Response) -> bool {
             .is_none_or(|ct| ct.starts_with("text/plain"))
 }
 
-/// Layer 2: re-renders bare error answers in the dialect of the path, keeping the status and
+/// Step 2: re-renders a bare error answer in the dialect of the path, keeping the status and
 /// headers such as `Allow`, and the text of axum's rejection as the message.
-pub async fn in_dialect(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let path = path_of(req.uri());
-    let method = req.method().clone();
-    let resp = next.run(req).await;
+async fn in_dialect(st: &AppState, method: &Method, path: &str, resp: Response) -> Response {
     if !is_bare_error(&resp) {
         return resp;
     }
@@ -143,12 +165,12 @@ pub async fn in_dialect(State(st): State<Arc<AppState>>, req: Request, next: Nex
         (StatusCode::METHOD_NOT_ALLOWED, _) => format!(
             "The method {} is not allowed on {}.",
             printable(method.as_str(), 40),
-            printable(&path, 200)
+            printable(path, 200)
         ),
         (_, "") => status.canonical_reason().unwrap_or("Error").to_owned(),
         (_, t) => printable(t, 500),
     };
-    let face = face_of(&path);
+    let face = face_of(path);
     let fresh = dialect::error(face, status, &message, &st.request_id());
     let (fresh_parts, fresh_body) = fresh.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -158,24 +180,23 @@ pub async fn in_dialect(State(st): State<Arc<AppState>>, req: Request, next: Nex
     Response::from_parts(parts, fresh_body)
 }
 
-/// Layer 3: the checks of [`crate::guard::check`].
-pub async fn guard(
-    State(st): State<Arc<AppState>>,
-    https: Option<Extension<Https>>,
+/// Step 3: the checks of [`crate::guard::check`]; the refusal, if any.
+fn guard(
+    st: &AppState,
+    https: bool,
     allowed: Option<Extension<AllowedHosts>>,
-    req: Request,
-    next: Next,
-) -> Response {
+    req: &Request,
+) -> Option<Response> {
     let allowed = allowed.map(|Extension(a)| a).unwrap_or_default();
     let checked = guard::check(
         req.method(),
         req.uri().path(),
         req.headers(),
-        https.is_some(),
+        https,
         &allowed,
     );
     match checked {
-        Ok(()) => next.run(req).await,
+        Ok(()) => None,
         Err(refusal) => {
             tracing::info!(
                 method = %req.method(),
@@ -184,7 +205,12 @@ pub async fn guard(
                 "refused a browser-originated or misdirected request"
             );
             let face = face_of(req.uri().path());
-            dialect::error(face, refusal.status, &refusal.message, &st.request_id())
+            Some(dialect::error(
+                face,
+                refusal.status,
+                &refusal.message,
+                &st.request_id(),
+            ))
         }
     }
 }
@@ -206,19 +232,20 @@ fn closing(mut resp: Response) -> Response {
     resp
 }
 
-/// Layer 4: the target's length, then the whole body within the face's limit.
-pub async fn read_body(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// Step 5: the target's length, then the whole body within the face's limit; the request with
+/// its body read, or the refusal.
+async fn read_body(st: &AppState, req: Request) -> Result<Request, Response> {
     let face = face_of(req.uri().path());
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > MAX_TARGET {
         let msg =
             format!("The request URI is {target} bytes long; the limit is {MAX_TARGET} bytes.");
-        return closing(dialect::error(
+        return Err(closing(dialect::error(
             face,
             StatusCode::URI_TOO_LONG,
             &msg,
             &st.request_id(),
-        ));
+        )));
     }
     let limit = body_limit(face);
     let too_large = || {
@@ -236,7 +263,7 @@ pub async fn read_body(State(st): State<Arc<AppState>>, req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return too_large();
+        return Err(too_large());
     }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, limit).await {
@@ -244,26 +271,25 @@ pub async fn read_body(State(st): State<Arc<AppState>>, req: Request, next: Next
         Err(e) => {
             let e: &(dyn std::error::Error + 'static) = &e;
             if caused_by::<http_body_util::LengthLimitError>(e) {
-                return too_large();
+                return Err(too_large());
             }
             if caused_by::<BodyTimedOut>(e) {
-                return closing(dialect::error(
+                return Err(closing(dialect::error(
                     face,
                     StatusCode::REQUEST_TIMEOUT,
                     "The request body was not received within the server's body timeout.",
                     &st.request_id(),
-                ));
+                )));
             }
-            return closing(dialect::error(
+            return Err(closing(dialect::error(
                 face,
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
                 &st.request_id(),
-            ));
+            )));
         }
     };
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// The router's fallback: 404 in the dialect of the path.

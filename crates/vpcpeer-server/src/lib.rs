@@ -115,16 +115,14 @@ pub fn app(state: Arc<AppState>) -> Router {
     with_layers(routes, state)
 }
 
-/// `routes` behind the layers of [`layers`] and the admin token check ([`auth::admin_guard`]),
-/// outermost last: catch-panic, errors in dialect, browser checks, admin token, body limits.
+/// `routes` behind the server's edge ([`layers::edge`]: catch-panic, errors in dialect, browser
+/// checks, admin token, body limits).
 pub(crate) fn with_layers(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
-    use axum::middleware::from_fn_with_state;
     routes
-        .layer(from_fn_with_state(state.clone(), layers::read_body))
-        .layer(from_fn_with_state(state.clone(), auth::admin_guard))
-        .layer(from_fn_with_state(state.clone(), layers::guard))
-        .layer(from_fn_with_state(state.clone(), layers::in_dialect))
-        .layer(from_fn_with_state(state.clone(), layers::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            layers::edge,
+        ))
         .with_state(state)
 }
 
@@ -172,7 +170,7 @@ async fn aws_query(
     };
     if let Err(e) = params.check_characters() {
         let sts = params.get("Action") == Some("GetCallerIdentity")
-            || vpcpeer_wire_aws::identity::service(auth).as_deref() == Some("sts");
+            || vpcpeer_wire_aws::identity::service(auth) == Some("sts");
         let body = if sts {
             sts::error_document(&e.code, &e.message, &request_id)
         } else {
@@ -190,7 +188,7 @@ async fn aws_query(
     if action == "GetCallerIdentity" {
         return xml_response(200, sts::get_caller_identity(&scope, &request_id));
     }
-    if vpcpeer_wire_aws::identity::service(auth).as_deref() == Some("sts") {
+    if vpcpeer_wire_aws::identity::service(auth) == Some("sts") {
         let msg = format!("Could not find operation {action} for version 2011-06-15");
         return xml_response(400, sts::error_document("InvalidAction", &msg, &request_id));
     }

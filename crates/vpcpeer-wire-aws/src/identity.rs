@@ -15,12 +15,7 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// The caller's account and region from an `Authorization` header or a presigned
 /// `X-Amz-Credential` value (`AKID/yyyymmdd/region/service/aws4_request`).
 pub fn identity(authorization: Option<&str>, presigned_credential: Option<&str>) -> Scope {
-    let credential = authorization
-        .and_then(|h| {
-            h.split(|c: char| c == ',' || c.is_whitespace())
-                .find_map(|part| part.trim().strip_prefix("Credential="))
-        })
-        .or(presigned_credential);
+    let credential = authorization.and_then(credential).or(presigned_credential);
     let mut account = DEFAULT_ACCOUNT.to_owned();
     let mut region = DEFAULT_REGION.to_owned();
     if let Some(c) = credential {
@@ -65,18 +60,64 @@ pub fn check_region(scope: &Scope) -> Result<(), Ec2Error> {
     })
 }
 
+/// The `Credential=` value of an `Authorization` header (`AKID/date/region/service/…`): the
+/// text after a `Credential=` that starts one of the header's parameters (after the algorithm,
+/// a comma or whitespace), up to the next comma or whitespace. Every signed request carries this
+/// header, so it is read without splitting the header or allocating.
+fn credential(header: &str) -> Option<&str> {
+    const KEY: &[u8] = b"Credential=";
+    let bytes = header.as_bytes();
+    let separator = |b: u8| b == b',' || b.is_ascii_whitespace();
+    // Every SDK puts it first, right after the algorithm; otherwise look for it.
+    let start = match header.strip_prefix("AWS4-HMAC-SHA256 Credential=") {
+        Some(rest) => bytes.len() - rest.len(),
+        None => {
+            (0..bytes.len())
+                .find(|&i| bytes[i..].starts_with(KEY) && (i == 0 || separator(bytes[i - 1])))?
+                + KEY.len()
+        }
+    };
+    let rest = &bytes[start..];
+    let end = rest
+        .iter()
+        .position(|b| separator(*b))
+        .unwrap_or(rest.len());
+    // `start` and `end` sit next to ASCII bytes, so they are character boundaries.
+    header.get(start..start + end)
+}
+
 /// The service named in the credential scope (`ec2`, `sts`), if any.
-pub fn service(authorization: Option<&str>) -> Option<String> {
-    let h = authorization?;
-    let c = h
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .find_map(|part| part.trim().strip_prefix("Credential="))?;
-    c.split('/').nth(3).map(str::to_owned)
+pub fn service(authorization: Option<&str>) -> Option<&str> {
+    credential(authorization?)?.split('/').nth(3)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credential_is_found_as_a_parameter_only() {
+        let cases = [
+            (
+                "AWS4-HMAC-SHA256 Credential=a/b/c/ec2/aws4_request, SignedHeaders=host",
+                Some("a/b/c/ec2/aws4_request"),
+            ),
+            (
+                "AWS4-HMAC-SHA256 SignedHeaders=host,Credential=x/y/z/sts/aws4_request",
+                Some("x/y/z/sts/aws4_request"),
+            ),
+            (
+                "AWS4-HMAC-SHA256 XCredential=no, Credential=yes/1/2/ec2",
+                Some("yes/1/2/ec2"),
+            ),
+            ("Credential=first", Some("first")),
+            ("AWS4-HMAC-SHA256 SignedHeaders=host", None),
+            ("", None),
+        ];
+        for (header, want) in cases {
+            assert_eq!(credential(header), want, "{header}");
+        }
+    }
 
     #[test]
     fn table() {
@@ -101,7 +142,7 @@ mod tests {
             ),
             Scope::new("222233334444", "ap-south-1")
         );
-        assert_eq!(service(Some(h)).as_deref(), Some("ec2"));
+        assert_eq!(service(Some(h)), Some("ec2"));
     }
 
     #[test]

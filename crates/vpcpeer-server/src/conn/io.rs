@@ -68,17 +68,34 @@ impl Sniff {
     }
 }
 
-/// The status of a response head at the start of `buf` (`HTTP/1.1 431 …`) and whether the head
-/// names a content type.
-fn response_head(buf: &[u8]) -> Option<(u16, bool)> {
+/// The status of a response head at the start of `buf` (`HTTP/1.1 431 …`).
+fn response_status(buf: &[u8]) -> Option<u16> {
     let rest = buf.strip_prefix(b"HTTP/1.")?;
-    let code = std::str::from_utf8(rest.get(2..5)?).ok()?.parse().ok()?;
+    let code = rest.get(2..5)?;
+    if !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(code.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
+}
+
+/// Whether the response head at the start of `buf` names a content type.
+fn names_content_type(buf: &[u8]) -> bool {
     let end = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or(buf.len());
-    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-    Some((code, head.contains("\r\ncontent-type:")))
+    buf[..end]
+        .split(|b| *b == b'\n')
+        .any(|line| line.len() >= 13 && line[..13].eq_ignore_ascii_case(b"content-type:"))
+}
+
+/// The status of a response head at the start of `buf` and, for the bare answers hyper writes
+/// itself (400, 414, 431), whether the head names a content type (other answers: `true`, not
+/// looked at).
+fn response_head(buf: &[u8]) -> Option<(u16, bool)> {
+    let code = response_status(buf)?;
+    let typed = !matches!(code, 400 | 414 | 431) || names_content_type(buf);
+    Some((code, typed))
 }
 
 /// See the module docs.
@@ -123,6 +140,34 @@ impl<T> SniffIo<T> {
     }
 }
 
+impl<T> SniffIo<T> {
+    /// Looks at what hyper writes when a request is being answered: at the start of an answer,
+    /// forgets the request line, and when the answer is one of hyper's own bare ones, puts the
+    /// replacement in `out`; whether it did (then what hyper wrote is to be dropped).
+    fn intercept(&mut self, buf: &[u8]) -> bool {
+        if !self.sniff.in_request {
+            return false;
+        }
+        let Some((status, typed)) = response_head(buf) else {
+            return false;
+        };
+        if status < 200 {
+            return false;
+        }
+        let bare = matches!(status, 400 | 414 | 431) && !typed;
+        let out = bare.then(|| self.replacement(status));
+        self.sniff = Sniff::default();
+        match out {
+            Some(out) => {
+                self.out = out;
+                self.written = 0;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 impl<T: AsyncWrite + Unpin> SniffIo<T> {
     /// Writes what is left of a replacement answer.
     fn drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -161,25 +206,36 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for SniffIo<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         ready!(self.drain(cx))?;
-        if self.sniff.in_request {
-            if let Some((status, typed)) = response_head(buf) {
-                if status >= 200 {
-                    let bare = matches!(status, 400 | 414 | 431) && !typed;
-                    let out = bare.then(|| self.replacement(status));
-                    self.sniff = Sniff::default();
-                    if let Some(out) = out {
-                        self.out = out;
-                        self.written = 0;
-                        // What hyper wrote is dropped; the replacement goes out now or at flush.
-                        if let Poll::Ready(Err(e)) = self.drain(cx) {
-                            return Poll::Ready(Err(e));
-                        }
-                        return Poll::Ready(Ok(buf.len()));
-                    }
-                }
+        if self.intercept(buf) {
+            // What hyper wrote is dropped; the replacement goes out now or at flush.
+            if let Poll::Ready(Err(e)) = self.drain(cx) {
+                return Poll::Ready(Err(e));
             }
+            return Poll::Ready(Ok(buf.len()));
         }
         Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        // A response head is always the start of the first non-empty slice; the slices go
+        // down whole, without being copied together.
+        ready!(self.drain(cx))?;
+        let head = bufs.iter().find(|b| !b.is_empty()).map(|b| &b[..]);
+        if head.is_some_and(|h| self.intercept(h)) {
+            if let Poll::Ready(Err(e)) = self.drain(cx) {
+                return Poll::Ready(Err(e));
+            }
+            return Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -193,10 +249,13 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for SniffIo<T> {
     }
 }
 
-/// A request body with a deadline (see the module docs).
+/// A request body with a deadline (see the module docs). The timer is armed only when the body
+/// is not all there at once: most bodies arrive with their head, and a timer per request would
+/// take the timer wheel's lock twice.
 pub(crate) struct TimedBody {
     inner: Incoming,
-    deadline: Pin<Box<Sleep>>,
+    deadline: tokio::time::Instant,
+    timer: Option<Pin<Box<Sleep>>>,
     slot: Arc<Slot>,
 }
 
@@ -204,7 +263,8 @@ impl TimedBody {
     pub(crate) fn new(inner: Incoming, deadline: tokio::time::Instant, slot: Arc<Slot>) -> Self {
         TimedBody {
             inner,
-            deadline: Box::pin(tokio::time::sleep_until(deadline)),
+            deadline,
+            timer: None,
             slot,
         }
     }
@@ -233,7 +293,11 @@ impl Body for TimedBody {
             }
             Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
             Poll::Pending => {
-                if self.deadline.as_mut().poll(cx).is_ready() {
+                let deadline = self.deadline;
+                let timer = self
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if timer.as_mut().poll(cx).is_ready() {
                     self.finish();
                     return Poll::Ready(Some(Err(Box::new(BodyTimedOut))));
                 }
@@ -329,9 +393,14 @@ mod tests {
             response_head(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\n\r\n<x/>"),
             Some((400, true))
         );
+        // Only hyper's bare statuses are looked into; others count as typed.
         assert_eq!(
             response_head(b"HTTP/1.1 100 Continue\r\n\r\n"),
-            Some((100, false))
+            Some((100, true))
+        );
+        assert_eq!(
+            response_head(b"HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json\r\n\r\n"),
+            Some((414, true))
         );
         assert_eq!(response_head(b"<Response>"), None);
     }
