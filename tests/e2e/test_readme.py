@@ -236,7 +236,8 @@ def test_every_readme_shell_and_python_block_is_run_by_a_test():
                 + blocks(section("GCP and Azure endpoints"), "bash")
                 + [gcp_sample(), azure_sample()])
     not_run = {
-        # Builds and starts the server the samples talk to (the tests build and start their own).
+        # The opening block: builds and starts the server the samples talk to (the tests build
+        # and start their own), and runs every test (CI runs exactly it: .ci/run).
         "cargo run --release -p vpcpeer -- serve",
         # Run above (test_readme_admin_posts_send_json_and_work), with the test server's URL.
         "curl -X POST -H 'Content-Type: application/json' http://127.0.0.1:4650/_vpcpeer/reset",
