@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use crate::azure::{
     AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
 };
@@ -93,8 +91,10 @@ pub struct RecordKey {
     pub id: String,
 }
 
-/// A resource record of any kind, as persisted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A resource record of any kind. Its stored form is defined by `vpcpeer-store`'s `persist`
+/// module (which names each kind on disk), not by this enum: renaming a variant changes no byte
+/// of a data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum Record {
     Vpc(Vpc),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
-use vpcpeer_store::{StoreError, FORMAT_VERSION};
+use vpcpeer_store::{check_version, StoreError, FORMAT_VERSION};
 
 /// First key of the advisory lock that marks the writer of a schema (`vpcp` in ASCII); the
 /// second key is the schema's oid.
@@ -167,12 +167,7 @@ pub(crate) fn open(
                 )
                 .map_err(pg)?;
         }
-        Some(v) if v == FORMAT_VERSION.to_string() => {}
-        Some(v) => {
-            return Err(OpenError::Store(StoreError::Version {
-                found: v.parse().unwrap_or(0),
-            }))
-        }
+        Some(v) => check_version(v.parse().unwrap_or(0)).map_err(OpenError::Store)?,
     }
     Ok(Session {
         client,

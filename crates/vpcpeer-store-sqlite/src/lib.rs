@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use vpcpeer_model::ChangeSet;
-use vpcpeer_store::{decode, encode, Snapshot, Store, StoreError, FORMAT_VERSION};
+use vpcpeer_store::{check_version, decode, encode, Snapshot, Store, StoreError, FORMAT_VERSION};
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,12 +102,7 @@ impl SqliteStore {
                 )
                 .map_err(backend)?;
             }
-            Some(v) if v == FORMAT_VERSION.to_string() => {}
-            Some(v) => {
-                return Err(StoreError::Version {
-                    found: v.parse().unwrap_or(0),
-                })
-            }
+            Some(v) => check_version(v.parse().unwrap_or(0))?,
         }
         let seq: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key='seq'", [], |r| r.get(0))

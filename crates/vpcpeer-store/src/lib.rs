@@ -6,16 +6,18 @@
 //! `vpcpeer-store-postgres`, whose commit log (by sequence number) is the start of letting
 //! replicas tail each other's changes.
 //!
-//! This crate does no I/O. Record encoding ([`encode`]/[`decode`]) lives here so every backend
-//! persists the same bytes; its version is [`FORMAT_VERSION`].
+//! This crate does no I/O. The stored form of records ([`encode`]/[`decode`], versioned by
+//! [`FORMAT_VERSION`]) is defined in [`persist`], apart from the domain types, so every backend
+//! persists the same bytes and a change of the model changes none of them unnoticed.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use vpcpeer_model::{ChangeSet, Record};
 
-/// Version of the persisted record encoding.
-pub const FORMAT_VERSION: u32 = 1;
+pub mod persist;
+
+pub use persist::{check_version, decode, encode, FORMAT_VERSION};
 
 /// A storage failure. Never caused by a client; the server reports it as an internal error.
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +35,13 @@ pub enum StoreError {
         /// Decoder message.
         reason: String,
     },
-    /// The data was written by an incompatible version.
-    #[error("data format version {found} is not supported (expected {FORMAT_VERSION})")]
+    /// The data is in a stored form this build does not read (see [`persist`]): written by a
+    /// newer vpcpeer, or by an older one with no upgrade path.
+    #[error(
+        "data format version {found} is not supported: this vpcpeer reads and writes format \
+         version {FORMAT_VERSION}{}",
+        if *found > FORMAT_VERSION { " (the data was written by a newer vpcpeer; use that release or later)" } else { "" }
+    )]
     Version {
         /// Version found.
         found: u32,
@@ -82,20 +89,6 @@ pub trait Store: Send + Sync {
     /// succeed now (reconnecting first if the backend lost its connection). The service calls it
     /// while it is degraded, to notice when the store is back.
     fn ping(&self) -> Result<(), StoreError>;
-}
-
-/// Encodes a record for storage.
-pub fn encode(record: &Record) -> Vec<u8> {
-    serde_json::to_vec(record).expect("records always serialize")
-}
-
-/// Decodes a stored record.
-pub fn decode(table: &str, id: &str, bytes: &[u8]) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        table: table.to_owned(),
-        id: id.to_owned(),
-        reason: e.to_string(),
-    })
 }
 
 /// A store that keeps nothing beyond the process (`--ephemeral`), but honours the contract.

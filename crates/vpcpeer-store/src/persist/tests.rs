@@ -1,0 +1,167 @@
+//! Tests of the stored form: what the first release wrote still decodes and re-encodes to the
+//! same bytes, every kind round-trips, and versions other than this build's are refused.
+
+use serde_json::Value;
+use vpcpeer_model::{Record, World};
+
+use super::*;
+
+/// One stored row of every kind, as the first release (format v1) wrote it
+/// (`scripts/make-persist-fixture.py`).
+const SAMPLE: &str = include_str!("v1-sample.jsonl");
+
+fn sample() -> Vec<(String, String, String)> {
+    SAMPLE
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("sample line");
+            let s = |k: &str| v[k].as_str().expect("string").to_owned();
+            (s("table"), s("id"), s("body"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_kind_written_by_the_first_release_decodes_and_re_encodes_to_the_same_bytes() {
+    let rows = sample();
+    let tables: Vec<&str> = rows.iter().map(|(t, _, _)| t.as_str()).collect();
+    let mut kinds: Vec<&str> = v1::KINDS.iter().map(|(t, _)| *t).collect();
+    kinds.sort_unstable();
+    assert_eq!(tables, kinds, "the sample holds one row of every kind");
+    for (table, id, body) in &rows {
+        let record = decode(table, id, body.as_bytes())
+            .unwrap_or_else(|e| panic!("{table}/{id} no longer decodes: {e}"));
+        assert_eq!(record.key().table, table, "the model's table tag of {id}");
+        assert_eq!(record.key().id, *id);
+        assert_eq!(
+            String::from_utf8(encode(&record)).expect("UTF-8"),
+            *body,
+            "{table}/{id} is written differently than v1"
+        );
+    }
+}
+
+#[test]
+fn every_kind_round_trips_through_the_stored_form() {
+    let records: Vec<Record> = sample()
+        .iter()
+        .map(|(t, i, b)| decode(t, i, b.as_bytes()).expect("decodes"))
+        .collect();
+    let world = World::from_records(records.clone());
+    assert_eq!(world.records().len(), v1::KINDS.len());
+    for record in world.records() {
+        let key = record.key();
+        let again = decode(key.table, &key.id, &encode(&record)).expect("round trip");
+        assert_eq!(again, record);
+        assert_eq!(
+            upgrade(1, key.table, &key.id, &encode(&record)).expect("v1"),
+            encode(&record)
+        );
+    }
+}
+
+#[test]
+fn kind_names_and_table_tags_are_unique() {
+    let mut tables: Vec<_> = v1::KINDS.iter().map(|(t, _)| t).collect();
+    let mut kinds: Vec<_> = v1::KINDS.iter().map(|(_, k)| k).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!((tables.len(), kinds.len()), (27, 27));
+}
+
+#[test]
+fn a_newer_or_unknown_format_version_is_refused() {
+    check_version(FORMAT_VERSION).expect("this build's version");
+    for found in [0, FORMAT_VERSION + 1, 99] {
+        match check_version(found) {
+            Err(StoreError::Version { found: f }) => assert_eq!(f, found),
+            other => panic!("version {found}: {other:?}"),
+        }
+        assert!(matches!(
+            upgrade(found, "vpc", "vpc-1", b"{}"),
+            Err(StoreError::Version { .. })
+        ));
+    }
+    let msg = StoreError::Version {
+        found: FORMAT_VERSION + 1,
+    }
+    .to_string();
+    assert!(msg.contains("written by a newer vpcpeer"), "{msg}");
+}
+
+fn vpc_row() -> (String, String, String) {
+    sample()
+        .into_iter()
+        .find(|(t, _, _)| t == "vpc")
+        .expect("a vpc row")
+}
+
+#[test]
+fn damaged_or_misfiled_rows_are_reported_as_corrupt() {
+    let (table, id, body) = vpc_row();
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("vpc", &id, b"{}".to_vec()),
+        ("vpc", &id, b"{\"Spaceship\":{}}".to_vec()),
+        ("vpc", &id, b"[1]".to_vec()),
+        ("vpc", &id, body.as_bytes()[..body.len() / 2].to_vec()),
+        ("subnet", &id, body.clone().into_bytes()),
+        (&table, "vpc-other", body.clone().into_bytes()),
+        (
+            "vpc",
+            &id,
+            format!("{},\"Subnet\":{{}}}}", &body[..body.len() - 1]).into_bytes(),
+        ),
+        ("vpc", &id, format!("{body}x").into_bytes()),
+    ];
+    for (t, i, bytes) in cases {
+        match decode(t, i, &bytes) {
+            Err(StoreError::Corrupt { table, id, .. }) => {
+                assert_eq!((table, id), (t.into(), i.into()))
+            }
+            other => panic!("{}: {other:?}", String::from_utf8_lossy(&bytes)),
+        }
+    }
+}
+
+/// The upgrade mechanism, with two made-up steps: v1 → v2 renames `instance_tenancy` to `tenancy`, v2 →
+/// v3 renames it back (so the result is readable by this build's decoder).
+#[test]
+fn upgrade_applies_each_step_from_the_stored_version_in_order() {
+    fn rename(body: Value, from: &str, to: &str) -> Result<Value, String> {
+        let mut body = body;
+        let fields = body["Vpc"].as_object_mut().ok_or("not a vpc")?;
+        let v = fields.remove(from).ok_or(format!("no {from}"))?;
+        fields.insert(to.to_owned(), v);
+        Ok(body)
+    }
+    let steps: &[Step] = &[
+        |_, b| rename(b, "instance_tenancy", "tenancy"),
+        |_, b| rename(b, "tenancy", "instance_tenancy"),
+    ];
+    let (table, id, body) = vpc_row();
+    let want = decode(&table, &id, body.as_bytes()).expect("decodes");
+    let from_v1 = upgrade_with(steps, 1, &table, &id, body.as_bytes()).expect("v1 to v3");
+    assert_eq!(decode(&table, &id, &from_v1).expect("v3"), want);
+    let v2 = rename(
+        serde_json::from_str(&body).expect("json"),
+        "instance_tenancy",
+        "tenancy",
+    )
+    .expect("v2");
+    let v2 = serde_json::to_vec(&v2).expect("bytes");
+    let from_v2 = upgrade_with(steps, 2, &table, &id, &v2).expect("v2 to v3");
+    assert_eq!(decode(&table, &id, &from_v2).expect("v3"), want);
+    // A step that fails names the record.
+    match upgrade_with(steps, 2, &table, &id, body.as_bytes()) {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            assert!(reason.contains("no tenancy"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        upgrade_with(steps, 4, &table, &id, body.as_bytes()),
+        Err(StoreError::Version { found: 4 })
+    ));
+}

@@ -1,0 +1,159 @@
+//! Format version 1: the stored form of every record kind, as written by the first releases.
+//!
+//! # Schema
+//!
+//! A record is stored under its table tag and id (the `tbl` and `id` columns of every backend),
+//! and its body is one compact JSON object with a single member: the record's **kind name**
+//! (below, e.g. `"Vpc"`) whose value is the record's fields. Example (a `vpc` row):
+//!
+//! ```text
+//! {"Vpc":{"id":"vpc-0a1b…","owner_id":"111111111111","region":"us-east-1",…}}
+//! ```
+//!
+//! The kind names and table tags are listed in [`KINDS`] and are frozen: they are data of this
+//! module, not the names of the model's types or enum variants, so renaming or regrouping those
+//! (e.g. `World { aws, gcp, azure }`) changes no byte on disk.
+//!
+//! The fields of each kind's object are, today, the serde form of the model's record type of the
+//! same name (`vpcpeer_model::Vpc`, `vpcpeer_model::gcp::GcpNetwork`, …), whose `#[serde(default)]`
+//! fields may be missing in older rows. That form is pinned by two checks that fail when a
+//! domain type's serde shape moves: the sample of every kind written by the first release
+//! (`v1-sample.jsonl`, decoded and re-encoded byte for byte by this module's tests), and the data
+//! directory of `crates/vpcpeer/tests/fixtures/persist-v1` (loaded and served unchanged by
+//! `crates/vpcpeer/tests/persist_v1.rs`).
+//!
+//! # When a domain type changes
+//!
+//! If a change to a model type changes its serde form (a renamed, retyped or removed field), its
+//! v1 body must not follow it silently. Either keep the v1 body by giving that kind an on-disk
+//! struct here (a mirror of that one type, in the v1 field names and types, with `From`
+//! conversions both ways) and route its row of [`KINDS`] through it, or define format version 2
+//! (see the parent module) with a migration of the v1 body. A mirror of every type is not kept
+//! ahead of time: most of the 27 record kinds never change shape, and a copy of them all would
+//! be ~80 type definitions kept in step by hand.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use vpcpeer_model::azure::{
+    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
+};
+use vpcpeer_model::gcp::{
+    GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
+};
+use vpcpeer_model::{
+    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RouteTable, SecurityGroup,
+    Subnet, Vpc,
+};
+
+macro_rules! kinds {
+    ($($table:literal, $kind:literal => $variant:ident($ty:ty);)*) => {
+        /// Every record kind of format v1: its table tag and the kind name that wraps its body.
+        pub const KINDS: &[(&str, &str)] = &[$(($table, $kind)),*];
+
+        /// The table tag and kind name of `record`.
+        pub(super) fn kind_of(record: &Record) -> (&'static str, &'static str) {
+            match record {
+                $(Record::$variant(_) => ($table, $kind),)*
+            }
+        }
+
+        /// Writes the fields of `record` (the value of its kind member).
+        fn write_fields(record: &Record, out: &mut Vec<u8>) -> serde_json::Result<()> {
+            match record {
+                $(Record::$variant(r) => serde_json::to_writer(out, r),)*
+            }
+        }
+
+        /// Reads the fields of a record of kind `kind`; `None` for a kind v1 does not have.
+        fn read_fields<'de, A: MapAccess<'de>>(
+            kind: &str,
+            map: &mut A,
+        ) -> Option<Result<Record, A::Error>> {
+            Some(match kind {
+                $($kind => map.next_value::<$ty>().map(Record::$variant),)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+kinds! {
+    "vpc", "Vpc" => Vpc(Vpc);
+    "subnet", "Subnet" => Subnet(Subnet);
+    "rtb", "RouteTable" => RouteTable(RouteTable);
+    "igw", "InternetGateway" => InternetGateway(InternetGateway);
+    "nat", "NatGateway" => NatGateway(NatGateway);
+    "sg", "SecurityGroup" => SecurityGroup(SecurityGroup);
+    "acl", "NetworkAcl" => NetworkAcl(NetworkAcl);
+    "instance", "Instance" => Instance(Instance);
+    "eni", "NetworkInterface" => NetworkInterface(NetworkInterface);
+    "pcx", "Peering" => Peering(PeeringConnection);
+    "nip", "InsightsPath" => InsightsPath(NetworkInsightsPath);
+    "nia", "InsightsAnalysis" => InsightsAnalysis(NetworkInsightsAnalysis);
+    "gcp-network", "GcpNetwork" => GcpNetwork(GcpNetwork);
+    "gcp-subnetwork", "GcpSubnetwork" => GcpSubnetwork(GcpSubnetwork);
+    "gcp-route", "GcpRoute" => GcpRoute(GcpRoute);
+    "gcp-firewall", "GcpFirewall" => GcpFirewall(GcpFirewall);
+    "gcp-instance", "GcpInstance" => GcpInstance(GcpInstance);
+    "gcp-operation", "GcpOperation" => GcpOperation(GcpOperation);
+    "az-rg", "AzResourceGroup" => AzResourceGroup(AzResourceGroup);
+    "az-vnet", "AzVnet" => AzVnet(AzVnet);
+    "az-peering", "AzPeering" => AzPeering(AzPeering);
+    "az-nsg", "AzNsg" => AzNsg(AzNsg);
+    "az-rt", "AzRouteTable" => AzRouteTable(AzRouteTable);
+    "az-nic", "AzNic" => AzNic(AzNic);
+    "az-vm", "AzVm" => AzVm(AzVm);
+    "az-vgw", "AzGateway" => AzGateway(AzGateway);
+    "az-op", "AzOperation" => AzOperation(AzOperation);
+}
+
+/// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
+pub(super) fn encode(record: &Record) -> Vec<u8> {
+    let (_, kind) = kind_of(record);
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(b"\":");
+    write_fields(record, &mut out).expect("records always serialize");
+    out.push(b'}');
+    out
+}
+
+/// Reads a v1 body from any serde deserializer (stored bytes, or a migrated JSON value), and
+/// checks that its kind belongs to `table`.
+pub(super) fn decode<'de, D: Deserializer<'de>>(table: &str, body: D) -> Result<Record, D::Error> {
+    body.deserialize_map(Body { table })
+}
+
+struct Body<'a> {
+    table: &'a str,
+}
+
+impl<'de> Visitor<'de> for Body<'_> {
+    type Value = Record;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an object with one member naming the record's kind")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+        let kind: String = map
+            .next_key()?
+            .ok_or_else(|| de::Error::custom("empty record body: no kind"))?;
+        let record = read_fields(&kind, &mut map)
+            .ok_or_else(|| de::Error::custom(format_args!("unknown record kind {kind:?}")))??;
+        if map.next_key::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(
+                "a record body has one member, found more",
+            ));
+        }
+        let (table, _) = kind_of(&record);
+        if table != self.table {
+            return Err(de::Error::custom(format_args!(
+                "a {kind} record belongs in table {table:?}, not {:?}",
+                self.table
+            )));
+        }
+        Ok(record)
+    }
+}
