@@ -21,7 +21,8 @@
 //!
 //! The stored form is checked against what the first release wrote: a sample row of every kind
 //! (`v1-sample.jsonl`, this module's tests) and a whole data directory with the answers that
-//! release served from it (`crates/vpcpeer/tests/persist_v1.rs`).
+//! release served from it (`crates/vpcpeer/tests/persist_v1.rs`). Both decode every row and check
+//! with [`keeps_stored_members`] that it is written back saying all it said.
 
 use serde_json::Value;
 use vpcpeer_model::Record;
@@ -96,6 +97,41 @@ fn upgrade_with(
     }
     let record = v1::decode(table, body).map_err(|e| corrupt(table, id, e))?;
     Ok(encode(&record))
+}
+
+/// Checks that `rewritten` (a record's body as this build writes it) still says everything
+/// `stored` (the same record's body as an earlier build wrote it) said: every member of every
+/// object is there with the same value, at the same place. Members may be added (a field with a
+/// default, absent from older rows) and reordered; nothing may be renamed, retyped or dropped.
+/// Returns the JSON path of the first difference. For the tests that pin the stored form.
+pub fn keeps_stored_members(stored: &[u8], rewritten: &[u8]) -> Result<(), String> {
+    fn walk(old: &Value, new: &Value, path: &mut String) -> Result<(), String> {
+        match (old, new) {
+            (Value::Object(o), Value::Object(n)) => {
+                for (k, v) in o {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    walk(v, n.get(k).ok_or_else(|| format!("{path} is gone"))?, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            (Value::Array(o), Value::Array(n)) if o.len() == n.len() => {
+                for (i, (a, b)) in o.iter().zip(n).enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(a, b, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ if old == new => Ok(()),
+            _ => Err(format!("{path} was {old}, is now {new}")),
+        }
+    }
+    let parse = |b: &[u8]| serde_json::from_slice::<Value>(b).map_err(|e| e.to_string());
+    walk(&parse(stored)?, &parse(rewritten)?, &mut String::from("$"))
 }
 
 fn corrupt(table: &str, id: &str, reason: impl std::fmt::Display) -> StoreError {

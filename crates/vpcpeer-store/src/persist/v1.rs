@@ -18,9 +18,13 @@
 //! same name (`vpcpeer_model::Vpc`, `vpcpeer_model::gcp::GcpNetwork`, …), whose `#[serde(default)]`
 //! fields may be missing in older rows. That form is pinned by two checks that fail when a
 //! domain type's serde shape moves: the sample of every kind written by the first release
-//! (`v1-sample.jsonl`, decoded and re-encoded byte for byte by this module's tests), and the data
-//! directory of `crates/vpcpeer/tests/fixtures/persist-v1` (loaded and served unchanged by
-//! `crates/vpcpeer/tests/persist_v1.rs`).
+//! (`v1-sample.jsonl`: each row must decode, and be written back with every member it had, same
+//! value, same place — [`keeps_stored_members`](super::keeps_stored_members)), and the data
+//! directory of `crates/vpcpeer/tests/fixtures/persist-v1` (every row checked alike, and every
+//! answer of the first release served again byte for byte by `crates/vpcpeer/tests/persist_v1.rs`).
+//!
+//! A field added to a record type with `#[serde(default)]` is a compatible extension of v1 (older
+//! rows lack it and read as the default); a field renamed, retyped or removed is not.
 //!
 //! # When a domain type changes
 //!
