@@ -348,3 +348,47 @@ fn records_round_trip_through_bytea() {
     want.sort_by_key(|r| r.key().id);
     assert_eq!(got, want);
 }
+
+/// Rows in the stored form v1, as the first release wrote them (one of every kind, from the
+/// persist module's sample), load through this backend: it uses the same persist module.
+#[test]
+fn rows_written_by_the_first_release_load() {
+    let Some(url) = pg_url("rows_written_by_the_first_release_load") else {
+        return;
+    };
+    let mut schema = TestSchema::new(&url);
+    drop(schema.open().expect("open creates the tables"));
+    let sample = include_str!("../../vpcpeer-store/src/persist/v1-sample.jsonl");
+    let mut want = Vec::new();
+    for line in sample.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("sample line");
+        let s = |k: &str| row[k].as_str().expect("string").to_owned();
+        let (table, id, body) = (s("table"), s("id"), s("body"));
+        schema
+            .admin
+            .execute(
+                &format!(
+                    "INSERT INTO {}.vpcpeer_records(tbl, id, body) VALUES($1, $2, $3)",
+                    schema.name
+                ),
+                &[&table, &id, &body.as_bytes()],
+            )
+            .expect("insert a v1 row");
+        want.push((table, id));
+    }
+    let s = schema.open().expect("reopen");
+    let mut got: Vec<(String, String)> = s
+        .load()
+        .expect("v1 rows load")
+        .records
+        .iter()
+        .map(|r| {
+            let k = r.key();
+            (k.table.to_owned(), k.id)
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(want.len(), 27);
+}
