@@ -246,3 +246,38 @@ fn every_stored_row_is_written_back_alike() {
             .unwrap_or_else(|e| panic!("{table}/{id} is written differently now: {e}"));
     }
 }
+
+/// The same directory marked as written by a newer format is refused on open, with a message
+/// that says so, and its version is left as it was.
+#[test]
+fn a_directory_of_a_newer_format_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("vpcpeer.db");
+    std::fs::copy(fixture().join("data/vpcpeer.db"), &db).expect("copy");
+    let newer = vpcpeer_store::FORMAT_VERSION + 1;
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'format_version'",
+            [newer.to_string()],
+        )
+        .expect("mark newer");
+    let err = SqliteStore::open(dir.path(), Durability::Normal).expect_err("refused");
+    assert!(
+        matches!(err, vpcpeer_store::StoreError::Version { found } if found == newer),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("written by a newer vpcpeer"),
+        "{err}"
+    );
+    let kept: String = rusqlite::Connection::open(&db)
+        .expect("open")
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'format_version'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("format_version");
+    assert_eq!(kept, newer.to_string(), "the version is left as it was");
+}
