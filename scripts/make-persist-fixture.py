@@ -30,19 +30,21 @@ What it does:
    Azure list/get, `/_vpcpeer/reach`, `/_vpcpeer/audit`, `/_vpcpeer/clock`) with a fixed Host
    header, and writes each answer to `answers/NAME` (first line the status, then the body; EC2
    request ids replaced by `REQUEST-ID`, because the server draws them from a random salt);
-4. writes one stored row of every kind to `crates/vpcpeer-store/src/persist/v1-sample.jsonl`
-   (`--sample-only FIXTURE_DIR` rewrites just that, from an existing fixture);
-5. stops the server with SIGTERM, checks the SQLite file has no -wal/-shm left (checkpointing
-   it if it has), and copies only `vpcpeer.db` into `data/` (the TLS key stays out);
-6. writes `clock.json`: `base_ms`, the time source's reading at the clock request, so the test
-   pins its clock there (base + the stored offset = the `now_ms` answered).
+4. stops the server with SIGTERM and checkpoints the SQLite file into one self-contained
+   `vpcpeer.db` (today's release leaves its WAL, `vpcpeer.db-wal`, un-checkpointed on a clean
+   stop: the data is safe in it, but a copy of `vpcpeer.db` alone would miss it), and copies
+   only `vpcpeer.db` into `data/` (the TLS key stays out);
+5. writes `clock.json`: `base_ms`, the time source's reading at the clock request, so the test
+   pins its clock there (base + the stored offset = the `now_ms` answered), and the ids the
+   test's writes use (the pending peering, a route table);
+6. writes one stored row of every kind to `crates/vpcpeer-store/src/persist/v1-sample.jsonl`
+   (`--sample-only FIXTURE_DIR` rewrites just that, from an existing fixture).
 
 Ids are random per run (the server seeds its id generator from entropy), so a regenerated
 fixture differs from the checked-in one everywhere; that is expected.
 """
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -50,7 +52,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import http.client
 import urllib.parse
 from pathlib import Path
@@ -530,19 +531,19 @@ def main():
         answers = {}
         clock_now_ms = None
         for r in reqs:
-            before = time.time()
             status, body = send(url, r["method"], r["path"], r["headers"], r["body"])
             assert status < 500, (r["name"], status, body)
             answers[r["name"]] = f"{status}\n".encode() + normalise(body)
             if r["name"] == "clock":
                 clock_now_ms = json.loads(body)["now_ms"]
-            del before
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0, proc.stderr.read()
     db = data / "vpcpeer.db"
-    if (data / "vpcpeer.db-wal").exists() or (data / "vpcpeer.db-shm").exists():
+    leftovers = [p.name for p in data.glob("vpcpeer.db-*")]
+    if leftovers:
+        print("left after a clean stop:", leftovers, "- checkpointing into vpcpeer.db")
         con = sqlite3.connect(db)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.execute("PRAGMA journal_mode=DELETE")
