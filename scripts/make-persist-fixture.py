@@ -9,10 +9,11 @@ e.g. for a new format version `persist-v2`), build the release whose format it i
 the repository root:
 
     cargo build -p vpcpeer && cp target/debug/vpcpeer /tmp/vpcpeer-fixture-base
-    /work/main/.venv/bin/python scripts/make-persist-fixture.py /tmp/vpcpeer-fixture-base \
+    .venv/bin/python scripts/make-persist-fixture.py /tmp/vpcpeer-fixture-base \
         crates/vpcpeer/tests/fixtures/persist-v1
 
-(the venv needs boto3, google-cloud-compute and azure-mgmt-network: tests/e2e/requirements.txt).
+(`.venv` is the venv `scripts/test-all.sh` creates, with boto3, google-cloud-compute and
+azure-mgmt-network from tests/e2e/requirements.txt).
 
 What it does:
 1. starts `BIN serve` on an empty data directory (HTTP and HTTPS on free ports);
