@@ -97,12 +97,11 @@ pub fn put_gateway(
             format!("Virtual network {} uses remote gateways through peering {} and cannot have a gateway of its own.", vnet.display_id, l.display_id),
         ));
     }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let gw = AzGateway {
         id,
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |e| e.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         vnet: vkey,
         subnet_id,
@@ -120,9 +119,7 @@ pub fn put_gateway(
 
 /// Deletes a gateway; refused while a peer uses it through gateway transit.
 pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("virtualNetworkGateways"));
-    let Some(gw) = tx.get::<AzGateway>(&id).cloned() else {
+    let Some((id, gw)) = stored::<AzGateway>(tx, t, "virtualNetworkGateways")? else {
         return Ok(false);
     };
     if let Some(l) = tx.world().az_peerings.values().find(|l| {

@@ -245,3 +245,136 @@ fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
     }
     None
 }
+
+/// A top-level ARM record, as a PUT or DELETE of it reads the one stored.
+trait TopLevel: crate::Entity + Clone {
+    /// Where it lives.
+    fn place(&self) -> &AzPlace;
+    /// Its id, as first spelled.
+    fn display_id(&self) -> &str;
+    /// Its name, as first spelled.
+    fn name(&self) -> &str;
+}
+
+macro_rules! top_level {
+    ($($ty:ty),*) => {
+        $(impl TopLevel for $ty {
+            fn place(&self) -> &AzPlace {
+                &self.place
+            }
+            fn display_id(&self) -> &str {
+                &self.display_id
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+        })*
+    };
+}
+
+top_level!(AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
+
+/// What the PUT of a top-level resource starts from.
+struct PutStart<T> {
+    /// The location asked for.
+    location: String,
+    /// The id as this request spells it.
+    display_id: String,
+    /// The record's key.
+    id: String,
+    /// The record stored under it, if any.
+    existing: Option<T>,
+}
+
+impl<T: TopLevel> PutStart<T> {
+    /// Checks the name, the resource group and the location (in that order), then reads the
+    /// record at `display_id`; a stored record must stay in its location.
+    fn new(
+        tx: &Tx<'_, '_>,
+        t: &Target,
+        display_id: String,
+        location: Option<&str>,
+    ) -> Result<Self, AzureError> {
+        check_name(&t.name)?;
+        require_group(tx.world(), t)?;
+        let location = require_location(location)?.to_owned();
+        let id = key(&display_id);
+        let existing = tx.get::<T>(&id).cloned();
+        if let Some(e) = &existing {
+            check_same_location(e.place(), e.display_id(), &location)?;
+        }
+        Ok(PutStart {
+            location,
+            display_id,
+            id,
+            existing,
+        })
+    }
+}
+
+/// The id and name a PUT keeps: the stored record's first spelling, else the request's.
+fn kept_spelling<T: TopLevel>(
+    existing: &Option<T>,
+    display_id: String,
+    t: &Target,
+) -> (String, String) {
+    match existing {
+        Some(e) => (e.display_id().to_owned(), e.name().to_owned()),
+        None => (display_id, t.name.clone()),
+    }
+}
+
+/// The top-level record `kind` (`routeTables`, …) a DELETE names, after the resource group
+/// check; `None` when there is none (DELETE answers 204).
+fn stored<T: TopLevel>(
+    tx: &Tx<'_, '_>,
+    t: &Target,
+    kind: &str,
+) -> Result<Option<(String, T)>, AzureError> {
+    require_group(tx.world(), t)?;
+    let id = key(&t.network_id(kind));
+    Ok(tx.get::<T>(&id).cloned().map(|r| (id, r)))
+}
+
+/// The top-level record a request needs (a security rule's NSG, a route's table, the NIC of an
+/// effective read), after the resource group check: `kind` is its ARM type segment, `arm_type`
+/// its full type for the `ResourceNotFound` answer when there is none.
+fn required<T: TopLevel>(
+    tx: &Tx<'_, '_>,
+    t: &Target,
+    kind: &str,
+    arm_type: &str,
+) -> Result<T, AzureError> {
+    require_group(tx.world(), t)?;
+    let id = key(&t.network_id(kind));
+    tx.get::<T>(&id)
+        .cloned()
+        .ok_or_else(|| AzureError::not_found(arm_type, &t.name, &t.resource_group))
+}
+
+/// Replaces the item of `items` named like `item` (case-insensitively, keeping the stored
+/// spelling of the name) or appends it; returns whether it was appended.
+fn upsert_named<R>(items: &mut Vec<R>, mut item: R, name: impl Fn(&mut R) -> &mut String) -> bool {
+    let wanted = name(&mut item).clone();
+    match items
+        .iter_mut()
+        .position(|r| name(r).eq_ignore_ascii_case(&wanted))
+    {
+        Some(i) => {
+            *name(&mut item) = name(&mut items[i]).clone();
+            items[i] = item;
+            false
+        }
+        None => {
+            items.push(item);
+            true
+        }
+    }
+}
+
+/// Removes the item of `items` named `wanted` (case-insensitively); returns whether there was one.
+fn remove_named<R>(items: &mut Vec<R>, wanted: &str, name: impl Fn(&R) -> &str) -> bool {
+    let before = items.len();
+    items.retain(|r| !name(r).eq_ignore_ascii_case(wanted));
+    items.len() != before
+}

@@ -46,15 +46,17 @@ fn used_ips(world: &World, subnet_key: &str, except_nic: &str) -> BTreeSet<Ipv4A
 /// Creates or updates a NIC; a dynamic address is the subnet's first free one (Azure reserves the
 /// first four addresses and the last).
 pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, bool), AzureError> {
-    check_name(&t.name)?;
-    require_group(tx.world(), t)?;
-    let location = require_location(req.location.as_deref())?.to_owned();
-    let display_id = t.network_id("networkInterfaces");
-    let id = key(&display_id);
-    let existing = tx.get::<AzNic>(&id).cloned();
-    if let Some(e) = &existing {
-        check_same_location(&e.place, &e.display_id, &location)?;
-    }
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzNic>::new(
+        tx,
+        t,
+        t.network_id("networkInterfaces"),
+        req.location.as_deref(),
+    )?;
     limits::check_count(
         req.ip_configs.len(),
         limits::MAX_IP_CONFIGS,
@@ -180,12 +182,11 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             primary: c.primary.unwrap_or(i == 0),
         });
     }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let nic = AzNic {
         id,
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |e| e.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         ip_configs: configs,
         nsg: req.nsg,
@@ -202,9 +203,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
 
 /// Deletes a NIC; refused while a VM uses it.
 pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("networkInterfaces"));
-    let Some(nic) = tx.get::<AzNic>(&id) else {
+    let Some((id, nic)) = stored::<AzNic>(tx, t, "networkInterfaces")? else {
         return Ok(false);
     };
     if let Some(vm) = &nic.vm {
@@ -243,15 +242,12 @@ pub fn vm_id(t: &Target) -> String {
 
 /// Creates or updates a VM and attaches its NICs.
 pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool), AzureError> {
-    check_name(&t.name)?;
-    require_group(tx.world(), t)?;
-    let location = require_location(req.location.as_deref())?.to_owned();
-    let display_id = vm_id(t);
-    let id = key(&display_id);
-    let existing = tx.get::<AzVm>(&id).cloned();
-    if let Some(e) = &existing {
-        check_same_location(&e.place, &e.display_id, &location)?;
-    }
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzVm>::new(tx, t, vm_id(t), req.location.as_deref())?;
     limits::check_count(
         req.nics.len(),
         limits::MAX_VM_NICS,
@@ -287,12 +283,11 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
             ));
         }
     }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let vm = AzVm {
         id: id.clone(),
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |e| e.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         nics: req.nics.clone(),
         size: req.size.unwrap_or_else(|| "Standard_B1s".into()),

@@ -15,22 +15,23 @@ pub struct PutNsg {
 
 /// Creates or updates a network security group.
 pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, bool), AzureError> {
-    check_name(&t.name)?;
-    require_group(tx.world(), t)?;
-    let location = require_location(req.location.as_deref())?.to_owned();
-    let display_id = t.network_id("networkSecurityGroups");
-    let id = key(&display_id);
-    let existing = tx.get::<AzNsg>(&id).cloned();
-    if let Some(e) = &existing {
-        check_same_location(&e.place, &e.display_id, &location)?;
-    }
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzNsg>::new(
+        tx,
+        t,
+        t.network_id("networkSecurityGroups"),
+        req.location.as_deref(),
+    )?;
     check_rules(&req.rules)?;
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let nsg = AzNsg {
         id,
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |e| e.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         rules: req.rules,
         guid: existing
@@ -164,38 +165,24 @@ fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
     Ok(())
 }
 
+/// The NSG a security rule request names.
+fn nsg_of(tx: &Tx<'_, '_>, nsg: &Target) -> Result<AzNsg, AzureError> {
+    required(
+        tx,
+        nsg,
+        "networkSecurityGroups",
+        "Microsoft.Network/networkSecurityGroups",
+    )
+}
+
 /// Creates or updates one security rule of an NSG; returns the NSG and whether the rule was new.
 pub fn put_security_rule(
     tx: &mut Tx<'_, '_>,
     nsg: &Target,
     rule: AzSecurityRule,
 ) -> Result<(AzNsg, bool), AzureError> {
-    require_group(tx.world(), nsg)?;
-    let id = key(&nsg.network_id("networkSecurityGroups"));
-    let Some(mut n) = tx.get::<AzNsg>(&id).cloned() else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/networkSecurityGroups",
-            &nsg.name,
-            &nsg.resource_group,
-        ));
-    };
-    let created = match n
-        .rules
-        .iter_mut()
-        .find(|r| r.name.eq_ignore_ascii_case(&rule.name))
-    {
-        Some(r) => {
-            *r = AzSecurityRule {
-                name: r.name.clone(),
-                ..rule
-            };
-            false
-        }
-        None => {
-            n.rules.push(rule);
-            true
-        }
-    };
+    let mut n = nsg_of(tx, nsg)?;
+    let created = upsert_named(&mut n.rules, rule, |r| &mut r.name);
     check_rules(&n.rules)?;
     tx.put(n.clone());
     Ok((n, created))
@@ -207,18 +194,8 @@ pub fn delete_security_rule(
     nsg: &Target,
     name: &str,
 ) -> Result<bool, AzureError> {
-    require_group(tx.world(), nsg)?;
-    let id = key(&nsg.network_id("networkSecurityGroups"));
-    let Some(mut n) = tx.get::<AzNsg>(&id).cloned() else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/networkSecurityGroups",
-            &nsg.name,
-            &nsg.resource_group,
-        ));
-    };
-    let before = n.rules.len();
-    n.rules.retain(|r| !r.name.eq_ignore_ascii_case(name));
-    if n.rules.len() == before {
+    let mut n = nsg_of(tx, nsg)?;
+    if !remove_named(&mut n.rules, name, |r| &r.name) {
         return Ok(false);
     }
     tx.put(n);
@@ -227,11 +204,9 @@ pub fn delete_security_rule(
 
 /// Deletes an NSG; refused while a subnet or NIC uses it.
 pub fn delete_nsg(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("networkSecurityGroups"));
-    if tx.get::<AzNsg>(&id).is_none() {
+    let Some((id, _)) = stored::<AzNsg>(tx, t, "networkSecurityGroups")? else {
         return Ok(false);
-    }
+    };
     let user = referencing_subnet(tx.world(), &id, true).or_else(|| {
         tx.world()
             .az_nics

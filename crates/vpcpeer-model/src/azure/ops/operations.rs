@@ -63,42 +63,36 @@ pub fn get_operation<'a>(
 
 /// Computes a NIC's effective routes and records them as a finished operation.
 pub fn effective_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<AzOperation, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("networkInterfaces"));
-    let Some(nic) = tx.get::<AzNic>(&id) else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/networkInterfaces",
-            &t.name,
-            &t.resource_group,
-        ));
-    };
-    let routes = crate::azure::routes::effective_routes(tx.world(), nic);
-    let location = nic.place.location.clone();
-    Ok(record_operation(
-        tx,
-        &t.subscription,
-        &location,
-        AzOperationResult::EffectiveRoutes(routes),
-    ))
+    nic_read(tx, t, |w, nic| {
+        AzOperationResult::EffectiveRoutes(crate::azure::routes::effective_routes(w, nic))
+    })
 }
 
 /// Computes a NIC's effective network security groups and records them as a finished operation.
 pub fn effective_nsgs(tx: &mut Tx<'_, '_>, t: &Target) -> Result<AzOperation, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("networkInterfaces"));
-    let Some(nic) = tx.get::<AzNic>(&id) else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/networkInterfaces",
-            &t.name,
-            &t.resource_group,
-        ));
-    };
-    let nsgs = crate::azure::security::effective_nsgs(tx.world(), nic);
-    let location = nic.place.location.clone();
+    nic_read(tx, t, |w, nic| {
+        AzOperationResult::EffectiveNsgs(crate::azure::security::effective_nsgs(w, nic))
+    })
+}
+
+/// Computes `read` of the NIC `t` names and records it as a finished operation in the NIC's
+/// location.
+fn nic_read(
+    tx: &mut Tx<'_, '_>,
+    t: &Target,
+    read: impl FnOnce(&World, &AzNic) -> AzOperationResult,
+) -> Result<AzOperation, AzureError> {
+    let nic = required::<AzNic>(
+        tx,
+        t,
+        "networkInterfaces",
+        "Microsoft.Network/networkInterfaces",
+    )?;
+    let result = read(tx.world(), &nic);
     Ok(record_operation(
         tx,
         &t.subscription,
-        &location,
-        AzOperationResult::EffectiveNsgs(nsgs),
+        &nic.place.location,
+        result,
     ))
 }

@@ -87,15 +87,12 @@ pub fn put_route_table(
     t: &Target,
     req: PutRouteTable,
 ) -> Result<(AzRouteTable, bool), AzureError> {
-    check_name(&t.name)?;
-    require_group(tx.world(), t)?;
-    let location = require_location(req.location.as_deref())?.to_owned();
-    let display_id = t.network_id("routeTables");
-    let id = key(&display_id);
-    let existing = tx.get::<AzRouteTable>(&id).cloned();
-    if let Some(e) = &existing {
-        check_same_location(&e.place, &e.display_id, &location)?;
-    }
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzRouteTable>::new(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
     limits::check_count(
         req.routes.len(),
         limits::MAX_ROUTES,
@@ -124,12 +121,11 @@ pub fn put_route_table(
             ));
         }
     }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let rt = AzRouteTable {
         id,
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |e| e.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         routes,
         disable_bgp_route_propagation: req.disable_bgp_route_propagation,
@@ -139,39 +135,20 @@ pub fn put_route_table(
     Ok((rt, existing.is_none()))
 }
 
+/// The route table a route request names.
+fn table_of(tx: &Tx<'_, '_>, table: &Target) -> Result<AzRouteTable, AzureError> {
+    required(tx, table, "routeTables", "Microsoft.Network/routeTables")
+}
+
 /// Creates or updates one route of a route table; returns the table and whether it was created.
 pub fn put_route(
     tx: &mut Tx<'_, '_>,
     table: &Target,
     spec: RouteSpec,
 ) -> Result<(AzRouteTable, bool), AzureError> {
-    require_group(tx.world(), table)?;
-    let id = key(&table.network_id("routeTables"));
-    let Some(mut rt) = tx.get::<AzRouteTable>(&id).cloned() else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/routeTables",
-            &table.name,
-            &table.resource_group,
-        ));
-    };
+    let mut rt = table_of(tx, table)?;
     let route = build_route(&spec)?;
-    let created = match rt
-        .routes
-        .iter_mut()
-        .find(|r| r.name.eq_ignore_ascii_case(&spec.name))
-    {
-        Some(r) => {
-            *r = AzRoute {
-                name: r.name.clone(),
-                ..route
-            };
-            false
-        }
-        None => {
-            rt.routes.push(route);
-            true
-        }
-    };
+    let created = upsert_named(&mut rt.routes, route, |r| &mut r.name);
     limits::check_count(
         rt.routes.len(),
         limits::MAX_ROUTES,
@@ -195,18 +172,8 @@ pub fn put_route(
 
 /// Deletes one route; returns whether it existed.
 pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<bool, AzureError> {
-    require_group(tx.world(), table)?;
-    let id = key(&table.network_id("routeTables"));
-    let Some(mut rt) = tx.get::<AzRouteTable>(&id).cloned() else {
-        return Err(AzureError::not_found(
-            "Microsoft.Network/routeTables",
-            &table.name,
-            &table.resource_group,
-        ));
-    };
-    let before = rt.routes.len();
-    rt.routes.retain(|r| !r.name.eq_ignore_ascii_case(name));
-    if rt.routes.len() == before {
+    let mut rt = table_of(tx, table)?;
+    if !remove_named(&mut rt.routes, name, |r| &r.name) {
         return Ok(false);
     }
     tx.put(rt);
@@ -215,11 +182,9 @@ pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<b
 
 /// Deletes a route table; refused while a subnet uses it.
 pub fn delete_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("routeTables"));
-    if tx.get::<AzRouteTable>(&id).is_none() {
+    let Some((id, _)) = stored::<AzRouteTable>(tx, t, "routeTables")? else {
         return Ok(false);
-    }
+    };
     if let Some(u) = referencing_subnet(tx.world(), &id, false) {
         return Err(AzureError::bad_request(
             "InUseRouteTableCannotBeDeleted",

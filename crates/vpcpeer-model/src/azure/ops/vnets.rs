@@ -193,15 +193,17 @@ pub fn put_vnet(
     t: &Target,
     req: PutVnet,
 ) -> Result<(AzVnet, bool), AzureError> {
-    check_name(&t.name)?;
-    require_group(tx.world(), t)?;
-    let location = require_location(req.location.as_deref())?.to_owned();
-    let display_id = t.network_id("virtualNetworks");
-    let id = key(&display_id);
-    let existing = tx.get::<AzVnet>(&id).cloned();
-    if let Some(v) = &existing {
-        check_same_location(&v.place, &v.display_id, &location)?;
-    }
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzVnet>::new(
+        tx,
+        t,
+        t.network_id("virtualNetworks"),
+        req.location.as_deref(),
+    )?;
     if req.prefixes.is_empty() {
         return Err(AzureError::bad_request(
             "InvalidRequestFormat",
@@ -327,12 +329,11 @@ pub fn put_vnet(
             }
         }
     }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
     let vnet = AzVnet {
         id: id.clone(),
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |v| v.display_id.clone()),
-        name: existing.as_ref().map_or(t.name.clone(), |v| v.name.clone()),
+        display_id,
+        name,
         place: t.place(&location),
         prefixes,
         subnets,
@@ -350,9 +351,7 @@ pub fn put_vnet(
 /// Deletes a virtual network and its peering links (links of other VNets pointing at it become
 /// Disconnected); returns whether it existed.
 pub fn delete_vnet(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    require_group(tx.world(), t)?;
-    let id = key(&t.network_id("virtualNetworks"));
-    let Some(vnet) = tx.get::<AzVnet>(&id).cloned() else {
+    let Some((id, vnet)) = stored::<AzVnet>(tx, t, "virtualNetworks")? else {
         return Ok(false);
     };
     for s in &vnet.subnets {
