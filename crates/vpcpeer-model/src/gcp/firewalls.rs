@@ -1,12 +1,12 @@
 //! `firewalls.insert`, `patch` and `delete`: a network's ingress and egress rules.
 
 use super::networks::network;
-use super::operations::done_op;
+use super::operations::{delete_global, done_op};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::rules::same_project;
+use super::rules::network_field;
 use super::*;
 use crate::Tx;
 
@@ -191,12 +191,7 @@ fn build_firewall(
         .network
         .clone()
         .unwrap_or_else(|| "global/networks/default".into());
-    let net_id = resolve_network(&net_ref, project).ok_or_else(|| {
-        GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{net_ref}'. The URL is malformed."
-        ))
-    })?;
-    same_project(project, "resource.network", &net_id)?;
+    let net_id = network_field(project, &net_ref)?;
     network(tx, &net_id)?;
     {
         use super::limits::*;
@@ -313,16 +308,5 @@ pub fn delete_firewall(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    let id = firewall_path(project, name);
-    let f = tx
-        .remove::<GcpFirewall>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "delete",
-        &id,
-        f.numeric_id,
-    ))
+    delete_global::<GcpFirewall>(tx, project, firewall_path(project, name), |f| f.numeric_id)
 }

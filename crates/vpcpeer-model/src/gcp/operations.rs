@@ -73,3 +73,24 @@ pub(crate) fn done_op(
 ) -> GcpOperation {
     new_operation(tx, project, scope, operation_type, target, target_id, None)
 }
+
+/// Removes the global record `id` (a route, a firewall rule), or answers `notFound`, and leaves
+/// its `delete` operation.
+pub(crate) fn delete_global<T: crate::Entity>(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    id: String,
+    numeric_id: impl Fn(&T) -> u64,
+) -> Result<GcpOperation, GcpError> {
+    let r = tx
+        .remove::<T>(&id)
+        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "delete",
+        &id,
+        numeric_id(&r),
+    ))
+}

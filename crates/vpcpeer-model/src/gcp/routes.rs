@@ -1,8 +1,8 @@
 //! `routes.insert` and `delete`: static routes of a network.
 
 use super::networks::network;
-use super::operations::done_op;
-use super::rules::{parse_range, same_project};
+use super::operations::{delete_global, done_op};
+use super::rules::{network_field, parse_range, same_project};
 use super::*;
 use crate::Tx;
 
@@ -32,13 +32,7 @@ pub fn insert_route(
     spec: RouteSpec,
 ) -> Result<GcpOperation, GcpError> {
     check_name("resource.name", &spec.name)?;
-    let net_id = resolve_network(&spec.network, project).ok_or_else(|| {
-        GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{}'. The URL is malformed.",
-            spec.network
-        ))
-    })?;
-    same_project(project, "resource.network", &net_id)?;
+    let net_id = network_field(project, &spec.network)?;
     network(tx, &net_id)?;
     let dest = parse_range("resource.destRange", &spec.dest_range)?;
     let priority = spec.priority.unwrap_or(1000);
@@ -120,16 +114,5 @@ pub fn delete_route(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    let id = route_path(project, name);
-    let r = tx
-        .remove::<GcpRoute>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "delete",
-        &id,
-        r.numeric_id,
-    ))
+    delete_global::<GcpRoute>(tx, project, route_path(project, name), |r| r.numeric_id)
 }

@@ -57,3 +57,15 @@ pub(crate) fn same_project(project: &str, field: &str, path: &str) -> Result<(),
         )))
     }
 }
+
+/// The network a request's `resource.network` names, as a relative path: refused when it is no
+/// network reference (`invalid`, "The URL is malformed.") or names another project's network.
+pub(crate) fn network_field(project: &str, reference: &str) -> Result<String, GcpError> {
+    let net_id = resolve_network(reference, project).ok_or_else(|| {
+        GcpError::Invalid(format!(
+            "Invalid value for field 'resource.network': '{reference}'. The URL is malformed."
+        ))
+    })?;
+    same_project(project, "resource.network", &net_id)?;
+    Ok(net_id)
+}

@@ -6,7 +6,7 @@ use ipnet::Ipv4Net;
 use super::networks::network;
 use super::operations::done_op;
 use super::peering::active_peers;
-use super::rules::{network_ranges, parse_range, same_project};
+use super::rules::{network_field, network_ranges, parse_range};
 use super::*;
 use crate::cidr::overlaps_v4;
 use crate::Tx;
@@ -60,13 +60,7 @@ pub fn insert_subnetwork(
         return Err(unknown_region(project, region));
     }
     check_name("resource.name", &spec.name)?;
-    let net_id = resolve_network(&spec.network, project).ok_or_else(|| {
-        GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{}'. The URL is malformed.",
-            spec.network
-        ))
-    })?;
-    same_project(project, "resource.network", &net_id)?;
+    let net_id = network_field(project, &spec.network)?;
     let net = network(tx, &net_id)?.clone();
     let primary = parse_range("resource.ipCidrRange", &spec.ip_cidr_range)?;
     if !(8..=29).contains(&primary.prefix_len()) {
@@ -147,13 +141,14 @@ pub fn insert_subnetwork(
     ))
 }
 
-/// `subnetworks.delete`: refused while an instance uses it, and for auto-mode subnetworks.
-pub fn delete_subnetwork(
-    tx: &mut Tx<'_, '_>,
+/// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
+/// subnetwork.
+fn stored_subnetwork(
+    tx: &Tx<'_, '_>,
     project: &str,
     region: &str,
     name: &str,
-) -> Result<GcpOperation, GcpError> {
+) -> Result<(String, GcpSubnetwork), GcpError> {
     if !is_region(region) {
         return Err(unknown_region(project, region));
     }
@@ -162,6 +157,17 @@ pub fn delete_subnetwork(
         .get::<GcpSubnetwork>(&id)
         .ok_or_else(|| GcpError::NotFound(id.clone()))?
         .clone();
+    Ok((id, s))
+}
+
+/// `subnetworks.delete`: refused while an instance uses it, and for auto-mode subnetworks.
+pub fn delete_subnetwork(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    region: &str,
+    name: &str,
+) -> Result<GcpOperation, GcpError> {
+    let (id, s) = stored_subnetwork(tx, project, region, name)?;
     if s.auto_created {
         return Err(GcpError::BadRequest(format!(
             "The subnetwork resource '{id}' belongs to an auto mode network and cannot be deleted \
@@ -200,14 +206,7 @@ pub fn expand_subnetwork(
     name: &str,
     range: &str,
 ) -> Result<GcpOperation, GcpError> {
-    if !is_region(region) {
-        return Err(unknown_region(project, region));
-    }
-    let id = subnetwork_path(project, region, name);
-    let s = tx
-        .get::<GcpSubnetwork>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?
-        .clone();
+    let (id, s) = stored_subnetwork(tx, project, region, name)?;
     let new = parse_range("ipCidrRange", range)?;
     let old = s.ip_cidr_range;
     if new.prefix_len() >= old.prefix_len() || !new.contains(&old.network()) {
