@@ -1,11 +1,11 @@
 //! `firewalls.insert`, `patch` and `delete`: a network's ingress and egress rules.
 
-use super::networks::network;
-use super::operations::{delete_global, done_op};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use super::networks::network;
+use super::operations::{delete_global, global_op};
 use super::rules::network_field;
 use super::*;
 use crate::Tx;
@@ -80,14 +80,7 @@ pub fn insert_firewall(
     }
     let (id, numeric) = (f.id.clone(), f.numeric_id);
     tx.put(f);
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    Ok(global_op(tx, project, "insert", &id, numeric))
 }
 
 /// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
@@ -171,14 +164,7 @@ pub fn patch_firewall(
     f.numeric_id = old.numeric_id;
     f.created = old.created;
     tx.put(f);
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "patch",
-        &id,
-        old.numeric_id,
-    ))
+    Ok(global_op(tx, project, "patch", &id, old.numeric_id))
 }
 
 fn build_firewall(

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::networks::network;
-use super::operations::done_op;
+use super::operations::zonal_op;
 use super::rules::same_project;
 use super::*;
 use crate::Tx;
@@ -201,14 +201,7 @@ pub fn insert_instance(
         nics,
         created: now,
     });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Zone(zone.to_owned()),
-        "insert",
-        &id,
-        numeric,
-    ))
+    Ok(zonal_op(tx, project, zone, "insert", &id, numeric))
 }
 
 /// `instances.delete`.
@@ -222,12 +215,5 @@ pub fn delete_instance(
     let i = tx
         .remove::<GcpInstance>(&id)
         .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Zone(zone.to_owned()),
-        "delete",
-        &id,
-        i.numeric_id,
-    ))
+    Ok(zonal_op(tx, project, zone, "delete", &id, i.numeric_id))
 }

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::operations::done_op;
+use super::operations::global_op;
 use super::*;
 use crate::Tx;
 
@@ -106,14 +106,7 @@ pub fn insert_network(
             tx.put(s);
         }
     }
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    Ok(global_op(tx, project, "insert", &id, numeric))
 }
 
 /// A network by relative path, or `notFound`.
@@ -178,14 +171,7 @@ pub fn delete_network(
         tx.remove::<GcpSubnetwork>(&s);
     }
     tx.remove::<GcpNetwork>(&id);
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "delete",
-        &id,
-        net.numeric_id,
-    ))
+    Ok(global_op(tx, project, "delete", &id, net.numeric_id))
 }
 
 /// What `networks.patch` may change.
@@ -252,12 +238,5 @@ pub fn patch_network(
                 .auto_created = false;
         }
     }
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "patch",
-        &id,
-        net.numeric_id,
-    ))
+    Ok(global_op(tx, project, "patch", &id, net.numeric_id))
 }

@@ -63,7 +63,45 @@ pub(crate) fn new_operation(
     op
 }
 
-pub(crate) fn done_op(
+/// Records the finished global operation of a change (`kind`: `insert`, `delete`, …) on `target`.
+pub(crate) fn global_op(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    kind: &str,
+    target: &str,
+    target_id: u64,
+) -> GcpOperation {
+    done_op(tx, project, OpScope::Global, kind, target, target_id)
+}
+
+/// Records the finished operation of a change in `region`.
+pub(crate) fn regional_op(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    region: &str,
+    kind: &str,
+    target: &str,
+    target_id: u64,
+) -> GcpOperation {
+    let scope = OpScope::Region(region.to_owned());
+    done_op(tx, project, scope, kind, target, target_id)
+}
+
+/// Records the finished operation of a change in `zone`.
+pub(crate) fn zonal_op(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    zone: &str,
+    kind: &str,
+    target: &str,
+    target_id: u64,
+) -> GcpOperation {
+    let scope = OpScope::Zone(zone.to_owned());
+    done_op(tx, project, scope, kind, target, target_id)
+}
+
+/// Records the finished operation of a change in `scope`.
+fn done_op(
     tx: &mut Tx<'_, '_>,
     project: &str,
     scope: OpScope,
@@ -85,12 +123,5 @@ pub(crate) fn delete_global<T: crate::Entity>(
     let r = tx
         .remove::<T>(&id)
         .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "delete",
-        &id,
-        numeric_id(&r),
-    ))
+    Ok(global_op(tx, project, "delete", &id, numeric_id(&r)))
 }

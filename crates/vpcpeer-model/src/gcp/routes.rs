@@ -1,7 +1,7 @@
 //! `routes.insert` and `delete`: static routes of a network.
 
 use super::networks::network;
-use super::operations::{delete_global, done_op};
+use super::operations::{delete_global, global_op};
 use super::rules::{network_field, parse_range, same_project};
 use super::*;
 use crate::Tx;
@@ -98,14 +98,7 @@ pub fn insert_route(
         next_hop,
         created: now,
     });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    Ok(global_op(tx, project, "insert", &id, numeric))
 }
 
 /// `routes.delete`.

@@ -4,7 +4,7 @@
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::done_op;
+use super::operations::regional_op;
 use super::peering::active_peers;
 use super::rules::{network_field, network_ranges, parse_range};
 use super::*;
@@ -131,14 +131,7 @@ pub fn insert_subnetwork(
         auto_created: false,
         created: now,
     });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Region(region.to_owned()),
-        "insert",
-        &id,
-        numeric,
-    ))
+    Ok(regional_op(tx, project, region, "insert", &id, numeric))
 }
 
 /// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
@@ -187,10 +180,10 @@ pub fn delete_subnetwork(
         });
     }
     tx.remove::<GcpSubnetwork>(&id);
-    Ok(done_op(
+    Ok(regional_op(
         tx,
         project,
-        OpScope::Region(region.to_owned()),
+        region,
         "delete",
         &id,
         s.numeric_id,
@@ -235,10 +228,10 @@ pub fn expand_subnetwork(
     tx.get_mut::<GcpSubnetwork>(&id)
         .expect("read above")
         .ip_cidr_range = new;
-    Ok(done_op(
+    Ok(regional_op(
         tx,
         project,
-        OpScope::Region(region.to_owned()),
+        region,
         "expandIpCidrRange",
         &id,
         s.numeric_id,
