@@ -407,8 +407,9 @@ fn no_source_file_is_too_long() {
 /// A module path inside a crate (`[]` is the crate root).
 type Module = Vec<String>;
 
-/// The module a file under `src/` defines: `lib.rs`/`main.rs` the root, `a.rs` and `a/mod.rs`
-/// `a`, `a/b.rs` `a::b`. `None` for separate binaries under `src/bin/`.
+/// The module a file under `src/` defines: `lib.rs` or `main.rs` the crate root, `a.rs` (or
+/// `mod.rs` in folder `a`) module `a`, and `b.rs` in folder `a` module `a::b`. `None` for
+/// separate binaries under `src/bin/`.
 fn module_of(src: &Path, file: &Path) -> Option<Module> {
     let rel: Vec<String> = file
         .strip_prefix(src)
