@@ -29,6 +29,16 @@ fn in_scope(id: &str, sub: &str, rg: Option<&str>) -> bool {
     id.starts_with(&prefix)
 }
 
+/// The rendering of each of `records` that `keep` keeps, in order.
+fn listed<'w, T: 'w>(
+    records: impl Iterator<Item = &'w T>,
+    keep: impl Fn(&T) -> bool,
+    render: impl Fn(&'w T) -> Value,
+) -> Vec<Value> {
+    records.filter(|r| keep(r)).map(render).collect()
+}
+
+/// The list a `GET` of a collection answers (a subscription's or a resource group's).
 pub(crate) fn list(
     world: &World,
     sub: &str,
@@ -46,42 +56,24 @@ pub(crate) fn list(
             .filter(|g| g.subscription.eq_ignore_ascii_case(sub))
             .map(render::resource_group)
             .collect(),
-        Kind::Vnet => world
-            .az_vnets
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(|v| render::vnet(world, v))
-            .collect(),
-        Kind::Nsg => world
-            .az_nsgs
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(|v| render::nsg(world, v))
-            .collect(),
-        Kind::RouteTable => world
-            .az_route_tables
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(|v| render::route_table(world, v))
-            .collect(),
-        Kind::Nic => world
-            .az_nics
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(render::nic)
-            .collect(),
-        Kind::Gateway => world
-            .az_gateways
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(render::gateway)
-            .collect(),
-        Kind::Vm => world
-            .az_vms
-            .values()
-            .filter(|v| ok(&v.id))
-            .map(render::vm)
-            .collect(),
+        Kind::Vnet => listed(
+            world.az_vnets.values(),
+            |v| ok(&v.id),
+            |v| render::vnet(world, v),
+        ),
+        Kind::Nsg => listed(
+            world.az_nsgs.values(),
+            |v| ok(&v.id),
+            |v| render::nsg(world, v),
+        ),
+        Kind::RouteTable => listed(
+            world.az_route_tables.values(),
+            |v| ok(&v.id),
+            |v| render::route_table(world, v),
+        ),
+        Kind::Nic => listed(world.az_nics.values(), |v| ok(&v.id), render::nic),
+        Kind::Gateway => listed(world.az_gateways.values(), |v| ok(&v.id), render::gateway),
+        Kind::Vm => listed(world.az_vms.values(), |v| ok(&v.id), render::vm),
         Kind::Subnet(vnet) => {
             let v = ops::get_vnet(world, &Target::new(sub, rg.unwrap_or_default(), vnet))?;
             v.subnets
