@@ -316,6 +316,8 @@ fn the_graph_sees_transitive_dependencies() {
     // The check above would pass vacuously on a graph that lost its edges: the PostgreSQL store
     // does reach tokio through `postgres`, and the binary reaches every crate.
     let g = Graph::load();
+    // If `postgres` ever stops pulling tokio in, ARCHITECTURE.md's explanation of the
+    // PostgreSQL store's ban can be dropped with this line.
     let pg = g.closure("vpcpeer-store-postgres", &[]);
     assert!(pg.contains_key("tokio"), "{pg:?}");
     assert_eq!(
