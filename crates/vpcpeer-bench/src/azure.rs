@@ -6,10 +6,10 @@
 use bytes::Bytes;
 use hyper::Method;
 
+use crate::cidrs::Cidrs;
 use crate::http::Conn;
 use crate::scan::contains;
 use crate::stats::{show_first_failure, Recorder};
-use crate::workload::Cidrs;
 
 /// Every request kind the workload sends; the index is the recorder's action index.
 pub const ACTIONS: [&str; 7] = [

@@ -10,6 +10,7 @@
 //! per client, latencies into pre-allocated vectors, percentiles computed after the run.
 
 mod azure;
+mod cidrs;
 mod http;
 mod load;
 mod scan;
@@ -23,9 +24,10 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
 
+use crate::cidrs::cidrs;
 use crate::http::{Conn, Endpoint};
 use crate::stats::{pid_cpu, process_cpu, round3, Latency, Recorder};
-use crate::workload::{cidrs, Client, Kind, ACTIONS};
+use crate::workload::{Client, Kind, ACTIONS};
 
 #[derive(Parser)]
 #[command(

@@ -1,7 +1,7 @@
 //! Errors in GCP's dialect. [`WireError`] is what a handler returns; every
 //! [`GcpError`] of the model maps to an HTTP status and reason here, with an exhaustive `match`.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use vpcpeer_model::gcp::GcpError;
 
 /// An error as the client sees it: HTTP status, GCP reason and message.
@@ -54,7 +54,7 @@ impl WireError {
 
     /// The JSON body.
     pub fn body(&self) -> Value {
-        crate::render::error_json(self.status, self.reason, &self.message)
+        error_json(self.status, self.reason, &self.message)
     }
 }
 
@@ -103,4 +103,21 @@ pub fn http_error_message(status: u16) -> &'static str {
         409 => "CONFLICT",
         _ => "INTERNAL SERVER ERROR",
     }
+}
+
+/// The JSON error body of a refused request.
+pub fn error_body(e: &GcpError) -> (u16, Value) {
+    let (status, reason) = status_of(e);
+    (status, error_json(status, reason, &e.to_string()))
+}
+
+/// GCP's error document: `{"error": {"code", "message", "errors": [{message, domain, reason}]}}`.
+pub fn error_json(status: u16, reason: &str, message: &str) -> Value {
+    json!({
+        "error": {
+            "code": status,
+            "message": message,
+            "errors": [{"message": message, "domain": "global", "reason": reason}],
+        }
+    })
 }

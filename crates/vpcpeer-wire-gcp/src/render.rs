@@ -4,13 +4,13 @@
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 use vpcpeer_model::gcp::{
-    peering_view, Direction, ExchangedRoute, ExchangedRouteType, FirewallAction, GcpError,
-    GcpFirewall, GcpInstance, GcpNetwork, GcpNextHop, GcpOperation, GcpPeering, GcpRoute,
-    GcpSubnetwork, OpScope, OpStatus, RoutingMode, StackType,
+    peering_view, Direction, ExchangedRoute, ExchangedRouteType, FirewallAction, GcpFirewall,
+    GcpInstance, GcpNetwork, GcpNextHop, GcpOperation, GcpPeering, GcpRoute, GcpSubnetwork,
+    OpScope, OpStatus, RoutingMode, StackType,
 };
 use vpcpeer_model::{Timestamp, World};
 
-use crate::error::{op_error_code, status_of};
+use crate::error::{http_error_message, op_error_code, status_of};
 
 /// An RFC 3339 time with milliseconds and a numeric offset, as GCP prints them
 /// (`2023-11-14T22:13:20.000+00:00`; GCP itself prints Pacific time, the emulator UTC).
@@ -342,10 +342,7 @@ pub fn operation(l: &Links, op: &GcpOperation) -> Value {
             json!({"errors": [{"code": op_error_code(e), "message": e.to_string()}]}),
         );
         m.insert("httpErrorStatusCode".into(), json!(status));
-        m.insert(
-            "httpErrorMessage".into(),
-            json!(crate::error::http_error_message(status)),
-        );
+        m.insert("httpErrorMessage".into(), json!(http_error_message(status)));
     }
     m.insert("selfLink".into(), json!(l.url(&op.id)));
     match &op.scope {
@@ -376,21 +373,4 @@ pub fn exchanged_route(r: &ExchangedRoute) -> Value {
         v["nextHopRegion"] = json!(region);
     }
     v
-}
-
-/// The JSON error body of a refused request.
-pub fn error_body(e: &GcpError) -> (u16, Value) {
-    let (status, reason) = status_of(e);
-    (status, error_json(status, reason, &e.to_string()))
-}
-
-/// GCP's error document: `{"error": {"code", "message", "errors": [{message, domain, reason}]}}`.
-pub fn error_json(status: u16, reason: &str, message: &str) -> Value {
-    json!({
-        "error": {
-            "code": status,
-            "message": message,
-            "errors": [{"message": message, "domain": "global", "reason": reason}],
-        }
-    })
 }

@@ -10,7 +10,8 @@ use anyhow::Context;
 use bytes::Bytes;
 use hyper::Method;
 
-use super::{Cidrs, Client, ACTIONS};
+use super::{Client, ACTIONS};
+use crate::cidrs::Cidrs;
 use crate::scan::contains;
 use crate::stats::show_first_failure;
 

@@ -15,18 +15,29 @@
 //! The commands are free functions over a [`Tx`](crate::Tx) returning [`GcpError`]; their
 //! messages use GCP's wording, the wire crate picks the HTTP status and reason.
 
+mod firewalls;
+mod instances;
 pub mod limits;
-mod network;
+mod networks;
+mod operations;
 pub mod peering;
 mod resources;
+mod routes;
+mod rules;
+mod subnetworks;
 
-pub use network::*;
+pub use firewalls::*;
+pub use instances::*;
+pub use networks::*;
 pub use peering::{
-    add_peering, get_operation, list_peering_routes, peering_view, remove_peering,
-    settle_due_operations, update_peering, AddPeering, ExchangedRoute, ExchangedRouteType,
-    PeeringDirection, PeeringView, UpdatePeering,
+    add_peering, delete_operation, get_operation, list_peering_routes, peering_view,
+    remove_peering, settle_due_operations, update_peering, AddPeering, ExchangedRoute,
+    ExchangedRouteType, PeeringDirection, PeeringView, UpdatePeering,
 };
 pub use resources::*;
+pub use routes::*;
+pub use rules::*;
+pub use subnetworks::*;
 
 #[cfg(test)]
 mod cross_project_tests;

@@ -28,7 +28,8 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::network::{network_ranges, new_operation};
+use super::operations::new_operation;
+use super::rules::network_ranges;
 use super::*;
 use crate::cidr::overlaps_v4;
 use crate::clouds::{cross_cloud_message, Cloud};
@@ -454,6 +455,22 @@ pub fn get_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<GcpOperation, GcpE
     }
     complete(tx, id);
     Ok(tx.get::<GcpOperation>(id).expect("checked").clone())
+}
+
+/// `globalOperations.delete` (and the regional and zonal ones): forgets a finished operation.
+/// A running one is refused [UNVERIFIED: GCP's behaviour].
+pub fn delete_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<(), GcpError> {
+    settle_due_operations(tx);
+    let op = tx
+        .get::<GcpOperation>(id)
+        .ok_or_else(|| GcpError::NotFound(id.to_owned()))?;
+    if op.status == OpStatus::Running {
+        return Err(GcpError::BadRequest(format!(
+            "The operation '{id}' is still running and cannot be deleted."
+        )));
+    }
+    tx.remove::<GcpOperation>(id);
+    Ok(())
 }
 
 /// Which way `listPeeringRoutes` looks.

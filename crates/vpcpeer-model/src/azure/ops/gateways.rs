@@ -1,0 +1,137 @@
+//! Virtual network gateways (in a VNet's `GatewaySubnet`), which peerings may share.
+
+use super::*;
+
+/// A virtual network gateway PUT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutGateway {
+    /// `location`.
+    pub location: Option<String>,
+    /// `ipConfigurations[0].subnet.id` (the VNet's `GatewaySubnet`).
+    pub subnet_id: Option<String>,
+    /// `gatewayType`.
+    pub gateway_type: AzGatewayType,
+    /// `vpnType`.
+    pub vpn_type: Option<String>,
+    /// `sku.name`.
+    pub sku: Option<String>,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// Creates or updates a virtual network gateway (in its VNet's `GatewaySubnet`).
+pub fn put_gateway(
+    tx: &mut Tx<'_, '_>,
+    t: &Target,
+    req: PutGateway,
+) -> Result<(AzGateway, bool), AzureError> {
+    check_name(&t.name)?;
+    require_group(tx.world(), t)?;
+    let location = require_location(req.location.as_deref())?.to_owned();
+    let display_id = t.network_id("virtualNetworkGateways");
+    let id = key(&display_id);
+    let existing = tx.get::<AzGateway>(&id).cloned();
+    let Some(subnet_id) = req.subnet_id.clone() else {
+        return Err(AzureError::bad_request(
+            "GatewaySubnetRequired",
+            format!("Virtual network gateway {display_id} needs ipConfigurations[0].properties.subnet.id naming a GatewaySubnet."),
+        ));
+    };
+    same_subscription(&display_id, &subnet_id)?;
+    let sref = ArmId::parse(&subnet_id)
+        .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
+        .ok_or_else(|| invalid_reference(&subnet_id))?;
+    if !sref.segments[1].1.eq_ignore_ascii_case("GatewaySubnet") {
+        return Err(AzureError::bad_request(
+            "InvalidGatewaySubnet",
+            format!("Subnet {subnet_id} cannot hold a virtual network gateway: gateways go in the subnet named GatewaySubnet."),
+        ));
+    }
+    let vkey = key(&sref.top_level());
+    let vnet = tx
+        .world()
+        .az_vnets
+        .get(&vkey)
+        .ok_or_else(|| invalid_reference(&subnet_id))?;
+    if vnet.subnet("GatewaySubnet").is_none() {
+        return Err(invalid_reference(&subnet_id));
+    }
+    if vnet.place.location != normalize_location(&location) {
+        return Err(AzureError::bad_request(
+            "InvalidResourceReference",
+            format!(
+                "Virtual network {} is in location {}, not {}.",
+                vnet.display_id,
+                vnet.place.location,
+                normalize_location(&location)
+            ),
+        ));
+    }
+    if let Some(e) = &existing {
+        if e.vnet != vkey {
+            return Err(AzureError::bad_request(
+                "ChangingGatewayVirtualNetworkNotAllowed",
+                format!(
+                    "Virtual network gateway {display_id} cannot move to another virtual network."
+                ),
+            ));
+        }
+    }
+    if let Some(other) = tx
+        .world()
+        .az_gateways
+        .values()
+        .find(|g| g.vnet == vkey && g.id != id && g.gateway_type == req.gateway_type)
+    {
+        return Err(AzureError::bad_request(
+            "VnetAlreadyHasGatewayOfThisType",
+            format!(
+                "Virtual network {} already has gateway {} of this type.",
+                vnet.display_id, other.display_id
+            ),
+        ));
+    }
+    if let Some(l) = peering::links_of(tx.world(), &vkey).find(|l| l.use_remote_gateways) {
+        return Err(AzureError::bad_request(
+            "VnetUsesRemoteGatewaysCannotHaveGateway",
+            format!("Virtual network {} uses remote gateways through peering {} and cannot have a gateway of its own.", vnet.display_id, l.display_id),
+        ));
+    }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
+    let gw = AzGateway {
+        id,
+        display_id,
+        name,
+        place: t.place(&location),
+        vnet: vkey,
+        subnet_id,
+        gateway_type: req.gateway_type,
+        vpn_type: req.vpn_type.unwrap_or_else(|| "RouteBased".into()),
+        sku: req.sku.unwrap_or_else(|| "VpnGw1".into()),
+        guid: existing
+            .as_ref()
+            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        tags: req.tags,
+    };
+    tx.put(gw.clone());
+    Ok((gw, existing.is_none()))
+}
+
+/// Deletes a gateway; refused while a peer uses it through gateway transit.
+pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
+    let Some((id, gw)) = stored::<AzGateway>(tx, t, "virtualNetworkGateways")? else {
+        return Ok(false);
+    };
+    if let Some(l) = tx.world().az_peerings.values().find(|l| {
+        l.remote_vnet == gw.vnet
+            && l.use_remote_gateways
+            && peering::state(tx.world(), l) == PeeringState::Connected
+    }) {
+        return Err(AzureError::bad_request(
+            "GatewayInUseByPeering",
+            format!("Virtual network gateway {} is used by peering {} (useRemoteGateways) and cannot be deleted.", gw.display_id, l.display_id),
+        ));
+    }
+    tx.remove::<AzGateway>(&id);
+    Ok(true)
+}

@@ -1,0 +1,331 @@
+//! Network interfaces (IP configurations in subnets) and the VMs that use them.
+
+use super::*;
+
+/// An IP configuration as a request describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpConfigSpec {
+    /// Name.
+    pub name: String,
+    /// `subnet.id`.
+    pub subnet_id: Option<String>,
+    /// `privateIPAddress`.
+    pub private_ip: Option<String>,
+    /// `privateIPAllocationMethod` is `Static`.
+    pub is_static: bool,
+    /// `primary`.
+    pub primary: Option<bool>,
+}
+
+/// A NIC PUT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutNic {
+    /// `location`.
+    pub location: Option<String>,
+    /// `ipConfigurations`.
+    pub ip_configs: Vec<IpConfigSpec>,
+    /// `networkSecurityGroup.id`.
+    pub nsg: Option<String>,
+    /// `enableIPForwarding`.
+    pub ip_forwarding: bool,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+fn used_ips(world: &World, subnet_key: &str, except_nic: &str) -> BTreeSet<Ipv4Addr> {
+    world
+        .az_nics
+        .values()
+        .filter(|n| n.id != except_nic)
+        .flat_map(|n| n.ip_configs.iter())
+        .filter(|c| key(&c.subnet_id) == subnet_key)
+        .map(|c| c.private_ip)
+        .collect()
+}
+
+/// Creates or updates a NIC; a dynamic address is the subnet's first free one (Azure reserves the
+/// first four addresses and the last).
+pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, bool), AzureError> {
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzNic>::new(
+        tx,
+        t,
+        t.network_id("networkInterfaces"),
+        req.location.as_deref(),
+    )?;
+    limits::check_count(
+        req.ip_configs.len(),
+        limits::MAX_IP_CONFIGS,
+        "IpConfigurationCountLimitReached",
+        "network interface",
+        "IP configurations",
+    )?;
+    if req.ip_configs.is_empty() {
+        return Err(AzureError::bad_request(
+            "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
+            format!("Network interface {display_id} must have at least one IP configuration."),
+        ));
+    }
+    if let Some(n) = &req.nsg {
+        same_subscription(&display_id, n)?;
+        match tx.world().az_nsgs.get(&key(n)) {
+            None => return Err(invalid_reference(n)),
+            Some(g) if g.place.location != normalize_location(&location) => {
+                return Err(foreign_reference(&display_id, n))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut configs: Vec<AzIpConfig> = Vec::new();
+    let mut vnet_of_nic: Option<String> = None;
+    for (i, c) in req.ip_configs.iter().enumerate() {
+        check_name(&c.name)?;
+        let Some(subnet_id) = c.subnet_id.clone() else {
+            return Err(AzureError::bad_request(
+                "SubnetRequired",
+                format!(
+                    "IP configuration {} of {display_id} needs subnet.id.",
+                    c.name
+                ),
+            ));
+        };
+        same_subscription(&display_id, &subnet_id)?;
+        let sref = ArmId::parse(&subnet_id)
+            .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
+            .ok_or_else(|| invalid_reference(&subnet_id))?;
+        let vkey = key(&sref.top_level());
+        let vnet = tx
+            .world()
+            .az_vnets
+            .get(&vkey)
+            .ok_or_else(|| invalid_reference(&subnet_id))?;
+        let subnet = vnet
+            .subnet(&sref.segments[1].1)
+            .ok_or_else(|| invalid_reference(&subnet_id))?;
+        if vnet.place.location != normalize_location(&location) {
+            return Err(AzureError::bad_request(
+                "InvalidResourceReference",
+                format!("Subnet {subnet_id} is in location {}, but network interface {display_id} is in {}.", vnet.place.location, normalize_location(&location)),
+            ));
+        }
+        if vnet_of_nic.as_ref().is_some_and(|v| *v != vkey) {
+            return Err(AzureError::bad_request(
+                "IpConfigurationsOfNicInDifferentVnets",
+                format!("IP configurations of {display_id} must all be in one virtual network."),
+            ));
+        }
+        vnet_of_nic = Some(vkey);
+        let skey = key(&subnet_id);
+        let mut used = used_ips(tx.world(), &skey, &id);
+        used.extend(
+            configs
+                .iter()
+                .filter(|x| key(&x.subnet_id) == skey)
+                .map(|x| x.private_ip),
+        );
+        let net = subnet.prefix;
+        let hosts = crate::cidr::host_range(net, 4, 1);
+        let kept = existing
+            .as_ref()
+            .and_then(|e| {
+                e.ip_configs
+                    .iter()
+                    .find(|x| x.name.eq_ignore_ascii_case(&c.name) && key(&x.subnet_id) == skey)
+            })
+            .map(|x| x.private_ip);
+        // A static configuration takes the address asked for; a dynamic one keeps the address it
+        // has (clients send it back on update) or gets the first free one.
+        let ip = match (&c.private_ip, c.is_static) {
+            (Some(s), true) => {
+                let ip: Ipv4Addr = s.parse().map_err(|_| {
+                    AzureError::bad_request(
+                        "InvalidPrivateIPAddressFormat",
+                        format!("Private IP address {s} is not a valid IPv4 address."),
+                    )
+                })?;
+                if !hosts.contains(&ip) {
+                    return Err(AzureError::bad_request(
+                        "PrivateIPAddressNotInSubnet",
+                        format!("IP configuration {} of {display_id} requests private IP address {ip}, which is not an available address of subnet {subnet_id} ({net}; the first four and the last are reserved).", c.name),
+                    ));
+                }
+                if used.contains(&ip) {
+                    return Err(AzureError::bad_request(
+                        "PrivateIPAddressInUse",
+                        format!("IP configuration {} of {display_id} is using the private IP address {ip} which is already allocated to another resource.", c.name),
+                    ));
+                }
+                ip
+            }
+            _ => match kept {
+                Some(ip) => ip,
+                None => {
+                    let Some(ip) = crate::cidr::first_free(hosts, |a| used.contains(&a)) else {
+                        return Err(AzureError::bad_request(
+                            "SubnetIsFull",
+                            format!("Subnet {subnet_id} has no free address left."),
+                        ));
+                    };
+                    ip
+                }
+            },
+        };
+        configs.push(AzIpConfig {
+            name: c.name.clone(),
+            subnet_id,
+            private_ip: ip,
+            dynamic: !c.is_static,
+            primary: c.primary.unwrap_or(i == 0),
+        });
+    }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
+    let nic = AzNic {
+        id,
+        display_id,
+        name,
+        place: t.place(&location),
+        ip_configs: configs,
+        nsg: req.nsg,
+        ip_forwarding: req.ip_forwarding,
+        vm: existing.as_ref().and_then(|e| e.vm.clone()),
+        guid: existing
+            .as_ref()
+            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        tags: req.tags,
+    };
+    tx.put(nic.clone());
+    Ok((nic, existing.is_none()))
+}
+
+/// Deletes a NIC; refused while a VM uses it.
+pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
+    let Some((id, nic)) = stored::<AzNic>(tx, t, "networkInterfaces")? else {
+        return Ok(false);
+    };
+    if let Some(vm) = &nic.vm {
+        return Err(AzureError::bad_request(
+            "NicInUse",
+            format!("Network Interface {} is used by existing resource {vm}. In order to delete the network interface, it must be dissociated from the resource.", nic.display_id),
+        ));
+    }
+    tx.remove::<AzNic>(&id);
+    Ok(true)
+}
+
+/// A VM PUT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutVm {
+    /// `location`.
+    pub location: Option<String>,
+    /// `networkProfile.networkInterfaces[].id`.
+    pub nics: Vec<String>,
+    /// `hardwareProfile.vmSize`.
+    pub size: Option<String>,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+/// The ARM id of a VM.
+pub fn vm_id(t: &Target) -> String {
+    resource_id(
+        &t.subscription,
+        &t.resource_group,
+        COMPUTE,
+        "virtualMachines",
+        &t.name,
+    )
+}
+
+/// Creates or updates a VM and attaches its NICs.
+pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool), AzureError> {
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzVm>::new(tx, t, vm_id(t), req.location.as_deref())?;
+    limits::check_count(
+        req.nics.len(),
+        limits::MAX_VM_NICS,
+        "NetworkInterfaceCountLimitReached",
+        "virtual machine",
+        "network interfaces",
+    )?;
+    if req.nics.is_empty() {
+        return Err(AzureError::bad_request(
+            "InvalidParameter",
+            "At least one network interface is required in networkProfile.networkInterfaces.",
+        ));
+    }
+    for n in &req.nics {
+        same_subscription(&display_id, n)?;
+        let nic = tx.world().az_nics.get(&key(n)).ok_or_else(|| {
+            AzureError::bad_request("NotFound", format!("Resource {n} not found."))
+        })?;
+        if nic.vm.as_deref().is_some_and(|v| key(v) != id) {
+            return Err(AzureError::bad_request(
+                "NicInUse",
+                format!("Network interface {n} is in use by another virtual machine."),
+            ));
+        }
+        if nic.place.location != normalize_location(&location) {
+            return Err(AzureError::bad_request(
+                "NicInDifferentLocation",
+                format!(
+                    "Network interface {n} is in location {}, not {}.",
+                    nic.place.location,
+                    normalize_location(&location)
+                ),
+            ));
+        }
+    }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
+    let vm = AzVm {
+        id: id.clone(),
+        display_id,
+        name,
+        place: t.place(&location),
+        nics: req.nics.clone(),
+        size: req.size.unwrap_or_else(|| "Standard_B1s".into()),
+        guid: existing
+            .as_ref()
+            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        tags: req.tags,
+    };
+    let created = existing.is_none();
+    let old: Vec<String> = existing.map(|e| e.nics).unwrap_or_default();
+    for n in old
+        .iter()
+        .filter(|o| !req.nics.iter().any(|n| key(n) == key(o)))
+    {
+        if let Some(nic) = tx.get_mut::<AzNic>(&key(n)) {
+            nic.vm = None;
+        }
+    }
+    for n in &req.nics {
+        if let Some(nic) = tx.get_mut::<AzNic>(&key(n)) {
+            nic.vm = Some(vm.display_id.clone());
+        }
+    }
+    tx.put(vm.clone());
+    Ok((vm, created))
+}
+
+/// Deletes a VM (its NICs stay, detached).
+pub fn delete_vm(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
+    require_group(tx.world(), t)?;
+    let id = key(&vm_id(t));
+    let Some(vm) = tx.remove::<AzVm>(&id) else {
+        return Ok(false);
+    };
+    for n in vm.nics {
+        if let Some(nic) = tx.get_mut::<AzNic>(&key(&n)) {
+            nic.vm = None;
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,316 @@
+//! VNet peering links: PUT (create or update, with the overlap, gateway-transit and
+//! remote-gateway rules), GET and DELETE.
+
+use super::vnets::{get_vnet, peers_of};
+use super::*;
+
+/// A peering PUT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutPeering {
+    /// `remoteVirtualNetwork.id`.
+    pub remote_vnet_id: Option<String>,
+    /// `allowVirtualNetworkAccess` (default true).
+    pub allow_vnet_access: bool,
+    /// `allowForwardedTraffic`.
+    pub allow_forwarded_traffic: bool,
+    /// `allowGatewayTransit`.
+    pub allow_gateway_transit: bool,
+    /// `useRemoteGateways`.
+    pub use_remote_gateways: bool,
+    /// `doNotVerifyRemoteGateways`.
+    pub do_not_verify_remote_gateways: bool,
+    /// `?syncRemoteAddressSpace=true`.
+    pub sync_remote_address_space: bool,
+}
+
+impl Default for PutPeering {
+    fn default() -> Self {
+        PutPeering {
+            remote_vnet_id: None,
+            allow_vnet_access: true,
+            allow_forwarded_traffic: false,
+            allow_gateway_transit: false,
+            use_remote_gateways: false,
+            do_not_verify_remote_gateways: false,
+            sync_remote_address_space: false,
+        }
+    }
+}
+
+/// The message of a refused cross-cloud peering.
+pub const CROSS_CLOUD: &str = "native VNet peering cannot join networks of different clouds; cross-cloud links need encrypted peering through gateways (a transit gateway in each cloud)";
+
+/// Whether `id` names another cloud's network: an AWS VPC id or ARN, or a GCP network path/URL.
+pub fn is_other_cloud_network(id: &str) -> Option<&'static str> {
+    let t = id.trim();
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("vpc-") || lower.starts_with("arn:aws") {
+        return Some("AWS VPC");
+    }
+    if lower.contains("/global/networks/")
+        || lower.starts_with("projects/")
+        || lower.contains("googleapis.com/")
+    {
+        return Some("GCP VPC network");
+    }
+    None
+}
+
+fn peering_err(code: &str, peering_id: &str, rest: String) -> AzureError {
+    AzureError::bad_request(
+        code,
+        format!("Cannot create or update peering {peering_id}. {rest}"),
+    )
+}
+
+/// Creates or updates the peering link `name` of the VNet `vnet`.
+pub fn put_peering(
+    tx: &mut Tx<'_, '_>,
+    vnet: &Target,
+    name: &str,
+    req: PutPeering,
+) -> Result<(AzPeering, bool), AzureError> {
+    check_name(name)?;
+    let local = get_vnet(tx.world(), vnet)?.clone();
+    let display_id = format!("{}/virtualNetworkPeerings/{name}", local.display_id);
+    let id = key(&display_id);
+    let existing = tx.get::<AzPeering>(&id).cloned();
+    let Some(remote_id) = req.remote_vnet_id.clone().filter(|r| !r.trim().is_empty()) else {
+        return Err(AzureError::bad_request(
+            "InvalidRequestFormat",
+            format!("Cannot parse the request: peering {display_id} needs properties.remoteVirtualNetwork.id."),
+        ));
+    };
+    if let Some(kind) = is_other_cloud_network(&remote_id) {
+        return Err(AzureError::bad_request(
+            "InvalidRemoteVirtualNetwork",
+            format!("Cannot create or update peering {display_id}: remote network '{remote_id}' is an {kind}, not an Azure virtual network; {CROSS_CLOUD}."),
+        ));
+    }
+    let remote_ref = ArmId::parse(&remote_id)
+        .filter(|r| r.is(NETWORK, &["virtualNetworks"]))
+        .ok_or_else(|| {
+            AzureError::bad_request(
+                "LinkedInvalidPropertyId",
+                format!("Property id '{remote_id}' at path 'properties.remoteVirtualNetwork.id' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' and name a Microsoft.Network/virtualNetworks resource."),
+            )
+        })?;
+    let remote_key = key(&remote_ref.top_level());
+    if let Some(old) = &existing {
+        if old.remote_vnet != remote_key {
+            return Err(peering_err(
+                "ChangingRemoteVirtualNetworkNotAllowed",
+                &display_id,
+                format!(
+                    "Changing the remote virtual network from {} to {remote_id} is not allowed.",
+                    old.remote_vnet_id
+                ),
+            ));
+        }
+    }
+    if remote_key == local.id {
+        return Err(peering_err(
+            "CannotPeerVirtualNetworkWithItself",
+            &display_id,
+            "A virtual network cannot be peered with itself.".into(),
+        ));
+    }
+    let Some(remote) = tx.world().az_vnets.get(&remote_key).cloned() else {
+        return Err(AzureError::new(
+            404,
+            "ResourceNotFound",
+            format!("Cannot create or update peering {display_id}: remote virtual network {remote_id} was not found."),
+        ));
+    };
+    if let Some(other) =
+        peering::links_of(tx.world(), &local.id).find(|l| l.remote_vnet == remote_key && l.id != id)
+    {
+        return Err(peering_err(
+            "AnotherPeeringAlreadyReferencesRemoteVnet",
+            &display_id,
+            format!("Peering {} already references remote virtual network {}. Cannot have two peerings referencing the same remote virtual network.", other.display_id, remote.display_id),
+        ));
+    }
+    if existing.is_none() {
+        if let Some(max) = tx.ctx.limits.az_peerings_per_vnet {
+            if peering::links_of(tx.world(), &local.id).count() >= max {
+                return Err(peering_err(
+                    "PeeringLimitReachedForVirtualNetwork",
+                    &display_id,
+                    format!(
+                        "Virtual network {} already has {max} peerings, the maximum allowed.",
+                        local.display_id
+                    ),
+                ));
+            }
+        }
+    }
+    let o = overlapping(&local.prefixes, &remote.prefixes);
+    if !o.is_empty() {
+        return Err(peering_err(
+            "VnetAddressSpacesOverlap",
+            &display_id,
+            format!("Virtual networks {} and {} cannot be peered because their address spaces overlap. Overlapping address prefixes: {}", local.display_id, remote.display_id, fmt_prefixes(&o)),
+        ));
+    }
+    for third in peers_of(tx.world(), &remote, Some(&local.id)) {
+        let o = overlapping(&local.prefixes, &third.prefixes);
+        if !o.is_empty() {
+            return Err(peering_err(
+                "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+                &display_id,
+                format!("Virtual networks {} and {} cannot be peered because address space of the first virtual network overlaps with address space of virtual network {} already peered with the second virtual network. Overlapping address prefixes: {}", local.display_id, remote.display_id, third.display_id, fmt_prefixes(&o)),
+            ));
+        }
+    }
+    for third in peers_of(tx.world(), &local, Some(&remote.id)) {
+        let o = overlapping(&remote.prefixes, &third.prefixes);
+        if !o.is_empty() {
+            return Err(peering_err(
+                "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+                &display_id,
+                format!("Virtual networks {} and {} cannot be peered because address space of the second virtual network overlaps with address space of virtual network {} already peered with the first virtual network. Overlapping address prefixes: {}", local.display_id, remote.display_id, third.display_id, fmt_prefixes(&o)),
+            ));
+        }
+    }
+    let reverse = peering::links_of(tx.world(), &remote_key)
+        .find(|r| r.remote_vnet == local.id)
+        .cloned();
+    let reverse_state = reverse.as_ref().map(|r| peering::state(tx.world(), r));
+    // The reverse link is Disconnected unless it is connected to this very link, or is Initiated
+    // and still sees this VNet (same guid).
+    let reverse_ok = match (&reverse, reverse_state) {
+        (None, _) => true,
+        (Some(r), Some(PeeringState::Connected)) => existing
+            .as_ref()
+            .is_some_and(|e| r.connected_with.as_deref() == Some(&e.guid)),
+        (Some(_), Some(PeeringState::Initiated)) => true,
+        _ => false,
+    };
+    if !reverse_ok {
+        let r = reverse.as_ref().expect("reverse exists when not ok");
+        return Err(peering_err(
+            "RemotePeeringIsDisconnected",
+            &display_id,
+            format!("Remote peering {} referencing parent virtual network {} is in Disconnected state. Update or re-create the remote peering to get it back to Initiated state. Peering gets Disconnected when remote vnet or remote peering is deleted and re-created.", r.display_id, local.display_id),
+        ));
+    }
+    if req.use_remote_gateways {
+        if !tx.world().az_gateways.values().any(|g| g.vnet == remote.id) {
+            return Err(peering_err(
+                "RemoteVnetHasNoGateways",
+                &display_id,
+                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because remote virtual network {} referenced by the peering does not have any gateways.", remote.display_id),
+            ));
+        }
+        if let Some(g) = tx.world().az_gateways.values().find(|g| g.vnet == local.id) {
+            return Err(peering_err(
+                "VnetHasGatewayCannotUseRemoteGateways",
+                &display_id,
+                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because its virtual network {} has gateway {} of its own.", local.display_id, g.display_id),
+            ));
+        }
+        if let Some(other) =
+            peering::links_of(tx.world(), &local.id).find(|l| l.use_remote_gateways && l.id != id)
+        {
+            return Err(peering_err(
+                "AnotherPeeringAlreadyUsesRemoteGateways",
+                &display_id,
+                format!("Peering {} of virtual network {} already uses remote gateways; only one peering per virtual network may.", other.display_id, local.display_id),
+            ));
+        }
+        if !reverse.as_ref().is_some_and(|r| r.allow_gateway_transit) {
+            return Err(peering_err(
+                "RemotePeeringDoesNotAllowGatewayTransit",
+                &display_id,
+                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because the remote peering from {} back to {} does not exist or does not have AllowGatewayTransit set to true.", remote.display_id, local.display_id),
+            ));
+        }
+    }
+    if !req.allow_gateway_transit {
+        if let Some(r) = reverse.as_ref().filter(|r| {
+            r.use_remote_gateways && existing.as_ref().is_some_and(|e| e.allow_gateway_transit)
+        }) {
+            return Err(peering_err(
+                "GatewayTransitInUseByRemotePeering",
+                &display_id,
+                format!("AllowGatewayTransit cannot be turned off while remote peering {} uses this virtual network's gateways.", r.display_id),
+            ));
+        }
+    }
+    // Connect with an Initiated reverse link; re-arm a Disconnected link on update.
+    let guid = existing
+        .as_ref()
+        .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone());
+    let keeps_connection = existing
+        .as_ref()
+        .is_some_and(|e| peering::state(tx.world(), e) == PeeringState::Connected);
+    let connected_with = match (&reverse, reverse_state) {
+        (Some(r), Some(PeeringState::Initiated)) => {
+            let r_id = r.id.clone();
+            let g = guid.clone();
+            if let Some(rm) = tx.get_mut::<AzPeering>(&r_id) {
+                rm.connected_with = Some(g);
+            }
+            Some(r.guid.clone())
+        }
+        (Some(r), Some(PeeringState::Connected)) if keeps_connection => Some(r.guid.clone()),
+        _ => None,
+    };
+    let remote_snapshot = match &existing {
+        Some(e) if !req.sync_remote_address_space && e.remote_vnet_guid == remote.guid => {
+            e.remote_snapshot.clone()
+        }
+        _ => remote.prefixes.clone(),
+    };
+    let link = AzPeering {
+        id: id.clone(),
+        display_id: existing
+            .as_ref()
+            .map_or(display_id, |e| e.display_id.clone()),
+        name: existing
+            .as_ref()
+            .map_or(name.to_owned(), |e| e.name.clone()),
+        vnet: local.id.clone(),
+        remote_vnet_id: existing
+            .as_ref()
+            .map_or(remote_id, |e| e.remote_vnet_id.clone()),
+        remote_vnet: remote_key,
+        allow_vnet_access: req.allow_vnet_access,
+        allow_forwarded_traffic: req.allow_forwarded_traffic,
+        allow_gateway_transit: req.allow_gateway_transit,
+        use_remote_gateways: req.use_remote_gateways,
+        do_not_verify_remote_gateways: req.do_not_verify_remote_gateways,
+        remote_snapshot,
+        remote_vnet_guid: remote.guid.clone(),
+        guid,
+        connected_with,
+        created: existing.as_ref().map_or(tx.now(), |e| e.created),
+    };
+    tx.put(link.clone());
+    Ok((link, existing.is_none()))
+}
+
+/// Deletes a peering link; the reverse link, if any, becomes Disconnected.
+pub fn delete_peering(tx: &mut Tx<'_, '_>, vnet: &Target, name: &str) -> Result<bool, AzureError> {
+    let local = get_vnet(tx.world(), vnet)?;
+    let id = key(&format!(
+        "{}/virtualNetworkPeerings/{name}",
+        local.display_id
+    ));
+    Ok(tx.remove::<AzPeering>(&id).is_some())
+}
+
+/// Looks a peering link up.
+pub fn get_peering<'a>(
+    world: &'a World,
+    vnet: &Target,
+    name: &str,
+) -> Result<&'a AzPeering, AzureError> {
+    let local = get_vnet(world, vnet)?;
+    let display = format!("{}/virtualNetworkPeerings/{name}", local.display_id);
+    world
+        .az_peerings
+        .get(&key(&display))
+        .ok_or_else(|| AzureError::not_found_id(&display))
+}

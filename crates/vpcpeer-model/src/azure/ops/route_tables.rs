@@ -1,0 +1,199 @@
+//! Route tables and their user-defined routes.
+
+use super::*;
+
+/// A route as a request describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Name.
+    pub name: String,
+    /// `addressPrefix`.
+    pub prefix: String,
+    /// `nextHopType`.
+    pub next_hop: AzNextHop,
+    /// `nextHopIpAddress`.
+    pub next_hop_ip: Option<String>,
+}
+
+/// A route table PUT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutRouteTable {
+    /// `location`.
+    pub location: Option<String>,
+    /// `routes`.
+    pub routes: Vec<RouteSpec>,
+    /// `disableBgpRoutePropagation`.
+    pub disable_bgp_route_propagation: bool,
+    /// Tags.
+    pub tags: AzTags,
+}
+
+fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
+    check_name(&spec.name)?;
+    let prefix = parse_prefix(&spec.prefix)?;
+    let ip = match (&spec.next_hop, &spec.next_hop_ip) {
+        (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
+            AzureError::bad_request(
+                "InvalidNextHopIpAddress",
+                format!(
+                    "Route {} has an invalid next hop IP address {ip}.",
+                    spec.name
+                ),
+            )
+        })?),
+        (AzNextHop::VirtualAppliance, None) => {
+            return Err(AzureError::bad_request(
+                "NextHopIpAddressRequired",
+                format!(
+                    "Route {} has next hop type VirtualAppliance and needs nextHopIpAddress.",
+                    spec.name
+                ),
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(AzureError::bad_request(
+                "NextHopIpAddressNotAllowed",
+                format!(
+                    "Route {} may have nextHopIpAddress only with next hop type VirtualAppliance.",
+                    spec.name
+                ),
+            ))
+        }
+        (_, None) => None,
+    };
+    if matches!(
+        spec.next_hop,
+        AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering
+    ) {
+        return Err(AzureError::bad_request(
+            "InvalidNextHopType",
+            format!(
+                "Route {} has a next hop type that only system routes use.",
+                spec.name
+            ),
+        ));
+    }
+    Ok(AzRoute {
+        name: spec.name.clone(),
+        prefix,
+        next_hop: spec.next_hop,
+        next_hop_ip: ip,
+    })
+}
+
+/// Creates or updates a route table.
+pub fn put_route_table(
+    tx: &mut Tx<'_, '_>,
+    t: &Target,
+    req: PutRouteTable,
+) -> Result<(AzRouteTable, bool), AzureError> {
+    let PutStart {
+        location,
+        display_id,
+        id,
+        existing,
+    } = PutStart::<AzRouteTable>::new(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
+    limits::check_count(
+        req.routes.len(),
+        limits::MAX_ROUTES,
+        "RouteCountLimitReached",
+        "route table",
+        "routes",
+    )?;
+    let routes = req
+        .routes
+        .iter()
+        .map(build_route)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut by_name: HashMap<String, &AzRoute> = HashMap::new();
+    let mut by_prefix: HashMap<Ipv4Net, &AzRoute> = HashMap::new();
+    for b in &routes {
+        let earlier = by_name
+            .insert(b.name.to_ascii_lowercase(), b)
+            .or(by_prefix.insert(b.prefix, b));
+        if let Some(a) = earlier {
+            return Err(AzureError::bad_request(
+                "RouteConflict",
+                format!(
+                    "Routes {} and {} of route table {} have the same name or address prefix.",
+                    a.name, b.name, t.name
+                ),
+            ));
+        }
+    }
+    let (display_id, name) = kept_spelling(&existing, display_id, t);
+    let rt = AzRouteTable {
+        id,
+        display_id,
+        name,
+        place: t.place(&location),
+        routes,
+        disable_bgp_route_propagation: req.disable_bgp_route_propagation,
+        tags: req.tags,
+    };
+    tx.put(rt.clone());
+    Ok((rt, existing.is_none()))
+}
+
+/// The route table a route request names.
+fn table_of(tx: &Tx<'_, '_>, table: &Target) -> Result<AzRouteTable, AzureError> {
+    required(tx, table, "routeTables", "Microsoft.Network/routeTables")
+}
+
+/// Creates or updates one route of a route table; returns the table and whether it was created.
+pub fn put_route(
+    tx: &mut Tx<'_, '_>,
+    table: &Target,
+    spec: RouteSpec,
+) -> Result<(AzRouteTable, bool), AzureError> {
+    let mut rt = table_of(tx, table)?;
+    let route = build_route(&spec)?;
+    let created = upsert_named(&mut rt.routes, route, |r| &mut r.name);
+    limits::check_count(
+        rt.routes.len(),
+        limits::MAX_ROUTES,
+        "RouteCountLimitReached",
+        "route table",
+        "routes",
+    )?;
+    let mut prefixes = BTreeSet::new();
+    if rt.routes.iter().any(|r| !prefixes.insert(r.prefix)) {
+        return Err(AzureError::bad_request(
+            "RouteConflict",
+            format!(
+                "Route table {} already has a route for {}.",
+                rt.name, spec.prefix
+            ),
+        ));
+    }
+    tx.put(rt.clone());
+    Ok((rt, created))
+}
+
+/// Deletes one route; returns whether it existed.
+pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<bool, AzureError> {
+    let mut rt = table_of(tx, table)?;
+    if !remove_named(&mut rt.routes, name, |r| &r.name) {
+        return Ok(false);
+    }
+    tx.put(rt);
+    Ok(true)
+}
+
+/// Deletes a route table; refused while a subnet uses it.
+pub fn delete_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
+    let Some((id, _)) = stored::<AzRouteTable>(tx, t, "routeTables")? else {
+        return Ok(false);
+    };
+    if let Some(u) = referencing_subnet(tx.world(), &id, false) {
+        return Err(AzureError::bad_request(
+            "InUseRouteTableCannotBeDeleted",
+            format!(
+                "Route table {} is in use by subnet {u} and cannot be deleted.",
+                t.network_id("routeTables")
+            ),
+        ));
+    }
+    tx.remove::<AzRouteTable>(&id);
+    Ok(true)
+}

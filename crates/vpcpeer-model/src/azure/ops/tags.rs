@@ -1,0 +1,99 @@
+//! Tags of top-level resources (`PATCH` with `tags`).
+
+use super::nics::vm_id;
+use super::*;
+
+/// A top-level resource kind that carries tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tagged {
+    /// A resource group.
+    ResourceGroup,
+    /// A virtual network.
+    Vnet,
+    /// A network security group.
+    Nsg,
+    /// A route table.
+    RouteTable,
+    /// A network interface.
+    Nic,
+    /// A virtual network gateway.
+    Gateway,
+    /// A virtual machine.
+    Vm,
+}
+
+/// A record whose ARM tags `update_tags` replaces.
+trait Taggable: crate::Entity {
+    fn tags_mut(&mut self) -> &mut AzTags;
+}
+
+macro_rules! taggable {
+    ($($ty:ty),*) => {
+        $(impl Taggable for $ty {
+            fn tags_mut(&mut self) -> &mut AzTags {
+                &mut self.tags
+            }
+        })*
+    };
+}
+
+taggable!(
+    AzResourceGroup,
+    AzVnet,
+    AzNsg,
+    AzRouteTable,
+    AzNic,
+    AzGateway,
+    AzVm
+);
+
+fn retag<R: Taggable>(
+    tx: &mut Tx<'_, '_>,
+    id: &str,
+    missing: AzureError,
+    tags: AzTags,
+) -> Result<(), AzureError> {
+    match tx.get_mut::<R>(id) {
+        Some(r) => {
+            *r.tags_mut() = tags;
+            Ok(())
+        }
+        None => Err(missing),
+    }
+}
+
+/// Replaces the tags of a resource (`PATCH {"tags": …}`, as `update_tags` sends).
+pub fn update_tags(
+    tx: &mut Tx<'_, '_>,
+    kind: Tagged,
+    t: &Target,
+    tags: AzTags,
+) -> Result<(), AzureError> {
+    if kind == Tagged::ResourceGroup {
+        let id = key(&resource_group_id(&t.subscription, &t.resource_group));
+        let missing = AzureError::resource_group_not_found(&t.resource_group);
+        return retag::<AzResourceGroup>(tx, &id, missing, tags);
+    }
+    require_group(tx.world(), t)?;
+    let network = |kind: &str| (t.network_id(kind), format!("Microsoft.Network/{kind}"));
+    let (id, arm_type) = match kind {
+        Tagged::ResourceGroup => unreachable!("handled above"),
+        Tagged::Vnet => network("virtualNetworks"),
+        Tagged::Nsg => network("networkSecurityGroups"),
+        Tagged::RouteTable => network("routeTables"),
+        Tagged::Nic => network("networkInterfaces"),
+        Tagged::Gateway => network("virtualNetworkGateways"),
+        Tagged::Vm => (vm_id(t), "Microsoft.Compute/virtualMachines".to_owned()),
+    };
+    let id = key(&id);
+    let missing = AzureError::not_found(&arm_type, &t.name, &t.resource_group);
+    match kind {
+        Tagged::ResourceGroup => unreachable!("handled above"),
+        Tagged::Vnet => retag::<AzVnet>(tx, &id, missing, tags),
+        Tagged::Nsg => retag::<AzNsg>(tx, &id, missing, tags),
+        Tagged::RouteTable => retag::<AzRouteTable>(tx, &id, missing, tags),
+        Tagged::Nic => retag::<AzNic>(tx, &id, missing, tags),
+        Tagged::Gateway => retag::<AzGateway>(tx, &id, missing, tags),
+        Tagged::Vm => retag::<AzVm>(tx, &id, missing, tags),
+    }
+}

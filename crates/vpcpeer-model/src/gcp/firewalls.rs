@@ -1,0 +1,298 @@
+//! `firewalls.insert`, `patch` and `delete`: a network's ingress and egress rules.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::networks::network;
+use super::operations::{delete_global, global_op};
+use super::rules::network_field;
+use super::*;
+use crate::Tx;
+
+/// What `firewalls.insert` takes.
+#[derive(Debug, Clone)]
+pub struct FirewallSpec {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The network, as a URL or partial path (default: `global/networks/default`).
+    pub network: Option<String>,
+    /// Default ingress.
+    pub direction: Option<Direction>,
+    /// Default 1000.
+    pub priority: Option<u32>,
+    /// `allowed[]` as (protocol, ports).
+    pub allowed: Vec<(String, Vec<String>)>,
+    /// `denied[]` as (protocol, ports).
+    pub denied: Vec<(String, Vec<String>)>,
+    /// Source ranges.
+    pub source_ranges: Vec<String>,
+    /// Destination ranges.
+    pub destination_ranges: Vec<String>,
+    /// Source tags.
+    pub source_tags: Vec<String>,
+    /// Target tags.
+    pub target_tags: Vec<String>,
+    /// Disabled.
+    pub disabled: bool,
+}
+
+const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "esp", "ah", "sctp", "ipip", "all"];
+
+fn matches_of(list: &[(String, Vec<String>)]) -> Result<Vec<FirewallMatch>, GcpError> {
+    let mut out = Vec::new();
+    for (proto, ports) in list {
+        let p = proto.to_ascii_lowercase();
+        let numeric = p.parse::<u8>().is_ok();
+        if !numeric && !PROTOCOLS.contains(&p.as_str()) {
+            return Err(GcpError::Invalid(format!(
+                "Invalid value for field 'resource.allowed[].IPProtocol': '{proto}'. Must be one \
+                 of [tcp, udp, icmp, esp, ah, sctp, ipip, all] or an IP protocol number."
+            )));
+        }
+        if !ports.is_empty() && !matches!(p.as_str(), "tcp" | "udp" | "sctp" | "6" | "17" | "132") {
+            return Err(GcpError::Invalid(format!(
+                "Invalid value for field 'resource.allowed[].ports': ports are only allowed for \
+                 tcp, udp and sctp, not '{proto}'."
+            )));
+        }
+        let ports = ports
+            .iter()
+            .map(|s| PortRange::parse(s))
+            .collect::<Result<_, _>>()?;
+        out.push(FirewallMatch { protocol: p, ports });
+    }
+    Ok(out)
+}
+
+/// `firewalls.insert`. Ingress rules without sources get `0.0.0.0/0`; egress rules without
+/// destinations get `0.0.0.0/0`.
+pub fn insert_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    spec: FirewallSpec,
+) -> Result<GcpOperation, GcpError> {
+    let f = build_firewall(tx, project, spec)?;
+    if tx.get::<GcpFirewall>(&f.id).is_some() {
+        return Err(GcpError::AlreadyExists(f.id));
+    }
+    let (id, numeric) = (f.id.clone(), f.numeric_id);
+    tx.put(f);
+    Ok(global_op(tx, project, "insert", &id, numeric))
+}
+
+/// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
+/// direction cannot change.
+#[derive(Debug, Clone, Default)]
+pub struct FirewallPatch {
+    /// New description.
+    pub description: Option<String>,
+    /// New priority.
+    pub priority: Option<u32>,
+    /// New `allowed[]` (clears `denied[]`).
+    pub allowed: Option<Vec<(String, Vec<String>)>>,
+    /// New `denied[]` (clears `allowed[]`).
+    pub denied: Option<Vec<(String, Vec<String>)>>,
+    /// New source ranges.
+    pub source_ranges: Option<Vec<String>>,
+    /// New destination ranges.
+    pub destination_ranges: Option<Vec<String>>,
+    /// New source tags.
+    pub source_tags: Option<Vec<String>>,
+    /// New target tags.
+    pub target_tags: Option<Vec<String>>,
+    /// Enable or disable.
+    pub disabled: Option<bool>,
+}
+
+/// `firewalls.patch`: the rule with the given fields replaced, validated as a new rule would be.
+pub fn patch_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    name: &str,
+    patch: FirewallPatch,
+) -> Result<GcpOperation, GcpError> {
+    let id = firewall_path(project, name);
+    let old = tx
+        .get::<GcpFirewall>(&id)
+        .ok_or_else(|| GcpError::NotFound(id.clone()))?
+        .clone();
+    let rules: Vec<(String, Vec<String>)> = old
+        .matches
+        .iter()
+        .map(|m| {
+            (
+                m.protocol.clone(),
+                m.ports.iter().map(|p| p.to_string()).collect(),
+            )
+        })
+        .collect();
+    let (mut allowed, mut denied) = match old.action {
+        FirewallAction::Allow => (rules, Vec::new()),
+        FirewallAction::Deny => (Vec::new(), rules),
+    };
+    if let Some(a) = patch.allowed {
+        allowed = a;
+        denied.clear();
+    }
+    if let Some(d) = patch.denied {
+        denied = d;
+        allowed.clear();
+    }
+    let strings = |v: &[Ipv4Net]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    let spec = FirewallSpec {
+        name: old.name.clone(),
+        description: patch.description.unwrap_or(old.description.clone()),
+        network: Some(old.network.clone()),
+        direction: Some(old.direction),
+        priority: Some(patch.priority.unwrap_or(old.priority)),
+        allowed,
+        denied,
+        source_ranges: patch
+            .source_ranges
+            .unwrap_or_else(|| strings(&old.source_ranges)),
+        destination_ranges: patch
+            .destination_ranges
+            .unwrap_or_else(|| strings(&old.destination_ranges)),
+        source_tags: patch.source_tags.unwrap_or(old.source_tags.clone()),
+        target_tags: patch.target_tags.unwrap_or(old.target_tags.clone()),
+        disabled: patch.disabled.unwrap_or(old.disabled),
+    };
+    let mut f = build_firewall(tx, project, spec)?;
+    f.numeric_id = old.numeric_id;
+    f.created = old.created;
+    tx.put(f);
+    Ok(global_op(tx, project, "patch", &id, old.numeric_id))
+}
+
+fn build_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    spec: FirewallSpec,
+) -> Result<GcpFirewall, GcpError> {
+    check_name("resource.name", &spec.name)?;
+    let net_ref = spec
+        .network
+        .clone()
+        .unwrap_or_else(|| "global/networks/default".into());
+    let net_id = network_field(project, &net_ref)?;
+    network(tx, &net_id)?;
+    {
+        use super::limits::*;
+        check_description(&spec.description)?;
+        check_count(
+            "resource.sourceRanges",
+            spec.source_ranges.len(),
+            MAX_FIREWALL_RANGES,
+        )?;
+        check_count(
+            "resource.destinationRanges",
+            spec.destination_ranges.len(),
+            MAX_FIREWALL_RANGES,
+        )?;
+        check_count(
+            "resource.sourceTags",
+            spec.source_tags.len(),
+            MAX_SOURCE_TAGS,
+        )?;
+        check_count(
+            "resource.targetTags",
+            spec.target_tags.len(),
+            MAX_TARGET_TAGS,
+        )?;
+        for (field, list) in [
+            ("resource.allowed", &spec.allowed),
+            ("resource.denied", &spec.denied),
+        ] {
+            check_count(field, list.len(), MAX_FIREWALL_ENTRIES)?;
+            for (_, ports) in list.iter() {
+                check_count(
+                    &format!("{field}[].ports"),
+                    ports.len(),
+                    MAX_FIREWALL_ENTRIES,
+                )?;
+            }
+        }
+    }
+    let direction = spec.direction.unwrap_or(Direction::Ingress);
+    let (action, matches) = match (spec.allowed.is_empty(), spec.denied.is_empty()) {
+        (false, true) => (FirewallAction::Allow, matches_of(&spec.allowed)?),
+        (true, false) => (FirewallAction::Deny, matches_of(&spec.denied)?),
+        _ => {
+            return Err(GcpError::Invalid(
+                "Exactly one of 'allowed' or 'denied' must be specified.".into(),
+            ))
+        }
+    };
+    let priority = spec.priority.unwrap_or(1000);
+    if priority > 65535 {
+        return Err(GcpError::Invalid(format!(
+            "Invalid value for field 'resource.priority': '{priority}'. Must be less than or equal to 65535."
+        )));
+    }
+    if direction == Direction::Egress && !spec.source_tags.is_empty() {
+        return Err(GcpError::Invalid(
+            "Invalid value for field 'resource.sourceTags': source tags cannot be set for EGRESS \
+             firewall rules."
+                .into(),
+        ));
+    }
+    let ranges = |field: &str, v: &[String]| -> Result<Vec<Ipv4Net>, GcpError> {
+        v.iter()
+            .map(|s| {
+                crate::cidr::parse_v4(s)
+                    .or_else(|| s.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
+                    .ok_or_else(|| {
+                        GcpError::Invalid(format!(
+                            "Invalid value for field 'resource.{field}': '{s}'. Must be a CIDR \
+                             address range that is contained in 0.0.0.0/0."
+                        ))
+                    })
+            })
+            .collect()
+    };
+    let mut source_ranges = ranges("sourceRanges", &spec.source_ranges)?;
+    let mut destination_ranges = ranges("destinationRanges", &spec.destination_ranges)?;
+    let any = Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 0).expect("0.0.0.0/0");
+    if direction == Direction::Ingress && source_ranges.is_empty() && spec.source_tags.is_empty() {
+        source_ranges.push(any);
+    }
+    if direction == Direction::Egress && destination_ranges.is_empty() {
+        destination_ranges.push(any);
+    }
+    for t in spec.source_tags.iter().chain(&spec.target_tags) {
+        check_name("resource.tags", t)?;
+    }
+    let id = firewall_path(project, &spec.name);
+    let numeric = numeric_id(tx);
+    let now = tx.now();
+    Ok(GcpFirewall {
+        id,
+        project: project.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        description: spec.description,
+        network: net_id,
+        direction,
+        priority,
+        action,
+        matches,
+        source_ranges,
+        destination_ranges,
+        source_tags: spec.source_tags,
+        target_tags: spec.target_tags,
+        disabled: spec.disabled,
+        created: now,
+    })
+}
+
+/// `firewalls.delete`.
+pub fn delete_firewall(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    name: &str,
+) -> Result<GcpOperation, GcpError> {
+    delete_global::<GcpFirewall>(tx, project, firewall_path(project, name), |f| f.numeric_id)
+}

@@ -1,0 +1,219 @@
+//! `instances.insert` and `delete`: VMs with internal IPs in subnetworks of their zone's region.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use super::networks::network;
+use super::operations::zonal_op;
+use super::rules::same_project;
+use super::*;
+use crate::Tx;
+
+/// One `networkInterfaces[]` entry of `instances.insert`.
+#[derive(Debug, Clone, Default)]
+pub struct NicSpec {
+    /// The network (URL or partial); optional when `subnetwork` is given.
+    pub network: Option<String>,
+    /// The subnetwork (URL or partial); optional for auto-mode networks.
+    pub subnetwork: Option<String>,
+    /// A fixed internal IP; allocated from the subnetwork when absent.
+    pub network_ip: Option<String>,
+}
+
+/// What `instances.insert` takes.
+#[derive(Debug, Clone, Default)]
+pub struct InstanceSpec {
+    /// Name.
+    pub name: String,
+    /// Machine type as given.
+    pub machine_type: String,
+    /// Network tags.
+    pub tags: Vec<String>,
+    /// Interfaces (at least one).
+    pub nics: Vec<NicSpec>,
+}
+
+fn used_ips(world: &crate::World, subnet: &str) -> BTreeSet<Ipv4Addr> {
+    world
+        .gcp_instances
+        .values()
+        .flat_map(|i| i.nics.iter())
+        .filter(|n| n.subnetwork == subnet)
+        .map(|n| n.network_ip)
+        .collect()
+}
+
+/// `instances.insert`: each interface lands in a subnetwork of the zone's region and gets an
+/// internal IP (the first free one after the two reserved at the start of the range, keeping the
+/// two GCP reserves at its end, when none is given).
+pub fn insert_instance(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    zone: &str,
+    spec: InstanceSpec,
+) -> Result<GcpOperation, GcpError> {
+    let region = region_of_zone(zone)
+        .ok_or_else(|| GcpError::NotFound(format!("projects/{project}/zones/{zone}")))?
+        .to_owned();
+    check_name("resource.name", &spec.name)?;
+    if spec.nics.is_empty() {
+        return Err(GcpError::Invalid(
+            "Invalid value for field 'resource.networkInterfaces': ''. At least one network \
+             interface is required."
+                .into(),
+        ));
+    }
+    super::limits::check_count(
+        "resource.tags.items",
+        spec.tags.len(),
+        super::limits::MAX_INSTANCE_TAGS,
+    )?;
+    super::limits::check_count(
+        "resource.networkInterfaces",
+        spec.nics.len(),
+        super::limits::MAX_NICS,
+    )?;
+    for t in &spec.tags {
+        check_name("resource.tags.items", t)?;
+    }
+    let id = instance_path(project, zone, &spec.name);
+    if tx.get::<GcpInstance>(&id).is_some() {
+        return Err(GcpError::AlreadyExists(id));
+    }
+    let mut nics: Vec<GcpNic> = Vec::new();
+    for (i, n) in spec.nics.iter().enumerate() {
+        let subnet = match (&n.subnetwork, &n.network) {
+            (Some(s), _) => {
+                let sid = resolve_subnetwork(s, project, &region).ok_or_else(|| {
+                    GcpError::Invalid(format!(
+                        "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': '{s}'."
+                    ))
+                })?;
+                same_project(
+                    project,
+                    &format!("resource.networkInterfaces[{i}].subnetwork"),
+                    &sid,
+                )?;
+                tx.get::<GcpSubnetwork>(&sid)
+                    .ok_or_else(|| GcpError::NotFound(sid.clone()))?
+                    .clone()
+            }
+            (None, Some(net)) => {
+                let nid = resolve_network(net, project).ok_or_else(|| {
+                    GcpError::Invalid(format!(
+                        "Invalid value for field 'resource.networkInterfaces[{i}].network': '{net}'."
+                    ))
+                })?;
+                same_project(
+                    project,
+                    &format!("resource.networkInterfaces[{i}].network"),
+                    &nid,
+                )?;
+                let netw = network(tx, &nid)?;
+                if !netw.auto_create_subnetworks {
+                    return Err(GcpError::Invalid(format!(
+                        "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': ''. \
+                         Subnetwork should be specified for custom subnetmode network"
+                    )));
+                }
+                subnetworks_of(tx.world(), &nid)
+                    .find(|s| s.region == region && s.auto_created)
+                    .cloned()
+                    .ok_or_else(|| {
+                        GcpError::NotFound(subnetwork_path(project, &region, name_of(&nid)))
+                    })?
+            }
+            (None, None) => {
+                return Err(GcpError::Invalid(format!(
+                    "Invalid value for field 'resource.networkInterfaces[{i}]': neither network \
+                     nor subnetwork is set."
+                )))
+            }
+        };
+        if subnet.region != region {
+            return Err(GcpError::Invalid(format!(
+                "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': '{}'. \
+                 Subnetwork must be in the same region as the instance ('{region}').",
+                subnet.id
+            )));
+        }
+        if let Some(net) = &n.network {
+            let nid = resolve_network(net, project);
+            if nid.as_deref() != Some(subnet.network.as_str()) {
+                return Err(GcpError::Invalid(format!(
+                    "Invalid value for field 'resource.networkInterfaces[{i}].network': '{net}'. \
+                     The subnetwork '{}' belongs to another network.",
+                    subnet.id
+                )));
+            }
+        }
+        if nics.iter().any(|x| x.network == subnet.network) {
+            return Err(GcpError::Invalid(format!(
+                "Invalid value for field 'resource.networkInterfaces[{i}]'. Multiple network \
+                 interfaces cannot be in the same network."
+            )));
+        }
+        let mut used = used_ips(tx.world(), &subnet.id);
+        used.extend(nics.iter().map(|x| x.network_ip));
+        let range = subnet.ip_cidr_range;
+        let hosts = crate::cidr::host_range(range, 2, 2);
+        let ip = match &n.network_ip {
+            Some(s) => {
+                let a: Ipv4Addr = s.parse().map_err(|_| {
+                    GcpError::Invalid(format!(
+                        "Invalid value for field 'resource.networkInterfaces[{i}].networkIP': '{s}'."
+                    ))
+                })?;
+                if !hosts.contains(&a) {
+                    return Err(GcpError::Invalid(format!(
+                        "Requested internal IP address '{s}' is outside the subnetwork's range \
+                         or reserved ({range})."
+                    )));
+                }
+                if used.contains(&a) {
+                    return Err(GcpError::BadRequest(format!(
+                        "IP '{s}' is already being used by another resource."
+                    )));
+                }
+                a
+            }
+            None => crate::cidr::first_free(hosts, |a| used.contains(&a)).ok_or_else(|| {
+                GcpError::BadRequest(format!("IP space of '{}' is exhausted.", subnet.id))
+            })?,
+        };
+        nics.push(GcpNic {
+            name: format!("nic{i}"),
+            network: subnet.network.clone(),
+            subnetwork: subnet.id.clone(),
+            network_ip: ip,
+        });
+    }
+    let numeric = numeric_id(tx);
+    let now = tx.now();
+    tx.put(GcpInstance {
+        id: id.clone(),
+        project: project.to_owned(),
+        zone: zone.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        machine_type: spec.machine_type,
+        tags: spec.tags,
+        nics,
+        created: now,
+    });
+    Ok(zonal_op(tx, project, zone, "insert", &id, numeric))
+}
+
+/// `instances.delete`.
+pub fn delete_instance(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    zone: &str,
+    name: &str,
+) -> Result<GcpOperation, GcpError> {
+    let id = instance_path(project, zone, name);
+    let i = tx
+        .remove::<GcpInstance>(&id)
+        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
+    Ok(zonal_op(tx, project, zone, "delete", &id, i.numeric_id))
+}

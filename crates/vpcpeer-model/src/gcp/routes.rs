@@ -1,0 +1,111 @@
+//! `routes.insert` and `delete`: static routes of a network.
+
+use super::networks::network;
+use super::operations::{delete_global, global_op};
+use super::rules::{network_field, parse_range, same_project};
+use super::*;
+use crate::Tx;
+
+/// What `routes.insert` takes.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The network, as a URL or partial path.
+    pub network: String,
+    /// Destination.
+    pub dest_range: String,
+    /// Default 1000.
+    pub priority: Option<u32>,
+    /// Instance tags.
+    pub tags: Vec<String>,
+    /// Next hop (exactly one).
+    pub next_hop: GcpNextHop,
+}
+
+/// `routes.insert`.
+pub fn insert_route(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    spec: RouteSpec,
+) -> Result<GcpOperation, GcpError> {
+    check_name("resource.name", &spec.name)?;
+    let net_id = network_field(project, &spec.network)?;
+    network(tx, &net_id)?;
+    let dest = parse_range("resource.destRange", &spec.dest_range)?;
+    let priority = spec.priority.unwrap_or(1000);
+    if priority > 65535 {
+        return Err(GcpError::Invalid(format!(
+            "Invalid value for field 'resource.priority': '{priority}'. Must be less than or equal to 65535."
+        )));
+    }
+    super::limits::check_description(&spec.description)?;
+    super::limits::check_count(
+        "resource.tags",
+        spec.tags.len(),
+        super::limits::MAX_ROUTE_TAGS,
+    )?;
+    for t in &spec.tags {
+        check_name("resource.tags", t)?;
+    }
+    let next_hop = match spec.next_hop {
+        GcpNextHop::Instance(i) => {
+            let rel = relative_path(&i).to_owned();
+            same_project(project, "resource.nextHopInstance", &rel)?;
+            let inst = tx
+                .get::<GcpInstance>(&rel)
+                .ok_or_else(|| GcpError::NotFound(rel.clone()))?;
+            if !inst.nics.iter().any(|n| n.network == net_id) {
+                return Err(GcpError::Invalid(format!(
+                    "Invalid value for field 'resource.nextHopInstance': '{i}'. The instance has \
+                     no interface in network '{net_id}'."
+                )));
+            }
+            GcpNextHop::Instance(rel)
+        }
+        GcpNextHop::Gateway(g) => {
+            let rel = relative_path(&g);
+            if name_of(rel) != "default-internet-gateway" {
+                return Err(GcpError::Invalid(format!(
+                    "Invalid value for field 'resource.nextHopGateway': '{g}'. Only \
+                     default-internet-gateway is supported."
+                )));
+            }
+            GcpNextHop::Gateway(format!(
+                "projects/{project}/global/gateways/default-internet-gateway"
+            ))
+        }
+        other => other,
+    };
+    let id = route_path(project, &spec.name);
+    if tx.get::<GcpRoute>(&id).is_some() {
+        return Err(GcpError::AlreadyExists(id));
+    }
+    let numeric = numeric_id(tx);
+    let now = tx.now();
+    tx.put(GcpRoute {
+        id: id.clone(),
+        project: project.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        description: spec.description,
+        network: net_id,
+        dest_range: dest,
+        priority,
+        tags: spec.tags,
+        next_hop,
+        created: now,
+    });
+    Ok(global_op(tx, project, "insert", &id, numeric))
+}
+
+/// `routes.delete`.
+pub fn delete_route(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    name: &str,
+) -> Result<GcpOperation, GcpError> {
+    delete_global::<GcpRoute>(tx, project, route_path(project, name), |r| r.numeric_id)
+}
