@@ -7,22 +7,19 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_model::Timestamp;
+use vpcpeer_service::Emulator;
 
 use crate::{app, AppState};
 
 /// A fresh emulator (in memory, clock fixed at 2023-11-14T22:13:20Z, seeded ids) behind the app.
 pub(crate) fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
+    AppState::new(emulator(), 1)
+}
+
+/// The emulator of [`state`]: in memory, clock fixed at 2023-11-14T22:13:20Z, ids seeded with 9.
+pub(crate) fn emulator() -> Emulator {
+    Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open")
 }
 
 /// Sends `req` through the router: status, headers and the whole body.

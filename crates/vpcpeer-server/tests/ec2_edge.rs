@@ -10,21 +10,14 @@ use http_body_util::BodyExt;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use tower::ServiceExt;
-use vpcpeer_model::{Limits, Scope, SeededIds, Timestamp};
+use vpcpeer_model::{Scope, Timestamp};
 use vpcpeer_server::{app, AppState};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_service::Emulator;
 
 const ACCOUNT: &str = "111122223333";
 
 fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
+    let emu = Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open");
     AppState::new(emu, 1)
 }
 

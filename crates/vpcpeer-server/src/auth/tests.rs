@@ -6,13 +6,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_model::Timestamp;
 use vpcpeer_wire_aws::sigv4::{self, Signer};
 
 use super::{Auth, Credentials, CredentialsError};
-use crate::testing::{between, send, send_json};
+use crate::testing::{between, emulator, send, send_json};
 use crate::AppState;
 
 const CREDS: &str = r#"{
@@ -34,18 +32,11 @@ const SUB2: &str = "22222222-2222-2222-2222-222222222222";
 fn secured() -> (Arc<AppState>, Arc<AtomicI64>) {
     let wall = Arc::new(AtomicI64::new(WALL));
     let w = wall.clone();
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
     let creds = Credentials::from_json(CREDS).expect("credentials");
     let auth = Auth::new(Some(creds), Some(ADMIN), move || {
         Timestamp(w.load(Ordering::SeqCst))
     });
-    (AppState::with_auth(emu, 1, auth), wall)
+    (AppState::with_auth(emulator(), 1, auth), wall)
 }
 
 struct Sig<'a> {
