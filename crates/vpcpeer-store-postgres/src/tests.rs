@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use postgres::{Client, Config, NoTls};
 use vpcpeer_model::{Change, Record, World};
+use vpcpeer_store::conformance::{upserts, world_with_vpcs};
 use vpcpeer_store::{Store, StoreError, FORMAT_VERSION};
 
 use super::{ChangedKey, PgStore};
@@ -81,39 +82,6 @@ impl Drop for TestSchema {
             .admin
             .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
     }
-}
-
-fn world_with_vpcs(n: usize) -> World {
-    use vpcpeer_model::{ops::vpc::CreateVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
-    let mut w = World::default();
-    let mut ids = SeededIds::new(7);
-    let limits = Limits::default();
-    for i in 0..n {
-        let ctx = Ctx {
-            scope: Scope::new("111111111111", "us-east-1"),
-            now: Timestamp(0),
-            ids: &mut ids,
-            limits: &limits,
-        };
-        let mut tx = Tx::new(&mut w, ctx);
-        tx.create_vpc(CreateVpc {
-            cidr_block: format!("10.{i}.0.0/16"),
-            ..Default::default()
-        })
-        .expect("valid vpc");
-        tx.commit();
-    }
-    w
-}
-
-fn upserts(w: &World) -> Vec<Change> {
-    w.records()
-        .into_iter()
-        .map(|r| Change {
-            key: r.key(),
-            value: Some(r),
-        })
-        .collect()
 }
 
 fn keys_of(changes: &[Change]) -> Vec<ChangedKey> {
