@@ -140,16 +140,8 @@ class Server:
     def ec2(self, account=ACCOUNT_A, region="us-east-1", validate=True):
         """A boto3 EC2 client of `account`; with `validate=False` it sends what botocore would
         refuse locally (out-of-range or malformed values), to reach the server's own checks."""
-        return boto3.client(
-            "ec2",
-            endpoint_url=self.url,
-            region_name=region,
-            aws_access_key_id=account,
-            aws_secret_access_key="secret",
-            config=botocore.config.Config(
-                retries={"max_attempts": 1}, parameter_validation=validate
-            ),
-        )
+        return self.boto3("ec2", account, region, config=botocore.config.Config(
+            retries={"max_attempts": 1}, parameter_validation=validate))
 
     def gcp(self, client_class):
         """A google-cloud-compute client of `client_class` (e.g. compute_v1.NetworksClient) on
@@ -158,12 +150,18 @@ class Server:
         return gcp_client(client_class, self.url)
 
     def sts(self, account=ACCOUNT_A, region="us-east-1"):
+        return self.boto3("sts", account, region)
+
+    def boto3(self, service, account, region, **kwargs):
+        """A boto3 client of `service` on this server, as `account` (the access key id; any
+        secret) in `region`; `kwargs` go to boto3.client as they are."""
         return boto3.client(
-            "sts",
+            service,
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=account,
             aws_secret_access_key="secret",
+            **kwargs,
         )
 
     def cli(self, *args, account=ACCOUNT_A, region="us-east-1", check=True):
@@ -202,6 +200,25 @@ def gcp_client(client_class, url):
 
     return client_class(credentials=AnonymousCredentials(),
                         client_options=ClientOptions(api_endpoint=url), transport="rest")
+
+
+def custom_network(server, project, name, cidr=None, subnet=None, region="us-central1"):
+    """A GCP custom-mode network made with google-cloud-compute; with `cidr`, one subnetwork in
+    `region` named `subnet` (default: `{name}-{region}`). Its relative URL."""
+    from google.cloud import compute_v1
+
+    server.gcp(compute_v1.NetworksClient).insert(
+        project=project,
+        network_resource=compute_v1.Network(name=name, auto_create_subnetworks=False),
+    ).result()
+    url = f"projects/{project}/global/networks/{name}"
+    if cidr:
+        server.gcp(compute_v1.SubnetworksClient).insert(
+            project=project, region=region,
+            subnetwork_resource=compute_v1.Subnetwork(
+                name=subnet or f"{name}-{region}", network=url, ip_cidr_range=cidr),
+        ).result()
+    return url
 
 
 @pytest.fixture(scope="session")
