@@ -135,7 +135,9 @@ use std::time::{Duration, Instant};
 
 use vpcpeer_model::ops::subnet::CreateSubnet;
 
-use crate::faults::{Failure, FaultyStore};
+use tokio::task::JoinHandle;
+
+use crate::faults::{Failure, FaultyStore, Held};
 
 fn faulty() -> (Arc<FaultyStore>, Arc<Emulator>) {
     let store = Arc::new(FaultyStore::new());
@@ -173,6 +175,40 @@ async fn create_vpc(emu: &Emulator, cidr: &str) -> Result<String, ServiceError> 
         .map(|r| r.expect("valid vpc"))
 }
 
+/// CreateVpc `cidr` on a task of its own.
+fn spawn_vpc(emu: &Arc<Emulator>, cidr: &'static str) -> JoinHandle<Result<String, ServiceError>> {
+    let emu = emu.clone();
+    tokio::spawn(async move { create_vpc(&emu, cidr).await })
+}
+
+/// CreateSubnet `cidr` in VPC `parent` on a task of its own.
+fn spawn_subnet(
+    emu: &Arc<Emulator>,
+    parent: String,
+    cidr: &'static str,
+) -> JoinHandle<Result<Result<String, DomainError>, ServiceError>> {
+    let emu = emu.clone();
+    tokio::spawn(async move {
+        emu.execute(scope(), false, |tx| tx.create_subnet(subnet(&parent, cidr)))
+            .await
+    })
+}
+
+/// Holds the store's next commit, starts CreateVpc 10.0.0.0/16 on a task of its own and waits
+/// until the writer is inside that commit: requests sent now queue up behind it.
+async fn held_first_commit(
+    store: &FaultyStore,
+    emu: &Arc<Emulator>,
+) -> (Held, JoinHandle<Result<String, ServiceError>>) {
+    let held = store.hold_next_commit();
+    let first = spawn_vpc(emu, "10.0.0.0/16");
+    until("the writer is inside the first commit", || {
+        held.entered.try_recv().is_ok()
+    })
+    .await;
+    (held, first)
+}
+
 fn subnet(vpc_id: &str, cidr: &str) -> CreateSubnet {
     CreateSubnet {
         vpc_id: vpc_id.into(),
@@ -195,8 +231,7 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
         let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
         let before = memory(&emu);
         let v0 = emu.version();
-        let calls = store.commit_calls.load(Ordering::SeqCst);
-        store.fail_commit_call(calls + 1, how);
+        store.fail_next_commit(how);
 
         let err = create_vpc(&emu, "10.1.0.0/16")
             .await
@@ -243,35 +278,13 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
 #[tokio::test]
 async fn a_failure_inside_a_group_undoes_the_whole_group() {
     let (store, emu) = faulty();
-    let held = store.hold_next_commit();
-    let first = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.0.0.0/16").await }
-    });
-    until("the writer is inside the first commit", || {
-        held.entered.try_recv().is_ok()
-    })
-    .await;
+    let (held, first) = held_first_commit(&store, &emu).await;
     let after_first = memory(&emu);
     let v1 = emu.version();
     let parent = after_first.vpcs.keys().next().expect("applied").clone();
-    let second = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.1.0.0/16").await }
-    });
-    let third = tokio::spawn({
-        let emu = emu.clone();
-        async move {
-            emu.execute(scope(), false, |tx| {
-                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
-            })
-            .await
-        }
-    });
-    let fourth = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.2.0.0/16").await }
-    });
+    let second = spawn_vpc(&emu, "10.1.0.0/16");
+    let third = spawn_subnet(&emu, parent, "10.0.1.0/24");
+    let fourth = spawn_vpc(&emu, "10.2.0.0/16");
     until("three more change sets are applied", || {
         emu.version() == v1 + 3
     })
@@ -301,15 +314,7 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
     let (store, emu) = faulty();
     let t0 = emu.now();
     let empty = memory(&emu);
-    let held = store.hold_next_commit();
-    let first = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.0.0.0/16").await }
-    });
-    until("the writer is inside the first commit", || {
-        held.entered.try_recv().is_ok()
-    })
-    .await;
+    let (held, first) = held_first_commit(&store, &emu).await;
     let parent = memory(&emu).vpcs.keys().next().expect("applied").clone();
     let v1 = emu.version();
     let clock = tokio::spawn({
@@ -317,15 +322,7 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
         async move { emu.advance_clock(3600).await }
     });
     until("the clock moved in memory", || emu.now() != t0).await;
-    let dependent = tokio::spawn({
-        let emu = emu.clone();
-        async move {
-            emu.execute(scope(), false, |tx| {
-                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
-            })
-            .await
-        }
-    });
+    let dependent = spawn_subnet(&emu, parent, "10.0.1.0/24");
     until("the subnet is applied", || emu.version() == v1 + 1).await;
     store.fail_commit_call(1, Failure::Backend);
     held.release.send(()).expect("release");
@@ -437,8 +434,7 @@ async fn a_stale_store_is_reloaded_into_memory() {
         .expect("meta");
     let t0 = emu.now();
 
-    let calls = store.commit_calls.load(Ordering::SeqCst);
-    store.fail_commit_call(calls + 1, Failure::Stale);
+    store.fail_next_commit(Failure::Stale);
     let v0 = emu.version();
     create_vpc(&emu, "10.1.0.0/16")
         .await
@@ -461,8 +457,7 @@ async fn a_stale_store_is_reloaded_into_memory() {
 async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
     let (store, emu) = faulty();
     create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    let calls = store.commit_calls.load(Ordering::SeqCst);
-    store.fail_commit_call(calls + 1, Failure::InDoubtApplied);
+    store.fail_next_commit(Failure::InDoubtApplied);
     let v0 = emu.version();
     create_vpc(&emu, "10.1.0.0/16")
         .await
