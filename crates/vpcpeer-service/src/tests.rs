@@ -18,6 +18,12 @@ fn emulator(store: Arc<dyn Store>) -> Emulator {
     .expect("open")
 }
 
+/// An emulator on a fresh in-memory store, and that store.
+fn in_memory() -> (Arc<dyn Store>, Emulator) {
+    let store: Arc<dyn Store> = Arc::new(MemStore::new());
+    (store.clone(), emulator(store))
+}
+
 fn scope() -> Scope {
     Scope::new("111111111111", "us-east-1")
 }
@@ -31,13 +37,8 @@ fn vpc(cidr: &str) -> CreateVpc {
 
 #[tokio::test]
 async fn committed_changes_reach_the_store() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
-    let id = emu
-        .execute(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
-        .await
-        .expect("service")
-        .expect("domain");
+    let (store, emu) = in_memory();
+    let id = create_vpc(&emu, "10.0.0.0/16").await.expect("service");
     let reloaded = World::from_records(store.load().expect("load").records);
     assert!(reloaded.vpcs.contains_key(&id));
     assert_eq!(emu.with_world(|w| w.clone()), reloaded);
@@ -45,8 +46,7 @@ async fn committed_changes_reach_the_store() {
 
 #[tokio::test]
 async fn failed_command_leaves_no_trace() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (store, emu) = in_memory();
     let before = emu.with_world(|w| w.clone());
     let res = emu
         .execute(scope(), false, |tx| {
@@ -62,8 +62,7 @@ async fn failed_command_leaves_no_trace() {
 
 #[tokio::test]
 async fn dry_run_validates_but_does_not_mutate() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (_, emu) = in_memory();
     let ok = emu
         .execute(scope(), true, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
         .await
@@ -74,8 +73,7 @@ async fn dry_run_validates_but_does_not_mutate() {
 
 #[tokio::test]
 async fn clock_offset_survives_reopen() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (store, emu) = in_memory();
     let t0 = emu.now();
     let t1 = emu.advance_clock(3600).await.expect("advance");
     assert_eq!(t1.millis() - t0.millis(), 3_600_000);
@@ -88,13 +86,9 @@ async fn clock_offset_survives_reopen() {
 /// and dry runs do not; a reset cuts earlier versions off.
 #[tokio::test]
 async fn version_and_changes_since() {
-    let emu = emulator(Arc::new(MemStore::new()));
+    let (_, emu) = in_memory();
     let v0 = emu.version();
-    let id = emu
-        .execute(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
-        .await
-        .expect("service")
-        .expect("domain");
+    let id = create_vpc(&emu, "10.0.0.0/16").await.expect("service");
     let v1 = emu.version();
     assert_eq!(v1, v0 + 1);
     let _ = emu
@@ -439,13 +433,20 @@ async fn a_stale_store_is_reloaded_into_memory() {
     create_vpc(&emu, "10.1.0.0/16")
         .await
         .expect_err("not committed");
-    assert_eq!(memory(&emu), stored(&store), "reloaded");
-    assert_eq!(memory(&emu).vpcs.len(), 2);
     assert_eq!(emu.now().millis(), t0.millis() + 7000);
     assert!(emu.is_healthy());
+    assert_reloaded(&emu, &store, 2, v0, "10.1.0.0/16").await;
+}
+
+/// After a reload from the store: memory equals the store and holds `vpcs` VPCs, the change log
+/// since `v0` is cut (readers keeping derived state must rebuild), and the next write (CreateVpc
+/// `next`) is committed.
+async fn assert_reloaded(emu: &Emulator, store: &FaultyStore, vpcs: usize, v0: u64, next: &str) {
+    assert_eq!(memory(emu), stored(store), "reloaded");
+    assert_eq!(memory(emu).vpcs.len(), vpcs);
     assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
-    create_vpc(&emu, "10.1.0.0/16").await.expect("works");
-    assert_eq!(memory(&emu), stored(&store));
+    create_vpc(emu, next).await.expect("writes go on");
+    assert_eq!(memory(emu), stored(store));
 }
 
 /// The ambiguous case: the connection was lost during COMMIT and the store could not tell
@@ -469,11 +470,7 @@ async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
         || emu.is_healthy(),
     )
     .await;
-    assert_eq!(memory(&emu), stored(&store));
-    assert_eq!(memory(&emu).vpcs.len(), 2);
-    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
-    create_vpc(&emu, "10.2.0.0/16").await.expect("goes on");
-    assert_eq!(memory(&emu), stored(&store));
+    assert_reloaded(&emu, &store, 2, v0, "10.2.0.0/16").await;
 }
 
 /// A command that changes the world and then panics: the world is as before, nothing reached the
