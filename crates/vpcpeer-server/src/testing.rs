@@ -65,6 +65,12 @@ pub(crate) async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String 
     out
 }
 
+/// An EC2 call that must succeed (as [`ok`]); the text of the first `<tag>` element of its XML.
+pub(crate) async fn ok_field(st: &Arc<AppState>, account: &str, body: &str, tag: &str) -> String {
+    let out = ok(st, account, body).await;
+    between(&out, &format!("<{tag}>"), &format!("</{tag}>")).to_owned()
+}
+
 /// A VPC with one subnet and one instance: (vpc, route table, instance, its address).
 pub(crate) async fn vpc_with_instance(
     st: &Arc<AppState>,
@@ -72,22 +78,27 @@ pub(crate) async fn vpc_with_instance(
     cidr: &str,
     subnet: &str,
 ) -> (String, String, String, String) {
-    let body = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
-    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let body = ok(
+    let vpc = ok_field(
+        st,
+        account,
+        &format!("Action=CreateVpc&CidrBlock={cidr}"),
+        "vpcId",
+    )
+    .await;
+    let sub = ok_field(
         st,
         account,
         &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
+        "subnetId",
     )
     .await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
-    let body = ok(
+    let rtb = ok_field(
         st,
         account,
         &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+        "routeTableId",
     )
     .await;
-    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
     let (i, ip) = instance(st, account, &sub).await;
     (vpc, rtb, i, ip)
 }

@@ -7,7 +7,7 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    between, ec2 as call, instance, ok, send, send_json, state, vpc_with_instance,
+    between, ec2 as call, instance, ok, ok_field, send, send_json, state, vpc_with_instance,
 };
 
 #[tokio::test]
@@ -113,8 +113,7 @@ async fn raw_reach(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::
 async fn reach_inside_one_vpc_is_reachable() {
     let st = state();
     let (_, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
-    let body = ok(&st, A, "Action=DescribeSubnets").await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let sub = ok_field(&st, A, "Action=DescribeSubnets", "subnetId").await;
     let (_, ip2) = instance(&st, A, &sub).await;
     let (status, v) = reach(
         &st,
@@ -140,18 +139,13 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
     let st = state();
     let (va, rtb_a, ia, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let (vb, rtb_b, _, ip_b) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
-    let body = ok(
+    let pcx = ok_field(
         &st,
         A,
         &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}"),
+        "vpcPeeringConnectionId",
     )
     .await;
-    let pcx = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
     ok(
         &st,
         B,

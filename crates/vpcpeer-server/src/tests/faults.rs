@@ -22,7 +22,7 @@ use vpcpeer_model::{ChangeSet, IdGen, Limits, SeededIds, Timestamp, World};
 use vpcpeer_service::{Emulator, EmulatorClock};
 use vpcpeer_store::{MemStore, Snapshot, Store, StoreError};
 
-use crate::testing::{between, ec2, instance, ok, send, send_json, vpc_with_instance};
+use crate::testing::{ec2, instance, ok_field, send, send_json, vpc_with_instance};
 use crate::AppState;
 
 /// Ids from a seeded source, with a fuse: draw number `blow_at` (counting from 1, 0 = never)
@@ -372,16 +372,15 @@ async fn the_kept_reach_snapshot_follows_an_undone_write() {
     let rig = Rig::new();
     let st = rig.st.clone();
     let (vpc, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
-    let body = ok(&st, A, "Action=DescribeSubnets").await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let sub = ok_field(&st, A, "Action=DescribeSubnets", "subnetId").await;
     let (_, ip2) = instance(&st, A, &sub).await;
-    let body = ok(
+    let sg = ok_field(
         &st,
         A,
         &format!("Action=DescribeSecurityGroups&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+        "groupId",
     )
     .await;
-    let sg = between(&body, "<groupId>", "</groupId>").to_owned();
     let query =
         serde_json::json!({"account": A, "from": i1, "to": ip2, "protocol": "tcp", "port": 443});
     let reachable = |st: Arc<AppState>| {
