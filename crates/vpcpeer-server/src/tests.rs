@@ -7,13 +7,16 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    between, ec2 as call, instance, ok, ok_field, send, send_json, state, vpc_with_instance,
+    ec2 as call, instance, ok, ok_field, send, send_json, state, vpc_with_instance,
 };
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
 
 #[tokio::test]
 async fn unknown_action_is_invalid_action() {
     let st = state();
-    let (status, body) = call(&st, "111111111111", "Action=Frobnicate&Version=2016-11-15").await;
+    let (status, body) = call(&st, A, "Action=Frobnicate&Version=2016-11-15").await;
     assert_eq!(status, 400);
     assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
 }
@@ -23,7 +26,7 @@ async fn dry_run_answers_412_and_changes_nothing() {
     let st = state();
     let (status, body) = call(
         &st,
-        "111111111111",
+        A,
         "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16&DryRun=true",
     )
     .await;
@@ -32,7 +35,7 @@ async fn dry_run_answers_412_and_changes_nothing() {
     assert!(st.emulator.with_world(|w| w.is_empty()));
     let (status, body) = call(
         &st,
-        "111111111111",
+        A,
         "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/8&DryRun=true",
     )
     .await;
@@ -43,31 +46,14 @@ async fn dry_run_answers_412_and_changes_nothing() {
 #[tokio::test]
 async fn accounts_see_only_their_own_vpcs() {
     let st = state();
-    let (status, body) = call(
-        &st,
-        "111111111111",
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let vpc_id = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let (_, mine) = call(
-        &st,
-        "111111111111",
-        "Action=DescribeVpcs&Version=2016-11-15",
-    )
-    .await;
+    let vpc_id = ok_field(&st, A, "Action=CreateVpc&CidrBlock=10.0.0.0/16", "vpcId").await;
+    let (_, mine) = call(&st, A, "Action=DescribeVpcs&Version=2016-11-15").await;
     assert!(mine.contains(&vpc_id));
-    let (_, theirs) = call(
-        &st,
-        "222222222222",
-        "Action=DescribeVpcs&Version=2016-11-15",
-    )
-    .await;
+    let (_, theirs) = call(&st, B, "Action=DescribeVpcs&Version=2016-11-15").await;
     assert!(!theirs.contains(&vpc_id));
     let (status, body) = call(
         &st,
-        "222222222222",
+        B,
         &format!("Action=DescribeVpcs&Version=2016-11-15&VpcId.1={vpc_id}"),
     )
     .await;
@@ -93,9 +79,6 @@ async fn clock_endpoint_advances() {
         .expect("request");
     assert_eq!(send(&st, req).await.0, 400);
 }
-
-const A: &str = "111111111111";
-const B: &str = "222222222222";
 
 async fn reach(st: &Arc<AppState>, body: serde_json::Value) -> (u16, serde_json::Value) {
     let req = Request::post("/_vpcpeer/reach")
