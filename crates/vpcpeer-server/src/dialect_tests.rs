@@ -201,30 +201,17 @@ async fn methods_not_served_answer_in_dialect() {
     let (status, _, body) = send(&st, request("GET", "/_vpcpeer/reset", &[], vec![])).await;
     assert_dialect(Face::Admin, 405, status, &body, "GET reset");
     // The GCP and Azure faces take every method and answer in their own words.
-    let (status, _, body) = send(
-        &st,
-        request(
-            "FROB",
-            "/compute/v1/projects/p/global/networks",
-            &[],
-            vec![],
-        ),
-    )
-    .await;
-    assert_dialect(Face::Gcp, status, status, &body, "FROB gcp");
-    assert!((400..500).contains(&status));
-    let (status, _, body) = send(
-        &st,
-        request(
-            "FROB",
+    for (face, path) in [
+        (Face::Gcp, "/compute/v1/projects/p/global/networks"),
+        (
+            Face::Azure,
             "/subscriptions/s/resourcegroups/rg?api-version=2021-04-01",
-            &[],
-            vec![],
         ),
-    )
-    .await;
-    assert_dialect(Face::Azure, status, status, &body, "FROB azure");
-    assert!((400..500).contains(&status));
+    ] {
+        let (status, _, body) = send(&st, request("FROB", path, &[], vec![])).await;
+        assert_dialect(face, status, status, &body, &format!("FROB {path}"));
+        assert!((400..500).contains(&status), "{path}: {status}");
+    }
 }
 
 async fn boom() -> &'static str {
