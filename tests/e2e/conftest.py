@@ -256,6 +256,16 @@ def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
 
 
+def fails(code, call, *args, **kwargs):
+    """Asserts that `call(*args, **kwargs)` fails with EC2 error `code` and HTTP 400; returns the
+    message."""
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call(*args, **kwargs)
+    assert error_code(e) == code, e.value.response["Error"]
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return error_message(e)
+
+
 def http_status(excinfo):
     return excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
