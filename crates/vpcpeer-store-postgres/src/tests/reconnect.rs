@@ -16,7 +16,7 @@ use postgres::{Client, Config, NoTls};
 use vpcpeer_model::{Change, World};
 use vpcpeer_store::{Store, StoreError};
 
-use super::{pg_url, upserts, world_with_vpcs, TestSchema, NEXT};
+use super::{pg_url, test_schema, upserts, world_with_vpcs, TestSchema, NEXT};
 use crate::{PgStore, Reconnect};
 
 /// Quick to give up, so the failing cases do not wait long.
@@ -74,14 +74,13 @@ fn open_named(schema: &TestSchema, app: &str, reconnect: Reconnect) -> PgStore {
 
 #[test]
 fn a_terminated_session_is_replaced_and_the_next_write_goes_through() {
-    let Some(url) = pg_url("a_terminated_session_is_replaced") else {
+    let Some(schema) = test_schema("a_terminated_session_is_replaced") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let app = unique_app();
     let s = open_named(&schema, &app, Reconnect::default());
     s.commit(&[&vpcs(1)]).expect("commit");
-    let mut admin = admin(&url);
+    let mut admin = admin(&schema.url);
     assert_eq!(terminate(&mut admin, &app), 1);
     // The connection died while idle: the write notices, reconnects and goes through.
     let seq = s.commit(&[&vpcs(2)]).expect("commit after reconnecting");
@@ -154,14 +153,13 @@ fn an_outage_fails_writes_until_the_database_is_back() {
 
 #[test]
 fn another_server_taking_the_lock_leaves_this_store_failed_for_good() {
-    let Some(url) = pg_url("another_server_taking_the_lock") else {
+    let Some(schema) = test_schema("another_server_taking_the_lock") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let app = unique_app();
     let first = open_named(&schema, &app, QUICK);
     first.commit(&[&vpcs(1)]).expect("commit");
-    let mut admin = admin(&url);
+    let mut admin = admin(&schema.url);
     assert_eq!(terminate(&mut admin, &app), 1);
     let second = schema
         .open()
@@ -186,10 +184,9 @@ fn another_server_taking_the_lock_leaves_this_store_failed_for_good() {
 /// connection is gone): reconnecting ends it and goes on.
 #[test]
 fn this_stores_own_lingering_session_is_ended_on_reconnect() {
-    let Some(url) = pg_url("this_stores_own_lingering_session") else {
+    let Some(schema) = test_schema("this_stores_own_lingering_session") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     s.commit(&[&vpcs(1)]).expect("commit");
     // Forget the connection without closing it: the server session lives on, lock and all.
@@ -341,7 +338,8 @@ fn upstream(url: &str) -> (String, u16) {
     (host, c.get_ports().first().copied().unwrap_or(5432))
 }
 
-fn through_proxy(url: &str) -> Option<(TestSchema, Proxy, PgStore)> {
+fn through_proxy(test: &str) -> Option<(TestSchema, Proxy, PgStore)> {
+    let url = &pg_url(test)?;
     if !matches!(
         Config::from_str(url).ok()?.get_hosts().first(),
         Some(Host::Tcp(_))
@@ -359,10 +357,7 @@ fn through_proxy(url: &str) -> Option<(TestSchema, Proxy, PgStore)> {
 /// log, and reports it committed.
 #[test]
 fn a_commit_whose_answer_is_lost_is_found_in_the_log() {
-    let Some(url) = pg_url("a_commit_whose_answer_is_lost") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_whose_answer_is_lost") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
@@ -376,10 +371,7 @@ fn a_commit_whose_answer_is_lost_is_found_in_the_log() {
 /// reports it failed; nothing of it is stored.
 #[test]
 fn a_commit_that_never_reached_the_server_is_reported_failed() {
-    let Some(url) = pg_url("a_commit_that_never_reached_the_server") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_that_never_reached_the_server") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
@@ -396,10 +388,7 @@ fn a_commit_that_never_reached_the_server_is_reported_failed() {
 /// write refused) until it is loaded again; then writes go on.
 #[test]
 fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
-    let Some(url) = pg_url("a_commit_in_doubt_makes_the_store_stale") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_makes_the_store_stale") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
@@ -422,10 +411,7 @@ fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
 /// was not applied, is not stale, and goes on.
 #[test]
 fn a_commit_in_doubt_that_was_not_applied_leaves_the_store_usable() {
-    let Some(url) = pg_url("a_commit_in_doubt_that_was_not_applied") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_that_was_not_applied") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
