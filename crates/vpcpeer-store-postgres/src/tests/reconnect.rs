@@ -383,6 +383,18 @@ fn a_commit_that_never_reached_the_server_is_reported_failed() {
     assert_eq!(s.commit(&[&vpcs(3)]).expect("goes on"), seq + 1);
 }
 
+/// Commits one VPC, then a second with the connection cut at `cut` and reconnecting refused: that
+/// commit is in doubt. Reconnecting is allowed again; the sequence number of the first commit.
+fn commit_in_doubt(proxy: &Proxy, s: &PgStore, cut: Cut) -> u64 {
+    let seq = s.commit(&[&vpcs(1)]).expect("commit");
+    proxy.arm(cut);
+    proxy.refuse.store(true, Ordering::SeqCst);
+    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
+    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
+    proxy.refuse.store(false, Ordering::SeqCst);
+    seq
+}
+
 /// The answer to `COMMIT` is lost and the store cannot reconnect to find out: the commit is in
 /// doubt. On the next connection the log shows it was applied, so the store is stale (every
 /// write refused) until it is loaded again; then writes go on.
@@ -391,12 +403,7 @@ fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
     let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_makes_the_store_stale") else {
         return;
     };
-    let seq = s.commit(&[&vpcs(1)]).expect("commit");
-    proxy.arm(Cut::AfterCommit);
-    proxy.refuse.store(true, Ordering::SeqCst);
-    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
-    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
-    proxy.refuse.store(false, Ordering::SeqCst);
+    let seq = commit_in_doubt(&proxy, &s, Cut::AfterCommit);
     let err = s.commit(&[&vpcs(3)]).expect_err("stale");
     assert!(matches!(err, StoreError::Stale(_)), "{err:?}");
     assert!(matches!(s.ping(), Err(StoreError::Stale(_))));
@@ -414,12 +421,7 @@ fn a_commit_in_doubt_that_was_not_applied_leaves_the_store_usable() {
     let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_that_was_not_applied") else {
         return;
     };
-    let seq = s.commit(&[&vpcs(1)]).expect("commit");
-    proxy.arm(Cut::BeforeCommit);
-    proxy.refuse.store(true, Ordering::SeqCst);
-    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
-    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
-    proxy.refuse.store(false, Ordering::SeqCst);
+    let seq = commit_in_doubt(&proxy, &s, Cut::BeforeCommit);
     assert_eq!(s.commit(&[&vpcs(3)]).expect("not stale"), seq + 1);
     assert_eq!(stored_vpcs(&s), 3);
 }
