@@ -58,6 +58,19 @@ pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
     &s[a..b]
 }
 
+/// An EC2 call (API version added) that must fail with `status` and error `code`; its XML.
+pub(crate) async fn refused(
+    st: &Arc<AppState>,
+    account: &str,
+    body: &str,
+    (status, code): (u16, &str),
+) -> String {
+    let (got, out) = ec2(st, account, &format!("Version=2016-11-15&{body}")).await;
+    assert_eq!(got, status, "{body}: {out}");
+    assert_eq!(between(&out, "<Code>", "</Code>"), code, "{body}: {out}");
+    out
+}
+
 /// An EC2 call (API version added) that must succeed; its XML.
 pub(crate) async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String {
     let (status, out) = ec2(st, account, &format!("Version=2016-11-15&{body}")).await;

@@ -7,7 +7,7 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    ec2 as call, instance, ok, ok_field, send, send_json, state, vpc_with_instance,
+    ec2 as call, instance, ok, ok_field, refused, send, send_json, state, vpc_with_instance,
 };
 
 const A: &str = "111111111111";
@@ -16,31 +16,27 @@ const B: &str = "222222222222";
 #[tokio::test]
 async fn unknown_action_is_invalid_action() {
     let st = state();
-    let (status, body) = call(&st, A, "Action=Frobnicate&Version=2016-11-15").await;
-    assert_eq!(status, 400);
-    assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
+    refused(&st, A, "Action=Frobnicate", (400, "InvalidAction")).await;
 }
 
 #[tokio::test]
 async fn dry_run_answers_412_and_changes_nothing() {
     let st = state();
-    let (status, body) = call(
+    refused(
         &st,
         A,
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16&DryRun=true",
+        "Action=CreateVpc&CidrBlock=10.0.0.0/16&DryRun=true",
+        (412, "DryRunOperation"),
     )
     .await;
-    assert_eq!(status, 412, "{body}");
-    assert!(body.contains("DryRunOperation"));
     assert!(st.emulator.with_world(|w| w.is_empty()));
-    let (status, body) = call(
+    refused(
         &st,
         A,
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/8&DryRun=true",
+        "Action=CreateVpc&CidrBlock=10.0.0.0/8&DryRun=true",
+        (400, "InvalidVpc.Range"),
     )
     .await;
-    assert_eq!(status, 400);
-    assert!(body.contains("InvalidVpc.Range"));
 }
 
 #[tokio::test]
@@ -51,14 +47,13 @@ async fn accounts_see_only_their_own_vpcs() {
     assert!(mine.contains(&vpc_id));
     let (_, theirs) = call(&st, B, "Action=DescribeVpcs&Version=2016-11-15").await;
     assert!(!theirs.contains(&vpc_id));
-    let (status, body) = call(
+    refused(
         &st,
         B,
-        &format!("Action=DescribeVpcs&Version=2016-11-15&VpcId.1={vpc_id}"),
+        &format!("Action=DescribeVpcs&VpcId.1={vpc_id}"),
+        (400, "InvalidVpcID.NotFound"),
     )
     .await;
-    assert_eq!(status, 400);
-    assert!(body.contains("InvalidVpcID.NotFound"));
 }
 
 #[tokio::test]
