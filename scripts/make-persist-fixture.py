@@ -444,13 +444,14 @@ def requests_to_record(ids, nic_a):
                      "body": ""})
 
     g = "/compute/v1/projects"
+    gcp_lists = (("networks", "global/networks"),
+                 ("subnetworks", "regions/us-central1/subnetworks"),
+                 ("routes", "global/routes"), ("firewalls", "global/firewalls"),
+                 ("instances", "zones/us-central1-a/instances"),
+                 ("operations", "global/operations"))
     for p in ("proj-a", "proj-b", "proj-c"):
-        get(f"gcp-{p}-networks", f"{g}/{p}/global/networks")
-        get(f"gcp-{p}-subnetworks", f"{g}/{p}/regions/us-central1/subnetworks")
-        get(f"gcp-{p}-routes", f"{g}/{p}/global/routes")
-        get(f"gcp-{p}-firewalls", f"{g}/{p}/global/firewalls")
-        get(f"gcp-{p}-instances", f"{g}/{p}/zones/us-central1-a/instances")
-        get(f"gcp-{p}-operations", f"{g}/{p}/global/operations")
+        for kind, path in gcp_lists:
+            get(f"gcp-{p}-{kind}", f"{g}/{p}/{path}")
     get("gcp-net-a", f"{g}/proj-a/global/networks/net-a")
     get("gcp-net-a-peering-routes",
         f"{g}/proj-a/global/networks/net-a/listPeeringRoutes?peeringName=a-b&direction=INCOMING"
@@ -460,12 +461,13 @@ def requests_to_record(ids, nic_a):
     for sub, rg in ((SUB1, "rg-net"), (SUB2, "rg-other")):
         s = f"/subscriptions/{sub}"
         n = f"{s}/resourceGroups/{rg}/providers/Microsoft.Network"
-        get(f"az-{sub[:1]}-groups", f"{s}/resourcegroups?{API}")
-        get(f"az-{sub[:1]}-vnets", f"{s}/providers/Microsoft.Network/virtualNetworks?{API}")
-        get(f"az-{sub[:1]}-nics", f"{n}/networkInterfaces?{API}")
-        get(f"az-{sub[:1]}-nsgs", f"{n}/networkSecurityGroups?{API}")
-        get(f"az-{sub[:1]}-route-tables", f"{n}/routeTables?{API}")
-        get(f"az-{sub[:1]}-gateways", f"{n}/virtualNetworkGateways?{API}")
+        for kind, path in (("groups", f"{s}/resourcegroups"),
+                           ("vnets", f"{s}/providers/Microsoft.Network/virtualNetworks"),
+                           ("nics", f"{n}/networkInterfaces"),
+                           ("nsgs", f"{n}/networkSecurityGroups"),
+                           ("route-tables", f"{n}/routeTables"),
+                           ("gateways", f"{n}/virtualNetworkGateways")):
+            get(f"az-{sub[:1]}-{kind}", f"{path}?{API}")
     n = f"/subscriptions/{SUB1}/resourceGroups/rg-net/providers/Microsoft.Network"
     for v in ("vnet-a", "vnet-b", "vnet-c"):
         get(f"az-{v}", f"{n}/virtualNetworks/{v}?{API}")

@@ -140,16 +140,8 @@ class Server:
     def ec2(self, account=ACCOUNT_A, region="us-east-1", validate=True):
         """A boto3 EC2 client of `account`; with `validate=False` it sends what botocore would
         refuse locally (out-of-range or malformed values), to reach the server's own checks."""
-        return boto3.client(
-            "ec2",
-            endpoint_url=self.url,
-            region_name=region,
-            aws_access_key_id=account,
-            aws_secret_access_key="secret",
-            config=botocore.config.Config(
-                retries={"max_attempts": 1}, parameter_validation=validate
-            ),
-        )
+        return self.boto3("ec2", account, region, config=botocore.config.Config(
+            retries={"max_attempts": 1}, parameter_validation=validate))
 
     def gcp(self, client_class):
         """A google-cloud-compute client of `client_class` (e.g. compute_v1.NetworksClient) on
@@ -158,12 +150,18 @@ class Server:
         return gcp_client(client_class, self.url)
 
     def sts(self, account=ACCOUNT_A, region="us-east-1"):
+        return self.boto3("sts", account, region)
+
+    def boto3(self, service, account, region, **kwargs):
+        """A boto3 client of `service` on this server, as `account` (the access key id; any
+        secret) in `region`; `kwargs` go to boto3.client as they are."""
         return boto3.client(
-            "sts",
+            service,
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=account,
             aws_secret_access_key="secret",
+            **kwargs,
         )
 
     def cli(self, *args, account=ACCOUNT_A, region="us-east-1", check=True):
@@ -204,6 +202,25 @@ def gcp_client(client_class, url):
                         client_options=ClientOptions(api_endpoint=url), transport="rest")
 
 
+def custom_network(server, project, name, cidr=None, subnet=None, region="us-central1"):
+    """A GCP custom-mode network made with google-cloud-compute; with `cidr`, one subnetwork in
+    `region` named `subnet` (default: `{name}-{region}`). Its relative URL."""
+    from google.cloud import compute_v1
+
+    server.gcp(compute_v1.NetworksClient).insert(
+        project=project,
+        network_resource=compute_v1.Network(name=name, auto_create_subnetworks=False),
+    ).result()
+    url = f"projects/{project}/global/networks/{name}"
+    if cidr:
+        server.gcp(compute_v1.SubnetworksClient).insert(
+            project=project, region=region,
+            subnetwork_resource=compute_v1.Subnetwork(
+                name=subnet or f"{name}-{region}", network=url, ip_cidr_range=cidr),
+        ).result()
+    return url
+
+
 @pytest.fixture(scope="session")
 def server_session():
     tmp = tempfile.mkdtemp(prefix="vpcpeer-e2e-")
@@ -237,6 +254,16 @@ def fresh_server(tmp_path):
 def error_code(excinfo):
     """The EC2 error code of a botocore ClientError."""
     return excinfo.value.response["Error"]["Code"]
+
+
+def fails(code, call, *args, **kwargs):
+    """Asserts that `call(*args, **kwargs)` fails with EC2 error `code` and HTTP 400; returns the
+    message."""
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call(*args, **kwargs)
+    assert error_code(e) == code, e.value.response["Error"]
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return error_message(e)
 
 
 def http_status(excinfo):

@@ -12,29 +12,13 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import compute_v1
 
-from conftest import ACCOUNT_A
+from conftest import ACCOUNT_A, custom_network
 
 REGION = "us-central1"
 
 
 def nets(server):
     return server.gcp(compute_v1.NetworksClient)
-
-
-def custom_network(server, project, name, cidr=None):
-    """A custom-mode network, with one subnetwork in us-central1 when `cidr` is given."""
-    nets(server).insert(
-        project=project,
-        network_resource=compute_v1.Network(name=name, auto_create_subnetworks=False),
-    ).result()
-    if cidr:
-        server.gcp(compute_v1.SubnetworksClient).insert(
-            project=project, region=REGION,
-            subnetwork_resource=compute_v1.Subnetwork(
-                name=f"{name}-{REGION}", network=f"projects/{project}/global/networks/{name}",
-                ip_cidr_range=cidr),
-        ).result()
-    return f"projects/{project}/global/networks/{name}"
 
 
 RUNNING_OPS = ("--limit", "gcp_peering_op_secs=10")
@@ -78,6 +62,15 @@ def peerings(server, project, network):
     return {p.name: (p.state, p.state_details) for p in n.peerings}
 
 
+def static_route(server, project, network, name, dest, hop, **kwargs):
+    """A static route of `network` to `dest` through the address `hop`."""
+    server.gcp(compute_v1.RoutesClient).insert(
+        project=project,
+        route_resource=compute_v1.Route(name=name, network=network, dest_range=dest,
+                                        next_hop_ip=hop, **kwargs),
+    ).result()
+
+
 def exchanged(server, project, network, peering, direction):
     req = compute_v1.ListPeeringRoutesNetworksRequest(
         project=project, network=network, peering_name=peering, direction=direction,
@@ -89,11 +82,7 @@ def exchanged(server, project, network, peering, direction):
 def test_peer_from_one_side_then_the_other_then_delete_one_side(server):
     a = custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
     b = custom_network(server, "proj-b", "net-b", "10.1.0.0/24")
-    server.gcp(compute_v1.RoutesClient).insert(
-        project="proj-a",
-        route_resource=compute_v1.Route(name="to-onprem", network=a, dest_range="192.168.0.0/16",
-                                        next_hop_ip="10.0.0.50", priority=900),
-    ).result()
+    static_route(server, "proj-a", a, "to-onprem", "192.168.0.0/16", "10.0.0.50", priority=900)
 
     op = add_peering(server, "proj-a", "net-a", "a-to-b", b, export=True)
     # DONE in the reply: the plain client's result() needs no polling.
@@ -132,11 +121,7 @@ def test_peer_from_one_side_then_the_other_then_delete_one_side(server):
 def test_import_without_export_brings_no_custom_routes(server):
     a = custom_network(server, "proj-a", "net-a", "10.0.0.0/24")
     b = custom_network(server, "proj-b", "net-b", "10.1.0.0/24")
-    server.gcp(compute_v1.RoutesClient).insert(
-        project="proj-a",
-        route_resource=compute_v1.Route(name="r", network=a, dest_range="172.16.0.0/12",
-                                        next_hop_ip="10.0.0.9"),
-    ).result()
+    static_route(server, "proj-a", a, "r", "172.16.0.0/12", "10.0.0.9")
     add_peering(server, "proj-a", "net-a", "a-to-b", b).result()
     add_peering(server, "proj-b", "net-b", "b-to-a", a, imp=True).result()
     assert exchanged(server, "proj-b", "net-b", "b-to-a", "INCOMING") == [

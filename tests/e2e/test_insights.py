@@ -4,7 +4,8 @@ two accounts, routed on one side only (the reply has no way back), then on both.
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code, one_sided_peering, vpc_with_instance
+from conftest import (
+    ACCOUNT_A, ACCOUNT_B, error_code, fails, one_sided_peering, vpc_with_instance)
 
 
 def test_insights_one_sided_peering_then_fixed(server):
@@ -88,18 +89,14 @@ def test_insights_one_sided_peering_then_fixed(server):
         "NetworkInsightsPathId"] == pid
 
     # NotFound / Malformed.
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        a.describe_network_insights_paths(NetworkInsightsPathIds=[pid])
-    assert error_code(e) == "InvalidNetworkInsightsPathId.NotFound"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        a.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[n1])
-    assert error_code(e) == "InvalidNetworkInsightsAnalysisId.NotFound"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        a.start_network_insights_analysis(NetworkInsightsPathId=pid)
-    assert error_code(e) == "InvalidNetworkInsightsPathId.NotFound"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        a.delete_network_insights_analysis(NetworkInsightsAnalysisId="nia-nope")
-    assert error_code(e) == "InvalidNetworkInsightsAnalysisId.Malformed"
+    fails("InvalidNetworkInsightsPathId.NotFound",
+          a.describe_network_insights_paths, NetworkInsightsPathIds=[pid])
+    fails("InvalidNetworkInsightsAnalysisId.NotFound",
+          a.describe_network_insights_analyses, NetworkInsightsAnalysisIds=[n1])
+    fails("InvalidNetworkInsightsPathId.NotFound",
+          a.start_network_insights_analysis, NetworkInsightsPathId=pid)
+    fails("InvalidNetworkInsightsAnalysisId.Malformed",
+          a.delete_network_insights_analysis, NetworkInsightsAnalysisId="nia-nope")
 
 
 def test_insights_path_validation(server):

@@ -10,7 +10,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, error_code, new_vpc_id, unvalidated_ec2
+from conftest import ACCOUNT_A, ACCOUNT_B, error_code, fails, new_vpc_id, unvalidated_ec2
 
 AMI = "ami-0123456789abcdef0"
 
@@ -263,28 +263,19 @@ def test_network_interfaces_parameter_and_terminate(server):
     s2 = make_subnet(ec2, vpc, "10.0.2.0/24")
     s_other_az = make_subnet(ec2, vpc, "10.0.3.0/24", az="us-east-1b")
     sg = default_sg(server, vpc)
-    with pytest.raises(ClientError) as e:
-        ec2.run_instances(
-            ImageId=AMI,
-            MinCount=1,
-            MaxCount=1,
-            NetworkInterfaces=[
-                {"DeviceIndex": 0, "SubnetId": s1},
-                {"DeviceIndex": 1, "SubnetId": s_other_az},
-            ],
-        )
-    assert error_code(e) == "InvalidParameterValue"
-    with pytest.raises(ClientError) as e:
-        ec2.run_instances(
-            ImageId=AMI,
-            MinCount=1,
-            MaxCount=1,
-            NetworkInterfaces=[
-                {"DeviceIndex": 0, "SubnetId": s1, "AssociatePublicIpAddress": True},
-                {"DeviceIndex": 1, "SubnetId": s2},
-            ],
-        )
-    assert error_code(e) == "InvalidParameterCombination"
+    # Interfaces in two zones; a public address with more than one interface.
+    for code, interfaces in [
+        ("InvalidParameterValue", [
+            {"DeviceIndex": 0, "SubnetId": s1},
+            {"DeviceIndex": 1, "SubnetId": s_other_az},
+        ]),
+        ("InvalidParameterCombination", [
+            {"DeviceIndex": 0, "SubnetId": s1, "AssociatePublicIpAddress": True},
+            {"DeviceIndex": 1, "SubnetId": s2},
+        ]),
+    ]:
+        fails(code, ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1,
+              NetworkInterfaces=interfaces)
 
     r = ec2.run_instances(
         ImageId=AMI,

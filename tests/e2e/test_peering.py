@@ -14,6 +14,7 @@ from conftest import (
     cli_error_code,
     error_code,
     error_message,
+    fails,
     make_vpc,
     pcx_of,
     pcx_state,
@@ -23,15 +24,6 @@ from conftest import (
 FAST = {"Delay": 1, "MaxAttempts": 2}
 ONCE = {"Delay": 1, "MaxAttempts": 1}
 WEEK = 7 * DAY
-
-
-def fails(code, call, *args, **kwargs):
-    """Asserts that `call` fails with EC2 error `code`; returns the message."""
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call(*args, **kwargs)
-    assert error_code(e) == code, e.value.response["Error"]
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return error_message(e)
 
 
 def request(ec2, vpc_id, peer_vpc_id, **kwargs):

@@ -22,7 +22,7 @@ from azure.mgmt.network.models import (
 from azure.mgmt.resource.resources import ResourceManagementClient
 from google.cloud import compute_v1
 
-from conftest import ACCOUNT_A, BIN
+from conftest import ACCOUNT_A, BIN, custom_network
 
 REGION = "us-central1"
 ZONE = "us-central1-a"
@@ -52,17 +52,8 @@ def codes(v):
 # --------------------------------------------------------------------------- GCP
 
 def gcp_network(server, project, name, cidr):
-    server.gcp(compute_v1.NetworksClient).insert(
-        project=project,
-        network_resource=compute_v1.Network(name=name, auto_create_subnetworks=False),
-    ).result()
-    server.gcp(compute_v1.SubnetworksClient).insert(
-        project=project, region=REGION,
-        subnetwork_resource=compute_v1.Subnetwork(
-            name=f"{name}-s", network=f"projects/{project}/global/networks/{name}",
-            ip_cidr_range=cidr),
-    ).result()
-    return f"projects/{project}/global/networks/{name}"
+    """A custom-mode network with one subnetwork `{name}-s` (the name gcp_instance uses)."""
+    return custom_network(server, project, name, cidr, subnet=f"{name}-s", region=REGION)
 
 
 def gcp_instance(server, project, name, network, tags=()):

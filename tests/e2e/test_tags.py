@@ -279,13 +279,16 @@ def _make(kind, server, ec2):
         return v
     if kind == "subnet":
         return _subnet(ec2, v)
-    if kind == "route-table":
+    if kind in ("route-table", "network-acl"):
+        # The VPC's main route table or default network ACL.
+        describe, key, id_key, action = {
+            "route-table": (ec2.describe_route_tables, "RouteTables", "RouteTableId",
+                            "DescribeRouteTables"),
+            "network-acl": (ec2.describe_network_acls, "NetworkAcls", "NetworkAclId",
+                            "DescribeNetworkAcls"),
+        }[kind]
         return served(
-            lambda: ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [v]}])["RouteTables"][0][
-                "RouteTableId"
-            ],
-            "DescribeRouteTables",
-        )
+            lambda: describe(Filters=[{"Name": "vpc-id", "Values": [v]}])[key][0][id_key], action)
     if kind == "internet-gateway":
         return served(lambda: ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"], "CreateInternetGateway")
     if kind == "natgateway":
@@ -296,13 +299,6 @@ def _make(kind, server, ec2):
         )
     if kind == "security-group":
         return _instance(ec2, v)["SecurityGroups"][0]["GroupId"]
-    if kind == "network-acl":
-        return served(
-            lambda: ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [v]}])["NetworkAcls"][0][
-                "NetworkAclId"
-            ],
-            "DescribeNetworkAcls",
-        )
     if kind == "instance":
         return _instance(ec2, v)["InstanceId"]
     if kind == "network-interface":

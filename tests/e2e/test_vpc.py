@@ -9,6 +9,7 @@ from conftest import (
     ACCOUNT_B,
     cli_error_code,
     error_code,
+    fails,
     http_status,
     make_vpc,
 )
@@ -390,16 +391,10 @@ def test_delete_vpc(server):
     gone = make_vpc(ec2, "10.1.0.0/16")["VpcId"]
     ec2.delete_vpc(VpcId=gone)
     assert ids(ec2.describe_vpcs()) == {keep}
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        ec2.describe_vpcs(VpcIds=[gone])
-    assert error_code(e) == "InvalidVpcID.NotFound"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        ec2.delete_vpc(VpcId=gone)
-    assert error_code(e) == "InvalidVpcID.NotFound"
+    fails("InvalidVpcID.NotFound", ec2.describe_vpcs, VpcIds=[gone])
+    fails("InvalidVpcID.NotFound", ec2.delete_vpc, VpcId=gone)
     # Another account cannot delete it.
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        server.ec2(ACCOUNT_B).delete_vpc(VpcId=keep)
-    assert error_code(e) == "InvalidVpcID.NotFound"
+    fails("InvalidVpcID.NotFound", server.ec2(ACCOUNT_B).delete_vpc, VpcId=keep)
     server.cli("ec2", "delete-vpc", "--vpc-id", keep)
     assert ec2.describe_vpcs()["Vpcs"] == []
 

@@ -9,7 +9,7 @@ use axum::http::Request;
 use serde_json::{json, Value};
 use vpcpeer_reach::Snapshot;
 
-use crate::testing::{between, ok as ec2, send_json, state, vpc_with_instance};
+use crate::testing::{ok as ec2, ok_field, send_json, state, vpc_with_instance};
 use crate::{audit, reach, AppState};
 
 const A: &str = "111111111111";
@@ -29,13 +29,13 @@ async fn vpc(st: &Arc<AppState>, account: &str, n: u8) -> [String; 5] {
     let subnet = format!("10.{n}.1.0/24");
     let (vpc, rtb, i, ip) = vpc_with_instance(st, account, &cidr, &subnet).await;
     let filter = format!("Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}");
-    let body = ec2(
+    let sg = ok_field(
         st,
         account,
         &format!("Action=DescribeSecurityGroups&{filter}"),
+        "groupId",
     )
     .await;
-    let sg = between(&body, "<groupId>", "</groupId>").to_owned();
     [vpc, rtb, sg, i, ip]
 }
 
@@ -95,13 +95,7 @@ async fn kept_snapshot_answers_like_a_fresh_compile() {
     let peer = |v: &str| {
         format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={v}&PeerOwnerId={B}")
     };
-    let body = ec2(&st, A, &peer(&vb)).await;
-    let pcx = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
+    let pcx = ok_field(&st, A, &peer(&vb), "vpcPeeringConnectionId").await;
     same_as_fresh(&st, &ends).await;
     ec2(
         &st,
@@ -130,13 +124,7 @@ async fn kept_snapshot_answers_like_a_fresh_compile() {
     // A second VPC of B, peered but never accepted, with a route to the request: the request
     // expires when the clock passes its expiration, with no record changed.
     let [vc, _, _, _, _] = vpc(&st, B, 2).await;
-    let body = ec2(&st, A, &peer(&vc)).await;
-    let pending = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
+    let pending = ok_field(&st, A, &peer(&vc), "vpcPeeringConnectionId").await;
     ec2(
         &st,
         A,

@@ -7,22 +7,19 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_model::Timestamp;
+use vpcpeer_service::Emulator;
 
 use crate::{app, AppState};
 
 /// A fresh emulator (in memory, clock fixed at 2023-11-14T22:13:20Z, seeded ids) behind the app.
 pub(crate) fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
-    AppState::new(emu, 1)
+    AppState::new(emulator(), 1)
+}
+
+/// The emulator of [`state`]: in memory, clock fixed at 2023-11-14T22:13:20Z, ids seeded with 9.
+pub(crate) fn emulator() -> Emulator {
+    Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open")
 }
 
 /// Sends `req` through the router: status, headers and the whole body.
@@ -61,11 +58,30 @@ pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
     &s[a..b]
 }
 
+/// An EC2 call (API version added) that must fail with `status` and error `code`; its XML.
+pub(crate) async fn refused(
+    st: &Arc<AppState>,
+    account: &str,
+    body: &str,
+    (status, code): (u16, &str),
+) -> String {
+    let (got, out) = ec2(st, account, &format!("Version=2016-11-15&{body}")).await;
+    assert_eq!(got, status, "{body}: {out}");
+    assert_eq!(between(&out, "<Code>", "</Code>"), code, "{body}: {out}");
+    out
+}
+
 /// An EC2 call (API version added) that must succeed; its XML.
 pub(crate) async fn ok(st: &Arc<AppState>, account: &str, body: &str) -> String {
     let (status, out) = ec2(st, account, &format!("Version=2016-11-15&{body}")).await;
     assert_eq!(status, 200, "{body}: {out}");
     out
+}
+
+/// An EC2 call that must succeed (as [`ok`]); the text of the first `<tag>` element of its XML.
+pub(crate) async fn ok_field(st: &Arc<AppState>, account: &str, body: &str, tag: &str) -> String {
+    let out = ok(st, account, body).await;
+    between(&out, &format!("<{tag}>"), &format!("</{tag}>")).to_owned()
 }
 
 /// A VPC with one subnet and one instance: (vpc, route table, instance, its address).
@@ -75,22 +91,27 @@ pub(crate) async fn vpc_with_instance(
     cidr: &str,
     subnet: &str,
 ) -> (String, String, String, String) {
-    let body = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
-    let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let body = ok(
+    let vpc = ok_field(
+        st,
+        account,
+        &format!("Action=CreateVpc&CidrBlock={cidr}"),
+        "vpcId",
+    )
+    .await;
+    let sub = ok_field(
         st,
         account,
         &format!("Action=CreateSubnet&VpcId={vpc}&CidrBlock={subnet}"),
+        "subnetId",
     )
     .await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
-    let body = ok(
+    let rtb = ok_field(
         st,
         account,
         &format!("Action=DescribeRouteTables&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+        "routeTableId",
     )
     .await;
-    let rtb = between(&body, "<routeTableId>", "</routeTableId>").to_owned();
     let (i, ip) = instance(st, account, &sub).await;
     (vpc, rtb, i, ip)
 }

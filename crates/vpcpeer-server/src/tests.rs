@@ -7,72 +7,53 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    between, ec2 as call, instance, ok, send, send_json, state, vpc_with_instance,
+    ec2 as call, instance, ok, ok_field, refused, send, send_json, state, vpc_with_instance,
 };
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
 
 #[tokio::test]
 async fn unknown_action_is_invalid_action() {
     let st = state();
-    let (status, body) = call(&st, "111111111111", "Action=Frobnicate&Version=2016-11-15").await;
-    assert_eq!(status, 400);
-    assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
+    refused(&st, A, "Action=Frobnicate", (400, "InvalidAction")).await;
 }
 
 #[tokio::test]
 async fn dry_run_answers_412_and_changes_nothing() {
     let st = state();
-    let (status, body) = call(
+    refused(
         &st,
-        "111111111111",
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16&DryRun=true",
+        A,
+        "Action=CreateVpc&CidrBlock=10.0.0.0/16&DryRun=true",
+        (412, "DryRunOperation"),
     )
     .await;
-    assert_eq!(status, 412, "{body}");
-    assert!(body.contains("DryRunOperation"));
     assert!(st.emulator.with_world(|w| w.is_empty()));
-    let (status, body) = call(
+    refused(
         &st,
-        "111111111111",
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/8&DryRun=true",
+        A,
+        "Action=CreateVpc&CidrBlock=10.0.0.0/8&DryRun=true",
+        (400, "InvalidVpc.Range"),
     )
     .await;
-    assert_eq!(status, 400);
-    assert!(body.contains("InvalidVpc.Range"));
 }
 
 #[tokio::test]
 async fn accounts_see_only_their_own_vpcs() {
     let st = state();
-    let (status, body) = call(
-        &st,
-        "111111111111",
-        "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let vpc_id = between(&body, "<vpcId>", "</vpcId>").to_owned();
-    let (_, mine) = call(
-        &st,
-        "111111111111",
-        "Action=DescribeVpcs&Version=2016-11-15",
-    )
-    .await;
+    let vpc_id = ok_field(&st, A, "Action=CreateVpc&CidrBlock=10.0.0.0/16", "vpcId").await;
+    let (_, mine) = call(&st, A, "Action=DescribeVpcs&Version=2016-11-15").await;
     assert!(mine.contains(&vpc_id));
-    let (_, theirs) = call(
-        &st,
-        "222222222222",
-        "Action=DescribeVpcs&Version=2016-11-15",
-    )
-    .await;
+    let (_, theirs) = call(&st, B, "Action=DescribeVpcs&Version=2016-11-15").await;
     assert!(!theirs.contains(&vpc_id));
-    let (status, body) = call(
+    refused(
         &st,
-        "222222222222",
-        &format!("Action=DescribeVpcs&Version=2016-11-15&VpcId.1={vpc_id}"),
+        B,
+        &format!("Action=DescribeVpcs&VpcId.1={vpc_id}"),
+        (400, "InvalidVpcID.NotFound"),
     )
     .await;
-    assert_eq!(status, 400);
-    assert!(body.contains("InvalidVpcID.NotFound"));
 }
 
 #[tokio::test]
@@ -94,9 +75,6 @@ async fn clock_endpoint_advances() {
     assert_eq!(send(&st, req).await.0, 400);
 }
 
-const A: &str = "111111111111";
-const B: &str = "222222222222";
-
 async fn reach(st: &Arc<AppState>, body: serde_json::Value) -> (u16, serde_json::Value) {
     let req = Request::post("/_vpcpeer/reach")
         .header("content-type", "application/json")
@@ -113,8 +91,7 @@ async fn raw_reach(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::
 async fn reach_inside_one_vpc_is_reachable() {
     let st = state();
     let (_, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
-    let body = ok(&st, A, "Action=DescribeSubnets").await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let sub = ok_field(&st, A, "Action=DescribeSubnets", "subnetId").await;
     let (_, ip2) = instance(&st, A, &sub).await;
     let (status, v) = reach(
         &st,
@@ -140,18 +117,13 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
     let st = state();
     let (va, rtb_a, ia, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let (vb, rtb_b, _, ip_b) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
-    let body = ok(
+    let pcx = ok_field(
         &st,
         A,
         &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}"),
+        "vpcPeeringConnectionId",
     )
     .await;
-    let pcx = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
     ok(
         &st,
         B,

@@ -10,21 +10,14 @@ use http_body_util::BodyExt;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use tower::ServiceExt;
-use vpcpeer_model::{Limits, Scope, SeededIds, Timestamp};
+use vpcpeer_model::{Scope, Timestamp};
 use vpcpeer_server::{app, AppState};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_service::Emulator;
 
 const ACCOUNT: &str = "111122223333";
 
 fn state() -> Arc<AppState> {
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
+    let emu = Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open");
     AppState::new(emu, 1)
 }
 
@@ -87,6 +80,20 @@ fn well_formed(doc: &str) -> Option<String> {
     code
 }
 
+/// Posts `body` signed for (region, service); checks that it is refused with (status, code) in
+/// a well-formed error document, and returns that document.
+async fn refused(
+    st: &Arc<AppState>,
+    (region, service): (&str, &str),
+    body: &str,
+    (status, code): (u16, &str),
+) -> String {
+    let (got, out) = post(st, region, service, body).await;
+    assert_eq!(got, status, "{body}: {out}");
+    assert_eq!(well_formed(&out).as_deref(), Some(code), "{body}");
+    out
+}
+
 fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
     let a = s.find(open).expect(open) + open.len();
     let b = s[a..].find(close).expect(close) + a;
@@ -143,13 +150,13 @@ async fn error_documents_never_echo_a_control_character() {
         "Action=DescribeVpcs&VpcId.1=vpc-%0B",
         "Action=CreateVpc&CidrBlock=10.0.0.0/16&Version=%08",
     ] {
-        let (status, out) = post(&st, "us-east-1", "ec2", body).await;
-        assert_eq!(status, 400, "{body}: {out}");
-        assert_eq!(
-            well_formed(&out).as_deref(),
-            Some("InvalidParameterValue"),
-            "{body}"
-        );
+        refused(
+            &st,
+            ("us-east-1", "ec2"),
+            body,
+            (400, "InvalidParameterValue"),
+        )
+        .await;
     }
     // Printable input still gets its usual code.
     let (status, out) = ec2(&st, "Action=CreateVpc&CidrBlock=<&>").await;
@@ -161,15 +168,13 @@ async fn error_documents_never_echo_a_control_character() {
 #[tokio::test]
 async fn sts_is_checked_too() {
     let st = state();
-    let (status, out) = post(
+    let out = refused(
         &st,
-        "us-east-1",
-        "sts",
+        ("us-east-1", "sts"),
         "Action=GetCallerIdentity&Version=2011-06-15&X=%03",
+        (400, "InvalidParameterValue"),
     )
     .await;
-    assert_eq!(status, 400, "{out}");
-    assert_eq!(well_formed(&out).as_deref(), Some("InvalidParameterValue"));
     assert!(out.contains("<ErrorResponse"), "{out}");
     let (status, out) = post(
         &st,
@@ -213,15 +218,13 @@ async fn data_stored_before_the_check_is_still_written_well_formed() {
 #[tokio::test]
 async fn a_made_up_region_is_refused() {
     let st = state();
-    let (status, out) = post(
+    let out = refused(
         &st,
-        "zz-fake-9",
-        "ec2",
+        ("zz-fake-9", "ec2"),
         "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16",
+        (401, "AuthFailure"),
     )
     .await;
-    assert_eq!(status, 401, "{out}");
-    assert_eq!(well_formed(&out).as_deref(), Some("AuthFailure"));
     assert!(
         out.contains("Credential should be scoped to a valid region, not 'zz-fake-9'."),
         "{out}"
@@ -236,11 +239,13 @@ async fn a_made_up_region_is_refused() {
     let (status, out) = send(&st, req).await;
     assert_eq!(status, 401, "{out}");
     // A bad region is reported before an unknown action.
-    let (status, out) = post(&st, "zz-fake-9", "ec2", "Action=Frobnicate").await;
-    assert_eq!(
-        (status, well_formed(&out).as_deref()),
-        (401, Some("AuthFailure"))
-    );
+    refused(
+        &st,
+        ("zz-fake-9", "ec2"),
+        "Action=Frobnicate",
+        (401, "AuthFailure"),
+    )
+    .await;
 }
 
 /// Every current commercial region works, unsigned requests default to us-east-1, STS answers

@@ -30,10 +30,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
+use vpcpeer_model::Timestamp;
 use vpcpeer_server::{app, AppState};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_service::Emulator;
 
 const HOST: &str = "127.0.0.1:4650";
 const ACCOUNTS: &[&str] = &["111111111111", "222222222222", "333333333333"];
@@ -358,13 +357,8 @@ impl Debug for Answer {
 
 impl Harness {
     fn new() -> Self {
-        let emu = Emulator::open(
-            Arc::new(MemStore::new()),
-            EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-            Box::new(SeededIds::new(7)),
-            Limits::default(),
-        )
-        .expect("open the emulator");
+        let emu =
+            Emulator::reproducible(Timestamp(1_700_000_000_000), 7).expect("open the emulator");
         let st = AppState::new(emu, 1);
         let router = app(st.clone());
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -64,6 +64,11 @@ impl FaultyStore {
         *self.fail_commit_call.lock().expect("lock") = Some((n, how));
     }
 
+    /// Fails the next commit call with `how`.
+    pub(crate) fn fail_next_commit(&self, how: Failure) {
+        self.fail_commit_call(self.commit_calls.load(Ordering::SeqCst) + 1, how);
+    }
+
     /// Holds the next commit call until the test releases it.
     pub(crate) fn hold_next_commit(&self) -> Held {
         let (entered_tx, entered) = mpsc::channel();

@@ -183,6 +183,18 @@ impl Emulator {
         })
     }
 
+    /// A reproducible emulator for tests and tools: a fresh in-memory store
+    /// ([`MemStore`](vpcpeer_store::MemStore)), the clock standing still at `now`, ids drawn from
+    /// `seed`, default limits. Two of them given the same commands answer alike.
+    pub fn reproducible(now: Timestamp, seed: u64) -> Result<Self, ServiceError> {
+        Emulator::open(
+            Arc::new(vpcpeer_store::MemStore::new()),
+            EmulatorClock::fixed(now),
+            Box::new(vpcpeer_model::SeededIds::new(seed)),
+            Limits::default(),
+        )
+    }
+
     /// The emulator's current time.
     pub fn now(&self) -> Timestamp {
         self.shared.clock.now()

@@ -18,6 +18,12 @@ fn emulator(store: Arc<dyn Store>) -> Emulator {
     .expect("open")
 }
 
+/// An emulator on a fresh in-memory store, and that store.
+fn in_memory() -> (Arc<dyn Store>, Emulator) {
+    let store: Arc<dyn Store> = Arc::new(MemStore::new());
+    (store.clone(), emulator(store))
+}
+
 fn scope() -> Scope {
     Scope::new("111111111111", "us-east-1")
 }
@@ -31,13 +37,8 @@ fn vpc(cidr: &str) -> CreateVpc {
 
 #[tokio::test]
 async fn committed_changes_reach_the_store() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
-    let id = emu
-        .execute(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
-        .await
-        .expect("service")
-        .expect("domain");
+    let (store, emu) = in_memory();
+    let id = create_vpc(&emu, "10.0.0.0/16").await.expect("service");
     let reloaded = World::from_records(store.load().expect("load").records);
     assert!(reloaded.vpcs.contains_key(&id));
     assert_eq!(emu.with_world(|w| w.clone()), reloaded);
@@ -45,8 +46,7 @@ async fn committed_changes_reach_the_store() {
 
 #[tokio::test]
 async fn failed_command_leaves_no_trace() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (store, emu) = in_memory();
     let before = emu.with_world(|w| w.clone());
     let res = emu
         .execute(scope(), false, |tx| {
@@ -62,8 +62,7 @@ async fn failed_command_leaves_no_trace() {
 
 #[tokio::test]
 async fn dry_run_validates_but_does_not_mutate() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (_, emu) = in_memory();
     let ok = emu
         .execute(scope(), true, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
         .await
@@ -74,8 +73,7 @@ async fn dry_run_validates_but_does_not_mutate() {
 
 #[tokio::test]
 async fn clock_offset_survives_reopen() {
-    let store: Arc<dyn Store> = Arc::new(MemStore::new());
-    let emu = emulator(store.clone());
+    let (store, emu) = in_memory();
     let t0 = emu.now();
     let t1 = emu.advance_clock(3600).await.expect("advance");
     assert_eq!(t1.millis() - t0.millis(), 3_600_000);
@@ -88,13 +86,9 @@ async fn clock_offset_survives_reopen() {
 /// and dry runs do not; a reset cuts earlier versions off.
 #[tokio::test]
 async fn version_and_changes_since() {
-    let emu = emulator(Arc::new(MemStore::new()));
+    let (_, emu) = in_memory();
     let v0 = emu.version();
-    let id = emu
-        .execute(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
-        .await
-        .expect("service")
-        .expect("domain");
+    let id = create_vpc(&emu, "10.0.0.0/16").await.expect("service");
     let v1 = emu.version();
     assert_eq!(v1, v0 + 1);
     let _ = emu
@@ -135,7 +129,9 @@ use std::time::{Duration, Instant};
 
 use vpcpeer_model::ops::subnet::CreateSubnet;
 
-use crate::faults::{Failure, FaultyStore};
+use tokio::task::JoinHandle;
+
+use crate::faults::{Failure, FaultyStore, Held};
 
 fn faulty() -> (Arc<FaultyStore>, Arc<Emulator>) {
     let store = Arc::new(FaultyStore::new());
@@ -173,6 +169,40 @@ async fn create_vpc(emu: &Emulator, cidr: &str) -> Result<String, ServiceError> 
         .map(|r| r.expect("valid vpc"))
 }
 
+/// CreateVpc `cidr` on a task of its own.
+fn spawn_vpc(emu: &Arc<Emulator>, cidr: &'static str) -> JoinHandle<Result<String, ServiceError>> {
+    let emu = emu.clone();
+    tokio::spawn(async move { create_vpc(&emu, cidr).await })
+}
+
+/// CreateSubnet `cidr` in VPC `parent` on a task of its own.
+fn spawn_subnet(
+    emu: &Arc<Emulator>,
+    parent: String,
+    cidr: &'static str,
+) -> JoinHandle<Result<Result<String, DomainError>, ServiceError>> {
+    let emu = emu.clone();
+    tokio::spawn(async move {
+        emu.execute(scope(), false, |tx| tx.create_subnet(subnet(&parent, cidr)))
+            .await
+    })
+}
+
+/// Holds the store's next commit, starts CreateVpc 10.0.0.0/16 on a task of its own and waits
+/// until the writer is inside that commit: requests sent now queue up behind it.
+async fn held_first_commit(
+    store: &FaultyStore,
+    emu: &Arc<Emulator>,
+) -> (Held, JoinHandle<Result<String, ServiceError>>) {
+    let held = store.hold_next_commit();
+    let first = spawn_vpc(emu, "10.0.0.0/16");
+    until("the writer is inside the first commit", || {
+        held.entered.try_recv().is_ok()
+    })
+    .await;
+    (held, first)
+}
+
 fn subnet(vpc_id: &str, cidr: &str) -> CreateSubnet {
     CreateSubnet {
         vpc_id: vpc_id.into(),
@@ -195,8 +225,7 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
         let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
         let before = memory(&emu);
         let v0 = emu.version();
-        let calls = store.commit_calls.load(Ordering::SeqCst);
-        store.fail_commit_call(calls + 1, how);
+        store.fail_next_commit(how);
 
         let err = create_vpc(&emu, "10.1.0.0/16")
             .await
@@ -243,35 +272,13 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
 #[tokio::test]
 async fn a_failure_inside_a_group_undoes_the_whole_group() {
     let (store, emu) = faulty();
-    let held = store.hold_next_commit();
-    let first = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.0.0.0/16").await }
-    });
-    until("the writer is inside the first commit", || {
-        held.entered.try_recv().is_ok()
-    })
-    .await;
+    let (held, first) = held_first_commit(&store, &emu).await;
     let after_first = memory(&emu);
     let v1 = emu.version();
     let parent = after_first.vpcs.keys().next().expect("applied").clone();
-    let second = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.1.0.0/16").await }
-    });
-    let third = tokio::spawn({
-        let emu = emu.clone();
-        async move {
-            emu.execute(scope(), false, |tx| {
-                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
-            })
-            .await
-        }
-    });
-    let fourth = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.2.0.0/16").await }
-    });
+    let second = spawn_vpc(&emu, "10.1.0.0/16");
+    let third = spawn_subnet(&emu, parent, "10.0.1.0/24");
+    let fourth = spawn_vpc(&emu, "10.2.0.0/16");
     until("three more change sets are applied", || {
         emu.version() == v1 + 3
     })
@@ -301,15 +308,7 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
     let (store, emu) = faulty();
     let t0 = emu.now();
     let empty = memory(&emu);
-    let held = store.hold_next_commit();
-    let first = tokio::spawn({
-        let emu = emu.clone();
-        async move { create_vpc(&emu, "10.0.0.0/16").await }
-    });
-    until("the writer is inside the first commit", || {
-        held.entered.try_recv().is_ok()
-    })
-    .await;
+    let (held, first) = held_first_commit(&store, &emu).await;
     let parent = memory(&emu).vpcs.keys().next().expect("applied").clone();
     let v1 = emu.version();
     let clock = tokio::spawn({
@@ -317,15 +316,7 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
         async move { emu.advance_clock(3600).await }
     });
     until("the clock moved in memory", || emu.now() != t0).await;
-    let dependent = tokio::spawn({
-        let emu = emu.clone();
-        async move {
-            emu.execute(scope(), false, |tx| {
-                tx.create_subnet(subnet(&parent, "10.0.1.0/24"))
-            })
-            .await
-        }
-    });
+    let dependent = spawn_subnet(&emu, parent, "10.0.1.0/24");
     until("the subnet is applied", || emu.version() == v1 + 1).await;
     store.fail_commit_call(1, Failure::Backend);
     held.release.send(()).expect("release");
@@ -437,19 +428,25 @@ async fn a_stale_store_is_reloaded_into_memory() {
         .expect("meta");
     let t0 = emu.now();
 
-    let calls = store.commit_calls.load(Ordering::SeqCst);
-    store.fail_commit_call(calls + 1, Failure::Stale);
+    store.fail_next_commit(Failure::Stale);
     let v0 = emu.version();
     create_vpc(&emu, "10.1.0.0/16")
         .await
         .expect_err("not committed");
-    assert_eq!(memory(&emu), stored(&store), "reloaded");
-    assert_eq!(memory(&emu).vpcs.len(), 2);
     assert_eq!(emu.now().millis(), t0.millis() + 7000);
     assert!(emu.is_healthy());
+    assert_reloaded(&emu, &store, 2, v0, "10.1.0.0/16").await;
+}
+
+/// After a reload from the store: memory equals the store and holds `vpcs` VPCs, the change log
+/// since `v0` is cut (readers keeping derived state must rebuild), and the next write (CreateVpc
+/// `next`) is committed.
+async fn assert_reloaded(emu: &Emulator, store: &FaultyStore, vpcs: usize, v0: u64, next: &str) {
+    assert_eq!(memory(emu), stored(store), "reloaded");
+    assert_eq!(memory(emu).vpcs.len(), vpcs);
     assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
-    create_vpc(&emu, "10.1.0.0/16").await.expect("works");
-    assert_eq!(memory(&emu), stored(&store));
+    create_vpc(emu, next).await.expect("writes go on");
+    assert_eq!(memory(emu), stored(store));
 }
 
 /// The ambiguous case: the connection was lost during COMMIT and the store could not tell
@@ -461,8 +458,7 @@ async fn a_stale_store_is_reloaded_into_memory() {
 async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
     let (store, emu) = faulty();
     create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    let calls = store.commit_calls.load(Ordering::SeqCst);
-    store.fail_commit_call(calls + 1, Failure::InDoubtApplied);
+    store.fail_next_commit(Failure::InDoubtApplied);
     let v0 = emu.version();
     create_vpc(&emu, "10.1.0.0/16")
         .await
@@ -474,11 +470,7 @@ async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
         || emu.is_healthy(),
     )
     .await;
-    assert_eq!(memory(&emu), stored(&store));
-    assert_eq!(memory(&emu).vpcs.len(), 2);
-    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
-    create_vpc(&emu, "10.2.0.0/16").await.expect("goes on");
-    assert_eq!(memory(&emu), stored(&store));
+    assert_reloaded(&emu, &store, 2, v0, "10.2.0.0/16").await;
 }
 
 /// A command that changes the world and then panics: the world is as before, nothing reached the

@@ -151,6 +151,18 @@ struct Inner {
     lost: Option<String>,
 }
 
+impl Inner {
+    /// After `e` on the session: whether its connection was lost, in which case the session is
+    /// dropped (the next use reconnects).
+    fn drop_if_lost(&mut self, e: &postgres::Error) -> bool {
+        let lost = self.client.as_ref().is_some_and(|c| connection_lost(e, c));
+        if lost {
+            self.client = None;
+        }
+        lost
+    }
+}
+
 /// A key that one commit wrote or deleted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ChangedKey {
@@ -526,11 +538,10 @@ impl PgStore {
                 inner.seq = seq as u64;
                 return Ok(inner.seq);
             };
-            if !connection_lost(&e.error, client) {
+            if !inner.drop_if_lost(&e.error) {
                 // The server answered: the transaction is rolled back, nothing was applied.
                 return Err(backend(e.error));
             }
-            inner.client = None;
             if !e.at_commit {
                 if retry {
                     return Err(backend(e.error));
@@ -577,11 +588,7 @@ impl PgStore {
                 Ok(v) => return Ok(v),
                 Err(ReadFail::Store(e)) => return Err(e),
                 Err(ReadFail::Pg(e)) => {
-                    let lost = connection_lost(&e, client);
-                    if lost {
-                        inner.client = None;
-                    }
-                    if !lost || retry {
+                    if !inner.drop_if_lost(&e) || retry {
                         return Err(backend(e));
                     }
                 }
@@ -686,10 +693,9 @@ impl Store for PgStore {
             ) else {
                 return Ok(());
             };
-            if !connection_lost(&e, client) {
+            if !inner.drop_if_lost(&e) {
                 return Err(backend(e));
             }
-            inner.client = None;
             // It may have been applied: setting the same value again is harmless, and when
             // that cannot be done the next session reports the store stale.
             inner.doubt = Some(Doubt::Meta);
@@ -731,11 +737,7 @@ impl Store for PgStore {
             ) else {
                 return Ok(());
             };
-            let lost = connection_lost(&e, client);
-            if lost {
-                inner.client = None;
-            }
-            if !lost || retry {
+            if !inner.drop_if_lost(&e) || retry {
                 return Err(backend(e));
             }
         }

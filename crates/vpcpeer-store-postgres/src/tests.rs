@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use postgres::{Client, Config, NoTls};
 use vpcpeer_model::{Change, Record, World};
+use vpcpeer_store::conformance::{upserts, world_with_vpcs};
 use vpcpeer_store::{Store, StoreError, FORMAT_VERSION};
 
 use super::{ChangedKey, PgStore};
@@ -24,6 +25,11 @@ fn pg_url(test: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A fresh schema for `test`, or `None` (the test is skipped) without a server.
+fn test_schema(test: &str) -> Option<TestSchema> {
+    pg_url(test).map(|url| TestSchema::new(&url))
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -83,39 +89,6 @@ impl Drop for TestSchema {
     }
 }
 
-fn world_with_vpcs(n: usize) -> World {
-    use vpcpeer_model::{ops::vpc::CreateVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
-    let mut w = World::default();
-    let mut ids = SeededIds::new(7);
-    let limits = Limits::default();
-    for i in 0..n {
-        let ctx = Ctx {
-            scope: Scope::new("111111111111", "us-east-1"),
-            now: Timestamp(0),
-            ids: &mut ids,
-            limits: &limits,
-        };
-        let mut tx = Tx::new(&mut w, ctx);
-        tx.create_vpc(CreateVpc {
-            cidr_block: format!("10.{i}.0.0/16"),
-            ..Default::default()
-        })
-        .expect("valid vpc");
-        tx.commit();
-    }
-    w
-}
-
-fn upserts(w: &World) -> Vec<Change> {
-    w.records()
-        .into_iter()
-        .map(|r| Change {
-            key: r.key(),
-            value: Some(r),
-        })
-        .collect()
-}
-
 fn keys_of(changes: &[Change]) -> Vec<ChangedKey> {
     let mut keys: Vec<ChangedKey> = changes
         .iter()
@@ -145,10 +118,9 @@ fn pg_store_conforms() {
 
 #[test]
 fn a_second_server_on_the_same_schema_is_refused_until_the_first_is_gone() {
-    let Some(url) = pg_url("a_second_server_on_the_same_schema_is_refused") else {
+    let Some(schema) = test_schema("a_second_server_on_the_same_schema_is_refused") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let first = schema.open().expect("open");
     let err = schema.open().expect_err("the first server holds the lock");
     assert!(
@@ -157,7 +129,7 @@ fn a_second_server_on_the_same_schema_is_refused_until_the_first_is_gone() {
     );
     assert!(err.to_string().contains(&schema.name), "{err}");
     // Another schema of the same database is another world: it opens.
-    let other = TestSchema::new(&url);
+    let other = TestSchema::new(&schema.url);
     other.open().expect("a different schema is free");
     // Once the first server is gone, its lock is too.
     drop(first);
@@ -168,10 +140,9 @@ fn a_second_server_on_the_same_schema_is_refused_until_the_first_is_gone() {
 
 #[test]
 fn reopen_after_drop_keeps_records_meta_and_seq() {
-    let Some(url) = pg_url("reopen_after_drop_keeps_records_meta_and_seq") else {
+    let Some(schema) = test_schema("reopen_after_drop_keeps_records_meta_and_seq") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let w = world_with_vpcs(3);
     let s = schema.open().expect("open");
     let changes = upserts(&w);
@@ -209,10 +180,9 @@ fn reopen_after_drop_keeps_records_meta_and_seq() {
 
 #[test]
 fn a_corrupt_record_is_reported_with_its_key() {
-    let Some(url) = pg_url("a_corrupt_record_is_reported_with_its_key") else {
+    let Some(mut schema) = test_schema("a_corrupt_record_is_reported_with_its_key") else {
         return;
     };
-    let mut schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     s.commit(&[&upserts(&world_with_vpcs(1))]).expect("commit");
     schema.exec(
@@ -228,10 +198,9 @@ fn a_corrupt_record_is_reported_with_its_key() {
 
 #[test]
 fn data_of_another_format_version_is_refused() {
-    let Some(url) = pg_url("data_of_another_format_version_is_refused") else {
+    let Some(mut schema) = test_schema("data_of_another_format_version_is_refused") else {
         return;
     };
-    let mut schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     drop(s);
     let found = FORMAT_VERSION + 1;
@@ -246,10 +215,9 @@ fn data_of_another_format_version_is_refused() {
 
 #[test]
 fn the_commit_log_lists_changed_keys_by_seq() {
-    let Some(url) = pg_url("the_commit_log_lists_changed_keys_by_seq") else {
+    let Some(schema) = test_schema("the_commit_log_lists_changed_keys_by_seq") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     assert!(s.changes_since(0).expect("log").is_empty());
     let w1 = world_with_vpcs(1);
@@ -287,10 +255,10 @@ fn the_commit_log_lists_changed_keys_by_seq() {
 
 #[test]
 fn open_by_url_uses_the_schema_of_the_url_options() {
-    let Some(url) = pg_url("open_by_url_uses_the_schema_of_the_url_options") else {
+    let Some(mut schema) = test_schema("open_by_url_uses_the_schema_of_the_url_options") else {
         return;
     };
-    let mut schema = TestSchema::new(&url);
+    let url = schema.url.clone();
     let sep = if url.contains('?') { '&' } else { '?' };
     let store_url = format!("{url}{sep}options=-csearch_path%3D{}", schema.name);
     let s = PgStore::open(&store_url).expect("open by url");
@@ -335,10 +303,9 @@ fn an_unreachable_server_is_named_without_its_password() {
 /// Records written by this backend decode to the same records (the encoding is shared).
 #[test]
 fn records_round_trip_through_bytea() {
-    let Some(url) = pg_url("records_round_trip_through_bytea") else {
+    let Some(schema) = test_schema("records_round_trip_through_bytea") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     let w = world_with_vpcs(4);
     s.commit(&[&upserts(&w)]).expect("commit");
@@ -353,10 +320,9 @@ fn records_round_trip_through_bytea() {
 /// persist module's sample), load through this backend: it uses the same persist module.
 #[test]
 fn rows_written_by_the_first_release_load() {
-    let Some(url) = pg_url("rows_written_by_the_first_release_load") else {
+    let Some(mut schema) = test_schema("rows_written_by_the_first_release_load") else {
         return;
     };
-    let mut schema = TestSchema::new(&url);
     drop(schema.open().expect("open creates the tables"));
     let sample = include_str!("../../vpcpeer-store/src/persist/v1-sample.jsonl");
     let mut want = Vec::new();

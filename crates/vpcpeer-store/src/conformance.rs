@@ -4,25 +4,33 @@ use vpcpeer_model::{Change, Record, World};
 
 use crate::Store;
 
-fn sample_world() -> World {
+/// A world of `n` VPCs (10.0.0.0/16, 10.1.0.0/16, …) of account 111111111111 in us-east-1, made
+/// with seeded ids: sample records for the suite and for a backend's own tests.
+pub fn world_with_vpcs(n: usize) -> World {
     use vpcpeer_model::{ops::vpc::CreateVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
     let mut w = World::default();
     let mut ids = SeededIds::new(1);
     let limits = Limits::default();
-    let ctx = Ctx {
-        scope: Scope::new("111111111111", "us-east-1"),
-        now: Timestamp(0),
-        ids: &mut ids,
-        limits: &limits,
-    };
-    let mut tx = Tx::new(&mut w, ctx);
-    tx.create_vpc(CreateVpc {
-        cidr_block: "10.0.0.0/16".into(),
-        ..Default::default()
-    })
-    .expect("valid vpc");
-    tx.commit();
+    for i in 0..n {
+        let ctx = Ctx {
+            scope: Scope::new("111111111111", "us-east-1"),
+            now: Timestamp(0),
+            ids: &mut ids,
+            limits: &limits,
+        };
+        let mut tx = Tx::new(&mut w, ctx);
+        tx.create_vpc(CreateVpc {
+            cidr_block: format!("10.{i}.0.0/16"),
+            ..Default::default()
+        })
+        .expect("valid vpc");
+        tx.commit();
+    }
     w
+}
+
+fn sample_world() -> World {
+    world_with_vpcs(1)
 }
 
 /// A change that writes `r`.
@@ -34,7 +42,7 @@ fn upsert(r: Record) -> Change {
 }
 
 /// Changes that write every record of `w`.
-fn upserts(w: &World) -> Vec<Change> {
+pub fn upserts(w: &World) -> Vec<Change> {
     w.records().into_iter().map(upsert).collect()
 }
 

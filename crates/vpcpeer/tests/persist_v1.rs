@@ -149,6 +149,17 @@ async fn data_written_by_the_first_release_is_served_unchanged() {
     );
 }
 
+/// An EC2 call (action, account, region) that must answer 200; the answer as [`send`] gives it.
+async fn ok(
+    st: &Arc<AppState>,
+    (action, account, region): (&str, &str, &str),
+    params: &[(&str, &str)],
+) -> String {
+    let got = send(st, &ec2(action, account, region, params)).await;
+    assert!(got.starts_with("200\n"), "{action}: {got}");
+    got
+}
+
 #[tokio::test]
 async fn the_loaded_world_takes_writes() {
     let (_dir, store, st) = open_copy();
@@ -158,47 +169,35 @@ async fn the_loaded_world_takes_writes() {
 
     // C accepts the pending cross-account, cross-region request A made.
     let pcx = id("p_pend");
-    let accept = ec2(
-        "AcceptVpcPeeringConnection",
-        c,
-        "eu-west-1",
-        &[("VpcPeeringConnectionId", &pcx)],
-    );
-    let got = send(&st, &accept).await;
-    assert!(got.starts_with("200\n"), "{got}");
-    let described = send(
+    ok(
         &st,
-        &ec2(
-            "DescribeVpcPeeringConnections",
-            a,
-            "us-east-1",
-            &[("VpcPeeringConnectionId.1", &pcx)],
-        ),
+        ("AcceptVpcPeeringConnection", c, "eu-west-1"),
+        &[("VpcPeeringConnectionId", &pcx)],
+    )
+    .await;
+    let described = ok(
+        &st,
+        ("DescribeVpcPeeringConnections", a, "us-east-1"),
+        &[("VpcPeeringConnectionId.1", &pcx)],
     )
     .await;
     assert!(described.contains("<code>active</code>"), "{described}");
 
     // A routes a new block of its second VPC's over the active same-account peering.
-    let route = ec2(
-        "CreateRoute",
-        a,
-        "us-east-1",
+    ok(
+        &st,
+        ("CreateRoute", a, "us-east-1"),
         &[
             ("RouteTableId", &id("rt_pub")),
             ("DestinationCidrBlock", "10.1.0.0/16"),
             ("VpcPeeringConnectionId", &id("p_same")),
         ],
-    );
-    let got = send(&st, &route).await;
-    assert!(got.starts_with("200\n"), "{got}");
-    let tables = send(
+    )
+    .await;
+    let tables = ok(
         &st,
-        &ec2(
-            "DescribeRouteTables",
-            a,
-            "us-east-1",
-            &[("RouteTableId.1", &id("rt_pub"))],
-        ),
+        ("DescribeRouteTables", a, "us-east-1"),
+        &[("RouteTableId.1", &id("rt_pub"))],
     )
     .await;
     assert!(

@@ -6,13 +6,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use vpcpeer_model::{Limits, SeededIds, Timestamp};
-use vpcpeer_service::{Emulator, EmulatorClock};
-use vpcpeer_store::MemStore;
+use vpcpeer_model::Timestamp;
 use vpcpeer_wire_aws::sigv4::{self, Signer};
 
 use super::{Auth, Credentials, CredentialsError};
-use crate::testing::{between, send, send_json};
+use crate::testing::{between, emulator, send, send_json};
 use crate::AppState;
 
 const CREDS: &str = r#"{
@@ -34,18 +32,11 @@ const SUB2: &str = "22222222-2222-2222-2222-222222222222";
 fn secured() -> (Arc<AppState>, Arc<AtomicI64>) {
     let wall = Arc::new(AtomicI64::new(WALL));
     let w = wall.clone();
-    let emu = Emulator::open(
-        Arc::new(MemStore::new()),
-        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
-        Box::new(SeededIds::new(9)),
-        Limits::default(),
-    )
-    .expect("open");
     let creds = Credentials::from_json(CREDS).expect("credentials");
     let auth = Auth::new(Some(creds), Some(ADMIN), move || {
         Timestamp(w.load(Ordering::SeqCst))
     });
-    (AppState::with_auth(emu, 1, auth), wall)
+    (AppState::with_auth(emulator(), 1, auth), wall)
 }
 
 struct Sig<'a> {
@@ -109,6 +100,13 @@ fn code(xml: &str) -> &str {
     between(xml, "<Code>", "</Code>")
 }
 
+/// Sends `req`, checks that it is refused with `status` and EC2/STS error `want`; the body.
+async fn refused(st: &Arc<AppState>, req: Request<Body>, status: u16, want: &str) -> String {
+    let (got, out) = text(st, req).await;
+    assert_eq!((got, code(&out)), (status, want), "{out}");
+    out
+}
+
 #[tokio::test]
 async fn a_signed_request_runs_as_the_keys_account_and_region() {
     let (st, _) = secured();
@@ -154,55 +152,59 @@ async fn a_signed_request_runs_as_the_keys_account_and_region() {
 async fn a_wrong_secret_an_unknown_key_and_no_signature_fail_as_aws_fails() {
     let (st, _) = secured();
     let body = "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16";
-    let wrong = Sig {
-        secret: "not-alice",
-        ..ALICE
-    };
-    let (status, out) = text(&st, signed(body, &wrong)).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "SignatureDoesNotMatch"),
-        "{out}"
-    );
-    assert!(out.contains(sigv4::MISMATCH_MESSAGE), "{out}");
-    let unknown = Sig {
-        akid: "AKIAMALLORY",
-        ..ALICE
-    };
-    let (status, out) = text(&st, signed(body, &unknown)).await;
-    assert_eq!((status, code(&out)), (401, "AuthFailure"), "{out}");
-    // A 12-digit access key is not an account once signatures are verified.
-    let digits = Sig {
-        akid: "111111111111",
-        ..ALICE
-    };
-    let (status, out) = text(&st, signed(body, &digits)).await;
-    assert_eq!((status, code(&out)), (401, "AuthFailure"), "{out}");
     let unsigned = Request::post("/")
         .header("host", "localhost")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .expect("request");
-    let (status, out) = text(&st, unsigned).await;
-    assert_eq!(
-        (status, code(&out)),
-        (401, "MissingAuthenticationToken"),
-        "{out}"
-    );
-    let s3 = Sig {
-        service: "s3",
-        ..ALICE
-    };
-    let (status, out) = text(&st, signed(body, &s3)).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "SignatureDoesNotMatch"),
-        "{out}"
-    );
-    assert!(
-        out.contains("Credential should be scoped to correct service: 'ec2'."),
-        "{out}"
-    );
+    refused(&st, unsigned, 401, "MissingAuthenticationToken").await;
+    // (signer, status, code, text the message must hold)
+    let cases = [
+        (
+            Sig {
+                secret: "not-alice",
+                ..ALICE
+            },
+            403,
+            "SignatureDoesNotMatch",
+            Some(sigv4::MISMATCH_MESSAGE),
+        ),
+        (
+            Sig {
+                akid: "AKIAMALLORY",
+                ..ALICE
+            },
+            401,
+            "AuthFailure",
+            None,
+        ),
+        // A 12-digit access key is not an account once signatures are verified.
+        (
+            Sig {
+                akid: "111111111111",
+                ..ALICE
+            },
+            401,
+            "AuthFailure",
+            None,
+        ),
+        (
+            Sig {
+                service: "s3",
+                ..ALICE
+            },
+            403,
+            "SignatureDoesNotMatch",
+            Some("Credential should be scoped to correct service: 'ec2'."),
+        ),
+    ];
+    for (sig, want_status, want_code, want_text) in cases {
+        let (status, out) = text(&st, signed(body, &sig)).await;
+        assert_eq!((status, code(&out)), (want_status, want_code), "{out}");
+        if let Some(t) = want_text {
+            assert!(out.contains(t), "{out}");
+        }
+    }
     // Nothing of that was applied.
     assert!(st.emulator.with_world(|w| w.is_empty()));
 }
@@ -227,11 +229,9 @@ async fn time_is_the_wall_clock_not_the_emulators() {
     wall.store(WALL + 15 * 60 * 1000, Ordering::SeqCst);
     assert_eq!(text(&st, signed(describe, &ALICE)).await.0, 200);
     wall.store(WALL + 16 * 60 * 1000, Ordering::SeqCst);
-    let (status, out) = text(&st, signed(describe, &ALICE)).await;
-    assert_eq!((status, code(&out)), (400, "RequestExpired"), "{out}");
+    refused(&st, signed(describe, &ALICE), 400, "RequestExpired").await;
     wall.store(WALL - 16 * 60 * 1000, Ordering::SeqCst);
-    let (status, out) = text(&st, signed(describe, &ALICE)).await;
-    assert_eq!((status, code(&out)), (400, "RequestExpired"), "{out}");
+    refused(&st, signed(describe, &ALICE), 400, "RequestExpired").await;
 }
 
 #[tokio::test]
@@ -262,17 +262,11 @@ async fn presigned_urls_verify_until_they_expire() {
     let (status, out) = text(&st, get(&q)).await;
     assert_eq!(status, 200, "{out}");
     wall.store(WALL + 61_000, Ordering::SeqCst);
-    let (status, out) = text(&st, get(&q)).await;
-    assert_eq!((status, code(&out)), (400, "RequestExpired"), "{out}");
+    refused(&st, get(&q), 400, "RequestExpired").await;
     // Another action with the same signature does not verify.
     wall.store(WALL, Ordering::SeqCst);
     let forged = q.replace("DescribeVpcs", "DeleteVpcs");
-    let (status, out) = text(&st, get(&forged)).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "SignatureDoesNotMatch"),
-        "{out}"
-    );
+    refused(&st, get(&forged), 403, "SignatureDoesNotMatch").await;
 }
 
 #[tokio::test]
@@ -287,12 +281,7 @@ async fn sts_answers_in_its_own_dialect_with_the_files_account() {
     assert_eq!(status, 200, "{out}");
     assert_eq!(between(&out, "<Account>", "</Account>"), "111111111111");
     let wrong = Sig { secret: "x", ..sts };
-    let (status, out) = text(&st, signed(body, &wrong)).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "SignatureDoesNotMatch"),
-        "{out}"
-    );
+    let out = refused(&st, signed(body, &wrong), 403, "SignatureDoesNotMatch").await;
     assert!(
         out.contains("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"),
         "{out}"
@@ -301,26 +290,15 @@ async fn sts_answers_in_its_own_dialect_with_the_files_account() {
         akid: "AKIANOBODY",
         ..sts
     };
-    let (status, out) = text(&st, signed(body, &unknown)).await;
-    assert_eq!((status, code(&out)), (403, "InvalidClientTokenId"), "{out}");
+    refused(&st, signed(body, &unknown), 403, "InvalidClientTokenId").await;
     wall.store(WALL + 20 * 60 * 1000, Ordering::SeqCst);
-    let (status, out) = text(&st, signed(body, &sts)).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "SignatureDoesNotMatch"),
-        "{out}"
-    );
+    let out = refused(&st, signed(body, &sts), 403, "SignatureDoesNotMatch").await;
     assert!(out.contains("Signature expired: 20260102T030405Z is now earlier than 20260102T030905Z (20260102T032405Z - 15 min.)"), "{out}");
     let unsigned = Request::post("/")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .expect("request");
-    let (status, out) = text(&st, unsigned).await;
-    assert_eq!(
-        (status, code(&out)),
-        (403, "MissingAuthenticationToken"),
-        "{out}"
-    );
+    let out = refused(&st, unsigned, 403, "MissingAuthenticationToken").await;
     assert!(out.contains("<Type>Sender</Type>"), "{out}");
 }
 
@@ -350,41 +328,26 @@ async fn gcp_needs_a_token_granting_the_project() {
         (status, v["error"]["errors"][0]["reason"].as_str()),
         (401, Some("authError"))
     );
-    let (status, v) = send_json(
-        &st,
-        gcp("projects/proj-a/global/networks", Some("Basic Z2NwOng=")),
-    )
-    .await;
-    assert_eq!(status, 401, "{v}");
-    let (status, v) = send_json(
-        &st,
-        gcp(
+    // (path, authorization, status, exact error message); a path error is answered as before,
+    // token or not granted.
+    let cases = [
+        ("projects/proj-a/global/networks", "Basic Z2NwOng=", 401, None),
+        (
             "projects/proj-b/global/networks",
-            Some("Bearer gcp-token-a"),
+            "Bearer gcp-token-a",
+            403,
+            Some("Google Compute Engine: Required 'compute.networks.list' permission for 'projects/proj-b'."),
         ),
-    )
-    .await;
-    assert_eq!(status, 403, "{v}");
-    assert_eq!(
-        v["error"]["message"],
-        "Google Compute Engine: Required 'compute.networks.list' permission for 'projects/proj-b'."
-    );
-    let (status, v) = send_json(
-        &st,
-        gcp(
-            "projects/proj-a/global/networks",
-            Some("Bearer gcp-token-a"),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200, "{v}");
-    // A path error is answered as before, token or not granted.
-    let (status, _) = send_json(
-        &st,
-        gcp("projects/proj-b/nothing", Some("Bearer gcp-token-a")),
-    )
-    .await;
-    assert_eq!(status, 404);
+        ("projects/proj-a/global/networks", "Bearer gcp-token-a", 200, None),
+        ("projects/proj-b/nothing", "Bearer gcp-token-a", 404, None),
+    ];
+    for (path, token, want_status, want_message) in cases {
+        let (status, v) = send_json(&st, gcp(path, Some(token))).await;
+        assert_eq!(status, want_status, "{path} {token}: {v}");
+        if let Some(m) = want_message {
+            assert_eq!(v["error"]["message"], m);
+        }
+    }
 }
 
 fn azure(method: &str, sub: &str, token: Option<&str>, body: &str) -> Request<Body> {
@@ -415,27 +378,42 @@ async fn azure_needs_a_token_granting_the_subscription() {
         v["error"]["message"],
         "Authentication failed. The 'Authorization' header is missing."
     );
-    let (status, v) = send_json(&st, azure("PUT", SUB1, Some("Bearer wrong"), put)).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (401, Some("InvalidAuthenticationToken")),
-        "{v}"
-    );
-    let (status, v) = send_json(&st, azure("PUT", SUB1, Some("token-without-scheme"), put)).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (401, Some("AuthenticationFailed")),
-        "{v}"
-    );
-    let (status, v) = send_json(&st, azure("PUT", SUB2, Some("Bearer az-token-1"), put)).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (403, Some("AuthorizationFailed")),
-        "{v}"
-    );
-    assert!(v["error"]["message"].as_str().unwrap_or_default().contains(
-        "The client 'ci' with object id 'ci' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourceGroups/write'"
-    ), "{v}");
+    // (subscription, authorization, status, code, text the message must hold)
+    let cases = [
+        (
+            SUB1,
+            "Bearer wrong",
+            401,
+            "InvalidAuthenticationToken",
+            None,
+        ),
+        (
+            SUB1,
+            "token-without-scheme",
+            401,
+            "AuthenticationFailed",
+            None,
+        ),
+        (
+            SUB2,
+            "Bearer az-token-1",
+            403,
+            "AuthorizationFailed",
+            Some("The client 'ci' with object id 'ci' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourceGroups/write'"),
+        ),
+    ];
+    for (sub, token, want_status, want_code, want_text) in cases {
+        let (status, v) = send_json(&st, azure("PUT", sub, Some(token), put)).await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (want_status, Some(want_code)),
+            "{v}"
+        );
+        if let Some(t) = want_text {
+            let message = v["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(t), "{v}");
+        }
+    }
     assert!(st.emulator.with_world(|w| w.is_empty()));
     // The subscription compares case-insensitively, as ARM's GUIDs do.
     let (status, v) = send_json(

@@ -22,7 +22,7 @@ use vpcpeer_model::{ChangeSet, IdGen, Limits, SeededIds, Timestamp, World};
 use vpcpeer_service::{Emulator, EmulatorClock};
 use vpcpeer_store::{MemStore, Snapshot, Store, StoreError};
 
-use crate::testing::{between, ec2, instance, ok, send, send_json, vpc_with_instance};
+use crate::testing::{ec2, instance, ok_field, send, send_json, vpc_with_instance};
 use crate::AppState;
 
 /// Ids from a seeded source, with a fuse: draw number `blow_at` (counting from 1, 0 = never)
@@ -159,8 +159,9 @@ enum Face {
 const VNET: &str = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-05-01";
 
 impl Face {
-    /// What the request needs first (committed normally).
-    async fn setup(self, rig: &Rig) {
+    /// A fresh rig holding what the request needs first (committed normally).
+    async fn rig(self) -> Rig {
+        let rig = Rig::new();
         if let Face::Arm = self {
             let (status, _, body) = super::arm(
                 &rig.st,
@@ -171,6 +172,7 @@ impl Face {
             .await;
             assert_eq!(status, 201, "{body}");
         }
+        rig
     }
 
     /// The request: its status and body.
@@ -257,16 +259,14 @@ const FACES: [Face; 3] = [Face::Ec2, Face::Gcp, Face::Arm];
 async fn a_panic_inside_the_transaction_is_a_500_in_each_dialect_and_leaves_nothing() {
     for face in FACES {
         // The twin counts the draws of the request.
-        let twin = Rig::new();
-        face.setup(&twin).await;
+        let twin = face.rig().await;
         let d0 = twin.draws();
         let (status, body) = face.request(&twin).await;
         face.assert_ok(status, &body);
         let draws = twin.draws() - d0;
         assert!(draws >= 2, "{}: {draws} draws", face.name());
 
-        let rig = Rig::new();
-        face.setup(&rig).await;
+        let rig = face.rig().await;
         assert_eq!(rig.draws(), d0, "{}: the twins agree", face.name());
         let before = rig.memory();
         let version = rig.st.emulator.version();
@@ -293,8 +293,7 @@ async fn a_panic_inside_the_transaction_is_a_500_in_each_dialect_and_leaves_noth
 #[tokio::test]
 async fn a_commit_the_store_fails_is_a_500_in_each_dialect_and_leaves_nothing() {
     for face in FACES {
-        let rig = Rig::new();
-        face.setup(&rig).await;
+        let rig = face.rig().await;
         let before = rig.memory();
         rig.store.down.store(true, Ordering::SeqCst);
         let (status, body) = face.request(&rig).await;
@@ -372,16 +371,15 @@ async fn the_kept_reach_snapshot_follows_an_undone_write() {
     let rig = Rig::new();
     let st = rig.st.clone();
     let (vpc, _, i1, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
-    let body = ok(&st, A, "Action=DescribeSubnets").await;
-    let sub = between(&body, "<subnetId>", "</subnetId>").to_owned();
+    let sub = ok_field(&st, A, "Action=DescribeSubnets", "subnetId").await;
     let (_, ip2) = instance(&st, A, &sub).await;
-    let body = ok(
+    let sg = ok_field(
         &st,
         A,
         &format!("Action=DescribeSecurityGroups&Filter.1.Name=vpc-id&Filter.1.Value.1={vpc}"),
+        "groupId",
     )
     .await;
-    let sg = between(&body, "<groupId>", "</groupId>").to_owned();
     let query =
         serde_json::json!({"account": A, "from": i1, "to": ip2, "protocol": "tcp", "port": 443});
     let reachable = |st: Arc<AppState>| {

@@ -16,7 +16,7 @@ use postgres::{Client, Config, NoTls};
 use vpcpeer_model::{Change, World};
 use vpcpeer_store::{Store, StoreError};
 
-use super::{pg_url, upserts, world_with_vpcs, TestSchema, NEXT};
+use super::{pg_url, test_schema, upserts, world_with_vpcs, TestSchema, NEXT};
 use crate::{PgStore, Reconnect};
 
 /// Quick to give up, so the failing cases do not wait long.
@@ -74,14 +74,13 @@ fn open_named(schema: &TestSchema, app: &str, reconnect: Reconnect) -> PgStore {
 
 #[test]
 fn a_terminated_session_is_replaced_and_the_next_write_goes_through() {
-    let Some(url) = pg_url("a_terminated_session_is_replaced") else {
+    let Some(schema) = test_schema("a_terminated_session_is_replaced") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let app = unique_app();
     let s = open_named(&schema, &app, Reconnect::default());
     s.commit(&[&vpcs(1)]).expect("commit");
-    let mut admin = admin(&url);
+    let mut admin = admin(&schema.url);
     assert_eq!(terminate(&mut admin, &app), 1);
     // The connection died while idle: the write notices, reconnects and goes through.
     let seq = s.commit(&[&vpcs(2)]).expect("commit after reconnecting");
@@ -154,14 +153,13 @@ fn an_outage_fails_writes_until_the_database_is_back() {
 
 #[test]
 fn another_server_taking_the_lock_leaves_this_store_failed_for_good() {
-    let Some(url) = pg_url("another_server_taking_the_lock") else {
+    let Some(schema) = test_schema("another_server_taking_the_lock") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let app = unique_app();
     let first = open_named(&schema, &app, QUICK);
     first.commit(&[&vpcs(1)]).expect("commit");
-    let mut admin = admin(&url);
+    let mut admin = admin(&schema.url);
     assert_eq!(terminate(&mut admin, &app), 1);
     let second = schema
         .open()
@@ -186,10 +184,9 @@ fn another_server_taking_the_lock_leaves_this_store_failed_for_good() {
 /// connection is gone): reconnecting ends it and goes on.
 #[test]
 fn this_stores_own_lingering_session_is_ended_on_reconnect() {
-    let Some(url) = pg_url("this_stores_own_lingering_session") else {
+    let Some(schema) = test_schema("this_stores_own_lingering_session") else {
         return;
     };
-    let schema = TestSchema::new(&url);
     let s = schema.open().expect("open");
     s.commit(&[&vpcs(1)]).expect("commit");
     // Forget the connection without closing it: the server session lives on, lock and all.
@@ -341,7 +338,8 @@ fn upstream(url: &str) -> (String, u16) {
     (host, c.get_ports().first().copied().unwrap_or(5432))
 }
 
-fn through_proxy(url: &str) -> Option<(TestSchema, Proxy, PgStore)> {
+fn through_proxy(test: &str) -> Option<(TestSchema, Proxy, PgStore)> {
+    let url = &pg_url(test)?;
     if !matches!(
         Config::from_str(url).ok()?.get_hosts().first(),
         Some(Host::Tcp(_))
@@ -359,10 +357,7 @@ fn through_proxy(url: &str) -> Option<(TestSchema, Proxy, PgStore)> {
 /// log, and reports it committed.
 #[test]
 fn a_commit_whose_answer_is_lost_is_found_in_the_log() {
-    let Some(url) = pg_url("a_commit_whose_answer_is_lost") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_whose_answer_is_lost") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
@@ -376,10 +371,7 @@ fn a_commit_whose_answer_is_lost_is_found_in_the_log() {
 /// reports it failed; nothing of it is stored.
 #[test]
 fn a_commit_that_never_reached_the_server_is_reported_failed() {
-    let Some(url) = pg_url("a_commit_that_never_reached_the_server") else {
-        return;
-    };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_that_never_reached_the_server") else {
         return;
     };
     let seq = s.commit(&[&vpcs(1)]).expect("commit");
@@ -391,23 +383,27 @@ fn a_commit_that_never_reached_the_server_is_reported_failed() {
     assert_eq!(s.commit(&[&vpcs(3)]).expect("goes on"), seq + 1);
 }
 
+/// Commits one VPC, then a second with the connection cut at `cut` and reconnecting refused: that
+/// commit is in doubt. Reconnecting is allowed again; the sequence number of the first commit.
+fn commit_in_doubt(proxy: &Proxy, s: &PgStore, cut: Cut) -> u64 {
+    let seq = s.commit(&[&vpcs(1)]).expect("commit");
+    proxy.arm(cut);
+    proxy.refuse.store(true, Ordering::SeqCst);
+    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
+    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
+    proxy.refuse.store(false, Ordering::SeqCst);
+    seq
+}
+
 /// The answer to `COMMIT` is lost and the store cannot reconnect to find out: the commit is in
 /// doubt. On the next connection the log shows it was applied, so the store is stale (every
 /// write refused) until it is loaded again; then writes go on.
 #[test]
 fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
-    let Some(url) = pg_url("a_commit_in_doubt_makes_the_store_stale") else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_makes_the_store_stale") else {
         return;
     };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
-        return;
-    };
-    let seq = s.commit(&[&vpcs(1)]).expect("commit");
-    proxy.arm(Cut::AfterCommit);
-    proxy.refuse.store(true, Ordering::SeqCst);
-    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
-    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
-    proxy.refuse.store(false, Ordering::SeqCst);
+    let seq = commit_in_doubt(&proxy, &s, Cut::AfterCommit);
     let err = s.commit(&[&vpcs(3)]).expect_err("stale");
     assert!(matches!(err, StoreError::Stale(_)), "{err:?}");
     assert!(matches!(s.ping(), Err(StoreError::Stale(_))));
@@ -422,18 +418,10 @@ fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
 /// was not applied, is not stale, and goes on.
 #[test]
 fn a_commit_in_doubt_that_was_not_applied_leaves_the_store_usable() {
-    let Some(url) = pg_url("a_commit_in_doubt_that_was_not_applied") else {
+    let Some((_schema, proxy, s)) = through_proxy("a_commit_in_doubt_that_was_not_applied") else {
         return;
     };
-    let Some((_schema, proxy, s)) = through_proxy(&url) else {
-        return;
-    };
-    let seq = s.commit(&[&vpcs(1)]).expect("commit");
-    proxy.arm(Cut::BeforeCommit);
-    proxy.refuse.store(true, Ordering::SeqCst);
-    let err = s.commit(&[&vpcs(2)]).expect_err("in doubt");
-    assert!(matches!(err, StoreError::InDoubt(_)), "{err:?}");
-    proxy.refuse.store(false, Ordering::SeqCst);
+    let seq = commit_in_doubt(&proxy, &s, Cut::BeforeCommit);
     assert_eq!(s.commit(&[&vpcs(3)]).expect("not stale"), seq + 1);
     assert_eq!(stored_vpcs(&s), 3);
 }
