@@ -47,11 +47,11 @@ use vpcpeer_model::azure::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::Trace;
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Leg, Protocol, Query,
-    QueryError, RuleRef, Verdict,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Leg, Protocol,
+    Query, QueryError, RuleRef, Verdict,
 };
+use crate::trace::Trace;
 
 /// One end inside an Azure VNet: a VM's primary NIC, a NIC, or an address of a subnet.
 #[derive(Debug, Clone)]
@@ -780,13 +780,14 @@ impl<'w> Walk<'w, '_> {
                 }
                 PeeringState::Disconnected => {
                     found = true;
-                    self.t.block(
+                    self.t.block_with(
                         Code::PeeringNotActive,
                         c,
                         format!(
                             "peering {} of {from} to {to} is Disconnected: the other side was deleted or re-created",
                             l.name
                         ),
+                        Some(Fact::AzureLinkDisconnected),
                     );
                 }
             }

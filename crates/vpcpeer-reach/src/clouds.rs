@@ -23,61 +23,10 @@ use crate::azure::{self, AEnd};
 use crate::explain::{explain, instance_eni};
 use crate::gcp::{self, GEnd};
 use crate::model::{
-    Code, ComponentKind as K, ComponentRef, Endpoint, Explanation, Header, Hop, Leg, Protocol,
-    Query, QueryError, RuleRef, Verdict,
+    Code, ComponentKind as K, ComponentRef, Endpoint, Header, Protocol, Query, QueryError, Verdict,
 };
 use crate::snapshot::Snapshot;
-
-/// Hops and blockers of one query, per leg (shared by the GCP and Azure engines).
-pub(crate) struct Trace {
-    /// The leg being walked.
-    pub leg: Leg,
-    pub forward: Vec<Hop>,
-    pub ret: Vec<Hop>,
-    pub blockers: Vec<Explanation>,
-}
-
-impl Trace {
-    pub fn new() -> Self {
-        Trace {
-            leg: Leg::Forward,
-            forward: Vec::new(),
-            ret: Vec::new(),
-            blockers: Vec::new(),
-        }
-    }
-
-    pub fn hop(&mut self, component: ComponentRef, rule: Option<RuleRef>, h: Header) {
-        let hop = Hop {
-            component,
-            rule,
-            inbound: h,
-            outbound: h,
-        };
-        match self.leg {
-            Leg::Forward => self.forward.push(hop),
-            Leg::Return => self.ret.push(hop),
-        }
-    }
-
-    pub fn block(&mut self, code: Code, component: ComponentRef, detail: String) {
-        self.blockers.push(Explanation {
-            code,
-            component,
-            leg: self.leg,
-            detail,
-        });
-    }
-
-    pub fn verdict(self) -> Verdict {
-        Verdict {
-            reachable: self.blockers.is_empty(),
-            forward: self.forward,
-            ret: self.ret,
-            blockers: self.blockers,
-        }
-    }
-}
+use crate::trace::Trace;
 
 /// One end of a query, resolved to its cloud.
 pub(crate) enum Side<'w> {

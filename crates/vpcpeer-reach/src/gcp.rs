@@ -50,11 +50,11 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::Trace;
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Protocol, Query,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol, Query,
     QueryError, RuleRef, Verdict,
 };
+use crate::trace::Trace;
 
 /// One end inside a GCP network: an instance's `nic0`, or an address of a subnetwork.
 #[derive(Debug, Clone)]
@@ -691,7 +691,7 @@ impl<'w> Walk<'w, '_> {
         let ab = entry(self.world, a, b);
         let ba = entry(self.world, b, a);
         if let Some((holder, p, other)) = ab.map(|p| (a, p, b)).or(ba.map(|p| (b, p, a))) {
-            self.t.block(
+            self.t.block_with(
                 Code::PeeringNotActive,
                 peering_ref(holder, &p.name),
                 format!(
@@ -702,6 +702,10 @@ impl<'w> Walk<'w, '_> {
                     name_of(other),
                     name_of(holder)
                 ),
+                Some(Fact::GcpPeeringOneSided {
+                    network: holder.to_owned(),
+                    name: p.name.clone(),
+                }),
             );
             return;
         }

@@ -454,6 +454,23 @@ pub struct Explanation {
     pub leg: Leg,
     /// A sentence naming rule, route, addresses.
     pub detail: String,
+    /// What the engine knows of the blocker beyond its component, for [`crate::remedy()`].
+    pub fact: Option<Fact>,
+}
+
+/// A structured fact about a blocker that its component and code do not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// GCP: `network`'s peering entry `name` has no entry back from the peer network.
+    GcpPeeringOneSided {
+        /// The network holding the entry (its relative path).
+        network: String,
+        /// The entry's name.
+        name: String,
+    },
+    /// Azure: the peering link is `Disconnected` (the other side was deleted or re-created),
+    /// not merely `Initiated`.
+    AzureLinkDisconnected,
 }
 
 /// The answer to a query.
