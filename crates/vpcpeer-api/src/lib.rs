@@ -3,11 +3,12 @@
 //! controller and the console will use them too; this crate depends on serde alone, so none of
 //! them needs the model or the engine to speak the API.
 //!
-//! The server sends each answer as a JSON object whose keys are in lexicographic order (it goes
-//! through `serde_json::Value`, which keeps keys sorted), so the fields of every answer type here
-//! are declared in that order too: serializing one directly gives the same bytes. Request bodies
-//! keep the field order of their error messages (`expected one of …`). The golden tests
-//! (`tests/golden.rs`) pin every shape.
+//! Key order: the server sends every object with its keys in lexicographic order (the reach,
+//! audit and matrix answers go through `serde_json::Value`, which keeps keys sorted, for the
+//! redaction pass; the admin answers have their fields declared in that order). Clients must not
+//! depend on key order. Request bodies keep the field order of their error messages (`expected
+//! one of …`). `vpcpeer-server`'s golden tests pin every answer's bytes and check that these
+//! types read each one and write it back unchanged.
 
 pub mod admin;
 pub mod audit;

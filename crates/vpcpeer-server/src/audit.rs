@@ -280,4 +280,4 @@ pub(crate) async fn matrix_handler(
 
 #[cfg(test)]
 #[path = "audit_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -340,6 +340,8 @@ async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
 #[cfg(test)]
 mod dialect_tests;
 #[cfg(test)]
+mod golden_tests;
+#[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
