@@ -19,14 +19,15 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use vpcpeer_model::World;
 
-use crate::azure::{self, AEnd};
+use crate::azure::{self, AEnd, Azure};
 use crate::explain::{explain, instance_eni};
-use crate::gcp::{self, GEnd};
+use crate::gcp::{self, GEnd, Gcp};
 use crate::model::{
     Code, ComponentKind as K, ComponentRef, Endpoint, Header, Protocol, Query, QueryError, Verdict,
 };
 use crate::snapshot::Snapshot;
 use crate::trace::Trace;
+use crate::walk;
 
 /// One end of a query, resolved to its cloud.
 pub(crate) enum Side<'w> {
@@ -88,6 +89,10 @@ impl Side<'_> {
     }
 }
 
+fn v4(ip: Ipv4Addr) -> IpAddr {
+    IpAddr::V4(ip)
+}
+
 /// Answers `q` whatever clouds its ends are in.
 pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
     if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
@@ -113,12 +118,12 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
                 ..q.clone()
             },
         ),
-        (Side::Gcp(s), Side::Gcp(d)) => gcp::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip)),
-        (Side::Gcp(s), Side::Internet(ip)) => gcp::explain(world, q, &s, None, ip),
+        (Side::Gcp(s), Side::Gcp(d)) => walk::explain(&Gcp { world }, q, &s, Some(&d), v4(d.ip)),
+        (Side::Gcp(s), Side::Internet(ip)) => walk::explain(&Gcp { world }, q, &s, None, ip),
         (Side::Azure(s), Side::Azure(d)) => {
-            azure::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip))
+            walk::explain(&Azure { world }, q, &s, Some(&d), v4(d.ip))
         }
-        (Side::Azure(s), Side::Internet(ip)) => azure::explain(world, q, &s, None, ip),
+        (Side::Azure(s), Side::Internet(ip)) => walk::explain(&Azure { world }, q, &s, None, ip),
         (s, d) => cross_cloud(q, &s, &d),
     }
 }

@@ -24,6 +24,7 @@ mod remedy;
 mod rules;
 pub mod snapshot;
 mod trace;
+mod walk;
 
 pub use audit::{audit, Check, Finding, Severity};
 pub use clouds::explain_world;
