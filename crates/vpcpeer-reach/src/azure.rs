@@ -577,30 +577,21 @@ impl<'w> Cloud for Azure<'w> {
         (at, step)
     }
 
-    fn misdelivered(
+    fn misrouted(
         &self,
-        _src: &AEnd<'w>,
         at: &ComponentRef,
         _net: &str,
-        d: &AEnd<'w>,
+        dst: Option<&AEnd<'w>>,
         h: Header,
     ) -> (ComponentRef, String) {
-        (
-            at.clone(),
-            format!(
+        let detail = match dst {
+            Some(d) => format!(
                 "the best route for {} leads into another virtual network than {}",
                 h.dst_ip, d.vnet.name
             ),
-        )
-    }
-
-    fn unknown_destination(
-        &self,
-        at: &ComponentRef,
-        _net: &str,
-        h: Header,
-    ) -> (ComponentRef, String) {
-        (at.clone(), format!("no NIC holds {}", h.dst_ip))
+            None => format!("no NIC holds {}", h.dst_ip),
+        };
+        (at.clone(), detail)
     }
 
     fn back(

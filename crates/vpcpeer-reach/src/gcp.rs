@@ -568,36 +568,29 @@ impl<'w> Cloud for Gcp<'w> {
         (net_ref, step)
     }
 
-    fn misdelivered(
+    fn misrouted(
         &self,
-        _src: &GEnd<'w>,
         at: &ComponentRef,
         net: &str,
-        d: &GEnd<'w>,
+        dst: Option<&GEnd<'w>>,
         h: Header,
     ) -> (ComponentRef, String) {
-        // Overlapping ranges: the route leads to another network than the destination's.
-        (
-            at.clone(),
-            format!(
-                "the best route for {} leads to network {}, but the destination is in network {}",
-                h.dst_ip,
-                name_of(net),
-                name_of(&d.network)
+        match dst {
+            // Overlapping ranges: the route leads to another network than the destination's.
+            Some(d) => (
+                at.clone(),
+                format!(
+                    "the best route for {} leads to network {}, but the destination is in network {}",
+                    h.dst_ip,
+                    name_of(net),
+                    name_of(&d.network)
+                ),
             ),
-        )
-    }
-
-    fn unknown_destination(
-        &self,
-        _at: &ComponentRef,
-        net: &str,
-        h: Header,
-    ) -> (ComponentRef, String) {
-        (
-            ComponentRef::new(K::Network, net),
-            format!("no instance of network {} holds {}", name_of(net), h.dst_ip),
-        )
+            None => (
+                ComponentRef::new(K::Network, net),
+                format!("no instance of network {} holds {}", name_of(net), h.dst_ip),
+            ),
+        }
     }
 
     fn back(

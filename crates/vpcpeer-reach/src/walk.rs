@@ -74,22 +74,13 @@ pub(crate) trait Cloud {
         r: &Self::Route,
         h: Header,
     ) -> (ComponentRef, Step);
-    /// The route led into network `net`, but the destination is in another: component and
-    /// sentence.
-    fn misdelivered(
-        &self,
-        src: &Self::End,
-        at: &ComponentRef,
-        net: &str,
-        dst: &Self::End,
-        h: Header,
-    ) -> (ComponentRef, String);
-    /// The route led into network `net`, where no end holds the address: component and
-    /// sentence.
-    fn unknown_destination(
+    /// The route led into network `net`, which is not the destination's (`dst`), or where no
+    /// end holds the address (`dst` is `None`): the blocker's component and sentence.
+    fn misrouted(
         &self,
         at: &ComponentRef,
         net: &str,
+        dst: Option<&Self::End>,
         h: Header,
     ) -> (ComponentRef, String);
     /// Records the destination's route back to the source for the reply `r`; returns the
@@ -221,15 +212,15 @@ impl<C: Cloud> Walk<'_, C> {
     fn deliver(&mut self, net: &str, at: &ComponentRef, h: Header) {
         match self.dst {
             Some(d) if C::network(d) == net => self.arrive(h),
-            Some(d) => {
-                // The route leads to another network than the destination's.
-                let (c, detail) = self.c.misdelivered(self.src, at, net, d, h);
-                self.t.block(Code::NoRoute, c, detail);
-                self.arrive(h);
-            }
-            None => {
-                let (c, detail) = self.c.unknown_destination(at, net, h);
-                self.t.block(Code::UnknownDestination, c, detail);
+            dst => {
+                let (c, detail) = self.c.misrouted(at, net, dst, h);
+                if dst.is_some() {
+                    // The route leads to another network than the destination's.
+                    self.t.block(Code::NoRoute, c, detail);
+                    self.arrive(h);
+                } else {
+                    self.t.block(Code::UnknownDestination, c, detail);
+                }
             }
         }
     }
