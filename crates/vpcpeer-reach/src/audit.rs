@@ -48,7 +48,6 @@
 //!   quota, warning at it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
@@ -60,7 +59,7 @@ use vpcpeer_model::{
     Timestamp, World,
 };
 
-use crate::model::{Header, Protocol};
+use crate::model::{display_by, Header, Protocol};
 use crate::rules::acl_entry_matches;
 
 mod routes;
@@ -88,11 +87,7 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_by!(Severity, name);
 
 /// The checks, by the names `vpcpeer audit` prints (the definitions below are the reference).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -155,11 +150,7 @@ impl Check {
     }
 }
 
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_by!(Check, name);
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,18 @@ use std::net::IpAddr;
 
 use vpcpeer_model::{AclAction, Destination, RouteTarget};
 
+/// `impl Display for $t` writing `self.$name()` (a `&'static str` spelling).
+macro_rules! display_by {
+    ($t:ty, $name:ident) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.$name())
+            }
+        }
+    };
+}
+pub(crate) use display_by;
+
 /// The client's ephemeral source port: every query's client sends from this port, so the return
 /// path is checked against one concrete port. 49152 lies in both the Linux (32768–60999) and the
 /// Windows/IANA (49152–65535) ephemeral ranges, and in the 1024–65535 range AWS tells network
@@ -437,11 +449,7 @@ impl Code {
     }
 }
 
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_code())
-    }
-}
+display_by!(Code, aws_code);
 
 /// One blocker: what, where, on which leg, and a human sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]

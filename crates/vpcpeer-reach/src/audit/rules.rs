@@ -328,32 +328,32 @@ impl<'w> Auditor<'w> {
                 .peerings_of_vpc(&v.id)
                 .filter(|p| p.is_active_at(self.now))
                 .count();
-            check(
-                active,
-                limits.active_peerings_per_vpc,
-                format!("active peerings of {} (active_peerings_per_vpc)", v.id),
-                vec![v.id.clone()],
-            );
             let tables = self.tables.get(v.id.as_str()).map_or(0, Vec::len);
-            check(
-                tables,
-                limits.route_tables_per_vpc,
-                format!("route tables of {} (route_tables_per_vpc)", v.id),
-                vec![v.id.clone()],
-            );
             let subnets = self.subnets.get(v.id.as_str()).map_or(0, Vec::len);
-            check(
-                subnets,
-                limits.subnets_per_vpc,
-                format!("subnets of {} (subnets_per_vpc)", v.id),
-                vec![v.id.clone()],
-            );
-            check(
-                v.ipv4_cidrs().count(),
-                limits.ipv4_blocks_per_vpc,
-                format!("IPv4 blocks of {} (ipv4_blocks_per_vpc)", v.id),
-                vec![v.id.clone()],
-            );
+            for (n, limit, what) in [
+                (
+                    active,
+                    limits.active_peerings_per_vpc,
+                    "active peerings of {} (active_peerings_per_vpc)",
+                ),
+                (
+                    tables,
+                    limits.route_tables_per_vpc,
+                    "route tables of {} (route_tables_per_vpc)",
+                ),
+                (
+                    subnets,
+                    limits.subnets_per_vpc,
+                    "subnets of {} (subnets_per_vpc)",
+                ),
+                (
+                    v.ipv4_cidrs().count(),
+                    limits.ipv4_blocks_per_vpc,
+                    "IPv4 blocks of {} (ipv4_blocks_per_vpc)",
+                ),
+            ] {
+                check(n, limit, what.replace("{}", &v.id), vec![v.id.clone()]);
+            }
         }
         for g in self.w.security_groups.values() {
             *scope_sgs
