@@ -28,10 +28,11 @@
 //! Errors are JSON `{"error": "..."}`: `400` for malformed input and engine refusals (port
 //! missing, same interface, ambiguous source address), `404` for unknown or foreign endpoints.
 //!
-//! The answer is `{"reachable", "forward": [hop], "return": [hop], "blockers": [blocker]}`; the
-//! reach crate knows no wire format, so the JSON is built here, and so is each blocker's
-//! one-line `fix` suggestion (which reads the snapshot, e.g. to name the peering a missing route
-//! should target).
+//! The answer is `{"reachable", "forward": [hop], "return": [hop], "blockers": [blocker]}`
+//! ([`vpcpeer_api::ReachAnswer`]); the reach crate knows no wire format, so the JSON is built
+//! here. Each blocker's one-line `fix` is the engine's typed remedy
+//! ([`vpcpeer_reach::remedy()`]: the table, peering, group, values to change) put into words by
+//! [`remedy_text`]; nothing here reads the engine's prose.
 
 use axum::http::StatusCode;
 use serde_json::Value;
