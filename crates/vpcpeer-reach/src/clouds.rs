@@ -1,5 +1,5 @@
 //! One query over every cloud: resolves each end to AWS, GCP, Azure or the internet, and hands
-//! the query to that cloud's engine ([`crate::explain`] for AWS over the [`Snapshot`],
+//! the query to that cloud's engine ([`crate::explain()`] for AWS over the [`Snapshot`],
 //! [`crate::gcp`] and [`crate::azure`] over the [`World`]).
 //!
 //! - An id names its cloud: `i-…`/`eni-…` AWS, `projects/P/zones/Z/instances/N` (or its

@@ -19,8 +19,8 @@
 //! Delivery: destination subnet ACL (inbound, unless the packet comes from the same subnet) →
 //! destination interface security groups (ingress). Security groups are stateful; ACLs are
 //! not, so the return path replays every segment backwards with the reply header (source port =
-//! the query port, destination port = [`EPHEMERAL_PORT`]): ACL outbound where the reply leaves a
-//! subnet, the responder's route table (it must route the reply back: local inside a VPC, an
+//! the query port, destination port = [`EPHEMERAL_PORT`](crate::EPHEMERAL_PORT)): ACL outbound
+//! where the reply leaves a subnet, the responder's route table (it must route the reply back: local inside a VPC, an
 //! active peering to the requester's VPC across one; else a return-leg
 //! `NO_ROUTE_TO_DESTINATION`/`BAD_STATE_ROUTE`), ACL inbound where it enters one. The return path
 //! is checked for every protocol (TCP, UDP, ICMP echo reply, all traffic).
