@@ -53,6 +53,23 @@ struct Dirty {
     subnets: BTreeSet<String>,
 }
 
+/// Puts the view of `record` under `id`, or removes `id` when the record is gone.
+fn put<R, V>(
+    map: &mut HashMap<String, V>,
+    id: &str,
+    record: Option<&R>,
+    view: impl FnOnce(&R) -> V,
+) {
+    match record {
+        Some(r) => {
+            map.insert(id.to_owned(), view(r));
+        }
+        None => {
+            map.remove(id);
+        }
+    }
+}
+
 fn remove_from(map: &mut HashMap<String, Vec<String>>, key: &str, id: &str) {
     if let Some(list) = map.get_mut(key) {
         list.retain(|x| x != id);
@@ -100,27 +117,18 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.igws) {
-            match world.internet_gateways.get(&id) {
-                Some(g) => {
-                    self.igws.insert(id.clone(), igw_view(g));
-                }
-                None => {
-                    self.igws.remove(&id);
-                }
-            }
+            put(
+                &mut self.igws,
+                &id,
+                world.internet_gateways.get(&id),
+                igw_view,
+            );
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.nats) {
             let nat = world.nat_gateways.get(&id);
-            match nat {
-                Some(n) => {
-                    self.nats.insert(id.clone(), nat_view(n));
-                }
-                None => {
-                    self.nats.remove(&id);
-                }
-            }
+            put(&mut self.nats, &id, nat, nat_view);
             let new: Vec<String> = nat.map(|n| n.eni_id.clone()).into_iter().collect();
             d.enis.extend(self.deps.nats_by_eni.set(&id, new.clone()));
             d.enis.extend(new);
@@ -136,15 +144,9 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.instances) {
             let inst = world.instances.get(&id);
-            match inst {
-                Some(i) => {
-                    let view = instance_view(i, |e| world.network_interfaces.contains_key(e));
-                    self.instances.insert(id.clone(), view);
-                }
-                None => {
-                    self.instances.remove(&id);
-                }
-            }
+            put(&mut self.instances, &id, inst, |i| {
+                instance_view(i, |e| world.network_interfaces.contains_key(e))
+            });
             let first = inst
                 .and_then(|i| i.eni_ids.first().cloned())
                 .into_iter()
@@ -155,41 +157,25 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.tables) {
             let t = world.route_tables.get(&id);
-            match t {
-                Some(t) => {
-                    self.tables.insert(id.clone(), table_view(world, t, now));
-                }
-                None => {
-                    self.tables.remove(&id);
-                }
-            }
+            put(&mut self.tables, &id, t, |t| table_view(world, t, now));
             let (vpcs, subnets) = self.deps.set_table(&id, t);
             d.assoc_vpcs.extend(vpcs);
             d.subnets.extend(subnets);
         }
         for id in std::mem::take(&mut d.acls) {
             let a = world.network_acls.get(&id);
-            match a {
-                Some(a) => {
-                    self.acls.insert(id.clone(), acl_view(a));
-                }
-                None => {
-                    self.acls.remove(&id);
-                }
-            }
+            put(&mut self.acls, &id, a, acl_view);
             let (vpcs, subnets) = self.deps.set_acl(&id, a);
             d.assoc_vpcs.extend(vpcs);
             d.subnets.extend(subnets);
         }
         for id in std::mem::take(&mut d.groups) {
-            match world.security_groups.get(&id) {
-                Some(g) => {
-                    self.groups.insert(id.clone(), group_view(g));
-                }
-                None => {
-                    self.groups.remove(&id);
-                }
-            }
+            put(
+                &mut self.groups,
+                &id,
+                world.security_groups.get(&id),
+                group_view,
+            );
         }
         for id in std::mem::take(&mut d.subnet_records) {
             let vpc = world
@@ -212,17 +198,12 @@ impl Snapshot {
                 .extend(self.deps.subnets_by_vpc.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.subnets) {
-            match world.subnets.get(&id) {
-                Some(sub) => {
-                    let route_table = self.deps.subnet_tables.last(&id);
-                    let acl = self.deps.subnet_acls.last(&id);
-                    let view = subnet_view(sub, &self.vpcs, route_table, acl);
-                    self.subnets.insert(id.clone(), view);
-                }
-                None => {
-                    self.subnets.remove(&id);
-                }
-            }
+            let (deps, vpcs) = (&self.deps, &self.vpcs);
+            put(&mut self.subnets, &id, world.subnets.get(&id), |sub| {
+                let route_table = deps.subnet_tables.last(&id);
+                let acl = deps.subnet_acls.last(&id);
+                subnet_view(sub, vpcs, route_table, acl)
+            });
         }
     }
 
