@@ -32,14 +32,14 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use common::{from_cidr, tcp, Build};
+use common::{from_cidr, tcp, try_commit, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::ops::peering::CreatePeering;
 use vpcpeer_model::ops::route::RouteInput;
 use vpcpeer_model::ops::security_group::Direction as SgDir;
 use vpcpeer_model::ops::security_group::GroupSelector;
 use vpcpeer_model::testkit::{a, b, TestEnv};
-use vpcpeer_model::{Ctx, DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
+use vpcpeer_model::{DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
 use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};
 
 const VPCS: usize = 10_000;
@@ -132,16 +132,7 @@ fn commit<T>(
     scope: &Scope,
     f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
 ) -> (T, Vec<RecordKey>) {
-    let ctx = Ctx {
-        scope: scope.clone(),
-        now: env.now,
-        ids: &mut env.ids,
-        limits: &env.limits,
-    };
-    let mut tx = Tx::new(&mut env.world, ctx);
-    let out = f(&mut tx).expect("operation");
-    let keys = tx.commit().into_iter().map(|c| c.key).collect();
-    (out, keys)
+    try_commit(env, scope, f).expect("operation")
 }
 
 fn query(t: &Topology, src: usize, dst: usize) -> Query {

@@ -36,7 +36,7 @@
 //!   the same VNet, the peering to the source's VNet across one), else a return-leg `NO_ROUTE`.
 //! - VMs have no power state in this model; a VM or NIC that does not exist is a query error.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use vpcpeer_model::azure::peering::{self as azpeering, PeeringState};
@@ -47,11 +47,12 @@ use vpcpeer_model::azure::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::Trace;
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Leg, Protocol, Query,
-    QueryError, RuleRef, Verdict,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol,
+    QueryError, RuleRef,
 };
+use crate::trace::Trace;
+use crate::walk::{filter_hop, is_private, v4, Cloud, Step};
 
 /// One end inside an Azure VNet: a VM's primary NIC, a NIC, or an address of a subnet.
 #[derive(Debug, Clone)]
@@ -191,11 +192,6 @@ fn prefix_matches(p: &str, ip: Ipv4Addr, vnet_space: &[Ipv4Net]) -> bool {
     }
 }
 
-/// RFC 1918 and RFC 6598 space, which the `Internet` service tag does not cover.
-fn is_private(a: Ipv4Addr) -> bool {
-    a.is_private() || (a.octets()[0] == 100 && (64..128).contains(&a.octets()[1]))
-}
-
 fn port_matches(ranges: &[String], port: Option<u16>) -> bool {
     ranges.iter().any(|r| {
         let r = r.trim();
@@ -235,13 +231,6 @@ fn rule_matches(r: &AzSecurityRule, h: &Header, space: &[Ipv4Net]) -> bool {
             .any(|p| prefix_matches(p, dst, space))
 }
 
-fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
-    match ip {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
-}
-
 /// The rule of `nsg` that decides `h` in `dir` (the default rules always end with a deny-all).
 fn nsg_decision(nsg: &AzNsg, dir: AzDirection, h: &Header, space: &[Ipv4Net]) -> AzSecurityRule {
     let mut rules: Vec<AzSecurityRule> = nsg
@@ -271,7 +260,7 @@ fn nsg_decision(nsg: &AzNsg, dir: AzDirection, h: &Header, space: &[Ipv4Net]) ->
 
 /// A chosen effective route.
 #[derive(Debug, Clone)]
-struct Chosen {
+pub(crate) struct Chosen {
     route: AzEffectiveRoute,
     prefix: Ipv4Net,
 }
@@ -342,245 +331,67 @@ fn hop_name(h: AzNextHop) -> &'static str {
     }
 }
 
-struct Walk<'w, 'q> {
-    world: &'w World,
-    src: &'q AEnd<'w>,
-    dst: Option<&'q AEnd<'w>>,
-    t: Trace,
-    diagnosed: bool,
+/// The Azure side of the walk ([`crate::walk`]).
+pub(crate) struct Azure<'w> {
+    /// The world.
+    pub world: &'w World,
 }
 
-/// Answers `q` from `src` to `dst` (or, when `dst` is `None`, to `dst_ip` outside every VNet).
-pub(crate) fn explain(
-    world: &World,
-    q: &Query,
-    src: &AEnd<'_>,
-    dst: Option<&AEnd<'_>>,
-    dst_ip: IpAddr,
-) -> Result<Verdict, QueryError> {
-    if dst_ip.is_ipv6() {
-        return Err(QueryError::Ipv4Only(dst_ip.to_string()));
-    }
-    if let (Some(a), Some(b)) = (src.nic, dst.and_then(|d| d.nic)) {
-        if a.id == b.id {
-            return Err(QueryError::SameInterface(a.display_id.clone()));
-        }
-    }
-    let h = Header::for_query(q, IpAddr::V4(src.ip), dst_ip);
-    let mut w = Walk {
-        world,
-        src,
-        dst,
-        t: Trace::new(),
-        diagnosed: false,
-    };
-    w.forward(h);
-    Ok(w.t.verdict())
-}
-
-impl<'w> Walk<'w, '_> {
+impl Azure<'_> {
     /// The VM and NIC hops of an end, outward (`vm_first`) or inward.
-    fn end_hops(&mut self, e: &AEnd<'_>, h: Header, vm_first: bool) {
+    fn end_hops(&self, t: &mut Trace, e: &AEnd<'_>, h: Header, vm_first: bool) {
         let vm = e.vm.map(|v| ComponentRef::new(K::Instance, &v.display_id));
         let nic = e
             .nic
             .map(|n| ComponentRef::new(K::NetworkInterface, &n.display_id));
         if e.vm.is_none() && e.nic.is_none() {
-            self.t.hop(e.component(), None, h);
+            t.hop(e.component(), None, h);
             return;
         }
         let (first, second) = if vm_first { (vm, nic) } else { (nic, vm) };
         for c in [first, second].into_iter().flatten() {
-            self.t.hop(c, None, h);
+            t.hop(c, None, h);
         }
     }
 
     /// One NSG's verdict on `h`, seen from end `e`.
-    fn nsg(&mut self, nsg_id: Option<&str>, e: &AEnd<'_>, dir: AzDirection, h: Header) {
+    fn nsg(&self, t: &mut Trace, nsg_id: Option<&str>, e: &AEnd<'_>, dir: AzDirection, h: Header) {
         let Some(nsg) = nsg_id.and_then(|id| self.world.az_nsgs.get(&key(id))) else {
             return;
         };
         let space = virtual_network(self.world, e.vnet);
         let r = nsg_decision(nsg, dir, &h, &space);
-        let direction = match dir {
-            AzDirection::Inbound => Direction::Ingress,
-            AzDirection::Outbound => Direction::Egress,
-        };
-        let action = match r.access {
-            AzAccess::Allow => AclAction::Allow,
-            AzAccess::Deny => AclAction::Deny,
+        let rule = CloudRule::Filter {
+            policy: nsg.name.clone(),
+            rule: r.name.clone(),
+            priority: r.priority,
+            action: match r.access {
+                AzAccess::Allow => AclAction::Allow,
+                AzAccess::Deny => AclAction::Deny,
+            },
+            direction: match dir {
+                AzDirection::Inbound => Direction::Ingress,
+                AzDirection::Outbound => Direction::Egress,
+            },
         };
         let nsg_ref = ComponentRef::new(K::NetworkSecurityGroup, &nsg.display_id);
-        self.t.hop(
-            nsg_ref.clone(),
-            Some(RuleRef::Cloud(CloudRule::Filter {
-                policy: nsg.name.clone(),
-                rule: r.name.clone(),
-                priority: r.priority,
-                action,
-                direction,
-            })),
-            h,
-        );
-        if action == AclAction::Deny {
+        filter_hop(t, nsg_ref, rule, h, |direction| {
             let way = match dir {
                 AzDirection::Inbound => "inbound",
                 AzDirection::Outbound => "outbound",
             };
-            self.t.block(
+            (
                 Code::NsgRule { direction },
-                nsg_ref,
                 format!(
                     "{}/{} (priority {}) denies {way} {h}",
                     nsg.name, r.name, r.priority
                 ),
-            );
-        }
-    }
-
-    fn forward(&mut self, h: Header) {
-        let src = self.src;
-        self.end_hops(src, h, true);
-        self.nsg(
-            src.nic.and_then(|n| n.nsg.as_deref()),
-            src,
-            AzDirection::Outbound,
-            h,
-        );
-        self.nsg(src.subnet.nsg.as_deref(), src, AzDirection::Outbound, h);
-        let dst_ip = v4(h.dst_ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
-        let routes = routes_of(self.world, src);
-        let Some(c) = best(&routes, dst_ip) else {
-            let at = ComponentRef::new(K::Subnet, src.subnet_id());
-            self.t.hop(at.clone(), None, h);
-            self.t.block(
-                Code::NoRoute,
-                at,
-                format!(
-                    "subnet {}/{} has no effective route for {}",
-                    src.vnet.name, src.subnet.name, h.dst_ip
-                ),
-            );
-            self.diagnose();
-            self.arrive_as_if(h);
-            return;
-        };
-        let at = self.route_hop(src, &c, h);
-        match c.route.next_hop {
-            AzNextHop::VnetLocal => self.deliver(&src.vnet.id, &at, h),
-            AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering => {
-                let link = azpeering::links_of(self.world, &src.vnet.id).find(|l| {
-                    l.allow_vnet_access
-                        && azpeering::state(self.world, l) == PeeringState::Connected
-                        && l.remote_snapshot.contains(&c.prefix)
-                });
-                match link {
-                    Some(l) => {
-                        self.t.hop(
-                            ComponentRef::new(K::PeeringConnection, &l.display_id),
-                            None,
-                            h,
-                        );
-                        let remote = l.remote_vnet.clone();
-                        self.deliver(&remote, &at, h);
-                    }
-                    None => {
-                        self.t.block(
-                            Code::RouteBlackhole,
-                            at,
-                            format!("no connected peering carries {} for {h}", c.prefix),
-                        );
-                        self.arrive_as_if(h);
-                    }
-                }
-            }
-            AzNextHop::Internet => match self.dst {
-                None => self
-                    .t
-                    .hop(ComponentRef::new(K::Internet, "internet"), None, h),
-                Some(d) => {
-                    self.t.block(
-                        Code::NoRoute,
-                        at,
-                        format!(
-                            "the best effective route for {} is {} -> Internet, but the address \
-                             lies in virtual network {}",
-                            h.dst_ip, c.prefix, d.vnet.name
-                        ),
-                    );
-                    self.diagnose();
-                    self.arrive_as_if(h);
-                }
-            },
-            AzNextHop::None => {
-                match (&c.route.source, &c.route.name) {
-                    (AzRouteSource::User, Some(name)) => self.t.block(
-                        Code::RouteBlackhole,
-                        at,
-                        format!("user-defined route {name} ({} -> None) drops {h}", c.prefix),
-                    ),
-                    _ => {
-                        self.t.block(
-                            Code::NoRoute,
-                            at,
-                            format!(
-                                "no route of subnet {}/{} leads to {}: the system route {} -> None drops it",
-                                src.vnet.name, src.subnet.name, h.dst_ip, c.prefix
-                            ),
-                        );
-                        self.diagnose();
-                    }
-                }
-                self.arrive_as_if(h);
-            }
-            AzNextHop::VirtualAppliance => {
-                let ip = c.route.next_hop_ips.first().copied();
-                let held = ip.is_some_and(|a| {
-                    self.world
-                        .az_nics
-                        .values()
-                        .any(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
-                });
-                let name = c.route.name.clone().unwrap_or_default();
-                if held {
-                    self.t.block(
-                        Code::UnsupportedComponent,
-                        at,
-                        format!(
-                            "route {name} sends {} to the virtual appliance {}, which this engine does not model as a hop",
-                            h.dst_ip,
-                            ip.map_or("?".to_owned(), |a| a.to_string())
-                        ),
-                    );
-                } else {
-                    self.t.block(
-                        Code::RouteBlackhole,
-                        at,
-                        format!(
-                            "route {name} ({} -> VirtualAppliance {}) is a blackhole for {h}: no NIC holds the appliance address",
-                            c.prefix,
-                            ip.map_or("?".to_owned(), |a| a.to_string())
-                        ),
-                    );
-                }
-                self.arrive_as_if(h);
-            }
-            AzNextHop::VirtualNetworkGateway => {
-                self.t.block(
-                    Code::UnsupportedComponent,
-                    at,
-                    format!(
-                        "the best route for {} leads to a virtual network gateway, which this engine does not model as a hop",
-                        h.dst_ip
-                    ),
-                );
-                self.arrive_as_if(h);
-            }
-        }
+            )
+        });
     }
 
     /// The hop of the effective route chosen for an end; returns the component it names.
-    fn route_hop(&mut self, e: &AEnd<'_>, c: &Chosen, h: Header) -> ComponentRef {
+    fn route_hop(&self, t: &mut Trace, e: &AEnd<'_>, c: &Chosen, h: Header) -> ComponentRef {
         let table = (c.route.source == AzRouteSource::User)
             .then_some(e.subnet.route_table.as_deref())
             .flatten()
@@ -593,7 +404,7 @@ impl<'w> Walk<'w, '_> {
             Some(ip) => format!("{} {ip}", hop_name(c.route.next_hop)),
             None => hop_name(c.route.next_hop).to_owned(),
         };
-        self.t.hop(
+        t.hop(
             at.clone(),
             Some(RuleRef::Cloud(CloudRule::Route {
                 name: c
@@ -610,62 +421,193 @@ impl<'w> Walk<'w, '_> {
         at
     }
 
-    /// Delivery inside the VNet `vnet` (key).
-    fn deliver(&mut self, vnet: &str, at: &ComponentRef, h: Header) {
-        match self.dst {
-            Some(d) if d.vnet.id == vnet => self.arrive(h),
-            Some(d) => {
-                self.t.block(
-                    Code::NoRoute,
-                    at.clone(),
-                    format!(
-                        "the best route for {} leads into another virtual network than {}",
-                        h.dst_ip, d.vnet.name
-                    ),
-                );
-                self.arrive(h);
-            }
-            None => self.t.block(
-                Code::UnknownDestination,
-                at.clone(),
-                format!("no NIC holds {}", h.dst_ip),
-            ),
-        }
-    }
-
-    fn arrive_as_if(&mut self, h: Header) {
-        if self.dst.is_some() {
-            self.arrive(h);
-        }
-    }
-
-    /// The destination's NSGs (subnet, then NIC), the destination, then the return path.
-    fn arrive(&mut self, h: Header) {
-        let Some(d) = self.dst else {
-            return;
+    /// Where a route to a virtual appliance leads: nowhere this engine follows.
+    fn appliance(&self, c: &Chosen, h: Header) -> Step {
+        let ip = c.route.next_hop_ips.first().copied();
+        let held = ip.is_some_and(|a| {
+            self.world
+                .az_nics
+                .values()
+                .any(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
+        });
+        let name = c.route.name.clone().unwrap_or_default();
+        let shown = ip.map_or("?".to_owned(), |a| a.to_string());
+        let (code, detail) = if held {
+            (
+                Code::UnsupportedComponent,
+                format!(
+                    "route {name} sends {} to the virtual appliance {shown}, which this engine does not model as a hop",
+                    h.dst_ip
+                ),
+            )
+        } else {
+            (
+                Code::RouteBlackhole,
+                format!(
+                    "route {name} ({} -> VirtualAppliance {shown}) is a blackhole for {h}: no NIC holds the appliance address",
+                    c.prefix
+                ),
+            )
         };
-        self.nsg(d.subnet.nsg.as_deref(), d, AzDirection::Inbound, h);
-        self.nsg(
-            d.nic.and_then(|n| n.nsg.as_deref()),
-            d,
-            AzDirection::Inbound,
-            h,
-        );
-        self.end_hops(d, h, false);
-        self.back(d, h.reply());
+        Step::Drop {
+            code,
+            detail,
+            diagnose: false,
+        }
+    }
+}
+
+impl<'w> Cloud for Azure<'w> {
+    type End = AEnd<'w>;
+    type Route = Chosen;
+
+    fn network(e: &Self::End) -> &str {
+        &e.vnet.id
     }
 
-    fn back(&mut self, d: &AEnd<'_>, r: Header) {
-        self.t.leg = Leg::Return;
-        self.end_hops(d, r, true);
-        let routes = routes_of(self.world, d);
-        let chosen = best(&routes, self.src.ip);
+    fn ip(e: &AEnd<'w>) -> Ipv4Addr {
+        e.ip
+    }
+
+    fn interface(e: &Self::End) -> Option<(&str, &str)> {
+        e.nic.map(|n| (n.id.as_str(), n.display_id.as_str()))
+    }
+
+    fn leave(&self, t: &mut Trace, e: &AEnd<'w>, h: Header) {
+        self.end_hops(t, e, h, true);
+    }
+
+    fn enter(&self, t: &mut Trace, e: &AEnd<'w>, h: Header) {
+        self.end_hops(t, e, h, false);
+    }
+
+    /// The NIC's NSG, then the subnet's (both must allow).
+    fn egress(&self, t: &mut Trace, src: &AEnd<'w>, h: Header) {
+        let nic_nsg = src.nic.and_then(|n| n.nsg.as_deref());
+        self.nsg(t, nic_nsg, src, AzDirection::Outbound, h);
+        self.nsg(t, src.subnet.nsg.as_deref(), src, AzDirection::Outbound, h);
+    }
+
+    /// The subnet's NSG, then the NIC's.
+    fn ingress(&self, t: &mut Trace, d: &AEnd<'w>, _src: &AEnd<'w>, h: Header) {
+        self.nsg(t, d.subnet.nsg.as_deref(), d, AzDirection::Inbound, h);
+        let nic_nsg = d.nic.and_then(|n| n.nsg.as_deref());
+        self.nsg(t, nic_nsg, d, AzDirection::Inbound, h);
+    }
+
+    fn lookup(&self, e: &AEnd<'w>, ip: Ipv4Addr) -> Option<Chosen> {
+        best(&routes_of(self.world, e), ip)
+    }
+
+    fn no_route(&self, src: &AEnd<'w>, h: Header) -> (ComponentRef, String) {
+        (
+            ComponentRef::new(K::Subnet, src.subnet_id()),
+            format!(
+                "subnet {}/{} has no effective route for {}",
+                src.vnet.name, src.subnet.name, h.dst_ip
+            ),
+        )
+    }
+
+    fn take(
+        &self,
+        t: &mut Trace,
+        src: &AEnd<'w>,
+        dst: Option<&AEnd<'w>>,
+        c: &Chosen,
+        h: Header,
+    ) -> (ComponentRef, Step) {
+        let at = self.route_hop(t, src, c, h);
+        let step = match c.route.next_hop {
+            AzNextHop::VnetLocal => Step::Deliver(src.vnet.id.clone()),
+            AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering => {
+                let link = azpeering::links_of(self.world, &src.vnet.id).find(|l| {
+                    l.allow_vnet_access
+                        && azpeering::state(self.world, l) == PeeringState::Connected
+                        && l.remote_snapshot.contains(&c.prefix)
+                });
+                match link {
+                    Some(l) => {
+                        t.hop(
+                            ComponentRef::new(K::PeeringConnection, &l.display_id),
+                            None,
+                            h,
+                        );
+                        Step::Deliver(l.remote_vnet.clone())
+                    }
+                    None => Step::Drop {
+                        code: Code::RouteBlackhole,
+                        detail: format!("no connected peering carries {} for {h}", c.prefix),
+                        diagnose: false,
+                    },
+                }
+            }
+            AzNextHop::Internet => Step::Internet(dst.map(|d| {
+                format!(
+                    "the best effective route for {} is {} -> Internet, but the address \
+                     lies in virtual network {}",
+                    h.dst_ip, c.prefix, d.vnet.name
+                )
+            })),
+            AzNextHop::None => match (&c.route.source, &c.route.name) {
+                (AzRouteSource::User, Some(name)) => Step::Drop {
+                    code: Code::RouteBlackhole,
+                    detail: format!("user-defined route {name} ({} -> None) drops {h}", c.prefix),
+                    diagnose: false,
+                },
+                _ => Step::Drop {
+                    code: Code::NoRoute,
+                    detail: format!(
+                        "no route of subnet {}/{} leads to {}: the system route {} -> None drops it",
+                        src.vnet.name, src.subnet.name, h.dst_ip, c.prefix
+                    ),
+                    diagnose: true,
+                },
+            },
+            AzNextHop::VirtualAppliance => self.appliance(c, h),
+            AzNextHop::VirtualNetworkGateway => Step::Drop {
+                code: Code::UnsupportedComponent,
+                detail: format!(
+                    "the best route for {} leads to a virtual network gateway, which this engine does not model as a hop",
+                    h.dst_ip
+                ),
+                diagnose: false,
+            },
+        };
+        (at, step)
+    }
+
+    fn misrouted(
+        &self,
+        at: &ComponentRef,
+        _net: &str,
+        dst: Option<&AEnd<'w>>,
+        h: Header,
+    ) -> (ComponentRef, String) {
+        let detail = match dst {
+            Some(d) => format!(
+                "the best route for {} leads into another virtual network than {}",
+                h.dst_ip, d.vnet.name
+            ),
+            None => format!("no NIC holds {}", h.dst_ip),
+        };
+        (at.clone(), detail)
+    }
+
+    fn back(
+        &self,
+        t: &mut Trace,
+        d: &AEnd<'w>,
+        src: &AEnd<'w>,
+        r: Header,
+    ) -> Option<(ComponentRef, String)> {
+        let chosen = self.lookup(d, src.ip);
         let ok = match &chosen {
             Some(c) => match c.route.next_hop {
-                AzNextHop::VnetLocal => d.vnet.id == self.src.vnet.id,
+                AzNextHop::VnetLocal => d.vnet.id == src.vnet.id,
                 AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering => {
                     azpeering::links_of(self.world, &d.vnet.id).any(|l| {
-                        l.remote_vnet == self.src.vnet.id && l.remote_snapshot.contains(&c.prefix)
+                        l.remote_vnet == src.vnet.id && l.remote_snapshot.contains(&c.prefix)
                     })
                 }
                 _ => false,
@@ -673,51 +615,39 @@ impl<'w> Walk<'w, '_> {
             None => false,
         };
         let at = match &chosen {
-            Some(c) => self.route_hop(d, c, r),
+            Some(c) => self.route_hop(t, d, c, r),
             None => {
                 let at = ComponentRef::new(K::Subnet, d.subnet_id());
-                self.t.hop(at.clone(), None, r);
+                t.hop(at.clone(), None, r);
                 at
             }
         };
-        if ok {
-            if let Some(c) = &chosen {
-                if c.route.next_hop != AzNextHop::VnetLocal {
-                    if let Some(l) = azpeering::links_of(self.world, &d.vnet.id)
-                        .find(|l| l.remote_vnet == self.src.vnet.id)
-                    {
-                        self.t.hop(
-                            ComponentRef::new(K::PeeringConnection, &l.display_id),
-                            None,
-                            r,
-                        );
-                    }
-                }
-            }
-        } else {
-            self.t.block(
-                Code::NoRoute,
+        if !ok {
+            return Some((
                 at,
                 format!(
                     "the effective routes of subnet {}/{} do not lead back to {} (virtual network {}) for the reply {r}",
-                    d.vnet.name, d.subnet.name, self.src.ip, self.src.vnet.name
+                    d.vnet.name, d.subnet.name, src.ip, src.vnet.name
                 ),
-            );
-            self.diagnose();
+            ));
         }
-        self.end_hops(self.src, r, false);
+        if chosen.is_some_and(|c| c.route.next_hop != AzNextHop::VnetLocal) {
+            if let Some(l) =
+                azpeering::links_of(self.world, &d.vnet.id).find(|l| l.remote_vnet == src.vnet.id)
+            {
+                t.hop(
+                    ComponentRef::new(K::PeeringConnection, &l.display_id),
+                    None,
+                    r,
+                );
+            }
+        }
+        None
     }
 
-    /// Why the two VNets cannot talk: a link not Connected, access disabled, or no peering.
-    fn diagnose(&mut self) {
-        let Some(d) = self.dst else {
-            return;
-        };
-        let (a, b) = (self.src.vnet, d.vnet);
-        if a.id == b.id || self.diagnosed {
-            return;
-        }
-        self.diagnosed = true;
+    /// A link not Connected, access disabled, or no peering.
+    fn diagnose(&self, t: &mut Trace, src: &AEnd<'w>, d: &AEnd<'w>) {
+        let (a, b) = (src.vnet, d.vnet);
         let links: Vec<_> = azpeering::links_of(self.world, &a.id)
             .filter(|l| l.remote_vnet == b.id)
             .chain(azpeering::links_of(self.world, &b.id).filter(|l| l.remote_vnet == a.id))
@@ -735,7 +665,7 @@ impl<'w> Walk<'w, '_> {
                     c.name
                 )
             });
-            self.t.block(
+            t.block(
                 Code::NoPeeringPath,
                 ComponentRef::new(K::Network, &b.display_id),
                 format!(
@@ -757,7 +687,7 @@ impl<'w> Walk<'w, '_> {
             match state {
                 PeeringState::Connected if !l.allow_vnet_access => {
                     found = true;
-                    self.t.block(
+                    t.block(
                         Code::PeeringAccessDisabled,
                         c,
                         format!(
@@ -769,7 +699,7 @@ impl<'w> Walk<'w, '_> {
                 PeeringState::Connected => {}
                 PeeringState::Initiated => {
                     found = true;
-                    self.t.block(
+                    t.block(
                         Code::PeeringNotActive,
                         c,
                         format!(
@@ -780,13 +710,14 @@ impl<'w> Walk<'w, '_> {
                 }
                 PeeringState::Disconnected => {
                     found = true;
-                    self.t.block(
+                    t.block_with(
                         Code::PeeringNotActive,
                         c,
                         format!(
                             "peering {} of {from} to {to} is Disconnected: the other side was deleted or re-created",
                             l.name
                         ),
+                        Some(Fact::AzureLinkDisconnected),
                     );
                 }
             }

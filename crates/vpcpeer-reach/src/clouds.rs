@@ -1,5 +1,5 @@
 //! One query over every cloud: resolves each end to AWS, GCP, Azure or the internet, and hands
-//! the query to that cloud's engine ([`crate::explain`] for AWS over the [`Snapshot`],
+//! the query to that cloud's engine ([`crate::explain()`] for AWS over the [`Snapshot`],
 //! [`crate::gcp`] and [`crate::azure`] over the [`World`]).
 //!
 //! - An id names its cloud: `i-…`/`eni-…` AWS, `projects/P/zones/Z/instances/N` (or its
@@ -19,65 +19,15 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use vpcpeer_model::World;
 
-use crate::azure::{self, AEnd};
+use crate::azure::{self, AEnd, Azure};
 use crate::explain::{explain, instance_eni};
-use crate::gcp::{self, GEnd};
+use crate::gcp::{self, GEnd, Gcp};
 use crate::model::{
-    Code, ComponentKind as K, ComponentRef, Endpoint, Explanation, Header, Hop, Leg, Protocol,
-    Query, QueryError, RuleRef, Verdict,
+    Code, ComponentKind as K, ComponentRef, Endpoint, Header, Protocol, Query, QueryError, Verdict,
 };
 use crate::snapshot::Snapshot;
-
-/// Hops and blockers of one query, per leg (shared by the GCP and Azure engines).
-pub(crate) struct Trace {
-    /// The leg being walked.
-    pub leg: Leg,
-    pub forward: Vec<Hop>,
-    pub ret: Vec<Hop>,
-    pub blockers: Vec<Explanation>,
-}
-
-impl Trace {
-    pub fn new() -> Self {
-        Trace {
-            leg: Leg::Forward,
-            forward: Vec::new(),
-            ret: Vec::new(),
-            blockers: Vec::new(),
-        }
-    }
-
-    pub fn hop(&mut self, component: ComponentRef, rule: Option<RuleRef>, h: Header) {
-        let hop = Hop {
-            component,
-            rule,
-            inbound: h,
-            outbound: h,
-        };
-        match self.leg {
-            Leg::Forward => self.forward.push(hop),
-            Leg::Return => self.ret.push(hop),
-        }
-    }
-
-    pub fn block(&mut self, code: Code, component: ComponentRef, detail: String) {
-        self.blockers.push(Explanation {
-            code,
-            component,
-            leg: self.leg,
-            detail,
-        });
-    }
-
-    pub fn verdict(self) -> Verdict {
-        Verdict {
-            reachable: self.blockers.is_empty(),
-            forward: self.forward,
-            ret: self.ret,
-            blockers: self.blockers,
-        }
-    }
-}
+use crate::trace::Trace;
+use crate::walk;
 
 /// One end of a query, resolved to its cloud.
 pub(crate) enum Side<'w> {
@@ -139,6 +89,10 @@ impl Side<'_> {
     }
 }
 
+fn v4(ip: Ipv4Addr) -> IpAddr {
+    IpAddr::V4(ip)
+}
+
 /// Answers `q` whatever clouds its ends are in.
 pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
     if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
@@ -164,12 +118,12 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
                 ..q.clone()
             },
         ),
-        (Side::Gcp(s), Side::Gcp(d)) => gcp::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip)),
-        (Side::Gcp(s), Side::Internet(ip)) => gcp::explain(world, q, &s, None, ip),
+        (Side::Gcp(s), Side::Gcp(d)) => walk::explain(&Gcp { world }, q, &s, Some(&d), v4(d.ip)),
+        (Side::Gcp(s), Side::Internet(ip)) => walk::explain(&Gcp { world }, q, &s, None, ip),
         (Side::Azure(s), Side::Azure(d)) => {
-            azure::explain(world, q, &s, Some(&d), IpAddr::V4(d.ip))
+            walk::explain(&Azure { world }, q, &s, Some(&d), v4(d.ip))
         }
-        (Side::Azure(s), Side::Internet(ip)) => azure::explain(world, q, &s, None, ip),
+        (Side::Azure(s), Side::Internet(ip)) => walk::explain(&Azure { world }, q, &s, None, ip),
         (s, d) => cross_cloud(q, &s, &d),
     }
 }

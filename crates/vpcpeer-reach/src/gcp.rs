@@ -41,7 +41,7 @@
 //!   must still route the reply back (a subnet route of the source's network, its own or one
 //!   imported over the peering), else a return-leg `NO_ROUTE`.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use vpcpeer_model::gcp::{
@@ -50,11 +50,12 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{AclAction, World};
 
-use crate::clouds::Trace;
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Protocol, Query,
-    QueryError, RuleRef, Verdict,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol,
+    QueryError, RuleRef,
 };
+use crate::trace::Trace;
+use crate::walk::{filter_hop, is_private, v4, Cloud, Step};
 
 /// One end inside a GCP network: an instance's `nic0`, or an address of a subnetwork.
 #[derive(Debug, Clone)]
@@ -153,7 +154,7 @@ fn peering_ref(network: &str, name: &str) -> ComponentRef {
 
 /// Where a route sends packets, as this engine follows it.
 #[derive(Debug, Clone)]
-enum Next {
+pub(crate) enum Next {
     /// Deliver inside this network (a subnet route).
     Subnet(String),
     /// A static route's next hop, in the network that holds the route.
@@ -162,7 +163,7 @@ enum Next {
 
 /// A route as the walk sees it.
 #[derive(Debug, Clone)]
-struct Route {
+pub(crate) struct Route {
     name: String,
     dest: Ipv4Net,
     priority: u32,
@@ -321,18 +322,6 @@ fn proto_matches(protocol: &str, ports: &[vpcpeer_model::gcp::PortRange], h: &He
     }
 }
 
-/// RFC 1918 and RFC 6598 addresses, which the internet gateway never carries.
-fn is_private(a: Ipv4Addr) -> bool {
-    a.is_private() || (a.octets()[0] == 100 && (64..128).contains(&a.octets()[1]))
-}
-
-fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
-    match ip {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
-}
-
 /// Evaluates the firewall rules of `network` in `dir` for a packet `h` to or from an instance
 /// with `tags`; `src_tags` are the source instance's tags when it is in the same network.
 fn firewall<'w>(
@@ -410,226 +399,85 @@ fn implied<'w>(network: &str, dir: GDir) -> FwDecision<'w> {
     }
 }
 
-struct Walk<'w, 'q> {
-    world: &'w World,
-    src: &'q GEnd<'w>,
-    dst: Option<&'q GEnd<'w>>,
-    t: Trace,
-    diagnosed: bool,
+/// The GCP side of the walk ([`crate::walk`]).
+pub(crate) struct Gcp<'w> {
+    /// The world.
+    pub world: &'w World,
 }
 
-/// Answers `q` from `src` to `dst` (or, when `dst` is `None`, to `dst_ip` outside every GCP
-/// network).
-pub(crate) fn explain(
-    world: &World,
-    q: &Query,
-    src: &GEnd<'_>,
-    dst: Option<&GEnd<'_>>,
-    dst_ip: IpAddr,
-) -> Result<Verdict, QueryError> {
-    if dst_ip.is_ipv6() {
-        return Err(QueryError::Ipv4Only(dst_ip.to_string()));
+fn direction(dir: GDir) -> Direction {
+    match dir {
+        GDir::Ingress => Direction::Ingress,
+        GDir::Egress => Direction::Egress,
     }
-    if let (Some(a), Some(b)) = (src.instance, dst.and_then(|d| d.instance)) {
-        if a.id == b.id {
-            return Err(QueryError::SameInterface(a.id.clone()));
-        }
-    }
-    let h = Header::for_query(q, IpAddr::V4(src.ip), dst_ip);
-    let mut w = Walk {
-        world,
-        src,
-        dst,
-        t: Trace::new(),
-        diagnosed: false,
-    };
-    w.forward(h);
-    Ok(w.t.verdict())
 }
 
-impl<'w> Walk<'w, '_> {
-    fn filter(&mut self, d: &FwDecision<'_>, network: &str, dir: GDir, h: Header) {
-        let direction = match dir {
-            GDir::Ingress => Direction::Ingress,
-            GDir::Egress => Direction::Egress,
+impl Gcp<'_> {
+    /// Records firewall decision `d` of `network` in `dir` on `h`.
+    fn filter(&self, t: &mut Trace, d: &FwDecision<'_>, network: &str, dir: GDir, h: Header) {
+        let rule = CloudRule::Filter {
+            policy: name_of(network).to_owned(),
+            rule: d.name.clone(),
+            priority: d.priority,
+            action: d.action,
+            direction: direction(dir),
         };
-        self.t.hop(
+        filter_hop(
+            t,
             ComponentRef::new(K::FirewallRule, &d.id),
-            Some(RuleRef::Cloud(CloudRule::Filter {
-                policy: name_of(network).to_owned(),
-                rule: d.name.clone(),
-                priority: d.priority,
-                action: d.action,
-                direction,
-            })),
+            rule,
             h,
-        );
-        if d.action == AclAction::Deny {
-            let what = if d.rule.is_some() {
-                format!("firewall rule {} (priority {})", d.name, d.priority)
-            } else {
-                format!("the implied deny-ingress rule (priority {})", d.priority)
-            };
-            let way = match dir {
-                GDir::Ingress => "ingress",
-                GDir::Egress => "egress",
-            };
-            self.t.block(
-                Code::FirewallRule { direction },
-                ComponentRef::new(K::FirewallRule, &d.id),
-                format!("{what} of network {} denies {way} {h}", name_of(network)),
-            );
-        }
-    }
-
-    fn forward(&mut self, h: Header) {
-        let src = self.src;
-        self.t.hop(src.component(), None, h);
-        let d = firewall(self.world, &src.network, GDir::Egress, src.tags(), None, &h);
-        self.filter(&d, &src.network, GDir::Egress, h);
-        let dst_ip = v4(h.dst_ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
-        let table = routes(self.world, &src.network, src.tags());
-        let net_ref = ComponentRef::new(K::Network, &src.network);
-        let Some(r) = best(&table, dst_ip).cloned() else {
-            self.t.hop(net_ref.clone(), None, h);
-            self.t.block(
-                Code::NoRoute,
-                net_ref,
-                format!(
-                    "network {} has no route for {}",
-                    name_of(&src.network),
-                    h.dst_ip
-                ),
-            );
-            self.diagnose();
-            self.arrive_as_if(h);
-            return;
-        };
-        self.t.hop(net_ref.clone(), Some(r.rule()), h);
-        if let Some((p, _)) = &r.via {
-            self.t.hop(peering_ref(&src.network, p), None, h);
-        }
-        match &r.next {
-            Next::Subnet(net) => self.deliver(net, h),
-            Next::Static(GcpNextHop::Gateway(g), _) => match self.dst {
-                None if is_private(dst_ip) => self.t.block(
-                    Code::NoRoute,
-                    net_ref,
-                    format!(
-                        "the best route of network {} for {} is {} to {}, but the address is \
-                         private: private traffic is not sent to the internet",
-                        name_of(&src.network),
-                        h.dst_ip,
-                        r.name,
-                        name_of(g)
-                    ),
-                ),
-                None => self
-                    .t
-                    .hop(ComponentRef::new(K::Internet, "internet"), None, h),
-                Some(d) => {
-                    self.t.block(
-                        Code::NoRoute,
-                        net_ref,
-                        format!(
-                            "the best route of network {} for {} is {} to {}, but the address \
-                             lies in network {}: private traffic is not sent to the internet",
-                            name_of(&src.network),
-                            h.dst_ip,
-                            r.name,
-                            name_of(g),
-                            name_of(&d.network)
-                        ),
-                    );
-                    self.diagnose();
-                    self.arrive_as_if(h);
-                }
-            },
-            Next::Static(hop, holder) => {
-                let gone = match hop {
-                    GcpNextHop::Instance(i) => (!self.world.gcp_instances.contains_key(i))
-                        .then(|| format!("next hop instance {i} does not exist")),
-                    GcpNextHop::Ip(a) => {
-                        let held = self.world.gcp_instances.values().any(|i| {
-                            i.nics
-                                .iter()
-                                .any(|n| n.network_ip == *a && &n.network == holder)
-                        });
-                        (!held).then(|| {
-                            format!(
-                                "no instance of network {} holds next hop {a}",
-                                name_of(holder)
-                            )
-                        })
-                    }
-                    _ => None,
+            |direction| {
+                let what = if d.rule.is_some() {
+                    format!("firewall rule {} (priority {})", d.name, d.priority)
+                } else {
+                    format!("the implied deny-ingress rule (priority {})", d.priority)
                 };
-                match gone {
-                    Some(why) => self.t.block(
-                        Code::RouteBlackhole,
-                        net_ref,
-                        format!(
-                            "route {} ({} -> {}) is a blackhole for {h}: {why}",
-                            r.name,
-                            r.dest,
-                            next_hop_name(hop)
-                        ),
-                    ),
-                    None => self.t.block(
-                        Code::UnsupportedComponent,
-                        net_ref,
-                        format!(
-                            "route {} sends {} to {}, which this engine does not model as a hop",
-                            r.name,
-                            h.dst_ip,
-                            next_hop_name(hop)
-                        ),
-                    ),
-                }
-                self.arrive_as_if(h);
-            }
-        }
+                let way = match dir {
+                    GDir::Ingress => "ingress",
+                    GDir::Egress => "egress",
+                };
+                (
+                    Code::FirewallRule { direction },
+                    format!("{what} of network {} denies {way} {h}", name_of(network)),
+                )
+            },
+        );
+    }
+}
+
+impl<'w> Cloud for Gcp<'w> {
+    type End = GEnd<'w>;
+    type Route = Route;
+
+    fn network(e: &Self::End) -> &str {
+        &e.network
     }
 
-    /// Delivery inside `net` (the source's network or a peer's).
-    fn deliver(&mut self, net: &str, h: Header) {
-        match self.dst {
-            Some(d) if d.network == net => self.arrive(h),
-            Some(d) => {
-                // The route leads to another network than the destination's (overlapping ranges).
-                self.t.block(
-                    Code::NoRoute,
-                    ComponentRef::new(K::Network, &self.src.network),
-                    format!(
-                        "the best route for {} leads to network {}, but the destination is in network {}",
-                        h.dst_ip,
-                        name_of(net),
-                        name_of(&d.network)
-                    ),
-                );
-                self.arrive(h);
-            }
-            None => self.t.block(
-                Code::UnknownDestination,
-                ComponentRef::new(K::Network, net),
-                format!("no instance of network {} holds {}", name_of(net), h.dst_ip),
-            ),
-        }
+    fn ip(e: &GEnd<'w>) -> Ipv4Addr {
+        e.ip
     }
 
-    fn arrive_as_if(&mut self, h: Header) {
-        if self.dst.is_some() {
-            self.arrive(h);
-        }
+    fn interface(e: &Self::End) -> Option<(&str, &str)> {
+        e.instance.map(|i| (i.id.as_str(), i.id.as_str()))
     }
 
-    /// The destination's ingress firewall, the destination, then the return path.
-    fn arrive(&mut self, h: Header) {
-        let Some(d) = self.dst else {
-            return;
-        };
-        let same = d.network == self.src.network;
-        let src_tags = same.then(|| self.src.tags());
+    fn leave(&self, t: &mut Trace, e: &GEnd<'w>, h: Header) {
+        t.hop(e.component(), None, h);
+    }
+
+    fn enter(&self, t: &mut Trace, e: &GEnd<'w>, h: Header) {
+        t.hop(e.component(), None, h);
+    }
+
+    fn egress(&self, t: &mut Trace, src: &GEnd<'w>, h: Header) {
+        let d = firewall(self.world, &src.network, GDir::Egress, src.tags(), None, &h);
+        self.filter(t, &d, &src.network, GDir::Egress, h);
+    }
+
+    fn ingress(&self, t: &mut Trace, d: &GEnd<'w>, src: &GEnd<'w>, h: Header) {
+        // Source tags match only for a source in the same network.
+        let src_tags = (d.network == src.network).then(|| src.tags());
         let fw = firewall(
             self.world,
             &d.network,
@@ -638,60 +486,153 @@ impl<'w> Walk<'w, '_> {
             src_tags,
             &h,
         );
-        self.filter(&fw, &d.network, GDir::Ingress, h);
-        self.t.hop(d.component(), None, h);
-        self.back(d, h.reply());
+        self.filter(t, &fw, &d.network, GDir::Ingress, h);
     }
 
-    fn back(&mut self, d: &GEnd<'_>, r: Header) {
-        self.t.leg = crate::model::Leg::Return;
-        self.t.hop(d.component(), None, r);
-        let table = routes(self.world, &d.network, d.tags());
+    fn lookup(&self, e: &GEnd<'w>, ip: Ipv4Addr) -> Option<Route> {
+        best(&routes(self.world, &e.network, e.tags()), ip).cloned()
+    }
+
+    fn no_route(&self, src: &GEnd<'w>, h: Header) -> (ComponentRef, String) {
+        (
+            ComponentRef::new(K::Network, &src.network),
+            format!(
+                "network {} has no route for {}",
+                name_of(&src.network),
+                h.dst_ip
+            ),
+        )
+    }
+
+    fn take(
+        &self,
+        t: &mut Trace,
+        src: &GEnd<'w>,
+        dst: Option<&GEnd<'w>>,
+        r: &Route,
+        h: Header,
+    ) -> (ComponentRef, Step) {
+        let net_ref = ComponentRef::new(K::Network, &src.network);
+        t.hop(net_ref.clone(), Some(r.rule()), h);
+        if let Some((p, _)) = &r.via {
+            t.hop(peering_ref(&src.network, p), None, h);
+        }
+        let step = match &r.next {
+            Next::Subnet(net) => Step::Deliver(net.clone()),
+            Next::Static(GcpNextHop::Gateway(g), _) => {
+                let dst_ip = v4(h.dst_ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
+                Step::Internet(match dst {
+                    None if is_private(dst_ip) => Some(format!(
+                        "the best route of network {} for {} is {} to {}, but the address is \
+                         private: private traffic is not sent to the internet",
+                        name_of(&src.network),
+                        h.dst_ip,
+                        r.name,
+                        name_of(g)
+                    )),
+                    None => None,
+                    Some(d) => Some(format!(
+                        "the best route of network {} for {} is {} to {}, but the address \
+                         lies in network {}: private traffic is not sent to the internet",
+                        name_of(&src.network),
+                        h.dst_ip,
+                        r.name,
+                        name_of(g),
+                        name_of(&d.network)
+                    )),
+                })
+            }
+            Next::Static(hop, holder) => match self.gone(hop, holder) {
+                Some(why) => Step::Drop {
+                    code: Code::RouteBlackhole,
+                    detail: format!(
+                        "route {} ({} -> {}) is a blackhole for {h}: {why}",
+                        r.name,
+                        r.dest,
+                        next_hop_name(hop)
+                    ),
+                    diagnose: false,
+                },
+                None => Step::Drop {
+                    code: Code::UnsupportedComponent,
+                    detail: format!(
+                        "route {} sends {} to {}, which this engine does not model as a hop",
+                        r.name,
+                        h.dst_ip,
+                        next_hop_name(hop)
+                    ),
+                    diagnose: false,
+                },
+            },
+        };
+        (net_ref, step)
+    }
+
+    fn misrouted(
+        &self,
+        at: &ComponentRef,
+        net: &str,
+        dst: Option<&GEnd<'w>>,
+        h: Header,
+    ) -> (ComponentRef, String) {
+        match dst {
+            // Overlapping ranges: the route leads to another network than the destination's.
+            Some(d) => (
+                at.clone(),
+                format!(
+                    "the best route for {} leads to network {}, but the destination is in network {}",
+                    h.dst_ip,
+                    name_of(net),
+                    name_of(&d.network)
+                ),
+            ),
+            None => (
+                ComponentRef::new(K::Network, net),
+                format!("no instance of network {} holds {}", name_of(net), h.dst_ip),
+            ),
+        }
+    }
+
+    fn back(
+        &self,
+        t: &mut Trace,
+        d: &GEnd<'w>,
+        src: &GEnd<'w>,
+        r: Header,
+    ) -> Option<(ComponentRef, String)> {
         let net_ref = ComponentRef::new(K::Network, &d.network);
-        let route = best(&table, self.src.ip).cloned();
-        match route {
-            Some(rt) if matches!(&rt.next, Next::Subnet(n) if *n == self.src.network) => {
-                self.t.hop(net_ref, Some(rt.rule()), r);
+        match self.lookup(d, src.ip) {
+            Some(rt) if matches!(&rt.next, Next::Subnet(n) if *n == src.network) => {
+                t.hop(net_ref, Some(rt.rule()), r);
                 if let Some((p, _)) = &rt.via {
-                    self.t.hop(peering_ref(&d.network, p), None, r);
+                    t.hop(peering_ref(&d.network, p), None, r);
                 }
+                None
             }
             other => {
-                self.t
-                    .hop(net_ref.clone(), other.as_ref().map(Route::rule), r);
-                self.t.block(
-                    Code::NoRoute,
+                t.hop(net_ref.clone(), other.as_ref().map(Route::rule), r);
+                Some((
                     net_ref,
                     format!(
                         "network {} has no route back to {} (network {}) for the reply {r}",
                         name_of(&d.network),
-                        self.src.ip,
-                        name_of(&self.src.network)
+                        src.ip,
+                        name_of(&src.network)
                     ),
-                );
-                self.diagnose();
+                ))
             }
         }
-        self.t.hop(self.src.component(), None, r);
     }
 
-    /// Why the two networks cannot talk: an inactive peering, or none.
-    fn diagnose(&mut self) {
-        let Some(d) = self.dst else {
-            return;
-        };
-        let (a, b) = (self.src.network.as_str(), d.network.as_str());
-        if a == b || self.diagnosed {
-            return;
-        }
-        self.diagnosed = true;
+    fn diagnose(&self, t: &mut Trace, src: &GEnd<'w>, d: &GEnd<'w>) {
+        let (a, b) = (src.network.as_str(), d.network.as_str());
         if actively_peered(self.world, a, b) {
             return;
         }
         let ab = entry(self.world, a, b);
         let ba = entry(self.world, b, a);
         if let Some((holder, p, other)) = ab.map(|p| (a, p, b)).or(ba.map(|p| (b, p, a))) {
-            self.t.block(
+            t.block_with(
                 Code::PeeringNotActive,
                 peering_ref(holder, &p.name),
                 format!(
@@ -702,6 +643,10 @@ impl<'w> Walk<'w, '_> {
                     name_of(other),
                     name_of(holder)
                 ),
+                Some(Fact::GcpPeeringOneSided {
+                    network: holder.to_owned(),
+                    name: p.name.clone(),
+                }),
             );
             return;
         }
@@ -717,7 +662,7 @@ impl<'w> Walk<'w, '_> {
                 name_of(c)
             )
         });
-        self.t.block(
+        t.block(
             Code::NoPeeringPath,
             ComponentRef::new(K::Network, b),
             format!(
@@ -726,5 +671,29 @@ impl<'w> Walk<'w, '_> {
                 name_of(b)
             ),
         );
+    }
+}
+
+impl Gcp<'_> {
+    /// Why a static route's next hop is gone (a blackhole), if it is.
+    fn gone(&self, hop: &GcpNextHop, holder: &str) -> Option<String> {
+        match hop {
+            GcpNextHop::Instance(i) => (!self.world.gcp_instances.contains_key(i))
+                .then(|| format!("next hop instance {i} does not exist")),
+            GcpNextHop::Ip(a) => {
+                let held = self.world.gcp_instances.values().any(|i| {
+                    i.nics
+                        .iter()
+                        .any(|n| n.network_ip == *a && n.network == holder)
+                });
+                (!held).then(|| {
+                    format!(
+                        "no instance of network {} holds next hop {a}",
+                        name_of(holder)
+                    )
+                })
+            }
+            _ => None,
+        }
     }
 }

@@ -27,235 +27,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use vpcpeer_model::peering::PeeringState;
-use vpcpeer_model::{RecordKey, RouteTable, RouteTarget, RtAssocTarget, Timestamp, World};
+use vpcpeer_model::{RecordKey, Timestamp, World};
+
+use crate::deps::insert_sorted;
 
 use crate::snapshot::{
     acl_view, eni_view, group_view, igw_view, instance_view, nat_view, peering_view, subnet_view,
     table_view, vpc_view, Snapshot,
 };
-
-/// A many-to-many index from items to keys, with the reverse, so an item's keys can be replaced.
-/// Item lists are kept sorted by id (vectors: one allocation per key, cheap to build in order).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Multi {
-    by_key: HashMap<String, Vec<String>>,
-    of_item: HashMap<String, Vec<String>>,
-}
-
-impl Multi {
-    /// Adds `item`, which must sort after every item added so far, with `keys` (a compile adds
-    /// items in id order).
-    fn push(&mut self, item: &str, mut keys: Vec<String>) {
-        if keys.is_empty() {
-            return;
-        }
-        if keys.len() > 1 {
-            keys.sort();
-            keys.dedup();
-        }
-        for k in &keys {
-            match self.by_key.get_mut(k) {
-                Some(list) => list.push(item.to_owned()),
-                None => {
-                    self.by_key.insert(k.clone(), vec![item.to_owned()]);
-                }
-            }
-        }
-        self.of_item.insert(item.to_owned(), keys);
-    }
-
-    /// Replaces the keys of `item` with `keys`; returns the keys it had.
-    fn set(&mut self, item: &str, mut keys: Vec<String>) -> Vec<String> {
-        keys.sort();
-        keys.dedup();
-        let old = self.of_item.remove(item).unwrap_or_default();
-        for k in &old {
-            if let Some(list) = self.by_key.get_mut(k) {
-                list.retain(|x| x != item);
-                if list.is_empty() {
-                    self.by_key.remove(k);
-                }
-            }
-        }
-        for k in &keys {
-            insert_sorted(self.by_key.entry(k.clone()).or_default(), item);
-        }
-        if !keys.is_empty() {
-            self.of_item.insert(item.to_owned(), keys);
-        }
-        old
-    }
-
-    /// The items under `key`, in id order.
-    fn items(&self, key: &str) -> impl Iterator<Item = &String> + '_ {
-        self.by_key.get(key).into_iter().flatten()
-    }
-
-    /// The highest item id under `key` (the one a compile, scanning in id order, keeps last).
-    fn last(&self, key: &str) -> Option<String> {
-        self.by_key.get(key).and_then(|s| s.last()).cloned()
-    }
-}
-
-/// The reverse dependencies of a snapshot's parts (see the module doc).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Deps {
-    /// Route table → ids of the peerings, gateways, instances and interfaces its routes target.
-    tables_by_target: Multi,
-    /// Route table → its VPC, when it is a main table.
-    main_tables: Multi,
-    /// Route table → the subnets explicitly associated with it.
-    subnet_tables: Multi,
-    /// Network ACL → its VPC, when it is the default.
-    default_acls: Multi,
-    /// Network ACL → the subnets associated with it.
-    subnet_acls: Multi,
-    /// Subnet → its VPC.
-    subnets_by_vpc: Multi,
-    /// NAT gateway → its interface.
-    nats_by_eni: Multi,
-    /// Instance → its first interface.
-    instances_by_eni: Multi,
-    /// Pending peering requests by expiration.
-    pending: BTreeSet<(Timestamp, String)>,
-    /// Expiration of each pending request.
-    pending_of: HashMap<String, Timestamp>,
-}
-
-fn target_id(t: &RouteTarget) -> Option<&String> {
-    match t {
-        RouteTarget::Peering(id)
-        | RouteTarget::Gateway(id)
-        | RouteTarget::NatGateway(id)
-        | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id) => Some(id),
-        RouteTarget::Local
-        | RouteTarget::TransitGateway(_)
-        | RouteTarget::EgressOnlyInternetGateway(_)
-        | RouteTarget::VpcEndpoint(_) => None,
-    }
-}
-
-fn table_targets(t: &RouteTable) -> Vec<String> {
-    t.routes
-        .iter()
-        .filter_map(|r| target_id(&r.target).cloned())
-        .collect()
-}
-
-fn table_main(t: &RouteTable) -> Vec<String> {
-    if t.associations
-        .iter()
-        .any(|a| matches!(a.target, RtAssocTarget::Main))
-    {
-        vec![t.vpc_id.clone()]
-    } else {
-        Vec::new()
-    }
-}
-
-fn table_subnets(t: &RouteTable) -> Vec<String> {
-    t.associations
-        .iter()
-        .filter_map(|a| match &a.target {
-            RtAssocTarget::Subnet(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-impl Deps {
-    /// The dependencies of every part compiled from `world`.
-    pub(crate) fn build(world: &World) -> Deps {
-        let mut d = Deps::default();
-        for t in world.route_tables.values() {
-            d.tables_by_target.push(&t.id, table_targets(t));
-            d.main_tables.push(&t.id, table_main(t));
-            d.subnet_tables.push(&t.id, table_subnets(t));
-        }
-        for a in world.network_acls.values() {
-            if a.is_default {
-                d.default_acls.push(&a.id, vec![a.vpc_id.clone()]);
-            }
-            d.subnet_acls.push(
-                &a.id,
-                a.associations.iter().map(|s| s.subnet_id.clone()).collect(),
-            );
-        }
-        for s in world.subnets.values() {
-            d.subnets_by_vpc.push(&s.id, vec![s.vpc_id.clone()]);
-        }
-        for n in world.nat_gateways.values() {
-            d.nats_by_eni.push(&n.id, vec![n.eni_id.clone()]);
-        }
-        for i in world.instances.values() {
-            d.instances_by_eni
-                .push(&i.id, i.eni_ids.first().cloned().into_iter().collect());
-        }
-        for p in world.peerings.values() {
-            d.set_pending(&p.id, Some(p));
-        }
-        d
-    }
-
-    /// Returns the (old, new) VPCs it is main table of and the (old, new) subnets associated.
-    fn set_table(&mut self, id: &str, t: Option<&RouteTable>) -> (Vec<String>, Vec<String>) {
-        self.tables_by_target
-            .set(id, t.map(table_targets).unwrap_or_default());
-        let main = t.map(table_main).unwrap_or_default();
-        let subnets = t.map(table_subnets).unwrap_or_default();
-        let mut vpcs = self.main_tables.set(id, main.clone());
-        vpcs.extend(main);
-        let mut subs = self.subnet_tables.set(id, subnets.clone());
-        subs.extend(subnets);
-        (vpcs, subs)
-    }
-
-    fn set_acl(
-        &mut self,
-        id: &str,
-        a: Option<&vpcpeer_model::NetworkAcl>,
-    ) -> (Vec<String>, Vec<String>) {
-        let default: Vec<String> = a
-            .filter(|a| a.is_default)
-            .map(|a| a.vpc_id.clone())
-            .into_iter()
-            .collect();
-        let subnets: Vec<String> = a
-            .map(|a| a.associations.iter().map(|s| s.subnet_id.clone()).collect())
-            .unwrap_or_default();
-        let mut vpcs = self.default_acls.set(id, default.clone());
-        vpcs.extend(default);
-        let mut subs = self.subnet_acls.set(id, subnets.clone());
-        subs.extend(subnets);
-        (vpcs, subs)
-    }
-
-    fn set_pending(&mut self, id: &str, p: Option<&vpcpeer_model::PeeringConnection>) {
-        if let Some(exp) = self.pending_of.remove(id) {
-            self.pending.remove(&(exp, id.to_owned()));
-        }
-        if let Some(p) = p.filter(|p| p.state == PeeringState::PendingAcceptance) {
-            self.pending_of.insert(id.to_owned(), p.expiration);
-            self.pending.insert((p.expiration, id.to_owned()));
-        }
-    }
-
-    /// Pending requests whose derived state differs between instants `a` and `b`: those expiring
-    /// in `(min, max]`.
-    fn expiring_between(&self, a: Timestamp, b: Timestamp) -> Vec<String> {
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        if lo == hi {
-            return Vec::new();
-        }
-        self.pending
-            .range((Timestamp(lo.0.saturating_add(1)), String::new())..)
-            .take_while(|(exp, _)| *exp <= hi)
-            .map(|(_, id)| id.clone())
-            .collect()
-    }
-}
 
 /// Ids to recompile, by kind.
 #[derive(Default)]
@@ -274,9 +53,20 @@ struct Dirty {
     subnets: BTreeSet<String>,
 }
 
-fn insert_sorted(list: &mut Vec<String>, id: &str) {
-    if let Err(i) = list.binary_search_by(|x| x.as_str().cmp(id)) {
-        list.insert(i, id.to_owned());
+/// Puts the view of `record` under `id`, or removes `id` when the record is gone.
+fn put<R, V>(
+    map: &mut HashMap<String, V>,
+    id: &str,
+    record: Option<&R>,
+    view: impl FnOnce(&R) -> V,
+) {
+    match record {
+        Some(r) => {
+            map.insert(id.to_owned(), view(r));
+        }
+        None => {
+            map.remove(id);
+        }
     }
 }
 
@@ -327,27 +117,18 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.igws) {
-            match world.internet_gateways.get(&id) {
-                Some(g) => {
-                    self.igws.insert(id.clone(), igw_view(g));
-                }
-                None => {
-                    self.igws.remove(&id);
-                }
-            }
+            put(
+                &mut self.igws,
+                &id,
+                world.internet_gateways.get(&id),
+                igw_view,
+            );
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.nats) {
             let nat = world.nat_gateways.get(&id);
-            match nat {
-                Some(n) => {
-                    self.nats.insert(id.clone(), nat_view(n));
-                }
-                None => {
-                    self.nats.remove(&id);
-                }
-            }
+            put(&mut self.nats, &id, nat, nat_view);
             let new: Vec<String> = nat.map(|n| n.eni_id.clone()).into_iter().collect();
             d.enis.extend(self.deps.nats_by_eni.set(&id, new.clone()));
             d.enis.extend(new);
@@ -363,15 +144,9 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.instances) {
             let inst = world.instances.get(&id);
-            match inst {
-                Some(i) => {
-                    let view = instance_view(i, |e| world.network_interfaces.contains_key(e));
-                    self.instances.insert(id.clone(), view);
-                }
-                None => {
-                    self.instances.remove(&id);
-                }
-            }
+            put(&mut self.instances, &id, inst, |i| {
+                instance_view(i, |e| world.network_interfaces.contains_key(e))
+            });
             let first = inst
                 .and_then(|i| i.eni_ids.first().cloned())
                 .into_iter()
@@ -382,41 +157,25 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.tables) {
             let t = world.route_tables.get(&id);
-            match t {
-                Some(t) => {
-                    self.tables.insert(id.clone(), table_view(world, t, now));
-                }
-                None => {
-                    self.tables.remove(&id);
-                }
-            }
+            put(&mut self.tables, &id, t, |t| table_view(world, t, now));
             let (vpcs, subnets) = self.deps.set_table(&id, t);
             d.assoc_vpcs.extend(vpcs);
             d.subnets.extend(subnets);
         }
         for id in std::mem::take(&mut d.acls) {
             let a = world.network_acls.get(&id);
-            match a {
-                Some(a) => {
-                    self.acls.insert(id.clone(), acl_view(a));
-                }
-                None => {
-                    self.acls.remove(&id);
-                }
-            }
+            put(&mut self.acls, &id, a, acl_view);
             let (vpcs, subnets) = self.deps.set_acl(&id, a);
             d.assoc_vpcs.extend(vpcs);
             d.subnets.extend(subnets);
         }
         for id in std::mem::take(&mut d.groups) {
-            match world.security_groups.get(&id) {
-                Some(g) => {
-                    self.groups.insert(id.clone(), group_view(g));
-                }
-                None => {
-                    self.groups.remove(&id);
-                }
-            }
+            put(
+                &mut self.groups,
+                &id,
+                world.security_groups.get(&id),
+                group_view,
+            );
         }
         for id in std::mem::take(&mut d.subnet_records) {
             let vpc = world
@@ -439,17 +198,12 @@ impl Snapshot {
                 .extend(self.deps.subnets_by_vpc.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.subnets) {
-            match world.subnets.get(&id) {
-                Some(sub) => {
-                    let route_table = self.deps.subnet_tables.last(&id);
-                    let acl = self.deps.subnet_acls.last(&id);
-                    let view = subnet_view(sub, &self.vpcs, route_table, acl);
-                    self.subnets.insert(id.clone(), view);
-                }
-                None => {
-                    self.subnets.remove(&id);
-                }
-            }
+            let (deps, vpcs) = (&self.deps, &self.vpcs);
+            put(&mut self.subnets, &id, world.subnets.get(&id), |sub| {
+                let route_table = deps.subnet_tables.last(&id);
+                let acl = deps.subnet_acls.last(&id);
+                subnet_view(sub, vpcs, route_table, acl)
+            });
         }
     }
 

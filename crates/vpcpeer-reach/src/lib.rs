@@ -13,22 +13,27 @@
 pub mod audit;
 mod azure;
 mod clouds;
+mod deps;
 mod explain;
 mod gcp;
 pub mod incremental;
 pub mod lpm;
 mod matrix;
 pub mod model;
+mod remedy;
 mod rules;
 pub mod snapshot;
+mod trace;
+mod walk;
 
 pub use audit::{audit, Check, Finding, Severity};
 pub use clouds::explain_world;
 pub use explain::explain;
 pub use matrix::{matrix, matrix_cells, Cell};
+pub use remedy::{remedy, Remedy, Traffic};
 
 pub use model::{
-    CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Header, Hop,
-    Leg, Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+    CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Fact, Header,
+    Hop, Leg, Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
 };
 pub use snapshot::Snapshot;

@@ -8,6 +8,18 @@ use std::net::IpAddr;
 
 use vpcpeer_model::{AclAction, Destination, RouteTarget};
 
+/// `impl Display for $t` writing `self.$name()` (a `&'static str` spelling).
+macro_rules! display_by {
+    ($t:ty, $name:ident) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.$name())
+            }
+        }
+    };
+}
+pub(crate) use display_by;
+
 /// The client's ephemeral source port: every query's client sends from this port, so the return
 /// path is checked against one concrete port. 49152 lies in both the Linux (32768–60999) and the
 /// Windows/IANA (49152–65535) ephemeral ranges, and in the 1024–65535 range AWS tells network
@@ -437,11 +449,7 @@ impl Code {
     }
 }
 
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_code())
-    }
-}
+display_by!(Code, aws_code);
 
 /// One blocker: what, where, on which leg, and a human sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -454,6 +462,23 @@ pub struct Explanation {
     pub leg: Leg,
     /// A sentence naming rule, route, addresses.
     pub detail: String,
+    /// What the engine knows of the blocker beyond its component, for [`crate::remedy()`].
+    pub fact: Option<Fact>,
+}
+
+/// A structured fact about a blocker that its component and code do not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// GCP: `network`'s peering entry `name` has no entry back from the peer network.
+    GcpPeeringOneSided {
+        /// The network holding the entry (its relative path).
+        network: String,
+        /// The entry's name.
+        name: String,
+    },
+    /// Azure: the peering link is `Disconnected` (the other side was deleted or re-created),
+    /// not merely `Initiated`.
+    AzureLinkDisconnected,
 }
 
 /// The answer to a query.

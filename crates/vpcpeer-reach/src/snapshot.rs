@@ -23,7 +23,7 @@ use vpcpeer_model::{
     RtAssocTarget, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
 };
 
-use crate::incremental::Deps;
+use crate::deps::Deps;
 
 use crate::lpm::Lpm;
 

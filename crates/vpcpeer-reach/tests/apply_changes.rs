@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{acl_rule, from_cidr, tcp, Build};
+use common::{acl_rule, from_cidr, tcp, try_commit, Build, Rng};
 use proptest::prelude::*;
 use vpcpeer_model::ops::gateway::CreateNat;
 use vpcpeer_model::ops::instance::RunInstances;
@@ -21,31 +21,9 @@ use vpcpeer_model::ops::subnet::CreateSubnet;
 use vpcpeer_model::ops::vpc::NewBlock;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{
-    Ctx, DomainError, RecordKey, RouteTarget, RtAssocTarget, Scope, Tags, Timestamp, Tx,
+    DomainError, RecordKey, RouteTarget, RtAssocTarget, Scope, Tags, Timestamp, Tx,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
-
-/// SplitMix64: the whole run is a pure function of the seed proptest draws.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
-        (!items.is_empty()).then(|| items[self.below(items.len())].clone())
-    }
-}
 
 /// Runs `f` as `scope` in a transaction; the keys it committed (none when it failed).
 fn step<T>(
@@ -53,20 +31,9 @@ fn step<T>(
     scope: &Scope,
     f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
 ) -> Vec<RecordKey> {
-    let ctx = Ctx {
-        scope: scope.clone(),
-        now: env.now,
-        ids: &mut env.ids,
-        limits: &env.limits,
-    };
-    let mut tx = Tx::new(&mut env.world, ctx);
-    match f(&mut tx) {
-        Ok(_) => tx.commit().into_iter().map(|c| c.key).collect(),
-        Err(_) => {
-            tx.rollback();
-            Vec::new()
-        }
-    }
+    try_commit(env, scope, f)
+        .map(|(_, keys)| keys)
+        .unwrap_or_default()
 }
 
 const CIDRS: [&str; 5] = [

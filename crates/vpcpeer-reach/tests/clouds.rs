@@ -17,8 +17,8 @@ use vpcpeer_model::gcp::{
 use vpcpeer_model::testkit::{a, TestEnv};
 use vpcpeer_model::{Scope, World};
 use vpcpeer_reach::{
-    explain_world, CloudRule, Code, Endpoint, Leg, Protocol, Query, QueryError, RuleRef, Snapshot,
-    Verdict,
+    explain_world, remedy, CloudRule, Code, Endpoint, Explanation, Fact, Leg, Protocol, Query,
+    QueryError, Remedy, RuleRef, Snapshot, Verdict,
 };
 
 // ------------------------------------------------------------------ shared
@@ -1228,6 +1228,67 @@ fn azure_ids_are_case_insensitive_and_nics_are_endpoints() {
 }
 
 // ------------------------------------------------------------------ cross-cloud
+
+/// The blocker of `code` in `v`, with its typed remedy over `world`.
+fn remedy_of(
+    world: &World,
+    now: vpcpeer_model::Timestamp,
+    v: &Verdict,
+    code: Code,
+) -> (Explanation, Remedy) {
+    let b = v
+        .blockers
+        .iter()
+        .find(|b| b.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", codes(v)))
+        .clone();
+    let r = remedy(&Snapshot::compile(world, now), v, &b);
+    (b, r)
+}
+
+#[test]
+fn peering_blockers_carry_the_facts_their_remedies_need() {
+    // GCP: net-a has an entry to net-b, net-b none back.
+    let mut g = gcp_base();
+    g.peer(PA, "net-a", "a-b", &net_path(PB, "net-b"), false, false);
+    let v = g.ask(&inst(PA, "a1"), &inst(PB, "b1"), 443);
+    let (b, r) = remedy_of(&g.env.world, g.env.now, &v, Code::PeeringNotActive);
+    let one_sided = Fact::GcpPeeringOneSided {
+        network: net_path(PA, "net-a"),
+        name: "a-b".into(),
+    };
+    assert_eq!(b.fact, Some(one_sided));
+    assert_eq!(
+        r,
+        Remedy::AddGcpPeeringBack {
+            network: net_path(PA, "net-a"),
+            name: "a-b".into(),
+        }
+    );
+    // Azure: a link alone is Initiated; a link whose reverse was deleted is Disconnected.
+    let mut z = az_base();
+    z.peer("va", "va-vb", "vb", allow_vnet());
+    let v = z.ask(&vm_id("vm-a"), &vm_id("vm-b"), 443);
+    let (b, r) = remedy_of(&z.env.world, z.env.now, &v, Code::PeeringNotActive);
+    assert_eq!(b.fact, None);
+    assert_eq!(
+        r,
+        Remedy::CreateReverseAzureLink {
+            link: b.component.id.clone()
+        }
+    );
+    z.peer("vb", "vb-va", "va", allow_vnet());
+    z.run(|tx| az::delete_peering(tx, &Target::new(SUB, RG, "vb"), "vb-va"));
+    let v = z.ask(&vm_id("vm-a"), &vm_id("vm-b"), 443);
+    let (b, r) = remedy_of(&z.env.world, z.env.now, &v, Code::PeeringNotActive);
+    assert_eq!(b.fact, Some(Fact::AzureLinkDisconnected));
+    assert_eq!(
+        r,
+        Remedy::RecreateAzurePeering {
+            link: b.component.id.clone()
+        }
+    );
+}
 
 #[test]
 fn cross_cloud_queries_are_unreachable_with_their_own_code() {

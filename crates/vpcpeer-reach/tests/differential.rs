@@ -15,7 +15,7 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{acl_rule, tcp, Build};
+use common::{acl_rule, tcp, Build, Rng};
 use proptest::prelude::*;
 use vpcpeer_model::ops::security_group::{
     Direction as SgDir, GroupPair, GroupSelector, Permission, Range,
@@ -278,28 +278,6 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
 // ---------------------------------------------------------------------------------------------
 // Random topologies.
 
-/// SplitMix64: the topology is a pure function of the seed proptest draws.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
-
 struct Vpc {
     id: String,
     scope: Scope,
@@ -327,7 +305,7 @@ fn perm(rng: &mut Rng) -> Permission {
             ..Default::default()
         },
         1 => {
-            let (f, t) = *rng.pick(&ports);
+            let (f, t) = *rng.one(&ports);
             Permission {
                 protocol: "udp".into(),
                 from_port: Some(f),
@@ -336,7 +314,7 @@ fn perm(rng: &mut Rng) -> Permission {
             }
         }
         _ => {
-            let (f, t) = *rng.pick(&ports);
+            let (f, t) = *rng.one(&ports);
             Permission {
                 protocol: "tcp".into(),
                 from_port: Some(f),
@@ -370,7 +348,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
         } else {
             scopes[2].clone()
         };
-        let (net, cidr) = *rng.pick(&cidrs);
+        let (net, cidr) = *rng.one(&cidrs);
         let id = env.vpc(&scope, cidr);
         let mut subnets = Vec::new();
         for k in 1..=(1 + rng.below(2)) {
@@ -509,14 +487,14 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                     let c = match rng.below(4) {
                         0 => "0.0.0.0/0".to_owned(),
                         1 => "10.0.0.0/8".to_owned(),
-                        _ => rng.pick(&vpcs).cidr.clone(),
+                        _ => rng.one(&vpcs).cidr.clone(),
                     };
                     p.ipv4.push(Range {
                         value: c,
                         description: None,
                     });
                 } else {
-                    let (gid, owner) = rng.pick(&all_groups).clone();
+                    let (gid, owner) = rng.one(&all_groups).clone();
                     p.groups.push(GroupPair {
                         group_id: Some(gid),
                         user_id: Some(owner),
@@ -571,7 +549,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             for _ in 0..rng.below(3) {
                 let number = 1 + rng.below(150) as i64;
                 let egress = rng.chance(50);
-                let (proto, ports) = *rng.pick(&[
+                let (proto, ports) = *rng.one(&[
                     ("-1", None),
                     ("tcp", Some((80, 80))),
                     ("tcp", Some((1024, 65535))),
@@ -582,7 +560,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 let action = if rng.chance(60) { "deny" } else { "allow" };
                 let cidr = match rng.below(3) {
                     0 => "0.0.0.0/0".to_owned(),
-                    _ => rng.pick(&vpcs).cidr.clone(),
+                    _ => rng.one(&vpcs).cidr.clone(),
                 };
                 let _ = env.run(&v.scope, |tx| {
                     tx.create_network_acl_entry(&acl_rule(
@@ -596,9 +574,9 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
     let mut instances = Vec::new();
     for v in &vpcs {
         for s in &v.subnets {
-            let mut gs = vec![rng.pick(&v.groups).clone()];
+            let mut gs = vec![rng.one(&v.groups).clone()];
             if rng.chance(30) {
-                let g = rng.pick(&v.groups).clone();
+                let g = rng.one(&v.groups).clone();
                 if !gs.contains(&g) {
                     gs.push(g);
                 }
@@ -717,9 +695,9 @@ fn no_panic(seed: u64) -> Result<(), TestCaseError> {
         .map(|e| IpAddr::V4(e.private_ip))
         .collect();
     let endpoint = |rng: &mut Rng| match rng.below(6) {
-        0 => Endpoint::Instance(rng.pick(&instances).clone()),
-        1 => Endpoint::Eni(rng.pick(&enis).clone()),
-        2 => Endpoint::Ip(*rng.pick(&ips)),
+        0 => Endpoint::Instance(rng.one(&instances).clone()),
+        1 => Endpoint::Eni(rng.one(&enis).clone()),
+        2 => Endpoint::Ip(*rng.one(&ips)),
         3 => Endpoint::Ip(IpAddr::V4(Ipv4Addr::new(
             10,
             rng.below(4) as u8,
@@ -733,10 +711,10 @@ fn no_panic(seed: u64) -> Result<(), TestCaseError> {
         let q = Query {
             src: endpoint(&mut rng),
             dst: endpoint(&mut rng),
-            protocol: *rng.pick(&[Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::All]),
+            protocol: *rng.one(&[Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::All]),
             port: rng
                 .chance(85)
-                .then(|| *rng.pick(&[22u16, 80, 443, 0, 65535])),
+                .then(|| *rng.one(&[22u16, 80, 443, 0, 65535])),
         };
         if let Ok(v) = explain(&snap, &q) {
             prop_assert_eq!(v.reachable, v.blockers.is_empty(), "{:?}", q);

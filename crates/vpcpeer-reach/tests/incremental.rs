@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{from_cidr, tcp, Build};
+use common::{web_vpc, Build};
 use ipnet::IpNet;
 use vpcpeer_model::ops::route::RouteInput;
-use vpcpeer_model::ops::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::snapshot::RouteEntry;
@@ -34,15 +33,7 @@ fn fixture() -> Fx {
     let mut vpcs = Vec::new();
     let mut instances = Vec::new();
     for (i, s) in scopes.iter().enumerate() {
-        let vpc = env.vpc(s, &cidr(i));
-        let subnet = env.subnet(s, &vpc, &format!("10.{i}.1.0/24"));
-        let sg = env.sg(s, &vpc, "web");
-        env.allow(
-            s,
-            &sg,
-            SgDir::Ingress,
-            from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-        );
+        let (vpc, subnet, sg) = web_vpc(&mut env, s, &cidr(i), &format!("10.{i}.1.0/24"));
         instances.push(env.instance(s, &subnet, &[&sg]));
         vpcs.push(vpc);
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{from_cidr, tcp, Build};
+use common::{from_cidr, tcp, web_vpc, Build};
 use vpcpeer_model::ops::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::RouteTarget;
@@ -17,14 +17,11 @@ fn matrix_agrees_with_explain_pair_by_pair() {
     let mut vpcs = Vec::new();
     let mut instances = Vec::new();
     for (i, s) in scopes.iter().enumerate() {
-        let vpc = env.vpc(s, &format!("10.{i}.0.0/16"));
-        let subnet = env.subnet(s, &vpc, &format!("10.{i}.1.0/24"));
-        let sg = env.sg(s, &vpc, "web");
-        env.allow(
+        let (vpc, subnet, sg) = web_vpc(
+            &mut env,
             s,
-            &sg,
-            SgDir::Ingress,
-            from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+            &format!("10.{i}.0.0/16"),
+            &format!("10.{i}.1.0/24"),
         );
         // Two instances in VPC 0, one in each other VPC.
         for _ in 0..if i == 0 { 2 } else { 1 } {

@@ -1,16 +1,20 @@
 //! Scenario tests as data: each row is a small topology built through the real model
 //! operations, one query, and the expected verdict with its blocker codes (leg and AWS code, in
-//! path order). A few happy paths also check their hop lists.
+//! path order). A few happy paths also check their hop lists, and the typed remedies
+//! ([`remedy`]) of the blockers name the table, peering, group and values the fix needs (the
+//! server only words them).
 
 mod common;
 
 use common::{acl_rule, from_cidr, from_group, tcp, Build};
+use ipnet::IpNet;
 use vpcpeer_model::ops::security_group::Direction as SgDir;
+use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::testkit::{a, b, TestEnv, A};
 use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::{
-    explain, ComponentKind as K, Endpoint, Leg, Protocol, Query, QueryError, RuleRef, Snapshot,
-    Verdict,
+    explain, remedy, Code, ComponentKind as K, Direction, Endpoint, Leg, Protocol, Query,
+    QueryError, Remedy, RuleRef, Snapshot, Traffic, Verdict,
 };
 
 /// A's VPC 10.0.0.0/16 (account A) and B's VPC 10.1.0.0/16 (account B), one subnet and one
@@ -713,4 +717,105 @@ fn query_errors() {
     for (query, want) in cases {
         assert_eq!(explain(&snap, &query), Err(want), "{query:?}");
     }
+}
+
+// ------------------------------------------------------------------ typed remedies
+
+/// The blockers of `ia` → `ib` on tcp/`port`, each with its code and remedy; the snapshot.
+fn remedies(f: &Fx, port: u16) -> (Snapshot, Vec<(Code, Remedy)>) {
+    let snap = Snapshot::compile(&f.env.world, f.env.now);
+    let v = explain(&snap, &q(&f.ia, inst(&f.ib), port)).expect("verdict");
+    let r = v
+        .blockers
+        .iter()
+        .map(|b| (b.code, remedy(&snap, &v, b)))
+        .collect();
+    (snap, r)
+}
+
+/// The primary address of instance `i` in `snap`.
+fn addr(snap: &Snapshot, i: &str) -> std::net::IpAddr {
+    snap.enis[snap.instances[i].primary_eni.as_ref().expect("eni")].ips[0]
+}
+
+fn net(s: &str) -> IpNet {
+    s.parse().expect("prefix")
+}
+
+#[test]
+fn a_missing_return_route_names_table_block_and_peering() {
+    let mut f = base();
+    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
+    let rta = f.rta.clone();
+    f.env
+        .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+    let (_, r) = remedies(&f, 80);
+    let want = Remedy::AddPeeringRoute {
+        table: f.rtb.clone(),
+        destination: net("10.0.0.0/16"),
+        peering: pcx,
+    };
+    assert_eq!(r, vec![(Code::NoRouteToDestination, want)]);
+}
+
+#[test]
+fn a_pending_peering_is_to_accept_or_to_activate_first() {
+    let mut f = base();
+    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, false);
+    let (_, r) = remedies(&f, 80);
+    let activate = Remedy::ActivatePeeringThenRoute {
+        peering: pcx.clone(),
+        state: PeeringState::PendingAcceptance,
+        destination: net("10.1.0.0/16"),
+        table: f.rta.clone(),
+    };
+    assert_eq!(r.first(), Some(&(Code::NoRouteToDestination, activate)));
+    let rta = f.rta.clone();
+    f.env
+        .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+    let (_, r) = remedies(&f, 80);
+    let accept = Remedy::AcceptPeering { peering: pcx };
+    assert_eq!(r.first(), Some(&(Code::BadStateRoute, accept)), "{r:?}");
+}
+
+#[test]
+fn a_closed_port_names_the_group_traffic_and_source_host() {
+    let (f, _) = peered();
+    let (snap, r) = remedies(&f, 443);
+    let want = Remedy::AllowInSecurityGroup {
+        group: f.sgb.clone(),
+        direction: Direction::Ingress,
+        traffic: Traffic {
+            protocol: Protocol::Tcp,
+            port: Some(443),
+        },
+        peer: IpNet::from(addr(&snap, &f.ia)),
+    };
+    let code = Code::EniSgRulesMismatch {
+        direction: Direction::Ingress,
+    };
+    assert_eq!(r, vec![(code, want)]);
+    assert_eq!(remedies(&f, 80).1, vec![], "reachable: nothing to remedy");
+}
+
+#[test]
+fn unpeered_vpcs_are_told_to_peer_then_route_each_side() {
+    let f = base();
+    let (snap, r) = remedies(&f, 80);
+    let route = |vpc: &str, to: &str, table: &str| Remedy::PeerVpcsThenRoute {
+        vpc: vpc.to_owned(),
+        destination: addr(&snap, to),
+        table: table.to_owned(),
+    };
+    assert_eq!(
+        r,
+        vec![
+            (
+                Code::DisconnectedVpcs,
+                Remedy::CreatePeering { vpc: f.vb.clone() }
+            ),
+            (Code::NoRouteToDestination, route(&f.va, &f.ib, &f.rta)),
+            (Code::NoRouteToDestination, route(&f.vb, &f.ia, &f.rtb)),
+        ]
+    );
 }

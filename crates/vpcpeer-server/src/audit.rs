@@ -29,42 +29,15 @@
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use vpcpeer_api as api;
 use vpcpeer_model::{InstanceState, Limits, Timestamp, World};
 use vpcpeer_reach::{matrix_cells, Finding, Protocol, Severity, Snapshot};
 
 use crate::reach::ReachError;
 use crate::redact::{Redactor, Viewer};
 
-/// Body of `POST /_vpcpeer/audit`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditRequest {
-    /// Keep only findings naming a resource of this account.
-    #[serde(default)]
-    pub account: Option<String>,
-}
-
-/// Body of `POST /_vpcpeer/matrix`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MatrixRequest {
-    /// `tcp`, `udp`, `icmp` or `all`.
-    pub protocol: String,
-    /// Destination port (TCP/UDP).
-    #[serde(default)]
-    pub port: Option<u16>,
-    /// Only instances of this account.
-    #[serde(default)]
-    pub account: Option<String>,
-    /// Only instances in this region.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Exactly these instances.
-    #[serde(default)]
-    pub instances: Option<Vec<String>>,
-}
+pub use vpcpeer_api::{AuditRequest, MatrixRequest};
 
 fn bad(message: impl Into<String>) -> ReachError {
     ReachError {
@@ -104,15 +77,23 @@ pub fn parse_matrix(body: &[u8]) -> Result<MatrixRequest, ReachError> {
     Ok(req)
 }
 
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "check": f.check.name(),
-        "severity": f.severity.name(),
-        "resources": f.resources,
-        "accounts": f.accounts,
-        "message": f.message,
-        "fix": f.fix,
-    })
+fn severity_api(s: Severity) -> api::Severity {
+    match s {
+        Severity::Error => api::Severity::Error,
+        Severity::Warning => api::Severity::Warning,
+        Severity::Info => api::Severity::Info,
+    }
+}
+
+fn finding_api(f: &Finding) -> api::Finding {
+    api::Finding {
+        check: f.check.name().to_owned(),
+        severity: severity_api(f.severity),
+        resources: f.resources.clone(),
+        accounts: f.accounts.clone(),
+        message: f.message.clone(),
+        fix: f.fix.clone(),
+    }
 }
 
 /// The audit answer over `world` at `now`.
@@ -122,19 +103,22 @@ pub fn audit_answer(world: &World, now: Timestamp, limits: &Limits, req: &AuditR
         .filter(|f| req.account.as_deref().is_none_or(|a| f.involves(a)))
         .collect();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let mut findings: Vec<Value> = findings.iter().map(finding_json).collect();
+    let answer = api::AuditAnswer {
+        findings: findings.iter().map(finding_api).collect(),
+        summary: api::Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+        },
+    };
+    let mut v = serde_json::to_value(&answer).unwrap_or_default();
     if let Some(a) = &req.account {
         let r = Redactor::new(world, Viewer::aws(a));
-        findings.iter_mut().for_each(|f| r.json(f));
+        if let Some(findings) = v.get_mut("findings") {
+            r.json(findings);
+        }
     }
-    json!({
-        "findings": findings,
-        "summary": {
-            "error": count(Severity::Error),
-            "warning": count(Severity::Warning),
-            "info": count(Severity::Info),
-        },
-    })
+    v
 }
 
 fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
@@ -196,58 +180,55 @@ pub fn matrix_answer(
             .collect(),
     };
     let cells = matrix_cells(snap, &ids, protocol, port);
-    let instances: Vec<Value> = ids
+    let instances: Vec<api::MatrixInstance> = ids
         .iter()
         .filter_map(|id| world.instances.get(id))
-        .map(|i| {
-            let ip = i
+        .map(|i| api::MatrixInstance {
+            id: i.id.clone(),
+            account: i.scope.account.clone(),
+            region: i.scope.region.clone(),
+            vpc_id: i.vpc_id.clone(),
+            subnet_id: i.subnet_id.clone(),
+            private_ip: i
                 .eni_ids
                 .first()
                 .and_then(|e| world.network_interfaces.get(e))
-                .map(|e| e.private_ip.to_string());
-            json!({
-                "id": i.id,
-                "account": i.scope.account,
-                "region": i.scope.region,
-                "vpc_id": i.vpc_id,
-                "subnet_id": i.subnet_id,
-                "private_ip": ip,
-            })
+                .map(|e| e.private_ip.to_string()),
         })
         .collect();
-    let reachable: Vec<Value> = cells
+    let reachable = cells
         .iter()
         .filter(|c| c.reachable)
-        .map(|c| json!([c.src, c.dst]))
+        .map(|c| (c.src.clone(), c.dst.clone()))
         .collect();
     let redactor = req
         .account
         .as_deref()
         .map(|a| Redactor::new(world, Viewer::aws(a)));
-    let cells: Vec<Value> = cells
+    let cells = cells
         .iter()
-        .map(|c| {
-            let mut v = json!({"from": c.src, "to": c.dst, "reachable": c.reachable});
-            if let Some(code) = c.first_blocker {
-                v["code"] = json!(code.aws_code());
-            }
-            if let Some(e) = &c.error {
+        .map(|c| api::Cell {
+            from: c.src.clone(),
+            to: c.dst.clone(),
+            reachable: c.reachable,
+            code: c.first_blocker.map(|code| code.aws_code().to_owned()),
+            error: c.error.as_ref().map(|e| {
                 let e = e.to_string();
-                v["error"] = json!(match &redactor {
+                match &redactor {
                     Some(r) => r.text(&e),
                     None => e,
-                });
-            }
-            v
+                }
+            }),
         })
         .collect();
-    Ok(json!({
-        "protocol": protocol.to_string(),
-        "port": port,
-        "instances": instances,
-        "cells": cells,
-        "reachable": reachable,
-    }))
+    let answer = api::MatrixAnswer {
+        protocol: protocol.to_string(),
+        port,
+        instances,
+        cells,
+        reachable,
+    };
+    Ok(serde_json::to_value(&answer).unwrap_or_default())
 }
 
 fn scope_words(req: &MatrixRequest) -> String {
@@ -299,4 +280,4 @@ pub(crate) async fn matrix_handler(
 
 #[cfg(test)]
 #[path = "audit_tests.rs"]
-mod tests;
+pub(crate) mod tests;

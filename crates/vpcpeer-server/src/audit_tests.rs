@@ -11,11 +11,11 @@ use serde_json::{json, Value};
 use crate::testing::{between, ok as ec2, send_json, state, vpc_with_instance};
 use crate::AppState;
 
-const A: &str = "111111111111";
-const B: &str = "222222222222";
+pub(crate) const A: &str = "111111111111";
+pub(crate) const B: &str = "222222222222";
 const C: &str = "333333333333";
 
-async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
+pub(crate) async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Value) {
     let req = Request::post(path)
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
@@ -30,7 +30,9 @@ async fn vpc(st: &Arc<AppState>, account: &str, cidr: &str, subnet: &str) -> [St
 }
 
 /// A's VPC peered with B's, routed from A only; C's VPC on its own.
-async fn one_sided(st: &Arc<AppState>) -> ([String; 3], [String; 3], [String; 3], String) {
+pub(crate) async fn one_sided(
+    st: &Arc<AppState>,
+) -> ([String; 3], [String; 3], [String; 3], String) {
     let a = vpc(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let b = vpc(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
     let c = vpc(st, C, "10.2.0.0/16", "10.2.1.0/24").await;

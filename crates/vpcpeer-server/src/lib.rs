@@ -36,7 +36,6 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use vpcpeer_service::Emulator;
 use vpcpeer_wire_aws::{error_document, handler, sts, success_envelope, Ec2Error, Params, Xml};
 
@@ -233,7 +232,13 @@ async fn aws_query(
 }
 
 fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
+    (
+        status,
+        Json(vpcpeer_api::ErrorAnswer {
+            error: message.to_owned(),
+        }),
+    )
+        .into_response()
 }
 
 async fn health(State(st): State<Arc<AppState>>) -> Response {
@@ -246,19 +251,19 @@ async fn health(State(st): State<Arc<AppState>>) -> Response {
     };
     (
         status,
-        Json(serde_json::json!({
-            "status": if healthy { "ok" } else { "degraded" },
-            "resources": resources,
-        })),
+        Json(vpcpeer_api::Health {
+            status: if healthy { "ok" } else { "degraded" }.to_owned(),
+            resources,
+        }),
     )
         .into_response()
 }
 
-fn clock_json(st: &AppState) -> serde_json::Value {
-    serde_json::json!({
-        "now": vpcpeer_wire_aws::render::iso(st.emulator.now()),
-        "now_ms": st.emulator.now().millis(),
-    })
+fn clock_json(st: &AppState) -> vpcpeer_api::Clock {
+    vpcpeer_api::Clock {
+        now: vpcpeer_wire_aws::render::iso(st.emulator.now()),
+        now_ms: st.emulator.now().millis(),
+    }
 }
 
 async fn get_clock(State(st): State<Arc<AppState>>) -> Response {
@@ -269,14 +274,8 @@ async fn get_clock(State(st): State<Arc<AppState>>) -> Response {
 /// times no longer print as ISO-8601 and expiration times would saturate.
 const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Advance {
-    advance_seconds: i64,
-}
-
 async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
-    let req: Advance = match serde_json::from_slice(&body) {
+    let req: vpcpeer_api::AdvanceClock = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return json_error(
@@ -313,7 +312,10 @@ async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response
 
 async fn reset(State(st): State<Arc<AppState>>) -> Response {
     match st.emulator.reset().await {
-        Ok(()) => Json(serde_json::json!({"status": "reset"})).into_response(),
+        Ok(()) => Json(vpcpeer_api::ResetAnswer {
+            status: "reset".to_owned(),
+        })
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "reset failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -337,6 +339,8 @@ async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
 
 #[cfg(test)]
 mod dialect_tests;
+#[cfg(test)]
+mod golden_tests;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

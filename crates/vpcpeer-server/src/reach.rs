@@ -28,46 +28,27 @@
 //! Errors are JSON `{"error": "..."}`: `400` for malformed input and engine refusals (port
 //! missing, same interface, ambiguous source address), `404` for unknown or foreign endpoints.
 //!
-//! The answer is `{"reachable", "forward": [hop], "return": [hop], "blockers": [blocker]}`; the
-//! reach crate knows no wire format, so the JSON is built here, and so is each blocker's
-//! one-line `fix` suggestion (which reads the snapshot, e.g. to name the peering a missing route
-//! should target).
-
-use std::net::IpAddr;
+//! The answer is `{"reachable", "forward": [hop], "return": [hop], "blockers": [blocker]}`
+//! ([`vpcpeer_api::ReachAnswer`]); the reach crate knows no wire format, so the JSON is built
+//! here. Each blocker's one-line `fix` is the engine's typed remedy
+//! ([`vpcpeer_reach::remedy()`]: the table, peering, group, values to change) put into words by
+//! [`remedy_text`]; nothing here reads the engine's prose.
 
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use vpcpeer_api as api;
 use vpcpeer_model::gcp;
 use vpcpeer_model::peering::PeeringState;
-use vpcpeer_model::{AclAction, RouteTarget, Scope, World};
+use vpcpeer_model::{AclAction, Scope, World};
 use vpcpeer_reach::{
     explain_world, CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation,
-    Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, Snapshot, Verdict,
+    Header, Hop, Leg, Protocol, Query, QueryError, Remedy, RuleRef, Snapshot, Traffic, Verdict,
 };
 
 use crate::redact::{Redactor, Viewer};
 
-/// The request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReachRequest {
-    /// Caller account (default `000000000000`).
-    #[serde(default)]
-    pub account: Option<String>,
-    /// Caller region (default `us-east-1`).
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Source: `i-…`, `eni-…` or an address.
-    pub from: String,
-    /// Destination: `i-…`, `eni-…` or an address.
-    pub to: String,
-    /// `tcp`, `udp`, `icmp` or `all`.
-    pub protocol: String,
-    /// Destination port (TCP/UDP).
-    #[serde(default)]
-    pub port: Option<u16>,
-}
+/// The request body (the API crate's type).
+pub use vpcpeer_api::ReachRequest;
 
 /// An error answer: status and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,27 +289,32 @@ fn is_aws(c: &ComponentRef) -> bool {
 
 /// The JSON form of a verdict, with a fix suggestion per blocker, as `r`'s viewer may see it.
 pub fn verdict_json(snap: &Snapshot, v: &Verdict, r: &Redactor<'_>) -> Value {
-    let mut out = json!({
-        "reachable": v.reachable,
-        "forward": v.forward.iter().map(|h| hop_json(h, r)).collect::<Vec<_>>(),
-        "return": v.ret.iter().map(|h| hop_json(h, r)).collect::<Vec<_>>(),
-        "blockers": v.blockers.iter().map(|b| {
-            let fix = fix(snap, v, b);
-            let fix = match r.hidden(&b.component.id) {
-                Some(h) if changes_the_component(b.code) => {
-                    owner_must(&h.owner_words(), &r.text(&fix))
+    let answer = api::ReachAnswer {
+        reachable: v.reachable,
+        forward: v.forward.iter().map(|h| hop_api(h, r)).collect(),
+        ret: v.ret.iter().map(|h| hop_api(h, r)).collect(),
+        blockers: v
+            .blockers
+            .iter()
+            .map(|b| {
+                let fix = fix(snap, v, b);
+                let fix = match r.hidden(&b.component.id) {
+                    Some(h) if changes_the_component(b.code) => {
+                        owner_must(&h.owner_words(), &r.text(&fix))
+                    }
+                    _ => fix,
+                };
+                api::Blocker {
+                    code: b.code.aws_code().to_owned(),
+                    leg: leg_api(b.leg),
+                    component: r.component(kind_name(b.component.kind), &b.component.id),
+                    detail: b.detail.clone(),
+                    fix,
                 }
-                _ => fix,
-            };
-            json!({
-                "code": b.code.aws_code(),
-                "leg": leg_name(b.leg),
-                "component": r.component(kind_name(b.component.kind), &b.component.id),
-                "detail": b.detail,
-                "fix": fix,
             })
-        }).collect::<Vec<_>>(),
-    });
+            .collect(),
+    };
+    let mut out = serde_json::to_value(&answer).unwrap_or_default();
     // The one pass that guarantees no hidden id or name is left in any text.
     r.json(&mut out);
     out
@@ -374,10 +360,10 @@ fn owner_must(owner: &str, fix: &str) -> String {
     }
 }
 
-fn leg_name(l: Leg) -> &'static str {
+fn leg_api(l: Leg) -> api::Leg {
     match l {
-        Leg::Forward => "forward",
-        Leg::Return => "return",
+        Leg::Forward => api::Leg::Forward,
+        Leg::Return => api::Leg::Return,
     }
 }
 
@@ -409,47 +395,52 @@ fn direction_name(d: Direction, acl: bool) -> &'static str {
     }
 }
 
-fn rule_json(r: &RuleRef) -> Value {
+fn action_name(a: AclAction) -> &'static str {
+    match a {
+        AclAction::Allow => "allow",
+        AclAction::Deny => "deny",
+    }
+}
+
+fn rule_api(r: &RuleRef) -> api::Rule {
     match r {
         RuleRef::Route {
             destination,
             target,
-        } => json!({
-            "type": "route",
-            "destination": destination.to_string(),
-            "target": target.id(),
+        } => api::Rule::Route(api::RouteRule {
+            destination: destination.to_string(),
+            name: None,
+            priority: None,
+            target: target.id().to_string(),
         }),
         RuleRef::SecurityGroupRule {
             group_id,
             rule_id,
             direction,
-        } => json!({
-            "type": "security-group-rule",
-            "group_id": group_id,
-            "rule_id": rule_id,
-            "direction": direction_name(*direction, false),
+        } => api::Rule::SecurityGroupRule(api::SecurityGroupRule {
+            direction: direction_name(*direction, false).to_owned(),
+            group_id: Some(group_id.clone()),
+            rule_id: Some(rule_id.clone()),
         }),
         RuleRef::AclRule {
             rule_number,
             action,
             direction,
-        } => json!({
-            "type": "network-acl-entry",
-            "rule_number": rule_number,
-            "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
-            "direction": direction_name(*direction, true),
+        } => api::Rule::NetworkAclEntry(api::AclEntryRule {
+            action: action_name(*action).to_owned(),
+            direction: direction_name(*direction, true).to_owned(),
+            rule_number: *rule_number,
         }),
         RuleRef::Cloud(CloudRule::Route {
             name,
             destination,
             next_hop,
             priority,
-        }) => json!({
-            "type": "route",
-            "name": name,
-            "destination": destination,
-            "target": next_hop,
-            "priority": priority,
+        }) => api::Rule::Route(api::RouteRule {
+            destination: destination.clone(),
+            name: Some(Some(name.clone())),
+            priority: Some(*priority),
+            target: next_hop.clone(),
         }),
         RuleRef::Cloud(CloudRule::Filter {
             policy,
@@ -457,332 +448,262 @@ fn rule_json(r: &RuleRef) -> Value {
             priority,
             action,
             direction,
-        }) => json!({
-            "type": "firewall-rule",
-            "policy": policy,
-            "rule": rule,
-            "priority": priority,
-            "action": match action { AclAction::Allow => "allow", AclAction::Deny => "deny" },
-            "direction": direction_name(*direction, false),
+        }) => api::Rule::FirewallRule(api::FilterRule {
+            action: action_name(*action).to_owned(),
+            direction: direction_name(*direction, false).to_owned(),
+            policy: Some(policy.clone()),
+            priority: *priority,
+            rule: Some(rule.clone()),
         }),
     }
 }
 
-fn header_json(h: &Header) -> Value {
-    let mut v = json!({
-        "src_ip": h.src_ip.to_string(),
-        "dst_ip": h.dst_ip.to_string(),
-        "protocol": h.protocol.to_string(),
-        "src_port": h.src_port,
-        "dst_port": h.dst_port,
-    });
-    if let Some((t, c)) = h.icmp {
-        v["icmp_type"] = json!(t);
-        v["icmp_code"] = json!(c);
+/// The rule of another owner's component: what it did, not what it is called.
+fn hide_names(rule: &mut api::Rule) {
+    match rule {
+        api::Rule::Route(r) => {
+            if let Some(name) = &mut r.name {
+                *name = None;
+            }
+        }
+        api::Rule::SecurityGroupRule(r) => {
+            r.group_id = None;
+            r.rule_id = None;
+        }
+        api::Rule::NetworkAclEntry(_) => {}
+        api::Rule::FirewallRule(r) => {
+            r.policy = None;
+            r.rule = None;
+        }
     }
-    v
 }
 
-fn hop_json(h: &Hop, r: &Redactor<'_>) -> Value {
+fn header_api(h: &Header) -> api::Header {
+    api::Header {
+        src_ip: h.src_ip.to_string(),
+        dst_ip: h.dst_ip.to_string(),
+        protocol: h.protocol.to_string(),
+        src_port: h.src_port,
+        dst_port: h.dst_port,
+        icmp_type: h.icmp.map(|(t, _)| t),
+        icmp_code: h.icmp.map(|(_, c)| c),
+    }
+}
+
+fn hop_api(h: &Hop, r: &Redactor<'_>) -> api::Hop {
     if let Some(RuleRef::SecurityGroupRule {
         group_id, rule_id, ..
     }) = &h.rule
     {
         r.know_rule(rule_id, group_id);
     }
-    let hidden = r.hidden(&h.component.id).is_some();
-    let mut rule = h.rule.as_ref().map(rule_json).unwrap_or(Value::Null);
-    if hidden {
-        // The rule of another owner's component: what it did, not what it is called.
-        for k in ["group_id", "rule_id", "policy", "rule", "name"] {
-            if let Some(x) = rule.get_mut(k) {
-                *x = Value::Null;
-            }
-        }
+    let mut rule = h.rule.as_ref().map(rule_api);
+    if let (Some(rule), Some(_)) = (&mut rule, r.hidden(&h.component.id)) {
+        hide_names(rule);
     }
-    json!({
-        "component": r.component(kind_name(h.component.kind), &h.component.id),
-        "rule": rule,
-        "inbound": header_json(&h.inbound),
-        "outbound": header_json(&h.outbound),
-    })
-}
-
-/// The last hop on `leg` that satisfies `pred`.
-fn hop_at(v: &Verdict, leg: Leg, pred: impl Fn(&Hop) -> bool) -> Option<&Hop> {
-    let hops = match leg {
-        Leg::Forward => &v.forward,
-        Leg::Return => &v.ret,
-    };
-    hops.iter().rev().find(|h| pred(h))
+    api::Hop {
+        component: r.component(kind_name(h.component.kind), &h.component.id),
+        rule,
+        inbound: header_api(&h.inbound),
+        outbound: header_api(&h.outbound),
+    }
 }
 
 /// `tcp/443`, `udp/53`, `icmp`, `all traffic`.
-fn traffic(h: &Header) -> String {
-    match (h.protocol, h.dst_port) {
-        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}/{p}", h.protocol),
+fn traffic(t: &Traffic) -> String {
+    match (t.protocol, t.port) {
+        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}/{p}", t.protocol),
         (Protocol::All, _) => "all traffic".to_owned(),
         (p, _) => p.to_string(),
     }
 }
 
-fn host_net(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => format!("{a}/32"),
-        IpAddr::V6(a) => format!("{a}/128"),
+/// `tcp:443`, `udp:53`, `icmp`, `all` (GCP's way of writing a protocol and port).
+fn gcp_traffic(t: &Traffic) -> String {
+    match (t.protocol, t.port) {
+        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}:{p}", t.protocol),
+        (p, _) => p.to_string(),
     }
-}
-
-/// The VPC holding `ip` among the peers of `vpc`, with the peering and the block.
-fn peer_for(snap: &Snapshot, vpc: &str, ip: IpAddr) -> Option<(String, String, PeeringState)> {
-    let ids = snap.peerings_by_vpc.get(vpc)?;
-    let mut best: Option<(String, String, PeeringState)> = None;
-    for id in ids {
-        let Some(p) = snap.peerings.get(id) else {
-            continue;
-        };
-        let Some(other) = p.other_side(vpc) else {
-            continue;
-        };
-        let Some(ov) = snap.vpcs.get(other) else {
-            continue;
-        };
-        let block = ov
-            .ipv4
-            .iter()
-            .find(|n| matches!(ip, IpAddr::V4(a) if n.contains(&a)))
-            .map(|n| n.to_string())
-            .or_else(|| {
-                ov.ipv6
-                    .iter()
-                    .find(|n| matches!(ip, IpAddr::V6(a) if n.contains(&a)))
-                    .map(|n| n.to_string())
-            });
-        if let Some(block) = block {
-            let cand = (id.clone(), block, p.state);
-            if p.is_active() {
-                return Some(cand);
-            }
-            best.get_or_insert(cand);
-        }
-    }
-    best
 }
 
 fn state_name(s: PeeringState) -> &'static str {
     vpcpeer_model::ops::peering::state_name(s)
 }
 
-/// A one-line suggestion that would remove blocker `b`.
+/// A one-line suggestion that would remove blocker `b`: the engine's typed
+/// [`vpcpeer_reach::remedy()`], in words.
 pub fn fix(snap: &Snapshot, v: &Verdict, b: &Explanation) -> String {
-    let id = &b.component.id;
-    match b.code {
-        Code::NoRouteToDestination => {
-            let hop = hop_at(v, b.leg, |h| h.component == b.component);
-            let (Some(hop), Some(table)) = (hop, snap.tables.get(id)) else {
-                return format!("add a route for the destination to {id}");
-            };
-            let dst = hop.inbound.dst_ip;
-            match peer_for(snap, &table.vpc_id, dst) {
-                Some((pcx, block, PeeringState::Active)) => {
-                    format!("add a route {block} → {pcx} to {id}")
-                }
-                Some((pcx, block, state)) => format!(
-                    "{pcx} is {}: make it active, then add a route {block} → {pcx} to {id}",
-                    state_name(state)
-                ),
-                None => format!(
-                    "no peering of {} reaches {dst}: peer the VPCs and add a route for {dst} to {id}",
-                    table.vpc_id
-                ),
-            }
+    remedy_text(&vpcpeer_reach::remedy(snap, v, b))
+}
+
+/// The sentence of a remedy.
+pub fn remedy_text(r: &Remedy) -> String {
+    match r {
+        Remedy::AddPeeringRoute {
+            table,
+            destination,
+            peering,
+        } => format!("add a route {destination} → {peering} to {table}"),
+        Remedy::ActivatePeeringThenRoute {
+            peering,
+            state,
+            destination,
+            table,
+        } => format!(
+            "{peering} is {}: make it active, then add a route {destination} → {peering} to {table}",
+            state_name(*state)
+        ),
+        Remedy::PeerVpcsThenRoute {
+            vpc,
+            destination,
+            table,
+        } => format!(
+            "no peering of {vpc} reaches {destination}: peer the VPCs and add a route for {destination} to {table}"
+        ),
+        Remedy::AddRouteForDestination { table } => {
+            format!("add a route for the destination to {table}")
         }
-        Code::BadStateRoute => {
-            let pcx = hop_at(v, b.leg, |h| h.component == b.component).and_then(|h| {
-                match &h.rule {
-                    Some(RuleRef::Route {
-                        target: RouteTarget::Peering(p),
-                        ..
-                    }) => Some(p.clone()),
-                    _ => None,
-                }
-            });
-            match pcx {
-                Some(p) => match snap.peerings.get(&p).map(|x| x.state) {
-                    Some(PeeringState::PendingAcceptance) => {
-                        format!("accept {p} (it is pending-acceptance)")
-                    }
-                    Some(PeeringState::InitiatingRequest | PeeringState::Provisioning) => {
-                        format!("wait for {p} to become active")
-                    }
-                    Some(s) => format!(
-                        "the peering {p} is {}: remove the route from {id} or re-peer",
-                        state_name(s)
-                    ),
-                    None => format!("{p} no longer exists: remove the route from {id} or re-peer"),
-                },
-                None => format!("replace the blackhole route in {id} with one to a usable target"),
-            }
+        Remedy::AcceptPeering { peering } => {
+            format!("accept {peering} (it is pending-acceptance)")
         }
-        Code::BadState => format!("start {id}"),
-        Code::PcxRequiresAddressInVpcCidr => {
+        Remedy::WaitForPeering { peering } => format!("wait for {peering} to become active"),
+        Remedy::RemoveRouteOrRepeer {
+            table,
+            peering,
+            state: Some(s),
+        } => format!(
+            "the peering {peering} is {}: remove the route from {table} or re-peer",
+            state_name(*s)
+        ),
+        Remedy::RemoveRouteOrRepeer {
+            table,
+            peering,
+            state: None,
+        } => format!("{peering} no longer exists: remove the route from {table} or re-peer"),
+        Remedy::ReplaceBlackholeRoute { table } => {
+            format!("replace the blackhole route in {table} with one to a usable target")
+        }
+        Remedy::StartInstance { instance } => format!("start {instance}"),
+        Remedy::PeerVpcsDirectly => {
             "peering is not transitive: peer the two VPCs directly".to_owned()
         }
-        Code::DisconnectedVpcs => format!(
-            "create a peering connection from {id} to the other VPC, accept it, and route both sides over it"
+        Remedy::CreatePeering { vpc } => format!(
+            "create a peering connection from {vpc} to the other VPC, accept it, and route both sides over it"
         ),
-        Code::EniSgRulesMismatch { direction } => {
-            let group = snap
-                .enis
-                .get(id)
-                .and_then(|e| e.groups.first().cloned())
-                .unwrap_or_else(|| format!("a security group of {id}"));
-            let hop = hop_at(v, b.leg, |h| {
-                h.component.kind == ComponentKind::SecurityGroup
-                    && h.component.id == group
-                    && h.rule.is_none()
-            });
-            match (hop, direction) {
-                (Some(h), Direction::Ingress) => format!(
-                    "allow {} from {} (or its security group) in {group}",
-                    traffic(&h.inbound),
-                    host_net(h.inbound.src_ip)
-                ),
-                (Some(h), Direction::Egress) => format!(
-                    "allow outbound {} to {} in {group}",
-                    traffic(&h.inbound),
-                    host_net(h.inbound.dst_ip)
-                ),
-                (None, _) => format!("add a {} rule to {group}", direction_name(direction, false)),
-            }
+        Remedy::AllowInSecurityGroup {
+            group,
+            direction: Direction::Ingress,
+            traffic: t,
+            peer,
+        } => format!(
+            "allow {} from {peer} (or its security group) in {group}",
+            traffic(t)
+        ),
+        Remedy::AllowInSecurityGroup {
+            group,
+            direction: Direction::Egress,
+            traffic: t,
+            peer,
+        } => format!("allow outbound {} to {peer} in {group}", traffic(t)),
+        Remedy::AddSecurityGroupRule { group, direction } => {
+            format!("add a {} rule to {group}", direction_name(*direction, false))
         }
-        Code::SubnetAclRestriction { direction } => {
-            let hop = hop_at(v, b.leg, |h| {
-                h.component == b.component
-                    && matches!(h.rule, Some(RuleRef::AclRule { action: AclAction::Deny, direction: d, .. }) if d == direction)
-            });
-            match hop {
-                Some(h) => {
-                    let (way, peer) = match direction {
-                        Direction::Ingress => ("inbound", format!("from {}", h.inbound.src_ip)),
-                        Direction::Egress => ("outbound", format!("to {}", h.inbound.dst_ip)),
-                    };
-                    format!(
-                        "add an {way} allow entry for {} {peer} in {id} (numbered before any deny that matches)",
-                        traffic(&h.inbound)
-                    )
-                }
-                None => format!("add an allow entry in {id}"),
-            }
+        Remedy::AddInterfaceGroupRule {
+            interface,
+            direction,
+        } => format!(
+            "add a {} rule to a security group of {interface}",
+            direction_name(*direction, false)
+        ),
+        Remedy::AllowInNetworkAcl {
+            acl,
+            direction,
+            traffic: t,
+            peer,
+        } => {
+            let (way, peer) = match direction {
+                Direction::Ingress => ("inbound", format!("from {peer}")),
+                Direction::Egress => ("outbound", format!("to {peer}")),
+            };
+            format!(
+                "add an {way} allow entry for {} {peer} in {acl} (numbered before any deny that matches)",
+                traffic(t)
+            )
         }
-        Code::IgwEdgeToEdge => format!(
-            "edge-to-edge routing through {id} is not supported: give the source VPC its own internet gateway"
+        Remedy::AddNetworkAclEntry { acl } => format!("add an allow entry in {acl}"),
+        Remedy::OwnInternetGateway { gateway } => format!(
+            "edge-to-edge routing through {gateway} is not supported: give the source VPC its own internet gateway"
         ),
-        Code::NgwRequiresSourceInVpc => format!(
-            "{id} does not serve peered VPCs: use a NAT gateway in the source VPC"
-        ),
-        Code::UnknownDestination => {
+        Remedy::OwnNatGateway { gateway } => {
+            format!("{gateway} does not serve peered VPCs: use a NAT gateway in the source VPC")
+        }
+        Remedy::CheckDestinationAddress => {
             "no interface holds the destination address: check the address".to_owned()
         }
-        Code::FirewallRule { direction } | Code::NsgRule { direction } => {
-            cloud_filter_fix(v, b, direction)
-        }
-        Code::NoRoute => match v.blockers.iter().find(|o| {
-            matches!(
-                o.code,
-                Code::PeeringNotActive | Code::PeeringAccessDisabled | Code::NoPeeringPath
-            )
-        }) {
-            Some(_) => "repair the peering first (see the peering blocker): its routes follow".to_owned(),
-            None => format!("add a route for the destination to {id}"),
-        },
-        Code::RouteBlackhole => format!(
-            "remove or repoint the route that drops the traffic at {id} (its next hop is gone or None)"
+        Remedy::AddFirewallRule {
+            network,
+            direction: Direction::Ingress,
+            traffic: t,
+            peer,
+            priority_below,
+        } => format!(
+            "add an ingress firewall rule allowing {} from {peer} to network {network} (priority below {priority_below})",
+            gcp_traffic(t)
         ),
-        Code::PeeringNotActive => match id.split_once("/peerings/") {
-            Some((network, name)) => format!(
-                "add the peering back to {network} from the peer network (networks.addPeering) \
-                 so that {name} becomes ACTIVE"
-            ),
-            None if b.detail.contains("Disconnected") => format!(
-                "delete {id} and the link on the remote VNet, then create both again so they connect"
-            ),
-            None => format!(
-                "create the reverse peering link on the remote VNet so that {id} becomes Connected"
-            ),
-        },
-        Code::PeeringAccessDisabled => {
-            format!("set allowVirtualNetworkAccess to true on {id}")
-        }
-        Code::NoPeeringPath => format!(
-            "peer the two networks directly (from both sides) with {id}; peering is not transitive"
+        Remedy::AddFirewallRule {
+            network,
+            direction: Direction::Egress,
+            traffic: t,
+            peer,
+            priority_below,
+        } => format!(
+            "add an egress firewall rule allowing {} to {peer} in network {network} (priority below {priority_below})",
+            gcp_traffic(t)
         ),
-        Code::CrossCloud => "native peering cannot join clouds: connect them with encrypted \
+        Remedy::AddNsgRule {
+            nsg,
+            direction,
+            traffic: t,
+            source,
+            destination,
+            priority_below,
+        } => format!(
+            "add an {} security rule allowing {} from {source} to {destination} in {nsg} (priority below {priority_below})",
+            direction_name(*direction, true),
+            traffic(t)
+        ),
+        Remedy::AllowAhead { component } => {
+            format!("add a rule allowing the traffic ahead of the one in {component}")
+        }
+        Remedy::RepairPeeringFirst => {
+            "repair the peering first (see the peering blocker): its routes follow".to_owned()
+        }
+        Remedy::RemoveBlackholeRoute { component } => format!(
+            "remove or repoint the route that drops the traffic at {component} (its next hop is gone or None)"
+        ),
+        Remedy::AddGcpPeeringBack { network, name } => format!(
+            "add the peering back to {network} from the peer network (networks.addPeering) \
+             so that {name} becomes ACTIVE"
+        ),
+        Remedy::RecreateAzurePeering { link } => format!(
+            "delete {link} and the link on the remote VNet, then create both again so they connect"
+        ),
+        Remedy::CreateReverseAzureLink { link } => format!(
+            "create the reverse peering link on the remote VNet so that {link} becomes Connected"
+        ),
+        Remedy::AllowVnetAccess { link } => {
+            format!("set allowVirtualNetworkAccess to true on {link}")
+        }
+        Remedy::PeerNetworksDirectly { network } => format!(
+            "peer the two networks directly (from both sides) with {network}; peering is not transitive"
+        ),
+        Remedy::ConnectClouds => "native peering cannot join clouds: connect them with encrypted \
              peering through a gateway in each cloud (e.g. a transit gateway)"
             .to_owned(),
-        Code::UnsupportedComponent => {
+        Remedy::Unsupported => {
             "the path needs a component the engine does not model (e.g. a transit gateway)"
                 .to_owned()
         }
-    }
-}
-
-/// `tcp:443`, `udp:53`, `icmp`, `all` (GCP's way of writing a protocol and port).
-fn gcp_traffic(h: &Header) -> String {
-    match (h.protocol, h.dst_port) {
-        (Protocol::Tcp | Protocol::Udp, Some(p)) => format!("{}:{p}", h.protocol),
-        (p, _) => p.to_string(),
-    }
-}
-
-/// The fix for a GCP firewall or Azure NSG denial: an allow rule ahead of the one that decided.
-fn cloud_filter_fix(v: &Verdict, b: &Explanation, direction: Direction) -> String {
-    let hop = hop_at(v, b.leg, |h| {
-        h.component == b.component
-            && matches!(
-                h.rule,
-                Some(RuleRef::Cloud(CloudRule::Filter {
-                    action: AclAction::Deny,
-                    ..
-                }))
-            )
-    });
-    let Some((
-        h,
-        Some(RuleRef::Cloud(CloudRule::Filter {
-            policy, priority, ..
-        })),
-    )) = hop.map(|h| (h, h.rule.as_ref()))
-    else {
-        return format!(
-            "add a rule allowing the traffic ahead of the one in {}",
-            b.component.id
-        );
-    };
-    let h = &h.inbound;
-    match (b.code, direction) {
-        (Code::FirewallRule { .. }, Direction::Ingress) => format!(
-            "add an ingress firewall rule allowing {} from {} to network {policy} (priority below {priority})",
-            gcp_traffic(h),
-            host_net(h.src_ip)
-        ),
-        (Code::FirewallRule { .. }, Direction::Egress) => format!(
-            "add an egress firewall rule allowing {} to {} in network {policy} (priority below {priority})",
-            gcp_traffic(h),
-            host_net(h.dst_ip)
-        ),
-        (_, Direction::Ingress) => format!(
-            "add an inbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
-            traffic(h),
-            host_net(h.src_ip),
-            host_net(h.dst_ip)
-        ),
-        (_, Direction::Egress) => format!(
-            "add an outbound security rule allowing {} from {} to {} in {policy} (priority below {priority})",
-            traffic(h),
-            host_net(h.src_ip),
-            host_net(h.dst_ip)
-        ),
     }
 }
 

@@ -126,7 +126,7 @@ pub(crate) fn world() -> World {
     w
 }
 
-fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {
+pub(crate) fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {
     let req = ReachRequest {
         account: None,
         region: None,
@@ -138,8 +138,8 @@ fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String
     answer(w, NOW, &req).map_err(|e| (e.status.as_u16(), e.message))
 }
 
-const A: &str = "projects/proj-a/zones/us-central1-a/instances/vm-a";
-const B: &str = "projects/proj-b/zones/us-central1-a/instances/vm-b";
+pub(crate) const A: &str = "projects/proj-a/zones/us-central1-a/instances/vm-a";
+pub(crate) const B: &str = "projects/proj-b/zones/us-central1-a/instances/vm-b";
 
 #[test]
 fn gcp_verdicts_carry_gcp_rules_and_fixes() {
@@ -364,7 +364,7 @@ pub(crate) fn azure_world() -> World {
     w
 }
 
-fn azure_vm(sub: &str, rg: &str, name: &str) -> String {
+pub(crate) fn azure_vm(sub: &str, rg: &str, name: &str) -> String {
     vpcpeer_model::azure::ops::vm_id(&vpcpeer_model::azure::ops::Target::new(sub, rg, name))
 }
 

@@ -40,7 +40,8 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde_json::Value;
+use vpcpeer_api::Component;
 use vpcpeer_model::World;
 
 /// Who is asking, per cloud. `None` for a cloud means "nothing of that cloud is the caller's".
@@ -105,17 +106,20 @@ impl Hidden {
         }
     }
 
-    fn json(&self) -> Value {
-        let mut v = json!({"kind": self.kind, "id": null, "label": self.label()});
+    fn component(&self) -> Component {
+        let mut c = Component {
+            kind: self.kind.clone(),
+            id: None,
+            label: Some(self.label()),
+            vpc: self.vpc.clone(),
+            ..Component::default()
+        };
         match &self.owner {
-            Owner::Account(a) => v["account"] = json!(a),
-            Owner::Project(p) => v["project"] = json!(p),
-            Owner::Subscription(s) => v["subscription"] = json!(s),
+            Owner::Account(a) => c.account = Some(a.clone()),
+            Owner::Project(p) => c.project = Some(p.clone()),
+            Owner::Subscription(s) => c.subscription = Some(s.clone()),
         }
-        if let Some(vpc) = &self.vpc {
-            v["vpc"] = json!(vpc);
-        }
-        v
+        c
     }
 }
 
@@ -193,15 +197,16 @@ impl<'w> Redactor<'w> {
         self.aws_hidden(id)
     }
 
-    /// The JSON of a component: `{"kind", "id"}`, or the hidden form (see the module docs).
-    pub fn component(&self, kind: &str, id: &str) -> Value {
+    /// A component as the viewer may see it: `{"kind", "id"}`, or the hidden form (see the
+    /// module docs).
+    pub fn component(&self, kind: &str, id: &str) -> Component {
         match self.hidden(id) {
             Some(h) => Hidden {
                 kind: kind.to_owned(),
                 ..h
             }
-            .json(),
-            None => json!({"kind": kind, "id": id}),
+            .component(),
+            None => Component::new(kind, id),
         }
     }
 

@@ -3,7 +3,7 @@
 //! accounts' resources by kind and owner only. A closed output pipe ends the output quietly
 //! ([`crate::reach::emit`]).
 
-use serde_json::Value;
+use vpcpeer_api as api;
 
 use crate::reach::{call, emit, Output};
 
@@ -33,57 +33,50 @@ pub struct AuditArgs {
 
 /// Runs the audit; `Ok(true)` when no finding has error severity.
 pub fn run(args: &AuditArgs) -> anyhow::Result<bool> {
-    let mut body = serde_json::json!({});
-    if let Some(a) = &args.account {
-        body["account"] = serde_json::json!(a);
-    }
-    let v = call(
+    let body = api::AuditRequest {
+        account: args.account.clone(),
+    };
+    let (v, answer) = call::<api::AuditAnswer>(
         &args.endpoint,
         "/_vpcpeer/audit",
         &body,
         args.admin_token.as_deref(),
     )?;
-    let findings = v["findings"]
-        .as_array()
-        .ok_or_else(|| anyhow::anyhow!("the server answered without \"findings\""))?;
-    let clean = !findings.iter().any(|f| f["severity"] == "error");
+    let clean = !answer
+        .findings
+        .iter()
+        .any(|f| f.severity == api::Severity::Error);
     match args.output {
         Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render(&v))?,
+        Output::Table => emit(&render(&answer))?,
     }
     Ok(clean)
 }
 
 /// The human form: one block per finding (severity, check, resources; then message and fix),
 /// then the counts.
-pub fn render(v: &Value) -> String {
+pub fn render(v: &api::AuditAnswer) -> String {
     use std::fmt::Write;
-    let empty = Vec::new();
-    let findings = v["findings"].as_array().unwrap_or(&empty);
+    let findings = &v.findings;
     let mut out = String::new();
     if findings.is_empty() {
         let _ = writeln!(out, "No findings.");
         return out;
     }
-    let s = |f: &Value, k: &str| f[k].as_str().unwrap_or("?").to_owned();
-    let resources = |f: &Value| {
-        f["resources"]
-            .as_array()
-            .unwrap_or(&empty)
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+    let severity = |f: &api::Finding| match f.severity {
+        api::Severity::Error => "error",
+        api::Severity::Warning => "warning",
+        api::Severity::Info => "info",
     };
     let w_sev = findings
         .iter()
-        .map(|f| s(f, "severity").len())
+        .map(|f| severity(f).len())
         .max()
         .unwrap_or(0)
         .max("SEVERITY".len());
     let w_chk = findings
         .iter()
-        .map(|f| s(f, "check").len())
+        .map(|f| f.check.len())
         .max()
         .unwrap_or(0)
         .max("CHECK".len());
@@ -97,20 +90,17 @@ pub fn render(v: &Value) -> String {
         let _ = writeln!(
             out,
             "{:<w_sev$}  {:<w_chk$}  {}",
-            s(f, "severity"),
-            s(f, "check"),
-            resources(f)
+            severity(f),
+            f.check,
+            f.resources.join(", ")
         );
-        let _ = writeln!(out, "{indent}{}", s(f, "message"));
-        let _ = writeln!(out, "{indent}fix: {}", s(f, "fix"));
+        let _ = writeln!(out, "{indent}{}", f.message);
+        let _ = writeln!(out, "{indent}fix: {}", f.fix);
     }
-    let n = |k: &str| v["summary"][k].as_u64().unwrap_or(0);
     let _ = writeln!(
         out,
         "\n{} error(s), {} warning(s), {} info.",
-        n("error"),
-        n("warning"),
-        n("info")
+        v.summary.error, v.summary.warning, v.summary.info
     );
     out
 }
@@ -132,7 +122,7 @@ mod tests {
             ],
             "summary": {"error": 1, "warning": 1, "info": 0},
         });
-        let s = render(&v);
+        let s = render(&serde_json::from_value(v).expect("answer"));
         let want = "SEVERITY  CHECK                 RESOURCES\n\
                     error     missing_return_route  rtb-a, pcx-1, vpc-b, rtb-b\n\
                     \x20                               route has no return route\n\
@@ -140,8 +130,10 @@ mod tests {
                     warning   orphaned_peering      pcx-2\n";
         assert!(s.starts_with(want), "{s}");
         assert!(s.ends_with("\n1 error(s), 1 warning(s), 0 info.\n"), "{s}");
+        let none =
+            serde_json::json!({"findings": [], "summary": {"error": 0, "warning": 0, "info": 0}});
         assert_eq!(
-            render(&serde_json::json!({"findings": []})),
+            render(&serde_json::from_value(none).expect("answer")),
             "No findings.\n"
         );
     }

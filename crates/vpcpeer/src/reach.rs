@@ -14,7 +14,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
+use vpcpeer_api as api;
 
 /// How to print the verdict.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,26 +77,31 @@ pub struct ReachArgs {
 }
 
 /// Posts `body` to `path` of the server at `endpoint` (with the admin `token`, if any) and
-/// returns its JSON answer; a non-200 answer is an error carrying the server's message.
-pub fn call(
+/// returns its JSON answer, as sent and as `T`; a non-200 answer is an error carrying the
+/// server's message ([`api::ErrorAnswer`]).
+pub fn call<T: DeserializeOwned>(
     endpoint: &str,
     path: &str,
-    body: &Value,
+    body: &impl Serialize,
     token: Option<&str>,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<(Value, T)> {
     let url = format!("{}{path}", endpoint.trim_end_matches('/'));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let (status, bytes) = runtime.block_on(post(&url, body.to_string(), token))?;
+    let body = serde_json::to_string(body).context("writing the request body")?;
+    let (status, bytes) = runtime.block_on(post(&url, body, token))?;
     let v: Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{url} answered {status} with a body that is not JSON"))?;
     if status != 200 {
-        let msg = v["error"].as_str().unwrap_or("unknown error");
+        let msg = serde_json::from_value::<api::ErrorAnswer>(v)
+            .map_or_else(|_| "unknown error".to_owned(), |e| e.error);
         bail!("{msg} (HTTP {status})");
     }
-    Ok(v)
+    let typed = T::deserialize(&v)
+        .with_context(|| format!("{url} answered with JSON of an unexpected shape"))?;
+    Ok((v, typed))
 }
 
 /// Runs the query; `Ok(true)` when reachable (always, for a matrix that was printed).
@@ -101,30 +109,26 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
     if args.matrix {
         return run_matrix(args);
     }
-    let body = serde_json::json!({
-        "account": args.account.as_deref().unwrap_or("000000000000"),
-        "region": args.region.as_deref().unwrap_or("us-east-1"),
-        "from": args.from,
-        "to": args.to,
-        "protocol": args.protocol,
-        "port": args.port,
-    });
-    let url = format!("{}/_vpcpeer/reach", args.endpoint.trim_end_matches('/'));
-    let v = call(
+    let body = api::ReachRequest {
+        account: Some(args.account.as_deref().unwrap_or("000000000000").to_owned()),
+        region: Some(args.region.as_deref().unwrap_or("us-east-1").to_owned()),
+        from: args.from.clone().unwrap_or_default(),
+        to: args.to.clone().unwrap_or_default(),
+        protocol: args.protocol.clone(),
+        port: args.port,
+    };
+    let (v, answer) = call::<api::ReachAnswer>(
         &args.endpoint,
         "/_vpcpeer/reach",
         &body,
         args.admin_token.as_deref(),
     )
     .map_err(|e| account_hint(e, args.account.is_none()))?;
-    let reachable = v["reachable"]
-        .as_bool()
-        .ok_or_else(|| anyhow!("{url} answered without \"reachable\""))?;
     match args.output {
         Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render(&v, args))?,
+        Output::Table => emit(&render(&answer, args))?,
     }
-    Ok(reachable)
+    Ok(answer.reachable)
 }
 
 /// Adds a hint to a "not found in account 000000000000" answer when `--account` was not given:
@@ -184,63 +188,48 @@ async fn post(url: &str, body: String, token: Option<&str>) -> anyhow::Result<(u
     Ok((status, bytes))
 }
 
-fn header(h: &Value) -> String {
-    let s = |k: &str| h[k].as_str().unwrap_or("?").to_owned();
-    match (h["src_port"].as_u64(), h["dst_port"].as_u64()) {
-        (Some(sp), Some(dp)) => format!(
-            "{} {}:{sp} -> {}:{dp}",
-            s("protocol"),
-            s("src_ip"),
-            s("dst_ip")
-        ),
-        _ => format!("{} {} -> {}", s("protocol"), s("src_ip"), s("dst_ip")),
+fn header(h: &api::Header) -> String {
+    match (h.src_port, h.dst_port) {
+        (Some(sp), Some(dp)) => format!("{} {}:{sp} -> {}:{dp}", h.protocol, h.src_ip, h.dst_ip),
+        _ => format!("{} {} -> {}", h.protocol, h.src_ip, h.dst_ip),
     }
 }
 
-fn rule(r: &Value) -> String {
-    let s = |k: &str| r[k].as_str().unwrap_or("?").to_owned();
-    match r["type"].as_str() {
-        Some("route") => format!("route {} -> {}", s("destination"), s("target")),
+fn rule(r: &api::Rule) -> String {
+    let or_q = |s: &Option<String>| s.clone().unwrap_or_else(|| "?".to_owned());
+    match r {
+        api::Rule::Route(r) => format!("route {} -> {}", r.destination, r.target),
         // Another owner's rule comes without its id or name.
-        Some("security-group-rule") if r["rule_id"].is_null() => s("direction"),
-        Some("security-group-rule") => format!("{} {}", s("direction"), s("rule_id")),
-        Some("firewall-rule") if r["rule"].is_null() => format!(
-            "{} (priority {}) {}",
-            s("direction"),
-            r["priority"].as_u64().unwrap_or_default(),
-            s("action")
-        ),
-        Some("firewall-rule") => format!(
-            "{} {}/{} (priority {}) {}",
-            s("direction"),
-            s("policy"),
-            s("rule"),
-            r["priority"].as_u64().unwrap_or_default(),
-            s("action")
-        ),
-        Some("network-acl-entry") => {
-            let n = r["rule_number"]
-                .as_i64()
-                .map_or("*".to_owned(), |n| n.to_string());
-            format!("{} #{n} {}", s("direction"), s("action"))
+        api::Rule::SecurityGroupRule(r) => match &r.rule_id {
+            None => r.direction.clone(),
+            Some(id) => format!("{} {id}", r.direction),
+        },
+        api::Rule::FirewallRule(r) => match &r.rule {
+            None => format!("{} (priority {}) {}", r.direction, r.priority, r.action),
+            Some(name) => format!(
+                "{} {}/{name} (priority {}) {}",
+                r.direction,
+                or_q(&r.policy),
+                r.priority,
+                r.action
+            ),
+        },
+        api::Rule::NetworkAclEntry(r) => {
+            let n = r.rule_number.map_or("*".to_owned(), |n| n.to_string());
+            format!("{} #{n} {}", r.direction, r.action)
         }
-        _ => "-".to_owned(),
     }
 }
 
 /// `kind id`, or the label of another owner's component (`kind (account N, vpc-…)`).
-fn component(c: &Value) -> String {
-    match (c["label"].as_str(), c["id"].as_str()) {
-        (Some(label), _) => label.to_owned(),
-        (None, id) => format!(
-            "{} {}",
-            c["kind"].as_str().unwrap_or("?"),
-            id.unwrap_or("?")
-        ),
+fn component(c: &api::Component) -> String {
+    match (&c.label, &c.id) {
+        (Some(label), _) => label.clone(),
+        (None, id) => format!("{} {}", c.kind, id.as_deref().unwrap_or("?")),
     }
 }
 
-fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
+fn hop_table(out: &mut String, title: &str, hops: &[api::Hop]) {
     use std::fmt::Write;
     let _ = writeln!(out, "\n{title}:");
     if hops.is_empty() {
@@ -251,8 +240,8 @@ fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let inb = header(&h["inbound"]);
-            let outb = header(&h["outbound"]);
+            let inb = header(&h.inbound);
+            let outb = header(&h.outbound);
             let hdr = if inb == outb {
                 inb
             } else {
@@ -260,12 +249,8 @@ fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
             };
             [
                 (i + 1).to_string(),
-                component(&h["component"]),
-                if h["rule"].is_null() {
-                    "-".to_owned()
-                } else {
-                    rule(&h["rule"])
-                },
+                component(&h.component),
+                h.rule.as_ref().map_or("-".to_owned(), rule),
                 hdr,
             ]
         })
@@ -296,10 +281,10 @@ fn hop_table(out: &mut String, title: &str, hops: &[Value]) {
 }
 
 /// The human form of a verdict.
-pub fn render(v: &Value, args: &ReachArgs) -> String {
+pub fn render(v: &api::ReachAnswer, args: &ReachArgs) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let verdict = if v["reachable"].as_bool() == Some(true) {
+    let verdict = if v.reachable {
         "REACHABLE"
     } else {
         "NOT REACHABLE"
@@ -314,48 +299,38 @@ pub fn render(v: &Value, args: &ReachArgs) -> String {
         args.from.as_deref().unwrap_or("?"),
         args.to.as_deref().unwrap_or("?")
     );
-    let empty = Vec::new();
-    hop_table(
-        &mut out,
-        "Forward path",
-        v["forward"].as_array().unwrap_or(&empty),
-    );
-    hop_table(
-        &mut out,
-        "Return path",
-        v["return"].as_array().unwrap_or(&empty),
-    );
-    let blockers = v["blockers"].as_array().unwrap_or(&empty);
-    if !blockers.is_empty() {
+    hop_table(&mut out, "Forward path", &v.forward);
+    hop_table(&mut out, "Return path", &v.ret);
+    if !v.blockers.is_empty() {
         let _ = writeln!(out, "\nBlockers:");
-        for (i, b) in blockers.iter().enumerate() {
-            let s = |k: &str| b[k].as_str().unwrap_or("?").to_owned();
+        for (i, b) in v.blockers.iter().enumerate() {
+            let leg = match b.leg {
+                api::Leg::Forward => "forward",
+                api::Leg::Return => "return",
+            };
             let _ = writeln!(
                 out,
-                "  {}. {} ({} path) at {}",
+                "  {}. {} ({leg} path) at {}",
                 i + 1,
-                s("code"),
-                s("leg"),
-                component(&b["component"])
+                b.code,
+                component(&b.component)
             );
-            let _ = writeln!(out, "     {}", s("detail"));
-            let _ = writeln!(out, "     fix: {}", s("fix"));
+            let _ = writeln!(out, "     {}", b.detail);
+            let _ = writeln!(out, "     fix: {}", b.fix);
         }
     }
     out
 }
 
 fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
-    let mut body = serde_json::json!({
-        "protocol": args.protocol,
-        "port": args.port,
-        "account": args.account,
-        "region": args.region,
-    });
-    if !args.instances.is_empty() {
-        body["instances"] = serde_json::json!(args.instances);
-    }
-    let v = call(
+    let body = api::MatrixRequest {
+        protocol: args.protocol.clone(),
+        port: args.port,
+        account: args.account.clone(),
+        region: args.region.clone(),
+        instances: (!args.instances.is_empty()).then(|| args.instances.clone()),
+    };
+    let (v, answer) = call::<api::MatrixAnswer>(
         &args.endpoint,
         "/_vpcpeer/matrix",
         &body,
@@ -363,25 +338,21 @@ fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
     )?;
     match args.output {
         Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render_matrix(&v))?,
+        Output::Table => emit(&render_matrix(&answer))?,
     }
     Ok(true)
 }
 
 /// The human form of a matrix: rows are sources, columns destinations, numbered as in the
 /// instance list below it; an unreachable cell carries the letter of its first blocker's code.
-pub fn render_matrix(v: &Value) -> String {
+pub fn render_matrix(v: &api::MatrixAnswer) -> String {
     use std::fmt::Write;
-    let empty = Vec::new();
-    let instances = v["instances"].as_array().unwrap_or(&empty);
-    let cells = v["cells"].as_array().unwrap_or(&empty);
-    let ids: Vec<&str> = instances
-        .iter()
-        .map(|i| i["id"].as_str().unwrap_or("?"))
-        .collect();
-    let what = match v["port"].as_u64() {
-        Some(p) => format!("{}/{p}", v["protocol"].as_str().unwrap_or("?")),
-        None => v["protocol"].as_str().unwrap_or("?").to_owned(),
+    let instances = &v.instances;
+    let cells = &v.cells;
+    let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
+    let what = match v.port {
+        Some(p) => format!("{}/{p}", v.protocol),
+        None => v.protocol.clone(),
     };
     let mut out = String::new();
     let _ = writeln!(
@@ -404,14 +375,14 @@ pub fn render_matrix(v: &Value) -> String {
     let mut grid = vec![vec!["—".to_owned(); ids.len()]; ids.len()];
     for c in cells {
         let (Some(f), Some(t)) = (
-            ids.iter().position(|i| c["from"] == *i),
-            ids.iter().position(|i| c["to"] == *i),
+            ids.iter().position(|i| c.from == *i),
+            ids.iter().position(|i| c.to == *i),
         ) else {
             continue;
         };
-        grid[f][t] = if c["reachable"] == true {
+        grid[f][t] = if c.reachable {
             "✓".to_owned()
-        } else if let Some(code) = c["code"].as_str() {
+        } else if let Some(code) = &c.code {
             format!("✗{}", letter(&mut codes, code))
         } else {
             "✗?".to_owned()
@@ -433,17 +404,16 @@ pub fn render_matrix(v: &Value) -> String {
     }
     let _ = writeln!(out, "\nInstances:");
     for (k, i) in instances.iter().enumerate() {
-        let s = |key: &str| i[key].as_str().unwrap_or("-").to_owned();
         let _ = writeln!(
             out,
             "  {:>2}  {}  {}  {}  {}  {}/{}",
             k + 1,
-            s("id"),
-            s("private_ip"),
-            s("vpc_id"),
-            s("subnet_id"),
-            s("account"),
-            s("region")
+            i.id,
+            i.private_ip.as_deref().unwrap_or("-"),
+            i.vpc_id,
+            i.subnet_id,
+            i.account,
+            i.region
         );
     }
     let _ = writeln!(
@@ -453,13 +423,10 @@ pub fn render_matrix(v: &Value) -> String {
     for (k, c) in codes.iter().enumerate() {
         let _ = writeln!(out, "  {}  {c}", char::from(b'A' + (k % 26) as u8));
     }
-    if cells
-        .iter()
-        .any(|c| c["reachable"] != true && c["code"].is_null())
-    {
+    if cells.iter().any(|c| !c.reachable && c.code.is_none()) {
         let _ = writeln!(out, "  ?  the engine could not answer (see --output json)");
     }
-    let reachable = cells.iter().filter(|c| c["reachable"] == true).count();
+    let reachable = cells.iter().filter(|c| c.reachable).count();
     let _ = writeln!(
         out,
         "\n{reachable} of {} ordered pairs reachable.",
@@ -502,7 +469,7 @@ mod tests {
                           "component": {"kind": "route-table", "id": "rtb-2"},
                           "detail": "rtb-2 has no route", "fix": "add a route"}],
         });
-        let s = render(&v, &args());
+        let s = render(&serde_json::from_value(v).expect("answer"), &args());
         assert!(
             s.starts_with("NOT REACHABLE: i-1 -> 10.1.0.5 (tcp/443)\n"),
             "{s}"
@@ -541,7 +508,7 @@ mod tests {
                           "component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
                           "detail": "nsg-b/DenyAllInBound (priority 65500) denies inbound", "fix": "allow it"}],
         });
-        let s = render(&v, &args());
+        let s = render(&serde_json::from_value(v).expect("answer"), &args());
         assert!(
             s.contains("route 10.2.0.0/24 -> network net-b (peering a-b)"),
             "{s}"
@@ -582,7 +549,7 @@ mod tests {
                                         "label": "firewall-rule (project proj-b)"},
                           "detail": "denied", "fix": "its owner (project proj-b) must add a rule"}],
         });
-        let s = render(&v, &args());
+        let s = render(&serde_json::from_value(v).expect("answer"), &args());
         assert!(s.contains(&format!("{label}  ingress ")), "{s}");
         assert!(
             s.contains(
@@ -636,8 +603,9 @@ mod tests {
                 {"from": "i-3", "to": "i-1", "reachable": false, "code": "DISCONNECTED_VPCS"},
                 {"from": "i-3", "to": "i-2", "reachable": false, "error": "boom"},
             ],
+            "reachable": [["i-1", "i-2"]],
         });
-        let s = render_matrix(&v);
+        let s = render_matrix(&serde_json::from_value(v).expect("answer"));
         let want_grid =
             "       1    2    3\n  1    —    ✓    ✗A\n  2    ✗B   —    ✗A\n  3    ✗A   ✗?   —\n";
         assert!(s.contains(want_grid), "{s}");

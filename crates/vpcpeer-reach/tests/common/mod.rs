@@ -11,7 +11,80 @@ use vpcpeer_model::ops::route::RouteInput;
 use vpcpeer_model::ops::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
 use vpcpeer_model::ops::subnet::CreateSubnet;
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::{DomainError, RouteTarget, Scope, Tags};
+use vpcpeer_model::{Ctx, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
+
+/// SplitMix64: a random run that is a pure function of the seed proptest draws.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    /// One of `items`, if any.
+    pub fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
+        (!items.is_empty()).then(|| items[self.below(items.len())].clone())
+    }
+    /// One of `xs`, which must not be empty.
+    pub fn one<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+}
+
+/// Runs `f` as `scope` in a transaction: its result and the keys of the change set it
+/// committed; a failed `f` is rolled back.
+pub fn try_commit<T>(
+    env: &mut TestEnv,
+    scope: &Scope,
+    f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
+) -> Result<(T, Vec<RecordKey>), DomainError> {
+    let ctx = Ctx {
+        scope: scope.clone(),
+        now: env.now,
+        ids: &mut env.ids,
+        limits: &env.limits,
+    };
+    let mut tx = Tx::new(&mut env.world, ctx);
+    match f(&mut tx) {
+        Ok(out) => Ok((out, tx.commit().into_iter().map(|c| c.key).collect())),
+        Err(e) => {
+            tx.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// A VPC of `vpc_cidr` with one subnet of `subnet_cidr` and a group `web` admitting tcp/443
+/// from 10.0.0.0/8: (VPC, subnet, group).
+pub fn web_vpc(
+    env: &mut TestEnv,
+    s: &Scope,
+    vpc_cidr: &str,
+    subnet_cidr: &str,
+) -> (String, String, String) {
+    let vpc = env.vpc(s, vpc_cidr);
+    let subnet = env.subnet(s, &vpc, subnet_cidr);
+    let sg = env.sg(s, &vpc, "web");
+    env.allow(
+        s,
+        &sg,
+        Direction::Ingress,
+        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+    );
+    (vpc, subnet, sg)
+}
 
 /// Topology-building helpers on top of the model's test harness.
 pub trait Build {

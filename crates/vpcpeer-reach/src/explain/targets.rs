@@ -1,0 +1,190 @@
+//! Where the AWS walk's chosen route leads: a blackhole, the local VPC, a peering connection or an
+//! internet or NAT gateway, each with the hops and blockers of crossing it.
+
+use super::*;
+
+impl<'s> Walk<'s> {
+    pub(super) fn blackhole(&mut self, table_ref: &ComponentRef, e: &RouteEntry, h: Header) {
+        let why = match &e.target {
+            RouteTarget::Peering(p) => match self.s.peerings.get(p) {
+                Some(v) => format!("peering connection {p} is {}", state_name(v.state)),
+                None => format!("peering connection {p} does not exist"),
+            },
+            other => format!("{} is not usable", other.id()),
+        };
+        self.block(
+            Code::BadStateRoute,
+            table_ref.clone(),
+            format!(
+                "route {} -> {} of {} is a blackhole for {h}: {why}",
+                e.destination,
+                e.target.id(),
+                table_ref.id
+            ),
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn local(
+        &mut self,
+        cur: &Node,
+        subnet: &str,
+        table_ref: ComponentRef,
+        rule: RuleRef,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let vpc = cur.vpc.clone();
+        // Whether the packet leaves the subnet is known only once the interface is found.
+        let target = match dst {
+            Dst::Eni { eni, by_ip, ip } if eni.vpc_id != vpc && *by_ip => {
+                self.s.eni_in_vpc(&vpc, *ip).or(Some(eni))
+            }
+            Dst::Eni { eni, .. } => Some(*eni),
+            Dst::Unassigned { ip, .. } | Dst::Internet(ip) => self.s.eni_in_vpc(&vpc, *ip),
+        };
+        if target.is_none_or(|e| e.subnet_id != subnet || e.vpc_id != vpc) {
+            self.acl(subnet, Direction::Egress, h);
+        }
+        self.hop(table_ref, Some(rule), h, h);
+        if let Some(eni) = self.land(&vpc, dst, h) {
+            let via = if eni.vpc_id == vpc {
+                Via::Local
+            } else {
+                Via::Peering
+            };
+            self.deliver(cur, eni, h, via, segs);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn peering(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        pcx: &str,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let pcx_ref = ComponentRef::new(K::PeeringConnection, pcx);
+        self.hop(pcx_ref.clone(), None, h, h);
+        let Some(p) = self.s.peerings.get(pcx) else {
+            self.blackhole(table_ref, e, h);
+            self.as_if(cur, dst, h, segs);
+            return;
+        };
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        let Some(peer) = p.other_side(&cur.vpc) else {
+            self.block(
+                Code::BadStateRoute,
+                table_ref.clone(),
+                format!("peering connection {pcx} does not join {}", cur.vpc),
+            );
+            self.as_if(cur, dst, h, segs);
+            return;
+        };
+        if p.side_contains(peer, h.dst_ip) {
+            if let Some(eni) = self.land(peer, dst, h) {
+                let via = if eni.vpc_id == cur.vpc {
+                    Via::Local
+                } else {
+                    Via::Peering
+                };
+                self.deliver(cur, eni, h, via, segs);
+            }
+            return;
+        }
+        self.block(
+            Code::PcxRequiresAddressInVpcCidr,
+            pcx_ref,
+            format!(
+                "{} is outside the blocks of {peer}; {pcx} delivers only to addresses inside the peer VPC",
+                h.dst_ip
+            ),
+        );
+        // Where the peer would send it next: its main table shows an edge-to-edge attempt.
+        let onward = self
+            .s
+            .vpcs
+            .get(peer)
+            .and_then(|v| v.main_route_table.as_ref())
+            .and_then(|t| self.s.tables.get(t));
+        if let Decision::Route(next) = self.decide(onward, h.dst_ip) {
+            match &next.target {
+                RouteTarget::Gateway(igw) if igw.starts_with("igw-") => self.block(
+                    Code::IgwEdgeToEdge,
+                    ComponentRef::new(K::InternetGateway, igw),
+                    format!("traffic that arrived over {pcx} may not leave {peer} through its internet gateway {igw}"),
+                ),
+                RouteTarget::NatGateway(nat) => self.block(
+                    Code::NgwRequiresSourceInVpc,
+                    ComponentRef::new(K::NatGateway, nat),
+                    format!("NAT gateway {nat} forwards only traffic that originates in {peer}, not traffic that arrived over {pcx}"),
+                ),
+                _ => {}
+            }
+        }
+        self.as_if(cur, dst, h, segs);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn igw(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        igw: &str,
+        nat_private: bool,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let igw_ref = ComponentRef::new(K::InternetGateway, igw);
+        self.hop(igw_ref, None, h, h);
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        match dst {
+            Dst::Internet(_) => {
+                if nat_private {
+                    self.block(
+                        Code::NoRouteToDestination,
+                        table_ref.clone(),
+                        format!(
+                            "a private NAT gateway cannot send {h} to the internet gateway {igw}"
+                        ),
+                    );
+                }
+                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
+                segs.push(Seg {
+                    from: cur.clone(),
+                    to: Node {
+                        vpc: String::new(),
+                        subnet: None,
+                        kind: NodeKind::Internet,
+                    },
+                    via: Via::Igw(igw.to_owned()),
+                    hdr: h,
+                });
+            }
+            _ => {
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "the best route of {} for {} leads to the internet gateway {igw}, but the address lies in {}",
+                        table_ref.id,
+                        h.dst_ip,
+                        dst.vpc().unwrap_or("a VPC")
+                    ),
+                );
+                self.as_if(cur, dst, h, segs);
+            }
+        }
+    }
+}
