@@ -40,7 +40,8 @@ pub struct World {
     /// Network interfaces.
     pub network_interfaces: BTreeMap<String, NetworkInterface>,
     /// Peering connections. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so
-    /// the index of connections by VPC follows; a connection's two VPC ids never change.
+    /// the indexes of connections by VPC and by account follow; a connection's two VPC ids and
+    /// accounts never change.
     pub peerings: BTreeMap<String, PeeringConnection>,
     /// Network insights paths.
     pub insights_paths: BTreeMap<String, NetworkInsightsPath>,
@@ -67,6 +68,8 @@ pub struct World {
     pub az_operations: BTreeMap<String, AzOperation>,
     /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
     peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
+    /// Peering connection ids by the accounts of their two sides (derived from `peerings`).
+    peerings_by_account: BTreeMap<String, BTreeSet<String>>,
     /// Route table ids by the peering connections their routes target (derived from
     /// `route_tables`).
     route_tables_by_peering: BTreeMap<String, BTreeSet<String>>,
@@ -152,25 +155,42 @@ pub trait Entity: Clone + Sized + 'static {
     fn reindex(world: &mut World, id: &str, old: Option<&Self>);
 }
 
-fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
-    if let Some(p) = old {
-        for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
-            if let Some(set) = world.peerings_by_vpc.get_mut(vpc) {
-                set.remove(&p.id);
-                if set.is_empty() {
-                    world.peerings_by_vpc.remove(vpc);
-                }
-            }
+/// Takes `id` out of the set under `key` of `index`, and the set when it is left empty.
+fn unindex(index: &mut BTreeMap<String, BTreeSet<String>>, key: &str, id: &str) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(id);
+        if set.is_empty() {
+            index.remove(key);
         }
     }
-    let new = world
-        .peerings
-        .get(id)
-        .map(|p| [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()]);
-    for vpc in new.into_iter().flatten() {
+}
+
+fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
+    if let Some(p) = old {
+        for side in [&p.requester, &p.accepter] {
+            unindex(&mut world.peerings_by_vpc, &side.vpc_id, &p.id);
+            unindex(&mut world.peerings_by_account, &side.scope.account, &p.id);
+        }
+    }
+    let Some(p) = world.peerings.get(id) else {
+        return;
+    };
+    let vpcs = [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()];
+    let accounts = [
+        p.requester.scope.account.clone(),
+        p.accepter.scope.account.clone(),
+    ];
+    for vpc in vpcs {
         world
             .peerings_by_vpc
             .entry(vpc)
+            .or_default()
+            .insert(id.to_owned());
+    }
+    for account in accounts {
+        world
+            .peerings_by_account
+            .entry(account)
             .or_default()
             .insert(id.to_owned());
     }
@@ -379,6 +399,18 @@ impl World {
             .filter_map(|id| self.peerings.get(id))
     }
 
+    /// The peering connections (any state) with `account` on either side, in id order.
+    pub fn peerings_of_account<'a>(
+        &'a self,
+        account: &str,
+    ) -> impl Iterator<Item = &'a PeeringConnection> + 'a {
+        self.peerings_by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.peerings.get(id))
+    }
+
     /// The route tables (of any owner) with a route to peering connection `pcx_id`, in id order.
     pub fn route_tables_to_peering<'a>(
         &'a self,
@@ -400,8 +432,9 @@ impl World {
 
     /// Whether the derived indexes match the tables (a rebuild from scratch gives the same).
     pub fn indexes_consistent(&self) -> bool {
-        World::from_records(self.peerings.values().cloned().map(Record::Peering)).peerings_by_vpc
-            == self.peerings_by_vpc
+        let peerings = World::from_records(self.peerings.values().cloned().map(Record::Peering));
+        peerings.peerings_by_vpc == self.peerings_by_vpc
+            && peerings.peerings_by_account == self.peerings_by_account
             && {
                 let rebuilt = World::from_records(
                     self.route_tables.values().cloned().map(Record::RouteTable),
