@@ -6,7 +6,8 @@
 # Knobs (environment): CLIENTS (8), VP_ITER (200 iterations per client against vpcpeer),
 # MOTO_ITER (12 per client against moto), WORKLOADS ("full peering-only gcp azure"; gcp and azure
 # run against vpcpeer only: moto has no GCP or Azure face), VPCS (10000),
-# PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0).
+# PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0), BIN_DIR (the release directory
+# of $CARGO_TARGET_DIR, or target/release: where vpcpeer and vpcpeer-bench are taken from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,6 +21,7 @@ PEERINGS=${PEERINGS:-5000}
 SKIP_MOTO=${SKIP_MOTO:-0}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
 NO_BUILD=${NO_BUILD:-0}
+BIN_DIR=${BIN_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/release}
 
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
@@ -88,7 +90,7 @@ start_vpcpeer() {
         full) args=(--data-dir "$TMP/data" --durability full) ;;
         ephemeral) args=(--ephemeral) ;;
     esac
-    "${SERVER_PIN[@]}" "$ROOT/target/release/vpcpeer" serve --listen "127.0.0.1:$PORT" --tls-listen off \
+    "${SERVER_PIN[@]}" "$BIN_DIR/vpcpeer" serve --listen "127.0.0.1:$PORT" --tls-listen off \
         "${args[@]}" >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$PORT" "vpcpeer ($mode)"
@@ -105,7 +107,7 @@ start_moto() {
 # Runs the workload $2 against the running server, labelled $1, with $3 iterations per client.
 run_workload() {
     local label=$1 workload=$2 iterations=$3
-    "${GEN_PIN[@]}" "$ROOT/target/release/vpcpeer-bench" workload \
+    "${GEN_PIN[@]}" "$BIN_DIR/vpcpeer-bench" workload \
         --endpoint "http://127.0.0.1:$PORT" --clients "$CLIENTS" --iterations "$iterations" \
         --workload "$workload" --label "$label" --server-pid "$SERVER_PID" \
         --json-out "$TMP/$label.$workload.json"
@@ -205,7 +207,7 @@ if [[ "$SKIP_MEMORY" != 1 ]]; then
     for mode in ephemeral default; do
         start_vpcpeer "$mode"
         idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
-        "${GEN_PIN[@]}" "$ROOT/target/release/vpcpeer-bench" load \
+        "${GEN_PIN[@]}" "$BIN_DIR/vpcpeer-bench" load \
             --endpoint "http://127.0.0.1:$PORT" --clients "$CLIENTS" \
             --vpcs "$VPCS" --peerings "$PEERINGS" --label "vpcpeer-$mode" --server-pid "$SERVER_PID"
         sleep 0.5

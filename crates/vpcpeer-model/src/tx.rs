@@ -191,12 +191,16 @@ impl<'w, 'c> Tx<'w, 'c> {
         self.commit_with_undo().0
     }
 
-    /// Keeps the changes and returns them, with what takes them back.
+    /// Keeps the changes and returns them, with what takes them back. Records changed in place
+    /// ([`Tx::get_mut`]) are reindexed here.
     pub fn commit_with_undo(mut self) -> (ChangeSet, Undo) {
         let touched = std::mem::take(&mut self.touched);
         let undo = Undo {
             old: std::mem::take(&mut self.undo),
         };
+        for (key, old) in &undo.old {
+            self.world.reindex_record(key, old.as_ref());
+        }
         let changes = touched
             .into_iter()
             .map(|key| {

@@ -128,3 +128,63 @@ fn undo_takes_committed_change_sets_back_in_reverse_order() {
     u1.apply(&mut env.world);
     assert_restored(&env.world, &before, &va, &pcx);
 }
+
+/// The index of route tables by the peering connections they route to follows routes that
+/// commands change in place ([`Tx::get_mut`]): added, replaced by another target, deleted, and
+/// a change rolled back; `indexes_consistent` holds after each step.
+#[test]
+fn the_route_table_index_follows_routes_changed_in_place() {
+    use crate::ops::route::RouteInput;
+    use crate::{RouteTable, RouteTarget};
+    let (mut env, va, vb, vc, pcx) = peered();
+    let table = env
+        .world
+        .route_tables
+        .values()
+        .find(|t| t.vpc_id == va)
+        .expect("main table")
+        .id
+        .clone();
+    let route = |target: RouteTarget| RouteInput {
+        route_table_id: table.clone(),
+        destination_cidr_block: Some("10.1.0.0/16".into()),
+        targets: vec![target],
+        ..Default::default()
+    };
+    let tables_to = |world: &World, pcx: &str| -> Vec<String> {
+        assert!(world.indexes_consistent());
+        world
+            .route_tables_to_peering(pcx)
+            .map(|t: &RouteTable| t.id.clone())
+            .collect()
+    };
+    assert!(tables_to(&env.world, &pcx).is_empty());
+
+    let mut t = tx(&mut env);
+    t.create_route(route(RouteTarget::Peering(pcx.clone())))
+        .expect("route to the peering");
+    t.commit();
+    assert_eq!(tables_to(&env.world, &pcx), vec![table.clone()]);
+
+    // A second peering from va (to account B's vc), and the route moved to it.
+    let other = env.peer(&a(), &va, &b(), &vc, true);
+    let mut t = tx(&mut env);
+    t.replace_route(route(RouteTarget::Peering(other.clone())))
+        .expect("replace");
+    t.rollback();
+    assert_eq!(tables_to(&env.world, &pcx), vec![table.clone()]);
+    assert!(tables_to(&env.world, &other).is_empty());
+
+    let mut t = tx(&mut env);
+    t.replace_route(route(RouteTarget::Peering(other.clone())))
+        .expect("replace");
+    t.commit();
+    assert!(tables_to(&env.world, &pcx).is_empty());
+    assert_eq!(tables_to(&env.world, &other), vec![table.clone()]);
+
+    let mut t = tx(&mut env);
+    t.delete_route(route(RouteTarget::Local)).expect("delete");
+    t.commit();
+    assert!(tables_to(&env.world, &other).is_empty());
+    let _ = vb;
+}

@@ -22,7 +22,8 @@ pub struct World {
     pub vpcs: BTreeMap<String, Vpc>,
     /// Subnets.
     pub subnets: BTreeMap<String, Subnet>,
-    /// Route tables.
+    /// Route tables. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so the
+    /// index of tables by the peering connections they route to follows.
     pub route_tables: BTreeMap<String, RouteTable>,
     /// Internet gateways.
     pub internet_gateways: BTreeMap<String, InternetGateway>,
@@ -37,7 +38,8 @@ pub struct World {
     /// Network interfaces.
     pub network_interfaces: BTreeMap<String, NetworkInterface>,
     /// Peering connections. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so
-    /// the index of connections by VPC follows; a connection's two VPC ids never change.
+    /// the indexes of connections by VPC and by account follow; a connection's two VPC ids and
+    /// accounts never change.
     pub peerings: BTreeMap<String, PeeringConnection>,
     /// Network insights paths.
     pub insights_paths: BTreeMap<String, NetworkInsightsPath>,
@@ -64,6 +66,14 @@ pub struct World {
     pub az_operations: BTreeMap<String, AzOperation>,
     /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
     peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
+    /// Peering connection ids by the accounts of their two sides (derived from `peerings`).
+    peerings_by_account: BTreeMap<String, BTreeSet<String>>,
+    /// Route table ids by the peering connections their routes target (derived from
+    /// `route_tables`).
+    route_tables_by_peering: BTreeMap<String, BTreeSet<String>>,
+    /// The other way round: the peering connections each indexed route table targets, so that a
+    /// table is taken out of `route_tables_by_peering` whatever its routes were changed to.
+    peerings_of_route_table: BTreeMap<String, BTreeSet<String>>,
     // GCP
     /// GCP networks, by relative path.
     pub gcp_networks: BTreeMap<String, GcpNetwork>,
@@ -145,27 +155,88 @@ pub trait Entity: Clone + Sized + 'static {
     fn reindex(world: &mut World, id: &str, old: Option<&Self>);
 }
 
-fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
-    if let Some(p) = old {
-        for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
-            if let Some(set) = world.peerings_by_vpc.get_mut(vpc) {
-                set.remove(&p.id);
-                if set.is_empty() {
-                    world.peerings_by_vpc.remove(vpc);
-                }
-            }
+/// Takes `id` out of the set under `key` of `index`, and the set when it is left empty.
+fn unindex(index: &mut BTreeMap<String, BTreeSet<String>>, key: &str, id: &str) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(id);
+        if set.is_empty() {
+            index.remove(key);
         }
     }
-    let new = world
-        .peerings
-        .get(id)
-        .map(|p| [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()]);
-    for vpc in new.into_iter().flatten() {
+}
+
+fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
+    if let Some(p) = old {
+        for side in [&p.requester, &p.accepter] {
+            unindex(&mut world.peerings_by_vpc, &side.vpc_id, &p.id);
+            unindex(&mut world.peerings_by_account, &side.scope.account, &p.id);
+        }
+    }
+    let Some(p) = world.peerings.get(id) else {
+        return;
+    };
+    let vpcs = [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()];
+    let accounts = [
+        p.requester.scope.account.clone(),
+        p.accepter.scope.account.clone(),
+    ];
+    for vpc in vpcs {
         world
             .peerings_by_vpc
             .entry(vpc)
             .or_default()
             .insert(id.to_owned());
+    }
+    for account in accounts {
+        world
+            .peerings_by_account
+            .entry(account)
+            .or_default()
+            .insert(id.to_owned());
+    }
+}
+
+/// The peering connections the routes of `t` target.
+fn peering_targets(t: &RouteTable) -> impl Iterator<Item = &String> {
+    t.routes.iter().filter_map(|r| match &r.target {
+        crate::RouteTarget::Peering(p) => Some(p),
+        _ => None,
+    })
+}
+
+/// Index upkeep of route tables. It does not rely on `old`: a table's routes are also changed
+/// in place through [`Tx::get_mut`](crate::Tx::get_mut), which the transaction reindexes only
+/// when it commits, so the index is brought to the table's current routes from what it last
+/// recorded for the table.
+fn reindex_route_table(world: &mut World, id: &str, _old: Option<&RouteTable>) {
+    let now: BTreeSet<String> = world
+        .route_tables
+        .get(id)
+        .map(|t| peering_targets(t).cloned().collect())
+        .unwrap_or_default();
+    let before = world.peerings_of_route_table.get(id);
+    if before == Some(&now) || (before.is_none() && now.is_empty()) {
+        return;
+    }
+    for pcx in before.into_iter().flatten().filter(|p| !now.contains(*p)) {
+        if let Some(set) = world.route_tables_by_peering.get_mut(pcx) {
+            set.remove(id);
+            if set.is_empty() {
+                world.route_tables_by_peering.remove(pcx);
+            }
+        }
+    }
+    for pcx in &now {
+        world
+            .route_tables_by_peering
+            .entry(pcx.clone())
+            .or_default()
+            .insert(id.to_owned());
+    }
+    if now.is_empty() {
+        world.peerings_of_route_table.remove(id);
+    } else {
+        world.peerings_of_route_table.insert(id.to_owned(), now);
     }
 }
 
@@ -226,6 +297,23 @@ macro_rules! entities {
                 }
             }
 
+            /// Brings the derived indexes up to date with the record under `key`, which may have
+            /// been changed in place; `old` is its value before (used by the transaction when
+            /// it commits: [`Tx::get_mut`](crate::Tx::get_mut) changes records without
+            /// reindexing).
+            pub(crate) fn reindex_record(&mut self, key: &RecordKey, old: Option<&Record>) {
+                match key.table {
+                    $($tag => {
+                        let old = match old {
+                            Some(Record::$variant(r)) => Some(r),
+                            _ => None,
+                        };
+                        <$ty as Entity>::reindex(self, &key.id, old);
+                    })*
+                    _ => {}
+                }
+            }
+
             /// Removes the record under `key`.
             pub fn remove_key(&mut self, key: &RecordKey) {
                 match key.table {
@@ -260,7 +348,7 @@ macro_rules! entities {
 entities! {
     Vpc => vpcs, Vpc, "vpc";
     Subnet => subnets, Subnet, "subnet";
-    RouteTable => route_tables, RouteTable, "rtb";
+    RouteTable => route_tables, RouteTable, "rtb", reindex_route_table;
     InternetGateway => internet_gateways, InternetGateway, "igw";
     NatGateway => nat_gateways, NatGateway, "nat";
     SecurityGroup => security_groups, SecurityGroup, "sg";
@@ -311,6 +399,30 @@ impl World {
             .filter_map(|id| self.peerings.get(id))
     }
 
+    /// The peering connections (any state) with `account` on either side, in id order.
+    pub fn peerings_of_account<'a>(
+        &'a self,
+        account: &str,
+    ) -> impl Iterator<Item = &'a PeeringConnection> + 'a {
+        self.peerings_by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.peerings.get(id))
+    }
+
+    /// The route tables (of any owner) with a route to peering connection `pcx_id`, in id order.
+    pub fn route_tables_to_peering<'a>(
+        &'a self,
+        pcx_id: &str,
+    ) -> impl Iterator<Item = &'a RouteTable> + 'a {
+        self.route_tables_by_peering
+            .get(pcx_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.route_tables.get(id))
+    }
+
     /// The GCP operations still running, in id order.
     pub fn gcp_running_operations(&self) -> impl Iterator<Item = &GcpOperation> + '_ {
         self.gcp_running_ops
@@ -320,8 +432,16 @@ impl World {
 
     /// Whether the derived indexes match the tables (a rebuild from scratch gives the same).
     pub fn indexes_consistent(&self) -> bool {
-        World::from_records(self.peerings.values().cloned().map(Record::Peering)).peerings_by_vpc
-            == self.peerings_by_vpc
+        let peerings = World::from_records(self.peerings.values().cloned().map(Record::Peering));
+        peerings.peerings_by_vpc == self.peerings_by_vpc
+            && peerings.peerings_by_account == self.peerings_by_account
+            && {
+                let rebuilt = World::from_records(
+                    self.route_tables.values().cloned().map(Record::RouteTable),
+                );
+                rebuilt.route_tables_by_peering == self.route_tables_by_peering
+                    && rebuilt.peerings_of_route_table == self.peerings_of_route_table
+            }
             && World::from_records(
                 self.gcp_operations
                     .values()

@@ -53,6 +53,9 @@ pub fn exact_values<'a>(filters: &'a [Filter], name: &str) -> Option<&'a [String
 
 /// Glob match with `*` (any run) and `?` (one character).
 pub fn wildcard(pattern: &str, value: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == value;
+    }
     let p: Vec<char> = pattern.chars().collect();
     let v: Vec<char> = value.chars().collect();
     let (mut pi, mut vi) = (0, 0);
@@ -95,6 +98,28 @@ pub fn matches(filters: &[Filter], tags: &Tags, field: impl Fn(&str) -> Vec<Stri
         values
             .iter()
             .any(|v| f.values.iter().any(|pat| wildcard(pat, v)))
+    })
+}
+
+/// Whether an item passes every filter, like [`matches`], without collecting the item's values:
+/// `each(name, test)` offers the item's values for filter `name` to `test` one at a time and
+/// answers whether `test` accepted one (false when it has none).
+pub fn matches_each(
+    filters: &[Filter],
+    tags: &Tags,
+    each: impl Fn(&str, &mut dyn FnMut(&str) -> bool) -> bool,
+) -> bool {
+    filters.iter().all(|f| {
+        let mut test = |v: &str| f.values.iter().any(|pat| wildcard(pat, v));
+        if let Some(key) = f.name.strip_prefix("tag:") {
+            tags.get(key).is_some_and(|v| test(v))
+        } else if f.name == "tag-key" {
+            tags.keys().any(|k| test(k))
+        } else if f.name == "tag-value" {
+            tags.values().any(|v| test(v))
+        } else {
+            each(&f.name, &mut test)
+        }
     })
 }
 
@@ -171,6 +196,59 @@ mod tests {
             parse(&bad, &["state"]).unwrap_err().code,
             "InvalidParameterValue"
         );
+    }
+
+    /// `matches_each` decides as `matches` does, for every combination of filters (tags, one
+    /// or several values, wildcards, a field without values) over a few items.
+    #[test]
+    fn matching_value_by_value_agrees_with_collecting() {
+        let filters = [
+            "Filter.1.Name=state&Filter.1.Value.1=available",
+            "Filter.1.Name=state&Filter.1.Value.1=pend*&Filter.1.Value.2=x",
+            "Filter.1.Name=cidr&Filter.1.Value.1=10.0.?.0/24",
+            "Filter.1.Name=cidr&Filter.1.Value.1=10.0.1.0/24&Filter.2.Name=tag:Env&Filter.2.Value.1=prod",
+            "Filter.1.Name=tag-key&Filter.1.Value.1=E*",
+            "Filter.1.Name=tag-value&Filter.1.Value.1=prod",
+            "Filter.1.Name=none&Filter.1.Value.1=*",
+        ];
+        /// (state values, cidr values, tags)
+        type Item = (
+            &'static [&'static str],
+            &'static [&'static str],
+            &'static [(&'static str, &'static str)],
+        );
+        let items: [Item; 4] = [
+            (
+                &["available"],
+                &["10.0.1.0/24", "10.0.2.0/24"],
+                &[("Env", "prod")],
+            ),
+            (&["pending"], &["10.0.1.0/24"], &[]),
+            (&["deleted"], &[], &[("Team", "prod")]),
+            (&[], &["10.1.0.0/16"], &[("Env", "dev")]),
+        ];
+        for f in filters {
+            let parsed =
+                parse(&Params::parse("", f.as_bytes()), &["state", "cidr", "none"]).expect("valid");
+            for (state, cidrs, tags) in items {
+                let tags: Tags = tags
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let values = |n: &str| -> Vec<String> {
+                    match n {
+                        "state" => state.iter().map(|s| s.to_string()).collect(),
+                        "cidr" => cidrs.iter().map(|s| s.to_string()).collect(),
+                        _ => Vec::new(),
+                    }
+                };
+                assert_eq!(
+                    matches_each(&parsed, &tags, |n, test| values(n).iter().any(|v| test(v))),
+                    matches(&parsed, &tags, values),
+                    "{f} on {state:?} {cidrs:?} {tags:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! replacement; it is the emulator's defence in depth, not an AWS behaviour.
 
 use std::borrow::Cow;
-use std::fmt::Display;
+use std::fmt::{Display, Write as _};
 
 /// Whether XML 1.0 can carry `c` (its `Char` production: TAB, LF, CR, U+0020–U+D7FF,
 /// U+E000–U+FFFD, U+10000–U+10FFFF).
@@ -21,9 +21,10 @@ pub fn is_xml_char(c: char) -> bool {
 /// literal, e.g. `The vpc ID 'vpc-1' does not exist`), CR as `&#13;`, and every character XML 1.0
 /// cannot carry replaced with U+FFFD (see the module docs).
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s
-        .chars()
-        .any(|c| matches!(c, '&' | '<' | '>' | '\r') || !is_xml_char(c))
+    if !may_need_escape(s.as_bytes())
+        || !s
+            .chars()
+            .any(|c| matches!(c, '&' | '<' | '>' | '\r') || !is_xml_char(c))
     {
         return Cow::Borrowed(s);
     }
@@ -39,6 +40,14 @@ pub fn escape(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A quick byte scan: false when `s` certainly needs no escaping (no `&`, `<`, `>`, no C0
+/// control other than TAB and LF, and no byte 0xEF, which starts the UTF-8 form of U+FFFE and
+/// U+FFFF). True means [`escape`] must look at the characters.
+fn may_need_escape(s: &[u8]) -> bool {
+    s.iter()
+        .any(|&b| matches!(b, b'&' | b'<' | b'>' | 0xEF) || (b < 0x20 && b != b'\t' && b != b'\n'))
 }
 
 /// An XML body under construction.
@@ -63,17 +72,27 @@ impl Xml {
         &self.buf
     }
 
-    /// `<tag>value</tag>` with `value` escaped.
+    /// `<tag>value</tag>` with `value` escaped. The value is formatted straight into the body
+    /// and escaped in place only when it needs it.
     pub fn leaf(&mut self, tag: &str, value: impl Display) -> &mut Self {
-        let v = value.to_string();
         self.buf.push('<');
         self.buf.push_str(tag);
         self.buf.push('>');
-        self.buf.push_str(&escape(&v));
+        self.text(value);
         self.buf.push_str("</");
         self.buf.push_str(tag);
         self.buf.push('>');
         self
+    }
+
+    /// Appends `value` as escaped text.
+    fn text(&mut self, value: impl Display) {
+        let start = self.buf.len();
+        write!(self.buf, "{value}").expect("writing to a String cannot fail");
+        if may_need_escape(&self.buf.as_bytes()[start..]) {
+            let raw = self.buf.split_off(start);
+            self.buf.push_str(&escape(&raw));
+        }
     }
 
     /// A leaf only when `value` is present.
@@ -116,9 +135,7 @@ impl Xml {
         tag: &str,
         items: impl IntoIterator<Item = T>,
     ) -> &mut Self {
-        self.list(tag, items, |x, v| {
-            x.buf.push_str(&escape(&v.to_string()));
-        })
+        self.list(tag, items, |x, v| x.text(v))
     }
 
     /// `<tagSet>` of user tags.

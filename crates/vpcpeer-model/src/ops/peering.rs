@@ -130,13 +130,14 @@ impl Tx<'_, '_> {
         }
     }
 
-    /// Every connection visible to the caller, in id order.
+    /// Every connection visible to the caller, in id order: those of the caller's account (the
+    /// world's index), then the visibility rule.
     pub fn visible_peerings(&self) -> impl Iterator<Item = &PeeringConnection> {
         let scope = self.scope().clone();
         let now = self.now();
-        self.world()
-            .peerings
-            .values()
+        let world = self.world();
+        world
+            .peerings_of_account(&self.scope().account)
             .filter(move |p| p.visible_to(&scope, now))
     }
 

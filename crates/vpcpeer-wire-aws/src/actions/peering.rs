@@ -5,7 +5,7 @@ use vpcpeer_model::ops::peering::{CreatePeering, OptionsChange, PeeringReply};
 use vpcpeer_model::{PeeringConnection, Tx};
 
 use super::{domain, explicit, ok_return};
-use crate::filter::{self, matches, paginate};
+use crate::filter::{self, matches_each, paginate};
 use crate::render::{self, iso, peering_options, peering_state_name, peering_status_message};
 use crate::{Ec2Error, Params, Xml};
 
@@ -104,6 +104,25 @@ fn field(tx: &Tx<'_, '_>, c: &PeeringConnection, name: &str) -> Vec<String> {
     }
 }
 
+/// Offers `c`'s values for filter `name` to `test` (see [`filter::matches_each`]); the common
+/// single-valued filters without allocating.
+fn field_each(
+    tx: &Tx<'_, '_>,
+    c: &PeeringConnection,
+    name: &str,
+    test: &mut dyn FnMut(&str) -> bool,
+) -> bool {
+    match name {
+        "status-code" => test(peering_state_name(c.state_at(tx.now()))),
+        "vpc-peering-connection-id" => test(&c.id),
+        "accepter-vpc-info.vpc-id" => test(&c.accepter.vpc_id),
+        "requester-vpc-info.vpc-id" => test(&c.requester.vpc_id),
+        "accepter-vpc-info.owner-id" => test(&c.accepter.scope.account),
+        "requester-vpc-info.owner-id" => test(&c.requester.scope.account),
+        _ => field(tx, c, name).iter().any(|v| test(v)),
+    }
+}
+
 pub(super) fn describe(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
@@ -131,7 +150,7 @@ pub(super) fn describe(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(
         .into_iter()
         .filter(|c| {
             let tags = c.tags.get(&key).unwrap_or(&empty);
-            matches(&filters, tags, |n| field(tx, c, n))
+            matches_each(&filters, tags, |n, test| field_each(tx, c, n, test))
         })
         .collect();
     let (page, next) = paginate(items, |c| &c.id, limit, token.as_deref());

@@ -8,7 +8,7 @@ use vpcpeer_model::{
 };
 
 use super::{domain, explicit, ok_return, Handler};
-use crate::filter::{self, matches, paginate};
+use crate::filter::{self, matches_each, paginate};
 use crate::{Ec2Error, Params, Xml};
 
 /// The handler of `action` if this module serves it.
@@ -135,6 +135,30 @@ fn field(tx: &Tx<'_, '_>, t: &RouteTable, name: &str) -> Vec<String> {
     }
 }
 
+/// Offers `t`'s values for filter `name` to `test` (see [`filter::matches_each`]); the common
+/// ones without allocating.
+fn field_each(
+    tx: &Tx<'_, '_>,
+    t: &RouteTable,
+    name: &str,
+    test: &mut dyn FnMut(&str) -> bool,
+) -> bool {
+    match name {
+        "owner-id" => test(&t.scope.account),
+        "route-table-id" => test(&t.id),
+        "vpc-id" => test(&t.vpc_id),
+        "route.vpc-peering-connection-id" => t
+            .routes
+            .iter()
+            .any(|r| matches!(&r.target, RouteTarget::Peering(p) if test(p))),
+        "association.subnet-id" => t
+            .associations
+            .iter()
+            .any(|a| matches!(&a.target, RtAssocTarget::Subnet(s) if test(s))),
+        _ => field(tx, t, name).iter().any(|v| test(v)),
+    }
+}
+
 fn render_route(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable, r: &Route) {
     match r.destination {
         Destination::V4(n) => x.leaf("destinationCidrBlock", n),
@@ -229,13 +253,27 @@ fn describe_route_tables(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
     let (limit, token) = filter::paging(p, 5, 100)?;
     let ids = p.list("RouteTableId");
     let items: Vec<&RouteTable> = if ids.is_empty() {
-        tx.list_owned::<RouteTable>().collect()
+        match filter::exact_values(&filters, "route.vpc-peering-connection-id") {
+            // The tables routing to those connections, from the world's index; every filter
+            // still applies below, this only narrows the candidates.
+            Some(wanted) => {
+                let mut found: Vec<&RouteTable> = wanted
+                    .iter()
+                    .flat_map(|pcx| tx.world().route_tables_to_peering(pcx))
+                    .filter(|t| t.scope == *tx.scope())
+                    .collect();
+                found.sort_by(|a, b| a.id.cmp(&b.id));
+                found.dedup_by(|a, b| a.id == b.id);
+                found
+            }
+            None => tx.list_owned::<RouteTable>().collect(),
+        }
     } else {
         explicit(&ids, |id| tx.owned::<RouteTable>(id))?
     };
     let items: Vec<&RouteTable> = items
         .into_iter()
-        .filter(|t| matches(&filters, &t.tags, |n| field(tx, t, n)))
+        .filter(|t| matches_each(&filters, &t.tags, |n, test| field_each(tx, t, n, test)))
         .collect();
     let (page, next) = paginate(items, |t| &t.id, limit, token.as_deref());
     x.list("routeTableSet", page, |x, t| render(tx, x, t));

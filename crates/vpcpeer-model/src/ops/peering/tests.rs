@@ -360,3 +360,40 @@ fn a_closed_visibility_window_hides_the_connection_from_every_region() {
     });
     assert!(matches!(r, Err(DomainError::NotFound { .. })), "{r:?}");
 }
+
+/// `visible_peerings`, which starts from the world's index of connections by account, lists
+/// exactly what a scan of every connection with the visibility rule lists: for each party and a
+/// stranger, in the connection's region and another one, in every state, and again once the
+/// visibility windows have run out.
+#[test]
+fn visible_peerings_from_the_account_index_equal_the_scan() {
+    use Setup::*;
+    let mut listed = 0;
+    for s in [Pending, Active, Rejected, Failed, Expired, Deleted] {
+        let (mut env, _) = setup(s);
+        for later in [0, 3 * Timestamp::DAY] {
+            env.now = Timestamp(env.now.0 + later);
+            assert!(env.world.indexes_consistent(), "{s:?}");
+            for account in [A, B, C] {
+                for region in [REGION, "eu-west-1"] {
+                    let scope = Scope::new(account, region);
+                    let indexed: Vec<String> = env
+                        .run(&scope, |tx| {
+                            Ok(tx.visible_peerings().map(|p| p.id.clone()).collect())
+                        })
+                        .expect("read");
+                    let scanned: Vec<String> = env
+                        .world
+                        .peerings
+                        .values()
+                        .filter(|p| p.visible_to(&scope, env.now))
+                        .map(|p| p.id.clone())
+                        .collect();
+                    assert_eq!(indexed, scanned, "{s:?} +{later} ms, {account} in {region}");
+                    listed += indexed.len();
+                }
+            }
+        }
+    }
+    assert!(listed > 0, "some connection was visible to someone");
+}
