@@ -91,6 +91,107 @@ pub enum LimitKind {
     TagsPerResource,
 }
 
+/// The fields of a request the model can find missing or unusable, in domain terms. Each face
+/// decides how to spell a field (EC2 renders its parameter name and message in
+/// `vpcpeer-wire-aws`); the model never names a wire parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The Elastic IP allocation a public NAT gateway needs.
+    NatAllocation,
+    /// An ACL entry's IPv4 or IPv6 block.
+    AclEntryBlock,
+    /// An ACL entry's IPv4 block.
+    AclEntryIpv4Block,
+    /// An ACL entry's IPv6 block.
+    AclEntryIpv6Block,
+    /// An ACL entry's rule number.
+    AclRuleNumber,
+    /// An ACL entry's protocol.
+    AclProtocol,
+    /// An ACL entry's action (allow or deny).
+    AclRuleAction,
+    /// An ACL entry's port range (TCP and UDP).
+    AclPortRange,
+    /// An ACL entry's ICMP type and code (ICMP and ICMPv6).
+    AclIcmpTypeCode,
+    /// The accepter VPC of a peering request.
+    PeerVpc,
+    /// The requester or accepter options of a peering modification.
+    PeeringOptions,
+    /// The security groups whose references are asked for.
+    ReferencingGroups,
+    /// The resources to tag or untag.
+    TaggedResources,
+    /// The tags to set.
+    Tags,
+    /// A route's destination block (IPv4 or IPv6).
+    RouteDestination,
+    /// A route's target.
+    RouteTarget,
+    /// A security group's name.
+    GroupName,
+    /// A security group's description.
+    GroupDescription,
+    /// The group a security group rule references.
+    ReferencedGroup,
+    /// The permissions of a security group rule change.
+    Permissions,
+    /// The subnet of a launch without network interfaces.
+    LaunchSubnet,
+    /// The subnet of the network interface at this device index in a launch.
+    InterfaceSubnet {
+        /// The device index.
+        device_index: u32,
+    },
+    /// The image of a launch.
+    Image,
+    /// The instances of a request.
+    Instances,
+    /// A network insights path's source.
+    PathSource,
+    /// A network insights path's protocol.
+    PathProtocol,
+    /// A network insights path's destination port.
+    PathDestinationPort,
+    /// A network insights path's destination resource or address.
+    PathDestination,
+}
+
+impl Field {
+    /// Every field (the per-interface subnet once, at device index 0), for the faces' table
+    /// tests.
+    pub const ALL: &'static [Field] = &[
+        Field::NatAllocation,
+        Field::AclEntryBlock,
+        Field::AclEntryIpv4Block,
+        Field::AclEntryIpv6Block,
+        Field::AclRuleNumber,
+        Field::AclProtocol,
+        Field::AclRuleAction,
+        Field::AclPortRange,
+        Field::AclIcmpTypeCode,
+        Field::PeerVpc,
+        Field::PeeringOptions,
+        Field::ReferencingGroups,
+        Field::TaggedResources,
+        Field::Tags,
+        Field::RouteDestination,
+        Field::RouteTarget,
+        Field::GroupName,
+        Field::GroupDescription,
+        Field::ReferencedGroup,
+        Field::Permissions,
+        Field::LaunchSubnet,
+        Field::InterfaceSubnet { device_index: 0 },
+        Field::Image,
+        Field::Instances,
+        Field::PathSource,
+        Field::PathProtocol,
+        Field::PathDestinationPort,
+        Field::PathDestination,
+    ];
+}
+
 /// A failure caused by the request (never by the emulator itself).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -110,9 +211,17 @@ pub enum DomainError {
         /// The id as given.
         id: String,
     },
-    /// A required parameter is missing.
-    #[error("the request must contain the parameter {0}")]
-    MissingParameter(String),
+    /// A required field is missing.
+    #[error("the request lacks {0:?}")]
+    Missing(Field),
+    /// A field's value is unusable for the one reason the field can have (each face words it).
+    #[error("the value ({value}) of {field:?} is invalid")]
+    Invalid {
+        /// The field.
+        field: Field,
+        /// The value as given.
+        value: String,
+    },
     /// A parameter value is unusable; the text says why.
     #[error("{0}")]
     InvalidParameterValue(String),
@@ -285,5 +394,49 @@ impl DomainError {
             id: id.into(),
             detail: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Field;
+
+    /// `Field::ALL` holds every variant: the match below stops compiling when a field is added,
+    /// and its position must then be listed in `ALL`.
+    #[test]
+    fn all_lists_every_field() {
+        let position = |f: Field| match f {
+            Field::NatAllocation => 0,
+            Field::AclEntryBlock => 1,
+            Field::AclEntryIpv4Block => 2,
+            Field::AclEntryIpv6Block => 3,
+            Field::AclRuleNumber => 4,
+            Field::AclProtocol => 5,
+            Field::AclRuleAction => 6,
+            Field::AclPortRange => 7,
+            Field::AclIcmpTypeCode => 8,
+            Field::PeerVpc => 9,
+            Field::PeeringOptions => 10,
+            Field::ReferencingGroups => 11,
+            Field::TaggedResources => 12,
+            Field::Tags => 13,
+            Field::RouteDestination => 14,
+            Field::RouteTarget => 15,
+            Field::GroupName => 16,
+            Field::GroupDescription => 17,
+            Field::ReferencedGroup => 18,
+            Field::Permissions => 19,
+            Field::LaunchSubnet => 20,
+            Field::InterfaceSubnet { .. } => 21,
+            Field::Image => 22,
+            Field::Instances => 23,
+            Field::PathSource => 24,
+            Field::PathProtocol => 25,
+            Field::PathDestinationPort => 26,
+            Field::PathDestination => 27,
+        };
+        let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
+        let want: Vec<usize> = (0..=27).collect();
+        assert_eq!(got, want);
     }
 }

@@ -201,8 +201,8 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
         Err(e) => match e {
             DomainError::NotFound { .. } => "NotFound",
             DomainError::MalformedId { .. } => "Malformed",
-            DomainError::MissingParameter(_) => "Missing",
-            DomainError::InvalidParameterValue(_) => "Invalid",
+            DomainError::Missing(_) => "Missing",
+            DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => "Invalid",
             DomainError::InvalidParameterCombination(_) => "Combination",
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
@@ -224,8 +224,10 @@ pub fn code(e: &DomainError) -> String {
     match e {
         DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
         DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
-        DomainError::MissingParameter(_) => "MissingParameter".into(),
-        DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
+        DomainError::Missing(_) => "MissingParameter".into(),
+        DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => {
+            "InvalidParameterValue".into()
+        }
         DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),

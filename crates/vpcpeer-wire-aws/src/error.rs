@@ -1,6 +1,8 @@
 //! Errors in EC2's dialect, and the mapping of every domain error to one.
 
-use vpcpeer_model::{DomainError, Kind, LimitKind};
+use std::borrow::Cow;
+
+use vpcpeer_model::{DomainError, Field, Kind, LimitKind};
 
 /// An EC2 error: code, message and HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,124 @@ impl Ec2Error {
             status: 500,
         }
     }
+}
+
+/// The EC2 parameter a domain field is read from, as EC2's messages name it (some fields are
+/// one of two parameters, or one of several targets, and are named so).
+pub fn parameter(field: Field) -> &'static str {
+    match field {
+        Field::NatAllocation => "AllocationId",
+        Field::AclEntryBlock | Field::AclEntryIpv4Block => "cidrBlock",
+        Field::AclEntryIpv6Block => "ipv6CidrBlock",
+        Field::AclRuleNumber => "ruleNumber",
+        Field::AclProtocol => "protocol",
+        Field::AclRuleAction => "ruleAction",
+        Field::AclPortRange => "portRange",
+        Field::AclIcmpTypeCode => "icmpTypeCode",
+        Field::PeerVpc => "PeerVpcId",
+        Field::PeeringOptions => {
+            "RequesterPeeringConnectionOptions or AccepterPeeringConnectionOptions"
+        }
+        Field::ReferencingGroups => "GroupId",
+        Field::TaggedResources => "ResourceId",
+        Field::Tags => "Tag",
+        Field::RouteDestination => "destinationCidrBlock or destinationIpv6CidrBlock",
+        Field::RouteTarget => "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
+        Field::GroupName => "GroupName",
+        Field::GroupDescription => "GroupDescription",
+        Field::ReferencedGroup => "GroupId or GroupName",
+        Field::Permissions => "IpPermissions",
+        Field::LaunchSubnet => "SubnetId",
+        Field::InterfaceSubnet { .. } => "NetworkInterface.SubnetId",
+        Field::Image => "ImageId",
+        Field::Instances => "InstanceId",
+        Field::PathSource => "Source",
+        Field::PathProtocol => "Protocol",
+        Field::PathDestinationPort => "DestinationPort",
+        Field::PathDestination => "Destination or DestinationIp",
+    }
+}
+
+/// What a `MissingParameter` message names for a missing field: its parameter, with the
+/// emulator's hint where it has one.
+fn missing_text(field: Field) -> Cow<'static, str> {
+    let name = parameter(field);
+    match field {
+        Field::NatAllocation => Cow::Owned(format!("{name} (required for a public NAT gateway)")),
+        Field::LaunchSubnet => Cow::Owned(format!(
+            "{name} (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
+        )),
+        Field::InterfaceSubnet { device_index } => {
+            Cow::Owned(format!("{name} (device index {device_index})"))
+        }
+        Field::ReferencedGroup => Cow::Owned(format!("{name} of the referenced group")),
+        Field::AclEntryBlock
+        | Field::AclEntryIpv4Block
+        | Field::AclEntryIpv6Block
+        | Field::AclRuleNumber
+        | Field::AclProtocol
+        | Field::AclRuleAction
+        | Field::AclPortRange
+        | Field::AclIcmpTypeCode
+        | Field::PeerVpc
+        | Field::PeeringOptions
+        | Field::ReferencingGroups
+        | Field::TaggedResources
+        | Field::Tags
+        | Field::RouteDestination
+        | Field::RouteTarget
+        | Field::GroupName
+        | Field::GroupDescription
+        | Field::Permissions
+        | Field::Image
+        | Field::Instances
+        | Field::PathSource
+        | Field::PathProtocol
+        | Field::PathDestinationPort
+        | Field::PathDestination => Cow::Borrowed(name),
+    }
+}
+
+/// `InvalidParameterValue` for a field's value: EC2's sentence, with the reason the field's
+/// value can be refused for, where the emulator gives one.
+fn invalid(field: Field, value: &str) -> Ec2Error {
+    let reason = match field {
+        Field::AclRuleNumber => " The rule number must be in the range 1-32766.",
+        Field::AclProtocol => " Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6.",
+        Field::AclRuleAction => " Must be allow or deny.",
+        Field::AclEntryBlock | Field::AclEntryIpv4Block | Field::AclEntryIpv6Block => {
+            " This is not a valid CIDR block."
+        }
+        Field::AclPortRange => " The from port must not be greater than the to port.",
+        Field::AclIcmpTypeCode => " Must be -1 or in the range 0-255.",
+        Field::NatAllocation
+        | Field::PeerVpc
+        | Field::PeeringOptions
+        | Field::ReferencingGroups
+        | Field::TaggedResources
+        | Field::Tags
+        | Field::RouteDestination
+        | Field::RouteTarget
+        | Field::GroupName
+        | Field::GroupDescription
+        | Field::ReferencedGroup
+        | Field::Permissions
+        | Field::LaunchSubnet
+        | Field::InterfaceSubnet { .. }
+        | Field::Image
+        | Field::Instances
+        | Field::PathSource
+        | Field::PathProtocol
+        | Field::PathDestinationPort
+        | Field::PathDestination => "",
+    };
+    Ec2Error::new(
+        "InvalidParameterValue",
+        format!(
+            "Value ({value}) for parameter {} is invalid.{reason}",
+            parameter(field)
+        ),
+    )
 }
 
 fn not_found(kind: Kind, id: &str) -> Ec2Error {
@@ -141,7 +261,8 @@ impl From<DomainError> for Ec2Error {
         match e {
             DomainError::NotFound { kind, id } => not_found(kind, &id),
             DomainError::MalformedId { kind, id } => malformed(kind, &id),
-            DomainError::MissingParameter(name) => Ec2Error::missing(&name),
+            DomainError::Missing(field) => Ec2Error::missing(&missing_text(field)),
+            DomainError::Invalid { field, value } => invalid(field, &value),
             DomainError::InvalidParameterValue(m) => Ec2Error::new("InvalidParameterValue", m),
             DomainError::InvalidParameterCombination(m) => {
                 Ec2Error::new("InvalidParameterCombination", m)
@@ -238,5 +359,91 @@ impl From<DomainError> for Ec2Error {
                 Ec2Error::new("IdempotentParameterMismatch", msg)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every domain field renders to the EC2 parameter it is read from, and its
+    /// `MissingParameter` and `InvalidParameterValue` messages name that parameter.
+    #[test]
+    fn every_field_renders_to_its_parameter() {
+        let table: &[(Field, &str)] = &[
+            (Field::NatAllocation, "AllocationId"),
+            (Field::AclEntryBlock, "cidrBlock"),
+            (Field::AclEntryIpv4Block, "cidrBlock"),
+            (Field::AclEntryIpv6Block, "ipv6CidrBlock"),
+            (Field::AclRuleNumber, "ruleNumber"),
+            (Field::AclProtocol, "protocol"),
+            (Field::AclRuleAction, "ruleAction"),
+            (Field::AclPortRange, "portRange"),
+            (Field::AclIcmpTypeCode, "icmpTypeCode"),
+            (Field::PeerVpc, "PeerVpcId"),
+            (
+                Field::PeeringOptions,
+                "RequesterPeeringConnectionOptions or AccepterPeeringConnectionOptions",
+            ),
+            (Field::ReferencingGroups, "GroupId"),
+            (Field::TaggedResources, "ResourceId"),
+            (Field::Tags, "Tag"),
+            (
+                Field::RouteDestination,
+                "destinationCidrBlock or destinationIpv6CidrBlock",
+            ),
+            (
+                Field::RouteTarget,
+                "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
+            ),
+            (Field::GroupName, "GroupName"),
+            (Field::GroupDescription, "GroupDescription"),
+            (Field::ReferencedGroup, "GroupId or GroupName"),
+            (Field::Permissions, "IpPermissions"),
+            (Field::LaunchSubnet, "SubnetId"),
+            (
+                Field::InterfaceSubnet { device_index: 0 },
+                "NetworkInterface.SubnetId",
+            ),
+            (Field::Image, "ImageId"),
+            (Field::Instances, "InstanceId"),
+            (Field::PathSource, "Source"),
+            (Field::PathProtocol, "Protocol"),
+            (Field::PathDestinationPort, "DestinationPort"),
+            (Field::PathDestination, "Destination or DestinationIp"),
+        ];
+        let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, Field::ALL, "the table covers every field, in order");
+        for (field, name) in table {
+            assert_eq!(parameter(*field), *name, "{field:?}");
+            let missing = Ec2Error::from(DomainError::Missing(*field));
+            assert_eq!(missing.code, "MissingParameter");
+            assert!(
+                missing
+                    .message
+                    .starts_with(&format!("The request must contain the parameter {name}")),
+                "{field:?}: {}",
+                missing.message
+            );
+            let invalid = Ec2Error::from(DomainError::Invalid {
+                field: *field,
+                value: "x".into(),
+            });
+            assert_eq!(invalid.code, "InvalidParameterValue");
+            assert!(
+                invalid
+                    .message
+                    .starts_with(&format!("Value (x) for parameter {name} is invalid.")),
+                "{field:?}: {}",
+                invalid.message
+            );
+        }
+        let at = Ec2Error::from(DomainError::Missing(Field::InterfaceSubnet {
+            device_index: 2,
+        }));
+        assert_eq!(
+            at.message,
+            "The request must contain the parameter NetworkInterface.SubnetId (device index 2)"
+        );
     }
 }

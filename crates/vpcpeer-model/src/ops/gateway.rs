@@ -16,6 +16,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::error::Field;
 use crate::{
     DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
     RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
@@ -175,11 +176,7 @@ impl Tx<'_, '_> {
         };
         let allocation_id = input.allocation_id.filter(|a| !a.is_empty());
         match (&allocation_id, public) {
-            (None, true) => {
-                return Err(DomainError::MissingParameter(
-                    "AllocationId (required for a public NAT gateway)".into(),
-                ))
-            }
+            (None, true) => return Err(DomainError::Missing(Field::NatAllocation)),
             (Some(_), false) => {
                 return Err(DomainError::InvalidParameterCombination(
                     "AllocationId cannot be used with a private NAT gateway.".into(),

@@ -20,6 +20,7 @@
 use std::net::IpAddr;
 
 use super::check_id;
+use crate::error::Field;
 use crate::ops::instance::instance_visible;
 use crate::{
     AnalysisStatus, DomainError, ExplanationRecord, Instance, Kind, NetworkInsightsAnalysis,
@@ -121,11 +122,11 @@ impl Tx<'_, '_> {
     pub fn create_insights_path(&mut self, input: CreatePath) -> Result<String, DomainError> {
         let source = input
             .source
-            .ok_or_else(|| DomainError::MissingParameter("Source".into()))?;
+            .ok_or(DomainError::Missing(Field::PathSource))?;
         self.insights_endpoint("Source", &source)?;
         let protocol = input
             .protocol
-            .ok_or_else(|| DomainError::MissingParameter("Protocol".into()))?
+            .ok_or(DomainError::Missing(Field::PathProtocol))?
             .to_ascii_lowercase();
         if protocol != "tcp" && protocol != "udp" {
             return Err(DomainError::invalid(format!(
@@ -134,7 +135,7 @@ impl Tx<'_, '_> {
         }
         let port = match input.destination_port {
             None => {
-                return Err(DomainError::MissingParameter("DestinationPort".into()));
+                return Err(DomainError::Missing(Field::PathDestinationPort));
             }
             Some(p) => u16::try_from(p).map_err(|_| {
                 DomainError::invalid(format!(
@@ -153,9 +154,7 @@ impl Tx<'_, '_> {
         let source_ip = parse_ip("SourceIp", &input.source_ip)?;
         let destination_ip = parse_ip("DestinationIp", &input.destination_ip)?;
         if input.destination.is_none() && destination_ip.is_none() {
-            return Err(DomainError::MissingParameter(
-                "Destination or DestinationIp".into(),
-            ));
+            return Err(DomainError::Missing(Field::PathDestination));
         }
         let id = self.new_id("nip");
         let path = NetworkInsightsPath {

@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use crate::error::Field;
 use crate::{
     DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
     Subnet, Tags, Timestamp, Tx, Vpc,
@@ -243,10 +244,7 @@ impl Tx<'_, '_> {
     fn plan_nics(&self, input: &RunInstances) -> Result<Vec<PlannedNic>, DomainError> {
         let specs: Vec<NicSpec> = if input.network_interfaces.is_empty() {
             let Some(subnet_id) = input.subnet_id.clone() else {
-                return Err(DomainError::MissingParameter(
-                    "SubnetId (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
-                        .into(),
-                ));
+                return Err(DomainError::Missing(Field::LaunchSubnet));
             };
             vec![NicSpec {
                 device_index: 0,
@@ -304,10 +302,9 @@ impl Tx<'_, '_> {
         let mut planned = Vec::new();
         for s in specs {
             let Some(subnet_id) = &s.subnet_id else {
-                return Err(DomainError::MissingParameter(format!(
-                    "NetworkInterface.SubnetId (device index {})",
-                    s.device_index
-                )));
+                return Err(DomainError::Missing(Field::InterfaceSubnet {
+                    device_index: s.device_index,
+                }));
             };
             let subnet = self.subnet(subnet_id)?.clone();
             let groups = self.groups_for(&subnet.vpc_id, &s.security_group_ids)?;
@@ -391,7 +388,7 @@ impl Tx<'_, '_> {
             )));
         }
         if input.image_id.is_empty() {
-            return Err(DomainError::MissingParameter("ImageId".into()));
+            return Err(DomainError::Missing(Field::Image));
         }
         if let Some(t) = &input.client_token {
             if t.len() > MAX_CLIENT_TOKEN || !t.is_ascii() {
@@ -519,7 +516,7 @@ impl Tx<'_, '_> {
     /// free); the others are detached. Returns `(id, previous, shown current)` per distinct id.
     pub fn terminate_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
         if ids.is_empty() {
-            return Err(DomainError::MissingParameter("InstanceId".into()));
+            return Err(DomainError::Missing(Field::Instances));
         }
         let mut unique: Vec<&String> = Vec::new();
         for id in ids {

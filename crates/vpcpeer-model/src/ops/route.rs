@@ -21,6 +21,7 @@
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr;
+use crate::error::Field;
 use crate::ops::vpc::local_route;
 use crate::{
     Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
@@ -147,9 +148,7 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
         (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
             "The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock".into(),
         )),
-        (None, None) => Err(DomainError::MissingParameter(
-            "destinationCidrBlock or destinationIpv6CidrBlock".into(),
-        )),
+        (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
         (Some(s), None) => {
             let net = cidr::parse_v4(s).ok_or_else(|| {
                 DomainError::invalid(format!(
@@ -184,9 +183,7 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
 fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
     match targets {
         [t] => Ok(t.clone()),
-        [] => Err(DomainError::MissingParameter(
-            "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId".into(),
-        )),
+        [] => Err(DomainError::Missing(Field::RouteTarget)),
         _ => Err(DomainError::InvalidParameterCombination(
             "More than one target was specified; a route has exactly one target.".into(),
         )),

@@ -32,6 +32,7 @@
 use std::collections::BTreeSet;
 
 use crate::cidr;
+use crate::error::Field;
 use crate::ops::check_id;
 use crate::peering::PeeringState;
 use crate::{
@@ -365,10 +366,10 @@ impl Tx<'_, '_> {
         let vpc_id = vpc.id.clone();
         let name = input.name;
         if name.is_empty() {
-            return Err(DomainError::MissingParameter("GroupName".into()));
+            return Err(DomainError::Missing(Field::GroupName));
         }
         if input.description.is_empty() {
-            return Err(DomainError::MissingParameter("GroupDescription".into()));
+            return Err(DomainError::Missing(Field::GroupDescription));
         }
         check_text("GroupName", &name)?;
         check_text("GroupDescription", &input.description)?;
@@ -482,9 +483,7 @@ impl Tx<'_, '_> {
             .unwrap_or_else(|| owner.scope.account.clone());
         let Some(group_id) = pair.group_id.as_deref().filter(|s| !s.is_empty()) else {
             let Some(name) = pair.group_name.as_deref().filter(|s| !s.is_empty()) else {
-                return Err(DomainError::MissingParameter(
-                    "GroupId or GroupName of the referenced group".into(),
-                ));
+                return Err(DomainError::Missing(Field::ReferencedGroup));
             };
             // Names resolve within the owner's VPC only (peer groups need their id).
             let found = self
@@ -599,7 +598,7 @@ impl Tx<'_, '_> {
         perms: &[Permission],
     ) -> Result<(String, Vec<SgRule>), DomainError> {
         if perms.is_empty() {
-            return Err(DomainError::MissingParameter("IpPermissions".into()));
+            return Err(DomainError::Missing(Field::Permissions));
         }
         let group = self.security_group(sel)?.clone();
         let mut rules = self.rules_for(&group, perms)?;
@@ -644,7 +643,7 @@ impl Tx<'_, '_> {
         perms: &[Permission],
     ) -> Result<(String, RevokeOutcome), DomainError> {
         if perms.is_empty() {
-            return Err(DomainError::MissingParameter("IpPermissions".into()));
+            return Err(DomainError::Missing(Field::Permissions));
         }
         let group = self.security_group(sel)?.clone();
         let existing = rules_of(&group, dir);
@@ -705,11 +704,7 @@ impl Tx<'_, '_> {
                         .values()
                         .find(|g| g.vpc_id == group.vpc_id && g.name == name)
                         .map(|g| g.id.clone()),
-                    _ => {
-                        return Err(DomainError::MissingParameter(
-                            "GroupId or GroupName of the referenced group".into(),
-                        ))
-                    }
+                    _ => return Err(DomainError::Missing(Field::ReferencedGroup)),
                 };
                 let user = pair.user_id.clone().filter(|u| !u.is_empty());
                 let hit = wanted.is_some_and(|wanted| {

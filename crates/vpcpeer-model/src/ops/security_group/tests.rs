@@ -51,8 +51,8 @@ fn code(e: &DomainError) -> &'static str {
     match e {
         DomainError::NotFound { .. } => "NotFound",
         DomainError::MalformedId { .. } => "Malformed",
-        DomainError::MissingParameter(_) => "Missing",
-        DomainError::InvalidParameterValue(_) => "InvalidValue",
+        DomainError::Missing(_) => "Missing",
+        DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => "InvalidValue",
         DomainError::InvalidParameterCombination(_) => "Combination",
         DomainError::GroupNotUsable(_) => "GroupNotUsable",
         DomainError::GroupDuplicate { .. } => "GroupDuplicate",

@@ -1,0 +1,252 @@
+//! The exact EC2 code and message of every refused ACL entry value and of the missing fields the
+//! model reports in domain terms (`DomainError::Missing(Field)`), driven in-process through the
+//! handlers. The EC2 words live in this crate; these rows pin them to what the emulator answered
+//! when the model still spelled them, so moving the spelling changed no byte on the wire.
+
+use vpcpeer_model::testkit::{TestEnv, A};
+use vpcpeer_model::Scope;
+use vpcpeer_wire_aws::{handler, Ec2Error, Params, Xml};
+
+/// Runs `action` as account A in us-east-1; commits on success, rolls back on error.
+fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
+    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
+    let mut x = Xml::new();
+    let params = Params::parse(
+        "",
+        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
+    );
+    env.transact(&Scope::new(A, "us-east-1"), |tx| h(tx, &params, &mut x))?;
+    Ok(x.finish())
+}
+
+/// The text of the first `<tag>` in `doc`.
+fn first(doc: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let start = doc
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
+        + open.len();
+    let end = doc[start..].find('<').expect("closing tag") + start;
+    doc[start..end].to_owned()
+}
+
+fn ok(env: &mut TestEnv, action: &str, body: &str, tag: &str) -> String {
+    let doc = call(env, action, body).unwrap_or_else(|e| panic!("{action}: {e:?}"));
+    first(&doc, tag)
+}
+
+/// A VPC, a subnet, a custom ACL and a custom route table.
+struct Setup {
+    env: TestEnv,
+    subnet: String,
+    acl: String,
+    rtb: String,
+    sg: String,
+}
+
+fn setup() -> Setup {
+    let mut env = TestEnv::with_seed(3);
+    let vpc = ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId");
+    let subnet = ok(
+        &mut env,
+        "CreateSubnet",
+        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        "subnetId",
+    );
+    let acl = ok(
+        &mut env,
+        "CreateNetworkAcl",
+        &format!("VpcId={vpc}"),
+        "networkAclId",
+    );
+    let rtb = ok(
+        &mut env,
+        "CreateRouteTable",
+        &format!("VpcId={vpc}"),
+        "routeTableId",
+    );
+    let sg = ok(
+        &mut env,
+        "CreateSecurityGroup",
+        &format!("VpcId={vpc}&GroupName=web&GroupDescription=web"),
+        "groupId",
+    );
+    Setup {
+        env,
+        subnet,
+        acl,
+        rtb,
+        sg,
+    }
+}
+
+/// Accepted, or refused with this code and message.
+type Outcome = Result<(), (&'static str, String)>;
+
+#[test]
+fn acl_entry_values_are_refused_in_ec2_words() {
+    let mut s = setup();
+    let acl = s.acl.clone();
+    let base = |rest: &str| {
+        format!("NetworkAclId={acl}&RuleNumber=100&Egress=false&RuleAction=allow&{rest}")
+    };
+    let rows: Vec<(&str, String, Outcome)> = vec![
+        ("all protocols", base("Protocol=-1&CidrBlock=10.1.0.0/16"), Ok(())),
+        (
+            "tcp by name with ports",
+            base("Protocol=tcp&CidrBlock=10.1.0.0/16&PortRange.From=22&PortRange.To=22"),
+            Ok(()),
+        ),
+        (
+            "ports of another protocol are ignored",
+            base("Protocol=-1&CidrBlock=10.1.0.0/16&PortRange.From=9&PortRange.To=70000"),
+            Ok(()),
+        ),
+        (
+            "bad protocol",
+            base("Protocol=bogus&CidrBlock=10.1.0.0/16"),
+            Err(("InvalidParameterValue", "Value (bogus) for parameter protocol is invalid. Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6.".into())),
+        ),
+        (
+            "protocol 256",
+            base("Protocol=256&CidrBlock=10.1.0.0/16"),
+            Err(("InvalidParameterValue", "Value (256) for parameter protocol is invalid. Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6.".into())),
+        ),
+        (
+            "bad action",
+            format!("NetworkAclId={acl}&RuleNumber=100&Egress=false&RuleAction=maybe&Protocol=-1&CidrBlock=10.1.0.0/16"),
+            Err(("InvalidParameterValue", "Value (maybe) for parameter ruleAction is invalid. Must be allow or deny.".into())),
+        ),
+        (
+            "rule 0 before a bad protocol",
+            format!("NetworkAclId={acl}&RuleNumber=0&Egress=false&RuleAction=allow&Protocol=bogus&CidrBlock=10.1.0.0/16"),
+            Err(("InvalidParameterValue", "Value (0) for parameter ruleNumber is invalid. The rule number must be in the range 1-32766.".into())),
+        ),
+        (
+            "bad IPv4 block",
+            base("Protocol=-1&CidrBlock=10.0.0.0/99"),
+            Err(("InvalidParameterValue", "Value (10.0.0.0/99) for parameter cidrBlock is invalid. This is not a valid CIDR block.".into())),
+        ),
+        (
+            "bad IPv6 block",
+            base("Protocol=-1&Ipv6CidrBlock=zz::/3"),
+            Err(("InvalidParameterValue", "Value (zz::/3) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block.".into())),
+        ),
+        (
+            "both blocks",
+            base("Protocol=-1&CidrBlock=10.1.0.0/16&Ipv6CidrBlock=::/0"),
+            Err(("InvalidParameterCombination", "Only one of CidrBlock and Ipv6CidrBlock may be specified.".into())),
+        ),
+        (
+            "no block",
+            base("Protocol=-1"),
+            Err(("MissingParameter", "The request must contain the parameter cidrBlock".into())),
+        ),
+        (
+            "tcp without ports",
+            base("Protocol=6&CidrBlock=10.1.0.0/16&PortRange.From=22"),
+            Err(("MissingParameter", "The request must contain the parameter portRange".into())),
+        ),
+        (
+            "port too high",
+            base("Protocol=udp&CidrBlock=10.1.0.0/16&PortRange.From=1&PortRange.To=70000"),
+            Err(("InvalidParameterValue", "Value (70000) for parameter portRange is invalid. Ports must be in the range 0-65535.".into())),
+        ),
+        (
+            "ports reversed",
+            base("Protocol=17&CidrBlock=10.1.0.0/16&PortRange.From=100&PortRange.To=10"),
+            Err(("InvalidParameterValue", "Value (100-10) for parameter portRange is invalid. The from port must not be greater than the to port.".into())),
+        ),
+        (
+            "icmp without type",
+            base("Protocol=icmp&CidrBlock=10.1.0.0/16"),
+            Err(("MissingParameter", "The request must contain the parameter icmpTypeCode".into())),
+        ),
+        (
+            "icmp code out of range",
+            base("Protocol=1&CidrBlock=10.1.0.0/16&Icmp.Type=8&Icmp.Code=256"),
+            Err(("InvalidParameterValue", "Value (256) for parameter icmpTypeCode is invalid. Must be -1 or in the range 0-255.".into())),
+        ),
+        (
+            "unknown ACL before a bad value",
+            "NetworkAclId=acl-0123456789abcdef0&RuleNumber=100&Egress=false&RuleAction=maybe&Protocol=bogus".into(),
+            Err(("InvalidNetworkAclID.NotFound", "The networkAcl ID 'acl-0123456789abcdef0' does not exist".into())),
+        ),
+    ];
+    for (name, body, want) in rows {
+        for action in ["CreateNetworkAclEntry", "ReplaceNetworkAclEntry"] {
+            let got = call(&mut s.env, action, &body).map(|_| ());
+            // Replace needs the entry to exist: only compare refusals of values there.
+            if action == "ReplaceNetworkAclEntry" && want.is_ok() {
+                continue;
+            }
+            let got = got.map_err(|e| (e.code, e.message));
+            let want = want
+                .clone()
+                .map_err(|(code, message)| (code.to_owned(), message));
+            assert_eq!(got, want, "{name} ({action})");
+            if got.is_ok() {
+                call(
+                    &mut s.env,
+                    "DeleteNetworkAclEntry",
+                    &format!("NetworkAclId={acl}&RuleNumber=100&Egress=false"),
+                )
+                .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn missing_fields_are_named_by_their_parameter() {
+    let mut s = setup();
+    let (subnet, rtb, sg) = (s.subnet.clone(), s.rtb.clone(), s.sg.clone());
+    let rows: Vec<(&str, String, &str)> = vec![
+        (
+            "CreateNatGateway",
+            format!("SubnetId={subnet}"),
+            "AllocationId (required for a public NAT gateway)",
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&GatewayId=igw-0123456789abcdef0"),
+            "destinationCidrBlock or destinationIpv6CidrBlock",
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16"),
+            "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
+        ),
+        (
+            "RunInstances",
+            "ImageId=ami-12345678&MinCount=1&MaxCount=1".into(),
+            "SubnetId (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)",
+        ),
+        (
+            "RunInstances",
+            "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0".into(),
+            "NetworkInterface.SubnetId (device index 0)",
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            format!("GroupId={sg}"),
+            "IpPermissions",
+        ),
+        (
+            "CreateVpcPeeringConnection",
+            "VpcId=vpc-0123456789abcdef0".into(),
+            "PeerVpcId",
+        ),
+    ];
+    for (action, body, name) in rows {
+        let err = call(&mut s.env, action, &body).expect_err(action);
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            (
+                "MissingParameter",
+                format!("The request must contain the parameter {name}").as_str()
+            ),
+            "{action} {body}"
+        );
+    }
+}
