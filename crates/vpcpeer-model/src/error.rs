@@ -155,6 +155,36 @@ pub enum Field {
     PathDestinationPort,
     /// A network insights path's destination resource or address.
     PathDestination,
+    /// A NAT gateway's connectivity (public or private).
+    NatConnectivity,
+    /// A NAT gateway's private address.
+    NatPrivateAddress,
+    /// A route's IPv4 destination block.
+    RouteIpv4Destination,
+    /// A route's IPv6 destination block.
+    RouteIpv6Destination,
+    /// A route's transit gateway target.
+    RouteTransitGateway,
+    /// A route's egress-only internet gateway target.
+    RouteEgressOnlyGateway,
+    /// A route's VPC endpoint target.
+    RouteEndpoint,
+    /// The least number of instances a launch asks for.
+    LaunchMinCount,
+    /// A request's idempotency token.
+    ClientToken,
+    /// A subnet's IPv4 block.
+    SubnetIpv4Block,
+    /// A subnet's IPv6 block.
+    SubnetIpv6Block,
+    /// A VPC's IPv4 block.
+    VpcIpv4Block,
+    /// A VPC's instance tenancy.
+    VpcTenancy,
+    /// A network insights path's source address.
+    PathSourceIp,
+    /// A network insights path's destination address.
+    PathDestinationIp,
 }
 
 impl Field {
@@ -189,6 +219,21 @@ impl Field {
         Field::PathProtocol,
         Field::PathDestinationPort,
         Field::PathDestination,
+        Field::NatConnectivity,
+        Field::NatPrivateAddress,
+        Field::RouteIpv4Destination,
+        Field::RouteIpv6Destination,
+        Field::RouteTransitGateway,
+        Field::RouteEgressOnlyGateway,
+        Field::RouteEndpoint,
+        Field::LaunchMinCount,
+        Field::ClientToken,
+        Field::SubnetIpv4Block,
+        Field::SubnetIpv6Block,
+        Field::VpcIpv4Block,
+        Field::VpcTenancy,
+        Field::PathSourceIp,
+        Field::PathDestinationIp,
     ];
 }
 
@@ -221,6 +266,22 @@ pub enum DomainError {
         field: Field,
         /// The value as given.
         value: String,
+    },
+    /// A launch asks for fewer instances at most than at least.
+    #[error("a launch asks for at most {max_count} and at least {min_count} instances")]
+    LaunchCountsReversed {
+        /// The least number asked for.
+        min_count: i64,
+        /// The most asked for.
+        max_count: i64,
+    },
+    /// A launch asks for more instances than the emulator launches at once.
+    #[error("a launch asks for at least {min_count} instances, more than {limit}")]
+    LaunchTooLarge {
+        /// The least number asked for.
+        min_count: i64,
+        /// The most one launch creates.
+        limit: i64,
     },
     /// A parameter value is unusable; the text says why.
     #[error("{0}")]
@@ -434,9 +495,24 @@ mod tests {
             Field::PathProtocol => 25,
             Field::PathDestinationPort => 26,
             Field::PathDestination => 27,
+            Field::NatConnectivity => 28,
+            Field::NatPrivateAddress => 29,
+            Field::RouteIpv4Destination => 30,
+            Field::RouteIpv6Destination => 31,
+            Field::RouteTransitGateway => 32,
+            Field::RouteEgressOnlyGateway => 33,
+            Field::RouteEndpoint => 34,
+            Field::LaunchMinCount => 35,
+            Field::ClientToken => 36,
+            Field::SubnetIpv4Block => 37,
+            Field::SubnetIpv6Block => 38,
+            Field::VpcIpv4Block => 39,
+            Field::VpcTenancy => 40,
+            Field::PathSourceIp => 41,
+            Field::PathDestinationIp => 42,
         };
         let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
-        let want: Vec<usize> = (0..=27).collect();
+        let want: Vec<usize> = (0..=42).collect();
         assert_eq!(got, want);
     }
 }

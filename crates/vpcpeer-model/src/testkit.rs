@@ -202,7 +202,10 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
             DomainError::NotFound { .. } => "NotFound",
             DomainError::MalformedId { .. } => "Malformed",
             DomainError::Missing(_) => "Missing",
-            DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => "Invalid",
+            DomainError::InvalidParameterValue(_)
+            | DomainError::Invalid { .. }
+            | DomainError::LaunchCountsReversed { .. }
+            | DomainError::LaunchTooLarge { .. } => "Invalid",
             DomainError::InvalidParameterCombination(_) => "Combination",
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
@@ -225,9 +228,10 @@ pub fn code(e: &DomainError) -> String {
         DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
         DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
         DomainError::Missing(_) => "MissingParameter".into(),
-        DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => {
-            "InvalidParameterValue".into()
-        }
+        DomainError::InvalidParameterValue(_)
+        | DomainError::Invalid { .. }
+        | DomainError::LaunchCountsReversed { .. }
+        | DomainError::LaunchTooLarge { .. } => "InvalidParameterValue".into(),
         DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use vpcpeer_model::ops::instance::MAX_CLIENT_TOKEN;
 use vpcpeer_model::{DomainError, Field, Kind, LimitKind};
 
 /// An EC2 error: code, message and HTTP status.
@@ -101,6 +102,21 @@ pub fn parameter(field: Field) -> &'static str {
         Field::PathProtocol => "Protocol",
         Field::PathDestinationPort => "DestinationPort",
         Field::PathDestination => "Destination or DestinationIp",
+        Field::NatConnectivity => "connectivityType",
+        Field::NatPrivateAddress => "privateIpAddress",
+        Field::RouteIpv4Destination => "destinationCidrBlock",
+        Field::RouteIpv6Destination => "destinationIpv6CidrBlock",
+        Field::RouteTransitGateway => "transitGatewayId",
+        Field::RouteEgressOnlyGateway => "egressOnlyInternetGatewayId",
+        Field::RouteEndpoint => "vpcEndpointId",
+        Field::LaunchMinCount => "minCount",
+        Field::ClientToken => "clientToken",
+        Field::SubnetIpv4Block => "cidrBlock",
+        Field::SubnetIpv6Block => "ipv6CidrBlock",
+        Field::VpcIpv4Block => "cidrBlock",
+        Field::VpcTenancy => "instanceTenancy",
+        Field::PathSourceIp => "SourceIp",
+        Field::PathDestinationIp => "DestinationIp",
     }
 }
 
@@ -140,23 +156,61 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::PathSource
         | Field::PathProtocol
         | Field::PathDestinationPort
-        | Field::PathDestination => Cow::Borrowed(name),
+        | Field::PathDestination
+        | Field::NatConnectivity
+        | Field::NatPrivateAddress
+        | Field::RouteIpv4Destination
+        | Field::RouteIpv6Destination
+        | Field::RouteTransitGateway
+        | Field::RouteEgressOnlyGateway
+        | Field::RouteEndpoint
+        | Field::LaunchMinCount
+        | Field::ClientToken
+        | Field::SubnetIpv4Block
+        | Field::SubnetIpv6Block
+        | Field::VpcIpv4Block
+        | Field::VpcTenancy
+        | Field::PathSourceIp
+        | Field::PathDestinationIp => Cow::Borrowed(name),
     }
 }
 
 /// `InvalidParameterValue` for a field's value: EC2's sentence, with the reason the field's
 /// value can be refused for, where the emulator gives one.
 fn invalid(field: Field, value: &str) -> Ec2Error {
-    let reason = match field {
+    const CIDR: &str = " This is not a valid CIDR block.";
+    const ENDPOINT: &str =
+        " This emulator analyses paths between instances (i-…) and network interfaces (eni-…).";
+    let reason: Cow<'static, str> = Cow::Borrowed(match field {
         Field::AclRuleNumber => " The rule number must be in the range 1-32766.",
         Field::AclProtocol => " Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6.",
         Field::AclRuleAction => " Must be allow or deny.",
-        Field::AclEntryBlock | Field::AclEntryIpv4Block | Field::AclEntryIpv6Block => {
-            " This is not a valid CIDR block."
-        }
+        Field::AclEntryBlock
+        | Field::AclEntryIpv4Block
+        | Field::AclEntryIpv6Block
+        | Field::RouteIpv4Destination
+        | Field::RouteIpv6Destination
+        | Field::SubnetIpv4Block
+        | Field::SubnetIpv6Block
+        | Field::VpcIpv4Block => CIDR,
         Field::AclPortRange => " The from port must not be greater than the to port.",
         Field::AclIcmpTypeCode => " Must be -1 or in the range 0-255.",
+        Field::NatConnectivity => " Valid values: public, private.",
+        Field::LaunchMinCount => " Expected a positive integer.",
+        Field::PathSource | Field::PathDestination => ENDPOINT,
+        Field::PathProtocol => " Valid values: tcp, udp.",
+        Field::PathDestinationPort => " Valid range: 0-65535.",
+        Field::ClientToken => {
+            return Ec2Error::new(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({value}) for parameter {} is invalid. It must be at most {MAX_CLIENT_TOKEN} ASCII characters.",
+                    parameter(field)
+                ),
+            )
+        }
         Field::NatAllocation
+        | Field::NatPrivateAddress
         | Field::PeerVpc
         | Field::PeeringOptions
         | Field::ReferencingGroups
@@ -164,6 +218,9 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::Tags
         | Field::RouteDestination
         | Field::RouteTarget
+        | Field::RouteTransitGateway
+        | Field::RouteEgressOnlyGateway
+        | Field::RouteEndpoint
         | Field::GroupName
         | Field::GroupDescription
         | Field::ReferencedGroup
@@ -172,11 +229,10 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::InterfaceSubnet { .. }
         | Field::Image
         | Field::Instances
-        | Field::PathSource
-        | Field::PathProtocol
-        | Field::PathDestinationPort
-        | Field::PathDestination => "",
-    };
+        | Field::VpcTenancy
+        | Field::PathSourceIp
+        | Field::PathDestinationIp => "",
+    });
     Ec2Error::new(
         "InvalidParameterValue",
         format!(
@@ -263,6 +319,17 @@ impl From<DomainError> for Ec2Error {
             DomainError::MalformedId { kind, id } => malformed(kind, &id),
             DomainError::Missing(field) => Ec2Error::missing(&missing_text(field)),
             DomainError::Invalid { field, value } => invalid(field, &value),
+            DomainError::LaunchCountsReversed {
+                min_count,
+                max_count,
+            } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({min_count})."),
+            ),
+            DomainError::LaunchTooLarge { min_count, limit } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({min_count}) for parameter minCount is invalid. The emulator launches at most {limit} instances per request."),
+            ),
             DomainError::InvalidParameterValue(m) => Ec2Error::new("InvalidParameterValue", m),
             DomainError::InvalidParameterCombination(m) => {
                 Ec2Error::new("InvalidParameterCombination", m)
@@ -411,6 +478,21 @@ mod tests {
             (Field::PathProtocol, "Protocol"),
             (Field::PathDestinationPort, "DestinationPort"),
             (Field::PathDestination, "Destination or DestinationIp"),
+            (Field::NatConnectivity, "connectivityType"),
+            (Field::NatPrivateAddress, "privateIpAddress"),
+            (Field::RouteIpv4Destination, "destinationCidrBlock"),
+            (Field::RouteIpv6Destination, "destinationIpv6CidrBlock"),
+            (Field::RouteTransitGateway, "transitGatewayId"),
+            (Field::RouteEgressOnlyGateway, "egressOnlyInternetGatewayId"),
+            (Field::RouteEndpoint, "vpcEndpointId"),
+            (Field::LaunchMinCount, "minCount"),
+            (Field::ClientToken, "clientToken"),
+            (Field::SubnetIpv4Block, "cidrBlock"),
+            (Field::SubnetIpv6Block, "ipv6CidrBlock"),
+            (Field::VpcIpv4Block, "cidrBlock"),
+            (Field::VpcTenancy, "instanceTenancy"),
+            (Field::PathSourceIp, "SourceIp"),
+            (Field::PathDestinationIp, "DestinationIp"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

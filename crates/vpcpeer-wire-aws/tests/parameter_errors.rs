@@ -250,3 +250,118 @@ fn missing_fields_are_named_by_their_parameter() {
         );
     }
 }
+
+#[test]
+fn invalid_values_are_refused_in_ec2_words() {
+    let mut s = setup();
+    let (subnet, rtb, sg) = (s.subnet.clone(), s.rtb.clone(), s.sg.clone());
+    let vpc = ok(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
+    let eni = ok(
+        &mut s.env,
+        "RunInstances",
+        &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}"),
+        "instanceId",
+    );
+    let token = "t".repeat(65);
+    let cidr = " This is not a valid CIDR block.";
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "CreateVpc",
+            "CidrBlock=bogus".into(),
+            format!("Value (bogus) for parameter cidrBlock is invalid.{cidr}"),
+        ),
+        (
+            "CreateVpc",
+            "CidrBlock=10.7.0.0/16&InstanceTenancy=weird".into(),
+            "Value (weird) for parameter instanceTenancy is invalid.".into(),
+        ),
+        (
+            "CreateSubnet",
+            format!("VpcId={vpc}&CidrBlock=bogus"),
+            format!("Value (bogus) for parameter cidrBlock is invalid.{cidr}"),
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationCidrBlock=bogus&GatewayId=igw-0123456789abcdef0"),
+            format!("Value (bogus) for parameter destinationCidrBlock is invalid.{cidr}"),
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationIpv6CidrBlock=zz::/3&GatewayId=igw-0123456789abcdef0"),
+            format!("Value (zz::/3) for parameter destinationIpv6CidrBlock is invalid.{cidr}"),
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16&TransitGatewayId=bad"),
+            "Value (bad) for parameter transitGatewayId is invalid.".into(),
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationIpv6CidrBlock=2600::/56&EgressOnlyInternetGatewayId=bad"),
+            "Value (bad) for parameter egressOnlyInternetGatewayId is invalid.".into(),
+        ),
+        (
+            "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16&VpcEndpointId=bad"),
+            "Value (bad) for parameter vpcEndpointId is invalid.".into(),
+        ),
+        (
+            "CreateNatGateway",
+            format!("SubnetId={subnet}&ConnectivityType=weird"),
+            "Value (weird) for parameter connectivityType is invalid. Valid values: public, private.".into(),
+        ),
+        (
+            "CreateNatGateway",
+            format!("SubnetId={subnet}&ConnectivityType=private&PrivateIpAddress=10.0.1.999"),
+            "Value (10.0.1.999) for parameter privateIpAddress is invalid.".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=0&MaxCount=1&SubnetId={subnet}"),
+            "Value (0) for parameter minCount is invalid. Expected a positive integer.".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=3&MaxCount=2&SubnetId={subnet}"),
+            "Value (2) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (3).".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&ClientToken={token}"),
+            format!("Value ({token}) for parameter clientToken is invalid. It must be at most 64 ASCII characters."),
+        ),
+        (
+            "CreateNetworkInsightsPath",
+            format!("Source={sg}&Protocol=tcp&DestinationPort=80&DestinationIp=10.0.1.9"),
+            format!("Value ({sg}) for parameter Source is invalid. This emulator analyses paths between instances (i-…) and network interfaces (eni-…)."),
+        ),
+        (
+            "CreateNetworkInsightsPath",
+            format!("Source={eni}&Protocol=ICMP&DestinationPort=80&DestinationIp=10.0.1.9"),
+            "Value (icmp) for parameter Protocol is invalid. Valid values: tcp, udp.".into(),
+        ),
+        (
+            "CreateNetworkInsightsPath",
+            format!("Source={eni}&Protocol=tcp&DestinationPort=70000&DestinationIp=10.0.1.9"),
+            "Value (70000) for parameter DestinationPort is invalid. Valid range: 0-65535.".into(),
+        ),
+        (
+            "CreateNetworkInsightsPath",
+            format!("Source={eni}&Protocol=tcp&DestinationPort=80&DestinationIp=10.0.1.999"),
+            "Value (10.0.1.999) for parameter DestinationIp is invalid.".into(),
+        ),
+        (
+            "CreateNetworkInsightsPath",
+            format!("Source={eni}&Protocol=tcp&DestinationPort=80&SourceIp=x&DestinationIp=10.0.1.9"),
+            "Value (x) for parameter SourceIp is invalid.".into(),
+        ),
+    ];
+    for (action, body, message) in rows {
+        let err = call(&mut s.env, action, &body).expect_err(action);
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            ("InvalidParameterValue", message.as_str()),
+            "{action} {body}"
+        );
+    }
+}

@@ -169,9 +169,10 @@ impl Tx<'_, '_> {
             None | Some("public") => true,
             Some("private") => false,
             Some(other) => {
-                return Err(DomainError::invalid(format!(
-                    "Value ({other}) for parameter connectivityType is invalid. Valid values: public, private."
-                )))
+                return Err(DomainError::Invalid {
+                    field: Field::NatConnectivity,
+                    value: other.to_owned(),
+                })
             }
         };
         let allocation_id = input.allocation_id.filter(|a| !a.is_empty());
@@ -204,10 +205,9 @@ impl Tx<'_, '_> {
         }
         let requested = match input.private_ip.as_deref().filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter privateIpAddress is invalid."
-                ))
+            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| DomainError::Invalid {
+                field: Field::NatPrivateAddress,
+                value: s.to_owned(),
             })?),
         };
         let ip = self.allocate_private_ip(&subnet.id, requested, &[])?;

@@ -35,7 +35,7 @@ pub const TERMINATED_VISIBLE_MS: i64 = Timestamp::HOUR;
 pub const MAX_INSTANCES_PER_LAUNCH: i64 = 1000;
 
 /// Longest client token AWS accepts.
-const MAX_CLIENT_TOKEN: usize = 64;
+pub const MAX_CLIENT_TOKEN: usize = 64;
 
 /// One `NetworkInterface.N` of RunInstances (an interface created with the instance).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -370,31 +370,32 @@ impl Tx<'_, '_> {
     /// RunInstances.
     pub fn run_instances(&mut self, input: RunInstances) -> Result<Launch, DomainError> {
         if input.min_count < 1 {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter minCount is invalid. Expected a positive integer.",
-                input.min_count
-            )));
+            return Err(DomainError::Invalid {
+                field: Field::LaunchMinCount,
+                value: input.min_count.to_string(),
+            });
         }
         if input.max_count < input.min_count {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({}).",
-                input.max_count, input.min_count
-            )));
+            return Err(DomainError::LaunchCountsReversed {
+                min_count: input.min_count,
+                max_count: input.max_count,
+            });
         }
         if input.min_count > MAX_INSTANCES_PER_LAUNCH {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter minCount is invalid. The emulator launches at most {MAX_INSTANCES_PER_LAUNCH} instances per request.",
-                input.min_count
-            )));
+            return Err(DomainError::LaunchTooLarge {
+                min_count: input.min_count,
+                limit: MAX_INSTANCES_PER_LAUNCH,
+            });
         }
         if input.image_id.is_empty() {
             return Err(DomainError::Missing(Field::Image));
         }
         if let Some(t) = &input.client_token {
             if t.len() > MAX_CLIENT_TOKEN || !t.is_ascii() {
-                return Err(DomainError::invalid(format!(
-                    "Value ({t}) for parameter clientToken is invalid. It must be at most {MAX_CLIENT_TOKEN} ASCII characters."
-                )));
+                return Err(DomainError::Invalid {
+                    field: Field::ClientToken,
+                    value: t.clone(),
+                });
             }
         }
         let digest = fingerprint(&input);

@@ -151,9 +151,10 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
         (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
         (Some(s), None) => {
             let net = cidr::parse_v4(s).ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block."
-                ))
+                DomainError::Invalid {
+                    field: Field::RouteIpv4Destination,
+                    value: s.to_owned(),
+                }
             })?;
             let r = reserved_v4();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
@@ -165,9 +166,10 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
         }
         (None, Some(s)) => {
             let net = cidr::parse_v6(s).ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid CIDR block."
-                ))
+                DomainError::Invalid {
+                    field: Field::RouteIpv6Destination,
+                    value: s.to_owned(),
+                }
             })?;
             let r = reserved_v6();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
@@ -476,16 +478,18 @@ impl Tx<'_, '_> {
             }
             RouteTarget::TransitGateway(t) => {
                 if !prefixed(t, "tgw") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({t}) for parameter transitGatewayId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteTransitGateway,
+                        value: t.to_owned(),
+                    });
                 }
             }
             RouteTarget::EgressOnlyInternetGateway(e) => {
                 if !prefixed(e, "eigw") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({e}) for parameter egressOnlyInternetGatewayId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteEgressOnlyGateway,
+                        value: e.to_owned(),
+                    });
                 }
                 if family(dest) {
                     return Err(DomainError::invalid(format!(
@@ -495,9 +499,10 @@ impl Tx<'_, '_> {
             }
             RouteTarget::VpcEndpoint(v) => {
                 if !prefixed(v, "vpce") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({v}) for parameter vpcEndpointId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteEndpoint,
+                        value: v.to_owned(),
+                    });
                 }
             }
         }

@@ -13,6 +13,7 @@
 use std::net::Ipv4Addr;
 
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
+use crate::error::Field;
 use crate::regions::{self, Zone};
 use crate::{
     AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
@@ -110,10 +111,9 @@ impl Tx<'_, '_> {
     pub fn create_subnet(&mut self, input: CreateSubnet) -> Result<String, DomainError> {
         let vpc = self.owned::<Vpc>(&input.vpc_id)?.clone();
         let text = input.cidr_block.as_str();
-        let net = cidr::parse_v4(text).ok_or_else(|| {
-            DomainError::invalid(format!(
-                "Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
-            ))
+        let net = cidr::parse_v4(text).ok_or_else(|| DomainError::Invalid {
+            field: Field::SubnetIpv4Block,
+            value: text.to_owned(),
         })?;
         if !cidr::valid_block_size(net)
             || !vpc
@@ -138,10 +138,9 @@ impl Tx<'_, '_> {
         let ipv6 = match input.ipv6_cidr_block.as_deref() {
             None => None,
             Some(t6) => {
-                let n6 = cidr::parse_v6(t6).ok_or_else(|| {
-                    DomainError::invalid(format!(
-                        "Value ({t6}) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block."
-                    ))
+                let n6 = cidr::parse_v6(t6).ok_or_else(|| DomainError::Invalid {
+                    field: Field::SubnetIpv6Block,
+                    value: t6.to_owned(),
                 })?;
                 if n6.prefix_len() != 64 || !vpc.ipv6_cidrs().any(|b| b.contains(&n6.network())) {
                     return Err(DomainError::InvalidSubnetRange {
