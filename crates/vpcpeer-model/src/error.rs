@@ -185,6 +185,10 @@ pub enum Field {
     PathSourceIp,
     /// A network insights path's destination address.
     PathDestinationIp,
+    /// A subnet's availability zone, by name.
+    SubnetZone,
+    /// A subnet's availability zone, by zone id.
+    SubnetZoneId,
 }
 
 impl Field {
@@ -234,6 +238,8 @@ impl Field {
         Field::VpcTenancy,
         Field::PathSourceIp,
         Field::PathDestinationIp,
+        Field::SubnetZone,
+        Field::SubnetZoneId,
     ];
 }
 
@@ -283,6 +289,19 @@ pub enum DomainError {
         /// The most one launch creates.
         limit: i64,
     },
+    /// A zone the region does not offer.
+    #[error("the zone {value} is not offered here")]
+    ZoneNotOffered {
+        /// The field that names it (by name or by id).
+        field: Field,
+        /// The value as given.
+        value: String,
+        /// The names of the zones the region offers.
+        offered: Vec<String>,
+    },
+    /// Two fields that cannot be given together.
+    #[error("{0:?} cannot be given with {1:?}")]
+    Exclusive(Field, Field),
     /// A parameter value is unusable; the text says why.
     #[error("{0}")]
     InvalidParameterValue(String),
@@ -510,9 +529,11 @@ mod tests {
             Field::VpcTenancy => 40,
             Field::PathSourceIp => 41,
             Field::PathDestinationIp => 42,
+            Field::SubnetZone => 43,
+            Field::SubnetZoneId => 44,
         };
         let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
-        let want: Vec<usize> = (0..=42).collect();
+        let want: Vec<usize> = (0..=44).collect();
         assert_eq!(got, want);
     }
 }

@@ -205,8 +205,11 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
             DomainError::InvalidParameterValue(_)
             | DomainError::Invalid { .. }
             | DomainError::LaunchCountsReversed { .. }
-            | DomainError::LaunchTooLarge { .. } => "Invalid",
-            DomainError::InvalidParameterCombination(_) => "Combination",
+            | DomainError::LaunchTooLarge { .. }
+            | DomainError::ZoneNotOffered { .. } => "Invalid",
+            DomainError::InvalidParameterCombination(_) | DomainError::Exclusive(..) => {
+                "Combination"
+            }
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
             DomainError::DependencyViolation { .. } => "Dependency",
@@ -231,8 +234,11 @@ pub fn code(e: &DomainError) -> String {
         DomainError::InvalidParameterValue(_)
         | DomainError::Invalid { .. }
         | DomainError::LaunchCountsReversed { .. }
-        | DomainError::LaunchTooLarge { .. } => "InvalidParameterValue".into(),
-        DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
+        | DomainError::LaunchTooLarge { .. }
+        | DomainError::ZoneNotOffered { .. } => "InvalidParameterValue".into(),
+        DomainError::InvalidParameterCombination(_) | DomainError::Exclusive(..) => {
+            "InvalidParameterCombination".into()
+        }
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),
         DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),

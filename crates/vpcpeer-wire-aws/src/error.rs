@@ -117,6 +117,8 @@ pub fn parameter(field: Field) -> &'static str {
         Field::VpcTenancy => "instanceTenancy",
         Field::PathSourceIp => "SourceIp",
         Field::PathDestinationIp => "DestinationIp",
+        Field::SubnetZone => "availabilityZone",
+        Field::SubnetZoneId => "availabilityZoneId",
     }
 }
 
@@ -171,7 +173,9 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::VpcIpv4Block
         | Field::VpcTenancy
         | Field::PathSourceIp
-        | Field::PathDestinationIp => Cow::Borrowed(name),
+        | Field::PathDestinationIp
+        | Field::SubnetZone
+        | Field::SubnetZoneId => Cow::Borrowed(name),
     }
 }
 
@@ -231,7 +235,9 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::Instances
         | Field::VpcTenancy
         | Field::PathSourceIp
-        | Field::PathDestinationIp => "",
+        | Field::PathDestinationIp
+        | Field::SubnetZone
+        | Field::SubnetZoneId => "",
     });
     Ec2Error::new(
         "InvalidParameterValue",
@@ -325,6 +331,26 @@ impl From<DomainError> for Ec2Error {
             } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({min_count})."),
+            ),
+            DomainError::ZoneNotOffered {
+                field,
+                value,
+                offered,
+            } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({value}) for parameter {} is invalid. Subnets can currently only be created in the following availability zones: {}.",
+                    parameter(field),
+                    offered.join(", ")
+                ),
+            ),
+            DomainError::Exclusive(a, b) => Ec2Error::new(
+                "InvalidParameterCombination",
+                format!(
+                    "The parameter {} cannot be used with the parameter {}",
+                    parameter(a),
+                    parameter(b)
+                ),
             ),
             DomainError::LaunchTooLarge { min_count, limit } => Ec2Error::new(
                 "InvalidParameterValue",
@@ -493,6 +519,8 @@ mod tests {
             (Field::VpcTenancy, "instanceTenancy"),
             (Field::PathSourceIp, "SourceIp"),
             (Field::PathDestinationIp, "DestinationIp"),
+            (Field::SubnetZone, "availabilityZone"),
+            (Field::SubnetZoneId, "availabilityZoneId"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

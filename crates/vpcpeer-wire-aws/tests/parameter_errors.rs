@@ -292,6 +292,21 @@ fn invalid_values_are_refused_in_ec2_words() {
         ),
         (
             "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16&DestinationIpv6CidrBlock=2600::/56&GatewayId=igw-0123456789abcdef0"),
+            "The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock".into(),
+        ),
+        (
+            "CreateSubnet",
+            format!("VpcId={vpc}&CidrBlock=10.8.1.0/24&AvailabilityZone=us-east-1q"),
+            "Value (us-east-1q) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f.".into(),
+        ),
+        (
+            "CreateSubnet",
+            format!("VpcId={vpc}&CidrBlock=10.8.1.0/24&AvailabilityZoneId=use1-az99"),
+            "Value (use1-az99) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f.".into(),
+        ),
+        (
+            "CreateRoute",
             format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16&TransitGatewayId=bad"),
             "Value (bad) for parameter transitGatewayId is invalid.".into(),
         ),
@@ -358,9 +373,14 @@ fn invalid_values_are_refused_in_ec2_words() {
     ];
     for (action, body, message) in rows {
         let err = call(&mut s.env, action, &body).expect_err(action);
+        let code = if message.starts_with("The parameter") {
+            "InvalidParameterCombination"
+        } else {
+            "InvalidParameterValue"
+        };
         assert_eq!(
             (err.code.as_str(), err.message.as_str()),
-            ("InvalidParameterValue", message.as_str()),
+            (code, message.as_str()),
             "{action} {body}"
         );
     }

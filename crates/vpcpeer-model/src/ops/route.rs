@@ -145,16 +145,15 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
         input.destination_cidr_block.as_deref(),
         input.destination_ipv6_cidr_block.as_deref(),
     ) {
-        (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
-            "The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock".into(),
+        (Some(_), Some(_)) => Err(DomainError::Exclusive(
+            Field::RouteIpv4Destination,
+            Field::RouteIpv6Destination,
         )),
         (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
         (Some(s), None) => {
-            let net = cidr::parse_v4(s).ok_or_else(|| {
-                DomainError::Invalid {
-                    field: Field::RouteIpv4Destination,
-                    value: s.to_owned(),
-                }
+            let net = cidr::parse_v4(s).ok_or_else(|| DomainError::Invalid {
+                field: Field::RouteIpv4Destination,
+                value: s.to_owned(),
             })?;
             let r = reserved_v4();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
@@ -165,11 +164,9 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
             Ok(Destination::V4(net))
         }
         (None, Some(s)) => {
-            let net = cidr::parse_v6(s).ok_or_else(|| {
-                DomainError::Invalid {
-                    field: Field::RouteIpv6Destination,
-                    value: s.to_owned(),
-                }
+            let net = cidr::parse_v6(s).ok_or_else(|| DomainError::Invalid {
+                field: Field::RouteIpv6Destination,
+                value: s.to_owned(),
             })?;
             let r = reserved_v6();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {

@@ -211,29 +211,29 @@ impl Tx<'_, '_> {
     fn pick_zone(&self, name: Option<&str>, zone_id: Option<&str>) -> Result<Zone, DomainError> {
         let region = self.scope().region.clone();
         let all = regions::zones(&region);
-        let list = || {
-            all.iter()
-                .map(|z| z.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let offered = || all.iter().map(|z| z.name.clone()).collect::<Vec<_>>();
         match (name, zone_id) {
             (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
                 "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together."
                     .into(),
             )),
             (Some(n), None) => all.iter().find(|z| z.name == n).cloned().ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({n}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {}.",
-                    list()
-                ))
+                DomainError::ZoneNotOffered {
+                    field: Field::SubnetZone,
+                    value: n.to_owned(),
+                    offered: offered(),
+                }
             }),
-            (None, Some(i)) => all.iter().find(|z| z.id == i).cloned().ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({i}) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: {}.",
-                    list()
-                ))
-            }),
+            (None, Some(i)) => {
+                all.iter()
+                    .find(|z| z.id == i)
+                    .cloned()
+                    .ok_or_else(|| DomainError::ZoneNotOffered {
+                        field: Field::SubnetZoneId,
+                        value: i.to_owned(),
+                        offered: offered(),
+                    })
+            }
             (None, None) => all
                 .first()
                 .cloned()
