@@ -243,6 +243,19 @@ impl Field {
     ];
 }
 
+/// Requests whose parts cannot go together, in domain terms (each face words them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Conflict {
+    /// An Elastic IP allocation for a private NAT gateway.
+    AllocationOnPrivateNat,
+    /// A public address asked for in a launch with several network interfaces.
+    PublicAddressWithSeveralInterfaces,
+    /// A fixed private address in a launch of more than one instance.
+    PrivateAddressForSeveralInstances,
+    /// A subnet's zone given both by name and by id.
+    ZoneByNameAndId,
+}
+
 /// A failure caused by the request (never by the emulator itself).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -299,6 +312,9 @@ pub enum DomainError {
         /// The names of the zones the region offers.
         offered: Vec<String>,
     },
+    /// Parts of a request that cannot go together.
+    #[error("conflicting request: {0:?}")]
+    Conflict(Conflict),
     /// Two fields that cannot be given together.
     #[error("{0:?} cannot be given with {1:?}")]
     Exclusive(Field, Field),

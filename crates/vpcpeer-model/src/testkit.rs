@@ -207,9 +207,9 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
             | DomainError::LaunchCountsReversed { .. }
             | DomainError::LaunchTooLarge { .. }
             | DomainError::ZoneNotOffered { .. } => "Invalid",
-            DomainError::InvalidParameterCombination(_) | DomainError::Exclusive(..) => {
-                "Combination"
-            }
+            DomainError::InvalidParameterCombination(_)
+            | DomainError::Exclusive(..)
+            | DomainError::Conflict(_) => "Combination",
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
             DomainError::DependencyViolation { .. } => "Dependency",
@@ -236,9 +236,9 @@ pub fn code(e: &DomainError) -> String {
         | DomainError::LaunchCountsReversed { .. }
         | DomainError::LaunchTooLarge { .. }
         | DomainError::ZoneNotOffered { .. } => "InvalidParameterValue".into(),
-        DomainError::InvalidParameterCombination(_) | DomainError::Exclusive(..) => {
-            "InvalidParameterCombination".into()
-        }
+        DomainError::InvalidParameterCombination(_)
+        | DomainError::Exclusive(..)
+        | DomainError::Conflict(_) => "InvalidParameterCombination".into(),
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),
         DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use vpcpeer_model::ops::instance::MAX_CLIENT_TOKEN;
-use vpcpeer_model::{DomainError, Field, Kind, LimitKind};
+use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind};
 
 /// An EC2 error: code, message and HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,6 +248,16 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
     )
 }
 
+/// EC2's words for parts of a request that cannot go together.
+fn conflict(c: Conflict) -> &'static str {
+    match c {
+        Conflict::AllocationOnPrivateNat => "AllocationId cannot be used with a private NAT gateway.",
+        Conflict::PublicAddressWithSeveralInterfaces => "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
+        Conflict::PrivateAddressForSeveralInstances => "A private IP address can only be specified when launching a single instance (MaxCount=1)",
+        Conflict::ZoneByNameAndId => "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together.",
+    }
+}
+
 fn not_found(kind: Kind, id: &str) -> Ec2Error {
     let (code, noun) = match kind {
         Kind::Vpc => ("InvalidVpcID.NotFound", "vpc ID"),
@@ -344,6 +354,7 @@ impl From<DomainError> for Ec2Error {
                     offered.join(", ")
                 ),
             ),
+            DomainError::Conflict(c) => Ec2Error::new("InvalidParameterCombination", conflict(c)),
             DomainError::Exclusive(a, b) => Ec2Error::new(
                 "InvalidParameterCombination",
                 format!(

@@ -297,6 +297,26 @@ fn invalid_values_are_refused_in_ec2_words() {
         ),
         (
             "CreateSubnet",
+            format!("VpcId={vpc}&CidrBlock=10.8.1.0/24&AvailabilityZone=us-east-1a&AvailabilityZoneId=use1-az1"),
+            "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together.".into(),
+        ),
+        (
+            "CreateNatGateway",
+            format!("SubnetId={subnet}&ConnectivityType=private&AllocationId=eipalloc-0123456789abcdef0"),
+            "AllocationId cannot be used with a private NAT gateway.".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}&NetworkInterface.1.AssociatePublicIpAddress=true&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={subnet}"),
+            "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=1&MaxCount=2&SubnetId={subnet}&PrivateIpAddress=10.0.1.20"),
+            "A private IP address can only be specified when launching a single instance (MaxCount=1)".into(),
+        ),
+        (
+            "CreateSubnet",
             format!("VpcId={vpc}&CidrBlock=10.8.1.0/24&AvailabilityZone=us-east-1q"),
             "Value (us-east-1q) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f.".into(),
         ),
@@ -373,7 +393,11 @@ fn invalid_values_are_refused_in_ec2_words() {
     ];
     for (action, body, message) in rows {
         let err = call(&mut s.env, action, &body).expect_err(action);
-        let code = if message.starts_with("The parameter") {
+        let code = if message.starts_with("The parameter")
+            || message.contains("cannot be used with")
+            || message.contains("cannot be specified")
+            || message.contains("can only be specified")
+        {
             "InvalidParameterCombination"
         } else {
             "InvalidParameterValue"

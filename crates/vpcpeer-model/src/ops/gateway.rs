@@ -16,7 +16,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::error::Field;
+use crate::error::{Conflict, Field};
 use crate::{
     DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
     RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
@@ -179,9 +179,7 @@ impl Tx<'_, '_> {
         match (&allocation_id, public) {
             (None, true) => return Err(DomainError::Missing(Field::NatAllocation)),
             (Some(_), false) => {
-                return Err(DomainError::InvalidParameterCombination(
-                    "AllocationId cannot be used with a private NAT gateway.".into(),
-                ))
+                return Err(DomainError::Conflict(Conflict::AllocationOnPrivateNat))
             }
             (Some(a), true) => {
                 if !a.starts_with("eipalloc-") || a.len() <= "eipalloc-".len() {

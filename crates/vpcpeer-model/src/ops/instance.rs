@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::error::Field;
+use crate::error::{Conflict, Field};
 use crate::{
     DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
     Subnet, Tags, Timestamp, Tx, Vpc,
@@ -290,13 +290,13 @@ impl Tx<'_, '_> {
             ));
         }
         if specs.len() > 1 && specs.iter().any(|s| s.associate_public_ip == Some(true)) {
-            return Err(DomainError::InvalidParameterCombination(
-                "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.".into(),
+            return Err(DomainError::Conflict(
+                Conflict::PublicAddressWithSeveralInterfaces,
             ));
         }
         if input.max_count > 1 && specs.iter().any(|s| s.private_ip.is_some()) {
-            return Err(DomainError::InvalidParameterCombination(
-                "A private IP address can only be specified when launching a single instance (MaxCount=1)".into(),
+            return Err(DomainError::Conflict(
+                Conflict::PrivateAddressForSeveralInstances,
             ));
         }
         let mut planned = Vec::new();

@@ -13,7 +13,7 @@
 use std::net::Ipv4Addr;
 
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
-use crate::error::Field;
+use crate::error::{Conflict, Field};
 use crate::regions::{self, Zone};
 use crate::{
     AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
@@ -213,10 +213,7 @@ impl Tx<'_, '_> {
         let all = regions::zones(&region);
         let offered = || all.iter().map(|z| z.name.clone()).collect::<Vec<_>>();
         match (name, zone_id) {
-            (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
-                "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together."
-                    .into(),
-            )),
+            (Some(_), Some(_)) => Err(DomainError::Conflict(Conflict::ZoneByNameAndId)),
             (Some(n), None) => all.iter().find(|z| z.name == n).cloned().ok_or_else(|| {
                 DomainError::ZoneNotOffered {
                     field: Field::SubnetZone,
