@@ -132,6 +132,8 @@ pub enum Field {
     GroupName,
     /// A security group's description.
     GroupDescription,
+    /// A security group rule's description.
+    RuleDescription,
     /// The group a security group rule references.
     ReferencedGroup,
     /// The permissions of a security group rule change.
@@ -240,6 +242,7 @@ impl Field {
         Field::PathDestinationIp,
         Field::SubnetZone,
         Field::SubnetZoneId,
+        Field::RuleDescription,
     ];
 }
 
@@ -254,6 +257,39 @@ pub enum Conflict {
     PrivateAddressForSeveralInstances,
     /// A subnet's zone given both by name and by id.
     ZoneByNameAndId,
+}
+
+/// Why a security group rule is refused, in domain terms (each face words it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RuleProblem {
+    /// The rule names no peer (no block, prefix list or group).
+    NoPeers,
+    /// A protocol that is neither a name the rules know nor a number 0–255, as given.
+    UnknownProtocol(String),
+    /// A TCP or UDP rule without both ports.
+    PortsMissing,
+    /// A port outside 0–65535.
+    PortOutOfRange(i64),
+    /// A from port above the to port.
+    PortsReversed(i64, i64),
+    /// An ICMP type or code outside -1 and 0–255.
+    IcmpOutOfRange(i64),
+    /// A specific ICMP code with all ICMP types.
+    IcmpCodeWithAllTypes,
+    /// A block that does not parse, as given.
+    MalformedCidr(String),
+}
+
+/// Why a caller's text (a name or description) is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextProblem {
+    /// Longer than `max` characters.
+    TooLong {
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// A character the field does not allow.
+    Character(char),
 }
 
 /// A failure caused by the request (never by the emulator itself).
@@ -311,6 +347,25 @@ pub enum DomainError {
         value: String,
         /// The names of the zones the region offers.
         offered: Vec<String>,
+    },
+    /// A security group rule is refused.
+    #[error("security group rule refused: {0:?}")]
+    Rule(RuleProblem),
+    /// A name or description is refused.
+    #[error("the text '{value}' of {field:?} is refused: {problem:?}")]
+    TextRefused {
+        /// The field.
+        field: Field,
+        /// The text as given.
+        value: String,
+        /// Why.
+        problem: TextProblem,
+    },
+    /// A group name selects groups of several VPCs.
+    #[error("security groups named '{name}' exist in several VPCs")]
+    AmbiguousGroupName {
+        /// The name.
+        name: String,
     },
     /// Parts of a request that cannot go together.
     #[error("conflicting request: {0:?}")]
@@ -547,9 +602,10 @@ mod tests {
             Field::PathDestinationIp => 42,
             Field::SubnetZone => 43,
             Field::SubnetZoneId => 44,
+            Field::RuleDescription => 45,
         };
         let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
-        let want: Vec<usize> = (0..=44).collect();
+        let want: Vec<usize> = (0..=45).collect();
         assert_eq!(got, want);
     }
 }

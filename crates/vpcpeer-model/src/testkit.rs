@@ -206,10 +206,12 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
             | DomainError::Invalid { .. }
             | DomainError::LaunchCountsReversed { .. }
             | DomainError::LaunchTooLarge { .. }
-            | DomainError::ZoneNotOffered { .. } => "Invalid",
+            | DomainError::ZoneNotOffered { .. }
+            | DomainError::TextRefused { .. } => "Invalid",
             DomainError::InvalidParameterCombination(_)
             | DomainError::Exclusive(..)
-            | DomainError::Conflict(_) => "Combination",
+            | DomainError::Conflict(_)
+            | DomainError::AmbiguousGroupName { .. } => "Combination",
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
             DomainError::DependencyViolation { .. } => "Dependency",
@@ -235,10 +237,12 @@ pub fn code(e: &DomainError) -> String {
         | DomainError::Invalid { .. }
         | DomainError::LaunchCountsReversed { .. }
         | DomainError::LaunchTooLarge { .. }
-        | DomainError::ZoneNotOffered { .. } => "InvalidParameterValue".into(),
+        | DomainError::ZoneNotOffered { .. }
+        | DomainError::TextRefused { .. } => "InvalidParameterValue".into(),
         DomainError::InvalidParameterCombination(_)
         | DomainError::Exclusive(..)
-        | DomainError::Conflict(_) => "InvalidParameterCombination".into(),
+        | DomainError::Conflict(_)
+        | DomainError::AmbiguousGroupName { .. } => "InvalidParameterCombination".into(),
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),
         DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),

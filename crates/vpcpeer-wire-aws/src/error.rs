@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use vpcpeer_model::ops::instance::MAX_CLIENT_TOKEN;
-use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind};
+use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 
 /// An EC2 error: code, message and HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +92,7 @@ pub fn parameter(field: Field) -> &'static str {
         Field::RouteTarget => "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
         Field::GroupName => "GroupName",
         Field::GroupDescription => "GroupDescription",
+        Field::RuleDescription => "Description",
         Field::ReferencedGroup => "GroupId or GroupName",
         Field::Permissions => "IpPermissions",
         Field::LaunchSubnet => "SubnetId",
@@ -175,7 +176,8 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::PathSourceIp
         | Field::PathDestinationIp
         | Field::SubnetZone
-        | Field::SubnetZoneId => Cow::Borrowed(name),
+        | Field::SubnetZoneId
+        | Field::RuleDescription => Cow::Borrowed(name),
     }
 }
 
@@ -237,7 +239,8 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::PathSourceIp
         | Field::PathDestinationIp
         | Field::SubnetZone
-        | Field::SubnetZoneId => "",
+        | Field::SubnetZoneId
+        | Field::RuleDescription => "",
     });
     Ec2Error::new(
         "InvalidParameterValue",
@@ -246,6 +249,20 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
             parameter(field)
         ),
     )
+}
+
+/// EC2's words for a refused security group rule value (`InvalidParameterValue`).
+fn rule_problem(p: &RuleProblem) -> String {
+    match p {
+        RuleProblem::NoPeers => "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+        RuleProblem::UnknownProtocol(p) => format!("Invalid value '{p}' for IP protocol. Unknown protocol."),
+        RuleProblem::PortsMissing => "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange".into(),
+        RuleProblem::PortOutOfRange(v) => format!("Invalid value '{v}' for portRange. Must be in the range 0-65535."),
+        RuleProblem::PortsReversed(f, t) => format!("Invalid value '{f}-{t}' for portRange. The from port must not be greater than the to port."),
+        RuleProblem::IcmpOutOfRange(v) => format!("Invalid value '{v}' for ICMP type or code. Must be -1 or in the range 0-255."),
+        RuleProblem::IcmpCodeWithAllTypes => "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.".into(),
+        RuleProblem::MalformedCidr(s) => format!("CIDR block {s} is malformed"),
+    }
 }
 
 /// EC2's words for parts of a request that cannot go together.
@@ -353,6 +370,35 @@ impl From<DomainError> for Ec2Error {
                     parameter(field),
                     offered.join(", ")
                 ),
+            ),
+            DomainError::Rule(RuleProblem::NoPeers) => Ec2Error::new(
+                "InvalidPermission.Malformed",
+                "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.",
+            ),
+            DomainError::Rule(p) => Ec2Error::new("InvalidParameterValue", rule_problem(&p)),
+            DomainError::TextRefused {
+                field,
+                value,
+                problem,
+            } => {
+                let name = match field {
+                    Field::RuleDescription => "description",
+                    other => parameter(other),
+                };
+                let why = match problem {
+                    TextProblem::TooLong { max } => {
+                        format!("Length must be at most {max} characters.")
+                    }
+                    TextProblem::Character(c) => format!("Character '{c}' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{{}}!$*"),
+                };
+                Ec2Error::new(
+                    "InvalidParameterValue",
+                    format!("Invalid value '{value}' for {name}. {why}"),
+                )
+            }
+            DomainError::AmbiguousGroupName { name } => Ec2Error::new(
+                "InvalidParameterCombination",
+                format!("Security groups named '{name}' exist in several VPCs; specify the group by GroupId."),
             ),
             DomainError::Conflict(c) => Ec2Error::new("InvalidParameterCombination", conflict(c)),
             DomainError::Exclusive(a, b) => Ec2Error::new(
@@ -532,6 +578,7 @@ mod tests {
             (Field::PathDestinationIp, "DestinationIp"),
             (Field::SubnetZone, "availabilityZone"),
             (Field::SubnetZoneId, "availabilityZoneId"),
+            (Field::RuleDescription, "Description"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

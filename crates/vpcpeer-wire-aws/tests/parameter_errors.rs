@@ -409,3 +409,106 @@ fn invalid_values_are_refused_in_ec2_words() {
         );
     }
 }
+
+#[test]
+fn security_group_values_are_refused_in_ec2_words() {
+    let mut s = setup();
+    let sg = s.sg.clone();
+    let vpc2 = ok(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
+    ok(
+        &mut s.env,
+        "CreateSecurityGroup",
+        &format!("VpcId={vpc2}&GroupName=web&GroupDescription=web"),
+        "groupId",
+    );
+    let perm = |rest: &str| format!("GroupId={sg}&IpPermissions.1.{rest}");
+    let long = "d".repeat(256);
+    let rows: Vec<(&str, String, &str, String)> = vec![
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=bogus&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value 'bogus' for IP protocol. Unknown protocol.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=70000&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value '70000' for portRange. Must be in the range 0-65535.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=udp&IpPermissions.1.FromPort=90&IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value '90-80' for portRange. The from port must not be greater than the to port.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=icmp&IpPermissions.1.FromPort=300&IpPermissions.1.ToPort=-1&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value '300' for ICMP type or code. Must be -1 or in the range 0-255.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=icmp&IpPermissions.1.FromPort=-1&IpPermissions.1.ToPort=3&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+            "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=-1&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/99"),
+            "InvalidParameterValue",
+            "CIDR block 10.0.0.0/99 is malformed".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=-1&IpPermissions.1.Ipv6Ranges.1.CidrIpv6=zz::/3"),
+            "InvalidParameterValue",
+            "CIDR block zz::/3 is malformed".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22"),
+            "InvalidPermission.Malformed",
+            "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            perm("IpProtocol=-1&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8&IpPermissions.1.IpRanges.1.Description=caf%C3%A9"),
+            "InvalidParameterValue",
+            "Invalid value 'café' for description. Character 'é' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*".into(),
+        ),
+        (
+            "CreateSecurityGroup",
+            format!("VpcId={vpc2}&GroupName=db&GroupDescription={long}"),
+            "InvalidParameterValue",
+            format!("Invalid value '{long}' for GroupDescription. Length must be at most 255 characters."),
+        ),
+        (
+            "CreateSecurityGroup",
+            format!("VpcId={vpc2}&GroupName=na%C3%AFve&GroupDescription=x"),
+            "InvalidParameterValue",
+            "Invalid value 'naïve' for GroupName. Character 'ï' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*".into(),
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            "GroupName=web&IpPermissions.1.IpProtocol=-1&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8".into(),
+            "InvalidParameterCombination",
+            "Security groups named 'web' exist in several VPCs; specify the group by GroupId.".into(),
+        ),
+    ];
+    for (action, body, code, message) in rows {
+        let err = call(&mut s.env, action, &body).expect_err(action);
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            (code, message.as_str()),
+            "{action} {body}"
+        );
+    }
+}

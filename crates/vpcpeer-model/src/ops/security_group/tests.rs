@@ -58,7 +58,11 @@ fn code(e: &DomainError) -> &'static str {
         DomainError::GroupDuplicate { .. } => "GroupDuplicate",
         DomainError::GroupReserved(_) => "Reserved",
         DomainError::PermissionDuplicate(_) => "PermissionDuplicate",
-        DomainError::PermissionMalformed(_) => "PermissionMalformed",
+        DomainError::PermissionMalformed(_) | DomainError::Rule(RuleProblem::NoPeers) => {
+            "PermissionMalformed"
+        }
+        DomainError::Rule(_) | DomainError::TextRefused { .. } => "InvalidValue",
+        DomainError::AmbiguousGroupName { .. } => "Combination",
         DomainError::LimitExceeded { .. } => "Limit",
         DomainError::CannotDeleteDefaultGroup => "CannotDelete",
         DomainError::DependencyViolation { .. } => "Dependency",
