@@ -367,6 +367,18 @@ pub enum DomainError {
         /// The name.
         name: String,
     },
+    /// A route to a managed prefix list, which the emulator does not model.
+    #[error("routes to managed prefix lists are not supported")]
+    PrefixListRouteUnsupported,
+    /// An instance type the emulator does not know.
+    #[error("unknown instance type '{0}'")]
+    UnknownInstanceType(String),
+    /// Assigning IPv6 addresses on creation in a subnet without an IPv6 block.
+    #[error("subnet {subnet_id} has no IPv6 block")]
+    Ipv6AssignmentWithoutBlock {
+        /// The subnet.
+        subnet_id: String,
+    },
     /// Parts of a request that cannot go together.
     #[error("conflicting request: {0:?}")]
     Conflict(Conflict),

@@ -207,7 +207,10 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
             | DomainError::LaunchCountsReversed { .. }
             | DomainError::LaunchTooLarge { .. }
             | DomainError::ZoneNotOffered { .. }
-            | DomainError::TextRefused { .. } => "Invalid",
+            | DomainError::TextRefused { .. }
+            | DomainError::PrefixListRouteUnsupported
+            | DomainError::UnknownInstanceType(_)
+            | DomainError::Ipv6AssignmentWithoutBlock { .. } => "Invalid",
             DomainError::InvalidParameterCombination(_)
             | DomainError::Exclusive(..)
             | DomainError::Conflict(_)
@@ -238,7 +241,10 @@ pub fn code(e: &DomainError) -> String {
         | DomainError::LaunchCountsReversed { .. }
         | DomainError::LaunchTooLarge { .. }
         | DomainError::ZoneNotOffered { .. }
-        | DomainError::TextRefused { .. } => "InvalidParameterValue".into(),
+        | DomainError::TextRefused { .. }
+        | DomainError::PrefixListRouteUnsupported
+        | DomainError::UnknownInstanceType(_)
+        | DomainError::Ipv6AssignmentWithoutBlock { .. } => "InvalidParameterValue".into(),
         DomainError::InvalidParameterCombination(_)
         | DomainError::Exclusive(..)
         | DomainError::Conflict(_)

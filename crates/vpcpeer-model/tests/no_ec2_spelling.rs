@@ -12,11 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Files (relative to `crates/vpcpeer-model/src`) that still hold EC2 parameter wording in
 /// error text, and how many such literals each holds. Issue 9 item 1 empties this list.
-const PENDING: &[(&str, usize)] = &[
-    ("ops/instance.rs", 1),
-    ("ops/route.rs", 1),
-    ("ops/subnet.rs", 1),
-];
+const PENDING: &[(&str, usize)] = &[];
 
 /// EC2 parameter names as the EC2 face spells them in messages (camelCase query members and
 /// the request parameters they come from). Generic words (`protocol`, `description`) are left

@@ -396,6 +396,18 @@ impl From<DomainError> for Ec2Error {
                     format!("Invalid value '{value}' for {name}. {why}"),
                 )
             }
+            DomainError::PrefixListRouteUnsupported => Ec2Error::new(
+                "InvalidParameterValue",
+                "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
+            ),
+            DomainError::UnknownInstanceType(t) => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid value '{t}' for InstanceType."),
+            ),
+            DomainError::Ipv6AssignmentWithoutBlock { subnet_id } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."),
+            ),
             DomainError::AmbiguousGroupName { name } => Ec2Error::new(
                 "InvalidParameterCombination",
                 format!("Security groups named '{name}' exist in several VPCs; specify the group by GroupId."),

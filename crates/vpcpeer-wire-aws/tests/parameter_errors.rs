@@ -327,6 +327,21 @@ fn invalid_values_are_refused_in_ec2_words() {
         ),
         (
             "CreateRoute",
+            format!("RouteTableId={rtb}&DestinationPrefixListId=pl-0123456789abcdef0&GatewayId=igw-0123456789abcdef0"),
+            "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.".into(),
+        ),
+        (
+            "RunInstances",
+            format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType=Huge"),
+            "Invalid value 'Huge' for InstanceType.".into(),
+        ),
+        (
+            "ModifySubnetAttribute",
+            format!("SubnetId={subnet}&AssignIpv6AddressOnCreation.Value=true"),
+            format!("Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet} has no IPv6 CIDR block."),
+        ),
+        (
+            "CreateRoute",
             format!("RouteTableId={rtb}&DestinationCidrBlock=10.9.0.0/16&TransitGatewayId=bad"),
             "Value (bad) for parameter transitGatewayId is invalid.".into(),
         ),

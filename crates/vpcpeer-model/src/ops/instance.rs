@@ -421,9 +421,7 @@ impl Tx<'_, '_> {
             .clone()
             .unwrap_or_else(|| "m1.small".into());
         if !valid_instance_type(&instance_type) {
-            return Err(DomainError::invalid(format!(
-                "Invalid value '{instance_type}' for InstanceType."
-            )));
+            return Err(DomainError::UnknownInstanceType(instance_type));
         }
         for tags in [&input.instance_tags, &input.eni_tags] {
             self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;

@@ -137,9 +137,7 @@ fn reserved_v6() -> Ipv6Net {
 /// Parses the one destination of a route request.
 pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError> {
     if input.destination_prefix_list_id.is_some() {
-        return Err(DomainError::invalid(
-            "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
-        ));
+        return Err(DomainError::PrefixListRouteUnsupported);
     }
     match (
         input.destination_cidr_block.as_deref(),

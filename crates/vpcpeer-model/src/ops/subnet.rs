@@ -248,9 +248,9 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let s = self.subnet(subnet_id)?;
         if attr == SubnetAttribute::AssignIpv6OnCreation && value && s.ipv6.is_none() {
-            return Err(DomainError::invalid(format!(
-                "Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."
-            )));
+            return Err(DomainError::Ipv6AssignmentWithoutBlock {
+                subnet_id: subnet_id.to_owned(),
+            });
         }
         let s = self.owned_mut::<Subnet>(subnet_id)?;
         match attr {
