@@ -91,6 +91,207 @@ pub enum LimitKind {
     TagsPerResource,
 }
 
+/// The fields of a request the model can find missing or unusable, in domain terms. Each face
+/// decides how to spell a field (EC2 renders its parameter name and message in
+/// `vpcpeer-wire-aws`); the model never names a wire parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The Elastic IP allocation a public NAT gateway needs.
+    NatAllocation,
+    /// An ACL entry's IPv4 or IPv6 block.
+    AclEntryBlock,
+    /// An ACL entry's IPv4 block.
+    AclEntryIpv4Block,
+    /// An ACL entry's IPv6 block.
+    AclEntryIpv6Block,
+    /// An ACL entry's rule number.
+    AclRuleNumber,
+    /// An ACL entry's protocol.
+    AclProtocol,
+    /// An ACL entry's action (allow or deny).
+    AclRuleAction,
+    /// An ACL entry's port range (TCP and UDP).
+    AclPortRange,
+    /// An ACL entry's ICMP type and code (ICMP and ICMPv6).
+    AclIcmpTypeCode,
+    /// The accepter VPC of a peering request.
+    PeerVpc,
+    /// The requester or accepter options of a peering modification.
+    PeeringOptions,
+    /// The security groups whose references are asked for.
+    ReferencingGroups,
+    /// The resources to tag or untag.
+    TaggedResources,
+    /// The tags to set.
+    Tags,
+    /// A route's destination block (IPv4 or IPv6).
+    RouteDestination,
+    /// A route's target.
+    RouteTarget,
+    /// A security group's name.
+    GroupName,
+    /// A security group's description.
+    GroupDescription,
+    /// A security group rule's description.
+    RuleDescription,
+    /// The group a security group rule references.
+    ReferencedGroup,
+    /// The permissions of a security group rule change.
+    Permissions,
+    /// The subnet of a launch without network interfaces.
+    LaunchSubnet,
+    /// The subnet of the network interface at this device index in a launch.
+    InterfaceSubnet {
+        /// The device index.
+        device_index: u32,
+    },
+    /// The image of a launch.
+    Image,
+    /// The instances of a request.
+    Instances,
+    /// A network insights path's source.
+    PathSource,
+    /// A network insights path's protocol.
+    PathProtocol,
+    /// A network insights path's destination port.
+    PathDestinationPort,
+    /// A network insights path's destination resource or address.
+    PathDestination,
+    /// A NAT gateway's connectivity (public or private).
+    NatConnectivity,
+    /// A NAT gateway's private address.
+    NatPrivateAddress,
+    /// A route's IPv4 destination block.
+    RouteIpv4Destination,
+    /// A route's IPv6 destination block.
+    RouteIpv6Destination,
+    /// A route's transit gateway target.
+    RouteTransitGateway,
+    /// A route's egress-only internet gateway target.
+    RouteEgressOnlyGateway,
+    /// A route's VPC endpoint target.
+    RouteEndpoint,
+    /// The least number of instances a launch asks for.
+    LaunchMinCount,
+    /// A request's idempotency token.
+    ClientToken,
+    /// A subnet's IPv4 block.
+    SubnetIpv4Block,
+    /// A subnet's IPv6 block.
+    SubnetIpv6Block,
+    /// A VPC's IPv4 block.
+    VpcIpv4Block,
+    /// A VPC's instance tenancy.
+    VpcTenancy,
+    /// A network insights path's source address.
+    PathSourceIp,
+    /// A network insights path's destination address.
+    PathDestinationIp,
+    /// A subnet's availability zone, by name.
+    SubnetZone,
+    /// A subnet's availability zone, by zone id.
+    SubnetZoneId,
+}
+
+impl Field {
+    /// Every field (the per-interface subnet once, at device index 0), for the faces' table
+    /// tests.
+    pub const ALL: &'static [Field] = &[
+        Field::NatAllocation,
+        Field::AclEntryBlock,
+        Field::AclEntryIpv4Block,
+        Field::AclEntryIpv6Block,
+        Field::AclRuleNumber,
+        Field::AclProtocol,
+        Field::AclRuleAction,
+        Field::AclPortRange,
+        Field::AclIcmpTypeCode,
+        Field::PeerVpc,
+        Field::PeeringOptions,
+        Field::ReferencingGroups,
+        Field::TaggedResources,
+        Field::Tags,
+        Field::RouteDestination,
+        Field::RouteTarget,
+        Field::GroupName,
+        Field::GroupDescription,
+        Field::ReferencedGroup,
+        Field::Permissions,
+        Field::LaunchSubnet,
+        Field::InterfaceSubnet { device_index: 0 },
+        Field::Image,
+        Field::Instances,
+        Field::PathSource,
+        Field::PathProtocol,
+        Field::PathDestinationPort,
+        Field::PathDestination,
+        Field::NatConnectivity,
+        Field::NatPrivateAddress,
+        Field::RouteIpv4Destination,
+        Field::RouteIpv6Destination,
+        Field::RouteTransitGateway,
+        Field::RouteEgressOnlyGateway,
+        Field::RouteEndpoint,
+        Field::LaunchMinCount,
+        Field::ClientToken,
+        Field::SubnetIpv4Block,
+        Field::SubnetIpv6Block,
+        Field::VpcIpv4Block,
+        Field::VpcTenancy,
+        Field::PathSourceIp,
+        Field::PathDestinationIp,
+        Field::SubnetZone,
+        Field::SubnetZoneId,
+        Field::RuleDescription,
+    ];
+}
+
+/// Requests whose parts cannot go together, in domain terms (each face words them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Conflict {
+    /// An Elastic IP allocation for a private NAT gateway.
+    AllocationOnPrivateNat,
+    /// A public address asked for in a launch with several network interfaces.
+    PublicAddressWithSeveralInterfaces,
+    /// A fixed private address in a launch of more than one instance.
+    PrivateAddressForSeveralInstances,
+    /// A subnet's zone given both by name and by id.
+    ZoneByNameAndId,
+}
+
+/// Why a security group rule is refused, in domain terms (each face words it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RuleProblem {
+    /// The rule names no peer (no block, prefix list or group).
+    NoPeers,
+    /// A protocol that is neither a name the rules know nor a number 0–255, as given.
+    UnknownProtocol(String),
+    /// A TCP or UDP rule without both ports.
+    PortsMissing,
+    /// A port outside 0–65535.
+    PortOutOfRange(i64),
+    /// A from port above the to port.
+    PortsReversed(i64, i64),
+    /// An ICMP type or code outside -1 and 0–255.
+    IcmpOutOfRange(i64),
+    /// A specific ICMP code with all ICMP types.
+    IcmpCodeWithAllTypes,
+    /// A block that does not parse, as given.
+    MalformedCidr(String),
+}
+
+/// Why a caller's text (a name or description) is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextProblem {
+    /// Longer than `max` characters.
+    TooLong {
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// A character the field does not allow.
+    Character(char),
+}
+
 /// A failure caused by the request (never by the emulator itself).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -110,9 +311,80 @@ pub enum DomainError {
         /// The id as given.
         id: String,
     },
-    /// A required parameter is missing.
-    #[error("the request must contain the parameter {0}")]
-    MissingParameter(String),
+    /// A required field is missing.
+    #[error("the request lacks {0:?}")]
+    Missing(Field),
+    /// A field's value is unusable for the one reason the field can have (each face words it).
+    #[error("the value ({value}) of {field:?} is invalid")]
+    Invalid {
+        /// The field.
+        field: Field,
+        /// The value as given.
+        value: String,
+    },
+    /// A launch asks for fewer instances at most than at least.
+    #[error("a launch asks for at most {max_count} and at least {min_count} instances")]
+    LaunchCountsReversed {
+        /// The least number asked for.
+        min_count: i64,
+        /// The most asked for.
+        max_count: i64,
+    },
+    /// A launch asks for more instances than the emulator launches at once.
+    #[error("a launch asks for at least {min_count} instances, more than {limit}")]
+    LaunchTooLarge {
+        /// The least number asked for.
+        min_count: i64,
+        /// The most one launch creates.
+        limit: i64,
+    },
+    /// A zone the region does not offer.
+    #[error("the zone {value} is not offered here")]
+    ZoneNotOffered {
+        /// The field that names it (by name or by id).
+        field: Field,
+        /// The value as given.
+        value: String,
+        /// The names of the zones the region offers.
+        offered: Vec<String>,
+    },
+    /// A security group rule is refused.
+    #[error("security group rule refused: {0:?}")]
+    Rule(RuleProblem),
+    /// A name or description is refused.
+    #[error("the text '{value}' of {field:?} is refused: {problem:?}")]
+    TextRefused {
+        /// The field.
+        field: Field,
+        /// The text as given.
+        value: String,
+        /// Why.
+        problem: TextProblem,
+    },
+    /// A group name selects groups of several VPCs.
+    #[error("security groups named '{name}' exist in several VPCs")]
+    AmbiguousGroupName {
+        /// The name.
+        name: String,
+    },
+    /// A route to a managed prefix list, which the emulator does not model.
+    #[error("routes to managed prefix lists are not supported")]
+    PrefixListRouteUnsupported,
+    /// An instance type the emulator does not know.
+    #[error("unknown instance type '{0}'")]
+    UnknownInstanceType(String),
+    /// Assigning IPv6 addresses on creation in a subnet without an IPv6 block.
+    #[error("subnet {subnet_id} has no IPv6 block")]
+    Ipv6AssignmentWithoutBlock {
+        /// The subnet.
+        subnet_id: String,
+    },
+    /// Parts of a request that cannot go together.
+    #[error("conflicting request: {0:?}")]
+    Conflict(Conflict),
+    /// Two fields that cannot be given together.
+    #[error("{0:?} cannot be given with {1:?}")]
+    Exclusive(Field, Field),
     /// A parameter value is unusable; the text says why.
     #[error("{0}")]
     InvalidParameterValue(String),
@@ -285,5 +557,67 @@ impl DomainError {
             id: id.into(),
             detail: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Field;
+
+    /// `Field::ALL` holds every variant: the match below stops compiling when a field is added,
+    /// and its position must then be listed in `ALL`.
+    #[test]
+    fn all_lists_every_field() {
+        let position = |f: Field| match f {
+            Field::NatAllocation => 0,
+            Field::AclEntryBlock => 1,
+            Field::AclEntryIpv4Block => 2,
+            Field::AclEntryIpv6Block => 3,
+            Field::AclRuleNumber => 4,
+            Field::AclProtocol => 5,
+            Field::AclRuleAction => 6,
+            Field::AclPortRange => 7,
+            Field::AclIcmpTypeCode => 8,
+            Field::PeerVpc => 9,
+            Field::PeeringOptions => 10,
+            Field::ReferencingGroups => 11,
+            Field::TaggedResources => 12,
+            Field::Tags => 13,
+            Field::RouteDestination => 14,
+            Field::RouteTarget => 15,
+            Field::GroupName => 16,
+            Field::GroupDescription => 17,
+            Field::ReferencedGroup => 18,
+            Field::Permissions => 19,
+            Field::LaunchSubnet => 20,
+            Field::InterfaceSubnet { .. } => 21,
+            Field::Image => 22,
+            Field::Instances => 23,
+            Field::PathSource => 24,
+            Field::PathProtocol => 25,
+            Field::PathDestinationPort => 26,
+            Field::PathDestination => 27,
+            Field::NatConnectivity => 28,
+            Field::NatPrivateAddress => 29,
+            Field::RouteIpv4Destination => 30,
+            Field::RouteIpv6Destination => 31,
+            Field::RouteTransitGateway => 32,
+            Field::RouteEgressOnlyGateway => 33,
+            Field::RouteEndpoint => 34,
+            Field::LaunchMinCount => 35,
+            Field::ClientToken => 36,
+            Field::SubnetIpv4Block => 37,
+            Field::SubnetIpv6Block => 38,
+            Field::VpcIpv4Block => 39,
+            Field::VpcTenancy => 40,
+            Field::PathSourceIp => 41,
+            Field::PathDestinationIp => 42,
+            Field::SubnetZone => 43,
+            Field::SubnetZoneId => 44,
+            Field::RuleDescription => 45,
+        };
+        let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
+        let want: Vec<usize> = (0..=45).collect();
+        assert_eq!(got, want);
     }
 }

@@ -29,7 +29,7 @@ mod time;
 mod tx;
 mod world;
 
-pub use error::{DomainError, Kind, LimitKind};
+pub use error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 pub use ids::{IdGen, SeededIds};
 pub use quota::Limits;
 pub use resources::*;

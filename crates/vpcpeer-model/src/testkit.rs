@@ -201,9 +201,20 @@ pub fn outcome<T>(r: &Result<T, DomainError>) -> &'static str {
         Err(e) => match e {
             DomainError::NotFound { .. } => "NotFound",
             DomainError::MalformedId { .. } => "Malformed",
-            DomainError::MissingParameter(_) => "Missing",
-            DomainError::InvalidParameterValue(_) => "Invalid",
-            DomainError::InvalidParameterCombination(_) => "Combination",
+            DomainError::Missing(_) => "Missing",
+            DomainError::InvalidParameterValue(_)
+            | DomainError::Invalid { .. }
+            | DomainError::LaunchCountsReversed { .. }
+            | DomainError::LaunchTooLarge { .. }
+            | DomainError::ZoneNotOffered { .. }
+            | DomainError::TextRefused { .. }
+            | DomainError::PrefixListRouteUnsupported
+            | DomainError::UnknownInstanceType(_)
+            | DomainError::Ipv6AssignmentWithoutBlock { .. } => "Invalid",
+            DomainError::InvalidParameterCombination(_)
+            | DomainError::Exclusive(..)
+            | DomainError::Conflict(_)
+            | DomainError::AmbiguousGroupName { .. } => "Combination",
             DomainError::InvalidSubnetRange { .. } => "Range",
             DomainError::SubnetConflict { .. } => "Conflict",
             DomainError::DependencyViolation { .. } => "Dependency",
@@ -224,9 +235,20 @@ pub fn code(e: &DomainError) -> String {
     match e {
         DomainError::NotFound { kind, .. } => format!("NotFound({kind:?})"),
         DomainError::MalformedId { kind, .. } => format!("Malformed({kind:?})"),
-        DomainError::MissingParameter(_) => "MissingParameter".into(),
-        DomainError::InvalidParameterValue(_) => "InvalidParameterValue".into(),
-        DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination".into(),
+        DomainError::Missing(_) => "MissingParameter".into(),
+        DomainError::InvalidParameterValue(_)
+        | DomainError::Invalid { .. }
+        | DomainError::LaunchCountsReversed { .. }
+        | DomainError::LaunchTooLarge { .. }
+        | DomainError::ZoneNotOffered { .. }
+        | DomainError::TextRefused { .. }
+        | DomainError::PrefixListRouteUnsupported
+        | DomainError::UnknownInstanceType(_)
+        | DomainError::Ipv6AssignmentWithoutBlock { .. } => "InvalidParameterValue".into(),
+        DomainError::InvalidParameterCombination(_)
+        | DomainError::Exclusive(..)
+        | DomainError::Conflict(_)
+        | DomainError::AmbiguousGroupName { .. } => "InvalidParameterCombination".into(),
         DomainError::GroupNotUsable(_) => "GroupNotUsable".into(),
         DomainError::AddressInUse(_) => "AddressInUse".into(),
         DomainError::InsufficientAddresses(_) => "InsufficientAddresses".into(),

@@ -1,6 +1,9 @@
 //! Errors in EC2's dialect, and the mapping of every domain error to one.
 
-use vpcpeer_model::{DomainError, Kind, LimitKind};
+use std::borrow::Cow;
+
+use vpcpeer_model::ops::instance::MAX_CLIENT_TOKEN;
+use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 
 /// An EC2 error: code, message and HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +66,212 @@ impl Ec2Error {
             message: "An internal error has occurred".into(),
             status: 500,
         }
+    }
+}
+
+/// The EC2 parameter a domain field is read from, as EC2's messages name it (some fields are
+/// one of two parameters, or one of several targets, and are named so).
+pub fn parameter(field: Field) -> &'static str {
+    match field {
+        Field::NatAllocation => "AllocationId",
+        Field::AclEntryBlock | Field::AclEntryIpv4Block => "cidrBlock",
+        Field::AclEntryIpv6Block => "ipv6CidrBlock",
+        Field::AclRuleNumber => "ruleNumber",
+        Field::AclProtocol => "protocol",
+        Field::AclRuleAction => "ruleAction",
+        Field::AclPortRange => "portRange",
+        Field::AclIcmpTypeCode => "icmpTypeCode",
+        Field::PeerVpc => "PeerVpcId",
+        Field::PeeringOptions => {
+            "RequesterPeeringConnectionOptions or AccepterPeeringConnectionOptions"
+        }
+        Field::ReferencingGroups => "GroupId",
+        Field::TaggedResources => "ResourceId",
+        Field::Tags => "Tag",
+        Field::RouteDestination => "destinationCidrBlock or destinationIpv6CidrBlock",
+        Field::RouteTarget => "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
+        Field::GroupName => "GroupName",
+        Field::GroupDescription => "GroupDescription",
+        Field::RuleDescription => "Description",
+        Field::ReferencedGroup => "GroupId or GroupName",
+        Field::Permissions => "IpPermissions",
+        Field::LaunchSubnet => "SubnetId",
+        Field::InterfaceSubnet { .. } => "NetworkInterface.SubnetId",
+        Field::Image => "ImageId",
+        Field::Instances => "InstanceId",
+        Field::PathSource => "Source",
+        Field::PathProtocol => "Protocol",
+        Field::PathDestinationPort => "DestinationPort",
+        Field::PathDestination => "Destination or DestinationIp",
+        Field::NatConnectivity => "connectivityType",
+        Field::NatPrivateAddress => "privateIpAddress",
+        Field::RouteIpv4Destination => "destinationCidrBlock",
+        Field::RouteIpv6Destination => "destinationIpv6CidrBlock",
+        Field::RouteTransitGateway => "transitGatewayId",
+        Field::RouteEgressOnlyGateway => "egressOnlyInternetGatewayId",
+        Field::RouteEndpoint => "vpcEndpointId",
+        Field::LaunchMinCount => "minCount",
+        Field::ClientToken => "clientToken",
+        Field::SubnetIpv4Block => "cidrBlock",
+        Field::SubnetIpv6Block => "ipv6CidrBlock",
+        Field::VpcIpv4Block => "cidrBlock",
+        Field::VpcTenancy => "instanceTenancy",
+        Field::PathSourceIp => "SourceIp",
+        Field::PathDestinationIp => "DestinationIp",
+        Field::SubnetZone => "availabilityZone",
+        Field::SubnetZoneId => "availabilityZoneId",
+    }
+}
+
+/// What a `MissingParameter` message names for a missing field: its parameter, with the
+/// emulator's hint where it has one.
+fn missing_text(field: Field) -> Cow<'static, str> {
+    let name = parameter(field);
+    match field {
+        Field::NatAllocation => Cow::Owned(format!("{name} (required for a public NAT gateway)")),
+        Field::LaunchSubnet => Cow::Owned(format!(
+            "{name} (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
+        )),
+        Field::InterfaceSubnet { device_index } => {
+            Cow::Owned(format!("{name} (device index {device_index})"))
+        }
+        Field::ReferencedGroup => Cow::Owned(format!("{name} of the referenced group")),
+        Field::AclEntryBlock
+        | Field::AclEntryIpv4Block
+        | Field::AclEntryIpv6Block
+        | Field::AclRuleNumber
+        | Field::AclProtocol
+        | Field::AclRuleAction
+        | Field::AclPortRange
+        | Field::AclIcmpTypeCode
+        | Field::PeerVpc
+        | Field::PeeringOptions
+        | Field::ReferencingGroups
+        | Field::TaggedResources
+        | Field::Tags
+        | Field::RouteDestination
+        | Field::RouteTarget
+        | Field::GroupName
+        | Field::GroupDescription
+        | Field::Permissions
+        | Field::Image
+        | Field::Instances
+        | Field::PathSource
+        | Field::PathProtocol
+        | Field::PathDestinationPort
+        | Field::PathDestination
+        | Field::NatConnectivity
+        | Field::NatPrivateAddress
+        | Field::RouteIpv4Destination
+        | Field::RouteIpv6Destination
+        | Field::RouteTransitGateway
+        | Field::RouteEgressOnlyGateway
+        | Field::RouteEndpoint
+        | Field::LaunchMinCount
+        | Field::ClientToken
+        | Field::SubnetIpv4Block
+        | Field::SubnetIpv6Block
+        | Field::VpcIpv4Block
+        | Field::VpcTenancy
+        | Field::PathSourceIp
+        | Field::PathDestinationIp
+        | Field::SubnetZone
+        | Field::SubnetZoneId
+        | Field::RuleDescription => Cow::Borrowed(name),
+    }
+}
+
+/// `InvalidParameterValue` for a field's value: EC2's sentence, with the reason the field's
+/// value can be refused for, where the emulator gives one.
+fn invalid(field: Field, value: &str) -> Ec2Error {
+    const CIDR: &str = " This is not a valid CIDR block.";
+    const ENDPOINT: &str =
+        " This emulator analyses paths between instances (i-…) and network interfaces (eni-…).";
+    let reason: Cow<'static, str> = Cow::Borrowed(match field {
+        Field::AclRuleNumber => " The rule number must be in the range 1-32766.",
+        Field::AclProtocol => " Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6.",
+        Field::AclRuleAction => " Must be allow or deny.",
+        Field::AclEntryBlock
+        | Field::AclEntryIpv4Block
+        | Field::AclEntryIpv6Block
+        | Field::RouteIpv4Destination
+        | Field::RouteIpv6Destination
+        | Field::SubnetIpv4Block
+        | Field::SubnetIpv6Block
+        | Field::VpcIpv4Block => CIDR,
+        Field::AclPortRange => " The from port must not be greater than the to port.",
+        Field::AclIcmpTypeCode => " Must be -1 or in the range 0-255.",
+        Field::NatConnectivity => " Valid values: public, private.",
+        Field::LaunchMinCount => " Expected a positive integer.",
+        Field::PathSource | Field::PathDestination => ENDPOINT,
+        Field::PathProtocol => " Valid values: tcp, udp.",
+        Field::PathDestinationPort => " Valid range: 0-65535.",
+        Field::ClientToken => {
+            return Ec2Error::new(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({value}) for parameter {} is invalid. It must be at most {MAX_CLIENT_TOKEN} ASCII characters.",
+                    parameter(field)
+                ),
+            )
+        }
+        Field::NatAllocation
+        | Field::NatPrivateAddress
+        | Field::PeerVpc
+        | Field::PeeringOptions
+        | Field::ReferencingGroups
+        | Field::TaggedResources
+        | Field::Tags
+        | Field::RouteDestination
+        | Field::RouteTarget
+        | Field::RouteTransitGateway
+        | Field::RouteEgressOnlyGateway
+        | Field::RouteEndpoint
+        | Field::GroupName
+        | Field::GroupDescription
+        | Field::ReferencedGroup
+        | Field::Permissions
+        | Field::LaunchSubnet
+        | Field::InterfaceSubnet { .. }
+        | Field::Image
+        | Field::Instances
+        | Field::VpcTenancy
+        | Field::PathSourceIp
+        | Field::PathDestinationIp
+        | Field::SubnetZone
+        | Field::SubnetZoneId
+        | Field::RuleDescription => "",
+    });
+    Ec2Error::new(
+        "InvalidParameterValue",
+        format!(
+            "Value ({value}) for parameter {} is invalid.{reason}",
+            parameter(field)
+        ),
+    )
+}
+
+/// EC2's words for a refused security group rule value (`InvalidParameterValue`).
+fn rule_problem(p: &RuleProblem) -> String {
+    match p {
+        RuleProblem::NoPeers => "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
+        RuleProblem::UnknownProtocol(p) => format!("Invalid value '{p}' for IP protocol. Unknown protocol."),
+        RuleProblem::PortsMissing => "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange".into(),
+        RuleProblem::PortOutOfRange(v) => format!("Invalid value '{v}' for portRange. Must be in the range 0-65535."),
+        RuleProblem::PortsReversed(f, t) => format!("Invalid value '{f}-{t}' for portRange. The from port must not be greater than the to port."),
+        RuleProblem::IcmpOutOfRange(v) => format!("Invalid value '{v}' for ICMP type or code. Must be -1 or in the range 0-255."),
+        RuleProblem::IcmpCodeWithAllTypes => "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.".into(),
+        RuleProblem::MalformedCidr(s) => format!("CIDR block {s} is malformed"),
+    }
+}
+
+/// EC2's words for parts of a request that cannot go together.
+fn conflict(c: Conflict) -> &'static str {
+    match c {
+        Conflict::AllocationOnPrivateNat => "AllocationId cannot be used with a private NAT gateway.",
+        Conflict::PublicAddressWithSeveralInterfaces => "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
+        Conflict::PrivateAddressForSeveralInstances => "A private IP address can only be specified when launching a single instance (MaxCount=1)",
+        Conflict::ZoneByNameAndId => "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together.",
     }
 }
 
@@ -141,7 +350,81 @@ impl From<DomainError> for Ec2Error {
         match e {
             DomainError::NotFound { kind, id } => not_found(kind, &id),
             DomainError::MalformedId { kind, id } => malformed(kind, &id),
-            DomainError::MissingParameter(name) => Ec2Error::missing(&name),
+            DomainError::Missing(field) => Ec2Error::missing(&missing_text(field)),
+            DomainError::Invalid { field, value } => invalid(field, &value),
+            DomainError::LaunchCountsReversed {
+                min_count,
+                max_count,
+            } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({min_count})."),
+            ),
+            DomainError::ZoneNotOffered {
+                field,
+                value,
+                offered,
+            } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({value}) for parameter {} is invalid. Subnets can currently only be created in the following availability zones: {}.",
+                    parameter(field),
+                    offered.join(", ")
+                ),
+            ),
+            DomainError::Rule(RuleProblem::NoPeers) => Ec2Error::new(
+                "InvalidPermission.Malformed",
+                "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.",
+            ),
+            DomainError::Rule(p) => Ec2Error::new("InvalidParameterValue", rule_problem(&p)),
+            DomainError::TextRefused {
+                field,
+                value,
+                problem,
+            } => {
+                let name = match field {
+                    Field::RuleDescription => "description",
+                    other => parameter(other),
+                };
+                let why = match problem {
+                    TextProblem::TooLong { max } => {
+                        format!("Length must be at most {max} characters.")
+                    }
+                    TextProblem::Character(c) => format!("Character '{c}' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{{}}!$*"),
+                };
+                Ec2Error::new(
+                    "InvalidParameterValue",
+                    format!("Invalid value '{value}' for {name}. {why}"),
+                )
+            }
+            DomainError::PrefixListRouteUnsupported => Ec2Error::new(
+                "InvalidParameterValue",
+                "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
+            ),
+            DomainError::UnknownInstanceType(t) => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid value '{t}' for InstanceType."),
+            ),
+            DomainError::Ipv6AssignmentWithoutBlock { subnet_id } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."),
+            ),
+            DomainError::AmbiguousGroupName { name } => Ec2Error::new(
+                "InvalidParameterCombination",
+                format!("Security groups named '{name}' exist in several VPCs; specify the group by GroupId."),
+            ),
+            DomainError::Conflict(c) => Ec2Error::new("InvalidParameterCombination", conflict(c)),
+            DomainError::Exclusive(a, b) => Ec2Error::new(
+                "InvalidParameterCombination",
+                format!(
+                    "The parameter {} cannot be used with the parameter {}",
+                    parameter(a),
+                    parameter(b)
+                ),
+            ),
+            DomainError::LaunchTooLarge { min_count, limit } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({min_count}) for parameter minCount is invalid. The emulator launches at most {limit} instances per request."),
+            ),
             DomainError::InvalidParameterValue(m) => Ec2Error::new("InvalidParameterValue", m),
             DomainError::InvalidParameterCombination(m) => {
                 Ec2Error::new("InvalidParameterCombination", m)
@@ -238,5 +521,109 @@ impl From<DomainError> for Ec2Error {
                 Ec2Error::new("IdempotentParameterMismatch", msg)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every domain field renders to the EC2 parameter it is read from, and its
+    /// `MissingParameter` and `InvalidParameterValue` messages name that parameter.
+    #[test]
+    fn every_field_renders_to_its_parameter() {
+        let table: &[(Field, &str)] = &[
+            (Field::NatAllocation, "AllocationId"),
+            (Field::AclEntryBlock, "cidrBlock"),
+            (Field::AclEntryIpv4Block, "cidrBlock"),
+            (Field::AclEntryIpv6Block, "ipv6CidrBlock"),
+            (Field::AclRuleNumber, "ruleNumber"),
+            (Field::AclProtocol, "protocol"),
+            (Field::AclRuleAction, "ruleAction"),
+            (Field::AclPortRange, "portRange"),
+            (Field::AclIcmpTypeCode, "icmpTypeCode"),
+            (Field::PeerVpc, "PeerVpcId"),
+            (
+                Field::PeeringOptions,
+                "RequesterPeeringConnectionOptions or AccepterPeeringConnectionOptions",
+            ),
+            (Field::ReferencingGroups, "GroupId"),
+            (Field::TaggedResources, "ResourceId"),
+            (Field::Tags, "Tag"),
+            (
+                Field::RouteDestination,
+                "destinationCidrBlock or destinationIpv6CidrBlock",
+            ),
+            (
+                Field::RouteTarget,
+                "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId",
+            ),
+            (Field::GroupName, "GroupName"),
+            (Field::GroupDescription, "GroupDescription"),
+            (Field::ReferencedGroup, "GroupId or GroupName"),
+            (Field::Permissions, "IpPermissions"),
+            (Field::LaunchSubnet, "SubnetId"),
+            (
+                Field::InterfaceSubnet { device_index: 0 },
+                "NetworkInterface.SubnetId",
+            ),
+            (Field::Image, "ImageId"),
+            (Field::Instances, "InstanceId"),
+            (Field::PathSource, "Source"),
+            (Field::PathProtocol, "Protocol"),
+            (Field::PathDestinationPort, "DestinationPort"),
+            (Field::PathDestination, "Destination or DestinationIp"),
+            (Field::NatConnectivity, "connectivityType"),
+            (Field::NatPrivateAddress, "privateIpAddress"),
+            (Field::RouteIpv4Destination, "destinationCidrBlock"),
+            (Field::RouteIpv6Destination, "destinationIpv6CidrBlock"),
+            (Field::RouteTransitGateway, "transitGatewayId"),
+            (Field::RouteEgressOnlyGateway, "egressOnlyInternetGatewayId"),
+            (Field::RouteEndpoint, "vpcEndpointId"),
+            (Field::LaunchMinCount, "minCount"),
+            (Field::ClientToken, "clientToken"),
+            (Field::SubnetIpv4Block, "cidrBlock"),
+            (Field::SubnetIpv6Block, "ipv6CidrBlock"),
+            (Field::VpcIpv4Block, "cidrBlock"),
+            (Field::VpcTenancy, "instanceTenancy"),
+            (Field::PathSourceIp, "SourceIp"),
+            (Field::PathDestinationIp, "DestinationIp"),
+            (Field::SubnetZone, "availabilityZone"),
+            (Field::SubnetZoneId, "availabilityZoneId"),
+            (Field::RuleDescription, "Description"),
+        ];
+        let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, Field::ALL, "the table covers every field, in order");
+        for (field, name) in table {
+            assert_eq!(parameter(*field), *name, "{field:?}");
+            let missing = Ec2Error::from(DomainError::Missing(*field));
+            assert_eq!(missing.code, "MissingParameter");
+            assert!(
+                missing
+                    .message
+                    .starts_with(&format!("The request must contain the parameter {name}")),
+                "{field:?}: {}",
+                missing.message
+            );
+            let invalid = Ec2Error::from(DomainError::Invalid {
+                field: *field,
+                value: "x".into(),
+            });
+            assert_eq!(invalid.code, "InvalidParameterValue");
+            assert!(
+                invalid
+                    .message
+                    .starts_with(&format!("Value (x) for parameter {name} is invalid.")),
+                "{field:?}: {}",
+                invalid.message
+            );
+        }
+        let at = Ec2Error::from(DomainError::Missing(Field::InterfaceSubnet {
+            device_index: 2,
+        }));
+        assert_eq!(
+            at.message,
+            "The request must contain the parameter NetworkInterface.SubnetId (device index 2)"
+        );
     }
 }

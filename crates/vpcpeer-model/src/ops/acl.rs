@@ -4,7 +4,8 @@
 //! A new (non-default) ACL holds only the implicit deny entries: rule 32767 for `0.0.0.0/0` in
 //! both directions, plus 32768 for `::/0` when the VPC has an IPv6 block. User entries are numbered
 //! 1–32766 and unique per direction. Protocols are stored as EC2 shows them in ACL entries: `-1`
-//! or a protocol number (names such as `tcp` are accepted on input).
+//! or a protocol number; the face parses the request's text (names such as `tcp`, the action, the
+//! blocks, the port and ICMP values) into an [`AclEntryInput`].
 //!
 //! Choices where AWS is unverified:
 //! - Deleting the default ACL gives `InvalidParameterValue` ("cannot delete default network ACL");
@@ -13,144 +14,118 @@
 //!   gives `MissingParameter` (`portRange`/`icmpTypeCode`).
 //! - ReplaceNetworkAclAssociation to an ACL of another VPC gives `InvalidParameterValue`.
 
-use crate::cidr;
+use crate::error::Field;
 use crate::{
     AclAction, AclAssociation, AclEntry, Destination, DomainError, Kind, NetworkAcl, Tags, Tx, Vpc,
 };
 
-/// Input of CreateNetworkAclEntry / ReplaceNetworkAclEntry.
-#[derive(Debug, Clone, Default)]
+/// The protocol of an ACL entry: all protocols, or one IP protocol number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclProtocol {
+    /// Every protocol.
+    All,
+    /// One IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, …).
+    Number(u8),
+}
+
+impl AclProtocol {
+    /// TCP.
+    pub const TCP: AclProtocol = AclProtocol::Number(6);
+    /// UDP.
+    pub const UDP: AclProtocol = AclProtocol::Number(17);
+    /// ICMP.
+    pub const ICMP: AclProtocol = AclProtocol::Number(1);
+    /// ICMPv6.
+    pub const ICMPV6: AclProtocol = AclProtocol::Number(58);
+
+    /// Whether entries of this protocol carry a port range.
+    pub fn has_ports(self) -> bool {
+        matches!(self, AclProtocol::Number(6 | 17))
+    }
+
+    /// Whether entries of this protocol carry an ICMP type and code.
+    pub fn has_icmp(self) -> bool {
+        matches!(self, AclProtocol::Number(1 | 58))
+    }
+
+    /// The protocol as an [`AclEntry`] stores it: `-1` or the number.
+    pub fn stored(self) -> String {
+        match self {
+            AclProtocol::All => "-1".to_owned(),
+            AclProtocol::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// Input of CreateNetworkAclEntry / ReplaceNetworkAclEntry, parsed by the face: the model
+/// checks only the rules between fields (the rule number's range, a port range for TCP and UDP,
+/// an ICMP type and code for ICMP and ICMPv6, `from <= to`).
+#[derive(Debug, Clone)]
 pub struct AclEntryInput {
-    /// `NetworkAclId`.
+    /// The ACL.
     pub acl_id: String,
-    /// `RuleNumber`.
+    /// The rule number (1–32766).
     pub rule_number: i64,
-    /// `Protocol`, as given.
-    pub protocol: String,
-    /// `RuleAction`, as given.
-    pub action: String,
-    /// `Egress`.
+    /// The protocol.
+    pub protocol: AclProtocol,
+    /// Allow or deny.
+    pub action: AclAction,
+    /// Outbound (`true`) or inbound.
     pub egress: bool,
-    /// `CidrBlock`.
-    pub cidr: Option<String>,
-    /// `Ipv6CidrBlock`.
-    pub ipv6_cidr: Option<String>,
-    /// `PortRange.From`.
-    pub port_from: Option<i64>,
-    /// `PortRange.To`.
-    pub port_to: Option<i64>,
-    /// `Icmp.Type`.
-    pub icmp_type: Option<i64>,
-    /// `Icmp.Code`.
-    pub icmp_code: Option<i64>,
+    /// The IPv4 or IPv6 block the entry matches.
+    pub cidr: Destination,
+    /// The port range (read for TCP and UDP only).
+    pub port_range: Option<(u16, u16)>,
+    /// The ICMP type and code, each -1 or 0–255 (read for ICMP and ICMPv6 only).
+    pub icmp: Option<(i16, i16)>,
 }
 
-/// EC2's form of an ACL entry protocol: `-1` or a number 0–255.
-pub fn normalize_acl_protocol(p: &str) -> Result<String, DomainError> {
-    let lower = p.trim().to_ascii_lowercase();
-    let named = match lower.as_str() {
-        "-1" | "all" => "-1",
-        "tcp" => "6",
-        "udp" => "17",
-        "icmp" => "1",
-        "icmpv6" | "ipv6-icmp" => "58",
-        _ => "",
-    };
-    if !named.is_empty() {
-        return Ok(named.to_owned());
-    }
-    match lower.parse::<u8>() {
-        Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
-        _ => Err(DomainError::invalid(format!(
-            "Value ({p}) for parameter protocol is invalid. Must be -1, a protocol number 0-255, or tcp, udp, icmp, icmpv6."
-        ))),
-    }
-}
-
-fn check_rule_number(n: i64) -> Result<i32, DomainError> {
+/// Checks a user rule number (1–32766).
+pub fn check_rule_number(n: i64) -> Result<i32, DomainError> {
     if (1..=32766).contains(&n) {
         Ok(n as i32)
     } else {
-        Err(DomainError::invalid(format!(
-            "Value ({n}) for parameter ruleNumber is invalid. The rule number must be in the range 1-32766."
-        )))
+        Err(DomainError::Invalid {
+            field: Field::AclRuleNumber,
+            value: n.to_string(),
+        })
     }
+}
+
+/// Checks a port range's order (`from <= to`).
+pub fn check_port_order(from: u16, to: u16) -> Result<(), DomainError> {
+    if from > to {
+        return Err(DomainError::Invalid {
+            field: Field::AclPortRange,
+            value: format!("{from}-{to}"),
+        });
+    }
+    Ok(())
 }
 
 /// Validates an entry request into an [`AclEntry`].
 fn build_entry(input: &AclEntryInput) -> Result<AclEntry, DomainError> {
     let rule_number = check_rule_number(input.rule_number)?;
-    let protocol = normalize_acl_protocol(&input.protocol)?;
-    let action = match input.action.to_ascii_lowercase().as_str() {
-        "allow" => AclAction::Allow,
-        "deny" => AclAction::Deny,
-        _ => {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter ruleAction is invalid. Must be allow or deny.",
-                input.action
-            )))
-        }
-    };
-    let cidr = match (input.cidr.as_deref(), input.ipv6_cidr.as_deref()) {
-        (Some(c), None) => Destination::V4(cidr::parse_v4(c).ok_or_else(|| {
-            DomainError::invalid(format!(
-                "Value ({c}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
-            ))
-        })?),
-        (None, Some(c)) => Destination::V6(cidr::parse_v6(c).ok_or_else(|| {
-            DomainError::invalid(format!(
-                "Value ({c}) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block."
-            ))
-        })?),
-        (Some(_), Some(_)) => {
-            return Err(DomainError::InvalidParameterCombination(
-                "Only one of CidrBlock and Ipv6CidrBlock may be specified.".into(),
-            ))
-        }
-        (None, None) => return Err(DomainError::MissingParameter("cidrBlock".into())),
-    };
     let mut port_range = None;
     let mut icmp = None;
-    match protocol.as_str() {
-        "6" | "17" => {
-            let (Some(from), Some(to)) = (input.port_from, input.port_to) else {
-                return Err(DomainError::MissingParameter("portRange".into()));
-            };
-            for v in [from, to] {
-                if !(0..=65535).contains(&v) {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({v}) for parameter portRange is invalid. Ports must be in the range 0-65535."
-                    )));
-                }
-            }
-            if from > to {
-                return Err(DomainError::invalid(format!(
-                    "Value ({from}-{to}) for parameter portRange is invalid. The from port must not be greater than the to port."
-                )));
-            }
-            port_range = Some((from as i32, to as i32));
-        }
-        "1" | "58" => {
-            let (Some(ty), Some(code)) = (input.icmp_type, input.icmp_code) else {
-                return Err(DomainError::MissingParameter("icmpTypeCode".into()));
-            };
-            for v in [ty, code] {
-                if !(-1..=255).contains(&v) {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({v}) for parameter icmpTypeCode is invalid. Must be -1 or in the range 0-255."
-                    )));
-                }
-            }
-            icmp = Some((ty as i32, code as i32));
-        }
-        _ => {}
+    if input.protocol.has_ports() {
+        let Some((from, to)) = input.port_range else {
+            return Err(DomainError::Missing(Field::AclPortRange));
+        };
+        check_port_order(from, to)?;
+        port_range = Some((i32::from(from), i32::from(to)));
+    } else if input.protocol.has_icmp() {
+        let Some((ty, code)) = input.icmp else {
+            return Err(DomainError::Missing(Field::AclIcmpTypeCode));
+        };
+        icmp = Some((i32::from(ty), i32::from(code)));
     }
     Ok(AclEntry {
         rule_number,
         egress: input.egress,
-        protocol,
-        action,
-        cidr,
+        protocol: input.protocol.stored(),
+        action: input.action,
+        cidr: input.cidr,
         port_range,
         icmp,
     })
@@ -382,15 +357,16 @@ mod tests {
         .unwrap()
     }
 
-    fn entry(acl: &str, n: i64, proto: &str, egress: bool) -> AclEntryInput {
+    fn entry(acl: &str, n: i64, proto: AclProtocol, egress: bool) -> AclEntryInput {
         AclEntryInput {
             acl_id: acl.into(),
             rule_number: n,
-            protocol: proto.into(),
-            action: "allow".into(),
+            protocol: proto,
+            action: AclAction::Allow,
             egress,
-            cidr: Some("10.1.0.0/16".into()),
-            ..Default::default()
+            cidr: Destination::V4("10.1.0.0/16".parse().unwrap()),
+            port_range: None,
+            icmp: None,
         }
     }
 
@@ -425,46 +401,44 @@ mod tests {
             (
                 "tcp with ports",
                 |e| {
-                    e.protocol = "tcp".into();
-                    e.port_from = Some(22);
-                    e.port_to = Some(22);
+                    e.protocol = AclProtocol::TCP;
+                    e.port_range = Some((22, 22));
                 },
                 Ok(()),
             ),
             (
                 "tcp without ports",
-                |e| e.protocol = "6".into(),
+                |e| e.protocol = AclProtocol::TCP,
                 Err("MissingParameter"),
             ),
             (
                 "udp ports reversed",
                 |e| {
-                    e.protocol = "17".into();
-                    e.port_from = Some(100);
-                    e.port_to = Some(10);
+                    e.protocol = AclProtocol::UDP;
+                    e.port_range = Some((100, 10));
                 },
                 Err("InvalidParameterValue"),
             ),
             (
-                "port too high",
-                |e| {
-                    e.protocol = "6".into();
-                    e.port_from = Some(1);
-                    e.port_to = Some(70000);
-                },
-                Err("InvalidParameterValue"),
+                "ports ignored for all protocols",
+                |e| e.port_range = Some((100, 10)),
+                Ok(()),
             ),
             (
                 "icmp without type",
-                |e| e.protocol = "1".into(),
+                |e| e.protocol = AclProtocol::ICMP,
+                Err("MissingParameter"),
+            ),
+            (
+                "icmpv6 without type",
+                |e| e.protocol = AclProtocol::ICMPV6,
                 Err("MissingParameter"),
             ),
             (
                 "icmp with type",
                 |e| {
-                    e.protocol = "icmp".into();
-                    e.icmp_type = Some(8);
-                    e.icmp_code = Some(-1);
+                    e.protocol = AclProtocol::ICMP;
+                    e.icmp = Some((8, -1));
                 },
                 Ok(()),
             ),
@@ -479,32 +453,8 @@ mod tests {
                 Err("InvalidParameterValue"),
             ),
             (
-                "bad protocol",
-                |e| e.protocol = "bogus".into(),
-                Err("InvalidParameterValue"),
-            ),
-            (
-                "bad action",
-                |e| e.action = "maybe".into(),
-                Err("InvalidParameterValue"),
-            ),
-            (
-                "bad cidr",
-                |e| e.cidr = Some("10.0.0.0/99".into()),
-                Err("InvalidParameterValue"),
-            ),
-            ("no cidr", |e| e.cidr = None, Err("MissingParameter")),
-            (
-                "both cidrs",
-                |e| e.ipv6_cidr = Some("::/0".into()),
-                Err("InvalidParameterCombination"),
-            ),
-            (
                 "ipv6 only",
-                |e| {
-                    e.cidr = None;
-                    e.ipv6_cidr = Some("2600::/56".into());
-                },
+                |e| e.cidr = Destination::V6("2600::/56".parse().unwrap()),
                 Ok(()),
             ),
         ];
@@ -514,13 +464,12 @@ mod tests {
             let acl = env
                 .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
                 .unwrap();
-            let mut e = entry(&acl, 100, "-1", false);
+            let mut e = entry(&acl, 100, AclProtocol::All, false);
             edit(&mut e);
             let got = env.run(&a(), |tx| tx.create_network_acl_entry(&e));
             let got = got.map_err(|e| match e {
-                DomainError::MissingParameter(_) => "MissingParameter",
-                DomainError::InvalidParameterValue(_) => "InvalidParameterValue",
-                DomainError::InvalidParameterCombination(_) => "InvalidParameterCombination",
+                DomainError::Missing(_) => "MissingParameter",
+                DomainError::Invalid { .. } => "InvalidParameterValue",
                 other => panic!("{name}: unexpected {other:?}"),
             });
             assert_eq!(got, *want, "{name}");
@@ -535,16 +484,16 @@ mod tests {
             .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
             .unwrap();
         env.run(&a(), |tx| {
-            tx.create_network_acl_entry(&entry(&acl, 100, "tcp", false).with_ports())
+            tx.create_network_acl_entry(&entry(&acl, 100, AclProtocol::TCP, false).with_ports())
         })
         .unwrap();
         // Same number other direction: fine. Same direction: refused.
         env.run(&a(), |tx| {
-            tx.create_network_acl_entry(&entry(&acl, 100, "-1", true))
+            tx.create_network_acl_entry(&entry(&acl, 100, AclProtocol::All, true))
         })
         .unwrap();
         let dup = env.run(&a(), |tx| {
-            tx.create_network_acl_entry(&entry(&acl, 100, "-1", false))
+            tx.create_network_acl_entry(&entry(&acl, 100, AclProtocol::All, false))
         });
         assert!(matches!(
             dup,
@@ -554,8 +503,8 @@ mod tests {
             })
         ));
         // Replace keeps the number, changes the content.
-        let mut r = entry(&acl, 100, "udp", false).with_ports();
-        r.action = "deny".into();
+        let mut r = entry(&acl, 100, AclProtocol::UDP, false).with_ports();
+        r.action = AclAction::Deny;
         env.run(&a(), |tx| tx.replace_network_acl_entry(&r))
             .unwrap();
         let e = env.world.network_acls[&acl]
@@ -566,7 +515,7 @@ mod tests {
             .clone();
         assert_eq!((e.protocol.as_str(), e.action), ("17", AclAction::Deny));
         let missing = env.run(&a(), |tx| {
-            tx.replace_network_acl_entry(&entry(&acl, 200, "-1", false))
+            tx.replace_network_acl_entry(&entry(&acl, 200, AclProtocol::All, false))
         });
         assert!(matches!(missing, Err(DomainError::AclEntryNotFound { .. })));
         env.run(&a(), |tx| tx.delete_network_acl_entry(&acl, 100, false))
@@ -581,8 +530,7 @@ mod tests {
 
     impl AclEntryInput {
         fn with_ports(mut self) -> Self {
-            self.port_from = Some(80);
-            self.port_to = Some(443);
+            self.port_range = Some((80, 443));
             self
         }
     }

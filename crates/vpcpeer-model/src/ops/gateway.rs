@@ -16,6 +16,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::error::{Conflict, Field};
 use crate::{
     DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
     RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
@@ -168,22 +169,17 @@ impl Tx<'_, '_> {
             None | Some("public") => true,
             Some("private") => false,
             Some(other) => {
-                return Err(DomainError::invalid(format!(
-                    "Value ({other}) for parameter connectivityType is invalid. Valid values: public, private."
-                )))
+                return Err(DomainError::Invalid {
+                    field: Field::NatConnectivity,
+                    value: other.to_owned(),
+                })
             }
         };
         let allocation_id = input.allocation_id.filter(|a| !a.is_empty());
         match (&allocation_id, public) {
-            (None, true) => {
-                return Err(DomainError::MissingParameter(
-                    "AllocationId (required for a public NAT gateway)".into(),
-                ))
-            }
+            (None, true) => return Err(DomainError::Missing(Field::NatAllocation)),
             (Some(_), false) => {
-                return Err(DomainError::InvalidParameterCombination(
-                    "AllocationId cannot be used with a private NAT gateway.".into(),
-                ))
+                return Err(DomainError::Conflict(Conflict::AllocationOnPrivateNat))
             }
             (Some(a), true) => {
                 if !a.starts_with("eipalloc-") || a.len() <= "eipalloc-".len() {
@@ -207,10 +203,9 @@ impl Tx<'_, '_> {
         }
         let requested = match input.private_ip.as_deref().filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter privateIpAddress is invalid."
-                ))
+            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| DomainError::Invalid {
+                field: Field::NatPrivateAddress,
+                value: s.to_owned(),
             })?),
         };
         let ip = self.allocate_private_ip(&subnet.id, requested, &[])?;

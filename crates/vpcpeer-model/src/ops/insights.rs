@@ -20,6 +20,7 @@
 use std::net::IpAddr;
 
 use super::check_id;
+use crate::error::Field;
 use crate::ops::instance::instance_visible;
 use crate::{
     AnalysisStatus, DomainError, ExplanationRecord, Instance, Kind, NetworkInsightsAnalysis,
@@ -66,30 +67,32 @@ pub struct NewAnalysis {
     pub tags: Tags,
 }
 
-fn parse_ip(name: &str, v: &Option<String>) -> Result<Option<String>, DomainError> {
+fn parse_ip(field: Field, v: &Option<String>) -> Result<Option<String>, DomainError> {
     match v {
         None => Ok(None),
         Some(s) => s
             .trim()
             .parse::<IpAddr>()
             .map(|ip| Some(ip.to_string()))
-            .map_err(|_| {
-                DomainError::invalid(format!("Value ({s}) for parameter {name} is invalid."))
+            .map_err(|_| DomainError::Invalid {
+                field,
+                value: s.clone(),
             }),
     }
 }
 
 impl Tx<'_, '_> {
     /// Checks that `id` names an endpoint the caller owns: a visible instance or an interface.
-    fn insights_endpoint(&self, name: &str, id: &str) -> Result<(), DomainError> {
+    fn insights_endpoint(&self, field: Field, id: &str) -> Result<(), DomainError> {
         if id.starts_with("i-") {
             self.visible_instance(id).map(|_| ())
         } else if id.starts_with("eni-") {
             self.network_interface(id).map(|_| ())
         } else {
-            Err(DomainError::invalid(format!(
-                "Value ({id}) for parameter {name} is invalid. This emulator analyses paths between instances (i-…) and network interfaces (eni-…)."
-            )))
+            Err(DomainError::Invalid {
+                field,
+                value: id.to_owned(),
+            })
         }
     }
 
@@ -110,7 +113,7 @@ impl Tx<'_, '_> {
                 .then_some(Kind::NetworkInterface)
                 .ok_or(Kind::NetworkInterface)
         } else {
-            return self.insights_endpoint("Destination", id);
+            return self.insights_endpoint(Field::PathDestination, id);
         };
         found
             .map(|_| ())
@@ -121,25 +124,25 @@ impl Tx<'_, '_> {
     pub fn create_insights_path(&mut self, input: CreatePath) -> Result<String, DomainError> {
         let source = input
             .source
-            .ok_or_else(|| DomainError::MissingParameter("Source".into()))?;
-        self.insights_endpoint("Source", &source)?;
+            .ok_or(DomainError::Missing(Field::PathSource))?;
+        self.insights_endpoint(Field::PathSource, &source)?;
         let protocol = input
             .protocol
-            .ok_or_else(|| DomainError::MissingParameter("Protocol".into()))?
+            .ok_or(DomainError::Missing(Field::PathProtocol))?
             .to_ascii_lowercase();
         if protocol != "tcp" && protocol != "udp" {
-            return Err(DomainError::invalid(format!(
-                "Value ({protocol}) for parameter Protocol is invalid. Valid values: tcp, udp."
-            )));
+            return Err(DomainError::Invalid {
+                field: Field::PathProtocol,
+                value: protocol,
+            });
         }
         let port = match input.destination_port {
             None => {
-                return Err(DomainError::MissingParameter("DestinationPort".into()));
+                return Err(DomainError::Missing(Field::PathDestinationPort));
             }
-            Some(p) => u16::try_from(p).map_err(|_| {
-                DomainError::invalid(format!(
-                    "Value ({p}) for parameter DestinationPort is invalid. Valid range: 0-65535."
-                ))
+            Some(p) => u16::try_from(p).map_err(|_| DomainError::Invalid {
+                field: Field::PathDestinationPort,
+                value: p.to_string(),
             })?,
         };
         if let Some(d) = &input.destination {
@@ -150,12 +153,10 @@ impl Tx<'_, '_> {
                 ));
             }
         }
-        let source_ip = parse_ip("SourceIp", &input.source_ip)?;
-        let destination_ip = parse_ip("DestinationIp", &input.destination_ip)?;
+        let source_ip = parse_ip(Field::PathSourceIp, &input.source_ip)?;
+        let destination_ip = parse_ip(Field::PathDestinationIp, &input.destination_ip)?;
         if input.destination.is_none() && destination_ip.is_none() {
-            return Err(DomainError::MissingParameter(
-                "Destination or DestinationIp".into(),
-            ));
+            return Err(DomainError::Missing(Field::PathDestination));
         }
         let id = self.new_id("nip");
         let path = NetworkInsightsPath {

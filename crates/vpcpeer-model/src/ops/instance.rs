@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use crate::error::{Conflict, Field};
 use crate::{
     DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
     Subnet, Tags, Timestamp, Tx, Vpc,
@@ -34,7 +35,7 @@ pub const TERMINATED_VISIBLE_MS: i64 = Timestamp::HOUR;
 pub const MAX_INSTANCES_PER_LAUNCH: i64 = 1000;
 
 /// Longest client token AWS accepts.
-const MAX_CLIENT_TOKEN: usize = 64;
+pub const MAX_CLIENT_TOKEN: usize = 64;
 
 /// One `NetworkInterface.N` of RunInstances (an interface created with the instance).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -243,10 +244,7 @@ impl Tx<'_, '_> {
     fn plan_nics(&self, input: &RunInstances) -> Result<Vec<PlannedNic>, DomainError> {
         let specs: Vec<NicSpec> = if input.network_interfaces.is_empty() {
             let Some(subnet_id) = input.subnet_id.clone() else {
-                return Err(DomainError::MissingParameter(
-                    "SubnetId (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
-                        .into(),
-                ));
+                return Err(DomainError::Missing(Field::LaunchSubnet));
             };
             vec![NicSpec {
                 device_index: 0,
@@ -292,22 +290,21 @@ impl Tx<'_, '_> {
             ));
         }
         if specs.len() > 1 && specs.iter().any(|s| s.associate_public_ip == Some(true)) {
-            return Err(DomainError::InvalidParameterCombination(
-                "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.".into(),
+            return Err(DomainError::Conflict(
+                Conflict::PublicAddressWithSeveralInterfaces,
             ));
         }
         if input.max_count > 1 && specs.iter().any(|s| s.private_ip.is_some()) {
-            return Err(DomainError::InvalidParameterCombination(
-                "A private IP address can only be specified when launching a single instance (MaxCount=1)".into(),
+            return Err(DomainError::Conflict(
+                Conflict::PrivateAddressForSeveralInstances,
             ));
         }
         let mut planned = Vec::new();
         for s in specs {
             let Some(subnet_id) = &s.subnet_id else {
-                return Err(DomainError::MissingParameter(format!(
-                    "NetworkInterface.SubnetId (device index {})",
-                    s.device_index
-                )));
+                return Err(DomainError::Missing(Field::InterfaceSubnet {
+                    device_index: s.device_index,
+                }));
             };
             let subnet = self.subnet(subnet_id)?.clone();
             let groups = self.groups_for(&subnet.vpc_id, &s.security_group_ids)?;
@@ -373,31 +370,32 @@ impl Tx<'_, '_> {
     /// RunInstances.
     pub fn run_instances(&mut self, input: RunInstances) -> Result<Launch, DomainError> {
         if input.min_count < 1 {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter minCount is invalid. Expected a positive integer.",
-                input.min_count
-            )));
+            return Err(DomainError::Invalid {
+                field: Field::LaunchMinCount,
+                value: input.min_count.to_string(),
+            });
         }
         if input.max_count < input.min_count {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({}).",
-                input.max_count, input.min_count
-            )));
+            return Err(DomainError::LaunchCountsReversed {
+                min_count: input.min_count,
+                max_count: input.max_count,
+            });
         }
         if input.min_count > MAX_INSTANCES_PER_LAUNCH {
-            return Err(DomainError::invalid(format!(
-                "Value ({}) for parameter minCount is invalid. The emulator launches at most {MAX_INSTANCES_PER_LAUNCH} instances per request.",
-                input.min_count
-            )));
+            return Err(DomainError::LaunchTooLarge {
+                min_count: input.min_count,
+                limit: MAX_INSTANCES_PER_LAUNCH,
+            });
         }
         if input.image_id.is_empty() {
-            return Err(DomainError::MissingParameter("ImageId".into()));
+            return Err(DomainError::Missing(Field::Image));
         }
         if let Some(t) = &input.client_token {
             if t.len() > MAX_CLIENT_TOKEN || !t.is_ascii() {
-                return Err(DomainError::invalid(format!(
-                    "Value ({t}) for parameter clientToken is invalid. It must be at most {MAX_CLIENT_TOKEN} ASCII characters."
-                )));
+                return Err(DomainError::Invalid {
+                    field: Field::ClientToken,
+                    value: t.clone(),
+                });
             }
         }
         let digest = fingerprint(&input);
@@ -423,9 +421,7 @@ impl Tx<'_, '_> {
             .clone()
             .unwrap_or_else(|| "m1.small".into());
         if !valid_instance_type(&instance_type) {
-            return Err(DomainError::invalid(format!(
-                "Invalid value '{instance_type}' for InstanceType."
-            )));
+            return Err(DomainError::UnknownInstanceType(instance_type));
         }
         for tags in [&input.instance_tags, &input.eni_tags] {
             self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -519,7 +515,7 @@ impl Tx<'_, '_> {
     /// free); the others are detached. Returns `(id, previous, shown current)` per distinct id.
     pub fn terminate_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
         if ids.is_empty() {
-            return Err(DomainError::MissingParameter("InstanceId".into()));
+            return Err(DomainError::Missing(Field::Instances));
         }
         let mut unique: Vec<&String> = Vec::new();
         for id in ids {

@@ -11,6 +11,7 @@
 //! - `VpcPeeringConnectionAlreadyExists` on accept names the connection being accepted.
 
 use crate::cidr::any_overlap_v4;
+use crate::error::Field;
 use crate::peering::{PeeringEvent, PeeringState};
 use crate::{
     DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, Scope, Tags,
@@ -153,7 +154,7 @@ impl Tx<'_, '_> {
     pub fn create_peering(&mut self, input: CreatePeering) -> Result<PeeringReply, DomainError> {
         let requester = self.owned::<Vpc>(&input.vpc_id)?.clone();
         if input.peer_vpc_id.is_empty() {
-            return Err(DomainError::MissingParameter("PeerVpcId".into()));
+            return Err(DomainError::Missing(Field::PeerVpc));
         }
         crate::ops::check_id(Kind::Vpc, &input.peer_vpc_id)?;
         let peer_scope = Scope::new(
@@ -386,9 +387,7 @@ impl Tx<'_, '_> {
         let now = self.now();
         let caller = self.scope().clone();
         if requester.is_none() && accepter.is_none() {
-            return Err(DomainError::MissingParameter(
-                "RequesterPeeringConnectionOptions or AccepterPeeringConnectionOptions".into(),
-            ));
+            return Err(DomainError::Missing(Field::PeeringOptions));
         }
         if requester.is_some() && p.requester.scope != caller {
             return Err(DomainError::OperationNotPermitted(format!(

@@ -21,6 +21,7 @@
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr;
+use crate::error::Field;
 use crate::ops::vpc::local_route;
 use crate::{
     Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
@@ -136,25 +137,21 @@ fn reserved_v6() -> Ipv6Net {
 /// Parses the one destination of a route request.
 pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError> {
     if input.destination_prefix_list_id.is_some() {
-        return Err(DomainError::invalid(
-            "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
-        ));
+        return Err(DomainError::PrefixListRouteUnsupported);
     }
     match (
         input.destination_cidr_block.as_deref(),
         input.destination_ipv6_cidr_block.as_deref(),
     ) {
-        (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
-            "The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock".into(),
+        (Some(_), Some(_)) => Err(DomainError::Exclusive(
+            Field::RouteIpv4Destination,
+            Field::RouteIpv6Destination,
         )),
-        (None, None) => Err(DomainError::MissingParameter(
-            "destinationCidrBlock or destinationIpv6CidrBlock".into(),
-        )),
+        (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
         (Some(s), None) => {
-            let net = cidr::parse_v4(s).ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block."
-                ))
+            let net = cidr::parse_v4(s).ok_or_else(|| DomainError::Invalid {
+                field: Field::RouteIpv4Destination,
+                value: s.to_owned(),
             })?;
             let r = reserved_v4();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
@@ -165,10 +162,9 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
             Ok(Destination::V4(net))
         }
         (None, Some(s)) => {
-            let net = cidr::parse_v6(s).ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({s}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid CIDR block."
-                ))
+            let net = cidr::parse_v6(s).ok_or_else(|| DomainError::Invalid {
+                field: Field::RouteIpv6Destination,
+                value: s.to_owned(),
             })?;
             let r = reserved_v6();
             if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
@@ -184,9 +180,7 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
 fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
     match targets {
         [t] => Ok(t.clone()),
-        [] => Err(DomainError::MissingParameter(
-            "exactly one of gatewayId, vpcPeeringConnectionId, natGatewayId, instanceId, networkInterfaceId, transitGatewayId, egressOnlyInternetGatewayId or vpcEndpointId".into(),
-        )),
+        [] => Err(DomainError::Missing(Field::RouteTarget)),
         _ => Err(DomainError::InvalidParameterCombination(
             "More than one target was specified; a route has exactly one target.".into(),
         )),
@@ -479,16 +473,18 @@ impl Tx<'_, '_> {
             }
             RouteTarget::TransitGateway(t) => {
                 if !prefixed(t, "tgw") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({t}) for parameter transitGatewayId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteTransitGateway,
+                        value: t.to_owned(),
+                    });
                 }
             }
             RouteTarget::EgressOnlyInternetGateway(e) => {
                 if !prefixed(e, "eigw") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({e}) for parameter egressOnlyInternetGatewayId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteEgressOnlyGateway,
+                        value: e.to_owned(),
+                    });
                 }
                 if family(dest) {
                     return Err(DomainError::invalid(format!(
@@ -498,9 +494,10 @@ impl Tx<'_, '_> {
             }
             RouteTarget::VpcEndpoint(v) => {
                 if !prefixed(v, "vpce") {
-                    return Err(DomainError::invalid(format!(
-                        "Value ({v}) for parameter vpcEndpointId is invalid."
-                    )));
+                    return Err(DomainError::Invalid {
+                        field: Field::RouteEndpoint,
+                        value: v.to_owned(),
+                    });
                 }
             }
         }

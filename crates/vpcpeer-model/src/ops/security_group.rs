@@ -32,6 +32,7 @@
 use std::collections::BTreeSet;
 
 use crate::cidr;
+use crate::error::{Field, RuleProblem, TextProblem};
 use crate::ops::check_id;
 use crate::peering::PeeringState;
 use crate::{
@@ -126,9 +127,7 @@ impl Permission {
         let protocol = normalize_protocol(&self.protocol)?;
         let (from_port, to_port) = rule_ports(&protocol, self.from_port, self.to_port)?;
         if !self.has_peers() {
-            return Err(DomainError::PermissionMalformed(
-                "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
-            ));
+            return Err(DomainError::Rule(RuleProblem::NoPeers));
         }
         Ok((protocol, from_port, to_port))
     }
@@ -159,8 +158,8 @@ pub fn normalize_protocol(p: &str) -> Result<String, DomainError> {
     }
     match lower.parse::<u8>() {
         Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
-        _ => Err(DomainError::invalid(format!(
-            "Invalid value '{p}' for IP protocol. Unknown protocol."
+        _ => Err(DomainError::Rule(RuleProblem::UnknownProtocol(
+            p.to_owned(),
         ))),
     }
 }
@@ -174,21 +173,15 @@ fn rule_ports(
     match protocol {
         "tcp" | "udp" => {
             let (Some(f), Some(t)) = (from, to) else {
-                return Err(DomainError::invalid(
-                    "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange",
-                ));
+                return Err(DomainError::Rule(RuleProblem::PortsMissing));
             };
             for v in [f, t] {
                 if !(0..=65535).contains(&v) {
-                    return Err(DomainError::invalid(format!(
-                        "Invalid value '{v}' for portRange. Must be in the range 0-65535."
-                    )));
+                    return Err(DomainError::Rule(RuleProblem::PortOutOfRange(v)));
                 }
             }
             if f > t {
-                return Err(DomainError::invalid(format!(
-                    "Invalid value '{f}-{t}' for portRange. The from port must not be greater than the to port."
-                )));
+                return Err(DomainError::Rule(RuleProblem::PortsReversed(f, t)));
             }
             Ok((Some(f as i32), Some(t as i32)))
         }
@@ -196,15 +189,11 @@ fn rule_ports(
             let (ty, code) = (from.unwrap_or(-1), to.unwrap_or(-1));
             for v in [ty, code] {
                 if !(-1..=255).contains(&v) {
-                    return Err(DomainError::invalid(format!(
-                        "Invalid value '{v}' for ICMP type or code. Must be -1 or in the range 0-255."
-                    )));
+                    return Err(DomainError::Rule(RuleProblem::IcmpOutOfRange(v)));
                 }
             }
             if ty == -1 && code != -1 {
-                return Err(DomainError::invalid(
-                    "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.",
-                ));
+                return Err(DomainError::Rule(RuleProblem::IcmpCodeWithAllTypes));
             }
             Ok((Some(ty as i32), Some(code as i32)))
         }
@@ -216,13 +205,13 @@ fn rule_ports(
 fn rule_cidr4(s: &str) -> Result<RulePeer, DomainError> {
     cidr::parse_v4(s)
         .map(RulePeer::Cidr4)
-        .ok_or_else(|| DomainError::invalid(format!("CIDR block {s} is malformed")))
+        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
 }
 
 fn rule_cidr6(s: &str) -> Result<RulePeer, DomainError> {
     cidr::parse_v6(s)
         .map(RulePeer::Cidr6)
-        .ok_or_else(|| DomainError::invalid(format!("CIDR block {s} is malformed")))
+        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
 }
 
 fn prefix_list(s: &str) -> Result<RulePeer, DomainError> {
@@ -239,27 +228,31 @@ fn prefix_list(s: &str) -> Result<RulePeer, DomainError> {
 }
 
 /// Characters AWS allows in VPC group names, descriptions and rule descriptions.
-fn check_text(what: &str, value: &str) -> Result<(), DomainError> {
+fn check_text(field: Field, value: &str) -> Result<(), DomainError> {
     const EXTRA: &str = " ._-:/()#,@[]+=&;{}!$*";
     if value.chars().count() > 255 {
-        return Err(DomainError::invalid(format!(
-            "Invalid value '{value}' for {what}. Length must be at most 255 characters."
-        )));
+        return Err(DomainError::TextRefused {
+            field,
+            value: value.to_owned(),
+            problem: TextProblem::TooLong { max: 255 },
+        });
     }
     if let Some(c) = value
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || EXTRA.contains(*c)))
     {
-        return Err(DomainError::invalid(format!(
-            "Invalid value '{value}' for {what}. Character '{c}' is not supported; allowed are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{{}}!$*"
-        )));
+        return Err(DomainError::TextRefused {
+            field,
+            value: value.to_owned(),
+            problem: TextProblem::Character(c),
+        });
     }
     Ok(())
 }
 
 fn check_description(d: &Option<String>) -> Result<(), DomainError> {
     match d {
-        Some(d) => check_text("description", d),
+        Some(d) => check_text(Field::RuleDescription, d),
         None => Ok(()),
     }
 }
@@ -348,9 +341,7 @@ impl Tx<'_, '_> {
                     [] => Err(DomainError::GroupNotUsable(format!(
                         "The security group '{name}' does not exist"
                     ))),
-                    _ => Err(DomainError::InvalidParameterCombination(format!(
-                        "Security groups named '{name}' exist in several VPCs; specify the group by GroupId."
-                    ))),
+                    _ => Err(DomainError::AmbiguousGroupName { name: name.clone() }),
                 }
             }
         }
@@ -365,13 +356,13 @@ impl Tx<'_, '_> {
         let vpc_id = vpc.id.clone();
         let name = input.name;
         if name.is_empty() {
-            return Err(DomainError::MissingParameter("GroupName".into()));
+            return Err(DomainError::Missing(Field::GroupName));
         }
         if input.description.is_empty() {
-            return Err(DomainError::MissingParameter("GroupDescription".into()));
+            return Err(DomainError::Missing(Field::GroupDescription));
         }
-        check_text("GroupName", &name)?;
-        check_text("GroupDescription", &input.description)?;
+        check_text(Field::GroupName, &name)?;
+        check_text(Field::GroupDescription, &input.description)?;
         if name.to_ascii_lowercase().starts_with("sg-") {
             return Err(DomainError::invalid(format!(
                 "Group names may not be in the format sg-*: '{name}'"
@@ -482,9 +473,7 @@ impl Tx<'_, '_> {
             .unwrap_or_else(|| owner.scope.account.clone());
         let Some(group_id) = pair.group_id.as_deref().filter(|s| !s.is_empty()) else {
             let Some(name) = pair.group_name.as_deref().filter(|s| !s.is_empty()) else {
-                return Err(DomainError::MissingParameter(
-                    "GroupId or GroupName of the referenced group".into(),
-                ));
+                return Err(DomainError::Missing(Field::ReferencedGroup));
             };
             // Names resolve within the owner's VPC only (peer groups need their id).
             let found = self
@@ -599,7 +588,7 @@ impl Tx<'_, '_> {
         perms: &[Permission],
     ) -> Result<(String, Vec<SgRule>), DomainError> {
         if perms.is_empty() {
-            return Err(DomainError::MissingParameter("IpPermissions".into()));
+            return Err(DomainError::Missing(Field::Permissions));
         }
         let group = self.security_group(sel)?.clone();
         let mut rules = self.rules_for(&group, perms)?;
@@ -644,7 +633,7 @@ impl Tx<'_, '_> {
         perms: &[Permission],
     ) -> Result<(String, RevokeOutcome), DomainError> {
         if perms.is_empty() {
-            return Err(DomainError::MissingParameter("IpPermissions".into()));
+            return Err(DomainError::Missing(Field::Permissions));
         }
         let group = self.security_group(sel)?.clone();
         let existing = rules_of(&group, dir);
@@ -705,11 +694,7 @@ impl Tx<'_, '_> {
                         .values()
                         .find(|g| g.vpc_id == group.vpc_id && g.name == name)
                         .map(|g| g.id.clone()),
-                    _ => {
-                        return Err(DomainError::MissingParameter(
-                            "GroupId or GroupName of the referenced group".into(),
-                        ))
-                    }
+                    _ => return Err(DomainError::Missing(Field::ReferencedGroup)),
                 };
                 let user = pair.user_id.clone().filter(|u| !u.is_empty());
                 let hit = wanted.is_some_and(|wanted| {

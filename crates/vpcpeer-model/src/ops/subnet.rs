@@ -13,6 +13,7 @@
 use std::net::Ipv4Addr;
 
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
+use crate::error::{Conflict, Field};
 use crate::regions::{self, Zone};
 use crate::{
     AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
@@ -110,10 +111,9 @@ impl Tx<'_, '_> {
     pub fn create_subnet(&mut self, input: CreateSubnet) -> Result<String, DomainError> {
         let vpc = self.owned::<Vpc>(&input.vpc_id)?.clone();
         let text = input.cidr_block.as_str();
-        let net = cidr::parse_v4(text).ok_or_else(|| {
-            DomainError::invalid(format!(
-                "Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
-            ))
+        let net = cidr::parse_v4(text).ok_or_else(|| DomainError::Invalid {
+            field: Field::SubnetIpv4Block,
+            value: text.to_owned(),
         })?;
         if !cidr::valid_block_size(net)
             || !vpc
@@ -138,10 +138,9 @@ impl Tx<'_, '_> {
         let ipv6 = match input.ipv6_cidr_block.as_deref() {
             None => None,
             Some(t6) => {
-                let n6 = cidr::parse_v6(t6).ok_or_else(|| {
-                    DomainError::invalid(format!(
-                        "Value ({t6}) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block."
-                    ))
+                let n6 = cidr::parse_v6(t6).ok_or_else(|| DomainError::Invalid {
+                    field: Field::SubnetIpv6Block,
+                    value: t6.to_owned(),
                 })?;
                 if n6.prefix_len() != 64 || !vpc.ipv6_cidrs().any(|b| b.contains(&n6.network())) {
                     return Err(DomainError::InvalidSubnetRange {
@@ -212,29 +211,26 @@ impl Tx<'_, '_> {
     fn pick_zone(&self, name: Option<&str>, zone_id: Option<&str>) -> Result<Zone, DomainError> {
         let region = self.scope().region.clone();
         let all = regions::zones(&region);
-        let list = || {
-            all.iter()
-                .map(|z| z.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let offered = || all.iter().map(|z| z.name.clone()).collect::<Vec<_>>();
         match (name, zone_id) {
-            (Some(_), Some(_)) => Err(DomainError::InvalidParameterCombination(
-                "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together."
-                    .into(),
-            )),
+            (Some(_), Some(_)) => Err(DomainError::Conflict(Conflict::ZoneByNameAndId)),
             (Some(n), None) => all.iter().find(|z| z.name == n).cloned().ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({n}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {}.",
-                    list()
-                ))
+                DomainError::ZoneNotOffered {
+                    field: Field::SubnetZone,
+                    value: n.to_owned(),
+                    offered: offered(),
+                }
             }),
-            (None, Some(i)) => all.iter().find(|z| z.id == i).cloned().ok_or_else(|| {
-                DomainError::invalid(format!(
-                    "Value ({i}) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: {}.",
-                    list()
-                ))
-            }),
+            (None, Some(i)) => {
+                all.iter()
+                    .find(|z| z.id == i)
+                    .cloned()
+                    .ok_or_else(|| DomainError::ZoneNotOffered {
+                        field: Field::SubnetZoneId,
+                        value: i.to_owned(),
+                        offered: offered(),
+                    })
+            }
             (None, None) => all
                 .first()
                 .cloned()
@@ -252,9 +248,9 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let s = self.subnet(subnet_id)?;
         if attr == SubnetAttribute::AssignIpv6OnCreation && value && s.ipv6.is_none() {
-            return Err(DomainError::invalid(format!(
-                "Invalid value 'true' for assignIpv6AddressOnCreation. Subnet {subnet_id} has no IPv6 CIDR block."
-            )));
+            return Err(DomainError::Ipv6AssignmentWithoutBlock {
+                subnet_id: subnet_id.to_owned(),
+            });
         }
         let s = self.owned_mut::<Subnet>(subnet_id)?;
         match attr {

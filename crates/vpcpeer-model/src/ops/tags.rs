@@ -10,6 +10,7 @@
 //! tag comes in (CreateTags, TagSpecification of any create action, RunInstances) goes through
 //! [`check_request_tags`] and [`Tx::check_tag_count`], so the rules cannot drift apart.
 
+use crate::error::Field;
 use crate::ops::check_id;
 use crate::text;
 use crate::{
@@ -173,10 +174,10 @@ impl Tx<'_, '_> {
         tags: &[(String, String)],
     ) -> Result<(), DomainError> {
         if ids.is_empty() {
-            return Err(DomainError::MissingParameter("ResourceId".into()));
+            return Err(DomainError::Missing(Field::TaggedResources));
         }
         if tags.is_empty() {
-            return Err(DomainError::MissingParameter("Tag".into()));
+            return Err(DomainError::Missing(Field::Tags));
         }
         let tags = check_request_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         for id in ids {
@@ -231,7 +232,7 @@ impl Tx<'_, '_> {
     /// resource in `ids`, or from none.
     pub fn delete_tags(&mut self, ids: &[String], tags: &[TagRemoval]) -> Result<(), DomainError> {
         if ids.is_empty() {
-            return Err(DomainError::MissingParameter("ResourceId".into()));
+            return Err(DomainError::Missing(Field::TaggedResources));
         }
         for t in tags {
             check_tag(&t.key, t.value.as_deref().unwrap_or_default())?;

@@ -6,6 +6,7 @@ use std::net::Ipv6Addr;
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr::{self, overlaps_v4};
+use crate::error::Field;
 use crate::peering::PeeringState;
 use crate::{
     AclAction, AclEntry, AssocState, Destination, DomainError, Ipv4Block, Ipv6Block, Kind,
@@ -56,10 +57,9 @@ pub enum NewAssociation {
 }
 
 fn parse_vpc_cidr(s: &str) -> Result<Ipv4Net, DomainError> {
-    let net = cidr::parse_v4(s).ok_or_else(|| {
-        DomainError::invalid(format!(
-            "Value ({s}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
-        ))
+    let net = cidr::parse_v4(s).ok_or_else(|| DomainError::Invalid {
+        field: Field::VpcIpv4Block,
+        value: s.to_owned(),
     })?;
     if !cidr::valid_block_size(net) {
         return Err(DomainError::InvalidVpcRange {
@@ -76,9 +76,10 @@ impl Tx<'_, '_> {
         let net = parse_vpc_cidr(&input.cidr_block)?;
         let tenancy = input.instance_tenancy.unwrap_or_else(|| "default".into());
         if !matches!(tenancy.as_str(), "default" | "dedicated" | "host") {
-            return Err(DomainError::invalid(format!(
-                "Value ({tenancy}) for parameter instanceTenancy is invalid."
-            )));
+            return Err(DomainError::Invalid {
+                field: Field::VpcTenancy,
+                value: tenancy.clone(),
+            });
         }
         if let Some(max) = self.ctx.limits.vpcs_per_region {
             if self.list_owned::<Vpc>().count() >= max {

@@ -4,14 +4,16 @@
 
 #![allow(dead_code)]
 
-use vpcpeer_model::ops::acl::AclEntryInput;
+use vpcpeer_model::ops::acl::{AclEntryInput, AclProtocol};
 use vpcpeer_model::ops::gateway::CreateNat;
 use vpcpeer_model::ops::instance::RunInstances;
 use vpcpeer_model::ops::route::RouteInput;
 use vpcpeer_model::ops::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
 use vpcpeer_model::ops::subnet::CreateSubnet;
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::{Ctx, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
+use vpcpeer_model::{
+    AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
+};
 
 /// SplitMix64: a random run that is a pure function of the seed proptest draws.
 pub struct Rng(pub u64);
@@ -261,15 +263,30 @@ pub fn acl_rule(
     cidr: &str,
     ports: Option<(i64, i64)>,
 ) -> AclEntryInput {
+    let protocol = match protocol {
+        "-1" => AclProtocol::All,
+        "tcp" => AclProtocol::TCP,
+        "udp" => AclProtocol::UDP,
+        "icmp" => AclProtocol::ICMP,
+        n => AclProtocol::Number(n.parse().expect("a protocol number")),
+    };
+    let action = match action {
+        "allow" => AclAction::Allow,
+        "deny" => AclAction::Deny,
+        other => panic!("ACL action {other}"),
+    };
+    let ports = ports.map(|(from, to)| {
+        let port = |p: i64| u16::try_from(p).expect("a port");
+        (port(from), port(to))
+    });
     AclEntryInput {
         acl_id: acl.into(),
         rule_number: number,
-        protocol: protocol.into(),
-        action: action.into(),
+        protocol,
+        action,
         egress,
-        cidr: Some(cidr.into()),
-        port_from: ports.map(|p| p.0),
-        port_to: ports.map(|p| p.1),
-        ..Default::default()
+        cidr: Destination::V4(cidr.parse().expect("an IPv4 block")),
+        port_range: ports,
+        icmp: None,
     }
 }

@@ -7,8 +7,11 @@
 //! the number or the name (`6` or `tcp`) **[unverified: EC2 may only accept the number]**.
 //! `ClientToken` of CreateNetworkAcl is echoed, not used for idempotency.
 
-use vpcpeer_model::ops::acl::{ordered_entries, AclEntryInput};
-use vpcpeer_model::{AclAction, AclEntry, Destination, NetworkAcl, Tx};
+use vpcpeer_model::cidr;
+use vpcpeer_model::ops::acl::{
+    check_port_order, check_rule_number, ordered_entries, AclEntryInput, AclProtocol,
+};
+use vpcpeer_model::{AclAction, AclEntry, Destination, DomainError, Field, NetworkAcl, Tx};
 
 use super::{domain, explicit, ok_return, Handler};
 use crate::filter::{self, matches, paginate};
@@ -183,12 +186,27 @@ fn required_int(p: &Params, name: &str) -> Result<i64, Ec2Error> {
     p.int(name)?.ok_or_else(|| Ec2Error::missing(name))
 }
 
-fn entry_input(p: &Params) -> Result<AclEntryInput, Ec2Error> {
-    Ok(AclEntryInput {
-        acl_id: p.required("NetworkAclId")?.to_owned(),
+/// The text of an entry request, as `CreateNetworkAclEntry`/`ReplaceNetworkAclEntry` give it.
+struct EntryText<'a> {
+    acl_id: &'a str,
+    rule_number: i64,
+    protocol: &'a str,
+    action: &'a str,
+    egress: bool,
+    cidr: Option<String>,
+    ipv6_cidr: Option<String>,
+    port_from: Option<i64>,
+    port_to: Option<i64>,
+    icmp_type: Option<i64>,
+    icmp_code: Option<i64>,
+}
+
+fn entry_text(p: &Params) -> Result<EntryText<'_>, Ec2Error> {
+    Ok(EntryText {
+        acl_id: p.required("NetworkAclId")?,
         rule_number: required_int(p, "RuleNumber")?,
-        protocol: p.required("Protocol")?.to_owned(),
-        action: p.required("RuleAction")?.to_owned(),
+        protocol: p.required("Protocol")?,
+        action: p.required("RuleAction")?,
         egress: required_bool(p, "Egress")?,
         cidr: p.string("CidrBlock").filter(|s| !s.is_empty()),
         ipv6_cidr: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
@@ -199,13 +217,116 @@ fn entry_input(p: &Params) -> Result<AclEntryInput, Ec2Error> {
     })
 }
 
+/// An ACL entry protocol: `-1`/`all`, a name (`tcp`, `udp`, `icmp`, `icmpv6`) or a number 0–255.
+pub(crate) fn parse_acl_protocol(p: &str) -> Result<AclProtocol, Ec2Error> {
+    let lower = p.trim().to_ascii_lowercase();
+    let named = match lower.as_str() {
+        "-1" | "all" => Some(AclProtocol::All),
+        "tcp" => Some(AclProtocol::TCP),
+        "udp" => Some(AclProtocol::UDP),
+        "icmp" => Some(AclProtocol::ICMP),
+        "icmpv6" | "ipv6-icmp" => Some(AclProtocol::ICMPV6),
+        _ => None,
+    };
+    if let Some(named) = named {
+        return Ok(named);
+    }
+    match lower.parse::<u8>() {
+        Ok(n) if !lower.starts_with('+') => Ok(AclProtocol::Number(n)),
+        _ => Err(invalid(Field::AclProtocol, p)),
+    }
+}
+
+fn invalid(field: Field, value: &str) -> Ec2Error {
+    Ec2Error::from(DomainError::Invalid {
+        field,
+        value: value.to_owned(),
+    })
+}
+
+/// Parses an entry request, refusing bad values in the order EC2 (and this emulator before the
+/// face parsed them) checks them: the rule number, the protocol, the action, the blocks, then
+/// the ports (TCP, UDP) or ICMP type and code (ICMP, ICMPv6). Ports and ICMP values of other
+/// protocols are ignored, unchecked.
+fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, Ec2Error> {
+    check_rule_number(t.rule_number)?;
+    let protocol = parse_acl_protocol(t.protocol)?;
+    let action = match t.action.to_ascii_lowercase().as_str() {
+        "allow" => AclAction::Allow,
+        "deny" => AclAction::Deny,
+        _ => return Err(invalid(Field::AclRuleAction, t.action)),
+    };
+    let cidr = match (t.cidr.as_deref(), t.ipv6_cidr.as_deref()) {
+        (Some(c), None) => {
+            Destination::V4(cidr::parse_v4(c).ok_or_else(|| invalid(Field::AclEntryIpv4Block, c))?)
+        }
+        (None, Some(c)) => {
+            Destination::V6(cidr::parse_v6(c).ok_or_else(|| invalid(Field::AclEntryIpv6Block, c))?)
+        }
+        (Some(_), Some(_)) => {
+            return Err(Ec2Error::new(
+                "InvalidParameterCombination",
+                "Only one of CidrBlock and Ipv6CidrBlock may be specified.",
+            ))
+        }
+        (None, None) => return Err(DomainError::Missing(Field::AclEntryBlock).into()),
+    };
+    let mut port_range = None;
+    let mut icmp = None;
+    if protocol.has_ports() {
+        if let (Some(from), Some(to)) = (t.port_from, t.port_to) {
+            let port = |v: i64| {
+                u16::try_from(v).map_err(|_| {
+                    Ec2Error::new(
+                        "InvalidParameterValue",
+                        format!("Value ({v}) for parameter portRange is invalid. Ports must be in the range 0-65535."),
+                    )
+                })
+            };
+            let (from, to) = (port(from)?, port(to)?);
+            check_port_order(from, to)?;
+            port_range = Some((from, to));
+        }
+    } else if protocol.has_icmp() {
+        if let (Some(ty), Some(code)) = (t.icmp_type, t.icmp_code) {
+            let value = |v: i64| {
+                i16::try_from(v)
+                    .ok()
+                    .filter(|v| (-1..=255).contains(v))
+                    .ok_or_else(|| invalid(Field::AclIcmpTypeCode, &v.to_string()))
+            };
+            icmp = Some((value(ty)?, value(code)?));
+        }
+    }
+    Ok(AclEntryInput {
+        acl_id: t.acl_id.to_owned(),
+        rule_number: t.rule_number,
+        protocol,
+        action,
+        egress: t.egress,
+        cidr,
+        port_range,
+        icmp,
+    })
+}
+
+/// Reads and parses an entry request. The ACL is looked up before the values are parsed, so an
+/// unknown ACL is reported ahead of a bad value, as it always was.
+fn entry_input(tx: &Tx<'_, '_>, p: &Params) -> Result<AclEntryInput, Ec2Error> {
+    let text = entry_text(p)?;
+    domain(tx.owned::<NetworkAcl>(text.acl_id))?;
+    parse_entry(&text)
+}
+
 fn create_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.create_network_acl_entry(&entry_input(p)?))?;
+    let input = entry_input(tx, p)?;
+    domain(tx.create_network_acl_entry(&input))?;
     ok_return(x)
 }
 
 fn replace_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.replace_network_acl_entry(&entry_input(p)?))?;
+    let input = entry_input(tx, p)?;
+    domain(tx.replace_network_acl_entry(&input))?;
     ok_return(x)
 }
 

@@ -133,7 +133,7 @@ impl Tx<'_, '_> {
         ids: &[String],
     ) -> Result<Vec<SecurityGroupReference>, DomainError> {
         if ids.is_empty() {
-            return Err(DomainError::MissingParameter("GroupId".into()));
+            return Err(DomainError::Missing(Field::ReferencingGroups));
         }
         let mut out: BTreeSet<SecurityGroupReference> = BTreeSet::new();
         for id in ids {

@@ -51,14 +51,18 @@ fn code(e: &DomainError) -> &'static str {
     match e {
         DomainError::NotFound { .. } => "NotFound",
         DomainError::MalformedId { .. } => "Malformed",
-        DomainError::MissingParameter(_) => "Missing",
-        DomainError::InvalidParameterValue(_) => "InvalidValue",
+        DomainError::Missing(_) => "Missing",
+        DomainError::InvalidParameterValue(_) | DomainError::Invalid { .. } => "InvalidValue",
         DomainError::InvalidParameterCombination(_) => "Combination",
         DomainError::GroupNotUsable(_) => "GroupNotUsable",
         DomainError::GroupDuplicate { .. } => "GroupDuplicate",
         DomainError::GroupReserved(_) => "Reserved",
         DomainError::PermissionDuplicate(_) => "PermissionDuplicate",
-        DomainError::PermissionMalformed(_) => "PermissionMalformed",
+        DomainError::PermissionMalformed(_) | DomainError::Rule(RuleProblem::NoPeers) => {
+            "PermissionMalformed"
+        }
+        DomainError::Rule(_) | DomainError::TextRefused { .. } => "InvalidValue",
+        DomainError::AmbiguousGroupName { .. } => "Combination",
         DomainError::LimitExceeded { .. } => "Limit",
         DomainError::CannotDeleteDefaultGroup => "CannotDelete",
         DomainError::DependencyViolation { .. } => "Dependency",
