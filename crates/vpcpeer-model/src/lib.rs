@@ -11,17 +11,13 @@
 //! and identifiers come in through [`Ctx`] ([`Timestamp`] and [`IdGen`]). The `serde` derives on
 //! records describe only the persisted record form used by the stores.
 
+pub mod aws;
 pub mod azure;
 pub mod cidr;
 pub mod clouds;
-mod error;
 pub mod gcp;
 mod ids;
-pub mod ops;
-pub mod peering;
 mod quota;
-pub mod regions;
-mod resources;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod text;
@@ -29,10 +25,10 @@ mod time;
 mod tx;
 mod world;
 
-pub use error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
+pub use aws::error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
+pub use aws::resources::*;
 pub use ids::{IdGen, SeededIds};
 pub use quota::Limits;
-pub use resources::*;
 pub use time::Timestamp;
 pub use tx::{Change, ChangeSet, Ctx, Tx, Undo};
 pub use world::{Entity, Record, RecordKey, World};

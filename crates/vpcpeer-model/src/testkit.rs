@@ -3,7 +3,7 @@
 //!
 //! Compiled for this crate's unit tests and, behind the `testkit` feature, for other crates' tests.
 
-use crate::ops::vpc::CreateVpc;
+use crate::aws::vpc::CreateVpc;
 use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
 
 /// Account A.
@@ -151,7 +151,7 @@ impl TestEnv {
     ) -> String {
         let id = self
             .run(req, |tx| {
-                tx.create_peering(crate::ops::peering::CreatePeering {
+                tx.create_peering(crate::aws::peering::CreatePeering {
                     vpc_id: vpc.into(),
                     peer_vpc_id: peer_vpc.into(),
                     peer_owner_id: Some(acc.account.clone()),
@@ -172,7 +172,7 @@ impl TestEnv {
     /// model refuses.
     pub fn sg(&mut self, s: &Scope, vpc: &str, name: &str) -> String {
         self.run(s, |tx| {
-            tx.create_security_group(crate::ops::security_group::CreateSecurityGroup {
+            tx.create_security_group(crate::aws::security_group::CreateSecurityGroup {
                 name: name.into(),
                 description: "test group".into(),
                 vpc_id: vpc.into(),

@@ -3,8 +3,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::ops::peering::CreatePeering;
-use crate::ops::vpc::CreateVpc;
+use crate::aws::peering::CreatePeering;
+use crate::aws::vpc::CreateVpc;
 use crate::testkit::{a, b, TestEnv};
 use crate::{Ctx, PeeringConnection, Tags, Tx, World};
 
@@ -134,7 +134,7 @@ fn undo_takes_committed_change_sets_back_in_reverse_order() {
 /// a change rolled back; `indexes_consistent` holds after each step.
 #[test]
 fn the_route_table_index_follows_routes_changed_in_place() {
-    use crate::ops::route::RouteInput;
+    use crate::aws::route::RouteInput;
     use crate::{RouteTable, RouteTarget};
     let (mut env, va, vb, vc, pcx) = peered();
     let table = env

@@ -1,6 +1,6 @@
 //! The model names what is wrong in domain terms (`DomainError::Missing(Field)`,
 //! `DomainError::Invalid { field, value }`, …) and `vpcpeer-wire-aws` words it in EC2's
-//! dialect. This test reads the AWS side of the model's non-test sources (`error.rs`, `ops/`)
+//! dialect. This test reads the AWS side of the model's non-test sources (everything under `aws/`)
 //! and refuses every string literal that spells an EC2 parameter message: EC2's
 //! "Value (…) for parameter X is invalid" sentence, "the parameter X", or an EC2 parameter name.
 //!
@@ -166,8 +166,8 @@ fn ec2_wording(lit: &str) -> Option<String> {
 /// Every literal of the AWS side of the model that spells EC2 wording, by file.
 fn findings() -> Vec<(String, Vec<String>)> {
     let root = src();
-    let mut files = vec![root.join("error.rs")];
-    rust_files(&root.join("ops"), &mut files);
+    let mut files = Vec::new();
+    rust_files(&root.join("aws"), &mut files);
     let mut out = Vec::new();
     for f in files {
         let rel = f

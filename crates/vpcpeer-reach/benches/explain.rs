@@ -34,10 +34,10 @@ use std::time::Instant;
 
 use common::{from_cidr, tcp, try_commit, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
-use vpcpeer_model::ops::peering::CreatePeering;
-use vpcpeer_model::ops::route::RouteInput;
-use vpcpeer_model::ops::security_group::Direction as SgDir;
-use vpcpeer_model::ops::security_group::GroupSelector;
+use vpcpeer_model::aws::peering::CreatePeering;
+use vpcpeer_model::aws::route::RouteInput;
+use vpcpeer_model::aws::security_group::Direction as SgDir;
+use vpcpeer_model::aws::security_group::GroupSelector;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
 use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};

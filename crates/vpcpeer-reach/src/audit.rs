@@ -51,9 +51,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+use vpcpeer_model::aws::peering_state::PeeringState;
+use vpcpeer_model::aws::route::{table_route_state, RouteState};
 use vpcpeer_model::cidr::overlaps;
-use vpcpeer_model::ops::route::{table_route_state, RouteState};
-use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{
     AclAction, AclEntry, Destination, Limits, RouteTable, RouteTarget, RtAssocTarget, RulePeer,
     Timestamp, World,
@@ -295,7 +295,7 @@ fn covered(p: IpNet, covers: &[IpNet]) -> bool {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::ops::peering::state_name(s)
+    vpcpeer_model::aws::peering::state_name(s)
 }
 
 /// Whether a peering in `s` is live: active or on its way there.

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{RouteTable, RouteTarget, RtAssocTarget, Timestamp, World};
 
 /// A many-to-many index from items to keys, with the reverse, so an item's keys can be replaced.

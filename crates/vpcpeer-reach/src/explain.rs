@@ -33,7 +33,7 @@
 
 use std::net::IpAddr;
 
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{AclAction, Destination, InstanceState, RouteTarget};
 
 use crate::model::{
@@ -308,7 +308,7 @@ fn route_rule(e: &RouteEntry) -> RuleRef {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::ops::peering::state_name(s)
+    vpcpeer_model::aws::peering::state_name(s)
 }
 
 impl<'s> Walk<'s> {

@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget};
 
 use crate::model::{

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
-use vpcpeer_model::ops::route::{table_route_state, RouteState};
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
+use vpcpeer_model::aws::route::{table_route_state, RouteState};
 use vpcpeer_model::{
     AclEntry, Destination, Instance, InstanceState, InternetGateway, NatGateway, NatState,
     NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, RouteTable, RouteTarget,

@@ -12,13 +12,13 @@ use std::collections::BTreeSet;
 
 use common::{acl_rule, from_cidr, tcp, try_commit, Build, Rng};
 use proptest::prelude::*;
-use vpcpeer_model::ops::gateway::CreateNat;
-use vpcpeer_model::ops::instance::RunInstances;
-use vpcpeer_model::ops::peering::CreatePeering;
-use vpcpeer_model::ops::route::{AssocRequest, RouteInput};
-use vpcpeer_model::ops::security_group::{CreateSecurityGroup, Direction, GroupSelector};
-use vpcpeer_model::ops::subnet::CreateSubnet;
-use vpcpeer_model::ops::vpc::NewBlock;
+use vpcpeer_model::aws::gateway::CreateNat;
+use vpcpeer_model::aws::instance::RunInstances;
+use vpcpeer_model::aws::peering::CreatePeering;
+use vpcpeer_model::aws::route::{AssocRequest, RouteInput};
+use vpcpeer_model::aws::security_group::{CreateSecurityGroup, Direction, GroupSelector};
+use vpcpeer_model::aws::subnet::CreateSubnet;
+use vpcpeer_model::aws::vpc::NewBlock;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{
     DomainError, RecordKey, RouteTarget, RtAssocTarget, Scope, Tags, Timestamp, Tx,
@@ -69,7 +69,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let s = if rng.chance(70) { a() } else { b() };
             let cidr = rng.pick(&CIDRS).expect("cidrs");
             step(env, &s, |tx| {
-                tx.create_vpc(vpcpeer_model::ops::vpc::CreateVpc {
+                tx.create_vpc(vpcpeer_model::aws::vpc::CreateVpc {
                     cidr_block: cidr.into(),
                     ..Default::default()
                 })
@@ -558,6 +558,6 @@ fn clock_expires_pending_requests() {
     inc.apply_changes(&env.world, exp, &[]);
     assert_eq!(
         inc.peerings[&p].state,
-        vpcpeer_model::peering::PeeringState::Expired
+        vpcpeer_model::aws::peering_state::PeeringState::Expired
     );
 }

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{acl_rule, from_cidr, tcp, Build};
-use vpcpeer_model::ops::route::AssocRequest;
-use vpcpeer_model::ops::security_group::{Direction as SgDir, GroupPair, Permission};
+use vpcpeer_model::aws::route::AssocRequest;
+use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
 use vpcpeer_model::testkit::{a, b, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
 use vpcpeer_reach::{audit, Check, Finding, Severity};
@@ -180,7 +180,7 @@ fn missing_return_route() {
     let rtb = f.rtb.clone();
     f.env
         .run(&b(), |tx| {
-            tx.delete_route(vpcpeer_model::ops::route::RouteInput {
+            tx.delete_route(vpcpeer_model::aws::route::RouteInput {
                 route_table_id: rtb.clone(),
                 destination_cidr_block: Some("10.0.0.0/16".into()),
                 ..Default::default()
@@ -331,7 +331,7 @@ fn transitive_and_edge_to_edge() {
     // Without the direct route the wide one is a transit attempt.
     f.env
         .run(&a(), |tx| {
-            tx.delete_route(vpcpeer_model::ops::route::RouteInput {
+            tx.delete_route(vpcpeer_model::aws::route::RouteInput {
                 route_table_id: rta.clone(),
                 destination_cidr_block: Some("10.2.0.0/16".into()),
                 ..Default::default()

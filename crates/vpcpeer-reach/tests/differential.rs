@@ -17,7 +17,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use common::{acl_rule, tcp, Build, Rng};
 use proptest::prelude::*;
-use vpcpeer_model::ops::security_group::{
+use vpcpeer_model::aws::security_group::{
     Direction as SgDir, GroupPair, GroupSelector, Permission, Range,
 };
 use vpcpeer_model::testkit::{TestEnv, A, B, REGION};
@@ -362,7 +362,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 .expect("table");
             let sub = subnets[1].clone();
             env.run(&scope, |tx| {
-                tx.associate_route_table(&t, vpcpeer_model::ops::route::AssocRequest::Subnet(sub))
+                tx.associate_route_table(&t, vpcpeer_model::aws::route::AssocRequest::Subnet(sub))
             })
             .expect("associate");
             tables.push(t);
@@ -396,7 +396,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             let (rv, av) = (vpcs[ri].id.clone(), vpcs[ai].id.clone());
             let id = env
                 .run(&req, |tx| {
-                    tx.create_peering(vpcpeer_model::ops::peering::CreatePeering {
+                    tx.create_peering(vpcpeer_model::aws::peering::CreatePeering {
                         vpc_id: rv,
                         peer_vpc_id: av,
                         peer_owner_id: Some(acc.account.clone()),

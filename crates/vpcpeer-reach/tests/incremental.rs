@@ -7,7 +7,7 @@ mod common;
 
 use common::{web_vpc, Build};
 use ipnet::IpNet;
-use vpcpeer_model::ops::route::RouteInput;
+use vpcpeer_model::aws::route::RouteInput;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::snapshot::RouteEntry;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{from_cidr, tcp, web_vpc, Build};
-use vpcpeer_model::ops::security_group::Direction as SgDir;
+use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::{explain, matrix, Endpoint, Protocol, Query, Snapshot};

@@ -8,8 +8,8 @@ mod common;
 
 use common::{acl_rule, from_cidr, from_group, tcp, Build};
 use ipnet::IpNet;
-use vpcpeer_model::ops::security_group::Direction as SgDir;
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
+use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv, A};
 use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::{
@@ -360,7 +360,7 @@ fn scenarios() -> Vec<Scenario> {
                     .run(&a(), |tx| {
                         tx.associate_route_table(
                             &rt_public,
-                            vpcpeer_model::ops::route::AssocRequest::Subnet(public.clone()),
+                            vpcpeer_model::aws::route::AssocRequest::Subnet(public.clone()),
                         )
                     })
                     .expect("associate");
@@ -462,7 +462,7 @@ fn scenarios() -> Vec<Scenario> {
             build: || {
                 let (mut f, _) = peered();
                 let sgb = f.sgb.clone();
-                let icmp = vpcpeer_model::ops::security_group::Permission {
+                let icmp = vpcpeer_model::aws::security_group::Permission {
                     protocol: "icmp".into(),
                     from_port: Some(8),
                     to_port: Some(-1),

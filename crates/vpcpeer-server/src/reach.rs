@@ -37,8 +37,8 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 use vpcpeer_api as api;
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::gcp;
-use vpcpeer_model::peering::PeeringState;
 use vpcpeer_model::{AclAction, Scope, World};
 use vpcpeer_reach::{
     explain_world, CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation,
@@ -527,7 +527,7 @@ fn gcp_traffic(t: &Traffic) -> String {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::ops::peering::state_name(s)
+    vpcpeer_model::aws::peering::state_name(s)
 }
 
 /// A one-line suggestion that would remove blocker `b`: the engine's typed

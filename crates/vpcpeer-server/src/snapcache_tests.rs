@@ -143,7 +143,10 @@ async fn kept_snapshot_answers_like_a_fresh_compile() {
     let state = st.snapshots.with(&st.emulator, st.emulator.now(), |_, s| {
         s.peerings[&pending].state
     });
-    assert_eq!(state, vpcpeer_model::peering::PeeringState::Expired);
+    assert_eq!(
+        state,
+        vpcpeer_model::aws::peering_state::PeeringState::Expired
+    );
 
     // Routes and instances go away.
     ec2(

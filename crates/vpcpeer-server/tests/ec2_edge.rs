@@ -253,7 +253,7 @@ async fn a_made_up_region_is_refused() {
 #[tokio::test]
 async fn real_regions_unsigned_requests_sts_and_describe_regions_still_work() {
     let st = state();
-    for region in vpcpeer_model::regions::regions() {
+    for region in vpcpeer_model::aws::regions::regions() {
         let (status, out) = post(
             &st,
             region,

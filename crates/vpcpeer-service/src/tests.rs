@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use vpcpeer_model::ops::vpc::CreateVpc;
+use vpcpeer_model::aws::vpc::CreateVpc;
 use vpcpeer_model::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
 use vpcpeer_store::{MemStore, Store};
 
@@ -127,7 +127,7 @@ async fn version_and_changes_since() {
 
 use std::time::{Duration, Instant};
 
-use vpcpeer_model::ops::subnet::CreateSubnet;
+use vpcpeer_model::aws::subnet::CreateSubnet;
 
 use tokio::task::JoinHandle;
 

@@ -338,7 +338,7 @@ mod tests {
                     limits: &limits,
                 },
             );
-            tx.create_vpc(vpcpeer_model::ops::vpc::CreateVpc {
+            tx.create_vpc(vpcpeer_model::aws::vpc::CreateVpc {
                 cidr_block: format!("10.{}.{}.0/24", i / 256, i % 256),
                 ..Default::default()
             })
@@ -381,7 +381,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_disk_fails_writes_whole_and_the_service_undoes_them() {
         use std::sync::Arc;
-        use vpcpeer_model::{ops::vpc::CreateVpc, Limits, Scope, SeededIds, Timestamp, World};
+        use vpcpeer_model::{aws::vpc::CreateVpc, Limits, Scope, SeededIds, Timestamp, World};
         use vpcpeer_service::{Emulator, EmulatorClock, ServiceError};
 
         let d = tempfile::tempdir().expect("tempdir");

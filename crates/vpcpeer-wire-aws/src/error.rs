@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use vpcpeer_model::ops::instance::MAX_CLIENT_TOKEN;
+use vpcpeer_model::aws::instance::MAX_CLIENT_TOKEN;
 use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 
 /// An EC2 error: code, message and HTTP status.

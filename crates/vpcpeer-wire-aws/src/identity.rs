@@ -3,7 +3,8 @@
 //! `serve --verify-signatures` the server verifies the signature instead ([`crate::sigv4`]) and
 //! takes the account from its credentials file.
 
-use vpcpeer_model::{regions, Scope};
+use vpcpeer_model::aws::regions;
+use vpcpeer_model::Scope;
 
 use crate::Ec2Error;
 
@@ -35,7 +36,7 @@ pub fn identity(authorization: Option<&str>, presigned_credential: Option<&str>)
 }
 
 /// Refuses a credential scope whose region is not a current AWS commercial region
-/// ([`vpcpeer_model::regions`]): 401 `AuthFailure`, "Credential should be scoped to a valid
+/// ([`vpcpeer_model::aws::regions`]): 401 `AuthFailure`, "Credential should be scoped to a valid
 /// region, not 'zz-fake-9'."
 ///
 /// What EC2 itself answers is partly unverified: a client with a made-up region never reaches

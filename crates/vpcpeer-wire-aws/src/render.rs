@@ -2,7 +2,7 @@
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use vpcpeer_model::peering::PeeringState;
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{PeerSide, PeeringConnection, PeeringOptions, Scope, Timestamp, Vpc};
 
 use crate::Xml;
@@ -31,7 +31,7 @@ pub fn parse_iso(s: &str) -> Option<Timestamp> {
 
 /// EC2's name of a peering state.
 pub fn peering_state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::ops::peering::state_name(s)
+    vpcpeer_model::aws::peering::state_name(s)
 }
 
 /// The `status.message` EC2 shows for a peering state.

@@ -4,12 +4,12 @@
 
 #![allow(dead_code)]
 
-use vpcpeer_model::ops::acl::{AclEntryInput, AclProtocol};
-use vpcpeer_model::ops::gateway::CreateNat;
-use vpcpeer_model::ops::instance::RunInstances;
-use vpcpeer_model::ops::route::RouteInput;
-use vpcpeer_model::ops::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
-use vpcpeer_model::ops::subnet::CreateSubnet;
+use vpcpeer_model::aws::acl::{AclEntryInput, AclProtocol};
+use vpcpeer_model::aws::gateway::CreateNat;
+use vpcpeer_model::aws::instance::RunInstances;
+use vpcpeer_model::aws::route::RouteInput;
+use vpcpeer_model::aws::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
+use vpcpeer_model::aws::subnet::CreateSubnet;
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_model::{
     AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,

@@ -7,10 +7,10 @@
 //! the number or the name (`6` or `tcp`) **[unverified: EC2 may only accept the number]**.
 //! `ClientToken` of CreateNetworkAcl is echoed, not used for idempotency.
 
-use vpcpeer_model::cidr;
-use vpcpeer_model::ops::acl::{
+use vpcpeer_model::aws::acl::{
     check_port_order, check_rule_number, ordered_entries, AclEntryInput, AclProtocol,
 };
+use vpcpeer_model::cidr;
 use vpcpeer_model::{AclAction, AclEntry, Destination, DomainError, Field, NetworkAcl, Tx};
 
 use super::{domain, explicit, ok_return, Handler};

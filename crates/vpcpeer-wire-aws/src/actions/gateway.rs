@@ -4,7 +4,7 @@
 //! Elastic IPs are not modelled: a public NAT gateway's `publicIp` is derived from its allocation
 //! id (a stable, made-up address in `3.0.0.0/8`), not looked up.
 
-use vpcpeer_model::ops::gateway::CreateNat;
+use vpcpeer_model::aws::gateway::CreateNat;
 use vpcpeer_model::{InternetGateway, NatGateway, NatState, Tx};
 
 use super::{domain, explicit, ok_return, Handler};

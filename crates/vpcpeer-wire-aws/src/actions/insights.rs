@@ -11,7 +11,7 @@
 //! `FilterAtSource`/`FilterAtDestination`, `FilterInArns`/`FilterOutArns` and
 //! `AdditionalAccounts` are not supported (ignored).
 
-use vpcpeer_model::ops::insights::{CreatePath, NewAnalysis};
+use vpcpeer_model::aws::insights::{CreatePath, NewAnalysis};
 use vpcpeer_model::{
     AnalysisStatus, ComponentRecord, ExplanationRecord, HeaderRecord, NetworkInsightsAnalysis,
     NetworkInsightsPath, PathComponentRecord, RouteOrigin, RouteTarget, RulePeer, RuleRecord, Tx,

@@ -13,7 +13,7 @@
 
 use std::net::Ipv4Addr;
 
-use vpcpeer_model::ops::instance::{
+use vpcpeer_model::aws::instance::{
     client_token_of, NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH,
 };
 use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};

@@ -1,7 +1,7 @@
 //! The VPC peering actions.
 
+use vpcpeer_model::aws::peering::{CreatePeering, OptionsChange, PeeringReply};
 use vpcpeer_model::clouds::{cloud_of, cross_cloud_message, Cloud};
-use vpcpeer_model::ops::peering::{CreatePeering, OptionsChange, PeeringReply};
 use vpcpeer_model::{PeeringConnection, Tx};
 
 use super::{domain, explicit, ok_return};
@@ -48,7 +48,7 @@ pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
         ));
     }
     if let Some(r) = &input.peer_region {
-        if !vpcpeer_model::regions::is_region(r) {
+        if !vpcpeer_model::aws::regions::is_region(r) {
             return Err(Ec2Error::invalid_value("PeerRegion", r));
         }
     }
@@ -83,8 +83,8 @@ fn field(tx: &Tx<'_, '_>, c: &PeeringConnection, name: &str) -> Vec<String> {
     let state = c.state_at(now);
     let shows_accepter_cidrs = matches!(
         state,
-        vpcpeer_model::peering::PeeringState::Active
-            | vpcpeer_model::peering::PeeringState::Provisioning
+        vpcpeer_model::aws::peering_state::PeeringState::Active
+            | vpcpeer_model::aws::peering_state::PeeringState::Provisioning
     );
     match name {
         "accepter-vpc-info.cidr-block" if shows_accepter_cidrs => {

@@ -1,6 +1,7 @@
 //! DescribeRegions and DescribeAvailabilityZones.
 
-use vpcpeer_model::{regions, Tags, Tx};
+use vpcpeer_model::aws::regions;
+use vpcpeer_model::{Tags, Tx};
 
 use crate::filter::{self, matches};
 use crate::{Ec2Error, Params, Xml};

@@ -1,8 +1,8 @@
 //! Route tables (Create/Describe/Delete, Associate/Disassociate/ReplaceRouteTableAssociation)
 //! and routes (Create/Replace/DeleteRoute). Route `state` is derived when rendered
-//! ([`vpcpeer_model::ops::route::table_route_state`]), never stored.
+//! ([`vpcpeer_model::aws::route::table_route_state`]), never stored.
 
-use vpcpeer_model::ops::route::{table_route_state, AssocRequest, RouteInput, RouteState};
+use vpcpeer_model::aws::route::{table_route_state, AssocRequest, RouteInput, RouteState};
 use vpcpeer_model::{
     Destination, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
 };

@@ -20,8 +20,8 @@
 
 use std::collections::BTreeSet;
 
-use vpcpeer_model::ops::peering::state_name;
-use vpcpeer_model::ops::security_group::{
+use vpcpeer_model::aws::peering::state_name;
+use vpcpeer_model::aws::security_group::{
     CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector, Permission, Range,
 };
 use vpcpeer_model::{RulePeer, Scope, SecurityGroup, SgRule, Tags, Tx};
@@ -587,7 +587,7 @@ fn describe_security_group_rules(
     let ids = p.list("SecurityGroupRuleId");
     let all = tx.security_group_rules();
     for id in &ids {
-        domain(vpcpeer_model::ops::check_id(
+        domain(vpcpeer_model::aws::check_id(
             vpcpeer_model::Kind::SecurityGroupRule,
             id,
         ))?;

@@ -1,6 +1,6 @@
 //! CreateSubnet, DescribeSubnets, DeleteSubnet.
 
-use vpcpeer_model::ops::subnet::{CreateSubnet, SubnetAttribute};
+use vpcpeer_model::aws::subnet::{CreateSubnet, SubnetAttribute};
 use vpcpeer_model::{Subnet, Tx};
 
 use super::{domain, explicit, ok_return, Handler};

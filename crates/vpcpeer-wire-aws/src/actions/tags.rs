@@ -4,7 +4,7 @@
 //! key; its `NextToken` is the hex form of the last item's `<resource id> <key>` (opaque to
 //! clients, and ordered like the items).
 
-use vpcpeer_model::ops::tags::TagRemoval;
+use vpcpeer_model::aws::tags::TagRemoval;
 use vpcpeer_model::{Kind, Tx};
 
 use super::{domain, ok_return, Handler};

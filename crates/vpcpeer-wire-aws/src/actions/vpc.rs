@@ -1,6 +1,6 @@
 //! CreateVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock, Modify/DescribeVpcAttribute.
 
-use vpcpeer_model::ops::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute};
+use vpcpeer_model::aws::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute};
 use vpcpeer_model::{Tx, Vpc};
 
 use super::{domain, explicit, ok_return};

@@ -14,7 +14,7 @@
 //!   gives `MissingParameter` (`portRange`/`icmpTypeCode`).
 //! - ReplaceNetworkAclAssociation to an ACL of another VPC gives `InvalidParameterValue`.
 
-use crate::error::Field;
+use crate::aws::error::Field;
 use crate::{
     AclAction, AclAssociation, AclEntry, Destination, DomainError, Kind, NetworkAcl, Tags, Tx, Vpc,
 };

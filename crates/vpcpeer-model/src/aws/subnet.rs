@@ -12,9 +12,9 @@
 
 use std::net::Ipv4Addr;
 
+use crate::aws::error::{Conflict, Field};
+use crate::aws::regions::{self, Zone};
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
-use crate::error::{Conflict, Field};
-use crate::regions::{self, Zone};
 use crate::{
     AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
     Tags, Tx, Vpc,
@@ -323,7 +323,7 @@ mod tests {
         let mut env = TestEnv::new();
         let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
         env.run(&a(), |tx| {
-            tx.associate_vpc_cidr(&vpc, crate::ops::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
+            tx.associate_vpc_cidr(&vpc, crate::aws::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
         })
         .expect("secondary");
         env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))

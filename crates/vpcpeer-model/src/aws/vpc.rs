@@ -5,9 +5,9 @@ use std::net::Ipv6Addr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use crate::aws::error::Field;
+use crate::aws::peering_state::PeeringState;
 use crate::cidr::{self, overlaps_v4};
-use crate::error::Field;
-use crate::peering::PeeringState;
 use crate::{
     AclAction, AclEntry, AssocState, Destination, DomainError, Ipv4Block, Ipv6Block, Kind,
     LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,

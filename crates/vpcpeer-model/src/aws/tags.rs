@@ -10,8 +10,8 @@
 //! tag comes in (CreateTags, TagSpecification of any create action, RunInstances) goes through
 //! [`check_request_tags`] and [`Tx::check_tag_count`], so the rules cannot drift apart.
 
-use crate::error::Field;
-use crate::ops::check_id;
+use crate::aws::check_id;
+use crate::aws::error::Field;
 use crate::text;
 use crate::{
     DomainError, Instance, InternetGateway, Kind, LimitKind, NatGateway, NetworkAcl,
@@ -275,7 +275,7 @@ impl Tx<'_, '_> {
 
     /// Every resource the caller sees that has tags, in (kind, id) order.
     pub fn tagged_resources(&self) -> Vec<Tagged<'_>> {
-        fn push<'a, R: crate::ops::Owned>(
+        fn push<'a, R: crate::aws::Owned>(
             out: &mut Vec<Tagged<'a>>,
             items: impl Iterator<Item = &'a R>,
             tags: impl Fn(&'a R) -> &'a Tags,
@@ -318,7 +318,7 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::peering::CreatePeering;
+    use crate::aws::peering::CreatePeering;
     use crate::testkit::{a, b, code, TestEnv, A, B};
     use crate::Limits;
 

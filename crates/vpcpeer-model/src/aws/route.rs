@@ -20,9 +20,9 @@
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use crate::aws::error::Field;
+use crate::aws::vpc::local_route;
 use crate::cidr;
-use crate::error::Field;
-use crate::ops::vpc::local_route;
 use crate::{
     Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
     NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteTable, RouteTarget,

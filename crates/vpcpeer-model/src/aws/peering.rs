@@ -10,9 +10,9 @@
 //! - An accepter who deletes a pending request is refused with `OperationNotPermitted`.
 //! - `VpcPeeringConnectionAlreadyExists` on accept names the connection being accepted.
 
+use crate::aws::error::Field;
+use crate::aws::peering_state::{PeeringEvent, PeeringState};
 use crate::cidr::any_overlap_v4;
-use crate::error::Field;
-use crate::peering::{PeeringEvent, PeeringState};
 use crate::{
     DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, Scope, Tags,
     Timestamp, Tx, Vpc,
@@ -105,7 +105,7 @@ fn transition(
 impl Tx<'_, '_> {
     /// A connection the caller owns a side of (in any region), or NotFound.
     fn peering_of_caller(&self, id: &str) -> Result<&PeeringConnection, DomainError> {
-        crate::ops::check_id(Kind::PeeringConnection, id)?;
+        crate::aws::check_id(Kind::PeeringConnection, id)?;
         let account = &self.scope().account;
         let now = self.now();
         // The caller's account must own a side that can still see the connection from that
@@ -124,7 +124,7 @@ impl Tx<'_, '_> {
 
     /// A connection visible to the caller (own side, own region, inside its visibility window).
     pub fn visible_peering(&self, id: &str) -> Result<&PeeringConnection, DomainError> {
-        crate::ops::check_id(Kind::PeeringConnection, id)?;
+        crate::aws::check_id(Kind::PeeringConnection, id)?;
         match self.get::<PeeringConnection>(id) {
             Some(p) if p.visible_to(self.scope(), self.now()) => Ok(p),
             _ => Err(DomainError::not_found(Kind::PeeringConnection, id)),
@@ -156,7 +156,7 @@ impl Tx<'_, '_> {
         if input.peer_vpc_id.is_empty() {
             return Err(DomainError::Missing(Field::PeerVpc));
         }
-        crate::ops::check_id(Kind::Vpc, &input.peer_vpc_id)?;
+        crate::aws::check_id(Kind::Vpc, &input.peer_vpc_id)?;
         let peer_scope = Scope::new(
             input
                 .peer_owner_id

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
-use crate::peering::PeeringState;
+use crate::aws::peering_state::PeeringState;
 use crate::Timestamp;
 
 /// User tags of a resource, key → value.

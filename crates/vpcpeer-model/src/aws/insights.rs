@@ -20,8 +20,8 @@
 use std::net::IpAddr;
 
 use super::check_id;
-use crate::error::Field;
-use crate::ops::instance::instance_visible;
+use crate::aws::error::Field;
+use crate::aws::instance::instance_visible;
 use crate::{
     AnalysisStatus, DomainError, ExplanationRecord, Instance, Kind, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PathComponentRecord, Tags, Tx,
@@ -224,8 +224,8 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::instance::RunInstances;
-    use crate::ops::subnet::CreateSubnet;
+    use crate::aws::instance::RunInstances;
+    use crate::aws::subnet::CreateSubnet;
     use crate::testkit::{a, b, code, TestEnv};
 
     struct Fx {

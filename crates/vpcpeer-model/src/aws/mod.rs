@@ -5,10 +5,14 @@
 //! peering connections, which both of their owners see.
 
 pub mod acl;
+pub(crate) mod error;
 pub mod gateway;
 pub mod insights;
 pub mod instance;
 pub mod peering;
+pub mod peering_state;
+pub mod regions;
+pub(crate) mod resources;
 pub mod route;
 pub mod security_group;
 pub mod subnet;

@@ -1,9 +1,9 @@
 //! The peering permission matrix as a table: every (state, action, caller) cell, cross-account in
 //! one region, plus the lifecycle rules that depend on time and CIDR blocks.
 
-use crate::ops::peering::{CreatePeering, OptionsChange};
-use crate::ops::vpc::NewBlock;
-use crate::peering::PeeringState;
+use crate::aws::peering::{CreatePeering, OptionsChange};
+use crate::aws::peering_state::PeeringState;
+use crate::aws::vpc::NewBlock;
 use crate::testkit::{TestEnv, A, B, REGION};
 use crate::{DomainError, Scope, Timestamp};
 

@@ -16,7 +16,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::error::{Conflict, Field};
+use crate::aws::error::{Conflict, Field};
 use crate::{
     DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
     RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
@@ -120,7 +120,7 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let igw = self.owned::<InternetGateway>(igw_id)?;
         if igw.attached_vpc.as_deref() != Some(vpc_id) {
-            crate::ops::check_id(Kind::Vpc, vpc_id)?;
+            crate::aws::check_id(Kind::Vpc, vpc_id)?;
             return Err(DomainError::GatewayNotAttached {
                 gateway: igw_id.to_owned(),
                 vpc_id: vpc_id.to_owned(),
@@ -264,7 +264,7 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::{mac_for, CreateNat, NAT_DELETED_VISIBLE_MS};
-    use crate::ops::subnet::CreateSubnet;
+    use crate::aws::subnet::CreateSubnet;
     use crate::testkit::{a, b, outcome, TestEnv};
     use crate::{NatState, Tags};
 

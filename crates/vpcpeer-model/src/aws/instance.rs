@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::error::{Conflict, Field};
+use crate::aws::error::{Conflict, Field};
 use crate::{
     DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
     Subnet, Tags, Timestamp, Tx, Vpc,

@@ -1,10 +1,10 @@
 //! Tests of route tables, routes, associations and route states (blackhole, active).
 
 use super::{route_state, table_route_state, AssocRequest, RouteInput, RouteState};
-use crate::ops::gateway::CreateNat;
-use crate::ops::peering::CreatePeering;
-use crate::ops::subnet::CreateSubnet;
-use crate::peering::PeeringState;
+use crate::aws::gateway::CreateNat;
+use crate::aws::peering::CreatePeering;
+use crate::aws::peering_state::PeeringState;
+use crate::aws::subnet::CreateSubnet;
 use crate::testkit::{a, b, outcome, TestEnv};
 use crate::{
     Destination, Instance, InstanceState, Route, RouteOrigin, RouteTable, RouteTarget, Tags,

@@ -31,10 +31,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::aws::check_id;
+use crate::aws::error::{Field, RuleProblem, TextProblem};
+use crate::aws::peering_state::PeeringState;
 use crate::cidr;
-use crate::error::{Field, RuleProblem, TextProblem};
-use crate::ops::check_id;
-use crate::peering::PeeringState;
 use crate::{
     DomainError, Kind, LimitKind, PeeringConnection, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
 };
