@@ -57,6 +57,68 @@ impl IdGen for SeededIds {
     }
 }
 
+/// Draws from another generator and remembers what it drew: the service wraps its generator in
+/// one for each command, so the command log can give a replay the very same ids.
+pub struct RecordingIds<'a> {
+    inner: &'a mut dyn IdGen,
+    drawn: Vec<String>,
+}
+
+impl<'a> RecordingIds<'a> {
+    /// Records what `inner` draws.
+    pub fn new(inner: &'a mut dyn IdGen) -> Self {
+        RecordingIds {
+            inner,
+            drawn: Vec::new(),
+        }
+    }
+
+    /// What was drawn, in order (each a [`IdGen::hex17`] value).
+    pub fn into_drawn(self) -> Vec<String> {
+        self.drawn
+    }
+}
+
+impl IdGen for RecordingIds<'_> {
+    fn hex17(&mut self) -> String {
+        let h = self.inner.hex17();
+        self.drawn.push(h.clone());
+        h
+    }
+}
+
+/// Hands out a recorded sequence (a command log entry's ids) for a replay. Once it runs out it
+/// draws from a fixed seed, so a replay that diverges gives different records rather than a
+/// panic.
+#[derive(Debug, Clone)]
+pub struct ScriptedIds {
+    script: std::collections::VecDeque<String>,
+    fallback: SeededIds,
+}
+
+impl ScriptedIds {
+    /// A generator answering `script` first.
+    pub fn new(script: impl IntoIterator<Item = String>) -> Self {
+        ScriptedIds {
+            script: script.into_iter().collect(),
+            fallback: SeededIds::new(0x5c41_97ed),
+        }
+    }
+
+    /// How many recorded ids are left unused.
+    pub fn remaining(&self) -> usize {
+        self.script.len()
+    }
+}
+
+impl IdGen for ScriptedIds {
+    fn hex17(&mut self) -> String {
+        self.script
+            .pop_front()
+            .unwrap_or_else(|| self.fallback.hex17())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

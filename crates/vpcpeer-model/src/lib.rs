@@ -15,6 +15,7 @@ pub mod aws;
 pub mod azure;
 pub mod cidr;
 pub mod clouds;
+mod command;
 pub mod gcp;
 mod ids;
 mod quota;
@@ -27,7 +28,8 @@ mod world;
 
 pub use aws::error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 pub use aws::resources::*;
-pub use ids::{IdGen, SeededIds};
+pub use command::{Apply, Command, CommandError};
+pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};
 pub use quota::Limits;
 pub use time::Timestamp;
 pub use tx::{Change, ChangeSet, Ctx, Tx, Undo};

@@ -98,7 +98,7 @@ async fn arm(
     let scope = Scope::new(prepared.route.subscription(), "");
     let outcome = st
         .emulator
-        .execute(scope, false, |tx| handle(tx, &request, &prepared))
+        .execute_fn(scope, false, |tx| handle(tx, &request, &prepared))
         .await;
     match outcome {
         Ok(Ok(reply)) => render(reply, &request_id),

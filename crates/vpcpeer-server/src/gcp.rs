@@ -76,7 +76,7 @@ async fn compute(
     let base = base_url(&headers);
     let outcome = st
         .emulator
-        .execute(call.scope(), false, |tx| handle(tx, &call, &base))
+        .execute_fn(call.scope(), false, |tx| handle(tx, &call, &base))
         .await;
     match outcome {
         Ok(Ok(v)) => reply(200, v),

@@ -37,7 +37,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use vpcpeer_service::Emulator;
-use vpcpeer_wire_aws::{error_document, handler, sts, success_envelope, Ec2Error, Params, Xml};
+use vpcpeer_wire_aws::{
+    error_document, handler, sts, success_envelope, Action, Ec2Error, Params, Xml,
+};
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -208,14 +210,33 @@ async fn aws_query(
         }
     }
     let dry_run = params.dry_run();
-    let outcome = st
-        .emulator
-        .execute(scope, dry_run, |tx| {
+    let outcome = match h {
+        Action::Read(read) => Ok(st.emulator.query(scope, |tx| {
             let mut x = Xml::new();
-            h(tx, &params, &mut x)?;
-            Ok::<_, Ec2Error>(x.finish())
-        })
-        .await;
+            read(tx, &params, &mut x).map(|()| x.finish())
+        })),
+        Action::Change { parse, render } => match parse(&params) {
+            Err(e) => Ok(Err(e)),
+            Ok(command) => st
+                .emulator
+                .execute(scope, dry_run, command, |tx, outcome| {
+                    let mut x = Xml::new();
+                    render(tx, outcome, &mut x);
+                    x.finish()
+                })
+                .await
+                .map(|r| r.map_err(Ec2Error::from)),
+        },
+        Action::Legacy(h) => {
+            st.emulator
+                .execute_fn(scope, dry_run, |tx| {
+                    let mut x = Xml::new();
+                    h(tx, &params, &mut x)?;
+                    Ok::<_, Ec2Error>(x.finish())
+                })
+                .await
+        }
+    };
     match outcome {
         Ok(Ok(_)) if dry_run => {
             let e = Ec2Error::dry_run_ok();

@@ -195,7 +195,7 @@ async fn data_stored_before_the_check_is_still_written_well_formed() {
     let (_, body) = ec2(&st, "Action=CreateVpc&CidrBlock=10.0.0.0/16").await;
     let vpc = between(&body, "<vpcId>", "</vpcId>").to_owned();
     st.emulator
-        .execute(Scope::new(ACCOUNT, "us-east-1"), false, |tx| {
+        .execute_fn(Scope::new(ACCOUNT, "us-east-1"), false, |tx| {
             tx.tags_mut(&vpc)?
                 .insert("k\u{1}".into(), "a\u{0}b\u{fffe}\rc".into());
             Ok::<_, vpcpeer_model::DomainError>(())

@@ -27,9 +27,11 @@
 //! the id generator are handed in by the composition root.
 
 mod changelog;
+mod commands;
 mod writer;
 
 pub use changelog::{ChangeLog, WorldChanges, CHANGE_LOG_CAPACITY};
+pub use commands::{LogPage, LoggedCommand, COMMAND_LOG_CAPACITY};
 pub use writer::PROBE_EVERY;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,9 +40,12 @@ use std::sync::{mpsc, Arc};
 
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
-use vpcpeer_model::{Ctx, IdGen, Limits, Scope, Timestamp, Tx, World};
+use vpcpeer_model::{
+    Apply, Command, Ctx, IdGen, Limits, RecordingIds, Scope, Timestamp, Tx, World,
+};
 use vpcpeer_store::{Store, StoreError};
 
+use commands::{CommandLog, Pending};
 use writer::{Health, Msg, Op, Writer, CLOCK_KEY};
 
 /// A failure of the emulator itself (never of the client's request). Every face answers it with
@@ -129,6 +134,10 @@ struct Shared {
     /// The world lock.
     state: Mutex<State>,
     clock: EmulatorClock,
+    /// Committed commands, pushed by the writer once durable (its own lock: the writer never
+    /// takes it while holding the world lock's guard, and readers of the log never block the
+    /// world).
+    commands: Mutex<CommandLog>,
 }
 
 /// The running emulator.
@@ -169,6 +178,7 @@ impl Emulator {
                 log: ChangeLog::new(CHANGE_LOG_CAPACITY),
             }),
             clock,
+            commands: Mutex::new(CommandLog::new(commands::COMMAND_LOG_CAPACITY)),
         });
         let health = Arc::new(Health::new());
         let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
@@ -225,15 +235,67 @@ impl Emulator {
         }
     }
 
-    /// Runs `f` as `scope` in a transaction. On `Ok` the changes are made durable before this
-    /// returns; on `Err`, or when `dry_run`, they are rolled back. If `f` panics, its changes
-    /// are rolled back, nothing is written, and this returns [`ServiceError::Panicked`]. If the
-    /// store fails the commit, the changes are taken back out of memory and this returns
-    /// [`ServiceError::NotCommitted`].
-    pub async fn execute<T, E>(
+    /// Applies `command` as `scope` in a transaction and, under the same lock, renders its
+    /// outcome with `render` (which reads the world as the command left it). On `Ok` the change
+    /// is made durable, and the command enters the command log, before this returns; on `Err`,
+    /// or when `dry_run`, it is rolled back. If it panics, its changes are rolled back, nothing
+    /// is written, and this returns [`ServiceError::Panicked`]. If the store fails the commit, the
+    /// changes are taken back out of memory and this returns [`ServiceError::NotCommitted`].
+    pub async fn execute<C: Apply, R>(
         &self,
         scope: Scope,
         dry_run: bool,
+        command: C,
+        render: impl FnOnce(&Tx<'_, '_>, C::Outcome) -> R,
+    ) -> Result<Result<R, C::Error>, ServiceError> {
+        let logged: Command = command.clone().into();
+        self.run(scope, dry_run, Some(logged), move |tx| {
+            let outcome = command.apply(tx)?;
+            Ok(render(tx, outcome))
+        })
+        .await
+    }
+
+    /// Runs `f` as `scope` in a transaction, like [`execute`](Self::execute) but with a closure
+    /// instead of a command value, so it is not in the command log. Only for changes that have
+    /// no command yet; being retired.
+    pub async fn execute_fn<T, E>(
+        &self,
+        scope: Scope,
+        dry_run: bool,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
+    ) -> Result<Result<T, E>, ServiceError> {
+        self.run(scope, dry_run, None, f).await
+    }
+
+    /// Runs `f` as `scope` on the world, under the world lock, without changing it: reads
+    /// (describes, lists, gets). `f` sees the world with every change applied to memory so far.
+    pub fn query<R>(&self, scope: Scope, f: impl FnOnce(&Tx<'_, '_>) -> R) -> R {
+        let now = self.now();
+        let mut guard = self.shared.state.lock();
+        let State { world, ids, .. } = &mut *guard;
+        let ctx = Ctx {
+            scope,
+            now,
+            ids: ids.as_mut(),
+            limits: &self.limits,
+        };
+        let tx = Tx::new(world, ctx);
+        f(&tx)
+    }
+
+    /// The committed commands with a sequence number above `since`, at most `limit` of them.
+    pub fn commands_since(&self, since: u64, limit: usize) -> LogPage {
+        self.shared.commands.lock().since(since, limit)
+    }
+
+    /// The body of [`execute`](Self::execute) and [`execute_fn`](Self::execute_fn): `logged`
+    /// is the command to log once durable (its ids are recorded while `f` runs).
+    async fn run<T, E>(
+        &self,
+        scope: Scope,
+        dry_run: bool,
+        logged: Option<Command>,
         f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
     ) -> Result<Result<T, E>, ServiceError> {
         let now = self.now();
@@ -245,10 +307,11 @@ impl Emulator {
                 writer,
                 log,
             } = &mut *guard;
+            let mut recording = RecordingIds::new(ids.as_mut());
             let ctx = Ctx {
-                scope,
+                scope: scope.clone(),
                 now,
-                ids: ids.as_mut(),
+                ids: &mut recording,
                 limits: &self.limits,
             };
             let mut tx = Tx::new(world, ctx);
@@ -270,13 +333,26 @@ impl Emulator {
             match out {
                 Ok(v) if !dry_run => {
                     let (changes, undo) = tx.commit_with_undo();
+                    let drawn = recording.into_drawn();
                     if changes.is_empty() {
                         return Ok(Ok(v));
                     }
+                    let logged = logged.map(|command| {
+                        Box::new(Pending {
+                            at: now,
+                            scope,
+                            ids: drawn,
+                            command,
+                        })
+                    });
                     let keys: Vec<_> = changes.iter().map(|c| c.key.clone()).collect();
                     let (reply, rx) = oneshot::channel();
                     if let Err(mpsc::SendError(msg)) = writer.send(Msg {
-                        op: Op::Commit { changes, undo },
+                        op: Op::Commit {
+                            changes,
+                            undo,
+                            logged,
+                        },
                         reply,
                     }) {
                         // No writer to make it durable: take it back at once.

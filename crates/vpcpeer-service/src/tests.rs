@@ -49,7 +49,7 @@ async fn failed_command_leaves_no_trace() {
     let (store, emu) = in_memory();
     let before = emu.with_world(|w| w.clone());
     let res = emu
-        .execute(scope(), false, |tx| {
+        .execute_fn(scope(), false, |tx| {
             tx.create_vpc(vpc("10.0.0.0/16"))?;
             tx.create_vpc(vpc("10.0.0.0/8"))
         })
@@ -64,7 +64,7 @@ async fn failed_command_leaves_no_trace() {
 async fn dry_run_validates_but_does_not_mutate() {
     let (_, emu) = in_memory();
     let ok = emu
-        .execute(scope(), true, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
+        .execute_fn(scope(), true, |tx| tx.create_vpc(vpc("10.0.0.0/16")))
         .await
         .expect("service");
     assert!(ok.is_ok());
@@ -92,10 +92,10 @@ async fn version_and_changes_since() {
     let v1 = emu.version();
     assert_eq!(v1, v0 + 1);
     let _ = emu
-        .execute(scope(), false, |tx| tx.create_vpc(vpc("not-a-cidr")))
+        .execute_fn(scope(), false, |tx| tx.create_vpc(vpc("not-a-cidr")))
         .await
         .expect("service");
-    emu.execute(scope(), true, |tx| tx.create_vpc(vpc("10.1.0.0/16")))
+    emu.execute_fn(scope(), true, |tx| tx.create_vpc(vpc("10.1.0.0/16")))
         .await
         .expect("service")
         .expect("domain");
@@ -164,7 +164,7 @@ async fn until(what: &str, cond: impl Fn() -> bool) {
 }
 
 async fn create_vpc(emu: &Emulator, cidr: &str) -> Result<String, ServiceError> {
-    emu.execute(scope(), false, |tx| tx.create_vpc(vpc(cidr)))
+    emu.execute_fn(scope(), false, |tx| tx.create_vpc(vpc(cidr)))
         .await
         .map(|r| r.expect("valid vpc"))
 }
@@ -183,7 +183,7 @@ fn spawn_subnet(
 ) -> JoinHandle<Result<Result<String, DomainError>, ServiceError>> {
     let emu = emu.clone();
     tokio::spawn(async move {
-        emu.execute(scope(), false, |tx| tx.create_subnet(subnet(&parent, cidr)))
+        emu.execute_fn(scope(), false, |tx| tx.create_subnet(subnet(&parent, cidr)))
             .await
     })
 }
@@ -238,7 +238,7 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
         assert_eq!(memory(&emu), before, "{how:?}: nothing of it remains");
         assert_eq!(stored(&store), before, "{how:?}");
         let listed = emu
-            .execute(scope(), false, |tx| {
+            .execute_fn(scope(), false, |tx| {
                 Ok::<_, DomainError>(tx.world().vpcs.keys().cloned().collect::<Vec<_>>())
             })
             .await
@@ -484,7 +484,7 @@ async fn a_panicking_command_is_rolled_back_and_reported() {
     let v0 = emu.version();
     let calls = store.commit_calls.load(Ordering::SeqCst);
     let out = emu
-        .execute(scope(), false, |tx| {
+        .execute_fn(scope(), false, |tx| {
             tx.create_vpc(vpc("10.1.0.0/16"))?;
             tx.create_subnet(subnet(&kept, "10.0.1.0/24"))?;
             assert!(tx.is_dirty());

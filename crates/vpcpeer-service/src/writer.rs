@@ -48,6 +48,7 @@ use tokio::sync::oneshot;
 use vpcpeer_model::{ChangeSet, Undo, World};
 use vpcpeer_store::{Store, StoreError};
 
+use crate::commands::Pending;
 use crate::Shared;
 
 /// Metadata key of the clock offset.
@@ -72,7 +73,13 @@ pub(crate) struct Msg {
 /// What to write, with what takes it back out of memory.
 pub(crate) enum Op {
     /// A committed transaction's changes, and their undo.
-    Commit { changes: ChangeSet, undo: Undo },
+    Commit {
+        changes: ChangeSet,
+        undo: Undo,
+        /// The command that made them, for the command log once durable (`None`: a change not
+        /// made by a command value).
+        logged: Option<Box<Pending>>,
+    },
     /// The clock offset moved to `offset_ms` from `previous_ms`.
     Clock { offset_ms: i64, previous_ms: i64 },
     /// A reset: the world and clock offset it replaced.
@@ -211,6 +218,7 @@ impl Writer {
                     if self.health.set(true) {
                         tracing::warn!("the store works again");
                     }
+                    self.log_durable(batch.iter().take(n));
                     for m in batch.drain(..n) {
                         // The undo information (and a reset's old world) is dropped here, on
                         // this thread, not under the world lock.
@@ -221,6 +229,24 @@ impl Writer {
                     self.failed(batch.into(), e);
                     return;
                 }
+            }
+        }
+    }
+
+    /// Puts the commands of `durable` (just made durable, in commit order) into the command log;
+    /// a durable reset empties it.
+    fn log_durable<'m>(&self, durable: impl Iterator<Item = &'m Msg>) {
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        let mut log = shared.commands.lock();
+        for m in durable {
+            match &m.op {
+                Op::Commit {
+                    logged: Some(p), ..
+                } => log.push((**p).clone()),
+                Op::Clear { .. } => log.clear(),
+                _ => {}
             }
         }
     }
@@ -317,6 +343,7 @@ impl Writer {
             all.extend(self.rx.try_iter());
             shared.clock.set_offset_ms(offset);
             st.log.reset();
+            shared.commands.lock().clear();
             std::mem::replace(&mut st.world, world)
         };
         drop(old);

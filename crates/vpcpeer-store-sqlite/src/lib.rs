@@ -398,7 +398,7 @@ mod tests {
             let scope = scope.clone();
             let emu = &emu;
             async move {
-                emu.execute(scope, false, |tx| {
+                emu.execute_fn(scope, false, |tx| {
                     tx.create_vpc(CreateVpc {
                         cidr_block: format!("10.{i}.0.0/16"),
                         ..Default::default()

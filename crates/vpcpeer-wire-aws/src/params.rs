@@ -131,6 +131,15 @@ impl Params {
     /// validates its tags ([`Tx::new_resource_tags`]: lengths, `aws:`, characters, duplicates,
     /// the per-resource count); a specification for another type is refused.
     pub fn tag_specs(&self, tx: &Tx<'_, '_>, resource_type: &str) -> Result<Tags, Ec2Error> {
+        let tags = self.spec_tags_of(resource_type)?;
+        tx.check_tag_count(&Tags::new(), &tags, None)?;
+        Ok(tags)
+    }
+
+    /// The tags of the `TagSpecification.N` parameters for a resource of `resource_type`,
+    /// checked by the rules that need no world (each specification's type, the count, key and
+    /// value lengths, `aws:`); the command checks the `tags_per_resource` quota.
+    pub fn spec_tags_of(&self, resource_type: &str) -> Result<Tags, Ec2Error> {
         let mut pairs = Vec::new();
         for spec in self.structs("TagSpecification") {
             let rt = spec.get("ResourceType").unwrap_or_default();
@@ -139,7 +148,9 @@ impl Params {
             }
             spec.spec_tags(&mut pairs)?;
         }
-        Ok(tx.new_resource_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
+        Ok(vpcpeer_model::aws::tags::check_request_tags(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )?)
     }
 
     /// Appends the `Tag.N` (key, value) pairs of these parameters (CreateTags' own, or one tag

@@ -214,7 +214,7 @@ fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error>
     );
     params.check_characters()?;
     let mut x = Xml::new();
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h(tx, &params, &mut x))?;
+    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
     Ok(success_envelope(action, "r", &x.finish()))
 }
 

@@ -52,7 +52,9 @@ impl Env {
             "",
             format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
         );
-        self.transact(&Scope::new(account, region), |tx| h(tx, &params, &mut x))?;
+        self.transact(&Scope::new(account, region), |tx| {
+            h.run(tx, &params, &mut x)
+        })?;
         Ok(success_envelope(action, REQUEST_ID, &x.finish()))
     }
 

@@ -16,7 +16,7 @@ fn call(env: &mut TestEnv, account: &str, action: &str, body: &str) -> String {
     );
     let mut x = Xml::new();
     env.transact(&Scope::new(account, "us-east-1"), |tx| {
-        h(tx, &params, &mut x)
+        h.run(tx, &params, &mut x)
     })
     .unwrap_or_else(|e| panic!("{action} {body}: {e:?}"));
     x.finish()

@@ -15,7 +15,7 @@ fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error>
         "",
         format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
     );
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h(tx, &params, &mut x))?;
+    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
     Ok(x.finish())
 }
 

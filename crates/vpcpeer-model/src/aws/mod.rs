@@ -5,6 +5,7 @@
 //! peering connections, which both of their owners see.
 
 pub mod acl;
+mod command;
 pub(crate) mod error;
 pub mod gateway;
 pub mod insights;
@@ -18,6 +19,8 @@ pub mod security_group;
 pub mod subnet;
 pub mod tags;
 pub mod vpc;
+
+pub use command::{Command, Outcome};
 
 use crate::{DomainError, Entity, Kind, Scope, Tx};
 

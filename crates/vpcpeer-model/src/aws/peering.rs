@@ -12,6 +12,8 @@
 
 use crate::aws::error::Field;
 use crate::aws::peering_state::{PeeringEvent, PeeringState};
+use serde::{Deserialize, Serialize};
+
 use crate::cidr::any_overlap_v4;
 use crate::{
     DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, Scope, Tags,
@@ -19,7 +21,7 @@ use crate::{
 };
 
 /// Input of CreateVpcPeeringConnection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreatePeering {
     /// Requester VPC (the caller's).
     pub vpc_id: String,
@@ -34,7 +36,7 @@ pub struct CreatePeering {
 }
 
 /// Changes of ModifyVpcPeeringConnectionOptions, per side; `None` leaves a field as it is.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct OptionsChange {
     /// `AllowDnsResolutionFromRemoteVpc`.
     pub allow_dns_resolution_from_remote_vpc: Option<bool>,

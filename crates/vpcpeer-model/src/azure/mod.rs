@@ -7,6 +7,7 @@
 //! report [`AzureError`]s that already carry ARM's code and HTTP status. A peering's
 //! `peeringState` and `peeringSyncLevel` are derived on read ([`peering::view`]), never stored.
 
+mod command;
 #[cfg(test)]
 mod cross_subscription_tests;
 mod error;
@@ -19,6 +20,7 @@ pub mod security;
 #[cfg(test)]
 mod tests;
 
+pub use command::{Command, Outcome};
 pub use error::AzureError;
 pub use resources::*;
 

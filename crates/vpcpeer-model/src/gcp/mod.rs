@@ -15,6 +15,7 @@
 //! The commands are free functions over a [`Tx`](crate::Tx) returning [`GcpError`]; their
 //! messages use GCP's wording, the wire crate picks the HTTP status and reason.
 
+mod command;
 mod firewalls;
 mod instances;
 pub mod limits;
@@ -26,6 +27,7 @@ mod routes;
 mod rules;
 mod subnetworks;
 
+pub use command::{Command, Outcome};
 pub use firewalls::*;
 pub use instances::*;
 pub use networks::*;

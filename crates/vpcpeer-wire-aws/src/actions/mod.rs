@@ -1,5 +1,12 @@
-//! One handler per EC2 action. A handler parses its parameters, runs the model command on the
-//! transaction and writes the response body (without the envelope).
+//! One handler per EC2 action, of one of three shapes ([`Action`]):
+//! - a **read** (`Describe*`) runs on the world without changing it and writes the body;
+//! - a **change** parses its parameters into an [`aws::Command`] (text becomes domain types
+//!   here, before the world is touched) and renders the command's [`aws::Outcome`]; the server
+//!   hands the command to the emulator, which applies it, logs it and makes it durable;
+//! - a **legacy** change still runs as a closure on the transaction (being retired: each becomes
+//!   a command).
+//!
+//! Handlers write the response body without the envelope.
 
 mod acl;
 mod gateway;
@@ -13,12 +20,65 @@ mod subnet;
 mod tags;
 mod vpc;
 
-use vpcpeer_model::{DomainError, Tx};
+use vpcpeer_model::aws::{Command, Outcome};
+use vpcpeer_model::{Apply, DomainError, Tx};
 
 use crate::{Ec2Error, Params, Xml};
 
-/// The signature of every action handler.
+/// The signature of a legacy change handler (a closure on the transaction).
 pub type Handler = fn(&mut Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error>;
+
+/// A read handler.
+pub type Read = fn(&Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error>;
+
+/// Parses a change's parameters into its command.
+pub type Parse = fn(&Params) -> Result<Command, Ec2Error>;
+
+/// Writes a change's outcome.
+pub type Render = fn(&Tx<'_, '_>, Outcome, &mut Xml);
+
+/// How an action runs.
+#[derive(Clone, Copy)]
+pub enum Action {
+    /// A read: changes nothing.
+    Read(Read),
+    /// A change as a command value.
+    Change {
+        /// Parameters to command.
+        parse: Parse,
+        /// Outcome to body.
+        render: Render,
+    },
+    /// A change not yet a command value.
+    Legacy(Handler),
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Action::Read(_) => "Read",
+            Action::Change { .. } => "Change",
+            Action::Legacy(_) => "Legacy",
+        })
+    }
+}
+
+impl Action {
+    /// Runs the action whole on `tx` (parse, apply, render; or the read): for tests and tools
+    /// that hold a transaction themselves. The server instead hands a change's command to the
+    /// emulator.
+    pub fn run(&self, tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+        match self {
+            Action::Read(f) => f(tx, p, x),
+            Action::Change { parse, render } => {
+                let outcome = domain(parse(p)?.apply(tx))?;
+                render(tx, outcome, x);
+                Ok(())
+            }
+            Action::Legacy(f) => f(tx, p, x),
+        }
+    }
+}
 
 /// Every EC2 action served, in alphabetical order (STS `GetCallerIdentity` is not one: the
 /// server answers it before dispatch). Each has a [`handler`]; tests and fuzzers draw from it.
@@ -92,8 +152,12 @@ pub const ACTIONS: &[&str] = &[
     "TerminateInstances",
 ];
 
-/// The handler of `action`, or `None` for an unknown action (`InvalidAction`).
-pub fn handler(action: &str) -> Option<Handler> {
+/// How `action` runs, or `None` for an unknown action (`InvalidAction`).
+pub fn handler(action: &str) -> Option<Action> {
+    peering::action(action).or_else(|| legacy_handler(action).map(Action::Legacy))
+}
+
+fn legacy_handler(action: &str) -> Option<Handler> {
     core_handler(action)
         .or_else(|| subnet::handler(action))
         .or_else(|| route::handler(action))
@@ -115,18 +179,23 @@ fn core_handler(action: &str) -> Option<Handler> {
         "DisassociateVpcCidrBlock" => vpc::disassociate_vpc_cidr_block,
         "ModifyVpcAttribute" => vpc::modify_vpc_attribute,
         "DescribeVpcAttribute" => vpc::describe_vpc_attribute,
-        // --- Peering ---
-        "CreateVpcPeeringConnection" => peering::create,
-        "AcceptVpcPeeringConnection" => peering::accept,
-        "RejectVpcPeeringConnection" => peering::reject,
-        "DeleteVpcPeeringConnection" => peering::delete,
-        "DescribeVpcPeeringConnections" => peering::describe,
-        "ModifyVpcPeeringConnectionOptions" => peering::modify_options,
         // --- Regions and zones ---
         "DescribeRegions" => regions::describe_regions,
         "DescribeAvailabilityZones" => regions::describe_availability_zones,
         _ => return None,
     })
+}
+
+/// Renders an outcome that shows only success: `<return>true</return>`.
+pub(crate) fn render_done(_tx: &Tx<'_, '_>, _outcome: Outcome, x: &mut Xml) {
+    x.leaf("return", "true");
+}
+
+/// The outcome a renderer did not expect from its own command (a bug): the reply shows only
+/// success rather than a half-written body.
+pub(crate) fn unexpected(outcome: &Outcome, x: &mut Xml) {
+    debug_assert!(false, "unexpected outcome {outcome:?}");
+    x.leaf("return", "true");
 }
 
 /// Writes `<return>true</return>`.

@@ -1,10 +1,11 @@
 //! The VPC peering actions.
 
-use vpcpeer_model::aws::peering::{CreatePeering, OptionsChange, PeeringReply};
+use vpcpeer_model::aws::peering::{CreatePeering, OptionsChange};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::clouds::{cloud_of, cross_cloud_message, Cloud};
 use vpcpeer_model::{PeeringConnection, Tx};
 
-use super::{domain, explicit, ok_return};
+use super::{explicit, render_done, unexpected, Action};
 use crate::filter::{self, matches_each, paginate};
 use crate::render::{self, iso, peering_options, peering_state_name, peering_status_message};
 use crate::{Ec2Error, Params, Xml};
@@ -22,19 +23,64 @@ const FILTERS: &[&str] = &[
     "vpc-peering-connection-id",
 ];
 
-fn write_reply(tx: &Tx<'_, '_>, x: &mut Xml, r: &PeeringReply) {
-    x.node("vpcPeeringConnection", |x| {
-        render::peering(x, &r.connection, r.shown_state, tx.scope())
-    });
+/// The peering actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateVpcPeeringConnection" => Action::Change {
+            parse: parse_create,
+            render: render_peering,
+        },
+        "AcceptVpcPeeringConnection" => Action::Change {
+            parse: |p| {
+                Ok(Command::AcceptPeering {
+                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
+                })
+            },
+            render: render_peering,
+        },
+        "RejectVpcPeeringConnection" => Action::Change {
+            parse: |p| {
+                Ok(Command::RejectPeering {
+                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
+                })
+            },
+            render: render_done,
+        },
+        "DeleteVpcPeeringConnection" => Action::Change {
+            parse: |p| {
+                Ok(Command::DeletePeering {
+                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
+                })
+            },
+            render: render_done,
+        },
+        "ModifyVpcPeeringConnectionOptions" => Action::Change {
+            parse: parse_modify_options,
+            render: render_options,
+        },
+        "DescribeVpcPeeringConnections" => Action::Read(describe),
+        _ => return None,
+    })
 }
 
-pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn render_peering(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    match outcome {
+        Outcome::Peering(r) => {
+            x.node("vpcPeeringConnection", |x| {
+                render::peering(x, &r.connection, r.shown_state, tx.scope())
+            });
+        }
+        other => unexpected(&other, x),
+    }
+}
+
+fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
     let input = CreatePeering {
         vpc_id: p.required("VpcId")?.to_owned(),
         peer_vpc_id: p.required("PeerVpcId")?.to_owned(),
         peer_owner_id: p.string("PeerOwnerId").filter(|s| !s.is_empty()),
         peer_region: p.string("PeerRegion").filter(|s| !s.is_empty()),
-        tags: p.tag_specs(tx, "vpc-peering-connection")?,
+        tags: p.spec_tags_of("vpc-peering-connection")?,
     };
     // Native peering joins VPCs only: a GCP network path or an Azure ARM id is refused with the
     // explanation that cross-cloud links need encrypted peering through gateways.
@@ -57,25 +103,7 @@ pub(super) fn create(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
             return Err(Ec2Error::invalid_value("PeerOwnerId", o));
         }
     }
-    let reply = domain(tx.create_peering(input))?;
-    write_reply(tx, x, &reply);
-    Ok(())
-}
-
-pub(super) fn accept(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let reply = domain(tx.accept_peering(p.required("VpcPeeringConnectionId")?))?;
-    write_reply(tx, x, &reply);
-    Ok(())
-}
-
-pub(super) fn reject(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.reject_peering(p.required("VpcPeeringConnectionId")?))?;
-    ok_return(x)
-}
-
-pub(super) fn delete(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_peering(p.required("VpcPeeringConnectionId")?))?;
-    ok_return(x)
+    Ok(Command::CreatePeering(input))
 }
 
 fn field(tx: &Tx<'_, '_>, c: &PeeringConnection, name: &str) -> Vec<String> {
@@ -123,7 +151,7 @@ fn field_each(
     }
 }
 
-pub(super) fn describe(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("VpcPeeringConnectionId");
@@ -175,16 +203,22 @@ fn options_change(p: &Params, prefix: &str) -> Result<Option<OptionsChange>, Ec2
     }))
 }
 
-pub(super) fn modify_options(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("VpcPeeringConnectionId")?;
-    let req = options_change(p, "RequesterPeeringConnectionOptions")?;
-    let acc = options_change(p, "AccepterPeeringConnectionOptions")?;
-    let out = domain(tx.modify_peering_options(id, req, acc))?;
+fn parse_modify_options(p: &Params) -> Result<Command, Ec2Error> {
+    Ok(Command::ModifyPeeringOptions {
+        id: p.required("VpcPeeringConnectionId")?.to_owned(),
+        requester: options_change(p, "RequesterPeeringConnectionOptions")?,
+        accepter: options_change(p, "AccepterPeeringConnectionOptions")?,
+    })
+}
+
+fn render_options(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::PeeringOptions(out) = outcome else {
+        return unexpected(&outcome, x);
+    };
     if let Some(o) = out.accepter {
         peering_options(x, "accepterPeeringConnectionOptions", o);
     }
     if let Some(o) = out.requester {
         peering_options(x, "requesterPeeringConnectionOptions", o);
     }
-    Ok(())
 }

@@ -1,0 +1,83 @@
+//! Commands as data. Every change a cloud's API can ask for is a value of that cloud's command
+//! enum ([`aws::Command`](crate::aws::Command), [`gcp::Command`](crate::gcp::Command),
+//! [`azure::Command`](crate::azure::Command)); each enum has one [`Apply::apply`] that runs it
+//! inside a [`Tx`] and returns that cloud's outcome or structured error.
+//!
+//! Because a command is a value, the service can log each committed one (with the time it ran,
+//! its scope and the ids it drew) and a run of them can be replayed on another world: applying
+//! the same commands at the same times with the same ids gives the same records. The wire crates
+//! build commands from requests (parsing text into domain types at the edge); the controller
+//! will build them directly.
+//!
+//! Reads are not commands: they run under the world lock on a [`Tx`] they cannot change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{aws, azure, gcp, Tx};
+
+/// A command of one cloud, applied inside a transaction.
+pub trait Apply: Clone + Into<Command> {
+    /// What a successful command hands back for the reply.
+    type Outcome;
+    /// The cloud's structured refusal.
+    type Error;
+
+    /// Validates, then changes the world through `tx`. On `Err` the caller rolls `tx` back, so
+    /// a refused command leaves no trace.
+    fn apply(self, tx: &mut Tx<'_, '_>) -> Result<Self::Outcome, Self::Error>;
+}
+
+/// A command of any cloud: what the command log records and what a replay applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// An AWS command.
+    Aws(aws::Command),
+    /// A GCP command.
+    Gcp(gcp::Command),
+    /// An Azure command.
+    Azure(azure::Command),
+}
+
+/// Why a replayed command was refused, in its cloud's structured terms.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommandError {
+    /// Refused by the AWS rules.
+    #[error(transparent)]
+    Aws(crate::DomainError),
+    /// Refused by the GCP rules.
+    #[error(transparent)]
+    Gcp(gcp::GcpError),
+    /// Refused by the Azure rules.
+    #[error(transparent)]
+    Azure(azure::AzureError),
+}
+
+impl Command {
+    /// Applies the command, whatever its cloud, keeping only whether it succeeded (replay).
+    pub fn apply(self, tx: &mut Tx<'_, '_>) -> Result<(), CommandError> {
+        match self {
+            Command::Aws(c) => c.apply(tx).map(drop).map_err(CommandError::Aws),
+            Command::Gcp(c) => c.apply(tx).map(drop).map_err(CommandError::Gcp),
+            Command::Azure(c) => c.apply(tx).map(drop).map_err(CommandError::Azure),
+        }
+    }
+}
+
+impl From<aws::Command> for Command {
+    fn from(c: aws::Command) -> Self {
+        Command::Aws(c)
+    }
+}
+
+impl From<gcp::Command> for Command {
+    fn from(c: gcp::Command) -> Self {
+        Command::Gcp(c)
+    }
+}
+
+impl From<azure::Command> for Command {
+    fn from(c: azure::Command) -> Self {
+        Command::Azure(c)
+    }
+}
