@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{aws, azure, gcp, Tx};
+use crate::{aws, azure, gcp, Ctx, Limits, Scope, ScriptedIds, Timestamp, Tx, World};
 
 /// A command of one cloud, applied inside a transaction.
 pub trait Apply: Clone + Into<Command> {
@@ -62,6 +62,36 @@ impl Command {
             Command::Azure(c) => c.apply(tx).map(drop).map_err(CommandError::Azure),
         }
     }
+}
+
+/// Replays logged commands on `world`, in order: each as its `scope`, at its time, drawing its
+/// recorded ids (a [`ScriptedIds`]), committed on success. Returns the first refusal with its
+/// index (a replay onto the world the log started from is never refused).
+pub fn replay(
+    world: &mut World,
+    limits: &Limits,
+    log: impl IntoIterator<Item = (Scope, Timestamp, Vec<String>, Command)>,
+) -> Result<(), (usize, CommandError)> {
+    for (i, (scope, now, ids, command)) in log.into_iter().enumerate() {
+        let mut ids = ScriptedIds::new(ids);
+        let ctx = Ctx {
+            scope,
+            now,
+            ids: &mut ids,
+            limits,
+        };
+        let mut tx = Tx::new(world, ctx);
+        match command.apply(&mut tx) {
+            Ok(()) => {
+                tx.commit();
+            }
+            Err(e) => {
+                tx.rollback();
+                return Err((i, e));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl From<aws::Command> for Command {

@@ -28,7 +28,7 @@ mod world;
 
 pub use aws::error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 pub use aws::resources::*;
-pub use command::{Apply, Command, CommandError};
+pub use command::{replay, Apply, Command, CommandError};
 pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};
 pub use quota::Limits;
 pub use time::Timestamp;

@@ -511,3 +511,68 @@ async fn a_panicking_command_is_rolled_back_and_reported() {
         .expect("later requests work");
     assert_eq!(memory(&emu), stored(&store));
 }
+
+/// Only commands the store made durable enter the command log, in commit order: not a refused
+/// one, not a dry run, not one whose commit failed (undone), not a closure change.
+#[tokio::test]
+async fn only_durable_commands_enter_the_command_log() {
+    use vpcpeer_model::aws::{self, peering::CreatePeering};
+
+    let (store, emu) = faulty();
+    let a = create_vpc(&emu, "10.0.0.0/16").await.expect("a");
+    let b = create_vpc(&emu, "10.1.0.0/16").await.expect("b");
+    let c = create_vpc(&emu, "10.2.0.0/16").await.expect("c");
+    assert!(
+        emu.commands_since(0, 10).entries.is_empty(),
+        "closures are not logged"
+    );
+    let peer = |to: &str| {
+        aws::Command::CreatePeering(CreatePeering {
+            vpc_id: a.clone(),
+            peer_vpc_id: to.to_owned(),
+            ..Default::default()
+        })
+    };
+    let run = |command: aws::Command, dry_run: bool| {
+        let emu = emu.clone();
+        async move {
+            emu.execute(scope(), dry_run, command, |_, outcome| match outcome {
+                aws::Outcome::Peering(r) => r.connection.id,
+                other => panic!("{other:?}"),
+            })
+            .await
+        }
+    };
+    let first = run(peer(&b), false)
+        .await
+        .expect("service")
+        .expect("created");
+    run(peer(&c), true)
+        .await
+        .expect("service")
+        .expect("dry run");
+    let refused = run(peer("vpc-0123456789abcdef0"), false)
+        .await
+        .expect("service");
+    assert!(refused.is_err());
+    store.fail_next_commit(Failure::Backend);
+    let failed = run(peer(&c), false).await;
+    assert!(matches!(failed, Err(ServiceError::NotCommitted(_))));
+    let second = run(peer(&c), false)
+        .await
+        .expect("service")
+        .expect("created");
+
+    let page = emu.commands_since(0, 10);
+    assert_eq!((page.first, page.last), (1, 2));
+    let logged: Vec<_> = page
+        .entries
+        .iter()
+        .map(|e| (e.seq, e.command.clone()))
+        .collect();
+    assert_eq!(logged, [(1, peer(&b).into()), (2, peer(&c).into())]);
+    assert_eq!(page.entries[0].scope, scope());
+    assert!(first.ends_with(&page.entries[0].ids[0]));
+    assert!(second.ends_with(&page.entries[1].ids[0]));
+    assert_eq!(memory(&emu), stored(&store));
+}

@@ -1,0 +1,43 @@
+//! The command log: `GET /_vpcpeer/log?since=N&limit=M` lists the commands the emulator committed
+//! after sequence number `N` (default 0), oldest first, at most `M` (default 1,000, at most
+//! 10,000). Each entry carries what a replay needs: the time the command ran, the caller's
+//! account and region, the ids it drew, and the command itself.
+//!
+//! The command's shape is the model's (`vpcpeer_model::Command`: `{"aws": {"CreatePeering":
+//! {…}}}` and so on); this crate leaves it generic so that a client that only lists the log can
+//! read it as any JSON value.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /_vpcpeer/log`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogAnswer<C> {
+    /// The entries after `since`, oldest first.
+    pub entries: Vec<LogEntry<C>>,
+    /// The oldest sequence number the server still holds (entries before it were dropped: the
+    /// log is bounded, and a reset or a reload from the store empties it). A client that asked
+    /// for entries since a number below `first - 1` missed some.
+    pub first: u64,
+    /// The newest sequence number given so far (0: none). Ask again with `since=last`.
+    pub last: u64,
+}
+
+/// One committed command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry<C> {
+    /// The caller's account (AWS account, GCP project, Azure subscription).
+    pub account: String,
+    /// When it ran, emulator time, ISO-8601 with milliseconds.
+    pub at: String,
+    /// When it ran, milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// The command.
+    pub command: C,
+    /// The ids it drew, in order (17 hex digits each).
+    pub ids: Vec<String>,
+    /// The caller's region (AWS region, GCP region or zone's region, Azure location) as the
+    /// request gave it.
+    pub region: String,
+    /// Its place in the log.
+    pub seq: u64,
+}

@@ -1,0 +1,230 @@
+//! The command log over HTTP: `GET /_vpcpeer/log` lists the committed commands, in commit order,
+//! with their time, caller and ids; refused commands and dry runs are not in it; and replaying the
+//! listed commands on the world the log started from gives the server's world exactly.
+
+use axum::body::Body;
+use axum::http::Request;
+use vpcpeer_api::LogAnswer;
+use vpcpeer_model::{replay, Command, Limits, Scope, Timestamp, World};
+
+use crate::testing::{between, ok, refused, send, state};
+use crate::AppState;
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+async fn log(st: &std::sync::Arc<AppState>, query: &str) -> (u16, Vec<u8>) {
+    let req = Request::get(format!("/_vpcpeer/log{query}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(st, req).await;
+    (status, body.to_vec())
+}
+
+async fn entries(st: &std::sync::Arc<AppState>, since: u64) -> LogAnswer<Command> {
+    let (status, body) = log(st, &format!("?since={since}")).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).expect("a LogAnswer")
+}
+
+async fn vpc(st: &std::sync::Arc<AppState>, account: &str, cidr: &str) -> String {
+    let out = ok(st, account, &format!("Action=CreateVpc&CidrBlock={cidr}")).await;
+    between(&out, "<vpcId>", "</vpcId>").to_owned()
+}
+
+fn variant(c: &Command) -> String {
+    // `{"aws":{"CreatePeering":{…}}}` → `CreatePeering`.
+    let v = serde_json::to_value(c).expect("serializes");
+    let inner = v
+        .as_object()
+        .and_then(|o| o.values().next())
+        .expect("cloud");
+    match inner {
+        serde_json::Value::String(s) => s.clone(),
+        other => other
+            .as_object()
+            .and_then(|o| o.keys().next())
+            .cloned()
+            .expect("variant"),
+    }
+}
+
+fn as_replay(log: &LogAnswer<Command>) -> Vec<(Scope, Timestamp, Vec<String>, Command)> {
+    log.entries
+        .iter()
+        .map(|e| {
+            (
+                Scope::new(&e.account, &e.region),
+                Timestamp(e.at_ms),
+                e.ids.clone(),
+                e.command.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn committed_commands_are_listed_in_order_and_replay_to_the_same_world() {
+    let st = state();
+    let a = vpc(&st, A, "10.0.0.0/16").await;
+    let b = vpc(&st, B, "10.1.0.0/16").await;
+    let c = vpc(&st, B, "10.2.0.0/16").await;
+    for (owner, id) in [(A, &a), (B, &b)] {
+        let body = format!("Action=ModifyVpcAttribute&VpcId={id}&EnableDnsHostnames.Value=true");
+        ok(&st, owner, &body).await;
+    }
+    // The checkpoint: the world and the log position the replay starts from.
+    let base = st.emulator.with_world(World::clone);
+    let start = entries(&st, 0).await.last;
+
+    let create = |to: &str| {
+        format!("Action=CreateVpcPeeringConnection&VpcId={a}&PeerVpcId={to}&PeerOwnerId={B}")
+    };
+    let out = ok(&st, A, &create(&b)).await;
+    let pcx1 = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
+    ok(
+        &st,
+        B,
+        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx1}"),
+    )
+    .await;
+    // Asking again for the active pair answers the existing connection and changes nothing; a
+    // refused command and a dry run change nothing either: none of them is in the log.
+    let again = ok(&st, A, &create(&b)).await;
+    assert!(again.contains(&pcx1));
+    refused(
+        &st,
+        B,
+        "Action=DeleteVpcPeeringConnection&VpcPeeringConnectionId=pcx-0123456789abcdef0",
+        (400, "InvalidVpcPeeringConnectionID.NotFound"),
+    )
+    .await;
+    refused(
+        &st,
+        A,
+        &format!("{}&DryRun=true", create(&c)),
+        (412, "DryRunOperation"),
+    )
+    .await;
+    let out = ok(&st, A, &create(&c)).await;
+    let pcx2 = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
+    ok(
+        &st,
+        B,
+        &format!("Action=RejectVpcPeeringConnection&VpcPeeringConnectionId={pcx2}"),
+    )
+    .await;
+    ok(
+        &st,
+        A,
+        &format!(
+            "Action=ModifyVpcPeeringConnectionOptions&VpcPeeringConnectionId={pcx1}\
+             &RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"
+        ),
+    )
+    .await;
+    ok(
+        &st,
+        B,
+        &format!("Action=DeleteVpcPeeringConnection&VpcPeeringConnectionId={pcx1}"),
+    )
+    .await;
+    ok(&st, A, &create(&c)).await;
+
+    let listed = entries(&st, start).await;
+    let names: Vec<String> = listed.entries.iter().map(|e| variant(&e.command)).collect();
+    assert_eq!(
+        names,
+        [
+            "CreatePeering",
+            "AcceptPeering",
+            "CreatePeering",
+            "RejectPeering",
+            "ModifyPeeringOptions",
+            "DeletePeering",
+            "CreatePeering"
+        ]
+    );
+    let who: Vec<&str> = listed.entries.iter().map(|e| e.account.as_str()).collect();
+    assert_eq!(who, [A, B, A, B, A, B, A]);
+    let seqs: Vec<u64> = listed.entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (start + 1..=start + 7).collect::<Vec<_>>());
+    assert_eq!(listed.last, start + 7);
+    assert!(
+        listed.entries[0].ids.len() == 1 && pcx1.ends_with(&listed.entries[0].ids[0]),
+        "the create drew {pcx1}'s id: {:?}",
+        listed.entries[0].ids
+    );
+    assert!(listed.entries[0].at.ends_with('Z'));
+
+    // Replaying the listed commands on the checkpoint gives the server's world exactly.
+    let now = st.emulator.with_world(World::clone);
+    let mut replayed = base.clone();
+    replay(&mut replayed, &Limits::default(), as_replay(&listed)).expect("replays");
+    assert!(
+        replayed == now,
+        "the replay diverged from the server's world"
+    );
+
+    // The recorded ids matter: without them the create draws another id, and the accept of the
+    // logged id is refused.
+    let mut without_ids = base.clone();
+    let blank: Vec<_> = as_replay(&listed)
+        .into_iter()
+        .map(|(s, t, _, c)| (s, t, Vec::new(), c))
+        .collect();
+    let refused_at = replay(&mut without_ids, &Limits::default(), blank).map_err(|(i, _)| i);
+    assert_eq!(refused_at, Err(1));
+
+    // Paging: since and limit.
+    let (status, body) = log(&st, &format!("?since={}&limit=2", start + 1)).await;
+    assert_eq!(status, 200);
+    let page: LogAnswer<serde_json::Value> = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(
+        page.entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [start + 2, start + 3]
+    );
+    assert!(entries(&st, listed.last).await.entries.is_empty());
+}
+
+#[tokio::test]
+async fn bad_log_queries_get_a_json_400() {
+    let st = state();
+    for q in [
+        "?since=x",
+        "?limit=0",
+        "?limit=10001",
+        "?since=-1",
+        "?what=1",
+    ] {
+        let (status, body) = log(&st, q).await;
+        assert_eq!(status, 400, "{q}");
+        let e: vpcpeer_api::ErrorAnswer = serde_json::from_slice(&body).expect("error JSON");
+        assert!(!e.error.is_empty());
+    }
+    let (status, _) = log(&st, "").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_reset_empties_the_log_but_keeps_its_numbering() {
+    let st = state();
+    let a = vpc(&st, A, "10.0.0.0/16").await;
+    let b = vpc(&st, B, "10.1.0.0/16").await;
+    ok(
+        &st,
+        A,
+        &format!("Action=CreateVpcPeeringConnection&VpcId={a}&PeerVpcId={b}&PeerOwnerId={B}"),
+    )
+    .await;
+    let before = entries(&st, 0).await;
+    assert!(before.last >= 1 && !before.entries.is_empty());
+    let req = Request::post("/_vpcpeer/reset")
+        .header("content-type", "application/json")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&st, req).await.0, 200);
+    let after = entries(&st, 0).await;
+    assert!(after.entries.is_empty());
+    assert_eq!((after.first, after.last), (before.last + 1, before.last));
+}
