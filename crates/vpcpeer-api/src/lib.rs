@@ -18,7 +18,7 @@ pub mod reach;
 
 pub use admin::{AdvanceClock, Clock, ErrorAnswer, Health, ResetAnswer};
 pub use audit::{AuditAnswer, AuditRequest, Finding, Severity, Summary};
-pub use log::{LogAnswer, LogEntry};
+pub use log::{LogAnswer, LogEntry, ReplayAnswer, ReplayRequest};
 pub use matrix::{Cell, MatrixAnswer, MatrixInstance, MatrixRequest};
 pub use reach::{
     AclEntryRule, Blocker, Component, FilterRule, Header, Hop, Leg, ReachAnswer, ReachRequest,

@@ -3,6 +3,9 @@
 //! 10,000). Each entry carries what a replay needs: the time the command ran, the caller's
 //! account and region, the ids it drew, and the command itself.
 //!
+//! `POST /_vpcpeer/replay` applies such entries to another server (or the same one after a
+//! reset): a scenario recorded once can be rebuilt exactly.
+//!
 //! The command's shape is the model's (`vpcpeer_model::Command`: `{"aws": {"CreatePeering":
 //! {…}}}` and so on); this crate leaves it generic so that a client that only lists the log can
 //! read it as any JSON value.
@@ -40,4 +43,22 @@ pub struct LogEntry<C> {
     pub region: String,
     /// Its place in the log.
     pub seq: u64,
+}
+
+/// Body of `POST /_vpcpeer/replay`: entries of a command log, applied in order, each as its
+/// logged caller at its logged time with its logged ids (`at_ms` is used; `at`, `seq` and any
+/// other field are ignored, so a `GET /_vpcpeer/log` answer can be posted as it is). All or
+/// nothing: `409` with an [`ErrorAnswer`](crate::ErrorAnswer) naming the first entry refused (or
+/// whose replay drew other ids than recorded), and nothing applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayRequest<C> {
+    /// The entries, oldest first.
+    pub entries: Vec<LogEntry<C>>,
+}
+
+/// `POST /_vpcpeer/replay`: how many entries were applied (all of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayAnswer {
+    /// Entries applied.
+    pub applied: usize,
 }

@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod gcp;
 pub mod guard;
 pub mod layers;
+mod log;
 pub mod reach;
 pub mod redact;
 pub mod snapcache;
@@ -106,7 +107,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/health", get(health))
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
         .route("/_vpcpeer/reset", post(reset))
-        .route("/_vpcpeer/log", get(command_log))
+        .route("/_vpcpeer/log", get(log::command_log))
+        .route("/_vpcpeer/replay", post(log::replay_log))
         .route("/_vpcpeer/reach", post(reach_query))
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))
@@ -281,71 +283,6 @@ async fn health(State(st): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// Most entries one `GET /_vpcpeer/log` answers.
-const LOG_PAGE_MAX: usize = 10_000;
-
-/// `GET /_vpcpeer/log?since=N&limit=M`: the committed commands after `N` (see
-/// [`vpcpeer_api::log`]).
-async fn command_log(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
-    let mut since = 0u64;
-    let mut limit = 1_000usize;
-    for pair in query
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let ok = match k {
-            "since" => v.parse().map(|n| since = n).is_ok(),
-            "limit" => v
-                .parse()
-                .ok()
-                .filter(|n| (1..=LOG_PAGE_MAX).contains(n))
-                .map(|n| limit = n)
-                .is_some(),
-            _ => {
-                return json_error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("unknown parameter {k:?}: expected since=N and limit=M"),
-                )
-            }
-        };
-        if !ok {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "{k} must be a whole number{}",
-                    if k == "limit" {
-                        format!(" from 1 to {LOG_PAGE_MAX}")
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
-        }
-    }
-    let page = st.emulator.commands_since(since, limit);
-    Json(vpcpeer_api::LogAnswer {
-        entries: page
-            .entries
-            .into_iter()
-            .map(|e| vpcpeer_api::LogEntry {
-                account: e.scope.account,
-                at: vpcpeer_wire_aws::render::iso(e.at),
-                at_ms: e.at.millis(),
-                command: e.command,
-                ids: e.ids,
-                region: e.scope.region,
-                seq: e.seq,
-            })
-            .collect(),
-        first: page.first,
-        last: page.last,
-    })
-    .into_response()
-}
-
 fn clock_json(st: &AppState) -> vpcpeer_api::Clock {
     vpcpeer_api::Clock {
         now: vpcpeer_wire_aws::render::iso(st.emulator.now()),
@@ -359,7 +296,7 @@ async fn get_clock(State(st): State<Arc<AppState>>) -> Response {
 
 /// The latest time the admin clock may be advanced to (9999-12-31T23:59:59.999Z): beyond it,
 /// times no longer print as ISO-8601 and expiration times would saturate.
-const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
+pub(crate) const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
 
 async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
     let req: vpcpeer_api::AdvanceClock = match serde_json::from_slice(&body) {

@@ -228,3 +228,118 @@ async fn a_reset_empties_the_log_but_keeps_its_numbering() {
     assert!(after.entries.is_empty());
     assert_eq!((after.first, after.last), (before.last + 1, before.last));
 }
+
+async fn post_replay(st: &std::sync::Arc<AppState>, body: &str) -> (u16, serde_json::Value) {
+    let req = Request::post("/_vpcpeer/replay")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    let (status, _, bytes) = send(st, req).await;
+    (status, serde_json::from_slice(&bytes).expect("JSON answer"))
+}
+
+/// The set-up both servers share (not yet commands: the same requests on the same seed give the
+/// same ids), then peering commands on the first: (its log after the set-up, the set-up's end).
+async fn recorded_scenario(st: &std::sync::Arc<AppState>) -> u64 {
+    let a = vpc(st, A, "10.0.0.0/16").await;
+    let b = vpc(st, B, "10.1.0.0/16").await;
+    let start = entries(st, 0).await.last;
+    let out = ok(
+        st,
+        A,
+        &format!("Action=CreateVpcPeeringConnection&VpcId={a}&PeerVpcId={b}&PeerOwnerId={B}"),
+    )
+    .await;
+    let pcx = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
+    ok(
+        st,
+        B,
+        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
+    )
+    .await;
+    start
+}
+
+#[tokio::test]
+async fn a_posted_log_rebuilds_the_same_world_on_another_server_or_nothing() {
+    let one = state();
+    let start = recorded_scenario(&one).await;
+    let (_, body) = log(&one, &format!("?since={start}")).await;
+    let log_json = String::from_utf8(body).expect("UTF-8");
+
+    // Another server with the same set-up but none of the commands.
+    let two = state();
+    vpc(&two, A, "10.0.0.0/16").await;
+    vpc(&two, B, "10.1.0.0/16").await;
+    let before = two.emulator.with_world(World::clone);
+
+    // Diverging ids are refused, and nothing is applied.
+    let mut tampered: serde_json::Value = serde_json::from_str(&log_json).expect("JSON");
+    tampered["entries"][0]["ids"] = serde_json::json!([]);
+    let (status, answer) = post_replay(&two, &tampered.to_string()).await;
+    assert_eq!(status, 409, "{answer}");
+    let e = answer["error"].as_str().expect("error");
+    assert!(
+        e.contains("entry 0 drew 1 ids where the log recorded 0"),
+        "{e}"
+    );
+    assert!(two.emulator.with_world(World::clone) == before);
+
+    // The log as GET answered it, posted as it is.
+    let (status, answer) = post_replay(&two, &log_json).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["applied"], 2);
+    assert!(
+        two.emulator.with_world(World::clone) == one.emulator.with_world(World::clone),
+        "the replayed world differs"
+    );
+    // The replayed commands are in the second server's log as they were in the first's.
+    let strip = |l: LogAnswer<Command>| {
+        l.entries
+            .into_iter()
+            .map(|e| (e.account, e.at_ms, e.ids, e.command))
+            .collect::<Vec<_>>()
+    };
+    let since_two = entries(&two, 0).await.last - 2;
+    assert_eq!(
+        strip(entries(&two, since_two).await),
+        strip(entries(&one, start).await)
+    );
+
+    // On a server without the set-up the accept's peering does not exist: refused whole.
+    let three = state();
+    let (status, answer) = post_replay(&three, &log_json).await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(answer["error"]
+        .as_str()
+        .expect("error")
+        .contains("entry 0 was refused"));
+    assert_eq!(three.emulator.with_world(World::len), 0);
+}
+
+#[tokio::test]
+async fn malformed_replays_get_a_json_400() {
+    let st = state();
+    let entry = |at_ms: i64, ids: &str, account: &str| {
+        format!(
+            r#"{{"entries":[{{"account":"{account}","at":"","at_ms":{at_ms},"ids":{ids},"region":"us-east-1","seq":1,"command":{{"aws":{{"DeletePeering":{{"id":"pcx-0123456789abcdef0"}}}}}}}}]}}"#
+        )
+    };
+    for (body, want) in [
+        ("not json".to_owned(), "expected"),
+        (
+            r#"{"entries":[{"command":{"aws":{"Nope":{}}}}]}"#.to_owned(),
+            "expected",
+        ),
+        (entry(-1, "[]", A), "at_ms"),
+        (entry(0, r#"["xyz"]"#, A), "17 lowercase hex"),
+        (entry(0, "[]", ""), "must not be empty"),
+        (entry(0, "[]", "1\\u0007"), "refused character"),
+    ] {
+        let (status, answer) = post_replay(&st, &body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        let e = answer["error"].as_str().expect("error");
+        assert!(e.contains(want), "{body}: {e}");
+    }
+    assert_eq!(st.emulator.with_world(World::len), 0);
+}

@@ -1472,6 +1472,8 @@ fn admin_input(vocab: &Vocab) -> BoxedStrategy<RestInput> {
             "/_vpcpeer/reach",
             "/_vpcpeer/audit",
             "/_vpcpeer/matrix",
+            "/_vpcpeer/log",
+            "/_vpcpeer/replay",
         ][..])
         .prop_map(str::to_owned),
         1 => segment(&["_vpcpeer", "health", "clock", "x"], vocab).prop_map(|s| format!("/_vpcpeer/{s}")),

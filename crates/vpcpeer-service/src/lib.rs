@@ -28,10 +28,12 @@
 
 mod changelog;
 mod commands;
+mod replay;
 mod writer;
 
 pub use changelog::{ChangeLog, WorldChanges, CHANGE_LOG_CAPACITY};
 pub use commands::{LogPage, LoggedCommand, COMMAND_LOG_CAPACITY};
+pub use replay::{ReplayEntry, ReplayError};
 pub use writer::PROBE_EVERY;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
