@@ -14,6 +14,7 @@
 pub mod aws;
 pub mod azure;
 pub mod cidr;
+mod cloud_command;
 pub mod clouds;
 mod command;
 pub mod gcp;
@@ -28,7 +29,8 @@ mod world;
 
 pub use aws::error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 pub use aws::resources::*;
-pub use command::{replay, Apply, Command, CommandError};
+pub use cloud_command::{replay, Command, CommandError};
+pub use command::Apply;
 pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};
 pub use quota::Limits;
 pub use time::Timestamp;
