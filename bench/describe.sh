@@ -14,14 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-DURATION=${DURATION:-15}
-CONNECTIONS=${CONNECTIONS:-8}
-THREADS=${THREADS:-2}
-SERVERS=${SERVERS:-default full ephemeral moto}
-REQUESTS=${REQUESTS:-peerings routes tags}
-NO_BUILD=${NO_BUILD:-0}
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-VPCPEER_BIN=${VPCPEER_BIN:-$CARGO_TARGET_DIR/release/vpcpeer}
+: "${DURATION:=15}" "${CONNECTIONS:=8}" "${THREADS:=2}" "${NO_BUILD:=0}"
+: "${SERVERS:=default full ephemeral moto}" "${REQUESTS:=peerings routes tags}"
+: "${VPCPEER_BIN:=${CARGO_TARGET_DIR:-$ROOT/target}/release/vpcpeer}"
 
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
