@@ -416,7 +416,9 @@ mod aws {
     use axum::http::Request;
     use serde_json::{json, Value};
 
-    use crate::testing::{between, ok, send_json, state, vpc_with_instance};
+    use crate::testing::{
+        active_peering, between, ok, peering_route, send_json, state, vpc_with_instance,
+    };
     use crate::AppState;
 
     const A: &str = "111111111111";
@@ -448,34 +450,8 @@ mod aws {
             vpc_with_instance(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
         let (vpc_b, rtb_b, i_b, ip_b) =
             vpc_with_instance(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
-        let body = ok(
-            st,
-            A,
-            &format!(
-                "Action=CreateVpcPeeringConnection&VpcId={vpc_a}&PeerVpcId={vpc_b}&PeerOwnerId={B}"
-            ),
-        )
-        .await;
-        let pcx = between(
-            &body,
-            "<vpcPeeringConnectionId>",
-            "</vpcPeeringConnectionId>",
-        )
-        .to_owned();
-        ok(
-            st,
-            B,
-            &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
-        )
-        .await;
-        ok(
-            st,
-            A,
-            &format!(
-                "Action=CreateRoute&RouteTableId={rtb_a}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}"
-            ),
-        )
-        .await;
+        let pcx = active_peering(st, (A, &vpc_a), (B, &vpc_b)).await;
+        peering_route(st, A, &rtb_a, "10.1.0.0/16", &pcx).await;
         let body = ok(
             st,
             B,
