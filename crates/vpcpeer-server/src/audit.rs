@@ -241,9 +241,9 @@ pub(crate) async fn matrix_handler(
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, ReachError> {
     let req = parse_matrix(&body)?;
-    let now = st.emulator.now();
+    let answer = |w: &World, snap: &Snapshot| matrix_answer(w, snap, &req);
     st.snapshots
-        .with(&st.emulator, now, |w, snap| matrix_answer(w, snap, &req))
+        .with(&st.emulator, st.emulator.now(), answer)
         .map(axum::Json)
 }
 
