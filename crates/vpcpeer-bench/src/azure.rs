@@ -8,8 +8,7 @@ use hyper::Method;
 
 use crate::cidrs::Cidrs;
 use crate::http::Conn;
-use crate::scan::contains;
-use crate::stats::{show_first_failure, Recorder};
+use crate::stats::Recorder;
 
 /// Every request kind the workload sends; the index is the recorder's action index.
 pub const ACTIONS: [&str; 7] = [
@@ -71,41 +70,15 @@ impl AzClient {
         body: &str,
     ) -> anyhow::Result<Option<Bytes>> {
         let url = format!("{path}?{API}");
-        match self.conn.arm(method.clone(), &url, body).await {
-            Ok(reply) => {
-                self.rec.reconnects += u64::from(reply.reconnected);
-                self.rec.record(action, reply.latency);
-                if reply.status.is_success() {
-                    return Ok(Some(reply.body));
-                }
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{method} {url} -> HTTP {}\nrequest: {body}\n{}",
-                        reply.status,
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{} {url}: {e:#}", ACTIONS[action]));
-                self.conn.reconnect().await?;
-                Ok(None)
-            }
-        }
+        let reply = self.conn.arm(method.clone(), &url, body).await;
+        let request = || format!("{method} {url} {body}");
+        self.rec
+            .counted(&mut self.conn, (action, ACTIONS[action]), request, reply)
+            .await
     }
 
     fn expect(&mut self, body: Option<&Bytes>, needle: &str, what: &str) {
-        if let Some(b) = body {
-            if !contains(b, needle) {
-                self.rec.mismatches += 1;
-                show_first_failure(|| {
-                    format!("{what}: no {needle} in\n{}", String::from_utf8_lossy(b))
-                });
-            }
-        }
+        self.rec.expect(body, needle, what);
     }
 
     /// Runs iteration `slot` in the blocks `c`.
@@ -168,19 +141,11 @@ impl AzClient {
         } else {
             self.rec.skipped += 2;
         }
-        for s in 0..2 {
-            if !linked[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(linked.map(|ok| !ok)) {
             let path = format!("{}/virtualNetworkPeerings/link", self.vnet_path(&names[s]));
             self.send(DELETE_PEERING, Method::DELETE, &path, "").await?;
         }
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             let path = self.vnet_path(&names[s]);
             self.send(DELETE_VNET, Method::DELETE, &path, "").await?;
         }

@@ -5,7 +5,6 @@
 
 mod gcp;
 
-use anyhow::Context;
 use bytes::Bytes;
 
 use crate::cidrs::Cidrs;
@@ -154,38 +153,15 @@ impl Client {
     /// client.
     pub async fn send(&mut self, action: usize) -> anyhow::Result<Option<Bytes>> {
         let reply = self.conn.post(&self.form).await;
-        if let Ok(r) = &reply {
-            self.rec.reconnects += u64::from(r.reconnected);
-        }
-        match reply {
-            Ok(reply) if reply.status.is_success() => {
-                self.rec.record(action, reply.latency);
-                Ok(Some(reply.body))
-            }
-            Ok(reply) => {
-                self.rec.record(action, reply.latency);
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{} -> HTTP {}\nrequest: {}\n{}",
-                        ACTIONS[action],
-                        reply.status,
-                        self.form.as_str(),
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
-                self.conn
-                    .reconnect()
-                    .await
-                    .context("reconnecting after a failed request")?;
-                Ok(None)
-            }
-        }
+        let form = &self.form;
+        self.rec
+            .counted(
+                &mut self.conn,
+                (action, ACTIONS[action]),
+                || form.as_str().to_owned(),
+                reply,
+            )
+            .await
     }
 
     /// Sends `action` and copies the text of `<tag>` from its answer into `out`.
@@ -248,11 +224,7 @@ impl Client {
             self.create(CREATE_VPC, "vpcId", Which::Vpc(s)).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.vpc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
                 self.form
                     .start("CreateSubnet")
                     .param("VpcId", &self.ids.vpc[s])
@@ -260,22 +232,17 @@ impl Client {
                 self.create(CREATE_SUBNET, "subnetId", Which::Subnet(s))
                     .await?;
             }
-            for s in 0..2 {
-                if self.ids.vpc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
                 self.form
                     .start("CreateRouteTable")
                     .param("VpcId", &self.ids.vpc[s]);
                 self.create(CREATE_ROUTE_TABLE, "routeTableId", Which::Rtb(s))
                     .await?;
             }
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() || self.ids.subnet[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.rtb[s].is_empty() || self.ids.subnet[s].is_empty()))
+            {
                 self.form
                     .start("AssociateRouteTable")
                     .param("RouteTableId", &self.ids.rtb[s])
@@ -303,11 +270,10 @@ impl Client {
             self.send(ACCEPT_PCX).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() || self.ids.pcx.is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.rtb[s].is_empty() || self.ids.pcx.is_empty()))
+            {
                 self.form
                     .start("CreateRoute")
                     .param("RouteTableId", &self.ids.rtb[s])
@@ -343,32 +309,20 @@ impl Client {
 
         // Teardown, in dependency order.
         if full {
-            for s in 0..2 {
-                if !self.ids.route[s] {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| !self.ids.route[s])) {
                 self.form
                     .start("DeleteRoute")
                     .param("RouteTableId", &self.ids.rtb[s])
                     .param("DestinationCidrBlock", &c.vpc[1 - s]);
                 self.send(DELETE_ROUTE).await?;
             }
-            for s in 0..2 {
-                if self.ids.assoc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.assoc[s].is_empty())) {
                 self.form
                     .start("DisassociateRouteTable")
                     .param("AssociationId", &self.ids.assoc[s]);
                 self.send(DISASSOCIATE_ROUTE_TABLE).await?;
             }
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.rtb[s].is_empty())) {
                 self.form
                     .start("DeleteRouteTable")
                     .param("RouteTableId", &self.ids.rtb[s]);
@@ -384,22 +338,17 @@ impl Client {
             self.send(DELETE_PCX).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.subnet[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.subnet[s].is_empty()))
+            {
                 self.form
                     .start("DeleteSubnet")
                     .param("SubnetId", &self.ids.subnet[s]);
                 self.send(DELETE_SUBNET).await?;
             }
         }
-        for s in 0..2 {
-            if self.ids.vpc[s].is_empty() {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
             self.form
                 .start("DeleteVpc")
                 .param("VpcId", &self.ids.vpc[s]);

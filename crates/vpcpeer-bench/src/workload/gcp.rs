@@ -6,14 +6,12 @@
 //! first network (must show `ACTIVE`), `listPeeringRoutes` INCOMING on it (must list the peer's
 //! subnetwork), `removePeering` on both sides (each polled), and the teardown.
 
-use anyhow::Context;
 use bytes::Bytes;
 use hyper::Method;
 
 use super::{Client, ACTIONS};
 use crate::cidrs::Cidrs;
 use crate::scan::contains;
-use crate::stats::show_first_failure;
 
 const NET_INSERT: usize = 16;
 const SUBNET_INSERT: usize = 17;
@@ -58,52 +56,15 @@ impl Client {
         body: &str,
     ) -> anyhow::Result<Option<Bytes>> {
         let reply = self.conn.json(method.clone(), path, body).await;
-        if let Ok(r) = &reply {
-            self.rec.reconnects += u64::from(r.reconnected);
-        }
-        match reply {
-            Ok(reply) => {
-                self.rec.record(action, reply.latency);
-                if reply.status.is_success() {
-                    return Ok(Some(reply.body));
-                }
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{} -> HTTP {}\nrequest: {method} {path} {body}\n{}",
-                        ACTIONS[action],
-                        reply.status,
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
-                self.conn
-                    .reconnect()
-                    .await
-                    .context("reconnecting after a failed request")?;
-                Ok(None)
-            }
-        }
+        let request = || format!("{method} {path} {body}");
+        self.rec
+            .counted(&mut self.conn, (action, ACTIONS[action]), request, reply)
+            .await
     }
 
     /// Counts a 200 answer without `needle` as a mismatch.
     fn expect(&mut self, action: usize, body: &Option<Bytes>, needle: &str) {
-        if let Some(b) = body {
-            if !contains(b, needle) {
-                self.rec.mismatches += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{}: no {needle} in the answer:\n{}",
-                        ACTIONS[action],
-                        String::from_utf8_lossy(b)
-                    )
-                });
-            }
-        }
+        self.rec.expect(body.as_ref(), needle, ACTIONS[action]);
     }
 
     /// Sends a peering call and polls its operation once; the operation must end DONE without
@@ -154,11 +115,7 @@ impl Client {
                 .is_some();
         }
         let mut subnets = [false; 2];
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             let body = format!(
                 r#"{{"name":"{0}","network":"global/networks/{0}","ipCidrRange":"{1}"}}"#,
                 names[s], c.subnet[s]
@@ -219,11 +176,7 @@ impl Client {
         } else {
             self.rec.skipped += 6;
         }
-        for s in 0..2 {
-            if !subnets[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(subnets.map(|ok| !ok)) {
             self.gcp_send(
                 SUBNET_DELETE,
                 Method::DELETE,
@@ -232,11 +185,7 @@ impl Client {
             )
             .await?;
         }
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             self.gcp_send(
                 NET_DELETE,
                 Method::DELETE,
