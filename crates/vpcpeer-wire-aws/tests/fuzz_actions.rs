@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{between, call, ok, ok_field};
+use common::{between, call, form_encode as encode, ok, ok_field};
 use proptest::prelude::*;
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_wire_aws::{error_document, success_envelope, ACTIONS};
@@ -308,15 +308,6 @@ fn world() -> (TestEnv, Vec<(&'static str, String)>) {
         ("@cidrassoc", cidrassoc),
     ];
     (env, ids)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 proptest! {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{between, call, ok, ok_field};
+use common::{between, call, form_encode, ok, ok_field};
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_model::Limits;
 
@@ -104,15 +104,6 @@ fn spec(rt: &str, tags: &[(String, String)]) -> String {
         ));
     }
     out
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn kv(k: &str, v: &str) -> (String, String) {

@@ -55,3 +55,13 @@ pub fn between(s: &str, open: &str, close: &str) -> String {
 pub fn first(doc: &str, tag: &str) -> String {
     between(doc, &format!("<{tag}>"), "<")
 }
+
+/// `s` percent-encoded for a form body: every byte but ASCII letters, digits, `-`, `_` and `.`.
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
