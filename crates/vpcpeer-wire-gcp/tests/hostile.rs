@@ -76,6 +76,17 @@ proptest! {
 }
 
 /// Lists and text a caller sends are bounded (GCP's limits where documented).
+/// Inserts the instance `vm` in subnetwork `s` with `n` network tags: the answer.
+fn vm_with_tags(env: &mut TestEnv, n: usize) -> (u16, Value) {
+    let tags: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+    post(
+        env,
+        "projects/p/zones/us-central1-a/instances",
+        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
+    )
+}
+
 #[test]
 fn oversized_lists_and_descriptions_are_refused() {
     let mut env = TestEnv::new();
@@ -101,13 +112,7 @@ fn oversized_lists_and_descriptions_are_refused() {
         json!({"name": "s", "network": "global/networks/n", "ipCidrRange": "10.0.0.0/24"}),
     );
     assert_eq!(s, 200);
-    let tags: Vec<String> = (0..65).map(|i| format!("t{i}")).collect();
-    let (s, v) = post(
-        &mut env,
-        "projects/p/zones/us-central1-a/instances",
-        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
-               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
-    );
+    let (s, v) = vm_with_tags(&mut env, 65);
     assert_eq!(s, 400, "{v}");
     assert!(
         v["error"]["message"]
@@ -126,12 +131,6 @@ fn oversized_lists_and_descriptions_are_refused() {
     );
     assert_eq!(s, 400, "{v}");
     assert!(env.world.gcp_instances.is_empty() && env.world.gcp_firewalls.is_empty());
-    let tags: Vec<String> = (0..64).map(|i| format!("t{i}")).collect();
-    let (s, v) = post(
-        &mut env,
-        "projects/p/zones/us-central1-a/instances",
-        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
-               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
-    );
+    let (s, v) = vm_with_tags(&mut env, 64);
     assert_eq!(s, 200, "{v}");
 }
