@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{between, call, form_encode as encode, ok, ok_field};
+use common::{call, first, form_encode as encode, ok};
 use proptest::prelude::*;
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_wire_aws::{error_document, success_envelope, ACTIONS};
@@ -208,105 +208,48 @@ const VALUES: &[&str] = &[
 /// A long value.
 const LONG: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
-/// A world with one of everything; the ids, by placeholder.
+/// How [`world`] is built, one step a line: an action, its form body (`-` for none; `@…` stands
+/// for an id kept by an earlier step), then the ids its answer yields as `@placeholder=element`.
+const STEPS: &[&str] = &[
+    "CreateVpc CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true @vpc=vpcId",
+    "AssociateVpcCidrBlock VpcId=@vpc&CidrBlock=10.1.0.0/16 @cidrassoc=associationId",
+    "CreateVpc CidrBlock=10.9.0.0/16 @peer=vpcId",
+    "CreateSubnet VpcId=@vpc&CidrBlock=10.0.1.0/24 @subnet=subnetId",
+    "CreateSecurityGroup VpcId=@vpc&GroupName=g&GroupDescription=g @sg=groupId",
+    "CreateRouteTable VpcId=@vpc @rtb=routeTableId",
+    "AssociateRouteTable RouteTableId=@rtb&SubnetId=@subnet @rtbassoc=associationId",
+    "CreateNetworkAcl VpcId=@vpc @acl=networkAclId",
+    "CreateInternetGateway - @igw=internetGatewayId",
+    "AttachInternetGateway InternetGatewayId=@igw&VpcId=@vpc",
+    "CreateVpcPeeringConnection VpcId=@vpc&PeerVpcId=@peer @pcx=vpcPeeringConnectionId",
+    "RunInstances ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId=@subnet @i=instanceId @eni=networkInterfaceId",
+    "CreateNatGateway SubnetId=@subnet&ConnectivityType=private @nat=natGatewayId",
+    "CreateNetworkInsightsPath Source=@i&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22 @nip=networkInsightsPathId",
+    "DescribeNetworkAcls - @aclassoc=networkAclAssociationId",
+];
+
+/// A world with one of everything ([`STEPS`]); the ids, by placeholder.
 fn world() -> (TestEnv, Vec<(&'static str, String)>) {
     let mut env = TestEnv::with_seed(11);
-    let vpc = ok_field(
-        &mut env,
-        "CreateVpc",
-        "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true",
-        "vpcId",
-    );
-    let cidrassoc = ok_field(
-        &mut env,
-        "AssociateVpcCidrBlock",
-        &format!("VpcId={vpc}&CidrBlock=10.1.0.0/16"),
-        "associationId",
-    );
-    let peer = ok_field(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16", "vpcId");
-    let subnet = ok_field(
-        &mut env,
-        "CreateSubnet",
-        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        "subnetId",
-    );
-    let sg = ok_field(
-        &mut env,
-        "CreateSecurityGroup",
-        &format!("VpcId={vpc}&GroupName=g&GroupDescription=g"),
-        "groupId",
-    );
-    let rtb = ok_field(
-        &mut env,
-        "CreateRouteTable",
-        &format!("VpcId={vpc}"),
-        "routeTableId",
-    );
-    let rtbassoc = ok_field(
-        &mut env,
-        "AssociateRouteTable",
-        &format!("RouteTableId={rtb}&SubnetId={subnet}"),
-        "associationId",
-    );
-    let acl = ok_field(
-        &mut env,
-        "CreateNetworkAcl",
-        &format!("VpcId={vpc}"),
-        "networkAclId",
-    );
-    let igw = ok_field(&mut env, "CreateInternetGateway", "", "internetGatewayId");
-    ok(
-        &mut env,
-        "AttachInternetGateway",
-        &format!("InternetGatewayId={igw}&VpcId={vpc}"),
-    );
-    let pcx = ok_field(
-        &mut env,
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={vpc}&PeerVpcId={peer}"),
-        "vpcPeeringConnectionId",
-    );
-    let run = ok(
-        &mut env,
-        "RunInstances",
-        &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}"),
-    );
-    let i = between(&run, "<instanceId>", "</instanceId>");
-    let eni = between(&run, "<networkInterfaceId>", "</networkInterfaceId>");
-    let nat = ok_field(
-        &mut env,
-        "CreateNatGateway",
-        &format!("SubnetId={subnet}&ConnectivityType=private"),
-        "natGatewayId",
-    );
-    let nip = ok_field(
-        &mut env,
-        "CreateNetworkInsightsPath",
-        &format!("Source={i}&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22"),
-        "networkInsightsPathId",
-    );
-    let aclassoc = ok_field(
-        &mut env,
-        "DescribeNetworkAcls",
-        "",
-        "networkAclAssociationId",
-    );
-    let ids = vec![
-        ("@vpc", vpc),
-        ("@subnet", subnet),
-        ("@sg", sg),
-        ("@rtb", rtb),
-        ("@acl", acl),
-        ("@igw", igw),
-        ("@pcx", pcx),
-        ("@i", i),
-        ("@eni", eni),
-        ("@nip", nip),
-        ("@nat", nat),
-        ("@rtbassoc", rtbassoc),
-        ("@aclassoc", aclassoc),
-        ("@cidrassoc", cidrassoc),
-    ];
+    let mut ids: Vec<(&'static str, String)> = Vec::new();
+    for step in STEPS {
+        let mut words = step.split(' ');
+        let action = words.next().expect("action");
+        let body = Some(words.next().expect("body")).filter(|b| *b != "-");
+        // Longer placeholders first: `@i` is a prefix of `@igw`.
+        let mut known: Vec<&(&str, String)> = ids.iter().collect();
+        known.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let body = known
+            .iter()
+            .fold(body.unwrap_or_default().to_owned(), |b, (p, id)| {
+                b.replace(p, id)
+            });
+        let answer = ok(&mut env, action, &body);
+        for keep in words {
+            let (placeholder, tag) = keep.split_once('=').expect("@placeholder=element");
+            ids.push((placeholder, first(&answer, tag)));
+        }
+    }
     (env, ids)
 }
 
