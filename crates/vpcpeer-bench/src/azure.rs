@@ -8,7 +8,7 @@ use hyper::Method;
 
 use crate::cidrs::Cidrs;
 use crate::http::Conn;
-use crate::stats::Recorder;
+use crate::stats::{Answer, Recorder};
 
 /// Every request kind the workload sends; the index is the recorder's action index.
 pub const ACTIONS: [&str; 7] = [
@@ -62,13 +62,7 @@ impl AzClient {
     }
 
     /// Sends one request; the body of a 2xx answer, or `None` after counting the failure.
-    async fn send(
-        &mut self,
-        action: usize,
-        method: Method,
-        path: &str,
-        body: &str,
-    ) -> anyhow::Result<Option<Bytes>> {
+    async fn send(&mut self, action: usize, method: Method, path: &str, body: &str) -> Answer {
         let url = format!("{path}?{API}");
         let reply = self.conn.arm(method.clone(), &url, body).await;
         let request = || format!("{method} {url} {body}");
@@ -107,7 +101,7 @@ impl AzClient {
                 .is_some();
         }
         let mut linked = [false; 2];
-        if made == [true, true] {
+        if self.rec.ready(made == [true, true], 2) {
             for s in 0..2 {
                 let remote = self.vnet_path(&names[1 - s]);
                 let body = format!(
@@ -124,10 +118,8 @@ impl AzClient {
                     );
                 }
             }
-        } else {
-            self.rec.skipped += 2;
         }
-        if linked[0] {
+        if self.rec.ready(linked[0], 2) {
             let path = format!("{}/virtualNetworkPeerings/link", self.vnet_path(&names[0]));
             let reply = self.send(GET_PEERING, Method::GET, &path, "").await?;
             self.expect(reply.as_ref(), "\"Connected\"", "a peering read back");
@@ -138,8 +130,6 @@ impl AzClient {
                 "/virtualNetworkPeerings/link",
                 "the peering list",
             );
-        } else {
-            self.rec.skipped += 2;
         }
         for s in self.rec.sides(linked.map(|ok| !ok)) {
             let path = format!("{}/virtualNetworkPeerings/link", self.vnet_path(&names[s]));

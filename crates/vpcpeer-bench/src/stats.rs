@@ -20,6 +20,10 @@ pub fn show_first_failure(what: impl FnOnce() -> String) {
     }
 }
 
+/// What sending one request comes to: the body of a 2xx answer, `None` after a counted failure,
+/// or the error that ends the client.
+pub type Answer = anyhow::Result<Option<Bytes>>;
+
 /// One client's record: latencies in nanoseconds, per action index.
 #[derive(Debug)]
 pub struct Recorder {
@@ -64,7 +68,7 @@ impl Recorder {
         (action, name): (usize, &str),
         request: impl FnOnce() -> String,
         reply: anyhow::Result<Reply>,
-    ) -> anyhow::Result<Option<Bytes>> {
+    ) -> Answer {
         match reply {
             Ok(reply) => {
                 self.reconnects += u64::from(reply.reconnected);
@@ -108,6 +112,15 @@ impl Recorder {
                 });
             }
         }
+    }
+
+    /// Whether a step of `requests` requests can run: it can when `ready`; when it cannot, they
+    /// are counted as skipped.
+    pub fn ready(&mut self, ready: bool, requests: u64) -> bool {
+        if !ready {
+            self.skipped += requests;
+        }
+        ready
     }
 
     /// The sides (0, then 1) of a two-sided step to run: those not `missing` what the step needs;

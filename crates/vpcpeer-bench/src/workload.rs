@@ -5,12 +5,10 @@
 
 mod gcp;
 
-use bytes::Bytes;
-
 use crate::cidrs::Cidrs;
 use crate::http::{Conn, Form};
 use crate::scan::{contains, first_tag};
-use crate::stats::{show_first_failure, Recorder};
+use crate::stats::{show_first_failure, Answer, Recorder};
 
 /// Which steps an iteration runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -151,7 +149,7 @@ impl Client {
     /// Sends the form built for `action`; the body of a 200 answer, or `None` after counting the
     /// failure. Transport failures reconnect once and count as errors; a failed reconnect ends the
     /// client.
-    pub async fn send(&mut self, action: usize) -> anyhow::Result<Option<Bytes>> {
+    pub async fn send(&mut self, action: usize) -> Answer {
         let reply = self.conn.post(&self.form).await;
         let form = &self.form;
         self.rec
@@ -251,19 +249,18 @@ impl Client {
                     .await?;
             }
         }
-        if self.ids.vpc.iter().all(|v| !v.is_empty()) {
+        if self
+            .rec
+            .ready(self.ids.vpc.iter().all(|v| !v.is_empty()), 1)
+        {
             self.form
                 .start("CreateVpcPeeringConnection")
                 .param("VpcId", &self.ids.vpc[0])
                 .param("PeerVpcId", &self.ids.vpc[1]);
             self.create(CREATE_PCX, "vpcPeeringConnectionId", Which::Pcx)
                 .await?;
-        } else {
-            self.rec.skipped += 1;
         }
-        if self.ids.pcx.is_empty() {
-            self.rec.skipped += 1;
-        } else {
+        if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
             self.form
                 .start("AcceptVpcPeeringConnection")
                 .param("VpcPeeringConnectionId", &self.ids.pcx);
@@ -329,9 +326,7 @@ impl Client {
                 self.send(DELETE_ROUTE_TABLE).await?;
             }
         }
-        if self.ids.pcx.is_empty() {
-            self.rec.skipped += 1;
-        } else {
+        if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
             self.form
                 .start("DeleteVpcPeeringConnection")
                 .param("VpcPeeringConnectionId", &self.ids.pcx);

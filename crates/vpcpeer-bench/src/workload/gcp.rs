@@ -12,6 +12,7 @@ use hyper::Method;
 use super::{Client, ACTIONS};
 use crate::cidrs::Cidrs;
 use crate::scan::contains;
+use crate::stats::Answer;
 
 const NET_INSERT: usize = 16;
 const SUBNET_INSERT: usize = 17;
@@ -48,13 +49,7 @@ fn json_str<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
 
 impl Client {
     /// Sends a JSON request; the body of a 200 answer, or `None` after counting the failure.
-    async fn gcp_send(
-        &mut self,
-        action: usize,
-        method: Method,
-        path: &str,
-        body: &str,
-    ) -> anyhow::Result<Option<Bytes>> {
+    async fn gcp_send(&mut self, action: usize, method: Method, path: &str, body: &str) -> Answer {
         let reply = self.conn.json(method.clone(), path, body).await;
         let request = || format!("{method} {path} {body}");
         self.rec
@@ -144,7 +139,7 @@ impl Client {
             let path = format!("{PROJECT}/global/networks/{}/addPeering", names[s]);
             self.gcp_peering_op(ADD_PEERING, &path, &body).await?;
         }
-        if both {
+        if self.rec.ready(both, 6) {
             let got = self
                 .gcp_send(
                     NET_GET,
@@ -173,8 +168,6 @@ impl Client {
                 let path = format!("{PROJECT}/global/networks/{}/removePeering", names[s]);
                 self.gcp_peering_op(REMOVE_PEERING, &path, &body).await?;
             }
-        } else {
-            self.rec.skipped += 6;
         }
         for s in self.rec.sides(subnets.map(|ok| !ok)) {
             self.gcp_send(
