@@ -14,90 +14,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-DURATION=${DURATION:-15}
-CONNECTIONS=${CONNECTIONS:-8}
-THREADS=${THREADS:-2}
-SERVERS=${SERVERS:-default full ephemeral moto}
-REQUESTS=${REQUESTS:-peerings routes tags}
-NO_BUILD=${NO_BUILD:-0}
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-VPCPEER_BIN=${VPCPEER_BIN:-$CARGO_TARGET_DIR/release/vpcpeer}
+: "${DURATION:=15}" "${CONNECTIONS:=8}" "${THREADS:=2}" "${NO_BUILD:=0}"
+: "${SERVERS:=default full ephemeral moto}" "${REQUESTS:=peerings routes tags}"
+: "${VPCPEER_BIN:=${CARGO_TARGET_DIR:-$ROOT/target}/release/vpcpeer}"
 
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
 LATEST="$RESULTS/describe-latest.txt"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-describe.XXXXXX")
-SERVER_PID=""
-
-stop_server() {
-    if [[ -n "$SERVER_PID" ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
-cleanup() {
-    stop_server
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-exec > >(tee "$LATEST") 2>&1
-say() { printf '%s\n' "$*"; }
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-    local port=$1 name=$2 i
-    for ((i = 0; i < 600; i++)); do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            say "$name exited before it answered; its log:"
-            cat "$TMP/server.log"
-            exit 1
-        fi
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    say "$name did not answer on port $port within 60 s"
-    exit 1
-}
-
-SERVER_PIN=()
-GEN_PIN=()
-if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
-    SERVER_PIN=(taskset -c 1)
-    GEN_PIN=(taskset -c 0)
-    PINNING="server on CPU 1, wrk on CPU 0 (taskset)"
-else
-    PINNING="not pinned (no taskset or a single core)"
-fi
-
-start_server() {
-    local mode=$1 args=()
-    PORT=$(free_port)
-    rm -rf "$TMP/data"
-    case "$mode" in
-        moto)
-            "${SERVER_PIN[@]}" "$ROOT/bench/.venv/bin/moto_server" -H 127.0.0.1 -p "$PORT" \
-                >"$TMP/server.log" 2>&1 &
-            SERVER_PID=$!
-            wait_port "$PORT" moto
-            return
-            ;;
-        default) args=(--data-dir "$TMP/data") ;;
-        full) args=(--data-dir "$TMP/data" --durability full) ;;
-        ephemeral) args=(--ephemeral) ;;
-    esac
-    "${SERVER_PIN[@]}" "$VPCPEER_BIN" serve --listen "127.0.0.1:$PORT" --tls-listen off \
-        "${args[@]}" >"$TMP/server.log" 2>&1 &
-    SERVER_PID=$!
-    wait_port "$PORT" "vpcpeer ($mode)"
-}
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+pin_cpus wrk
 
 # The form body of request $1; ids from the seed's answer in $TMP/seed.json.
 body_of() {
@@ -181,11 +108,7 @@ if ! command -v wrk >/dev/null; then
         sudo apt-get install -y -qq wrk >/dev/null
     fi
 fi
-if [[ ! -x bench/.venv/bin/moto_server ]]; then
-    say "== installing moto[server] into bench/.venv"
-    python3 -m venv bench/.venv
-    bench/.venv/bin/pip install --quiet --disable-pip-version-check "moto[server]"
-fi
+ensure_moto
 say "moto $(bench/.venv/bin/python -c 'import moto; print(moto.__version__)'), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 if [[ "$NO_BUILD" != 1 ]]; then
     say "== building (release)"
@@ -197,7 +120,7 @@ for mode in $SERVERS; do
     label=$mode
     [[ "$mode" != moto ]] && label="vpcpeer-$mode"
     say "== $label"
-    start_server "$mode"
+    if [[ "$mode" == moto ]]; then start_moto; else start_vpcpeer "$mode"; fi
     "${GEN_PIN[@]}" bench/.venv/bin/python bench/describe/seed.py "http://127.0.0.1:$PORT" >"$TMP/seed.json"
     for what in $REQUESTS; do
         check_answer "$what" "$mode"

@@ -8,8 +8,7 @@ use hyper::Method;
 
 use crate::cidrs::Cidrs;
 use crate::http::Conn;
-use crate::scan::contains;
-use crate::stats::{show_first_failure, Recorder};
+use crate::stats::{Answer, Recorder};
 
 /// Every request kind the workload sends; the index is the recorder's action index.
 pub const ACTIONS: [&str; 7] = [
@@ -63,49 +62,17 @@ impl AzClient {
     }
 
     /// Sends one request; the body of a 2xx answer, or `None` after counting the failure.
-    async fn send(
-        &mut self,
-        action: usize,
-        method: Method,
-        path: &str,
-        body: &str,
-    ) -> anyhow::Result<Option<Bytes>> {
+    async fn send(&mut self, action: usize, method: Method, path: &str, body: &str) -> Answer {
         let url = format!("{path}?{API}");
-        match self.conn.arm(method.clone(), &url, body).await {
-            Ok(reply) => {
-                self.rec.reconnects += u64::from(reply.reconnected);
-                self.rec.record(action, reply.latency);
-                if reply.status.is_success() {
-                    return Ok(Some(reply.body));
-                }
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{method} {url} -> HTTP {}\nrequest: {body}\n{}",
-                        reply.status,
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{} {url}: {e:#}", ACTIONS[action]));
-                self.conn.reconnect().await?;
-                Ok(None)
-            }
-        }
+        let reply = self.conn.arm(method.clone(), &url, body).await;
+        let request = || format!("{method} {url} {body}");
+        self.rec
+            .counted(&mut self.conn, (action, ACTIONS[action]), request, reply)
+            .await
     }
 
     fn expect(&mut self, body: Option<&Bytes>, needle: &str, what: &str) {
-        if let Some(b) = body {
-            if !contains(b, needle) {
-                self.rec.mismatches += 1;
-                show_first_failure(|| {
-                    format!("{what}: no {needle} in\n{}", String::from_utf8_lossy(b))
-                });
-            }
-        }
+        self.rec.expect(body, needle, what);
     }
 
     /// Runs iteration `slot` in the blocks `c`.
@@ -134,7 +101,7 @@ impl AzClient {
                 .is_some();
         }
         let mut linked = [false; 2];
-        if made == [true, true] {
+        if self.rec.ready(made == [true, true], 2) {
             for s in 0..2 {
                 let remote = self.vnet_path(&names[1 - s]);
                 let body = format!(
@@ -151,10 +118,8 @@ impl AzClient {
                     );
                 }
             }
-        } else {
-            self.rec.skipped += 2;
         }
-        if linked[0] {
+        if self.rec.ready(linked[0], 2) {
             let path = format!("{}/virtualNetworkPeerings/link", self.vnet_path(&names[0]));
             let reply = self.send(GET_PEERING, Method::GET, &path, "").await?;
             self.expect(reply.as_ref(), "\"Connected\"", "a peering read back");
@@ -165,22 +130,12 @@ impl AzClient {
                 "/virtualNetworkPeerings/link",
                 "the peering list",
             );
-        } else {
-            self.rec.skipped += 2;
         }
-        for s in 0..2 {
-            if !linked[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(linked.map(|ok| !ok)) {
             let path = format!("{}/virtualNetworkPeerings/link", self.vnet_path(&names[s]));
             self.send(DELETE_PEERING, Method::DELETE, &path, "").await?;
         }
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             let path = self.vnet_path(&names[s]);
             self.send(DELETE_VNET, Method::DELETE, &path, "").await?;
         }

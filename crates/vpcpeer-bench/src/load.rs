@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::http::Endpoint;
 use crate::scan::first_tag;
-use crate::stats::{process_cpu, round3, show_first_failure, Latency, Recorder};
+use crate::stats::{round3, show_first_failure, Latency, Recorder};
 use crate::workload::{Client, ACCEPT_PCX, ACTIONS, CREATE_PCX, CREATE_VPC};
 use crate::{connect_all, print_cpu, LoadArgs, Output};
 
@@ -51,8 +51,7 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
         .into_iter()
         .map(|conn| Client::new(conn, per_client))
         .collect();
-    let cpu0 = process_cpu();
-    let server_cpu0 = c.server_cpu();
+    let cpu_mark = c.cpu_mark();
     let start = Instant::now();
 
     // Phase 1: VPCs.
@@ -184,11 +183,7 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
         latency: Latency::of(&mut both),
     };
     let elapsed = start.elapsed();
-    let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    let server_cpu = c
-        .server_cpu()
-        .zip(server_cpu0)
-        .map(|(b, a)| b.saturating_sub(a));
+    let (cpu, server_cpu) = c.cpu_since(cpu_mark);
 
     let phases = [vpc_phase, pcx_phase];
     let ph: Vec<_> = phases

@@ -81,10 +81,25 @@ struct Common {
     json_out: Option<std::path::PathBuf>,
 }
 
+/// CPU time of this process and of the server, each if known.
+type CpuTimes = (Option<Duration>, Option<Duration>);
+
 impl Common {
     /// The server's CPU time so far, if `--server-pid` was given and is readable.
     fn server_cpu(&self) -> Option<Duration> {
         self.server_pid.and_then(pid_cpu)
+    }
+
+    /// This process's and the server's CPU time so far (each if readable): a mark for
+    /// [`Common::cpu_since`].
+    fn cpu_mark(&self) -> CpuTimes {
+        (process_cpu(), self.server_cpu())
+    }
+
+    /// This process's and the server's CPU time since `mark`.
+    fn cpu_since(&self, (own, server): CpuTimes) -> CpuTimes {
+        let since = |now: Option<Duration>, then| now.zip(then).map(|(b, a)| b.saturating_sub(a));
+        (since(process_cpu(), own), since(self.server_cpu(), server))
     }
 
     /// Writes `v` to `--json-out` if it was given.
@@ -223,8 +238,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
         }));
     }
     barrier.wait().await;
-    let cpu0 = process_cpu();
-    let server_cpu0 = c.server_cpu();
+    let cpu_mark = c.cpu_mark();
     let start = Instant::now();
     let names: &[&str] = if a.workload == Kind::Azure {
         &azure::ACTIONS
@@ -241,11 +255,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
         }
     }
     let elapsed = start.elapsed();
-    let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    let server_cpu = c
-        .server_cpu()
-        .zip(server_cpu0)
-        .map(|(b, a)| b.saturating_sub(a));
+    let (cpu, server_cpu) = c.cpu_since(cpu_mark);
     if let Some(e) = failure {
         eprintln!("a client stopped early: {e:#}");
     }

@@ -3,7 +3,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use anyhow::Context;
+use bytes::Bytes;
 use serde_json::{json, Value};
+
+use crate::http::{Conn, Reply};
+use crate::scan::contains;
 
 /// Set once the first failure's body has been printed, so later failures stay quiet.
 static FIRST_FAILURE_SHOWN: AtomicBool = AtomicBool::new(false);
@@ -14,6 +19,10 @@ pub fn show_first_failure(what: impl FnOnce() -> String) {
         eprintln!("first failure (later ones are only counted):\n{}", what());
     }
 }
+
+/// What sending one request comes to: the body of a 2xx answer, `None` after a counted failure,
+/// or the error that ends the client.
+pub type Answer = anyhow::Result<Option<Bytes>>;
 
 /// One client's record: latencies in nanoseconds, per action index.
 #[derive(Debug)]
@@ -47,6 +56,78 @@ impl Recorder {
     /// Records one answered request.
     pub fn record(&mut self, action: usize, latency: Duration) {
         self.lat[action].push(u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX));
+    }
+
+    /// Counts what one request of `action` (named `name`) came back with: the body of a 2xx
+    /// answer, or `None` after counting a non-2xx answer or a transport failure as an error (the
+    /// first failure of the run shown, with `request`, what was sent). After a transport failure
+    /// `conn` reconnects once; a failed reconnect is the `Err`, which ends the client.
+    pub async fn counted(
+        &mut self,
+        conn: &mut Conn,
+        (action, name): (usize, &str),
+        request: impl FnOnce() -> String,
+        reply: anyhow::Result<Reply>,
+    ) -> Answer {
+        match reply {
+            Ok(reply) => {
+                self.reconnects += u64::from(reply.reconnected);
+                self.record(action, reply.latency);
+                if reply.status.is_success() {
+                    return Ok(Some(reply.body));
+                }
+                self.errors += 1;
+                show_first_failure(|| {
+                    format!(
+                        "{name} -> HTTP {}\nrequest: {}\n{}",
+                        reply.status,
+                        request(),
+                        String::from_utf8_lossy(&reply.body)
+                    )
+                });
+                Ok(None)
+            }
+            Err(e) => {
+                self.errors += 1;
+                show_first_failure(|| format!("{name}: {e:#}"));
+                conn.reconnect()
+                    .await
+                    .context("reconnecting after a failed request")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts a 2xx answer `body` (if any) without `needle` as a mismatch; the first failure of
+    /// the run is shown as `what`.
+    pub fn expect(&mut self, body: Option<&Bytes>, needle: &str, what: &str) {
+        if let Some(b) = body {
+            if !contains(b, needle) {
+                self.mismatches += 1;
+                show_first_failure(|| {
+                    format!(
+                        "{what}: no {needle} in the answer:\n{}",
+                        String::from_utf8_lossy(b)
+                    )
+                });
+            }
+        }
+    }
+
+    /// Whether a step of `requests` requests can run: it can when `ready`; when it cannot, they
+    /// are counted as skipped.
+    pub fn ready(&mut self, ready: bool, requests: u64) -> bool {
+        if !ready {
+            self.skipped += requests;
+        }
+        ready
+    }
+
+    /// The sides (0, then 1) of a two-sided step to run: those not `missing` what the step needs;
+    /// the request of each missing side is counted as skipped.
+    pub fn sides(&mut self, missing: [bool; 2]) -> impl Iterator<Item = usize> {
+        self.skipped += missing.iter().filter(|m| **m).count() as u64;
+        (0..2).filter(move |&s| !missing[s])
     }
 
     /// Adds another client's record to this one.

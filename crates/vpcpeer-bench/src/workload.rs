@@ -5,13 +5,10 @@
 
 mod gcp;
 
-use anyhow::Context;
-use bytes::Bytes;
-
 use crate::cidrs::Cidrs;
 use crate::http::{Conn, Form};
 use crate::scan::{contains, first_tag};
-use crate::stats::{show_first_failure, Recorder};
+use crate::stats::{show_first_failure, Answer, Recorder};
 
 /// Which steps an iteration runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -152,40 +149,17 @@ impl Client {
     /// Sends the form built for `action`; the body of a 200 answer, or `None` after counting the
     /// failure. Transport failures reconnect once and count as errors; a failed reconnect ends the
     /// client.
-    pub async fn send(&mut self, action: usize) -> anyhow::Result<Option<Bytes>> {
+    pub async fn send(&mut self, action: usize) -> Answer {
         let reply = self.conn.post(&self.form).await;
-        if let Ok(r) = &reply {
-            self.rec.reconnects += u64::from(r.reconnected);
-        }
-        match reply {
-            Ok(reply) if reply.status.is_success() => {
-                self.rec.record(action, reply.latency);
-                Ok(Some(reply.body))
-            }
-            Ok(reply) => {
-                self.rec.record(action, reply.latency);
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{} -> HTTP {}\nrequest: {}\n{}",
-                        ACTIONS[action],
-                        reply.status,
-                        self.form.as_str(),
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
-                self.conn
-                    .reconnect()
-                    .await
-                    .context("reconnecting after a failed request")?;
-                Ok(None)
-            }
-        }
+        let form = &self.form;
+        self.rec
+            .counted(
+                &mut self.conn,
+                (action, ACTIONS[action]),
+                || form.as_str().to_owned(),
+                reply,
+            )
+            .await
     }
 
     /// Sends `action` and copies the text of `<tag>` from its answer into `out`.
@@ -248,11 +222,7 @@ impl Client {
             self.create(CREATE_VPC, "vpcId", Which::Vpc(s)).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.vpc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
                 self.form
                     .start("CreateSubnet")
                     .param("VpcId", &self.ids.vpc[s])
@@ -260,22 +230,17 @@ impl Client {
                 self.create(CREATE_SUBNET, "subnetId", Which::Subnet(s))
                     .await?;
             }
-            for s in 0..2 {
-                if self.ids.vpc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
                 self.form
                     .start("CreateRouteTable")
                     .param("VpcId", &self.ids.vpc[s]);
                 self.create(CREATE_ROUTE_TABLE, "routeTableId", Which::Rtb(s))
                     .await?;
             }
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() || self.ids.subnet[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.rtb[s].is_empty() || self.ids.subnet[s].is_empty()))
+            {
                 self.form
                     .start("AssociateRouteTable")
                     .param("RouteTableId", &self.ids.rtb[s])
@@ -284,30 +249,28 @@ impl Client {
                     .await?;
             }
         }
-        if self.ids.vpc.iter().all(|v| !v.is_empty()) {
+        if self
+            .rec
+            .ready(self.ids.vpc.iter().all(|v| !v.is_empty()), 1)
+        {
             self.form
                 .start("CreateVpcPeeringConnection")
                 .param("VpcId", &self.ids.vpc[0])
                 .param("PeerVpcId", &self.ids.vpc[1]);
             self.create(CREATE_PCX, "vpcPeeringConnectionId", Which::Pcx)
                 .await?;
-        } else {
-            self.rec.skipped += 1;
         }
-        if self.ids.pcx.is_empty() {
-            self.rec.skipped += 1;
-        } else {
+        if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
             self.form
                 .start("AcceptVpcPeeringConnection")
                 .param("VpcPeeringConnectionId", &self.ids.pcx);
             self.send(ACCEPT_PCX).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() || self.ids.pcx.is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.rtb[s].is_empty() || self.ids.pcx.is_empty()))
+            {
                 self.form
                     .start("CreateRoute")
                     .param("RouteTableId", &self.ids.rtb[s])
@@ -343,63 +306,44 @@ impl Client {
 
         // Teardown, in dependency order.
         if full {
-            for s in 0..2 {
-                if !self.ids.route[s] {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| !self.ids.route[s])) {
                 self.form
                     .start("DeleteRoute")
                     .param("RouteTableId", &self.ids.rtb[s])
                     .param("DestinationCidrBlock", &c.vpc[1 - s]);
                 self.send(DELETE_ROUTE).await?;
             }
-            for s in 0..2 {
-                if self.ids.assoc[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.assoc[s].is_empty())) {
                 self.form
                     .start("DisassociateRouteTable")
                     .param("AssociationId", &self.ids.assoc[s]);
                 self.send(DISASSOCIATE_ROUTE_TABLE).await?;
             }
-            for s in 0..2 {
-                if self.ids.rtb[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self.rec.sides([0, 1].map(|s| self.ids.rtb[s].is_empty())) {
                 self.form
                     .start("DeleteRouteTable")
                     .param("RouteTableId", &self.ids.rtb[s]);
                 self.send(DELETE_ROUTE_TABLE).await?;
             }
         }
-        if self.ids.pcx.is_empty() {
-            self.rec.skipped += 1;
-        } else {
+        if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
             self.form
                 .start("DeleteVpcPeeringConnection")
                 .param("VpcPeeringConnectionId", &self.ids.pcx);
             self.send(DELETE_PCX).await?;
         }
         if full {
-            for s in 0..2 {
-                if self.ids.subnet[s].is_empty() {
-                    self.rec.skipped += 1;
-                    continue;
-                }
+            for s in self
+                .rec
+                .sides([0, 1].map(|s| self.ids.subnet[s].is_empty()))
+            {
                 self.form
                     .start("DeleteSubnet")
                     .param("SubnetId", &self.ids.subnet[s]);
                 self.send(DELETE_SUBNET).await?;
             }
         }
-        for s in 0..2 {
-            if self.ids.vpc[s].is_empty() {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
             self.form
                 .start("DeleteVpc")
                 .param("VpcId", &self.ids.vpc[s]);

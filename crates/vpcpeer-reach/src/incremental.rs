@@ -53,6 +53,15 @@ struct Dirty {
     subnets: BTreeSet<String>,
 }
 
+impl Dirty {
+    /// Notes what a table's or ACL's associations changed: the VPCs whose main table or default
+    /// ACL may differ, and the subnets whose table or ACL may.
+    fn reassociated(&mut self, (vpcs, subnets): (Vec<String>, Vec<String>)) {
+        self.assoc_vpcs.extend(vpcs);
+        self.subnets.extend(subnets);
+    }
+}
+
 /// Puts the view of `record` under `id`, or removes `id` when the record is gone.
 fn put<R, V>(
     map: &mut HashMap<String, V>,
@@ -117,12 +126,8 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.igws) {
-            put(
-                &mut self.igws,
-                &id,
-                world.internet_gateways.get(&id),
-                igw_view,
-            );
+            let igw = world.internet_gateways.get(&id);
+            put(&mut self.igws, &id, igw, igw_view);
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
@@ -158,24 +163,16 @@ impl Snapshot {
         for id in std::mem::take(&mut d.tables) {
             let t = world.route_tables.get(&id);
             put(&mut self.tables, &id, t, |t| table_view(world, t, now));
-            let (vpcs, subnets) = self.deps.set_table(&id, t);
-            d.assoc_vpcs.extend(vpcs);
-            d.subnets.extend(subnets);
+            d.reassociated(self.deps.set_table(&id, t));
         }
         for id in std::mem::take(&mut d.acls) {
             let a = world.network_acls.get(&id);
             put(&mut self.acls, &id, a, acl_view);
-            let (vpcs, subnets) = self.deps.set_acl(&id, a);
-            d.assoc_vpcs.extend(vpcs);
-            d.subnets.extend(subnets);
+            d.reassociated(self.deps.set_acl(&id, a));
         }
         for id in std::mem::take(&mut d.groups) {
-            put(
-                &mut self.groups,
-                &id,
-                world.security_groups.get(&id),
-                group_view,
-            );
+            let group = world.security_groups.get(&id);
+            put(&mut self.groups, &id, group, group_view);
         }
         for id in std::mem::take(&mut d.subnet_records) {
             let vpc = world

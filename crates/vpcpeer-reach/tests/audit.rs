@@ -4,55 +4,28 @@
 
 mod common;
 
-use common::{acl_rule, from_cidr, tcp, Build};
+use common::{acl_rule, from_cidr, tcp, Build, Pair};
 use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
 use vpcpeer_model::testkit::{a, b, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
 use vpcpeer_reach::{audit, Check, Finding, Severity};
 
-/// VPC A 10.0.0.0/16 (account A), VPC B 10.1.0.0/16 (account B), one subnet each.
-struct Fx {
-    env: TestEnv,
-    va: String,
-    vb: String,
-    sa: String,
-    sb: String,
-    rta: String,
-    rtb: String,
-}
+type Fx = Pair;
 
 fn base() -> Fx {
-    let mut env = TestEnv::with_seed(11);
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&b(), "10.1.0.0/16");
-    let sa = env.subnet(&a(), &va, "10.0.1.0/24");
-    let sb = env.subnet(&b(), &vb, "10.1.1.0/24");
-    let rta = env.main_rtb(&va);
-    let rtb = env.main_rtb(&vb);
-    Fx {
-        env,
-        va,
-        vb,
-        sa,
-        sb,
-        rta,
-        rtb,
-    }
-}
-
-fn pcx_route(env: &mut TestEnv, s: &Scope, rtb: &str, cidr: &str, pcx: &str) {
-    env.route(s, rtb, cidr, RouteTarget::Peering(pcx.to_owned()));
+    Pair::new(11)
 }
 
 /// [`base`] peered (active) with routes both ways.
 fn peered() -> (Fx, String) {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-    pcx_route(&mut f.env, &a(), &rta, "10.1.0.0/16", &pcx);
-    pcx_route(&mut f.env, &b(), &rtb, "10.0.0.0/16", &pcx);
+    let pcx = f.peer_routed();
     (f, pcx)
+}
+
+fn pcx_route(env: &mut TestEnv, s: &Scope, rtb: &str, cidr: &str, pcx: &str) {
+    env.route(s, rtb, cidr, RouteTarget::Peering(pcx.to_owned()));
 }
 
 fn run(env: &TestEnv) -> Vec<Finding> {

@@ -299,29 +299,22 @@ fn perm(rng: &mut Rng) -> Permission {
         (1024, 65535),
         (0, 65535),
     ];
-    match rng.below(4) {
-        0 => Permission {
-            protocol: "-1".into(),
-            ..Default::default()
-        },
-        1 => {
-            let (f, t) = *rng.one(&ports);
-            Permission {
-                protocol: "udp".into(),
-                from_port: Some(f),
-                to_port: Some(t),
+    let protocol = match rng.below(4) {
+        0 => {
+            return Permission {
+                protocol: "-1".into(),
                 ..Default::default()
             }
         }
-        _ => {
-            let (f, t) = *rng.one(&ports);
-            Permission {
-                protocol: "tcp".into(),
-                from_port: Some(f),
-                to_port: Some(t),
-                ..Default::default()
-            }
-        }
+        1 => "udp",
+        _ => "tcp",
+    };
+    let (f, t) = *rng.one(&ports);
+    Permission {
+        protocol: protocol.into(),
+        from_port: Some(f),
+        to_port: Some(t),
+        ..Default::default()
     }
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{acl_rule, from_cidr, from_group, tcp, Build};
+use common::{acl_rule, from_cidr, from_group, tcp, Build, Pair};
 use ipnet::IpNet;
 use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
@@ -17,64 +17,38 @@ use vpcpeer_reach::{
     QueryError, Remedy, RuleRef, Snapshot, Traffic, Verdict,
 };
 
-/// A's VPC 10.0.0.0/16 (account A) and B's VPC 10.1.0.0/16 (account B), one subnet and one
-/// instance each; B's instance admits tcp/80 from 10.0.0.0/8; A's instance admits nothing.
+/// A [`Pair`] with one instance in each subnet; B's instance admits tcp/80 from 10.0.0.0/8;
+/// A's instance admits nothing.
 struct Fx {
-    env: TestEnv,
-    va: String,
-    vb: String,
-    sa: String,
-    sb: String,
+    p: Pair,
     ia: String,
     ib: String,
     sga: String,
     sgb: String,
-    rta: String,
-    rtb: String,
 }
 
 fn base() -> Fx {
-    let mut env = TestEnv::with_seed(7);
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&b(), "10.1.0.0/16");
-    let sa = env.subnet(&a(), &va, "10.0.1.0/24");
-    let sb = env.subnet(&b(), &vb, "10.1.1.0/24");
-    let sga = env.sg(&a(), &va, "web-a");
-    let sgb = env.sg(&b(), &vb, "web-b");
-    env.allow(
-        &b(),
-        &sgb,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(80)), "10.0.0.0/8"),
-    );
-    let ia = env.instance(&a(), &sa, &[&sga]);
-    let ib = env.instance(&b(), &sb, &[&sgb]);
-    let rta = env.main_rtb(&va);
-    let rtb = env.main_rtb(&vb);
+    let mut p = Pair::new(7);
+    let env = &mut p.env;
+    let sga = env.sg(&a(), &p.va, "web-a");
+    let sgb = env.sg(&b(), &p.vb, "web-b");
+    let web = from_cidr(tcp(Some(80)), "10.0.0.0/8");
+    env.allow(&b(), &sgb, SgDir::Ingress, web);
+    let ia = env.instance(&a(), &p.sa, &[&sga]);
+    let ib = env.instance(&b(), &p.sb, &[&sgb]);
     Fx {
-        env,
-        va,
-        vb,
-        sa,
-        sb,
+        p,
         ia,
         ib,
         sga,
         sgb,
-        rta,
-        rtb,
     }
 }
 
 /// [`base`] with an active A–B peering and routes both ways; returns the pcx id too.
 fn peered() -> (Fx, String) {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-    f.env
-        .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
-    f.env
-        .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx.clone()));
+    let pcx = f.p.peer_routed();
     (f, pcx)
 }
 
@@ -112,7 +86,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "peered, routes both ways, port open: reachable",
             build: || {
                 let (f, _) = peered();
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: true,
             codes: &[],
@@ -121,11 +95,11 @@ fn scenarios() -> Vec<Scenario> {
             name: "no route to the peer",
             build: || {
                 let mut f = base();
-                let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-                let rtb = f.rtb.clone();
-                f.env
+                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
+                let rtb = f.p.rtb.clone();
+                f.p.env
                     .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[(F, "NO_ROUTE_TO_DESTINATION")],
@@ -134,11 +108,11 @@ fn scenarios() -> Vec<Scenario> {
             name: "missing return route in the peer's table",
             build: || {
                 let mut f = base();
-                let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-                let rta = f.rta.clone();
-                f.env
+                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
+                let rta = f.p.rta.clone();
+                f.p.env
                     .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx));
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
@@ -147,7 +121,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "security group of the destination does not admit the port",
             build: || {
                 let (f, _) = peered();
-                (f.env, q(&f.ia, inst(&f.ib), 22))
+                (f.p.env, q(&f.ia, inst(&f.ib), 22))
             },
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
@@ -156,8 +130,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "network ACL of the destination denies the reply's ephemeral port",
             build: || {
                 let (mut f, _) = peered();
-                let acl = f.env.default_acl(&f.vb);
-                f.env.acl_entry(
+                let acl = f.p.env.default_acl(&f.p.vb);
+                f.p.env.acl_entry(
                     &b(),
                     acl_rule(
                         &acl,
@@ -169,7 +143,7 @@ fn scenarios() -> Vec<Scenario> {
                         Some((1024, 65535)),
                     ),
                 );
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[(R, "SUBNET_ACL_RESTRICTION")],
@@ -178,8 +152,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "network ACL of the destination denies the request inbound",
             build: || {
                 let (mut f, _) = peered();
-                let acl = f.env.default_acl(&f.vb);
-                f.env.acl_entry(
+                let acl = f.p.env.default_acl(&f.p.vb);
+                f.p.env.acl_entry(
                     &b(),
                     acl_rule(
                         &acl,
@@ -191,7 +165,7 @@ fn scenarios() -> Vec<Scenario> {
                         Some((80, 80)),
                     ),
                 );
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[(F, "SUBNET_ACL_RESTRICTION")],
@@ -200,16 +174,16 @@ fn scenarios() -> Vec<Scenario> {
             name: "every blocker on the path: no route, SG and ACL all reported",
             build: || {
                 let mut f = base();
-                let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-                let rtb = f.rtb.clone();
-                f.env
+                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
+                let rtb = f.p.rtb.clone();
+                f.p.env
                     .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
-                let acl = f.env.default_acl(&f.vb);
-                f.env.acl_entry(
+                let acl = f.p.env.default_acl(&f.p.vb);
+                f.p.env.acl_entry(
                     &b(),
                     acl_rule(&acl, 10, false, "-1", "deny", "10.0.0.0/16", None),
                 );
-                (f.env, q(&f.ia, inst(&f.ib), 22))
+                (f.p.env, q(&f.ia, inst(&f.ib), 22))
             },
             reachable: false,
             codes: &[
@@ -222,36 +196,36 @@ fn scenarios() -> Vec<Scenario> {
             name: "transitive attempt A -> B -> C",
             build: || {
                 let (mut f, pcx_ab) = peered();
-                let vc = f.env.vpc(&b(), "10.2.0.0/16");
-                let sc = f.env.subnet(&b(), &vc, "10.2.1.0/24");
-                let sgc = f.env.sg(&b(), &vc, "web-c");
-                f.env.allow(
+                let vc = f.p.env.vpc(&b(), "10.2.0.0/16");
+                let sc = f.p.env.subnet(&b(), &vc, "10.2.1.0/24");
+                let sgc = f.p.env.sg(&b(), &vc, "web-c");
+                f.p.env.allow(
                     &b(),
                     &sgc,
                     SgDir::Ingress,
                     from_cidr(tcp(Some(80)), "10.0.0.0/8"),
                 );
-                let ic = f.env.instance(&b(), &sc, &[&sgc]);
-                let pcx_bc = f.env.peer(&b(), &f.vb, &b(), &vc, true);
-                let rtc = f.env.main_rtb(&vc);
-                let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-                f.env
+                let ic = f.p.env.instance(&b(), &sc, &[&sgc]);
+                let pcx_bc = f.p.env.peer(&b(), &f.p.vb, &b(), &vc, true);
+                let rtc = f.p.env.main_rtb(&vc);
+                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
+                f.p.env
                     .route(&a(), &rta, "10.2.0.0/16", RouteTarget::Peering(pcx_ab));
-                f.env.route(
+                f.p.env.route(
                     &b(),
                     &rtb,
                     "10.2.0.0/16",
                     RouteTarget::Peering(pcx_bc.clone()),
                 );
-                f.env.route(
+                f.p.env.route(
                     &b(),
                     &rtc,
                     "10.1.0.0/16",
                     RouteTarget::Peering(pcx_bc.clone()),
                 );
-                f.env
+                f.p.env
                     .route(&b(), &rtc, "10.0.0.0/16", RouteTarget::Peering(pcx_bc));
-                (f.env, q(&f.ia, inst(&ic), 80))
+                (f.p.env, q(&f.ia, inst(&ic), 80))
             },
             reachable: false,
             codes: &[
@@ -264,13 +238,13 @@ fn scenarios() -> Vec<Scenario> {
             name: "pending peering: routes both ways are blackholes",
             build: || {
                 let mut f = base();
-                let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, false);
-                let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-                f.env
+                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, false);
+                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
+                f.p.env
                     .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
-                f.env
+                f.p.env
                     .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[(F, "BAD_STATE_ROUTE"), (R, "BAD_STATE_ROUTE")],
@@ -279,10 +253,10 @@ fn scenarios() -> Vec<Scenario> {
             name: "deleted peering: blackholes, and the VPCs are disconnected",
             build: || {
                 let (mut f, pcx) = peered();
-                f.env
+                f.p.env
                     .run(&a(), |tx| tx.delete_peering(&pcx))
                     .expect("delete");
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[
@@ -295,14 +269,14 @@ fn scenarios() -> Vec<Scenario> {
             name: "edge to edge: A reaches the internet through B's internet gateway",
             build: || {
                 let (mut f, pcx) = peered();
-                let vb = f.vb.clone();
-                let igw = f.env.igw(&b(), &vb);
-                let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-                f.env
+                let vb = f.p.vb.clone();
+                let igw = f.p.env.igw(&b(), &vb);
+                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
+                f.p.env
                     .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Peering(pcx));
-                f.env
+                f.p.env
                     .route(&b(), &rtb, "0.0.0.0/0", RouteTarget::Gateway(igw));
-                (f.env, q(&f.ia, ip("8.8.8.8"), 443))
+                (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: false,
             codes: &[
@@ -314,15 +288,15 @@ fn scenarios() -> Vec<Scenario> {
             name: "edge to edge: A reaches the internet through B's NAT gateway",
             build: || {
                 let (mut f, pcx) = peered();
-                let vb = f.vb.clone();
-                f.env.igw(&b(), &vb);
-                let nat = f.env.nat(&b(), &f.sb.clone(), "eipalloc-0123abcd");
-                let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-                f.env
+                let vb = f.p.vb.clone();
+                f.p.env.igw(&b(), &vb);
+                let nat = f.p.env.nat(&b(), &f.p.sb.clone(), "eipalloc-0123abcd");
+                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
+                f.p.env
                     .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Peering(pcx));
-                f.env
+                f.p.env
                     .route(&b(), &rtb, "0.0.0.0/0", RouteTarget::NatGateway(nat));
-                (f.env, q(&f.ia, ip("8.8.8.8"), 443))
+                (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: false,
             codes: &[
@@ -334,12 +308,12 @@ fn scenarios() -> Vec<Scenario> {
             name: "own internet gateway: reachable",
             build: || {
                 let mut f = base();
-                let va = f.va.clone();
-                let igw = f.env.igw(&a(), &va);
-                let rta = f.rta.clone();
-                f.env
+                let va = f.p.va.clone();
+                let igw = f.p.env.igw(&a(), &va);
+                let rta = f.p.rta.clone();
+                f.p.env
                     .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Gateway(igw));
-                (f.env, q(&f.ia, ip("8.8.8.8"), 443))
+                (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: true,
             codes: &[],
@@ -348,15 +322,15 @@ fn scenarios() -> Vec<Scenario> {
             name: "own NAT gateway in a public subnet: reachable",
             build: || {
                 let mut f = base();
-                let va = f.va.clone();
-                let igw = f.env.igw(&a(), &va);
-                let public = f.env.subnet(&a(), &va, "10.0.9.0/24");
-                let nat = f.env.nat(&a(), &public, "eipalloc-0123abcd");
-                let rt_public = f
-                    .env
-                    .run(&a(), |tx| tx.create_route_table(&va, Default::default()))
-                    .expect("rtb");
-                f.env
+                let va = f.p.va.clone();
+                let igw = f.p.env.igw(&a(), &va);
+                let public = f.p.env.subnet(&a(), &va, "10.0.9.0/24");
+                let nat = f.p.env.nat(&a(), &public, "eipalloc-0123abcd");
+                let rt_public =
+                    f.p.env
+                        .run(&a(), |tx| tx.create_route_table(&va, Default::default()))
+                        .expect("rtb");
+                f.p.env
                     .run(&a(), |tx| {
                         tx.associate_route_table(
                             &rt_public,
@@ -364,12 +338,12 @@ fn scenarios() -> Vec<Scenario> {
                         )
                     })
                     .expect("associate");
-                f.env
+                f.p.env
                     .route(&a(), &rt_public, "0.0.0.0/0", RouteTarget::Gateway(igw));
-                let rta = f.rta.clone();
-                f.env
+                let rta = f.p.rta.clone();
+                f.p.env
                     .route(&a(), &rta, "0.0.0.0/0", RouteTarget::NatGateway(nat));
-                (f.env, q(&f.ia, ip("8.8.8.8"), 443))
+                (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: true,
             codes: &[],
@@ -378,18 +352,18 @@ fn scenarios() -> Vec<Scenario> {
             name: "cross-account peer security group reference over an active same-region peering",
             build: || {
                 let (mut f, _) = peered();
-                let vb = f.vb.clone();
-                let sg_ref = f.env.sg(&b(), &vb, "from-peer-group");
+                let vb = f.p.vb.clone();
+                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
                 let sga = f.sga.clone();
-                f.env.allow(
+                f.p.env.allow(
                     &b(),
                     &sg_ref,
                     SgDir::Ingress,
                     from_group(tcp(Some(5432)), &sga, A),
                 );
-                let sb = f.sb.clone();
-                let db = f.env.instance(&b(), &sb, &[&sg_ref]);
-                (f.env, q(&f.ia, inst(&db), 5432))
+                let sb = f.p.sb.clone();
+                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                (f.p.env, q(&f.ia, inst(&db), 5432))
             },
             reachable: true,
             codes: &[],
@@ -398,20 +372,20 @@ fn scenarios() -> Vec<Scenario> {
             name: "peer security group reference: the source is not a member",
             build: || {
                 let (mut f, _) = peered();
-                let (va, vb) = (f.va.clone(), f.vb.clone());
-                let other = f.env.sg(&a(), &va, "not-the-referenced-group");
-                let sg_ref = f.env.sg(&b(), &vb, "from-peer-group");
+                let (va, vb) = (f.p.va.clone(), f.p.vb.clone());
+                let other = f.p.env.sg(&a(), &va, "not-the-referenced-group");
+                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
                 let sga = f.sga.clone();
-                f.env.allow(
+                f.p.env.allow(
                     &b(),
                     &sg_ref,
                     SgDir::Ingress,
                     from_group(tcp(Some(5432)), &sga, A),
                 );
-                let (sa, sb) = (f.sa.clone(), f.sb.clone());
-                let src = f.env.instance(&a(), &sa, &[&other]);
-                let db = f.env.instance(&b(), &sb, &[&sg_ref]);
-                (f.env, q(&src, inst(&db), 5432))
+                let (sa, sb) = (f.p.sa.clone(), f.p.sb.clone());
+                let src = f.p.env.instance(&a(), &sa, &[&other]);
+                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                (f.p.env, q(&src, inst(&db), 5432))
             },
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
@@ -420,21 +394,21 @@ fn scenarios() -> Vec<Scenario> {
             name: "peer security group reference turns stale when the peering is deleted",
             build: || {
                 let (mut f, pcx) = peered();
-                let vb = f.vb.clone();
-                let sg_ref = f.env.sg(&b(), &vb, "from-peer-group");
+                let vb = f.p.vb.clone();
+                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
                 let sga = f.sga.clone();
-                f.env.allow(
+                f.p.env.allow(
                     &b(),
                     &sg_ref,
                     SgDir::Ingress,
                     from_group(tcp(Some(5432)), &sga, A),
                 );
-                let sb = f.sb.clone();
-                let db = f.env.instance(&b(), &sb, &[&sg_ref]);
-                f.env
+                let sb = f.p.sb.clone();
+                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                f.p.env
                     .run(&b(), |tx| tx.delete_peering(&pcx))
                     .expect("delete");
-                (f.env, q(&f.ia, inst(&db), 5432))
+                (f.p.env, q(&f.ia, inst(&db), 5432))
             },
             reachable: false,
             codes: &[
@@ -448,7 +422,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "unpeered VPCs, no routes",
             build: || {
                 let f = base();
-                (f.env, q(&f.ia, inst(&f.ib), 80))
+                (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
             codes: &[
@@ -468,14 +442,14 @@ fn scenarios() -> Vec<Scenario> {
                     to_port: Some(-1),
                     ..Default::default()
                 };
-                f.env
+                f.p.env
                     .allow(&b(), &sgb, SgDir::Ingress, from_cidr(icmp, "10.0.0.0/16"));
                 let query = Query {
                     protocol: Protocol::Icmp,
                     port: None,
                     ..q(&f.ia, inst(&f.ib), 0)
                 };
-                (f.env, query)
+                (f.p.env, query)
             },
             reachable: true,
             codes: &[],
@@ -489,7 +463,7 @@ fn scenarios() -> Vec<Scenario> {
                     port: None,
                     ..q(&f.ia, inst(&f.ib), 0)
                 };
-                (f.env, query)
+                (f.p.env, query)
             },
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
@@ -503,7 +477,7 @@ fn scenarios() -> Vec<Scenario> {
                     port: None,
                     ..q(&f.ia, inst(&f.ib), 0)
                 };
-                (f.env, query)
+                (f.p.env, query)
             },
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
@@ -512,7 +486,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "address in the peer VPC that no interface holds",
             build: || {
                 let (f, _) = peered();
-                (f.env, q(&f.ia, ip("10.1.200.7"), 80))
+                (f.p.env, q(&f.ia, ip("10.1.200.7"), 80))
             },
             reachable: false,
             codes: &[(F, "UNKNOWN_DESTINATION")],
@@ -521,11 +495,11 @@ fn scenarios() -> Vec<Scenario> {
             name: "same VPC, another subnet, default group admits its own members",
             build: || {
                 let mut f = base();
-                let va = f.va.clone();
-                let s2 = f.env.subnet(&a(), &va, "10.0.2.0/24");
-                let src = f.env.instance(&a(), &f.sa.clone(), &[]);
-                let dst = f.env.instance(&a(), &s2, &[]);
-                (f.env, q(&src, inst(&dst), 3306))
+                let va = f.p.va.clone();
+                let s2 = f.p.env.subnet(&a(), &va, "10.0.2.0/24");
+                let src = f.p.env.instance(&a(), &f.p.sa.clone(), &[]);
+                let dst = f.p.env.instance(&a(), &s2, &[]);
+                (f.p.env, q(&src, inst(&dst), 3306))
             },
             reachable: true,
             codes: &[],
@@ -567,7 +541,7 @@ fn kinds(hops: &[vpcpeer_reach::Hop]) -> Vec<K> {
 #[test]
 fn happy_path_over_a_peering_lists_every_hop() {
     let (f, pcx) = peered();
-    let v = verdict(&f.env, &q(&f.ia, inst(&f.ib), 80));
+    let v = verdict(&f.p.env, &q(&f.ia, inst(&f.ib), 80));
     assert!(v.reachable, "{:#?}", v.blockers);
     use K::*;
     assert_eq!(
@@ -598,11 +572,11 @@ fn happy_path_over_a_peering_lists_every_hop() {
     );
     assert_eq!(v.forward[0].component.id, f.ia);
     assert_eq!(v.forward[2].component.id, f.sga);
-    assert_eq!(v.forward[4].component.id, f.rta);
+    assert_eq!(v.forward[4].component.id, f.p.rta);
     assert_eq!(v.forward[5].component.id, pcx);
     assert_eq!(v.forward[7].component.id, f.sgb);
     assert_eq!(v.forward[9].component.id, f.ib);
-    assert_eq!(v.ret[2].component.id, f.rtb);
+    assert_eq!(v.ret[2].component.id, f.p.rtb);
     match &v.forward[4].rule {
         Some(RuleRef::Route {
             destination,
@@ -638,15 +612,15 @@ fn happy_path_over_a_peering_lists_every_hop() {
 #[test]
 fn same_subnet_skips_network_acls() {
     let mut f = base();
-    let sa = f.sa.clone();
-    let x = f.env.instance(&a(), &sa, &[]);
-    let y = f.env.instance(&a(), &sa, &[]);
-    let acl = f.env.default_acl(&f.va);
-    f.env.acl_entry(
+    let sa = f.p.sa.clone();
+    let x = f.p.env.instance(&a(), &sa, &[]);
+    let y = f.p.env.instance(&a(), &sa, &[]);
+    let acl = f.p.env.default_acl(&f.p.va);
+    f.p.env.acl_entry(
         &a(),
         acl_rule(&acl, 1, false, "-1", "deny", "0.0.0.0/0", None),
     );
-    let v = verdict(&f.env, &q(&x, inst(&y), 22));
+    let v = verdict(&f.p.env, &q(&x, inst(&y), 22));
     assert!(v.reachable, "{:#?}", v.blockers);
     assert!(!kinds(&v.forward).contains(&K::NetworkAcl));
 }
@@ -654,19 +628,19 @@ fn same_subnet_skips_network_acls() {
 #[test]
 fn nat_in_the_private_subnet_rewrites_the_source_then_loops() {
     let mut f = base();
-    let va = f.va.clone();
-    let igw = f.env.igw(&a(), &va);
-    let nat = f.env.nat(&a(), &f.sa.clone(), "eipalloc-0123abcd");
-    let rta = f.rta.clone();
+    let va = f.p.va.clone();
+    let igw = f.p.env.igw(&a(), &va);
+    let nat = f.p.env.nat(&a(), &f.p.sa.clone(), "eipalloc-0123abcd");
+    let rta = f.p.rta.clone();
     // The NAT gateway sits in the instance's own (private) subnet: after the NAT rewrote the
     // source, the same table sends 0.0.0.0/0 to the NAT again, which the walk refuses to chain.
-    f.env.route(
+    f.p.env.route(
         &a(),
         &rta,
         "0.0.0.0/0",
         RouteTarget::NatGateway(nat.clone()),
     );
-    let v = verdict(&f.env, &q(&f.ia, ip("1.1.1.1"), 443));
+    let v = verdict(&f.p.env, &q(&f.ia, ip("1.1.1.1"), 443));
     assert!(!v.reachable);
     let hop = v
         .forward
@@ -681,7 +655,7 @@ fn nat_in_the_private_subnet_rewrites_the_source_then_loops() {
 #[test]
 fn query_errors() {
     let f = base();
-    let snap = Snapshot::compile(&f.env.world, f.env.now);
+    let snap = Snapshot::compile(&f.p.env.world, f.p.env.now);
     let cases: Vec<(Query, QueryError)> = vec![
         (
             q("i-0000000000000dead", inst(&f.ib), 80),
@@ -706,12 +680,12 @@ fn query_errors() {
             QueryError::UnknownSourceAddress("10.9.9.9".parse().unwrap()),
         ),
         (q(&f.ia, inst(&f.ia), 80), {
-            let eni = f.env.world.instances[&f.ia].eni_ids[0].clone();
+            let eni = f.p.env.world.instances[&f.ia].eni_ids[0].clone();
             QueryError::SameInterface(eni)
         }),
         (
             q(&f.ia, ip("2600::1"), 80),
-            QueryError::NoAddressInFamily(f.env.world.instances[&f.ia].eni_ids[0].clone()),
+            QueryError::NoAddressInFamily(f.p.env.world.instances[&f.ia].eni_ids[0].clone()),
         ),
     ];
     for (query, want) in cases {
@@ -723,7 +697,7 @@ fn query_errors() {
 
 /// The blockers of `ia` → `ib` on tcp/`port`, each with its code and remedy; the snapshot.
 fn remedies(f: &Fx, port: u16) -> (Snapshot, Vec<(Code, Remedy)>) {
-    let snap = Snapshot::compile(&f.env.world, f.env.now);
+    let snap = Snapshot::compile(&f.p.env.world, f.p.env.now);
     let v = explain(&snap, &q(&f.ia, inst(&f.ib), port)).expect("verdict");
     let r = v
         .blockers
@@ -745,13 +719,13 @@ fn net(s: &str) -> IpNet {
 #[test]
 fn a_missing_return_route_names_table_block_and_peering() {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let rta = f.rta.clone();
-    f.env
+    let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
+    let rta = f.p.rta.clone();
+    f.p.env
         .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let (_, r) = remedies(&f, 80);
     let want = Remedy::AddPeeringRoute {
-        table: f.rtb.clone(),
+        table: f.p.rtb.clone(),
         destination: net("10.0.0.0/16"),
         peering: pcx,
     };
@@ -761,17 +735,17 @@ fn a_missing_return_route_names_table_block_and_peering() {
 #[test]
 fn a_pending_peering_is_to_accept_or_to_activate_first() {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, false);
+    let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, false);
     let (_, r) = remedies(&f, 80);
     let activate = Remedy::ActivatePeeringThenRoute {
         peering: pcx.clone(),
         state: PeeringState::PendingAcceptance,
         destination: net("10.1.0.0/16"),
-        table: f.rta.clone(),
+        table: f.p.rta.clone(),
     };
     assert_eq!(r.first(), Some(&(Code::NoRouteToDestination, activate)));
-    let rta = f.rta.clone();
-    f.env
+    let rta = f.p.rta.clone();
+    f.p.env
         .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let (_, r) = remedies(&f, 80);
     let accept = Remedy::AcceptPeering { peering: pcx };
@@ -812,10 +786,12 @@ fn unpeered_vpcs_are_told_to_peer_then_route_each_side() {
         vec![
             (
                 Code::DisconnectedVpcs,
-                Remedy::CreatePeering { vpc: f.vb.clone() }
+                Remedy::CreatePeering {
+                    vpc: f.p.vb.clone()
+                }
             ),
-            (Code::NoRouteToDestination, route(&f.va, &f.ib, &f.rta)),
-            (Code::NoRouteToDestination, route(&f.vb, &f.ia, &f.rtb)),
+            (Code::NoRouteToDestination, route(&f.p.va, &f.ib, &f.p.rta)),
+            (Code::NoRouteToDestination, route(&f.p.vb, &f.ia, &f.p.rtb)),
         ]
     );
 }

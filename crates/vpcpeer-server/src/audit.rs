@@ -34,23 +34,16 @@ use vpcpeer_api as api;
 use vpcpeer_model::{InstanceState, Limits, Timestamp, World};
 use vpcpeer_reach::{matrix_cells, Finding, Protocol, Severity, Snapshot};
 
-use crate::reach::ReachError;
+use crate::reach::{parse_protocol, ReachError};
 use crate::redact::{Redactor, Viewer};
 
 pub use vpcpeer_api::{AuditRequest, MatrixRequest};
 
-fn bad(message: impl Into<String>) -> ReachError {
-    ReachError {
-        status: StatusCode::BAD_REQUEST,
-        message: message.into(),
-    }
-}
-
 fn check_account(a: &Option<String>) -> Result<(), ReachError> {
     match a {
-        Some(a) if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) => {
-            Err(bad(format!("account {a:?} is not a 12-digit account id")))
-        }
+        Some(a) if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) => Err(ReachError::bad(
+            format!("account {a:?} is not a 12-digit account id"),
+        )),
         _ => Ok(()),
     }
 }
@@ -60,8 +53,9 @@ pub fn parse_audit(body: &[u8]) -> Result<AuditRequest, ReachError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(AuditRequest::default());
     }
-    let req: AuditRequest = serde_json::from_slice(body)
-        .map_err(|e| bad(format!("expected {{\"account\"?: \"123456789012\"}}: {e}")))?;
+    let req: AuditRequest = serde_json::from_slice(body).map_err(|e| {
+        ReachError::bad(format!("expected {{\"account\"?: \"123456789012\"}}: {e}"))
+    })?;
     check_account(&req.account)?;
     Ok(req)
 }
@@ -69,7 +63,7 @@ pub fn parse_audit(body: &[u8]) -> Result<AuditRequest, ReachError> {
 /// Parses a matrix body.
 pub fn parse_matrix(body: &[u8]) -> Result<MatrixRequest, ReachError> {
     let req: MatrixRequest = serde_json::from_slice(body).map_err(|e| {
-        bad(format!(
+        ReachError::bad(format!(
             "expected {{\"protocol\": \"tcp|udp|icmp|all\", \"port\": N, \"account\"?, \"region\"?, \"instances\"?: [ID]}}: {e}"
         ))
     })?;
@@ -121,18 +115,6 @@ pub fn audit_answer(world: &World, now: Timestamp, limits: &Limits, req: &AuditR
     v
 }
 
-fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
-    match s.to_ascii_lowercase().as_str() {
-        "tcp" => Ok(Protocol::Tcp),
-        "udp" => Ok(Protocol::Udp),
-        "icmp" => Ok(Protocol::Icmp),
-        "all" | "-1" => Ok(Protocol::All),
-        _ => Err(bad(format!(
-            "unknown protocol {s:?}: expected tcp, udp, icmp or all"
-        ))),
-    }
-}
-
 /// The matrix answer over `world`, from `snap`, a snapshot of that same world.
 pub fn matrix_answer(
     world: &World,
@@ -141,10 +123,9 @@ pub fn matrix_answer(
 ) -> Result<Value, ReachError> {
     let protocol = parse_protocol(&req.protocol)?;
     let port = match protocol {
-        Protocol::Tcp | Protocol::Udp => Some(
-            req.port
-                .ok_or_else(|| bad(format!("{protocol} matrices need a destination port")))?,
-        ),
+        Protocol::Tcp | Protocol::Udp => Some(req.port.ok_or_else(|| {
+            ReachError::bad(format!("{protocol} matrices need a destination port"))
+        })?),
         Protocol::Icmp | Protocol::All => None,
     };
     let fits = |i: &vpcpeer_model::Instance| {
@@ -244,38 +225,26 @@ fn scope_words(req: &MatrixRequest) -> String {
 pub(crate) async fn audit_handler(
     axum::extract::State(st): axum::extract::State<std::sync::Arc<crate::AppState>>,
     body: axum::body::Bytes,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let req = match parse_audit(&body) {
-        Ok(r) => r,
-        Err(e) => return crate::json_error(e.status, &e.message),
-    };
+) -> Result<axum::Json<Value>, ReachError> {
+    let req = parse_audit(&body)?;
     let now = st.emulator.now();
     let limits = st.emulator.limits().clone();
     let v = st
         .emulator
         .with_world(|w| audit_answer(w, now, &limits, &req));
-    axum::Json(v).into_response()
+    Ok(axum::Json(v))
 }
 
 /// `POST /_vpcpeer/matrix`.
 pub(crate) async fn matrix_handler(
     axum::extract::State(st): axum::extract::State<std::sync::Arc<crate::AppState>>,
     body: axum::body::Bytes,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let req = match parse_matrix(&body) {
-        Ok(r) => r,
-        Err(e) => return crate::json_error(e.status, &e.message),
-    };
-    let now = st.emulator.now();
-    match st
-        .snapshots
-        .with(&st.emulator, now, |w, snap| matrix_answer(w, snap, &req))
-    {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => crate::json_error(e.status, &e.message),
-    }
+) -> Result<axum::Json<Value>, ReachError> {
+    let req = parse_matrix(&body)?;
+    let answer = |w: &World, snap: &Snapshot| matrix_answer(w, snap, &req);
+    st.snapshots
+        .with(&st.emulator, st.emulator.now(), answer)
+        .map(axum::Json)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::Request;
 use serde_json::{json, Value};
 
-use crate::testing::{between, ok as ec2, send_json, state, vpc_with_instance};
+use crate::testing::{active_peering, peering_route, send_json, state, vpc_with_instance};
 use crate::AppState;
 
 pub(crate) const A: &str = "111111111111";
@@ -21,6 +21,16 @@ pub(crate) async fn post(st: &Arc<AppState>, path: &str, body: &str) -> (u16, Va
         .body(Body::from(body.to_owned()))
         .expect("request");
     send_json(st, req).await
+}
+
+/// The ids of a matrix answer's `instances`, in order.
+fn instance_ids(v: &Value) -> Vec<&str> {
+    v["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect()
 }
 
 /// A VPC with one subnet and one instance: (vpc, main route table, instance).
@@ -36,36 +46,8 @@ pub(crate) async fn one_sided(
     let a = vpc(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let b = vpc(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
     let c = vpc(st, C, "10.2.0.0/16", "10.2.1.0/24").await;
-    let body = ec2(
-        st,
-        A,
-        &format!(
-            "Action=CreateVpcPeeringConnection&VpcId={}&PeerVpcId={}&PeerOwnerId={B}",
-            a[0], b[0]
-        ),
-    )
-    .await;
-    let pcx = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
-    ec2(
-        st,
-        B,
-        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
-    )
-    .await;
-    ec2(
-        st,
-        A,
-        &format!(
-            "Action=CreateRoute&RouteTableId={}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}",
-            a[1]
-        ),
-    )
-    .await;
+    let pcx = active_peering(st, (A, &a[0]), (B, &b[0])).await;
+    peering_route(st, A, &a[1], "10.1.0.0/16", &pcx).await;
     (a, b, c, pcx)
 }
 
@@ -101,12 +83,7 @@ async fn matrix_lists_instances_and_first_blockers() {
     )
     .await;
     assert_eq!(status, 200, "{v}");
-    let ids: Vec<&str> = v["instances"]
-        .as_array()
-        .expect("instances")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id"))
-        .collect();
+    let ids = instance_ids(&v);
     let mut want = vec![a[2].as_str(), b[2].as_str(), c[2].as_str()];
     want.sort();
     assert_eq!(ids, want);
@@ -147,12 +124,7 @@ async fn matrix_lists_instances_and_first_blockers() {
         &json!({"protocol": "tcp", "port": 443, "instances": [c[2], a[2], c[2]]}).to_string(),
     )
     .await;
-    let ids: Vec<&str> = v["instances"]
-        .as_array()
-        .expect("instances")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id"))
-        .collect();
+    let ids = instance_ids(&v);
     assert_eq!(ids, [c[2].as_str(), a[2].as_str()], "{v}");
 }
 

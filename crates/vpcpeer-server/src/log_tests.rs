@@ -32,6 +32,12 @@ async fn vpc(st: &std::sync::Arc<AppState>, account: &str, cidr: &str) -> String
     between(&out, "<vpcId>", "</vpcId>").to_owned()
 }
 
+/// `account` sends `action` (`AcceptVpcPeeringConnection`, …) about connection `pcx`.
+async fn pcx_action(st: &std::sync::Arc<AppState>, account: &str, action: &str, pcx: &str) {
+    let body = format!("Action={action}&VpcPeeringConnectionId={pcx}");
+    ok(st, account, &body).await;
+}
+
 fn variant(c: &Command) -> String {
     // `{"aws":{"CreatePeering":{…}}}` → `CreatePeering`.
     let v = serde_json::to_value(c).expect("serializes");
@@ -82,12 +88,7 @@ async fn committed_commands_are_listed_in_order_and_replay_to_the_same_world() {
     };
     let out = ok(&st, A, &create(&b)).await;
     let pcx1 = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
-    ok(
-        &st,
-        B,
-        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx1}"),
-    )
-    .await;
+    pcx_action(&st, B, "AcceptVpcPeeringConnection", &pcx1).await;
     // Asking again for the active pair answers the existing connection and changes nothing; a
     // refused command and a dry run change nothing either: none of them is in the log.
     let again = ok(&st, A, &create(&b)).await;
@@ -108,12 +109,7 @@ async fn committed_commands_are_listed_in_order_and_replay_to_the_same_world() {
     .await;
     let out = ok(&st, A, &create(&c)).await;
     let pcx2 = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
-    ok(
-        &st,
-        B,
-        &format!("Action=RejectVpcPeeringConnection&VpcPeeringConnectionId={pcx2}"),
-    )
-    .await;
+    pcx_action(&st, B, "RejectVpcPeeringConnection", &pcx2).await;
     ok(
         &st,
         A,
@@ -123,12 +119,7 @@ async fn committed_commands_are_listed_in_order_and_replay_to_the_same_world() {
         ),
     )
     .await;
-    ok(
-        &st,
-        B,
-        &format!("Action=DeleteVpcPeeringConnection&VpcPeeringConnectionId={pcx1}"),
-    )
-    .await;
+    pcx_action(&st, B, "DeleteVpcPeeringConnection", &pcx1).await;
     ok(&st, A, &create(&c)).await;
 
     let listed = entries(&st, start).await;

@@ -60,7 +60,8 @@ pub struct ReachError {
 }
 
 impl ReachError {
-    fn bad(message: impl Into<String>) -> Self {
+    /// A 400 with `message`.
+    pub(crate) fn bad(message: impl Into<String>) -> Self {
         ReachError {
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
@@ -74,6 +75,12 @@ impl ReachError {
     }
 }
 
+impl axum::response::IntoResponse for ReachError {
+    fn into_response(self) -> axum::response::Response {
+        crate::json_error(self.status, &self.message)
+    }
+}
+
 /// Parses a request body.
 pub fn parse_request(body: &[u8]) -> Result<ReachRequest, ReachError> {
     serde_json::from_slice(body).map_err(|e| {
@@ -83,7 +90,8 @@ pub fn parse_request(body: &[u8]) -> Result<ReachRequest, ReachError> {
     })
 }
 
-fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
+/// `tcp`, `udp`, `icmp` or `all` (`-1`), in any case.
+pub(crate) fn parse_protocol(s: &str) -> Result<Protocol, ReachError> {
     match s.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Protocol::Tcp),
         "udp" => Ok(Protocol::Udp),

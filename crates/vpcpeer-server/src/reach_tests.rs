@@ -415,8 +415,12 @@ mod aws {
     use axum::body::Body;
     use axum::http::Request;
     use serde_json::{json, Value};
+    use vpcpeer_model::aws::Owned;
+    use vpcpeer_model::{Instance, NetworkAcl, NetworkInterface, RouteTable, Subnet, Vpc, World};
 
-    use crate::testing::{between, ok, send_json, state, vpc_with_instance};
+    use crate::testing::{
+        active_peering, between, ok, peering_route, send_json, state, vpc_with_instance,
+    };
     use crate::AppState;
 
     const A: &str = "111111111111";
@@ -448,34 +452,8 @@ mod aws {
             vpc_with_instance(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
         let (vpc_b, rtb_b, i_b, ip_b) =
             vpc_with_instance(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
-        let body = ok(
-            st,
-            A,
-            &format!(
-                "Action=CreateVpcPeeringConnection&VpcId={vpc_a}&PeerVpcId={vpc_b}&PeerOwnerId={B}"
-            ),
-        )
-        .await;
-        let pcx = between(
-            &body,
-            "<vpcPeeringConnectionId>",
-            "</vpcPeeringConnectionId>",
-        )
-        .to_owned();
-        ok(
-            st,
-            B,
-            &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
-        )
-        .await;
-        ok(
-            st,
-            A,
-            &format!(
-                "Action=CreateRoute&RouteTableId={rtb_a}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}"
-            ),
-        )
-        .await;
+        let pcx = active_peering(st, (A, &vpc_a), (B, &vpc_b)).await;
+        peering_route(st, A, &rtb_a, "10.1.0.0/16", &pcx).await;
         let body = ok(
             st,
             B,
@@ -505,48 +483,30 @@ mod aws {
         }
     }
 
+    /// The ids of `account`'s records of type `T`.
+    fn owned_ids<T: Owned>(w: &World, account: &str) -> Vec<String> {
+        let table = T::table(w).values();
+        let own = table.filter(|x| x.scope().account == account);
+        own.map(|x| x.id().to_owned()).collect()
+    }
+
     /// Every id of `account`'s resources (and of their security group rules).
     fn ids_of(st: &Arc<AppState>, account: &str) -> BTreeSet<String> {
         st.emulator.with_world(|w| {
-            let mut out = BTreeSet::new();
-            let mine = |s: &vpcpeer_model::Scope| s.account == account;
-            out.extend(
-                w.vpcs
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            out.extend(
-                w.subnets
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            out.extend(
-                w.route_tables
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            out.extend(
-                w.network_acls
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            out.extend(
-                w.instances
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            out.extend(
-                w.network_interfaces
-                    .values()
-                    .filter(|x| mine(&x.scope))
-                    .map(|x| x.id.clone()),
-            );
-            for g in w.security_groups.values().filter(|x| mine(&x.scope)) {
+            let tables: [fn(&World, &str) -> Vec<String>; 6] = [
+                owned_ids::<Vpc>,
+                owned_ids::<Subnet>,
+                owned_ids::<RouteTable>,
+                owned_ids::<NetworkAcl>,
+                owned_ids::<Instance>,
+                owned_ids::<NetworkInterface>,
+            ];
+            let mut out: BTreeSet<String> = tables.iter().flat_map(|ids| ids(w, account)).collect();
+            for g in w
+                .security_groups
+                .values()
+                .filter(|x| x.scope.account == account)
+            {
                 out.insert(g.id.clone());
                 out.extend(g.ingress.iter().chain(&g.egress).map(|r| r.id.clone()));
             }

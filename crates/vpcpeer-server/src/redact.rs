@@ -423,26 +423,21 @@ impl<'w> Redactor<'w> {
         if self.azure_visible().contains(&key) {
             return None;
         }
-        let has = |seg: &str| key.contains(&format!("/{seg}/"));
-        let kind = if has("virtualnetworkpeerings") {
-            "peering-connection"
-        } else if has("subnets") {
-            "subnet"
-        } else if has("virtualnetworks") {
-            "network"
-        } else if has("networksecuritygroups") {
-            "network-security-group"
-        } else if has("networkinterfaces") {
-            "network-interface"
-        } else if has("virtualmachines") {
-            "instance"
-        } else if has("routetables") {
-            "route-table"
-        } else if has("resourcegroups") {
-            "resource-group"
-        } else {
-            "subscription"
-        };
+        // The most specific segment first: a peering's id also holds `virtualnetworks`.
+        const KINDS: [(&str, &str); 8] = [
+            ("virtualnetworkpeerings", "peering-connection"),
+            ("subnets", "subnet"),
+            ("virtualnetworks", "network"),
+            ("networksecuritygroups", "network-security-group"),
+            ("networkinterfaces", "network-interface"),
+            ("virtualmachines", "instance"),
+            ("routetables", "route-table"),
+            ("resourcegroups", "resource-group"),
+        ];
+        let kind = KINDS
+            .iter()
+            .find(|(seg, _)| key.contains(&format!("/{seg}/")))
+            .map_or("subscription", |(_, kind)| kind);
         Some(Hidden {
             kind: kind.to_owned(),
             owner: Owner::Subscription(sub.to_owned()),

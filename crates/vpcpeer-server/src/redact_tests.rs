@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{Redactor, Viewer};
 use crate::reach::tests::{azure_world, world as gcp_world, SUB_A, SUB_B};
-use crate::testing::{between, ok, state, vpc_with_instance};
+use crate::testing::{request_peering, state, vpc_with_instance};
 use crate::AppState;
 
 const A: &str = "111111111111";
@@ -18,20 +18,7 @@ async fn two_accounts(st: &Arc<AppState>) -> [String; 8] {
     let (vpc_a, rtb_a, i_a, _) = vpc_with_instance(st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let (vpc_b, rtb_b, i_b, _) = vpc_with_instance(st, B, "10.1.0.0/16", "10.1.1.0/24").await;
     let (vpc_c, _, _, _) = vpc_with_instance(st, B, "10.2.0.0/16", "10.2.1.0/24").await;
-    let body = ok(
-        st,
-        A,
-        &format!(
-            "Action=CreateVpcPeeringConnection&VpcId={vpc_a}&PeerVpcId={vpc_b}&PeerOwnerId={B}"
-        ),
-    )
-    .await;
-    let pcx = between(
-        &body,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    )
-    .to_owned();
+    let pcx = request_peering(st, A, &vpc_a, &vpc_b, B).await;
     [vpc_a, rtb_a, i_a, vpc_b, rtb_b, i_b, vpc_c, pcx]
 }
 

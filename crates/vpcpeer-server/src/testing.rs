@@ -129,3 +129,61 @@ pub(crate) async fn instance(st: &Arc<AppState>, account: &str, sub: &str) -> (S
         between(&body, "<privateIpAddress>", "</privateIpAddress>").to_owned(),
     )
 }
+
+/// `account` asks to peer its `vpc` with `peer_vpc` of `peer_owner`: the new connection's id.
+pub(crate) async fn request_peering(
+    st: &Arc<AppState>,
+    account: &str,
+    vpc: &str,
+    peer_vpc: &str,
+    peer_owner: &str,
+) -> String {
+    ok_field(
+        st,
+        account,
+        &format!(
+            "Action=CreateVpcPeeringConnection&VpcId={vpc}&PeerVpcId={peer_vpc}&PeerOwnerId={peer_owner}"
+        ),
+        "vpcPeeringConnectionId",
+    )
+    .await
+}
+
+/// `account` (the accepter) accepts `pcx`.
+pub(crate) async fn accept_peering(st: &Arc<AppState>, account: &str, pcx: &str) {
+    ok(
+        st,
+        account,
+        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
+    )
+    .await;
+}
+
+/// `(account, vpc)` peers with `(peer_owner, peer_vpc)`, which accepts: the active connection.
+pub(crate) async fn active_peering(
+    st: &Arc<AppState>,
+    (account, vpc): (&str, &str),
+    (peer_owner, peer_vpc): (&str, &str),
+) -> String {
+    let pcx = request_peering(st, account, vpc, peer_vpc, peer_owner).await;
+    accept_peering(st, peer_owner, &pcx).await;
+    pcx
+}
+
+/// `account` routes `cidr` in table `rtb` over peering `pcx`.
+pub(crate) async fn peering_route(
+    st: &Arc<AppState>,
+    account: &str,
+    rtb: &str,
+    cidr: &str,
+    pcx: &str,
+) {
+    ok(
+        st,
+        account,
+        &format!(
+            "Action=CreateRoute&RouteTableId={rtb}&DestinationCidrBlock={cidr}&VpcPeeringConnectionId={pcx}"
+        ),
+    )
+    .await;
+}

@@ -7,7 +7,8 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    ec2 as call, instance, ok, ok_field, refused, send, send_json, state, vpc_with_instance,
+    active_peering, ec2 as call, instance, ok_field, peering_route, refused, send, send_json,
+    state, vpc_with_instance,
 };
 
 const A: &str = "111111111111";
@@ -117,27 +118,8 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
     let st = state();
     let (va, rtb_a, ia, _) = vpc_with_instance(&st, A, "10.0.0.0/16", "10.0.1.0/24").await;
     let (vb, rtb_b, _, ip_b) = vpc_with_instance(&st, B, "10.1.0.0/16", "10.1.1.0/24").await;
-    let pcx = ok_field(
-        &st,
-        A,
-        &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}"),
-        "vpcPeeringConnectionId",
-    )
-    .await;
-    ok(
-        &st,
-        B,
-        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
-    )
-    .await;
-    ok(
-        &st,
-        A,
-        &format!(
-            "Action=CreateRoute&RouteTableId={rtb_a}&DestinationCidrBlock=10.1.0.0/16&VpcPeeringConnectionId={pcx}"
-        ),
-    )
-    .await;
+    let pcx = active_peering(&st, (A, &va), (B, &vb)).await;
+    peering_route(&st, A, &rtb_a, "10.1.0.0/16", &pcx).await;
     let q =
         serde_json::json!({"account": A, "from": ia, "to": ip_b, "protocol": "tcp", "port": 443});
     let (status, v) = reach(&st, q.clone()).await;
@@ -173,14 +155,7 @@ async fn reach_over_a_one_sided_peering_names_the_missing_return_route() {
         "{fix}"
     );
 
-    ok(
-        &st,
-        B,
-        &format!(
-            "Action=CreateRoute&RouteTableId={rtb_b}&DestinationCidrBlock=10.0.0.0/16&VpcPeeringConnectionId={pcx}"
-        ),
-    )
-    .await;
+    peering_route(&st, B, &rtb_b, "10.0.0.0/16", &pcx).await;
     let (_, v) = reach(&st, q).await;
     assert!(
         !v["blockers"]

@@ -4,10 +4,12 @@
 //! that holds one of everything. Every call must be answered, never panic, never be an
 //! `InternalError`, and leave a well-formed document.
 
+mod common;
+
+use common::{call, first, form_encode as encode, ok};
 use proptest::prelude::*;
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::Scope;
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml, ACTIONS};
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_wire_aws::{error_document, success_envelope, ACTIONS};
 
 /// Parameter names the handlers read (flattened lists and structures included).
 const NAMES: &[&str] = &[
@@ -206,165 +208,49 @@ const VALUES: &[&str] = &[
 /// A long value.
 const LONG: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
-fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    params.check_characters()?;
-    let mut x = Xml::new();
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
-    Ok(success_envelope(action, "r", &x.finish()))
-}
+/// How [`world`] is built, one step a line: an action, its form body (`-` for none; `@…` stands
+/// for an id kept by an earlier step), then the ids its answer yields as `@placeholder=element`.
+const STEPS: &[&str] = &[
+    "CreateVpc CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true @vpc=vpcId",
+    "AssociateVpcCidrBlock VpcId=@vpc&CidrBlock=10.1.0.0/16 @cidrassoc=associationId",
+    "CreateVpc CidrBlock=10.9.0.0/16 @peer=vpcId",
+    "CreateSubnet VpcId=@vpc&CidrBlock=10.0.1.0/24 @subnet=subnetId",
+    "CreateSecurityGroup VpcId=@vpc&GroupName=g&GroupDescription=g @sg=groupId",
+    "CreateRouteTable VpcId=@vpc @rtb=routeTableId",
+    "AssociateRouteTable RouteTableId=@rtb&SubnetId=@subnet @rtbassoc=associationId",
+    "CreateNetworkAcl VpcId=@vpc @acl=networkAclId",
+    "CreateInternetGateway - @igw=internetGatewayId",
+    "AttachInternetGateway InternetGatewayId=@igw&VpcId=@vpc",
+    "CreateVpcPeeringConnection VpcId=@vpc&PeerVpcId=@peer @pcx=vpcPeeringConnectionId",
+    "RunInstances ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId=@subnet @i=instanceId @eni=networkInterfaceId",
+    "CreateNatGateway SubnetId=@subnet&ConnectivityType=private @nat=natGatewayId",
+    "CreateNetworkInsightsPath Source=@i&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22 @nip=networkInsightsPathId",
+    "DescribeNetworkAcls - @aclassoc=networkAclAssociationId",
+];
 
-fn between(s: &str, open: &str, close: &str) -> String {
-    let a = s.find(open).map(|i| i + open.len()).unwrap_or(0);
-    let b = s[a..].find(close).map(|i| i + a).unwrap_or(a);
-    s[a..b].to_owned()
-}
-
-/// A world with one of everything; the ids, by placeholder.
+/// A world with one of everything ([`STEPS`]); the ids, by placeholder.
 fn world() -> (TestEnv, Vec<(&'static str, String)>) {
     let mut env = TestEnv::with_seed(11);
-    let ok = |env: &mut TestEnv, a: &str, b: &str| {
-        call(env, a, b).unwrap_or_else(|e| panic!("{a}: {e:?}"))
-    };
-    let vpc = between(
-        &ok(
-            &mut env,
-            "CreateVpc",
-            "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true",
-        ),
-        "<vpcId>",
-        "</vpcId>",
-    );
-    let cidrassoc = between(
-        &ok(
-            &mut env,
-            "AssociateVpcCidrBlock",
-            &format!("VpcId={vpc}&CidrBlock=10.1.0.0/16"),
-        ),
-        "<associationId>",
-        "</associationId>",
-    );
-    let peer = between(
-        &ok(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16"),
-        "<vpcId>",
-        "</vpcId>",
-    );
-    let subnet = between(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "<subnetId>",
-        "</subnetId>",
-    );
-    let sg = between(
-        &ok(
-            &mut env,
-            "CreateSecurityGroup",
-            &format!("VpcId={vpc}&GroupName=g&GroupDescription=g"),
-        ),
-        "<groupId>",
-        "</groupId>",
-    );
-    let rtb = between(
-        &ok(&mut env, "CreateRouteTable", &format!("VpcId={vpc}")),
-        "<routeTableId>",
-        "</routeTableId>",
-    );
-    let rtbassoc = between(
-        &ok(
-            &mut env,
-            "AssociateRouteTable",
-            &format!("RouteTableId={rtb}&SubnetId={subnet}"),
-        ),
-        "<associationId>",
-        "</associationId>",
-    );
-    let acl = between(
-        &ok(&mut env, "CreateNetworkAcl", &format!("VpcId={vpc}")),
-        "<networkAclId>",
-        "</networkAclId>",
-    );
-    let igw = between(
-        &ok(&mut env, "CreateInternetGateway", ""),
-        "<internetGatewayId>",
-        "</internetGatewayId>",
-    );
-    ok(
-        &mut env,
-        "AttachInternetGateway",
-        &format!("InternetGatewayId={igw}&VpcId={vpc}"),
-    );
-    let pcx = between(
-        &ok(
-            &mut env,
-            "CreateVpcPeeringConnection",
-            &format!("VpcId={vpc}&PeerVpcId={peer}"),
-        ),
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    );
-    let run = ok(
-        &mut env,
-        "RunInstances",
-        &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}"),
-    );
-    let i = between(&run, "<instanceId>", "</instanceId>");
-    let eni = between(&run, "<networkInterfaceId>", "</networkInterfaceId>");
-    let nat = between(
-        &ok(
-            &mut env,
-            "CreateNatGateway",
-            &format!("SubnetId={subnet}&ConnectivityType=private"),
-        ),
-        "<natGatewayId>",
-        "</natGatewayId>",
-    );
-    let nip = between(
-        &ok(
-            &mut env,
-            "CreateNetworkInsightsPath",
-            &format!("Source={i}&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22"),
-        ),
-        "<networkInsightsPathId>",
-        "</networkInsightsPathId>",
-    );
-    let aclassoc = between(
-        &ok(&mut env, "DescribeNetworkAcls", ""),
-        "<networkAclAssociationId>",
-        "</networkAclAssociationId>",
-    );
-    let ids = vec![
-        ("@vpc", vpc),
-        ("@subnet", subnet),
-        ("@sg", sg),
-        ("@rtb", rtb),
-        ("@acl", acl),
-        ("@igw", igw),
-        ("@pcx", pcx),
-        ("@i", i),
-        ("@eni", eni),
-        ("@nip", nip),
-        ("@nat", nat),
-        ("@rtbassoc", rtbassoc),
-        ("@aclassoc", aclassoc),
-        ("@cidrassoc", cidrassoc),
-    ];
+    let mut ids: Vec<(&'static str, String)> = Vec::new();
+    for step in STEPS {
+        let mut words = step.split(' ');
+        let action = words.next().expect("action");
+        let body = Some(words.next().expect("body")).filter(|b| *b != "-");
+        // Longer placeholders first: `@i` is a prefix of `@igw`.
+        let mut known: Vec<&(&str, String)> = ids.iter().collect();
+        known.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let body = known
+            .iter()
+            .fold(body.unwrap_or_default().to_owned(), |b, (p, id)| {
+                b.replace(p, id)
+            });
+        let answer = ok(&mut env, action, &body);
+        for keep in words {
+            let (placeholder, tag) = keep.split_once('=').expect("@placeholder=element");
+            ids.push((placeholder, first(&answer, tag)));
+        }
+    }
     (env, ids)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 proptest! {
@@ -384,7 +270,7 @@ proptest! {
             })
             .collect();
         let body = body.join("&");
-        match call(&mut env, action, &body) {
+        match call(&mut env, action, &body).map(|x| success_envelope(action, "r", &x)) {
             Ok(doc) => prop_assert!(doc.contains("Response"), "{}", doc),
             Err(e) => {
                 prop_assert_ne!(e.code.as_str(), "InternalError", "{} {}", action, body);

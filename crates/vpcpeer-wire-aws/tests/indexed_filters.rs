@@ -4,28 +4,13 @@
 //! DescribeVpcPeeringConnections' filters, each compared with the same question asked through a
 //! wildcard pattern, which takes the scan.
 
+mod common;
+
+use common::{between, call_as};
 use vpcpeer_model::testkit::{TestEnv, A, B};
-use vpcpeer_model::Scope;
-use vpcpeer_wire_aws::{handler, Params, Xml};
 
 fn call(env: &mut TestEnv, account: &str, action: &str, body: &str) -> String {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    let mut x = Xml::new();
-    env.transact(&Scope::new(account, "us-east-1"), |tx| {
-        h.run(tx, &params, &mut x)
-    })
-    .unwrap_or_else(|e| panic!("{action} {body}: {e:?}"));
-    x.finish()
-}
-
-fn between(s: &str, open: &str, close: &str) -> String {
-    let a = s.find(open).expect("open") + open.len();
-    let b = s[a..].find(close).expect("close") + a;
-    s[a..b].to_owned()
+    call_as(env, account, action, body).unwrap_or_else(|e| panic!("{action} {body}: {e:?}"))
 }
 
 /// Every id of the element `tag` in `xml`, sorted.

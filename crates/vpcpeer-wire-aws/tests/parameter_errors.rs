@@ -3,37 +3,10 @@
 //! handlers. The EC2 words live in this crate; these rows pin them to what the emulator answered
 //! when the model still spelled them, so moving the spelling changed no byte on the wire.
 
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::Scope;
-use vpcpeer_wire_aws::{handler, Ec2Error, Params, Xml};
+mod common;
 
-/// Runs `action` as account A in us-east-1; commits on success, rolls back on error.
-fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let mut x = Xml::new();
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
-    Ok(x.finish())
-}
-
-/// The text of the first `<tag>` in `doc`.
-fn first(doc: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = doc
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
-        + open.len();
-    let end = doc[start..].find('<').expect("closing tag") + start;
-    doc[start..end].to_owned()
-}
-
-fn ok(env: &mut TestEnv, action: &str, body: &str, tag: &str) -> String {
-    let doc = call(env, action, body).unwrap_or_else(|e| panic!("{action}: {e:?}"));
-    first(&doc, tag)
-}
+use common::{call, ok_field};
+use vpcpeer_model::testkit::TestEnv;
 
 /// A VPC, a subnet, a custom ACL and a custom route table.
 struct Setup {
@@ -46,26 +19,26 @@ struct Setup {
 
 fn setup() -> Setup {
     let mut env = TestEnv::with_seed(3);
-    let vpc = ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId");
-    let subnet = ok(
+    let vpc = ok_field(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId");
+    let subnet = ok_field(
         &mut env,
         "CreateSubnet",
         &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
         "subnetId",
     );
-    let acl = ok(
+    let acl = ok_field(
         &mut env,
         "CreateNetworkAcl",
         &format!("VpcId={vpc}"),
         "networkAclId",
     );
-    let rtb = ok(
+    let rtb = ok_field(
         &mut env,
         "CreateRouteTable",
         &format!("VpcId={vpc}"),
         "routeTableId",
     );
-    let sg = ok(
+    let sg = ok_field(
         &mut env,
         "CreateSecurityGroup",
         &format!("VpcId={vpc}&GroupName=web&GroupDescription=web"),
@@ -255,8 +228,8 @@ fn missing_fields_are_named_by_their_parameter() {
 fn invalid_values_are_refused_in_ec2_words() {
     let mut s = setup();
     let (subnet, rtb, sg) = (s.subnet.clone(), s.rtb.clone(), s.sg.clone());
-    let vpc = ok(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
-    let eni = ok(
+    let vpc = ok_field(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
+    let eni = ok_field(
         &mut s.env,
         "RunInstances",
         &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}"),
@@ -429,8 +402,8 @@ fn invalid_values_are_refused_in_ec2_words() {
 fn security_group_values_are_refused_in_ec2_words() {
     let mut s = setup();
     let sg = s.sg.clone();
-    let vpc2 = ok(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
-    ok(
+    let vpc2 = ok_field(&mut s.env, "CreateVpc", "CidrBlock=10.8.0.0/16", "vpcId");
+    ok_field(
         &mut s.env,
         "CreateSecurityGroup",
         &format!("VpcId={vpc2}&GroupName=web&GroupDescription=web"),

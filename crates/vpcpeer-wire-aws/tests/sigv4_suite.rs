@@ -83,6 +83,45 @@ fn authz(signed: &str, signature: &str) -> String {
     format!("AWS4-HMAC-SHA256 Credential={AKID}/20150830/us-east-1/service/aws4_request, SignedHeaders={signed}, Signature={signature}")
 }
 
+impl Case {
+    /// The case's headers, with its expected `Authorization`.
+    fn signed_headers(&self) -> Vec<(String, Vec<u8>)> {
+        headers(self.extra, Some(&authz(self.signed, self.signature)))
+    }
+
+    /// The case's request, with `headers`.
+    fn request<'a>(&'a self, headers: &'a [(String, Vec<u8>)]) -> Request<'a> {
+        Request {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers,
+            body: self.body.as_bytes(),
+        }
+    }
+}
+
+/// The suite case `name`.
+fn case(name: &str) -> &'static Case {
+    SUITE.iter().find(|c| c.name == name).expect("case")
+}
+
+/// A request for `/`.
+fn at_root<'a>(
+    method: &'a str,
+    query: &'a str,
+    headers: &'a [(String, Vec<u8>)],
+    body: &'a [u8],
+) -> Request<'a> {
+    Request {
+        method,
+        path: "/",
+        query,
+        headers,
+        body,
+    }
+}
+
 fn suite_secret(akid: &str) -> Option<&'static str> {
     (akid == AKID).then_some(SECRET)
 }
@@ -91,14 +130,8 @@ fn suite_secret(akid: &str) -> Option<&'static str> {
 fn aws_test_suite_verifies_and_signs() {
     for c in SUITE {
         let expected = authz(c.signed, c.signature);
-        let h = headers(c.extra, Some(&expected));
-        let req = Request {
-            method: c.method,
-            path: c.path,
-            query: c.query,
-            headers: &h,
-            body: c.body.as_bytes(),
-        };
+        let h = c.signed_headers();
+        let req = c.request(&h);
         let sig = parse(&req).unwrap_or_else(|e| panic!("{}: {e:?}", c.name));
         assert_eq!(
             verify(&req, &sig, suite_secret, SUITE_NOW),
@@ -131,48 +164,32 @@ fn aws_test_suite_verifies_and_signs() {
 
 #[test]
 fn aws_test_suite_intermediate_steps() {
-    // post-x-www-form-urlencoded-parameters: its .creq and .sts files.
-    let c = SUITE
-        .iter()
-        .find(|c| c.name == "post-x-www-form-urlencoded-parameters")
-        .expect("case");
-    let a = authz(c.signed, c.signature);
-    let h = headers(c.extra, Some(&a));
-    let req = Request {
-        method: c.method,
-        path: c.path,
-        query: c.query,
-        headers: &h,
-        body: c.body.as_bytes(),
-    };
-    let sig = parse(&req).expect("parse");
-    assert_eq!(
-        String::from_utf8(canonical_request(&req, &sig)).expect("utf-8"),
-        "POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf8\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
-    );
-    assert_eq!(
-        string_to_sign(&req, &sig),
-        "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n2e1cf7ed91881a30569e46552437e4156c823447bf1781b921b5d486c568dd1c"
-    );
-    // get-vanilla-query-order-key: its .creq.
-    let c = SUITE
-        .iter()
-        .find(|c| c.name == "get-vanilla-query-order-key")
-        .expect("case");
-    let a = authz(c.signed, c.signature);
-    let h = headers(c.extra, Some(&a));
-    let req = Request {
-        method: c.method,
-        path: c.path,
-        query: c.query,
-        headers: &h,
-        body: b"",
-    };
-    let sig = parse(&req).expect("parse");
-    assert_eq!(
-        String::from_utf8(canonical_request(&req, &sig)).expect("utf-8"),
-        "GET\n/\nParam1=Value1&Param1=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    );
+    // Each case's .creq file, and its .sts file where given.
+    for (name, creq, sts) in [
+        (
+            "post-x-www-form-urlencoded-parameters",
+            "POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf8\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
+            Some("AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n2e1cf7ed91881a30569e46552437e4156c823447bf1781b921b5d486c568dd1c"),
+        ),
+        (
+            "get-vanilla-query-order-key",
+            "GET\n/\nParam1=Value1&Param1=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            None,
+        ),
+    ] {
+        let c = case(name);
+        let h = c.signed_headers();
+        let req = c.request(&h);
+        let sig = parse(&req).expect("parse");
+        assert_eq!(
+            String::from_utf8(canonical_request(&req, &sig)).expect("utf-8"),
+            creq,
+            "{name}"
+        );
+        if let Some(sts) = sts {
+            assert_eq!(string_to_sign(&req, &sig), sts, "{name}");
+        }
+    }
 }
 
 #[test]
@@ -187,13 +204,7 @@ fn aws_test_suite_session_token_is_signed_but_refused() {
     );
     let mut h = headers(&[], Some(&a));
     h.push(("x-amz-security-token".to_owned(), token.as_bytes().to_vec()));
-    let req = Request {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &h,
-        body: b"",
-    };
+    let req = at_root("POST", "", &h, b"");
     let sig = parse(&req).expect("parse");
     assert_eq!(compute_signature(&req, &sig, SECRET), sig.signature);
     assert_eq!(
@@ -223,13 +234,7 @@ fn botocore_header_signed_ec2_request() {
     .iter()
     .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
     .collect();
-    let req = Request {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &h,
-        body: b"Action=DescribeVpcs&Version=2016-11-15",
-    };
+    let req = at_root("POST", "", &h, b"Action=DescribeVpcs&Version=2016-11-15");
     let sig = parse(&req).expect("parse");
     assert_eq!(sig.scope.region, "eu-west-1");
     assert_eq!(sig.scope.service, "ec2");
@@ -285,13 +290,7 @@ fn botocore_header_signed_ec2_request() {
 fn botocore_presigned_ec2_url() {
     let query = "Action=DescribeVpcs&Version=2016-11-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAVPCPEEREXAMPLE1%2F20260102%2Feu-west-1%2Fec2%2Faws4_request&X-Amz-Date=20260102T030405Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=84d6ad53f0cfb98fdb82c9b3fe60aa1e4ab4cc304af5b0462108f5076e219b6f";
     let h = vec![("host".to_owned(), b"127.0.0.1:4650".to_vec())];
-    let req = Request {
-        method: "GET",
-        path: "/",
-        query,
-        headers: &h,
-        body: b"",
-    };
+    let req = at_root("GET", query, &h, b"");
     let sig = parse(&req).expect("parse");
     assert_eq!(sig.expires, Some(300));
     assert_eq!(verify(&req, &sig, boto_secret, BOTO_NOW), Ok(()));
@@ -328,13 +327,7 @@ fn malformed_signatures_are_incomplete_with_aws_wording() {
     ];
     for (a, message) in cases {
         let h = headers(&[], Some(a));
-        let req = Request {
-            method: "GET",
-            path: "/",
-            query: "",
-            headers: &h,
-            body: b"",
-        };
+        let req = at_root("GET", "", &h, b"");
         assert_eq!(
             parse(&req),
             Err(SigError::Incomplete((*message).to_owned())),
@@ -349,26 +342,14 @@ fn malformed_signatures_are_incomplete_with_aws_wording() {
         ("x-amz-date".to_owned(), b"2015-08-30T12:36:00Z".to_vec()),
         ("authorization".to_owned(), a.into_bytes()),
     ];
-    let req = Request {
-        method: "GET",
-        path: "/",
-        query: "",
-        headers: &h,
-        body: b"",
-    };
+    let req = at_root("GET", "", &h, b"");
     assert_eq!(
         parse(&req),
         Err(SigError::Incomplete("Date must be in ISO-8601 'basic format'. Got '2015-08-30T12:36:00Z'. See http://en.wikipedia.org/wiki/ISO_8601".to_owned()))
     );
     // No signature at all.
     let h = headers(&[], None);
-    let req = Request {
-        method: "GET",
-        path: "/",
-        query: "",
-        headers: &h,
-        body: b"",
-    };
+    let req = at_root("GET", "", &h, b"");
     assert_eq!(parse(&req), Err(SigError::Missing));
     assert!(!sigv4::is_signed(&req));
 }
@@ -377,13 +358,7 @@ fn malformed_signatures_are_incomplete_with_aws_wording() {
 fn scope_must_match_the_date() {
     let a = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
     let h = headers(&[], Some(a));
-    let req = Request {
-        method: "GET",
-        path: "/",
-        query: "",
-        headers: &h,
-        body: b"",
-    };
+    let req = at_root("GET", "", &h, b"");
     let sig = parse(&req).expect("parse");
     assert_eq!(
         verify(&req, &sig, suite_secret, SUITE_NOW),

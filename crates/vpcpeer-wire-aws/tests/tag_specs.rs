@@ -2,67 +2,31 @@
 //! `TagSpecification` refuses exactly what CreateTags refuses, with the same code and message,
 //! and a refused request leaves nothing behind.
 
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::{Limits, Scope};
-use vpcpeer_wire_aws::{handler, Ec2Error, Params, Xml};
+mod common;
 
-fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    params.check_characters()?;
-    let mut x = Xml::new();
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
-    Ok(x.finish())
-}
-
-fn ok(env: &mut TestEnv, action: &str, body: &str) -> String {
-    call(env, action, body).unwrap_or_else(|e| panic!("{action}: {e:?}"))
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
-    let a = s.find(open).expect(open) + open.len();
-    let b = s[a..].find(close).expect(close) + a;
-    &s[a..b]
-}
+use common::{between, call, form_encode, ok, ok_field};
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::Limits;
 
 /// A world with a VPC, a subnet, an instance and a Network Insights path; every action that
 /// takes a `TagSpecification`, with what else it needs: (action, resource type, parameters).
 fn setup(limits: Limits) -> (TestEnv, Vec<(&'static str, &'static str, String)>) {
     let mut env = TestEnv::with_seed(5);
     env.limits = limits;
-    let vpc = between(
-        &ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"),
-        "<vpcId>",
-        "</vpcId>",
+    let vpc = ok_field(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId").to_owned();
+    let peer = ok_field(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16", "vpcId").to_owned();
+    let subnet = ok_field(
+        &mut env,
+        "CreateSubnet",
+        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        "subnetId",
     )
     .to_owned();
-    let peer = between(
-        &ok(&mut env, "CreateVpc", "CidrBlock=10.9.0.0/16"),
-        "<vpcId>",
-        "</vpcId>",
-    )
-    .to_owned();
-    let subnet = between(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "<subnetId>",
-        "</subnetId>",
-    )
-    .to_owned();
-    let sg = between(
-        &ok(
-            &mut env,
-            "CreateSecurityGroup",
-            &format!("VpcId={vpc}&GroupName=web&GroupDescription=web"),
-        ),
-        "<groupId>",
-        "</groupId>",
+    let sg = ok_field(
+        &mut env,
+        "CreateSecurityGroup",
+        &format!("VpcId={vpc}&GroupName=web&GroupDescription=web"),
+        "groupId",
     )
     .to_owned();
     let run = ok(
@@ -70,15 +34,12 @@ fn setup(limits: Limits) -> (TestEnv, Vec<(&'static str, &'static str, String)>)
         "RunInstances",
         &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}"),
     );
-    let instance = between(&run, "<instanceId>", "</instanceId>").to_owned();
-    let path = between(
-        &ok(
-            &mut env,
-            "CreateNetworkInsightsPath",
-            &format!("Source={instance}&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22"),
-        ),
-        "<networkInsightsPathId>",
-        "</networkInsightsPathId>",
+    let instance = between(&run, "<instanceId>", "</instanceId>");
+    let path = ok_field(
+        &mut env,
+        "CreateNetworkInsightsPath",
+        &format!("Source={instance}&Protocol=tcp&DestinationIp=10.0.1.9&DestinationPort=22"),
+        "networkInsightsPathId",
     )
     .to_owned();
     let actions = vec![
@@ -145,15 +106,6 @@ fn spec(rt: &str, tags: &[(String, String)]) -> String {
     out
 }
 
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn kv(k: &str, v: &str) -> (String, String) {
     (k.to_owned(), v.to_owned())
 }
@@ -162,7 +114,7 @@ fn kv(k: &str, v: &str) -> (String, String) {
 #[test]
 fn tag_specifications_refuse_what_create_tags_refuses() {
     let (mut env, actions) = setup(Limits::default());
-    let vpc = between(&ok(&mut env, "DescribeVpcs", ""), "<vpcId>", "</vpcId>").to_owned();
+    let vpc = ok_field(&mut env, "DescribeVpcs", "", "vpcId");
     let cases: Vec<(&str, Vec<(String, String)>)> = vec![
         ("257-character value", vec![kv("k", &"v".repeat(257))]),
         ("1 MiB value", vec![kv("k", &"v".repeat(1 << 20))]),

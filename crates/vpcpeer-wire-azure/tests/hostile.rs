@@ -14,21 +14,24 @@ fn vnet_path() -> String {
 }
 
 fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
+    let base_url = BASE;
     let req = Request {
         method,
         path,
         query,
         body,
-        base_url: BASE,
+        base_url,
     };
-    match prepare(&req) {
-        Err(e) => error_reply(&e),
-        Ok(p) => {
-            let scope = Scope::new(p.route.subscription(), "");
-            env.transact(&scope, |tx| handle(tx, &req, &p))
-                .unwrap_or_else(|e| error_reply(&e))
-        }
-    }
+    let answer = prepare(&req).and_then(|p| {
+        let scope = Scope::new(p.route.subscription(), "");
+        env.transact(&scope, |tx| handle(tx, &req, &p))
+    });
+    answer.unwrap_or_else(|e| error_reply(&e))
+}
+
+/// A PUT of the VNet `v` of group `rg` with `body`, at a current `api-version`.
+fn put_vnet(env: &mut TestEnv, body: &[u8]) -> Reply {
+    call(env, "PUT", &vnet_path(), "api-version=2024-05-01", body)
 }
 
 fn code(r: &Reply) -> &str {
@@ -38,37 +41,42 @@ fn code(r: &Reply) -> &str {
         .unwrap_or("")
 }
 
-/// The reproduction: a multi-byte character across the tenth byte of `api-version`.
-#[test]
-fn api_version_with_a_multibyte_character_is_refused_not_a_panic() {
+/// GETs the VNet (its resource group does not exist) at each `api-version=…` of `versions`:
+/// each answer must be `status` with the ARM error `code`.
+fn vnet_get_answers(versions: &[&str], (status, want): (u16, &str)) {
     let mut env = TestEnv::new();
-    for q in [
-        "api-version=aaaaaaaaa%C3%A9",
-        "api-version=2024-05-0%C3%A9",
-        "api-version=%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9",
-        "api-version=2024-05-01%C3%A9",
-        "api-version=2024-05-01-previe%C3%A9",
-        "api-version=%E2%82%AC",
-        "api-version=2024%E2%82%AC05-01",
-    ] {
-        let r = call(&mut env, "GET", &vnet_path(), q, b"");
-        assert_eq!(r.status, 400, "{q}");
-        assert_eq!(code(&r), "InvalidApiVersionParameter", "{q}");
+    for q in versions {
+        let r = call(
+            &mut env,
+            "GET",
+            &vnet_path(),
+            &format!("api-version={q}"),
+            b"",
+        );
+        assert_eq!((r.status, code(&r)), (status, want), "{q}");
     }
 }
 
+/// The reproduction: a multi-byte character across the tenth byte of `api-version`.
+#[test]
+fn api_version_with_a_multibyte_character_is_refused_not_a_panic() {
+    let versions = [
+        "aaaaaaaaa%C3%A9",
+        "2024-05-0%C3%A9",
+        "%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9",
+        "2024-05-01%C3%A9",
+        "2024-05-01-previe%C3%A9",
+        "%E2%82%AC",
+        "2024%E2%82%AC05-01",
+    ];
+    vnet_get_answers(&versions, (400, "InvalidApiVersionParameter"));
+}
+
+/// Past `prepare`: the missing resource group is what is reported.
 #[test]
 fn date_shaped_versions_are_still_accepted() {
-    let mut env = TestEnv::new();
-    for q in [
-        "api-version=2024-05-01",
-        "api-version=2023-09-01-preview",
-        "api-version=2023-09-01-PREVIEW",
-    ] {
-        let r = call(&mut env, "GET", &vnet_path(), q, b"");
-        // The resource group does not exist: the request got past `prepare`.
-        assert_eq!(code(&r), "ResourceGroupNotFound", "{q}");
-    }
+    let versions = ["2024-05-01", "2023-09-01-preview", "2023-09-01-PREVIEW"];
+    vnet_get_answers(&versions, (404, "ResourceGroupNotFound"));
 }
 
 proptest! {
@@ -136,23 +144,11 @@ fn vnet_body(n: usize, subnets: usize) -> Vec<u8> {
 fn a_vnet_with_60000_prefixes_is_refused() {
     let mut env = TestEnv::new();
     setup_group(&mut env);
-    let r = call(
-        &mut env,
-        "PUT",
-        &vnet_path(),
-        "api-version=2024-05-01",
-        &vnet_body(60_000, 1),
-    );
+    let r = put_vnet(&mut env, &vnet_body(60_000, 1));
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(code(&r), "AddressPrefixCountLimitReached");
     assert!(env.world.az_vnets.is_empty());
-    let r = call(
-        &mut env,
-        "PUT",
-        &vnet_path(),
-        "api-version=2024-05-01",
-        &vnet_body(10, 3001),
-    );
+    let r = put_vnet(&mut env, &vnet_body(10, 3001));
     assert_eq!(code(&r), "SubnetCountLimitReached");
 }
 
@@ -163,13 +159,7 @@ fn a_vnet_at_the_limits_is_accepted() {
     let mut env = TestEnv::new();
     setup_group(&mut env);
     let body = vnet_body(MAX_ADDRESS_PREFIXES, MAX_SUBNETS);
-    let r = call(
-        &mut env,
-        "PUT",
-        &vnet_path(),
-        "api-version=2024-05-01",
-        &body,
-    );
+    let r = put_vnet(&mut env, &body);
     assert_eq!(
         r.status,
         201,
@@ -181,21 +171,9 @@ fn a_vnet_at_the_limits_is_accepted() {
         (v.prefixes.len(), v.subnets.len()),
         (MAX_ADDRESS_PREFIXES, MAX_SUBNETS)
     );
-    let r = call(
-        &mut env,
-        "PUT",
-        &vnet_path(),
-        "api-version=2024-05-01",
-        &body,
-    );
+    let r = put_vnet(&mut env, &body);
     assert_eq!(r.status, 200);
-    let r = call(
-        &mut env,
-        "PUT",
-        &vnet_path(),
-        "api-version=2024-05-01",
-        &vnet_body(MAX_ADDRESS_PREFIXES + 1, 1),
-    );
+    let r = put_vnet(&mut env, &vnet_body(MAX_ADDRESS_PREFIXES + 1, 1));
     assert_eq!(code(&r), "AddressPrefixCountLimitReached");
 }
 

@@ -24,22 +24,28 @@ fn post(env: &mut TestEnv, path: &str, body: Value) -> (u16, Value) {
     call(env, "POST", path, &serde_json::to_vec(&body).unwrap())
 }
 
+/// Inserts custom-mode network `net` of `project` and its subnetwork `sub` (10.0.0.0/24 in
+/// us-central1); both must succeed.
+fn network_with_subnet(env: &mut TestEnv, project: &str, net: &str, sub: &str) {
+    let (s, v) = post(
+        env,
+        &format!("projects/{project}/global/networks"),
+        json!({"name": net, "autoCreateSubnetworks": false}),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = post(
+        env,
+        &format!("projects/{project}/regions/us-central1/subnetworks"),
+        json!({"name": sub, "network": format!("global/networks/{net}"), "ipCidrRange": "10.0.0.0/24"}),
+    );
+    assert_eq!(s, 200, "{v}");
+}
+
 /// The reproduction: proj-b's instance on proj-a's subnetwork.
 #[test]
 fn an_instance_on_another_project_s_subnetwork_is_refused() {
     let mut env = TestEnv::new();
-    let (s, v) = post(
-        &mut env,
-        "projects/proj-a/global/networks",
-        json!({"name": "net-a", "autoCreateSubnetworks": false}),
-    );
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = post(
-        &mut env,
-        "projects/proj-a/regions/us-central1/subnetworks",
-        json!({"name": "sub-a", "network": "global/networks/net-a", "ipCidrRange": "10.0.0.0/24"}),
-    );
-    assert_eq!(s, 200, "{v}");
+    network_with_subnet(&mut env, "proj-a", "net-a", "sub-a");
     let sub = format!("{BASE}projects/proj-a/regions/us-central1/subnetworks/sub-a");
     let (s, v) = post(
         &mut env,
@@ -76,6 +82,17 @@ proptest! {
 }
 
 /// Lists and text a caller sends are bounded (GCP's limits where documented).
+/// Inserts the instance `vm` in subnetwork `s` with `n` network tags: the answer.
+fn vm_with_tags(env: &mut TestEnv, n: usize) -> (u16, Value) {
+    let tags: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+    post(
+        env,
+        "projects/p/zones/us-central1-a/instances",
+        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
+               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
+    )
+}
+
 #[test]
 fn oversized_lists_and_descriptions_are_refused() {
     let mut env = TestEnv::new();
@@ -89,25 +106,8 @@ fn oversized_lists_and_descriptions_are_refused() {
         (400, Some("invalid")),
         "{v}"
     );
-    let (s, _) = post(
-        &mut env,
-        "projects/p/global/networks",
-        json!({"name": "n", "autoCreateSubnetworks": false}),
-    );
-    assert_eq!(s, 200);
-    let (s, _) = post(
-        &mut env,
-        "projects/p/regions/us-central1/subnetworks",
-        json!({"name": "s", "network": "global/networks/n", "ipCidrRange": "10.0.0.0/24"}),
-    );
-    assert_eq!(s, 200);
-    let tags: Vec<String> = (0..65).map(|i| format!("t{i}")).collect();
-    let (s, v) = post(
-        &mut env,
-        "projects/p/zones/us-central1-a/instances",
-        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
-               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
-    );
+    network_with_subnet(&mut env, "p", "n", "s");
+    let (s, v) = vm_with_tags(&mut env, 65);
     assert_eq!(s, 400, "{v}");
     assert!(
         v["error"]["message"]
@@ -126,12 +126,6 @@ fn oversized_lists_and_descriptions_are_refused() {
     );
     assert_eq!(s, 400, "{v}");
     assert!(env.world.gcp_instances.is_empty() && env.world.gcp_firewalls.is_empty());
-    let tags: Vec<String> = (0..64).map(|i| format!("t{i}")).collect();
-    let (s, v) = post(
-        &mut env,
-        "projects/p/zones/us-central1-a/instances",
-        json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
-               "tags": {"items": tags}, "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/s"}]}),
-    );
+    let (s, v) = vm_with_tags(&mut env, 64);
     assert_eq!(s, 200, "{v}");
 }

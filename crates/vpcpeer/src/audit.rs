@@ -5,7 +5,7 @@
 
 use vpcpeer_api as api;
 
-use crate::reach::{call, emit, Output};
+use crate::reach::{call, show, Output};
 
 /// Arguments of `vpcpeer audit`.
 #[derive(clap::Args)]
@@ -36,21 +36,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<bool> {
     let body = api::AuditRequest {
         account: args.account.clone(),
     };
-    let (v, answer) = call::<api::AuditAnswer>(
-        &args.endpoint,
-        "/_vpcpeer/audit",
-        &body,
-        args.admin_token.as_deref(),
-    )?;
-    let clean = !answer
-        .findings
-        .iter()
-        .any(|f| f.severity == api::Severity::Error);
-    match args.output {
-        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render(&answer))?,
-    }
-    Ok(clean)
+    let token = args.admin_token.as_deref();
+    let answer = call::<api::AuditAnswer>(&args.endpoint, "/_vpcpeer/audit", &body, token)?;
+    let answer = show(args.output, answer, render)?;
+    let error = |f: &api::Finding| f.severity == api::Severity::Error;
+    Ok(!answer.findings.iter().any(error))
 }
 
 /// The human form: one block per finding (severity, check, resources; then message and fix),

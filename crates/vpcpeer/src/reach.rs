@@ -104,6 +104,20 @@ pub fn call<T: DeserializeOwned>(
     Ok((v, typed))
 }
 
+/// Prints an answer of [`call`] as `output` asks (the server's JSON, pretty-printed, or
+/// `render`ed); the typed answer.
+pub fn show<T>(
+    output: Output,
+    (v, answer): (Value, T),
+    render: impl FnOnce(&T) -> String,
+) -> anyhow::Result<T> {
+    match output {
+        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
+        Output::Table => emit(&render(&answer))?,
+    }
+    Ok(answer)
+}
+
 /// Runs the query; `Ok(true)` when reachable (always, for a matrix that was printed).
 pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
     if args.matrix {
@@ -117,18 +131,10 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
         protocol: args.protocol.clone(),
         port: args.port,
     };
-    let (v, answer) = call::<api::ReachAnswer>(
-        &args.endpoint,
-        "/_vpcpeer/reach",
-        &body,
-        args.admin_token.as_deref(),
-    )
-    .map_err(|e| account_hint(e, args.account.is_none()))?;
-    match args.output {
-        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render(&answer, args))?,
-    }
-    Ok(answer.reachable)
+    let token = args.admin_token.as_deref();
+    let answer = call::<api::ReachAnswer>(&args.endpoint, "/_vpcpeer/reach", &body, token)
+        .map_err(|e| account_hint(e, args.account.is_none()))?;
+    Ok(show(args.output, answer, |a| render(a, args))?.reachable)
 }
 
 /// Adds a hint to a "not found in account 000000000000" answer when `--account` was not given:
@@ -330,16 +336,9 @@ fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
         region: args.region.clone(),
         instances: (!args.instances.is_empty()).then(|| args.instances.clone()),
     };
-    let (v, answer) = call::<api::MatrixAnswer>(
-        &args.endpoint,
-        "/_vpcpeer/matrix",
-        &body,
-        args.admin_token.as_deref(),
-    )?;
-    match args.output {
-        Output::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?,
-        Output::Table => emit(&render_matrix(&answer))?,
-    }
+    let token = args.admin_token.as_deref();
+    let answer = call::<api::MatrixAnswer>(&args.endpoint, "/_vpcpeer/matrix", &body, token)?;
+    show(args.output, answer, render_matrix)?;
     Ok(true)
 }
 

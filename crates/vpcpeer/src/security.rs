@@ -132,6 +132,11 @@ mod tests {
         s.parse().expect("address")
     }
 
+    /// [`resolve`] for one listener `listen`, with a valid admin token in the environment.
+    fn with_env_token(args: &SecurityArgs, listen: &str) -> anyhow::Result<Auth> {
+        resolve(args, &[addr(listen)], Some("0123456789abcdef".into()), now)
+    }
+
     fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
         let p = dir.path().join(name);
         std::fs::write(&p, text).expect("write");
@@ -162,13 +167,7 @@ mod tests {
         // Loopback: optional.
         let a = resolve(&args, &[addr("127.0.0.1:4650"), addr("[::1]:1")], None, now).expect("ok");
         assert!(!a.has_admin_token() && !a.verifies());
-        let a = resolve(
-            &args,
-            &[addr("0.0.0.0:4650")],
-            Some("0123456789abcdef".into()),
-            now,
-        )
-        .expect("ok");
+        let a = with_env_token(&args, "0.0.0.0:4650").expect("ok");
         assert!(a.has_admin_token());
     }
 
@@ -181,13 +180,7 @@ mod tests {
             admin_token_file: Some(token_file.clone()),
             ..Default::default()
         };
-        let a = resolve(
-            &args,
-            &[addr("0.0.0.0:1")],
-            Some("0123456789abcdef".into()),
-            now,
-        )
-        .expect("same value twice is fine");
+        let a = with_env_token(&args, "0.0.0.0:1").expect("same value twice is fine");
         assert!(a.has_admin_token());
         let args = SecurityArgs {
             admin_token_file: Some(token_file),

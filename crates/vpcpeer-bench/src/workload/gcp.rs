@@ -6,14 +6,13 @@
 //! first network (must show `ACTIVE`), `listPeeringRoutes` INCOMING on it (must list the peer's
 //! subnetwork), `removePeering` on both sides (each polled), and the teardown.
 
-use anyhow::Context;
 use bytes::Bytes;
 use hyper::Method;
 
 use super::{Client, ACTIONS};
 use crate::cidrs::Cidrs;
 use crate::scan::contains;
-use crate::stats::show_first_failure;
+use crate::stats::Answer;
 
 const NET_INSERT: usize = 16;
 const SUBNET_INSERT: usize = 17;
@@ -50,60 +49,17 @@ fn json_str<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
 
 impl Client {
     /// Sends a JSON request; the body of a 200 answer, or `None` after counting the failure.
-    async fn gcp_send(
-        &mut self,
-        action: usize,
-        method: Method,
-        path: &str,
-        body: &str,
-    ) -> anyhow::Result<Option<Bytes>> {
+    async fn gcp_send(&mut self, action: usize, method: Method, path: &str, body: &str) -> Answer {
         let reply = self.conn.json(method.clone(), path, body).await;
-        if let Ok(r) = &reply {
-            self.rec.reconnects += u64::from(r.reconnected);
-        }
-        match reply {
-            Ok(reply) => {
-                self.rec.record(action, reply.latency);
-                if reply.status.is_success() {
-                    return Ok(Some(reply.body));
-                }
-                self.rec.errors += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{} -> HTTP {}\nrequest: {method} {path} {body}\n{}",
-                        ACTIONS[action],
-                        reply.status,
-                        String::from_utf8_lossy(&reply.body)
-                    )
-                });
-                Ok(None)
-            }
-            Err(e) => {
-                self.rec.errors += 1;
-                show_first_failure(|| format!("{}: {e:#}", ACTIONS[action]));
-                self.conn
-                    .reconnect()
-                    .await
-                    .context("reconnecting after a failed request")?;
-                Ok(None)
-            }
-        }
+        let request = || format!("{method} {path} {body}");
+        self.rec
+            .counted(&mut self.conn, (action, ACTIONS[action]), request, reply)
+            .await
     }
 
     /// Counts a 200 answer without `needle` as a mismatch.
     fn expect(&mut self, action: usize, body: &Option<Bytes>, needle: &str) {
-        if let Some(b) = body {
-            if !contains(b, needle) {
-                self.rec.mismatches += 1;
-                show_first_failure(|| {
-                    format!(
-                        "{}: no {needle} in the answer:\n{}",
-                        ACTIONS[action],
-                        String::from_utf8_lossy(b)
-                    )
-                });
-            }
-        }
+        self.rec.expect(body.as_ref(), needle, ACTIONS[action]);
     }
 
     /// Sends a peering call and polls its operation once; the operation must end DONE without
@@ -154,11 +110,7 @@ impl Client {
                 .is_some();
         }
         let mut subnets = [false; 2];
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             let body = format!(
                 r#"{{"name":"{0}","network":"global/networks/{0}","ipCidrRange":"{1}"}}"#,
                 names[s], c.subnet[s]
@@ -187,7 +139,7 @@ impl Client {
             let path = format!("{PROJECT}/global/networks/{}/addPeering", names[s]);
             self.gcp_peering_op(ADD_PEERING, &path, &body).await?;
         }
-        if both {
+        if self.rec.ready(both, 6) {
             let got = self
                 .gcp_send(
                     NET_GET,
@@ -216,14 +168,8 @@ impl Client {
                 let path = format!("{PROJECT}/global/networks/{}/removePeering", names[s]);
                 self.gcp_peering_op(REMOVE_PEERING, &path, &body).await?;
             }
-        } else {
-            self.rec.skipped += 6;
         }
-        for s in 0..2 {
-            if !subnets[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(subnets.map(|ok| !ok)) {
             self.gcp_send(
                 SUBNET_DELETE,
                 Method::DELETE,
@@ -232,11 +178,7 @@ impl Client {
             )
             .await?;
         }
-        for s in 0..2 {
-            if !made[s] {
-                self.rec.skipped += 1;
-                continue;
-            }
+        for s in self.rec.sides(made.map(|ok| !ok)) {
             self.gcp_send(
                 NET_DELETE,
                 Method::DELETE,

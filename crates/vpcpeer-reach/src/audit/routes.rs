@@ -3,6 +3,15 @@
 
 use super::*;
 
+/// Every overlapping pair of a block of `xs` and a block of `ys`, as `x ∩ y`.
+fn clashes(xs: &[IpNet], ys: &[IpNet]) -> Vec<String> {
+    xs.iter()
+        .flat_map(|x| ys.iter().map(move |y| (x, y)))
+        .filter(|(x, y)| overlaps(x, y))
+        .map(|(x, y)| format!("{x} ∩ {y}"))
+        .collect()
+}
+
 impl<'w> Auditor<'w> {
     pub(super) fn cidr_overlap(&self, out: &mut Vec<Raw>) {
         for p in self.w.peerings.values() {
@@ -10,14 +19,10 @@ impl<'w> Auditor<'w> {
             if !live(state) && state != PeeringState::Failed {
                 continue;
             }
-            let ra = self.blocks(&p.requester.vpc_id, Some(&p.requester));
-            let rb = self.blocks(&p.accepter.vpc_id, Some(&p.accepter));
-            let clash: Vec<String> = ra
-                .iter()
-                .flat_map(|x| rb.iter().map(move |y| (x, y)))
-                .filter(|(x, y)| overlaps(x, y))
-                .map(|(x, y)| format!("{x} ∩ {y}"))
-                .collect();
+            let clash = clashes(
+                &self.blocks(&p.requester.vpc_id, Some(&p.requester)),
+                &self.blocks(&p.accepter.vpc_id, Some(&p.accepter)),
+            );
             if clash.is_empty() {
                 continue;
             }
@@ -68,14 +73,7 @@ impl<'w> Auditor<'w> {
                     if x == y {
                         continue;
                     }
-                    let bx = self.blocks(x, None);
-                    let by = self.blocks(y, None);
-                    let clash: Vec<String> = bx
-                        .iter()
-                        .flat_map(|a| by.iter().map(move |b| (a, b)))
-                        .filter(|(a, b)| overlaps(a, b))
-                        .map(|(a, b)| format!("{a} ∩ {b}"))
-                        .collect();
+                    let clash = clashes(&self.blocks(x, None), &self.blocks(y, None));
                     if clash.is_empty() {
                         continue;
                     }

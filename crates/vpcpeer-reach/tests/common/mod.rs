@@ -10,7 +10,7 @@ use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::route::RouteInput;
 use vpcpeer_model::aws::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
 use vpcpeer_model::aws::subnet::CreateSubnet;
-use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{
     AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
 };
@@ -88,6 +88,55 @@ pub fn web_vpc(
     (vpc, subnet, sg)
 }
 
+/// Two VPCs: A's 10.0.0.0/16 (account A) and B's 10.1.0.0/16 (account B), with one subnet each
+/// (10.0.1.0/24, 10.1.1.0/24) and their main route tables.
+pub struct Pair {
+    pub env: TestEnv,
+    pub va: String,
+    pub vb: String,
+    pub sa: String,
+    pub sb: String,
+    pub rta: String,
+    pub rtb: String,
+}
+
+impl Pair {
+    /// The two VPCs, in a world whose ids are seeded with `seed`.
+    pub fn new(seed: u64) -> Pair {
+        let mut env = TestEnv::with_seed(seed);
+        let va = env.vpc(&a(), "10.0.0.0/16");
+        let vb = env.vpc(&b(), "10.1.0.0/16");
+        let sa = env.subnet(&a(), &va, "10.0.1.0/24");
+        let sb = env.subnet(&b(), &vb, "10.1.1.0/24");
+        let (rta, rtb) = (env.main_rtb(&va), env.main_rtb(&vb));
+        Pair {
+            env,
+            va,
+            vb,
+            sa,
+            sb,
+            rta,
+            rtb,
+        }
+    }
+
+    /// An active A–B peering with routes both ways in the main tables: its id.
+    pub fn peer_routed(&mut self) -> String {
+        let pcx = self.env.peer(&a(), &self.va, &b(), &self.vb, true);
+        let to = |cidr: &str| (cidr.to_owned(), RouteTarget::Peering(pcx.clone()));
+        for (s, rtb, (cidr, target)) in [
+            (a(), &self.rta, to("10.1.0.0/16")),
+            (b(), &self.rtb, to("10.0.0.0/16")),
+        ] {
+            self.env.route(&s, rtb, &cidr, target);
+        }
+        pcx
+    }
+}
+
+/// What the model answered to a change.
+pub type Answer = Result<(), DomainError>;
+
 /// Topology-building helpers on top of the model's test harness.
 pub trait Build {
     /// A subnet of `vpc`.
@@ -99,13 +148,7 @@ pub trait Build {
     /// Adds a route; panics if the model refuses it.
     fn route(&mut self, s: &Scope, rtb: &str, cidr: &str, target: RouteTarget);
     /// Adds a route; the model's answer.
-    fn try_route(
-        &mut self,
-        s: &Scope,
-        rtb: &str,
-        cidr: &str,
-        target: RouteTarget,
-    ) -> Result<(), DomainError>;
+    fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer;
     /// Authorizes one permission.
     fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission);
     /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
@@ -154,20 +197,14 @@ impl Build for TestEnv {
         self.try_route(s, rtb, cidr, target).expect("route");
     }
 
-    fn try_route(
-        &mut self,
-        s: &Scope,
-        rtb: &str,
-        cidr: &str,
-        target: RouteTarget,
-    ) -> Result<(), DomainError> {
+    fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer {
         let v6 = cidr.contains(':');
         self.run(s, |tx| {
             tx.create_route(RouteInput {
                 route_table_id: rtb.into(),
                 destination_cidr_block: (!v6).then(|| cidr.into()),
                 destination_ipv6_cidr_block: v6.then(|| cidr.into()),
-                targets: vec![target],
+                targets: vec![to],
                 ..Default::default()
             })
         })
