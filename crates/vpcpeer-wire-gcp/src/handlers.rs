@@ -1,12 +1,14 @@
-//! One handler per method: read the JSON body and query, call the model, render the reply.
+//! The GCP face's two halves of a request: [`command`] parses a change (path, query and JSON
+//! body) into a [`Command`] without looking at the world, and [`render_outcome`] renders what
+//! it handed back; [`read`] answers gets and lists from the world.
 
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
-    Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance, GcpNetwork,
-    GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch, NetworkSpec,
-    NicSpec, OpScope, PeeringDirection, RouteSpec, RoutingMode, StackType, SubnetSpec,
-    UpdatePeering,
+    Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
+    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch,
+    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, RouteSpec, RoutingMode, StackType,
+    SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -219,10 +221,6 @@ fn prefixed<'w, T>(
     map.range(prefix.to_owned()..)
         .take_while(move |(k, _)| k.starts_with(prefix))
         .map(|(_, v)| v)
-}
-
-fn op(l: &Links, o: GcpOperation) -> Value {
-    render::operation(l, &o)
 }
 
 fn network_spec(call: &Call) -> Result<NetworkSpec, WireError> {
@@ -450,7 +448,98 @@ fn found<'t, T>(v: Option<&'t T>, id: &str) -> Result<&'t T, WireError> {
     v.ok_or_else(|| GcpError::NotFound(id.to_owned()).into())
 }
 
-pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
+/// The command a change request asks for, parsed from its path, query and body; `None` for a
+/// read. Pure: nothing here looks at the world.
+pub(crate) fn command(call: &Call) -> Result<Option<Command>, WireError> {
+    let name = |n: &String| n.clone();
+    Ok(Some(match &call.route {
+        Route::NetworkInsert => Command::InsertNetwork(network_spec(call)?),
+        Route::NetworkDelete(n) => Command::DeleteNetwork { name: name(n) },
+        Route::NetworkPatch(n) => Command::PatchNetwork {
+            name: name(n),
+            patch: network_patch(call)?,
+        },
+        Route::AddPeering(n) => Command::AddPeering {
+            network: name(n),
+            peering: add_peering_req(call)?,
+        },
+        Route::RemovePeering(n) => {
+            let f = Fields::new(required_body(call)?, "");
+            Command::RemovePeering {
+                network: name(n),
+                name: f.string("name")?,
+            }
+        }
+        Route::UpdatePeering(n) => Command::UpdatePeering {
+            network: name(n),
+            peering: update_peering_req(call)?,
+        },
+        Route::SubnetInsert(r) => Command::InsertSubnetwork {
+            region: name(r),
+            spec: subnet_spec(call)?,
+        },
+        Route::SubnetDelete(r, s) => Command::DeleteSubnetwork {
+            region: name(r),
+            name: name(s),
+        },
+        Route::SubnetExpand(r, s) => {
+            let f = Fields::new(required_body(call)?, "");
+            Command::ExpandSubnetwork {
+                region: name(r),
+                name: name(s),
+                range: f.string("ipCidrRange")?,
+            }
+        }
+        Route::RouteInsert => Command::InsertRoute(route_spec(call)?),
+        Route::RouteDelete(r) => Command::DeleteRoute { name: name(r) },
+        Route::FirewallInsert => Command::InsertFirewall(firewall_spec(call)?),
+        Route::FirewallDelete(f) => Command::DeleteFirewall { name: name(f) },
+        Route::FirewallPatch(f) | Route::FirewallUpdate(f) => Command::PatchFirewall {
+            name: name(f),
+            patch: firewall_patch(call, matches!(call.route, Route::FirewallUpdate(_)))?,
+        },
+        Route::InstanceInsert(z) => Command::InsertInstance {
+            zone: name(z),
+            spec: instance_spec(call)?,
+        },
+        Route::InstanceDelete(z, i) => Command::DeleteInstance {
+            zone: name(z),
+            name: name(i),
+        },
+        Route::OperationGet(scope, o) | Route::OperationWait(scope, o) => {
+            Command::CompleteOperation {
+                id: operation_id(&call.project, scope, o),
+            }
+        }
+        Route::OperationDelete(scope, o) => Command::DeleteOperation {
+            id: operation_id(&call.project, scope, o),
+        },
+        Route::NetworkList
+        | Route::NetworkGet(_)
+        | Route::ListPeeringRoutes(_)
+        | Route::SubnetList(_)
+        | Route::SubnetGet(..)
+        | Route::RouteList
+        | Route::RouteGet(_)
+        | Route::FirewallList
+        | Route::FirewallGet(_)
+        | Route::InstanceList(_)
+        | Route::InstanceGet(..)
+        | Route::OperationList(_) => return Ok(None),
+    }))
+}
+
+/// The reply to a change, from what its command handed back.
+pub(crate) fn render_outcome(l: &Links, outcome: Outcome) -> Value {
+    match outcome {
+        Outcome::Operation(o) => render::operation(l, &o),
+        Outcome::OperationDeleted => json!({}),
+        Outcome::Settled => Value::Null,
+    }
+}
+
+/// Answers a read (get, list, `listPeeringRoutes`) from the world as it is.
+pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
     let p = call.project.as_str();
     Ok(match &call.route {
         Route::NetworkList => {
@@ -461,19 +550,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 .collect();
             list(call, l, "compute#networkList", "global/networks", items)?
         }
-        Route::NetworkInsert => op(l, gcp::insert_network(tx, p, network_spec(call)?)?),
         Route::NetworkGet(n) => {
             let id = network_path(p, n);
             render::network(l, tx.world(), found(tx.get::<GcpNetwork>(&id), &id)?)
         }
-        Route::NetworkDelete(n) => op(l, gcp::delete_network(tx, p, n)?),
-        Route::NetworkPatch(n) => op(l, gcp::patch_network(tx, p, n, network_patch(call)?)?),
-        Route::AddPeering(n) => op(l, gcp::add_peering(tx, p, n, add_peering_req(call)?)?),
-        Route::RemovePeering(n) => {
-            let f = Fields::new(required_body(call)?, "");
-            op(l, gcp::remove_peering(tx, p, n, &f.string("name")?)?)
-        }
-        Route::UpdatePeering(n) => op(l, gcp::update_peering(tx, p, n, update_peering_req(call)?)?),
         Route::ListPeeringRoutes(n) => {
             let peering = call.param("peeringName").unwrap_or_default();
             if peering.is_empty() {
@@ -533,18 +613,9 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 items,
             )?
         }
-        Route::SubnetInsert(r) => op(l, gcp::insert_subnetwork(tx, p, r, subnet_spec(call)?)?),
         Route::SubnetGet(r, s) => {
             let id = subnetwork_path(p, r, s);
             render::subnetwork(l, found(tx.get::<GcpSubnetwork>(&id), &id)?)
-        }
-        Route::SubnetDelete(r, s) => op(l, gcp::delete_subnetwork(tx, p, r, s)?),
-        Route::SubnetExpand(r, s) => {
-            let f = Fields::new(required_body(call)?, "");
-            op(
-                l,
-                gcp::expand_subnetwork(tx, p, r, s, &f.string("ipCidrRange")?)?,
-            )
         }
         Route::RouteList => {
             let prefix = format!("projects/{p}/global/routes/");
@@ -553,12 +624,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 .collect();
             list(call, l, "compute#routeList", "global/routes", items)?
         }
-        Route::RouteInsert => op(l, gcp::insert_route(tx, p, route_spec(call)?)?),
         Route::RouteGet(r) => {
             let id = route_path(p, r);
             render::route(l, found(tx.get::<GcpRoute>(&id), &id)?)
         }
-        Route::RouteDelete(r) => op(l, gcp::delete_route(tx, p, r)?),
         Route::FirewallList => {
             let prefix = format!("projects/{p}/global/firewalls/");
             let items = prefixed(&tx.world().gcp_firewalls, &prefix)
@@ -566,20 +635,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 .collect();
             list(call, l, "compute#firewallList", "global/firewalls", items)?
         }
-        Route::FirewallInsert => op(l, gcp::insert_firewall(tx, p, firewall_spec(call)?)?),
         Route::FirewallGet(f) => {
             let id = firewall_path(p, f);
             render::firewall(l, found(tx.get::<GcpFirewall>(&id), &id)?)
         }
-        Route::FirewallDelete(f) => op(l, gcp::delete_firewall(tx, p, f)?),
-        Route::FirewallPatch(f) => op(
-            l,
-            gcp::patch_firewall(tx, p, f, firewall_patch(call, false)?)?,
-        ),
-        Route::FirewallUpdate(f) => op(
-            l,
-            gcp::patch_firewall(tx, p, f, firewall_patch(call, true)?)?,
-        ),
         Route::InstanceList(z) => {
             let prefix = format!("projects/{p}/zones/{z}/instances/");
             let items = prefixed(&tx.world().gcp_instances, &prefix)
@@ -593,12 +652,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 items,
             )?
         }
-        Route::InstanceInsert(z) => op(l, gcp::insert_instance(tx, p, z, instance_spec(call)?)?),
         Route::InstanceGet(z, i) => {
             let id = instance_path(p, z, i);
             render::instance(l, found(tx.get::<GcpInstance>(&id), &id)?)
         }
-        Route::InstanceDelete(z, i) => op(l, gcp::delete_instance(tx, p, z, i)?),
         Route::OperationList(scope) => {
             let prefix = operation_id(p, scope, "");
             let items = prefixed(&tx.world().gcp_operations, &prefix)
@@ -610,12 +667,26 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
                 .to_owned();
             list(call, l, "compute#operationList", &collection, items)?
         }
-        Route::OperationGet(scope, name) | Route::OperationWait(scope, name) => {
-            op(l, gcp::get_operation(tx, &operation_id(p, scope, name))?)
-        }
-        Route::OperationDelete(scope, name) => {
-            gcp::delete_operation(tx, &operation_id(p, scope, name))?;
-            json!({})
-        }
+        Route::NetworkInsert
+        | Route::NetworkDelete(_)
+        | Route::NetworkPatch(_)
+        | Route::AddPeering(_)
+        | Route::RemovePeering(_)
+        | Route::UpdatePeering(_)
+        | Route::SubnetInsert(_)
+        | Route::SubnetDelete(..)
+        | Route::SubnetExpand(..)
+        | Route::RouteInsert
+        | Route::RouteDelete(_)
+        | Route::FirewallInsert
+        | Route::FirewallDelete(_)
+        | Route::FirewallPatch(_)
+        | Route::FirewallUpdate(_)
+        | Route::InstanceInsert(_)
+        | Route::InstanceDelete(..)
+        | Route::OperationGet(..)
+        | Route::OperationWait(..)
+        // A change is no read: [`command`] has a command for it.
+        | Route::OperationDelete(..) => return Err(WireError::internal()),
     })
 }

@@ -11,7 +11,7 @@ use super::*;
 use crate::Tx;
 
 /// What `firewalls.insert` takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallSpec {
     /// Name.
     pub name: String,
@@ -85,7 +85,7 @@ pub fn insert_firewall(
 
 /// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
 /// direction cannot change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallPatch {
     /// New description.
     pub description: Option<String>,

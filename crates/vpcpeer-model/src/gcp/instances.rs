@@ -10,7 +10,7 @@ use super::*;
 use crate::Tx;
 
 /// One `networkInterfaces[]` entry of `instances.insert`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NicSpec {
     /// The network (URL or partial); optional when `subnetwork` is given.
     pub network: Option<String>,
@@ -21,7 +21,7 @@ pub struct NicSpec {
 }
 
 /// What `instances.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InstanceSpec {
     /// Name.
     pub name: String,

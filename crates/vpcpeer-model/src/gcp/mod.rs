@@ -27,7 +27,7 @@ mod routes;
 mod rules;
 mod subnetworks;
 
-pub use command::{Command, Outcome};
+pub use command::{needs_settling, Command, Outcome};
 pub use firewalls::*;
 pub use instances::*;
 pub use networks::*;

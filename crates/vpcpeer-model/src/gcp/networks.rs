@@ -10,7 +10,7 @@ use super::*;
 use crate::Tx;
 
 /// What `networks.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkSpec {
     /// Name.
     pub name: String,
@@ -175,7 +175,7 @@ pub fn delete_network(
 }
 
 /// What `networks.patch` may change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkPatch {
     /// New description.
     pub description: Option<String>,

@@ -84,7 +84,7 @@ pub fn active_peers(world: &World, net: &GcpNetwork) -> Vec<(String, String)> {
 }
 
 /// What `networks.addPeering` takes (the `networkPeering` form, or the legacy top-level one).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddPeering {
     /// Name of the new entry.
     pub name: String,
@@ -106,7 +106,7 @@ pub struct AddPeering {
 }
 
 /// What `networks.updatePeering` takes: the entry's name and the flags to change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdatePeering {
     /// Which entry.
     pub name: String,
@@ -429,15 +429,21 @@ fn apply(tx: &mut Tx<'_, '_>, target: &str, change: &PendingPeering) -> Result<(
     Ok(())
 }
 
+/// The running operations whose time has come (`insertTime` + `gcp_peering_op_secs` ≤ now).
+pub(crate) fn due_operations<'t>(
+    tx: &'t Tx<'_, '_>,
+) -> impl Iterator<Item = &'t GcpOperation> + 't {
+    let now = tx.now();
+    let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
+    tx.world()
+        .gcp_running_operations()
+        .filter(move |op| op.insert_time.plus_millis(millis) <= now)
+}
+
 /// Completes every running operation whose time has come (`insertTime` + `gcp_peering_op_secs`
 /// ≤ now), oldest first. The wire face calls it at the start of every request.
 pub fn settle_due_operations(tx: &mut Tx<'_, '_>) {
-    let now = tx.now();
-    let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
-    let mut due: Vec<(Timestamp, String)> = tx
-        .world()
-        .gcp_running_operations()
-        .filter(|op| op.insert_time.plus_millis(millis) <= now)
+    let mut due: Vec<(Timestamp, String)> = due_operations(tx)
         .map(|op| (op.insert_time, op.id.clone()))
         .collect();
     due.sort();

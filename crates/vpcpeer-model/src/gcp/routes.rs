@@ -7,7 +7,7 @@ use super::*;
 use crate::Tx;
 
 /// What `routes.insert` takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouteSpec {
     /// Name.
     pub name: String,

@@ -12,7 +12,7 @@ use crate::cidr::overlaps_v4;
 use crate::Tx;
 
 /// What `subnetworks.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SubnetSpec {
     /// Name.
     pub name: String,
