@@ -21,6 +21,7 @@
 pub mod auth;
 pub mod error;
 mod handlers;
+pub mod messages;
 pub mod render;
 
 use serde_json::Value;

@@ -31,22 +31,14 @@ pub fn insert_network(
     project: &str,
     spec: NetworkSpec,
 ) -> Result<GcpOperation, GcpError> {
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     super::limits::check_description(&spec.description)?;
     let Some(auto) = spec.auto_create_subnetworks else {
-        // [UNVERIFIED] wording; GCP no longer lets new projects create legacy networks.
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.autoCreateSubnetworks': unset. Legacy networks are \
-             not supported; set autoCreateSubnetworks to true (auto mode) or false (custom mode)."
-                .into(),
-        ));
+        // GCP no longer lets new projects create legacy networks.
+        return Err(GcpError::LegacyNetwork);
     };
     let mtu = spec.mtu.unwrap_or(1460);
-    if !(1300..=8896).contains(&mtu) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.mtu': '{mtu}'. Must be between 1300 and 8896."
-        )));
-    }
+    check_mtu(mtu)?;
     let id = network_path(project, &spec.name);
     if tx.get::<GcpNetwork>(&id).is_some() {
         return Err(GcpError::AlreadyExists(id));
@@ -109,6 +101,15 @@ pub fn insert_network(
     Ok(global_op(tx, project, "insert", &id, numeric))
 }
 
+/// Refuses an MTU outside 1300–8896.
+fn check_mtu(mtu: u32) -> Result<(), GcpError> {
+    if (1300..=8896).contains(&mtu) {
+        Ok(())
+    } else {
+        Err(GcpError::Mtu { mtu })
+    }
+}
+
 /// A network by relative path, or `notFound`.
 pub fn network<'t>(tx: &'t Tx<'_, '_>, path: &str) -> Result<&'t GcpNetwork, GcpError> {
     tx.get::<GcpNetwork>(path)
@@ -126,7 +127,7 @@ pub fn delete_network(
     let id = network_path(project, name);
     let net = network(tx, &id)?.clone();
     let in_use = |by: &str| GcpError::InUse {
-        kind: "network".into(),
+        kind: InUseKind::Network,
         resource: id.clone(),
         by: by.to_owned(),
     };
@@ -197,18 +198,10 @@ pub fn patch_network(
     let id = network_path(project, name);
     let net = network(tx, &id)?.clone();
     if patch.auto_create_subnetworks == Some(true) && !net.auto_create_subnetworks {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.autoCreateSubnetworks': 'true'. A custom mode \
-             network cannot be converted to auto mode."
-                .into(),
-        ));
+        return Err(GcpError::CustomToAuto);
     }
     if let Some(mtu) = patch.mtu {
-        if !(1300..=8896).contains(&mtu) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.mtu': '{mtu}'. Must be between 1300 and 8896."
-            )));
-        }
+        check_mtu(mtu)?;
     }
     if let Some(d) = &patch.description {
         super::limits::check_description(d)?;

@@ -8,20 +8,19 @@ use ipnet::Ipv4Net;
 use super::*;
 
 /// Parses an IPv4 range for `field`; host bits must be zero.
-pub fn parse_range(field: &str, s: &str) -> Result<Ipv4Net, GcpError> {
-    let bad = || {
-        GcpError::Invalid(format!(
-            "Invalid value for field '{field}': '{s}'. Must be a valid IPv4 CIDR range."
-        ))
+pub fn parse_range(field: Field, s: &str) -> Result<Ipv4Net, GcpError> {
+    let bad = || GcpError::BadRange {
+        field,
+        value: s.to_owned(),
     };
     let (addr, len) = s.trim().split_once('/').ok_or_else(bad)?;
     let addr: Ipv4Addr = addr.parse().map_err(|_| bad())?;
     let len: u8 = len.parse().map_err(|_| bad())?;
     let net = Ipv4Net::new(addr, len).map_err(|_| bad())?;
     if net.trunc() != net {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {s} has non-zero host bits."
-        )));
+        return Err(GcpError::HostBitsSet {
+            value: s.to_owned(),
+        });
     }
     Ok(net)
 }
@@ -48,24 +47,33 @@ pub fn network_ranges<'w>(
 /// tranquilitybase-io/tb-gcp#507). Checked before the referenced resource is looked up, so a
 /// caller learns nothing of another project's resources. VPC Network Peering is the one
 /// cross-project reference GCP allows without Shared VPC (see [`crate::gcp::peering`]).
-pub(crate) fn same_project(project: &str, field: &str, path: &str) -> Result<(), GcpError> {
+pub(crate) fn same_project(project: &str, field: Field, path: &str) -> Result<(), GcpError> {
     if project_of(path) == project {
         Ok(())
     } else {
-        Err(GcpError::Invalid(format!(
-            "Invalid value for field '{field}': '{path}'. Cross-project references for this resource are not allowed."
-        )))
+        Err(GcpError::CrossProject {
+            field,
+            path: path.to_owned(),
+        })
     }
 }
 
 /// The network a request's `resource.network` names, as a relative path: refused when it is no
 /// network reference (`invalid`, "The URL is malformed.") or names another project's network.
 pub(crate) fn network_field(project: &str, reference: &str) -> Result<String, GcpError> {
-    let net_id = resolve_network(reference, project).ok_or_else(|| {
-        GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{reference}'. The URL is malformed."
-        ))
-    })?;
-    same_project(project, "resource.network", &net_id)?;
+    let net_id =
+        resolve_network(reference, project).ok_or_else(|| GcpError::MalformedReference {
+            field: Field::Network,
+            value: reference.to_owned(),
+        })?;
+    same_project(project, Field::Network, &net_id)?;
     Ok(net_id)
+}
+
+/// A route's or firewall rule's priority (default 1000), refused above 65535.
+pub(crate) fn check_priority(priority: Option<u32>) -> Result<u32, GcpError> {
+    match priority.unwrap_or(1000) {
+        p @ 0..=65535 => Ok(p),
+        priority => Err(GcpError::PriorityTooHigh { priority }),
+    }
 }

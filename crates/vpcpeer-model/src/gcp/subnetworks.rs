@@ -39,13 +39,31 @@ fn check_peers(w: &crate::World, net: &GcpNetwork, r: Ipv4Net) -> Result<(), Gcp
             .iter()
             .any(|(x, _)| overlaps_v4(*x, r))
         {
-            // [UNVERIFIED] wording.
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {r} conflicts with peer network in active peering '{peering}'."
-            )));
+            return Err(GcpError::OverlapsPeer { range: r, peering });
         }
     }
     Ok(())
+}
+
+/// Refuses `r` when it overlaps a range of another subnetwork of `network` (`counts` says which
+/// ranges count: an expansion skips the range it grows).
+fn check_subnetworks(
+    w: &crate::World,
+    network: &str,
+    r: Ipv4Net,
+    counts: impl Fn(Ipv4Net, &GcpSubnetwork) -> bool,
+) -> Result<(), GcpError> {
+    match network_ranges(w, network)
+        .into_iter()
+        .find(|(x, s)| overlaps_v4(*x, r) && counts(*x, s))
+    {
+        Some((_, s)) => Err(GcpError::OverlapsSubnetwork {
+            range: r,
+            subnetwork: s.name.clone(),
+            region: s.region.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// `subnetworks.insert`: ranges must not overlap the network's other subnetworks, nor those of
@@ -59,29 +77,25 @@ pub fn insert_subnetwork(
     if !is_region(region) {
         return Err(unknown_region(project, region));
     }
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     let net = network(tx, &net_id)?.clone();
-    let primary = parse_range("resource.ipCidrRange", &spec.ip_cidr_range)?;
+    let primary = parse_range(Field::IpCidrRange, &spec.ip_cidr_range)?;
     if !(8..=29).contains(&primary.prefix_len()) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {primary}. The prefix length must be between /8 and /29."
-        )));
+        return Err(GcpError::PrefixLength { range: primary });
     }
     super::limits::check_description(&spec.description)?;
     super::limits::check_count(
-        "resource.secondaryIpRanges",
+        Field::SecondaryRanges,
         spec.secondary_ranges.len(),
         super::limits::MAX_SECONDARY_RANGES,
     )?;
     let mut secondary = Vec::new();
     for (name, range) in &spec.secondary_ranges {
-        check_name("resource.secondaryIpRanges.rangeName", name)?;
-        let r = parse_range("resource.secondaryIpRanges.ipCidrRange", range)?;
+        check_name(Field::SecondaryRangeName, name)?;
+        let r = parse_range(Field::SecondaryRange, range)?;
         if secondary.iter().any(|s: &SecondaryRange| s.name == *name) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.secondaryIpRanges': duplicate range name '{name}'."
-            )));
+            return Err(GcpError::DuplicateRangeName { name: name.clone() });
         }
         secondary.push(SecondaryRange {
             name: name.clone(),
@@ -93,9 +107,7 @@ pub fn insert_subnetwork(
         .collect();
     for (i, a) in mine.iter().enumerate() {
         if mine[..i].iter().any(|b| overlaps_v4(*a, *b)) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {a} conflicts with another range of the same subnetwork."
-            )));
+            return Err(GcpError::OverlapsOwnRange { range: *a });
         }
     }
     let id = subnetwork_path(project, region, &spec.name);
@@ -104,15 +116,7 @@ pub fn insert_subnetwork(
     }
     let w = tx.world();
     for r in &mine {
-        if let Some((_, s)) = network_ranges(w, &net_id)
-            .into_iter()
-            .find(|(x, _)| overlaps_v4(*x, *r))
-        {
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {r} conflicts with existing subnetwork '{}' in region '{}'.",
-                s.name, s.region
-            )));
-        }
+        check_subnetworks(w, &net_id, *r, |_, _| true)?;
         check_peers(w, &net, *r)?;
     }
     let numeric = numeric_id(tx);
@@ -162,10 +166,7 @@ pub fn delete_subnetwork(
 ) -> Result<GcpOperation, GcpError> {
     let (id, s) = stored_subnetwork(tx, project, region, name)?;
     if s.auto_created {
-        return Err(GcpError::BadRequest(format!(
-            "The subnetwork resource '{id}' belongs to an auto mode network and cannot be deleted \
-             while the network is in auto mode."
-        )));
+        return Err(GcpError::AutoModeSubnetwork { subnetwork: id });
     }
     if let Some(i) = tx
         .world()
@@ -174,7 +175,7 @@ pub fn delete_subnetwork(
         .find(|i| i.nics.iter().any(|n| n.subnetwork == id))
     {
         return Err(GcpError::InUse {
-            kind: "subnetwork".into(),
+            kind: InUseKind::Subnetwork,
             resource: id.clone(),
             by: i.id.clone(),
         });
@@ -200,29 +201,16 @@ pub fn expand_subnetwork(
     range: &str,
 ) -> Result<GcpOperation, GcpError> {
     let (id, s) = stored_subnetwork(tx, project, region, name)?;
-    let new = parse_range("ipCidrRange", range)?;
+    let new = parse_range(Field::ExpandedRange, range)?;
     let old = s.ip_cidr_range;
     if new.prefix_len() >= old.prefix_len() || !new.contains(&old.network()) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new}. The new range must be larger than and contain the \
-             current range {old}."
-        )));
+        return Err(GcpError::NotAnExpansion { new, old });
     }
     if new.prefix_len() < 8 {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new}. The prefix length must be between /8 and /29."
-        )));
+        return Err(GcpError::PrefixLength { range: new });
     }
     let w = tx.world();
-    if let Some((_, other)) = network_ranges(w, &s.network)
-        .into_iter()
-        .find(|(r, o)| overlaps_v4(*r, new) && !(o.id == id && *r == old))
-    {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new} conflicts with existing subnetwork '{}' in region '{}'.",
-            other.name, other.region
-        )));
-    }
+    check_subnetworks(w, &s.network, new, |r, o| !(o.id == id && r == old))?;
     let net = network(tx, &s.network)?.clone();
     check_peers(w, &net, new)?;
     tx.get_mut::<GcpSubnetwork>(&id)
