@@ -45,6 +45,8 @@ pub use rules::*;
 pub use subnetworks::*;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod cross_project_tests;
 #[cfg(test)]
 mod tests;
