@@ -2,6 +2,8 @@
 //! body) into a [`Command`] without looking at the world, and [`render_outcome`] renders what
 //! it handed back; [`read`] answers gets and lists from the world.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
@@ -214,13 +216,58 @@ fn parse_filter(f: &str) -> Result<(bool, String), WireError> {
     Ok((eq, v))
 }
 
-fn prefixed<'w, T>(
-    map: &'w std::collections::BTreeMap<String, T>,
-    prefix: &'w str,
-) -> impl Iterator<Item = &'w T> + 'w {
-    map.range(prefix.to_owned()..)
-        .take_while(move |(k, _)| k.starts_with(prefix))
-        .map(|(_, v)| v)
+/// A record the face lists and gets: its path (the table key) and its name.
+trait Listed {
+    fn name(&self) -> &str;
+}
+
+macro_rules! listed {
+    ($($t:ty),*) => {$(
+        impl Listed for $t {
+            fn name(&self) -> &str {
+                &self.name
+            }
+        }
+    )*};
+}
+
+listed!(
+    GcpNetwork,
+    GcpSubnetwork,
+    GcpRoute,
+    GcpFirewall,
+    GcpInstance,
+    GcpOperation
+);
+
+/// A `kind` list of the records of `table` in `projects/P/{collection}/`, paged by path.
+fn list_of<T: Listed>(
+    call: &Call,
+    l: &Links,
+    table: &BTreeMap<String, T>,
+    kind: &str,
+    collection: &str,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, WireError> {
+    let prefix = format!("projects/{}/{collection}/", call.project);
+    let items = table
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, x)| (k.clone(), x.name().to_owned(), render(x)))
+        .collect();
+    list(call, l, kind, collection, items)
+}
+
+/// The record of `table` at `id`, rendered, or `notFound`.
+fn get_of<T>(
+    table: &BTreeMap<String, T>,
+    id: String,
+    render: impl FnOnce(&T) -> Value,
+) -> Result<Value, WireError> {
+    table
+        .get(&id)
+        .map(render)
+        .ok_or_else(|| GcpError::NotFound(id).into())
 }
 
 fn network_spec(call: &Call) -> Result<NetworkSpec, WireError> {
@@ -436,16 +483,16 @@ fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
     })
 }
 
-fn operation_id(project: &str, scope: &OpScope, name: &str) -> String {
-    match scope {
-        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
-        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
-        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
-    }
+/// Where the operations of `scope` live: `global/operations`, `regions/R/operations`, …
+fn operations_collection(scope: &OpScope) -> String {
+    gcp::operation_path("", scope, "")
+        .trim_start_matches("projects//")
+        .trim_end_matches('/')
+        .to_owned()
 }
 
-fn found<'t, T>(v: Option<&'t T>, id: &str) -> Result<&'t T, WireError> {
-    v.ok_or_else(|| GcpError::NotFound(id.to_owned()).into())
+fn operation_id(project: &str, scope: &OpScope, name: &str) -> String {
+    gcp::operation_path(project, scope, name)
 }
 
 /// The command a change request asks for, parsed from its path, query and body; `None` for a
@@ -541,19 +588,10 @@ pub(crate) fn render_outcome(l: &Links, outcome: Outcome) -> Value {
 /// Answers a read (get, list, `listPeeringRoutes`) from the world as it is.
 pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
     let p = call.project.as_str();
+    let w = tx.world();
     Ok(match &call.route {
-        Route::NetworkList => {
-            let prefix = format!("projects/{p}/global/networks/");
-            let w = tx.world();
-            let items = prefixed(&w.gcp_networks, &prefix)
-                .map(|n: &GcpNetwork| (n.id.clone(), n.name.clone(), render::network(l, w, n)))
-                .collect();
-            list(call, l, "compute#networkList", "global/networks", items)?
-        }
-        Route::NetworkGet(n) => {
-            let id = network_path(p, n);
-            render::network(l, tx.world(), found(tx.get::<GcpNetwork>(&id), &id)?)
-        }
+        Route::NetworkList => list_of(call, l, &w.gcp_networks, "compute#networkList", "global/networks", |n| render::network(l, w, n))?,
+        Route::NetworkGet(n) => get_of(&w.gcp_networks, network_path(p, n), |n| render::network(l, w, n))?,
         Route::ListPeeringRoutes(n) => {
             let peering = call.param("peeringName").unwrap_or_default();
             if peering.is_empty() {
@@ -600,73 +638,15 @@ pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, Wir
             v["id"] = json!(format!("{id}/listPeeringRoutes"));
             v
         }
-        Route::SubnetList(r) => {
-            let prefix = format!("projects/{p}/regions/{r}/subnetworks/");
-            let items = prefixed(&tx.world().gcp_subnetworks, &prefix)
-                .map(|s: &GcpSubnetwork| (s.id.clone(), s.name.clone(), render::subnetwork(l, s)))
-                .collect();
-            list(
-                call,
-                l,
-                "compute#subnetworkList",
-                &format!("regions/{r}/subnetworks"),
-                items,
-            )?
-        }
-        Route::SubnetGet(r, s) => {
-            let id = subnetwork_path(p, r, s);
-            render::subnetwork(l, found(tx.get::<GcpSubnetwork>(&id), &id)?)
-        }
-        Route::RouteList => {
-            let prefix = format!("projects/{p}/global/routes/");
-            let items = prefixed(&tx.world().gcp_routes, &prefix)
-                .map(|r: &GcpRoute| (r.id.clone(), r.name.clone(), render::route(l, r)))
-                .collect();
-            list(call, l, "compute#routeList", "global/routes", items)?
-        }
-        Route::RouteGet(r) => {
-            let id = route_path(p, r);
-            render::route(l, found(tx.get::<GcpRoute>(&id), &id)?)
-        }
-        Route::FirewallList => {
-            let prefix = format!("projects/{p}/global/firewalls/");
-            let items = prefixed(&tx.world().gcp_firewalls, &prefix)
-                .map(|f: &GcpFirewall| (f.id.clone(), f.name.clone(), render::firewall(l, f)))
-                .collect();
-            list(call, l, "compute#firewallList", "global/firewalls", items)?
-        }
-        Route::FirewallGet(f) => {
-            let id = firewall_path(p, f);
-            render::firewall(l, found(tx.get::<GcpFirewall>(&id), &id)?)
-        }
-        Route::InstanceList(z) => {
-            let prefix = format!("projects/{p}/zones/{z}/instances/");
-            let items = prefixed(&tx.world().gcp_instances, &prefix)
-                .map(|i: &GcpInstance| (i.id.clone(), i.name.clone(), render::instance(l, i)))
-                .collect();
-            list(
-                call,
-                l,
-                "compute#instanceList",
-                &format!("zones/{z}/instances"),
-                items,
-            )?
-        }
-        Route::InstanceGet(z, i) => {
-            let id = instance_path(p, z, i);
-            render::instance(l, found(tx.get::<GcpInstance>(&id), &id)?)
-        }
-        Route::OperationList(scope) => {
-            let prefix = operation_id(p, scope, "");
-            let items = prefixed(&tx.world().gcp_operations, &prefix)
-                .map(|o: &GcpOperation| (o.id.clone(), o.name.clone(), render::operation(l, o)))
-                .collect();
-            let collection = prefix
-                .trim_start_matches(&format!("projects/{p}/"))
-                .trim_end_matches('/')
-                .to_owned();
-            list(call, l, "compute#operationList", &collection, items)?
-        }
+        Route::SubnetList(r) => list_of(call, l, &w.gcp_subnetworks, "compute#subnetworkList", &format!("regions/{r}/subnetworks"), |s| render::subnetwork(l, s))?,
+        Route::SubnetGet(r, s) => get_of(&w.gcp_subnetworks, subnetwork_path(p, r, s), |s| render::subnetwork(l, s))?,
+        Route::RouteList => list_of(call, l, &w.gcp_routes, "compute#routeList", "global/routes", |r| render::route(l, r))?,
+        Route::RouteGet(r) => get_of(&w.gcp_routes, route_path(p, r), |r| render::route(l, r))?,
+        Route::FirewallList => list_of(call, l, &w.gcp_firewalls, "compute#firewallList", "global/firewalls", |f| render::firewall(l, f))?,
+        Route::FirewallGet(f) => get_of(&w.gcp_firewalls, firewall_path(p, f), |f| render::firewall(l, f))?,
+        Route::InstanceList(z) => list_of(call, l, &w.gcp_instances, "compute#instanceList", &format!("zones/{z}/instances"), |i| render::instance(l, i))?,
+        Route::InstanceGet(z, i) => get_of(&w.gcp_instances, instance_path(p, z, i), |i| render::instance(l, i))?,
+        Route::OperationList(scope) => list_of(call, l, &w.gcp_operations, "compute#operationList", &operations_collection(scope), |o| render::operation(l, o))?,
         Route::NetworkInsert
         | Route::NetworkDelete(_)
         | Route::NetworkPatch(_)

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::{delete_global, global_op};
+use super::operations::{delete_record, done_op, existing, vacant};
 use super::rules::{check_priority, network_field};
 use super::*;
 use crate::Tx;
@@ -73,12 +73,17 @@ pub fn insert_firewall(
     spec: FirewallSpec,
 ) -> Result<GcpOperation, GcpError> {
     let f = build_firewall(tx, project, spec)?;
-    if tx.get::<GcpFirewall>(&f.id).is_some() {
-        return Err(GcpError::AlreadyExists(f.id));
-    }
+    vacant::<GcpFirewall>(tx, &f.id)?;
     let (id, numeric) = (f.id.clone(), f.numeric_id);
     tx.put(f);
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
@@ -113,10 +118,7 @@ pub fn patch_firewall(
     patch: FirewallPatch,
 ) -> Result<GcpOperation, GcpError> {
     let id = firewall_path(project, name);
-    let old = tx
-        .get::<GcpFirewall>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?
-        .clone();
+    let old = existing::<GcpFirewall>(tx, &id)?.clone();
     let rules: Vec<(String, Vec<String>)> = old
         .matches
         .iter()
@@ -162,7 +164,14 @@ pub fn patch_firewall(
     f.numeric_id = old.numeric_id;
     f.created = old.created;
     tx.put(f);
-    Ok(global_op(tx, project, "patch", &id, old.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "patch",
+        &id,
+        old.numeric_id,
+    ))
 }
 
 fn build_firewall(
@@ -262,5 +271,11 @@ pub fn delete_firewall(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    delete_global::<GcpFirewall>(tx, project, firewall_path(project, name), |f| f.numeric_id)
+    delete_record::<GcpFirewall>(
+        tx,
+        project,
+        OpScope::Global,
+        firewall_path(project, name),
+        |f| f.numeric_id,
+    )
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::networks::network;
-use super::operations::zonal_op;
+use super::operations::{delete_record, done_op, existing, vacant};
 use super::rules::same_project;
 use super::*;
 use crate::Tx;
@@ -66,9 +66,7 @@ pub fn insert_instance(
         check_name(Field::InstanceTags, t)?;
     }
     let id = instance_path(project, zone, &spec.name);
-    if tx.get::<GcpInstance>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpInstance>(tx, &id)?;
     let mut nics: Vec<GcpNic> = Vec::new();
     for (i, n) in spec.nics.iter().enumerate() {
         let subnet = match (&n.subnetwork, &n.network) {
@@ -79,9 +77,7 @@ pub fn insert_instance(
                         value: s.clone(),
                     })?;
                 same_project(project, Field::NicSubnetwork(i), &sid)?;
-                tx.get::<GcpSubnetwork>(&sid)
-                    .ok_or_else(|| GcpError::NotFound(sid.clone()))?
-                    .clone()
+                existing::<GcpSubnetwork>(tx, &sid)?.clone()
             }
             (None, Some(net)) => {
                 let nid = resolve_network(net, project).ok_or_else(|| GcpError::BadValue {
@@ -169,7 +165,14 @@ pub fn insert_instance(
         nics,
         created: now,
     });
-    Ok(zonal_op(tx, project, zone, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Zone(zone.to_owned()),
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// `instances.delete`.
@@ -180,8 +183,6 @@ pub fn delete_instance(
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
     let id = instance_path(project, zone, name);
-    let i = tx
-        .remove::<GcpInstance>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(zonal_op(tx, project, zone, "delete", &id, i.numeric_id))
+    let scope = OpScope::Zone(zone.to_owned());
+    delete_record::<GcpInstance>(tx, project, scope, id, |i| i.numeric_id)
 }

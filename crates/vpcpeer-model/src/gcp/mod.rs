@@ -95,6 +95,15 @@ pub fn firewall_path(project: &str, name: &str) -> String {
     format!("projects/{project}/global/firewalls/{name}")
 }
 
+/// `projects/P/global/operations/O` (or `regions/R/…`, `zones/Z/…`, after `scope`).
+pub fn operation_path(project: &str, scope: &OpScope, name: &str) -> String {
+    match scope {
+        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
+        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
+        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
+    }
+}
+
 /// `projects/P/zones/Z/instances/I`.
 pub fn instance_path(project: &str, zone: &str, name: &str) -> String {
     format!("projects/{project}/zones/{zone}/instances/{name}")

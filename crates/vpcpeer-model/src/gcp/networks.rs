@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::operations::global_op;
+use super::operations::{done_op, existing, vacant};
 use super::*;
 use crate::Tx;
 
@@ -40,9 +40,7 @@ pub fn insert_network(
     let mtu = spec.mtu.unwrap_or(1460);
     check_mtu(mtu)?;
     let id = network_path(project, &spec.name);
-    if tx.get::<GcpNetwork>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpNetwork>(tx, &id)?;
     let now = tx.now();
     let net = GcpNetwork {
         id: id.clone(),
@@ -78,9 +76,7 @@ pub fn insert_network(
     if auto {
         for (region, range) in AUTO_MODE_REGIONS {
             let sid = subnetwork_path(project, region, &spec.name);
-            if tx.get::<GcpSubnetwork>(&sid).is_some() {
-                return Err(GcpError::AlreadyExists(sid));
-            }
+            vacant::<GcpSubnetwork>(tx, &sid)?;
             let s = GcpSubnetwork {
                 id: sid,
                 project: project.to_owned(),
@@ -98,7 +94,14 @@ pub fn insert_network(
             tx.put(s);
         }
     }
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// Refuses an MTU outside 1300–8896.
@@ -112,8 +115,7 @@ fn check_mtu(mtu: u32) -> Result<(), GcpError> {
 
 /// A network by relative path, or `notFound`.
 pub fn network<'t>(tx: &'t Tx<'_, '_>, path: &str) -> Result<&'t GcpNetwork, GcpError> {
-    tx.get::<GcpNetwork>(path)
-        .ok_or_else(|| GcpError::NotFound(path.to_owned()))
+    existing::<GcpNetwork>(tx, path)
 }
 
 /// `networks.delete`. Refused while anything but its default route and auto-mode subnetworks
@@ -172,7 +174,14 @@ pub fn delete_network(
         tx.remove::<GcpSubnetwork>(&s);
     }
     tx.remove::<GcpNetwork>(&id);
-    Ok(global_op(tx, project, "delete", &id, net.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "delete",
+        &id,
+        net.numeric_id,
+    ))
 }
 
 /// What `networks.patch` may change.
@@ -231,5 +240,12 @@ pub fn patch_network(
                 .auto_created = false;
         }
     }
-    Ok(global_op(tx, project, "patch", &id, net.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "patch",
+        &id,
+        net.numeric_id,
+    ))
 }

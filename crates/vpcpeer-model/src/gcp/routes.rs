@@ -1,7 +1,7 @@
 //! `routes.insert` and `delete`: static routes of a network.
 
 use super::networks::network;
-use super::operations::{delete_global, global_op};
+use super::operations::{delete_record, done_op, vacant};
 use super::rules::{check_priority, network_field, parse_range, same_project};
 use super::*;
 use crate::Tx;
@@ -68,9 +68,7 @@ pub fn insert_route(
         other => other,
     };
     let id = route_path(project, &spec.name);
-    if tx.get::<GcpRoute>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpRoute>(tx, &id)?;
     let numeric = numeric_id(tx);
     let now = tx.now();
     tx.put(GcpRoute {
@@ -86,7 +84,14 @@ pub fn insert_route(
         next_hop,
         created: now,
     });
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// `routes.delete`.
@@ -95,5 +100,11 @@ pub fn delete_route(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    delete_global::<GcpRoute>(tx, project, route_path(project, name), |r| r.numeric_id)
+    delete_record::<GcpRoute>(
+        tx,
+        project,
+        OpScope::Global,
+        route_path(project, name),
+        |r| r.numeric_id,
+    )
 }

@@ -4,7 +4,7 @@
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::regional_op;
+use super::operations::{done_op, existing, vacant};
 use super::peering::active_peers;
 use super::rules::{network_field, network_ranges, parse_range};
 use super::*;
@@ -111,9 +111,7 @@ pub fn insert_subnetwork(
         }
     }
     let id = subnetwork_path(project, region, &spec.name);
-    if tx.get::<GcpSubnetwork>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpSubnetwork>(tx, &id)?;
     let w = tx.world();
     for r in &mine {
         check_subnetworks(w, &net_id, *r, |_, _| true)?;
@@ -135,7 +133,14 @@ pub fn insert_subnetwork(
         auto_created: false,
         created: now,
     });
-    Ok(regional_op(tx, project, region, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Region(region.to_owned()),
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
@@ -150,10 +155,7 @@ fn stored_subnetwork(
         return Err(unknown_region(project, region));
     }
     let id = subnetwork_path(project, region, name);
-    let s = tx
-        .get::<GcpSubnetwork>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?
-        .clone();
+    let s = existing::<GcpSubnetwork>(tx, &id)?.clone();
     Ok((id, s))
 }
 
@@ -181,10 +183,10 @@ pub fn delete_subnetwork(
         });
     }
     tx.remove::<GcpSubnetwork>(&id);
-    Ok(regional_op(
+    Ok(done_op(
         tx,
         project,
-        region,
+        OpScope::Region(region.to_owned()),
         "delete",
         &id,
         s.numeric_id,
@@ -216,10 +218,10 @@ pub fn expand_subnetwork(
     tx.get_mut::<GcpSubnetwork>(&id)
         .expect("read above")
         .ip_cidr_range = new;
-    Ok(regional_op(
+    Ok(done_op(
         tx,
         project,
-        region,
+        OpScope::Region(region.to_owned()),
         "expandIpCidrRange",
         &id,
         s.numeric_id,
