@@ -9,8 +9,8 @@ use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
     Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
     GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch,
-    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, RouteSpec, RoutingMode, StackType,
-    SubnetSpec, UpdatePeering,
+    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, RangeInput, RouteSpec, RoutingMode,
+    StackType, SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -343,13 +343,14 @@ fn subnet_spec(call: &Call) -> Result<SubnetSpec, WireError> {
     let mut secondary = Vec::new();
     for r in f.objects("secondaryIpRanges")? {
         let rf = Fields::new(r, "resource.secondaryIpRanges.");
-        secondary.push((rf.string("rangeName")?, rf.string("ipCidrRange")?));
+        let name = rf.string("rangeName")?;
+        secondary.push((name, RangeInput::parse(&rf.string("ipCidrRange")?)));
     }
     Ok(SubnetSpec {
         name: f.string("name")?,
         description: f.string("description")?,
         network: f.string("network")?,
-        ip_cidr_range: f.string("ipCidrRange")?,
+        ip_cidr_range: RangeInput::parse(&f.string("ipCidrRange")?),
         secondary_ranges: secondary,
         private_ip_google_access: f.bool("privateIpGoogleAccess")?.unwrap_or(false),
     })
@@ -384,7 +385,7 @@ fn route_spec(call: &Call) -> Result<RouteSpec, WireError> {
         name: f.string("name")?,
         description: f.string("description")?,
         network: f.string("network")?,
-        dest_range: f.string("destRange")?,
+        dest_range: RangeInput::parse(&f.string("destRange")?),
         priority: f.u32("priority")?,
         tags: f.strings("tags")?,
         next_hop: hops.remove(0),
@@ -534,7 +535,7 @@ pub(crate) fn command(call: &Call) -> Result<Option<Command>, WireError> {
             Command::ExpandSubnetwork {
                 region: name(r),
                 name: name(s),
-                range: f.string("ipCidrRange")?,
+                range: RangeInput::parse(&f.string("ipCidrRange")?),
             }
         }
         Route::RouteInsert => Command::InsertRoute(route_spec(call)?),

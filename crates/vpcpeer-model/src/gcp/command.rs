@@ -81,7 +81,7 @@ pub enum Command {
         /// The subnetwork's name.
         name: String,
         /// The new primary range.
-        range: String,
+        range: RangeInput,
     },
     // Routes.
     /// `routes.insert`.

@@ -2,7 +2,7 @@
 
 use super::networks::network;
 use super::operations::{delete_record, done_op, vacant};
-use super::rules::{check_priority, network_field, parse_range, same_project};
+use super::rules::{check_priority, network_field, same_project, RangeInput};
 use super::*;
 use crate::Tx;
 
@@ -16,7 +16,7 @@ pub struct RouteSpec {
     /// The network, as a URL or partial path.
     pub network: String,
     /// Destination.
-    pub dest_range: String,
+    pub dest_range: RangeInput,
     /// Default 1000.
     pub priority: Option<u32>,
     /// Instance tags.
@@ -34,7 +34,7 @@ pub fn insert_route(
     check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     network(tx, &net_id)?;
-    let dest = parse_range(Field::DestRange, &spec.dest_range)?;
+    let dest = spec.dest_range.range(Field::DestRange)?;
     let priority = check_priority(spec.priority)?;
     super::limits::check_description(&spec.description)?;
     super::limits::check_count(Field::Tags, spec.tags.len(), super::limits::MAX_ROUTE_TAGS)?;

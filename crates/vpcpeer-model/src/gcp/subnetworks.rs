@@ -6,7 +6,7 @@ use ipnet::Ipv4Net;
 use super::networks::network;
 use super::operations::{done_op, existing, vacant};
 use super::peering::active_peers;
-use super::rules::{network_field, network_ranges, parse_range};
+use super::rules::{network_field, network_ranges, RangeInput};
 use super::*;
 use crate::cidr::overlaps_v4;
 use crate::Tx;
@@ -21,9 +21,9 @@ pub struct SubnetSpec {
     /// The network, as a URL or partial path.
     pub network: String,
     /// Primary range.
-    pub ip_cidr_range: String,
+    pub ip_cidr_range: RangeInput,
     /// Secondary ranges: (name, range).
-    pub secondary_ranges: Vec<(String, String)>,
+    pub secondary_ranges: Vec<(String, RangeInput)>,
     /// Private Google Access.
     pub private_ip_google_access: bool,
 }
@@ -80,7 +80,7 @@ pub fn insert_subnetwork(
     check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     let net = network(tx, &net_id)?.clone();
-    let primary = parse_range(Field::IpCidrRange, &spec.ip_cidr_range)?;
+    let primary = spec.ip_cidr_range.range(Field::IpCidrRange)?;
     if !(8..=29).contains(&primary.prefix_len()) {
         return Err(GcpError::PrefixLength { range: primary });
     }
@@ -93,7 +93,7 @@ pub fn insert_subnetwork(
     let mut secondary = Vec::new();
     for (name, range) in &spec.secondary_ranges {
         check_name(Field::SecondaryRangeName, name)?;
-        let r = parse_range(Field::SecondaryRange, range)?;
+        let r = range.range(Field::SecondaryRange)?;
         if secondary.iter().any(|s: &SecondaryRange| s.name == *name) {
             return Err(GcpError::DuplicateRangeName { name: name.clone() });
         }
@@ -200,10 +200,10 @@ pub fn expand_subnetwork(
     project: &str,
     region: &str,
     name: &str,
-    range: &str,
+    range: &RangeInput,
 ) -> Result<GcpOperation, GcpError> {
     let (id, s) = stored_subnetwork(tx, project, region, name)?;
-    let new = parse_range(Field::ExpandedRange, range)?;
+    let new = range.range(Field::ExpandedRange)?;
     let old = s.ip_cidr_range;
     if new.prefix_len() >= old.prefix_len() || !new.contains(&old.network()) {
         return Err(GcpError::NotAnExpansion { new, old });

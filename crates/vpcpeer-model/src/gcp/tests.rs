@@ -889,7 +889,7 @@ fn expanding_a_subnetwork_is_checked_like_creating_one() {
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
     let mut expand = |project: &str, name: &str, range: &str| {
         run(&mut env, project, |tx| {
-            expand_subnetwork(tx, project, "us-central1", name, range)
+            expand_subnetwork(tx, project, "us-central1", name, &range.into())
         })
         .map(|op| op.operation_type)
     };
