@@ -1,5 +1,6 @@
-//! The Compute Engine v1 REST face: `/compute/v1/*` goes to `vpcpeer-wire-gcp`, inside one
-//! emulator transaction per request. The project in the path is the caller's account; the
+//! The Compute Engine v1 REST face: `/compute/v1/*` goes to `vpcpeer-wire-gcp`, which plans
+//! each request as a read (run by `Emulator::query`, after the due operations' completion when
+//! one is due) or a `gcp::Command` (run by `Emulator::execute`, which logs it once durable). The project in the path is the caller's account; the
 //! `Authorization` header is ignored (clients use anonymous credentials) unless the server
 //! checks bearer tokens ([`crate::auth`]). Links in replies are
 //! built on the host the request came to, so a client pointed at `http://127.0.0.1:PORT` follows
@@ -13,7 +14,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
-use vpcpeer_wire_gcp::{handle, parse, WireError};
+use vpcpeer_model::gcp::{needs_settling, Command};
+use vpcpeer_wire_gcp::{parse, plan, read, render, Call, Plan, WireError};
 
 use crate::AppState;
 
@@ -74,10 +76,17 @@ async fn compute(
         return *refused;
     }
     let base = base_url(&headers);
-    let outcome = st
-        .emulator
-        .execute_fn(call.scope(), false, |tx| handle(tx, &call, &base))
-        .await;
+    let outcome = match plan(&call) {
+        Err(e) => return error(&e),
+        Ok(Plan::Read) => read_settled(&st, &call, &base).await,
+        Ok(Plan::Change(command)) => st
+            .emulator
+            .execute(call.scope(), false, command, |_, outcome| {
+                render(&base, outcome)
+            })
+            .await
+            .map(|r| r.map_err(WireError::from)),
+    };
     match outcome {
         Ok(Ok(v)) => reply(200, v),
         Ok(Err(e)) => error(&e),
@@ -86,6 +95,27 @@ async fn compute(
             error(&WireError::internal())
         }
     }
+}
+
+/// A read, on a world where every operation whose time has come is complete: when one is due,
+/// [`Command::SettleOperations`] runs first (a command like any other: committed and logged),
+/// then the read runs under the lock without changing anything.
+async fn read_settled(
+    st: &AppState,
+    call: &Call,
+    base: &str,
+) -> Result<Result<serde_json::Value, WireError>, vpcpeer_service::ServiceError> {
+    let scope = call.scope();
+    let answer = |tx: &vpcpeer_model::Tx<'_, '_>| read(tx, call, base);
+    if let Some(v) = st.emulator.query(scope.clone(), |tx| {
+        (!needs_settling(tx)).then(|| answer(tx))
+    }) {
+        return Ok(v);
+    }
+    st.emulator
+        .execute(scope, false, Command::SettleOperations, |tx, _| answer(tx))
+        .await
+        .map(|r| r.map_err(WireError::from).and_then(|v| v))
 }
 
 #[cfg(test)]

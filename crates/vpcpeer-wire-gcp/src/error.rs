@@ -1,8 +1,11 @@
-//! Errors in GCP's dialect. [`WireError`] is what a handler returns; every
-//! [`GcpError`] of the model maps to an HTTP status and reason here, with an exhaustive `match`.
+//! Errors in GCP's dialect. [`WireError`] is what a handler returns; every [`GcpError`] of the
+//! model gets its HTTP status, reason and message in [`describe`] (`messages.rs`), with an
+//! exhaustive `match`.
 
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::GcpError;
+
+pub use crate::messages::{describe, Class};
 
 /// An error as the client sees it: HTTP status, GCP reason and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,38 +63,24 @@ impl WireError {
 
 impl From<GcpError> for WireError {
     fn from(e: GcpError) -> Self {
-        let (status, reason) = status_of(&e);
+        let (class, message) = describe(&e);
         WireError {
-            status,
-            reason,
-            message: e.to_string(),
+            status: class.status(),
+            reason: class.reason(),
+            message,
         }
     }
 }
 
 /// The HTTP status and reason of a model error.
 pub fn status_of(e: &GcpError) -> (u16, &'static str) {
-    match e {
-        GcpError::NotFound(_) => (404, "notFound"),
-        GcpError::AlreadyExists(_) => (409, "alreadyExists"),
-        GcpError::Invalid(_) => (400, "invalid"),
-        GcpError::BadRequest(_) => (400, "badRequest"),
-        GcpError::InUse { .. } => (400, "resourceInUseByAnotherResource"),
-        GcpError::QuotaExceeded(_) => (403, "quotaExceeded"),
-    }
+    let class = describe(e).0;
+    (class.status(), class.reason())
 }
 
-/// The upper-case `code` of a model error inside a failed operation's `error.errors[]`
-/// (\[UNVERIFIED\] for `INVALID_USAGE` and `BAD_REQUEST`; the others are seen in real operations).
+/// The upper-case `code` of a model error inside a failed operation's `error.errors[]`.
 pub fn op_error_code(e: &GcpError) -> &'static str {
-    match e {
-        GcpError::NotFound(_) => "RESOURCE_NOT_FOUND",
-        GcpError::AlreadyExists(_) => "RESOURCE_ALREADY_EXISTS",
-        GcpError::Invalid(_) => "INVALID_USAGE",
-        GcpError::BadRequest(_) => "BAD_REQUEST",
-        GcpError::InUse { .. } => "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
-        GcpError::QuotaExceeded(_) => "QUOTA_EXCEEDED",
-    }
+    describe(e).0.op_error_code()
 }
 
 /// `httpErrorMessage` of a failed operation, as GCP spells the status.
@@ -107,8 +96,8 @@ pub fn http_error_message(status: u16) -> &'static str {
 
 /// The JSON error body of a refused request.
 pub fn error_body(e: &GcpError) -> (u16, Value) {
-    let (status, reason) = status_of(e);
-    (status, error_json(status, reason, &e.to_string()))
+    let w = WireError::from(e.clone());
+    (w.status, w.body())
 }
 
 /// GCP's error document: `{"error": {"code", "message", "errors": [{message, domain, reason}]}}`.

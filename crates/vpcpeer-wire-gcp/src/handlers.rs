@@ -1,12 +1,16 @@
-//! One handler per method: read the JSON body and query, call the model, render the reply.
+//! The GCP face's two halves of a request: [`command`] parses a change (path, query and JSON
+//! body) into a [`Command`] without looking at the world, and [`render_outcome`] renders what
+//! it handed back; [`read`] answers gets and lists from the world.
+
+use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
-    Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance, GcpNetwork,
-    GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch, NetworkSpec,
-    NicSpec, OpScope, PeeringDirection, RouteSpec, RoutingMode, StackType, SubnetSpec,
-    UpdatePeering,
+    Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
+    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch,
+    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, RangeInput, RouteSpec, RoutingMode,
+    StackType, SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -212,17 +216,58 @@ fn parse_filter(f: &str) -> Result<(bool, String), WireError> {
     Ok((eq, v))
 }
 
-fn prefixed<'w, T>(
-    map: &'w std::collections::BTreeMap<String, T>,
-    prefix: &'w str,
-) -> impl Iterator<Item = &'w T> + 'w {
-    map.range(prefix.to_owned()..)
-        .take_while(move |(k, _)| k.starts_with(prefix))
-        .map(|(_, v)| v)
+/// A record the face lists and gets: its path (the table key) and its name.
+trait Listed {
+    fn name(&self) -> &str;
 }
 
-fn op(l: &Links, o: GcpOperation) -> Value {
-    render::operation(l, &o)
+macro_rules! listed {
+    ($($t:ty),*) => {$(
+        impl Listed for $t {
+            fn name(&self) -> &str {
+                &self.name
+            }
+        }
+    )*};
+}
+
+listed!(
+    GcpNetwork,
+    GcpSubnetwork,
+    GcpRoute,
+    GcpFirewall,
+    GcpInstance,
+    GcpOperation
+);
+
+/// A `kind` list of the records of `table` in `projects/P/{collection}/`, paged by path.
+fn list_of<T: Listed>(
+    call: &Call,
+    l: &Links,
+    table: &BTreeMap<String, T>,
+    kind: &str,
+    collection: &str,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, WireError> {
+    let prefix = format!("projects/{}/{collection}/", call.project);
+    let items = table
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, x)| (k.clone(), x.name().to_owned(), render(x)))
+        .collect();
+    list(call, l, kind, collection, items)
+}
+
+/// The record of `table` at `id`, rendered, or `notFound`.
+fn get_of<T>(
+    table: &BTreeMap<String, T>,
+    id: String,
+    render: impl FnOnce(&T) -> Value,
+) -> Result<Value, WireError> {
+    table
+        .get(&id)
+        .map(render)
+        .ok_or_else(|| GcpError::NotFound(id).into())
 }
 
 fn network_spec(call: &Call) -> Result<NetworkSpec, WireError> {
@@ -298,13 +343,14 @@ fn subnet_spec(call: &Call) -> Result<SubnetSpec, WireError> {
     let mut secondary = Vec::new();
     for r in f.objects("secondaryIpRanges")? {
         let rf = Fields::new(r, "resource.secondaryIpRanges.");
-        secondary.push((rf.string("rangeName")?, rf.string("ipCidrRange")?));
+        let name = rf.string("rangeName")?;
+        secondary.push((name, RangeInput::parse(&rf.string("ipCidrRange")?)));
     }
     Ok(SubnetSpec {
         name: f.string("name")?,
         description: f.string("description")?,
         network: f.string("network")?,
-        ip_cidr_range: f.string("ipCidrRange")?,
+        ip_cidr_range: RangeInput::parse(&f.string("ipCidrRange")?),
         secondary_ranges: secondary,
         private_ip_google_access: f.bool("privateIpGoogleAccess")?.unwrap_or(false),
     })
@@ -339,7 +385,7 @@ fn route_spec(call: &Call) -> Result<RouteSpec, WireError> {
         name: f.string("name")?,
         description: f.string("description")?,
         network: f.string("network")?,
-        dest_range: f.string("destRange")?,
+        dest_range: RangeInput::parse(&f.string("destRange")?),
         priority: f.u32("priority")?,
         tags: f.strings("tags")?,
         next_hop: hops.remove(0),
@@ -438,42 +484,115 @@ fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
     })
 }
 
+/// Where the operations of `scope` live: `global/operations`, `regions/R/operations`, …
+fn operations_collection(scope: &OpScope) -> String {
+    gcp::operation_path("", scope, "")
+        .trim_start_matches("projects//")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
 fn operation_id(project: &str, scope: &OpScope, name: &str) -> String {
-    match scope {
-        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
-        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
-        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
+    gcp::operation_path(project, scope, name)
+}
+
+/// The command a change request asks for, parsed from its path, query and body; `None` for a
+/// read. Pure: nothing here looks at the world.
+pub(crate) fn command(call: &Call) -> Result<Option<Command>, WireError> {
+    let name = |n: &String| n.clone();
+    Ok(Some(match &call.route {
+        Route::NetworkInsert => Command::InsertNetwork(network_spec(call)?),
+        Route::NetworkDelete(n) => Command::DeleteNetwork { name: name(n) },
+        Route::NetworkPatch(n) => Command::PatchNetwork {
+            name: name(n),
+            patch: network_patch(call)?,
+        },
+        Route::AddPeering(n) => Command::AddPeering {
+            network: name(n),
+            peering: add_peering_req(call)?,
+        },
+        Route::RemovePeering(n) => {
+            let f = Fields::new(required_body(call)?, "");
+            Command::RemovePeering {
+                network: name(n),
+                name: f.string("name")?,
+            }
+        }
+        Route::UpdatePeering(n) => Command::UpdatePeering {
+            network: name(n),
+            peering: update_peering_req(call)?,
+        },
+        Route::SubnetInsert(r) => Command::InsertSubnetwork {
+            region: name(r),
+            spec: subnet_spec(call)?,
+        },
+        Route::SubnetDelete(r, s) => Command::DeleteSubnetwork {
+            region: name(r),
+            name: name(s),
+        },
+        Route::SubnetExpand(r, s) => {
+            let f = Fields::new(required_body(call)?, "");
+            Command::ExpandSubnetwork {
+                region: name(r),
+                name: name(s),
+                range: RangeInput::parse(&f.string("ipCidrRange")?),
+            }
+        }
+        Route::RouteInsert => Command::InsertRoute(route_spec(call)?),
+        Route::RouteDelete(r) => Command::DeleteRoute { name: name(r) },
+        Route::FirewallInsert => Command::InsertFirewall(firewall_spec(call)?),
+        Route::FirewallDelete(f) => Command::DeleteFirewall { name: name(f) },
+        Route::FirewallPatch(f) | Route::FirewallUpdate(f) => Command::PatchFirewall {
+            name: name(f),
+            patch: firewall_patch(call, matches!(call.route, Route::FirewallUpdate(_)))?,
+        },
+        Route::InstanceInsert(z) => Command::InsertInstance {
+            zone: name(z),
+            spec: instance_spec(call)?,
+        },
+        Route::InstanceDelete(z, i) => Command::DeleteInstance {
+            zone: name(z),
+            name: name(i),
+        },
+        Route::OperationGet(scope, o) | Route::OperationWait(scope, o) => {
+            Command::CompleteOperation {
+                id: operation_id(&call.project, scope, o),
+            }
+        }
+        Route::OperationDelete(scope, o) => Command::DeleteOperation {
+            id: operation_id(&call.project, scope, o),
+        },
+        Route::NetworkList
+        | Route::NetworkGet(_)
+        | Route::ListPeeringRoutes(_)
+        | Route::SubnetList(_)
+        | Route::SubnetGet(..)
+        | Route::RouteList
+        | Route::RouteGet(_)
+        | Route::FirewallList
+        | Route::FirewallGet(_)
+        | Route::InstanceList(_)
+        | Route::InstanceGet(..)
+        | Route::OperationList(_) => return Ok(None),
+    }))
+}
+
+/// The reply to a change, from what its command handed back.
+pub(crate) fn render_outcome(l: &Links, outcome: Outcome) -> Value {
+    match outcome {
+        Outcome::Operation(o) => render::operation(l, &o),
+        Outcome::OperationDeleted => json!({}),
+        Outcome::Settled => Value::Null,
     }
 }
 
-fn found<'t, T>(v: Option<&'t T>, id: &str) -> Result<&'t T, WireError> {
-    v.ok_or_else(|| GcpError::NotFound(id.to_owned()).into())
-}
-
-pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
+/// Answers a read (get, list, `listPeeringRoutes`) from the world as it is.
+pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, WireError> {
     let p = call.project.as_str();
+    let w = tx.world();
     Ok(match &call.route {
-        Route::NetworkList => {
-            let prefix = format!("projects/{p}/global/networks/");
-            let w = tx.world();
-            let items = prefixed(&w.gcp_networks, &prefix)
-                .map(|n: &GcpNetwork| (n.id.clone(), n.name.clone(), render::network(l, w, n)))
-                .collect();
-            list(call, l, "compute#networkList", "global/networks", items)?
-        }
-        Route::NetworkInsert => op(l, gcp::insert_network(tx, p, network_spec(call)?)?),
-        Route::NetworkGet(n) => {
-            let id = network_path(p, n);
-            render::network(l, tx.world(), found(tx.get::<GcpNetwork>(&id), &id)?)
-        }
-        Route::NetworkDelete(n) => op(l, gcp::delete_network(tx, p, n)?),
-        Route::NetworkPatch(n) => op(l, gcp::patch_network(tx, p, n, network_patch(call)?)?),
-        Route::AddPeering(n) => op(l, gcp::add_peering(tx, p, n, add_peering_req(call)?)?),
-        Route::RemovePeering(n) => {
-            let f = Fields::new(required_body(call)?, "");
-            op(l, gcp::remove_peering(tx, p, n, &f.string("name")?)?)
-        }
-        Route::UpdatePeering(n) => op(l, gcp::update_peering(tx, p, n, update_peering_req(call)?)?),
+        Route::NetworkList => list_of(call, l, &w.gcp_networks, "compute#networkList", "global/networks", |n| render::network(l, w, n))?,
+        Route::NetworkGet(n) => get_of(&w.gcp_networks, network_path(p, n), |n| render::network(l, w, n))?,
         Route::ListPeeringRoutes(n) => {
             let peering = call.param("peeringName").unwrap_or_default();
             if peering.is_empty() {
@@ -520,102 +639,35 @@ pub(crate) fn dispatch(tx: &mut Tx<'_, '_>, call: &Call, l: &Links) -> Result<Va
             v["id"] = json!(format!("{id}/listPeeringRoutes"));
             v
         }
-        Route::SubnetList(r) => {
-            let prefix = format!("projects/{p}/regions/{r}/subnetworks/");
-            let items = prefixed(&tx.world().gcp_subnetworks, &prefix)
-                .map(|s: &GcpSubnetwork| (s.id.clone(), s.name.clone(), render::subnetwork(l, s)))
-                .collect();
-            list(
-                call,
-                l,
-                "compute#subnetworkList",
-                &format!("regions/{r}/subnetworks"),
-                items,
-            )?
-        }
-        Route::SubnetInsert(r) => op(l, gcp::insert_subnetwork(tx, p, r, subnet_spec(call)?)?),
-        Route::SubnetGet(r, s) => {
-            let id = subnetwork_path(p, r, s);
-            render::subnetwork(l, found(tx.get::<GcpSubnetwork>(&id), &id)?)
-        }
-        Route::SubnetDelete(r, s) => op(l, gcp::delete_subnetwork(tx, p, r, s)?),
-        Route::SubnetExpand(r, s) => {
-            let f = Fields::new(required_body(call)?, "");
-            op(
-                l,
-                gcp::expand_subnetwork(tx, p, r, s, &f.string("ipCidrRange")?)?,
-            )
-        }
-        Route::RouteList => {
-            let prefix = format!("projects/{p}/global/routes/");
-            let items = prefixed(&tx.world().gcp_routes, &prefix)
-                .map(|r: &GcpRoute| (r.id.clone(), r.name.clone(), render::route(l, r)))
-                .collect();
-            list(call, l, "compute#routeList", "global/routes", items)?
-        }
-        Route::RouteInsert => op(l, gcp::insert_route(tx, p, route_spec(call)?)?),
-        Route::RouteGet(r) => {
-            let id = route_path(p, r);
-            render::route(l, found(tx.get::<GcpRoute>(&id), &id)?)
-        }
-        Route::RouteDelete(r) => op(l, gcp::delete_route(tx, p, r)?),
-        Route::FirewallList => {
-            let prefix = format!("projects/{p}/global/firewalls/");
-            let items = prefixed(&tx.world().gcp_firewalls, &prefix)
-                .map(|f: &GcpFirewall| (f.id.clone(), f.name.clone(), render::firewall(l, f)))
-                .collect();
-            list(call, l, "compute#firewallList", "global/firewalls", items)?
-        }
-        Route::FirewallInsert => op(l, gcp::insert_firewall(tx, p, firewall_spec(call)?)?),
-        Route::FirewallGet(f) => {
-            let id = firewall_path(p, f);
-            render::firewall(l, found(tx.get::<GcpFirewall>(&id), &id)?)
-        }
-        Route::FirewallDelete(f) => op(l, gcp::delete_firewall(tx, p, f)?),
-        Route::FirewallPatch(f) => op(
-            l,
-            gcp::patch_firewall(tx, p, f, firewall_patch(call, false)?)?,
-        ),
-        Route::FirewallUpdate(f) => op(
-            l,
-            gcp::patch_firewall(tx, p, f, firewall_patch(call, true)?)?,
-        ),
-        Route::InstanceList(z) => {
-            let prefix = format!("projects/{p}/zones/{z}/instances/");
-            let items = prefixed(&tx.world().gcp_instances, &prefix)
-                .map(|i: &GcpInstance| (i.id.clone(), i.name.clone(), render::instance(l, i)))
-                .collect();
-            list(
-                call,
-                l,
-                "compute#instanceList",
-                &format!("zones/{z}/instances"),
-                items,
-            )?
-        }
-        Route::InstanceInsert(z) => op(l, gcp::insert_instance(tx, p, z, instance_spec(call)?)?),
-        Route::InstanceGet(z, i) => {
-            let id = instance_path(p, z, i);
-            render::instance(l, found(tx.get::<GcpInstance>(&id), &id)?)
-        }
-        Route::InstanceDelete(z, i) => op(l, gcp::delete_instance(tx, p, z, i)?),
-        Route::OperationList(scope) => {
-            let prefix = operation_id(p, scope, "");
-            let items = prefixed(&tx.world().gcp_operations, &prefix)
-                .map(|o: &GcpOperation| (o.id.clone(), o.name.clone(), render::operation(l, o)))
-                .collect();
-            let collection = prefix
-                .trim_start_matches(&format!("projects/{p}/"))
-                .trim_end_matches('/')
-                .to_owned();
-            list(call, l, "compute#operationList", &collection, items)?
-        }
-        Route::OperationGet(scope, name) | Route::OperationWait(scope, name) => {
-            op(l, gcp::get_operation(tx, &operation_id(p, scope, name))?)
-        }
-        Route::OperationDelete(scope, name) => {
-            gcp::delete_operation(tx, &operation_id(p, scope, name))?;
-            json!({})
-        }
+        Route::SubnetList(r) => list_of(call, l, &w.gcp_subnetworks, "compute#subnetworkList", &format!("regions/{r}/subnetworks"), |s| render::subnetwork(l, s))?,
+        Route::SubnetGet(r, s) => get_of(&w.gcp_subnetworks, subnetwork_path(p, r, s), |s| render::subnetwork(l, s))?,
+        Route::RouteList => list_of(call, l, &w.gcp_routes, "compute#routeList", "global/routes", |r| render::route(l, r))?,
+        Route::RouteGet(r) => get_of(&w.gcp_routes, route_path(p, r), |r| render::route(l, r))?,
+        Route::FirewallList => list_of(call, l, &w.gcp_firewalls, "compute#firewallList", "global/firewalls", |f| render::firewall(l, f))?,
+        Route::FirewallGet(f) => get_of(&w.gcp_firewalls, firewall_path(p, f), |f| render::firewall(l, f))?,
+        Route::InstanceList(z) => list_of(call, l, &w.gcp_instances, "compute#instanceList", &format!("zones/{z}/instances"), |i| render::instance(l, i))?,
+        Route::InstanceGet(z, i) => get_of(&w.gcp_instances, instance_path(p, z, i), |i| render::instance(l, i))?,
+        Route::OperationList(scope) => list_of(call, l, &w.gcp_operations, "compute#operationList", &operations_collection(scope), |o| render::operation(l, o))?,
+        Route::NetworkInsert
+        | Route::NetworkDelete(_)
+        | Route::NetworkPatch(_)
+        | Route::AddPeering(_)
+        | Route::RemovePeering(_)
+        | Route::UpdatePeering(_)
+        | Route::SubnetInsert(_)
+        | Route::SubnetDelete(..)
+        | Route::SubnetExpand(..)
+        | Route::RouteInsert
+        | Route::RouteDelete(_)
+        | Route::FirewallInsert
+        | Route::FirewallDelete(_)
+        | Route::FirewallPatch(_)
+        | Route::FirewallUpdate(_)
+        | Route::InstanceInsert(_)
+        | Route::InstanceDelete(..)
+        | Route::OperationGet(..)
+        | Route::OperationWait(..)
+        // A change is no read: [`command`] has a command for it.
+        | Route::OperationDelete(..) => return Err(WireError::internal()),
     })
 }

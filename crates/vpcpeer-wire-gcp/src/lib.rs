@@ -4,9 +4,11 @@
 //! regional and zonal operations (`get`, `wait`, `list`, `delete`).
 //!
 //! [`parse`] turns a request (method, the path after `/compute/v1/`, query, body) into a [`Call`]
-//! or refuses it (unknown URL → 404 `notFound`, bad JSON → 400 `invalid`); [`handle`] runs a call on
-//! a [`Tx`] and renders GCP's JSON, with links on the base URL the request came to. Every error is
-//! GCP's error document ([`WireError::body`]).
+//! or refuses it (unknown URL → 404 `notFound`, bad JSON → 400 `invalid`); [`plan`] makes it a
+//! read or a [`Command`] (typed input parsed from the body, without looking at the world);
+//! [`read`] answers a read and [`render`] a command's outcome, as GCP's JSON with links on the
+//! base URL the request came to; [`handle`] runs all of it on one [`Tx`]. Every error is GCP's
+//! error document ([`WireError::body`]).
 //!
 //! The project in the path is the caller's account ([`Call::scope`]); there is no authentication
 //! (clients use anonymous credentials) unless the server checks bearer tokens, whose refusals
@@ -19,11 +21,12 @@
 pub mod auth;
 pub mod error;
 mod handlers;
+pub mod messages;
 pub mod render;
 
 use serde_json::Value;
-use vpcpeer_model::gcp::{is_region, region_of_zone, OpScope};
-use vpcpeer_model::{Scope, Tx};
+use vpcpeer_model::gcp::{is_region, region_of_zone, Command, OpScope, Outcome};
+use vpcpeer_model::{Apply, Scope, Tx};
 
 pub use error::WireError;
 
@@ -278,11 +281,48 @@ fn check_location(call: &Call) -> Result<(), WireError> {
     }
 }
 
-/// Runs `call` on `tx` and renders the reply. `base_url` is where the request came to, up to
-/// and including `/compute/v1/`; every link in the reply starts with it. Operations whose time
-/// has come are completed first (see [`vpcpeer_model::gcp::peering`]).
-pub fn handle(tx: &mut Tx<'_, '_>, call: &Call, base_url: &str) -> Result<Value, WireError> {
+/// What a parsed request does: read the world, or change it with a command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    /// A get or list: answer with [`read`] (after [`Command::SettleOperations`] when
+    /// [`needs_settling`](vpcpeer_model::gcp::needs_settling)).
+    Read,
+    /// A change: apply the command, then [`render`] its outcome.
+    Change(Command),
+}
+
+/// Plans `call`: refuses an unknown region or zone of a read or an operation path (404), and
+/// parses a change's body into its [`Command`] (400 `invalid` for a malformed field). Pure: it
+/// does not look at the world.
+pub fn plan(call: &Call) -> Result<Plan, WireError> {
     check_location(call)?;
-    vpcpeer_model::gcp::settle_due_operations(tx);
-    handlers::dispatch(tx, call, &render::Links::new(base_url))
+    Ok(match handlers::command(call)? {
+        Some(c) => Plan::Change(c),
+        None => Plan::Read,
+    })
+}
+
+/// Answers a read ([`Plan::Read`]) from the world. `base_url` is where the request came to, up
+/// to and including `/compute/v1/`; every link in the reply starts with it.
+pub fn read(tx: &Tx<'_, '_>, call: &Call, base_url: &str) -> Result<Value, WireError> {
+    handlers::read(tx, call, &render::Links::new(base_url))
+}
+
+/// Renders what a change's command handed back (links on `base_url`, as [`read`]).
+pub fn render(base_url: &str, outcome: Outcome) -> Value {
+    handlers::render_outcome(&render::Links::new(base_url), outcome)
+}
+
+/// Runs `call` on `tx` and renders the reply: [`plan`], then the command (which completes the
+/// operations whose time has come first, see [`vpcpeer_model::gcp::peering`]) and [`render`],
+/// or the due operations' completion and [`read`]. The server splits the same steps between
+/// the emulator's `execute` and `query`; tests run them on one `Tx`.
+pub fn handle(tx: &mut Tx<'_, '_>, call: &Call, base_url: &str) -> Result<Value, WireError> {
+    match plan(call)? {
+        Plan::Read => {
+            Command::SettleOperations.apply(tx)?;
+            read(tx, call, base_url)
+        }
+        Plan::Change(command) => Ok(render(base_url, command.apply(tx)?)),
+    }
 }

@@ -10,7 +10,7 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{Timestamp, World};
 
-use crate::error::{http_error_message, op_error_code, status_of};
+use crate::error::{describe, http_error_message};
 
 /// An RFC 3339 time with milliseconds and a numeric offset, as GCP prints them
 /// (`2023-11-14T22:13:20.000+00:00`; GCP itself prints Pacific time, the emulator UTC).
@@ -336,10 +336,11 @@ pub fn operation(l: &Links, op: &GcpOperation) -> Value {
         m.insert("endTime".into(), json!(rfc3339(t)));
     }
     if let Some(e) = &op.error {
-        let (status, _) = status_of(e);
+        let (class, message) = describe(e);
+        let status = class.status();
         m.insert(
             "error".into(),
-            json!({"errors": [{"code": op_error_code(e), "message": e.to_string()}]}),
+            json!({"errors": [{"code": class.op_error_code(), "message": message}]}),
         );
         m.insert("httpErrorStatusCode".into(), json!(status));
         m.insert("httpErrorMessage".into(), json!(http_error_message(status)));

@@ -83,10 +83,8 @@ fn instance(
     })
 }
 
-fn is_cross_project(r: Result<GcpOperation, GcpError>, field: &str) -> bool {
-    matches!(r, Err(GcpError::Invalid(ref m))
-        if m.contains(&format!("field '{field}'"))
-            && m.ends_with("Cross-project references for this resource are not allowed."))
+fn is_cross_project(r: Result<GcpOperation, GcpError>, field: Field) -> bool {
+    matches!(r, Err(GcpError::CrossProject { field: f, .. }) if f == field)
 }
 
 #[test]
@@ -94,14 +92,14 @@ fn instances_use_only_their_own_project_s_networks() {
     let mut env = setup();
     let before = env.world.len();
     let sub_a = "projects/proj-a/regions/us-central1/subnetworks/s-a";
-    let cases: Vec<(&str, NicSpec, &str)> = vec![
+    let cases: Vec<(&str, NicSpec, Field)> = vec![
         (
             "full subnetwork path of another project",
             NicSpec {
                 subnetwork: Some(sub_a.into()),
                 ..Default::default()
             },
-            "resource.networkInterfaces[0].subnetwork",
+            Field::NicSubnetwork(0),
         ),
         (
             "subnetwork URL of another project",
@@ -109,7 +107,7 @@ fn instances_use_only_their_own_project_s_networks() {
                 subnetwork: Some(format!("https://compute.googleapis.com/compute/v1/{sub_a}")),
                 ..Default::default()
             },
-            "resource.networkInterfaces[0].subnetwork",
+            Field::NicSubnetwork(0),
         ),
         (
             "network of another project",
@@ -117,7 +115,7 @@ fn instances_use_only_their_own_project_s_networks() {
                 network: Some("projects/proj-a/global/networks/net-a".into()),
                 ..Default::default()
             },
-            "resource.networkInterfaces[0].network",
+            Field::NicNetwork(0),
         ),
         (
             "another project's subnetwork that does not exist (no existence leak)",
@@ -125,7 +123,7 @@ fn instances_use_only_their_own_project_s_networks() {
                 subnetwork: Some("projects/proj-a/regions/us-central1/subnetworks/ghost".into()),
                 ..Default::default()
             },
-            "resource.networkInterfaces[0].subnetwork",
+            Field::NicSubnetwork(0),
         ),
     ];
     for (what, nic, field) in cases {
@@ -169,7 +167,7 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
             ),
         )
     });
-    assert!(is_cross_project(r.clone(), "resource.network"), "{r:?}");
+    assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
     let r = run(&mut env, PB, |tx| {
         insert_route(
             tx,
@@ -180,10 +178,7 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
             ),
         )
     });
-    assert!(
-        is_cross_project(r.clone(), "resource.nextHopInstance"),
-        "{r:?}"
-    );
+    assert!(is_cross_project(r.clone(), Field::NextHopInstance), "{r:?}");
     let r = run(&mut env, PB, |tx| {
         insert_subnetwork(
             tx,
@@ -197,7 +192,7 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
             },
         )
     });
-    assert!(is_cross_project(r.clone(), "resource.network"), "{r:?}");
+    assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
     let r = run(&mut env, PB, |tx| {
         insert_firewall(
             tx,
@@ -218,7 +213,7 @@ fn routes_firewalls_and_subnetworks_reference_only_their_project() {
             },
         )
     });
-    assert!(is_cross_project(r.clone(), "resource.network"), "{r:?}");
+    assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
     assert_eq!(env.world.len(), before, "nothing was created");
 }
 

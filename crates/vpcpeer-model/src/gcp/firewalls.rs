@@ -5,13 +5,13 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::{delete_global, global_op};
-use super::rules::network_field;
+use super::operations::{delete_record, done_op, existing, vacant};
+use super::rules::{check_priority, network_field};
 use super::*;
 use crate::Tx;
 
 /// What `firewalls.insert` takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallSpec {
     /// Name.
     pub name: String,
@@ -47,16 +47,14 @@ fn matches_of(list: &[(String, Vec<String>)]) -> Result<Vec<FirewallMatch>, GcpE
         let p = proto.to_ascii_lowercase();
         let numeric = p.parse::<u8>().is_ok();
         if !numeric && !PROTOCOLS.contains(&p.as_str()) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.allowed[].IPProtocol': '{proto}'. Must be one \
-                 of [tcp, udp, icmp, esp, ah, sctp, ipip, all] or an IP protocol number."
-            )));
+            return Err(GcpError::BadProtocol {
+                protocol: proto.clone(),
+            });
         }
         if !ports.is_empty() && !matches!(p.as_str(), "tcp" | "udp" | "sctp" | "6" | "17" | "132") {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.allowed[].ports': ports are only allowed for \
-                 tcp, udp and sctp, not '{proto}'."
-            )));
+            return Err(GcpError::PortsNotAllowed {
+                protocol: proto.clone(),
+            });
         }
         let ports = ports
             .iter()
@@ -75,17 +73,22 @@ pub fn insert_firewall(
     spec: FirewallSpec,
 ) -> Result<GcpOperation, GcpError> {
     let f = build_firewall(tx, project, spec)?;
-    if tx.get::<GcpFirewall>(&f.id).is_some() {
-        return Err(GcpError::AlreadyExists(f.id));
-    }
+    vacant::<GcpFirewall>(tx, &f.id)?;
     let (id, numeric) = (f.id.clone(), f.numeric_id);
     tx.put(f);
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// What `firewalls.patch` may change (`None` keeps the current value). The network, name and
 /// direction cannot change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallPatch {
     /// New description.
     pub description: Option<String>,
@@ -115,10 +118,7 @@ pub fn patch_firewall(
     patch: FirewallPatch,
 ) -> Result<GcpOperation, GcpError> {
     let id = firewall_path(project, name);
-    let old = tx
-        .get::<GcpFirewall>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?
-        .clone();
+    let old = existing::<GcpFirewall>(tx, &id)?.clone();
     let rules: Vec<(String, Vec<String>)> = old
         .matches
         .iter()
@@ -164,7 +164,14 @@ pub fn patch_firewall(
     f.numeric_id = old.numeric_id;
     f.created = old.created;
     tx.put(f);
-    Ok(global_op(tx, project, "patch", &id, old.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "patch",
+        &id,
+        old.numeric_id,
+    ))
 }
 
 fn build_firewall(
@@ -172,7 +179,7 @@ fn build_firewall(
     project: &str,
     spec: FirewallSpec,
 ) -> Result<GcpFirewall, GcpError> {
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     let net_ref = spec
         .network
         .clone()
@@ -182,37 +189,22 @@ fn build_firewall(
     {
         use super::limits::*;
         check_description(&spec.description)?;
+        let ranges = MAX_FIREWALL_RANGES;
+        check_count(Field::SourceRanges, spec.source_ranges.len(), ranges)?;
         check_count(
-            "resource.sourceRanges",
-            spec.source_ranges.len(),
-            MAX_FIREWALL_RANGES,
-        )?;
-        check_count(
-            "resource.destinationRanges",
+            Field::DestinationRanges,
             spec.destination_ranges.len(),
-            MAX_FIREWALL_RANGES,
+            ranges,
         )?;
-        check_count(
-            "resource.sourceTags",
-            spec.source_tags.len(),
-            MAX_SOURCE_TAGS,
-        )?;
-        check_count(
-            "resource.targetTags",
-            spec.target_tags.len(),
-            MAX_TARGET_TAGS,
-        )?;
-        for (field, list) in [
-            ("resource.allowed", &spec.allowed),
-            ("resource.denied", &spec.denied),
+        check_count(Field::SourceTags, spec.source_tags.len(), MAX_SOURCE_TAGS)?;
+        check_count(Field::TargetTags, spec.target_tags.len(), MAX_TARGET_TAGS)?;
+        for (action, list) in [
+            (FirewallAction::Allow, &spec.allowed),
+            (FirewallAction::Deny, &spec.denied),
         ] {
-            check_count(field, list.len(), MAX_FIREWALL_ENTRIES)?;
+            check_count(Field::Rules(action), list.len(), MAX_FIREWALL_ENTRIES)?;
             for (_, ports) in list.iter() {
-                check_count(
-                    &format!("{field}[].ports"),
-                    ports.len(),
-                    MAX_FIREWALL_ENTRIES,
-                )?;
+                check_count(Field::RulePorts(action), ports.len(), MAX_FIREWALL_ENTRIES)?;
             }
         }
     }
@@ -220,41 +212,26 @@ fn build_firewall(
     let (action, matches) = match (spec.allowed.is_empty(), spec.denied.is_empty()) {
         (false, true) => (FirewallAction::Allow, matches_of(&spec.allowed)?),
         (true, false) => (FirewallAction::Deny, matches_of(&spec.denied)?),
-        _ => {
-            return Err(GcpError::Invalid(
-                "Exactly one of 'allowed' or 'denied' must be specified.".into(),
-            ))
-        }
+        _ => return Err(GcpError::AllowedXorDenied),
     };
-    let priority = spec.priority.unwrap_or(1000);
-    if priority > 65535 {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.priority': '{priority}'. Must be less than or equal to 65535."
-        )));
-    }
+    let priority = check_priority(spec.priority)?;
     if direction == Direction::Egress && !spec.source_tags.is_empty() {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.sourceTags': source tags cannot be set for EGRESS \
-             firewall rules."
-                .into(),
-        ));
+        return Err(GcpError::EgressSourceTags);
     }
-    let ranges = |field: &str, v: &[String]| -> Result<Vec<Ipv4Net>, GcpError> {
+    let ranges = |field: Field, v: &[String]| -> Result<Vec<Ipv4Net>, GcpError> {
         v.iter()
             .map(|s| {
                 crate::cidr::parse_v4(s)
                     .or_else(|| s.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
-                    .ok_or_else(|| {
-                        GcpError::Invalid(format!(
-                            "Invalid value for field 'resource.{field}': '{s}'. Must be a CIDR \
-                             address range that is contained in 0.0.0.0/0."
-                        ))
+                    .ok_or_else(|| GcpError::BadFirewallRange {
+                        field,
+                        value: s.clone(),
                     })
             })
             .collect()
     };
-    let mut source_ranges = ranges("sourceRanges", &spec.source_ranges)?;
-    let mut destination_ranges = ranges("destinationRanges", &spec.destination_ranges)?;
+    let mut source_ranges = ranges(Field::SourceRanges, &spec.source_ranges)?;
+    let mut destination_ranges = ranges(Field::DestinationRanges, &spec.destination_ranges)?;
     let any = Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 0).expect("0.0.0.0/0");
     if direction == Direction::Ingress && source_ranges.is_empty() && spec.source_tags.is_empty() {
         source_ranges.push(any);
@@ -263,7 +240,7 @@ fn build_firewall(
         destination_ranges.push(any);
     }
     for t in spec.source_tags.iter().chain(&spec.target_tags) {
-        check_name("resource.tags", t)?;
+        check_name(Field::Tags, t)?;
     }
     let id = firewall_path(project, &spec.name);
     let numeric = numeric_id(tx);
@@ -294,5 +271,11 @@ pub fn delete_firewall(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    delete_global::<GcpFirewall>(tx, project, firewall_path(project, name), |f| f.numeric_id)
+    delete_record::<GcpFirewall>(
+        tx,
+        project,
+        OpScope::Global,
+        firewall_path(project, name),
+        |f| f.numeric_id,
+    )
 }

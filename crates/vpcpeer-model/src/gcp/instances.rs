@@ -4,13 +4,13 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::networks::network;
-use super::operations::zonal_op;
+use super::operations::{delete_record, done_op, existing, vacant};
 use super::rules::same_project;
 use super::*;
 use crate::Tx;
 
 /// One `networkInterfaces[]` entry of `instances.insert`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NicSpec {
     /// The network (URL or partial); optional when `subnetwork` is given.
     pub network: Option<String>,
@@ -21,7 +21,7 @@ pub struct NicSpec {
 }
 
 /// What `instances.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InstanceSpec {
     /// Name.
     pub name: String,
@@ -55,66 +55,39 @@ pub fn insert_instance(
     let region = region_of_zone(zone)
         .ok_or_else(|| GcpError::NotFound(format!("projects/{project}/zones/{zone}")))?
         .to_owned();
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     if spec.nics.is_empty() {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.networkInterfaces': ''. At least one network \
-             interface is required."
-                .into(),
-        ));
+        return Err(GcpError::NoInterfaces);
     }
-    super::limits::check_count(
-        "resource.tags.items",
-        spec.tags.len(),
-        super::limits::MAX_INSTANCE_TAGS,
-    )?;
-    super::limits::check_count(
-        "resource.networkInterfaces",
-        spec.nics.len(),
-        super::limits::MAX_NICS,
-    )?;
+    use super::limits::{check_count, MAX_INSTANCE_TAGS, MAX_NICS};
+    check_count(Field::InstanceTags, spec.tags.len(), MAX_INSTANCE_TAGS)?;
+    check_count(Field::NetworkInterfaces, spec.nics.len(), MAX_NICS)?;
     for t in &spec.tags {
-        check_name("resource.tags.items", t)?;
+        check_name(Field::InstanceTags, t)?;
     }
     let id = instance_path(project, zone, &spec.name);
-    if tx.get::<GcpInstance>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpInstance>(tx, &id)?;
     let mut nics: Vec<GcpNic> = Vec::new();
     for (i, n) in spec.nics.iter().enumerate() {
         let subnet = match (&n.subnetwork, &n.network) {
             (Some(s), _) => {
-                let sid = resolve_subnetwork(s, project, &region).ok_or_else(|| {
-                    GcpError::Invalid(format!(
-                        "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': '{s}'."
-                    ))
-                })?;
-                same_project(
-                    project,
-                    &format!("resource.networkInterfaces[{i}].subnetwork"),
-                    &sid,
-                )?;
-                tx.get::<GcpSubnetwork>(&sid)
-                    .ok_or_else(|| GcpError::NotFound(sid.clone()))?
-                    .clone()
+                let sid =
+                    resolve_subnetwork(s, project, &region).ok_or_else(|| GcpError::BadValue {
+                        field: Field::NicSubnetwork(i),
+                        value: s.clone(),
+                    })?;
+                same_project(project, Field::NicSubnetwork(i), &sid)?;
+                existing::<GcpSubnetwork>(tx, &sid)?.clone()
             }
             (None, Some(net)) => {
-                let nid = resolve_network(net, project).ok_or_else(|| {
-                    GcpError::Invalid(format!(
-                        "Invalid value for field 'resource.networkInterfaces[{i}].network': '{net}'."
-                    ))
+                let nid = resolve_network(net, project).ok_or_else(|| GcpError::BadValue {
+                    field: Field::NicNetwork(i),
+                    value: net.clone(),
                 })?;
-                same_project(
-                    project,
-                    &format!("resource.networkInterfaces[{i}].network"),
-                    &nid,
-                )?;
+                same_project(project, Field::NicNetwork(i), &nid)?;
                 let netw = network(tx, &nid)?;
                 if !netw.auto_create_subnetworks {
-                    return Err(GcpError::Invalid(format!(
-                        "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': ''. \
-                         Subnetwork should be specified for custom subnetmode network"
-                    )));
+                    return Err(GcpError::SubnetworkRequired { nic: i });
                 }
                 subnetworks_of(tx.world(), &nid)
                     .find(|s| s.region == region && s.auto_created)
@@ -123,35 +96,27 @@ pub fn insert_instance(
                         GcpError::NotFound(subnetwork_path(project, &region, name_of(&nid)))
                     })?
             }
-            (None, None) => {
-                return Err(GcpError::Invalid(format!(
-                    "Invalid value for field 'resource.networkInterfaces[{i}]': neither network \
-                     nor subnetwork is set."
-                )))
-            }
+            (None, None) => return Err(GcpError::NicWithoutNetwork { nic: i }),
         };
         if subnet.region != region {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.networkInterfaces[{i}].subnetwork': '{}'. \
-                 Subnetwork must be in the same region as the instance ('{region}').",
-                subnet.id
-            )));
+            return Err(GcpError::SubnetworkInOtherRegion {
+                nic: i,
+                subnetwork: subnet.id,
+                region,
+            });
         }
         if let Some(net) = &n.network {
             let nid = resolve_network(net, project);
             if nid.as_deref() != Some(subnet.network.as_str()) {
-                return Err(GcpError::Invalid(format!(
-                    "Invalid value for field 'resource.networkInterfaces[{i}].network': '{net}'. \
-                     The subnetwork '{}' belongs to another network.",
-                    subnet.id
-                )));
+                return Err(GcpError::SubnetworkOfOtherNetwork {
+                    nic: i,
+                    network: net.clone(),
+                    subnetwork: subnet.id,
+                });
             }
         }
         if nics.iter().any(|x| x.network == subnet.network) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.networkInterfaces[{i}]'. Multiple network \
-                 interfaces cannot be in the same network."
-            )));
+            return Err(GcpError::TwoNicsInOneNetwork { nic: i });
         }
         let mut used = used_ips(tx.world(), &subnet.id);
         used.extend(nics.iter().map(|x| x.network_ip));
@@ -159,26 +124,25 @@ pub fn insert_instance(
         let hosts = crate::cidr::host_range(range, 2, 2);
         let ip = match &n.network_ip {
             Some(s) => {
-                let a: Ipv4Addr = s.parse().map_err(|_| {
-                    GcpError::Invalid(format!(
-                        "Invalid value for field 'resource.networkInterfaces[{i}].networkIP': '{s}'."
-                    ))
+                let a: Ipv4Addr = s.parse().map_err(|_| GcpError::BadValue {
+                    field: Field::NicIp(i),
+                    value: s.clone(),
                 })?;
                 if !hosts.contains(&a) {
-                    return Err(GcpError::Invalid(format!(
-                        "Requested internal IP address '{s}' is outside the subnetwork's range \
-                         or reserved ({range})."
-                    )));
+                    return Err(GcpError::IpOutsideRange {
+                        ip: s.clone(),
+                        range,
+                    });
                 }
                 if used.contains(&a) {
-                    return Err(GcpError::BadRequest(format!(
-                        "IP '{s}' is already being used by another resource."
-                    )));
+                    return Err(GcpError::IpInUse { ip: s.clone() });
                 }
                 a
             }
             None => crate::cidr::first_free(hosts, |a| used.contains(&a)).ok_or_else(|| {
-                GcpError::BadRequest(format!("IP space of '{}' is exhausted.", subnet.id))
+                GcpError::IpSpaceExhausted {
+                    subnetwork: subnet.id.clone(),
+                }
             })?,
         };
         nics.push(GcpNic {
@@ -201,7 +165,14 @@ pub fn insert_instance(
         nics,
         created: now,
     });
-    Ok(zonal_op(tx, project, zone, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Zone(zone.to_owned()),
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// `instances.delete`.
@@ -212,8 +183,6 @@ pub fn delete_instance(
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
     let id = instance_path(project, zone, name);
-    let i = tx
-        .remove::<GcpInstance>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(zonal_op(tx, project, zone, "delete", &id, i.numeric_id))
+    let scope = OpScope::Zone(zone.to_owned());
+    delete_record::<GcpInstance>(tx, project, scope, id, |i| i.numeric_id)
 }

@@ -7,9 +7,9 @@
 //! 170 secondary ranges per subnetwork (the newest figure recalled; older docs say 30), 5,000
 //! source or destination ranges per firewall rule, 256 `allowed`/`denied` entries and 256 ports
 //! per entry, 64 tags per route, and descriptions of at most 2,048 characters. The wording of the
-//! messages is the emulator's.
+//! messages (in `vpcpeer-wire-gcp`) is the emulator's.
 
-use super::GcpError;
+use super::{Field, GcpError};
 
 /// Network tags per instance.
 pub const MAX_INSTANCE_TAGS: usize = 64;
@@ -31,11 +31,13 @@ pub const MAX_ROUTE_TAGS: usize = 64;
 pub const MAX_DESCRIPTION: usize = 2048;
 
 /// Refuses `n` items in `field` when more than `max` are allowed.
-pub fn check_count(field: &str, n: usize, max: usize) -> Result<(), GcpError> {
+pub fn check_count(field: Field, n: usize, max: usize) -> Result<(), GcpError> {
     if n > max {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field '{field}': {n} items were given; at most {max} are allowed."
-        )));
+        return Err(GcpError::TooMany {
+            field,
+            count: n,
+            max,
+        });
     }
     Ok(())
 }
@@ -44,9 +46,7 @@ pub fn check_count(field: &str, n: usize, max: usize) -> Result<(), GcpError> {
 pub fn check_description(description: &str) -> Result<(), GcpError> {
     let n = description.chars().count();
     if n > MAX_DESCRIPTION {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.description': {n} characters were given; at most {MAX_DESCRIPTION} are allowed."
-        )));
+        return Err(GcpError::DescriptionTooLong { chars: n });
     }
     Ok(())
 }
@@ -57,9 +57,16 @@ mod tests {
 
     #[test]
     fn bounds() {
-        assert!(check_count("resource.tags.items", 64, MAX_INSTANCE_TAGS).is_ok());
-        let e = check_count("resource.tags.items", 65, MAX_INSTANCE_TAGS).unwrap_err();
-        assert!(matches!(e, GcpError::Invalid(ref m) if m.contains("'resource.tags.items'")));
+        assert!(check_count(Field::InstanceTags, 64, MAX_INSTANCE_TAGS).is_ok());
+        let e = check_count(Field::InstanceTags, 65, MAX_INSTANCE_TAGS).unwrap_err();
+        assert_eq!(
+            e,
+            GcpError::TooMany {
+                field: Field::InstanceTags,
+                count: 65,
+                max: MAX_INSTANCE_TAGS
+            }
+        );
         assert!(check_description(&"é".repeat(2048)).is_ok());
         assert!(check_description(&"d".repeat(1 << 20)).is_err());
     }

@@ -12,10 +12,12 @@
 //! (add, remove, update) are different because GCP runs one peering operation at a time on a
 //! pair of networks: see [`peering`] for the \[UNVERIFIED\] timing the emulator chose.
 //!
-//! The commands are free functions over a [`Tx`](crate::Tx) returning [`GcpError`]; their
-//! messages use GCP's wording, the wire crate picks the HTTP status and reason.
+//! Every change is a [`Command`] with one `apply`; the commands run free functions over a
+//! [`Tx`](crate::Tx) returning [`GcpError`], a structured refusal (a kind plus the paths and
+//! values involved) that the wire crate words, with its HTTP status and reason.
 
 mod command;
+mod error;
 mod firewalls;
 mod instances;
 pub mod limits;
@@ -27,7 +29,8 @@ mod routes;
 mod rules;
 mod subnetworks;
 
-pub use command::{Command, Outcome};
+pub use command::{needs_settling, Command, Outcome};
+pub use error::{Field, GcpError, InUseKind, Recorded, RecordedKind};
 pub use firewalls::*;
 pub use instances::*;
 pub use networks::*;
@@ -42,41 +45,11 @@ pub use rules::*;
 pub use subnetworks::*;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod cross_project_tests;
 #[cfg(test)]
 mod tests;
-
-use serde::{Deserialize, Serialize};
-
-/// A refusal, in GCP's words. The wire crate maps each variant to an HTTP status and reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum GcpError {
-    /// 404 `notFound`; the payload is the resource path.
-    #[error("The resource '{0}' was not found")]
-    NotFound(String),
-    /// 409 `alreadyExists`; the payload is the resource path.
-    #[error("The resource '{0}' already exists")]
-    AlreadyExists(String),
-    /// 400 `invalid`: a field value GCP refuses.
-    #[error("{0}")]
-    Invalid(String),
-    /// 400 `badRequest`: a request that cannot be served now or at all.
-    #[error("{0}")]
-    BadRequest(String),
-    /// 400 `resourceInUseByAnotherResource`.
-    #[error("The {kind} resource '{resource}' is already being used by '{by}'")]
-    InUse {
-        /// `network`, `subnetwork`, …
-        kind: String,
-        /// The resource that cannot go.
-        resource: String,
-        /// What uses it.
-        by: String,
-    },
-    /// 403 `quotaExceeded`.
-    #[error("{0}")]
-    QuotaExceeded(String),
-}
 
 /// Whether `s` is an RFC 1035 name of 1–63 characters (`[a-z]([-a-z0-9]*[a-z0-9])?`), as GCP
 /// requires of every resource name.
@@ -90,14 +63,15 @@ pub fn is_valid_name(s: &str) -> bool {
         && b[b.len() - 1] != b'-'
 }
 
-/// Refuses a bad resource name with GCP's wording.
-pub fn check_name(field: &str, s: &str) -> Result<(), GcpError> {
+/// Refuses a bad resource name given in `field`.
+pub fn check_name(field: Field, s: &str) -> Result<(), GcpError> {
     if is_valid_name(s) {
         Ok(())
     } else {
-        Err(GcpError::Invalid(format!(
-            "Invalid value for field '{field}': '{s}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{{0,61}}[a-z0-9])?)'"
-        )))
+        Err(GcpError::BadName {
+            field,
+            value: s.to_owned(),
+        })
     }
 }
 
@@ -119,6 +93,15 @@ pub fn route_path(project: &str, name: &str) -> String {
 /// `projects/P/global/firewalls/F`.
 pub fn firewall_path(project: &str, name: &str) -> String {
     format!("projects/{project}/global/firewalls/{name}")
+}
+
+/// `projects/P/global/operations/O` (or `regions/R/…`, `zones/Z/…`, after `scope`).
+pub fn operation_path(project: &str, scope: &OpScope, name: &str) -> String {
+    match scope {
+        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
+        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
+        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
+    }
 }
 
 /// `projects/P/zones/Z/instances/I`.

@@ -5,12 +5,12 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::operations::global_op;
+use super::operations::{done_op, existing, vacant};
 use super::*;
 use crate::Tx;
 
 /// What `networks.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkSpec {
     /// Name.
     pub name: String,
@@ -31,26 +31,16 @@ pub fn insert_network(
     project: &str,
     spec: NetworkSpec,
 ) -> Result<GcpOperation, GcpError> {
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     super::limits::check_description(&spec.description)?;
     let Some(auto) = spec.auto_create_subnetworks else {
-        // [UNVERIFIED] wording; GCP no longer lets new projects create legacy networks.
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.autoCreateSubnetworks': unset. Legacy networks are \
-             not supported; set autoCreateSubnetworks to true (auto mode) or false (custom mode)."
-                .into(),
-        ));
+        // GCP no longer lets new projects create legacy networks.
+        return Err(GcpError::LegacyNetwork);
     };
     let mtu = spec.mtu.unwrap_or(1460);
-    if !(1300..=8896).contains(&mtu) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.mtu': '{mtu}'. Must be between 1300 and 8896."
-        )));
-    }
+    check_mtu(mtu)?;
     let id = network_path(project, &spec.name);
-    if tx.get::<GcpNetwork>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpNetwork>(tx, &id)?;
     let now = tx.now();
     let net = GcpNetwork {
         id: id.clone(),
@@ -86,9 +76,7 @@ pub fn insert_network(
     if auto {
         for (region, range) in AUTO_MODE_REGIONS {
             let sid = subnetwork_path(project, region, &spec.name);
-            if tx.get::<GcpSubnetwork>(&sid).is_some() {
-                return Err(GcpError::AlreadyExists(sid));
-            }
+            vacant::<GcpSubnetwork>(tx, &sid)?;
             let s = GcpSubnetwork {
                 id: sid,
                 project: project.to_owned(),
@@ -106,13 +94,28 @@ pub fn insert_network(
             tx.put(s);
         }
     }
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
+}
+
+/// Refuses an MTU outside 1300–8896.
+fn check_mtu(mtu: u32) -> Result<(), GcpError> {
+    if (1300..=8896).contains(&mtu) {
+        Ok(())
+    } else {
+        Err(GcpError::Mtu { mtu })
+    }
 }
 
 /// A network by relative path, or `notFound`.
 pub fn network<'t>(tx: &'t Tx<'_, '_>, path: &str) -> Result<&'t GcpNetwork, GcpError> {
-    tx.get::<GcpNetwork>(path)
-        .ok_or_else(|| GcpError::NotFound(path.to_owned()))
+    existing::<GcpNetwork>(tx, path)
 }
 
 /// `networks.delete`. Refused while anything but its default route and auto-mode subnetworks
@@ -126,7 +129,7 @@ pub fn delete_network(
     let id = network_path(project, name);
     let net = network(tx, &id)?.clone();
     let in_use = |by: &str| GcpError::InUse {
-        kind: "network".into(),
+        kind: InUseKind::Network,
         resource: id.clone(),
         by: by.to_owned(),
     };
@@ -171,11 +174,18 @@ pub fn delete_network(
         tx.remove::<GcpSubnetwork>(&s);
     }
     tx.remove::<GcpNetwork>(&id);
-    Ok(global_op(tx, project, "delete", &id, net.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "delete",
+        &id,
+        net.numeric_id,
+    ))
 }
 
 /// What `networks.patch` may change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkPatch {
     /// New description.
     pub description: Option<String>,
@@ -197,18 +207,10 @@ pub fn patch_network(
     let id = network_path(project, name);
     let net = network(tx, &id)?.clone();
     if patch.auto_create_subnetworks == Some(true) && !net.auto_create_subnetworks {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'resource.autoCreateSubnetworks': 'true'. A custom mode \
-             network cannot be converted to auto mode."
-                .into(),
-        ));
+        return Err(GcpError::CustomToAuto);
     }
     if let Some(mtu) = patch.mtu {
-        if !(1300..=8896).contains(&mtu) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.mtu': '{mtu}'. Must be between 1300 and 8896."
-            )));
-        }
+        check_mtu(mtu)?;
     }
     if let Some(d) = &patch.description {
         super::limits::check_description(d)?;
@@ -238,5 +240,12 @@ pub fn patch_network(
                 .auto_created = false;
         }
     }
-    Ok(global_op(tx, project, "patch", &id, net.numeric_id))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "patch",
+        &id,
+        net.numeric_id,
+    ))
 }

@@ -28,11 +28,7 @@ pub(crate) fn new_operation(
     pending: Option<(PendingPeering, String)>,
 ) -> GcpOperation {
     let name = operation_name(tx);
-    let id = match &scope {
-        OpScope::Global => format!("projects/{project}/global/operations/{name}"),
-        OpScope::Region(r) => format!("projects/{project}/regions/{r}/operations/{name}"),
-        OpScope::Zone(z) => format!("projects/{project}/zones/{z}/operations/{name}"),
-    };
+    let id = operation_path(project, &scope, &name);
     let now = tx.now();
     let running = pending.is_some();
     let (pending, peer_network) = match pending {
@@ -63,45 +59,9 @@ pub(crate) fn new_operation(
     op
 }
 
-/// Records the finished global operation of a change (`kind`: `insert`, `delete`, …) on `target`.
-pub(crate) fn global_op(
-    tx: &mut Tx<'_, '_>,
-    project: &str,
-    kind: &str,
-    target: &str,
-    target_id: u64,
-) -> GcpOperation {
-    done_op(tx, project, OpScope::Global, kind, target, target_id)
-}
-
-/// Records the finished operation of a change in `region`.
-pub(crate) fn regional_op(
-    tx: &mut Tx<'_, '_>,
-    project: &str,
-    region: &str,
-    kind: &str,
-    target: &str,
-    target_id: u64,
-) -> GcpOperation {
-    let scope = OpScope::Region(region.to_owned());
-    done_op(tx, project, scope, kind, target, target_id)
-}
-
-/// Records the finished operation of a change in `zone`.
-pub(crate) fn zonal_op(
-    tx: &mut Tx<'_, '_>,
-    project: &str,
-    zone: &str,
-    kind: &str,
-    target: &str,
-    target_id: u64,
-) -> GcpOperation {
-    let scope = OpScope::Zone(zone.to_owned());
-    done_op(tx, project, scope, kind, target, target_id)
-}
-
-/// Records the finished operation of a change in `scope`.
-fn done_op(
+/// Records the finished operation of a change (`operation_type`: `insert`, `delete`, …) on
+/// `target`, in `scope`.
+pub(crate) fn done_op(
     tx: &mut Tx<'_, '_>,
     project: &str,
     scope: OpScope,
@@ -112,16 +72,34 @@ fn done_op(
     new_operation(tx, project, scope, operation_type, target, target_id, None)
 }
 
-/// Removes the global record `id` (a route, a firewall rule), or answers `notFound`, and leaves
-/// its `delete` operation.
-pub(crate) fn delete_global<T: crate::Entity>(
+/// Removes the record `id` (a route, a firewall rule, an instance), or answers `notFound`, and
+/// leaves its `delete` operation in `scope`.
+pub(crate) fn delete_record<T: crate::Entity>(
     tx: &mut Tx<'_, '_>,
     project: &str,
+    scope: OpScope,
     id: String,
     numeric_id: impl Fn(&T) -> u64,
 ) -> Result<GcpOperation, GcpError> {
     let r = tx
         .remove::<T>(&id)
         .ok_or_else(|| GcpError::NotFound(id.clone()))?;
-    Ok(global_op(tx, project, "delete", &id, numeric_id(&r)))
+    Ok(done_op(tx, project, scope, "delete", &id, numeric_id(&r)))
+}
+
+/// Refuses to create a `T` at `id` when one is there (`alreadyExists`).
+pub(crate) fn vacant<T: crate::Entity>(tx: &Tx<'_, '_>, id: &str) -> Result<(), GcpError> {
+    match tx.get::<T>(id) {
+        Some(_) => Err(GcpError::AlreadyExists(id.to_owned())),
+        None => Ok(()),
+    }
+}
+
+/// The `T` at `id`, or `notFound`.
+pub(crate) fn existing<'t, T: crate::Entity>(
+    tx: &'t Tx<'_, '_>,
+    id: &str,
+) -> Result<&'t T, GcpError> {
+    tx.get::<T>(id)
+        .ok_or_else(|| GcpError::NotFound(id.to_owned()))
 }

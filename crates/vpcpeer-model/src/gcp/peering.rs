@@ -32,12 +32,7 @@ use super::operations::new_operation;
 use super::rules::network_ranges;
 use super::*;
 use crate::cidr::overlaps_v4;
-use crate::clouds::{cross_cloud_message, Cloud};
 use crate::{Timestamp, Tx, World};
-
-/// The message of a peering operation refused because another is running on the pair.
-pub const PEERING_IN_PROGRESS: &str =
-    "There is a peering operation in progress on the local or peer network. Try again later.";
 
 /// A peering entry as read: its derived state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +79,7 @@ pub fn active_peers(world: &World, net: &GcpNetwork) -> Vec<(String, String)> {
 }
 
 /// What `networks.addPeering` takes (the `networkPeering` form, or the legacy top-level one).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddPeering {
     /// Name of the new entry.
     pub name: String,
@@ -106,7 +101,7 @@ pub struct AddPeering {
 }
 
 /// What `networks.updatePeering` takes: the entry's name and the flags to change.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdatePeering {
     /// Which entry.
     pub name: String,
@@ -160,7 +155,7 @@ fn check_not_busy(tx: &Tx<'_, '_>, a: &str, b: &str) -> Result<(), GcpError> {
             .any(|n| n == a || n == b)
     });
     if busy {
-        Err(GcpError::BadRequest(PEERING_IN_PROGRESS.into()))
+        Err(GcpError::PeeringInProgress)
     } else {
         Ok(())
     }
@@ -179,30 +174,20 @@ pub fn add_peering(
     settle_due_operations(tx);
     let id = network_path(project, network_name);
     let net = network(tx, &id)?.clone();
-    check_name("networkPeering.name", &req.name)?;
+    check_name(Field::PeeringName, &req.name)?;
     if req.peer_network.trim().is_empty() {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'networkPeering.network': ''. The peer network must be \
-             specified."
-                .into(),
-        ));
+        return Err(GcpError::PeerNetworkMissing);
     }
-    let peer = resolve_network(&req.peer_network, project)
-        .ok_or_else(|| GcpError::Invalid(cross_cloud_message(Cloud::Gcp, &req.peer_network)))?;
+    let peer = resolve_network(&req.peer_network, project).ok_or_else(|| GcpError::PeerNotGcp {
+        reference: req.peer_network.clone(),
+    })?;
     if peer == id {
-        // [UNVERIFIED] wording.
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'networkPeering.network': '{}'. A network cannot be peered \
-             with itself.",
-            req.peer_network
-        )));
+        return Err(GcpError::PeerIsSelf {
+            reference: req.peer_network,
+        });
     }
     if req.exchange_subnet_routes == Some(false) {
-        return Err(GcpError::Invalid(
-            "Invalid value for field 'networkPeering.exchangeSubnetRoutes': 'false'. Subnet \
-             routes are always exchanged; exchangeSubnetRoutes must be true."
-                .into(),
-        ));
+        return Err(GcpError::SubnetRoutesNotExchanged);
     }
     check_not_busy(tx, &id, &peer)?;
     let entry = GcpPeering {
@@ -234,13 +219,9 @@ fn entry_of(net: &GcpNetwork, name: &str) -> Result<GcpPeering, GcpError> {
         .iter()
         .find(|p| p.name == name)
         .cloned()
-        .ok_or_else(|| {
-            // [UNVERIFIED] wording.
-            GcpError::Invalid(format!(
-                "Invalid value for field 'name': '{name}'. There is no peering with this name in \
-                 network '{}'.",
-                net.id
-            ))
+        .ok_or_else(|| GcpError::NoSuchPeering {
+            name: name.to_owned(),
+            network: net.id.clone(),
         })
 }
 
@@ -309,37 +290,29 @@ fn overlap_error(world: &World, local: &GcpNetwork, peer: &GcpNetwork) -> Option
     let theirs = network_ranges(world, &peer.id);
     for (pr, _) in &theirs {
         if let Some((lr, ls)) = mine.iter().find(|(lr, _)| overlaps_v4(*lr, *pr)) {
-            return Some(GcpError::Invalid(format!(
-                "An IP range in the peer network ({pr}) overlaps with an IP range in the local \
-                 network ({lr}) allocated by resource ({}).",
-                ls.id
-            )));
+            return Some(GcpError::PeerRangeOverlap {
+                peer_range: *pr,
+                local_range: *lr,
+                local_subnetwork: ls.id.clone(),
+            });
         }
     }
     let auto: Ipv4Net = AUTO_MODE_RANGE.parse().expect("valid");
     if local.auto_create_subnetworks && peer.auto_create_subnetworks {
-        return Some(GcpError::Invalid(format!(
-            "Cannot peer two auto mode networks: both reserve {AUTO_MODE_RANGE} for their \
-             subnetworks."
-        )));
+        return Some(GcpError::TwoAutoModeNetworks);
     }
-    // [UNVERIFIED] wording: an auto-mode network may grow a subnetwork anywhere in 10.128.0.0/9.
+    // An auto-mode network may grow a subnetwork anywhere in 10.128.0.0/9.
     if local.auto_create_subnetworks {
         if let Some((pr, _)) = theirs.iter().find(|(r, _)| overlaps_v4(*r, auto)) {
-            return Some(GcpError::Invalid(format!(
-                "An IP range in the peer network ({pr}) overlaps with the range {AUTO_MODE_RANGE} \
-                 that the local auto mode network reserves for its subnetworks."
-            )));
+            return Some(GcpError::PeerInLocalAutoRange { peer_range: *pr });
         }
     }
     if peer.auto_create_subnetworks {
         if let Some((lr, ls)) = mine.iter().find(|(r, _)| overlaps_v4(*r, auto)) {
-            return Some(GcpError::Invalid(format!(
-                "An IP range in the local network ({lr}) allocated by resource ({}) overlaps with \
-                 the range {AUTO_MODE_RANGE} that the peer auto mode network reserves for its \
-                 subnetworks.",
-                ls.id
-            )));
+            return Some(GcpError::LocalInPeerAutoRange {
+                local_range: *lr,
+                local_subnetwork: ls.id.clone(),
+            });
         }
     }
     None
@@ -372,29 +345,26 @@ fn apply(tx: &mut Tx<'_, '_>, target: &str, change: &PendingPeering) -> Result<(
     match change {
         PendingPeering::Add(p) => {
             if net.peerings.iter().any(|e| e.name == p.name) {
-                // [UNVERIFIED] wording.
-                return Err(GcpError::Invalid(format!(
-                    "There is already a peering with name '{}' in network '{}'.",
-                    p.name, net.id
-                )));
+                return Err(GcpError::DuplicatePeeringName {
+                    name: p.name.clone(),
+                    network: net.id.clone(),
+                });
             }
             if let Some(e) = net
                 .peerings
                 .iter()
                 .find(|e| e.peer_network == p.peer_network)
             {
-                return Err(GcpError::Invalid(format!(
-                    "There is already a peering {} with the same network. Select another network.",
-                    e.name
-                )));
+                return Err(GcpError::AlreadyPeered {
+                    existing: e.name.clone(),
+                });
             }
             if let Some(limit) = tx.ctx.limits.gcp_peerings_per_network {
                 if net.peerings.len() >= limit {
-                    return Err(GcpError::QuotaExceeded(format!(
-                        "Quota 'PEERINGS_PER_NETWORK' exceeded. Limit: {limit}.0 for network \
-                         '{}'.",
-                        net.id
-                    )));
+                    return Err(GcpError::PeeringQuota {
+                        limit,
+                        network: net.id.clone(),
+                    });
                 }
             }
             if let Some(peer) = tx.get::<GcpNetwork>(&p.peer_network).cloned() {
@@ -429,15 +399,21 @@ fn apply(tx: &mut Tx<'_, '_>, target: &str, change: &PendingPeering) -> Result<(
     Ok(())
 }
 
+/// The running operations whose time has come (`insertTime` + `gcp_peering_op_secs` ≤ now).
+pub(crate) fn due_operations<'t>(
+    tx: &'t Tx<'_, '_>,
+) -> impl Iterator<Item = &'t GcpOperation> + 't {
+    let now = tx.now();
+    let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
+    tx.world()
+        .gcp_running_operations()
+        .filter(move |op| op.insert_time.plus_millis(millis) <= now)
+}
+
 /// Completes every running operation whose time has come (`insertTime` + `gcp_peering_op_secs`
 /// ≤ now), oldest first. The wire face calls it at the start of every request.
 pub fn settle_due_operations(tx: &mut Tx<'_, '_>) {
-    let now = tx.now();
-    let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
-    let mut due: Vec<(Timestamp, String)> = tx
-        .world()
-        .gcp_running_operations()
-        .filter(|op| op.insert_time.plus_millis(millis) <= now)
+    let mut due: Vec<(Timestamp, String)> = due_operations(tx)
         .map(|op| (op.insert_time, op.id.clone()))
         .collect();
     due.sort();
@@ -465,9 +441,9 @@ pub fn delete_operation(tx: &mut Tx<'_, '_>, id: &str) -> Result<(), GcpError> {
         .get::<GcpOperation>(id)
         .ok_or_else(|| GcpError::NotFound(id.to_owned()))?;
     if op.status == OpStatus::Running {
-        return Err(GcpError::BadRequest(format!(
-            "The operation '{id}' is still running and cannot be deleted."
-        )));
+        return Err(GcpError::OperationRunning {
+            operation: id.to_owned(),
+        });
     }
     tx.remove::<GcpOperation>(id);
     Ok(())

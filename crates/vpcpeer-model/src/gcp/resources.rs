@@ -204,7 +204,9 @@ pub struct PortRange {
 impl PortRange {
     /// Parses `"22"` or `"8000-8080"`.
     pub fn parse(s: &str) -> Result<PortRange, GcpError> {
-        let bad = || GcpError::Invalid(format!("Invalid value for field 'ports': '{s}'."));
+        let bad = || GcpError::BadPorts {
+            value: s.to_owned(),
+        };
         let (a, b) = s.split_once('-').unwrap_or((s, s));
         let from: u16 = a.trim().parse().map_err(|_| bad())?;
         let to: u16 = b.trim().parse().map_err(|_| bad())?;

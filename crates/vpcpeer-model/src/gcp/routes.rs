@@ -1,13 +1,13 @@
 //! `routes.insert` and `delete`: static routes of a network.
 
 use super::networks::network;
-use super::operations::{delete_global, global_op};
-use super::rules::{network_field, parse_range, same_project};
+use super::operations::{delete_record, done_op, vacant};
+use super::rules::{check_priority, network_field, same_project, RangeInput};
 use super::*;
 use crate::Tx;
 
 /// What `routes.insert` takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouteSpec {
     /// Name.
     pub name: String,
@@ -16,7 +16,7 @@ pub struct RouteSpec {
     /// The network, as a URL or partial path.
     pub network: String,
     /// Destination.
-    pub dest_range: String,
+    pub dest_range: RangeInput,
     /// Default 1000.
     pub priority: Option<u32>,
     /// Instance tags.
@@ -31,47 +31,35 @@ pub fn insert_route(
     project: &str,
     spec: RouteSpec,
 ) -> Result<GcpOperation, GcpError> {
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     network(tx, &net_id)?;
-    let dest = parse_range("resource.destRange", &spec.dest_range)?;
-    let priority = spec.priority.unwrap_or(1000);
-    if priority > 65535 {
-        return Err(GcpError::Invalid(format!(
-            "Invalid value for field 'resource.priority': '{priority}'. Must be less than or equal to 65535."
-        )));
-    }
+    let dest = spec.dest_range.range(Field::DestRange)?;
+    let priority = check_priority(spec.priority)?;
     super::limits::check_description(&spec.description)?;
-    super::limits::check_count(
-        "resource.tags",
-        spec.tags.len(),
-        super::limits::MAX_ROUTE_TAGS,
-    )?;
+    super::limits::check_count(Field::Tags, spec.tags.len(), super::limits::MAX_ROUTE_TAGS)?;
     for t in &spec.tags {
-        check_name("resource.tags", t)?;
+        check_name(Field::Tags, t)?;
     }
     let next_hop = match spec.next_hop {
         GcpNextHop::Instance(i) => {
             let rel = relative_path(&i).to_owned();
-            same_project(project, "resource.nextHopInstance", &rel)?;
+            same_project(project, Field::NextHopInstance, &rel)?;
             let inst = tx
                 .get::<GcpInstance>(&rel)
                 .ok_or_else(|| GcpError::NotFound(rel.clone()))?;
             if !inst.nics.iter().any(|n| n.network == net_id) {
-                return Err(GcpError::Invalid(format!(
-                    "Invalid value for field 'resource.nextHopInstance': '{i}'. The instance has \
-                     no interface in network '{net_id}'."
-                )));
+                return Err(GcpError::InstanceNotInNetwork {
+                    instance: i,
+                    network: net_id,
+                });
             }
             GcpNextHop::Instance(rel)
         }
         GcpNextHop::Gateway(g) => {
             let rel = relative_path(&g);
             if name_of(rel) != "default-internet-gateway" {
-                return Err(GcpError::Invalid(format!(
-                    "Invalid value for field 'resource.nextHopGateway': '{g}'. Only \
-                     default-internet-gateway is supported."
-                )));
+                return Err(GcpError::UnsupportedGateway { gateway: g });
             }
             GcpNextHop::Gateway(format!(
                 "projects/{project}/global/gateways/default-internet-gateway"
@@ -80,9 +68,7 @@ pub fn insert_route(
         other => other,
     };
     let id = route_path(project, &spec.name);
-    if tx.get::<GcpRoute>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpRoute>(tx, &id)?;
     let numeric = numeric_id(tx);
     let now = tx.now();
     tx.put(GcpRoute {
@@ -98,7 +84,14 @@ pub fn insert_route(
         next_hop,
         created: now,
     });
-    Ok(global_op(tx, project, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Global,
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// `routes.delete`.
@@ -107,5 +100,11 @@ pub fn delete_route(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    delete_global::<GcpRoute>(tx, project, route_path(project, name), |r| r.numeric_id)
+    delete_record::<GcpRoute>(
+        tx,
+        project,
+        OpScope::Global,
+        route_path(project, name),
+        |r| r.numeric_id,
+    )
 }

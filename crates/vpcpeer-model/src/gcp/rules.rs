@@ -4,26 +4,68 @@
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
 
 use super::*;
 
-/// Parses an IPv4 range for `field`; host bits must be zero.
-pub fn parse_range(field: &str, s: &str) -> Result<Ipv4Net, GcpError> {
-    let bad = || {
-        GcpError::Invalid(format!(
-            "Invalid value for field '{field}': '{s}'. Must be a valid IPv4 CIDR range."
-        ))
-    };
-    let (addr, len) = s.trim().split_once('/').ok_or_else(bad)?;
-    let addr: Ipv4Addr = addr.parse().map_err(|_| bad())?;
-    let len: u8 = len.parse().map_err(|_| bad())?;
-    let net = Ipv4Net::new(addr, len).map_err(|_| bad())?;
-    if net.trunc() != net {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {s} has non-zero host bits."
-        )));
+/// An IPv4 range of a subnetwork or route as the face read it: parsed at the edge, so a command
+/// never parses text. A text that is no range is kept as given, and refused by the command in
+/// its place among the other checks (a request with several mistakes gets the refusal it got
+/// when the model still parsed it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RangeInput {
+    /// A range with its host bits zero.
+    Range(Ipv4Net),
+    /// Text that is no IPv4 CIDR range, as given.
+    Malformed(String),
+    /// A range with host bits set, as given.
+    HostBits(String),
+}
+
+impl RangeInput {
+    /// Reads `a.b.c.d/len` (host bits must be zero).
+    pub fn parse(s: &str) -> RangeInput {
+        let parsed = s.trim().split_once('/').and_then(|(addr, len)| {
+            let addr: Ipv4Addr = addr.parse().ok()?;
+            Ipv4Net::new(addr, len.parse().ok()?).ok()
+        });
+        match parsed {
+            None => RangeInput::Malformed(s.to_owned()),
+            Some(net) if net.trunc() != net => RangeInput::HostBits(s.to_owned()),
+            Some(net) => RangeInput::Range(net),
+        }
     }
-    Ok(net)
+
+    /// The range, or the refusal of the text given in `field`.
+    pub fn range(&self, field: Field) -> Result<Ipv4Net, GcpError> {
+        match self {
+            RangeInput::Range(net) => Ok(*net),
+            RangeInput::Malformed(s) => Err(GcpError::BadRange {
+                field,
+                value: s.clone(),
+            }),
+            RangeInput::HostBits(s) => Err(GcpError::HostBitsSet { value: s.clone() }),
+        }
+    }
+}
+
+impl Default for RangeInput {
+    /// An absent range: the empty text, which is no range.
+    fn default() -> Self {
+        RangeInput::Malformed(String::new())
+    }
+}
+
+impl From<&str> for RangeInput {
+    fn from(s: &str) -> Self {
+        RangeInput::parse(s)
+    }
+}
+
+impl From<Ipv4Net> for RangeInput {
+    fn from(net: Ipv4Net) -> Self {
+        RangeInput::Range(net)
+    }
 }
 
 /// The ranges of `network`'s subnetworks, each with the subnetwork it belongs to, in address
@@ -48,24 +90,69 @@ pub fn network_ranges<'w>(
 /// tranquilitybase-io/tb-gcp#507). Checked before the referenced resource is looked up, so a
 /// caller learns nothing of another project's resources. VPC Network Peering is the one
 /// cross-project reference GCP allows without Shared VPC (see [`crate::gcp::peering`]).
-pub(crate) fn same_project(project: &str, field: &str, path: &str) -> Result<(), GcpError> {
+pub(crate) fn same_project(project: &str, field: Field, path: &str) -> Result<(), GcpError> {
     if project_of(path) == project {
         Ok(())
     } else {
-        Err(GcpError::Invalid(format!(
-            "Invalid value for field '{field}': '{path}'. Cross-project references for this resource are not allowed."
-        )))
+        Err(GcpError::CrossProject {
+            field,
+            path: path.to_owned(),
+        })
     }
 }
 
 /// The network a request's `resource.network` names, as a relative path: refused when it is no
 /// network reference (`invalid`, "The URL is malformed.") or names another project's network.
 pub(crate) fn network_field(project: &str, reference: &str) -> Result<String, GcpError> {
-    let net_id = resolve_network(reference, project).ok_or_else(|| {
-        GcpError::Invalid(format!(
-            "Invalid value for field 'resource.network': '{reference}'. The URL is malformed."
-        ))
-    })?;
-    same_project(project, "resource.network", &net_id)?;
+    let net_id =
+        resolve_network(reference, project).ok_or_else(|| GcpError::MalformedReference {
+            field: Field::Network,
+            value: reference.to_owned(),
+        })?;
+    same_project(project, Field::Network, &net_id)?;
     Ok(net_id)
+}
+
+/// A route's or firewall rule's priority (default 1000), refused above 65535.
+pub(crate) fn check_priority(priority: Option<u32>) -> Result<u32, GcpError> {
+    match priority.unwrap_or(1000) {
+        p @ 0..=65535 => Ok(p),
+        priority => Err(GcpError::PriorityTooHigh { priority }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_read_at_the_edge_and_refused_in_their_place() {
+        let net: Ipv4Net = "10.0.0.0/24".parse().unwrap();
+        let cases = [
+            ("10.0.0.0/24", RangeInput::Range(net)),
+            (" 10.0.0.0/24 ", RangeInput::Range(net)),
+            ("10.0.0.1/24", RangeInput::HostBits("10.0.0.1/24".into())),
+            ("10.0.0.0", RangeInput::Malformed("10.0.0.0".into())),
+            ("10.0.0.0/33", RangeInput::Malformed("10.0.0.0/33".into())),
+            ("", RangeInput::Malformed(String::new())),
+        ];
+        for (text, want) in cases {
+            assert_eq!(RangeInput::parse(text), want, "{text:?}");
+        }
+        assert_eq!(RangeInput::default(), RangeInput::parse(""));
+        assert_eq!(RangeInput::Range(net).range(Field::DestRange), Ok(net));
+        assert_eq!(
+            RangeInput::parse("x").range(Field::DestRange),
+            Err(GcpError::BadRange {
+                field: Field::DestRange,
+                value: "x".into()
+            })
+        );
+        assert_eq!(
+            RangeInput::parse("10.0.0.1/24").range(Field::IpCidrRange),
+            Err(GcpError::HostBitsSet {
+                value: "10.0.0.1/24".into()
+            })
+        );
+    }
 }

@@ -4,15 +4,15 @@
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::regional_op;
+use super::operations::{done_op, existing, vacant};
 use super::peering::active_peers;
-use super::rules::{network_field, network_ranges, parse_range};
+use super::rules::{network_field, network_ranges, RangeInput};
 use super::*;
 use crate::cidr::overlaps_v4;
 use crate::Tx;
 
 /// What `subnetworks.insert` takes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SubnetSpec {
     /// Name.
     pub name: String,
@@ -21,9 +21,9 @@ pub struct SubnetSpec {
     /// The network, as a URL or partial path.
     pub network: String,
     /// Primary range.
-    pub ip_cidr_range: String,
+    pub ip_cidr_range: RangeInput,
     /// Secondary ranges: (name, range).
-    pub secondary_ranges: Vec<(String, String)>,
+    pub secondary_ranges: Vec<(String, RangeInput)>,
     /// Private Google Access.
     pub private_ip_google_access: bool,
 }
@@ -39,13 +39,31 @@ fn check_peers(w: &crate::World, net: &GcpNetwork, r: Ipv4Net) -> Result<(), Gcp
             .iter()
             .any(|(x, _)| overlaps_v4(*x, r))
         {
-            // [UNVERIFIED] wording.
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {r} conflicts with peer network in active peering '{peering}'."
-            )));
+            return Err(GcpError::OverlapsPeer { range: r, peering });
         }
     }
     Ok(())
+}
+
+/// Refuses `r` when it overlaps a range of another subnetwork of `network` (`counts` says which
+/// ranges count: an expansion skips the range it grows).
+fn check_subnetworks(
+    w: &crate::World,
+    network: &str,
+    r: Ipv4Net,
+    counts: impl Fn(Ipv4Net, &GcpSubnetwork) -> bool,
+) -> Result<(), GcpError> {
+    match network_ranges(w, network)
+        .into_iter()
+        .find(|(x, s)| overlaps_v4(*x, r) && counts(*x, s))
+    {
+        Some((_, s)) => Err(GcpError::OverlapsSubnetwork {
+            range: r,
+            subnetwork: s.name.clone(),
+            region: s.region.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// `subnetworks.insert`: ranges must not overlap the network's other subnetworks, nor those of
@@ -59,29 +77,25 @@ pub fn insert_subnetwork(
     if !is_region(region) {
         return Err(unknown_region(project, region));
     }
-    check_name("resource.name", &spec.name)?;
+    check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     let net = network(tx, &net_id)?.clone();
-    let primary = parse_range("resource.ipCidrRange", &spec.ip_cidr_range)?;
+    let primary = spec.ip_cidr_range.range(Field::IpCidrRange)?;
     if !(8..=29).contains(&primary.prefix_len()) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {primary}. The prefix length must be between /8 and /29."
-        )));
+        return Err(GcpError::PrefixLength { range: primary });
     }
     super::limits::check_description(&spec.description)?;
     super::limits::check_count(
-        "resource.secondaryIpRanges",
+        Field::SecondaryRanges,
         spec.secondary_ranges.len(),
         super::limits::MAX_SECONDARY_RANGES,
     )?;
     let mut secondary = Vec::new();
     for (name, range) in &spec.secondary_ranges {
-        check_name("resource.secondaryIpRanges.rangeName", name)?;
-        let r = parse_range("resource.secondaryIpRanges.ipCidrRange", range)?;
+        check_name(Field::SecondaryRangeName, name)?;
+        let r = range.range(Field::SecondaryRange)?;
         if secondary.iter().any(|s: &SecondaryRange| s.name == *name) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid value for field 'resource.secondaryIpRanges': duplicate range name '{name}'."
-            )));
+            return Err(GcpError::DuplicateRangeName { name: name.clone() });
         }
         secondary.push(SecondaryRange {
             name: name.clone(),
@@ -93,26 +107,14 @@ pub fn insert_subnetwork(
         .collect();
     for (i, a) in mine.iter().enumerate() {
         if mine[..i].iter().any(|b| overlaps_v4(*a, *b)) {
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {a} conflicts with another range of the same subnetwork."
-            )));
+            return Err(GcpError::OverlapsOwnRange { range: *a });
         }
     }
     let id = subnetwork_path(project, region, &spec.name);
-    if tx.get::<GcpSubnetwork>(&id).is_some() {
-        return Err(GcpError::AlreadyExists(id));
-    }
+    vacant::<GcpSubnetwork>(tx, &id)?;
     let w = tx.world();
     for r in &mine {
-        if let Some((_, s)) = network_ranges(w, &net_id)
-            .into_iter()
-            .find(|(x, _)| overlaps_v4(*x, *r))
-        {
-            return Err(GcpError::Invalid(format!(
-                "Invalid IPCidrRange: {r} conflicts with existing subnetwork '{}' in region '{}'.",
-                s.name, s.region
-            )));
-        }
+        check_subnetworks(w, &net_id, *r, |_, _| true)?;
         check_peers(w, &net, *r)?;
     }
     let numeric = numeric_id(tx);
@@ -131,7 +133,14 @@ pub fn insert_subnetwork(
         auto_created: false,
         created: now,
     });
-    Ok(regional_op(tx, project, region, "insert", &id, numeric))
+    Ok(done_op(
+        tx,
+        project,
+        OpScope::Region(region.to_owned()),
+        "insert",
+        &id,
+        numeric,
+    ))
 }
 
 /// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
@@ -146,10 +155,7 @@ fn stored_subnetwork(
         return Err(unknown_region(project, region));
     }
     let id = subnetwork_path(project, region, name);
-    let s = tx
-        .get::<GcpSubnetwork>(&id)
-        .ok_or_else(|| GcpError::NotFound(id.clone()))?
-        .clone();
+    let s = existing::<GcpSubnetwork>(tx, &id)?.clone();
     Ok((id, s))
 }
 
@@ -162,10 +168,7 @@ pub fn delete_subnetwork(
 ) -> Result<GcpOperation, GcpError> {
     let (id, s) = stored_subnetwork(tx, project, region, name)?;
     if s.auto_created {
-        return Err(GcpError::BadRequest(format!(
-            "The subnetwork resource '{id}' belongs to an auto mode network and cannot be deleted \
-             while the network is in auto mode."
-        )));
+        return Err(GcpError::AutoModeSubnetwork { subnetwork: id });
     }
     if let Some(i) = tx
         .world()
@@ -174,16 +177,16 @@ pub fn delete_subnetwork(
         .find(|i| i.nics.iter().any(|n| n.subnetwork == id))
     {
         return Err(GcpError::InUse {
-            kind: "subnetwork".into(),
+            kind: InUseKind::Subnetwork,
             resource: id.clone(),
             by: i.id.clone(),
         });
     }
     tx.remove::<GcpSubnetwork>(&id);
-    Ok(regional_op(
+    Ok(done_op(
         tx,
         project,
-        region,
+        OpScope::Region(region.to_owned()),
         "delete",
         &id,
         s.numeric_id,
@@ -197,41 +200,28 @@ pub fn expand_subnetwork(
     project: &str,
     region: &str,
     name: &str,
-    range: &str,
+    range: &RangeInput,
 ) -> Result<GcpOperation, GcpError> {
     let (id, s) = stored_subnetwork(tx, project, region, name)?;
-    let new = parse_range("ipCidrRange", range)?;
+    let new = range.range(Field::ExpandedRange)?;
     let old = s.ip_cidr_range;
     if new.prefix_len() >= old.prefix_len() || !new.contains(&old.network()) {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new}. The new range must be larger than and contain the \
-             current range {old}."
-        )));
+        return Err(GcpError::NotAnExpansion { new, old });
     }
     if new.prefix_len() < 8 {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new}. The prefix length must be between /8 and /29."
-        )));
+        return Err(GcpError::PrefixLength { range: new });
     }
     let w = tx.world();
-    if let Some((_, other)) = network_ranges(w, &s.network)
-        .into_iter()
-        .find(|(r, o)| overlaps_v4(*r, new) && !(o.id == id && *r == old))
-    {
-        return Err(GcpError::Invalid(format!(
-            "Invalid IPCidrRange: {new} conflicts with existing subnetwork '{}' in region '{}'.",
-            other.name, other.region
-        )));
-    }
+    check_subnetworks(w, &s.network, new, |r, o| !(o.id == id && r == old))?;
     let net = network(tx, &s.network)?.clone();
     check_peers(w, &net, new)?;
     tx.get_mut::<GcpSubnetwork>(&id)
         .expect("read above")
         .ip_cidr_range = new;
-    Ok(regional_op(
+    Ok(done_op(
         tx,
         project,
-        region,
+        OpScope::Region(region.to_owned()),
         "expandIpCidrRange",
         &id,
         s.numeric_id,

@@ -237,16 +237,82 @@ fn validation_failures_land_in_the_finished_operation_and_change_nothing() {
         a_cidr: Option<&'static str>,
         b_auto: bool,
         b_cidr: Option<&'static str>,
-        want: Result<(), &'static str>,
+        want: Result<(), GcpError>,
     }
+    let a_s = "projects/proj-a/regions/us-central1/subnetworks/net-a-s";
+    let overlap = |peer: &str, local: &str, local_subnetwork: &str| {
+        Err(GcpError::PeerRangeOverlap {
+            peer_range: peer.parse().unwrap(),
+            local_range: local.parse().unwrap(),
+            local_subnetwork: local_subnetwork.into(),
+        })
+    };
     let cases = [
-        Case { name: "disjoint custom", a_auto: false, a_cidr: Some("10.0.0.0/24"), b_auto: false, b_cidr: Some("10.1.0.0/24"), want: Ok(()) },
-        Case { name: "overlapping custom", a_auto: false, a_cidr: Some("10.0.0.0/16"), b_auto: false, b_cidr: Some("10.0.5.0/24"), want: Err("An IP range in the peer network (10.0.5.0/24) overlaps with an IP range in the local network (10.0.0.0/16) allocated by resource (projects/proj-a/regions/us-central1/subnetworks/net-a-s).") },
-        Case { name: "auto with auto", a_auto: true, a_cidr: None, b_auto: true, b_cidr: None, want: Err("An IP range in the peer network (10.128.0.0/20) overlaps with an IP range in the local network (10.128.0.0/20)") },
-        Case { name: "custom outside 10.128/9 with auto", a_auto: false, a_cidr: Some("10.0.0.0/24"), b_auto: true, b_cidr: None, want: Ok(()) },
-        Case { name: "custom inside 10.128/9 (no subnet clash) with auto", a_auto: false, a_cidr: Some("10.200.0.0/24"), b_auto: true, b_cidr: None, want: Err("overlaps with the range 10.128.0.0/9 that the peer auto mode network reserves") },
-        Case { name: "auto with custom inside 10.128/9", a_auto: true, a_cidr: None, b_auto: false, b_cidr: Some("10.250.0.0/24"), want: Err("overlaps with the range 10.128.0.0/9 that the local auto mode network reserves") },
-        Case { name: "custom clashing with an auto subnet", a_auto: false, a_cidr: Some("10.128.0.0/24"), b_auto: true, b_cidr: None, want: Err("An IP range in the peer network (10.128.0.0/20) overlaps") },
+        Case {
+            name: "disjoint custom",
+            a_auto: false,
+            a_cidr: Some("10.0.0.0/24"),
+            b_auto: false,
+            b_cidr: Some("10.1.0.0/24"),
+            want: Ok(()),
+        },
+        Case {
+            name: "overlapping custom",
+            a_auto: false,
+            a_cidr: Some("10.0.0.0/16"),
+            b_auto: false,
+            b_cidr: Some("10.0.5.0/24"),
+            want: overlap("10.0.5.0/24", "10.0.0.0/16", a_s),
+        },
+        Case {
+            name: "auto with auto",
+            a_auto: true,
+            a_cidr: None,
+            b_auto: true,
+            b_cidr: None,
+            want: overlap(
+                "10.128.0.0/20",
+                "10.128.0.0/20",
+                "projects/proj-a/regions/us-central1/subnetworks/net-a",
+            ),
+        },
+        Case {
+            name: "custom outside 10.128/9 with auto",
+            a_auto: false,
+            a_cidr: Some("10.0.0.0/24"),
+            b_auto: true,
+            b_cidr: None,
+            want: Ok(()),
+        },
+        Case {
+            name: "custom inside 10.128/9 (no subnet clash) with auto",
+            a_auto: false,
+            a_cidr: Some("10.200.0.0/24"),
+            b_auto: true,
+            b_cidr: None,
+            want: Err(GcpError::LocalInPeerAutoRange {
+                local_range: "10.200.0.0/24".parse().unwrap(),
+                local_subnetwork: a_s.into(),
+            }),
+        },
+        Case {
+            name: "auto with custom inside 10.128/9",
+            a_auto: true,
+            a_cidr: None,
+            b_auto: false,
+            b_cidr: Some("10.250.0.0/24"),
+            want: Err(GcpError::PeerInLocalAutoRange {
+                peer_range: "10.250.0.0/24".parse().unwrap(),
+            }),
+        },
+        Case {
+            name: "custom clashing with an auto subnet",
+            a_auto: false,
+            a_cidr: Some("10.128.0.0/24"),
+            b_auto: true,
+            b_cidr: None,
+            want: overlap("10.128.0.0/20", "10.128.0.0/24", a_s),
+        },
     ];
     for c in cases {
         let mut env = TestEnv::new();
@@ -262,8 +328,8 @@ fn validation_failures_land_in_the_finished_operation_and_change_nothing() {
         let got = add(&mut env, PA, "net-a", "a-to-b", &b);
         match (c.want, got) {
             (Ok(()), Ok(())) => assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{}", c.name),
-            (Err(want), Err(GcpError::Invalid(msg))) => {
-                assert!(msg.contains(want), "{}: {msg}", c.name);
+            (Err(want), Err(got)) => {
+                assert_eq!(got, want, "{}", c.name);
                 assert_eq!(env.world.gcp_networks, before, "{}", c.name);
             }
             (want, got) => panic!("{}: want {want:?}, got {got:?}", c.name),
@@ -274,58 +340,56 @@ fn validation_failures_land_in_the_finished_operation_and_change_nothing() {
 #[test]
 fn request_time_refusals_are_synchronous() {
     let (mut env, a, _b) = two_custom();
-    let cases: &[(&str, &str, &str, &str)] = &[
-        // (network, name, peer reference, expected error start)
+    let not_gcp = |r: &str| GcpError::PeerNotGcp {
+        reference: r.into(),
+    };
+    let azure = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
+    let cases: &[(&str, &str, &str, GcpError)] = &[
+        // (network, name, peer reference, expected refusal)
         (
             "net-a",
             "self",
             "net-a",
-            "Invalid value for field 'networkPeering.network'",
+            GcpError::PeerIsSelf {
+                reference: "net-a".into(),
+            },
         ),
         (
             "net-a",
             "self2",
             &a,
-            "Invalid value for field 'networkPeering.network'",
+            GcpError::PeerIsSelf {
+                reference: a.clone(),
+            },
         ),
         (
             "net-a",
             "Bad_Name",
             "net-b",
-            "Invalid value for field 'networkPeering.name'",
+            GcpError::BadName {
+                field: Field::PeeringName,
+                value: "Bad_Name".into(),
+            },
         ),
         (
             "net-a",
             "aws",
             "vpc-0a1b2c3d4e5f60718",
-            "Native peering cannot join networks of different clouds",
+            not_gcp("vpc-0a1b2c3d4e5f60718"),
         ),
-        (
-            "net-a",
-            "azure",
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
-            "Native peering cannot join networks of different clouds",
-        ),
+        ("net-a", "azure", azure, not_gcp(azure)),
         (
             "net-a",
             "url",
             "https://example.com/networks/x",
-            "Native peering cannot join networks of different clouds",
+            not_gcp("https://example.com/networks/x"),
         ),
-        (
-            "net-a",
-            "empty",
-            "",
-            "Invalid value for field 'networkPeering.network': ''",
-        ),
+        ("net-a", "empty", "", GcpError::PeerNetworkMissing),
     ];
     for (network, name, peer, want) in cases {
         let before = env.world.clone();
         let err = start_add(&mut env, PA, network, name, peer, false, false).unwrap_err();
-        match &err {
-            GcpError::Invalid(m) => assert!(m.starts_with(want), "{name}: {m}"),
-            other => panic!("{name}: {other:?}"),
-        }
+        assert_eq!(&err, want, "{name}");
         assert_eq!(env.world, before, "{name} left a trace");
     }
     let err = start_add(&mut env, PA, "nope", "x", "net-b", false, false).unwrap_err();
@@ -334,7 +398,13 @@ fn request_time_refusals_are_synchronous() {
         GcpError::NotFound("projects/proj-a/global/networks/nope".into())
     );
     let err = run(&mut env, PA, |tx| remove_peering(tx, PA, "net-a", "none")).unwrap_err();
-    assert!(matches!(err, GcpError::Invalid(m) if m.contains("no peering with this name")));
+    assert_eq!(
+        err,
+        GcpError::NoSuchPeering {
+            name: "none".into(),
+            network: network_path(PA, "net-a"),
+        }
+    );
 }
 
 #[test]
@@ -345,18 +415,27 @@ fn duplicates_and_quota_fail_inside_the_operation() {
     let dup_peer = add(&mut env, PA, "net-a", "a-to-b-again", &b).unwrap_err();
     assert_eq!(
         dup_peer,
-        GcpError::Invalid(
-            "There is already a peering a-to-b with the same network. Select another network."
-                .into()
-        )
+        GcpError::AlreadyPeered {
+            existing: "a-to-b".into()
+        }
     );
     let dup_name = add(&mut env, PA, "net-a", "a-to-b", &c).unwrap_err();
-    assert!(
-        matches!(dup_name, GcpError::Invalid(m) if m.contains("already a peering with name 'a-to-b'"))
+    assert_eq!(
+        dup_name,
+        GcpError::DuplicatePeeringName {
+            name: "a-to-b".into(),
+            network: a.clone(),
+        }
     );
     env.limits.gcp_peerings_per_network = Some(1);
     let quota = add(&mut env, PA, "net-a", "a-to-c", &c).unwrap_err();
-    assert!(matches!(quota, GcpError::QuotaExceeded(m) if m.contains("Limit: 1.0")));
+    assert_eq!(
+        quota,
+        GcpError::PeeringQuota {
+            limit: 1,
+            network: a.clone(),
+        }
+    );
     env.limits.gcp_peerings_per_network = Some(2);
     add(&mut env, PA, "net-a", "a-to-c", &c).unwrap();
     assert_eq!(env.world.gcp_networks[&a].peerings.len(), 2);
@@ -377,11 +456,7 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     ];
     for (p, n, peer) in busy {
         let e = start_add(&mut env, p, n, "x", peer, false, false).unwrap_err();
-        assert_eq!(
-            e,
-            GcpError::BadRequest(peering::PEERING_IN_PROGRESS.into()),
-            "{n}"
-        );
+        assert_eq!(e, GcpError::PeeringInProgress, "{n}");
     }
     // An operation on an unrelated pair is fine.
     let d = custom_net(&mut env, "proj-d", "net-d", "10.3.0.0/24");
@@ -507,13 +582,12 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
     assert_eq!(op.status, OpStatus::Done);
     assert!(op.pending.is_none() && op.end_time == Some(env.now));
-    match &op.error {
-        Some(GcpError::Invalid(m)) => assert!(
-            m.starts_with("An IP range in the peer network (10.0.5.0/24) overlaps"),
-            "{m}"
-        ),
-        other => panic!("{other:?}"),
-    }
+    assert!(
+        matches!(&op.error, Some(GcpError::PeerRangeOverlap { peer_range, .. })
+            if peer_range.to_string() == "10.0.5.0/24"),
+        "{:?}",
+        op.error
+    );
     assert_eq!(
         env.world.gcp_networks, before,
         "the failed add left a trace"
@@ -535,7 +609,7 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     .unwrap();
     assert_eq!(back.status, OpStatus::Done);
     assert!(
-        matches!(&back.error, Some(GcpError::Invalid(m)) if m.contains("overlaps")),
+        matches!(&back.error, Some(GcpError::PeerRangeOverlap { .. })),
         "{back:?}"
     );
     assert_eq!(env.world.gcp_running_operations().count(), 0);
@@ -651,16 +725,17 @@ fn subnets_may_not_overlap_their_network_or_an_active_peer() {
     let e = subnet(&mut env, PA, "us-east1", "dup", &a, "10.0.0.128/25").unwrap_err();
     assert_eq!(
         e,
-        GcpError::Invalid(
-            "Invalid IPCidrRange: 10.0.0.128/25 conflicts with existing subnetwork 'net-a-s' in region 'us-central1'."
-                .into()
-        )
+        GcpError::OverlapsSubnetwork {
+            range: "10.0.0.128/25".parse().unwrap(),
+            subnetwork: "net-a-s".into(),
+            region: "us-central1".into(),
+        }
     );
     // Before the peering is active, B may take a range A uses; after, it may not.
     add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
     let e = subnet(&mut env, PB, "us-central1", "clash", &b, "10.0.0.0/28").unwrap_err();
-    assert!(matches!(e, GcpError::Invalid(m) if m.contains("active peering 'b-to-a'")));
+    assert!(matches!(e, GcpError::OverlapsPeer { peering, .. } if peering == "b-to-a"));
     subnet(&mut env, PB, "us-central1", "fine", &b, "10.9.0.0/28").unwrap();
     let e = subnet(&mut env, PB, "mars-north1", "x", &b, "10.8.0.0/28").unwrap_err();
     assert_eq!(
@@ -668,7 +743,12 @@ fn subnets_may_not_overlap_their_network_or_an_active_peer() {
         GcpError::NotFound("projects/proj-b/regions/mars-north1".into())
     );
     let e = subnet(&mut env, PB, "us-central1", "host", &b, "10.8.0.1/28").unwrap_err();
-    assert!(matches!(e, GcpError::Invalid(m) if m.contains("non-zero host bits")));
+    assert_eq!(
+        e,
+        GcpError::HostBitsSet {
+            value: "10.8.0.1/28".into()
+        }
+    );
 }
 
 #[test]
@@ -715,7 +795,7 @@ fn networks_and_their_dependents() {
         )
     })
     .unwrap_err();
-    assert!(matches!(legacy, GcpError::Invalid(_)));
+    assert_eq!(legacy, GcpError::LegacyNetwork);
     // An instance in an auto network lands in the zone's region subnet at .2, then .3.
     for (name, want) in [("vm1", "10.128.0.2"), ("vm2", "10.128.0.3")] {
         run(&mut env, PA, |tx| {
@@ -809,33 +889,44 @@ fn expanding_a_subnetwork_is_checked_like_creating_one() {
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
     let mut expand = |project: &str, name: &str, range: &str| {
         run(&mut env, project, |tx| {
-            expand_subnetwork(tx, project, "us-central1", name, range)
+            expand_subnetwork(tx, project, "us-central1", name, &range.into())
         })
         .map(|op| op.operation_type)
     };
+    let n = |s: &str| s.parse::<ipnet::Ipv4Net>().unwrap();
+    let not_larger = |new: &str| GcpError::NotAnExpansion {
+        new: n(new),
+        old: n("10.0.0.0/24"),
+    };
     // (project, subnetwork, new range, expected outcome)
-    let cases: &[(&str, &str, &str, &str)] = &[
-        (PA, "net-a-s", "10.0.0.0/25", "must be larger"),
-        (PA, "net-a-s", "10.2.0.0/16", "must be larger"),
+    let cases: &[(&str, &str, &str, Result<(), GcpError>)] = &[
+        (PA, "net-a-s", "10.0.0.0/25", Err(not_larger("10.0.0.0/25"))),
+        (PA, "net-a-s", "10.2.0.0/16", Err(not_larger("10.2.0.0/16"))),
         (
             PA,
             "net-a-s",
             "10.0.0.0/22",
-            "conflicts with existing subnetwork 'second'",
+            Err(GcpError::OverlapsSubnetwork {
+                range: n("10.0.0.0/22"),
+                subnetwork: "second".into(),
+                region: "us-east1".into(),
+            }),
         ),
         (
             PB,
             "net-b-s",
             "10.0.0.0/15",
-            "conflicts with peer network in active peering 'b-to-a'",
+            Err(GcpError::OverlapsPeer {
+                range: n("10.0.0.0/15"),
+                peering: "b-to-a".into(),
+            }),
         ),
-        (PA, "net-a-s", "10.0.0.0/23", "ok"),
+        (PA, "net-a-s", "10.0.0.0/23", Ok(())),
     ];
     for (project, name, range, want) in cases {
-        match expand(project, name, range) {
-            Ok(t) => assert_eq!((*want, t.as_str()), ("ok", "expandIpCidrRange")),
-            Err(GcpError::Invalid(m)) => assert!(m.contains(want), "{range}: {m}"),
-            Err(e) => panic!("{range}: {e:?}"),
+        match (expand(project, name, range), want) {
+            (Ok(t), Ok(())) => assert_eq!(t, "expandIpCidrRange"),
+            (got, want) => assert_eq!(got.map(drop).as_ref(), want.as_ref(), "{range}"),
         }
     }
     let s = &env.world.gcp_subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
@@ -850,7 +941,7 @@ fn converting_an_auto_network_to_custom_frees_its_subnetworks() {
         delete_subnetwork(tx, PA, "us-central1", "auto")
     })
     .unwrap_err();
-    assert!(matches!(e, GcpError::BadRequest(_)), "{e:?}");
+    assert!(matches!(e, GcpError::AutoModeSubnetwork { .. }), "{e:?}");
     run(&mut env, PA, |tx| {
         patch_network(
             tx,
@@ -882,7 +973,7 @@ fn converting_an_auto_network_to_custom_frees_its_subnetworks() {
         )
     })
     .unwrap_err();
-    assert!(matches!(back, GcpError::Invalid(_)));
+    assert_eq!(back, GcpError::CustomToAuto);
 }
 
 #[test]
@@ -891,7 +982,13 @@ fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
     let a = net(&mut env, PA, "net-a", false);
     let e = subnet(&mut env, PB, "us-central1", "s", &a, "10.0.0.0/24").unwrap_err();
     assert!(
-        matches!(e, GcpError::Invalid(ref m) if m.contains("Cross-project references for this resource are not allowed")),
+        matches!(
+            e,
+            GcpError::CrossProject {
+                field: Field::Network,
+                ..
+            }
+        ),
         "{e:?}"
     );
     let e = run(&mut env, PB, |tx| {
@@ -915,6 +1012,6 @@ fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
         )
     })
     .unwrap_err();
-    assert!(matches!(e, GcpError::Invalid(_)), "{e:?}");
+    assert!(matches!(e, GcpError::CrossProject { .. }), "{e:?}");
     assert!(env.world.gcp_subnetworks.is_empty() && env.world.gcp_firewalls.is_empty());
 }

@@ -1,0 +1,592 @@
+//! Table tests of the GCP command enum: every command family applied through its one
+//! [`Apply::apply`], each with its success (the operation it leaves) and its refusals (the
+//! structured error, and nothing changed), in one world built step by step.
+
+use super::*;
+use crate::command::Apply;
+use crate::testkit::TestEnv;
+use crate::Scope;
+
+const PA: &str = "proj-a";
+const PB: &str = "proj-b";
+
+/// What applying a command should give: the finished operation's type, or a refusal.
+enum Want {
+    Op(&'static str),
+    Refused(GcpError),
+    /// A finished operation whose error is this (peering validation), networks unchanged.
+    Failed(&'static str, GcpError),
+}
+
+fn spec_net(name: &str, auto: bool) -> Command {
+    Command::InsertNetwork(NetworkSpec {
+        name: name.into(),
+        auto_create_subnetworks: Some(auto),
+        ..Default::default()
+    })
+}
+
+fn subnet(region: &str, name: &str, network: &str, range: &str) -> Command {
+    Command::InsertSubnetwork {
+        region: region.into(),
+        spec: SubnetSpec {
+            name: name.into(),
+            network: network.into(),
+            ip_cidr_range: range.into(),
+            ..Default::default()
+        },
+    }
+}
+
+fn firewall(name: &str, allowed: &[(&str, &[&str])]) -> Command {
+    Command::InsertFirewall(FirewallSpec {
+        name: name.into(),
+        description: String::new(),
+        network: Some("global/networks/net-a".into()),
+        direction: None,
+        priority: None,
+        allowed: allowed
+            .iter()
+            .map(|(p, ports)| ((*p).into(), ports.iter().map(|x| (*x).into()).collect()))
+            .collect(),
+        denied: vec![],
+        source_ranges: vec![],
+        destination_ranges: vec![],
+        source_tags: vec![],
+        target_tags: vec![],
+        disabled: false,
+    })
+}
+
+fn route(name: &str, dest: &str, hop: GcpNextHop) -> Command {
+    Command::InsertRoute(RouteSpec {
+        name: name.into(),
+        description: String::new(),
+        network: "global/networks/net-a".into(),
+        dest_range: dest.into(),
+        priority: None,
+        tags: vec![],
+        next_hop: hop,
+    })
+}
+
+fn instance(name: &str, subnetwork: &str) -> Command {
+    Command::InsertInstance {
+        zone: "us-central1-a".into(),
+        spec: InstanceSpec {
+            name: name.into(),
+            machine_type: "e2-micro".into(),
+            tags: vec![],
+            nics: vec![NicSpec {
+                subnetwork: Some(subnetwork.into()),
+                ..Default::default()
+            }],
+        },
+    }
+}
+
+fn add_peering(network: &str, name: &str, peer: &str) -> Command {
+    Command::AddPeering {
+        network: network.into(),
+        peering: AddPeering {
+            name: name.into(),
+            peer_network: peer.into(),
+            ..Default::default()
+        },
+    }
+}
+
+#[test]
+fn every_command_family_applies_or_refuses_without_a_trace() {
+    let net_a = network_path(PA, "net-a");
+    let net_b = network_path(PB, "net-b");
+    let s_a = subnetwork_path(PA, "us-central1", "s-a");
+    let n = |s: &str| s.parse::<ipnet::Ipv4Net>().unwrap();
+    let cases: Vec<(&str, Command, Want)> = vec![
+        // Networks.
+        (PA, spec_net("net-a", false), Want::Op("insert")),
+        (
+            PA,
+            spec_net("net-a", false),
+            Want::Refused(GcpError::AlreadyExists(net_a.clone())),
+        ),
+        (
+            PA,
+            spec_net("Net", false),
+            Want::Refused(GcpError::BadName {
+                field: Field::Name,
+                value: "Net".into(),
+            }),
+        ),
+        (
+            PA,
+            Command::InsertNetwork(NetworkSpec {
+                name: "legacy".into(),
+                ..Default::default()
+            }),
+            Want::Refused(GcpError::LegacyNetwork),
+        ),
+        (
+            PA,
+            Command::PatchNetwork {
+                name: "net-a".into(),
+                patch: NetworkPatch {
+                    mtu: Some(1500),
+                    ..Default::default()
+                },
+            },
+            Want::Op("patch"),
+        ),
+        (
+            PA,
+            Command::PatchNetwork {
+                name: "net-a".into(),
+                patch: NetworkPatch {
+                    mtu: Some(9000),
+                    ..Default::default()
+                },
+            },
+            Want::Refused(GcpError::Mtu { mtu: 9000 }),
+        ),
+        (
+            PA,
+            Command::PatchNetwork {
+                name: "net-a".into(),
+                patch: NetworkPatch {
+                    auto_create_subnetworks: Some(true),
+                    ..Default::default()
+                },
+            },
+            Want::Refused(GcpError::CustomToAuto),
+        ),
+        (PA, spec_net("gone", false), Want::Op("insert")),
+        (
+            PA,
+            Command::DeleteNetwork {
+                name: "gone".into(),
+            },
+            Want::Op("delete"),
+        ),
+        (
+            PA,
+            Command::DeleteNetwork {
+                name: "gone".into(),
+            },
+            Want::Refused(GcpError::NotFound(network_path(PA, "gone"))),
+        ),
+        (PB, spec_net("net-b", false), Want::Op("insert")),
+        // Subnetworks.
+        (
+            PA,
+            subnet("us-central1", "s-a", "global/networks/net-a", "10.0.0.0/24"),
+            Want::Op("insert"),
+        ),
+        (
+            PA,
+            subnet("us-east1", "s-2", "global/networks/net-a", "10.0.0.0/25"),
+            Want::Refused(GcpError::OverlapsSubnetwork {
+                range: n("10.0.0.0/25"),
+                subnetwork: "s-a".into(),
+                region: "us-central1".into(),
+            }),
+        ),
+        (
+            PA,
+            subnet("us-east1", "s-2", "global/networks/net-a", "10.0.1.1/24"),
+            Want::Refused(GcpError::HostBitsSet {
+                value: "10.0.1.1/24".into(),
+            }),
+        ),
+        (
+            PA,
+            subnet("mars-north1", "s-2", "global/networks/net-a", "10.0.1.0/24"),
+            Want::Refused(GcpError::NotFound(
+                "projects/proj-a/regions/mars-north1".into(),
+            )),
+        ),
+        (
+            PB,
+            subnet("us-central1", "s-b", "global/networks/net-b", "10.1.0.0/24"),
+            Want::Op("insert"),
+        ),
+        (
+            PB,
+            subnet("us-central1", "s-x", &net_a, "10.9.0.0/24"),
+            Want::Refused(GcpError::CrossProject {
+                field: Field::Network,
+                path: net_a.clone(),
+            }),
+        ),
+        (
+            PA,
+            Command::ExpandSubnetwork {
+                region: "us-central1".into(),
+                name: "s-a".into(),
+                range: "10.0.0.0/23".into(),
+            },
+            Want::Op("expandIpCidrRange"),
+        ),
+        (
+            PA,
+            Command::ExpandSubnetwork {
+                region: "us-central1".into(),
+                name: "s-a".into(),
+                range: "10.0.0.0/24".into(),
+            },
+            Want::Refused(GcpError::NotAnExpansion {
+                new: n("10.0.0.0/24"),
+                old: n("10.0.0.0/23"),
+            }),
+        ),
+        (
+            PA,
+            subnet("us-east1", "s-del", "global/networks/net-a", "10.0.8.0/24"),
+            Want::Op("insert"),
+        ),
+        (
+            PA,
+            Command::DeleteSubnetwork {
+                region: "us-east1".into(),
+                name: "s-del".into(),
+            },
+            Want::Op("delete"),
+        ),
+        (
+            PA,
+            Command::DeleteSubnetwork {
+                region: "us-east1".into(),
+                name: "s-del".into(),
+            },
+            Want::Refused(GcpError::NotFound(subnetwork_path(PA, "us-east1", "s-del"))),
+        ),
+        // Firewalls.
+        (PA, firewall("fw", &[("tcp", &["22"])]), Want::Op("insert")),
+        (
+            PA,
+            firewall("fw", &[("tcp", &["22"])]),
+            Want::Refused(GcpError::AlreadyExists(firewall_path(PA, "fw"))),
+        ),
+        (
+            PA,
+            firewall("fw2", &[("bogus", &[])]),
+            Want::Refused(GcpError::BadProtocol {
+                protocol: "bogus".into(),
+            }),
+        ),
+        (
+            PA,
+            firewall("fw2", &[("icmp", &["1"])]),
+            Want::Refused(GcpError::PortsNotAllowed {
+                protocol: "icmp".into(),
+            }),
+        ),
+        (
+            PA,
+            firewall("fw2", &[("tcp", &["9-1"])]),
+            Want::Refused(GcpError::BadPorts {
+                value: "9-1".into(),
+            }),
+        ),
+        (
+            PA,
+            firewall("fw2", &[]),
+            Want::Refused(GcpError::AllowedXorDenied),
+        ),
+        (
+            PA,
+            Command::PatchFirewall {
+                name: "fw".into(),
+                patch: FirewallPatch {
+                    priority: Some(10),
+                    ..Default::default()
+                },
+            },
+            Want::Op("patch"),
+        ),
+        (
+            PA,
+            Command::PatchFirewall {
+                name: "fw".into(),
+                patch: FirewallPatch {
+                    priority: Some(70_000),
+                    ..Default::default()
+                },
+            },
+            Want::Refused(GcpError::PriorityTooHigh { priority: 70_000 }),
+        ),
+        (
+            PA,
+            Command::DeleteFirewall { name: "fw".into() },
+            Want::Op("delete"),
+        ),
+        (
+            PA,
+            Command::DeleteFirewall { name: "fw".into() },
+            Want::Refused(GcpError::NotFound(firewall_path(PA, "fw"))),
+        ),
+        // Instances.
+        (
+            PA,
+            instance("vm", "regions/us-central1/subnetworks/s-a"),
+            Want::Op("insert"),
+        ),
+        (
+            PA,
+            instance("vm", "regions/us-central1/subnetworks/s-a"),
+            Want::Refused(GcpError::AlreadyExists(instance_path(
+                PA,
+                "us-central1-a",
+                "vm",
+            ))),
+        ),
+        (
+            PA,
+            instance("vm2", "regions/us-central1/subnetworks/nope"),
+            Want::Refused(GcpError::NotFound(subnetwork_path(
+                PA,
+                "us-central1",
+                "nope",
+            ))),
+        ),
+        (
+            PA,
+            Command::DeleteSubnetwork {
+                region: "us-central1".into(),
+                name: "s-a".into(),
+            },
+            Want::Refused(GcpError::InUse {
+                kind: InUseKind::Subnetwork,
+                resource: s_a.clone(),
+                by: instance_path(PA, "us-central1-a", "vm"),
+            }),
+        ),
+        // Routes.
+        (
+            PA,
+            route(
+                "r",
+                "192.168.0.0/16",
+                GcpNextHop::Instance(instance_path(PA, "us-central1-a", "nope")),
+            ),
+            Want::Refused(GcpError::NotFound(instance_path(
+                PA,
+                "us-central1-a",
+                "nope",
+            ))),
+        ),
+        (
+            PA,
+            route(
+                "r",
+                "192.168.0.0/16",
+                GcpNextHop::Instance(instance_path(PA, "us-central1-a", "vm")),
+            ),
+            Want::Op("insert"),
+        ),
+        (
+            PA,
+            route(
+                "r2",
+                "192.168.0.0/16",
+                GcpNextHop::Gateway("global/gateways/other".into()),
+            ),
+            Want::Refused(GcpError::UnsupportedGateway {
+                gateway: "global/gateways/other".into(),
+            }),
+        ),
+        (
+            PA,
+            Command::DeleteRoute { name: "r".into() },
+            Want::Op("delete"),
+        ),
+        (
+            PA,
+            Command::DeleteRoute { name: "r".into() },
+            Want::Refused(GcpError::NotFound(route_path(PA, "r"))),
+        ),
+        (
+            PA,
+            Command::DeleteInstance {
+                zone: "us-central1-a".into(),
+                name: "vm".into(),
+            },
+            Want::Op("delete"),
+        ),
+        (
+            PA,
+            Command::DeleteInstance {
+                zone: "us-central1-a".into(),
+                name: "vm".into(),
+            },
+            Want::Refused(GcpError::NotFound(instance_path(PA, "us-central1-a", "vm"))),
+        ),
+        // Peering.
+        (
+            PA,
+            add_peering("net-a", "a-b", &net_b),
+            Want::Op("addPeering"),
+        ),
+        (
+            PA,
+            add_peering("net-a", "a-b2", &net_b),
+            Want::Failed(
+                "addPeering",
+                GcpError::AlreadyPeered {
+                    existing: "a-b".into(),
+                },
+            ),
+        ),
+        (
+            PA,
+            add_peering("net-a", "self", "net-a"),
+            Want::Refused(GcpError::PeerIsSelf {
+                reference: "net-a".into(),
+            }),
+        ),
+        (
+            PA,
+            add_peering("net-a", "x", ""),
+            Want::Refused(GcpError::PeerNetworkMissing),
+        ),
+        (
+            PB,
+            add_peering("net-b", "b-a", &net_a),
+            Want::Op("addPeering"),
+        ),
+        (
+            PA,
+            Command::UpdatePeering {
+                network: "net-a".into(),
+                peering: UpdatePeering {
+                    name: "a-b".into(),
+                    export_custom_routes: Some(true),
+                    ..Default::default()
+                },
+            },
+            Want::Op("updatePeering"),
+        ),
+        (
+            PA,
+            Command::UpdatePeering {
+                network: "net-a".into(),
+                peering: UpdatePeering {
+                    name: "none".into(),
+                    ..Default::default()
+                },
+            },
+            Want::Refused(GcpError::NoSuchPeering {
+                name: "none".into(),
+                network: net_a.clone(),
+            }),
+        ),
+        (
+            PA,
+            Command::DeleteNetwork {
+                name: "net-a".into(),
+            },
+            Want::Refused(GcpError::InUse {
+                kind: InUseKind::Network,
+                resource: net_a.clone(),
+                by: format!("{net_a}/peerings/a-b"),
+            }),
+        ),
+        (
+            PA,
+            Command::RemovePeering {
+                network: "net-a".into(),
+                name: "a-b".into(),
+            },
+            Want::Op("removePeering"),
+        ),
+        (
+            PA,
+            Command::RemovePeering {
+                network: "net-a".into(),
+                name: "a-b".into(),
+            },
+            Want::Refused(GcpError::NoSuchPeering {
+                name: "a-b".into(),
+                network: net_a.clone(),
+            }),
+        ),
+        // Operations (nothing is running: completing one is a no-op; unknown ones are notFound).
+        (
+            PA,
+            Command::CompleteOperation {
+                id: "projects/proj-a/global/operations/none".into(),
+            },
+            Want::Refused(GcpError::NotFound(
+                "projects/proj-a/global/operations/none".into(),
+            )),
+        ),
+        (
+            PA,
+            Command::DeleteOperation {
+                id: "projects/proj-a/global/operations/none".into(),
+            },
+            Want::Refused(GcpError::NotFound(
+                "projects/proj-a/global/operations/none".into(),
+            )),
+        ),
+    ];
+    let mut env = TestEnv::new();
+    for (i, (project, command, want)) in cases.into_iter().enumerate() {
+        let before = env.world.clone();
+        let scope = Scope::new(project, "global");
+        let got = env.transact(&scope, |tx| command.clone().apply(tx));
+        match (got, want) {
+            (Ok(Outcome::Operation(op)), Want::Op(kind)) => {
+                assert_eq!(op.operation_type, kind, "#{i} {command:?}");
+                assert_eq!(op.status, OpStatus::Done, "#{i}");
+                assert!(op.error.is_none(), "#{i} {command:?}: {:?}", op.error);
+                assert_eq!(env.world.gcp_operations.get(&op.id), Some(&*op), "#{i}");
+            }
+            (Ok(Outcome::Operation(op)), Want::Failed(kind, want)) => {
+                assert_eq!(op.operation_type, kind, "#{i} {command:?}");
+                assert_eq!(op.error.as_ref(), Some(&want), "#{i} {command:?}");
+                assert_eq!(
+                    env.world.gcp_networks, before.gcp_networks,
+                    "#{i} {command:?}"
+                );
+            }
+            (Err(e), Want::Refused(want)) => {
+                assert_eq!(e, want, "#{i} {command:?}");
+                assert_eq!(env.world, before, "#{i} {command:?} left a trace");
+            }
+            (got, _) => panic!("#{i} {command:?}: unexpected {got:?}"),
+        }
+    }
+    // The last operation can be completed (a no-op) and deleted once.
+    let op = env
+        .world
+        .gcp_operations
+        .values()
+        .next()
+        .expect("an operation")
+        .clone();
+    let scope = Scope::new(op.project.clone(), "global");
+    let id = op.id.clone();
+    let done = env.transact(&scope, |tx| {
+        Command::CompleteOperation { id: id.clone() }.apply(tx)
+    });
+    assert!(matches!(done, Ok(Outcome::Operation(o)) if *o == op));
+    let del = env.transact(&scope, |tx| {
+        Command::DeleteOperation { id: id.clone() }.apply(tx)
+    });
+    assert!(matches!(del, Ok(Outcome::OperationDeleted)));
+    assert!(!env.world.gcp_operations.contains_key(&id));
+    let settle = env.transact(&scope, |tx| Command::SettleOperations.apply(tx));
+    assert!(matches!(settle, Ok(Outcome::Settled)));
+}
+
+#[test]
+fn commands_are_plain_data() {
+    let c = add_peering("net-a", "a-b", "projects/proj-b/global/networks/net-b");
+    let logged: crate::Command = c.clone().into();
+    let text = serde_json::to_string(&logged).unwrap();
+    assert_eq!(
+        serde_json::from_str::<crate::Command>(&text).unwrap(),
+        logged
+    );
+    assert!(text.starts_with(r#"{"gcp":{"AddPeering""#), "{text}");
+}
