@@ -1,5 +1,6 @@
-//! The Azure Resource Manager routes: `/subscriptions/*` goes to `vpcpeer-wire-azure`, which runs
-//! in one emulator transaction per request. The bearer token is accepted whatever it holds
+//! The Azure Resource Manager routes: `/subscriptions/*` goes to `vpcpeer-wire-azure`, which
+//! plans each request: a read runs through `Emulator::query`, a change is an Azure command run
+//! through `Emulator::execute` (logged once durable) and rendered under the same lock. The bearer token is accepted whatever it holds
 //! unless the server checks tokens ([`crate::auth`]); the subscription in the path is the
 //! caller's account.
 
@@ -13,7 +14,7 @@ use axum::routing::any;
 use axum::{Extension, Router};
 use vpcpeer_model::azure::AzureError;
 use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply};
+use vpcpeer_wire_azure::{error_reply, plan, prepare, read, Plan, Reply};
 
 use crate::AppState;
 
@@ -96,10 +97,17 @@ async fn arm(
         return render(refused, &request_id);
     }
     let scope = Scope::new(prepared.route.subscription(), "");
-    let outcome = st
-        .emulator
-        .execute_fn(scope, false, |tx| handle(tx, &request, &prepared))
-        .await;
+    let outcome = match plan(&request, &prepared) {
+        Err(e) => return render(error_reply(&e), &request_id),
+        Ok(Plan::Read(r)) => Ok(st.emulator.query(scope, |tx| read(tx, &r))),
+        Ok(Plan::Change { command, answer }) => {
+            st.emulator
+                .execute(scope, false, command, move |tx, outcome| {
+                    answer.render(tx, outcome)
+                })
+                .await
+        }
+    };
     match outcome {
         Ok(Ok(reply)) => render(reply, &request_id),
         Ok(Err(e)) => render(error_reply(&e), &request_id),

@@ -20,7 +20,7 @@ pub mod security;
 #[cfg(test)]
 mod tests;
 
-pub use command::{Command, Outcome};
+pub use command::{Command, Outcome, Written};
 pub use error::AzureError;
 pub use resources::*;
 

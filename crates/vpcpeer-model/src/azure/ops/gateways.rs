@@ -3,7 +3,7 @@
 use super::*;
 
 /// A virtual network gateway PUT.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutGateway {
     /// `location`.
     pub location: Option<String>,

@@ -75,7 +75,7 @@ const NETWORK: &str = "Microsoft.Network";
 const COMPUTE: &str = "Microsoft.Compute";
 
 /// Which resource a request names: subscription, resource group and resource name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     /// Subscription (from the URL).
     pub subscription: String,
@@ -247,7 +247,7 @@ fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
 }
 
 /// A top-level ARM record, as a PUT or DELETE of it reads the one stored.
-trait TopLevel: crate::Entity + Clone {
+pub(crate) trait TopLevel: crate::Entity + Clone {
     /// Where it lives.
     fn place(&self) -> &AzPlace;
     /// Its id, as first spelled.

@@ -3,7 +3,7 @@
 use super::*;
 
 /// An IP configuration as a request describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IpConfigSpec {
     /// Name.
     pub name: String,
@@ -18,7 +18,7 @@ pub struct IpConfigSpec {
 }
 
 /// A NIC PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutNic {
     /// `location`.
     pub location: Option<String>,
@@ -217,7 +217,7 @@ pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
 }
 
 /// A VM PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutVm {
     /// `location`.
     pub location: Option<String>,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// An NSG PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutNsg {
     /// `location`.
     pub location: Option<String>,

@@ -5,7 +5,7 @@ use super::vnets::{get_vnet, peers_of};
 use super::*;
 
 /// A peering PUT.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutPeering {
     /// `remoteVirtualNetwork.id`.
     pub remote_vnet_id: Option<String>,

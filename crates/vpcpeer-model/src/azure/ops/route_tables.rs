@@ -3,7 +3,7 @@
 use super::*;
 
 /// A route as a request describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RouteSpec {
     /// Name.
     pub name: String,
@@ -16,7 +16,7 @@ pub struct RouteSpec {
 }
 
 /// A route table PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutRouteTable {
     /// `location`.
     pub location: Option<String>,

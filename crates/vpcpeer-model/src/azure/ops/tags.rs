@@ -4,7 +4,7 @@ use super::nics::vm_id;
 use super::*;
 
 /// A top-level resource kind that carries tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tagged {
     /// A resource group.
     ResourceGroup,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A subnet as a request describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubnetSpec {
     /// Name.
     pub name: String,
@@ -16,7 +16,7 @@ pub struct SubnetSpec {
 }
 
 /// A VNet PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutVnet {
     /// `location`.
     pub location: Option<String>,
