@@ -12,9 +12,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router};
-use vpcpeer_model::azure::AzureError;
 use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, plan, prepare, read, Plan, Reply};
+use vpcpeer_wire_azure::{error_reply, plan, prepare, read, ArmError, Plan, Reply};
 
 use crate::AppState;
 
@@ -69,8 +68,7 @@ async fn arm(
     let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
         Ok(b) => b,
         Err(_) => {
-            let e =
-                AzureError::bad_request("InvalidRequestFormat", "Cannot read the request body.");
+            let e = ArmError::bad_request("InvalidRequestFormat", "Cannot read the request body.");
             return render(error_reply(&e), &request_id);
         }
     };
@@ -100,20 +98,20 @@ async fn arm(
     let outcome = match plan(&request, &prepared) {
         Err(e) => return render(error_reply(&e), &request_id),
         Ok(Plan::Read(r)) => Ok(st.emulator.query(scope, |tx| read(tx, &r))),
-        Ok(Plan::Change { command, answer }) => {
-            st.emulator
-                .execute(scope, false, command, move |tx, outcome| {
-                    answer.render(tx, outcome)
-                })
-                .await
-        }
+        Ok(Plan::Change { command, answer }) => st
+            .emulator
+            .execute(scope, false, *command, move |tx, outcome| {
+                answer.render(tx, outcome)
+            })
+            .await
+            .map(|r| r.map_err(ArmError::from)),
     };
     match outcome {
         Ok(Ok(reply)) => render(reply, &request_id),
         Ok(Err(e)) => render(error_reply(&e), &request_id),
         Err(e) => {
             tracing::error!(error = %e, path = %uri.path(), "Azure request failed inside the emulator");
-            let e = AzureError::new(
+            let e = ArmError::new(
                 500,
                 "InternalServerError",
                 "The server encountered an internal error.",

@@ -20,6 +20,7 @@
 
 pub mod auth;
 pub mod body;
+mod error;
 mod read;
 mod render;
 mod reply;
@@ -32,6 +33,7 @@ use vpcpeer_model::azure::{key, AzOperationResult, AzureError, Command, Outcome}
 use vpcpeer_model::Apply;
 use vpcpeer_model::Tx;
 
+pub use error::{arm_type, ArmError, CROSS_CLOUD};
 pub use read::effective_routes_json;
 use read::{get, list};
 pub use render::{next_hop, parse_next_hop, peering_state, sync_level};
@@ -82,22 +84,22 @@ fn date_shaped(v: &str) -> bool {
 }
 
 /// Parses the path and checks `api-version`, before any transaction.
-pub fn prepare(req: &Request<'_>) -> Result<Prepared, AzureError> {
+pub fn prepare(req: &Request<'_>) -> Result<Prepared, ArmError> {
     let Some(route) = route::parse(req.path) else {
-        return Err(AzureError::new(
+        return Err(ArmError::new(
             404,
             "InvalidResourceType",
             format!("The resource type of path '{}' is not served by this emulator (it serves resource groups, Microsoft.Network virtual networks, subnets, peerings, NSGs, route tables, NICs, virtual network gateways, and Microsoft.Compute virtual machines).", req.path),
         ));
     };
     let Some(api_version) = route::query_param(req.query, "api-version") else {
-        return Err(AzureError::bad_request(
+        return Err(ArmError::bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
     if !date_shaped(&api_version) {
-        return Err(AzureError::bad_request(
+        return Err(ArmError::bad_request(
             "InvalidApiVersionParameter",
             format!("The api-version '{api_version}' is invalid. The supported versions are date-shaped, such as '2024-05-01'."),
         ));
@@ -105,8 +107,8 @@ pub fn prepare(req: &Request<'_>) -> Result<Prepared, AzureError> {
     Ok(Prepared { route, api_version })
 }
 
-fn method_not_allowed(method: &str) -> AzureError {
-    AzureError::new(
+fn method_not_allowed(method: &str) -> ArmError {
+    ArmError::new(
         405,
         "MethodNotAllowed",
         format!("The HTTP method '{method}' is not supported on this resource."),
@@ -121,8 +123,8 @@ pub enum Plan {
     Read(Read),
     /// A change: its command, and how to answer once it is applied.
     Change {
-        /// The command.
-        command: Command,
+        /// The command (boxed: commands are large beside reads).
+        command: Box<Command>,
         /// What the reply needs besides the outcome.
         answer: Answer,
     },
@@ -199,7 +201,7 @@ impl Answer {
     }
 }
 
-fn only(method: &str, allowed: &str) -> Result<(), AzureError> {
+fn only(method: &str, allowed: &str) -> Result<(), ArmError> {
     if method == allowed {
         Ok(())
     } else {
@@ -209,10 +211,10 @@ fn only(method: &str, allowed: &str) -> Result<(), AzureError> {
 
 /// Decides what the request asks for, from the request alone (no world): the method against
 /// the route, and for a change its body read into a command.
-pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, AzureError> {
+pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, ArmError> {
     let method = req.method.to_ascii_uppercase();
     let change = |command: Command| Plan::Change {
-        command,
+        command: Box::new(command),
         answer: Answer {
             base: req.base_url.trim_end_matches('/').to_owned(),
             api: p.api_version.clone(),
@@ -290,7 +292,7 @@ pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, AzureError> {
             };
             let b = body::parse(req.body)?;
             if body::at(&b, &["tags"]).is_none() {
-                return Err(AzureError::bad_request(
+                return Err(ArmError::bad_request(
                     "InvalidRequestFormat",
                     "Cannot parse the request: PATCH updates tags only, and needs a 'tags' object.",
                 ));
@@ -306,8 +308,11 @@ pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, AzureError> {
 }
 
 /// Answers a read on the world as it is.
-pub fn read(tx: &Tx<'_, '_>, r: &Read) -> Result<Reply, AzureError> {
-    let world = tx.world();
+pub fn read(tx: &Tx<'_, '_>, r: &Read) -> Result<Reply, ArmError> {
+    read_world(tx.world(), r).map_err(ArmError::from)
+}
+
+fn read_world(world: &vpcpeer_model::World, r: &Read) -> Result<Reply, AzureError> {
     match r {
         Read::Operation { sub, id } => {
             let op = ops::get_operation(world, sub, id)?;
@@ -351,11 +356,11 @@ pub fn read(tx: &Tx<'_, '_>, r: &Read) -> Result<Reply, AzureError> {
 
 /// Runs the request on `tx`: a read on the world, or the command applied and its outcome
 /// rendered (what the server does under the emulator's lock, for tests that hold a `Tx`).
-pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Reply, AzureError> {
+pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Reply, ArmError> {
     match plan(req, p)? {
         Plan::Read(r) => read(tx, &r),
         Plan::Change { command, answer } => {
-            let outcome = command.apply(tx)?;
+            let outcome = (*command).apply(tx)?;
             Ok(answer.render(tx, outcome))
         }
     }

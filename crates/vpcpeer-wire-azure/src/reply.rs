@@ -2,8 +2,9 @@
 //! URLs and statuses of long-running operations (`Lro`), which are already finished when
 //! answered.
 
+use crate::ArmError;
 use serde_json::{json, Value};
-use vpcpeer_model::azure::{AzOperation, AzureError};
+use vpcpeer_model::azure::AzOperation;
 
 /// An answer: status, extra headers and an optional JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +36,7 @@ impl Reply {
 }
 
 /// The ARM error document of `e`, as a reply.
-pub fn error_reply(e: &AzureError) -> Reply {
+pub fn error_reply(e: &ArmError) -> Reply {
     Reply::json(
         e.status,
         json!({"error": {"code": e.code, "message": e.message, "details": []}}),

@@ -5,15 +5,15 @@ use crate::read::get;
 use crate::render::parse_next_hop;
 use crate::reply::{error_reply, Reply};
 use crate::route::{Kind, Route};
-use crate::{body, render, route, Answer, Request};
+use crate::{body, render, route, Answer, ArmError, Request};
 use serde_json::Value;
 use vpcpeer_model::azure::ops::{self, Target};
 use vpcpeer_model::azure::{
-    AzAccess, AzDirection, AzGatewayType, AzSecurityRule, AzureError, Command, Outcome, Written,
+    AzAccess, AzDirection, AzGatewayType, AzSecurityRule, Command, Outcome, Written,
 };
 use vpcpeer_model::{Tx, World};
 
-fn subnet_spec(name: &str, v: &Value, path: &[&str]) -> Result<ops::SubnetSpec, AzureError> {
+fn subnet_spec(name: &str, v: &Value, path: &[&str]) -> Result<ops::SubnetSpec, ArmError> {
     let p = |rest: &[&'static str]| -> Vec<&str> {
         path.iter().copied().chain(rest.iter().copied()).collect()
     };
@@ -30,9 +30,9 @@ fn subnet_spec(name: &str, v: &Value, path: &[&str]) -> Result<ops::SubnetSpec, 
     })
 }
 
-fn required_str(v: &Value, path: &[&str], what: &str) -> Result<String, AzureError> {
+fn required_str(v: &Value, path: &[&str], what: &str) -> Result<String, ArmError> {
     body::string(v, path)?.ok_or_else(|| {
-        AzureError::bad_request(
+        ArmError::bad_request(
             "InvalidRequestFormat",
             format!(
                 "Cannot parse the request: {what} requires '{}'.",
@@ -42,12 +42,12 @@ fn required_str(v: &Value, path: &[&str], what: &str) -> Result<String, AzureErr
     })
 }
 
-fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, AzureError> {
+fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, ArmError> {
     let name = match name {
         Some(n) => n.to_owned(),
         None => required_str(r, &["name"], "a security rule")?,
     };
-    let list = |single: &str, plural: &str| -> Result<Vec<String>, AzureError> {
+    let list = |single: &str, plural: &str| -> Result<Vec<String>, ArmError> {
         let mut out = body::strings(r, &["properties", plural])?.unwrap_or_default();
         if let Some(s) = body::string(r, &["properties", single])? {
             out.insert(0, s);
@@ -58,7 +58,7 @@ fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, AzureE
         "inbound" => AzDirection::Inbound,
         "outbound" => AzDirection::Outbound,
         other => {
-            return Err(AzureError::bad_request(
+            return Err(ArmError::bad_request(
                 "InvalidRequestFormat",
                 format!("Cannot parse the request: security rule {name} has direction '{other}'; expected Inbound or Outbound."),
             ))
@@ -68,14 +68,14 @@ fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, AzureE
         "allow" => AzAccess::Allow,
         "deny" => AzAccess::Deny,
         other => {
-            return Err(AzureError::bad_request(
+            return Err(ArmError::bad_request(
                 "InvalidRequestFormat",
                 format!("Cannot parse the request: security rule {name} has access '{other}'; expected Allow or Deny."),
             ))
         }
     };
     let priority = body::number(r, &["properties", "priority"])?.ok_or_else(|| {
-        AzureError::bad_request(
+        ArmError::bad_request(
             "SecurityRuleInvalidPriority",
             format!("Security rule {name} has no priority."),
         )
@@ -94,13 +94,13 @@ fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, AzureE
     })
 }
 
-fn route_spec(name: &str, r: &Value) -> Result<ops::RouteSpec, AzureError> {
+fn route_spec(name: &str, r: &Value) -> Result<ops::RouteSpec, ArmError> {
     let hop = required_str(r, &["properties", "nextHopType"], "a route")?;
     Ok(ops::RouteSpec {
         name: name.to_owned(),
         prefix: required_str(r, &["properties", "addressPrefix"], "a route")?,
         next_hop: parse_next_hop(&hop).ok_or_else(|| {
-            AzureError::bad_request(
+            ArmError::bad_request(
                 "InvalidRequestFormat",
                 format!("Cannot parse the request: route {name} has nextHopType '{hop}'; expected VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None."),
             )
@@ -118,7 +118,7 @@ pub(crate) fn parse_put(
     kind: &Kind,
     name: &str,
     b: &Value,
-) -> Result<Command, AzureError> {
+) -> Result<Command, ArmError> {
     let t = Target::new(sub, rg, name);
     let location = body::string(b, &["location"])?;
     let tags = body::tags(b)?;
@@ -159,13 +159,13 @@ pub(crate) fn parse_put(
                 None => false,
                 Some(v) if v.eq_ignore_ascii_case("true") => true,
                 Some(v) => {
-                    return Err(AzureError::bad_request(
+                    return Err(ArmError::bad_request(
                         "InvalidParameter",
                         format!("syncRemoteAddressSpace may only be 'true', got '{v}'."),
                     ))
                 }
             };
-            let flag = |f: &str, d: bool| -> Result<bool, AzureError> {
+            let flag = |f: &str, d: bool| -> Result<bool, ArmError> {
                 Ok(body::boolean(b, &["properties", f])?.unwrap_or(d))
             };
             let peering = ops::PutPeering {
@@ -247,7 +247,7 @@ pub(crate) fn parse_put(
                                 primary: body::boolean(c, &["properties", "primary"])?,
                             })
                         })
-                        .collect::<Result<Vec<_>, AzureError>>()
+                        .collect::<Result<Vec<_>, ArmError>>()
                 })
                 .transpose()?
                 .unwrap_or_default();
@@ -266,7 +266,7 @@ pub(crate) fn parse_put(
                 None | Some("vpn") => AzGatewayType::Vpn,
                 Some("expressroute") => AzGatewayType::ExpressRoute,
                 Some(other) => {
-                    return Err(AzureError::bad_request(
+                    return Err(ArmError::bad_request(
                         "InvalidRequestFormat",
                         format!("Cannot parse the request: gatewayType '{other}' is not Vpn or ExpressRoute."),
                     ))
@@ -397,7 +397,7 @@ pub(crate) fn render(tx: &Tx<'_, '_>, a: &Answer, outcome: Outcome) -> Reply {
                 kind,
                 name,
             } => get(tx.world(), sub, rg, kind, name)
-                .map_or_else(|e| error_reply(&e), |v| Reply::json(200, v)),
+                .map_or_else(|e| error_reply(&e.into()), |v| Reply::json(200, v)),
             _ => Reply::empty(204),
         },
     }

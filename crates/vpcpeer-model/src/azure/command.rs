@@ -246,8 +246,8 @@ pub enum Outcome {
     },
     /// A resource was written, and its finished operation recorded.
     Written {
-        /// The record.
-        record: Written,
+        /// The record (boxed: records are large beside the other outcomes).
+        record: Box<Written>,
         /// Whether it was created.
         created: bool,
         /// The finished operation.
@@ -366,7 +366,7 @@ fn written(tx: &mut Tx<'_, '_>, subscription: &str, (record, created): (Written,
     };
     let operation = ops::record_operation(tx, subscription, &location, AzOperationResult::None);
     Outcome::Written {
-        record,
+        record: Box::new(record),
         created,
         operation,
     }

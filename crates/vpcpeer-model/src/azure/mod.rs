@@ -3,8 +3,9 @@
 //! gateways, and VNet peering links with their derived state.
 //!
 //! Records are keyed by their ARM id in lower case ([`key`]); the subscription of a record is the
-//! account of the caller's `Scope`, and its region is its `location`. Commands live in [`ops`] and
-//! report [`AzureError`]s that already carry ARM's code and HTTP status. A peering's
+//! account of the caller's `Scope`, and its region is its `location`. Every change is a
+//! [`Command`] applied by one `apply` (its steps live in [`ops`]); a refusal is a structured
+//! [`AzureError`] that `vpcpeer-wire-azure` words in ARM's terms. A peering's
 //! `peeringState` and `peeringSyncLevel` are derived on read ([`peering::view`]), never stored.
 
 mod command;
@@ -21,7 +22,7 @@ pub mod security;
 mod tests;
 
 pub use command::{Command, Outcome, Written};
-pub use error::AzureError;
+pub use error::{AzureError, Limit, OtherCloud, PeeredSide, Side};
 pub use resources::*;
 
 /// The storage key of an ARM id: lower case, without a trailing `/`.

@@ -17,10 +17,9 @@ pub fn put_resource_group(
             .chars()
             .all(|c| c.is_alphanumeric() || "._-()".contains(c));
     if !valid {
-        return Err(AzureError::bad_request(
-            "InvalidResourceGroupName",
-            format!("The provided resource group name '{name}' has these invalid characters or is too long. The name can only be a letter, digit, '-', '.', '(', ')' or '_', up to 90 characters, and may not end with '.'."),
-        ));
+        return Err(AzureError::InvalidGroupName {
+            name: name.to_owned(),
+        });
     }
     let location = require_location(location)?;
     let display_id = resource_group_id(subscription, name);
@@ -28,11 +27,10 @@ pub fn put_resource_group(
     let existing = tx.get::<AzResourceGroup>(&id).cloned();
     if let Some(rg) = &existing {
         if rg.location != normalize_location(location) {
-            return Err(AzureError::new(
-                409,
-                "InvalidResourceGroupLocation",
-                format!("Invalid resource group location '{}'. The Resource group already exists in location '{}'.", normalize_location(location), rg.location),
-            ));
+            return Err(AzureError::GroupLocationChanged {
+                location: rg.location.clone(),
+                wanted: normalize_location(location),
+            });
         }
     }
     let rg = AzResourceGroup {
@@ -78,13 +76,9 @@ pub fn delete_resource_group(
                 .iter()
                 .any(|c| key(&c.subnet_id).starts_with(&prefix))
     }) {
-        return Err(AzureError::bad_request(
-            "InUseSubnetCannotBeDeleted",
-            format!(
-                "Subnet is in use by {} and cannot be deleted.",
-                nic.display_id
-            ),
-        ));
+        return Err(AzureError::GroupSubnetInUse {
+            nic: nic.display_id.clone(),
+        });
     }
     for k in vms {
         tx.remove::<AzVm>(&k);

@@ -31,47 +31,33 @@ pub struct PutRouteTable {
 fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
     check_name(&spec.name)?;
     let prefix = parse_prefix(&spec.prefix)?;
-    let ip = match (&spec.next_hop, &spec.next_hop_ip) {
-        (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
-            AzureError::bad_request(
-                "InvalidNextHopIpAddress",
-                format!(
-                    "Route {} has an invalid next hop IP address {ip}.",
-                    spec.name
-                ),
-            )
-        })?),
-        (AzNextHop::VirtualAppliance, None) => {
-            return Err(AzureError::bad_request(
-                "NextHopIpAddressRequired",
-                format!(
-                    "Route {} has next hop type VirtualAppliance and needs nextHopIpAddress.",
-                    spec.name
-                ),
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(AzureError::bad_request(
-                "NextHopIpAddressNotAllowed",
-                format!(
-                    "Route {} may have nextHopIpAddress only with next hop type VirtualAppliance.",
-                    spec.name
-                ),
-            ))
-        }
-        (_, None) => None,
-    };
+    let ip =
+        match (&spec.next_hop, &spec.next_hop_ip) {
+            (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(
+                |_| AzureError::InvalidNextHopIp {
+                    route: spec.name.clone(),
+                    ip: ip.clone(),
+                },
+            )?),
+            (AzNextHop::VirtualAppliance, None) => {
+                return Err(AzureError::NextHopIpRequired {
+                    route: spec.name.clone(),
+                })
+            }
+            (_, Some(_)) => {
+                return Err(AzureError::NextHopIpNotAllowed {
+                    route: spec.name.clone(),
+                })
+            }
+            (_, None) => None,
+        };
     if matches!(
         spec.next_hop,
         AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering
     ) {
-        return Err(AzureError::bad_request(
-            "InvalidNextHopType",
-            format!(
-                "Route {} has a next hop type that only system routes use.",
-                spec.name
-            ),
-        ));
+        return Err(AzureError::SystemNextHop {
+            route: spec.name.clone(),
+        });
     }
     Ok(AzRoute {
         name: spec.name.clone(),
@@ -93,13 +79,7 @@ pub fn put_route_table(
         id,
         existing,
     } = PutStart::<AzRouteTable>::new(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
-    limits::check_count(
-        req.routes.len(),
-        limits::MAX_ROUTES,
-        "RouteCountLimitReached",
-        "route table",
-        "routes",
-    )?;
+    limits::check_count(req.routes.len(), limits::MAX_ROUTES, Limit::Routes)?;
     let routes = req
         .routes
         .iter()
@@ -112,13 +92,11 @@ pub fn put_route_table(
             .insert(b.name.to_ascii_lowercase(), b)
             .or(by_prefix.insert(b.prefix, b));
         if let Some(a) = earlier {
-            return Err(AzureError::bad_request(
-                "RouteConflict",
-                format!(
-                    "Routes {} and {} of route table {} have the same name or address prefix.",
-                    a.name, b.name, t.name
-                ),
-            ));
+            return Err(AzureError::RoutesConflict {
+                a: a.name.clone(),
+                b: b.name.clone(),
+                table: t.name.clone(),
+            });
         }
     }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
@@ -137,7 +115,7 @@ pub fn put_route_table(
 
 /// The route table a route request names.
 fn table_of(tx: &Tx<'_, '_>, table: &Target) -> Result<AzRouteTable, AzureError> {
-    required(tx, table, "routeTables", "Microsoft.Network/routeTables")
+    required(tx, table, "routeTables", Tagged::RouteTable)
 }
 
 /// Creates or updates one route of a route table; returns the table and whether it was created.
@@ -149,22 +127,13 @@ pub fn put_route(
     let mut rt = table_of(tx, table)?;
     let route = build_route(&spec)?;
     let created = upsert_named(&mut rt.routes, route, |r| &mut r.name);
-    limits::check_count(
-        rt.routes.len(),
-        limits::MAX_ROUTES,
-        "RouteCountLimitReached",
-        "route table",
-        "routes",
-    )?;
+    limits::check_count(rt.routes.len(), limits::MAX_ROUTES, Limit::Routes)?;
     let mut prefixes = BTreeSet::new();
     if rt.routes.iter().any(|r| !prefixes.insert(r.prefix)) {
-        return Err(AzureError::bad_request(
-            "RouteConflict",
-            format!(
-                "Route table {} already has a route for {}.",
-                rt.name, spec.prefix
-            ),
-        ));
+        return Err(AzureError::RoutePrefixTaken {
+            table: rt.name.clone(),
+            prefix: spec.prefix,
+        });
     }
     tx.put(rt.clone());
     Ok((rt, created))
@@ -186,13 +155,10 @@ pub fn delete_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, Azure
         return Ok(false);
     };
     if let Some(u) = referencing_subnet(tx.world(), &id, false) {
-        return Err(AzureError::bad_request(
-            "InUseRouteTableCannotBeDeleted",
-            format!(
-                "Route table {} is in use by subnet {u} and cannot be deleted.",
-                t.network_id("routeTables")
-            ),
-        ));
+        return Err(AzureError::RouteTableInUse {
+            table: t.network_id("routeTables"),
+            subnet: u,
+        });
     }
     tx.remove::<AzRouteTable>(&id);
     Ok(true)
