@@ -10,6 +10,8 @@
 
 mod command;
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod cross_subscription_tests;
 mod error;
 pub mod limits;
