@@ -84,6 +84,17 @@ pub fn array<'a>(v: &'a Value, path: &[&str]) -> Result<Option<&'a Vec<Value>>, 
     }
 }
 
+/// Each item of an array field read by `item` (`None` when the field is absent).
+pub fn each<T>(
+    v: &Value,
+    path: &[&str],
+    item: impl Fn(&Value) -> Result<T, ArmError>,
+) -> Result<Option<Vec<T>>, ArmError> {
+    array(v, path)?
+        .map(|a| a.iter().map(item).collect())
+        .transpose()
+}
+
 /// An array of strings.
 pub fn strings(v: &Value, path: &[&str]) -> Result<Option<Vec<String>>, ArmError> {
     match array(v, path)? {

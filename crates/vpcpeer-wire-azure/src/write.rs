@@ -130,14 +130,9 @@ pub(crate) fn parse_put(
             tags,
         }),
         Kind::Vnet => {
-            let subnets = match body::array(b, &["properties", "subnets"])? {
-                None => None,
-                Some(a) => Some(
-                    a.iter()
-                        .map(|s| subnet_spec(&required_str(s, &["name"], "a subnet")?, s, &[]))
-                        .collect::<Result<Vec<_>, _>>()?,
-                ),
-            };
+            let subnets = body::each(b, &["properties", "subnets"], |s| {
+                subnet_spec(&required_str(s, &["name"], "a subnet")?, s, &[])
+            })?;
             let vnet = ops::PutVnet {
                 location,
                 prefixes: body::strings(b, &["properties", "addressSpace", "addressPrefixes"])?
@@ -184,14 +179,10 @@ pub(crate) fn parse_put(
             })
         }
         Kind::Nsg => {
-            let rules = body::array(b, &["properties", "securityRules"])?
-                .map(|a| {
-                    a.iter()
-                        .map(|r| security_rule(r, None))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default();
+            let rules = body::each(b, &["properties", "securityRules"], |r| {
+                security_rule(r, None)
+            })?
+            .unwrap_or_default();
             Ok(Command::PutNsg {
                 target: t,
                 nsg: ops::PutNsg {
@@ -202,14 +193,10 @@ pub(crate) fn parse_put(
             })
         }
         Kind::RouteTable => {
-            let routes = body::array(b, &["properties", "routes"])?
-                .map(|a| {
-                    a.iter()
-                        .map(|r| route_spec(&required_str(r, &["name"], "a route")?, r))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default();
+            let routes = body::each(b, &["properties", "routes"], |r| {
+                route_spec(&required_str(r, &["name"], "a route")?, r)
+            })?
+            .unwrap_or_default();
             let table = ops::PutRouteTable {
                 location,
                 routes,
@@ -231,26 +218,17 @@ pub(crate) fn parse_put(
             route: route_spec(name, b)?,
         }),
         Kind::Nic => {
-            let configs = body::array(b, &["properties", "ipConfigurations"])?
-                .map(|a| {
-                    a.iter()
-                        .map(|c| {
-                            Ok(ops::IpConfigSpec {
-                                name: required_str(c, &["name"], "an IP configuration")?,
-                                subnet_id: body::string(c, &["properties", "subnet", "id"])?,
-                                private_ip: body::string(c, &["properties", "privateIPAddress"])?,
-                                is_static: body::string(
-                                    c,
-                                    &["properties", "privateIPAllocationMethod"],
-                                )?
-                                .is_some_and(|m| m.eq_ignore_ascii_case("static")),
-                                primary: body::boolean(c, &["properties", "primary"])?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, ArmError>>()
+            let configs = body::each(b, &["properties", "ipConfigurations"], |c| {
+                Ok(ops::IpConfigSpec {
+                    name: required_str(c, &["name"], "an IP configuration")?,
+                    subnet_id: body::string(c, &["properties", "subnet", "id"])?,
+                    private_ip: body::string(c, &["properties", "privateIPAddress"])?,
+                    is_static: body::string(c, &["properties", "privateIPAllocationMethod"])?
+                        .is_some_and(|m| m.eq_ignore_ascii_case("static")),
+                    primary: body::boolean(c, &["properties", "primary"])?,
                 })
-                .transpose()?
-                .unwrap_or_default();
+            })?
+            .unwrap_or_default();
             let nic = ops::PutNic {
                 location,
                 ip_configs: configs,
@@ -290,14 +268,12 @@ pub(crate) fn parse_put(
             Ok(Command::PutGateway { target: t, gateway })
         }
         Kind::Vm => {
-            let nics = body::array(b, &["properties", "networkProfile", "networkInterfaces"])?
-                .map(|a| {
-                    a.iter()
-                        .map(|n| required_str(n, &["id"], "a network interface reference"))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default();
+            let nics = body::each(
+                b,
+                &["properties", "networkProfile", "networkInterfaces"],
+                |n| required_str(n, &["id"], "a network interface reference"),
+            )?
+            .unwrap_or_default();
             let vm = ops::PutVm {
                 location,
                 nics,

@@ -372,12 +372,19 @@ fn written(tx: &mut Tx<'_, '_>, subscription: &str, (record, created): (Written,
     }
 }
 
-/// Pairs a PUT's record with its wrapper.
-fn wrap<T>(
-    r: Result<(T, bool), AzureError>,
-    f: impl FnOnce(T) -> Written,
-) -> Result<(Written, bool), AzureError> {
-    r.map(|(x, created)| (f(x), created))
+/// A PUT's step: its record in its wrapper, and whether it was created.
+fn wrap<T>((record, created): (T, bool), f: impl FnOnce(T) -> Written) -> Step {
+    Step::Written((f(record), created))
+}
+
+/// What `apply` did, before the reply's operation is recorded.
+enum Step {
+    /// Finished: nothing to record.
+    Done(Outcome),
+    /// A PUT wrote a record (and whether it was created).
+    Written((Written, bool)),
+    /// A DELETE ran (and whether it removed something).
+    Deleted(bool),
 }
 
 impl Apply for Command {
@@ -387,7 +394,7 @@ impl Apply for Command {
     fn apply(self, tx: &mut Tx<'_, '_>) -> Result<Outcome, AzureError> {
         let sub = self.subscription().to_owned();
         let loc = self.deleted_location(tx);
-        let put = match self {
+        let step = match self {
             Command::PutResourceGroup {
                 subscription,
                 name,
@@ -396,70 +403,48 @@ impl Apply for Command {
             } => {
                 let (group, created) =
                     ops::put_resource_group(tx, &subscription, &name, location.as_deref(), tags)?;
-                return Ok(Outcome::ResourceGroup { group, created });
+                Step::Done(Outcome::ResourceGroup { group, created })
             }
             Command::UpdateTags { kind, target, tags } => {
                 ops::update_tags(tx, kind, &target, tags)?;
-                return Ok(Outcome::Retagged);
+                Step::Done(Outcome::Retagged)
             }
             Command::EffectiveRouteTable { nic } => {
-                return Ok(Outcome::Started(ops::effective_route_table(tx, &nic)?))
+                Step::Done(Outcome::Started(ops::effective_route_table(tx, &nic)?))
             }
             Command::EffectiveNsgs { nic } => {
-                return Ok(Outcome::Started(ops::effective_nsgs(tx, &nic)?))
+                Step::Done(Outcome::Started(ops::effective_nsgs(tx, &nic)?))
             }
             Command::DeleteResourceGroup { subscription, name } => {
-                let existed = ops::delete_resource_group(tx, &subscription, &name)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_resource_group(tx, &subscription, &name)?)
             }
-            Command::DeleteVnet { target } => {
-                let existed = ops::delete_vnet(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
-            }
+            Command::DeleteVnet { target } => Step::Deleted(ops::delete_vnet(tx, &target)?),
             Command::DeleteSubnet { vnet, name } => {
-                let existed = ops::delete_subnet(tx, &vnet, &name)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_subnet(tx, &vnet, &name)?)
             }
             Command::DeletePeering { vnet, name } => {
-                let existed = ops::delete_peering(tx, &vnet, &name)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_peering(tx, &vnet, &name)?)
             }
-            Command::DeleteNsg { target } => {
-                let existed = ops::delete_nsg(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
-            }
+            Command::DeleteNsg { target } => Step::Deleted(ops::delete_nsg(tx, &target)?),
             Command::DeleteSecurityRule { nsg, name } => {
-                let existed = ops::delete_security_rule(tx, &nsg, &name)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_security_rule(tx, &nsg, &name)?)
             }
             Command::DeleteRouteTable { target } => {
-                let existed = ops::delete_route_table(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_route_table(tx, &target)?)
             }
             Command::DeleteRoute { table, name } => {
-                let existed = ops::delete_route(tx, &table, &name)?;
-                return Ok(deleted(tx, &sub, loc, existed));
+                Step::Deleted(ops::delete_route(tx, &table, &name)?)
             }
-            Command::DeleteNic { target } => {
-                let existed = ops::delete_nic(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
-            }
-            Command::DeleteGateway { target } => {
-                let existed = ops::delete_gateway(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
-            }
-            Command::DeleteVm { target } => {
-                let existed = ops::delete_vm(tx, &target)?;
-                return Ok(deleted(tx, &sub, loc, existed));
-            }
+            Command::DeleteNic { target } => Step::Deleted(ops::delete_nic(tx, &target)?),
+            Command::DeleteGateway { target } => Step::Deleted(ops::delete_gateway(tx, &target)?),
+            Command::DeleteVm { target } => Step::Deleted(ops::delete_vm(tx, &target)?),
             Command::PutVnet { target, vnet } => {
-                wrap(ops::put_vnet(tx, &target, vnet), Written::Vnet)
+                wrap(ops::put_vnet(tx, &target, vnet)?, Written::Vnet)
             }
             Command::PutSubnet { vnet, subnet } => {
                 let name = subnet.name.clone();
-                wrap(ops::put_subnet(tx, &vnet, subnet), |vnet| Written::Subnet {
-                    vnet,
-                    name,
+                wrap(ops::put_subnet(tx, &vnet, subnet)?, |vnet| {
+                    Written::Subnet { vnet, name }
                 })
             }
             Command::PutPeering {
@@ -467,33 +452,37 @@ impl Apply for Command {
                 name,
                 peering,
             } => wrap(
-                ops::put_peering(tx, &vnet, &name, peering),
+                ops::put_peering(tx, &vnet, &name, peering)?,
                 Written::Peering,
             ),
-            Command::PutNsg { target, nsg } => wrap(ops::put_nsg(tx, &target, nsg), Written::Nsg),
+            Command::PutNsg { target, nsg } => wrap(ops::put_nsg(tx, &target, nsg)?, Written::Nsg),
             Command::PutSecurityRule { nsg, rule } => {
                 let name = rule.name.clone();
-                wrap(ops::put_security_rule(tx, &nsg, rule), |nsg| {
+                wrap(ops::put_security_rule(tx, &nsg, rule)?, |nsg| {
                     Written::SecurityRule { nsg, name }
                 })
             }
             Command::PutRouteTable { target, table } => wrap(
-                ops::put_route_table(tx, &target, table),
+                ops::put_route_table(tx, &target, table)?,
                 Written::RouteTable,
             ),
             Command::PutRoute { table, route } => {
                 let name = route.name.clone();
-                wrap(ops::put_route(tx, &table, route), |table| Written::Route {
+                wrap(ops::put_route(tx, &table, route)?, |table| Written::Route {
                     table,
                     name,
                 })
             }
-            Command::PutNic { target, nic } => wrap(ops::put_nic(tx, &target, nic), Written::Nic),
+            Command::PutNic { target, nic } => wrap(ops::put_nic(tx, &target, nic)?, Written::Nic),
             Command::PutGateway { target, gateway } => {
-                wrap(ops::put_gateway(tx, &target, gateway), Written::Gateway)
+                wrap(ops::put_gateway(tx, &target, gateway)?, Written::Gateway)
             }
-            Command::PutVm { target, vm } => wrap(ops::put_vm(tx, &target, vm), Written::Vm),
+            Command::PutVm { target, vm } => wrap(ops::put_vm(tx, &target, vm)?, Written::Vm),
         };
-        Ok(written(tx, &sub, put?))
+        Ok(match step {
+            Step::Done(outcome) => outcome,
+            Step::Written(w) => written(tx, &sub, w),
+            Step::Deleted(existed) => deleted(tx, &sub, loc, existed),
+        })
     }
 }

@@ -6,7 +6,7 @@ use super::ops::{
     IpConfigSpec, PutGateway, PutNic, PutNsg, PutPeering, PutRouteTable, PutVm, PutVnet, RouteSpec,
     SubnetSpec, Tagged, Target,
 };
-use super::tests::kind;
+use super::tests::{kind, rule};
 use super::*;
 use crate::command::Apply;
 use crate::{Ctx, Limits, RecordingIds, Scope, ScriptedIds, SeededIds, Timestamp, Tx, World};
@@ -54,21 +54,6 @@ fn peering(from: &str, name: &str, to: &str) -> Command {
             remote_vnet_id: Some(net_id("virtualNetworks", to)),
             ..Default::default()
         },
-    }
-}
-
-fn rule(name: &str, priority: u32) -> AzSecurityRule {
-    AzSecurityRule {
-        name: name.into(),
-        priority,
-        direction: AzDirection::Inbound,
-        access: AzAccess::Allow,
-        protocol: "Tcp".into(),
-        source_ports: vec!["*".into()],
-        destination_ports: vec!["443".into()],
-        source_prefixes: vec!["*".into()],
-        destination_prefixes: vec!["*".into()],
-        description: None,
     }
 }
 

@@ -908,7 +908,7 @@ fn finished_operations_are_forgotten_after_a_day() {
     assert_eq!(az.env.world.az_operations.len(), 2);
 }
 
-fn rule(name: &str, priority: u32) -> AzSecurityRule {
+pub(super) fn rule(name: &str, priority: u32) -> AzSecurityRule {
     AzSecurityRule {
         name: name.into(),
         priority,

@@ -94,13 +94,10 @@ pub fn put_gateway(
         gateway_type: req.gateway_type,
         vpn_type: req.vpn_type.unwrap_or_else(|| "RouteBased".into()),
         sku: req.sku.unwrap_or_else(|| "VpnGw1".into()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(gw.clone());
-    Ok((gw, existing.is_none()))
+    Ok(saved(tx, gw, &existing))
 }
 
 /// Deletes a gateway; refused while a peer uses it through gateway transit.

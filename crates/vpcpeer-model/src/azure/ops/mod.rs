@@ -246,42 +246,66 @@ macro_rules! top_level {
 
 top_level!(AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
 
-/// What the PUT of a top-level resource starts from.
-struct PutStart<T> {
-    /// The location asked for.
-    location: String,
-    /// The id as this request spells it.
+/// What the PUT of a top-level resource starts from: the location asked for, the id as this
+/// request spells it, the record's key and the record stored under it, if any.
+type Start<T> = (String, String, String, Option<T>);
+
+/// Checks the name, the resource group and the location (in that order), then reads the record
+/// at `display_id`; a stored record must stay in its location.
+fn put_start<T: TopLevel>(
+    tx: &Tx<'_, '_>,
+    t: &Target,
     display_id: String,
-    /// The record's key.
-    id: String,
-    /// The record stored under it, if any.
-    existing: Option<T>,
+    location: Option<&str>,
+) -> Result<Start<T>, AzureError> {
+    check_name(&t.name)?;
+    require_group(tx.world(), t)?;
+    let location = require_location(location)?.to_owned();
+    let id = key(&display_id);
+    let existing = tx.get::<T>(&id).cloned();
+    if let Some(e) = &existing {
+        check_same_location(e.place(), e.display_id(), &location)?;
+    }
+    Ok((location, display_id, id, existing))
 }
 
-impl<T: TopLevel> PutStart<T> {
-    /// Checks the name, the resource group and the location (in that order), then reads the
-    /// record at `display_id`; a stored record must stay in its location.
-    fn new(
-        tx: &Tx<'_, '_>,
-        t: &Target,
-        display_id: String,
-        location: Option<&str>,
-    ) -> Result<Self, AzureError> {
-        check_name(&t.name)?;
-        require_group(tx.world(), t)?;
-        let location = require_location(location)?.to_owned();
-        let id = key(&display_id);
-        let existing = tx.get::<T>(&id).cloned();
-        if let Some(e) = &existing {
-            check_same_location(e.place(), e.display_id(), &location)?;
-        }
-        Ok(PutStart {
-            location,
-            display_id,
-            id,
-            existing,
-        })
+/// A record with a GUID drawn when it is created.
+trait Guid {
+    fn guid(&self) -> &str;
+}
+
+macro_rules! guid {
+    ($($ty:ty),*) => {
+        $(impl Guid for $ty {
+            fn guid(&self) -> &str {
+                &self.guid
+            }
+        })*
+    };
+}
+
+guid!(AzVnet, AzNsg, AzNic, AzGateway, AzVm);
+
+/// The GUID a PUT keeps: the stored record's, else a fresh one.
+fn kept_guid<T: Guid>(tx: &mut Tx<'_, '_>, existing: &Option<T>) -> String {
+    existing
+        .as_ref()
+        .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid().to_owned())
+}
+
+/// Stores what a PUT built; returns it and whether it was created.
+fn saved<T: TopLevel>(tx: &mut Tx<'_, '_>, record: T, existing: &Option<T>) -> (T, bool) {
+    tx.put(record.clone());
+    (record, existing.is_none())
+}
+
+/// Stores `parent` when `removed` says a child of it went; returns whether one did (a DELETE of
+/// a security rule or a route).
+fn child_removed<T: TopLevel>(tx: &mut Tx<'_, '_>, parent: T, removed: bool) -> bool {
+    if removed {
+        tx.put(parent);
     }
+    removed
 }
 
 /// The id and name a PUT keeps: the stored record's first spelling, else the request's.

@@ -46,12 +46,7 @@ fn used_ips(world: &World, subnet_key: &str, except_nic: &str) -> BTreeSet<Ipv4A
 /// Creates or updates a NIC; a dynamic address is the subnet's first free one (Azure reserves the
 /// first four addresses and the last).
 pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzNic>::new(
+    let (location, display_id, id, existing) = put_start::<AzNic>(
         tx,
         t,
         t.network_id("networkInterfaces"),
@@ -181,13 +176,10 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         nsg: req.nsg,
         ip_forwarding: req.ip_forwarding,
         vm: existing.as_ref().and_then(|e| e.vm.clone()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(nic.clone());
-    Ok((nic, existing.is_none()))
+    Ok(saved(tx, nic, &existing))
 }
 
 /// Deletes a NIC; refused while a VM uses it.
@@ -231,12 +223,8 @@ pub fn vm_id(t: &Target) -> String {
 
 /// Creates or updates a VM and attaches its NICs.
 pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzVm>::new(tx, t, vm_id(t), req.location.as_deref())?;
+    let (location, display_id, id, existing) =
+        put_start::<AzVm>(tx, t, vm_id(t), req.location.as_deref())?;
     limits::check_count(req.nics.len(), limits::MAX_VM_NICS, Limit::VmNics)?;
     if req.nics.is_empty() {
         return Err(AzureError::VmNeedsNic);
@@ -267,9 +255,7 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         place: t.place(&location),
         nics: req.nics.clone(),
         size: req.size.unwrap_or_else(|| "Standard_B1s".into()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
     let created = existing.is_none();

@@ -15,12 +15,7 @@ pub struct PutNsg {
 
 /// Creates or updates a network security group.
 pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzNsg>::new(
+    let (location, display_id, id, existing) = put_start::<AzNsg>(
         tx,
         t,
         t.network_id("networkSecurityGroups"),
@@ -34,13 +29,10 @@ pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, b
         name,
         place: t.place(&location),
         rules: req.rules,
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(nsg.clone());
-    Ok((nsg, existing.is_none()))
+    Ok(saved(tx, nsg, &existing))
 }
 
 fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
@@ -173,11 +165,8 @@ pub fn delete_security_rule(
     name: &str,
 ) -> Result<bool, AzureError> {
     let mut n = nsg_of(tx, nsg)?;
-    if !remove_named(&mut n.rules, name, |r| &r.name) {
-        return Ok(false);
-    }
-    tx.put(n);
-    Ok(true)
+    let removed = remove_named(&mut n.rules, name, |r| &r.name);
+    Ok(child_removed(tx, n, removed))
 }
 
 /// Deletes an NSG; refused while a subnet or NIC uses it.

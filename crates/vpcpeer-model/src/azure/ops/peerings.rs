@@ -132,30 +132,23 @@ pub fn put_peering(
             prefixes: o,
         });
     }
-    for third in peers_of(tx.world(), &remote, Some(&local.id)) {
-        let o = overlapping(&local.prefixes, &third.prefixes);
-        if !o.is_empty() {
-            return Err(AzureError::PeeringOverlapsPeer {
-                peering: display_id,
-                local: local.display_id.clone(),
-                remote: remote.display_id.clone(),
-                side: PeeredSide::Local,
-                third: third.display_id.clone(),
-                prefixes: o.into(),
-            });
-        }
-    }
-    for third in peers_of(tx.world(), &local, Some(&remote.id)) {
-        let o = overlapping(&remote.prefixes, &third.prefixes);
-        if !o.is_empty() {
-            return Err(AzureError::PeeringOverlapsPeer {
-                peering: display_id,
-                local: local.display_id.clone(),
-                remote: remote.display_id.clone(),
-                side: PeeredSide::Remote,
-                third: third.display_id.clone(),
-                prefixes: o.into(),
-            });
+    // Each side against the VNets already peered with the other side.
+    for (side, this, other) in [
+        (PeeredSide::Local, &local, &remote),
+        (PeeredSide::Remote, &remote, &local),
+    ] {
+        for third in peers_of(tx.world(), other, Some(&this.id)) {
+            let o = overlapping(&this.prefixes, &third.prefixes);
+            if !o.is_empty() {
+                return Err(AzureError::PeeringOverlapsPeer {
+                    peering: display_id,
+                    local: local.display_id.clone(),
+                    remote: remote.display_id.clone(),
+                    side,
+                    third: third.display_id.clone(),
+                    prefixes: o.into(),
+                });
+            }
         }
     }
     let reverse = peering::links_of(tx.world(), &remote_key)

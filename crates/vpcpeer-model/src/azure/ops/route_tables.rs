@@ -73,12 +73,8 @@ pub fn put_route_table(
     t: &Target,
     req: PutRouteTable,
 ) -> Result<(AzRouteTable, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzRouteTable>::new(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
+    let (location, display_id, id, existing) =
+        put_start::<AzRouteTable>(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
     limits::check_count(req.routes.len(), limits::MAX_ROUTES, Limit::Routes)?;
     let routes = req
         .routes
@@ -109,8 +105,7 @@ pub fn put_route_table(
         disable_bgp_route_propagation: req.disable_bgp_route_propagation,
         tags: req.tags,
     };
-    tx.put(rt.clone());
-    Ok((rt, existing.is_none()))
+    Ok(saved(tx, rt, &existing))
 }
 
 /// The route table a route request names.
@@ -142,11 +137,8 @@ pub fn put_route(
 /// Deletes one route; returns whether it existed.
 pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<bool, AzureError> {
     let mut rt = table_of(tx, table)?;
-    if !remove_named(&mut rt.routes, name, |r| &r.name) {
-        return Ok(false);
-    }
-    tx.put(rt);
-    Ok(true)
+    let removed = remove_named(&mut rt.routes, name, |r| &r.name);
+    Ok(child_removed(tx, rt, removed))
 }
 
 /// Deletes a route table; refused while a subnet uses it.

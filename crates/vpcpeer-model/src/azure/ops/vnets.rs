@@ -185,12 +185,7 @@ pub fn put_vnet(
     t: &Target,
     req: PutVnet,
 ) -> Result<(AzVnet, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzVnet>::new(
+    let (location, display_id, id, existing) = put_start::<AzVnet>(
         tx,
         t,
         t.network_id("virtualNetworks"),
@@ -316,15 +311,11 @@ pub fn put_vnet(
         place: t.place(&location),
         prefixes,
         subnets,
-        guid: match &existing {
-            Some(v) => v.guid.clone(),
-            None => tx.ctx.ids.uuid(),
-        },
+        guid: kept_guid(tx, &existing),
         created: existing.as_ref().map_or(tx.now(), |v| v.created),
         tags: req.tags,
     };
-    tx.put(vnet.clone());
-    Ok((vnet, existing.is_none()))
+    Ok(saved(tx, vnet, &existing))
 }
 
 /// Deletes a virtual network and its peering links (links of other VNets pointing at it become
