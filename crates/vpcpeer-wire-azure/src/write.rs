@@ -9,7 +9,8 @@ use crate::{body, render, route, Answer, ArmError, Request};
 use serde_json::Value;
 use vpcpeer_model::azure::ops::{self, Target};
 use vpcpeer_model::azure::{
-    AzAccess, AzDirection, AzGatewayType, AzSecurityRule, Command, Outcome, Written,
+    AddressPrefix, AzAccess, AzDirection, AzGatewayType, AzSecurityRule, Command, IpAddress,
+    Outcome, Written,
 };
 use vpcpeer_model::{Tx, World};
 
@@ -24,7 +25,7 @@ fn subnet_spec(name: &str, v: &Value, path: &[&str]) -> Result<ops::SubnetSpec, 
     };
     Ok(ops::SubnetSpec {
         name: name.to_owned(),
-        prefix,
+        prefix: prefix.map(AddressPrefix::new),
         nsg: body::string(v, &p(&["properties", "networkSecurityGroup", "id"]))?,
         route_table: body::string(v, &p(&["properties", "routeTable", "id"]))?,
     })
@@ -98,14 +99,14 @@ fn route_spec(name: &str, r: &Value) -> Result<ops::RouteSpec, ArmError> {
     let hop = required_str(r, &["properties", "nextHopType"], "a route")?;
     Ok(ops::RouteSpec {
         name: name.to_owned(),
-        prefix: required_str(r, &["properties", "addressPrefix"], "a route")?,
+        prefix: AddressPrefix::new(required_str(r, &["properties", "addressPrefix"], "a route")?),
         next_hop: parse_next_hop(&hop).ok_or_else(|| {
             ArmError::bad_request(
                 "InvalidRequestFormat",
                 format!("Cannot parse the request: route {name} has nextHopType '{hop}'; expected VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None."),
             )
         })?,
-        next_hop_ip: body::string(r, &["properties", "nextHopIpAddress"])?,
+        next_hop_ip: body::string(r, &["properties", "nextHopIpAddress"])?.map(IpAddress::new),
     })
 }
 
@@ -136,7 +137,10 @@ pub(crate) fn parse_put(
             let vnet = ops::PutVnet {
                 location,
                 prefixes: body::strings(b, &["properties", "addressSpace", "addressPrefixes"])?
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(AddressPrefix::new)
+                    .collect(),
                 subnets,
                 tags,
             };
@@ -222,7 +226,8 @@ pub(crate) fn parse_put(
                 Ok(ops::IpConfigSpec {
                     name: required_str(c, &["name"], "an IP configuration")?,
                     subnet_id: body::string(c, &["properties", "subnet", "id"])?,
-                    private_ip: body::string(c, &["properties", "privateIPAddress"])?,
+                    private_ip: body::string(c, &["properties", "privateIPAddress"])?
+                        .map(IpAddress::new),
                     is_static: body::string(c, &["properties", "privateIPAllocationMethod"])?
                         .is_some_and(|m| m.eq_ignore_ascii_case("static")),
                     primary: body::boolean(c, &["properties", "primary"])?,

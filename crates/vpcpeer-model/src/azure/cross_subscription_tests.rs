@@ -64,12 +64,12 @@ fn setup() -> TestEnv {
         let subnets = vec![
             SubnetSpec {
                 name: "s".into(),
-                prefix: Some(format!("10.{i}.1.0/24")),
+                prefix: Some(format!("10.{i}.1.0/24").into()),
                 ..Default::default()
             },
             SubnetSpec {
                 name: "GatewaySubnet".into(),
-                prefix: Some(format!("10.{i}.255.0/27")),
+                prefix: Some(format!("10.{i}.255.0/27").into()),
                 ..Default::default()
             },
         ];
@@ -79,7 +79,7 @@ fn setup() -> TestEnv {
                 &t("v"),
                 PutVnet {
                     location: Some("eastus".into()),
-                    prefixes: vec![format!("10.{i}.0.0/16")],
+                    prefixes: vec![format!("10.{i}.0.0/16").into()],
                     subnets: Some(subnets),
                     tags: AzTags::new(),
                 },

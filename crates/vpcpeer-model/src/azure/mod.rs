@@ -14,6 +14,7 @@ mod command_tests;
 #[cfg(test)]
 mod cross_subscription_tests;
 mod error;
+pub mod input;
 pub mod limits;
 pub mod ops;
 pub mod peering;
@@ -25,6 +26,7 @@ mod tests;
 
 pub use command::{Command, Outcome, Written};
 pub use error::{AzureError, Limit, OtherCloud, PeeredSide, Side};
+pub use input::{AddressPrefix, IpAddress, Spelled};
 pub use resources::*;
 
 /// The storage key of an ARM id: lower case, without a trailing `/`.

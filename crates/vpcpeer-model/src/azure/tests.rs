@@ -67,7 +67,7 @@ impl Az {
     ) -> Result<AzVnet, AzureError> {
         let req = PutVnet {
             location: Some(location.into()),
-            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            prefixes: prefixes.iter().map(|p| (*p).into()).collect(),
             subnets: None,
             tags: AzTags::new(),
         };
@@ -587,7 +587,7 @@ fn nic(
                 ip_configs: vec![ops::IpConfigSpec {
                     name: "ipconfig1".into(),
                     subnet_id: Some(subnet_id),
-                    private_ip: ip.map(str::to_owned),
+                    private_ip: ip.map(Into::into),
                     is_static: ip.is_some(),
                     primary: None,
                 }],

@@ -22,10 +22,10 @@ use ipnet::Ipv4Net;
 use super::limits::{self, overlapping};
 use super::peering::{self, PeeringState};
 use super::{
-    key, normalize_location, resource_group_id, resource_id, ArmId, AzGateway, AzGatewayType,
-    AzIpConfig, AzNextHop, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering, AzPlace,
-    AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet,
-    AzureError, Limit, OtherCloud, PeeredSide, Side,
+    key, normalize_location, resource_group_id, resource_id, AddressPrefix, ArmId, AzGateway,
+    AzGatewayType, AzIpConfig, AzNextHop, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering,
+    AzPlace, AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm,
+    AzVnet, AzureError, IpAddress, Limit, OtherCloud, PeeredSide, Side,
 };
 use crate::{Tx, World};
 
@@ -155,15 +155,11 @@ fn require_group(world: &World, t: &Target) -> Result<(), AzureError> {
     }
 }
 
-fn parse_prefix(s: &str) -> Result<Ipv4Net, AzureError> {
-    let bad = || AzureError::InvalidPrefix {
-        prefix: s.to_owned(),
-    };
-    let net: Ipv4Net = s.trim().parse().map_err(|_| bad())?;
-    if net.trunc() != net {
-        return Err(bad());
-    }
-    Ok(net)
+/// The block an address prefix of the request names (parsed by the wire), or its refusal.
+fn prefix_of(p: &AddressPrefix) -> Result<Ipv4Net, AzureError> {
+    p.value().copied().ok_or_else(|| AzureError::InvalidPrefix {
+        prefix: p.text().to_owned(),
+    })
 }
 
 /// The subscription an ARM id names (`/subscriptions/{s}/…`), if it names one.

@@ -10,7 +10,7 @@ pub struct IpConfigSpec {
     /// `subnet.id`.
     pub subnet_id: Option<String>,
     /// `privateIPAddress`.
-    pub private_ip: Option<String>,
+    pub private_ip: Option<IpAddress>,
     /// `privateIPAllocationMethod` is `Static`.
     pub is_static: bool,
     /// `primary`.
@@ -127,9 +127,9 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         // has (clients send it back on update) or gets the first free one.
         let ip = match (&c.private_ip, c.is_static) {
             (Some(s), true) => {
-                let ip: Ipv4Addr = s
-                    .parse()
-                    .map_err(|_| AzureError::InvalidPrivateIp { ip: s.clone() })?;
+                let ip: Ipv4Addr = *s.value().ok_or_else(|| AzureError::InvalidPrivateIp {
+                    ip: s.text().to_owned(),
+                })?;
                 if !hosts.contains(&ip) {
                     return Err(AzureError::PrivateIpNotInSubnet {
                         config: c.name.clone(),

@@ -8,11 +8,11 @@ pub struct RouteSpec {
     /// Name.
     pub name: String,
     /// `addressPrefix`.
-    pub prefix: String,
+    pub prefix: AddressPrefix,
     /// `nextHopType`.
     pub next_hop: AzNextHop,
     /// `nextHopIpAddress`.
-    pub next_hop_ip: Option<String>,
+    pub next_hop_ip: Option<IpAddress>,
 }
 
 /// A route table PUT.
@@ -30,27 +30,26 @@ pub struct PutRouteTable {
 
 fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
     check_name(&spec.name)?;
-    let prefix = parse_prefix(&spec.prefix)?;
-    let ip =
-        match (&spec.next_hop, &spec.next_hop_ip) {
-            (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(
-                |_| AzureError::InvalidNextHopIp {
-                    route: spec.name.clone(),
-                    ip: ip.clone(),
-                },
-            )?),
-            (AzNextHop::VirtualAppliance, None) => {
-                return Err(AzureError::NextHopIpRequired {
-                    route: spec.name.clone(),
-                })
-            }
-            (_, Some(_)) => {
-                return Err(AzureError::NextHopIpNotAllowed {
-                    route: spec.name.clone(),
-                })
-            }
-            (_, None) => None,
-        };
+    let prefix = prefix_of(&spec.prefix)?;
+    let ip = match (&spec.next_hop, &spec.next_hop_ip) {
+        (AzNextHop::VirtualAppliance, Some(ip)) => {
+            Some(*ip.value().ok_or_else(|| AzureError::InvalidNextHopIp {
+                route: spec.name.clone(),
+                ip: ip.text().to_owned(),
+            })?)
+        }
+        (AzNextHop::VirtualAppliance, None) => {
+            return Err(AzureError::NextHopIpRequired {
+                route: spec.name.clone(),
+            })
+        }
+        (_, Some(_)) => {
+            return Err(AzureError::NextHopIpNotAllowed {
+                route: spec.name.clone(),
+            })
+        }
+        (_, None) => None,
+    };
     if matches!(
         spec.next_hop,
         AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering
@@ -127,7 +126,7 @@ pub fn put_route(
     if rt.routes.iter().any(|r| !prefixes.insert(r.prefix)) {
         return Err(AzureError::RoutePrefixTaken {
             table: rt.name.clone(),
-            prefix: spec.prefix,
+            prefix: spec.prefix.into(),
         });
     }
     tx.put(rt.clone());

@@ -8,7 +8,7 @@ pub struct SubnetSpec {
     /// Name.
     pub name: String,
     /// `addressPrefix`.
-    pub prefix: Option<String>,
+    pub prefix: Option<AddressPrefix>,
     /// `networkSecurityGroup.id`.
     pub nsg: Option<String>,
     /// `routeTable.id`.
@@ -21,7 +21,7 @@ pub struct PutVnet {
     /// `location`.
     pub location: Option<String>,
     /// `addressSpace.addressPrefixes`.
-    pub prefixes: Vec<String>,
+    pub prefixes: Vec<AddressPrefix>,
     /// `subnets` (`None`: keep the current ones on update).
     pub subnets: Option<Vec<SubnetSpec>>,
     /// Tags.
@@ -44,13 +44,13 @@ fn build_subnet(
 ) -> Result<AzSubnet, AzureError> {
     check_name(&spec.name)?;
     let (vnet_name, prefixes) = (vnet.name, vnet.prefixes);
-    let Some(p) = spec.prefix.as_deref() else {
+    let Some(p) = spec.prefix.as_ref() else {
         return Err(AzureError::SubnetWithoutPrefix {
             subnet: spec.name.clone(),
             vnet: vnet_name.to_owned(),
         });
     };
-    let prefix = parse_prefix(p)?;
+    let prefix = prefix_of(p)?;
     if !limits::contained_in_sorted(prefixes, prefix) {
         return Err(AzureError::SubnetOutsideVnet {
             subnet: spec.name.clone(),
@@ -205,7 +205,7 @@ pub fn put_vnet(
     let prefixes = req
         .prefixes
         .iter()
-        .map(|p| parse_prefix(p))
+        .map(prefix_of)
         .collect::<Result<Vec<_>, _>>()?;
     if let Some((i, j)) = limits::first_overlap_index(&prefixes) {
         let (a, b) = (prefixes[i.min(j)], prefixes[i.max(j)]);
