@@ -1,5 +1,6 @@
-//! The Azure Resource Manager routes: `/subscriptions/*` goes to `vpcpeer-wire-azure`, which runs
-//! in one emulator transaction per request. The bearer token is accepted whatever it holds
+//! The Azure Resource Manager routes: `/subscriptions/*` goes to `vpcpeer-wire-azure`, which
+//! plans each request: a read runs through `Emulator::query`, a change is an Azure command run
+//! through `Emulator::execute` (logged once durable) and rendered under the same lock. The bearer token is accepted whatever it holds
 //! unless the server checks tokens ([`crate::auth`]); the subscription in the path is the
 //! caller's account.
 
@@ -11,9 +12,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router};
-use vpcpeer_model::azure::AzureError;
 use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply};
+use vpcpeer_wire_azure::{error_reply, plan, prepare, read, ArmError, Plan, Reply};
 
 use crate::AppState;
 
@@ -68,8 +68,7 @@ async fn arm(
     let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
         Ok(b) => b,
         Err(_) => {
-            let e =
-                AzureError::bad_request("InvalidRequestFormat", "Cannot read the request body.");
+            let e = ArmError::bad_request("InvalidRequestFormat", "Cannot read the request body.");
             return render(error_reply(&e), &request_id);
         }
     };
@@ -96,16 +95,23 @@ async fn arm(
         return render(refused, &request_id);
     }
     let scope = Scope::new(prepared.route.subscription(), "");
-    let outcome = st
-        .emulator
-        .execute_fn(scope, false, |tx| handle(tx, &request, &prepared))
-        .await;
+    let outcome = match plan(&request, &prepared) {
+        Err(e) => return render(error_reply(&e), &request_id),
+        Ok(Plan::Read(r)) => Ok(st.emulator.query(scope, |tx| read(tx, &r))),
+        Ok(Plan::Change { command, answer }) => st
+            .emulator
+            .execute(scope, false, *command, move |tx, outcome| {
+                answer.render(tx, outcome)
+            })
+            .await
+            .map(|r| r.map_err(ArmError::from)),
+    };
     match outcome {
         Ok(Ok(reply)) => render(reply, &request_id),
         Ok(Err(e)) => render(error_reply(&e), &request_id),
         Err(e) => {
             tracing::error!(error = %e, path = %uri.path(), "Azure request failed inside the emulator");
-            let e = AzureError::new(
+            let e = ArmError::new(
                 500,
                 "InternalServerError",
                 "The server encountered an internal error.",

@@ -38,7 +38,6 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use vpcpeer_model::azure::AzureError;
 use vpcpeer_wire_aws::{error_document, Ec2Error};
 use vpcpeer_wire_gcp::WireError;
 
@@ -156,7 +155,7 @@ pub fn document(
             ("application/json; charset=UTF-8", e.body().to_string())
         }
         Face::Azure => {
-            let e = AzureError::new(status, arm, message);
+            let e = vpcpeer_wire_azure::ArmError::new(status, arm, message);
             let body = vpcpeer_wire_azure::error_reply(&e)
                 .body
                 .map(|b| b.to_string())

@@ -276,10 +276,10 @@ pub(crate) fn azure_world() -> World {
                 &t(vnet),
                 PutVnet {
                     location: Some("eastus".into()),
-                    prefixes: vec![format!("{space}.0.0/16")],
+                    prefixes: vec![format!("{space}.0.0/16").into()],
                     subnets: Some(vec![SubnetSpec {
                         name: "default".into(),
-                        prefix: Some(format!("{space}.1.0/24")),
+                        prefix: Some(format!("{space}.1.0/24").into()),
                         nsg: None,
                         route_table: None,
                     }]),

@@ -1,22 +1,23 @@
 //! Reading request bodies: typed access to JSON fields by path, with ARM's
 //! `InvalidRequestFormat` for a field of the wrong type.
 
+use crate::ArmError;
 use serde_json::Value;
-use vpcpeer_model::azure::{limits, AzTags, AzureError};
+use vpcpeer_model::azure::{limits, AzTags};
 
 /// Parses a request body (an empty body is an empty object).
-pub fn parse(body: &[u8]) -> Result<Value, AzureError> {
+pub fn parse(body: &[u8]) -> Result<Value, ArmError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
     }
     let v: Value = serde_json::from_slice(body).map_err(|e| {
-        AzureError::bad_request(
+        ArmError::bad_request(
             "InvalidRequestFormat",
             format!("Cannot parse the request: the body is not valid JSON ({e})."),
         )
     })?;
     if !v.is_object() {
-        return Err(AzureError::bad_request(
+        return Err(ArmError::bad_request(
             "InvalidRequestFormat",
             "Cannot parse the request: the body must be a JSON object.",
         ));
@@ -24,8 +25,8 @@ pub fn parse(body: &[u8]) -> Result<Value, AzureError> {
     Ok(v)
 }
 
-fn bad(path: &[&str], want: &str) -> AzureError {
-    AzureError::bad_request(
+fn bad(path: &[&str], want: &str) -> ArmError {
+    ArmError::bad_request(
         "InvalidRequestFormat",
         format!(
             "Cannot parse the request. Property '{}' must be {want}.",
@@ -44,7 +45,7 @@ pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 }
 
 /// A string field.
-pub fn string(v: &Value, path: &[&str]) -> Result<Option<String>, AzureError> {
+pub fn string(v: &Value, path: &[&str]) -> Result<Option<String>, ArmError> {
     match at(v, path) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -53,7 +54,7 @@ pub fn string(v: &Value, path: &[&str]) -> Result<Option<String>, AzureError> {
 }
 
 /// A boolean field.
-pub fn boolean(v: &Value, path: &[&str]) -> Result<Option<bool>, AzureError> {
+pub fn boolean(v: &Value, path: &[&str]) -> Result<Option<bool>, ArmError> {
     match at(v, path) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -62,7 +63,7 @@ pub fn boolean(v: &Value, path: &[&str]) -> Result<Option<bool>, AzureError> {
 }
 
 /// A whole-number field.
-pub fn number(v: &Value, path: &[&str]) -> Result<Option<u32>, AzureError> {
+pub fn number(v: &Value, path: &[&str]) -> Result<Option<u32>, ArmError> {
     match at(v, path) {
         None => Ok(None),
         Some(Value::Number(n)) => n
@@ -75,7 +76,7 @@ pub fn number(v: &Value, path: &[&str]) -> Result<Option<u32>, AzureError> {
 }
 
 /// An array field.
-pub fn array<'a>(v: &'a Value, path: &[&str]) -> Result<Option<&'a Vec<Value>>, AzureError> {
+pub fn array<'a>(v: &'a Value, path: &[&str]) -> Result<Option<&'a Vec<Value>>, ArmError> {
     match at(v, path) {
         None => Ok(None),
         Some(Value::Array(a)) => Ok(Some(a)),
@@ -83,8 +84,19 @@ pub fn array<'a>(v: &'a Value, path: &[&str]) -> Result<Option<&'a Vec<Value>>, 
     }
 }
 
+/// Each item of an array field read by `item` (`None` when the field is absent).
+pub fn each<T>(
+    v: &Value,
+    path: &[&str],
+    item: impl Fn(&Value) -> Result<T, ArmError>,
+) -> Result<Option<Vec<T>>, ArmError> {
+    array(v, path)?
+        .map(|a| a.iter().map(item).collect())
+        .transpose()
+}
+
 /// An array of strings.
-pub fn strings(v: &Value, path: &[&str]) -> Result<Option<Vec<String>>, AzureError> {
+pub fn strings(v: &Value, path: &[&str]) -> Result<Option<Vec<String>>, ArmError> {
     match array(v, path)? {
         None => Ok(None),
         Some(a) => a
@@ -102,7 +114,7 @@ pub fn strings(v: &Value, path: &[&str]) -> Result<Option<Vec<String>>, AzureErr
 /// The `tags` object, checked against Azure's tag limits
 /// ([`vpcpeer_model::azure::limits::check_tags`]). Every PUT and PATCH of this face reads its
 /// tags here, so one check covers every way tags come in.
-pub fn tags(v: &Value) -> Result<AzTags, AzureError> {
+pub fn tags(v: &Value) -> Result<AzTags, ArmError> {
     let tags: AzTags = match at(v, &["tags"]) {
         None => AzTags::new(),
         Some(Value::Object(m)) => {

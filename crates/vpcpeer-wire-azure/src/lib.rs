@@ -1,6 +1,8 @@
 //! The Azure Resource Manager face of vpcpeer (`Microsoft.Network`, plus resource groups and a
 //! minimal `Microsoft.Compute/virtualMachines`): a router over (method, path, query, JSON body)
-//! that runs one handler on a [`Tx`] and answers (status, headers, JSON).
+//! that turns each request into a [`Plan`]: a [`Read`] answered on the world, or a change as an
+//! Azure [`Command`] applied by the emulator and rendered from its [`Outcome`] (status,
+//! headers, JSON).
 //!
 //! Like the EC2 dialect it does no I/O and knows no HTTP server. Errors are ARM's
 //! `{"error": {"code", "message", "details": []}}`. Every request needs an `api-version` query
@@ -18,6 +20,7 @@
 
 pub mod auth;
 pub mod body;
+mod error;
 mod read;
 mod render;
 mod reply;
@@ -25,17 +28,19 @@ pub mod route;
 mod write;
 
 use serde_json::json;
-use vpcpeer_model::azure::ops::{self, Target};
-use vpcpeer_model::azure::{key, AzOperationResult, AzureError};
+use vpcpeer_model::azure::ops::{self, Tagged, Target};
+use vpcpeer_model::azure::{key, AzOperationResult, AzureError, Command, Outcome};
+use vpcpeer_model::Apply;
 use vpcpeer_model::Tx;
 
+pub use error::{arm_type, ArmError, CROSS_CLOUD};
 pub use read::effective_routes_json;
 use read::{get, list};
 pub use render::{next_hop, parse_next_hop, peering_state, sync_level};
 use reply::Lro;
 pub use reply::{error_reply, Reply};
 pub use route::{Kind, Route};
-use write::{delete, put};
+use write::{parse_delete, parse_put};
 
 /// An HTTP request, as the server received it.
 #[derive(Debug, Clone, Copy)]
@@ -79,22 +84,22 @@ fn date_shaped(v: &str) -> bool {
 }
 
 /// Parses the path and checks `api-version`, before any transaction.
-pub fn prepare(req: &Request<'_>) -> Result<Prepared, AzureError> {
+pub fn prepare(req: &Request<'_>) -> Result<Prepared, ArmError> {
     let Some(route) = route::parse(req.path) else {
-        return Err(AzureError::new(
+        return Err(ArmError::new(
             404,
             "InvalidResourceType",
             format!("The resource type of path '{}' is not served by this emulator (it serves resource groups, Microsoft.Network virtual networks, subnets, peerings, NSGs, route tables, NICs, virtual network gateways, and Microsoft.Compute virtual machines).", req.path),
         ));
     };
     let Some(api_version) = route::query_param(req.query, "api-version") else {
-        return Err(AzureError::bad_request(
+        return Err(ArmError::bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
     if !date_shaped(&api_version) {
-        return Err(AzureError::bad_request(
+        return Err(ArmError::bad_request(
             "InvalidApiVersionParameter",
             format!("The api-version '{api_version}' is invalid. The supported versions are date-shaped, such as '2024-05-01'."),
         ));
@@ -102,28 +107,215 @@ pub fn prepare(req: &Request<'_>) -> Result<Prepared, AzureError> {
     Ok(Prepared { route, api_version })
 }
 
-fn method_not_allowed(method: &str) -> AzureError {
-    AzureError::new(
+fn method_not_allowed(method: &str) -> ArmError {
+    ArmError::new(
         405,
         "MethodNotAllowed",
         format!("The HTTP method '{method}' is not supported on this resource."),
     )
 }
 
-/// Runs the request on `tx`.
-pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Reply, AzureError> {
-    let lro = Lro {
-        base: req.base_url.trim_end_matches('/'),
-        sub: p.route.subscription(),
-        api: &p.api_version,
-    };
+/// What a request asks for, decided before any transaction: a read, or a change as a
+/// [`Command`] with what its reply needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    /// A read (GET, HEAD): runs on the world without changing it.
+    Read(Read),
+    /// A change: its command, and how to answer once it is applied.
+    Change {
+        /// The command (boxed: commands are large beside reads).
+        command: Box<Command>,
+        /// What the reply needs besides the outcome.
+        answer: Answer,
+    },
+}
+
+/// A read request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// `GET` of an operation's status.
+    Operation {
+        /// Subscription.
+        sub: String,
+        /// Operation id.
+        id: String,
+    },
+    /// `GET` of an operation's result.
+    OperationResult {
+        /// Subscription.
+        sub: String,
+        /// Operation id.
+        id: String,
+    },
+    /// `GET` of a collection.
+    List {
+        /// Subscription.
+        sub: String,
+        /// Resource group (`None`: the whole subscription).
+        rg: Option<String>,
+        /// Kind.
+        kind: Kind,
+    },
+    /// `GET` of one resource.
+    Get {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+        /// Kind.
+        kind: Kind,
+        /// Name.
+        name: String,
+    },
+    /// `HEAD` of a resource group: 204 when it exists, else 404.
+    HeadGroup {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+    },
+}
+
+/// What the reply to a change needs besides the command's outcome: where the operation URLs
+/// point, and the path (a tag PATCH answers with the resource as it now is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    base: String,
+    api: String,
+    route: Route,
+}
+
+impl Answer {
+    fn lro(&self) -> Lro<'_> {
+        Lro {
+            base: &self.base,
+            sub: self.route.subscription(),
+            api: &self.api,
+        }
+    }
+
+    /// The reply to a change that succeeded with `outcome`, reading the world through `tx` as
+    /// the command left it.
+    pub fn render(&self, tx: &Tx<'_, '_>, outcome: Outcome) -> Reply {
+        write::render(tx, self, outcome)
+    }
+}
+
+fn only(method: &str, allowed: &str) -> Result<(), ArmError> {
+    if method == allowed {
+        Ok(())
+    } else {
+        Err(method_not_allowed(method))
+    }
+}
+
+/// Decides what the request asks for, from the request alone (no world): the method against
+/// the route, and for a change its body read into a command.
+pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, ArmError> {
     let method = req.method.to_ascii_uppercase();
-    match &p.route {
+    let change = |command: Command| Plan::Change {
+        command: Box::new(command),
+        answer: Answer {
+            base: req.base_url.trim_end_matches('/').to_owned(),
+            api: p.api_version.clone(),
+            route: p.route.clone(),
+        },
+    };
+    let (sub, rg, kind, name) = match &p.route {
         Route::Operation { sub, id } => {
-            if method != "GET" {
-                return Err(method_not_allowed(&method));
+            only(&method, "GET")?;
+            return Ok(Plan::Read(Read::Operation {
+                sub: sub.clone(),
+                id: id.clone(),
+            }));
+        }
+        Route::OperationResult { sub, id } => {
+            only(&method, "GET")?;
+            return Ok(Plan::Read(Read::OperationResult {
+                sub: sub.clone(),
+                id: id.clone(),
+            }));
+        }
+        Route::EffectiveRoutes { sub, rg, nic } => {
+            only(&method, "POST")?;
+            let nic = Target::new(sub, rg, nic);
+            return Ok(change(Command::EffectiveRouteTable { nic }));
+        }
+        Route::EffectiveNsgs { sub, rg, nic } => {
+            only(&method, "POST")?;
+            let nic = Target::new(sub, rg, nic);
+            return Ok(change(Command::EffectiveNsgs { nic }));
+        }
+        Route::List { sub, rg, kind } => {
+            only(&method, "GET")?;
+            return Ok(Plan::Read(Read::List {
+                sub: sub.clone(),
+                rg: rg.clone(),
+                kind: kind.clone(),
+            }));
+        }
+        Route::Item {
+            sub,
+            rg,
+            kind,
+            name,
+        } => (sub, rg, kind, name),
+    };
+    match method.as_str() {
+        "GET" => Ok(Plan::Read(Read::Get {
+            sub: sub.clone(),
+            rg: rg.clone(),
+            kind: kind.clone(),
+            name: name.clone(),
+        })),
+        "HEAD" if *kind == Kind::ResourceGroup => Ok(Plan::Read(Read::HeadGroup {
+            sub: sub.clone(),
+            rg: rg.clone(),
+        })),
+        "PUT" => {
+            let b = body::parse(req.body)?;
+            parse_put(req, sub, rg, kind, name, &b).map(change)
+        }
+        "DELETE" => Ok(change(parse_delete(sub, rg, kind, name))),
+        "PATCH" => {
+            let tagged = match kind {
+                Kind::ResourceGroup => Tagged::ResourceGroup,
+                Kind::Vnet => Tagged::Vnet,
+                Kind::Nsg => Tagged::Nsg,
+                Kind::RouteTable => Tagged::RouteTable,
+                Kind::Nic => Tagged::Nic,
+                Kind::Gateway => Tagged::Gateway,
+                Kind::Vm => Tagged::Vm,
+                Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) | Kind::SecurityRule(_) => {
+                    return Err(method_not_allowed(&method))
+                }
+            };
+            let b = body::parse(req.body)?;
+            if body::at(&b, &["tags"]).is_none() {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestFormat",
+                    "Cannot parse the request: PATCH updates tags only, and needs a 'tags' object.",
+                ));
             }
-            let op = ops::get_operation(tx.world(), sub, id)?;
+            Ok(change(Command::UpdateTags {
+                kind: tagged,
+                target: Target::new(sub, rg, name),
+                tags: body::tags(&b)?,
+            }))
+        }
+        _ => Err(method_not_allowed(&method)),
+    }
+}
+
+/// Answers a read on the world as it is.
+pub fn read(tx: &Tx<'_, '_>, r: &Read) -> Result<Reply, ArmError> {
+    read_world(tx.world(), r).map_err(ArmError::from)
+}
+
+fn read_world(world: &vpcpeer_model::World, r: &Read) -> Result<Reply, AzureError> {
+    match r {
+        Read::Operation { sub, id } => {
+            let op = ops::get_operation(world, sub, id)?;
             Ok(Reply::json(
                 200,
                 json!({
@@ -133,85 +325,43 @@ pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Re
                 }),
             ))
         }
-        Route::OperationResult { sub, id } => {
-            if method != "GET" {
-                return Err(method_not_allowed(&method));
-            }
-            match &ops::get_operation(tx.world(), sub, id)?.result {
-                AzOperationResult::None => Ok(Reply::empty(204)),
-                AzOperationResult::EffectiveRoutes(r) => Ok(Reply::json(
-                    200,
-                    json!({"value": r.iter().map(render::effective_route).collect::<Vec<_>>()}),
-                )),
-                AzOperationResult::EffectiveNsgs(g) => Ok(Reply::json(
-                    200,
-                    json!({"value": g.iter().map(render::effective_nsg).collect::<Vec<_>>()}),
-                )),
-            }
+        Read::OperationResult { sub, id } => match &ops::get_operation(world, sub, id)?.result {
+            AzOperationResult::None => Ok(Reply::empty(204)),
+            AzOperationResult::EffectiveRoutes(r) => Ok(Reply::json(
+                200,
+                json!({"value": r.iter().map(render::effective_route).collect::<Vec<_>>()}),
+            )),
+            AzOperationResult::EffectiveNsgs(g) => Ok(Reply::json(
+                200,
+                json!({"value": g.iter().map(render::effective_nsg).collect::<Vec<_>>()}),
+            )),
+        },
+        Read::List { sub, rg, kind } => {
+            list(world, sub, rg.as_deref(), kind).map(|v| Reply::json(200, json!({"value": v})))
         }
-        Route::EffectiveRoutes { sub, rg, nic } | Route::EffectiveNsgs { sub, rg, nic } => {
-            if method != "POST" {
-                return Err(method_not_allowed(&method));
-            }
-            let t = Target::new(sub, rg, nic);
-            let op = if matches!(p.route, Route::EffectiveRoutes { .. }) {
-                ops::effective_route_table(tx, &t)?
-            } else {
-                ops::effective_nsgs(tx, &t)?
-            };
-            // The operation is already recorded with its result; answer with its URLs.
-            Ok(lro.accepted_as(&op))
-        }
-        Route::List { sub, rg, kind } => {
-            if method != "GET" {
-                return Err(method_not_allowed(&method));
-            }
-            list(tx.world(), sub, rg.as_deref(), kind)
-                .map(|v| Reply::json(200, json!({"value": v})))
-        }
-        Route::Item {
+        Read::Get {
             sub,
             rg,
             kind,
             name,
-        } => match method.as_str() {
-            "GET" => get(tx.world(), sub, rg, kind, name).map(|v| Reply::json(200, v)),
-            "HEAD" if *kind == Kind::ResourceGroup => {
-                let exists = tx
-                    .world()
-                    .az_resource_groups
-                    .contains_key(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)));
-                Ok(Reply::empty(if exists { 204 } else { 404 }))
-            }
-            "PUT" => {
-                let b = body::parse(req.body)?;
-                put(tx, &lro, req, sub, rg, kind, name, &b)
-            }
-            "DELETE" => delete(tx, &lro, sub, rg, kind, name),
-            "PATCH" => {
-                let tagged = match kind {
-                    Kind::ResourceGroup => ops::Tagged::ResourceGroup,
-                    Kind::Vnet => ops::Tagged::Vnet,
-                    Kind::Nsg => ops::Tagged::Nsg,
-                    Kind::RouteTable => ops::Tagged::RouteTable,
-                    Kind::Nic => ops::Tagged::Nic,
-                    Kind::Gateway => ops::Tagged::Gateway,
-                    Kind::Vm => ops::Tagged::Vm,
-                    Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) | Kind::SecurityRule(_) => {
-                        return Err(method_not_allowed(&method))
-                    }
-                };
-                let b = body::parse(req.body)?;
-                if body::at(&b, &["tags"]).is_none() {
-                    return Err(AzureError::bad_request(
-                        "InvalidRequestFormat",
-                        "Cannot parse the request: PATCH updates tags only, and needs a 'tags' object.",
-                    ));
-                }
-                ops::update_tags(tx, tagged, &Target::new(sub, rg, name), body::tags(&b)?)?;
-                get(tx.world(), sub, rg, kind, name).map(|v| Reply::json(200, v))
-            }
-            _ => Err(method_not_allowed(&method)),
-        },
+        } => get(world, sub, rg, kind, name).map(|v| Reply::json(200, v)),
+        Read::HeadGroup { sub, rg } => {
+            let exists = world
+                .az_resource_groups
+                .contains_key(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)));
+            Ok(Reply::empty(if exists { 204 } else { 404 }))
+        }
+    }
+}
+
+/// Runs the request on `tx`: a read on the world, or the command applied and its outcome
+/// rendered (what the server does under the emulator's lock, for tests that hold a `Tx`).
+pub fn handle(tx: &mut Tx<'_, '_>, req: &Request<'_>, p: &Prepared) -> Result<Reply, ArmError> {
+    match plan(req, p)? {
+        Plan::Read(r) => read(tx, &r),
+        Plan::Change { command, answer } => {
+            let outcome = (*command).apply(tx)?;
+            Ok(answer.render(tx, outcome))
+        }
     }
 }

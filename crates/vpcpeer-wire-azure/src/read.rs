@@ -3,7 +3,7 @@
 use crate::render;
 use crate::route::Kind;
 use serde_json::{json, Value};
-use vpcpeer_model::azure::ops::{self, Target};
+use vpcpeer_model::azure::ops::{self, Tagged, Target};
 use vpcpeer_model::azure::{key, routes, AzureError};
 use vpcpeer_model::World;
 
@@ -14,7 +14,13 @@ fn group_exists(world: &World, sub: &str, rg: &str) -> Result<(), AzureError> {
     {
         Ok(())
     } else {
-        Err(AzureError::resource_group_not_found(rg))
+        Err(group_not_found(rg))
+    }
+}
+
+fn group_not_found(rg: &str) -> AzureError {
+    AzureError::GroupNotFound {
+        name: rg.to_owned(),
     }
 }
 
@@ -112,9 +118,7 @@ fn route_table<'a>(
     world
         .az_route_tables
         .get(&key(&t.network_id("routeTables")))
-        .ok_or_else(|| {
-            AzureError::not_found("Microsoft.Network/routeTables", &t.name, &t.resource_group)
-        })
+        .ok_or_else(|| t.not_found(Tagged::RouteTable))
 }
 
 fn nsg_of<'a>(world: &'a World, t: &Target) -> Result<&'a vpcpeer_model::azure::AzNsg, AzureError> {
@@ -122,13 +126,13 @@ fn nsg_of<'a>(world: &'a World, t: &Target) -> Result<&'a vpcpeer_model::azure::
     world
         .az_nsgs
         .get(&key(&t.network_id("networkSecurityGroups")))
-        .ok_or_else(|| {
-            AzureError::not_found(
-                "Microsoft.Network/networkSecurityGroups",
-                &t.name,
-                &t.resource_group,
-            )
-        })
+        .ok_or_else(|| t.not_found(Tagged::Nsg))
+}
+
+fn child_not_found(parent: &str, kind: &str, name: &str) -> AzureError {
+    AzureError::ChildNotFound {
+        id: format!("{parent}/{kind}/{name}"),
+    }
 }
 
 pub(crate) fn get(
@@ -139,13 +143,13 @@ pub(crate) fn get(
     name: &str,
 ) -> Result<Value, AzureError> {
     let t = Target::new(sub, rg, name);
-    let nf = |k: &str| AzureError::not_found(k, name, rg);
+    let nf = |k: Tagged| t.not_found(k);
     if *kind == Kind::ResourceGroup {
         return world
             .az_resource_groups
             .get(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)))
             .map(render::resource_group)
-            .ok_or_else(|| AzureError::resource_group_not_found(rg));
+            .ok_or_else(|| group_not_found(rg));
     }
     group_exists(world, sub, rg)?;
     match kind {
@@ -155,9 +159,7 @@ pub(crate) fn get(
             let v = ops::get_vnet(world, &Target::new(sub, rg, vnet))?;
             v.subnet(name)
                 .map(|s| render::subnet(world, v, s))
-                .ok_or_else(|| {
-                    AzureError::not_found_id(&format!("{}/subnets/{name}", v.display_id))
-                })
+                .ok_or_else(|| child_not_found(&v.display_id, "subnets", name))
         }
         Kind::Peering(vnet) => ops::get_peering(world, &Target::new(sub, rg, vnet), name)
             .map(|l| render::peering_json(world, l)),
@@ -165,7 +167,7 @@ pub(crate) fn get(
             .az_nsgs
             .get(&key(&t.network_id("networkSecurityGroups")))
             .map(|n| render::nsg(world, n))
-            .ok_or_else(|| nf("Microsoft.Network/networkSecurityGroups")),
+            .ok_or_else(|| nf(Tagged::Nsg)),
         Kind::RouteTable => route_table(world, &t).map(|r| render::route_table(world, r)),
         Kind::SecurityRule(nsg) => {
             let n = nsg_of(world, &Target::new(sub, rg, nsg))?;
@@ -173,9 +175,7 @@ pub(crate) fn get(
                 .iter()
                 .find(|r| r.name.eq_ignore_ascii_case(name))
                 .map(|r| render::security_rule(&n.display_id, "securityRules", r))
-                .ok_or_else(|| {
-                    AzureError::not_found_id(&format!("{}/securityRules/{name}", n.display_id))
-                })
+                .ok_or_else(|| child_not_found(&n.display_id, "securityRules", name))
         }
         Kind::Route(table) => {
             let rt = route_table(world, &Target::new(sub, rg, table))?;
@@ -183,25 +183,23 @@ pub(crate) fn get(
                 .iter()
                 .find(|r| r.name.eq_ignore_ascii_case(name))
                 .map(|r| render::route(&rt.display_id, r))
-                .ok_or_else(|| {
-                    AzureError::not_found_id(&format!("{}/routes/{name}", rt.display_id))
-                })
+                .ok_or_else(|| child_not_found(&rt.display_id, "routes", name))
         }
         Kind::Nic => world
             .az_nics
             .get(&key(&t.network_id("networkInterfaces")))
             .map(render::nic)
-            .ok_or_else(|| nf("Microsoft.Network/networkInterfaces")),
+            .ok_or_else(|| nf(Tagged::Nic)),
         Kind::Gateway => world
             .az_gateways
             .get(&key(&t.network_id("virtualNetworkGateways")))
             .map(render::gateway)
-            .ok_or_else(|| nf("Microsoft.Network/virtualNetworkGateways")),
+            .ok_or_else(|| nf(Tagged::Gateway)),
         Kind::Vm => world
             .az_vms
             .get(&key(&ops::vm_id(&t)))
             .map(render::vm)
-            .ok_or_else(|| nf("Microsoft.Compute/virtualMachines")),
+            .ok_or_else(|| nf(Tagged::Vm)),
     }
 }
 

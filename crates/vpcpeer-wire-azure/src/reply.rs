@@ -2,10 +2,9 @@
 //! URLs and statuses of long-running operations (`Lro`), which are already finished when
 //! answered.
 
+use crate::ArmError;
 use serde_json::{json, Value};
-use vpcpeer_model::azure::ops;
-use vpcpeer_model::azure::{AzOperation, AzOperationResult, AzureError};
-use vpcpeer_model::Tx;
+use vpcpeer_model::azure::AzOperation;
 
 /// An answer: status, extra headers and an optional JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,13 +36,15 @@ impl Reply {
 }
 
 /// The ARM error document of `e`, as a reply.
-pub fn error_reply(e: &AzureError) -> Reply {
+pub fn error_reply(e: &ArmError) -> Reply {
     Reply::json(
         e.status,
         json!({"error": {"code": e.code, "message": e.message, "details": []}}),
     )
 }
 
+/// Where the polling URLs of a long-running operation point: the base URL the client used, the
+/// subscription of the path and the api-version asked for.
 pub(crate) struct Lro<'a> {
     pub(crate) base: &'a str,
     pub(crate) sub: &'a str,
@@ -58,14 +59,8 @@ impl Lro<'_> {
         )
     }
 
-    pub(crate) fn put(
-        &self,
-        tx: &mut Tx<'_, '_>,
-        location: &str,
-        created: bool,
-        body: Value,
-    ) -> Reply {
-        let op = ops::record_operation(tx, self.sub, location, AzOperationResult::None);
+    /// 201 (created) or 200 with `body` and the URL of `op`, the PUT's finished operation.
+    pub(crate) fn put(&self, op: &AzOperation, created: bool, body: Value) -> Reply {
         Reply {
             status: if created { 201 } else { 200 },
             headers: vec![
@@ -77,16 +72,6 @@ impl Lro<'_> {
             ],
             body: Some(body),
         }
-    }
-
-    pub(crate) fn accepted(
-        &self,
-        tx: &mut Tx<'_, '_>,
-        location: &str,
-        result: AzOperationResult,
-    ) -> Reply {
-        let op = ops::record_operation(tx, self.sub, location, result);
-        self.accepted_as(&op)
     }
 
     /// 202 with the polling URLs of `op`, an operation already recorded with its result.

@@ -64,12 +64,12 @@ fn setup() -> TestEnv {
         let subnets = vec![
             SubnetSpec {
                 name: "s".into(),
-                prefix: Some(format!("10.{i}.1.0/24")),
+                prefix: Some(format!("10.{i}.1.0/24").into()),
                 ..Default::default()
             },
             SubnetSpec {
                 name: "GatewaySubnet".into(),
-                prefix: Some(format!("10.{i}.255.0/27")),
+                prefix: Some(format!("10.{i}.255.0/27").into()),
                 ..Default::default()
             },
         ];
@@ -79,7 +79,7 @@ fn setup() -> TestEnv {
                 &t("v"),
                 PutVnet {
                     location: Some("eastus".into()),
-                    prefixes: vec![format!("10.{i}.0.0/16")],
+                    prefixes: vec![format!("10.{i}.0.0/16").into()],
                     subnets: Some(subnets),
                     tags: AzTags::new(),
                 },
@@ -121,10 +121,11 @@ fn nic_req(subnet: &str, nsg: Option<String>, location: &str) -> PutNic {
     }
 }
 
+/// The kind of refusal (the variant's name), or what was accepted.
 fn code<T: std::fmt::Debug>(r: Result<T, AzureError>) -> String {
     match r {
         Ok(v) => format!("accepted: {v:?}"),
-        Err(e) => e.code,
+        Err(e) => super::tests::kind(&e),
     }
 }
 
@@ -238,7 +239,7 @@ fn references_across_subscriptions_or_regions_are_refused() {
     ];
     for (what, f) in cases {
         let got = code(run(&mut env, SB, f));
-        assert_eq!(got, "InvalidResourceReference", "{what}");
+        assert_eq!(got, "ForeignReference", "{what}");
     }
     // Same subscription, other region: an NSG in westus on an eastus subnet or NIC.
     let west = net_id(SA, "networkSecurityGroups", "nsg-west");
@@ -254,7 +255,7 @@ fn references_across_subscriptions_or_regions_are_refused() {
             },
         )
     }));
-    assert_eq!(got, "InvalidResourceReference");
+    assert_eq!(got, "ForeignReference");
     let got = code(run(&mut env, SA, |tx| {
         ops::put_nic(
             tx,
@@ -262,16 +263,19 @@ fn references_across_subscriptions_or_regions_are_refused() {
             nic_req(&a_subnet, Some(west.clone()), "eastus"),
         )
     }));
-    assert_eq!(got, "InvalidResourceReference");
+    assert_eq!(got, "ForeignReference");
     assert_eq!(env.world.len(), before, "nothing was created");
-    // The message is ARM's.
+    // The refusal names both resources (the wire words ARM's message from them).
     let e = run(&mut env, SB, |tx| {
         ops::put_nic(tx, &b("nic2"), nic_req(&a_subnet, None, "eastus"))
     })
     .unwrap_err();
     assert_eq!(
-        e.message,
-        format!("Resource {a_subnet} referenced by resource {} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", net_id(SB, "networkInterfaces", "nic2"))
+        e,
+        AzureError::ForeignReference {
+            referrer: net_id(SB, "networkInterfaces", "nic2"),
+            referenced: a_subnet.clone(),
+        }
     );
 }
 

@@ -11,17 +11,13 @@
 //! \[UNVERIFIED\] Choices: Azure documents no limit on the address prefixes of one VNet's address
 //! space (MicrosoftDocs/azure-docs issues 54713 and 122325 asked, unanswered); the emulator allows
 //! [`MAX_ADDRESS_PREFIXES`]. NICs per VM depend on the VM size; the emulator allows
-//! [`MAX_VM_NICS`], the most the common sizes document. The codes are ARM's where observed
-//! (`SecurityRuleCountLimitReached`, "A security group cannot have more than 1000 security
-//! rules.", Azure/azure-rest-api-specs#3003; `InvalidTags`, `InvalidTagName`,
-//! `InvalidTagNameCharacters`, `InvalidTagValueLength` as Microsoft's Az.Migrate module mirrors
-//! them) and chosen by analogy otherwise (`AddressPrefixCountLimitReached`,
-//! `SubnetCountLimitReached`, `RouteCountLimitReached`, `IpConfigurationCountLimitReached`,
-//! `SecurityRuleAddressPrefixCountLimitReached`, `NetworkInterfaceCountLimitReached`).
+//! [`MAX_VM_NICS`], the most the common sizes document. A list over its bound is refused with
+//! [`AzureError::TooMany`] naming the [`Limit`]; the ARM codes (observed ones and the ones chosen
+//! by analogy) are listed where `vpcpeer-wire-azure` renders them.
 
 use ipnet::Ipv4Net;
 
-use super::{AzTags, AzureError};
+use super::{AzTags, AzureError, Limit};
 use crate::text;
 
 /// Address prefixes in one VNet's address space (emulator's choice, see the module docs).
@@ -45,33 +41,22 @@ pub const MAX_TAG_NAME: usize = 512;
 /// Characters of a tag value.
 pub const MAX_TAG_VALUE: usize = 256;
 
-/// Refuses a list longer than `max` with 400 `code` and "A {owner} cannot have more than {max}
-/// {items}."
-pub fn check_count(
-    n: usize,
-    max: usize,
-    code: &str,
-    owner: &str,
-    items: &str,
-) -> Result<(), AzureError> {
+/// Refuses a list of `n` items longer than `max` ([`AzureError::TooMany`] naming `limit`).
+pub fn check_count(n: usize, max: usize, limit: Limit) -> Result<(), AzureError> {
     if n > max {
-        return Err(AzureError::bad_request(
-            code,
-            format!("A {owner} cannot have more than {max} {items}. The request has {n}."),
-        ));
+        return Err(AzureError::TooMany {
+            limit,
+            max,
+            count: n,
+        });
     }
     Ok(())
 }
 
-/// Refuses more than [`MAX_TAGS`] tags (`InvalidTags`).
+/// Refuses more than [`MAX_TAGS`] tags.
 pub fn check_tag_count(n: usize) -> Result<(), AzureError> {
     if n > MAX_TAGS {
-        return Err(AzureError::bad_request(
-            "InvalidTags",
-            format!(
-                "Too many tags specified. Requested tag count - '{n}'. Maximum number of tags allowed - '{MAX_TAGS}'."
-            ),
-        ));
+        return Err(AzureError::TooManyTags { count: n });
     }
     Ok(())
 }
@@ -82,34 +67,21 @@ pub fn check_tags(tags: &AzTags) -> Result<(), AzureError> {
     check_tag_count(tags.len())?;
     for (name, value) in tags {
         if name.trim().is_empty() {
-            return Err(AzureError::bad_request(
-                "InvalidTagName",
-                "The tag name must be non-null, non-empty and non-whitespace only. Please provide an actual value.",
-            ));
+            return Err(AzureError::EmptyTagName);
         }
         if name.chars().count() > MAX_TAG_NAME {
-            return Err(AzureError::bad_request(
-                "InvalidTagName",
-                format!("Tag key too large. Following tag name '{}' exceeded the maximum length. Maximum allowed length for tag name - '{MAX_TAG_NAME}' characters.", text::visible(name)),
-            ));
+            return Err(AzureError::TagNameTooLong { name: name.clone() });
         }
         if name
             .chars()
             .any(|c| "<>%&\\?/".contains(c) || text::is_refused_char(c))
         {
-            return Err(AzureError::bad_request(
-                "InvalidTagNameCharacters",
-                format!(
-                    "The tag names '{}' have reserved characters '<,>,%,&,\\,?,/' or control characters.",
-                    text::visible(name)
-                ),
-            ));
+            return Err(AzureError::TagNameCharacters { name: name.clone() });
         }
         if value.chars().count() > MAX_TAG_VALUE {
-            return Err(AzureError::bad_request(
-                "InvalidTagValueLength",
-                format!("Tag value too large. Following tag value '{}' exceeded the maximum length. Maximum allowed length for tag value - '{MAX_TAG_VALUE}' characters.", text::visible(value)),
-            ));
+            return Err(AzureError::TagValueTooLong {
+                value: value.clone(),
+            });
         }
     }
     Ok(())
@@ -275,33 +247,29 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()
         };
-        let code = |t: &AzTags| check_tags(t).err().map(|e| e.code);
+        let code = |t: &AzTags| check_tags(t).err().map(|e| crate::azure::tests::kind(&e));
         assert_eq!(code(&tags(&[("env", "prod"), ("Owner", "")])), None);
         assert_eq!(code(&tags(&[(&"k".repeat(512), &"v".repeat(256))])), None);
         assert_eq!(
             code(&tags(&[(&"k".repeat(513), "v")])).as_deref(),
-            Some("InvalidTagName")
+            Some("TagNameTooLong")
         );
-        assert_eq!(
-            code(&tags(&[(" ", "v")])).as_deref(),
-            Some("InvalidTagName")
-        );
+        assert_eq!(code(&tags(&[(" ", "v")])).as_deref(), Some("EmptyTagName"));
         assert_eq!(
             code(&tags(&[("a/b", "v")])).as_deref(),
-            Some("InvalidTagNameCharacters")
+            Some("TagNameCharacters")
         );
         assert_eq!(
             code(&tags(&[("a\u{1}", "v")])).as_deref(),
-            Some("InvalidTagNameCharacters")
+            Some("TagNameCharacters")
         );
         assert_eq!(
             code(&tags(&[("k", &"v".repeat(1 << 20))])).as_deref(),
-            Some("InvalidTagValueLength")
+            Some("TagValueTooLong")
         );
         let many: AzTags = (0..51).map(|i| (format!("k{i}"), String::new())).collect();
-        assert_eq!(code(&many).as_deref(), Some("InvalidTags"));
-        // The message of a 1 MiB value is short.
-        let e = check_tags(&tags(&[("k", &"v".repeat(1 << 20))])).unwrap_err();
-        assert!(e.message.len() < 512, "{}", e.message.len());
+        assert_eq!(code(&many).as_deref(), Some("TooManyTags"));
+        // (That the message of a 1 MiB value is short is the wire's concern: wire-azure's
+        // `error::tests`.)
     }
 }

@@ -3,14 +3,18 @@
 //! gateways, and VNet peering links with their derived state.
 //!
 //! Records are keyed by their ARM id in lower case ([`key`]); the subscription of a record is the
-//! account of the caller's `Scope`, and its region is its `location`. Commands live in [`ops`] and
-//! report [`AzureError`]s that already carry ARM's code and HTTP status. A peering's
+//! account of the caller's `Scope`, and its region is its `location`. Every change is a
+//! [`Command`] applied by one `apply` (its steps live in [`ops`]); a refusal is a structured
+//! [`AzureError`] that `vpcpeer-wire-azure` words in ARM's terms. A peering's
 //! `peeringState` and `peeringSyncLevel` are derived on read ([`peering::view`]), never stored.
 
 mod command;
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod cross_subscription_tests;
 mod error;
+pub mod input;
 pub mod limits;
 pub mod ops;
 pub mod peering;
@@ -20,8 +24,9 @@ pub mod security;
 #[cfg(test)]
 mod tests;
 
-pub use command::{Command, Outcome};
-pub use error::AzureError;
+pub use command::{Command, Outcome, Written};
+pub use error::{AzureError, Limit, OtherCloud, PeeredSide, Side};
+pub use input::{AddressPrefix, IpAddress, Spelled};
 pub use resources::*;
 
 /// The storage key of an ARM id: lower case, without a trailing `/`.

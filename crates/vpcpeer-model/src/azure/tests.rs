@@ -67,7 +67,7 @@ impl Az {
     ) -> Result<AzVnet, AzureError> {
         let req = PutVnet {
             location: Some(location.into()),
-            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            prefixes: prefixes.iter().map(|p| (*p).into()).collect(),
             subnets: None,
             tags: AzTags::new(),
         };
@@ -126,7 +126,8 @@ impl Az {
         peering::view(&self.env.world, self.link(vnet, name)).sync
     }
 
-    /// Runs a command that must fail with `code`, and checks it changed nothing.
+    /// Runs a command that must fail with the refusal `code` (the variant's name, see [`kind`]),
+    /// and checks it changed nothing.
     fn refuse<T: std::fmt::Debug>(
         &mut self,
         code: &str,
@@ -134,10 +135,23 @@ impl Az {
     ) -> AzureError {
         let before = self.env.world.clone();
         let err = f(self).expect_err("command must be refused");
-        assert_eq!(err.code, code, "{err}");
+        assert_eq!(kind(&err), code, "{err:?}");
         assert_eq!(self.env.world, before, "a refused command left a trace");
         err
     }
+}
+
+/// The name of a refusal's kind: its variant's name.
+pub(super) fn kind(e: &AzureError) -> String {
+    format!("{e:?}")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn net(s: &str) -> ipnet::Ipv4Net {
+    s.parse().expect("a CIDR block")
 }
 
 fn connected_pair() -> (Az, String, String) {
@@ -187,10 +201,13 @@ fn state_table_initiated_connected_disconnected_and_back() {
     assert!(az.unpeer("vnet-a", "a-to-b"));
     assert_eq!(az.state("vnet-b", "b-to-a"), Disconnected, "DELETE A→B");
 
-    let e = az.refuse("RemotePeeringIsDisconnected", |az| {
+    let e = az.refuse("RemotePeeringDisconnected", |az| {
         az.peer("vnet-a", "a-to-b", &b)
     });
-    assert!(e.message.contains("Disconnected state"), "{}", e.message);
+    assert!(
+        matches!(&e, AzureError::RemotePeeringDisconnected { remote_peering, .. } if remote_peering.ends_with("/b-to-a")),
+        "{e:?}"
+    );
 
     // Re-creating the disconnected side puts it back to Initiated; then the other side connects.
     assert!(az.unpeer("vnet-b", "b-to-a"));
@@ -250,58 +267,56 @@ fn validation_codes_and_no_trace() {
     let c = az.vnet("vnet-c", &["10.0.128.0/17", "192.168.0.0/24"]);
     let d = az.vnet("vnet-d", &["10.2.0.0/16"]);
 
-    let e = az.refuse("VnetAddressSpacesOverlap", |az| {
-        az.peer("vnet-a", "a-to-c", &c)
-    });
+    let e = az.refuse("PeeringOverlap", |az| az.peer("vnet-a", "a-to-c", &c));
     assert!(
-        e.message
-            .ends_with("Overlapping address prefixes: 10.0.128.0/17"),
-        "{}",
-        e.message
+        matches!(&e, AzureError::PeeringOverlap { prefixes, .. } if *prefixes == [net("10.0.128.0/17")]),
+        "{e:?}"
     );
     // C overlaps A, which is already peered with B.
-    let e = az.refuse("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", |az| {
-        az.peer("vnet-c", "c-to-b", &b)
-    });
-    assert!(e.message.contains("vnet-a"), "{}", e.message);
-    az.refuse("AnotherPeeringAlreadyReferencesRemoteVnet", |az| {
+    let e = az.refuse("PeeringOverlapsPeer", |az| az.peer("vnet-c", "c-to-b", &b));
+    assert!(
+        matches!(&e, AzureError::PeeringOverlapsPeer { third, side: PeeredSide::Local, .. } if third.ends_with("/vnet-a")),
+        "{e:?}"
+    );
+    az.refuse("RemoteAlreadyPeered", |az| {
         az.peer("vnet-a", "a-to-b-again", &b)
     });
-    az.refuse("ChangingRemoteVirtualNetworkNotAllowed", |az| {
-        az.peer("vnet-a", "a-to-b", &d)
-    });
-    az.refuse("InvalidResourceName", |az| az.peer("vnet-a", "-bad", &d));
-    az.refuse("InvalidResourceName", |az| {
-        az.peer("vnet-a", &"x".repeat(81), &d)
-    });
-    az.refuse("CannotPeerVirtualNetworkWithItself", |az| {
-        az.peer("vnet-a", "self", &a)
-    });
-    az.refuse("LinkedInvalidPropertyId", |az| {
+    az.refuse("ChangingRemote", |az| az.peer("vnet-a", "a-to-b", &d));
+    az.refuse("InvalidName", |az| az.peer("vnet-a", "-bad", &d));
+    az.refuse("InvalidName", |az| az.peer("vnet-a", &"x".repeat(81), &d));
+    az.refuse("PeerWithItself", |az| az.peer("vnet-a", "self", &a));
+    az.refuse("InvalidRemoteId", |az| {
         az.peer("vnet-a", "junk", "not-an-id")
     });
-    az.refuse("LinkedInvalidPropertyId", |az| {
+    az.refuse("InvalidRemoteId", |az| {
         az.peer("vnet-a", "nsg", &format!("/subscriptions/{S1}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/x"))
     });
     let missing = format!(
         "/subscriptions/{S1}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/nope"
     );
-    let e = az.refuse("ResourceNotFound", |az| {
+    let e = az.refuse("RemoteNotFound", |az| {
         az.peer("vnet-a", "a-to-nope", &missing)
     });
-    assert_eq!(e.status, 404);
-    let e = az.refuse("InvalidRequestFormat", |az| {
+    assert!(
+        matches!(&e, AzureError::RemoteNotFound { remote, .. } if *remote == missing),
+        "{e:?}"
+    );
+    az.refuse("PeeringNeedsRemote", |az| {
         let t = Target::new(S1, "rg", "vnet-a");
         az.run(S1, |tx| {
             ops::put_peering(tx, &t, "noremote", PutPeering::default())
         })
     });
-    assert_eq!(e.status, 400);
-    let e = az.refuse("ResourceGroupNotFound", |az| {
+    let e = az.refuse("GroupNotFound", |az| {
         az.put_vnet(S1, "ghost", "v", "eastus", &["10.9.0.0/16"])
     });
-    assert_eq!(e.status, 404);
-    let e = az.refuse("ResourceNotFound", |az| {
+    assert_eq!(
+        e,
+        AzureError::GroupNotFound {
+            name: "ghost".into()
+        }
+    );
+    let e = az.refuse("NotFound", |az| {
         let t = Target::new(S1, "rg", "ghost-vnet");
         az.run(S1, |tx| {
             ops::put_peering(
@@ -315,7 +330,10 @@ fn validation_codes_and_no_trace() {
             )
         })
     });
-    assert_eq!(e.status, 404);
+    assert_eq!(
+        e,
+        Target::new(S1, "rg", "ghost-vnet").not_found(ops::Tagged::Vnet)
+    );
     az.refuse("LocationRequired", |az| {
         let t = Target::new(S1, "rg", "noloc");
         az.run(S1, |tx| {
@@ -329,10 +347,10 @@ fn validation_codes_and_no_trace() {
             )
         })
     });
-    az.refuse("InvalidResourceLocation", |az| {
+    az.refuse("LocationChanged", |az| {
         az.put_vnet(S1, "rg", "vnet-d", "westus", &["10.2.0.0/16"])
     });
-    az.refuse("InvalidAddressPrefixFormat", |az| {
+    az.refuse("InvalidPrefix", |az| {
         az.put_vnet(S1, "rg", "v9", "eastus", &["10.9.0.1/16"])
     });
 }
@@ -346,15 +364,15 @@ fn other_clouds_networks_are_refused_with_the_gateway_hint() {
         "projects/p/global/networks/net-b",
         "https://www.googleapis.com/compute/v1/projects/p/global/networks/n",
     ] {
-        let e = az.refuse("InvalidRemoteVirtualNetwork", |az| {
-            az.peer("vnet-a", "x", remote)
-        });
-        assert_eq!(e.status, 400);
+        let e = az.refuse("RemoteInOtherCloud", |az| az.peer("vnet-a", "x", remote));
+        let cloud = if remote.starts_with("vpc-") {
+            OtherCloud::Aws
+        } else {
+            OtherCloud::Gcp
+        };
         assert!(
-            e.message
-                .contains("cross-cloud links need encrypted peering through gateways"),
-            "{}",
-            e.message
+            matches!(&e, AzureError::RemoteInOtherCloud { cloud: c, remote: r, .. } if *c == cloud && r == remote),
+            "{e:?}"
         );
     }
 }
@@ -367,9 +385,7 @@ fn peerings_per_vnet_quota() {
     let b = az.vnet("vnet-b", &["10.1.0.0/16"]);
     let c = az.vnet("vnet-c", &["10.2.0.0/16"]);
     az.peer("vnet-a", "a-to-b", &b).unwrap();
-    az.refuse("PeeringLimitReachedForVirtualNetwork", |az| {
-        az.peer("vnet-a", "a-to-c", &c)
-    });
+    az.refuse("PeeringLimit", |az| az.peer("vnet-a", "a-to-c", &c));
     // Updating the existing link is not a new peering.
     az.peer("vnet-a", "a-to-b", &b).unwrap();
 }
@@ -446,18 +462,17 @@ fn use_remote_gateways_rules() {
         ..Default::default()
     };
 
-    let e = az.refuse("RemoteVnetHasNoGateways", |az| {
+    let e = az.refuse("RemoteHasNoGateways", |az| {
         az.peer_with("spoke", "spoke-to-hub", &hub, use_gw.clone())
     });
     assert!(
-        e.message.contains("does not have any gateways"),
-        "{}",
-        e.message
+        matches!(&e, AzureError::RemoteHasNoGateways { remote, .. } if *remote == hub),
+        "{e:?}"
     );
     gateway(&mut az, "hub", "10.0.255.0/27");
     // The hub's side exists but does not allow transit.
     az.peer("hub", "hub-to-spoke", &spoke).unwrap();
-    az.refuse("RemotePeeringDoesNotAllowGatewayTransit", |az| {
+    az.refuse("RemoteDoesNotAllowTransit", |az| {
         az.peer_with("spoke", "spoke-to-hub", &hub, use_gw.clone())
     });
     az.peer_with("hub", "hub-to-spoke", &spoke, transit.clone())
@@ -466,10 +481,8 @@ fn use_remote_gateways_rules() {
         .unwrap();
     assert_eq!(az.state("spoke", "spoke-to-hub"), PeeringState::Connected);
     // Transit cannot be withdrawn while used; the gateway cannot go either.
-    az.refuse("GatewayTransitInUseByRemotePeering", |az| {
-        az.peer("hub", "hub-to-spoke", &spoke)
-    });
-    az.refuse("GatewayInUseByPeering", |az| {
+    az.refuse("TransitInUse", |az| az.peer("hub", "hub-to-spoke", &spoke));
+    az.refuse("GatewayInUse", |az| {
         let g = Target::new(S1, "rg", "hub-gw");
         az.run(S1, |tx| ops::delete_gateway(tx, &g))
     });
@@ -478,13 +491,13 @@ fn use_remote_gateways_rules() {
     gateway(&mut az, "hub2", "10.3.255.0/27");
     az.peer_with("hub2", "hub2-to-spoke", &spoke, transit.clone())
         .unwrap();
-    az.refuse("AnotherPeeringAlreadyUsesRemoteGateways", |az| {
+    az.refuse("AnotherPeeringUsesRemoteGateways", |az| {
         az.peer_with("spoke", "spoke-to-hub2", &hub2, use_gw.clone())
     });
     gateway(&mut az, "spoke2", "10.2.255.0/27");
     az.peer_with("hub", "hub-to-spoke2", &spoke2, transit)
         .unwrap();
-    az.refuse("VnetHasGatewayCannotUseRemoteGateways", |az| {
+    az.refuse("LocalHasGateway", |az| {
         az.peer_with("spoke2", "spoke2-to-hub", &hub, use_gw.clone())
     });
 }
@@ -497,7 +510,7 @@ fn address_space_change_then_sync() {
     az.peer("vnet-b", "b-to-c", &c).unwrap();
 
     // A new prefix overlapping the peer, or the peer's other peer, is refused.
-    let e = az.refuse("VnetAddressSpacesOverlap", |az| {
+    let e = az.refuse("SpaceOverlapsPeer", |az| {
         az.put_vnet(
             S1,
             "rg",
@@ -506,8 +519,11 @@ fn address_space_change_then_sync() {
             &["10.0.0.0/16", "10.1.128.0/24"],
         )
     });
-    assert!(e.message.contains("10.1.128.0/24"), "{}", e.message);
-    az.refuse("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", |az| {
+    assert!(
+        matches!(&e, AzureError::SpaceOverlapsPeer { via: None, prefixes, .. } if prefixes.contains(&net("10.1.128.0/24"))),
+        "{e:?}"
+    );
+    az.refuse("SpaceOverlapsPeer", |az| {
         az.put_vnet(
             S1,
             "rg",
@@ -571,7 +587,7 @@ fn nic(
                 ip_configs: vec![ops::IpConfigSpec {
                     name: "ipconfig1".into(),
                     subnet_id: Some(subnet_id),
-                    private_ip: ip.map(str::to_owned),
+                    private_ip: ip.map(Into::into),
                     is_static: ip.is_some(),
                     primary: None,
                 }],
@@ -615,13 +631,13 @@ fn nic_addresses_and_subnet_in_use() {
             .to_string(),
         "10.0.1.5"
     );
-    az.refuse("PrivateIPAddressInUse", |az| {
+    az.refuse("PrivateIpInUse", |az| {
         nic(az, "n3", "vnet-a", "web", Some("10.0.1.5"))
     });
-    az.refuse("PrivateIPAddressNotInSubnet", |az| {
+    az.refuse("PrivateIpNotInSubnet", |az| {
         nic(az, "n3", "vnet-a", "web", Some("10.0.1.2"))
     });
-    az.refuse("InvalidResourceReference", |az| {
+    az.refuse("MissingReference", |az| {
         nic(az, "n3", "vnet-a", "nosuch", None)
     });
     // Re-PUT keeps the address.
@@ -633,13 +649,13 @@ fn nic_addresses_and_subnet_in_use() {
             .to_string(),
         "10.0.1.4"
     );
-    az.refuse("InUseSubnetCannotBeDeleted", |az| {
+    az.refuse("SubnetInUse", |az| {
         az.run(S1, |tx| ops::delete_subnet(tx, &t, "web"))
     });
-    az.refuse("InUseSubnetCannotBeDeleted", |az| {
+    az.refuse("SubnetInUse", |az| {
         az.run(S1, |tx| ops::delete_vnet(tx, &t))
     });
-    az.refuse("NetcfgSubnetRangeOutsideVnet", |az| {
+    az.refuse("SubnetOutsideVnet", |az| {
         az.run(S1, |tx| {
             ops::put_subnet(
                 tx,
@@ -653,10 +669,10 @@ fn nic_addresses_and_subnet_in_use() {
         })
     });
     // Shrinking the address space may not strand a subnet.
-    az.refuse("NetcfgSubnetRangeOutsideVnet", |az| {
+    az.refuse("SubnetOutsideVnet", |az| {
         az.put_vnet(S1, "rg", "vnet-a", "eastus", &["10.1.0.0/16"])
     });
-    az.refuse("NetcfgSubnetRangesOverlap", |az| {
+    az.refuse("SubnetsOverlap", |az| {
         az.run(S1, |tx| {
             ops::put_subnet(
                 tx,
@@ -748,7 +764,7 @@ fn effective_routes_follow_peering_state_and_udrs() {
             (AzNextHop::VirtualAppliance, true, AzRouteSource::User)
         ]
     );
-    az.refuse("InUseRouteTableCannotBeDeleted", |az| {
+    az.refuse("RouteTableInUse", |az| {
         az.run(S1, |tx| ops::delete_route_table(tx, &rt))
     });
 
@@ -852,10 +868,10 @@ fn finished_operations_are_forgotten_after_a_day() {
         "ids are case-insensitive"
     );
     assert_eq!(
-        ops::get_operation(&az.env.world, S2, &first.id)
-            .unwrap_err()
-            .code,
-        "OperationNotFound"
+        ops::get_operation(&az.env.world, S2, &first.id).unwrap_err(),
+        AzureError::OperationNotFound {
+            id: first.id.clone()
+        }
     );
     az.env.now = az.env.now.plus_millis(ops::OPERATION_RETENTION_MS - 1);
     let second = az
@@ -883,16 +899,16 @@ fn finished_operations_are_forgotten_after_a_day() {
     })
     .unwrap();
     assert_eq!(
-        ops::get_operation(&az.env.world, S1, &first.id)
-            .unwrap_err()
-            .status,
-        404
+        ops::get_operation(&az.env.world, S1, &first.id).unwrap_err(),
+        AzureError::OperationNotFound {
+            id: first.id.clone()
+        }
     );
     assert!(ops::get_operation(&az.env.world, S1, &second.id).is_ok());
     assert_eq!(az.env.world.az_operations.len(), 2);
 }
 
-fn rule(name: &str, priority: u32) -> AzSecurityRule {
+pub(super) fn rule(name: &str, priority: u32) -> AzSecurityRule {
     AzSecurityRule {
         name: name.into(),
         priority,
@@ -938,45 +954,45 @@ fn security_rules_are_validated() {
         "names are case-insensitive"
     );
     let cases: Vec<(&str, AzSecurityRule)> = vec![
-        ("SecurityRuleInvalidPriority", rule("low", 99)),
-        ("SecurityRuleInvalidPriority", rule("high", 4097)),
-        ("SecurityRuleConflict", rule("same-priority", 100)),
+        ("RulePriority", rule("low", 99)),
+        ("RulePriority", rule("high", 4097)),
+        ("RuleConflict", rule("same-priority", 100)),
         (
-            "SecurityRuleInvalidProtocol",
+            "RuleProtocol",
             AzSecurityRule {
                 protocol: "Gre".into(),
                 ..rule("p", 200)
             },
         ),
         (
-            "SecurityRuleInvalidPortRange",
+            "RulePorts",
             AzSecurityRule {
                 destination_ports: vec!["70000".into()],
                 ..rule("p", 200)
             },
         ),
         (
-            "SecurityRuleInvalidPortRange",
+            "RulePorts",
             AzSecurityRule {
                 destination_ports: vec!["90-80".into()],
                 ..rule("p", 200)
             },
         ),
         (
-            "SecurityRuleInvalidPortRange",
+            "RuleNoPorts",
             AzSecurityRule {
                 source_ports: vec![],
                 ..rule("p", 200)
             },
         ),
         (
-            "SecurityRuleInvalidAddressPrefix",
+            "RulePrefix",
             AzSecurityRule {
                 source_prefixes: vec!["10.0.0.0/33".into()],
                 ..rule("p", 200)
             },
         ),
-        ("InvalidResourceName", rule("bad name", 200)),
+        ("InvalidName", rule("bad name", 200)),
     ];
     for (code, r) in cases {
         az.refuse(code, |az| {

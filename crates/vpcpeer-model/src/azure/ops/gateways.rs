@@ -3,7 +3,7 @@
 use super::*;
 
 /// A virtual network gateway PUT.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutGateway {
     /// `location`.
     pub location: Option<String>,
@@ -32,20 +32,16 @@ pub fn put_gateway(
     let id = key(&display_id);
     let existing = tx.get::<AzGateway>(&id).cloned();
     let Some(subnet_id) = req.subnet_id.clone() else {
-        return Err(AzureError::bad_request(
-            "GatewaySubnetRequired",
-            format!("Virtual network gateway {display_id} needs ipConfigurations[0].properties.subnet.id naming a GatewaySubnet."),
-        ));
+        return Err(AzureError::GatewaySubnetRequired {
+            gateway: display_id,
+        });
     };
     same_subscription(&display_id, &subnet_id)?;
     let sref = ArmId::parse(&subnet_id)
         .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
         .ok_or_else(|| invalid_reference(&subnet_id))?;
     if !sref.segments[1].1.eq_ignore_ascii_case("GatewaySubnet") {
-        return Err(AzureError::bad_request(
-            "InvalidGatewaySubnet",
-            format!("Subnet {subnet_id} cannot hold a virtual network gateway: gateways go in the subnet named GatewaySubnet."),
-        ));
+        return Err(AzureError::NotGatewaySubnet { subnet: subnet_id });
     }
     let vkey = key(&sref.top_level());
     let vnet = tx
@@ -57,24 +53,17 @@ pub fn put_gateway(
         return Err(invalid_reference(&subnet_id));
     }
     if vnet.place.location != normalize_location(&location) {
-        return Err(AzureError::bad_request(
-            "InvalidResourceReference",
-            format!(
-                "Virtual network {} is in location {}, not {}.",
-                vnet.display_id,
-                vnet.place.location,
-                normalize_location(&location)
-            ),
-        ));
+        return Err(AzureError::GatewayLocation {
+            vnet: vnet.display_id.clone(),
+            location: vnet.place.location.clone(),
+            wanted: normalize_location(&location),
+        });
     }
     if let Some(e) = &existing {
         if e.vnet != vkey {
-            return Err(AzureError::bad_request(
-                "ChangingGatewayVirtualNetworkNotAllowed",
-                format!(
-                    "Virtual network gateway {display_id} cannot move to another virtual network."
-                ),
-            ));
+            return Err(AzureError::GatewayMoved {
+                gateway: display_id,
+            });
         }
     }
     if let Some(other) = tx
@@ -83,19 +72,16 @@ pub fn put_gateway(
         .values()
         .find(|g| g.vnet == vkey && g.id != id && g.gateway_type == req.gateway_type)
     {
-        return Err(AzureError::bad_request(
-            "VnetAlreadyHasGatewayOfThisType",
-            format!(
-                "Virtual network {} already has gateway {} of this type.",
-                vnet.display_id, other.display_id
-            ),
-        ));
+        return Err(AzureError::GatewayOfTypeExists {
+            vnet: vnet.display_id.clone(),
+            other: other.display_id.clone(),
+        });
     }
     if let Some(l) = peering::links_of(tx.world(), &vkey).find(|l| l.use_remote_gateways) {
-        return Err(AzureError::bad_request(
-            "VnetUsesRemoteGatewaysCannotHaveGateway",
-            format!("Virtual network {} uses remote gateways through peering {} and cannot have a gateway of its own.", vnet.display_id, l.display_id),
-        ));
+        return Err(AzureError::VnetUsesRemoteGateways {
+            vnet: vnet.display_id.clone(),
+            peering: l.display_id.clone(),
+        });
     }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
     let gw = AzGateway {
@@ -108,13 +94,10 @@ pub fn put_gateway(
         gateway_type: req.gateway_type,
         vpn_type: req.vpn_type.unwrap_or_else(|| "RouteBased".into()),
         sku: req.sku.unwrap_or_else(|| "VpnGw1".into()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(gw.clone());
-    Ok((gw, existing.is_none()))
+    Ok(saved(tx, gw, &existing))
 }
 
 /// Deletes a gateway; refused while a peer uses it through gateway transit.
@@ -127,10 +110,10 @@ pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureErro
             && l.use_remote_gateways
             && peering::state(tx.world(), l) == PeeringState::Connected
     }) {
-        return Err(AzureError::bad_request(
-            "GatewayInUseByPeering",
-            format!("Virtual network gateway {} is used by peering {} (useRemoteGateways) and cannot be deleted.", gw.display_id, l.display_id),
-        ));
+        return Err(AzureError::GatewayInUse {
+            gateway: gw.display_id.clone(),
+            peering: l.display_id.clone(),
+        });
     }
     tx.remove::<AzGateway>(&id);
     Ok(true)

@@ -1,33 +1,11 @@
 //! Azure commands. Each takes the transaction and what the caller asked for, validates everything
 //! before it mutates, and returns the resulting record (with whether it was created) or an
-//! [`AzureError`] carrying ARM's code. Changes are applied at once: a long-running operation is
-//! already finished when its PUT or DELETE is answered, and the operation record only lets its
-//! polling URLs answer `Succeeded`.
-//!
-//! Error codes: the peering codes of spec §2.8 (`VnetAddressSpacesOverlap`,
-//! `VnetAddressSpaceOverlapsWithAlreadyPeeredVnet`, `AnotherPeeringAlreadyReferencesRemoteVnet`,
-//! `RemotePeeringIsDisconnected`, `RemoteVnetHasNoGateways`,
-//! `ChangingRemoteVirtualNetworkNotAllowed`, `InvalidResourceName`, `ResourceNotFound`,
-//! `ResourceGroupNotFound`) and the common ARM/NRP ones (`LinkedInvalidPropertyId`,
-//! `InvalidResourceReference`, `InUseSubnetCannotBeDeleted`,
-//! `InUseNetworkSecurityGroupCannotBeDeleted`, `InUseRouteTableCannotBeDeleted`,
-//! `NetcfgSubnetRangeOutsideVnet`, `NetcfgSubnetRangesOverlap`, `PrivateIPAddressInUse`,
-//! `LocationRequired`, `InvalidResourceLocation`, `SecurityRuleInvalidPriority`, `NicInUse`) are
-//! ARM's. \[UNVERIFIED\] These were chosen here, for rules whose real code was not confirmed:
-//! `InvalidRemoteVirtualNetwork` (another cloud's network), `CannotPeerVirtualNetworkWithItself`,
-//! `PeeringLimitReachedForVirtualNetwork`, `VnetHasGatewayCannotUseRemoteGateways`,
-//! `AnotherPeeringAlreadyUsesRemoteGateways`, `RemotePeeringDoesNotAllowGatewayTransit`,
-//! `GatewayTransitInUseByRemotePeering`, `GatewayInUseByPeering`, `InvalidAddressPrefixFormat`,
-//! `NetcfgInvalidAddressPrefixes`, `InUseSubnetCannotBeUpdated`, `RouteConflict`,
-//! `NextHopIpAddressRequired`, `NextHopIpAddressNotAllowed`, `InvalidNextHopIpAddress`,
-//! `InvalidNextHopType`, the NIC codes (`SubnetRequired`, `PrivateIPAddressRequired`,
-//! `InvalidPrivateIPAddressFormat`, `PrivateIPAddressNotInSubnet`, `SubnetIsFull`,
-//! `IpConfigurationsOfNicInDifferentVnets`, `NetworkInterfaceMustHaveAtLeastOneIpConfiguration`,
-//! `NicInDifferentLocation`), the gateway codes (`GatewaySubnetRequired`, `InvalidGatewaySubnet`,
-//! `ChangingGatewayVirtualNetworkNotAllowed`, `VnetAlreadyHasGatewayOfThisType`,
-//! `VnetUsesRemoteGatewaysCannotHaveGateway`), `DuplicateResourceName`, `SecurityRuleConflict`,
-//! `SecurityRuleInvalidProtocol`, `SecurityRuleInvalidPortRange`, `SecurityRuleInvalidAddressPrefix`
-//! and `OperationNotFound`.
+//! [`AzureError`]: a kind of refusal plus the ids and values involved (the ARM code, status and
+//! wording are `vpcpeer-wire-azure`'s, which also documents which codes are ARM's and which were
+//! chosen here). Changes are applied at once: a long-running operation is already finished when
+//! its PUT or DELETE is answered, and the operation record only lets its polling URLs answer
+//! `Succeeded`. [`super::Command`] is the one entry point of the face; these functions are its
+//! steps (and what tests and tools that hold a `Tx` call directly).
 //!
 //! One file per resource area: `resource_groups`, `vnets` (with their inline subnets),
 //! `peerings`, `nsgs`, `route_tables`, `nics` (and VMs), `gateways`, `operations`
@@ -44,10 +22,10 @@ use ipnet::Ipv4Net;
 use super::limits::{self, overlapping};
 use super::peering::{self, PeeringState};
 use super::{
-    key, normalize_location, resource_group_id, resource_id, ArmId, AzGateway, AzGatewayType,
-    AzIpConfig, AzNextHop, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering, AzPlace,
-    AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet,
-    AzureError,
+    key, normalize_location, resource_group_id, resource_id, AddressPrefix, ArmId, AzGateway,
+    AzGatewayType, AzIpConfig, AzNextHop, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering,
+    AzPlace, AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm,
+    AzVnet, AzureError, IpAddress, Limit, OtherCloud, PeeredSide, Side,
 };
 use crate::{Tx, World};
 
@@ -75,7 +53,7 @@ const NETWORK: &str = "Microsoft.Network";
 const COMPUTE: &str = "Microsoft.Compute";
 
 /// Which resource a request names: subscription, resource group and resource name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     /// Subscription (from the URL).
     pub subscription: String,
@@ -106,6 +84,15 @@ impl Target {
         )
     }
 
+    /// `NotFound` for a `kind` resource named like this target.
+    pub fn not_found(&self, kind: Tagged) -> AzureError {
+        AzureError::NotFound {
+            kind,
+            name: self.name.clone(),
+            resource_group: self.resource_group.clone(),
+        }
+    }
+
     fn place(&self, location: &str) -> AzPlace {
         AzPlace {
             subscription: self.subscription.clone(),
@@ -131,30 +118,28 @@ pub fn check_name(name: &str) -> Result<(), AzureError> {
     if ok {
         Ok(())
     } else {
-        Err(AzureError::bad_request(
-            "InvalidResourceName",
-            format!("Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'."),
-        ))
+        Err(AzureError::InvalidName {
+            name: name.to_owned(),
+        })
     }
 }
 
 fn require_location(location: Option<&str>) -> Result<&str, AzureError> {
     match location {
         Some(l) if !l.trim().is_empty() => Ok(l),
-        _ => Err(AzureError::bad_request(
-            "LocationRequired",
-            "The location property is required for this definition.",
-        )),
+        _ => Err(AzureError::LocationRequired),
     }
 }
 
 fn check_same_location(existing: &AzPlace, id: &str, location: &str) -> Result<(), AzureError> {
     let wanted = normalize_location(location);
     if existing.location != wanted {
-        return Err(AzureError::bad_request(
-            "InvalidResourceLocation",
-            format!("The resource '{id}' already exists in location '{}' in resource group '{}'. A resource with the same name cannot be created in location '{wanted}'. Please select a new resource name.", existing.location, existing.resource_group),
-        ));
+        return Err(AzureError::LocationChanged {
+            id: id.to_owned(),
+            location: existing.location.clone(),
+            resource_group: existing.resource_group.clone(),
+            wanted,
+        });
     }
     Ok(())
 }
@@ -164,29 +149,17 @@ fn require_group(world: &World, t: &Target) -> Result<(), AzureError> {
     if world.az_resource_groups.contains_key(&id) {
         Ok(())
     } else {
-        Err(AzureError::resource_group_not_found(&t.resource_group))
+        Err(AzureError::GroupNotFound {
+            name: t.resource_group.clone(),
+        })
     }
 }
 
-fn parse_prefix(s: &str) -> Result<Ipv4Net, AzureError> {
-    let bad = || {
-        AzureError::bad_request(
-            "InvalidAddressPrefixFormat",
-            format!("Address prefix {s} does not have a valid format."),
-        )
-    };
-    let net: Ipv4Net = s.trim().parse().map_err(|_| bad())?;
-    if net.trunc() != net {
-        return Err(bad());
-    }
-    Ok(net)
-}
-
-fn fmt_prefixes(p: &[Ipv4Net]) -> String {
-    p.iter()
-        .map(|n| n.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The block an address prefix of the request names (parsed by the wire), or its refusal.
+fn prefix_of(p: &AddressPrefix) -> Result<Ipv4Net, AzureError> {
+    p.value().copied().ok_or_else(|| AzureError::InvalidPrefix {
+        prefix: p.text().to_owned(),
+    })
 }
 
 /// The subscription an ARM id names (`/subscriptions/{s}/…`), if it names one.
@@ -200,15 +173,13 @@ fn subscription_of(id: &str) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-/// ARM's answer to a reference it will not follow: 400 `InvalidResourceReference`, "Resource
-/// {referenced} referenced by resource {referrer} was not found. Please make sure that the
-/// referenced resource exists, and that both resources are in the same region." (observed for a
-/// NIC on another subscription's subnet, Azure/azure-cli#13258).
+/// The refusal of a reference Azure will not follow (another subscription or region; the wire
+/// words it as ARM does for a NIC on another subscription's subnet, Azure/azure-cli#13258).
 fn foreign_reference(referrer: &str, referenced: &str) -> AzureError {
-    AzureError::bad_request(
-        "InvalidResourceReference",
-        format!("Resource {referenced} referenced by resource {referrer} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region."),
-    )
+    AzureError::ForeignReference {
+        referrer: referrer.to_owned(),
+        referenced: referenced.to_owned(),
+    }
 }
 
 /// Refuses a reference from `referrer` to a resource of another subscription: a NIC and the
@@ -228,10 +199,7 @@ fn same_subscription(referrer: &str, referenced: &str) -> Result<(), AzureError>
 }
 
 fn invalid_reference(id: &str) -> AzureError {
-    AzureError::bad_request(
-        "InvalidResourceReference",
-        format!("Resource {id} referenced by the request was not found."),
-    )
+    AzureError::MissingReference { id: id.to_owned() }
 }
 
 fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
@@ -247,7 +215,7 @@ fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
 }
 
 /// A top-level ARM record, as a PUT or DELETE of it reads the one stored.
-trait TopLevel: crate::Entity + Clone {
+pub(crate) trait TopLevel: crate::Entity + Clone {
     /// Where it lives.
     fn place(&self) -> &AzPlace;
     /// Its id, as first spelled.
@@ -274,42 +242,66 @@ macro_rules! top_level {
 
 top_level!(AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
 
-/// What the PUT of a top-level resource starts from.
-struct PutStart<T> {
-    /// The location asked for.
-    location: String,
-    /// The id as this request spells it.
+/// What the PUT of a top-level resource starts from: the location asked for, the id as this
+/// request spells it, the record's key and the record stored under it, if any.
+type Start<T> = (String, String, String, Option<T>);
+
+/// Checks the name, the resource group and the location (in that order), then reads the record
+/// at `display_id`; a stored record must stay in its location.
+fn put_start<T: TopLevel>(
+    tx: &Tx<'_, '_>,
+    t: &Target,
     display_id: String,
-    /// The record's key.
-    id: String,
-    /// The record stored under it, if any.
-    existing: Option<T>,
+    location: Option<&str>,
+) -> Result<Start<T>, AzureError> {
+    check_name(&t.name)?;
+    require_group(tx.world(), t)?;
+    let location = require_location(location)?.to_owned();
+    let id = key(&display_id);
+    let existing = tx.get::<T>(&id).cloned();
+    if let Some(e) = &existing {
+        check_same_location(e.place(), e.display_id(), &location)?;
+    }
+    Ok((location, display_id, id, existing))
 }
 
-impl<T: TopLevel> PutStart<T> {
-    /// Checks the name, the resource group and the location (in that order), then reads the
-    /// record at `display_id`; a stored record must stay in its location.
-    fn new(
-        tx: &Tx<'_, '_>,
-        t: &Target,
-        display_id: String,
-        location: Option<&str>,
-    ) -> Result<Self, AzureError> {
-        check_name(&t.name)?;
-        require_group(tx.world(), t)?;
-        let location = require_location(location)?.to_owned();
-        let id = key(&display_id);
-        let existing = tx.get::<T>(&id).cloned();
-        if let Some(e) = &existing {
-            check_same_location(e.place(), e.display_id(), &location)?;
-        }
-        Ok(PutStart {
-            location,
-            display_id,
-            id,
-            existing,
-        })
+/// A record with a GUID drawn when it is created.
+trait Guid {
+    fn guid(&self) -> &str;
+}
+
+macro_rules! guid {
+    ($($ty:ty),*) => {
+        $(impl Guid for $ty {
+            fn guid(&self) -> &str {
+                &self.guid
+            }
+        })*
+    };
+}
+
+guid!(AzVnet, AzNsg, AzNic, AzGateway, AzVm);
+
+/// The GUID a PUT keeps: the stored record's, else a fresh one.
+fn kept_guid<T: Guid>(tx: &mut Tx<'_, '_>, existing: &Option<T>) -> String {
+    existing
+        .as_ref()
+        .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid().to_owned())
+}
+
+/// Stores what a PUT built; returns it and whether it was created.
+fn saved<T: TopLevel>(tx: &mut Tx<'_, '_>, record: T, existing: &Option<T>) -> (T, bool) {
+    tx.put(record.clone());
+    (record, existing.is_none())
+}
+
+/// Stores `parent` when `removed` says a child of it went; returns whether one did (a DELETE of
+/// a security rule or a route).
+fn child_removed<T: TopLevel>(tx: &mut Tx<'_, '_>, parent: T, removed: bool) -> bool {
+    if removed {
+        tx.put(parent);
     }
+    removed
 }
 
 /// The id and name a PUT keeps: the stored record's first spelling, else the request's.
@@ -337,19 +329,17 @@ fn stored<T: TopLevel>(
 }
 
 /// The top-level record a request needs (a security rule's NSG, a route's table, the NIC of an
-/// effective read), after the resource group check: `kind` is its ARM type segment, `arm_type`
-/// its full type for the `ResourceNotFound` answer when there is none.
+/// effective read), after the resource group check: `segment` is its type segment in ids,
+/// `kind` what a `NotFound` names when there is none.
 fn required<T: TopLevel>(
     tx: &Tx<'_, '_>,
     t: &Target,
-    kind: &str,
-    arm_type: &str,
+    segment: &str,
+    kind: Tagged,
 ) -> Result<T, AzureError> {
     require_group(tx.world(), t)?;
-    let id = key(&t.network_id(kind));
-    tx.get::<T>(&id)
-        .cloned()
-        .ok_or_else(|| AzureError::not_found(arm_type, &t.name, &t.resource_group))
+    let id = key(&t.network_id(segment));
+    tx.get::<T>(&id).cloned().ok_or_else(|| t.not_found(kind))
 }
 
 /// Replaces the item of `items` named like `item` (case-insensitively, keeping the stored

@@ -3,14 +3,14 @@
 use super::*;
 
 /// An IP configuration as a request describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IpConfigSpec {
     /// Name.
     pub name: String,
     /// `subnet.id`.
     pub subnet_id: Option<String>,
     /// `privateIPAddress`.
-    pub private_ip: Option<String>,
+    pub private_ip: Option<IpAddress>,
     /// `privateIPAllocationMethod` is `Static`.
     pub is_static: bool,
     /// `primary`.
@@ -18,7 +18,7 @@ pub struct IpConfigSpec {
 }
 
 /// A NIC PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutNic {
     /// `location`.
     pub location: Option<String>,
@@ -46,12 +46,7 @@ fn used_ips(world: &World, subnet_key: &str, except_nic: &str) -> BTreeSet<Ipv4A
 /// Creates or updates a NIC; a dynamic address is the subnet's first free one (Azure reserves the
 /// first four addresses and the last).
 pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzNic>::new(
+    let (location, display_id, id, existing) = put_start::<AzNic>(
         tx,
         t,
         t.network_id("networkInterfaces"),
@@ -60,15 +55,10 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
     limits::check_count(
         req.ip_configs.len(),
         limits::MAX_IP_CONFIGS,
-        "IpConfigurationCountLimitReached",
-        "network interface",
-        "IP configurations",
+        Limit::IpConfigs,
     )?;
     if req.ip_configs.is_empty() {
-        return Err(AzureError::bad_request(
-            "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
-            format!("Network interface {display_id} must have at least one IP configuration."),
-        ));
+        return Err(AzureError::NicNeedsConfig { nic: display_id });
     }
     if let Some(n) = &req.nsg {
         same_subscription(&display_id, n)?;
@@ -85,13 +75,10 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
     for (i, c) in req.ip_configs.iter().enumerate() {
         check_name(&c.name)?;
         let Some(subnet_id) = c.subnet_id.clone() else {
-            return Err(AzureError::bad_request(
-                "SubnetRequired",
-                format!(
-                    "IP configuration {} of {display_id} needs subnet.id.",
-                    c.name
-                ),
-            ));
+            return Err(AzureError::SubnetRequired {
+                config: c.name.clone(),
+                nic: display_id,
+            });
         };
         same_subscription(&display_id, &subnet_id)?;
         let sref = ArmId::parse(&subnet_id)
@@ -107,16 +94,15 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             .subnet(&sref.segments[1].1)
             .ok_or_else(|| invalid_reference(&subnet_id))?;
         if vnet.place.location != normalize_location(&location) {
-            return Err(AzureError::bad_request(
-                "InvalidResourceReference",
-                format!("Subnet {subnet_id} is in location {}, but network interface {display_id} is in {}.", vnet.place.location, normalize_location(&location)),
-            ));
+            return Err(AzureError::SubnetLocation {
+                subnet: subnet_id,
+                location: vnet.place.location.clone(),
+                nic: display_id,
+                wanted: normalize_location(&location),
+            });
         }
         if vnet_of_nic.as_ref().is_some_and(|v| *v != vkey) {
-            return Err(AzureError::bad_request(
-                "IpConfigurationsOfNicInDifferentVnets",
-                format!("IP configurations of {display_id} must all be in one virtual network."),
-            ));
+            return Err(AzureError::ConfigsInDifferentVnets { nic: display_id });
         }
         vnet_of_nic = Some(vkey);
         let skey = key(&subnet_id);
@@ -141,23 +127,24 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         // has (clients send it back on update) or gets the first free one.
         let ip = match (&c.private_ip, c.is_static) {
             (Some(s), true) => {
-                let ip: Ipv4Addr = s.parse().map_err(|_| {
-                    AzureError::bad_request(
-                        "InvalidPrivateIPAddressFormat",
-                        format!("Private IP address {s} is not a valid IPv4 address."),
-                    )
+                let ip: Ipv4Addr = *s.value().ok_or_else(|| AzureError::InvalidPrivateIp {
+                    ip: s.text().to_owned(),
                 })?;
                 if !hosts.contains(&ip) {
-                    return Err(AzureError::bad_request(
-                        "PrivateIPAddressNotInSubnet",
-                        format!("IP configuration {} of {display_id} requests private IP address {ip}, which is not an available address of subnet {subnet_id} ({net}; the first four and the last are reserved).", c.name),
-                    ));
+                    return Err(AzureError::PrivateIpNotInSubnet {
+                        config: c.name.clone(),
+                        nic: display_id,
+                        ip,
+                        subnet: subnet_id,
+                        prefix: net,
+                    });
                 }
                 if used.contains(&ip) {
-                    return Err(AzureError::bad_request(
-                        "PrivateIPAddressInUse",
-                        format!("IP configuration {} of {display_id} is using the private IP address {ip} which is already allocated to another resource.", c.name),
-                    ));
+                    return Err(AzureError::PrivateIpInUse {
+                        config: c.name.clone(),
+                        nic: display_id,
+                        ip,
+                    });
                 }
                 ip
             }
@@ -165,10 +152,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
                 Some(ip) => ip,
                 None => {
                     let Some(ip) = crate::cidr::first_free(hosts, |a| used.contains(&a)) else {
-                        return Err(AzureError::bad_request(
-                            "SubnetIsFull",
-                            format!("Subnet {subnet_id} has no free address left."),
-                        ));
+                        return Err(AzureError::SubnetFull { subnet: subnet_id });
                     };
                     ip
                 }
@@ -192,13 +176,10 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         nsg: req.nsg,
         ip_forwarding: req.ip_forwarding,
         vm: existing.as_ref().and_then(|e| e.vm.clone()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(nic.clone());
-    Ok((nic, existing.is_none()))
+    Ok(saved(tx, nic, &existing))
 }
 
 /// Deletes a NIC; refused while a VM uses it.
@@ -207,17 +188,17 @@ pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
         return Ok(false);
     };
     if let Some(vm) = &nic.vm {
-        return Err(AzureError::bad_request(
-            "NicInUse",
-            format!("Network Interface {} is used by existing resource {vm}. In order to delete the network interface, it must be dissociated from the resource.", nic.display_id),
-        ));
+        return Err(AzureError::NicAttached {
+            nic: nic.display_id.clone(),
+            vm: vm.clone(),
+        });
     }
     tx.remove::<AzNic>(&id);
     Ok(true)
 }
 
 /// A VM PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutVm {
     /// `location`.
     pub location: Option<String>,
@@ -242,45 +223,28 @@ pub fn vm_id(t: &Target) -> String {
 
 /// Creates or updates a VM and attaches its NICs.
 pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzVm>::new(tx, t, vm_id(t), req.location.as_deref())?;
-    limits::check_count(
-        req.nics.len(),
-        limits::MAX_VM_NICS,
-        "NetworkInterfaceCountLimitReached",
-        "virtual machine",
-        "network interfaces",
-    )?;
+    let (location, display_id, id, existing) =
+        put_start::<AzVm>(tx, t, vm_id(t), req.location.as_deref())?;
+    limits::check_count(req.nics.len(), limits::MAX_VM_NICS, Limit::VmNics)?;
     if req.nics.is_empty() {
-        return Err(AzureError::bad_request(
-            "InvalidParameter",
-            "At least one network interface is required in networkProfile.networkInterfaces.",
-        ));
+        return Err(AzureError::VmNeedsNic);
     }
     for n in &req.nics {
         same_subscription(&display_id, n)?;
-        let nic = tx.world().az_nics.get(&key(n)).ok_or_else(|| {
-            AzureError::bad_request("NotFound", format!("Resource {n} not found."))
-        })?;
+        let nic = tx
+            .world()
+            .az_nics
+            .get(&key(n))
+            .ok_or_else(|| AzureError::VmNicNotFound { nic: n.clone() })?;
         if nic.vm.as_deref().is_some_and(|v| key(v) != id) {
-            return Err(AzureError::bad_request(
-                "NicInUse",
-                format!("Network interface {n} is in use by another virtual machine."),
-            ));
+            return Err(AzureError::NicUsedByOtherVm { nic: n.clone() });
         }
         if nic.place.location != normalize_location(&location) {
-            return Err(AzureError::bad_request(
-                "NicInDifferentLocation",
-                format!(
-                    "Network interface {n} is in location {}, not {}.",
-                    nic.place.location,
-                    normalize_location(&location)
-                ),
-            ));
+            return Err(AzureError::NicInOtherLocation {
+                nic: n.clone(),
+                location: nic.place.location.clone(),
+                wanted: normalize_location(&location),
+            });
         }
     }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
@@ -291,9 +255,7 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         place: t.place(&location),
         nics: req.nics.clone(),
         size: req.size.unwrap_or_else(|| "Standard_B1s".into()),
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
     let created = existing.is_none();

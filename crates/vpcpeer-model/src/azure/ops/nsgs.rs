@@ -3,7 +3,7 @@
 use super::*;
 
 /// An NSG PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutNsg {
     /// `location`.
     pub location: Option<String>,
@@ -15,12 +15,7 @@ pub struct PutNsg {
 
 /// Creates or updates a network security group.
 pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzNsg>::new(
+    let (location, display_id, id, existing) = put_start::<AzNsg>(
         tx,
         t,
         t.network_id("networkSecurityGroups"),
@@ -34,79 +29,64 @@ pub fn put_nsg(tx: &mut Tx<'_, '_>, t: &Target, req: PutNsg) -> Result<(AzNsg, b
         name,
         place: t.place(&location),
         rules: req.rules,
-        guid: existing
-            .as_ref()
-            .map_or_else(|| tx.ctx.ids.uuid(), |e| e.guid.clone()),
+        guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    tx.put(nsg.clone());
-    Ok((nsg, existing.is_none()))
+    Ok(saved(tx, nsg, &existing))
 }
 
 fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
     check_name(&r.name)?;
-    let bad = |code: &str, what: String| {
-        Err(AzureError::bad_request(
-            code,
-            format!("Security rule {} has {what}.", r.name),
-        ))
-    };
+    let rule = || r.name.clone();
     if !(100..=4096).contains(&r.priority) {
-        return Err(AzureError::bad_request(
-            "SecurityRuleInvalidPriority",
-            format!("Security rule {} has invalid Priority {}. Value provided: {} Allowed range 100-4096.", r.name, r.priority, r.priority),
-        ));
+        return Err(AzureError::RulePriority {
+            rule: rule(),
+            priority: r.priority,
+        });
     }
     const PROTOCOLS: [&str; 6] = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"];
     if !PROTOCOLS
         .iter()
         .any(|p| p.eq_ignore_ascii_case(&r.protocol))
     {
-        return bad(
-            "SecurityRuleInvalidProtocol",
-            format!(
-                "invalid protocol '{}'; allowed: Tcp, Udp, Icmp, Esp, Ah, *",
-                r.protocol
-            ),
-        );
+        return Err(AzureError::RuleProtocol {
+            rule: rule(),
+            protocol: r.protocol.clone(),
+        });
     }
-    for (what, ports) in [
-        ("source", &r.source_ports),
-        ("destination", &r.destination_ports),
+    for (side, ports) in [
+        (Side::Source, &r.source_ports),
+        (Side::Destination, &r.destination_ports),
     ] {
         if ports.is_empty() {
-            return bad(
-                "SecurityRuleInvalidPortRange",
-                format!("no {what} port range"),
-            );
+            return Err(AzureError::RuleNoPorts { rule: rule(), side });
         }
-        for p in ports {
-            if parse_port_range(p).is_none() {
-                return bad("SecurityRuleInvalidPortRange", format!("invalid {what} port range '{p}'; use *, a port or a range like 1000-2000 within 0-65535"));
-            }
+        if let Some(p) = ports.iter().find(|p| parse_port_range(p).is_none()) {
+            return Err(AzureError::RulePorts {
+                rule: rule(),
+                side,
+                range: p.clone(),
+            });
         }
     }
-    for (what, prefixes) in [
-        ("source", &r.source_prefixes),
-        ("destination", &r.destination_prefixes),
+    for (side, prefixes) in [
+        (Side::Source, &r.source_prefixes),
+        (Side::Destination, &r.destination_prefixes),
     ] {
         limits::check_count(
             prefixes.len(),
             limits::MAX_RULE_PREFIXES,
-            "SecurityRuleAddressPrefixCountLimitReached",
-            "security rule",
-            &format!("{what} addresses and ranges"),
+            Limit::RulePrefixes(side),
         )?;
         if prefixes.is_empty() {
-            return bad(
-                "SecurityRuleInvalidAddressPrefix",
-                format!("no {what} address prefix"),
-            );
+            return Err(AzureError::RuleNoPrefix { rule: rule(), side });
         }
-        for p in prefixes {
-            if !valid_rule_prefix(p) {
-                return bad("SecurityRuleInvalidAddressPrefix", format!("invalid {what} address prefix '{p}'; use *, an IPv4 address or CIDR, or a service tag"));
-            }
+        if let Some(p) = prefixes.iter().find(|p| !valid_rule_prefix(p)) {
+            return Err(AzureError::RulePrefix {
+                rule: rule(),
+                side,
+                prefix: p.clone(),
+            });
         }
     }
     Ok(())
@@ -138,28 +118,23 @@ fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
     limits::check_count(
         rules.len(),
         limits::MAX_SECURITY_RULES,
-        "SecurityRuleCountLimitReached",
-        "security group",
-        "security rules",
+        Limit::SecurityRules,
     )?;
     let mut seen = BTreeSet::new();
     let mut names = HashSet::new();
     for r in rules {
         check_rule(r)?;
         if !seen.insert((r.direction, r.priority)) {
-            return Err(AzureError::bad_request(
-                "SecurityRuleConflict",
-                format!("Security rule {} conflicts with another rule: two rules have priority {} and direction {:?}.", r.name, r.priority, r.direction),
-            ));
+            return Err(AzureError::RuleConflict {
+                rule: r.name.clone(),
+                priority: r.priority,
+                direction: r.direction,
+            });
         }
         if !names.insert(r.name.to_ascii_lowercase()) {
-            return Err(AzureError::bad_request(
-                "DuplicateResourceName",
-                format!(
-                    "Network security group has two security rules named {}.",
-                    r.name
-                ),
-            ));
+            return Err(AzureError::DuplicateRule {
+                rule: r.name.clone(),
+            });
         }
     }
     Ok(())
@@ -167,12 +142,7 @@ fn check_rules(rules: &[AzSecurityRule]) -> Result<(), AzureError> {
 
 /// The NSG a security rule request names.
 fn nsg_of(tx: &Tx<'_, '_>, nsg: &Target) -> Result<AzNsg, AzureError> {
-    required(
-        tx,
-        nsg,
-        "networkSecurityGroups",
-        "Microsoft.Network/networkSecurityGroups",
-    )
+    required(tx, nsg, "networkSecurityGroups", Tagged::Nsg)
 }
 
 /// Creates or updates one security rule of an NSG; returns the NSG and whether the rule was new.
@@ -195,11 +165,8 @@ pub fn delete_security_rule(
     name: &str,
 ) -> Result<bool, AzureError> {
     let mut n = nsg_of(tx, nsg)?;
-    if !remove_named(&mut n.rules, name, |r| &r.name) {
-        return Ok(false);
-    }
-    tx.put(n);
-    Ok(true)
+    let removed = remove_named(&mut n.rules, name, |r| &r.name);
+    Ok(child_removed(tx, n, removed))
 }
 
 /// Deletes an NSG; refused while a subnet or NIC uses it.
@@ -215,10 +182,10 @@ pub fn delete_nsg(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
             .map(|n| n.display_id.clone())
     });
     if let Some(u) = user {
-        return Err(AzureError::bad_request(
-            "InUseNetworkSecurityGroupCannotBeDeleted",
-            format!("Network security group {} cannot be deleted because it is in use by the following resources: {u}.", t.network_id("networkSecurityGroups")),
-        ));
+        return Err(AzureError::NsgInUse {
+            nsg: t.network_id("networkSecurityGroups"),
+            user: u,
+        });
     }
     tx.remove::<AzNsg>(&id);
     Ok(true)

@@ -52,13 +52,7 @@ pub fn get_operation<'a>(
         .az_operations
         .get(&id.to_ascii_lowercase())
         .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
-        .ok_or_else(|| {
-            AzureError::new(
-                404,
-                "OperationNotFound",
-                format!("Operation {id} was not found."),
-            )
-        })
+        .ok_or_else(|| AzureError::OperationNotFound { id: id.to_owned() })
 }
 
 /// Computes a NIC's effective routes and records them as a finished operation.
@@ -82,12 +76,7 @@ fn nic_read(
     t: &Target,
     read: impl FnOnce(&World, &AzNic) -> AzOperationResult,
 ) -> Result<AzOperation, AzureError> {
-    let nic = required::<AzNic>(
-        tx,
-        t,
-        "networkInterfaces",
-        "Microsoft.Network/networkInterfaces",
-    )?;
+    let nic = required::<AzNic>(tx, t, "networkInterfaces", Tagged::Nic)?;
     let result = read(tx.world(), &nic);
     Ok(record_operation(
         tx,

@@ -5,7 +5,7 @@ use super::vnets::{get_vnet, peers_of};
 use super::*;
 
 /// A peering PUT.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutPeering {
     /// `remoteVirtualNetwork.id`.
     pub remote_vnet_id: Option<String>,
@@ -37,30 +37,20 @@ impl Default for PutPeering {
     }
 }
 
-/// The message of a refused cross-cloud peering.
-pub const CROSS_CLOUD: &str = "native VNet peering cannot join networks of different clouds; cross-cloud links need encrypted peering through gateways (a transit gateway in each cloud)";
-
 /// Whether `id` names another cloud's network: an AWS VPC id or ARN, or a GCP network path/URL.
-pub fn is_other_cloud_network(id: &str) -> Option<&'static str> {
+pub fn is_other_cloud_network(id: &str) -> Option<OtherCloud> {
     let t = id.trim();
     let lower = t.to_ascii_lowercase();
     if lower.starts_with("vpc-") || lower.starts_with("arn:aws") {
-        return Some("AWS VPC");
+        return Some(OtherCloud::Aws);
     }
     if lower.contains("/global/networks/")
         || lower.starts_with("projects/")
         || lower.contains("googleapis.com/")
     {
-        return Some("GCP VPC network");
+        return Some(OtherCloud::Gcp);
     }
     None
-}
-
-fn peering_err(code: &str, peering_id: &str, rest: String) -> AzureError {
-    AzureError::bad_request(
-        code,
-        format!("Cannot create or update peering {peering_id}. {rest}"),
-    )
 }
 
 /// Creates or updates the peering link `name` of the VNet `vnet`.
@@ -76,101 +66,89 @@ pub fn put_peering(
     let id = key(&display_id);
     let existing = tx.get::<AzPeering>(&id).cloned();
     let Some(remote_id) = req.remote_vnet_id.clone().filter(|r| !r.trim().is_empty()) else {
-        return Err(AzureError::bad_request(
-            "InvalidRequestFormat",
-            format!("Cannot parse the request: peering {display_id} needs properties.remoteVirtualNetwork.id."),
-        ));
+        return Err(AzureError::PeeringNeedsRemote {
+            peering: display_id,
+        });
     };
-    if let Some(kind) = is_other_cloud_network(&remote_id) {
-        return Err(AzureError::bad_request(
-            "InvalidRemoteVirtualNetwork",
-            format!("Cannot create or update peering {display_id}: remote network '{remote_id}' is an {kind}, not an Azure virtual network; {CROSS_CLOUD}."),
-        ));
+    if let Some(cloud) = is_other_cloud_network(&remote_id) {
+        return Err(AzureError::RemoteInOtherCloud {
+            peering: display_id,
+            remote: remote_id,
+            cloud,
+        });
     }
     let remote_ref = ArmId::parse(&remote_id)
         .filter(|r| r.is(NETWORK, &["virtualNetworks"]))
-        .ok_or_else(|| {
-            AzureError::bad_request(
-                "LinkedInvalidPropertyId",
-                format!("Property id '{remote_id}' at path 'properties.remoteVirtualNetwork.id' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' and name a Microsoft.Network/virtualNetworks resource."),
-            )
+        .ok_or_else(|| AzureError::InvalidRemoteId {
+            remote: remote_id.clone(),
         })?;
     let remote_key = key(&remote_ref.top_level());
     if let Some(old) = &existing {
         if old.remote_vnet != remote_key {
-            return Err(peering_err(
-                "ChangingRemoteVirtualNetworkNotAllowed",
-                &display_id,
-                format!(
-                    "Changing the remote virtual network from {} to {remote_id} is not allowed.",
-                    old.remote_vnet_id
-                ),
-            ));
+            return Err(AzureError::ChangingRemote {
+                peering: display_id,
+                from: old.remote_vnet_id.clone(),
+                to: remote_id,
+            });
         }
     }
     if remote_key == local.id {
-        return Err(peering_err(
-            "CannotPeerVirtualNetworkWithItself",
-            &display_id,
-            "A virtual network cannot be peered with itself.".into(),
-        ));
+        return Err(AzureError::PeerWithItself {
+            peering: display_id,
+        });
     }
     let Some(remote) = tx.world().az_vnets.get(&remote_key).cloned() else {
-        return Err(AzureError::new(
-            404,
-            "ResourceNotFound",
-            format!("Cannot create or update peering {display_id}: remote virtual network {remote_id} was not found."),
-        ));
+        return Err(AzureError::RemoteNotFound {
+            peering: display_id,
+            remote: remote_id,
+        });
     };
     if let Some(other) =
         peering::links_of(tx.world(), &local.id).find(|l| l.remote_vnet == remote_key && l.id != id)
     {
-        return Err(peering_err(
-            "AnotherPeeringAlreadyReferencesRemoteVnet",
-            &display_id,
-            format!("Peering {} already references remote virtual network {}. Cannot have two peerings referencing the same remote virtual network.", other.display_id, remote.display_id),
-        ));
+        return Err(AzureError::RemoteAlreadyPeered {
+            peering: display_id,
+            other: other.display_id.clone(),
+            remote: remote.display_id.clone(),
+        });
     }
     if existing.is_none() {
         if let Some(max) = tx.ctx.limits.az_peerings_per_vnet {
             if peering::links_of(tx.world(), &local.id).count() >= max {
-                return Err(peering_err(
-                    "PeeringLimitReachedForVirtualNetwork",
-                    &display_id,
-                    format!(
-                        "Virtual network {} already has {max} peerings, the maximum allowed.",
-                        local.display_id
-                    ),
-                ));
+                return Err(AzureError::PeeringLimit {
+                    peering: display_id,
+                    vnet: local.display_id.clone(),
+                    max,
+                });
             }
         }
     }
     let o = overlapping(&local.prefixes, &remote.prefixes);
     if !o.is_empty() {
-        return Err(peering_err(
-            "VnetAddressSpacesOverlap",
-            &display_id,
-            format!("Virtual networks {} and {} cannot be peered because their address spaces overlap. Overlapping address prefixes: {}", local.display_id, remote.display_id, fmt_prefixes(&o)),
-        ));
+        return Err(AzureError::PeeringOverlap {
+            peering: display_id,
+            local: local.display_id.clone(),
+            remote: remote.display_id.clone(),
+            prefixes: o,
+        });
     }
-    for third in peers_of(tx.world(), &remote, Some(&local.id)) {
-        let o = overlapping(&local.prefixes, &third.prefixes);
-        if !o.is_empty() {
-            return Err(peering_err(
-                "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
-                &display_id,
-                format!("Virtual networks {} and {} cannot be peered because address space of the first virtual network overlaps with address space of virtual network {} already peered with the second virtual network. Overlapping address prefixes: {}", local.display_id, remote.display_id, third.display_id, fmt_prefixes(&o)),
-            ));
-        }
-    }
-    for third in peers_of(tx.world(), &local, Some(&remote.id)) {
-        let o = overlapping(&remote.prefixes, &third.prefixes);
-        if !o.is_empty() {
-            return Err(peering_err(
-                "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
-                &display_id,
-                format!("Virtual networks {} and {} cannot be peered because address space of the second virtual network overlaps with address space of virtual network {} already peered with the first virtual network. Overlapping address prefixes: {}", local.display_id, remote.display_id, third.display_id, fmt_prefixes(&o)),
-            ));
+    // Each side against the VNets already peered with the other side.
+    for (side, this, other) in [
+        (PeeredSide::Local, &local, &remote),
+        (PeeredSide::Remote, &remote, &local),
+    ] {
+        for third in peers_of(tx.world(), other, Some(&this.id)) {
+            let o = overlapping(&this.prefixes, &third.prefixes);
+            if !o.is_empty() {
+                return Err(AzureError::PeeringOverlapsPeer {
+                    peering: display_id,
+                    local: local.display_id.clone(),
+                    remote: remote.display_id.clone(),
+                    side,
+                    third: third.display_id.clone(),
+                    prefixes: o.into(),
+                });
+            }
         }
     }
     let reverse = peering::links_of(tx.world(), &remote_key)
@@ -189,53 +167,51 @@ pub fn put_peering(
     };
     if !reverse_ok {
         let r = reverse.as_ref().expect("reverse exists when not ok");
-        return Err(peering_err(
-            "RemotePeeringIsDisconnected",
-            &display_id,
-            format!("Remote peering {} referencing parent virtual network {} is in Disconnected state. Update or re-create the remote peering to get it back to Initiated state. Peering gets Disconnected when remote vnet or remote peering is deleted and re-created.", r.display_id, local.display_id),
-        ));
+        return Err(AzureError::RemotePeeringDisconnected {
+            peering: display_id,
+            remote_peering: r.display_id.clone(),
+            vnet: local.display_id.clone(),
+        });
     }
     if req.use_remote_gateways {
         if !tx.world().az_gateways.values().any(|g| g.vnet == remote.id) {
-            return Err(peering_err(
-                "RemoteVnetHasNoGateways",
-                &display_id,
-                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because remote virtual network {} referenced by the peering does not have any gateways.", remote.display_id),
-            ));
+            return Err(AzureError::RemoteHasNoGateways {
+                peering: display_id,
+                remote: remote.display_id.clone(),
+            });
         }
         if let Some(g) = tx.world().az_gateways.values().find(|g| g.vnet == local.id) {
-            return Err(peering_err(
-                "VnetHasGatewayCannotUseRemoteGateways",
-                &display_id,
-                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because its virtual network {} has gateway {} of its own.", local.display_id, g.display_id),
-            ));
+            return Err(AzureError::LocalHasGateway {
+                peering: display_id,
+                vnet: local.display_id.clone(),
+                gateway: g.display_id.clone(),
+            });
         }
         if let Some(other) =
             peering::links_of(tx.world(), &local.id).find(|l| l.use_remote_gateways && l.id != id)
         {
-            return Err(peering_err(
-                "AnotherPeeringAlreadyUsesRemoteGateways",
-                &display_id,
-                format!("Peering {} of virtual network {} already uses remote gateways; only one peering per virtual network may.", other.display_id, local.display_id),
-            ));
+            return Err(AzureError::AnotherPeeringUsesRemoteGateways {
+                peering: display_id,
+                other: other.display_id.clone(),
+                vnet: local.display_id.clone(),
+            });
         }
         if !reverse.as_ref().is_some_and(|r| r.allow_gateway_transit) {
-            return Err(peering_err(
-                "RemotePeeringDoesNotAllowGatewayTransit",
-                &display_id,
-                format!("Peering {display_id} cannot have UseRemoteGateway flag set to true because the remote peering from {} back to {} does not exist or does not have AllowGatewayTransit set to true.", remote.display_id, local.display_id),
-            ));
+            return Err(AzureError::RemoteDoesNotAllowTransit {
+                peering: display_id,
+                remote: remote.display_id.clone(),
+                local: local.display_id.clone(),
+            });
         }
     }
     if !req.allow_gateway_transit {
         if let Some(r) = reverse.as_ref().filter(|r| {
             r.use_remote_gateways && existing.as_ref().is_some_and(|e| e.allow_gateway_transit)
         }) {
-            return Err(peering_err(
-                "GatewayTransitInUseByRemotePeering",
-                &display_id,
-                format!("AllowGatewayTransit cannot be turned off while remote peering {} uses this virtual network's gateways.", r.display_id),
-            ));
+            return Err(AzureError::TransitInUse {
+                peering: display_id,
+                remote_peering: r.display_id.clone(),
+            });
         }
     }
     // Connect with an Initiated reverse link; re-arm a Disconnected link on update.
@@ -312,5 +288,5 @@ pub fn get_peering<'a>(
     world
         .az_peerings
         .get(&key(&display))
-        .ok_or_else(|| AzureError::not_found_id(&display))
+        .ok_or(AzureError::ChildNotFound { id: display })
 }

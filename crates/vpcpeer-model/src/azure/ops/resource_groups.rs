@@ -17,10 +17,9 @@ pub fn put_resource_group(
             .chars()
             .all(|c| c.is_alphanumeric() || "._-()".contains(c));
     if !valid {
-        return Err(AzureError::bad_request(
-            "InvalidResourceGroupName",
-            format!("The provided resource group name '{name}' has these invalid characters or is too long. The name can only be a letter, digit, '-', '.', '(', ')' or '_', up to 90 characters, and may not end with '.'."),
-        ));
+        return Err(AzureError::InvalidGroupName {
+            name: name.to_owned(),
+        });
     }
     let location = require_location(location)?;
     let display_id = resource_group_id(subscription, name);
@@ -28,11 +27,10 @@ pub fn put_resource_group(
     let existing = tx.get::<AzResourceGroup>(&id).cloned();
     if let Some(rg) = &existing {
         if rg.location != normalize_location(location) {
-            return Err(AzureError::new(
-                409,
-                "InvalidResourceGroupLocation",
-                format!("Invalid resource group location '{}'. The Resource group already exists in location '{}'.", normalize_location(location), rg.location),
-            ));
+            return Err(AzureError::GroupLocationChanged {
+                location: rg.location.clone(),
+                wanted: normalize_location(location),
+            });
         }
     }
     let rg = AzResourceGroup {
@@ -62,15 +60,6 @@ pub fn delete_resource_group(
         return Ok(false);
     }
     let prefix = format!("{id}/");
-    let w = tx.world();
-    let inside = |m: &dyn Fn(&World) -> Vec<String>| m(w);
-    let vms = inside(&|w| keys_under(&w.az_vms, &prefix));
-    let nics = inside(&|w| keys_under(&w.az_nics, &prefix));
-    let gws = inside(&|w| keys_under(&w.az_gateways, &prefix));
-    let peerings = inside(&|w| keys_under(&w.az_peerings, &prefix));
-    let vnets = inside(&|w| keys_under(&w.az_vnets, &prefix));
-    let nsgs = inside(&|w| keys_under(&w.az_nsgs, &prefix));
-    let rts = inside(&|w| keys_under(&w.az_route_tables, &prefix));
     // A NIC outside the group may sit in one of its subnets: ARM refuses then.
     if let Some(nic) = tx.world().az_nics.values().find(|n| {
         !n.id.starts_with(&prefix)
@@ -78,42 +67,34 @@ pub fn delete_resource_group(
                 .iter()
                 .any(|c| key(&c.subnet_id).starts_with(&prefix))
     }) {
-        return Err(AzureError::bad_request(
-            "InUseSubnetCannotBeDeleted",
-            format!(
-                "Subnet is in use by {} and cannot be deleted.",
-                nic.display_id
-            ),
-        ));
+        return Err(AzureError::GroupSubnetInUse {
+            nic: nic.display_id.clone(),
+        });
     }
-    for k in vms {
-        tx.remove::<AzVm>(&k);
-    }
-    for k in nics {
-        tx.remove::<AzNic>(&k);
-    }
-    for k in gws {
-        tx.remove::<AzGateway>(&k);
-    }
-    for k in peerings {
-        tx.remove::<AzPeering>(&k);
-    }
-    for k in vnets {
-        tx.remove::<AzVnet>(&k);
-    }
-    for k in nsgs {
-        tx.remove::<AzNsg>(&k);
-    }
-    for k in rts {
-        tx.remove::<AzRouteTable>(&k);
-    }
+    // Users before what they use: VMs, NICs, gateways, peerings, then VNets, NSGs, route tables.
+    remove_under::<AzVm>(tx, &prefix, |w| &w.az_vms);
+    remove_under::<AzNic>(tx, &prefix, |w| &w.az_nics);
+    remove_under::<AzGateway>(tx, &prefix, |w| &w.az_gateways);
+    remove_under::<AzPeering>(tx, &prefix, |w| &w.az_peerings);
+    remove_under::<AzVnet>(tx, &prefix, |w| &w.az_vnets);
+    remove_under::<AzNsg>(tx, &prefix, |w| &w.az_nsgs);
+    remove_under::<AzRouteTable>(tx, &prefix, |w| &w.az_route_tables);
     tx.remove::<AzResourceGroup>(&id);
     Ok(true)
 }
 
-fn keys_under<T>(m: &std::collections::BTreeMap<String, T>, prefix: &str) -> Vec<String> {
-    m.range(prefix.to_owned()..)
+/// Removes every record of the table `table` picks whose key starts with `prefix`.
+fn remove_under<T: crate::Entity>(
+    tx: &mut Tx<'_, '_>,
+    prefix: &str,
+    table: impl Fn(&World) -> &std::collections::BTreeMap<String, T>,
+) {
+    let keys: Vec<String> = table(tx.world())
+        .range(prefix.to_owned()..)
         .take_while(|(k, _)| k.starts_with(prefix))
         .map(|(k, _)| k.clone())
-        .collect()
+        .collect();
+    for k in keys {
+        tx.remove::<T>(&k);
+    }
 }

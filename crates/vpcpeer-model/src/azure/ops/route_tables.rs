@@ -3,20 +3,20 @@
 use super::*;
 
 /// A route as a request describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RouteSpec {
     /// Name.
     pub name: String,
     /// `addressPrefix`.
-    pub prefix: String,
+    pub prefix: AddressPrefix,
     /// `nextHopType`.
     pub next_hop: AzNextHop,
     /// `nextHopIpAddress`.
-    pub next_hop_ip: Option<String>,
+    pub next_hop_ip: Option<IpAddress>,
 }
 
 /// A route table PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutRouteTable {
     /// `location`.
     pub location: Option<String>,
@@ -30,34 +30,23 @@ pub struct PutRouteTable {
 
 fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
     check_name(&spec.name)?;
-    let prefix = parse_prefix(&spec.prefix)?;
+    let prefix = prefix_of(&spec.prefix)?;
     let ip = match (&spec.next_hop, &spec.next_hop_ip) {
-        (AzNextHop::VirtualAppliance, Some(ip)) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
-            AzureError::bad_request(
-                "InvalidNextHopIpAddress",
-                format!(
-                    "Route {} has an invalid next hop IP address {ip}.",
-                    spec.name
-                ),
-            )
-        })?),
+        (AzNextHop::VirtualAppliance, Some(ip)) => {
+            Some(*ip.value().ok_or_else(|| AzureError::InvalidNextHopIp {
+                route: spec.name.clone(),
+                ip: ip.text().to_owned(),
+            })?)
+        }
         (AzNextHop::VirtualAppliance, None) => {
-            return Err(AzureError::bad_request(
-                "NextHopIpAddressRequired",
-                format!(
-                    "Route {} has next hop type VirtualAppliance and needs nextHopIpAddress.",
-                    spec.name
-                ),
-            ))
+            return Err(AzureError::NextHopIpRequired {
+                route: spec.name.clone(),
+            })
         }
         (_, Some(_)) => {
-            return Err(AzureError::bad_request(
-                "NextHopIpAddressNotAllowed",
-                format!(
-                    "Route {} may have nextHopIpAddress only with next hop type VirtualAppliance.",
-                    spec.name
-                ),
-            ))
+            return Err(AzureError::NextHopIpNotAllowed {
+                route: spec.name.clone(),
+            })
         }
         (_, None) => None,
     };
@@ -65,13 +54,9 @@ fn build_route(spec: &RouteSpec) -> Result<AzRoute, AzureError> {
         spec.next_hop,
         AzNextHop::VnetPeering | AzNextHop::VnetGlobalPeering
     ) {
-        return Err(AzureError::bad_request(
-            "InvalidNextHopType",
-            format!(
-                "Route {} has a next hop type that only system routes use.",
-                spec.name
-            ),
-        ));
+        return Err(AzureError::SystemNextHop {
+            route: spec.name.clone(),
+        });
     }
     Ok(AzRoute {
         name: spec.name.clone(),
@@ -87,19 +72,9 @@ pub fn put_route_table(
     t: &Target,
     req: PutRouteTable,
 ) -> Result<(AzRouteTable, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzRouteTable>::new(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
-    limits::check_count(
-        req.routes.len(),
-        limits::MAX_ROUTES,
-        "RouteCountLimitReached",
-        "route table",
-        "routes",
-    )?;
+    let (location, display_id, id, existing) =
+        put_start::<AzRouteTable>(tx, t, t.network_id("routeTables"), req.location.as_deref())?;
+    limits::check_count(req.routes.len(), limits::MAX_ROUTES, Limit::Routes)?;
     let routes = req
         .routes
         .iter()
@@ -112,13 +87,11 @@ pub fn put_route_table(
             .insert(b.name.to_ascii_lowercase(), b)
             .or(by_prefix.insert(b.prefix, b));
         if let Some(a) = earlier {
-            return Err(AzureError::bad_request(
-                "RouteConflict",
-                format!(
-                    "Routes {} and {} of route table {} have the same name or address prefix.",
-                    a.name, b.name, t.name
-                ),
-            ));
+            return Err(AzureError::RoutesConflict {
+                a: a.name.clone(),
+                b: b.name.clone(),
+                table: t.name.clone(),
+            });
         }
     }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
@@ -131,13 +104,12 @@ pub fn put_route_table(
         disable_bgp_route_propagation: req.disable_bgp_route_propagation,
         tags: req.tags,
     };
-    tx.put(rt.clone());
-    Ok((rt, existing.is_none()))
+    Ok(saved(tx, rt, &existing))
 }
 
 /// The route table a route request names.
 fn table_of(tx: &Tx<'_, '_>, table: &Target) -> Result<AzRouteTable, AzureError> {
-    required(tx, table, "routeTables", "Microsoft.Network/routeTables")
+    required(tx, table, "routeTables", Tagged::RouteTable)
 }
 
 /// Creates or updates one route of a route table; returns the table and whether it was created.
@@ -149,22 +121,13 @@ pub fn put_route(
     let mut rt = table_of(tx, table)?;
     let route = build_route(&spec)?;
     let created = upsert_named(&mut rt.routes, route, |r| &mut r.name);
-    limits::check_count(
-        rt.routes.len(),
-        limits::MAX_ROUTES,
-        "RouteCountLimitReached",
-        "route table",
-        "routes",
-    )?;
+    limits::check_count(rt.routes.len(), limits::MAX_ROUTES, Limit::Routes)?;
     let mut prefixes = BTreeSet::new();
     if rt.routes.iter().any(|r| !prefixes.insert(r.prefix)) {
-        return Err(AzureError::bad_request(
-            "RouteConflict",
-            format!(
-                "Route table {} already has a route for {}.",
-                rt.name, spec.prefix
-            ),
-        ));
+        return Err(AzureError::RoutePrefixTaken {
+            table: rt.name.clone(),
+            prefix: spec.prefix.into(),
+        });
     }
     tx.put(rt.clone());
     Ok((rt, created))
@@ -173,11 +136,8 @@ pub fn put_route(
 /// Deletes one route; returns whether it existed.
 pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<bool, AzureError> {
     let mut rt = table_of(tx, table)?;
-    if !remove_named(&mut rt.routes, name, |r| &r.name) {
-        return Ok(false);
-    }
-    tx.put(rt);
-    Ok(true)
+    let removed = remove_named(&mut rt.routes, name, |r| &r.name);
+    Ok(child_removed(tx, rt, removed))
 }
 
 /// Deletes a route table; refused while a subnet uses it.
@@ -186,13 +146,10 @@ pub fn delete_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, Azure
         return Ok(false);
     };
     if let Some(u) = referencing_subnet(tx.world(), &id, false) {
-        return Err(AzureError::bad_request(
-            "InUseRouteTableCannotBeDeleted",
-            format!(
-                "Route table {} is in use by subnet {u} and cannot be deleted.",
-                t.network_id("routeTables")
-            ),
-        ));
+        return Err(AzureError::RouteTableInUse {
+            table: t.network_id("routeTables"),
+            subnet: u,
+        });
     }
     tx.remove::<AzRouteTable>(&id);
     Ok(true)

@@ -4,7 +4,7 @@ use super::nics::vm_id;
 use super::*;
 
 /// A top-level resource kind that carries tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tagged {
     /// A resource group.
     ResourceGroup,
@@ -71,22 +71,22 @@ pub fn update_tags(
 ) -> Result<(), AzureError> {
     if kind == Tagged::ResourceGroup {
         let id = key(&resource_group_id(&t.subscription, &t.resource_group));
-        let missing = AzureError::resource_group_not_found(&t.resource_group);
+        let missing = AzureError::GroupNotFound {
+            name: t.resource_group.clone(),
+        };
         return retag::<AzResourceGroup>(tx, &id, missing, tags);
     }
     require_group(tx.world(), t)?;
-    let network = |kind: &str| (t.network_id(kind), format!("Microsoft.Network/{kind}"));
-    let (id, arm_type) = match kind {
+    let id = key(&match kind {
         Tagged::ResourceGroup => unreachable!("handled above"),
-        Tagged::Vnet => network("virtualNetworks"),
-        Tagged::Nsg => network("networkSecurityGroups"),
-        Tagged::RouteTable => network("routeTables"),
-        Tagged::Nic => network("networkInterfaces"),
-        Tagged::Gateway => network("virtualNetworkGateways"),
-        Tagged::Vm => (vm_id(t), "Microsoft.Compute/virtualMachines".to_owned()),
-    };
-    let id = key(&id);
-    let missing = AzureError::not_found(&arm_type, &t.name, &t.resource_group);
+        Tagged::Vnet => t.network_id("virtualNetworks"),
+        Tagged::Nsg => t.network_id("networkSecurityGroups"),
+        Tagged::RouteTable => t.network_id("routeTables"),
+        Tagged::Nic => t.network_id("networkInterfaces"),
+        Tagged::Gateway => t.network_id("virtualNetworkGateways"),
+        Tagged::Vm => vm_id(t),
+    });
+    let missing = t.not_found(kind);
     match kind {
         Tagged::ResourceGroup => unreachable!("handled above"),
         Tagged::Vnet => retag::<AzVnet>(tx, &id, missing, tags),

@@ -3,12 +3,12 @@
 use super::*;
 
 /// A subnet as a request describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubnetSpec {
     /// Name.
     pub name: String,
     /// `addressPrefix`.
-    pub prefix: Option<String>,
+    pub prefix: Option<AddressPrefix>,
     /// `networkSecurityGroup.id`.
     pub nsg: Option<String>,
     /// `routeTable.id`.
@@ -16,12 +16,12 @@ pub struct SubnetSpec {
 }
 
 /// A VNet PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PutVnet {
     /// `location`.
     pub location: Option<String>,
     /// `addressSpace.addressPrefixes`.
-    pub prefixes: Vec<String>,
+    pub prefixes: Vec<AddressPrefix>,
     /// `subnets` (`None`: keep the current ones on update).
     pub subnets: Option<Vec<SubnetSpec>>,
     /// Tags.
@@ -44,18 +44,18 @@ fn build_subnet(
 ) -> Result<AzSubnet, AzureError> {
     check_name(&spec.name)?;
     let (vnet_name, prefixes) = (vnet.name, vnet.prefixes);
-    let Some(p) = spec.prefix.as_deref() else {
-        return Err(AzureError::bad_request(
-            "NetcfgInvalidSubnet",
-            format!("Subnet '{}' is not valid in virtual network '{vnet_name}': it has no addressPrefix.", spec.name),
-        ));
+    let Some(p) = spec.prefix.as_ref() else {
+        return Err(AzureError::SubnetWithoutPrefix {
+            subnet: spec.name.clone(),
+            vnet: vnet_name.to_owned(),
+        });
     };
-    let prefix = parse_prefix(p)?;
+    let prefix = prefix_of(p)?;
     if !limits::contained_in_sorted(prefixes, prefix) {
-        return Err(AzureError::bad_request(
-            "NetcfgSubnetRangeOutsideVnet",
-            format!("Subnet '{}' is not valid because its IP address range is outside the IP address range of virtual network '{vnet_name}'.", spec.name),
-        ));
+        return Err(AzureError::SubnetOutsideVnet {
+            subnet: spec.name.clone(),
+            vnet: vnet_name.to_owned(),
+        });
     }
     for (what, r) in [
         ("networkSecurityGroups", &spec.nsg),
@@ -90,32 +90,24 @@ fn build_subnet(
 
 /// No two subnets share a name (case-insensitively) or overlap. `O(n log n)`.
 fn check_subnets(vnet_name: &str, subnets: &[AzSubnet]) -> Result<(), AzureError> {
-    limits::check_count(
-        subnets.len(),
-        limits::MAX_SUBNETS,
-        "SubnetCountLimitReached",
-        "virtual network",
-        "subnets",
-    )?;
+    limits::check_count(subnets.len(), limits::MAX_SUBNETS, Limit::Subnets)?;
     let mut names = HashSet::new();
     for s in subnets {
         if !names.insert(s.name.to_ascii_lowercase()) {
-            return Err(AzureError::bad_request(
-                "DuplicateResourceName",
-                format!(
-                    "Virtual network {vnet_name} has two subnets with the same name {}.",
-                    s.name
-                ),
-            ));
+            return Err(AzureError::DuplicateSubnet {
+                vnet: vnet_name.to_owned(),
+                subnet: s.name.clone(),
+            });
         }
     }
     let nets: Vec<Ipv4Net> = subnets.iter().map(|s| s.prefix).collect();
     if let Some((i, j)) = limits::first_overlap_index(&nets) {
         let (a, b) = (&subnets[i.min(j)], &subnets[i.max(j)]);
-        return Err(AzureError::bad_request(
-            "NetcfgSubnetRangesOverlap",
-            format!("Subnet '{}' is not valid because its IP address range overlaps with that of an existing subnet '{}' in virtual network '{vnet_name}'.", b.name, a.name),
-        ));
+        return Err(AzureError::SubnetsOverlap {
+            subnet: b.name.clone(),
+            existing: a.name.clone(),
+            vnet: vnet_name.to_owned(),
+        });
     }
     Ok(())
 }
@@ -151,10 +143,10 @@ fn subnet_in_use(world: &World, vnet: &AzVnet, name: &str) -> Result<(), AzureEr
         .map(|n| n.display_id.clone())
         .or_else(|| gateway_in_subnet(world, &vnet.id, Some(name)).map(|g| g.display_id.clone()));
     match user {
-        Some(u) => Err(AzureError::bad_request(
-            "InUseSubnetCannotBeDeleted",
-            format!("Subnet {name} is in use by {u} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet."),
-        )),
+        Some(user) => Err(AzureError::SubnetInUse {
+            subnet: name.to_owned(),
+            user,
+        }),
         None => Ok(()),
     }
 }
@@ -193,53 +185,35 @@ pub fn put_vnet(
     t: &Target,
     req: PutVnet,
 ) -> Result<(AzVnet, bool), AzureError> {
-    let PutStart {
-        location,
-        display_id,
-        id,
-        existing,
-    } = PutStart::<AzVnet>::new(
+    let (location, display_id, id, existing) = put_start::<AzVnet>(
         tx,
         t,
         t.network_id("virtualNetworks"),
         req.location.as_deref(),
     )?;
     if req.prefixes.is_empty() {
-        return Err(AzureError::bad_request(
-            "InvalidRequestFormat",
-            "Cannot parse the request: virtual network needs addressSpace.addressPrefixes.",
-        ));
+        return Err(AzureError::NoAddressSpace);
     }
     limits::check_count(
         req.prefixes.len(),
         limits::MAX_ADDRESS_PREFIXES,
-        "AddressPrefixCountLimitReached",
-        "virtual network",
-        "address prefixes in its address space",
+        Limit::AddressPrefixes,
     )?;
     if let Some(specs) = &req.subnets {
-        limits::check_count(
-            specs.len(),
-            limits::MAX_SUBNETS,
-            "SubnetCountLimitReached",
-            "virtual network",
-            "subnets",
-        )?;
+        limits::check_count(specs.len(), limits::MAX_SUBNETS, Limit::Subnets)?;
     }
     let prefixes = req
         .prefixes
         .iter()
-        .map(|p| parse_prefix(p))
+        .map(prefix_of)
         .collect::<Result<Vec<_>, _>>()?;
     if let Some((i, j)) = limits::first_overlap_index(&prefixes) {
         let (a, b) = (prefixes[i.min(j)], prefixes[i.max(j)]);
-        return Err(AzureError::bad_request(
-            "NetcfgInvalidAddressPrefixes",
-            format!(
-                "Address prefixes {a} and {b} of virtual network {} overlap.",
-                t.name
-            ),
-        ));
+        return Err(AzureError::AddressPrefixesOverlap {
+            vnet: t.name.clone(),
+            a,
+            b,
+        });
     }
     let sorted_prefixes = limits::sorted(&prefixes);
     let subnets = match (&req.subnets, &existing) {
@@ -265,10 +239,10 @@ pub fn put_vnet(
         .iter()
         .find(|s| !limits::contained_in_sorted(&sorted_prefixes, s.prefix))
     {
-        return Err(AzureError::bad_request(
-            "NetcfgSubnetRangeOutsideVnet",
-            format!("Subnet '{}' is not valid because its IP address range is outside the IP address range of virtual network '{}'.", s.name, t.name),
-        ));
+        return Err(AzureError::SubnetOutsideVnet {
+            subnet: s.name.clone(),
+            vnet: t.name.clone(),
+        });
     }
     if let Some(v) = &existing {
         let by_name: HashMap<String, &AzSubnet> = subnets
@@ -283,13 +257,9 @@ pub fn put_vnet(
             if let Some(s) = kept {
                 if s.prefix != old.prefix {
                     subnet_in_use(tx.world(), v, &old.name).map_err(|_| {
-                        AzureError::bad_request(
-                            "InUseSubnetCannotBeUpdated",
-                            format!(
-                                "Subnet {} is in use and its address prefix cannot be changed.",
-                                old.name
-                            ),
-                        )
+                        AzureError::SubnetInUseCannotChange {
+                            subnet: old.name.clone(),
+                        }
                     })?;
                 }
             }
@@ -306,10 +276,12 @@ pub fn put_vnet(
             for peer in peers_of(tx.world(), v, None) {
                 let o = overlapping(&added, &peer.prefixes);
                 if !o.is_empty() {
-                    return Err(AzureError::bad_request(
-                        "VnetAddressSpacesOverlap",
-                        format!("Cannot update virtual network {}. Its address space would overlap with peered virtual network {}. Overlapping address prefixes: {}", v.display_id, peer.display_id, fmt_prefixes(&o)),
-                    ));
+                    return Err(AzureError::SpaceOverlapsPeer {
+                        vnet: v.display_id.clone(),
+                        other: peer.display_id.clone(),
+                        via: None,
+                        prefixes: o,
+                    });
                 }
                 compared.insert(peer.id.clone());
             }
@@ -320,10 +292,12 @@ pub fn put_vnet(
                     }
                     let o = overlapping(&added, &third.prefixes);
                     if !o.is_empty() {
-                        return Err(AzureError::bad_request(
-                            "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
-                            format!("Cannot update virtual network {}. Its address space would overlap with address space of virtual network {} already peered with peered virtual network {}. Overlapping address prefixes: {}", v.display_id, third.display_id, peer.display_id, fmt_prefixes(&o)),
-                        ));
+                        return Err(AzureError::SpaceOverlapsPeer {
+                            vnet: v.display_id.clone(),
+                            other: third.display_id.clone(),
+                            via: Some(peer.display_id.clone()),
+                            prefixes: o,
+                        });
                     }
                 }
             }
@@ -337,15 +311,11 @@ pub fn put_vnet(
         place: t.place(&location),
         prefixes,
         subnets,
-        guid: match &existing {
-            Some(v) => v.guid.clone(),
-            None => tx.ctx.ids.uuid(),
-        },
+        guid: kept_guid(tx, &existing),
         created: existing.as_ref().map_or(tx.now(), |v| v.created),
         tags: req.tags,
     };
-    tx.put(vnet.clone());
-    Ok((vnet, existing.is_none()))
+    Ok(saved(tx, vnet, &existing))
 }
 
 /// Deletes a virtual network and its peering links (links of other VNets pointing at it become
@@ -373,13 +343,7 @@ pub fn get_vnet<'a>(world: &'a World, t: &Target) -> Result<&'a AzVnet, AzureErr
     world
         .az_vnets
         .get(&key(&t.network_id("virtualNetworks")))
-        .ok_or_else(|| {
-            AzureError::not_found(
-                "Microsoft.Network/virtualNetworks",
-                &t.name,
-                &t.resource_group,
-            )
-        })
+        .ok_or_else(|| t.not_found(Tagged::Vnet))
 }
 
 /// Creates or updates one subnet of the VNet `vnet`; returns the VNet and whether the subnet was
@@ -401,13 +365,9 @@ pub fn put_subnet(
     if let Some(s) = v.subnet(&spec.name) {
         if s.prefix != sub.prefix {
             subnet_in_use(tx.world(), &v, &s.name).map_err(|_| {
-                AzureError::bad_request(
-                    "InUseSubnetCannotBeUpdated",
-                    format!(
-                        "Subnet {} is in use and its address prefix cannot be changed.",
-                        s.name
-                    ),
-                )
+                AzureError::SubnetInUseCannotChange {
+                    subnet: s.name.clone(),
+                }
             })?;
         }
     }
