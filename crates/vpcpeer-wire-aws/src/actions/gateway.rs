@@ -5,26 +5,78 @@
 //! id (a stable, made-up address in `3.0.0.0/8`), not looked up.
 
 use vpcpeer_model::aws::gateway::CreateNat;
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{InternetGateway, NatGateway, NatState, Tx};
 
-use super::{domain, explicit, ok_return, Handler};
+use super::{domain, explicit, render_done, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateInternetGateway" => create_igw,
-        "AttachInternetGateway" => attach_igw,
-        "DetachInternetGateway" => detach_igw,
-        "DeleteInternetGateway" => delete_igw,
-        "DescribeInternetGateways" => describe_igws,
-        "CreateNatGateway" => create_nat,
-        "DescribeNatGateways" => describe_nats,
-        "DeleteNatGateway" => delete_nat,
+/// The gateway actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateInternetGateway" => Action::Change {
+            parse: |p| {
+                Ok(Command::CreateInternetGateway {
+                    tags: p.spec_tags_of("internet-gateway")?,
+                })
+            },
+            render: |_, o, x| match o {
+                Outcome::InternetGateway(g) => {
+                    x.node("internetGateway", |x| render_igw(x, &g));
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "AttachInternetGateway" => Action::Change {
+            parse: |p| {
+                let (igw_id, vpc_id) = igw_and_vpc(p)?;
+                Ok(Command::AttachInternetGateway { igw_id, vpc_id })
+            },
+            render: render_done,
+        },
+        "DetachInternetGateway" => Action::Change {
+            parse: |p| {
+                let (igw_id, vpc_id) = igw_and_vpc(p)?;
+                Ok(Command::DetachInternetGateway { igw_id, vpc_id })
+            },
+            render: render_done,
+        },
+        "DeleteInternetGateway" => Action::Change {
+            parse: |p| {
+                Ok(Command::DeleteInternetGateway {
+                    id: p.id("InternetGatewayId")?,
+                })
+            },
+            render: render_done,
+        },
+        "DescribeInternetGateways" => Action::Read(describe_igws),
+        "CreateNatGateway" => Action::Change {
+            parse: parse_create_nat,
+            render: render_created_nat,
+        },
+        "DescribeNatGateways" => Action::Read(describe_nats),
+        "DeleteNatGateway" => Action::Change {
+            parse: |p| {
+                Ok(Command::DeleteNatGateway {
+                    id: p.id("NatGatewayId")?,
+                })
+            },
+            render: |_, o, x| match o {
+                Outcome::NatGatewayDeleted(id) => {
+                    x.leaf("natGatewayId", id);
+                }
+                other => unexpected(&other, x),
+            },
+        },
         _ => return None,
     })
+}
+
+/// The gateway and the VPC of Attach/DetachInternetGateway.
+fn igw_and_vpc(p: &Params) -> Result<(String, String), Ec2Error> {
+    Ok((p.id("InternetGatewayId")?, p.id("VpcId")?))
 }
 
 const IGW_FILTERS: &[&str] = &[
@@ -54,34 +106,7 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
         .tags(&g.tags);
 }
 
-fn create_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let tags = p.tag_specs(tx, "internet-gateway")?;
-    let id = domain(tx.create_internet_gateway(tags))?;
-    let g = domain(tx.owned::<InternetGateway>(&id))?;
-    x.node("internetGateway", |x| render_igw(x, g));
-    Ok(())
-}
-
-fn attach_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let igw = p.required("InternetGatewayId")?;
-    let vpc = p.required("VpcId")?;
-    domain(tx.attach_internet_gateway(igw, vpc))?;
-    ok_return(x)
-}
-
-fn detach_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let igw = p.required("InternetGatewayId")?;
-    let vpc = p.required("VpcId")?;
-    domain(tx.detach_internet_gateway(igw, vpc))?;
-    ok_return(x)
-}
-
-fn delete_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_internet_gateway(p.required("InternetGatewayId")?))?;
-    ok_return(x)
-}
-
-fn describe_igws(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_igws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, IGW_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("InternetGatewayId");
@@ -154,7 +179,7 @@ fn render_nat(x: &mut Xml, n: &NatGateway) {
     .tags(&n.tags);
 }
 
-fn create_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn parse_create_nat(p: &Params) -> Result<Command, Ec2Error> {
     for unsupported in [
         "SecondaryAllocationId.1",
         "SecondaryPrivateIpAddress.1",
@@ -168,23 +193,30 @@ fn create_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Err
         }
     }
     let input = CreateNat {
-        subnet_id: p.required("SubnetId")?.to_owned(),
+        subnet_id: p.id("SubnetId")?,
         allocation_id: p.string("AllocationId").filter(|s| !s.is_empty()),
         connectivity_type: p.string("ConnectivityType").filter(|s| !s.is_empty()),
         private_ip: p.string("PrivateIpAddress").filter(|s| !s.is_empty()),
-        tags: p.tag_specs(tx, "natgateway")?,
+        tags: p.spec_tags_of("natgateway")?,
     };
-    let id = domain(tx.create_nat_gateway(input))?;
-    x.opt_leaf(
-        "clientToken",
-        p.get("ClientToken").filter(|s| !s.is_empty()),
-    );
-    let n = domain(tx.visible_nat(&id))?;
-    x.node("natGateway", |x| render_nat(x, n));
-    Ok(())
+    let mut nat = domain(input.typed())?;
+    nat.client_token = p.string("ClientToken").filter(|s| !s.is_empty());
+    Ok(Command::CreateNatGateway(nat))
 }
 
-fn describe_nats(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::NatGateway {
+        gateway,
+        client_token,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    x.opt_leaf("clientToken", client_token);
+    x.node("natGateway", |x| render_nat(x, &gateway));
+}
+
+fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, NAT_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("NatGatewayId");
@@ -203,12 +235,5 @@ fn describe_nats(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
     let (page, next) = paginate(items, |n| &n.id, limit, token.as_deref());
     x.list("natGatewaySet", page, render_nat);
     x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NatGatewayId")?;
-    domain(tx.delete_nat_gateway(id))?;
-    x.leaf("natGatewayId", id);
     Ok(())
 }

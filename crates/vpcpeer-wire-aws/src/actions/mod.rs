@@ -154,36 +154,22 @@ pub const ACTIONS: &[&str] = &[
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
 pub fn handler(action: &str) -> Option<Action> {
-    peering::action(action).or_else(|| legacy_handler(action).map(Action::Legacy))
+    peering::action(action)
+        // --- Area 1: VPCs, subnets, route tables and routes, gateways, regions ---
+        .or_else(|| vpc::action(action))
+        .or_else(|| subnet::action(action))
+        .or_else(|| route::action(action))
+        .or_else(|| gateway::action(action))
+        .or_else(|| regions::action(action))
+        .or_else(|| legacy_handler(action).map(Action::Legacy))
 }
 
 fn legacy_handler(action: &str) -> Option<Handler> {
-    core_handler(action)
-        .or_else(|| subnet::handler(action))
-        .or_else(|| route::handler(action))
-        .or_else(|| gateway::handler(action))
-        .or_else(|| security_group::handler(action))
+    security_group::handler(action)
         .or_else(|| acl::handler(action))
         .or_else(|| instance::handler(action))
         .or_else(|| tags::handler(action))
         .or_else(|| insights::handler(action))
-}
-
-fn core_handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        // --- VPCs ---
-        "CreateVpc" => vpc::create_vpc,
-        "DescribeVpcs" => vpc::describe_vpcs,
-        "DeleteVpc" => vpc::delete_vpc,
-        "AssociateVpcCidrBlock" => vpc::associate_vpc_cidr_block,
-        "DisassociateVpcCidrBlock" => vpc::disassociate_vpc_cidr_block,
-        "ModifyVpcAttribute" => vpc::modify_vpc_attribute,
-        "DescribeVpcAttribute" => vpc::describe_vpc_attribute,
-        // --- Regions and zones ---
-        "DescribeRegions" => regions::describe_regions,
-        "DescribeAvailabilityZones" => regions::describe_availability_zones,
-        _ => return None,
-    })
 }
 
 /// Renders an outcome that shows only success: `<return>true</return>`.
