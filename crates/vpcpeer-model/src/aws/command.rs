@@ -327,3 +327,7 @@ impl Apply for Command {
         })
     }
 }
+
+// --- Area 1 ---
+#[cfg(test)]
+mod network_tests;
