@@ -29,29 +29,20 @@ impl<T: std::fmt::Display> Spelled<T> {
 
 /// An IPv4 CIDR block given for `field` (host bits dropped), or `Invalid { field, value }`.
 pub fn ipv4_block(text: &str, field: Field) -> Result<Spelled<Ipv4Net>, DomainError> {
-    match cidr::parse_v4(text) {
-        Some(value) => Ok(Spelled {
-            value,
-            text: text.to_owned(),
-        }),
-        None => Err(DomainError::Invalid {
-            field,
-            value: text.to_owned(),
-        }),
-    }
+    spelled(cidr::parse_v4(text), text, field)
 }
 
 /// An IPv6 CIDR block given for `field` (host bits dropped), or `Invalid { field, value }`.
 pub fn ipv6_block(text: &str, field: Field) -> Result<Spelled<Ipv6Net>, DomainError> {
-    match cidr::parse_v6(text) {
-        Some(value) => Ok(Spelled {
-            value,
-            text: text.to_owned(),
-        }),
-        None => Err(DomainError::Invalid {
-            field,
-            value: text.to_owned(),
-        }),
+    spelled(cidr::parse_v6(text), text, field)
+}
+
+/// `parsed` with its spelling `text`, or `text` refused for `field`.
+fn spelled<T>(parsed: Option<T>, text: &str, field: Field) -> Result<Spelled<T>, DomainError> {
+    let text = text.to_owned();
+    match parsed {
+        Some(value) => Ok(Spelled { value, text }),
+        None => Err(DomainError::Invalid { field, value: text }),
     }
 }
 

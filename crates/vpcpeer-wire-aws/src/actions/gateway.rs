@@ -8,8 +8,8 @@ use vpcpeer_model::aws::gateway::CreateNat;
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{InternetGateway, NatGateway, NatState, Tx};
 
-use super::{domain, explicit, render_done, unexpected, Action};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
@@ -107,22 +107,21 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
 }
 
 fn describe_igws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, IGW_FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("InternetGatewayId");
-    let items: Vec<&InternetGateway> = if ids.is_empty() {
-        tx.list_owned::<InternetGateway>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<InternetGateway>(id))?
+    let page = Page {
+        ids: "InternetGatewayId",
+        filters: IGW_FILTERS,
+        max: 1000,
+        set: "internetGatewaySet",
     };
-    let items: Vec<&InternetGateway> = items
-        .into_iter()
-        .filter(|g| matches(&filters, &g.tags, |n| igw_field(g, n)))
-        .collect();
-    let (page, next) = paginate(items, |g| &g.id, limit, token.as_deref());
-    x.list("internetGatewaySet", page, render_igw);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<InternetGateway>().collect(),
+        |id| tx.owned::<InternetGateway>(id),
+        |f, g| matches(f, &g.tags, |n| igw_field(g, n)),
+        x,
+        render_igw,
+    )
 }
 
 const NAT_FILTERS: &[&str] = &["nat-gateway-id", "state", "subnet-id", "vpc-id"];
@@ -217,23 +216,24 @@ fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, NAT_FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("NatGatewayId");
-    let now = tx.now();
-    let items: Vec<&NatGateway> = if ids.is_empty() {
-        tx.list_owned::<NatGateway>()
-            .filter(|n| n.visible_at(now))
-            .collect()
-    } else {
-        explicit(&ids, |id| tx.visible_nat(id))?
+    let page = Page {
+        ids: "NatGatewayId",
+        filters: NAT_FILTERS,
+        max: 1000,
+        set: "natGatewaySet",
     };
-    let items: Vec<&NatGateway> = items
-        .into_iter()
-        .filter(|n| matches(&filters, &n.tags, |f| nat_field(n, f)))
-        .collect();
-    let (page, next) = paginate(items, |n| &n.id, limit, token.as_deref());
-    x.list("natGatewaySet", page, render_nat);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    let now = tx.now();
+    describe_page(
+        p,
+        page,
+        |_| {
+            tx.list_owned::<NatGateway>()
+                .filter(|n| n.visible_at(now))
+                .collect()
+        },
+        |id| tx.visible_nat(id),
+        |f, n| matches(f, &n.tags, |name| nat_field(n, name)),
+        x,
+        render_nat,
+    )
 }

@@ -21,8 +21,9 @@ mod tags;
 mod vpc;
 
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{Apply, DomainError, Tx};
+use vpcpeer_model::{Apply, DomainError, Entity, Tx};
 
+use crate::filter::{self, Filter};
 use crate::{Ec2Error, Params, Xml};
 
 /// The signature of a legacy change handler (a closure on the transaction).
@@ -205,6 +206,48 @@ pub(crate) fn explicit<'a, T>(
         .filter(|id| seen.insert(id.as_str()))
         .map(|id| domain(lookup(id)))
         .collect()
+}
+
+// --- Area 1: the describe page shared by the Describe* actions of owned records ---
+
+/// The shape of a plain `Describe*` action: its id list parameter, known filters, page bound
+/// and result set element.
+pub(crate) struct Page<'a> {
+    /// The parameter listing explicit ids (`VpcId`).
+    pub ids: &'a str,
+    /// The filters it knows.
+    pub filters: &'a [&'a str],
+    /// The largest `MaxResults` (the smallest is 5).
+    pub max: i64,
+    /// The element of the result set (`vpcSet`).
+    pub set: &'a str,
+}
+
+/// Answers a `Describe*` page: the explicitly requested records (each must exist, else its
+/// NotFound) or the candidates (which may use the filters to narrow the search), kept by the
+/// filters, paged by id, written as `page.set` with `nextToken`.
+pub(crate) fn describe_page<'t, R: Entity>(
+    p: &Params,
+    page: Page<'_>,
+    candidates: impl FnOnce(&[Filter]) -> Vec<&'t R>,
+    one: impl Fn(&str) -> Result<&'t R, DomainError>,
+    keep: impl Fn(&[Filter], &'t R) -> bool,
+    x: &mut Xml,
+    render: impl FnMut(&mut Xml, &'t R),
+) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, page.filters)?;
+    let (limit, token) = filter::paging(p, 5, page.max)?;
+    let ids = p.list(page.ids);
+    let items = if ids.is_empty() {
+        candidates(&filters)
+    } else {
+        explicit(&ids, one)?
+    };
+    let items: Vec<&R> = items.into_iter().filter(|r| keep(&filters, r)).collect();
+    let (items, next) = filter::paginate(items, |r| r.id(), limit, token.as_deref());
+    x.list(page.set, items, render);
+    x.opt_leaf("nextToken", next);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use vpcpeer_model::{
     Destination, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
 };
 
-use super::{domain, explicit, render_done, unexpected, Action};
-use crate::filter::{self, matches_each, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::{self, matches_each, Filter};
 use crate::{Ec2Error, Params, Xml};
 
 /// The route table and route actions.
@@ -300,13 +300,17 @@ fn render_created_table(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_route_tables(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 100)?;
-    let ids = p.list("RouteTableId");
-    let items: Vec<&RouteTable> = if ids.is_empty() {
-        match filter::exact_values(&filters, "route.vpc-peering-connection-id") {
-            // The tables routing to those connections, from the world's index; every filter
-            // still applies below, this only narrows the candidates.
+    let page = Page {
+        ids: "RouteTableId",
+        filters: FILTERS,
+        max: 100,
+        set: "routeTableSet",
+    };
+    let candidates =
+        |filters: &[Filter]| match filter::exact_values(filters, "route.vpc-peering-connection-id")
+        {
+            // The tables routing to those connections, from the world's index; every filter still
+            // applies, this only narrows the candidates.
             Some(wanted) => {
                 let mut found: Vec<&RouteTable> = wanted
                     .iter()
@@ -318,18 +322,16 @@ fn describe_route_tables(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
                 found
             }
             None => tx.list_owned::<RouteTable>().collect(),
-        }
-    } else {
-        explicit(&ids, |id| tx.owned::<RouteTable>(id))?
-    };
-    let items: Vec<&RouteTable> = items
-        .into_iter()
-        .filter(|t| matches_each(&filters, &t.tags, |n, test| field_each(tx, t, n, test)))
-        .collect();
-    let (page, next) = paginate(items, |t| &t.id, limit, token.as_deref());
-    x.list("routeTableSet", page, |x, t| render(tx, x, t));
-    x.opt_leaf("nextToken", next);
-    Ok(())
+        };
+    describe_page(
+        p,
+        page,
+        candidates,
+        |id| tx.owned::<RouteTable>(id),
+        |f, t| matches_each(f, &t.tags, |n, test| field_each(tx, t, n, test)),
+        x,
+        |x, t| render(tx, x, t),
+    )
 }
 
 fn associated(x: &mut Xml) {

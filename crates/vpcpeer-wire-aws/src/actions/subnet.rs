@@ -4,8 +4,8 @@ use vpcpeer_model::aws::subnet::{CreateSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Subnet, Tx};
 
-use super::{domain, explicit, render_done, unexpected, Action};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};
 
 /// The subnet actions.
@@ -157,22 +157,21 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
 }
 
 fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("SubnetId");
-    let items: Vec<&Subnet> = if ids.is_empty() {
-        tx.list_owned::<Subnet>().collect()
-    } else {
-        explicit(&ids, |id| tx.subnet(id))?
+    let page = Page {
+        ids: "SubnetId",
+        filters: FILTERS,
+        max: 1000,
+        set: "subnetSet",
     };
-    let items: Vec<&Subnet> = items
-        .into_iter()
-        .filter(|s| matches(&filters, &s.tags, |n| field(tx, s, n)))
-        .collect();
-    let (page, next) = paginate(items, |s| &s.id, limit, token.as_deref());
-    x.list("subnetSet", page, |x, s| render(tx, x, s));
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<Subnet>().collect(),
+        |id| tx.subnet(id),
+        |f, s| matches(f, &s.tags, |n| field(tx, s, n)),
+        x,
+        |x, s| render(tx, x, s),
+    )
 }
 
 /// ModifySubnetAttribute: one attribute per call. Attributes the emulator does not model are

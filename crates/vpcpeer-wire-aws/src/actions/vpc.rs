@@ -4,8 +4,8 @@ use vpcpeer_model::aws::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute}
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Tx, Vpc};
 
-use super::{domain, explicit, render_done, unexpected, Action};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::render::{self, assoc_state};
 use crate::{Ec2Error, Params, Xml};
 
@@ -117,22 +117,21 @@ fn render_vpc(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_vpcs(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("VpcId");
-    let items: Vec<&Vpc> = if ids.is_empty() {
-        tx.list_owned::<Vpc>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<Vpc>(id))?
+    let page = Page {
+        ids: "VpcId",
+        filters: FILTERS,
+        max: 1000,
+        set: "vpcSet",
     };
-    let items: Vec<&Vpc> = items
-        .into_iter()
-        .filter(|v| matches(&filters, &v.tags, |n| field(v, n)))
-        .collect();
-    let (page, next) = paginate(items, |v| &v.id, limit, token.as_deref());
-    x.list("vpcSet", page, render::vpc);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<Vpc>().collect(),
+        |id| tx.owned::<Vpc>(id),
+        |f, v| matches(f, &v.tags, |n| field(v, n)),
+        x,
+        render::vpc,
+    )
 }
 
 fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
