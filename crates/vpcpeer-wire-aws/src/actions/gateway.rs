@@ -29,54 +29,31 @@ pub(super) fn action(name: &str) -> Option<Action> {
                 other => unexpected(&other, x),
             },
         },
-        "AttachInternetGateway" => Action::Change {
-            parse: |p| {
-                let (igw_id, vpc_id) = igw_and_vpc(p)?;
-                Ok(Command::AttachInternetGateway { igw_id, vpc_id })
-            },
-            render: render_done,
-        },
-        "DetachInternetGateway" => Action::Change {
-            parse: |p| {
-                let (igw_id, vpc_id) = igw_and_vpc(p)?;
-                Ok(Command::DetachInternetGateway { igw_id, vpc_id })
-            },
-            render: render_done,
-        },
-        "DeleteInternetGateway" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteInternetGateway {
-                    id: p.id("InternetGatewayId")?,
-                })
-            },
-            render: render_done,
-        },
+        "AttachInternetGateway" => by_ids!(
+            AttachInternetGateway { igw_id: "InternetGatewayId", vpc_id: "VpcId" } => render_done
+        ),
+        "DetachInternetGateway" => by_ids!(
+            DetachInternetGateway { igw_id: "InternetGatewayId", vpc_id: "VpcId" } => render_done
+        ),
+        "DeleteInternetGateway" => {
+            by_ids!(DeleteInternetGateway { id: "InternetGatewayId" } => render_done)
+        }
         "DescribeInternetGateways" => Action::Read(describe_igws),
         "CreateNatGateway" => Action::Change {
             parse: parse_create_nat,
             render: render_created_nat,
         },
         "DescribeNatGateways" => Action::Read(describe_nats),
-        "DeleteNatGateway" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteNatGateway {
-                    id: p.id("NatGatewayId")?,
-                })
-            },
-            render: |_, o, x| match o {
+        "DeleteNatGateway" => by_ids!(
+            DeleteNatGateway { id: "NatGatewayId" } => |_, o, x| match o {
                 Outcome::NatGatewayDeleted(id) => {
                     x.leaf("natGatewayId", id);
                 }
                 other => unexpected(&other, x),
-            },
-        },
+            }
+        ),
         _ => return None,
     })
-}
-
-/// The gateway and the VPC of Attach/DetachInternetGateway.
-fn igw_and_vpc(p: &Params) -> Result<(String, String), Ec2Error> {
-    Ok((p.id("InternetGatewayId")?, p.id("VpcId")?))
 }
 
 const IGW_FILTERS: &[&str] = &[

@@ -8,6 +8,22 @@
 //!
 //! Handlers write the response body without the envelope.
 
+/// A change whose command is built from required parameters alone, each owned into its field
+/// in the order written (so a request missing two names the first): `by_ids!(DeleteVpc { id:
+/// "VpcId" } => render_done)`.
+macro_rules! by_ids {
+    ($variant:ident { $($field:ident: $param:literal),+ $(,)? } => $render:expr) => {
+        $crate::actions::Action::Change {
+            parse: |p| {
+                Ok(vpcpeer_model::aws::Command::$variant {
+                    $($field: p.id($param)?),+
+                })
+            },
+            render: $render,
+        }
+    };
+}
+
 mod acl;
 mod gateway;
 mod insights;

@@ -28,35 +28,20 @@ pub(super) fn action(name: &str) -> Option<Action> {
             render: render_created_table,
         },
         "DescribeRouteTables" => Action::Read(describe_route_tables),
-        "DeleteRouteTable" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteRouteTable {
-                    id: p.id("RouteTableId")?,
-                })
-            },
-            render: render_done,
-        },
+        "DeleteRouteTable" => by_ids!(DeleteRouteTable { id: "RouteTableId" } => render_done),
         "AssociateRouteTable" => Action::Change {
             parse: parse_associate,
             render: |_, o, x| render_association(o, x, "associationId"),
         },
-        "DisassociateRouteTable" => Action::Change {
-            parse: |p| {
-                Ok(Command::DisassociateRouteTable {
-                    association_id: p.id("AssociationId")?,
-                })
-            },
-            render: render_done,
-        },
-        "ReplaceRouteTableAssociation" => Action::Change {
-            parse: |p| {
-                Ok(Command::ReplaceRouteTableAssociation {
-                    association_id: p.id("AssociationId")?,
-                    table_id: p.id("RouteTableId")?,
-                })
-            },
-            render: |_, o, x| render_association(o, x, "newAssociationId"),
-        },
+        "DisassociateRouteTable" => by_ids!(
+            DisassociateRouteTable { association_id: "AssociationId" } => render_done
+        ),
+        "ReplaceRouteTableAssociation" => by_ids!(
+            ReplaceRouteTableAssociation {
+                association_id: "AssociationId",
+                table_id: "RouteTableId",
+            } => |_, o, x| render_association(o, x, "newAssociationId")
+        ),
         "CreateRoute" => Action::Change {
             parse: |p| Ok(Command::CreateRoute(domain(route_input(p, false)?.spec())?)),
             render: render_done,

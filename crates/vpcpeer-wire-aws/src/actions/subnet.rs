@@ -21,14 +21,7 @@ pub(super) fn action(name: &str) -> Option<Action> {
             },
         },
         "DescribeSubnets" => Action::Read(describe_subnets),
-        "DeleteSubnet" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteSubnet {
-                    id: p.id("SubnetId")?,
-                })
-            },
-            render: render_done,
-        },
+        "DeleteSubnet" => by_ids!(DeleteSubnet { id: "SubnetId" } => render_done),
         "ModifySubnetAttribute" => Action::Change {
             parse: parse_modify_attribute,
             render: render_done,

@@ -66,22 +66,15 @@ pub(super) fn action(name: &str) -> Option<Action> {
             render: render_vpc,
         },
         "DescribeVpcs" => Action::Read(describe_vpcs),
-        "DeleteVpc" => Action::Change {
-            parse: |p| Ok(Command::DeleteVpc { id: p.id("VpcId")? }),
-            render: render_done,
-        },
+        "DeleteVpc" => by_ids!(DeleteVpc { id: "VpcId" } => render_done),
         "AssociateVpcCidrBlock" => Action::Change {
             parse: parse_associate,
             render: |_, o, x| render_block(o, x, "associating"),
         },
-        "DisassociateVpcCidrBlock" => Action::Change {
-            parse: |p| {
-                Ok(Command::DisassociateVpcCidr {
-                    association_id: p.id("AssociationId")?,
-                })
-            },
-            render: |_, o, x| render_block(o, x, "disassociating"),
-        },
+        "DisassociateVpcCidrBlock" => by_ids!(
+            DisassociateVpcCidr { association_id: "AssociationId" } =>
+                |_, o, x| render_block(o, x, "disassociating")
+        ),
         "ModifyVpcAttribute" => Action::Change {
             parse: parse_modify_attribute,
             render: render_done,
