@@ -9,9 +9,8 @@ use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringRe
 use crate::aws::route::{AssocRequest, RouteSpec};
 use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
-use crate::command::Apply;
 use crate::{
-    Destination, DomainError, InternetGateway, NatGateway, RouteTable, Subnet, Tags, Tx, Vpc,
+    Apply, Destination, DomainError, InternetGateway, NatGateway, RouteTable, Subnet, Tags, Tx, Vpc,
 };
 
 /// The outcome of a command that shows only success.
