@@ -4,6 +4,10 @@
 //! and refuses every string literal that spells an EC2 parameter message: EC2's
 //! "Value (…) for parameter X is invalid" sentence, "the parameter X", or an EC2 parameter name.
 //!
+//! It also refuses EC2's spellings of resource states (`pending-acceptance`, `available`, …):
+//! the model keeps typed states, and the EC2 face (or, for peering states, the reachability
+//! engine, whose explanations quote them) spells them.
+//!
 //! Files that still word some errors in EC2 terms are listed in [`PENDING`] with their count of
 //! such literals: the list may only shrink (a new literal anywhere fails, and so does a fixed
 //! one until its count is lowered), so the remaining work stays visible.
@@ -63,6 +67,48 @@ const PARAMETER_NAMES: &[&str] = &[
     "transitGatewayId",
     "vpcEndpointId",
 ];
+
+/// EC2's spellings of resource states (peering connections, NAT gateways, routes, block
+/// associations, instances, attachments). A literal that is one of them, or that holds one of
+/// the hyphenated ones, spells an EC2 state; single words inside prose ("an active peering
+/// connection") do not.
+const EC2_STATES: &[&str] = &[
+    "initiating-request",
+    "pending-acceptance",
+    "provisioning",
+    "active",
+    "deleting",
+    "deleted",
+    "rejected",
+    "failed",
+    "expired",
+    "pending",
+    "available",
+    "blackhole",
+    "associating",
+    "associated",
+    "disassociating",
+    "disassociated",
+    "attaching",
+    "attached",
+    "detaching",
+    "detached",
+    "running",
+    "stopping",
+    "stopped",
+    "shutting-down",
+    "terminated",
+    "in-use",
+    "succeeded",
+];
+
+/// Why a literal spells an EC2 resource state, if it does.
+fn ec2_state(lit: &str) -> Option<String> {
+    EC2_STATES
+        .iter()
+        .find(|s| lit == **s || (s.contains('-') && has_word(lit, s)))
+        .map(|s| format!("the EC2 state {s}"))
+}
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -181,7 +227,11 @@ fn findings() -> Vec<(String, Vec<String>)> {
         let text = std::fs::read_to_string(&f).expect("readable source file");
         let hits: Vec<String> = literals(&code(&text))
             .into_iter()
-            .filter_map(|l| ec2_wording(&l).map(|why| format!("{why}: \"{l}\"")))
+            .filter_map(|l| {
+                ec2_wording(&l)
+                    .or_else(|| ec2_state(&l))
+                    .map(|why| format!("{why}: \"{l}\""))
+            })
             .collect();
         if !hits.is_empty() {
             out.push((rel, hits));
@@ -244,6 +294,21 @@ fn the_detector_catches_ec2_wording_and_only_it() {
     ];
     for lit in clean {
         assert_eq!(ec2_wording(lit), None, "{lit}");
+    }
+    for lit in [
+        "pending-acceptance",
+        "available",
+        "blackhole",
+        "peering is pending-acceptance now",
+    ] {
+        assert!(ec2_state(lit).is_some(), "{lit}");
+    }
+    for lit in [
+        "active VPC peering connection {}",
+        "pending VPC peering connection request {} (reject it first)",
+        "Available",
+    ] {
+        assert_eq!(ec2_state(lit), None, "{lit}");
     }
     let code = code("let a = \"x\"; // \"for parameter y\"\n#[cfg(test)]\nmod t { \"GroupId\" }");
     assert_eq!(literals(&code), vec!["x".to_owned()]);

@@ -295,7 +295,7 @@ fn covered(p: IpNet, covers: &[IpNet]) -> bool {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::aws::peering::state_name(s)
+    crate::model::peering_state_name(s)
 }
 
 /// Whether a peering in `s` is live: active or on its way there.

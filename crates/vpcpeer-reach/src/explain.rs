@@ -308,7 +308,7 @@ fn route_rule(e: &RouteEntry) -> RuleRef {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::aws::peering::state_name(s)
+    crate::model::peering_state_name(s)
 }
 
 impl<'s> Walk<'s> {

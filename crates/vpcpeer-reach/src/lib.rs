@@ -32,6 +32,7 @@ pub use explain::explain;
 pub use matrix::{matrix, matrix_cells, Cell};
 pub use remedy::{remedy, Remedy, Traffic};
 
+pub use model::peering_state_name;
 pub use model::{
     CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Fact, Header,
     Hop, Leg, Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,

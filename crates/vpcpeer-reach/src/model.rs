@@ -6,7 +6,26 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{AclAction, Destination, RouteTarget};
+
+/// EC2's name of a peering connection state (`pending-acceptance`, …). The model keeps typed
+/// states only; this is the one spelling of them, quoted by the engine's explanations and audit
+/// findings and rendered by the EC2 face (`vpcpeer_wire_aws::peering_state_name` is this
+/// function: the wire crate depends on the engine, not the other way round).
+pub fn peering_state_name(s: PeeringState) -> &'static str {
+    match s {
+        PeeringState::InitiatingRequest => "initiating-request",
+        PeeringState::PendingAcceptance => "pending-acceptance",
+        PeeringState::Provisioning => "provisioning",
+        PeeringState::Active => "active",
+        PeeringState::Deleting => "deleting",
+        PeeringState::Deleted => "deleted",
+        PeeringState::Rejected => "rejected",
+        PeeringState::Failed => "failed",
+        PeeringState::Expired => "expired",
+    }
+}
 
 /// `impl Display for $t` writing `self.$name()` (a `&'static str` spelling).
 macro_rules! display_by {

@@ -399,7 +399,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 _ => {
                     let cidr = ["10.4.0.0/16", "10.5.0.0/16", "10.2.0.0/16"][rng.below(3)];
                     step(env, &s, |tx| {
-                        tx.associate_vpc_cidr(&v, NewBlock::Ipv4(cidr.into()))
+                        tx.associate_vpc_cidr(&v, NewBlock::ipv4(cidr)?)
                     })
                 }
             }

@@ -535,7 +535,7 @@ fn gcp_traffic(t: &Traffic) -> String {
 }
 
 fn state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::aws::peering::state_name(s)
+    vpcpeer_wire_aws::peering_state_name(s)
 }
 
 /// A one-line suggestion that would remove blocker `b`: the engine's typed

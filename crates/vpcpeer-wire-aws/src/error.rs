@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 
 use vpcpeer_model::aws::instance::MAX_CLIENT_TOKEN;
+
+use crate::render::peering_state_name;
 use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 
 /// An EC2 error: code, message and HTTP status.
@@ -462,7 +464,11 @@ impl From<DomainError> for Ec2Error {
             }
             DomainError::InvalidStateTransition { id, from, to } => Ec2Error::new(
                 "InvalidStateTransition",
-                format!("Invalid state transition for {id}, attempted to transition from {from} to {to}"),
+                format!(
+                    "Invalid state transition for {id}, attempted to transition from {} to {}",
+                    peering_state_name(from),
+                    peering_state_name(to)
+                ),
             ),
             DomainError::OperationNotPermitted(m) => Ec2Error::new("OperationNotPermitted", m),
             DomainError::PeeringAlreadyExists { id } => Ec2Error::new(

@@ -21,6 +21,7 @@ pub use actions::{handler, Action, Handler, Parse, Read, Render, ACTIONS};
 pub use error::Ec2Error;
 pub use identity::identity;
 pub use params::Params;
+pub use render::peering_state_name;
 pub use xml::Xml;
 
 /// XML namespace of EC2 responses.

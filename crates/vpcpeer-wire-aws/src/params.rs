@@ -49,6 +49,11 @@ impl Params {
         }
     }
 
+    /// A value that must be present and non-empty, owned (for a command's field).
+    pub fn id(&self, name: &str) -> Result<String, Ec2Error> {
+        self.required(name).map(str::to_owned)
+    }
+
     /// An optional owned string.
     pub fn string(&self, name: &str) -> Option<String> {
         self.get(name).map(str::to_owned)

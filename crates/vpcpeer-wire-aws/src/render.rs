@@ -29,10 +29,8 @@ pub fn parse_iso(s: &str) -> Option<Timestamp> {
     Some(Timestamp((dt.unix_timestamp_nanos() / 1_000_000) as i64))
 }
 
-/// EC2's name of a peering state.
-pub fn peering_state_name(s: PeeringState) -> &'static str {
-    vpcpeer_model::aws::peering::state_name(s)
-}
+/// EC2's name of a peering state (the engine's spelling, which its explanations quote).
+pub use vpcpeer_reach::peering_state_name;
 
 /// The `status.message` EC2 shows for a peering state.
 pub fn peering_status_message(p: &PeeringConnection, shown: PeeringState) -> String {

@@ -4,9 +4,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::gateway::NewNat;
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
-use crate::command::Apply;
-use crate::{DomainError, Tx};
+use crate::aws::route::{AssocRequest, RouteSpec};
+use crate::aws::subnet::{NewSubnet, SubnetAttribute};
+use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
+use crate::{
+    Apply, Destination, DomainError, InternetGateway, NatGateway, RouteTable, Subnet, Tags, Tx, Vpc,
+};
+
+/// The outcome of a command that shows only success.
+fn done(r: Result<(), DomainError>) -> Result<Outcome, DomainError> {
+    r.map(|()| Outcome::Done)
+}
 
 /// A change to the AWS side of the world.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +47,127 @@ pub enum Command {
         /// Changes to the accepter side.
         accepter: Option<OptionsChange>,
     },
+    // --- Area 1: VPCs, subnets, route tables and routes, internet and NAT gateways ---
+    /// CreateVpc, with its main route table, default security group and default ACL.
+    CreateVpc(NewVpc),
+    /// DeleteVpc.
+    DeleteVpc {
+        /// The VPC.
+        id: String,
+    },
+    /// AssociateVpcCidrBlock.
+    AssociateVpcCidr {
+        /// The VPC.
+        vpc_id: String,
+        /// The block to add.
+        block: NewBlock,
+    },
+    /// DisassociateVpcCidrBlock.
+    DisassociateVpcCidr {
+        /// The block's association.
+        association_id: String,
+    },
+    /// ModifyVpcAttribute (one attribute).
+    ModifyVpcAttribute {
+        /// The VPC.
+        vpc_id: String,
+        /// The attribute.
+        attribute: VpcAttribute,
+        /// Its new value.
+        value: bool,
+    },
+    /// CreateSubnet.
+    CreateSubnet(NewSubnet),
+    /// DeleteSubnet.
+    DeleteSubnet {
+        /// The subnet.
+        id: String,
+    },
+    /// ModifySubnetAttribute (one attribute).
+    ModifySubnetAttribute {
+        /// The subnet.
+        subnet_id: String,
+        /// The attribute the model keeps, or `None` for one it does not model, set to its
+        /// default value (only the subnet's existence is checked).
+        attribute: Option<SubnetAttribute>,
+        /// The new value.
+        value: bool,
+    },
+    /// CreateRouteTable.
+    CreateRouteTable {
+        /// The VPC.
+        vpc_id: String,
+        /// Tags.
+        tags: Tags,
+        /// The caller's idempotency token: echoed in the reply, not honoured.
+        client_token: Option<String>,
+    },
+    /// DeleteRouteTable.
+    DeleteRouteTable {
+        /// The table.
+        id: String,
+    },
+    /// AssociateRouteTable.
+    AssociateRouteTable {
+        /// The table.
+        table_id: String,
+        /// The subnet or gateway to associate.
+        with: AssocRequest,
+    },
+    /// DisassociateRouteTable.
+    DisassociateRouteTable {
+        /// The association.
+        association_id: String,
+    },
+    /// ReplaceRouteTableAssociation.
+    ReplaceRouteTableAssociation {
+        /// The association to move.
+        association_id: String,
+        /// The table it moves to.
+        table_id: String,
+    },
+    /// CreateRoute.
+    CreateRoute(RouteSpec),
+    /// ReplaceRoute.
+    ReplaceRoute(RouteSpec),
+    /// DeleteRoute.
+    DeleteRoute {
+        /// The table.
+        route_table_id: String,
+        /// The route's destination.
+        destination: Destination,
+    },
+    /// CreateInternetGateway.
+    CreateInternetGateway {
+        /// Tags.
+        tags: Tags,
+    },
+    /// AttachInternetGateway.
+    AttachInternetGateway {
+        /// The gateway.
+        igw_id: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// DetachInternetGateway.
+    DetachInternetGateway {
+        /// The gateway.
+        igw_id: String,
+        /// The VPC it is attached to.
+        vpc_id: String,
+    },
+    /// DeleteInternetGateway.
+    DeleteInternetGateway {
+        /// The gateway.
+        id: String,
+    },
+    /// CreateNatGateway.
+    CreateNatGateway(NewNat),
+    /// DeleteNatGateway.
+    DeleteNatGateway {
+        /// The gateway.
+        id: String,
+    },
 }
 
 /// What a successful AWS command hands back for the reply. (Outcomes live for one reply and are
@@ -50,6 +181,38 @@ pub enum Outcome {
     Peering(PeeringReply),
     /// The peering options after a change.
     PeeringOptions(OptionsResult),
+    // --- Area 1: VPCs, subnets, route tables and routes, internet and NAT gateways ---
+    /// The VPC a command created.
+    Vpc(Vpc),
+    /// A VPC block association as the command left it.
+    VpcCidr {
+        /// The VPC.
+        vpc_id: String,
+        /// The association.
+        association: NewAssociation,
+    },
+    /// The subnet a command created.
+    Subnet(Subnet),
+    /// The route table a command created.
+    RouteTable {
+        /// The table.
+        table: RouteTable,
+        /// The caller's idempotency token, echoed.
+        client_token: Option<String>,
+    },
+    /// The id of a route table association a command made.
+    RouteTableAssociation(String),
+    /// The internet gateway a command created.
+    InternetGateway(InternetGateway),
+    /// The NAT gateway a command created.
+    NatGateway {
+        /// The gateway.
+        gateway: NatGateway,
+        /// The caller's idempotency token, echoed.
+        client_token: Option<String>,
+    },
+    /// The NAT gateway a command deleted.
+    NatGatewayDeleted(String),
 }
 
 impl Apply for Command {
@@ -76,6 +239,96 @@ impl Apply for Command {
                 requester,
                 accepter,
             } => Outcome::PeeringOptions(tx.modify_peering_options(&id, requester, accepter)?),
+            // --- Area 1 ---
+            Command::CreateVpc(input) => Outcome::Vpc(tx.new_vpc(input)?),
+            Command::DeleteVpc { id } => done(tx.delete_vpc(&id))?,
+            Command::AssociateVpcCidr { vpc_id, block } => {
+                let association = tx.associate_vpc_cidr(&vpc_id, block)?;
+                Outcome::VpcCidr {
+                    vpc_id,
+                    association,
+                }
+            }
+            Command::DisassociateVpcCidr { association_id } => {
+                let (vpc_id, association) = tx.disassociate_vpc_cidr(&association_id)?;
+                Outcome::VpcCidr {
+                    vpc_id,
+                    association,
+                }
+            }
+            Command::ModifyVpcAttribute {
+                vpc_id,
+                attribute,
+                value,
+            } => done(tx.modify_vpc_attribute(&vpc_id, attribute, value))?,
+            Command::CreateSubnet(input) => Outcome::Subnet(tx.new_subnet(input)?),
+            Command::DeleteSubnet { id } => done(tx.delete_subnet(&id))?,
+            Command::ModifySubnetAttribute {
+                subnet_id,
+                attribute: Some(attribute),
+                value,
+            } => done(tx.modify_subnet_attribute(&subnet_id, attribute, value))?,
+            Command::ModifySubnetAttribute {
+                subnet_id,
+                attribute: None,
+                ..
+            } => done(tx.subnet(&subnet_id).map(drop))?,
+            Command::CreateRouteTable {
+                vpc_id,
+                tags,
+                client_token,
+            } => {
+                let id = tx.create_route_table(&vpc_id, tags)?;
+                Outcome::RouteTable {
+                    table: tx.owned::<RouteTable>(&id)?.clone(),
+                    client_token,
+                }
+            }
+            Command::DeleteRouteTable { id } => done(tx.delete_route_table(&id))?,
+            Command::AssociateRouteTable { table_id, with } => {
+                Outcome::RouteTableAssociation(tx.associate_route_table(&table_id, with)?)
+            }
+            Command::DisassociateRouteTable { association_id } => {
+                done(tx.disassociate_route_table(&association_id))?
+            }
+            Command::ReplaceRouteTableAssociation {
+                association_id,
+                table_id,
+            } => Outcome::RouteTableAssociation(
+                tx.replace_route_table_association(&association_id, &table_id)?,
+            ),
+            Command::CreateRoute(spec) => done(tx.add_route(spec))?,
+            Command::ReplaceRoute(spec) => done(tx.change_route(spec))?,
+            Command::DeleteRoute {
+                route_table_id,
+                destination,
+            } => done(tx.remove_route(&route_table_id, destination))?,
+            Command::CreateInternetGateway { tags } => {
+                let id = tx.create_internet_gateway(tags)?;
+                Outcome::InternetGateway(tx.owned::<InternetGateway>(&id)?.clone())
+            }
+            Command::AttachInternetGateway { igw_id, vpc_id } => {
+                done(tx.attach_internet_gateway(&igw_id, &vpc_id))?
+            }
+            Command::DetachInternetGateway { igw_id, vpc_id } => {
+                done(tx.detach_internet_gateway(&igw_id, &vpc_id))?
+            }
+            Command::DeleteInternetGateway { id } => done(tx.delete_internet_gateway(&id))?,
+            Command::CreateNatGateway(input) => {
+                let client_token = input.client_token.clone();
+                Outcome::NatGateway {
+                    gateway: tx.new_nat_gateway(input)?,
+                    client_token,
+                }
+            }
+            Command::DeleteNatGateway { id } => {
+                tx.delete_nat_gateway(&id)?;
+                Outcome::NatGatewayDeleted(id)
+            }
         })
     }
 }
+
+// --- Area 1 ---
+#[cfg(test)]
+mod network_tests;

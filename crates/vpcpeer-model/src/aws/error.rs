@@ -422,14 +422,14 @@ pub enum DomainError {
         detail: Option<String>,
     },
     /// A peering connection is not in a state that allows the action.
-    #[error("invalid state transition for {id}, attempted to transition from {from} to {to}")]
+    #[error("invalid state transition for {id}, attempted to transition from {from:?} to {to:?}")]
     InvalidStateTransition {
         /// The connection.
         id: String,
-        /// Current state, as the cloud names it.
-        from: &'static str,
-        /// Attempted state, as the cloud names it.
-        to: &'static str,
+        /// Current state.
+        from: crate::aws::peering_state::PeeringState,
+        /// Attempted state.
+        to: crate::aws::peering_state::PeeringState,
     },
     /// The caller may not do this; the text says why.
     #[error("{0}")]

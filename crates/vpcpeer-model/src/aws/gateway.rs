@@ -16,6 +16,8 @@
 
 use std::net::Ipv4Addr;
 
+use serde::{Deserialize, Serialize};
+
 use crate::aws::error::{Conflict, Field};
 use crate::{
     DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
@@ -25,7 +27,8 @@ use crate::{
 /// How long a deleted NAT gateway stays visible.
 pub const NAT_DELETED_VISIBLE_MS: i64 = Timestamp::HOUR;
 
-/// Input of CreateNatGateway.
+/// Text input of CreateNatGateway, for tests and tools that hold text: [`CreateNat::typed`]
+/// parses it as the EC2 face does. The EC2 face itself builds [`NewNat`] at the edge.
 #[derive(Debug, Clone, Default)]
 pub struct CreateNat {
     /// The subnet.
@@ -37,6 +40,54 @@ pub struct CreateNat {
     /// Requested private address.
     pub private_ip: Option<String>,
     /// Tags from TagSpecification.
+    pub tags: Tags,
+}
+
+impl CreateNat {
+    /// The typed input.
+    pub fn typed(self) -> Result<NewNat, DomainError> {
+        let public = match self.connectivity_type.as_deref() {
+            None | Some("public") => true,
+            Some("private") => false,
+            Some(other) => {
+                return Err(DomainError::Invalid {
+                    field: Field::NatConnectivity,
+                    value: other.to_owned(),
+                })
+            }
+        };
+        let private_ip = match self.private_ip.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| DomainError::Invalid {
+                field: Field::NatPrivateAddress,
+                value: s.to_owned(),
+            })?),
+        };
+        Ok(NewNat {
+            subnet_id: self.subnet_id,
+            allocation_id: self.allocation_id,
+            public,
+            private_ip,
+            client_token: None,
+            tags: self.tags,
+        })
+    }
+}
+
+/// A new NAT gateway (the CreateNatGateway command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewNat {
+    /// The subnet.
+    pub subnet_id: String,
+    /// Elastic IP allocation (public gateways; refused for private ones).
+    pub allocation_id: Option<String>,
+    /// Public (needs an allocation) or private connectivity.
+    pub public: bool,
+    /// Requested private address.
+    pub private_ip: Option<Ipv4Addr>,
+    /// The caller's idempotency token: echoed in the reply, not honoured.
+    pub client_token: Option<String>,
+    /// Tags.
     pub tags: Tags,
 }
 
@@ -68,6 +119,7 @@ pub fn mac_for(eni_id: &str) -> String {
 impl Tx<'_, '_> {
     /// CreateInternetGateway.
     pub fn create_internet_gateway(&mut self, tags: Tags) -> Result<String, DomainError> {
+        self.check_tag_count(&Tags::new(), &tags, None)?;
         if let Some(max) = self.ctx.limits.internet_gateways_per_region {
             if self.list_owned::<InternetGateway>().count() >= max {
                 return Err(DomainError::LimitExceeded {
@@ -162,19 +214,16 @@ impl Tx<'_, '_> {
         }
     }
 
-    /// CreateNatGateway; returns the new gateway's id.
+    /// CreateNatGateway from text (tests and tools); returns the new gateway's id.
     pub fn create_nat_gateway(&mut self, input: CreateNat) -> Result<String, DomainError> {
+        self.new_nat_gateway(input.typed()?).map(|n| n.id)
+    }
+
+    /// CreateNatGateway; returns the new gateway.
+    pub(crate) fn new_nat_gateway(&mut self, input: NewNat) -> Result<NatGateway, DomainError> {
+        self.check_tag_count(&Tags::new(), &input.tags, None)?;
         let subnet = self.subnet(&input.subnet_id)?.clone();
-        let public = match input.connectivity_type.as_deref() {
-            None | Some("public") => true,
-            Some("private") => false,
-            Some(other) => {
-                return Err(DomainError::Invalid {
-                    field: Field::NatConnectivity,
-                    value: other.to_owned(),
-                })
-            }
-        };
+        let public = input.public;
         let allocation_id = input.allocation_id.filter(|a| !a.is_empty());
         match (&allocation_id, public) {
             (None, true) => return Err(DomainError::Missing(Field::NatAllocation)),
@@ -201,14 +250,7 @@ impl Tx<'_, '_> {
             }
             (None, false) => {}
         }
-        let requested = match input.private_ip.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| DomainError::Invalid {
-                field: Field::NatPrivateAddress,
-                value: s.to_owned(),
-            })?),
-        };
-        let ip = self.allocate_private_ip(&subnet.id, requested, &[])?;
+        let ip = self.allocate_private_ip(&subnet.id, input.private_ip, &[])?;
         let id = self.new_id("nat");
         let eni_id = self.new_id("eni");
         let eni = NetworkInterface {
@@ -229,7 +271,7 @@ impl Tx<'_, '_> {
             tags: Tags::new(),
         };
         self.put(eni);
-        self.put(NatGateway {
+        let nat = NatGateway {
             id: id.clone(),
             scope: self.scope().clone(),
             vpc_id: subnet.vpc_id,
@@ -242,8 +284,9 @@ impl Tx<'_, '_> {
             created: self.now(),
             deleted: None,
             tags: input.tags,
-        });
-        Ok(id)
+        };
+        self.put(nat.clone());
+        Ok(nat)
     }
 
     /// DeleteNatGateway: `deleted` at once; its interface is removed.

@@ -8,6 +8,7 @@ pub mod acl;
 mod command;
 pub(crate) mod error;
 pub mod gateway;
+pub mod input;
 pub mod insights;
 pub mod instance;
 pub mod peering;

@@ -64,21 +64,6 @@ pub struct PeeringReply {
     pub shown_state: PeeringState,
 }
 
-/// The AWS name of a state, for error texts.
-pub fn state_name(s: PeeringState) -> &'static str {
-    match s {
-        PeeringState::InitiatingRequest => "initiating-request",
-        PeeringState::PendingAcceptance => "pending-acceptance",
-        PeeringState::Provisioning => "provisioning",
-        PeeringState::Active => "active",
-        PeeringState::Deleting => "deleting",
-        PeeringState::Deleted => "deleted",
-        PeeringState::Rejected => "rejected",
-        PeeringState::Failed => "failed",
-        PeeringState::Expired => "expired",
-    }
-}
-
 fn side_of(vpc: &Vpc) -> PeerSide {
     PeerSide {
         vpc_id: vpc.id.clone(),
@@ -99,8 +84,8 @@ fn transition(
     from.on(event)
         .map_err(|_| DomainError::InvalidStateTransition {
             id: p.id.clone(),
-            from: state_name(from),
-            to: state_name(to),
+            from,
+            to,
         })
 }
 
@@ -241,7 +226,7 @@ impl Tx<'_, '_> {
         };
         let state = PeeringState::InitiatingRequest
             .on(event)
-            .expect("initiating-request accepts delivery and failure");
+            .expect("an initiating request accepts delivery and failure");
         let id = self.new_id("pcx");
         let mut tags = std::collections::BTreeMap::new();
         if !input.tags.is_empty() {

@@ -20,9 +20,11 @@
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use serde::{Deserialize, Serialize};
+
 use crate::aws::error::Field;
+use crate::aws::input;
 use crate::aws::vpc::local_route;
-use crate::cidr;
 use crate::{
     Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
     NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteTable, RouteTarget,
@@ -98,7 +100,10 @@ pub fn table_route_state(
     route_state(world, route, now)
 }
 
-/// Input of CreateRoute, ReplaceRoute and DeleteRoute (DeleteRoute ignores `targets`).
+/// Text input of CreateRoute, ReplaceRoute and DeleteRoute (DeleteRoute ignores `targets`), as
+/// the EC2 face collects it: [`RouteInput::spec`] and [`parse_destination`] turn it into the
+/// typed [`RouteSpec`] and [`Destination`] the commands carry (the EC2 face calls them at the
+/// edge; tests and tools holding text call the `Tx` methods that take it).
 #[derive(Debug, Clone, Default)]
 pub struct RouteInput {
     /// The table.
@@ -113,8 +118,32 @@ pub struct RouteInput {
     pub targets: Vec<RouteTarget>,
 }
 
+impl RouteInput {
+    /// The typed route: its one destination ([`parse_destination`]), then its one target.
+    pub fn spec(self) -> Result<RouteSpec, DomainError> {
+        let destination = parse_destination(&self)?;
+        let target = one_target(&self.targets)?;
+        Ok(RouteSpec {
+            route_table_id: self.route_table_id,
+            destination,
+            target,
+        })
+    }
+}
+
+/// A route of a table, as CreateRoute and ReplaceRoute ask for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteSpec {
+    /// The table.
+    pub route_table_id: String,
+    /// The destination ([`check_destination`] holds for it).
+    pub destination: Destination,
+    /// The one target.
+    pub target: RouteTarget,
+}
+
 /// What an association binds, as requested.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AssocRequest {
     /// A subnet.
     Subnet(String),
@@ -149,31 +178,37 @@ pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError>
         )),
         (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
         (Some(s), None) => {
-            let net = cidr::parse_v4(s).ok_or_else(|| DomainError::Invalid {
-                field: Field::RouteIpv4Destination,
-                value: s.to_owned(),
-            })?;
-            let r = reserved_v4();
-            if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
-                return Err(DomainError::invalid(format!(
-                    "The destination CIDR block {net} is reserved ({r}) and cannot be used for a route."
-                )));
-            }
+            let net = input::ipv4_block(s, Field::RouteIpv4Destination)?.value;
+            check_destination(&Destination::V4(net))?;
             Ok(Destination::V4(net))
         }
         (None, Some(s)) => {
-            let net = cidr::parse_v6(s).ok_or_else(|| DomainError::Invalid {
-                field: Field::RouteIpv6Destination,
-                value: s.to_owned(),
-            })?;
-            let r = reserved_v6();
-            if r.contains(&net.network()) && net.prefix_len() >= r.prefix_len() {
-                return Err(DomainError::invalid(format!(
-                    "The destination CIDR block {net} is reserved ({r}) and cannot be used for a route."
-                )));
-            }
+            let net = input::ipv6_block(s, Field::RouteIpv6Destination)?.value;
+            check_destination(&Destination::V6(net))?;
             Ok(Destination::V6(net))
         }
+    }
+}
+
+/// Refuses a destination inside the ranges EC2 reserves (`169.254.168.0/22`, `fd00:ec2::/32`).
+pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
+    let reserved = match dest {
+        Destination::V4(net) => {
+            let r = reserved_v4();
+            (r.contains(&net.network()) && net.prefix_len() >= r.prefix_len())
+                .then(|| r.to_string())
+        }
+        Destination::V6(net) => {
+            let r = reserved_v6();
+            (r.contains(&net.network()) && net.prefix_len() >= r.prefix_len())
+                .then(|| r.to_string())
+        }
+    };
+    match reserved {
+        Some(r) => Err(DomainError::invalid(format!(
+            "The destination CIDR block {dest} is reserved ({r}) and cannot be used for a route."
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -245,8 +280,9 @@ fn prefixed(id: &str, prefix: &str) -> bool {
 }
 
 impl Tx<'_, '_> {
-    /// CreateRouteTable: a table with one local route per VPC block.
+    /// CreateRouteTable: a table with one local route per VPC block; returns its id.
     pub fn create_route_table(&mut self, vpc_id: &str, tags: Tags) -> Result<String, DomainError> {
+        self.check_tag_count(&Tags::new(), &tags, None)?;
         let vpc = self.owned::<Vpc>(vpc_id)?.clone();
         if let Some(max) = self.ctx.limits.route_tables_per_vpc {
             let n = self
@@ -536,12 +572,37 @@ impl Tx<'_, '_> {
         Ok(())
     }
 
-    /// CreateRoute.
+    /// CreateRoute from text (tests and tools).
     pub fn create_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
+        self.owned::<RouteTable>(&input.route_table_id)?;
+        self.add_route(input.spec()?)
+    }
+
+    /// ReplaceRoute from text (tests and tools).
+    pub fn replace_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
+        self.owned::<RouteTable>(&input.route_table_id)?;
+        self.change_route(input.spec()?)
+    }
+
+    /// DeleteRoute from text (tests and tools).
+    pub fn delete_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
+        self.owned::<RouteTable>(&input.route_table_id)?;
         let dest = parse_destination(&input)?;
-        let target = one_target(&input.targets)?;
-        let target = self.check_target(&table, target, &dest)?;
+        self.remove_route(&input.route_table_id, dest)
+    }
+
+    /// The caller's table `id` and `dest`, checked.
+    fn route_of(&self, id: &str, dest: &Destination) -> Result<RouteTable, DomainError> {
+        let table = self.owned::<RouteTable>(id)?.clone();
+        check_destination(dest)?;
+        Ok(table)
+    }
+
+    /// CreateRoute.
+    pub(crate) fn add_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
+        let table = self.route_of(&spec.route_table_id, &spec.destination)?;
+        let dest = spec.destination;
+        let target = self.check_target(&table, spec.target, &dest)?;
         let vpc = self.owned::<Vpc>(&table.vpc_id)?.clone();
         let relation = local_relation(&vpc, &dest);
         if matches!(relation, LocalRelation::Equal)
@@ -588,11 +649,10 @@ impl Tx<'_, '_> {
 
     /// ReplaceRoute: changes the target of an existing route. The local route of a VPC block
     /// cannot get another target; `LocalTarget` restores a route inside the VPC's blocks to local.
-    pub fn replace_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
-        let dest = parse_destination(&input)?;
-        let target = one_target(&input.targets)?;
-        let target = self.check_target(&table, target, &dest)?;
+    pub(crate) fn change_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
+        let table = self.route_of(&spec.route_table_id, &spec.destination)?;
+        let dest = spec.destination;
+        let target = self.check_target(&table, spec.target, &dest)?;
         let idx = table
             .routes
             .iter()
@@ -628,9 +688,12 @@ impl Tx<'_, '_> {
     }
 
     /// DeleteRoute. The local route cannot be deleted.
-    pub fn delete_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        let table = self.owned::<RouteTable>(&input.route_table_id)?.clone();
-        let dest = parse_destination(&input)?;
+    pub(crate) fn remove_route(
+        &mut self,
+        route_table_id: &str,
+        dest: Destination,
+    ) -> Result<(), DomainError> {
+        let table = self.route_of(route_table_id, &dest)?;
         let route = table
             .routes
             .iter()

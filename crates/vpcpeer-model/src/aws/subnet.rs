@@ -12,7 +12,11 @@
 
 use std::net::Ipv4Addr;
 
+use ipnet::{Ipv4Net, Ipv6Net};
+use serde::{Deserialize, Serialize};
+
 use crate::aws::error::{Conflict, Field};
+use crate::aws::input::{self, Spelled};
 use crate::aws::regions::{self, Zone};
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
 use crate::{
@@ -20,7 +24,8 @@ use crate::{
     Tags, Tx, Vpc,
 };
 
-/// Input of CreateSubnet.
+/// Text input of CreateSubnet, for tests and tools that hold text: [`CreateSubnet::typed`]
+/// parses it as the EC2 face does. The EC2 face itself builds [`NewSubnet`] at the edge.
 #[derive(Debug, Clone, Default)]
 pub struct CreateSubnet {
     /// The VPC.
@@ -37,8 +42,42 @@ pub struct CreateSubnet {
     pub tags: Tags,
 }
 
+impl CreateSubnet {
+    /// The typed input: both blocks parsed.
+    pub fn typed(self) -> Result<NewSubnet, DomainError> {
+        Ok(NewSubnet {
+            vpc_id: self.vpc_id,
+            block: input::ipv4_block(&self.cidr_block, Field::SubnetIpv4Block)?,
+            ipv6_block: self
+                .ipv6_cidr_block
+                .map(|t| input::ipv6_block(&t, Field::SubnetIpv6Block))
+                .transpose()?,
+            availability_zone: self.availability_zone,
+            availability_zone_id: self.availability_zone_id,
+            tags: self.tags,
+        })
+    }
+}
+
+/// A new subnet (the CreateSubnet command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSubnet {
+    /// The VPC.
+    pub vpc_id: String,
+    /// IPv4 block.
+    pub block: Spelled<Ipv4Net>,
+    /// IPv6 block (a /64 inside one of the VPC's IPv6 blocks).
+    pub ipv6_block: Option<Spelled<Ipv6Net>>,
+    /// Zone name (`us-east-1a`).
+    pub availability_zone: Option<String>,
+    /// Zone id (`use1-az1`).
+    pub availability_zone_id: Option<String>,
+    /// Tags.
+    pub tags: Tags,
+}
+
 /// A subnet attribute ModifySubnetAttribute can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubnetAttribute {
     /// `mapPublicIpOnLaunch`.
     MapPublicIpOnLaunch,
@@ -107,14 +146,17 @@ impl Tx<'_, '_> {
         cidr::available_addresses(subnet.cidr).saturating_sub(used)
     }
 
-    /// CreateSubnet; returns the new subnet's id.
+    /// CreateSubnet from text (tests and tools); returns the new subnet's id.
     pub fn create_subnet(&mut self, input: CreateSubnet) -> Result<String, DomainError> {
+        self.new_subnet(input.typed()?).map(|s| s.id)
+    }
+
+    /// CreateSubnet; returns the new subnet.
+    pub(crate) fn new_subnet(&mut self, input: NewSubnet) -> Result<Subnet, DomainError> {
+        self.check_tag_count(&Tags::new(), &input.tags, None)?;
         let vpc = self.owned::<Vpc>(&input.vpc_id)?.clone();
-        let text = input.cidr_block.as_str();
-        let net = cidr::parse_v4(text).ok_or_else(|| DomainError::Invalid {
-            field: Field::SubnetIpv4Block,
-            value: text.to_owned(),
-        })?;
+        let text = input.block.text.as_str();
+        let net = input.block.value;
         if !cidr::valid_block_size(net)
             || !vpc
                 .ipv4_cidrs()
@@ -135,13 +177,10 @@ impl Tx<'_, '_> {
                 cidr: text.to_owned(),
             });
         }
-        let ipv6 = match input.ipv6_cidr_block.as_deref() {
+        let ipv6 = match &input.ipv6_block {
             None => None,
-            Some(t6) => {
-                let n6 = cidr::parse_v6(t6).ok_or_else(|| DomainError::Invalid {
-                    field: Field::SubnetIpv6Block,
-                    value: t6.to_owned(),
-                })?;
+            Some(b6) => {
+                let (n6, t6) = (b6.value, b6.text.as_str());
                 if n6.prefix_len() != 64 || !vpc.ipv6_cidrs().any(|b| b.contains(&n6.network())) {
                     return Err(DomainError::InvalidSubnetRange {
                         cidr: t6.to_owned(),
@@ -188,7 +227,7 @@ impl Tx<'_, '_> {
             assign_ipv6_on_creation: false,
             tags: input.tags,
         };
-        self.put(subnet);
+        self.put(subnet.clone());
         let default_acl = self
             .world()
             .network_acls
@@ -204,7 +243,7 @@ impl Tx<'_, '_> {
                 acl.associations.push(assoc);
             }
         }
-        Ok(id)
+        Ok(subnet)
     }
 
     /// The zone a new subnet goes to: the one named, or the region's first.
@@ -323,7 +362,10 @@ mod tests {
         let mut env = TestEnv::new();
         let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
         env.run(&a(), |tx| {
-            tx.associate_vpc_cidr(&vpc, crate::aws::vpc::NewBlock::Ipv4("10.1.0.0/16".into()))
+            tx.associate_vpc_cidr(
+                &vpc,
+                crate::aws::vpc::NewBlock::ipv4("10.1.0.0/16").expect("block"),
+            )
         })
         .expect("secondary");
         env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))

@@ -5,7 +5,10 @@ use std::net::Ipv6Addr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use serde::{Deserialize, Serialize};
+
 use crate::aws::error::Field;
+use crate::aws::input::{self, Spelled};
 use crate::aws::peering_state::PeeringState;
 use crate::cidr::{self, overlaps_v4};
 use crate::{
@@ -14,21 +17,86 @@ use crate::{
     RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
 };
 
-/// Input of CreateVpc.
+/// Text input of CreateVpc, for tests and tools that hold text: [`CreateVpc::typed`] parses it
+/// as the EC2 face does. The EC2 face itself builds [`NewVpc`] at the edge.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpc {
     /// Primary IPv4 block, as given.
     pub cidr_block: String,
     /// Ask for an Amazon-provided IPv6 /56.
     pub amazon_ipv6: bool,
-    /// `default` (when absent), `dedicated` or `host`.
+    /// The tenancy's stored name ([`Tenancy::from_stored`]); `default` when absent.
     pub instance_tenancy: Option<String>,
     /// Tags from TagSpecification.
     pub tags: Tags,
 }
 
+impl CreateVpc {
+    /// The typed input: the block parsed and sized ([`check_vpc_block`]), the tenancy known.
+    pub fn typed(self) -> Result<NewVpc, DomainError> {
+        let block = input::ipv4_block(&self.cidr_block, Field::VpcIpv4Block)?;
+        check_vpc_block(&block)?;
+        let tenancy = match self.instance_tenancy {
+            None => Tenancy::Default,
+            Some(t) => Tenancy::from_stored(&t).ok_or(DomainError::Invalid {
+                field: Field::VpcTenancy,
+                value: t,
+            })?,
+        };
+        Ok(NewVpc {
+            block,
+            amazon_ipv6: self.amazon_ipv6,
+            tenancy,
+            tags: self.tags,
+        })
+    }
+}
+
+/// A new VPC (the CreateVpc command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewVpc {
+    /// Primary IPv4 block.
+    pub block: Spelled<Ipv4Net>,
+    /// Ask for an Amazon-provided IPv6 /56.
+    pub amazon_ipv6: bool,
+    /// Instance tenancy.
+    pub tenancy: Tenancy,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// The instance tenancy of a VPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tenancy {
+    /// Shared hardware.
+    Default,
+    /// Dedicated hardware.
+    Dedicated,
+    /// Dedicated hosts.
+    Host,
+}
+
+impl Tenancy {
+    /// Every tenancy.
+    pub const ALL: [Tenancy; 3] = [Tenancy::Default, Tenancy::Dedicated, Tenancy::Host];
+
+    /// The name the VPC record stores (its persisted form).
+    pub fn stored(self) -> &'static str {
+        match self {
+            Tenancy::Default => "default",
+            Tenancy::Dedicated => "dedicated",
+            Tenancy::Host => "host",
+        }
+    }
+
+    /// The tenancy whose stored name is `name`.
+    pub fn from_stored(name: &str) -> Option<Tenancy> {
+        Tenancy::ALL.into_iter().find(|t| t.stored() == name)
+    }
+}
+
 /// A VPC attribute of DescribeVpcAttribute/ModifyVpcAttribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VpcAttribute {
     /// `enableDnsSupport`.
     DnsSupport,
@@ -39,12 +107,21 @@ pub enum VpcAttribute {
 }
 
 /// What AssociateVpcCidrBlock should add.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum NewBlock {
-    /// An IPv4 block, as given.
-    Ipv4(String),
+    /// An IPv4 block (already sized by [`check_vpc_block`]).
+    Ipv4(Spelled<Ipv4Net>),
     /// An Amazon-provided IPv6 /56.
     AmazonIpv6,
+}
+
+impl NewBlock {
+    /// An IPv4 block from text, parsed and sized as the EC2 face does (tests and tools).
+    pub fn ipv4(text: &str) -> Result<NewBlock, DomainError> {
+        let b = input::ipv4_block(text, Field::VpcIpv4Block)?;
+        check_vpc_block(&b)?;
+        Ok(NewBlock::Ipv4(b))
+    }
 }
 
 /// The association AssociateVpcCidrBlock created.
@@ -56,31 +133,29 @@ pub enum NewAssociation {
     Ipv6(Ipv6Block),
 }
 
-fn parse_vpc_cidr(s: &str) -> Result<Ipv4Net, DomainError> {
-    let net = cidr::parse_v4(s).ok_or_else(|| DomainError::Invalid {
-        field: Field::VpcIpv4Block,
-        value: s.to_owned(),
-    })?;
-    if !cidr::valid_block_size(net) {
-        return Err(DomainError::InvalidVpcRange {
-            cidr: s.to_owned(),
+/// EC2's size rule for a VPC's IPv4 blocks (/16 to /28), or `InvalidVpcRange`.
+pub fn check_vpc_block(b: &Spelled<Ipv4Net>) -> Result<(), DomainError> {
+    if cidr::valid_block_size(b.value) {
+        Ok(())
+    } else {
+        Err(DomainError::InvalidVpcRange {
+            cidr: b.text.clone(),
             restricted: false,
-        });
+        })
     }
-    Ok(net)
 }
 
 impl Tx<'_, '_> {
-    /// CreateVpc: the VPC plus its main route table, default security group and default ACL.
+    /// CreateVpc from text (tests and tools); returns the new VPC's id.
     pub fn create_vpc(&mut self, input: CreateVpc) -> Result<String, DomainError> {
-        let net = parse_vpc_cidr(&input.cidr_block)?;
-        let tenancy = input.instance_tenancy.unwrap_or_else(|| "default".into());
-        if !matches!(tenancy.as_str(), "default" | "dedicated" | "host") {
-            return Err(DomainError::Invalid {
-                field: Field::VpcTenancy,
-                value: tenancy.clone(),
-            });
-        }
+        self.new_vpc(input.typed()?).map(|v| v.id)
+    }
+
+    /// CreateVpc: the VPC plus its main route table, default security group and default ACL.
+    pub(crate) fn new_vpc(&mut self, input: NewVpc) -> Result<Vpc, DomainError> {
+        check_vpc_block(&input.block)?;
+        self.check_tag_count(&Tags::new(), &input.tags, None)?;
+        let net = input.block.value;
         if let Some(max) = self.ctx.limits.vpcs_per_region {
             if self.list_owned::<Vpc>().count() >= max {
                 return Err(DomainError::LimitExceeded {
@@ -103,7 +178,7 @@ impl Tx<'_, '_> {
                 state: AssocState::Associated,
             }],
             ipv6,
-            instance_tenancy: tenancy,
+            instance_tenancy: input.tenancy.stored().to_owned(),
             is_default: false,
             dhcp_options_id: "default".into(),
             dns_support: true,
@@ -113,8 +188,8 @@ impl Tx<'_, '_> {
             tags: input.tags,
         };
         self.create_vpc_defaults(&vpc);
-        self.put(vpc);
-        Ok(id)
+        self.put(vpc.clone());
+        Ok(vpc)
     }
 
     fn amazon_ipv6_block(&mut self) -> Ipv6Block {
@@ -372,8 +447,9 @@ impl Tx<'_, '_> {
                 self.refresh_peer_sides(vpc_id);
                 Ok(NewAssociation::Ipv6(b))
             }
-            NewBlock::Ipv4(text) => {
-                let net = parse_vpc_cidr(&text)?;
+            NewBlock::Ipv4(block) => {
+                check_vpc_block(&block)?;
+                let (net, text) = (block.value, block.text);
                 let existing: Vec<Ipv4Net> = vpc.ipv4_cidrs().collect();
                 if existing.iter().any(|c| overlaps_v4(*c, net)) {
                     return Err(DomainError::InvalidVpcRange {

@@ -5,24 +5,53 @@
 //! id (a stable, made-up address in `3.0.0.0/8`), not looked up.
 
 use vpcpeer_model::aws::gateway::CreateNat;
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{InternetGateway, NatGateway, NatState, Tx};
 
-use super::{domain, explicit, ok_return, Handler};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateInternetGateway" => create_igw,
-        "AttachInternetGateway" => attach_igw,
-        "DetachInternetGateway" => detach_igw,
-        "DeleteInternetGateway" => delete_igw,
-        "DescribeInternetGateways" => describe_igws,
-        "CreateNatGateway" => create_nat,
-        "DescribeNatGateways" => describe_nats,
-        "DeleteNatGateway" => delete_nat,
+/// The gateway actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateInternetGateway" => Action::Change {
+            parse: |p| {
+                Ok(Command::CreateInternetGateway {
+                    tags: p.spec_tags_of("internet-gateway")?,
+                })
+            },
+            render: |_, o, x| match o {
+                Outcome::InternetGateway(g) => {
+                    x.node("internetGateway", |x| render_igw(x, &g));
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "AttachInternetGateway" => by_ids!(
+            AttachInternetGateway { igw_id: "InternetGatewayId", vpc_id: "VpcId" } => render_done
+        ),
+        "DetachInternetGateway" => by_ids!(
+            DetachInternetGateway { igw_id: "InternetGatewayId", vpc_id: "VpcId" } => render_done
+        ),
+        "DeleteInternetGateway" => {
+            by_ids!(DeleteInternetGateway { id: "InternetGatewayId" } => render_done)
+        }
+        "DescribeInternetGateways" => Action::Read(describe_igws),
+        "CreateNatGateway" => Action::Change {
+            parse: parse_create_nat,
+            render: render_created_nat,
+        },
+        "DescribeNatGateways" => Action::Read(describe_nats),
+        "DeleteNatGateway" => by_ids!(
+            DeleteNatGateway { id: "NatGatewayId" } => |_, o, x| match o {
+                Outcome::NatGatewayDeleted(id) => {
+                    x.leaf("natGatewayId", id);
+                }
+                other => unexpected(&other, x),
+            }
+        ),
         _ => return None,
     })
 }
@@ -54,50 +83,22 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
         .tags(&g.tags);
 }
 
-fn create_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let tags = p.tag_specs(tx, "internet-gateway")?;
-    let id = domain(tx.create_internet_gateway(tags))?;
-    let g = domain(tx.owned::<InternetGateway>(&id))?;
-    x.node("internetGateway", |x| render_igw(x, g));
-    Ok(())
-}
-
-fn attach_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let igw = p.required("InternetGatewayId")?;
-    let vpc = p.required("VpcId")?;
-    domain(tx.attach_internet_gateway(igw, vpc))?;
-    ok_return(x)
-}
-
-fn detach_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let igw = p.required("InternetGatewayId")?;
-    let vpc = p.required("VpcId")?;
-    domain(tx.detach_internet_gateway(igw, vpc))?;
-    ok_return(x)
-}
-
-fn delete_igw(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_internet_gateway(p.required("InternetGatewayId")?))?;
-    ok_return(x)
-}
-
-fn describe_igws(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, IGW_FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("InternetGatewayId");
-    let items: Vec<&InternetGateway> = if ids.is_empty() {
-        tx.list_owned::<InternetGateway>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<InternetGateway>(id))?
+fn describe_igws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let page = Page {
+        ids: "InternetGatewayId",
+        filters: IGW_FILTERS,
+        max: 1000,
+        set: "internetGatewaySet",
     };
-    let items: Vec<&InternetGateway> = items
-        .into_iter()
-        .filter(|g| matches(&filters, &g.tags, |n| igw_field(g, n)))
-        .collect();
-    let (page, next) = paginate(items, |g| &g.id, limit, token.as_deref());
-    x.list("internetGatewaySet", page, render_igw);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<InternetGateway>().collect(),
+        |id| tx.owned::<InternetGateway>(id),
+        |f, g| matches(f, &g.tags, |n| igw_field(g, n)),
+        x,
+        render_igw,
+    )
 }
 
 const NAT_FILTERS: &[&str] = &["nat-gateway-id", "state", "subnet-id", "vpc-id"];
@@ -154,7 +155,7 @@ fn render_nat(x: &mut Xml, n: &NatGateway) {
     .tags(&n.tags);
 }
 
-fn create_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn parse_create_nat(p: &Params) -> Result<Command, Ec2Error> {
     for unsupported in [
         "SecondaryAllocationId.1",
         "SecondaryPrivateIpAddress.1",
@@ -168,47 +169,48 @@ fn create_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Err
         }
     }
     let input = CreateNat {
-        subnet_id: p.required("SubnetId")?.to_owned(),
+        subnet_id: p.id("SubnetId")?,
         allocation_id: p.string("AllocationId").filter(|s| !s.is_empty()),
         connectivity_type: p.string("ConnectivityType").filter(|s| !s.is_empty()),
         private_ip: p.string("PrivateIpAddress").filter(|s| !s.is_empty()),
-        tags: p.tag_specs(tx, "natgateway")?,
+        tags: p.spec_tags_of("natgateway")?,
     };
-    let id = domain(tx.create_nat_gateway(input))?;
-    x.opt_leaf(
-        "clientToken",
-        p.get("ClientToken").filter(|s| !s.is_empty()),
-    );
-    let n = domain(tx.visible_nat(&id))?;
-    x.node("natGateway", |x| render_nat(x, n));
-    Ok(())
+    let mut nat = domain(input.typed())?;
+    nat.client_token = p.string("ClientToken").filter(|s| !s.is_empty());
+    Ok(Command::CreateNatGateway(nat))
 }
 
-fn describe_nats(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, NAT_FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("NatGatewayId");
+fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::NatGateway {
+        gateway,
+        client_token,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    x.opt_leaf("clientToken", client_token);
+    x.node("natGateway", |x| render_nat(x, &gateway));
+}
+
+fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let page = Page {
+        ids: "NatGatewayId",
+        filters: NAT_FILTERS,
+        max: 1000,
+        set: "natGatewaySet",
+    };
     let now = tx.now();
-    let items: Vec<&NatGateway> = if ids.is_empty() {
-        tx.list_owned::<NatGateway>()
-            .filter(|n| n.visible_at(now))
-            .collect()
-    } else {
-        explicit(&ids, |id| tx.visible_nat(id))?
-    };
-    let items: Vec<&NatGateway> = items
-        .into_iter()
-        .filter(|n| matches(&filters, &n.tags, |f| nat_field(n, f)))
-        .collect();
-    let (page, next) = paginate(items, |n| &n.id, limit, token.as_deref());
-    x.list("natGatewaySet", page, render_nat);
-    x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_nat(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NatGatewayId")?;
-    domain(tx.delete_nat_gateway(id))?;
-    x.leaf("natGatewayId", id);
-    Ok(())
+    describe_page(
+        p,
+        page,
+        |_| {
+            tx.list_owned::<NatGateway>()
+                .filter(|n| n.visible_at(now))
+                .collect()
+        },
+        |id| tx.visible_nat(id),
+        |f, n| matches(f, &n.tags, |name| nat_field(n, name)),
+        x,
+        render_nat,
+    )
 }

@@ -8,6 +8,22 @@
 //!
 //! Handlers write the response body without the envelope.
 
+/// A change whose command is built from required parameters alone, each owned into its field
+/// in the order written (so a request missing two names the first): `by_ids!(DeleteVpc { id:
+/// "VpcId" } => render_done)`.
+macro_rules! by_ids {
+    ($variant:ident { $($field:ident: $param:literal),+ $(,)? } => $render:expr) => {
+        $crate::actions::Action::Change {
+            parse: |p| {
+                Ok(vpcpeer_model::aws::Command::$variant {
+                    $($field: p.id($param)?),+
+                })
+            },
+            render: $render,
+        }
+    };
+}
+
 mod acl;
 mod gateway;
 mod insights;
@@ -21,8 +37,9 @@ mod tags;
 mod vpc;
 
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{Apply, DomainError, Tx};
+use vpcpeer_model::{Apply, DomainError, Entity, Tx};
 
+use crate::filter::{self, Filter};
 use crate::{Ec2Error, Params, Xml};
 
 /// The signature of a legacy change handler (a closure on the transaction).
@@ -154,36 +171,22 @@ pub const ACTIONS: &[&str] = &[
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
 pub fn handler(action: &str) -> Option<Action> {
-    peering::action(action).or_else(|| legacy_handler(action).map(Action::Legacy))
+    peering::action(action)
+        // --- Area 1: VPCs, subnets, route tables and routes, gateways, regions ---
+        .or_else(|| vpc::action(action))
+        .or_else(|| subnet::action(action))
+        .or_else(|| route::action(action))
+        .or_else(|| gateway::action(action))
+        .or_else(|| regions::action(action))
+        .or_else(|| legacy_handler(action).map(Action::Legacy))
 }
 
 fn legacy_handler(action: &str) -> Option<Handler> {
-    core_handler(action)
-        .or_else(|| subnet::handler(action))
-        .or_else(|| route::handler(action))
-        .or_else(|| gateway::handler(action))
-        .or_else(|| security_group::handler(action))
+    security_group::handler(action)
         .or_else(|| acl::handler(action))
         .or_else(|| instance::handler(action))
         .or_else(|| tags::handler(action))
         .or_else(|| insights::handler(action))
-}
-
-fn core_handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        // --- VPCs ---
-        "CreateVpc" => vpc::create_vpc,
-        "DescribeVpcs" => vpc::describe_vpcs,
-        "DeleteVpc" => vpc::delete_vpc,
-        "AssociateVpcCidrBlock" => vpc::associate_vpc_cidr_block,
-        "DisassociateVpcCidrBlock" => vpc::disassociate_vpc_cidr_block,
-        "ModifyVpcAttribute" => vpc::modify_vpc_attribute,
-        "DescribeVpcAttribute" => vpc::describe_vpc_attribute,
-        // --- Regions and zones ---
-        "DescribeRegions" => regions::describe_regions,
-        "DescribeAvailabilityZones" => regions::describe_availability_zones,
-        _ => return None,
-    })
 }
 
 /// Renders an outcome that shows only success: `<return>true</return>`.
@@ -219,6 +222,48 @@ pub(crate) fn explicit<'a, T>(
         .filter(|id| seen.insert(id.as_str()))
         .map(|id| domain(lookup(id)))
         .collect()
+}
+
+// --- Area 1: the describe page shared by the Describe* actions of owned records ---
+
+/// The shape of a plain `Describe*` action: its id list parameter, known filters, page bound
+/// and result set element.
+pub(crate) struct Page<'a> {
+    /// The parameter listing explicit ids (`VpcId`).
+    pub ids: &'a str,
+    /// The filters it knows.
+    pub filters: &'a [&'a str],
+    /// The largest `MaxResults` (the smallest is 5).
+    pub max: i64,
+    /// The element of the result set (`vpcSet`).
+    pub set: &'a str,
+}
+
+/// Answers a `Describe*` page: the explicitly requested records (each must exist, else its
+/// NotFound) or the candidates (which may use the filters to narrow the search), kept by the
+/// filters, paged by id, written as `page.set` with `nextToken`.
+pub(crate) fn describe_page<'t, R: Entity>(
+    p: &Params,
+    page: Page<'_>,
+    candidates: impl FnOnce(&[Filter]) -> Vec<&'t R>,
+    one: impl Fn(&str) -> Result<&'t R, DomainError>,
+    keep: impl Fn(&[Filter], &'t R) -> bool,
+    x: &mut Xml,
+    render: impl FnMut(&mut Xml, &'t R),
+) -> Result<(), Ec2Error> {
+    let filters = filter::parse(p, page.filters)?;
+    let (limit, token) = filter::paging(p, 5, page.max)?;
+    let ids = p.list(page.ids);
+    let items = if ids.is_empty() {
+        candidates(&filters)
+    } else {
+        explicit(&ids, one)?
+    };
+    let items: Vec<&R> = items.into_iter().filter(|r| keep(&filters, r)).collect();
+    let (items, next) = filter::paginate(items, |r| r.id(), limit, token.as_deref());
+    x.list(page.set, items, render);
+    x.opt_leaf("nextToken", next);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use vpcpeer_model::aws::regions;
 use vpcpeer_model::{Tags, Tx};
 
+use super::Action;
 use crate::filter::{self, matches};
 use crate::{Ec2Error, Params, Xml};
 
@@ -16,11 +17,16 @@ fn opt_in_status(region: &str) -> &'static str {
     }
 }
 
-pub(super) fn describe_regions(
-    _tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
+/// The region and zone actions (reads).
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "DescribeRegions" => Action::Read(describe_regions),
+        "DescribeAvailabilityZones" => Action::Read(describe_availability_zones),
+        _ => return None,
+    })
+}
+
+fn describe_regions(_tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, &["endpoint", "region-name", "opt-in-status"])?;
     let names = p.list("RegionName");
     for n in &names {
@@ -51,11 +57,7 @@ pub(super) fn describe_regions(
     Ok(())
 }
 
-pub(super) fn describe_availability_zones(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
+fn describe_availability_zones(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(
         p,
         &[

@@ -2,27 +2,64 @@
 //! and routes (Create/Replace/DeleteRoute). Route `state` is derived when rendered
 //! ([`vpcpeer_model::aws::route::table_route_state`]), never stored.
 
-use vpcpeer_model::aws::route::{table_route_state, AssocRequest, RouteInput, RouteState};
+use vpcpeer_model::aws::route::{
+    parse_destination, table_route_state, AssocRequest, RouteInput, RouteState,
+};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
     Destination, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
 };
 
-use super::{domain, explicit, ok_return, Handler};
-use crate::filter::{self, matches_each, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::{self, matches_each, Filter};
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateRouteTable" => create_route_table,
-        "DescribeRouteTables" => describe_route_tables,
-        "DeleteRouteTable" => delete_route_table,
-        "AssociateRouteTable" => associate_route_table,
-        "DisassociateRouteTable" => disassociate_route_table,
-        "ReplaceRouteTableAssociation" => replace_route_table_association,
-        "CreateRoute" => create_route,
-        "ReplaceRoute" => replace_route,
-        "DeleteRoute" => delete_route,
+/// The route table and route actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateRouteTable" => Action::Change {
+            parse: |p| {
+                Ok(Command::CreateRouteTable {
+                    vpc_id: p.id("VpcId")?,
+                    tags: p.spec_tags_of("route-table")?,
+                    client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
+                })
+            },
+            render: render_created_table,
+        },
+        "DescribeRouteTables" => Action::Read(describe_route_tables),
+        "DeleteRouteTable" => by_ids!(DeleteRouteTable { id: "RouteTableId" } => render_done),
+        "AssociateRouteTable" => Action::Change {
+            parse: parse_associate,
+            render: |_, o, x| render_association(o, x, "associationId"),
+        },
+        "DisassociateRouteTable" => by_ids!(
+            DisassociateRouteTable { association_id: "AssociationId" } => render_done
+        ),
+        "ReplaceRouteTableAssociation" => by_ids!(
+            ReplaceRouteTableAssociation {
+                association_id: "AssociationId",
+                table_id: "RouteTableId",
+            } => |_, o, x| render_association(o, x, "newAssociationId")
+        ),
+        "CreateRoute" => Action::Change {
+            parse: |p| Ok(Command::CreateRoute(domain(route_input(p, false)?.spec())?)),
+            render: render_done,
+        },
+        "ReplaceRoute" => Action::Change {
+            parse: |p| Ok(Command::ReplaceRoute(domain(route_input(p, true)?.spec())?)),
+            render: render_done,
+        },
+        "DeleteRoute" => Action::Change {
+            parse: |p| {
+                let input = route_input(p, false)?;
+                Ok(Command::DeleteRoute {
+                    destination: domain(parse_destination(&input))?,
+                    route_table_id: input.route_table_id,
+                })
+            },
+            render: render_done,
+        },
         _ => return None,
     })
 }
@@ -235,27 +272,30 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable) {
         .tags(&t.tags);
 }
 
-fn create_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let vpc_id = p.required("VpcId")?.to_owned();
-    let tags = p.tag_specs(tx, "route-table")?;
-    let id = domain(tx.create_route_table(&vpc_id, tags))?;
-    let t = domain(tx.owned::<RouteTable>(&id))?;
-    x.node("routeTable", |x| render(tx, x, t));
-    x.opt_leaf(
-        "clientToken",
-        p.get("ClientToken").filter(|s| !s.is_empty()),
-    );
-    Ok(())
+fn render_created_table(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::RouteTable {
+        table,
+        client_token,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    x.node("routeTable", |x| render(tx, x, &table));
+    x.opt_leaf("clientToken", client_token);
 }
 
-fn describe_route_tables(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 100)?;
-    let ids = p.list("RouteTableId");
-    let items: Vec<&RouteTable> = if ids.is_empty() {
-        match filter::exact_values(&filters, "route.vpc-peering-connection-id") {
-            // The tables routing to those connections, from the world's index; every filter
-            // still applies below, this only narrows the candidates.
+fn describe_route_tables(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let page = Page {
+        ids: "RouteTableId",
+        filters: FILTERS,
+        max: 100,
+        set: "routeTableSet",
+    };
+    let candidates =
+        |filters: &[Filter]| match filter::exact_values(filters, "route.vpc-peering-connection-id")
+        {
+            // The tables routing to those connections, from the world's index; every filter still
+            // applies, this only narrows the candidates.
             Some(wanted) => {
                 let mut found: Vec<&RouteTable> = wanted
                     .iter()
@@ -267,23 +307,16 @@ fn describe_route_tables(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
                 found
             }
             None => tx.list_owned::<RouteTable>().collect(),
-        }
-    } else {
-        explicit(&ids, |id| tx.owned::<RouteTable>(id))?
-    };
-    let items: Vec<&RouteTable> = items
-        .into_iter()
-        .filter(|t| matches_each(&filters, &t.tags, |n, test| field_each(tx, t, n, test)))
-        .collect();
-    let (page, next) = paginate(items, |t| &t.id, limit, token.as_deref());
-    x.list("routeTableSet", page, |x, t| render(tx, x, t));
-    x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_route_table(p.required("RouteTableId")?))?;
-    ok_return(x)
+        };
+    describe_page(
+        p,
+        page,
+        candidates,
+        |id| tx.owned::<RouteTable>(id),
+        |f, t| matches_each(f, &t.tags, |n, test| field_each(tx, t, n, test)),
+        x,
+        |x, t| render(tx, x, t),
+    )
 }
 
 fn associated(x: &mut Xml) {
@@ -292,8 +325,8 @@ fn associated(x: &mut Xml) {
     });
 }
 
-fn associate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let table = p.required("RouteTableId")?.to_owned();
+fn parse_associate(p: &Params) -> Result<Command, Ec2Error> {
+    let table_id = p.id("RouteTableId")?;
     let subnet = p.get("SubnetId").filter(|s| !s.is_empty());
     let gateway = p.get("GatewayId").filter(|s| !s.is_empty());
     if p.get("PublicIpv4Pool").is_some() {
@@ -302,7 +335,7 @@ fn associate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
             "PublicIpv4Pool associations are not supported by this emulator.",
         ));
     }
-    let what = match (subnet, gateway) {
+    let with = match (subnet, gateway) {
         (Some(s), None) => AssocRequest::Subnet(s.to_owned()),
         (None, Some(g)) => AssocRequest::Gateway(g.to_owned()),
         (Some(_), Some(_)) => {
@@ -313,28 +346,16 @@ fn associate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
         }
         (None, None) => return Err(Ec2Error::missing("SubnetId")),
     };
-    let id = domain(tx.associate_route_table(&table, what))?;
-    x.leaf("associationId", id);
-    associated(x);
-    Ok(())
+    Ok(Command::AssociateRouteTable { table_id, with })
 }
 
-fn disassociate_route_table(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.disassociate_route_table(p.required("AssociationId")?))?;
-    ok_return(x)
-}
-
-fn replace_route_table_association(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
-    let assoc = p.required("AssociationId")?;
-    let table = p.required("RouteTableId")?;
-    let id = domain(tx.replace_route_table_association(assoc, table))?;
-    x.leaf("newAssociationId", id);
+/// The association a command made, under `tag`.
+fn render_association(outcome: Outcome, x: &mut Xml, tag: &str) {
+    let Outcome::RouteTableAssociation(id) = outcome else {
+        return unexpected(&outcome, x);
+    };
+    x.leaf(tag, id);
     associated(x);
-    Ok(())
 }
 
 /// Builds a route target from an id.
@@ -393,23 +414,4 @@ fn route_input(p: &Params, allow_local_target: bool) -> Result<RouteInput, Ec2Er
         destination_prefix_list_id: get("DestinationPrefixListId"),
         targets,
     })
-}
-
-fn create_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = route_input(p, false)?;
-    domain(tx.create_route(input))?;
-    ok_return(x)
-}
-
-fn replace_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = route_input(p, true)?;
-    domain(tx.replace_route(input))?;
-    ok_return(x)
-}
-
-fn delete_route(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let mut input = route_input(p, false)?;
-    input.targets.clear();
-    domain(tx.delete_route(input))?;
-    ok_return(x)
 }

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use vpcpeer_model::aws::peering::state_name;
+use crate::render::peering_state_name as state_name;
 use vpcpeer_model::aws::security_group::{
     CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector, Permission, Range,
 };

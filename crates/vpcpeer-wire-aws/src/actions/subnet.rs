@@ -1,19 +1,31 @@
 //! CreateSubnet, DescribeSubnets, DeleteSubnet.
 
 use vpcpeer_model::aws::subnet::{CreateSubnet, SubnetAttribute};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Subnet, Tx};
 
-use super::{domain, explicit, ok_return, Handler};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateSubnet" => create_subnet,
-        "DescribeSubnets" => describe_subnets,
-        "DeleteSubnet" => delete_subnet,
-        "ModifySubnetAttribute" => modify_subnet_attribute,
+/// The subnet actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateSubnet" => Action::Change {
+            parse: parse_create,
+            render: |tx, o, x| match o {
+                Outcome::Subnet(s) => {
+                    x.node("subnet", |x| render(tx, x, &s));
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "DescribeSubnets" => Action::Read(describe_subnets),
+        "DeleteSubnet" => by_ids!(DeleteSubnet { id: "SubnetId" } => render_done),
+        "ModifySubnetAttribute" => Action::Change {
+            parse: parse_modify_attribute,
+            render: render_done,
+        },
         _ => return None,
     })
 }
@@ -108,8 +120,8 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
         .tags(&s.tags);
 }
 
-fn create_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let vpc_id = p.required("VpcId")?.to_owned();
+fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
+    let vpc_id = p.id("VpcId")?;
     for unsupported in ["Ipv4IpamPoolId", "Ipv6IpamPoolId"] {
         if p.get(unsupported).is_some() {
             return Err(Ec2Error::new(
@@ -132,42 +144,33 @@ fn create_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
         ipv6_cidr_block: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
         availability_zone: p.string("AvailabilityZone").filter(|s| !s.is_empty()),
         availability_zone_id: p.string("AvailabilityZoneId").filter(|s| !s.is_empty()),
-        tags: p.tag_specs(tx, "subnet")?,
+        tags: p.spec_tags_of("subnet")?,
     };
-    let id = domain(tx.create_subnet(input))?;
-    let s = domain(tx.subnet(&id))?;
-    x.node("subnet", |x| render(tx, x, s));
-    Ok(())
+    Ok(Command::CreateSubnet(domain(input.typed())?))
 }
 
-fn describe_subnets(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("SubnetId");
-    let items: Vec<&Subnet> = if ids.is_empty() {
-        tx.list_owned::<Subnet>().collect()
-    } else {
-        explicit(&ids, |id| tx.subnet(id))?
+fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let page = Page {
+        ids: "SubnetId",
+        filters: FILTERS,
+        max: 1000,
+        set: "subnetSet",
     };
-    let items: Vec<&Subnet> = items
-        .into_iter()
-        .filter(|s| matches(&filters, &s.tags, |n| field(tx, s, n)))
-        .collect();
-    let (page, next) = paginate(items, |s| &s.id, limit, token.as_deref());
-    x.list("subnetSet", page, |x, s| render(tx, x, s));
-    x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_subnet(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_subnet(p.required("SubnetId")?))?;
-    ok_return(x)
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<Subnet>().collect(),
+        |id| tx.subnet(id),
+        |f, s| matches(f, &s.tags, |n| field(tx, s, n)),
+        x,
+        |x, s| render(tx, x, s),
+    )
 }
 
 /// ModifySubnetAttribute: one attribute per call. Attributes the emulator does not model are
 /// accepted only with their default value.
-fn modify_subnet_attribute(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let subnet_id = p.required("SubnetId")?;
+fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
+    let subnet_id = p.id("SubnetId")?;
     let mut given = Vec::new();
     for (param, attr) in [
         ("MapPublicIpOnLaunch", SubnetAttribute::MapPublicIpOnLaunch),
@@ -204,14 +207,11 @@ fn modify_subnet_attribute(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
     }
     match given.as_slice() {
         [] => Err(Ec2Error::missing("MapPublicIpOnLaunch")),
-        [(attr, v)] => {
-            if let Some(attr) = attr {
-                domain(tx.modify_subnet_attribute(subnet_id, *attr, *v))?;
-            } else {
-                domain(tx.subnet(subnet_id))?;
-            }
-            ok_return(x)
-        }
+        [(attribute, value)] => Ok(Command::ModifySubnetAttribute {
+            subnet_id,
+            attribute: *attribute,
+            value: *value,
+        }),
         _ => Err(Ec2Error::new(
             "InvalidParameterCombination",
             "Fields for multiple attribute types specified: only one attribute can be modified per request.",

@@ -1,10 +1,11 @@
 //! CreateVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock, Modify/DescribeVpcAttribute.
 
 use vpcpeer_model::aws::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Tx, Vpc};
 
-use super::{domain, explicit, ok_return};
-use crate::filter::{self, matches, paginate};
+use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::matches;
 use crate::render::{self, assoc_state};
 use crate::{Ec2Error, Params, Xml};
 
@@ -57,7 +58,33 @@ fn field(v: &Vpc, name: &str) -> Vec<String> {
     }
 }
 
-pub(super) fn create_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+/// The VPC actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateVpc" => Action::Change {
+            parse: parse_create,
+            render: render_vpc,
+        },
+        "DescribeVpcs" => Action::Read(describe_vpcs),
+        "DeleteVpc" => by_ids!(DeleteVpc { id: "VpcId" } => render_done),
+        "AssociateVpcCidrBlock" => Action::Change {
+            parse: parse_associate,
+            render: |_, o, x| render_block(o, x, "associating"),
+        },
+        "DisassociateVpcCidrBlock" => by_ids!(
+            DisassociateVpcCidr { association_id: "AssociationId" } =>
+                |_, o, x| render_block(o, x, "disassociating")
+        ),
+        "ModifyVpcAttribute" => Action::Change {
+            parse: parse_modify_attribute,
+            render: render_done,
+        },
+        "DescribeVpcAttribute" => Action::Read(describe_vpc_attribute),
+        _ => return None,
+    })
+}
+
+fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
     if p.get("Ipv4IpamPoolId").is_some() {
         return Err(Ec2Error::new(
             "InvalidParameterValue",
@@ -68,36 +95,36 @@ pub(super) fn create_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
         cidr_block: p.required("CidrBlock")?.to_owned(),
         amazon_ipv6: p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
         instance_tenancy: p.string("InstanceTenancy"),
-        tags: p.tag_specs(tx, "vpc")?,
+        tags: p.spec_tags_of("vpc")?,
     };
-    let id = domain(tx.create_vpc(input))?;
-    let v = tx.get::<Vpc>(&id).expect("just created");
-    x.node("vpc", |x| render::vpc(x, v));
-    Ok(())
+    Ok(Command::CreateVpc(domain(input.typed())?))
 }
 
-pub(super) fn describe_vpcs(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 1000)?;
-    let ids = p.list("VpcId");
-    let items: Vec<&Vpc> = if ids.is_empty() {
-        tx.list_owned::<Vpc>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<Vpc>(id))?
-    };
-    let items: Vec<&Vpc> = items
-        .into_iter()
-        .filter(|v| matches(&filters, &v.tags, |n| field(v, n)))
-        .collect();
-    let (page, next) = paginate(items, |v| &v.id, limit, token.as_deref());
-    x.list("vpcSet", page, render::vpc);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+fn render_vpc(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    match outcome {
+        Outcome::Vpc(v) => {
+            x.node("vpc", |x| render::vpc(x, &v));
+        }
+        other => unexpected(&other, x),
+    }
 }
 
-pub(super) fn delete_vpc(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_vpc(p.required("VpcId")?))?;
-    ok_return(x)
+fn describe_vpcs(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let page = Page {
+        ids: "VpcId",
+        filters: FILTERS,
+        max: 1000,
+        set: "vpcSet",
+    };
+    describe_page(
+        p,
+        page,
+        |_| tx.list_owned::<Vpc>().collect(),
+        |id| tx.owned::<Vpc>(id),
+        |f, v| matches(f, &v.tags, |n| field(v, n)),
+        x,
+        render::vpc,
+    )
 }
 
 fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
@@ -122,18 +149,14 @@ fn ipv6_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv6Block, state: &str) {
     });
 }
 
-pub(super) fn associate_vpc_cidr_block(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
-    let vpc_id = p.required("VpcId")?.to_owned();
+fn parse_associate(p: &Params) -> Result<Command, Ec2Error> {
+    let vpc_id = p.id("VpcId")?;
     let block =
         match (
             p.get("CidrBlock"),
             p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
         ) {
-            (Some(c), false) => NewBlock::Ipv4(c.to_owned()),
+            (Some(c), false) => domain(NewBlock::ipv4(c))?,
             (None, true) => NewBlock::AmazonIpv6,
             (Some(_), true) => return Err(Ec2Error::new(
                 "InvalidParameterCombination",
@@ -141,27 +164,23 @@ pub(super) fn associate_vpc_cidr_block(
             )),
             (None, false) => return Err(Ec2Error::missing("CidrBlock")),
         };
-    let assoc = domain(tx.associate_vpc_cidr(&vpc_id, block))?;
-    match assoc {
-        NewAssociation::Ipv4(b) => ipv4_assoc(x, &b, "associating"),
-        NewAssociation::Ipv6(b) => ipv6_assoc(x, &b, "associating"),
-    }
-    x.leaf("vpcId", vpc_id);
-    Ok(())
+    Ok(Command::AssociateVpcCidr { vpc_id, block })
 }
 
-pub(super) fn disassociate_vpc_cidr_block(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
-    let (vpc_id, assoc) = domain(tx.disassociate_vpc_cidr(p.required("AssociationId")?))?;
-    match assoc {
-        NewAssociation::Ipv4(b) => ipv4_assoc(x, &b, "disassociating"),
-        NewAssociation::Ipv6(b) => ipv6_assoc(x, &b, "disassociating"),
+/// The association a block command left, in `state`, and its VPC.
+fn render_block(outcome: Outcome, x: &mut Xml, state: &str) {
+    let Outcome::VpcCidr {
+        vpc_id,
+        association,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    match association {
+        NewAssociation::Ipv4(b) => ipv4_assoc(x, &b, state),
+        NewAssociation::Ipv6(b) => ipv6_assoc(x, &b, state),
     }
     x.leaf("vpcId", vpc_id);
-    Ok(())
 }
 
 const ATTRS: [(&str, &str, VpcAttribute); 3] = [
@@ -182,12 +201,8 @@ const ATTRS: [(&str, &str, VpcAttribute); 3] = [
     ),
 ];
 
-pub(super) fn modify_vpc_attribute(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
-    let vpc_id = p.required("VpcId")?;
+fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
+    let vpc_id = p.id("VpcId")?;
     let mut given = Vec::new();
     for (param, _, attr) in ATTRS {
         if let Some(v) = p.bool(&format!("{param}.Value"))? {
@@ -196,10 +211,11 @@ pub(super) fn modify_vpc_attribute(
     }
     match given.as_slice() {
         [] => Err(Ec2Error::missing("EnableDnsSupport or EnableDnsHostnames")),
-        [(attr, v)] => {
-            domain(tx.modify_vpc_attribute(vpc_id, *attr, *v))?;
-            ok_return(x)
-        }
+        [(attribute, value)] => Ok(Command::ModifyVpcAttribute {
+            vpc_id,
+            attribute: *attribute,
+            value: *value,
+        }),
         _ => Err(Ec2Error::new(
             "InvalidParameterCombination",
             "Fields for multiple attribute types specified: only one attribute can be modified per request.",
@@ -207,11 +223,7 @@ pub(super) fn modify_vpc_attribute(
     }
 }
 
-pub(super) fn describe_vpc_attribute(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
+fn describe_vpc_attribute(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let vpc_id = p.required("VpcId")?;
     let name = p.required("Attribute")?;
     let (_, tag, attr) = ATTRS
