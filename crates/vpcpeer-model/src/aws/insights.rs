@@ -28,7 +28,7 @@ use crate::{
 };
 
 /// Input of CreateNetworkInsightsPath.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CreatePath {
     /// Source resource id.
     pub source: Option<String>,

@@ -31,6 +31,9 @@
 
 use std::collections::BTreeSet;
 
+use ipnet::{Ipv4Net, Ipv6Net};
+use serde::{Deserialize, Serialize};
+
 use crate::aws::check_id;
 use crate::aws::error::{Field, RuleProblem, TextProblem};
 use crate::aws::peering_state::PeeringState;
@@ -40,7 +43,7 @@ use crate::{
 };
 
 /// Input of CreateSecurityGroup.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSecurityGroup {
     /// `GroupName`.
     pub name: String,
@@ -53,7 +56,7 @@ pub struct CreateSecurityGroup {
 }
 
 /// How a request names the group it acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GroupSelector {
     /// `GroupId`.
     Id(String),
@@ -62,7 +65,7 @@ pub enum GroupSelector {
 }
 
 /// Inbound or outbound rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     /// Inbound.
     Ingress,
@@ -70,8 +73,9 @@ pub enum Direction {
     Egress,
 }
 
-/// A range (CIDR or prefix list id) of a permission, with its description.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A range (CIDR or prefix list id) of a permission as a request gives it, with its
+/// description.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Range {
     /// The CIDR or prefix list id, as given.
     pub value: String,
@@ -80,7 +84,7 @@ pub struct Range {
 }
 
 /// A `UserIdGroupPair` of a request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupPair {
     /// `GroupId`.
     pub group_id: Option<String>,
@@ -94,7 +98,8 @@ pub struct GroupPair {
     pub description: Option<String>,
 }
 
-/// An `IpPermission` of a request.
+/// An `IpPermission` as a request gives it (text). The face turns it into a [`RulePermission`]
+/// with [`Permission::parse`] before building a command; commands never carry this form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Permission {
     /// `IpProtocol`, as given (normalised in results).
@@ -113,6 +118,97 @@ pub struct Permission {
     pub groups: Vec<GroupPair>,
 }
 
+/// What a permission is parsed for: an authorize checks every value; a revoke checks only what
+/// it needs to find rules (descriptions and prefix list ids are not checked, as before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionUse {
+    /// AuthorizeSecurityGroupIngress/Egress.
+    Authorize,
+    /// RevokeSecurityGroupIngress/Egress.
+    Revoke,
+}
+
+/// A rule protocol, as the rules store it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleProtocol {
+    /// Every protocol (`-1`).
+    All,
+    /// TCP (6).
+    Tcp,
+    /// UDP (17).
+    Udp,
+    /// ICMP (1).
+    Icmp,
+    /// ICMPv6 (58).
+    Icmpv6,
+    /// Any other IP protocol number.
+    Number(u8),
+}
+
+impl RuleProtocol {
+    /// The protocol as a [`SgRule`] stores it: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or the
+    /// number.
+    pub fn stored(self) -> String {
+        match self {
+            RuleProtocol::All => "-1".to_owned(),
+            RuleProtocol::Tcp => "tcp".to_owned(),
+            RuleProtocol::Udp => "udp".to_owned(),
+            RuleProtocol::Icmp => "icmp".to_owned(),
+            RuleProtocol::Icmpv6 => "icmpv6".to_owned(),
+            RuleProtocol::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// One checked range of a [`RulePermission`]: the typed value, the text the request gave
+/// (echoed when a revoke finds no rule for it) and the description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRange<T> {
+    /// The block (host bits masked) or prefix list id.
+    pub value: T,
+    /// The text as given.
+    pub given: String,
+    /// Description (empty = none).
+    pub description: Option<String>,
+}
+
+impl<T> RuleRange<T> {
+    fn of(given: &Range, value: T) -> Self {
+        RuleRange {
+            value,
+            given: given.value.clone(),
+            description: given.description.clone(),
+        }
+    }
+
+    fn text(&self) -> Range {
+        Range {
+            value: self.given.clone(),
+            description: self.description.clone(),
+        }
+    }
+}
+
+/// A checked `IpPermission`: protocol, ports and blocks are domain values; the group pairs
+/// stay ids, resolved against the world when the command runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePermission {
+    /// The protocol.
+    pub protocol: RuleProtocol,
+    /// From port (TCP/UDP) or ICMP type; `None` for other protocols.
+    pub from_port: Option<i32>,
+    /// To port (TCP/UDP) or ICMP code; `None` for other protocols.
+    pub to_port: Option<i32>,
+    /// IPv4 blocks.
+    pub ipv4: Vec<RuleRange<Ipv4Net>>,
+    /// IPv6 blocks.
+    pub ipv6: Vec<RuleRange<Ipv6Net>>,
+    /// Prefix list ids.
+    pub prefix_lists: Vec<RuleRange<String>>,
+    /// Referenced groups.
+    pub groups: Vec<GroupPair>,
+}
+
 impl Permission {
     fn has_peers(&self) -> bool {
         !(self.ipv4.is_empty()
@@ -121,15 +217,56 @@ impl Permission {
             && self.groups.is_empty())
     }
 
-    /// The normalised protocol and the port range of this permission; refused if it names no
-    /// peer.
-    fn checked(&self) -> Result<(String, Option<i32>, Option<i32>), DomainError> {
-        let protocol = normalize_protocol(&self.protocol)?;
-        let (from_port, to_port) = rule_ports(&protocol, self.from_port, self.to_port)?;
+    /// Checks a permission's values, none of which needs the world, in this order: the
+    /// protocol, the ports (or ICMP type and code), that it names a peer, then each IPv4 block,
+    /// IPv6 block, prefix list and group pair in turn (for an authorize, each range's
+    /// description before its value). Group pairs are resolved when the command runs.
+    pub fn parse(&self, usage: PermissionUse) -> Result<RulePermission, DomainError> {
+        let protocol = parse_protocol(&self.protocol)?;
+        let (from_port, to_port) = rule_ports(protocol, self.from_port, self.to_port)?;
         if !self.has_peers() {
             return Err(DomainError::Rule(RuleProblem::NoPeers));
         }
-        Ok((protocol, from_port, to_port))
+        let strict = usage == PermissionUse::Authorize;
+        let described = |r: &Range| -> Result<(), DomainError> {
+            if strict {
+                check_description(&r.description)?;
+            }
+            Ok(())
+        };
+        let mut out = RulePermission {
+            protocol,
+            from_port,
+            to_port,
+            ipv4: Vec::with_capacity(self.ipv4.len()),
+            ipv6: Vec::with_capacity(self.ipv6.len()),
+            prefix_lists: Vec::with_capacity(self.prefix_lists.len()),
+            groups: Vec::with_capacity(self.groups.len()),
+        };
+        for r in &self.ipv4 {
+            described(r)?;
+            let net = cidr::parse_v4(&r.value).ok_or_else(|| malformed_cidr(&r.value))?;
+            out.ipv4.push(RuleRange::of(r, net));
+        }
+        for r in &self.ipv6 {
+            described(r)?;
+            let net = cidr::parse_v6(&r.value).ok_or_else(|| malformed_cidr(&r.value))?;
+            out.ipv6.push(RuleRange::of(r, net));
+        }
+        for r in &self.prefix_lists {
+            described(r)?;
+            if strict {
+                check_prefix_list(&r.value)?;
+            }
+            out.prefix_lists.push(RuleRange::of(r, r.value.clone()));
+        }
+        for g in &self.groups {
+            if strict {
+                check_description(&g.description)?;
+            }
+            out.groups.push(g.clone());
+        }
+        Ok(out)
     }
 }
 
@@ -142,36 +279,42 @@ pub struct RevokeOutcome {
     pub unknown: Vec<Permission>,
 }
 
-/// EC2's spelling of a rule protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or a number 0–255.
-pub fn normalize_protocol(p: &str) -> Result<String, DomainError> {
+/// A rule protocol from its text: `tcp`, `udp`, `icmp`, `icmpv6` (any case), `-1` or `all`, or a
+/// number 0–255 (6, 17, 1 and 58 are the named ones).
+pub fn parse_protocol(p: &str) -> Result<RuleProtocol, DomainError> {
     let lower = p.trim().to_ascii_lowercase();
     let named = match lower.as_str() {
-        "tcp" | "6" => "tcp",
-        "udp" | "17" => "udp",
-        "icmp" | "1" => "icmp",
-        "icmpv6" | "58" => "icmpv6",
-        "-1" | "all" => "-1",
-        _ => "",
+        "tcp" | "6" => Some(RuleProtocol::Tcp),
+        "udp" | "17" => Some(RuleProtocol::Udp),
+        "icmp" | "1" => Some(RuleProtocol::Icmp),
+        "icmpv6" | "58" => Some(RuleProtocol::Icmpv6),
+        "-1" | "all" => Some(RuleProtocol::All),
+        _ => None,
     };
-    if !named.is_empty() {
-        return Ok(named.to_owned());
+    if let Some(named) = named {
+        return Ok(named);
     }
     match lower.parse::<u8>() {
-        Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
+        Ok(n) if !lower.starts_with('+') => Ok(RuleProtocol::Number(n)),
         _ => Err(DomainError::Rule(RuleProblem::UnknownProtocol(
             p.to_owned(),
         ))),
     }
 }
 
-/// The stored ports of a rule of `protocol` (already normalised).
+/// The stored spelling of a rule protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or a number 0–255.
+pub fn normalize_protocol(p: &str) -> Result<String, DomainError> {
+    parse_protocol(p).map(RuleProtocol::stored)
+}
+
+/// The stored ports of a rule of `protocol`.
 fn rule_ports(
-    protocol: &str,
+    protocol: RuleProtocol,
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<(Option<i32>, Option<i32>), DomainError> {
     match protocol {
-        "tcp" | "udp" => {
+        RuleProtocol::Tcp | RuleProtocol::Udp => {
             let (Some(f), Some(t)) = (from, to) else {
                 return Err(DomainError::Rule(RuleProblem::PortsMissing));
             };
@@ -185,7 +328,7 @@ fn rule_ports(
             }
             Ok((Some(f as i32), Some(t as i32)))
         }
-        "icmp" | "icmpv6" => {
+        RuleProtocol::Icmp | RuleProtocol::Icmpv6 => {
             let (ty, code) = (from.unwrap_or(-1), to.unwrap_or(-1));
             for v in [ty, code] {
                 if !(-1..=255).contains(&v) {
@@ -197,29 +340,20 @@ fn rule_ports(
             }
             Ok((Some(ty as i32), Some(code as i32)))
         }
-        _ => Ok((None, None)),
+        RuleProtocol::All | RuleProtocol::Number(_) => Ok((None, None)),
     }
 }
 
-/// A rule CIDR (host bits masked).
-fn rule_cidr4(s: &str) -> Result<RulePeer, DomainError> {
-    cidr::parse_v4(s)
-        .map(RulePeer::Cidr4)
-        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
+fn malformed_cidr(s: &str) -> DomainError {
+    DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned()))
 }
 
-fn rule_cidr6(s: &str) -> Result<RulePeer, DomainError> {
-    cidr::parse_v6(s)
-        .map(RulePeer::Cidr6)
-        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
-}
-
-fn prefix_list(s: &str) -> Result<RulePeer, DomainError> {
+fn check_prefix_list(s: &str) -> Result<(), DomainError> {
     let ok = s.strip_prefix("pl-").is_some_and(|h| {
         !h.is_empty() && h.len() <= 17 && h.bytes().all(|b| b.is_ascii_hexdigit())
     });
     if ok {
-        Ok(RulePeer::PrefixList(s.to_owned()))
+        Ok(())
     } else {
         Err(DomainError::invalid(format!(
             "The prefix list ID '{s}' is malformed"
@@ -324,6 +458,14 @@ fn rules_of_mut(g: &mut SecurityGroup, dir: Direction) -> &mut Vec<SgRule> {
         Direction::Ingress => &mut g.ingress,
         Direction::Egress => &mut g.egress,
     }
+}
+
+/// Parses every permission of a request, in order.
+pub fn parse_all(
+    perms: &[Permission],
+    usage: PermissionUse,
+) -> Result<Vec<RulePermission>, DomainError> {
+    perms.iter().map(|p| p.parse(usage)).collect()
 }
 
 impl Tx<'_, '_> {
@@ -544,48 +686,58 @@ impl Tx<'_, '_> {
     fn rules_for(
         &self,
         owner: &SecurityGroup,
-        perms: &[Permission],
+        perms: &[RulePermission],
     ) -> Result<Vec<SgRule>, DomainError> {
         let mut out = Vec::new();
         for perm in perms {
-            let (protocol, from_port, to_port) = perm.checked()?;
+            let protocol = perm.protocol.stored();
             let mut push = |peer: RulePeer, description: &Option<String>| {
                 out.push(SgRule {
                     id: String::new(),
                     protocol: protocol.clone(),
-                    from_port,
-                    to_port,
+                    from_port: perm.from_port,
+                    to_port: perm.to_port,
                     peer,
                     description: description.clone().filter(|d| !d.is_empty()),
                 });
             };
             for r in &perm.ipv4 {
-                check_description(&r.description)?;
-                push(rule_cidr4(&r.value)?, &r.description);
+                push(RulePeer::Cidr4(r.value), &r.description);
             }
             for r in &perm.ipv6 {
-                check_description(&r.description)?;
-                push(rule_cidr6(&r.value)?, &r.description);
+                push(RulePeer::Cidr6(r.value), &r.description);
             }
             for r in &perm.prefix_lists {
-                check_description(&r.description)?;
-                push(prefix_list(&r.value)?, &r.description);
+                push(RulePeer::PrefixList(r.value.clone()), &r.description);
             }
             for g in &perm.groups {
-                check_description(&g.description)?;
                 push(self.resolve_pair(owner, g)?, &g.description);
             }
         }
         Ok(out)
     }
 
-    /// AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission × peer) and returns
-    /// them.
+    /// AuthorizeSecurityGroupIngress/Egress from permissions as a request gives them: each is
+    /// parsed ([`Permission::parse`]), then [`Tx::authorize_rules`] runs.
     pub fn authorize_security_group(
         &mut self,
         dir: Direction,
         sel: &GroupSelector,
         perms: &[Permission],
+    ) -> Result<(String, Vec<SgRule>), DomainError> {
+        let perms = parse_all(perms, PermissionUse::Authorize)?;
+        self.authorize_rules(dir, sel, &perms)
+    }
+
+    /// The command behind AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission ×
+    /// peer) and returns the group id and the new rules. After the group is found, group pairs
+    /// are resolved in request order, then duplicates (within the request, then against the
+    /// group) and the rules quota are checked.
+    pub fn authorize_rules(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[RulePermission],
     ) -> Result<(String, Vec<SgRule>), DomainError> {
         if perms.is_empty() {
             return Err(DomainError::Missing(Field::Permissions));
@@ -624,13 +776,25 @@ impl Tx<'_, '_> {
         Ok((group.id, rules))
     }
 
-    /// RevokeSecurityGroupIngress/Egress by permission. What matches no rule is reported in
-    /// [`RevokeOutcome::unknown`].
+    /// RevokeSecurityGroupIngress/Egress by permissions as a request gives them: each is parsed
+    /// ([`Permission::parse`]), then [`Tx::revoke_matching`] runs.
     pub fn revoke_security_group(
         &mut self,
         dir: Direction,
         sel: &GroupSelector,
         perms: &[Permission],
+    ) -> Result<(String, RevokeOutcome), DomainError> {
+        let perms = parse_all(perms, PermissionUse::Revoke)?;
+        self.revoke_matching(dir, sel, &perms)
+    }
+
+    /// The command behind RevokeSecurityGroupIngress/Egress by permission. What matches no rule
+    /// is reported in [`RevokeOutcome::unknown`] (protocol normalised, ranges as given).
+    pub fn revoke_matching(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[RulePermission],
     ) -> Result<(String, RevokeOutcome), DomainError> {
         if perms.is_empty() {
             return Err(DomainError::Missing(Field::Permissions));
@@ -640,7 +804,8 @@ impl Tx<'_, '_> {
         let mut removed: BTreeSet<String> = BTreeSet::new();
         let mut out = RevokeOutcome::default();
         for perm in perms {
-            let (protocol, from_port, to_port) = perm.checked()?;
+            let protocol = perm.protocol.stored();
+            let (from_port, to_port) = (perm.from_port, perm.to_port);
             let mut unknown = Permission {
                 protocol: protocol.clone(),
                 from_port: from_port.map(i64::from),
@@ -665,21 +830,18 @@ impl Tx<'_, '_> {
                 }
             };
             for r in &perm.ipv4 {
-                let peer = rule_cidr4(&r.value)?;
-                if !take(&|p| *p == peer) {
-                    unknown.ipv4.push(r.clone());
+                if !take(&|p| *p == RulePeer::Cidr4(r.value)) {
+                    unknown.ipv4.push(r.text());
                 }
             }
             for r in &perm.ipv6 {
-                let peer = rule_cidr6(&r.value)?;
-                if !take(&|p| *p == peer) {
-                    unknown.ipv6.push(r.clone());
+                if !take(&|p| *p == RulePeer::Cidr6(r.value)) {
+                    unknown.ipv6.push(r.text());
                 }
             }
             for r in &perm.prefix_lists {
-                let peer = RulePeer::PrefixList(r.value.clone());
-                if !take(&|p| *p == peer) {
-                    unknown.prefix_lists.push(r.clone());
+                if !take(&|p| matches!(p, RulePeer::PrefixList(l) if *l == r.value)) {
+                    unknown.prefix_lists.push(r.text());
                 }
             }
             for pair in &perm.groups {

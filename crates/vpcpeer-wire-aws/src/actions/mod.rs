@@ -154,7 +154,14 @@ pub const ACTIONS: &[&str] = &[
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
 pub fn handler(action: &str) -> Option<Action> {
-    peering::action(action).or_else(|| legacy_handler(action).map(Action::Legacy))
+    peering::action(action)
+        .or_else(|| area2_action(action))
+        .or_else(|| legacy_handler(action).map(Action::Legacy))
+}
+
+/// Area 2: security groups, network ACLs, instances and interfaces, tags, network insights.
+fn area2_action(action: &str) -> Option<Action> {
+    acl::action(action).or_else(|| tags::action(action))
 }
 
 fn legacy_handler(action: &str) -> Option<Handler> {
@@ -163,9 +170,7 @@ fn legacy_handler(action: &str) -> Option<Handler> {
         .or_else(|| route::handler(action))
         .or_else(|| gateway::handler(action))
         .or_else(|| security_group::handler(action))
-        .or_else(|| acl::handler(action))
         .or_else(|| instance::handler(action))
-        .or_else(|| tags::handler(action))
         .or_else(|| insights::handler(action))
 }
 
