@@ -12,6 +12,7 @@
 //! `AdditionalAccounts` are not supported (ignored).
 
 use vpcpeer_model::aws::insights::{CreatePath, NewAnalysis};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
     AnalysisStatus, ComponentRecord, ExplanationRecord, HeaderRecord, NetworkInsightsAnalysis,
     NetworkInsightsPath, PathComponentRecord, RouteOrigin, RouteTarget, RulePeer, RuleRecord, Tx,
@@ -22,20 +23,55 @@ use vpcpeer_reach::{
     RuleRef, Snapshot,
 };
 
-use super::{domain, explicit, Handler};
+use super::{domain, explicit, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateNetworkInsightsPath" => create_path,
-        "DescribeNetworkInsightsPaths" => describe_paths,
-        "DeleteNetworkInsightsPath" => delete_path,
-        "StartNetworkInsightsAnalysis" => start_analysis,
-        "DescribeNetworkInsightsAnalyses" => describe_analyses,
-        "DeleteNetworkInsightsAnalysis" => delete_analysis,
+/// The network insights actions. StartNetworkInsightsAnalysis stays a legacy change: it runs
+/// the reach engine, which the model cannot call (the engine depends on the model).
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateNetworkInsightsPath" => Action::Change {
+            parse: parse_create_path,
+            render: |tx, outcome, x| match outcome {
+                Outcome::PathCreated(id) => {
+                    if let Some(n) = tx.get::<NetworkInsightsPath>(&id) {
+                        x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
+                    }
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "DeleteNetworkInsightsPath" => Action::Change {
+            parse: |p| {
+                Ok(Command::DeleteInsightsPath {
+                    id: p.required("NetworkInsightsPathId")?.to_owned(),
+                })
+            },
+            render: |_, outcome, x| match outcome {
+                Outcome::PathDeleted(id) => {
+                    x.leaf("networkInsightsPathId", id);
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "DeleteNetworkInsightsAnalysis" => Action::Change {
+            parse: |p| {
+                Ok(Command::DeleteInsightsAnalysis {
+                    id: p.required("NetworkInsightsAnalysisId")?.to_owned(),
+                })
+            },
+            render: |_, outcome, x| match outcome {
+                Outcome::AnalysisDeleted(id) => {
+                    x.leaf("networkInsightsAnalysisId", id);
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "StartNetworkInsightsAnalysis" => Action::Legacy(start_analysis),
+        "DescribeNetworkInsightsPaths" => Action::Read(describe_paths),
+        "DescribeNetworkInsightsAnalyses" => Action::Read(describe_analyses),
         _ => return None,
     })
 }
@@ -129,23 +165,19 @@ fn render_path(x: &mut Xml, n: &NetworkInsightsPath, world: &World) {
         .tags(&n.tags);
 }
 
-fn create_path(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = CreatePath {
+fn parse_create_path(p: &Params) -> Result<Command, Ec2Error> {
+    Ok(Command::CreateInsightsPath(CreatePath {
         source: p.string("Source"),
         destination: p.string("Destination").filter(|s| !s.is_empty()),
         source_ip: p.string("SourceIp").filter(|s| !s.is_empty()),
         destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
         protocol: p.string("Protocol"),
         destination_port: p.int("DestinationPort")?,
-        tags: p.tag_specs(tx, "network-insights-path")?,
-    };
-    let id = domain(tx.create_insights_path(input))?;
-    let n = tx.get::<NetworkInsightsPath>(&id).expect("just created");
-    x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
-    Ok(())
+        tags: p.spec_tags_of("network-insights-path")?,
+    }))
 }
 
-fn describe_paths(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_paths(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, PATH_FILTERS)?;
     let (limit, token) = filter::paging(p, 1, 100)?;
     let ids = p.list("NetworkInsightsPathId");
@@ -164,20 +196,6 @@ fn describe_paths(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
         render_path(x, n, world)
     });
     x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_path(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NetworkInsightsPathId")?;
-    domain(tx.delete_insights_path(id))?;
-    x.leaf("networkInsightsPathId", id);
-    Ok(())
-}
-
-fn delete_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NetworkInsightsAnalysisId")?;
-    domain(tx.delete_insights_analysis(id))?;
-    x.leaf("networkInsightsAnalysisId", id);
     Ok(())
 }
 
@@ -468,7 +486,7 @@ fn start_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
     Ok(())
 }
 
-fn describe_analyses(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_analyses(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, ANALYSIS_FILTERS)?;
     let (limit, token) = filter::paging(p, 1, 100)?;
     let path_id = p.string("NetworkInsightsPathId");

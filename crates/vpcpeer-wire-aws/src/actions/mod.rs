@@ -161,7 +161,11 @@ pub fn handler(action: &str) -> Option<Action> {
 
 /// Area 2: security groups, network ACLs, instances and interfaces, tags, network insights.
 fn area2_action(action: &str) -> Option<Action> {
-    acl::action(action).or_else(|| tags::action(action))
+    security_group::action(action)
+        .or_else(|| acl::action(action))
+        .or_else(|| instance::action(action))
+        .or_else(|| tags::action(action))
+        .or_else(|| insights::action(action))
 }
 
 fn legacy_handler(action: &str) -> Option<Handler> {
@@ -169,9 +173,6 @@ fn legacy_handler(action: &str) -> Option<Handler> {
         .or_else(|| subnet::handler(action))
         .or_else(|| route::handler(action))
         .or_else(|| gateway::handler(action))
-        .or_else(|| security_group::handler(action))
-        .or_else(|| instance::handler(action))
-        .or_else(|| insights::handler(action))
 }
 
 fn core_handler(action: &str) -> Option<Handler> {
