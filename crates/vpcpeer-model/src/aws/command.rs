@@ -351,3 +351,6 @@ impl Apply for Command {
         })
     }
 }
+
+#[cfg(test)]
+mod area2_tests;
