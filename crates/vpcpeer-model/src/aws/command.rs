@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
-use crate::aws::insights::CreatePath;
+use crate::aws::insights::PathInput;
 use crate::aws::instance::{Launch, RunInstances, Terminated};
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
 use crate::aws::security_group::{
@@ -142,7 +142,7 @@ pub enum Command {
         tags: Vec<TagRemoval>,
     },
     /// Creates a network insights path.
-    CreateInsightsPath(CreatePath),
+    CreateInsightsPath(PathInput),
     /// Deletes a network insights path.
     DeleteInsightsPath {
         /// The path.
@@ -338,7 +338,7 @@ impl Apply for Command {
             }
             Command::CreateInsightsPath(input) => {
                 tx.check_tag_count(&Tags::new(), &input.tags, None)?;
-                Outcome::PathCreated(tx.create_insights_path(input)?)
+                Outcome::PathCreated(tx.create_path(input)?)
             }
             Command::DeleteInsightsPath { id } => {
                 tx.delete_insights_path(&id)?;

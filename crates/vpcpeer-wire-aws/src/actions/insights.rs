@@ -166,15 +166,18 @@ fn render_path(x: &mut Xml, n: &NetworkInsightsPath, world: &World) {
 }
 
 fn parse_create_path(p: &Params) -> Result<Command, Ec2Error> {
-    Ok(Command::CreateInsightsPath(CreatePath {
-        source: p.string("Source"),
-        destination: p.string("Destination").filter(|s| !s.is_empty()),
-        source_ip: p.string("SourceIp").filter(|s| !s.is_empty()),
-        destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
-        protocol: p.string("Protocol"),
-        destination_port: p.int("DestinationPort")?,
-        tags: p.spec_tags_of("network-insights-path")?,
-    }))
+    Ok(Command::CreateInsightsPath(
+        CreatePath {
+            source: p.string("Source"),
+            destination: p.string("Destination").filter(|s| !s.is_empty()),
+            source_ip: p.string("SourceIp").filter(|s| !s.is_empty()),
+            destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
+            protocol: p.string("Protocol"),
+            destination_port: p.int("DestinationPort")?,
+            tags: p.spec_tags_of("network-insights-path")?,
+        }
+        .parse()?,
+    ))
 }
 
 fn describe_paths(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {

@@ -6,7 +6,7 @@
 use std::net::Ipv4Addr;
 
 use crate::aws::acl::{AclEntryInput, AclEntryProblem, AclEntryRequest, AclProtocol};
-use crate::aws::insights::CreatePath;
+use crate::aws::insights::{CreatePath, PathInput, PathProtocol};
 use crate::aws::instance::{Launch, RunInstances};
 use crate::aws::security_group::{
     parse_all, CreateSecurityGroup, Direction, GroupPair, GroupSelector, Permission, PermissionUse,
@@ -194,13 +194,15 @@ fn each_command_succeeds_and_refuses_as_its_rules_say() {
         ..GroupPair::default()
     });
     let path = |source: &str, protocol: &str| {
-        Command::CreateInsightsPath(CreatePath {
+        CreatePath {
             source: Some(source.into()),
             destination_ip: Some("10.0.1.200".into()),
             protocol: Some(protocol.into()),
             destination_port: Some(443),
             ..CreatePath::default()
-        })
+        }
+        .parse()
+        .map(Command::CreateInsightsPath)
     };
     let rows: Vec<(&str, Command, String)> = vec![
         // Security groups.
@@ -243,9 +245,9 @@ fn each_command_succeeds_and_refuses_as_its_rules_say() {
         ("untag", Command::DeleteTags { resource_ids: vec![s.vpc.clone()], tags: vec![TagRemoval { key: "Name".into(), value: None }] }, "done".into()),
         ("untag an unknown resource", Command::DeleteTags { resource_ids: vec!["i-0123456789abcdef0".into()], tags: Vec::new() }, "NotFound(Instance)".into()),
         // Network insights.
-        ("create path", path(&s.instance, "tcp"), "path created".into()),
-        ("create path with an unknown protocol", path(&s.instance, "sctp"), "InvalidParameterValue".into()),
-        ("create path from an unknown instance", path("i-0123456789abcdef0", "tcp"), "NotFound(Instance)".into()),
+        ("create path", path(&s.instance, "tcp").expect("path"), "path created".into()),
+        ("create path from an unknown instance", path("i-0123456789abcdef0", "tcp").expect("path"), "NotFound(Instance)".into()),
+        ("create path to itself", Command::CreateInsightsPath(PathInput { destination: Some(s.instance.clone()), ..path(&s.instance, "udp").map(|c| match c { Command::CreateInsightsPath(p) => p, _ => unreachable!() }).expect("path") }), "InvalidParameterCombination".into()),
         ("delete unknown path", Command::DeleteInsightsPath { id: "nip-0123456789abcdef0".into() }, "NotFound(NetworkInsightsPath)".into()),
         ("delete unknown analysis", Command::DeleteInsightsAnalysis { id: "nia-0123456789abcdef0".into() }, "NotFound(NetworkInsightsAnalysis)".into()),
     ];
@@ -333,12 +335,14 @@ fn a_replay_of_the_logged_commands_gives_the_same_records() {
         },
         Command::CreateNetworkAclEntry(entry(&s.acl, 110)),
         run(&s.subnet),
-        Command::CreateInsightsPath(CreatePath {
-            source: Some(s.instance.clone()),
-            destination_ip: Some(Ipv4Addr::new(10, 0, 1, 9).to_string()),
-            protocol: Some("tcp".into()),
-            destination_port: Some(22),
-            ..CreatePath::default()
+        Command::CreateInsightsPath(PathInput {
+            source: s.instance.clone(),
+            destination: None,
+            source_ip: None,
+            destination_ip: Some(Ipv4Addr::new(10, 0, 1, 9).into()),
+            protocol: PathProtocol::Tcp,
+            destination_port: 22,
+            tags: Tags::new(),
         }),
         Command::TerminateInstances {
             ids: vec![s.instance.clone()],
@@ -371,4 +375,86 @@ fn a_replay_of_the_logged_commands_gives_the_same_records() {
         .entries
         .iter()
         .any(|e| e.rule_number == 110));
+}
+
+#[test]
+fn path_text_is_checked_before_the_world_is_read() {
+    let good = CreatePath {
+        source: Some("i-0123456789abcdef0".into()),
+        destination_ip: Some(" 10.0.1.9".into()),
+        protocol: Some("TCP".into()),
+        destination_port: Some(443),
+        ..CreatePath::default()
+    };
+    let rows: Vec<(&str, CreatePath, &str)> = vec![
+        ("good", good.clone(), "ok"),
+        (
+            "no source",
+            CreatePath {
+                source: None,
+                ..good.clone()
+            },
+            "MissingParameter",
+        ),
+        (
+            "no protocol",
+            CreatePath {
+                protocol: None,
+                ..good.clone()
+            },
+            "MissingParameter",
+        ),
+        (
+            "icmp",
+            CreatePath {
+                protocol: Some("icmp".into()),
+                ..good.clone()
+            },
+            "InvalidParameterValue",
+        ),
+        (
+            "no port",
+            CreatePath {
+                destination_port: None,
+                ..good.clone()
+            },
+            "MissingParameter",
+        ),
+        (
+            "port too high",
+            CreatePath {
+                destination_port: Some(65536),
+                ..good.clone()
+            },
+            "InvalidParameterValue",
+        ),
+        (
+            "bad source address",
+            CreatePath {
+                source_ip: Some("x".into()),
+                ..good.clone()
+            },
+            "InvalidParameterValue",
+        ),
+        (
+            "no destination",
+            CreatePath {
+                destination_ip: None,
+                ..good.clone()
+            },
+            "MissingParameter",
+        ),
+    ];
+    for (name, text, want) in rows {
+        let got = text.parse();
+        let shown = match &got {
+            Ok(p) => {
+                assert_eq!(p.protocol, PathProtocol::Tcp, "{name}");
+                assert_eq!(p.destination_ip, Some(Ipv4Addr::new(10, 0, 1, 9).into()));
+                "ok".to_owned()
+            }
+            Err(e) => code(e),
+        };
+        assert_eq!(shown, want, "{name}");
+    }
 }
