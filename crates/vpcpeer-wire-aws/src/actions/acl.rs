@@ -15,64 +15,58 @@ use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::cidr;
 use vpcpeer_model::{AclAction, AclEntry, Destination, Field, NetworkAcl, Tx};
 
-use super::{explicit, render_done, unexpected, Action};
+use super::{change, explicit, render_done, render_named_id, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::{Ec2Error, Params, Xml};
 
 /// The network ACL actions.
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
-        "CreateNetworkAcl" => Action::Change {
-            parse: |p| {
+        "CreateNetworkAcl" => change(
+            |p| {
                 Ok(Command::CreateNetworkAcl {
-                    vpc_id: p.required("VpcId")?.to_owned(),
+                    vpc_id: required_id(p, "VpcId")?,
                     tags: p.spec_tags_of("network-acl")?,
                     client_token: p.get("ClientToken").map(str::to_owned),
                 })
             },
-            render: render_created,
-        },
-        "DeleteNetworkAcl" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteNetworkAcl {
-                    id: p.required("NetworkAclId")?.to_owned(),
-                })
+            render_created,
+        ),
+        "DeleteNetworkAcl" => change(
+            |p| {
+                let id = required_id(p, "NetworkAclId")?;
+                Ok(Command::DeleteNetworkAcl { id })
             },
-            render: render_done,
-        },
+            render_done,
+        ),
         "DescribeNetworkAcls" => Action::Read(describe_network_acls),
-        "CreateNetworkAclEntry" => Action::Change {
-            parse: |p| Ok(Command::CreateNetworkAclEntry(entry_request(p)?)),
-            render: render_done,
-        },
-        "ReplaceNetworkAclEntry" => Action::Change {
-            parse: |p| Ok(Command::ReplaceNetworkAclEntry(entry_request(p)?)),
-            render: render_done,
-        },
-        "DeleteNetworkAclEntry" => Action::Change {
-            parse: |p| {
+        "CreateNetworkAclEntry" => change(
+            |p| Ok(Command::CreateNetworkAclEntry(entry_request(p)?)),
+            render_done,
+        ),
+        "ReplaceNetworkAclEntry" => change(
+            |p| Ok(Command::ReplaceNetworkAclEntry(entry_request(p)?)),
+            render_done,
+        ),
+        "DeleteNetworkAclEntry" => change(
+            |p| {
                 Ok(Command::DeleteNetworkAclEntry {
-                    acl_id: p.required("NetworkAclId")?.to_owned(),
+                    acl_id: required_id(p, "NetworkAclId")?,
                     rule_number: required_int(p, "RuleNumber")?,
                     egress: required_bool(p, "Egress")?,
                 })
             },
-            render: render_done,
-        },
-        "ReplaceNetworkAclAssociation" => Action::Change {
-            parse: |p| {
+            render_done,
+        ),
+        "ReplaceNetworkAclAssociation" => change(
+            |p| {
                 Ok(Command::ReplaceNetworkAclAssociation {
-                    association_id: p.required("AssociationId")?.to_owned(),
-                    acl_id: p.required("NetworkAclId")?.to_owned(),
+                    association_id: required_id(p, "AssociationId")?,
+                    acl_id: required_id(p, "NetworkAclId")?,
                 })
             },
-            render: |_, outcome, x| match outcome {
-                Outcome::AclAssociationReplaced(id) => {
-                    x.leaf("newAssociationId", id);
-                }
-                other => unexpected(&other, x),
-            },
-        },
+            |_, o, x| render_named_id(o, x, "newAssociationId"),
+        ),
         _ => return None,
     })
 }

@@ -23,7 +23,7 @@ use vpcpeer_reach::{
     RuleRef, Snapshot,
 };
 
-use super::{domain, explicit, unexpected, Action};
+use super::{change, domain, explicit, render_named_id, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
@@ -32,43 +32,21 @@ use crate::{Ec2Error, Params, Xml};
 /// the reach engine, which the model cannot call (the engine depends on the model).
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
-        "CreateNetworkInsightsPath" => Action::Change {
-            parse: parse_create_path,
-            render: |tx, outcome, x| match outcome {
-                Outcome::PathCreated(id) => {
-                    if let Some(n) = tx.get::<NetworkInsightsPath>(&id) {
-                        x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
-                    }
-                }
-                other => unexpected(&other, x),
+        "CreateNetworkInsightsPath" => change(parse_create_path, render_created),
+        "DeleteNetworkInsightsPath" => change(
+            |p| {
+                let id = required_id(p, "NetworkInsightsPathId")?;
+                Ok(Command::DeleteInsightsPath { id })
             },
-        },
-        "DeleteNetworkInsightsPath" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteInsightsPath {
-                    id: p.required("NetworkInsightsPathId")?.to_owned(),
-                })
+            |_, o, x| render_named_id(o, x, "networkInsightsPathId"),
+        ),
+        "DeleteNetworkInsightsAnalysis" => change(
+            |p| {
+                let id = required_id(p, "NetworkInsightsAnalysisId")?;
+                Ok(Command::DeleteInsightsAnalysis { id })
             },
-            render: |_, outcome, x| match outcome {
-                Outcome::PathDeleted(id) => {
-                    x.leaf("networkInsightsPathId", id);
-                }
-                other => unexpected(&other, x),
-            },
-        },
-        "DeleteNetworkInsightsAnalysis" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteInsightsAnalysis {
-                    id: p.required("NetworkInsightsAnalysisId")?.to_owned(),
-                })
-            },
-            render: |_, outcome, x| match outcome {
-                Outcome::AnalysisDeleted(id) => {
-                    x.leaf("networkInsightsAnalysisId", id);
-                }
-                other => unexpected(&other, x),
-            },
-        },
+            |_, o, x| render_named_id(o, x, "networkInsightsAnalysisId"),
+        ),
         "StartNetworkInsightsAnalysis" => Action::Legacy(start_analysis),
         "DescribeNetworkInsightsPaths" => Action::Read(describe_paths),
         "DescribeNetworkInsightsAnalyses" => Action::Read(describe_analyses),
@@ -163,6 +141,15 @@ fn render_path(x: &mut Xml, n: &NetworkInsightsPath, world: &World) {
         .leaf("protocol", &n.protocol)
         .opt_leaf("destinationPort", n.destination_port)
         .tags(&n.tags);
+}
+
+fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::PathCreated(id) = outcome else {
+        return unexpected(&outcome, x);
+    };
+    if let Some(n) = tx.get::<NetworkInsightsPath>(&id) {
+        x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
+    }
 }
 
 fn parse_create_path(p: &Params) -> Result<Command, Ec2Error> {

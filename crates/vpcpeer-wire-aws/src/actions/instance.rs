@@ -20,7 +20,7 @@ use vpcpeer_model::aws::tags::check_request_tags;
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};
 
-use super::{explicit, render_done, unexpected, Action};
+use super::{change, explicit, render_done, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::params::untaggable;
 use crate::render::iso;
@@ -29,26 +29,21 @@ use crate::{Ec2Error, Params, Xml};
 /// The instance and network interface actions.
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
-        "RunInstances" => Action::Change {
-            parse: parse_run,
-            render: render_run,
-        },
-        "TerminateInstances" => Action::Change {
-            parse: |p| {
-                Ok(Command::TerminateInstances {
-                    ids: p.list("InstanceId"),
-                })
+        "RunInstances" => change(parse_run, render_run),
+        "TerminateInstances" => change(
+            |p| {
+                let ids = p.list("InstanceId");
+                Ok(Command::TerminateInstances { ids })
             },
-            render: render_terminated,
-        },
-        "DeleteNetworkInterface" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteNetworkInterface {
-                    id: p.required("NetworkInterfaceId")?.to_owned(),
-                })
+            render_terminated,
+        ),
+        "DeleteNetworkInterface" => change(
+            |p| {
+                let id = required_id(p, "NetworkInterfaceId")?;
+                Ok(Command::DeleteNetworkInterface { id })
             },
-            render: render_done,
-        },
+            render_done,
+        ),
         "DescribeInstances" => Action::Read(describe_instances),
         "DescribeNetworkInterfaces" => Action::Read(describe_network_interfaces),
         _ => return None,

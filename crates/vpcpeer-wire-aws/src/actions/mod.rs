@@ -159,6 +159,29 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| legacy_handler(action).map(Action::Legacy))
 }
 
+/// A change action: its parse and its render (area 2's tables, one line an action).
+pub(crate) fn change(parse: Parse, render: Render) -> Action {
+    Action::Change { parse, render }
+}
+
+/// A required parameter, owned (for commands that carry an id).
+pub(crate) fn required_id(p: &Params, name: &str) -> Result<String, Ec2Error> {
+    Ok(p.required(name)?.to_owned())
+}
+
+/// Renders an outcome that names one id as `<tag>id</tag>`.
+pub(crate) fn render_named_id(outcome: Outcome, x: &mut Xml, tag: &str) {
+    match outcome {
+        Outcome::GroupDeleted(id)
+        | Outcome::AclAssociationReplaced(id)
+        | Outcome::PathDeleted(id)
+        | Outcome::AnalysisDeleted(id) => {
+            x.leaf(tag, id);
+        }
+        other => unexpected(&other, x),
+    }
+}
+
 /// Area 2: security groups, network ACLs, instances and interfaces, tags, network insights.
 fn area2_action(action: &str) -> Option<Action> {
     security_group::action(action)

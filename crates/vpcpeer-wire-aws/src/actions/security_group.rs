@@ -28,7 +28,7 @@ use vpcpeer_model::aws::security_group::{
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{RulePeer, Scope, SecurityGroup, SgRule, Tags, Tx};
 
-use super::{domain, explicit, unexpected, Action};
+use super::{change, domain, explicit, render_named_id, unexpected, Action};
 use crate::filter::{self, matches, paginate, Filter};
 use crate::{Ec2Error, Params, Xml};
 
@@ -36,39 +36,33 @@ use crate::{Ec2Error, Params, Xml};
 pub(super) fn action(name: &str) -> Option<Action> {
     use Direction::{Egress, Ingress};
     Some(match name {
-        "CreateSecurityGroup" => Action::Change {
-            parse: parse_create,
-            render: render_create,
-        },
-        "DeleteSecurityGroup" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeleteSecurityGroup {
-                    group: selector(p, false)?,
-                })
+        "CreateSecurityGroup" => change(parse_create, render_create),
+        "DeleteSecurityGroup" => change(
+            |p| {
+                let group = selector(p, false)?;
+                Ok(Command::DeleteSecurityGroup { group })
             },
-            render: |_, outcome, x| match outcome {
-                Outcome::GroupDeleted(id) => {
-                    x.leaf("return", "true").leaf("groupId", id);
-                }
-                other => unexpected(&other, x),
+            |_, o, x| {
+                x.leaf("return", "true");
+                render_named_id(o, x, "groupId");
             },
-        },
-        "AuthorizeSecurityGroupIngress" => Action::Change {
-            parse: |p| parse_authorize(p, Ingress),
-            render: |tx, o, x| render_authorized(tx, o, x, Ingress),
-        },
-        "AuthorizeSecurityGroupEgress" => Action::Change {
-            parse: |p| parse_authorize(p, Egress),
-            render: |tx, o, x| render_authorized(tx, o, x, Egress),
-        },
-        "RevokeSecurityGroupIngress" => Action::Change {
-            parse: |p| parse_revoke(p, Ingress),
-            render: |_, o, x| render_revoked(o, x, Ingress),
-        },
-        "RevokeSecurityGroupEgress" => Action::Change {
-            parse: |p| parse_revoke(p, Egress),
-            render: |_, o, x| render_revoked(o, x, Egress),
-        },
+        ),
+        "AuthorizeSecurityGroupIngress" => change(
+            |p| parse_authorize(p, Ingress),
+            |tx, o, x| render_authorized(tx, o, x, Ingress),
+        ),
+        "AuthorizeSecurityGroupEgress" => change(
+            |p| parse_authorize(p, Egress),
+            |tx, o, x| render_authorized(tx, o, x, Egress),
+        ),
+        "RevokeSecurityGroupIngress" => change(
+            |p| parse_revoke(p, Ingress),
+            |_, o, x| render_revoked(o, x, Ingress),
+        ),
+        "RevokeSecurityGroupEgress" => change(
+            |p| parse_revoke(p, Egress),
+            |_, o, x| render_revoked(o, x, Egress),
+        ),
         "DescribeSecurityGroups" => Action::Read(describe_security_groups),
         "DescribeSecurityGroupRules" => Action::Read(describe_security_group_rules),
         "DescribeSecurityGroupReferences" => Action::Read(describe_security_group_references),

@@ -8,21 +8,15 @@ use vpcpeer_model::aws::tags::{check_request_tags, TagRemoval};
 use vpcpeer_model::aws::Command;
 use vpcpeer_model::{Kind, Tx};
 
-use super::{render_done, Action};
+use super::{change, render_done, Action};
 use crate::filter::{self, matches, paginate};
 use crate::{Ec2Error, Params, Xml};
 
 /// The tag actions.
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
-        "CreateTags" => Action::Change {
-            parse: parse_create,
-            render: render_done,
-        },
-        "DeleteTags" => Action::Change {
-            parse: parse_delete,
-            render: render_done,
-        },
+        "CreateTags" => change(parse_create, render_done),
+        "DeleteTags" => change(parse_delete, render_done),
         "DescribeTags" => Action::Read(describe_tags),
         _ => return None,
     })
