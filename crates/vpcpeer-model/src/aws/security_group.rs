@@ -28,6 +28,13 @@
 //!   an unknown rule id fails with `InvalidSecurityGroupRuleId.NotFound`.
 //! - Matching a group peer on revoke and on duplicate detection ignores the peering connection, so
 //!   a stale rule can be revoked and a rule is not duplicated across a re-peering.
+//! - Order of checks (chosen: EC2 validates a request's parameters before it looks resources
+//!   up, and the spec is silent on this action): the commands carry permissions already parsed
+//!   at the edge ([`Permission::parse`]: protocol, ports or ICMP type and code, a peer, each
+//!   range's description and block), so those errors come before any about the world; when the
+//!   command runs, the group, then the referenced groups and peerings in request order, then
+//!   duplicates and the rules quota. Until commands, an unknown group was reported ahead of a
+//!   bad permission value.
 
 use std::collections::BTreeSet;
 
