@@ -115,8 +115,8 @@ pub enum Command {
         /// The ACL to associate.
         acl_id: String,
     },
-    /// Launches instances with their interfaces.
-    RunInstances(RunInstances),
+    /// Launches instances with their interfaces (boxed: the largest input by far).
+    RunInstances(Box<RunInstances>),
     /// Terminates instances.
     TerminateInstances {
         /// The instances.
@@ -156,6 +156,8 @@ pub enum Command {
 }
 
 /// What a successful AWS command hands back for the reply.
+// An outcome lives for one reply; boxing the peering reply would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Nothing to show but success (`<return>true</return>`).
@@ -319,7 +321,7 @@ impl Apply for Command {
             Command::RunInstances(input) => {
                 tx.check_tag_count(&Tags::new(), &input.instance_tags, None)?;
                 tx.check_tag_count(&Tags::new(), &input.eni_tags, None)?;
-                Outcome::Launched(tx.run_instances(input)?)
+                Outcome::Launched(tx.run_instances(*input)?)
             }
             Command::TerminateInstances { ids } => {
                 Outcome::InstancesTerminated(tx.terminate_instances(&ids)?)

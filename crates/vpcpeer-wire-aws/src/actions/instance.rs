@@ -304,7 +304,7 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
         eni_tags,
         client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
     };
-    Ok(Command::RunInstances(input))
+    Ok(Command::RunInstances(Box::new(input)))
 }
 
 fn render_run(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {

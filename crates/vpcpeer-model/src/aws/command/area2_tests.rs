@@ -113,13 +113,13 @@ fn setup() -> Setup {
 }
 
 fn run(subnet: &str) -> Command {
-    Command::RunInstances(RunInstances {
+    Command::RunInstances(Box::new(RunInstances {
         min_count: 1,
         max_count: 1,
         image_id: "ami-12345678".into(),
         subnet_id: Some(subnet.into()),
         ..RunInstances::default()
-    })
+    }))
 }
 
 fn entry(acl: &str, rule_number: i64) -> AclEntryRequest {
