@@ -219,6 +219,22 @@ fn grouped(rules: &[&SgRule]) -> Vec<Vec<SgRule>> {
     out
 }
 
+/// The `tag` list of the ranges of one kind among `rules` (`value` picks them): each as `leaf`,
+/// with its description.
+fn write_ranges(
+    x: &mut Xml,
+    tag: &str,
+    leaf: &str,
+    rules: &[SgRule],
+    value: fn(&RulePeer) -> Option<String>,
+) {
+    let items = rules.iter().filter_map(|r| value(&r.peer).map(|v| (v, r)));
+    x.list(tag, items, |x, (v, r)| {
+        x.leaf(leaf, v)
+            .opt_leaf("description", r.description.as_deref());
+    });
+}
+
 /// `ipPermissions`/`ipPermissionsEgress`/`staleIpPermissions…`: items of grouped rules.
 fn write_permissions(
     x: &mut Xml,
@@ -247,37 +263,18 @@ fn write_permissions(
         if stale {
             return;
         }
-        x.list(
-            "ipRanges",
-            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr4(_))),
-            |x, r| {
-                if let RulePeer::Cidr4(c) = &r.peer {
-                    x.leaf("cidrIp", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
-        x.list(
-            "ipv6Ranges",
-            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr6(_))),
-            |x, r| {
-                if let RulePeer::Cidr6(c) = &r.peer {
-                    x.leaf("cidrIpv6", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
-        x.list(
-            "prefixListIds",
-            g.iter()
-                .filter(|r| matches!(r.peer, RulePeer::PrefixList(_))),
-            |x, r| {
-                if let RulePeer::PrefixList(c) = &r.peer {
-                    x.leaf("prefixListId", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
+        write_ranges(x, "ipRanges", "cidrIp", &g, |p| match p {
+            RulePeer::Cidr4(c) => Some(c.to_string()),
+            _ => None,
+        });
+        write_ranges(x, "ipv6Ranges", "cidrIpv6", &g, |p| match p {
+            RulePeer::Cidr6(c) => Some(c.to_string()),
+            _ => None,
+        });
+        write_ranges(x, "prefixListIds", "prefixListId", &g, |p| match p {
+            RulePeer::PrefixList(l) => Some(l.clone()),
+            _ => None,
+        });
     });
 }
 
