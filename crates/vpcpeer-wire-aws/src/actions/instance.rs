@@ -18,7 +18,9 @@ use vpcpeer_model::aws::instance::{
 };
 use vpcpeer_model::aws::tags::check_request_tags;
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};
+use vpcpeer_model::{
+    DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx,
+};
 
 use super::{change, explicit, render_done, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
@@ -549,6 +551,26 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
     }
 }
 
+/// What a describe lists: every item `all` gives, or the requested `ids` (each must exist), in
+/// id order without repeats, kept by `keep`.
+fn listed<'a, T>(
+    ids: &[String],
+    all: impl FnOnce() -> Vec<&'a T>,
+    one: impl Fn(&str) -> Result<&'a T, DomainError>,
+    id: fn(&T) -> &str,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Vec<&'a T>, Ec2Error> {
+    let mut items = if ids.is_empty() {
+        all()
+    } else {
+        explicit(ids, one)?
+    };
+    items.sort_by(|a, b| id(a).cmp(id(b)));
+    items.dedup_by(|a, b| id(a) == id(b));
+    items.retain(|i| keep(i));
+    Ok(items)
+}
+
 fn describe_instances(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, INSTANCE_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
@@ -559,17 +581,13 @@ fn describe_instances(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
             "The parameter instancesSet cannot be used with the parameter maxResults",
         ));
     }
-    let mut items: Vec<&Instance> = if ids.is_empty() {
-        tx.visible_instances().collect()
-    } else {
-        explicit(&ids, |id| tx.visible_instance(id))?
-    };
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    items.dedup_by(|a, b| a.id == b.id);
-    let items: Vec<&Instance> = items
-        .into_iter()
-        .filter(|i| matches(&filters, &i.tags, |n| instance_field(tx, i, n)))
-        .collect();
+    let items = listed(
+        &ids,
+        || tx.visible_instances().collect(),
+        |id| tx.visible_instance(id),
+        |i| &i.id,
+        |i| matches(&filters, &i.tags, |n| instance_field(tx, i, n)),
+    )?;
     let (page, next) = paginate(items, |i| &i.id, limit, token.as_deref());
     // Group the page by reservation, in order of first appearance.
     let mut reservations: Vec<(&str, Vec<&Instance>)> = Vec::new();
@@ -664,17 +682,13 @@ fn describe_network_interfaces(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
     let filters = filter::parse(p, ENI_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("NetworkInterfaceId");
-    let mut items: Vec<&NetworkInterface> = if ids.is_empty() {
-        tx.list_owned::<NetworkInterface>().collect()
-    } else {
-        explicit(&ids, |id| tx.network_interface(id))?
-    };
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    items.dedup_by(|a, b| a.id == b.id);
-    let items: Vec<&NetworkInterface> = items
-        .into_iter()
-        .filter(|e| matches(&filters, &e.tags, |n| eni_field(tx, e, n)))
-        .collect();
+    let items = listed(
+        &ids,
+        || tx.list_owned::<NetworkInterface>().collect(),
+        |id| tx.network_interface(id),
+        |e| &e.id,
+        |e| matches(&filters, &e.tags, |n| eni_field(tx, e, n)),
+    )?;
     let (page, next) = paginate(items, |e| &e.id, limit, token.as_deref());
     x.list("networkInterfaceSet", page, |x, e| eni_item(tx, x, e, true));
     x.opt_leaf("nextToken", next);
