@@ -214,64 +214,60 @@ fn kind_name(k: ComponentKind) -> &'static str {
 /// Owner account, VPC and subnet of a component, looked up in the world.
 fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option<String>) {
     let id = c.id.as_str();
-    match c.kind {
-        ComponentKind::Instance => w.instances.get(id).map_or((None, None, None), |i| {
-            (
-                Some(i.scope.account.clone()),
-                Some(i.vpc_id.clone()),
-                Some(i.subnet_id.clone()),
-            )
-        }),
-        ComponentKind::NetworkInterface => {
-            w.network_interfaces
-                .get(id)
-                .map_or((None, None, None), |e| {
-                    (
-                        Some(e.scope.account.clone()),
-                        Some(e.vpc_id.clone()),
-                        Some(e.subnet_id.clone()),
-                    )
-                })
-        }
-        ComponentKind::SecurityGroup => w.security_groups.get(id).map_or((None, None, None), |g| {
-            (Some(g.scope.account.clone()), Some(g.vpc_id.clone()), None)
-        }),
-        ComponentKind::NetworkAcl => w.network_acls.get(id).map_or((None, None, None), |a| {
-            (Some(a.scope.account.clone()), Some(a.vpc_id.clone()), None)
-        }),
-        ComponentKind::RouteTable => w.route_tables.get(id).map_or((None, None, None), |t| {
-            (Some(t.scope.account.clone()), Some(t.vpc_id.clone()), None)
-        }),
-        ComponentKind::PeeringConnection => w.peerings.get(id).map_or((None, None, None), |p| {
-            (Some(p.requester.scope.account.clone()), None, None)
-        }),
-        ComponentKind::InternetGateway => {
-            w.internet_gateways.get(id).map_or((None, None, None), |g| {
-                (Some(g.scope.account.clone()), g.attached_vpc.clone(), None)
-            })
-        }
-        ComponentKind::NatGateway => w.nat_gateways.get(id).map_or((None, None, None), |n| {
-            (
-                Some(n.scope.account.clone()),
-                Some(n.vpc_id.clone()),
-                Some(n.subnet_id.clone()),
-            )
-        }),
-        ComponentKind::Vpc => w.vpcs.get(id).map_or((None, None, None), |v| {
-            (Some(v.scope.account.clone()), Some(v.id.clone()), None)
-        }),
-        ComponentKind::Subnet => w.subnets.get(id).map_or((None, None, None), |s| {
-            (
-                Some(s.scope.account.clone()),
-                Some(s.vpc_id.clone()),
-                Some(s.id.clone()),
-            )
-        }),
+    let at = |account: &str, vpc: Option<&str>, subnet: Option<&str>| {
+        (
+            Some(account.to_owned()),
+            vpc.map(str::to_owned),
+            subnet.map(str::to_owned),
+        )
+    };
+    let found = match c.kind {
+        ComponentKind::Instance => w
+            .instances
+            .get(id)
+            .map(|i| at(&i.scope.account, Some(&i.vpc_id), Some(&i.subnet_id))),
+        ComponentKind::NetworkInterface => w
+            .network_interfaces
+            .get(id)
+            .map(|e| at(&e.scope.account, Some(&e.vpc_id), Some(&e.subnet_id))),
+        ComponentKind::SecurityGroup => w
+            .security_groups
+            .get(id)
+            .map(|g| at(&g.scope.account, Some(&g.vpc_id), None)),
+        ComponentKind::NetworkAcl => w
+            .network_acls
+            .get(id)
+            .map(|a| at(&a.scope.account, Some(&a.vpc_id), None)),
+        ComponentKind::RouteTable => w
+            .route_tables
+            .get(id)
+            .map(|t| at(&t.scope.account, Some(&t.vpc_id), None)),
+        ComponentKind::PeeringConnection => w
+            .peerings
+            .get(id)
+            .map(|p| at(&p.requester.scope.account, None, None)),
+        ComponentKind::InternetGateway => w
+            .internet_gateways
+            .get(id)
+            .map(|g| at(&g.scope.account, g.attached_vpc.as_deref(), None)),
+        ComponentKind::NatGateway => w
+            .nat_gateways
+            .get(id)
+            .map(|n| at(&n.scope.account, Some(&n.vpc_id), Some(&n.subnet_id))),
+        ComponentKind::Vpc => w
+            .vpcs
+            .get(id)
+            .map(|v| at(&v.scope.account, Some(&v.id), None)),
+        ComponentKind::Subnet => w
+            .subnets
+            .get(id)
+            .map(|s| at(&s.scope.account, Some(&s.vpc_id), Some(&s.id))),
         ComponentKind::Internet
         | ComponentKind::Network
         | ComponentKind::FirewallRule
-        | ComponentKind::NetworkSecurityGroup => (None, None, None),
-    }
+        | ComponentKind::NetworkSecurityGroup => None,
+    };
+    found.unwrap_or((None, None, None))
 }
 
 fn component(w: &World, c: &ComponentRef) -> (ComponentRecord, Option<String>, Option<String>) {
