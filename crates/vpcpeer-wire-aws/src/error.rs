@@ -526,6 +526,19 @@ impl From<DomainError> for Ec2Error {
             DomainError::IdempotentParameterMismatch(_) => {
                 Ec2Error::new("IdempotentParameterMismatch", msg)
             }
+            // --- Area 2: security groups, ACLs, instances, tags, insights ---
+            DomainError::AclBlocksExclusive => Ec2Error::new(
+                "InvalidParameterCombination",
+                "Only one of CidrBlock and Ipv6CidrBlock may be specified.",
+            ),
+            DomainError::AclPortOutOfRange(v) => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({v}) for parameter portRange is invalid. Ports must be in the range 0-65535."),
+            ),
+            DomainError::InterfaceInUse { id, instance_id } => Ec2Error::new(
+                "InvalidNetworkInterface.InUse",
+                format!("The network interface '{id}' is currently in use (attached to {instance_id})."),
+            ),
         }
     }
 }

@@ -462,3 +462,158 @@ fn peering_with_a_gcp_or_azure_network_is_refused() {
         assert_eq!(env.world, before);
     }
 }
+
+// --- area 2: security groups, network ACLs, instances, tags -------------------------------------
+
+/// Every area-2 change answered as before it became a command: the snapshots were written by
+/// the closure handlers and are replayed against the commands.
+#[test]
+fn security_groups_acls_instances_and_tags() {
+    let mut env = Env::new();
+    let vpc = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
+    let peer_vpc = new_vpc(&mut env, B, "us-east-1", "10.1.0.0/16");
+    let doc = env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={vpc}&PeerVpcId={peer_vpc}&PeerOwnerId={B}"),
+    );
+    let pcx = first(&doc, "vpcPeeringConnectionId");
+    env.ok_as(
+        B,
+        "us-east-1",
+        "AcceptVpcPeeringConnection",
+        &format!("VpcPeeringConnectionId={pcx}"),
+    );
+    let doc = env.ok(
+        "CreateSecurityGroup",
+        &format!("VpcId={vpc}&GroupName=web&GroupDescription=web%20servers&TagSpecification.1.ResourceType=security-group&TagSpecification.1.Tag.1.Key=team&TagSpecification.1.Tag.1.Value=net"),
+    );
+    insta::assert_snapshot!("area2_create_security_group", doc);
+    let web = first(&doc, "groupId");
+    let doc = env.ok_as(
+        B,
+        "us-east-1",
+        "CreateSecurityGroup",
+        &format!("VpcId={peer_vpc}&GroupName=db&GroupDescription=db"),
+    );
+    let db = first(&doc, "groupId");
+    let doc = env.ok(
+        "AuthorizeSecurityGroupIngress",
+        &format!(
+            "GroupId={web}&IpPermissions.1.IpProtocol=TCP&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22\
+             &IpPermissions.1.IpRanges.1.CidrIp=10.0.0.28/29&IpPermissions.1.IpRanges.1.Description=ops\
+             &IpPermissions.1.Ipv6Ranges.1.CidrIpv6=2001:db8::/64\
+             &IpPermissions.2.IpProtocol=icmp&IpPermissions.2.FromPort=8&IpPermissions.2.ToPort=-1\
+             &IpPermissions.2.Groups.1.GroupId={db}&IpPermissions.2.Groups.1.UserId={B}\
+             &IpPermissions.3.IpProtocol=-1&IpPermissions.3.PrefixListIds.1.PrefixListId=pl-12ab\
+             &TagSpecification.1.ResourceType=security-group-rule&TagSpecification.1.Tag.1.Key=k"
+        ),
+    );
+    insta::assert_snapshot!("area2_authorize_ingress", doc);
+    let doc = env.ok(
+        "AuthorizeSecurityGroupEgress",
+        &format!("GroupId={web}&IpProtocol=udp&FromPort=53&ToPort=53&CidrIp=10.1.0.0/16"),
+    );
+    insta::assert_snapshot!("area2_authorize_egress_flat", doc);
+    let (status, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "AuthorizeSecurityGroupIngress",
+        &format!("GroupId={web}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.24/29"),
+    );
+    assert_eq!(status, 400);
+    insta::assert_snapshot!("area2_error_duplicate_permission", doc);
+    let doc = env.ok("DescribeSecurityGroups", &format!("GroupId.1={web}"));
+    insta::assert_snapshot!("area2_describe_security_groups", doc);
+    let doc = env.ok(
+        "RevokeSecurityGroupIngress",
+        &format!(
+            "GroupId={web}&IpPermissions.1.IpProtocol=6&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22\
+             &IpPermissions.1.IpRanges.1.CidrIp=10.0.0.24/29&IpPermissions.1.IpRanges.2.CidrIp=10.9.0.0/16\
+             &IpPermissions.1.Groups.1.GroupName=nothing"
+        ),
+    );
+    insta::assert_snapshot!("area2_revoke_ingress_with_unknown", doc);
+    let (_, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "RevokeSecurityGroupEgress",
+        &format!("GroupId={web}&SecurityGroupRuleId.1=sgr-0123456789abcdef0"),
+    );
+    insta::assert_snapshot!("area2_error_unknown_rule", doc);
+    let (_, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "CreateSecurityGroup",
+        &format!("VpcId={vpc}&GroupName=web&GroupDescription=again"),
+    );
+    insta::assert_snapshot!("area2_error_duplicate_group", doc);
+
+    // Network ACLs.
+    let doc = env.ok(
+        "CreateNetworkAcl",
+        &format!("VpcId={vpc}&ClientToken=tok-1"),
+    );
+    insta::assert_snapshot!("area2_create_network_acl", doc);
+    let acl = first(&doc, "networkAclId");
+    let entry = format!("NetworkAclId={acl}&RuleNumber=100&Egress=false&RuleAction=allow&Protocol=tcp&CidrBlock=10.1.0.0/16&PortRange.From=443&PortRange.To=443");
+    let doc = env.ok("CreateNetworkAclEntry", &entry);
+    insta::assert_snapshot!("area2_create_network_acl_entry", doc);
+    let (_, doc) = env.err_as(A, "us-east-1", "CreateNetworkAclEntry", &entry);
+    insta::assert_snapshot!("area2_error_acl_entry_exists", doc);
+    let doc = env.ok("DescribeNetworkAcls", &format!("NetworkAclId.1={acl}"));
+    insta::assert_snapshot!("area2_describe_network_acls", doc);
+
+    // Instances, interfaces and tags.
+    let doc = env.ok(
+        "CreateSubnet",
+        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+    );
+    let subnet = first(&doc, "subnetId");
+    let doc = env.ok(
+        "RunInstances",
+        &format!(
+            "ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceType=t3.micro\
+             &NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}\
+             &NetworkInterface.1.SecurityGroupId.1={web}&NetworkInterface.1.DeleteOnTermination=false\
+             &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a\
+             &TagSpecification.2.ResourceType=network-interface&TagSpecification.2.Tag.1.Key=role"
+        ),
+    );
+    insta::assert_snapshot!("area2_run_instances", doc);
+    let instance = first(&doc, "instanceId");
+    let eni = first(&doc, "networkInterfaceId");
+    let doc = env.ok(
+        "CreateTags",
+        &format!("ResourceId.1={instance}&ResourceId.2={vpc}&Tag.1.Key=env&Tag.1.Value=prod"),
+    );
+    insta::assert_snapshot!("area2_create_tags", doc);
+    let doc = env.ok("DeleteTags", &format!("ResourceId.1={vpc}&Tag.1.Key=env"));
+    insta::assert_snapshot!("area2_delete_tags", doc);
+    let doc = env.ok("DescribeTags", "");
+    insta::assert_snapshot!("area2_describe_tags", doc);
+    let (_, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "DeleteNetworkInterface",
+        &format!("NetworkInterfaceId={eni}"),
+    );
+    insta::assert_snapshot!("area2_error_interface_in_use", doc);
+    let (_, doc) = env.err_as(
+        A,
+        "us-east-1",
+        "DeleteSecurityGroup",
+        &format!("GroupId={web}"),
+    );
+    insta::assert_snapshot!("area2_error_group_in_use", doc);
+    let doc = env.ok("TerminateInstances", &format!("InstanceId.1={instance}"));
+    insta::assert_snapshot!("area2_terminate_instances", doc);
+    let doc = env.ok(
+        "DeleteNetworkInterface",
+        &format!("NetworkInterfaceId={eni}"),
+    );
+    insta::assert_snapshot!("area2_delete_network_interface", doc);
+    let doc = env.ok("DeleteSecurityGroup", &format!("GroupId={web}"));
+    insta::assert_snapshot!("area2_delete_security_group", doc);
+    let doc = env.ok("DeleteNetworkAcl", &format!("NetworkAclId={acl}"));
+    insta::assert_snapshot!("area2_delete_network_acl", doc);
+}

@@ -500,3 +500,46 @@ fn security_group_values_are_refused_in_ec2_words() {
         );
     }
 }
+
+/// The order of a security-group change's checks: its parameters before the world (EC2 validates
+/// a request before it looks resources up). An unknown group with a bad permission value gets
+/// the value's error; an unknown group with good values gets `InvalidGroup.NotFound`; a
+/// permission that references an unknown group is refused only after the other permissions'
+/// values passed.
+#[test]
+fn security_group_parameters_are_checked_before_the_world() {
+    let mut s = setup();
+    let unknown = "sg-0123456789abcdef0";
+    let rows: Vec<(&str, String, &str)> = vec![
+        (
+            "AuthorizeSecurityGroupIngress",
+            format!("GroupId={unknown}&IpPermissions.1.IpProtocol=bogus&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidParameterValue",
+        ),
+        (
+            "RevokeSecurityGroupIngress",
+            format!("GroupId={unknown}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=1&IpPermissions.1.ToPort=2&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/99"),
+            "InvalidParameterValue",
+        ),
+        (
+            "AuthorizeSecurityGroupEgress",
+            format!("GroupId={unknown}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=1&IpPermissions.1.ToPort=2&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"),
+            "InvalidGroup.NotFound",
+        ),
+        (
+            "AuthorizeSecurityGroupIngress",
+            format!(
+                "GroupId={}&IpPermissions.1.IpProtocol=-1&IpPermissions.1.Groups.1.GroupId={unknown}\
+                 &IpPermissions.2.IpProtocol=udp&IpPermissions.2.FromPort=9&IpPermissions.2.ToPort=1&IpPermissions.2.IpRanges.1.CidrIp=10.0.0.0/8",
+                s.sg
+            ),
+            "InvalidParameterValue",
+        ),
+    ];
+    for (action, body, want) in rows {
+        let before = s.env.world.clone();
+        let err = call(&mut s.env, action, &body).expect_err(action);
+        assert_eq!(err.code, want, "{action} {body}: {}", err.message);
+        assert_eq!(s.env.world, before);
+    }
+}

@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// The protocol of an ACL entry: all protocols, or one IP protocol number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AclProtocol {
     /// Every protocol.
     All,
@@ -60,7 +60,7 @@ impl AclProtocol {
 /// Input of CreateNetworkAclEntry / ReplaceNetworkAclEntry, parsed by the face: the model
 /// checks only the rules between fields (the rule number's range, a port range for TCP and UDP,
 /// an ICMP type and code for ICMP and ICMPv6, `from <= to`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AclEntryInput {
     /// The ACL.
     pub acl_id: String,
@@ -78,6 +78,65 @@ pub struct AclEntryInput {
     pub port_range: Option<(u16, u16)>,
     /// The ICMP type and code, each -1 or 0–255 (read for ICMP and ICMPv6 only).
     pub icmp: Option<(i16, i16)>,
+}
+
+/// Why the face refused an entry's values, in domain terms. The refusal travels in the command
+/// ([`AclEntryRequest::Refused`]) so that the ACL is looked up first: an unknown ACL is reported
+/// ahead of a bad value, as this emulator always answered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AclEntryProblem {
+    /// A field's value is unusable.
+    Invalid {
+        /// The field.
+        field: Field,
+        /// The value as given.
+        value: String,
+    },
+    /// A required field is missing.
+    Missing(Field),
+    /// Both an IPv4 and an IPv6 block.
+    BothBlocks,
+    /// A port outside 0–65535.
+    PortOutOfRange(i64),
+}
+
+impl From<AclEntryProblem> for DomainError {
+    fn from(p: AclEntryProblem) -> Self {
+        match p {
+            AclEntryProblem::Invalid { field, value } => DomainError::Invalid { field, value },
+            AclEntryProblem::Missing(field) => DomainError::Missing(field),
+            AclEntryProblem::BothBlocks => DomainError::AclBlocksExclusive,
+            AclEntryProblem::PortOutOfRange(v) => DomainError::AclPortOutOfRange(v),
+        }
+    }
+}
+
+/// A CreateNetworkAclEntry / ReplaceNetworkAclEntry request: its parsed entry, or the ACL it
+/// names and why its values were refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AclEntryRequest {
+    /// Values that parsed.
+    Parsed(AclEntryInput),
+    /// Values the face refused; the command fails with `problem` once the ACL is found.
+    Refused {
+        /// The ACL.
+        acl_id: String,
+        /// The first refused value.
+        problem: AclEntryProblem,
+    },
+}
+
+impl AclEntryRequest {
+    /// The entry to apply, after checking that the ACL exists when the values were refused.
+    fn entry(&self, tx: &Tx<'_, '_>) -> Result<&AclEntryInput, DomainError> {
+        match self {
+            AclEntryRequest::Parsed(input) => Ok(input),
+            AclEntryRequest::Refused { acl_id, problem } => {
+                tx.owned::<NetworkAcl>(acl_id)?;
+                Err(problem.clone().into())
+            }
+        }
+    }
 }
 
 /// Checks a user rule number (1–32766).
@@ -225,6 +284,16 @@ impl Tx<'_, '_> {
             *slot = entry;
         }
         Ok(())
+    }
+
+    /// The command behind CreateNetworkAclEntry.
+    pub fn create_acl_entry(&mut self, request: &AclEntryRequest) -> Result<(), DomainError> {
+        self.create_network_acl_entry(request.entry(self)?)
+    }
+
+    /// The command behind ReplaceNetworkAclEntry.
+    pub fn replace_acl_entry(&mut self, request: &AclEntryRequest) -> Result<(), DomainError> {
+        self.replace_network_acl_entry(request.entry(self)?)
     }
 
     /// DeleteNetworkAclEntry.

@@ -94,7 +94,7 @@ pub enum LimitKind {
 /// The fields of a request the model can find missing or unusable, in domain terms. Each face
 /// decides how to spell a field (EC2 renders its parameter name and message in
 /// `vpcpeer-wire-aws`); the model never names a wire parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     /// The Elastic IP allocation a public NAT gateway needs.
     NatAllocation,
@@ -534,6 +534,21 @@ pub enum DomainError {
     /// A client token was reused with other parameters.
     #[error("client token {0} was reused with different parameters")]
     IdempotentParameterMismatch(String),
+    // --- Area 2: security groups, ACLs, instances, tags, insights ---
+    /// An ACL entry given both an IPv4 and an IPv6 block.
+    #[error("an ACL entry takes one block, IPv4 or IPv6")]
+    AclBlocksExclusive,
+    /// An ACL entry port outside 0–65535.
+    #[error("the ACL entry port {0} is outside 0-65535")]
+    AclPortOutOfRange(i64),
+    /// A network interface attached to an instance cannot be deleted.
+    #[error("the network interface '{id}' is attached to {instance_id}")]
+    InterfaceInUse {
+        /// The interface.
+        id: String,
+        /// The instance it is attached to.
+        instance_id: String,
+    },
 }
 
 impl DomainError {

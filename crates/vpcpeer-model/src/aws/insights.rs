@@ -27,7 +27,8 @@ use crate::{
     NetworkInsightsPath, NetworkInterface, PathComponentRecord, Tags, Tx,
 };
 
-/// Input of CreateNetworkInsightsPath.
+/// CreateNetworkInsightsPath as a request gives it (text). The face turns it into a
+/// [`PathInput`] with [`CreatePath::parse`] before building a command.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreatePath {
     /// Source resource id.
@@ -44,6 +45,90 @@ pub struct CreatePath {
     pub destination_port: Option<i64>,
     /// Tags from TagSpecification.
     pub tags: Tags,
+}
+
+/// The protocol of a path: the engine checks one concrete TCP or UDP port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PathProtocol {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl PathProtocol {
+    /// The protocol as a path stores it.
+    pub fn stored(self) -> &'static str {
+        match self {
+            PathProtocol::Tcp => "tcp",
+            PathProtocol::Udp => "udp",
+        }
+    }
+}
+
+/// A checked CreateNetworkInsightsPath, as its command carries it: the ends stay ids (found
+/// when the command runs), the rest are domain values.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PathInput {
+    /// Source resource id.
+    pub source: String,
+    /// Destination resource id.
+    pub destination: Option<String>,
+    /// Source address.
+    pub source_ip: Option<IpAddr>,
+    /// Destination address.
+    pub destination_ip: Option<IpAddr>,
+    /// Protocol.
+    pub protocol: PathProtocol,
+    /// Destination port.
+    pub destination_port: u16,
+    /// Tags from TagSpecification (checked).
+    pub tags: Tags,
+}
+
+impl CreatePath {
+    /// Checks what needs no world, in this order: a source is given, the protocol (given, `tcp`
+    /// or `udp` in any case), the destination port (given, 0–65535), the source and destination
+    /// addresses, and a destination resource or address is given. The ends are checked when the
+    /// command runs.
+    pub fn parse(self) -> Result<PathInput, DomainError> {
+        let source = self.source.ok_or(DomainError::Missing(Field::PathSource))?;
+        let protocol = self
+            .protocol
+            .ok_or(DomainError::Missing(Field::PathProtocol))?
+            .to_ascii_lowercase();
+        let protocol = match protocol.as_str() {
+            "tcp" => PathProtocol::Tcp,
+            "udp" => PathProtocol::Udp,
+            _ => {
+                return Err(DomainError::Invalid {
+                    field: Field::PathProtocol,
+                    value: protocol,
+                })
+            }
+        };
+        let destination_port = match self.destination_port {
+            None => return Err(DomainError::Missing(Field::PathDestinationPort)),
+            Some(p) => u16::try_from(p).map_err(|_| DomainError::Invalid {
+                field: Field::PathDestinationPort,
+                value: p.to_string(),
+            })?,
+        };
+        let source_ip = parse_ip(Field::PathSourceIp, &self.source_ip)?;
+        let destination_ip = parse_ip(Field::PathDestinationIp, &self.destination_ip)?;
+        if self.destination.is_none() && destination_ip.is_none() {
+            return Err(DomainError::Missing(Field::PathDestination));
+        }
+        Ok(PathInput {
+            source,
+            destination: self.destination,
+            source_ip,
+            destination_ip,
+            protocol,
+            destination_port,
+            tags: self.tags,
+        })
+    }
 }
 
 /// A finished analysis to store.
@@ -67,13 +152,13 @@ pub struct NewAnalysis {
     pub tags: Tags,
 }
 
-fn parse_ip(field: Field, v: &Option<String>) -> Result<Option<String>, DomainError> {
+fn parse_ip(field: Field, v: &Option<String>) -> Result<Option<IpAddr>, DomainError> {
     match v {
         None => Ok(None),
         Some(s) => s
             .trim()
             .parse::<IpAddr>()
-            .map(|ip| Some(ip.to_string()))
+            .map(Some)
             .map_err(|_| DomainError::Invalid {
                 field,
                 value: s.clone(),
@@ -120,54 +205,35 @@ impl Tx<'_, '_> {
             .map_err(|kind| DomainError::not_found(kind, id))
     }
 
-    /// CreateNetworkInsightsPath.
+    /// CreateNetworkInsightsPath from a request's text: [`CreatePath::parse`], then
+    /// [`Tx::create_path`].
     pub fn create_insights_path(&mut self, input: CreatePath) -> Result<String, DomainError> {
-        let source = input
-            .source
-            .ok_or(DomainError::Missing(Field::PathSource))?;
-        self.insights_endpoint(Field::PathSource, &source)?;
-        let protocol = input
-            .protocol
-            .ok_or(DomainError::Missing(Field::PathProtocol))?
-            .to_ascii_lowercase();
-        if protocol != "tcp" && protocol != "udp" {
-            return Err(DomainError::Invalid {
-                field: Field::PathProtocol,
-                value: protocol,
-            });
-        }
-        let port = match input.destination_port {
-            None => {
-                return Err(DomainError::Missing(Field::PathDestinationPort));
-            }
-            Some(p) => u16::try_from(p).map_err(|_| DomainError::Invalid {
-                field: Field::PathDestinationPort,
-                value: p.to_string(),
-            })?,
-        };
+        self.create_path(input.parse()?)
+    }
+
+    /// The command behind CreateNetworkInsightsPath: the source must be the caller's instance
+    /// or interface, the destination (if given) an instance or interface of the region, and
+    /// the two different.
+    pub fn create_path(&mut self, input: PathInput) -> Result<String, DomainError> {
+        self.insights_endpoint(Field::PathSource, &input.source)?;
         if let Some(d) = &input.destination {
             self.insights_destination(d)?;
-            if *d == source {
+            if *d == input.source {
                 return Err(DomainError::InvalidParameterCombination(
                     "Source and Destination must be different resources.".into(),
                 ));
             }
         }
-        let source_ip = parse_ip(Field::PathSourceIp, &input.source_ip)?;
-        let destination_ip = parse_ip(Field::PathDestinationIp, &input.destination_ip)?;
-        if input.destination.is_none() && destination_ip.is_none() {
-            return Err(DomainError::Missing(Field::PathDestination));
-        }
         let id = self.new_id("nip");
         let path = NetworkInsightsPath {
             id: id.clone(),
             scope: self.scope().clone(),
-            source,
+            source: input.source,
             destination: input.destination,
-            source_ip,
-            destination_ip,
-            protocol,
-            destination_port: Some(port),
+            source_ip: input.source_ip.map(|ip| ip.to_string()),
+            destination_ip: input.destination_ip.map(|ip| ip.to_string()),
+            protocol: input.protocol.stored().to_owned(),
+            destination_port: Some(input.destination_port),
             created: self.now(),
             tags: input.tags,
         };

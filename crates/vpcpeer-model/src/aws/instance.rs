@@ -38,7 +38,7 @@ pub const MAX_INSTANCES_PER_LAUNCH: i64 = 1000;
 pub const MAX_CLIENT_TOKEN: usize = 64;
 
 /// One `NetworkInterface.N` of RunInstances (an interface created with the instance).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NicSpec {
     /// `DeviceIndex` (0 = primary).
     pub device_index: u32,
@@ -59,7 +59,7 @@ pub struct NicSpec {
 }
 
 /// Input of RunInstances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RunInstances {
     /// `MinCount`.
     pub min_count: i64,
@@ -560,17 +560,19 @@ impl Tx<'_, '_> {
 
     /// DeleteNetworkInterface: only a detached interface the caller created (not one a service
     /// such as a NAT gateway manages).
+    /// An attached interface is refused first ([`DomainError::InterfaceInUse`]), then one a
+    /// service manages.
     pub fn delete_network_interface(&mut self, id: &str) -> Result<(), DomainError> {
         let e = self.owned::<NetworkInterface>(id)?;
+        if let Some(a) = &e.attachment {
+            return Err(DomainError::InterfaceInUse {
+                id: id.to_owned(),
+                instance_id: a.instance_id.clone(),
+            });
+        }
         if e.interface_type != "interface" {
             return Err(DomainError::OperationNotPermitted(format!(
                 "You do not have permission to access the specified resource: {id} is managed by AWS"
-            )));
-        }
-        if let Some(a) = &e.attachment {
-            return Err(DomainError::IncorrectState(format!(
-                "The network interface '{id}' is currently in use (attached to {}).",
-                a.instance_id
             )));
         }
         self.remove::<NetworkInterface>(id);

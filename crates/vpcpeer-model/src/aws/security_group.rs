@@ -28,19 +28,27 @@
 //!   an unknown rule id fails with `InvalidSecurityGroupRuleId.NotFound`.
 //! - Matching a group peer on revoke and on duplicate detection ignores the peering connection, so
 //!   a stale rule can be revoked and a rule is not duplicated across a re-peering.
+//! - Order of checks (chosen: EC2 validates a request's parameters before it looks resources
+//!   up, and the spec is silent on this action): the commands carry permissions already parsed
+//!   at the edge ([`Permission::parse`]: protocol, ports or ICMP type and code, a peer, each
+//!   range's description and block), so those errors come before any about the world; when the
+//!   command runs, the group, then the referenced groups and peerings in request order, then
+//!   duplicates and the rules quota. Until commands, an unknown group was reported ahead of a
+//!   bad permission value.
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use crate::aws::check_id;
-use crate::aws::error::{Field, RuleProblem, TextProblem};
+use crate::aws::error::Field;
 use crate::aws::peering_state::PeeringState;
-use crate::cidr;
 use crate::{
     DomainError, Kind, LimitKind, PeeringConnection, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
 };
 
 /// Input of CreateSecurityGroup.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSecurityGroup {
     /// `GroupName`.
     pub name: String,
@@ -53,7 +61,7 @@ pub struct CreateSecurityGroup {
 }
 
 /// How a request names the group it acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GroupSelector {
     /// `GroupId`.
     Id(String),
@@ -62,75 +70,12 @@ pub enum GroupSelector {
 }
 
 /// Inbound or outbound rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     /// Inbound.
     Ingress,
     /// Outbound.
     Egress,
-}
-
-/// A range (CIDR or prefix list id) of a permission, with its description.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Range {
-    /// The CIDR or prefix list id, as given.
-    pub value: String,
-    /// Description.
-    pub description: Option<String>,
-}
-
-/// A `UserIdGroupPair` of a request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GroupPair {
-    /// `GroupId`.
-    pub group_id: Option<String>,
-    /// `GroupName` (groups of the same VPC only).
-    pub group_name: Option<String>,
-    /// `UserId`: the account owning the referenced group (default: the caller).
-    pub user_id: Option<String>,
-    /// `VpcPeeringConnectionId`.
-    pub peering_id: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-}
-
-/// An `IpPermission` of a request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Permission {
-    /// `IpProtocol`, as given (normalised in results).
-    pub protocol: String,
-    /// `FromPort`.
-    pub from_port: Option<i64>,
-    /// `ToPort`.
-    pub to_port: Option<i64>,
-    /// `IpRanges`.
-    pub ipv4: Vec<Range>,
-    /// `Ipv6Ranges`.
-    pub ipv6: Vec<Range>,
-    /// `PrefixListIds`.
-    pub prefix_lists: Vec<Range>,
-    /// `Groups`.
-    pub groups: Vec<GroupPair>,
-}
-
-impl Permission {
-    fn has_peers(&self) -> bool {
-        !(self.ipv4.is_empty()
-            && self.ipv6.is_empty()
-            && self.prefix_lists.is_empty()
-            && self.groups.is_empty())
-    }
-
-    /// The normalised protocol and the port range of this permission; refused if it names no
-    /// peer.
-    fn checked(&self) -> Result<(String, Option<i32>, Option<i32>), DomainError> {
-        let protocol = normalize_protocol(&self.protocol)?;
-        let (from_port, to_port) = rule_ports(&protocol, self.from_port, self.to_port)?;
-        if !self.has_peers() {
-            return Err(DomainError::Rule(RuleProblem::NoPeers));
-        }
-        Ok((protocol, from_port, to_port))
-    }
 }
 
 /// Result of a revoke by permission.
@@ -140,121 +85,6 @@ pub struct RevokeOutcome {
     pub revoked: Vec<SgRule>,
     /// The parts of the request that matched no rule (protocol normalised).
     pub unknown: Vec<Permission>,
-}
-
-/// EC2's spelling of a rule protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or a number 0–255.
-pub fn normalize_protocol(p: &str) -> Result<String, DomainError> {
-    let lower = p.trim().to_ascii_lowercase();
-    let named = match lower.as_str() {
-        "tcp" | "6" => "tcp",
-        "udp" | "17" => "udp",
-        "icmp" | "1" => "icmp",
-        "icmpv6" | "58" => "icmpv6",
-        "-1" | "all" => "-1",
-        _ => "",
-    };
-    if !named.is_empty() {
-        return Ok(named.to_owned());
-    }
-    match lower.parse::<u8>() {
-        Ok(n) if !lower.starts_with('+') => Ok(n.to_string()),
-        _ => Err(DomainError::Rule(RuleProblem::UnknownProtocol(
-            p.to_owned(),
-        ))),
-    }
-}
-
-/// The stored ports of a rule of `protocol` (already normalised).
-fn rule_ports(
-    protocol: &str,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> Result<(Option<i32>, Option<i32>), DomainError> {
-    match protocol {
-        "tcp" | "udp" => {
-            let (Some(f), Some(t)) = (from, to) else {
-                return Err(DomainError::Rule(RuleProblem::PortsMissing));
-            };
-            for v in [f, t] {
-                if !(0..=65535).contains(&v) {
-                    return Err(DomainError::Rule(RuleProblem::PortOutOfRange(v)));
-                }
-            }
-            if f > t {
-                return Err(DomainError::Rule(RuleProblem::PortsReversed(f, t)));
-            }
-            Ok((Some(f as i32), Some(t as i32)))
-        }
-        "icmp" | "icmpv6" => {
-            let (ty, code) = (from.unwrap_or(-1), to.unwrap_or(-1));
-            for v in [ty, code] {
-                if !(-1..=255).contains(&v) {
-                    return Err(DomainError::Rule(RuleProblem::IcmpOutOfRange(v)));
-                }
-            }
-            if ty == -1 && code != -1 {
-                return Err(DomainError::Rule(RuleProblem::IcmpCodeWithAllTypes));
-            }
-            Ok((Some(ty as i32), Some(code as i32)))
-        }
-        _ => Ok((None, None)),
-    }
-}
-
-/// A rule CIDR (host bits masked).
-fn rule_cidr4(s: &str) -> Result<RulePeer, DomainError> {
-    cidr::parse_v4(s)
-        .map(RulePeer::Cidr4)
-        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
-}
-
-fn rule_cidr6(s: &str) -> Result<RulePeer, DomainError> {
-    cidr::parse_v6(s)
-        .map(RulePeer::Cidr6)
-        .ok_or_else(|| DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned())))
-}
-
-fn prefix_list(s: &str) -> Result<RulePeer, DomainError> {
-    let ok = s.strip_prefix("pl-").is_some_and(|h| {
-        !h.is_empty() && h.len() <= 17 && h.bytes().all(|b| b.is_ascii_hexdigit())
-    });
-    if ok {
-        Ok(RulePeer::PrefixList(s.to_owned()))
-    } else {
-        Err(DomainError::invalid(format!(
-            "The prefix list ID '{s}' is malformed"
-        )))
-    }
-}
-
-/// Characters AWS allows in VPC group names, descriptions and rule descriptions.
-fn check_text(field: Field, value: &str) -> Result<(), DomainError> {
-    const EXTRA: &str = " ._-:/()#,@[]+=&;{}!$*";
-    if value.chars().count() > 255 {
-        return Err(DomainError::TextRefused {
-            field,
-            value: value.to_owned(),
-            problem: TextProblem::TooLong { max: 255 },
-        });
-    }
-    if let Some(c) = value
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || EXTRA.contains(*c)))
-    {
-        return Err(DomainError::TextRefused {
-            field,
-            value: value.to_owned(),
-            problem: TextProblem::Character(c),
-        });
-    }
-    Ok(())
-}
-
-fn check_description(d: &Option<String>) -> Result<(), DomainError> {
-    match d {
-        Some(d) => check_text(Field::RuleDescription, d),
-        None => Ok(()),
-    }
 }
 
 /// Whether two rules grant the same thing; group peers compare by group and account only.
@@ -544,48 +374,58 @@ impl Tx<'_, '_> {
     fn rules_for(
         &self,
         owner: &SecurityGroup,
-        perms: &[Permission],
+        perms: &[RulePermission],
     ) -> Result<Vec<SgRule>, DomainError> {
         let mut out = Vec::new();
         for perm in perms {
-            let (protocol, from_port, to_port) = perm.checked()?;
+            let protocol = perm.protocol.stored();
             let mut push = |peer: RulePeer, description: &Option<String>| {
                 out.push(SgRule {
                     id: String::new(),
                     protocol: protocol.clone(),
-                    from_port,
-                    to_port,
+                    from_port: perm.from_port,
+                    to_port: perm.to_port,
                     peer,
                     description: description.clone().filter(|d| !d.is_empty()),
                 });
             };
             for r in &perm.ipv4 {
-                check_description(&r.description)?;
-                push(rule_cidr4(&r.value)?, &r.description);
+                push(RulePeer::Cidr4(r.value), &r.description);
             }
             for r in &perm.ipv6 {
-                check_description(&r.description)?;
-                push(rule_cidr6(&r.value)?, &r.description);
+                push(RulePeer::Cidr6(r.value), &r.description);
             }
             for r in &perm.prefix_lists {
-                check_description(&r.description)?;
-                push(prefix_list(&r.value)?, &r.description);
+                push(RulePeer::PrefixList(r.value.clone()), &r.description);
             }
             for g in &perm.groups {
-                check_description(&g.description)?;
                 push(self.resolve_pair(owner, g)?, &g.description);
             }
         }
         Ok(out)
     }
 
-    /// AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission × peer) and returns
-    /// them.
+    /// AuthorizeSecurityGroupIngress/Egress from permissions as a request gives them: each is
+    /// parsed ([`Permission::parse`]), then [`Tx::authorize_rules`] runs.
     pub fn authorize_security_group(
         &mut self,
         dir: Direction,
         sel: &GroupSelector,
         perms: &[Permission],
+    ) -> Result<(String, Vec<SgRule>), DomainError> {
+        let perms = parse_all(perms, PermissionUse::Authorize)?;
+        self.authorize_rules(dir, sel, &perms)
+    }
+
+    /// The command behind AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission ×
+    /// peer) and returns the group id and the new rules. After the group is found, group pairs
+    /// are resolved in request order, then duplicates (within the request, then against the
+    /// group) and the rules quota are checked.
+    pub fn authorize_rules(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[RulePermission],
     ) -> Result<(String, Vec<SgRule>), DomainError> {
         if perms.is_empty() {
             return Err(DomainError::Missing(Field::Permissions));
@@ -624,13 +464,25 @@ impl Tx<'_, '_> {
         Ok((group.id, rules))
     }
 
-    /// RevokeSecurityGroupIngress/Egress by permission. What matches no rule is reported in
-    /// [`RevokeOutcome::unknown`].
+    /// RevokeSecurityGroupIngress/Egress by permissions as a request gives them: each is parsed
+    /// ([`Permission::parse`]), then [`Tx::revoke_matching`] runs.
     pub fn revoke_security_group(
         &mut self,
         dir: Direction,
         sel: &GroupSelector,
         perms: &[Permission],
+    ) -> Result<(String, RevokeOutcome), DomainError> {
+        let perms = parse_all(perms, PermissionUse::Revoke)?;
+        self.revoke_matching(dir, sel, &perms)
+    }
+
+    /// The command behind RevokeSecurityGroupIngress/Egress by permission. What matches no rule
+    /// is reported in [`RevokeOutcome::unknown`] (protocol normalised, ranges as given).
+    pub fn revoke_matching(
+        &mut self,
+        dir: Direction,
+        sel: &GroupSelector,
+        perms: &[RulePermission],
     ) -> Result<(String, RevokeOutcome), DomainError> {
         if perms.is_empty() {
             return Err(DomainError::Missing(Field::Permissions));
@@ -640,7 +492,8 @@ impl Tx<'_, '_> {
         let mut removed: BTreeSet<String> = BTreeSet::new();
         let mut out = RevokeOutcome::default();
         for perm in perms {
-            let (protocol, from_port, to_port) = perm.checked()?;
+            let protocol = perm.protocol.stored();
+            let (from_port, to_port) = (perm.from_port, perm.to_port);
             let mut unknown = Permission {
                 protocol: protocol.clone(),
                 from_port: from_port.map(i64::from),
@@ -665,21 +518,18 @@ impl Tx<'_, '_> {
                 }
             };
             for r in &perm.ipv4 {
-                let peer = rule_cidr4(&r.value)?;
-                if !take(&|p| *p == peer) {
-                    unknown.ipv4.push(r.clone());
+                if !take(&|p| *p == RulePeer::Cidr4(r.value)) {
+                    unknown.ipv4.push(r.text());
                 }
             }
             for r in &perm.ipv6 {
-                let peer = rule_cidr6(&r.value)?;
-                if !take(&|p| *p == peer) {
-                    unknown.ipv6.push(r.clone());
+                if !take(&|p| *p == RulePeer::Cidr6(r.value)) {
+                    unknown.ipv6.push(r.text());
                 }
             }
             for r in &perm.prefix_lists {
-                let peer = RulePeer::PrefixList(r.value.clone());
-                if !take(&|p| *p == peer) {
-                    unknown.prefix_lists.push(r.clone());
+                if !take(&|p| matches!(p, RulePeer::PrefixList(l) if *l == r.value)) {
+                    unknown.prefix_lists.push(r.text());
                 }
             }
             for pair in &perm.groups {
@@ -758,7 +608,14 @@ impl Tx<'_, '_> {
     }
 }
 
+mod permission;
 mod references;
+
+use permission::check_text;
+pub use permission::{
+    normalize_protocol, parse_all, parse_protocol, GroupPair, Permission, PermissionUse, Range,
+    RulePermission, RuleProtocol, RuleRange,
+};
 
 pub use references::{GroupReference, SecurityGroupReference, StaleGroup};
 

@@ -110,7 +110,7 @@ pub struct Tagged<'a> {
 }
 
 /// What DeleteTags removes from one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TagRemoval {
     /// The key.
     pub key: String,
@@ -180,15 +180,38 @@ impl Tx<'_, '_> {
             return Err(DomainError::Missing(Field::Tags));
         }
         let tags = check_request_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        self.set_tags(ids, tags)
+    }
+
+    /// The command behind CreateTags: adds or overwrites `tags` (already checked by
+    /// [`check_request_tags`] at the edge) on every resource in `ids`, or on none. Every
+    /// resource is found and its quota checked before any is changed; the last resource takes
+    /// the tags by move, so a one-resource request copies no tag.
+    pub fn set_tags(&mut self, ids: &[String], tags: Tags) -> Result<(), DomainError> {
+        if ids.is_empty() {
+            return Err(DomainError::Missing(Field::TaggedResources));
+        }
+        if tags.is_empty() {
+            return Err(DomainError::Missing(Field::Tags));
+        }
         for id in ids {
             let current = self.tags_of(id)?;
             self.check_tag_count(current, &tags, Some(id))?;
         }
-        for id in ids {
+        let Some((last, rest)) = ids.split_last() else {
+            return Ok(());
+        };
+        for id in rest {
             let t = self.tags_mut(id)?;
             for (k, v) in &tags {
                 t.insert(k.clone(), v.clone());
             }
+        }
+        let t = self.tags_mut(last)?;
+        if t.is_empty() {
+            *t = tags;
+        } else {
+            t.extend(tags);
         }
         Ok(())
     }

@@ -8,25 +8,65 @@
 //! `ClientToken` of CreateNetworkAcl is echoed, not used for idempotency.
 
 use vpcpeer_model::aws::acl::{
-    check_port_order, check_rule_number, ordered_entries, AclEntryInput, AclProtocol,
+    check_rule_number, ordered_entries, AclEntryInput, AclEntryProblem, AclEntryRequest,
+    AclProtocol,
 };
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::cidr;
-use vpcpeer_model::{AclAction, AclEntry, Destination, DomainError, Field, NetworkAcl, Tx};
+use vpcpeer_model::{AclAction, AclEntry, Destination, Field, NetworkAcl, Tx};
 
-use super::{domain, explicit, ok_return, Handler};
+use super::{change, explicit, render_done, render_named_id, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateNetworkAcl" => create_network_acl,
-        "DeleteNetworkAcl" => delete_network_acl,
-        "DescribeNetworkAcls" => describe_network_acls,
-        "CreateNetworkAclEntry" => create_network_acl_entry,
-        "ReplaceNetworkAclEntry" => replace_network_acl_entry,
-        "DeleteNetworkAclEntry" => delete_network_acl_entry,
-        "ReplaceNetworkAclAssociation" => replace_network_acl_association,
+/// The network ACL actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateNetworkAcl" => change(
+            |p| {
+                Ok(Command::CreateNetworkAcl {
+                    vpc_id: required_id(p, "VpcId")?,
+                    tags: p.spec_tags_of("network-acl")?,
+                    client_token: p.get("ClientToken").map(str::to_owned),
+                })
+            },
+            render_created,
+        ),
+        "DeleteNetworkAcl" => change(
+            |p| {
+                let id = required_id(p, "NetworkAclId")?;
+                Ok(Command::DeleteNetworkAcl { id })
+            },
+            render_done,
+        ),
+        "DescribeNetworkAcls" => Action::Read(describe_network_acls),
+        "CreateNetworkAclEntry" => change(
+            |p| Ok(Command::CreateNetworkAclEntry(entry_request(p)?)),
+            render_done,
+        ),
+        "ReplaceNetworkAclEntry" => change(
+            |p| Ok(Command::ReplaceNetworkAclEntry(entry_request(p)?)),
+            render_done,
+        ),
+        "DeleteNetworkAclEntry" => change(
+            |p| {
+                Ok(Command::DeleteNetworkAclEntry {
+                    acl_id: required_id(p, "NetworkAclId")?,
+                    rule_number: required_int(p, "RuleNumber")?,
+                    egress: required_bool(p, "Egress")?,
+                })
+            },
+            render_done,
+        ),
+        "ReplaceNetworkAclAssociation" => change(
+            |p| {
+                Ok(Command::ReplaceNetworkAclAssociation {
+                    association_id: required_id(p, "AssociationId")?,
+                    acl_id: required_id(p, "NetworkAclId")?,
+                })
+            },
+            |_, o, x| render_named_id(o, x, "newAssociationId"),
+        ),
         _ => return None,
     })
 }
@@ -144,22 +184,17 @@ fn write_acl(x: &mut Xml, a: &NetworkAcl) {
         .leaf("ownerId", &a.scope.account);
 }
 
-fn create_network_acl(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let vpc_id = p.required("VpcId")?;
-    let tags = p.tag_specs(tx, "network-acl")?;
-    let id = domain(tx.create_network_acl(vpc_id, tags))?;
-    let a = domain(tx.owned::<NetworkAcl>(&id))?;
-    x.node("networkAcl", |x| write_acl(x, a));
-    x.opt_leaf("clientToken", p.get("ClientToken"));
-    Ok(())
+fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::AclCreated { id, client_token } = outcome else {
+        return unexpected(&outcome, x);
+    };
+    if let Ok(a) = tx.owned::<NetworkAcl>(&id) {
+        x.node("networkAcl", |x| write_acl(x, a));
+    }
+    x.opt_leaf("clientToken", client_token);
 }
 
-fn delete_network_acl(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    domain(tx.delete_network_acl(p.required("NetworkAclId")?))?;
-    ok_return(x)
-}
-
-fn describe_network_acls(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_network_acls(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 100)?;
     let ids = p.list("NetworkAclId");
@@ -218,7 +253,7 @@ fn entry_text(p: &Params) -> Result<EntryText<'_>, Ec2Error> {
 }
 
 /// An ACL entry protocol: `-1`/`all`, a name (`tcp`, `udp`, `icmp`, `icmpv6`) or a number 0–255.
-pub(crate) fn parse_acl_protocol(p: &str) -> Result<AclProtocol, Ec2Error> {
+fn acl_protocol(p: &str) -> Result<AclProtocol, AclEntryProblem> {
     let lower = p.trim().to_ascii_lowercase();
     let named = match lower.as_str() {
         "-1" | "all" => Some(AclProtocol::All),
@@ -237,20 +272,22 @@ pub(crate) fn parse_acl_protocol(p: &str) -> Result<AclProtocol, Ec2Error> {
     }
 }
 
-fn invalid(field: Field, value: &str) -> Ec2Error {
-    Ec2Error::from(DomainError::Invalid {
+fn invalid(field: Field, value: &str) -> AclEntryProblem {
+    AclEntryProblem::Invalid {
         field,
         value: value.to_owned(),
-    })
+    }
 }
 
-/// Parses an entry request, refusing bad values in the order EC2 (and this emulator before the
+/// Parses an entry's values, refusing bad ones in the order EC2 (and this emulator before the
 /// face parsed them) checks them: the rule number, the protocol, the action, the blocks, then
 /// the ports (TCP, UDP) or ICMP type and code (ICMP, ICMPv6). Ports and ICMP values of other
 /// protocols are ignored, unchecked.
-fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, Ec2Error> {
-    check_rule_number(t.rule_number)?;
-    let protocol = parse_acl_protocol(t.protocol)?;
+fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, AclEntryProblem> {
+    if check_rule_number(t.rule_number).is_err() {
+        return Err(invalid(Field::AclRuleNumber, &t.rule_number.to_string()));
+    }
+    let protocol = acl_protocol(t.protocol)?;
     let action = match t.action.to_ascii_lowercase().as_str() {
         "allow" => AclAction::Allow,
         "deny" => AclAction::Deny,
@@ -263,28 +300,18 @@ fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, Ec2Error> {
         (None, Some(c)) => {
             Destination::V6(cidr::parse_v6(c).ok_or_else(|| invalid(Field::AclEntryIpv6Block, c))?)
         }
-        (Some(_), Some(_)) => {
-            return Err(Ec2Error::new(
-                "InvalidParameterCombination",
-                "Only one of CidrBlock and Ipv6CidrBlock may be specified.",
-            ))
-        }
-        (None, None) => return Err(DomainError::Missing(Field::AclEntryBlock).into()),
+        (Some(_), Some(_)) => return Err(AclEntryProblem::BothBlocks),
+        (None, None) => return Err(AclEntryProblem::Missing(Field::AclEntryBlock)),
     };
     let mut port_range = None;
     let mut icmp = None;
     if protocol.has_ports() {
         if let (Some(from), Some(to)) = (t.port_from, t.port_to) {
-            let port = |v: i64| {
-                u16::try_from(v).map_err(|_| {
-                    Ec2Error::new(
-                        "InvalidParameterValue",
-                        format!("Value ({v}) for parameter portRange is invalid. Ports must be in the range 0-65535."),
-                    )
-                })
-            };
+            let port = |v: i64| u16::try_from(v).map_err(|_| AclEntryProblem::PortOutOfRange(v));
             let (from, to) = (port(from)?, port(to)?);
-            check_port_order(from, to)?;
+            if from > to {
+                return Err(invalid(Field::AclPortRange, &format!("{from}-{to}")));
+            }
             port_range = Some((from, to));
         }
     } else if protocol.has_icmp() {
@@ -310,42 +337,16 @@ fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, Ec2Error> {
     })
 }
 
-/// Reads and parses an entry request. The ACL is looked up before the values are parsed, so an
-/// unknown ACL is reported ahead of a bad value, as it always was.
-fn entry_input(tx: &Tx<'_, '_>, p: &Params) -> Result<AclEntryInput, Ec2Error> {
+/// Reads and parses an entry request. A refused value travels in the command, which reports it
+/// only once the ACL is found: an unknown ACL is reported ahead of a bad value, as it always
+/// was (EC2's order is unverified).
+fn entry_request(p: &Params) -> Result<AclEntryRequest, Ec2Error> {
     let text = entry_text(p)?;
-    domain(tx.owned::<NetworkAcl>(text.acl_id))?;
-    parse_entry(&text)
-}
-
-fn create_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = entry_input(tx, p)?;
-    domain(tx.create_network_acl_entry(&input))?;
-    ok_return(x)
-}
-
-fn replace_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = entry_input(tx, p)?;
-    domain(tx.replace_network_acl_entry(&input))?;
-    ok_return(x)
-}
-
-fn delete_network_acl_entry(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let acl_id = p.required("NetworkAclId")?;
-    let n = required_int(p, "RuleNumber")?;
-    let egress = required_bool(p, "Egress")?;
-    domain(tx.delete_network_acl_entry(acl_id, n, egress))?;
-    ok_return(x)
-}
-
-fn replace_network_acl_association(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
-    let assoc = p.required("AssociationId")?;
-    let acl = p.required("NetworkAclId")?;
-    let id = domain(tx.replace_network_acl_association(assoc, acl))?;
-    x.leaf("newAssociationId", id);
-    Ok(())
+    Ok(match parse_entry(&text) {
+        Ok(input) => AclEntryRequest::Parsed(input),
+        Err(problem) => AclEntryRequest::Refused {
+            acl_id: text.acl_id.to_owned(),
+            problem,
+        },
+    })
 }

@@ -12,6 +12,7 @@
 //! `AdditionalAccounts` are not supported (ignored).
 
 use vpcpeer_model::aws::insights::{CreatePath, NewAnalysis};
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
     AnalysisStatus, ComponentRecord, ExplanationRecord, HeaderRecord, NetworkInsightsAnalysis,
     NetworkInsightsPath, PathComponentRecord, RouteOrigin, RouteTarget, RulePeer, RuleRecord, Tx,
@@ -22,20 +23,33 @@ use vpcpeer_reach::{
     RuleRef, Snapshot,
 };
 
-use super::{domain, explicit, Handler};
+use super::{change, domain, explicit, render_named_id, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateNetworkInsightsPath" => create_path,
-        "DescribeNetworkInsightsPaths" => describe_paths,
-        "DeleteNetworkInsightsPath" => delete_path,
-        "StartNetworkInsightsAnalysis" => start_analysis,
-        "DescribeNetworkInsightsAnalyses" => describe_analyses,
-        "DeleteNetworkInsightsAnalysis" => delete_analysis,
+/// The network insights actions. StartNetworkInsightsAnalysis stays a legacy change: it runs
+/// the reach engine, which the model cannot call (the engine depends on the model).
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateNetworkInsightsPath" => change(parse_create_path, render_created),
+        "DeleteNetworkInsightsPath" => change(
+            |p| {
+                let id = required_id(p, "NetworkInsightsPathId")?;
+                Ok(Command::DeleteInsightsPath { id })
+            },
+            |_, o, x| render_named_id(o, x, "networkInsightsPathId"),
+        ),
+        "DeleteNetworkInsightsAnalysis" => change(
+            |p| {
+                let id = required_id(p, "NetworkInsightsAnalysisId")?;
+                Ok(Command::DeleteInsightsAnalysis { id })
+            },
+            |_, o, x| render_named_id(o, x, "networkInsightsAnalysisId"),
+        ),
+        "StartNetworkInsightsAnalysis" => Action::Legacy(start_analysis),
+        "DescribeNetworkInsightsPaths" => Action::Read(describe_paths),
+        "DescribeNetworkInsightsAnalyses" => Action::Read(describe_analyses),
         _ => return None,
     })
 }
@@ -129,23 +143,31 @@ fn render_path(x: &mut Xml, n: &NetworkInsightsPath, world: &World) {
         .tags(&n.tags);
 }
 
-fn create_path(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let input = CreatePath {
-        source: p.string("Source"),
-        destination: p.string("Destination").filter(|s| !s.is_empty()),
-        source_ip: p.string("SourceIp").filter(|s| !s.is_empty()),
-        destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
-        protocol: p.string("Protocol"),
-        destination_port: p.int("DestinationPort")?,
-        tags: p.tag_specs(tx, "network-insights-path")?,
+fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::PathCreated(id) = outcome else {
+        return unexpected(&outcome, x);
     };
-    let id = domain(tx.create_insights_path(input))?;
-    let n = tx.get::<NetworkInsightsPath>(&id).expect("just created");
-    x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
-    Ok(())
+    if let Some(n) = tx.get::<NetworkInsightsPath>(&id) {
+        x.node("networkInsightsPath", |x| render_path(x, n, tx.world()));
+    }
 }
 
-fn describe_paths(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn parse_create_path(p: &Params) -> Result<Command, Ec2Error> {
+    Ok(Command::CreateInsightsPath(
+        CreatePath {
+            source: p.string("Source"),
+            destination: p.string("Destination").filter(|s| !s.is_empty()),
+            source_ip: p.string("SourceIp").filter(|s| !s.is_empty()),
+            destination_ip: p.string("DestinationIp").filter(|s| !s.is_empty()),
+            protocol: p.string("Protocol"),
+            destination_port: p.int("DestinationPort")?,
+            tags: p.spec_tags_of("network-insights-path")?,
+        }
+        .parse()?,
+    ))
+}
+
+fn describe_paths(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, PATH_FILTERS)?;
     let (limit, token) = filter::paging(p, 1, 100)?;
     let ids = p.list("NetworkInsightsPathId");
@@ -164,20 +186,6 @@ fn describe_paths(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
         render_path(x, n, world)
     });
     x.opt_leaf("nextToken", next);
-    Ok(())
-}
-
-fn delete_path(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NetworkInsightsPathId")?;
-    domain(tx.delete_insights_path(id))?;
-    x.leaf("networkInsightsPathId", id);
-    Ok(())
-}
-
-fn delete_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NetworkInsightsAnalysisId")?;
-    domain(tx.delete_insights_analysis(id))?;
-    x.leaf("networkInsightsAnalysisId", id);
     Ok(())
 }
 
@@ -206,64 +214,60 @@ fn kind_name(k: ComponentKind) -> &'static str {
 /// Owner account, VPC and subnet of a component, looked up in the world.
 fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option<String>) {
     let id = c.id.as_str();
-    match c.kind {
-        ComponentKind::Instance => w.instances.get(id).map_or((None, None, None), |i| {
-            (
-                Some(i.scope.account.clone()),
-                Some(i.vpc_id.clone()),
-                Some(i.subnet_id.clone()),
-            )
-        }),
-        ComponentKind::NetworkInterface => {
-            w.network_interfaces
-                .get(id)
-                .map_or((None, None, None), |e| {
-                    (
-                        Some(e.scope.account.clone()),
-                        Some(e.vpc_id.clone()),
-                        Some(e.subnet_id.clone()),
-                    )
-                })
-        }
-        ComponentKind::SecurityGroup => w.security_groups.get(id).map_or((None, None, None), |g| {
-            (Some(g.scope.account.clone()), Some(g.vpc_id.clone()), None)
-        }),
-        ComponentKind::NetworkAcl => w.network_acls.get(id).map_or((None, None, None), |a| {
-            (Some(a.scope.account.clone()), Some(a.vpc_id.clone()), None)
-        }),
-        ComponentKind::RouteTable => w.route_tables.get(id).map_or((None, None, None), |t| {
-            (Some(t.scope.account.clone()), Some(t.vpc_id.clone()), None)
-        }),
-        ComponentKind::PeeringConnection => w.peerings.get(id).map_or((None, None, None), |p| {
-            (Some(p.requester.scope.account.clone()), None, None)
-        }),
-        ComponentKind::InternetGateway => {
-            w.internet_gateways.get(id).map_or((None, None, None), |g| {
-                (Some(g.scope.account.clone()), g.attached_vpc.clone(), None)
-            })
-        }
-        ComponentKind::NatGateway => w.nat_gateways.get(id).map_or((None, None, None), |n| {
-            (
-                Some(n.scope.account.clone()),
-                Some(n.vpc_id.clone()),
-                Some(n.subnet_id.clone()),
-            )
-        }),
-        ComponentKind::Vpc => w.vpcs.get(id).map_or((None, None, None), |v| {
-            (Some(v.scope.account.clone()), Some(v.id.clone()), None)
-        }),
-        ComponentKind::Subnet => w.subnets.get(id).map_or((None, None, None), |s| {
-            (
-                Some(s.scope.account.clone()),
-                Some(s.vpc_id.clone()),
-                Some(s.id.clone()),
-            )
-        }),
+    let at = |account: &str, vpc: Option<&str>, subnet: Option<&str>| {
+        (
+            Some(account.to_owned()),
+            vpc.map(str::to_owned),
+            subnet.map(str::to_owned),
+        )
+    };
+    let found = match c.kind {
+        ComponentKind::Instance => w
+            .instances
+            .get(id)
+            .map(|i| at(&i.scope.account, Some(&i.vpc_id), Some(&i.subnet_id))),
+        ComponentKind::NetworkInterface => w
+            .network_interfaces
+            .get(id)
+            .map(|e| at(&e.scope.account, Some(&e.vpc_id), Some(&e.subnet_id))),
+        ComponentKind::SecurityGroup => w
+            .security_groups
+            .get(id)
+            .map(|g| at(&g.scope.account, Some(&g.vpc_id), None)),
+        ComponentKind::NetworkAcl => w
+            .network_acls
+            .get(id)
+            .map(|a| at(&a.scope.account, Some(&a.vpc_id), None)),
+        ComponentKind::RouteTable => w
+            .route_tables
+            .get(id)
+            .map(|t| at(&t.scope.account, Some(&t.vpc_id), None)),
+        ComponentKind::PeeringConnection => w
+            .peerings
+            .get(id)
+            .map(|p| at(&p.requester.scope.account, None, None)),
+        ComponentKind::InternetGateway => w
+            .internet_gateways
+            .get(id)
+            .map(|g| at(&g.scope.account, g.attached_vpc.as_deref(), None)),
+        ComponentKind::NatGateway => w
+            .nat_gateways
+            .get(id)
+            .map(|n| at(&n.scope.account, Some(&n.vpc_id), Some(&n.subnet_id))),
+        ComponentKind::Vpc => w
+            .vpcs
+            .get(id)
+            .map(|v| at(&v.scope.account, Some(&v.id), None)),
+        ComponentKind::Subnet => w
+            .subnets
+            .get(id)
+            .map(|s| at(&s.scope.account, Some(&s.vpc_id), Some(&s.id))),
         ComponentKind::Internet
         | ComponentKind::Network
         | ComponentKind::FirewallRule
-        | ComponentKind::NetworkSecurityGroup => (None, None, None),
-    }
+        | ComponentKind::NetworkSecurityGroup => None,
+    };
+    found.unwrap_or((None, None, None))
 }
 
 fn component(w: &World, c: &ComponentRef) -> (ComponentRecord, Option<String>, Option<String>) {
@@ -468,7 +472,7 @@ fn start_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
     Ok(())
 }
 
-fn describe_analyses(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_analyses(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, ANALYSIS_FILTERS)?;
     let (limit, token) = filter::paging(p, 1, 100)?;
     let path_id = p.string("NetworkInsightsPathId");

@@ -16,22 +16,38 @@ use std::net::Ipv4Addr;
 use vpcpeer_model::aws::instance::{
     client_token_of, NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH,
 };
-use vpcpeer_model::{Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx};
+use vpcpeer_model::aws::tags::check_request_tags;
+use vpcpeer_model::aws::{Command, Outcome};
+use vpcpeer_model::{
+    DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx,
+};
 
-use super::{domain, explicit, ok_return, Handler};
+use super::{change, explicit, render_done, required_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::params::untaggable;
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "RunInstances" => run_instances,
-        "DescribeInstances" => describe_instances,
-        "TerminateInstances" => terminate_instances,
-        "DescribeNetworkInterfaces" => describe_network_interfaces,
-        "DeleteNetworkInterface" => delete_network_interface,
+/// The instance and network interface actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "RunInstances" => change(parse_run, render_run),
+        "TerminateInstances" => change(
+            |p| {
+                let ids = p.list("InstanceId");
+                Ok(Command::TerminateInstances { ids })
+            },
+            render_terminated,
+        ),
+        "DeleteNetworkInterface" => change(
+            |p| {
+                let id = required_id(p, "NetworkInterfaceId")?;
+                Ok(Command::DeleteNetworkInterface { id })
+            },
+            render_done,
+        ),
+        "DescribeInstances" => Action::Read(describe_instances),
+        "DescribeNetworkInterfaces" => Action::Read(describe_network_interfaces),
         _ => return None,
     })
 }
@@ -206,9 +222,10 @@ fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
     })
 }
 
-/// Tags of `TagSpecification.N` for instances and for interfaces, each set validated as
-/// CreateTags validates ([`Tx::new_resource_tags`]); other types are refused.
-fn launch_tags(tx: &Tx<'_, '_>, p: &Params) -> Result<(Tags, Tags), Ec2Error> {
+/// Tags of `TagSpecification.N` for instances and for interfaces, each set checked as CreateTags
+/// checks them ([`check_request_tags`]; the quota when the command runs); other types are
+/// refused.
+fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
     let mut instance = Vec::new();
     let mut eni = Vec::new();
     for spec in p.structs("TagSpecification") {
@@ -221,7 +238,7 @@ fn launch_tags(tx: &Tx<'_, '_>, p: &Params) -> Result<(Tags, Tags), Ec2Error> {
         spec.spec_tags(target)?;
     }
     let valid = |pairs: &[(String, String)]| {
-        domain(tx.new_resource_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+        check_request_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     };
     Ok((valid(&instance)?, valid(&eni)?))
 }
@@ -240,7 +257,11 @@ fn check_image(id: &str) -> Result<(), Ec2Error> {
     }
 }
 
-fn run_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+/// RunInstances, checked in this order before the world is read: the counts, the image, the
+/// interfaces, the group/subnet combination, unsupported parameters, the tag specifications and
+/// the private address. The tag quota, subnets, groups and addresses are checked when the
+/// command runs.
+fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
     let min_count = count(p, "MinCount")?;
     let max_count = count(p, "MaxCount")?;
     if min_count > MAX_INSTANCES_PER_LAUNCH {
@@ -271,7 +292,7 @@ fn run_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
             return Err(unsupported(name));
         }
     }
-    let (instance_tags, eni_tags) = launch_tags(tx, p)?;
+    let (instance_tags, eni_tags) = launch_tags(p)?;
     let input = RunInstances {
         min_count,
         max_count,
@@ -285,7 +306,13 @@ fn run_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
         eni_tags,
         client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
     };
-    let launch = domain(tx.run_instances(input))?;
+    Ok(Command::RunInstances(Box::new(input)))
+}
+
+fn render_run(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::Launched(launch) = outcome else {
+        return unexpected(&outcome, x);
+    };
     let instances: Vec<&Instance> = launch
         .instance_ids
         .iter()
@@ -303,7 +330,6 @@ fn run_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2
         };
         instance_item(tx, x, i, shown);
     });
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,7 +551,27 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
     }
 }
 
-fn describe_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+/// What a describe lists: every item `all` gives, or the requested `ids` (each must exist), in
+/// id order without repeats, kept by `keep`.
+fn listed<'a, T>(
+    ids: &[String],
+    all: impl FnOnce() -> Vec<&'a T>,
+    one: impl Fn(&str) -> Result<&'a T, DomainError>,
+    id: fn(&T) -> &str,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Vec<&'a T>, Ec2Error> {
+    let mut items = if ids.is_empty() {
+        all()
+    } else {
+        explicit(ids, one)?
+    };
+    items.sort_by(|a, b| id(a).cmp(id(b)));
+    items.dedup_by(|a, b| id(a) == id(b));
+    items.retain(|i| keep(i));
+    Ok(items)
+}
+
+fn describe_instances(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, INSTANCE_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("InstanceId");
@@ -535,17 +581,13 @@ fn describe_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<()
             "The parameter instancesSet cannot be used with the parameter maxResults",
         ));
     }
-    let mut items: Vec<&Instance> = if ids.is_empty() {
-        tx.visible_instances().collect()
-    } else {
-        explicit(&ids, |id| tx.visible_instance(id))?
-    };
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    items.dedup_by(|a, b| a.id == b.id);
-    let items: Vec<&Instance> = items
-        .into_iter()
-        .filter(|i| matches(&filters, &i.tags, |n| instance_field(tx, i, n)))
-        .collect();
+    let items = listed(
+        &ids,
+        || tx.visible_instances().collect(),
+        |id| tx.visible_instance(id),
+        |i| &i.id,
+        |i| matches(&filters, &i.tags, |n| instance_field(tx, i, n)),
+    )?;
     let (page, next) = paginate(items, |i| &i.id, limit, token.as_deref());
     // Group the page by reservation, in order of first appearance.
     let mut reservations: Vec<(&str, Vec<&Instance>)> = Vec::new();
@@ -574,15 +616,15 @@ fn describe_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<()
 // ---------------------------------------------------------------------------------------------
 // TerminateInstances
 
-fn terminate_instances(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let ids = p.list("InstanceId");
-    let changes = domain(tx.terminate_instances(&ids))?;
+fn render_terminated(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::InstancesTerminated(changes) = outcome else {
+        return unexpected(&outcome, x);
+    };
     x.list("instancesSet", changes, |x, (id, previous, current)| {
         x.leaf("instanceId", id);
         state_xml(x, "currentState", current);
         state_xml(x, "previousState", previous);
     });
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -636,44 +678,21 @@ fn eni_field(tx: &Tx<'_, '_>, e: &NetworkInterface, name: &str) -> Vec<String> {
     }
 }
 
-fn describe_network_interfaces(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
+fn describe_network_interfaces(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, ENI_FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("NetworkInterfaceId");
-    let mut items: Vec<&NetworkInterface> = if ids.is_empty() {
-        tx.list_owned::<NetworkInterface>().collect()
-    } else {
-        explicit(&ids, |id| tx.network_interface(id))?
-    };
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    items.dedup_by(|a, b| a.id == b.id);
-    let items: Vec<&NetworkInterface> = items
-        .into_iter()
-        .filter(|e| matches(&filters, &e.tags, |n| eni_field(tx, e, n)))
-        .collect();
+    let items = listed(
+        &ids,
+        || tx.list_owned::<NetworkInterface>().collect(),
+        |id| tx.network_interface(id),
+        |e| &e.id,
+        |e| matches(&filters, &e.tags, |n| eni_field(tx, e, n)),
+    )?;
     let (page, next) = paginate(items, |e| &e.id, limit, token.as_deref());
     x.list("networkInterfaceSet", page, |x, e| eni_item(tx, x, e, true));
     x.opt_leaf("nextToken", next);
     Ok(())
-}
-
-fn delete_network_interface(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let id = p.required("NetworkInterfaceId")?;
-    if let Some(a) = domain(tx.network_interface(id))?.attachment.as_ref() {
-        return Err(Ec2Error::new(
-            "InvalidNetworkInterface.InUse",
-            format!(
-                "The network interface '{id}' is currently in use (attached to {}).",
-                a.instance_id
-            ),
-        ));
-    }
-    domain(tx.delete_network_interface(id))?;
-    ok_return(x)
 }
 
 #[cfg(test)]

@@ -178,15 +178,39 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| route::action(action))
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
-        .or_else(|| legacy_handler(action).map(Action::Legacy))
+        .or_else(|| area2_action(action))
 }
 
-fn legacy_handler(action: &str) -> Option<Handler> {
-    security_group::handler(action)
-        .or_else(|| acl::handler(action))
-        .or_else(|| instance::handler(action))
-        .or_else(|| tags::handler(action))
-        .or_else(|| insights::handler(action))
+/// A change action: its parse and its render (area 2's tables, one line an action).
+pub(crate) fn change(parse: Parse, render: Render) -> Action {
+    Action::Change { parse, render }
+}
+
+/// A required parameter, owned (for commands that carry an id).
+pub(crate) fn required_id(p: &Params, name: &str) -> Result<String, Ec2Error> {
+    Ok(p.required(name)?.to_owned())
+}
+
+/// Renders an outcome that names one id as `<tag>id</tag>`.
+pub(crate) fn render_named_id(outcome: Outcome, x: &mut Xml, tag: &str) {
+    match outcome {
+        Outcome::GroupDeleted(id)
+        | Outcome::AclAssociationReplaced(id)
+        | Outcome::PathDeleted(id)
+        | Outcome::AnalysisDeleted(id) => {
+            x.leaf(tag, id);
+        }
+        other => unexpected(&other, x),
+    }
+}
+
+/// Area 2: security groups, network ACLs, instances and interfaces, tags, network insights.
+fn area2_action(action: &str) -> Option<Action> {
+    security_group::action(action)
+        .or_else(|| acl::action(action))
+        .or_else(|| instance::action(action))
+        .or_else(|| tags::action(action))
+        .or_else(|| insights::action(action))
 }
 
 /// Renders an outcome that shows only success: `<return>true</return>`.
@@ -199,12 +223,6 @@ pub(crate) fn render_done(_tx: &Tx<'_, '_>, _outcome: Outcome, x: &mut Xml) {
 pub(crate) fn unexpected(outcome: &Outcome, x: &mut Xml) {
     debug_assert!(false, "unexpected outcome {outcome:?}");
     x.leaf("return", "true");
-}
-
-/// Writes `<return>true</return>`.
-pub(crate) fn ok_return(x: &mut Xml) -> Result<(), Ec2Error> {
-    x.leaf("return", "true");
-    Ok(())
 }
 
 /// Adapts a domain result.

@@ -22,27 +22,51 @@ use std::collections::BTreeSet;
 
 use crate::render::peering_state_name as state_name;
 use vpcpeer_model::aws::security_group::{
-    CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector, Permission, Range,
+    parse_all, CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector,
+    Permission, PermissionUse, Range,
 };
+use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{RulePeer, Scope, SecurityGroup, SgRule, Tags, Tx};
 
-use super::{domain, explicit, Handler};
+use super::{change, domain, explicit, render_named_id, unexpected, Action};
 use crate::filter::{self, matches, paginate, Filter};
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateSecurityGroup" => create_security_group,
-        "DeleteSecurityGroup" => delete_security_group,
-        "AuthorizeSecurityGroupIngress" => authorize_ingress,
-        "AuthorizeSecurityGroupEgress" => authorize_egress,
-        "RevokeSecurityGroupIngress" => revoke_ingress,
-        "RevokeSecurityGroupEgress" => revoke_egress,
-        "DescribeSecurityGroups" => describe_security_groups,
-        "DescribeSecurityGroupRules" => describe_security_group_rules,
-        "DescribeSecurityGroupReferences" => describe_security_group_references,
-        "DescribeStaleSecurityGroups" => describe_stale_security_groups,
+/// The security group actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    use Direction::{Egress, Ingress};
+    Some(match name {
+        "CreateSecurityGroup" => change(parse_create, render_create),
+        "DeleteSecurityGroup" => change(
+            |p| {
+                let group = selector(p, false)?;
+                Ok(Command::DeleteSecurityGroup { group })
+            },
+            |_, o, x| {
+                x.leaf("return", "true");
+                render_named_id(o, x, "groupId");
+            },
+        ),
+        "AuthorizeSecurityGroupIngress" => change(
+            |p| parse_authorize(p, Ingress),
+            |tx, o, x| render_authorized(tx, o, x, Ingress),
+        ),
+        "AuthorizeSecurityGroupEgress" => change(
+            |p| parse_authorize(p, Egress),
+            |tx, o, x| render_authorized(tx, o, x, Egress),
+        ),
+        "RevokeSecurityGroupIngress" => change(
+            |p| parse_revoke(p, Ingress),
+            |_, o, x| render_revoked(o, x, Ingress),
+        ),
+        "RevokeSecurityGroupEgress" => change(
+            |p| parse_revoke(p, Egress),
+            |_, o, x| render_revoked(o, x, Egress),
+        ),
+        "DescribeSecurityGroups" => Action::Read(describe_security_groups),
+        "DescribeSecurityGroupRules" => Action::Read(describe_security_group_rules),
+        "DescribeSecurityGroupReferences" => Action::Read(describe_security_group_references),
+        "DescribeStaleSecurityGroups" => Action::Read(describe_stale_security_groups),
         _ => return None,
     })
 }
@@ -195,6 +219,22 @@ fn grouped(rules: &[&SgRule]) -> Vec<Vec<SgRule>> {
     out
 }
 
+/// The `tag` list of the ranges of one kind among `rules` (`value` picks them): each as `leaf`,
+/// with its description.
+fn write_ranges(
+    x: &mut Xml,
+    tag: &str,
+    leaf: &str,
+    rules: &[SgRule],
+    value: fn(&RulePeer) -> Option<String>,
+) {
+    let items = rules.iter().filter_map(|r| value(&r.peer).map(|v| (v, r)));
+    x.list(tag, items, |x, (v, r)| {
+        x.leaf(leaf, v)
+            .opt_leaf("description", r.description.as_deref());
+    });
+}
+
 /// `ipPermissions`/`ipPermissionsEgress`/`staleIpPermissions…`: items of grouped rules.
 fn write_permissions(
     x: &mut Xml,
@@ -223,37 +263,18 @@ fn write_permissions(
         if stale {
             return;
         }
-        x.list(
-            "ipRanges",
-            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr4(_))),
-            |x, r| {
-                if let RulePeer::Cidr4(c) = &r.peer {
-                    x.leaf("cidrIp", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
-        x.list(
-            "ipv6Ranges",
-            g.iter().filter(|r| matches!(r.peer, RulePeer::Cidr6(_))),
-            |x, r| {
-                if let RulePeer::Cidr6(c) = &r.peer {
-                    x.leaf("cidrIpv6", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
-        x.list(
-            "prefixListIds",
-            g.iter()
-                .filter(|r| matches!(r.peer, RulePeer::PrefixList(_))),
-            |x, r| {
-                if let RulePeer::PrefixList(c) = &r.peer {
-                    x.leaf("prefixListId", c);
-                }
-                x.opt_leaf("description", r.description.as_deref());
-            },
-        );
+        write_ranges(x, "ipRanges", "cidrIp", &g, |p| match p {
+            RulePeer::Cidr4(c) => Some(c.to_string()),
+            _ => None,
+        });
+        write_ranges(x, "ipv6Ranges", "cidrIpv6", &g, |p| match p {
+            RulePeer::Cidr6(c) => Some(c.to_string()),
+            _ => None,
+        });
+        write_ranges(x, "prefixListIds", "prefixListId", &g, |p| match p {
+            RulePeer::PrefixList(l) => Some(l.clone()),
+            _ => None,
+        });
     });
 }
 
@@ -375,64 +396,79 @@ fn write_request_permission(x: &mut Xml, p: &Permission) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Handlers
+// Changes
+//
+// Error order: the parameters are checked before the world is read, as EC2 validates a request
+// before it looks resources up: the group selector, the permissions' own shape (IpProtocol,
+// integer ports, a CidrIp in each range), the tag specifications, then every permission's
+// values (`Permission::parse`: protocol, ports or ICMP type and code, a peer, each range's
+// description and block, prefix list ids). Only then, when the command runs, the tag quota, the
+// group, the referenced groups and peerings, duplicates and the rules quota. Before commands,
+// an unknown group was reported ahead of a bad permission value; a request with both mistakes
+// now gets the value's error (no test or client relied on the old order).
 
-fn create_security_group(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
     let name = p.required("GroupName")?.to_owned();
     let description = p.required("GroupDescription")?.to_owned();
-    let tags = p.tag_specs(tx, "security-group")?;
+    let tags = p.spec_tags_of("security-group")?;
     let Some(vpc_id) = opt(p, "VpcId") else {
         return Err(Ec2Error::new(
             "VPCIdNotSpecified",
             "No default VPC for this user. Specify a VpcId.",
         ));
     };
-    let id = domain(tx.create_security_group(CreateSecurityGroup {
+    Ok(Command::CreateSecurityGroup(CreateSecurityGroup {
         name,
         description,
         vpc_id,
         tags,
-    }))?;
-    let g = domain(tx.owned::<SecurityGroup>(&id))?;
-    x.leaf("return", "true")
-        .leaf("groupId", &g.id)
-        .tags(&g.tags)
-        .leaf("securityGroupArn", arn(&g.scope, "security-group", &g.id));
-    Ok(())
+    }))
 }
 
-fn delete_security_group(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let sel = selector(p, false)?;
-    let id = domain(tx.delete_security_group(&sel))?;
-    x.leaf("return", "true").leaf("groupId", id);
-    Ok(())
-}
-
-fn authorize(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Result<(), Ec2Error> {
-    let egress = dir == Direction::Egress;
-    let sel = selector(p, egress)?;
-    let perms = permissions(p)?;
-    let tags = p.tag_specs(tx, "security-group-rule")?;
-    let (group_id, rules) = domain(tx.authorize_security_group(dir, &sel, &perms))?;
-    let g = domain(tx.owned::<SecurityGroup>(&group_id))?;
+fn render_create(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::GroupCreated(id) = outcome else {
+        return unexpected(&outcome, x);
+    };
     x.leaf("return", "true");
-    x.list("securityGroupRuleSet", &rules, |x, r| {
-        write_rule(x, tx, g, egress, r, &tags)
-    });
-    Ok(())
+    if let Ok(g) = tx.owned::<SecurityGroup>(&id) {
+        x.leaf("groupId", &g.id)
+            .tags(&g.tags)
+            .leaf("securityGroupArn", arn(&g.scope, "security-group", &g.id));
+    }
 }
 
-fn authorize_ingress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    authorize(tx, p, x, Direction::Ingress)
+fn parse_authorize(p: &Params, direction: Direction) -> Result<Command, Ec2Error> {
+    let group = selector(p, direction == Direction::Egress)?;
+    let text = permissions(p)?;
+    let tags = p.spec_tags_of("security-group-rule")?;
+    Ok(Command::AuthorizeSecurityGroup {
+        direction,
+        group,
+        permissions: parse_all(&text, PermissionUse::Authorize)?,
+        tags,
+    })
 }
 
-fn authorize_egress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    authorize(tx, p, x, Direction::Egress)
+fn render_authorized(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml, direction: Direction) {
+    let Outcome::RulesAuthorized {
+        group_id,
+        rules,
+        tags,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    x.leaf("return", "true");
+    if let Ok(g) = tx.owned::<SecurityGroup>(&group_id) {
+        let egress = direction == Direction::Egress;
+        x.list("securityGroupRuleSet", &rules, |x, r| {
+            write_rule(x, tx, g, egress, r, &tags)
+        });
+    }
 }
 
-fn revoke(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Result<(), Ec2Error> {
-    let egress = dir == Direction::Egress;
-    let sel = selector(p, egress)?;
+fn parse_revoke(p: &Params, direction: Direction) -> Result<Command, Ec2Error> {
+    let group = selector(p, direction == Direction::Egress)?;
     let rule_ids = p.list("SecurityGroupRuleId");
     if !rule_ids.is_empty() {
         if !p.structs("IpPermissions").is_empty() {
@@ -441,34 +477,41 @@ fn revoke(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml, dir: Direction) -> Resul
                 "The parameters SecurityGroupRuleIds and IpPermissions cannot be used together.",
             ));
         }
-        let (group_id, revoked) = domain(tx.revoke_security_group_rules(dir, &sel, &rule_ids))?;
-        x.leaf("return", "true");
-        x.list("revokedSecurityGroupRuleSet", &revoked, |x, r| {
-            write_revoked(x, &group_id, egress, r)
+        return Ok(Command::RevokeSecurityGroupRules {
+            direction,
+            group,
+            rule_ids,
         });
-        return Ok(());
     }
-    let perms = permissions(p)?;
-    let (group_id, out) = domain(tx.revoke_security_group(dir, &sel, &perms))?;
+    let text = permissions(p)?;
+    Ok(Command::RevokeSecurityGroup {
+        direction,
+        group,
+        permissions: parse_all(&text, PermissionUse::Revoke)?,
+    })
+}
+
+fn render_revoked(outcome: Outcome, x: &mut Xml, direction: Direction) {
+    let Outcome::RulesRevoked {
+        group_id,
+        revoked,
+        unknown,
+    } = outcome
+    else {
+        return unexpected(&outcome, x);
+    };
+    let egress = direction == Direction::Egress;
     x.leaf("return", "true");
-    if !out.unknown.is_empty() {
-        x.list("unknownIpPermissionSet", &out.unknown, |x, perm| {
-            write_request_permission(x, perm)
-        });
+    if !unknown.is_empty() {
+        x.list("unknownIpPermissionSet", &unknown, write_request_permission);
     }
-    x.list("revokedSecurityGroupRuleSet", &out.revoked, |x, r| {
+    x.list("revokedSecurityGroupRuleSet", &revoked, |x, r| {
         write_revoked(x, &group_id, egress, r)
     });
-    Ok(())
 }
 
-fn revoke_ingress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    revoke(tx, p, x, Direction::Ingress)
-}
-
-fn revoke_egress(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    revoke(tx, p, x, Direction::Egress)
-}
+// ---------------------------------------------------------------------------------------------
+// Reads
 
 const PERMISSION_FILTERS: [&str; 9] = [
     "cidr",
@@ -537,7 +580,7 @@ fn group_field(tx: &Tx<'_, '_>, g: &SecurityGroup, name: &str) -> Vec<String> {
     }
 }
 
-fn describe_security_groups(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_security_groups(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = group_filters(p)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("GroupId");
@@ -577,11 +620,7 @@ fn describe_security_groups(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Res
     Ok(())
 }
 
-fn describe_security_group_rules(
-    tx: &mut Tx<'_, '_>,
-    p: &Params,
-    x: &mut Xml,
-) -> Result<(), Ec2Error> {
+fn describe_security_group_rules(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, &["group-id", "security-group-rule-id"])?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("SecurityGroupRuleId");
@@ -619,7 +658,7 @@ fn describe_security_group_rules(
 }
 
 fn describe_security_group_references(
-    tx: &mut Tx<'_, '_>,
+    tx: &Tx<'_, '_>,
     p: &Params,
     x: &mut Xml,
 ) -> Result<(), Ec2Error> {
@@ -637,7 +676,7 @@ fn describe_security_group_references(
 }
 
 fn describe_stale_security_groups(
-    tx: &mut Tx<'_, '_>,
+    tx: &Tx<'_, '_>,
     p: &Params,
     x: &mut Xml,
 ) -> Result<(), Ec2Error> {

@@ -4,19 +4,20 @@
 //! key; its `NextToken` is the hex form of the last item's `<resource id> <key>` (opaque to
 //! clients, and ordered like the items).
 
-use vpcpeer_model::aws::tags::TagRemoval;
+use vpcpeer_model::aws::tags::{check_request_tags, TagRemoval};
+use vpcpeer_model::aws::Command;
 use vpcpeer_model::{Kind, Tx};
 
-use super::{domain, ok_return, Handler};
+use super::{change, render_done, Action};
 use crate::filter::{self, matches, paginate};
 use crate::{Ec2Error, Params, Xml};
 
-/// The handler of `action` if this module serves it.
-pub(super) fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateTags" => create_tags,
-        "DeleteTags" => delete_tags,
-        "DescribeTags" => describe_tags,
+/// The tag actions.
+pub(super) fn action(name: &str) -> Option<Action> {
+    Some(match name {
+        "CreateTags" => change(parse_create, render_done),
+        "DeleteTags" => change(parse_delete, render_done),
+        "DescribeTags" => Action::Read(describe_tags),
         _ => return None,
     })
 }
@@ -48,19 +49,21 @@ fn resource_ids(p: &Params) -> Result<Vec<String>, Ec2Error> {
     Ok(ids)
 }
 
-fn create_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let ids = resource_ids(p)?;
-    let mut tags = Vec::new();
-    p.spec_tags(&mut tags)?;
-    if tags.is_empty() {
+/// CreateTags: `ResourceId.N` (required), then `Tag.N` (required), each tag checked and no key
+/// twice ([`check_request_tags`]); the resources and the quota are checked when applied.
+fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
+    let resource_ids = resource_ids(p)?;
+    let mut pairs = Vec::new();
+    p.spec_tags(&mut pairs)?;
+    if pairs.is_empty() {
         return Err(Ec2Error::missing("Tag"));
     }
-    domain(tx.create_tags(&ids, &tags))?;
-    ok_return(x)
+    let tags = check_request_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    Ok(Command::CreateTags { resource_ids, tags })
 }
 
-fn delete_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let ids = resource_ids(p)?;
+fn parse_delete(p: &Params) -> Result<Command, Ec2Error> {
+    let resource_ids = resource_ids(p)?;
     let mut tags = Vec::new();
     for t in p.structs("Tag") {
         let key = t.get("Key").ok_or_else(|| Ec2Error::missing("Tag.N.Key"))?;
@@ -69,8 +72,7 @@ fn delete_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
             value: t.string("Value"),
         });
     }
-    domain(tx.delete_tags(&ids, &tags))?;
-    ok_return(x)
+    Ok(Command::DeleteTags { resource_ids, tags })
 }
 
 fn hex(s: &str) -> String {
@@ -86,7 +88,7 @@ struct Item<'a> {
     sort: String,
 }
 
-fn describe_tags(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+fn describe_tags(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, FILTERS)?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let resources = tx.tagged_resources();

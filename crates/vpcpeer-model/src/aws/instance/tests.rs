@@ -532,7 +532,7 @@ fn delete_network_interface_table() {
             .unwrap_err();
         assert_eq!(code(&e), want, "{id}");
     }
-    assert!(matches!(attached, DomainError::IncorrectState(_)));
+    assert!(matches!(attached, DomainError::InterfaceInUse { .. }));
     let foreign = env
         .run_as("222222222222", |tx| tx.delete_network_interface(&eni))
         .unwrap_err();

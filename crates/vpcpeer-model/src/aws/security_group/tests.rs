@@ -1,6 +1,7 @@
 //! Table tests of security groups: creation rules, permissions, peer references and staleness.
 
 use super::*;
+use crate::aws::error::RuleProblem;
 use crate::testkit::{a, b, TestEnv, A, B};
 use crate::{NetworkInterface, Scope};
 
