@@ -49,7 +49,7 @@ pub fn replay(
     world: &mut World,
     limits: &Limits,
     log: impl IntoIterator<Item = (Scope, Timestamp, Vec<String>, Command)>,
-) -> Result<(), (usize, CommandError)> {
+) -> Result<(), (usize, Box<CommandError>)> {
     for (i, (scope, now, ids, command)) in log.into_iter().enumerate() {
         let mut ids = ScriptedIds::new(ids);
         let ctx = Ctx {
@@ -65,7 +65,7 @@ pub fn replay(
             }
             Err(e) => {
                 tx.rollback();
-                return Err((i, e));
+                return Err((i, Box::new(e)));
             }
         }
     }
