@@ -135,7 +135,11 @@ fn the_azure_model_spells_no_arm_code_or_type() {
             }
         }
     }
-    assert!(found.is_empty(), "ARM spelling in the model:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "ARM spelling in the model:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
