@@ -218,26 +218,13 @@ async fn aws_query(
             let mut x = Xml::new();
             read(tx, &params, &mut x).map(|()| x.finish())
         })),
-        Action::Change { parse, render } => match parse(&params) {
-            Err(e) => Ok(Err(e)),
-            Ok(command) => st
-                .emulator
-                .execute(scope, dry_run, command, |tx, outcome| {
-                    let mut x = Xml::new();
-                    render(tx, outcome, &mut x);
-                    x.finish()
-                })
-                .await
-                .map(|r| r.map_err(Ec2Error::from)),
-        },
-        Action::Legacy(h) => {
-            st.emulator
-                .execute_fn(scope, dry_run, |tx| {
-                    let mut x = Xml::new();
-                    h(tx, &params, &mut x)?;
-                    Ok::<_, Ec2Error>(x.finish())
-                })
-                .await
+        Action::Change { parse, render } => {
+            let command = parse(&params);
+            change(&st, scope, dry_run, command, render).await
+        }
+        Action::Prepared { prepare, render } => {
+            let command = st.emulator.query(scope.clone(), |tx| prepare(tx, &params));
+            change(&st, scope, dry_run, command, render).await
         }
     };
     match outcome {
@@ -253,6 +240,28 @@ async fn aws_query(
             xml_response(e.status, error_document(&e, &request_id))
         }
     }
+}
+
+/// Runs an EC2 change's command (or answers its parse error) and renders the outcome: the body.
+async fn change(
+    st: &AppState,
+    scope: vpcpeer_model::Scope,
+    dry_run: bool,
+    command: Result<vpcpeer_model::aws::Command, Ec2Error>,
+    render: vpcpeer_wire_aws::Render,
+) -> Result<Result<String, Ec2Error>, vpcpeer_service::ServiceError> {
+    let command = match command {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    st.emulator
+        .execute(scope, dry_run, command, |tx, outcome| {
+            let mut x = Xml::new();
+            render(tx, outcome, &mut x);
+            x.finish()
+        })
+        .await
+        .map(|r| r.map_err(Ec2Error::from))
 }
 
 fn json_error(status: StatusCode, message: &str) -> Response {

@@ -17,7 +17,7 @@ pub mod render;
 pub mod sigv4;
 pub mod xml;
 
-pub use actions::{handler, Action, Handler, Parse, Read, Render, ACTIONS};
+pub use actions::{handler, Action, Parse, Prepare, Read, Render, ACTIONS};
 pub use error::Ec2Error;
 pub use identity::identity;
 pub use params::Params;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
 use crate::aws::gateway::NewNat;
-use crate::aws::insights::PathInput;
+use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
 use crate::aws::route::{AssocRequest, RouteSpec};
@@ -280,6 +280,10 @@ pub enum Command {
         /// The path.
         id: String,
     },
+    /// Stores a finished network insights analysis. The face computes it (the reach engine
+    /// reads the world just before; the model cannot call the engine), so the command carries
+    /// the result and a replay stores the same one.
+    CreateInsightsAnalysis(Box<NewAnalysis>),
     /// Deletes a network insights analysis.
     DeleteInsightsAnalysis {
         /// The analysis.
@@ -368,6 +372,8 @@ pub enum Outcome {
     PathCreated(String),
     /// The id of a deleted insights path.
     PathDeleted(String),
+    /// The id of the analysis a command stored.
+    AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
 }
@@ -593,6 +599,10 @@ impl Apply for Command {
             Command::DeleteInsightsPath { id } => {
                 tx.delete_insights_path(&id)?;
                 Outcome::PathDeleted(id)
+            }
+            Command::CreateInsightsAnalysis(input) => {
+                tx.check_tag_count(&Tags::new(), &input.tags, None)?;
+                Outcome::AnalysisCreated(tx.create_insights_analysis(*input)?)
             }
             Command::DeleteInsightsAnalysis { id } => {
                 tx.delete_insights_analysis(&id)?;

@@ -132,7 +132,7 @@ impl CreatePath {
 }
 
 /// A finished analysis to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewAnalysis {
     /// The path analysed.
     pub path_id: String,

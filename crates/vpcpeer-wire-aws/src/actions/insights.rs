@@ -28,8 +28,9 @@ use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
-/// The network insights actions. StartNetworkInsightsAnalysis stays a legacy change: it runs
-/// the reach engine, which the model cannot call (the engine depends on the model).
+/// The network insights actions. StartNetworkInsightsAnalysis is prepared: the reach engine
+/// (which the model cannot call: the engine depends on the model) reads the world first, and the
+/// command stores its finished result.
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
         "CreateNetworkInsightsPath" => change(parse_create_path, render_created),
@@ -47,7 +48,10 @@ pub(super) fn action(name: &str) -> Option<Action> {
             },
             |_, o, x| render_named_id(o, x, "networkInsightsAnalysisId"),
         ),
-        "StartNetworkInsightsAnalysis" => Action::Legacy(start_analysis),
+        "StartNetworkInsightsAnalysis" => Action::Prepared {
+            prepare: prepare_analysis,
+            render: render_analysis_created,
+        },
         "DescribeNetworkInsightsPaths" => Action::Read(describe_paths),
         "DescribeNetworkInsightsAnalyses" => Action::Read(describe_analyses),
         _ => return None,
@@ -410,9 +414,10 @@ fn query_of(n: &NetworkInsightsPath) -> Result<Query, String> {
     })
 }
 
-fn start_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+/// Runs the analysis on the world as it is and makes the command that stores its result.
+fn prepare_analysis(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error> {
     let path_id = p.required("NetworkInsightsPathId")?;
-    let tags = p.tag_specs(tx, "network-insights-analysis")?;
+    let tags = p.spec_tags_of("network-insights-analysis")?;
     let path = domain(tx.owned::<NetworkInsightsPath>(path_id))?.clone();
     let world = tx.world();
     let verdict = query_of(&path)
@@ -464,12 +469,19 @@ fn start_analysis(tx: &mut Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec
             tags,
         },
     };
-    let id = domain(tx.create_insights_analysis(new))?;
-    let a = tx
-        .get::<NetworkInsightsAnalysis>(&id)
-        .expect("just created");
-    x.node("networkInsightsAnalysis", |x| render_analysis(x, a));
-    Ok(())
+    Ok(Command::CreateInsightsAnalysis(Box::new(new)))
+}
+
+fn render_analysis_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+    let Outcome::AnalysisCreated(id) = &outcome else {
+        return unexpected(&outcome, x);
+    };
+    match tx.get::<NetworkInsightsAnalysis>(id) {
+        Some(a) => {
+            x.node("networkInsightsAnalysis", |x| render_analysis(x, a));
+        }
+        None => unexpected(&outcome, x),
+    }
 }
 
 fn describe_analyses(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {

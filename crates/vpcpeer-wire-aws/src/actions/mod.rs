@@ -3,8 +3,8 @@
 //! - a **change** parses its parameters into an [`aws::Command`] (text becomes domain types
 //!   here, before the world is touched) and renders the command's [`aws::Outcome`]; the server
 //!   hands the command to the emulator, which applies it, logs it and makes it durable;
-//! - a **legacy** change still runs as a closure on the transaction (being retired: each becomes
-//!   a command).
+//! - a **prepared** change first reads the world to build its command (StartNetworkInsightsAnalysis
+//!   runs the reach engine, which the model cannot call, and its command carries the result).
 //!
 //! Handlers write the response body without the envelope.
 
@@ -42,8 +42,8 @@ use vpcpeer_model::{Apply, DomainError, Entity, Tx};
 use crate::filter::{self, Filter};
 use crate::{Ec2Error, Params, Xml};
 
-/// The signature of a legacy change handler (a closure on the transaction).
-pub type Handler = fn(&mut Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error>;
+/// Reads the world to build a prepared change's command.
+pub type Prepare = fn(&Tx<'_, '_>, &Params) -> Result<Command, Ec2Error>;
 
 /// A read handler.
 pub type Read = fn(&Tx<'_, '_>, &Params, &mut Xml) -> Result<(), Ec2Error>;
@@ -66,8 +66,15 @@ pub enum Action {
         /// Outcome to body.
         render: Render,
     },
-    /// A change not yet a command value.
-    Legacy(Handler),
+    /// A change whose command is built from a read of the world (under the world lock, just
+    /// before the command is applied under it again: a change in between is possible, as with
+    /// an analysis AWS runs asynchronously).
+    Prepared {
+        /// Parameters and world to command.
+        prepare: Prepare,
+        /// Outcome to body.
+        render: Render,
+    },
 }
 
 impl std::fmt::Debug for Action {
@@ -75,7 +82,7 @@ impl std::fmt::Debug for Action {
         f.write_str(match self {
             Action::Read(_) => "Read",
             Action::Change { .. } => "Change",
-            Action::Legacy(_) => "Legacy",
+            Action::Prepared { .. } => "Prepared",
         })
     }
 }
@@ -92,7 +99,11 @@ impl Action {
                 render(tx, outcome, x);
                 Ok(())
             }
-            Action::Legacy(f) => f(tx, p, x),
+            Action::Prepared { prepare, render } => {
+                let outcome = domain(prepare(tx, p)?.apply(tx))?;
+                render(tx, outcome, x);
+                Ok(())
+            }
         }
     }
 }

@@ -15,12 +15,12 @@ use crate::aws::security_group::{
 use crate::aws::subnet::CreateSubnet;
 use crate::aws::tags::TagRemoval;
 use crate::aws::{Command, Outcome};
-use crate::{Apply, Command as AnyCommand};
 use crate::testkit::{a, code, TestEnv, NOW};
 use crate::{
     AclAction, Ctx, Destination, Field, IdGen, RecordingIds, Scope, ScriptedIds, Tags, Timestamp,
     Tx, World,
 };
+use crate::{Apply, Command as AnyCommand};
 
 /// A VPC 10.0.0.0/16 of account A with a subnet 10.0.1.0/24, an instance in it and a group
 /// `web` allowing TCP 22 from 10.9.0.0/16.
