@@ -100,8 +100,9 @@ pub(crate) async fn replay_log(State(st): State<Arc<AppState>>, body: Bytes) -> 
     if let Some((i, why)) = req.entries.iter().enumerate().find_map(|(i, e)| {
         let why = if !(0..=MAX_CLOCK_MS).contains(&e.at_ms) {
             "at_ms is outside 1970-01-01..9999-12-31"
-        } else if e.account.is_empty() || e.region.is_empty() {
-            "account and region must not be empty"
+        } else if e.account.is_empty() {
+            // The region may be empty: GCP's global resources have none.
+            "account must not be empty"
         } else if vpcpeer_model::text::first_refused_char(&e.account).is_some()
             || vpcpeer_model::text::first_refused_char(&e.region).is_some()
         {

@@ -324,7 +324,7 @@ async fn malformed_replays_get_a_json_400() {
         ),
         (entry(-1, "[]", A), "at_ms"),
         (entry(0, r#"["xyz"]"#, A), "17 lowercase hex"),
-        (entry(0, "[]", ""), "must not be empty"),
+        (entry(0, "[]", ""), "account must not be empty"),
         (entry(0, "[]", "1\\u0007"), "refused character"),
     ] {
         let (status, answer) = post_replay(&st, &body).await;
