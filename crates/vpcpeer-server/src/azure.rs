@@ -12,7 +12,6 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router};
-use vpcpeer_model::Scope;
 use vpcpeer_wire_azure::{error_reply, plan, prepare, read, ArmError, Plan, Reply};
 
 use crate::AppState;
@@ -94,7 +93,7 @@ async fn arm(
     {
         return render(refused, &request_id);
     }
-    let scope = Scope::new(prepared.route.subscription(), "");
+    let scope = prepared.scope();
     let outcome = match plan(&request, &prepared) {
         Err(e) => return render(error_reply(&e), &request_id),
         Ok(Plan::Read(r)) => Ok(st.emulator.query(scope, |tx| read(tx, &r))),

@@ -31,7 +31,7 @@ use serde_json::json;
 use vpcpeer_model::azure::ops::{self, Tagged, Target};
 use vpcpeer_model::azure::{key, AzOperationResult, AzureError, Command, Outcome};
 use vpcpeer_model::Apply;
-use vpcpeer_model::Tx;
+use vpcpeer_model::{Scope, Tx};
 
 pub use error::{arm_type, ArmError, CROSS_CLOUD};
 pub use read::effective_routes_json;
@@ -64,6 +64,16 @@ pub struct Prepared {
     pub route: Route,
     /// The `api-version` asked for.
     pub api_version: String,
+}
+
+impl Prepared {
+    /// The caller's scope: the subscription of the path, and the region `global`. ARM paths name
+    /// no region (a resource's region is its `location`, and the Azure model reads no scope
+    /// region), so, as the GCP face does for global resources, the scope says `global`: the
+    /// command log records it, and a replay needs a region. \[Choice\] not an Azure spelling.
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.route.subscription(), "global")
+    }
 }
 
 /// Whether `v` is `YYYY-MM-DD` or `YYYY-MM-DD-preview` (the suffix in any case). Works on bytes
