@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
     Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
-    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch,
-    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput, RangeInput, RouteSpec,
-    RoutingMode, RuleInput, StackType, SubnetSpec, UpdatePeering,
+    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, IpInput,
+    NetworkPatch, NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput, RangeInput,
+    RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -484,7 +484,7 @@ fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
         nics.push(NicSpec {
             network: nf.str("network")?,
             subnetwork: nf.str("subnetwork")?,
-            network_ip: nf.str("networkIP")?,
+            network_ip: nf.str("networkIP")?.as_deref().map(IpInput::parse),
         });
     }
     Ok(InstanceSpec {
