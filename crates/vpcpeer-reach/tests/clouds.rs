@@ -213,7 +213,7 @@ impl G {
     ) {
         let rule = vec![(
             "tcp".to_owned(),
-            ports.iter().map(|p| p.to_string()).collect(),
+            ports.iter().map(|p| (*p).into()).collect(),
         )];
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         self.run(project, |tx| {
@@ -228,7 +228,7 @@ impl G {
                     priority: Some(priority),
                     allowed: if allow { rule.clone() } else { Vec::new() },
                     denied: if allow { Vec::new() } else { rule },
-                    source_ranges: strings(sources),
+                    source_ranges: sources.iter().map(|s| address(s)).collect(),
                     destination_ranges: Vec::new(),
                     source_tags: strings(source_tags),
                     target_tags: strings(target_tags),
@@ -262,7 +262,7 @@ impl G {
                     allowed: if allow { rule.clone() } else { Vec::new() },
                     denied: if allow { Vec::new() } else { rule },
                     source_ranges: Vec::new(),
-                    destination_ranges: dests.iter().map(|d| d.to_string()).collect(),
+                    destination_ranges: dests.iter().map(|d| address(d)).collect(),
                     source_tags: Vec::new(),
                     target_tags: Vec::new(),
                     disabled: false,
@@ -1341,4 +1341,9 @@ fn cross_cloud_queries_are_unreachable_with_their_own_code() {
     // The same world still answers AWS-only queries with the AWS engine.
     let v = ask(&env.world, env.now, &i, "8.8.8.8", 443).expect("aws to internet");
     assert!(v.blockers.iter().all(|b| b.code != Code::CrossCloud));
+}
+
+/// A firewall source or destination as the GCP face reads it.
+fn address(s: &str) -> gcp::RangeInput {
+    gcp::RangeInput::parse_address(s)
 }

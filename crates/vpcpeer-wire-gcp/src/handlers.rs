@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
     Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
-    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, NetworkPatch,
-    NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, RangeInput, RouteSpec, RoutingMode,
-    StackType, SubnetSpec, UpdatePeering,
+    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, IpInput,
+    NetworkPatch, NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput, RangeInput,
+    RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -409,22 +409,32 @@ fn firewall_spec(call: &Call) -> Result<FirewallSpec, WireError> {
         priority: f.u32("priority")?,
         allowed: rules("allowed")?,
         denied: rules("denied")?,
-        source_ranges: f.strings("sourceRanges")?,
-        destination_ranges: f.strings("destinationRanges")?,
+        source_ranges: addresses(f.strings("sourceRanges")?),
+        destination_ranges: addresses(f.strings("destinationRanges")?),
         source_tags: f.strings("sourceTags")?,
         target_tags: f.strings("targetTags")?,
         disabled: f.bool("disabled")?.unwrap_or(false),
     })
 }
 
-fn rules_of(f: &Fields<'_>, key: &str) -> Result<Vec<(String, Vec<String>)>, WireError> {
+fn rules_of(f: &Fields<'_>, key: &str) -> Result<Vec<RuleInput>, WireError> {
     f.objects(key)?
         .into_iter()
         .map(|r| {
             let rf = Fields::new(r, "resource.rules.");
-            Ok((rf.string("IPProtocol")?, rf.strings("ports")?))
+            let protocol = rf.string("IPProtocol")?;
+            let ports = rf.strings("ports")?;
+            Ok((
+                protocol,
+                ports.iter().map(|p| PortsInput::parse(p)).collect(),
+            ))
         })
         .collect()
+}
+
+/// Firewall sources or destinations, read at the edge ([`RangeInput::parse_address`]).
+fn addresses(texts: Vec<String>) -> Vec<RangeInput> {
+    texts.iter().map(|s| RangeInput::parse_address(s)).collect()
 }
 
 /// `firewalls.patch` (only the fields present change) or, with `full`, `firewalls.update`
@@ -439,6 +449,7 @@ fn firewall_patch(call: &Call, full: bool) -> Result<FirewallPatch, WireError> {
             None
         })
     };
+    let opt_addresses = |k: &str| Ok::<_, WireError>(opt_strings(k)?.map(addresses));
     let (allowed, denied) = match (f.get("allowed").is_some(), f.get("denied").is_some()) {
         (true, _) => (Some(rules_of(&f, "allowed")?), None),
         (false, true) => (None, Some(rules_of(&f, "denied")?)),
@@ -453,8 +464,8 @@ fn firewall_patch(call: &Call, full: bool) -> Result<FirewallPatch, WireError> {
         priority: f.u32("priority")?,
         allowed,
         denied,
-        source_ranges: opt_strings("sourceRanges")?,
-        destination_ranges: opt_strings("destinationRanges")?,
+        source_ranges: opt_addresses("sourceRanges")?,
+        destination_ranges: opt_addresses("destinationRanges")?,
         source_tags: opt_strings("sourceTags")?,
         target_tags: opt_strings("targetTags")?,
         disabled: f.bool("disabled")?,
@@ -473,7 +484,7 @@ fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
         nics.push(NicSpec {
             network: nf.str("network")?,
             subnetwork: nf.str("subnetwork")?,
-            network_ip: nf.str("networkIP")?,
+            network_ip: nf.str("networkIP")?.as_deref().map(IpInput::parse),
         });
     }
     Ok(InstanceSpec {

@@ -9,6 +9,8 @@
 //! its message) still read, as [`GcpError::Recorded`], and are answered with their recorded
 //! words. The model never builds one.
 
+use std::net::Ipv4Addr;
+
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
@@ -351,15 +353,15 @@ pub enum GcpError {
     },
     /// A fixed internal IP outside the subnetwork's usable range.
     IpOutsideRange {
-        /// As given.
-        ip: String,
+        /// The address.
+        ip: Ipv4Addr,
         /// The subnetwork's range.
         range: Ipv4Net,
     },
     /// A fixed internal IP another interface uses.
     IpInUse {
-        /// The address, as given.
-        ip: String,
+        /// The address.
+        ip: Ipv4Addr,
     },
     /// No free internal IP left in the subnetwork.
     IpSpaceExhausted {

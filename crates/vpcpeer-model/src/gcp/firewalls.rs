@@ -6,7 +6,7 @@ use ipnet::Ipv4Net;
 
 use super::networks::network;
 use super::operations::{delete_record, done_op, existing, vacant};
-use super::rules::{check_priority, network_field};
+use super::rules::{check_priority, network_field, RangeInput};
 use super::*;
 use crate::Tx;
 
@@ -24,13 +24,13 @@ pub struct FirewallSpec {
     /// Default 1000.
     pub priority: Option<u32>,
     /// `allowed[]` as (protocol, ports).
-    pub allowed: Vec<(String, Vec<String>)>,
+    pub allowed: Vec<RuleInput>,
     /// `denied[]` as (protocol, ports).
-    pub denied: Vec<(String, Vec<String>)>,
-    /// Source ranges.
-    pub source_ranges: Vec<String>,
-    /// Destination ranges.
-    pub destination_ranges: Vec<String>,
+    pub denied: Vec<RuleInput>,
+    /// Source ranges (read with [`RangeInput::parse_address`]).
+    pub source_ranges: Vec<RangeInput>,
+    /// Destination ranges (read with [`RangeInput::parse_address`]).
+    pub destination_ranges: Vec<RangeInput>,
     /// Source tags.
     pub source_tags: Vec<String>,
     /// Target tags.
@@ -39,9 +39,13 @@ pub struct FirewallSpec {
     pub disabled: bool,
 }
 
+/// One `allowed[]` or `denied[]` entry: the protocol as given (checked by the command) and its
+/// ports.
+pub type RuleInput = (String, Vec<PortsInput>);
+
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "esp", "ah", "sctp", "ipip", "all"];
 
-fn matches_of(list: &[(String, Vec<String>)]) -> Result<Vec<FirewallMatch>, GcpError> {
+fn matches_of(list: &[RuleInput]) -> Result<Vec<FirewallMatch>, GcpError> {
     let mut out = Vec::new();
     for (proto, ports) in list {
         let p = proto.to_ascii_lowercase();
@@ -58,7 +62,7 @@ fn matches_of(list: &[(String, Vec<String>)]) -> Result<Vec<FirewallMatch>, GcpE
         }
         let ports = ports
             .iter()
-            .map(|s| PortRange::parse(s))
+            .map(PortsInput::ports)
             .collect::<Result<_, _>>()?;
         out.push(FirewallMatch { protocol: p, ports });
     }
@@ -95,13 +99,13 @@ pub struct FirewallPatch {
     /// New priority.
     pub priority: Option<u32>,
     /// New `allowed[]` (clears `denied[]`).
-    pub allowed: Option<Vec<(String, Vec<String>)>>,
+    pub allowed: Option<Vec<RuleInput>>,
     /// New `denied[]` (clears `allowed[]`).
-    pub denied: Option<Vec<(String, Vec<String>)>>,
+    pub denied: Option<Vec<RuleInput>>,
     /// New source ranges.
-    pub source_ranges: Option<Vec<String>>,
+    pub source_ranges: Option<Vec<RangeInput>>,
     /// New destination ranges.
-    pub destination_ranges: Option<Vec<String>>,
+    pub destination_ranges: Option<Vec<RangeInput>>,
     /// New source tags.
     pub source_tags: Option<Vec<String>>,
     /// New target tags.
@@ -119,14 +123,12 @@ pub fn patch_firewall(
 ) -> Result<GcpOperation, GcpError> {
     let id = firewall_path(project, name);
     let old = existing::<GcpFirewall>(tx, &id)?.clone();
-    let rules: Vec<(String, Vec<String>)> = old
+    let rules: Vec<RuleInput> = old
         .matches
         .iter()
         .map(|m| {
-            (
-                m.protocol.clone(),
-                m.ports.iter().map(|p| p.to_string()).collect(),
-            )
+            let ports = m.ports.iter().map(|p| PortsInput::Ports(*p)).collect();
+            (m.protocol.clone(), ports)
         })
         .collect();
     let (mut allowed, mut denied) = match old.action {
@@ -141,7 +143,7 @@ pub fn patch_firewall(
         denied = d;
         allowed.clear();
     }
-    let strings = |v: &[Ipv4Net]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    let kept = |v: &[Ipv4Net]| v.iter().map(|r| RangeInput::Range(*r)).collect::<Vec<_>>();
     let spec = FirewallSpec {
         name: old.name.clone(),
         description: patch.description.unwrap_or(old.description.clone()),
@@ -152,10 +154,10 @@ pub fn patch_firewall(
         denied,
         source_ranges: patch
             .source_ranges
-            .unwrap_or_else(|| strings(&old.source_ranges)),
+            .unwrap_or_else(|| kept(&old.source_ranges)),
         destination_ranges: patch
             .destination_ranges
-            .unwrap_or_else(|| strings(&old.destination_ranges)),
+            .unwrap_or_else(|| kept(&old.destination_ranges)),
         source_tags: patch.source_tags.unwrap_or(old.source_tags.clone()),
         target_tags: patch.target_tags.unwrap_or(old.target_tags.clone()),
         disabled: patch.disabled.unwrap_or(old.disabled),
@@ -218,17 +220,8 @@ fn build_firewall(
     if direction == Direction::Egress && !spec.source_tags.is_empty() {
         return Err(GcpError::EgressSourceTags);
     }
-    let ranges = |field: Field, v: &[String]| -> Result<Vec<Ipv4Net>, GcpError> {
-        v.iter()
-            .map(|s| {
-                crate::cidr::parse_v4(s)
-                    .or_else(|| s.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
-                    .ok_or_else(|| GcpError::BadFirewallRange {
-                        field,
-                        value: s.clone(),
-                    })
-            })
-            .collect()
+    let ranges = |field: Field, v: &[RangeInput]| -> Result<Vec<Ipv4Net>, GcpError> {
+        v.iter().map(|r| r.address(field)).collect()
     };
     let mut source_ranges = ranges(Field::SourceRanges, &spec.source_ranges)?;
     let mut destination_ranges = ranges(Field::DestinationRanges, &spec.destination_ranges)?;

@@ -17,7 +17,42 @@ pub struct NicSpec {
     /// The subnetwork (URL or partial); optional for auto-mode networks.
     pub subnetwork: Option<String>,
     /// A fixed internal IP; allocated from the subnetwork when absent.
-    pub network_ip: Option<String>,
+    pub network_ip: Option<IpInput>,
+}
+
+/// A fixed internal IP as the face read it: parsed at the edge, and a text that is no IPv4
+/// address kept as given, refused by the command in its place among its checks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum IpInput {
+    /// An address (`a.b.c.d`, without leading zeros, so it reads back as given).
+    Ip(Ipv4Addr),
+    /// Text that is none, as given.
+    Malformed(String),
+}
+
+impl IpInput {
+    /// Reads `a.b.c.d`.
+    pub fn parse(s: &str) -> IpInput {
+        s.parse()
+            .map_or_else(|_| IpInput::Malformed(s.to_owned()), IpInput::Ip)
+    }
+
+    /// The address, or the refusal of the text given in `field`.
+    pub fn ip(&self, field: Field) -> Result<Ipv4Addr, GcpError> {
+        match self {
+            IpInput::Ip(a) => Ok(*a),
+            IpInput::Malformed(s) => Err(GcpError::BadValue {
+                field,
+                value: s.clone(),
+            }),
+        }
+    }
+}
+
+impl From<&str> for IpInput {
+    fn from(s: &str) -> Self {
+        IpInput::parse(s)
+    }
 }
 
 /// What `instances.insert` takes.
@@ -123,19 +158,13 @@ pub fn insert_instance(
         let range = subnet.ip_cidr_range;
         let hosts = crate::cidr::host_range(range, 2, 2);
         let ip = match &n.network_ip {
-            Some(s) => {
-                let a: Ipv4Addr = s.parse().map_err(|_| GcpError::BadValue {
-                    field: Field::NicIp(i),
-                    value: s.clone(),
-                })?;
+            Some(given) => {
+                let a = given.ip(Field::NicIp(i))?;
                 if !hosts.contains(&a) {
-                    return Err(GcpError::IpOutsideRange {
-                        ip: s.clone(),
-                        range,
-                    });
+                    return Err(GcpError::IpOutsideRange { ip: a, range });
                 }
                 if used.contains(&a) {
-                    return Err(GcpError::IpInUse { ip: s.clone() });
+                    return Err(GcpError::IpInUse { ip: a });
                 }
                 a
             }

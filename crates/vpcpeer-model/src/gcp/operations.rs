@@ -17,24 +17,20 @@ fn operation_name(tx: &mut Tx<'_, '_>) -> String {
     )
 }
 
-/// Records a new operation on `target` and returns it.
-pub(crate) fn new_operation(
+/// Records the finished operation of a change (`operation_type`: `insert`, `delete`, …) on
+/// `target`, in `scope`, and returns it. (A peering operation that runs for a while is
+/// recorded so and then turned `RUNNING`, see [`super::peering`].)
+pub(crate) fn done_op(
     tx: &mut Tx<'_, '_>,
     project: &str,
     scope: OpScope,
     operation_type: &str,
     target: &str,
     target_id: u64,
-    pending: Option<(PendingPeering, String)>,
 ) -> GcpOperation {
     let name = operation_name(tx);
     let id = operation_path(project, &scope, &name);
     let now = tx.now();
-    let running = pending.is_some();
-    let (pending, peer_network) = match pending {
-        Some((p, peer)) => (Some(p), Some(peer)),
-        None => (None, None),
-    };
     let op = GcpOperation {
         id,
         project: project.to_owned(),
@@ -44,32 +40,15 @@ pub(crate) fn new_operation(
         operation_type: operation_type.to_owned(),
         target: target.to_owned(),
         target_id,
-        status: if running {
-            OpStatus::Running
-        } else {
-            OpStatus::Done
-        },
+        status: OpStatus::Done,
         insert_time: now,
-        end_time: (!running).then_some(now),
+        end_time: Some(now),
         error: None,
-        pending,
-        peer_network,
+        pending: None,
+        peer_network: None,
     };
     tx.put(op.clone());
     op
-}
-
-/// Records the finished operation of a change (`operation_type`: `insert`, `delete`, …) on
-/// `target`, in `scope`.
-pub(crate) fn done_op(
-    tx: &mut Tx<'_, '_>,
-    project: &str,
-    scope: OpScope,
-    operation_type: &str,
-    target: &str,
-    target_id: u64,
-) -> GcpOperation {
-    new_operation(tx, project, scope, operation_type, target, target_id, None)
 }
 
 /// Removes the record `id` (a route, a firewall rule, an instance), or answers `notFound`, and

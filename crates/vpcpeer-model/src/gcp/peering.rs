@@ -28,7 +28,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::operations::new_operation;
+use super::operations::done_op;
 use super::rules::network_ranges;
 use super::*;
 use crate::cidr::overlaps_v4;
@@ -128,15 +128,20 @@ fn start(
     change: PendingPeering,
     peer: String,
 ) -> GcpOperation {
-    let op = new_operation(
+    let mut op = done_op(
         tx,
         project,
         OpScope::Global,
         operation_type,
         &target.id,
         target.numeric_id,
-        Some((change, peer)),
     );
+    op.status = OpStatus::Running;
+    op.end_time = None;
+    op.pending = Some(change);
+    op.peer_network = Some(peer);
+    // `put`, not `get_mut`: the index of running operations follows puts.
+    tx.put(op.clone());
     if tx.ctx.limits.gcp_peering_op_secs > 0 {
         return op;
     }

@@ -203,17 +203,42 @@ pub struct PortRange {
 
 impl PortRange {
     /// Parses `"22"` or `"8000-8080"`.
-    pub fn parse(s: &str) -> Result<PortRange, GcpError> {
-        let bad = || GcpError::BadPorts {
-            value: s.to_owned(),
-        };
+    pub fn parse(s: &str) -> Option<PortRange> {
         let (a, b) = s.split_once('-').unwrap_or((s, s));
-        let from: u16 = a.trim().parse().map_err(|_| bad())?;
-        let to: u16 = b.trim().parse().map_err(|_| bad())?;
-        if from > to {
-            return Err(bad());
+        let from: u16 = a.trim().parse().ok()?;
+        let to: u16 = b.trim().parse().ok()?;
+        (from <= to).then_some(PortRange { from, to })
+    }
+}
+
+/// A port or port range of a firewall entry as the face read it: parsed at the edge, and a
+/// text that is none kept as given, refused by the command in its place among its checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortsInput {
+    /// A port or an inclusive range.
+    Ports(PortRange),
+    /// Text that is neither, as given.
+    Malformed(String),
+}
+
+impl PortsInput {
+    /// Reads `"22"` or `"8000-8080"`.
+    pub fn parse(s: &str) -> PortsInput {
+        PortRange::parse(s).map_or_else(|| PortsInput::Malformed(s.to_owned()), PortsInput::Ports)
+    }
+
+    /// The ports, or the refusal of the text.
+    pub fn ports(&self) -> Result<PortRange, GcpError> {
+        match self {
+            PortsInput::Ports(p) => Ok(*p),
+            PortsInput::Malformed(s) => Err(GcpError::BadPorts { value: s.clone() }),
         }
-        Ok(PortRange { from, to })
+    }
+}
+
+impl From<&str> for PortsInput {
+    fn from(s: &str) -> Self {
+        PortsInput::parse(s)
     }
 }
 

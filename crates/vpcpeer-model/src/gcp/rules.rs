@@ -36,6 +36,26 @@ impl RangeInput {
         }
     }
 
+    /// Reads a firewall source or destination: a range (host bits are dropped) or a bare
+    /// address (a /32); anything else is [`RangeInput::Malformed`].
+    pub fn parse_address(s: &str) -> RangeInput {
+        crate::cidr::parse_v4(s)
+            .or_else(|| s.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
+            .map_or_else(|| RangeInput::Malformed(s.to_owned()), RangeInput::Range)
+    }
+
+    /// A firewall source or destination given in `field` (see [`parse_address`](Self::parse_address)),
+    /// or its refusal.
+    pub fn address(&self, field: Field) -> Result<Ipv4Net, GcpError> {
+        match self {
+            RangeInput::Range(net) => Ok(*net),
+            RangeInput::Malformed(s) | RangeInput::HostBits(s) => Err(GcpError::BadFirewallRange {
+                field,
+                value: s.clone(),
+            }),
+        }
+    }
+
     /// The range, or the refusal of the text given in `field`.
     pub fn range(&self, field: Field) -> Result<Ipv4Net, GcpError> {
         match self {
@@ -154,5 +174,43 @@ mod tests {
                 value: "10.0.0.1/24".into()
             })
         );
+    }
+
+    #[test]
+    fn firewall_addresses_and_ports_are_read_at_the_edge() {
+        let cases = [
+            ("10.0.0.0/24", Some("10.0.0.0/24")),
+            ("10.0.0.1/24", Some("10.0.0.0/24")),
+            ("10.0.0.7", Some("10.0.0.7/32")),
+            ("10.0.0.0/33", None),
+            ("nope", None),
+        ];
+        for (text, want) in cases {
+            let got = RangeInput::parse_address(text).address(Field::SourceRanges);
+            match want {
+                Some(w) => assert_eq!(got.map(|n| n.to_string()).as_deref(), Ok(w), "{text}"),
+                None => assert_eq!(
+                    got,
+                    Err(GcpError::BadFirewallRange {
+                        field: Field::SourceRanges,
+                        value: text.into()
+                    })
+                ),
+            }
+        }
+        assert_eq!(
+            PortsInput::parse("22").ports(),
+            Ok(PortRange { from: 22, to: 22 })
+        );
+        assert_eq!(
+            PortsInput::parse("80-8080").ports(),
+            Ok(PortRange { from: 80, to: 8080 })
+        );
+        for bad in ["9-1", "x", "", "70000"] {
+            assert_eq!(
+                PortsInput::parse(bad).ports(),
+                Err(GcpError::BadPorts { value: bad.into() })
+            );
+        }
     }
 }
