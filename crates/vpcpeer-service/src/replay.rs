@@ -39,7 +39,7 @@ pub enum ReplayError {
         /// Its place in the request (0-based).
         index: usize,
         /// The refusal.
-        error: CommandError,
+        error: Box<CommandError>,
     },
     /// An entry drew a different number of ids than the log recorded: the replay diverged.
     #[error(
@@ -92,7 +92,10 @@ fn apply_one(
         }
         Ok(Err(error)) => {
             tx.rollback();
-            Err(Stop::Refused(ReplayError::Refused { index, error }))
+            Err(Stop::Refused(ReplayError::Refused {
+                index,
+                error: Box::new(error),
+            }))
         }
         Ok(Ok(())) => {
             let (changes, undo) = tx.commit_with_undo();

@@ -281,8 +281,10 @@ fn check_location(call: &Call) -> Result<(), WireError> {
     }
 }
 
-/// What a parsed request does: read the world, or change it with a command.
+/// What a parsed request does: read the world, or change it with a command. (A plan lives for
+/// one request and is moved once, so the large command is not worth boxing.)
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Plan {
     /// A get or list: answer with [`read`] (after [`Command::SettleOperations`] when
     /// [`needs_settling`](vpcpeer_model::gcp::needs_settling)).
