@@ -749,3 +749,35 @@ fn the_cycle_finder_finds_cycles() {
     edges.insert(m("b"), BTreeSet::new());
     assert!(cycles(&edges).is_empty());
 }
+
+/// Every change a face makes is a command value (`Emulator::execute`), so it is in the command
+/// log and can be replayed: no face, nor the composition root, changes the world with a closure
+/// (`Emulator::execute_fn`, kept for tests and tools).
+#[test]
+fn no_face_changes_the_world_with_a_closure() {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    for krate in [
+        "vpcpeer",
+        "vpcpeer-server",
+        "vpcpeer-wire-aws",
+        "vpcpeer-wire-gcp",
+        "vpcpeer-wire-azure",
+    ] {
+        rust_files(&root.join("crates").join(krate).join("src"), &mut files);
+    }
+    assert!(files.len() > 20, "found the faces' sources");
+    let offenders: Vec<String> = files
+        .iter()
+        .map(|f| relative(f))
+        .filter(|rel| !is_test_file(rel))
+        .filter(|rel| {
+            let text = std::fs::read_to_string(root.join(rel)).expect("readable");
+            code_of(&text).contains("execute_fn(")
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "these faces change the world with a closure instead of a command: {offenders:?}"
+    );
+}
