@@ -218,7 +218,7 @@ impl Writer {
                     if self.health.set(true) {
                         tracing::warn!("the store works again");
                     }
-                    self.log_durable(batch.iter().take(n));
+                    self.log_durable(batch.iter_mut().take(n));
                     for m in batch.drain(..n) {
                         // The undo information (and a reset's old world) is dropped here, on
                         // this thread, not under the world lock.
@@ -235,18 +235,20 @@ impl Writer {
 
     /// Puts the commands of `durable` (just made durable, in commit order) into the command log;
     /// a durable reset empties it.
-    fn log_durable<'m>(&self, durable: impl Iterator<Item = &'m Msg>) {
+    fn log_durable<'m>(&self, durable: impl Iterator<Item = &'m mut Msg>) {
         let Some(shared) = self.shared.upgrade() else {
             return;
         };
         let mut log = shared.commands.lock();
         for m in durable {
-            match &m.op {
-                Op::Commit {
-                    logged: Some(p), ..
-                } => log.push((**p).clone()),
+            match &mut m.op {
+                Op::Commit { logged, .. } => {
+                    if let Some(p) = logged.take() {
+                        log.push(*p);
+                    }
+                }
                 Op::Clear { .. } => log.clear(),
-                _ => {}
+                Op::Clock { .. } => {}
             }
         }
     }
