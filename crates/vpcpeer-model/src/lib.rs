@@ -11,6 +11,33 @@
 //! and identifiers come in through [`Ctx`] ([`Timestamp`] and [`IdGen`]). The `serde` derives on
 //! records describe only the persisted record form used by the stores.
 
+/// Declares a cloud's `Tables`: one map per resource kind, by id, `pub(crate)` with a read
+/// accessor each, and a private field of indexes derived from them (`index: Type`), if any. Only
+/// the crate writes the maps, through [`Tx`].
+macro_rules! cloud_tables {
+    (
+        $(#[$meta:meta])*
+        $tables:ident { $($field:ident: $ty:ty, $doc:literal;)* }
+        $(index: $index:ty;)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $tables {
+            $(pub(crate) $field: std::collections::BTreeMap<String, $ty>,)*
+            $(index: $index,)?
+        }
+
+        impl $tables {
+            $(
+                #[doc = $doc]
+                pub fn $field(&self) -> &std::collections::BTreeMap<String, $ty> {
+                    &self.$field
+                }
+            )*
+        }
+    };
+}
+
 pub mod aws;
 pub mod azure;
 pub mod cidr;

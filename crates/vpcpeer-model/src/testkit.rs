@@ -185,6 +185,7 @@ impl TestEnv {
     /// The security group of `vpc` (the first found: a new VPC has only its default group).
     pub fn default_sg(&self, vpc: &str) -> String {
         self.world
+            .aws
             .security_groups
             .values()
             .find(|g| g.vpc_id == vpc)

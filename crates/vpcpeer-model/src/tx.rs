@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::world::Token;
 use crate::{Entity, IdGen, Limits, Record, RecordKey, Scope, Timestamp, World};
 
 /// Who is calling, when, and with which id source and quotas.
@@ -144,8 +145,8 @@ impl<'w, 'c> Tx<'w, 'c> {
     pub fn put<R: Entity>(&mut self, record: R) {
         let id = record.id().to_owned();
         self.remember::<R>(&id);
-        let old = R::table_mut(self.world).insert(id.clone(), record);
-        R::reindex(self.world, &id, old.as_ref());
+        let old = R::table_mut(self.world, Token(())).insert(id.clone(), record);
+        R::reindex(self.world, &id, old.as_ref(), Token(()));
     }
 
     /// Mutable access to a record, logged for undo.
@@ -154,7 +155,7 @@ impl<'w, 'c> Tx<'w, 'c> {
             return None;
         }
         self.remember::<R>(id);
-        R::table_mut(self.world).get_mut(id)
+        R::table_mut(self.world, Token(())).get_mut(id)
     }
 
     /// Removes a record.
@@ -163,8 +164,8 @@ impl<'w, 'c> Tx<'w, 'c> {
             return None;
         }
         self.remember::<R>(id);
-        let old = R::table_mut(self.world).remove(id);
-        R::reindex(self.world, id, old.as_ref());
+        let old = R::table_mut(self.world, Token(())).remove(id);
+        R::reindex(self.world, id, old.as_ref(), Token(()));
         old
     }
 

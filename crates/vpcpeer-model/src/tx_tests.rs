@@ -55,7 +55,11 @@ fn mutate(tx: &mut Tx<'_, '_>, vb: &str, vc: &str, pcx: &str) -> String {
 fn assert_restored(world: &World, before: &World, va: &str, pcx: &str) {
     assert!(world.indexes_consistent());
     assert_eq!(world, before, "records and indexes as before");
-    let of_a: Vec<&str> = world.peerings_of_vpc(va).map(|p| p.id.as_str()).collect();
+    let of_a: Vec<&str> = world
+        .aws
+        .peerings_of_vpc(va)
+        .map(|p| p.id.as_str())
+        .collect();
     assert_eq!(of_a, vec![pcx], "the index lists the removed peering again");
 }
 
@@ -67,8 +71,8 @@ fn a_tx_dropped_mid_way_restores_the_world_and_its_indexes() {
         let mut tx = tx(&mut env);
         let new = mutate(&mut tx, &vb, &vc, &pcx);
         // Half way: the changes are visible inside the transaction, indexes included.
-        assert!(tx.world().peerings.contains_key(&new));
-        assert_eq!(tx.world().peerings_of_vpc(&va).count(), 0);
+        assert!(tx.world().aws.peerings.contains_key(&new));
+        assert_eq!(tx.world().aws.peerings_of_vpc(&va).count(), 0);
         assert!(tx.is_dirty());
         // Dropped here, neither committed nor rolled back.
     }
@@ -95,8 +99,8 @@ fn a_committed_tx_stays_committed_after_the_guard_runs() {
     let new = mutate(&mut tx, &vb, &vc, &pcx);
     let changes = tx.commit();
     assert!(changes.iter().any(|c| c.key.id == new));
-    assert!(env.world.peerings.contains_key(&new));
-    assert!(!env.world.peerings.contains_key(&pcx));
+    assert!(env.world.aws.peerings.contains_key(&new));
+    assert!(!env.world.aws.peerings.contains_key(&pcx));
     assert!(env.world.indexes_consistent());
 }
 
@@ -139,6 +143,7 @@ fn the_route_table_index_follows_routes_changed_in_place() {
     let (mut env, va, vb, vc, pcx) = peered();
     let table = env
         .world
+        .aws
         .route_tables
         .values()
         .find(|t| t.vpc_id == va)
@@ -154,6 +159,7 @@ fn the_route_table_index_follows_routes_changed_in_place() {
     let tables_to = |world: &World, pcx: &str| -> Vec<String> {
         assert!(world.indexes_consistent());
         world
+            .aws
             .route_tables_to_peering(pcx)
             .map(|t: &RouteTable| t.id.clone())
             .collect()

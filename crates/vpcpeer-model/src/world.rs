@@ -1,95 +1,32 @@
-//! The whole emulated network: one table per resource kind, keyed by id.
+//! The whole emulated network: the three clouds' tables, one per resource kind, keyed by id;
+//! [`Record`], a record of any kind, and [`Entity`], what the transaction needs of a kind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::azure::{
     AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
 };
-use crate::gcp::{
-    GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork, OpStatus,
-};
+use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet,
     Vpc,
 };
 
-/// Every resource, by kind and id. Tables are ordered by id, which makes listings and paging
-/// deterministic.
+/// Every resource, by cloud, kind and id. Each cloud's tables are its own type
+/// ([`aws::Tables`], [`gcp::Tables`], [`azure::Tables`]) with read accessors; only this crate
+/// changes them, through [`Tx`](crate::Tx) (or [`Record::insert_into`] /
+/// [`World::from_records`] when a store loads them), so the derived indexes always follow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
-    /// VPCs.
-    pub vpcs: BTreeMap<String, Vpc>,
-    /// Subnets.
-    pub subnets: BTreeMap<String, Subnet>,
-    /// Route tables. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so the
-    /// index of tables by the peering connections they route to follows.
-    pub route_tables: BTreeMap<String, RouteTable>,
-    /// Internet gateways.
-    pub internet_gateways: BTreeMap<String, InternetGateway>,
-    /// NAT gateways.
-    pub nat_gateways: BTreeMap<String, NatGateway>,
-    /// Security groups.
-    pub security_groups: BTreeMap<String, SecurityGroup>,
-    /// Network ACLs.
-    pub network_acls: BTreeMap<String, NetworkAcl>,
-    /// Instances.
-    pub instances: BTreeMap<String, Instance>,
-    /// Network interfaces.
-    pub network_interfaces: BTreeMap<String, NetworkInterface>,
-    /// Peering connections. Mutate them through [`Tx`](crate::Tx) or [`Record::insert_into`], so
-    /// the indexes of connections by VPC and by account follow; a connection's two VPC ids and
-    /// accounts never change.
-    pub peerings: BTreeMap<String, PeeringConnection>,
-    /// Network insights paths.
-    pub insights_paths: BTreeMap<String, NetworkInsightsPath>,
-    /// Network insights analyses.
-    pub insights_analyses: BTreeMap<String, NetworkInsightsAnalysis>,
-    // Azure (keyed by lower-cased ARM id; see `crate::azure`)
-    /// Azure resource groups.
-    pub az_resource_groups: BTreeMap<String, AzResourceGroup>,
-    /// Azure virtual networks (with their subnets).
-    pub az_vnets: BTreeMap<String, AzVnet>,
-    /// Azure VNet peering links (one record per side).
-    pub az_peerings: BTreeMap<String, AzPeering>,
-    /// Azure network security groups.
-    pub az_nsgs: BTreeMap<String, AzNsg>,
-    /// Azure route tables.
-    pub az_route_tables: BTreeMap<String, AzRouteTable>,
-    /// Azure network interfaces.
-    pub az_nics: BTreeMap<String, AzNic>,
-    /// Azure virtual machines.
-    pub az_vms: BTreeMap<String, AzVm>,
-    /// Azure virtual network gateways.
-    pub az_gateways: BTreeMap<String, AzGateway>,
-    /// Azure long-running operations (by operation id).
-    pub az_operations: BTreeMap<String, AzOperation>,
-    /// Peering connection ids by the VPC ids of their two sides (derived from `peerings`).
-    peerings_by_vpc: BTreeMap<String, BTreeSet<String>>,
-    /// Peering connection ids by the accounts of their two sides (derived from `peerings`).
-    peerings_by_account: BTreeMap<String, BTreeSet<String>>,
-    /// Route table ids by the peering connections their routes target (derived from
-    /// `route_tables`).
-    route_tables_by_peering: BTreeMap<String, BTreeSet<String>>,
-    /// The other way round: the peering connections each indexed route table targets, so that a
-    /// table is taken out of `route_tables_by_peering` whatever its routes were changed to.
-    peerings_of_route_table: BTreeMap<String, BTreeSet<String>>,
-    // GCP
-    /// GCP networks, by relative path.
-    pub gcp_networks: BTreeMap<String, GcpNetwork>,
-    /// GCP subnetworks, by relative path.
-    pub gcp_subnetworks: BTreeMap<String, GcpSubnetwork>,
-    /// GCP routes, by relative path.
-    pub gcp_routes: BTreeMap<String, GcpRoute>,
-    /// GCP firewall rules, by relative path.
-    pub gcp_firewalls: BTreeMap<String, GcpFirewall>,
-    /// GCP instances, by relative path.
-    pub gcp_instances: BTreeMap<String, GcpInstance>,
-    /// GCP operations, by relative path. Mutate them through [`Tx`](crate::Tx) so the index of
-    /// running ones follows.
-    pub gcp_operations: BTreeMap<String, GcpOperation>,
-    /// Ids of the GCP operations still running (derived from `gcp_operations`).
-    gcp_running_ops: BTreeSet<String>,
+    /// AWS: VPCs, subnets, route tables, gateways, security groups, ACLs, instances, interfaces,
+    /// peering connections, insights paths and analyses.
+    pub aws: aws::Tables,
+    /// GCP: networks, subnetworks, routes, firewall rules, instances, operations.
+    pub gcp: gcp::Tables,
+    /// Azure: resource groups, VNets, peerings, NSGs, route tables, NICs, VMs, gateways,
+    /// operations.
+    pub azure: azure::Tables,
 }
 
 /// Names the table of a record: its kind tag and id.
@@ -138,132 +75,54 @@ pub enum Record {
     AzOperation(AzOperation),
 }
 
+/// The key that only this crate holds: [`Entity`]'s writing methods take one, so no other crate
+/// can change a table behind the transaction's back.
+mod sealed {
+    /// Made only inside `vpcpeer-model`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Token(pub(crate) ());
+
+    /// Implemented only by this crate's record types, so no other crate implements
+    /// [`Entity`](super::Entity) (and so never holds a [`Token`]).
+    pub trait Sealed {}
+}
+pub(crate) use sealed::Token;
+
 /// A record type stored in a table of [`World`].
-pub trait Entity: Clone + Sized + 'static {
+pub trait Entity: sealed::Sealed + Clone + Sized + 'static {
     /// Table tag.
     const TABLE: &'static str;
     /// The record's id.
     fn id(&self) -> &str;
     /// Its table.
     fn table(world: &World) -> &BTreeMap<String, Self>;
-    /// Its table, mutably.
-    fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self>;
+    /// Its table, mutably (this crate only: the [`Tx`](crate::Tx) keeps the undo log).
+    #[doc(hidden)]
+    fn table_mut(world: &mut World, token: sealed::Token) -> &mut BTreeMap<String, Self>;
     /// Wraps it as a [`Record`].
     fn into_record(self) -> Record;
     /// Keeps the world's derived indexes in step after the record `id` changed; `old` is what it
-    /// replaced (the new value, if any, is in the table).
-    fn reindex(world: &mut World, id: &str, old: Option<&Self>);
-}
-
-/// Takes `id` out of the set under `key` of `index`, and the set when it is left empty.
-fn unindex(index: &mut BTreeMap<String, BTreeSet<String>>, key: &str, id: &str) {
-    if let Some(set) = index.get_mut(key) {
-        set.remove(id);
-        if set.is_empty() {
-            index.remove(key);
-        }
-    }
-}
-
-fn reindex_peering(world: &mut World, id: &str, old: Option<&PeeringConnection>) {
-    if let Some(p) = old {
-        for side in [&p.requester, &p.accepter] {
-            unindex(&mut world.peerings_by_vpc, &side.vpc_id, &p.id);
-            unindex(&mut world.peerings_by_account, &side.scope.account, &p.id);
-        }
-    }
-    let Some(p) = world.peerings.get(id) else {
-        return;
-    };
-    let vpcs = [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()];
-    let accounts = [
-        p.requester.scope.account.clone(),
-        p.accepter.scope.account.clone(),
-    ];
-    for vpc in vpcs {
-        world
-            .peerings_by_vpc
-            .entry(vpc)
-            .or_default()
-            .insert(id.to_owned());
-    }
-    for account in accounts {
-        world
-            .peerings_by_account
-            .entry(account)
-            .or_default()
-            .insert(id.to_owned());
-    }
-}
-
-/// The peering connections the routes of `t` target.
-fn peering_targets(t: &RouteTable) -> impl Iterator<Item = &String> {
-    t.routes.iter().filter_map(|r| match &r.target {
-        crate::RouteTarget::Peering(p) => Some(p),
-        _ => None,
-    })
-}
-
-/// Index upkeep of route tables. It does not rely on `old`: a table's routes are also changed
-/// in place through [`Tx::get_mut`](crate::Tx::get_mut), which the transaction reindexes only
-/// when it commits, so the index is brought to the table's current routes from what it last
-/// recorded for the table.
-fn reindex_route_table(world: &mut World, id: &str, _old: Option<&RouteTable>) {
-    let now: BTreeSet<String> = world
-        .route_tables
-        .get(id)
-        .map(|t| peering_targets(t).cloned().collect())
-        .unwrap_or_default();
-    let before = world.peerings_of_route_table.get(id);
-    if before == Some(&now) || (before.is_none() && now.is_empty()) {
-        return;
-    }
-    for pcx in before.into_iter().flatten().filter(|p| !now.contains(*p)) {
-        if let Some(set) = world.route_tables_by_peering.get_mut(pcx) {
-            set.remove(id);
-            if set.is_empty() {
-                world.route_tables_by_peering.remove(pcx);
-            }
-        }
-    }
-    for pcx in &now {
-        world
-            .route_tables_by_peering
-            .entry(pcx.clone())
-            .or_default()
-            .insert(id.to_owned());
-    }
-    if now.is_empty() {
-        world.peerings_of_route_table.remove(id);
-    } else {
-        world.peerings_of_route_table.insert(id.to_owned(), now);
-    }
-}
-
-fn reindex_gcp_operation(world: &mut World, id: &str, _old: Option<&GcpOperation>) {
-    let running = world
-        .gcp_operations
-        .get(id)
-        .is_some_and(|op| op.status == OpStatus::Running);
-    if running {
-        world.gcp_running_ops.insert(id.to_owned());
-    } else {
-        world.gcp_running_ops.remove(id);
-    }
+    /// replaced (the new value, if any, is in the table). This crate only.
+    #[doc(hidden)]
+    fn reindex(world: &mut World, id: &str, old: Option<&Self>, token: sealed::Token);
 }
 
 macro_rules! entities {
-    ($($ty:ident => $field:ident, $variant:ident, $tag:literal $(, $index:ident)?;)*) => {
+    ($($ty:ident => $cloud:ident . $field:ident, $variant:ident, $tag:literal $(, $index:ident)?;)*) => {
         $(
+            impl sealed::Sealed for $ty {}
+
             impl Entity for $ty {
                 const TABLE: &'static str = $tag;
                 fn id(&self) -> &str { &self.id }
-                fn table(world: &World) -> &BTreeMap<String, Self> { &world.$field }
-                fn table_mut(world: &mut World) -> &mut BTreeMap<String, Self> { &mut world.$field }
+                fn table(world: &World) -> &BTreeMap<String, Self> { &world.$cloud.$field }
+                fn table_mut(world: &mut World, _: Token) -> &mut BTreeMap<String, Self> {
+                    &mut world.$cloud.$field
+                }
                 fn into_record(self) -> Record { Record::$variant(self) }
                 #[allow(unused_variables)]
-                fn reindex(world: &mut World, id: &str, old: Option<&Self>) {
-                    $($index(world, id, old);)?
+                fn reindex(world: &mut World, id: &str, old: Option<&Self>, _: Token) {
+                    $(world.$cloud.$index(id, old);)?
                 }
             }
         )*
@@ -276,13 +135,14 @@ macro_rules! entities {
                 }
             }
 
-            /// Stores it in `world`, replacing any record with the same key.
-            pub fn insert_into(self, world: &mut World) {
+            /// Stores it in `world`, replacing any record with the same key (outside this crate:
+            /// [`World::from_records`]).
+            pub(crate) fn insert_into(self, world: &mut World) {
                 match self {
                     $(Record::$variant(r) => {
                         let id = r.id.clone();
-                        let old = world.$field.insert(id.clone(), r);
-                        <$ty as Entity>::reindex(world, &id, old.as_ref());
+                        let old = world.$cloud.$field.insert(id.clone(), r);
+                        <$ty as Entity>::reindex(world, &id, old.as_ref(), Token(()));
                     })*
                 }
             }
@@ -292,7 +152,7 @@ macro_rules! entities {
             /// The current record under `key`, if any.
             pub fn record(&self, key: &RecordKey) -> Option<Record> {
                 match key.table {
-                    $($tag => self.$field.get(&key.id).cloned().map(Record::$variant),)*
+                    $($tag => self.$cloud.$field.get(&key.id).cloned().map(Record::$variant),)*
                     _ => None,
                 }
             }
@@ -308,18 +168,18 @@ macro_rules! entities {
                             Some(Record::$variant(r)) => Some(r),
                             _ => None,
                         };
-                        <$ty as Entity>::reindex(self, &key.id, old);
+                        <$ty as Entity>::reindex(self, &key.id, old, Token(()));
                     })*
                     _ => {}
                 }
             }
 
             /// Removes the record under `key`.
-            pub fn remove_key(&mut self, key: &RecordKey) {
+            pub(crate) fn remove_key(&mut self, key: &RecordKey) {
                 match key.table {
                     $($tag => {
-                        let old = self.$field.remove(&key.id);
-                        <$ty as Entity>::reindex(self, &key.id, old.as_ref());
+                        let old = self.$cloud.$field.remove(&key.id);
+                        <$ty as Entity>::reindex(self, &key.id, old.as_ref(), Token(()));
                     })*
                     _ => {}
                 }
@@ -327,7 +187,7 @@ macro_rules! entities {
 
             /// Number of records of all kinds.
             pub fn len(&self) -> usize {
-                0 $(+ self.$field.len())*
+                0 $(+ self.$cloud.$field.len())*
             }
 
             /// Whether there are no records.
@@ -338,7 +198,7 @@ macro_rules! entities {
             /// Every record, table by table (for snapshots and tests).
             pub fn records(&self) -> Vec<Record> {
                 let mut out = Vec::with_capacity(self.len());
-                $(out.extend(self.$field.values().cloned().map(Record::$variant));)*
+                $(out.extend(self.$cloud.$field.values().cloned().map(Record::$variant));)*
                 out
             }
         }
@@ -346,35 +206,35 @@ macro_rules! entities {
 }
 
 entities! {
-    Vpc => vpcs, Vpc, "vpc";
-    Subnet => subnets, Subnet, "subnet";
-    RouteTable => route_tables, RouteTable, "rtb", reindex_route_table;
-    InternetGateway => internet_gateways, InternetGateway, "igw";
-    NatGateway => nat_gateways, NatGateway, "nat";
-    SecurityGroup => security_groups, SecurityGroup, "sg";
-    NetworkAcl => network_acls, NetworkAcl, "acl";
-    Instance => instances, Instance, "instance";
-    NetworkInterface => network_interfaces, NetworkInterface, "eni";
-    PeeringConnection => peerings, Peering, "pcx", reindex_peering;
-    NetworkInsightsPath => insights_paths, InsightsPath, "nip";
-    NetworkInsightsAnalysis => insights_analyses, InsightsAnalysis, "nia";
+    Vpc => aws.vpcs, Vpc, "vpc";
+    Subnet => aws.subnets, Subnet, "subnet";
+    RouteTable => aws.route_tables, RouteTable, "rtb", reindex_route_table;
+    InternetGateway => aws.internet_gateways, InternetGateway, "igw";
+    NatGateway => aws.nat_gateways, NatGateway, "nat";
+    SecurityGroup => aws.security_groups, SecurityGroup, "sg";
+    NetworkAcl => aws.network_acls, NetworkAcl, "acl";
+    Instance => aws.instances, Instance, "instance";
+    NetworkInterface => aws.network_interfaces, NetworkInterface, "eni";
+    PeeringConnection => aws.peerings, Peering, "pcx", reindex_peering;
+    NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
+    NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     // GCP
-    GcpNetwork => gcp_networks, GcpNetwork, "gcp-network";
-    GcpSubnetwork => gcp_subnetworks, GcpSubnetwork, "gcp-subnetwork";
-    GcpRoute => gcp_routes, GcpRoute, "gcp-route";
-    GcpFirewall => gcp_firewalls, GcpFirewall, "gcp-firewall";
-    GcpInstance => gcp_instances, GcpInstance, "gcp-instance";
-    GcpOperation => gcp_operations, GcpOperation, "gcp-operation", reindex_gcp_operation;
+    GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
+    GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";
+    GcpRoute => gcp.routes, GcpRoute, "gcp-route";
+    GcpFirewall => gcp.firewalls, GcpFirewall, "gcp-firewall";
+    GcpInstance => gcp.instances, GcpInstance, "gcp-instance";
+    GcpOperation => gcp.operations, GcpOperation, "gcp-operation", reindex_operation;
     // Azure
-    AzResourceGroup => az_resource_groups, AzResourceGroup, "az-rg";
-    AzVnet => az_vnets, AzVnet, "az-vnet";
-    AzPeering => az_peerings, AzPeering, "az-peering";
-    AzNsg => az_nsgs, AzNsg, "az-nsg";
-    AzRouteTable => az_route_tables, AzRouteTable, "az-rt";
-    AzNic => az_nics, AzNic, "az-nic";
-    AzVm => az_vms, AzVm, "az-vm";
-    AzGateway => az_gateways, AzGateway, "az-vgw";
-    AzOperation => az_operations, AzOperation, "az-op";
+    AzResourceGroup => azure.resource_groups, AzResourceGroup, "az-rg";
+    AzVnet => azure.vnets, AzVnet, "az-vnet";
+    AzPeering => azure.peerings, AzPeering, "az-peering";
+    AzNsg => azure.nsgs, AzNsg, "az-nsg";
+    AzRouteTable => azure.route_tables, AzRouteTable, "az-rt";
+    AzNic => azure.nics, AzNic, "az-nic";
+    AzVm => azure.vms, AzVm, "az-vm";
+    AzGateway => azure.gateways, AzGateway, "az-vgw";
+    AzOperation => azure.operations, AzOperation, "az-op";
 }
 
 impl World {
@@ -387,68 +247,8 @@ impl World {
         w
     }
 
-    /// The peering connections (any state) with `vpc_id` on either side, in id order.
-    pub fn peerings_of_vpc<'a>(
-        &'a self,
-        vpc_id: &str,
-    ) -> impl Iterator<Item = &'a PeeringConnection> + 'a {
-        self.peerings_by_vpc
-            .get(vpc_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.peerings.get(id))
-    }
-
-    /// The peering connections (any state) with `account` on either side, in id order.
-    pub fn peerings_of_account<'a>(
-        &'a self,
-        account: &str,
-    ) -> impl Iterator<Item = &'a PeeringConnection> + 'a {
-        self.peerings_by_account
-            .get(account)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.peerings.get(id))
-    }
-
-    /// The route tables (of any owner) with a route to peering connection `pcx_id`, in id order.
-    pub fn route_tables_to_peering<'a>(
-        &'a self,
-        pcx_id: &str,
-    ) -> impl Iterator<Item = &'a RouteTable> + 'a {
-        self.route_tables_by_peering
-            .get(pcx_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.route_tables.get(id))
-    }
-
-    /// The GCP operations still running, in id order.
-    pub fn gcp_running_operations(&self) -> impl Iterator<Item = &GcpOperation> + '_ {
-        self.gcp_running_ops
-            .iter()
-            .filter_map(|id| self.gcp_operations.get(id))
-    }
-
     /// Whether the derived indexes match the tables (a rebuild from scratch gives the same).
     pub fn indexes_consistent(&self) -> bool {
-        let peerings = World::from_records(self.peerings.values().cloned().map(Record::Peering));
-        peerings.peerings_by_vpc == self.peerings_by_vpc
-            && peerings.peerings_by_account == self.peerings_by_account
-            && {
-                let rebuilt = World::from_records(
-                    self.route_tables.values().cloned().map(Record::RouteTable),
-                );
-                rebuilt.route_tables_by_peering == self.route_tables_by_peering
-                    && rebuilt.peerings_of_route_table == self.peerings_of_route_table
-            }
-            && World::from_records(
-                self.gcp_operations
-                    .values()
-                    .cloned()
-                    .map(Record::GcpOperation),
-            )
-            .gcp_running_ops
-                == self.gcp_running_ops
+        self.aws.indexes_consistent() && self.gcp.indexes_consistent()
     }
 }

@@ -86,7 +86,8 @@ fn generate() -> Topology {
     }
     let main_of: HashMap<&str, &str> = env
         .world
-        .route_tables
+        .aws
+        .route_tables()
         .values()
         .filter(|t| t.is_main())
         .map(|t| (t.vpc_id.as_str(), t.id.as_str()))
@@ -152,11 +153,11 @@ fn benches(c: &mut Criterion) {
         "generated through model ops in {:.2?}: {} VPCs, {} subnets, {} instances, {} peerings, \
          {} route tables",
         started.elapsed(),
-        w.vpcs.len(),
-        w.subnets.len(),
-        w.instances.len(),
-        w.peerings.len(),
-        w.route_tables.len()
+        w.aws.vpcs().len(),
+        w.aws.subnets().len(),
+        w.aws.instances().len(),
+        w.aws.peerings().len(),
+        w.aws.route_tables().len()
     );
     let now = t.env.now;
     let snap = Snapshot::compile(&t.env.world, now);
@@ -268,11 +269,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("route", |b| {
         b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&route_keys)))
     });
-    let vpc3 = t.env.world.instances[&t.instances[3]].vpc_id.clone();
+    let vpc3 = t.env.world.aws.instances()[&t.instances[3]].vpc_id.clone();
     let sg3 = t
         .env
         .world
-        .security_groups
+        .aws
+        .security_groups()
         .values()
         .find(|g| g.vpc_id == vpc3 && g.name == "web")
         .expect("web group")
@@ -291,8 +293,10 @@ fn benches(c: &mut Criterion) {
         b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&sg_keys)))
     });
     let (v2, v5000) = (
-        t.env.world.instances[&t.instances[2]].vpc_id.clone(),
-        t.env.world.instances[&t.instances[5_000]].vpc_id.clone(),
+        t.env.world.aws.instances()[&t.instances[2]].vpc_id.clone(),
+        t.env.world.aws.instances()[&t.instances[5_000]]
+            .vpc_id
+            .clone(),
     );
     let (reply, req_keys) = commit(&mut t.env, &a(), |tx| {
         tx.create_peering(CreatePeering {

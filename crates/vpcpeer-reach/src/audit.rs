@@ -243,21 +243,21 @@ fn owners(w: &World, id: &str) -> Vec<String> {
         return vec![id.to_owned()];
     }
     let one = |s: Option<&vpcpeer_model::Scope>| s.map(|s| vec![s.account.clone()]);
-    if let Some(p) = w.peerings.get(id) {
+    if let Some(p) = w.aws.peerings().get(id) {
         return vec![
             p.requester.scope.account.clone(),
             p.accepter.scope.account.clone(),
         ];
     }
-    one(w.vpcs.get(id).map(|x| &x.scope))
-        .or_else(|| one(w.subnets.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.route_tables.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.security_groups.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.network_acls.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.internet_gateways.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.nat_gateways.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.instances.get(id).map(|x| &x.scope)))
-        .or_else(|| one(w.network_interfaces.get(id).map(|x| &x.scope)))
+    one(w.aws.vpcs().get(id).map(|x| &x.scope))
+        .or_else(|| one(w.aws.subnets().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.route_tables().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.security_groups().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.network_acls().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.internet_gateways().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.nat_gateways().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.instances().get(id).map(|x| &x.scope)))
+        .or_else(|| one(w.aws.network_interfaces().get(id).map(|x| &x.scope)))
         .unwrap_or_default()
 }
 
@@ -331,10 +331,10 @@ impl<'w> Auditor<'w> {
         let mut subnets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut tables: BTreeMap<&str, Vec<&RouteTable>> = BTreeMap::new();
         let mut routed = BTreeSet::new();
-        for s in w.subnets.values() {
+        for s in w.aws.subnets().values() {
             subnets.entry(&s.vpc_id).or_default().push(&s.id);
         }
-        for t in w.route_tables.values() {
+        for t in w.aws.route_tables().values() {
             tables.entry(&t.vpc_id).or_default().push(t);
             for r in &t.routes {
                 if let RouteTarget::Peering(p) = &r.target {
@@ -366,7 +366,7 @@ impl<'w> Auditor<'w> {
 
     /// The current blocks of VPC `id`, else those recorded on the peering side.
     fn blocks(&self, id: &str, recorded: Option<&vpcpeer_model::PeerSide>) -> Vec<IpNet> {
-        match self.w.vpcs.get(id) {
+        match self.w.aws.vpcs().get(id) {
             Some(v) => v
                 .ipv4_cidrs()
                 .map(IpNet::V4)
@@ -400,13 +400,13 @@ impl<'w> Auditor<'w> {
             }
         }
         ids.into_iter()
-            .filter_map(|id| self.w.route_tables.get(id))
+            .filter_map(|id| self.w.aws.route_tables().get(id))
             .collect()
     }
 
     /// The VPC on the other side of peering `pcx` from `vpc`.
     fn other_side(&self, pcx: &str, vpc: &str) -> Option<&'w vpcpeer_model::PeerSide> {
-        let p = self.w.peerings.get(pcx)?;
+        let p = self.w.aws.peerings().get(pcx)?;
         if p.requester.vpc_id == vpc {
             Some(&p.accepter)
         } else if p.accepter.vpc_id == vpc {

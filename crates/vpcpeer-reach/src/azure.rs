@@ -92,7 +92,7 @@ fn primary(nic: &AzNic) -> Option<&AzIpConfig> {
 
 fn subnet_of<'w>(world: &'w World, subnet_id: &str) -> Option<(&'w AzVnet, &'w AzSubnet)> {
     let a = ArmId::parse(subnet_id)?;
-    let vnet = world.az_vnets.get(&key(&a.top_level()))?;
+    let vnet = world.azure.vnets().get(&key(&a.top_level()))?;
     let (_, name) = a.segments.get(1)?;
     Some((vnet, vnet.subnet(name)?))
 }
@@ -112,26 +112,32 @@ fn nic_end<'w>(world: &'w World, nic: &'w AzNic, vm: Option<&'w AzVm>) -> Option
 /// The end for a VM (its primary NIC) or a NIC, by lower-cased ARM id.
 pub(crate) fn resource_end<'w>(world: &'w World, id: &str) -> Result<AEnd<'w>, QueryError> {
     let unknown = || QueryError::UnknownEndpoint(id.to_owned());
-    if let Some(vm) = world.az_vms.get(id) {
+    if let Some(vm) = world.azure.vms().get(id) {
         let nic = vm
             .nics
             .first()
-            .and_then(|n| world.az_nics.get(&key(n)))
+            .and_then(|n| world.azure.nics().get(&key(n)))
             .ok_or_else(|| QueryError::InstanceWithoutInterface(vm.display_id.clone()))?;
         return nic_end(world, nic, Some(vm)).ok_or_else(unknown);
     }
-    let nic = world.az_nics.get(id).ok_or_else(unknown)?;
-    let vm = nic.vm.as_deref().and_then(|v| world.az_vms.get(&key(v)));
+    let nic = world.azure.nics().get(id).ok_or_else(unknown)?;
+    let vm = nic
+        .vm
+        .as_deref()
+        .and_then(|v| world.azure.vms().get(&key(v)));
     nic_end(world, nic, vm).ok_or_else(unknown)
 }
 
 /// The ends address `ip` stands for: NICs holding it, else subnets whose prefix holds it.
 pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<AEnd<'_>> {
     let mut held = Vec::new();
-    for nic in world.az_nics.values() {
+    for nic in world.azure.nics().values() {
         for cfg in nic.ip_configs.iter().filter(|c| c.private_ip == ip) {
             if let Some((vnet, subnet)) = subnet_of(world, &cfg.subnet_id) {
-                let vm = nic.vm.as_deref().and_then(|v| world.az_vms.get(&key(v)));
+                let vm = nic
+                    .vm
+                    .as_deref()
+                    .and_then(|v| world.azure.vms().get(&key(v)));
                 held.push(AEnd {
                     vnet,
                     subnet,
@@ -146,7 +152,8 @@ pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<AEnd<'_>> {
         return held;
     }
     world
-        .az_vnets
+        .azure
+        .vnets()
         .values()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
         .filter(|(_, s)| s.prefix.contains(&ip))
@@ -356,7 +363,7 @@ impl Azure<'_> {
 
     /// One NSG's verdict on `h`, seen from end `e`.
     fn nsg(&self, t: &mut Trace, nsg_id: Option<&str>, e: &AEnd<'_>, dir: AzDirection, h: Header) {
-        let Some(nsg) = nsg_id.and_then(|id| self.world.az_nsgs.get(&key(id))) else {
+        let Some(nsg) = nsg_id.and_then(|id| self.world.azure.nsgs().get(&key(id))) else {
             return;
         };
         let space = virtual_network(self.world, e.vnet);
@@ -395,7 +402,7 @@ impl Azure<'_> {
         let table = (c.route.source == AzRouteSource::User)
             .then_some(e.subnet.route_table.as_deref())
             .flatten()
-            .and_then(|id| self.world.az_route_tables.get(&key(id)));
+            .and_then(|id| self.world.azure.route_tables().get(&key(id)));
         let at = match table {
             Some(t) => ComponentRef::new(K::RouteTable, &t.display_id),
             None => ComponentRef::new(K::Subnet, e.subnet_id()),
@@ -426,7 +433,8 @@ impl Azure<'_> {
         let ip = c.route.next_hop_ips.first().copied();
         let held = ip.is_some_and(|a| {
             self.world
-                .az_nics
+                .azure
+                .nics()
                 .values()
                 .any(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
         });
@@ -653,7 +661,7 @@ impl<'w> Cloud for Azure<'w> {
             .chain(azpeering::links_of(self.world, &b.id).filter(|l| l.remote_vnet == a.id))
             .collect();
         if links.is_empty() {
-            let third = self.world.az_vnets.values().find(|c| {
+            let third = self.world.azure.vnets().values().find(|c| {
                 c.id != a.id
                     && c.id != b.id
                     && connected(self.world, &a.id, &c.id)

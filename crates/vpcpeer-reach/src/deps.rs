@@ -143,12 +143,12 @@ impl Deps {
     /// The dependencies of every part compiled from `world`.
     pub(crate) fn build(world: &World) -> Deps {
         let mut d = Deps::default();
-        for t in world.route_tables.values() {
+        for t in world.aws.route_tables().values() {
             d.tables_by_target.push(&t.id, table_targets(t));
             d.main_tables.push(&t.id, table_main(t));
             d.subnet_tables.push(&t.id, table_subnets(t));
         }
-        for a in world.network_acls.values() {
+        for a in world.aws.network_acls().values() {
             if a.is_default {
                 d.default_acls.push(&a.id, vec![a.vpc_id.clone()]);
             }
@@ -157,17 +157,17 @@ impl Deps {
                 a.associations.iter().map(|s| s.subnet_id.clone()).collect(),
             );
         }
-        for s in world.subnets.values() {
+        for s in world.aws.subnets().values() {
             d.subnets_by_vpc.push(&s.id, vec![s.vpc_id.clone()]);
         }
-        for n in world.nat_gateways.values() {
+        for n in world.aws.nat_gateways().values() {
             d.nats_by_eni.push(&n.id, vec![n.eni_id.clone()]);
         }
-        for i in world.instances.values() {
+        for i in world.aws.instances().values() {
             d.instances_by_eni
                 .push(&i.id, i.eni_ids.first().cloned().into_iter().collect());
         }
-        for p in world.peerings.values() {
+        for p in world.aws.peerings().values() {
             d.set_pending(&p.id, Some(p));
         }
         d

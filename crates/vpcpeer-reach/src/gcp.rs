@@ -86,7 +86,8 @@ impl GEnd<'_> {
 /// The end for instance `id` (a relative path), through its first interface.
 pub(crate) fn instance_end<'w>(world: &'w World, id: &str) -> Result<GEnd<'w>, QueryError> {
     let i = world
-        .gcp_instances
+        .gcp
+        .instances()
         .get(id)
         .ok_or_else(|| QueryError::UnknownInstance(id.to_owned()))?;
     let nic = i
@@ -105,7 +106,8 @@ pub(crate) fn instance_end<'w>(world: &'w World, id: &str) -> Result<GEnd<'w>, Q
 /// ranges hold it.
 pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
     let held: Vec<GEnd<'_>> = world
-        .gcp_instances
+        .gcp
+        .instances()
         .values()
         .flat_map(|i| i.nics.iter().map(move |n| (i, n)))
         .filter(|(_, n)| n.network_ip == ip)
@@ -120,7 +122,8 @@ pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
         return held;
     }
     world
-        .gcp_subnetworks
+        .gcp
+        .subnetworks()
         .values()
         .filter(|s| s.ranges().any(|r| r.contains(&ip)))
         .map(|s| GEnd {
@@ -135,14 +138,15 @@ pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
 /// The entry of network `a` pointing at network `b`, if any.
 fn entry<'w>(world: &'w World, a: &str, b: &str) -> Option<&'w vpcpeer_model::gcp::GcpPeering> {
     world
-        .gcp_networks
+        .gcp
+        .networks()
         .get(a)
         .and_then(|n| n.peerings.iter().find(|p| p.peer_network == b))
 }
 
 /// Whether networks `a` and `b` are joined by an ACTIVE peering.
 pub(crate) fn actively_peered(world: &World, a: &str, b: &str) -> bool {
-    match (world.gcp_networks.get(a), entry(world, a, b)) {
+    match (world.gcp.networks().get(a), entry(world, a, b)) {
         (Some(n), Some(p)) => peering_view(world, n, p).active,
         _ => false,
     }
@@ -208,7 +212,8 @@ fn static_applies(r: &GcpRoute, tags: &[String]) -> bool {
 fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
     let mut out = Vec::new();
     for s in world
-        .gcp_subnetworks
+        .gcp
+        .subnetworks()
         .values()
         .filter(|s| s.network == network)
     {
@@ -223,7 +228,8 @@ fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
         }
     }
     for r in world
-        .gcp_routes
+        .gcp
+        .routes()
         .values()
         .filter(|r| r.network == network && static_applies(r, tags))
     {
@@ -235,7 +241,7 @@ fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
             via: None,
         });
     }
-    let Some(net) = world.gcp_networks.get(network) else {
+    let Some(net) = world.gcp.networks().get(network) else {
         return out;
     };
     for p in &net.peerings {
@@ -256,7 +262,7 @@ fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
                     via: via.clone(),
                 }),
                 ExchangedRouteType::Static => {
-                    let theirs = world.gcp_routes.values().find(|r| {
+                    let theirs = world.gcp.routes().values().find(|r| {
                         r.network == p.peer_network
                             && r.dest_range == er.dest_range
                             && r.priority == er.priority
@@ -360,7 +366,8 @@ fn firewall<'w>(
             }
     };
     let first = world
-        .gcp_firewalls
+        .gcp
+        .firewalls()
         .values()
         .filter(applies)
         .min_by_key(|f| {
@@ -650,7 +657,7 @@ impl<'w> Cloud for Gcp<'w> {
             );
             return;
         }
-        let third = self.world.gcp_networks.keys().find(|c| {
+        let third = self.world.gcp.networks().keys().find(|c| {
             c.as_str() != a
                 && c.as_str() != b
                 && actively_peered(self.world, a, c)
@@ -678,10 +685,10 @@ impl Gcp<'_> {
     /// Why a static route's next hop is gone (a blackhole), if it is.
     fn gone(&self, hop: &GcpNextHop, holder: &str) -> Option<String> {
         match hop {
-            GcpNextHop::Instance(i) => (!self.world.gcp_instances.contains_key(i))
+            GcpNextHop::Instance(i) => (!self.world.gcp.instances().contains_key(i))
                 .then(|| format!("next hop instance {i} does not exist")),
             GcpNextHop::Ip(a) => {
-                let held = self.world.gcp_instances.values().any(|i| {
+                let held = self.world.gcp.instances().values().any(|i| {
                     i.nics
                         .iter()
                         .any(|n| n.network_ip == *a && n.network == holder)

@@ -126,13 +126,13 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.igws) {
-            let igw = world.internet_gateways.get(&id);
+            let igw = world.aws.internet_gateways().get(&id);
             put(&mut self.igws, &id, igw, igw_view);
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.nats) {
-            let nat = world.nat_gateways.get(&id);
+            let nat = world.aws.nat_gateways().get(&id);
             put(&mut self.nats, &id, nat, nat_view);
             let new: Vec<String> = nat.map(|n| n.eni_id.clone()).into_iter().collect();
             d.enis.extend(self.deps.nats_by_eni.set(&id, new.clone()));
@@ -148,9 +148,9 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.instances) {
-            let inst = world.instances.get(&id);
+            let inst = world.aws.instances().get(&id);
             put(&mut self.instances, &id, inst, |i| {
-                instance_view(i, |e| world.network_interfaces.contains_key(e))
+                instance_view(i, |e| world.aws.network_interfaces().contains_key(e))
             });
             let first = inst
                 .and_then(|i| i.eni_ids.first().cloned())
@@ -161,22 +161,23 @@ impl Snapshot {
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.tables) {
-            let t = world.route_tables.get(&id);
+            let t = world.aws.route_tables().get(&id);
             put(&mut self.tables, &id, t, |t| table_view(world, t, now));
             d.reassociated(self.deps.set_table(&id, t));
         }
         for id in std::mem::take(&mut d.acls) {
-            let a = world.network_acls.get(&id);
+            let a = world.aws.network_acls().get(&id);
             put(&mut self.acls, &id, a, acl_view);
             d.reassociated(self.deps.set_acl(&id, a));
         }
         for id in std::mem::take(&mut d.groups) {
-            let group = world.security_groups.get(&id);
+            let group = world.aws.security_groups().get(&id);
             put(&mut self.groups, &id, group, group_view);
         }
         for id in std::mem::take(&mut d.subnet_records) {
             let vpc = world
-                .subnets
+                .aws
+                .subnets()
                 .get(&id)
                 .map(|s| s.vpc_id.clone())
                 .into_iter()
@@ -196,17 +197,22 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.subnets) {
             let (deps, vpcs) = (&self.deps, &self.vpcs);
-            put(&mut self.subnets, &id, world.subnets.get(&id), |sub| {
-                let route_table = deps.subnet_tables.last(&id);
-                let acl = deps.subnet_acls.last(&id);
-                subnet_view(sub, vpcs, route_table, acl)
-            });
+            put(
+                &mut self.subnets,
+                &id,
+                world.aws.subnets().get(&id),
+                |sub| {
+                    let route_table = deps.subnet_tables.last(&id);
+                    let acl = deps.subnet_acls.last(&id);
+                    subnet_view(sub, vpcs, route_table, acl)
+                },
+            );
         }
     }
 
     /// A VPC's view; marks its peerings and its associations dirty.
     fn refresh_vpc(&mut self, world: &World, id: &str, d: &mut Dirty) {
-        match world.vpcs.get(id) {
+        match world.aws.vpcs().get(id) {
             Some(v) => {
                 self.vpcs.insert(id.to_owned(), vpc_view(v));
                 insert_sorted(&mut self.vpc_order, id);
@@ -219,7 +225,7 @@ impl Snapshot {
         d.peerings
             .extend(self.peerings_by_vpc.get(id).into_iter().flatten().cloned());
         d.peerings
-            .extend(world.peerings_of_vpc(id).map(|p| p.id.clone()));
+            .extend(world.aws.peerings_of_vpc(id).map(|p| p.id.clone()));
         d.assoc_vpcs.insert(id.to_owned());
     }
 
@@ -229,7 +235,7 @@ impl Snapshot {
             remove_from(&mut self.peerings_by_vpc, &old.requester.0, id);
             remove_from(&mut self.peerings_by_vpc, &old.accepter.0, id);
         }
-        let p = world.peerings.get(id);
+        let p = world.aws.peerings().get(id);
         self.deps.set_pending(id, p);
         let Some(p) = p else { return };
         let view = peering_view(p, &self.vpcs, self.now);
@@ -251,7 +257,7 @@ impl Snapshot {
                 }
             }
         }
-        let Some(e) = world.network_interfaces.get(id) else {
+        let Some(e) = world.aws.network_interfaces().get(id) else {
             return;
         };
         let view = eni_view(e, self.deps.nats_by_eni.last(id));

@@ -459,12 +459,12 @@ impl Snapshot {
             now,
             ..Snapshot::default()
         };
-        for v in world.vpcs.values() {
+        for v in world.aws.vpcs().values() {
             s.vpc_order.push(v.id.clone());
             s.vpcs.insert(v.id.clone(), vpc_view(v));
         }
         let mut explicit_rtb: HashMap<&str, &str> = HashMap::new();
-        for t in world.route_tables.values() {
+        for t in world.aws.route_tables().values() {
             for a in &t.associations {
                 match &a.target {
                     RtAssocTarget::Main => {
@@ -481,7 +481,7 @@ impl Snapshot {
             s.tables.insert(t.id.clone(), table_view(world, t, now));
         }
         let mut explicit_acl: HashMap<&str, &str> = HashMap::new();
-        for a in world.network_acls.values() {
+        for a in world.aws.network_acls().values() {
             if a.is_default {
                 if let Some(v) = s.vpcs.get_mut(&a.vpc_id) {
                     v.default_acl = Some(a.id.clone());
@@ -492,24 +492,25 @@ impl Snapshot {
             }
             s.acls.insert(a.id.clone(), acl_view(a));
         }
-        for sub in world.subnets.values() {
+        for sub in world.aws.subnets().values() {
             let route_table = explicit_rtb.get(sub.id.as_str()).map(|t| (*t).to_owned());
             let acl = explicit_acl.get(sub.id.as_str()).map(|a| (*a).to_owned());
             s.subnets
                 .insert(sub.id.clone(), subnet_view(sub, &s.vpcs, route_table, acl));
         }
-        for g in world.security_groups.values() {
+        for g in world.aws.security_groups().values() {
             s.groups.insert(g.id.clone(), group_view(g));
         }
-        for n in world.nat_gateways.values() {
+        for n in world.aws.nat_gateways().values() {
             s.nats.insert(n.id.clone(), nat_view(n));
         }
         let nat_of_eni: HashMap<&str, &str> = world
-            .nat_gateways
+            .aws
+            .nat_gateways()
             .values()
             .map(|n| (n.eni_id.as_str(), n.id.as_str()))
             .collect();
-        for e in world.network_interfaces.values() {
+        for e in world.aws.network_interfaces().values() {
             let nat = nat_of_eni.get(e.id.as_str()).map(|n| (*n).to_owned());
             let view = eni_view(e, nat);
             for ip in &view.ips {
@@ -517,14 +518,14 @@ impl Snapshot {
             }
             s.enis.insert(e.id.clone(), view);
         }
-        for i in world.instances.values() {
+        for i in world.aws.instances().values() {
             let view = instance_view(i, |e| s.enis.contains_key(e));
             s.instances.insert(i.id.clone(), view);
         }
-        for g in world.internet_gateways.values() {
+        for g in world.aws.internet_gateways().values() {
             s.igws.insert(g.id.clone(), igw_view(g));
         }
-        for p in world.peerings.values() {
+        for p in world.aws.peerings().values() {
             let view = peering_view(p, &s.vpcs, now);
             for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
                 let list = s.peerings_by_vpc.entry(vpc.clone()).or_default();

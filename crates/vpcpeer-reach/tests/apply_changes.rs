@@ -59,11 +59,17 @@ fn ids<T>(m: &std::collections::BTreeMap<String, T>) -> Vec<String> {
 /// One random operation; the keys it changed.
 fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
     let w = &env.world;
-    let vpcs = ids(&w.vpcs);
-    let subnets = ids(&w.subnets);
-    let tables = ids(&w.route_tables);
-    let pcxs = ids(&w.peerings);
-    let vpc_scope = |id: &str| w.vpcs.get(id).map(|v| v.scope.clone()).unwrap_or_else(a);
+    let vpcs = ids(w.aws.vpcs());
+    let subnets = ids(w.aws.subnets());
+    let tables = ids(w.aws.route_tables());
+    let pcxs = ids(w.aws.peerings());
+    let vpc_scope = |id: &str| {
+        w.aws
+            .vpcs()
+            .get(id)
+            .map(|v| v.scope.clone())
+            .unwrap_or_else(a)
+    };
     match rng.below(24) {
         0 | 1 => {
             let s = if rng.chance(70) { a() } else { b() };
@@ -87,7 +93,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = vpc_scope(&v);
-            let base = w.vpcs[&v].ipv4_cidrs().next().expect("block");
+            let base = w.aws.vpcs()[&v].ipv4_cidrs().next().expect("block");
             let o = base.network().octets();
             let cidr = format!("{}.{}.{}.0/24", o[0], o[1], rng.below(4));
             step(env, &s, |tx| {
@@ -102,7 +108,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let Some(sub) = rng.pick(&subnets) else {
                 return vec![];
             };
-            let s = w.subnets[&sub].scope.clone();
+            let s = w.aws.subnets()[&sub].scope.clone();
             step(env, &s, |tx| tx.delete_subnet(&sub))
         }
         6 => {
@@ -116,14 +122,14 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let Some(t) = rng.pick(&tables) else {
                 return vec![];
             };
-            let s = w.route_tables[&t].scope.clone();
+            let s = w.aws.route_tables()[&t].scope.clone();
             step(env, &s, |tx| tx.delete_route_table(&t))
         }
         8 => {
             let (Some(t), Some(sub)) = (rng.pick(&tables), rng.pick(&subnets)) else {
                 return vec![];
             };
-            let s = w.route_tables[&t].scope.clone();
+            let s = w.aws.route_tables()[&t].scope.clone();
             step(env, &s, |tx| {
                 tx.associate_route_table(&t, AssocRequest::Subnet(sub))
             })
@@ -131,7 +137,8 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
         9 => {
             // Replace or remove an association (main ones included).
             let assocs: Vec<(String, String, bool)> = w
-                .route_tables
+                .aws
+                .route_tables()
                 .values()
                 .flat_map(|t| {
                     t.associations.iter().map(|x| {
@@ -147,7 +154,8 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let same: Vec<String> = w
-                .route_tables
+                .aws
+                .route_tables()
                 .values()
                 .filter(|t| t.vpc_id == vpc)
                 .map(|t| t.id.clone())
@@ -164,22 +172,26 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let Some(t) = rng.pick(&tables) else {
                 return vec![];
             };
-            let s = w.route_tables[&t].scope.clone();
+            let s = w.aws.route_tables()[&t].scope.clone();
             let mut targets: Vec<RouteTarget> = Vec::new();
             targets.extend(pcxs.iter().cloned().map(RouteTarget::Peering));
             targets.extend(
-                ids(&w.internet_gateways)
+                ids(w.aws.internet_gateways())
                     .into_iter()
                     .map(RouteTarget::Gateway),
             );
             targets.extend(
-                ids(&w.nat_gateways)
+                ids(w.aws.nat_gateways())
                     .into_iter()
                     .map(RouteTarget::NatGateway),
             );
-            targets.extend(ids(&w.instances).into_iter().map(RouteTarget::Instance));
             targets.extend(
-                ids(&w.network_interfaces)
+                ids(w.aws.instances())
+                    .into_iter()
+                    .map(RouteTarget::Instance),
+            );
+            targets.extend(
+                ids(w.aws.network_interfaces())
                     .into_iter()
                     .map(RouteTarget::NetworkInterface),
             );
@@ -202,7 +214,8 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             };
             let s = vpc_scope(&v);
             let igws: Vec<(String, Option<String>)> = w
-                .internet_gateways
+                .aws
+                .internet_gateways()
                 .values()
                 .filter(|g| g.scope == s)
                 .map(|g| (g.id.clone(), g.attached_vpc.clone()))
@@ -224,7 +237,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 let Some(sub) = rng.pick(&subnets) else {
                     return vec![];
                 };
-                let s = w.subnets[&sub].scope.clone();
+                let s = w.aws.subnets()[&sub].scope.clone();
                 step(env, &s, |tx| {
                     tx.create_nat_gateway(CreateNat {
                         subnet_id: sub.clone(),
@@ -233,10 +246,10 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                     })
                 })
             } else {
-                let Some(n) = rng.pick(&ids(&w.nat_gateways)) else {
+                let Some(n) = rng.pick(&ids(w.aws.nat_gateways())) else {
                     return vec![];
                 };
-                let s = w.nat_gateways[&n].scope.clone();
+                let s = w.aws.nat_gateways()[&n].scope.clone();
                 step(env, &s, |tx| tx.delete_nat_gateway(&n))
             }
         }
@@ -244,10 +257,11 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let Some(sub) = rng.pick(&subnets) else {
                 return vec![];
             };
-            let s = w.subnets[&sub].scope.clone();
-            let vpc = w.subnets[&sub].vpc_id.clone();
+            let s = w.aws.subnets()[&sub].scope.clone();
+            let vpc = w.aws.subnets()[&sub].vpc_id.clone();
             let groups: Vec<String> = w
-                .security_groups
+                .aws
+                .security_groups()
                 .values()
                 .filter(|g| g.vpc_id == vpc)
                 .map(|g| g.id.clone())
@@ -265,10 +279,10 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             })
         }
         17 => {
-            let Some(i) = rng.pick(&ids(&w.instances)) else {
+            let Some(i) = rng.pick(&ids(w.aws.instances())) else {
                 return vec![];
             };
-            let s = w.instances[&i].scope.clone();
+            let s = w.aws.instances()[&i].scope.clone();
             step(env, &s, |tx| {
                 tx.terminate_instances(std::slice::from_ref(&i))
             })
@@ -292,7 +306,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let Some(p) = rng.pick(&pcxs) else {
                 return vec![];
             };
-            let conn = &w.peerings[&p];
+            let conn = &w.aws.peerings()[&p];
             let (req, acc) = (conn.requester.scope.clone(), conn.accepter.scope.clone());
             match rng.below(4) {
                 0 | 1 => step(env, &acc, |tx| tx.accept_peering(&p)),
@@ -306,7 +320,8 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             };
             let s = vpc_scope(&v);
             let groups: Vec<String> = w
-                .security_groups
+                .aws
+                .security_groups()
                 .values()
                 .filter(|g| g.vpc_id == v)
                 .map(|g| g.id.clone())
@@ -348,13 +363,15 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             };
             let s = vpc_scope(&v);
             let acls: Vec<String> = w
-                .network_acls
+                .aws
+                .network_acls()
                 .values()
                 .filter(|x| x.vpc_id == v)
                 .map(|x| x.id.clone())
                 .collect();
             let assocs: Vec<String> = w
-                .network_acls
+                .aws
+                .network_acls()
                 .values()
                 .filter(|x| x.vpc_id == v)
                 .flat_map(|x| x.associations.iter().map(|a| a.id.clone()))
@@ -386,7 +403,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = vpc_scope(&v);
-            let extra: Vec<String> = w.vpcs[&v]
+            let extra: Vec<String> = w.aws.vpcs()[&v]
                 .ipv4
                 .iter()
                 .skip(1)
@@ -413,7 +430,8 @@ fn check_same(env: &TestEnv, inc: &Snapshot, step: usize) -> Result<usize, TestC
     prop_assert!(*inc == full, "snapshot differs after step {step}");
     let mut endpoints: Vec<Endpoint> = env
         .world
-        .instances
+        .aws
+        .instances()
         .keys()
         .map(|i| Endpoint::Instance(i.clone()))
         .collect();
@@ -550,7 +568,7 @@ fn clock_expires_pending_requests() {
     env.route(&a(), &rtb, "10.1.0.0/16", RouteTarget::Peering(p.clone()));
     let start = env.now;
     let mut inc = Snapshot::compile(&env.world, start);
-    let exp = env.world.peerings[&p].expiration;
+    let exp = env.world.aws.peerings()[&p].expiration;
     for t in [Timestamp(exp.0 - 1), exp, Timestamp(exp.0 + 10), start] {
         inc.apply_changes(&env.world, t, &[]);
         assert_eq!(inc, Snapshot::compile(&env.world, t), "at {t:?}");

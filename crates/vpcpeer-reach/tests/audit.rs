@@ -121,7 +121,7 @@ fn missing_return_route() {
     let mut env = TestEnv::with_seed(12);
     let va = env.vpc_ipv6(&a(), "10.0.0.0/16");
     let vb = env.vpc_ipv6(&b(), "10.1.0.0/16");
-    let v6 = |env: &TestEnv, v: &str| env.world.vpcs[v].ipv6[0].cidr.to_string();
+    let v6 = |env: &TestEnv, v: &str| env.world.aws.vpcs()[v].ipv6[0].cidr.to_string();
     let (a6, b6) = (v6(&env, &va), v6(&env, &vb));
     let pcx = env.peer(&a(), &va, &b(), &vb, true);
     let (rta, rtb) = (env.main_rtb(&va), env.main_rtb(&vb));
@@ -373,7 +373,9 @@ fn stale_sg_references() {
         .run(&b(), |tx| tx.delete_peering(&pcx))
         .expect("delete");
     let found = run(&f.env);
-    let rule = f.env.world.security_groups[&sga].ingress[0].id.clone();
+    let rule = f.env.world.aws.security_groups()[&sga].ingress[0]
+        .id
+        .clone();
     let hit = one(
         &found,
         Check::StaleSgReferences,
@@ -394,7 +396,8 @@ fn custom_acl(f: &mut Fx, associate: bool) -> String {
         let assoc = f
             .env
             .world
-            .network_acls
+            .aws
+            .network_acls()
             .values()
             .flat_map(|x| &x.associations)
             .find(|x| x.subnet_id == f.sa)

@@ -33,15 +33,17 @@ use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
 
 fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
-    w.vpcs
+    w.aws
+        .vpcs()
         .get(vpc)
         .is_some_and(|v| v.ipv4_cidrs().any(|c| c.contains(&ip)))
 }
 
 /// The table a subnet uses: its explicit association, else its VPC's main table.
 fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTable> {
-    let vpc = &w.subnets.get(subnet)?.vpc_id;
-    w.route_tables
+    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
+    w.aws
+        .route_tables()
         .values()
         .find(|t| {
             t.associations
@@ -49,7 +51,7 @@ fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTa
                 .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
         })
         .or_else(|| {
-            w.route_tables.values().find(|t| {
+            w.aws.route_tables().values().find(|t| {
                 t.vpc_id == *vpc
                     && t.associations
                         .iter()
@@ -86,14 +88,17 @@ fn best_route(w: &World, subnet: &str, ip: Ipv4Addr) -> Option<RouteTarget> {
 }
 
 fn joins(w: &World, pcx: &str, a: &str, b: &str) -> bool {
-    w.peerings.get(pcx).is_some_and(|p| {
+    w.aws.peerings().get(pcx).is_some_and(|p| {
         (p.requester.vpc_id == a && p.accepter.vpc_id == b)
             || (p.requester.vpc_id == b && p.accepter.vpc_id == a)
     })
 }
 
 fn pcx_active(w: &World, pcx: &str, now: Timestamp) -> bool {
-    w.peerings.get(pcx).is_some_and(|p| p.is_active_at(now))
+    w.aws
+        .peerings()
+        .get(pcx)
+        .is_some_and(|p| p.is_active_at(now))
 }
 
 /// Whether the table of `from_subnet` (VPC `from_vpc`) carries a packet for `ip` into `to_vpc`.
@@ -149,7 +154,7 @@ fn sg_ok(
     other: Option<&NetworkInterface>,
 ) -> bool {
     for gid in &eni.groups {
-        let Some(g) = w.security_groups.get(gid) else {
+        let Some(g) = w.aws.security_groups().get(gid) else {
             continue;
         };
         let rules = if egress { &g.egress } else { &g.ingress };
@@ -162,10 +167,10 @@ fn sg_ok(
                 RulePeer::Cidr6(_) | RulePeer::PrefixList(_) => false,
                 RulePeer::Group { group_id, .. } => {
                     let member = other.is_some_and(|o| o.groups.contains(group_id));
-                    let usable = w.security_groups.get(group_id).is_some_and(|rg| {
+                    let usable = w.aws.security_groups().get(group_id).is_some_and(|rg| {
                         rg.vpc_id == g.vpc_id
                             || (rg.scope.region == g.scope.region
-                                && w.peerings.values().any(|pc| {
+                                && w.aws.peerings().values().any(|pc| {
                                     pc.is_active_at(now) && joins(w, &pc.id, &g.vpc_id, &rg.vpc_id)
                                 }))
                     });
@@ -183,7 +188,8 @@ fn sg_ok(
 /// Whether the ACL of `subnet` admits a packet in one direction; `other_ip` is the far end.
 fn acl_ok(w: &World, subnet: &str, egress: bool, p: Proto, other_ip: Ipv4Addr) -> bool {
     let Some(acl) = w
-        .network_acls
+        .aws
+        .network_acls()
         .values()
         .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))
     else {
@@ -225,17 +231,18 @@ fn reply(p: Proto) -> Proto {
 fn running(w: &World, eni: &NetworkInterface) -> bool {
     eni.attachment
         .as_ref()
-        .and_then(|a| w.instances.get(&a.instance_id))
+        .and_then(|a| w.aws.instances().get(&a.instance_id))
         .is_none_or(|i| i.state == InstanceState::Running)
 }
 
 /// The reference answer for instance `src` to instance `dst` (or the internet when `None`).
 fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) -> bool {
     let eni_of = |i: &str| {
-        w.instances
+        w.aws
+            .instances()
             .get(i)
             .and_then(|i| i.eni_ids.first())
-            .and_then(|e| w.network_interfaces.get(e))
+            .and_then(|e| w.aws.network_interfaces().get(e))
     };
     let Some(s) = eni_of(src) else {
         return false;
@@ -245,7 +252,8 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
         // To the internet: own attached internet gateway, ACL out and (reply) in, SG egress.
         let via_igw = match best_route(w, &s.subnet_id, INTERNET) {
             Some(RouteTarget::Gateway(g)) => w
-                .internet_gateways
+                .aws
+                .internet_gateways()
                 .get(&g)
                 .is_some_and(|g| g.attached_vpc.as_deref() == Some(s.vpc_id.as_str())),
             _ => false,
@@ -511,7 +519,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 })
                 .expect("acl");
             let sub = v.subnets.last().expect("subnet").clone();
-            let assoc = env.world.network_acls[&default_acl]
+            let assoc = env.world.aws.network_acls()[&default_acl]
                 .associations
                 .iter()
                 .find(|a| a.subnet_id == sub)
@@ -581,7 +589,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
     // Late changes: peerings deleted or rejected (routes become blackholes, group references
     // stale), internet gateways detached.
     for (pcx, ri, ai) in &pcxs {
-        let state = env.world.peerings[pcx].state;
+        let state = env.world.aws.peerings()[pcx].state;
         let r = rng.below(100);
         if r < 20 {
             let _ = env.run(&vpcs[*ri].scope, |tx| tx.delete_peering(pcx));
@@ -680,10 +688,11 @@ fn no_panic(seed: u64) -> Result<(), TestCaseError> {
     let (env, instances) = build(seed);
     let snap = Snapshot::compile(&env.world, env.now);
     let mut rng = Rng(seed ^ 0x5eed);
-    let enis: Vec<String> = env.world.network_interfaces.keys().cloned().collect();
+    let enis: Vec<String> = env.world.aws.network_interfaces().keys().cloned().collect();
     let ips: Vec<IpAddr> = env
         .world
-        .network_interfaces
+        .aws
+        .network_interfaces()
         .values()
         .map(|e| IpAddr::V4(e.private_ip))
         .collect();

@@ -159,7 +159,7 @@ fn apply_route_table_matches_compile_after_each_route_change() {
     assert_same(&f.env, &inc, &f.instances, "replace route 2→1");
 
     // A table created and compiled in, then deleted.
-    let vpc2 = f.env.world.route_tables[&r2].vpc_id.clone();
+    let vpc2 = f.env.world.aws.route_tables()[&r2].vpc_id.clone();
     let extra = f
         .env
         .run(&s2, |tx| {

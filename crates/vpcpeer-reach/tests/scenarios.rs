@@ -680,12 +680,12 @@ fn query_errors() {
             QueryError::UnknownSourceAddress("10.9.9.9".parse().unwrap()),
         ),
         (q(&f.ia, inst(&f.ia), 80), {
-            let eni = f.p.env.world.instances[&f.ia].eni_ids[0].clone();
+            let eni = f.p.env.world.aws.instances()[&f.ia].eni_ids[0].clone();
             QueryError::SameInterface(eni)
         }),
         (
             q(&f.ia, ip("2600::1"), 80),
-            QueryError::NoAddressInFamily(f.p.env.world.instances[&f.ia].eni_ids[0].clone()),
+            QueryError::NoAddressInFamily(f.p.env.world.aws.instances()[&f.ia].eni_ids[0].clone()),
         ),
     ];
     for (query, want) in cases {

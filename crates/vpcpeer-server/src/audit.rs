@@ -137,7 +137,7 @@ pub fn matrix_answer(
             let mut seen = BTreeSet::new();
             let mut out = Vec::new();
             for id in list {
-                match world.instances.get(id) {
+                match world.aws.instances().get(id) {
                     Some(i) if fits(i) => {
                         if seen.insert(id.clone()) {
                             out.push(id.clone());
@@ -154,7 +154,8 @@ pub fn matrix_answer(
             out
         }
         None => world
-            .instances
+            .aws
+            .instances()
             .values()
             .filter(|i| i.state != InstanceState::Terminated && fits(i))
             .map(|i| i.id.clone())
@@ -163,7 +164,7 @@ pub fn matrix_answer(
     let cells = matrix_cells(snap, &ids, protocol, port);
     let instances: Vec<api::MatrixInstance> = ids
         .iter()
-        .filter_map(|id| world.instances.get(id))
+        .filter_map(|id| world.aws.instances().get(id))
         .map(|i| api::MatrixInstance {
             id: i.id.clone(),
             account: i.scope.account.clone(),
@@ -173,7 +174,7 @@ pub fn matrix_answer(
             private_ip: i
                 .eni_ids
                 .first()
-                .and_then(|e| world.network_interfaces.get(e))
+                .and_then(|e| world.aws.network_interfaces().get(e))
                 .map(|e| e.private_ip.to_string()),
         })
         .collect();

@@ -256,7 +256,7 @@ async fn a_panic_is_a_500_in_the_dialect_of_the_path() {
 // --- browsers and DNS rebinding --------------------------------------------------------------
 
 fn vpc_count(st: &Arc<AppState>) -> usize {
-    st.emulator.with_world(|w| w.vpcs.len())
+    st.emulator.with_world(|w| w.aws.vpcs().len())
 }
 
 #[tokio::test]
@@ -394,7 +394,7 @@ async fn foreign_hosts_and_origins_are_refused_on_every_face() {
         assert_dialect(Face::Aws, 403, status, &body, "fallback");
     }
     assert_eq!(vpc_count(&st), 1);
-    assert!(st.emulator.with_world(|w| w.gcp_networks.is_empty()));
+    assert!(st.emulator.with_world(|w| w.gcp.networks().is_empty()));
     // Same-origin requests, and names allowed with --allow-host, pass.
     let h = [
         ("host", "127.0.0.1:4650"),

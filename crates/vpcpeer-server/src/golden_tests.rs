@@ -78,8 +78,9 @@ async fn admin_answers() {
 /// The primary private address of `instance`.
 fn ip_of(st: &Arc<AppState>, instance: &str) -> String {
     st.emulator.with_world(|w| {
-        let eni = &w.instances.get(instance).expect("instance").eni_ids[0];
-        w.network_interfaces
+        let eni = &w.aws.instances().get(instance).expect("instance").eni_ids[0];
+        w.aws
+            .network_interfaces()
             .get(eni)
             .expect("interface")
             .private_ip

@@ -129,11 +129,11 @@ fn scope_endpoint(
         ))
     };
     match e {
-        Endpoint::Instance(id) => match world.instances.get(&id) {
+        Endpoint::Instance(id) => match world.aws.instances().get(&id) {
             Some(i) if &i.scope == scope => Ok(Endpoint::Instance(id)),
             _ => Err(foreign("instance", &id)),
         },
-        Endpoint::Eni(id) => match world.network_interfaces.get(&id) {
+        Endpoint::Eni(id) => match world.aws.network_interfaces().get(&id) {
             Some(n) if &n.scope == scope => Ok(Endpoint::Eni(id)),
             _ => Err(foreign("network interface", &id)),
         },
@@ -143,7 +143,8 @@ fn scope_endpoint(
                 .iter()
                 .filter(|id| {
                     world
-                        .network_interfaces
+                        .aws
+                        .network_interfaces()
                         .get(id.as_str())
                         .is_some_and(|n| &n.scope == scope)
                 })
@@ -165,7 +166,7 @@ fn scope_endpoint(
         }
         // A source address in a named AWS VPC must be the caller's, as a bare one must.
         Endpoint::IpIn(ip, vpc) if is_src && vpc.starts_with("vpc-") => {
-            match world.vpcs.get(&vpc) {
+            match world.aws.vpcs().get(&vpc) {
                 Some(v) if &v.scope == scope => Ok(Endpoint::IpIn(ip, vpc)),
                 _ => Err(foreign("VPC", &vpc)),
             }

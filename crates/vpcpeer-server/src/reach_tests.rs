@@ -4,7 +4,7 @@ use serde_json::Value;
 use vpcpeer_model::gcp::{
     self, AddPeering, FirewallSpec, InstanceSpec, NetworkSpec, NicSpec, SubnetSpec,
 };
-use vpcpeer_model::{Ctx, Limits, Scope, SeededIds, Timestamp, Tx, World};
+use vpcpeer_model::{Ctx, Limits, Record, Scope, SeededIds, Timestamp, Tx, World};
 
 use super::{answer, ReachRequest};
 
@@ -220,13 +220,13 @@ fn gcp_endpoints_errors_and_scoping() {
     let bad = ask(&w, A, "projects/proj-b/global/networks/net-b", 443);
     assert_eq!(bad.unwrap_err().0, 400);
     // Only net-a's side of a peering: INACTIVE, and the fix says which side to add.
-    let mut one_sided = w.clone();
-    if let Some(n) = one_sided
-        .gcp_networks
-        .get_mut("projects/proj-b/global/networks/net-b")
-    {
-        n.peerings.clear();
-    }
+    let one_sided = World::from_records(w.records().into_iter().map(|r| match r {
+        Record::GcpNetwork(mut n) if n.id == "projects/proj-b/global/networks/net-b" => {
+            n.peerings.clear();
+            Record::GcpNetwork(n)
+        }
+        r => r,
+    }));
     let v = ask(&one_sided, A, B, 443).expect("answer");
     let pna = v["blockers"]
         .as_array()
@@ -503,7 +503,8 @@ mod aws {
             ];
             let mut out: BTreeSet<String> = tables.iter().flat_map(|ids| ids(w, account)).collect();
             for g in w
-                .security_groups
+                .aws
+                .security_groups()
                 .values()
                 .filter(|x| x.scope.account == account)
             {

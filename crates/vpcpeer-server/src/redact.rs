@@ -291,52 +291,61 @@ impl<'w> Redactor<'w> {
         }
         let w = self.world;
         let (account, vpc): (&str, Option<&str>) = match *prefix {
-            "vpc-" => (&w.vpcs.get(id)?.scope.account, None),
+            "vpc-" => (&w.aws.vpcs().get(id)?.scope.account, None),
             "subnet-" => w
-                .subnets
+                .aws
+                .subnets()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "rtb-" => w
-                .route_tables
+                .aws
+                .route_tables()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "acl-" => w
-                .network_acls
+                .aws
+                .network_acls()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "sg-" => w
-                .security_groups
+                .aws
+                .security_groups()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "sgr-" => {
                 let known = self.rule_groups.borrow().get(id).cloned();
-                let g = match known.and_then(|g| w.security_groups.get(&g)) {
+                let g = match known.and_then(|g| w.aws.security_groups().get(&g)) {
                     Some(g) => g,
                     None => w
-                        .security_groups
+                        .aws
+                        .security_groups()
                         .values()
                         .find(|g| g.ingress.iter().chain(&g.egress).any(|r| r.id == id))?,
                 };
                 (&*g.scope.account, Some(&*g.vpc_id))
             }
             "i-" => w
-                .instances
+                .aws
+                .instances()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "eni-" => w
-                .network_interfaces
+                .aws
+                .network_interfaces()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "igw-" => w
-                .internet_gateways
+                .aws
+                .internet_gateways()
                 .get(id)
                 .map(|x| (&*x.scope.account, x.attached_vpc.as_deref()))?,
             "nat-" => w
-                .nat_gateways
+                .aws
+                .nat_gateways()
                 .get(id)
                 .map(|x| (&*x.scope.account, Some(&*x.vpc_id)))?,
             "pcx-" => {
-                let p = w.peerings.get(id)?;
+                let p = w.aws.peerings().get(id)?;
                 if self.is_me(&p.requester.scope.account) || self.is_me(&p.accepter.scope.account) {
                     return None;
                 }
@@ -364,11 +373,11 @@ impl<'w> Redactor<'w> {
     /// The caller's own VPC, or one joined to a VPC of the caller by a peering connection.
     fn vpc_visible(&self, vpc: &str) -> bool {
         let w = self.world;
-        match w.vpcs.get(vpc) {
+        match w.aws.vpcs().get(vpc) {
             Some(v) if self.is_me(&v.scope.account) => return true,
             _ => {}
         }
-        w.peerings_of_vpc(vpc).any(|p| {
+        w.aws.peerings_of_vpc(vpc).any(|p| {
             self.is_me(&p.requester.scope.account) || self.is_me(&p.accepter.scope.account)
         })
     }
@@ -406,7 +415,8 @@ impl<'w> Redactor<'w> {
             None => BTreeSet::new(),
             Some(p) => self
                 .world
-                .gcp_networks
+                .gcp
+                .networks()
                 .values()
                 .filter(|n| &n.project == p)
                 .flat_map(|n| n.peerings.iter().map(|x| x.peer_network.clone()))
@@ -453,7 +463,8 @@ impl<'w> Redactor<'w> {
                 Some(s) => {
                     let prefix = format!("/subscriptions/{s}/");
                     self.world
-                        .az_peerings
+                        .azure
+                        .peerings()
                         .values()
                         .filter(|p| p.id.starts_with(&prefix))
                         .map(|p| p.remote_vnet.clone())
@@ -479,7 +490,7 @@ impl<'w> Redactor<'w> {
                     shown.insert(name.to_owned());
                 }
             };
-            for n in w.gcp_networks.values() {
+            for n in w.gcp.networks().values() {
                 note(&n.id, &n.name, "network");
                 for p in &n.peerings {
                     note(
@@ -489,47 +500,47 @@ impl<'w> Redactor<'w> {
                     );
                 }
             }
-            for s in w.gcp_subnetworks.values() {
+            for s in w.gcp.subnetworks().values() {
                 note(&s.id, &s.name, "subnet");
             }
-            for r in w.gcp_routes.values() {
+            for r in w.gcp.routes().values() {
                 note(&r.id, &r.name, "route");
             }
-            for f in w.gcp_firewalls.values() {
+            for f in w.gcp.firewalls().values() {
                 note(&f.id, &f.name, "firewall-rule");
             }
-            for i in w.gcp_instances.values() {
+            for i in w.gcp.instances().values() {
                 note(&i.id, &i.name, "instance");
             }
-            for g in w.az_resource_groups.values() {
+            for g in w.azure.resource_groups().values() {
                 note(&g.id, &g.name, "resource-group");
             }
-            for v in w.az_vnets.values() {
+            for v in w.azure.vnets().values() {
                 note(&v.id, &v.name, "network");
                 for s in &v.subnets {
                     note(&format!("{}/subnets/{}", v.id, s.name), &s.name, "subnet");
                 }
             }
-            for p in w.az_peerings.values() {
+            for p in w.azure.peerings().values() {
                 note(&p.id, &p.name, "peering-connection");
             }
-            for g in w.az_nsgs.values() {
+            for g in w.azure.nsgs().values() {
                 note(&g.id, &g.name, "network-security-group");
                 // Azure's default rules (priority 65000 and up) are in every NSG: not names.
                 for r in g.rules.iter().filter(|r| r.priority < 65000) {
                     note(&g.id, &r.name, "security-rule");
                 }
             }
-            for t in w.az_route_tables.values() {
+            for t in w.azure.route_tables().values() {
                 note(&t.id, &t.name, "route-table");
                 for r in &t.routes {
                     note(&t.id, &r.name, "route");
                 }
             }
-            for n in w.az_nics.values() {
+            for n in w.azure.nics().values() {
                 note(&n.id, &n.name, "network-interface");
             }
-            for m in w.az_vms.values() {
+            for m in w.azure.vms().values() {
                 note(&m.id, &m.name, "instance");
             }
             hidden.retain(|name, _| !shown.contains(name));

@@ -284,7 +284,7 @@ async fn arm_requests_reach_the_azure_face_and_commit() {
         (200, true),
         "{body}"
     );
-    assert_eq!(st.emulator.with_world(|w| w.az_vnets.len()), 1);
+    assert_eq!(st.emulator.with_world(|w| w.azure.vnets().len()), 1);
     // A client mistake is an ARM error, and leaves nothing behind.
     let (status, _, body) = arm(
         &st,
@@ -295,5 +295,5 @@ async fn arm_requests_reach_the_azure_face_and_commit() {
     .await;
     assert_eq!(status, 400);
     assert!(body.contains("InvalidAddressPrefixFormat"), "{body}");
-    assert_eq!(st.emulator.with_world(|w| w.az_vnets.len()), 1);
+    assert_eq!(st.emulator.with_world(|w| w.azure.vnets().len()), 1);
 }

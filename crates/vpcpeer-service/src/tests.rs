@@ -40,7 +40,7 @@ async fn committed_changes_reach_the_store() {
     let (store, emu) = in_memory();
     let id = create_vpc(&emu, "10.0.0.0/16").await.expect("service");
     let reloaded = World::from_records(store.load().expect("load").records);
-    assert!(reloaded.vpcs.contains_key(&id));
+    assert!(reloaded.aws.vpcs().contains_key(&id));
     assert_eq!(emu.with_world(|w| w.clone()), reloaded);
 }
 
@@ -101,7 +101,7 @@ async fn version_and_changes_since() {
         .expect("domain");
     assert_eq!(emu.version(), v1, "failures and dry runs change nothing");
     let (version, keys) = emu.with_world_since(Some(v0), |w, ch| {
-        assert!(w.vpcs.contains_key(&id));
+        assert!(w.aws.vpcs().contains_key(&id));
         (ch.version, ch.keys.expect("in the log"))
     });
     assert_eq!(version, v1);
@@ -239,7 +239,7 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
         assert_eq!(stored(&store), before, "{how:?}");
         let listed = emu
             .execute_fn(scope(), false, |tx| {
-                Ok::<_, DomainError>(tx.world().vpcs.keys().cloned().collect::<Vec<_>>())
+                Ok::<_, DomainError>(tx.world().aws.vpcs().keys().cloned().collect::<Vec<_>>())
             })
             .await
             .expect("service")
@@ -262,8 +262,13 @@ async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
             .expect("store is back");
         assert!(emu.is_healthy(), "{how:?}: a commit succeeded");
         assert_eq!(memory(&emu), stored(&store), "{how:?}");
-        assert!(stored(&store).vpcs.contains_key(&id));
+        assert!(stored(&store).aws.vpcs().contains_key(&id));
     }
+}
+
+/// The id of the first VPC of `w`.
+fn first_vpc(w: &World) -> String {
+    w.aws.vpcs().keys().next().expect("a VPC").clone()
 }
 
 /// Three requests queued behind a commit in flight are grouped into one store commit; when that
@@ -275,7 +280,7 @@ async fn a_failure_inside_a_group_undoes_the_whole_group() {
     let (held, first) = held_first_commit(&store, &emu).await;
     let after_first = memory(&emu);
     let v1 = emu.version();
-    let parent = after_first.vpcs.keys().next().expect("applied").clone();
+    let parent = first_vpc(&after_first);
     let second = spawn_vpc(&emu, "10.1.0.0/16");
     let third = spawn_subnet(&emu, parent, "10.0.1.0/24");
     let fourth = spawn_vpc(&emu, "10.2.0.0/16");
@@ -297,8 +302,8 @@ async fn a_failure_inside_a_group_undoes_the_whole_group() {
     assert_eq!(*store.committed_groups.lock().expect("lock"), vec![1]);
     assert_eq!(memory(&emu), after_first);
     assert_eq!(stored(&store), after_first);
-    assert!(after_first.vpcs.contains_key(&first));
-    assert!(after_first.subnets.is_empty());
+    assert!(after_first.aws.vpcs().contains_key(&first));
+    assert!(after_first.aws.subnets().is_empty());
 }
 
 /// The commit in flight fails while later writes, a clock advance among them, are queued behind
@@ -309,7 +314,7 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
     let t0 = emu.now();
     let empty = memory(&emu);
     let (held, first) = held_first_commit(&store, &emu).await;
-    let parent = memory(&emu).vpcs.keys().next().expect("applied").clone();
+    let parent = first_vpc(&memory(&emu));
     let v1 = emu.version();
     let clock = tokio::spawn({
         let emu = emu.clone();
@@ -443,7 +448,7 @@ async fn a_stale_store_is_reloaded_into_memory() {
 /// `next`) is committed.
 async fn assert_reloaded(emu: &Emulator, store: &FaultyStore, vpcs: usize, v0: u64, next: &str) {
     assert_eq!(memory(emu), stored(store), "reloaded");
-    assert_eq!(memory(emu).vpcs.len(), vpcs);
+    assert_eq!(memory(emu).aws.vpcs().len(), vpcs);
     assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
     create_vpc(emu, next).await.expect("writes go on");
     assert_eq!(memory(emu), stored(store));
@@ -463,8 +468,8 @@ async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
     create_vpc(&emu, "10.1.0.0/16")
         .await
         .expect_err("in doubt: failed");
-    assert_eq!(memory(&emu).vpcs.len(), 1, "undone at first");
-    assert_eq!(stored(&store).vpcs.len(), 2, "but the store has it");
+    assert_eq!(memory(&emu).aws.vpcs().len(), 1, "undone at first");
+    assert_eq!(stored(&store).aws.vpcs().len(), 2, "but the store has it");
     until(
         "a ping finds the store stale and the world is reloaded",
         || emu.is_healthy(),
@@ -488,7 +493,7 @@ async fn a_panicking_command_is_rolled_back_and_reported() {
             tx.create_vpc(vpc("10.1.0.0/16"))?;
             tx.create_subnet(subnet(&kept, "10.0.1.0/24"))?;
             assert!(tx.is_dirty());
-            if tx.world().subnets.len() == 1 {
+            if tx.world().aws.subnets().len() == 1 {
                 panic!("boom: a bug in a command");
             }
             Ok::<_, DomainError>(())

@@ -357,7 +357,7 @@ mod tests {
         drop(s);
         let s = SqliteStore::open(d.path(), Durability::Normal).expect("reopen");
         let loaded = World::from_records(s.load().expect("load").records);
-        assert_eq!(loaded.vpcs.len(), COMMITS);
+        assert_eq!(loaded.aws.vpcs().len(), COMMITS);
         assert_eq!(loaded, world);
     }
 
@@ -428,7 +428,7 @@ mod tests {
         store.limit_growth(false);
         let id = create(250).await.expect("room again");
         assert!(emu.is_healthy());
-        assert!(stored().vpcs.contains_key(&id));
+        assert!(stored().aws.vpcs().contains_key(&id));
         assert_eq!(emu.with_world(World::clone), stored());
     }
 }

@@ -69,7 +69,7 @@ fn commits_are_visible_and_ordered(s: Box<dyn Store>) {
     let mut snap = s.load().expect("load");
     assert_eq!(World::from_records(snap.records.drain(..)), w);
     // A later batch in the same commit wins over an earlier one.
-    let mut vpc = w.vpcs.values().next().expect("one vpc").clone();
+    let mut vpc = w.aws.vpcs().values().next().expect("one vpc").clone();
     vpc.dns_hostnames = true;
     let a = vec![upsert(Record::Vpc(vpc.clone()))];
     vpc.dns_support = false;
@@ -78,7 +78,7 @@ fn commits_are_visible_and_ordered(s: Box<dyn Store>) {
     assert!(seq2 > seq1);
     let snap = s.load().expect("load");
     let got = World::from_records(snap.records);
-    assert_eq!(got.vpcs.get(&vpc.id), Some(&vpc));
+    assert_eq!(got.aws.vpcs().get(&vpc.id), Some(&vpc));
     assert_eq!(snap.seq, seq2);
 }
 

@@ -357,7 +357,8 @@ fn read_world(world: &vpcpeer_model::World, r: &Read) -> Result<Reply, AzureErro
         } => get(world, sub, rg, kind, name).map(|v| Reply::json(200, v)),
         Read::HeadGroup { sub, rg } => {
             let exists = world
-                .az_resource_groups
+                .azure
+                .resource_groups()
                 .contains_key(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)));
             Ok(Reply::empty(if exists { 204 } else { 404 }))
         }

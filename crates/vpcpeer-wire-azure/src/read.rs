@@ -9,7 +9,8 @@ use vpcpeer_model::World;
 
 fn group_exists(world: &World, sub: &str, rg: &str) -> Result<(), AzureError> {
     if world
-        .az_resource_groups
+        .azure
+        .resource_groups()
         .contains_key(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)))
     {
         Ok(())
@@ -57,29 +58,34 @@ pub(crate) fn list(
     let ok = |id: &str| in_scope(id, sub, rg);
     Ok(match kind {
         Kind::ResourceGroup => world
-            .az_resource_groups
+            .azure
+            .resource_groups()
             .values()
             .filter(|g| g.subscription.eq_ignore_ascii_case(sub))
             .map(render::resource_group)
             .collect(),
         Kind::Vnet => listed(
-            world.az_vnets.values(),
+            world.azure.vnets().values(),
             |v| ok(&v.id),
             |v| render::vnet(world, v),
         ),
         Kind::Nsg => listed(
-            world.az_nsgs.values(),
+            world.azure.nsgs().values(),
             |v| ok(&v.id),
             |v| render::nsg(world, v),
         ),
         Kind::RouteTable => listed(
-            world.az_route_tables.values(),
+            world.azure.route_tables().values(),
             |v| ok(&v.id),
             |v| render::route_table(world, v),
         ),
-        Kind::Nic => listed(world.az_nics.values(), |v| ok(&v.id), render::nic),
-        Kind::Gateway => listed(world.az_gateways.values(), |v| ok(&v.id), render::gateway),
-        Kind::Vm => listed(world.az_vms.values(), |v| ok(&v.id), render::vm),
+        Kind::Nic => listed(world.azure.nics().values(), |v| ok(&v.id), render::nic),
+        Kind::Gateway => listed(
+            world.azure.gateways().values(),
+            |v| ok(&v.id),
+            render::gateway,
+        ),
+        Kind::Vm => listed(world.azure.vms().values(), |v| ok(&v.id), render::vm),
         Kind::Subnet(vnet) => {
             let v = ops::get_vnet(world, &Target::new(sub, rg.unwrap_or_default(), vnet))?;
             v.subnets
@@ -116,7 +122,8 @@ fn route_table<'a>(
 ) -> Result<&'a vpcpeer_model::azure::AzRouteTable, AzureError> {
     group_exists(world, &t.subscription, &t.resource_group)?;
     world
-        .az_route_tables
+        .azure
+        .route_tables()
         .get(&key(&t.network_id("routeTables")))
         .ok_or_else(|| t.not_found(Tagged::RouteTable))
 }
@@ -124,7 +131,8 @@ fn route_table<'a>(
 fn nsg_of<'a>(world: &'a World, t: &Target) -> Result<&'a vpcpeer_model::azure::AzNsg, AzureError> {
     group_exists(world, &t.subscription, &t.resource_group)?;
     world
-        .az_nsgs
+        .azure
+        .nsgs()
         .get(&key(&t.network_id("networkSecurityGroups")))
         .ok_or_else(|| t.not_found(Tagged::Nsg))
 }
@@ -146,7 +154,8 @@ pub(crate) fn get(
     let nf = |k: Tagged| t.not_found(k);
     if *kind == Kind::ResourceGroup {
         return world
-            .az_resource_groups
+            .azure
+            .resource_groups()
             .get(&key(&vpcpeer_model::azure::resource_group_id(sub, rg)))
             .map(render::resource_group)
             .ok_or_else(|| group_not_found(rg));
@@ -164,7 +173,8 @@ pub(crate) fn get(
         Kind::Peering(vnet) => ops::get_peering(world, &Target::new(sub, rg, vnet), name)
             .map(|l| render::peering_json(world, l)),
         Kind::Nsg => world
-            .az_nsgs
+            .azure
+            .nsgs()
             .get(&key(&t.network_id("networkSecurityGroups")))
             .map(|n| render::nsg(world, n))
             .ok_or_else(|| nf(Tagged::Nsg)),
@@ -186,17 +196,20 @@ pub(crate) fn get(
                 .ok_or_else(|| child_not_found(&rt.display_id, "routes", name))
         }
         Kind::Nic => world
-            .az_nics
+            .azure
+            .nics()
             .get(&key(&t.network_id("networkInterfaces")))
             .map(render::nic)
             .ok_or_else(|| nf(Tagged::Nic)),
         Kind::Gateway => world
-            .az_gateways
+            .azure
+            .gateways()
             .get(&key(&t.network_id("virtualNetworkGateways")))
             .map(render::gateway)
             .ok_or_else(|| nf(Tagged::Gateway)),
         Kind::Vm => world
-            .az_vms
+            .azure
+            .vms()
             .get(&key(&ops::vm_id(&t)))
             .map(render::vm)
             .ok_or_else(|| nf(Tagged::Vm)),

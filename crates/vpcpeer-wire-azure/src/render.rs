@@ -86,7 +86,8 @@ pub fn subnet(world: &World, vnet: &AzVnet, s: &AzSubnet) -> Value {
         props.insert("routeTable".into(), id_ref(r));
     }
     let ipconfigs: Vec<Value> = world
-        .az_nics
+        .azure
+        .nics()
         .values()
         .flat_map(|n| n.ip_configs.iter().map(move |c| (n, c)))
         .filter(|(_, c)| key(&c.subnet_id) == k)
@@ -238,14 +239,16 @@ pub fn security_rule(nsg_id: &str, kind: &str, r: &AzSecurityRule) -> Value {
 /// A network security group.
 pub fn nsg(world: &World, n: &AzNsg) -> Value {
     let subnets: Vec<Value> = world
-        .az_vnets
+        .azure
+        .vnets()
         .values()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
         .filter(|(_, s)| s.nsg.as_deref().is_some_and(|x| key(x) == n.id))
         .map(|(v, s)| id_ref(&format!("{}/subnets/{}", v.display_id, s.name)))
         .collect();
     let nics: Vec<Value> = world
-        .az_nics
+        .azure
+        .nics()
         .values()
         .filter(|x| x.nsg.as_deref().is_some_and(|r| key(r) == n.id))
         .map(|x| id_ref(&x.display_id))
@@ -288,7 +291,8 @@ pub fn route(table_id: &str, r: &AzRoute) -> Value {
 /// A route table.
 pub fn route_table(world: &World, t: &AzRouteTable) -> Value {
     let subnets: Vec<Value> = world
-        .az_vnets
+        .azure
+        .vnets()
         .values()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
         .filter(|(_, s)| s.route_table.as_deref().is_some_and(|x| key(x) == t.id))

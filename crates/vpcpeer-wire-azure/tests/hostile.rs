@@ -147,7 +147,7 @@ fn a_vnet_with_60000_prefixes_is_refused() {
     let r = put_vnet(&mut env, &vnet_body(60_000, 1));
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(code(&r), "AddressPrefixCountLimitReached");
-    assert!(env.world.az_vnets.is_empty());
+    assert!(env.world.azure.vnets().is_empty());
     let r = put_vnet(&mut env, &vnet_body(10, 3001));
     assert_eq!(code(&r), "SubnetCountLimitReached");
 }
@@ -166,7 +166,7 @@ fn a_vnet_at_the_limits_is_accepted() {
         "{:?}",
         r.body.as_ref().map(|b| b["error"].clone())
     );
-    let v = env.world.az_vnets.values().next().expect("vnet");
+    let v = env.world.azure.vnets().values().next().expect("vnet");
     assert_eq!(
         (v.prefixes.len(), v.subnets.len()),
         (MAX_ADDRESS_PREFIXES, MAX_SUBNETS)
@@ -219,7 +219,7 @@ fn overlaps_in_a_request_are_still_refused() {
         r#"{"location":"eastus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16","10.2.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.1.0.0/24"}}]}}"#,
     );
     assert_eq!(code(&r), "NetcfgSubnetRangeOutsideVnet");
-    assert!(env.world.az_vnets.is_empty());
+    assert!(env.world.azure.vnets().is_empty());
 }
 
 /// Tags of every resource are checked against Azure's limits on PUT and PATCH.
@@ -255,7 +255,7 @@ fn azure_tag_limits() {
         let r = call(&mut env, "PUT", &rg, q, body.as_bytes());
         assert_eq!((r.status, code(&r)), (400, *want));
     }
-    assert!(env.world.az_resource_groups.is_empty());
+    assert!(env.world.azure.resource_groups().is_empty());
     setup_group(&mut env);
     let r = call(&mut env, "PUT", &vnet_path(), q, format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}},"properties":{{"addressSpace":{{"addressPrefixes":["10.0.0.0/16"]}}}}}}"#).as_bytes());
     assert_eq!(code(&r), "InvalidTagValueLength");
@@ -316,5 +316,5 @@ fn a_nic_on_another_subscription_s_subnet_is_refused() {
         (400, "InvalidResourceReference"),
         "{r:?}"
     );
-    assert!(env.world.az_nics.is_empty());
+    assert!(env.world.azure.nics().is_empty());
 }

@@ -602,8 +602,8 @@ pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, Wir
     let p = call.project.as_str();
     let w = tx.world();
     Ok(match &call.route {
-        Route::NetworkList => list_of(call, l, &w.gcp_networks, "compute#networkList", "global/networks", |n| render::network(l, w, n))?,
-        Route::NetworkGet(n) => get_of(&w.gcp_networks, network_path(p, n), |n| render::network(l, w, n))?,
+        Route::NetworkList => list_of(call, l, w.gcp.networks(), "compute#networkList", "global/networks", |n| render::network(l, w, n))?,
+        Route::NetworkGet(n) => get_of(w.gcp.networks(), network_path(p, n), |n| render::network(l, w, n))?,
         Route::ListPeeringRoutes(n) => {
             let peering = call.param("peeringName").unwrap_or_default();
             if peering.is_empty() {
@@ -650,15 +650,15 @@ pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, Wir
             v["id"] = json!(format!("{id}/listPeeringRoutes"));
             v
         }
-        Route::SubnetList(r) => list_of(call, l, &w.gcp_subnetworks, "compute#subnetworkList", &format!("regions/{r}/subnetworks"), |s| render::subnetwork(l, s))?,
-        Route::SubnetGet(r, s) => get_of(&w.gcp_subnetworks, subnetwork_path(p, r, s), |s| render::subnetwork(l, s))?,
-        Route::RouteList => list_of(call, l, &w.gcp_routes, "compute#routeList", "global/routes", |r| render::route(l, r))?,
-        Route::RouteGet(r) => get_of(&w.gcp_routes, route_path(p, r), |r| render::route(l, r))?,
-        Route::FirewallList => list_of(call, l, &w.gcp_firewalls, "compute#firewallList", "global/firewalls", |f| render::firewall(l, f))?,
-        Route::FirewallGet(f) => get_of(&w.gcp_firewalls, firewall_path(p, f), |f| render::firewall(l, f))?,
-        Route::InstanceList(z) => list_of(call, l, &w.gcp_instances, "compute#instanceList", &format!("zones/{z}/instances"), |i| render::instance(l, i))?,
-        Route::InstanceGet(z, i) => get_of(&w.gcp_instances, instance_path(p, z, i), |i| render::instance(l, i))?,
-        Route::OperationList(scope) => list_of(call, l, &w.gcp_operations, "compute#operationList", &operations_collection(scope), |o| render::operation(l, o))?,
+        Route::SubnetList(r) => list_of(call, l, w.gcp.subnetworks(), "compute#subnetworkList", &format!("regions/{r}/subnetworks"), |s| render::subnetwork(l, s))?,
+        Route::SubnetGet(r, s) => get_of(w.gcp.subnetworks(), subnetwork_path(p, r, s), |s| render::subnetwork(l, s))?,
+        Route::RouteList => list_of(call, l, w.gcp.routes(), "compute#routeList", "global/routes", |r| render::route(l, r))?,
+        Route::RouteGet(r) => get_of(w.gcp.routes(), route_path(p, r), |r| render::route(l, r))?,
+        Route::FirewallList => list_of(call, l, w.gcp.firewalls(), "compute#firewallList", "global/firewalls", |f| render::firewall(l, f))?,
+        Route::FirewallGet(f) => get_of(w.gcp.firewalls(), firewall_path(p, f), |f| render::firewall(l, f))?,
+        Route::InstanceList(z) => list_of(call, l, w.gcp.instances(), "compute#instanceList", &format!("zones/{z}/instances"), |i| render::instance(l, i))?,
+        Route::InstanceGet(z, i) => get_of(w.gcp.instances(), instance_path(p, z, i), |i| render::instance(l, i))?,
+        Route::OperationList(scope) => list_of(call, l, w.gcp.operations(), "compute#operationList", &operations_collection(scope), |o| render::operation(l, o))?,
         Route::NetworkInsert
         | Route::NetworkDelete(_)
         | Route::NetworkPatch(_)

@@ -125,7 +125,7 @@ fn by_default_peering_replies_are_done_operations() {
     );
     assert_eq!(a["peerings"][0]["state"], "ACTIVE", "{a}");
     // A validation failure is the error of the DONE reply itself, and changes nothing.
-    let before = env.world.gcp_networks.clone();
+    let before = env.world.gcp.networks().clone();
     let failed = ok(
         &mut env,
         "POST",
@@ -134,7 +134,7 @@ fn by_default_peering_replies_are_done_operations() {
                "network": "projects/proj-a/global/networks/net-a"}}),
     );
     insta::assert_snapshot!("add_peering_overlap_done", pretty(&failed));
-    assert_eq!(env.world.gcp_networks, before);
+    assert_eq!(env.world.gcp.networks(), &before);
     for (method, verb, body) in [
         (
             "PATCH",

@@ -59,7 +59,7 @@ fn an_instance_on_another_project_s_subnetwork_is_refused() {
         v["error"]["message"],
         format!("Invalid value for field 'resource.networkInterfaces[0].subnetwork': 'projects/proj-a/regions/us-central1/subnetworks/sub-a'. Cross-project references for this resource are not allowed.")
     );
-    assert!(env.world.gcp_instances.is_empty());
+    assert!(env.world.gcp.instances().is_empty());
 }
 
 proptest! {
@@ -125,7 +125,7 @@ fn oversized_lists_and_descriptions_are_refused() {
         json!({"name": "fw", "network": "global/networks/n", "allowed": [{"IPProtocol": "tcp"}], "sourceRanges": ranges}),
     );
     assert_eq!(s, 400, "{v}");
-    assert!(env.world.gcp_instances.is_empty() && env.world.gcp_firewalls.is_empty());
+    assert!(env.world.gcp.instances().is_empty() && env.world.gcp.firewalls().is_empty());
     let (s, v) = vm_with_tags(&mut env, 64);
     assert_eq!(s, 200, "{v}");
 }

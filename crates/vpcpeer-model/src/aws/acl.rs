@@ -386,6 +386,7 @@ mod tests {
 
     fn default_acl(env: &TestEnv, vpc: &str) -> String {
         env.world
+            .aws
             .network_acls
             .values()
             .find(|a| a.vpc_id == vpc && a.is_default)
@@ -454,7 +455,7 @@ mod tests {
             let id = env
                 .run(&a(), |tx| tx.create_network_acl(&v, Tags::new()))
                 .unwrap();
-            let acl = &env.world.network_acls[&id];
+            let acl = &env.world.aws.network_acls[&id];
             assert!(!acl.is_default);
             let got: Vec<i32> = ordered_entries(acl).iter().map(|e| e.rule_number).collect();
             assert_eq!(got, want, "ipv6={ipv6}");
@@ -576,7 +577,7 @@ mod tests {
         r.action = AclAction::Deny;
         env.run(&a(), |tx| tx.replace_network_acl_entry(&r))
             .unwrap();
-        let e = env.world.network_acls[&acl]
+        let e = env.world.aws.network_acls[&acl]
             .entries
             .iter()
             .find(|e| e.rule_number == 100 && !e.egress)
@@ -591,7 +592,7 @@ mod tests {
             .unwrap();
         let again = env.run(&a(), |tx| tx.delete_network_acl_entry(&acl, 100, false));
         assert!(matches!(again, Err(DomainError::AclEntryNotFound { .. })));
-        assert!(env.world.network_acls[&acl]
+        assert!(env.world.aws.network_acls[&acl]
             .entries
             .iter()
             .any(|e| e.rule_number == 100 && e.egress));
@@ -639,9 +640,9 @@ mod tests {
             })
             .unwrap();
         assert_ne!(new_assoc, assoc);
-        assert!(env.world.network_acls[&def].associations.is_empty());
+        assert!(env.world.aws.network_acls[&def].associations.is_empty());
         assert_eq!(
-            env.world.network_acls[&custom].associations[0].subnet_id,
+            env.world.aws.network_acls[&custom].associations[0].subnet_id,
             subnet_id
         );
 
@@ -655,9 +656,9 @@ mod tests {
                 tx.replace_network_acl_association(&new_assoc, &def)
             })
             .unwrap();
-        assert_eq!(env.world.network_acls[&def].associations[0].id, back);
+        assert_eq!(env.world.aws.network_acls[&def].associations[0].id, back);
         env.run(&a(), |tx| tx.delete_network_acl(&custom)).unwrap();
-        assert!(!env.world.network_acls.contains_key(&custom));
+        assert!(!env.world.aws.network_acls.contains_key(&custom));
     }
 
     #[test]

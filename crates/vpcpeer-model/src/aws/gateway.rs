@@ -237,7 +237,7 @@ impl Tx<'_, '_> {
                     )));
                 }
                 let now = self.now();
-                if let Some(n) = self.world().nat_gateways.values().find(|n| {
+                if let Some(n) = self.world().aws.nat_gateways.values().find(|n| {
                     n.allocation_id.as_deref() == Some(a.as_str())
                         && n.state != NatState::Deleted
                         && n.visible_at(now)
@@ -360,7 +360,7 @@ mod tests {
             .expect("detach");
         env.run(&a(), |tx| tx.delete_internet_gateway(&g1))
             .expect("delete");
-        assert!(!env.world.internet_gateways.contains_key(&g1));
+        assert!(!env.world.aws.internet_gateways.contains_key(&g1));
         env.limits.internet_gateways_per_region = Some(1);
         assert_eq!(
             outcome(&env.probe(&a(), |tx| tx.create_internet_gateway(Tags::new()))),
@@ -425,10 +425,10 @@ mod tests {
             let got = env.probe(&a(), |tx| tx.create_nat_gateway(input));
             assert_eq!(outcome(&got), want, "{what}");
         }
-        let n = env.world.nat_gateways[&used].clone();
+        let n = env.world.aws.nat_gateways[&used].clone();
         assert_eq!(n.state, NatState::Available);
         assert_eq!(n.private_ip.to_string(), "10.0.1.4");
-        let eni = env.world.network_interfaces[&n.eni_id].clone();
+        let eni = env.world.aws.network_interfaces[&n.eni_id].clone();
         assert_eq!(eni.interface_type, "nat_gateway");
         assert_eq!(eni.subnet_id, s);
         assert_eq!(eni.mac, mac_for(&n.eni_id));
@@ -450,9 +450,9 @@ mod tests {
         // Delete: deleted at once, interface freed, visible for an hour, idempotent.
         env.run(&a(), |tx| tx.delete_nat_gateway(&used))
             .expect("delete");
-        let n = env.world.nat_gateways[&used].clone();
+        let n = env.world.aws.nat_gateways[&used].clone();
         assert_eq!(n.state, NatState::Deleted);
-        assert!(!env.world.network_interfaces.contains_key(&n.eni_id));
+        assert!(!env.world.aws.network_interfaces.contains_key(&n.eni_id));
         env.run(&a(), |tx| tx.delete_nat_gateway(&used))
             .expect("again");
         env.run(&a(), |tx| {

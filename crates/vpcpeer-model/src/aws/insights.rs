@@ -326,7 +326,7 @@ mod tests {
         let mut env = TestEnv::new();
         let ids = launch(&mut env, &a(), "10.0.0.0/16", "10.0.1.0/24");
         let foreign = launch(&mut env, &b(), "10.1.0.0/16", "10.1.1.0/24").remove(0);
-        let eni1 = env.world.instances[&ids[0]].eni_ids[0].clone();
+        let eni1 = env.world.aws.instances[&ids[0]].eni_ids[0].clone();
         Fx {
             i1: ids[0].clone(),
             i2: ids[1].clone(),
@@ -483,7 +483,7 @@ mod tests {
             .run(&a(), |tx| tx.create_insights_analysis(new(&p)))
             .unwrap();
         assert!(nia.starts_with("nia-"));
-        assert_eq!(f.env.world.insights_analyses[&nia].started, f.env.now);
+        assert_eq!(f.env.world.aws.insights_analyses[&nia].started, f.env.now);
         let e = f
             .env
             .run(&a(), |tx| tx.delete_insights_path(&p))
@@ -501,7 +501,7 @@ mod tests {
             .run(&a(), |tx| tx.delete_insights_analysis(&nia))
             .unwrap();
         f.env.run(&a(), |tx| tx.delete_insights_path(&p)).unwrap();
-        assert!(f.env.world.insights_paths.is_empty());
+        assert!(f.env.world.aws.insights_paths.is_empty());
         let e = f
             .env
             .run(&a(), |tx| tx.delete_insights_path(&p))

@@ -18,10 +18,12 @@ pub(crate) mod resources;
 pub mod route;
 pub mod security_group;
 pub mod subnet;
+mod tables;
 pub mod tags;
 pub mod vpc;
 
 pub use command::{Command, Outcome};
+pub use tables::Tables;
 
 use crate::{DomainError, Entity, Kind, Scope, Tx};
 

@@ -125,6 +125,7 @@ impl Tx<'_, '_> {
         let now = self.now();
         let world = self.world();
         world
+            .aws
             .peerings_of_account(&self.scope().account)
             .filter(move |p| p.visible_to(&scope, now))
     }
@@ -132,6 +133,7 @@ impl Tx<'_, '_> {
     fn active_peerings_of(&self, vpc_id: &str) -> usize {
         let now = self.now();
         self.world()
+            .aws
             .peerings_of_vpc(vpc_id)
             .filter(|p| p.is_active_at(now))
             .count()
@@ -169,7 +171,7 @@ impl Tx<'_, '_> {
             return Err(DomainError::not_found(Kind::Vpc, &input.peer_vpc_id));
         }
         // One request per ordered pair: a repeated request answers with the existing one.
-        if let Some(existing) = self.world().peerings_of_vpc(&input.vpc_id).find(|p| {
+        if let Some(existing) = self.world().aws.peerings_of_vpc(&input.vpc_id).find(|p| {
             p.requester.vpc_id == input.vpc_id
                 && p.accepter.vpc_id == input.peer_vpc_id
                 && matches!(
@@ -186,6 +188,7 @@ impl Tx<'_, '_> {
             let account = &self.scope().account;
             let outstanding = self
                 .world()
+                .aws
                 .peerings
                 .values()
                 .filter(|p| p.requester.scope.account == *account)
@@ -269,14 +272,19 @@ impl Tx<'_, '_> {
             )));
         }
         let provisioning = transition(&p, now, PeeringEvent::Accept, PeeringState::Active)?;
-        if let Some(other) = self.world().peerings_of_vpc(&p.requester.vpc_id).find(|o| {
-            o.id != p.id
-                && o.is_active_at(now)
-                && ((o.requester.vpc_id == p.requester.vpc_id
-                    && o.accepter.vpc_id == p.accepter.vpc_id)
-                    || (o.requester.vpc_id == p.accepter.vpc_id
-                        && o.accepter.vpc_id == p.requester.vpc_id))
-        }) {
+        if let Some(other) = self
+            .world()
+            .aws
+            .peerings_of_vpc(&p.requester.vpc_id)
+            .find(|o| {
+                o.id != p.id
+                    && o.is_active_at(now)
+                    && ((o.requester.vpc_id == p.requester.vpc_id
+                        && o.accepter.vpc_id == p.accepter.vpc_id)
+                        || (o.requester.vpc_id == p.accepter.vpc_id
+                            && o.accepter.vpc_id == p.requester.vpc_id))
+            })
+        {
             let _ = other;
             return Err(DomainError::PeeringAlreadyExists { id: p.id.clone() });
         }

@@ -50,16 +50,22 @@ pub enum RouteState {
 pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
     let ok = match &route.target {
         RouteTarget::Local => true,
-        RouteTarget::Peering(id) => world.peerings.get(id).is_some_and(|p| p.is_active_at(now)),
+        RouteTarget::Peering(id) => world
+            .aws
+            .peerings
+            .get(id)
+            .is_some_and(|p| p.is_active_at(now)),
         RouteTarget::Gateway(id) => world
+            .aws
             .internet_gateways
             .get(id)
             .is_some_and(|g| g.attached_vpc.is_some()),
         RouteTarget::NatGateway(id) => world
+            .aws
             .nat_gateways
             .get(id)
             .is_some_and(|n| n.state == NatState::Available),
-        RouteTarget::Instance(id) => world.instances.get(id).is_some_and(|i| {
+        RouteTarget::Instance(id) => world.aws.instances.get(id).is_some_and(|i| {
             !matches!(
                 i.state,
                 InstanceState::Terminated
@@ -68,7 +74,7 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
                     | InstanceState::Stopping
             )
         }),
-        RouteTarget::NetworkInterface(id) => world.network_interfaces.contains_key(id),
+        RouteTarget::NetworkInterface(id) => world.aws.network_interfaces.contains_key(id),
         RouteTarget::TransitGateway(_)
         | RouteTarget::EgressOnlyInternetGateway(_)
         | RouteTarget::VpcEndpoint(_) => true,
@@ -90,6 +96,7 @@ pub fn table_route_state(
 ) -> RouteState {
     if let RouteTarget::Gateway(id) = &route.target {
         let attached_here = world
+            .aws
             .internet_gateways
             .get(id)
             .is_some_and(|g| g.attached_vpc.as_deref() == Some(table.vpc_id.as_str()));
@@ -287,6 +294,7 @@ impl Tx<'_, '_> {
         if let Some(max) = self.ctx.limits.route_tables_per_vpc {
             let n = self
                 .world()
+                .aws
                 .route_tables
                 .values()
                 .filter(|t| t.vpc_id == vpc_id)
@@ -550,6 +558,7 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let subnet_match = self
             .world()
+            .aws
             .subnets
             .values()
             .filter(|s| s.vpc_id == vpc.id)

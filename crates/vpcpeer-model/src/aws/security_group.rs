@@ -203,6 +203,7 @@ impl Tx<'_, '_> {
         }
         if self
             .world()
+            .aws
             .security_groups
             .values()
             .any(|g| g.vpc_id == vpc_id && g.name == name)
@@ -252,6 +253,7 @@ impl Tx<'_, '_> {
         }
         let w = self.world();
         if let Some(eni) = w
+            .aws
             .network_interfaces
             .values()
             .find(|e| e.groups.contains(&id))
@@ -262,7 +264,7 @@ impl Tx<'_, '_> {
                 detail: Some(format!("network interface {} uses it", eni.id)),
             });
         }
-        let referencing = w.security_groups.values().find(|o| {
+        let referencing = w.aws.security_groups.values().find(|o| {
             o.id != id
                 && o.vpc_id == vpc_id
                 && o.ingress
@@ -285,6 +287,7 @@ impl Tx<'_, '_> {
     fn active_peering_between(&self, a: &str, b: &str) -> Option<&PeeringConnection> {
         let now = self.now();
         self.world()
+            .aws
             .peerings
             .values()
             .find(|p| connects(p, a, b) && p.is_active_at(now))
@@ -308,6 +311,7 @@ impl Tx<'_, '_> {
             // Names resolve within the owner's VPC only (peer groups need their id).
             let found = self
                 .world()
+                .aws
                 .security_groups
                 .values()
                 .find(|g| g.vpc_id == owner.vpc_id && g.name == name && g.scope == owner.scope);
@@ -540,6 +544,7 @@ impl Tx<'_, '_> {
                     }
                     (_, Some(name)) if !name.is_empty() => self
                         .world()
+                        .aws
                         .security_groups
                         .values()
                         .find(|g| g.vpc_id == group.vpc_id && g.name == name)

@@ -89,6 +89,7 @@ impl Tx<'_, '_> {
     /// Every private IPv4 address in use in `subnet_id` (ENIs, primary and secondary).
     pub fn addresses_in_use(&self, subnet_id: &str) -> Vec<Ipv4Addr> {
         self.world()
+            .aws
             .network_interfaces
             .values()
             .filter(|e| e.subnet_id == subnet_id)
@@ -168,6 +169,7 @@ impl Tx<'_, '_> {
         }
         let siblings: Vec<&Subnet> = self
             .world()
+            .aws
             .subnets
             .values()
             .filter(|s| s.vpc_id == vpc.id)
@@ -230,6 +232,7 @@ impl Tx<'_, '_> {
         self.put(subnet.clone());
         let default_acl = self
             .world()
+            .aws
             .network_acls
             .values()
             .find(|a| a.vpc_id == vpc.id && a.is_default)
@@ -305,6 +308,7 @@ impl Tx<'_, '_> {
         let subnet = self.subnet(subnet_id)?.clone();
         let busy = self
             .world()
+            .aws
             .network_interfaces
             .values()
             .any(|e| e.subnet_id == subnet_id);
@@ -314,6 +318,7 @@ impl Tx<'_, '_> {
         let target = RtAssocTarget::Subnet(subnet_id.to_owned());
         let tables: Vec<String> = self
             .world()
+            .aws
             .route_tables
             .values()
             .filter(|t| {
@@ -328,6 +333,7 @@ impl Tx<'_, '_> {
         }
         let acls: Vec<String> = self
             .world()
+            .aws
             .network_acls
             .values()
             .filter(|a| a.associations.iter().any(|x| x.subnet_id == subnet_id))
@@ -370,7 +376,7 @@ mod tests {
         .expect("secondary");
         env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))
             .expect("first subnet");
-        let v6 = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let v6 = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
         let v6_64 = ipnet::Ipv6Net::new(v6.network(), 64).expect("64");
         let v6_other = ipnet::Ipv6Net::new(
             std::net::Ipv6Addr::from(u128::from(v6.network()) + (1u128 << 64)),
@@ -453,11 +459,12 @@ mod tests {
         let id = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
-        let s = &env.world.subnets[&id];
+        let s = &env.world.aws.subnets[&id];
         assert_eq!(s.availability_zone, "us-east-1a");
         assert_eq!(s.availability_zone_id, "use1-az1");
         let acl = |env: &TestEnv| -> NetworkAcl {
             env.world
+                .aws
                 .network_acls
                 .values()
                 .find(|x| x.vpc_id == vpc && x.is_default)
@@ -477,7 +484,7 @@ mod tests {
         assert_eq!(count, 251);
         env.run(&a(), |tx| tx.delete_subnet(&id)).expect("delete");
         assert!(acl(&env).associations.is_empty());
-        assert!(!env.world.subnets.contains_key(&id));
+        assert!(!env.world.aws.subnets.contains_key(&id));
     }
 
     #[test]
@@ -487,8 +494,8 @@ mod tests {
         let id = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
-        let s: Subnet = env.world.subnets[&id].clone();
-        env.world.network_interfaces.insert(
+        let s: Subnet = env.world.aws.subnets[&id].clone();
+        env.world.aws.network_interfaces.insert(
             "eni-00000001".into(),
             NetworkInterface {
                 id: "eni-00000001".into(),
@@ -527,7 +534,7 @@ mod tests {
         let v4 = env
             .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
             .expect("subnet");
-        let v6net = env.world.vpcs[&vpc].ipv6[0].cidr;
+        let v6net = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
         let mut i = input(&vpc, "10.0.2.0/24");
         i.ipv6_cidr_block = Some(
             ipnet::Ipv6Net::new(v6net.network(), 64)
@@ -544,8 +551,8 @@ mod tests {
             let got = env.run(&a(), |tx| tx.modify_subnet_attribute(id, attr, value));
             assert_eq!(outcome(&got), want, "{id} {attr:?} {value}");
         }
-        assert!(env.world.subnets[&v4].map_public_ip_on_launch);
-        assert!(env.world.subnets[&v6].assign_ipv6_on_creation);
+        assert!(env.world.aws.subnets[&v4].map_public_ip_on_launch);
+        assert!(env.world.aws.subnets[&v6].assign_ipv6_on_creation);
         let got = env.run(&b(), |tx| {
             tx.modify_subnet_attribute(&v4, A::MapPublicIpOnLaunch, false)
         });

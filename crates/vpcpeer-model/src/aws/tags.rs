@@ -485,11 +485,11 @@ mod tests {
                 (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
             }
         }
-        let t = &env.world.vpcs[&v1].tags;
+        let t = &env.world.aws.vpcs[&v1].tags;
         assert_eq!(t.get("a").map(String::as_str), Some("3"));
         assert_eq!(t.get("b").map(String::as_str), Some(""));
         assert_eq!(t.get("c").map(String::as_str), Some("1"));
-        assert_eq!(env.world.vpcs[&v2].tags.len(), 2);
+        assert_eq!(env.world.aws.vpcs[&v2].tags.len(), 2);
     }
 
     #[test]
@@ -546,8 +546,11 @@ mod tests {
             let got = env.run_as(A, |tx| tx.delete_tags(std::slice::from_ref(&v), &tags));
             match (got, want) {
                 (Ok(()), Ok(keys)) => {
-                    let have: Vec<&str> =
-                        env.world.vpcs[&v].tags.keys().map(String::as_str).collect();
+                    let have: Vec<&str> = env.world.aws.vpcs[&v]
+                        .tags
+                        .keys()
+                        .map(String::as_str)
+                        .collect();
                     assert_eq!(have, keys, "{name}");
                 }
                 (Err(e), Err(c)) => assert_eq!(code(&e), c, "{name}"),
@@ -607,7 +610,7 @@ mod tests {
         assert_eq!(listed, vec![(pcx.clone(), b.clone())]);
         // Deleting all of A's tags removes A's entry only.
         env.run_as(A, |tx| tx.delete_tags(&ids, &[])).unwrap();
-        assert_eq!(env.world.peerings[&pcx].tags.len(), 1);
+        assert_eq!(env.world.aws.peerings[&pcx].tags.len(), 1);
         // A third account does not see the connection at all.
         let err = env
             .run_as("333333333333", |tx| {

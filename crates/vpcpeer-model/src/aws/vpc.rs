@@ -210,6 +210,7 @@ impl Tx<'_, '_> {
             let net = Ipv6Net::new(addr, 56).expect("valid prefix");
             let taken = self
                 .world()
+                .aws
                 .vpcs
                 .values()
                 .any(|v| v.ipv6_cidrs().any(|c| c == net));
@@ -315,28 +316,36 @@ impl Tx<'_, '_> {
         self.owned::<Vpc>(vpc_id)?;
         let w = self.world();
         let now = self.now();
-        let in_vpc_dependents = w.subnets.values().any(|s| s.vpc_id == vpc_id)
-            || w.route_tables
+        let in_vpc_dependents = w.aws.subnets.values().any(|s| s.vpc_id == vpc_id)
+            || w.aws
+                .route_tables
                 .values()
                 .any(|r| r.vpc_id == vpc_id && !r.is_main())
-            || w.security_groups
+            || w.aws
+                .security_groups
                 .values()
                 .any(|g| g.vpc_id == vpc_id && g.name != "default")
-            || w.network_acls
+            || w.aws
+                .network_acls
                 .values()
                 .any(|a| a.vpc_id == vpc_id && !a.is_default)
-            || w.internet_gateways
+            || w.aws
+                .internet_gateways
                 .values()
                 .any(|g| g.attached_vpc.as_deref() == Some(vpc_id))
-            || w.network_interfaces.values().any(|e| e.vpc_id == vpc_id)
-            || w.nat_gateways
+            || w.aws
+                .network_interfaces
+                .values()
+                .any(|e| e.vpc_id == vpc_id)
+            || w.aws
+                .nat_gateways
                 .values()
                 .any(|n| n.vpc_id == vpc_id && n.state != crate::NatState::Deleted);
         if in_vpc_dependents {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
         }
         let mut withdraw = Vec::new();
-        for p in w.peerings_of_vpc(vpc_id) {
+        for p in w.aws.peerings_of_vpc(vpc_id) {
             let state = p.state_at(now);
             let is_req = p.requester.vpc_id == vpc_id;
             let is_acc = p.accepter.vpc_id == vpc_id;
@@ -377,25 +386,29 @@ impl Tx<'_, '_> {
         let owned_defaults: Vec<(&'static str, String)> = {
             let w = self.world();
             let mut v: Vec<(&'static str, String)> = w
+                .aws
                 .route_tables
                 .values()
                 .filter(|r| r.vpc_id == vpc_id)
                 .map(|r| ("rtb", r.id.clone()))
                 .collect();
             v.extend(
-                w.security_groups
+                w.aws
+                    .security_groups
                     .values()
                     .filter(|g| g.vpc_id == vpc_id)
                     .map(|g| ("sg", g.id.clone())),
             );
             v.extend(
-                w.network_acls
+                w.aws
+                    .network_acls
                     .values()
                     .filter(|a| a.vpc_id == vpc_id)
                     .map(|a| ("acl", a.id.clone())),
             );
             v.extend(
-                w.nat_gateways
+                w.aws
+                    .nat_gateways
                     .values()
                     .filter(|n| n.vpc_id == vpc_id)
                     .map(|n| ("nat", n.id.clone())),
@@ -475,6 +488,7 @@ impl Tx<'_, '_> {
                 }
                 let covers_route = self
                     .world()
+                    .aws
                     .route_tables
                     .values()
                     .filter(|r| r.vpc_id == vpc_id)
@@ -486,7 +500,7 @@ impl Tx<'_, '_> {
                     )));
                 }
                 let mut fail = Vec::new();
-                for p in self.world().peerings_of_vpc(vpc_id) {
+                for p in self.world().aws.peerings_of_vpc(vpc_id) {
                     let state = p.state_at(now);
                     let (me, other) = if p.requester.vpc_id == vpc_id {
                         (&p.requester, &p.accepter)
@@ -555,6 +569,7 @@ impl Tx<'_, '_> {
         if let Some(b) = vpc.ipv4.iter().find(|b| b.association_id == association_id) {
             let in_use = self
                 .world()
+                .aws
                 .subnets
                 .values()
                 .any(|s| s.vpc_id == vpc.id && b.cidr.contains(&s.cidr.network()));
@@ -585,6 +600,7 @@ impl Tx<'_, '_> {
         v.ipv6.retain(|b| b.association_id != association_id);
         let tables: Vec<String> = self
             .world()
+            .aws
             .route_tables
             .values()
             .filter(|r| r.vpc_id == vpc.id)
@@ -639,6 +655,7 @@ impl Tx<'_, '_> {
     fn add_local_routes(&mut self, vpc_id: &str, dest: Destination) {
         let tables: Vec<String> = self
             .world()
+            .aws
             .route_tables
             .values()
             .filter(|r| r.vpc_id == vpc_id)
@@ -658,6 +675,7 @@ impl Tx<'_, '_> {
         let now = self.now();
         let ids: Vec<String> = self
             .world()
+            .aws
             .peerings_of_vpc(vpc_id)
             .filter(|p| !p.state_at(now).is_terminal())
             .map(|p| p.id.clone())

@@ -354,10 +354,10 @@ fn scenario(r: &mut Run) {
 fn every_command_family_through_one_apply() {
     let mut r = Run::new();
     scenario(&mut r);
-    assert!(r.world.az_vnets.is_empty() && r.world.az_resource_groups.is_empty());
+    assert!(r.world.azure.vnets.is_empty() && r.world.azure.resource_groups.is_empty());
     // Every PUT of a network resource, every DELETE that removed something and every
     // effective read left a finished operation.
-    assert!(!r.world.az_operations.is_empty());
+    assert!(!r.world.azure.operations.is_empty());
 }
 
 #[test]

@@ -21,6 +21,7 @@ pub mod peering;
 mod resources;
 pub mod routes;
 pub mod security;
+mod tables;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,7 @@ pub use command::{Command, Outcome, Written};
 pub use error::{AzureError, Limit, OtherCloud, PeeredSide, Side};
 pub use input::{AddressPrefix, IpAddress, Spelled};
 pub use resources::*;
+pub use tables::Tables;
 
 /// The storage key of an ARM id: lower case, without a trailing `/`.
 pub fn key(id: &str) -> String {

@@ -51,7 +51,8 @@ fn children_prefix(vnet_key: &str) -> String {
 pub fn links_of<'a>(world: &'a World, vnet_key: &str) -> impl Iterator<Item = &'a AzPeering> + 'a {
     let prefix = children_prefix(vnet_key);
     world
-        .az_peerings
+        .azure
+        .peerings
         .range(prefix.clone()..)
         .take_while(move |(k, _)| k.starts_with(&prefix))
         .map(|(_, p)| p)
@@ -64,7 +65,7 @@ pub fn reverse_of<'a>(world: &'a World, link: &AzPeering) -> Option<&'a AzPeerin
 
 /// The state of `link`.
 pub fn state(world: &World, link: &AzPeering) -> PeeringState {
-    let Some(remote) = world.az_vnets.get(&link.remote_vnet) else {
+    let Some(remote) = world.azure.vnets.get(&link.remote_vnet) else {
         return PeeringState::Disconnected;
     };
     if remote.guid != link.remote_vnet_guid {
@@ -107,9 +108,10 @@ pub struct PeeringView {
 
 /// The derived view of `link`.
 pub fn view(world: &World, link: &AzPeering) -> PeeringView {
-    let local: Option<&AzVnet> = world.az_vnets.get(&link.vnet);
+    let local: Option<&AzVnet> = world.azure.vnets.get(&link.vnet);
     let remote = world
-        .az_vnets
+        .azure
+        .vnets
         .get(&link.remote_vnet)
         .filter(|r| r.guid == link.remote_vnet_guid);
     let reverse = reverse_of(world, link);

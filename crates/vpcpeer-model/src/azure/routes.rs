@@ -43,7 +43,7 @@ pub fn effective_routes(world: &World, nic: &AzNic) -> Vec<AzEffectiveRoute> {
     let Some(subnet_ref) = ArmId::parse(&cfg.subnet_id) else {
         return Vec::new();
     };
-    let Some(vnet) = world.az_vnets.get(&key(&subnet_ref.top_level())) else {
+    let Some(vnet) = world.azure.vnets.get(&key(&subnet_ref.top_level())) else {
         return Vec::new();
     };
     let subnet = vnet.subnet(&subnet_ref.segments[1].1);
@@ -53,7 +53,8 @@ pub fn effective_routes(world: &World, nic: &AzNic) -> Vec<AzEffectiveRoute> {
             continue;
         }
         let global = world
-            .az_vnets
+            .azure
+            .vnets
             .get(&link.remote_vnet)
             .is_some_and(|r| r.place.location != vnet.place.location);
         let hop = if global {
@@ -75,7 +76,7 @@ pub fn effective_routes(world: &World, nic: &AzNic) -> Vec<AzEffectiveRoute> {
     }
     let table = subnet
         .and_then(|s| s.route_table.as_deref())
-        .and_then(|id| world.az_route_tables.get(&key(id)));
+        .and_then(|id| world.azure.route_tables.get(&key(id)));
     if let Some(table) = table {
         for r in &table.routes {
             for sys in out.iter_mut() {

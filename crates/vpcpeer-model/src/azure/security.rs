@@ -122,14 +122,14 @@ pub fn effective_nsgs(world: &World, nic: &AzNic) -> Vec<AzEffectiveNsg> {
     let subnet_ref = cfg.and_then(|c| ArmId::parse(&c.subnet_id));
     let vnet = subnet_ref
         .as_ref()
-        .and_then(|s| world.az_vnets.get(&key(&s.top_level())));
+        .and_then(|s| world.azure.vnets.get(&key(&s.top_level())));
     let vnet_tag = vnet
         .map(|v| virtual_network_tag(world, v))
         .unwrap_or_default();
     let mut out = Vec::new();
     if let (Some(v), Some(s), Some(c)) = (vnet, subnet_ref.as_ref(), cfg) {
         if let Some(nsg_id) = v.subnet(&s.segments[1].1).and_then(|sn| sn.nsg.clone()) {
-            if let Some(nsg) = world.az_nsgs.get(&key(&nsg_id)) {
+            if let Some(nsg) = world.azure.nsgs.get(&key(&nsg_id)) {
                 let (rules, tag_map) = effective(nsg, &vnet_tag);
                 out.push(AzEffectiveNsg {
                     nsg_id,
@@ -142,7 +142,7 @@ pub fn effective_nsgs(world: &World, nic: &AzNic) -> Vec<AzEffectiveNsg> {
         }
     }
     if let Some(nsg_id) = &nic.nsg {
-        if let Some(nsg) = world.az_nsgs.get(&key(nsg_id)) {
+        if let Some(nsg) = world.azure.nsgs.get(&key(nsg_id)) {
             let (rules, tag_map) = effective(nsg, &vnet_tag);
             out.push(AzEffectiveNsg {
                 nsg_id: nsg_id.clone(),

@@ -246,7 +246,8 @@ fn remote_vnet_deleted_or_recreated_disconnects() {
     assert!(az
         .env
         .world
-        .az_peerings
+        .azure
+        .peerings
         .keys()
         .all(|k| !k.contains("vnet-b/")));
     // Re-created with the same name: a new guid, so the old link stays Disconnected.
@@ -705,7 +706,7 @@ fn effective_routes_follow_peering_state_and_udrs() {
     .unwrap();
     let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
     let hop_of = |az: &Az, prefix: &str| -> Vec<(AzNextHop, bool, AzRouteSource)> {
-        routes::effective_routes(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap())
+        routes::effective_routes(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap())
             .into_iter()
             .filter(|r| r.prefixes.iter().any(|p| p.to_string() == prefix))
             .map(|r| (r.next_hop, r.active, r.source))
@@ -795,7 +796,7 @@ fn effective_routes_global_peering_and_paused_access() {
     .unwrap();
     let n = nic(&mut az, "n1", "vnet-a", "s", None).unwrap();
     let peer_hops = |az: &Az| -> Vec<AzNextHop> {
-        routes::effective_routes(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap())
+        routes::effective_routes(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap())
             .into_iter()
             .filter(|r| r.prefixes.iter().any(|p| p.to_string() == "10.1.0.0/16"))
             .map(|r| r.next_hop)
@@ -830,8 +831,8 @@ fn resource_group_delete_cascades() {
             .unwrap(),
         "names are case-insensitive"
     );
-    assert!(az.env.world.az_vnets.keys().all(|k| k.contains("/rg2/")));
-    assert!(az.env.world.az_peerings.is_empty());
+    assert!(az.env.world.azure.vnets.keys().all(|k| k.contains("/rg2/")));
+    assert!(az.env.world.azure.peerings.is_empty());
     assert!(!az
         .run(S1, |tx| ops::delete_resource_group(tx, S1, "rg"))
         .unwrap());
@@ -905,7 +906,7 @@ fn finished_operations_are_forgotten_after_a_day() {
         }
     );
     assert!(ops::get_operation(&az.env.world, S1, &second.id).is_ok());
-    assert_eq!(az.env.world.az_operations.len(), 2);
+    assert_eq!(az.env.world.azure.operations.len(), 2);
 }
 
 pub(super) fn rule(name: &str, priority: u32) -> AzSecurityRule {
@@ -1038,7 +1039,7 @@ mod properties {
     fn check(az: &Az) -> [usize; 3] {
         let w = &az.env.world;
         let mut seen = [0; 3];
-        for l in w.az_peerings.values() {
+        for l in w.azure.peerings.values() {
             let s = peering::state(w, l);
             let r = peering::reverse_of(w, l);
             let rs = r.map(|r| peering::state(w, r));
@@ -1052,7 +1053,7 @@ mod properties {
                         l.id
                     );
                     assert_eq!(r.unwrap().connected_with.as_deref(), Some(l.guid.as_str()));
-                    assert_eq!(w.az_vnets[&l.remote_vnet].guid, l.remote_vnet_guid);
+                    assert_eq!(w.azure.vnets[&l.remote_vnet].guid, l.remote_vnet_guid);
                 }
                 PeeringState::Initiated => {
                     seen[0] += 1;
@@ -1154,7 +1155,7 @@ fn effective_nsgs_expand_virtual_network_with_connected_peers() {
     let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
     let vnet_tag = |az: &Az| -> Vec<String> {
         let groups =
-            security::effective_nsgs(&az.env.world, az.env.world.az_nics.get(&n.id).unwrap());
+            security::effective_nsgs(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap());
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].nsg_id, nsg_id);
         let https = groups[0]

@@ -539,13 +539,13 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
                 assert_eq!(op.operation_type, kind, "#{i} {command:?}");
                 assert_eq!(op.status, OpStatus::Done, "#{i}");
                 assert!(op.error.is_none(), "#{i} {command:?}: {:?}", op.error);
-                assert_eq!(env.world.gcp_operations.get(&op.id), Some(&*op), "#{i}");
+                assert_eq!(env.world.gcp.operations.get(&op.id), Some(&*op), "#{i}");
             }
             (Ok(Outcome::Operation(op)), Want::Failed(kind, want)) => {
                 assert_eq!(op.operation_type, kind, "#{i} {command:?}");
                 assert_eq!(op.error.as_ref(), Some(&want), "#{i} {command:?}");
                 assert_eq!(
-                    env.world.gcp_networks, before.gcp_networks,
+                    env.world.gcp.networks, before.gcp.networks,
                     "#{i} {command:?}"
                 );
             }
@@ -559,7 +559,8 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
     // The last operation can be completed (a no-op) and deleted once.
     let op = env
         .world
-        .gcp_operations
+        .gcp
+        .operations
         .values()
         .next()
         .expect("an operation")
@@ -574,7 +575,7 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         Command::DeleteOperation { id: id.clone() }.apply(tx)
     });
     assert!(matches!(del, Ok(Outcome::OperationDeleted)));
-    assert!(!env.world.gcp_operations.contains_key(&id));
+    assert!(!env.world.gcp.operations.contains_key(&id));
     let settle = env.transact(&scope, |tx| Command::SettleOperations.apply(tx));
     assert!(matches!(settle, Ok(Outcome::Settled)));
 }

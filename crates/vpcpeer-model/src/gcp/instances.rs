@@ -70,7 +70,8 @@ pub struct InstanceSpec {
 
 fn used_ips(world: &crate::World, subnet: &str) -> BTreeSet<Ipv4Addr> {
     world
-        .gcp_instances
+        .gcp
+        .instances
         .values()
         .flat_map(|i| i.nics.iter())
         .filter(|n| n.subnetwork == subnet)

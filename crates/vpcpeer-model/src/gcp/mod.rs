@@ -28,6 +28,7 @@ mod resources;
 mod routes;
 mod rules;
 mod subnetworks;
+mod tables;
 
 pub use command::{needs_settling, Command, Outcome};
 pub use error::{Field, GcpError, InUseKind, Recorded, RecordedKind};
@@ -43,6 +44,7 @@ pub use resources::*;
 pub use routes::*;
 pub use rules::*;
 pub use subnetworks::*;
+pub use tables::Tables;
 
 #[cfg(test)]
 mod command_tests;
@@ -221,7 +223,8 @@ pub fn subnetworks_of<'w>(
     let prefix = format!("projects/{}/regions/", project_of(network));
     let network = network.to_owned();
     world
-        .gcp_subnetworks
+        .gcp
+        .subnetworks
         .range(prefix.clone()..)
         .take_while(move |(k, _)| k.starts_with(&prefix))
         .map(|(_, s)| s)

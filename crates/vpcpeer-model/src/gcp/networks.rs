@@ -141,27 +141,30 @@ pub fn delete_network(
         return Err(in_use(&s.id));
     }
     if let Some(i) = w
-        .gcp_instances
+        .gcp
+        .instances
         .values()
         .find(|i| i.nics.iter().any(|n| n.network == id))
     {
         return Err(in_use(&i.id));
     }
-    if let Some(f) = w.gcp_firewalls.values().find(|f| f.network == id) {
+    if let Some(f) = w.gcp.firewalls.values().find(|f| f.network == id) {
         return Err(in_use(&f.id));
     }
     let is_default = |r: &GcpRoute| {
         r.name.starts_with("default-route-") && matches!(r.next_hop, GcpNextHop::Gateway(_))
     };
     if let Some(r) = w
-        .gcp_routes
+        .gcp
+        .routes
         .values()
         .find(|r| r.network == id && !is_default(r))
     {
         return Err(in_use(&r.id));
     }
     let doomed_routes: Vec<String> = w
-        .gcp_routes
+        .gcp
+        .routes
         .values()
         .filter(|r| r.network == id)
         .map(|r| r.id.clone())

@@ -48,7 +48,8 @@ pub struct PeeringView {
 
 fn reverse_entry<'w>(world: &'w World, net: &GcpNetwork, p: &GcpPeering) -> Option<&'w GcpPeering> {
     world
-        .gcp_networks
+        .gcp
+        .networks
         .get(&p.peer_network)
         .and_then(|peer| peer.peerings.iter().find(|r| r.peer_network == net.id))
 }
@@ -59,7 +60,7 @@ pub fn peering_view(world: &World, net: &GcpNetwork, p: &GcpPeering) -> PeeringV
         Some(r) => PeeringView {
             active: true,
             since: p.created.max(r.created),
-            peer_mtu: world.gcp_networks.get(&p.peer_network).map(|n| n.mtu),
+            peer_mtu: world.gcp.networks.get(&p.peer_network).map(|n| n.mtu),
         },
         None => PeeringView {
             active: false,
@@ -153,7 +154,7 @@ fn start(
 
 fn check_not_busy(tx: &Tx<'_, '_>, a: &str, b: &str) -> Result<(), GcpError> {
     let w = tx.world();
-    let busy = w.gcp_running_operations().any(|op| {
+    let busy = w.gcp.running_operations().any(|op| {
         [Some(op.target.as_str()), op.peer_network.as_deref()]
             .into_iter()
             .flatten()
@@ -411,7 +412,8 @@ pub(crate) fn due_operations<'t>(
     let now = tx.now();
     let millis = tx.ctx.limits.gcp_peering_op_secs.max(0) * 1000;
     tx.world()
-        .gcp_running_operations()
+        .gcp
+        .running_operations()
         .filter(move |op| op.insert_time.plus_millis(millis) <= now)
 }
 
@@ -541,7 +543,8 @@ fn exported(
             .map(|(r, _)| r)
             .collect();
         let mut statics: Vec<&GcpRoute> = world
-            .gcp_routes
+            .gcp
+            .routes
             .values()
             .filter(|r| {
                 r.network == exporter.id
@@ -577,7 +580,8 @@ pub fn list_peering_routes(
     region: Option<&str>,
 ) -> Result<Vec<ExchangedRoute>, GcpError> {
     let net = world
-        .gcp_networks
+        .gcp
+        .networks
         .get(network)
         .ok_or_else(|| GcpError::NotFound(network.to_owned()))?;
     if let Some(r) = region {
@@ -590,7 +594,7 @@ pub fn list_peering_routes(
     }
     let entry = entry_of(net, peering_name)?;
     let (Some(peer), Some(back)) = (
-        world.gcp_networks.get(&entry.peer_network),
+        world.gcp.networks.get(&entry.peer_network),
         reverse_entry(world, net, &entry),
     ) else {
         return Ok(Vec::new());

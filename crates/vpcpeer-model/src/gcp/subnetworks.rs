@@ -172,7 +172,8 @@ pub fn delete_subnetwork(
     }
     if let Some(i) = tx
         .world()
-        .gcp_instances
+        .gcp
+        .instances
         .values()
         .find(|i| i.nics.iter().any(|n| n.subnetwork == id))
     {

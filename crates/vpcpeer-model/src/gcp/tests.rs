@@ -156,7 +156,7 @@ fn remove(env: &mut TestEnv, project: &str, network: &str, name: &str) -> Result
 }
 
 fn state(env: &TestEnv, network: &str, name: &str) -> &'static str {
-    let n = &env.world.gcp_networks[network];
+    let n = &env.world.gcp.networks[network];
     match n.peerings.iter().find(|p| p.name == name) {
         None => "absent",
         Some(p) if peering_view(&env.world, n, p).active => "ACTIVE",
@@ -219,12 +219,12 @@ fn a_peering_to_a_missing_network_stays_inactive_and_connects_when_it_appears() 
 fn active_since_is_the_later_side_and_peer_mtu_shows_only_when_active() {
     let (mut env, a, b) = two_custom();
     add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
-    let n = env.world.gcp_networks[&a].clone();
+    let n = env.world.gcp.networks[&a].clone();
     let v = peering_view(&env.world, &n, &n.peerings[0]);
     assert_eq!((v.active, v.since, v.peer_mtu), (false, env.now, None));
     env.now = Timestamp(env.now.0 + 5_000);
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
-    let n = env.world.gcp_networks[&a].clone();
+    let n = env.world.gcp.networks[&a].clone();
     let v = peering_view(&env.world, &n, &n.peerings[0]);
     assert_eq!((v.active, v.since, v.peer_mtu), (true, env.now, Some(1460)));
 }
@@ -324,13 +324,13 @@ fn validation_failures_land_in_the_finished_operation_and_change_nothing() {
         if let Some(cidr) = c.b_cidr {
             subnet(&mut env, PB, "us-central1", "net-b-s", &b, cidr).unwrap();
         }
-        let before = env.world.gcp_networks.clone();
+        let before = env.world.gcp.networks.clone();
         let got = add(&mut env, PA, "net-a", "a-to-b", &b);
         match (c.want, got) {
             (Ok(()), Ok(())) => assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{}", c.name),
             (Err(want), Err(got)) => {
                 assert_eq!(got, want, "{}", c.name);
-                assert_eq!(env.world.gcp_networks, before, "{}", c.name);
+                assert_eq!(env.world.gcp.networks, before, "{}", c.name);
             }
             (want, got) => panic!("{}: want {want:?}, got {got:?}", c.name),
         }
@@ -438,7 +438,7 @@ fn duplicates_and_quota_fail_inside_the_operation() {
     );
     env.limits.gcp_peerings_per_network = Some(2);
     add(&mut env, PA, "net-a", "a-to-c", &c).unwrap();
-    assert_eq!(env.world.gcp_networks[&a].peerings.len(), 2);
+    assert_eq!(env.world.gcp.networks[&a].peerings.len(), 2);
 }
 
 #[test]
@@ -447,7 +447,7 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     env.limits.gcp_peering_op_secs = OP_SECS;
     let c = custom_net(&mut env, PC, "net-c", "10.2.0.0/24");
     let op = start_add(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
     // (who, network, peer): every op touching net-a or net-b is refused while it runs.
     let busy: &[(&str, &str, &str)] = &[
         (PA, "net-a", "projects/proj-c/global/networks/net-c"),
@@ -473,17 +473,17 @@ fn one_peering_operation_at_a_time_on_a_pair() {
         Ok(())
     })
     .unwrap();
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
     env.now = Timestamp(env.now.0 + 1);
     run(&mut env, PA, |tx| {
         settle_due_operations(tx);
         Ok(())
     })
     .unwrap();
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Done);
-    assert_eq!(env.world.gcp_operations[&other].status, OpStatus::Done);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Done);
+    assert_eq!(env.world.gcp.operations[&other].status, OpStatus::Done);
     assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE");
-    assert_eq!(env.world.gcp_running_operations().count(), 0);
+    assert_eq!(env.world.gcp.running_operations().count(), 0);
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
     assert_eq!(state(&env, &a, "a-to-b"), "ACTIVE");
     let _ = c;
@@ -509,9 +509,9 @@ fn update_peering_changes_flags_when_it_completes() {
     .unwrap();
     assert_eq!(op.operation_type, "updatePeering");
     assert_eq!(op.status, OpStatus::Running);
-    assert!(!env.world.gcp_networks[&a].peerings[0].export_custom_routes);
+    assert!(!env.world.gcp.networks[&a].peerings[0].export_custom_routes);
     assert!(finish(&mut env, PA, &op.id).error.is_none());
-    let p = &env.world.gcp_networks[&a].peerings[0];
+    let p = &env.world.gcp.networks[&a].peerings[0];
     assert!(p.export_custom_routes && !p.import_custom_routes);
 }
 
@@ -537,7 +537,7 @@ fn peering_operations_finish_in_the_request_by_default_and_run_for_the_knob_othe
         assert!(op.error.is_none(), "{mode}");
         let want = if applied { "INACTIVE" } else { "absent" };
         assert_eq!(state(&env, &a, "a-to-b"), want, "{mode}: after add");
-        assert_eq!(env.world.gcp_running_operations().count(), running);
+        assert_eq!(env.world.gcp.running_operations().count(), running);
         assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
         assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{mode}");
 
@@ -556,17 +556,17 @@ fn peering_operations_finish_in_the_request_by_default_and_run_for_the_knob_othe
         .unwrap();
         assert_eq!(op.status, want_status, "{mode}: updatePeering reply");
         assert_eq!(
-            env.world.gcp_networks[&a].peerings[0].import_custom_routes, applied,
+            env.world.gcp.networks[&a].peerings[0].import_custom_routes, applied,
             "{mode}: after update"
         );
         assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
-        assert!(env.world.gcp_networks[&a].peerings[0].import_custom_routes);
+        assert!(env.world.gcp.networks[&a].peerings[0].import_custom_routes);
 
         let op = run(&mut env, PA, |tx| remove_peering(tx, PA, "net-a", "a-to-b")).unwrap();
         assert_eq!(op.status, want_status, "{mode}: removePeering reply");
         let want = if applied { "absent" } else { "INACTIVE" };
         assert_eq!(state(&env, &a, "a-to-b"), want, "{mode}: after remove");
-        assert_eq!(env.world.gcp_running_operations().count(), running);
+        assert_eq!(env.world.gcp.running_operations().count(), running);
         assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
         assert_eq!(state(&env, &a, "a-to-b"), "absent", "{mode}");
         assert!(env.world.indexes_consistent(), "{mode}");
@@ -578,7 +578,7 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     let mut env = TestEnv::new();
     let _a = custom_net(&mut env, PA, "net-a", "10.0.0.0/16");
     let b = custom_net(&mut env, PB, "net-b", "10.0.5.0/24");
-    let before = env.world.gcp_networks.clone();
+    let before = env.world.gcp.networks.clone();
     let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
     assert_eq!(op.status, OpStatus::Done);
     assert!(op.pending.is_none() && op.end_time == Some(env.now));
@@ -589,11 +589,11 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
         op.error
     );
     assert_eq!(
-        env.world.gcp_networks, before,
+        env.world.gcp.networks, before,
         "the failed add left a trace"
     );
     // The stored operation is the reply, and get returns it unchanged.
-    assert_eq!(env.world.gcp_operations[&op.id], op);
+    assert_eq!(env.world.gcp.operations[&op.id], op);
     assert_eq!(finish(&mut env, PA, &op.id), op);
     // Zero-duration operations never overlap: the peer's own add right away is not refused,
     // and fails the same way inside its DONE operation.
@@ -612,8 +612,8 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
         matches!(&back.error, Some(GcpError::PeerRangeOverlap { .. })),
         "{back:?}"
     );
-    assert_eq!(env.world.gcp_running_operations().count(), 0);
-    assert_eq!(env.world.gcp_networks, before);
+    assert_eq!(env.world.gcp.running_operations().count(), 0);
+    assert_eq!(env.world.gcp.networks, before);
 }
 
 fn route(env: &mut TestEnv, project: &str, name: &str, network: &str, dest: &str, tags: &[&str]) {
@@ -757,14 +757,16 @@ fn networks_and_their_dependents() {
     let auto = net(&mut env, PA, "auto", true);
     let subnets = env
         .world
-        .gcp_subnetworks
+        .gcp
+        .subnetworks
         .values()
         .filter(|s| s.network == auto)
         .count();
     assert_eq!(subnets, AUTO_MODE_REGIONS.len());
     assert_eq!(
         env.world
-            .gcp_routes
+            .gcp
+            .routes
             .values()
             .filter(|r| r.network == auto)
             .count(),
@@ -815,7 +817,7 @@ fn networks_and_their_dependents() {
             )
         })
         .unwrap();
-        let i = &env.world.gcp_instances[&instance_path(PA, "us-central1-a", name)];
+        let i = &env.world.gcp.instances[&instance_path(PA, "us-central1-a", name)];
         assert_eq!(i.nics[0].network_ip.to_string(), want);
         assert_eq!(
             i.nics[0].subnetwork,
@@ -831,7 +833,7 @@ fn networks_and_their_dependents() {
         .unwrap();
     }
     run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap();
-    assert!(env.world.gcp_subnetworks.is_empty() && env.world.gcp_routes.is_empty());
+    assert!(env.world.gcp.subnetworks.is_empty() && env.world.gcp.routes.is_empty());
     let e = run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap_err();
     assert_eq!(e, GcpError::NotFound(auto));
 }
@@ -929,7 +931,7 @@ fn expanding_a_subnetwork_is_checked_like_creating_one() {
             (got, want) => assert_eq!(got.map(drop).as_ref(), want.as_ref(), "{range}"),
         }
     }
-    let s = &env.world.gcp_subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
+    let s = &env.world.gcp.subnetworks[&subnetwork_path(PA, "us-central1", "net-a-s")];
     assert_eq!(s.ip_cidr_range.to_string(), "10.0.0.0/23");
 }
 
@@ -1013,5 +1015,5 @@ fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
     })
     .unwrap_err();
     assert!(matches!(e, GcpError::CrossProject { .. }), "{e:?}");
-    assert!(env.world.gcp_subnetworks.is_empty() && env.world.gcp_firewalls.is_empty());
+    assert!(env.world.gcp.subnetworks.is_empty() && env.world.gcp.firewalls.is_empty());
 }

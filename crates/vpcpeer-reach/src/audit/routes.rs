@@ -14,7 +14,7 @@ fn clashes(xs: &[IpNet], ys: &[IpNet]) -> Vec<String> {
 
 impl<'w> Auditor<'w> {
     pub(super) fn cidr_overlap(&self, out: &mut Vec<Raw>) {
-        for p in self.w.peerings.values() {
+        for p in self.w.aws.peerings().values() {
             let state = p.state_at(self.now);
             if !live(state) && state != PeeringState::Failed {
                 continue;
@@ -54,9 +54,10 @@ impl<'w> Auditor<'w> {
             ));
         }
         // Two overlapping VPCs peered with the same third one.
-        for hub in self.w.vpcs.keys() {
+        for hub in self.w.aws.vpcs().keys() {
             let peers: Vec<(&str, &str)> = self
                 .w
+                .aws
                 .peerings_of_vpc(hub)
                 .filter(|p| live(p.state_at(self.now)))
                 .filter_map(|p| {
@@ -101,11 +102,11 @@ impl<'w> Auditor<'w> {
     /// Per route of every table: blackholes, routes to pending peerings, transitive and
     /// edge-to-edge attempts, one-sided peering routes.
     pub(super) fn routes(&self, out: &mut Vec<Raw>) {
-        for t in self.w.route_tables.values() {
+        for t in self.w.aws.route_tables().values() {
             for r in &t.routes {
                 let d = net(&r.destination);
                 if let RouteTarget::Peering(pcx) = &r.target {
-                    let state = self.w.peerings.get(pcx).map(|p| p.state_at(self.now));
+                    let state = self.w.aws.peerings().get(pcx).map(|p| p.state_at(self.now));
                     match state {
                         Some(s) if live(s) && s != PeeringState::Active => {
                             out.push(raw(
@@ -138,11 +139,11 @@ impl<'w> Auditor<'w> {
     pub(super) fn blackhole(&self, t: &RouteTable, d: &IpNet, target: &RouteTarget) -> Raw {
         let tid = target.id();
         let why = match target {
-            RouteTarget::Peering(p) => match self.w.peerings.get(p) {
+            RouteTarget::Peering(p) => match self.w.aws.peerings().get(p) {
                 Some(c) => format!("the peering is {}", state_name(c.state_at(self.now))),
                 None => "the peering no longer exists".to_owned(),
             },
-            RouteTarget::Gateway(g) => match self.w.internet_gateways.get(g) {
+            RouteTarget::Gateway(g) => match self.w.aws.internet_gateways().get(g) {
                 Some(x) => match &x.attached_vpc {
                     Some(v) => format!("the gateway is attached to {v}, not to {}", t.vpc_id),
                     None => "the gateway is detached".to_owned(),
@@ -203,7 +204,7 @@ impl<'w> Auditor<'w> {
             .chain(a_blocks.iter().copied())
             .collect();
         let mut transit = Vec::new();
-        for p in self.w.peerings_of_vpc(b) {
+        for p in self.w.aws.peerings_of_vpc(b) {
             if p.id == pcx || !live(p.state_at(self.now)) {
                 continue;
             }
@@ -247,7 +248,11 @@ impl<'w> Auditor<'w> {
                 format!("peer {a} with {c} directly and route {} to that peering", list(&hit)),
             ));
         }
-        if let Some(main_b) = self.main.get(b).and_then(|id| self.w.route_tables.get(*id)) {
+        if let Some(main_b) = self
+            .main
+            .get(b)
+            .and_then(|id| self.w.aws.route_tables().get(*id))
+        {
             for r in &main_b.routes {
                 let gw = match &r.target {
                     RouteTarget::Gateway(g) if g.starts_with("igw-") => g,
@@ -325,7 +330,7 @@ impl<'w> Auditor<'w> {
     }
 
     pub(super) fn orphaned_peerings(&self, out: &mut Vec<Raw>) {
-        for p in self.w.peerings.values() {
+        for p in self.w.aws.peerings().values() {
             if !p.is_active_at(self.now) {
                 continue;
             }

@@ -5,7 +5,7 @@ use super::*;
 
 impl<'w> Auditor<'w> {
     pub(super) fn stale_sg_references(&self, out: &mut Vec<Raw>) {
-        for g in self.w.security_groups.values() {
+        for g in self.w.aws.security_groups().values() {
             let rules = g
                 .ingress
                 .iter()
@@ -20,14 +20,14 @@ impl<'w> Auditor<'w> {
                 else {
                     continue;
                 };
-                let referenced = self.w.security_groups.get(group_id);
+                let referenced = self.w.aws.security_groups().get(group_id);
                 let (why, pcx) = match peering_id {
                     None => match referenced {
                         Some(_) => continue,
                         None => (format!("{group_id} no longer exists"), None),
                     },
                     Some(pcx) => {
-                        let recorded = self.w.peerings.get(pcx);
+                        let recorded = self.w.aws.peerings().get(pcx);
                         let peer_vpc = referenced.map(|x| x.vpc_id.clone()).or_else(|| {
                             recorded.map(|p| {
                                 if p.requester.vpc_id == g.vpc_id {
@@ -38,7 +38,7 @@ impl<'w> Auditor<'w> {
                             })
                         });
                         let active = peer_vpc.as_deref().is_some_and(|pv| {
-                            self.w.peerings_of_vpc(&g.vpc_id).any(|p| {
+                            self.w.aws.peerings_of_vpc(&g.vpc_id).any(|p| {
                                 p.is_active_at(self.now)
                                     && ((p.requester.vpc_id == g.vpc_id && p.accepter.vpc_id == pv)
                                         || (p.accepter.vpc_id == g.vpc_id
@@ -84,7 +84,7 @@ impl<'w> Auditor<'w> {
 
     pub(super) fn nacl_ephemeral_gap(&self, out: &mut Vec<Raw>) {
         const SAMPLES: [u16; 4] = [1024, 32768, 49152, 65535];
-        for acl in self.w.network_acls.values() {
+        for acl in self.w.aws.network_acls().values() {
             let mut entries: Vec<&AclEntry> = acl.entries.iter().collect();
             entries.sort_by_key(|e| e.rule_number);
             let inbound: Vec<&AclEntry> = entries.iter().copied().filter(|e| !e.egress).collect();
@@ -195,7 +195,7 @@ impl<'w> Auditor<'w> {
     }
 
     pub(super) fn shadowed_routes(&self, out: &mut Vec<Raw>) {
-        for t in self.w.route_tables.values() {
+        for t in self.w.aws.route_tables().values() {
             let own = self.blocks(&t.vpc_id, None);
             for r in &t.routes {
                 if r.target == RouteTarget::Local {
@@ -264,7 +264,7 @@ impl<'w> Auditor<'w> {
                 },
             ));
         };
-        for t in self.w.route_tables.values() {
+        for t in self.w.aws.route_tables().values() {
             for (fam, v6) in [("IPv4", false), ("IPv6", true)] {
                 let n = t
                     .routes
@@ -280,7 +280,7 @@ impl<'w> Auditor<'w> {
                 );
             }
         }
-        for g in self.w.security_groups.values() {
+        for g in self.w.aws.security_groups().values() {
             for (dir, rules) in [("inbound", &g.ingress), ("outbound", &g.egress)] {
                 // Counted as the model enforces it: group and prefix-list peers count in both
                 // families.
@@ -302,7 +302,7 @@ impl<'w> Auditor<'w> {
                 }
             }
         }
-        for acl in self.w.network_acls.values() {
+        for acl in self.w.aws.network_acls().values() {
             for (dir, egress) in [("inbound", false), ("outbound", true)] {
                 let n = acl
                     .entries
@@ -319,12 +319,13 @@ impl<'w> Auditor<'w> {
         }
         let mut scope_vpcs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         let mut scope_sgs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for v in self.w.vpcs.values() {
+        for v in self.w.aws.vpcs().values() {
             *scope_vpcs
                 .entry((&v.scope.account, &v.scope.region))
                 .or_default() += 1;
             let active = self
                 .w
+                .aws
                 .peerings_of_vpc(&v.id)
                 .filter(|p| p.is_active_at(self.now))
                 .count();
@@ -355,7 +356,7 @@ impl<'w> Auditor<'w> {
                 check(n, limit, what.replace("{}", &v.id), vec![v.id.clone()]);
             }
         }
-        for g in self.w.security_groups.values() {
+        for g in self.w.aws.security_groups().values() {
             *scope_sgs
                 .entry((&g.scope.account, &g.scope.region))
                 .or_default() += 1;
@@ -379,7 +380,7 @@ impl<'w> Auditor<'w> {
             );
         }
         let mut outstanding: BTreeMap<&str, usize> = BTreeMap::new();
-        for p in self.w.peerings.values() {
+        for p in self.w.aws.peerings().values() {
             if p.state_at(self.now) == PeeringState::PendingAcceptance {
                 *outstanding.entry(&p.requester.scope.account).or_default() += 1;
             }

@@ -175,7 +175,8 @@ impl Build for TestEnv {
 
     fn main_rtb(&self, vpc: &str) -> String {
         self.world
-            .route_tables
+            .aws
+            .route_tables()
             .values()
             .find(|t| t.vpc_id == vpc && t.is_main())
             .expect("main route table")
@@ -185,7 +186,8 @@ impl Build for TestEnv {
 
     fn default_acl(&self, vpc: &str) -> String {
         self.world
-            .network_acls
+            .aws
+            .network_acls()
             .values()
             .find(|a| a.vpc_id == vpc && a.is_default)
             .expect("default acl")

@@ -38,7 +38,7 @@ async fn insert_commits_and_links_use_the_request_host() {
         op["targetLink"],
         "http://localhost:8443/compute/v1/projects/proj-a/global/networks/net-a"
     );
-    assert_eq!(st.emulator.with_world(|w| w.gcp_networks.len()), 1);
+    assert_eq!(st.emulator.with_world(|w| w.gcp.networks().len()), 1);
     let (status, net) = send(
         &st,
         "GET",

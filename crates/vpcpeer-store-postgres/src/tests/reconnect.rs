@@ -34,7 +34,8 @@ fn vpcs(n: usize) -> Vec<Change> {
 
 fn stored_vpcs(s: &PgStore) -> usize {
     World::from_records(s.load().expect("load").records)
-        .vpcs
+        .aws
+        .vpcs()
         .len()
 }
 
@@ -409,7 +410,7 @@ fn a_commit_in_doubt_makes_the_store_stale_until_it_is_loaded() {
     assert!(matches!(s.ping(), Err(StoreError::Stale(_))));
     let snap = s.load().expect("load");
     assert_eq!(snap.seq, seq + 1, "the commit in doubt was applied");
-    assert_eq!(World::from_records(snap.records).vpcs.len(), 2);
+    assert_eq!(World::from_records(snap.records).aws.vpcs().len(), 2);
     s.ping().expect("no longer stale");
     assert_eq!(s.commit(&[&vpcs(3)]).expect("goes on"), seq + 2);
 }

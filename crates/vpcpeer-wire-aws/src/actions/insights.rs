@@ -113,12 +113,14 @@ fn arn_kind(id: &str) -> &'static str {
 fn render_path(x: &mut Xml, n: &NetworkInsightsPath, world: &World) {
     let owner = |id: &str| {
         world
-            .instances
+            .aws
+            .instances()
             .get(id)
             .map(|i| i.scope.account.clone())
             .or_else(|| {
                 world
-                    .network_interfaces
+                    .aws
+                    .network_interfaces()
                     .get(id)
                     .map(|e| e.scope.account.clone())
             })
@@ -227,43 +229,53 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
     };
     let found = match c.kind {
         ComponentKind::Instance => w
-            .instances
+            .aws
+            .instances()
             .get(id)
             .map(|i| at(&i.scope.account, Some(&i.vpc_id), Some(&i.subnet_id))),
         ComponentKind::NetworkInterface => w
-            .network_interfaces
+            .aws
+            .network_interfaces()
             .get(id)
             .map(|e| at(&e.scope.account, Some(&e.vpc_id), Some(&e.subnet_id))),
         ComponentKind::SecurityGroup => w
-            .security_groups
+            .aws
+            .security_groups()
             .get(id)
             .map(|g| at(&g.scope.account, Some(&g.vpc_id), None)),
         ComponentKind::NetworkAcl => w
-            .network_acls
+            .aws
+            .network_acls()
             .get(id)
             .map(|a| at(&a.scope.account, Some(&a.vpc_id), None)),
         ComponentKind::RouteTable => w
-            .route_tables
+            .aws
+            .route_tables()
             .get(id)
             .map(|t| at(&t.scope.account, Some(&t.vpc_id), None)),
         ComponentKind::PeeringConnection => w
-            .peerings
+            .aws
+            .peerings()
             .get(id)
             .map(|p| at(&p.requester.scope.account, None, None)),
         ComponentKind::InternetGateway => w
-            .internet_gateways
+            .aws
+            .internet_gateways()
             .get(id)
             .map(|g| at(&g.scope.account, g.attached_vpc.as_deref(), None)),
         ComponentKind::NatGateway => w
-            .nat_gateways
+            .aws
+            .nat_gateways()
             .get(id)
             .map(|n| at(&n.scope.account, Some(&n.vpc_id), Some(&n.subnet_id))),
         ComponentKind::Vpc => w
-            .vpcs
+            .aws
+            .vpcs()
             .get(id)
             .map(|v| at(&v.scope.account, Some(&v.id), None)),
         ComponentKind::Subnet => w
-            .subnets
+            .aws
+            .subnets()
             .get(id)
             .map(|s| at(&s.scope.account, Some(&s.vpc_id), Some(&s.id))),
         ComponentKind::Internet
@@ -329,7 +341,7 @@ fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> Option<RuleRecord> {
             rule_id,
             direction,
         } => {
-            let found = w.security_groups.get(group_id).and_then(|g| {
+            let found = w.aws.security_groups().get(group_id).and_then(|g| {
                 let rules = match direction {
                     Direction::Ingress => &g.ingress,
                     Direction::Egress => &g.egress,
@@ -355,7 +367,7 @@ fn rule(w: &World, c: &ComponentRef, r: &RuleRef) -> Option<RuleRecord> {
         } => {
             let egress = *direction == Direction::Egress;
             let entry = rule_number.and_then(|n| {
-                w.network_acls.get(&c.id).and_then(|a| {
+                w.aws.network_acls().get(&c.id).and_then(|a| {
                     a.entries
                         .iter()
                         .find(|e| e.rule_number == n && e.egress == egress)

@@ -125,7 +125,8 @@ fn route_field(tx: &Tx<'_, '_>, t: &RouteTable, r: &Route, name: &str) -> Option
         ("route.instance-id", RouteTarget::Instance(i)) => s(i),
         ("route.instance-id", RouteTarget::NetworkInterface(e)) => tx
             .world()
-            .network_interfaces
+            .aws
+            .network_interfaces()
             .get(e)
             .and_then(|e| e.attachment.as_ref())
             .map(|a| a.instance_id.clone()),
@@ -214,13 +215,13 @@ fn render_route(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable, r: &Route) {
         }
         RouteTarget::Instance(i) => {
             x.leaf("instanceId", i);
-            if let Some(inst) = w.instances.get(i) {
+            if let Some(inst) = w.aws.instances().get(i) {
                 x.leaf("instanceOwnerId", &inst.scope.account);
                 x.opt_leaf("networkInterfaceId", inst.eni_ids.first());
             }
         }
         RouteTarget::NetworkInterface(e) => {
-            if let Some(eni) = w.network_interfaces.get(e) {
+            if let Some(eni) = w.aws.network_interfaces().get(e) {
                 if let Some(a) = &eni.attachment {
                     x.leaf("instanceId", &a.instance_id)
                         .leaf("instanceOwnerId", &eni.scope.account);
@@ -299,7 +300,7 @@ fn describe_route_tables(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(),
             Some(wanted) => {
                 let mut found: Vec<&RouteTable> = wanted
                     .iter()
-                    .flat_map(|pcx| tx.world().route_tables_to_peering(pcx))
+                    .flat_map(|pcx| tx.world().aws.route_tables_to_peering(pcx))
                     .filter(|t| t.scope == *tx.scope())
                     .collect();
                 found.sort_by(|a, b| a.id.cmp(&b.id));

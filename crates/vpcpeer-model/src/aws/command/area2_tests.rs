@@ -100,7 +100,7 @@ fn setup() -> Setup {
         panic!("launch")
     };
     let instance = launch.instance_ids[0].clone();
-    let eni = env.world.instances[&instance].eni_ids[0].clone();
+    let eni = env.world.aws.instances[&instance].eni_ids[0].clone();
     Setup {
         env,
         vpc,
@@ -371,7 +371,7 @@ fn a_replay_of_the_logged_commands_gives_the_same_records() {
         assert_eq!(scripted.remaining(), 0);
     }
     assert_eq!(replayed, world);
-    assert!(world.network_acls[&s.acl]
+    assert!(world.aws.network_acls[&s.acl]
         .entries
         .iter()
         .any(|e| e.rule_number == 110));

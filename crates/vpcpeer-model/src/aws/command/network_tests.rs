@@ -151,7 +151,7 @@ fn vpc_commands() {
     let Outcome::Vpc(empty) = apply(&mut env, &a(), vpc("10.9.0.0/16")) else {
         panic!("vpc")
     };
-    let primary = env.world.vpcs[&v].ipv4[0].association_id.clone();
+    let primary = env.world.aws.vpcs[&v].ipv4[0].association_id.clone();
     let Outcome::VpcCidr { association, .. } = apply(
         &mut env,
         &a(),
@@ -355,6 +355,7 @@ fn route_table_and_route_commands() {
     let (v, s, g, t) = setup(&mut env);
     let main_assoc = env
         .world
+        .aws
         .route_tables
         .values()
         .find(|r| r.vpc_id == v && r.is_main())
@@ -703,6 +704,7 @@ fn a_recorded_run_replays_to_the_same_world() {
         let _ = run(&mut world, c, &mut log);
     }
     let table = world
+        .aws
         .route_tables
         .values()
         .find(|t| t.vpc_id == v.id && !t.is_main())

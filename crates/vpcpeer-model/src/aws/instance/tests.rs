@@ -10,8 +10,8 @@ fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fi
     let vpc = env.vpc(&scope, cidr);
     let mut subnet_ids = Vec::new();
     for (i, s) in subnets.iter().enumerate() {
-        let id = format!("subnet-{:017x}", env.world.subnets.len() + 1);
-        env.world.subnets.insert(
+        let id = format!("subnet-{:017x}", env.world.aws.subnets.len() + 1);
+        env.world.aws.subnets.insert(
             id.clone(),
             Subnet {
                 id: id.clone(),
@@ -341,12 +341,12 @@ fn launch_builds_instances_and_interfaces() {
         .instance_ids
         .iter()
         .map(|id| {
-            let i = &env.world.instances[id];
+            let i = &env.world.aws.instances[id];
             assert_eq!(i.state, InstanceState::Running);
             assert_eq!(i.reservation_id, l.reservation_id);
             assert_eq!(i.instance_type, "m1.small");
             assert_eq!(i.tags["Name"], "x");
-            let e = &env.world.network_interfaces[&i.eni_ids[0]];
+            let e = &env.world.aws.network_interfaces[&i.eni_ids[0]];
             assert_eq!(e.groups, vec![f.sg.clone()]);
             assert_eq!(e.tags["role"], "web");
             assert_eq!(e.mac, mac_for(&e.id));
@@ -374,8 +374,8 @@ fn client_token_idempotency() {
     assert!(!again.new);
     assert_eq!(first.reservation_id, again.reservation_id);
     assert_eq!(first.instance_ids, again.instance_ids);
-    assert_eq!(env.world.instances.len(), 1);
-    let stored = &env.world.instances[&first.instance_ids[0]];
+    assert_eq!(env.world.aws.instances.len(), 1);
+    let stored = &env.world.aws.instances[&first.instance_ids[0]];
     assert_eq!(client_token_of(stored), Some("tok"));
     let changed = RunInstances {
         instance_type: Some("t3.micro".into()),
@@ -421,7 +421,7 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
     let b = env.run_as(A, |tx| tx.run_instances(keep_nic)).unwrap();
     let ia = a.instance_ids[0].clone();
     let ib = b.instance_ids[0].clone();
-    let eni_b = env.world.instances[&ib].eni_ids[0].clone();
+    let eni_b = env.world.aws.instances[&ib].eni_ids[0].clone();
 
     type Case = (
         &'static str,
@@ -467,16 +467,21 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
             (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
         }
     }
-    assert_eq!(env.world.instances[&ia].state, InstanceState::Terminated);
+    assert_eq!(
+        env.world.aws.instances[&ia].state,
+        InstanceState::Terminated
+    );
     // The primary interface of A is gone, B's is detached and keeps its address.
-    assert_eq!(env.world.network_interfaces.len(), 1);
-    assert!(env.world.network_interfaces[&eni_b].attachment.is_none());
+    assert_eq!(env.world.aws.network_interfaces.len(), 1);
+    assert!(env.world.aws.network_interfaces[&eni_b]
+        .attachment
+        .is_none());
     // A's address 10.0.1.4 is free again.
     let c = env
         .run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
         .unwrap();
-    let ic = &env.world.instances[&c.instance_ids[0]];
-    let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
+    let ic = &env.world.aws.instances[&c.instance_ids[0]];
+    let ip = env.world.aws.network_interfaces[&ic.eni_ids[0]].private_ip;
     assert_eq!(ip.to_string(), "10.0.1.4");
 
     // Visible for an hour, then gone.
@@ -494,7 +499,7 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
     assert_eq!(code(&err), "NotFound(Instance)");
     env.run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
         .unwrap();
-    assert!(!env.world.instances.contains_key(&ia), "purged");
+    assert!(!env.world.aws.instances.contains_key(&ia), "purged");
     let _ = f.vpc;
 }
 
@@ -516,7 +521,7 @@ fn delete_network_interface_table() {
             })
         })
         .unwrap();
-    let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
+    let eni = env.world.aws.instances[&l.instance_ids[0]].eni_ids[0].clone();
     let attached = env
         .run_as(A, |tx| tx.delete_network_interface(&eni))
         .unwrap_err();
@@ -539,7 +544,7 @@ fn delete_network_interface_table() {
     assert_eq!(code(&foreign), "NotFound(NetworkInterface)");
     env.run_as(A, |tx| tx.delete_network_interface(&eni))
         .unwrap();
-    assert!(env.world.network_interfaces.is_empty());
+    assert!(env.world.aws.network_interfaces.is_empty());
 }
 
 #[test]

@@ -38,7 +38,7 @@ impl PeeringEnv for TestEnv {
     }
 
     fn state(&self, id: &str) -> PeeringState {
-        self.world.peerings[id].state_at(self.now)
+        self.world.aws.peerings[id].state_at(self.now)
     }
 }
 
@@ -237,8 +237,8 @@ fn secondary_block_overlap_fails_the_request() {
 #[test]
 fn same_pair_returns_existing_and_reverse_pair_cannot_be_accepted() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
+    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
     assert_eq!(env.request((A, REGION), (B, &vb, &va)), id);
     let reverse = env.request((B, REGION), (A, &va, &vb));
     assert_ne!(reverse, id);
@@ -266,8 +266,8 @@ fn cross_region_accept_must_happen_in_the_accepter_region() {
 #[test]
 fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_refused() {
     let (mut env, id) = setup(Setup::Pending);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
+    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
     let r = env.run(&Scope::new(A, REGION), |tx| {
         tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.5.0.0/16").expect("block"))
     });
@@ -280,7 +280,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     assert_eq!(env.state(&id), PeeringState::Failed);
 
     let (mut env, id) = setup(Setup::Active);
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
     let r = env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
     });
@@ -290,7 +290,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
 #[test]
 fn delete_vpc_with_active_peering_is_a_dependency_violation() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
+    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
     let r = env.run(&Scope::new(A, REGION), |tx| tx.delete_vpc(&va));
     assert!(matches!(r, Err(DomainError::DependencyViolation { .. })));
 }
@@ -326,7 +326,7 @@ fn visibility_windows_follow_the_clock() {
     let (mut env, id) = setup(Setup::Rejected);
     let a = Scope::new(A, REGION);
     let b = Scope::new(B, REGION);
-    let p = env.world.peerings[&id].clone();
+    let p = env.world.aws.peerings[&id].clone();
     env.now = env.now.plus_millis(3 * Timestamp::HOUR);
     assert!(p.visible_to(&a, env.now));
     assert!(!p.visible_to(&b, env.now));
@@ -334,7 +334,7 @@ fn visibility_windows_follow_the_clock() {
     assert!(!p.visible_to(&a, env.now));
     // Expired: both see it for 2 days after expiry.
     let (env, id) = setup(Setup::Expired);
-    let p = env.world.peerings[&id].clone();
+    let p = env.world.aws.peerings[&id].clone();
     assert!(p.visible_to(&a, env.now.plus_millis(Timestamp::DAY)));
     assert!(p.visible_to(&b, env.now.plus_millis(Timestamp::DAY)));
     assert!(!p.visible_to(&b, env.now.plus_millis(2 * Timestamp::DAY)));
@@ -384,6 +384,7 @@ fn visible_peerings_from_the_account_index_equal_the_scan() {
                         .expect("read");
                     let scanned: Vec<String> = env
                         .world
+                        .aws
                         .peerings
                         .values()
                         .filter(|p| p.visible_to(&scope, env.now))

@@ -13,6 +13,7 @@ use crate::{
 
 fn main_table(env: &TestEnv, vpc: &str) -> String {
     env.world
+        .aws
         .route_tables
         .values()
         .find(|t| t.vpc_id == vpc && t.is_main())
@@ -118,7 +119,7 @@ fn route_state_table() {
     let vb = env.vpc(&a(), "10.1.0.0/16");
     let sa = subnet(&mut env, &va, "10.0.1.0/24");
     let pcx = peer(&mut env, &va, &vb);
-    let template = env.world.peerings[&pcx].clone();
+    let template = env.world.aws.peerings[&pcx].clone();
     let states = [
         (
             "pcx-0000000a",
@@ -169,14 +170,14 @@ fn route_state_table() {
         p.id = id.into();
         p.state = state;
         p.expiration = env.now.plus_millis(ttl);
-        env.world.peerings.insert(id.into(), p);
+        env.world.aws.peerings.insert(id.into(), p);
     }
     let igw_on = new_igw(&mut env);
     let igw_off = new_igw(&mut env);
     attach_igw(&mut env, &igw_on, &va);
     let nat_on = private_nat(&mut env, &sa);
     let nat_off = private_nat(&mut env, &sa);
-    let eni = env.world.nat_gateways[&nat_on].eni_id.clone();
+    let eni = env.world.aws.nat_gateways[&nat_on].eni_id.clone();
     env.run(&a(), |tx| tx.delete_nat_gateway(&nat_off))
         .expect("delete nat");
     for (id, st) in [
@@ -185,7 +186,7 @@ fn route_state_table() {
         ("i-00000003", InstanceState::Stopped),
         ("i-00000004", InstanceState::Terminated),
     ] {
-        env.world.instances.insert(id.into(), instance(id, st));
+        env.world.aws.instances.insert(id.into(), instance(id, st));
     }
     let mut rows: Vec<(RouteTarget, &str)> = states
         .iter()
@@ -221,7 +222,7 @@ fn route_state_table() {
         assert_eq!(got, want, "{target:?}");
     }
     // The same peering route goes blackhole → active → blackhole over the connection's life.
-    env.world.peerings.retain(|id, _| *id == pcx);
+    env.world.aws.peerings.retain(|id, _| *id == pcx);
     let r = route(RouteTarget::Peering(pcx.clone()));
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Blackhole);
     env.run(&a(), |tx| tx.accept_peering(&pcx).map(|_| ()))
@@ -230,7 +231,7 @@ fn route_state_table() {
     env.run(&a(), |tx| tx.delete_peering(&pcx)).expect("delete");
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Blackhole);
     // An internet gateway attached to another VPC is a blackhole for this table's route.
-    let table: RouteTable = env.world.route_tables[&main_table(&env, &vb)].clone();
+    let table: RouteTable = env.world.aws.route_tables[&main_table(&env, &vb)].clone();
     let r = route(RouteTarget::Gateway(igw_on.clone()));
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Active);
     assert_eq!(
@@ -256,9 +257,9 @@ fn create_route_rules() {
     attach_igw(&mut env, &igw, &va);
     attach_igw(&mut env, &igw_b, &vb);
     let nat = private_nat(&mut env, &sa);
-    let eni = env.world.nat_gateways[&nat].eni_id.clone();
+    let eni = env.world.aws.nat_gateways[&nat].eni_id.clone();
     let table = main_table(&env, &va);
-    let v6 = env.world.vpcs[&va].ipv6[0].cidr.to_string();
+    let v6 = env.world.aws.vpcs[&va].ipv6[0].cidr.to_string();
     use RouteTarget as T;
     let g = |s: &str| T::Gateway(s.into());
     let p = |s: &str| T::Peering(s.into());
@@ -439,7 +440,7 @@ fn replace_and_delete_routes() {
         tx.replace_route(input(&t, "0.0.0.0/0", vec![T::Peering(ab.clone())]))
     })
     .expect("replace");
-    let r = env.world.route_tables[&t]
+    let r = env.world.aws.route_tables[&t]
         .routes
         .iter()
         .find(|r| r.destination.to_string() == "0.0.0.0/0")
@@ -458,7 +459,7 @@ fn replace_and_delete_routes() {
     }
     env.run(&a(), |tx| tx.delete_route(input(&t, "0.0.0.0/0", vec![])))
         .expect("delete");
-    assert_eq!(env.world.route_tables[&t].routes.len(), 2);
+    assert_eq!(env.world.aws.route_tables[&t].routes.len(), 2);
 }
 
 #[test]
@@ -476,11 +477,11 @@ fn route_table_lifecycle_and_associations() {
         .run(&a(), |tx| tx.create_route_table(&va, Tags::new()))
         .expect("rtb");
     assert_eq!(
-        env.world.route_tables[&t1].routes.len(),
+        env.world.aws.route_tables[&t1].routes.len(),
         2,
         "a local route per block"
     );
-    assert!(env.world.route_tables[&t1]
+    assert!(env.world.aws.route_tables[&t1]
         .routes
         .iter()
         .all(|r| r.target == RouteTarget::Local && r.origin == RouteOrigin::CreateRouteTable));
@@ -539,8 +540,8 @@ fn route_table_lifecycle_and_associations() {
     let moved = env
         .run(&a(), |tx| tx.replace_route_table_association(&assoc, &t2))
         .expect("replace");
-    assert!(env.world.route_tables[&t1].associations.is_empty());
-    assert_eq!(env.world.route_tables[&t2].associations[0].id, moved);
+    assert!(env.world.aws.route_tables[&t1].associations.is_empty());
+    assert_eq!(env.world.aws.route_tables[&t2].associations[0].id, moved);
     let main_b = main_table(&env, &vb);
     assert_eq!(
         outcome(&env.probe(&a(), |tx| {
@@ -557,7 +558,7 @@ fn route_table_lifecycle_and_associations() {
     env.run(&a(), |tx| tx.delete_route_table(&t1))
         .expect("delete t1");
     // Moving the main association.
-    let main_assoc = env.world.route_tables[&main].associations[0].id.clone();
+    let main_assoc = env.world.aws.route_tables[&main].associations[0].id.clone();
     assert_eq!(
         outcome(&env.probe(&a(), |tx| tx.disassociate_route_table(&main_assoc))),
         "Invalid"
@@ -566,8 +567,8 @@ fn route_table_lifecycle_and_associations() {
         tx.replace_route_table_association(&main_assoc, &t2)
     })
     .expect("new main");
-    assert!(env.world.route_tables[&t2].is_main());
-    assert!(!env.world.route_tables[&main].is_main());
+    assert!(env.world.aws.route_tables[&t2].is_main());
+    assert!(!env.world.aws.route_tables[&main].is_main());
     env.run(&a(), |tx| tx.delete_route_table(&main))
         .expect("old main deletable");
     // Quota.

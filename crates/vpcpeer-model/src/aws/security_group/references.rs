@@ -52,7 +52,7 @@ impl Tx<'_, '_> {
             return None;
         };
         let w = self.world();
-        let referenced = w.security_groups.get(group_id);
+        let referenced = w.aws.security_groups.get(group_id);
         let Some(pcx_id) = peering_id else {
             return Some(GroupReference {
                 group_name: referenced.map(|g| g.name.clone()),
@@ -65,7 +65,7 @@ impl Tx<'_, '_> {
                 stale: referenced.is_none(),
             });
         };
-        let recorded = w.peerings.get(pcx_id);
+        let recorded = w.aws.peerings.get(pcx_id);
         let peer_vpc = referenced.map(|g| g.vpc_id.clone()).or_else(|| {
             recorded.map(|p| {
                 if p.requester.vpc_id == owner_vpc {
@@ -138,7 +138,7 @@ impl Tx<'_, '_> {
         let mut out: BTreeSet<SecurityGroupReference> = BTreeSet::new();
         for id in ids {
             let mine = self.owned::<SecurityGroup>(id)?;
-            for other in self.world().security_groups.values() {
+            for other in self.world().aws.security_groups.values() {
                 if other.vpc_id == mine.vpc_id {
                     continue;
                 }

@@ -17,7 +17,7 @@ trait GroupEnv {
 
 impl GroupEnv for TestEnv {
     fn group(&self, id: &str) -> &SecurityGroup {
-        &self.world.security_groups[id]
+        &self.world.aws.security_groups[id]
     }
 }
 
@@ -124,7 +124,7 @@ fn create_security_group_table() {
     });
     assert_eq!(err.map_err(|e| code(&e)), Err("NotFound"));
     // Quota.
-    env.limits.security_groups_per_region = Some(env.world.security_groups.len());
+    env.limits.security_groups_per_region = Some(env.world.aws.security_groups.len());
     let err = env.run(&a(), |tx| {
         tx.create_security_group(CreateSecurityGroup {
             name: "one-too-many".into(),
@@ -687,6 +687,7 @@ fn stale_after_peering_deleted_and_fresh_after_repeering() {
                 let pending = n
                     .env
                     .world
+                    .aws
                     .peerings
                     .values()
                     .find(|p| {
@@ -796,6 +797,7 @@ fn delete_security_group_table() {
     let default = n
         .env
         .world
+        .aws
         .security_groups
         .values()
         .find(|g| g.vpc_id == a1 && g.name == "default")

@@ -46,7 +46,8 @@ pub fn put_gateway(
     let vkey = key(&sref.top_level());
     let vnet = tx
         .world()
-        .az_vnets
+        .azure
+        .vnets
         .get(&vkey)
         .ok_or_else(|| invalid_reference(&subnet_id))?;
     if vnet.subnet("GatewaySubnet").is_none() {
@@ -68,7 +69,8 @@ pub fn put_gateway(
     }
     if let Some(other) = tx
         .world()
-        .az_gateways
+        .azure
+        .gateways
         .values()
         .find(|g| g.vnet == vkey && g.id != id && g.gateway_type == req.gateway_type)
     {
@@ -105,7 +107,7 @@ pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureErro
     let Some((id, gw)) = stored::<AzGateway>(tx, t, "virtualNetworkGateways")? else {
         return Ok(false);
     };
-    if let Some(l) = tx.world().az_peerings.values().find(|l| {
+    if let Some(l) = tx.world().azure.peerings.values().find(|l| {
         l.remote_vnet == gw.vnet
             && l.use_remote_gateways
             && peering::state(tx.world(), l) == PeeringState::Connected

@@ -146,7 +146,7 @@ fn check_same_location(existing: &AzPlace, id: &str, location: &str) -> Result<(
 
 fn require_group(world: &World, t: &Target) -> Result<(), AzureError> {
     let id = key(&resource_group_id(&t.subscription, &t.resource_group));
-    if world.az_resource_groups.contains_key(&id) {
+    if world.azure.resource_groups.contains_key(&id) {
         Ok(())
     } else {
         Err(AzureError::GroupNotFound {
@@ -203,7 +203,7 @@ fn invalid_reference(id: &str) -> AzureError {
 }
 
 fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
-    for v in world.az_vnets.values() {
+    for v in world.azure.vnets.values() {
         for s in &v.subnets {
             let r = if nsg { &s.nsg } else { &s.route_table };
             if r.as_deref().is_some_and(|r| key(r) == id) {

@@ -34,7 +34,8 @@ pub struct PutNic {
 
 fn used_ips(world: &World, subnet_key: &str, except_nic: &str) -> BTreeSet<Ipv4Addr> {
     world
-        .az_nics
+        .azure
+        .nics
         .values()
         .filter(|n| n.id != except_nic)
         .flat_map(|n| n.ip_configs.iter())
@@ -62,7 +63,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
     }
     if let Some(n) = &req.nsg {
         same_subscription(&display_id, n)?;
-        match tx.world().az_nsgs.get(&key(n)) {
+        match tx.world().azure.nsgs.get(&key(n)) {
             None => return Err(invalid_reference(n)),
             Some(g) if g.place.location != normalize_location(&location) => {
                 return Err(foreign_reference(&display_id, n))
@@ -87,7 +88,8 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         let vkey = key(&sref.top_level());
         let vnet = tx
             .world()
-            .az_vnets
+            .azure
+            .vnets
             .get(&vkey)
             .ok_or_else(|| invalid_reference(&subnet_id))?;
         let subnet = vnet
@@ -233,7 +235,8 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         same_subscription(&display_id, n)?;
         let nic = tx
             .world()
-            .az_nics
+            .azure
+            .nics
             .get(&key(n))
             .ok_or_else(|| AzureError::VmNicNotFound { nic: n.clone() })?;
         if nic.vm.as_deref().is_some_and(|v| key(v) != id) {

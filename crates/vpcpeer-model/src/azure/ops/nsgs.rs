@@ -176,7 +176,8 @@ pub fn delete_nsg(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
     };
     let user = referencing_subnet(tx.world(), &id, true).or_else(|| {
         tx.world()
-            .az_nics
+            .azure
+            .nics
             .values()
             .find(|n| n.nsg.as_deref().is_some_and(|r| key(r) == id))
             .map(|n| n.display_id.clone())

@@ -24,7 +24,8 @@ pub fn record_operation(
     );
     let expired: Vec<String> = tx
         .world()
-        .az_operations
+        .azure
+        .operations
         .range(..cutoff)
         .map(|(k, _)| k.clone())
         .collect();
@@ -49,7 +50,8 @@ pub fn get_operation<'a>(
     id: &str,
 ) -> Result<&'a AzOperation, AzureError> {
     world
-        .az_operations
+        .azure
+        .operations
         .get(&id.to_ascii_lowercase())
         .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
         .ok_or_else(|| AzureError::OperationNotFound { id: id.to_owned() })

@@ -97,7 +97,7 @@ pub fn put_peering(
             peering: display_id,
         });
     }
-    let Some(remote) = tx.world().az_vnets.get(&remote_key).cloned() else {
+    let Some(remote) = tx.world().azure.vnets.get(&remote_key).cloned() else {
         return Err(AzureError::RemoteNotFound {
             peering: display_id,
             remote: remote_id,
@@ -174,13 +174,25 @@ pub fn put_peering(
         });
     }
     if req.use_remote_gateways {
-        if !tx.world().az_gateways.values().any(|g| g.vnet == remote.id) {
+        if !tx
+            .world()
+            .azure
+            .gateways
+            .values()
+            .any(|g| g.vnet == remote.id)
+        {
             return Err(AzureError::RemoteHasNoGateways {
                 peering: display_id,
                 remote: remote.display_id.clone(),
             });
         }
-        if let Some(g) = tx.world().az_gateways.values().find(|g| g.vnet == local.id) {
+        if let Some(g) = tx
+            .world()
+            .azure
+            .gateways
+            .values()
+            .find(|g| g.vnet == local.id)
+        {
             return Err(AzureError::LocalHasGateway {
                 peering: display_id,
                 vnet: local.display_id.clone(),
@@ -286,7 +298,8 @@ pub fn get_peering<'a>(
     let local = get_vnet(world, vnet)?;
     let display = format!("{}/virtualNetworkPeerings/{name}", local.display_id);
     world
-        .az_peerings
+        .azure
+        .peerings
         .get(&key(&display))
         .ok_or(AzureError::ChildNotFound { id: display })
 }

@@ -61,7 +61,7 @@ pub fn delete_resource_group(
     }
     let prefix = format!("{id}/");
     // A NIC outside the group may sit in one of its subnets: ARM refuses then.
-    if let Some(nic) = tx.world().az_nics.values().find(|n| {
+    if let Some(nic) = tx.world().azure.nics.values().find(|n| {
         !n.id.starts_with(&prefix)
             && n.ip_configs
                 .iter()
@@ -72,13 +72,13 @@ pub fn delete_resource_group(
         });
     }
     // Users before what they use: VMs, NICs, gateways, peerings, then VNets, NSGs, route tables.
-    remove_under::<AzVm>(tx, &prefix, |w| &w.az_vms);
-    remove_under::<AzNic>(tx, &prefix, |w| &w.az_nics);
-    remove_under::<AzGateway>(tx, &prefix, |w| &w.az_gateways);
-    remove_under::<AzPeering>(tx, &prefix, |w| &w.az_peerings);
-    remove_under::<AzVnet>(tx, &prefix, |w| &w.az_vnets);
-    remove_under::<AzNsg>(tx, &prefix, |w| &w.az_nsgs);
-    remove_under::<AzRouteTable>(tx, &prefix, |w| &w.az_route_tables);
+    remove_under::<AzVm>(tx, &prefix, |w| &w.azure.vms);
+    remove_under::<AzNic>(tx, &prefix, |w| &w.azure.nics);
+    remove_under::<AzGateway>(tx, &prefix, |w| &w.azure.gateways);
+    remove_under::<AzPeering>(tx, &prefix, |w| &w.azure.peerings);
+    remove_under::<AzVnet>(tx, &prefix, |w| &w.azure.vnets);
+    remove_under::<AzNsg>(tx, &prefix, |w| &w.azure.nsgs);
+    remove_under::<AzRouteTable>(tx, &prefix, |w| &w.azure.route_tables);
     tx.remove::<AzResourceGroup>(&id);
     Ok(true)
 }

@@ -65,9 +65,12 @@ fn build_subnet(
             let subnet_id = format!("{}/subnets/{}", vnet.id, spec.name);
             same_subscription(&subnet_id, id)?;
             let location = match what {
-                "networkSecurityGroups" => world.az_nsgs.get(&key(id)).map(|n| &n.place.location),
+                "networkSecurityGroups" => {
+                    world.azure.nsgs.get(&key(id)).map(|n| &n.place.location)
+                }
                 _ => world
-                    .az_route_tables
+                    .azure
+                    .route_tables
                     .get(&key(id))
                     .map(|r| &r.place.location),
             };
@@ -114,7 +117,7 @@ fn check_subnets(vnet_name: &str, subnets: &[AzSubnet]) -> Result<(), AzureError
 
 /// The NIC that uses a subnet of `vnet_key` (named `subnet`, or any when `None`), if any.
 fn nic_in_subnet<'a>(world: &'a World, vnet_key: &str, subnet: Option<&str>) -> Option<&'a AzNic> {
-    world.az_nics.values().find(|n| {
+    world.azure.nics.values().find(|n| {
         n.ip_configs.iter().any(|c| {
             ArmId::parse(&c.subnet_id).is_some_and(|s| {
                 key(&s.top_level()) == vnet_key
@@ -129,7 +132,7 @@ fn gateway_in_subnet<'a>(
     vnet_key: &str,
     subnet: Option<&str>,
 ) -> Option<&'a AzGateway> {
-    world.az_gateways.values().find(|g| {
+    world.azure.gateways.values().find(|g| {
         g.vnet == vnet_key
             && subnet.is_none_or(|name| {
                 ArmId::parse(&g.subnet_id)
@@ -161,21 +164,22 @@ pub(super) fn peers_of<'a>(
     let mut keys = BTreeSet::new();
     for l in peering::links_of(world, &vnet.id) {
         if world
-            .az_vnets
+            .azure
+            .vnets
             .get(&l.remote_vnet)
             .is_some_and(|r| r.guid == l.remote_vnet_guid)
         {
             keys.insert(l.remote_vnet.clone());
         }
     }
-    for l in world.az_peerings.values() {
+    for l in world.azure.peerings.values() {
         if l.remote_vnet == vnet.id && l.remote_vnet_guid == vnet.guid {
             keys.insert(l.vnet.clone());
         }
     }
     keys.into_iter()
         .filter(|k| Some(k.as_str()) != except && *k != vnet.id)
-        .filter_map(|k| world.az_vnets.get(&k))
+        .filter_map(|k| world.azure.vnets.get(&k))
         .collect()
 }
 
@@ -341,7 +345,8 @@ pub fn delete_vnet(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> 
 pub fn get_vnet<'a>(world: &'a World, t: &Target) -> Result<&'a AzVnet, AzureError> {
     require_group(world, t)?;
     world
-        .az_vnets
+        .azure
+        .vnets
         .get(&key(&t.network_id("virtualNetworks")))
         .ok_or_else(|| t.not_found(Tagged::Vnet))
 }
