@@ -17,6 +17,22 @@ use crate::{
 /// ([`aws::Tables`], [`gcp::Tables`], [`azure::Tables`]) with read accessors; only this crate
 /// changes them, through [`Tx`](crate::Tx) (or [`Record::insert_into`] /
 /// [`World::from_records`] when a store loads them), so the derived indexes always follow.
+///
+/// Another crate reads a table:
+/// ```
+/// let w = vpcpeer_model::World::default();
+/// assert!(w.aws.peerings().is_empty() && w.gcp.networks().is_empty());
+/// ```
+/// but cannot change one, neither through the map
+/// ```compile_fail,E0616
+/// let mut w = vpcpeer_model::World::default();
+/// w.aws.peerings.clear();
+/// ```
+/// nor through its accessor:
+/// ```compile_fail,E0596
+/// let mut w = vpcpeer_model::World::default();
+/// w.aws.peerings().clear();
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
     /// AWS: VPCs, subnets, route tables, gateways, security groups, ACLs, instances, interfaces,
