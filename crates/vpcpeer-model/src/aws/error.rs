@@ -329,7 +329,7 @@ pub enum TextProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// A referenced resource does not exist (or is not visible to the caller).
-    #[error("the {kind:?} '{id}' does not exist")]
+    #[error("no {kind:?} {id} (or not visible to the caller)")]
     NotFound {
         /// Its kind.
         kind: Kind,
@@ -442,7 +442,7 @@ pub enum DomainError {
         cidr: String,
     },
     /// The resource still has dependents.
-    #[error("the {kind:?} '{id}' has dependencies and cannot be deleted")]
+    #[error("the {kind:?} {id} still has dependents ({dependent:?})")]
     DependencyViolation {
         /// Its kind.
         kind: Kind,
@@ -516,7 +516,7 @@ pub enum DomainError {
         vpc_id: String,
     },
     /// A quota would be exceeded.
-    #[error("the quota {kind:?} ({max}) would be exceeded")]
+    #[error("over the quota {kind:?} of {max}")]
     LimitExceeded {
         /// The quota.
         kind: LimitKind,
