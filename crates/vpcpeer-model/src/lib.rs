@@ -54,7 +54,11 @@ mod time;
 mod tx;
 mod world;
 
-pub use aws::error::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
+pub use aws::error::{
+    AddressProblem, Attached, Conflict, Dependent, DomainError, Field, GroupProblem, Kind,
+    LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem,
+    TagProblem, TextProblem, VpcProblem,
+};
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use vpcpeer_model::aws::instance::MAX_CLIENT_TOKEN;
 
+use crate::messages;
 use crate::render::peering_state_name;
 use vpcpeer_model::{Conflict, DomainError, Field, Kind, LimitKind, RuleProblem, TextProblem};
 
@@ -257,13 +258,14 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
 fn rule_problem(p: &RuleProblem) -> String {
     match p {
         RuleProblem::NoPeers => "Invalid IpPermissions: each permission must specify at least one of IpRanges, Ipv6Ranges, PrefixListIds or Groups.".into(),
-        RuleProblem::UnknownProtocol(p) => format!("Invalid value '{p}' for IP protocol. Unknown protocol."),
+        RuleProblem::UnknownProtocol { value } => format!("Invalid value '{value}' for IP protocol. Unknown protocol."),
         RuleProblem::PortsMissing => "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange".into(),
         RuleProblem::PortOutOfRange(v) => format!("Invalid value '{v}' for portRange. Must be in the range 0-65535."),
         RuleProblem::PortsReversed(f, t) => format!("Invalid value '{f}-{t}' for portRange. The from port must not be greater than the to port."),
         RuleProblem::IcmpOutOfRange(v) => format!("Invalid value '{v}' for ICMP type or code. Must be -1 or in the range 0-255."),
         RuleProblem::IcmpCodeWithAllTypes => "Invalid value for ICMP code: when all ICMP types (-1) are allowed, the code must be -1 too.".into(),
-        RuleProblem::MalformedCidr(s) => format!("CIDR block {s} is malformed"),
+        RuleProblem::MalformedCidr { value } => format!("CIDR block {value} is malformed"),
+        RuleProblem::MalformedPrefixList { value } => format!("The prefix list ID '{value}' is malformed"),
     }
 }
 
@@ -274,6 +276,10 @@ fn conflict(c: Conflict) -> &'static str {
         Conflict::PublicAddressWithSeveralInterfaces => "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
         Conflict::PrivateAddressForSeveralInstances => "A private IP address can only be specified when launching a single instance (MaxCount=1)",
         Conflict::ZoneByNameAndId => "The parameters AvailabilityZone and AvailabilityZoneId cannot be used together.",
+        Conflict::InterfacesWithSubnet => "Network interfaces and an instance-level subnet ID may not be specified on the same request",
+        Conflict::InterfacesWithGroups => "Network interfaces and an instance-level security groups may not be specified on the same request",
+        Conflict::InterfacesWithPrivateAddress => "Network interfaces and an instance-level private IP address may not be specified on the same request",
+        Conflict::SameSourceAndDestination => "Source and Destination must be different resources.",
     }
 }
 
@@ -348,7 +354,6 @@ fn limit_code(kind: LimitKind) -> &'static str {
 
 impl From<DomainError> for Ec2Error {
     fn from(e: DomainError) -> Self {
-        let msg = e.to_string();
         match e {
             DomainError::NotFound { kind, id } => not_found(kind, &id),
             DomainError::MalformedId { kind, id } => malformed(kind, &id),
@@ -402,9 +407,9 @@ impl From<DomainError> for Ec2Error {
                 "InvalidParameterValue",
                 "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.",
             ),
-            DomainError::UnknownInstanceType(t) => Ec2Error::new(
+            DomainError::UnknownInstanceType { instance_type } => Ec2Error::new(
                 "InvalidParameterValue",
-                format!("Invalid value '{t}' for InstanceType."),
+                format!("Invalid value '{instance_type}' for InstanceType."),
             ),
             DomainError::Ipv6AssignmentWithoutBlock { subnet_id } => Ec2Error::new(
                 "InvalidParameterValue",
@@ -427,10 +432,6 @@ impl From<DomainError> for Ec2Error {
                 "InvalidParameterValue",
                 format!("Value ({min_count}) for parameter minCount is invalid. The emulator launches at most {limit} instances per request."),
             ),
-            DomainError::InvalidParameterValue(m) => Ec2Error::new("InvalidParameterValue", m),
-            DomainError::InvalidParameterCombination(m) => {
-                Ec2Error::new("InvalidParameterCombination", m)
-            }
             DomainError::InvalidVpcRange { cidr, restricted } => Ec2Error::new(
                 "InvalidVpc.Range",
                 if restricted {
@@ -446,7 +447,11 @@ impl From<DomainError> for Ec2Error {
                 "InvalidSubnet.Conflict",
                 format!("The CIDR '{cidr}' conflicts with another subnet"),
             ),
-            DomainError::DependencyViolation { kind, id, detail } => {
+            DomainError::DependencyViolation {
+                kind,
+                id,
+                dependent,
+            } => {
                 let noun = match kind {
                     Kind::Vpc => "vpc",
                     Kind::Subnet => "subnet",
@@ -454,11 +459,22 @@ impl From<DomainError> for Ec2Error {
                     Kind::InternetGateway => "internetGateway",
                     Kind::SecurityGroup => "security group",
                     Kind::NetworkAcl => "networkAcl",
-                    _ => "resource",
+                    Kind::Route
+                    | Kind::NatGateway
+                    | Kind::SecurityGroupRule
+                    | Kind::Instance
+                    | Kind::NetworkInterface
+                    | Kind::PeeringConnection
+                    | Kind::NetworkInsightsPath
+                    | Kind::NetworkInsightsAnalysis
+                    | Kind::Association
+                    | Kind::Gateway
+                    | Kind::Zone
+                    | Kind::Any => "resource",
                 };
                 let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
-                if let Some(d) = detail {
-                    m.push_str(&format!(" ({d})"));
+                if let Some(d) = dependent {
+                    m.push_str(&format!(" ({})", messages::dependent(&d)));
                 }
                 Ec2Error::new("DependencyViolation", m)
             }
@@ -470,7 +486,6 @@ impl From<DomainError> for Ec2Error {
                     peering_state_name(to)
                 ),
             ),
-            DomainError::OperationNotPermitted(m) => Ec2Error::new("OperationNotPermitted", m),
             DomainError::PeeringAlreadyExists { id } => Ec2Error::new(
                 "VpcPeeringConnectionAlreadyExists",
                 format!("The vpc peering connection identified by {id} already exists."),
@@ -483,24 +498,58 @@ impl From<DomainError> for Ec2Error {
                 "InvalidRoute.NotFound",
                 format!("no route with destination-cidr-block {destination} in route table {table}"),
             ),
-            DomainError::PermissionDuplicate(_) => Ec2Error::new("InvalidPermission.Duplicate", msg),
-            DomainError::PermissionMalformed(m) => Ec2Error::new("InvalidPermission.Malformed", m),
-            DomainError::GroupNotUsable(m) => Ec2Error::new("InvalidGroup.NotFound", m),
-            DomainError::GroupDuplicate { .. } => Ec2Error::new("InvalidGroup.Duplicate", msg),
-            DomainError::GroupReserved(_) => Ec2Error::new("InvalidGroup.Reserved", msg),
-            DomainError::CannotDeleteDefaultGroup => Ec2Error::new("CannotDelete", msg),
-            DomainError::AlreadyAssociated(m) => Ec2Error::new("Resource.AlreadyAssociated", m),
-            DomainError::GatewayNotAttached { .. } => Ec2Error::new("Gateway.NotAttached", msg),
-            DomainError::LimitExceeded { kind, message } => Ec2Error::new(limit_code(kind), message),
-            DomainError::AddressInUse(_) => Ec2Error::new("InvalidIPAddress.InUse", msg),
-            DomainError::InsufficientAddresses(_) => {
-                Ec2Error::new("InsufficientFreeAddressesInSubnet", msg)
-            }
-            DomainError::IncorrectState(m) => Ec2Error::new("IncorrectState", m),
-            DomainError::DnsHostnamesDisabled(m) => {
-                Ec2Error::new("InvalidVpcPeeringConnectionState.DnsHostnamesDisabled", m)
-            }
-            DomainError::TagKeyMalformed(m) => Ec2Error::new("InvalidTagKey.Malformed", m),
+            DomainError::PermissionDuplicate { rule } => Ec2Error::new(
+                "InvalidPermission.Duplicate",
+                format!(
+                    "the specified rule already exists: {}",
+                    messages::quote_rule(&rule)
+                ),
+            ),
+            DomainError::GroupDuplicate { name, vpc_id } => Ec2Error::new(
+                "InvalidGroup.Duplicate",
+                format!("the security group '{name}' already exists for VPC '{vpc_id}'"),
+            ),
+            DomainError::GroupReserved { name } => Ec2Error::new(
+                "InvalidGroup.Reserved",
+                format!("the security group name '{name}' is reserved"),
+            ),
+            DomainError::CannotDeleteDefaultGroup => Ec2Error::new(
+                "CannotDelete",
+                "the default security group cannot be deleted",
+            ),
+            DomainError::Attached(a) => messages::attached(&a),
+            DomainError::GatewayNotAttached { gateway, vpc_id } => Ec2Error::new(
+                "Gateway.NotAttached",
+                format!("the gateway '{gateway}' is not attached to '{vpc_id}'"),
+            ),
+            DomainError::LimitExceeded {
+                kind,
+                max,
+                resource,
+            } => Ec2Error::new(
+                limit_code(kind),
+                messages::limit(kind, max, resource.as_deref()),
+            ),
+            DomainError::Address(p) => messages::address(&p),
+            DomainError::Tag(p) => messages::tag(&p),
+            DomainError::DifferentVpcs(m) => messages::mismatch(&m),
+            DomainError::Route(p) => messages::route(&p),
+            DomainError::Vpc(p) => messages::vpc(&p),
+            DomainError::Peering(p) => messages::peering(&p),
+            DomainError::Group(p) => messages::group(&p),
+            DomainError::Launch(p) => messages::launch(&p),
+            DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("The allocation ID '{allocation_id}' is malformed"),
+            ),
+            DomainError::InterfaceManaged { interface_id } => Ec2Error::new(
+                "OperationNotPermitted",
+                format!("You do not have permission to access the specified resource: {interface_id} is managed by AWS"),
+            ),
+            DomainError::DefaultAclUndeletable { acl_id } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("cannot delete default network ACL {acl_id}"),
+            ),
             DomainError::AclEntryAlreadyExists {
                 acl_id,
                 rule_number,
@@ -523,9 +572,10 @@ impl From<DomainError> for Ec2Error {
                     if egress { "egress" } else { "ingress" }
                 ),
             ),
-            DomainError::IdempotentParameterMismatch(_) => {
-                Ec2Error::new("IdempotentParameterMismatch", msg)
-            }
+            DomainError::IdempotentParameterMismatch { client_token } => Ec2Error::new(
+                "IdempotentParameterMismatch",
+                format!("client token {client_token} was reused with different parameters"),
+            ),
             // --- Area 2: security groups, ACLs, instances, tags, insights ---
             DomainError::AclBlocksExclusive => Ec2Error::new(
                 "InvalidParameterCombination",

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod error;
 pub mod filter;
 pub mod identity;
+mod messages;
 pub mod params;
 pub mod render;
 pub mod sigv4;

@@ -16,7 +16,8 @@
 
 use crate::aws::error::Field;
 use crate::{
-    AclAction, AclAssociation, AclEntry, Destination, DomainError, Kind, NetworkAcl, Tags, Tx, Vpc,
+    AclAction, AclAssociation, AclEntry, Dependent, Destination, DomainError, Kind, Mismatch,
+    NetworkAcl, Tags, Tx, Vpc,
 };
 
 /// The protocol of an ACL entry: all protocols, or one IP protocol number.
@@ -228,15 +229,17 @@ impl Tx<'_, '_> {
     pub fn delete_network_acl(&mut self, acl_id: &str) -> Result<(), DomainError> {
         let acl = self.owned::<NetworkAcl>(acl_id)?;
         if acl.is_default {
-            return Err(DomainError::invalid(format!(
-                "cannot delete default network ACL {acl_id}"
-            )));
+            return Err(DomainError::DefaultAclUndeletable {
+                acl_id: acl_id.to_owned(),
+            });
         }
         if let Some(a) = acl.associations.first() {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::NetworkAcl,
                 id: acl_id.to_owned(),
-                detail: Some(format!("subnet {} is associated with it", a.subnet_id)),
+                dependent: Some(Dependent::AclSubnet {
+                    subnet_id: a.subnet_id.clone(),
+                }),
             });
         }
         self.remove::<NetworkAcl>(acl_id);
@@ -340,10 +343,10 @@ impl Tx<'_, '_> {
             return Err(DomainError::not_found(Kind::Association, association_id));
         };
         if old_acl.vpc_id != target_vpc {
-            return Err(DomainError::invalid(format!(
-                "Network ACL {acl_id} and subnet {} belong to different networks.",
-                assoc.subnet_id
-            )));
+            return Err(DomainError::DifferentVpcs(Mismatch::AclAndSubnet {
+                acl_id: acl_id.to_owned(),
+                subnet_id: assoc.subnet_id.clone(),
+            }));
         }
         let new_id = self.new_id("aclassoc");
         self.owned_mut::<NetworkAcl>(&old_acl.id)?
@@ -622,7 +625,7 @@ mod tests {
         let err = env.run(&a(), |tx| {
             tx.replace_network_acl_association(&assoc, &foreign)
         });
-        assert!(matches!(err, Err(DomainError::InvalidParameterValue(_))));
+        assert!(matches!(err, Err(DomainError::DifferentVpcs(_))));
         let err = env.run(&a(), |tx| {
             tx.replace_network_acl_association("aclassoc-0123456789abcdef0", &custom)
         });
@@ -649,7 +652,10 @@ mod tests {
         let err = env.run(&a(), |tx| tx.delete_network_acl(&custom));
         assert!(matches!(err, Err(DomainError::DependencyViolation { .. })));
         let err = env.run(&a(), |tx| tx.delete_network_acl(&def));
-        assert!(matches!(err, Err(DomainError::InvalidParameterValue(_))));
+        assert!(matches!(
+            err,
+            Err(DomainError::DefaultAclUndeletable { .. })
+        ));
 
         let back = env
             .run(&a(), |tx| {

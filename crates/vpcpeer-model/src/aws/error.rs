@@ -1,5 +1,19 @@
 //! Domain errors: the failures a caller can cause, in cloud-neutral terms. Each wire crate maps
 //! every variant to its own dialect with an exhaustive `match`.
+//!
+//! No variant carries prose: each names what went wrong, with the ids and values involved
+//! (typed where the domain has a type). The `Display` text is a short domain description for
+//! logs, never a cloud's message; `crates/vpcpeer-model/tests/no_ec2_spelling.rs` checks that
+//! every `String` a kind holds is an id, a name or a value as given (by its field name).
+
+mod problems;
+
+pub use problems::{
+    AddressProblem, Attached, Dependent, GroupProblem, LaunchProblem, Mismatch, PeeringProblem,
+    PeeringSide, RouteProblem, TagProblem, VpcProblem,
+};
+
+use crate::aws::resources::SgRule;
 
 /// Kinds of resources, for not-found and malformed-id errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -257,6 +271,14 @@ pub enum Conflict {
     PrivateAddressForSeveralInstances,
     /// A subnet's zone given both by name and by id.
     ZoneByNameAndId,
+    /// Network interfaces and an instance-level subnet in one launch.
+    InterfacesWithSubnet,
+    /// Network interfaces and instance-level security groups in one launch.
+    InterfacesWithGroups,
+    /// Network interfaces and an instance-level private address in one launch.
+    InterfacesWithPrivateAddress,
+    /// A network insights path from a resource to itself.
+    SameSourceAndDestination,
 }
 
 /// Why a security group rule is refused, in domain terms (each face words it).
@@ -264,8 +286,11 @@ pub enum Conflict {
 pub enum RuleProblem {
     /// The rule names no peer (no block, prefix list or group).
     NoPeers,
-    /// A protocol that is neither a name the rules know nor a number 0–255, as given.
-    UnknownProtocol(String),
+    /// A protocol that is neither a name the rules know nor a number 0–255.
+    UnknownProtocol {
+        /// The protocol, as given.
+        value: String,
+    },
     /// A TCP or UDP rule without both ports.
     PortsMissing,
     /// A port outside 0–65535.
@@ -276,8 +301,16 @@ pub enum RuleProblem {
     IcmpOutOfRange(i64),
     /// A specific ICMP code with all ICMP types.
     IcmpCodeWithAllTypes,
-    /// A block that does not parse, as given.
-    MalformedCidr(String),
+    /// A block that does not parse.
+    MalformedCidr {
+        /// The block, as given.
+        value: String,
+    },
+    /// A prefix list id that is not of the shape `pl-` and hex digits.
+    MalformedPrefixList {
+        /// The id, as given.
+        value: String,
+    },
 }
 
 /// Why a caller's text (a name or description) is refused.
@@ -296,7 +329,7 @@ pub enum TextProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// A referenced resource does not exist (or is not visible to the caller).
-    #[error("the {kind:?} '{id}' does not exist")]
+    #[error("no {kind:?} {id} (or not visible to the caller)")]
     NotFound {
         /// Its kind.
         kind: Kind,
@@ -371,8 +404,11 @@ pub enum DomainError {
     #[error("routes to managed prefix lists are not supported")]
     PrefixListRouteUnsupported,
     /// An instance type the emulator does not know.
-    #[error("unknown instance type '{0}'")]
-    UnknownInstanceType(String),
+    #[error("unknown instance type '{instance_type}'")]
+    UnknownInstanceType {
+        /// The type, as given.
+        instance_type: String,
+    },
     /// Assigning IPv6 addresses on creation in a subnet without an IPv6 block.
     #[error("subnet {subnet_id} has no IPv6 block")]
     Ipv6AssignmentWithoutBlock {
@@ -385,12 +421,6 @@ pub enum DomainError {
     /// Two fields that cannot be given together.
     #[error("{0:?} cannot be given with {1:?}")]
     Exclusive(Field, Field),
-    /// A parameter value is unusable; the text says why.
-    #[error("{0}")]
-    InvalidParameterValue(String),
-    /// Parameters that cannot go together; the text says why.
-    #[error("{0}")]
-    InvalidParameterCombination(String),
     /// A VPC block of a size or range the cloud refuses.
     #[error("the CIDR '{cidr}' is invalid")]
     InvalidVpcRange {
@@ -412,14 +442,14 @@ pub enum DomainError {
         cidr: String,
     },
     /// The resource still has dependents.
-    #[error("the {kind:?} '{id}' has dependencies and cannot be deleted")]
+    #[error("the {kind:?} {id} still has dependents ({dependent:?})")]
     DependencyViolation {
         /// Its kind.
         kind: Kind,
         /// Its id.
         id: String,
-        /// Optional detail.
-        detail: Option<String>,
+        /// What depends on it, where the emulator tells.
+        dependent: Option<Dependent>,
     },
     /// A peering connection is not in a state that allows the action.
     #[error("invalid state transition for {id}, attempted to transition from {from:?} to {to:?}")]
@@ -431,9 +461,6 @@ pub enum DomainError {
         /// Attempted state.
         to: crate::aws::peering_state::PeeringState,
     },
-    /// The caller may not do this; the text says why.
-    #[error("{0}")]
-    OperationNotPermitted(String),
     /// Accepting would make a second connection between the same VPCs.
     #[error("the vpc peering connection identified by {id} already exists")]
     PeeringAlreadyExists {
@@ -455,14 +482,11 @@ pub enum DomainError {
         table: String,
     },
     /// The same security group permission exists.
-    #[error("the specified rule already exists: {0}")]
-    PermissionDuplicate(String),
-    /// A malformed security group permission.
-    #[error("{0}")]
-    PermissionMalformed(String),
-    /// A referenced group is unknown or not usable here; the text says why.
-    #[error("{0}")]
-    GroupNotUsable(String),
+    #[error("the security group already has the rule {rule:?}")]
+    PermissionDuplicate {
+        /// The rule asked for (its id unset).
+        rule: Box<SgRule>,
+    },
     /// A security group of that name exists in the VPC.
     #[error("the security group '{name}' already exists for VPC '{vpc_id}'")]
     GroupDuplicate {
@@ -472,14 +496,17 @@ pub enum DomainError {
         vpc_id: String,
     },
     /// `default` is reserved.
-    #[error("the security group name '{0}' is reserved")]
-    GroupReserved(String),
+    #[error("the security group name '{name}' is reserved")]
+    GroupReserved {
+        /// The name.
+        name: String,
+    },
     /// The default group cannot be deleted.
     #[error("the default security group cannot be deleted")]
     CannotDeleteDefaultGroup,
-    /// The resource is already associated/attached.
-    #[error("{0}")]
-    AlreadyAssociated(String),
+    /// The resource is already associated or attached.
+    #[error("already associated: {0:?}")]
+    Attached(Attached),
     /// A gateway is not attached to that VPC.
     #[error("the gateway '{gateway}' is not attached to '{vpc_id}'")]
     GatewayNotAttached {
@@ -488,29 +515,59 @@ pub enum DomainError {
         /// The VPC.
         vpc_id: String,
     },
-    /// A quota would be exceeded; the text says which.
-    #[error("{message}")]
+    /// A quota would be exceeded.
+    #[error("over the quota {kind:?} of {max}")]
     LimitExceeded {
         /// The quota.
         kind: LimitKind,
-        /// Explanation.
-        message: String,
+        /// Its value.
+        max: usize,
+        /// The resource whose quota it is (a VPC, a route table, a tagged resource), where
+        /// the quota is per resource and the resource exists.
+        resource: Option<String>,
     },
-    /// A private address is taken.
-    #[error("address {0} is in use")]
-    AddressInUse(String),
-    /// No free address left in a subnet.
-    #[error("insufficient free addresses in subnet {0}")]
-    InsufficientAddresses(String),
-    /// The resource is in the wrong state for this action.
-    #[error("{0}")]
-    IncorrectState(String),
-    /// DNS hostnames or support disabled for a peering DNS option.
-    #[error("{0}")]
-    DnsHostnamesDisabled(String),
-    /// A tag key is reserved or malformed.
-    #[error("{0}")]
-    TagKeyMalformed(String),
+    /// A private address is refused.
+    #[error("private address refused: {0:?}")]
+    Address(AddressProblem),
+    /// A tag is refused.
+    #[error("tag refused: {0:?}")]
+    Tag(TagProblem),
+    /// Two resources are in different VPCs.
+    #[error("resources in different VPCs: {0:?}")]
+    DifferentVpcs(Mismatch),
+    /// A route or route table association is refused.
+    #[error("route refused: {0:?}")]
+    Route(RouteProblem),
+    /// A change to a VPC is refused.
+    #[error("VPC change refused: {0:?}")]
+    Vpc(VpcProblem),
+    /// A peering action is refused.
+    #[error("peering action refused: {0:?}")]
+    Peering(PeeringProblem),
+    /// A security group, or a reference to one, is refused.
+    #[error("security group refused: {0:?}")]
+    Group(GroupProblem),
+    /// A launch's network interfaces are refused.
+    #[error("launch refused: {0:?}")]
+    Launch(LaunchProblem),
+    /// An Elastic IP allocation id of the wrong shape.
+    #[error("malformed allocation id '{allocation_id}'")]
+    AllocationMalformed {
+        /// The id, as given.
+        allocation_id: String,
+    },
+    /// A network interface the cloud manages (a NAT gateway's) deleted by the caller.
+    #[error("the network interface {interface_id} is managed by the cloud")]
+    InterfaceManaged {
+        /// The interface.
+        interface_id: String,
+    },
+    /// A VPC's default network ACL deleted.
+    #[error("the default network ACL {acl_id} cannot be deleted")]
+    DefaultAclUndeletable {
+        /// The ACL.
+        acl_id: String,
+    },
     /// A network ACL already has an entry with that number in that direction.
     #[error("the network ACL entry identified by {rule_number} already exists in {acl_id}")]
     AclEntryAlreadyExists {
@@ -532,8 +589,11 @@ pub enum DomainError {
         egress: bool,
     },
     /// A client token was reused with other parameters.
-    #[error("client token {0} was reused with different parameters")]
-    IdempotentParameterMismatch(String),
+    #[error("client token {client_token} was reused with different parameters")]
+    IdempotentParameterMismatch {
+        /// The token.
+        client_token: String,
+    },
     // --- Area 2: security groups, ACLs, instances, tags, insights ---
     /// An ACL entry given both an IPv4 and an IPv6 block.
     #[error("an ACL entry takes one block, IPv4 or IPv6")]
@@ -560,17 +620,12 @@ impl DomainError {
         }
     }
 
-    /// Invalid parameter value with a message.
-    pub fn invalid(msg: impl Into<String>) -> Self {
-        DomainError::InvalidParameterValue(msg.into())
-    }
-
     /// Dependency violation for `kind`/`id`.
     pub fn dependency(kind: Kind, id: impl Into<String>) -> Self {
         DomainError::DependencyViolation {
             kind,
             id: id.into(),
-            detail: None,
+            dependent: None,
         }
     }
 }

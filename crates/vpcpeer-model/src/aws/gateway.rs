@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::error::{Conflict, Field};
 use crate::{
-    DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState, NetworkInterface,
-    RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
+    Attached, Dependent, DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState,
+    NetworkInterface, RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
 };
 
 /// How long a deleted NAT gateway stays visible.
@@ -124,7 +124,8 @@ impl Tx<'_, '_> {
             if self.list_owned::<InternetGateway>().count() >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::InternetGateways,
-                    message: "The maximum number of internet gateways has been reached.".into(),
+                    max,
+                    resource: None,
                 });
             }
         }
@@ -146,19 +147,20 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let igw = self.owned::<InternetGateway>(igw_id)?;
         if let Some(v) = &igw.attached_vpc {
-            return Err(DomainError::AlreadyAssociated(format!(
-                "resource {igw_id} is already attached to network {v}"
-            )));
+            return Err(DomainError::Attached(Attached::GatewayAttached {
+                gateway_id: igw_id.to_owned(),
+                vpc_id: v.clone(),
+            }));
         }
         self.owned::<Vpc>(vpc_id)?;
         if let Some(other) = self
             .list_owned::<InternetGateway>()
             .find(|g| g.attached_vpc.as_deref() == Some(vpc_id))
         {
-            return Err(DomainError::AlreadyAssociated(format!(
-                "Network {vpc_id} already has an internet gateway attached ({})",
-                other.id
-            )));
+            return Err(DomainError::Attached(Attached::VpcHasGateway {
+                vpc_id: vpc_id.to_owned(),
+                gateway_id: other.id.clone(),
+            }));
         }
         self.owned_mut::<InternetGateway>(igw_id)?.attached_vpc = Some(vpc_id.to_owned());
         Ok(())
@@ -186,7 +188,9 @@ impl Tx<'_, '_> {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::InternetGateway,
                 id: igw_id.to_owned(),
-                detail: Some(format!("it is associated with route table {}", t.id)),
+                dependent: Some(Dependent::EdgeAssociation {
+                    route_table_id: t.id.clone(),
+                }),
             });
         }
         self.owned_mut::<InternetGateway>(igw_id)?.attached_vpc = None;
@@ -232,9 +236,9 @@ impl Tx<'_, '_> {
             }
             (Some(a), true) => {
                 if !a.starts_with("eipalloc-") || a.len() <= "eipalloc-".len() {
-                    return Err(DomainError::invalid(format!(
-                        "The allocation ID '{a}' is malformed"
-                    )));
+                    return Err(DomainError::AllocationMalformed {
+                        allocation_id: a.clone(),
+                    });
                 }
                 let now = self.now();
                 if let Some(n) = self.world().aws.nat_gateways.values().find(|n| {
@@ -242,10 +246,10 @@ impl Tx<'_, '_> {
                         && n.state != NatState::Deleted
                         && n.visible_at(now)
                 }) {
-                    return Err(DomainError::AlreadyAssociated(format!(
-                        "Elastic IP address [{a}] is already associated with {}",
-                        n.id
-                    )));
+                    return Err(DomainError::Attached(Attached::AllocationInUse {
+                        allocation_id: a.clone(),
+                        nat_gateway_id: n.id.clone(),
+                    }));
                 }
             }
             (None, false) => {}
@@ -444,7 +448,9 @@ mod tests {
         });
         assert!(matches!(
             full,
-            Err(crate::DomainError::InsufficientAddresses(_))
+            Err(crate::DomainError::Address(
+                crate::AddressProblem::Exhausted { .. }
+            ))
         ));
 
         // Delete: deleted at once, interface freed, visible for an hour, idempotent.

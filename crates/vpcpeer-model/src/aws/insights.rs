@@ -23,8 +23,8 @@ use super::check_id;
 use crate::aws::error::Field;
 use crate::aws::instance::instance_visible;
 use crate::{
-    AnalysisStatus, DomainError, ExplanationRecord, Instance, Kind, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PathComponentRecord, Tags, Tx,
+    AnalysisStatus, Conflict, Dependent, DomainError, ExplanationRecord, Instance, Kind,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PathComponentRecord, Tags, Tx,
 };
 
 /// CreateNetworkInsightsPath as a request gives it (text). The face turns it into a
@@ -219,9 +219,7 @@ impl Tx<'_, '_> {
         if let Some(d) = &input.destination {
             self.insights_destination(d)?;
             if *d == input.source {
-                return Err(DomainError::InvalidParameterCombination(
-                    "Source and Destination must be different resources.".into(),
-                ));
+                return Err(DomainError::Conflict(Conflict::SameSourceAndDestination));
             }
         }
         let id = self.new_id("nip");
@@ -251,7 +249,7 @@ impl Tx<'_, '_> {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::NetworkInsightsPath,
                 id: id.to_owned(),
-                detail: Some("the path has analyses; delete them first".into()),
+                dependent: Some(Dependent::Analyses),
             });
         }
         self.remove::<NetworkInsightsPath>(id);

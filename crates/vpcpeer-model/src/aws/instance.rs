@@ -24,8 +24,8 @@ use std::net::Ipv4Addr;
 
 use crate::aws::error::{Conflict, Field};
 use crate::{
-    DomainError, EniAttachment, Instance, InstanceState, Kind, NetworkInterface, SecurityGroup,
-    Subnet, Tags, Timestamp, Tx, Vpc,
+    AddressProblem, DomainError, EniAttachment, GroupProblem, Instance, InstanceState, Kind,
+    LaunchProblem, NetworkInterface, SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
 };
 
 /// How long a terminated instance stays visible (AWS: about an hour).
@@ -220,9 +220,10 @@ impl Tx<'_, '_> {
                 .list_owned::<SecurityGroup>()
                 .find(|g| g.vpc_id == vpc_id && g.name == "default")
                 .ok_or_else(|| {
-                    DomainError::GroupNotUsable(format!(
-                        "The security group 'default' does not exist in VPC '{vpc_id}'"
-                    ))
+                    DomainError::Group(GroupProblem::NotInVpc {
+                        group: "default".into(),
+                        vpc_id: vpc_id.to_owned(),
+                    })
                 })?;
             return Ok(vec![default.id.clone()]);
         }
@@ -230,9 +231,10 @@ impl Tx<'_, '_> {
         for id in given {
             let g = self.owned::<SecurityGroup>(id)?;
             if g.vpc_id != vpc_id {
-                return Err(DomainError::GroupNotUsable(format!(
-                    "The security group '{id}' does not exist in VPC '{vpc_id}'"
-                )));
+                return Err(DomainError::Group(GroupProblem::NotInVpc {
+                    group: id.clone(),
+                    vpc_id: vpc_id.to_owned(),
+                }));
             }
             if !out.contains(id) {
                 out.push(id.clone());
@@ -258,18 +260,14 @@ impl Tx<'_, '_> {
             }]
         } else {
             if input.subnet_id.is_some() {
-                return Err(DomainError::InvalidParameterCombination(
-                    "Network interfaces and an instance-level subnet ID may not be specified on the same request".into(),
-                ));
+                return Err(DomainError::Conflict(Conflict::InterfacesWithSubnet));
             }
             if !input.security_group_ids.is_empty() {
-                return Err(DomainError::InvalidParameterCombination(
-                    "Network interfaces and an instance-level security groups may not be specified on the same request".into(),
-                ));
+                return Err(DomainError::Conflict(Conflict::InterfacesWithGroups));
             }
             if input.private_ip.is_some() {
-                return Err(DomainError::InvalidParameterCombination(
-                    "Network interfaces and an instance-level private IP address may not be specified on the same request".into(),
+                return Err(DomainError::Conflict(
+                    Conflict::InterfacesWithPrivateAddress,
                 ));
             }
             input.network_interfaces.clone()
@@ -277,17 +275,14 @@ impl Tx<'_, '_> {
         let mut seen = Vec::new();
         for s in &specs {
             if seen.contains(&s.device_index) {
-                return Err(DomainError::invalid(format!(
-                    "Each network interface requires a unique device index; {} is given twice",
-                    s.device_index
-                )));
+                return Err(DomainError::Launch(LaunchProblem::DeviceIndexRepeated {
+                    device_index: s.device_index,
+                }));
             }
             seen.push(s.device_index);
         }
         if !seen.contains(&0) {
-            return Err(DomainError::invalid(
-                "A network interface with device index 0 (the primary interface) is required",
-            ));
+            return Err(DomainError::Launch(LaunchProblem::NoPrimaryInterface));
         }
         if specs.len() > 1 && specs.iter().any(|s| s.associate_public_ip == Some(true)) {
             return Err(DomainError::Conflict(
@@ -321,10 +316,13 @@ impl Tx<'_, '_> {
         planned.sort_by_key(|n| n.device_index);
         let zone = planned[0].subnet.availability_zone.clone();
         if let Some(other) = planned.iter().find(|n| n.subnet.availability_zone != zone) {
-            return Err(DomainError::invalid(format!(
-                "The network interfaces of an instance must be in one availability zone; subnet {} is in {}, the primary interface's subnet in {zone}",
-                other.subnet.id, other.subnet.availability_zone
-            )));
+            return Err(DomainError::Launch(
+                LaunchProblem::InterfacesInSeveralZones {
+                    subnet_id: other.subnet.id.clone(),
+                    zone: other.subnet.availability_zone.clone(),
+                    primary_zone: zone,
+                },
+            ));
         }
         Ok(planned)
     }
@@ -361,7 +359,11 @@ impl Tx<'_, '_> {
                 t.push(a);
                 secondary.push(a);
             }
-            let ip = ip.ok_or_else(|| DomainError::InsufficientAddresses(n.subnet.id.clone()))?;
+            let ip = ip.ok_or_else(|| {
+                DomainError::Address(AddressProblem::Exhausted {
+                    subnet_id: n.subnet.id.clone(),
+                })
+            })?;
             out.push((ip, secondary));
         }
         Ok(out)
@@ -407,7 +409,9 @@ impl Tx<'_, '_> {
             earlier.sort_by_key(|i| i.launch_index);
             if let Some(first) = earlier.first() {
                 if first.launch_digest != Some(digest) {
-                    return Err(DomainError::IdempotentParameterMismatch(token.to_owned()));
+                    return Err(DomainError::IdempotentParameterMismatch {
+                        client_token: token.to_owned(),
+                    });
                 }
                 return Ok(Launch {
                     reservation_id: first.reservation_id.clone(),
@@ -421,7 +425,7 @@ impl Tx<'_, '_> {
             .clone()
             .unwrap_or_else(|| "m1.small".into());
         if !valid_instance_type(&instance_type) {
-            return Err(DomainError::UnknownInstanceType(instance_type));
+            return Err(DomainError::UnknownInstanceType { instance_type });
         }
         for tags in [&input.instance_tags, &input.eni_tags] {
             self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -435,12 +439,12 @@ impl Tx<'_, '_> {
         for _ in 0..max {
             match self.addresses_for(&nics, &mut taken) {
                 Ok(a) => launches.push(a),
-                Err(DomainError::InsufficientAddresses(s))
+                Err(e @ DomainError::Address(AddressProblem::Exhausted { .. }))
                     if (launches.len() as i64) < input.min_count =>
                 {
-                    return Err(DomainError::InsufficientAddresses(s));
+                    return Err(e);
                 }
-                Err(DomainError::InsufficientAddresses(_)) => break,
+                Err(DomainError::Address(AddressProblem::Exhausted { .. })) => break,
                 Err(e) => return Err(e),
             }
         }
@@ -571,9 +575,9 @@ impl Tx<'_, '_> {
             });
         }
         if e.interface_type != "interface" {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "You do not have permission to access the specified resource: {id} is managed by AWS"
-            )));
+            return Err(DomainError::InterfaceManaged {
+                interface_id: id.to_owned(),
+            });
         }
         self.remove::<NetworkInterface>(id);
         Ok(())

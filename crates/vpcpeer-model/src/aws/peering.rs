@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::cidr::any_overlap_v4;
 use crate::{
-    DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, Scope, Tags,
-    Timestamp, Tx, Vpc,
+    DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, PeeringProblem,
+    PeeringSide, Scope, Tags, Timestamp, Tx, Vpc,
 };
 
 /// Input of CreateVpcPeeringConnection.
@@ -157,10 +157,9 @@ impl Tx<'_, '_> {
                 .unwrap_or_else(|| self.scope().region.clone()),
         );
         if input.peer_vpc_id == input.vpc_id {
-            return Err(DomainError::invalid(format!(
-                "The requested VPC peering connection has a VPC and peer VPC that are the same ({})",
-                input.vpc_id
-            )));
+            return Err(DomainError::Peering(PeeringProblem::SameVpc {
+                vpc_id: input.vpc_id.clone(),
+            }));
         }
         let now = self.now();
         let accepter = self
@@ -197,9 +196,8 @@ impl Tx<'_, '_> {
             if outstanding >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::OutstandingPeeringRequests,
-                    message: format!(
-                        "You have reached the limit of {max} outstanding VPC peering connection requests."
-                    ),
+                    max,
+                    resource: None,
                 });
             }
         }
@@ -260,16 +258,17 @@ impl Tx<'_, '_> {
         let now = self.now();
         let caller = self.scope().clone();
         if p.accepter.scope.account != caller.account {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "User {} cannot accept peering {id}",
-                caller.account
-            )));
+            return Err(DomainError::Peering(PeeringProblem::AcceptByOtherAccount {
+                account: caller.account.clone(),
+                peering_id: id.to_owned(),
+            }));
         }
         if p.accepter.scope.region != caller.region {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "Incorrect region ({}) specified for this request. VPC peering connection {id} must be accepted in region {}",
-                caller.region, p.accepter.scope.region
-            )));
+            return Err(DomainError::Peering(PeeringProblem::AcceptInOtherRegion {
+                region: caller.region.clone(),
+                peering_id: id.to_owned(),
+                accepter_region: p.accepter.scope.region.clone(),
+            }));
         }
         let provisioning = transition(&p, now, PeeringEvent::Accept, PeeringState::Active)?;
         if let Some(other) = self
@@ -293,9 +292,8 @@ impl Tx<'_, '_> {
                 if self.active_peerings_of(vpc) >= max {
                     return Err(DomainError::LimitExceeded {
                         kind: LimitKind::ActivePeeringsPerVpc,
-                        message: format!(
-                            "The maximum number of active VPC peering connections ({max}) has been reached for {vpc}."
-                        ),
+                        max,
+                        resource: Some(vpc.clone()),
                     });
                 }
             }
@@ -331,10 +329,10 @@ impl Tx<'_, '_> {
         let now = self.now();
         let caller = self.scope().clone();
         if p.accepter.scope != caller {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "User ({}) cannot reject peering {id}",
-                caller.account
-            )));
+            return Err(DomainError::Peering(PeeringProblem::RejectByOther {
+                account: caller.account.clone(),
+                peering_id: id.to_owned(),
+            }));
         }
         let next = transition(&p, now, PeeringEvent::Reject, PeeringState::Rejected)?;
         let c = self.get_mut::<PeeringConnection>(id).expect("looked up");
@@ -354,10 +352,10 @@ impl Tx<'_, '_> {
         }
         let state = p.state_at(now);
         if state == PeeringState::PendingAcceptance && p.requester.scope != caller {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "User {} cannot delete peering {id}: a pending request can only be deleted by its requester; the accepter may reject it",
-                caller.account
-            )));
+            return Err(DomainError::Peering(PeeringProblem::DeletePendingByOther {
+                account: caller.account.clone(),
+                peering_id: id.to_owned(),
+            }));
         }
         let next = transition(&p, now, PeeringEvent::Delete, PeeringState::Deleting)?;
         let next = match next {
@@ -385,24 +383,24 @@ impl Tx<'_, '_> {
             return Err(DomainError::Missing(Field::PeeringOptions));
         }
         if requester.is_some() && p.requester.scope != caller {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "User {} does not have permission to modify the requester side peering options",
-                caller.account
-            )));
+            return Err(DomainError::Peering(PeeringProblem::OtherSideOptions {
+                account: caller.account.clone(),
+                side: PeeringSide::Requester,
+            }));
         }
         if accepter.is_some() && p.accepter.scope != caller {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "User {} does not have permission to modify the accepter side peering options",
-                caller.account
-            )));
+            return Err(DomainError::Peering(PeeringProblem::OtherSideOptions {
+                account: caller.account.clone(),
+                side: PeeringSide::Accepter,
+            }));
         }
         if !matches!(
             p.state_at(now),
             PeeringState::Active | PeeringState::Provisioning
         ) {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "Peering {id} is not active. Peering options can be added only to active peerings."
-            )));
+            return Err(DomainError::Peering(PeeringProblem::OptionsWhileInactive {
+                peering_id: id.to_owned(),
+            }));
         }
         let inter_region = p.requester.scope.region != p.accepter.scope.region;
         let wants_dns = [requester, accepter]
@@ -416,9 +414,11 @@ impl Tx<'_, '_> {
                     .is_some()
         });
         if inter_region && wants_classic {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "Modifying VPC peering connection options AllowEgressFromLocalVpcToRemoteClassicLink and AllowEgressFromLocalClassicLinkToRemoteVpc is not supported for cross-region VPC peering connections ({id})"
-            )));
+            return Err(DomainError::Peering(
+                PeeringProblem::ClassicLinkAcrossRegions {
+                    peering_id: id.to_owned(),
+                },
+            ));
         }
         if wants_dns {
             for vpc_id in [&p.requester.vpc_id, &p.accepter.vpc_id] {
@@ -426,9 +426,10 @@ impl Tx<'_, '_> {
                     .get::<Vpc>(vpc_id)
                     .is_some_and(|v| v.dns_support && v.dns_hostnames);
                 if !ok {
-                    return Err(DomainError::DnsHostnamesDisabled(format!(
-                        "Unable to modify peering connection options for {id}, as one or more VPCs ({vpc_id}) do not have DNS hostnames and DNS support enabled."
-                    )));
+                    return Err(DomainError::Peering(PeeringProblem::DnsNeedsHostnames {
+                        peering_id: id.to_owned(),
+                        vpc_id: vpc_id.clone(),
+                    }));
                 }
             }
         }

@@ -26,9 +26,9 @@ use crate::aws::error::Field;
 use crate::aws::input;
 use crate::aws::vpc::local_route;
 use crate::{
-    Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
-    NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteTable, RouteTarget,
-    RtAssocTarget, RtAssociation, Subnet, Tags, Timestamp, Tx, Vpc, World,
+    Attached, Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
+    Mismatch, NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteProblem, RouteTable,
+    RouteTarget, RtAssocTarget, RtAssociation, Subnet, Tags, Timestamp, Tx, Vpc, World,
 };
 
 /// Whether a route can carry traffic now.
@@ -203,18 +203,19 @@ pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
         Destination::V4(net) => {
             let r = reserved_v4();
             (r.contains(&net.network()) && net.prefix_len() >= r.prefix_len())
-                .then(|| r.to_string())
+                .then_some(Destination::V4(r))
         }
         Destination::V6(net) => {
             let r = reserved_v6();
             (r.contains(&net.network()) && net.prefix_len() >= r.prefix_len())
-                .then(|| r.to_string())
+                .then_some(Destination::V6(r))
         }
     };
     match reserved {
-        Some(r) => Err(DomainError::invalid(format!(
-            "The destination CIDR block {dest} is reserved ({r}) and cannot be used for a route."
-        ))),
+        Some(reserved) => Err(DomainError::Route(RouteProblem::ReservedDestination {
+            destination: *dest,
+            reserved,
+        })),
         None => Ok(()),
     }
 }
@@ -223,9 +224,7 @@ fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
     match targets {
         [t] => Ok(t.clone()),
         [] => Err(DomainError::Missing(Field::RouteTarget)),
-        _ => Err(DomainError::InvalidParameterCombination(
-            "More than one target was specified; a route has exactly one target.".into(),
-        )),
+        _ => Err(DomainError::Route(RouteProblem::SeveralTargets)),
     }
 }
 
@@ -270,9 +269,10 @@ fn local_relation(vpc: &Vpc, dest: &Destination) -> LocalRelation {
 }
 
 fn different_networks(table: &str, target: &str) -> DomainError {
-    DomainError::invalid(format!(
-        "route table {table} and network gateway {target} belong to different networks"
-    ))
+    DomainError::DifferentVpcs(Mismatch::TableAndTarget {
+        table_id: table.to_owned(),
+        target_id: target.to_owned(),
+    })
 }
 
 fn prefixed(id: &str, prefix: &str) -> bool {
@@ -302,9 +302,8 @@ impl Tx<'_, '_> {
             if n >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::RouteTablesPerVpc,
-                    message: format!(
-                        "The maximum number of route tables ({max}) has been reached for {vpc_id}."
-                    ),
+                    max,
+                    resource: Some(vpc_id.to_owned()),
                 });
             }
         }
@@ -359,9 +358,10 @@ impl Tx<'_, '_> {
             AssocRequest::Subnet(s) => {
                 let subnet = self.subnet(&s)?;
                 if subnet.vpc_id != table.vpc_id {
-                    return Err(DomainError::invalid(format!(
-                        "route table {table_id} and subnet {s} belong to different networks"
-                    )));
+                    return Err(DomainError::DifferentVpcs(Mismatch::TableAndSubnet {
+                        table_id: table_id.to_owned(),
+                        subnet_id: s,
+                    }));
                 }
                 RtAssocTarget::Subnet(s)
             }
@@ -388,13 +388,11 @@ impl Tx<'_, '_> {
                 .find(|a| a.target == target)
                 .map(|a| a.id.clone())
                 .unwrap_or_default();
-            let what = match &target {
-                RtAssocTarget::Subnet(s) | RtAssocTarget::Gateway(s) => s.clone(),
-                RtAssocTarget::Main => String::new(),
-            };
-            return Err(DomainError::AlreadyAssociated(format!(
-                "the specified association for route table {table_id} conflicts with an existing association: {what} is already associated by {existing}"
-            )));
+            return Err(DomainError::Attached(Attached::RouteTableTarget {
+                table_id: table_id.to_owned(),
+                target,
+                association_id: existing,
+            }));
         }
         let assoc = RtAssociation {
             id: self.new_id("rtbassoc"),
@@ -412,9 +410,9 @@ impl Tx<'_, '_> {
     pub fn disassociate_route_table(&mut self, assoc_id: &str) -> Result<(), DomainError> {
         let (table_id, assoc) = self.association(assoc_id)?;
         if assoc.target == RtAssocTarget::Main {
-            return Err(DomainError::invalid(format!(
-                "The association {assoc_id} is the main route table association and cannot be disassociated; use ReplaceRouteTableAssociation."
-            )));
+            return Err(DomainError::Route(RouteProblem::MainAssociation {
+                association_id: assoc_id.to_owned(),
+            }));
         }
         self.owned_mut::<RouteTable>(&table_id)?
             .associations
@@ -433,9 +431,10 @@ impl Tx<'_, '_> {
         let new_table = self.owned::<RouteTable>(new_table_id)?;
         let old_vpc = self.owned::<RouteTable>(&old_table_id)?.vpc_id.clone();
         if new_table.vpc_id != old_vpc {
-            return Err(DomainError::invalid(format!(
-                "route table {new_table_id} and association {assoc_id} belong to different networks"
-            )));
+            return Err(DomainError::DifferentVpcs(Mismatch::TableAndAssociation {
+                table_id: new_table_id.to_owned(),
+                association_id: assoc_id.to_owned(),
+            }));
         }
         self.owned_mut::<RouteTable>(&old_table_id)?
             .associations
@@ -504,9 +503,11 @@ impl Tx<'_, '_> {
                     return Err(different_networks(tid, i));
                 }
                 if inst.eni_ids.len() > 1 {
-                    return Err(DomainError::invalid(format!(
-                        "There are multiple interfaces attached to instance '{i}'. Please specify an interface ID for the operation instead."
-                    )));
+                    return Err(DomainError::Route(
+                        RouteProblem::InstanceWithSeveralInterfaces {
+                            instance_id: i.clone(),
+                        },
+                    ));
                 }
             }
             RouteTarget::NetworkInterface(e) => {
@@ -531,9 +532,9 @@ impl Tx<'_, '_> {
                     });
                 }
                 if family(dest) {
-                    return Err(DomainError::invalid(format!(
-                        "Egress-only internet gateway {e} can only be the target of IPv6 routes."
-                    )));
+                    return Err(DomainError::Route(RouteProblem::EgressOnlyForIpv4 {
+                        gateway_id: e.clone(),
+                    }));
                 }
             }
             RouteTarget::VpcEndpoint(v) => {
@@ -574,9 +575,9 @@ impl Tx<'_, '_> {
                 | RouteTarget::VpcEndpoint(_)
         );
         if !subnet_match || !target_ok {
-            return Err(DomainError::invalid(format!(
-                "The destination CIDR block {dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface, an instance or a NAT gateway, and its destination must match a subnet CIDR block."
-            )));
+            return Err(DomainError::Route(RouteProblem::MoreSpecificThanVpc {
+                destination: *dest,
+            }));
         }
         Ok(())
     }
@@ -623,10 +624,10 @@ impl Tx<'_, '_> {
         }
         match (relation, &target) {
             (_, RouteTarget::Local) => {
-                return Err(DomainError::invalid(format!(
-                    "The destination CIDR block {dest} does not match a CIDR block of {}; local routes are created with the VPC's blocks.",
-                    vpc.id
-                )));
+                return Err(DomainError::Route(RouteProblem::LocalNotVpcBlock {
+                    destination: dest,
+                    vpc_id: vpc.id.clone(),
+                }));
             }
             (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
             _ => {}
@@ -641,10 +642,8 @@ impl Tx<'_, '_> {
             if n >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::RoutesPerTable,
-                    message: format!(
-                        "The maximum number of routes ({max}) has been reached for route table {}.",
-                        table.id
-                    ),
+                    max,
+                    resource: Some(table.id.clone()),
                 });
             }
         }
@@ -675,16 +674,16 @@ impl Tx<'_, '_> {
         match (&relation, &target) {
             (LocalRelation::Equal, RouteTarget::Local) => {}
             (LocalRelation::Equal, _) => {
-                return Err(DomainError::invalid(format!(
-                    "The local route {dest} of route table {} cannot be replaced with a non-local target.",
-                    table.id
-                )));
+                return Err(DomainError::Route(RouteProblem::LocalReplaced {
+                    destination: dest,
+                    table_id: table.id.clone(),
+                }));
             }
             (LocalRelation::Outside, RouteTarget::Local) => {
-                return Err(DomainError::invalid(format!(
-                    "The destination CIDR block {dest} is outside the CIDR blocks of {}; only routes inside the VPC's blocks can target local.",
-                    vpc.id
-                )));
+                return Err(DomainError::Route(RouteProblem::LocalOutsideVpc {
+                    destination: dest,
+                    vpc_id: vpc.id.clone(),
+                }));
             }
             (LocalRelation::Inside, RouteTarget::Local) | (LocalRelation::Outside, _) => {}
             (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
@@ -712,10 +711,10 @@ impl Tx<'_, '_> {
                 table: table.id.clone(),
             })?;
         if route.target == RouteTarget::Local {
-            return Err(DomainError::invalid(format!(
-                "cannot remove local route {dest} in route table {}",
-                table.id
-            )));
+            return Err(DomainError::Route(RouteProblem::LocalDeleted {
+                destination: dest,
+                table_id: table.id.clone(),
+            }));
         }
         self.owned_mut::<RouteTable>(&table.id)?
             .routes

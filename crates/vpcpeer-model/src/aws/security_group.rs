@@ -6,7 +6,7 @@
 //!   *active* peering in the *same region* (any account: the referenced group is looked up in the
 //!   whole world, its owner must be the `UserId` given, default the caller). The connection is
 //!   recorded in [`RulePeer::Group::peering_id`]. Anything else is refused with
-//!   [`DomainError::GroupNotUsable`] (`InvalidGroup.NotFound`).
+//!   [`DomainError::Group`] ([`GroupProblem`](crate::GroupProblem)).
 //! - A peer reference turns *stale* when the referenced group is deleted or when no active
 //!   peering connects the two VPCs any more; it stops being stale as soon as a new active peering
 //!   between the same VPCs exists ([`Tx::group_reference`] computes this at read time; nothing is
@@ -44,7 +44,8 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::aws::peering_state::PeeringState;
 use crate::{
-    DomainError, Kind, LimitKind, PeeringConnection, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
+    Dependent, DomainError, GroupProblem, Kind, LimitKind, PeeringConnection, RulePeer,
+    SecurityGroup, SgRule, Tags, Tx, Vpc,
 };
 
 /// Input of CreateSecurityGroup.
@@ -107,27 +108,6 @@ pub fn same_grant(a: &SgRule, b: &SgRule) -> bool {
     peers_equal && a.protocol == b.protocol && a.from_port == b.from_port && a.to_port == b.to_port
 }
 
-/// A rule as AWS quotes it in `InvalidPermission.Duplicate`.
-fn quote_rule(r: &SgRule) -> String {
-    let peer = match &r.peer {
-        RulePeer::Cidr4(n) => n.to_string(),
-        RulePeer::Cidr6(n) => n.to_string(),
-        RulePeer::PrefixList(p) => p.clone(),
-        RulePeer::Group { group_id, .. } => group_id.clone(),
-    };
-    let proto = if r.protocol == "-1" {
-        "ALL".to_owned()
-    } else {
-        r.protocol.to_ascii_uppercase()
-    };
-    match (r.from_port, r.to_port) {
-        (Some(f), Some(t)) => {
-            format!("\"peer: {peer}, {proto}, from port: {f}, to port: {t}, ALLOW\"")
-        }
-        _ => format!("\"peer: {peer}, {proto}, ALLOW\""),
-    }
-}
-
 /// Counts of rules per IP family (group and prefix-list rules count for both).
 fn family_counts<'a>(rules: impl Iterator<Item = &'a SgRule>) -> (usize, usize) {
     rules.fold((0, 0), |(v4, v6), r| match r.peer {
@@ -168,9 +148,9 @@ impl Tx<'_, '_> {
                     .collect();
                 match found.as_slice() {
                     [g] => Ok(g),
-                    [] => Err(DomainError::GroupNotUsable(format!(
-                        "The security group '{name}' does not exist"
-                    ))),
+                    [] => Err(DomainError::Group(GroupProblem::NameNotFound {
+                        name: name.clone(),
+                    })),
                     _ => Err(DomainError::AmbiguousGroupName { name: name.clone() }),
                 }
             }
@@ -194,12 +174,10 @@ impl Tx<'_, '_> {
         check_text(Field::GroupName, &name)?;
         check_text(Field::GroupDescription, &input.description)?;
         if name.to_ascii_lowercase().starts_with("sg-") {
-            return Err(DomainError::invalid(format!(
-                "Group names may not be in the format sg-*: '{name}'"
-            )));
+            return Err(DomainError::Group(GroupProblem::NameLikeId { name }));
         }
         if name == "default" {
-            return Err(DomainError::GroupReserved(name));
+            return Err(DomainError::GroupReserved { name });
         }
         if self
             .world()
@@ -214,9 +192,8 @@ impl Tx<'_, '_> {
             if self.list_owned::<SecurityGroup>().count() >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::SecurityGroups,
-                    message:
-                        "You have exceeded the number of VPC security groups allowed per region."
-                            .into(),
+                    max,
+                    resource: None,
                 });
             }
         }
@@ -261,7 +238,9 @@ impl Tx<'_, '_> {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::SecurityGroup,
                 id,
-                detail: Some(format!("network interface {} uses it", eni.id)),
+                dependent: Some(Dependent::Interface {
+                    interface_id: eni.id.clone(),
+                }),
             });
         }
         let referencing = w.aws.security_groups.values().find(|o| {
@@ -276,7 +255,9 @@ impl Tx<'_, '_> {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::SecurityGroup,
                 id,
-                detail: Some(format!("security group {} references it", o.id)),
+                dependent: Some(Dependent::ReferencingGroup {
+                    group_id: o.id.clone(),
+                }),
             });
         }
         self.remove::<SecurityGroup>(&id);
@@ -321,10 +302,10 @@ impl Tx<'_, '_> {
                     user_id,
                     peering_id: None,
                 }),
-                _ => Err(DomainError::GroupNotUsable(format!(
-                    "The security group '{name}' does not exist in VPC '{}'",
-                    owner.vpc_id
-                ))),
+                _ => Err(DomainError::Group(GroupProblem::NotInVpc {
+                    group: name.to_owned(),
+                    vpc_id: owner.vpc_id.clone(),
+                })),
             };
         };
         check_id(Kind::SecurityGroup, group_id)?;
@@ -340,15 +321,17 @@ impl Tx<'_, '_> {
             });
         }
         if referenced.scope.region != owner.scope.region {
-            return Err(DomainError::GroupNotUsable(format!(
-                "You have specified two resources that belong to different networks. Security group {group_id} is in region {} and {} is in region {}: security group references do not work across regions (inter-region VPC peering); reference the peer VPC's CIDR blocks instead.",
-                referenced.scope.region, owner.id, owner.scope.region
-            )));
+            return Err(DomainError::Group(GroupProblem::OtherRegion {
+                group_id: group_id.to_owned(),
+                group_region: referenced.scope.region.clone(),
+                owner_id: owner.id.clone(),
+                owner_region: owner.scope.region.clone(),
+            }));
         }
         let different_networks = || {
-            DomainError::GroupNotUsable(
-                "You have specified two resources that belong to different networks.".into(),
-            )
+            DomainError::Group(GroupProblem::NotPeered {
+                group_id: group_id.to_owned(),
+            })
         };
         let pcx = match pair.peering_id.as_deref().filter(|s| !s.is_empty()) {
             Some(pcx_id) => {
@@ -438,9 +421,7 @@ impl Tx<'_, '_> {
         let mut rules = self.rules_for(&group, perms)?;
         for (i, r) in rules.iter().enumerate() {
             if rules[..i].iter().any(|o| same_grant(o, r)) {
-                return Err(DomainError::invalid(
-                    "The same permission must not appear multiple times",
-                ));
+                return Err(DomainError::Group(GroupProblem::PermissionRepeated));
             }
         }
         let existing = rules_of(&group, dir);
@@ -448,15 +429,17 @@ impl Tx<'_, '_> {
             .iter()
             .find(|r| existing.iter().any(|e| same_grant(e, r)))
         {
-            return Err(DomainError::PermissionDuplicate(quote_rule(r)));
+            return Err(DomainError::PermissionDuplicate {
+                rule: Box::new(r.clone()),
+            });
         }
         if let Some(max) = self.ctx.limits.rules_per_security_group {
             let (v4, v6) = family_counts(existing.iter().chain(rules.iter()));
             if v4 > max || v6 > max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::RulesPerSecurityGroup,
-                    message: "The maximum number of rules per security group has been reached."
-                        .into(),
+                    max,
+                    resource: None,
                 });
             }
         }

@@ -20,8 +20,8 @@ use crate::aws::input::{self, Spelled};
 use crate::aws::regions::{self, Zone};
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
 use crate::{
-    AclAssociation, DomainError, Kind, LimitKind, NetworkAcl, RouteTable, RtAssocTarget, Subnet,
-    Tags, Tx, Vpc,
+    AclAssociation, AddressProblem, DomainError, Kind, LimitKind, NetworkAcl, RouteTable,
+    RtAssocTarget, Subnet, Tags, Tx, Vpc,
 };
 
 /// Text input of CreateSubnet, for tests and tools that hold text: [`CreateSubnet::typed`]
@@ -114,22 +114,27 @@ impl Tx<'_, '_> {
         match requested {
             Some(ip) => {
                 if !net.contains(&ip) {
-                    return Err(DomainError::invalid(format!(
-                        "Address {ip} does not fall within the subnet's address range"
-                    )));
+                    return Err(DomainError::Address(AddressProblem::OutsideSubnet {
+                        address: ip,
+                        subnet_id: subnet_id.to_owned(),
+                    }));
                 }
                 if !usable.contains(&ip) {
-                    return Err(DomainError::invalid(format!(
-                        "Address {ip} is reserved by AWS in subnet {subnet_id}"
-                    )));
+                    return Err(DomainError::Address(AddressProblem::Reserved {
+                        address: ip,
+                        subnet_id: subnet_id.to_owned(),
+                    }));
                 }
                 if busy(ip) {
-                    return Err(DomainError::AddressInUse(ip.to_string()));
+                    return Err(DomainError::Address(AddressProblem::InUse { address: ip }));
                 }
                 Ok(ip)
             }
-            None => crate::cidr::first_free(usable, busy)
-                .ok_or_else(|| DomainError::InsufficientAddresses(subnet_id.to_owned())),
+            None => crate::cidr::first_free(usable, busy).ok_or_else(|| {
+                DomainError::Address(AddressProblem::Exhausted {
+                    subnet_id: subnet_id.to_owned(),
+                })
+            }),
         }
     }
 
@@ -208,10 +213,8 @@ impl Tx<'_, '_> {
             if siblings.len() >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::SubnetsPerVpc,
-                    message: format!(
-                        "The maximum number of subnets ({max}) has been reached for {}.",
-                        vpc.id
-                    ),
+                    max,
+                    resource: Some(vpc.id.clone()),
                 });
             }
         }

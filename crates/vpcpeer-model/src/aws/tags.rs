@@ -15,7 +15,8 @@ use crate::aws::error::Field;
 use crate::text;
 use crate::{
     DomainError, Instance, InternetGateway, Kind, LimitKind, NatGateway, NetworkAcl,
-    NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, Tags, Tx, Vpc,
+    NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem, Tags, Tx,
+    Vpc,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -53,28 +54,28 @@ pub fn check_tag(key: &str, value: &str) -> Result<(), DomainError> {
         || key.chars().count() > MAX_KEY_LEN
         || key.to_ascii_lowercase().starts_with("aws:")
     {
-        return Err(DomainError::TagKeyMalformed(format!(
-            "Tag key '{}' is not valid: keys may not be empty, longer than {MAX_KEY_LEN} characters, or start with 'aws:'",
-            text::visible(key)
-        )));
+        return Err(DomainError::Tag(TagProblem::KeyMalformed {
+            key: key.to_owned(),
+        }));
     }
     if let Some((i, c)) = text::first_refused_char(key) {
-        return Err(DomainError::TagKeyMalformed(format!(
-            "Tag key '{}' is not valid: it contains the character {} at position {i}",
-            text::visible(key),
-            text::unicode_escape(c)
-        )));
+        return Err(DomainError::Tag(TagProblem::KeyCharacter {
+            key: key.to_owned(),
+            position: i,
+            character: c,
+        }));
     }
     if value.chars().count() > MAX_VALUE_LEN {
-        return Err(DomainError::invalid(format!(
-            "Tag value for key '{key}' exceeds the maximum length of {MAX_VALUE_LEN} characters"
-        )));
+        return Err(DomainError::Tag(TagProblem::ValueTooLong {
+            key: key.to_owned(),
+        }));
     }
     if let Some((i, c)) = text::first_refused_char(value) {
-        return Err(DomainError::invalid(format!(
-            "Tag value for key '{key}' contains the character {} at position {i}, which is not allowed",
-            text::unicode_escape(c)
-        )));
+        return Err(DomainError::Tag(TagProblem::ValueCharacter {
+            key: key.to_owned(),
+            position: i,
+            character: c,
+        }));
     }
     Ok(())
 }
@@ -90,9 +91,9 @@ pub fn check_request_tags<'a>(
     for (k, v) in tags {
         check_tag(k, v)?;
         if out.insert(k.to_owned(), v.to_owned()).is_some() {
-            return Err(DomainError::invalid(format!(
-                "Duplicate tag key '{k}' specified in the request"
-            )));
+            return Err(DomainError::Tag(TagProblem::DuplicateKey {
+                key: k.to_owned(),
+            }));
         }
     }
     Ok(out)
@@ -240,12 +241,10 @@ impl Tx<'_, '_> {
         };
         let added = adding.keys().filter(|k| !current.contains_key(*k)).count();
         if current.len() + added > max {
-            let whose = id.map(|id| format!(" for '{id}'")).unwrap_or_default();
             return Err(DomainError::LimitExceeded {
                 kind: LimitKind::TagsPerResource,
-                message: format!(
-                    "The maximum number of tags per resource ({max}) would be exceeded{whose}"
-                ),
+                max,
+                resource: id.map(str::to_owned),
             });
         }
         Ok(())

@@ -12,9 +12,9 @@ use crate::aws::input::{self, Spelled};
 use crate::aws::peering_state::PeeringState;
 use crate::cidr::{self, overlaps_v4};
 use crate::{
-    AclAction, AclEntry, AssocState, Destination, DomainError, Ipv4Block, Ipv6Block, Kind,
-    LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,
-    RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
+    AclAction, AclEntry, AssocState, Dependent, Destination, DomainError, Ipv4Block, Ipv6Block,
+    Kind, LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,
+    RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc, VpcProblem,
 };
 
 /// Text input of CreateVpc, for tests and tools that hold text: [`CreateVpc::typed`] parses it
@@ -160,7 +160,8 @@ impl Tx<'_, '_> {
             if self.list_owned::<Vpc>().count() >= max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::Vpcs,
-                    message: "The maximum number of VPCs has been reached.".into(),
+                    max,
+                    resource: None,
                 });
             }
         }
@@ -357,7 +358,9 @@ impl Tx<'_, '_> {
                     return Err(DomainError::DependencyViolation {
                         kind: Kind::Vpc,
                         id: vpc_id.to_owned(),
-                        detail: Some(format!("active VPC peering connection {}", p.id)),
+                        dependent: Some(Dependent::ActivePeering {
+                            peering_id: p.id.clone(),
+                        }),
                     });
                 }
                 PeeringState::PendingAcceptance | PeeringState::InitiatingRequest => {
@@ -365,10 +368,9 @@ impl Tx<'_, '_> {
                         return Err(DomainError::DependencyViolation {
                             kind: Kind::Vpc,
                             id: vpc_id.to_owned(),
-                            detail: Some(format!(
-                                "pending VPC peering connection request {} (reject it first)",
-                                p.id
-                            )),
+                            dependent: Some(Dependent::PendingPeering {
+                                peering_id: p.id.clone(),
+                            }),
                         });
                     }
                     withdraw.push(p.id.clone());
@@ -448,9 +450,8 @@ impl Tx<'_, '_> {
                 if !vpc.ipv6.is_empty() {
                     return Err(DomainError::LimitExceeded {
                         kind: LimitKind::CidrBlocksPerVpc,
-                        message: format!(
-                            "This network '{vpc_id}' has met its maximum number of allowed CIDRs: 1"
-                        ),
+                        max: 1,
+                        resource: Some(vpc_id.to_owned()),
                     });
                 }
                 let b = self.amazon_ipv6_block();
@@ -480,9 +481,8 @@ impl Tx<'_, '_> {
                     if existing.len() >= max {
                         return Err(DomainError::LimitExceeded {
                             kind: LimitKind::CidrBlocksPerVpc,
-                            message: format!(
-                                "This network '{vpc_id}' has met its maximum number of allowed CIDRs: {max}"
-                            ),
+                            max,
+                            resource: Some(vpc_id.to_owned()),
                         });
                     }
                 }
@@ -495,9 +495,10 @@ impl Tx<'_, '_> {
                     .flat_map(|r| r.routes.iter())
                     .any(|r| matches!(r.destination, Destination::V4(d) if net.contains(&d)));
                 if covers_route {
-                    return Err(DomainError::invalid(format!(
-                        "The CIDR '{text}' is equal to or larger than the destination of an existing route in a route table of {vpc_id}."
-                    )));
+                    return Err(DomainError::Vpc(VpcProblem::BlockCoversRoute {
+                        cidr: text,
+                        vpc_id: vpc_id.to_owned(),
+                    }));
                 }
                 let mut fail = Vec::new();
                 for p in self.world().aws.peerings_of_vpc(vpc_id) {
@@ -512,17 +513,19 @@ impl Tx<'_, '_> {
                     let overlaps = other.ipv4.iter().any(|c| overlaps_v4(*c, net));
                     match state {
                         PeeringState::PendingAcceptance if me.vpc_id == p.requester.vpc_id => {
-                            return Err(DomainError::OperationNotPermitted(format!(
-                                "The vpc '{vpc_id}' has a pending VPC peering connection request ({}); CIDR blocks cannot be added until it is accepted, rejected or deleted.",
-                                p.id
-                            )));
+                            return Err(DomainError::Vpc(VpcProblem::BlockWhilePending {
+                                vpc_id: vpc_id.to_owned(),
+                                peering_id: p.id.clone(),
+                            }));
                         }
                         PeeringState::PendingAcceptance if overlaps => fail.push(p.id.clone()),
                         PeeringState::Active | PeeringState::Provisioning if overlaps => {
-                            return Err(DomainError::OperationNotPermitted(format!(
-                                "The CIDR '{text}' overlaps with a CIDR of VPC {}, which is peered with {vpc_id} by {}.",
-                                other.vpc_id, p.id
-                            )));
+                            return Err(DomainError::Vpc(VpcProblem::BlockOverlapsPeer {
+                                cidr: text,
+                                peer_vpc_id: other.vpc_id.clone(),
+                                vpc_id: vpc_id.to_owned(),
+                                peering_id: p.id.clone(),
+                            }));
                         }
                         _ => {}
                     }
@@ -560,9 +563,9 @@ impl Tx<'_, '_> {
             .cloned()
             .ok_or_else(|| DomainError::not_found(Kind::Association, association_id))?;
         if vpc.ipv4[0].association_id == association_id {
-            return Err(DomainError::OperationNotPermitted(format!(
-                "The vpc CIDR block with association ID {association_id} may not be disassociated. It is the primary IPv4 CIDR block of the VPC"
-            )));
+            return Err(DomainError::Vpc(VpcProblem::PrimaryBlock {
+                association_id: association_id.to_owned(),
+            }));
         }
         let dest;
         let assoc;
@@ -577,7 +580,7 @@ impl Tx<'_, '_> {
                 return Err(DomainError::DependencyViolation {
                     kind: Kind::Vpc,
                     id: vpc.id.clone(),
-                    detail: Some(format!("subnets use the CIDR block {}", b.cidr)),
+                    dependent: Some(Dependent::SubnetsInBlock { cidr: b.cidr }),
                 });
             }
             dest = Destination::V4(b.cidr);
@@ -634,14 +637,10 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let v = self.owned::<Vpc>(vpc_id)?;
         if attr == VpcAttribute::DnsHostnames && value && !v.dns_support {
-            return Err(DomainError::InvalidParameterCombination(
-                "Cannot enable DNS hostnames unless DNS support is enabled".into(),
-            ));
+            return Err(DomainError::Vpc(VpcProblem::HostnamesWithoutDnsSupport));
         }
         if attr == VpcAttribute::DnsSupport && !value && v.dns_hostnames {
-            return Err(DomainError::InvalidParameterCombination(
-                "Cannot disable DNS support while DNS hostnames are enabled".into(),
-            ));
+            return Err(DomainError::Vpc(VpcProblem::DnsSupportUnderHostnames));
         }
         let v = self.owned_mut::<Vpc>(vpc_id)?;
         match attr {

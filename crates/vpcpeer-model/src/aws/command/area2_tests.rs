@@ -206,50 +206,291 @@ fn each_command_succeeds_and_refuses_as_its_rules_say() {
     };
     let rows: Vec<(&str, Command, String)> = vec![
         // Security groups.
-        ("create group", create_sg("api", &s.vpc), "group created".into()),
-        ("create group twice", create_sg("web", &s.vpc), "GroupDuplicate { name: \"web\", vpc_id: \"".to_owned() + &s.vpc + "\" }"),
-        ("create group in unknown VPC", create_sg("api", "vpc-0123456789abcdef0"), "NotFound(Vpc)".into()),
-        ("create group named default", create_sg("default", &s.vpc), "GroupReserved(\"default\")".into()),
-        ("authorize", authorize(&group, tcp(443, "10.1.0.0/16")), "1 authorized".into()),
-        ("authorize a duplicate", authorize(&group, tcp(22, "10.9.0.0/16")), "PermissionDuplicate(\"\\\"peer: 10.9.0.0/16, TCP, from port: 22, to port: 22, ALLOW\\\"\")".into()),
-        ("authorize an unknown group", authorize(&GroupSelector::Id(unknown_sg.clone()), tcp(443, "10.1.0.0/16")), "NotFound(SecurityGroup)".into()),
-        ("authorize a reference to an unknown group", authorize(&group, peer_group), "NotFound(SecurityGroup)".into()),
-        ("revoke a rule", Command::RevokeSecurityGroup { direction: Direction::Ingress, group: group.clone(), permissions: tcp(22, "10.9.0.0/16") }, "1 revoked, 0 unknown".into()),
-        ("revoke what matches nothing", Command::RevokeSecurityGroup { direction: Direction::Egress, group: group.clone(), permissions: tcp(22, "10.9.0.0/16") }, "0 revoked, 1 unknown".into()),
-        ("revoke an unknown rule id", Command::RevokeSecurityGroupRules { direction: Direction::Ingress, group: group.clone(), rule_ids: vec!["sgr-0123456789abcdef0".into()] }, "NotFound(SecurityGroupRule)".into()),
-        ("delete a group", Command::DeleteSecurityGroup { group: GroupSelector::Name("web".into()) }, "group deleted".into()),
-        ("delete a default group", Command::DeleteSecurityGroup { group: GroupSelector::Name("default".into()) }, "CannotDeleteDefaultGroup".into()),
+        (
+            "create group",
+            create_sg("api", &s.vpc),
+            "group created".into(),
+        ),
+        (
+            "create group twice",
+            create_sg("web", &s.vpc),
+            "GroupDuplicate { name: \"web\", vpc_id: \"".to_owned() + &s.vpc + "\" }",
+        ),
+        (
+            "create group in unknown VPC",
+            create_sg("api", "vpc-0123456789abcdef0"),
+            "NotFound(Vpc)".into(),
+        ),
+        (
+            "create group named default",
+            create_sg("default", &s.vpc),
+            "GroupReserved(\"default\")".into(),
+        ),
+        (
+            "authorize",
+            authorize(&group, tcp(443, "10.1.0.0/16")),
+            "1 authorized".into(),
+        ),
+        (
+            "authorize a duplicate",
+            authorize(&group, tcp(22, "10.9.0.0/16")),
+            "PermissionDuplicate(tcp 22-22 from 10.9.0.0/16)".into(),
+        ),
+        (
+            "authorize an unknown group",
+            authorize(
+                &GroupSelector::Id(unknown_sg.clone()),
+                tcp(443, "10.1.0.0/16"),
+            ),
+            "NotFound(SecurityGroup)".into(),
+        ),
+        (
+            "authorize a reference to an unknown group",
+            authorize(&group, peer_group),
+            "NotFound(SecurityGroup)".into(),
+        ),
+        (
+            "revoke a rule",
+            Command::RevokeSecurityGroup {
+                direction: Direction::Ingress,
+                group: group.clone(),
+                permissions: tcp(22, "10.9.0.0/16"),
+            },
+            "1 revoked, 0 unknown".into(),
+        ),
+        (
+            "revoke what matches nothing",
+            Command::RevokeSecurityGroup {
+                direction: Direction::Egress,
+                group: group.clone(),
+                permissions: tcp(22, "10.9.0.0/16"),
+            },
+            "0 revoked, 1 unknown".into(),
+        ),
+        (
+            "revoke an unknown rule id",
+            Command::RevokeSecurityGroupRules {
+                direction: Direction::Ingress,
+                group: group.clone(),
+                rule_ids: vec!["sgr-0123456789abcdef0".into()],
+            },
+            "NotFound(SecurityGroupRule)".into(),
+        ),
+        (
+            "delete a group",
+            Command::DeleteSecurityGroup {
+                group: GroupSelector::Name("web".into()),
+            },
+            "group deleted".into(),
+        ),
+        (
+            "delete a default group",
+            Command::DeleteSecurityGroup {
+                group: GroupSelector::Name("default".into()),
+            },
+            "CannotDeleteDefaultGroup".into(),
+        ),
         // Network ACLs.
-        ("create ACL", Command::CreateNetworkAcl { vpc_id: s.vpc.clone(), tags: Tags::new(), client_token: Some("t".into()) }, "acl created".into()),
-        ("create ACL in unknown VPC", Command::CreateNetworkAcl { vpc_id: "vpc-0123456789abcdef0".into(), tags: Tags::new(), client_token: None }, "NotFound(Vpc)".into()),
-        ("add an entry", Command::CreateNetworkAclEntry(entry(&s.acl, 100)), "done".into()),
-        ("add an entry to an unknown ACL", Command::CreateNetworkAclEntry(entry(&unknown_acl, 100)), "NotFound(NetworkAcl)".into()),
-        ("add a refused entry", Command::CreateNetworkAclEntry(AclEntryRequest::Refused { acl_id: s.acl.clone(), problem: AclEntryProblem::BothBlocks }), "AclBlocksExclusive".into()),
-        ("a refused entry of an unknown ACL", Command::CreateNetworkAclEntry(AclEntryRequest::Refused { acl_id: unknown_acl.clone(), problem: AclEntryProblem::Missing(Field::AclEntryBlock) }), "NotFound(NetworkAcl)".into()),
-        ("replace a missing entry", Command::ReplaceNetworkAclEntry(entry(&s.acl, 100)), format!("AclEntryNotFound {{ acl_id: \"{}\", rule_number: 100, egress: false }}", s.acl)),
-        ("delete a missing entry", Command::DeleteNetworkAclEntry { acl_id: s.acl.clone(), rule_number: 100, egress: false }, format!("AclEntryNotFound {{ acl_id: \"{}\", rule_number: 100, egress: false }}", s.acl)),
-        ("replace an unknown association", Command::ReplaceNetworkAclAssociation { association_id: "aclassoc-0123456789abcdef0".into(), acl_id: s.acl.clone() }, "NotFound(Association)".into()),
-        ("delete ACL", Command::DeleteNetworkAcl { id: s.acl.clone() }, "done".into()),
-        ("delete unknown ACL", Command::DeleteNetworkAcl { id: unknown_acl.clone() }, "NotFound(NetworkAcl)".into()),
+        (
+            "create ACL",
+            Command::CreateNetworkAcl {
+                vpc_id: s.vpc.clone(),
+                tags: Tags::new(),
+                client_token: Some("t".into()),
+            },
+            "acl created".into(),
+        ),
+        (
+            "create ACL in unknown VPC",
+            Command::CreateNetworkAcl {
+                vpc_id: "vpc-0123456789abcdef0".into(),
+                tags: Tags::new(),
+                client_token: None,
+            },
+            "NotFound(Vpc)".into(),
+        ),
+        (
+            "add an entry",
+            Command::CreateNetworkAclEntry(entry(&s.acl, 100)),
+            "done".into(),
+        ),
+        (
+            "add an entry to an unknown ACL",
+            Command::CreateNetworkAclEntry(entry(&unknown_acl, 100)),
+            "NotFound(NetworkAcl)".into(),
+        ),
+        (
+            "add a refused entry",
+            Command::CreateNetworkAclEntry(AclEntryRequest::Refused {
+                acl_id: s.acl.clone(),
+                problem: AclEntryProblem::BothBlocks,
+            }),
+            "AclBlocksExclusive".into(),
+        ),
+        (
+            "a refused entry of an unknown ACL",
+            Command::CreateNetworkAclEntry(AclEntryRequest::Refused {
+                acl_id: unknown_acl.clone(),
+                problem: AclEntryProblem::Missing(Field::AclEntryBlock),
+            }),
+            "NotFound(NetworkAcl)".into(),
+        ),
+        (
+            "replace a missing entry",
+            Command::ReplaceNetworkAclEntry(entry(&s.acl, 100)),
+            format!(
+                "AclEntryNotFound {{ acl_id: \"{}\", rule_number: 100, egress: false }}",
+                s.acl
+            ),
+        ),
+        (
+            "delete a missing entry",
+            Command::DeleteNetworkAclEntry {
+                acl_id: s.acl.clone(),
+                rule_number: 100,
+                egress: false,
+            },
+            format!(
+                "AclEntryNotFound {{ acl_id: \"{}\", rule_number: 100, egress: false }}",
+                s.acl
+            ),
+        ),
+        (
+            "replace an unknown association",
+            Command::ReplaceNetworkAclAssociation {
+                association_id: "aclassoc-0123456789abcdef0".into(),
+                acl_id: s.acl.clone(),
+            },
+            "NotFound(Association)".into(),
+        ),
+        (
+            "delete ACL",
+            Command::DeleteNetworkAcl { id: s.acl.clone() },
+            "done".into(),
+        ),
+        (
+            "delete unknown ACL",
+            Command::DeleteNetworkAcl {
+                id: unknown_acl.clone(),
+            },
+            "NotFound(NetworkAcl)".into(),
+        ),
         // Instances and interfaces.
         ("launch", run(&s.subnet), "1 launched".into()),
-        ("launch into an unknown subnet", run("subnet-0123456789abcdef0"), "NotFound(Subnet)".into()),
-        ("terminate", Command::TerminateInstances { ids: vec![s.instance.clone()] }, "1 terminated".into()),
-        ("terminate nothing", Command::TerminateInstances { ids: Vec::new() }, "MissingParameter".into()),
-        ("delete an attached interface", Command::DeleteNetworkInterface { id: s.eni.clone() }, format!("InterfaceInUse {{ id: \"{}\", instance_id: \"{}\" }}", s.eni, s.instance)),
-        ("delete an unknown interface", Command::DeleteNetworkInterface { id: "eni-0123456789abcdef0".into() }, "NotFound(NetworkInterface)".into()),
+        (
+            "launch into an unknown subnet",
+            run("subnet-0123456789abcdef0"),
+            "NotFound(Subnet)".into(),
+        ),
+        (
+            "terminate",
+            Command::TerminateInstances {
+                ids: vec![s.instance.clone()],
+            },
+            "1 terminated".into(),
+        ),
+        (
+            "terminate nothing",
+            Command::TerminateInstances { ids: Vec::new() },
+            "MissingParameter".into(),
+        ),
+        (
+            "delete an attached interface",
+            Command::DeleteNetworkInterface { id: s.eni.clone() },
+            format!(
+                "InterfaceInUse {{ id: \"{}\", instance_id: \"{}\" }}",
+                s.eni, s.instance
+            ),
+        ),
+        (
+            "delete an unknown interface",
+            Command::DeleteNetworkInterface {
+                id: "eni-0123456789abcdef0".into(),
+            },
+            "NotFound(NetworkInterface)".into(),
+        ),
         // Tags.
-        ("tag", Command::CreateTags { resource_ids: vec![s.vpc.clone(), s.sg.clone()], tags: tags(&[("Name", "x")]) }, "done".into()),
-        ("tag an unknown resource", Command::CreateTags { resource_ids: vec![s.vpc.clone(), "vpc-0123456789abcdef0".into()], tags: tags(&[("Name", "x")]) }, "NotFound(Vpc)".into()),
-        ("tag with no tags", Command::CreateTags { resource_ids: vec![s.vpc.clone()], tags: Tags::new() }, "MissingParameter".into()),
-        ("untag", Command::DeleteTags { resource_ids: vec![s.vpc.clone()], tags: vec![TagRemoval { key: "Name".into(), value: None }] }, "done".into()),
-        ("untag an unknown resource", Command::DeleteTags { resource_ids: vec!["i-0123456789abcdef0".into()], tags: Vec::new() }, "NotFound(Instance)".into()),
+        (
+            "tag",
+            Command::CreateTags {
+                resource_ids: vec![s.vpc.clone(), s.sg.clone()],
+                tags: tags(&[("Name", "x")]),
+            },
+            "done".into(),
+        ),
+        (
+            "tag an unknown resource",
+            Command::CreateTags {
+                resource_ids: vec![s.vpc.clone(), "vpc-0123456789abcdef0".into()],
+                tags: tags(&[("Name", "x")]),
+            },
+            "NotFound(Vpc)".into(),
+        ),
+        (
+            "tag with no tags",
+            Command::CreateTags {
+                resource_ids: vec![s.vpc.clone()],
+                tags: Tags::new(),
+            },
+            "MissingParameter".into(),
+        ),
+        (
+            "untag",
+            Command::DeleteTags {
+                resource_ids: vec![s.vpc.clone()],
+                tags: vec![TagRemoval {
+                    key: "Name".into(),
+                    value: None,
+                }],
+            },
+            "done".into(),
+        ),
+        (
+            "untag an unknown resource",
+            Command::DeleteTags {
+                resource_ids: vec!["i-0123456789abcdef0".into()],
+                tags: Vec::new(),
+            },
+            "NotFound(Instance)".into(),
+        ),
         // Network insights.
-        ("create path", path(&s.instance, "tcp").expect("path"), "path created".into()),
-        ("create path from an unknown instance", path("i-0123456789abcdef0", "tcp").expect("path"), "NotFound(Instance)".into()),
-        ("create path to itself", Command::CreateInsightsPath(PathInput { destination: Some(s.instance.clone()), ..path(&s.instance, "udp").map(|c| match c { Command::CreateInsightsPath(p) => p, _ => unreachable!() }).expect("path") }), "InvalidParameterCombination".into()),
-        ("delete unknown path", Command::DeleteInsightsPath { id: "nip-0123456789abcdef0".into() }, "NotFound(NetworkInsightsPath)".into()),
-        ("delete unknown analysis", Command::DeleteInsightsAnalysis { id: "nia-0123456789abcdef0".into() }, "NotFound(NetworkInsightsAnalysis)".into()),
+        (
+            "create path",
+            path(&s.instance, "tcp").expect("path"),
+            "path created".into(),
+        ),
+        (
+            "create path from an unknown instance",
+            path("i-0123456789abcdef0", "tcp").expect("path"),
+            "NotFound(Instance)".into(),
+        ),
+        (
+            "create path to itself",
+            Command::CreateInsightsPath(PathInput {
+                destination: Some(s.instance.clone()),
+                ..path(&s.instance, "udp")
+                    .map(|c| match c {
+                        Command::CreateInsightsPath(p) => p,
+                        _ => unreachable!(),
+                    })
+                    .expect("path")
+            }),
+            "InvalidParameterCombination".into(),
+        ),
+        (
+            "delete unknown path",
+            Command::DeleteInsightsPath {
+                id: "nip-0123456789abcdef0".into(),
+            },
+            "NotFound(NetworkInsightsPath)".into(),
+        ),
+        (
+            "delete unknown analysis",
+            Command::DeleteInsightsAnalysis {
+                id: "nia-0123456789abcdef0".into(),
+            },
+            "NotFound(NetworkInsightsAnalysis)".into(),
+        ),
     ];
     for (name, command, want) in rows {
         let mut env = TestEnv {

@@ -138,7 +138,7 @@ fn cross_region_request(env: &mut TestEnv) -> String {
 fn classify(r: Result<(), DomainError>) -> Want {
     match r {
         Ok(()) => Want::Ok,
-        Err(DomainError::OperationNotPermitted(_)) => Want::NotPermitted,
+        Err(e) if crate::testkit::code(&e) == "OperationNotPermitted" => Want::NotPermitted,
         Err(DomainError::InvalidStateTransition { .. }) => Want::InvalidState,
         Err(DomainError::NotFound { .. }) => Want::NotFound,
         Err(e) => panic!("unexpected error {e:?}"),
@@ -255,9 +255,12 @@ fn cross_region_accept_must_happen_in_the_accepter_region() {
     let wrong = env.run(&Scope::new(B, "us-east-1"), |tx| {
         tx.accept_peering(&id).map(|_| ())
     });
-    assert!(
-        matches!(wrong, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
-    );
+    assert!(matches!(
+        wrong,
+        Err(DomainError::Peering(
+            crate::PeeringProblem::AcceptInOtherRegion { .. }
+        ))
+    ));
     env.run(&Scope::new(B, "us-west-2"), |tx| tx.accept_peering(&id))
         .expect("accept in us-west-2");
     assert_eq!(env.state(&id), PeeringState::Active);
@@ -271,7 +274,12 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     let r = env.run(&Scope::new(A, REGION), |tx| {
         tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.5.0.0/16").expect("block"))
     });
-    assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
+    assert!(matches!(
+        r,
+        Err(DomainError::Vpc(
+            crate::VpcProblem::BlockWhilePending { .. }
+        ))
+    ));
     // The accepter may add a block; one that overlaps the requester fails the pending request.
     env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
@@ -284,7 +292,12 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     let r = env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
     });
-    assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
+    assert!(matches!(
+        r,
+        Err(DomainError::Vpc(
+            crate::VpcProblem::BlockOverlapsPeer { .. }
+        ))
+    ));
 }
 
 #[test]
@@ -350,9 +363,12 @@ fn a_closed_visibility_window_hides_the_connection_from_every_region() {
     let r = env.run(&Scope::new(B, "us-east-1"), |tx| {
         tx.accept_peering(&id).map(|_| ())
     });
-    assert!(
-        matches!(r, Err(DomainError::OperationNotPermitted(m)) if m.contains("Incorrect region"))
-    );
+    assert!(matches!(
+        r,
+        Err(DomainError::Peering(
+            crate::PeeringProblem::AcceptInOtherRegion { .. }
+        ))
+    ));
     // After it, the connection is gone for the accepter, whatever the region.
     env.now = env.now.plus_millis(3 * Timestamp::HOUR);
     let r = env.run(&Scope::new(B, "us-east-1"), |tx| {

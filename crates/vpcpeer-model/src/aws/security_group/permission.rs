@@ -224,9 +224,9 @@ pub fn parse_protocol(p: &str) -> Result<RuleProtocol, DomainError> {
     }
     match lower.parse::<u8>() {
         Ok(n) if !lower.starts_with('+') => Ok(RuleProtocol::Number(n)),
-        _ => Err(DomainError::Rule(RuleProblem::UnknownProtocol(
-            p.to_owned(),
-        ))),
+        _ => Err(DomainError::Rule(RuleProblem::UnknownProtocol {
+            value: p.to_owned(),
+        })),
     }
 }
 
@@ -273,7 +273,9 @@ fn rule_ports(
 }
 
 fn malformed_cidr(s: &str) -> DomainError {
-    DomainError::Rule(RuleProblem::MalformedCidr(s.to_owned()))
+    DomainError::Rule(RuleProblem::MalformedCidr {
+        value: s.to_owned(),
+    })
 }
 
 fn check_prefix_list(s: &str) -> Result<(), DomainError> {
@@ -283,9 +285,9 @@ fn check_prefix_list(s: &str) -> Result<(), DomainError> {
     if ok {
         Ok(())
     } else {
-        Err(DomainError::invalid(format!(
-            "The prefix list ID '{s}' is malformed"
-        )))
+        Err(DomainError::Rule(RuleProblem::MalformedPrefixList {
+            value: s.to_owned(),
+        }))
     }
 }
 
