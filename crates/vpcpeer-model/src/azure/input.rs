@@ -255,4 +255,123 @@ mod tests {
         );
         assert_eq!(IpAddress::new(" 10.0.1.4").value(), None, "no blanks");
     }
+
+    #[test]
+    fn rule_protocols_every_spelling() {
+        let ok = [
+            ("Tcp", AzProtocol::Tcp),
+            ("tcp", AzProtocol::Tcp),
+            ("TCP", AzProtocol::Tcp),
+            ("Udp", AzProtocol::Udp),
+            ("uDP", AzProtocol::Udp),
+            ("Icmp", AzProtocol::Icmp),
+            ("icmp", AzProtocol::Icmp),
+            ("Esp", AzProtocol::Esp),
+            ("ESP", AzProtocol::Esp),
+            ("Ah", AzProtocol::Ah),
+            ("ah", AzProtocol::Ah),
+            ("*", AzProtocol::Any),
+        ];
+        for (text, want) in ok {
+            let p = RuleProtocol::new(text);
+            assert_eq!(p.value(), Some(&want), "{text:?}");
+            assert_eq!(p.text(), text, "the spelling is kept");
+        }
+        for bad in [
+            "", " Tcp", "Tcp ", "All", "any", "Gre", "6", "**", "Tcp,Udp",
+        ] {
+            assert_eq!(RuleProtocol::new(bad).value(), None, "{bad:?} is refused");
+        }
+    }
+
+    #[test]
+    fn rule_port_ranges_every_spelling() {
+        let ok = [
+            ("*", AzPortSpec::Any),
+            (" * ", AzPortSpec::Any),
+            ("80", AzPortSpec::Range(80, 80)),
+            (" 80", AzPortSpec::Range(80, 80)),
+            ("0", AzPortSpec::Range(0, 0)),
+            ("65535", AzPortSpec::Range(65535, 65535)),
+            ("1000-2000", AzPortSpec::Range(1000, 2000)),
+            ("1000 - 2000", AzPortSpec::Range(1000, 2000)),
+            ("80-80", AzPortSpec::Range(80, 80)),
+            ("0-65535", AzPortSpec::Range(0, 65535)),
+            ("+80", AzPortSpec::Range(80, 80)),
+        ];
+        for (text, want) in ok {
+            let p = RulePorts::new(text);
+            assert_eq!(p.value(), Some(&want), "{text:?}");
+            assert_eq!(p.text(), text);
+        }
+        for bad in [
+            "", " ", "70000", "65536", "90-80", "-1", "80-", "-80", "1-2-3", "x", "80,81", "*-80",
+        ] {
+            assert_eq!(RulePorts::new(bad).value(), None, "{bad:?} is refused");
+        }
+        assert!(
+            AzPortSpec::Any.matches(None),
+            "* admits traffic without ports"
+        );
+        assert!(
+            !AzPortSpec::Range(0, 65535).matches(None),
+            "a range does not"
+        );
+        assert!(AzPortSpec::Range(80, 90).matches(Some(90)));
+        assert!(!AzPortSpec::Range(80, 90).matches(Some(91)));
+        assert_eq!(AzPortSpec::Any.bounds(), (0, 65535));
+    }
+
+    #[test]
+    fn rule_addresses_every_spelling() {
+        let net = |s: &str| AzAddressSpec::Prefix(s.parse().unwrap());
+        let tag = AzAddressSpec::ServiceTag;
+        let ok = [
+            ("*", AzAddressSpec::Any),
+            (" * ", AzAddressSpec::Any),
+            ("10.0.0.0/16", net("10.0.0.0/16")),
+            (" 10.0.0.0/16 ", net("10.0.0.0/16")),
+            ("10.0.0.1/16", net("10.0.0.0/16")),
+            ("0.0.0.0/0", net("0.0.0.0/0")),
+            ("10.0.0.4", net("10.0.0.4/32")),
+            ("VirtualNetwork", tag(AzServiceTag::VirtualNetwork)),
+            ("virtualnetwork", tag(AzServiceTag::VirtualNetwork)),
+            ("Internet", tag(AzServiceTag::Internet)),
+            ("INTERNET", tag(AzServiceTag::Internet)),
+            ("AzureLoadBalancer", tag(AzServiceTag::AzureLoadBalancer)),
+            ("Any", tag(AzServiceTag::AnyWord)),
+            ("Storage", tag(AzServiceTag::Other("Storage".into()))),
+            ("Sql.EastUS", tag(AzServiceTag::Other("Sql.EastUS".into()))),
+            (" Storage", tag(AzServiceTag::Other("Storage".into()))),
+        ];
+        for (text, want) in ok {
+            let p = RuleAddress::new(text);
+            assert_eq!(p.value(), Some(&want), "{text:?}");
+            assert_eq!(p.text(), text);
+        }
+        for bad in [
+            "",
+            " ",
+            "10.0.0.0/33",
+            "10.0.0",
+            "256.0.0.1",
+            "1Storage",
+            "Sql-EastUS",
+            "Sql EastUS",
+            "10.0.0.0/16,10.1.0.0/16",
+            "::/0",
+            "fd00::/8",
+            "**",
+        ] {
+            assert_eq!(RuleAddress::new(bad).value(), None, "{bad:?} is refused");
+        }
+    }
+
+    #[test]
+    fn rule_values_serialize_as_their_text() {
+        let p = RulePorts::new(" 80");
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\" 80\"");
+        let back: RulePorts = serde_json::from_str("\" 80\"").unwrap();
+        assert_eq!(back, p);
+    }
 }
