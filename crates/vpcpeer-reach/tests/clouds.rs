@@ -212,7 +212,7 @@ impl G {
         target_tags: &[&str],
     ) {
         let rule = vec![(
-            "tcp".to_owned(),
+            "tcp".into(),
             ports.iter().map(|p| (*p).into()).collect(),
         )];
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -248,7 +248,7 @@ impl G {
         allow: bool,
         dests: &[&str],
     ) {
-        let rule = vec![("tcp".to_owned(), Vec::new())];
+        let rule = vec![("tcp".into(), Vec::new())];
         self.run(project, |tx| {
             gcp::insert_firewall(
                 tx,

@@ -15,8 +15,9 @@
 //! (e.g. `World { aws, gcp, azure }`) changes no byte on disk.
 //!
 //! The fields of each kind's object are the serde form of a v1 mirror for the kinds that have one
-//! (`via` in [`KINDS`]'s table: `AzNsg` and `AzOperation`, in `v1/azure.rs`, whose security rules
-//! keep protocol, ports and prefixes as strings), and otherwise, today, the serde form of the
+//! (`via` in the table of kinds: `AzNsg` and `AzOperation` in `v1/azure.rs`, whose security rules
+//! keep protocol, ports and prefixes as strings, and `GcpFirewall` in `v1/gcp.rs`, whose entries
+//! keep `IPProtocol` as a string), and otherwise, today, the serde form of the
 //! model's record type of the same name (`vpcpeer_model::Vpc`, `vpcpeer_model::gcp::GcpNetwork`, …), whose `#[serde(default)]`
 //! fields may be missing in older rows. That form is pinned by two checks that fail when a
 //! domain type's serde shape moves: the sample of every kind written by the first release
@@ -52,6 +53,7 @@ use vpcpeer_model::{
 };
 
 mod azure;
+mod gcp;
 
 /// Writes one record's fields: through its v1 mirror when the kind has one.
 macro_rules! write_one {
@@ -122,7 +124,7 @@ kinds! {
     "gcp-network", "GcpNetwork" => GcpNetwork(GcpNetwork);
     "gcp-subnetwork", "GcpSubnetwork" => GcpSubnetwork(GcpSubnetwork);
     "gcp-route", "GcpRoute" => GcpRoute(GcpRoute);
-    "gcp-firewall", "GcpFirewall" => GcpFirewall(GcpFirewall);
+    "gcp-firewall", "GcpFirewall" => GcpFirewall(GcpFirewall) via gcp::FirewallV1;
     "gcp-instance", "GcpInstance" => GcpInstance(GcpInstance);
     "gcp-operation", "GcpOperation" => GcpOperation(GcpOperation);
     "az-rg", "AzResourceGroup" => AzResourceGroup(AzResourceGroup);
