@@ -36,13 +36,13 @@ pub(crate) fn address_matches(spec: &AzAddressSpec, ip: Ipv4Addr, vnet_space: &[
 /// Whether `proto` admits a packet of `p`. `*` admits everything; ESP and AH rules admit none
 /// of the protocols a query can ask about.
 pub(crate) fn protocol_matches(proto: AzProtocol, p: Protocol) -> bool {
-    match (proto, p) {
-        (AzProtocol::Any, _) => true,
-        (AzProtocol::Tcp, Protocol::Tcp)
-        | (AzProtocol::Udp, Protocol::Udp)
-        | (AzProtocol::Icmp, Protocol::Icmp) => true,
-        _ => false,
-    }
+    matches!(
+        (proto, p),
+        (AzProtocol::Any, _)
+            | (AzProtocol::Tcp, Protocol::Tcp)
+            | (AzProtocol::Udp, Protocol::Udp)
+            | (AzProtocol::Icmp, Protocol::Icmp)
+    )
 }
 
 /// Whether one of `ranges` admits `port` (a value that did not parse admits nothing; a stored
