@@ -42,17 +42,19 @@ use ipnet::Ipv4Net;
 use vpcpeer_model::azure::peering::{self as azpeering, PeeringState};
 use vpcpeer_model::azure::routes::effective_routes;
 use vpcpeer_model::azure::{
-    default_security_rules, key, ArmId, AzAccess, AzDirection, AzEffectiveRoute, AzIpConfig,
-    AzNextHop, AzNic, AzNsg, AzPlace, AzRouteSource, AzSecurityRule, AzSubnet, AzVm, AzVnet,
+    key, ArmId, AzAccess, AzDirection, AzEffectiveRoute, AzIpConfig, AzNextHop, AzNic, AzPlace,
+    AzRouteSource, AzSubnet, AzVm, AzVnet,
 };
 use vpcpeer_model::{AclAction, World};
 
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol,
-    QueryError, RuleRef,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, QueryError, RuleRef,
 };
 use crate::trace::Trace;
-use crate::walk::{filter_hop, is_private, v4, Cloud, Step};
+
+mod nsg;
+use crate::walk::{filter_hop, Cloud, Step};
+use nsg::nsg_decision;
 
 /// One end inside an Azure VNet: a VM's primary NIC, a NIC, or an address of a subnet.
 #[derive(Debug, Clone)]
@@ -182,87 +184,6 @@ fn virtual_network(world: &World, vnet: &AzVnet) -> Vec<Ipv4Net> {
         }
     }
     out
-}
-
-fn prefix_matches(p: &str, ip: Ipv4Addr, vnet_space: &[Ipv4Net]) -> bool {
-    let p = p.trim();
-    match p.to_ascii_lowercase().as_str() {
-        "*" | "any" | "0.0.0.0/0" => true,
-        "virtualnetwork" => vnet_space.iter().any(|n| n.contains(&ip)),
-        "internet" => !vnet_space.iter().any(|n| n.contains(&ip)) && !is_private(ip),
-        "azureloadbalancer" => ip == Ipv4Addr::new(168, 63, 129, 16),
-        _ => p
-            .parse::<Ipv4Net>()
-            .map(|n| n.contains(&ip))
-            .or_else(|_| p.parse::<Ipv4Addr>().map(|a| a == ip))
-            .unwrap_or(false),
-    }
-}
-
-fn port_matches(ranges: &[String], port: Option<u16>) -> bool {
-    ranges.iter().any(|r| {
-        let r = r.trim();
-        if r == "*" {
-            return true;
-        }
-        let Some(p) = port else {
-            return false;
-        };
-        let (a, b) = r.split_once('-').unwrap_or((r, r));
-        match (a.trim().parse::<u16>(), b.trim().parse::<u16>()) {
-            (Ok(a), Ok(b)) => a <= p && p <= b,
-            _ => false,
-        }
-    })
-}
-
-fn rule_matches(r: &AzSecurityRule, h: &Header, space: &[Ipv4Net]) -> bool {
-    let proto = r.protocol.to_ascii_lowercase();
-    let proto_ok = match h.protocol {
-        Protocol::All => proto == "*",
-        Protocol::Tcp => proto == "*" || proto == "tcp",
-        Protocol::Udp => proto == "*" || proto == "udp",
-        Protocol::Icmp => proto == "*" || proto == "icmp",
-    };
-    let (Some(src), Some(dst)) = (v4(h.src_ip), v4(h.dst_ip)) else {
-        return false;
-    };
-    proto_ok
-        && port_matches(&r.source_ports, h.src_port)
-        && port_matches(&r.destination_ports, h.dst_port)
-        && r.source_prefixes
-            .iter()
-            .any(|p| prefix_matches(p, src, space))
-        && r.destination_prefixes
-            .iter()
-            .any(|p| prefix_matches(p, dst, space))
-}
-
-/// The rule of `nsg` that decides `h` in `dir` (the default rules always end with a deny-all).
-fn nsg_decision(nsg: &AzNsg, dir: AzDirection, h: &Header, space: &[Ipv4Net]) -> AzSecurityRule {
-    let mut rules: Vec<AzSecurityRule> = nsg
-        .rules
-        .iter()
-        .cloned()
-        .chain(default_security_rules())
-        .filter(|r| r.direction == dir)
-        .collect();
-    rules.sort_by_key(|r| r.priority);
-    rules
-        .into_iter()
-        .find(|r| rule_matches(r, h, space))
-        .unwrap_or_else(|| AzSecurityRule {
-            name: "DenyAll".into(),
-            priority: 65500,
-            direction: dir,
-            access: AzAccess::Deny,
-            protocol: "*".into(),
-            source_ports: vec!["*".into()],
-            destination_ports: vec!["*".into()],
-            source_prefixes: vec!["*".into()],
-            destination_prefixes: vec!["*".into()],
-            description: None,
-        })
 }
 
 /// A chosen effective route.

@@ -46,7 +46,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use vpcpeer_model::gcp::{
     list_peering_routes, name_of, peering_view, Direction as GDir, ExchangedRouteType,
-    FirewallAction, GcpFirewall, GcpInstance, GcpNextHop, GcpRoute, PeeringDirection,
+    FirewallAction, GcpFirewall, GcpInstance, GcpNextHop, GcpProtocol, GcpRoute, PeeringDirection,
 };
 use vpcpeer_model::{AclAction, World};
 
@@ -313,18 +313,27 @@ struct FwDecision<'w> {
     id: String,
 }
 
-fn proto_matches(protocol: &str, ports: &[vpcpeer_model::gcp::PortRange], h: &Header) -> bool {
-    let p = protocol.to_ascii_lowercase();
+/// Whether a firewall entry of `protocol` with `ports` admits `h` (by the typed protocol: a
+/// name and its number are the same protocol).
+fn proto_matches(
+    protocol: Option<GcpProtocol>,
+    ports: &[vpcpeer_model::gcp::PortRange],
+    h: &Header,
+) -> bool {
+    let Some(p) = protocol else {
+        return false;
+    };
     let port_ok = || {
         ports.is_empty()
             || h.dst_port
                 .is_some_and(|d| ports.iter().any(|r| r.from <= d && d <= r.to))
     };
+    let number = p.number();
     match h.protocol {
-        Protocol::All => p == "all",
-        Protocol::Tcp => (p == "all") || ((p == "tcp" || p == "6") && port_ok()),
-        Protocol::Udp => (p == "all") || ((p == "udp" || p == "17") && port_ok()),
-        Protocol::Icmp => matches!(p.as_str(), "all" | "icmp" | "1"),
+        Protocol::All => p == GcpProtocol::All,
+        Protocol::Tcp => p == GcpProtocol::All || (number == Some(6) && port_ok()),
+        Protocol::Udp => p == GcpProtocol::All || (number == Some(17) && port_ok()),
+        Protocol::Icmp => p == GcpProtocol::All || number == Some(1),
     }
 }
 
@@ -348,7 +357,7 @@ fn firewall<'w>(
             && (f.target_tags.is_empty() || f.target_tags.iter().any(|t| tags.contains(t)))
             && f.matches
                 .iter()
-                .any(|m| proto_matches(&m.protocol, &m.ports, h))
+                .any(|m| proto_matches(m.protocol.value(), &m.ports, h))
             && match dir {
                 GDir::Egress => {
                     f.destination_ranges.is_empty()

@@ -211,10 +211,7 @@ impl G {
         source_tags: &[&str],
         target_tags: &[&str],
     ) {
-        let rule = vec![(
-            "tcp".to_owned(),
-            ports.iter().map(|p| (*p).into()).collect(),
-        )];
+        let rule = vec![("tcp".into(), ports.iter().map(|p| (*p).into()).collect())];
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         self.run(project, |tx| {
             gcp::insert_firewall(
@@ -248,7 +245,7 @@ impl G {
         allow: bool,
         dests: &[&str],
     ) {
-        let rule = vec![("tcp".to_owned(), Vec::new())];
+        let rule = vec![("tcp".into(), Vec::new())];
         self.run(project, |tx| {
             gcp::insert_firewall(
                 tx,

@@ -2,12 +2,13 @@
 //! names follow `azure-mgmt-network` 33.1.0 (and `azure-mgmt-resource` for resource groups).
 
 use serde_json::{json, Map, Value};
+use vpcpeer_model::azure::input::Syntax;
 use vpcpeer_model::azure::peering::{self, PeeringState, SyncLevel};
 use vpcpeer_model::azure::security::AzEffectiveNsg;
 use vpcpeer_model::azure::{
     default_security_rules, key, AzAccess, AzDirection, AzEffectiveRoute, AzGateway, AzGatewayType,
-    AzNextHop, AzNic, AzNsg, AzPeering, AzResourceGroup, AzRoute, AzRouteSource, AzRouteTable,
-    AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet,
+    AzNextHop, AzNic, AzNsg, AzPeering, AzProtocol, AzResourceGroup, AzRoute, AzRouteSource,
+    AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet, RulePorts, Spelled,
 };
 use vpcpeer_model::World;
 
@@ -172,6 +173,11 @@ pub fn peering_json(world: &World, l: &AzPeering) -> Value {
     })
 }
 
+/// The texts of typed rule values, as the caller spelled them.
+fn texts<T: Syntax>(values: &[Spelled<T>]) -> Vec<String> {
+    values.iter().map(|v| v.text().to_owned()).collect()
+}
+
 fn one_or_many(props: &mut Map<String, Value>, single: &str, plural: &str, values: &[String]) {
     if values.len() == 1 {
         props.insert(single.into(), json!(values[0]));
@@ -185,30 +191,30 @@ fn one_or_many(props: &mut Map<String, Value>, single: &str, plural: &str, value
 pub fn security_rule(nsg_id: &str, kind: &str, r: &AzSecurityRule) -> Value {
     let mut p = Map::new();
     p.insert("provisioningState".into(), json!(SUCCEEDED));
-    p.insert("protocol".into(), json!(r.protocol));
+    p.insert("protocol".into(), json!(r.protocol.text()));
     one_or_many(
         &mut p,
         "sourcePortRange",
         "sourcePortRanges",
-        &r.source_ports,
+        &texts(&r.source_ports),
     );
     one_or_many(
         &mut p,
         "destinationPortRange",
         "destinationPortRanges",
-        &r.destination_ports,
+        &texts(&r.destination_ports),
     );
     one_or_many(
         &mut p,
         "sourceAddressPrefix",
         "sourceAddressPrefixes",
-        &r.source_prefixes,
+        &texts(&r.source_prefixes),
     );
     one_or_many(
         &mut p,
         "destinationAddressPrefix",
         "destinationAddressPrefixes",
-        &r.destination_prefixes,
+        &texts(&r.destination_prefixes),
     );
     p.insert(
         "access".into(),
@@ -447,10 +453,14 @@ pub fn effective_route(r: &AzEffectiveRoute) -> Value {
     Value::Object(m)
 }
 
-fn port_text(p: &str) -> String {
-    match vpcpeer_model::azure::ops::parse_port_range(p) {
-        Some((a, b)) => format!("{a}-{b}"),
-        None => p.to_owned(),
+/// An effective rule's port range: always `N-M` (`*` is `0-65535`).
+fn port_text(p: &RulePorts) -> String {
+    match p.value() {
+        Some(spec) => {
+            let (a, b) = spec.bounds();
+            format!("{a}-{b}")
+        }
+        None => p.text().to_owned(),
     }
 }
 
@@ -461,16 +471,16 @@ pub fn effective_nsg(g: &AzEffectiveNsg) -> Value {
         .iter()
         .map(|e| {
             let r = &e.rule;
-            let sp: Vec<String> = r.source_ports.iter().map(|p| port_text(p)).collect();
-            let dp: Vec<String> = r.destination_ports.iter().map(|p| port_text(p)).collect();
+            let sp: Vec<String> = r.source_ports.iter().map(port_text).collect();
+            let dp: Vec<String> = r.destination_ports.iter().map(port_text).collect();
             let mut m = Map::new();
             m.insert("name".into(), json!(e.name));
             m.insert(
                 "protocol".into(),
-                json!(if r.protocol == "*" {
+                json!(if r.protocol.value() == Some(&AzProtocol::Any) {
                     "All"
                 } else {
-                    r.protocol.as_str()
+                    r.protocol.text()
                 }),
             );
             one_or_many(&mut m, "sourcePortRange", "sourcePortRanges", &sp);
@@ -479,13 +489,13 @@ pub fn effective_nsg(g: &AzEffectiveNsg) -> Value {
                 &mut m,
                 "sourceAddressPrefix",
                 "sourceAddressPrefixes",
-                &r.source_prefixes,
+                &texts(&r.source_prefixes),
             );
             one_or_many(
                 &mut m,
                 "destinationAddressPrefix",
                 "destinationAddressPrefixes",
-                &r.destination_prefixes,
+                &texts(&r.destination_prefixes),
             );
             m.insert(
                 "expandedSourceAddressPrefix".into(),

@@ -7,10 +7,11 @@ use crate::reply::{error_reply, Reply};
 use crate::route::{Kind, Route};
 use crate::{body, render, route, Answer, ArmError, Request};
 use serde_json::Value;
+use vpcpeer_model::azure::input::Syntax;
 use vpcpeer_model::azure::ops::{self, Target};
 use vpcpeer_model::azure::{
     AddressPrefix, AzAccess, AzDirection, AzGatewayType, AzSecurityRule, Command, IpAddress,
-    Outcome, Written,
+    Outcome, Spelled, Written,
 };
 use vpcpeer_model::{Tx, World};
 
@@ -48,13 +49,15 @@ fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, ArmErr
         Some(n) => n.to_owned(),
         None => required_str(r, &["name"], "a security rule")?,
     };
-    let list = |single: &str, plural: &str| -> Result<Vec<String>, ArmError> {
+    // The ports, prefixes and protocol are parsed here into typed values that keep the text
+    // (ARM echoes it); one that does not parse is refused by the NSG checks, in their order.
+    fn list<T: Syntax>(r: &Value, single: &str, plural: &str) -> Result<Vec<Spelled<T>>, ArmError> {
         let mut out = body::strings(r, &["properties", plural])?.unwrap_or_default();
         if let Some(s) = body::string(r, &["properties", single])? {
             out.insert(0, s);
         }
-        Ok(out)
-    };
+        Ok(out.into_iter().map(Spelled::new).collect())
+    }
     let direction = match required_str(r, &["properties", "direction"], "a security rule")?.to_ascii_lowercase().as_str() {
         "inbound" => AzDirection::Inbound,
         "outbound" => AzDirection::Outbound,
@@ -86,11 +89,15 @@ fn security_rule(r: &Value, name: Option<&str>) -> Result<AzSecurityRule, ArmErr
         priority,
         direction,
         access,
-        protocol: required_str(r, &["properties", "protocol"], "a security rule")?,
-        source_ports: list("sourcePortRange", "sourcePortRanges")?,
-        destination_ports: list("destinationPortRange", "destinationPortRanges")?,
-        source_prefixes: list("sourceAddressPrefix", "sourceAddressPrefixes")?,
-        destination_prefixes: list("destinationAddressPrefix", "destinationAddressPrefixes")?,
+        protocol: Spelled::new(required_str(
+            r,
+            &["properties", "protocol"],
+            "a security rule",
+        )?),
+        source_ports: list(r, "sourcePortRange", "sourcePortRanges")?,
+        destination_ports: list(r, "destinationPortRange", "destinationPortRanges")?,
+        source_prefixes: list(r, "sourceAddressPrefix", "sourceAddressPrefixes")?,
+        destination_prefixes: list(r, "destinationAddressPrefix", "destinationAddressPrefixes")?,
         description: body::string(r, &["properties", "description"])?,
     })
 }

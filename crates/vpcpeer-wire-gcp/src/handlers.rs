@@ -9,8 +9,9 @@ use vpcpeer_model::gcp::{
     self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
     Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
     GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, IpInput,
-    NetworkPatch, NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput, RangeInput,
-    RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec, UpdatePeering,
+    NetworkPatch, NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput,
+    ProtocolInput, RangeInput, RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec,
+    UpdatePeering,
 };
 use vpcpeer_model::Tx;
 
@@ -425,7 +426,7 @@ fn rules_of(f: &Fields<'_>, key: &str) -> Result<Vec<RuleInput>, WireError> {
             let protocol = rf.string("IPProtocol")?;
             let ports = rf.strings("ports")?;
             Ok((
-                protocol,
+                ProtocolInput::new(protocol),
                 ports.iter().map(|p| PortsInput::parse(p)).collect(),
             ))
         })

@@ -241,7 +241,7 @@ pub fn firewall(l: &Links, f: &GcpFirewall) -> Value {
         .matches
         .iter()
         .map(|x| {
-            let mut r = json!({"IPProtocol": x.protocol});
+            let mut r = json!({"IPProtocol": x.protocol.text()});
             if !x.ports.is_empty() {
                 let ports: Vec<String> = x.ports.iter().map(|p| p.to_string()).collect();
                 r["ports"] = json!(ports);

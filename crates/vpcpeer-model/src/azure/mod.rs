@@ -27,7 +27,10 @@ mod tests;
 
 pub use command::{Command, Outcome, Written};
 pub use error::{AzureError, Limit, OtherCloud, PeeredSide, Side};
-pub use input::{AddressPrefix, IpAddress, Spelled};
+pub use input::{
+    AddressPrefix, AzAddressSpec, AzPortSpec, AzProtocol, AzServiceTag, IpAddress, RuleAddress,
+    RulePorts, RuleProtocol, Spelled,
+};
 pub use resources::*;
 pub use tables::Tables;
 
@@ -144,11 +147,11 @@ pub fn default_security_rules() -> Vec<AzSecurityRule> {
         priority,
         direction,
         access,
-        protocol: "*".to_owned(),
-        source_ports: vec!["*".to_owned()],
-        destination_ports: vec!["*".to_owned()],
-        source_prefixes: vec![src.to_owned()],
-        destination_prefixes: vec![dst.to_owned()],
+        protocol: "*".into(),
+        source_ports: vec!["*".into()],
+        destination_ports: vec!["*".into()],
+        source_prefixes: vec![src.into()],
+        destination_prefixes: vec![dst.into()],
         description: Some(description.to_owned()),
     };
     use AzAccess::{Allow, Deny};

@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use super::input::{RuleAddress, RulePorts, RuleProtocol};
 use crate::Timestamp;
 
 /// Tags of an ARM resource.
@@ -145,8 +146,10 @@ pub enum AzAccess {
     Deny,
 }
 
-/// A security rule of an NSG. Address prefixes are kept as written (a CIDR, an address, `*` or a
-/// service tag such as `VirtualNetwork`); the reachability engine interprets them.
+/// A security rule of an NSG. Its protocol, port ranges and address prefixes are typed values
+/// ([`super::input`]: a CIDR, an address, `*` or a service tag such as `VirtualNetwork`), each
+/// kept with the text the caller gave, which ARM echoes. In a command a value may not have
+/// parsed (the NSG checks refuse it in their order); a stored rule's values always parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AzSecurityRule {
     /// Name.
@@ -157,16 +160,16 @@ pub struct AzSecurityRule {
     pub direction: AzDirection,
     /// Access.
     pub access: AzAccess,
-    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`, as given.
-    pub protocol: String,
+    /// `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+    pub protocol: RuleProtocol,
     /// Source port ranges (`*`, `80`, `1000-2000`).
-    pub source_ports: Vec<String>,
+    pub source_ports: Vec<RulePorts>,
     /// Destination port ranges.
-    pub destination_ports: Vec<String>,
+    pub destination_ports: Vec<RulePorts>,
     /// Source address prefixes.
-    pub source_prefixes: Vec<String>,
+    pub source_prefixes: Vec<RuleAddress>,
     /// Destination address prefixes.
-    pub destination_prefixes: Vec<String>,
+    pub destination_prefixes: Vec<RuleAddress>,
     /// Description.
     pub description: Option<String>,
 }

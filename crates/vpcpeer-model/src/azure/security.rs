@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use super::input::{AzAddressSpec, AzServiceTag, RuleAddress};
 use super::peering::{self, PeeringState};
 use super::{default_security_rules, key, ArmId, AzNic, AzNsg, AzSecurityRule, AzVnet};
 use crate::World;
@@ -54,25 +55,24 @@ pub fn virtual_network_tag(world: &World, vnet: &AzVnet) -> Vec<Ipv4Net> {
     out
 }
 
-fn expand(prefix: &str, vnet_tag: &[Ipv4Net]) -> (Vec<Ipv4Net>, Option<&'static str>) {
-    let p = prefix.trim();
-    if p == "*" {
-        return (vec![Ipv4Net::default()], None);
+/// The prefixes `spec` stands for, and the service tag it names when the effective rules list
+/// that tag's expansion.
+fn expand(
+    spec: Option<&AzAddressSpec>,
+    vnet_tag: &[Ipv4Net],
+) -> (Vec<Ipv4Net>, Option<&'static str>) {
+    match spec {
+        Some(AzAddressSpec::Any) => (vec![Ipv4Net::default()], None),
+        Some(AzAddressSpec::Prefix(n)) => (vec![*n], None),
+        Some(AzAddressSpec::ServiceTag(AzServiceTag::VirtualNetwork)) => {
+            (vnet_tag.to_vec(), Some("VirtualNetwork"))
+        }
+        Some(AzAddressSpec::ServiceTag(AzServiceTag::AzureLoadBalancer)) => {
+            let lb = Ipv4Net::new(Ipv4Addr::new(168, 63, 129, 16), 32).expect("a /32");
+            (vec![lb], Some("AzureLoadBalancer"))
+        }
+        Some(AzAddressSpec::ServiceTag(_)) | None => (Vec::new(), None),
     }
-    if let Ok(n) = p.parse::<Ipv4Net>() {
-        return (vec![n.trunc()], None);
-    }
-    if let Ok(a) = p.parse::<Ipv4Addr>() {
-        return (vec![Ipv4Net::from(a)], None);
-    }
-    if p.eq_ignore_ascii_case("VirtualNetwork") {
-        return (vnet_tag.to_vec(), Some("VirtualNetwork"));
-    }
-    if p.eq_ignore_ascii_case("AzureLoadBalancer") {
-        let lb = Ipv4Net::new(Ipv4Addr::new(168, 63, 129, 16), 32).expect("a /32");
-        return (vec![lb], Some("AzureLoadBalancer"));
-    }
-    (Vec::new(), None)
 }
 
 fn effective(
@@ -88,10 +88,10 @@ fn effective(
         ("defaultSecurityRules", default_security_rules()),
     ] {
         for r in list {
-            let mut side = |prefixes: &[String]| {
+            let mut side = |prefixes: &[RuleAddress]| {
                 let mut out = Vec::new();
                 for p in prefixes {
-                    let (nets, tag) = expand(p, vnet_tag);
+                    let (nets, tag) = expand(p.value(), vnet_tag);
                     if let Some(t) = tag {
                         tags.insert(t.to_owned(), nets.clone());
                     }

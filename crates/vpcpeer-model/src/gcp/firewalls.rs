@@ -39,32 +39,31 @@ pub struct FirewallSpec {
     pub disabled: bool,
 }
 
-/// One `allowed[]` or `denied[]` entry: the protocol as given (checked by the command) and its
-/// ports.
-pub type RuleInput = (String, Vec<PortsInput>);
-
-const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "esp", "ah", "sctp", "ipip", "all"];
+/// One `allowed[]` or `denied[]` entry: the protocol as read at the edge (a text that is no
+/// protocol is refused by the command) and its ports.
+pub type RuleInput = (ProtocolInput, Vec<PortsInput>);
 
 fn matches_of(list: &[RuleInput]) -> Result<Vec<FirewallMatch>, GcpError> {
     let mut out = Vec::new();
     for (proto, ports) in list {
-        let p = proto.to_ascii_lowercase();
-        let numeric = p.parse::<u8>().is_ok();
-        if !numeric && !PROTOCOLS.contains(&p.as_str()) {
+        let Some(p) = proto.value() else {
             return Err(GcpError::BadProtocol {
-                protocol: proto.clone(),
+                protocol: proto.text().to_owned(),
             });
-        }
-        if !ports.is_empty() && !matches!(p.as_str(), "tcp" | "udp" | "sctp" | "6" | "17" | "132") {
+        };
+        if !ports.is_empty() && !p.takes_ports() {
             return Err(GcpError::PortsNotAllowed {
-                protocol: proto.clone(),
+                protocol: proto.text().to_owned(),
             });
         }
         let ports = ports
             .iter()
             .map(PortsInput::ports)
             .collect::<Result<_, _>>()?;
-        out.push(FirewallMatch { protocol: p, ports });
+        out.push(FirewallMatch {
+            protocol: proto.lowercased(),
+            ports,
+        });
     }
     Ok(out)
 }

@@ -186,10 +186,133 @@ pub enum FirewallAction {
 /// One protocol entry of a firewall rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirewallMatch {
-    /// `tcp`, `udp`, `icmp`, `esp`, `ah`, `sctp`, `ipip`, `all`, or an IP protocol number.
-    pub protocol: String,
+    /// `tcp`, `udp`, `icmp`, `esp`, `ah`, `sctp`, `ipip`, `all`, or an IP protocol number; its
+    /// text is the caller's in lower case (GCP answers it so).
+    pub protocol: ProtocolInput,
     /// Ports or port ranges (`"22"`, `"8000-8080"`); empty = all ports.
     pub ports: Vec<PortRange>,
+}
+
+/// The protocol of a firewall rule entry (`IPProtocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GcpProtocol {
+    /// `tcp` (6).
+    Tcp,
+    /// `udp` (17).
+    Udp,
+    /// `icmp` (1).
+    Icmp,
+    /// `esp` (50).
+    Esp,
+    /// `ah` (51).
+    Ah,
+    /// `sctp` (132).
+    Sctp,
+    /// `ipip` (4).
+    Ipip,
+    /// `all`: every protocol.
+    All,
+    /// An IP protocol number, 0–255.
+    Number(u8),
+}
+
+impl GcpProtocol {
+    /// Reads a protocol name in any case, or a protocol number (`6`; as Rust reads a `u8`, so
+    /// `+6` and `006` are 6).
+    pub fn parse(s: &str) -> Option<GcpProtocol> {
+        const NAMES: [(&str, GcpProtocol); 8] = [
+            ("tcp", GcpProtocol::Tcp),
+            ("udp", GcpProtocol::Udp),
+            ("icmp", GcpProtocol::Icmp),
+            ("esp", GcpProtocol::Esp),
+            ("ah", GcpProtocol::Ah),
+            ("sctp", GcpProtocol::Sctp),
+            ("ipip", GcpProtocol::Ipip),
+            ("all", GcpProtocol::All),
+        ];
+        if let Ok(n) = s.parse::<u8>() {
+            return Some(GcpProtocol::Number(n));
+        }
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|&(_, p)| p)
+    }
+
+    /// The IP protocol number (`None` for `all`).
+    pub fn number(self) -> Option<u8> {
+        Some(match self {
+            GcpProtocol::Tcp => 6,
+            GcpProtocol::Udp => 17,
+            GcpProtocol::Icmp => 1,
+            GcpProtocol::Esp => 50,
+            GcpProtocol::Ah => 51,
+            GcpProtocol::Sctp => 132,
+            GcpProtocol::Ipip => 4,
+            GcpProtocol::All => return None,
+            GcpProtocol::Number(n) => n,
+        })
+    }
+
+    /// Whether an entry of this protocol may list ports (TCP, UDP, SCTP, by name or number).
+    pub fn takes_ports(self) -> bool {
+        matches!(self.number(), Some(6 | 17 | 132))
+    }
+}
+
+/// A firewall entry's protocol as the face read it: parsed at the edge, with its text (a text
+/// that is no protocol is refused by the command in its place among the checks, quoting it).
+/// Serialized (the command log, the stored form) as the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct ProtocolInput {
+    text: String,
+    value: Option<GcpProtocol>,
+}
+
+impl ProtocolInput {
+    /// Parses `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let value = GcpProtocol::parse(&text);
+        ProtocolInput { text, value }
+    }
+
+    /// The text as given.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The protocol, if the text names one.
+    pub fn value(&self) -> Option<GcpProtocol> {
+        self.value
+    }
+
+    /// The same protocol spelled in lower case (how GCP stores and answers it).
+    pub fn lowercased(&self) -> ProtocolInput {
+        ProtocolInput {
+            text: self.text.to_ascii_lowercase(),
+            value: self.value,
+        }
+    }
+}
+
+impl From<String> for ProtocolInput {
+    fn from(text: String) -> Self {
+        ProtocolInput::new(text)
+    }
+}
+
+impl From<&str> for ProtocolInput {
+    fn from(text: &str) -> Self {
+        ProtocolInput::new(text)
+    }
+}
+
+impl From<ProtocolInput> for String {
+    fn from(p: ProtocolInput) -> Self {
+        p.text
+    }
 }
 
 /// An inclusive port range.

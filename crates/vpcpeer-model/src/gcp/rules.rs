@@ -213,4 +213,51 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn firewall_protocols_every_spelling() {
+        let ok = [
+            ("tcp", GcpProtocol::Tcp),
+            ("TCP", GcpProtocol::Tcp),
+            ("Udp", GcpProtocol::Udp),
+            ("icmp", GcpProtocol::Icmp),
+            ("esp", GcpProtocol::Esp),
+            ("AH", GcpProtocol::Ah),
+            ("sctp", GcpProtocol::Sctp),
+            ("ipip", GcpProtocol::Ipip),
+            ("all", GcpProtocol::All),
+            ("ALL", GcpProtocol::All),
+            ("0", GcpProtocol::Number(0)),
+            ("6", GcpProtocol::Number(6)),
+            ("255", GcpProtocol::Number(255)),
+            ("006", GcpProtocol::Number(6)),
+            ("+6", GcpProtocol::Number(6)),
+        ];
+        for (text, want) in ok {
+            let p = ProtocolInput::new(text);
+            assert_eq!(p.value(), Some(want), "{text:?}");
+            assert_eq!(p.text(), text);
+            assert_eq!(p.lowercased().text(), text.to_ascii_lowercase());
+        }
+        for bad in ["", " tcp", "tcp ", "256", "-1", "gre", "any", "*", "6.0"] {
+            assert_eq!(ProtocolInput::new(bad).value(), None, "{bad:?} is refused");
+        }
+        let takes: Vec<bool> = [
+            "tcp", "udp", "sctp", "6", "17", "132", "icmp", "all", "1", "50",
+        ]
+        .iter()
+        .map(|t| GcpProtocol::parse(t).unwrap().takes_ports())
+        .collect();
+        assert_eq!(
+            takes,
+            [true, true, true, true, true, true, false, false, false, false]
+        );
+        assert_eq!(GcpProtocol::Tcp.number(), Some(6));
+        assert_eq!(GcpProtocol::All.number(), None);
+        assert_eq!(
+            serde_json::to_string(&ProtocolInput::new("TCP")).unwrap(),
+            "\"TCP\"",
+            "serialized as its text"
+        );
+    }
 }

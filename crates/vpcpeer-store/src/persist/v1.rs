@@ -14,8 +14,11 @@
 //! module, not the names of the model's types or enum variants, so renaming or regrouping those
 //! (e.g. `World { aws, gcp, azure }`) changes no byte on disk.
 //!
-//! The fields of each kind's object are, today, the serde form of the model's record type of the
-//! same name (`vpcpeer_model::Vpc`, `vpcpeer_model::gcp::GcpNetwork`, …), whose `#[serde(default)]`
+//! The fields of each kind's object are the serde form of a v1 mirror for the kinds that have one
+//! (`via` in the table of kinds: `AzNsg` and `AzOperation` in `v1/azure.rs`, whose security rules
+//! keep protocol, ports and prefixes as strings, and `GcpFirewall` in `v1/gcp.rs`, whose entries
+//! keep `IPProtocol` as a string), and otherwise, today, the serde form of the
+//! model's record type of the same name (`vpcpeer_model::Vpc`, `vpcpeer_model::gcp::GcpNetwork`, …), whose `#[serde(default)]`
 //! fields may be missing in older rows. That form is pinned by two checks that fail when a
 //! domain type's serde shape moves: the sample of every kind written by the first release
 //! (`v1-sample.jsonl`: each row must decode, and be written back with every member it had, same
@@ -49,8 +52,32 @@ use vpcpeer_model::{
     Subnet, Vpc,
 };
 
+mod azure;
+mod gcp;
+
+/// Writes one record's fields: through its v1 mirror when the kind has one.
+macro_rules! write_one {
+    ($r:expr, $out:expr) => {
+        serde_json::to_writer($out, $r)
+    };
+    ($r:expr, $out:expr, $stored:ty) => {
+        serde_json::to_writer($out, &<$stored>::from($r))
+    };
+}
+
+/// Reads one record's fields: through its v1 mirror when the kind has one.
+macro_rules! read_one {
+    ($map:expr, $variant:ident, $ty:ty) => {
+        $map.next_value::<$ty>().map(Record::$variant)
+    };
+    ($map:expr, $variant:ident, $ty:ty, $stored:ty) => {
+        $map.next_value::<$stored>()
+            .map(|s| Record::$variant(<$ty>::from(s)))
+    };
+}
+
 macro_rules! kinds {
-    ($($table:literal, $kind:literal => $variant:ident($ty:ty);)*) => {
+    ($($table:literal, $kind:literal => $variant:ident($ty:ty) $(via $stored:ty)?;)*) => {
         /// Every record kind of format v1: its table tag and the kind name that wraps its body.
         pub const KINDS: &[(&str, &str)] = &[$(($table, $kind)),*];
 
@@ -64,7 +91,7 @@ macro_rules! kinds {
         /// Writes the fields of `record` (the value of its kind member).
         fn write_fields(record: &Record, out: &mut Vec<u8>) -> serde_json::Result<()> {
             match record {
-                $(Record::$variant(r) => serde_json::to_writer(out, r),)*
+                $(Record::$variant(r) => write_one!(r, out $(, $stored)?),)*
             }
         }
 
@@ -74,7 +101,7 @@ macro_rules! kinds {
             map: &mut A,
         ) -> Option<Result<Record, A::Error>> {
             Some(match kind {
-                $($kind => map.next_value::<$ty>().map(Record::$variant),)*
+                $($kind => read_one!(map, $variant, $ty $(, $stored)?),)*
                 _ => return None,
             })
         }
@@ -97,18 +124,18 @@ kinds! {
     "gcp-network", "GcpNetwork" => GcpNetwork(GcpNetwork);
     "gcp-subnetwork", "GcpSubnetwork" => GcpSubnetwork(GcpSubnetwork);
     "gcp-route", "GcpRoute" => GcpRoute(GcpRoute);
-    "gcp-firewall", "GcpFirewall" => GcpFirewall(GcpFirewall);
+    "gcp-firewall", "GcpFirewall" => GcpFirewall(GcpFirewall) via gcp::FirewallV1;
     "gcp-instance", "GcpInstance" => GcpInstance(GcpInstance);
     "gcp-operation", "GcpOperation" => GcpOperation(GcpOperation);
     "az-rg", "AzResourceGroup" => AzResourceGroup(AzResourceGroup);
     "az-vnet", "AzVnet" => AzVnet(AzVnet);
     "az-peering", "AzPeering" => AzPeering(AzPeering);
-    "az-nsg", "AzNsg" => AzNsg(AzNsg);
+    "az-nsg", "AzNsg" => AzNsg(AzNsg) via azure::NsgV1;
     "az-rt", "AzRouteTable" => AzRouteTable(AzRouteTable);
     "az-nic", "AzNic" => AzNic(AzNic);
     "az-vm", "AzVm" => AzVm(AzVm);
     "az-vgw", "AzGateway" => AzGateway(AzGateway);
-    "az-op", "AzOperation" => AzOperation(AzOperation);
+    "az-op", "AzOperation" => AzOperation(AzOperation) via azure::OperationV1;
 }
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.

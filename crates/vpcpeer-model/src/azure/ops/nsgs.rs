@@ -1,6 +1,7 @@
 //! Network security groups and their security rules.
 
 use super::*;
+use crate::azure::input::{AzPortSpec, Syntax};
 
 /// An NSG PUT.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -44,14 +45,10 @@ fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
             priority: r.priority,
         });
     }
-    const PROTOCOLS: [&str; 6] = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"];
-    if !PROTOCOLS
-        .iter()
-        .any(|p| p.eq_ignore_ascii_case(&r.protocol))
-    {
+    if r.protocol.value().is_none() {
         return Err(AzureError::RuleProtocol {
             rule: rule(),
-            protocol: r.protocol.clone(),
+            protocol: r.protocol.text().to_owned(),
         });
     }
     for (side, ports) in [
@@ -61,11 +58,11 @@ fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
         if ports.is_empty() {
             return Err(AzureError::RuleNoPorts { rule: rule(), side });
         }
-        if let Some(p) = ports.iter().find(|p| parse_port_range(p).is_none()) {
+        if let Some(p) = ports.iter().find(|p| p.value().is_none()) {
             return Err(AzureError::RulePorts {
                 rule: rule(),
                 side,
-                range: p.clone(),
+                range: p.text().to_owned(),
             });
         }
     }
@@ -81,36 +78,21 @@ fn check_rule(r: &AzSecurityRule) -> Result<(), AzureError> {
         if prefixes.is_empty() {
             return Err(AzureError::RuleNoPrefix { rule: rule(), side });
         }
-        if let Some(p) = prefixes.iter().find(|p| !valid_rule_prefix(p)) {
+        if let Some(p) = prefixes.iter().find(|p| p.value().is_none()) {
             return Err(AzureError::RulePrefix {
                 rule: rule(),
                 side,
-                prefix: p.clone(),
+                prefix: p.text().to_owned(),
             });
         }
     }
     Ok(())
 }
 
-/// A port range of a security rule: `*` (all), `N` or `N-M`, within 0–65535.
+/// A port range of a security rule: `*` (all), `N` or `N-M`, within 0–65535 (the bounds of
+/// [`AzPortSpec`]'s syntax).
 pub fn parse_port_range(s: &str) -> Option<(u16, u16)> {
-    let s = s.trim();
-    if s == "*" {
-        return Some((0, 65535));
-    }
-    let (a, b) = s.split_once('-').unwrap_or((s, s));
-    let (a, b): (u16, u16) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (a <= b).then_some((a, b))
-}
-
-fn valid_rule_prefix(p: &str) -> bool {
-    let p = p.trim();
-    p == "*"
-        || p.parse::<Ipv4Addr>().is_ok()
-        || p.parse::<Ipv4Net>().is_ok()
-        || (!p.is_empty()
-            && p.as_bytes()[0].is_ascii_alphabetic()
-            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+    <AzPortSpec as Syntax>::parse(s).map(AzPortSpec::bounds)
 }
 
 /// Checks every rule, and that no two rules share a direction and a priority (or a name).
