@@ -35,10 +35,9 @@ use std::time::Instant;
 use common::{from_cidr, tcp, try_commit, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::aws::peering::CreatePeering;
-use vpcpeer_model::aws::route::RouteInput;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::aws::security_group::GroupSelector;
-use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::testkit::{a, b, route, TestEnv};
 use vpcpeer_model::{DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
 use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};
 
@@ -256,12 +255,7 @@ fn benches(c: &mut Criterion) {
     let mut kept = inc;
     let pcx01 = t.pcx01.clone();
     let ((), route_keys) = commit(&mut t.env, &s1, |tx| {
-        tx.create_route(RouteInput {
-            route_table_id: rtb1.clone(),
-            destination_cidr_block: Some("10.0.0.0/26".into()),
-            targets: vec![RouteTarget::Peering(pcx01)],
-            ..Default::default()
-        })
+        tx.create_route(route(&rtb1, "10.0.0.0/26", RouteTarget::Peering(pcx01)))
     });
     kept.apply_changes(&t.env.world, now, &route_keys);
     assert!(kept == Snapshot::compile(&t.env.world, now));

@@ -3,8 +3,7 @@
 
 use crate::aws::peering::{CreatePeering, OptionsChange};
 use crate::aws::peering_state::PeeringState;
-use crate::aws::vpc::NewBlock;
-use crate::testkit::{TestEnv, A, B, REGION};
+use crate::testkit::{block, TestEnv, A, B, REGION};
 use crate::{DomainError, Scope, Timestamp};
 
 const C: &str = "333333333333";
@@ -226,7 +225,7 @@ fn secondary_block_overlap_fails_the_request() {
     let mut env = TestEnv::new();
     let va = env.vpc(&Scope::new(A, REGION), "10.0.0.0/16");
     env.run(&Scope::new(A, REGION), |tx| {
-        tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.2.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&va, block("10.2.0.0/16"))
     })
     .expect("secondary");
     let vb = env.vpc(&Scope::new(B, REGION), "10.2.128.0/17");
@@ -269,12 +268,12 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     let va = env.world.peerings[&id].requester.vpc_id.clone();
     let vb = env.world.peerings[&id].accepter.vpc_id.clone();
     let r = env.run(&Scope::new(A, REGION), |tx| {
-        tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.5.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&va, block("10.5.0.0/16"))
     });
     assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
     // The accepter may add a block; one that overlaps the requester fails the pending request.
     env.run(&Scope::new(B, REGION), |tx| {
-        tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&vb, block("10.0.0.0/16"))
     })
     .expect("the accepter may add a block while a request is pending");
     assert_eq!(env.state(&id), PeeringState::Failed);
@@ -282,7 +281,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     let (mut env, id) = setup(Setup::Active);
     let vb = env.world.peerings[&id].accepter.vpc_id.clone();
     let r = env.run(&Scope::new(B, REGION), |tx| {
-        tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&vb, block("10.0.0.0/16"))
     });
     assert!(matches!(r, Err(DomainError::OperationNotPermitted(_))));
 }
