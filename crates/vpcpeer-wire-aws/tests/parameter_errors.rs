@@ -53,6 +53,18 @@ fn setup() -> Setup {
     }
 }
 
+/// Asserts that each (action, body, code, message) row is refused with that code and message.
+fn assert_refusals(env: &mut TestEnv, rows: Vec<(&str, String, &str, String)>) {
+    for (action, body, code, message) in rows {
+        let err = call(env, action, &body).expect_err(action);
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            (code, message.as_str()),
+            "{action} {body}"
+        );
+    }
+}
+
 /// Accepted, or refused with this code and message.
 type Outcome = Result<(), (&'static str, String)>;
 
@@ -491,14 +503,7 @@ fn security_group_values_are_refused_in_ec2_words() {
             "Security groups named 'web' exist in several VPCs; specify the group by GroupId.".into(),
         ),
     ];
-    for (action, body, code, message) in rows {
-        let err = call(&mut s.env, action, &body).expect_err(action);
-        assert_eq!(
-            (err.code.as_str(), err.message.as_str()),
-            (code, message.as_str()),
-            "{action} {body}"
-        );
-    }
+    assert_refusals(&mut s.env, rows);
 }
 
 /// The order of a security-group change's checks: its parameters before the world (EC2 validates
@@ -604,12 +609,5 @@ fn text_refusals_once_pinned_in_the_model() {
             "Value (ten) for parameter privateIpAddress is invalid.".into(),
         ),
     ];
-    for (action, body, code, message) in rows {
-        let err = call(&mut s.env, action, &body).expect_err(action);
-        assert_eq!(
-            (err.code.as_str(), err.message.as_str()),
-            (code, message.as_str()),
-            "{action} {body}"
-        );
-    }
+    assert_refusals(&mut s.env, rows);
 }

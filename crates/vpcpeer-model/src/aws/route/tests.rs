@@ -235,6 +235,8 @@ fn create_route_rules() {
     use RouteTarget as T;
     let g = |s: &str| T::Gateway(s.into());
     let p = |s: &str| T::Peering(s.into());
+    let (tgw, eigw) = (T::TransitGateway, T::EgressOnlyInternetGateway);
+    let unknown = |make: fn(String) -> RouteTarget, id: &str| make(id.into());
     let rows: Vec<(&str, RouteTarget, &str)> = vec![
         ("0.0.0.0/0", g(&igw), "ok"),
         ("::/0", g(&igw), "ok"),
@@ -259,38 +261,36 @@ fn create_route_rules() {
         ("0.0.0.0/0", g("vgw-0123456789abcdef0"), "NotFound"),
         (
             "0.0.0.0/0",
-            T::NatGateway("nat-0123456789abcdef0".into()),
+            unknown(T::NatGateway, "nat-0123456789abcdef0"),
             "NotFound",
         ),
         (
             "0.0.0.0/0",
-            T::Instance("i-0123456789abcdef0".into()),
+            unknown(T::Instance, "i-0123456789abcdef0"),
             "NotFound",
         ),
         ("0.0.0.0/0", T::Local, "Invalid"),
+        ("0.0.0.0/0", unknown(tgw, "tgw-0123456789abcdef0"), "ok"),
+        ("0.0.0.0/0", unknown(tgw, "tgw-x"), "Invalid"),
         (
             "0.0.0.0/0",
-            T::TransitGateway("tgw-0123456789abcdef0".into()),
-            "ok",
-        ),
-        ("0.0.0.0/0", T::TransitGateway("tgw-x".into()), "Invalid"),
-        (
-            "0.0.0.0/0",
-            T::EgressOnlyInternetGateway("eigw-0123456789abcdef0".into()),
+            unknown(eigw, "eigw-0123456789abcdef0"),
             "Invalid",
         ),
-        (
-            "::/0",
-            T::EgressOnlyInternetGateway("eigw-0123456789abcdef0".into()),
-            "ok",
-        ),
-        ("169.254.168.0/22", g(&igw), "Invalid"),
-        ("169.254.169.0/24", g(&igw), "Invalid"),
-        ("169.254.0.0/16", g(&igw), "ok"),
-        ("fd00:ec2::/32", g(&igw), "Invalid"),
-        ("fd00:ec2:0:1::/64", g(&igw), "Invalid"),
-        ("fd00::/8", g(&igw), "ok"),
+        ("::/0", unknown(eigw, "eigw-0123456789abcdef0"), "ok"),
     ];
+    // The ranges EC2 reserves, through the attached internet gateway.
+    let reserved = [
+        ("169.254.168.0/22", "Invalid"),
+        ("169.254.169.0/24", "Invalid"),
+        ("169.254.0.0/16", "ok"),
+        ("fd00:ec2::/32", "Invalid"),
+        ("fd00:ec2:0:1::/64", "Invalid"),
+        ("fd00::/8", "ok"),
+    ];
+    let rows = rows
+        .into_iter()
+        .chain(reserved.map(|(dest, want)| (dest, g(&igw), want)));
     for (dest, target, want) in rows {
         let i = route(&table, dest, target.clone());
         let got = env.probe(&a(), |tx| tx.create_route(i));
