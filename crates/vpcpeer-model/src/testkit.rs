@@ -200,6 +200,17 @@ impl TestEnv {
         .expect("security group")
     }
 
+    /// The security group named `name` in `vpc`.
+    pub fn sg_named(&self, vpc: &str, name: &str) -> String {
+        self.world
+            .security_groups
+            .values()
+            .find(|g| g.vpc_id == vpc && g.name == name)
+            .unwrap_or_else(|| panic!("security group {name} of {vpc}"))
+            .id
+            .clone()
+    }
+
     /// The security group of `vpc` (the first found: a new VPC has only its default group).
     pub fn default_sg(&self, vpc: &str) -> String {
         self.world

@@ -263,15 +263,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&route_keys)))
     });
     let vpc3 = t.env.world.instances[&t.instances[3]].vpc_id.clone();
-    let sg3 = t
-        .env
-        .world
-        .security_groups
-        .values()
-        .find(|g| g.vpc_id == vpc3 && g.name == "web")
-        .expect("web group")
-        .id
-        .clone();
+    let sg3 = t.env.sg_named(&vpc3, "web");
     let (_, sg_keys) = commit(&mut t.env, &b(), |tx| {
         tx.authorize_security_group(
             SgDir::Ingress,

@@ -14,6 +14,8 @@ trait PeeringEnv {
     fn request(&mut self, at: (&str, &str), peer: (&str, &str, &str)) -> String;
     /// The connection's state at the current clock.
     fn state(&self, id: &str) -> PeeringState;
+    /// The connection's requester and accepter VPCs.
+    fn vpcs(&self, id: &str) -> (String, String);
 }
 
 impl PeeringEnv for TestEnv {
@@ -38,6 +40,11 @@ impl PeeringEnv for TestEnv {
 
     fn state(&self, id: &str) -> PeeringState {
         self.world.peerings[id].state_at(self.now)
+    }
+
+    fn vpcs(&self, id: &str) -> (String, String) {
+        let p = &self.world.peerings[id];
+        (p.requester.vpc_id.clone(), p.accepter.vpc_id.clone())
     }
 }
 
@@ -236,8 +243,7 @@ fn secondary_block_overlap_fails_the_request() {
 #[test]
 fn same_pair_returns_existing_and_reverse_pair_cannot_be_accepted() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let (va, vb) = env.vpcs(&id);
     assert_eq!(env.request((A, REGION), (B, &vb, &va)), id);
     let reverse = env.request((B, REGION), (A, &va, &vb));
     assert_ne!(reverse, id);
@@ -265,8 +271,7 @@ fn cross_region_accept_must_happen_in_the_accepter_region() {
 #[test]
 fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_refused() {
     let (mut env, id) = setup(Setup::Pending);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let (va, vb) = env.vpcs(&id);
     let r = env.run(&Scope::new(A, REGION), |tx| {
         tx.associate_vpc_cidr(&va, block("10.5.0.0/16"))
     });
@@ -279,7 +284,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     assert_eq!(env.state(&id), PeeringState::Failed);
 
     let (mut env, id) = setup(Setup::Active);
-    let vb = env.world.peerings[&id].accepter.vpc_id.clone();
+    let (_, vb) = env.vpcs(&id);
     let r = env.run(&Scope::new(B, REGION), |tx| {
         tx.associate_vpc_cidr(&vb, block("10.0.0.0/16"))
     });
@@ -289,7 +294,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
 #[test]
 fn delete_vpc_with_active_peering_is_a_dependency_violation() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.peerings[&id].requester.vpc_id.clone();
+    let (va, _) = env.vpcs(&id);
     let r = env.run(&Scope::new(A, REGION), |tx| tx.delete_vpc(&va));
     assert!(matches!(r, Err(DomainError::DependencyViolation { .. })));
 }
