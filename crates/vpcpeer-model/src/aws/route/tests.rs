@@ -35,6 +35,16 @@ fn peer(env: &mut TestEnv, from: &str, to: &str) -> String {
     .id
 }
 
+/// A's VPCs 10.0.0.0/16 (with the subnet 10.0.1.0/24) and 10.1.0.0/16, the first requesting a
+/// peering to the second: (first VPC, second VPC, subnet, connection).
+fn peered_pair(env: &mut TestEnv) -> (String, String, String, String) {
+    let va = env.vpc(&a(), "10.0.0.0/16");
+    let vb = env.vpc(&a(), "10.1.0.0/16");
+    let sa = subnet(env, &va, "10.0.1.0/24");
+    let pcx = peer(env, &va, &vb);
+    (va, vb, sa, pcx)
+}
+
 /// A new internet gateway of A.
 fn new_igw(env: &mut TestEnv) -> String {
     env.run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
@@ -87,10 +97,7 @@ fn instance(id: &str, state: InstanceState) -> Instance {
 #[test]
 fn route_state_table() {
     let mut env = TestEnv::new();
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&a(), "10.1.0.0/16");
-    let sa = subnet(&mut env, &va, "10.0.1.0/24");
-    let pcx = peer(&mut env, &va, &vb);
+    let (va, vb, sa, pcx) = peered_pair(&mut env);
     let template = env.world.peerings[&pcx].clone();
     let states = [
         (
@@ -353,10 +360,7 @@ fn route_limit_counts_each_family_without_local_routes() {
 #[test]
 fn replace_and_delete_routes() {
     let mut env = TestEnv::new();
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&a(), "10.1.0.0/16");
-    let sa = subnet(&mut env, &va, "10.0.1.0/24");
-    let ab = peer(&mut env, &va, &vb);
+    let (va, _, sa, ab) = peered_pair(&mut env);
     let igw = new_igw(&mut env);
     attach_igw(&mut env, &igw, &va);
     let nat = private_nat(&mut env, &sa);
