@@ -1,10 +1,23 @@
 //! The shared harness of tests that drive the model directly: a world, seeded ids, quotas and a
 //! fixed clock, with helpers that run a closure in a [`Tx`] and commit or roll it back.
 //!
+//! Also small builders of typed command inputs from literals ([`vpc`], [`subnet`], [`route`],
+//! …), so tests stay short without the model parsing request text: a literal a builder cannot
+//! parse is a mistake in the test, and panics.
+//!
 //! Compiled for this crate's unit tests and, behind the `testkit` feature, for other crates' tests.
 
-use crate::aws::vpc::CreateVpc;
-use crate::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::aws::gateway::NewNat;
+use crate::aws::input::Spelled;
+use crate::aws::route::RouteSpec;
+use crate::aws::subnet::NewSubnet;
+use crate::aws::vpc::{NewBlock, NewVpc};
+use crate::{
+    cidr, Ctx, Destination, DomainError, Limits, RouteTarget, Scope, SeededIds, Timestamp, Tx,
+    World,
+};
 
 /// Account A.
 pub const A: &str = "111111111111";
@@ -130,13 +143,18 @@ impl TestEnv {
 
     fn create_vpc(&mut self, scope: &Scope, cidr: &str, amazon_ipv6: bool) -> String {
         self.run(scope, |tx| {
-            tx.create_vpc(CreateVpc {
-                cidr_block: cidr.into(),
+            tx.create_vpc(NewVpc {
                 amazon_ipv6,
-                ..Default::default()
+                ..vpc(cidr)
             })
         })
         .expect("vpc")
+    }
+
+    /// A subnet of `scope` with `cidr` in `vpc`; panics if the model refuses.
+    pub fn subnet(&mut self, scope: &Scope, vpc_id: &str, cidr: &str) -> String {
+        self.run(scope, |tx| tx.create_subnet(subnet(vpc_id, cidr)))
+            .expect("subnet")
     }
 
     /// Requests a peering from `vpc` (as `req`) to `peer_vpc` of `acc` and, if `accept`, accepts
@@ -182,6 +200,17 @@ impl TestEnv {
         .expect("security group")
     }
 
+    /// The security group named `name` in `vpc`.
+    pub fn sg_named(&self, vpc: &str, name: &str) -> String {
+        self.world
+            .security_groups
+            .values()
+            .find(|g| g.vpc_id == vpc && g.name == name)
+            .unwrap_or_else(|| panic!("security group {name} of {vpc}"))
+            .id
+            .clone()
+    }
+
     /// The security group of `vpc` (the first found: a new VPC has only its default group).
     pub fn default_sg(&self, vpc: &str) -> String {
         self.world
@@ -195,58 +224,77 @@ impl TestEnv {
     }
 }
 
-/// The family a refusal belongs to in the tables of the model's tests: a refused value, parts
-/// of a request that cannot go together, or something the caller may not do. (The structured
-/// kinds that replaced the model's former prose errors keep the names those tests use.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Value,
-    Combination,
-    NotPermitted,
+/// An IPv4 block written in a test (host bits dropped, the spelling kept).
+pub fn v4(text: &str) -> Spelled<Ipv4Net> {
+    let value = cidr::parse_v4(text).unwrap_or_else(|| panic!("test IPv4 block {text}"));
+    Spelled {
+        value,
+        text: text.to_owned(),
+    }
 }
 
-fn family(e: &DomainError) -> Option<Family> {
-    use crate::{AddressProblem as A, GroupProblem as G, PeeringProblem as P, VpcProblem as V};
-    use crate::{RouteProblem, TagProblem};
-    Some(match e {
-        DomainError::Invalid { .. }
-        | DomainError::LaunchCountsReversed { .. }
-        | DomainError::LaunchTooLarge { .. }
-        | DomainError::ZoneNotOffered { .. }
-        | DomainError::TextRefused { .. }
-        | DomainError::PrefixListRouteUnsupported
-        | DomainError::UnknownInstanceType { .. }
-        | DomainError::Ipv6AssignmentWithoutBlock { .. }
-        | DomainError::DefaultAclUndeletable { .. }
-        | DomainError::DifferentVpcs(_)
-        | DomainError::AllocationMalformed { .. }
-        | DomainError::Launch(_)
-        | DomainError::Vpc(V::BlockCoversRoute { .. })
-        | DomainError::Address(A::OutsideSubnet { .. } | A::Reserved { .. })
-        | DomainError::Peering(P::SameVpc { .. })
-        | DomainError::Group(G::NameLikeId { .. } | G::PermissionRepeated)
-        | DomainError::Tag(
-            TagProblem::ValueTooLong { .. }
-            | TagProblem::ValueCharacter { .. }
-            | TagProblem::DuplicateKey { .. },
-        ) => Family::Value,
-        DomainError::Route(r) => match r {
-            RouteProblem::SeveralTargets => Family::Combination,
-            _ => Family::Value,
-        },
-        DomainError::Exclusive(..)
-        | DomainError::Conflict(_)
-        | DomainError::AmbiguousGroupName { .. }
-        | DomainError::Vpc(V::HostnamesWithoutDnsSupport | V::DnsSupportUnderHostnames) => {
-            Family::Combination
-        }
-        DomainError::Vpc(_) | DomainError::InterfaceManaged { .. } => Family::NotPermitted,
-        DomainError::Peering(p) => match p {
-            P::DnsNeedsHostnames { .. } => return None,
-            _ => Family::NotPermitted,
-        },
-        _ => return None,
-    })
+/// An IPv6 block written in a test (host bits dropped, the spelling kept).
+pub fn v6(text: &str) -> Spelled<Ipv6Net> {
+    let value = cidr::parse_v6(text).unwrap_or_else(|| panic!("test IPv6 block {text}"));
+    Spelled {
+        value,
+        text: text.to_owned(),
+    }
+}
+
+/// CreateVpc of `cidr`: default tenancy, no IPv6, no tags.
+pub fn vpc(cidr: &str) -> NewVpc {
+    NewVpc {
+        block: v4(cidr),
+        ..NewVpc::new(v4(cidr).value)
+    }
+}
+
+/// CreateSubnet of `cidr` in `vpc_id`: no IPv6 block, zone or tags.
+pub fn subnet(vpc_id: &str, cidr: &str) -> NewSubnet {
+    NewSubnet {
+        block: v4(cidr),
+        ..NewSubnet::new(vpc_id, v4(cidr).value)
+    }
+}
+
+/// CreateNatGateway of a private gateway in `subnet_id`.
+pub fn private_nat(subnet_id: &str) -> NewNat {
+    NewNat {
+        public: false,
+        ..NewNat::new(subnet_id)
+    }
+}
+
+/// CreateNatGateway of a public gateway in `subnet_id` with the allocation `eip`.
+pub fn public_nat(subnet_id: &str, eip: &str) -> NewNat {
+    NewNat {
+        allocation_id: Some(eip.to_owned()),
+        ..NewNat::new(subnet_id)
+    }
+}
+
+/// AssociateVpcCidrBlock of the IPv4 block `cidr`.
+pub fn block(cidr: &str) -> NewBlock {
+    NewBlock::Ipv4(v4(cidr))
+}
+
+/// A route destination: IPv6 when `cidr` has a colon, else IPv4.
+pub fn dest(cidr: &str) -> Destination {
+    if cidr.contains(':') {
+        Destination::V6(v6(cidr).value)
+    } else {
+        Destination::V4(v4(cidr).value)
+    }
+}
+
+/// CreateRoute/ReplaceRoute of `cidr` ([`dest`]) to `target` in `table`.
+pub fn route(table: &str, cidr: &str, target: RouteTarget) -> RouteSpec {
+    RouteSpec {
+        route_table_id: table.to_owned(),
+        destination: dest(cidr),
+        target,
+    }
 }
 
 /// A short name for an outcome, to compare in tables.

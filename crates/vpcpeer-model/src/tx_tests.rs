@@ -4,8 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::aws::peering::CreatePeering;
-use crate::aws::vpc::CreateVpc;
-use crate::testkit::{a, b, TestEnv};
+use crate::testkit::{self, a, b, TestEnv};
 use crate::{Ctx, PeeringConnection, Tags, Tx, World};
 
 /// Account A's VPCs `va` and `vb` peered (active), account B's `vc`: (env, va, vb, vc, pcx).
@@ -43,11 +42,7 @@ fn mutate(tx: &mut Tx<'_, '_>, vb: &str, vc: &str, pcx: &str) -> String {
         .connection
         .id;
     assert!(tx.remove::<PeeringConnection>(pcx).is_some());
-    tx.create_vpc(CreateVpc {
-        cidr_block: "10.9.0.0/16".into(),
-        ..Default::default()
-    })
-    .expect("vpc");
+    tx.create_vpc(testkit::vpc("10.9.0.0/16")).expect("vpc");
     tx.get_mut::<crate::Vpc>(vb).expect("vb").dns_hostnames = true;
     new
 }
@@ -138,7 +133,6 @@ fn undo_takes_committed_change_sets_back_in_reverse_order() {
 /// a change rolled back; `indexes_consistent` holds after each step.
 #[test]
 fn the_route_table_index_follows_routes_changed_in_place() {
-    use crate::aws::route::RouteInput;
     use crate::{RouteTable, RouteTarget};
     let (mut env, va, vb, vc, pcx) = peered();
     let table = env
@@ -150,12 +144,7 @@ fn the_route_table_index_follows_routes_changed_in_place() {
         .expect("main table")
         .id
         .clone();
-    let route = |target: RouteTarget| RouteInput {
-        route_table_id: table.clone(),
-        destination_cidr_block: Some("10.1.0.0/16".into()),
-        targets: vec![target],
-        ..Default::default()
-    };
+    let route = |target: RouteTarget| testkit::route(&table, "10.1.0.0/16", target);
     let tables_to = |world: &World, pcx: &str| -> Vec<String> {
         assert!(world.indexes_consistent());
         world
@@ -189,7 +178,8 @@ fn the_route_table_index_follows_routes_changed_in_place() {
     assert_eq!(tables_to(&env.world, &other), vec![table.clone()]);
 
     let mut t = tx(&mut env);
-    t.delete_route(route(RouteTarget::Local)).expect("delete");
+    t.delete_route(&table, testkit::dest("10.1.0.0/16"))
+        .expect("delete");
     t.commit();
     assert!(tables_to(&env.world, &other).is_empty());
     let _ = vb;

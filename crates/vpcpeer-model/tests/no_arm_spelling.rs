@@ -6,7 +6,11 @@
 //! (Resource ids keep their ARM shape: they are the records' keys, built from the provider
 //! namespace and the type segment of the id, never from a type string.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::rust_files;
 
 /// ARM error codes the Azure face answers (see `vpcpeer-wire-azure`'s `error.rs`).
 const CODES: &[&str] = &[
@@ -84,24 +88,6 @@ const CODES: &[&str] = &[
     "VnetUsesRemoteGatewaysCannotHaveGateway",
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("readable source directory")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs")
-            && !p.to_string_lossy().ends_with("tests.rs")
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// The string literals of `source` before its first `#[cfg(test)]` (a test module at the end).
 fn literals(source: &str) -> Vec<String> {
     let code = source.split("#[cfg(test)]").next().unwrap_or_default();
@@ -122,8 +108,10 @@ fn literals(source: &str) -> Vec<String> {
 #[test]
 fn the_azure_model_spells_no_arm_code_or_type() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/azure");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
+    let files: Vec<PathBuf> = rust_files(&dir)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with("tests.rs"))
+        .collect();
     assert!(files.len() > 10, "found {} files", files.len());
     let mut found = Vec::new();
     for f in &files {

@@ -19,7 +19,11 @@
 //! such literals: the list may only shrink (a new literal anywhere fails, and so does a fixed
 //! one until its count is lowered), so the remaining work stays visible.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::rust_files;
 
 /// Files (relative to `crates/vpcpeer-model/src`) that still hold EC2 parameter wording in
 /// error text, and how many such literals each holds. Issue 9 item 1 empties this list.
@@ -216,22 +220,6 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("readable source directory")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// The non-test code of a file: comment lines dropped, and everything from the first
 /// `#[cfg(test)]` on (the model keeps its unit tests at the end of a file or in `tests.rs`).
 fn code(text: &str) -> String {
@@ -426,8 +414,7 @@ fn the_prose_detector_tells_ids_and_values_from_messages() {
 /// Every literal of the AWS side of the model that spells EC2 wording, by file.
 fn findings() -> Vec<(String, Vec<String>)> {
     let root = src();
-    let mut files = Vec::new();
-    rust_files(&root.join("aws"), &mut files);
+    let files = rust_files(&root.join("aws"));
     let mut out = Vec::new();
     for f in files {
         let rel = f

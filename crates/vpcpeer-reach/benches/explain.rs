@@ -35,10 +35,9 @@ use std::time::Instant;
 use common::{from_cidr, tcp, try_commit, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::aws::peering::CreatePeering;
-use vpcpeer_model::aws::route::RouteInput;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::aws::security_group::GroupSelector;
-use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::testkit::{a, b, route, TestEnv};
 use vpcpeer_model::{DomainError, Limits, RecordKey, RouteTarget, Scope, Tags, Tx};
 use vpcpeer_reach::{audit, explain, matrix, Check, Endpoint, Protocol, Query, Snapshot};
 
@@ -257,29 +256,15 @@ fn benches(c: &mut Criterion) {
     let mut kept = inc;
     let pcx01 = t.pcx01.clone();
     let ((), route_keys) = commit(&mut t.env, &s1, |tx| {
-        tx.create_route(RouteInput {
-            route_table_id: rtb1.clone(),
-            destination_cidr_block: Some("10.0.0.0/26".into()),
-            targets: vec![RouteTarget::Peering(pcx01)],
-            ..Default::default()
-        })
+        tx.create_route(route(&rtb1, "10.0.0.0/26", RouteTarget::Peering(pcx01)))
     });
     kept.apply_changes(&t.env.world, now, &route_keys);
     assert!(kept == Snapshot::compile(&t.env.world, now));
     g.bench_function("route", |b| {
         b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&route_keys)))
     });
-    let vpc3 = t.env.world.aws.instances()[&t.instances[3]].vpc_id.clone();
-    let sg3 = t
-        .env
-        .world
-        .aws
-        .security_groups()
-        .values()
-        .find(|g| g.vpc_id == vpc3 && g.name == "web")
-        .expect("web group")
-        .id
-        .clone();
+    let vpc3 = t.env.world.instances[&t.instances[3]].vpc_id.clone();
+    let sg3 = t.env.sg_named(&vpc3, "web");
     let (_, sg_keys) = commit(&mut t.env, &b(), |tx| {
         tx.authorize_security_group(
             SgDir::Ingress,

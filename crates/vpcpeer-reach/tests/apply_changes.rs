@@ -12,14 +12,11 @@ use std::collections::BTreeSet;
 
 use common::{acl_rule, from_cidr, tcp, try_commit, Build, Rng};
 use proptest::prelude::*;
-use vpcpeer_model::aws::gateway::CreateNat;
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::peering::CreatePeering;
-use vpcpeer_model::aws::route::{AssocRequest, RouteInput};
+use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::{CreateSecurityGroup, Direction, GroupSelector};
-use vpcpeer_model::aws::subnet::CreateSubnet;
-use vpcpeer_model::aws::vpc::NewBlock;
-use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{
     DomainError, RecordKey, RouteTarget, RtAssocTarget, Scope, Tags, Timestamp, Tx,
 };
@@ -74,12 +71,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
         0 | 1 => {
             let s = if rng.chance(70) { a() } else { b() };
             let cidr = rng.pick(&CIDRS).expect("cidrs");
-            step(env, &s, |tx| {
-                tx.create_vpc(vpcpeer_model::aws::vpc::CreateVpc {
-                    cidr_block: cidr.into(),
-                    ..Default::default()
-                })
-            })
+            step(env, &s, |tx| tx.create_vpc(testkit::vpc(cidr)))
         }
         2 => {
             let Some(v) = rng.pick(&vpcs) else {
@@ -96,13 +88,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             let base = w.aws.vpcs()[&v].ipv4_cidrs().next().expect("block");
             let o = base.network().octets();
             let cidr = format!("{}.{}.{}.0/24", o[0], o[1], rng.below(4));
-            step(env, &s, |tx| {
-                tx.create_subnet(CreateSubnet {
-                    vpc_id: v.clone(),
-                    cidr_block: cidr,
-                    ..Default::default()
-                })
-            })
+            step(env, &s, |tx| tx.create_subnet(testkit::subnet(&v, &cidr)))
         }
         5 => {
             let Some(sub) = rng.pick(&subnets) else {
@@ -196,16 +182,19 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                     .map(RouteTarget::NetworkInterface),
             );
             let dest = rng.pick(&DESTS).expect("dests");
-            let input = RouteInput {
-                route_table_id: t.clone(),
-                destination_cidr_block: Some(dest.into()),
-                targets: rng.pick(&targets).into_iter().collect(),
-                ..Default::default()
+            let target = rng.pick(&targets);
+            let which = rng.below(3);
+            if which == 2 {
+                return step(env, &s, |tx| tx.delete_route(&t, testkit::dest(dest)));
+            }
+            // A request without a target is refused at the edge: nothing to run.
+            let Some(target) = target else {
+                return vec![];
             };
-            match rng.below(3) {
-                0 => step(env, &s, |tx| tx.create_route(input)),
-                1 => step(env, &s, |tx| tx.replace_route(input)),
-                _ => step(env, &s, |tx| tx.delete_route(input)),
+            let spec = testkit::route(&t, dest, target);
+            match which {
+                0 => step(env, &s, |tx| tx.create_route(spec)),
+                _ => step(env, &s, |tx| tx.replace_route(spec)),
             }
         }
         13 => {
@@ -239,11 +228,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 };
                 let s = w.aws.subnets()[&sub].scope.clone();
                 step(env, &s, |tx| {
-                    tx.create_nat_gateway(CreateNat {
-                        subnet_id: sub.clone(),
-                        connectivity_type: Some("private".into()),
-                        ..Default::default()
-                    })
+                    tx.create_nat_gateway(testkit::private_nat(&sub))
                 })
             } else {
                 let Some(n) = rng.pick(&ids(w.aws.nat_gateways())) else {
@@ -416,7 +401,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 _ => {
                     let cidr = ["10.4.0.0/16", "10.5.0.0/16", "10.2.0.0/16"][rng.below(3)];
                     step(env, &s, |tx| {
-                        tx.associate_vpc_cidr(&v, NewBlock::ipv4(cidr)?)
+                        tx.associate_vpc_cidr(&v, testkit::block(cidr))
                     })
                 }
             }

@@ -7,7 +7,7 @@ mod common;
 use common::{acl_rule, from_cidr, tcp, Build, Pair};
 use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
-use vpcpeer_model::testkit::{a, b, TestEnv, A, B};
+use vpcpeer_model::testkit::{a, b, dest, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
 use vpcpeer_reach::{audit, Check, Finding, Severity};
 
@@ -152,13 +152,7 @@ fn missing_return_route() {
     let other = f.env.peer(&b(), &f.vb, &a(), &vc, true);
     let rtb = f.rtb.clone();
     f.env
-        .run(&b(), |tx| {
-            tx.delete_route(vpcpeer_model::aws::route::RouteInput {
-                route_table_id: rtb.clone(),
-                destination_cidr_block: Some("10.0.0.0/16".into()),
-                ..Default::default()
-            })
-        })
+        .run(&b(), |tx| tx.delete_route(&rtb, dest("10.0.0.0/16")))
         .expect("delete route");
     let rtc = f.env.main_rtb(&vc);
     pcx_route(&mut f.env, &b(), &rtb, "10.0.0.0/8", &other);
@@ -303,13 +297,7 @@ fn transitive_and_edge_to_edge() {
     none(&run(&f.env), Check::TransitivePeeringMisconfig);
     // Without the direct route the wide one is a transit attempt.
     f.env
-        .run(&a(), |tx| {
-            tx.delete_route(vpcpeer_model::aws::route::RouteInput {
-                route_table_id: rta.clone(),
-                destination_cidr_block: Some("10.2.0.0/16".into()),
-                ..Default::default()
-            })
-        })
+        .run(&a(), |tx| tx.delete_route(&rta, dest("10.2.0.0/16")))
         .expect("delete route");
     let found = run(&f.env);
     one(

@@ -7,8 +7,7 @@ mod common;
 
 use common::{web_vpc, Build};
 use ipnet::IpNet;
-use vpcpeer_model::aws::route::RouteInput;
-use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::testkit::{a, b, dest, route, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::snapshot::RouteEntry;
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
@@ -54,15 +53,6 @@ fn fixture() -> Fx {
         rtbs,
         pcx: [p01, p12],
         instances,
-    }
-}
-
-fn route_input(rtb: &str, cidr: &str, targets: Vec<RouteTarget>) -> RouteInput {
-    RouteInput {
-        route_table_id: rtb.into(),
-        destination_cidr_block: Some(cidr.into()),
-        targets,
-        ..Default::default()
     }
 }
 
@@ -132,9 +122,7 @@ fn apply_route_table_matches_compile_after_each_route_change() {
 
     // The return route of 1 → 0 removed: 0 and 1 can no longer talk.
     f.env
-        .run(&s1, |tx| {
-            tx.delete_route(route_input(&r1, &cidr(0), vec![]))
-        })
+        .run(&s1, |tx| tx.delete_route(&r1, dest(&cidr(0))))
         .expect("delete route");
     inc.apply_route_table(&f.env.world, &r1);
     assert_same(&f.env, &inc, &f.instances, "delete route 1→0");
@@ -148,11 +136,7 @@ fn apply_route_table_matches_compile_after_each_route_change() {
     // 2's route to 1 replaced by one over the wrong peering.
     f.env
         .run(&s2, |tx| {
-            tx.replace_route(route_input(
-                &r2,
-                &cidr(1),
-                vec![RouteTarget::Peering(p12.clone())],
-            ))
+            tx.replace_route(route(&r2, &cidr(1), RouteTarget::Peering(p12.clone())))
         })
         .expect("replace route");
     inc.apply_route_table(&f.env.world, &r2);

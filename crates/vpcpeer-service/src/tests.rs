@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use vpcpeer_model::aws::vpc::CreateVpc;
+use vpcpeer_model::aws::vpc::NewVpc;
 use vpcpeer_model::{Ctx, DomainError, Limits, Scope, SeededIds, Timestamp, Tx, World};
 use vpcpeer_store::{MemStore, Store};
 
@@ -28,11 +28,8 @@ fn scope() -> Scope {
     Scope::new("111111111111", "us-east-1")
 }
 
-fn vpc(cidr: &str) -> CreateVpc {
-    CreateVpc {
-        cidr_block: cidr.into(),
-        ..Default::default()
-    }
+fn vpc(cidr: &str) -> NewVpc {
+    NewVpc::new(cidr.parse().expect("test block"))
 }
 
 #[tokio::test]
@@ -92,7 +89,7 @@ async fn version_and_changes_since() {
     let v1 = emu.version();
     assert_eq!(v1, v0 + 1);
     let _ = emu
-        .execute_fn(scope(), false, |tx| tx.create_vpc(vpc("not-a-cidr")))
+        .execute_fn(scope(), false, |tx| tx.create_vpc(vpc("10.0.0.0/8")))
         .await
         .expect("service");
     emu.execute_fn(scope(), true, |tx| tx.create_vpc(vpc("10.1.0.0/16")))
@@ -127,7 +124,7 @@ async fn version_and_changes_since() {
 
 use std::time::{Duration, Instant};
 
-use vpcpeer_model::aws::subnet::CreateSubnet;
+use vpcpeer_model::aws::subnet::NewSubnet;
 
 use tokio::task::JoinHandle;
 
@@ -203,15 +200,8 @@ async fn held_first_commit(
     (held, first)
 }
 
-fn subnet(vpc_id: &str, cidr: &str) -> CreateSubnet {
-    CreateSubnet {
-        vpc_id: vpc_id.into(),
-        cidr_block: cidr.into(),
-        ipv6_cidr_block: None,
-        availability_zone: None,
-        availability_zone_id: None,
-        tags: Default::default(),
-    }
+fn subnet(vpc_id: &str, cidr: &str) -> NewSubnet {
+    NewSubnet::new(vpc_id, cidr.parse().expect("test block"))
 }
 
 /// The reproduction of the issue: a CreateVpc the store fails answers an error, and the VPC is

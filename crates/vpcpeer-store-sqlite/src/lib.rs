@@ -338,11 +338,11 @@ mod tests {
                     limits: &limits,
                 },
             );
-            tx.create_vpc(vpcpeer_model::aws::vpc::CreateVpc {
-                cidr_block: format!("10.{}.{}.0/24", i / 256, i % 256),
-                ..Default::default()
-            })
-            .expect("valid");
+            let block = format!("10.{}.{}.0/24", i / 256, i % 256)
+                .parse()
+                .expect("block");
+            tx.create_vpc(vpcpeer_model::aws::vpc::NewVpc::new(block))
+                .expect("valid");
             let changes = tx.commit();
             s.commit(&[&changes]).expect("commit");
         }
@@ -381,7 +381,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_disk_fails_writes_whole_and_the_service_undoes_them() {
         use std::sync::Arc;
-        use vpcpeer_model::{aws::vpc::CreateVpc, Limits, Scope, SeededIds, Timestamp, World};
+        use vpcpeer_model::{aws::vpc::NewVpc, Limits, Scope, SeededIds, Timestamp, World};
         use vpcpeer_service::{Emulator, EmulatorClock, ServiceError};
 
         let d = tempfile::tempdir().expect("tempdir");
@@ -399,10 +399,8 @@ mod tests {
             let emu = &emu;
             async move {
                 emu.execute_fn(scope, false, |tx| {
-                    tx.create_vpc(CreateVpc {
-                        cidr_block: format!("10.{i}.0.0/16"),
-                        ..Default::default()
-                    })
+                    let block = format!("10.{i}.0.0/16").parse().expect("block");
+                    tx.create_vpc(NewVpc::new(block))
                 })
                 .await
                 .map(|r| r.expect("valid"))

@@ -7,7 +7,7 @@ use crate::Store;
 /// A world of `n` VPCs (10.0.0.0/16, 10.1.0.0/16, …) of account 111111111111 in us-east-1, made
 /// with seeded ids: sample records for the suite and for a backend's own tests.
 pub fn world_with_vpcs(n: usize) -> World {
-    use vpcpeer_model::{aws::vpc::CreateVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
+    use vpcpeer_model::{aws::vpc::NewVpc, Ctx, Limits, Scope, SeededIds, Timestamp, Tx};
     let mut w = World::default();
     let mut ids = SeededIds::new(1);
     let limits = Limits::default();
@@ -19,11 +19,8 @@ pub fn world_with_vpcs(n: usize) -> World {
             limits: &limits,
         };
         let mut tx = Tx::new(&mut w, ctx);
-        tx.create_vpc(CreateVpc {
-            cidr_block: format!("10.{i}.0.0/16"),
-            ..Default::default()
-        })
-        .expect("valid vpc");
+        let block = format!("10.{i}.0.0/16").parse().expect("block");
+        tx.create_vpc(NewVpc::new(block)).expect("valid vpc");
         tx.commit();
     }
     w

@@ -460,12 +460,12 @@ impl Apply for Command {
             } => Outcome::RouteTableAssociation(
                 tx.replace_route_table_association(&association_id, &table_id)?,
             ),
-            Command::CreateRoute(spec) => done(tx.add_route(spec))?,
-            Command::ReplaceRoute(spec) => done(tx.change_route(spec))?,
+            Command::CreateRoute(spec) => done(tx.create_route(spec))?,
+            Command::ReplaceRoute(spec) => done(tx.replace_route(spec))?,
             Command::DeleteRoute {
                 route_table_id,
                 destination,
-            } => done(tx.remove_route(&route_table_id, destination))?,
+            } => done(tx.delete_route(&route_table_id, destination))?,
             Command::CreateInternetGateway { tags } => {
                 let id = tx.create_internet_gateway(tags)?;
                 Outcome::InternetGateway(tx.owned::<InternetGateway>(&id)?.clone())

@@ -27,53 +27,6 @@ use crate::{
 /// How long a deleted NAT gateway stays visible.
 pub const NAT_DELETED_VISIBLE_MS: i64 = Timestamp::HOUR;
 
-/// Text input of CreateNatGateway, for tests and tools that hold text: [`CreateNat::typed`]
-/// parses it as the EC2 face does. The EC2 face itself builds [`NewNat`] at the edge.
-#[derive(Debug, Clone, Default)]
-pub struct CreateNat {
-    /// The subnet.
-    pub subnet_id: String,
-    /// Elastic IP allocation (public gateways).
-    pub allocation_id: Option<String>,
-    /// `public` (default) or `private`.
-    pub connectivity_type: Option<String>,
-    /// Requested private address.
-    pub private_ip: Option<String>,
-    /// Tags from TagSpecification.
-    pub tags: Tags,
-}
-
-impl CreateNat {
-    /// The typed input.
-    pub fn typed(self) -> Result<NewNat, DomainError> {
-        let public = match self.connectivity_type.as_deref() {
-            None | Some("public") => true,
-            Some("private") => false,
-            Some(other) => {
-                return Err(DomainError::Invalid {
-                    field: Field::NatConnectivity,
-                    value: other.to_owned(),
-                })
-            }
-        };
-        let private_ip = match self.private_ip.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(s.parse::<Ipv4Addr>().map_err(|_| DomainError::Invalid {
-                field: Field::NatPrivateAddress,
-                value: s.to_owned(),
-            })?),
-        };
-        Ok(NewNat {
-            subnet_id: self.subnet_id,
-            allocation_id: self.allocation_id,
-            public,
-            private_ip,
-            client_token: None,
-            tags: self.tags,
-        })
-    }
-}
-
 /// A new NAT gateway (the CreateNatGateway command).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewNat {
@@ -89,6 +42,21 @@ pub struct NewNat {
     pub client_token: Option<String>,
     /// Tags.
     pub tags: Tags,
+}
+
+impl NewNat {
+    /// A public NAT gateway in `subnet_id` with no allocation, address, token or tags (add an
+    /// allocation, or make it private, before running it).
+    pub fn new(subnet_id: impl Into<String>) -> Self {
+        NewNat {
+            subnet_id: subnet_id.into(),
+            allocation_id: None,
+            public: true,
+            private_ip: None,
+            client_token: None,
+            tags: Tags::new(),
+        }
+    }
 }
 
 impl NatGateway {
@@ -218,9 +186,9 @@ impl Tx<'_, '_> {
         }
     }
 
-    /// CreateNatGateway from text (tests and tools); returns the new gateway's id.
-    pub fn create_nat_gateway(&mut self, input: CreateNat) -> Result<String, DomainError> {
-        self.new_nat_gateway(input.typed()?).map(|n| n.id)
+    /// CreateNatGateway; returns the new gateway's id.
+    pub fn create_nat_gateway(&mut self, input: NewNat) -> Result<String, DomainError> {
+        self.new_nat_gateway(input).map(|n| n.id)
     }
 
     /// CreateNatGateway; returns the new gateway.
@@ -310,9 +278,8 @@ impl Tx<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{mac_for, CreateNat, NAT_DELETED_VISIBLE_MS};
-    use crate::aws::subnet::CreateSubnet;
-    use crate::testkit::{a, b, outcome, TestEnv};
+    use super::{mac_for, NewNat, NAT_DELETED_VISIBLE_MS};
+    use crate::testkit::{a, b, outcome, subnet, TestEnv};
     use crate::{NatState, Tags};
 
     #[test]
@@ -372,13 +339,13 @@ mod tests {
         );
     }
 
-    fn nat(subnet: &str, alloc: Option<&str>, kind: Option<&str>, ip: Option<&str>) -> CreateNat {
-        CreateNat {
-            subnet_id: subnet.into(),
+    /// A NAT gateway in `subnet`: public or private, with an allocation and an address.
+    fn nat(subnet: &str, alloc: Option<&str>, public: bool, ip: Option<&str>) -> NewNat {
+        NewNat {
             allocation_id: alloc.map(Into::into),
-            connectivity_type: kind.map(Into::into),
-            private_ip: ip.map(Into::into),
-            tags: Tags::new(),
+            public,
+            private_ip: ip.map(|ip| ip.parse().expect("address")),
+            ..NewNat::new(subnet)
         }
     }
 
@@ -387,40 +354,26 @@ mod tests {
         let mut env = TestEnv::new();
         let v = env.vpc(&a(), "10.0.0.0/16");
         let s = env
-            .run(&a(), |tx| {
-                tx.create_subnet(CreateSubnet {
-                    vpc_id: v.clone(),
-                    cidr_block: "10.0.1.0/28".into(),
-                    ..Default::default()
-                })
-            })
+            .run(&a(), |tx| tx.create_subnet(subnet(&v, "10.0.1.0/28")))
             .expect("subnet");
         let used = env
             .run(&a(), |tx| {
-                tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+                tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), true, None))
             })
             .expect("nat");
-        let rows: Vec<(CreateNat, &str)> = vec![
-            (nat(&s, Some("eipalloc-2"), None, None), "ok"),
+        let rows: Vec<(NewNat, &str)> = vec![
+            (nat(&s, Some("eipalloc-2"), true, None), "ok"),
+            (nat(&s, Some("eipalloc-2"), true, Some("10.0.1.9")), "ok"),
+            (nat(&s, None, true, None), "Missing"),
+            (nat(&s, None, false, None), "ok"),
+            (nat(&s, Some("eipalloc-2"), false, None), "Combination"),
+            (nat(&s, Some("alloc-2"), true, None), "Invalid"),
+            (nat(&s, Some("eipalloc-1"), true, None), "AlreadyAssociated"),
+            (nat(&s, None, false, Some("10.0.1.4")), "InUse"),
+            (nat(&s, None, false, Some("10.0.1.1")), "Invalid"),
+            (nat(&s, None, false, Some("10.0.2.9")), "Invalid"),
             (
-                nat(&s, Some("eipalloc-2"), Some("public"), Some("10.0.1.9")),
-                "ok",
-            ),
-            (nat(&s, None, None, None), "Missing"),
-            (nat(&s, None, Some("private"), None), "ok"),
-            (
-                nat(&s, Some("eipalloc-2"), Some("private"), None),
-                "Combination",
-            ),
-            (nat(&s, None, Some("sideways"), None), "Invalid"),
-            (nat(&s, Some("alloc-2"), None, None), "Invalid"),
-            (nat(&s, Some("eipalloc-1"), None, None), "AlreadyAssociated"),
-            (nat(&s, None, Some("private"), Some("10.0.1.4")), "InUse"),
-            (nat(&s, None, Some("private"), Some("10.0.1.1")), "Invalid"),
-            (nat(&s, None, Some("private"), Some("10.0.2.9")), "Invalid"),
-            (nat(&s, None, Some("private"), Some("ten")), "Invalid"),
-            (
-                nat("subnet-0123456789abcdef0", None, Some("private"), None),
+                nat("subnet-0123456789abcdef0", None, false, None),
                 "NotFound",
             ),
         ];
@@ -438,14 +391,10 @@ mod tests {
         assert_eq!(eni.mac, mac_for(&n.eni_id));
         // A /28 has 11 usable addresses: fill it.
         for _ in 0..10 {
-            env.run(&a(), |tx| {
-                tx.create_nat_gateway(nat(&s, None, Some("private"), None))
-            })
-            .expect("fits");
+            env.run(&a(), |tx| tx.create_nat_gateway(nat(&s, None, false, None)))
+                .expect("fits");
         }
-        let full = env.probe(&a(), |tx| {
-            tx.create_nat_gateway(nat(&s, None, Some("private"), None))
-        });
+        let full = env.probe(&a(), |tx| tx.create_nat_gateway(nat(&s, None, false, None)));
         assert!(matches!(
             full,
             Err(crate::DomainError::Address(
@@ -462,7 +411,7 @@ mod tests {
         env.run(&a(), |tx| tx.delete_nat_gateway(&used))
             .expect("again");
         env.run(&a(), |tx| {
-            tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), None, None))
+            tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), true, None))
         })
         .expect("allocation and address free again");
         env.now = env.now.plus_millis(NAT_DELETED_VISIBLE_MS);

@@ -289,8 +289,7 @@ impl Tx<'_, '_> {
 mod tests {
     use super::*;
     use crate::aws::instance::RunInstances;
-    use crate::aws::subnet::CreateSubnet;
-    use crate::testkit::{a, b, code, TestEnv};
+    use crate::testkit::{a, b, code, subnet as new_subnet, TestEnv};
 
     struct Fx {
         env: TestEnv,
@@ -303,11 +302,7 @@ mod tests {
     fn launch(env: &mut TestEnv, scope: &crate::Scope, cidr: &str, subnet: &str) -> Vec<String> {
         let vpc = env.vpc(scope, cidr);
         env.run(scope, |tx| {
-            let s = tx.create_subnet(CreateSubnet {
-                vpc_id: vpc,
-                cidr_block: subnet.into(),
-                ..Default::default()
-            })?;
+            let s = tx.create_subnet(new_subnet(&vpc, subnet))?;
             tx.run_instances(RunInstances {
                 min_count: 2,
                 max_count: 2,

@@ -13,7 +13,8 @@
 //! - Targets this emulator does not model (transit gateways, egress-only internet gateways, VPC
 //!   endpoints) are accepted on the shape of their id and reported `active`.
 //! - No target → `MissingParameter`; several targets or destinations →
-//!   `InvalidParameterCombination`; prefix-list destinations → `InvalidParameterValue`.
+//!   `InvalidParameterCombination`; prefix-list destinations → `InvalidParameterValue` (the EC2
+//!   face refuses these while it parses the request into a [`RouteSpec`]).
 //! - A route to a stopped instance is `blackhole`, as to a terminated one.
 //! - `ClientToken` of CreateRouteTable is accepted and echoed but not honoured (a retry creates a
 //!   second table): route tables have no field to remember it by.
@@ -23,7 +24,6 @@ use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 use crate::aws::error::Field;
-use crate::aws::input;
 use crate::aws::vpc::local_route;
 use crate::{
     Attached, Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
@@ -107,37 +107,6 @@ pub fn table_route_state(
     route_state(world, route, now)
 }
 
-/// Text input of CreateRoute, ReplaceRoute and DeleteRoute (DeleteRoute ignores `targets`), as
-/// the EC2 face collects it: [`RouteInput::spec`] and [`parse_destination`] turn it into the
-/// typed [`RouteSpec`] and [`Destination`] the commands carry (the EC2 face calls them at the
-/// edge; tests and tools holding text call the `Tx` methods that take it).
-#[derive(Debug, Clone, Default)]
-pub struct RouteInput {
-    /// The table.
-    pub route_table_id: String,
-    /// `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
-    /// `DestinationIpv6CidrBlock`.
-    pub destination_ipv6_cidr_block: Option<String>,
-    /// `DestinationPrefixListId` (refused).
-    pub destination_prefix_list_id: Option<String>,
-    /// Every target given; exactly one is required.
-    pub targets: Vec<RouteTarget>,
-}
-
-impl RouteInput {
-    /// The typed route: its one destination ([`parse_destination`]), then its one target.
-    pub fn spec(self) -> Result<RouteSpec, DomainError> {
-        let destination = parse_destination(&self)?;
-        let target = one_target(&self.targets)?;
-        Ok(RouteSpec {
-            route_table_id: self.route_table_id,
-            destination,
-            target,
-        })
-    }
-}
-
 /// A route of a table, as CreateRoute and ReplaceRoute ask for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteSpec {
@@ -170,33 +139,6 @@ fn reserved_v6() -> Ipv6Net {
     .expect("static")
 }
 
-/// Parses the one destination of a route request.
-pub fn parse_destination(input: &RouteInput) -> Result<Destination, DomainError> {
-    if input.destination_prefix_list_id.is_some() {
-        return Err(DomainError::PrefixListRouteUnsupported);
-    }
-    match (
-        input.destination_cidr_block.as_deref(),
-        input.destination_ipv6_cidr_block.as_deref(),
-    ) {
-        (Some(_), Some(_)) => Err(DomainError::Exclusive(
-            Field::RouteIpv4Destination,
-            Field::RouteIpv6Destination,
-        )),
-        (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
-        (Some(s), None) => {
-            let net = input::ipv4_block(s, Field::RouteIpv4Destination)?.value;
-            check_destination(&Destination::V4(net))?;
-            Ok(Destination::V4(net))
-        }
-        (None, Some(s)) => {
-            let net = input::ipv6_block(s, Field::RouteIpv6Destination)?.value;
-            check_destination(&Destination::V6(net))?;
-            Ok(Destination::V6(net))
-        }
-    }
-}
-
 /// Refuses a destination inside the ranges EC2 reserves (`169.254.168.0/22`, `fd00:ec2::/32`).
 pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
     let reserved = match dest {
@@ -217,14 +159,6 @@ pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
             reserved,
         })),
         None => Ok(()),
-    }
-}
-
-fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
-    match targets {
-        [t] => Ok(t.clone()),
-        [] => Err(DomainError::Missing(Field::RouteTarget)),
-        _ => Err(DomainError::Route(RouteProblem::SeveralTargets)),
     }
 }
 
@@ -582,25 +516,6 @@ impl Tx<'_, '_> {
         Ok(())
     }
 
-    /// CreateRoute from text (tests and tools).
-    pub fn create_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        self.owned::<RouteTable>(&input.route_table_id)?;
-        self.add_route(input.spec()?)
-    }
-
-    /// ReplaceRoute from text (tests and tools).
-    pub fn replace_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        self.owned::<RouteTable>(&input.route_table_id)?;
-        self.change_route(input.spec()?)
-    }
-
-    /// DeleteRoute from text (tests and tools).
-    pub fn delete_route(&mut self, input: RouteInput) -> Result<(), DomainError> {
-        self.owned::<RouteTable>(&input.route_table_id)?;
-        let dest = parse_destination(&input)?;
-        self.remove_route(&input.route_table_id, dest)
-    }
-
     /// The caller's table `id` and `dest`, checked.
     fn route_of(&self, id: &str, dest: &Destination) -> Result<RouteTable, DomainError> {
         let table = self.owned::<RouteTable>(id)?.clone();
@@ -609,7 +524,7 @@ impl Tx<'_, '_> {
     }
 
     /// CreateRoute.
-    pub(crate) fn add_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
+    pub fn create_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
         let table = self.route_of(&spec.route_table_id, &spec.destination)?;
         let dest = spec.destination;
         let target = self.check_target(&table, spec.target, &dest)?;
@@ -657,7 +572,7 @@ impl Tx<'_, '_> {
 
     /// ReplaceRoute: changes the target of an existing route. The local route of a VPC block
     /// cannot get another target; `LocalTarget` restores a route inside the VPC's blocks to local.
-    pub(crate) fn change_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
+    pub fn replace_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
         let table = self.route_of(&spec.route_table_id, &spec.destination)?;
         let dest = spec.destination;
         let target = self.check_target(&table, spec.target, &dest)?;
@@ -696,7 +611,7 @@ impl Tx<'_, '_> {
     }
 
     /// DeleteRoute. The local route cannot be deleted.
-    pub(crate) fn remove_route(
+    pub fn delete_route(
         &mut self,
         route_table_id: &str,
         dest: Destination,

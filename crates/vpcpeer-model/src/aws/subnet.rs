@@ -16,48 +16,13 @@ use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 use crate::aws::error::{Conflict, Field};
-use crate::aws::input::{self, Spelled};
+use crate::aws::input::Spelled;
 use crate::aws::regions::{self, Zone};
 use crate::cidr::{self, overlaps_v4, overlaps_v6};
 use crate::{
     AclAssociation, AddressProblem, DomainError, Kind, LimitKind, NetworkAcl, RouteTable,
     RtAssocTarget, Subnet, Tags, Tx, Vpc,
 };
-
-/// Text input of CreateSubnet, for tests and tools that hold text: [`CreateSubnet::typed`]
-/// parses it as the EC2 face does. The EC2 face itself builds [`NewSubnet`] at the edge.
-#[derive(Debug, Clone, Default)]
-pub struct CreateSubnet {
-    /// The VPC.
-    pub vpc_id: String,
-    /// IPv4 block, as given.
-    pub cidr_block: String,
-    /// IPv6 block, as given (a /64 inside the VPC's /56).
-    pub ipv6_cidr_block: Option<String>,
-    /// Zone name (`us-east-1a`).
-    pub availability_zone: Option<String>,
-    /// Zone id (`use1-az1`).
-    pub availability_zone_id: Option<String>,
-    /// Tags from TagSpecification.
-    pub tags: Tags,
-}
-
-impl CreateSubnet {
-    /// The typed input: both blocks parsed.
-    pub fn typed(self) -> Result<NewSubnet, DomainError> {
-        Ok(NewSubnet {
-            vpc_id: self.vpc_id,
-            block: input::ipv4_block(&self.cidr_block, Field::SubnetIpv4Block)?,
-            ipv6_block: self
-                .ipv6_cidr_block
-                .map(|t| input::ipv6_block(&t, Field::SubnetIpv6Block))
-                .transpose()?,
-            availability_zone: self.availability_zone,
-            availability_zone_id: self.availability_zone_id,
-            tags: self.tags,
-        })
-    }
-}
 
 /// A new subnet (the CreateSubnet command).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +39,20 @@ pub struct NewSubnet {
     pub availability_zone_id: Option<String>,
     /// Tags.
     pub tags: Tags,
+}
+
+impl NewSubnet {
+    /// A subnet of `vpc_id` with `block` (in its canonical spelling), no IPv6 block, zone or tags.
+    pub fn new(vpc_id: impl Into<String>, block: Ipv4Net) -> Self {
+        NewSubnet {
+            vpc_id: vpc_id.into(),
+            block: Spelled::canonical(block),
+            ipv6_block: None,
+            availability_zone: None,
+            availability_zone_id: None,
+            tags: Tags::new(),
+        }
+    }
 }
 
 /// A subnet attribute ModifySubnetAttribute can change.
@@ -152,9 +131,9 @@ impl Tx<'_, '_> {
         cidr::available_addresses(subnet.cidr).saturating_sub(used)
     }
 
-    /// CreateSubnet from text (tests and tools); returns the new subnet's id.
-    pub fn create_subnet(&mut self, input: CreateSubnet) -> Result<String, DomainError> {
-        self.new_subnet(input.typed()?).map(|s| s.id)
+    /// CreateSubnet; returns the new subnet's id.
+    pub fn create_subnet(&mut self, input: NewSubnet) -> Result<String, DomainError> {
+        self.new_subnet(input).map(|s| s.id)
     }
 
     /// CreateSubnet; returns the new subnet.
@@ -354,29 +333,15 @@ impl Tx<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::CreateSubnet;
-    use crate::testkit::{a, b, outcome, TestEnv};
+    use crate::testkit::{a, b, block, outcome, subnet as input, v6 as six, TestEnv};
     use crate::{NetworkAcl, NetworkInterface, Subnet, Tags};
-
-    fn input(vpc: &str, cidr: &str) -> CreateSubnet {
-        CreateSubnet {
-            vpc_id: vpc.into(),
-            cidr_block: cidr.into(),
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn create_subnet_rules() {
         let mut env = TestEnv::new();
         let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
-        env.run(&a(), |tx| {
-            tx.associate_vpc_cidr(
-                &vpc,
-                crate::aws::vpc::NewBlock::ipv4("10.1.0.0/16").expect("block"),
-            )
-        })
-        .expect("secondary");
+        env.run(&a(), |tx| tx.associate_vpc_cidr(&vpc, block("10.1.0.0/16")))
+            .expect("secondary");
         env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))
             .expect("first subnet");
         let v6 = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
@@ -407,12 +372,9 @@ mod tests {
             ("10.0.255.0/24", None, None, None, "ok"),
             ("10.0.0.0/15", None, None, None, "Range"),
             ("10.0.1.0/29", None, None, None, "Range"),
-            ("10.0.1.0/33", None, None, None, "Invalid"),
-            ("nonsense", None, None, None, "Invalid"),
             ("10.0.1.0/24", Some(v6_64.to_string()), None, None, "ok"),
             ("10.0.1.0/24", Some(v6.to_string()), None, None, "Range"),
             ("10.0.1.0/24", Some(outside6), None, None, "Range"),
-            ("10.0.1.0/24", Some("zz::/64".into()), None, None, "Invalid"),
             ("10.0.1.0/24", None, Some("us-west-2a"), None, "Invalid"),
             ("10.0.1.0/24", None, None, Some("use1-az9"), "Invalid"),
             (
@@ -425,7 +387,7 @@ mod tests {
         ];
         for (cidr, ipv6, zone, zone_id, want) in rows {
             let mut i = input(&vpc, cidr);
-            i.ipv6_cidr_block = ipv6.clone();
+            i.ipv6_block = ipv6.as_deref().map(six);
             i.availability_zone = zone.map(Into::into);
             i.availability_zone_id = zone_id.map(Into::into);
             let got = env.probe(&a(), |tx| tx.create_subnet(i));
@@ -433,16 +395,16 @@ mod tests {
         }
         // IPv6 siblings conflict too.
         let mut i = input(&vpc, "10.0.1.0/24");
-        i.ipv6_cidr_block = Some(v6_64.to_string());
+        i.ipv6_block = Some(six(&v6_64.to_string()));
         env.run(&a(), |tx| tx.create_subnet(i)).expect("v6 subnet");
         let mut i = input(&vpc, "10.0.2.0/24");
-        i.ipv6_cidr_block = Some(v6_64.to_string());
+        i.ipv6_block = Some(six(&v6_64.to_string()));
         assert_eq!(
             outcome(&env.probe(&a(), |tx| tx.create_subnet(i))),
             "Conflict"
         );
         let mut i = input(&vpc, "10.0.2.0/24");
-        i.ipv6_cidr_block = Some(v6_other.to_string());
+        i.ipv6_block = Some(six(&v6_other.to_string()));
         assert_eq!(outcome(&env.probe(&a(), |tx| tx.create_subnet(i))), "ok");
         // Unknown, foreign and malformed VPCs.
         for (vpc_id, scope, want) in [
@@ -539,11 +501,9 @@ mod tests {
             .expect("subnet");
         let v6net = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
         let mut i = input(&vpc, "10.0.2.0/24");
-        i.ipv6_cidr_block = Some(
-            ipnet::Ipv6Net::new(v6net.network(), 64)
-                .expect("64")
-                .to_string(),
-        );
+        i.ipv6_block = Some(six(&ipnet::Ipv6Net::new(v6net.network(), 64)
+            .expect("64")
+            .to_string()));
         let v6 = env.run(&a(), |tx| tx.create_subnet(i)).expect("subnet");
         for (id, attr, value, want) in [
             (&v4, A::MapPublicIpOnLaunch, true, "ok"),

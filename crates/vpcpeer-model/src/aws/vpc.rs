@@ -7,8 +7,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::error::Field;
-use crate::aws::input::{self, Spelled};
+use crate::aws::input::Spelled;
 use crate::aws::peering_state::PeeringState;
 use crate::cidr::{self, overlaps_v4};
 use crate::{
@@ -16,41 +15,6 @@ use crate::{
     Kind, LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,
     RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc, VpcProblem,
 };
-
-/// Text input of CreateVpc, for tests and tools that hold text: [`CreateVpc::typed`] parses it
-/// as the EC2 face does. The EC2 face itself builds [`NewVpc`] at the edge.
-#[derive(Debug, Clone, Default)]
-pub struct CreateVpc {
-    /// Primary IPv4 block, as given.
-    pub cidr_block: String,
-    /// Ask for an Amazon-provided IPv6 /56.
-    pub amazon_ipv6: bool,
-    /// The tenancy's stored name ([`Tenancy::from_stored`]); `default` when absent.
-    pub instance_tenancy: Option<String>,
-    /// Tags from TagSpecification.
-    pub tags: Tags,
-}
-
-impl CreateVpc {
-    /// The typed input: the block parsed and sized ([`check_vpc_block`]), the tenancy known.
-    pub fn typed(self) -> Result<NewVpc, DomainError> {
-        let block = input::ipv4_block(&self.cidr_block, Field::VpcIpv4Block)?;
-        check_vpc_block(&block)?;
-        let tenancy = match self.instance_tenancy {
-            None => Tenancy::Default,
-            Some(t) => Tenancy::from_stored(&t).ok_or(DomainError::Invalid {
-                field: Field::VpcTenancy,
-                value: t,
-            })?,
-        };
-        Ok(NewVpc {
-            block,
-            amazon_ipv6: self.amazon_ipv6,
-            tenancy,
-            tags: self.tags,
-        })
-    }
-}
 
 /// A new VPC (the CreateVpc command).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +27,18 @@ pub struct NewVpc {
     pub tenancy: Tenancy,
     /// Tags.
     pub tags: Tags,
+}
+
+impl NewVpc {
+    /// A VPC with `block` (in its canonical spelling), default tenancy, no IPv6 and no tags.
+    pub fn new(block: Ipv4Net) -> Self {
+        NewVpc {
+            block: Spelled::canonical(block),
+            amazon_ipv6: false,
+            tenancy: Tenancy::Default,
+            tags: Tags::new(),
+        }
+    }
 }
 
 /// The instance tenancy of a VPC.
@@ -115,15 +91,6 @@ pub enum NewBlock {
     AmazonIpv6,
 }
 
-impl NewBlock {
-    /// An IPv4 block from text, parsed and sized as the EC2 face does (tests and tools).
-    pub fn ipv4(text: &str) -> Result<NewBlock, DomainError> {
-        let b = input::ipv4_block(text, Field::VpcIpv4Block)?;
-        check_vpc_block(&b)?;
-        Ok(NewBlock::Ipv4(b))
-    }
-}
-
 /// The association AssociateVpcCidrBlock created.
 #[derive(Debug, Clone)]
 pub enum NewAssociation {
@@ -146,9 +113,9 @@ pub fn check_vpc_block(b: &Spelled<Ipv4Net>) -> Result<(), DomainError> {
 }
 
 impl Tx<'_, '_> {
-    /// CreateVpc from text (tests and tools); returns the new VPC's id.
-    pub fn create_vpc(&mut self, input: CreateVpc) -> Result<String, DomainError> {
-        self.new_vpc(input.typed()?).map(|v| v.id)
+    /// CreateVpc; returns the new VPC's id.
+    pub fn create_vpc(&mut self, input: NewVpc) -> Result<String, DomainError> {
+        self.new_vpc(input).map(|v| v.id)
     }
 
     /// CreateVpc: the VPC plus its main route table, default security group and default ACL.

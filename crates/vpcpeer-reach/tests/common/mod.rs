@@ -5,12 +5,9 @@
 #![allow(dead_code)]
 
 use vpcpeer_model::aws::acl::{AclEntryInput, AclProtocol};
-use vpcpeer_model::aws::gateway::CreateNat;
 use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::route::RouteInput;
 use vpcpeer_model::aws::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
-use vpcpeer_model::aws::subnet::CreateSubnet;
-use vpcpeer_model::testkit::{a, b, TestEnv};
+use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{
     AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
 };
@@ -139,8 +136,6 @@ pub type Answer = Result<(), DomainError>;
 
 /// Topology-building helpers on top of the model's test harness.
 pub trait Build {
-    /// A subnet of `vpc`.
-    fn subnet(&mut self, s: &Scope, vpc: &str, cidr: &str) -> String;
     /// The main route table of `vpc`.
     fn main_rtb(&self, vpc: &str) -> String;
     /// The default network ACL of `vpc`.
@@ -162,17 +157,6 @@ pub trait Build {
 }
 
 impl Build for TestEnv {
-    fn subnet(&mut self, s: &Scope, vpc: &str, cidr: &str) -> String {
-        self.run(s, |tx| {
-            tx.create_subnet(CreateSubnet {
-                vpc_id: vpc.into(),
-                cidr_block: cidr.into(),
-                ..Default::default()
-            })
-        })
-        .expect("subnet")
-    }
-
     fn main_rtb(&self, vpc: &str) -> String {
         self.world
             .aws
@@ -200,16 +184,7 @@ impl Build for TestEnv {
     }
 
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer {
-        let v6 = cidr.contains(':');
-        self.run(s, |tx| {
-            tx.create_route(RouteInput {
-                route_table_id: rtb.into(),
-                destination_cidr_block: (!v6).then(|| cidr.into()),
-                destination_ipv6_cidr_block: v6.then(|| cidr.into()),
-                targets: vec![to],
-                ..Default::default()
-            })
-        })
+        self.run(s, |tx| tx.create_route(testkit::route(rtb, cidr, to)))
     }
 
     fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission) {
@@ -251,11 +226,7 @@ impl Build for TestEnv {
 
     fn nat(&mut self, s: &Scope, subnet: &str, eip: &str) -> String {
         self.run(s, |tx| {
-            tx.create_nat_gateway(CreateNat {
-                subnet_id: subnet.into(),
-                allocation_id: Some(eip.into()),
-                ..Default::default()
-            })
+            tx.create_nat_gateway(testkit::public_nat(subnet, eip))
         })
         .expect("nat")
     }

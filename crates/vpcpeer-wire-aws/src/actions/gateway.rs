@@ -4,9 +4,11 @@
 //! Elastic IPs are not modelled: a public NAT gateway's `publicIp` is derived from its allocation
 //! id (a stable, made-up address in `3.0.0.0/8`), not looked up.
 
-use vpcpeer_model::aws::gateway::CreateNat;
+use std::net::Ipv4Addr;
+
+use vpcpeer_model::aws::gateway::NewNat;
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{InternetGateway, NatGateway, NatState, Tx};
+use vpcpeer_model::{DomainError, Field, InternetGateway, NatGateway, NatState, Tx};
 
 use super::{describe_page, domain, render_done, unexpected, Action, Page};
 use crate::filter::matches;
@@ -168,16 +170,38 @@ fn parse_create_nat(p: &Params) -> Result<Command, Ec2Error> {
             ));
         }
     }
-    let input = CreateNat {
-        subnet_id: p.id("SubnetId")?,
-        allocation_id: p.string("AllocationId").filter(|s| !s.is_empty()),
-        connectivity_type: p.string("ConnectivityType").filter(|s| !s.is_empty()),
-        private_ip: p.string("PrivateIpAddress").filter(|s| !s.is_empty()),
-        tags: p.spec_tags_of("natgateway")?,
+    let subnet_id = p.id("SubnetId")?;
+    let allocation_id = p.string("AllocationId").filter(|s| !s.is_empty());
+    let connectivity_type = p.get("ConnectivityType").filter(|s| !s.is_empty());
+    let private_ip = p.get("PrivateIpAddress").filter(|s| !s.is_empty());
+    let tags = p.spec_tags_of("natgateway")?;
+    let public = match connectivity_type {
+        None | Some("public") => true,
+        Some("private") => false,
+        Some(other) => {
+            return Err(Ec2Error::from(DomainError::Invalid {
+                field: Field::NatConnectivity,
+                value: other.to_owned(),
+            }))
+        }
     };
-    let mut nat = domain(input.typed())?;
-    nat.client_token = p.string("ClientToken").filter(|s| !s.is_empty());
-    Ok(Command::CreateNatGateway(nat))
+    let private_ip = match private_ip {
+        None => None,
+        Some(s) => Some(domain(s.parse::<Ipv4Addr>().map_err(|_| {
+            DomainError::Invalid {
+                field: Field::NatPrivateAddress,
+                value: s.to_owned(),
+            }
+        }))?),
+    };
+    Ok(Command::CreateNatGateway(NewNat {
+        subnet_id,
+        allocation_id,
+        public,
+        private_ip,
+        client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
+        tags,
+    }))
 }
 
 fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {

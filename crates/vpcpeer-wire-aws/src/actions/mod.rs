@@ -25,6 +25,7 @@ macro_rules! by_ids {
 }
 
 mod acl;
+mod blocks;
 mod gateway;
 mod insights;
 mod instance;

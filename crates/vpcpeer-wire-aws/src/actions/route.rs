@@ -3,13 +3,15 @@
 //! ([`vpcpeer_model::aws::route::table_route_state`]), never stored.
 
 use vpcpeer_model::aws::route::{
-    parse_destination, table_route_state, AssocRequest, RouteInput, RouteState,
+    check_destination, table_route_state, AssocRequest, RouteSpec, RouteState,
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
-    Destination, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
+    Destination, DomainError, Field, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget,
+    RtAssociation, Tx,
 };
 
+use super::blocks::{ipv4_block, ipv6_block};
 use super::{describe_page, domain, render_done, unexpected, Action, Page};
 use crate::filter::{self, matches_each, Filter};
 use crate::{Ec2Error, Params, Xml};
@@ -54,7 +56,7 @@ pub(super) fn action(name: &str) -> Option<Action> {
             parse: |p| {
                 let input = route_input(p, false)?;
                 Ok(Command::DeleteRoute {
-                    destination: domain(parse_destination(&input))?,
+                    destination: domain(input.destination())?,
                     route_table_id: input.route_table_id,
                 })
             },
@@ -361,6 +363,75 @@ fn render_association(outcome: Outcome, x: &mut Xml, tag: &str) {
 
 /// Builds a route target from an id.
 type MakeTarget = fn(String) -> RouteTarget;
+
+/// The text of a CreateRoute, ReplaceRoute or DeleteRoute request (DeleteRoute ignores
+/// `targets`), as collected from EC2's parameters: [`RouteInput::spec`] and
+/// [`RouteInput::destination`] turn it into the typed [`RouteSpec`] and [`Destination`] the
+/// commands carry.
+#[derive(Debug, Clone, Default)]
+struct RouteInput {
+    /// The table.
+    route_table_id: String,
+    /// `DestinationCidrBlock`.
+    destination_cidr_block: Option<String>,
+    /// `DestinationIpv6CidrBlock`.
+    destination_ipv6_cidr_block: Option<String>,
+    /// `DestinationPrefixListId` (refused).
+    destination_prefix_list_id: Option<String>,
+    /// Every target given; exactly one is required.
+    targets: Vec<RouteTarget>,
+}
+
+impl RouteInput {
+    /// The typed route: its one destination ([`RouteInput::destination`]), then its one target.
+    fn spec(self) -> Result<RouteSpec, DomainError> {
+        let destination = self.destination()?;
+        let target = one_target(&self.targets)?;
+        Ok(RouteSpec {
+            route_table_id: self.route_table_id,
+            destination,
+            target,
+        })
+    }
+
+    /// The one destination of the request, outside the ranges EC2 reserves.
+    fn destination(&self) -> Result<Destination, DomainError> {
+        if self.destination_prefix_list_id.is_some() {
+            return Err(DomainError::PrefixListRouteUnsupported);
+        }
+        match (
+            self.destination_cidr_block.as_deref(),
+            self.destination_ipv6_cidr_block.as_deref(),
+        ) {
+            (Some(_), Some(_)) => Err(DomainError::Exclusive(
+                Field::RouteIpv4Destination,
+                Field::RouteIpv6Destination,
+            )),
+            (None, None) => Err(DomainError::Missing(Field::RouteDestination)),
+            (Some(s), None) => {
+                let net = ipv4_block(s, Field::RouteIpv4Destination)?.value;
+                check_destination(&Destination::V4(net))?;
+                Ok(Destination::V4(net))
+            }
+            (None, Some(s)) => {
+                let net = ipv6_block(s, Field::RouteIpv6Destination)?.value;
+                check_destination(&Destination::V6(net))?;
+                Ok(Destination::V6(net))
+            }
+        }
+    }
+}
+
+/// The one target of a route request.
+fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
+    match targets {
+        [t] => Ok(t.clone()),
+        [] => Err(DomainError::Missing(Field::RouteTarget)),
+        _ => Err(DomainError::InvalidParameterCombination(
+            "More than one target was specified; a route has exactly one target.".into(),
+        )),
+    }
+}
 
 /// Targets given to CreateRoute/ReplaceRoute, in EC2's parameter names.
 fn route_input(p: &Params, allow_local_target: bool) -> Result<RouteInput, Ec2Error> {

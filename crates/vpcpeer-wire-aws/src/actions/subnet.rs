@@ -1,9 +1,10 @@
 //! CreateSubnet, DescribeSubnets, DeleteSubnet.
 
-use vpcpeer_model::aws::subnet::{CreateSubnet, SubnetAttribute};
+use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{Subnet, Tx};
+use vpcpeer_model::{Field, Subnet, Tx};
 
+use super::blocks::{ipv4_block, ipv6_block};
 use super::{describe_page, domain, render_done, unexpected, Action, Page};
 use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};
@@ -138,15 +139,21 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
             "IPv6-only subnets (Ipv6Native) are not supported by this emulator; pass CidrBlock.",
         ));
     }
-    let input = CreateSubnet {
+    let cidr_block = p.required("CidrBlock")?;
+    let ipv6_cidr_block = p.get("Ipv6CidrBlock").filter(|s| !s.is_empty());
+    let availability_zone = p.string("AvailabilityZone").filter(|s| !s.is_empty());
+    let availability_zone_id = p.string("AvailabilityZoneId").filter(|s| !s.is_empty());
+    let tags = p.spec_tags_of("subnet")?;
+    Ok(Command::CreateSubnet(NewSubnet {
         vpc_id,
-        cidr_block: p.required("CidrBlock")?.to_owned(),
-        ipv6_cidr_block: p.string("Ipv6CidrBlock").filter(|s| !s.is_empty()),
-        availability_zone: p.string("AvailabilityZone").filter(|s| !s.is_empty()),
-        availability_zone_id: p.string("AvailabilityZoneId").filter(|s| !s.is_empty()),
-        tags: p.spec_tags_of("subnet")?,
-    };
-    Ok(Command::CreateSubnet(domain(input.typed())?))
+        block: domain(ipv4_block(cidr_block, Field::SubnetIpv4Block))?,
+        ipv6_block: ipv6_cidr_block
+            .map(|t| domain(ipv6_block(t, Field::SubnetIpv6Block)))
+            .transpose()?,
+        availability_zone,
+        availability_zone_id,
+        tags,
+    }))
 }
 
 fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {

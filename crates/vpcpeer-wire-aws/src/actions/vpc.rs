@@ -1,9 +1,14 @@
 //! CreateVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock, Modify/DescribeVpcAttribute.
 
-use vpcpeer_model::aws::vpc::{CreateVpc, NewAssociation, NewBlock, VpcAttribute};
+use ipnet::Ipv4Net;
+use vpcpeer_model::aws::input::Spelled;
+use vpcpeer_model::aws::vpc::{
+    check_vpc_block, NewAssociation, NewBlock, NewVpc, Tenancy, VpcAttribute,
+};
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{Tx, Vpc};
+use vpcpeer_model::{DomainError, Field, Tx, Vpc};
 
+use super::blocks::ipv4_block;
 use super::{describe_page, domain, render_done, unexpected, Action, Page};
 use crate::filter::matches;
 use crate::render::{self, assoc_state};
@@ -91,13 +96,31 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
             "IPAM pools are not supported by this emulator; pass CidrBlock.",
         ));
     }
-    let input = CreateVpc {
-        cidr_block: p.required("CidrBlock")?.to_owned(),
-        amazon_ipv6: p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
-        instance_tenancy: p.string("InstanceTenancy"),
-        tags: p.spec_tags_of("vpc")?,
+    let cidr_block = p.required("CidrBlock")?;
+    let amazon_ipv6 = p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false);
+    let tenancy = p.string("InstanceTenancy");
+    let tags = p.spec_tags_of("vpc")?;
+    let block = domain(vpc_block(cidr_block))?;
+    let tenancy = match tenancy {
+        None => Tenancy::Default,
+        Some(t) => domain(Tenancy::from_stored(&t).ok_or(DomainError::Invalid {
+            field: Field::VpcTenancy,
+            value: t,
+        }))?,
     };
-    Ok(Command::CreateVpc(domain(input.typed())?))
+    Ok(Command::CreateVpc(NewVpc {
+        block,
+        amazon_ipv6,
+        tenancy,
+        tags,
+    }))
+}
+
+/// A VPC's IPv4 block from text, parsed and sized ([`check_vpc_block`]).
+fn vpc_block(text: &str) -> Result<Spelled<Ipv4Net>, DomainError> {
+    let block = ipv4_block(text, Field::VpcIpv4Block)?;
+    check_vpc_block(&block)?;
+    Ok(block)
 }
 
 fn render_vpc(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
@@ -156,7 +179,7 @@ fn parse_associate(p: &Params) -> Result<Command, Ec2Error> {
             p.get("CidrBlock"),
             p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false),
         ) {
-            (Some(c), false) => domain(NewBlock::ipv4(c))?,
+            (Some(c), false) => NewBlock::Ipv4(domain(vpc_block(c))?),
             (None, true) => NewBlock::AmazonIpv6,
             (Some(_), true) => return Err(Ec2Error::new(
                 "InvalidParameterCombination",

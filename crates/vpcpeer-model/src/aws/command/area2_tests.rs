@@ -12,7 +12,6 @@ use crate::aws::security_group::{
     parse_all, CreateSecurityGroup, Direction, GroupPair, GroupSelector, Permission, PermissionUse,
     Range, RulePermission,
 };
-use crate::aws::subnet::CreateSubnet;
 use crate::aws::tags::TagRemoval;
 use crate::aws::{Command, Outcome};
 use crate::testkit::{a, code, TestEnv, NOW};
@@ -56,15 +55,7 @@ fn apply(env: &mut TestEnv, command: Command) -> Result<Outcome, String> {
 fn setup() -> Setup {
     let mut env = TestEnv::with_seed(9);
     let vpc = env.vpc(&a(), "10.0.0.0/16");
-    let subnet = env
-        .run(&a(), |tx| {
-            tx.create_subnet(CreateSubnet {
-                vpc_id: vpc.clone(),
-                cidr_block: "10.0.1.0/24".into(),
-                ..Default::default()
-            })
-        })
-        .expect("subnet");
+    let subnet = env.subnet(&a(), &vpc, "10.0.1.0/24");
     let Ok(Outcome::GroupCreated(sg)) = apply(
         &mut env,
         Command::CreateSecurityGroup(CreateSecurityGroup {

@@ -365,12 +365,8 @@ fn client_token_idempotency() {
         client_token: Some(t.into()),
         ..basic(&f.subnets[0])
     };
-    let first = env
-        .run_as(A, |tx| tx.run_instances(with_token("tok")))
-        .unwrap();
-    let again = env
-        .run_as(A, |tx| tx.run_instances(with_token("tok")))
-        .unwrap();
+    let first = launch(&mut env, with_token("tok"));
+    let again = launch(&mut env, with_token("tok"));
     assert!(!again.new);
     assert_eq!(first.reservation_id, again.reservation_id);
     assert_eq!(first.instance_ids, again.instance_ids);
@@ -401,24 +397,31 @@ fn client_token_idempotency() {
     assert!(b.new);
 }
 
+/// Runs `spec` as account A; panics if the model refuses.
+fn launch(env: &mut TestEnv, spec: RunInstances) -> Launch {
+    env.run_as(A, |tx| tx.run_instances(spec)).expect("launch")
+}
+
+/// One instance in `subnet` whose primary interface outlives it (`DeleteOnTermination=false`).
+fn keep_nic(subnet: &str) -> RunInstances {
+    RunInstances {
+        subnet_id: None,
+        network_interfaces: vec![NicSpec {
+            device_index: 0,
+            subnet_id: Some(subnet.to_owned()),
+            delete_on_termination: false,
+            ..Default::default()
+        }],
+        ..basic(subnet)
+    }
+}
+
 #[test]
 fn terminate_frees_addresses_and_vanishes_after_an_hour() {
     let mut env = TestEnv::with_seed(1);
     let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
-    let keep_nic = RunInstances {
-        subnet_id: None,
-        network_interfaces: vec![NicSpec {
-            device_index: 0,
-            subnet_id: Some(f.subnets[0].clone()),
-            delete_on_termination: false,
-            ..Default::default()
-        }],
-        ..basic(&f.subnets[0])
-    };
-    let a = env
-        .run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
-        .unwrap();
-    let b = env.run_as(A, |tx| tx.run_instances(keep_nic)).unwrap();
+    let a = launch(&mut env, basic(&f.subnets[0]));
+    let b = launch(&mut env, keep_nic(&f.subnets[0]));
     let ia = a.instance_ids[0].clone();
     let ib = b.instance_ids[0].clone();
     let eni_b = env.world.aws.instances[&ib].eni_ids[0].clone();
@@ -477,11 +480,9 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
         .attachment
         .is_none());
     // A's address 10.0.1.4 is free again.
-    let c = env
-        .run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
-        .unwrap();
-    let ic = &env.world.aws.instances[&c.instance_ids[0]];
-    let ip = env.world.aws.network_interfaces[&ic.eni_ids[0]].private_ip;
+    let c = launch(&mut env, basic(&f.subnets[0]));
+    let ic = &env.world.instances[&c.instance_ids[0]];
+    let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
     assert_eq!(ip.to_string(), "10.0.1.4");
 
     // Visible for an hour, then gone.
@@ -497,9 +498,8 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
         .run_as(A, |tx| tx.terminate_instances(std::slice::from_ref(&ia)))
         .unwrap_err();
     assert_eq!(code(&err), "NotFound(Instance)");
-    env.run_as(A, |tx| tx.run_instances(basic(&f.subnets[0])))
-        .unwrap();
-    assert!(!env.world.aws.instances.contains_key(&ia), "purged");
+    launch(&mut env, basic(&f.subnets[0]));
+    assert!(!env.world.instances.contains_key(&ia), "purged");
     let _ = f.vpc;
 }
 
@@ -507,21 +507,8 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
 fn delete_network_interface_table() {
     let mut env = TestEnv::with_seed(1);
     let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
-    let l = env
-        .run_as(A, |tx| {
-            tx.run_instances(RunInstances {
-                subnet_id: None,
-                network_interfaces: vec![NicSpec {
-                    device_index: 0,
-                    subnet_id: Some(f.subnets[0].clone()),
-                    delete_on_termination: false,
-                    ..Default::default()
-                }],
-                ..basic(&f.subnets[0])
-            })
-        })
-        .unwrap();
-    let eni = env.world.aws.instances[&l.instance_ids[0]].eni_ids[0].clone();
+    let l = launch(&mut env, keep_nic(&f.subnets[0]));
+    let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
     let attached = env
         .run_as(A, |tx| tx.delete_network_interface(&eni))
         .unwrap_err();

@@ -3,8 +3,7 @@
 
 use crate::aws::peering::{CreatePeering, OptionsChange};
 use crate::aws::peering_state::PeeringState;
-use crate::aws::vpc::NewBlock;
-use crate::testkit::{TestEnv, A, B, REGION};
+use crate::testkit::{block, TestEnv, A, B, REGION};
 use crate::{DomainError, Scope, Timestamp};
 
 const C: &str = "333333333333";
@@ -15,6 +14,8 @@ trait PeeringEnv {
     fn request(&mut self, at: (&str, &str), peer: (&str, &str, &str)) -> String;
     /// The connection's state at the current clock.
     fn state(&self, id: &str) -> PeeringState;
+    /// The connection's requester and accepter VPCs.
+    fn vpcs(&self, id: &str) -> (String, String);
 }
 
 impl PeeringEnv for TestEnv {
@@ -39,6 +40,11 @@ impl PeeringEnv for TestEnv {
 
     fn state(&self, id: &str) -> PeeringState {
         self.world.aws.peerings[id].state_at(self.now)
+    }
+
+    fn vpcs(&self, id: &str) -> (String, String) {
+        let p = &self.world.peerings[id];
+        (p.requester.vpc_id.clone(), p.accepter.vpc_id.clone())
     }
 }
 
@@ -226,7 +232,7 @@ fn secondary_block_overlap_fails_the_request() {
     let mut env = TestEnv::new();
     let va = env.vpc(&Scope::new(A, REGION), "10.0.0.0/16");
     env.run(&Scope::new(A, REGION), |tx| {
-        tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.2.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&va, block("10.2.0.0/16"))
     })
     .expect("secondary");
     let vb = env.vpc(&Scope::new(B, REGION), "10.2.128.0/17");
@@ -237,8 +243,7 @@ fn secondary_block_overlap_fails_the_request() {
 #[test]
 fn same_pair_returns_existing_and_reverse_pair_cannot_be_accepted() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
+    let (va, vb) = env.vpcs(&id);
     assert_eq!(env.request((A, REGION), (B, &vb, &va)), id);
     let reverse = env.request((B, REGION), (A, &va, &vb));
     assert_ne!(reverse, id);
@@ -269,10 +274,9 @@ fn cross_region_accept_must_happen_in_the_accepter_region() {
 #[test]
 fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_refused() {
     let (mut env, id) = setup(Setup::Pending);
-    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
-    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
+    let (va, vb) = env.vpcs(&id);
     let r = env.run(&Scope::new(A, REGION), |tx| {
-        tx.associate_vpc_cidr(&va, NewBlock::ipv4("10.5.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&va, block("10.5.0.0/16"))
     });
     assert!(matches!(
         r,
@@ -282,15 +286,15 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
     ));
     // The accepter may add a block; one that overlaps the requester fails the pending request.
     env.run(&Scope::new(B, REGION), |tx| {
-        tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&vb, block("10.0.0.0/16"))
     })
     .expect("the accepter may add a block while a request is pending");
     assert_eq!(env.state(&id), PeeringState::Failed);
 
     let (mut env, id) = setup(Setup::Active);
-    let vb = env.world.aws.peerings[&id].accepter.vpc_id.clone();
+    let (_, vb) = env.vpcs(&id);
     let r = env.run(&Scope::new(B, REGION), |tx| {
-        tx.associate_vpc_cidr(&vb, NewBlock::ipv4("10.0.0.0/16").expect("block"))
+        tx.associate_vpc_cidr(&vb, block("10.0.0.0/16"))
     });
     assert!(matches!(
         r,
@@ -303,7 +307,7 @@ fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_ref
 #[test]
 fn delete_vpc_with_active_peering_is_a_dependency_violation() {
     let (mut env, id) = setup(Setup::Active);
-    let va = env.world.aws.peerings[&id].requester.vpc_id.clone();
+    let (va, _) = env.vpcs(&id);
     let r = env.run(&Scope::new(A, REGION), |tx| tx.delete_vpc(&va));
     assert!(matches!(r, Err(DomainError::DependencyViolation { .. })));
 }

@@ -806,16 +806,7 @@ fn delete_security_group_table() {
             )
         })
         .unwrap();
-    let default = n
-        .env
-        .world
-        .aws
-        .security_groups
-        .values()
-        .find(|g| g.vpc_id == a1 && g.name == "default")
-        .unwrap()
-        .id
-        .clone();
+    let default = n.env.sg_named(&a1, "default");
     let with_eni = n.env.sg(&a(), &a1, "with-eni");
     let eni = NetworkInterface {
         id: "eni-0123456789abcdef0".into(),
