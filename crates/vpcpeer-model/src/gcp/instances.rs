@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::networks::network;
-use super::operations::{delete_record, done_op, existing, vacant};
+use super::operations::{delete_record, existing, insert_record, vacant};
 use super::rules::same_project;
 use super::*;
 use crate::Tx;
@@ -181,27 +181,20 @@ pub fn insert_instance(
             network_ip: ip,
         });
     }
-    let numeric = numeric_id(tx);
-    let now = tx.now();
-    tx.put(GcpInstance {
-        id: id.clone(),
-        project: project.to_owned(),
-        zone: zone.to_owned(),
-        name: spec.name,
-        numeric_id: numeric,
-        machine_type: spec.machine_type,
-        tags: spec.tags,
-        nics,
-        created: now,
-    });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Zone(zone.to_owned()),
-        "insert",
-        &id,
-        numeric,
-    ))
+    let scope = OpScope::Zone(zone.to_owned());
+    Ok(insert_record(tx, project, scope, |numeric, now| {
+        GcpInstance {
+            id,
+            project: project.to_owned(),
+            zone: zone.to_owned(),
+            name: spec.name,
+            numeric_id: numeric,
+            machine_type: spec.machine_type,
+            tags: spec.tags,
+            nics,
+            created: now,
+        }
+    }))
 }
 
 /// `instances.delete`.
