@@ -228,41 +228,24 @@ pub(crate) trait TopLevel: crate::Entity + Spelling + Clone {
     fn place(&self) -> &AzPlace;
 }
 
-macro_rules! spelling {
-    ($($ty:ty),*) => {
-        $(impl Spelling for $ty {
-            fn display_id(&self) -> &str {
-                &self.display_id
-            }
-            fn name(&self) -> &str {
-                &self.name
-            }
-        })*
+/// Implements `$trait` for each listed record type, each method returning a reference to the
+/// field of its name.
+macro_rules! field_access {
+    ($trait:ident $fields:tt for $($ty:ty),*) => {
+        $(field_access!(@impl $trait $ty $fields);)*
+    };
+    (@impl $trait:ident $ty:ty { $($field:ident: $ret:ty),* }) => {
+        impl $trait for $ty {
+            $(fn $field(&self) -> &$ret {
+                &self.$field
+            })*
+        }
     };
 }
 
-spelling!(
-    AzVnet,
-    AzNsg,
-    AzRouteTable,
-    AzNic,
-    AzGateway,
-    AzVm,
-    AzPeering,
-    AzResourceGroup
-);
-
-macro_rules! top_level {
-    ($($ty:ty),*) => {
-        $(impl TopLevel for $ty {
-            fn place(&self) -> &AzPlace {
-                &self.place
-            }
-        })*
-    };
-}
-
-top_level!(AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
+field_access!(Spelling { display_id: str, name: str } for
+    AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm, AzPeering, AzResourceGroup);
+field_access!(TopLevel { place: AzPlace } for AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
 
 /// What the PUT of a top-level resource starts from: the location asked for, the id as this
 /// request spells it, the record's key and the record stored under it, if any.
@@ -292,17 +275,7 @@ trait Guid {
     fn guid(&self) -> &str;
 }
 
-macro_rules! guid {
-    ($($ty:ty),*) => {
-        $(impl Guid for $ty {
-            fn guid(&self) -> &str {
-                &self.guid
-            }
-        })*
-    };
-}
-
-guid!(AzVnet, AzNsg, AzNic, AzGateway, AzVm);
+field_access!(Guid { guid: str } for AzVnet, AzNsg, AzNic, AzGateway, AzVm);
 
 /// The GUID a PUT keeps: the stored record's, else a fresh one.
 fn kept_guid<T: Guid>(tx: &mut Tx<'_, '_>, existing: &Option<T>) -> String {
