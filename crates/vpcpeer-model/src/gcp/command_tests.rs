@@ -2,6 +2,7 @@
 //! [`Apply::apply`], each with its success (the operation it leaves) and its refusals (the
 //! structured error, and nothing changed), in one world built step by step.
 
+use super::tests::{firewall_spec, instance_spec, net_spec, peering_spec, route_spec, subnet_spec};
 use super::*;
 use crate::command::Apply;
 use crate::testkit::TestEnv;
@@ -19,80 +20,45 @@ enum Want {
 }
 
 fn spec_net(name: &str, auto: bool) -> Command {
-    Command::InsertNetwork(NetworkSpec {
-        name: name.into(),
-        auto_create_subnetworks: Some(auto),
-        ..Default::default()
-    })
+    Command::InsertNetwork(net_spec(name, Some(auto)))
 }
 
 fn subnet(region: &str, name: &str, network: &str, range: &str) -> Command {
     Command::InsertSubnetwork {
         region: region.into(),
-        spec: SubnetSpec {
-            name: name.into(),
-            network: network.into(),
-            ip_cidr_range: range.into(),
-            ..Default::default()
-        },
+        spec: subnet_spec(name, network, range),
     }
 }
 
 fn firewall(name: &str, allowed: &[(&str, &[&str])]) -> Command {
     Command::InsertFirewall(FirewallSpec {
-        name: name.into(),
-        description: String::new(),
-        network: Some("global/networks/net-a".into()),
-        direction: None,
-        priority: None,
         allowed: allowed
             .iter()
             .map(|(p, ports)| ((*p).into(), ports.iter().map(|x| (*x).into()).collect()))
             .collect(),
-        denied: vec![],
-        source_ranges: vec![],
-        destination_ranges: vec![],
-        source_tags: vec![],
-        target_tags: vec![],
-        disabled: false,
+        ..firewall_spec(name, "global/networks/net-a")
     })
 }
 
 fn route(name: &str, dest: &str, hop: GcpNextHop) -> Command {
-    Command::InsertRoute(RouteSpec {
-        name: name.into(),
-        description: String::new(),
-        network: "global/networks/net-a".into(),
-        dest_range: dest.into(),
-        priority: None,
-        tags: vec![],
-        next_hop: hop,
-    })
+    Command::InsertRoute(route_spec(name, "global/networks/net-a", dest, hop))
 }
 
 fn instance(name: &str, subnetwork: &str) -> Command {
+    let nic = NicSpec {
+        subnetwork: Some(subnetwork.into()),
+        ..Default::default()
+    };
     Command::InsertInstance {
         zone: "us-central1-a".into(),
-        spec: InstanceSpec {
-            name: name.into(),
-            machine_type: "e2-micro".into(),
-            tags: vec![],
-            nics: vec![NicSpec {
-                subnetwork: Some(subnetwork.into()),
-                ..Default::default()
-            }],
-        },
+        spec: instance_spec(name, nic),
     }
 }
 
 fn add_peering(network: &str, name: &str, peer: &str) -> Command {
     Command::AddPeering {
         network: network.into(),
-        peering: AddPeering {
-            name: name.into(),
-            peer_network: peer.into(),
-            ..Default::default()
-        },
+        peering: peering_spec(name, peer),
     }
 }
 
