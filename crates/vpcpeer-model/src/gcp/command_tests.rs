@@ -62,6 +62,57 @@ fn add_peering(network: &str, name: &str, peer: &str) -> Command {
     }
 }
 
+fn patch_net(patch: NetworkPatch) -> Command {
+    let name = "net-a".into();
+    Command::PatchNetwork { name, patch }
+}
+
+fn patch_mtu(mtu: u32) -> Command {
+    patch_net(NetworkPatch {
+        mtu: Some(mtu),
+        ..Default::default()
+    })
+}
+
+fn patch_priority(priority: u32) -> Command {
+    let patch = FirewallPatch {
+        priority: Some(priority),
+        ..Default::default()
+    };
+    Command::PatchFirewall {
+        name: "fw".into(),
+        patch,
+    }
+}
+
+fn expand(range: &str) -> Command {
+    let (region, name) = ("us-central1".into(), "s-a".into());
+    Command::ExpandSubnetwork {
+        region,
+        name,
+        range: range.into(),
+    }
+}
+
+fn delete_network(name: &str) -> Command {
+    Command::DeleteNetwork { name: name.into() }
+}
+
+fn delete_subnetwork(region: &str, name: &str) -> Command {
+    let (region, name) = (region.into(), name.into());
+    Command::DeleteSubnetwork { region, name }
+}
+
+fn delete_instance(name: &str) -> Command {
+    let (zone, name) = ("us-central1-a".into(), name.into());
+    Command::DeleteInstance { zone, name }
+}
+
+fn remove_peering(name: &str) -> Command {
+    let (network, name) = ("net-a".into(), name.into());
+    Command::RemovePeering { network, name }
+}
+
 #[test]
 fn every_command_family_applies_or_refuses_without_a_trace() {
     let net_a = network_path(PA, "net-a");
@@ -86,58 +137,28 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::InsertNetwork(NetworkSpec {
-                name: "legacy".into(),
-                ..Default::default()
-            }),
+            Command::InsertNetwork(net_spec("legacy", None)),
             Want::Refused(GcpError::LegacyNetwork),
         ),
+        (PA, patch_mtu(1500), Want::Op("patch")),
         (
             PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    mtu: Some(1500),
-                    ..Default::default()
-                },
-            },
-            Want::Op("patch"),
-        ),
-        (
-            PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    mtu: Some(9000),
-                    ..Default::default()
-                },
-            },
+            patch_mtu(9000),
             Want::Refused(GcpError::Mtu { mtu: 9000 }),
         ),
         (
             PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    auto_create_subnetworks: Some(true),
-                    ..Default::default()
-                },
-            },
+            patch_net(NetworkPatch {
+                auto_create_subnetworks: Some(true),
+                ..Default::default()
+            }),
             Want::Refused(GcpError::CustomToAuto),
         ),
         (PA, spec_net("gone", false), Want::Op("insert")),
+        (PA, delete_network("gone"), Want::Op("delete")),
         (
             PA,
-            Command::DeleteNetwork {
-                name: "gone".into(),
-            },
-            Want::Op("delete"),
-        ),
-        (
-            PA,
-            Command::DeleteNetwork {
-                name: "gone".into(),
-            },
+            delete_network("gone"),
             Want::Refused(GcpError::NotFound(network_path(PA, "gone"))),
         ),
         (PB, spec_net("net-b", false), Want::Op("insert")),
@@ -183,22 +204,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
                 path: net_a.clone(),
             }),
         ),
+        (PA, expand("10.0.0.0/23"), Want::Op("expandIpCidrRange")),
         (
             PA,
-            Command::ExpandSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-                range: "10.0.0.0/23".into(),
-            },
-            Want::Op("expandIpCidrRange"),
-        ),
-        (
-            PA,
-            Command::ExpandSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-                range: "10.0.0.0/24".into(),
-            },
+            expand("10.0.0.0/24"),
             Want::Refused(GcpError::NotAnExpansion {
                 new: n("10.0.0.0/24"),
                 old: n("10.0.0.0/23"),
@@ -211,18 +220,12 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-east1".into(),
-                name: "s-del".into(),
-            },
+            delete_subnetwork("us-east1", "s-del"),
             Want::Op("delete"),
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-east1".into(),
-                name: "s-del".into(),
-            },
+            delete_subnetwork("us-east1", "s-del"),
             Want::Refused(GcpError::NotFound(subnetwork_path(PA, "us-east1", "s-del"))),
         ),
         // Firewalls.
@@ -258,26 +261,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
             firewall("fw2", &[]),
             Want::Refused(GcpError::AllowedXorDenied),
         ),
+        (PA, patch_priority(10), Want::Op("patch")),
         (
             PA,
-            Command::PatchFirewall {
-                name: "fw".into(),
-                patch: FirewallPatch {
-                    priority: Some(10),
-                    ..Default::default()
-                },
-            },
-            Want::Op("patch"),
-        ),
-        (
-            PA,
-            Command::PatchFirewall {
-                name: "fw".into(),
-                patch: FirewallPatch {
-                    priority: Some(70_000),
-                    ..Default::default()
-                },
-            },
+            patch_priority(70_000),
             Want::Refused(GcpError::PriorityTooHigh { priority: 70_000 }),
         ),
         (
@@ -316,10 +303,7 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-            },
+            delete_subnetwork("us-central1", "s-a"),
             Want::Refused(GcpError::InUse {
                 kind: InUseKind::Subnetwork,
                 resource: s_a.clone(),
@@ -370,20 +354,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
             Command::DeleteRoute { name: "r".into() },
             Want::Refused(GcpError::NotFound(route_path(PA, "r"))),
         ),
+        (PA, delete_instance("vm"), Want::Op("delete")),
         (
             PA,
-            Command::DeleteInstance {
-                zone: "us-central1-a".into(),
-                name: "vm".into(),
-            },
-            Want::Op("delete"),
-        ),
-        (
-            PA,
-            Command::DeleteInstance {
-                zone: "us-central1-a".into(),
-                name: "vm".into(),
-            },
+            delete_instance("vm"),
             Want::Refused(GcpError::NotFound(instance_path(PA, "us-central1-a", "vm"))),
         ),
         // Peering.
@@ -447,29 +421,17 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteNetwork {
-                name: "net-a".into(),
-            },
+            delete_network("net-a"),
             Want::Refused(GcpError::InUse {
                 kind: InUseKind::Network,
                 resource: net_a.clone(),
                 by: format!("{net_a}/peerings/a-b"),
             }),
         ),
+        (PA, remove_peering("a-b"), Want::Op("removePeering")),
         (
             PA,
-            Command::RemovePeering {
-                network: "net-a".into(),
-                name: "a-b".into(),
-            },
-            Want::Op("removePeering"),
-        ),
-        (
-            PA,
-            Command::RemovePeering {
-                network: "net-a".into(),
-                name: "a-b".into(),
-            },
+            remove_peering("a-b"),
             Want::Refused(GcpError::NoSuchPeering {
                 name: "a-b".into(),
                 network: net_a.clone(),
