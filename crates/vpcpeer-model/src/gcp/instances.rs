@@ -182,19 +182,18 @@ pub fn insert_instance(
         });
     }
     let scope = OpScope::Zone(zone.to_owned());
-    Ok(insert_record(tx, project, scope, |numeric, now| {
-        GcpInstance {
-            id,
-            project: project.to_owned(),
-            zone: zone.to_owned(),
-            name: spec.name,
-            numeric_id: numeric,
-            machine_type: spec.machine_type,
-            tags: spec.tags,
-            nics,
-            created: now,
-        }
-    }))
+    let record = |numeric, now| GcpInstance {
+        id,
+        project: project.to_owned(),
+        zone: zone.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        machine_type: spec.machine_type,
+        tags: spec.tags,
+        nics,
+        created: now,
+    };
+    Ok(insert_record(tx, project, scope, record))
 }
 
 /// `instances.delete`.

@@ -69,24 +69,20 @@ pub fn insert_route(
     };
     let id = route_path(project, &spec.name);
     vacant::<GcpRoute>(tx, &id)?;
-    Ok(insert_record(
-        tx,
-        project,
-        OpScope::Global,
-        |numeric, now| GcpRoute {
-            id,
-            project: project.to_owned(),
-            name: spec.name,
-            numeric_id: numeric,
-            description: spec.description,
-            network: net_id,
-            dest_range: dest,
-            priority,
-            tags: spec.tags,
-            next_hop,
-            created: now,
-        },
-    ))
+    let record = |numeric, now| GcpRoute {
+        id,
+        project: project.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        description: spec.description,
+        network: net_id,
+        dest_range: dest,
+        priority,
+        tags: spec.tags,
+        next_hop,
+        created: now,
+    };
+    Ok(insert_record(tx, project, OpScope::Global, record))
 }
 
 /// `routes.delete`.

@@ -118,22 +118,21 @@ pub fn insert_subnetwork(
         check_peers(w, &net, *r)?;
     }
     let scope = OpScope::Region(region.to_owned());
-    Ok(insert_record(tx, project, scope, |numeric, now| {
-        GcpSubnetwork {
-            id,
-            project: project.to_owned(),
-            region: region.to_owned(),
-            name: spec.name,
-            numeric_id: numeric,
-            description: spec.description,
-            network: net_id,
-            ip_cidr_range: primary,
-            secondary_ranges: secondary,
-            private_ip_google_access: spec.private_ip_google_access,
-            auto_created: false,
-            created: now,
-        }
-    }))
+    let record = |numeric, now| GcpSubnetwork {
+        id,
+        project: project.to_owned(),
+        region: region.to_owned(),
+        name: spec.name,
+        numeric_id: numeric,
+        description: spec.description,
+        network: net_id,
+        ip_cidr_range: primary,
+        secondary_ranges: secondary,
+        private_ip_google_access: spec.private_ip_google_access,
+        auto_created: false,
+        created: now,
+    };
+    Ok(insert_record(tx, project, scope, record))
 }
 
 /// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
