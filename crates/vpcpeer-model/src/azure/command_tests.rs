@@ -3,10 +3,9 @@
 //! from its log (commands, times, drawn ids) on an empty world giving the same records.
 
 use super::ops::{
-    IpConfigSpec, PutGateway, PutNic, PutNsg, PutPeering, PutRouteTable, PutVm, PutVnet, RouteSpec,
-    SubnetSpec, Tagged, Target,
+    IpConfigSpec, PutNic, PutPeering, PutRouteTable, PutVm, PutVnet, RouteSpec, Tagged, Target,
 };
-use super::tests::{kind, rule};
+use super::tests::{gateway_req, kind, nsg_req, rule, subnet};
 use super::*;
 use crate::command::Apply;
 use crate::{Ctx, Limits, RecordingIds, Scope, ScriptedIds, SeededIds, Timestamp, Tx, World};
@@ -31,16 +30,7 @@ fn vnet(name: &str, prefix: &str, subnets: &[(&str, &str)]) -> Command {
         vnet: PutVnet {
             location: Some("eastus".into()),
             prefixes: vec![prefix.into()],
-            subnets: Some(
-                subnets
-                    .iter()
-                    .map(|(n, p)| SubnetSpec {
-                        name: (*n).into(),
-                        prefix: Some((*p).into()),
-                        ..Default::default()
-                    })
-                    .collect(),
-            ),
+            subnets: Some(subnets.iter().map(|(n, p)| subnet(n, p)).collect()),
             tags: AzTags::new(),
         },
     }
@@ -178,19 +168,15 @@ fn scenario(r: &mut Run) {
         "SubnetOutsideVnet",
         vnet("vx", "10.2.0.0/16", &[("s", "10.3.0.0/24")]),
     );
-    let subnet = |name: &str, prefix: &str| Command::PutSubnet {
+    let put_subnet = |name: &str, prefix: &str| Command::PutSubnet {
         vnet: t("va"),
-        subnet: SubnetSpec {
-            name: name.into(),
-            prefix: Some(prefix.into()),
-            ..Default::default()
-        },
+        subnet: subnet(name, prefix),
     };
-    let o = r.ok(subnet("GatewaySubnet", "10.0.255.0/27"));
+    let o = r.ok(put_subnet("GatewaySubnet", "10.0.255.0/27"));
     assert!(
         matches!(&o, Outcome::Written { record, created: true, .. } if matches!(**record, Written::Subnet { ref name, .. } if name == "GatewaySubnet"))
     );
-    r.refused("SubnetsOverlap", subnet("other", "10.0.1.128/25"));
+    r.refused("SubnetsOverlap", put_subnet("other", "10.0.1.128/25"));
 
     // Peerings.
     let o = r.ok(peering("va", "a-to-b", "vb"));
@@ -204,11 +190,7 @@ fn scenario(r: &mut Run) {
     // NSGs and rules.
     let nsg = Command::PutNsg {
         target: t("nsg"),
-        nsg: PutNsg {
-            location: Some("eastus".into()),
-            rules: vec![rule("https", 100)],
-            tags: AzTags::new(),
-        },
+        nsg: nsg_req("eastus", vec![rule("https", 100)]),
     };
     assert!(created(&r.ok(nsg)));
     let put_rule = |rule: AzSecurityRule| Command::PutSecurityRule {
@@ -262,14 +244,7 @@ fn scenario(r: &mut Run) {
     // Gateways.
     let gw = |subnet: &str| Command::PutGateway {
         target: t("gw"),
-        gateway: PutGateway {
-            location: Some("eastus".into()),
-            subnet_id: Some(subnet_id("va", subnet)),
-            gateway_type: AzGatewayType::Vpn,
-            vpn_type: None,
-            sku: None,
-            tags: AzTags::new(),
-        },
+        gateway: gateway_req(subnet_id("va", subnet)),
     };
     r.refused("NotGatewaySubnet", gw("default"));
     assert!(created(&r.ok(gw("GatewaySubnet"))));

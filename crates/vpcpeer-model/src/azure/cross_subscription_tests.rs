@@ -3,26 +3,29 @@
 //! and its VNet must share a subscription (and a region); VNet peering may cross both.
 
 use super::ops::{
-    self, IpConfigSpec, PutGateway, PutNic, PutNsg, PutPeering, PutRouteTable, PutVm, PutVnet,
-    SubnetSpec, Target,
+    IpConfigSpec, PutNic, PutPeering, PutRouteTable, PutVm, PutVnet, SubnetSpec, Target,
 };
+use super::tests::{gateway_req, kind, nsg_req, subnet};
 use super::*;
+use crate::command::Apply;
 use crate::testkit::TestEnv;
 use crate::Scope;
 
 const SA: &str = "00000000-0000-0000-0000-00000000000a";
 const SB: &str = "00000000-0000-0000-0000-00000000000b";
 
-fn run<T>(
-    env: &mut TestEnv,
-    sub: &str,
-    f: impl FnOnce(&mut crate::Tx<'_, '_>) -> Result<T, AzureError>,
-) -> Result<T, AzureError> {
-    env.transact(&Scope::new(sub, ""), f)
+/// Applies `c` as the subscription it names; commits on success, rolls back on a refusal.
+fn apply(env: &mut TestEnv, c: Command) -> Result<Outcome, AzureError> {
+    let scope = Scope::new(c.subscription(), "");
+    env.transact(&scope, |tx| c.apply(tx))
 }
 
 fn net_id(sub: &str, kind: &str, name: &str) -> String {
     format!("/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/{kind}/{name}")
+}
+
+fn subnet_id(sub: &str, name: &str) -> String {
+    format!("{}/subnets/{name}", net_id(sub, "virtualNetworks", "v"))
 }
 
 /// In each subscription: resource group `rg` (eastus), NSG `nsg`, route table `rt`, VNet `v`
@@ -31,93 +34,97 @@ fn net_id(sub: &str, kind: &str, name: &str) -> String {
 fn setup() -> TestEnv {
     let mut env = TestEnv::new();
     for (i, sub) in [SA, SB].into_iter().enumerate() {
-        run(&mut env, sub, |tx| {
-            ops::put_resource_group(tx, sub, "rg", Some("eastus"), AzTags::new())
-        })
-        .unwrap();
         let t = |name: &str| Target::new(sub, "rg", name);
-        run(&mut env, sub, |tx| {
-            ops::put_nsg(
-                tx,
-                &t("nsg"),
-                PutNsg {
-                    location: Some("eastus".into()),
-                    rules: vec![],
-                    tags: AzTags::new(),
-                },
-            )
-        })
-        .unwrap();
-        run(&mut env, sub, |tx| {
-            ops::put_route_table(
-                tx,
-                &t("rt"),
-                PutRouteTable {
-                    location: Some("eastus".into()),
-                    routes: vec![],
-                    disable_bgp_route_propagation: false,
-                    tags: AzTags::new(),
-                },
-            )
-        })
-        .unwrap();
-        let subnets = vec![
-            SubnetSpec {
-                name: "s".into(),
-                prefix: Some(format!("10.{i}.1.0/24").into()),
-                ..Default::default()
-            },
-            SubnetSpec {
-                name: "GatewaySubnet".into(),
-                prefix: Some(format!("10.{i}.255.0/27").into()),
-                ..Default::default()
-            },
-        ];
-        run(&mut env, sub, |tx| {
-            ops::put_vnet(
-                tx,
-                &t("v"),
-                PutVnet {
-                    location: Some("eastus".into()),
-                    prefixes: vec![format!("10.{i}.0.0/16").into()],
-                    subnets: Some(subnets),
-                    tags: AzTags::new(),
-                },
-            )
-        })
-        .unwrap();
-        let subnet = format!("{}/subnets/s", net_id(sub, "virtualNetworks", "v"));
-        run(&mut env, sub, |tx| {
-            ops::put_nic(tx, &t("nic"), nic_req(&subnet, None, "eastus"))
-        })
-        .unwrap();
-    }
-    run(&mut env, SA, |tx| {
-        ops::put_nsg(
-            tx,
-            &Target::new(SA, "rg", "nsg-west"),
-            PutNsg {
-                location: Some("westus".into()),
-                rules: vec![],
+        let vnet = PutVnet {
+            location: Some("eastus".into()),
+            prefixes: vec![format!("10.{i}.0.0/16").into()],
+            subnets: Some(vec![
+                subnet("s", &format!("10.{i}.1.0/24")),
+                subnet("GatewaySubnet", &format!("10.{i}.255.0/27")),
+            ]),
+            tags: AzTags::new(),
+        };
+        let table = PutRouteTable {
+            location: Some("eastus".into()),
+            ..Default::default()
+        };
+        for c in [
+            Command::PutResourceGroup {
+                subscription: sub.into(),
+                name: "rg".into(),
+                location: Some("eastus".into()),
                 tags: AzTags::new(),
             },
-        )
-    })
-    .unwrap();
+            Command::PutNsg {
+                target: t("nsg"),
+                nsg: nsg_req("eastus", vec![]),
+            },
+            Command::PutRouteTable {
+                target: t("rt"),
+                table,
+            },
+            Command::PutVnet {
+                target: t("v"),
+                vnet,
+            },
+            put_nic(&t("nic"), &subnet_id(sub, "s"), None, "eastus"),
+        ] {
+            apply(&mut env, c).unwrap();
+        }
+    }
+    let west = Command::PutNsg {
+        target: Target::new(SA, "rg", "nsg-west"),
+        nsg: nsg_req("westus", vec![]),
+    };
+    apply(&mut env, west).unwrap();
     env
 }
 
-fn nic_req(subnet: &str, nsg: Option<String>, location: &str) -> PutNic {
-    PutNic {
-        location: Some(location.into()),
-        ip_configs: vec![IpConfigSpec {
-            name: "ip".into(),
-            subnet_id: Some(subnet.into()),
-            ..Default::default()
-        }],
-        nsg,
-        ip_forwarding: false,
-        tags: AzTags::new(),
+/// A PUT of the NIC `t` in `location` on `subnet`, with `nsg`.
+fn put_nic(t: &Target, subnet: &str, nsg: Option<String>, location: &str) -> Command {
+    Command::PutNic {
+        target: t.clone(),
+        nic: PutNic {
+            location: Some(location.into()),
+            ip_configs: vec![IpConfigSpec {
+                name: "ip".into(),
+                subnet_id: Some(subnet.into()),
+                ..Default::default()
+            }],
+            nsg,
+            ip_forwarding: false,
+            tags: AzTags::new(),
+        },
+    }
+}
+
+/// A PUT of the subnet `s2` (`prefix`) of the VNet `vnet`, with `nsg` and `route_table`.
+fn put_subnet(
+    vnet: Target,
+    prefix: &str,
+    nsg: Option<String>,
+    route_table: Option<String>,
+) -> Command {
+    Command::PutSubnet {
+        vnet,
+        subnet: SubnetSpec {
+            nsg,
+            route_table,
+            ..subnet("s2", prefix)
+        },
+    }
+}
+
+/// A PUT of the VM `t` in eastus with `nics`.
+fn put_vm(t: Target, nics: Vec<String>) -> Command {
+    Command::PutVm {
+        target: t,
+        vm: PutVm {
+            location: Some("eastus".into()),
+            nics,
+            size: None,
+            tags: AzTags::new(),
+        },
     }
 }
 
@@ -125,151 +132,78 @@ fn nic_req(subnet: &str, nsg: Option<String>, location: &str) -> PutNic {
 fn code<T: std::fmt::Debug>(r: Result<T, AzureError>) -> String {
     match r {
         Ok(v) => format!("accepted: {v:?}"),
-        Err(e) => super::tests::kind(&e),
+        Err(e) => kind(&e),
     }
 }
 
 #[test]
 fn references_across_subscriptions_or_regions_are_refused() {
     let mut env = setup();
-    let a_subnet = format!("{}/subnets/s", net_id(SA, "virtualNetworks", "v"));
+    let a_subnet = subnet_id(SA, "s");
     let a_ghost = format!("{}/subnets/ghost", net_id(SA, "virtualNetworks", "nothere"));
     let a_nsg = net_id(SA, "networkSecurityGroups", "nsg");
     let a_rt = net_id(SA, "routeTables", "rt");
     let a_nic = net_id(SA, "networkInterfaces", "nic");
-    let a_gw_subnet = format!(
-        "{}/subnets/GatewaySubnet",
-        net_id(SA, "virtualNetworks", "v")
-    );
     let b = |name: &str| Target::new(SB, "rg", name);
-    let b_subnet = format!("{}/subnets/s", net_id(SB, "virtualNetworks", "v"));
+    let b_subnet = subnet_id(SB, "s");
+    let nic2 = b("nic2");
     let before = env.world.len();
-    type Case = (
-        &'static str,
-        Box<dyn FnOnce(&mut crate::Tx<'_, '_>) -> Result<(), AzureError>>,
-    );
-    let cases: Vec<Case> = vec![
-        ("NIC of B on a subnet of A (the issue's reproduction)", {
-            let s = a_subnet.clone();
-            Box::new(move |tx| {
-                ops::put_nic(tx, &b("nic2"), nic_req(&s, None, "eastus")).map(|_| ())
-            })
-        }),
+    let cases: Vec<(&str, Command)> = vec![
+        (
+            "NIC of B on a subnet of A (the issue's reproduction)",
+            put_nic(&nic2, &a_subnet, None, "eastus"),
+        ),
         (
             "NIC of B on a subnet of A that does not exist (no existence leak)",
-            {
-                let s = a_ghost.clone();
-                Box::new(move |tx| {
-                    ops::put_nic(tx, &b("nic2"), nic_req(&s, None, "eastus")).map(|_| ())
-                })
+            put_nic(&nic2, &a_ghost, None, "eastus"),
+        ),
+        (
+            "NIC of B with the NSG of A",
+            put_nic(&nic2, &b_subnet, Some(a_nsg.clone()), "eastus"),
+        ),
+        (
+            "subnet of B with the NSG of A",
+            put_subnet(b("v"), "10.1.2.0/24", Some(a_nsg), None),
+        ),
+        (
+            "subnet of B with the route table of A",
+            put_subnet(b("v"), "10.1.2.0/24", None, Some(a_rt)),
+        ),
+        ("VM of B with the NIC of A", put_vm(b("vm"), vec![a_nic])),
+        (
+            "gateway of B in the GatewaySubnet of A",
+            Command::PutGateway {
+                target: b("gw"),
+                gateway: gateway_req(subnet_id(SA, "GatewaySubnet")),
             },
         ),
-        ("NIC of B with the NSG of A", {
-            let (s, n) = (b_subnet.clone(), a_nsg.clone());
-            Box::new(move |tx| {
-                ops::put_nic(tx, &b("nic2"), nic_req(&s, Some(n), "eastus")).map(|_| ())
-            })
-        }),
-        ("subnet of B with the NSG of A", {
-            let n = a_nsg.clone();
-            Box::new(move |tx| {
-                ops::put_subnet(
-                    tx,
-                    &b("v"),
-                    SubnetSpec {
-                        name: "s2".into(),
-                        prefix: Some("10.1.2.0/24".into()),
-                        nsg: Some(n),
-                        route_table: None,
-                    },
-                )
-                .map(|_| ())
-            })
-        }),
-        ("subnet of B with the route table of A", {
-            let r = a_rt.clone();
-            Box::new(move |tx| {
-                ops::put_subnet(
-                    tx,
-                    &b("v"),
-                    SubnetSpec {
-                        name: "s2".into(),
-                        prefix: Some("10.1.2.0/24".into()),
-                        nsg: None,
-                        route_table: Some(r),
-                    },
-                )
-                .map(|_| ())
-            })
-        }),
-        ("VM of B with the NIC of A", {
-            let n = a_nic.clone();
-            Box::new(move |tx| {
-                ops::put_vm(
-                    tx,
-                    &b("vm"),
-                    PutVm {
-                        location: Some("eastus".into()),
-                        nics: vec![n],
-                        size: None,
-                        tags: AzTags::new(),
-                    },
-                )
-                .map(|_| ())
-            })
-        }),
-        ("gateway of B in the GatewaySubnet of A", {
-            let s = a_gw_subnet.clone();
-            Box::new(move |tx| {
-                ops::put_gateway(
-                    tx,
-                    &b("gw"),
-                    PutGateway {
-                        location: Some("eastus".into()),
-                        subnet_id: Some(s),
-                        gateway_type: AzGatewayType::Vpn,
-                        vpn_type: None,
-                        sku: None,
-                        tags: AzTags::new(),
-                    },
-                )
-                .map(|_| ())
-            })
-        }),
+        // Same subscription, other region: an NSG in westus on an eastus subnet or NIC.
+        (
+            "subnet of A with an NSG of A in another region",
+            put_subnet(
+                Target::new(SA, "rg", "v"),
+                "10.0.2.0/24",
+                Some(net_id(SA, "networkSecurityGroups", "nsg-west")),
+                None,
+            ),
+        ),
+        (
+            "NIC of A with an NSG of A in another region",
+            put_nic(
+                &Target::new(SA, "rg", "nic2"),
+                &a_subnet,
+                Some(net_id(SA, "networkSecurityGroups", "nsg-west")),
+                "eastus",
+            ),
+        ),
     ];
-    for (what, f) in cases {
-        let got = code(run(&mut env, SB, f));
+    for (what, c) in cases {
+        let got = code(apply(&mut env, c));
         assert_eq!(got, "ForeignReference", "{what}");
     }
-    // Same subscription, other region: an NSG in westus on an eastus subnet or NIC.
-    let west = net_id(SA, "networkSecurityGroups", "nsg-west");
-    let got = code(run(&mut env, SA, |tx| {
-        ops::put_subnet(
-            tx,
-            &Target::new(SA, "rg", "v"),
-            SubnetSpec {
-                name: "s2".into(),
-                prefix: Some("10.0.2.0/24".into()),
-                nsg: Some(west.clone()),
-                route_table: None,
-            },
-        )
-    }));
-    assert_eq!(got, "ForeignReference");
-    let got = code(run(&mut env, SA, |tx| {
-        ops::put_nic(
-            tx,
-            &Target::new(SA, "rg", "nic2"),
-            nic_req(&a_subnet, Some(west.clone()), "eastus"),
-        )
-    }));
-    assert_eq!(got, "ForeignReference");
     assert_eq!(env.world.len(), before, "nothing was created");
     // The refusal names both resources (the wire words ARM's message from them).
-    let e = run(&mut env, SB, |tx| {
-        ops::put_nic(tx, &b("nic2"), nic_req(&a_subnet, None, "eastus"))
-    })
-    .unwrap_err();
+    let e = apply(&mut env, put_nic(&nic2, &a_subnet, None, "eastus")).unwrap_err();
     assert_eq!(
         e,
         AzureError::ForeignReference {
@@ -283,62 +217,29 @@ fn references_across_subscriptions_or_regions_are_refused() {
 fn same_subscription_references_and_cross_subscription_peering_still_work() {
     let mut env = setup();
     let b = |name: &str| Target::new(SB, "rg", name);
-    let b_subnet = format!("{}/subnets/s", net_id(SB, "virtualNetworks", "v"));
-    run(&mut env, SB, |tx| {
-        ops::put_nic(
-            tx,
-            &b("nic2"),
-            nic_req(
-                &b_subnet,
-                Some(net_id(SB, "networkSecurityGroups", "nsg")),
-                "eastus",
-            ),
-        )
-    })
-    .unwrap();
-    run(&mut env, SB, |tx| {
-        ops::put_subnet(
-            tx,
-            &b("v"),
-            SubnetSpec {
-                name: "s2".into(),
-                prefix: Some("10.1.2.0/24".into()),
-                nsg: Some(net_id(SB, "networkSecurityGroups", "nsg")),
-                route_table: Some(net_id(SB, "routeTables", "rt")),
-            },
-        )
-    })
-    .unwrap();
-    run(&mut env, SB, |tx| {
-        ops::put_vm(
-            tx,
-            &b("vm"),
-            PutVm {
-                location: Some("eastus".into()),
-                nics: vec![net_id(SB, "networkInterfaces", "nic2")],
-                size: None,
-                tags: AzTags::new(),
-            },
-        )
-    })
-    .unwrap();
+    let b_nsg = net_id(SB, "networkSecurityGroups", "nsg");
+    let b_rt = net_id(SB, "routeTables", "rt");
+    let nic2 = put_nic(
+        &b("nic2"),
+        &subnet_id(SB, "s"),
+        Some(b_nsg.clone()),
+        "eastus",
+    );
+    let s2 = put_subnet(b("v"), "10.1.2.0/24", Some(b_nsg), Some(b_rt));
+    let vm = put_vm(b("vm"), vec![net_id(SB, "networkInterfaces", "nic2")]);
+    for c in [nic2, s2, vm] {
+        let what = format!("{c:?}");
+        apply(&mut env, c).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    }
     for (sub, remote) in [(SA, SB), (SB, SA)] {
-        run(&mut env, sub, |tx| {
-            ops::put_peering(
-                tx,
-                &Target::new(sub, "rg", "v"),
-                "p",
-                PutPeering {
-                    remote_vnet_id: Some(net_id(remote, "virtualNetworks", "v")),
-                    allow_vnet_access: true,
-                    allow_forwarded_traffic: false,
-                    allow_gateway_transit: false,
-                    use_remote_gateways: false,
-                    do_not_verify_remote_gateways: false,
-                    sync_remote_address_space: false,
-                },
-            )
-        })
-        .expect("cross-subscription peering");
+        let link = Command::PutPeering {
+            vnet: Target::new(sub, "rg", "v"),
+            name: "p".into(),
+            peering: PutPeering {
+                remote_vnet_id: Some(net_id(remote, "virtualNetworks", "v")),
+                ..Default::default()
+            },
+        };
+        apply(&mut env, link).expect("cross-subscription peering");
     }
 }

@@ -95,12 +95,26 @@ fn last(n: Ipv4Net) -> u32 {
     u32::from(n.broadcast())
 }
 
+/// The order every sweep here uses: by first address, then prefix length.
+fn by_start(n: &Ipv4Net) -> (u32, u8) {
+    (first(*n), n.prefix_len())
+}
+
+/// Of two overlapping prefixes, the more specific one (the one inside the other).
+fn more_specific(x: Ipv4Net, y: Ipv4Net) -> Ipv4Net {
+    if x.prefix_len() >= y.prefix_len() {
+        x
+    } else {
+        y
+    }
+}
+
 /// The indexes `(i, j)` of two prefixes of `nets` that overlap, if any, `i` the one that starts
 /// first: sorted by first address, a prefix overlaps an earlier one exactly when it starts at or
 /// before the furthest end seen so far. `O(n log n)`.
 pub fn first_overlap_index(nets: &[Ipv4Net]) -> Option<(usize, usize)> {
     let mut order: Vec<usize> = (0..nets.len()).collect();
-    order.sort_by_key(|&i| (first(nets[i]), nets[i].prefix_len()));
+    order.sort_by_key(|&i| by_start(&nets[i]));
     let mut widest: Option<usize> = None;
     for i in order {
         match widest {
@@ -120,11 +134,7 @@ pub fn first_overlap(nets: &[Ipv4Net]) -> Option<(Ipv4Net, Ipv4Net)> {
 /// the more specific prefix), sorted and without repeats. Each list is sorted and swept once
 /// against the other: `O((n + m) log(n + m))` plus the size of the answer.
 pub fn overlapping(a: &[Ipv4Net], b: &[Ipv4Net]) -> Vec<Ipv4Net> {
-    let sort = |l: &[Ipv4Net]| {
-        let mut v: Vec<Ipv4Net> = l.iter().map(Ipv4Net::trunc).collect();
-        v.sort_by_key(|n| (first(*n), n.prefix_len()));
-        v
-    };
+    let sort = |l: &[Ipv4Net]| sorted(&l.iter().map(Ipv4Net::trunc).collect::<Vec<_>>());
     let (a, b) = (sort(a), sort(b));
     let mut out = Vec::new();
     // For each prefix of one list, the prefixes of the other that start inside it (found by
@@ -136,15 +146,11 @@ pub fn overlapping(a: &[Ipv4Net], b: &[Ipv4Net]) -> Vec<Ipv4Net> {
                 if first(*y) > last(*x) {
                     break;
                 }
-                out.push(if x.prefix_len() >= y.prefix_len() {
-                    *x
-                } else {
-                    *y
-                });
+                out.push(more_specific(*x, *y));
             }
         }
     }
-    out.sort_by_key(|n| (first(*n), n.prefix_len()));
+    out.sort_by_key(by_start);
     out.dedup();
     out
 }
@@ -159,7 +165,7 @@ pub fn contained_in_sorted(sorted: &[Ipv4Net], n: Ipv4Net) -> bool {
 /// `nets` sorted by first address (then prefix length), for [`contained_in_sorted`].
 pub fn sorted(nets: &[Ipv4Net]) -> Vec<Ipv4Net> {
     let mut v = nets.to_vec();
-    v.sort_by_key(|n| (first(*n), n.prefix_len()));
+    v.sort_by_key(by_start);
     v
 }
 
@@ -190,17 +196,11 @@ mod tests {
         for x in a {
             for y in b {
                 if overlaps_v4(*x, *y) {
-                    out.insert(if x.prefix_len() >= y.prefix_len() {
-                        *x
-                    } else {
-                        *y
-                    });
+                    out.insert(more_specific(*x, *y));
                 }
             }
         }
-        let mut v: Vec<_> = out.into_iter().collect();
-        v.sort_by_key(|n| (first(*n), n.prefix_len()));
-        v
+        sorted(&out.into_iter().collect::<Vec<_>>())
     }
 
     proptest! {
@@ -248,25 +248,24 @@ mod tests {
                 .collect()
         };
         let code = |t: &AzTags| check_tags(t).err().map(|e| crate::azure::tests::kind(&e));
-        assert_eq!(code(&tags(&[("env", "prod"), ("Owner", "")])), None);
-        assert_eq!(code(&tags(&[(&"k".repeat(512), &"v".repeat(256))])), None);
-        assert_eq!(
-            code(&tags(&[(&"k".repeat(513), "v")])).as_deref(),
-            Some("TagNameTooLong")
-        );
-        assert_eq!(code(&tags(&[(" ", "v")])).as_deref(), Some("EmptyTagName"));
-        assert_eq!(
-            code(&tags(&[("a/b", "v")])).as_deref(),
-            Some("TagNameCharacters")
-        );
-        assert_eq!(
-            code(&tags(&[("a\u{1}", "v")])).as_deref(),
-            Some("TagNameCharacters")
-        );
-        assert_eq!(
-            code(&tags(&[("k", &"v".repeat(1 << 20))])).as_deref(),
-            Some("TagValueTooLong")
-        );
+        let (k513, v256, v1m) = ("k".repeat(513), "v".repeat(256), "v".repeat(1 << 20));
+        // (what, tags, the refusal's kind or None)
+        let cases: [(&str, AzTags, Option<&str>); 7] = [
+            ("ordinary", tags(&[("env", "prod"), ("Owner", "")]), None),
+            ("at the bounds", tags(&[(&k513[1..], &v256)]), None),
+            ("long name", tags(&[(&k513, "v")]), Some("TagNameTooLong")),
+            ("blank name", tags(&[(" ", "v")]), Some("EmptyTagName")),
+            ("slash", tags(&[("a/b", "v")]), Some("TagNameCharacters")),
+            (
+                "control",
+                tags(&[("a\u{1}", "v")]),
+                Some("TagNameCharacters"),
+            ),
+            ("long value", tags(&[("k", &v1m)]), Some("TagValueTooLong")),
+        ];
+        for (what, t, want) in cases {
+            assert_eq!(code(&t).as_deref(), want, "{what}");
+        }
         let many: AzTags = (0..51).map(|i| (format!("k{i}"), String::new())).collect();
         assert_eq!(code(&many).as_deref(), Some("TooManyTags"));
         // (That the message of a 1 MiB value is short is the wire's concern: wire-azure's

@@ -44,24 +44,16 @@ impl Az {
         .expect("resource group");
     }
 
-    fn vnet_in(
-        &mut self,
-        sub: &str,
-        rg: &str,
-        name: &str,
-        location: &str,
-        prefixes: &[&str],
-    ) -> String {
-        self.put_vnet(sub, rg, name, location, prefixes)
-            .expect("vnet")
-            .display_id
+    /// Puts the VNet `t` in `location` with `prefixes` and returns its id.
+    fn vnet_in(&mut self, t: &Target, location: &str, prefixes: &[&str]) -> String {
+        let v = self.put_vnet(t, location, prefixes).expect("vnet");
+        v.display_id
     }
 
+    /// Puts the VNet `t` in `location` with `prefixes`, as its subscription.
     fn put_vnet(
         &mut self,
-        sub: &str,
-        rg: &str,
-        name: &str,
+        t: &Target,
         location: &str,
         prefixes: &[&str],
     ) -> Result<AzVnet, AzureError> {
@@ -71,14 +63,61 @@ impl Az {
             subnets: None,
             tags: AzTags::new(),
         };
-        self.run(sub, |tx| {
-            ops::put_vnet(tx, &Target::new(sub, rg, name), req)
+        let sub = t.subscription.clone();
+        self.run(&sub, |tx| ops::put_vnet(tx, t, req))
+            .map(|(v, _)| v)
+    }
+
+    /// Puts `spec` as a subnet of the VNet `vnet` names, as its subscription.
+    fn put_subnet(
+        &mut self,
+        vnet: &Target,
+        spec: SubnetSpec,
+    ) -> Result<(AzVnet, bool), AzureError> {
+        self.run(&vnet.subscription.clone(), |tx| {
+            ops::put_subnet(tx, vnet, spec)
         })
-        .map(|(v, _)| v)
+    }
+
+    /// Puts the NSG `t` in eastus with `rules`, as its subscription.
+    fn put_nsg(
+        &mut self,
+        t: &Target,
+        rules: Vec<AzSecurityRule>,
+    ) -> Result<(AzNsg, bool), AzureError> {
+        self.run(&t.subscription.clone(), |tx| {
+            ops::put_nsg(tx, t, nsg_req("eastus", rules))
+        })
+    }
+
+    /// Records a finished operation of S1 in `location`.
+    fn record(&mut self, location: &str) -> AzOperation {
+        let none = AzOperationResult::None;
+        self.run(S1, |tx| Ok(ops::record_operation(tx, S1, location, none)))
+            .expect("operation")
     }
 
     fn vnet(&mut self, name: &str, prefixes: &[&str]) -> String {
-        self.vnet_in(S1, "rg", name, "eastus", prefixes)
+        self.vnet_in(&Target::new(S1, "rg", name), "eastus", prefixes)
+    }
+
+    /// Puts the link `name` of the VNet `vnet` to `remote`, with the flags of `req`, as the
+    /// VNet's subscription.
+    fn peer_at(
+        &mut self,
+        vnet: &Target,
+        name: &str,
+        remote: &str,
+        req: PutPeering,
+    ) -> Result<AzPeering, AzureError> {
+        let req = PutPeering {
+            remote_vnet_id: Some(remote.to_owned()),
+            ..req
+        };
+        self.run(&vnet.subscription.clone(), |tx| {
+            ops::put_peering(tx, vnet, name, req)
+        })
+        .map(|(p, _)| p)
     }
 
     fn peer_with(
@@ -88,20 +127,7 @@ impl Az {
         remote: &str,
         req: PutPeering,
     ) -> Result<AzPeering, AzureError> {
-        let remote = remote.to_owned();
-        let t = Target::new(S1, "rg", vnet);
-        self.run(S1, |tx| {
-            ops::put_peering(
-                tx,
-                &t,
-                name,
-                PutPeering {
-                    remote_vnet_id: Some(remote),
-                    ..req
-                },
-            )
-        })
-        .map(|(p, _)| p)
+        self.peer_at(&Target::new(S1, "rg", vnet), name, remote, req)
     }
 
     fn peer(&mut self, vnet: &str, name: &str, remote: &str) -> Result<AzPeering, AzureError> {
@@ -138,6 +164,36 @@ impl Az {
         assert_eq!(kind(&err), code, "{err:?}");
         assert_eq!(self.env.world, before, "a refused command left a trace");
         err
+    }
+}
+
+/// A subnet `name` with `prefix` and nothing else.
+pub(super) fn subnet(name: &str, prefix: &str) -> SubnetSpec {
+    SubnetSpec {
+        name: name.into(),
+        prefix: Some(prefix.into()),
+        ..Default::default()
+    }
+}
+
+/// An NSG PUT in `location` with `rules` and no tags.
+pub(super) fn nsg_req(location: &str, rules: Vec<AzSecurityRule>) -> ops::PutNsg {
+    ops::PutNsg {
+        location: Some(location.into()),
+        rules,
+        tags: AzTags::new(),
+    }
+}
+
+/// A VPN gateway PUT in eastus in the subnet `subnet_id` (a `GatewaySubnet`).
+pub(super) fn gateway_req(subnet_id: String) -> PutGateway {
+    PutGateway {
+        location: Some("eastus".into()),
+        subnet_id: Some(subnet_id),
+        gateway_type: AzGatewayType::Vpn,
+        vpn_type: None,
+        sku: None,
+        tags: AzTags::new(),
     }
 }
 
@@ -309,7 +365,7 @@ fn validation_codes_and_no_trace() {
         })
     });
     let e = az.refuse("GroupNotFound", |az| {
-        az.put_vnet(S1, "ghost", "v", "eastus", &["10.9.0.0/16"])
+        az.put_vnet(&Target::new(S1, "ghost", "v"), "eastus", &["10.9.0.0/16"])
     });
     assert_eq!(
         e,
@@ -317,24 +373,11 @@ fn validation_codes_and_no_trace() {
             name: "ghost".into()
         }
     );
+    let ghost = Target::new(S1, "rg", "ghost-vnet");
     let e = az.refuse("NotFound", |az| {
-        let t = Target::new(S1, "rg", "ghost-vnet");
-        az.run(S1, |tx| {
-            ops::put_peering(
-                tx,
-                &t,
-                "p",
-                PutPeering {
-                    remote_vnet_id: Some(d.clone()),
-                    ..Default::default()
-                },
-            )
-        })
+        az.peer_at(&ghost, "p", &d, PutPeering::default())
     });
-    assert_eq!(
-        e,
-        Target::new(S1, "rg", "ghost-vnet").not_found(ops::Tagged::Vnet)
-    );
+    assert_eq!(e, ghost.not_found(ops::Tagged::Vnet));
     az.refuse("LocationRequired", |az| {
         let t = Target::new(S1, "rg", "noloc");
         az.run(S1, |tx| {
@@ -349,10 +392,10 @@ fn validation_codes_and_no_trace() {
         })
     });
     az.refuse("LocationChanged", |az| {
-        az.put_vnet(S1, "rg", "vnet-d", "westus", &["10.2.0.0/16"])
+        az.put_vnet(&Target::new(S1, "rg", "vnet-d"), "westus", &["10.2.0.0/16"])
     });
     az.refuse("InvalidPrefix", |az| {
-        az.put_vnet(S1, "rg", "v9", "eastus", &["10.9.0.1/16"])
+        az.put_vnet(&Target::new(S1, "rg", "v9"), "eastus", &["10.9.0.1/16"])
     });
 }
 
@@ -395,21 +438,14 @@ fn peerings_per_vnet_quota() {
 fn cross_subscription_and_global_peering() {
     let mut az = Az::new();
     let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
-    let b = az.vnet_in(S2, "rg2", "vnet-b", "westeurope", &["10.1.0.0/16"]);
+    let b = az.vnet_in(
+        &Target::new(S2, "rg2", "vnet-b"),
+        "westeurope",
+        &["10.1.0.0/16"],
+    );
     az.peer("vnet-a", "a-to-b", &b).unwrap();
     let t = Target::new(S2, "rg2", "vnet-b");
-    az.run(S2, |tx| {
-        ops::put_peering(
-            tx,
-            &t,
-            "b-to-a",
-            PutPeering {
-                remote_vnet_id: Some(a.clone()),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    az.peer_at(&t, "b-to-a", &a, PutPeering::default()).unwrap();
     assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Connected);
     let v = peering::view(&az.env.world, az.link("vnet-a", "a-to-b"));
     assert_eq!(v.remote_location.as_deref(), Some("westeurope"));
@@ -417,35 +453,11 @@ fn cross_subscription_and_global_peering() {
 
 fn gateway(az: &mut Az, vnet: &str, prefix: &str) {
     let t = Target::new(S1, "rg", vnet);
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "GatewaySubnet".into(),
-                prefix: Some(prefix.into()),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    az.put_subnet(&t, subnet("GatewaySubnet", prefix)).unwrap();
     let subnet_id = format!("{}/subnets/GatewaySubnet", t.network_id("virtualNetworks"));
     let g = Target::new(S1, "rg", &format!("{vnet}-gw"));
-    az.run(S1, |tx| {
-        ops::put_gateway(
-            tx,
-            &g,
-            PutGateway {
-                location: Some("eastus".into()),
-                subnet_id: Some(subnet_id),
-                gateway_type: AzGatewayType::Vpn,
-                vpn_type: None,
-                sku: None,
-                tags: AzTags::new(),
-            },
-        )
-    })
-    .unwrap();
+    az.run(S1, |tx| ops::put_gateway(tx, &g, gateway_req(subnet_id)))
+        .unwrap();
 }
 
 #[test]
@@ -509,39 +521,22 @@ fn address_space_change_then_sync() {
     az.vnet("vnet-c", &["10.5.0.0/16"]);
     let c = az.vnet("vnet-c", &["10.5.0.0/16"]);
     az.peer("vnet-b", "b-to-c", &c).unwrap();
+    let va = Target::new(S1, "rg", "vnet-a");
 
     // A new prefix overlapping the peer, or the peer's other peer, is refused.
     let e = az.refuse("SpaceOverlapsPeer", |az| {
-        az.put_vnet(
-            S1,
-            "rg",
-            "vnet-a",
-            "eastus",
-            &["10.0.0.0/16", "10.1.128.0/24"],
-        )
+        az.put_vnet(&va, "eastus", &["10.0.0.0/16", "10.1.128.0/24"])
     });
     assert!(
         matches!(&e, AzureError::SpaceOverlapsPeer { via: None, prefixes, .. } if prefixes.contains(&net("10.1.128.0/24"))),
         "{e:?}"
     );
     az.refuse("SpaceOverlapsPeer", |az| {
-        az.put_vnet(
-            S1,
-            "rg",
-            "vnet-a",
-            "eastus",
-            &["10.0.0.0/16", "10.5.1.0/24"],
-        )
+        az.put_vnet(&va, "eastus", &["10.0.0.0/16", "10.5.1.0/24"])
     });
 
-    az.put_vnet(
-        S1,
-        "rg",
-        "vnet-a",
-        "eastus",
-        &["10.0.0.0/16", "10.7.0.0/16"],
-    )
-    .unwrap();
+    az.put_vnet(&va, "eastus", &["10.0.0.0/16", "10.7.0.0/16"])
+        .unwrap();
     assert_eq!(az.state("vnet-a", "a-to-b"), PeeringState::Connected);
     assert_eq!(az.sync("vnet-a", "a-to-b"), SyncLevel::RemoteNotInSync);
     assert_eq!(az.sync("vnet-b", "b-to-a"), SyncLevel::LocalNotInSync);
@@ -599,39 +594,29 @@ fn nic(
     .map(|(n, _)| n)
 }
 
+/// The private address the NIC `name` gets (or keeps) when put on subnet `web` of `vnet-a`.
+fn nic_ip(az: &mut Az, name: &str) -> String {
+    let n = nic(az, name, "vnet-a", "web", None).expect("nic");
+    n.ip_configs[0].private_ip.to_string()
+}
+
+/// The effective routes of the NIC `nic` for `prefix`: next hop, whether active, source.
+fn hops(az: &Az, nic: &str, prefix: &str) -> Vec<(AzNextHop, bool, AzRouteSource)> {
+    routes::effective_routes(&az.env.world, az.env.world.az_nics.get(nic).unwrap())
+        .into_iter()
+        .filter(|r| r.prefixes.iter().any(|p| p.to_string() == prefix))
+        .map(|r| (r.next_hop, r.active, r.source))
+        .collect()
+}
+
 #[test]
 fn nic_addresses_and_subnet_in_use() {
     let mut az = Az::new();
     az.vnet("vnet-a", &["10.0.0.0/16"]);
     let t = Target::new(S1, "rg", "vnet-a");
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "web".into(),
-                prefix: Some("10.0.1.0/24".into()),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
-    assert_eq!(
-        nic(&mut az, "n1", "vnet-a", "web", None)
-            .unwrap()
-            .ip_configs[0]
-            .private_ip
-            .to_string(),
-        "10.0.1.4"
-    );
-    assert_eq!(
-        nic(&mut az, "n2", "vnet-a", "web", None)
-            .unwrap()
-            .ip_configs[0]
-            .private_ip
-            .to_string(),
-        "10.0.1.5"
-    );
+    az.put_subnet(&t, subnet("web", "10.0.1.0/24")).unwrap();
+    assert_eq!(nic_ip(&mut az, "n1"), "10.0.1.4");
+    assert_eq!(nic_ip(&mut az, "n2"), "10.0.1.5");
     az.refuse("PrivateIpInUse", |az| {
         nic(az, "n3", "vnet-a", "web", Some("10.0.1.5"))
     });
@@ -642,14 +627,7 @@ fn nic_addresses_and_subnet_in_use() {
         nic(az, "n3", "vnet-a", "nosuch", None)
     });
     // Re-PUT keeps the address.
-    assert_eq!(
-        nic(&mut az, "n1", "vnet-a", "web", None)
-            .unwrap()
-            .ip_configs[0]
-            .private_ip
-            .to_string(),
-        "10.0.1.4"
-    );
+    assert_eq!(nic_ip(&mut az, "n1"), "10.0.1.4");
     az.refuse("SubnetInUse", |az| {
         az.run(S1, |tx| ops::delete_subnet(tx, &t, "web"))
     });
@@ -657,34 +635,14 @@ fn nic_addresses_and_subnet_in_use() {
         az.run(S1, |tx| ops::delete_vnet(tx, &t))
     });
     az.refuse("SubnetOutsideVnet", |az| {
-        az.run(S1, |tx| {
-            ops::put_subnet(
-                tx,
-                &t,
-                SubnetSpec {
-                    name: "out".into(),
-                    prefix: Some("10.9.0.0/24".into()),
-                    ..Default::default()
-                },
-            )
-        })
+        az.put_subnet(&t, subnet("out", "10.9.0.0/24"))
     });
     // Shrinking the address space may not strand a subnet.
     az.refuse("SubnetOutsideVnet", |az| {
-        az.put_vnet(S1, "rg", "vnet-a", "eastus", &["10.1.0.0/16"])
+        az.put_vnet(&Target::new(S1, "rg", "vnet-a"), "eastus", &["10.1.0.0/16"])
     });
     az.refuse("SubnetsOverlap", |az| {
-        az.run(S1, |tx| {
-            ops::put_subnet(
-                tx,
-                &t,
-                SubnetSpec {
-                    name: "web2".into(),
-                    prefix: Some("10.0.1.128/25".into()),
-                    ..Default::default()
-                },
-            )
-        })
+        az.put_subnet(&t, subnet("web2", "10.0.1.128/25"))
     });
 }
 
@@ -692,26 +650,9 @@ fn nic_addresses_and_subnet_in_use() {
 fn effective_routes_follow_peering_state_and_udrs() {
     let (mut az, _a, _b) = connected_pair();
     let t = Target::new(S1, "rg", "vnet-a");
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "web".into(),
-                prefix: Some("10.0.1.0/24".into()),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    az.put_subnet(&t, subnet("web", "10.0.1.0/24")).unwrap();
     let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
-    let hop_of = |az: &Az, prefix: &str| -> Vec<(AzNextHop, bool, AzRouteSource)> {
-        routes::effective_routes(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap())
-            .into_iter()
-            .filter(|r| r.prefixes.iter().any(|p| p.to_string() == prefix))
-            .map(|r| (r.next_hop, r.active, r.source))
-            .collect()
-    };
+    let hop_of = |az: &Az, prefix: &str| hops(az, &n.id, prefix);
     assert_eq!(
         hop_of(&az, "10.0.0.0/16"),
         vec![(AzNextHop::VnetLocal, true, AzRouteSource::Default)]
@@ -745,18 +686,13 @@ fn effective_routes_follow_peering_state_and_udrs() {
     })
     .unwrap();
     let rt_id = rt.network_id("routeTables");
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "web".into(),
-                prefix: Some("10.0.1.0/24".into()),
-                route_table: Some(rt_id),
-                ..Default::default()
-            },
-        )
-    })
+    az.put_subnet(
+        &t,
+        SubnetSpec {
+            route_table: Some(rt_id),
+            ..subnet("web", "10.0.1.0/24")
+        },
+    )
     .unwrap();
     assert_eq!(
         hop_of(&az, "10.1.0.0/16"),
@@ -778,29 +714,15 @@ fn effective_routes_follow_peering_state_and_udrs() {
 fn effective_routes_global_peering_and_paused_access() {
     let mut az = Az::new();
     let a = az.vnet("vnet-a", &["10.0.0.0/16"]);
-    let b = az.vnet_in(S1, "rg", "vnet-b", "westus", &["10.1.0.0/16"]);
+    let b = az.vnet_in(&Target::new(S1, "rg", "vnet-b"), "westus", &["10.1.0.0/16"]);
     az.peer("vnet-a", "a-to-b", &b).unwrap();
     az.peer("vnet-b", "b-to-a", &a).unwrap();
     let t = Target::new(S1, "rg", "vnet-a");
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "s".into(),
-                prefix: Some("10.0.0.0/24".into()),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    az.put_subnet(&t, subnet("s", "10.0.0.0/24")).unwrap();
     let n = nic(&mut az, "n1", "vnet-a", "s", None).unwrap();
     let peer_hops = |az: &Az| -> Vec<AzNextHop> {
-        routes::effective_routes(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap())
-            .into_iter()
-            .filter(|r| r.prefixes.iter().any(|p| p.to_string() == "10.1.0.0/16"))
-            .map(|r| r.next_hop)
-            .collect()
+        let hops = hops(az, &n.id, "10.1.0.0/16");
+        hops.into_iter().map(|(hop, _, _)| hop).collect()
     };
     assert_eq!(peer_hops(&az), vec![AzNextHop::VnetGlobalPeering]);
     az.peer_with(
@@ -824,7 +746,11 @@ fn effective_routes_global_peering_and_paused_access() {
 #[test]
 fn resource_group_delete_cascades() {
     let (mut az, _a, _b) = connected_pair();
-    let other = az.vnet_in(S2, "rg2", "vnet-x", "eastus", &["10.9.0.0/16"]);
+    let other = az.vnet_in(
+        &Target::new(S2, "rg2", "vnet-x"),
+        "eastus",
+        &["10.9.0.0/16"],
+    );
     az.peer("vnet-a", "a-to-x", &other).unwrap();
     assert!(
         az.run(S1, |tx| ops::delete_resource_group(tx, S1, "RG"))
@@ -854,16 +780,7 @@ fn arm_ids_parse_case_insensitively() {
 #[test]
 fn finished_operations_are_forgotten_after_a_day() {
     let mut az = Az::new();
-    let first = az
-        .run(S1, |tx| {
-            Ok(ops::record_operation(
-                tx,
-                S1,
-                "East US",
-                AzOperationResult::None,
-            ))
-        })
-        .unwrap();
+    let first = az.record("East US");
     assert!(
         ops::get_operation(&az.env.world, S1, &first.id.to_ascii_uppercase()).is_ok(),
         "ids are case-insensitive"
@@ -875,30 +792,13 @@ fn finished_operations_are_forgotten_after_a_day() {
         }
     );
     az.env.now = az.env.now.plus_millis(ops::OPERATION_RETENTION_MS - 1);
-    let second = az
-        .run(S1, |tx| {
-            Ok(ops::record_operation(
-                tx,
-                S1,
-                "eastus",
-                AzOperationResult::None,
-            ))
-        })
-        .unwrap();
+    let second = az.record("eastus");
     assert!(
         ops::get_operation(&az.env.world, S1, &first.id).is_ok(),
         "still within the day"
     );
     az.env.now = az.env.now.plus_millis(2);
-    az.run(S1, |tx| {
-        Ok(ops::record_operation(
-            tx,
-            S1,
-            "eastus",
-            AzOperationResult::None,
-        ))
-    })
-    .unwrap();
+    az.record("eastus");
     assert_eq!(
         ops::get_operation(&az.env.world, S1, &first.id).unwrap_err(),
         AzureError::OperationNotFound {
@@ -928,18 +828,7 @@ pub(super) fn rule(name: &str, priority: u32) -> AzSecurityRule {
 fn security_rules_are_validated() {
     let mut az = Az::new();
     let t = Target::new(S1, "rg", "nsg");
-    az.run(S1, |tx| {
-        ops::put_nsg(
-            tx,
-            &t,
-            ops::PutNsg {
-                location: Some("eastus".into()),
-                rules: vec![rule("https", 100)],
-                tags: AzTags::new(),
-            },
-        )
-    })
-    .unwrap();
+    az.put_nsg(&t, vec![rule("https", 100)]).unwrap();
     let put = |az: &mut Az, r: AzSecurityRule| az.run(S1, |tx| ops::put_security_rule(tx, &t, r));
     assert!(put(&mut az, rule("ssh", 110)).unwrap().1, "a new rule");
     assert!(
@@ -1125,32 +1014,16 @@ mod properties {
 fn effective_nsgs_expand_virtual_network_with_connected_peers() {
     let (mut az, _a, _b) = connected_pair();
     let nsg = Target::new(S1, "rg", "nsg");
-    az.run(S1, |tx| {
-        ops::put_nsg(
-            tx,
-            &nsg,
-            ops::PutNsg {
-                location: Some("eastus".into()),
-                rules: vec![rule("https", 100)],
-                tags: AzTags::new(),
-            },
-        )
-    })
-    .unwrap();
+    az.put_nsg(&nsg, vec![rule("https", 100)]).unwrap();
     let t = Target::new(S1, "rg", "vnet-a");
     let nsg_id = nsg.network_id("networkSecurityGroups");
-    az.run(S1, |tx| {
-        ops::put_subnet(
-            tx,
-            &t,
-            SubnetSpec {
-                name: "web".into(),
-                prefix: Some("10.0.1.0/24".into()),
-                nsg: Some(nsg_id.clone()),
-                ..Default::default()
-            },
-        )
-    })
+    az.put_subnet(
+        &t,
+        SubnetSpec {
+            nsg: Some(nsg_id.clone()),
+            ..subnet("web", "10.0.1.0/24")
+        },
+    )
     .unwrap();
     let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
     let vnet_tag = |az: &Az| -> Vec<String> {

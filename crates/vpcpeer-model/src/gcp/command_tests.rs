@@ -2,6 +2,7 @@
 //! [`Apply::apply`], each with its success (the operation it leaves) and its refusals (the
 //! structured error, and nothing changed), in one world built step by step.
 
+use super::tests::{firewall_spec, instance_spec, net_spec, peering_spec, route_spec, subnet_spec};
 use super::*;
 use crate::command::Apply;
 use crate::testkit::TestEnv;
@@ -19,81 +20,97 @@ enum Want {
 }
 
 fn spec_net(name: &str, auto: bool) -> Command {
-    Command::InsertNetwork(NetworkSpec {
-        name: name.into(),
-        auto_create_subnetworks: Some(auto),
-        ..Default::default()
-    })
+    Command::InsertNetwork(net_spec(name, Some(auto)))
 }
 
 fn subnet(region: &str, name: &str, network: &str, range: &str) -> Command {
     Command::InsertSubnetwork {
         region: region.into(),
-        spec: SubnetSpec {
-            name: name.into(),
-            network: network.into(),
-            ip_cidr_range: range.into(),
-            ..Default::default()
-        },
+        spec: subnet_spec(name, network, range),
     }
 }
 
 fn firewall(name: &str, allowed: &[(&str, &[&str])]) -> Command {
     Command::InsertFirewall(FirewallSpec {
-        name: name.into(),
-        description: String::new(),
-        network: Some("global/networks/net-a".into()),
-        direction: None,
-        priority: None,
         allowed: allowed
             .iter()
             .map(|(p, ports)| ((*p).into(), ports.iter().map(|x| (*x).into()).collect()))
             .collect(),
-        denied: vec![],
-        source_ranges: vec![],
-        destination_ranges: vec![],
-        source_tags: vec![],
-        target_tags: vec![],
-        disabled: false,
+        ..firewall_spec(name, "global/networks/net-a")
     })
 }
 
 fn route(name: &str, dest: &str, hop: GcpNextHop) -> Command {
-    Command::InsertRoute(RouteSpec {
-        name: name.into(),
-        description: String::new(),
-        network: "global/networks/net-a".into(),
-        dest_range: dest.into(),
-        priority: None,
-        tags: vec![],
-        next_hop: hop,
-    })
+    Command::InsertRoute(route_spec(name, "global/networks/net-a", dest, hop))
 }
 
 fn instance(name: &str, subnetwork: &str) -> Command {
+    let nic = NicSpec {
+        subnetwork: Some(subnetwork.into()),
+        ..Default::default()
+    };
     Command::InsertInstance {
         zone: "us-central1-a".into(),
-        spec: InstanceSpec {
-            name: name.into(),
-            machine_type: "e2-micro".into(),
-            tags: vec![],
-            nics: vec![NicSpec {
-                subnetwork: Some(subnetwork.into()),
-                ..Default::default()
-            }],
-        },
+        spec: instance_spec(name, nic),
     }
 }
 
 fn add_peering(network: &str, name: &str, peer: &str) -> Command {
     Command::AddPeering {
         network: network.into(),
-        peering: AddPeering {
-            name: name.into(),
-            peer_network: peer.into(),
-            ..Default::default()
-        },
+        peering: peering_spec(name, peer),
     }
+}
+
+fn patch_net(patch: NetworkPatch) -> Command {
+    let name = "net-a".into();
+    Command::PatchNetwork { name, patch }
+}
+
+fn patch_mtu(mtu: u32) -> Command {
+    patch_net(NetworkPatch {
+        mtu: Some(mtu),
+        ..Default::default()
+    })
+}
+
+fn patch_priority(priority: u32) -> Command {
+    let patch = FirewallPatch {
+        priority: Some(priority),
+        ..Default::default()
+    };
+    Command::PatchFirewall {
+        name: "fw".into(),
+        patch,
+    }
+}
+
+fn expand(range: &str) -> Command {
+    let (region, name) = ("us-central1".into(), "s-a".into());
+    Command::ExpandSubnetwork {
+        region,
+        name,
+        range: range.into(),
+    }
+}
+
+fn delete_network(name: &str) -> Command {
+    Command::DeleteNetwork { name: name.into() }
+}
+
+fn delete_subnetwork(region: &str, name: &str) -> Command {
+    let (region, name) = (region.into(), name.into());
+    Command::DeleteSubnetwork { region, name }
+}
+
+fn delete_instance(name: &str) -> Command {
+    let (zone, name) = ("us-central1-a".into(), name.into());
+    Command::DeleteInstance { zone, name }
+}
+
+fn remove_peering(name: &str) -> Command {
+    let (network, name) = ("net-a".into(), name.into());
+    Command::RemovePeering { network, name }
 }
 
 #[test]
@@ -120,58 +137,28 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::InsertNetwork(NetworkSpec {
-                name: "legacy".into(),
-                ..Default::default()
-            }),
+            Command::InsertNetwork(net_spec("legacy", None)),
             Want::Refused(GcpError::LegacyNetwork),
         ),
+        (PA, patch_mtu(1500), Want::Op("patch")),
         (
             PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    mtu: Some(1500),
-                    ..Default::default()
-                },
-            },
-            Want::Op("patch"),
-        ),
-        (
-            PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    mtu: Some(9000),
-                    ..Default::default()
-                },
-            },
+            patch_mtu(9000),
             Want::Refused(GcpError::Mtu { mtu: 9000 }),
         ),
         (
             PA,
-            Command::PatchNetwork {
-                name: "net-a".into(),
-                patch: NetworkPatch {
-                    auto_create_subnetworks: Some(true),
-                    ..Default::default()
-                },
-            },
+            patch_net(NetworkPatch {
+                auto_create_subnetworks: Some(true),
+                ..Default::default()
+            }),
             Want::Refused(GcpError::CustomToAuto),
         ),
         (PA, spec_net("gone", false), Want::Op("insert")),
+        (PA, delete_network("gone"), Want::Op("delete")),
         (
             PA,
-            Command::DeleteNetwork {
-                name: "gone".into(),
-            },
-            Want::Op("delete"),
-        ),
-        (
-            PA,
-            Command::DeleteNetwork {
-                name: "gone".into(),
-            },
+            delete_network("gone"),
             Want::Refused(GcpError::NotFound(network_path(PA, "gone"))),
         ),
         (PB, spec_net("net-b", false), Want::Op("insert")),
@@ -217,22 +204,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
                 path: net_a.clone(),
             }),
         ),
+        (PA, expand("10.0.0.0/23"), Want::Op("expandIpCidrRange")),
         (
             PA,
-            Command::ExpandSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-                range: "10.0.0.0/23".into(),
-            },
-            Want::Op("expandIpCidrRange"),
-        ),
-        (
-            PA,
-            Command::ExpandSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-                range: "10.0.0.0/24".into(),
-            },
+            expand("10.0.0.0/24"),
             Want::Refused(GcpError::NotAnExpansion {
                 new: n("10.0.0.0/24"),
                 old: n("10.0.0.0/23"),
@@ -245,18 +220,12 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-east1".into(),
-                name: "s-del".into(),
-            },
+            delete_subnetwork("us-east1", "s-del"),
             Want::Op("delete"),
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-east1".into(),
-                name: "s-del".into(),
-            },
+            delete_subnetwork("us-east1", "s-del"),
             Want::Refused(GcpError::NotFound(subnetwork_path(PA, "us-east1", "s-del"))),
         ),
         // Firewalls.
@@ -292,26 +261,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
             firewall("fw2", &[]),
             Want::Refused(GcpError::AllowedXorDenied),
         ),
+        (PA, patch_priority(10), Want::Op("patch")),
         (
             PA,
-            Command::PatchFirewall {
-                name: "fw".into(),
-                patch: FirewallPatch {
-                    priority: Some(10),
-                    ..Default::default()
-                },
-            },
-            Want::Op("patch"),
-        ),
-        (
-            PA,
-            Command::PatchFirewall {
-                name: "fw".into(),
-                patch: FirewallPatch {
-                    priority: Some(70_000),
-                    ..Default::default()
-                },
-            },
+            patch_priority(70_000),
             Want::Refused(GcpError::PriorityTooHigh { priority: 70_000 }),
         ),
         (
@@ -350,10 +303,7 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteSubnetwork {
-                region: "us-central1".into(),
-                name: "s-a".into(),
-            },
+            delete_subnetwork("us-central1", "s-a"),
             Want::Refused(GcpError::InUse {
                 kind: InUseKind::Subnetwork,
                 resource: s_a.clone(),
@@ -404,20 +354,10 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
             Command::DeleteRoute { name: "r".into() },
             Want::Refused(GcpError::NotFound(route_path(PA, "r"))),
         ),
+        (PA, delete_instance("vm"), Want::Op("delete")),
         (
             PA,
-            Command::DeleteInstance {
-                zone: "us-central1-a".into(),
-                name: "vm".into(),
-            },
-            Want::Op("delete"),
-        ),
-        (
-            PA,
-            Command::DeleteInstance {
-                zone: "us-central1-a".into(),
-                name: "vm".into(),
-            },
+            delete_instance("vm"),
             Want::Refused(GcpError::NotFound(instance_path(PA, "us-central1-a", "vm"))),
         ),
         // Peering.
@@ -481,29 +421,17 @@ fn every_command_family_applies_or_refuses_without_a_trace() {
         ),
         (
             PA,
-            Command::DeleteNetwork {
-                name: "net-a".into(),
-            },
+            delete_network("net-a"),
             Want::Refused(GcpError::InUse {
                 kind: InUseKind::Network,
                 resource: net_a.clone(),
                 by: format!("{net_a}/peerings/a-b"),
             }),
         ),
+        (PA, remove_peering("a-b"), Want::Op("removePeering")),
         (
             PA,
-            Command::RemovePeering {
-                network: "net-a".into(),
-                name: "a-b".into(),
-            },
-            Want::Op("removePeering"),
-        ),
-        (
-            PA,
-            Command::RemovePeering {
-                network: "net-a".into(),
-                name: "a-b".into(),
-            },
+            remove_peering("a-b"),
             Want::Refused(GcpError::NoSuchPeering {
                 name: "a-b".into(),
                 network: net_a.clone(),

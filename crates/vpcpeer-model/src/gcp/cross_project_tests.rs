@@ -2,20 +2,14 @@
 //! firewalls may use only its own networks, subnetworks and instances (GCP needs Shared VPC,
 //! not modelled, for anything else); peering across projects stays allowed.
 
+use super::tests::{
+    firewall_spec, instance_spec, net_spec, peering_spec, route_spec, run, subnet_spec,
+};
 use super::*;
 use crate::testkit::TestEnv;
-use crate::Scope;
 
 const PA: &str = "proj-a";
 const PB: &str = "proj-b";
-
-fn run<T>(
-    env: &mut TestEnv,
-    project: &str,
-    f: impl FnOnce(&mut crate::Tx<'_, '_>) -> Result<T, GcpError>,
-) -> Result<T, GcpError> {
-    env.transact(&Scope::new(project, ""), f)
-}
 
 /// Project A's custom network `net-a` with subnetwork `s-a` (10.0.0.0/24, us-central1), an
 /// instance `vm-a` on it; project B's network `net-b` likewise.
@@ -23,29 +17,12 @@ fn setup() -> TestEnv {
     let mut env = TestEnv::new();
     for (p, n, cidr) in [(PA, "net-a", "10.0.0.0/24"), (PB, "net-b", "10.1.0.0/24")] {
         run(&mut env, p, |tx| {
-            insert_network(
-                tx,
-                p,
-                NetworkSpec {
-                    name: n.into(),
-                    auto_create_subnetworks: Some(false),
-                    ..Default::default()
-                },
-            )
+            insert_network(tx, p, net_spec(n, Some(false)))
         })
         .expect("network");
+        let spec = subnet_spec(&format!("s-{}", &n[4..]), &network_path(p, n), cidr);
         run(&mut env, p, |tx| {
-            insert_subnetwork(
-                tx,
-                p,
-                "us-central1",
-                SubnetSpec {
-                    name: format!("s-{}", &n[4..]),
-                    network: network_path(p, n),
-                    ip_cidr_range: cidr.into(),
-                    ..Default::default()
-                },
-            )
+            insert_subnetwork(tx, p, "us-central1", spec)
         })
         .expect("subnetwork");
     }
@@ -53,13 +30,18 @@ fn setup() -> TestEnv {
         &mut env,
         PA,
         "vm-a",
-        NicSpec {
-            subnetwork: Some("regions/us-central1/subnetworks/s-a".into()),
-            ..Default::default()
-        },
+        subnetwork("regions/us-central1/subnetworks/s-a"),
     )
     .expect("instance in its own project");
     env
+}
+
+/// An interface on `path`.
+fn subnetwork(path: &str) -> NicSpec {
+    NicSpec {
+        subnetwork: Some(path.into()),
+        ..Default::default()
+    }
 }
 
 fn instance(
@@ -68,18 +50,9 @@ fn instance(
     name: &str,
     nic: NicSpec,
 ) -> Result<GcpOperation, GcpError> {
+    let spec = instance_spec(name, nic);
     run(env, project, |tx| {
-        insert_instance(
-            tx,
-            project,
-            "us-central1-a",
-            InstanceSpec {
-                name: name.into(),
-                machine_type: "e2-micro".into(),
-                tags: vec![],
-                nics: vec![nic],
-            },
-        )
+        insert_instance(tx, project, "us-central1-a", spec)
     })
 }
 
@@ -95,18 +68,14 @@ fn instances_use_only_their_own_project_s_networks() {
     let cases: Vec<(&str, NicSpec, Field)> = vec![
         (
             "full subnetwork path of another project",
-            NicSpec {
-                subnetwork: Some(sub_a.into()),
-                ..Default::default()
-            },
+            subnetwork(sub_a),
             Field::NicSubnetwork(0),
         ),
         (
             "subnetwork URL of another project",
-            NicSpec {
-                subnetwork: Some(format!("https://compute.googleapis.com/compute/v1/{sub_a}")),
-                ..Default::default()
-            },
+            subnetwork(&format!(
+                "https://compute.googleapis.com/compute/v1/{sub_a}"
+            )),
             Field::NicSubnetwork(0),
         ),
         (
@@ -119,10 +88,7 @@ fn instances_use_only_their_own_project_s_networks() {
         ),
         (
             "another project's subnetwork that does not exist (no existence leak)",
-            NicSpec {
-                subnetwork: Some("projects/proj-a/regions/us-central1/subnetworks/ghost".into()),
-                ..Default::default()
-            },
+            subnetwork("projects/proj-a/regions/us-central1/subnetworks/ghost"),
             Field::NicSubnetwork(0),
         ),
     ];
@@ -132,87 +98,33 @@ fn instances_use_only_their_own_project_s_networks() {
     }
     assert_eq!(env.world.len(), before, "nothing was created");
     // Its own subnetwork works.
-    instance(
-        &mut env,
-        PB,
-        "vm-b",
-        NicSpec {
-            subnetwork: Some("s-b".into()),
-            ..Default::default()
-        },
-    )
-    .expect("own subnetwork");
+    instance(&mut env, PB, "vm-b", subnetwork("s-b")).expect("own subnetwork");
 }
 
 #[test]
 fn routes_firewalls_and_subnetworks_reference_only_their_project() {
     let mut env = setup();
     let before = env.world.len();
-    let route = |network: &str, hop: GcpNextHop| RouteSpec {
-        name: "r".into(),
-        description: String::new(),
-        network: network.into(),
-        dest_range: "0.0.0.0/0".into(),
-        priority: None,
-        tags: vec![],
-        next_hop: hop,
-    };
-    let r = run(&mut env, PB, |tx| {
-        insert_route(
-            tx,
-            PB,
-            route(
-                "projects/proj-a/global/networks/net-a",
-                GcpNextHop::Ip("10.0.0.9".parse().unwrap()),
-            ),
-        )
-    });
+    let net_a = "projects/proj-a/global/networks/net-a";
+    let vm_a = "projects/proj-a/zones/us-central1-a/instances/vm-a";
+    let ip = GcpNextHop::Ip("10.0.0.9".parse().unwrap());
+    let to_net_a = route_spec("r", net_a, "0.0.0.0/0", ip);
+    let r = run(&mut env, PB, |tx| insert_route(tx, PB, to_net_a));
     assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
-    let r = run(&mut env, PB, |tx| {
-        insert_route(
-            tx,
-            PB,
-            route(
-                "global/networks/net-b",
-                GcpNextHop::Instance("projects/proj-a/zones/us-central1-a/instances/vm-a".into()),
-            ),
-        )
-    });
+    let hop = GcpNextHop::Instance(vm_a.into());
+    let via_vm_a = route_spec("r", "global/networks/net-b", "0.0.0.0/0", hop);
+    let r = run(&mut env, PB, |tx| insert_route(tx, PB, via_vm_a));
     assert!(is_cross_project(r.clone(), Field::NextHopInstance), "{r:?}");
+    let spec = subnet_spec("s2", net_a, "10.0.5.0/24");
     let r = run(&mut env, PB, |tx| {
-        insert_subnetwork(
-            tx,
-            PB,
-            "us-central1",
-            SubnetSpec {
-                name: "s2".into(),
-                network: "projects/proj-a/global/networks/net-a".into(),
-                ip_cidr_range: "10.0.5.0/24".into(),
-                ..Default::default()
-            },
-        )
+        insert_subnetwork(tx, PB, "us-central1", spec)
     });
     assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
-    let r = run(&mut env, PB, |tx| {
-        insert_firewall(
-            tx,
-            PB,
-            FirewallSpec {
-                name: "fw".into(),
-                description: String::new(),
-                network: Some("projects/proj-a/global/networks/net-a".into()),
-                direction: None,
-                priority: None,
-                allowed: vec![("tcp".into(), vec![])],
-                denied: vec![],
-                source_ranges: vec!["0.0.0.0/0".into()],
-                destination_ranges: vec![],
-                source_tags: vec![],
-                target_tags: vec![],
-                disabled: false,
-            },
-        )
-    });
+    let fw = FirewallSpec {
+        source_ranges: vec!["0.0.0.0/0".into()],
+        ..firewall_spec("fw", net_a)
+    };
+    let r = run(&mut env, PB, |tx| insert_firewall(tx, PB, fw));
     assert!(is_cross_project(r.clone(), Field::Network), "{r:?}");
     assert_eq!(env.world.len(), before, "nothing was created");
 }
@@ -225,16 +137,7 @@ fn peering_across_projects_is_still_allowed() {
         (PB, "net-b", "projects/proj-a/global/networks/net-a"),
     ] {
         run(&mut env, p, |tx| {
-            super::peering::add_peering(
-                tx,
-                p,
-                n,
-                super::peering::AddPeering {
-                    name: "p".into(),
-                    peer_network: peer.into(),
-                    ..Default::default()
-                },
-            )
+            add_peering(tx, p, n, peering_spec("p", peer))
         })
         .expect("cross-project peering");
     }

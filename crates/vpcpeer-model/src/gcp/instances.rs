@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::networks::network;
-use super::operations::{delete_record, done_op, existing, vacant};
+use super::operations::{delete_record, existing, insert_record, vacant};
 use super::rules::same_project;
 use super::*;
 use crate::Tx;
@@ -182,10 +182,9 @@ pub fn insert_instance(
             network_ip: ip,
         });
     }
-    let numeric = numeric_id(tx);
-    let now = tx.now();
-    tx.put(GcpInstance {
-        id: id.clone(),
+    let scope = OpScope::Zone(zone.to_owned());
+    let record = |numeric, now| GcpInstance {
+        id,
         project: project.to_owned(),
         zone: zone.to_owned(),
         name: spec.name,
@@ -194,15 +193,8 @@ pub fn insert_instance(
         tags: spec.tags,
         nics,
         created: now,
-    });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Zone(zone.to_owned()),
-        "insert",
-        &id,
-        numeric,
-    ))
+    };
+    Ok(insert_record(tx, project, scope, record))
 }
 
 /// `instances.delete`.

@@ -94,14 +94,8 @@ pub fn insert_network(
             tx.put(s);
         }
     }
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    let scope = OpScope::Global;
+    Ok(done_op(tx, project, scope, "insert", &id, numeric))
 }
 
 /// Refuses an MTU outside 1300–8896.
@@ -177,14 +171,8 @@ pub fn delete_network(
         tx.remove::<GcpSubnetwork>(&s);
     }
     tx.remove::<GcpNetwork>(&id);
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "delete",
-        &id,
-        net.numeric_id,
-    ))
+    let scope = OpScope::Global;
+    Ok(done_op(tx, project, scope, "delete", &id, net.numeric_id))
 }
 
 /// What `networks.patch` may change.
@@ -243,12 +231,6 @@ pub fn patch_network(
                 .auto_created = false;
         }
     }
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "patch",
-        &id,
-        net.numeric_id,
-    ))
+    let scope = OpScope::Global;
+    Ok(done_op(tx, project, scope, "patch", &id, net.numeric_id))
 }

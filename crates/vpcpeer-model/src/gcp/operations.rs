@@ -51,6 +51,21 @@ pub(crate) fn done_op(
     op
 }
 
+/// Stores the record `build` makes from a fresh numeric id and the clock, and records its
+/// finished `insert` operation in `scope`: how every insert ends once its checks passed.
+pub(crate) fn insert_record<T: crate::Entity>(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    scope: OpScope,
+    build: impl FnOnce(u64, crate::Timestamp) -> T,
+) -> GcpOperation {
+    let numeric = numeric_id(tx);
+    let record = build(numeric, tx.now());
+    let id = record.id().to_owned();
+    tx.put(record);
+    done_op(tx, project, scope, "insert", &id, numeric)
+}
+
 /// Removes the record `id` (a route, a firewall rule, an instance), or answers `notFound`, and
 /// leaves its `delete` operation in `scope`.
 pub(crate) fn delete_record<T: crate::Entity>(

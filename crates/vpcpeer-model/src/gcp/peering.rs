@@ -124,19 +124,17 @@ pub struct UpdatePeering {
 fn start(
     tx: &mut Tx<'_, '_>,
     project: &str,
-    operation_type: &str,
     target: &GcpNetwork,
     change: PendingPeering,
     peer: String,
 ) -> GcpOperation {
-    let mut op = done_op(
-        tx,
-        project,
-        OpScope::Global,
-        operation_type,
-        &target.id,
-        target.numeric_id,
-    );
+    let operation_type = match change {
+        PendingPeering::Add(_) => "addPeering",
+        PendingPeering::Remove(_) => "removePeering",
+        PendingPeering::Update(_) => "updatePeering",
+    };
+    let (id, numeric) = (&target.id, target.numeric_id);
+    let mut op = done_op(tx, project, OpScope::Global, operation_type, id, numeric);
     op.status = OpStatus::Running;
     op.end_time = None;
     op.pending = Some(change);
@@ -177,9 +175,8 @@ pub fn add_peering(
     network_name: &str,
     req: AddPeering,
 ) -> Result<GcpOperation, GcpError> {
-    settle_due_operations(tx);
-    let id = network_path(project, network_name);
-    let net = network(tx, &id)?.clone();
+    let net = peering_network(tx, project, network_name)?;
+    let id = net.id.clone();
     check_name(Field::PeeringName, &req.name)?;
     if req.peer_network.trim().is_empty() {
         return Err(GcpError::PeerNetworkMissing);
@@ -210,14 +207,32 @@ pub fn add_peering(
         stack_type: req.stack_type.unwrap_or(StackType::Ipv4Only),
         created: tx.now(),
     };
-    Ok(start(
-        tx,
-        project,
-        "addPeering",
-        &net,
-        PendingPeering::Add(entry),
-        peer,
-    ))
+    Ok(start(tx, project, &net, PendingPeering::Add(entry), peer))
+}
+
+/// What every peering operation does first: settles the operations that are due, then looks
+/// the network `network_name` up.
+fn peering_network(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    network_name: &str,
+) -> Result<GcpNetwork, GcpError> {
+    settle_due_operations(tx);
+    network(tx, &network_path(project, network_name)).cloned()
+}
+
+/// The network `network_name` and its peering entry `name`, which no running operation may
+/// touch (the checks `removePeering` and `updatePeering` share, in their order).
+fn idle_entry(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    network_name: &str,
+    name: &str,
+) -> Result<(GcpNetwork, GcpPeering), GcpError> {
+    let net = peering_network(tx, project, network_name)?;
+    let entry = entry_of(&net, name)?;
+    check_not_busy(tx, &net.id, &entry.peer_network)?;
+    Ok((net, entry))
 }
 
 fn entry_of(net: &GcpNetwork, name: &str) -> Result<GcpPeering, GcpError> {
@@ -238,19 +253,9 @@ pub fn remove_peering(
     network_name: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    settle_due_operations(tx);
-    let id = network_path(project, network_name);
-    let net = network(tx, &id)?.clone();
-    let entry = entry_of(&net, name)?;
-    check_not_busy(tx, &id, &entry.peer_network)?;
-    Ok(start(
-        tx,
-        project,
-        "removePeering",
-        &net,
-        PendingPeering::Remove(name.to_owned()),
-        entry.peer_network,
-    ))
+    let (net, entry) = idle_entry(tx, project, network_name, name)?;
+    let change = PendingPeering::Remove(name.to_owned());
+    Ok(start(tx, project, &net, change, entry.peer_network))
 }
 
 /// `networks.updatePeering`: the entry must exist; returns the operation (see [`add_peering`]).
@@ -260,11 +265,7 @@ pub fn update_peering(
     network_name: &str,
     req: UpdatePeering,
 ) -> Result<GcpOperation, GcpError> {
-    settle_due_operations(tx);
-    let id = network_path(project, network_name);
-    let net = network(tx, &id)?.clone();
-    let mut entry = entry_of(&net, &req.name)?;
-    check_not_busy(tx, &id, &entry.peer_network)?;
+    let (net, mut entry) = idle_entry(tx, project, network_name, &req.name)?;
     if let Some(v) = req.export_custom_routes {
         entry.export_custom_routes = v;
     }
@@ -284,7 +285,6 @@ pub fn update_peering(
     Ok(start(
         tx,
         project,
-        "updatePeering",
         &net,
         PendingPeering::Update(entry),
         peer,

@@ -1,7 +1,7 @@
 //! `routes.insert` and `delete`: static routes of a network.
 
 use super::networks::network;
-use super::operations::{delete_record, done_op, vacant};
+use super::operations::{delete_record, insert_record, vacant};
 use super::rules::{check_priority, network_field, same_project, RangeInput};
 use super::*;
 use crate::Tx;
@@ -69,10 +69,8 @@ pub fn insert_route(
     };
     let id = route_path(project, &spec.name);
     vacant::<GcpRoute>(tx, &id)?;
-    let numeric = numeric_id(tx);
-    let now = tx.now();
-    tx.put(GcpRoute {
-        id: id.clone(),
+    let record = |numeric, now| GcpRoute {
+        id,
         project: project.to_owned(),
         name: spec.name,
         numeric_id: numeric,
@@ -83,15 +81,8 @@ pub fn insert_route(
         tags: spec.tags,
         next_hop,
         created: now,
-    });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Global,
-        "insert",
-        &id,
-        numeric,
-    ))
+    };
+    Ok(insert_record(tx, project, OpScope::Global, record))
 }
 
 /// `routes.delete`.

@@ -4,7 +4,7 @@
 use ipnet::Ipv4Net;
 
 use super::networks::network;
-use super::operations::{done_op, existing, vacant};
+use super::operations::{done_op, existing, insert_record, vacant};
 use super::peering::active_peers;
 use super::rules::{network_field, network_ranges, RangeInput};
 use super::*;
@@ -117,10 +117,9 @@ pub fn insert_subnetwork(
         check_subnetworks(w, &net_id, *r, |_, _| true)?;
         check_peers(w, &net, *r)?;
     }
-    let numeric = numeric_id(tx);
-    let now = tx.now();
-    tx.put(GcpSubnetwork {
-        id: id.clone(),
+    let scope = OpScope::Region(region.to_owned());
+    let record = |numeric, now| GcpSubnetwork {
+        id,
         project: project.to_owned(),
         region: region.to_owned(),
         name: spec.name,
@@ -132,15 +131,8 @@ pub fn insert_subnetwork(
         private_ip_google_access: spec.private_ip_google_access,
         auto_created: false,
         created: now,
-    });
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Region(region.to_owned()),
-        "insert",
-        &id,
-        numeric,
-    ))
+    };
+    Ok(insert_record(tx, project, scope, record))
 }
 
 /// The subnetwork `name` of `region`, with its path; `notFound` for an unknown region or
@@ -184,14 +176,8 @@ pub fn delete_subnetwork(
         });
     }
     tx.remove::<GcpSubnetwork>(&id);
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Region(region.to_owned()),
-        "delete",
-        &id,
-        s.numeric_id,
-    ))
+    let scope = OpScope::Region(region.to_owned());
+    Ok(done_op(tx, project, scope, "delete", &id, s.numeric_id))
 }
 
 /// `subnetworks.expandIpCidrRange`: the new primary range must contain the old one and be
@@ -219,12 +205,7 @@ pub fn expand_subnetwork(
     tx.get_mut::<GcpSubnetwork>(&id)
         .expect("read above")
         .ip_cidr_range = new;
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Region(region.to_owned()),
-        "expandIpCidrRange",
-        &id,
-        s.numeric_id,
-    ))
+    let scope = OpScope::Region(region.to_owned());
+    let op = done_op(tx, project, scope, "expandIpCidrRange", &id, s.numeric_id);
+    Ok(op)
 }

@@ -14,7 +14,7 @@ fn s(project: &str) -> Scope {
     Scope::new(project, "global")
 }
 
-fn run<T>(
+pub(super) fn run<T>(
     env: &mut TestEnv,
     project: &str,
     f: impl FnOnce(&mut crate::Tx<'_, '_>) -> Result<T, GcpError>,
@@ -22,17 +22,78 @@ fn run<T>(
     env.transact(&s(project), f)
 }
 
+/// A network `name`: auto mode, custom mode, or (`None`) legacy, which is refused.
+pub(super) fn net_spec(name: &str, auto: Option<bool>) -> NetworkSpec {
+    NetworkSpec {
+        name: name.into(),
+        auto_create_subnetworks: auto,
+        ..Default::default()
+    }
+}
+
+/// A subnetwork `name` of `network` with the primary range `range`.
+pub(super) fn subnet_spec(name: &str, network: &str, range: &str) -> SubnetSpec {
+    SubnetSpec {
+        name: name.into(),
+        network: network.into(),
+        ip_cidr_range: range.into(),
+        ..Default::default()
+    }
+}
+
+/// A route `name` of `network` to `dest` through `hop`, default priority, no tags.
+pub(super) fn route_spec(name: &str, network: &str, dest: &str, hop: GcpNextHop) -> RouteSpec {
+    RouteSpec {
+        name: name.into(),
+        description: String::new(),
+        network: network.into(),
+        dest_range: dest.into(),
+        priority: None,
+        tags: vec![],
+        next_hop: hop,
+    }
+}
+
+/// An ingress firewall rule `name` of `network` allowing all of TCP, nothing else set.
+pub(super) fn firewall_spec(name: &str, network: &str) -> FirewallSpec {
+    FirewallSpec {
+        name: name.into(),
+        description: String::new(),
+        network: Some(network.into()),
+        direction: None,
+        priority: None,
+        allowed: vec![("tcp".into(), vec![])],
+        denied: vec![],
+        source_ranges: vec![],
+        destination_ranges: vec![],
+        source_tags: vec![],
+        target_tags: vec![],
+        disabled: false,
+    }
+}
+
+/// An e2-micro instance `name` with the one interface `nic`.
+pub(super) fn instance_spec(name: &str, nic: NicSpec) -> InstanceSpec {
+    InstanceSpec {
+        name: name.into(),
+        machine_type: "e2-micro".into(),
+        tags: vec![],
+        nics: vec![nic],
+    }
+}
+
+/// A peering `name` to `peer`, every flag at its default.
+pub(super) fn peering_spec(name: &str, peer: &str) -> AddPeering {
+    AddPeering {
+        name: name.into(),
+        peer_network: peer.into(),
+        ..Default::default()
+    }
+}
+
 fn net(env: &mut TestEnv, project: &str, name: &str, auto: bool) -> String {
     run(env, project, |tx| {
-        insert_network(
-            tx,
-            project,
-            NetworkSpec {
-                name: name.into(),
-                auto_create_subnetworks: Some(auto),
-                ..Default::default()
-            },
-        )
+        insert_network(tx, project, net_spec(name, Some(auto)))
     })
     .expect("network");
     network_path(project, name)
@@ -46,18 +107,9 @@ fn subnet(
     network: &str,
     cidr: &str,
 ) -> Result<GcpOperation, GcpError> {
+    let spec = subnet_spec(name, network, cidr);
     run(env, project, |tx| {
-        insert_subnetwork(
-            tx,
-            project,
-            region,
-            SubnetSpec {
-                name: name.into(),
-                network: network.into(),
-                ip_cidr_range: cidr.into(),
-                ..Default::default()
-            },
-        )
+        insert_subnetwork(tx, project, region, spec)
     })
 }
 
@@ -70,45 +122,39 @@ fn custom_net(env: &mut TestEnv, project: &str, name: &str, cidr: &str) -> Strin
 /// Seconds a peering operation runs in the tests of the running mode.
 const OP_SECS: i64 = 10;
 
-/// Calls addPeering and returns its operation id (DONE by default, RUNNING with
-/// `gcp_peering_op_secs` > 0).
-fn start_add(
-    env: &mut TestEnv,
-    project: &str,
-    network: &str,
-    name: &str,
-    peer: &str,
-    export: bool,
-    import: bool,
-) -> Result<String, GcpError> {
-    add_op(env, project, network, name, peer, export, import).map(|op| op.id)
-}
-
-/// Calls addPeering and returns its operation as the reply shows it.
+/// Calls addPeering with `req` (and subnet routes exchanged) and returns its operation as the
+/// reply shows it (DONE by default, RUNNING with `gcp_peering_op_secs` > 0).
 fn add_op(
     env: &mut TestEnv,
     project: &str,
     network: &str,
-    name: &str,
-    peer: &str,
-    export: bool,
-    import: bool,
+    req: AddPeering,
 ) -> Result<GcpOperation, GcpError> {
-    run(env, project, |tx| {
-        add_peering(
-            tx,
-            project,
-            network,
-            AddPeering {
-                name: name.into(),
-                peer_network: peer.into(),
-                exchange_subnet_routes: Some(true),
-                export_custom_routes: export,
-                import_custom_routes: import,
-                ..Default::default()
-            },
-        )
+    let req = AddPeering {
+        exchange_subnet_routes: Some(true),
+        ..req
+    };
+    run(env, project, |tx| add_peering(tx, project, network, req))
+}
+
+/// updatePeering of `a-to-b` on `net-a` (project A), setting the custom-route flags given.
+fn update_a_to_b(env: &mut TestEnv, export: Option<bool>, import: Option<bool>) -> GcpOperation {
+    let req = UpdatePeering {
+        name: "a-to-b".into(),
+        export_custom_routes: export,
+        import_custom_routes: import,
+        ..Default::default()
+    };
+    run(env, PA, |tx| update_peering(tx, PA, "net-a", req)).expect("updatePeering")
+}
+
+/// Settles the peering operations that are due, as any request does first.
+fn settle(env: &mut TestEnv) {
+    run(env, PA, |tx| {
+        settle_due_operations(tx);
+        Ok(())
     })
+    .unwrap();
 }
 
 fn finish(env: &mut TestEnv, project: &str, op: &str) -> GcpOperation {
@@ -138,8 +184,13 @@ fn add_flags(
     export: bool,
     import: bool,
 ) -> Result<(), GcpError> {
-    let op = start_add(env, project, network, name, peer, export, import)?;
-    match finish(env, project, &op).error {
+    let req = AddPeering {
+        export_custom_routes: export,
+        import_custom_routes: import,
+        ..peering_spec(name, peer)
+    };
+    let op = add_op(env, project, network, req)?;
+    match finish(env, project, &op.id).error {
         None => Ok(()),
         Some(e) => Err(e),
     }
@@ -162,6 +213,11 @@ fn state(env: &TestEnv, network: &str, name: &str) -> &'static str {
         Some(p) if peering_view(&env.world, n, p).active => "ACTIVE",
         Some(_) => "INACTIVE",
     }
+}
+
+/// Deletes the subnetwork `name` of project A in us-central1.
+fn del_subnet(env: &mut TestEnv, name: &str) -> Result<GcpOperation, GcpError> {
+    run(env, PA, |tx| delete_subnetwork(tx, PA, "us-central1", name))
 }
 
 fn two_custom() -> (TestEnv, String, String) {
@@ -388,11 +444,11 @@ fn request_time_refusals_are_synchronous() {
     ];
     for (network, name, peer, want) in cases {
         let before = env.world.clone();
-        let err = start_add(&mut env, PA, network, name, peer, false, false).unwrap_err();
+        let err = add_op(&mut env, PA, network, peering_spec(name, peer)).unwrap_err();
         assert_eq!(&err, want, "{name}");
         assert_eq!(env.world, before, "{name} left a trace");
     }
-    let err = start_add(&mut env, PA, "nope", "x", "net-b", false, false).unwrap_err();
+    let err = add_op(&mut env, PA, "nope", peering_spec("x", "net-b")).unwrap_err();
     assert_eq!(
         err,
         GcpError::NotFound("projects/proj-a/global/networks/nope".into())
@@ -446,8 +502,10 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     let (mut env, a, b) = two_custom();
     env.limits.gcp_peering_op_secs = OP_SECS;
     let c = custom_net(&mut env, PC, "net-c", "10.2.0.0/24");
-    let op = start_add(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
-    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
+    let op = add_op(&mut env, PA, "net-a", peering_spec("a-to-b", &b))
+        .unwrap()
+        .id;
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
     // (who, network, peer): every op touching net-a or net-b is refused while it runs.
     let busy: &[(&str, &str, &str)] = &[
         (PA, "net-a", "projects/proj-c/global/networks/net-c"),
@@ -455,12 +513,14 @@ fn one_peering_operation_at_a_time_on_a_pair() {
         (PC, "net-c", "projects/proj-b/global/networks/net-b"),
     ];
     for (p, n, peer) in busy {
-        let e = start_add(&mut env, p, n, "x", peer, false, false).unwrap_err();
+        let e = add_op(&mut env, p, n, peering_spec("x", peer)).unwrap_err();
         assert_eq!(e, GcpError::PeeringInProgress, "{n}");
     }
     // An operation on an unrelated pair is fine.
     let d = custom_net(&mut env, "proj-d", "net-d", "10.3.0.0/24");
-    let other = start_add(&mut env, PC, "net-c", "c-to-d", &d, false, false).unwrap();
+    let other = add_op(&mut env, PC, "net-c", peering_spec("c-to-d", &d))
+        .unwrap()
+        .id;
     assert_eq!(
         state(&env, &a, "a-to-b"),
         "absent",
@@ -468,20 +528,12 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     );
     // Not due yet one second before the deadline; applied by any request once it is.
     env.now = Timestamp(env.now.0 + OP_SECS * 1000 - 1);
-    run(&mut env, PA, |tx| {
-        settle_due_operations(tx);
-        Ok(())
-    })
-    .unwrap();
-    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
+    settle(&mut env);
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
     env.now = Timestamp(env.now.0 + 1);
-    run(&mut env, PA, |tx| {
-        settle_due_operations(tx);
-        Ok(())
-    })
-    .unwrap();
-    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Done);
-    assert_eq!(env.world.gcp.operations[&other].status, OpStatus::Done);
+    settle(&mut env);
+    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Done);
+    assert_eq!(env.world.gcp_operations[&other].status, OpStatus::Done);
     assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE");
     assert_eq!(env.world.gcp.running_operations().count(), 0);
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
@@ -494,19 +546,7 @@ fn update_peering_changes_flags_when_it_completes() {
     let (mut env, a, b) = two_custom();
     env.limits.gcp_peering_op_secs = OP_SECS;
     add(&mut env, PA, "net-a", "a-to-b", &b).unwrap();
-    let op = run(&mut env, PA, |tx| {
-        update_peering(
-            tx,
-            PA,
-            "net-a",
-            UpdatePeering {
-                name: "a-to-b".into(),
-                export_custom_routes: Some(true),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    let op = update_a_to_b(&mut env, Some(true), None);
     assert_eq!(op.operation_type, "updatePeering");
     assert_eq!(op.status, OpStatus::Running);
     assert!(!env.world.gcp.networks[&a].peerings[0].export_custom_routes);
@@ -528,7 +568,7 @@ fn peering_operations_finish_in_the_request_by_default_and_run_for_the_knob_othe
         let mode = format!("gcp_peering_op_secs={secs}");
         let running = if applied { 0 } else { 1 };
 
-        let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+        let op = add_op(&mut env, PA, "net-a", peering_spec("a-to-b", &b)).unwrap();
         assert_eq!(
             (op.status, op.end_time.is_some(), op.pending.is_some()),
             (want_status, applied, !applied),
@@ -541,19 +581,7 @@ fn peering_operations_finish_in_the_request_by_default_and_run_for_the_knob_othe
         assert!(finish(&mut env, PA, &op.id).error.is_none(), "{mode}");
         assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE", "{mode}");
 
-        let op = run(&mut env, PA, |tx| {
-            update_peering(
-                tx,
-                PA,
-                "net-a",
-                UpdatePeering {
-                    name: "a-to-b".into(),
-                    import_custom_routes: Some(true),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+        let op = update_a_to_b(&mut env, None, Some(true));
         assert_eq!(op.status, want_status, "{mode}: updatePeering reply");
         assert_eq!(
             env.world.gcp.networks[&a].peerings[0].import_custom_routes, applied,
@@ -578,8 +606,8 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     let mut env = TestEnv::new();
     let _a = custom_net(&mut env, PA, "net-a", "10.0.0.0/16");
     let b = custom_net(&mut env, PB, "net-b", "10.0.5.0/24");
-    let before = env.world.gcp.networks.clone();
-    let op = add_op(&mut env, PA, "net-a", "a-to-b", &b, false, false).unwrap();
+    let before = env.world.gcp_networks.clone();
+    let op = add_op(&mut env, PA, "net-a", peering_spec("a-to-b", &b)).unwrap();
     assert_eq!(op.status, OpStatus::Done);
     assert!(op.pending.is_none() && op.end_time == Some(env.now));
     assert!(
@@ -597,16 +625,8 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     assert_eq!(finish(&mut env, PA, &op.id), op);
     // Zero-duration operations never overlap: the peer's own add right away is not refused,
     // and fails the same way inside its DONE operation.
-    let back = add_op(
-        &mut env,
-        PB,
-        "net-b",
-        "b-to-a",
-        "projects/proj-a/global/networks/net-a",
-        false,
-        false,
-    )
-    .unwrap();
+    let a = "projects/proj-a/global/networks/net-a";
+    let back = add_op(&mut env, PB, "net-b", peering_spec("b-to-a", a)).unwrap();
     assert_eq!(back.status, OpStatus::Done);
     assert!(
         matches!(&back.error, Some(GcpError::PeerRangeOverlap { .. })),
@@ -617,22 +637,13 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
 }
 
 fn route(env: &mut TestEnv, project: &str, name: &str, network: &str, dest: &str, tags: &[&str]) {
-    run(env, project, |tx| {
-        insert_route(
-            tx,
-            project,
-            RouteSpec {
-                name: name.into(),
-                description: String::new(),
-                network: network.into(),
-                dest_range: dest.into(),
-                priority: Some(900),
-                tags: tags.iter().map(|t| t.to_string()).collect(),
-                next_hop: GcpNextHop::Ip("10.0.0.50".parse().unwrap()),
-            },
-        )
-    })
-    .expect("route");
+    let hop = GcpNextHop::Ip("10.0.0.50".parse().unwrap());
+    let spec = RouteSpec {
+        priority: Some(900),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..route_spec(name, network, dest, hop)
+    };
+    run(env, project, |tx| insert_route(tx, project, spec)).expect("route");
 }
 
 fn routes(
@@ -774,47 +785,24 @@ fn networks_and_their_dependents() {
         "the default internet route"
     );
     let e = run(&mut env, PA, |tx| {
-        insert_network(
-            tx,
-            PA,
-            NetworkSpec {
-                name: "auto".into(),
-                auto_create_subnetworks: Some(false),
-                ..Default::default()
-            },
-        )
+        insert_network(tx, PA, net_spec("auto", Some(false)))
     })
     .unwrap_err();
     assert_eq!(e, GcpError::AlreadyExists(auto.clone()));
     let legacy = run(&mut env, PA, |tx| {
-        insert_network(
-            tx,
-            PA,
-            NetworkSpec {
-                name: "legacy".into(),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap_err();
+        insert_network(tx, PA, net_spec("legacy", None))
+    });
+    let legacy = legacy.unwrap_err();
     assert_eq!(legacy, GcpError::LegacyNetwork);
     // An instance in an auto network lands in the zone's region subnet at .2, then .3.
     for (name, want) in [("vm1", "10.128.0.2"), ("vm2", "10.128.0.3")] {
+        let nic = NicSpec {
+            network: Some("global/networks/auto".into()),
+            ..Default::default()
+        };
+        let spec = instance_spec(name, nic);
         run(&mut env, PA, |tx| {
-            insert_instance(
-                tx,
-                PA,
-                "us-central1-a",
-                InstanceSpec {
-                    name: name.into(),
-                    machine_type: "e2-micro".into(),
-                    tags: vec![],
-                    nics: vec![NicSpec {
-                        network: Some("global/networks/auto".into()),
-                        ..Default::default()
-                    }],
-                },
-            )
+            insert_instance(tx, PA, "us-central1-a", spec)
         })
         .unwrap();
         let i = &env.world.gcp.instances[&instance_path(PA, "us-central1-a", name)];
@@ -846,10 +834,7 @@ fn a_network_with_peerings_cannot_be_deleted_and_its_peer_goes_inactive_once_it_
     let e = run(&mut env, PA, |tx| delete_network(tx, PA, "net-a")).unwrap_err();
     assert!(matches!(e, GcpError::InUse { ref by, .. } if by.ends_with("/peerings/a-to-b")));
     remove(&mut env, PA, "net-a", "a-to-b").unwrap();
-    run(&mut env, PA, |tx| {
-        delete_subnetwork(tx, PA, "us-central1", "net-a-s")
-    })
-    .unwrap();
+    del_subnet(&mut env, "net-a-s").unwrap();
     run(&mut env, PA, |tx| delete_network(tx, PA, "net-a")).unwrap();
     assert_eq!(state(&env, &b, "b-to-a"), "INACTIVE");
 }
@@ -935,46 +920,27 @@ fn expanding_a_subnetwork_is_checked_like_creating_one() {
     assert_eq!(s.ip_cidr_range.to_string(), "10.0.0.0/23");
 }
 
+/// Patches the network `auto` of project A to auto mode (`true`) or custom mode.
+fn to_auto(env: &mut TestEnv, auto: bool) -> Result<GcpOperation, GcpError> {
+    let patch = NetworkPatch {
+        auto_create_subnetworks: Some(auto),
+        ..Default::default()
+    };
+    run(env, PA, |tx| patch_network(tx, PA, "auto", patch))
+}
+
 #[test]
 fn converting_an_auto_network_to_custom_frees_its_subnetworks() {
     let mut env = TestEnv::new();
     net(&mut env, PA, "auto", true);
-    let e = run(&mut env, PA, |tx| {
-        delete_subnetwork(tx, PA, "us-central1", "auto")
-    })
-    .unwrap_err();
+    let e = del_subnet(&mut env, "auto").unwrap_err();
     assert!(matches!(e, GcpError::AutoModeSubnetwork { .. }), "{e:?}");
-    run(&mut env, PA, |tx| {
-        patch_network(
-            tx,
-            PA,
-            "auto",
-            NetworkPatch {
-                auto_create_subnetworks: Some(false),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
-    run(&mut env, PA, |tx| {
-        delete_subnetwork(tx, PA, "us-central1", "auto")
-    })
-    .unwrap();
+    to_auto(&mut env, false).unwrap();
+    del_subnet(&mut env, "auto").unwrap();
     // The other regions' subnetworks are now ordinary ones: the network cannot go before them.
     let e = run(&mut env, PA, |tx| delete_network(tx, PA, "auto")).unwrap_err();
     assert!(matches!(e, GcpError::InUse { .. }), "{e:?}");
-    let back = run(&mut env, PA, |tx| {
-        patch_network(
-            tx,
-            PA,
-            "auto",
-            NetworkPatch {
-                auto_create_subnetworks: Some(true),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap_err();
+    let back = to_auto(&mut env, true).unwrap_err();
     assert_eq!(back, GcpError::CustomToAuto);
 }
 
@@ -994,24 +960,7 @@ fn subnetworks_routes_and_firewalls_live_in_their_network_s_project() {
         "{e:?}"
     );
     let e = run(&mut env, PB, |tx| {
-        insert_firewall(
-            tx,
-            PB,
-            FirewallSpec {
-                name: "fw".into(),
-                description: String::new(),
-                network: Some(a.clone()),
-                direction: None,
-                priority: None,
-                allowed: vec![("tcp".into(), vec![])],
-                denied: vec![],
-                source_ranges: vec![],
-                destination_ranges: vec![],
-                source_tags: vec![],
-                target_tags: vec![],
-                disabled: false,
-            },
-        )
+        insert_firewall(tx, PB, firewall_spec("fw", &a))
     })
     .unwrap_err();
     assert!(matches!(e, GcpError::CrossProject { .. }), "{e:?}");

@@ -104,19 +104,15 @@ pub fn put_gateway(
 
 /// Deletes a gateway; refused while a peer uses it through gateway transit.
 pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    let Some((id, gw)) = stored::<AzGateway>(tx, t, "virtualNetworkGateways")? else {
-        return Ok(false);
-    };
-    if let Some(l) = tx.world().azure.peerings.values().find(|l| {
-        l.remote_vnet == gw.vnet
-            && l.use_remote_gateways
-            && peering::state(tx.world(), l) == PeeringState::Connected
-    }) {
-        return Err(AzureError::GatewayInUse {
+    delete_unused::<AzGateway>(tx, t, "virtualNetworkGateways", |w, _, gw| {
+        let l = w.az_peerings.values().find(|l| {
+            l.remote_vnet == gw.vnet
+                && l.use_remote_gateways
+                && peering::state(w, l) == PeeringState::Connected
+        })?;
+        Some(AzureError::GatewayInUse {
             gateway: gw.display_id.clone(),
             peering: l.display_id.clone(),
-        });
-    }
-    tx.remove::<AzGateway>(&id);
-    Ok(true)
+        })
+    })
 }

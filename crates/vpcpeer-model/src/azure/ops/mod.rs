@@ -214,33 +214,38 @@ fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
     None
 }
 
-/// A top-level ARM record, as a PUT or DELETE of it reads the one stored.
-pub(crate) trait TopLevel: crate::Entity + Clone {
-    /// Where it lives.
-    fn place(&self) -> &AzPlace;
+/// A record that keeps the spelling of its id and name from the PUT that created it.
+pub(crate) trait Spelling {
     /// Its id, as first spelled.
     fn display_id(&self) -> &str;
     /// Its name, as first spelled.
     fn name(&self) -> &str;
 }
 
-macro_rules! top_level {
-    ($($ty:ty),*) => {
-        $(impl TopLevel for $ty {
-            fn place(&self) -> &AzPlace {
-                &self.place
-            }
-            fn display_id(&self) -> &str {
-                &self.display_id
-            }
-            fn name(&self) -> &str {
-                &self.name
-            }
-        })*
+/// A top-level ARM record, as a PUT or DELETE of it reads the one stored.
+pub(crate) trait TopLevel: crate::Entity + Spelling + Clone {
+    /// Where it lives.
+    fn place(&self) -> &AzPlace;
+}
+
+/// Implements `$trait` for each listed record type, each method returning a reference to the
+/// field of its name.
+macro_rules! field_access {
+    ($trait:ident $fields:tt for $($ty:ty),*) => {
+        $(field_access!(@impl $trait $ty $fields);)*
+    };
+    (@impl $trait:ident $ty:ty { $($field:ident: $ret:ty),* }) => {
+        impl $trait for $ty {
+            $(fn $field(&self) -> &$ret {
+                &self.$field
+            })*
+        }
     };
 }
 
-top_level!(AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
+field_access!(Spelling { display_id: str, name: str } for
+    AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm, AzPeering, AzResourceGroup);
+field_access!(TopLevel { place: AzPlace } for AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
 
 /// What the PUT of a top-level resource starts from: the location asked for, the id as this
 /// request spells it, the record's key and the record stored under it, if any.
@@ -270,17 +275,7 @@ trait Guid {
     fn guid(&self) -> &str;
 }
 
-macro_rules! guid {
-    ($($ty:ty),*) => {
-        $(impl Guid for $ty {
-            fn guid(&self) -> &str {
-                &self.guid
-            }
-        })*
-    };
-}
-
-guid!(AzVnet, AzNsg, AzNic, AzGateway, AzVm);
+field_access!(Guid { guid: str } for AzVnet, AzNsg, AzNic, AzGateway, AzVm);
 
 /// The GUID a PUT keeps: the stored record's, else a fresh one.
 fn kept_guid<T: Guid>(tx: &mut Tx<'_, '_>, existing: &Option<T>) -> String {
@@ -305,14 +300,24 @@ fn child_removed<T: TopLevel>(tx: &mut Tx<'_, '_>, parent: T, removed: bool) -> 
 }
 
 /// The id and name a PUT keeps: the stored record's first spelling, else the request's.
-fn kept_spelling<T: TopLevel>(
+fn kept_spelling<T: Spelling>(
     existing: &Option<T>,
     display_id: String,
     t: &Target,
 ) -> (String, String) {
+    kept_names(existing, display_id, &t.name)
+}
+
+/// The id and name a PUT keeps: the stored record's first spelling, else `display_id` and
+/// `name` as the request spells them.
+fn kept_names<T: Spelling>(
+    existing: &Option<T>,
+    display_id: String,
+    name: &str,
+) -> (String, String) {
     match existing {
         Some(e) => (e.display_id().to_owned(), e.name().to_owned()),
-        None => (display_id, t.name.clone()),
+        None => (display_id, name.to_owned()),
     }
 }
 
@@ -326,6 +331,25 @@ fn stored<T: TopLevel>(
     require_group(tx.world(), t)?;
     let id = key(&t.network_id(kind));
     Ok(tx.get::<T>(&id).cloned().map(|r| (id, r)))
+}
+
+/// DELETE of the top-level record `kind` that `t` names, unless `in_use` (given the world, the
+/// record's key and the record) refuses it; returns whether there was one (DELETE answers 204
+/// when not).
+fn delete_unused<T: TopLevel>(
+    tx: &mut Tx<'_, '_>,
+    t: &Target,
+    kind: &str,
+    in_use: impl FnOnce(&World, &str, &T) -> Option<AzureError>,
+) -> Result<bool, AzureError> {
+    let Some((id, record)) = stored::<T>(tx, t, kind)? else {
+        return Ok(false);
+    };
+    if let Some(e) = in_use(tx.world(), &id, &record) {
+        return Err(e);
+    }
+    tx.remove::<T>(&id);
+    Ok(true)
 }
 
 /// The top-level record a request needs (a security rule's NSG, a route's table, the NIC of an

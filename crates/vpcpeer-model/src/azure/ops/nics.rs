@@ -186,17 +186,13 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
 
 /// Deletes a NIC; refused while a VM uses it.
 pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    let Some((id, nic)) = stored::<AzNic>(tx, t, "networkInterfaces")? else {
-        return Ok(false);
-    };
-    if let Some(vm) = &nic.vm {
-        return Err(AzureError::NicAttached {
+    delete_unused::<AzNic>(tx, t, "networkInterfaces", |_, _, nic| {
+        let vm = nic.vm.as_ref()?;
+        Some(AzureError::NicAttached {
             nic: nic.display_id.clone(),
             vm: vm.clone(),
-        });
-    }
-    tx.remove::<AzNic>(&id);
-    Ok(true)
+        })
+    })
 }
 
 /// A VM PUT.

@@ -251,14 +251,11 @@ pub fn put_peering(
         }
         _ => remote.prefixes.clone(),
     };
+    let (display_id, name) = kept_names(&existing, display_id, name);
     let link = AzPeering {
         id: id.clone(),
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |e| e.display_id.clone()),
-        name: existing
-            .as_ref()
-            .map_or(name.to_owned(), |e| e.name.clone()),
+        display_id,
+        name,
         vnet: local.id.clone(),
         remote_vnet_id: existing
             .as_ref()

@@ -33,14 +33,11 @@ pub fn put_resource_group(
             });
         }
     }
+    let (display_id, name) = kept_names(&existing, display_id, name);
     let rg = AzResourceGroup {
         id,
-        display_id: existing
-            .as_ref()
-            .map_or(display_id, |r| r.display_id.clone()),
-        name: existing
-            .as_ref()
-            .map_or(name.to_owned(), |r| r.name.clone()),
+        display_id,
+        name,
         subscription: subscription.to_owned(),
         location: normalize_location(location),
         tags,

@@ -142,15 +142,11 @@ pub fn delete_route(tx: &mut Tx<'_, '_>, table: &Target, name: &str) -> Result<b
 
 /// Deletes a route table; refused while a subnet uses it.
 pub fn delete_route_table(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    let Some((id, _)) = stored::<AzRouteTable>(tx, t, "routeTables")? else {
-        return Ok(false);
-    };
-    if let Some(u) = referencing_subnet(tx.world(), &id, false) {
-        return Err(AzureError::RouteTableInUse {
+    delete_unused::<AzRouteTable>(tx, t, "routeTables", |w, id, _| {
+        let subnet = referencing_subnet(w, id, false)?;
+        Some(AzureError::RouteTableInUse {
             table: t.network_id("routeTables"),
-            subnet: u,
-        });
-    }
-    tx.remove::<AzRouteTable>(&id);
-    Ok(true)
+            subnet,
+        })
+    })
 }
