@@ -431,7 +431,7 @@ fn network_insights_path_and_analysis() {
         ),
     );
     let path = first(&doc, "networkInsightsPathId");
-    let doc = env.snap(
+    env.snap(
         "start_network_insights_analysis",
         "StartNetworkInsightsAnalysis",
         &format!("NetworkInsightsPathId={path}&ClientToken=t2"),
@@ -508,7 +508,7 @@ fn security_groups_acls_instances_and_tags() {
              &IpPermissions.3.IpProtocol=-1&IpPermissions.3.PrefixListIds.1.PrefixListId=pl-12ab\
              &TagSpecification.1.ResourceType=security-group-rule&TagSpecification.1.Tag.1.Key=k"
         ));
-    let doc = env.snap(
+    env.snap(
         "area2_authorize_egress_flat",
         "AuthorizeSecurityGroupEgress",
         &format!("GroupId={web}&IpProtocol=udp&FromPort=53&ToPort=53&CidrIp=10.1.0.0/16"),

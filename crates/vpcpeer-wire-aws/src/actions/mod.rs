@@ -197,11 +197,6 @@ pub(crate) fn change(parse: Parse, render: Render) -> Action {
     Action::Change { parse, render }
 }
 
-/// A required parameter, owned (for commands that carry an id).
-pub(crate) fn required_id(p: &Params, name: &str) -> Result<String, Ec2Error> {
-    Ok(p.required(name)?.to_owned())
-}
-
 /// Renders an outcome that names one id as `<tag>id</tag>`.
 pub(crate) fn render_named_id(outcome: Outcome, x: &mut Xml, tag: &str) {
     match outcome {
