@@ -84,12 +84,7 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
 }
 
 fn describe_igws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "InternetGatewayId",
-        filters: IGW_FILTERS,
-        max: 1000,
-        set: "internetGatewaySet",
-    };
+    let page = Page::new("InternetGatewayId", IGW_FILTERS, "internetGatewaySet");
     describe_page(
         p,
         page,
@@ -193,12 +188,7 @@ fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "NatGatewayId",
-        filters: NAT_FILTERS,
-        max: 1000,
-        set: "natGatewaySet",
-    };
+    let page = Page::new("NatGatewayId", NAT_FILTERS, "natGatewaySet");
     let now = tx.now();
     describe_page(
         p,

@@ -263,6 +263,23 @@ pub(crate) struct Page<'a> {
     pub set: &'a str,
 }
 
+impl<'a> Page<'a> {
+    /// A page of `MaxResults` up to 1000 (the usual bound).
+    pub const fn new(ids: &'a str, filters: &'a [&'a str], set: &'a str) -> Self {
+        Page {
+            ids,
+            filters,
+            max: 1000,
+            set,
+        }
+    }
+
+    /// The same with `MaxResults` up to `max`.
+    pub const fn max(self, max: i64) -> Self {
+        Page { max, ..self }
+    }
+}
+
 /// Answers a `Describe*` page: the explicitly requested records (each must exist, else its
 /// NotFound) or the candidates (which may use the filters to narrow the search), kept by the
 /// filters, paged by id, written as `page.set` with `nextToken`.

@@ -150,12 +150,7 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
 }
 
 fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "SubnetId",
-        filters: FILTERS,
-        max: 1000,
-        set: "subnetSet",
-    };
+    let page = Page::new("SubnetId", FILTERS, "subnetSet");
     describe_page(
         p,
         page,

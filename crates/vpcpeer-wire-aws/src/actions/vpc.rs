@@ -110,12 +110,7 @@ fn render_vpc(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_vpcs(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "VpcId",
-        filters: FILTERS,
-        max: 1000,
-        set: "vpcSet",
-    };
+    let page = Page::new("VpcId", FILTERS, "vpcSet");
     describe_page(
         p,
         page,
