@@ -4,7 +4,7 @@ use vpcpeer_model::aws::subnet::{CreateSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Subnet, Tx};
 
-use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use super::{describe_page, domain, only_one_attribute, render_done, unexpected, Action, Page};
 use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};
 
@@ -200,16 +200,10 @@ fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
         }
         given.push((None, false));
     }
-    match given.as_slice() {
-        [] => Err(Ec2Error::missing("MapPublicIpOnLaunch")),
-        [(attribute, value)] => Ok(Command::ModifySubnetAttribute {
-            subnet_id,
-            attribute: *attribute,
-            value: *value,
-        }),
-        _ => Err(Ec2Error::new(
-            "InvalidParameterCombination",
-            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
-        )),
-    }
+    let (attribute, value) = only_one_attribute(given, "MapPublicIpOnLaunch")?;
+    Ok(Command::ModifySubnetAttribute {
+        subnet_id,
+        attribute,
+        value,
+    })
 }
