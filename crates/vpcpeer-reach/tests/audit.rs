@@ -9,6 +9,7 @@ use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
 use vpcpeer_model::testkit::{a, b, dest, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
+use vpcpeer_reach::Severity::{Error, Info, Warning};
 use vpcpeer_reach::{audit, Check, Finding, Severity};
 
 type Fx = Pair;
@@ -49,6 +50,11 @@ fn one<'f>(findings: &'f [Finding], check: Check, severity: Severity, ids: &[&st
     f
 }
 
+/// [`one`] over the audit of `env`.
+fn fires(env: &TestEnv, check: Check, severity: Severity, ids: &[&str]) {
+    one(&run(env), check, severity, ids);
+}
+
 fn none(findings: &[Finding], check: Check) {
     assert!(of(findings, check).is_empty(), "{check}: {findings:#?}");
 }
@@ -73,14 +79,13 @@ fn clean_peered_topology_has_no_findings() {
 fn missing_return_route() {
     // One-sided: A routes to B, B routes nothing back.
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let rta = f.rta.clone();
-    pcx_route(&mut f.env, &a(), &rta, "10.1.0.0/16", &pcx);
+    let pcx = f.peer(true);
+    f.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let found = run(&f.env);
     let hit = one(
         &found,
         Check::MissingReturnRoute,
-        Severity::Error,
+        Error,
         &[&f.rta, &pcx, &f.vb, &f.rtb],
     );
     assert_eq!(hit.resources[0], f.rta);
@@ -112,7 +117,7 @@ fn missing_return_route() {
     let hit = one(
         &found,
         Check::MissingReturnRoute,
-        Severity::Warning,
+        Warning,
         &[&f.rta, &pcx, &rtb2],
     );
     assert!(!hit.resources.contains(&f.rtb), "{hit:#?}");
@@ -136,7 +141,7 @@ fn missing_return_route() {
     let hit = one(
         &found,
         Check::MissingReturnRoute,
-        Severity::Error,
+        Error,
         &[&rta, &pcx, &vb, &rtb],
     );
     assert!(
@@ -151,11 +156,9 @@ fn missing_return_route() {
     let vc = f.env.vpc(&a(), "10.2.0.0/16");
     let other = f.env.peer(&b(), &f.vb, &a(), &vc, true);
     let rtb = f.rtb.clone();
-    f.env
-        .run(&b(), |tx| tx.delete_route(&rtb, dest("10.0.0.0/16")))
-        .expect("delete route");
+    f.env.delete_route(&b(), &rtb, "10.0.0.0/16");
     let rtc = f.env.main_rtb(&vc);
-    pcx_route(&mut f.env, &b(), &rtb, "10.0.0.0/8", &other);
+    f.route_b("10.0.0.0/8", RouteTarget::Peering(other.clone()));
     pcx_route(&mut f.env, &a(), &rtc, "10.1.0.0/16", &other);
     let found = run(&f.env);
     let hits = of(&found, Check::MissingReturnRoute);
@@ -169,19 +172,18 @@ fn missing_return_route() {
 #[test]
 fn orphaned_peering() {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let found = run(&f.env);
-    one(
-        &found,
+    let pcx = f.peer(true);
+    fires(
+        &f.env,
         Check::OrphanedPeering,
-        Severity::Warning,
+        Warning,
         &[&pcx, &f.va, &f.vb],
     );
     // Routed: silent. Pending and unrouted: not orphaned (not active).
     let (f, _) = peered();
     none(&run(&f.env), Check::OrphanedPeering);
     let mut f = base();
-    f.env.peer(&a(), &f.va, &b(), &f.vb, false);
+    f.peer(false);
     none(&run(&f.env), Check::OrphanedPeering);
 }
 
@@ -196,7 +198,7 @@ fn blackhole_routes_and_routes_to_pending_peerings() {
     let hits = of(&found, Check::BlackholeRoutes);
     assert_eq!(hits.len(), 2, "{found:#?}");
     for (h, t) in hits.iter().zip([&f.rta, &f.rtb]) {
-        assert_eq!(h.severity, Severity::Error);
+        assert_eq!(h.severity, Error);
         assert_eq!(&h.resources, &[t.clone(), pcx.clone()], "{h:#?}");
         assert!(h.message.contains("deleted"), "{h:#?}");
     }
@@ -206,31 +208,22 @@ fn blackhole_routes_and_routes_to_pending_peerings() {
     let mut f = base();
     let va = f.va.clone();
     let igw = f.env.igw(&a(), &va);
-    let rta = f.rta.clone();
-    f.env
-        .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Gateway(igw.clone()));
+    f.route_a("0.0.0.0/0", RouteTarget::Gateway(igw.clone()));
     none(&run(&f.env), Check::BlackholeRoutes);
     f.env
         .run(&a(), |tx| tx.detach_internet_gateway(&igw, &va))
         .expect("detach");
-    let found = run(&f.env);
-    one(
-        &found,
-        Check::BlackholeRoutes,
-        Severity::Error,
-        &[&f.rta, &igw],
-    );
+    fires(&f.env, Check::BlackholeRoutes, Error, &[&f.rta, &igw]);
 
     // A route to a pending request: its own check, a warning.
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, false);
-    let rta = f.rta.clone();
-    pcx_route(&mut f.env, &a(), &rta, "10.1.0.0/16", &pcx);
+    let pcx = f.peer(false);
+    f.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let found = run(&f.env);
     one(
         &found,
         Check::PeeringRouteWithoutActivePcx,
-        Severity::Warning,
+        Warning,
         &[&f.rta, &pcx],
     );
     none(&found, Check::BlackholeRoutes);
@@ -242,29 +235,18 @@ fn cidr_overlap_audit() {
     let mut f = base();
     let vc = f.env.vpc(&b(), "10.0.0.0/16");
     let pcx = f.env.peer(&a(), &f.va, &b(), &vc, false);
-    let found = run(&f.env);
-    one(
-        &found,
-        Check::CidrOverlap,
-        Severity::Warning,
-        &[&pcx, &f.va, &vc],
-    );
+    fires(&f.env, Check::CidrOverlap, Warning, &[&pcx, &f.va, &vc]);
     // A hub peered with two overlapping VPCs.
     let mut f = base();
     let vc = f.env.vpc(&b(), "10.1.0.0/20");
-    let p1 = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
+    let p1 = f.peer(true);
     let p2 = f.env.peer(&a(), &f.va, &b(), &vc, true);
-    let found = run(&f.env);
-    one(
-        &found,
-        Check::CidrOverlap,
-        Severity::Warning,
-        &[&f.va, &f.vb, &vc, &p1, &p2],
-    );
+    let ids = [&f.va, &f.vb, &vc, &p1, &p2].map(String::as_str);
+    fires(&f.env, Check::CidrOverlap, Warning, &ids);
     // Disjoint peers of one hub: silent.
     let mut f = base();
     let vc = f.env.vpc(&b(), "10.2.0.0/16");
-    f.env.peer(&a(), &f.va, &b(), &f.vb, true);
+    f.peer(true);
     f.env.peer(&a(), &f.va, &b(), &vc, true);
     none(&run(&f.env), Check::CidrOverlap);
 }
@@ -275,13 +257,12 @@ fn transitive_and_edge_to_edge() {
     let (mut f, pab) = peered();
     let vc = f.env.vpc(&b(), "10.2.0.0/16");
     let pbc = f.env.peer(&b(), &f.vb, &b(), &vc, true);
-    let rta = f.rta.clone();
-    pcx_route(&mut f.env, &a(), &rta, "10.2.0.0/16", &pab);
+    f.route_a("10.2.0.0/16", RouteTarget::Peering(pab.clone()));
     let found = run(&f.env);
     one(
         &found,
         Check::TransitivePeeringMisconfig,
-        Severity::Error,
+        Error,
         &[&f.rta, &pab, &vc, &pbc],
     );
     none(&found, Check::EdgeToEdgeMisconfig);
@@ -296,14 +277,11 @@ fn transitive_and_edge_to_edge() {
     pcx_route(&mut f.env, &a(), &rta, "10.2.0.0/16", &pac);
     none(&run(&f.env), Check::TransitivePeeringMisconfig);
     // Without the direct route the wide one is a transit attempt.
-    f.env
-        .run(&a(), |tx| tx.delete_route(&rta, dest("10.2.0.0/16")))
-        .expect("delete route");
-    let found = run(&f.env);
-    one(
-        &found,
+    f.env.delete_route(&a(), &rta, "10.2.0.0/16");
+    fires(
+        &f.env,
         Check::TransitivePeeringMisconfig,
-        Severity::Error,
+        Error,
         &[&f.rta, &pab, &vc],
     );
 
@@ -317,23 +295,20 @@ fn transitive_and_edge_to_edge() {
     let (mut f, pab) = peered();
     let vb = f.vb.clone();
     let igw = f.env.igw(&b(), &vb);
-    let (rta, rtb) = (f.rta.clone(), f.rtb.clone());
-    f.env
-        .route(&b(), &rtb, "0.0.0.0/0", RouteTarget::Gateway(igw.clone()));
-    pcx_route(&mut f.env, &a(), &rta, "0.0.0.0/0", &pab);
+    f.route_b("0.0.0.0/0", RouteTarget::Gateway(igw.clone()));
+    f.route_a("0.0.0.0/0", RouteTarget::Peering(pab.clone()));
     let found = run(&f.env);
     one(
         &found,
         Check::EdgeToEdgeMisconfig,
-        Severity::Error,
+        Error,
         &[&f.rta, &pab, &igw, &f.rtb],
     );
     none(&found, Check::TransitivePeeringMisconfig);
 
     // The same default route while B has no gateway route: not edge-to-edge.
     let (mut f, pab) = peered();
-    let rta = f.rta.clone();
-    pcx_route(&mut f.env, &a(), &rta, "0.0.0.0/0", &pab);
+    f.route_a("0.0.0.0/0", RouteTarget::Peering(pab));
     none(&run(&f.env), Check::EdgeToEdgeMisconfig);
 }
 
@@ -367,7 +342,7 @@ fn stale_sg_references() {
     let hit = one(
         &found,
         Check::StaleSgReferences,
-        Severity::Warning,
+        Warning,
         &[&sga, &rule, &sgb, &pcx],
     );
     assert_eq!(hit.resources[0], sga);
@@ -407,7 +382,7 @@ fn nacl_ephemeral_gap() {
         (
             "inbound 443, nothing out",
             &[(100, false, "allow", Some((443, 443)))],
-            Some(Severity::Error),
+            Some(Error),
         ),
         (
             "inbound 443, replies allowed",
@@ -423,7 +398,7 @@ fn nacl_ephemeral_gap() {
                 (100, false, "allow", Some((443, 443))),
                 (100, true, "allow", Some((32768, 65535))),
             ],
-            Some(Severity::Warning),
+            Some(Warning),
         ),
         (
             "inbound 443, an earlier outbound deny of the replies",
@@ -432,12 +407,12 @@ fn nacl_ephemeral_gap() {
                 (90, true, "deny", Some((1024, 65535))),
                 (100, true, "allow", Some((0, 65535))),
             ],
-            Some(Severity::Error),
+            Some(Error),
         ),
         (
             "outbound 443, no inbound replies",
             &[(100, true, "allow", Some((443, 443)))],
-            Some(Severity::Error),
+            Some(Error),
         ),
         (
             "inbound 443 shadowed by an earlier deny: no service, no gap",
@@ -474,24 +449,17 @@ fn nacl_ephemeral_gap() {
     // The same gap in an ACL that serves no subnet drops nothing yet: a warning.
     let mut f = base();
     let acl = custom_acl(&mut f, false);
-    f.env.acl_entry(
-        &a(),
-        acl_rule(
-            &acl,
-            100,
-            false,
-            "tcp",
-            "allow",
-            "0.0.0.0/0",
-            Some((443, 443)),
-        ),
+    let https = acl_rule(
+        &acl,
+        100,
+        false,
+        "tcp",
+        "allow",
+        "0.0.0.0/0",
+        Some((443, 443)),
     );
-    one(
-        &run(&f.env),
-        Check::NaclEphemeralGap,
-        Severity::Warning,
-        &[&acl],
-    );
+    f.env.acl_entry(&a(), https);
+    fires(&f.env, Check::NaclEphemeralGap, Warning, &[&acl]);
     // The default ACL (allow all both ways) never has a gap.
     let f = base();
     none(&run(&f.env), Check::NaclEphemeralGap);
@@ -506,12 +474,7 @@ fn shadowed_routes() {
     none(&run(&f.env), Check::ShadowedRoutes);
     pcx_route(&mut f.env, &a(), &rta, "10.1.128.0/17", &pcx);
     let found = run(&f.env);
-    let hit = one(
-        &found,
-        Check::ShadowedRoutes,
-        Severity::Warning,
-        &[&f.rta, &pcx],
-    );
+    let hit = one(&found, Check::ShadowedRoutes, Warning, &[&f.rta, &pcx]);
     assert!(hit.message.starts_with("route 10.1.0.0/16"), "{hit:#?}");
     assert!(
         hit.message.contains("10.1.0.0/17, 10.1.128.0/17"),
@@ -527,11 +490,7 @@ fn quota_headroom() {
         pcx_route(&mut f.env, &a(), &rta, &format!("10.{i}.0.0/16"), &pcx);
     }
     // rta: 4 non-local IPv4 routes.
-    let cases = [
-        (6, None),
-        (5, Some(Severity::Info)),
-        (4, Some(Severity::Warning)),
-    ];
+    let cases = [(6, None), (5, Some(Info)), (4, Some(Warning))];
     for (limit, want) in cases {
         let limits = Limits {
             routes_per_table: Some(limit),
@@ -562,7 +521,7 @@ fn quota_headroom() {
         .filter(|x| x.check == Check::QuotaHeadroom)
         .collect();
     assert_eq!(found.len(), 2, "{found:#?}");
-    assert!(found.iter().all(|x| x.severity == Severity::Warning));
+    assert!(found.iter().all(|x| x.severity == Warning));
     assert_eq!(found[0].resources, vec![f.va.clone()]);
     assert_eq!(found[1].resources, vec![f.vb.clone()]);
 }
@@ -570,9 +529,8 @@ fn quota_headroom() {
 #[test]
 fn findings_filter_by_account_and_sort_errors_first() {
     let mut f = base();
-    let pcx = f.env.peer(&a(), &f.va, &b(), &f.vb, true);
-    let rta = f.rta.clone();
-    pcx_route(&mut f.env, &a(), &rta, "10.1.0.0/16", &pcx);
+    let pcx = f.peer(true);
+    f.route_a("10.1.0.0/16", RouteTarget::Peering(pcx));
     let vc = f.env.vpc(&a(), "10.5.0.0/16");
     let vd = f.env.vpc(&a(), "10.6.0.0/16");
     f.env.peer(&a(), &vc, &a(), &vd, true);

@@ -95,10 +95,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "no route to the peer",
             build: || {
                 let mut f = base();
-                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
-                let rtb = f.p.rtb.clone();
-                f.p.env
-                    .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
+                let pcx = f.p.peer(true);
+                f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
                 (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
@@ -108,10 +106,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "missing return route in the peer's table",
             build: || {
                 let mut f = base();
-                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
-                let rta = f.p.rta.clone();
-                f.p.env
-                    .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx));
+                let pcx = f.p.peer(true);
+                f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx));
                 (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
@@ -174,10 +170,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "every blocker on the path: no route, SG and ACL all reported",
             build: || {
                 let mut f = base();
-                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
-                let rtb = f.p.rtb.clone();
-                f.p.env
-                    .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
+                let pcx = f.p.peer(true);
+                f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
                 let acl = f.p.env.default_acl(&f.p.vb);
                 f.p.env.acl_entry(
                     &b(),
@@ -208,15 +202,8 @@ fn scenarios() -> Vec<Scenario> {
                 let ic = f.p.env.instance(&b(), &sc, &[&sgc]);
                 let pcx_bc = f.p.env.peer(&b(), &f.p.vb, &b(), &vc, true);
                 let rtc = f.p.env.main_rtb(&vc);
-                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
-                f.p.env
-                    .route(&a(), &rta, "10.2.0.0/16", RouteTarget::Peering(pcx_ab));
-                f.p.env.route(
-                    &b(),
-                    &rtb,
-                    "10.2.0.0/16",
-                    RouteTarget::Peering(pcx_bc.clone()),
-                );
+                f.p.route_a("10.2.0.0/16", RouteTarget::Peering(pcx_ab));
+                f.p.route_b("10.2.0.0/16", RouteTarget::Peering(pcx_bc.clone()));
                 f.p.env.route(
                     &b(),
                     &rtc,
@@ -238,12 +225,9 @@ fn scenarios() -> Vec<Scenario> {
             name: "pending peering: routes both ways are blackholes",
             build: || {
                 let mut f = base();
-                let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, false);
-                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
-                f.p.env
-                    .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
-                f.p.env
-                    .route(&b(), &rtb, "10.0.0.0/16", RouteTarget::Peering(pcx));
+                let pcx = f.p.peer(false);
+                f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+                f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
                 (f.p.env, q(&f.ia, inst(&f.ib), 80))
             },
             reachable: false,
@@ -271,11 +255,8 @@ fn scenarios() -> Vec<Scenario> {
                 let (mut f, pcx) = peered();
                 let vb = f.p.vb.clone();
                 let igw = f.p.env.igw(&b(), &vb);
-                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
-                f.p.env
-                    .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Peering(pcx));
-                f.p.env
-                    .route(&b(), &rtb, "0.0.0.0/0", RouteTarget::Gateway(igw));
+                f.p.route_a("0.0.0.0/0", RouteTarget::Peering(pcx));
+                f.p.route_b("0.0.0.0/0", RouteTarget::Gateway(igw));
                 (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: false,
@@ -291,11 +272,8 @@ fn scenarios() -> Vec<Scenario> {
                 let vb = f.p.vb.clone();
                 f.p.env.igw(&b(), &vb);
                 let nat = f.p.env.nat(&b(), &f.p.sb.clone(), "eipalloc-0123abcd");
-                let (rta, rtb) = (f.p.rta.clone(), f.p.rtb.clone());
-                f.p.env
-                    .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Peering(pcx));
-                f.p.env
-                    .route(&b(), &rtb, "0.0.0.0/0", RouteTarget::NatGateway(nat));
+                f.p.route_a("0.0.0.0/0", RouteTarget::Peering(pcx));
+                f.p.route_b("0.0.0.0/0", RouteTarget::NatGateway(nat));
                 (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: false,
@@ -310,9 +288,7 @@ fn scenarios() -> Vec<Scenario> {
                 let mut f = base();
                 let va = f.p.va.clone();
                 let igw = f.p.env.igw(&a(), &va);
-                let rta = f.p.rta.clone();
-                f.p.env
-                    .route(&a(), &rta, "0.0.0.0/0", RouteTarget::Gateway(igw));
+                f.p.route_a("0.0.0.0/0", RouteTarget::Gateway(igw));
                 (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: true,
@@ -340,9 +316,7 @@ fn scenarios() -> Vec<Scenario> {
                     .expect("associate");
                 f.p.env
                     .route(&a(), &rt_public, "0.0.0.0/0", RouteTarget::Gateway(igw));
-                let rta = f.p.rta.clone();
-                f.p.env
-                    .route(&a(), &rta, "0.0.0.0/0", RouteTarget::NatGateway(nat));
+                f.p.route_a("0.0.0.0/0", RouteTarget::NatGateway(nat));
                 (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
             },
             reachable: true,
@@ -631,15 +605,9 @@ fn nat_in_the_private_subnet_rewrites_the_source_then_loops() {
     let va = f.p.va.clone();
     let igw = f.p.env.igw(&a(), &va);
     let nat = f.p.env.nat(&a(), &f.p.sa.clone(), "eipalloc-0123abcd");
-    let rta = f.p.rta.clone();
     // The NAT gateway sits in the instance's own (private) subnet: after the NAT rewrote the
     // source, the same table sends 0.0.0.0/0 to the NAT again, which the walk refuses to chain.
-    f.p.env.route(
-        &a(),
-        &rta,
-        "0.0.0.0/0",
-        RouteTarget::NatGateway(nat.clone()),
-    );
+    f.p.route_a("0.0.0.0/0", RouteTarget::NatGateway(nat.clone()));
     let v = verdict(&f.p.env, &q(&f.ia, ip("1.1.1.1"), 443));
     assert!(!v.reachable);
     let hop = v
@@ -719,10 +687,8 @@ fn net(s: &str) -> IpNet {
 #[test]
 fn a_missing_return_route_names_table_block_and_peering() {
     let mut f = base();
-    let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, true);
-    let rta = f.p.rta.clone();
-    f.p.env
-        .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+    let pcx = f.p.peer(true);
+    f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let (_, r) = remedies(&f, 80);
     let want = Remedy::AddPeeringRoute {
         table: f.p.rtb.clone(),
@@ -735,7 +701,7 @@ fn a_missing_return_route_names_table_block_and_peering() {
 #[test]
 fn a_pending_peering_is_to_accept_or_to_activate_first() {
     let mut f = base();
-    let pcx = f.p.env.peer(&a(), &f.p.va, &b(), &f.p.vb, false);
+    let pcx = f.p.peer(false);
     let (_, r) = remedies(&f, 80);
     let activate = Remedy::ActivatePeeringThenRoute {
         peering: pcx.clone(),
@@ -744,9 +710,7 @@ fn a_pending_peering_is_to_accept_or_to_activate_first() {
         table: f.p.rta.clone(),
     };
     assert_eq!(r.first(), Some(&(Code::NoRouteToDestination, activate)));
-    let rta = f.p.rta.clone();
-    f.p.env
-        .route(&a(), &rta, "10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+    f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
     let (_, r) = remedies(&f, 80);
     let accept = Remedy::AcceptPeering { peering: pcx };
     assert_eq!(r.first(), Some(&(Code::BadStateRoute, accept)), "{r:?}");

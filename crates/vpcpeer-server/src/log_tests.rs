@@ -7,7 +7,7 @@ use axum::http::Request;
 use vpcpeer_api::LogAnswer;
 use vpcpeer_model::{replay, Command, Limits, Scope, Timestamp, World};
 
-use crate::testing::{between, ok, refused, send, state};
+use crate::testing::{active_peering, between, ok, refused, send, state};
 use crate::AppState;
 
 const A: &str = "111111111111";
@@ -235,19 +235,7 @@ async fn recorded_scenario(st: &std::sync::Arc<AppState>) -> u64 {
     let a = vpc(st, A, "10.0.0.0/16").await;
     let b = vpc(st, B, "10.1.0.0/16").await;
     let start = entries(st, 0).await.last;
-    let out = ok(
-        st,
-        A,
-        &format!("Action=CreateVpcPeeringConnection&VpcId={a}&PeerVpcId={b}&PeerOwnerId={B}"),
-    )
-    .await;
-    let pcx = between(&out, "<vpcPeeringConnectionId>", "</").to_owned();
-    ok(
-        st,
-        B,
-        &format!("Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId={pcx}"),
-    )
-    .await;
+    active_peering(st, (A, &a), (B, &b)).await;
     start
 }
 

@@ -12,6 +12,9 @@ use vpcpeer_model::{Scope, Timestamp};
 use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
 
 const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
+/// Account A in us-east-1 and account B in us-west-2: the two sides of [`cross`].
+const A_EAST: (&str, &str) = (A, "us-east-1");
+const B_WEST: (&str, &str) = (B, "us-west-2");
 /// 2026-01-02T03:04:05.678Z
 const NOW: Timestamp = Timestamp(1_767_323_045_678);
 
@@ -63,9 +66,32 @@ impl Env {
         self.ok_as(A, "us-east-1", action, body)
     }
 
+    /// A successful call's document (account A, us-east-1), checked against snapshot `name`.
+    fn snap(&mut self, name: &str, action: &str, body: &str) -> String {
+        self.snap_as(name, A_EAST, action, body)
+    }
+
+    /// A successful call's document as `(account, region)`, checked against snapshot `name`.
+    fn snap_as(&mut self, name: &str, who: (&str, &str), action: &str, body: &str) -> String {
+        let doc = self.ok_as(who.0, who.1, action, body);
+        insta::assert_snapshot!(name, doc);
+        doc
+    }
+
+    /// A failed call's error document (account A, us-east-1), checked against snapshot `name`.
+    fn snap_err(&mut self, name: &str, action: &str, body: &str) {
+        let (_, doc) = self.err(action, body);
+        insta::assert_snapshot!(name, doc);
+    }
+
     fn ok_as(&mut self, account: &str, region: &str, action: &str, body: &str) -> String {
         self.call(account, region, action, body)
             .unwrap_or_else(|e| panic!("{action} failed: {e:?}"))
+    }
+
+    /// A failed call's error document and HTTP status (account A, us-east-1).
+    fn err(&mut self, action: &str, body: &str) -> (u16, String) {
+        self.err_as(A, "us-east-1", action, body)
     }
 
     /// A failed call's error document and HTTP status.
@@ -93,19 +119,41 @@ fn new_vpc(env: &mut Env, account: &str, region: &str, cidr: &str) -> String {
     first(&doc, "vpcId")
 }
 
+/// A's request (account A, us-east-1) to peer `vpc` with `peer` (`&PeerOwnerId=…` and the like
+/// may follow the peer's id): the connection's id.
+fn request_peering(env: &mut Env, vpc: &str, peer: &str) -> String {
+    let doc = env.ok(
+        "CreateVpcPeeringConnection",
+        &format!("VpcId={vpc}&PeerVpcId={peer}"),
+    );
+    first(&doc, "vpcPeeringConnectionId")
+}
+
+/// `pcx` accepted as `(account, region)`.
+fn accept(env: &mut Env, who: (&str, &str), pcx: &str) {
+    let body = format!("VpcPeeringConnectionId={pcx}");
+    env.ok_as(who.0, who.1, "AcceptVpcPeeringConnection", &body);
+}
+
+/// A subnet of A's `vpc`: its id.
+fn new_subnet(env: &mut Env, vpc: &str, cidr: &str) -> String {
+    let doc = env.ok("CreateSubnet", &format!("VpcId={vpc}&CidrBlock={cidr}"));
+    first(&doc, "subnetId")
+}
+
 // --- VPC actions ----------------------------------------------------------------------------------
 
 #[test]
 fn create_vpc() {
     let mut env = Env::new();
-    let doc = env.ok(
+    env.snap(
+        "create_vpc",
         "CreateVpc",
         "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true\
          &TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name\
          &TagSpecification.1.Tag.1.Value=main&TagSpecification.1.Tag.2.Key=Env\
          &TagSpecification.1.Tag.2.Value=prod",
     );
-    insta::assert_snapshot!("create_vpc", doc);
 }
 
 #[test]
@@ -118,13 +166,12 @@ fn describe_vpcs() {
         "AssociateVpcCidrBlock",
         &format!("VpcId={v1}&CidrBlock=10.9.0.0/16"),
     );
-    let doc = env.ok("DescribeVpcs", "MaxResults=5");
-    insta::assert_snapshot!("describe_vpcs", doc);
-    let doc = env.ok(
+    env.snap("describe_vpcs", "DescribeVpcs", "MaxResults=5");
+    env.snap(
+        "describe_vpcs_filtered",
         "DescribeVpcs",
         "Filter.1.Name=cidr&Filter.1.Value.1=10.1.*&Filter.1.Value.2=10.2.0.0/16",
     );
-    insta::assert_snapshot!("describe_vpcs_filtered", doc);
 }
 
 #[test]
@@ -144,46 +191,45 @@ fn describe_vpcs_paged() {
 fn delete_vpc() {
     let mut env = Env::new();
     let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
-    let doc = env.ok("DeleteVpc", &format!("VpcId={v}"));
-    insta::assert_snapshot!("delete_vpc", doc);
+    env.snap("delete_vpc", "DeleteVpc", &format!("VpcId={v}"));
 }
 
 #[test]
 fn associate_and_disassociate_vpc_cidr_block() {
     let mut env = Env::new();
     let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
-    let v4 = env.ok(
+    let v4 = env.snap(
+        "associate_vpc_cidr_block_ipv4",
         "AssociateVpcCidrBlock",
         &format!("VpcId={v}&CidrBlock=10.1.0.0/16"),
     );
-    insta::assert_snapshot!("associate_vpc_cidr_block_ipv4", v4);
-    let v6 = env.ok(
+    env.snap(
+        "associate_vpc_cidr_block_ipv6",
         "AssociateVpcCidrBlock",
         &format!("VpcId={v}&AmazonProvidedIpv6CidrBlock=true"),
     );
-    insta::assert_snapshot!("associate_vpc_cidr_block_ipv6", v6);
     let assoc = first(&v4, "associationId");
-    let doc = env.ok(
+    env.snap(
+        "disassociate_vpc_cidr_block",
         "DisassociateVpcCidrBlock",
         &format!("AssociationId={assoc}"),
     );
-    insta::assert_snapshot!("disassociate_vpc_cidr_block", doc);
 }
 
 #[test]
 fn modify_and_describe_vpc_attribute() {
     let mut env = Env::new();
     let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
-    let doc = env.ok(
+    env.snap(
+        "modify_vpc_attribute",
         "ModifyVpcAttribute",
         &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
     );
-    insta::assert_snapshot!("modify_vpc_attribute", doc);
-    let doc = env.ok(
+    env.snap(
+        "describe_vpc_attribute",
         "DescribeVpcAttribute",
         &format!("VpcId={v}&Attribute=enableDnsHostnames"),
     );
-    insta::assert_snapshot!("describe_vpc_attribute", doc);
 }
 
 // --- peering actions ------------------------------------------------------------------------------
@@ -192,11 +238,12 @@ fn modify_and_describe_vpc_attribute() {
 fn cross(env: &mut Env) -> (String, String, String) {
     let va = new_vpc(env, A, "us-east-1", "10.0.0.0/16");
     let vb = new_vpc(env, B, "us-west-2", "10.1.0.0/16");
-    let doc = env.ok(
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}&PeerRegion=us-west-2"),
+    let pcx = request_peering(
+        env,
+        &va,
+        &format!("{vb}&PeerOwnerId={B}&PeerRegion=us-west-2"),
     );
-    (va, vb, first(&doc, "vpcPeeringConnectionId"))
+    (va, vb, pcx)
 }
 
 #[test]
@@ -204,7 +251,8 @@ fn create_vpc_peering_connection() {
     let mut env = Env::new();
     let va = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
     let vb = new_vpc(&mut env, B, "us-west-2", "10.1.0.0/16");
-    let doc = env.ok(
+    env.snap(
+        "create_vpc_peering_connection",
         "CreateVpcPeeringConnection",
         &format!(
             "VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}&PeerRegion=us-west-2\
@@ -212,7 +260,6 @@ fn create_vpc_peering_connection() {
              &TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a-to-b"
         ),
     );
-    insta::assert_snapshot!("create_vpc_peering_connection", doc);
 }
 
 #[test]
@@ -220,58 +267,53 @@ fn describe_vpc_peering_connections_both_sides() {
     let mut env = Env::new();
     let (_, _, pcx) = cross(&mut env);
     let body = format!("VpcPeeringConnectionId.1={pcx}");
-    let requester = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", &body);
-    insta::assert_snapshot!(
-        "describe_vpc_peering_connections_pending_requester",
-        requester
-    );
-    let accepter = env.ok_as(B, "us-west-2", "DescribeVpcPeeringConnections", &body);
-    insta::assert_snapshot!(
-        "describe_vpc_peering_connections_pending_accepter",
-        accepter
-    );
+    let describe = "DescribeVpcPeeringConnections";
+    let requester = "describe_vpc_peering_connections_pending_requester";
+    env.snap_as(requester, A_EAST, describe, &body);
+    let accepter = "describe_vpc_peering_connections_pending_accepter";
+    env.snap_as(accepter, B_WEST, describe, &body);
     // Neither side sees it from the other region.
-    let (_, doc) = env.err_as(B, "us-east-1", "DescribeVpcPeeringConnections", &body);
+    let (_, doc) = env.err_as(B, "us-east-1", describe, &body);
     insta::assert_snapshot!("describe_vpc_peering_connections_wrong_region", doc);
 }
 
+/// B answers A's request (accepting it first where `accepted`) with `action`; A then lists
+/// the connections with `filter`. Each row names its two snapshots.
 #[test]
-fn accept_vpc_peering_connection() {
-    let mut env = Env::new();
-    let (_, _, pcx) = cross(&mut env);
-    let body = format!("VpcPeeringConnectionId={pcx}");
-    let doc = env.ok_as(B, "us-west-2", "AcceptVpcPeeringConnection", &body);
-    insta::assert_snapshot!("accept_vpc_peering_connection", doc);
-    let doc = env.ok_as(
-        A,
-        "us-east-1",
-        "DescribeVpcPeeringConnections",
-        "Filter.1.Name=status-code&Filter.1.Value.1=active",
-    );
-    insta::assert_snapshot!("describe_vpc_peering_connections_active", doc);
-}
-
-#[test]
-fn reject_vpc_peering_connection() {
-    let mut env = Env::new();
-    let (_, _, pcx) = cross(&mut env);
-    let body = format!("VpcPeeringConnectionId={pcx}");
-    let doc = env.ok_as(B, "us-west-2", "RejectVpcPeeringConnection", &body);
-    insta::assert_snapshot!("reject_vpc_peering_connection", doc);
-    let doc = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", "");
-    insta::assert_snapshot!("describe_vpc_peering_connections_rejected", doc);
-}
-
-#[test]
-fn delete_vpc_peering_connection() {
-    let mut env = Env::new();
-    let (_, _, pcx) = cross(&mut env);
-    let body = format!("VpcPeeringConnectionId={pcx}");
-    env.ok_as(B, "us-west-2", "AcceptVpcPeeringConnection", &body);
-    let doc = env.ok_as(B, "us-west-2", "DeleteVpcPeeringConnection", &body);
-    insta::assert_snapshot!("delete_vpc_peering_connection", doc);
-    let doc = env.ok_as(A, "us-east-1", "DescribeVpcPeeringConnections", "");
-    insta::assert_snapshot!("describe_vpc_peering_connections_deleted", doc);
+fn accept_reject_and_delete_vpc_peering_connection() {
+    let rows = [
+        (
+            false,
+            "AcceptVpcPeeringConnection",
+            "accept_vpc_peering_connection",
+            "Filter.1.Name=status-code&Filter.1.Value.1=active",
+            "describe_vpc_peering_connections_active",
+        ),
+        (
+            false,
+            "RejectVpcPeeringConnection",
+            "reject_vpc_peering_connection",
+            "",
+            "describe_vpc_peering_connections_rejected",
+        ),
+        (
+            true,
+            "DeleteVpcPeeringConnection",
+            "delete_vpc_peering_connection",
+            "",
+            "describe_vpc_peering_connections_deleted",
+        ),
+    ];
+    for (accepted, action, answer, filter, listed) in rows {
+        let mut env = Env::new();
+        let (_, _, pcx) = cross(&mut env);
+        let body = format!("VpcPeeringConnectionId={pcx}");
+        if accepted {
+            accept(&mut env, B_WEST, &pcx);
+        }
+        env.snap_as(answer, B_WEST, action, &body);
+        env.snap_as(listed, A_EAST, "DescribeVpcPeeringConnections", filter);
+    }
 }
 
 #[test]
@@ -285,16 +327,10 @@ fn modify_vpc_peering_connection_options() {
             &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
         );
     }
-    let doc = env.ok(
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={v1}&PeerVpcId={v2}"),
-    );
-    let pcx = first(&doc, "vpcPeeringConnectionId");
-    env.ok(
-        "AcceptVpcPeeringConnection",
-        &format!("VpcPeeringConnectionId={pcx}"),
-    );
-    let doc = env.ok(
+    let pcx = request_peering(&mut env, &v1, &v2);
+    accept(&mut env, A_EAST, &pcx);
+    env.snap(
+        "modify_vpc_peering_connection_options",
         "ModifyVpcPeeringConnectionOptions",
         &format!(
             "VpcPeeringConnectionId={pcx}\
@@ -302,7 +338,6 @@ fn modify_vpc_peering_connection_options() {
              &AccepterPeeringConnectionOptions.AllowEgressFromLocalClassicLinkToRemoteVpc=true"
         ),
     );
-    insta::assert_snapshot!("modify_vpc_peering_connection_options", doc);
 }
 
 #[test]
@@ -311,21 +346,18 @@ fn failed_and_expired_connections() {
     let v1 = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
     let v2 = new_vpc(&mut env, A, "us-east-1", "10.0.128.0/17");
     let v3 = new_vpc(&mut env, A, "us-east-1", "10.3.0.0/16");
-    env.ok(
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={v1}&PeerVpcId={v2}"),
-    );
-    env.ok(
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={v1}&PeerVpcId={v3}"),
-    );
+    request_peering(&mut env, &v1, &v2);
+    request_peering(&mut env, &v1, &v3);
     env.now = NOW.plus_millis(7 * Timestamp::DAY + Timestamp::HOUR);
     let doc = env.ok("DescribeVpcPeeringConnections", "");
     // The failed one (2 h window) is gone; the expired one is listed.
     insta::assert_snapshot!("describe_vpc_peering_connections_expired", doc);
     env.now = NOW.plus_millis(Timestamp::HOUR);
-    let doc = env.ok("DescribeVpcPeeringConnections", "");
-    insta::assert_snapshot!("describe_vpc_peering_connections_failed", doc);
+    env.snap(
+        "describe_vpc_peering_connections_failed",
+        "DescribeVpcPeeringConnections",
+        "",
+    );
 }
 
 // --- errors ---------------------------------------------------------------------------------------
@@ -333,9 +365,7 @@ fn failed_and_expired_connections() {
 #[test]
 fn error_documents() {
     let mut env = Env::new();
-    let (status, doc) = env.err_as(
-        A,
-        "us-east-1",
+    let (status, doc) = env.err(
         "DescribeVpcPeeringConnections",
         "VpcPeeringConnectionId.1=pcx-0123456789abcdef0",
     );
@@ -352,11 +382,9 @@ fn error_documents() {
     assert_eq!(status, 400);
     insta::assert_snapshot!("error_accept_wrong_region", doc);
 
-    let (_, doc) = env.err_as(A, "us-east-1", "CreateVpc", "CidrBlock=10.0.0.0/8");
-    insta::assert_snapshot!("error_vpc_range", doc);
+    env.snap_err("error_vpc_range", "CreateVpc", "CidrBlock=10.0.0.0/8");
 
-    let (_, doc) = env.err_as(A, "us-east-1", "DeleteVpc", "");
-    insta::assert_snapshot!("error_missing_parameter", doc);
+    env.snap_err("error_missing_parameter", "DeleteVpc", "");
 
     let doc = error_document(&Ec2Error::dry_run_ok(), REQUEST_ID);
     assert_eq!(Ec2Error::dry_run_ok().status, 412);
@@ -371,9 +399,7 @@ fn errors_roll_back() {
     let mut env = Env::new();
     let v = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
     let before = env.ok("DescribeVpcs", "");
-    env.err_as(
-        A,
-        "us-east-1",
+    env.err(
         "AssociateVpcCidrBlock",
         &format!("VpcId={v}&CidrBlock=172.16.0.0/16"),
     );
@@ -386,11 +412,7 @@ fn errors_roll_back() {
 fn network_insights_path_and_analysis() {
     let mut env = Env::new();
     let vpc = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
-    let doc = env.ok(
-        "CreateSubnet",
-        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-    );
-    let subnet = first(&doc, "subnetId");
+    let subnet = new_subnet(&mut env, &vpc, "10.0.1.0/24");
     let doc = env.ok(
         "RunInstances",
         &format!("ImageId=ami-12345678&MinCount=2&MaxCount=2&SubnetId={subnet}"),
@@ -400,35 +422,31 @@ fn network_insights_path_and_analysis() {
         .skip(1)
         .map(|s| s[..s.find('<').unwrap()].to_owned())
         .collect();
-    let doc = env.ok(
+    let doc = env.snap(
+        "create_network_insights_path",
         "CreateNetworkInsightsPath",
         &format!(
             "Source={}&Destination={}&Protocol=tcp&DestinationPort=22&ClientToken=t1",
             ids[0], ids[1]
         ),
     );
-    insta::assert_snapshot!("create_network_insights_path", doc);
     let path = first(&doc, "networkInsightsPathId");
-    let doc = env.ok(
+    env.snap(
+        "start_network_insights_analysis",
         "StartNetworkInsightsAnalysis",
         &format!("NetworkInsightsPathId={path}&ClientToken=t2"),
     );
-    insta::assert_snapshot!("start_network_insights_analysis", doc);
-    let (status, doc) = env.err_as(
-        A,
-        "us-east-1",
+    let (status, doc) = env.err(
         "DeleteNetworkInsightsPath",
         &format!("NetworkInsightsPathId={path}"),
     );
     assert_eq!(status, 400);
     assert!(doc.contains("<Code>DependencyViolation</Code>"), "{doc}");
-    let (_, doc) = env.err_as(
-        A,
-        "us-east-1",
+    env.snap_err(
+        "describe_network_insights_analyses_not_found",
         "DescribeNetworkInsightsAnalyses",
         "NetworkInsightsAnalysisId.1=nia-0123456789abcdef0",
     );
-    insta::assert_snapshot!("describe_network_insights_analyses_not_found", doc);
 }
 
 // --- cross-cloud refusal --------------------------------------------------------------------------
@@ -445,9 +463,7 @@ fn peering_with_a_gcp_or_azure_network_is_refused() {
         ),
     ] {
         let before = env.world.clone();
-        let (status, doc) = env.err_as(
-            A,
-            "us-east-1",
+        let (status, doc) = env.err(
             "CreateVpcPeeringConnection",
             &format!("VpcId={vpc}&PeerVpcId={peer}"),
         );
@@ -472,22 +488,9 @@ fn security_groups_acls_instances_and_tags() {
     let mut env = Env::new();
     let vpc = new_vpc(&mut env, A, "us-east-1", "10.0.0.0/16");
     let peer_vpc = new_vpc(&mut env, B, "us-east-1", "10.1.0.0/16");
-    let doc = env.ok(
-        "CreateVpcPeeringConnection",
-        &format!("VpcId={vpc}&PeerVpcId={peer_vpc}&PeerOwnerId={B}"),
-    );
-    let pcx = first(&doc, "vpcPeeringConnectionId");
-    env.ok_as(
-        B,
-        "us-east-1",
-        "AcceptVpcPeeringConnection",
-        &format!("VpcPeeringConnectionId={pcx}"),
-    );
-    let doc = env.ok(
-        "CreateSecurityGroup",
-        &format!("VpcId={vpc}&GroupName=web&GroupDescription=web%20servers&TagSpecification.1.ResourceType=security-group&TagSpecification.1.Tag.1.Key=team&TagSpecification.1.Tag.1.Value=net"),
-    );
-    insta::assert_snapshot!("area2_create_security_group", doc);
+    let pcx = request_peering(&mut env, &vpc, &format!("{peer_vpc}&PeerOwnerId={B}"));
+    accept(&mut env, (B, "us-east-1"), &pcx);
+    let doc = env.snap("area2_create_security_group", "CreateSecurityGroup", &format!("VpcId={vpc}&GroupName=web&GroupDescription=web%20servers&TagSpecification.1.ResourceType=security-group&TagSpecification.1.Tag.1.Key=team&TagSpecification.1.Tag.1.Value=net"));
     let web = first(&doc, "groupId");
     let doc = env.ok_as(
         B,
@@ -496,9 +499,7 @@ fn security_groups_acls_instances_and_tags() {
         &format!("VpcId={peer_vpc}&GroupName=db&GroupDescription=db"),
     );
     let db = first(&doc, "groupId");
-    let doc = env.ok(
-        "AuthorizeSecurityGroupIngress",
-        &format!(
+    env.snap("area2_authorize_ingress", "AuthorizeSecurityGroupIngress", &format!(
             "GroupId={web}&IpPermissions.1.IpProtocol=TCP&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22\
              &IpPermissions.1.IpRanges.1.CidrIp=10.0.0.28/29&IpPermissions.1.IpRanges.1.Description=ops\
              &IpPermissions.1.Ipv6Ranges.1.CidrIpv6=2001:db8::/64\
@@ -506,114 +507,113 @@ fn security_groups_acls_instances_and_tags() {
              &IpPermissions.2.Groups.1.GroupId={db}&IpPermissions.2.Groups.1.UserId={B}\
              &IpPermissions.3.IpProtocol=-1&IpPermissions.3.PrefixListIds.1.PrefixListId=pl-12ab\
              &TagSpecification.1.ResourceType=security-group-rule&TagSpecification.1.Tag.1.Key=k"
-        ),
-    );
-    insta::assert_snapshot!("area2_authorize_ingress", doc);
-    let doc = env.ok(
+        ));
+    env.snap(
+        "area2_authorize_egress_flat",
         "AuthorizeSecurityGroupEgress",
         &format!("GroupId={web}&IpProtocol=udp&FromPort=53&ToPort=53&CidrIp=10.1.0.0/16"),
     );
-    insta::assert_snapshot!("area2_authorize_egress_flat", doc);
-    let (status, doc) = env.err_as(
-        A,
-        "us-east-1",
-        "AuthorizeSecurityGroupIngress",
+    let (status, doc) = env.err("AuthorizeSecurityGroupIngress",
         &format!("GroupId={web}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.24/29"),
     );
     assert_eq!(status, 400);
     insta::assert_snapshot!("area2_error_duplicate_permission", doc);
-    let doc = env.ok("DescribeSecurityGroups", &format!("GroupId.1={web}"));
-    insta::assert_snapshot!("area2_describe_security_groups", doc);
-    let doc = env.ok(
-        "RevokeSecurityGroupIngress",
-        &format!(
+    env.snap(
+        "area2_describe_security_groups",
+        "DescribeSecurityGroups",
+        &format!("GroupId.1={web}"),
+    );
+    env.snap("area2_revoke_ingress_with_unknown", "RevokeSecurityGroupIngress", &format!(
             "GroupId={web}&IpPermissions.1.IpProtocol=6&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22\
              &IpPermissions.1.IpRanges.1.CidrIp=10.0.0.24/29&IpPermissions.1.IpRanges.2.CidrIp=10.9.0.0/16\
              &IpPermissions.1.Groups.1.GroupName=nothing"
-        ),
-    );
-    insta::assert_snapshot!("area2_revoke_ingress_with_unknown", doc);
-    let (_, doc) = env.err_as(
-        A,
-        "us-east-1",
+        ));
+    env.snap_err(
+        "area2_error_unknown_rule",
         "RevokeSecurityGroupEgress",
         &format!("GroupId={web}&SecurityGroupRuleId.1=sgr-0123456789abcdef0"),
     );
-    insta::assert_snapshot!("area2_error_unknown_rule", doc);
-    let (_, doc) = env.err_as(
-        A,
-        "us-east-1",
+    env.snap_err(
+        "area2_error_duplicate_group",
         "CreateSecurityGroup",
         &format!("VpcId={vpc}&GroupName=web&GroupDescription=again"),
     );
-    insta::assert_snapshot!("area2_error_duplicate_group", doc);
 
     // Network ACLs.
-    let doc = env.ok(
+    let doc = env.snap(
+        "area2_create_network_acl",
         "CreateNetworkAcl",
         &format!("VpcId={vpc}&ClientToken=tok-1"),
     );
-    insta::assert_snapshot!("area2_create_network_acl", doc);
     let acl = first(&doc, "networkAclId");
     let entry = format!("NetworkAclId={acl}&RuleNumber=100&Egress=false&RuleAction=allow&Protocol=tcp&CidrBlock=10.1.0.0/16&PortRange.From=443&PortRange.To=443");
-    let doc = env.ok("CreateNetworkAclEntry", &entry);
-    insta::assert_snapshot!("area2_create_network_acl_entry", doc);
-    let (_, doc) = env.err_as(A, "us-east-1", "CreateNetworkAclEntry", &entry);
-    insta::assert_snapshot!("area2_error_acl_entry_exists", doc);
-    let doc = env.ok("DescribeNetworkAcls", &format!("NetworkAclId.1={acl}"));
-    insta::assert_snapshot!("area2_describe_network_acls", doc);
+    env.snap(
+        "area2_create_network_acl_entry",
+        "CreateNetworkAclEntry",
+        &entry,
+    );
+    env.snap_err(
+        "area2_error_acl_entry_exists",
+        "CreateNetworkAclEntry",
+        &entry,
+    );
+    env.snap(
+        "area2_describe_network_acls",
+        "DescribeNetworkAcls",
+        &format!("NetworkAclId.1={acl}"),
+    );
 
     // Instances, interfaces and tags.
-    let doc = env.ok(
-        "CreateSubnet",
-        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+    let subnet = new_subnet(&mut env, &vpc, "10.0.1.0/24");
+    let run = format!(
+        "ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceType=t3.micro\
+         &NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}\
+         &NetworkInterface.1.SecurityGroupId.1={web}&NetworkInterface.1.DeleteOnTermination=false\
+         &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a\
+         &TagSpecification.2.ResourceType=network-interface&TagSpecification.2.Tag.1.Key=role"
     );
-    let subnet = first(&doc, "subnetId");
-    let doc = env.ok(
-        "RunInstances",
-        &format!(
-            "ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceType=t3.micro\
-             &NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}\
-             &NetworkInterface.1.SecurityGroupId.1={web}&NetworkInterface.1.DeleteOnTermination=false\
-             &TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a\
-             &TagSpecification.2.ResourceType=network-interface&TagSpecification.2.Tag.1.Key=role"
-        ),
-    );
-    insta::assert_snapshot!("area2_run_instances", doc);
+    let doc = env.snap("area2_run_instances", "RunInstances", &run);
     let instance = first(&doc, "instanceId");
     let eni = first(&doc, "networkInterfaceId");
-    let doc = env.ok(
+    env.snap(
+        "area2_create_tags",
         "CreateTags",
         &format!("ResourceId.1={instance}&ResourceId.2={vpc}&Tag.1.Key=env&Tag.1.Value=prod"),
     );
-    insta::assert_snapshot!("area2_create_tags", doc);
-    let doc = env.ok("DeleteTags", &format!("ResourceId.1={vpc}&Tag.1.Key=env"));
-    insta::assert_snapshot!("area2_delete_tags", doc);
-    let doc = env.ok("DescribeTags", "");
-    insta::assert_snapshot!("area2_describe_tags", doc);
-    let (_, doc) = env.err_as(
-        A,
-        "us-east-1",
+    env.snap(
+        "area2_delete_tags",
+        "DeleteTags",
+        &format!("ResourceId.1={vpc}&Tag.1.Key=env"),
+    );
+    env.snap("area2_describe_tags", "DescribeTags", "");
+    env.snap_err(
+        "area2_error_interface_in_use",
         "DeleteNetworkInterface",
         &format!("NetworkInterfaceId={eni}"),
     );
-    insta::assert_snapshot!("area2_error_interface_in_use", doc);
-    let (_, doc) = env.err_as(
-        A,
-        "us-east-1",
+    env.snap_err(
+        "area2_error_group_in_use",
         "DeleteSecurityGroup",
         &format!("GroupId={web}"),
     );
-    insta::assert_snapshot!("area2_error_group_in_use", doc);
-    let doc = env.ok("TerminateInstances", &format!("InstanceId.1={instance}"));
-    insta::assert_snapshot!("area2_terminate_instances", doc);
-    let doc = env.ok(
+    env.snap(
+        "area2_terminate_instances",
+        "TerminateInstances",
+        &format!("InstanceId.1={instance}"),
+    );
+    env.snap(
+        "area2_delete_network_interface",
         "DeleteNetworkInterface",
         &format!("NetworkInterfaceId={eni}"),
     );
-    insta::assert_snapshot!("area2_delete_network_interface", doc);
-    let doc = env.ok("DeleteSecurityGroup", &format!("GroupId={web}"));
-    insta::assert_snapshot!("area2_delete_security_group", doc);
-    let doc = env.ok("DeleteNetworkAcl", &format!("NetworkAclId={acl}"));
-    insta::assert_snapshot!("area2_delete_network_acl", doc);
+    env.snap(
+        "area2_delete_security_group",
+        "DeleteSecurityGroup",
+        &format!("GroupId={web}"),
+    );
+    env.snap(
+        "area2_delete_network_acl",
+        "DeleteNetworkAcl",
+        &format!("NetworkAclId={acl}"),
+    );
 }

@@ -31,6 +31,21 @@ fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &str) ->
     }
 }
 
+/// A request (empty body) that is accepted (202), and the `GET` of the URL its `header` names
+/// (below [`BASE`], without the query).
+fn accepted(env: &mut TestEnv, method: &str, path: &str, header: &str) -> (Reply, Reply) {
+    let r = call(env, method, path, API, "");
+    assert_eq!(r.status, 202);
+    let (_, url) = r
+        .headers
+        .iter()
+        .find(|(k, _)| k == header)
+        .unwrap_or_else(|| panic!("no {header} header"));
+    let url = url.trim_start_matches(BASE).split('?').next().unwrap();
+    let followed = call(env, "GET", url, API, "");
+    (r, followed)
+}
+
 fn show(r: &Reply) -> String {
     let mut out = format!("{}\n", r.status);
     for (k, v) in &r.headers {
@@ -176,35 +191,9 @@ fn request_errors() {
 fn delete_and_operations() {
     let mut env = setup();
     peer(&mut env, "vnet-a", "a-to-b", "vnet-b");
-    let r = call(
-        &mut env,
-        "DELETE",
-        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b"),
-        API,
-        "",
-    );
-    assert_eq!(r.status, 202);
-    let async_url = r
-        .headers
-        .iter()
-        .find(|(k, _)| k == "Azure-AsyncOperation")
-        .unwrap()
-        .1
-        .clone();
-    let path = async_url
-        .trim_start_matches(BASE)
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
-    let op = call(&mut env, "GET", &path, API, "");
-    let again = call(
-        &mut env,
-        "DELETE",
-        &net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b"),
-        API,
-        "",
-    );
+    let peering = net("virtualNetworks/vnet-a/virtualNetworkPeerings/a-to-b");
+    let (r, op) = accepted(&mut env, "DELETE", &peering, "Azure-AsyncOperation");
+    let again = call(&mut env, "DELETE", &peering, API, "");
     insta::assert_snapshot!(format!("{}\n\n{}\n\n{}", show(&r), show(&op), show(&again)));
 }
 
@@ -219,28 +208,8 @@ fn effective_route_table() {
     );
     let nic = call(&mut env, "PUT", &net("networkInterfaces/nic1"), API, &body);
     assert_eq!(nic.status, 201, "{}", show(&nic));
-    let r = call(
-        &mut env,
-        "POST",
-        &net("networkInterfaces/nic1/effectiveRouteTable"),
-        API,
-        "",
-    );
-    assert_eq!(r.status, 202);
-    let loc = r
-        .headers
-        .iter()
-        .find(|(k, _)| k == "Location")
-        .unwrap()
-        .1
-        .clone();
-    let path = loc
-        .trim_start_matches(BASE)
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
-    let result = call(&mut env, "GET", &path, API, "");
+    let effective = net("networkInterfaces/nic1/effectiveRouteTable");
+    let (r, result) = accepted(&mut env, "POST", &effective, "Location");
     insta::assert_snapshot!(format!("{}\n\n{}", show(&r), show(&result)));
 }
 

@@ -35,24 +35,52 @@ fn ok(env: &mut TestEnv, method: &str, path: &str, body: Value) -> Value {
     v
 }
 
+/// A successful `GET` of `path`.
+fn get(env: &mut TestEnv, path: &str) -> Value {
+    ok(env, "GET", path, Value::Null)
+}
+
+/// A successful `POST` of `body` to `path`.
+fn post(env: &mut TestEnv, path: &str, body: Value) -> Value {
+    ok(env, "POST", path, body)
+}
+
+/// A `GET` of `path` with `query`: its status and document.
+fn list(env: &mut TestEnv, path: &str, query: &str) -> (u16, Value) {
+    call(env, "GET", path, query, Value::Null)
+}
+
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap()
 }
 
 fn custom(env: &mut TestEnv, project: &str, name: &str, cidr: &str) {
-    ok(
+    post(
         env,
-        "POST",
         &format!("projects/{project}/global/networks"),
         json!({"name": name, "autoCreateSubnetworks": false}),
     );
-    ok(
+    post(
         env,
-        "POST",
         &format!("projects/{project}/regions/us-central1/subnetworks"),
         json!({"name": format!("{name}-sub"), "network": format!("global/networks/{name}"),
                "ipCidrRange": cidr}),
     );
+}
+
+/// A successful `addPeering` of net-a's peering `a-to-b` to net-b, with `fields` added to the
+/// peering.
+fn add_a_to_b(env: &mut TestEnv, fields: Value) -> Value {
+    let mut peering = json!({"name": "a-to-b", "network": "projects/proj-b/global/networks/net-b"});
+    peering
+        .as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    post(
+        env,
+        "projects/proj-a/global/networks/net-a/addPeering",
+        json!({ "networkPeering": peering }),
+    )
 }
 
 fn op_name(v: &Value) -> String {
@@ -62,27 +90,24 @@ fn op_name(v: &Value) -> String {
 #[test]
 fn insert_network_returns_a_done_operation_and_get_shows_it() {
     let mut env = TestEnv::new();
-    let op = ok(
+    let op = post(
         &mut env,
-        "POST",
         "projects/proj-a/global/networks",
         json!({"name": "net-a", "autoCreateSubnetworks": false, "mtu": 1500,
                "routingConfig": {"routingMode": "GLOBAL"}}),
     );
     insta::assert_snapshot!("insert_network_op", pretty(&op));
-    let net = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let net = get(&mut env, "projects/proj-a/global/networks/net-a");
     insta::assert_snapshot!("get_network", pretty(&net));
 }
 
-/// A test world whose peering operations stay `RUNNING` for ten seconds.
-fn running_ops_env() -> TestEnv {
+/// A test world whose peering operations stay `RUNNING` for ten seconds, with the custom
+/// networks `net-a` (10.0.0.0/24, in proj-a) and `net-b` (`b_cidr`, in proj-b).
+fn running_ops_pair(b_cidr: &str) -> TestEnv {
     let mut env = TestEnv::new();
     env.limits.gcp_peering_op_secs = 10;
+    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
+    custom(&mut env, "proj-b", "net-b", b_cidr);
     env
 }
 
@@ -92,43 +117,24 @@ fn by_default_peering_replies_are_done_operations() {
     custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
     custom(&mut env, "proj-b", "net-b", "10.1.0.0/24");
     custom(&mut env, "proj-c", "net-c", "10.0.0.0/16");
-    let op = ok(
-        &mut env,
-        "POST",
-        "projects/proj-a/global/networks/net-a/addPeering",
-        json!({"networkPeering": {"name": "a-to-b",
-               "network": "projects/proj-b/global/networks/net-b",
-               "exchangeSubnetRoutes": true}}),
-    );
+    let op = add_a_to_b(&mut env, json!({"exchangeSubnetRoutes": true}));
     insta::assert_snapshot!("add_peering_done", pretty(&op));
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     assert_eq!(a["peerings"][0]["state"], "INACTIVE", "{a}");
     // The other side at once: no "operation in progress", and the peering is ACTIVE.
-    let op = ok(
+    let op = post(
         &mut env,
-        "POST",
         "projects/proj-b/global/networks/net-b/addPeering",
         json!({"networkPeering": {"name": "b-to-a",
                "network": "projects/proj-a/global/networks/net-a"}}),
     );
     assert_eq!(op["status"], "DONE");
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     assert_eq!(a["peerings"][0]["state"], "ACTIVE", "{a}");
     // A validation failure is the error of the DONE reply itself, and changes nothing.
-    let before = env.world.gcp.networks().clone();
-    let failed = ok(
+    let before = env.world.gcp_networks.clone();
+    let failed = post(
         &mut env,
-        "POST",
         "projects/proj-c/global/networks/net-c/addPeering",
         json!({"networkPeering": {"name": "c-to-a",
                "network": "projects/proj-a/global/networks/net-a"}}),
@@ -155,74 +161,47 @@ fn by_default_peering_replies_are_done_operations() {
         );
         assert!(op.get("error").is_none(), "{op}");
     }
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     assert!(a.get("peerings").is_none(), "removed at once: {a}");
 }
 
 #[test]
 fn peering_from_one_side_then_the_other() {
-    let mut env = running_ops_env();
-    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
-    custom(&mut env, "proj-b", "net-b", "10.1.0.0/24");
-    let op = ok(
+    let mut env = running_ops_pair("10.1.0.0/24");
+    let op = add_a_to_b(
         &mut env,
-        "POST",
-        "projects/proj-a/global/networks/net-a/addPeering",
-        json!({"networkPeering": {"name": "a-to-b",
-               "network": "projects/proj-b/global/networks/net-b",
-               "exchangeSubnetRoutes": true, "exportCustomRoutes": true}}),
+        json!({"exchangeSubnetRoutes": true, "exportCustomRoutes": true}),
     );
     insta::assert_snapshot!("add_peering_running", pretty(&op));
-    let done = ok(
+    let done = get(
         &mut env,
-        "GET",
         &format!("projects/proj-a/global/operations/{}", op_name(&op)),
-        Value::Null,
     );
     assert_eq!(done["status"], "DONE");
     assert!(done.get("error").is_none(), "{done}");
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     insta::assert_snapshot!("peering_inactive", pretty(&a["peerings"]));
 
     env.now = Timestamp(env.now.0 + 60_000);
     // The legacy body form, and completion by `wait`.
-    let op = ok(
+    let op = post(
         &mut env,
-        "POST",
         "projects/proj-b/global/networks/net-b/addPeering",
         json!({"name": "b-to-a", "peerNetwork":
                "https://www.googleapis.com/compute/v1/projects/proj-a/global/networks/net-a",
                "autoCreateRoutes": true}),
     );
-    ok(
+    post(
         &mut env,
-        "POST",
         &format!("projects/proj-b/global/operations/{}/wait", op_name(&op)),
         Value::Null,
     );
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     insta::assert_snapshot!("peering_active", pretty(&a["peerings"]));
-    let (status, routes) = call(
+    let (status, routes) = list(
         &mut env,
-        "GET",
         "projects/proj-b/global/networks/net-b/listPeeringRoutes",
         "peeringName=b-to-a&direction=INCOMING&region=us-central1&%24alt=json%3Benum-encoding%3Dint",
-        Value::Null,
     );
     assert_eq!(status, 200);
     insta::assert_snapshot!("list_peering_routes", pretty(&routes));
@@ -230,15 +209,8 @@ fn peering_from_one_side_then_the_other() {
 
 #[test]
 fn an_overlap_is_the_error_of_the_finished_operation() {
-    let mut env = running_ops_env();
-    custom(&mut env, "proj-a", "net-a", "10.0.0.0/24");
-    custom(&mut env, "proj-b", "net-b", "10.0.0.0/16");
-    let op = ok(
-        &mut env,
-        "POST",
-        "projects/proj-a/global/networks/net-a/addPeering",
-        json!({"networkPeering": {"name": "a-to-b", "network": "projects/proj-b/global/networks/net-b"}}),
-    );
+    let mut env = running_ops_pair("10.0.0.0/16");
+    let op = add_a_to_b(&mut env, json!({}));
     // Not done yet; a second peering operation on the pair is refused meanwhile.
     let (status, busy) = call(
         &mut env,
@@ -251,12 +223,7 @@ fn an_overlap_is_the_error_of_the_finished_operation() {
     insta::assert_snapshot!("peering_in_progress", pretty(&busy));
     // Ten seconds later any request completes it.
     env.now = Timestamp(env.now.0 + 10_000);
-    let list = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/operations",
-        Value::Null,
-    );
+    let list = get(&mut env, "projects/proj-a/global/operations");
     let failed = list["items"]
         .as_array()
         .unwrap()
@@ -265,12 +232,7 @@ fn an_overlap_is_the_error_of_the_finished_operation() {
         .unwrap()
         .clone();
     insta::assert_snapshot!("add_peering_overlap", pretty(&failed));
-    let a = ok(
-        &mut env,
-        "GET",
-        "projects/proj-a/global/networks/net-a",
-        Value::Null,
-    );
+    let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     assert!(a.get("peerings").is_none(), "{a}");
 }
 
@@ -338,9 +300,8 @@ fn errors_are_gcp_error_documents() {
 fn lists_page_by_max_results_and_filter_by_name() {
     let mut env = TestEnv::new();
     for n in ["n1", "n2", "n3"] {
-        ok(
+        post(
             &mut env,
-            "POST",
             "projects/p/global/networks",
             json!({"name": n, "autoCreateSubnetworks": false}),
         );
@@ -355,48 +316,26 @@ fn lists_page_by_max_results_and_filter_by_name() {
             })
             .unwrap_or_default()
     };
-    let (_, page1) = call(
-        &mut env,
-        "GET",
-        "projects/p/global/networks",
-        "maxResults=2",
-        Value::Null,
-    );
+    let (_, page1) = list(&mut env, "projects/p/global/networks", "maxResults=2");
     assert_eq!(names(&page1), ["n1", "n2"]);
     assert_eq!(page1["kind"], "compute#networkList");
     let tok = page1["nextPageToken"].as_str().unwrap().to_owned();
-    let (_, page2) = call(
+    let (_, page2) = list(
         &mut env,
-        "GET",
         "projects/p/global/networks",
         &format!("maxResults=2&pageToken={tok}"),
-        Value::Null,
     );
     assert_eq!(names(&page2), ["n3"]);
     assert!(page2.get("nextPageToken").is_none());
-    let (_, f) = call(
+    let (_, f) = list(
         &mut env,
-        "GET",
         "projects/p/global/networks",
         "filter=name+%3D+%22n2%22",
-        Value::Null,
     );
     assert_eq!(names(&f), ["n2"]);
-    let (_, f) = call(
-        &mut env,
-        "GET",
-        "projects/p/global/networks",
-        "filter=name+ne+n2",
-        Value::Null,
-    );
+    let (_, f) = list(&mut env, "projects/p/global/networks", "filter=name+ne+n2");
     assert_eq!(names(&f), ["n1", "n3"]);
-    let (_, other) = call(
-        &mut env,
-        "GET",
-        "projects/q/global/networks",
-        "",
-        Value::Null,
-    );
+    let (_, other) = list(&mut env, "projects/q/global/networks", "");
     assert!(
         other.get("items").is_none(),
         "projects are separate: {other}"
@@ -407,59 +346,39 @@ fn lists_page_by_max_results_and_filter_by_name() {
 fn subnetworks_routes_firewalls_and_instances_render() {
     let mut env = TestEnv::new();
     custom(&mut env, "p", "net", "10.5.0.0/24");
-    let sub = ok(
+    let sub = get(
         &mut env,
-        "GET",
         "projects/p/regions/us-central1/subnetworks/net-sub",
-        Value::Null,
     );
     insta::assert_snapshot!("subnetwork", pretty(&sub));
-    ok(
+    post(
         &mut env,
-        "POST",
         "projects/p/global/firewalls",
         json!({"name": "allow-ssh", "network": "global/networks/net",
                "allowed": [{"IPProtocol": "tcp", "ports": ["22", "8000-8080"]}],
                "sourceRanges": ["10.1.0.0/16"], "targetTags": ["web"]}),
     );
-    let fw = ok(
-        &mut env,
-        "GET",
-        "projects/p/global/firewalls/allow-ssh",
-        Value::Null,
-    );
+    let fw = get(&mut env, "projects/p/global/firewalls/allow-ssh");
     insta::assert_snapshot!("firewall", pretty(&fw));
-    let op = ok(
+    let op = post(
         &mut env,
-        "POST",
         "projects/p/zones/us-central1-a/instances",
         json!({"name": "vm", "machineType": "zones/us-central1-a/machineTypes/e2-micro",
                "tags": {"items": ["web"]},
                "networkInterfaces": [{"subnetwork": "regions/us-central1/subnetworks/net-sub"}]}),
     );
     assert_eq!(op["zone"], format!("{BASE}projects/p/zones/us-central1-a"));
-    let vm = ok(
-        &mut env,
-        "GET",
-        "projects/p/zones/us-central1-a/instances/vm",
-        Value::Null,
-    );
+    let vm = get(&mut env, "projects/p/zones/us-central1-a/instances/vm");
     insta::assert_snapshot!("instance", pretty(&vm));
-    ok(
+    post(
         &mut env,
-        "POST",
         "projects/p/global/routes",
         json!({"name": "via-vm", "network": "global/networks/net", "destRange": "192.168.0.0/16",
                "nextHopInstance": "zones/us-central1-a/instances/vm".replace("zones", "projects/p/zones")}),
     );
-    let r = ok(
-        &mut env,
-        "GET",
-        "projects/p/global/routes/via-vm",
-        Value::Null,
-    );
+    let r = get(&mut env, "projects/p/global/routes/via-vm");
     insta::assert_snapshot!("route", pretty(&r));
-    let (_, routes) = call(&mut env, "GET", "projects/p/global/routes", "", Value::Null);
+    let (_, routes) = list(&mut env, "projects/p/global/routes", "");
     assert_eq!(
         routes["items"].as_array().unwrap().len(),
         2,
@@ -471,9 +390,8 @@ fn subnetworks_routes_firewalls_and_instances_render() {
 fn firewalls_patch_and_update_and_subnetworks_expand() {
     let mut env = TestEnv::new();
     custom(&mut env, "p", "net", "10.5.0.0/24");
-    ok(
+    post(
         &mut env,
-        "POST",
         "projects/p/global/firewalls",
         json!({"name": "fw", "network": "global/networks/net",
                "denied": [{"IPProtocol": "udp"}], "sourceTags": ["db"], "targetTags": ["web"]}),
@@ -485,12 +403,7 @@ fn firewalls_patch_and_update_and_subnetworks_expand() {
         json!({"priority": 10, "disabled": true}),
     );
     assert_eq!(op["operationType"], "patch");
-    let fw = ok(
-        &mut env,
-        "GET",
-        "projects/p/global/firewalls/fw",
-        Value::Null,
-    );
+    let fw = get(&mut env, "projects/p/global/firewalls/fw");
     assert_eq!(
         (
             &fw["priority"],
@@ -508,12 +421,7 @@ fn firewalls_patch_and_update_and_subnetworks_expand() {
         json!({"name": "fw", "allowed": [{"IPProtocol": "tcp", "ports": ["443"]}],
                "sourceRanges": ["10.9.0.0/16"]}),
     );
-    let fw = ok(
-        &mut env,
-        "GET",
-        "projects/p/global/firewalls/fw",
-        Value::Null,
-    );
+    let fw = get(&mut env, "projects/p/global/firewalls/fw");
     assert_eq!(
         fw["allowed"],
         json!([{"IPProtocol": "tcp", "ports": ["443"]}])
@@ -538,9 +446,8 @@ fn firewalls_patch_and_update_and_subnetworks_expand() {
         (400, &json!("invalid"))
     );
 
-    let op = ok(
+    let op = post(
         &mut env,
-        "POST",
         "projects/p/regions/us-central1/subnetworks/net-sub/expandIpCidrRange",
         json!({"ipCidrRange": "10.5.0.0/23"}),
     );
@@ -549,11 +456,9 @@ fn firewalls_patch_and_update_and_subnetworks_expand() {
         op["region"],
         format!("{BASE}projects/p/regions/us-central1")
     );
-    let sub = ok(
+    let sub = get(
         &mut env,
-        "GET",
         "projects/p/regions/us-central1/subnetworks/net-sub",
-        Value::Null,
     );
     assert_eq!(sub["ipCidrRange"], "10.5.0.0/23");
 }

@@ -5,7 +5,7 @@
 
 use vpcpeer_api as api;
 
-use crate::reach::{call, show, Output};
+use crate::reach::{show, Output, Server};
 
 /// Arguments of `vpcpeer audit`.
 #[derive(clap::Args)]
@@ -13,22 +13,15 @@ use crate::reach::{call, show, Output};
     after_help = "Exit status: 0 when there is no error-severity finding, 1 when there is, 2 on errors."
 )]
 pub struct AuditArgs {
-    /// URL of the vpcpeer server.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:4650",
-        env = "VPCPEER_ENDPOINT"
-    )]
-    pub endpoint: String,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: Server,
     /// Only findings that name a resource of this account.
     #[arg(long)]
     pub account: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
-    /// The server's admin token, when it requires one (sent as Authorization: Bearer TOKEN).
-    #[arg(long, env = "VPCPEER_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
 }
 
 /// Runs the audit; `Ok(true)` when no finding has error severity.
@@ -36,8 +29,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<bool> {
     let body = api::AuditRequest {
         account: args.account.clone(),
     };
-    let token = args.admin_token.as_deref();
-    let answer = call::<api::AuditAnswer>(&args.endpoint, "/_vpcpeer/audit", &body, token)?;
+    let answer = args
+        .server
+        .call::<api::AuditAnswer>("/_vpcpeer/audit", &body)?;
     let answer = show(args.output, answer, render)?;
     let error = |f: &api::Finding| f.severity == api::Severity::Error;
     Ok(!answer.findings.iter().any(error))
@@ -131,10 +125,12 @@ mod tests {
     #[test]
     fn unreachable_server_is_an_error() {
         let args = AuditArgs {
-            endpoint: "http://127.0.0.1:1".into(),
+            server: Server {
+                endpoint: "http://127.0.0.1:1".into(),
+                admin_token: None,
+            },
             account: None,
             output: Output::Json,
-            admin_token: None,
         };
         assert!(run(&args).is_err());
     }

@@ -28,6 +28,32 @@ pub enum Output {
     Json,
 }
 
+/// Where the server is and the admin token to show it: the options `reach` and `audit` share.
+#[derive(clap::Args, Clone)]
+pub struct Server {
+    /// URL of the vpcpeer server.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:4650",
+        env = "VPCPEER_ENDPOINT"
+    )]
+    pub endpoint: String,
+    /// The server's admin token, when it requires one (sent as Authorization: Bearer TOKEN).
+    #[arg(long, env = "VPCPEER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+}
+
+impl Server {
+    /// Posts `body` to `path` of this server: [`call`].
+    pub fn call<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> anyhow::Result<(Value, T)> {
+        call(&self.endpoint, path, body, self.admin_token.as_deref())
+    }
+}
+
 /// Arguments of `vpcpeer reach`.
 #[derive(clap::Args)]
 #[command(after_help = "Exit status: 0 when reachable, 1 when not reachable, 2 on errors.")]
@@ -54,13 +80,9 @@ pub struct ReachArgs {
     /// Destination port (required for tcp and udp).
     #[arg(long)]
     pub port: Option<u16>,
-    /// URL of the vpcpeer server.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:4650",
-        env = "VPCPEER_ENDPOINT"
-    )]
-    pub endpoint: String,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: Server,
     /// The account asking (ids must belong to it; default 000000000000). With --matrix: only
     /// instances of this account.
     #[arg(long)]
@@ -71,9 +93,6 @@ pub struct ReachArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
-    /// The server's admin token, when it requires one (sent as Authorization: Bearer TOKEN).
-    #[arg(long, env = "VPCPEER_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
 }
 
 /// Posts `body` to `path` of the server at `endpoint` (with the admin `token`, if any) and
@@ -131,8 +150,9 @@ pub fn run(args: &ReachArgs) -> anyhow::Result<bool> {
         protocol: args.protocol.clone(),
         port: args.port,
     };
-    let token = args.admin_token.as_deref();
-    let answer = call::<api::ReachAnswer>(&args.endpoint, "/_vpcpeer/reach", &body, token)
+    let answer = args
+        .server
+        .call::<api::ReachAnswer>("/_vpcpeer/reach", &body)
         .map_err(|e| account_hint(e, args.account.is_none()))?;
     Ok(show(args.output, answer, |a| render(a, args))?.reachable)
 }
@@ -336,8 +356,9 @@ fn run_matrix(args: &ReachArgs) -> anyhow::Result<bool> {
         region: args.region.clone(),
         instances: (!args.instances.is_empty()).then(|| args.instances.clone()),
     };
-    let token = args.admin_token.as_deref();
-    let answer = call::<api::MatrixAnswer>(&args.endpoint, "/_vpcpeer/matrix", &body, token)?;
+    let answer = args
+        .server
+        .call::<api::MatrixAnswer>("/_vpcpeer/matrix", &body)?;
     show(args.output, answer, render_matrix)?;
     Ok(true)
 }
@@ -446,11 +467,13 @@ mod tests {
             instances: Vec::new(),
             protocol: "tcp".into(),
             port: Some(443),
-            endpoint: "http://127.0.0.1:1".into(),
+            server: Server {
+                endpoint: "http://127.0.0.1:1".into(),
+                admin_token: None,
+            },
             account: Some("111111111111".into()),
             region: Some("us-east-1".into()),
             output: Output::Table,
-            admin_token: None,
         }
     }
 

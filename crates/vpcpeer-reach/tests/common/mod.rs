@@ -119,15 +119,25 @@ impl Pair {
 
     /// An active A–B peering with routes both ways in the main tables: its id.
     pub fn peer_routed(&mut self) -> String {
-        let pcx = self.env.peer(&a(), &self.va, &b(), &self.vb, true);
-        let to = |cidr: &str| (cidr.to_owned(), RouteTarget::Peering(pcx.clone()));
-        for (s, rtb, (cidr, target)) in [
-            (a(), &self.rta, to("10.1.0.0/16")),
-            (b(), &self.rtb, to("10.0.0.0/16")),
-        ] {
-            self.env.route(&s, rtb, &cidr, target);
-        }
+        let pcx = self.peer(true);
+        self.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
+        self.route_b("10.0.0.0/16", RouteTarget::Peering(pcx.clone()));
         pcx
+    }
+
+    /// An A–B peering (accepted when `active`), without routes: its id.
+    pub fn peer(&mut self, active: bool) -> String {
+        self.env.peer(&a(), &self.va, &b(), &self.vb, active)
+    }
+
+    /// A route in A's main table.
+    pub fn route_a(&mut self, cidr: &str, target: RouteTarget) {
+        self.env.route(&a(), &self.rta, cidr, target);
+    }
+
+    /// A route in B's main table.
+    pub fn route_b(&mut self, cidr: &str, target: RouteTarget) {
+        self.env.route(&b(), &self.rtb, cidr, target);
     }
 }
 
@@ -142,6 +152,8 @@ pub trait Build {
     fn default_acl(&self, vpc: &str) -> String;
     /// Adds a route; panics if the model refuses it.
     fn route(&mut self, s: &Scope, rtb: &str, cidr: &str, target: RouteTarget);
+    /// Deletes the IPv4 route to `cidr`; panics if the model refuses.
+    fn delete_route(&mut self, s: &Scope, rtb: &str, cidr: &str);
     /// Adds a route; the model's answer.
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer;
     /// Authorizes one permission.
@@ -181,6 +193,17 @@ impl Build for TestEnv {
 
     fn route(&mut self, s: &Scope, rtb: &str, cidr: &str, target: RouteTarget) {
         self.try_route(s, rtb, cidr, target).expect("route");
+    }
+
+    fn delete_route(&mut self, s: &Scope, rtb: &str, cidr: &str) {
+        self.run(s, |tx| {
+            tx.delete_route(RouteInput {
+                route_table_id: rtb.into(),
+                destination_cidr_block: Some(cidr.into()),
+                ..Default::default()
+            })
+        })
+        .expect("delete route");
     }
 
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer {

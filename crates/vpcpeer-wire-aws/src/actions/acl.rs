@@ -15,7 +15,7 @@ use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::cidr;
 use vpcpeer_model::{AclAction, AclEntry, Destination, Field, NetworkAcl, Tx};
 
-use super::{change, explicit, render_done, render_named_id, required_id, unexpected, Action};
+use super::{change, explicit, render_done, render_named_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::{Ec2Error, Params, Xml};
 
@@ -25,20 +25,14 @@ pub(super) fn action(name: &str) -> Option<Action> {
         "CreateNetworkAcl" => change(
             |p| {
                 Ok(Command::CreateNetworkAcl {
-                    vpc_id: required_id(p, "VpcId")?,
+                    vpc_id: p.id("VpcId")?,
                     tags: p.spec_tags_of("network-acl")?,
                     client_token: p.get("ClientToken").map(str::to_owned),
                 })
             },
             render_created,
         ),
-        "DeleteNetworkAcl" => change(
-            |p| {
-                let id = required_id(p, "NetworkAclId")?;
-                Ok(Command::DeleteNetworkAcl { id })
-            },
-            render_done,
-        ),
+        "DeleteNetworkAcl" => by_ids!(DeleteNetworkAcl { id: "NetworkAclId" } => render_done),
         "DescribeNetworkAcls" => Action::Read(describe_network_acls),
         "CreateNetworkAclEntry" => change(
             |p| Ok(Command::CreateNetworkAclEntry(entry_request(p)?)),
@@ -51,22 +45,17 @@ pub(super) fn action(name: &str) -> Option<Action> {
         "DeleteNetworkAclEntry" => change(
             |p| {
                 Ok(Command::DeleteNetworkAclEntry {
-                    acl_id: required_id(p, "NetworkAclId")?,
+                    acl_id: p.id("NetworkAclId")?,
                     rule_number: required_int(p, "RuleNumber")?,
                     egress: required_bool(p, "Egress")?,
                 })
             },
             render_done,
         ),
-        "ReplaceNetworkAclAssociation" => change(
-            |p| {
-                Ok(Command::ReplaceNetworkAclAssociation {
-                    association_id: required_id(p, "AssociationId")?,
-                    acl_id: required_id(p, "NetworkAclId")?,
-                })
-            },
-            |_, o, x| render_named_id(o, x, "newAssociationId"),
-        ),
+        "ReplaceNetworkAclAssociation" => by_ids!(ReplaceNetworkAclAssociation {
+            association_id: "AssociationId",
+            acl_id: "NetworkAclId",
+        } => |_, o, x| render_named_id(o, x, "newAssociationId")),
         _ => return None,
     })
 }

@@ -10,8 +10,8 @@ use vpcpeer_model::aws::gateway::NewNat;
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{DomainError, Field, InternetGateway, NatGateway, NatState, Tx};
 
-use super::{describe_page, domain, render_done, unexpected, Action, Page};
-use crate::filter::matches;
+use super::{describe_owned, describe_page, domain, render_done, unexpected, Action, Page};
+use crate::filter::{matches, Filter};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
@@ -86,21 +86,9 @@ fn render_igw(x: &mut Xml, g: &InternetGateway) {
 }
 
 fn describe_igws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "InternetGatewayId",
-        filters: IGW_FILTERS,
-        max: 1000,
-        set: "internetGatewaySet",
-    };
-    describe_page(
-        p,
-        page,
-        |_| tx.list_owned::<InternetGateway>().collect(),
-        |id| tx.owned::<InternetGateway>(id),
-        |f, g| matches(f, &g.tags, |n| igw_field(g, n)),
-        x,
-        render_igw,
-    )
+    let page = Page::new("InternetGatewayId", IGW_FILTERS, "internetGatewaySet");
+    let keep = |f: &[Filter], g: &InternetGateway| matches(f, &g.tags, |n| igw_field(g, n));
+    describe_owned(tx, p, page, keep, x, render_igw)
 }
 
 const NAT_FILTERS: &[&str] = &["nat-gateway-id", "state", "subnet-id", "vpc-id"];
@@ -217,12 +205,7 @@ fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "NatGatewayId",
-        filters: NAT_FILTERS,
-        max: 1000,
-        set: "natGatewaySet",
-    };
+    let page = Page::new("NatGatewayId", NAT_FILTERS, "natGatewaySet");
     let now = tx.now();
     describe_page(
         p,

@@ -23,7 +23,7 @@ use vpcpeer_reach::{
     RuleRef, Snapshot,
 };
 
-use super::{change, domain, explicit, render_named_id, required_id, unexpected, Action};
+use super::{change, domain, explicit, render_named_id, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
@@ -34,20 +34,12 @@ use crate::{Ec2Error, Params, Xml};
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
         "CreateNetworkInsightsPath" => change(parse_create_path, render_created),
-        "DeleteNetworkInsightsPath" => change(
-            |p| {
-                let id = required_id(p, "NetworkInsightsPathId")?;
-                Ok(Command::DeleteInsightsPath { id })
-            },
-            |_, o, x| render_named_id(o, x, "networkInsightsPathId"),
-        ),
-        "DeleteNetworkInsightsAnalysis" => change(
-            |p| {
-                let id = required_id(p, "NetworkInsightsAnalysisId")?;
-                Ok(Command::DeleteInsightsAnalysis { id })
-            },
-            |_, o, x| render_named_id(o, x, "networkInsightsAnalysisId"),
-        ),
+        "DeleteNetworkInsightsPath" => by_ids!(DeleteInsightsPath {
+            id: "NetworkInsightsPathId",
+        } => |_, o, x| render_named_id(o, x, "networkInsightsPathId")),
+        "DeleteNetworkInsightsAnalysis" => by_ids!(DeleteInsightsAnalysis {
+            id: "NetworkInsightsAnalysisId",
+        } => |_, o, x| render_named_id(o, x, "networkInsightsAnalysisId")),
         "StartNetworkInsightsAnalysis" => Action::Prepared {
             prepare: prepare_analysis,
             render: render_analysis_created,

@@ -22,7 +22,7 @@ use vpcpeer_model::{
     DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx,
 };
 
-use super::{change, explicit, render_done, required_id, unexpected, Action};
+use super::{change, explicit, render_done, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::params::untaggable;
 use crate::render::iso;
@@ -39,13 +39,9 @@ pub(super) fn action(name: &str) -> Option<Action> {
             },
             render_terminated,
         ),
-        "DeleteNetworkInterface" => change(
-            |p| {
-                let id = required_id(p, "NetworkInterfaceId")?;
-                Ok(Command::DeleteNetworkInterface { id })
-            },
-            render_done,
-        ),
+        "DeleteNetworkInterface" => {
+            by_ids!(DeleteNetworkInterface { id: "NetworkInterfaceId" } => render_done)
+        }
         "DescribeInstances" => Action::Read(describe_instances),
         "DescribeNetworkInterfaces" => Action::Read(describe_network_interfaces),
         _ => return None,

@@ -37,7 +37,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
-use vpcpeer_model::aws::{Command, Outcome};
+use vpcpeer_model::aws::{Command, Outcome, Owned};
 use vpcpeer_model::{Apply, DomainError, Entity, Tx};
 
 use crate::filter::{self, Filter};
@@ -198,11 +198,6 @@ pub(crate) fn change(parse: Parse, render: Render) -> Action {
     Action::Change { parse, render }
 }
 
-/// A required parameter, owned (for commands that carry an id).
-pub(crate) fn required_id(p: &Params, name: &str) -> Result<String, Ec2Error> {
-    Ok(p.required(name)?.to_owned())
-}
-
 /// Renders an outcome that names one id as `<tag>id</tag>`.
 pub(crate) fn render_named_id(outcome: Outcome, x: &mut Xml, tag: &str) {
     match outcome {
@@ -237,6 +232,23 @@ pub(crate) fn unexpected(outcome: &Outcome, x: &mut Xml) {
     x.leaf("return", "true");
 }
 
+/// The one attribute a `Modify*Attribute` call sets: none given is `MissingParameter` naming
+/// `missing`; more than one is `InvalidParameterCombination`.
+pub(crate) fn only_one_attribute<A>(
+    given: Vec<(A, bool)>,
+    missing: &str,
+) -> Result<(A, bool), Ec2Error> {
+    let mut given = given.into_iter();
+    match (given.next(), given.next()) {
+        (None, _) => Err(Ec2Error::missing(missing)),
+        (Some(one), None) => Ok(one),
+        (Some(_), Some(_)) => Err(Ec2Error::new(
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
+        )),
+    }
+}
+
 /// Adapts a domain result.
 pub(crate) fn domain<T>(r: Result<T, DomainError>) -> Result<T, Ec2Error> {
     r.map_err(Ec2Error::from)
@@ -269,6 +281,23 @@ pub(crate) struct Page<'a> {
     pub set: &'a str,
 }
 
+impl<'a> Page<'a> {
+    /// A page of `MaxResults` up to 1000 (the usual bound).
+    pub const fn new(ids: &'a str, filters: &'a [&'a str], set: &'a str) -> Self {
+        Page {
+            ids,
+            filters,
+            max: 1000,
+            set,
+        }
+    }
+
+    /// The same with `MaxResults` up to `max`.
+    pub const fn max(self, max: i64) -> Self {
+        Page { max, ..self }
+    }
+}
+
 /// Answers a `Describe*` page: the explicitly requested records (each must exist, else its
 /// NotFound) or the candidates (which may use the filters to narrow the search), kept by the
 /// filters, paged by id, written as `page.set` with `nextToken`.
@@ -294,6 +323,20 @@ pub(crate) fn describe_page<'t, R: Entity>(
     x.list(page.set, items, render);
     x.opt_leaf("nextToken", next);
     Ok(())
+}
+
+/// [`describe_page`] over the caller's own records of one type (every one a candidate; an
+/// explicit id that is not the caller's is NotFound).
+pub(crate) fn describe_owned<'t, R: Owned>(
+    tx: &'t Tx<'_, '_>,
+    p: &Params,
+    page: Page<'_>,
+    keep: impl Fn(&[Filter], &'t R) -> bool,
+    x: &mut Xml,
+    render: impl FnMut(&mut Xml, &'t R),
+) -> Result<(), Ec2Error> {
+    let all = |_: &[Filter]| tx.list_owned::<R>().collect();
+    describe_page(p, page, all, |id| tx.owned::<R>(id), keep, x, render)
 }
 
 #[cfg(test)]

@@ -30,30 +30,15 @@ pub(super) fn action(name: &str) -> Option<Action> {
             parse: parse_create,
             render: render_peering,
         },
-        "AcceptVpcPeeringConnection" => Action::Change {
-            parse: |p| {
-                Ok(Command::AcceptPeering {
-                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
-                })
-            },
-            render: render_peering,
-        },
-        "RejectVpcPeeringConnection" => Action::Change {
-            parse: |p| {
-                Ok(Command::RejectPeering {
-                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
-                })
-            },
-            render: render_done,
-        },
-        "DeleteVpcPeeringConnection" => Action::Change {
-            parse: |p| {
-                Ok(Command::DeletePeering {
-                    id: p.required("VpcPeeringConnectionId")?.to_owned(),
-                })
-            },
-            render: render_done,
-        },
+        "AcceptVpcPeeringConnection" => {
+            by_ids!(AcceptPeering { id: "VpcPeeringConnectionId" } => render_peering)
+        }
+        "RejectVpcPeeringConnection" => {
+            by_ids!(RejectPeering { id: "VpcPeeringConnectionId" } => render_done)
+        }
+        "DeleteVpcPeeringConnection" => {
+            by_ids!(DeletePeering { id: "VpcPeeringConnectionId" } => render_done)
+        }
         "ModifyVpcPeeringConnectionOptions" => Action::Change {
             parse: parse_modify_options,
             render: render_options,

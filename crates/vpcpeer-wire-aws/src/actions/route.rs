@@ -288,12 +288,7 @@ fn render_created_table(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_route_tables(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "RouteTableId",
-        filters: FILTERS,
-        max: 100,
-        set: "routeTableSet",
-    };
+    let page = Page::new("RouteTableId", FILTERS, "routeTableSet").max(100);
     let candidates =
         |filters: &[Filter]| match filter::exact_values(filters, "route.vpc-peering-connection-id")
         {

@@ -4,8 +4,7 @@ use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Field, Subnet, Tx};
 
-use super::blocks::{ipv4_block, ipv6_block};
-use super::{describe_page, domain, render_done, unexpected, Action, Page};
+use super::{describe_page, domain, only_one_attribute, render_done, unexpected, Action, Page};
 use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};
 
@@ -157,12 +156,7 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
 }
 
 fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "SubnetId",
-        filters: FILTERS,
-        max: 1000,
-        set: "subnetSet",
-    };
+    let page = Page::new("SubnetId", FILTERS, "subnetSet");
     describe_page(
         p,
         page,
@@ -212,16 +206,10 @@ fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
         }
         given.push((None, false));
     }
-    match given.as_slice() {
-        [] => Err(Ec2Error::missing("MapPublicIpOnLaunch")),
-        [(attribute, value)] => Ok(Command::ModifySubnetAttribute {
-            subnet_id,
-            attribute: *attribute,
-            value: *value,
-        }),
-        _ => Err(Ec2Error::new(
-            "InvalidParameterCombination",
-            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
-        )),
-    }
+    let (attribute, value) = only_one_attribute(given, "MapPublicIpOnLaunch")?;
+    Ok(Command::ModifySubnetAttribute {
+        subnet_id,
+        attribute,
+        value,
+    })
 }

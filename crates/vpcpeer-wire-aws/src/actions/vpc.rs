@@ -8,9 +8,8 @@ use vpcpeer_model::aws::vpc::{
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{DomainError, Field, Tx, Vpc};
 
-use super::blocks::ipv4_block;
-use super::{describe_page, domain, render_done, unexpected, Action, Page};
-use crate::filter::matches;
+use super::{describe_owned, domain, only_one_attribute, render_done, unexpected, Action, Page};
+use crate::filter::{matches, Filter};
 use crate::render::{self, assoc_state};
 use crate::{Ec2Error, Params, Xml};
 
@@ -133,21 +132,9 @@ fn render_vpc(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_vpcs(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let page = Page {
-        ids: "VpcId",
-        filters: FILTERS,
-        max: 1000,
-        set: "vpcSet",
-    };
-    describe_page(
-        p,
-        page,
-        |_| tx.list_owned::<Vpc>().collect(),
-        |id| tx.owned::<Vpc>(id),
-        |f, v| matches(f, &v.tags, |n| field(v, n)),
-        x,
-        render::vpc,
-    )
+    let page = Page::new("VpcId", FILTERS, "vpcSet");
+    let keep = |f: &[Filter], v: &Vpc| matches(f, &v.tags, |n| field(v, n));
+    describe_owned(tx, p, page, keep, x, render::vpc)
 }
 
 fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
@@ -232,18 +219,12 @@ fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
             given.push((attr, v));
         }
     }
-    match given.as_slice() {
-        [] => Err(Ec2Error::missing("EnableDnsSupport or EnableDnsHostnames")),
-        [(attribute, value)] => Ok(Command::ModifyVpcAttribute {
-            vpc_id,
-            attribute: *attribute,
-            value: *value,
-        }),
-        _ => Err(Ec2Error::new(
-            "InvalidParameterCombination",
-            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
-        )),
-    }
+    let (attribute, value) = only_one_attribute(given, "EnableDnsSupport or EnableDnsHostnames")?;
+    Ok(Command::ModifyVpcAttribute {
+        vpc_id,
+        attribute,
+        value,
+    })
 }
 
 fn describe_vpc_attribute(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
