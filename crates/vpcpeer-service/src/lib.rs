@@ -140,6 +140,15 @@ struct Shared {
     /// takes it while holding the world lock's guard, and readers of the log never block the
     /// world).
     commands: Mutex<CommandLog>,
+    /// The writer (the store and the queue's receiving end), locked by whoever commits: a
+    /// request thread leading a group commit, or the writer thread. Lock order: this before the
+    /// world lock; nobody takes it while holding the world lock.
+    writer: Mutex<Writer>,
+    /// Wakes the writer thread: something is queued that no request thread committed.
+    doorbell: mpsc::Sender<()>,
+    /// Whether request threads commit themselves when the writer is free (the store commits
+    /// quickly, [`Store::commits_quickly`]).
+    inline_commits: bool,
 }
 
 /// The running emulator.
@@ -172,6 +181,9 @@ impl Emulator {
         }
         let world = World::from_records(snap.records);
         let (tx, rx) = mpsc::channel();
+        let (doorbell, rung) = mpsc::channel();
+        let health = Arc::new(Health::new());
+        let inline_commits = store.commits_quickly();
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 world,
@@ -181,12 +193,14 @@ impl Emulator {
             }),
             clock,
             commands: Mutex::new(CommandLog::new(commands::COMMAND_LOG_CAPACITY)),
+            writer: Mutex::new(Writer::new(store, rx, health.clone())),
+            doorbell,
+            inline_commits,
         });
-        let health = Arc::new(Health::new());
-        let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
+        let weak = Arc::downgrade(&shared);
         std::thread::Builder::new()
             .name("vpcpeer-writer".into())
-            .spawn(move || writer.run())
+            .spawn(move || writer::run(weak, rung))
             .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
         Ok(Emulator {
             shared,
@@ -372,6 +386,7 @@ impl Emulator {
                 }
             }
         };
+        Writer::lead_or_ring(&self.shared);
         Self::wait(rx).await?;
         Ok(Ok(v))
     }
@@ -396,6 +411,7 @@ impl Emulator {
             }
             rx
         };
+        Writer::lead_or_ring(&self.shared);
         Self::wait(rx).await?;
         Ok(self.now())
     }
@@ -424,6 +440,7 @@ impl Emulator {
             guard.log.reset();
             rx
         };
+        Writer::lead_or_ring(&self.shared);
         Self::wait(rx).await?;
         Ok(())
     }
