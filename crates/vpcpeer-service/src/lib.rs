@@ -146,9 +146,17 @@ struct Shared {
     writer: Mutex<Writer>,
     /// Wakes the writer thread: something is queued that no request thread committed.
     doorbell: mpsc::Sender<()>,
-    /// Whether request threads commit themselves when the writer is free (the store commits
-    /// quickly, [`Store::commits_quickly`]).
-    inline_commits: bool,
+}
+
+/// Commits what is queued, or hands it to the writer thread ([`Writer::lead_or_ring`]), when
+/// dropped: after the yield in [`Emulator::execute`], or instead of it if the request's future
+/// is dropped there.
+struct LeadOnDrop<'a>(&'a Shared);
+
+impl Drop for LeadOnDrop<'_> {
+    fn drop(&mut self) {
+        Writer::lead_or_ring(self.0);
+    }
 }
 
 /// The running emulator.
@@ -183,7 +191,6 @@ impl Emulator {
         let (tx, rx) = mpsc::channel();
         let (doorbell, rung) = mpsc::channel();
         let health = Arc::new(Health::new());
-        let inline_commits = store.commits_quickly();
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 world,
@@ -195,7 +202,6 @@ impl Emulator {
             commands: Mutex::new(CommandLog::new(commands::COMMAND_LOG_CAPACITY)),
             writer: Mutex::new(Writer::new(store, rx, health.clone())),
             doorbell,
-            inline_commits,
         });
         let weak = Arc::downgrade(&shared);
         std::thread::Builder::new()
@@ -386,7 +392,14 @@ impl Emulator {
                 }
             }
         };
-        Writer::lead_or_ring(&self.shared);
+        // Yield once before leading, so that the other requests already readable apply and
+        // queue their changes too: the leader then commits them all in one transaction (with one
+        // runtime thread, nothing else could queue while it commits). The guard leads even if
+        // this future is dropped at the yield (the client went away): the change is in memory
+        // and is made durable (or undone) all the same.
+        let lead = LeadOnDrop(&self.shared);
+        tokio::task::yield_now().await;
+        drop(lead);
         Self::wait(rx).await?;
         Ok(Ok(v))
     }

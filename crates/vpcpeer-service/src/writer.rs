@@ -3,10 +3,11 @@
 //!
 //! **Who writes.** The [`Writer`] (the store, the queue's receiving end, the health) sits behind
 //! its own lock. When the store commits quickly ([`Store::commits_quickly`]: the default SQLite
-//! store, the in-memory one), the request thread that queued a change takes that lock if it is
-//! free and commits everything queued itself (leader/follower group commit): with no contention
-//! there is no hand-off to another thread and no wake-up back, which on this kind of machine cost
-//! more than the commit. A thread that finds the lock held (someone is committing) rings the
+//! store, the in-memory one), the request that queued a change yields once (so that the other
+//! requests already readable apply and queue theirs), then takes that lock if it is free and
+//! commits everything queued itself, in one transaction (leader/follower group commit): there is
+//! no hand-off to another thread and no wake-up back, which on this kind of machine cost more
+//! than the commit, and the group is as large as with the writer thread. A thread that finds the lock held (someone is committing) rings the
 //! writer thread's doorbell instead and waits for its reply; the writer thread then takes the
 //! lock and commits what is queued (so nothing queued is ever left behind: whoever holds the
 //! lock commits until it finds the queue empty, and whoever finds it held has rung). With a
@@ -205,14 +206,13 @@ impl Writer {
         false
     }
 
-    /// What a request thread does after queueing: commits the queue itself when it can, else
-    /// rings the writer thread's doorbell (see the module docs).
+    /// What a request thread does after queueing: commits the queue itself when the writer is
+    /// free and the store commits quickly now, else rings the writer thread's doorbell (see the
+    /// module docs).
     pub(crate) fn lead_or_ring(shared: &Shared) {
-        if shared.inline_commits {
-            if let Some(mut writer) = shared.writer.try_lock() {
-                if writer.drain(shared, LEADER_ROUNDS) {
-                    return;
-                }
+        if let Some(mut writer) = shared.writer.try_lock() {
+            if writer.store.commits_quickly() && writer.drain(shared, LEADER_ROUNDS) {
+                return;
             }
         }
         if shared.doorbell.send(()).is_err() {

@@ -261,10 +261,17 @@ impl Store for SqliteStore {
         tx.commit().map_err(backend)
     }
 
-    /// With [`Durability::Normal`] a commit appends to the WAL and flushes nothing: quick. With
-    /// [`Durability::Full`] it waits for `fsync`, so it stays on the writer thread.
+    /// With [`Durability::Normal`] a commit appends to the WAL and flushes nothing: quick,
+    /// except while the checkpoint thread holds the writer's lock for its catch-up pass (once per
+    /// 64 MiB of WAL; see [`checkpoint`]). With [`Durability::Full`] it waits for `fsync`, so it
+    /// stays on the writer thread.
     fn commits_quickly(&self) -> bool {
         self.durability == Durability::Normal
+            && !self
+                .checkpointer
+                .shared
+                .catching_up
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
