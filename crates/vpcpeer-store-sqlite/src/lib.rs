@@ -44,6 +44,8 @@ pub enum Durability {
 pub struct SqliteStore {
     /// The writer's connection (shared with the checkpoint thread only as a lock to hold).
     conn: Arc<Mutex<Inner>>,
+    /// Whether commits wait for `fsync` ([`Store::commits_quickly`] when they do not).
+    durability: Durability,
     /// The checkpoint thread. Declared before the lock file, so that it stops (and closes its
     /// connection) before the lock is released.
     checkpointer: Checkpointer,
@@ -150,6 +152,7 @@ impl SqliteStore {
         let checkpointer = Checkpointer::start(&db, sync, conn.clone())?;
         Ok(SqliteStore {
             conn,
+            durability,
             checkpointer,
             _lock: lock,
         })
@@ -197,32 +200,25 @@ impl Store for SqliteStore {
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
         let mut inner = self.conn.lock().expect("poisoned");
         let seq = inner.seq + 1;
-        let tx = inner.conn.transaction().map_err(backend)?;
-        {
-            let mut put = tx
-                .prepare_cached("INSERT OR REPLACE INTO records(tbl, id, body) VALUES(?1, ?2, ?3)")
-                .map_err(backend)?;
-            let mut del = tx
-                .prepare_cached("DELETE FROM records WHERE tbl=?1 AND id=?2")
-                .map_err(backend)?;
-            for batch in batches {
-                for change in batch.iter() {
-                    match &change.value {
-                        Some(r) => put
-                            .execute(params![change.key.table, change.key.id, encode(r)])
-                            .map_err(backend)?,
-                        None => del
-                            .execute(params![change.key.table, change.key.id])
-                            .map_err(backend)?,
-                    };
-                }
+        let conn = &inner.conn;
+        // BEGIN and COMMIT as cached statements: `Connection::transaction` parses both anew on
+        // every commit.
+        conn.prepare_cached("BEGIN")
+            .and_then(|mut s| s.execute([]))
+            .map_err(backend)?;
+        let written = write_all(conn, batches, seq).and_then(|()| {
+            conn.prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]))
+                .map(|_| ())
+        });
+        if let Err(e) = written {
+            // Nothing of it stays: a failed statement or COMMIT leaves the transaction open
+            // (or SQLite already rolled it back).
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
             }
-            tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)")
-                .map_err(backend)?
-                .execute(params![seq.to_string()])
-                .map_err(backend)?;
+            return Err(backend(e));
         }
-        tx.commit().map_err(backend)?;
         inner.seq = seq;
         self.checkpointer.shared.committed();
         Ok(seq)
@@ -264,6 +260,38 @@ impl Store for SqliteStore {
         .map_err(backend)?;
         tx.commit().map_err(backend)
     }
+
+    /// With [`Durability::Normal`] a commit appends to the WAL and flushes nothing: quick,
+    /// except while the checkpoint thread holds the writer's lock for its catch-up pass (once per
+    /// 64 MiB of WAL; see [`checkpoint`]). With [`Durability::Full`] it waits for `fsync`, so it
+    /// stays on the writer thread.
+    fn commits_quickly(&self) -> bool {
+        self.durability == Durability::Normal
+            && !self
+                .checkpointer
+                .shared
+                .catching_up
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The statements of one commit, inside its transaction: each change set's records, then the
+/// sequence number.
+fn write_all(conn: &Connection, batches: &[&ChangeSet], seq: u64) -> rusqlite::Result<()> {
+    let mut put =
+        conn.prepare_cached("INSERT OR REPLACE INTO records(tbl, id, body) VALUES(?1, ?2, ?3)")?;
+    let mut del = conn.prepare_cached("DELETE FROM records WHERE tbl=?1 AND id=?2")?;
+    for batch in batches {
+        for change in batch.iter() {
+            match &change.value {
+                Some(r) => put.execute(params![change.key.table, change.key.id, encode(r)])?,
+                None => del.execute(params![change.key.table, change.key.id])?,
+            };
+        }
+    }
+    conn.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)")?
+        .execute(params![seq.to_string()])?;
+    Ok(())
 }
 
 #[cfg(test)]
