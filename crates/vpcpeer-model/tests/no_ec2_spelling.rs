@@ -355,7 +355,7 @@ fn prose_field(line: &str) -> Option<String> {
 fn prose_fields() -> Vec<String> {
     let aws = src().join("aws");
     let mut files = vec![aws.join("error.rs")];
-    rust_files(&aws.join("error"), &mut files);
+    files.extend(rust_files(&aws.join("error")));
     let mut out = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("readable source file");

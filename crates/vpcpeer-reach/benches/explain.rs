@@ -263,7 +263,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("route", |b| {
         b.iter(|| kept.apply_changes(black_box(&t.env.world), now, black_box(&route_keys)))
     });
-    let vpc3 = t.env.world.instances[&t.instances[3]].vpc_id.clone();
+    let vpc3 = t.env.world.aws.instances()[&t.instances[3]].vpc_id.clone();
     let sg3 = t.env.sg_named(&vpc3, "web");
     let (_, sg_keys) = commit(&mut t.env, &b(), |tx| {
         tx.authorize_security_group(

@@ -7,7 +7,7 @@ mod common;
 use common::{acl_rule, from_cidr, tcp, Build, Pair};
 use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
-use vpcpeer_model::testkit::{a, b, dest, TestEnv, A, B};
+use vpcpeer_model::testkit::{a, b, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
 use vpcpeer_reach::Severity::{Error, Info, Warning};
 use vpcpeer_reach::{audit, Check, Finding, Severity};

@@ -618,7 +618,7 @@ async fn concurrent_writes_committed_by_request_threads_all_reach_the_store() {
     tokio::time::timeout(Duration::from_secs(60), all)
         .await
         .expect("every write answered");
-    assert_eq!(memory(&emu).subnets.len(), 64);
+    assert_eq!(memory(&emu).aws.subnets().len(), 64);
     assert_eq!(memory(&emu), stored(&store));
     let groups = store.committed_groups.lock().expect("lock").clone();
     assert_eq!(groups.iter().sum::<usize>(), 65, "{groups:?}");

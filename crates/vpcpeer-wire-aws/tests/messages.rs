@@ -175,7 +175,8 @@ impl Fx {
     fn main_association(&self, vpc: &str) -> String {
         self.env
             .world
-            .route_tables
+            .aws
+            .route_tables()
             .values()
             .filter(|t| t.vpc_id == vpc)
             .flat_map(|t| t.associations.iter())
@@ -187,7 +188,8 @@ impl Fx {
     fn acl_association(&self, subnet: &str) -> String {
         self.env
             .world
-            .network_acls
+            .aws
+            .network_acls()
             .values()
             .flat_map(|a| a.associations.iter())
             .find(|a| a.subnet_id == subnet)
@@ -198,7 +200,8 @@ impl Fx {
     fn default_acl(&self, vpc: &str) -> String {
         self.env
             .world
-            .network_acls
+            .aws
+            .network_acls()
             .values()
             .find(|a| a.vpc_id == vpc && a.is_default)
             .expect("default ACL")
@@ -276,7 +279,7 @@ fn cases() -> Vec<Case> {
                 &format!("SubnetId={s}&ConnectivityType=private"),
                 "natGatewayId",
             );
-            let eni = f.env.world.nat_gateways[&nat].eni_id.clone();
+            let eni = f.env.world.aws.nat_gateways()[&nat].eni_id.clone();
             f.call(
                 "DeleteNetworkInterface",
                 &format!("NetworkInterfaceId={eni}"),
@@ -367,7 +370,7 @@ fn cases() -> Vec<Case> {
         }),
         ("primary block", |f| {
             let v = f.vpc.clone();
-            let assoc = f.env.world.vpcs[&v].ipv4[0].association_id.clone();
+            let assoc = f.env.world.aws.vpcs()[&v].ipv4[0].association_id.clone();
             f.call(
                 "DisassociateVpcCidrBlock",
                 &format!("AssociationId={assoc}"),

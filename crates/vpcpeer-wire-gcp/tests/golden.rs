@@ -132,7 +132,7 @@ fn by_default_peering_replies_are_done_operations() {
     let a = get(&mut env, "projects/proj-a/global/networks/net-a");
     assert_eq!(a["peerings"][0]["state"], "ACTIVE", "{a}");
     // A validation failure is the error of the DONE reply itself, and changes nothing.
-    let before = env.world.gcp_networks.clone();
+    let before = env.world.gcp.networks().clone();
     let failed = post(
         &mut env,
         "projects/proj-c/global/networks/net-c/addPeering",

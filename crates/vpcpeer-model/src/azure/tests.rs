@@ -602,7 +602,7 @@ fn nic_ip(az: &mut Az, name: &str) -> String {
 
 /// The effective routes of the NIC `nic` for `prefix`: next hop, whether active, source.
 fn hops(az: &Az, nic: &str, prefix: &str) -> Vec<(AzNextHop, bool, AzRouteSource)> {
-    routes::effective_routes(&az.env.world, az.env.world.az_nics.get(nic).unwrap())
+    routes::effective_routes(&az.env.world, az.env.world.azure.nics.get(nic).unwrap())
         .into_iter()
         .filter(|r| r.prefixes.iter().any(|p| p.to_string() == prefix))
         .map(|r| (r.next_hop, r.active, r.source))

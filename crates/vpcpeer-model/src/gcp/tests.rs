@@ -505,7 +505,7 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     let op = add_op(&mut env, PA, "net-a", peering_spec("a-to-b", &b))
         .unwrap()
         .id;
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
     // (who, network, peer): every op touching net-a or net-b is refused while it runs.
     let busy: &[(&str, &str, &str)] = &[
         (PA, "net-a", "projects/proj-c/global/networks/net-c"),
@@ -529,11 +529,11 @@ fn one_peering_operation_at_a_time_on_a_pair() {
     // Not due yet one second before the deadline; applied by any request once it is.
     env.now = Timestamp(env.now.0 + OP_SECS * 1000 - 1);
     settle(&mut env);
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Running);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Running);
     env.now = Timestamp(env.now.0 + 1);
     settle(&mut env);
-    assert_eq!(env.world.gcp_operations[&op].status, OpStatus::Done);
-    assert_eq!(env.world.gcp_operations[&other].status, OpStatus::Done);
+    assert_eq!(env.world.gcp.operations[&op].status, OpStatus::Done);
+    assert_eq!(env.world.gcp.operations[&other].status, OpStatus::Done);
     assert_eq!(state(&env, &a, "a-to-b"), "INACTIVE");
     assert_eq!(env.world.gcp.running_operations().count(), 0);
     add(&mut env, PB, "net-b", "b-to-a", &a).unwrap();
@@ -606,7 +606,7 @@ fn by_default_a_validation_failure_is_the_error_of_the_done_reply_and_nothing_is
     let mut env = TestEnv::new();
     let _a = custom_net(&mut env, PA, "net-a", "10.0.0.0/16");
     let b = custom_net(&mut env, PB, "net-b", "10.0.5.0/24");
-    let before = env.world.gcp_networks.clone();
+    let before = env.world.gcp.networks.clone();
     let op = add_op(&mut env, PA, "net-a", peering_spec("a-to-b", &b)).unwrap();
     assert_eq!(op.status, OpStatus::Done);
     assert!(op.pending.is_none() && op.end_time == Some(env.now));

@@ -196,14 +196,8 @@ impl Build for TestEnv {
     }
 
     fn delete_route(&mut self, s: &Scope, rtb: &str, cidr: &str) {
-        self.run(s, |tx| {
-            tx.delete_route(RouteInput {
-                route_table_id: rtb.into(),
-                destination_cidr_block: Some(cidr.into()),
-                ..Default::default()
-            })
-        })
-        .expect("delete route");
+        self.run(s, |tx| tx.delete_route(rtb, testkit::dest(cidr)))
+            .expect("delete route");
     }
 
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer {

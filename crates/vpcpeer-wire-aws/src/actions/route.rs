@@ -7,8 +7,8 @@ use vpcpeer_model::aws::route::{
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
-    Destination, DomainError, Field, Route, RouteOrigin, RouteTable, RouteTarget, RtAssocTarget,
-    RtAssociation, Tx,
+    Destination, DomainError, Field, Route, RouteOrigin, RouteProblem, RouteTable, RouteTarget,
+    RtAssocTarget, RtAssociation, Tx,
 };
 
 use super::blocks::{ipv4_block, ipv6_block};
@@ -422,9 +422,7 @@ fn one_target(targets: &[RouteTarget]) -> Result<RouteTarget, DomainError> {
     match targets {
         [t] => Ok(t.clone()),
         [] => Err(DomainError::Missing(Field::RouteTarget)),
-        _ => Err(DomainError::InvalidParameterCombination(
-            "More than one target was specified; a route has exactly one target.".into(),
-        )),
+        _ => Err(DomainError::Route(RouteProblem::SeveralTargets)),
     }
 }
 

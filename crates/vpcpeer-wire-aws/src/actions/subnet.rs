@@ -4,6 +4,7 @@ use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{Field, Subnet, Tx};
 
+use super::blocks::{ipv4_block, ipv6_block};
 use super::{describe_page, domain, only_one_attribute, render_done, unexpected, Action, Page};
 use crate::filter::matches;
 use crate::{Ec2Error, Params, Xml};

@@ -8,6 +8,7 @@ use vpcpeer_model::aws::vpc::{
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{DomainError, Field, Tx, Vpc};
 
+use super::blocks::ipv4_block;
 use super::{describe_owned, domain, only_one_attribute, render_done, unexpected, Action, Page};
 use crate::filter::{matches, Filter};
 use crate::render::{self, assoc_state};

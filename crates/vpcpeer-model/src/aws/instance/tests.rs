@@ -481,8 +481,8 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
         .is_none());
     // A's address 10.0.1.4 is free again.
     let c = launch(&mut env, basic(&f.subnets[0]));
-    let ic = &env.world.instances[&c.instance_ids[0]];
-    let ip = env.world.network_interfaces[&ic.eni_ids[0]].private_ip;
+    let ic = &env.world.aws.instances[&c.instance_ids[0]];
+    let ip = env.world.aws.network_interfaces[&ic.eni_ids[0]].private_ip;
     assert_eq!(ip.to_string(), "10.0.1.4");
 
     // Visible for an hour, then gone.
@@ -499,7 +499,7 @@ fn terminate_frees_addresses_and_vanishes_after_an_hour() {
         .unwrap_err();
     assert_eq!(code(&err), "NotFound(Instance)");
     launch(&mut env, basic(&f.subnets[0]));
-    assert!(!env.world.instances.contains_key(&ia), "purged");
+    assert!(!env.world.aws.instances.contains_key(&ia), "purged");
     let _ = f.vpc;
 }
 
@@ -508,7 +508,7 @@ fn delete_network_interface_table() {
     let mut env = TestEnv::with_seed(1);
     let f = fixture(&mut env, A, "10.0.0.0/16", &["10.0.1.0/24"]);
     let l = launch(&mut env, keep_nic(&f.subnets[0]));
-    let eni = env.world.instances[&l.instance_ids[0]].eni_ids[0].clone();
+    let eni = env.world.aws.instances[&l.instance_ids[0]].eni_ids[0].clone();
     let attached = env
         .run_as(A, |tx| tx.delete_network_interface(&eni))
         .unwrap_err();

@@ -43,7 +43,7 @@ impl PeeringEnv for TestEnv {
     }
 
     fn vpcs(&self, id: &str) -> (String, String) {
-        let p = &self.world.peerings[id];
+        let p = &self.world.aws.peerings[id];
         (p.requester.vpc_id.clone(), p.accepter.vpc_id.clone())
     }
 }

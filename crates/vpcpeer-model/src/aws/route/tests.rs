@@ -99,7 +99,7 @@ fn instance(id: &str, state: InstanceState) -> Instance {
 fn route_state_table() {
     let mut env = TestEnv::new();
     let (va, vb, sa, pcx) = peered_pair(&mut env);
-    let template = env.world.peerings[&pcx].clone();
+    let template = env.world.aws.peerings[&pcx].clone();
     let states = [
         (
             "pcx-0000000a",
@@ -202,7 +202,7 @@ fn route_state_table() {
         assert_eq!(got, want, "{target:?}");
     }
     // The same peering route goes blackhole → active → blackhole over the connection's life.
-    env.world.peerings.retain(|id, _| *id == pcx);
+    env.world.aws.peerings.retain(|id, _| *id == pcx);
     let r = a_route(RouteTarget::Peering(pcx.clone()));
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Blackhole);
     env.run(&a(), |tx| tx.accept_peering(&pcx).map(|_| ()))
@@ -211,7 +211,7 @@ fn route_state_table() {
     env.run(&a(), |tx| tx.delete_peering(&pcx)).expect("delete");
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Blackhole);
     // An internet gateway attached to another VPC is a blackhole for this table's route.
-    let table: RouteTable = env.world.route_tables[&main_table(&env, &vb)].clone();
+    let table: RouteTable = env.world.aws.route_tables[&main_table(&env, &vb)].clone();
     let r = a_route(RouteTarget::Gateway(igw_on.clone()));
     assert_eq!(route_state(&env.world, &r, env.now), RouteState::Active);
     assert_eq!(

@@ -105,7 +105,7 @@ pub fn put_gateway(
 /// Deletes a gateway; refused while a peer uses it through gateway transit.
 pub fn delete_gateway(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
     delete_unused::<AzGateway>(tx, t, "virtualNetworkGateways", |w, _, gw| {
-        let l = w.az_peerings.values().find(|l| {
+        let l = w.azure.peerings.values().find(|l| {
             l.remote_vnet == gw.vnet
                 && l.use_remote_gateways
                 && peering::state(w, l) == PeeringState::Connected
