@@ -352,6 +352,11 @@ fn limit_code(kind: LimitKind) -> &'static str {
     }
 }
 
+/// A code and message worded by [`messages`], as a client error.
+fn worded((code, message): messages::Words) -> Ec2Error {
+    Ec2Error::new(code, message)
+}
+
 impl From<DomainError> for Ec2Error {
     fn from(e: DomainError) -> Self {
         match e {
@@ -517,7 +522,7 @@ impl From<DomainError> for Ec2Error {
                 "CannotDelete",
                 "the default security group cannot be deleted",
             ),
-            DomainError::Attached(a) => messages::attached(&a),
+            DomainError::Attached(a) => worded(messages::attached(&a)),
             DomainError::GatewayNotAttached { gateway, vpc_id } => Ec2Error::new(
                 "Gateway.NotAttached",
                 format!("the gateway '{gateway}' is not attached to '{vpc_id}'"),
@@ -530,14 +535,14 @@ impl From<DomainError> for Ec2Error {
                 limit_code(kind),
                 messages::limit(kind, max, resource.as_deref()),
             ),
-            DomainError::Address(p) => messages::address(&p),
-            DomainError::Tag(p) => messages::tag(&p),
-            DomainError::DifferentVpcs(m) => messages::mismatch(&m),
-            DomainError::Route(p) => messages::route(&p),
-            DomainError::Vpc(p) => messages::vpc(&p),
-            DomainError::Peering(p) => messages::peering(&p),
-            DomainError::Group(p) => messages::group(&p),
-            DomainError::Launch(p) => messages::launch(&p),
+            DomainError::Address(p) => worded(messages::address(&p)),
+            DomainError::Tag(p) => worded(messages::tag(&p)),
+            DomainError::DifferentVpcs(m) => worded(messages::mismatch(&m)),
+            DomainError::Route(p) => worded(messages::route(&p)),
+            DomainError::Vpc(p) => worded(messages::vpc(&p)),
+            DomainError::Peering(p) => worded(messages::peering(&p)),
+            DomainError::Group(p) => worded(messages::group(&p)),
+            DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),

@@ -12,7 +12,12 @@ use vpcpeer_model::{
     VpcProblem,
 };
 
-use crate::error::Ec2Error;
+/// An EC2 error code and message (the error module makes them an `Ec2Error`).
+pub(crate) type Words = (&'static str, String);
+
+fn words(code: &'static str, message: impl Into<String>) -> Words {
+    (code, message.into())
+}
 
 const VALUE: &str = "InvalidParameterValue";
 const COMBINATION: &str = "InvalidParameterCombination";
@@ -86,7 +91,7 @@ pub(crate) fn dependent(d: &Dependent) -> String {
 }
 
 /// `Resource.AlreadyAssociated`.
-pub(crate) fn attached(a: &Attached) -> Ec2Error {
+pub(crate) fn attached(a: &Attached) -> Words {
     let message = match a {
         Attached::GatewayAttached { gateway_id, vpc_id } => {
             format!("resource {gateway_id} is already attached to network {vpc_id}")
@@ -112,11 +117,11 @@ pub(crate) fn attached(a: &Attached) -> Ec2Error {
             format!("the specified association for route table {table_id} conflicts with an existing association: {what} is already associated by {association_id}")
         }
     };
-    Ec2Error::new("Resource.AlreadyAssociated", message)
+    words("Resource.AlreadyAssociated", message)
 }
 
 /// Two resources in different VPCs (`InvalidParameterValue`).
-pub(crate) fn mismatch(m: &Mismatch) -> Ec2Error {
+pub(crate) fn mismatch(m: &Mismatch) -> Words {
     let message = match m {
         Mismatch::AclAndSubnet { acl_id, subnet_id } => {
             format!("Network ACL {acl_id} and subnet {subnet_id} belong to different networks.")
@@ -138,17 +143,17 @@ pub(crate) fn mismatch(m: &Mismatch) -> Ec2Error {
             "route table {table_id} and association {association_id} belong to different networks"
         ),
     };
-    Ec2Error::new(VALUE, message)
+    words(VALUE, message)
 }
 
-pub(crate) fn route(p: &RouteProblem) -> Ec2Error {
+pub(crate) fn route(p: &RouteProblem) -> Words {
     let message = match p {
         RouteProblem::ReservedDestination {
             destination,
             reserved,
         } => format!("The destination CIDR block {destination} is reserved ({reserved}) and cannot be used for a route."),
         RouteProblem::SeveralTargets => {
-            return Ec2Error::new(
+            return words(
                 COMBINATION,
                 "More than one target was specified; a route has exactly one target.",
             )
@@ -174,16 +179,16 @@ pub(crate) fn route(p: &RouteProblem) -> Ec2Error {
             table_id,
         } => format!("cannot remove local route {destination} in route table {table_id}"),
     };
-    Ec2Error::new(VALUE, message)
+    words(VALUE, message)
 }
 
-pub(crate) fn vpc(p: &VpcProblem) -> Ec2Error {
+pub(crate) fn vpc(p: &VpcProblem) -> Words {
     match p {
-        VpcProblem::BlockCoversRoute { cidr, vpc_id } => Ec2Error::new(
+        VpcProblem::BlockCoversRoute { cidr, vpc_id } => words(
             VALUE,
             format!("The CIDR '{cidr}' is equal to or larger than the destination of an existing route in a route table of {vpc_id}."),
         ),
-        VpcProblem::BlockWhilePending { vpc_id, peering_id } => Ec2Error::new(
+        VpcProblem::BlockWhilePending { vpc_id, peering_id } => words(
             NOT_PERMITTED,
             format!("The vpc '{vpc_id}' has a pending VPC peering connection request ({peering_id}); CIDR blocks cannot be added until it is accepted, rejected or deleted."),
         ),
@@ -192,35 +197,35 @@ pub(crate) fn vpc(p: &VpcProblem) -> Ec2Error {
             peer_vpc_id,
             vpc_id,
             peering_id,
-        } => Ec2Error::new(
+        } => words(
             NOT_PERMITTED,
             format!("The CIDR '{cidr}' overlaps with a CIDR of VPC {peer_vpc_id}, which is peered with {vpc_id} by {peering_id}."),
         ),
-        VpcProblem::PrimaryBlock { association_id } => Ec2Error::new(
+        VpcProblem::PrimaryBlock { association_id } => words(
             NOT_PERMITTED,
             format!("The vpc CIDR block with association ID {association_id} may not be disassociated. It is the primary IPv4 CIDR block of the VPC"),
         ),
-        VpcProblem::HostnamesWithoutDnsSupport => Ec2Error::new(
+        VpcProblem::HostnamesWithoutDnsSupport => words(
             COMBINATION,
             "Cannot enable DNS hostnames unless DNS support is enabled",
         ),
-        VpcProblem::DnsSupportUnderHostnames => Ec2Error::new(
+        VpcProblem::DnsSupportUnderHostnames => words(
             COMBINATION,
             "Cannot disable DNS support while DNS hostnames are enabled",
         ),
     }
 }
 
-pub(crate) fn peering(p: &PeeringProblem) -> Ec2Error {
+pub(crate) fn peering(p: &PeeringProblem) -> Words {
     let message = match p {
         PeeringProblem::SameVpc { vpc_id } => {
-            return Ec2Error::new(
+            return words(
                 VALUE,
                 format!("The requested VPC peering connection has a VPC and peer VPC that are the same ({vpc_id})"),
             )
         }
         PeeringProblem::DnsNeedsHostnames { peering_id, vpc_id } => {
-            return Ec2Error::new(
+            return words(
                 "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled",
                 format!("Unable to modify peering connection options for {peering_id}, as one or more VPCs ({vpc_id}) do not have DNS hostnames and DNS support enabled."),
             )
@@ -252,12 +257,12 @@ pub(crate) fn peering(p: &PeeringProblem) -> Ec2Error {
         PeeringProblem::OptionsWhileInactive { peering_id } => format!("Peering {peering_id} is not active. Peering options can be added only to active peerings."),
         PeeringProblem::ClassicLinkAcrossRegions { peering_id } => format!("Modifying VPC peering connection options AllowEgressFromLocalVpcToRemoteClassicLink and AllowEgressFromLocalClassicLinkToRemoteVpc is not supported for cross-region VPC peering connections ({peering_id})"),
     };
-    Ec2Error::new(NOT_PERMITTED, message)
+    words(NOT_PERMITTED, message)
 }
 
-pub(crate) fn tag(p: &TagProblem) -> Ec2Error {
+pub(crate) fn tag(p: &TagProblem) -> Words {
     match p {
-        TagProblem::KeyMalformed { key } => Ec2Error::new(
+        TagProblem::KeyMalformed { key } => words(
             "InvalidTagKey.Malformed",
             format!(
                 "Tag key '{}' is not valid: keys may not be empty, longer than {MAX_KEY_LEN} characters, or start with 'aws:'",
@@ -268,7 +273,7 @@ pub(crate) fn tag(p: &TagProblem) -> Ec2Error {
             key,
             position,
             character,
-        } => Ec2Error::new(
+        } => words(
             "InvalidTagKey.Malformed",
             format!(
                 "Tag key '{}' is not valid: it contains the character {} at position {position}",
@@ -276,7 +281,7 @@ pub(crate) fn tag(p: &TagProblem) -> Ec2Error {
                 text::unicode_escape(*character)
             ),
         ),
-        TagProblem::ValueTooLong { key } => Ec2Error::new(
+        TagProblem::ValueTooLong { key } => words(
             VALUE,
             format!("Tag value for key '{key}' exceeds the maximum length of {MAX_VALUE_LEN} characters"),
         ),
@@ -284,27 +289,27 @@ pub(crate) fn tag(p: &TagProblem) -> Ec2Error {
             key,
             position,
             character,
-        } => Ec2Error::new(
+        } => words(
             VALUE,
             format!(
                 "Tag value for key '{key}' contains the character {} at position {position}, which is not allowed",
                 text::unicode_escape(*character)
             ),
         ),
-        TagProblem::DuplicateKey { key } => Ec2Error::new(
+        TagProblem::DuplicateKey { key } => words(
             VALUE,
             format!("Duplicate tag key '{key}' specified in the request"),
         ),
     }
 }
 
-pub(crate) fn group(p: &GroupProblem) -> Ec2Error {
+pub(crate) fn group(p: &GroupProblem) -> Words {
     match p {
-        GroupProblem::NameNotFound { name } => Ec2Error::new(
+        GroupProblem::NameNotFound { name } => words(
             GROUP_NOT_FOUND,
             format!("The security group '{name}' does not exist"),
         ),
-        GroupProblem::NotInVpc { group, vpc_id } => Ec2Error::new(
+        GroupProblem::NotInVpc { group, vpc_id } => words(
             GROUP_NOT_FOUND,
             format!("The security group '{group}' does not exist in VPC '{vpc_id}'"),
         ),
@@ -313,26 +318,26 @@ pub(crate) fn group(p: &GroupProblem) -> Ec2Error {
             group_region,
             owner_id,
             owner_region,
-        } => Ec2Error::new(
+        } => words(
             GROUP_NOT_FOUND,
             format!("You have specified two resources that belong to different networks. Security group {group_id} is in region {group_region} and {owner_id} is in region {owner_region}: security group references do not work across regions (inter-region VPC peering); reference the peer VPC's CIDR blocks instead."),
         ),
-        GroupProblem::NotPeered { .. } => Ec2Error::new(
+        GroupProblem::NotPeered { .. } => words(
             GROUP_NOT_FOUND,
             "You have specified two resources that belong to different networks.",
         ),
-        GroupProblem::NameLikeId { name } => Ec2Error::new(
+        GroupProblem::NameLikeId { name } => words(
             VALUE,
             format!("Group names may not be in the format sg-*: '{name}'"),
         ),
-        GroupProblem::PermissionRepeated => Ec2Error::new(
+        GroupProblem::PermissionRepeated => words(
             VALUE,
             "The same permission must not appear multiple times",
         ),
     }
 }
 
-pub(crate) fn launch(p: &LaunchProblem) -> Ec2Error {
+pub(crate) fn launch(p: &LaunchProblem) -> Words {
     let message = match p {
         LaunchProblem::DeviceIndexRepeated { device_index } => format!(
             "Each network interface requires a unique device index; {device_index} is given twice"
@@ -346,24 +351,24 @@ pub(crate) fn launch(p: &LaunchProblem) -> Ec2Error {
             primary_zone,
         } => format!("The network interfaces of an instance must be in one availability zone; subnet {subnet_id} is in {zone}, the primary interface's subnet in {primary_zone}"),
     };
-    Ec2Error::new(VALUE, message)
+    words(VALUE, message)
 }
 
-pub(crate) fn address(p: &AddressProblem) -> Ec2Error {
+pub(crate) fn address(p: &AddressProblem) -> Words {
     match p {
-        AddressProblem::OutsideSubnet { address, .. } => Ec2Error::new(
+        AddressProblem::OutsideSubnet { address, .. } => words(
             VALUE,
             format!("Address {address} does not fall within the subnet's address range"),
         ),
-        AddressProblem::Reserved { address, subnet_id } => Ec2Error::new(
+        AddressProblem::Reserved { address, subnet_id } => words(
             VALUE,
             format!("Address {address} is reserved by AWS in subnet {subnet_id}"),
         ),
-        AddressProblem::InUse { address } => Ec2Error::new(
+        AddressProblem::InUse { address } => words(
             "InvalidIPAddress.InUse",
             format!("address {address} is in use"),
         ),
-        AddressProblem::Exhausted { subnet_id } => Ec2Error::new(
+        AddressProblem::Exhausted { subnet_id } => words(
             "InsufficientFreeAddressesInSubnet",
             format!("insufficient free addresses in subnet {subnet_id}"),
         ),
