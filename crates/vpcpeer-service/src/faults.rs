@@ -1,8 +1,7 @@
 //! A [`Store`] for tests that fails on demand: it wraps a [`MemStore`] (the truth the emulator
 //! must end up equal to) and can be switched down, fail one chosen commit call, answer
 //! [`StoreError::Stale`] or [`StoreError::InDoubt`] once, and hold a commit until the test lets
-//! it go (to make several requests queue up behind it and be grouped). It says it commits
-//! quickly (so request threads commit themselves) when `quick` is set before the emulator opens.
+//! it go (to make several requests queue up behind it and be grouped).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
@@ -45,8 +44,6 @@ pub(crate) struct FaultyStore {
     stale: AtomicBool,
     /// When set, the next commit call tells the test it started and waits for a release.
     hold: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
-    /// What [`Store::commits_quickly`] answers: whether request threads commit themselves.
-    pub(crate) quick: AtomicBool,
 }
 
 /// The test's side of a held commit.
@@ -166,10 +163,6 @@ impl Store for FaultyStore {
         self.pings.fetch_add(1, Ordering::SeqCst);
         self.check_down()?;
         self.check_stale()
-    }
-
-    fn commits_quickly(&self) -> bool {
-        self.quick.load(Ordering::SeqCst)
     }
 }
 

@@ -140,23 +140,6 @@ struct Shared {
     /// takes it while holding the world lock's guard, and readers of the log never block the
     /// world).
     commands: Mutex<CommandLog>,
-    /// The writer (the store and the queue's receiving end), locked by whoever commits: a
-    /// request thread leading a group commit, or the writer thread. Lock order: this before the
-    /// world lock; nobody takes it while holding the world lock.
-    writer: Mutex<Writer>,
-    /// Wakes the writer thread: something is queued that no request thread committed.
-    doorbell: mpsc::Sender<()>,
-}
-
-/// Commits what is queued, or hands it to the writer thread ([`Writer::lead_or_ring`]), when
-/// dropped: after the yield in [`Emulator::execute`], or instead of it if the request's future
-/// is dropped there.
-struct LeadOnDrop<'a>(&'a Shared);
-
-impl Drop for LeadOnDrop<'_> {
-    fn drop(&mut self) {
-        Writer::lead_or_ring(self.0);
-    }
 }
 
 /// The running emulator.
@@ -189,8 +172,6 @@ impl Emulator {
         }
         let world = World::from_records(snap.records);
         let (tx, rx) = mpsc::channel();
-        let (doorbell, rung) = mpsc::channel();
-        let health = Arc::new(Health::new());
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 world,
@@ -200,13 +181,12 @@ impl Emulator {
             }),
             clock,
             commands: Mutex::new(CommandLog::new(commands::COMMAND_LOG_CAPACITY)),
-            writer: Mutex::new(Writer::new(store, rx, health.clone())),
-            doorbell,
         });
-        let weak = Arc::downgrade(&shared);
+        let health = Arc::new(Health::new());
+        let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
         std::thread::Builder::new()
             .name("vpcpeer-writer".into())
-            .spawn(move || writer::run(weak, rung))
+            .spawn(move || writer.run())
             .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
         Ok(Emulator {
             shared,
@@ -392,14 +372,6 @@ impl Emulator {
                 }
             }
         };
-        // Yield once before leading, so that the other requests already readable apply and
-        // queue their changes too: the leader then commits them all in one transaction (with one
-        // runtime thread, nothing else could queue while it commits). The guard leads even if
-        // this future is dropped at the yield (the client went away): the change is in memory
-        // and is made durable (or undone) all the same.
-        let lead = LeadOnDrop(&self.shared);
-        tokio::task::yield_now().await;
-        drop(lead);
         Self::wait(rx).await?;
         Ok(Ok(v))
     }
@@ -424,7 +396,6 @@ impl Emulator {
             }
             rx
         };
-        Writer::lead_or_ring(&self.shared);
         Self::wait(rx).await?;
         Ok(self.now())
     }
@@ -453,7 +424,6 @@ impl Emulator {
             guard.log.reset();
             rx
         };
-        Writer::lead_or_ring(&self.shared);
         Self::wait(rx).await?;
         Ok(())
     }

@@ -131,14 +131,7 @@ use tokio::task::JoinHandle;
 use crate::faults::{Failure, FaultyStore, Held};
 
 fn faulty() -> (Arc<FaultyStore>, Arc<Emulator>) {
-    faulty_with(false)
-}
-
-/// A faulty store that says it commits quickly (`quick`: request threads commit themselves, the
-/// leader/follower path) or not (every commit on the writer thread), and an emulator on it.
-fn faulty_with(quick: bool) -> (Arc<FaultyStore>, Arc<Emulator>) {
     let store = Arc::new(FaultyStore::new());
-    store.quick.store(quick, Ordering::SeqCst);
     let emu = Arc::new(emulator(store.clone()));
     (store, emu)
 }
@@ -217,13 +210,8 @@ fn subnet(vpc_id: &str, cidr: &str) -> NewSubnet {
 /// outcome the store could not tell (in doubt) is undone the same way.
 #[tokio::test]
 async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
-    for (how, quick) in [
-        (Failure::Backend, false),
-        (Failure::InDoubt, false),
-        (Failure::Backend, true),
-        (Failure::InDoubt, true),
-    ] {
-        let (store, emu) = faulty_with(quick);
+    for how in [Failure::Backend, Failure::InDoubt] {
+        let (store, emu) = faulty();
         let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
         let before = memory(&emu);
         let v0 = emu.version();
@@ -411,13 +399,7 @@ async fn health_reports_the_store_as_it_is_now() {
 /// go on from there.
 #[tokio::test]
 async fn a_stale_store_is_reloaded_into_memory() {
-    for quick in [false, true] {
-        a_stale_store_is_reloaded(quick).await;
-    }
-}
-
-async fn a_stale_store_is_reloaded(quick: bool) {
-    let (store, emu) = faulty_with(quick);
+    let (store, emu) = faulty();
     create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
     // Behind the emulator's back: a VPC and a clock offset in the store only.
     let mut other = World::default();
@@ -590,13 +572,13 @@ async fn only_durable_commands_enter_the_command_log() {
     assert_eq!(memory(&emu), stored(&store));
 }
 
-/// Leader/follower group commit under contention (a store that commits quickly, two runtime
-/// threads, many writers at once): every write is answered, each once it is durable, none is
-/// left behind in the queue (a stranded one would never answer: the liveness limit), and
-/// memory equals the store; the commits reached the store in groups no larger than the writes.
+/// Group commit under contention (two runtime threads, many writers at once): every write is
+/// answered, each once it is durable, none is left behind in the queue (a stranded one would
+/// never answer: the liveness limit), and memory equals the store; the store received every
+/// change set once, in groups.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_writes_committed_by_request_threads_all_reach_the_store() {
-    let (store, emu) = faulty_with(true);
+async fn concurrent_writes_all_reach_the_store() {
+    let (store, emu) = faulty();
     let vpc_id = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
     let mut tasks = Vec::new();
     for i in 0..64u32 {

@@ -1,18 +1,5 @@
-//! The writer: it makes the changes applied to memory durable, in the order they were applied,
-//! and takes them back out of memory when the store fails them.
-//!
-//! **Who writes.** The [`Writer`] (the store, the queue's receiving end, the health) sits behind
-//! its own lock. When the store commits quickly ([`Store::commits_quickly`]: the default SQLite
-//! store, the in-memory one), the request that queued a change yields once (so that the other
-//! requests already readable apply and queue theirs), then takes that lock if it is free and
-//! commits everything queued itself, in one transaction (leader/follower group commit): there is
-//! no hand-off to another thread and no wake-up back, which on this kind of machine cost more
-//! than the commit, and the group is as large as with the writer thread. A thread that finds the lock held (someone is committing) rings the
-//! writer thread's doorbell instead and waits for its reply; the writer thread then takes the
-//! lock and commits what is queued (so nothing queued is ever left behind: whoever holds the
-//! lock commits until it finds the queue empty, and whoever finds it held has rung). With a
-//! store that waits for a flush or a peer (`--durability full`, PostgreSQL), every commit goes
-//! to the writer thread, as before, and a slow commit blocks no request thread.
+//! The writer thread: it makes the changes applied to memory durable, in the order they were
+//! applied, and takes them back out of memory when the store fails them.
 //!
 //! **Group commit.** Consecutive change sets that are queued together go to the store in one
 //! [`Store::commit`]; a clock change or a clear goes on its own, in its place in the order.
@@ -131,6 +118,8 @@ impl Health {
 pub(crate) struct Writer {
     store: Arc<dyn Store>,
     rx: Receiver<Msg>,
+    /// The emulator; gone when it was dropped (then nothing is left to undo).
+    shared: Weak<Shared>,
     health: Arc<Health>,
     /// The store said memory is behind it: reload before anything else.
     reload_needed: bool,
@@ -146,86 +135,56 @@ fn guarded<T>(what: &str, op: impl FnOnce() -> Result<T, StoreError>) -> Result<
     })
 }
 
-/// How many groups a request thread that took the writer's lock commits before it hands the
-/// rest of the queue to the writer thread (so a request is not kept committing others' changes
-/// for long while its own answer is ready).
-const LEADER_ROUNDS: usize = 2;
-
-/// The writer thread: it waits for the doorbell (rung by a request thread that found the writer
-/// busy, or by one whose store does not commit quickly) and commits what is queued; while the
-/// store is degraded it pings it every [`PROBE_EVERY`]. It ends when the emulator is dropped.
-pub(crate) fn run(weak: Weak<Shared>, doorbell: Receiver<()>) {
-    loop {
-        let rung = match doorbell.recv_timeout(PROBE_EVERY) {
-            Ok(()) => true,
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        let Some(shared) = weak.upgrade() else {
-            return;
-        };
-        let mut writer = shared.writer.lock();
-        if !rung {
-            if !writer.health.is_ok() || writer.reload_needed {
-                writer.probe(&shared);
-            }
-            continue;
-        }
-        // Rings that came while this one waited are served by this drain.
-        while doorbell.try_recv().is_ok() {}
-        writer.drain(&shared, usize::MAX);
-    }
-}
-
 impl Writer {
-    pub(crate) fn new(store: Arc<dyn Store>, rx: Receiver<Msg>, health: Arc<Health>) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        rx: Receiver<Msg>,
+        shared: Weak<Shared>,
+        health: Arc<Health>,
+    ) -> Self {
         Writer {
             store,
             rx,
+            shared,
             health,
             reload_needed: false,
         }
     }
 
-    /// Commits what is queued, a group (up to [`MAX_GROUP`] messages) at a time, until the queue
-    /// is empty or `rounds` groups were committed; true when it found the queue empty.
-    pub(crate) fn drain(&mut self, shared: &Shared, rounds: usize) -> bool {
-        for _ in 0..rounds {
-            let mut batch = VecDeque::new();
+    /// Serves the queue until the emulator is dropped.
+    pub(crate) fn run(mut self) {
+        loop {
+            let first = if self.health.is_ok() && !self.reload_needed {
+                match self.rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                }
+            } else {
+                match self.rx.recv_timeout(PROBE_EVERY) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.probe();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            };
+            let mut batch = VecDeque::from([first]);
             while batch.len() < MAX_GROUP {
                 match self.rx.try_recv() {
                     Ok(m) => batch.push_back(m),
                     Err(_) => break,
                 }
             }
-            if batch.is_empty() {
-                return true;
-            }
-            self.process(shared, batch);
-        }
-        false
-    }
-
-    /// What a request thread does after queueing: commits the queue itself when the writer is
-    /// free and the store commits quickly now, else rings the writer thread's doorbell (see the
-    /// module docs).
-    pub(crate) fn lead_or_ring(shared: &Shared) {
-        if let Some(mut writer) = shared.writer.try_lock() {
-            if writer.store.commits_quickly() && writer.drain(shared, LEADER_ROUNDS) {
-                return;
-            }
-        }
-        if shared.doorbell.send(()).is_err() {
-            // The writer thread is gone (it ends only when the emulator is dropped): commit here.
-            shared.writer.lock().drain(shared, usize::MAX);
+            self.process(batch);
         }
     }
 
-    fn process(&mut self, shared: &Shared, mut batch: VecDeque<Msg>) {
+    fn process(&mut self, mut batch: VecDeque<Msg>) {
         if self.reload_needed {
             let reason = "the world is being reloaded from the store".to_owned();
-            if let Err(back) = self.reload(shared, batch.into(), &reason) {
-                self.undo(shared, back, &reason);
+            if let Err(back) = self.reload(batch.into(), &reason) {
+                self.undo(back, &reason);
             }
             return;
         }
@@ -259,7 +218,7 @@ impl Writer {
                     if self.health.set(true) {
                         tracing::warn!("the store works again");
                     }
-                    Self::log_durable(shared, batch.iter_mut().take(n));
+                    self.log_durable(batch.iter_mut().take(n));
                     for m in batch.drain(..n) {
                         // The undo information (and a reset's old world) is dropped here, on
                         // this thread, not under the world lock.
@@ -267,7 +226,7 @@ impl Writer {
                     }
                 }
                 Err(e) => {
-                    self.failed(shared, batch.into(), e);
+                    self.failed(batch.into(), e);
                     return;
                 }
             }
@@ -276,7 +235,10 @@ impl Writer {
 
     /// Puts the commands of `durable` (just made durable, in commit order) into the command log;
     /// a durable reset empties it.
-    fn log_durable<'m>(shared: &Shared, durable: impl Iterator<Item = &'m mut Msg>) {
+    fn log_durable<'m>(&self, durable: impl Iterator<Item = &'m mut Msg>) {
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
         let mut log = shared.commands.lock();
         for m in durable {
             match &mut m.op {
@@ -292,25 +254,28 @@ impl Writer {
     }
 
     /// The store failed the first of `failed`: undo it and everything after it.
-    fn failed(&mut self, shared: &Shared, failed: Vec<Msg>, e: StoreError) {
+    fn failed(&mut self, failed: Vec<Msg>, e: StoreError) {
         let reason = format!("the store failed: {e}");
         self.health.set(false);
         tracing::error!(error = %e, writes = failed.len(),
             "a write failed; undoing it, and every later write, in memory");
         let failed = if matches!(e, StoreError::Stale(_)) {
             self.reload_needed = true;
-            match self.reload(shared, failed, &reason) {
+            match self.reload(failed, &reason) {
                 Ok(()) => return,
                 Err(back) => back,
             }
         } else {
             failed
         };
-        self.undo(shared, failed, &reason);
+        self.undo(failed, &reason);
     }
 
     /// Takes `failed` and everything still queued out of memory, newest first, and fails them.
-    fn undo(&mut self, shared: &Shared, failed: Vec<Msg>, reason: &str) {
+    fn undo(&mut self, failed: Vec<Msg>, reason: &str) {
+        let Some(shared) = self.shared.upgrade() else {
+            return fail_all(failed, reason);
+        };
         let mut replies = Vec::new();
         let mut dropped = Vec::new();
         {
@@ -354,7 +319,7 @@ impl Writer {
     /// Replaces the world and clock offset with the store's; fails `in_hand` and everything
     /// queued (they were applied to the memory being replaced). Gives `in_hand` back when the
     /// store cannot be read.
-    fn reload(&mut self, shared: &Shared, in_hand: Vec<Msg>, reason: &str) -> Result<(), Vec<Msg>> {
+    fn reload(&mut self, in_hand: Vec<Msg>, reason: &str) -> Result<(), Vec<Msg>> {
         // The writer is the store's only writer, so what it reads here stays current until it
         // has swapped it in.
         let snap = match guarded("load", || self.store.load()) {
@@ -370,6 +335,10 @@ impl Writer {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         let world = World::from_records(snap.records);
+        let Some(shared) = self.shared.upgrade() else {
+            fail_all(in_hand, reason);
+            return Ok(());
+        };
         let mut all = in_hand;
         let old = {
             let mut st = shared.state.lock();
@@ -394,10 +363,10 @@ impl Writer {
     }
 
     /// While degraded: is the store back?
-    fn probe(&mut self, shared: &Shared) {
+    fn probe(&mut self) {
         match guarded("ping", || self.store.ping()) {
             Ok(()) if self.reload_needed => {
-                let _ = self.reload(shared, Vec::new(), "the store is back");
+                let _ = self.reload(Vec::new(), "the store is back");
             }
             Ok(()) => {
                 if self.health.set(true) {
@@ -407,7 +376,7 @@ impl Writer {
             Err(StoreError::Stale(why)) => {
                 tracing::warn!(reason = %why, "the store changed behind this server; reloading");
                 self.reload_needed = true;
-                let _ = self.reload(shared, Vec::new(), "the store is back");
+                let _ = self.reload(Vec::new(), "the store is back");
             }
             Err(e) => tracing::debug!(error = %e, "the store still fails"),
         }

@@ -26,7 +26,7 @@
 //! WAL on the next open.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -53,9 +53,6 @@ pub(crate) const RESTART_FRAMES: i64 = 64;
 pub(crate) struct Shared {
     /// Commits since the helper's last pass.
     commits: AtomicU64,
-    /// Set while the helper holds (or is about to take) the writer's lock for a catch-up pass:
-    /// a commit now would wait for it, so the store does not say it commits quickly.
-    pub(crate) catching_up: AtomicBool,
     /// Set on drop: the helper stops.
     stop: Mutex<bool>,
     wake: Condvar,
@@ -139,12 +136,8 @@ fn run<T>(conn: &Connection, shared: &Shared, writer: &Mutex<T>) {
             if log >= RESTART_FRAMES {
                 // Catch up with the writer held off, so that its next transaction restarts the
                 // WAL (see the module docs).
-                shared.catching_up.store(true, Ordering::Relaxed);
-                {
-                    let _writer = writer.lock().unwrap_or_else(|e| e.into_inner());
-                    let _ = passive(conn);
-                }
-                shared.catching_up.store(false, Ordering::Relaxed);
+                let _writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+                let _ = passive(conn);
             }
         }
     }

@@ -44,8 +44,6 @@ pub enum Durability {
 pub struct SqliteStore {
     /// The writer's connection (shared with the checkpoint thread only as a lock to hold).
     conn: Arc<Mutex<Inner>>,
-    /// Whether commits wait for `fsync` ([`Store::commits_quickly`] when they do not).
-    durability: Durability,
     /// The checkpoint thread. Declared before the lock file, so that it stops (and closes its
     /// connection) before the lock is released.
     checkpointer: Checkpointer,
@@ -152,7 +150,6 @@ impl SqliteStore {
         let checkpointer = Checkpointer::start(&db, sync, conn.clone())?;
         Ok(SqliteStore {
             conn,
-            durability,
             checkpointer,
             _lock: lock,
         })
@@ -259,19 +256,6 @@ impl Store for SqliteStore {
         )
         .map_err(backend)?;
         tx.commit().map_err(backend)
-    }
-
-    /// With [`Durability::Normal`] a commit appends to the WAL and flushes nothing: quick,
-    /// except while the checkpoint thread holds the writer's lock for its catch-up pass (once per
-    /// 64 MiB of WAL; see [`checkpoint`]). With [`Durability::Full`] it waits for `fsync`, so it
-    /// stays on the writer thread.
-    fn commits_quickly(&self) -> bool {
-        self.durability == Durability::Normal
-            && !self
-                .checkpointer
-                .shared
-                .catching_up
-                .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -89,14 +89,6 @@ pub trait Store: Send + Sync {
     /// succeed now (reconnecting first if the backend lost its connection). The service calls it
     /// while it is degraded, to notice when the store is back.
     fn ping(&self) -> Result<(), StoreError>;
-    /// Whether a commit now would be quick: it waits on no device flush and no peer (no `fsync`,
-    /// no network round trip, no lock held by a maintenance pass), so the thread that applied a
-    /// change may commit it itself rather than hand it to the writer thread and sleep until it
-    /// answers. Asked before each commit, so it may change over time. `false` (the default) keeps
-    /// every commit on the writer thread, where a slow one blocks nothing else.
-    fn commits_quickly(&self) -> bool {
-        false
-    }
 }
 
 /// A store that keeps nothing beyond the process (`--ephemeral`), but honours the contract.
@@ -165,10 +157,6 @@ impl Store for MemStore {
 
     fn ping(&self) -> Result<(), StoreError> {
         Ok(())
-    }
-
-    fn commits_quickly(&self) -> bool {
-        true
     }
 }
 
