@@ -573,25 +573,19 @@ fn nic(
         "{}/subnets/{subnet}",
         Target::new(S1, "rg", vnet).network_id("virtualNetworks")
     );
+    let req = ops::PutNic {
+        location: Some("eastus".into()),
+        ip_configs: vec![ops::IpConfigSpec {
+            name: "ipconfig1".into(),
+            subnet_id: Some(subnet_id),
+            private_ip: ip.map(Into::into),
+            is_static: ip.is_some(),
+            primary: None,
+        }],
+        ..Default::default()
+    };
     let t = Target::new(S1, "rg", name);
-    az.run(S1, |tx| {
-        ops::put_nic(
-            tx,
-            &t,
-            ops::PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![ops::IpConfigSpec {
-                    name: "ipconfig1".into(),
-                    subnet_id: Some(subnet_id),
-                    private_ip: ip.map(Into::into),
-                    is_static: ip.is_some(),
-                    primary: None,
-                }],
-                ..Default::default()
-            },
-        )
-    })
-    .map(|(n, _)| n)
+    az.run(S1, |tx| ops::put_nic(tx, &t, req)).map(|(n, _)| n)
 }
 
 /// The private address the NIC `name` gets (or keeps) when put on subnet `web` of `vnet-a`.
@@ -668,23 +662,18 @@ fn effective_routes_follow_peering_state_and_udrs() {
 
     // A UDR for the peer's prefix makes the system route Invalid.
     let rt = Target::new(S1, "rg", "rt");
-    az.run(S1, |tx| {
-        ops::put_route_table(
-            tx,
-            &rt,
-            ops::PutRouteTable {
-                location: Some("eastus".into()),
-                routes: vec![RouteSpec {
-                    name: "via-nva".into(),
-                    prefix: "10.1.0.0/16".into(),
-                    next_hop: AzNextHop::VirtualAppliance,
-                    next_hop_ip: Some("10.0.1.10".into()),
-                }],
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap();
+    let via_nva = RouteSpec {
+        name: "via-nva".into(),
+        prefix: "10.1.0.0/16".into(),
+        next_hop: AzNextHop::VirtualAppliance,
+        next_hop_ip: Some("10.0.1.10".into()),
+    };
+    let req = ops::PutRouteTable {
+        location: Some("eastus".into()),
+        routes: vec![via_nva],
+        ..Default::default()
+    };
+    az.run(S1, |tx| ops::put_route_table(tx, &rt, req)).unwrap();
     let rt_id = rt.network_id("routeTables");
     az.put_subnet(
         &t,

@@ -91,11 +91,6 @@ pub fn delete_route(
     project: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    delete_record::<GcpRoute>(
-        tx,
-        project,
-        OpScope::Global,
-        route_path(project, name),
-        |r| r.numeric_id,
-    )
+    let id = route_path(project, name);
+    delete_record::<GcpRoute>(tx, project, OpScope::Global, id, |r| r.numeric_id)
 }
