@@ -11,7 +11,7 @@
 //! It refuses, too, the fragments of the EC2 messages the model used to build itself (moved to
 //! `vpcpeer-wire-aws/src/messages.rs` when `DomainError` became structured; [`EC2_FRAGMENTS`])
 //! and EC2's error codes ([`EC2_CODES`]), and it checks that no error kind carries prose: every
-//! `String` field of an enum in `aws/error.rs` and `aws/error/` must be named as an id (`…_id`,
+//! `String` field of an enum in `src/aws/error.rs` and `src/aws/error/` must be named as an id (`…_id`,
 //! `id`) or as one of [`STRING_FIELDS`] (a name, a key, a region, or a value as the caller gave
 //! it), and no variant holds an unnamed `String` (`Variant(String)`), which could be anything.
 //!
@@ -28,7 +28,7 @@ use common::rust_files;
 /// Files (relative to `crates/vpcpeer-model/src`) that still hold EC2 parameter wording in
 /// error text, and how many such literals each holds. Issue 9 item 1 empties this list.
 ///
-/// `aws/peering.rs` keeps one: the status message a failed peering request stores in its record
+/// `src/aws/peering.rs` keeps one: the status message a failed peering request stores in its record
 /// ("The VPC … does not exist in account … and region …"), which is not an error but data of
 /// the record (and of its persisted form); moving it to the face needs a typed status reason and
 /// a record migration.
@@ -351,7 +351,7 @@ fn prose_field(line: &str) -> Option<String> {
     Some(format!("an unnamed String in `{line}`"))
 }
 
-/// Every field of an error kind (in `aws/error.rs` and `aws/error/`) that carries prose.
+/// Every field of an error kind (in `src/aws/error.rs` and `src/aws/error/`) that carries prose.
 fn prose_fields() -> Vec<String> {
     let aws = src().join("aws");
     let mut files = vec![aws.join("error.rs")];
