@@ -6,7 +6,7 @@
 
 use vpcpeer_model::aws::acl::{AclEntryInput, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
+use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{
     AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
@@ -157,7 +157,7 @@ pub trait Build {
     /// Adds a route; the model's answer.
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer;
     /// Authorizes one permission.
-    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission);
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: RulePermission);
     /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
     fn instance(&mut self, s: &Scope, subnet: &str, sgs: &[&str]) -> String;
     /// Adds an ACL entry.
@@ -204,9 +204,9 @@ impl Build for TestEnv {
         self.run(s, |tx| tx.create_route(testkit::route(rtb, cidr, to)))
     }
 
-    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission) {
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: RulePermission) {
         self.run(s, |tx| {
-            tx.authorize_security_group(dir, &GroupSelector::Id(sg.into()), &[perm])
+            tx.authorize_rules(dir, &GroupSelector::Id(sg.into()), &[perm])
         })
         .expect("authorize");
     }
@@ -250,33 +250,18 @@ impl Build for TestEnv {
 }
 
 /// A TCP permission for one port (or all ports with `None`).
-pub fn tcp(port: Option<u16>) -> Permission {
-    let (f, t) = port.map_or((0, 65535), |p| (i64::from(p), i64::from(p)));
-    Permission {
-        protocol: "tcp".into(),
-        from_port: Some(f),
-        to_port: Some(t),
-        ..Default::default()
-    }
+pub fn tcp(port: Option<u16>) -> RulePermission {
+    port.map_or_else(|| testkit::tcp_ports(0, 65535), testkit::tcp_port)
 }
 
 /// `perm` admitting `cidr`.
-pub fn from_cidr(mut perm: Permission, cidr: &str) -> Permission {
-    perm.ipv4.push(Range {
-        value: cidr.into(),
-        description: None,
-    });
-    perm
+pub fn from_cidr(perm: RulePermission, cidr: &str) -> RulePermission {
+    testkit::with_cidr(perm, cidr)
 }
 
 /// `perm` admitting members of group `sg` owned by `account`.
-pub fn from_group(mut perm: Permission, sg: &str, account: &str) -> Permission {
-    perm.groups.push(GroupPair {
-        group_id: Some(sg.into()),
-        user_id: Some(account.into()),
-        ..Default::default()
-    });
-    perm
+pub fn from_group(perm: RulePermission, sg: &str, account: &str) -> RulePermission {
+    testkit::from_group(perm, sg, account)
 }
 
 /// An ACL entry of `acl`.
