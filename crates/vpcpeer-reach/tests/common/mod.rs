@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use vpcpeer_model::aws::acl::{AclEntryInput, AclProtocol};
+use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
@@ -161,7 +161,7 @@ pub trait Build {
     /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
     fn instance(&mut self, s: &Scope, subnet: &str, sgs: &[&str]) -> String;
     /// Adds an ACL entry.
-    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput);
+    fn acl_entry(&mut self, s: &Scope, input: AclEntrySpec);
     /// An internet gateway attached to `vpc`.
     fn igw(&mut self, s: &Scope, vpc: &str) -> String;
     /// A public NAT gateway in `subnet`.
@@ -227,7 +227,7 @@ impl Build for TestEnv {
             .clone()
     }
 
-    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput) {
+    fn acl_entry(&mut self, s: &Scope, input: AclEntrySpec) {
         self.run(s, |tx| tx.create_network_acl_entry(&input))
             .expect("acl entry");
     }
@@ -274,7 +274,7 @@ pub fn acl_rule(
     action: &str,
     cidr: &str,
     ports: Option<(i64, i64)>,
-) -> AclEntryInput {
+) -> AclEntrySpec {
     let protocol = match protocol {
         "-1" => AclProtocol::All,
         "tcp" => AclProtocol::TCP,
@@ -291,7 +291,7 @@ pub fn acl_rule(
         let port = |p: i64| u16::try_from(p).expect("a port");
         (port(from), port(to))
     });
-    AclEntryInput {
+    AclEntrySpec {
         acl_id: acl.into(),
         rule_number: number,
         protocol,

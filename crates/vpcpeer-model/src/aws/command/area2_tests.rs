@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::aws::acl::{AclEntryInput, AclEntryProblem, AclEntryRequest, AclProtocol};
+use crate::aws::acl::{AclEntryProblem, AclEntryRequest, AclEntrySpec, AclProtocol};
 use crate::aws::insights::{CreatePath, PathInput, PathProtocol};
 use crate::aws::instance::{Launch, RunInstances};
 use crate::aws::security_group::{
@@ -103,7 +103,7 @@ fn run(subnet: &str) -> Command {
 }
 
 fn entry(acl: &str, rule_number: i64) -> AclEntryRequest {
-    AclEntryRequest::Parsed(AclEntryInput {
+    AclEntryRequest::Parsed(AclEntrySpec {
         acl_id: acl.into(),
         rule_number,
         protocol: AclProtocol::TCP,
