@@ -2,8 +2,9 @@
 //! fixed clock, with helpers that run a closure in a [`Tx`] and commit or roll it back.
 //!
 //! Also small builders of typed command inputs from literals ([`vpc`], [`subnet`], [`route`],
-//! …), so tests stay short without the model parsing request text: a literal a builder cannot
-//! parse is a mistake in the test, and panics.
+//! security group permissions ([`tcp`], [`from_group`]) …), so tests stay short without the
+//! model parsing request text: a literal a builder cannot parse is a mistake in the test, and
+//! panics.
 //!
 //! Compiled for this crate's unit tests and, behind the `testkit` feature, for other crates' tests.
 
@@ -12,6 +13,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 use crate::aws::gateway::NewNat;
 use crate::aws::input::Spelled;
 use crate::aws::route::RouteSpec;
+use crate::aws::security_group::{GroupPair, RulePermission, RuleProtocol, RuleRange};
 use crate::aws::subnet::NewSubnet;
 use crate::aws::vpc::{NewBlock, NewVpc};
 use crate::{
@@ -287,6 +289,80 @@ pub fn dest(cidr: &str) -> Destination {
     } else {
         Destination::V4(v4(cidr).value)
     }
+}
+
+/// A security group permission of `protocol` with these ports (or ICMP type and code), naming
+/// no peer yet: add some with [`with_cidr`], [`with_cidr6`], [`with_prefix_list`],
+/// [`from_group`] or [`with_pair`].
+pub fn permission(protocol: RuleProtocol, from: Option<i32>, to: Option<i32>) -> RulePermission {
+    RulePermission {
+        protocol,
+        from_port: from,
+        to_port: to,
+        ipv4: Vec::new(),
+        ipv6: Vec::new(),
+        prefix_lists: Vec::new(),
+        groups: Vec::new(),
+    }
+}
+
+/// A TCP permission for `port` (ports `from..=to` with [`tcp_ports`]), naming no peer yet.
+pub fn tcp_port(port: u16) -> RulePermission {
+    tcp_ports(port, port)
+}
+
+/// A TCP permission for ports `from..=to`, naming no peer yet.
+pub fn tcp_ports(from: u16, to: u16) -> RulePermission {
+    permission(RuleProtocol::Tcp, Some(from.into()), Some(to.into()))
+}
+
+/// A TCP permission for `port` from `cidr`.
+pub fn tcp(port: u16, cidr: &str) -> RulePermission {
+    with_cidr(tcp_port(port), cidr)
+}
+
+fn rule_range<T>(value: T, text: &str) -> RuleRange<T> {
+    RuleRange {
+        value,
+        given: text.to_owned(),
+        description: None,
+    }
+}
+
+/// `perm` admitting the IPv4 block `cidr` (host bits dropped, the spelling kept).
+pub fn with_cidr(mut perm: RulePermission, cidr: &str) -> RulePermission {
+    perm.ipv4.push(rule_range(v4(cidr).value, cidr));
+    perm
+}
+
+/// `perm` admitting the IPv6 block `cidr` (host bits dropped, the spelling kept).
+pub fn with_cidr6(mut perm: RulePermission, cidr: &str) -> RulePermission {
+    perm.ipv6.push(rule_range(v6(cidr).value, cidr));
+    perm
+}
+
+/// `perm` admitting the prefix list `id`.
+pub fn with_prefix_list(mut perm: RulePermission, id: &str) -> RulePermission {
+    perm.prefix_lists.push(rule_range(id.to_owned(), id));
+    perm
+}
+
+/// `perm` admitting members of group `sg` owned by `account`.
+pub fn from_group(perm: RulePermission, sg: &str, account: &str) -> RulePermission {
+    with_pair(
+        perm,
+        GroupPair {
+            group_id: Some(sg.to_owned()),
+            user_id: Some(account.to_owned()),
+            ..GroupPair::default()
+        },
+    )
+}
+
+/// `perm` with the group pair `pair`.
+pub fn with_pair(mut perm: RulePermission, pair: GroupPair) -> RulePermission {
+    perm.groups.push(pair);
+    perm
 }
 
 /// CreateRoute/ReplaceRoute of `cidr` ([`dest`]) to `target` in `table`.

@@ -266,7 +266,7 @@ fn benches(c: &mut Criterion) {
     let vpc3 = t.env.world.aws.instances()[&t.instances[3]].vpc_id.clone();
     let sg3 = t.env.sg_named(&vpc3, "web");
     let (_, sg_keys) = commit(&mut t.env, &b(), |tx| {
-        tx.authorize_security_group(
+        tx.authorize_rules(
             SgDir::Ingress,
             &GroupSelector::Id(sg3.clone()),
             &[from_cidr(tcp(Some(22)), "10.0.0.0/8")],

@@ -332,10 +332,10 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                     })
                 }
                 (1, Some(g)) => step(env, &s, |tx| {
-                    tx.authorize_security_group(dir, &GroupSelector::Id(g), &[perm])
+                    tx.authorize_rules(dir, &GroupSelector::Id(g), &[perm])
                 }),
                 (2, Some(g)) => step(env, &s, |tx| {
-                    tx.revoke_security_group(dir, &GroupSelector::Id(g), &[perm])
+                    tx.revoke_matching(dir, &GroupSelector::Id(g), &[perm])
                 }),
                 (_, Some(g)) => step(env, &s, |tx| {
                     tx.delete_security_group(&GroupSelector::Id(g))

@@ -6,7 +6,8 @@ mod common;
 
 use common::{acl_rule, from_cidr, tcp, Build, Pair};
 use vpcpeer_model::aws::route::AssocRequest;
-use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair, Permission};
+use vpcpeer_model::aws::security_group::{Direction as SgDir, GroupPair};
+use vpcpeer_model::testkit::with_pair;
 use vpcpeer_model::testkit::{a, b, TestEnv, A, B};
 use vpcpeer_model::{Limits, RouteTarget, Scope, Tags};
 use vpcpeer_reach::Severity::{Error, Info, Warning};
@@ -321,15 +322,15 @@ fn stale_sg_references() {
         &a(),
         &sga,
         SgDir::Ingress,
-        Permission {
-            groups: vec![GroupPair {
+        with_pair(
+            tcp(Some(5432)),
+            GroupPair {
                 group_id: Some(sgb.clone()),
                 user_id: Some(B.into()),
                 peering_id: Some(pcx.clone()),
                 ..Default::default()
-            }],
-            ..tcp(Some(5432))
-        },
+            },
+        ),
     );
     none(&run(&f.env), Check::StaleSgReferences);
     f.env

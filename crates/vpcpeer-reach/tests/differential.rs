@@ -18,8 +18,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use common::{acl_rule, tcp, Build, Rng};
 use proptest::prelude::*;
 use vpcpeer_model::aws::security_group::{
-    Direction as SgDir, GroupPair, GroupSelector, Permission, Range,
+    Direction as SgDir, GroupSelector, RulePermission, RuleProtocol,
 };
+use vpcpeer_model::testkit::{from_group, permission, with_cidr};
 use vpcpeer_model::testkit::{TestEnv, A, B, REGION};
 use vpcpeer_model::{
     AclAction, Destination, InstanceState, NetworkInterface, Route, RouteTarget, RtAssocTarget,
@@ -298,7 +299,7 @@ struct Vpc {
     igw: Option<String>,
 }
 
-fn perm(rng: &mut Rng) -> Permission {
+fn perm(rng: &mut Rng) -> RulePermission {
     let ports = [
         (80, 80),
         (22, 22),
@@ -308,22 +309,12 @@ fn perm(rng: &mut Rng) -> Permission {
         (0, 65535),
     ];
     let protocol = match rng.below(4) {
-        0 => {
-            return Permission {
-                protocol: "-1".into(),
-                ..Default::default()
-            }
-        }
-        1 => "udp",
-        _ => "tcp",
+        0 => return permission(RuleProtocol::All, None, None),
+        1 => RuleProtocol::Udp,
+        _ => RuleProtocol::Tcp,
     };
     let (f, t) = *rng.one(&ports);
-    Permission {
-        protocol: protocol.into(),
-        from_port: Some(f),
-        to_port: Some(t),
-        ..Default::default()
-    }
+    permission(protocol, Some(f), Some(t))
 }
 
 fn build(seed: u64) -> (TestEnv, Vec<String>) {
@@ -454,56 +445,37 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
         for g in &v.groups {
             if rng.chance(20) {
                 let _ = env.run(&v.scope, |tx| {
-                    tx.revoke_security_group(
+                    tx.revoke_matching(
                         SgDir::Egress,
                         &GroupSelector::Id(g.clone()),
-                        &[Permission {
-                            protocol: "-1".into(),
-                            ipv4: vec![Range {
-                                value: "0.0.0.0/0".into(),
-                                description: None,
-                            }],
-                            ..Default::default()
-                        }],
+                        &[with_cidr(
+                            permission(RuleProtocol::All, None, None),
+                            "0.0.0.0/0",
+                        )],
                     )
                 });
                 if rng.chance(50) {
-                    let mut p = tcp(Some(80));
-                    p.ipv4.push(Range {
-                        value: "10.0.0.0/8".into(),
-                        description: None,
-                    });
+                    let p = with_cidr(tcp(Some(80)), "10.0.0.0/8");
                     let _ = env.run(&v.scope, |tx| {
-                        tx.authorize_security_group(
-                            SgDir::Egress,
-                            &GroupSelector::Id(g.clone()),
-                            &[p],
-                        )
+                        tx.authorize_rules(SgDir::Egress, &GroupSelector::Id(g.clone()), &[p])
                     });
                 }
             }
             for _ in 0..(1 + rng.below(3)) {
-                let mut p = perm(&mut rng);
-                if rng.chance(55) {
+                let p = perm(&mut rng);
+                let p = if rng.chance(55) {
                     let c = match rng.below(4) {
                         0 => "0.0.0.0/0".to_owned(),
                         1 => "10.0.0.0/8".to_owned(),
                         _ => rng.one(&vpcs).cidr.clone(),
                     };
-                    p.ipv4.push(Range {
-                        value: c,
-                        description: None,
-                    });
+                    with_cidr(p, &c)
                 } else {
                     let (gid, owner) = rng.one(&all_groups).clone();
-                    p.groups.push(GroupPair {
-                        group_id: Some(gid),
-                        user_id: Some(owner),
-                        ..Default::default()
-                    });
-                }
+                    from_group(p, &gid, &owner)
+                };
                 let _ = env.run(&v.scope, |tx| {
-                    tx.authorize_security_group(SgDir::Ingress, &GroupSelector::Id(g.clone()), &[p])
+                    tx.authorize_rules(SgDir::Ingress, &GroupSelector::Id(g.clone()), &[p])
                 });
             }
         }

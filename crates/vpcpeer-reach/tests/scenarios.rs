@@ -410,12 +410,11 @@ fn scenarios() -> Vec<Scenario> {
             build: || {
                 let (mut f, _) = peered();
                 let sgb = f.sgb.clone();
-                let icmp = vpcpeer_model::aws::security_group::Permission {
-                    protocol: "icmp".into(),
-                    from_port: Some(8),
-                    to_port: Some(-1),
-                    ..Default::default()
-                };
+                let icmp = vpcpeer_model::testkit::permission(
+                    vpcpeer_model::aws::security_group::RuleProtocol::Icmp,
+                    Some(8),
+                    Some(-1),
+                );
                 f.p.env
                     .allow(&b(), &sgb, SgDir::Ingress, from_cidr(icmp, "10.0.0.0/16"));
                 let query = Query {

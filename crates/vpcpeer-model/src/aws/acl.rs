@@ -5,7 +5,7 @@
 //! both directions, plus 32768 for `::/0` when the VPC has an IPv6 block. User entries are numbered
 //! 1–32766 and unique per direction. Protocols are stored as EC2 shows them in ACL entries: `-1`
 //! or a protocol number; the face parses the request's text (names such as `tcp`, the action, the
-//! blocks, the port and ICMP values) into an [`AclEntryInput`].
+//! blocks, the port and ICMP values) into an [`AclEntrySpec`].
 //!
 //! Choices where AWS is unverified:
 //! - Deleting the default ACL gives `InvalidParameterValue` ("cannot delete default network ACL");
@@ -62,7 +62,7 @@ impl AclProtocol {
 /// checks only the rules between fields (the rule number's range, a port range for TCP and UDP,
 /// an ICMP type and code for ICMP and ICMPv6, `from <= to`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AclEntryInput {
+pub struct AclEntrySpec {
     /// The ACL.
     pub acl_id: String,
     /// The rule number (1–32766).
@@ -117,7 +117,7 @@ impl From<AclEntryProblem> for DomainError {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AclEntryRequest {
     /// Values that parsed.
-    Parsed(AclEntryInput),
+    Parsed(AclEntrySpec),
     /// Values the face refused; the command fails with `problem` once the ACL is found.
     Refused {
         /// The ACL.
@@ -129,7 +129,7 @@ pub enum AclEntryRequest {
 
 impl AclEntryRequest {
     /// The entry to apply, after checking that the ACL exists when the values were refused.
-    fn entry(&self, tx: &Tx<'_, '_>) -> Result<&AclEntryInput, DomainError> {
+    fn entry(&self, tx: &Tx<'_, '_>) -> Result<&AclEntrySpec, DomainError> {
         match self {
             AclEntryRequest::Parsed(input) => Ok(input),
             AclEntryRequest::Refused { acl_id, problem } => {
@@ -164,7 +164,7 @@ pub fn check_port_order(from: u16, to: u16) -> Result<(), DomainError> {
 }
 
 /// Validates an entry request into an [`AclEntry`].
-fn build_entry(input: &AclEntryInput) -> Result<AclEntry, DomainError> {
+fn build_entry(input: &AclEntrySpec) -> Result<AclEntry, DomainError> {
     let rule_number = check_rule_number(input.rule_number)?;
     let mut port_range = None;
     let mut icmp = None;
@@ -247,7 +247,7 @@ impl Tx<'_, '_> {
     }
 
     /// CreateNetworkAclEntry: a new numbered entry in one direction.
-    pub fn create_network_acl_entry(&mut self, input: &AclEntryInput) -> Result<(), DomainError> {
+    pub fn create_network_acl_entry(&mut self, input: &AclEntrySpec) -> Result<(), DomainError> {
         let acl = self.owned::<NetworkAcl>(&input.acl_id)?;
         let entry = build_entry(input)?;
         if acl
@@ -268,7 +268,7 @@ impl Tx<'_, '_> {
     }
 
     /// ReplaceNetworkAclEntry: the numbered entry of that direction must exist.
-    pub fn replace_network_acl_entry(&mut self, input: &AclEntryInput) -> Result<(), DomainError> {
+    pub fn replace_network_acl_entry(&mut self, input: &AclEntrySpec) -> Result<(), DomainError> {
         let acl = self.owned::<NetworkAcl>(&input.acl_id)?;
         let entry = build_entry(input)?;
         let Some(pos) = acl
@@ -430,8 +430,8 @@ mod tests {
         .unwrap()
     }
 
-    fn entry(acl: &str, n: i64, proto: AclProtocol, egress: bool) -> AclEntryInput {
-        AclEntryInput {
+    fn entry(acl: &str, n: i64, proto: AclProtocol, egress: bool) -> AclEntrySpec {
+        AclEntrySpec {
             acl_id: acl.into(),
             rule_number: n,
             protocol: proto,
@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn entry_validation_table() {
-        type Edit = fn(&mut AclEntryInput);
+        type Edit = fn(&mut AclEntrySpec);
         let rows: &[(&str, Edit, Result<(), &str>)] = &[
             ("plain all-protocol", |_| {}, Ok(())),
             (
@@ -601,7 +601,7 @@ mod tests {
             .any(|e| e.rule_number == 100 && e.egress));
     }
 
-    impl AclEntryInput {
+    impl AclEntrySpec {
         fn with_ports(mut self) -> Self {
             self.port_range = Some((80, 443));
             self

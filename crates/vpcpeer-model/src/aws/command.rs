@@ -10,9 +10,7 @@ use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
 use crate::aws::route::{AssocRequest, RouteSpec};
-use crate::aws::security_group::{
-    CreateSecurityGroup, Direction, GroupSelector, Permission, RulePermission,
-};
+use crate::aws::security_group::{CreateSecurityGroup, Direction, GroupSelector, RulePermission};
 use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::tags::TagRemoval;
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
@@ -353,7 +351,7 @@ pub enum Outcome {
         /// The rules removed.
         revoked: Vec<SgRule>,
         /// The permissions that matched no rule (by-permission revokes only).
-        unknown: Vec<Permission>,
+        unknown: Vec<RulePermission>,
     },
     /// A new network ACL.
     AclCreated {

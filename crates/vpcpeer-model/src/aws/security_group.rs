@@ -30,8 +30,8 @@
 //!   a stale rule can be revoked and a rule is not duplicated across a re-peering.
 //! - Order of checks (chosen: EC2 validates a request's parameters before it looks resources
 //!   up, and the spec is silent on this action): the commands carry permissions already parsed
-//!   at the edge ([`Permission::parse`]: protocol, ports or ICMP type and code, a peer, each
-//!   range's description and block), so those errors come before any about the world; when the
+//!   at the edge ([`RulePermission`], parsed by the EC2 face: protocol, ports or ICMP type and
+//!   code, a peer, each range's description and block), so those errors come before any about the world; when the
 //!   command runs, the group, then the referenced groups and peerings in request order, then
 //!   duplicates and the rules quota. Until commands, an unknown group was reported ahead of a
 //!   bad permission value.
@@ -84,8 +84,9 @@ pub enum Direction {
 pub struct RevokeOutcome {
     /// The rules removed.
     pub revoked: Vec<SgRule>,
-    /// The parts of the request that matched no rule (protocol normalised).
-    pub unknown: Vec<Permission>,
+    /// The parts of the request that matched no rule (only the ranges and group pairs that
+    /// matched nothing; each range keeps the caller's text).
+    pub unknown: Vec<RulePermission>,
 }
 
 /// Whether two rules grant the same thing; group peers compare by group and account only.
@@ -392,18 +393,6 @@ impl Tx<'_, '_> {
         Ok(out)
     }
 
-    /// AuthorizeSecurityGroupIngress/Egress from permissions as a request gives them: each is
-    /// parsed ([`Permission::parse`]), then [`Tx::authorize_rules`] runs.
-    pub fn authorize_security_group(
-        &mut self,
-        dir: Direction,
-        sel: &GroupSelector,
-        perms: &[Permission],
-    ) -> Result<(String, Vec<SgRule>), DomainError> {
-        let perms = parse_all(perms, PermissionUse::Authorize)?;
-        self.authorize_rules(dir, sel, &perms)
-    }
-
     /// The command behind AuthorizeSecurityGroupIngress/Egress: adds one rule per (permission ×
     /// peer) and returns the group id and the new rules. After the group is found, group pairs
     /// are resolved in request order, then duplicates (within the request, then against the
@@ -451,18 +440,6 @@ impl Tx<'_, '_> {
         Ok((group.id, rules))
     }
 
-    /// RevokeSecurityGroupIngress/Egress by permissions as a request gives them: each is parsed
-    /// ([`Permission::parse`]), then [`Tx::revoke_matching`] runs.
-    pub fn revoke_security_group(
-        &mut self,
-        dir: Direction,
-        sel: &GroupSelector,
-        perms: &[Permission],
-    ) -> Result<(String, RevokeOutcome), DomainError> {
-        let perms = parse_all(perms, PermissionUse::Revoke)?;
-        self.revoke_matching(dir, sel, &perms)
-    }
-
     /// The command behind RevokeSecurityGroupIngress/Egress by permission. What matches no rule
     /// is reported in [`RevokeOutcome::unknown`] (protocol normalised, ranges as given).
     pub fn revoke_matching(
@@ -481,11 +458,14 @@ impl Tx<'_, '_> {
         for perm in perms {
             let protocol = perm.protocol.stored();
             let (from_port, to_port) = (perm.from_port, perm.to_port);
-            let mut unknown = Permission {
-                protocol: protocol.clone(),
-                from_port: from_port.map(i64::from),
-                to_port: to_port.map(i64::from),
-                ..Permission::default()
+            let mut unknown = RulePermission {
+                protocol: perm.protocol,
+                from_port,
+                to_port,
+                ipv4: Vec::new(),
+                ipv6: Vec::new(),
+                prefix_lists: Vec::new(),
+                groups: Vec::new(),
             };
             let mut take = |pred: &dyn Fn(&RulePeer) -> bool| -> bool {
                 let hit = existing.iter().find(|r| {
@@ -506,17 +486,17 @@ impl Tx<'_, '_> {
             };
             for r in &perm.ipv4 {
                 if !take(&|p| *p == RulePeer::Cidr4(r.value)) {
-                    unknown.ipv4.push(r.text());
+                    unknown.ipv4.push(r.clone());
                 }
             }
             for r in &perm.ipv6 {
                 if !take(&|p| *p == RulePeer::Cidr6(r.value)) {
-                    unknown.ipv6.push(r.text());
+                    unknown.ipv6.push(r.clone());
                 }
             }
             for r in &perm.prefix_lists {
                 if !take(&|p| matches!(p, RulePeer::PrefixList(l) if *l == r.value)) {
-                    unknown.prefix_lists.push(r.text());
+                    unknown.prefix_lists.push(r.clone());
                 }
             }
             for pair in &perm.groups {
@@ -599,11 +579,7 @@ impl Tx<'_, '_> {
 mod permission;
 mod references;
 
-use permission::check_text;
-pub use permission::{
-    normalize_protocol, parse_all, parse_protocol, GroupPair, Permission, PermissionUse, Range,
-    RulePermission, RuleProtocol, RuleRange,
-};
+pub use permission::{check_text, GroupPair, RulePermission, RuleProtocol, RuleRange};
 
 pub use references::{GroupReference, SecurityGroupReference, StaleGroup};
 

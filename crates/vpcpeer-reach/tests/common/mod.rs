@@ -4,9 +4,9 @@
 
 #![allow(dead_code)]
 
-use vpcpeer_model::aws::acl::{AclEntryInput, AclProtocol};
+use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::security_group::{Direction, GroupPair, GroupSelector, Permission, Range};
+use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{
     AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
@@ -157,11 +157,11 @@ pub trait Build {
     /// Adds a route; the model's answer.
     fn try_route(&mut self, s: &Scope, rtb: &str, cidr: &str, to: RouteTarget) -> Answer;
     /// Authorizes one permission.
-    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission);
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: RulePermission);
     /// An instance in `subnet` with groups `sgs` (empty: the VPC's default group).
     fn instance(&mut self, s: &Scope, subnet: &str, sgs: &[&str]) -> String;
     /// Adds an ACL entry.
-    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput);
+    fn acl_entry(&mut self, s: &Scope, input: AclEntrySpec);
     /// An internet gateway attached to `vpc`.
     fn igw(&mut self, s: &Scope, vpc: &str) -> String;
     /// A public NAT gateway in `subnet`.
@@ -204,9 +204,9 @@ impl Build for TestEnv {
         self.run(s, |tx| tx.create_route(testkit::route(rtb, cidr, to)))
     }
 
-    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: Permission) {
+    fn allow(&mut self, s: &Scope, sg: &str, dir: Direction, perm: RulePermission) {
         self.run(s, |tx| {
-            tx.authorize_security_group(dir, &GroupSelector::Id(sg.into()), &[perm])
+            tx.authorize_rules(dir, &GroupSelector::Id(sg.into()), &[perm])
         })
         .expect("authorize");
     }
@@ -227,7 +227,7 @@ impl Build for TestEnv {
             .clone()
     }
 
-    fn acl_entry(&mut self, s: &Scope, input: AclEntryInput) {
+    fn acl_entry(&mut self, s: &Scope, input: AclEntrySpec) {
         self.run(s, |tx| tx.create_network_acl_entry(&input))
             .expect("acl entry");
     }
@@ -250,33 +250,18 @@ impl Build for TestEnv {
 }
 
 /// A TCP permission for one port (or all ports with `None`).
-pub fn tcp(port: Option<u16>) -> Permission {
-    let (f, t) = port.map_or((0, 65535), |p| (i64::from(p), i64::from(p)));
-    Permission {
-        protocol: "tcp".into(),
-        from_port: Some(f),
-        to_port: Some(t),
-        ..Default::default()
-    }
+pub fn tcp(port: Option<u16>) -> RulePermission {
+    port.map_or_else(|| testkit::tcp_ports(0, 65535), testkit::tcp_port)
 }
 
 /// `perm` admitting `cidr`.
-pub fn from_cidr(mut perm: Permission, cidr: &str) -> Permission {
-    perm.ipv4.push(Range {
-        value: cidr.into(),
-        description: None,
-    });
-    perm
+pub fn from_cidr(perm: RulePermission, cidr: &str) -> RulePermission {
+    testkit::with_cidr(perm, cidr)
 }
 
 /// `perm` admitting members of group `sg` owned by `account`.
-pub fn from_group(mut perm: Permission, sg: &str, account: &str) -> Permission {
-    perm.groups.push(GroupPair {
-        group_id: Some(sg.into()),
-        user_id: Some(account.into()),
-        ..Default::default()
-    });
-    perm
+pub fn from_group(perm: RulePermission, sg: &str, account: &str) -> RulePermission {
+    testkit::from_group(perm, sg, account)
 }
 
 /// An ACL entry of `acl`.
@@ -289,7 +274,7 @@ pub fn acl_rule(
     action: &str,
     cidr: &str,
     ports: Option<(i64, i64)>,
-) -> AclEntryInput {
+) -> AclEntrySpec {
     let protocol = match protocol {
         "-1" => AclProtocol::All,
         "tcp" => AclProtocol::TCP,
@@ -306,7 +291,7 @@ pub fn acl_rule(
         let port = |p: i64| u16::try_from(p).expect("a port");
         (port(from), port(to))
     });
-    AclEntryInput {
+    AclEntrySpec {
         acl_id: acl.into(),
         rule_number: number,
         protocol,

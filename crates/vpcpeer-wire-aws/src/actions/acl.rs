@@ -8,8 +8,7 @@
 //! `ClientToken` of CreateNetworkAcl is echoed, not used for idempotency.
 
 use vpcpeer_model::aws::acl::{
-    check_rule_number, ordered_entries, AclEntryInput, AclEntryProblem, AclEntryRequest,
-    AclProtocol,
+    check_rule_number, ordered_entries, AclEntryProblem, AclEntryRequest, AclEntrySpec, AclProtocol,
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::cidr;
@@ -272,7 +271,7 @@ fn invalid(field: Field, value: &str) -> AclEntryProblem {
 /// face parsed them) checks them: the rule number, the protocol, the action, the blocks, then
 /// the ports (TCP, UDP) or ICMP type and code (ICMP, ICMPv6). Ports and ICMP values of other
 /// protocols are ignored, unchecked.
-fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, AclEntryProblem> {
+fn parse_entry(t: &EntryText<'_>) -> Result<AclEntrySpec, AclEntryProblem> {
     if check_rule_number(t.rule_number).is_err() {
         return Err(invalid(Field::AclRuleNumber, &t.rule_number.to_string()));
     }
@@ -314,7 +313,7 @@ fn parse_entry(t: &EntryText<'_>) -> Result<AclEntryInput, AclEntryProblem> {
             icmp = Some((value(ty)?, value(code)?));
         }
     }
-    Ok(AclEntryInput {
+    Ok(AclEntrySpec {
         acl_id: t.acl_id.to_owned(),
         rule_number: t.rule_number,
         protocol,

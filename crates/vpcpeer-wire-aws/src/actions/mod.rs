@@ -30,6 +30,7 @@ mod gateway;
 mod insights;
 mod instance;
 mod peering;
+mod permissions;
 mod regions;
 mod route;
 mod security_group;

@@ -22,12 +22,12 @@ use std::collections::BTreeSet;
 
 use crate::render::peering_state_name as state_name;
 use vpcpeer_model::aws::security_group::{
-    parse_all, CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector,
-    Permission, PermissionUse, Range,
+    CreateSecurityGroup, Direction, GroupPair, GroupReference, GroupSelector, RulePermission,
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{RulePeer, Scope, SecurityGroup, SgRule, Tags, Tx};
 
+use super::permissions::{parse_all, Permission, PermissionUse, Range};
 use super::{change, domain, explicit, render_named_id, unexpected, Action};
 use crate::filter::{self, matches, paginate, Filter};
 use crate::{Ec2Error, Params, Xml};
@@ -369,9 +369,10 @@ fn write_revoked(x: &mut Xml, group_id: &str, egress: bool, r: &SgRule) {
     x.opt_leaf("description", r.description.as_deref());
 }
 
-/// An `IpPermission` of a request (for `unknownIpPermissionSet`).
-fn write_request_permission(x: &mut Xml, p: &Permission) {
-    x.leaf("ipProtocol", &p.protocol)
+/// An `IpPermission` of a request (for `unknownIpPermissionSet`): the protocol as stored, the
+/// ranges as the caller spelled them.
+fn write_request_permission(x: &mut Xml, p: &RulePermission) {
+    x.leaf("ipProtocol", p.protocol.stored())
         .opt_leaf("fromPort", p.from_port)
         .opt_leaf("toPort", p.to_port)
         .list("groups", &p.groups, |x, g| {
@@ -382,15 +383,15 @@ fn write_request_permission(x: &mut Xml, p: &Permission) {
                 .opt_leaf("vpcPeeringConnectionId", g.peering_id.as_deref());
         })
         .list("ipRanges", &p.ipv4, |x, r| {
-            x.leaf("cidrIp", &r.value)
+            x.leaf("cidrIp", &r.given)
                 .opt_leaf("description", r.description.as_deref());
         })
         .list("ipv6Ranges", &p.ipv6, |x, r| {
-            x.leaf("cidrIpv6", &r.value)
+            x.leaf("cidrIpv6", &r.given)
                 .opt_leaf("description", r.description.as_deref());
         })
         .list("prefixListIds", &p.prefix_lists, |x, r| {
-            x.leaf("prefixListId", &r.value)
+            x.leaf("prefixListId", &r.given)
                 .opt_leaf("description", r.description.as_deref());
         });
 }
@@ -401,8 +402,8 @@ fn write_request_permission(x: &mut Xml, p: &Permission) {
 // Error order: the parameters are checked before the world is read, as EC2 validates a request
 // before it looks resources up: the group selector, the permissions' own shape (IpProtocol,
 // integer ports, a CidrIp in each range), the tag specifications, then every permission's
-// values (`Permission::parse`: protocol, ports or ICMP type and code, a peer, each range's
-// description and block, prefix list ids). Only then, when the command runs, the tag quota, the
+// values (`permissions::Permission::parse`: protocol, ports or ICMP type and code, a peer, each
+// range's description and block, prefix list ids). Only then, when the command runs, the tag quota, the
 // group, the referenced groups and peerings, duplicates and the rules quota. Before commands,
 // an unknown group was reported ahead of a bad permission value; a request with both mistakes
 // now gets the value's error (no test or client relied on the old order).

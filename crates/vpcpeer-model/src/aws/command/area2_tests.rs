@@ -5,12 +5,11 @@
 
 use std::net::Ipv4Addr;
 
-use crate::aws::acl::{AclEntryInput, AclEntryProblem, AclEntryRequest, AclProtocol};
+use crate::aws::acl::{AclEntryProblem, AclEntryRequest, AclEntrySpec, AclProtocol};
 use crate::aws::insights::{CreatePath, PathInput, PathProtocol};
 use crate::aws::instance::{Launch, RunInstances};
 use crate::aws::security_group::{
-    parse_all, CreateSecurityGroup, Direction, GroupPair, GroupSelector, Permission, PermissionUse,
-    Range, RulePermission,
+    CreateSecurityGroup, Direction, GroupPair, GroupSelector, RulePermission,
 };
 use crate::aws::tags::TagRemoval;
 use crate::aws::{Command, Outcome};
@@ -33,18 +32,8 @@ struct Setup {
     eni: String,
 }
 
-fn tcp(port: i64, cidr: &str) -> Vec<RulePermission> {
-    let text = Permission {
-        protocol: "tcp".into(),
-        from_port: Some(port),
-        to_port: Some(port),
-        ipv4: vec![Range {
-            value: cidr.into(),
-            description: None,
-        }],
-        ..Permission::default()
-    };
-    parse_all(&[text], PermissionUse::Authorize).expect("permission")
+fn tcp(port: u16, cidr: &str) -> Vec<RulePermission> {
+    vec![crate::testkit::tcp(port, cidr)]
 }
 
 fn apply(env: &mut TestEnv, command: Command) -> Result<Outcome, String> {
@@ -114,7 +103,7 @@ fn run(subnet: &str) -> Command {
 }
 
 fn entry(acl: &str, rule_number: i64) -> AclEntryRequest {
-    AclEntryRequest::Parsed(AclEntryInput {
+    AclEntryRequest::Parsed(AclEntrySpec {
         acl_id: acl.into(),
         rule_number,
         protocol: AclProtocol::TCP,
