@@ -197,25 +197,9 @@ impl Store for SqliteStore {
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
         let mut inner = self.conn.lock().expect("poisoned");
         let seq = inner.seq + 1;
-        let conn = &inner.conn;
-        // BEGIN and COMMIT as cached statements: `Connection::transaction` parses both anew on
-        // every commit.
-        conn.prepare_cached("BEGIN")
-            .and_then(|mut s| s.execute([]))
-            .map_err(backend)?;
-        let written = write_all(conn, batches, seq).and_then(|()| {
-            conn.prepare_cached("COMMIT")
-                .and_then(|mut s| s.execute([]))
-                .map(|_| ())
-        });
-        if let Err(e) = written {
-            // Nothing of it stays: a failed statement or COMMIT leaves the transaction open
-            // (or SQLite already rolled it back).
-            if !conn.is_autocommit() {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-            return Err(backend(e));
-        }
+        let tx = inner.conn.transaction().map_err(backend)?;
+        write_all(&tx, batches, seq).map_err(backend)?;
+        tx.commit().map_err(backend)?;
         inner.seq = seq;
         self.checkpointer.shared.committed();
         Ok(seq)
