@@ -15,8 +15,10 @@ use crate::{
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
 /// ([`aws::Tables`], [`gcp::Tables`], [`azure::Tables`]) with read accessors; only this crate
-/// changes them, through [`Tx`](crate::Tx) (or [`Record::insert_into`] /
-/// [`World::from_records`] when a store loads them), so the derived indexes always follow.
+/// changes them, through [`Tx`](crate::Tx) (or [`World::from_records`] when a store loads
+/// them), so the derived indexes always follow. The three fields are public so that a reader
+/// writes `world.aws.vpcs()`; a crate may swap whole `Tables` between worlds, which keeps each
+/// with its own indexes.
 ///
 /// Another crate reads a table:
 /// ```
