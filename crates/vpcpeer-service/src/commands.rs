@@ -1,6 +1,6 @@
 //! The command log: every committed command, in the order it was applied to the world, with
 //! what a replay needs to reproduce it exactly — the time it ran, the caller's scope and the ids
-//! it drew. A command enters the log only once the store has made it durable (the writer thread
+//! it drew. A command enters the log only once the store has made it durable (the writer
 //! pushes it, in commit order), so a command the store failed, and undid, never appears.
 //!
 //! The log is in memory and bounded ([`COMMAND_LOG_CAPACITY`] entries); sequence numbers start

@@ -1,9 +1,10 @@
 //! The application layer: an [`Emulator`] holds the world in memory, runs each command in a
 //! transaction, and does not answer until the store has made the change durable.
 //!
-//! Commits are funnelled through one writer thread in the order they were applied to memory;
-//! commits that arrive while the disk is busy are written together (group commit), so concurrent
-//! clients share an fsync. A command that fails, or a dry run, is rolled back and writes nothing.
+//! Commits are funnelled through one writer, a thread or a task on the server's runtime
+//! ([`WriterOn`]), in the order they were applied to memory; commits that arrive while the store
+//! is busy, or that requests under way are about to make, are written together (group commit),
+//! so concurrent clients share a store transaction and its fsync. A command that fails, or a dry run, is rolled back and writes nothing.
 //!
 //! A command that panics is rolled back too (the [`Tx`] drop guard and an explicit rollback),
 //! inside the world lock, before the lock is released: nothing reaches the writer or the change
@@ -40,6 +41,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc};
 
+use tokio::sync::Notify;
+
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 use vpcpeer_model::{
@@ -48,7 +51,7 @@ use vpcpeer_model::{
 use vpcpeer_store::{Store, StoreError};
 
 use commands::{CommandLog, Pending};
-use writer::{Health, Msg, Op, Writer, CLOCK_KEY};
+use writer::{Health, Msg, Op, Queue, Writer, CLOCK_KEY};
 
 /// A failure of the emulator itself (never of the client's request). Every face answers it with
 /// its dialect's internal error (HTTP 500) and logs the detail.
@@ -64,7 +67,7 @@ pub enum ServiceError {
     /// The command panicked (a bug); its transaction was rolled back and nothing was written.
     #[error("the command panicked and was rolled back: {0}")]
     Panicked(String),
-    /// The writer thread is gone.
+    /// The writer is gone.
     #[error("the storage writer has stopped")]
     WriterGone,
 }
@@ -126,11 +129,11 @@ impl EmulatorClock {
 struct State {
     world: World,
     ids: Box<dyn IdGen>,
-    writer: mpsc::Sender<Msg>,
+    writer: Queue,
     log: ChangeLog,
 }
 
-/// What the emulator and its writer thread share. The writer holds it weakly, so dropping the
+/// What the emulator and its writer share. The writer holds it weakly, so dropping the
 /// emulator drops the queue's sender and the writer ends.
 struct Shared {
     /// The world lock.
@@ -140,6 +143,20 @@ struct Shared {
     /// takes it while holding the world lock's guard, and readers of the log never block the
     /// world).
     commands: Mutex<CommandLog>,
+}
+
+/// Where the emulator's writer runs (see [`Emulator::open_on`]).
+#[derive(Debug, Clone)]
+pub enum WriterOn {
+    /// A thread of its own, which sleeps while the store works: for a store whose commit waits
+    /// on a device or a network (an fsync per commit, PostgreSQL), so that requests go on being
+    /// served meanwhile.
+    Thread,
+    /// A task on this tokio runtime (which needs its time driver), run between requests: for a
+    /// store whose commit is a few microseconds of CPU (SQLite without an fsync per commit,
+    /// memory). A change then costs no hand-off between threads, and the requests under way
+    /// join the group being committed.
+    Runtime(tokio::runtime::Handle),
 }
 
 /// The running emulator.
@@ -159,24 +176,36 @@ impl std::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// Loads the world from `store` and starts the writer.
+    /// Loads the world from `store` and starts the writer on a thread of its own.
     pub fn open(
         store: Arc<dyn Store>,
         clock: EmulatorClock,
         ids: Box<dyn IdGen>,
         limits: Limits,
     ) -> Result<Self, ServiceError> {
+        Self::open_on(store, clock, ids, limits, WriterOn::Thread)
+    }
+
+    /// Loads the world from `store` and starts the writer where `on` says.
+    pub fn open_on(
+        store: Arc<dyn Store>,
+        clock: EmulatorClock,
+        ids: Box<dyn IdGen>,
+        limits: Limits,
+        on: WriterOn,
+    ) -> Result<Self, ServiceError> {
         let snap = store.load()?;
         if let Some(off) = snap.meta.get(CLOCK_KEY).and_then(|v| v.parse().ok()) {
             clock.set_offset_ms(off);
         }
         let world = World::from_records(snap.records);
-        let (tx, rx) = mpsc::channel();
+        let wake = Arc::new(Notify::new());
+        let (queue, rx) = Queue::new(wake.clone());
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 world,
                 ids,
-                writer: tx,
+                writer: queue,
                 log: ChangeLog::new(CHANGE_LOG_CAPACITY),
             }),
             clock,
@@ -184,10 +213,17 @@ impl Emulator {
         });
         let health = Arc::new(Health::new());
         let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
-        std::thread::Builder::new()
-            .name("vpcpeer-writer".into())
-            .spawn(move || writer.run())
-            .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
+        match on {
+            WriterOn::Thread => {
+                std::thread::Builder::new()
+                    .name("vpcpeer-writer".into())
+                    .spawn(move || writer.run())
+                    .map_err(|e| ServiceError::Store(StoreError::Backend(e.to_string())))?;
+            }
+            WriterOn::Runtime(runtime) => {
+                runtime.spawn(writer.run_task(wake));
+            }
+        }
         Ok(Emulator {
             shared,
             limits,

@@ -130,10 +130,33 @@ use tokio::task::JoinHandle;
 
 use crate::faults::{Failure, FaultyStore, Held};
 
+/// A faulty store and an emulator on it, its writer on a thread of its own.
 fn faulty() -> (Arc<FaultyStore>, Arc<Emulator>) {
+    faulty_on(WriterOn::Thread)
+}
+
+/// A faulty store and an emulator on it, its writer where `on` says.
+fn faulty_on(on: WriterOn) -> (Arc<FaultyStore>, Arc<Emulator>) {
     let store = Arc::new(FaultyStore::new());
-    let emu = Arc::new(emulator(store.clone()));
-    (store, emu)
+    let emu = Emulator::open_on(
+        store.clone(),
+        EmulatorClock::fixed(Timestamp(1_700_000_000_000)),
+        Box::new(SeededIds::new(3)),
+        Limits::default(),
+        on,
+    )
+    .expect("open");
+    (store, Arc::new(emu))
+}
+
+/// Both places a writer runs: a thread of its own, and a task on the test's runtime. (A test
+/// that holds a commit inside the store needs the thread: held on the runtime, the commit would
+/// stop the test's own tasks.)
+fn writers() -> [WriterOn; 2] {
+    [
+        WriterOn::Thread,
+        WriterOn::Runtime(tokio::runtime::Handle::current()),
+    ]
 }
 
 /// The store's records as a world (the truth memory must equal).
@@ -211,48 +234,50 @@ fn subnet(vpc_id: &str, cidr: &str) -> NewSubnet {
 #[tokio::test]
 async fn a_failed_commit_is_undone_and_the_emulator_recovers() {
     for how in [Failure::Backend, Failure::InDoubt] {
-        let (store, emu) = faulty();
-        let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
-        let before = memory(&emu);
-        let v0 = emu.version();
-        store.fail_next_commit(how);
+        for on in writers() {
+            let (store, emu) = faulty_on(on);
+            let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("first");
+            let before = memory(&emu);
+            let v0 = emu.version();
+            store.fail_next_commit(how);
 
-        let err = create_vpc(&emu, "10.1.0.0/16")
-            .await
-            .expect_err("store failed");
-        assert!(
-            matches!(err, ServiceError::NotCommitted(_)),
-            "{how:?}: {err}"
-        );
-        assert!(!emu.is_healthy(), "{how:?}");
-        assert_eq!(memory(&emu), before, "{how:?}: nothing of it remains");
-        assert_eq!(stored(&store), before, "{how:?}");
-        let listed = emu
-            .execute_fn(scope(), false, |tx| {
-                Ok::<_, DomainError>(tx.world().aws.vpcs().keys().cloned().collect::<Vec<_>>())
-            })
-            .await
-            .expect("service")
-            .expect("read");
-        assert_eq!(listed, vec![kept.clone()], "{how:?}");
-        // Applied, then undone: two versions, and the keys of the undone records are listed.
-        assert_eq!(emu.version(), v0 + 2, "{how:?}");
-        let keys = emu
-            .with_world_since(Some(v0), |_, ch| ch.keys)
-            .expect("in the log");
-        assert!(keys.iter().any(|k| k.table == "vpc"), "{how:?}: {keys:?}");
-        assert_eq!(
-            emu.with_world_since(Some(v0 + 1), |_, ch| ch.keys),
-            Some(keys[keys.len() / 2..].to_vec()),
-            "{how:?}: the undo is a version of its own with the same keys"
-        );
+            let err = create_vpc(&emu, "10.1.0.0/16")
+                .await
+                .expect_err("store failed");
+            assert!(
+                matches!(err, ServiceError::NotCommitted(_)),
+                "{how:?}: {err}"
+            );
+            assert!(!emu.is_healthy(), "{how:?}");
+            assert_eq!(memory(&emu), before, "{how:?}: nothing of it remains");
+            assert_eq!(stored(&store), before, "{how:?}");
+            let listed = emu
+                .execute_fn(scope(), false, |tx| {
+                    Ok::<_, DomainError>(tx.world().aws.vpcs().keys().cloned().collect::<Vec<_>>())
+                })
+                .await
+                .expect("service")
+                .expect("read");
+            assert_eq!(listed, vec![kept.clone()], "{how:?}");
+            // Applied, then undone: two versions, and the keys of the undone records are listed.
+            assert_eq!(emu.version(), v0 + 2, "{how:?}");
+            let keys = emu
+                .with_world_since(Some(v0), |_, ch| ch.keys)
+                .expect("in the log");
+            assert!(keys.iter().any(|k| k.table == "vpc"), "{how:?}: {keys:?}");
+            assert_eq!(
+                emu.with_world_since(Some(v0 + 1), |_, ch| ch.keys),
+                Some(keys[keys.len() / 2..].to_vec()),
+                "{how:?}: the undo is a version of its own with the same keys"
+            );
 
-        let id = create_vpc(&emu, "10.1.0.0/16")
-            .await
-            .expect("store is back");
-        assert!(emu.is_healthy(), "{how:?}: a commit succeeded");
-        assert_eq!(memory(&emu), stored(&store), "{how:?}");
-        assert!(stored(&store).aws.vpcs().contains_key(&id));
+            let id = create_vpc(&emu, "10.1.0.0/16")
+                .await
+                .expect("store is back");
+            assert!(emu.is_healthy(), "{how:?}: a commit succeeded");
+            assert_eq!(memory(&emu), stored(&store), "{how:?}");
+            assert!(stored(&store).aws.vpcs().contains_key(&id));
+        }
     }
 }
 
@@ -327,71 +352,77 @@ async fn a_failed_commit_undoes_every_later_write_queued_behind_it() {
 
 #[tokio::test]
 async fn a_failed_clock_advance_puts_the_clock_back() {
-    let (store, emu) = faulty();
-    let t0 = emu.now();
-    let t1 = emu.advance_clock(60).await.expect("advance");
-    store.fail_meta.store(true, Ordering::SeqCst);
-    let err = emu.advance_clock(3600).await.expect_err("store failed");
-    assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
-    assert_eq!(emu.now(), t1);
-    assert_eq!(
-        store
-            .inner
-            .load()
-            .expect("load")
-            .meta
-            .get("clock_offset_ms"),
-        Some(&(t1.millis() - t0.millis()).to_string())
-    );
-    assert!(!emu.is_healthy());
-    let t2 = emu.advance_clock(1).await.expect("advance");
-    assert_eq!(t2.millis(), t1.millis() + 1000);
-    assert!(emu.is_healthy());
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        let t0 = emu.now();
+        let t1 = emu.advance_clock(60).await.expect("advance");
+        store.fail_meta.store(true, Ordering::SeqCst);
+        let err = emu.advance_clock(3600).await.expect_err("store failed");
+        assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
+        assert_eq!(emu.now(), t1);
+        assert_eq!(
+            store
+                .inner
+                .load()
+                .expect("load")
+                .meta
+                .get("clock_offset_ms"),
+            Some(&(t1.millis() - t0.millis()).to_string())
+        );
+        assert!(!emu.is_healthy());
+        let t2 = emu.advance_clock(1).await.expect("advance");
+        assert_eq!(t2.millis(), t1.millis() + 1000);
+        assert!(emu.is_healthy());
+    }
 }
 
 /// A failed reset puts the old world (and clock) back; readers keeping derived state must
 /// rebuild (the log was reset).
 #[tokio::test]
 async fn a_failed_reset_puts_the_world_back() {
-    let (store, emu) = faulty();
-    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    let t1 = emu.advance_clock(60).await.expect("advance");
-    let before = memory(&emu);
-    let v0 = emu.version();
-    store.fail_clear.store(true, Ordering::SeqCst);
-    let err = emu.reset().await.expect_err("store failed");
-    assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
-    assert_eq!(memory(&emu), before);
-    assert_eq!(stored(&store), before);
-    assert_eq!(emu.now(), t1);
-    assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
-    assert!(!emu.is_healthy());
-    emu.reset().await.expect("reset");
-    assert!(memory(&emu).is_empty() && stored(&store).is_empty());
-    assert!(emu.is_healthy());
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        let t1 = emu.advance_clock(60).await.expect("advance");
+        let before = memory(&emu);
+        let v0 = emu.version();
+        store.fail_clear.store(true, Ordering::SeqCst);
+        let err = emu.reset().await.expect_err("store failed");
+        assert!(matches!(err, ServiceError::NotCommitted(_)), "{err}");
+        assert_eq!(memory(&emu), before);
+        assert_eq!(stored(&store), before);
+        assert_eq!(emu.now(), t1);
+        assert_eq!(emu.with_world_since(Some(v0), |_, ch| ch.keys), None);
+        assert!(!emu.is_healthy());
+        emu.reset().await.expect("reset");
+        assert!(memory(&emu).is_empty() && stored(&store).is_empty());
+        assert!(emu.is_healthy());
+    }
 }
 
 /// While the store is down the emulator is degraded, and stays so while pings fail; once the
 /// store is back a ping, with no write at all, makes it healthy again.
 #[tokio::test]
 async fn health_reports_the_store_as_it_is_now() {
-    let (store, emu) = faulty();
-    assert!(emu.is_healthy());
-    store.down.store(true, Ordering::SeqCst);
-    create_vpc(&emu, "10.0.0.0/16")
-        .await
-        .expect_err("store down");
-    assert!(!emu.is_healthy());
-    let pings = store.pings.load(Ordering::SeqCst);
-    until("the writer pinged the store twice", || {
-        store.pings.load(Ordering::SeqCst) >= pings + 2
-    })
-    .await;
-    assert!(!emu.is_healthy(), "still down");
-    store.down.store(false, Ordering::SeqCst);
-    until("a ping finds the store back", || emu.is_healthy()).await;
-    assert_eq!(memory(&emu), stored(&store));
-    create_vpc(&emu, "10.0.0.0/16").await.expect("works again");
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        assert!(emu.is_healthy());
+        store.down.store(true, Ordering::SeqCst);
+        create_vpc(&emu, "10.0.0.0/16")
+            .await
+            .expect_err("store down");
+        assert!(!emu.is_healthy());
+        let pings = store.pings.load(Ordering::SeqCst);
+        until("the writer pinged the store twice", || {
+            store.pings.load(Ordering::SeqCst) >= pings + 2
+        })
+        .await;
+        assert!(!emu.is_healthy(), "still down");
+        store.down.store(false, Ordering::SeqCst);
+        until("a ping finds the store back", || emu.is_healthy()).await;
+        assert_eq!(memory(&emu), stored(&store));
+        create_vpc(&emu, "10.0.0.0/16").await.expect("works again");
+    }
 }
 
 /// The store says it holds changes memory lacks (a commit in doubt was applied after all, or
@@ -399,38 +430,40 @@ async fn health_reports_the_store_as_it_is_now() {
 /// go on from there.
 #[tokio::test]
 async fn a_stale_store_is_reloaded_into_memory() {
-    let (store, emu) = faulty();
-    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    // Behind the emulator's back: a VPC and a clock offset in the store only.
-    let mut other = World::default();
-    let mut ids = SeededIds::new(99);
-    let limits = Limits::default();
-    let mut tx = Tx::new(
-        &mut other,
-        Ctx {
-            scope: scope(),
-            now: Timestamp(0),
-            ids: &mut ids,
-            limits: &limits,
-        },
-    );
-    tx.create_vpc(vpc("10.5.0.0/16")).expect("vpc");
-    let foreign = tx.commit();
-    store.inner.commit(&[&foreign]).expect("commit");
-    store
-        .inner
-        .put_meta("clock_offset_ms", "7000")
-        .expect("meta");
-    let t0 = emu.now();
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        // Behind the emulator's back: a VPC and a clock offset in the store only.
+        let mut other = World::default();
+        let mut ids = SeededIds::new(99);
+        let limits = Limits::default();
+        let mut tx = Tx::new(
+            &mut other,
+            Ctx {
+                scope: scope(),
+                now: Timestamp(0),
+                ids: &mut ids,
+                limits: &limits,
+            },
+        );
+        tx.create_vpc(vpc("10.5.0.0/16")).expect("vpc");
+        let foreign = tx.commit();
+        store.inner.commit(&[&foreign]).expect("commit");
+        store
+            .inner
+            .put_meta("clock_offset_ms", "7000")
+            .expect("meta");
+        let t0 = emu.now();
 
-    store.fail_next_commit(Failure::Stale);
-    let v0 = emu.version();
-    create_vpc(&emu, "10.1.0.0/16")
-        .await
-        .expect_err("not committed");
-    assert_eq!(emu.now().millis(), t0.millis() + 7000);
-    assert!(emu.is_healthy());
-    assert_reloaded(&emu, &store, 2, v0, "10.1.0.0/16").await;
+        store.fail_next_commit(Failure::Stale);
+        let v0 = emu.version();
+        create_vpc(&emu, "10.1.0.0/16")
+            .await
+            .expect_err("not committed");
+        assert_eq!(emu.now().millis(), t0.millis() + 7000);
+        assert!(emu.is_healthy());
+        assert_reloaded(&emu, &store, 2, v0, "10.1.0.0/16").await;
+    }
 }
 
 /// After a reload from the store: memory equals the store and holds `vpcs` VPCs, the change log
@@ -451,21 +484,23 @@ async fn assert_reloaded(emu: &Emulator, store: &FaultyStore, vpcs: usize, v0: u
 /// holds the change whose request answered an error (as a 500 allows), and health is ok.
 #[tokio::test]
 async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
-    let (store, emu) = faulty();
-    create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    store.fail_next_commit(Failure::InDoubtApplied);
-    let v0 = emu.version();
-    create_vpc(&emu, "10.1.0.0/16")
-        .await
-        .expect_err("in doubt: failed");
-    assert_eq!(memory(&emu).aws.vpcs().len(), 1, "undone at first");
-    assert_eq!(stored(&store).aws.vpcs().len(), 2, "but the store has it");
-    until(
-        "a ping finds the store stale and the world is reloaded",
-        || emu.is_healthy(),
-    )
-    .await;
-    assert_reloaded(&emu, &store, 2, v0, "10.2.0.0/16").await;
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        store.fail_next_commit(Failure::InDoubtApplied);
+        let v0 = emu.version();
+        create_vpc(&emu, "10.1.0.0/16")
+            .await
+            .expect_err("in doubt: failed");
+        assert_eq!(memory(&emu).aws.vpcs().len(), 1, "undone at first");
+        assert_eq!(stored(&store).aws.vpcs().len(), 2, "but the store has it");
+        until(
+            "a ping finds the store stale and the world is reloaded",
+            || emu.is_healthy(),
+        )
+        .await;
+        assert_reloaded(&emu, &store, 2, v0, "10.2.0.0/16").await;
+    }
 }
 
 /// A command that changes the world and then panics: the world is as before, nothing reached the
@@ -473,38 +508,40 @@ async fn a_commit_in_doubt_that_was_applied_comes_back_by_a_reload() {
 /// requests work.
 #[tokio::test]
 async fn a_panicking_command_is_rolled_back_and_reported() {
-    let (store, emu) = faulty();
-    let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    let before = memory(&emu);
-    let v0 = emu.version();
-    let calls = store.commit_calls.load(Ordering::SeqCst);
-    let out = emu
-        .execute_fn(scope(), false, |tx| {
-            tx.create_vpc(vpc("10.1.0.0/16"))?;
-            tx.create_subnet(subnet(&kept, "10.0.1.0/24"))?;
-            assert!(tx.is_dirty());
-            if tx.world().aws.subnets().len() == 1 {
-                panic!("boom: a bug in a command");
-            }
-            Ok::<_, DomainError>(())
-        })
-        .await;
-    match out {
-        Err(ServiceError::Panicked(m)) => assert!(m.contains("boom"), "{m}"),
-        other => panic!("expected Panicked, got {other:?}"),
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        let kept = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        let before = memory(&emu);
+        let v0 = emu.version();
+        let calls = store.commit_calls.load(Ordering::SeqCst);
+        let out = emu
+            .execute_fn(scope(), false, |tx| {
+                tx.create_vpc(vpc("10.1.0.0/16"))?;
+                tx.create_subnet(subnet(&kept, "10.0.1.0/24"))?;
+                assert!(tx.is_dirty());
+                if tx.world().aws.subnets().len() == 1 {
+                    panic!("boom: a bug in a command");
+                }
+                Ok::<_, DomainError>(())
+            })
+            .await;
+        match out {
+            Err(ServiceError::Panicked(m)) => assert!(m.contains("boom"), "{m}"),
+            other => panic!("expected Panicked, got {other:?}"),
+        }
+        assert_eq!(memory(&emu), before);
+        assert_eq!(emu.version(), v0);
+        assert_eq!(
+            store.commit_calls.load(Ordering::SeqCst),
+            calls,
+            "nothing sent"
+        );
+        assert!(emu.is_healthy());
+        create_vpc(&emu, "10.1.0.0/16")
+            .await
+            .expect("later requests work");
+        assert_eq!(memory(&emu), stored(&store));
     }
-    assert_eq!(memory(&emu), before);
-    assert_eq!(emu.version(), v0);
-    assert_eq!(
-        store.commit_calls.load(Ordering::SeqCst),
-        calls,
-        "nothing sent"
-    );
-    assert!(emu.is_healthy());
-    create_vpc(&emu, "10.1.0.0/16")
-        .await
-        .expect("later requests work");
-    assert_eq!(memory(&emu), stored(&store));
 }
 
 /// Only commands the store made durable enter the command log, in commit order: not a refused
@@ -513,63 +550,65 @@ async fn a_panicking_command_is_rolled_back_and_reported() {
 async fn only_durable_commands_enter_the_command_log() {
     use vpcpeer_model::aws::{self, peering::CreatePeering};
 
-    let (store, emu) = faulty();
-    let a = create_vpc(&emu, "10.0.0.0/16").await.expect("a");
-    let b = create_vpc(&emu, "10.1.0.0/16").await.expect("b");
-    let c = create_vpc(&emu, "10.2.0.0/16").await.expect("c");
-    assert!(
-        emu.commands_since(0, 10).entries.is_empty(),
-        "closures are not logged"
-    );
-    let peer = |to: &str| {
-        aws::Command::CreatePeering(CreatePeering {
-            vpc_id: a.clone(),
-            peer_vpc_id: to.to_owned(),
-            ..Default::default()
-        })
-    };
-    let run = |command: aws::Command, dry_run: bool| {
-        let emu = emu.clone();
-        async move {
-            emu.execute(scope(), dry_run, command, |_, outcome| match outcome {
-                aws::Outcome::Peering(r) => r.connection.id,
-                other => panic!("{other:?}"),
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        let a = create_vpc(&emu, "10.0.0.0/16").await.expect("a");
+        let b = create_vpc(&emu, "10.1.0.0/16").await.expect("b");
+        let c = create_vpc(&emu, "10.2.0.0/16").await.expect("c");
+        assert!(
+            emu.commands_since(0, 10).entries.is_empty(),
+            "closures are not logged"
+        );
+        let peer = |to: &str| {
+            aws::Command::CreatePeering(CreatePeering {
+                vpc_id: a.clone(),
+                peer_vpc_id: to.to_owned(),
+                ..Default::default()
             })
+        };
+        let run = |command: aws::Command, dry_run: bool| {
+            let emu = emu.clone();
+            async move {
+                emu.execute(scope(), dry_run, command, |_, outcome| match outcome {
+                    aws::Outcome::Peering(r) => r.connection.id,
+                    other => panic!("{other:?}"),
+                })
+                .await
+            }
+        };
+        let first = run(peer(&b), false)
             .await
-        }
-    };
-    let first = run(peer(&b), false)
-        .await
-        .expect("service")
-        .expect("created");
-    run(peer(&c), true)
-        .await
-        .expect("service")
-        .expect("dry run");
-    let refused = run(peer("vpc-0123456789abcdef0"), false)
-        .await
-        .expect("service");
-    assert!(refused.is_err());
-    store.fail_next_commit(Failure::Backend);
-    let failed = run(peer(&c), false).await;
-    assert!(matches!(failed, Err(ServiceError::NotCommitted(_))));
-    let second = run(peer(&c), false)
-        .await
-        .expect("service")
-        .expect("created");
+            .expect("service")
+            .expect("created");
+        run(peer(&c), true)
+            .await
+            .expect("service")
+            .expect("dry run");
+        let refused = run(peer("vpc-0123456789abcdef0"), false)
+            .await
+            .expect("service");
+        assert!(refused.is_err());
+        store.fail_next_commit(Failure::Backend);
+        let failed = run(peer(&c), false).await;
+        assert!(matches!(failed, Err(ServiceError::NotCommitted(_))));
+        let second = run(peer(&c), false)
+            .await
+            .expect("service")
+            .expect("created");
 
-    let page = emu.commands_since(0, 10);
-    assert_eq!((page.first, page.last), (1, 2));
-    let logged: Vec<_> = page
-        .entries
-        .iter()
-        .map(|e| (e.seq, e.command.clone()))
-        .collect();
-    assert_eq!(logged, [(1, peer(&b).into()), (2, peer(&c).into())]);
-    assert_eq!(page.entries[0].scope, scope());
-    assert!(first.ends_with(&page.entries[0].ids[0]));
-    assert!(second.ends_with(&page.entries[1].ids[0]));
-    assert_eq!(memory(&emu), stored(&store));
+        let page = emu.commands_since(0, 10);
+        assert_eq!((page.first, page.last), (1, 2));
+        let logged: Vec<_> = page
+            .entries
+            .iter()
+            .map(|e| (e.seq, e.command.clone()))
+            .collect();
+        assert_eq!(logged, [(1, peer(&b).into()), (2, peer(&c).into())]);
+        assert_eq!(page.entries[0].scope, scope());
+        assert!(first.ends_with(&page.entries[0].ids[0]));
+        assert!(second.ends_with(&page.entries[1].ids[0]));
+        assert_eq!(memory(&emu), stored(&store));
+    }
 }
 
 /// Group commit under contention (two runtime threads, many writers at once): every write is
@@ -578,31 +617,77 @@ async fn only_durable_commands_enter_the_command_log() {
 /// change set once, in groups.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_all_reach_the_store() {
-    let (store, emu) = faulty();
-    let vpc_id = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
-    let mut tasks = Vec::new();
-    for i in 0..64u32 {
-        let emu = emu.clone();
-        let vpc_id = vpc_id.clone();
-        tasks.push(tokio::spawn(async move {
-            let cidr = format!("10.0.{i}.0/24");
-            emu.execute_fn(scope(), false, |tx| {
-                tx.create_subnet(subnet(&vpc_id, &cidr))
-            })
-            .await
-        }));
-    }
-    let all = async {
-        for t in tasks {
-            t.await.expect("task").expect("service").expect("subnet");
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        let vpc_id = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        let mut tasks = Vec::new();
+        for i in 0..64u32 {
+            let emu = emu.clone();
+            let vpc_id = vpc_id.clone();
+            tasks.push(tokio::spawn(async move {
+                let cidr = format!("10.0.{i}.0/24");
+                emu.execute_fn(scope(), false, |tx| {
+                    tx.create_subnet(subnet(&vpc_id, &cidr))
+                })
+                .await
+            }));
         }
-    };
-    tokio::time::timeout(Duration::from_secs(60), all)
-        .await
-        .expect("every write answered");
-    assert_eq!(memory(&emu).aws.subnets().len(), 64);
+        let all = async {
+            for t in tasks {
+                t.await.expect("task").expect("service").expect("subnet");
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(60), all)
+            .await
+            .expect("every write answered");
+        assert_eq!(memory(&emu).aws.subnets().len(), 64);
+        assert_eq!(memory(&emu), stored(&store));
+        let groups = store.committed_groups.lock().expect("lock").clone();
+        assert_eq!(groups.iter().sum::<usize>(), 65, "{groups:?}");
+        assert!(emu.is_healthy());
+    }
+}
+
+/// The writer task gathers its group from the requests under way: five writes start one round
+/// of the scheduler after another, and the task, woken by the first, lets its rounds run before
+/// it commits, so all five go in one commit.
+#[tokio::test]
+async fn the_writer_task_gathers_the_requests_under_way_into_one_commit() {
+    let (store, emu) = faulty_on(WriterOn::Runtime(tokio::runtime::Handle::current()));
+    let vpc_id = create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+    let tasks: Vec<_> = (1..=5)
+        .map(|i| {
+            let (emu, vpc_id) = (emu.clone(), vpc_id.clone());
+            tokio::spawn(async move {
+                for _ in 1..i {
+                    tokio::task::yield_now().await;
+                }
+                let cidr = format!("10.0.{i}.0/24");
+                emu.execute_fn(scope(), false, |tx| {
+                    tx.create_subnet(subnet(&vpc_id, &cidr))
+                })
+                .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("service").expect("subnet");
+    }
+    assert_eq!(*store.committed_groups.lock().expect("lock"), vec![1, 5]);
     assert_eq!(memory(&emu), stored(&store));
-    let groups = store.committed_groups.lock().expect("lock").clone();
-    assert_eq!(groups.iter().sum::<usize>(), 65, "{groups:?}");
-    assert!(emu.is_healthy());
+}
+
+/// Dropping the emulator ends its writer, thread or task, which lets go of the store (a SQLite
+/// store then releases its data directory's lock).
+#[tokio::test]
+async fn dropping_the_emulator_ends_the_writer() {
+    for on in writers() {
+        let (store, emu) = faulty_on(on);
+        create_vpc(&emu, "10.0.0.0/16").await.expect("vpc");
+        drop(emu);
+        until("the writer let go of the store", || {
+            Arc::strong_count(&store) == 1
+        })
+        .await;
+    }
 }

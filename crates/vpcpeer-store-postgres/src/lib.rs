@@ -62,14 +62,13 @@
 
 mod session;
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use postgres::config::Host;
 use postgres::{Client, Config};
-use vpcpeer_model::{ChangeSet, Record};
+use vpcpeer_model::ChangeSet;
 use vpcpeer_store::{decode, encode, Snapshot, Store, StoreError};
 
 use session::{backend, connection_lost, detail, last_seq, OpenError};
@@ -224,15 +223,7 @@ impl<'a> Rows<'a> {
     fn of(batches: &[&'a ChangeSet]) -> Self {
         // The last value of each key wins; each key is written once, so one statement per kind
         // of change is enough (ON CONFLICT cannot touch the same row twice in one statement).
-        let mut last: BTreeMap<(&'static str, &'a str), Option<&'a Record>> = BTreeMap::new();
-        for batch in batches {
-            for change in batch.iter() {
-                last.insert(
-                    (change.key.table, change.key.id.as_str()),
-                    change.value.as_ref(),
-                );
-            }
-        }
+        let last = vpcpeer_store::latest(batches);
         let mut rows = Rows {
             put_tbls: Vec::new(),
             put_ids: Vec::new(),

@@ -1,7 +1,7 @@
 //! WAL checkpoints off the request path.
 //!
-//! SQLite's automatic checkpoint runs inside the commit that crosses the threshold, on the
-//! writer thread: that commit, and every request queued behind it, waits while the WAL is
+//! SQLite's automatic checkpoint runs inside the commit that crosses the threshold, in the
+//! service's writer: that commit, and every request queued behind it, waits while the WAL is
 //! fsynced and copied back into the database file. Here automatic checkpoints are off
 //! (`wal_autocheckpoint=0`) and a [`Checkpointer`] thread with a connection of its own runs
 //! `PRAGMA wal_checkpoint(PASSIVE)` every [`EVERY_COMMITS`] commits (or every [`EVERY`] when

@@ -243,22 +243,30 @@ impl Store for SqliteStore {
     }
 }
 
-/// The statements of one commit, inside its transaction: each change set's records, then the
-/// sequence number.
+/// The statements of one commit, inside its transaction: the last value of each record its
+/// change sets touched (a record several of them changed is written once), then the sequence
+/// number.
 fn write_all(conn: &Connection, batches: &[&ChangeSet], seq: u64) -> rusqlite::Result<()> {
     let mut put =
         conn.prepare_cached("INSERT OR REPLACE INTO records(tbl, id, body) VALUES(?1, ?2, ?3)")?;
     let mut del = conn.prepare_cached("DELETE FROM records WHERE tbl=?1 AND id=?2")?;
-    for batch in batches {
-        for change in batch.iter() {
-            match &change.value {
-                Some(r) => put.execute(params![change.key.table, change.key.id, encode(r)])?,
-                None => del.execute(params![change.key.table, change.key.id])?,
-            };
-        }
+    for ((table, id), value) in vpcpeer_store::latest(batches) {
+        match value {
+            Some(r) => put.execute(params![table, id, encode(r)])?,
+            None => del.execute(params![table, id])?,
+        };
     }
-    conn.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)")?
-        .execute(params![seq.to_string()])?;
+    // An UPDATE of the value rewrites one page; INSERT OR REPLACE would delete the row and
+    // insert it again, rewriting its key's index page too (CreateTags under load: about 5 % of
+    // the server's time). The row is missing from a new or a cleared store.
+    let seq = seq.to_string();
+    let updated = conn
+        .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'seq'")?
+        .execute(params![seq])?;
+    if updated == 0 {
+        conn.prepare_cached("INSERT INTO meta(key, value) VALUES('seq', ?1)")?
+            .execute(params![seq])?;
+    }
     Ok(())
 }
 

@@ -112,6 +112,9 @@ fn clear_empties(s: Box<dyn Store>) {
     s.clear().expect("clear");
     let snap = s.load().expect("load");
     assert!(snap.records.is_empty() && snap.meta.is_empty());
+    // Commits go on after a clear, and a load reports the last one's number.
+    let seq = s.commit(&[&changes]).expect("commit after clear");
+    assert_eq!(s.load().expect("load").seq, seq);
 }
 
 fn ping_changes_nothing(s: Box<dyn Store>) {

@@ -160,4 +160,19 @@ impl Store for MemStore {
     }
 }
 
+/// The last value of each record a commit of `batches` writes, by table and id: a later change
+/// set (or a later change in one) wins over an earlier one, so a store writes each key once.
+pub fn latest<'a>(
+    batches: &[&'a ChangeSet],
+) -> BTreeMap<(&'static str, &'a str), Option<&'a Record>> {
+    let mut last = BTreeMap::new();
+    for change in batches.iter().flat_map(|b| b.iter()) {
+        last.insert(
+            (change.key.table, change.key.id.as_str()),
+            change.value.as_ref(),
+        );
+    }
+    last
+}
+
 pub mod conformance;
