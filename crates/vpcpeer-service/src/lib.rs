@@ -4,7 +4,8 @@
 //! Commits are funnelled through one writer, a thread or a task on the server's runtime
 //! ([`WriterOn`]), in the order they were applied to memory; commits that arrive while the store
 //! is busy, or that requests under way are about to make, are written together (group commit),
-//! so concurrent clients share a store transaction and its fsync. A command that fails, or a dry run, is rolled back and writes nothing.
+//! so concurrent clients share a store transaction and its fsync. A command that fails, or a dry
+//! run, is rolled back and writes nothing.
 //!
 //! A command that panics is rolled back too (the [`Tx`] drop guard and an explicit rollback),
 //! inside the world lock, before the lock is released: nothing reaches the writer or the change
@@ -41,10 +42,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc};
 
-use tokio::sync::Notify;
-
 use parking_lot::Mutex;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use vpcpeer_model::{
     Apply, Command, Ctx, IdGen, Limits, RecordingIds, Scope, Timestamp, Tx, World,
 };
