@@ -88,15 +88,10 @@ impl Tx<'_, '_> {
     /// CreateInternetGateway.
     pub fn create_internet_gateway(&mut self, tags: Tags) -> Result<String, DomainError> {
         self.check_tag_count(&Tags::new(), &tags, None)?;
-        if let Some(max) = self.ctx.limits.internet_gateways_per_region {
-            if self.list_owned::<InternetGateway>().count() >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::InternetGateways,
-                    max,
-                    resource: None,
-                });
-            }
-        }
+        self.check_region_limit::<InternetGateway>(
+            self.ctx.limits.internet_gateways_per_region,
+            LimitKind::InternetGateways,
+        )?;
         let id = self.new_id("igw");
         self.put(InternetGateway {
             id: id.clone(),

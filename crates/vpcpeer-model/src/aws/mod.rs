@@ -25,29 +25,51 @@ pub mod vpc;
 pub use command::{Command, Outcome};
 pub use tables::Tables;
 
-use crate::{DomainError, Entity, Kind, Scope, Tx};
+use crate::{DomainError, Entity, Kind, LimitKind, Scope, Tx};
 
 /// Checks that `id` has the shape `<prefix>-<8 or 17 lowercase hex>`.
 pub fn check_id(kind: Kind, id: &str) -> Result<(), DomainError> {
     let Some(prefix) = kind.prefix() else {
         return Ok(());
     };
-    let ok = id
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|hex| {
-            (hex.len() == 8 || hex.len() == 17)
-                && hex
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        });
-    if ok {
+    if has_id_shape(id, prefix) {
         Ok(())
     } else {
         Err(DomainError::MalformedId {
             kind,
             id: id.to_owned(),
         })
+    }
+}
+
+/// Whether `id` has the shape `<prefix>-<8 or 17 lowercase hex>`.
+pub(crate) fn has_id_shape(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (hex.len() == 8 || hex.len() == 17)
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// Refuses one more resource under the quota `kind` when its limit `max` is set and `count`
+/// (asked only then) already reaches it; `resource` names the resource (a VPC, a route table)
+/// a per-resource quota is counted in.
+pub(crate) fn check_limit(
+    max: Option<usize>,
+    kind: LimitKind,
+    resource: Option<&str>,
+    count: impl FnOnce() -> usize,
+) -> Result<(), DomainError> {
+    match max {
+        Some(max) if count() >= max => Err(DomainError::LimitExceeded {
+            kind,
+            max,
+            resource: resource.map(str::to_owned),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -104,5 +126,15 @@ impl Tx<'_, '_> {
         R::table(self.world())
             .values()
             .filter(move |r| *r.scope() == scope)
+    }
+
+    /// Refuses one more of the caller's `R` in its region when the per-region quota `kind`
+    /// (limit `max`) is reached.
+    pub(crate) fn check_region_limit<R: Owned>(
+        &self,
+        max: Option<usize>,
+        kind: LimitKind,
+    ) -> Result<(), DomainError> {
+        check_limit(max, kind, None, || self.list_owned::<R>().count())
     }
 }

@@ -10,6 +10,7 @@
 //! - An accepter who deletes a pending request is refused with `OperationNotPermitted`.
 //! - `VpcPeeringConnectionAlreadyExists` on accept names the connection being accepted.
 
+use crate::aws::check_limit;
 use crate::aws::error::Field;
 use crate::aws::peering_state::{PeeringEvent, PeeringState};
 use serde::{Deserialize, Serialize};
@@ -183,24 +184,21 @@ impl Tx<'_, '_> {
                 connection: existing.clone(),
             });
         }
-        if let Some(max) = self.ctx.limits.outstanding_peering_requests {
-            let account = &self.scope().account;
-            let outstanding = self
-                .world()
-                .aws
-                .peerings
-                .values()
-                .filter(|p| p.requester.scope.account == *account)
-                .filter(|p| p.state_at(now) == PeeringState::PendingAcceptance)
-                .count();
-            if outstanding >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::OutstandingPeeringRequests,
-                    max,
-                    resource: None,
-                });
-            }
-        }
+        check_limit(
+            self.ctx.limits.outstanding_peering_requests,
+            LimitKind::OutstandingPeeringRequests,
+            None,
+            || {
+                let account = &self.scope().account;
+                self.world()
+                    .aws
+                    .peerings
+                    .values()
+                    .filter(|p| p.requester.scope.account == *account)
+                    .filter(|p| p.state_at(now) == PeeringState::PendingAcceptance)
+                    .count()
+            },
+        )?;
         let accepter_side = match &accepter {
             Some(v) => side_of(v),
             None => PeerSide {
@@ -287,16 +285,13 @@ impl Tx<'_, '_> {
             let _ = other;
             return Err(DomainError::PeeringAlreadyExists { id: p.id.clone() });
         }
-        if let Some(max) = self.ctx.limits.active_peerings_per_vpc {
-            for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
-                if self.active_peerings_of(vpc) >= max {
-                    return Err(DomainError::LimitExceeded {
-                        kind: LimitKind::ActivePeeringsPerVpc,
-                        max,
-                        resource: Some(vpc.clone()),
-                    });
-                }
-            }
+        for vpc in [&p.requester.vpc_id, &p.accepter.vpc_id] {
+            check_limit(
+                self.ctx.limits.active_peerings_per_vpc,
+                LimitKind::ActivePeeringsPerVpc,
+                Some(vpc),
+                || self.active_peerings_of(vpc),
+            )?;
         }
         let active = provisioning
             .on(PeeringEvent::Provisioned)

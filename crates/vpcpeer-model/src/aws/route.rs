@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::error::Field;
 use crate::aws::vpc::local_route;
+use crate::aws::{check_limit, has_id_shape};
 use crate::{
     Attached, Destination, DomainError, Instance, InstanceState, InternetGateway, Kind, LimitKind,
     Mismatch, NatGateway, NatState, NetworkInterface, Route, RouteOrigin, RouteProblem, RouteTable,
@@ -209,15 +210,17 @@ fn different_networks(table: &str, target: &str) -> DomainError {
     })
 }
 
-fn prefixed(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('-'))
-        .is_some_and(|hex| {
-            (hex.len() == 8 || hex.len() == 17)
-                && hex
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// Refuses a target id of a kind the emulator does not model (`value` in `field`) unless it
+/// has the shape `<prefix>-<8 or 17 lowercase hex>`.
+fn check_target_id(id: &str, prefix: &str, field: Field) -> Result<(), DomainError> {
+    if has_id_shape(id, prefix) {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid {
+            field,
+            value: id.to_owned(),
         })
+    }
 }
 
 impl Tx<'_, '_> {
@@ -225,22 +228,19 @@ impl Tx<'_, '_> {
     pub fn create_route_table(&mut self, vpc_id: &str, tags: Tags) -> Result<String, DomainError> {
         self.check_tag_count(&Tags::new(), &tags, None)?;
         let vpc = self.owned::<Vpc>(vpc_id)?.clone();
-        if let Some(max) = self.ctx.limits.route_tables_per_vpc {
-            let n = self
-                .world()
-                .aws
-                .route_tables
-                .values()
-                .filter(|t| t.vpc_id == vpc_id)
-                .count();
-            if n >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::RouteTablesPerVpc,
-                    max,
-                    resource: Some(vpc_id.to_owned()),
-                });
-            }
-        }
+        check_limit(
+            self.ctx.limits.route_tables_per_vpc,
+            LimitKind::RouteTablesPerVpc,
+            Some(vpc_id),
+            || {
+                self.world()
+                    .aws
+                    .route_tables
+                    .values()
+                    .filter(|t| t.vpc_id == vpc_id)
+                    .count()
+            },
+        )?;
         let mut routes: Vec<Route> = vpc
             .ipv4_cidrs()
             .map(|c| local_route(Destination::V4(c)))
@@ -451,34 +451,17 @@ impl Tx<'_, '_> {
                 }
             }
             RouteTarget::TransitGateway(t) => {
-                if !prefixed(t, "tgw") {
-                    return Err(DomainError::Invalid {
-                        field: Field::RouteTransitGateway,
-                        value: t.to_owned(),
-                    });
-                }
+                check_target_id(t, "tgw", Field::RouteTransitGateway)?
             }
             RouteTarget::EgressOnlyInternetGateway(e) => {
-                if !prefixed(e, "eigw") {
-                    return Err(DomainError::Invalid {
-                        field: Field::RouteEgressOnlyGateway,
-                        value: e.to_owned(),
-                    });
-                }
+                check_target_id(e, "eigw", Field::RouteEgressOnlyGateway)?;
                 if family(dest) {
                     return Err(DomainError::Route(RouteProblem::EgressOnlyForIpv4 {
                         gateway_id: e.clone(),
                     }));
                 }
             }
-            RouteTarget::VpcEndpoint(v) => {
-                if !prefixed(v, "vpce") {
-                    return Err(DomainError::Invalid {
-                        field: Field::RouteEndpoint,
-                        value: v.to_owned(),
-                    });
-                }
-            }
+            RouteTarget::VpcEndpoint(v) => check_target_id(v, "vpce", Field::RouteEndpoint)?,
         }
         Ok(target)
     }
@@ -547,21 +530,19 @@ impl Tx<'_, '_> {
             (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
             _ => {}
         }
-        if let Some(max) = self.ctx.limits.routes_per_table {
-            let n = table
-                .routes
-                .iter()
-                .filter(|r| r.target != RouteTarget::Local)
-                .filter(|r| family(&r.destination) == family(&dest))
-                .count();
-            if n >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::RoutesPerTable,
-                    max,
-                    resource: Some(table.id.clone()),
-                });
-            }
-        }
+        check_limit(
+            self.ctx.limits.routes_per_table,
+            LimitKind::RoutesPerTable,
+            Some(&table.id),
+            || {
+                table
+                    .routes
+                    .iter()
+                    .filter(|r| r.target != RouteTarget::Local)
+                    .filter(|r| family(&r.destination) == family(&dest))
+                    .count()
+            },
+        )?;
         self.owned_mut::<RouteTable>(&table.id)?.routes.push(Route {
             destination: dest,
             target,

@@ -189,15 +189,10 @@ impl Tx<'_, '_> {
         {
             return Err(DomainError::GroupDuplicate { name, vpc_id });
         }
-        if let Some(max) = self.ctx.limits.security_groups_per_region {
-            if self.list_owned::<SecurityGroup>().count() >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::SecurityGroups,
-                    max,
-                    resource: None,
-                });
-            }
-        }
+        self.check_region_limit::<SecurityGroup>(
+            self.ctx.limits.security_groups_per_region,
+            LimitKind::SecurityGroups,
+        )?;
         let id = self.new_id("sg");
         let egress = vec![SgRule {
             id: self.new_id("sgr"),

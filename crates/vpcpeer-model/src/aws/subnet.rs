@@ -15,6 +15,7 @@ use std::net::Ipv4Addr;
 use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
+use crate::aws::check_limit;
 use crate::aws::error::{Conflict, Field};
 use crate::aws::input::Spelled;
 use crate::aws::regions::{self, Zone};
@@ -188,15 +189,12 @@ impl Tx<'_, '_> {
             input.availability_zone.as_deref(),
             input.availability_zone_id.as_deref(),
         )?;
-        if let Some(max) = self.ctx.limits.subnets_per_vpc {
-            if siblings.len() >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::SubnetsPerVpc,
-                    max,
-                    resource: Some(vpc.id.clone()),
-                });
-            }
-        }
+        check_limit(
+            self.ctx.limits.subnets_per_vpc,
+            LimitKind::SubnetsPerVpc,
+            Some(&vpc.id),
+            || siblings.len(),
+        )?;
         let id = self.new_id("subnet");
         let ipv6 = ipv6.map(|n| (self.new_id("subnet-cidr-assoc"), n));
         let subnet = Subnet {

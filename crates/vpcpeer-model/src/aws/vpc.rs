@@ -7,6 +7,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::check_limit;
 use crate::aws::input::Spelled;
 use crate::aws::peering_state::PeeringState;
 use crate::cidr::{self, overlaps_v4};
@@ -123,15 +124,7 @@ impl Tx<'_, '_> {
         check_vpc_block(&input.block)?;
         self.check_tag_count(&Tags::new(), &input.tags, None)?;
         let net = input.block.value;
-        if let Some(max) = self.ctx.limits.vpcs_per_region {
-            if self.list_owned::<Vpc>().count() >= max {
-                return Err(DomainError::LimitExceeded {
-                    kind: LimitKind::Vpcs,
-                    max,
-                    resource: None,
-                });
-            }
-        }
+        self.check_region_limit::<Vpc>(self.ctx.limits.vpcs_per_region, LimitKind::Vpcs)?;
         let id = self.new_id("vpc");
         let mut ipv6 = Vec::new();
         if input.amazon_ipv6 {
@@ -444,15 +437,12 @@ impl Tx<'_, '_> {
                         restricted: true,
                     });
                 }
-                if let Some(max) = self.ctx.limits.ipv4_blocks_per_vpc {
-                    if existing.len() >= max {
-                        return Err(DomainError::LimitExceeded {
-                            kind: LimitKind::CidrBlocksPerVpc,
-                            max,
-                            resource: Some(vpc_id.to_owned()),
-                        });
-                    }
-                }
+                check_limit(
+                    self.ctx.limits.ipv4_blocks_per_vpc,
+                    LimitKind::CidrBlocksPerVpc,
+                    Some(vpc_id),
+                    || existing.len(),
+                )?;
                 let covers_route = self
                     .world()
                     .aws
