@@ -104,6 +104,30 @@ owned! {
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
 }
 
+/// A resource that lives in one VPC.
+pub(crate) trait InVpc: Entity {
+    /// Its VPC.
+    fn vpc_id(&self) -> &str;
+}
+
+macro_rules! in_vpc {
+    ($($ty:ident),*) => {
+        $(impl InVpc for crate::$ty {
+            fn vpc_id(&self) -> &str { &self.vpc_id }
+        })*
+    };
+}
+
+in_vpc!(
+    Subnet,
+    RouteTable,
+    NatGateway,
+    SecurityGroup,
+    NetworkAcl,
+    Instance,
+    NetworkInterface
+);
+
 impl Tx<'_, '_> {
     /// The caller's own resource `id`, or `Invalid…ID.NotFound`/`.Malformed`.
     pub fn owned<R: Owned>(&self, id: &str) -> Result<&R, DomainError> {
@@ -126,6 +150,23 @@ impl Tx<'_, '_> {
         R::table(self.world())
             .values()
             .filter(move |r| *r.scope() == scope)
+    }
+
+    /// Every `R` in the VPC `vpc_id`, in id order.
+    pub(crate) fn in_vpc<'s, R: InVpc>(
+        &'s self,
+        vpc_id: &'s str,
+    ) -> impl Iterator<Item = &'s R> + 's {
+        R::table(self.world())
+            .values()
+            .filter(move |r| r.vpc_id() == vpc_id)
+    }
+
+    /// The ids of every `R` in the VPC `vpc_id`, in id order (to change them one by one).
+    pub(crate) fn ids_in_vpc<R: InVpc>(&self, vpc_id: &str) -> Vec<String> {
+        self.in_vpc::<R>(vpc_id)
+            .map(|r| r.id().to_owned())
+            .collect()
     }
 
     /// Refuses one more of the caller's `R` in its region when the per-region quota `kind`

@@ -232,14 +232,7 @@ impl Tx<'_, '_> {
             self.ctx.limits.route_tables_per_vpc,
             LimitKind::RouteTablesPerVpc,
             Some(vpc_id),
-            || {
-                self.world()
-                    .aws
-                    .route_tables
-                    .values()
-                    .filter(|t| t.vpc_id == vpc_id)
-                    .count()
-            },
+            || self.in_vpc::<RouteTable>(vpc_id).count(),
         )?;
         let mut routes: Vec<Route> = vpc
             .ipv4_cidrs()
@@ -474,16 +467,10 @@ impl Tx<'_, '_> {
         dest: &Destination,
         target: &RouteTarget,
     ) -> Result<(), DomainError> {
-        let subnet_match = self
-            .world()
-            .aws
-            .subnets
-            .values()
-            .filter(|s| s.vpc_id == vpc.id)
-            .any(|s: &Subnet| match dest {
-                Destination::V4(d) => s.cidr == *d,
-                Destination::V6(d) => s.ipv6.as_ref().is_some_and(|(_, c)| c == d),
-            });
+        let subnet_match = self.in_vpc::<Subnet>(&vpc.id).any(|s: &Subnet| match dest {
+            Destination::V4(d) => s.cidr == *d,
+            Destination::V6(d) => s.ipv6.as_ref().is_some_and(|(_, c)| c == d),
+        });
         let target_ok = matches!(
             target,
             RouteTarget::NetworkInterface(_)

@@ -152,13 +152,7 @@ impl Tx<'_, '_> {
                 cidr: text.to_owned(),
             });
         }
-        let siblings: Vec<&Subnet> = self
-            .world()
-            .aws
-            .subnets
-            .values()
-            .filter(|s| s.vpc_id == vpc.id)
-            .collect();
+        let siblings: Vec<&Subnet> = self.in_vpc::<Subnet>(&vpc.id).collect();
         if siblings.iter().any(|s| overlaps_v4(s.cidr, net)) {
             return Err(DomainError::SubnetConflict {
                 cidr: text.to_owned(),

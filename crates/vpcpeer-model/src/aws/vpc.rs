@@ -7,14 +7,15 @@ use ipnet::{Ipv4Net, Ipv6Net};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::check_limit;
 use crate::aws::input::Spelled;
 use crate::aws::peering_state::PeeringState;
+use crate::aws::{check_limit, InVpc};
 use crate::cidr::{self, overlaps_v4};
 use crate::{
     AclAction, AclEntry, AssocState, Dependent, Destination, DomainError, Ipv4Block, Ipv6Block,
-    Kind, LimitKind, NetworkAcl, PeeringConnection, Route, RouteOrigin, RouteTable, RouteTarget,
-    RtAssocTarget, RtAssociation, RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc, VpcProblem,
+    Kind, LimitKind, NatGateway, NetworkAcl, NetworkInterface, PeeringConnection, Route,
+    RouteOrigin, RouteTable, RouteTarget, RtAssocTarget, RtAssociation, RulePeer, SecurityGroup,
+    SgRule, Subnet, Tags, Tx, Vpc, VpcProblem,
 };
 
 /// A new VPC (the CreateVpc command).
@@ -277,31 +278,20 @@ impl Tx<'_, '_> {
         self.owned::<Vpc>(vpc_id)?;
         let w = self.world();
         let now = self.now();
-        let in_vpc_dependents = w.aws.subnets.values().any(|s| s.vpc_id == vpc_id)
-            || w.aws
-                .route_tables
-                .values()
-                .any(|r| r.vpc_id == vpc_id && !r.is_main())
-            || w.aws
-                .security_groups
-                .values()
-                .any(|g| g.vpc_id == vpc_id && g.name != "default")
-            || w.aws
-                .network_acls
-                .values()
-                .any(|a| a.vpc_id == vpc_id && !a.is_default)
+        let in_vpc_dependents = self.in_vpc::<Subnet>(vpc_id).next().is_some()
+            || self.in_vpc::<RouteTable>(vpc_id).any(|r| !r.is_main())
+            || self
+                .in_vpc::<SecurityGroup>(vpc_id)
+                .any(|g| g.name != "default")
+            || self.in_vpc::<NetworkAcl>(vpc_id).any(|a| !a.is_default)
             || w.aws
                 .internet_gateways
                 .values()
                 .any(|g| g.attached_vpc.as_deref() == Some(vpc_id))
-            || w.aws
-                .network_interfaces
-                .values()
-                .any(|e| e.vpc_id == vpc_id)
-            || w.aws
-                .nat_gateways
-                .values()
-                .any(|n| n.vpc_id == vpc_id && n.state != crate::NatState::Deleted);
+            || self.in_vpc::<NetworkInterface>(vpc_id).next().is_some()
+            || self
+                .in_vpc::<NatGateway>(vpc_id)
+                .any(|n| n.state != crate::NatState::Deleted);
         if in_vpc_dependents {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
         }
@@ -345,56 +335,19 @@ impl Tx<'_, '_> {
             p.state_since = now;
             p.deleted_by = Some(account.clone());
         }
-        let owned_defaults: Vec<(&'static str, String)> = {
-            let w = self.world();
-            let mut v: Vec<(&'static str, String)> = w
-                .aws
-                .route_tables
-                .values()
-                .filter(|r| r.vpc_id == vpc_id)
-                .map(|r| ("rtb", r.id.clone()))
-                .collect();
-            v.extend(
-                w.aws
-                    .security_groups
-                    .values()
-                    .filter(|g| g.vpc_id == vpc_id)
-                    .map(|g| ("sg", g.id.clone())),
-            );
-            v.extend(
-                w.aws
-                    .network_acls
-                    .values()
-                    .filter(|a| a.vpc_id == vpc_id)
-                    .map(|a| ("acl", a.id.clone())),
-            );
-            v.extend(
-                w.aws
-                    .nat_gateways
-                    .values()
-                    .filter(|n| n.vpc_id == vpc_id)
-                    .map(|n| ("nat", n.id.clone())),
-            );
-            v
-        };
-        for (table, id) in owned_defaults {
-            match table {
-                "rtb" => {
-                    self.remove::<RouteTable>(&id);
-                }
-                "sg" => {
-                    self.remove::<SecurityGroup>(&id);
-                }
-                "acl" => {
-                    self.remove::<NetworkAcl>(&id);
-                }
-                _ => {
-                    self.remove::<crate::NatGateway>(&id);
-                }
-            }
-        }
+        self.remove_in_vpc::<RouteTable>(vpc_id);
+        self.remove_in_vpc::<SecurityGroup>(vpc_id);
+        self.remove_in_vpc::<NetworkAcl>(vpc_id);
+        self.remove_in_vpc::<NatGateway>(vpc_id);
         self.remove::<Vpc>(vpc_id);
         Ok(())
+    }
+
+    /// Removes every `R` of the VPC `vpc_id` (what DeleteVpc deletes with it).
+    fn remove_in_vpc<R: InVpc>(&mut self, vpc_id: &str) {
+        for id in self.ids_in_vpc::<R>(vpc_id) {
+            self.remove::<R>(&id);
+        }
     }
 
     /// AssociateVpcCidrBlock.
@@ -444,11 +397,7 @@ impl Tx<'_, '_> {
                     || existing.len(),
                 )?;
                 let covers_route = self
-                    .world()
-                    .aws
-                    .route_tables
-                    .values()
-                    .filter(|r| r.vpc_id == vpc_id)
+                    .in_vpc::<RouteTable>(vpc_id)
                     .flat_map(|r| r.routes.iter())
                     .any(|r| matches!(r.destination, Destination::V4(d) if net.contains(&d)));
                 if covers_route {
@@ -528,11 +477,8 @@ impl Tx<'_, '_> {
         let assoc;
         if let Some(b) = vpc.ipv4.iter().find(|b| b.association_id == association_id) {
             let in_use = self
-                .world()
-                .aws
-                .subnets
-                .values()
-                .any(|s| s.vpc_id == vpc.id && b.cidr.contains(&s.cidr.network()));
+                .in_vpc::<Subnet>(&vpc.id)
+                .any(|s| b.cidr.contains(&s.cidr.network()));
             if in_use {
                 return Err(DomainError::DependencyViolation {
                     kind: Kind::Vpc,
@@ -558,15 +504,7 @@ impl Tx<'_, '_> {
         let v = self.owned_mut::<Vpc>(&vpc.id)?;
         v.ipv4.retain(|b| b.association_id != association_id);
         v.ipv6.retain(|b| b.association_id != association_id);
-        let tables: Vec<String> = self
-            .world()
-            .aws
-            .route_tables
-            .values()
-            .filter(|r| r.vpc_id == vpc.id)
-            .map(|r| r.id.clone())
-            .collect();
-        for t in tables {
+        for t in self.ids_in_vpc::<RouteTable>(&vpc.id) {
             let rt = self.get_mut::<RouteTable>(&t).expect("listed");
             rt.routes
                 .retain(|r| !(r.target == RouteTarget::Local && r.destination == dest));
@@ -609,15 +547,7 @@ impl Tx<'_, '_> {
     }
 
     fn add_local_routes(&mut self, vpc_id: &str, dest: Destination) {
-        let tables: Vec<String> = self
-            .world()
-            .aws
-            .route_tables
-            .values()
-            .filter(|r| r.vpc_id == vpc_id)
-            .map(|r| r.id.clone())
-            .collect();
-        for t in tables {
+        for t in self.ids_in_vpc::<RouteTable>(vpc_id) {
             let rt = self.get_mut::<RouteTable>(&t).expect("listed");
             rt.routes.push(local_route(dest));
         }
