@@ -67,3 +67,11 @@ pub use quota::Limits;
 pub use time::Timestamp;
 pub use tx::{Change, ChangeSet, Ctx, Tx, Undo};
 pub use world::{Entity, Record, RecordKey, World};
+
+/// Sets `*slot` to the value a partial update (a patch, a modify request) gives for it, if it
+/// gives one; an absent value keeps the stored one.
+pub(crate) fn set_if_given<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}

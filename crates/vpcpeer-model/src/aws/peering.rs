@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::cidr::any_overlap_v4;
 use crate::{
-    DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions, PeeringProblem,
-    PeeringSide, Scope, Tags, Timestamp, Tx, Vpc,
+    set_if_given, DomainError, Kind, LimitKind, PeerSide, PeeringConnection, PeeringOptions,
+    PeeringProblem, PeeringSide, Scope, Tags, Timestamp, Tx, Vpc,
 };
 
 /// Input of CreateVpcPeeringConnection.
@@ -443,15 +443,18 @@ impl Tx<'_, '_> {
 }
 
 fn apply(o: &mut PeeringOptions, ch: OptionsChange) {
-    if let Some(v) = ch.allow_dns_resolution_from_remote_vpc {
-        o.allow_dns_resolution_from_remote_vpc = v;
-    }
-    if let Some(v) = ch.allow_egress_from_local_classic_link_to_remote_vpc {
-        o.allow_egress_from_local_classic_link_to_remote_vpc = v;
-    }
-    if let Some(v) = ch.allow_egress_from_local_vpc_to_remote_classic_link {
-        o.allow_egress_from_local_vpc_to_remote_classic_link = v;
-    }
+    set_if_given(
+        &mut o.allow_dns_resolution_from_remote_vpc,
+        ch.allow_dns_resolution_from_remote_vpc,
+    );
+    set_if_given(
+        &mut o.allow_egress_from_local_classic_link_to_remote_vpc,
+        ch.allow_egress_from_local_classic_link_to_remote_vpc,
+    );
+    set_if_given(
+        &mut o.allow_egress_from_local_vpc_to_remote_classic_link,
+        ch.allow_egress_from_local_vpc_to_remote_classic_link,
+    );
 }
 
 #[cfg(test)]

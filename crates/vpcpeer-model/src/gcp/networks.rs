@@ -7,7 +7,7 @@ use ipnet::Ipv4Net;
 
 use super::operations::{done_op, existing, vacant};
 use super::*;
-use crate::Tx;
+use crate::{set_if_given, Tx};
 
 /// What `networks.insert` takes.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -207,17 +207,11 @@ pub fn patch_network(
         super::limits::check_description(d)?;
     }
     let n = tx.get_mut::<GcpNetwork>(&id).expect("checked above");
-    if let Some(d) = patch.description {
-        n.description = d;
-    }
-    if let Some(m) = patch.routing_mode {
-        n.routing_mode = m;
-    }
+    set_if_given(&mut n.description, patch.description);
+    set_if_given(&mut n.routing_mode, patch.routing_mode);
     let to_custom = patch.auto_create_subnetworks == Some(false) && n.auto_create_subnetworks;
     n.auto_create_subnetworks &= !to_custom;
-    if let Some(m) = patch.mtu {
-        n.mtu = m;
-    }
+    set_if_given(&mut n.mtu, patch.mtu);
     if to_custom {
         // Converted to custom mode, its subnetworks become ordinary ones (deletable, kept when
         // the network would be deleted).

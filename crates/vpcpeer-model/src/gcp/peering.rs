@@ -32,7 +32,7 @@ use super::operations::done_op;
 use super::rules::network_ranges;
 use super::*;
 use crate::cidr::overlaps_v4;
-use crate::{Timestamp, Tx, World};
+use crate::{set_if_given, Timestamp, Tx, World};
 
 /// A peering entry as read: its derived state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,21 +266,17 @@ pub fn update_peering(
     req: UpdatePeering,
 ) -> Result<GcpOperation, GcpError> {
     let (net, mut entry) = idle_entry(tx, project, network_name, &req.name)?;
-    if let Some(v) = req.export_custom_routes {
-        entry.export_custom_routes = v;
-    }
-    if let Some(v) = req.import_custom_routes {
-        entry.import_custom_routes = v;
-    }
-    if let Some(v) = req.export_subnet_routes_with_public_ip {
-        entry.export_subnet_routes_with_public_ip = v;
-    }
-    if let Some(v) = req.import_subnet_routes_with_public_ip {
-        entry.import_subnet_routes_with_public_ip = v;
-    }
-    if let Some(v) = req.stack_type {
-        entry.stack_type = v;
-    }
+    set_if_given(&mut entry.export_custom_routes, req.export_custom_routes);
+    set_if_given(&mut entry.import_custom_routes, req.import_custom_routes);
+    set_if_given(
+        &mut entry.export_subnet_routes_with_public_ip,
+        req.export_subnet_routes_with_public_ip,
+    );
+    set_if_given(
+        &mut entry.import_subnet_routes_with_public_ip,
+        req.import_subnet_routes_with_public_ip,
+    );
+    set_if_given(&mut entry.stack_type, req.stack_type);
     let peer = entry.peer_network.clone();
     Ok(start(
         tx,
