@@ -37,19 +37,11 @@ pub fn put_gateway(
         });
     };
     same_subscription(&display_id, &subnet_id)?;
-    let sref = ArmId::parse(&subnet_id)
-        .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
-        .ok_or_else(|| invalid_reference(&subnet_id))?;
+    let sref = subnet_ref(&subnet_id)?;
     if !sref.segments[1].1.eq_ignore_ascii_case("GatewaySubnet") {
         return Err(AzureError::NotGatewaySubnet { subnet: subnet_id });
     }
-    let vkey = key(&sref.top_level());
-    let vnet = tx
-        .world()
-        .azure
-        .vnets
-        .get(&vkey)
-        .ok_or_else(|| invalid_reference(&subnet_id))?;
+    let (vkey, vnet) = vnet_of_subnet(tx.world(), &sref, &subnet_id)?;
     if vnet.subnet("GatewaySubnet").is_none() {
         return Err(invalid_reference(&subnet_id));
     }

@@ -202,6 +202,35 @@ fn invalid_reference(id: &str) -> AzureError {
     AzureError::MissingReference { id: id.to_owned() }
 }
 
+/// The subnet reference `subnet_id` (`…/virtualNetworks/{v}/subnets/{s}`) parsed, or its
+/// refusal when it names no subnet.
+fn subnet_ref(subnet_id: &str) -> Result<ArmId, AzureError> {
+    ArmId::parse(subnet_id)
+        .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
+        .ok_or_else(|| invalid_reference(subnet_id))
+}
+
+/// The key and the record of the VNet holding the subnet `sref` (as `subnet_id` spells it), or
+/// the refusal of a reference to a VNet there is not.
+fn vnet_of_subnet<'w>(
+    world: &'w World,
+    sref: &ArmId,
+    subnet_id: &str,
+) -> Result<(String, &'w AzVnet), AzureError> {
+    let vkey = key(&sref.top_level());
+    let vnet = world
+        .azure
+        .vnets
+        .get(&vkey)
+        .ok_or_else(|| invalid_reference(subnet_id))?;
+    Ok((vkey, vnet))
+}
+
+/// A virtual network gateway in the VNet `vnet_key`, if it has one.
+fn gateway_in<'w>(world: &'w World, vnet_key: &str) -> Option<&'w AzGateway> {
+    world.azure.gateways.values().find(|g| g.vnet == vnet_key)
+}
+
 fn referencing_subnet(world: &World, id: &str, nsg: bool) -> Option<String> {
     for v in world.azure.vnets.values() {
         for s in &v.subnets {

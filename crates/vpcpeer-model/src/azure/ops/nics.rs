@@ -82,16 +82,8 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             });
         };
         same_subscription(&display_id, &subnet_id)?;
-        let sref = ArmId::parse(&subnet_id)
-            .filter(|s| s.is(NETWORK, &["virtualNetworks", "subnets"]))
-            .ok_or_else(|| invalid_reference(&subnet_id))?;
-        let vkey = key(&sref.top_level());
-        let vnet = tx
-            .world()
-            .azure
-            .vnets
-            .get(&vkey)
-            .ok_or_else(|| invalid_reference(&subnet_id))?;
+        let sref = subnet_ref(&subnet_id)?;
+        let (vkey, vnet) = vnet_of_subnet(tx.world(), &sref, &subnet_id)?;
         let subnet = vnet
             .subnet(&sref.segments[1].1)
             .ok_or_else(|| invalid_reference(&subnet_id))?;

@@ -174,25 +174,13 @@ pub fn put_peering(
         });
     }
     if req.use_remote_gateways {
-        if !tx
-            .world()
-            .azure
-            .gateways
-            .values()
-            .any(|g| g.vnet == remote.id)
-        {
+        if gateway_in(tx.world(), &remote.id).is_none() {
             return Err(AzureError::RemoteHasNoGateways {
                 peering: display_id,
                 remote: remote.display_id.clone(),
             });
         }
-        if let Some(g) = tx
-            .world()
-            .azure
-            .gateways
-            .values()
-            .find(|g| g.vnet == local.id)
-        {
+        if let Some(g) = gateway_in(tx.world(), &local.id) {
             return Err(AzureError::LocalHasGateway {
                 peering: display_id,
                 vnet: local.display_id.clone(),
