@@ -274,7 +274,7 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::{mac_for, NewNat, NAT_DELETED_VISIBLE_MS};
-    use crate::testkit::{a, b, outcome, subnet, TestEnv};
+    use crate::testkit::{a, b, outcome, TestEnv};
     use crate::{NatState, Tags};
 
     #[test]
@@ -348,9 +348,7 @@ mod tests {
     fn nat_gateway_rules() {
         let mut env = TestEnv::new();
         let v = env.vpc(&a(), "10.0.0.0/16");
-        let s = env
-            .run(&a(), |tx| tx.create_subnet(subnet(&v, "10.0.1.0/28")))
-            .expect("subnet");
+        let s = env.subnet(&a(), &v, "10.0.1.0/28");
         let used = env
             .run(&a(), |tx| {
                 tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), true, None))

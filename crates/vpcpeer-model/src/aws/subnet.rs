@@ -334,8 +334,7 @@ mod tests {
         let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
         env.run(&a(), |tx| tx.associate_vpc_cidr(&vpc, block("10.1.0.0/16")))
             .expect("secondary");
-        env.run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.0.0/24")))
-            .expect("first subnet");
+        env.subnet(&a(), &vpc, "10.0.0.0/24");
         let v6 = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
         let v6_64 = ipnet::Ipv6Net::new(v6.network(), 64).expect("64");
         let v6_other = ipnet::Ipv6Net::new(
@@ -413,9 +412,7 @@ mod tests {
     fn subnet_defaults_zone_and_acl_association() {
         let mut env = TestEnv::new();
         let vpc = env.vpc(&a(), "10.0.0.0/16");
-        let id = env
-            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
-            .expect("subnet");
+        let id = env.subnet(&a(), &vpc, "10.0.1.0/24");
         let s = &env.world.aws.subnets[&id];
         assert_eq!(s.availability_zone, "us-east-1a");
         assert_eq!(s.availability_zone_id, "use1-az1");
@@ -448,9 +445,7 @@ mod tests {
     fn delete_subnet_refused_while_an_interface_uses_it() {
         let mut env = TestEnv::new();
         let vpc = env.vpc(&a(), "10.0.0.0/16");
-        let id = env
-            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
-            .expect("subnet");
+        let id = env.subnet(&a(), &vpc, "10.0.1.0/24");
         let s: Subnet = env.world.aws.subnets[&id].clone();
         env.world.aws.network_interfaces.insert(
             "eni-00000001".into(),
@@ -488,9 +483,7 @@ mod tests {
         use super::SubnetAttribute as A;
         let mut env = TestEnv::new();
         let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
-        let v4 = env
-            .run(&a(), |tx| tx.create_subnet(input(&vpc, "10.0.1.0/24")))
-            .expect("subnet");
+        let v4 = env.subnet(&a(), &vpc, "10.0.1.0/24");
         let v6net = env.world.aws.vpcs[&vpc].ipv6[0].cidr;
         let mut i = input(&vpc, "10.0.2.0/24");
         i.ipv6_block = Some(six(&ipnet::Ipv6Net::new(v6net.network(), 64)
