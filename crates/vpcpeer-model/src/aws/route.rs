@@ -213,14 +213,13 @@ fn different_networks(table: &str, target: &str) -> DomainError {
 /// Refuses a target id of a kind the emulator does not model (`value` in `field`) unless it
 /// has the shape `<prefix>-<8 or 17 lowercase hex>`.
 fn check_target_id(id: &str, prefix: &str, field: Field) -> Result<(), DomainError> {
-    if has_id_shape(id, prefix) {
-        Ok(())
-    } else {
-        Err(DomainError::Invalid {
+    if !has_id_shape(id, prefix) {
+        return Err(DomainError::Invalid {
             field,
             value: id.to_owned(),
-        })
+        });
     }
+    Ok(())
 }
 
 impl Tx<'_, '_> {
