@@ -66,7 +66,7 @@ pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};
 pub use quota::Limits;
 pub use time::Timestamp;
 pub use tx::{Change, ChangeSet, Ctx, Tx, Undo};
-pub use world::{Entity, Record, RecordKey, World};
+pub use world::{with_key_prefix, Entity, Record, RecordKey, World};
 
 /// Sets `*slot` to the value a partial update (a patch, a modify request) gives for it, if it
 /// gives one; an absent value keeps the stored one.

@@ -270,3 +270,15 @@ impl World {
         self.aws.indexes_consistent() && self.gcp.indexes_consistent()
     }
 }
+
+/// The records of `table` whose keys start with `prefix`, in key order (a range scan: the
+/// children of a record, the records of one project).
+pub fn with_key_prefix<'a, V>(
+    table: &'a BTreeMap<String, V>,
+    prefix: &str,
+) -> impl Iterator<Item = (&'a String, &'a V)> + 'a {
+    let prefix = prefix.to_owned();
+    table
+        .range(prefix.clone()..)
+        .take_while(move |(k, _)| k.starts_with(&prefix))
+}

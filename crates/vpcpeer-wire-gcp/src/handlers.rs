@@ -13,7 +13,7 @@ use vpcpeer_model::gcp::{
     ProtocolInput, RangeInput, RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec,
     UpdatePeering,
 };
-use vpcpeer_model::Tx;
+use vpcpeer_model::{with_key_prefix, Tx};
 
 use crate::render::{self, Links};
 use crate::{Call, Route, WireError};
@@ -251,9 +251,7 @@ fn list_of<T: Listed>(
     render: impl Fn(&T) -> Value,
 ) -> Result<Value, WireError> {
     let prefix = format!("projects/{}/{collection}/", call.project);
-    let items = table
-        .range(prefix.clone()..)
-        .take_while(|(k, _)| k.starts_with(&prefix))
+    let items = with_key_prefix(table, &prefix)
         .map(|(k, x)| (k.clone(), x.name().to_owned(), render(x)))
         .collect();
     list(call, l, kind, collection, items)

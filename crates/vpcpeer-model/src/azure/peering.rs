@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use ipnet::Ipv4Net;
 
 use super::{AzPeering, AzVnet};
-use crate::World;
+use crate::{with_key_prefix, World};
 
 /// `peeringState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,13 +49,7 @@ fn children_prefix(vnet_key: &str) -> String {
 
 /// The peering links of the VNet `vnet_key`, in key order.
 pub fn links_of<'a>(world: &'a World, vnet_key: &str) -> impl Iterator<Item = &'a AzPeering> + 'a {
-    let prefix = children_prefix(vnet_key);
-    world
-        .azure
-        .peerings
-        .range(prefix.clone()..)
-        .take_while(move |(k, _)| k.starts_with(&prefix))
-        .map(|(_, p)| p)
+    with_key_prefix(&world.azure.peerings, &children_prefix(vnet_key)).map(|(_, p)| p)
 }
 
 /// The link from `link`'s remote VNet back to its local VNet, if any.

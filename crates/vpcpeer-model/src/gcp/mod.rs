@@ -222,11 +222,7 @@ pub fn subnetworks_of<'w>(
 ) -> impl Iterator<Item = &'w GcpSubnetwork> + 'w {
     let prefix = format!("projects/{}/regions/", project_of(network));
     let network = network.to_owned();
-    world
-        .gcp
-        .subnetworks
-        .range(prefix.clone()..)
-        .take_while(move |(k, _)| k.starts_with(&prefix))
+    crate::with_key_prefix(&world.gcp.subnetworks, &prefix)
         .map(|(_, s)| s)
         .filter(move |s| s.network == network)
 }

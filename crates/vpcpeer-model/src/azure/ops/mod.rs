@@ -27,7 +27,7 @@ use super::{
     AzPlace, AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm,
     AzVnet, AzureError, IpAddress, Limit, OtherCloud, PeeredSide, Side,
 };
-use crate::{Tx, World};
+use crate::{with_key_prefix, Tx, World};
 
 mod gateways;
 mod nics;

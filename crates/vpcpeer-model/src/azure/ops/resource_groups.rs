@@ -86,9 +86,7 @@ fn remove_under<T: crate::Entity>(
     prefix: &str,
     table: impl Fn(&World) -> &std::collections::BTreeMap<String, T>,
 ) {
-    let keys: Vec<String> = table(tx.world())
-        .range(prefix.to_owned()..)
-        .take_while(|(k, _)| k.starts_with(prefix))
+    let keys: Vec<String> = with_key_prefix(table(tx.world()), prefix)
         .map(|(k, _)| k.clone())
         .collect();
     for k in keys {
