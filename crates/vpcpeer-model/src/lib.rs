@@ -46,6 +46,7 @@ pub mod clouds;
 mod command;
 pub mod gcp;
 mod ids;
+pub mod parsed;
 mod quota;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -357,7 +357,7 @@ fn firewall<'w>(
             && (f.target_tags.is_empty() || f.target_tags.iter().any(|t| tags.contains(t)))
             && f.matches
                 .iter()
-                .any(|m| proto_matches(m.protocol.value(), &m.ports, h))
+                .any(|m| proto_matches(m.protocol.value().copied(), &m.ports, h))
             && match dir {
                 GDir::Egress => {
                     f.destination_ranges.is_empty()

@@ -12,13 +12,8 @@
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use serde::{Deserialize, Serialize};
 
-/// A syntax a [`Spelled`] value is parsed with.
-pub trait Syntax: Sized + Clone {
-    /// The value `text` spells, if it spells one.
-    fn parse(text: &str) -> Option<Self>;
-}
+pub use crate::parsed::{Spelled, Syntax};
 
 /// An address prefix: a CIDR block without host bits (`10.0.0.0/16`), surrounding blanks
 /// allowed.
@@ -188,55 +183,10 @@ pub type RulePorts = Spelled<AzPortSpec>;
 /// A source or destination of a security rule as the request spelled it.
 pub type RuleAddress = Spelled<AzAddressSpec>;
 
-/// A value parsed at the wire edge, with its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String", bound = "")]
-pub struct Spelled<T: Syntax> {
-    text: String,
-    value: Option<T>,
-}
-
 /// An address prefix as a request gave it.
 pub type AddressPrefix = Spelled<Ipv4Net>;
 /// An IP address as a request gave it.
 pub type IpAddress = Spelled<Ipv4Addr>;
-
-impl<T: Syntax> Spelled<T> {
-    /// Parses `text`.
-    pub fn new(text: impl Into<String>) -> Self {
-        let text = text.into();
-        let value = T::parse(&text);
-        Spelled { text, value }
-    }
-
-    /// The text as the request spelled it.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The value, if the text spelled one.
-    pub fn value(&self) -> Option<&T> {
-        self.value.as_ref()
-    }
-}
-
-impl<T: Syntax> From<String> for Spelled<T> {
-    fn from(text: String) -> Self {
-        Spelled::new(text)
-    }
-}
-
-impl<T: Syntax> From<&str> for Spelled<T> {
-    fn from(text: &str) -> Self {
-        Spelled::new(text)
-    }
-}
-
-impl<T: Syntax> From<Spelled<T>> for String {
-    fn from(s: Spelled<T>) -> Self {
-        s.text
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use super::GcpError;
+use crate::parsed::{Spelled, Syntax};
 use crate::Timestamp;
 
 /// How a network's Cloud Routers advertise dynamic routes.
@@ -263,55 +264,19 @@ impl GcpProtocol {
 /// A firewall entry's protocol as the face read it: parsed at the edge, with its text (a text
 /// that is no protocol is refused by the command in its place among the checks, quoting it).
 /// Serialized (the command log, the stored form) as the text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-pub struct ProtocolInput {
-    text: String,
-    value: Option<GcpProtocol>,
+pub type ProtocolInput = Spelled<GcpProtocol>;
+
+impl Syntax for GcpProtocol {
+    fn parse(text: &str) -> Option<Self> {
+        GcpProtocol::parse(text)
+    }
 }
 
-impl ProtocolInput {
-    /// Parses `text`.
-    pub fn new(text: impl Into<String>) -> Self {
-        let text = text.into();
-        let value = GcpProtocol::parse(&text);
-        ProtocolInput { text, value }
-    }
-
-    /// The text as given.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The protocol, if the text names one.
-    pub fn value(&self) -> Option<GcpProtocol> {
-        self.value
-    }
-
-    /// The same protocol spelled in lower case (how GCP stores and answers it).
+impl Spelled<GcpProtocol> {
+    /// The same protocol spelled in lower case (how GCP stores and answers it; names are read
+    /// in any case, so the value is the same).
     pub fn lowercased(&self) -> ProtocolInput {
-        ProtocolInput {
-            text: self.text.to_ascii_lowercase(),
-            value: self.value,
-        }
-    }
-}
-
-impl From<String> for ProtocolInput {
-    fn from(text: String) -> Self {
-        ProtocolInput::new(text)
-    }
-}
-
-impl From<&str> for ProtocolInput {
-    fn from(text: &str) -> Self {
-        ProtocolInput::new(text)
-    }
-}
-
-impl From<ProtocolInput> for String {
-    fn from(p: ProtocolInput) -> Self {
-        p.text
+        Spelled::new(self.text().to_ascii_lowercase())
     }
 }
 

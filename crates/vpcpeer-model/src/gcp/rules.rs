@@ -235,9 +235,10 @@ mod tests {
         ];
         for (text, want) in ok {
             let p = ProtocolInput::new(text);
-            assert_eq!(p.value(), Some(want), "{text:?}");
+            assert_eq!(p.value(), Some(&want), "{text:?}");
             assert_eq!(p.text(), text);
             assert_eq!(p.lowercased().text(), text.to_ascii_lowercase());
+            assert_eq!(p.lowercased().value(), Some(&want), "{text:?} lowercased");
         }
         for bad in ["", " tcp", "tcp ", "256", "-1", "gre", "any", "*", "6.0"] {
             assert_eq!(ProtocolInput::new(bad).value(), None, "{bad:?} is refused");
