@@ -210,6 +210,18 @@ fn different_networks(table: &str, target: &str) -> DomainError {
     })
 }
 
+/// The place of the route to `dest` in `table`, or the refusal naming both when there is none.
+fn route_index(table: &RouteTable, dest: &Destination) -> Result<usize, DomainError> {
+    table
+        .routes
+        .iter()
+        .position(|r| r.destination == *dest)
+        .ok_or_else(|| DomainError::RouteNotFound {
+            destination: dest.to_string(),
+            table: table.id.clone(),
+        })
+}
+
 /// Refuses a target id of a kind the emulator does not model (`value` in `field`) unless it
 /// has the shape `<prefix>-<8 or 17 lowercase hex>`.
 fn check_target_id(id: &str, prefix: &str, field: Field) -> Result<(), DomainError> {
@@ -543,14 +555,7 @@ impl Tx<'_, '_> {
         let table = self.route_of(&spec.route_table_id, &spec.destination)?;
         let dest = spec.destination;
         let target = self.check_target(&table, spec.target, &dest)?;
-        let idx = table
-            .routes
-            .iter()
-            .position(|r| r.destination == dest)
-            .ok_or_else(|| DomainError::RouteNotFound {
-                destination: dest.to_string(),
-                table: table.id.clone(),
-            })?;
+        let idx = route_index(&table, &dest)?;
         let vpc = self.owned::<Vpc>(&table.vpc_id)?.clone();
         let relation = local_relation(&vpc, &dest);
         match (&relation, &target) {
@@ -584,14 +589,7 @@ impl Tx<'_, '_> {
         dest: Destination,
     ) -> Result<(), DomainError> {
         let table = self.route_of(route_table_id, &dest)?;
-        let route = table
-            .routes
-            .iter()
-            .find(|r| r.destination == dest)
-            .ok_or_else(|| DomainError::RouteNotFound {
-                destination: dest.to_string(),
-                table: table.id.clone(),
-            })?;
+        let route = &table.routes[route_index(&table, &dest)?];
         if route.target == RouteTarget::Local {
             return Err(DomainError::Route(RouteProblem::LocalDeleted {
                 destination: dest,
