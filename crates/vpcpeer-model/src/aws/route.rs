@@ -19,7 +19,7 @@
 //! - `ClientToken` of CreateRouteTable is accepted and echoed but not honoured (a retry creates a
 //!   second table): route tables have no field to remember it by.
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use serde::{Deserialize, Serialize};
 
@@ -178,26 +178,21 @@ enum LocalRelation {
 }
 
 fn local_relation(vpc: &Vpc, dest: &Destination) -> LocalRelation {
-    match dest {
-        Destination::V4(d) => {
-            for b in vpc.ipv4_cidrs() {
-                if b == *d {
-                    return LocalRelation::Equal;
-                }
-                if b.contains(&d.network()) && d.prefix_len() > b.prefix_len() {
-                    return LocalRelation::Inside;
-                }
-            }
+    let d = match *dest {
+        Destination::V4(d) => IpNet::V4(d),
+        Destination::V6(d) => IpNet::V6(d),
+    };
+    // A block of the other family neither equals nor contains `d`.
+    let blocks = vpc
+        .ipv4_cidrs()
+        .map(IpNet::V4)
+        .chain(vpc.ipv6_cidrs().map(IpNet::V6));
+    for b in blocks {
+        if b == d {
+            return LocalRelation::Equal;
         }
-        Destination::V6(d) => {
-            for b in vpc.ipv6_cidrs() {
-                if b == *d {
-                    return LocalRelation::Equal;
-                }
-                if b.contains(&d.network()) && d.prefix_len() > b.prefix_len() {
-                    return LocalRelation::Inside;
-                }
-            }
+        if b.contains(&d.network()) && d.prefix_len() > b.prefix_len() {
+            return LocalRelation::Inside;
         }
     }
     LocalRelation::Outside
