@@ -12,7 +12,7 @@ use crate::http::Endpoint;
 use crate::scan::first_tag;
 use crate::stats::{round3, show_first_failure, Latency, Recorder};
 use crate::workload::{Client, ACCEPT_PCX, ACTIONS, CREATE_PCX, CREATE_VPC};
-use crate::{connect_all, print_cpu, LoadArgs, Output};
+use crate::{connect_all, print_cpu, LoadArgs};
 
 /// The /24 of VPC number `j` (< 65,536).
 pub fn vpc_cidr(j: usize) -> String {
@@ -214,43 +214,34 @@ pub(crate) async fn run(a: LoadArgs) -> anyhow::Result<()> {
         "server_cpu_s": server_cpu.map(|d| round3(d.as_secs_f64())),
         "phases": ph,
     });
-    c.emit_json(&v)?;
-    match c.output {
-        Output::Json => println!("{v}"),
-        Output::Text => {
+    c.report(&v, |label| {
+        println!(
+            "{label}load against {}: {} VPCs, {} active peerings in {:.2} s ({} clients)",
+            c.endpoint,
+            phases[0].done,
+            phases[1].done,
+            elapsed.as_secs_f64(),
+            c.clients
+        );
+        println!(
+            "  {:<34} {:>7} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9}",
+            "phase", "done", "errors", "seconds", "req/s", "p50 ms", "p99 ms", "max ms"
+        );
+        for p in &phases {
             println!(
-                "{}load against {}: {} VPCs, {} active peerings in {:.2} s ({} clients)",
-                c.label
-                    .as_deref()
-                    .map(|l| format!("[{l}] "))
-                    .unwrap_or_default(),
-                c.endpoint,
-                phases[0].done,
-                phases[1].done,
-                elapsed.as_secs_f64(),
-                c.clients
+                "  {:<34} {:>7} {:>7} {:>9.3} {:>10.1} {:>9.3} {:>9.3} {:>9.3}",
+                p.name,
+                p.done,
+                p.errors,
+                p.seconds,
+                p.latency.count as f64 / p.seconds.max(1e-9),
+                p.latency.p50_ms,
+                p.latency.p99_ms,
+                p.latency.max_ms
             );
-            println!(
-                "  {:<34} {:>7} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9}",
-                "phase", "done", "errors", "seconds", "req/s", "p50 ms", "p99 ms", "max ms"
-            );
-            for p in &phases {
-                println!(
-                    "  {:<34} {:>7} {:>7} {:>9.3} {:>10.1} {:>9.3} {:>9.3} {:>9.3}",
-                    p.name,
-                    p.done,
-                    p.errors,
-                    p.seconds,
-                    p.latency.count as f64 / p.seconds.max(1e-9),
-                    p.latency.p50_ms,
-                    p.latency.p99_ms,
-                    p.latency.max_ms
-                );
-            }
-            print_cpu(cpu, server_cpu, elapsed);
         }
-    }
-    Ok(())
+        print_cpu(cpu, server_cpu, elapsed);
+    })
 }
 
 #[cfg(test)]

@@ -102,11 +102,19 @@ impl Common {
         (since(process_cpu(), own), since(self.server_cpu(), server))
     }
 
-    /// Writes `v` to `--json-out` if it was given.
-    fn emit_json(&self, v: &Value) -> anyhow::Result<()> {
+    /// Writes the result `v` to `--json-out` if it was given, then shows it: as JSON
+    /// (`--output json`), or as `text` prints it, given the label prefix (`[label] ` or nothing).
+    fn report(&self, v: &Value, text: impl FnOnce(&str)) -> anyhow::Result<()> {
         if let Some(path) = &self.json_out {
             std::fs::write(path, format!("{v}\n"))
                 .with_context(|| format!("writing {}", path.display()))?;
+        }
+        match self.output {
+            Output::Json => println!("{v}"),
+            Output::Text => {
+                let label = self.label.as_deref().map(|l| format!("[{l}] "));
+                text(&label.unwrap_or_default());
+            }
         }
         Ok(())
     }
@@ -297,13 +305,9 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
         "server_cpu_s": server_cpu.map(|d| round3(d.as_secs_f64())),
         "per_action": Value::Object(actions),
     });
-    c.emit_json(&v)?;
-    match c.output {
-        Output::Json => println!("{v}"),
-        Output::Text => {
+    c.report(&v, |label| {
             println!(
-                "{}workload {} against {}: {} clients x {} iterations (+{} warm-up), {} requests per iteration",
-                c.label.as_deref().map(|l| format!("[{l}] ")).unwrap_or_default(),
+                "{label}workload {} against {}: {} clients x {} iterations (+{} warm-up), {} requests per iteration",
                 a.workload.name(),
                 c.endpoint,
                 clients,
@@ -352,9 +356,7 @@ async fn run_workload(a: WorkloadArgs) -> anyhow::Result<()> {
                     name, l.count, l.p50_ms, l.p99_ms, l.max_ms
                 );
             }
-        }
-    }
-    Ok(())
+    })
 }
 
 /// Prints the generator's own CPU use (and the server's, if known) over a run of `wall`.

@@ -260,12 +260,7 @@ impl Client {
             self.create(CREATE_PCX, "vpcPeeringConnectionId", Which::Pcx)
                 .await?;
         }
-        if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
-            self.form
-                .start("AcceptVpcPeeringConnection")
-                .param("VpcPeeringConnectionId", &self.ids.pcx);
-            self.send(ACCEPT_PCX).await?;
-        }
+        self.peering_request(ACCEPT_PCX).await?;
         if full {
             for s in self
                 .rec
@@ -313,41 +308,46 @@ impl Client {
                     .param("DestinationCidrBlock", &c.vpc[1 - s]);
                 self.send(DELETE_ROUTE).await?;
             }
-            for s in self.rec.sides([0, 1].map(|s| self.ids.assoc[s].is_empty())) {
-                self.form
-                    .start("DisassociateRouteTable")
-                    .param("AssociationId", &self.ids.assoc[s]);
-                self.send(DISASSOCIATE_ROUTE_TABLE).await?;
-            }
-            for s in self.rec.sides([0, 1].map(|s| self.ids.rtb[s].is_empty())) {
-                self.form
-                    .start("DeleteRouteTable")
-                    .param("RouteTableId", &self.ids.rtb[s]);
-                self.send(DELETE_ROUTE_TABLE).await?;
-            }
+            self.delete_sides(DISASSOCIATE_ROUTE_TABLE, "AssociationId", |ids| &ids.assoc)
+                .await?;
+            self.delete_sides(DELETE_ROUTE_TABLE, "RouteTableId", |ids| &ids.rtb)
+                .await?;
         }
+        self.peering_request(DELETE_PCX).await?;
+        if full {
+            self.delete_sides(DELETE_SUBNET, "SubnetId", |ids| &ids.subnet)
+                .await?;
+        }
+        self.delete_sides(DELETE_VPC, "VpcId", |ids| &ids.vpc).await
+    }
+
+    /// Sends `action` for this iteration's peering connection, if it was made (else counts a skip).
+    async fn peering_request(&mut self, action: usize) -> anyhow::Result<()> {
         if self.rec.ready(!self.ids.pcx.is_empty(), 1) {
             self.form
-                .start("DeleteVpcPeeringConnection")
+                .start(ACTIONS[action])
                 .param("VpcPeeringConnectionId", &self.ids.pcx);
-            self.send(DELETE_PCX).await?;
+            self.send(action).await?;
         }
-        if full {
-            for s in self
-                .rec
-                .sides([0, 1].map(|s| self.ids.subnet[s].is_empty()))
-            {
-                self.form
-                    .start("DeleteSubnet")
-                    .param("SubnetId", &self.ids.subnet[s]);
-                self.send(DELETE_SUBNET).await?;
-            }
-        }
-        for s in self.rec.sides([0, 1].map(|s| self.ids.vpc[s].is_empty())) {
+        Ok(())
+    }
+
+    /// Sends `action` once for each side's id in `slot` (as parameter `param`); a side whose id
+    /// is empty (never made) counts as skipped.
+    async fn delete_sides(
+        &mut self,
+        action: usize,
+        param: &str,
+        slot: fn(&Ids) -> &[String; 2],
+    ) -> anyhow::Result<()> {
+        for s in self
+            .rec
+            .sides(slot(&self.ids).each_ref().map(|id| id.is_empty()))
+        {
             self.form
-                .start("DeleteVpc")
-                .param("VpcId", &self.ids.vpc[s]);
-            self.send(DELETE_VPC).await?;
+                .start(ACTIONS[action])
+                .param(param, &slot(&self.ids)[s]);
+            self.send(action).await?;
         }
         Ok(())
     }

@@ -33,10 +33,11 @@
 //! `IpConfigurationCountLimitReached`, `SecurityRuleAddressPrefixCountLimitReached`,
 //! `NetworkInterfaceCountLimitReached`).
 
+use crate::render::direction;
 use ipnet::Ipv4Net;
 use vpcpeer_model::azure::limits::{MAX_TAGS, MAX_TAG_NAME, MAX_TAG_VALUE};
 use vpcpeer_model::azure::ops::Tagged;
-use vpcpeer_model::azure::{AzDirection, AzureError, Limit, OtherCloud, PeeredSide, Side};
+use vpcpeer_model::azure::{AzureError, Limit, OtherCloud, PeeredSide, Side};
 use vpcpeer_model::text;
 
 /// An ARM error: `{"error": {"code", "message"}}` with an HTTP status.
@@ -98,13 +99,6 @@ fn side(s: Side) -> &'static str {
     match s {
         Side::Source => "source",
         Side::Destination => "destination",
-    }
-}
-
-fn direction(d: AzDirection) -> &'static str {
-    match d {
-        AzDirection::Inbound => "Inbound",
-        AzDirection::Outbound => "Outbound",
     }
 }
 

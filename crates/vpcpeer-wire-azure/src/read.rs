@@ -121,20 +121,27 @@ fn route_table<'a>(
     t: &Target,
 ) -> Result<&'a vpcpeer_model::azure::AzRouteTable, AzureError> {
     group_exists(world, &t.subscription, &t.resource_group)?;
-    world
-        .azure
-        .route_tables()
-        .get(&key(&t.network_id("routeTables")))
-        .ok_or_else(|| t.not_found(Tagged::RouteTable))
+    let table = world.azure.route_tables();
+    found(
+        table.get(&key(&t.network_id("routeTables"))),
+        t,
+        Tagged::RouteTable,
+    )
 }
 
 fn nsg_of<'a>(world: &'a World, t: &Target) -> Result<&'a vpcpeer_model::azure::AzNsg, AzureError> {
     group_exists(world, &t.subscription, &t.resource_group)?;
-    world
-        .azure
-        .nsgs()
-        .get(&key(&t.network_id("networkSecurityGroups")))
-        .ok_or_else(|| t.not_found(Tagged::Nsg))
+    let nsgs = world.azure.nsgs();
+    found(
+        nsgs.get(&key(&t.network_id("networkSecurityGroups"))),
+        t,
+        Tagged::Nsg,
+    )
+}
+
+/// A record looked up for `t`, else the NotFound of `kind` (its group already checked).
+fn found<'a, T>(record: Option<&'a T>, t: &Target, kind: Tagged) -> Result<&'a T, AzureError> {
+    record.ok_or_else(|| t.not_found(kind))
 }
 
 fn child_not_found(parent: &str, kind: &str, name: &str) -> AzureError {
@@ -151,7 +158,8 @@ pub(crate) fn get(
     name: &str,
 ) -> Result<Value, AzureError> {
     let t = Target::new(sub, rg, name);
-    let nf = |k: Tagged| t.not_found(k);
+    let az = &world.azure;
+    let id = |kind: &str| key(&t.network_id(kind));
     if *kind == Kind::ResourceGroup {
         return world
             .azure
@@ -172,12 +180,7 @@ pub(crate) fn get(
         }
         Kind::Peering(vnet) => ops::get_peering(world, &Target::new(sub, rg, vnet), name)
             .map(|l| render::peering_json(world, l)),
-        Kind::Nsg => world
-            .azure
-            .nsgs()
-            .get(&key(&t.network_id("networkSecurityGroups")))
-            .map(|n| render::nsg(world, n))
-            .ok_or_else(|| nf(Tagged::Nsg)),
+        Kind::Nsg => nsg_of(world, &t).map(|n| render::nsg(world, n)),
         Kind::RouteTable => route_table(world, &t).map(|r| render::route_table(world, r)),
         Kind::SecurityRule(nsg) => {
             let n = nsg_of(world, &Target::new(sub, rg, nsg))?;
@@ -195,24 +198,14 @@ pub(crate) fn get(
                 .map(|r| render::route(&rt.display_id, r))
                 .ok_or_else(|| child_not_found(&rt.display_id, "routes", name))
         }
-        Kind::Nic => world
-            .azure
-            .nics()
-            .get(&key(&t.network_id("networkInterfaces")))
-            .map(render::nic)
-            .ok_or_else(|| nf(Tagged::Nic)),
-        Kind::Gateway => world
-            .azure
-            .gateways()
-            .get(&key(&t.network_id("virtualNetworkGateways")))
-            .map(render::gateway)
-            .ok_or_else(|| nf(Tagged::Gateway)),
-        Kind::Vm => world
-            .azure
-            .vms()
-            .get(&key(&ops::vm_id(&t)))
-            .map(render::vm)
-            .ok_or_else(|| nf(Tagged::Vm)),
+        Kind::Nic => {
+            found(az.nics().get(&id("networkInterfaces")), &t, Tagged::Nic).map(render::nic)
+        }
+        Kind::Gateway => {
+            let gateway = az.gateways().get(&id("virtualNetworkGateways"));
+            found(gateway, &t, Tagged::Gateway).map(render::gateway)
+        }
+        Kind::Vm => found(az.vms().get(&key(&ops::vm_id(&t))), &t, Tagged::Vm).map(render::vm),
     }
 }
 

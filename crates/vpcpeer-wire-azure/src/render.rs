@@ -27,7 +27,12 @@ fn tags(t: &AzTags) -> Value {
 }
 
 fn prefixes(p: &[ipnet::Ipv4Net]) -> Value {
-    json!({ "addressPrefixes": p.iter().map(|n| n.to_string()).collect::<Vec<_>>() })
+    json!({ "addressPrefixes": strings(p) })
+}
+
+/// Each item's display text (prefixes and addresses as ARM lists them).
+fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(|x| x.to_string()).collect()
 }
 
 fn id_ref(id: &str) -> Value {
@@ -187,6 +192,37 @@ fn one_or_many(props: &mut Map<String, Value>, single: &str, plural: &str, value
     }
 }
 
+/// A rule's `sourceAddressPrefix(es)` and `destinationAddressPrefix(es)`, as spelled.
+fn address_prefixes(m: &mut Map<String, Value>, r: &AzSecurityRule) {
+    let (src, dst) = (texts(&r.source_prefixes), texts(&r.destination_prefixes));
+    one_or_many(m, "sourceAddressPrefix", "sourceAddressPrefixes", &src);
+    one_or_many(
+        m,
+        "destinationAddressPrefix",
+        "destinationAddressPrefixes",
+        &dst,
+    );
+}
+
+/// A rule's `access`, `priority` and `direction` (the same on a rule and an effective rule).
+fn verdict(m: &mut Map<String, Value>, r: &AzSecurityRule) {
+    let access = match r.access {
+        AzAccess::Allow => "Allow",
+        AzAccess::Deny => "Deny",
+    };
+    m.insert("access".into(), json!(access));
+    m.insert("priority".into(), json!(r.priority));
+    m.insert("direction".into(), json!(direction(r.direction)));
+}
+
+/// `Inbound` / `Outbound`.
+pub(crate) fn direction(d: AzDirection) -> &'static str {
+    match d {
+        AzDirection::Inbound => "Inbound",
+        AzDirection::Outbound => "Outbound",
+    }
+}
+
 /// A security rule of the NSG `nsg_id` (`kind`: `securityRules` or `defaultSecurityRules`).
 pub fn security_rule(nsg_id: &str, kind: &str, r: &AzSecurityRule) -> Value {
     let mut p = Map::new();
@@ -204,33 +240,8 @@ pub fn security_rule(nsg_id: &str, kind: &str, r: &AzSecurityRule) -> Value {
         "destinationPortRanges",
         &texts(&r.destination_ports),
     );
-    one_or_many(
-        &mut p,
-        "sourceAddressPrefix",
-        "sourceAddressPrefixes",
-        &texts(&r.source_prefixes),
-    );
-    one_or_many(
-        &mut p,
-        "destinationAddressPrefix",
-        "destinationAddressPrefixes",
-        &texts(&r.destination_prefixes),
-    );
-    p.insert(
-        "access".into(),
-        json!(match r.access {
-            AzAccess::Allow => "Allow",
-            AzAccess::Deny => "Deny",
-        }),
-    );
-    p.insert("priority".into(), json!(r.priority));
-    p.insert(
-        "direction".into(),
-        json!(match r.direction {
-            AzDirection::Inbound => "Inbound",
-            AzDirection::Outbound => "Outbound",
-        }),
-    );
+    address_prefixes(&mut p, r);
+    verdict(&mut p, r);
     if let Some(d) = &r.description {
         p.insert("description".into(), json!(d));
     }
@@ -242,16 +253,25 @@ pub fn security_rule(nsg_id: &str, kind: &str, r: &AzSecurityRule) -> Value {
     })
 }
 
-/// A network security group.
-pub fn nsg(world: &World, n: &AzNsg) -> Value {
-    let subnets: Vec<Value> = world
+/// References to the subnets whose `attached` resource (an NSG, a route table) is `id`.
+fn subnets_using(
+    world: &World,
+    id: &str,
+    attached: impl Fn(&AzSubnet) -> Option<&str>,
+) -> Vec<Value> {
+    world
         .azure
         .vnets()
         .values()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
-        .filter(|(_, s)| s.nsg.as_deref().is_some_and(|x| key(x) == n.id))
+        .filter(|(_, s)| attached(s).is_some_and(|x| key(x) == id))
         .map(|(v, s)| id_ref(&format!("{}/subnets/{}", v.display_id, s.name)))
-        .collect();
+        .collect()
+}
+
+/// A network security group.
+pub fn nsg(world: &World, n: &AzNsg) -> Value {
+    let subnets = subnets_using(world, &n.id, |s| s.nsg.as_deref());
     let nics: Vec<Value> = world
         .azure
         .nics()
@@ -296,14 +316,7 @@ pub fn route(table_id: &str, r: &AzRoute) -> Value {
 
 /// A route table.
 pub fn route_table(world: &World, t: &AzRouteTable) -> Value {
-    let subnets: Vec<Value> = world
-        .azure
-        .vnets()
-        .values()
-        .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
-        .filter(|(_, s)| s.route_table.as_deref().is_some_and(|x| key(x) == t.id))
-        .map(|(v, s)| id_ref(&format!("{}/subnets/{}", v.display_id, s.name)))
-        .collect();
+    let subnets = subnets_using(world, &t.id, |s| s.route_table.as_deref());
     json!({
         "name": t.name,
         "id": t.display_id,
@@ -437,18 +450,8 @@ pub fn effective_route(r: &AzEffectiveRoute) -> Value {
         "state".into(),
         json!(if r.active { "Active" } else { "Invalid" }),
     );
-    m.insert(
-        "addressPrefix".into(),
-        json!(r.prefixes.iter().map(|p| p.to_string()).collect::<Vec<_>>()),
-    );
-    m.insert(
-        "nextHopIpAddress".into(),
-        json!(r
-            .next_hop_ips
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()),
-    );
+    m.insert("addressPrefix".into(), json!(strings(&r.prefixes)));
+    m.insert("nextHopIpAddress".into(), json!(strings(&r.next_hop_ips)));
     m.insert("nextHopType".into(), json!(next_hop(r.next_hop)));
     Value::Object(m)
 }
@@ -485,49 +488,16 @@ pub fn effective_nsg(g: &AzEffectiveNsg) -> Value {
             );
             one_or_many(&mut m, "sourcePortRange", "sourcePortRanges", &sp);
             one_or_many(&mut m, "destinationPortRange", "destinationPortRanges", &dp);
-            one_or_many(
-                &mut m,
-                "sourceAddressPrefix",
-                "sourceAddressPrefixes",
-                &texts(&r.source_prefixes),
-            );
-            one_or_many(
-                &mut m,
-                "destinationAddressPrefix",
-                "destinationAddressPrefixes",
-                &texts(&r.destination_prefixes),
-            );
+            address_prefixes(&mut m, r);
             m.insert(
                 "expandedSourceAddressPrefix".into(),
-                json!(e
-                    .expanded_source
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()),
+                json!(strings(&e.expanded_source)),
             );
             m.insert(
                 "expandedDestinationAddressPrefix".into(),
-                json!(e
-                    .expanded_destination
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()),
+                json!(strings(&e.expanded_destination)),
             );
-            m.insert(
-                "access".into(),
-                json!(match r.access {
-                    AzAccess::Allow => "Allow",
-                    AzAccess::Deny => "Deny",
-                }),
-            );
-            m.insert("priority".into(), json!(r.priority));
-            m.insert(
-                "direction".into(),
-                json!(match r.direction {
-                    AzDirection::Inbound => "Inbound",
-                    AzDirection::Outbound => "Outbound",
-                }),
-            );
+            verdict(&mut m, r);
             Value::Object(m)
         })
         .collect();
@@ -541,12 +511,7 @@ pub fn effective_nsg(g: &AzEffectiveNsg) -> Value {
     let tag_map: Map<String, Value> = g
         .tag_map
         .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                json!(v.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
-            )
-        })
+        .map(|(k, v)| (k.clone(), json!(strings(v))))
         .collect();
     json!({
         "networkSecurityGroup": id_ref(&g.nsg_id),

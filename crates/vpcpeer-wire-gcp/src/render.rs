@@ -72,6 +72,24 @@ fn insert_opt(m: &mut Map<String, Value>, k: &str, v: &str) {
     }
 }
 
+/// The fields every global resource opens with: `kind`, `id`, `creationTimestamp`, `name` and
+/// `description` (when set).
+fn head(
+    kind: &str,
+    numeric_id: u64,
+    created: Timestamp,
+    name: &str,
+    description: &str,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(kind));
+    m.insert("id".into(), json!(numeric_id.to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(created)));
+    m.insert("name".into(), json!(name));
+    insert_opt(&mut m, "description", description);
+    m
+}
+
 /// One entry of `network.peerings[]`, with its derived `state` and `stateDetails`.
 pub fn peering(l: &Links, world: &World, net: &GcpNetwork, p: &GcpPeering) -> Value {
     let view = peering_view(world, net, p);
@@ -105,12 +123,13 @@ pub fn network(l: &Links, world: &World, n: &GcpNetwork) -> Value {
     let subnets: Vec<String> = vpcpeer_model::gcp::subnetworks_of(world, &n.id)
         .map(|s| l.url(&s.id))
         .collect();
-    let mut m = Map::new();
-    m.insert("kind".into(), json!("compute#network"));
-    m.insert("id".into(), json!(n.numeric_id.to_string()));
-    m.insert("creationTimestamp".into(), json!(rfc3339(n.created)));
-    m.insert("name".into(), json!(n.name));
-    insert_opt(&mut m, "description", &n.description);
+    let mut m = head(
+        "compute#network",
+        n.numeric_id,
+        n.created,
+        &n.name,
+        &n.description,
+    );
     m.insert("selfLink".into(), json!(l.url(&n.id)));
     m.insert(
         "selfLinkWithId".into(),
@@ -152,12 +171,13 @@ fn zone_url(l: &Links, project: &str, zone: &str) -> String {
 
 /// A subnetwork.
 pub fn subnetwork(l: &Links, s: &GcpSubnetwork) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!("compute#subnetwork"));
-    m.insert("id".into(), json!(s.numeric_id.to_string()));
-    m.insert("creationTimestamp".into(), json!(rfc3339(s.created)));
-    m.insert("name".into(), json!(s.name));
-    insert_opt(&mut m, "description", &s.description);
+    let mut m = head(
+        "compute#subnetwork",
+        s.numeric_id,
+        s.created,
+        &s.name,
+        &s.description,
+    );
     m.insert("network".into(), json!(l.url(&s.network)));
     m.insert("ipCidrRange".into(), json!(s.ip_cidr_range.to_string()));
     m.insert(
@@ -185,12 +205,13 @@ pub fn subnetwork(l: &Links, s: &GcpSubnetwork) -> Value {
 
 /// A route.
 pub fn route(l: &Links, r: &GcpRoute) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!("compute#route"));
-    m.insert("id".into(), json!(r.numeric_id.to_string()));
-    m.insert("creationTimestamp".into(), json!(rfc3339(r.created)));
-    m.insert("name".into(), json!(r.name));
-    insert_opt(&mut m, "description", &r.description);
+    let mut m = head(
+        "compute#route",
+        r.numeric_id,
+        r.created,
+        &r.name,
+        &r.description,
+    );
     m.insert("network".into(), json!(l.url(&r.network)));
     m.insert("destRange".into(), json!(r.dest_range.to_string()));
     m.insert("priority".into(), json!(r.priority));
@@ -212,12 +233,13 @@ pub fn route(l: &Links, r: &GcpRoute) -> Value {
 
 /// A firewall rule.
 pub fn firewall(l: &Links, f: &GcpFirewall) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!("compute#firewall"));
-    m.insert("id".into(), json!(f.numeric_id.to_string()));
-    m.insert("creationTimestamp".into(), json!(rfc3339(f.created)));
-    m.insert("name".into(), json!(f.name));
-    insert_opt(&mut m, "description", &f.description);
+    let mut m = head(
+        "compute#firewall",
+        f.numeric_id,
+        f.created,
+        &f.name,
+        &f.description,
+    );
     m.insert("network".into(), json!(l.url(&f.network)));
     m.insert("priority".into(), json!(f.priority));
     let ranges =

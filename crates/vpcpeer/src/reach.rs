@@ -477,10 +477,27 @@ mod tests {
         }
     }
 
+    /// A packet header of the answers below: tcp from `src` port 49152 to `dst` port `port`.
+    fn header(src: &str, dst: &str, port: u16) -> serde_json::Value {
+        serde_json::json!({"src_ip": src, "dst_ip": dst, "protocol": "tcp",
+            "src_port": 49152, "dst_port": port})
+    }
+
+    /// The table [`render`] prints for the explain answer `v`.
+    fn explained(v: serde_json::Value) -> String {
+        render(&serde_json::from_value(v).expect("answer"), &args())
+    }
+
+    /// Asserts that `s` contains every one of `parts`.
+    fn has_each(s: &str, parts: &[&str]) {
+        for part in parts {
+            assert!(s.contains(part), "{part:?} missing from:\n{s}");
+        }
+    }
+
     #[test]
     fn renders_hops_and_blockers() {
-        let h = serde_json::json!({"src_ip": "10.0.1.5", "dst_ip": "10.1.0.5", "protocol": "tcp",
-            "src_port": 49152, "dst_port": 443});
+        let h = header("10.0.1.5", "10.1.0.5", 443);
         let v = serde_json::json!({
             "reachable": false,
             "forward": [{"component": {"kind": "route-table", "id": "rtb-1"},
@@ -491,29 +508,25 @@ mod tests {
                           "component": {"kind": "route-table", "id": "rtb-2"},
                           "detail": "rtb-2 has no route", "fix": "add a route"}],
         });
-        let s = render(&serde_json::from_value(v).expect("answer"), &args());
+        let s = explained(v);
         assert!(
             s.starts_with("NOT REACHABLE: i-1 -> 10.1.0.5 (tcp/443)\n"),
             "{s}"
         );
-        assert!(
-            s.contains(
-                "route-table rtb-1  route 10.1.0.0/16 -> pcx-1  tcp 10.0.1.5:49152 -> 10.1.0.5:443"
-            ),
-            "{s}"
+        has_each(
+            &s,
+            &[
+                "route-table rtb-1  route 10.1.0.0/16 -> pcx-1  tcp 10.0.1.5:49152 -> 10.1.0.5:443",
+                "Return path:\n  (none)",
+                "1. NO_ROUTE_TO_DESTINATION (return path) at route-table rtb-2",
+                "     fix: add a route\n",
+            ],
         );
-        assert!(s.contains("Return path:\n  (none)"), "{s}");
-        assert!(
-            s.contains("1. NO_ROUTE_TO_DESTINATION (return path) at route-table rtb-2"),
-            "{s}"
-        );
-        assert!(s.contains("     fix: add a route\n"), "{s}");
     }
 
     #[test]
     fn renders_gcp_and_azure_rules() {
-        let h = serde_json::json!({"src_ip": "10.1.0.2", "dst_ip": "10.2.0.2", "protocol": "tcp",
-            "src_port": 49152, "dst_port": 22});
+        let h = header("10.1.0.2", "10.2.0.2", 22);
         let v = serde_json::json!({
             "reachable": false,
             "forward": [
@@ -530,27 +543,19 @@ mod tests {
                           "component": {"kind": "network-security-group", "id": "/subscriptions/s/nsg-b"},
                           "detail": "nsg-b/DenyAllInBound (priority 65500) denies inbound", "fix": "allow it"}],
         });
-        let s = render(&serde_json::from_value(v).expect("answer"), &args());
-        assert!(
-            s.contains("route 10.2.0.0/24 -> network net-b (peering a-b)"),
-            "{s}"
-        );
-        assert!(
-            s.contains("network-security-group /subscriptions/s/nsg-b  ingress nsg-b/DenyAllInBound (priority 65500) deny"),
-            "{s}"
-        );
-        assert!(
-            s.contains(
-                "1. NSG_RULE (forward path) at network-security-group /subscriptions/s/nsg-b"
-            ),
-            "{s}"
+        has_each(
+            &explained(v),
+            &[
+                "route 10.2.0.0/24 -> network net-b (peering a-b)",
+                "network-security-group /subscriptions/s/nsg-b  ingress nsg-b/DenyAllInBound (priority 65500) deny",
+                "1. NSG_RULE (forward path) at network-security-group /subscriptions/s/nsg-b",
+            ],
         );
     }
 
     #[test]
     fn renders_other_owners_components_by_label() {
-        let h = serde_json::json!({"src_ip": "10.0.1.5", "dst_ip": "10.1.0.5", "protocol": "tcp",
-            "src_port": 49152, "dst_port": 443});
+        let h = header("10.0.1.5", "10.1.0.5", 443);
         let label = "security-group (account 222222222222, vpc-b)";
         let v = serde_json::json!({
             "reachable": false,
@@ -571,17 +576,14 @@ mod tests {
                                         "label": "firewall-rule (project proj-b)"},
                           "detail": "denied", "fix": "its owner (project proj-b) must add a rule"}],
         });
-        let s = render(&serde_json::from_value(v).expect("answer"), &args());
-        assert!(s.contains(&format!("{label}  ingress ")), "{s}");
-        assert!(
-            s.contains(
-                "firewall-rule (project proj-b)                ingress (priority 1000) deny"
-            ),
-            "{s}"
-        );
-        assert!(
-            s.contains("1. FIREWALL_RULE (forward path) at firewall-rule (project proj-b)\n"),
-            "{s}"
+        let s = explained(v);
+        has_each(
+            &s,
+            &[
+                &format!("{label}  ingress "),
+                "firewall-rule (project proj-b)                ingress (priority 1000) deny",
+                "1. FIREWALL_RULE (forward path) at firewall-rule (project proj-b)\n",
+            ],
         );
         assert!(!s.contains('?'), "{s}");
     }
@@ -630,14 +632,13 @@ mod tests {
         let s = render_matrix(&serde_json::from_value(v).expect("answer"));
         let want_grid =
             "       1    2    3\n  1    —    ✓    ✗A\n  2    ✗B   —    ✗A\n  3    ✗A   ✗?   —\n";
-        assert!(s.contains(want_grid), "{s}");
-        assert!(
-            s.contains("  A  DISCONNECTED_VPCS\n  B  ENI_SG_RULES_MISMATCH\n  ?  "),
-            "{s}"
-        );
-        assert!(
-            s.contains("   1  i-1  10.0.1.5  vpc-a  subnet-a  111111111111/us-east-1"),
-            "{s}"
+        has_each(
+            &s,
+            &[
+                want_grid,
+                "  A  DISCONNECTED_VPCS\n  B  ENI_SG_RULES_MISMATCH\n  ?  ",
+                "   1  i-1  10.0.1.5  vpc-a  subnet-a  111111111111/us-east-1",
+            ],
         );
         assert!(s.ends_with("1 of 6 ordered pairs reachable.\n"), "{s}");
     }

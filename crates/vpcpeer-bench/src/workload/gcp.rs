@@ -57,6 +57,20 @@ impl Client {
             .await
     }
 
+    /// Deletes (`action`) the resource at `path(s)` of each side `s` that was `made`; a side that
+    /// was not counts as skipped.
+    async fn gcp_delete_sides(
+        &mut self,
+        action: usize,
+        made: [bool; 2],
+        path: impl Fn(usize) -> String,
+    ) -> anyhow::Result<()> {
+        for s in self.rec.sides(made.map(|ok| !ok)) {
+            self.gcp_send(action, Method::DELETE, &path(s), "").await?;
+        }
+        Ok(())
+    }
+
     /// Counts a 200 answer without `needle` as a mismatch.
     fn expect(&mut self, action: usize, body: &Option<Bytes>, needle: &str) {
         self.rec.expect(body.as_ref(), needle, ACTIONS[action]);
@@ -169,25 +183,11 @@ impl Client {
                 self.gcp_peering_op(REMOVE_PEERING, &path, &body).await?;
             }
         }
-        for s in self.rec.sides(subnets.map(|ok| !ok)) {
-            self.gcp_send(
-                SUBNET_DELETE,
-                Method::DELETE,
-                &format!("{PROJECT}/regions/{REGION}/subnetworks/{}", names[s]),
-                "",
-            )
+        let subnet = |s: usize| format!("{PROJECT}/regions/{REGION}/subnetworks/{}", names[s]);
+        self.gcp_delete_sides(SUBNET_DELETE, subnets, subnet)
             .await?;
-        }
-        for s in self.rec.sides(made.map(|ok| !ok)) {
-            self.gcp_send(
-                NET_DELETE,
-                Method::DELETE,
-                &format!("{PROJECT}/global/networks/{}", names[s]),
-                "",
-            )
-            .await?;
-        }
-        Ok(())
+        let network = |s: usize| format!("{PROJECT}/global/networks/{}", names[s]);
+        self.gcp_delete_sides(NET_DELETE, made, network).await
     }
 }
 

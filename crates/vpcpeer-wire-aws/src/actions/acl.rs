@@ -14,8 +14,8 @@ use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::cidr;
 use vpcpeer_model::{AclAction, AclEntry, Destination, Field, NetworkAcl, Tx};
 
-use super::{change, explicit, render_done, render_named_id, unexpected, Action};
-use crate::filter::{self, matches, paginate};
+use super::{change, describe_owned, render_done, render_named_id, unexpected, Action, Page};
+use crate::filter::{matches, Filter};
 use crate::{Ec2Error, Params, Xml};
 
 /// The network ACL actions.
@@ -183,22 +183,9 @@ fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn describe_network_acls(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, FILTERS)?;
-    let (limit, token) = filter::paging(p, 5, 100)?;
-    let ids = p.list("NetworkAclId");
-    let items: Vec<&NetworkAcl> = if ids.is_empty() {
-        tx.list_owned::<NetworkAcl>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<NetworkAcl>(id))?
-    };
-    let items: Vec<&NetworkAcl> = items
-        .into_iter()
-        .filter(|a| matches(&filters, &a.tags, |n| field(a, n)))
-        .collect();
-    let (page, next) = paginate(items, |a| &a.id, limit, token.as_deref());
-    x.list("networkAclSet", page, write_acl);
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    let page = Page::new("NetworkAclId", FILTERS, "networkAclSet").max(100);
+    let keep = |f: &[Filter], a: &NetworkAcl| matches(f, &a.tags, |n| field(a, n));
+    describe_owned(tx, p, page, keep, x, write_acl)
 }
 
 fn required_bool(p: &Params, name: &str) -> Result<bool, Ec2Error> {

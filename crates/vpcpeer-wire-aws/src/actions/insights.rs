@@ -23,8 +23,8 @@ use vpcpeer_reach::{
     RuleRef, Snapshot,
 };
 
-use super::{change, domain, explicit, render_named_id, unexpected, Action};
-use crate::filter::{self, matches, paginate};
+use super::{change, describe_owned, domain, explicit, render_named_id, unexpected, Action, Page};
+use crate::filter::{self, matches, paginate, Filter};
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
@@ -166,25 +166,16 @@ fn parse_create_path(p: &Params) -> Result<Command, Ec2Error> {
 }
 
 fn describe_paths(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
-    let filters = filter::parse(p, PATH_FILTERS)?;
-    let (limit, token) = filter::paging(p, 1, 100)?;
-    let ids = p.list("NetworkInsightsPathId");
-    let items: Vec<&NetworkInsightsPath> = if ids.is_empty() {
-        tx.list_owned::<NetworkInsightsPath>().collect()
-    } else {
-        explicit(&ids, |id| tx.owned::<NetworkInsightsPath>(id))?
-    };
-    let items: Vec<_> = items
-        .into_iter()
-        .filter(|n| matches(&filters, &n.tags, |f| path_field(n, f)))
-        .collect();
-    let (page, next) = paginate(items, |n| &n.id, limit, token.as_deref());
+    let page = Page::new(
+        "NetworkInsightsPathId",
+        PATH_FILTERS,
+        "networkInsightsPathSet",
+    )
+    .min(1)
+    .max(100);
+    let keep = |f: &[Filter], n: &NetworkInsightsPath| matches(f, &n.tags, |k| path_field(n, k));
     let world = tx.world();
-    x.list("networkInsightsPathSet", page, |x, n| {
-        render_path(x, n, world)
-    });
-    x.opt_leaf("nextToken", next);
-    Ok(())
+    describe_owned(tx, p, page, keep, x, |x, n| render_path(x, n, world))
 }
 
 // --- Engine answer → stored records ---

@@ -276,21 +276,29 @@ pub(crate) struct Page<'a> {
     pub ids: &'a str,
     /// The filters it knows.
     pub filters: &'a [&'a str],
-    /// The largest `MaxResults` (the smallest is 5).
+    /// The smallest `MaxResults` (usually 5).
+    pub min: i64,
+    /// The largest `MaxResults`.
     pub max: i64,
     /// The element of the result set (`vpcSet`).
     pub set: &'a str,
 }
 
 impl<'a> Page<'a> {
-    /// A page of `MaxResults` up to 1000 (the usual bound).
+    /// A page of `MaxResults` from 5 up to 1000 (the usual bounds).
     pub const fn new(ids: &'a str, filters: &'a [&'a str], set: &'a str) -> Self {
         Page {
             ids,
             filters,
+            min: 5,
             max: 1000,
             set,
         }
+    }
+
+    /// The same with `MaxResults` from `min`.
+    pub const fn min(self, min: i64) -> Self {
+        Page { min, ..self }
     }
 
     /// The same with `MaxResults` up to `max`.
@@ -312,7 +320,7 @@ pub(crate) fn describe_page<'t, R: Entity>(
     render: impl FnMut(&mut Xml, &'t R),
 ) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, page.filters)?;
-    let (limit, token) = filter::paging(p, 5, page.max)?;
+    let (limit, token) = filter::paging(p, page.min, page.max)?;
     let ids = p.list(page.ids);
     let items = if ids.is_empty() {
         candidates(&filters)

@@ -6,7 +6,7 @@ use vpcpeer_model::aws::vpc::{
     check_vpc_block, NewAssociation, NewBlock, NewVpc, Tenancy, VpcAttribute,
 };
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{DomainError, Field, Tx, Vpc};
+use vpcpeer_model::{DomainError, Field, Ipv4Block, Ipv6Block, Tx, Vpc};
 
 use super::blocks::ipv4_block;
 use super::{describe_owned, domain, only_one_attribute, render_done, unexpected, Action, Page};
@@ -31,30 +31,19 @@ const FILTERS: &[&str] = &[
 ];
 
 fn field(v: &Vpc, name: &str) -> Vec<String> {
+    // One value per associated block.
+    let v4 = |f: fn(&Ipv4Block) -> String| -> Vec<String> { v.ipv4.iter().map(f).collect() };
+    let v6 = |f: fn(&Ipv6Block) -> String| -> Vec<String> { v.ipv6.iter().map(f).collect() };
     match name {
         "cidr" => vec![v.primary_cidr().to_string()],
-        "cidr-block-association.cidr-block" => v.ipv4.iter().map(|b| b.cidr.to_string()).collect(),
-        "cidr-block-association.association-id" => {
-            v.ipv4.iter().map(|b| b.association_id.clone()).collect()
-        }
-        "cidr-block-association.state" => v
-            .ipv4
-            .iter()
-            .map(|b| assoc_state(b.state).to_owned())
-            .collect(),
+        "cidr-block-association.cidr-block" => v4(|b| b.cidr.to_string()),
+        "cidr-block-association.association-id" => v4(|b| b.association_id.clone()),
+        "cidr-block-association.state" => v4(|b| assoc_state(b.state).to_owned()),
         "dhcp-options-id" => vec![v.dhcp_options_id.clone()],
-        "ipv6-cidr-block-association.ipv6-cidr-block" => {
-            v.ipv6.iter().map(|b| b.cidr.to_string()).collect()
-        }
-        "ipv6-cidr-block-association.ipv6-pool" => v.ipv6.iter().map(|b| b.pool.clone()).collect(),
-        "ipv6-cidr-block-association.association-id" => {
-            v.ipv6.iter().map(|b| b.association_id.clone()).collect()
-        }
-        "ipv6-cidr-block-association.state" => v
-            .ipv6
-            .iter()
-            .map(|b| assoc_state(b.state).to_owned())
-            .collect(),
+        "ipv6-cidr-block-association.ipv6-cidr-block" => v6(|b| b.cidr.to_string()),
+        "ipv6-cidr-block-association.ipv6-pool" => v6(|b| b.pool.clone()),
+        "ipv6-cidr-block-association.association-id" => v6(|b| b.association_id.clone()),
+        "ipv6-cidr-block-association.state" => v6(|b| assoc_state(b.state).to_owned()),
         "is-default" => vec![v.is_default.to_string()],
         "owner-id" => vec![v.scope.account.clone()],
         "state" => vec!["available".into()],
@@ -138,7 +127,7 @@ fn describe_vpcs(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Erro
     describe_owned(tx, p, page, keep, x, render::vpc)
 }
 
-fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
+fn ipv4_assoc(x: &mut Xml, b: &Ipv4Block, state: &str) {
     x.node("cidrBlockAssociation", |x| {
         x.leaf("associationId", &b.association_id)
             .leaf("cidrBlock", b.cidr)
@@ -148,7 +137,7 @@ fn ipv4_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv4Block, state: &str) {
     });
 }
 
-fn ipv6_assoc(x: &mut Xml, b: &vpcpeer_model::Ipv6Block, state: &str) {
+fn ipv6_assoc(x: &mut Xml, b: &Ipv6Block, state: &str) {
     x.node("ipv6CidrBlockAssociation", |x| {
         x.leaf("associationId", &b.association_id)
             .leaf("ipv6CidrBlock", b.cidr)
