@@ -156,7 +156,6 @@ const STRING_FIELDS: &[&str] = &[
     "account",
     "cidr",
     "client_token",
-    "destination",
     "gateway",
     "group",
     "instance_type",

@@ -13,7 +13,7 @@ pub use problems::{
     PeeringSide, RouteProblem, TagProblem, VpcProblem,
 };
 
-use crate::aws::resources::SgRule;
+use crate::aws::resources::{Destination, SgRule};
 
 /// Kinds of resources, for not-found and malformed-id errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -471,13 +471,13 @@ pub enum DomainError {
     #[error("the route identified by {destination} already exists")]
     RouteAlreadyExists {
         /// The destination.
-        destination: String,
+        destination: Destination,
     },
     /// No route with that destination.
     #[error("no route with destination {destination} in route table {table}")]
     RouteNotFound {
         /// The destination.
-        destination: String,
+        destination: Destination,
         /// The table.
         table: String,
     },

@@ -212,7 +212,7 @@ fn route_index(table: &RouteTable, dest: &Destination) -> Result<usize, DomainEr
         .iter()
         .position(|r| r.destination == *dest)
         .ok_or_else(|| DomainError::RouteNotFound {
-            destination: dest.to_string(),
+            destination: *dest,
             table: table.id.clone(),
         })
 }
@@ -509,9 +509,7 @@ impl Tx<'_, '_> {
         if matches!(relation, LocalRelation::Equal)
             || table.routes.iter().any(|r| r.destination == dest)
         {
-            return Err(DomainError::RouteAlreadyExists {
-                destination: dest.to_string(),
-            });
+            return Err(DomainError::RouteAlreadyExists { destination: dest });
         }
         match (relation, &target) {
             (_, RouteTarget::Local) => {
