@@ -275,6 +275,19 @@ fn bans() -> Vec<Ban> {
               share; they carry no model or engine type",
     });
     out.push(Ban {
+        krate: "vpcpeer-controller",
+        banned: [
+            &io[..],
+            &["vpcpeer-model", "vpcpeer-reach", "vpcpeer-api"][..],
+            &ours_above_model[..],
+            &WIRE[..],
+        ]
+        .concat(),
+        through: &[],
+        why: "the controller's core is sans-IO and a client of the clouds' public APIs: it \
+              knows none of the emulator's crates (no back door into its state)",
+    });
+    out.push(Ban {
         krate: "vpcpeer-reach",
         banned: [
             &io[..],

@@ -1,0 +1,216 @@
+//! What the clouds report about the topology's networks, as the drivers read it through the
+//! public APIs (DescribeVpcs, DescribeRouteTables, DescribeVpcPeeringConnections,
+//! DescribeSecurityGroups; `networks.get` and `firewalls.list`; `virtualNetworks.get`), reduced to
+//! what planning needs. Ids are the clouds' own: a VPC id; `projects/<p>/global/networks/<n>` for
+//! a GCP network; the ARM id of a VNet.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+
+use crate::desired::Opening;
+
+/// Everything observed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// The declared networks that were found, by their name in the topology.
+    pub networks: BTreeMap<String, ObservedNetwork>,
+    /// AWS peerings that join two of the topology's VPCs or carry its tags.
+    pub aws_peerings: Vec<AwsPeering>,
+}
+
+/// One network as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedNetwork {
+    /// Its id in its cloud.
+    pub id: String,
+    /// Its address blocks (AWS: associated IPv4 blocks; GCP: subnetwork ranges; Azure: address
+    /// space).
+    pub cidrs: Vec<Ipv4Net>,
+    /// What else the plan reads, per cloud.
+    pub detail: Detail,
+}
+
+/// Per-cloud detail of a network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// AWS.
+    Aws {
+        /// Its route tables.
+        route_tables: Vec<AwsRouteTable>,
+        /// Its default security group (openings go there).
+        default_group: String,
+        /// Ingress rules of the default group with an IPv4 CIDR source.
+        ingress: Vec<AwsIngress>,
+    },
+    /// GCP.
+    Gcp {
+        /// The network's peerings.
+        peerings: Vec<GcpPeering>,
+        /// Firewall rules whose names the topology owns.
+        firewalls: Vec<GcpFirewall>,
+    },
+    /// Azure.
+    Azure {
+        /// The VNet's peerings.
+        peerings: Vec<AzurePeering>,
+    },
+}
+
+/// An AWS route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsRouteTable {
+    /// `rtb-…`.
+    pub id: String,
+    /// Whether it is the VPC's main table.
+    pub main: bool,
+    /// Its IPv4 routes.
+    pub routes: Vec<AwsRoute>,
+}
+
+/// An AWS route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsRoute {
+    /// Destination block.
+    pub destination: Ipv4Net,
+    /// Target.
+    pub target: AwsTarget,
+    /// `blackhole` state (the target is gone).
+    pub blackhole: bool,
+}
+
+/// An AWS route's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwsTarget {
+    /// The VPC's own blocks.
+    Local,
+    /// A peering connection, `pcx-…`.
+    Peering(String),
+    /// Anything else (gateway, NAT, instance, interface…), by id.
+    Other(String),
+}
+
+impl std::fmt::Display for AwsTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AwsTarget::Local => f.write_str("local"),
+            AwsTarget::Peering(id) | AwsTarget::Other(id) => f.write_str(id),
+        }
+    }
+}
+
+/// An AWS ingress rule with one IPv4 source block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsIngress {
+    /// Protocol and ports.
+    pub opening: Opening,
+    /// Source block.
+    pub source: Ipv4Net,
+    /// The rule's description, which marks the rules a link opened.
+    pub description: String,
+}
+
+/// An AWS peering connection's status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsStatus {
+    /// Being created.
+    InitiatingRequest,
+    /// Waiting for the accepter.
+    PendingAcceptance,
+    /// Accepted, not yet active.
+    Provisioning,
+    /// Active.
+    Active,
+    /// Being deleted.
+    Deleting,
+    /// Deleted (still listed for a while).
+    Deleted,
+    /// Rejected by the accepter.
+    Rejected,
+    /// Not accepted in time.
+    Expired,
+    /// Failed (e.g. overlapping blocks).
+    Failed,
+}
+
+impl AwsStatus {
+    /// Whether the peering still counts (AWS refuses a second request for the pair).
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            AwsStatus::InitiatingRequest
+                | AwsStatus::PendingAcceptance
+                | AwsStatus::Provisioning
+                | AwsStatus::Active
+        )
+    }
+}
+
+/// An AWS peering connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsPeering {
+    /// `pcx-…`.
+    pub id: String,
+    /// Requester VPC id.
+    pub requester: String,
+    /// Accepter VPC id.
+    pub accepter: String,
+    /// Status code.
+    pub status: AwsStatus,
+    /// Its tags.
+    pub tags: BTreeMap<String, String>,
+    /// Requester side's `AllowDnsResolutionFromRemoteVpc`.
+    pub requester_dns: bool,
+    /// Accepter side's `AllowDnsResolutionFromRemoteVpc`.
+    pub accepter_dns: bool,
+}
+
+/// A GCP peering, as listed in its network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcpPeering {
+    /// Its name.
+    pub name: String,
+    /// The peer network, `projects/<p>/global/networks/<n>`.
+    pub peer: String,
+    /// `ACTIVE` (the peer has the matching peering) rather than `INACTIVE`.
+    pub active: bool,
+    /// `exportCustomRoutes` and `importCustomRoutes` both set.
+    pub custom_routes: bool,
+}
+
+/// A GCP ingress firewall rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcpFirewall {
+    /// Its name.
+    pub name: String,
+    /// Source ranges.
+    pub sources: Vec<Ipv4Net>,
+    /// What it allows.
+    pub allowed: Vec<Opening>,
+}
+
+/// An Azure peering's `peeringState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AzureState {
+    /// Only this side exists.
+    Initiated,
+    /// Both sides exist.
+    Connected,
+    /// The other side was deleted: this one must be deleted and created again.
+    Disconnected,
+}
+
+/// An Azure VNet peering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzurePeering {
+    /// Its name.
+    pub name: String,
+    /// The remote VNet's ARM id.
+    pub remote: String,
+    /// `peeringState`.
+    pub state: AzureState,
+    /// `peeringSyncLevel` is `FullyInSync`.
+    pub in_sync: bool,
+    /// `allowForwardedTraffic`.
+    pub allow_forwarded_traffic: bool,
+}

@@ -1,0 +1,658 @@
+//! `plan(observed, desired)`: the ordered steps that bring what the clouds report to what the
+//! topology declares, each with its reason, and the conflicts that stop it (a route the user
+//! owns where a link needs one, a network declared by id that is not there, …).
+//!
+//! The plan is a pure function: the same inputs give the same steps in the same order. Applying
+//! the steps and planning again gives an empty plan (the property test in `tests/converge.rs`).
+//! Steps are ordered in phases so each finds what it needs: networks first, then what goes away
+//! (routes and rules before the peerings they use), then peerings, acceptance and options, then
+//! routes and openings, and last the networks `destroy` removes. Within a phase the order is the
+//! topology's (links in file order, sides in order, tables and destinations sorted).
+//!
+//! A step names networks and links by their names in the topology; ids the clouds have not given
+//! yet (a VPC or peering created by an earlier step) are resolved by the executor, which reads
+//! them from the steps' results or finds them again by the tags and names in `names.rs`.
+
+mod aws;
+mod azure;
+mod gcp;
+mod show;
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+
+use crate::desired::{Cloud, Desired, Link, Network, Opening, Source};
+use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
+
+/// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// What to do.
+    pub steps: Vec<Step>,
+    /// What stops it.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Plan {
+    /// Nothing to do and nothing in the way: the clouds match the topology.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// One step and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// What it does.
+    pub action: Action,
+    /// Why it is needed.
+    pub reason: Reason,
+}
+
+/// A route table: known by id, or the main table of a VPC that an earlier step creates.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableRef {
+    /// `rtb-…`.
+    Id(String),
+    /// The main route table of the step's network, created with it.
+    Main,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Create a declared network with its blocks (AWS: a VPC and a block per extra CIDR; GCP: a
+    /// custom-mode network with a subnetwork per block; Azure: a VNet with that address space).
+    CreateNetwork {
+        /// The network.
+        network: String,
+        /// Its cloud.
+        cloud: Cloud,
+        /// Its blocks.
+        cidrs: Vec<Ipv4Net>,
+    },
+    /// Delete a network the topology created (`destroy`).
+    DeleteNetwork {
+        /// The network.
+        network: String,
+        /// Its cloud.
+        cloud: Cloud,
+        /// Its id.
+        id: String,
+    },
+    /// AWS: request a peering from the requester's account, tagged with the link.
+    AwsRequestPeering {
+        /// The link.
+        link: String,
+        /// Requester network.
+        requester: String,
+        /// Accepter network.
+        accepter: String,
+    },
+    /// AWS: tag a live peering made outside the controller, which joins the link's VPCs.
+    AwsAdoptPeering {
+        /// The link.
+        link: String,
+        /// `pcx-…`.
+        peering: String,
+    },
+    /// AWS: accept the link's peering in the accepter's account and region.
+    AwsAcceptPeering {
+        /// The link.
+        link: String,
+    },
+    /// AWS: wait for the link's peering to become active.
+    AwsAwaitPeering {
+        /// The link.
+        link: String,
+    },
+    /// AWS: set `AllowDnsResolutionFromRemoteVpc` on both sides.
+    AwsSetDns {
+        /// The link.
+        link: String,
+        /// The value.
+        enabled: bool,
+    },
+    /// AWS: delete a peering.
+    AwsDeletePeering {
+        /// `pcx-…`.
+        peering: String,
+        /// The link its tags name.
+        link: String,
+    },
+    /// AWS: a route to the link's peering.
+    AwsCreateRoute {
+        /// The network whose table it is.
+        network: String,
+        /// The table.
+        table: TableRef,
+        /// The peer's block.
+        destination: Ipv4Net,
+        /// The link.
+        link: String,
+    },
+    /// AWS: point an existing route at the link's peering.
+    AwsReplaceRoute {
+        /// The network whose table it is.
+        network: String,
+        /// The table.
+        table: String,
+        /// The peer's block.
+        destination: Ipv4Net,
+        /// The link.
+        link: String,
+    },
+    /// AWS: delete a route the topology owns.
+    AwsDeleteRoute {
+        /// The network whose table it is.
+        network: String,
+        /// The table.
+        table: String,
+        /// Its destination.
+        destination: Ipv4Net,
+        /// The peering it targets.
+        peering: String,
+    },
+    /// AWS: admit the peer's block into the network's default security group.
+    AwsAllowIngress {
+        /// The network.
+        network: String,
+        /// The link (the rule's description names it).
+        link: String,
+        /// Protocol and ports.
+        opening: Opening,
+        /// The peer's block.
+        source: Ipv4Net,
+    },
+    /// AWS: remove a rule the topology opened.
+    AwsRevokeIngress {
+        /// The network.
+        network: String,
+        /// The link the rule's description names.
+        link: String,
+        /// Protocol and ports.
+        opening: Opening,
+        /// Its source block.
+        source: Ipv4Net,
+    },
+    /// GCP: add the network's half of a peering.
+    GcpAddPeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+        /// The peer network's id.
+        peer: String,
+        /// Export and import custom routes.
+        custom_routes: bool,
+    },
+    /// GCP: change a peering's route exchange.
+    GcpUpdatePeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+        /// Export and import custom routes.
+        custom_routes: bool,
+    },
+    /// GCP: remove the network's half of a peering.
+    GcpRemovePeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+    },
+    /// GCP: create an ingress firewall rule admitting the peer's blocks.
+    GcpCreateFirewall {
+        /// The network.
+        network: String,
+        /// The rule's name.
+        name: String,
+        /// Source ranges.
+        sources: Vec<Ipv4Net>,
+        /// What it allows.
+        allowed: Vec<Opening>,
+    },
+    /// GCP: set an existing rule's sources and what it allows (`PATCH`).
+    GcpUpdateFirewall {
+        /// The network.
+        network: String,
+        /// The rule's name.
+        name: String,
+        /// Source ranges.
+        sources: Vec<Ipv4Net>,
+        /// What it allows.
+        allowed: Vec<Opening>,
+    },
+    /// GCP: delete a firewall rule the topology owns.
+    GcpDeleteFirewall {
+        /// The network.
+        network: String,
+        /// The rule's name.
+        name: String,
+    },
+    /// Azure: create the VNet's half of a peering.
+    AzureCreatePeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+        /// The remote VNet's ARM id.
+        remote: String,
+        /// `allowForwardedTraffic`.
+        allow_forwarded_traffic: bool,
+    },
+    /// Azure: change a peering's options (PUT with the same remote).
+    AzureUpdatePeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+        /// The remote VNet's ARM id.
+        remote: String,
+        /// `allowForwardedTraffic`.
+        allow_forwarded_traffic: bool,
+    },
+    /// Azure: sync a peering after an address-space change (`syncRemoteAddressSpace=true`).
+    AzureSyncPeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+    },
+    /// Azure: delete the VNet's half of a peering.
+    AzureDeletePeering {
+        /// The network.
+        network: String,
+        /// The peering's name.
+        name: String,
+    },
+}
+
+impl Action {
+    /// The order phase (see the module doc).
+    fn phase(&self) -> u8 {
+        match self {
+            Action::CreateNetwork { .. } => 0,
+            Action::AwsDeleteRoute { .. }
+            | Action::AwsRevokeIngress { .. }
+            | Action::GcpDeleteFirewall { .. } => 1,
+            Action::AwsDeletePeering { .. }
+            | Action::GcpRemovePeering { .. }
+            | Action::AzureDeletePeering { .. } => 2,
+            Action::AwsRequestPeering { .. }
+            | Action::AwsAdoptPeering { .. }
+            | Action::GcpAddPeering { .. }
+            | Action::AzureCreatePeering { .. } => 3,
+            Action::AwsAcceptPeering { .. } | Action::AwsAwaitPeering { .. } => 4,
+            Action::AwsSetDns { .. }
+            | Action::GcpUpdatePeering { .. }
+            | Action::AzureUpdatePeering { .. }
+            | Action::AzureSyncPeering { .. } => 5,
+            Action::AwsCreateRoute { .. } | Action::AwsReplaceRoute { .. } => 6,
+            Action::AwsAllowIngress { .. }
+            | Action::GcpCreateFirewall { .. }
+            | Action::GcpUpdateFirewall { .. } => 7,
+            Action::DeleteNetwork { .. } => 8,
+        }
+    }
+}
+
+/// Why a step is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Declared and not there yet.
+    Missing,
+    /// Declared, applied before (what it belongs to is there), and gone: changed out of band.
+    Drift,
+    /// The peering request waits for the accepter.
+    Pending,
+    /// The peering is on its way to active.
+    Provisioning(AwsStatus),
+    /// An earlier request for the link ended without a peering.
+    Ended {
+        /// `pcx-…`.
+        peering: String,
+        /// How it ended.
+        status: AwsStatus,
+    },
+    /// A live peering made outside the controller already joins the pair.
+    Unowned,
+    /// The options differ from the topology's.
+    OptionsDiffer,
+    /// The route points elsewhere (an old peering of the topology, or a deleted target).
+    Retarget {
+        /// What it targets now.
+        was: AwsTarget,
+    },
+    /// Azure: the remote half was deleted; Azure needs this half created again.
+    Disconnected,
+    /// Azure: the address space changed since the peering was made.
+    OutOfSync,
+    /// The rule's sources or ports differ from the topology's.
+    RuleDiffers,
+    /// Owned by the topology and no longer declared.
+    Stale,
+    /// `destroy`.
+    Destroy,
+}
+
+/// What stops a plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// A network declared by id is not there.
+    #[error("network {network}: {id} not found")]
+    NetworkNotFound {
+        /// The network.
+        network: String,
+        /// The id declared.
+        id: String,
+    },
+    /// A created network lacks declared blocks.
+    #[error("network {network}: declared with {missing} which it does not have; add the block by hand or change the file")]
+    CidrMissing {
+        /// The network.
+        network: String,
+        /// A missing block.
+        missing: Ipv4Net,
+    },
+    /// Two linked networks overlap (seen in what the clouds report).
+    #[error(
+        "link {link}: {a} ({a_cidr}) and {b} ({b_cidr}) overlap; the clouds refuse to peer them"
+    )]
+    Overlap {
+        /// The link.
+        link: String,
+        /// One network.
+        a: String,
+        /// Its block.
+        a_cidr: Ipv4Net,
+        /// The other.
+        b: String,
+        /// Its block.
+        b_cidr: Ipv4Net,
+    },
+    /// A listed route table is not in the network.
+    #[error("link {link}: route table {table} is not in {network}")]
+    TableNotFound {
+        /// The link.
+        link: String,
+        /// The network.
+        network: String,
+        /// The table.
+        table: String,
+    },
+    /// Route tables listed for a network not created yet.
+    #[error("link {link}: {network} does not exist yet, so its route tables cannot be listed; use `all` (its main table)")]
+    TablesOfNewNetwork {
+        /// The link.
+        link: String,
+        /// The network.
+        network: String,
+    },
+    /// A route the user owns holds the destination a link needs.
+    #[error("link {link}: route table {table} in {network} sends {destination} to {target}, not owned by this topology; remove it or leave that table out")]
+    RouteTaken {
+        /// The link.
+        link: String,
+        /// The network.
+        network: String,
+        /// The table.
+        table: String,
+        /// The destination.
+        destination: Ipv4Net,
+        /// What it targets.
+        target: String,
+    },
+    /// A live peering of the pair belongs to another topology.
+    #[error("link {link}: {peering} already joins the two VPCs and belongs to topology {owner}")]
+    PeeringOfAnother {
+        /// The link.
+        link: String,
+        /// `pcx-…`.
+        peering: String,
+        /// The other topology.
+        owner: String,
+    },
+    /// GCP/Azure: the peering's name is taken by one to another network.
+    #[error("network {network}: a peering named {name} already goes to {peer}")]
+    NameTaken {
+        /// The network.
+        network: String,
+        /// The name.
+        name: String,
+        /// Where it goes.
+        peer: String,
+    },
+    /// GCP/Azure: a peering the topology does not own already joins the pair.
+    #[error("network {network}: peering {name}, not owned by this topology, already goes to {peer}; the cloud allows one per pair (delete it, or rename it to {wanted})")]
+    PairTaken {
+        /// The network.
+        network: String,
+        /// The other peering's name.
+        name: String,
+        /// Where it goes.
+        peer: String,
+        /// The name the topology uses.
+        wanted: String,
+    },
+}
+
+/// What the plan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Bring the clouds to the topology.
+    Apply,
+    /// Remove everything the topology owns.
+    Destroy,
+}
+
+/// The steps that make the clouds match `desired`.
+pub fn plan(observed: &Observed, desired: &Desired) -> Plan {
+    build(observed, desired, Mode::Apply)
+}
+
+/// The steps that remove everything `desired`'s topology owns: its routes, rules and peerings,
+/// and the networks it created (never those it was given by id).
+pub fn plan_destroy(observed: &Observed, desired: &Desired) -> Plan {
+    build(observed, desired, Mode::Destroy)
+}
+
+/// What the plan builders share: the inputs and the plan so far.
+struct Ctx<'a> {
+    observed: &'a Observed,
+    desired: &'a Desired,
+    /// The links wanted (all of them, or none for `destroy`), with their networks usable.
+    links: Vec<&'a Link>,
+    mode: Mode,
+    steps: Vec<Step>,
+    conflicts: Vec<Conflict>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The reason owned resources that no wanted link keeps go away.
+    fn gone(&self) -> Reason {
+        match self.mode {
+            Mode::Apply => Reason::Stale,
+            Mode::Destroy => Reason::Destroy,
+        }
+    }
+
+    fn step(&mut self, action: Action, reason: Reason) {
+        self.steps.push(Step { action, reason });
+    }
+
+    fn found(&self, network: &str) -> Option<&'a ObservedNetwork> {
+        self.observed.networks.get(network)
+    }
+
+    fn network(&self, network: &str) -> &'a Network {
+        &self.desired.networks[network]
+    }
+
+    /// A network's blocks: as found, or as declared when it is still to be created.
+    fn cidrs(&self, network: &str) -> Vec<Ipv4Net> {
+        match self.found(network) {
+            Some(n) => n.cidrs.clone(),
+            None => self.network(network).declared_cidrs().to_vec(),
+        }
+    }
+
+    /// A network's id in its cloud: as found, or the one it will have once created (GCP and
+    /// Azure ids follow from names; an AWS VPC's id is not known before it exists: empty).
+    fn cloud_id(&self, network: &str) -> String {
+        if let Some(found) = self.found(network) {
+            return found.id.clone();
+        }
+        let n = self.network(network);
+        let account = &self.desired.accounts[&n.account];
+        let name = match &n.source {
+            Source::Existing(id) => id.as_str(),
+            Source::Declared(_) => network,
+        };
+        match n.cloud {
+            Cloud::Aws => String::new(),
+            Cloud::Gcp => crate::names::gcp_network_id(&account.id, name),
+            Cloud::Azure => crate::names::azure_vnet_id(
+                &account.id,
+                account.resource_group.as_deref().unwrap_or_default(),
+                name,
+            ),
+        }
+    }
+
+    /// The links of `cloud` that are wanted.
+    fn links_of(&self, cloud: Cloud) -> Vec<&'a Link> {
+        self.links
+            .iter()
+            .copied()
+            .filter(|l| self.network(&l.sides[0]).cloud == cloud)
+            .collect()
+    }
+}
+
+fn build(observed: &Observed, desired: &Desired, mode: Mode) -> Plan {
+    let mut cx = Ctx {
+        observed,
+        desired,
+        links: Vec::new(),
+        mode,
+        steps: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    let usable = networks(&mut cx, mode);
+    if mode == Mode::Apply {
+        for l in &desired.links {
+            if l.sides.iter().all(|s| usable.get(s) == Some(&true)) && !overlap(&mut cx, l) {
+                cx.links.push(l);
+            }
+        }
+    }
+    aws::plan(&mut cx);
+    gcp::plan(&mut cx);
+    azure::plan(&mut cx);
+    if mode == Mode::Destroy {
+        for (name, n) in &desired.networks {
+            if let (Source::Declared(_), Some(found)) = (&n.source, observed.networks.get(name)) {
+                cx.step(
+                    Action::DeleteNetwork {
+                        network: name.clone(),
+                        cloud: n.cloud,
+                        id: found.id.clone(),
+                    },
+                    Reason::Destroy,
+                );
+            }
+        }
+    }
+    let mut steps = cx.steps;
+    steps.sort_by_key(|s| s.action.phase());
+    Plan {
+        steps,
+        conflicts: cx.conflicts,
+    }
+}
+
+/// Checks the networks (declared ones missing are created; ones given by id must be there);
+/// returns which can carry links (found, or about to be created).
+fn networks(cx: &mut Ctx<'_>, mode: Mode) -> BTreeMap<String, bool> {
+    let mut usable = BTreeMap::new();
+    for (name, n) in &cx.desired.networks {
+        let ok = match (&n.source, cx.found(name)) {
+            (Source::Existing(_), Some(_)) => true,
+            (Source::Existing(id), None) => {
+                if mode == Mode::Apply {
+                    cx.conflicts.push(Conflict::NetworkNotFound {
+                        network: name.clone(),
+                        id: id.clone(),
+                    });
+                }
+                false
+            }
+            (Source::Declared(cidrs), None) => {
+                if mode == Mode::Apply {
+                    cx.step(
+                        Action::CreateNetwork {
+                            network: name.clone(),
+                            cloud: n.cloud,
+                            cidrs: cidrs.clone(),
+                        },
+                        Reason::Missing,
+                    );
+                }
+                true
+            }
+            (Source::Declared(cidrs), Some(found)) => {
+                match cidrs.iter().find(|c| !found.cidrs.contains(c)) {
+                    Some(missing) if mode == Mode::Apply => {
+                        cx.conflicts.push(Conflict::CidrMissing {
+                            network: name.clone(),
+                            missing: *missing,
+                        });
+                        false
+                    }
+                    _ => true,
+                }
+            }
+        };
+        usable.insert(name.clone(), ok);
+    }
+    usable
+}
+
+/// Whether a link's networks overlap, as found (declared blocks were checked by validation);
+/// records the conflict.
+fn overlap(cx: &mut Ctx<'_>, l: &Link) -> bool {
+    let [a, b] = &l.sides;
+    let (ca, cb) = (cx.cidrs(a), cx.cidrs(b));
+    let hit = ca
+        .iter()
+        .flat_map(|x| cb.iter().map(move |y| (*x, *y)))
+        .find(|(x, y)| x.contains(&y.network()) || y.contains(&x.network()));
+    if let Some((a_cidr, b_cidr)) = hit {
+        cx.conflicts.push(Conflict::Overlap {
+            link: l.name.clone(),
+            a: a.clone(),
+            a_cidr,
+            b: b.clone(),
+            b_cidr,
+        });
+    }
+    hit.is_some()
+}
+
+/// `Drift` when the link was applied before (so what is missing went out of band), else
+/// `Missing`.
+fn missing_reason(applied: bool) -> Reason {
+    if applied {
+        Reason::Drift
+    } else {
+        Reason::Missing
+    }
+}
+
+/// Whether AWS tags say the topology owns the resource.
+fn owned_by(tags: &BTreeMap<String, String>, topology: &str) -> bool {
+    tags.get(crate::names::TAG_TOPOLOGY).map(String::as_str) == Some(topology)
+}

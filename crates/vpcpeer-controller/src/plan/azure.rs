@@ -1,0 +1,111 @@
+//! Azure links: each VNet gets its half of the peering (a PUT of
+//! `virtualNetworkPeerings/<topology>--<link>`; Azure connects the two once both exist and then
+//! routes between them itself, so no route steps), `allowForwardedTraffic`, a sync when the
+//! address space changed since (`peeringSyncLevel` not `FullyInSync`), and a delete-and-create
+//! when the remote half was deleted (`Disconnected`, which Azure does not repair); then the
+//! halves the topology owns and no longer declares.
+
+use std::collections::BTreeSet;
+
+use super::{missing_reason, Action, Conflict, Ctx, Reason};
+use crate::desired::Cloud;
+use crate::names::{owned_name, peering_name};
+use crate::observed::{AzurePeering, AzureState, Detail};
+
+pub(super) fn plan(cx: &mut Ctx<'_>) {
+    let topology = cx.desired.name.clone();
+    let mut keep: BTreeSet<(String, String)> = BTreeSet::new();
+    for l in cx.links_of(Cloud::Azure) {
+        let name = peering_name(&topology, &l.name);
+        let applied = l
+            .sides
+            .iter()
+            .any(|s| peerings(cx, s).iter().any(|p| p.name == name));
+        for side in &l.sides {
+            let remote = cx.cloud_id(l.peer_of(side));
+            keep.insert((side.clone(), name.clone()));
+            let list = peerings(cx, side);
+            let create = Action::AzureCreatePeering {
+                network: side.clone(),
+                name: name.clone(),
+                remote: remote.clone(),
+                allow_forwarded_traffic: l.allow_forwarded_traffic,
+            };
+            match list.iter().find(|p| p.name == name) {
+                Some(p) if !p.remote.eq_ignore_ascii_case(&remote) => {
+                    cx.conflicts.push(Conflict::NameTaken {
+                        network: side.clone(),
+                        name: name.clone(),
+                        peer: p.remote.clone(),
+                    })
+                }
+                Some(p) if p.state == AzureState::Disconnected => {
+                    cx.step(
+                        Action::AzureDeletePeering {
+                            network: side.clone(),
+                            name: name.clone(),
+                        },
+                        Reason::Disconnected,
+                    );
+                    cx.step(create, Reason::Disconnected);
+                }
+                Some(p) => {
+                    if p.allow_forwarded_traffic != l.allow_forwarded_traffic {
+                        cx.step(
+                            Action::AzureUpdatePeering {
+                                network: side.clone(),
+                                name: name.clone(),
+                                remote: remote.clone(),
+                                allow_forwarded_traffic: l.allow_forwarded_traffic,
+                            },
+                            Reason::OptionsDiffer,
+                        );
+                    }
+                    if !p.in_sync && p.state == AzureState::Connected {
+                        cx.step(
+                            Action::AzureSyncPeering {
+                                network: side.clone(),
+                                name: name.clone(),
+                            },
+                            Reason::OutOfSync,
+                        );
+                    }
+                }
+                None => match list.iter().find(|p| p.remote.eq_ignore_ascii_case(&remote)) {
+                    Some(other) => cx.conflicts.push(Conflict::PairTaken {
+                        network: side.clone(),
+                        name: other.name.clone(),
+                        peer: other.remote.clone(),
+                        wanted: name.clone(),
+                    }),
+                    None => cx.step(create, missing_reason(applied)),
+                },
+            }
+        }
+    }
+    let reason = cx.gone();
+    for (network, n) in &cx.desired.networks {
+        if n.cloud != Cloud::Azure {
+            continue;
+        }
+        for p in peerings(cx, network) {
+            if owned_name(&topology, &p.name) && !keep.contains(&(network.clone(), p.name.clone()))
+            {
+                cx.step(
+                    Action::AzureDeletePeering {
+                        network: network.clone(),
+                        name: p.name.clone(),
+                    },
+                    reason.clone(),
+                );
+            }
+        }
+    }
+}
+
+fn peerings<'a>(cx: &Ctx<'a>, network: &str) -> &'a [AzurePeering] {
+    match cx.found(network).map(|n| &n.detail) {
+        Some(Detail::Azure { peerings }) => peerings,
+        _ => &[],
+    }
+}

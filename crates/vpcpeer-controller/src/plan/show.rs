@@ -1,0 +1,380 @@
+//! How a plan reads to a person: one line a step, `+` create, `~` change, `-` remove, each naming
+//! the cloud resource it touches and why; then the conflicts (`!`), and a summary line in
+//! Terraform's words ("Plan: 3 to add, 1 to change, 0 to destroy.").
+
+use std::fmt;
+
+use super::{Action, Conflict, Plan, Reason, Step, TableRef};
+use crate::desired::Cloud;
+use crate::observed::AwsStatus;
+
+/// Whether a step adds, changes or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sign {
+    /// `+`.
+    Add,
+    /// `~`.
+    Change,
+    /// `-`.
+    Remove,
+}
+
+impl Sign {
+    /// Its mark.
+    pub fn mark(self) -> char {
+        match self {
+            Sign::Add => '+',
+            Sign::Change => '~',
+            Sign::Remove => '-',
+        }
+    }
+}
+
+impl Action {
+    /// Whether it adds, changes or removes.
+    pub fn sign(&self) -> Sign {
+        match self {
+            Action::CreateNetwork { .. }
+            | Action::AwsRequestPeering { .. }
+            | Action::AwsCreateRoute { .. }
+            | Action::AwsAllowIngress { .. }
+            | Action::GcpAddPeering { .. }
+            | Action::GcpCreateFirewall { .. }
+            | Action::AzureCreatePeering { .. } => Sign::Add,
+            Action::AwsAdoptPeering { .. }
+            | Action::AwsAcceptPeering { .. }
+            | Action::AwsAwaitPeering { .. }
+            | Action::AwsSetDns { .. }
+            | Action::AwsReplaceRoute { .. }
+            | Action::GcpUpdatePeering { .. }
+            | Action::GcpUpdateFirewall { .. }
+            | Action::AzureUpdatePeering { .. }
+            | Action::AzureSyncPeering { .. } => Sign::Change,
+            Action::DeleteNetwork { .. }
+            | Action::AwsDeletePeering { .. }
+            | Action::AwsDeleteRoute { .. }
+            | Action::AwsRevokeIngress { .. }
+            | Action::GcpRemovePeering { .. }
+            | Action::GcpDeleteFirewall { .. }
+            | Action::AzureDeletePeering { .. } => Sign::Remove,
+        }
+    }
+
+    /// The cloud it calls.
+    pub fn cloud(&self) -> Cloud {
+        match self {
+            Action::CreateNetwork { cloud, .. } | Action::DeleteNetwork { cloud, .. } => *cloud,
+            Action::AwsRequestPeering { .. }
+            | Action::AwsAdoptPeering { .. }
+            | Action::AwsAcceptPeering { .. }
+            | Action::AwsAwaitPeering { .. }
+            | Action::AwsSetDns { .. }
+            | Action::AwsDeletePeering { .. }
+            | Action::AwsCreateRoute { .. }
+            | Action::AwsReplaceRoute { .. }
+            | Action::AwsDeleteRoute { .. }
+            | Action::AwsAllowIngress { .. }
+            | Action::AwsRevokeIngress { .. } => Cloud::Aws,
+            Action::GcpAddPeering { .. }
+            | Action::GcpUpdatePeering { .. }
+            | Action::GcpRemovePeering { .. }
+            | Action::GcpCreateFirewall { .. }
+            | Action::GcpUpdateFirewall { .. }
+            | Action::GcpDeleteFirewall { .. } => Cloud::Gcp,
+            Action::AzureCreatePeering { .. }
+            | Action::AzureUpdatePeering { .. }
+            | Action::AzureSyncPeering { .. }
+            | Action::AzureDeletePeering { .. } => Cloud::Azure,
+        }
+    }
+}
+
+fn cidrs(list: &[ipnet::Ipv4Net]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for TableRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableRef::Id(id) => f.write_str(id),
+            TableRef::Main => f.write_str("(main table)"),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::CreateNetwork {
+                network,
+                cloud,
+                cidrs: c,
+            } => {
+                let kind = match cloud {
+                    Cloud::Aws => "VPC",
+                    Cloud::Gcp => "network",
+                    Cloud::Azure => "VNet",
+                };
+                write!(f, "{kind} {network} {}", cidrs(c))
+            }
+            Action::DeleteNetwork { network, id, .. } => write!(f, "network {network} ({id})"),
+            Action::AwsRequestPeering {
+                link,
+                requester,
+                accepter,
+            } => {
+                write!(f, "peering {link}: request {requester} -> {accepter}")
+            }
+            Action::AwsAdoptPeering { link, peering } => {
+                write!(f, "peering {link}: adopt {peering} (tag it)")
+            }
+            Action::AwsAcceptPeering { link } => write!(f, "peering {link}: accept"),
+            Action::AwsAwaitPeering { link } => write!(f, "peering {link}: wait until active"),
+            Action::AwsSetDns { link, enabled } => {
+                write!(
+                    f,
+                    "peering {link}: DNS resolution from the peer {}",
+                    on(*enabled)
+                )
+            }
+            Action::AwsDeletePeering { peering, link } => write!(f, "peering {link}: {peering}"),
+            Action::AwsCreateRoute {
+                network,
+                table,
+                destination,
+                link,
+            } => {
+                write!(f, "route {network} {table} {destination} -> peering {link}")
+            }
+            Action::AwsReplaceRoute {
+                network,
+                table,
+                destination,
+                link,
+            } => {
+                write!(f, "route {network} {table} {destination} -> peering {link}")
+            }
+            Action::AwsDeleteRoute {
+                network,
+                table,
+                destination,
+                peering,
+            } => {
+                write!(f, "route {network} {table} {destination} -> {peering}")
+            }
+            Action::AwsAllowIngress {
+                network,
+                link,
+                opening,
+                source,
+            } => write!(
+                f,
+                "rule {network} default group: {opening} from {source} (link {link})"
+            ),
+            Action::AwsRevokeIngress {
+                network,
+                link,
+                opening,
+                source,
+            } => write!(
+                f,
+                "rule {network} default group: {opening} from {source} (link {link})"
+            ),
+            Action::GcpAddPeering {
+                network,
+                name,
+                peer,
+                custom_routes,
+            } => write!(
+                f,
+                "peering {network}/{name} -> {}{}",
+                peer.trim_start_matches("projects/")
+                    .replace("/global/networks/", "/"),
+                if *custom_routes {
+                    ", custom routes exchanged"
+                } else {
+                    ""
+                }
+            ),
+            Action::GcpUpdatePeering {
+                network,
+                name,
+                custom_routes,
+            } => write!(
+                f,
+                "peering {network}/{name}: custom route exchange {}",
+                on(*custom_routes)
+            ),
+            Action::GcpRemovePeering { network, name } => write!(f, "peering {network}/{name}"),
+            Action::GcpCreateFirewall {
+                network,
+                name,
+                sources,
+                allowed,
+            }
+            | Action::GcpUpdateFirewall {
+                network,
+                name,
+                sources,
+                allowed,
+            } => write!(
+                f,
+                "firewall {network}/{name}: allow {} from {}",
+                allowed
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                cidrs(sources)
+            ),
+            Action::GcpDeleteFirewall { network, name } => write!(f, "firewall {network}/{name}"),
+            Action::AzureCreatePeering {
+                network,
+                name,
+                remote,
+                allow_forwarded_traffic,
+            }
+            | Action::AzureUpdatePeering {
+                network,
+                name,
+                remote,
+                allow_forwarded_traffic,
+            } => {
+                write!(
+                    f,
+                    "peering {network}/{name} -> {}{}",
+                    remote.rsplit('/').next().unwrap_or(remote),
+                    if *allow_forwarded_traffic {
+                        ", forwarded traffic allowed"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            Action::AzureSyncPeering { network, name } => {
+                write!(f, "peering {network}/{name}: sync the address space")
+            }
+            Action::AzureDeletePeering { network, name } => write!(f, "peering {network}/{name}"),
+        }
+    }
+}
+
+fn on(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+impl fmt::Display for AwsStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AwsStatus::InitiatingRequest => "initiating-request",
+            AwsStatus::PendingAcceptance => "pending-acceptance",
+            AwsStatus::Provisioning => "provisioning",
+            AwsStatus::Active => "active",
+            AwsStatus::Deleting => "deleting",
+            AwsStatus::Deleted => "deleted",
+            AwsStatus::Rejected => "rejected",
+            AwsStatus::Expired => "expired",
+            AwsStatus::Failed => "failed",
+        })
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Missing => f.write_str("declared, not there yet"),
+            Reason::Drift => f.write_str("drift: removed out of band"),
+            Reason::Pending => f.write_str("the request waits for acceptance"),
+            Reason::Provisioning(s) => write!(f, "the peering is {s}"),
+            Reason::Ended { peering, status } => {
+                write!(f, "the last request, {peering}, is {status}")
+            }
+            Reason::Unowned => f.write_str("made outside this topology; it joins the pair"),
+            Reason::OptionsDiffer => f.write_str("drift: options differ"),
+            Reason::Retarget { was } => write!(f, "it points at {was}"),
+            Reason::Disconnected => f.write_str("disconnected: the remote half was deleted"),
+            Reason::OutOfSync => f.write_str("the address space changed; not in sync"),
+            Reason::RuleDiffers => f.write_str("drift: sources or ports differ"),
+            Reason::Stale => f.write_str("no longer declared"),
+            Reason::Destroy => f.write_str("destroy"),
+        }
+    }
+}
+
+impl Step {
+    /// The step as a line, its reason in a column starting at `width`.
+    fn line(&self, width: usize) -> String {
+        let what = format!(
+            "{} {:<5} {}",
+            self.action.sign().mark(),
+            self.action.cloud(),
+            self.action
+        );
+        format!("{what:<width$}  # {}", self.reason)
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line(0))
+    }
+}
+
+/// Reasons start in one column, unless a step is longer than this.
+const REASON_COLUMN: usize = 72;
+
+impl Plan {
+    /// How many steps add, change and remove.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s: Sign| self.steps.iter().filter(|x| x.action.sign() == s).count();
+        (n(Sign::Add), n(Sign::Change), n(Sign::Remove))
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .steps
+            .iter()
+            .map(|s| s.line(0).find("  # ").unwrap_or(0))
+            .filter(|w| *w <= REASON_COLUMN)
+            .max()
+            .unwrap_or(0);
+        for s in &self.steps {
+            writeln!(f, "{}", s.line(width))?;
+        }
+        for c in &self.conflicts {
+            writeln!(f, "! {c}")?;
+        }
+        if self.is_empty() {
+            return writeln!(f, "No changes. The clouds match the topology.");
+        }
+        let (add, change, remove) = self.counts();
+        writeln!(
+            f,
+            "Plan: {add} to add, {change} to change, {remove} to destroy."
+        )?;
+        if !self.conflicts.is_empty() {
+            writeln!(
+                f,
+                "{} conflict(s): apply would refuse to start.",
+                self.conflicts.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Conflict {
+    /// The conflicts as lines, for error messages.
+    pub fn lines(conflicts: &[Conflict]) -> String {
+        conflicts.iter().map(|c| format!("  - {c}\n")).collect()
+    }
+}

@@ -1,0 +1,530 @@
+//! A model of the three clouds for the controller's tests: an `Observed` that steps change the
+//! way the clouds would (requests wait for acceptance, GCP halves turn `ACTIVE` when both exist,
+//! an Azure half left alone turns `Disconnected`, a route to a deleted peering is a blackhole),
+//! refusing what the clouds refuse (accepting a peering that is not pending, a route that
+//! exists, DNS options before the peering is active). It is written from the clouds' rules, not
+//! from the planner, so that the planner's steps are checked against it.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use vpcpeer_controller::desired::{Cloud, Desired};
+use vpcpeer_controller::names::{
+    azure_vnet_id, gcp_network_id, rule_description, TAG_LINK, TAG_TOPOLOGY,
+};
+use vpcpeer_controller::observed::{
+    AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget, AzurePeering,
+    AzureState, Detail, GcpFirewall, GcpPeering, Observed, ObservedNetwork,
+};
+use vpcpeer_controller::plan::TableRef;
+use vpcpeer_controller::{Action, Plan};
+
+/// The clouds, as the controller would observe them.
+#[derive(Debug, Clone, Default)]
+pub struct Clouds {
+    pub state: Observed,
+    next: u64,
+}
+
+impl Clouds {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}-{:017x}", self.next)
+    }
+
+    /// Carries out every step of a plan in order; the first refusal stops it.
+    pub fn apply(&mut self, desired: &Desired, plan: &Plan) -> Result<(), String> {
+        for s in &plan.steps {
+            self.step(desired, &s.action)
+                .map_err(|e| format!("{}: {e}", s.action))?;
+        }
+        Ok(())
+    }
+
+    fn aws(&mut self, network: &str) -> Result<&mut ObservedNetwork, String> {
+        self.state
+            .networks
+            .get_mut(network)
+            .ok_or_else(|| format!("{network} not found"))
+    }
+
+    fn live_peering(&mut self, topology: &str, link: &str) -> Result<&mut AwsPeering, String> {
+        self.state
+            .aws_peerings
+            .iter_mut()
+            .find(|p| {
+                p.status.is_live()
+                    && p.tags.get(TAG_TOPOLOGY).map(String::as_str) == Some(topology)
+                    && p.tags.get(TAG_LINK).map(String::as_str) == Some(link)
+            })
+            .ok_or_else(|| format!("InvalidVpcPeeringConnectionID.NotFound: link {link}"))
+    }
+
+    /// One step.
+    pub fn step(&mut self, desired: &Desired, action: &Action) -> Result<(), String> {
+        let topology = desired.name.as_str();
+        match action.clone() {
+            Action::CreateNetwork {
+                network,
+                cloud,
+                cidrs,
+            } => {
+                let account = &desired.accounts[&desired.networks[&network].account];
+                let (id, detail) = match cloud {
+                    Cloud::Aws => {
+                        let vpc = self.id("vpc");
+                        let rtb = self.id("rtb");
+                        let sg = self.id("sg");
+                        let routes = cidrs
+                            .iter()
+                            .map(|c| AwsRoute {
+                                destination: *c,
+                                target: AwsTarget::Local,
+                                blackhole: false,
+                            })
+                            .collect();
+                        (
+                            vpc,
+                            Detail::Aws {
+                                route_tables: vec![AwsRouteTable {
+                                    id: rtb,
+                                    main: true,
+                                    routes,
+                                }],
+                                default_group: sg,
+                                ingress: Vec::new(),
+                            },
+                        )
+                    }
+                    Cloud::Gcp => (
+                        gcp_network_id(&account.id, &network),
+                        Detail::Gcp {
+                            peerings: Vec::new(),
+                            firewalls: Vec::new(),
+                        },
+                    ),
+                    Cloud::Azure => (
+                        azure_vnet_id(
+                            &account.id,
+                            account.resource_group.as_deref().unwrap_or_default(),
+                            &network,
+                        ),
+                        Detail::Azure {
+                            peerings: Vec::new(),
+                        },
+                    ),
+                };
+                if self.state.networks.contains_key(&network) {
+                    return Err(format!("{network} exists"));
+                }
+                self.state
+                    .networks
+                    .insert(network, ObservedNetwork { id, cidrs, detail });
+            }
+            Action::DeleteNetwork { network, .. } => {
+                let n = self.state.networks.get(&network).ok_or("not found")?;
+                if peerings_len(&n.detail) > 0 {
+                    return Err("the network still has peerings".into());
+                }
+                if self
+                    .state
+                    .aws_peerings
+                    .iter()
+                    .any(|p| p.status.is_live() && (p.requester == n.id || p.accepter == n.id))
+                {
+                    return Err("DependencyViolation: the VPC has live peerings".into());
+                }
+                self.state.networks.remove(&network);
+                self.resync();
+            }
+            Action::AwsRequestPeering {
+                link,
+                requester,
+                accepter,
+            } => {
+                let r = self.aws(&requester)?.id.clone();
+                let a = self.aws(&accepter)?.id.clone();
+                if self.state.aws_peerings.iter().any(|p| {
+                    p.status.is_live()
+                        && ((p.requester == r && p.accepter == a)
+                            || (p.requester == a && p.accepter == r))
+                }) {
+                    return Err("VpcPeeringConnectionAlreadyExists".into());
+                }
+                let id = self.id("pcx");
+                self.state.aws_peerings.push(AwsPeering {
+                    id,
+                    requester: r,
+                    accepter: a,
+                    status: AwsStatus::PendingAcceptance,
+                    tags: BTreeMap::from([
+                        (TAG_TOPOLOGY.to_string(), topology.to_string()),
+                        (TAG_LINK.to_string(), link),
+                    ]),
+                    requester_dns: false,
+                    accepter_dns: false,
+                });
+            }
+            Action::AwsAdoptPeering { link, peering } => {
+                let p = self
+                    .state
+                    .aws_peerings
+                    .iter_mut()
+                    .find(|p| p.id == peering)
+                    .ok_or("not found")?;
+                p.tags.insert(TAG_TOPOLOGY.into(), topology.into());
+                p.tags.insert(TAG_LINK.into(), link);
+            }
+            Action::AwsAcceptPeering { link } => {
+                let p = self.live_peering(topology, &link)?;
+                if p.status != AwsStatus::PendingAcceptance {
+                    return Err(format!("InvalidStateTransition: {:?}", p.status));
+                }
+                p.status = AwsStatus::Active;
+            }
+            Action::AwsAwaitPeering { link } => {
+                let p = self.live_peering(topology, &link)?;
+                if p.status == AwsStatus::PendingAcceptance {
+                    return Err("waits for acceptance; nobody will accept it".into());
+                }
+                p.status = AwsStatus::Active;
+            }
+            Action::AwsSetDns { link, enabled } => {
+                let p = self.live_peering(topology, &link)?;
+                if p.status != AwsStatus::Active {
+                    return Err("OperationNotPermitted: the peering is not active".into());
+                }
+                p.requester_dns = enabled;
+                p.accepter_dns = enabled;
+            }
+            Action::AwsDeletePeering { peering, .. } => {
+                let p = self
+                    .state
+                    .aws_peerings
+                    .iter_mut()
+                    .find(|p| p.id == peering && p.status.is_live())
+                    .ok_or("not found")?;
+                p.status = AwsStatus::Deleted;
+                self.resync();
+            }
+            Action::AwsCreateRoute {
+                network,
+                table,
+                destination,
+                link,
+            } => {
+                let target = self.live_peering(topology, &link)?.id.clone();
+                let t = self.table(&network, &table)?;
+                if t.routes.iter().any(|r| r.destination == destination) {
+                    return Err("RouteAlreadyExists".into());
+                }
+                t.routes.push(AwsRoute {
+                    destination,
+                    target: AwsTarget::Peering(target),
+                    blackhole: false,
+                });
+                self.resync();
+            }
+            Action::AwsReplaceRoute {
+                network,
+                table,
+                destination,
+                link,
+            } => {
+                let target = self.live_peering(topology, &link)?.id.clone();
+                let t = self.table(&network, &TableRef::Id(table))?;
+                let r = t
+                    .routes
+                    .iter_mut()
+                    .find(|r| r.destination == destination)
+                    .ok_or("InvalidRoute.NotFound")?;
+                r.target = AwsTarget::Peering(target);
+                self.resync();
+            }
+            Action::AwsDeleteRoute {
+                network,
+                table,
+                destination,
+                ..
+            } => {
+                let t = self.table(&network, &TableRef::Id(table))?;
+                let before = t.routes.len();
+                t.routes.retain(|r| r.destination != destination);
+                if t.routes.len() == before {
+                    return Err("InvalidRoute.NotFound".into());
+                }
+            }
+            Action::AwsAllowIngress {
+                network,
+                link,
+                opening,
+                source,
+            } => {
+                let Detail::Aws { ingress, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not AWS".into());
+                };
+                if ingress
+                    .iter()
+                    .any(|r| r.opening == opening && r.source == source)
+                {
+                    return Err("InvalidPermission.Duplicate".into());
+                }
+                ingress.push(AwsIngress {
+                    opening,
+                    source,
+                    description: rule_description(topology, &link),
+                });
+            }
+            Action::AwsRevokeIngress {
+                network,
+                opening,
+                source,
+                ..
+            } => {
+                let Detail::Aws { ingress, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not AWS".into());
+                };
+                let before = ingress.len();
+                ingress.retain(|r| !(r.opening == opening && r.source == source));
+                if ingress.len() == before {
+                    return Err("InvalidPermission.NotFound".into());
+                }
+            }
+            Action::GcpAddPeering {
+                network,
+                name,
+                peer,
+                custom_routes,
+            } => {
+                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not GCP".into());
+                };
+                if peerings.iter().any(|p| p.name == name || p.peer == peer) {
+                    return Err("a peering with that name or to that network exists".into());
+                }
+                peerings.push(GcpPeering {
+                    name,
+                    peer,
+                    active: false,
+                    custom_routes,
+                });
+                self.resync();
+            }
+            Action::GcpUpdatePeering {
+                network,
+                name,
+                custom_routes,
+            } => {
+                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not GCP".into());
+                };
+                let p = peerings
+                    .iter_mut()
+                    .find(|p| p.name == name)
+                    .ok_or("not found")?;
+                p.custom_routes = custom_routes;
+            }
+            Action::GcpRemovePeering { network, name } => {
+                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not GCP".into());
+                };
+                let before = peerings.len();
+                peerings.retain(|p| p.name != name);
+                if peerings.len() == before {
+                    return Err("not found".into());
+                }
+                self.resync();
+            }
+            Action::GcpCreateFirewall {
+                network,
+                name,
+                sources,
+                allowed,
+            }
+            | Action::GcpUpdateFirewall {
+                network,
+                name,
+                sources,
+                allowed,
+            } => {
+                let update = matches!(action, Action::GcpUpdateFirewall { .. });
+                let Detail::Gcp { firewalls, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not GCP".into());
+                };
+                let before = firewalls.len();
+                firewalls.retain(|f| f.name != name);
+                match (update, before == firewalls.len()) {
+                    (true, true) => return Err("notFound".into()),
+                    (false, false) => return Err("alreadyExists".into()),
+                    _ => {}
+                }
+                firewalls.push(GcpFirewall {
+                    name,
+                    sources,
+                    allowed,
+                });
+            }
+            Action::GcpDeleteFirewall { network, name } => {
+                let Detail::Gcp { firewalls, .. } = &mut self.aws(&network)?.detail else {
+                    return Err("not GCP".into());
+                };
+                let before = firewalls.len();
+                firewalls.retain(|f| f.name != name);
+                if firewalls.len() == before {
+                    return Err("not found".into());
+                }
+            }
+            Action::AzureCreatePeering {
+                network,
+                name,
+                remote,
+                allow_forwarded_traffic,
+            }
+            | Action::AzureUpdatePeering {
+                network,
+                name,
+                remote,
+                allow_forwarded_traffic,
+            } => {
+                let update = matches!(action, Action::AzureUpdatePeering { .. });
+                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
+                    return Err("not Azure".into());
+                };
+                match peerings.iter_mut().find(|p| p.name == name) {
+                    Some(p) if update => p.allow_forwarded_traffic = allow_forwarded_traffic,
+                    Some(_) => return Err("exists".into()),
+                    None if update => return Err("not found".into()),
+                    None => {
+                        if peerings
+                            .iter()
+                            .any(|p| p.remote.eq_ignore_ascii_case(&remote))
+                        {
+                            return Err("a peering to that VNet exists".into());
+                        }
+                        peerings.push(AzurePeering {
+                            name,
+                            remote,
+                            state: AzureState::Initiated,
+                            in_sync: true,
+                            allow_forwarded_traffic,
+                        });
+                    }
+                }
+                self.resync();
+            }
+            Action::AzureSyncPeering { network, name } => {
+                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
+                    return Err("not Azure".into());
+                };
+                let p = peerings
+                    .iter_mut()
+                    .find(|p| p.name == name)
+                    .ok_or("not found")?;
+                p.in_sync = true;
+            }
+            Action::AzureDeletePeering { network, name } => {
+                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
+                    return Err("not Azure".into());
+                };
+                let before = peerings.len();
+                peerings.retain(|p| p.name != name);
+                if peerings.len() == before {
+                    return Err("not found".into());
+                }
+                self.resync();
+            }
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, network: &str, table: &TableRef) -> Result<&mut AwsRouteTable, String> {
+        let Detail::Aws { route_tables, .. } = &mut self.aws(network)?.detail else {
+            return Err("not AWS".into());
+        };
+        match table {
+            TableRef::Main => route_tables.iter_mut().find(|t| t.main),
+            TableRef::Id(id) => route_tables.iter_mut().find(|t| &t.id == id),
+        }
+        .ok_or_else(|| "InvalidRouteTableID.NotFound".to_string())
+    }
+
+    /// What follows from the rest: GCP halves are active when both exist; an Azure half is
+    /// connected when both exist, and a connected half whose remote went away is disconnected; a
+    /// route to a peering that is not active is a blackhole.
+    pub fn resync(&mut self) {
+        let halves: Vec<(String, String)> = self
+            .state
+            .networks
+            .values()
+            .flat_map(|n| {
+                let id = n.id.clone();
+                let remotes: Vec<String> = match &n.detail {
+                    Detail::Gcp { peerings, .. } => {
+                        peerings.iter().map(|p| p.peer.clone()).collect()
+                    }
+                    Detail::Azure { peerings } => peerings
+                        .iter()
+                        .map(|p| p.remote.to_ascii_lowercase())
+                        .collect(),
+                    Detail::Aws { .. } => Vec::new(),
+                };
+                remotes
+                    .into_iter()
+                    .map(move |r| (id.to_ascii_lowercase(), r.to_ascii_lowercase()))
+            })
+            .collect();
+        let active: Vec<String> = self
+            .state
+            .aws_peerings
+            .iter()
+            .filter(|p| p.status == AwsStatus::Active)
+            .map(|p| p.id.clone())
+            .collect();
+        for n in self.state.networks.values_mut() {
+            let me = n.id.to_ascii_lowercase();
+            let back = |remote: &str| halves.contains(&(remote.to_ascii_lowercase(), me.clone()));
+            match &mut n.detail {
+                Detail::Gcp { peerings, .. } => {
+                    for p in peerings {
+                        p.active = back(&p.peer);
+                    }
+                }
+                Detail::Azure { peerings } => {
+                    for p in peerings {
+                        p.state = match (back(&p.remote), p.state) {
+                            (true, _) => AzureState::Connected,
+                            (false, AzureState::Connected | AzureState::Disconnected) => {
+                                AzureState::Disconnected
+                            }
+                            (false, AzureState::Initiated) => AzureState::Initiated,
+                        };
+                    }
+                }
+                Detail::Aws { route_tables, .. } => {
+                    for t in route_tables {
+                        for r in &mut t.routes {
+                            if let AwsTarget::Peering(p) = &r.target {
+                                r.blackhole = !active.contains(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn peerings_len(d: &Detail) -> usize {
+    match d {
+        Detail::Gcp { peerings, .. } => peerings.len(),
+        Detail::Azure { peerings } => peerings.len(),
+        Detail::Aws { .. } => 0,
+    }
+}
+
+/// A /16 per index, so generated networks never overlap unless a test wants them to.
+pub fn block(i: u8) -> Ipv4Net {
+    format!("10.{i}.0.0/16").parse().unwrap()
+}

@@ -1,0 +1,441 @@
+//! The planner's central property, over random topologies of the three clouds and random
+//! starting states: applying the plan and planning again gives an empty plan, and the clouds then
+//! hold exactly what a reference derivation from the topology expects (a route to the link's
+//! peering for each peer block in every route table on both sides, and no other route to the
+//! topology's peerings; both halves of every GCP and Azure peering; the openings as rules).
+//!
+//! Starting states come from an earlier version of the topology (other links, other options)
+//! applied only in part, as if its `apply` had been killed, and then changed out of band (routes
+//! and peering halves removed, options flipped). The same holds when the new apply is itself cut
+//! short and run again, and `destroy` leaves nothing of the topology behind.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{block, Clouds};
+use ipnet::Ipv4Net;
+use proptest::prelude::*;
+use vpcpeer_controller::desired::{Cloud, Desired, Opening};
+use vpcpeer_controller::names::{
+    firewall_name, owned_name, peering_name, rule_owner, TAG_LINK, TAG_TOPOLOGY,
+};
+use vpcpeer_controller::observed::{AwsStatus, AwsTarget, AzureState, Detail};
+use vpcpeer_controller::topology::{
+    AccountFile, LinkFile, LinkKindFile, NetworkFile, OpeningFile, PortsFile, TopologyFile,
+};
+use vpcpeer_controller::{plan, plan_destroy, validate};
+
+const CLOUDS: [Cloud; 3] = [Cloud::Aws, Cloud::Gcp, Cloud::Azure];
+
+fn accounts() -> BTreeMap<String, AccountFile> {
+    let mut out = BTreeMap::new();
+    for (i, n) in ["1", "2"].iter().enumerate() {
+        out.insert(
+            format!("aws-{n}"),
+            AccountFile::Aws {
+                account_id: format!("{}", 111111111111u64 * (i as u64 + 1)),
+                endpoint: None,
+                credentials: None,
+            },
+        );
+        out.insert(
+            format!("gcp-{n}"),
+            AccountFile::Gcp {
+                project: format!("project-{n}"),
+                endpoint: None,
+                credentials: None,
+            },
+        );
+        out.insert(
+            format!("azure-{n}"),
+            AccountFile::Azure {
+                subscription: format!("0000000{n}-0000-0000-0000-000000000000"),
+                resource_group: "net".into(),
+                endpoint: None,
+                credentials: None,
+            },
+        );
+    }
+    out
+}
+
+/// One network: its cloud, which of the two accounts, which of two regions, a second block.
+type NetSpec = (usize, usize, usize, bool);
+/// One link's options: dns / custom routes / forwarded traffic, and which openings.
+type LinkSpec = (bool, [bool; 3]);
+
+fn openings(which: [bool; 3]) -> Vec<OpeningFile> {
+    let all = [
+        ("tcp", Some(PortsFile::One(443))),
+        ("udp", Some(PortsFile::Text("53-54".into()))),
+        ("icmp", None),
+    ];
+    all.into_iter()
+        .zip(which)
+        .filter(|(_, on)| *on)
+        .map(|((protocol, ports), _)| OpeningFile {
+            protocol: protocol.into(),
+            ports,
+        })
+        .collect()
+}
+
+fn file(nets: &[NetSpec], links: &[Option<LinkSpec>]) -> TopologyFile {
+    let mut networks = BTreeMap::new();
+    for (i, (cloud, account, region, second)) in nets.iter().enumerate() {
+        let cloud = CLOUDS[*cloud];
+        let prefix = match cloud {
+            Cloud::Aws => "aws",
+            Cloud::Gcp => "gcp",
+            Cloud::Azure => "azure",
+        };
+        let mut cidrs = vec![block(i as u8)];
+        if *second && cloud != Cloud::Azure {
+            cidrs.push(block(100 + i as u8));
+        }
+        networks.insert(
+            format!("net{i}"),
+            NetworkFile {
+                account: format!("{prefix}-{}", account + 1),
+                region: Some(["us-east-1", "eu-west-1"][*region].into()),
+                id: None,
+                cidrs,
+            },
+        );
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    for i in 0..nets.len() {
+        for j in i + 1..nets.len() {
+            let spec = links.get(k).copied().flatten();
+            k += 1;
+            let (Some((flag, open)), true) = (spec, nets[i].0 == nets[j].0) else {
+                continue;
+            };
+            let cloud = CLOUDS[nets[i].0];
+            out.push(LinkFile {
+                between: [format!("net{i}"), format!("net{j}")],
+                name: None,
+                kind: LinkKindFile::Native,
+                route_tables: None,
+                open: openings(open),
+                dns_resolution: flag && cloud == Cloud::Aws,
+                exchange_custom_routes: flag && cloud == Cloud::Gcp,
+                allow_forwarded_traffic: flag && cloud == Cloud::Azure,
+            });
+        }
+    }
+    TopologyFile {
+        name: "mesh".into(),
+        accounts: accounts(),
+        networks,
+        links: out,
+        expect: Vec::new(),
+    }
+}
+
+/// A change made out of band, chosen by index among what exists.
+#[derive(Debug, Clone, Copy)]
+enum Drift {
+    DeleteRoute(usize),
+    RemoveHalf(usize),
+    FlipDns(usize),
+}
+
+fn drift(clouds: &mut Clouds, d: Drift) {
+    let s = &mut clouds.state;
+    match d {
+        Drift::DeleteRoute(k) => {
+            let mut routes = Vec::new();
+            for (name, n) in &s.networks {
+                if let Detail::Aws { route_tables, .. } = &n.detail {
+                    for (t, table) in route_tables.iter().enumerate() {
+                        for (r, route) in table.routes.iter().enumerate() {
+                            if matches!(route.target, AwsTarget::Peering(_)) {
+                                routes.push((name.clone(), t, r));
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((name, t, r)) = routes.get(k % routes.len().max(1)).cloned() {
+                if let Detail::Aws { route_tables, .. } =
+                    &mut s.networks.get_mut(&name).unwrap().detail
+                {
+                    route_tables[t].routes.remove(r);
+                }
+            }
+        }
+        Drift::RemoveHalf(k) => {
+            let mut halves = Vec::new();
+            for (name, n) in &s.networks {
+                match &n.detail {
+                    Detail::Gcp { peerings, .. } => {
+                        halves.extend((0..peerings.len()).map(|i| (name.clone(), i)))
+                    }
+                    Detail::Azure { peerings } => {
+                        halves.extend((0..peerings.len()).map(|i| (name.clone(), i)))
+                    }
+                    Detail::Aws { .. } => {}
+                }
+            }
+            if let Some((name, i)) = halves.get(k % halves.len().max(1)).cloned() {
+                match &mut s.networks.get_mut(&name).unwrap().detail {
+                    Detail::Gcp { peerings, .. } => {
+                        peerings.remove(i);
+                    }
+                    Detail::Azure { peerings } => {
+                        peerings.remove(i);
+                    }
+                    Detail::Aws { .. } => {}
+                }
+            }
+        }
+        Drift::FlipDns(k) => {
+            let n = s.aws_peerings.len().max(1);
+            if let Some(p) = s.aws_peerings.get_mut(k % n) {
+                if p.status == AwsStatus::Active {
+                    p.accepter_dns = !p.accepter_dns;
+                }
+            }
+        }
+    }
+    clouds.resync();
+}
+
+fn drifts() -> impl Strategy<Value = Vec<Drift>> {
+    prop::collection::vec(
+        prop_oneof![
+            (0usize..64).prop_map(Drift::DeleteRoute),
+            (0usize..64).prop_map(Drift::RemoveHalf),
+            (0usize..64).prop_map(Drift::FlipDns),
+        ],
+        0..4,
+    )
+}
+
+/// Checks the clouds against what the topology means, derived without the planner.
+fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
+    let s = &clouds.state;
+    let cidrs = |n: &str| -> Vec<Ipv4Net> { s.networks[n].cidrs.clone() };
+    let mut want_routes: BTreeSet<(String, String, Ipv4Net, String)> = BTreeSet::new();
+    let mut want_rules: BTreeSet<(String, Opening, Ipv4Net)> = BTreeSet::new();
+    let mut live_links = BTreeSet::new();
+    for l in &d.links {
+        match d.networks[&l.sides[0]].cloud {
+            Cloud::Aws => {
+                let p = s
+                    .aws_peerings
+                    .iter()
+                    .find(|p| p.status.is_live() && p.tags.get(TAG_LINK) == Some(&l.name))
+                    .ok_or(format!("link {}: no peering", l.name))?;
+                if p.status != AwsStatus::Active {
+                    return Err(format!("link {}: {:?}", l.name, p.status));
+                }
+                if (p.requester_dns, p.accepter_dns) != (l.dns_resolution, l.dns_resolution) {
+                    return Err(format!("link {}: dns", l.name));
+                }
+                live_links.insert(p.id.clone());
+                for side in &l.sides {
+                    let Detail::Aws { route_tables, .. } = &s.networks[side].detail else {
+                        unreachable!()
+                    };
+                    for t in route_tables {
+                        for c in cidrs(l.peer_of(side)) {
+                            want_routes.insert((side.clone(), t.id.clone(), c, p.id.clone()));
+                        }
+                    }
+                    for o in &l.open {
+                        for c in cidrs(l.peer_of(side)) {
+                            want_rules.insert((side.clone(), *o, c));
+                        }
+                    }
+                }
+            }
+            Cloud::Gcp => {
+                let name = peering_name(&d.name, &l.name);
+                for (i, side) in l.sides.iter().enumerate() {
+                    let peer_id = &s.networks[l.peer_of(side)].id;
+                    let Detail::Gcp {
+                        peerings,
+                        firewalls,
+                    } = &s.networks[side].detail
+                    else {
+                        unreachable!()
+                    };
+                    let ok = peerings.iter().any(|p| {
+                        p.name == name
+                            && &p.peer == peer_id
+                            && p.active
+                            && p.custom_routes == l.exchange_custom_routes
+                    });
+                    if !ok {
+                        return Err(format!("{side}: GCP peering {name}: {peerings:?}"));
+                    }
+                    let rule = firewall_name(&d.name, &l.name, i);
+                    let has = firewalls.iter().find(|f| f.name == rule);
+                    match (l.open.is_empty(), has) {
+                        (true, None) => {}
+                        (false, Some(f)) => {
+                            let got: BTreeSet<Opening> = f.allowed.iter().copied().collect();
+                            let want: BTreeSet<Opening> = l.open.iter().copied().collect();
+                            let src: BTreeSet<Ipv4Net> = f.sources.iter().copied().collect();
+                            let want_src: BTreeSet<Ipv4Net> =
+                                cidrs(l.peer_of(side)).into_iter().collect();
+                            if got != want || src != want_src {
+                                return Err(format!("{side}: firewall {rule} differs"));
+                            }
+                        }
+                        _ => return Err(format!("{side}: firewall {rule}")),
+                    }
+                }
+            }
+            Cloud::Azure => {
+                let name = peering_name(&d.name, &l.name);
+                for side in &l.sides {
+                    let remote = &s.networks[l.peer_of(side)].id;
+                    let Detail::Azure { peerings } = &s.networks[side].detail else {
+                        unreachable!()
+                    };
+                    let ok = peerings.iter().any(|p| {
+                        p.name == name
+                            && p.remote.eq_ignore_ascii_case(remote)
+                            && p.state == AzureState::Connected
+                            && p.allow_forwarded_traffic == l.allow_forwarded_traffic
+                    });
+                    if !ok {
+                        return Err(format!("{side}: Azure peering {name}: {peerings:?}"));
+                    }
+                }
+            }
+        }
+    }
+    let owned: BTreeSet<&str> = s
+        .aws_peerings
+        .iter()
+        .filter(|p| p.tags.get(TAG_TOPOLOGY).map(String::as_str) == Some(&d.name))
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut got_routes = BTreeSet::new();
+    let mut got_rules = BTreeSet::new();
+    for (name, n) in &s.networks {
+        match &n.detail {
+            Detail::Aws {
+                route_tables,
+                ingress,
+                ..
+            } => {
+                for t in route_tables {
+                    for r in &t.routes {
+                        if let AwsTarget::Peering(p) = &r.target {
+                            if owned.contains(p.as_str()) {
+                                got_routes.insert((
+                                    name.clone(),
+                                    t.id.clone(),
+                                    r.destination,
+                                    p.clone(),
+                                ));
+                            }
+                        }
+                    }
+                }
+                for r in ingress {
+                    if rule_owner(&d.name, &r.description).is_some() {
+                        got_rules.insert((name.clone(), r.opening, r.source));
+                    }
+                }
+            }
+            Detail::Gcp { peerings, .. } => {
+                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                let have = peerings
+                    .iter()
+                    .filter(|p| owned_name(&d.name, &p.name))
+                    .count();
+                if want != have {
+                    return Err(format!("{name}: {have} GCP peerings, want {want}"));
+                }
+            }
+            Detail::Azure { peerings } => {
+                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                if peerings.len() != want {
+                    return Err(format!(
+                        "{name}: {} Azure peerings, want {want}",
+                        peerings.len()
+                    ));
+                }
+            }
+        }
+    }
+    if got_routes != want_routes {
+        return Err(format!(
+            "routes: extra {:?}, missing {:?}",
+            got_routes.difference(&want_routes).collect::<Vec<_>>(),
+            want_routes.difference(&got_routes).collect::<Vec<_>>()
+        ));
+    }
+    if got_rules != want_rules {
+        return Err("rules differ".into());
+    }
+    let live_owned: BTreeSet<String> = s
+        .aws_peerings
+        .iter()
+        .filter(|p| p.status.is_live() && owned.contains(p.id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
+    if live_owned != live_links {
+        return Err(format!("live peerings {live_owned:?}, want {live_links:?}"));
+    }
+    Ok(())
+}
+
+fn converge(clouds: &mut Clouds, d: &Desired) -> Result<(), TestCaseError> {
+    let p = plan(&clouds.state, d);
+    prop_assert!(p.conflicts.is_empty(), "conflicts: {:?}", p.conflicts);
+    clouds.apply(d, &p).map_err(TestCaseError::fail)?;
+    let again = plan(&clouds.state, d);
+    prop_assert!(again.is_empty(), "second plan not empty:\n{again}");
+    check_reference(clouds, d).map_err(TestCaseError::fail)?;
+    Ok(())
+}
+
+fn cut<T: Clone>(v: &[T], at: usize) -> Vec<T> {
+    v[..at.min(v.len())].to_vec()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn apply_then_plan_is_empty_and_matches_the_reference(
+        nets in prop::collection::vec((0usize..3, 0usize..2, 0usize..2, any::<bool>()), 2..9),
+        earlier in prop::collection::vec(prop::option::of((any::<bool>(), any::<[bool; 3]>())), 36),
+        now in prop::collection::vec(prop::option::of((any::<bool>(), any::<[bool; 3]>())), 36),
+        earlier_cut in 0usize..200,
+        out_of_band in drifts(),
+        now_cut in 0usize..200,
+    ) {
+        let old = validate(&file(&nets, &earlier)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let new = validate(&file(&nets, &now)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut clouds = Clouds::default();
+        // An earlier version, applied in part (its apply killed after `earlier_cut` steps).
+        let mut p = plan(&clouds.state, &old);
+        p.steps = cut(&p.steps, earlier_cut);
+        clouds.apply(&old, &p).map_err(TestCaseError::fail)?;
+        for d in out_of_band {
+            drift(&mut clouds, d);
+        }
+        // The new version, its apply killed too, then run again to the end.
+        let mut p = plan(&clouds.state, &new);
+        prop_assert!(p.conflicts.is_empty(), "conflicts: {:?}", p.conflicts);
+        p.steps = cut(&p.steps, now_cut);
+        clouds.apply(&new, &p).map_err(TestCaseError::fail)?;
+        converge(&mut clouds, &new)?;
+        // Destroy leaves nothing of the topology.
+        let p = plan_destroy(&clouds.state, &new);
+        clouds.apply(&new, &p).map_err(TestCaseError::fail)?;
+        prop_assert!(plan_destroy(&clouds.state, &new).is_empty());
+        prop_assert!(clouds.state.networks.is_empty(), "{:?}", clouds.state.networks.keys());
+        prop_assert!(!clouds.state.aws_peerings.iter().any(|p| p.status.is_live()));
+    }
+}

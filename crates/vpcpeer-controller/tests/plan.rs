@@ -1,0 +1,582 @@
+//! The planner's transitions as tables: for a link between two existing networks, each state the
+//! clouds can report (a peering in each AWS status, owned or not, a route missing or pointing
+//! elsewhere, an Azure half disconnected or out of sync, a GCP name taken) and the steps, with
+//! their reasons, or the conflict it must give. The rendered plan of a three-cloud topology is a
+//! golden file.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use vpcpeer_controller::desired::Desired;
+use vpcpeer_controller::names::{TAG_LINK, TAG_TOPOLOGY};
+use vpcpeer_controller::observed::{
+    AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget, AzurePeering,
+    AzureState, Detail, GcpPeering, Observed, ObservedNetwork,
+};
+use vpcpeer_controller::plan::TableRef;
+use vpcpeer_controller::topology::parse;
+use vpcpeer_controller::{plan, plan_destroy, validate, Action, Conflict, Reason};
+
+fn net(s: &str) -> Ipv4Net {
+    s.parse().unwrap()
+}
+
+/// A topology with the networks `links` joins (all existing, given by id) and those links.
+fn desired(links: &str) -> Desired {
+    let all = [
+        ("a", "{ account: one, region: us-east-1, id: vpc-a }"),
+        ("b", "{ account: two, region: eu-west-1, id: vpc-b }"),
+        ("g1", "{ account: gp, id: g1 }"),
+        ("g2", "{ account: gp, id: g2 }"),
+        ("v1", "{ account: az, region: westeurope, id: v1 }"),
+        ("v2", "{ account: az, region: eastus, id: v2 }"),
+    ];
+    let networks: String = all
+        .iter()
+        .filter(|(name, _)| {
+            links.contains(&format!("[{name},")) || links.contains(&format!(" {name}]"))
+        })
+        .map(|(name, body)| format!("  {name}: {body}\n"))
+        .collect();
+    let text = format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '111111111111' }}
+  two: {{ cloud: aws, account_id: '222222222222' }}
+  gp: {{ cloud: gcp, project: p }}
+  az: {{ cloud: azure, subscription: s, resource_group: rg }}
+networks:
+{networks}links:
+{links}"
+    );
+    validate(&parse(&text).unwrap()).unwrap()
+}
+
+const AWS_LINK: &str = "  - { between: [a, b] }\n";
+
+fn route(dest: &str, target: AwsTarget, blackhole: bool) -> AwsRoute {
+    AwsRoute {
+        destination: net(dest),
+        target,
+        blackhole,
+    }
+}
+
+fn aws_net(id: &str, cidr: &str, extra: Vec<AwsRoute>) -> ObservedNetwork {
+    let mut routes = vec![route(cidr, AwsTarget::Local, false)];
+    routes.extend(extra);
+    ObservedNetwork {
+        id: id.into(),
+        cidrs: vec![net(cidr)],
+        detail: Detail::Aws {
+            route_tables: vec![AwsRouteTable {
+                id: format!("rtb-{id}"),
+                main: true,
+                routes,
+            }],
+            default_group: format!("sg-{id}"),
+            ingress: Vec::new(),
+        },
+    }
+}
+
+fn peering(id: &str, status: AwsStatus, tags: &[(&str, &str)]) -> AwsPeering {
+    AwsPeering {
+        id: id.into(),
+        requester: "vpc-a".into(),
+        accepter: "vpc-b".into(),
+        status,
+        tags: tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        requester_dns: false,
+        accepter_dns: false,
+    }
+}
+
+const OURS: &[(&str, &str)] = &[(TAG_TOPOLOGY, "t"), (TAG_LINK, "a-b")];
+
+/// The two AWS networks; routes to `pcx` on both sides when `routed`.
+fn aws_world(peerings: Vec<AwsPeering>, routed: Option<&str>) -> Observed {
+    let to = |cidr: &str| {
+        routed
+            .map(|p| vec![route(cidr, AwsTarget::Peering(p.into()), false)])
+            .unwrap_or_default()
+    };
+    Observed {
+        networks: BTreeMap::from([
+            (
+                "a".into(),
+                aws_net("vpc-a", "10.0.0.0/16", to("10.1.0.0/16")),
+            ),
+            (
+                "b".into(),
+                aws_net("vpc-b", "10.1.0.0/16", to("10.0.0.0/16")),
+            ),
+        ]),
+        aws_peerings: peerings,
+    }
+}
+
+/// A plan as `(action, reason)` lines.
+fn lines(observed: &Observed, d: &Desired) -> Vec<String> {
+    let p = plan(observed, d);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    p.steps
+        .iter()
+        .map(|s| format!("{} # {}", s.action, s.reason))
+        .collect()
+}
+
+const ROUTES_MISSING: [&str; 2] = [
+    "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # declared, not there yet",
+    "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # declared, not there yet",
+];
+
+#[test]
+fn aws_peering_states_give_their_steps() {
+    let d = desired(AWS_LINK);
+    let req = "peering a-b: request a -> b # declared, not there yet";
+    let acc = "peering a-b: accept # declared, not there yet";
+    let table: Vec<(&str, Observed, Vec<&str>)> = vec![
+        (
+            "nothing yet",
+            aws_world(vec![], None),
+            [&[req, acc][..], &ROUTES_MISSING[..]].concat(),
+        ),
+        (
+            "pending acceptance",
+            aws_world(vec![peering("pcx-1", AwsStatus::PendingAcceptance, OURS)], None),
+            [&["peering a-b: accept # the request waits for acceptance"][..], &ROUTES_MISSING[..]].concat(),
+        ),
+        (
+            "provisioning",
+            aws_world(vec![peering("pcx-1", AwsStatus::Provisioning, OURS)], Some("pcx-1")),
+            vec!["peering a-b: wait until active # the peering is provisioning"],
+        ),
+        ("active and routed: in sync", aws_world(vec![peering("pcx-1", AwsStatus::Active, OURS)], Some("pcx-1")), vec![]),
+        (
+            "active, routes removed out of band",
+            aws_world(vec![peering("pcx-1", AwsStatus::Active, OURS)], None),
+            vec![
+                "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # drift: removed out of band",
+                "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: removed out of band",
+            ],
+        ),
+        (
+            "expired request",
+            aws_world(vec![peering("pcx-1", AwsStatus::Expired, OURS)], None),
+            [&["peering a-b: request a -> b # the last request, pcx-1, is expired", acc][..], &ROUTES_MISSING[..]].concat(),
+        ),
+        (
+            "rejected request, its routes blackholes",
+            {
+                let mut w = aws_world(vec![peering("pcx-1", AwsStatus::Rejected, OURS)], Some("pcx-1"));
+                for n in w.networks.values_mut() {
+                    if let Detail::Aws { route_tables, .. } = &mut n.detail {
+                        route_tables[0].routes[1].blackhole = true;
+                    }
+                }
+                w
+            },
+            vec![
+                "peering a-b: request a -> b # the last request, pcx-1, is rejected",
+                acc,
+                "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # it points at pcx-1",
+                "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # it points at pcx-1",
+            ],
+        ),
+        (
+            "made by hand, pending: adopted and accepted",
+            aws_world(vec![peering("pcx-9", AwsStatus::PendingAcceptance, &[])], None),
+            [
+                &["peering a-b: adopt pcx-9 (tag it) # made outside this topology; it joins the pair",
+                  "peering a-b: accept # the request waits for acceptance"][..],
+                &ROUTES_MISSING[..],
+            ]
+            .concat(),
+        ),
+        (
+            "made by hand, active and routed: adopted only",
+            aws_world(vec![peering("pcx-9", AwsStatus::Active, &[])], Some("pcx-9")),
+            vec!["peering a-b: adopt pcx-9 (tag it) # made outside this topology; it joins the pair"],
+        ),
+        (
+            "a link no longer declared",
+            aws_world(
+                vec![
+                    peering("pcx-1", AwsStatus::Active, OURS),
+                    AwsPeering { id: "pcx-2".into(), requester: "vpc-x".into(), accepter: "vpc-a".into(), ..peering("pcx-2", AwsStatus::Active, &[(TAG_TOPOLOGY, "t"), (TAG_LINK, "x-a")]) },
+                ],
+                Some("pcx-1"),
+            ),
+            vec!["peering x-a: pcx-2 # no longer declared"],
+        ),
+    ];
+    for (what, observed, want) in table {
+        assert_eq!(lines(&observed, &d), want, "{what}");
+    }
+}
+
+#[test]
+fn aws_dns_options_follow_the_link() {
+    let d = desired("  - { between: [a, b], dns_resolution: true }\n");
+    let w = aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    );
+    assert_eq!(
+        lines(&w, &d),
+        ["peering a-b: DNS resolution from the peer on # drift: options differ"]
+    );
+    let mut w = w;
+    w.aws_peerings[0].requester_dns = true;
+    w.aws_peerings[0].accepter_dns = true;
+    assert_eq!(lines(&w, &d), Vec::<String>::new());
+    let fresh = lines(&aws_world(vec![], None), &d);
+    assert_eq!(
+        fresh[2],
+        "peering a-b: DNS resolution from the peer on # declared, not there yet"
+    );
+}
+
+#[test]
+fn aws_routes_of_others_and_of_old_peerings() {
+    let d = desired(AWS_LINK);
+    // A route of the user's to an internet gateway holds the peer's block: conflict, no step.
+    let w = aws_world(vec![peering("pcx-1", AwsStatus::Active, OURS)], None);
+    let mut w2 = w.clone();
+    if let Detail::Aws { route_tables, .. } = &mut w2.networks.get_mut("a").unwrap().detail {
+        route_tables[0].routes.push(route(
+            "10.1.0.0/16",
+            AwsTarget::Other("igw-1".into()),
+            false,
+        ));
+    }
+    let p = plan(&w2, &d);
+    assert_eq!(
+        p.conflicts,
+        [Conflict::RouteTaken {
+            link: "a-b".into(),
+            network: "a".into(),
+            table: "rtb-vpc-a".into(),
+            destination: net("10.1.0.0/16"),
+            target: "igw-1".into(),
+        }]
+    );
+    assert_eq!(
+        p.conflicts[0].to_string(),
+        "link a-b: route table rtb-vpc-a in a sends 10.1.0.0/16 to igw-1, not owned by this \
+         topology; remove it or leave that table out"
+    );
+    // A blackhole to a NAT gateway that is gone: replaced.
+    let mut w3 = w.clone();
+    if let Detail::Aws { route_tables, .. } = &mut w3.networks.get_mut("a").unwrap().detail {
+        route_tables[0]
+            .routes
+            .push(route("10.1.0.0/16", AwsTarget::Other("nat-1".into()), true));
+    }
+    assert_eq!(
+        lines(&w3, &d),
+        [
+            "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # it points at nat-1",
+            "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: removed out of band",
+        ]
+    );
+    // A listed table that is not there.
+    let d = desired("  - { between: [a, b], route_tables: { a: [rtb-nope] } }\n");
+    let p = plan(&w, &d);
+    assert_eq!(
+        p.conflicts[0].to_string(),
+        "link a-b: route table rtb-nope is not in a"
+    );
+    assert_eq!(p.steps.len(), 1, "b's side is still planned: {:?}", p.steps);
+}
+
+#[test]
+fn aws_openings_are_rules_in_the_default_group() {
+    let d = desired("  - { between: [a, b], open: [{ protocol: tcp, ports: 443 }] }\n");
+    let mut w = aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    );
+    assert_eq!(
+        lines(&w, &d),
+        [
+            "rule a default group: tcp/443 from 10.1.0.0/16 (link a-b) # drift: removed out of band",
+            "rule b default group: tcp/443 from 10.0.0.0/16 (link a-b) # drift: removed out of band",
+        ]
+    );
+    // A rule of an old version of the link (another port) goes; a rule the user made stays.
+    for (name, peer) in [("a", "10.1.0.0/16"), ("b", "10.0.0.0/16")] {
+        if let Detail::Aws { ingress, .. } = &mut w.networks.get_mut(name).unwrap().detail {
+            let rule = |ports, description: &str| AwsIngress {
+                opening: vpcpeer_controller::desired::Opening {
+                    protocol: vpcpeer_controller::desired::Protocol::Tcp,
+                    ports: Some(ports),
+                },
+                source: net(peer),
+                description: description.into(),
+            };
+            ingress.push(rule((443, 443), "vpcpeer:t:a-b"));
+            ingress.push(rule((80, 80), "vpcpeer:t:a-b"));
+            ingress.push(rule((22, 22), "mine"));
+        }
+    }
+    assert_eq!(
+        lines(&w, &d),
+        [
+            "rule a default group: tcp/80 from 10.1.0.0/16 (link a-b) # no longer declared",
+            "rule b default group: tcp/80 from 10.0.0.0/16 (link a-b) # no longer declared",
+        ]
+    );
+}
+
+#[test]
+fn another_topologys_peering_is_a_conflict() {
+    let d = desired(AWS_LINK);
+    let w = aws_world(
+        vec![peering(
+            "pcx-7",
+            AwsStatus::Active,
+            &[(TAG_TOPOLOGY, "other"), (TAG_LINK, "x")],
+        )],
+        None,
+    );
+    let p = plan(&w, &d);
+    assert!(p.steps.is_empty(), "{:?}", p.steps);
+    assert_eq!(
+        p.conflicts[0].to_string(),
+        "link a-b: pcx-7 already joins the two VPCs and belongs to topology other"
+    );
+}
+
+fn gcp_world(g1: Vec<GcpPeering>, g2: Vec<GcpPeering>) -> Observed {
+    let n = |name: &str, cidr: &str, peerings| ObservedNetwork {
+        id: format!("projects/p/global/networks/{name}"),
+        cidrs: vec![net(cidr)],
+        detail: Detail::Gcp {
+            peerings,
+            firewalls: Vec::new(),
+        },
+    };
+    Observed {
+        networks: BTreeMap::from([
+            ("g1".into(), n("g1", "10.4.0.0/16", g1)),
+            ("g2".into(), n("g2", "10.5.0.0/16", g2)),
+        ]),
+        aws_peerings: Vec::new(),
+    }
+}
+
+fn gcp_peering(name: &str, peer: &str, custom_routes: bool) -> GcpPeering {
+    GcpPeering {
+        name: name.into(),
+        peer: format!("projects/p/global/networks/{peer}"),
+        active: true,
+        custom_routes,
+    }
+}
+
+#[test]
+fn gcp_halves_options_and_names() {
+    let d = desired("  - { between: [g1, g2], exchange_custom_routes: true }\n");
+    assert_eq!(
+        lines(&gcp_world(vec![], vec![]), &d),
+        [
+            "peering g1/t--g1-g2 -> p/g2, custom routes exchanged # declared, not there yet",
+            "peering g2/t--g1-g2 -> p/g1, custom routes exchanged # declared, not there yet",
+        ]
+    );
+    assert_eq!(
+        lines(
+            &gcp_world(vec![gcp_peering("t--g1-g2", "g2", false)], vec![]),
+            &d
+        ),
+        [
+            "peering g2/t--g1-g2 -> p/g1, custom routes exchanged # drift: removed out of band",
+            "peering g1/t--g1-g2: custom route exchange on # drift: options differ",
+        ]
+    );
+    let p = plan(
+        &gcp_world(vec![gcp_peering("by-hand", "g2", true)], vec![]),
+        &d,
+    );
+    assert_eq!(
+        p.conflicts[0].to_string(),
+        "network g1: peering by-hand, not owned by this topology, already goes to \
+         projects/p/global/networks/g2; the cloud allows one per pair (delete it, or rename it to t--g1-g2)"
+    );
+    let p = plan(
+        &gcp_world(vec![gcp_peering("t--g1-g2", "elsewhere", true)], vec![]),
+        &d,
+    );
+    assert!(
+        matches!(p.conflicts[0], Conflict::NameTaken { .. }),
+        "{:?}",
+        p.conflicts
+    );
+}
+
+fn azure_world(v1: Vec<AzurePeering>, v2: Vec<AzurePeering>) -> Observed {
+    let n = |name: &str, cidr: &str, peerings| ObservedNetwork {
+        id: format!(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{name}"
+        ),
+        cidrs: vec![net(cidr)],
+        detail: Detail::Azure { peerings },
+    };
+    Observed {
+        networks: BTreeMap::from([
+            ("v1".into(), n("v1", "10.6.0.0/16", v1)),
+            ("v2".into(), n("v2", "10.7.0.0/16", v2)),
+        ]),
+        aws_peerings: Vec::new(),
+    }
+}
+
+fn az_peering(remote: &str, state: AzureState, in_sync: bool) -> AzurePeering {
+    AzurePeering {
+        name: "t--v1-v2".into(),
+        // ARM ids are compared without regard to case.
+        remote: format!("/subscriptions/s/resourcegroups/RG/providers/Microsoft.Network/virtualNetworks/{remote}"),
+        state,
+        in_sync,
+        allow_forwarded_traffic: false,
+    }
+}
+
+#[test]
+fn azure_halves_disconnected_and_out_of_sync() {
+    let d = desired("  - { between: [v1, v2] }\n");
+    let connected = || {
+        azure_world(
+            vec![az_peering("v2", AzureState::Connected, true)],
+            vec![az_peering("v1", AzureState::Connected, true)],
+        )
+    };
+    assert_eq!(lines(&connected(), &d), Vec::<String>::new());
+    assert_eq!(
+        lines(
+            &azure_world(
+                vec![az_peering("v2", AzureState::Disconnected, true)],
+                vec![]
+            ),
+            &d
+        ),
+        [
+            "peering v1/t--v1-v2 # disconnected: the remote half was deleted",
+            "peering v1/t--v1-v2 -> v2 # disconnected: the remote half was deleted",
+            "peering v2/t--v1-v2 -> v1 # drift: removed out of band",
+        ]
+    );
+    let mut w = connected();
+    if let Detail::Azure { peerings } = &mut w.networks.get_mut("v2").unwrap().detail {
+        peerings[0].in_sync = false;
+    }
+    assert_eq!(
+        lines(&w, &d),
+        ["peering v2/t--v1-v2: sync the address space # the address space changed; not in sync"]
+    );
+    let d = desired("  - { between: [v1, v2], allow_forwarded_traffic: true }\n");
+    assert_eq!(
+        lines(&connected(), &d),
+        [
+            "peering v1/t--v1-v2 -> v2, forwarded traffic allowed # drift: options differ",
+            "peering v2/t--v1-v2 -> v1, forwarded traffic allowed # drift: options differ",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_network_given_by_id_is_a_conflict_and_its_links_wait() {
+    let d = desired(AWS_LINK);
+    let mut w = aws_world(vec![], None);
+    w.networks.remove("b");
+    let p = plan(&w, &d);
+    assert!(p.steps.is_empty(), "{:?}", p.steps);
+    assert_eq!(p.conflicts.len(), 1, "{:?}", p.conflicts);
+    assert_eq!(p.conflicts[0].to_string(), "network b: vpc-b not found");
+}
+
+#[test]
+fn destroy_removes_what_the_topology_owns_and_keeps_what_it_was_given() {
+    let d = desired(AWS_LINK);
+    let w = aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    );
+    let p = plan_destroy(&w, &d);
+    assert!(p.conflicts.is_empty());
+    let got: Vec<(String, Reason)> = p
+        .steps
+        .iter()
+        .map(|s| (s.action.to_string(), s.reason.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "route a rtb-vpc-a 10.1.0.0/16 -> pcx-1".to_string(),
+                Reason::Destroy
+            ),
+            (
+                "route b rtb-vpc-b 10.0.0.0/16 -> pcx-1".to_string(),
+                Reason::Destroy
+            ),
+            ("peering a-b: pcx-1".to_string(), Reason::Destroy),
+        ]
+    );
+    assert!(!p
+        .steps
+        .iter()
+        .any(|s| matches!(s.action, Action::DeleteNetwork { .. })));
+}
+
+#[test]
+fn a_new_vpc_gets_its_main_table_programmed() {
+    let text = "
+name: t
+accounts:
+  one: { cloud: aws, account_id: '111111111111' }
+networks:
+  a: { account: one, region: us-east-1, cidrs: [10.0.0.0/16, 10.50.0.0/16] }
+  b: { account: one, region: us-east-1, cidrs: [10.1.0.0/16] }
+links: [{ between: [a, b] }]
+";
+    let d = validate(&parse(text).unwrap()).unwrap();
+    let p = plan(&Observed::default(), &d);
+    let routes: Vec<(&str, &TableRef, Ipv4Net)> = p
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::AwsCreateRoute {
+                network,
+                table,
+                destination,
+                ..
+            } => Some((network.as_str(), table, *destination)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("a", &TableRef::Main, net("10.1.0.0/16")),
+            ("b", &TableRef::Main, net("10.0.0.0/16")),
+            ("b", &TableRef::Main, net("10.50.0.0/16")),
+        ]
+    );
+}
+
+/// The example topology of the README, planned against empty clouds: the rendered plan is a
+/// golden file (`snapshots/plan__three_clouds.snap`).
+#[test]
+fn the_three_cloud_example_plans_as_the_readme_shows() {
+    let text = include_str!("../../../examples/three-clouds.yaml");
+    let d = validate(&parse(text).unwrap()).unwrap();
+    let p = plan(&Observed::default(), &d);
+    insta::assert_snapshot!("three_clouds", p.to_string());
+}
