@@ -2,6 +2,7 @@
 //! and edge-to-edge attempts), orphaned peerings and overlapping blocks.
 
 use super::*;
+use vpcpeer_model::PeeringConnection;
 
 /// Every overlapping pair of a block of `xs` and a block of `ys`, as `x ∩ y`.
 fn clashes(xs: &[IpNet], ys: &[IpNet]) -> Vec<String> {
@@ -10,6 +11,15 @@ fn clashes(xs: &[IpNet], ys: &[IpNet]) -> Vec<String> {
         .filter(|(x, y)| overlaps(x, y))
         .map(|(x, y)| format!("{x} ∩ {y}"))
         .collect()
+}
+
+/// The resources a finding about peering `p` names: `p` and the VPCs it joins.
+fn peering_and_vpcs(p: &PeeringConnection) -> Vec<String> {
+    vec![
+        p.id.clone(),
+        p.requester.vpc_id.clone(),
+        p.accepter.vpc_id.clone(),
+    ]
 }
 
 impl<'w> Auditor<'w> {
@@ -34,11 +44,7 @@ impl<'w> Auditor<'w> {
             out.push(raw(
                 Check::CidrOverlap,
                 severity,
-                vec![
-                    p.id.clone(),
-                    p.requester.vpc_id.clone(),
-                    p.accepter.vpc_id.clone(),
-                ],
+                peering_and_vpcs(p),
                 format!(
                     "{} ({}) joins {} and {} whose blocks overlap ({}); a peering never carries overlapping blocks",
                     p.id,
@@ -341,11 +347,7 @@ impl<'w> Auditor<'w> {
             out.push(raw(
                 Check::OrphanedPeering,
                 Severity::Warning,
-                vec![
-                    p.id.clone(),
-                    p.requester.vpc_id.clone(),
-                    p.accepter.vpc_id.clone(),
-                ],
+                peering_and_vpcs(p),
                 format!(
                     "{} is active but no route table of {} or {} routes over it",
                     p.id, p.requester.vpc_id, p.accepter.vpc_id
