@@ -5,6 +5,7 @@
 //! a client of that cloud's public API) read the clouds into an `Observed` and carry out the
 //! steps. How the controller recognises what it owns is in `names`.
 
+pub mod apply;
 pub mod cloud;
 pub mod desired;
 pub mod names;

@@ -7,12 +7,13 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
-use vpcpeer_controller::desired::{Cloud, Desired};
+use vpcpeer_controller::desired::{Cloud, Desired, Opening};
 use vpcpeer_controller::names::{
-    azure_vnet_id, gcp_network_id, rule_description, TAG_LINK, TAG_TOPOLOGY,
+    azure_vnet_id, firewall_name, gcp_network_id, owned_name, peering_name, rule_description,
+    rule_owner, TAG_LINK, TAG_TOPOLOGY,
 };
 use vpcpeer_controller::observed::{
     AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget, AzurePeering,
@@ -522,6 +523,180 @@ fn peerings_len(d: &Detail) -> usize {
         Detail::Azure { peerings } => peerings.len(),
         Detail::Aws { .. } => 0,
     }
+}
+
+/// Checks the clouds against what the topology means, derived without the planner.
+pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
+    let s = &clouds.state;
+    let cidrs = |n: &str| -> Vec<Ipv4Net> { s.networks[n].cidrs.clone() };
+    let mut want_routes: BTreeSet<(String, String, Ipv4Net, String)> = BTreeSet::new();
+    let mut want_rules: BTreeSet<(String, Opening, Ipv4Net)> = BTreeSet::new();
+    let mut live_links = BTreeSet::new();
+    for l in &d.links {
+        match d.networks[&l.sides[0]].cloud {
+            Cloud::Aws => {
+                let p = s
+                    .aws_peerings
+                    .iter()
+                    .find(|p| p.status.is_live() && p.tags.get(TAG_LINK) == Some(&l.name))
+                    .ok_or(format!("link {}: no peering", l.name))?;
+                if p.status != AwsStatus::Active {
+                    return Err(format!("link {}: {:?}", l.name, p.status));
+                }
+                if (p.requester_dns, p.accepter_dns) != (l.dns_resolution, l.dns_resolution) {
+                    return Err(format!("link {}: dns", l.name));
+                }
+                live_links.insert(p.id.clone());
+                for side in &l.sides {
+                    let Detail::Aws { route_tables, .. } = &s.networks[side].detail else {
+                        unreachable!()
+                    };
+                    for t in route_tables {
+                        for c in cidrs(l.peer_of(side)) {
+                            want_routes.insert((side.clone(), t.id.clone(), c, p.id.clone()));
+                        }
+                    }
+                    for o in &l.open {
+                        for c in cidrs(l.peer_of(side)) {
+                            want_rules.insert((side.clone(), *o, c));
+                        }
+                    }
+                }
+            }
+            Cloud::Gcp => {
+                let name = peering_name(&d.name, &l.name);
+                for (i, side) in l.sides.iter().enumerate() {
+                    let peer_id = &s.networks[l.peer_of(side)].id;
+                    let Detail::Gcp {
+                        peerings,
+                        firewalls,
+                    } = &s.networks[side].detail
+                    else {
+                        unreachable!()
+                    };
+                    let ok = peerings.iter().any(|p| {
+                        p.name == name
+                            && &p.peer == peer_id
+                            && p.active
+                            && p.custom_routes == l.exchange_custom_routes
+                    });
+                    if !ok {
+                        return Err(format!("{side}: GCP peering {name}: {peerings:?}"));
+                    }
+                    let rule = firewall_name(&d.name, &l.name, i);
+                    let has = firewalls.iter().find(|f| f.name == rule);
+                    match (l.open.is_empty(), has) {
+                        (true, None) => {}
+                        (false, Some(f)) => {
+                            let got: BTreeSet<Opening> = f.allowed.iter().copied().collect();
+                            let want: BTreeSet<Opening> = l.open.iter().copied().collect();
+                            let src: BTreeSet<Ipv4Net> = f.sources.iter().copied().collect();
+                            let want_src: BTreeSet<Ipv4Net> =
+                                cidrs(l.peer_of(side)).into_iter().collect();
+                            if got != want || src != want_src {
+                                return Err(format!("{side}: firewall {rule} differs"));
+                            }
+                        }
+                        _ => return Err(format!("{side}: firewall {rule}")),
+                    }
+                }
+            }
+            Cloud::Azure => {
+                let name = peering_name(&d.name, &l.name);
+                for side in &l.sides {
+                    let remote = &s.networks[l.peer_of(side)].id;
+                    let Detail::Azure { peerings } = &s.networks[side].detail else {
+                        unreachable!()
+                    };
+                    let ok = peerings.iter().any(|p| {
+                        p.name == name
+                            && p.remote.eq_ignore_ascii_case(remote)
+                            && p.state == AzureState::Connected
+                            && p.allow_forwarded_traffic == l.allow_forwarded_traffic
+                    });
+                    if !ok {
+                        return Err(format!("{side}: Azure peering {name}: {peerings:?}"));
+                    }
+                }
+            }
+        }
+    }
+    let owned: BTreeSet<&str> = s
+        .aws_peerings
+        .iter()
+        .filter(|p| p.tags.get(TAG_TOPOLOGY).map(String::as_str) == Some(&d.name))
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut got_routes = BTreeSet::new();
+    let mut got_rules = BTreeSet::new();
+    for (name, n) in &s.networks {
+        match &n.detail {
+            Detail::Aws {
+                route_tables,
+                ingress,
+                ..
+            } => {
+                for t in route_tables {
+                    for r in &t.routes {
+                        if let AwsTarget::Peering(p) = &r.target {
+                            if owned.contains(p.as_str()) {
+                                got_routes.insert((
+                                    name.clone(),
+                                    t.id.clone(),
+                                    r.destination,
+                                    p.clone(),
+                                ));
+                            }
+                        }
+                    }
+                }
+                for r in ingress {
+                    if rule_owner(&d.name, &r.description).is_some() {
+                        got_rules.insert((name.clone(), r.opening, r.source));
+                    }
+                }
+            }
+            Detail::Gcp { peerings, .. } => {
+                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                let have = peerings
+                    .iter()
+                    .filter(|p| owned_name(&d.name, &p.name))
+                    .count();
+                if want != have {
+                    return Err(format!("{name}: {have} GCP peerings, want {want}"));
+                }
+            }
+            Detail::Azure { peerings } => {
+                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                if peerings.len() != want {
+                    return Err(format!(
+                        "{name}: {} Azure peerings, want {want}",
+                        peerings.len()
+                    ));
+                }
+            }
+        }
+    }
+    if got_routes != want_routes {
+        return Err(format!(
+            "routes: extra {:?}, missing {:?}",
+            got_routes.difference(&want_routes).collect::<Vec<_>>(),
+            want_routes.difference(&got_routes).collect::<Vec<_>>()
+        ));
+    }
+    if got_rules != want_rules {
+        return Err("rules differ".into());
+    }
+    let live_owned: BTreeSet<String> = s
+        .aws_peerings
+        .iter()
+        .filter(|p| p.status.is_live() && owned.contains(p.id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
+    if live_owned != live_links {
+        return Err(format!("live peerings {live_owned:?}, want {live_links:?}"));
+    }
+    Ok(())
 }
 
 /// A /16 per index, so generated networks never overlap unless a test wants them to.
