@@ -96,9 +96,9 @@ fn err(r: Result<String, Ec2Error>) -> Ec2Error {
 /// template: `{vpc}`, `{subnet}`, `{rtb}`, `{vpc2}`, `{subnet2}`, `{rtb2}` and `{igw}` stand for
 /// the fixture's ids.
 impl Fx {
-    /// `body` with the fixture's ids put in for their names.
+    /// `body` with the fixture's ids put in for their names (a name it does not know panics).
     fn fill(&self, body: &str) -> String {
-        [
+        let body = [
             ("{vpc}", &self.vpc),
             ("{subnet}", &self.subnet),
             ("{rtb}", &self.rtb),
@@ -108,7 +108,9 @@ impl Fx {
             ("{igw}", &self.igw),
         ]
         .iter()
-        .fold(body.to_owned(), |body, (name, id)| body.replace(name, id))
+        .fold(body.to_owned(), |body, (name, id)| body.replace(name, id));
+        assert!(!body.contains('{'), "an unknown name in {body}");
+        body
     }
     fn call(&mut self, action: &str, body: &str) -> Ec2Error {
         let body = self.fill(body);
