@@ -111,19 +111,25 @@ impl TestEnv {
         self.exec(scope, false, f)
     }
 
-    fn exec<T, E>(
-        &mut self,
-        scope: &Scope,
-        commit: bool,
-        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    /// A transaction as `scope` on this world, with its ids, clock and limits: for a test that
+    /// commits or rolls back itself (and looks at the change set).
+    pub fn tx(&mut self, scope: &Scope) -> Tx<'_, '_> {
         let ctx = Ctx {
             scope: scope.clone(),
             now: self.now,
             ids: &mut self.ids,
             limits: &self.limits,
         };
-        let mut tx = Tx::new(&mut self.world, ctx);
+        Tx::new(&mut self.world, ctx)
+    }
+
+    fn exec<T, E>(
+        &mut self,
+        scope: &Scope,
+        commit: bool,
+        f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut tx = self.tx(scope);
         let out = f(&mut tx);
         if commit && out.is_ok() {
             tx.commit();

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::aws::peering::CreatePeering;
 use crate::testkit::{self, a, b, TestEnv};
-use crate::{Ctx, PeeringConnection, Tags, Tx, World};
+use crate::{PeeringConnection, Tags, Tx, World};
 
 /// Account A's VPCs `va` and `vb` peered (active), account B's `vc`: (env, va, vb, vc, pcx).
 fn peered() -> (TestEnv, String, String, String, String) {
@@ -15,16 +15,6 @@ fn peered() -> (TestEnv, String, String, String, String) {
     let vc = env.vpc(&b(), "10.2.0.0/16");
     let pcx = env.peer(&a(), &va, &a(), &vb, true);
     (env, va, vb, vc, pcx)
-}
-
-fn tx(env: &mut TestEnv) -> Tx<'_, '_> {
-    let ctx = Ctx {
-        scope: a(),
-        now: env.now,
-        ids: &mut env.ids,
-        limits: &env.limits,
-    };
-    Tx::new(&mut env.world, ctx)
 }
 
 /// Mutations that touch records and both kinds of change to the peering index: a new peering
@@ -63,7 +53,7 @@ fn a_tx_dropped_mid_way_restores_the_world_and_its_indexes() {
     let (mut env, va, vb, vc, pcx) = peered();
     let before = env.world.clone();
     {
-        let mut tx = tx(&mut env);
+        let mut tx = env.tx(&a());
         let new = mutate(&mut tx, &vb, &vc, &pcx);
         // Half way: the changes are visible inside the transaction, indexes included.
         assert!(tx.world().aws.peerings.contains_key(&new));
@@ -79,7 +69,7 @@ fn a_panic_unwinding_through_a_tx_rolls_it_back() {
     let (mut env, va, vb, vc, pcx) = peered();
     let before = env.world.clone();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut tx = tx(&mut env);
+        let mut tx = env.tx(&a());
         mutate(&mut tx, &vb, &vc, &pcx);
         panic!("a bug half way through a command");
     }));
@@ -90,7 +80,7 @@ fn a_panic_unwinding_through_a_tx_rolls_it_back() {
 #[test]
 fn a_committed_tx_stays_committed_after_the_guard_runs() {
     let (mut env, _va, vb, vc, pcx) = peered();
-    let mut tx = tx(&mut env);
+    let mut tx = env.tx(&a());
     let new = mutate(&mut tx, &vb, &vc, &pcx);
     let changes = tx.commit();
     assert!(changes.iter().any(|c| c.key.id == new));
@@ -105,11 +95,11 @@ fn a_committed_tx_stays_committed_after_the_guard_runs() {
 fn undo_takes_committed_change_sets_back_in_reverse_order() {
     let (mut env, va, vb, vc, pcx) = peered();
     let before = env.world.clone();
-    let mut t1 = tx(&mut env);
+    let mut t1 = env.tx(&a());
     let new = mutate(&mut t1, &vb, &vc, &pcx);
     let (c1, u1) = t1.commit_with_undo();
     let after_first = env.world.clone();
-    let mut t2 = tx(&mut env);
+    let mut t2 = env.tx(&a());
     t2.delete_peering(&new).expect("delete the new request");
     t2.get_mut::<crate::Vpc>(&vb).expect("vb").dns_support = false;
     let (c2, u2) = t2.commit_with_undo();
@@ -155,7 +145,7 @@ fn the_route_table_index_follows_routes_changed_in_place() {
     };
     assert!(tables_to(&env.world, &pcx).is_empty());
 
-    let mut t = tx(&mut env);
+    let mut t = env.tx(&a());
     t.create_route(route(RouteTarget::Peering(pcx.clone())))
         .expect("route to the peering");
     t.commit();
@@ -163,21 +153,21 @@ fn the_route_table_index_follows_routes_changed_in_place() {
 
     // A second peering from va (to account B's vc), and the route moved to it.
     let other = env.peer(&a(), &va, &b(), &vc, true);
-    let mut t = tx(&mut env);
+    let mut t = env.tx(&a());
     t.replace_route(route(RouteTarget::Peering(other.clone())))
         .expect("replace");
     t.rollback();
     assert_eq!(tables_to(&env.world, &pcx), vec![table.clone()]);
     assert!(tables_to(&env.world, &other).is_empty());
 
-    let mut t = tx(&mut env);
+    let mut t = env.tx(&a());
     t.replace_route(route(RouteTarget::Peering(other.clone())))
         .expect("replace");
     t.commit();
     assert!(tables_to(&env.world, &pcx).is_empty());
     assert_eq!(tables_to(&env.world, &other), vec![table.clone()]);
 
-    let mut t = tx(&mut env);
+    let mut t = env.tx(&a());
     t.delete_route(&table, testkit::dest("10.1.0.0/16"))
         .expect("delete");
     t.commit();

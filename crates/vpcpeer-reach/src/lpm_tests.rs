@@ -19,31 +19,36 @@ fn check(lpm: &Lpm<u32>, routes: &[(IpNet, u32)], addrs: &[IpAddr]) {
         let want = naive_lookup(routes, a).map(|(n, v)| (n, *v));
         assert_eq!(got, want, "lookup of {a}");
     }
-    let v4: Vec<Ipv4Addr> = addrs
-        .iter()
-        .filter_map(|a| match a {
-            IpAddr::V4(a) => Some(*a),
-            IpAddr::V6(_) => None,
-        })
-        .collect();
-    let v6: Vec<Ipv6Addr> = addrs
-        .iter()
-        .filter_map(|a| match a {
-            IpAddr::V6(a) => Some(*a),
-            IpAddr::V4(_) => None,
-        })
-        .collect();
-    let mut out4 = Vec::new();
-    lpm.lookup_v4_many(&v4, &mut out4);
-    assert_eq!(out4.len(), v4.len());
-    for (a, got) in v4.iter().zip(&out4) {
-        assert_eq!(*got, lpm.lookup_v4(*a), "batch lookup of {a}");
+    let (mut v4, mut v6) = (Vec::new(), Vec::new());
+    for a in addrs {
+        match *a {
+            IpAddr::V4(a) => v4.push(a),
+            IpAddr::V6(a) => v6.push(a),
+        }
     }
-    let mut out6 = Vec::new();
-    lpm.lookup_v6_many(&v6, &mut out6);
-    assert_eq!(out6.len(), v6.len());
-    for (a, got) in v6.iter().zip(&out6) {
-        assert_eq!(*got, lpm.lookup_v6(*a), "batch lookup of {a}");
+    check_batch(
+        &v4,
+        |a, out| lpm.lookup_v4_many(a, out),
+        |a| lpm.lookup_v4(a),
+    );
+    check_batch(
+        &v6,
+        |a, out| lpm.lookup_v6_many(a, out),
+        |a| lpm.lookup_v6(a),
+    );
+}
+
+/// The batch lookup `many` answers each of `addrs` as the single lookup `one` does.
+fn check_batch<A: Copy + std::fmt::Display, R: PartialEq + std::fmt::Debug>(
+    addrs: &[A],
+    many: impl FnOnce(&[A], &mut Vec<R>),
+    one: impl Fn(A) -> R,
+) {
+    let mut out = Vec::new();
+    many(addrs, &mut out);
+    assert_eq!(out.len(), addrs.len());
+    for (a, got) in addrs.iter().zip(&out) {
+        assert_eq!(*got, one(*a), "batch lookup of {a}");
     }
 }
 
@@ -238,33 +243,29 @@ fn probes(routes: &[(IpNet, u32)], picks: &[usize], random: Vec<IpAddr>) -> Vec<
         match routes[i % routes.len()].0.trunc() {
             IpNet::V4(n) => {
                 let (lo, hi) = n.range();
-                for x in [
-                    lo.wrapping_sub(1),
-                    lo,
-                    lo.wrapping_add(1),
-                    hi.wrapping_sub(1),
-                    hi,
-                    hi.wrapping_add(1),
-                ] {
-                    out.push(IpAddr::V4(Ipv4Addr::from(x)));
-                }
+                // Truncating to 32 bits wraps as u32 arithmetic would.
+                let around = around(lo.into(), hi.into()).map(|x| Ipv4Addr::from(x as u32));
+                out.extend(around.map(IpAddr::V4));
             }
             IpNet::V6(n) => {
                 let (lo, hi) = n.range();
-                for x in [
-                    lo.wrapping_sub(1),
-                    lo,
-                    lo.wrapping_add(1),
-                    hi.wrapping_sub(1),
-                    hi,
-                    hi.wrapping_add(1),
-                ] {
-                    out.push(IpAddr::V6(Ipv6Addr::from(x)));
-                }
+                out.extend(around(lo, hi).map(|x| IpAddr::V6(Ipv6Addr::from(x))));
             }
         }
     }
     out
+}
+
+/// `lo` and `hi` and their neighbours, wrapping.
+fn around(lo: u128, hi: u128) -> [u128; 6] {
+    [
+        lo.wrapping_sub(1),
+        lo,
+        lo.wrapping_add(1),
+        hi.wrapping_sub(1),
+        hi,
+        hi.wrapping_add(1),
+    ]
 }
 
 fn v4_routes(max: usize) -> impl Strategy<Value = Vec<(IpNet, u32)>> {

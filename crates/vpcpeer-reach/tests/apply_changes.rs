@@ -67,6 +67,14 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             .map(|v| v.scope.clone())
             .unwrap_or_else(a)
     };
+    let groups_of = |vpc: &str| -> Vec<String> {
+        w.aws
+            .security_groups()
+            .values()
+            .filter(|g| g.vpc_id == vpc)
+            .map(|g| g.id.clone())
+            .collect()
+    };
     match rng.below(24) {
         0 | 1 => {
             let s = if rng.chance(70) { a() } else { b() };
@@ -244,13 +252,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             };
             let s = w.aws.subnets()[&sub].scope.clone();
             let vpc = w.aws.subnets()[&sub].vpc_id.clone();
-            let groups: Vec<String> = w
-                .aws
-                .security_groups()
-                .values()
-                .filter(|g| g.vpc_id == vpc)
-                .map(|g| g.id.clone())
-                .collect();
+            let groups = groups_of(&vpc);
             let sg: Vec<String> = rng.pick(&groups).into_iter().collect();
             step(env, &s, |tx| {
                 tx.run_instances(RunInstances {
@@ -304,13 +306,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = vpc_scope(&v);
-            let groups: Vec<String> = w
-                .aws
-                .security_groups()
-                .values()
-                .filter(|g| g.vpc_id == v)
-                .map(|g| g.id.clone())
-                .collect();
+            let groups = groups_of(&v);
             let port = [22u16, 443, 80][rng.below(3)];
             let cidr = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0"][rng.below(3)];
             let perm = from_cidr(tcp(Some(port)), cidr);

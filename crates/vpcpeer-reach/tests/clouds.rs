@@ -100,6 +100,17 @@ fn check(name: &str, v: &Verdict, want: &[&str], mentions: &[&str]) {
     assert!(!v.forward.is_empty(), "{name}: no forward path");
 }
 
+/// One scenario row: a topology built on the base world `W`, one query from `from` to `to`
+/// (tcp/443), the expected blockers ([`codes`]) and text the path or blockers must mention.
+struct Case<W> {
+    name: &'static str,
+    setup: fn(&mut W),
+    from: &'static str,
+    to: &'static str,
+    want: &'static [&'static str],
+    mentions: &'static [&'static str],
+}
+
 // ------------------------------------------------------------------ GCP
 
 const PA: &str = "proj-a";
@@ -389,14 +400,7 @@ fn allow_443_into_b(g: &mut G) {
     );
 }
 
-struct GCase {
-    name: &'static str,
-    setup: fn(&mut G),
-    from: &'static str,
-    to: &'static str,
-    want: &'static [&'static str],
-    mentions: &'static [&'static str],
-}
+type GCase = Case<G>;
 
 #[test]
 fn gcp_scenarios() {
@@ -775,9 +779,18 @@ impl Az {
         self.run(|tx| az::put_vnet(tx, &Target::new(SUB, RG, name), req));
     }
 
-    fn vm(&mut self, name: &str, vnet: &str, location: &str, ip: &str) {
+    /// PUTs VM `vm`'s NIC `<vm>-nic`: one static address `ip` in `vnet`'s default subnet, and
+    /// `nsg` if given. Returns the NIC's name.
+    fn put_nic(
+        &mut self,
+        vm: &str,
+        vnet: &str,
+        location: &str,
+        ip: &str,
+        nsg: Option<String>,
+    ) -> String {
         let subnet = format!("{}/subnets/default", arm("virtualNetworks", vnet));
-        let nic = format!("{name}-nic");
+        let nic = format!("{vm}-nic");
         self.run(|tx| {
             az::put_nic(
                 tx,
@@ -791,10 +804,16 @@ impl Az {
                         is_static: true,
                         primary: Some(true),
                     }],
+                    nsg,
                     ..Default::default()
                 },
             )
         });
+        nic
+    }
+
+    fn vm(&mut self, name: &str, vnet: &str, location: &str, ip: &str) {
+        let nic = self.put_nic(name, vnet, location, ip, None);
         let nic_id = arm("networkInterfaces", &nic);
         self.run(|tx| {
             az::put_vm(
@@ -870,26 +889,7 @@ impl Az {
 
     /// Re-PUTs VM `vm`'s NIC with an NSG.
     fn nic_nsg(&mut self, vm: &str, vnet: &str, location: &str, ip: &str, nsg: String) {
-        let subnet = format!("{}/subnets/default", arm("virtualNetworks", vnet));
-        let nic = format!("{vm}-nic");
-        self.run(|tx| {
-            az::put_nic(
-                tx,
-                &Target::new(SUB, RG, &nic),
-                PutNic {
-                    location: Some(location.into()),
-                    ip_configs: vec![IpConfigSpec {
-                        name: "ipconfig1".into(),
-                        subnet_id: Some(subnet),
-                        private_ip: Some(ip.into()),
-                        is_static: true,
-                        primary: Some(true),
-                    }],
-                    nsg: Some(nsg),
-                    ..Default::default()
-                },
-            )
-        });
+        self.put_nic(vm, vnet, location, ip, Some(nsg));
     }
 
     fn route_table(&mut self, name: &str, routes: Vec<AzRouteSpec>) -> String {
@@ -946,14 +946,7 @@ fn az_base() -> Az {
     z
 }
 
-struct ACase {
-    name: &'static str,
-    setup: fn(&mut Az),
-    from: &'static str,
-    to: &'static str,
-    want: &'static [&'static str],
-    mentions: &'static [&'static str],
-}
+type ACase = Case<Az>;
 
 #[test]
 fn azure_scenarios() {

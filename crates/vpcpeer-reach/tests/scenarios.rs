@@ -52,6 +52,48 @@ fn peered() -> (Fx, String) {
     (f, pcx)
 }
 
+impl Fx {
+    /// The world, and a tcp/`port` query from `ia` to `ib`.
+    fn ia_to_ib(self, port: u16) -> (TestEnv, Query) {
+        let query = q(&self.ia, inst(&self.ib), port);
+        (self.p.env, query)
+    }
+
+    /// The world, and a query of `protocol` (no port) from `ia` to `ib`.
+    fn ia_to_ib_by(self, protocol: Protocol) -> (TestEnv, Query) {
+        let query = Query {
+            protocol,
+            port: None,
+            ..q(&self.ia, inst(&self.ib), 0)
+        };
+        (self.p.env, query)
+    }
+
+    /// Adds entry 10 to B's default network ACL: deny `protocol` from/to `cidr` on `ports`,
+    /// outbound when `egress`.
+    fn deny_in_b_acl(
+        &mut self,
+        egress: bool,
+        protocol: &str,
+        cidr: &str,
+        ports: Option<(i64, i64)>,
+    ) {
+        let acl = self.p.env.default_acl(&self.p.vb);
+        let rule = acl_rule(&acl, 10, egress, protocol, "deny", cidr, ports);
+        self.p.env.acl_entry(&b(), rule);
+    }
+
+    /// A group `from-peer-group` in B's VPC admitting tcp/5432 from members of A's `sga`
+    /// (a cross-account reference), and a database instance in `sb` under it: the instance.
+    fn db_for_sga(&mut self) -> String {
+        let (vb, sb) = (self.p.vb.clone(), self.p.sb.clone());
+        let sg_ref = self.p.env.sg(&b(), &vb, "from-peer-group");
+        let from_sga = from_group(tcp(Some(5432)), &self.sga, A);
+        self.p.env.allow(&b(), &sg_ref, SgDir::Ingress, from_sga);
+        self.p.env.instance(&b(), &sb, &[&sg_ref])
+    }
+}
+
 fn q(src: &str, dst: Endpoint, port: u16) -> Query {
     Query {
         src: Endpoint::Instance(src.into()),
@@ -84,10 +126,7 @@ fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "peered, routes both ways, port open: reachable",
-            build: || {
-                let (f, _) = peered();
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
-            },
+            build: || peered().0.ia_to_ib(80),
             reachable: true,
             codes: &[],
         },
@@ -97,7 +136,7 @@ fn scenarios() -> Vec<Scenario> {
                 let mut f = base();
                 let pcx = f.p.peer(true);
                 f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[(F, "NO_ROUTE_TO_DESTINATION")],
@@ -108,17 +147,14 @@ fn scenarios() -> Vec<Scenario> {
                 let mut f = base();
                 let pcx = f.p.peer(true);
                 f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx));
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
         },
         Scenario {
             name: "security group of the destination does not admit the port",
-            build: || {
-                let (f, _) = peered();
-                (f.p.env, q(&f.ia, inst(&f.ib), 22))
-            },
+            build: || peered().0.ia_to_ib(22),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
@@ -126,20 +162,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "network ACL of the destination denies the reply's ephemeral port",
             build: || {
                 let (mut f, _) = peered();
-                let acl = f.p.env.default_acl(&f.p.vb);
-                f.p.env.acl_entry(
-                    &b(),
-                    acl_rule(
-                        &acl,
-                        10,
-                        true,
-                        "tcp",
-                        "deny",
-                        "0.0.0.0/0",
-                        Some((1024, 65535)),
-                    ),
-                );
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.deny_in_b_acl(true, "tcp", "0.0.0.0/0", Some((1024, 65535)));
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[(R, "SUBNET_ACL_RESTRICTION")],
@@ -148,20 +172,8 @@ fn scenarios() -> Vec<Scenario> {
             name: "network ACL of the destination denies the request inbound",
             build: || {
                 let (mut f, _) = peered();
-                let acl = f.p.env.default_acl(&f.p.vb);
-                f.p.env.acl_entry(
-                    &b(),
-                    acl_rule(
-                        &acl,
-                        10,
-                        false,
-                        "tcp",
-                        "deny",
-                        "10.0.0.0/16",
-                        Some((80, 80)),
-                    ),
-                );
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.deny_in_b_acl(false, "tcp", "10.0.0.0/16", Some((80, 80)));
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[(F, "SUBNET_ACL_RESTRICTION")],
@@ -172,12 +184,8 @@ fn scenarios() -> Vec<Scenario> {
                 let mut f = base();
                 let pcx = f.p.peer(true);
                 f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
-                let acl = f.p.env.default_acl(&f.p.vb);
-                f.p.env.acl_entry(
-                    &b(),
-                    acl_rule(&acl, 10, false, "-1", "deny", "10.0.0.0/16", None),
-                );
-                (f.p.env, q(&f.ia, inst(&f.ib), 22))
+                f.deny_in_b_acl(false, "-1", "10.0.0.0/16", None);
+                f.ia_to_ib(22)
             },
             reachable: false,
             codes: &[
@@ -228,7 +236,7 @@ fn scenarios() -> Vec<Scenario> {
                 let pcx = f.p.peer(false);
                 f.p.route_a("10.1.0.0/16", RouteTarget::Peering(pcx.clone()));
                 f.p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx));
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[(F, "BAD_STATE_ROUTE"), (R, "BAD_STATE_ROUTE")],
@@ -240,7 +248,7 @@ fn scenarios() -> Vec<Scenario> {
                 f.p.env
                     .run(&a(), |tx| tx.delete_peering(&pcx))
                     .expect("delete");
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
+                f.ia_to_ib(80)
             },
             reachable: false,
             codes: &[
@@ -326,17 +334,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "cross-account peer security group reference over an active same-region peering",
             build: || {
                 let (mut f, _) = peered();
-                let vb = f.p.vb.clone();
-                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
-                let sga = f.sga.clone();
-                f.p.env.allow(
-                    &b(),
-                    &sg_ref,
-                    SgDir::Ingress,
-                    from_group(tcp(Some(5432)), &sga, A),
-                );
-                let sb = f.p.sb.clone();
-                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                let db = f.db_for_sga();
                 (f.p.env, q(&f.ia, inst(&db), 5432))
             },
             reachable: true,
@@ -346,19 +344,10 @@ fn scenarios() -> Vec<Scenario> {
             name: "peer security group reference: the source is not a member",
             build: || {
                 let (mut f, _) = peered();
-                let (va, vb) = (f.p.va.clone(), f.p.vb.clone());
+                let (va, sa) = (f.p.va.clone(), f.p.sa.clone());
                 let other = f.p.env.sg(&a(), &va, "not-the-referenced-group");
-                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
-                let sga = f.sga.clone();
-                f.p.env.allow(
-                    &b(),
-                    &sg_ref,
-                    SgDir::Ingress,
-                    from_group(tcp(Some(5432)), &sga, A),
-                );
-                let (sa, sb) = (f.p.sa.clone(), f.p.sb.clone());
                 let src = f.p.env.instance(&a(), &sa, &[&other]);
-                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                let db = f.db_for_sga();
                 (f.p.env, q(&src, inst(&db), 5432))
             },
             reachable: false,
@@ -368,17 +357,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "peer security group reference turns stale when the peering is deleted",
             build: || {
                 let (mut f, pcx) = peered();
-                let vb = f.p.vb.clone();
-                let sg_ref = f.p.env.sg(&b(), &vb, "from-peer-group");
-                let sga = f.sga.clone();
-                f.p.env.allow(
-                    &b(),
-                    &sg_ref,
-                    SgDir::Ingress,
-                    from_group(tcp(Some(5432)), &sga, A),
-                );
-                let sb = f.p.sb.clone();
-                let db = f.p.env.instance(&b(), &sb, &[&sg_ref]);
+                let db = f.db_for_sga();
                 f.p.env
                     .run(&b(), |tx| tx.delete_peering(&pcx))
                     .expect("delete");
@@ -394,10 +373,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "unpeered VPCs, no routes",
-            build: || {
-                let f = base();
-                (f.p.env, q(&f.ia, inst(&f.ib), 80))
-            },
+            build: || base().ia_to_ib(80),
             reachable: false,
             codes: &[
                 (F, "DISCONNECTED_VPCS"),
@@ -417,41 +393,20 @@ fn scenarios() -> Vec<Scenario> {
                 );
                 f.p.env
                     .allow(&b(), &sgb, SgDir::Ingress, from_cidr(icmp, "10.0.0.0/16"));
-                let query = Query {
-                    protocol: Protocol::Icmp,
-                    port: None,
-                    ..q(&f.ia, inst(&f.ib), 0)
-                };
-                (f.p.env, query)
+                f.ia_to_ib_by(Protocol::Icmp)
             },
             reachable: true,
             codes: &[],
         },
         Scenario {
             name: "ICMP echo over the peering, no ICMP rule",
-            build: || {
-                let (f, _) = peered();
-                let query = Query {
-                    protocol: Protocol::Icmp,
-                    port: None,
-                    ..q(&f.ia, inst(&f.ib), 0)
-                };
-                (f.p.env, query)
-            },
+            build: || peered().0.ia_to_ib_by(Protocol::Icmp),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
         Scenario {
             name: "all traffic needs all-protocol rules: a tcp/80 rule is not enough",
-            build: || {
-                let (f, _) = peered();
-                let query = Query {
-                    protocol: Protocol::All,
-                    port: None,
-                    ..q(&f.ia, inst(&f.ib), 0)
-                };
-                (f.p.env, query)
-            },
+            build: || peered().0.ia_to_ib_by(Protocol::All),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },

@@ -24,34 +24,34 @@ struct Fx {
     igw: String,
 }
 
-fn fx() -> Fx {
-    let mut env = TestEnv::with_seed(9);
-    let vpc = ok_field(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId");
+/// A VPC `10.<n>.0.0/16` of account A with a subnet `10.<n>.1.0/24` in us-east-1a and a
+/// custom route table: their ids.
+fn network(env: &mut TestEnv, n: u8) -> (String, String, String) {
+    let vpc = ok_field(
+        env,
+        "CreateVpc",
+        &format!("CidrBlock=10.{n}.0.0/16"),
+        "vpcId",
+    );
     let subnet = ok_field(
-        &mut env,
+        env,
         "CreateSubnet",
-        &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24&AvailabilityZone=us-east-1a"),
+        &format!("VpcId={vpc}&CidrBlock=10.{n}.1.0/24&AvailabilityZone=us-east-1a"),
         "subnetId",
     );
     let rtb = ok_field(
-        &mut env,
+        env,
         "CreateRouteTable",
         &format!("VpcId={vpc}"),
         "routeTableId",
     );
-    let vpc2 = ok_field(&mut env, "CreateVpc", "CidrBlock=10.1.0.0/16", "vpcId");
-    let subnet2 = ok_field(
-        &mut env,
-        "CreateSubnet",
-        &format!("VpcId={vpc2}&CidrBlock=10.1.1.0/24&AvailabilityZone=us-east-1a"),
-        "subnetId",
-    );
-    let rtb2 = ok_field(
-        &mut env,
-        "CreateRouteTable",
-        &format!("VpcId={vpc2}"),
-        "routeTableId",
-    );
+    (vpc, subnet, rtb)
+}
+
+fn fx() -> Fx {
+    let mut env = TestEnv::with_seed(9);
+    let (vpc, subnet, rtb) = network(&mut env, 0);
+    let (vpc2, subnet2, rtb2) = network(&mut env, 1);
     let igw = ok_field(&mut env, "CreateInternetGateway", "", "internetGatewayId");
     ok(
         &mut env,
@@ -92,15 +92,37 @@ fn err(r: Result<String, Ec2Error>) -> Ec2Error {
     }
 }
 
+/// The fixture's requests ([`Fx::call`], [`Fx::ok`], [`Fx::ok_field`]) take their body as a
+/// template: `{vpc}`, `{subnet}`, `{rtb}`, `{vpc2}`, `{subnet2}`, `{rtb2}` and `{igw}` stand for
+/// the fixture's ids.
 impl Fx {
+    /// `body` with the fixture's ids put in for their names (a name it does not know panics).
+    fn fill(&self, body: &str) -> String {
+        let body = [
+            ("{vpc}", &self.vpc),
+            ("{subnet}", &self.subnet),
+            ("{rtb}", &self.rtb),
+            ("{vpc2}", &self.vpc2),
+            ("{subnet2}", &self.subnet2),
+            ("{rtb2}", &self.rtb2),
+            ("{igw}", &self.igw),
+        ]
+        .iter()
+        .fold(body.to_owned(), |body, (name, id)| body.replace(name, id));
+        assert!(!body.contains('{'), "an unknown name in {body}");
+        body
+    }
     fn call(&mut self, action: &str, body: &str) -> Ec2Error {
-        err(call(&mut self.env, action, body))
+        let body = self.fill(body);
+        err(call(&mut self.env, action, &body))
     }
     fn ok(&mut self, action: &str, body: &str) -> String {
-        ok(&mut self.env, action, body)
+        let body = self.fill(body);
+        ok(&mut self.env, action, &body)
     }
     fn ok_field(&mut self, action: &str, body: &str, tag: &str) -> String {
-        ok_field(&mut self.env, action, body, tag)
+        let body = self.fill(body);
+        ok_field(&mut self.env, action, &body, tag)
     }
     /// A pending request from `vpc` to a VPC of account B (10.2.0.0/16), and that VPC.
     fn cross_account_request(&mut self) -> (String, String) {
@@ -253,30 +275,24 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("nat allocation malformed", |f| {
-            let s = f.subnet.clone();
-            f.call(
-                "CreateNatGateway",
-                &format!("SubnetId={s}&AllocationId=bogus"),
-            )
+            f.call("CreateNatGateway", "SubnetId={subnet}&AllocationId=bogus")
         }),
         ("nat allocation in use", |f| {
-            let s = f.subnet.clone();
             let nat = f.ok_field(
                 "CreateNatGateway",
-                &format!("SubnetId={s}&AllocationId=eipalloc-0123456789abcdef0"),
+                "SubnetId={subnet}&AllocationId=eipalloc-0123456789abcdef0",
                 "natGatewayId",
             );
             let _ = nat;
             f.call(
                 "CreateNatGateway",
-                &format!("SubnetId={s}&AllocationId=eipalloc-0123456789abcdef0"),
+                "SubnetId={subnet}&AllocationId=eipalloc-0123456789abcdef0",
             )
         }),
         ("nat interface is managed", |f| {
-            let s = f.subnet.clone();
             let nat = f.ok_field(
                 "CreateNatGateway",
-                &format!("SubnetId={s}&ConnectivityType=private"),
+                "SubnetId={subnet}&ConnectivityType=private",
                 "natGatewayId",
             );
             let eni = f.env.world.aws.nat_gateways()[&nat].eni_id.clone();
@@ -291,8 +307,7 @@ fn cases() -> Vec<Case> {
             f.call("DeleteNetworkAcl", &format!("NetworkAclId={acl}"))
         }),
         ("acl with a subnet", |f| {
-            let vpc = f.vpc.clone();
-            let acl = f.ok_field("CreateNetworkAcl", &format!("VpcId={vpc}"), "networkAclId");
+            let acl = f.ok_field("CreateNetworkAcl", "VpcId={vpc}", "networkAclId");
             let assoc = f.acl_association(&f.subnet.clone());
             f.ok(
                 "ReplaceNetworkAclAssociation",
@@ -301,8 +316,7 @@ fn cases() -> Vec<Case> {
             f.call("DeleteNetworkAcl", &format!("NetworkAclId={acl}"))
         }),
         ("acl of another vpc", |f| {
-            let vpc2 = f.vpc2.clone();
-            let acl = f.ok_field("CreateNetworkAcl", &format!("VpcId={vpc2}"), "networkAclId");
+            let acl = f.ok_field("CreateNetworkAcl", "VpcId={vpc2}", "networkAclId");
             let assoc = f.acl_association(&f.subnet.clone());
             f.call(
                 "ReplaceNetworkAclAssociation",
@@ -327,45 +341,25 @@ fn cases() -> Vec<Case> {
         }),
         ("ipv4 block limit", |f| {
             f.env.limits.ipv4_blocks_per_vpc = Some(1);
-            let v = f.vpc.clone();
-            f.call(
-                "AssociateVpcCidrBlock",
-                &format!("VpcId={v}&CidrBlock=10.5.0.0/16"),
-            )
+            f.call("AssociateVpcCidrBlock", "VpcId={vpc}&CidrBlock=10.5.0.0/16")
         }),
         ("block covers a route", |f| {
-            let (rtb, igw, v) = (f.rtb.clone(), f.igw.clone(), f.vpc.clone());
             f.ok(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=10.7.1.0/24&GatewayId={igw}"),
+                "RouteTableId={rtb}&DestinationCidrBlock=10.7.1.0/24&GatewayId={igw}",
             );
-            f.call(
-                "AssociateVpcCidrBlock",
-                &format!("VpcId={v}&CidrBlock=10.7.0.0/16"),
-            )
+            f.call("AssociateVpcCidrBlock", "VpcId={vpc}&CidrBlock=10.7.0.0/16")
         }),
         ("block while a request is pending", |f| {
-            let (v, v2) = (f.vpc.clone(), f.vpc2.clone());
-            f.ok(
-                "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={v2}"),
-            );
-            f.call(
-                "AssociateVpcCidrBlock",
-                &format!("VpcId={v}&CidrBlock=10.7.0.0/16"),
-            )
+            f.ok("CreateVpcPeeringConnection", "VpcId={vpc}&PeerVpcId={vpc2}");
+            f.call("AssociateVpcCidrBlock", "VpcId={vpc}&CidrBlock=10.7.0.0/16")
         }),
         ("block overlaps a peer", |f| {
             f.active_peering();
-            let v = f.vpc.clone();
-            f.ok(
-                "AssociateVpcCidrBlock",
-                &format!("VpcId={v}&CidrBlock=10.7.0.0/16"),
-            );
-            let v2 = f.vpc2.clone();
+            f.ok("AssociateVpcCidrBlock", "VpcId={vpc}&CidrBlock=10.7.0.0/16");
             f.call(
                 "AssociateVpcCidrBlock",
-                &format!("VpcId={v2}&CidrBlock=10.7.0.0/16"),
+                "VpcId={vpc2}&CidrBlock=10.7.0.0/16",
             )
         }),
         ("primary block", |f| {
@@ -377,38 +371,32 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("block with subnets", |f| {
-            let v = f.vpc.clone();
-            let x = f.ok(
-                "AssociateVpcCidrBlock",
-                &format!("VpcId={v}&CidrBlock=10.7.0.0/16"),
-            );
+            let x = f.ok("AssociateVpcCidrBlock", "VpcId={vpc}&CidrBlock=10.7.0.0/16");
             let assoc = first(&x, "associationId");
-            f.ok("CreateSubnet", &format!("VpcId={v}&CidrBlock=10.7.1.0/24"));
+            f.ok("CreateSubnet", "VpcId={vpc}&CidrBlock=10.7.1.0/24");
             f.call(
                 "DisassociateVpcCidrBlock",
                 &format!("AssociationId={assoc}"),
             )
         }),
         ("hostnames without dns support", |f| {
-            let v = f.vpc.clone();
             f.ok(
                 "ModifyVpcAttribute",
-                &format!("VpcId={v}&EnableDnsSupport.Value=false"),
+                "VpcId={vpc}&EnableDnsSupport.Value=false",
             );
             f.call(
                 "ModifyVpcAttribute",
-                &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
+                "VpcId={vpc}&EnableDnsHostnames.Value=true",
             )
         }),
         ("dns support off under hostnames", |f| {
-            let v = f.vpc.clone();
             f.ok(
                 "ModifyVpcAttribute",
-                &format!("VpcId={v}&EnableDnsHostnames.Value=true"),
+                "VpcId={vpc}&EnableDnsHostnames.Value=true",
             );
             f.call(
                 "ModifyVpcAttribute",
-                &format!("VpcId={v}&EnableDnsSupport.Value=false"),
+                "VpcId={vpc}&EnableDnsSupport.Value=false",
             )
         }),
         ("delete a peered vpc", |f| {
@@ -437,27 +425,22 @@ fn cases() -> Vec<Case> {
         // --- Subnets and addresses ---
         ("subnet limit", |f| {
             f.env.limits.subnets_per_vpc = Some(1);
-            let v = f.vpc.clone();
-            f.call("CreateSubnet", &format!("VpcId={v}&CidrBlock=10.0.2.0/24"))
+            f.call("CreateSubnet", "VpcId={vpc}&CidrBlock=10.0.2.0/24")
         }),
         ("address outside the subnet", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&PrivateIpAddress=10.0.9.9"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&PrivateIpAddress=10.0.9.9")
         }),
         ("reserved address", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&PrivateIpAddress=10.0.1.2"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&PrivateIpAddress=10.0.1.2")
         }),
         ("address in use", |f| {
-            let s = f.subnet.clone();
-            f.ok("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&PrivateIpAddress=10.0.1.10"));
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&PrivateIpAddress=10.0.1.10"))
+            f.ok("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&PrivateIpAddress=10.0.1.10");
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&PrivateIpAddress=10.0.1.10")
         }),
         ("subnet full (interface)", |f| {
-            let v = f.vpc.clone();
             let s = f.ok_field(
                 "CreateSubnet",
-                &format!("VpcId={v}&CidrBlock=10.0.3.0/28"),
+                "VpcId={vpc}&CidrBlock=10.0.3.0/28",
                 "subnetId",
             );
             for _ in 0..11 {
@@ -469,10 +452,9 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("subnet full (launch)", |f| {
-            let v = f.vpc.clone();
             let s = f.ok_field(
                 "CreateSubnet",
-                &format!("VpcId={v}&CidrBlock=10.0.3.0/28"),
+                "VpcId={vpc}&CidrBlock=10.0.3.0/28",
                 "subnetId",
             );
             f.call(
@@ -483,38 +465,29 @@ fn cases() -> Vec<Case> {
         // --- Route tables and routes ---
         ("route table limit", |f| {
             f.env.limits.route_tables_per_vpc = Some(2);
-            let v = f.vpc.clone();
-            f.call("CreateRouteTable", &format!("VpcId={v}"))
+            f.call("CreateRouteTable", "VpcId={vpc}")
         }),
         ("route limit", |f| {
             f.env.limits.routes_per_table = Some(0);
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.call(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}"),
+                "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}",
             )
         }),
         ("reserved v4 destination", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.call(
                 "CreateRoute",
-                &format!(
-                    "RouteTableId={rtb}&DestinationCidrBlock=169.254.168.0/24&GatewayId={igw}"
-                ),
+                "RouteTableId={rtb}&DestinationCidrBlock=169.254.168.0/24&GatewayId={igw}",
             )
         }),
         ("reserved v6 destination", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.call(
                 "CreateRoute",
-                &format!(
-                    "RouteTableId={rtb}&DestinationIpv6CidrBlock=fd00:ec2::/40&GatewayId={igw}"
-                ),
+                "RouteTableId={rtb}&DestinationIpv6CidrBlock=fd00:ec2::/40&GatewayId={igw}",
             )
         }),
         ("two targets", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
-            f.call("CreateRoute", &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}&NatGatewayId=nat-0123456789abcdef0"))
+            f.call("CreateRoute", "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}&NatGatewayId=nat-0123456789abcdef0")
         }),
         ("target of another vpc", |f| {
             let s2 = f.subnet2.clone();
@@ -528,38 +501,33 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("subnet of another vpc", |f| {
-            let (rtb, s2) = (f.rtb.clone(), f.subnet2.clone());
             f.call(
                 "AssociateRouteTable",
-                &format!("RouteTableId={rtb}&SubnetId={s2}"),
+                "RouteTableId={rtb}&SubnetId={subnet2}",
             )
         }),
         ("edge gateway of another vpc", |f| {
-            let (rtb2, igw) = (f.rtb2.clone(), f.igw.clone());
-            f.call(
-                "AssociateRouteTable",
-                &format!("RouteTableId={rtb2}&GatewayId={igw}"),
-            )
+            f.call("AssociateRouteTable", "RouteTableId={rtb2}&GatewayId={igw}")
         }),
         ("subnet already associated", |f| {
-            let (rtb, s, v) = (f.rtb.clone(), f.subnet.clone(), f.vpc.clone());
+            let (rtb, s) = (f.rtb.clone(), f.subnet.clone());
             f.ok(
                 "AssociateRouteTable",
                 &format!("RouteTableId={rtb}&SubnetId={s}"),
             );
-            let rtb3 = f.ok_field("CreateRouteTable", &format!("VpcId={v}"), "routeTableId");
+            let rtb3 = f.ok_field("CreateRouteTable", "VpcId={vpc}", "routeTableId");
             f.call(
                 "AssociateRouteTable",
                 &format!("RouteTableId={rtb3}&SubnetId={s}"),
             )
         }),
         ("gateway already associated", |f| {
-            let (rtb, igw, v) = (f.rtb.clone(), f.igw.clone(), f.vpc.clone());
+            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.ok(
                 "AssociateRouteTable",
                 &format!("RouteTableId={rtb}&GatewayId={igw}"),
             );
-            let rtb3 = f.ok_field("CreateRouteTable", &format!("VpcId={v}"), "routeTableId");
+            let rtb3 = f.ok_field("CreateRouteTable", "VpcId={vpc}", "routeTableId");
             f.call(
                 "AssociateRouteTable",
                 &format!("RouteTableId={rtb3}&GatewayId={igw}"),
@@ -570,10 +538,10 @@ fn cases() -> Vec<Case> {
             f.call("DisassociateRouteTable", &format!("AssociationId={main}"))
         }),
         ("replace with a table of another vpc", |f| {
-            let (rtb, s, rtb2) = (f.rtb.clone(), f.subnet.clone(), f.rtb2.clone());
+            let rtb2 = f.rtb2.clone();
             let x = f.ok(
                 "AssociateRouteTable",
-                &format!("RouteTableId={rtb}&SubnetId={s}"),
+                "RouteTableId={rtb}&SubnetId={subnet}",
             );
             let assoc = first(&x, "associationId");
             f.call(
@@ -582,10 +550,10 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("instance with two interfaces", |f| {
-            let (s, rtb) = (f.subnet.clone(), f.rtb.clone());
+            let rtb = f.rtb.clone();
             let x = f.ok(
                 "RunInstances",
-                &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={s}"),
+                "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={subnet}",
             );
             let i = first(&x, "instanceId");
             f.call(
@@ -594,70 +562,55 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("egress-only gateway for ipv4", |f| {
-            let rtb = f.rtb.clone();
-            f.call("CreateRoute", &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&EgressOnlyInternetGatewayId=eigw-0123456789abcdef0"))
+            f.call("CreateRoute", "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&EgressOnlyInternetGatewayId=eigw-0123456789abcdef0")
         }),
         ("more specific than the vpc", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.call(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=10.0.5.0/24&GatewayId={igw}"),
+                "RouteTableId={rtb}&DestinationCidrBlock=10.0.5.0/24&GatewayId={igw}",
             )
         }),
         ("local route created", |f| {
-            let rtb = f.rtb.clone();
             f.call(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/24&GatewayId=local"),
+                "RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/24&GatewayId=local",
             )
         }),
         ("local route replaced", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.call(
                 "ReplaceRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/16&GatewayId={igw}"),
+                "RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/16&GatewayId={igw}",
             )
         }),
         ("outside route made local", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
             f.ok(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}"),
+                "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}",
             );
             f.call(
                 "ReplaceRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId=local"),
+                "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId=local",
             )
         }),
         ("local route deleted", |f| {
-            let rtb = f.rtb.clone();
             f.call(
                 "DeleteRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/16"),
+                "RouteTableId={rtb}&DestinationCidrBlock=10.0.0.0/16",
             )
         }),
         // --- Peering ---
         ("peering with itself", |f| {
-            let v = f.vpc.clone();
-            f.call(
-                "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={v}"),
-            )
+            f.call("CreateVpcPeeringConnection", "VpcId={vpc}&PeerVpcId={vpc}")
         }),
         ("outstanding limit", |f| {
             f.env.limits.outstanding_peering_requests = Some(0);
-            let (v, v2) = (f.vpc.clone(), f.vpc2.clone());
-            f.call(
-                "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={v2}"),
-            )
+            f.call("CreateVpcPeeringConnection", "VpcId={vpc}&PeerVpcId={vpc2}")
         }),
         ("active limit", |f| {
             f.env.limits.active_peerings_per_vpc = Some(0);
-            let (v, v2) = (f.vpc.clone(), f.vpc2.clone());
             let pcx = f.ok_field(
                 "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={v2}"),
+                "VpcId={vpc}&PeerVpcId={vpc2}",
                 "vpcPeeringConnectionId",
             );
             f.call(
@@ -729,10 +682,9 @@ fn cases() -> Vec<Case> {
             f.call("ModifyVpcPeeringConnectionOptions", &format!("VpcPeeringConnectionId={pcx}&AccepterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"))
         }),
         ("options of a pending request", |f| {
-            let (v, v2) = (f.vpc.clone(), f.vpc2.clone());
             let pcx = f.ok_field(
                 "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={v2}"),
+                "VpcId={vpc}&PeerVpcId={vpc2}",
                 "vpcPeeringConnectionId",
             );
             f.call("ModifyVpcPeeringConnectionOptions", &format!("VpcPeeringConnectionId={pcx}&RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"))
@@ -747,18 +699,13 @@ fn cases() -> Vec<Case> {
         }),
         // --- Tags ---
         ("reserved tag key", |f| {
-            let v = f.vpc.clone();
             f.call(
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=aws:x&Tag.1.Value=v"),
+                "ResourceId.1={vpc}&Tag.1.Key=aws:x&Tag.1.Value=v",
             )
         }),
         ("empty tag key", |f| {
-            let v = f.vpc.clone();
-            f.call(
-                "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=&Tag.1.Value=v"),
-            )
+            f.call("CreateTags", "ResourceId.1={vpc}&Tag.1.Key=&Tag.1.Value=v")
         }),
         ("tag key character", |f| {
             let v = f.vpc.clone();
@@ -787,18 +734,16 @@ fn cases() -> Vec<Case> {
             ))
         }),
         ("duplicate tag key", |f| {
-            let v = f.vpc.clone();
             f.call(
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=k&Tag.1.Value=a&Tag.2.Key=k&Tag.2.Value=b"),
+                "ResourceId.1={vpc}&Tag.1.Key=k&Tag.1.Value=a&Tag.2.Key=k&Tag.2.Value=b",
             )
         }),
         ("tag limit on a resource", |f| {
             f.env.limits.tags_per_resource = Some(1);
-            let v = f.vpc.clone();
             f.call(
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=a&Tag.1.Value=a&Tag.2.Key=b&Tag.2.Value=b"),
+                "ResourceId.1={vpc}&Tag.1.Key=a&Tag.1.Value=a&Tag.2.Key=b&Tag.2.Value=b",
             )
         }),
         ("tag limit on creation", |f| {
@@ -810,17 +755,15 @@ fn cases() -> Vec<Case> {
             f.call("DeleteSecurityGroup", "GroupName=nope")
         }),
         ("group name like an id", |f| {
-            let v = f.vpc.clone();
             f.call(
                 "CreateSecurityGroup",
-                &format!("VpcId={v}&GroupName=sg-web&GroupDescription=d"),
+                "VpcId={vpc}&GroupName=sg-web&GroupDescription=d",
             )
         }),
         ("group name reserved", |f| {
-            let v = f.vpc.clone();
             f.call(
                 "CreateSecurityGroup",
-                &format!("VpcId={v}&GroupName=default&GroupDescription=d"),
+                "VpcId={vpc}&GroupName=default&GroupDescription=d",
             )
         }),
         ("group name taken", |f| {
@@ -833,10 +776,9 @@ fn cases() -> Vec<Case> {
         }),
         ("group limit", |f| {
             f.env.limits.security_groups_per_region = Some(2);
-            let v = f.vpc.clone();
             f.call(
                 "CreateSecurityGroup",
-                &format!("VpcId={v}&GroupName=web&GroupDescription=d"),
+                "VpcId={vpc}&GroupName=web&GroupDescription=d",
             )
         }),
         ("default group deleted", |f| {
@@ -942,8 +884,7 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("interfaces with a subnet", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}")
         }),
         ("interfaces with groups", |f| {
             let s = f.subnet.clone();
@@ -951,44 +892,37 @@ fn cases() -> Vec<Case> {
             f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SecurityGroupId.1={g}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}"))
         }),
         ("interfaces with an address", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&PrivateIpAddress=10.0.1.20&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&PrivateIpAddress=10.0.1.20&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}")
         }),
         ("device index twice", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}&NetworkInterface.2.DeviceIndex=0&NetworkInterface.2.SubnetId={s}"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}&NetworkInterface.2.DeviceIndex=0&NetworkInterface.2.SubnetId={subnet}")
         }),
         ("no primary interface", |f| {
-            let s = f.subnet.clone();
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=1&NetworkInterface.1.SubnetId={s}"))
+            f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=1&NetworkInterface.1.SubnetId={subnet}")
         }),
         ("interfaces in two zones", |f| {
-            let (s, v) = (f.subnet.clone(), f.vpc.clone());
+            let s = f.subnet.clone();
             let b = f.ok_field(
                 "CreateSubnet",
-                &format!("VpcId={v}&CidrBlock=10.0.4.0/24&AvailabilityZone=us-east-1b"),
+                "VpcId={vpc}&CidrBlock=10.0.4.0/24&AvailabilityZone=us-east-1b",
                 "subnetId",
             );
             f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={b}"))
         }),
         ("client token reused", |f| {
-            let s = f.subnet.clone();
             f.ok(
                 "RunInstances",
-                &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&ClientToken=tok"),
+                "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&ClientToken=tok",
             );
             f.call(
                 "RunInstances",
-                &format!("ImageId=ami-12345678&MinCount=1&MaxCount=2&SubnetId={s}&ClientToken=tok"),
+                "ImageId=ami-12345678&MinCount=1&MaxCount=2&SubnetId={subnet}&ClientToken=tok",
             )
         }),
         ("unknown instance type", |f| {
-            let s = f.subnet.clone();
             f.call(
                 "RunInstances",
-                &format!(
-                    "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&InstanceType=Bogus"
-                ),
+                "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType=Bogus",
             )
         }),
         // --- Network insights ---

@@ -1,34 +1,18 @@
 //! Golden tests of the ARM face: each request runs through `prepare` and `handle` on a seeded
 //! world, and the status, headers and JSON body are compared with the stored snapshot.
 
-use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply, Request};
+mod common;
 
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-const BASE: &str = "https://127.0.0.1:4651";
-const API: &str = "api-version=2024-05-01";
+use common::{API, BASE, SUB};
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_wire_azure::Reply;
 
 fn net(path: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/{path}")
 }
 
 fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &str) -> Reply {
-    let req = Request {
-        method,
-        path,
-        query,
-        body: body.as_bytes(),
-        base_url: BASE,
-    };
-    match prepare(&req) {
-        Err(e) => error_reply(&e),
-        Ok(p) => {
-            let scope = Scope::new(p.route.subscription(), "");
-            env.transact(&scope, |tx| handle(tx, &req, &p))
-                .unwrap_or_else(|e| error_reply(&e))
-        }
-    }
+    common::call(env, method, path, query, body.as_bytes())
 }
 
 /// A request (empty body) that is accepted (202), and the `GET` of the URL its `header` names
@@ -60,14 +44,7 @@ fn show(r: &Reply) -> String {
 
 fn setup() -> TestEnv {
     let mut env = TestEnv::new();
-    let r = call(
-        &mut env,
-        "PUT",
-        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
-        API,
-        r#"{"location":"eastus"}"#,
-    );
-    assert_eq!(r.status, 201, "{}", show(&r));
+    common::put_group(&mut env);
     for (name, prefix, subnet) in [
         ("vnet-a", "10.0.0.0/16", "10.0.1.0/24"),
         ("vnet-b", "10.1.0.0/16", "10.1.1.0/24"),

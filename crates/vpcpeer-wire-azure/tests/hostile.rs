@@ -1,32 +1,15 @@
 //! Hostile input at the ARM face: malformed `api-version`s, paths and bodies are answered with
 //! an ARM error document, never a panic (issue 8, item 2).
 
+mod common;
+
+use common::{call, put_group, SUB};
 use proptest::prelude::*;
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply, Request};
-
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-const BASE: &str = "https://127.0.0.1:4651";
+use vpcpeer_wire_azure::Reply;
 
 fn vnet_path() -> String {
     format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v")
-}
-
-fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
-    let base_url = BASE;
-    let req = Request {
-        method,
-        path,
-        query,
-        body,
-        base_url,
-    };
-    let answer = prepare(&req).and_then(|p| {
-        let scope = Scope::new(p.route.subscription(), "");
-        env.transact(&scope, |tx| handle(tx, &req, &p))
-    });
-    answer.unwrap_or_else(|e| error_reply(&e))
 }
 
 /// A PUT of the VNet `v` of group `rg` with `body`, at a current `api-version`.
@@ -105,17 +88,6 @@ proptest! {
 
 // ---------------------------------------------------------------- item 4: bounded VNet input
 
-fn setup_group(env: &mut TestEnv) {
-    let r = call(
-        env,
-        "PUT",
-        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
-        "api-version=2024-05-01",
-        br#"{"location":"eastus"}"#,
-    );
-    assert_eq!(r.status, 201, "{r:?}");
-}
-
 /// `n` disjoint /24 prefixes from 10.0.0.0 up, and `subnets` /28 subnets inside the first ones.
 fn vnet_body(n: usize, subnets: usize) -> Vec<u8> {
     let prefix = |i: usize| format!("10.{}.{}.0/24", (i >> 8) & 0xff, i & 0xff);
@@ -143,7 +115,7 @@ fn vnet_body(n: usize, subnets: usize) -> Vec<u8> {
 #[test]
 fn a_vnet_with_60000_prefixes_is_refused() {
     let mut env = TestEnv::new();
-    setup_group(&mut env);
+    put_group(&mut env);
     let r = put_vnet(&mut env, &vnet_body(60_000, 1));
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(code(&r), "AddressPrefixCountLimitReached");
@@ -157,7 +129,7 @@ fn a_vnet_with_60000_prefixes_is_refused() {
 fn a_vnet_at_the_limits_is_accepted() {
     use vpcpeer_model::azure::limits::{MAX_ADDRESS_PREFIXES, MAX_SUBNETS};
     let mut env = TestEnv::new();
-    setup_group(&mut env);
+    put_group(&mut env);
     let body = vnet_body(MAX_ADDRESS_PREFIXES, MAX_SUBNETS);
     let r = put_vnet(&mut env, &body);
     assert_eq!(
@@ -181,7 +153,7 @@ fn a_vnet_at_the_limits_is_accepted() {
 #[test]
 fn overlaps_in_a_request_are_still_refused() {
     let mut env = TestEnv::new();
-    setup_group(&mut env);
+    put_group(&mut env);
     let put = |env: &mut TestEnv, body: &str| {
         call(
             env,
@@ -256,7 +228,7 @@ fn azure_tag_limits() {
         assert_eq!((r.status, code(&r)), (400, *want));
     }
     assert!(env.world.azure.resource_groups().is_empty());
-    setup_group(&mut env);
+    put_group(&mut env);
     let r = call(&mut env, "PUT", &vnet_path(), q, format!(r#"{{"location":"eastus","tags":{{"k":"{big}"}},"properties":{{"addressSpace":{{"addressPrefixes":["10.0.0.0/16"]}}}}}}"#).as_bytes());
     assert_eq!(code(&r), "InvalidTagValueLength");
     let r = call(
@@ -288,7 +260,7 @@ fn a_nic_on_another_subscription_s_subnet_is_refused() {
     const SUB_B: &str = "00000000-0000-0000-0000-00000000000b";
     let q = "api-version=2024-05-01";
     let mut env = TestEnv::new();
-    setup_group(&mut env);
+    put_group(&mut env);
     let r = call(
         &mut env,
         "PUT",

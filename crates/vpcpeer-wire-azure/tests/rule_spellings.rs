@@ -2,30 +2,15 @@
 //! at the edge, yet a rule is answered in the caller's own spelling, and every value the NSG
 //! checks refuse is refused with its code and quoted as given.
 
+mod common;
+
+use common::{API, SUB};
 use serde_json::{json, Value};
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::Scope;
-use vpcpeer_wire_azure::{error_reply, handle, prepare, Reply, Request};
-
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-const API: &str = "api-version=2024-05-01";
+use vpcpeer_wire_azure::Reply;
 
 fn call(env: &mut TestEnv, method: &str, path: &str, body: &str) -> Reply {
-    let req = Request {
-        method,
-        path,
-        query: API,
-        body: body.as_bytes(),
-        base_url: "https://127.0.0.1:4651",
-    };
-    match prepare(&req) {
-        Err(e) => error_reply(&e),
-        Ok(p) => {
-            let scope = Scope::new(p.route.subscription(), "");
-            env.transact(&scope, |tx| handle(tx, &req, &p))
-                .unwrap_or_else(|e| error_reply(&e))
-        }
-    }
+    common::call(env, method, path, API, body.as_bytes())
 }
 
 fn nsg_path() -> String {
@@ -34,13 +19,7 @@ fn nsg_path() -> String {
 
 fn setup() -> TestEnv {
     let mut env = TestEnv::new();
-    let r = call(
-        &mut env,
-        "PUT",
-        &format!("/subscriptions/{SUB}/resourcegroups/rg"),
-        r#"{"location":"eastus"}"#,
-    );
-    assert_eq!(r.status, 201);
+    common::put_group(&mut env);
     let r = call(&mut env, "PUT", &nsg_path(), r#"{"location":"eastus"}"#);
     assert_eq!(r.status, 201);
     env

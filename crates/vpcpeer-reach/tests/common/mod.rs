@@ -8,9 +8,7 @@ use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
-use vpcpeer_model::{
-    AclAction, Ctx, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx,
-};
+use vpcpeer_model::{AclAction, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
 
 /// SplitMix64: a random run that is a pure function of the seed proptest draws.
 pub struct Rng(pub u64);
@@ -49,13 +47,7 @@ pub fn try_commit<T>(
     scope: &Scope,
     f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, DomainError>,
 ) -> Result<(T, Vec<RecordKey>), DomainError> {
-    let ctx = Ctx {
-        scope: scope.clone(),
-        now: env.now,
-        ids: &mut env.ids,
-        limits: &env.limits,
-    };
-    let mut tx = Tx::new(&mut env.world, ctx);
+    let mut tx = env.tx(scope);
     match f(&mut tx) {
         Ok(out) => Ok((out, tx.commit().into_iter().map(|c| c.key).collect())),
         Err(e) => {

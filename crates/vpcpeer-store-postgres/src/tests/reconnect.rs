@@ -229,6 +229,31 @@ fn cut_both(a: &TcpStream, b: &TcpStream) {
     let _ = b.shutdown(Shutdown::Both);
 }
 
+/// Copies `from` to `to` on a thread, each chunk as `inspect` allows: `None` forwards it whole,
+/// `Some(n)` only its first `n` bytes and then stops. When either side closes or the copy
+/// stops, both connections (`ends`) are cut.
+fn relay(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    ends: (TcpStream, TcpStream),
+    mut inspect: impl FnMut(&[u8]) -> Option<usize> + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let stop = inspect(&buf[..n]);
+            if to.write_all(&buf[..stop.unwrap_or(n)]).is_err() || stop.is_some() {
+                break;
+            }
+        }
+        cut_both(&ends.0, &ends.1);
+    });
+}
+
 impl Proxy {
     fn start(upstream: (String, u16)) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -254,55 +279,23 @@ impl Proxy {
 
     fn pump(client: TcpStream, server: TcpStream, cut: Arc<Mutex<Option<Cut>>>) {
         let awaiting = Arc::new(AtomicBool::new(false));
-        let (mut c_in, mut c_out) = (client.try_clone().expect("clone"), client);
-        let (mut s_in, mut s_out) = (server.try_clone().expect("clone"), server);
-        let (c2, s2) = (
-            c_out.try_clone().expect("clone"),
-            s_out.try_clone().expect("clone"),
-        );
         let waiting = awaiting.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64 * 1024];
-            loop {
-                let n = match c_in.read(&mut buf) {
-                    Ok(0) | Err(_) => return cut_both(&c2, &s2),
-                    Ok(n) => n,
-                };
-                let chunk = &buf[..n];
-                let armed = *cut.lock().expect("lock");
-                if let (Some(how), Some(at)) = (armed, find(chunk, COMMIT_QUERY)) {
-                    *cut.lock().expect("lock") = None;
-                    if how == Cut::BeforeCommit {
-                        let _ = s_out.write_all(&chunk[..at]);
-                        return cut_both(&c2, &s2);
-                    }
-                    waiting.store(true, Ordering::SeqCst);
+        let clone = |s: &TcpStream| s.try_clone().expect("clone");
+        let ends = || (clone(&client), clone(&server));
+        relay(clone(&client), clone(&server), ends(), move |chunk| {
+            let armed = *cut.lock().expect("lock");
+            if let (Some(how), Some(at)) = (armed, find(chunk, COMMIT_QUERY)) {
+                *cut.lock().expect("lock") = None;
+                if how == Cut::BeforeCommit {
+                    return Some(at);
                 }
-                if s_out.write_all(chunk).is_err() {
-                    return cut_both(&c2, &s2);
-                }
+                waiting.store(true, Ordering::SeqCst);
             }
+            None
         });
-        let (c3, s3) = (
-            c_out.try_clone().expect("clone"),
-            s_in.try_clone().expect("clone"),
-        );
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64 * 1024];
-            loop {
-                let n = match s_in.read(&mut buf) {
-                    Ok(0) | Err(_) => return cut_both(&c3, &s3),
-                    Ok(n) => n,
-                };
-                let chunk = &buf[..n];
-                if awaiting.load(Ordering::SeqCst) && find(chunk, COMMIT_DONE).is_some() {
-                    // The server has committed; the client never hears of it.
-                    return cut_both(&c3, &s3);
-                }
-                if c_out.write_all(chunk).is_err() {
-                    return cut_both(&c3, &s3);
-                }
-            }
+        relay(clone(&server), clone(&client), ends(), move |chunk| {
+            // Once the server has committed, the client never hears of it.
+            (awaiting.load(Ordering::SeqCst) && find(chunk, COMMIT_DONE).is_some()).then_some(0)
         });
     }
 
