@@ -547,16 +547,20 @@ fn opening(p: &mut Vec<Problem>, link: &str, o: &OpeningFile) -> Option<Opening>
     Some(Opening { protocol, ports })
 }
 
+/// The first pair of blocks, one from each list, that overlap.
+pub fn first_overlap(a: &[Ipv4Net], b: &[Ipv4Net]) -> Option<(Ipv4Net, Ipv4Net)> {
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| (*x, *y)))
+        .find(|(x, y)| x.contains(&y.network()) || y.contains(&x.network()))
+}
+
 fn overlaps(p: &mut Vec<Problem>, networks: &BTreeMap<String, Network>, links: &[Link]) {
-    let first_overlap = |a: &str, b: &str| {
-        let (ca, cb) = (networks[a].declared_cidrs(), networks[b].declared_cidrs());
-        ca.iter()
-            .flat_map(|x| cb.iter().map(move |y| (*x, *y)))
-            .find(|(x, y)| x.contains(&y.network()) || y.contains(&x.network()))
+    let declared_overlap = |a: &str, b: &str| {
+        first_overlap(networks[a].declared_cidrs(), networks[b].declared_cidrs())
     };
     for l in links {
         let [a, b] = &l.sides;
-        if let Some((a_cidr, b_cidr)) = first_overlap(a, b) {
+        if let Some((a_cidr, b_cidr)) = declared_overlap(a, b) {
             p.push(Problem::Overlap {
                 link: l.name.clone(),
                 a: a.clone(),
@@ -570,7 +574,7 @@ fn overlaps(p: &mut Vec<Problem>, networks: &BTreeMap<String, Network>, links: &
         let peers: Vec<&str> = peers.into_iter().collect();
         for (i, a) in peers.iter().enumerate() {
             for b in &peers[i + 1..] {
-                if let Some((a_cidr, b_cidr)) = first_overlap(a, b) {
+                if let Some((a_cidr, b_cidr)) = declared_overlap(a, b) {
                     p.push(Problem::PeersOverlap {
                         network: network.to_string(),
                         a: a.to_string(),

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
-use crate::desired::{Cloud, Desired, Link, Network, Opening, Source};
+use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Opening, Problem, Source};
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
@@ -357,22 +357,10 @@ pub enum Conflict {
         /// A missing block.
         missing: Ipv4Net,
     },
-    /// Two linked networks overlap (seen in what the clouds report).
-    #[error(
-        "link {link}: {a} ({a_cidr}) and {b} ({b_cidr}) overlap; the clouds refuse to peer them"
-    )]
-    Overlap {
-        /// The link.
-        link: String,
-        /// One network.
-        a: String,
-        /// Its block.
-        a_cidr: Ipv4Net,
-        /// The other.
-        b: String,
-        /// Its block.
-        b_cidr: Ipv4Net,
-    },
+    /// A check validation makes on declared blocks fails on the blocks the clouds report (two
+    /// linked networks overlap).
+    #[error(transparent)]
+    Refused(Problem),
     /// A listed route table is not in the network.
     #[error("link {link}: route table {table} is not in {network}")]
     TableNotFound {
@@ -625,21 +613,40 @@ fn networks(cx: &mut Ctx<'_>, mode: Mode) -> BTreeMap<String, bool> {
 /// records the conflict.
 fn overlap(cx: &mut Ctx<'_>, l: &Link) -> bool {
     let [a, b] = &l.sides;
-    let (ca, cb) = (cx.cidrs(a), cx.cidrs(b));
-    let hit = ca
-        .iter()
-        .flat_map(|x| cb.iter().map(move |y| (*x, *y)))
-        .find(|(x, y)| x.contains(&y.network()) || y.contains(&x.network()));
+    let hit = first_overlap(&cx.cidrs(a), &cx.cidrs(b));
     if let Some((a_cidr, b_cidr)) = hit {
-        cx.conflicts.push(Conflict::Overlap {
+        cx.conflicts.push(Conflict::Refused(Problem::Overlap {
             link: l.name.clone(),
             a: a.clone(),
             a_cidr,
             b: b.clone(),
             b_cidr,
-        });
+        }));
     }
     hit.is_some()
+}
+
+/// Steps removing, from every `cloud` network of the topology, the resources `names` lists that
+/// carry the topology's name and that no wanted link keeps (`keep` holds network and name).
+fn remove_unkept(
+    cx: &mut Ctx<'_>,
+    cloud: Cloud,
+    keep: &std::collections::BTreeSet<(String, String)>,
+    names: impl Fn(&Ctx<'_>, &str) -> Vec<String>,
+    remove: impl Fn(String, String) -> Action,
+) {
+    let reason = cx.gone();
+    for (network, n) in &cx.desired.networks {
+        if n.cloud != cloud {
+            continue;
+        }
+        for name in names(cx, network) {
+            let ours = crate::names::owned_name(&cx.desired.name, &name);
+            if ours && !keep.contains(&(network.clone(), name.clone())) {
+                cx.step(remove(network.clone(), name), reason.clone());
+            }
+        }
+    }
 }
 
 /// `Drift` when the link was applied before (so what is missing went out of band), else

@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use common::{block, check_reference, Clouds};
+use common::{block, check_reference, Clouds, ACCOUNTS};
 use vpcpeer_controller::apply::{apply, destroy, ApplyError, Event, Failure, Policy, Retry};
 use vpcpeer_controller::desired::Desired;
 use vpcpeer_controller::observed::Observed;
@@ -122,12 +122,7 @@ fn desired() -> Desired {
     let text = format!(
         "
 name: t
-accounts:
-  one: {{ cloud: aws, account_id: '111111111111' }}
-  two: {{ cloud: aws, account_id: '222222222222' }}
-  gp: {{ cloud: gcp, project: p }}
-  az: {{ cloud: azure, subscription: s, resource_group: rg }}
-networks:
+{ACCOUNTS}networks:
   a: {{ account: one, region: us-east-1, cidrs: [{}] }}
   b: {{ account: two, region: eu-west-1, cidrs: [{}] }}
   g1: {{ account: gp, region: us-central1, cidrs: [{}] }}

@@ -4,8 +4,11 @@
 //! their reasons, or the conflict it must give. The rendered plan of a three-cloud topology is a
 //! golden file.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::ACCOUNTS;
 use ipnet::Ipv4Net;
 use vpcpeer_controller::desired::Desired;
 use vpcpeer_controller::names::{TAG_LINK, TAG_TOPOLOGY};
@@ -41,12 +44,7 @@ fn desired(links: &str) -> Desired {
     let text = format!(
         "
 name: t
-accounts:
-  one: {{ cloud: aws, account_id: '111111111111' }}
-  two: {{ cloud: aws, account_id: '222222222222' }}
-  gp: {{ cloud: gcp, project: p }}
-  az: {{ cloud: azure, subscription: s, resource_group: rg }}
-networks:
+{ACCOUNTS}networks:
 {networks}links:
 {links}"
     );

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{missing_reason, Action, Conflict, Ctx, Reason};
+use super::{missing_reason, remove_unkept, Action, Conflict, Ctx, Reason};
 use crate::desired::Cloud;
-use crate::names::{owned_name, peering_name};
+use crate::names::peering_name;
 use crate::observed::{AzurePeering, AzureState, Detail};
 
 pub(super) fn plan(cx: &mut Ctx<'_>) {
@@ -83,24 +83,13 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
             }
         }
     }
-    let reason = cx.gone();
-    for (network, n) in &cx.desired.networks {
-        if n.cloud != Cloud::Azure {
-            continue;
-        }
-        for p in peerings(cx, network) {
-            if owned_name(&topology, &p.name) && !keep.contains(&(network.clone(), p.name.clone()))
-            {
-                cx.step(
-                    Action::AzureDeletePeering {
-                        network: network.clone(),
-                        name: p.name.clone(),
-                    },
-                    reason.clone(),
-                );
-            }
-        }
-    }
+    remove_unkept(
+        cx,
+        Cloud::Azure,
+        &keep,
+        |cx, n| peerings(cx, n).iter().map(|p| p.name.clone()).collect(),
+        |network, name| Action::AzureDeletePeering { network, name },
+    );
 }
 
 fn peerings<'a>(cx: &Ctx<'a>, network: &str) -> &'a [AzurePeering] {

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{missing_reason, Action, Conflict, Ctx, Reason};
+use super::{missing_reason, remove_unkept, Action, Conflict, Ctx, Reason};
 use crate::desired::{Cloud, Opening};
-use crate::names::{firewall_name, owned_name, peering_name};
+use crate::names::{firewall_name, peering_name};
 use crate::observed::{Detail, GcpFirewall, GcpPeering};
 
 pub(super) fn plan(cx: &mut Ctx<'_>) {
@@ -102,36 +102,20 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
             }
         }
     }
-    let reason = cx.gone();
-    for (network, n) in &cx.desired.networks {
-        if n.cloud != Cloud::Gcp {
-            continue;
-        }
-        for p in peerings(cx, network) {
-            if owned_name(&topology, &p.name) && !keep.contains(&(network.clone(), p.name.clone()))
-            {
-                cx.step(
-                    Action::GcpRemovePeering {
-                        network: network.clone(),
-                        name: p.name.clone(),
-                    },
-                    reason.clone(),
-                );
-            }
-        }
-        for f in firewalls(cx, network) {
-            if owned_name(&topology, &f.name) && !keep.contains(&(network.clone(), f.name.clone()))
-            {
-                cx.step(
-                    Action::GcpDeleteFirewall {
-                        network: network.clone(),
-                        name: f.name.clone(),
-                    },
-                    reason.clone(),
-                );
-            }
-        }
-    }
+    remove_unkept(
+        cx,
+        Cloud::Gcp,
+        &keep,
+        |cx, n| peerings(cx, n).iter().map(|p| p.name.clone()).collect(),
+        |network, name| Action::GcpRemovePeering { network, name },
+    );
+    remove_unkept(
+        cx,
+        Cloud::Gcp,
+        &keep,
+        |cx, n| firewalls(cx, n).iter().map(|f| f.name.clone()).collect(),
+        |network, name| Action::GcpDeleteFirewall { network, name },
+    );
 }
 
 fn same_rule(f: &GcpFirewall, sources: &[ipnet::Ipv4Net], allowed: &[Opening]) -> bool {

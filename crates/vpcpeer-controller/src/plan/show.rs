@@ -33,58 +33,38 @@ impl Sign {
 impl Action {
     /// Whether it adds, changes or removes.
     pub fn sign(&self) -> Sign {
-        match self {
-            Action::CreateNetwork { .. }
-            | Action::AwsRequestPeering { .. }
-            | Action::AwsCreateRoute { .. }
-            | Action::AwsAllowIngress { .. }
-            | Action::GcpAddPeering { .. }
-            | Action::GcpCreateFirewall { .. }
-            | Action::AzureCreatePeering { .. } => Sign::Add,
-            Action::AwsAdoptPeering { .. }
-            | Action::AwsAcceptPeering { .. }
-            | Action::AwsAwaitPeering { .. }
-            | Action::AwsSetDns { .. }
-            | Action::AwsReplaceRoute { .. }
-            | Action::GcpUpdatePeering { .. }
-            | Action::GcpUpdateFirewall { .. }
-            | Action::AzureUpdatePeering { .. }
-            | Action::AzureSyncPeering { .. } => Sign::Change,
-            Action::DeleteNetwork { .. }
-            | Action::AwsDeletePeering { .. }
-            | Action::AwsDeleteRoute { .. }
-            | Action::AwsRevokeIngress { .. }
-            | Action::GcpRemovePeering { .. }
-            | Action::GcpDeleteFirewall { .. }
-            | Action::AzureDeletePeering { .. } => Sign::Remove,
-        }
+        self.kind().0
     }
 
     /// The cloud it calls.
     pub fn cloud(&self) -> Cloud {
+        self.kind().1
+    }
+
+    fn kind(&self) -> (Sign, Cloud) {
+        use Action as A;
         match self {
-            Action::CreateNetwork { cloud, .. } | Action::DeleteNetwork { cloud, .. } => *cloud,
-            Action::AwsRequestPeering { .. }
-            | Action::AwsAdoptPeering { .. }
-            | Action::AwsAcceptPeering { .. }
-            | Action::AwsAwaitPeering { .. }
-            | Action::AwsSetDns { .. }
-            | Action::AwsDeletePeering { .. }
-            | Action::AwsCreateRoute { .. }
-            | Action::AwsReplaceRoute { .. }
-            | Action::AwsDeleteRoute { .. }
-            | Action::AwsAllowIngress { .. }
-            | Action::AwsRevokeIngress { .. } => Cloud::Aws,
-            Action::GcpAddPeering { .. }
-            | Action::GcpUpdatePeering { .. }
-            | Action::GcpRemovePeering { .. }
-            | Action::GcpCreateFirewall { .. }
-            | Action::GcpUpdateFirewall { .. }
-            | Action::GcpDeleteFirewall { .. } => Cloud::Gcp,
-            Action::AzureCreatePeering { .. }
-            | Action::AzureUpdatePeering { .. }
-            | Action::AzureSyncPeering { .. }
-            | Action::AzureDeletePeering { .. } => Cloud::Azure,
+            A::CreateNetwork { cloud, .. } => (Sign::Add, *cloud),
+            A::DeleteNetwork { cloud, .. } => (Sign::Remove, *cloud),
+            A::AwsRequestPeering { .. } | A::AwsCreateRoute { .. } | A::AwsAllowIngress { .. } => {
+                (Sign::Add, Cloud::Aws)
+            }
+            A::AwsAdoptPeering { .. }
+            | A::AwsAcceptPeering { .. }
+            | A::AwsAwaitPeering { .. }
+            | A::AwsSetDns { .. }
+            | A::AwsReplaceRoute { .. } => (Sign::Change, Cloud::Aws),
+            A::AwsDeletePeering { .. } | A::AwsDeleteRoute { .. } | A::AwsRevokeIngress { .. } => {
+                (Sign::Remove, Cloud::Aws)
+            }
+            A::GcpAddPeering { .. } | A::GcpCreateFirewall { .. } => (Sign::Add, Cloud::Gcp),
+            A::GcpUpdatePeering { .. } | A::GcpUpdateFirewall { .. } => (Sign::Change, Cloud::Gcp),
+            A::GcpRemovePeering { .. } | A::GcpDeleteFirewall { .. } => (Sign::Remove, Cloud::Gcp),
+            A::AzureCreatePeering { .. } => (Sign::Add, Cloud::Azure),
+            A::AzureUpdatePeering { .. } | A::AzureSyncPeering { .. } => {
+                (Sign::Change, Cloud::Azure)
+            }
+            A::AzureDeletePeering { .. } => (Sign::Remove, Cloud::Azure),
         }
     }
 }

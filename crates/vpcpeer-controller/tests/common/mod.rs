@@ -44,11 +44,38 @@ impl Clouds {
         Ok(())
     }
 
-    fn aws(&mut self, network: &str) -> Result<&mut ObservedNetwork, String> {
+    fn network(&mut self, network: &str) -> Result<&mut ObservedNetwork, String> {
         self.state
             .networks
             .get_mut(network)
             .ok_or_else(|| format!("{network} not found"))
+    }
+
+    fn gcp(
+        &mut self,
+        network: &str,
+    ) -> Result<(&mut Vec<GcpPeering>, &mut Vec<GcpFirewall>), String> {
+        match &mut self.network(network)?.detail {
+            Detail::Gcp {
+                peerings,
+                firewalls,
+            } => Ok((peerings, firewalls)),
+            _ => Err(format!("{network} is not GCP")),
+        }
+    }
+
+    fn azure(&mut self, network: &str) -> Result<&mut Vec<AzurePeering>, String> {
+        match &mut self.network(network)?.detail {
+            Detail::Azure { peerings } => Ok(peerings),
+            _ => Err(format!("{network} is not Azure")),
+        }
+    }
+
+    fn ingress(&mut self, network: &str) -> Result<&mut Vec<AwsIngress>, String> {
+        match &mut self.network(network)?.detail {
+            Detail::Aws { ingress, .. } => Ok(ingress),
+            _ => Err(format!("{network} is not AWS")),
+        }
     }
 
     fn live_peering(&mut self, topology: &str, link: &str) -> Result<&mut AwsPeering, String> {
@@ -145,8 +172,8 @@ impl Clouds {
                 requester,
                 accepter,
             } => {
-                let r = self.aws(&requester)?.id.clone();
-                let a = self.aws(&accepter)?.id.clone();
+                let r = self.network(&requester)?.id.clone();
+                let a = self.network(&accepter)?.id.clone();
                 if self.state.aws_peerings.iter().any(|p| {
                     p.status.is_live()
                         && ((p.requester == r && p.accepter == a)
@@ -263,9 +290,7 @@ impl Clouds {
                 opening,
                 source,
             } => {
-                let Detail::Aws { ingress, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not AWS".into());
-                };
+                let ingress = self.ingress(&network)?;
                 if ingress
                     .iter()
                     .any(|r| r.opening == opening && r.source == source)
@@ -284,9 +309,7 @@ impl Clouds {
                 source,
                 ..
             } => {
-                let Detail::Aws { ingress, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not AWS".into());
-                };
+                let ingress = self.ingress(&network)?;
                 let before = ingress.len();
                 ingress.retain(|r| !(r.opening == opening && r.source == source));
                 if ingress.len() == before {
@@ -299,9 +322,7 @@ impl Clouds {
                 peer,
                 custom_routes,
             } => {
-                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not GCP".into());
-                };
+                let (peerings, _) = self.gcp(&network)?;
                 if peerings.iter().any(|p| p.name == name || p.peer == peer) {
                     return Err("a peering with that name or to that network exists".into());
                 }
@@ -318,9 +339,7 @@ impl Clouds {
                 name,
                 custom_routes,
             } => {
-                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not GCP".into());
-                };
+                let (peerings, _) = self.gcp(&network)?;
                 let p = peerings
                     .iter_mut()
                     .find(|p| p.name == name)
@@ -328,9 +347,7 @@ impl Clouds {
                 p.custom_routes = custom_routes;
             }
             Action::GcpRemovePeering { network, name } => {
-                let Detail::Gcp { peerings, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not GCP".into());
-                };
+                let (peerings, _) = self.gcp(&network)?;
                 let before = peerings.len();
                 peerings.retain(|p| p.name != name);
                 if peerings.len() == before {
@@ -351,9 +368,7 @@ impl Clouds {
                 allowed,
             } => {
                 let update = matches!(action, Action::GcpUpdateFirewall { .. });
-                let Detail::Gcp { firewalls, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not GCP".into());
-                };
+                let (_, firewalls) = self.gcp(&network)?;
                 let before = firewalls.len();
                 firewalls.retain(|f| f.name != name);
                 match (update, before == firewalls.len()) {
@@ -368,9 +383,7 @@ impl Clouds {
                 });
             }
             Action::GcpDeleteFirewall { network, name } => {
-                let Detail::Gcp { firewalls, .. } = &mut self.aws(&network)?.detail else {
-                    return Err("not GCP".into());
-                };
+                let (_, firewalls) = self.gcp(&network)?;
                 let before = firewalls.len();
                 firewalls.retain(|f| f.name != name);
                 if firewalls.len() == before {
@@ -390,9 +403,7 @@ impl Clouds {
                 allow_forwarded_traffic,
             } => {
                 let update = matches!(action, Action::AzureUpdatePeering { .. });
-                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
-                    return Err("not Azure".into());
-                };
+                let peerings = self.azure(&network)?;
                 match peerings.iter_mut().find(|p| p.name == name) {
                     Some(p) if update => p.allow_forwarded_traffic = allow_forwarded_traffic,
                     Some(_) => return Err("exists".into()),
@@ -416,9 +427,7 @@ impl Clouds {
                 self.resync();
             }
             Action::AzureSyncPeering { network, name } => {
-                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
-                    return Err("not Azure".into());
-                };
+                let peerings = self.azure(&network)?;
                 let p = peerings
                     .iter_mut()
                     .find(|p| p.name == name)
@@ -426,9 +435,7 @@ impl Clouds {
                 p.in_sync = true;
             }
             Action::AzureDeletePeering { network, name } => {
-                let Detail::Azure { peerings } = &mut self.aws(&network)?.detail else {
-                    return Err("not Azure".into());
-                };
+                let peerings = self.azure(&network)?;
                 let before = peerings.len();
                 peerings.retain(|p| p.name != name);
                 if peerings.len() == before {
@@ -441,7 +448,7 @@ impl Clouds {
     }
 
     fn table(&mut self, network: &str, table: &TableRef) -> Result<&mut AwsRouteTable, String> {
-        let Detail::Aws { route_tables, .. } = &mut self.aws(network)?.detail else {
+        let Detail::Aws { route_tables, .. } = &mut self.network(network)?.detail else {
             return Err("not AWS".into());
         };
         match table {
@@ -698,6 +705,15 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The accounts of the tests' topologies: two AWS accounts, a GCP project, an Azure subscription.
+pub const ACCOUNTS: &str = "
+accounts:
+  one: { cloud: aws, account_id: '111111111111' }
+  two: { cloud: aws, account_id: '222222222222' }
+  gp: { cloud: gcp, project: p }
+  az: { cloud: azure, subscription: s, resource_group: rg }
+";
 
 /// A /16 per index, so generated networks never overlap unless a test wants them to.
 pub fn block(i: u8) -> Ipv4Net {
