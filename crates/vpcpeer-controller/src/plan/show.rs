@@ -150,11 +150,8 @@ impl fmt::Display for Action {
                 link,
                 opening,
                 source,
-            } => write!(
-                f,
-                "rule {network} default group: {opening} from {source} (link {link})"
-            ),
-            Action::AwsRevokeIngress {
+            }
+            | Action::AwsRevokeIngress {
                 network,
                 link,
                 opening,

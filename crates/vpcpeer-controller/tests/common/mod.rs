@@ -310,11 +310,11 @@ impl Clouds {
                 ..
             } => {
                 let ingress = self.ingress(&network)?;
-                let before = ingress.len();
-                ingress.retain(|r| !(r.opening == opening && r.source == source));
-                if ingress.len() == before {
-                    return Err("InvalidPermission.NotFound".into());
-                }
+                remove(
+                    ingress,
+                    |r| !(r.opening == opening && r.source == source),
+                    "InvalidPermission.NotFound",
+                )?;
             }
             Action::GcpAddPeering {
                 network,
@@ -348,11 +348,7 @@ impl Clouds {
             }
             Action::GcpRemovePeering { network, name } => {
                 let (peerings, _) = self.gcp(&network)?;
-                let before = peerings.len();
-                peerings.retain(|p| p.name != name);
-                if peerings.len() == before {
-                    return Err("not found".into());
-                }
+                remove(peerings, |p| p.name != name, "not found")?;
                 self.resync();
             }
             Action::GcpCreateFirewall {
@@ -369,12 +365,11 @@ impl Clouds {
             } => {
                 let update = matches!(action, Action::GcpUpdateFirewall { .. });
                 let (_, firewalls) = self.gcp(&network)?;
-                let before = firewalls.len();
-                firewalls.retain(|f| f.name != name);
-                match (update, before == firewalls.len()) {
-                    (true, true) => return Err("notFound".into()),
-                    (false, false) => return Err("alreadyExists".into()),
-                    _ => {}
+                let exists = firewalls.iter().any(|f| f.name == name);
+                match (update, exists) {
+                    (true, false) => return Err("notFound".into()),
+                    (false, true) => return Err("alreadyExists".into()),
+                    _ => firewalls.retain(|f| f.name != name),
                 }
                 firewalls.push(GcpFirewall {
                     name,
@@ -384,11 +379,7 @@ impl Clouds {
             }
             Action::GcpDeleteFirewall { network, name } => {
                 let (_, firewalls) = self.gcp(&network)?;
-                let before = firewalls.len();
-                firewalls.retain(|f| f.name != name);
-                if firewalls.len() == before {
-                    return Err("not found".into());
-                }
+                remove(firewalls, |f| f.name != name, "not found")?;
             }
             Action::AzureCreatePeering {
                 network,
@@ -436,11 +427,7 @@ impl Clouds {
             }
             Action::AzureDeletePeering { network, name } => {
                 let peerings = self.azure(&network)?;
-                let before = peerings.len();
-                peerings.retain(|p| p.name != name);
-                if peerings.len() == before {
-                    return Err("not found".into());
-                }
+                remove(peerings, |p| p.name != name, "not found")?;
                 self.resync();
             }
         }
@@ -702,6 +689,20 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
         .collect();
     if live_owned != live_links {
         return Err(format!("live peerings {live_owned:?}, want {live_links:?}"));
+    }
+    Ok(())
+}
+
+/// Keeps what `keep` accepts; refuses with `not_found` when that removes nothing.
+fn remove<T>(
+    list: &mut Vec<T>,
+    keep: impl FnMut(&T) -> bool,
+    not_found: &str,
+) -> Result<(), String> {
+    let before = list.len();
+    list.retain(keep);
+    if list.len() == before {
+        return Err(not_found.to_string());
     }
     Ok(())
 }
