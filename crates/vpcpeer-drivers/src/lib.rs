@@ -1,0 +1,136 @@
+//! The controller's drivers: one client per cloud, each speaking only that cloud's public API —
+//! EC2 Query (`aws`), Compute Engine v1 (`gcp`), Azure Resource Manager (`azure`) — so the same
+//! code manages the real clouds (given their endpoints and credentials) and the local emulator
+//! (its default). [`Drivers`] is the `vpcpeer_controller::apply::Clouds` the apply loop runs on:
+//! `observe` reads every declared network into an `Observed`, `execute` carries out one step.
+//!
+//! Ids: a step names networks and links by their topology names. The drivers resolve them from
+//! what the last `observe` found and from what earlier steps of the same round returned (a new
+//! VPC's id and main route table, a new peering's id), kept in [`Found`].
+//!
+//! This crate does network I/O and nothing else: credentials, endpoints and the clock for
+//! request signing come from the caller (the composition root).
+
+mod aws;
+mod azure;
+pub mod error;
+mod gcp;
+pub mod http;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use vpcpeer_controller::apply::Clouds;
+use vpcpeer_controller::desired::{Account, Desired, Network};
+use vpcpeer_controller::{Cloud, Observed, Step};
+
+pub use error::DriverError;
+pub use http::Http;
+
+/// How to reach one account (project, subscription).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The API's base URL, `http://127.0.0.1:4650` for the local server. `{region}` in it is
+    /// replaced by the network's region (AWS: `https://ec2.{region}.amazonaws.com`).
+    pub endpoint: String,
+    /// AWS: access key id and secret.
+    pub aws_keys: Option<(String, String)>,
+    /// GCP and Azure: a bearer token.
+    pub token: Option<String>,
+}
+
+/// Ids learned while applying.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// What the last observe read.
+    pub observed: Observed,
+    /// AWS: network name → VPC id, including VPCs created this round.
+    pub vpcs: BTreeMap<String, String>,
+    /// AWS: network name → main route table id.
+    pub main_tables: BTreeMap<String, String>,
+    /// AWS: network name → default security group id.
+    pub default_groups: BTreeMap<String, String>,
+    /// AWS: link name → peering id, including peerings requested this round.
+    pub peerings: BTreeMap<String, String>,
+}
+
+/// The drivers of the three clouds.
+#[allow(dead_code)] // TEMPORARY while the drivers are written; removed before the merge.
+pub struct Drivers {
+    pub(crate) http: Http,
+    pub(crate) access: BTreeMap<String, Access>,
+    pub(crate) found: Found,
+    /// The wait between two polls of a long-running operation.
+    pub(crate) poll: Duration,
+    /// The clock request signatures use.
+    pub(crate) now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+}
+
+impl Drivers {
+    /// Drivers reaching each account (by its name in the topology) as `access` says.
+    pub fn new(
+        access: BTreeMap<String, Access>,
+        now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+    ) -> Self {
+        Drivers {
+            http: Http::new(),
+            access,
+            found: Found::default(),
+            poll: Duration::from_millis(200),
+            now,
+        }
+    }
+
+    /// The wait between two polls of a long-running operation (GCP operations, Azure async
+    /// operations, an AWS peering on its way to active).
+    pub fn with_poll(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// A network's declaration, its account and how to reach it.
+    #[allow(dead_code)] // TEMPORARY
+    pub(crate) fn network<'d>(
+        &self,
+        desired: &'d Desired,
+        cloud: Cloud,
+        call: &str,
+        network: &str,
+    ) -> Result<(&'d Network, &'d Account, Access), DriverError> {
+        let n = desired
+            .networks
+            .get(network)
+            .ok_or_else(|| DriverError::transport(cloud, call, format!("no network {network}")))?;
+        let account = &desired.accounts[&n.account];
+        let access = self.access.get(&n.account).cloned().ok_or_else(|| {
+            DriverError::transport(cloud, call, format!("no access for account {}", n.account))
+        })?;
+        Ok((n, account, access))
+    }
+}
+
+impl Clouds for Drivers {
+    type Error = DriverError;
+
+    async fn observe(&mut self, desired: &Desired) -> Result<Observed, DriverError> {
+        let mut out = Observed::default();
+        self.found = Found::default();
+        aws::observe(self, desired, &mut out).await?;
+        gcp::observe(self, desired, &mut out).await?;
+        azure::observe(self, desired, &mut out).await?;
+        self.found.observed = out.clone();
+        Ok(out)
+    }
+
+    async fn execute(&mut self, desired: &Desired, step: &Step) -> Result<(), DriverError> {
+        match step.action.cloud() {
+            Cloud::Aws => aws::execute(self, desired, &step.action).await,
+            Cloud::Gcp => gcp::execute(self, desired, &step.action).await,
+            Cloud::Azure => azure::execute(self, desired, &step.action).await,
+        }
+    }
+
+    async fn sleep(&mut self, wait: Duration) {
+        tokio::time::sleep(wait).await;
+    }
+}
