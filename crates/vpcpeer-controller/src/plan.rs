@@ -72,6 +72,17 @@ pub enum Action {
         /// Its blocks.
         cidrs: Vec<Ipv4Net>,
     },
+    /// Add a declared block a network lacks (AWS: associate a CIDR block; GCP: a subnetwork;
+    /// Azure: extend the address space): a create cut short by a kill, or a block added to the
+    /// file since.
+    AddCidr {
+        /// The network.
+        network: String,
+        /// Its cloud.
+        cloud: Cloud,
+        /// The block.
+        cidr: Ipv4Net,
+    },
     /// Delete a network the topology created (`destroy`).
     DeleteNetwork {
         /// The network.
@@ -274,7 +285,7 @@ impl Action {
     /// The order phase (see the module doc).
     fn phase(&self) -> u8 {
         match self {
-            Action::CreateNetwork { .. } => 0,
+            Action::CreateNetwork { .. } | Action::AddCidr { .. } => 0,
             Action::AwsDeleteRoute { .. }
             | Action::AwsRevokeIngress { .. }
             | Action::GcpDeleteFirewall { .. } => 1,
@@ -348,14 +359,6 @@ pub enum Conflict {
         network: String,
         /// The id declared.
         id: String,
-    },
-    /// A created network lacks declared blocks.
-    #[error("network {network}: declared with {missing} which it does not have; add the block by hand or change the file")]
-    CidrMissing {
-        /// The network.
-        network: String,
-        /// A missing block.
-        missing: Ipv4Net,
     },
     /// A check validation makes on declared blocks fails on the blocks the clouds report (two
     /// linked networks overlap).
@@ -479,12 +482,16 @@ impl<'a> Ctx<'a> {
         &self.desired.networks[network]
     }
 
-    /// A network's blocks: as found, or as declared when it is still to be created.
+    /// A network's blocks once the plan is applied: those found, and the declared ones it
+    /// lacks (which `AddCidr` or `CreateNetwork` give it).
     fn cidrs(&self, network: &str) -> Vec<Ipv4Net> {
-        match self.found(network) {
-            Some(n) => n.cidrs.clone(),
-            None => self.network(network).declared_cidrs().to_vec(),
+        let mut out = self.found(network).map(|n| n.cidrs.clone()).unwrap_or_default();
+        for c in self.network(network).declared_cidrs() {
+            if !out.contains(c) {
+                out.push(*c);
+            }
         }
+        out
     }
 
     /// A network's id in its cloud: as found, or the one it will have once created (GCP and
@@ -592,16 +599,19 @@ fn networks(cx: &mut Ctx<'_>, mode: Mode) -> BTreeMap<String, bool> {
                 true
             }
             (Source::Declared(cidrs), Some(found)) => {
-                match cidrs.iter().find(|c| !found.cidrs.contains(c)) {
-                    Some(missing) if mode == Mode::Apply => {
-                        cx.conflicts.push(Conflict::CidrMissing {
-                            network: name.clone(),
-                            missing: *missing,
-                        });
-                        false
+                if mode == Mode::Apply {
+                    for cidr in cidrs.iter().filter(|c| !found.cidrs.contains(c)) {
+                        cx.step(
+                            Action::AddCidr {
+                                network: name.clone(),
+                                cloud: n.cloud,
+                                cidr: *cidr,
+                            },
+                            Reason::Missing,
+                        );
                     }
-                    _ => true,
                 }
+                true
             }
         };
         usable.insert(name.clone(), ok);

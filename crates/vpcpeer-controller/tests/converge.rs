@@ -137,6 +137,8 @@ enum Drift {
     DeleteRoute(usize),
     RemoveHalf(usize),
     FlipDns(usize),
+    /// A network missing a block after its first: its create was killed half-way.
+    DropCidr(usize),
 }
 
 fn drift(clouds: &mut Clouds, d: Drift) {
@@ -188,6 +190,23 @@ fn drift(clouds: &mut Clouds, d: Drift) {
                 }
             }
         }
+        Drift::DropCidr(k) => {
+            let multi: Vec<String> = s
+                .networks
+                .iter()
+                .filter(|(_, n)| n.cidrs.len() > 1)
+                .map(|(name, _)| name.clone())
+                .collect();
+            if let Some(name) = multi.get(k % multi.len().max(1)) {
+                let n = s.networks.get_mut(name).unwrap();
+                let gone = n.cidrs.pop().unwrap();
+                if let Detail::Aws { route_tables, .. } = &mut n.detail {
+                    for t in route_tables {
+                        t.routes.retain(|r| r.destination != gone);
+                    }
+                }
+            }
+        }
         Drift::FlipDns(k) => {
             let n = s.aws_peerings.len().max(1);
             if let Some(p) = s.aws_peerings.get_mut(k % n) {
@@ -206,6 +225,7 @@ fn drifts() -> impl Strategy<Value = Vec<Drift>> {
             (0usize..64).prop_map(Drift::DeleteRoute),
             (0usize..64).prop_map(Drift::RemoveHalf),
             (0usize..64).prop_map(Drift::FlipDns),
+            (0usize..64).prop_map(Drift::DropCidr),
         ],
         0..4,
     )

@@ -44,7 +44,7 @@ impl Action {
     fn kind(&self) -> (Sign, Cloud) {
         use Action as A;
         match self {
-            A::CreateNetwork { cloud, .. } => (Sign::Add, *cloud),
+            A::CreateNetwork { cloud, .. } | A::AddCidr { cloud, .. } => (Sign::Add, *cloud),
             A::DeleteNetwork { cloud, .. } => (Sign::Remove, *cloud),
             A::AwsRequestPeering { .. } | A::AwsCreateRoute { .. } | A::AwsAllowIngress { .. } => {
                 (Sign::Add, Cloud::Aws)
@@ -100,6 +100,7 @@ impl fmt::Display for Action {
                 };
                 write!(f, "{kind} {network} {}", cidrs(c))
             }
+            Action::AddCidr { network, cidr, .. } => write!(f, "block {cidr} in {network}"),
             Action::DeleteNetwork { network, id, .. } => write!(f, "network {network} ({id})"),
             Action::AwsRequestPeering {
                 link,

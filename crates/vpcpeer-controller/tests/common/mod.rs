@@ -151,6 +151,22 @@ impl Clouds {
                     .networks
                     .insert(network, ObservedNetwork { id, cidrs, detail });
             }
+            Action::AddCidr { network, cidr, .. } => {
+                let n = self.network(&network)?;
+                if n.cidrs.contains(&cidr) {
+                    return Err("InvalidVpc.Range: the block is there".into());
+                }
+                n.cidrs.push(cidr);
+                if let Detail::Aws { route_tables, .. } = &mut n.detail {
+                    for t in route_tables {
+                        t.routes.push(AwsRoute {
+                            destination: cidr,
+                            target: AwsTarget::Local,
+                            blackhole: false,
+                        });
+                    }
+                }
+            }
             Action::DeleteNetwork { network, .. } => {
                 let n = self.state.networks.get(&network).ok_or("not found")?;
                 if peerings_len(&n.detail) > 0 {
