@@ -40,6 +40,9 @@ pub enum Detail {
         route_tables: Vec<AwsRouteTable>,
         /// Its default security group (openings go there).
         default_group: String,
+        /// `enableDnsHostnames` and `enableDnsSupport` are both on (DNS resolution over a
+        /// peering needs them in both VPCs).
+        dns: bool,
         /// Ingress rules of the default group with an IPv4 CIDR source.
         ingress: Vec<AwsIngress>,
     },

@@ -118,6 +118,12 @@ pub enum Action {
         /// The link.
         link: String,
     },
+    /// AWS: turn on `enableDnsHostnames` and `enableDnsSupport` of a VPC (ModifyVpcAttribute),
+    /// which DNS resolution over a peering needs on both sides.
+    AwsEnableDns {
+        /// The network.
+        network: String,
+    },
     /// AWS: set `AllowDnsResolutionFromRemoteVpc` on both sides.
     AwsSetDns {
         /// The link.
@@ -285,7 +291,9 @@ impl Action {
     /// The order phase (see the module doc).
     fn phase(&self) -> u8 {
         match self {
-            Action::CreateNetwork { .. } | Action::AddCidr { .. } => 0,
+            Action::CreateNetwork { .. } | Action::AddCidr { .. } | Action::AwsEnableDns { .. } => {
+                0
+            }
             Action::AwsDeleteRoute { .. }
             | Action::AwsRevokeIngress { .. }
             | Action::GcpDeleteFirewall { .. } => 1,
@@ -332,6 +340,11 @@ pub enum Reason {
     Unowned,
     /// The options differ from the topology's.
     OptionsDiffer,
+    /// AWS: DNS resolution over this link needs DNS hostnames and support in the VPC.
+    DnsFor {
+        /// The link.
+        link: String,
+    },
     /// The route points elsewhere (an old peering of the topology, or a deleted target).
     Retarget {
         /// What it targets now.
@@ -485,7 +498,10 @@ impl<'a> Ctx<'a> {
     /// A network's blocks once the plan is applied: those found, and the declared ones it
     /// lacks (which `AddCidr` or `CreateNetwork` give it).
     fn cidrs(&self, network: &str) -> Vec<Ipv4Net> {
-        let mut out = self.found(network).map(|n| n.cidrs.clone()).unwrap_or_default();
+        let mut out = self
+            .found(network)
+            .map(|n| n.cidrs.clone())
+            .unwrap_or_default();
         for c in self.network(network).declared_cidrs() {
             if !out.contains(c) {
                 out.push(*c);

@@ -74,6 +74,7 @@ fn aws_net(id: &str, cidr: &str, extra: Vec<AwsRoute>) -> ObservedNetwork {
                 routes,
             }],
             default_group: format!("sg-{id}"),
+            dns: true,
             ingress: Vec::new(),
         },
     }

@@ -1,36 +1,789 @@
-//! Aws driver (to be written: this placeholder refuses every call).
+//! AWS driver: reads the topology's VPCs, their route tables, default security groups and
+//! peerings through EC2 (DescribeVpcs, DescribeRouteTables, DescribeSecurityGroups,
+//! DescribeVpcPeeringConnections), and carries out the AWS steps, each as the account that owns
+//! what it changes, in that resource's region: the requester's account requests, the accepter's
+//! accepts (cross-account, cross-region), each side sets its own DNS option and its own routes.
+//!
+//! Finding: a VPC given by id is described by id; a declared one by its tags
+//! (`vpcpeer:topology`, `vpcpeer:network`, set in CreateVpc itself, so a VPC is never left
+//! untagged by a kill). Peerings are described in every account and region the topology's VPCs
+//! are in, by the topology's tag and by VPC id (the accepter does not see the requester's tags:
+//! tags are per side), and merged by id.
 
+mod query;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::Ipv4Net;
+use vpcpeer_controller::apply::Retry;
+use vpcpeer_controller::desired::{Opening, Protocol, Source};
+use vpcpeer_controller::names::{rule_description, TAG_LINK, TAG_NETWORK, TAG_TOPOLOGY};
+use vpcpeer_controller::observed::{
+    AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget, Detail, ObservedNetwork,
+};
+use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 
 use crate::{DriverError, Drivers};
+use query::{call, Node, Target};
 
-/// Reads the topology's Aws networks into `out`.
+/// Parameters of one call.
+type Params = Vec<(String, String)>;
+
+/// Polls of a peering on its way to active before the step is given back to the loop.
+const AWAIT_POLLS: u32 = 50;
+
+fn p(k: impl Into<String>, v: impl Into<String>) -> (String, String) {
+    (k.into(), v.into())
+}
+
+/// `Filter.N.Name` / `Filter.N.Value.1` parameters, one value each.
+fn filters(list: &[(&str, &str)]) -> Params {
+    let mut out = Vec::new();
+    for (i, (name, value)) in list.iter().enumerate() {
+        out.push(p(format!("Filter.{}.Name", i + 1), *name));
+        out.push(p(format!("Filter.{}.Value.1", i + 1), *value));
+    }
+    out
+}
+
+/// One filter matching any of `values`.
+fn filter_any(name: &str, values: &[String]) -> Params {
+    let mut out = vec![p("Filter.1.Name", name)];
+    for (j, v) in values.iter().enumerate() {
+        out.push(p(format!("Filter.1.Value.{}", j + 1), v.clone()));
+    }
+    out
+}
+
+/// `TagSpecification.1` for a new resource.
+fn tag_spec(resource_type: &str, tags: &[(&str, &str)]) -> Params {
+    let mut out = vec![p("TagSpecification.1.ResourceType", resource_type)];
+    for (i, (k, v)) in tags.iter().enumerate() {
+        out.push(p(format!("TagSpecification.1.Tag.{}.Key", i + 1), *k));
+        out.push(p(format!("TagSpecification.1.Tag.{}.Value", i + 1), *v));
+    }
+    out
+}
+
+/// Where and as whom to call for an account (by its topology name) in a region.
+fn target_in(d: &Drivers, account: &str, region: &str, call: &str) -> Result<Target, DriverError> {
+    let access = d.access.get(account).ok_or_else(|| {
+        DriverError::transport(Cloud::Aws, call, format!("no access for account {account}"))
+    })?;
+    let keys = access.aws_keys.clone().ok_or_else(|| {
+        DriverError::transport(
+            Cloud::Aws,
+            call,
+            format!("no AWS keys for account {account}"),
+        )
+    })?;
+    Ok(Target {
+        endpoint: access.endpoint.replace("{region}", region),
+        region: region.to_string(),
+        keys,
+        now: (d.now)(),
+    })
+}
+
+/// Where and as whom to call for a network of the topology.
+fn target(
+    d: &Drivers,
+    desired: &Desired,
+    network: &str,
+    call: &str,
+) -> Result<Target, DriverError> {
+    let (n, _, _) = d.network(desired, Cloud::Aws, call, network)?;
+    target_in(d, &n.account, region_of(n), call)
+}
+
+fn region_of(n: &vpcpeer_controller::desired::Network) -> &str {
+    n.region.as_deref().unwrap_or("us-east-1")
+}
+
+fn ec2_error(call: &str, code: &str, message: String) -> DriverError {
+    DriverError {
+        cloud: Cloud::Aws,
+        call: call.to_string(),
+        status: None,
+        code: code.to_string(),
+        message,
+        retry: Retry::NotVisibleYet,
+    }
+}
+
+/// Reads the topology's AWS networks and the peerings that concern them into `out`.
 pub(crate) async fn observe(
     d: &mut Drivers,
     desired: &Desired,
     out: &mut Observed,
 ) -> Result<(), DriverError> {
-    let _ = (d, out);
-    match desired.networks.values().any(|n| n.cloud == Cloud::Aws) {
-        true => Err(DriverError::transport(
-            Cloud::Aws,
-            "observe",
-            "not written yet",
-        )),
-        false => Ok(()),
+    let mut places: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name, n) in &desired.networks {
+        if n.cloud != Cloud::Aws {
+            continue;
+        }
+        places.insert((n.account.clone(), region_of(n).to_string()));
+        let t = target(d, desired, name, "DescribeVpcs")?;
+        let params = match &n.source {
+            Source::Existing(id) => vec![p("VpcId.1", id.clone())],
+            Source::Declared(_) => filters(&[
+                (&format!("tag:{TAG_TOPOLOGY}"), desired.name.as_str()),
+                (&format!("tag:{TAG_NETWORK}"), name.as_str()),
+            ]),
+        };
+        let vpcs = match call(&d.http, &t, "DescribeVpcs", name, &params).await {
+            Ok(root) => root,
+            Err(e) if e.code == "InvalidVpcID.NotFound" => continue,
+            Err(e) => return Err(e),
+        };
+        let Some(vpc) = vpcs.items("vpcSet").next() else {
+            continue;
+        };
+        let id = vpc.text_of("vpcId").to_string();
+        let cidrs: Vec<Ipv4Net> = vpc
+            .items("cidrBlockAssociationSet")
+            .filter(|a| {
+                a.at(&["cidrBlockState", "state"])
+                    .is_some_and(|s| s.text == "associated")
+            })
+            .filter_map(|a| a.text_of("cidrBlock").parse().ok())
+            .collect();
+        let mut dns = true;
+        for attribute in ["enableDnsSupport", "enableDnsHostnames"] {
+            let params = vec![p("VpcId", id.clone()), p("Attribute", attribute)];
+            let root = call(&d.http, &t, "DescribeVpcAttribute", name, &params).await?;
+            dns &= root
+                .at(&[attribute, "value"])
+                .is_some_and(|v| v.text == "true");
+        }
+        let by_vpc = filters(&[("vpc-id", id.as_str())]);
+        let tables = call(&d.http, &t, "DescribeRouteTables", name, &by_vpc).await?;
+        let route_tables: Vec<AwsRouteTable> =
+            tables.items("routeTableSet").map(route_table).collect();
+        let groups = call(
+            &d.http,
+            &t,
+            "DescribeSecurityGroups",
+            name,
+            &filters(&[("vpc-id", id.as_str()), ("group-name", "default")]),
+        )
+        .await?;
+        let group = groups
+            .items("securityGroupInfo")
+            .next()
+            .cloned()
+            .unwrap_or_default();
+        let default_group = group.text_of("groupId").to_string();
+        if let Some(main) = route_tables.iter().find(|t| t.main) {
+            d.found.main_tables.insert(name.clone(), main.id.clone());
+        }
+        d.found.vpcs.insert(name.clone(), id.clone());
+        d.found
+            .default_groups
+            .insert(name.clone(), default_group.clone());
+        out.networks.insert(
+            name.clone(),
+            ObservedNetwork {
+                id,
+                cidrs,
+                detail: Detail::Aws {
+                    route_tables,
+                    default_group,
+                    dns,
+                    ingress: ingress(&group),
+                },
+            },
+        );
+    }
+    let vpc_ids: Vec<String> = d.found.vpcs.values().cloned().collect();
+    let mut peerings: BTreeMap<String, AwsPeering> = BTreeMap::new();
+    for (account, region) in &places {
+        let t = target_in(d, account, region, "DescribeVpcPeeringConnections")?;
+        let mut queries = vec![filters(&[(
+            &format!("tag:{TAG_TOPOLOGY}"),
+            desired.name.as_str(),
+        )])];
+        if !vpc_ids.is_empty() {
+            queries.push(filter_any("requester-vpc-info.vpc-id", &vpc_ids));
+            queries.push(filter_any("accepter-vpc-info.vpc-id", &vpc_ids));
+        }
+        for q in queries {
+            let root = call(&d.http, &t, "DescribeVpcPeeringConnections", "", &q).await?;
+            for item in root.items("vpcPeeringConnectionSet") {
+                let seen = peering(item);
+                match peerings.get_mut(&seen.id) {
+                    Some(known) => known.tags.extend(seen.tags),
+                    None => {
+                        peerings.insert(seen.id.clone(), seen);
+                    }
+                }
+            }
+        }
+    }
+    for pc in peerings.values() {
+        let ours = pc.tags.get(TAG_TOPOLOGY) == Some(&desired.name);
+        if let (true, true, Some(link)) = (ours, pc.status.is_live(), pc.tags.get(TAG_LINK)) {
+            d.found.peerings.insert(link.clone(), pc.id.clone());
+        }
+    }
+    out.aws_peerings = peerings.into_values().collect();
+    Ok(())
+}
+
+fn route_table(t: &Node) -> AwsRouteTable {
+    let routes = t
+        .items("routeSet")
+        .filter_map(|r| {
+            let destination: Ipv4Net = r.text_of("destinationCidrBlock").parse().ok()?;
+            let target = match (r.text_of("gatewayId"), r.text_of("vpcPeeringConnectionId")) {
+                ("local", _) => AwsTarget::Local,
+                (_, pcx) if !pcx.is_empty() => AwsTarget::Peering(pcx.to_string()),
+                _ => {
+                    let other = [
+                        "gatewayId",
+                        "natGatewayId",
+                        "instanceId",
+                        "networkInterfaceId",
+                        "transitGatewayId",
+                        "egressOnlyInternetGatewayId",
+                        "localGatewayId",
+                        "carrierGatewayId",
+                    ]
+                    .iter()
+                    .map(|k| r.text_of(k))
+                    .find(|v| !v.is_empty())
+                    .unwrap_or("unknown");
+                    AwsTarget::Other(other.to_string())
+                }
+            };
+            Some(AwsRoute {
+                destination,
+                target,
+                blackhole: r.text_of("state") == "blackhole",
+            })
+        })
+        .collect();
+    AwsRouteTable {
+        id: t.text_of("routeTableId").to_string(),
+        main: t
+            .items("associationSet")
+            .any(|a| a.text_of("main") == "true"),
+        routes,
     }
 }
 
-/// Carries out one Aws step.
+/// The rules of a group's `ipPermissions` with IPv4 sources, one per source.
+fn ingress(group: &Node) -> Vec<AwsIngress> {
+    let mut out = Vec::new();
+    for perm in group.items("ipPermissions") {
+        let Some(opening) = opening_of(perm) else {
+            continue;
+        };
+        for range in perm.items("ipRanges") {
+            if let Ok(source) = range.text_of("cidrIp").parse() {
+                out.push(AwsIngress {
+                    opening,
+                    source,
+                    description: range.text_of("description").to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// EC2's protocol and ports as an opening (all ports of TCP or UDP read as "no ports").
+fn opening_of(perm: &Node) -> Option<Opening> {
+    let protocol = match perm.text_of("ipProtocol") {
+        "tcp" | "6" => Protocol::Tcp,
+        "udp" | "17" => Protocol::Udp,
+        "icmp" | "1" => Protocol::Icmp,
+        "-1" => Protocol::All,
+        _ => return None,
+    };
+    let ports = match protocol {
+        Protocol::Tcp | Protocol::Udp => {
+            let from: u16 = perm.text_of("fromPort").parse().ok()?;
+            let to: u16 = perm.text_of("toPort").parse().ok()?;
+            ((from, to) != (0, 65535)).then_some((from, to))
+        }
+        _ => None,
+    };
+    Some(Opening { protocol, ports })
+}
+
+/// EC2's parameters for an opening (`IpPermissions.1.*`).
+fn permission(opening: &Opening, source: &Ipv4Net, description: Option<&str>) -> Params {
+    let (proto, ports) = match opening.protocol {
+        Protocol::Tcp => ("tcp", Some(opening.ports.unwrap_or((0, 65535)))),
+        Protocol::Udp => ("udp", Some(opening.ports.unwrap_or((0, 65535)))),
+        Protocol::Icmp => ("icmp", None),
+        Protocol::All => ("-1", None),
+    };
+    let mut out = vec![
+        p("IpPermissions.1.IpProtocol", proto),
+        p("IpPermissions.1.IpRanges.1.CidrIp", source.to_string()),
+    ];
+    let (from, to) = match (opening.protocol, ports) {
+        (_, Some((from, to))) => (from.to_string(), to.to_string()),
+        // Every ICMP type and code.
+        (Protocol::Icmp, None) => ("-1".to_string(), "-1".to_string()),
+        _ => return with_description(out, description),
+    };
+    out.push(p("IpPermissions.1.FromPort", from));
+    out.push(p("IpPermissions.1.ToPort", to));
+    with_description(out, description)
+}
+
+fn with_description(mut out: Params, description: Option<&str>) -> Params {
+    if let Some(text) = description {
+        out.push(p("IpPermissions.1.IpRanges.1.Description", text));
+    }
+    out
+}
+
+fn status(code: &str) -> AwsStatus {
+    match code {
+        "initiating-request" => AwsStatus::InitiatingRequest,
+        "pending-acceptance" => AwsStatus::PendingAcceptance,
+        "provisioning" => AwsStatus::Provisioning,
+        "active" => AwsStatus::Active,
+        "deleting" => AwsStatus::Deleting,
+        "deleted" => AwsStatus::Deleted,
+        "rejected" => AwsStatus::Rejected,
+        "expired" => AwsStatus::Expired,
+        _ => AwsStatus::Failed,
+    }
+}
+
+fn peering(item: &Node) -> AwsPeering {
+    let dns = |side: &str| {
+        item.at(&[side, "peeringOptions", "allowDnsResolutionFromRemoteVpc"])
+            .is_some_and(|n| n.text == "true")
+    };
+    AwsPeering {
+        id: item.text_of("vpcPeeringConnectionId").to_string(),
+        requester: item
+            .at(&["requesterVpcInfo", "vpcId"])
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+        accepter: item
+            .at(&["accepterVpcInfo", "vpcId"])
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+        status: status(item.at(&["status", "code"]).map_or("", |n| n.text.as_str())),
+        tags: item
+            .items("tagSet")
+            .map(|t| (t.text_of("key").to_string(), t.text_of("value").to_string()))
+            .collect(),
+        requester_dns: dns("requesterVpcInfo"),
+        accepter_dns: dns("accepterVpcInfo"),
+    }
+}
+
+/// The network of the topology whose VPC is `vpc`.
+fn network_of_vpc<'a>(d: &'a Drivers, vpc: &str) -> Option<&'a str> {
+    d.found
+        .vpcs
+        .iter()
+        .find(|(_, id)| *id == vpc)
+        .map(|(n, _)| n.as_str())
+}
+
+/// A link's peering: its id and its requester and accepter networks.
+fn link_peering(
+    d: &Drivers,
+    desired: &Desired,
+    link: &str,
+    call: &str,
+) -> Result<(String, String, String), DriverError> {
+    let id = d.found.peerings.get(link).cloned().ok_or_else(|| {
+        ec2_error(
+            call,
+            "InvalidVpcPeeringConnectionID.NotFound",
+            format!("no peering for link {link} yet"),
+        )
+    })?;
+    let known = d.found.observed.aws_peerings.iter().find(|p| p.id == id);
+    let sides = match known {
+        Some(pc) => (
+            network_of_vpc(d, &pc.requester).map(str::to_string),
+            network_of_vpc(d, &pc.accepter).map(str::to_string),
+        ),
+        None => (None, None),
+    };
+    let declared = desired.links.iter().find(|l| l.name == link);
+    let requester = sides.0.or_else(|| declared.map(|l| l.sides[0].clone()));
+    let accepter = sides.1.or_else(|| declared.map(|l| l.sides[1].clone()));
+    match (requester, accepter) {
+        (Some(r), Some(a)) => Ok((id, r, a)),
+        _ => Err(DriverError::transport(
+            Cloud::Aws,
+            call,
+            format!("peering {id}: its VPCs are not the topology's"),
+        )),
+    }
+}
+
+fn vpc_of(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError> {
+    d.found.vpcs.get(network).cloned().ok_or_else(|| {
+        ec2_error(
+            call,
+            "InvalidVpcID.NotFound",
+            format!("no VPC for {network} yet"),
+        )
+    })
+}
+
+/// Carries out one AWS step.
 pub(crate) async fn execute(
     d: &mut Drivers,
     desired: &Desired,
     action: &Action,
 ) -> Result<(), DriverError> {
-    let _ = (d, desired);
-    Err(DriverError::transport(
-        Cloud::Aws,
-        &action.to_string(),
-        "not written yet",
-    ))
+    let http = d.http.clone();
+    match action {
+        Action::CreateNetwork { network, cidrs, .. } => {
+            let t = target(d, desired, network, "CreateVpc")?;
+            let mut params = vec![p("CidrBlock", cidrs[0].to_string())];
+            params.extend(tag_spec(
+                "vpc",
+                &[
+                    ("Name", network),
+                    (TAG_TOPOLOGY, &desired.name),
+                    (TAG_NETWORK, network),
+                ],
+            ));
+            let root = call(&http, &t, "CreateVpc", network, &params).await?;
+            let vpc = root
+                .at(&["vpc", "vpcId"])
+                .map(|n| n.text.clone())
+                .unwrap_or_default();
+            d.found.vpcs.insert(network.clone(), vpc.clone());
+            for c in &cidrs[1..] {
+                let params = vec![p("VpcId", vpc.clone()), p("CidrBlock", c.to_string())];
+                call(&http, &t, "AssociateVpcCidrBlock", network, &params).await?;
+            }
+            let by_vpc = filters(&[("vpc-id", vpc.as_str())]);
+            let tables = call(&http, &t, "DescribeRouteTables", network, &by_vpc).await?;
+            if let Some(main) = tables
+                .items("routeTableSet")
+                .map(route_table)
+                .find(|t| t.main)
+            {
+                d.found.main_tables.insert(network.clone(), main.id);
+            }
+            let groups = call(
+                &http,
+                &t,
+                "DescribeSecurityGroups",
+                network,
+                &filters(&[("vpc-id", vpc.as_str()), ("group-name", "default")]),
+            )
+            .await?;
+            let group = groups
+                .items("securityGroupInfo")
+                .next()
+                .map(|g| g.text_of("groupId").to_string());
+            if let Some(g) = group {
+                d.found.default_groups.insert(network.clone(), g);
+            }
+        }
+        Action::AwsEnableDns { network } => {
+            let vpc = vpc_of(d, network, "ModifyVpcAttribute")?;
+            let t = target(d, desired, network, "ModifyVpcAttribute")?;
+            // One attribute per call; support before hostnames (EC2 refuses hostnames without it).
+            for attribute in ["EnableDnsSupport", "EnableDnsHostnames"] {
+                let params = vec![
+                    p("VpcId", vpc.clone()),
+                    p(format!("{attribute}.Value"), "true"),
+                ];
+                call(&http, &t, "ModifyVpcAttribute", network, &params).await?;
+            }
+        }
+        Action::AddCidr { network, cidr, .. } => {
+            let t = target(d, desired, network, "AssociateVpcCidrBlock")?;
+            let params = vec![
+                p("VpcId", vpc_of(d, network, "AssociateVpcCidrBlock")?),
+                p("CidrBlock", cidr.to_string()),
+            ];
+            call(&http, &t, "AssociateVpcCidrBlock", network, &params).await?;
+        }
+        Action::DeleteNetwork { network, id, .. } => {
+            let t = target(d, desired, network, "DeleteVpc")?;
+            call(&http, &t, "DeleteVpc", network, &[p("VpcId", id.clone())]).await?;
+        }
+        Action::AwsRequestPeering {
+            link,
+            requester,
+            accepter,
+        } => {
+            let t = target(d, desired, requester, "CreateVpcPeeringConnection")?;
+            let (peer, peer_account, _) =
+                d.network(desired, Cloud::Aws, "CreateVpcPeeringConnection", accepter)?;
+            let mut params = vec![
+                p("VpcId", vpc_of(d, requester, "CreateVpcPeeringConnection")?),
+                p(
+                    "PeerVpcId",
+                    vpc_of(d, accepter, "CreateVpcPeeringConnection")?,
+                ),
+                p("PeerOwnerId", peer_account.id.clone()),
+                p("PeerRegion", region_of(peer)),
+            ];
+            let name = format!("{}--{link}", desired.name);
+            params.extend(tag_spec(
+                "vpc-peering-connection",
+                &[
+                    ("Name", &name),
+                    (TAG_TOPOLOGY, &desired.name),
+                    (TAG_LINK, link),
+                ],
+            ));
+            let root = call(&http, &t, "CreateVpcPeeringConnection", link, &params).await?;
+            let id = root
+                .at(&["vpcPeeringConnection", "vpcPeeringConnectionId"])
+                .map(|n| n.text.clone())
+                .unwrap_or_default();
+            d.found.peerings.insert(link.clone(), id);
+        }
+        Action::AwsAdoptPeering { link, peering } => {
+            d.found.peerings.insert(link.clone(), peering.clone());
+            let (id, requester, accepter) = link_peering(d, desired, link, "CreateTags")?;
+            for side in [requester, accepter] {
+                let t = target(d, desired, &side, "CreateTags")?;
+                let params = vec![
+                    p("ResourceId.1", id.clone()),
+                    p("Tag.1.Key", TAG_TOPOLOGY),
+                    p("Tag.1.Value", desired.name.clone()),
+                    p("Tag.2.Key", TAG_LINK),
+                    p("Tag.2.Value", link.clone()),
+                ];
+                call(&http, &t, "CreateTags", &id, &params).await?;
+            }
+        }
+        Action::AwsAcceptPeering { link } => {
+            let (id, _, accepter) = link_peering(d, desired, link, "AcceptVpcPeeringConnection")?;
+            let t = target(d, desired, &accepter, "AcceptVpcPeeringConnection")?;
+            call(
+                &http,
+                &t,
+                "AcceptVpcPeeringConnection",
+                &id,
+                &[p("VpcPeeringConnectionId", id.clone())],
+            )
+            .await?;
+        }
+        Action::AwsAwaitPeering { link } => {
+            let (id, requester, _) =
+                link_peering(d, desired, link, "DescribeVpcPeeringConnections")?;
+            let t = target(d, desired, &requester, "DescribeVpcPeeringConnections")?;
+            for _ in 0..AWAIT_POLLS {
+                let root = call(
+                    &http,
+                    &t,
+                    "DescribeVpcPeeringConnections",
+                    &id,
+                    &[p("VpcPeeringConnectionId.1", id.clone())],
+                )
+                .await?;
+                let now = root.items("vpcPeeringConnectionSet").next().map(peering);
+                match now.map(|pc| pc.status) {
+                    Some(AwsStatus::Active) => return Ok(()),
+                    Some(s) if s.is_live() => tokio::time::sleep(d.poll).await,
+                    other => {
+                        return Err(DriverError {
+                            retry: Retry::Never,
+                            ..ec2_error(
+                                "DescribeVpcPeeringConnections",
+                                "PeeringNotLive",
+                                format!("{id} is {other:?}"),
+                            )
+                        })
+                    }
+                }
+            }
+            return Err(DriverError {
+                retry: Retry::Busy,
+                ..ec2_error(
+                    "DescribeVpcPeeringConnections",
+                    "PeeringNotActiveYet",
+                    format!("{id} is not active yet"),
+                )
+            });
+        }
+        Action::AwsSetDns { link, enabled } => {
+            let (id, requester, accepter) =
+                link_peering(d, desired, link, "ModifyVpcPeeringConnectionOptions")?;
+            for (side, prefix) in [
+                (requester, "RequesterPeeringConnectionOptions"),
+                (accepter, "AccepterPeeringConnectionOptions"),
+            ] {
+                let t = target(d, desired, &side, "ModifyVpcPeeringConnectionOptions")?;
+                let params = vec![
+                    p("VpcPeeringConnectionId", id.clone()),
+                    p(
+                        format!("{prefix}.AllowDnsResolutionFromRemoteVpc"),
+                        enabled.to_string(),
+                    ),
+                ];
+                call(&http, &t, "ModifyVpcPeeringConnectionOptions", &id, &params).await?;
+            }
+        }
+        Action::AwsDeletePeering { peering, .. } => {
+            let known = d
+                .found
+                .observed
+                .aws_peerings
+                .iter()
+                .find(|pc| &pc.id == peering);
+            let side = known
+                .and_then(|pc| {
+                    network_of_vpc(d, &pc.requester).or_else(|| network_of_vpc(d, &pc.accepter))
+                })
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    DriverError::transport(
+                        Cloud::Aws,
+                        "DeleteVpcPeeringConnection",
+                        format!("{peering}: its VPCs are not the topology's"),
+                    )
+                })?;
+            let t = target(d, desired, &side, "DeleteVpcPeeringConnection")?;
+            call(
+                &http,
+                &t,
+                "DeleteVpcPeeringConnection",
+                peering,
+                &[p("VpcPeeringConnectionId", peering.clone())],
+            )
+            .await?;
+        }
+        Action::AwsCreateRoute {
+            network,
+            destination,
+            link,
+            ..
+        }
+        | Action::AwsReplaceRoute {
+            network,
+            destination,
+            link,
+            ..
+        } => {
+            let (verb, table) = match action {
+                Action::AwsReplaceRoute { table, .. } => ("ReplaceRoute", table.clone()),
+                Action::AwsCreateRoute {
+                    table: TableRef::Id(id),
+                    ..
+                } => ("CreateRoute", id.clone()),
+                _ => (
+                    "CreateRoute",
+                    d.found.main_tables.get(network).cloned().ok_or_else(|| {
+                        ec2_error(
+                            "CreateRoute",
+                            "InvalidRouteTableID.NotFound",
+                            format!("no main route table for {network} yet"),
+                        )
+                    })?,
+                ),
+            };
+            let (id, _, _) = link_peering(d, desired, link, verb)?;
+            let t = target(d, desired, network, verb)?;
+            let params = vec![
+                p("RouteTableId", table.clone()),
+                p("DestinationCidrBlock", destination.to_string()),
+                p("VpcPeeringConnectionId", id),
+            ];
+            call(&http, &t, verb, &format!("{table} {destination}"), &params).await?;
+        }
+        Action::AwsDeleteRoute {
+            network,
+            table,
+            destination,
+            ..
+        } => {
+            let t = target(d, desired, network, "DeleteRoute")?;
+            let params = vec![
+                p("RouteTableId", table.clone()),
+                p("DestinationCidrBlock", destination.to_string()),
+            ];
+            match call(
+                &http,
+                &t,
+                "DeleteRoute",
+                &format!("{table} {destination}"),
+                &params,
+            )
+            .await
+            {
+                Err(e) if e.code == "InvalidRoute.NotFound" => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Action::AwsAllowIngress {
+            network,
+            link,
+            opening,
+            source,
+        }
+        | Action::AwsRevokeIngress {
+            network,
+            link,
+            opening,
+            source,
+        } => {
+            let allow = matches!(action, Action::AwsAllowIngress { .. });
+            let verb = if allow {
+                "AuthorizeSecurityGroupIngress"
+            } else {
+                "RevokeSecurityGroupIngress"
+            };
+            let group = d
+                .found
+                .default_groups
+                .get(network)
+                .cloned()
+                .ok_or_else(|| {
+                    ec2_error(
+                        verb,
+                        "InvalidGroup.NotFound",
+                        format!("no default group for {network} yet"),
+                    )
+                })?;
+            let t = target(d, desired, network, verb)?;
+            let description = rule_description(&desired.name, link);
+            let mut params = vec![p("GroupId", group.clone())];
+            params.extend(permission(
+                opening,
+                source,
+                allow.then_some(description.as_str()),
+            ));
+            let done = call(
+                &http,
+                &t,
+                verb,
+                &format!("{group} {opening} from {source}"),
+                &params,
+            )
+            .await;
+            match done {
+                Err(e) if e.code == "InvalidPermission.Duplicate" && allow => {}
+                Err(e) if e.code == "InvalidPermission.NotFound" && !allow => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        other => {
+            return Err(DriverError::transport(
+                Cloud::Aws,
+                &other.to_string(),
+                "not an AWS step",
+            ));
+        }
+    }
+    Ok(())
 }

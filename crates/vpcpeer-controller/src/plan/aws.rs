@@ -141,6 +141,28 @@ fn link<'a>(cx: &mut Ctx<'a>, l: &Link, keep: &mut Keep<'a>) {
             reason,
         );
     }
+    if l.dns_resolution {
+        for side in &l.sides {
+            let on = matches!(
+                cx.found(side).map(|n| &n.detail),
+                Some(Detail::Aws { dns: true, .. })
+            );
+            let planned = cx
+                .steps
+                .iter()
+                .any(|s| matches!(&s.action, Action::AwsEnableDns { network } if network == side));
+            if !on && !planned {
+                cx.step(
+                    Action::AwsEnableDns {
+                        network: side.clone(),
+                    },
+                    Reason::DnsFor {
+                        link: l.name.clone(),
+                    },
+                );
+            }
+        }
+    }
     // Applied before: the link's own peering is active, so what is missing went out of band.
     let applied = own.is_some_and(|p| p.status == AwsStatus::Active);
     let target = peering.map(|p| p.id.as_str());

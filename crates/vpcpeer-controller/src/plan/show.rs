@@ -49,7 +49,8 @@ impl Action {
             A::AwsRequestPeering { .. } | A::AwsCreateRoute { .. } | A::AwsAllowIngress { .. } => {
                 (Sign::Add, Cloud::Aws)
             }
-            A::AwsAdoptPeering { .. }
+            A::AwsEnableDns { .. }
+            | A::AwsAdoptPeering { .. }
             | A::AwsAcceptPeering { .. }
             | A::AwsAwaitPeering { .. }
             | A::AwsSetDns { .. }
@@ -111,6 +112,9 @@ impl fmt::Display for Action {
             }
             Action::AwsAdoptPeering { link, peering } => {
                 write!(f, "peering {link}: adopt {peering} (tag it)")
+            }
+            Action::AwsEnableDns { network } => {
+                write!(f, "VPC {network}: DNS hostnames and DNS support on")
             }
             Action::AwsAcceptPeering { link } => write!(f, "peering {link}: accept"),
             Action::AwsAwaitPeering { link } => write!(f, "peering {link}: wait until active"),
@@ -276,6 +280,7 @@ impl fmt::Display for Reason {
             }
             Reason::Unowned => f.write_str("made outside this topology; it joins the pair"),
             Reason::OptionsDiffer => f.write_str("drift: options differ"),
+            Reason::DnsFor { link } => write!(f, "DNS resolution over link {link} needs them"),
             Reason::Retarget { was } => write!(f, "it points at {was}"),
             Reason::Disconnected => f.write_str("disconnected: the remote half was deleted"),
             Reason::OutOfSync => f.write_str("the address space changed; not in sync"),

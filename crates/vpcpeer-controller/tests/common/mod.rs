@@ -122,6 +122,7 @@ impl Clouds {
                                     routes,
                                 }],
                                 default_group: sg,
+                                dns: false,
                                 ingress: Vec::new(),
                             },
                         )
@@ -235,7 +236,21 @@ impl Clouds {
                 }
                 p.status = AwsStatus::Active;
             }
+            Action::AwsEnableDns { network } => match &mut self.network(&network)?.detail {
+                Detail::Aws { dns, .. } => *dns = true,
+                _ => return Err("not AWS".into()),
+            },
             Action::AwsSetDns { link, enabled } => {
+                let p = self.live_peering(topology, &link)?.clone();
+                let dns_of = |vpc: &str| {
+                    self.state
+                        .networks
+                        .values()
+                        .any(|n| n.id == vpc && matches!(n.detail, Detail::Aws { dns: true, .. }))
+                };
+                if enabled && !(dns_of(&p.requester) && dns_of(&p.accepter)) {
+                    return Err("InvalidVpcPeeringConnectionState.DnsHostnamesDisabled".into());
+                }
                 let p = self.live_peering(topology, &link)?;
                 if p.status != AwsStatus::Active {
                     return Err("OperationNotPermitted: the peering is not active".into());

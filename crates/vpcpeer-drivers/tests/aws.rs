@@ -1,0 +1,308 @@
+//! The AWS driver against a vpcpeer server, through EC2 only: a cross-account, cross-region pair
+//! applied in two rounds and then in sync; a route deleted out of band seen as drift and put
+//! back; an apply killed after each step and run again, reaching the same end with one peering;
+//! a VPC given by id kept by destroy; an overlap with an existing VPC refused before any call.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{down, drivers, policy, server, topology, up};
+use hyper::Method;
+use vpcpeer_controller::apply::{apply, ApplyError, Clouds, Retry};
+use vpcpeer_controller::observed::{AwsStatus, AwsTarget, Detail};
+use vpcpeer_controller::{plan, Cloud, Desired, Reason, Step};
+use vpcpeer_drivers::{DriverError, Drivers, Http};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+fn pair(extra: &str) -> Desired {
+    topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+  two: {{ cloud: aws, account_id: '{B}' }}
+networks:
+  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16, 10.2.0.0/16] }}
+  db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
+{extra}links:
+  - {{ between: [app, db], dns_resolution: true, open: [{{ protocol: tcp, ports: 5432 }}] }}
+"
+    ))
+}
+
+/// One raw EC2 call (the server reads the account and region from the credential scope).
+async fn ec2(url: &str, account: &str, region: &str, body: &str) -> String {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=x"
+    );
+    let answer = Http::new()
+        .send(
+            Cloud::Aws,
+            "test",
+            Method::POST,
+            url,
+            &[
+                ("authorization", auth),
+                ("content-type", "application/x-www-form-urlencoded".into()),
+            ],
+            format!("Version=2016-11-15&{body}").into_bytes(),
+        )
+        .await
+        .expect("answer");
+    String::from_utf8(answer.body.to_vec()).expect("UTF-8")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_account_cross_region_pair_converges_and_stays() {
+    let url = server().await;
+    let d = pair("");
+    let mut dr = drivers(&url, &d);
+    let out = up(&mut dr, &d).await.expect("apply");
+    assert_eq!(out.rounds, 2, "{out:?}");
+    // 2 VPCs, DNS attributes on both, request, accept, DNS option, 3 routes, 3 rules.
+    assert_eq!(out.steps, 2 + 2 + 2 + 1 + 3 + 3, "{out:?}");
+    let seen = dr.observe(&d).await.expect("observe");
+    let pc = &seen.aws_peerings[0];
+    assert_eq!(seen.aws_peerings.len(), 1);
+    assert_eq!(pc.status, AwsStatus::Active);
+    assert!(pc.requester_dns && pc.accepter_dns);
+    for (net, want) in [
+        ("app", vec!["10.3.0.0/16"]),
+        ("db", vec!["10.1.0.0/16", "10.2.0.0/16"]),
+    ] {
+        let Detail::Aws {
+            route_tables,
+            ingress,
+            ..
+        } = &seen.networks[net].detail
+        else {
+            panic!("not AWS")
+        };
+        let routed: Vec<String> = route_tables[0]
+            .routes
+            .iter()
+            .filter(|r| r.target == AwsTarget::Peering(pc.id.clone()))
+            .map(|r| r.destination.to_string())
+            .collect();
+        assert_eq!(routed, want, "{net}");
+        let rules: Vec<String> = ingress
+            .iter()
+            .map(|r| format!("{} {}", r.opening, r.source))
+            .collect();
+        assert_eq!(
+            rules,
+            want.iter()
+                .map(|c| format!("tcp/5432 {c}"))
+                .collect::<Vec<_>>()
+        );
+    }
+    let again = up(&mut dr, &d).await.expect("second apply");
+    assert_eq!((again.rounds, again.steps), (1, 0));
+
+    // A route deleted out of band is drift, and apply puts it back.
+    let table = match &seen.networks["db"].detail {
+        Detail::Aws { route_tables, .. } => route_tables[0].id.clone(),
+        _ => unreachable!(),
+    };
+    let gone = ec2(
+        &url,
+        B,
+        "eu-west-1",
+        &format!("Action=DeleteRoute&RouteTableId={table}&DestinationCidrBlock=10.2.0.0/16"),
+    )
+    .await;
+    assert!(gone.contains("<return>true</return>"), "{gone}");
+    let drift = plan(&dr.observe(&d).await.expect("observe"), &d);
+    assert_eq!(drift.steps.len(), 1, "{drift}");
+    assert_eq!(drift.steps[0].reason, Reason::Drift);
+    let repaired = up(&mut dr, &d).await.expect("repair");
+    assert_eq!(repaired.steps, 1);
+
+    // Destroy removes the routes, rules, the peering and both VPCs; then there is nothing to do.
+    down(&mut dr, &d).await.expect("destroy");
+    let left = dr.observe(&d).await.expect("observe");
+    assert!(left.networks.is_empty(), "{:?}", left.networks.keys());
+    assert_eq!(down(&mut dr, &d).await.expect("destroy again").steps, 0);
+}
+
+/// The drivers, "killed" (every call failing for good) after `after` steps.
+struct Killed {
+    inner: Drivers,
+    after: usize,
+    done: usize,
+}
+
+impl Clouds for Killed {
+    type Error = DriverError;
+
+    async fn observe(&mut self, d: &Desired) -> Result<vpcpeer_controller::Observed, DriverError> {
+        self.inner.observe(d).await
+    }
+
+    async fn execute(&mut self, d: &Desired, step: &Step) -> Result<(), DriverError> {
+        if self.done >= self.after {
+            return Err(DriverError {
+                retry: Retry::Never,
+                ..DriverError::transport(Cloud::Aws, "kill", "killed")
+            });
+        }
+        self.inner.execute(d, step).await?;
+        self.done += 1;
+        Ok(())
+    }
+
+    async fn sleep(&mut self, wait: Duration) {
+        self.inner.sleep(wait).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_killed_after_any_step_is_finished_by_the_next_without_duplicates() {
+    let d = pair("");
+    let total = 13;
+    for after in [1, 2, 3, 4, 5, 8] {
+        let url = server().await;
+        let mut killed = Killed {
+            inner: drivers(&url, &d),
+            after,
+            done: 0,
+        };
+        let err = apply(&mut killed, &d, &policy(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ApplyError::Step { .. }), "{err}");
+        // A new process: new drivers, nothing remembered but what the cloud holds.
+        let mut fresh = drivers(&url, &d);
+        let out = up(&mut fresh, &d).await.expect("apply after the kill");
+        assert_eq!(out.steps, total - after, "killed after {after}");
+        let seen = fresh.observe(&d).await.expect("observe");
+        let live = seen
+            .aws_peerings
+            .iter()
+            .filter(|p| p.status.is_live())
+            .count();
+        assert_eq!(live, 1, "killed after {after}: one peering");
+        let vpcs = ec2(
+            &url,
+            A,
+            "us-east-1",
+            "Action=DescribeVpcs&Filter.1.Name=tag:vpcpeer:network&Filter.1.Value.1=app",
+        )
+        .await;
+        assert_eq!(
+            vpcs.matches("<vpcId>").count(),
+            1,
+            "killed after {after}: one VPC\n{vpcs}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vpc_given_by_id_is_peered_and_kept() {
+    let url = server().await;
+    let made = ec2(
+        &url,
+        B,
+        "eu-west-1",
+        "Action=CreateVpc&CidrBlock=10.9.0.0/16",
+    )
+    .await;
+    let id = made
+        .split("<vpcId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("vpc id")
+        .to_string();
+    let d = topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+  two: {{ cloud: aws, account_id: '{B}' }}
+networks:
+  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  legacy: {{ account: two, region: eu-west-1, id: {id} }}
+links:
+  - {{ between: [app, legacy] }}
+"
+    ));
+    let mut dr = drivers(&url, &d);
+    up(&mut dr, &d).await.expect("apply");
+    down(&mut dr, &d).await.expect("destroy");
+    let left = dr.observe(&d).await.expect("observe");
+    assert_eq!(left.networks.keys().collect::<Vec<_>>(), ["legacy"]);
+    assert!(left.aws_peerings.iter().all(|p| !p.status.is_live()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlap_with_an_existing_vpc_is_refused_before_any_call() {
+    let url = server().await;
+    let made = ec2(
+        &url,
+        B,
+        "eu-west-1",
+        "Action=CreateVpc&CidrBlock=10.1.128.0/17",
+    )
+    .await;
+    let id = made
+        .split("<vpcId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("vpc id")
+        .to_string();
+    let d = topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+  two: {{ cloud: aws, account_id: '{B}' }}
+networks:
+  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  legacy: {{ account: two, region: eu-west-1, id: {id} }}
+links:
+  - {{ between: [app, legacy] }}
+"
+    ));
+    let mut dr = drivers(&url, &d);
+    let err = up(&mut dr, &d).await.unwrap_err();
+    assert!(matches!(err, ApplyError::Conflicts(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("app (10.1.0.0/16) and legacy (10.1.128.0/17) overlap"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_names_the_step_and_the_clouds_error() {
+    let url = server().await;
+    // EC2 takes VPC blocks from /16 to /28: a /8 is refused by the cloud, not by validation.
+    let d = topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+networks:
+  big: {{ account: one, region: us-east-1, cidrs: [10.0.0.0/8] }}
+"
+    ));
+    let mut dr = drivers(&url, &d);
+    let err = up(&mut dr, &d).await.unwrap_err();
+    let ApplyError::Step {
+        error, attempts, ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (error.code.as_str(), error.status, *attempts),
+        ("InvalidVpc.Range", Some(400), 1)
+    );
+    assert!(
+        err.to_string().starts_with("AWS VPC big 10.0.0.0/8 failed after 1 attempt(s): AWS CreateVpc big: HTTP 400 InvalidVpc.Range: "),
+        "{err}"
+    );
+}
