@@ -1,0 +1,342 @@
+//! The Azure driver against a vpcpeer server of the test's own, over ARM only: a
+//! cross-subscription global pair converges and stays converged, a half deleted out of band is
+//! reported as drift and repaired, an existing VNet given by id is peered and kept by `down`,
+//! `down` removes what the topology owns, and a refusal reaches the user in ARM's words.
+//! The tests read and change the cloud out of band with plain ARM calls, never the emulator's
+//! admin API.
+
+mod common;
+
+use common::{down, drivers, server, topology, up};
+use hyper::Method;
+use serde_json::{json, Value};
+use vpcpeer_controller::apply::{ApplyError, Clouds};
+use vpcpeer_controller::{plan, Action, Cloud, Reason};
+use vpcpeer_drivers::Http;
+
+const API: &str = "api-version=2024-05-01";
+const SUB_A: &str = "11111111-1111-1111-1111-111111111111";
+const SUB_B: &str = "22222222-2222-2222-2222-222222222222";
+
+/// A cross-subscription, cross-region pair, both VNets declared (their resource groups do not
+/// exist yet: the driver creates them).
+fn pair() -> String {
+    format!(
+        "name: demo
+accounts:
+  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
+  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
+networks:
+  lake:  {{ account: a, region: westeurope, cidrs: [10.1.0.0/16] }}
+  train: {{ account: b, region: eastus, cidrs: [10.2.0.0/16, 10.3.0.0/24] }}
+links:
+  - between: [lake, train]
+"
+    )
+}
+
+fn vnet(sub: &str, rg: &str, name: &str) -> String {
+    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}")
+}
+
+/// One plain ARM call: the status and the JSON body (`null` when there is none).
+async fn arm(url: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let target = if path.contains("api-version=") {
+        format!("{url}{path}")
+    } else {
+        format!("{url}{path}{sep}{API}")
+    };
+    let headers = [("content-type", "application/json".to_string())];
+    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    let a = Http::new()
+        .send(Cloud::Azure, "test", method, &target, &headers, bytes)
+        .await
+        .expect("answer");
+    let v = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
+    (a.status, v)
+}
+
+/// A peering's `peeringState`, or `None` when it is not there.
+async fn state(url: &str, vnet_id: &str, name: &str) -> Option<String> {
+    let (status, v) = arm(
+        url,
+        Method::GET,
+        &format!("{vnet_id}/virtualNetworkPeerings/{name}"),
+        None,
+    )
+    .await;
+    (status == 200).then(|| {
+        v["properties"]["peeringState"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// Creates a resource group and a VNet with `prefixes` through ARM.
+async fn make_vnet(url: &str, sub: &str, rg: &str, name: &str, region: &str, prefixes: &[&str]) {
+    let (s, _) = arm(
+        url,
+        Method::PUT,
+        &format!("/subscriptions/{sub}/resourcegroups/{rg}?api-version=2021-04-01"),
+        Some(json!({"location": region})),
+    )
+    .await;
+    assert!(s == 200 || s == 201, "resource group: {s}");
+    let (s, v) = arm(
+        url,
+        Method::PUT,
+        &vnet(sub, rg, name),
+        Some(json!({"location": region, "properties": {"addressSpace": {"addressPrefixes": prefixes}}})),
+    )
+    .await;
+    assert!(s == 200 || s == 201, "vnet: {s} {v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_subscription_global_pair_converges_and_stays() {
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    let first = up(&mut d, &desired).await.expect("up");
+    // Two VNets and two halves, in one round; the second round's plan is empty.
+    assert_eq!((first.steps, first.rounds), (4, 2), "{first:?}");
+    let again = up(&mut d, &desired).await.expect("second up");
+    assert_eq!(again.steps, 0, "{again:?}");
+
+    let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
+    for id in [&lake, &train] {
+        assert_eq!(
+            state(&url, id, "demo--lake-train").await.as_deref(),
+            Some("Connected"),
+            "{id}"
+        );
+    }
+    let (s, v) = arm(&url, Method::GET, &train, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["location"], "eastus");
+    assert_eq!(
+        v["properties"]["addressSpace"]["addressPrefixes"],
+        json!(["10.2.0.0/16", "10.3.0.0/24"])
+    );
+    let (_, p) = arm(
+        &url,
+        Method::GET,
+        &format!("{lake}/virtualNetworkPeerings/demo--lake-train"),
+        None,
+    )
+    .await;
+    assert!(p["properties"]["remoteVirtualNetwork"]["id"]
+        .as_str()
+        .unwrap()
+        .eq_ignore_ascii_case(&train));
+    assert_eq!(p["properties"]["peeringSyncLevel"], "FullyInSync");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_deleted_out_of_band_is_drift_and_up_repairs_it() {
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
+    let (s, _) = arm(
+        &url,
+        Method::DELETE,
+        &format!("{lake}/virtualNetworkPeerings/demo--lake-train"),
+        None,
+    )
+    .await;
+    assert!(s == 200 || s == 202, "delete: {s}");
+    assert_eq!(
+        state(&url, &train, "demo--lake-train").await.as_deref(),
+        Some("Disconnected")
+    );
+
+    let observed = d.observe(&desired).await.expect("observe");
+    let p = plan(&observed, &desired);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let lake_half = p.steps.iter().find(
+        |s| matches!(&s.action, Action::AzureCreatePeering { network, .. } if network == "lake"),
+    );
+    assert_eq!(lake_half.map(|s| &s.reason), Some(&Reason::Drift), "{p:?}");
+    // The Disconnected half is deleted and made again (Azure does not repair it).
+    assert!(p.steps.iter().any(|s| matches!(&s.action,
+        Action::AzureDeletePeering { network, .. } if network == "train")
+        && s.reason == Reason::Disconnected));
+
+    let fixed = up(&mut d, &desired).await.expect("repair");
+    assert_eq!(fixed.steps, 3, "{fixed:?}");
+    for id in [&lake, &train] {
+        assert_eq!(
+            state(&url, id, "demo--lake-train").await.as_deref(),
+            Some("Connected")
+        );
+    }
+    assert_eq!(up(&mut d, &desired).await.expect("again").steps, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_vnet_is_peered_and_kept_by_down() {
+    let url = server().await;
+    make_vnet(
+        &url,
+        SUB_B,
+        "shared",
+        "hub",
+        "northeurope",
+        &["10.8.0.0/16"],
+    )
+    .await;
+    let hub = vnet(SUB_B, "shared", "hub");
+    let text = format!(
+        "name: demo
+accounts:
+  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
+  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
+networks:
+  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
+  hub:   {{ account: b, region: northeurope, id: {hub} }}
+links:
+  - between: [spoke, hub]
+    allow_forwarded_traffic: true
+"
+    );
+    let desired = topology(&text);
+    let mut d = drivers(&url, &desired);
+    let out = up(&mut d, &desired).await.expect("up");
+    assert_eq!(out.steps, 3, "one VNet and two halves: {out:?}");
+    let spoke = vnet(SUB_A, "net-a", "spoke");
+    for id in [&spoke, &hub] {
+        let (_, p) = arm(
+            &url,
+            Method::GET,
+            &format!("{id}/virtualNetworkPeerings/demo--spoke-hub"),
+            None,
+        )
+        .await;
+        assert_eq!(p["properties"]["peeringState"], "Connected", "{id}");
+        assert_eq!(p["properties"]["allowForwardedTraffic"], true, "{id}");
+    }
+
+    let gone = down(&mut d, &desired).await.expect("down");
+    assert_eq!(gone.steps, 3, "two halves and the declared VNet: {gone:?}");
+    let (s, v) = arm(&url, Method::GET, &hub, None).await;
+    assert_eq!(s, 200, "the existing VNet stays");
+    assert_eq!(v["properties"]["virtualNetworkPeerings"], json!([]));
+    assert_eq!(arm(&url, Method::GET, &spoke, None).await.0, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_removes_everything_the_topology_owns_and_only_that() {
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    // A peering of another owner on the same VNet is left alone.
+    make_vnet(
+        &url,
+        SUB_A,
+        "net-a",
+        "other",
+        "westeurope",
+        &["10.50.0.0/16"],
+    )
+    .await;
+    let lake = vnet(SUB_A, "net-a", "lake");
+    let other = vnet(SUB_A, "net-a", "other");
+    let (s, v) = arm(
+        &url,
+        Method::PUT,
+        &format!("{other}/virtualNetworkPeerings/mine"),
+        Some(json!({"properties": {"remoteVirtualNetwork": {"id": lake}}})),
+    )
+    .await;
+    assert!(s == 200 || s == 201, "{s} {v}");
+
+    let gone = down(&mut d, &desired).await.expect("down");
+    assert_eq!(gone.steps, 4, "two halves and two VNets: {gone:?}");
+    for id in [&lake, &vnet(SUB_B, "net-b", "train")] {
+        assert_eq!(arm(&url, Method::GET, id, None).await.0, 404, "{id}");
+    }
+    assert_eq!(arm(&url, Method::GET, &other, None).await.0, 200);
+    assert_eq!(
+        state(&url, &other, "mine").await.as_deref(),
+        Some("Disconnected"),
+        "its remote VNet went with the topology"
+    );
+    assert_eq!(down(&mut d, &desired).await.expect("second down").steps, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_is_reported_in_arms_words() {
+    let url = server().await;
+    // hub is already peered (outside the topology) with a VNet whose space overlaps spoke's:
+    // only ARM knows, so the plan goes ahead and the PUT of spoke's half is refused.
+    make_vnet(
+        &url,
+        SUB_B,
+        "shared",
+        "hub",
+        "northeurope",
+        &["10.8.0.0/16"],
+    )
+    .await;
+    make_vnet(
+        &url,
+        SUB_B,
+        "shared",
+        "old",
+        "northeurope",
+        &["10.9.0.0/16"],
+    )
+    .await;
+    let hub = vnet(SUB_B, "shared", "hub");
+    let old = vnet(SUB_B, "shared", "old");
+    for (from, to) in [(&hub, &old), (&old, &hub)] {
+        let (s, v) = arm(
+            &url,
+            Method::PUT,
+            &format!("{from}/virtualNetworkPeerings/by-hand"),
+            Some(json!({"properties": {"remoteVirtualNetwork": {"id": to}}})),
+        )
+        .await;
+        assert!(s == 200 || s == 201, "{s} {v}");
+    }
+    let text = format!(
+        "name: demo
+accounts:
+  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
+  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
+networks:
+  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
+  hub:   {{ account: b, region: northeurope, id: {hub} }}
+links:
+  - between: [spoke, hub]
+"
+    );
+    let desired = topology(&text);
+    let mut d = drivers(&url, &desired);
+    let e = up(&mut d, &desired).await.expect_err("refused");
+    let ApplyError::Step { step, error, .. } = &e else {
+        panic!("not a step error: {e}");
+    };
+    assert_eq!(error.code, "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet");
+    assert_eq!(error.status, Some(400));
+    assert_eq!(error.cloud, Cloud::Azure);
+    assert!(
+        matches!(&step.action, Action::AzureCreatePeering { network, .. } if network == "spoke")
+    );
+    assert_eq!(
+        error.call,
+        "PUT virtualNetworkPeerings spoke/demo--spoke-hub"
+    );
+    let shown = e.to_string();
+    assert!(
+        shown.contains("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet")
+            && shown.contains("10.9.0.0/16")
+            && shown.contains("spoke/demo--spoke-hub"),
+        "{shown}"
+    );
+}
