@@ -340,3 +340,352 @@ links:
         "{shown}"
     );
 }
+
+/// A scripted ARM on 127.0.0.1 for what the emulator never answers (operations still running,
+/// failed operations, throttling): it answers each request with the next reply of its script
+/// (`{base}` in a header is its own URL) and keeps what it was asked.
+mod fake {
+    use std::sync::{Arc, Mutex};
+
+    use tokio::net::TcpStream;
+
+    /// Reads what is there (the workspace's tokio has no `io-util`).
+    async fn read_some(sock: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            sock.readable().await?;
+            match sock.try_read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn write_all(sock: &TcpStream, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            sock.writable().await?;
+            match sock.try_write(data) {
+                Ok(n) => data = &data[n..],
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// A request as received: method, path with query, `Authorization`.
+    #[derive(Debug, Clone)]
+    pub struct Seen {
+        pub method: String,
+        pub target: String,
+        pub authorization: Option<String>,
+    }
+
+    /// One scripted reply: status, headers, body.
+    pub type Reply = (u16, Vec<(&'static str, String)>, String);
+
+    /// Starts the fake; its URL and the log of requests.
+    pub async fn start(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(script.into_iter()));
+        let (b, l) = (base.clone(), log.clone());
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let (base, log, script) = (b.clone(), l.clone(), script.clone());
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let head_end = loop {
+                        match read_some(&sock, &mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let header = |name: &str| {
+                        head.lines().find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.trim()
+                                .eq_ignore_ascii_case(name)
+                                .then(|| v.trim().to_string())
+                        })
+                    };
+                    let length: usize = header("content-length")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + length {
+                        match read_some(&sock, &mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let mut words = head.split_whitespace();
+                    log.lock().unwrap().push(Seen {
+                        method: words.next().unwrap_or_default().to_string(),
+                        target: words.next().unwrap_or_default().to_string(),
+                        authorization: header("authorization"),
+                    });
+                    let (status, headers, body) =
+                        script
+                            .lock()
+                            .unwrap()
+                            .next()
+                            .unwrap_or((500, vec![], "{}".into()));
+                    let mut out = format!(
+                        "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+                        body.len()
+                    );
+                    for (k, v) in headers {
+                        out.push_str(&format!("{k}: {}\r\n", v.replace("{base}", &base)));
+                    }
+                    out.push_str("\r\n");
+                    out.push_str(&body);
+                    let _ = write_all(&sock, out.as_bytes()).await;
+                });
+            }
+        });
+        (base, log)
+    }
+}
+
+/// Drivers for `desired` on the fake at `url`, with a bearer token.
+fn token_drivers(url: &str, desired: &vpcpeer_controller::Desired) -> vpcpeer_drivers::Drivers {
+    let access = desired
+        .accounts
+        .keys()
+        .map(|name| {
+            (
+                name.clone(),
+                vpcpeer_drivers::Access {
+                    endpoint: format!("{url}/"),
+                    aws_keys: None,
+                    token: Some("tok".into()),
+                },
+            )
+        })
+        .collect();
+    vpcpeer_drivers::Drivers::new(access, Box::new(std::time::SystemTime::now))
+        .with_poll(std::time::Duration::from_millis(1))
+}
+
+/// One step of `pair()`'s topology, carried out alone.
+async fn run(url: &str, action: Action) -> Result<(), vpcpeer_drivers::DriverError> {
+    let desired = topology(&pair());
+    let mut d = token_drivers(url, &desired);
+    let step = vpcpeer_controller::Step {
+        action,
+        reason: Reason::Missing,
+    };
+    d.execute(&desired, &step).await
+}
+
+fn create_lake_half() -> Action {
+    Action::AzureCreatePeering {
+        network: "lake".into(),
+        name: "demo--lake-train".into(),
+        remote: vnet(SUB_B, "net-b", "train"),
+        allow_forwarded_traffic: false,
+    }
+}
+
+fn status(s: &str) -> String {
+    json!({ "status": s }).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waits_for_its_async_operation_with_the_token_on_every_call() {
+    let op = vec![(
+        "Azure-AsyncOperation",
+        "{base}/op/1?api-version=2024-05-01".to_string(),
+    )];
+    let (url, log) = fake::start(vec![
+        (
+            201,
+            op,
+            json!({"properties": {"provisioningState": "Updating"}}).to_string(),
+        ),
+        (200, vec![], status("InProgress")),
+        (200, vec![], status("InProgress")),
+        (200, vec![], status("Succeeded")),
+    ])
+    .await;
+    run(&url, create_lake_half()).await.expect("done");
+    let seen = log.lock().unwrap().clone();
+    let calls: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.method.as_str(), s.target.as_str()))
+        .collect();
+    let put = format!(
+        "{}/virtualNetworkPeerings/demo--lake-train?{API}",
+        vnet(SUB_A, "net-a", "lake")
+    );
+    let poll = "/op/1?api-version=2024-05-01";
+    assert_eq!(
+        calls,
+        vec![
+            ("PUT", put.as_str()),
+            ("GET", poll),
+            ("GET", poll),
+            ("GET", poll)
+        ]
+    );
+    assert!(seen
+        .iter()
+        .all(|s| s.authorization.as_deref() == Some("Bearer tok")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_operation_is_an_error_in_its_own_words() {
+    let op = vec![("Azure-AsyncOperation", "{base}/op/2".to_string())];
+    let failed = json!({"status": "Failed", "error": {
+        "code": "RemotePeeringIsDisconnected", "message": "remote peering is Disconnected"}});
+    let (url, _) = fake::start(vec![
+        (201, op, "{}".into()),
+        (200, vec![], status("InProgress")),
+        (200, vec![], failed.to_string()),
+    ])
+    .await;
+    let e = run(&url, create_lake_half()).await.expect_err("failed");
+    assert_eq!(
+        (
+            e.code.as_str(),
+            e.message.as_str(),
+            e.retry,
+            e.call.as_str()
+        ),
+        (
+            "RemotePeeringIsDisconnected",
+            "remote peering is Disconnected",
+            vpcpeer_controller::apply::Retry::Never,
+            "PUT virtualNetworkPeerings lake/demo--lake-train"
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_with_only_a_location_is_polled_until_it_stops_answering_202() {
+    let loc = vec![("Location", "{base}/result/3".to_string())];
+    let (url, log) = fake::start(vec![
+        (202, loc.clone(), String::new()),
+        (202, loc, String::new()),
+        (204, vec![], String::new()),
+    ])
+    .await;
+    let delete = Action::AzureDeletePeering {
+        network: "train".into(),
+        name: "demo--lake-train".into(),
+    };
+    run(&url, delete).await.expect("deleted");
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0].method, "DELETE");
+    assert!(seen[1..].iter().all(|s| s.target == "/result/3"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_without_operation_headers_waits_for_provisioning_state() {
+    let state = |s: &str| json!({"properties": {"provisioningState": s}}).to_string();
+    let (url, log) = fake::start(vec![
+        (200, vec![], state("Updating")),
+        (200, vec![], state("Updating")),
+        (200, vec![], state("Succeeded")),
+    ])
+    .await;
+    let create = Action::CreateNetwork {
+        network: "train".into(),
+        cloud: Cloud::Azure,
+        cidrs: vec!["10.2.0.0/16".parse().unwrap()],
+    };
+    run(&url, create).await.expect("created");
+    let seen = log.lock().unwrap().clone();
+    let train = format!("{}?{API}", vnet(SUB_B, "net-b", "train"));
+    assert_eq!(
+        seen.iter()
+            .map(|s| (s.method.as_str(), s.target.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("PUT", train.as_str()), ("GET", &train), ("GET", &train)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
+    use vpcpeer_controller::apply::Retry;
+    for (status, code, retry) in [
+        (429, "TooManyRequests", Retry::Throttled),
+        (409, "AnotherOperationInProgress", Retry::Busy),
+        (404, "ResourceNotFound", Retry::NotVisibleYet),
+        (400, "InvalidRequestFormat", Retry::Never),
+    ] {
+        let body = json!({"error": {"code": code, "message": "m"}}).to_string();
+        let (url, _) = fake::start(vec![(status, vec![], body)]).await;
+        let e = run(&url, create_lake_half()).await.expect_err(code);
+        assert_eq!(
+            (e.code.as_str(), e.status, e.retry),
+            (code, Some(status), retry)
+        );
+    }
+    // Through the apply loop: a throttled PUT is tried again and the apply converges.
+    let desired = topology(&pair().replace("10.2.0.0/16, 10.3.0.0/24", "10.2.0.0/16"));
+    let vnet_body = |name: &str, sub: &str, rg: &str, cidr: &str| {
+        json!({"id": vnet(sub, rg, name), "properties": {
+            "addressSpace": {"addressPrefixes": [cidr]}, "virtualNetworkPeerings": []}})
+        .to_string()
+    };
+    let peer = |name: &str, sub: &str, rg: &str, cidr: &str, remote: String| {
+        json!({"id": vnet(sub, rg, name), "properties": {
+            "addressSpace": {"addressPrefixes": [cidr]},
+            "virtualNetworkPeerings": [{"name": "demo--lake-train", "properties": {
+                "peeringState": "Connected", "peeringSyncLevel": "FullyInSync",
+                "remoteVirtualNetwork": {"id": remote}, "allowForwardedTraffic": false}}]}})
+        .to_string()
+    };
+    let throttled = json!({"error": {"code": "TooManyRequests", "message": "slow down"}});
+    let (url, log) = fake::start(vec![
+        (
+            200,
+            vec![],
+            vnet_body("lake", SUB_A, "net-a", "10.1.0.0/16"),
+        ),
+        (
+            200,
+            vec![],
+            vnet_body("train", SUB_B, "net-b", "10.2.0.0/16"),
+        ),
+        (429, vec![], throttled.to_string()),
+        (201, vec![], "{}".into()),
+        (201, vec![], "{}".into()),
+        (
+            200,
+            vec![],
+            peer(
+                "lake",
+                SUB_A,
+                "net-a",
+                "10.1.0.0/16",
+                vnet(SUB_B, "net-b", "train"),
+            ),
+        ),
+        (
+            200,
+            vec![],
+            peer(
+                "train",
+                SUB_B,
+                "net-b",
+                "10.2.0.0/16",
+                vnet(SUB_A, "net-a", "lake"),
+            ),
+        ),
+    ])
+    .await;
+    let mut d = token_drivers(&url, &desired);
+    let out = up(&mut d, &desired).await.expect("converged");
+    assert_eq!((out.steps, out.retries, out.rounds), (2, 1, 2), "{out:?}");
+    assert_eq!(log.lock().unwrap().len(), 7);
+}
