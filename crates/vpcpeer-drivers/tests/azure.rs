@@ -689,3 +689,60 @@ async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
     assert_eq!((out.steps, out.retries, out.rounds), (2, 1, 2), "{out:?}");
     assert_eq!(log.lock().unwrap().len(), 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_space_change_is_synced_and_options_change_in_place() {
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
+    let half = |id: &str| format!("{id}/virtualNetworkPeerings/demo--lake-train");
+
+    // train grows a block out of band: the halves are out of sync until a sync PUT.
+    let grown = json!({"location": "eastus", "properties": {"addressSpace": {
+        "addressPrefixes": ["10.2.0.0/16", "10.3.0.0/24", "10.4.0.0/24"]}}});
+    let (s, v) = arm(&url, Method::PUT, &train, Some(grown)).await;
+    assert_eq!(s, 200, "{v}");
+    let observed = d.observe(&desired).await.expect("observe");
+    let p = plan(&observed, &desired);
+    assert!(
+        p.steps
+            .iter()
+            .any(|s| matches!(s.action, Action::AzureSyncPeering { .. })
+                && s.reason == Reason::OutOfSync),
+        "{p:?}"
+    );
+    let synced = up(&mut d, &desired).await.expect("sync");
+    assert!(synced.steps >= 1, "{synced:?}");
+    for id in [&lake, &train] {
+        let (_, p) = arm(&url, Method::GET, &half(id), None).await;
+        assert_eq!(p["properties"]["peeringSyncLevel"], "FullyInSync", "{id}");
+        assert_eq!(p["properties"]["peeringState"], "Connected", "{id}");
+    }
+    let (_, p) = arm(&url, Method::GET, &half(&lake), None).await;
+    assert!(p["properties"]["remoteAddressSpace"]["addressPrefixes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("10.4.0.0/24")));
+
+    // Someone allows gateway transit on lake's half by hand; the topology turns on forwarded
+    // traffic: both halves change in place, and what was set by hand stays.
+    let (_, mut body) = arm(&url, Method::GET, &half(&lake), None).await;
+    body["properties"]["allowGatewayTransit"] = json!(true);
+    let (s, v) = arm(&url, Method::PUT, &half(&lake), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    let forwarded = topology(&pair().replace(
+        "between: [lake, train]",
+        "between: [lake, train]\n    allow_forwarded_traffic: true",
+    ));
+    let changed = up(&mut d, &forwarded).await.expect("options");
+    assert_eq!(changed.steps, 2, "{changed:?}");
+    for id in [&lake, &train] {
+        let (_, p) = arm(&url, Method::GET, &half(id), None).await;
+        assert_eq!(p["properties"]["allowForwardedTraffic"], true, "{id}");
+        assert_eq!(p["properties"]["peeringState"], "Connected", "{id}");
+    }
+    let (_, p) = arm(&url, Method::GET, &half(&lake), None).await;
+    assert_eq!(p["properties"]["allowGatewayTransit"], true);
+}
