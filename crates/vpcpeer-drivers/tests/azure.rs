@@ -99,6 +99,12 @@ async fn a_cross_subscription_global_pair_converges_and_stays() {
     let url = server().await;
     let desired = topology(&pair());
     let mut d = drivers(&url, &desired);
+    // Neither resource group exists: the driver makes each before its VNet.
+    let (s, v) = arm(&url, Method::GET, &vnet(SUB_B, "net-b", "train"), None).await;
+    assert_eq!(
+        (s, &v["error"]["code"]),
+        (404, &json!("ResourceGroupNotFound"))
+    );
     let first = up(&mut d, &desired).await.expect("up");
     // Two VNets and two halves, in one round; the second round's plan is empty.
     assert_eq!((first.steps, first.rounds), (4, 2), "{first:?}");
@@ -116,6 +122,13 @@ async fn a_cross_subscription_global_pair_converges_and_stays() {
     let (s, v) = arm(&url, Method::GET, &train, None).await;
     assert_eq!(s, 200);
     assert_eq!(v["location"], "eastus");
+    assert_eq!(
+        v["tags"],
+        json!({"vpcpeer:topology": "demo", "vpcpeer:network": "train"})
+    );
+    let group = format!("/subscriptions/{SUB_B}/resourcegroups/net-b?api-version=2021-04-01");
+    let (s, g) = arm(&url, Method::GET, &group, None).await;
+    assert_eq!((s, &g["location"]), (200, &json!("eastus")));
     assert_eq!(
         v["properties"]["addressSpace"]["addressPrefixes"],
         json!(["10.2.0.0/16", "10.3.0.0/24"])
