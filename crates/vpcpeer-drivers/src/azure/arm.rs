@@ -9,8 +9,9 @@
 //!   [`MAX_POLLS`].
 //! - Errors: ARM's `{"error": {"code", "message"}}` with the HTTP status. 429 and
 //!   `TooManyRequests` are throttling; `AnotherOperationInProgress`,
-//!   `ReferencedResourceNotProvisioned` and 5xx mean busy; everything else is final (the caller
-//!   makes a 404 "not visible yet" where a resource may be too new to be seen).
+//!   `ReferencedResourceNotProvisioned`, 5xx, and a failed operation's `RetryableError` or
+//!   `InternalServerError` mean busy; everything else is final (the caller makes a 404 "not
+//!   visible yet" where a resource may be too new to be seen).
 
 use std::time::Duration;
 
@@ -253,13 +254,17 @@ fn json_of(call: &str, a: &Answer) -> Result<Value, DriverError> {
     })
 }
 
-/// The retry class of an ARM error.
+/// The retry class of an ARM error (`status` 0: a failed operation, whose code alone tells).
+/// `RetryableError` and `InternalServerError` are the codes a failed operation carries for a
+/// passing fault on the provider's side.
 fn retry_of(status: u16, code: &str) -> Retry {
     let is = |c: &str| code.eq_ignore_ascii_case(c);
     if status == 429 || is("TooManyRequests") {
         Retry::Throttled
     } else if is("AnotherOperationInProgress")
         || is("ReferencedResourceNotProvisioned")
+        || is("RetryableError")
+        || is("InternalServerError")
         || status >= 500
     {
         Retry::Busy
@@ -329,6 +334,19 @@ mod tests {
                 (code, "words", Some(status), retry)
             );
         }
+        for (code, retry) in [
+            ("AnotherOperationInProgress", Retry::Busy),
+            ("RetryableError", Retry::Busy),
+            ("VnetAddressSpacesOverlap", Retry::Never),
+        ] {
+            let op = operation_error("c", "Failed", &json!({"code": code, "message": "m"}));
+            assert_eq!((op.code.as_str(), op.retry, op.status), (code, retry, None));
+        }
+        let canceled = operation_error("c", "Canceled", &Value::Null);
+        assert_eq!(
+            (canceled.code.as_str(), canceled.retry),
+            ("Canceled", Retry::Never)
+        );
         let e = arm_error("GET virtualNetworks a", 502, b"<html>bad gateway</html>");
         assert_eq!((e.code.as_str(), e.retry), ("BadGateway", Retry::Busy));
         assert!(e.message.contains("bad gateway"));
