@@ -1,0 +1,313 @@
+//! Azure driver: a client of Azure Resource Manager (`Microsoft.Network`, api-version
+//! `2024-05-01`), the same calls against the real cloud and the local server.
+//!
+//! - `observe`: one `GET` of each VNet of the topology (declared ones by name in the account's
+//!   resource group, existing ones by their id: a full ARM id, or a name in that resource group).
+//!   The VNet's body carries its address space and, inline, its peerings
+//!   (`properties.virtualNetworkPeerings`), so one call per network reads everything the plan
+//!   needs. A 404 means the VNet is not there (its resource group missing included). Only IPv4
+//!   prefixes are read (a dual-stack VNet's IPv6 prefixes play no part in the plan).
+//! - `execute`: a `PUT` of the VNet (`CreateNetwork`, with the declared address space, in the
+//!   network's region, tagged `vpcpeer:topology` and `vpcpeer:network`; when ARM answers
+//!   `ResourceGroupNotFound` the resource group is created in that region first — it is left in
+//!   place by `destroy`, which cannot know who else uses it), a `DELETE` of it (`DeleteNetwork`),
+//!   a `PUT` of a peering half (`AzureCreatePeering`), a `GET` then `PUT` of it as it is with
+//!   `allowForwardedTraffic` changed (`AzureUpdatePeering`: ARM has no PATCH for peerings, and
+//!   what someone set by hand, gateway transit for one, is kept) or with
+//!   `&syncRemoteAddressSpace=true` (`AzureSyncPeering`), a `DELETE` of it
+//!   (`AzureDeletePeering`).
+//! - Long-running operations, errors and retry classes: `arm`.
+//! - A 404 on a peering's `PUT` is "not visible yet" (its VNet, or the remote one, may have been
+//!   created by an earlier step of the same apply, in another region or subscription whose ARM
+//!   replica has not seen it yet); every other 404 on a write is final.
+
+mod arm;
+
+use hyper::Method;
+use ipnet::Ipv4Net;
+use serde_json::{json, Value};
+use vpcpeer_controller::apply::Retry;
+use vpcpeer_controller::desired::Source;
+use vpcpeer_controller::names::{azure_vnet_id, TAG_NETWORK, TAG_TOPOLOGY};
+use vpcpeer_controller::observed::{AzurePeering, AzureState, Detail, ObservedNetwork};
+use vpcpeer_controller::{Action, Cloud, Desired, Observed};
+
+use crate::{DriverError, Drivers};
+use arm::{Arm, API, API_RESOURCES};
+
+/// Reads the topology's Azure networks into `out`.
+pub(crate) async fn observe(
+    d: &mut Drivers,
+    desired: &Desired,
+    out: &mut Observed,
+) -> Result<(), DriverError> {
+    for (name, n) in &desired.networks {
+        if n.cloud != Cloud::Azure {
+            continue;
+        }
+        let call = format!("GET virtualNetworks {name}");
+        let arm = Arm::of(d, desired, &call, name)?;
+        let id = declared_id(desired, name);
+        let Some(vnet) = arm.get(&call, &format!("{id}?{API}")).await? else {
+            continue;
+        };
+        out.networks.insert(name.clone(), read_vnet(&call, &vnet)?);
+    }
+    Ok(())
+}
+
+/// Carries out one Azure step.
+pub(crate) async fn execute(
+    d: &mut Drivers,
+    desired: &Desired,
+    action: &Action,
+) -> Result<(), DriverError> {
+    match action {
+        Action::CreateNetwork { network, cidrs, .. } => {
+            let call = format!("PUT virtualNetworks {network}");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let n = &desired.networks[network];
+            let region = n.region.clone().ok_or_else(|| {
+                DriverError::transport(Cloud::Azure, &call, "the network has no region")
+            })?;
+            let body = json!({
+                "location": region,
+                "tags": {TAG_TOPOLOGY: desired.name, TAG_NETWORK: network},
+                "properties": {"addressSpace": {
+                    "addressPrefixes": cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                }},
+            });
+            let path = format!("{}?{API}", declared_id(desired, network));
+            match arm.write(&call, Method::PUT, &path, Some(&body)).await {
+                Err(e) if e.code.eq_ignore_ascii_case("ResourceGroupNotFound") => {
+                    let account = &desired.accounts[&n.account];
+                    let group = format!(
+                        "/subscriptions/{}/resourcegroups/{}?{API_RESOURCES}",
+                        account.id,
+                        account.resource_group.as_deref().unwrap_or_default()
+                    );
+                    let rg_call = format!("PUT resourceGroups {}", group_name(desired, network));
+                    arm.write(
+                        &rg_call,
+                        Method::PUT,
+                        &group,
+                        Some(&json!({"location": region})),
+                    )
+                    .await?;
+                    arm.write(&call, Method::PUT, &path, Some(&body)).await
+                }
+                other => other,
+            }
+        }
+        Action::DeleteNetwork { network, id, .. } => {
+            let call = format!("DELETE virtualNetworks {network}");
+            let arm = Arm::of(d, desired, &call, network)?;
+            arm.write(&call, Method::DELETE, &format!("{id}?{API}"), None)
+                .await
+        }
+        Action::AzureCreatePeering {
+            network,
+            name,
+            remote,
+            allow_forwarded_traffic,
+        } => {
+            let call = format!("PUT virtualNetworkPeerings {network}/{name}");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let body = json!({"properties": {
+                "remoteVirtualNetwork": {"id": remote},
+                "allowVirtualNetworkAccess": true,
+                "allowForwardedTraffic": allow_forwarded_traffic,
+                "allowGatewayTransit": false,
+                "useRemoteGateways": false,
+            }});
+            let path = format!("{}?{API}", peering_path(d, desired, network, name));
+            arm.write(&call, Method::PUT, &path, Some(&body))
+                .await
+                .map_err(not_visible_on_404)
+        }
+        Action::AzureUpdatePeering {
+            network,
+            name,
+            allow_forwarded_traffic,
+            ..
+        } => {
+            let call = format!("PUT virtualNetworkPeerings {network}/{name}");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let path = peering_path(d, desired, network, name);
+            let mut body = arm.peering_as_it_is(&call, &path).await?;
+            body["properties"]["allowForwardedTraffic"] = json!(allow_forwarded_traffic);
+            arm.write(&call, Method::PUT, &format!("{path}?{API}"), Some(&body))
+                .await
+        }
+        Action::AzureSyncPeering { network, name } => {
+            let call = format!("PUT virtualNetworkPeerings {network}/{name} (sync)");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let path = peering_path(d, desired, network, name);
+            let body = arm.peering_as_it_is(&call, &path).await?;
+            let url = format!("{path}?{API}&syncRemoteAddressSpace=true");
+            arm.write(&call, Method::PUT, &url, Some(&body)).await
+        }
+        Action::AzureDeletePeering { network, name } => {
+            let call = format!("DELETE virtualNetworkPeerings {network}/{name}");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let path = format!("{}?{API}", peering_path(d, desired, network, name));
+            arm.write(&call, Method::DELETE, &path, None).await
+        }
+        other => Err(DriverError::transport(
+            Cloud::Azure,
+            &other.to_string(),
+            "not an Azure step",
+        )),
+    }
+}
+
+/// The ARM id a network has or will have: its declared id (a full ARM id, or a VNet name in the
+/// account's resource group), or its topology name in that resource group.
+fn declared_id(desired: &Desired, network: &str) -> String {
+    let n = &desired.networks[network];
+    let account = &desired.accounts[&n.account];
+    let name = match &n.source {
+        Source::Existing(id) => id.as_str(),
+        Source::Declared(_) => network,
+    };
+    azure_vnet_id(
+        &account.id,
+        account.resource_group.as_deref().unwrap_or_default(),
+        name,
+    )
+}
+
+/// `<subscription>/<resource group>` of a network's account, for messages.
+fn group_name(desired: &Desired, network: &str) -> String {
+    let account = &desired.accounts[&desired.networks[network].account];
+    format!(
+        "{}/{}",
+        account.id,
+        account.resource_group.as_deref().unwrap_or_default()
+    )
+}
+
+/// The path of a peering of `network`: under the VNet's id as the last observe found it (ARM
+/// ids are case-insensitive, the found one is as ARM spells it), else as declared.
+fn peering_path(d: &Drivers, desired: &Desired, network: &str, name: &str) -> String {
+    let vnet = match d.found.observed.networks.get(network) {
+        Some(n) => n.id.clone(),
+        None => declared_id(desired, network),
+    };
+    format!("{vnet}/virtualNetworkPeerings/{name}")
+}
+
+/// A 404 on a peering's PUT: its VNet or the remote one may be too new to be seen yet.
+fn not_visible_on_404(e: DriverError) -> DriverError {
+    match e.status {
+        Some(404) => DriverError {
+            retry: Retry::NotVisibleYet,
+            ..e
+        },
+        _ => e,
+    }
+}
+
+/// One VNet's body as the plan reads it.
+fn read_vnet(call: &str, v: &Value) -> Result<ObservedNetwork, DriverError> {
+    let bad = |what: &str| DriverError::unreadable(Cloud::Azure, call, 200, what.to_string());
+    let id = v["id"]
+        .as_str()
+        .ok_or_else(|| bad("the virtual network has no id"))?
+        .to_string();
+    let cidrs = ipv4_prefixes(&v["properties"]["addressSpace"]["addressPrefixes"]);
+    let mut peerings = Vec::new();
+    for p in v["properties"]["virtualNetworkPeerings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let props = &p["properties"];
+        let name = p["name"]
+            .as_str()
+            .ok_or_else(|| bad("a peering has no name"))?;
+        let state = match props["peeringState"].as_str().unwrap_or_default() {
+            s if s.eq_ignore_ascii_case("Initiated") => AzureState::Initiated,
+            s if s.eq_ignore_ascii_case("Connected") => AzureState::Connected,
+            s if s.eq_ignore_ascii_case("Disconnected") => AzureState::Disconnected,
+            s => return Err(bad(&format!("peering {name} has peeringState {s:?}"))),
+        };
+        peerings.push(AzurePeering {
+            name: name.to_string(),
+            remote: props["remoteVirtualNetwork"]["id"]
+                .as_str()
+                .ok_or_else(|| bad(&format!("peering {name} has no remoteVirtualNetwork.id")))?
+                .to_string(),
+            state,
+            in_sync: props["peeringSyncLevel"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("FullyInSync")),
+            allow_forwarded_traffic: props["allowForwardedTraffic"].as_bool().unwrap_or(false),
+        });
+    }
+    Ok(ObservedNetwork {
+        id,
+        cidrs,
+        detail: Detail::Azure { peerings },
+    })
+}
+
+/// The IPv4 prefixes of an `addressPrefixes` array (IPv6 ones are left out).
+fn ipv4_prefixes(v: &Value) -> Vec<Ipv4Net> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str()?.parse::<Ipv4Net>().ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vnet_body_reads_into_what_the_plan_needs() {
+        let v = json!({
+            "id": "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/a",
+            "properties": {
+                "addressSpace": {"addressPrefixes": ["10.0.0.0/16", "fd00::/48", "10.9.0.0/24"]},
+                "virtualNetworkPeerings": [{
+                    "name": "t--a-b",
+                    "properties": {
+                        "peeringState": "Disconnected",
+                        "peeringSyncLevel": "RemoteNotInSync",
+                        "remoteVirtualNetwork": {"id": "/subscriptions/s2/x"},
+                        "allowForwardedTraffic": true,
+                    },
+                }],
+            },
+        });
+        let n = read_vnet("GET", &v).expect("readable");
+        assert_eq!(
+            n.cidrs,
+            vec![
+                "10.0.0.0/16".parse::<Ipv4Net>().unwrap(),
+                "10.9.0.0/24".parse().unwrap()
+            ]
+        );
+        assert_eq!(
+            n.detail,
+            Detail::Azure {
+                peerings: vec![AzurePeering {
+                    name: "t--a-b".into(),
+                    remote: "/subscriptions/s2/x".into(),
+                    state: AzureState::Disconnected,
+                    in_sync: false,
+                    allow_forwarded_traffic: true,
+                }]
+            }
+        );
+        let mut odd = v.clone();
+        odd["properties"]["virtualNetworkPeerings"][0]["properties"]["peeringState"] =
+            json!("Weird");
+        assert_eq!(
+            read_vnet("GET", &odd).expect_err("unknown state").code,
+            "unreadable-answer"
+        );
+    }
+}
