@@ -1,0 +1,426 @@
+//! The GCP driver against a vpcpeer server of its own, reached only through Compute Engine v1
+//! over HTTP: a cross-project pair converges and stays converged, drift made through the public
+//! API is planned as drift and repaired, a network given by id is peered and kept by `down`,
+//! `down` removes everything the topology owns, and the cloud's refusals reach the user in the
+//! cloud's words, naming the resource.
+
+mod common;
+
+use common::{down, drivers, server, topology, up};
+use hyper::Method;
+use serde_json::{json, Value};
+use vpcpeer_controller::apply::{ApplyError, Clouds};
+use vpcpeer_controller::{plan, Action, Cloud, Reason};
+use vpcpeer_drivers::Http;
+
+/// A cross-project pair, each declared with blocks, opening tcp/443 (and more, to check that the
+/// firewall rules read back as they were written).
+const PAIR: &str = r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  lake: { account: lake, region: us-central1, cidrs: [10.10.0.0/16, 10.11.0.0/16] }
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+links:
+  - between: [lake, train]
+    open:
+      - { protocol: tcp, ports: 443 }
+      - { protocol: tcp, ports: "8000-8100" }
+      - { protocol: icmp }
+    exchange_custom_routes: true
+"#;
+
+/// One Compute Engine call through the public API: the HTTP status and the JSON answer.
+async fn gcp(url: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut headers = Vec::new();
+    let bytes = match body {
+        Some(b) => {
+            headers.push(("content-type", "application/json".to_string()));
+            serde_json::to_vec(&b).expect("json")
+        }
+        None => Vec::new(),
+    };
+    let answer = Http::new()
+        .send(
+            Cloud::Gcp,
+            "test",
+            method,
+            &format!("{url}/compute/v1/{path}"),
+            &headers,
+            bytes,
+        )
+        .await
+        .expect("an answer");
+    let v = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    (answer.status, v)
+}
+
+/// A change through the public API; it must be accepted and its operation end without error.
+async fn change(url: &str, method: Method, path: &str, body: Value) {
+    let (status, op) = gcp(url, method, path, Some(body)).await;
+    assert_eq!(status, 200, "{path}: {op}");
+    assert_eq!(op["status"], "DONE", "{path}: {op}");
+    assert!(op.get("error").is_none(), "{path}: {op}");
+}
+
+async fn get(url: &str, path: &str) -> (u16, Value) {
+    gcp(url, Method::GET, path, None).await
+}
+
+/// The peerings of a network, as `(name, peer link, state)`.
+async fn peerings(url: &str, network: &str) -> Vec<(String, String, String)> {
+    let (status, net) = get(url, network).await;
+    assert_eq!(status, 200, "{network}: {net}");
+    net["peerings"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                    (s("name"), s("network"), s("state"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The names of a project's firewall rules.
+async fn firewall_names(url: &str, project: &str) -> Vec<String> {
+    let (status, list) = get(url, &format!("projects/{project}/global/firewalls")).await;
+    assert_eq!(status, 200, "{list}");
+    list["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const LAKE: &str = "projects/lake-prod/global/networks/lake";
+const TRAIN: &str = "projects/train-prod/global/networks/train";
+
+/// Both halves of `demo--<link>` ACTIVE, each pointing at the other network.
+async fn assert_active(url: &str, a: &str, b: &str, link: &str) {
+    for (net, peer) in [(a, b), (b, a)] {
+        let ps = peerings(url, net).await;
+        assert_eq!(ps.len(), 1, "{net}: {ps:?}");
+        let (name, link_url, state) = &ps[0];
+        assert_eq!(name, &format!("demo--{link}"));
+        assert!(
+            link_url.ends_with(&format!("/compute/v1/{peer}")),
+            "{link_url}"
+        );
+        assert_eq!(state, "ACTIVE", "{net}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_project_pair_converges_and_stays_converged() {
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    let first = up(&mut d, &desired).await.expect("up");
+    // Two networks, three subnetworks' worth of blocks, two halves, two rules: one round of
+    // steps, then a round whose plan is empty.
+    assert_eq!(first.rounds, 2, "{first:?}");
+    assert_eq!(first.steps, 6, "{first:?}");
+    let second = up(&mut d, &desired).await.expect("second up");
+    assert_eq!((second.steps, second.rounds), (0, 1), "{second:?}");
+
+    assert_active(&url, LAKE, TRAIN, "lake-train").await;
+    let (_, net) = get(&url, LAKE).await;
+    assert_eq!(net["autoCreateSubnetworks"], false);
+    assert_eq!(net["peerings"][0]["exportCustomRoutes"], true);
+    assert_eq!(net["peerings"][0]["importCustomRoutes"], true);
+    for (name, range) in [("lake-0", "10.10.0.0/16"), ("lake-1", "10.11.0.0/16")] {
+        let (status, s) = get(
+            &url,
+            &format!("projects/lake-prod/regions/us-central1/subnetworks/{name}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{s}");
+        assert_eq!(s["ipCidrRange"], range);
+    }
+    let (status, rule) = get(
+        &url,
+        "projects/lake-prod/global/firewalls/demo--lake-train-a",
+    )
+    .await;
+    assert_eq!(status, 200, "{rule}");
+    assert_eq!(rule["direction"], "INGRESS");
+    assert_eq!(rule["sourceRanges"], json!(["10.20.0.0/16"]));
+    assert!(rule["network"].as_str().unwrap().ends_with(LAKE), "{rule}");
+    let (status, rule) = get(
+        &url,
+        "projects/train-prod/global/firewalls/demo--lake-train-b",
+    )
+    .await;
+    assert_eq!(status, 200, "{rule}");
+    assert_eq!(
+        rule["sourceRanges"],
+        json!(["10.10.0.0/16", "10.11.0.0/16"])
+    );
+    let allowed = rule["allowed"].to_string();
+    for want in ["\"icmp\"", "\"443\"", "\"8000-8100\""] {
+        assert!(allowed.contains(want), "{want} in {allowed}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_made_out_of_band_is_planned_as_drift_and_repaired() {
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+
+    // Someone removes train's half and lake's rule through the API.
+    change(
+        &url,
+        Method::POST,
+        &format!("{TRAIN}/removePeering"),
+        json!({"name": "demo--lake-train"}),
+    )
+    .await;
+    let (status, op) = gcp(
+        &url,
+        Method::DELETE,
+        "projects/lake-prod/global/firewalls/demo--lake-train-a",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{op}");
+    let lake = peerings(&url, LAKE).await;
+    assert_eq!(lake[0].2, "INACTIVE", "{lake:?}");
+
+    let observed = d.observe(&desired).await.expect("observe");
+    let p = plan(&observed, &desired);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let steps: Vec<(&Action, &Reason)> = p.steps.iter().map(|s| (&s.action, &s.reason)).collect();
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert!(
+        steps.iter().any(|(a, r)| matches!(
+            a,
+            Action::GcpAddPeering { network, name, peer, custom_routes: true }
+                if network == "train" && name == "demo--lake-train" && peer == LAKE
+        ) && **r == Reason::Drift),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().any(|(a, r)| matches!(
+            a,
+            Action::GcpCreateFirewall { network, name, .. }
+                if network == "lake" && name == "demo--lake-train-a"
+        ) && **r == Reason::Drift),
+        "{steps:?}"
+    );
+
+    let repaired = up(&mut d, &desired).await.expect("repair");
+    assert_eq!(repaired.steps, 2, "{repaired:?}");
+    assert_active(&url, LAKE, TRAIN, "lake-train").await;
+    assert!(firewall_names(&url, "lake-prod")
+        .await
+        .contains(&"demo--lake-train-a".to_string()));
+    let again = up(&mut d, &desired).await.expect("up again");
+    assert_eq!(again.steps, 0, "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_given_by_id_is_peered_and_kept_by_down() {
+    let url = server().await;
+    // The user's network, made before the topology exists.
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "shared", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/regions/us-east1/subnetworks",
+        json!({"name": "shared-east", "network": "projects/lake-prod/global/networks/shared",
+               "ipCidrRange": "10.30.0.0/24",
+               "secondaryIpRanges": [{"rangeName": "pods", "ipCidrRange": "10.31.0.0/20"}]}),
+    )
+    .await;
+    let desired = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  shared: { account: lake, id: projects/lake-prod/global/networks/shared }
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+links:
+  - between: [shared, train]
+    open: [{ protocol: tcp, ports: 443 }]
+"#,
+    );
+    let mut d = drivers(&url, &desired);
+    let done = up(&mut d, &desired).await.expect("up");
+    assert_eq!(done.rounds, 2, "{done:?}");
+    const SHARED: &str = "projects/lake-prod/global/networks/shared";
+    assert_active(&url, SHARED, TRAIN, "shared-train").await;
+    // Train admits the user's network's ranges, primary and secondary, read from the cloud.
+    let (_, rule) = get(
+        &url,
+        "projects/train-prod/global/firewalls/demo--shared-train-b",
+    )
+    .await;
+    assert_eq!(
+        rule["sourceRanges"],
+        json!(["10.30.0.0/24", "10.31.0.0/20"])
+    );
+
+    let gone = down(&mut d, &desired).await.expect("down");
+    assert!(gone.steps > 0, "{gone:?}");
+    let (status, net) = get(&url, SHARED).await;
+    assert_eq!(status, 200, "the network given by id stays: {net}");
+    assert!(net.get("peerings").is_none(), "{net}");
+    let (status, sub) = get(
+        &url,
+        "projects/lake-prod/regions/us-east1/subnetworks/shared-east",
+    )
+    .await;
+    assert_eq!(status, 200, "{sub}");
+    assert!(firewall_names(&url, "lake-prod").await.is_empty());
+    let (status, _) = get(&url, TRAIN).await;
+    assert_eq!(status, 404, "the declared network goes");
+    let again = down(&mut d, &desired).await.expect("down again");
+    assert_eq!(again.steps, 0, "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_removes_everything_the_topology_owns() {
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    // A rule of the user's in the same project, on another network, is none of the topology's.
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "users", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/firewalls",
+        json!({"name": "allow-ssh", "network": "projects/lake-prod/global/networks/users",
+               "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
+    )
+    .await;
+
+    let gone = down(&mut d, &desired).await.expect("down");
+    // Two rules, two halves, two networks.
+    assert_eq!((gone.steps, gone.rounds), (6, 2), "{gone:?}");
+    for net in [LAKE, TRAIN] {
+        let (status, v) = get(&url, net).await;
+        assert_eq!(status, 404, "{net}: {v}");
+    }
+    for (project, region) in [("lake-prod", "us-central1"), ("train-prod", "europe-west1")] {
+        let (_, list) = get(
+            &url,
+            &format!("projects/{project}/regions/{region}/subnetworks"),
+        )
+        .await;
+        assert!(list.get("items").is_none(), "{list}");
+    }
+    assert_eq!(firewall_names(&url, "lake-prod").await, vec!["allow-ssh"]);
+    assert!(firewall_names(&url, "train-prod").await.is_empty());
+    let again = down(&mut d, &desired).await.expect("down again");
+    assert_eq!((again.steps, again.rounds), (0, 1), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_reach_the_user_in_the_clouds_words() {
+    // An auto-mode network given by id reserves 10.128.0.0/9: the plan sees no overlap with the
+    // declared block (no auto subnetwork covers it), GCP refuses the peering in its operation.
+    let url = server().await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "auto", "autoCreateSubnetworks": true}),
+    )
+    .await;
+    let desired = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  auto: { account: lake, id: auto }
+  train: { account: train, region: us-central1, cidrs: [10.200.0.0/16] }
+links:
+  - between: [auto, train]
+"#,
+    );
+    let mut d = drivers(&url, &desired);
+    let err = up(&mut d, &desired).await.expect_err("refused");
+    let text = err.to_string();
+    let ApplyError::Step {
+        error, attempts, ..
+    } = err
+    else {
+        panic!("not a step error: {text}");
+    };
+    assert_eq!(
+        error.call, "networks.addPeering auto/demo--auto-train",
+        "{text}"
+    );
+    assert_eq!(error.code, "INVALID_USAGE", "{text}");
+    assert_eq!(error.status, Some(400), "{text}");
+    assert_eq!(attempts, 1, "a refusal is not tried again: {text}");
+    assert!(
+        text.contains("INVALID_USAGE") && text.contains("10.128.0.0/9"),
+        "{text}"
+    );
+
+    // A firewall rule's name is the project's: one of another network holds the link's name,
+    // and GCP refuses the insert as it answers it (409 alreadyExists).
+    let url = server().await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "users", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/firewalls",
+        json!({"name": "demo--lake-train-a", "network": "projects/lake-prod/global/networks/users",
+               "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
+    )
+    .await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    let err = up(&mut d, &desired).await.expect_err("refused");
+    let text = err.to_string();
+    let ApplyError::Step { error, .. } = err else {
+        panic!("not a step error: {text}");
+    };
+    assert_eq!(
+        error.call, "firewalls.insert lake/demo--lake-train-a",
+        "{text}"
+    );
+    assert_eq!(
+        (error.status, error.code.as_str()),
+        (Some(409), "alreadyExists")
+    );
+    assert!(
+        text.contains("alreadyExists") && text.contains("demo--lake-train-a"),
+        "{text}"
+    );
+}
