@@ -2,7 +2,9 @@
 //! over HTTP: a cross-project pair converges and stays converged, drift made through the public
 //! API is planned as drift and repaired, a network given by id is peered and kept by `down`,
 //! `down` removes everything the topology owns, and the cloud's refusals reach the user in the
-//! cloud's words, naming the resource.
+//! cloud's words, naming the resource. A front of the test's own between the driver and the
+//! server answers some calls as GCP does under load (an operation still running, "a peering
+//! operation is in progress", throttling), to show the driver waits those out.
 
 mod common;
 
@@ -423,4 +425,253 @@ links:
         text.contains("alreadyExists") && text.contains("demo--lake-train-a"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_operations_busy_networks_and_throttling_are_waited_out() {
+    let url = server().await;
+    let busy =
+        "There is a peering operation in progress on the local or peer network. Try again later.";
+    let front = gcp_front::Front::start(
+        &url,
+        vec![
+            // The first network insert answers a RUNNING operation: the driver polls it.
+            gcp_front::Fault::running("POST", "/global/networks"),
+            gcp_front::Fault::refuse("POST", "/addPeering", 400, "badRequest", busy),
+            gcp_front::Fault::refuse(
+                "POST",
+                "/global/firewalls",
+                429,
+                "rateLimitExceeded",
+                "Rate Limit Exceeded",
+            ),
+        ],
+    );
+    let desired = topology(PAIR);
+    let mut d = drivers(&front.url, &desired);
+    let mut events = Vec::new();
+    let out = vpcpeer_controller::apply::apply(&mut d, &desired, &common::policy(), &mut |e| {
+        if let vpcpeer_controller::apply::Event::Retrying { error, .. } = e {
+            events.push(error.to_string());
+        }
+    })
+    .await
+    .expect("up");
+    assert_eq!((out.steps, out.retries), (6, 2), "{out:?} {events:?}");
+    assert!(
+        events[0].contains("networks.addPeering lake/demo--lake-train"),
+        "{events:?}"
+    );
+    assert!(events[0].contains("badRequest"), "{events:?}");
+    assert!(
+        events[1].contains("firewalls.insert lake/demo--lake-train-a"),
+        "{events:?}"
+    );
+    assert!(
+        events[1].contains("HTTP 429 rateLimitExceeded"),
+        "{events:?}"
+    );
+    let seen = front.seen();
+    let insert = seen
+        .iter()
+        .position(|r| r == "POST /compute/v1/projects/lake-prod/global/networks")
+        .expect("network insert");
+    assert!(
+        seen[insert + 1].starts_with("GET /compute/v1/projects/lake-prod/global/operations/"),
+        "the running operation is read until DONE before the next call: {seen:#?}"
+    );
+    assert_eq!(front.faults_left(), 0);
+    assert_active(&url, LAKE, TRAIN, "lake-train").await;
+}
+
+/// A front between the driver and the server, on 127.0.0.1: it passes each request on (one per
+/// connection, blocking threads of its own) and records it, except the calls a [`Fault`] picks,
+/// which it answers as GCP does under load. It serves until the test process ends.
+mod gcp_front {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{json, Value};
+
+    /// How a picked call is answered.
+    enum Answer {
+        /// GCP's error document with this status, reason and message.
+        Refuse(u16, &'static str, &'static str),
+        /// The server's answer, with the operation's `status` set to `RUNNING`.
+        Running,
+    }
+
+    /// The first call whose method is `method` and whose path ends with `suffix` is answered
+    /// otherwise, once.
+    pub struct Fault {
+        method: &'static str,
+        suffix: &'static str,
+        answer: Answer,
+    }
+
+    impl Fault {
+        /// Refuses the call with GCP's error document.
+        pub fn refuse(
+            method: &'static str,
+            suffix: &'static str,
+            status: u16,
+            reason: &'static str,
+            message: &'static str,
+        ) -> Self {
+            Fault {
+                method,
+                suffix,
+                answer: Answer::Refuse(status, reason, message),
+            }
+        }
+
+        /// Passes the call on and answers its operation as still running.
+        pub fn running(method: &'static str, suffix: &'static str) -> Self {
+            Fault {
+                method,
+                suffix,
+                answer: Answer::Running,
+            }
+        }
+    }
+
+    type Shared = Arc<Mutex<(Vec<Fault>, Vec<String>)>>;
+
+    /// A running front.
+    pub struct Front {
+        /// Its base URL.
+        pub url: String,
+        shared: Shared,
+    }
+
+    impl Front {
+        /// Starts a front before the server at `upstream` (`http://127.0.0.1:PORT`).
+        pub fn start(upstream: &str, faults: Vec<Fault>) -> Front {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            let url = format!("http://{}", listener.local_addr().expect("address"));
+            let upstream = upstream.trim_start_matches("http://").to_string();
+            let shared: Shared = Arc::new(Mutex::new((faults, Vec::new())));
+            let s = shared.clone();
+            std::thread::spawn(move || {
+                for conn in listener.incoming().flatten() {
+                    let (s, upstream) = (s.clone(), upstream.clone());
+                    std::thread::spawn(move || serve(conn, &upstream, &s));
+                }
+            });
+            Front { url, shared }
+        }
+
+        /// The calls seen, as `METHOD /path` (without the query).
+        pub fn seen(&self) -> Vec<String> {
+            self.shared.lock().expect("lock").1.clone()
+        }
+
+        /// Faults not used yet.
+        pub fn faults_left(&self) -> usize {
+            self.shared.lock().expect("lock").0.len()
+        }
+    }
+
+    /// Reads one HTTP/1.1 message (head and `content-length` body) from `c`.
+    fn read_message(c: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let n = c.read(&mut chunk).ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let length = head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut body = buf[head_end..].to_vec();
+        while body.len() < length {
+            let n = c.read(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+        Some((head, body))
+    }
+
+    fn respond(c: &mut TcpStream, status: u16, body: &[u8]) {
+        let head = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = c.write_all(head.as_bytes());
+        let _ = c.write_all(body);
+    }
+
+    fn serve(mut c: TcpStream, upstream: &str, shared: &Shared) {
+        let Some((head, body)) = read_message(&mut c) else {
+            return;
+        };
+        let mut words = head.split_whitespace();
+        let method = words.next().unwrap_or_default().to_string();
+        let target = words.next().unwrap_or_default().to_string();
+        let path = target.split('?').next().unwrap_or_default().to_string();
+        let fault = {
+            let mut s = shared.lock().expect("lock");
+            s.1.push(format!("{method} {path}"));
+            let at =
+                s.0.iter()
+                    .position(|f| f.method == method && path.ends_with(f.suffix));
+            at.map(|i| s.0.remove(i))
+        };
+        if let Some(Fault {
+            answer: Answer::Refuse(status, reason, message),
+            ..
+        }) = fault
+        {
+            let doc = json!({"error": {"code": status, "message": message,
+                "errors": [{"message": message, "domain": "global", "reason": reason}]}});
+            respond(&mut c, status, doc.to_string().as_bytes());
+            return;
+        }
+        // Pass it on, one request per connection.
+        let Ok(mut up) = TcpStream::connect(upstream) else {
+            return;
+        };
+        let mut out = String::new();
+        for line in head.trim_end().lines() {
+            if !line.to_ascii_lowercase().starts_with("connection:") {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+        }
+        out.push_str("connection: close\r\n\r\n");
+        if up.write_all(out.as_bytes()).is_err() || up.write_all(&body).is_err() {
+            return;
+        }
+        let Some((reply_head, reply)) = read_message(&mut up) else {
+            return;
+        };
+        let status: u16 = reply_head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(502);
+        let reply = match fault {
+            Some(_) => {
+                let mut op: Value = serde_json::from_slice(&reply).expect("an operation");
+                op["status"] = json!("RUNNING");
+                op.as_object_mut().map(|o| o.remove("endTime"));
+                op.to_string().into_bytes()
+            }
+            None => reply,
+        };
+        respond(&mut c, status, &reply);
+    }
 }
