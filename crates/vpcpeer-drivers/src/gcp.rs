@@ -17,7 +17,11 @@
 //! named `<network>-<i>` (`i` from 0, in the declared order). Calls that find their work already
 //! done count as done, so a step tried again after a lost answer does not fail on its own
 //! earlier success: an `alreadyExists` network of the declared name (a network is owned by its
-//! name), an `alreadyExists` subnetwork with the same network and range, and a 404 on a delete.
+//! name; `CreateNetwork` then adds only the blocks it lacks, which also completes a network an
+//! apply stopped between the network and its subnetworks), an `alreadyExists` subnetwork with
+//! the same network and range, and a 404 on a delete. A firewall step whose peer has no ranges
+//! is refused by the driver (`noSourceRanges`): GCP reads an ingress rule without sources as
+//! one from `0.0.0.0/0`.
 //!
 //! Firewall rules: one ingress rule per link side, priority 1000, `allowed` with one entry per
 //! protocol listing its port ranges (and one entry without ports for an opening of every port
@@ -321,6 +325,7 @@ pub(crate) async fn execute(
         } => {
             let call = format!("firewalls.insert {network}/{name}");
             let (api, path) = target(d, desired, &call, network)?;
+            no_empty_sources(&call, sources)?;
             let body = json!({
                 "name": name,
                 "description": format!("vpcpeer topology {}: ingress from the peer of {network}", desired.name),
@@ -341,6 +346,7 @@ pub(crate) async fn execute(
         } => {
             let call = format!("firewalls.patch {network}/{name}");
             let (api, path) = target(d, desired, &call, network)?;
+            no_empty_sources(&call, sources)?;
             let body = json!({
                 "sourceRanges": sources.iter().map(Ipv4Net::to_string).collect::<Vec<_>>(),
                 "allowed": allowed_json(allowed),
@@ -360,6 +366,24 @@ pub(crate) async fn execute(
             "not a GCP step",
         )),
     }
+}
+
+/// Refuses a rule with no source ranges: GCP reads an ingress rule without sources as one from
+/// `0.0.0.0/0`, which would open the network to every address (the peer has no ranges yet: an
+/// existing network without subnetworks).
+fn no_empty_sources(call: &str, sources: &[Ipv4Net]) -> Result<(), DriverError> {
+    if sources.is_empty() {
+        return Err(DriverError {
+            code: "noSourceRanges".into(),
+            ..DriverError::transport(
+                Cloud::Gcp,
+                call,
+                "the peer network has no address ranges; GCP would read a rule without sources \
+                 as admitting 0.0.0.0/0, so none is written (give the peer a subnetwork first)",
+            )
+        });
+    }
+    Ok(())
 }
 
 /// A delete that finds nothing to delete has done its work.
@@ -389,8 +413,19 @@ async fn create_network(
         "routingConfig": {"routingMode": "REGIONAL"},
     });
     let at = format!("projects/{project}/global/networks");
+    // The ranges the network has already, when it was there before this call (an earlier
+    // attempt, or an apply stopped between the network and its subnetworks).
+    let mut have: Vec<Ipv4Net> = Vec::new();
     match api.change(&call, Method::POST, &at, Some(&body)).await {
-        Err(e) if e.status == Some(409) => {}
+        Err(e) if e.status == Some(409) => {
+            let mut lists = BTreeMap::new();
+            let net: Option<Network> = api.get(&call, &path).await?;
+            for link in net.map(|n| n.subnetworks).unwrap_or_default() {
+                if let Some(s) = subnetwork(&api, &mut lists, relative(&link)).await? {
+                    have.extend(s.ip_cidr_range.parse::<Ipv4Net>());
+                }
+            }
+        }
         other => other?,
     }
     let Some(region) = n.region.as_deref() else {
@@ -401,6 +436,9 @@ async fn create_network(
         ));
     };
     for (i, cidr) in cidrs.iter().enumerate() {
+        if have.contains(cidr) {
+            continue;
+        }
         let name = format!("{network}-{i}");
         let call = format!("subnetworks.insert {region}/{name}");
         let body = json!({

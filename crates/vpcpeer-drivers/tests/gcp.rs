@@ -675,3 +675,96 @@ mod gcp_front {
         respond(&mut c, status, &reply);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_network_again_completes_it_and_fails_on_nothing_done_before() {
+    // An apply stopped after the network and its first subnetwork; a step tried again after a
+    // lost answer. Either way the same CreateNetwork finishes the job.
+    let url = server().await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "lake", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/regions/us-central1/subnetworks",
+        json!({"name": "lake-0", "network": LAKE, "ipCidrRange": "10.10.0.0/16"}),
+    )
+    .await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    let step = vpcpeer_controller::Step {
+        action: Action::CreateNetwork {
+            network: "lake".into(),
+            cloud: Cloud::Gcp,
+            cidrs: vec![
+                "10.10.0.0/16".parse().unwrap(),
+                "10.11.0.0/16".parse().unwrap(),
+            ],
+        },
+        reason: Reason::Missing,
+    };
+    for _ in 0..2 {
+        d.execute(&desired, &step).await.expect("create");
+    }
+    let observed = d.observe(&desired).await.expect("observe");
+    let lake = &observed.networks["lake"];
+    assert_eq!(lake.id, LAKE);
+    assert_eq!(
+        lake.cidrs,
+        vec![
+            "10.10.0.0/16".parse().unwrap(),
+            "10.11.0.0/16".parse().unwrap()
+        ]
+    );
+    let (status, s) = get(
+        &url,
+        "projects/lake-prod/regions/us-central1/subnetworks/lake-1",
+    )
+    .await;
+    assert_eq!((status, &s["ipCidrRange"]), (200, &json!("10.11.0.0/16")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_rule_is_written_without_sources() {
+    // The network given by id has no subnetwork yet: a rule admitting "its ranges" would have
+    // no sources, which GCP reads as 0.0.0.0/0. The driver refuses it.
+    let url = server().await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "empty", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    let desired = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  empty: { account: lake, id: empty }
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+links:
+  - between: [empty, train]
+    open: [{ protocol: tcp, ports: 443 }]
+"#,
+    );
+    let mut d = drivers(&url, &desired);
+    let err = up(&mut d, &desired).await.expect_err("refused");
+    let text = err.to_string();
+    let ApplyError::Step { error, .. } = err else {
+        panic!("not a step error: {text}");
+    };
+    assert_eq!(
+        error.call, "firewalls.insert train/demo--empty-train-b",
+        "{text}"
+    );
+    assert_eq!(error.code, "noSourceRanges", "{text}");
+    assert!(firewall_names(&url, "train-prod").await.is_empty());
+}
