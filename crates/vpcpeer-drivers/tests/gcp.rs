@@ -768,3 +768,60 @@ links:
     assert_eq!(error.code, "noSourceRanges", "{text}");
     assert!(firewall_names(&url, "train-prod").await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_and_rules_changed_out_of_band_are_set_back() {
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    // Someone stops lake importing custom routes and opens train's rule to the world on port 22.
+    change(
+        &url,
+        Method::PATCH,
+        &format!("{LAKE}/updatePeering"),
+        json!({"networkPeering": {"name": "demo--lake-train", "importCustomRoutes": false}}),
+    )
+    .await;
+    change(
+        &url,
+        Method::PATCH,
+        "projects/train-prod/global/firewalls/demo--lake-train-b",
+        json!({"sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
+    )
+    .await;
+
+    let observed = d.observe(&desired).await.expect("observe");
+    let p = plan(&observed, &desired);
+    let steps: Vec<(&Action, &Reason)> = p.steps.iter().map(|s| (&s.action, &s.reason)).collect();
+    assert!(
+        matches!(
+            steps[..],
+            [
+                (
+                    Action::GcpUpdatePeering { network: n1, custom_routes: true, .. },
+                    Reason::OptionsDiffer
+                ),
+                (
+                    Action::GcpUpdateFirewall { network: n2, .. },
+                    Reason::RuleDiffers
+                ),
+            ] if n1 == "lake" && n2 == "train"
+        ),
+        "{steps:?}"
+    );
+    let repaired = up(&mut d, &desired).await.expect("repair");
+    assert_eq!(repaired.steps, 2, "{repaired:?}");
+    let (_, net) = get(&url, LAKE).await;
+    assert_eq!(net["peerings"][0]["importCustomRoutes"], true, "{net}");
+    let (_, rule) = get(
+        &url,
+        "projects/train-prod/global/firewalls/demo--lake-train-b",
+    )
+    .await;
+    assert_eq!(
+        rule["sourceRanges"],
+        json!(["10.10.0.0/16", "10.11.0.0/16"])
+    );
+    assert!(!rule["allowed"].to_string().contains("\"22\""), "{rule}");
+}
