@@ -825,3 +825,75 @@ async fn options_and_rules_changed_out_of_band_are_set_back() {
     );
     assert!(!rule["allowed"].to_string().contains("\"22\""), "{rule}");
 }
+
+/// A server that checks GCP bearer tokens: `lake-token` grants lake-prod, `train-token`
+/// train-prod.
+async fn server_with_tokens() -> String {
+    use vpcpeer_server::auth::{Auth, Credentials};
+    let credentials = Credentials::from_json(
+        r#"{"gcp": [{"token": "lake-token", "projects": ["lake-prod"]},
+                    {"token": "train-token", "projects": ["train-prod"]}]}"#,
+    )
+    .expect("credentials");
+    let emu =
+        vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
+            .expect("emulator");
+    let auth = Auth::new(Some(credentials), None, || {
+        vpcpeer_model::Timestamp(1_760_000_000_000)
+    });
+    let state = vpcpeer_server::AppState::with_auth(emu, 1, auth);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(vpcpeer_server::serve(
+        listener,
+        None,
+        state,
+        vpcpeer_server::ServeOptions::default(),
+    ));
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_project_is_called_with_its_own_token() {
+    let url = server_with_tokens().await;
+    let desired = topology(PAIR);
+    let with_tokens = |lake: &str, train: &str| {
+        let access = [("lake", lake), ("train", train)]
+            .into_iter()
+            .map(|(account, token)| {
+                (
+                    account.to_string(),
+                    vpcpeer_drivers::Access {
+                        endpoint: url.clone(),
+                        aws_keys: None,
+                        token: Some(token.to_string()),
+                    },
+                )
+            })
+            .collect();
+        vpcpeer_drivers::Drivers::new(access, Box::new(std::time::SystemTime::now))
+            .with_poll(std::time::Duration::from_millis(5))
+    };
+    // Train's calls with lake's token: GCP refuses them, in its words.
+    let mut d = with_tokens("lake-token", "lake-token");
+    let err = up(&mut d, &desired).await.expect_err("refused");
+    let text = err.to_string();
+    let ApplyError::Observe(error) = err else {
+        panic!("not an observe error: {text}");
+    };
+    assert_eq!(error.call, "networks.get train", "{text}");
+    assert_eq!(
+        (error.status, error.code.as_str()),
+        (Some(403), "forbidden"),
+        "{text}"
+    );
+    assert!(text.contains("compute.networks.get"), "{text}");
+
+    let mut d = with_tokens("lake-token", "train-token");
+    let done = up(&mut d, &desired).await.expect("up");
+    assert_eq!((done.steps, done.rounds), (6, 2), "{done:?}");
+    let gone = down(&mut d, &desired).await.expect("down");
+    assert_eq!(gone.steps, 6, "{gone:?}");
+}
