@@ -1,36 +1,481 @@
-//! Gcp driver (to be written: this placeholder refuses every call).
+//! The GCP driver: a client of Compute Engine v1 (`/compute/v1/projects/...`), for the real
+//! cloud (`https://compute.googleapis.com`, a bearer token) and the local emulator alike.
+//!
+//! `observe` reads each GCP network of the topology: an existing one by its `id` (a name, a
+//! `projects/<p>/global/networks/<n>` path or a full URL), a declared one by its name in its
+//! account's project (`networks.get`; a 404 means absent). Its blocks are the primary and
+//! secondary ranges of its subnetworks (one `subnetworks.list` per project and region, shared by
+//! the networks of the round); its peerings come from `peerings[]`, with the peer normalised to
+//! `projects/<p>/global/networks/<n>`, `ACTIVE` as active and custom routes as export AND import;
+//! its firewalls are the ingress rules of that network whose names the topology owns (one
+//! `firewalls.list` per project).
+//!
+//! `execute` carries out one step and waits for the operation it starts to be `DONE` (polling
+//! it every `Drivers::poll`); an operation's `error` is the step's error, named after the call
+//! that started it (`networks.addPeering lake/demo--lake-train`). A declared network is a
+//! custom-mode network (regional routing) with one subnetwork per block in the network's region,
+//! named `<network>-<i>` (`i` from 0, in the declared order). Calls that find their work already
+//! done count as done, so a step tried again after a lost answer does not fail on its own
+//! earlier success: an `alreadyExists` network of the declared name (a network is owned by its
+//! name; `CreateNetwork` then adds only the blocks it lacks, which also completes a network an
+//! apply stopped between the network and its subnetworks), an `alreadyExists` subnetwork with
+//! the same network and range, and a 404 on a delete. A firewall step whose peer has no ranges
+//! is refused by the driver (`noSourceRanges`): GCP reads an ingress rule without sources as
+//! one from `0.0.0.0/0`.
+//!
+//! Firewall rules: one ingress rule per link side, priority 1000, `allowed` with one entry per
+//! protocol listing its port ranges (and one entry without ports for an opening of every port
+//! of that protocol), so that reading it back gives the same openings. A rule's entry that an
+//! opening cannot express (a protocol other than tcp, udp, icmp or all; an IPv6 or unreadable
+//! source range) is read as a value no topology declares (icmp with port 0; the source
+//! `0.0.0.0/32`), so the plan sets the rule back to what the topology says.
 
+mod api;
+
+use std::collections::BTreeMap;
+
+use hyper::Method;
+use ipnet::Ipv4Net;
+use serde_json::{json, Value};
+use vpcpeer_controller::desired::{Opening, Protocol, Source};
+use vpcpeer_controller::observed::{Detail, GcpFirewall, GcpPeering, ObservedNetwork};
 use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 
+use self::api::{network_path, project_of, relative, Api, Firewall, Network, Subnetwork};
 use crate::{DriverError, Drivers};
 
-/// Reads the topology's Gcp networks into `out`.
+/// Reads the topology's GCP networks into `out`.
 pub(crate) async fn observe(
     d: &mut Drivers,
     desired: &Desired,
     out: &mut Observed,
 ) -> Result<(), DriverError> {
-    let _ = (d, out);
-    match desired.networks.values().any(|n| n.cloud == Cloud::Gcp) {
-        true => Err(DriverError::transport(
-            Cloud::Gcp,
-            "observe",
-            "not written yet",
-        )),
-        false => Ok(()),
+    let mut subnets: BTreeMap<(String, String, String), Vec<Subnetwork>> = BTreeMap::new();
+    let mut firewalls: BTreeMap<(String, String), Vec<Firewall>> = BTreeMap::new();
+    for (name, n) in &desired.networks {
+        if n.cloud != Cloud::Gcp {
+            continue;
+        }
+        let (api, path) = target(d, desired, "networks.get", name)?;
+        let Some(net) = api
+            .get::<Network>(&format!("networks.get {name}"), &path)
+            .await?
+        else {
+            continue;
+        };
+        let id = if net.self_link.is_empty() {
+            path
+        } else {
+            network_path(&net.self_link, project_of(&path))
+        };
+        let project = project_of(&id).to_string();
+        let mut cidrs = Vec::new();
+        for link in &net.subnetworks {
+            let s = subnetwork(&api, &mut subnets, relative(link)).await?;
+            let ranges = s.iter().flat_map(|s| {
+                std::iter::once(s.ip_cidr_range.as_str()).chain(
+                    s.secondary_ip_ranges
+                        .iter()
+                        .map(|r| r.ip_cidr_range.as_str()),
+                )
+            });
+            cidrs.extend(ranges.filter_map(|r| r.parse::<Ipv4Net>().ok()));
+        }
+        cidrs.sort();
+        cidrs.dedup();
+        let peerings = net
+            .peerings
+            .iter()
+            .map(|p| GcpPeering {
+                name: p.name.clone(),
+                peer: network_path(&p.network, &project),
+                active: p.state == "ACTIVE",
+                custom_routes: p.export_custom_routes && p.import_custom_routes,
+            })
+            .collect();
+        let key = (api.base().to_string(), project.clone());
+        if !firewalls.contains_key(&key) {
+            let call = format!("firewalls.list {project}");
+            let list = api
+                .list::<Firewall>(&call, &format!("projects/{project}/global/firewalls"))
+                .await?;
+            firewalls.insert(key.clone(), list);
+        }
+        let owned = firewalls[&key]
+            .iter()
+            .filter(|f| {
+                network_path(&f.network, &project).eq_ignore_ascii_case(&id)
+                    && f.direction.as_deref().unwrap_or("INGRESS") == "INGRESS"
+                    && vpcpeer_controller::names::owned_name(&desired.name, &f.name)
+            })
+            .map(read_firewall)
+            .collect();
+        out.networks.insert(
+            name.clone(),
+            ObservedNetwork {
+                id,
+                cidrs,
+                detail: Detail::Gcp {
+                    peerings,
+                    firewalls: owned,
+                },
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A subnetwork by its relative path, from its project and region's list (read once per
+/// observe), or by itself when the list does not have it (created meanwhile).
+async fn subnetwork(
+    api: &Api,
+    lists: &mut BTreeMap<(String, String, String), Vec<Subnetwork>>,
+    path: &str,
+) -> Result<Option<Subnetwork>, DriverError> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let ["projects", project, "regions", region, "subnetworks", _] = parts[..] else {
+        return Ok(None);
+    };
+    let key = (
+        api.base().to_string(),
+        project.to_string(),
+        region.to_string(),
+    );
+    if !lists.contains_key(&key) {
+        let call = format!("subnetworks.list {project}/{region}");
+        let list = api
+            .list::<Subnetwork>(
+                &call,
+                &format!("projects/{project}/regions/{region}/subnetworks"),
+            )
+            .await?;
+        lists.insert(key.clone(), list);
+    }
+    if let Some(s) = lists[&key].iter().find(|s| relative(&s.self_link) == path) {
+        return Ok(Some(s.clone()));
+    }
+    api.get(&format!("subnetworks.get {path}"), path).await
+}
+
+/// A firewall rule as the plan reads it.
+fn read_firewall(f: &Firewall) -> GcpFirewall {
+    let unreadable_source = Ipv4Net::new(std::net::Ipv4Addr::UNSPECIFIED, 32).expect("valid");
+    let sources = f
+        .source_ranges
+        .iter()
+        .map(|s| s.parse().unwrap_or(unreadable_source))
+        .collect();
+    let mut allowed = Vec::new();
+    for rule in &f.allowed {
+        let protocol = match rule.protocol.to_ascii_lowercase().as_str() {
+            "tcp" | "6" => Some(Protocol::Tcp),
+            "udp" | "17" => Some(Protocol::Udp),
+            "icmp" | "1" => Some(Protocol::Icmp),
+            "all" => Some(Protocol::All),
+            _ => None,
+        };
+        let Some(protocol) = protocol else {
+            allowed.push(UNEXPRESSIBLE);
+            continue;
+        };
+        if rule.ports.is_empty() {
+            allowed.push(Opening {
+                protocol,
+                ports: None,
+            });
+        }
+        for p in &rule.ports {
+            let range = match p.split_once('-') {
+                Some((a, b)) => a.trim().parse().ok().zip(b.trim().parse().ok()),
+                None => p.trim().parse().ok().map(|n| (n, n)),
+            };
+            allowed.push(match range {
+                Some(ports) => Opening {
+                    protocol,
+                    ports: Some(ports),
+                },
+                None => UNEXPRESSIBLE,
+            });
+        }
+    }
+    if !f.denied.is_empty() {
+        allowed.push(UNEXPRESSIBLE);
+    }
+    GcpFirewall {
+        name: f.name.clone(),
+        sources,
+        allowed,
     }
 }
 
-/// Carries out one Gcp step.
+/// What a rule entry that no opening expresses is read as: icmp with a port, which validation
+/// never lets a topology declare.
+const UNEXPRESSIBLE: Opening = Opening {
+    protocol: Protocol::Icmp,
+    ports: Some((0, 0)),
+};
+
+/// `allowed[]` for openings: one entry per protocol with its port ranges, and one without
+/// ports for an opening of all the protocol's ports.
+fn allowed_json(openings: &[Opening]) -> Value {
+    let mut ranges: BTreeMap<Protocol, Vec<String>> = BTreeMap::new();
+    let mut whole: Vec<Protocol> = Vec::new();
+    for o in openings {
+        match o.ports {
+            Some((a, b)) if a == b => ranges.entry(o.protocol).or_default().push(a.to_string()),
+            Some((a, b)) => ranges
+                .entry(o.protocol)
+                .or_default()
+                .push(format!("{a}-{b}")),
+            None => whole.push(o.protocol),
+        }
+    }
+    whole.sort();
+    whole.dedup();
+    let mut out: Vec<Value> = whole
+        .iter()
+        .map(|p| json!({"IPProtocol": p.to_string()}))
+        .collect();
+    for (p, mut ports) in ranges {
+        ports.dedup();
+        out.push(json!({"IPProtocol": p.to_string(), "ports": ports}));
+    }
+    Value::Array(out)
+}
+
+/// The API and the network's path for a network of the topology: as the last observe found it,
+/// else where it is (existing) or will be (declared).
+fn target(
+    d: &Drivers,
+    desired: &Desired,
+    call: &str,
+    network: &str,
+) -> Result<(Api, String), DriverError> {
+    let (n, account, access) = d.network(desired, Cloud::Gcp, call, network)?;
+    let path = match d.found.observed.networks.get(network) {
+        Some(found) => found.id.clone(),
+        None => match &n.source {
+            Source::Existing(id) => network_path(id, &account.id),
+            Source::Declared(_) => network_path(network, &account.id),
+        },
+    };
+    let api = Api::new(&d.http, &access, n.region.as_deref(), d.poll);
+    Ok((api, path))
+}
+
+/// Carries out one GCP step.
 pub(crate) async fn execute(
     d: &mut Drivers,
     desired: &Desired,
     action: &Action,
 ) -> Result<(), DriverError> {
-    let _ = (d, desired);
-    Err(DriverError::transport(
-        Cloud::Gcp,
-        &action.to_string(),
-        "not written yet",
-    ))
+    match action {
+        Action::CreateNetwork { network, cidrs, .. } => {
+            create_network(d, desired, network, cidrs).await
+        }
+        Action::DeleteNetwork { network, id, .. } => {
+            let (api, _) = target(d, desired, "networks.delete", network)?;
+            delete_network(&api, network, &network_path(id, "")).await
+        }
+        Action::GcpAddPeering {
+            network,
+            name,
+            peer,
+            custom_routes,
+        } => {
+            let call = format!("networks.addPeering {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            let body = json!({"networkPeering": {
+                "name": name,
+                "network": network_path(peer, project_of(&path)),
+                "exchangeSubnetRoutes": true,
+                "exportCustomRoutes": custom_routes,
+                "importCustomRoutes": custom_routes,
+            }});
+            let at = format!("{path}/addPeering");
+            api.change(&call, Method::POST, &at, Some(&body)).await
+        }
+        Action::GcpUpdatePeering {
+            network,
+            name,
+            custom_routes,
+        } => {
+            let call = format!("networks.updatePeering {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            let body = json!({"networkPeering": {
+                "name": name,
+                "exportCustomRoutes": custom_routes,
+                "importCustomRoutes": custom_routes,
+            }});
+            let at = format!("{path}/updatePeering");
+            api.change(&call, Method::PATCH, &at, Some(&body)).await
+        }
+        Action::GcpRemovePeering { network, name } => {
+            let call = format!("networks.removePeering {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            let at = format!("{path}/removePeering");
+            let body = json!({ "name": name });
+            api.change(&call, Method::POST, &at, Some(&body)).await
+        }
+        Action::GcpCreateFirewall {
+            network,
+            name,
+            sources,
+            allowed,
+        } => {
+            let call = format!("firewalls.insert {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            no_empty_sources(&call, sources)?;
+            let body = json!({
+                "name": name,
+                "description": format!("vpcpeer topology {}: ingress from the peer of {network}", desired.name),
+                "network": path,
+                "direction": "INGRESS",
+                "priority": 1000,
+                "sourceRanges": sources.iter().map(Ipv4Net::to_string).collect::<Vec<_>>(),
+                "allowed": allowed_json(allowed),
+            });
+            let at = format!("projects/{}/global/firewalls", project_of(&path));
+            api.change(&call, Method::POST, &at, Some(&body)).await
+        }
+        Action::GcpUpdateFirewall {
+            network,
+            name,
+            sources,
+            allowed,
+        } => {
+            let call = format!("firewalls.patch {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            no_empty_sources(&call, sources)?;
+            let body = json!({
+                "sourceRanges": sources.iter().map(Ipv4Net::to_string).collect::<Vec<_>>(),
+                "allowed": allowed_json(allowed),
+            });
+            let at = format!("projects/{}/global/firewalls/{name}", project_of(&path));
+            api.change(&call, Method::PATCH, &at, Some(&body)).await
+        }
+        Action::GcpDeleteFirewall { network, name } => {
+            let call = format!("firewalls.delete {network}/{name}");
+            let (api, path) = target(d, desired, &call, network)?;
+            let at = format!("projects/{}/global/firewalls/{name}", project_of(&path));
+            gone_if_absent(api.change(&call, Method::DELETE, &at, None).await)
+        }
+        other => Err(DriverError::transport(
+            Cloud::Gcp,
+            &other.to_string(),
+            "not a GCP step",
+        )),
+    }
+}
+
+/// Refuses a rule with no source ranges: GCP reads an ingress rule without sources as one from
+/// `0.0.0.0/0`, which would open the network to every address (the peer has no ranges yet: an
+/// existing network without subnetworks).
+fn no_empty_sources(call: &str, sources: &[Ipv4Net]) -> Result<(), DriverError> {
+    if sources.is_empty() {
+        return Err(DriverError {
+            code: "noSourceRanges".into(),
+            ..DriverError::transport(
+                Cloud::Gcp,
+                call,
+                "the peer network has no address ranges; GCP would read a rule without sources \
+                 as admitting 0.0.0.0/0, so none is written (give the peer a subnetwork first)",
+            )
+        });
+    }
+    Ok(())
+}
+
+/// A delete that finds nothing to delete has done its work.
+fn gone_if_absent(r: Result<(), DriverError>) -> Result<(), DriverError> {
+    match r {
+        Err(e) if e.status == Some(404) => Ok(()),
+        other => other,
+    }
+}
+
+/// A custom-mode network and a subnetwork per block in the network's region.
+async fn create_network(
+    d: &Drivers,
+    desired: &Desired,
+    network: &str,
+    cidrs: &[Ipv4Net],
+) -> Result<(), DriverError> {
+    let call = format!("networks.insert {network}");
+    let (n, account, _) = d.network(desired, Cloud::Gcp, &call, network)?;
+    let (api, _) = target(d, desired, &call, network)?;
+    let project = account.id.as_str();
+    let path = network_path(network, project);
+    let body = json!({
+        "name": network,
+        "description": format!("vpcpeer topology {}", desired.name),
+        "autoCreateSubnetworks": false,
+        "routingConfig": {"routingMode": "REGIONAL"},
+    });
+    let at = format!("projects/{project}/global/networks");
+    // The ranges the network has already, when it was there before this call (an earlier
+    // attempt, or an apply stopped between the network and its subnetworks).
+    let mut have: Vec<Ipv4Net> = Vec::new();
+    match api.change(&call, Method::POST, &at, Some(&body)).await {
+        Err(e) if e.status == Some(409) => {
+            let mut lists = BTreeMap::new();
+            let net: Option<Network> = api.get(&call, &path).await?;
+            for link in net.map(|n| n.subnetworks).unwrap_or_default() {
+                if let Some(s) = subnetwork(&api, &mut lists, relative(&link)).await? {
+                    have.extend(s.ip_cidr_range.parse::<Ipv4Net>());
+                }
+            }
+        }
+        other => other?,
+    }
+    let Some(region) = n.region.as_deref() else {
+        return Err(DriverError::transport(
+            Cloud::Gcp,
+            &call,
+            "a declared GCP network needs a region for its subnetworks",
+        ));
+    };
+    for (i, cidr) in cidrs.iter().enumerate() {
+        if have.contains(cidr) {
+            continue;
+        }
+        let name = format!("{network}-{i}");
+        let call = format!("subnetworks.insert {region}/{name}");
+        let body = json!({
+            "name": name,
+            "network": path,
+            "ipCidrRange": cidr.to_string(),
+        });
+        let at = format!("projects/{project}/regions/{region}/subnetworks");
+        match api.change(&call, Method::POST, &at, Some(&body)).await {
+            Err(e) if e.status == Some(409) => {
+                let mine = format!("{at}/{name}");
+                let found: Option<Subnetwork> = api.get(&call, &mine).await?;
+                let same = found.is_some_and(|s| {
+                    network_path(&s.network, project) == path
+                        && s.ip_cidr_range.parse::<Ipv4Net>().ok() == Some(*cidr)
+                });
+                if !same {
+                    return Err(e);
+                }
+            }
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a network's subnetworks, then the network (already gone counts as done).
+async fn delete_network(api: &Api, network: &str, path: &str) -> Result<(), DriverError> {
+    let call = format!("networks.delete {network}");
+    let Some(net) = api.get::<Network>(&call, path).await? else {
+        return Ok(());
+    };
+    for link in &net.subnetworks {
+        let sub = relative(link);
+        let name = sub.rsplit('/').next().unwrap_or(sub);
+        let call = format!("subnetworks.delete {network}/{name}");
+        gone_if_absent(api.change(&call, Method::DELETE, sub, None).await)?;
+    }
+    gone_if_absent(api.change(&call, Method::DELETE, path, None).await)
 }
