@@ -305,7 +305,8 @@ fn networks(
 ) -> BTreeMap<String, Network> {
     let mut out = BTreeMap::new();
     for (name, n) in &file.networks {
-        check_name(p, "network", name, MAX_NAME);
+        // GCP names a declared network's subnetworks `<network>-<i>`.
+        check_name(p, "network", name, MAX_NAME - 3);
         let Some(account) = accounts.get(&n.account) else {
             p.push(Problem::UnknownAccount {
                 network: name.clone(),
@@ -315,7 +316,9 @@ fn networks(
         };
         let source = source(p, name, n);
         let needs_region = match (account.cloud, &source) {
-            (Cloud::Gcp, Source::Declared(_)) => Some("declared with `cidrs` (its subnetworks)"),
+            (Cloud::Gcp, Source::Declared(_)) => {
+                Some("declared with `cidrs` (for their subnetworks)")
+            }
             (Cloud::Gcp, Source::Existing(_)) => None,
             _ => Some("always"),
         };

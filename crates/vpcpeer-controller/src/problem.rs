@@ -82,7 +82,7 @@ pub enum Problem {
         got: &'static str,
     },
     /// A network lacks the region its cloud needs.
-    #[error("network {network}: a {cloud} network {why} needs a `region`")]
+    #[error("network {network}: {cloud} networks {why} need a `region`")]
     NoRegion {
         /// The network.
         network: String,

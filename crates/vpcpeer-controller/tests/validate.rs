@@ -119,7 +119,7 @@ links: [{ between: [a, b] }, { between: [b, a] }]",
             "AWS network without a region",
             "networks:
   a: { account: prod, cidrs: [10.0.0.0/16] }",
-            "network a: a AWS network always needs a `region`",
+            "network a: AWS networks always need a `region`",
         ),
         (
             "host bits in a block",

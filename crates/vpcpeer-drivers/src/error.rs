@@ -58,7 +58,6 @@ impl DriverError {
 }
 
 /// HTTP statuses every cloud uses for "slow down" and "try again later".
-#[allow(dead_code)] // TEMPORARY
 pub(crate) fn retry_of_status(status: u16) -> Retry {
     match status {
         429 => Retry::Throttled,

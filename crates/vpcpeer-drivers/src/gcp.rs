@@ -273,6 +273,11 @@ pub(crate) async fn execute(
         Action::CreateNetwork { network, cidrs, .. } => {
             create_network(d, desired, network, cidrs).await
         }
+        // The create completes a network: it adds only the subnetworks of the blocks it lacks.
+        Action::AddCidr { network, .. } => {
+            let cidrs = desired.networks[network].declared_cidrs();
+            create_network(d, desired, network, cidrs).await
+        }
         Action::DeleteNetwork { network, id, .. } => {
             let (api, _) = target(d, desired, "networks.delete", network)?;
             delete_network(&api, network, &network_path(id, "")).await

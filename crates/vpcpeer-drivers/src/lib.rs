@@ -55,7 +55,6 @@ pub struct Found {
 }
 
 /// The drivers of the three clouds.
-#[allow(dead_code)] // TEMPORARY while the drivers are written; removed before the merge.
 pub struct Drivers {
     pub(crate) http: Http,
     pub(crate) access: BTreeMap<String, Access>,
@@ -89,7 +88,6 @@ impl Drivers {
     }
 
     /// A network's declaration, its account and how to reach it.
-    #[allow(dead_code)] // TEMPORARY
     pub(crate) fn network<'d>(
         &self,
         desired: &'d Desired,

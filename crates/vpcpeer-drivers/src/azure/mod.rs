@@ -99,6 +99,22 @@ pub(crate) async fn execute(
                 other => other,
             }
         }
+        Action::AddCidr { network, cidr, .. } => {
+            // GET the VNet and PUT it back with the block added: a PUT replaces the whole
+            // resource, so subnets and peerings must go back as they are.
+            let call = format!("PUT virtualNetworks {network} (address space)");
+            let arm = Arm::of(d, desired, &call, network)?;
+            let path = format!("{}?{API}", declared_id(desired, network));
+            let mut body = arm
+                .get(&call, &path)
+                .await?
+                .ok_or_else(|| DriverError::transport(Cloud::Azure, &call, "the VNet is gone"))?;
+            let prefixes = &mut body["properties"]["addressSpace"]["addressPrefixes"];
+            let mut list: Vec<serde_json::Value> = prefixes.as_array().cloned().unwrap_or_default();
+            list.push(json!(cidr.to_string()));
+            *prefixes = json!(list);
+            arm.write(&call, Method::PUT, &path, Some(&body)).await
+        }
         Action::DeleteNetwork { network, id, .. } => {
             let call = format!("DELETE virtualNetworks {network}");
             let arm = Arm::of(d, desired, &call, network)?;
