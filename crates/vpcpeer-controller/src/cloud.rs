@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Cloud {
     /// Amazon Web Services.
     Aws,

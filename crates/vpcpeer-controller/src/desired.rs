@@ -140,7 +140,8 @@ pub enum Tables {
 }
 
 /// An IP protocol an opening admits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Protocol {
     /// TCP.
     Tcp,
@@ -164,7 +165,7 @@ impl fmt::Display for Protocol {
 }
 
 /// Traffic a link opens: a protocol and, for TCP and UDP, a port range (all ports when `None`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Opening {
     /// The protocol.
     pub protocol: Protocol,

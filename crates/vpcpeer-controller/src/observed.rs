@@ -83,7 +83,7 @@ pub struct AwsRoute {
 }
 
 /// An AWS route's target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum AwsTarget {
     /// The VPC's own blocks.
     Local,
@@ -114,7 +114,8 @@ pub struct AwsIngress {
 }
 
 /// An AWS peering connection's status code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AwsStatus {
     /// Being created.
     InitiatingRequest,

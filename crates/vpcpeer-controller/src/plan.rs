@@ -26,7 +26,7 @@ use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Opening, Prob
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Plan {
     /// What to do.
     pub steps: Vec<Step>,
@@ -42,7 +42,7 @@ impl Plan {
 }
 
 /// One step and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
     /// What it does.
     pub action: Action,
@@ -51,7 +51,7 @@ pub struct Step {
 }
 
 /// A route table: known by id, or the main table of a VPC that an earlier step creates.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum TableRef {
     /// `rtb-…`.
     Id(String),
@@ -60,7 +60,7 @@ pub enum TableRef {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Action {
     /// Create a declared network with its blocks (AWS: a VPC and a block per extra CIDR; GCP: a
     /// custom-mode network with a subnetwork per block; Azure: a VNet with that address space).
@@ -319,7 +319,7 @@ impl Action {
 }
 
 /// Why a step is needed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Reason {
     /// Declared and not there yet.
     Missing,
@@ -363,7 +363,7 @@ pub enum Reason {
 }
 
 /// What stops a plan.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 pub enum Conflict {
     /// A network declared by id is not there.
     #[error("network {network}: {id} not found")]

@@ -45,7 +45,7 @@ impl fmt::Display for Notice {
 }
 
 /// One reason a topology is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 pub enum Problem {
     /// A name that cannot be used in GCP or Azure resource names.
     #[error("{what} {name:?}: {why}")]

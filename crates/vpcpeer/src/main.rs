@@ -7,6 +7,7 @@
 //! server (a closed stdout is ignored).
 
 mod audit;
+mod controller;
 mod limits;
 mod reach;
 mod security;
@@ -51,10 +52,31 @@ enum Command {
     /// Exit status: 0 when reachable, 1 when not reachable, 2 on errors (bad arguments,
     /// server unreachable, unknown endpoint). With --matrix: the all-pairs matrix, exit 0.
     Reach(reach::ReachArgs),
+    /// Compare the clouds with a topology file and print what `apply` would do.
+    ///
+    /// Exit status: 0 when the clouds match the file, 2 when changes are pending, 1 on errors
+    /// (a refused file, a conflict, a cloud that cannot be read).
+    Plan(PlanArgs),
+    /// Make the clouds match a topology file: plan, carry the plan out with progress, and again
+    /// until nothing is left to do (peerings requested and accepted, routes on both sides,
+    /// openings). Exit status: 0 when done, 1 on errors.
+    Apply(controller::TopologyArgs),
+    /// Remove everything a topology file's topology owns (routes, rules, peerings, the networks
+    /// it created; never networks it was given by id). Exit status: 0 when done, 1 on errors.
+    Destroy(controller::TopologyArgs),
     /// Run the network-wide checks of a running server and print the findings.
     ///
     /// Exit status: 0 when no finding has error severity, 1 when one has, 2 on errors.
     Audit(audit::AuditArgs),
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    topology: controller::TopologyArgs,
+    /// Plan what `destroy` would remove instead.
+    #[arg(long)]
+    destroy: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -257,14 +279,18 @@ fn entropy() -> u64 {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => match serve(args) {
-            Ok(()) => ExitCode::SUCCESS,
+        // The cause chain on one line, never a backtrace: this is for a person.
+        Command::Serve(args) => done(serve(args)),
+        Command::Plan(args) => match controller::plan_cmd(&args.topology, args.destroy) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(2),
             Err(e) => {
-                // The cause chain on one line, never a backtrace: this is for a person.
                 eprintln!("error: {e:#}");
                 ExitCode::FAILURE
             }
         },
+        Command::Apply(args) => done(controller::apply_cmd(&args, false)),
+        Command::Destroy(args) => done(controller::apply_cmd(&args, true)),
         Command::Audit(args) => match audit::run(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
@@ -281,6 +307,17 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// Exit 0, or print the error's cause chain on one line and exit 1.
+fn done(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,0 +1,207 @@
+//! `vpcpeer plan`, `apply` and `destroy`: the controller on the command line. Each reads a
+//! topology file, checks it (every problem at once), reads the clouds through their public APIs
+//! (`vpcpeer-drivers`) and plans; `apply` and `destroy` then carry the plan out with progress on
+//! stderr, round after round until a plan comes out empty.
+//!
+//! Where the clouds are: an account's `endpoint` in the file, else `--endpoint` (the local
+//! server by default, so the commands work beside `vpcpeer serve` with no setup). Credentials:
+//! an AWS account's keys come from the variables its `credentials` name, else the account id
+//! serves as the access key id (what the local server reads as the account); GCP and Azure send
+//! the bearer token of `credentials.token_env` when there is one.
+//!
+//! Exit status, as `terraform plan -detailed-exitcode`: `plan` 0 = in sync, 2 = changes pending,
+//! 1 = error (a refused file, a conflict, an unreachable cloud); `apply` and `destroy` 0 = done,
+//! 1 = error.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use anyhow::{anyhow, bail, Context};
+use serde_json::json;
+use vpcpeer_controller::apply::{self, Clouds, Event, Outcome, Policy};
+use vpcpeer_controller::topology::parse;
+use vpcpeer_controller::{plan, plan_destroy, validate, Cloud, Desired, Plan};
+use vpcpeer_drivers::{Access, Drivers};
+
+use crate::reach::Output;
+
+/// The options `plan`, `apply` and `destroy` share.
+#[derive(clap::Args)]
+pub struct TopologyArgs {
+    /// The topology file (YAML): accounts, networks and links.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where the clouds are for accounts whose entry in the file names no `endpoint`.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:4650",
+        env = "VPCPEER_ENDPOINT"
+    )]
+    pub endpoint: String,
+    /// How to print: a readable diff, or JSON for scripts.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: Output,
+}
+
+/// Reads and checks the file; prints its notices.
+fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let file = parse(&text).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let desired = validate(&file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    for n in &desired.notices {
+        eprintln!("note: {n}");
+    }
+    Ok(desired)
+}
+
+/// How to reach each account.
+fn access(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<BTreeMap<String, Access>> {
+    let var = |name: &str| {
+        std::env::var(name).with_context(|| format!("the environment variable {name} is not set"))
+    };
+    let mut out = BTreeMap::new();
+    for (name, a) in &desired.accounts {
+        let creds = a.credentials.as_ref();
+        let aws_keys = match (a.cloud, creds) {
+            (Cloud::Aws, Some(c)) => match (&c.access_key_id_env, &c.secret_access_key_env) {
+                (Some(id), Some(secret)) => Some((var(id)?, var(secret)?)),
+                _ => bail!(
+                    "account {name}: credentials need access_key_id_env and secret_access_key_env"
+                ),
+            },
+            (Cloud::Aws, None) => Some((a.id.clone(), "vpcpeer".to_string())),
+            _ => None,
+        };
+        let token = match creds.and_then(|c| c.token_env.as_deref()) {
+            Some(v) => Some(var(v)?),
+            None => None,
+        };
+        let endpoint = a.endpoint.clone().unwrap_or_else(|| args.endpoint.clone());
+        out.insert(
+            name.clone(),
+            Access {
+                endpoint,
+                aws_keys,
+                token,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn drivers(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<Drivers> {
+    Ok(Drivers::new(
+        access(args, desired)?,
+        Box::new(SystemTime::now),
+    ))
+}
+
+/// The plan as JSON: the summary, each step with its sign, cloud, text, reason and typed action,
+/// the conflicts.
+fn plan_json(p: &Plan) -> serde_json::Value {
+    let (add, change, destroy) = p.counts();
+    let steps: Vec<serde_json::Value> = p
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "sign": s.action.sign().mark().to_string(),
+                "cloud": s.action.cloud(),
+                "text": s.action.to_string(),
+                "reason": s.reason.to_string(),
+                "action": s.action,
+                "why": s.reason,
+            })
+        })
+        .collect();
+    let conflicts: Vec<serde_json::Value> = p
+        .conflicts
+        .iter()
+        .map(|c| json!({"text": c.to_string(), "conflict": c}))
+        .collect();
+    json!({
+        "in_sync": p.is_empty(),
+        "summary": {"add": add, "change": change, "destroy": destroy},
+        "steps": steps,
+        "conflicts": conflicts,
+    })
+}
+
+/// `vpcpeer plan`: whether the clouds match the file (`Ok(true)`), or what would change.
+pub fn plan_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<bool> {
+    let desired = load(args)?;
+    let mut dr = drivers(args, &desired)?;
+    let observed = runtime()?
+        .block_on(dr.observe(&desired))
+        .context("reading the clouds")?;
+    let p = if destroy {
+        plan_destroy(&observed, &desired)
+    } else {
+        plan(&observed, &desired)
+    };
+    match args.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
+        Output::Table => print!("{p}"),
+    }
+    if !p.conflicts.is_empty() {
+        bail!("the plan has {} conflict(s)", p.conflicts.len());
+    }
+    Ok(p.steps.is_empty())
+}
+
+/// `vpcpeer apply` (or `destroy`): carries the plan out, with progress on stderr.
+pub fn apply_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
+    let desired = load(args)?;
+    let mut dr = drivers(args, &desired)?;
+    let started = Instant::now();
+    let mut on = |e: Event<'_>| match e {
+        Event::Planned { round, plan } if round == 1 || !plan.steps.is_empty() => {
+            if round == 1 && !plan.steps.is_empty() {
+                eprint!("{plan}");
+            } else if !plan.steps.is_empty() {
+                eprintln!("round {round}: {} more step(s)", plan.steps.len());
+            }
+        }
+        Event::Planned { .. } => {}
+        Event::Step { index, total, step } => eprintln!("[{}/{total}] {step}", index + 1),
+        Event::Retrying {
+            attempt,
+            error,
+            wait,
+        } => eprintln!("  attempt {attempt} failed ({error}); again in {wait:?}"),
+    };
+    let policy = Policy::default();
+    let run = runtime()?;
+    let done: Result<Outcome, _> = run.block_on(async {
+        if destroy {
+            apply::destroy(&mut dr, &desired, &policy, &mut on).await
+        } else {
+            apply::apply(&mut dr, &desired, &policy, &mut on).await
+        }
+    });
+    let out = done.map_err(|e| anyhow!("{e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    let verb = if destroy { "Destroy" } else { "Apply" };
+    match args.output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "steps": out.steps, "rounds": out.rounds, "retries": out.retries, "seconds": secs,
+            }))?
+        ),
+        Output::Table => println!(
+            "{verb} complete: {} step(s) in {} round(s), {} retried, {secs:.1} s.",
+            out.steps, out.rounds, out.retries
+        ),
+    }
+    Ok(())
+}
