@@ -5,7 +5,8 @@
 //! The plan is a pure function: the same inputs give the same steps in the same order. Applying
 //! the steps and planning again gives an empty plan (the property test in `tests/converge.rs`).
 //! Steps are ordered in phases so each finds what it needs: networks first, then what goes away
-//! (routes and rules before the peerings they use), then peerings, acceptance and options, then
+//! (routes and rules before the peerings they use), then peerings (each AWS request followed by
+//! its acceptance), then options, then
 //! routes and openings, and last the networks `destroy` removes. Within a phase the order is the
 //! topology's (links in file order, sides in order, tables and destinations sorted).
 //!
@@ -300,11 +301,14 @@ impl Action {
             Action::AwsDeletePeering { .. }
             | Action::GcpRemovePeering { .. }
             | Action::AzureDeletePeering { .. } => 2,
+            // A request and its acceptance stay together: AWS allows an account 25 requests
+            // awaiting acceptance, so a mesh must not request every peering before accepting.
             Action::AwsRequestPeering { .. }
             | Action::AwsAdoptPeering { .. }
+            | Action::AwsAcceptPeering { .. }
+            | Action::AwsAwaitPeering { .. }
             | Action::GcpAddPeering { .. }
             | Action::AzureCreatePeering { .. } => 3,
-            Action::AwsAcceptPeering { .. } | Action::AwsAwaitPeering { .. } => 4,
             Action::AwsSetDns { .. }
             | Action::GcpUpdatePeering { .. }
             | Action::AzureUpdatePeering { .. }

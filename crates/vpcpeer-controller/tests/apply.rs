@@ -289,3 +289,23 @@ fn destroy_removes_everything_and_is_then_a_no_op() {
     let again = block_on(destroy(&mut f, &d, &Policy::default(), &mut quiet())).unwrap();
     assert_eq!(again.steps, 0);
 }
+
+#[test]
+fn a_hub_with_thirty_spokes_never_has_more_than_25_requests_waiting() {
+    let mut text = format!("\nname: t\n{ACCOUNTS}networks:\n  hub: {{ account: one, region: us-east-1, cidrs: [10.0.0.0/16] }}\n");
+    for i in 1..=30 {
+        text.push_str(&format!(
+            "  s{i}: {{ account: one, region: us-east-1, cidrs: [{}] }}\n",
+            block(i)
+        ));
+    }
+    text.push_str("links:\n");
+    for i in 1..=30 {
+        text.push_str(&format!("  - {{ between: [hub, s{i}] }}\n"));
+    }
+    let d = validate(&parse(&text).unwrap()).unwrap();
+    let mut f = Faulty::default();
+    let out = block_on(apply(&mut f, &d, &Policy::default(), &mut quiet())).unwrap();
+    assert_eq!(out.rounds, 2);
+    check_reference(&f.clouds, &d).unwrap();
+}

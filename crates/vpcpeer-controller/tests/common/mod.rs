@@ -198,6 +198,24 @@ impl Clouds {
                 }) {
                     return Err("VpcPeeringConnectionAlreadyExists".into());
                 }
+                // AWS: an account may have 25 requests awaiting acceptance.
+                let account = &desired.networks[&requester].account;
+                let vpcs_of_account: Vec<&str> = desired
+                    .networks
+                    .iter()
+                    .filter(|(_, n)| &n.account == account)
+                    .filter_map(|(name, _)| self.state.networks.get(name).map(|n| n.id.as_str()))
+                    .collect();
+                let waiting = self
+                    .state
+                    .aws_peerings
+                    .iter()
+                    .filter(|p| p.status == AwsStatus::PendingAcceptance)
+                    .filter(|p| vpcs_of_account.contains(&p.requester.as_str()))
+                    .count();
+                if waiting >= 25 {
+                    return Err("OutstandingVpcPeeringConnectionLimitExceeded".into());
+                }
                 let id = self.id("pcx");
                 self.state.aws_peerings.push(AwsPeering {
                     id,
