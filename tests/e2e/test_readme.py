@@ -214,6 +214,20 @@ def test_readme_azure_sample_runs_twice_from_any_directory(server, tmp_path):
         assert lines[-2:] == ["b-to-a Disconnected", "demo deleted True"], p.stdout
 
 
+def test_readme_controller_section_runs_twice_and_prints_its_plan(server, clone):
+    """The controller block, in a clone that has the example topology, against the test server:
+    plan (exit 2), apply, plan (exit 0), destroy — twice, and the figure is what it prints."""
+    text = section("Controller (plan, apply, destroy)")
+    (script,) = blocks(text, "bash")
+    shutil.copytree(ROOT / "examples", clone / "examples")
+    env = shell_env(server, clone)
+    for run in (1, 2):
+        p = run_bash(script, clone, env)
+        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+        for figure in blocks(text, "text"):
+            assert_figure_printed(figure, p.stdout)
+
+
 def test_readme_admin_posts_send_json_and_work(fresh_server):
     """Every `curl -X POST` in the README sends a JSON content type, and works as written once
     its URL is the test server's (the only change made to it). A server of its own: one of them
@@ -234,6 +248,7 @@ def test_every_readme_shell_and_python_block_is_run_by_a_test():
     """A new runnable block must be run here, or listed below with the reason it is not."""
     run_here = (blocks(section("Walkthrough (aws CLI)"), "bash")
                 + blocks(section("GCP and Azure endpoints"), "bash")
+                + blocks(section("Controller (plan, apply, destroy)"), "bash")
                 + [gcp_sample(), azure_sample()])
     not_run = {
         # The opening block: builds and starts the server the samples talk to (the tests build

@@ -188,6 +188,26 @@ fn aws_peering_states_give_their_steps() {
             ],
         ),
         (
+            "deleted by hand: drift",
+            aws_world(vec![peering("pcx-1", AwsStatus::Deleted, OURS)], None),
+            [
+                &["peering a-b: request a -> b # drift: removed out of band", acc][..],
+                &ROUTES_MISSING[..],
+            ]
+            .concat(),
+        ),
+        (
+            "deleted with VPCs since replaced (a destroy, then an apply)",
+            aws_world(
+                vec![AwsPeering {
+                    requester: "vpc-old".into(),
+                    ..peering("pcx-1", AwsStatus::Deleted, OURS)
+                }],
+                None,
+            ),
+            [&[req, acc][..], &ROUTES_MISSING[..]].concat(),
+        ),
+        (
             "made by hand, pending: adopted and accepted",
             aws_world(vec![peering("pcx-9", AwsStatus::PendingAcceptance, &[])], None),
             [

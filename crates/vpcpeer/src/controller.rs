@@ -198,10 +198,13 @@ pub fn apply_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
                 "steps": out.steps, "rounds": out.rounds, "retries": out.retries, "seconds": secs,
             }))?
         ),
-        Output::Table => println!(
-            "{verb} complete: {} step(s) in {} round(s), {} retried, {secs:.1} s.",
-            out.steps, out.rounds, out.retries
-        ),
+        Output::Table => {
+            println!(
+                "{verb} complete: {} step(s) in {} round(s), {} retried.",
+                out.steps, out.rounds, out.retries
+            );
+            eprintln!("({secs:.1} s)");
+        }
     }
     Ok(())
 }

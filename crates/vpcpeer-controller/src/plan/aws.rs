@@ -79,14 +79,28 @@ fn link<'a>(cx: &mut Ctx<'a>, l: &Link, keep: &mut Keep<'a>) {
                     Some(p)
                 }
                 None => {
-                    let reason = peerings
+                    // Why there is none, from the last request between these same VPCs: it
+                    // was refused or left to expire; or it was deleted (by hand: drift). No
+                    // such request: never made (or made for VPCs since replaced).
+                    let earlier = peerings
                         .iter()
-                        .find(|p| tagged(p))
-                        .map(|p| Reason::Ended {
-                            peering: p.id.clone(),
-                            status: p.status,
-                        })
-                        .unwrap_or(Reason::Missing);
+                        .rev()
+                        .find(|p| tagged(p) && matches!(ids, [Some(a), Some(b)] if joins(p, a, b)));
+                    let reason = match earlier {
+                        Some(p)
+                            if matches!(
+                                p.status,
+                                AwsStatus::Rejected | AwsStatus::Expired | AwsStatus::Failed
+                            ) =>
+                        {
+                            Reason::Ended {
+                                peering: p.id.clone(),
+                                status: p.status,
+                            }
+                        }
+                        Some(_) => Reason::Drift,
+                        None => Reason::Missing,
+                    };
                     cx.step(
                         Action::AwsRequestPeering {
                             link: l.name.clone(),
