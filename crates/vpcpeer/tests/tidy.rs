@@ -288,6 +288,18 @@ fn bans() -> Vec<Ban> {
               knows none of the emulator's crates (no back door into its state)",
     });
     out.push(Ban {
+        krate: "vpcpeer-drivers",
+        banned: [
+            &["vpcpeer-model", "vpcpeer-reach", "vpcpeer-api", "axum"][..],
+            &ours_above_model[..],
+            &WIRE[..],
+        ]
+        .concat(),
+        through: &[],
+        why: "the drivers are clients of the clouds' public APIs: no emulator crate outside \
+              their tests (no back door into its state)",
+    });
+    out.push(Ban {
         krate: "vpcpeer-reach",
         banned: [
             &io[..],
