@@ -231,6 +231,29 @@ pub(crate) async fn observe(
     Ok(())
 }
 
+/// The running instances of each AWS network found, by id (for `apply --verify`).
+pub(crate) async fn instances(
+    d: &Drivers,
+    desired: &Desired,
+    out: &mut BTreeMap<String, Vec<crate::Endpoint>>,
+) -> Result<(), DriverError> {
+    for (name, vpc) in &d.found.vpcs {
+        let t = target(d, desired, name, "DescribeInstances")?;
+        let params = filters(&[("vpc-id", vpc.as_str()), ("instance-state-name", "running")]);
+        let root = call(&d.http, &t, "DescribeInstances", name, &params).await?;
+        let ids = root
+            .items("reservationSet")
+            .flat_map(|r| r.items("instancesSet"))
+            .map(|i| crate::Endpoint {
+                id: i.text_of("instanceId").to_string(),
+                ip: i.text_of("privateIpAddress").to_string(),
+            })
+            .collect();
+        out.insert(name.clone(), ids);
+    }
+    Ok(())
+}
+
 fn route_table(t: &Node) -> AwsRouteTable {
     let routes = t
         .items("routeSet")

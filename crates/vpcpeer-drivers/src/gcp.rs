@@ -125,6 +125,54 @@ pub(crate) async fn observe(
     Ok(())
 }
 
+/// Zones searched for a network's VMs: those of the network's region (GCP names them
+/// `<region>-a` to `-f`; a zone that does not exist answers 404, read as empty).
+const ZONES: [&str; 5] = ["a", "b", "c", "d", "f"];
+
+/// The VMs of each GCP network found, as `projects/P/zones/Z/instances/N` (for `apply --verify`):
+/// the instances of the zones of the network's region with an interface on the network.
+pub(crate) async fn instances(
+    d: &Drivers,
+    desired: &Desired,
+    out: &mut BTreeMap<String, Vec<crate::Endpoint>>,
+) -> Result<(), DriverError> {
+    for (name, found) in &d.found.observed.networks {
+        let Some(n) = desired.networks.get(name).filter(|n| n.cloud == Cloud::Gcp) else {
+            continue;
+        };
+        let Some(region) = n.region.as_deref() else {
+            continue;
+        };
+        let (api, _) = target(d, desired, "instances.list", name)?;
+        let project = project_of(&found.id).to_string();
+        let mut ids = Vec::new();
+        for zone in ZONES.map(|z| format!("{region}-{z}")) {
+            let call = format!("instances.list {zone}");
+            let list: Option<Value> = api
+                .get(&call, &format!("projects/{project}/zones/{zone}/instances"))
+                .await?;
+            let vms = list.as_ref().and_then(|l| l["items"].as_array());
+            for vm in vms.into_iter().flatten() {
+                let nic = vm["networkInterfaces"].as_array().and_then(|nics| {
+                    nics.iter().find(|nic| {
+                        let net = nic["network"].as_str().unwrap_or_default();
+                        network_path(net, &project).eq_ignore_ascii_case(&found.id)
+                    })
+                });
+                let link = vm["selfLink"].as_str().unwrap_or_default();
+                if let (Some(nic), false) = (nic, link.is_empty()) {
+                    ids.push(crate::Endpoint {
+                        id: relative(link).to_string(),
+                        ip: nic["networkIP"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+            }
+        }
+        out.insert(name.clone(), ids);
+    }
+    Ok(())
+}
+
 /// A subnetwork by its relative path, from its project and region's list (read once per
 /// observe), or by itself when the list does not have it (created meanwhile).
 async fn subnetwork(

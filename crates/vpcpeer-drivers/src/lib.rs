@@ -107,6 +107,31 @@ impl Drivers {
     }
 }
 
+/// An instance (AWS), VM (GCP) or network interface (Azure) in a network: the id `vpcpeer
+/// reach` takes, and its private address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `i-…`, `projects/P/zones/Z/instances/N`, or a NIC's ARM id.
+    pub id: String,
+    /// Its (first) private IPv4 address.
+    pub ip: String,
+}
+
+impl Drivers {
+    /// The instances (AWS), VMs (GCP) and network interfaces (Azure) in each network the last
+    /// `observe` found, for `apply --verify`.
+    pub async fn endpoints(
+        &mut self,
+        desired: &Desired,
+    ) -> Result<BTreeMap<String, Vec<Endpoint>>, DriverError> {
+        let mut out = BTreeMap::new();
+        aws::instances(self, desired, &mut out).await?;
+        gcp::instances(self, desired, &mut out).await?;
+        azure::instances(self, desired, &mut out).await?;
+        Ok(out)
+    }
+}
+
 impl Clouds for Drivers {
     type Error = DriverError;
 

@@ -11,7 +11,7 @@
 //!
 //! Exit status, as `terraform plan -detailed-exitcode`: `plan` 0 = in sync, 2 = changes pending,
 //! 1 = error (a refused file, a conflict, an unreachable cloud); `apply` and `destroy` 0 = done,
-//! 1 = error.
+//! 1 = error, and `apply --verify` 2 = a declared path is not reachable.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,6 +42,19 @@ pub struct TopologyArgs {
     /// How to print: a readable diff, or JSON for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
+}
+
+/// Arguments of `vpcpeer apply`.
+#[derive(clap::Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub topology: TopologyArgs,
+    /// Then ask the vpcpeer server (`POST /_vpcpeer/reach`) whether, for every link, an instance
+    /// on each side reaches one on the other on each opened port; exit 1 if one does not.
+    /// Needs an instance (AWS), VM (GCP) or network interface (Azure) in each linked network;
+    /// a side without one is reported and not checked.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// Reads and checks the file; prints its notices.
@@ -158,8 +171,84 @@ pub fn plan_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<bool> {
     Ok(p.steps.is_empty())
 }
 
-/// `vpcpeer apply` (or `destroy`): carries the plan out, with progress on stderr.
-pub fn apply_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
+/// `vpcpeer apply`: [`run`], then `--verify`. `Ok(false)` when a verified path is not reachable.
+pub fn apply_cmd(args: &ApplyArgs) -> anyhow::Result<bool> {
+    run(&args.topology, false)?;
+    if !args.verify {
+        return Ok(true);
+    }
+    verify(&args.topology)
+}
+
+/// `vpcpeer destroy`: [`run`] of the destroy plan.
+pub fn destroy_cmd(args: &TopologyArgs) -> anyhow::Result<()> {
+    run(args, true)
+}
+
+/// Reaches, for each link and each opening, from an endpoint on each side to one on the other,
+/// through the server's reachability engine. Prints one line a check.
+fn verify(args: &TopologyArgs) -> anyhow::Result<bool> {
+    let desired = load(args)?;
+    let mut dr = drivers(args, &desired)?;
+    let (observed, endpoints) = runtime()?.block_on(async {
+        let observed = dr.observe(&desired).await?;
+        let endpoints = dr.endpoints(&desired).await?;
+        Ok::<_, vpcpeer_drivers::DriverError>((observed, endpoints))
+    })?;
+    let token = std::env::var("VPCPEER_ADMIN_TOKEN").ok();
+    let mut all = true;
+    for l in &desired.links {
+        if l.open.is_empty() {
+            println!("verify {}: opens nothing, not checked", l.name);
+            continue;
+        }
+        for (from, to) in [(&l.sides[0], &l.sides[1]), (&l.sides[1], &l.sides[0])] {
+            let first = |n: &str| endpoints.get(n).and_then(|v| v.first());
+            let (Some(src), Some(dst)) = (first(from), first(to)) else {
+                println!("verify {from} -> {to}: no instance on both sides, not checked");
+                continue;
+            };
+            let network = &desired.networks[from.as_str()];
+            let account = &desired.accounts[&network.account];
+            let endpoint = account.endpoint.as_deref().unwrap_or(&args.endpoint);
+            // The destination by address in its network: another account's instance id is not
+            // the caller's to name.
+            let peer_id = observed
+                .networks
+                .get(to.as_str())
+                .map(|n| n.id.as_str())
+                .unwrap_or("");
+            for o in &l.open {
+                let request = vpcpeer_api::ReachRequest {
+                    account: (account.cloud == Cloud::Aws).then(|| account.id.clone()),
+                    region: network.region.clone(),
+                    from: src.id.clone(),
+                    to: format!("{}@{peer_id}", dst.ip),
+                    protocol: o.protocol.to_string(),
+                    port: o.ports.map(|(first, _)| first),
+                };
+                let (_, answer): (serde_json::Value, vpcpeer_api::ReachAnswer) =
+                    crate::reach::call(endpoint, "/_vpcpeer/reach", &request, token.as_deref())?;
+                let what = format!("{from} ({}) -> {to} ({}) {o}", src.id, dst.ip);
+                if answer.reachable {
+                    println!("verify {what}: reachable");
+                } else {
+                    all = false;
+                    let why: Vec<String> = answer
+                        .blockers
+                        .iter()
+                        .map(|b| format!("{}: {}", b.code, b.detail))
+                        .collect();
+                    println!("verify {what}: NOT reachable ({})", why.join("; "));
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// `vpcpeer apply` or `destroy`: carries the plan out, with progress on stderr.
+fn run(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
     let desired = load(args)?;
     let mut dr = drivers(args, &desired)?;
     let started = Instant::now();

@@ -59,8 +59,9 @@ enum Command {
     Plan(PlanArgs),
     /// Make the clouds match a topology file: plan, carry the plan out with progress, and again
     /// until nothing is left to do (peerings requested and accepted, routes on both sides,
-    /// openings). Exit status: 0 when done, 1 on errors.
-    Apply(controller::TopologyArgs),
+    /// openings). Exit status: 0 when done, 1 on errors, 2 when --verify finds a path that is
+    /// not reachable.
+    Apply(controller::ApplyArgs),
     /// Remove everything a topology file's topology owns (routes, rules, peerings, the networks
     /// it created; never networks it was given by id). Exit status: 0 when done, 1 on errors.
     Destroy(controller::TopologyArgs),
@@ -289,8 +290,15 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Apply(args) => done(controller::apply_cmd(&args, false)),
-        Command::Destroy(args) => done(controller::apply_cmd(&args, true)),
+        Command::Apply(args) => match controller::apply_cmd(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(2),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Destroy(args) => done(controller::destroy_cmd(&args)),
         Command::Audit(args) => match audit::run(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),

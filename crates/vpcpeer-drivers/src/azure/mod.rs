@@ -177,6 +177,52 @@ pub(crate) async fn execute(
     }
 }
 
+/// The network interfaces on each Azure VNet found, by ARM id (for `apply --verify`): the
+/// resource group's NICs whose IP configurations sit in one of the VNet's subnets.
+pub(crate) async fn instances(
+    d: &Drivers,
+    desired: &Desired,
+    out: &mut std::collections::BTreeMap<String, Vec<crate::Endpoint>>,
+) -> Result<(), DriverError> {
+    for (name, found) in &d.found.observed.networks {
+        if desired.networks.get(name).map(|n| n.cloud) != Some(Cloud::Azure) {
+            continue;
+        }
+        let call = format!("GET networkInterfaces {name}");
+        let arm = Arm::of(d, desired, &call, name)?;
+        let group = found
+            .id
+            .split("/providers/")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let path = format!("{group}/providers/Microsoft.Network/networkInterfaces?{API}");
+        let list = arm.get(&call, &path).await?.unwrap_or(Value::Null);
+        let prefix = format!("{}/subnets/", found.id.to_ascii_lowercase());
+        let ids = list["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|nic| {
+                let configs = nic["properties"]["ipConfigurations"].as_array();
+                let config = configs.into_iter().flatten().find(|c| {
+                    let subnet = c["properties"]["subnet"]["id"].as_str().unwrap_or_default();
+                    subnet.to_ascii_lowercase().starts_with(&prefix)
+                })?;
+                Some(crate::Endpoint {
+                    id: nic["id"].as_str()?.to_string(),
+                    ip: config["properties"]["privateIPAddress"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+            })
+            .collect();
+        out.insert(name.clone(), ids);
+    }
+    Ok(())
+}
+
 /// The ARM id a network has or will have: its declared id (a full ARM id, or a VNet name in the
 /// account's resource group), or its topology name in that resource group.
 fn declared_id(desired: &Desired, network: &str) -> String {
