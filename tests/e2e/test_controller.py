@@ -15,6 +15,7 @@ import signal
 import subprocess
 import textwrap
 
+import pytest
 from google.cloud import compute_v1
 
 from conftest import ACCOUNT_A, ACCOUNT_B, AMI, BIN
@@ -282,7 +283,8 @@ def test_gcp_cross_project_pair(server, tmp_path):
     path = topo(tmp_path, GCP_PAIR)
     ok(cli(server, "plan", path), 2)
     apply(server, path)
-    lake, train = gcp_network(server, "project-a", "lake"), gcp_network(server, "project-b", "train")
+    lake = gcp_network(server, "project-a", "lake")
+    train = gcp_network(server, "project-b", "train")
     (pa,), (pb,) = lake.peerings, train.peerings
     assert (pa.name, pa.state) == ("t2--lake-train", "ACTIVE")
     assert (pb.name, pb.state) == ("t2--lake-train", "ACTIVE")
@@ -504,7 +506,9 @@ def mesh(n=8):
     return text, {f"n{i}-n{j}" for i in range(n) for j in range(i + 1, n)}
 
 
-def test_kill_9_mid_apply_then_apply_again(server, tmp_path):
+@pytest.mark.parametrize("at", [0.25, 0.5, 0.75])
+def test_kill_9_mid_apply_then_apply_again(server, tmp_path, at):
+    """Killed while peerings are requested (1/4), accepted (1/2) or routed (3/4)."""
     text, declared = mesh()
     path = tmp_path / "mesh.yaml"
     path.write_text(text)
@@ -524,7 +528,7 @@ def test_kill_9_mid_apply_then_apply_again(server, tmp_path):
                     break
                 seen.append(line)
                 m = re.match(r"\[(\d+)/(\d+)\] ", line)
-                if m and 5 <= int(m.group(1)) and int(m.group(1)) >= int(m.group(2)) // 4:
+                if m and 5 <= int(m.group(1)) and int(m.group(1)) >= int(m.group(2)) * at:
                     assert int(m.group(1)) < int(m.group(2))
                     proc.send_signal(signal.SIGKILL)
                     killed_at = line
@@ -538,8 +542,8 @@ def test_kill_9_mid_apply_then_apply_again(server, tmp_path):
     # The apply was cut short: something is still to do.
     left = plan_json(server, path)
     assert not left["in_sync"], left
-    print(f"killed at {killed_at.strip()}; {len(left['steps'])} step(s) left:",
-          sorted({(s['sign'], next(iter(s['action'])), json.dumps(s['why'])) for s in left['steps']}))
+    kinds = {(s["sign"], next(iter(s["action"])), json.dumps(s["why"])) for s in left["steps"]}
+    print(f"killed at {killed_at.strip()}; {len(left['steps'])} step(s) left:", sorted(kinds))
 
     apply(server, path)
     ec2 = {place: server.ec2(*place) for place in AWS_PLACES}
@@ -649,3 +653,147 @@ def test_plan_json_before_and_after_apply_and_for_destroy(server, tmp_path):
     assert d["in_sync"] is False and d["summary"] == counts(d)
     assert d["summary"]["destroy"] == len(d["steps"]) > 0
     assert {s["why"] for s in d["steps"]} == {"Destroy"}
+
+
+# --- Links and blocks changed in the file ------------------------------------------------------
+
+def test_links_removed_from_the_file_are_removed_on_both_sides(server, tmp_path):
+    path = topo(tmp_path, DRIFT)
+    apply(server, path)
+    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
+    web, db = vpc_named(a, "t5", "web"), vpc_named(b, "t5", "db")
+    (pcx,) = live_peerings(a)
+    pid = pcx["VpcPeeringConnectionId"]
+
+    text = textwrap.dedent(DRIFT)
+    path.write_text(text[:text.index("links:")])
+    p = ok(cli(server, "plan", path), 2)
+    signs = {line[:1] for line in p.stdout.splitlines() if line[:2] in ("+ ", "~ ", "- ")}
+    assert signs == {"-"}, p.stdout
+    assert "no longer declared" in p.stdout
+    apply(server, path)
+
+    assert pcx_status(a, pid) == "deleted"
+    assert peer_routes(a, web, pid) == set() and peer_routes(b, db, pid) == set()
+    assert all_peering_routes(a) == [] and all_peering_routes(b) == []
+    assert gcp_peering_states(server, "project-a", "lake") == {}
+    assert gcp_peering_states(server, "project-b", "train") == {}
+    z1, z2 = Azure(server, S1), Azure(server, S2)
+    assert list(z1.net.virtual_network_peerings.list("drift-a", "hq")) == []
+    assert list(z2.net.virtual_network_peerings.list("drift-b", "store")) == []
+    # The networks stay: they are still declared.
+    assert vpc_named(a, "t5", "web") == web and vpc_named(b, "t5", "db") == db
+    assert "lake" in gcp_network_names(server, "project-a")
+    assert az_vnet_names(z2, "drift-b") == {"store"}
+    for account in (ACCOUNT_A, ACCOUNT_B):
+        r = subprocess.run([BIN, "audit", "--endpoint", server.url, "--account", account],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def pcx_status(ec2, pid):
+    (p,) = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pid])[
+        "VpcPeeringConnections"]
+    return p["Status"]["Code"]
+
+
+def all_peering_routes(ec2):
+    """(table, destination, peering, state) of every route through a peering in the account."""
+    return [(t["RouteTableId"], r["DestinationCidrBlock"], r["VpcPeeringConnectionId"],
+             r["State"]) for t in ec2.describe_route_tables()["RouteTables"]
+            for r in t["Routes"] if r.get("VpcPeeringConnectionId")]
+
+
+def link_rules(ec2):
+    """(group, cidr, description) of every ingress range whose description a link set."""
+    return [(g["GroupId"], r["CidrIp"], r.get("Description"))
+            for g in ec2.describe_security_groups()["SecurityGroups"]
+            for p in g["IpPermissions"] for r in p.get("IpRanges", [])
+            if (r.get("Description") or "").startswith("vpcpeer:")]
+
+
+def test_a_peering_deleted_out_of_band_is_replaced_and_routes_follow(server, tmp_path):
+    path = topo(tmp_path, AWS_PAIR)
+    apply(server, path)
+    a, b = server.ec2(ACCOUNT_A, "us-east-1"), server.ec2(ACCOUNT_B, "eu-west-1")
+    (old,) = live_peerings(b)
+    b.delete_vpc_peering_connection(VpcPeeringConnectionId=old["VpcPeeringConnectionId"])
+    p = ok(cli(server, "plan", path), 2)
+    assert "+ AWS   peering web-db: request web -> db" in p.stdout, p.stdout
+    assert old["VpcPeeringConnectionId"] in p.stdout  # the reason names the ended request
+    apply(server, path)
+    (new,) = live_peerings(a)
+    pid = new["VpcPeeringConnectionId"]
+    assert pid != old["VpcPeeringConnectionId"] and new["Status"]["Code"] == "active"
+    web, db = vpc_named(a, "t1", "web"), vpc_named(b, "t1", "db")
+    # Every route of the link now goes through the new peering, none through the old one.
+    assert sorted(d for _, d, _, _ in all_peering_routes(a)) == ["10.20.0.0/16", "10.21.0.0/16"]
+    assert {x for _, _, x, _ in all_peering_routes(a) + all_peering_routes(b)} == {pid}
+    assert peer_routes(b, db, pid) == {"10.10.0.0/16"} and len(peer_routes(a, web, pid)) == 2
+    opts = a.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pid])[
+        "VpcPeeringConnections"][0]["RequesterVpcInfo"]["PeeringOptions"]
+    assert opts["AllowDnsResolutionFromRemoteVpc"] is True
+
+
+def test_a_block_added_in_the_file_is_routed_and_opened_on_the_peer(server, tmp_path):
+    path = topo(tmp_path, AWS_PAIR)
+    apply(server, path)
+    path.write_text(textwrap.dedent(AWS_PAIR).replace(
+        "cidrs: [10.10.0.0/16]", "cidrs: [10.10.0.0/16, 10.11.0.0/16]"))
+    ok(cli(server, "plan", path), 2)
+    apply(server, path)
+    a, b = server.ec2(ACCOUNT_A, "us-east-1"), server.ec2(ACCOUNT_B, "eu-west-1")
+    web, db = vpc_named(a, "t1", "web"), vpc_named(b, "t1", "db")
+    (vpc,) = a.describe_vpcs(VpcIds=[web])["Vpcs"]
+    assert {c["CidrBlock"] for c in vpc["CidrBlockAssociationSet"]
+            if c["CidrBlockState"]["State"] == "associated"} == {"10.10.0.0/16", "10.11.0.0/16"}
+    (pcx,) = live_peerings(b)
+    assert peer_routes(b, db, pcx["VpcPeeringConnectionId"]) == {"10.10.0.0/16", "10.11.0.0/16"}
+    assert {("tcp", 5432, 5432, "10.10.0.0/16"), ("tcp", 5432, 5432, "10.11.0.0/16")} <= \
+        default_group_rules(b, db)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the route and rule a newly declared block needs on "
+                   "the peer side are planned with reason Drift ('removed out of band'), not "
+                   "Missing")
+def test_a_block_added_in_the_file_is_planned_as_missing_not_drift(server, tmp_path):
+    path = topo(tmp_path, AWS_PAIR)
+    apply(server, path)
+    path.write_text(textwrap.dedent(AWS_PAIR).replace(
+        "cidrs: [10.10.0.0/16]", "cidrs: [10.10.0.0/16, 10.11.0.0/16]"))
+    v = plan_json(server, path)
+    new = [s for s in v["steps"] if "10.11.0.0/16" in s["text"]]
+    assert len(new) == 3, v["steps"]  # the block, db's route to it, db's rule from it
+    assert [s["why"] for s in new] == ["Missing"] * 3, new
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a network removed from the file with its link "
+                   "leaves its half of the link (a blackhole route to the deleted peering, the "
+                   "link's rule) in a VPC the topology created and tagged")
+def test_a_network_removed_with_its_link_leaves_nothing_behind(server, tmp_path):
+    path = topo(tmp_path, AWS_PAIR)
+    apply(server, path)
+    text = textwrap.dedent(AWS_PAIR)
+    path.write_text(text[:text.index("  db:")] + "links: []\n")
+    apply(server, path)
+    b = server.ec2(ACCOUNT_B, "eu-west-1")
+    assert all_peering_routes(b) == [] and link_rules(b) == []
+    r = subprocess.run([BIN, "audit", "--endpoint", server.url, "--account", ACCOUNT_B],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: plan/apply panic with 'failed printing to stdout: "
+                   "Broken pipe' when stdout is closed (audit and reach drop output quietly)")
+def test_plan_output_into_a_closed_pipe_is_dropped_quietly(server, tmp_path):
+    path = topo(tmp_path, AWS_PAIR)
+    for args, status in ((["plan"], 2), (["plan", "--output", "json"], 2), (["apply"], 0)):
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            p = subprocess.run([BIN, *args, "-f", str(path), "--endpoint", server.url],
+                               stdout=w, stderr=subprocess.PIPE, text=True, timeout=60)
+        finally:
+            os.close(w)
+        assert "panicked" not in p.stderr, (args, p.stderr)
+        assert p.returncode == status, (args, p.returncode, p.stderr)
