@@ -596,6 +596,41 @@ REFUSED = {
         links:
           - between: [x, nowhere]
         """, "nowhere"),
+    "transitive expectation": (f"""\
+        name: t7
+        accounts:
+          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
+        networks:
+          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
+          y: {{ account: a, region: us-east-1, cidrs: [10.1.0.0/16] }}
+          z: {{ account: a, region: us-east-1, cidrs: [10.2.0.0/16] }}
+        links:
+          - between: [x, y]
+          - between: [y, z]
+        expect: [[x, z]]
+        """, "peering is not transitive"),
+    "encrypted": (f"""\
+        name: t7
+        accounts:
+          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
+        networks:
+          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
+          y: {{ account: a, region: us-east-1, cidrs: [10.1.0.0/16] }}
+        links:
+          - {{ between: [x, y], type: encrypted }}
+        """, "not supported yet"),
+    "misspelt key": (f"""\
+        name: t7
+        accounts:
+          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
+        networks:
+          x: {{ account: a, region: us-east-1, cidr: [10.0.0.0/16] }}
+        """, "unknown field `cidr`"),
+    "GCP quota": ("name: t7\naccounts:\n  g: { cloud: gcp, project: project-a }\nnetworks:\n"
+                  + "".join(f"  n{i}: {{ account: g, region: us-central1, "
+                            f"cidrs: [10.{i}.0.0/16] }}\n" for i in range(27))
+                  + "links:\n" + "".join(f"  - between: [n0, n{i}]\n" for i in range(1, 27)),
+                  "over GCP's quota of 25 peerings per network"),
 }
 
 
@@ -797,3 +832,42 @@ def test_plan_output_into_a_closed_pipe_is_dropped_quietly(server, tmp_path):
             os.close(w)
         assert "panicked" not in p.stderr, (args, p.stderr)
         assert p.returncode == status, (args, p.returncode, p.stderr)
+
+
+# --- An existing VPC, listed route tables ------------------------------------------------------
+
+def test_existing_vpc_with_listed_route_tables_is_peered_and_kept_by_destroy(server, tmp_path):
+    b = server.ec2(ACCOUNT_B)
+    vpc = b.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    sub = b.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    listed = b.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    b.associate_route_table(RouteTableId=listed, SubnetId=sub)
+    main = main_table(b, vpc)["RouteTableId"]
+    path = topo(tmp_path, f"""\
+        name: t9
+        accounts:
+          shop: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
+          data: {{ cloud: aws, account_id: "{ACCOUNT_B}" }}
+        networks:
+          web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
+          db:  {{ account: data, region: us-east-1, id: {vpc} }}
+        links:
+          - between: [web, db]
+            route_tables: {{ web: all, db: [{listed}] }}
+        """)
+    apply(server, path)
+    (pcx,) = live_peerings(b)
+    pid = pcx["VpcPeeringConnectionId"]
+    assert [(t, d, x) for t, d, x, _ in all_peering_routes(b)] == [(listed, "10.10.0.0/16", pid)]
+    assert main not in {t for t, _, _, _ in all_peering_routes(b)}
+    a = server.ec2(ACCOUNT_A)
+    assert peer_routes(a, vpc_named(a, "t9", "web"), pid) == {"10.20.0.0/16"}
+
+    p = ok(cli(server, "destroy", path))
+    assert p.stdout.startswith("Destroy complete: "), p.stdout
+    # The existing VPC stays, with its tables, and without the link's routes; web is gone.
+    assert b.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["State"] == "available"
+    assert {t["RouteTableId"] for t in b.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]} == {main, listed}
+    assert all_peering_routes(b) == [] and all_peering_routes(a) == []
+    assert owned_vpcs(a, "t9") == {} and pcx_status(b, pid) == "deleted"
