@@ -506,17 +506,15 @@ def mesh(n=8):
     return text, {f"n{i}-n{j}" for i in range(n) for j in range(i + 1, n)}
 
 
-@pytest.mark.parametrize("at", [0.25, 0.5, 0.75])
-def test_kill_9_mid_apply_then_apply_again(server, tmp_path, at):
-    """Killed while peerings are requested (1/4), accepted (1/2) or routed (3/4)."""
-    text, declared = mesh()
-    path = tmp_path / "mesh.yaml"
-    path.write_text(text)
-    # stderr into a pipe of one page, read a byte at a time: the CLI can run ahead of what this
-    # test has read by at most a page of progress lines before its write blocks.
+def kill_9_at(server, cmd, path, at):
+    """Runs `vpcpeer <cmd>` and SIGKILLs it on the first progress line `[k/n]` with k ≥ 5 and
+    k ≥ n·at (and k < n); returns that line.
+
+    stderr goes into a pipe of one page, read a byte at a time: the CLI can run ahead of what
+    this has read by at most a page of progress lines before its write blocks."""
     r, w = os.pipe()
     fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
-    proc = subprocess.Popen([BIN, "apply", "-f", str(path), "--endpoint", server.url],
+    proc = subprocess.Popen([BIN, cmd, "-f", str(path), "--endpoint", server.url],
                             stdout=subprocess.DEVNULL, stderr=w)
     os.close(w)
     seen, killed_at = [], None
@@ -539,6 +537,16 @@ def test_kill_9_mid_apply_then_apply_again(server, tmp_path, at):
             proc.wait(timeout=30)
     assert killed_at, "".join(seen)
     assert proc.returncode == -signal.SIGKILL
+    return killed_at
+
+
+@pytest.mark.parametrize("at", [0.25, 0.5, 0.75])
+def test_kill_9_mid_apply_then_apply_again(server, tmp_path, at):
+    """Killed while peerings are requested (1/4), accepted (1/2) or routed (3/4)."""
+    text, declared = mesh()
+    path = tmp_path / "mesh.yaml"
+    path.write_text(text)
+    killed_at = kill_9_at(server, "apply", path, at)
     # The apply was cut short: something is still to do.
     left = plan_json(server, path)
     assert not left["in_sync"], left
@@ -871,3 +879,19 @@ def test_existing_vpc_with_listed_route_tables_is_peered_and_kept_by_destroy(ser
         Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]} == {main, listed}
     assert all_peering_routes(b) == [] and all_peering_routes(a) == []
     assert owned_vpcs(a, "t9") == {} and pcx_status(b, pid) == "deleted"
+
+
+def test_kill_9_mid_destroy_then_destroy_again(server, tmp_path):
+    text, _ = mesh()
+    path = tmp_path / "mesh.yaml"
+    path.write_text(text)
+    apply(server, path)
+    kill_9_at(server, "destroy", path, 0.5)
+    assert not plan_json(server, path, "--destroy")["in_sync"]  # cut short
+    p = ok(cli(server, "destroy", path))
+    assert p.stdout.startswith("Destroy complete: "), p.stdout
+    assert plan_json(server, path, "--destroy")["in_sync"]
+    for place in AWS_PLACES:
+        client = server.ec2(*place)
+        assert owned_vpcs(client, "t6") == {}, place
+        assert live_peerings(client) == [] and all_peering_routes(client) == [], place
