@@ -7,7 +7,7 @@ Covered: an AWS cross-account cross-region pair (peering, routes, rules, DNS opt
 topology of ten networks over the three clouds (apply, re-apply, destroy), drift repair, a
 `kill -9` in the middle of an apply (at three points) and of a destroy, refused topologies, the
 JSON plan; then changes to the file (links removed, a block added), a peering deleted out of
-band, and an existing VPC with listed route tables. Three known bugs are `xfail(strict=True)`."""
+band, and an existing VPC with listed route tables."""
 
 import fcntl
 import json
@@ -798,9 +798,6 @@ def test_a_block_added_in_the_file_is_routed_and_opened_on_the_peer(server, tmp_
         default_group_rules(b, db)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the route and rule a newly declared block needs on "
-                   "the peer side are planned with reason Drift ('removed out of band'), not "
-                   "Missing")
 def test_a_block_added_in_the_file_is_planned_as_missing_not_drift(server, tmp_path):
     path = topo(tmp_path, AWS_PAIR)
     apply(server, path)
@@ -812,9 +809,6 @@ def test_a_block_added_in_the_file_is_planned_as_missing_not_drift(server, tmp_p
     assert [s["why"] for s in new] == ["Missing"] * 3, new
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a network removed from the file with its link "
-                   "leaves its half of the link (a blackhole route to the deleted peering, the "
-                   "link's rule) in a VPC the topology created and tagged")
 def test_a_network_removed_with_its_link_leaves_nothing_behind(server, tmp_path):
     path = topo(tmp_path, AWS_PAIR)
     apply(server, path)
@@ -828,8 +822,6 @@ def test_a_network_removed_with_its_link_leaves_nothing_behind(server, tmp_path)
     assert r.returncode == 0, r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: plan/apply panic with 'failed printing to stdout: "
-                   "Broken pipe' when stdout is closed (audit and reach drop output quietly)")
 def test_plan_output_into_a_closed_pipe_is_dropped_quietly(server, tmp_path):
     path = topo(tmp_path, AWS_PAIR)
     for args, status in ((["plan"], 2), (["plan", "--output", "json"], 2), (["apply"], 0)):

@@ -17,6 +17,21 @@ pub struct Observed {
     pub networks: BTreeMap<String, ObservedNetwork>,
     /// AWS peerings that join two of the topology's VPCs or carry its tags.
     pub aws_peerings: Vec<AwsPeering>,
+    /// Networks the topology created (its tags or names say so) that the file no longer
+    /// declares, by the name they were declared with: what they hold of the topology goes, and
+    /// so do they.
+    pub orphans: BTreeMap<String, ObservedNetwork>,
+}
+
+impl Detail {
+    /// The cloud of the network.
+    pub fn cloud(&self) -> crate::Cloud {
+        match self {
+            Detail::Aws { .. } => crate::Cloud::Aws,
+            Detail::Gcp { .. } => crate::Cloud::Gcp,
+            Detail::Azure { .. } => crate::Cloud::Azure,
+        }
+    }
 }
 
 /// One network as found.

@@ -327,7 +327,9 @@ impl Action {
 pub enum Reason {
     /// Declared and not there yet.
     Missing,
-    /// Declared, applied before (what it belongs to is there), and gone: changed out of band.
+    /// Missing from a link that is established (its peering active, or one half of it there):
+    /// removed out of band, or never made by an apply that was stopped. Without a state file
+    /// the two look alike; either way the plan puts it back.
     Drift,
     /// The peering request waits for the accepter.
     Pending,
@@ -491,8 +493,31 @@ impl<'a> Ctx<'a> {
         self.steps.push(Step { action, reason });
     }
 
+    /// A network as found: declared, or an orphan (created by the topology, no longer declared).
     fn found(&self, network: &str) -> Option<&'a ObservedNetwork> {
-        self.observed.networks.get(network)
+        self.observed
+            .networks
+            .get(network)
+            .or_else(|| self.observed.orphans.get(network))
+    }
+
+    /// The networks of `cloud` whose owned resources the plan looks after: the declared ones
+    /// and the orphans.
+    fn networks_of(&self, cloud: Cloud) -> Vec<String> {
+        let declared = self
+            .desired
+            .networks
+            .iter()
+            .filter(|(_, n)| n.cloud == cloud);
+        let orphans = self
+            .observed
+            .orphans
+            .iter()
+            .filter(|(_, n)| n.detail.cloud() == cloud);
+        declared
+            .map(|(name, _)| name.clone())
+            .chain(orphans.map(|(name, _)| name.clone()))
+            .collect()
     }
 
     fn network(&self, network: &str) -> &'a Network {
@@ -567,6 +592,16 @@ fn build(observed: &Observed, desired: &Desired, mode: Mode) -> Plan {
     aws::plan(&mut cx);
     gcp::plan(&mut cx);
     azure::plan(&mut cx);
+    for (name, orphan) in &observed.orphans {
+        cx.step(
+            Action::DeleteNetwork {
+                network: name.clone(),
+                cloud: orphan.detail.cloud(),
+                id: orphan.id.clone(),
+            },
+            cx.gone(),
+        );
+    }
     if mode == Mode::Destroy {
         for (name, n) in &desired.networks {
             if let (Source::Declared(_), Some(found)) = (&n.source, observed.networks.get(name)) {
@@ -656,7 +691,7 @@ fn overlap(cx: &mut Ctx<'_>, l: &Link) -> bool {
     hit.is_some()
 }
 
-/// Steps removing, from every `cloud` network of the topology, the resources `names` lists that
+/// Steps removing, from every `cloud` network of the topology (and every orphan), the resources `names` lists that
 /// carry the topology's name and that no wanted link keeps (`keep` holds network and name).
 fn remove_unkept(
     cx: &mut Ctx<'_>,
@@ -666,11 +701,8 @@ fn remove_unkept(
     remove: impl Fn(String, String) -> Action,
 ) {
     let reason = cx.gone();
-    for (network, n) in &cx.desired.networks {
-        if n.cloud != cloud {
-            continue;
-        }
-        for name in names(cx, network) {
+    for network in cx.networks_of(cloud) {
+        for name in names(cx, &network) {
             let ours = crate::names::owned_name(&cx.desired.name, &name);
             if ours && !keep.contains(&(network.clone(), name.clone())) {
                 cx.step(remove(network.clone(), name), reason.clone());

@@ -67,8 +67,8 @@ struct Faulty {
 impl vpcpeer_controller::apply::Clouds for Faulty {
     type Error = Error;
 
-    async fn observe(&mut self, _: &Desired) -> Result<Observed, Error> {
-        let mut seen = self.clouds.state.clone();
+    async fn observe(&mut self, desired: &Desired) -> Result<Observed, Error> {
+        let mut seen = self.clouds.observe(desired);
         if let Some(n) = &self.hide_network {
             seen.networks.remove(n);
         }

@@ -7,7 +7,8 @@
 //! Starting states come from an earlier version of the topology (other links, other options)
 //! applied only in part, as if its `apply` had been killed, and then changed out of band (routes
 //! and peering halves removed, options flipped). The same holds when the new apply is itself cut
-//! short and run again, and `destroy` leaves nothing of the topology behind.
+//! short and run again, and `destroy` leaves nothing of the topology behind. The new version may
+//! also drop networks: the orphans, and everything of the topology in them, are removed.
 
 mod common;
 
@@ -77,9 +78,15 @@ fn openings(which: [bool; 3]) -> Vec<OpeningFile> {
         .collect()
 }
 
-fn file(nets: &[NetSpec], links: &[Option<LinkSpec>]) -> TopologyFile {
+/// The topology of `nets` but those whose bit is set in `dropped`, and of the links between
+/// the networks it keeps.
+fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyFile {
+    let kept = |i: usize| dropped & (1 << i) == 0;
     let mut networks = BTreeMap::new();
     for (i, (cloud, account, region, second)) in nets.iter().enumerate() {
+        if !kept(i) {
+            continue;
+        }
         let cloud = CLOUDS[*cloud];
         let prefix = match cloud {
             Cloud::Aws => "aws",
@@ -106,7 +113,8 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>]) -> TopologyFile {
         for j in i + 1..nets.len() {
             let spec = links.get(k).copied().flatten();
             k += 1;
-            let (Some((flag, open)), true) = (spec, nets[i].0 == nets[j].0) else {
+            let (Some((flag, open)), true) = (spec, nets[i].0 == nets[j].0 && kept(i) && kept(j))
+            else {
                 continue;
             };
             let cloud = CLOUDS[nets[i].0];
@@ -232,10 +240,10 @@ fn drifts() -> impl Strategy<Value = Vec<Drift>> {
 }
 
 fn converge(clouds: &mut Clouds, d: &Desired) -> Result<(), TestCaseError> {
-    let p = plan(&clouds.state, d);
+    let p = plan(&clouds.observe(d), d);
     prop_assert!(p.conflicts.is_empty(), "conflicts: {:?}", p.conflicts);
     clouds.apply(d, &p).map_err(TestCaseError::fail)?;
-    let again = plan(&clouds.state, d);
+    let again = plan(&clouds.observe(d), d);
     prop_assert!(again.is_empty(), "second plan not empty:\n{again}");
     check_reference(clouds, d).map_err(TestCaseError::fail)?;
     Ok(())
@@ -256,27 +264,29 @@ proptest! {
         earlier_cut in 0usize..200,
         out_of_band in drifts(),
         now_cut in 0usize..200,
+        dropped in prop_oneof![Just(0u16), 0u16..512],
     ) {
-        let old = validate(&file(&nets, &earlier)).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let new = validate(&file(&nets, &now)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let old = validate(&file(&nets, &earlier, 0)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // The new version may drop networks (and their links): what the old one made of them goes.
+        let new = validate(&file(&nets, &now, dropped)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut clouds = Clouds::default();
         // An earlier version, applied in part (its apply killed after `earlier_cut` steps).
-        let mut p = plan(&clouds.state, &old);
+        let mut p = plan(&clouds.observe(&old), &old);
         p.steps = cut(&p.steps, earlier_cut);
         clouds.apply(&old, &p).map_err(TestCaseError::fail)?;
         for d in out_of_band {
             drift(&mut clouds, d);
         }
         // The new version, its apply killed too, then run again to the end.
-        let mut p = plan(&clouds.state, &new);
+        let mut p = plan(&clouds.observe(&new), &new);
         prop_assert!(p.conflicts.is_empty(), "conflicts: {:?}", p.conflicts);
         p.steps = cut(&p.steps, now_cut);
         clouds.apply(&new, &p).map_err(TestCaseError::fail)?;
         converge(&mut clouds, &new)?;
         // Destroy leaves nothing of the topology.
-        let p = plan_destroy(&clouds.state, &new);
+        let p = plan_destroy(&clouds.observe(&new), &new);
         clouds.apply(&new, &p).map_err(TestCaseError::fail)?;
-        prop_assert!(plan_destroy(&clouds.state, &new).is_empty());
+        prop_assert!(plan_destroy(&clouds.observe(&new), &new).is_empty());
         prop_assert!(clouds.state.networks.is_empty(), "{:?}", clouds.state.networks.keys());
         prop_assert!(!clouds.state.aws_peerings.iter().any(|p| p.status.is_live()));
     }

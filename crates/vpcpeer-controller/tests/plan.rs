@@ -116,6 +116,7 @@ fn aws_world(peerings: Vec<AwsPeering>, routed: Option<&str>) -> Observed {
             ),
         ]),
         aws_peerings: peerings,
+        orphans: BTreeMap::new(),
     }
 }
 
@@ -160,8 +161,8 @@ fn aws_peering_states_give_their_steps() {
             "active, routes removed out of band",
             aws_world(vec![peering("pcx-1", AwsStatus::Active, OURS)], None),
             vec![
-                "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # drift: removed out of band",
-                "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: removed out of band",
+                "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # drift: missing from an established link",
+                "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: missing from an established link",
             ],
         ),
         (
@@ -191,7 +192,7 @@ fn aws_peering_states_give_their_steps() {
             "deleted by hand: drift",
             aws_world(vec![peering("pcx-1", AwsStatus::Deleted, OURS)], None),
             [
-                &["peering a-b: request a -> b # drift: removed out of band", acc][..],
+                &["peering a-b: request a -> b # drift: missing from an established link", acc][..],
                 &ROUTES_MISSING[..],
             ]
             .concat(),
@@ -301,7 +302,7 @@ fn aws_routes_of_others_and_of_old_peerings() {
         lines(&w3, &d),
         [
             "route a rtb-vpc-a 10.1.0.0/16 -> peering a-b # it points at nat-1",
-            "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: removed out of band",
+            "route b rtb-vpc-b 10.0.0.0/16 -> peering a-b # drift: missing from an established link",
         ]
     );
     // A listed table that is not there.
@@ -324,8 +325,8 @@ fn aws_openings_are_rules_in_the_default_group() {
     assert_eq!(
         lines(&w, &d),
         [
-            "rule a default group: tcp/443 from 10.1.0.0/16 (link a-b) # drift: removed out of band",
-            "rule b default group: tcp/443 from 10.0.0.0/16 (link a-b) # drift: removed out of band",
+            "rule a default group: tcp/443 from 10.1.0.0/16 (link a-b) # drift: missing from an established link",
+            "rule b default group: tcp/443 from 10.0.0.0/16 (link a-b) # drift: missing from an established link",
         ]
     );
     // A rule of an old version of the link (another port) goes; a rule the user made stays.
@@ -387,6 +388,7 @@ fn gcp_world(g1: Vec<GcpPeering>, g2: Vec<GcpPeering>) -> Observed {
             ("g2".into(), n("g2", "10.5.0.0/16", g2)),
         ]),
         aws_peerings: Vec::new(),
+        orphans: BTreeMap::new(),
     }
 }
 
@@ -415,7 +417,7 @@ fn gcp_halves_options_and_names() {
             &d
         ),
         [
-            "peering g2/t--g1-g2 -> p/g1, custom routes exchanged # drift: removed out of band",
+            "peering g2/t--g1-g2 -> p/g1, custom routes exchanged # drift: missing from an established link",
             "peering g1/t--g1-g2: custom route exchange on # drift: options differ",
         ]
     );
@@ -453,6 +455,7 @@ fn azure_world(v1: Vec<AzurePeering>, v2: Vec<AzurePeering>) -> Observed {
             ("v2".into(), n("v2", "10.7.0.0/16", v2)),
         ]),
         aws_peerings: Vec::new(),
+        orphans: BTreeMap::new(),
     }
 }
 
@@ -488,7 +491,7 @@ fn azure_halves_disconnected_and_out_of_sync() {
         [
             "peering v1/t--v1-v2 # disconnected: the remote half was deleted",
             "peering v1/t--v1-v2 -> v2 # disconnected: the remote half was deleted",
-            "peering v2/t--v1-v2 -> v1 # drift: removed out of band",
+            "peering v2/t--v1-v2 -> v1 # drift: missing from an established link",
         ]
     );
     let mut w = connected();
@@ -598,4 +601,42 @@ fn the_three_cloud_example_plans_as_the_readme_shows() {
     let d = validate(&parse(text).unwrap()).unwrap();
     let p = plan(&Observed::default(), &d);
     insta::assert_snapshot!("three_clouds", p.to_string());
+}
+
+#[test]
+fn a_network_dropped_from_the_file_is_emptied_of_the_topology_then_deleted() {
+    // The file had a and b linked; now it declares only a. b is an orphan: its route to the
+    // peering and the link's rule go first (should its delete be refused, nothing of the link is
+    // left in it), then the peering, then b.
+    let d = desired("").clone();
+    let d = Desired {
+        networks: [("a".to_string(), desired(AWS_LINK).networks["a"].clone())].into(),
+        ..d
+    };
+    let mut w = aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    );
+    let mut b = w.networks.remove("b").unwrap();
+    if let Detail::Aws { ingress, .. } = &mut b.detail {
+        ingress.push(AwsIngress {
+            opening: vpcpeer_controller::desired::Opening {
+                protocol: vpcpeer_controller::desired::Protocol::Tcp,
+                ports: Some((443, 443)),
+            },
+            source: net("10.0.0.0/16"),
+            description: "vpcpeer:t:a-b".into(),
+        });
+    }
+    w.orphans.insert("b".into(), b);
+    assert_eq!(
+        lines(&w, &d),
+        [
+            "route a rtb-vpc-a 10.1.0.0/16 -> pcx-1 # no longer declared",
+            "route b rtb-vpc-b 10.0.0.0/16 -> pcx-1 # no longer declared",
+            "rule b default group: tcp/443 from 10.0.0.0/16 (link a-b) # no longer declared",
+            "peering a-b: pcx-1 # no longer declared",
+            "network b (vpc-b) # no longer declared",
+        ]
+    );
 }

@@ -93,6 +93,9 @@ fn target(
     network: &str,
     call: &str,
 ) -> Result<Target, DriverError> {
+    if let Some((account, region)) = d.found.places.get(network) {
+        return target_in(d, account, region, call);
+    }
     let (n, _, _) = d.network(desired, Cloud::Aws, call, network)?;
     target_in(d, &n.account, region_of(n), call)
 }
@@ -112,7 +115,9 @@ fn ec2_error(call: &str, code: &str, message: String) -> DriverError {
     }
 }
 
-/// Reads the topology's AWS networks and the peerings that concern them into `out`.
+/// Reads the topology's AWS networks and the peerings that concern them into `out`; and the
+/// orphans: VPCs tagged with the topology whose network the file no longer declares, looked
+/// for in every account of the file and every region its AWS networks use.
 pub(crate) async fn observe(
     d: &mut Drivers,
     desired: &Desired,
@@ -137,67 +142,16 @@ pub(crate) async fn observe(
             Err(e) if e.code == "InvalidVpcID.NotFound" => continue,
             Err(e) => return Err(e),
         };
-        let Some(vpc) = vpcs.items("vpcSet").next() else {
-            continue;
-        };
-        let id = vpc.text_of("vpcId").to_string();
-        let cidrs: Vec<Ipv4Net> = vpc
-            .items("cidrBlockAssociationSet")
-            .filter(|a| {
-                a.at(&["cidrBlockState", "state"])
-                    .is_some_and(|s| s.text == "associated")
-            })
-            .filter_map(|a| a.text_of("cidrBlock").parse().ok())
-            .collect();
-        let mut dns = true;
-        for attribute in ["enableDnsSupport", "enableDnsHostnames"] {
-            let params = vec![p("VpcId", id.clone()), p("Attribute", attribute)];
-            let root = call(&d.http, &t, "DescribeVpcAttribute", name, &params).await?;
-            dns &= root
-                .at(&[attribute, "value"])
-                .is_some_and(|v| v.text == "true");
+        let first = vpcs.items("vpcSet").next().cloned();
+        if let Some(vpc) = first {
+            let found = read_vpc(d, &t, name, &vpc).await?;
+            out.networks.insert(name.clone(), found);
         }
-        let by_vpc = filters(&[("vpc-id", id.as_str())]);
-        let tables = call(&d.http, &t, "DescribeRouteTables", name, &by_vpc).await?;
-        let route_tables: Vec<AwsRouteTable> =
-            tables.items("routeTableSet").map(route_table).collect();
-        let groups = call(
-            &d.http,
-            &t,
-            "DescribeSecurityGroups",
-            name,
-            &filters(&[("vpc-id", id.as_str()), ("group-name", "default")]),
-        )
-        .await?;
-        let group = groups
-            .items("securityGroupInfo")
-            .next()
-            .cloned()
-            .unwrap_or_default();
-        let default_group = group.text_of("groupId").to_string();
-        if let Some(main) = route_tables.iter().find(|t| t.main) {
-            d.found.main_tables.insert(name.clone(), main.id.clone());
-        }
-        d.found.vpcs.insert(name.clone(), id.clone());
-        d.found
-            .default_groups
-            .insert(name.clone(), default_group.clone());
-        out.networks.insert(
-            name.clone(),
-            ObservedNetwork {
-                id,
-                cidrs,
-                detail: Detail::Aws {
-                    route_tables,
-                    default_group,
-                    dns,
-                    ingress: ingress(&group),
-                },
-            },
-        );
     }
     let vpc_ids: Vec<String> = d.found.vpcs.values().cloned().collect();
     let mut peerings: BTreeMap<String, AwsPeering> = BTreeMap::new();
+    // Where the other ends of the topology's peerings are: an orphan's account and region.
+    let mut linked: BTreeSet<(String, String)> = BTreeSet::new();
     for (account, region) in &places {
         let t = target_in(d, account, region, "DescribeVpcPeeringConnections")?;
         let mut queries = vec![filters(&[(
@@ -211,6 +165,17 @@ pub(crate) async fn observe(
         for q in queries {
             let root = call(&d.http, &t, "DescribeVpcPeeringConnections", "", &q).await?;
             for item in root.items("vpcPeeringConnectionSet") {
+                for side in ["requesterVpcInfo", "accepterVpcInfo"] {
+                    let owner = item.at(&[side, "ownerId"]).map_or("", |n| n.text.as_str());
+                    let region = item.at(&[side, "region"]).map_or("", |n| n.text.as_str());
+                    let account = desired
+                        .accounts
+                        .iter()
+                        .find(|(_, a)| a.cloud == Cloud::Aws && a.id == owner);
+                    if let (Some((name, _)), false) = (account, region.is_empty()) {
+                        linked.insert((name.clone(), region.to_string()));
+                    }
+                }
                 let seen = peering(item);
                 match peerings.get_mut(&seen.id) {
                     Some(known) => known.tags.extend(seen.tags),
@@ -221,6 +186,44 @@ pub(crate) async fn observe(
             }
         }
     }
+    // Orphans: VPCs tagged with the topology whose network the file no longer declares, in
+    // every account of the file and every region its AWS networks use, and wherever the other
+    // end of one of its peerings is.
+    let accounts: BTreeSet<&String> = desired
+        .accounts
+        .iter()
+        .filter(|(_, a)| a.cloud == Cloud::Aws)
+        .map(|(name, _)| name)
+        .collect();
+    let regions: BTreeSet<String> = places.iter().map(|(_, r)| r.clone()).collect();
+    let mut search: BTreeSet<(String, String)> = linked;
+    for account in accounts {
+        for region in &regions {
+            search.insert((account.clone(), region.clone()));
+        }
+    }
+    for (account, region) in &search {
+        let t = target_in(d, account, region, "DescribeVpcs")?;
+        let q = filters(&[(&format!("tag:{TAG_TOPOLOGY}"), desired.name.as_str())]);
+        let vpcs = call(&d.http, &t, "DescribeVpcs", "", &q).await?;
+        let listed: Vec<query::Node> = vpcs.items("vpcSet").cloned().collect();
+        for vpc in &listed {
+            let tag = vpc
+                .items("tagSet")
+                .find(|t| t.text_of("key") == TAG_NETWORK);
+            let Some(name) = tag.map(|t| t.text_of("value").to_string()) else {
+                continue;
+            };
+            if desired.networks.contains_key(&name) || out.orphans.contains_key(&name) {
+                continue;
+            }
+            d.found
+                .places
+                .insert(name.clone(), (account.clone(), region.clone()));
+            let found = read_vpc(d, &t, &name, vpc).await?;
+            out.orphans.insert(name, found);
+        }
+    }
     for pc in peerings.values() {
         let ours = pc.tags.get(TAG_TOPOLOGY) == Some(&desired.name);
         if let (true, true, Some(link)) = (ours, pc.status.is_live(), pc.tags.get(TAG_LINK)) {
@@ -229,6 +232,68 @@ pub(crate) async fn observe(
     }
     out.aws_peerings = peerings.into_values().collect();
     Ok(())
+}
+
+/// A VPC's blocks, DNS attributes, route tables and default group; its ids go to `d.found`.
+async fn read_vpc(
+    d: &mut Drivers,
+    t: &Target,
+    name: &str,
+    vpc: &query::Node,
+) -> Result<ObservedNetwork, DriverError> {
+    let id = vpc.text_of("vpcId").to_string();
+    let cidrs: Vec<Ipv4Net> = vpc
+        .items("cidrBlockAssociationSet")
+        .filter(|a| {
+            a.at(&["cidrBlockState", "state"])
+                .is_some_and(|s| s.text == "associated")
+        })
+        .filter_map(|a| a.text_of("cidrBlock").parse().ok())
+        .collect();
+    let mut dns = true;
+    for attribute in ["enableDnsSupport", "enableDnsHostnames"] {
+        let params = vec![p("VpcId", id.clone()), p("Attribute", attribute)];
+        let root = call(&d.http, t, "DescribeVpcAttribute", name, &params).await?;
+        dns &= root
+            .at(&[attribute, "value"])
+            .is_some_and(|v| v.text == "true");
+    }
+    let by_vpc = filters(&[("vpc-id", id.as_str())]);
+    let tables = call(&d.http, t, "DescribeRouteTables", name, &by_vpc).await?;
+    let route_tables: Vec<AwsRouteTable> = tables.items("routeTableSet").map(route_table).collect();
+    let groups = call(
+        &d.http,
+        t,
+        "DescribeSecurityGroups",
+        name,
+        &filters(&[("vpc-id", id.as_str()), ("group-name", "default")]),
+    )
+    .await?;
+    let group = groups
+        .items("securityGroupInfo")
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    let default_group = group.text_of("groupId").to_string();
+    if let Some(main) = route_tables.iter().find(|t| t.main) {
+        d.found
+            .main_tables
+            .insert(name.to_string(), main.id.clone());
+    }
+    d.found.vpcs.insert(name.to_string(), id.clone());
+    d.found
+        .default_groups
+        .insert(name.to_string(), default_group.clone());
+    Ok(ObservedNetwork {
+        id,
+        cidrs,
+        detail: Detail::Aws {
+            route_tables,
+            default_group,
+            dns,
+            ingress: ingress(&group),
+        },
+    })
 }
 
 /// The running instances of each AWS network found, by id (for `apply --verify`).

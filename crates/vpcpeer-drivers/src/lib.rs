@@ -52,6 +52,8 @@ pub struct Found {
     pub default_groups: BTreeMap<String, String>,
     /// AWS: link name → peering id, including peerings requested this round.
     pub peerings: BTreeMap<String, String>,
+    /// AWS: orphan network name → (account name, region) where it was found.
+    pub places: BTreeMap<String, (String, String)>,
 }
 
 /// The drivers of the three clouds.

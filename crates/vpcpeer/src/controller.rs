@@ -24,7 +24,7 @@ use vpcpeer_controller::topology::parse;
 use vpcpeer_controller::{plan, plan_destroy, validate, Cloud, Desired, Plan};
 use vpcpeer_drivers::{Access, Drivers};
 
-use crate::reach::Output;
+use crate::reach::{emit, Output};
 
 /// The options `plan`, `apply` and `destroy` share.
 #[derive(clap::Args)]
@@ -162,8 +162,11 @@ pub fn plan_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<bool> {
         plan(&observed, &desired)
     };
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
-        Output::Table => print!("{p}"),
+        Output::Json => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&plan_json(&p))?
+        ))?,
+        Output::Table => emit(&p.to_string())?,
     }
     if !p.conflicts.is_empty() {
         bail!("the plan has {} conflict(s)", p.conflicts.len());
@@ -199,13 +202,15 @@ fn verify(args: &TopologyArgs) -> anyhow::Result<bool> {
     let mut all = true;
     for l in &desired.links {
         if l.open.is_empty() {
-            println!("verify {}: opens nothing, not checked", l.name);
+            emit(&format!("verify {}: opens nothing, not checked\n", l.name))?;
             continue;
         }
         for (from, to) in [(&l.sides[0], &l.sides[1]), (&l.sides[1], &l.sides[0])] {
             let first = |n: &str| endpoints.get(n).and_then(|v| v.first());
             let (Some(src), Some(dst)) = (first(from), first(to)) else {
-                println!("verify {from} -> {to}: no instance on both sides, not checked");
+                emit(&format!(
+                    "verify {from} -> {to}: no instance on both sides, not checked\n"
+                ))?;
                 continue;
             };
             let network = &desired.networks[from.as_str()];
@@ -231,7 +236,7 @@ fn verify(args: &TopologyArgs) -> anyhow::Result<bool> {
                     crate::reach::call(endpoint, "/_vpcpeer/reach", &request, token.as_deref())?;
                 let what = format!("{from} ({}) -> {to} ({}) {o}", src.id, dst.ip);
                 if answer.reachable {
-                    println!("verify {what}: reachable");
+                    emit(&format!("verify {what}: reachable\n"))?;
                 } else {
                     all = false;
                     let why: Vec<String> = answer
@@ -239,7 +244,10 @@ fn verify(args: &TopologyArgs) -> anyhow::Result<bool> {
                         .iter()
                         .map(|b| format!("{}: {}", b.code, b.detail))
                         .collect();
-                    println!("verify {what}: NOT reachable ({})", why.join("; "));
+                    emit(&format!(
+                        "verify {what}: NOT reachable ({})\n",
+                        why.join("; ")
+                    ))?;
                 }
             }
         }
@@ -281,17 +289,17 @@ fn run(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let verb = if destroy { "Destroy" } else { "Apply" };
     match args.output {
-        Output::Json => println!(
-            "{}",
+        Output::Json => emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&json!({
                 "steps": out.steps, "rounds": out.rounds, "retries": out.retries, "seconds": secs,
             }))?
-        ),
+        ))?,
         Output::Table => {
-            println!(
-                "{verb} complete: {} step(s) in {} round(s), {} retried.",
+            emit(&format!(
+                "{verb} complete: {} step(s) in {} round(s), {} retried.\n",
                 out.steps, out.rounds, out.retries
-            );
+            ))?;
             eprintln!("({secs:.1} s)");
         }
     }

@@ -259,7 +259,7 @@ fn routes(
                         destination: *d,
                         link: l.name.clone(),
                     },
-                    missing_reason(applied),
+                    missing_reason(applied && has_block(cx, peer, d)),
                 ),
                 Some((AwsTarget::Peering(p), false)) if Some(p.as_str()) == target => {}
                 Some((AwsTarget::Peering(p), blackhole))
@@ -296,6 +296,12 @@ fn routes(
             }
         }
     }
+}
+
+/// Whether the peer has `block` already (a route or rule for a block the file adds is missing,
+/// not drift).
+fn has_block(cx: &Ctx<'_>, peer: &str, block: &Ipv4Net) -> bool {
+    cx.found(peer).is_some_and(|n| n.cidrs.contains(block))
 }
 
 /// Ids of every AWS peering the topology's tags mark, whatever its state.
@@ -335,7 +341,7 @@ fn openings(
                         opening: *opening,
                         source: *source,
                     },
-                    missing_reason(applied),
+                    missing_reason(applied && has_block(cx, peer, source)),
                 );
             }
         }
@@ -346,7 +352,7 @@ fn openings(
 fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
     let ours = owned_peerings(cx);
     let reason = cx.gone();
-    for (name, n) in &cx.desired.networks {
+    for name in &cx.networks_of(Cloud::Aws) {
         let Some(Detail::Aws {
             route_tables,
             ingress,
@@ -355,9 +361,6 @@ fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
         else {
             continue;
         };
-        if n.cloud != Cloud::Aws {
-            continue;
-        }
         for t in route_tables {
             for r in &t.routes {
                 let AwsTarget::Peering(p) = &r.target else {

@@ -272,7 +272,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Missing => f.write_str("declared, not there yet"),
-            Reason::Drift => f.write_str("drift: removed out of band"),
+            Reason::Drift => f.write_str("drift: missing from an established link"),
             Reason::Pending => f.write_str("the request waits for acceptance"),
             Reason::Provisioning(s) => write!(f, "the peering is {s}"),
             Reason::Ended { peering, status } => {

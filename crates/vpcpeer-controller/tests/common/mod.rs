@@ -35,6 +35,18 @@ impl Clouds {
         format!("{prefix}-{:017x}", self.next)
     }
 
+    /// What the controller reads: the declared networks, the others as orphans (every network
+    /// here was made by a topology).
+    pub fn observe(&self, desired: &Desired) -> Observed {
+        let mut seen = self.state.clone();
+        let (declared, orphans) = std::mem::take(&mut seen.networks)
+            .into_iter()
+            .partition(|(name, _)| desired.networks.contains_key(name));
+        seen.networks = declared;
+        seen.orphans = orphans;
+        seen
+    }
+
     /// Carries out every step of a plan in order; the first refusal stops it.
     pub fn apply(&mut self, desired: &Desired, plan: &Plan) -> Result<(), String> {
         for s in &plan.steps {
@@ -571,6 +583,16 @@ fn peerings_len(d: &Detail) -> usize {
 /// Checks the clouds against what the topology means, derived without the planner.
 pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
     let s = &clouds.state;
+    let orphans: Vec<&String> = s
+        .networks
+        .keys()
+        .filter(|n| !d.networks.contains_key(*n))
+        .collect();
+    if !orphans.is_empty() {
+        return Err(format!(
+            "networks left that the file no longer declares: {orphans:?}"
+        ));
+    }
     let cidrs = |n: &str| -> Vec<Ipv4Net> { s.networks[n].cidrs.clone() };
     let mut want_routes: BTreeSet<(String, String, Ipv4Net, String)> = BTreeSet::new();
     let mut want_rules: BTreeSet<(String, Opening, Ipv4Net)> = BTreeSet::new();
