@@ -200,14 +200,14 @@ async fn an_apply_killed_after_any_step_is_finished_by_the_next_without_duplicat
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_vpc_given_by_id_is_peered_and_kept() {
-    let url = server().await;
+/// A VPC made by hand in account B (eu-west-1) with `cidr`, and a topology that links a new VPC
+/// of account A (10.1.0.0/16) to it by its id.
+async fn with_legacy_vpc(url: &str, cidr: &str) -> Desired {
     let made = ec2(
-        &url,
+        url,
         B,
         "eu-west-1",
-        "Action=CreateVpc&CidrBlock=10.9.0.0/16",
+        &format!("Action=CreateVpc&CidrBlock={cidr}"),
     )
     .await;
     let id = made
@@ -216,7 +216,7 @@ async fn a_vpc_given_by_id_is_peered_and_kept() {
         .and_then(|s| s.split('<').next())
         .expect("vpc id")
         .to_string();
-    let d = topology(&format!(
+    topology(&format!(
         "
 name: t
 accounts:
@@ -228,7 +228,13 @@ networks:
 links:
   - {{ between: [app, legacy] }}
 "
-    ));
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vpc_given_by_id_is_peered_and_kept() {
+    let url = server().await;
+    let d = with_legacy_vpc(&url, "10.9.0.0/16").await;
     let mut dr = drivers(&url, &d);
     up(&mut dr, &d).await.expect("apply");
     down(&mut dr, &d).await.expect("destroy");
@@ -240,32 +246,7 @@ links:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overlap_with_an_existing_vpc_is_refused_before_any_call() {
     let url = server().await;
-    let made = ec2(
-        &url,
-        B,
-        "eu-west-1",
-        "Action=CreateVpc&CidrBlock=10.1.128.0/17",
-    )
-    .await;
-    let id = made
-        .split("<vpcId>")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .expect("vpc id")
-        .to_string();
-    let d = topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
-  legacy: {{ account: two, region: eu-west-1, id: {id} }}
-links:
-  - {{ between: [app, legacy] }}
-"
-    ));
+    let d = with_legacy_vpc(&url, "10.1.128.0/17").await;
     let mut dr = drivers(&url, &d);
     let err = up(&mut dr, &d).await.unwrap_err();
     assert!(matches!(err, ApplyError::Conflicts(_)), "{err}");
