@@ -117,6 +117,8 @@ pub struct Link {
     pub exchange_custom_routes: bool,
     /// Azure: forwarded traffic allowed, both sides.
     pub allow_forwarded_traffic: bool,
+    /// Azure: the side that offers its gateway to the other (gateway transit).
+    pub gateway_transit: Option<String>,
 }
 
 impl Link {
@@ -199,6 +201,7 @@ pub fn validate(file: &TopologyFile) -> Result<Desired, Refusal> {
     let networks = networks(&mut p, file, &accounts);
     let links = links(&mut p, file, &networks);
     overlaps(&mut p, &networks, &links);
+    remote_gateways(&mut p, &links);
     quotas(&mut p, &networks, &links);
     expectations(&mut p, file, &networks, &links);
     if !p.is_empty() {
@@ -452,6 +455,12 @@ fn links(
                 "GCP only",
             ),
             (
+                l.gateway_transit.is_some(),
+                "gateway_transit",
+                Cloud::Azure,
+                "Azure only",
+            ),
+            (
                 l.allow_forwarded_traffic,
                 "allow_forwarded_traffic",
                 Cloud::Azure,
@@ -468,6 +477,14 @@ fn links(
                 });
             }
         }
+        if let Some(g) = &l.gateway_transit {
+            if g != a && g != b {
+                p.push(Problem::TablesNotASide {
+                    link: name.clone(),
+                    network: g.clone(),
+                });
+            }
+        }
         let tables = tables(p, &name, [a, b], l.route_tables.as_ref());
         let open = l.open.iter().filter_map(|o| opening(p, &name, o)).collect();
         out.push(Link {
@@ -478,6 +495,7 @@ fn links(
             dns_resolution: l.dns_resolution,
             exchange_custom_routes: l.exchange_custom_routes,
             allow_forwarded_traffic: l.allow_forwarded_traffic,
+            gateway_transit: l.gateway_transit.clone(),
         });
     }
     out
@@ -556,6 +574,27 @@ pub fn first_overlap(a: &[Ipv4Net], b: &[Ipv4Net]) -> Option<(Ipv4Net, Ipv4Net)>
     a.iter()
         .flat_map(|x| b.iter().map(move |y| (*x, *y)))
         .find(|(x, y)| x.contains(&y.network()) || y.contains(&x.network()))
+}
+
+/// A VNet uses the gateway of one peer at most.
+fn remote_gateways(p: &mut Vec<Problem>, links: &[Link]) {
+    let mut users: BTreeMap<&str, &str> = BTreeMap::new();
+    for l in links {
+        let Some(g) = l.gateway_transit.as_deref() else {
+            continue;
+        };
+        let user = l.peer_of(g);
+        match users.get(user) {
+            Some(first) => p.push(Problem::TwoRemoteGateways {
+                network: user.to_string(),
+                first: first.to_string(),
+                second: g.to_string(),
+            }),
+            None => {
+                users.insert(user, g);
+            }
+        }
+    }
 }
 
 fn overlaps(p: &mut Vec<Problem>, networks: &BTreeMap<String, Network>, links: &[Link]) {

@@ -232,4 +232,8 @@ pub struct AzurePeering {
     pub in_sync: bool,
     /// `allowForwardedTraffic`.
     pub allow_forwarded_traffic: bool,
+    /// `allowGatewayTransit`.
+    pub allow_gateway_transit: bool,
+    /// `useRemoteGateways`.
+    pub use_remote_gateways: bool,
 }

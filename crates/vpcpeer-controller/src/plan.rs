@@ -260,6 +260,10 @@ pub enum Action {
         remote: String,
         /// `allowForwardedTraffic`.
         allow_forwarded_traffic: bool,
+        /// `allowGatewayTransit` (this side offers its gateway).
+        allow_gateway_transit: bool,
+        /// `useRemoteGateways` (this side uses the peer's gateway).
+        use_remote_gateways: bool,
     },
     /// Azure: change a peering's options (PUT with the same remote).
     AzureUpdatePeering {
@@ -271,6 +275,10 @@ pub enum Action {
         remote: String,
         /// `allowForwardedTraffic`.
         allow_forwarded_traffic: bool,
+        /// `allowGatewayTransit` (this side offers its gateway).
+        allow_gateway_transit: bool,
+        /// `useRemoteGateways` (this side uses the peer's gateway).
+        use_remote_gateways: bool,
     },
     /// Azure: sync a peering after an address-space change (`syncRemoteAddressSpace=true`).
     AzureSyncPeering {

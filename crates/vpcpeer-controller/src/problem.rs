@@ -172,8 +172,8 @@ pub enum Problem {
         /// The link's cloud.
         cloud: Cloud,
     },
-    /// `route_tables` names a network that is not a side.
-    #[error("link {link}: `route_tables` names {network}, which is not one of its two networks")]
+    /// `route_tables` or `gateway_transit` names a network that is not a side.
+    #[error("link {link}: names {network}, which is not one of its two networks")]
     TablesNotASide {
         /// The link.
         link: String,
@@ -248,6 +248,17 @@ pub enum Problem {
         count: usize,
         /// The quota.
         limit: usize,
+    },
+    /// A VNet would use the gateways of two peers (Azure allows one peering per VNet to set
+    /// `useRemoteGateways`).
+    #[error("{network} would use the gateways of {first} and {second}: Azure allows a VNet to use one peer's gateway")]
+    TwoRemoteGateways {
+        /// The network.
+        network: String,
+        /// One gateway side.
+        first: String,
+        /// The other.
+        second: String,
     },
     /// An expected pair is not a link.
     #[error("{a} and {b} are expected to talk but are not linked{path}: peering is not transitive; add a link between them")]

@@ -146,6 +146,10 @@ pub struct LinkFile {
     /// Azure: allow traffic forwarded by a network virtual appliance, on both sides.
     #[serde(default)]
     pub allow_forwarded_traffic: bool,
+    /// Azure: the side whose VPN or ExpressRoute gateway the other side uses (gateway transit:
+    /// `allowGatewayTransit` on its half, `useRemoteGateways` on the other's).
+    #[serde(default)]
+    pub gateway_transit: Option<String>,
 }
 
 /// The kind of a link.

@@ -108,6 +108,7 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyF
         );
     }
     let mut out = Vec::new();
+    let mut users = std::collections::BTreeSet::new();
     let mut k = 0;
     for i in 0..nets.len() {
         for j in i + 1..nets.len() {
@@ -127,6 +128,10 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyF
                 dns_resolution: flag && cloud == Cloud::Aws,
                 exchange_custom_routes: flag && cloud == Cloud::Gcp,
                 allow_forwarded_traffic: flag && cloud == Cloud::Azure,
+                // Azure gateway transit, offered by the first side, while the second uses no
+                // other peer's gateway (Azure allows one).
+                gateway_transit: (cloud == Cloud::Azure && open[0] && users.insert(j))
+                    .then(|| format!("net{i}")),
             });
         }
     }

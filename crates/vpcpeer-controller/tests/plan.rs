@@ -467,6 +467,8 @@ fn az_peering(remote: &str, state: AzureState, in_sync: bool) -> AzurePeering {
         state,
         in_sync,
         allow_forwarded_traffic: false,
+        allow_gateway_transit: false,
+        use_remote_gateways: false,
     }
 }
 
@@ -637,6 +639,36 @@ fn a_network_dropped_from_the_file_is_emptied_of_the_topology_then_deleted() {
             "rule b default group: tcp/443 from 10.0.0.0/16 (link a-b) # no longer declared",
             "peering a-b: pcx-1 # no longer declared",
             "network b (vpc-b) # no longer declared",
+        ]
+    );
+}
+
+#[test]
+fn gateway_transit_offers_before_it_uses() {
+    // v2 offers its gateway: its half is created first (Azure checks the offer when v1's half
+    // asks to use it), and turning transit off updates the using half first.
+    let d = desired("  - { between: [v1, v2], gateway_transit: v2 }\n");
+    assert_eq!(
+        lines(&azure_world(vec![], vec![]), &d),
+        [
+            "peering v2/t--v1-v2 -> v1, offers its gateway # declared, not there yet",
+            "peering v1/t--v1-v2 -> v2, uses the remote gateway # declared, not there yet",
+        ]
+    );
+    let with = |allow: bool, use_: bool, remote: &str| AzurePeering {
+        allow_gateway_transit: allow,
+        use_remote_gateways: use_,
+        ..az_peering(remote, AzureState::Connected, true)
+    };
+    let on = azure_world(vec![with(false, true, "v2")], vec![with(true, false, "v1")]);
+    assert_eq!(lines(&on, &d), Vec::<String>::new());
+    let off = desired("  - { between: [v1, v2] }\n");
+    let swapped = azure_world(vec![with(true, false, "v2")], vec![with(false, true, "v1")]);
+    assert_eq!(
+        lines(&swapped, &off),
+        [
+            "peering v2/t--v1-v2 -> v1 # drift: options differ",
+            "peering v1/t--v1-v2 -> v2 # drift: options differ",
         ]
     );
 }

@@ -149,7 +149,34 @@ links: [{ between: [v1, v2], route_tables: all }]",
   a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
   b: { account: prod, region: us-east-1, cidrs: [10.1.0.0/16] }
 links: [{ between: [a, b], route_tables: { c: all } }]",
-            "link a-b: `route_tables` names c, which is not one of its two networks",
+            "link a-b: names c, which is not one of its two networks",
+        ),
+        (
+            "gateway transit offered by a network that is not a side",
+            "networks:
+  v1: { account: sub, region: westeurope, cidrs: [10.0.0.0/16] }
+  v2: { account: sub, region: eastus, cidrs: [10.1.0.0/16] }
+links: [{ between: [v1, v2], gateway_transit: v3 }]",
+            "link v1-v2: names v3, which is not one of its two networks",
+        ),
+        (
+            "a VNet using two peers' gateways",
+            "networks:
+  hub1: { account: sub, region: westeurope, cidrs: [10.0.0.0/16] }
+  hub2: { account: sub, region: westeurope, cidrs: [10.2.0.0/16] }
+  spoke: { account: sub, region: eastus, cidrs: [10.1.0.0/16] }
+links:
+  - { between: [hub1, spoke], gateway_transit: hub1 }
+  - { between: [hub2, spoke], gateway_transit: hub2 }",
+            "spoke would use the gateways of hub1 and hub2: Azure allows a VNet to use one peer's gateway",
+        ),
+        (
+            "gateway transit on an AWS link",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  b: { account: prod, region: us-east-1, cidrs: [10.1.0.0/16] }
+links: [{ between: [a, b], gateway_transit: a }]",
+            "link a-b: `gateway_transit` is Azure only; this link is AWS",
         ),
         (
             "a bad opening",

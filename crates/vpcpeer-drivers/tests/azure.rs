@@ -504,6 +504,8 @@ fn create_lake_half() -> Action {
         name: "demo--lake-train".into(),
         remote: vnet(SUB_B, "net-b", "train"),
         allow_forwarded_traffic: false,
+        allow_gateway_transit: false,
+        use_remote_gateways: false,
     }
 }
 

@@ -21,8 +21,23 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
             .sides
             .iter()
             .any(|s| peerings(cx, s).iter().any(|p| p.name == name));
-        for side in &l.sides {
+        // Gateway transit: the offering half goes first when it is turned on (Azure checks the
+        // remote's `allowGatewayTransit` when the other half asks to use it), the using half
+        // first when it is turned off.
+        let uses_now = |s: &String| {
+            peerings(cx, s)
+                .iter()
+                .any(|p| p.name == name && p.use_remote_gateways)
+        };
+        let mut order = [&l.sides[0], &l.sides[1]];
+        let offered_by_second = l.gateway_transit.as_ref() == Some(&l.sides[1]);
+        if offered_by_second || (l.gateway_transit.is_none() && uses_now(&l.sides[1])) {
+            order.swap(0, 1);
+        }
+        for side in order {
             let remote = cx.cloud_id(l.peer_of(side));
+            let allow_gateway_transit = l.gateway_transit.as_ref() == Some(side);
+            let use_remote_gateways = l.gateway_transit.as_deref() == Some(l.peer_of(side));
             keep.insert((side.clone(), name.clone()));
             let list = peerings(cx, side);
             let create = Action::AzureCreatePeering {
@@ -30,6 +45,8 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                 name: name.clone(),
                 remote: remote.clone(),
                 allow_forwarded_traffic: l.allow_forwarded_traffic,
+                allow_gateway_transit,
+                use_remote_gateways,
             };
             match list.iter().find(|p| p.name == name) {
                 Some(p) if !p.remote.eq_ignore_ascii_case(&remote) => {
@@ -50,13 +67,25 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                     cx.step(create, Reason::Disconnected);
                 }
                 Some(p) => {
-                    if p.allow_forwarded_traffic != l.allow_forwarded_traffic {
+                    let options = (
+                        p.allow_forwarded_traffic,
+                        p.allow_gateway_transit,
+                        p.use_remote_gateways,
+                    );
+                    let wanted = (
+                        l.allow_forwarded_traffic,
+                        allow_gateway_transit,
+                        use_remote_gateways,
+                    );
+                    if options != wanted {
                         cx.step(
                             Action::AzureUpdatePeering {
                                 network: side.clone(),
                                 name: name.clone(),
                                 remote: remote.clone(),
                                 allow_forwarded_traffic: l.allow_forwarded_traffic,
+                                allow_gateway_transit,
+                                use_remote_gateways,
                             },
                             Reason::OptionsDiffer,
                         );

@@ -218,23 +218,29 @@ impl fmt::Display for Action {
                 name,
                 remote,
                 allow_forwarded_traffic,
+                allow_gateway_transit,
+                use_remote_gateways,
             }
             | Action::AzureUpdatePeering {
                 network,
                 name,
                 remote,
                 allow_forwarded_traffic,
+                allow_gateway_transit,
+                use_remote_gateways,
             } => {
-                write!(
-                    f,
-                    "peering {network}/{name} -> {}{}",
-                    remote.rsplit('/').next().unwrap_or(remote),
-                    if *allow_forwarded_traffic {
-                        ", forwarded traffic allowed"
-                    } else {
-                        ""
-                    }
-                )
+                let options = [
+                    (*allow_forwarded_traffic, ", forwarded traffic allowed"),
+                    (*allow_gateway_transit, ", offers its gateway"),
+                    (*use_remote_gateways, ", uses the remote gateway"),
+                ];
+                let shown: String = options
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, text)| *text)
+                    .collect();
+                let vnet = remote.rsplit('/').next().unwrap_or(remote);
+                write!(f, "peering {network}/{name} -> {vnet}{shown}")
             }
             Action::AzureSyncPeering { network, name } => {
                 write!(f, "peering {network}/{name}: sync the address space")

@@ -447,17 +447,38 @@ impl Clouds {
                 name,
                 remote,
                 allow_forwarded_traffic,
+                allow_gateway_transit,
+                use_remote_gateways,
             }
             | Action::AzureUpdatePeering {
                 network,
                 name,
                 remote,
                 allow_forwarded_traffic,
+                allow_gateway_transit,
+                use_remote_gateways,
             } => {
+                // Azure: a half may use the remote's gateway only if the remote's half offers it.
+                let me = self.network(&network)?.id.to_ascii_lowercase();
+                let offered = self.state.networks.values().any(|n| {
+                    n.id.eq_ignore_ascii_case(&remote)
+                        && matches!(&n.detail, Detail::Azure { peerings } if peerings.iter().any(
+                            |p| p.remote.to_ascii_lowercase() == me && p.allow_gateway_transit))
+                });
+                if use_remote_gateways && !offered {
+                    return Err(
+                        "UseRemoteGatewaysNotAllowed: the remote half does not offer its gateway"
+                            .into(),
+                    );
+                }
                 let update = matches!(action, Action::AzureUpdatePeering { .. });
                 let peerings = self.azure(&network)?;
                 match peerings.iter_mut().find(|p| p.name == name) {
-                    Some(p) if update => p.allow_forwarded_traffic = allow_forwarded_traffic,
+                    Some(p) if update => {
+                        p.allow_forwarded_traffic = allow_forwarded_traffic;
+                        p.allow_gateway_transit = allow_gateway_transit;
+                        p.use_remote_gateways = use_remote_gateways;
+                    }
                     Some(_) => return Err("exists".into()),
                     None if update => return Err("not found".into()),
                     None => {
@@ -473,6 +494,8 @@ impl Clouds {
                             state: AzureState::Initiated,
                             in_sync: true,
                             allow_forwarded_traffic,
+                            allow_gateway_transit,
+                            use_remote_gateways,
                         });
                     }
                 }
@@ -678,6 +701,9 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
                             && p.remote.eq_ignore_ascii_case(remote)
                             && p.state == AzureState::Connected
                             && p.allow_forwarded_traffic == l.allow_forwarded_traffic
+                            && p.allow_gateway_transit == (l.gateway_transit.as_ref() == Some(side))
+                            && p.use_remote_gateways
+                                == (l.gateway_transit.as_deref() == Some(l.peer_of(side)))
                     });
                     if !ok {
                         return Err(format!("{side}: Azure peering {name}: {peerings:?}"));

@@ -126,6 +126,8 @@ pub(crate) async fn execute(
             name,
             remote,
             allow_forwarded_traffic,
+            allow_gateway_transit,
+            use_remote_gateways,
         } => {
             let call = format!("PUT virtualNetworkPeerings {network}/{name}");
             let arm = Arm::of(d, desired, &call, network)?;
@@ -133,8 +135,8 @@ pub(crate) async fn execute(
                 "remoteVirtualNetwork": {"id": remote},
                 "allowVirtualNetworkAccess": true,
                 "allowForwardedTraffic": allow_forwarded_traffic,
-                "allowGatewayTransit": false,
-                "useRemoteGateways": false,
+                "allowGatewayTransit": allow_gateway_transit,
+                "useRemoteGateways": use_remote_gateways,
             }});
             let path = format!("{}?{API}", peering_path(d, desired, network, name));
             arm.write(&call, Method::PUT, &path, Some(&body))
@@ -145,6 +147,8 @@ pub(crate) async fn execute(
             network,
             name,
             allow_forwarded_traffic,
+            allow_gateway_transit,
+            use_remote_gateways,
             ..
         } => {
             let call = format!("PUT virtualNetworkPeerings {network}/{name}");
@@ -152,6 +156,8 @@ pub(crate) async fn execute(
             let path = peering_path(d, desired, network, name);
             let mut body = arm.peering_as_it_is(&call, &path).await?;
             body["properties"]["allowForwardedTraffic"] = json!(allow_forwarded_traffic);
+            body["properties"]["allowGatewayTransit"] = json!(allow_gateway_transit);
+            body["properties"]["useRemoteGateways"] = json!(use_remote_gateways);
             arm.write(&call, Method::PUT, &format!("{path}?{API}"), Some(&body))
                 .await
         }
@@ -305,6 +311,8 @@ fn read_vnet(call: &str, v: &Value) -> Result<ObservedNetwork, DriverError> {
                 .as_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case("FullyInSync")),
             allow_forwarded_traffic: props["allowForwardedTraffic"].as_bool().unwrap_or(false),
+            allow_gateway_transit: props["allowGatewayTransit"].as_bool().unwrap_or(false),
+            use_remote_gateways: props["useRemoteGateways"].as_bool().unwrap_or(false),
         });
     }
     Ok(ObservedNetwork {
@@ -361,6 +369,8 @@ mod tests {
                     state: AzureState::Disconnected,
                     in_sync: false,
                     allow_forwarded_traffic: true,
+                    allow_gateway_transit: false,
+                    use_remote_gateways: false,
                 }]
             }
         );
