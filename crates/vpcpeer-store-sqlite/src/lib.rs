@@ -113,6 +113,7 @@ impl SqliteStore {
              PRAGMA wal_autocheckpoint=0;
              CREATE TABLE IF NOT EXISTS records (
                  tbl TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL,
+                 seq INTEGER NOT NULL DEFAULT 0,
                  PRIMARY KEY (tbl, id)) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         ))
@@ -141,11 +142,7 @@ impl SqliteStore {
             }
             Some(v) => check_version(v.parse().unwrap_or(0))?,
         }
-        let seq: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key='seq'", [], |r| r.get(0))
-            .optional()
-            .map_err(backend)?;
-        let seq = seq.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let seq = last_seq(&conn).map_err(backend)?;
         let conn = Arc::new(Mutex::new(Inner { conn, seq }));
         let checkpointer = Checkpointer::start(&db, sync, conn.clone())?;
         Ok(SqliteStore {
@@ -185,12 +182,11 @@ impl Store for SqliteStore {
             .map_err(backend)?;
         for row in rows {
             let (k, v) = row.map_err(backend)?;
-            if k == "seq" {
-                snap.seq = v.parse().unwrap_or(0);
-            } else if k != "format_version" {
+            if k != "seq" && k != "format_version" {
                 snap.meta.insert(k, v);
             }
         }
+        snap.seq = inner.seq;
         Ok(snap)
     }
 
@@ -243,22 +239,74 @@ impl Store for SqliteStore {
     }
 }
 
+/// The last commit number of the database `conn` opened (see [`write_all`]): the larger of the
+/// `seq` row of `meta` and the largest `seq` of a record. A database of an earlier release,
+/// whose records have no `seq` column yet, gets it (0 for every record: its number is in `meta`).
+/// The number found is written to the `meta` row, so that an earlier release opening the file
+/// again, which reads only that row, goes on from it.
+fn last_seq(conn: &Connection) -> rusqlite::Result<u64> {
+    let has_column: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('records') WHERE name = 'seq'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has_column {
+        conn.execute_batch("ALTER TABLE records ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")?;
+    }
+    let in_meta: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key='seq'", [], |r| r.get(0))
+        .optional()?;
+    let in_meta: u64 = in_meta.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let in_records: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM records", [], |r| {
+        r.get(0)
+    })?;
+    let seq = in_meta.max(u64::try_from(in_records).unwrap_or(0));
+    if seq != in_meta {
+        write_seq(conn, seq)?;
+    }
+    Ok(seq)
+}
+
 /// The statements of one commit, inside its transaction: the last value of each record its
-/// change sets touched (a record several of them changed is written once), then the sequence
-/// number.
+/// change sets touched (a record several of them changed is written once), each with the commit
+/// number `seq`.
+///
+/// The last commit number is not written on its own when the commit writes a record: every
+/// record written carries it, and [`last_seq`] finds the largest at open. A row of `meta`
+/// rewritten on every commit would add a page to every commit (the record's page and the meta
+/// page: two WAL frames instead of one). Only a commit that writes no record (deletes only) writes
+/// its number to `meta`. The largest of the two is always the last commit's: that commit left
+/// either a record or the `meta` row with its number, and only a later commit, with a larger
+/// number, can overwrite or delete it. It is in the same transaction, so as durable as the rest.
 fn write_all(conn: &Connection, batches: &[&ChangeSet], seq: u64) -> rusqlite::Result<()> {
-    let mut put =
-        conn.prepare_cached("INSERT OR REPLACE INTO records(tbl, id, body) VALUES(?1, ?2, ?3)")?;
+    let mut put = conn.prepare_cached(
+        "INSERT OR REPLACE INTO records(tbl, id, body, seq) VALUES(?1, ?2, ?3, ?4)",
+    )?;
     let mut del = conn.prepare_cached("DELETE FROM records WHERE tbl=?1 AND id=?2")?;
+    let mut wrote = false;
+    let seq_value = i64::try_from(seq).unwrap_or(i64::MAX);
     for ((table, id), value) in vpcpeer_store::latest(batches) {
         match value {
-            Some(r) => put.execute(params![table, id, encode(r)])?,
-            None => del.execute(params![table, id])?,
+            Some(r) => {
+                put.execute(params![table, id, encode(r), seq_value])?;
+                wrote = true;
+            }
+            None => {
+                del.execute(params![table, id])?;
+            }
         };
     }
+    if !wrote {
+        write_seq(conn, seq)?;
+    }
+    Ok(())
+}
+
+/// Sets the `seq` row of `meta`.
+fn write_seq(conn: &Connection, seq: u64) -> rusqlite::Result<()> {
     // An UPDATE of the value rewrites one page; INSERT OR REPLACE would delete the row and
-    // insert it again, rewriting its key's index page too (CreateTags under load: about 5 % of
-    // the server's time). The row is missing from a new or a cleared store.
+    // insert it again, rewriting its key's index page too. The row is missing from a new or a
+    // cleared store.
     let seq = seq.to_string();
     let updated = conn
         .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'seq'")?
@@ -363,6 +411,97 @@ mod tests {
         let loaded = World::from_records(s.load().expect("load").records);
         assert_eq!(loaded.aws.vpcs().len(), COMMITS);
         assert_eq!(loaded, world);
+    }
+
+    /// The last commit number a reopened store reports is the last commit's, whether that
+    /// commit wrote records (the number is in them), deleted only (the number is in `meta`), or
+    /// overwrote the record that held the previous number.
+    #[test]
+    fn reopen_reports_the_last_commit_number() {
+        use vpcpeer_model::Change;
+        use vpcpeer_store::conformance::{upserts, world_with_vpcs};
+        let d = tempfile::tempdir().expect("tempdir");
+        let reopen = |s: SqliteStore| {
+            drop(s);
+            SqliteStore::open(d.path(), Durability::Normal).expect("reopen")
+        };
+        let w = world_with_vpcs(3);
+        let puts = upserts(&w);
+        let s = SqliteStore::open(d.path(), Durability::Normal).expect("open");
+        let first = s.commit(&[&puts]).expect("puts");
+        let s = reopen(s);
+        assert_eq!(s.load().expect("load").seq, first);
+        // Deletes only: no record carries the number.
+        let del = vec![Change {
+            key: puts[0].key.clone(),
+            value: None,
+        }];
+        let deleted = s.commit(&[&del]).expect("delete");
+        assert_eq!(deleted, first + 1);
+        let s = reopen(s);
+        assert_eq!(s.load().expect("load").seq, deleted);
+        // One record rewritten: it carries the number now, above the meta row's.
+        let one = vec![puts[1].clone()];
+        let rewritten = s.commit(&[&one]).expect("rewrite");
+        assert_eq!(rewritten, deleted + 1);
+        let s = reopen(s);
+        assert_eq!(s.load().expect("load").seq, rewritten);
+        // The record with the last number deleted: the delete's number is in meta.
+        let del = vec![Change {
+            key: puts[1].key.clone(),
+            value: None,
+        }];
+        let last = s.commit(&[&del]).expect("delete");
+        let s = reopen(s);
+        let snap = s.load().expect("load");
+        assert_eq!(snap.seq, last);
+        assert_eq!(snap.records.len(), puts.len() - 2);
+        assert!(!snap.meta.contains_key("seq"), "{:?}", snap.meta);
+        assert_eq!(s.commit(&[&one]).expect("next"), last + 1);
+    }
+
+    /// A database written by the previous layout (records without a `seq` column, the number
+    /// in `meta` only) opens with its records and number, and numbering goes on from it.
+    #[test]
+    fn a_database_of_the_previous_layout_opens_and_goes_on_numbering() {
+        use vpcpeer_model::World;
+        use vpcpeer_store::conformance::world_with_vpcs;
+        let d = tempfile::tempdir().expect("tempdir");
+        let w = world_with_vpcs(2);
+        {
+            let conn = Connection::open(d.path().join("vpcpeer.db")).expect("create");
+            conn.execute_batch(
+                "PRAGMA journal_mode=WAL;
+                 CREATE TABLE records (
+                     tbl TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL,
+                     PRIMARY KEY (tbl, id)) WITHOUT ROWID;
+                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 INSERT INTO meta(key, value) VALUES('seq', '41');",
+            )
+            .expect("old schema");
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES('format_version', ?1)",
+                params![FORMAT_VERSION.to_string()],
+            )
+            .expect("version");
+            for r in w.records() {
+                let key = r.key();
+                conn.execute(
+                    "INSERT INTO records(tbl, id, body) VALUES(?1, ?2, ?3)",
+                    params![key.table, key.id, encode(&r)],
+                )
+                .expect("record");
+            }
+        }
+        let s = SqliteStore::open(d.path(), Durability::Normal).expect("open");
+        let snap = s.load().expect("load");
+        assert_eq!(snap.seq, 41);
+        assert_eq!(World::from_records(snap.records), w);
+        let records = vpcpeer_store::conformance::upserts(&w);
+        assert_eq!(s.commit(&[&records[..1].to_vec()]).expect("commit"), 42);
+        drop(s);
+        let s = SqliteStore::open(d.path(), Durability::Normal).expect("reopen");
+        assert_eq!(s.load().expect("load").seq, 42);
     }
 
     #[test]
