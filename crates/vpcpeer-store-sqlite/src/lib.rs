@@ -193,9 +193,7 @@ impl Store for SqliteStore {
     fn commit(&self, batches: &[&ChangeSet]) -> Result<u64, StoreError> {
         let mut inner = self.conn.lock().expect("poisoned");
         let seq = inner.seq + 1;
-        let tx = inner.conn.transaction().map_err(backend)?;
-        write_all(&tx, batches, seq).map_err(backend)?;
-        tx.commit().map_err(backend)?;
+        in_transaction(&inner.conn, |conn| write_all(conn, batches, seq)).map_err(backend)?;
         inner.seq = seq;
         self.checkpointer.shared.committed();
         Ok(seq)
@@ -237,6 +235,24 @@ impl Store for SqliteStore {
         .map_err(backend)?;
         tx.commit().map_err(backend)
     }
+}
+
+/// Runs `write` in one transaction on `conn`, committed when it succeeds, rolled back when it
+/// or the commit fails. The same as rusqlite's `Transaction`, with `BEGIN` and `COMMIT` as cached
+/// statements: `Transaction` parses them again on every commit (about 1.5 % of the server's time
+/// under CreateTags load).
+fn in_transaction(
+    conn: &Connection,
+    write: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    let done = write(conn).and_then(|()| conn.prepare_cached("COMMIT")?.execute([]).map(drop));
+    if done.is_err() && !conn.is_autocommit() {
+        // A failed statement leaves the transaction open, and so may a failed COMMIT (busy);
+        // nothing of it may stay behind. A rollback that fails leaves SQLite's own rollback.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
 }
 
 /// The last commit number of the database `conn` opened (see [`write_all`]): the larger of the
