@@ -148,7 +148,11 @@ impl SqliteStore {
         }
         let seq = last_seq(&conn).map_err(backend)?;
         let conn = Arc::new(Mutex::new(Inner { conn, seq }));
-        let checkpointer = Checkpointer::start(conn.clone(), |inner: &Inner| &inner.conn)?;
+        let checkpointer = Checkpointer::start(
+            conn.clone(),
+            |inner: &Inner| &inner.conn,
+            dir.join("vpcpeer.db-wal"),
+        )?;
         Ok(SqliteStore {
             conn,
             checkpointer,
