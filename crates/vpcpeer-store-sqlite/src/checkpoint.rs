@@ -155,6 +155,9 @@ fn run<T>(shared: &Shared, writer: &Mutex<T>, conn: fn(&T) -> &Connection, wal: 
         seen = commits;
         let writes = shared.writes.load(Ordering::Relaxed);
         if writes == 0 {
+            // Records counted as unsynced but written before the last checkpoint took the lock
+            // are in it (it fsyncs the WAL): forget them, or the wait above would not wait.
+            shared.unsynced.store(0, Ordering::Relaxed);
             continue;
         }
         // Counted before the fsync: what is written meanwhile may not be in it.
