@@ -63,8 +63,13 @@ fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
         .with_context(|| format!("reading {}", args.file.display()))?;
     let file = parse(&text).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
     let desired = validate(&file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
-    for n in &desired.notices {
+    // A hub with many spokes gives a note per pair of spokes: the first few, then a count.
+    const SHOWN: usize = 5;
+    for n in desired.notices.iter().take(SHOWN) {
         eprintln!("note: {n}");
+    }
+    if desired.notices.len() > SHOWN {
+        eprintln!("note: … and {} more such notes", desired.notices.len() - SHOWN);
     }
     Ok(desired)
 }
