@@ -77,6 +77,11 @@ impl Faults {
         Some(kind)
     }
 
+    /// Whether anything is armed (so a face can skip naming its action when nothing is).
+    pub fn any(&self) -> bool {
+        !self.lock().is_empty()
+    }
+
     /// Disarms everything.
     pub fn clear(&self) {
         self.lock().clear();
