@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Request};
 use serde_json::{json, Value};
 use vpcpeer_api as api;
 
+use crate::golden_tests::golden;
 use crate::testing::{between, ec2, send, state};
 use crate::AppState;
 
@@ -43,20 +44,6 @@ async fn arm(st: &Arc<AppState>, face: &str, action: &str, count: u32) -> api::F
     let (status, raw) = faults(st, "POST", Some(&body.to_string())).await;
     assert_eq!(status, 200, "{raw}");
     serde_json::from_str(&raw).expect("FaultsAnswer")
-}
-
-/// The golden form of an admin answer: sorted compact JSON that `T` reads and writes back
-/// unchanged, pretty-printed.
-fn golden<T: serde::Serialize + serde::de::DeserializeOwned>(raw: &str) -> String {
-    let v: Value = serde_json::from_str(raw).expect("JSON");
-    assert_eq!(
-        serde_json::to_string(&v).expect("json"),
-        raw,
-        "not sorted compact JSON"
-    );
-    let typed: T = serde_json::from_str(raw).expect("the API type reads the answer");
-    assert_eq!(serde_json::to_value(&typed).expect("json"), v);
-    serde_json::to_string_pretty(&v).expect("json")
 }
 
 fn armed(answer: &api::FaultsAnswer) -> Vec<(api::Face, &str, u32)> {
