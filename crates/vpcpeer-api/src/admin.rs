@@ -1,5 +1,6 @@
 //! The admin answers: `GET /_vpcpeer/health`, `GET|POST /_vpcpeer/clock`, `POST
-//! /_vpcpeer/reset`, and the error body every admin, reach, audit and matrix request may get.
+//! /_vpcpeer/reset`, `GET|POST|DELETE /_vpcpeer/faults` (the opt-in fault mode), and the error
+//! body every admin, reach, audit and matrix request may get.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,4 +42,64 @@ pub struct ResetAnswer {
 pub struct ErrorAnswer {
     /// The message.
     pub error: String,
+}
+
+/// A cloud face of the emulator, as the fault mode names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Face {
+    /// The EC2 Query API (`POST /`).
+    Aws,
+    /// Compute Engine v1 (`/compute/v1/*`).
+    Gcp,
+    /// Azure Resource Manager (`/subscriptions/*`).
+    Azure,
+}
+
+/// What an armed fault does to a request it catches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultKind {
+    /// Refuse the request as the cloud refuses a throttled caller, before doing anything: EC2
+    /// 503 `RequestLimitExceeded`, GCP 429 `rateLimitExceeded`, ARM 429 `TooManyRequests` with
+    /// `Retry-After: 0`.
+    Throttle,
+}
+
+/// Body of `POST /_vpcpeer/faults`: the next `count` requests of `action` on `face` meet
+/// `fault`. Arming an action already armed on that face replaces its count and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmFault {
+    /// The face.
+    pub face: Face,
+    /// The action, in the face's own naming: the EC2 `Action` (`CreateVpcPeeringConnection`),
+    /// the GCP IAM permission of the method (`compute.networks.addPeering`), the Azure RBAC
+    /// action (`Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write`).
+    pub action: String,
+    /// How many requests to catch (one or more).
+    pub count: u32,
+    /// What to do to them.
+    pub fault: FaultKind,
+}
+
+/// One armed fault, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// The action, in the face's naming (see [`ArmFault::action`]).
+    pub action: String,
+    /// Requests it will still catch.
+    pub count: u32,
+    /// The face.
+    pub face: Face,
+    /// What it does.
+    pub fault: FaultKind,
+}
+
+/// The answer of `GET`, `POST` and `DELETE /_vpcpeer/faults`: the faults armed after the
+/// request, ordered by face (aws, gcp, azure) then action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultsAnswer {
+    /// The armed faults (none once disarmed).
+    pub faults: Vec<Fault>,
 }

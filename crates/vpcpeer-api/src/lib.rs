@@ -16,7 +16,10 @@ pub mod log;
 pub mod matrix;
 pub mod reach;
 
-pub use admin::{AdvanceClock, Clock, ErrorAnswer, Health, ResetAnswer};
+pub use admin::{
+    AdvanceClock, ArmFault, Clock, ErrorAnswer, Face, Fault, FaultKind, FaultsAnswer, Health,
+    ResetAnswer,
+};
 pub use audit::{AuditAnswer, AuditRequest, Finding, Severity, Summary};
 pub use log::{LogAnswer, LogEntry, ReplayAnswer, ReplayRequest};
 pub use matrix::{Cell, MatrixAnswer, MatrixInstance, MatrixRequest};

@@ -93,6 +93,12 @@ async fn arm(
     {
         return render(refused, &request_id);
     }
+    if st.faults.any() {
+        let action = vpcpeer_wire_azure::auth::action(method.as_str(), &prepared.route);
+        if let Some(kind) = st.faults.take(vpcpeer_api::Face::Azure, &action) {
+            return render(crate::faults::azure_reply(kind), &request_id);
+        }
+    }
     let scope = prepared.scope();
     let outcome = match plan(&request, &prepared) {
         Err(e) => return render(error_reply(&e), &request_id),

@@ -75,6 +75,10 @@ async fn compute(
     if let Err(refused) = crate::auth::gcp_permit(grant, &call) {
         return *refused;
     }
+    let permission = vpcpeer_wire_gcp::auth::permission(&call.route);
+    if let Some(kind) = st.faults.take(vpcpeer_api::Face::Gcp, permission) {
+        return error(&crate::faults::gcp_error(kind));
+    }
     let base = base_url(&headers);
     let outcome = match plan(&call) {
         Err(e) => return error(&e),

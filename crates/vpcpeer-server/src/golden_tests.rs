@@ -37,7 +37,7 @@ async fn call(st: &Arc<AppState>, method: &str, path: &str, body: Option<Value>)
 
 /// Checks `raw` is sorted compact JSON that `T` reads and writes back unchanged; returns it
 /// pretty-printed, for the snapshot.
-fn golden<T: Serialize + DeserializeOwned>(raw: &str) -> String {
+pub(crate) fn golden<T: Serialize + DeserializeOwned>(raw: &str) -> String {
     let v: Value = serde_json::from_str(raw).expect("JSON");
     assert_eq!(
         serde_json::to_string(&v).expect("json"),

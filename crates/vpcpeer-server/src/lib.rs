@@ -1,7 +1,8 @@
 //! The HTTP face of vpcpeer: `POST /` (and `GET /?Action=…`) speaks the EC2 Query protocol and
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
 //! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`];
-//! `tls/cert.pem`, the HTTPS certificate, see [`tls`]).
+//! `tls/cert.pem`, the HTTPS certificate, see [`tls`]; `faults`, the opt-in fault mode that
+//! refuses a face's next requests of an action as a throttled caller, see [`faults`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
 //! ([`azure`]). [`serve`] runs the connection manager ([`conn`]) on a plain listener and, when
 //! given, an HTTPS one ([`tls`]). Errors outside the faces' handlers are rendered in the dialect
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod azure;
 pub mod conn;
 pub mod dialect;
+pub mod faults;
 pub mod gcp;
 pub mod guard;
 pub mod layers;
@@ -54,6 +56,8 @@ pub struct AppState {
     /// What is checked: signatures, tokens, the admin token (nothing by default).
     pub(crate) auth: auth::Auth,
     tls_cert: std::sync::OnceLock<Vec<u8>>,
+    /// The armed faults of the fault mode ([`faults`]); in memory only.
+    pub faults: faults::Faults,
 }
 
 impl AppState {
@@ -71,6 +75,7 @@ impl AppState {
             request_salt: salt,
             auth,
             tls_cert: std::sync::OnceLock::new(),
+            faults: faults::Faults::default(),
         })
     }
 
@@ -107,6 +112,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/health", get(health))
         .route("/_vpcpeer/clock", get(get_clock).post(advance_clock))
         .route("/_vpcpeer/reset", post(reset))
+        .route(
+            "/_vpcpeer/faults",
+            get(faults::list).post(faults::arm).delete(faults::disarm),
+        )
         .route("/_vpcpeer/log", get(log::command_log))
         .route("/_vpcpeer/replay", post(log::replay_log))
         .route("/_vpcpeer/reach", post(reach_query))
@@ -212,6 +221,10 @@ async fn aws_query(
             return xml_response(e.status, error_document(&e, &request_id));
         }
     }
+    if let Some(kind) = st.faults.take(vpcpeer_api::Face::Aws, &action) {
+        let e = faults::ec2_error(kind);
+        return xml_response(e.status, error_document(&e, &request_id));
+    }
     let dry_run = params.dry_run();
     let outcome = match h {
         Action::Read(read) => Ok(st.emulator.query(scope, |tx| {
@@ -264,7 +277,7 @@ async fn change(
         .map(|r| r.map_err(Ec2Error::from))
 }
 
-fn json_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
     (
         status,
         Json(vpcpeer_api::ErrorAnswer {
@@ -344,6 +357,7 @@ async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response
 }
 
 async fn reset(State(st): State<Arc<AppState>>) -> Response {
+    st.faults.clear();
     match st.emulator.reset().await {
         Ok(()) => Json(vpcpeer_api::ResetAnswer {
             status: "reset".to_owned(),
@@ -372,6 +386,8 @@ async fn reach_query(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
 
 #[cfg(test)]
 mod dialect_tests;
+#[cfg(test)]
+mod faults_tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]

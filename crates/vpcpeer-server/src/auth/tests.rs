@@ -436,6 +436,8 @@ fn admin(method: &str, path: &str, token: Option<&str>) -> Request<Body> {
         "{\"advance_seconds\": 1}"
     } else if method == "POST" && path.ends_with("audit") {
         "{}"
+    } else if method == "POST" && path.ends_with("faults") {
+        r#"{"face": "aws", "action": "CreateVpc", "count": 1, "fault": "throttle"}"#
     } else {
         ""
     };
@@ -452,6 +454,9 @@ async fn the_admin_api_needs_the_admin_token_but_health() {
         ("POST", "/_vpcpeer/reach"),
         ("POST", "/_vpcpeer/audit"),
         ("POST", "/_vpcpeer/matrix"),
+        ("GET", "/_vpcpeer/faults"),
+        ("POST", "/_vpcpeer/faults"),
+        ("DELETE", "/_vpcpeer/faults"),
         ("GET", "/_vpcpeer/nothing"),
     ] {
         for token in [None, Some("admin-token-012345678X")] {
@@ -468,6 +473,28 @@ async fn the_admin_api_needs_the_admin_token_but_health() {
     assert_eq!(status, 200, "{v}");
     let (status, v) = send_json(&st, admin("GET", "/_vpcpeer/health", None)).await;
     assert_eq!(status, 200, "{v}");
+    assert!(
+        st.faults.list().faults.is_empty(),
+        "a refused arming armed something"
+    );
+}
+
+#[tokio::test]
+async fn a_fault_catches_only_requests_that_pass_the_signature_check() {
+    let (st, _) = secured();
+    let (status, v) = send_json(&st, admin("POST", "/_vpcpeer/faults", Some(ADMIN))).await;
+    assert_eq!(status, 200, "{v}");
+    let body = "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16";
+    // A bad signature is refused for what it is, and does not use the fault up.
+    let forged = Sig {
+        secret: "not-alice",
+        ..ALICE
+    };
+    refused(&st, signed(body, &forged), 403, "SignatureDoesNotMatch").await;
+    refused(&st, signed(body, &ALICE), 503, "RequestLimitExceeded").await;
+    let (status, out) = text(&st, signed(body, &ALICE)).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(st.emulator.with_world(|w| w.aws.vpcs().len()), 1);
 }
 
 #[tokio::test]

@@ -1,0 +1,204 @@
+//! The opt-in fault mode, for testing a client's retries: `POST /_vpcpeer/faults` arms a fault
+//! on one action of one face (`{"face": "aws", "action": "CreateVpcPeeringConnection", "count":
+//! 3, "fault": "throttle"}`), and the next `count` requests of that action are refused as the
+//! cloud refuses a throttled caller. `GET /_vpcpeer/faults` lists what is armed, with the counts
+//! left; `DELETE /_vpcpeer/faults` and `POST /_vpcpeer/reset` disarm everything. The admin token
+//! guards these routes like every other `/_vpcpeer/*` route.
+//!
+//! A caught request is refused once its face has authenticated it and named its action (a
+//! request refused before that, unauthenticated, of an unknown action or API version, or
+//! unreadable, is refused as before and does not use up the fault), and **before** its
+//! parameters are checked or it reaches the emulator: nothing is applied, nothing logged, no id
+//! drawn. The refusals, in each face's dialect:
+//! - EC2: HTTP 503, error code `RequestLimitExceeded`, message `Request limit exceeded.` (the
+//!   status and code are the spec's; the message is the one AWS is commonly seen to send,
+//!   [UNVERIFIED] against a published source);
+//! - GCP: HTTP 429, reason `rateLimitExceeded`, message `Rate Limit Exceeded` (the reason and
+//!   status are the spec's; the message is [UNVERIFIED]);
+//! - ARM: HTTP 429, code `TooManyRequests`, with `Retry-After: 0` so that SDKs retry at once.
+//!
+//! Actions are named as each face already names them: the EC2 `Action` parameter; the IAM
+//! permission of the Compute method (`compute.networks.addPeering`, as in the face's 403s); the
+//! RBAC action of the ARM request (`Microsoft.Network/virtualNetworks/virtualNetworkPeerings/
+//! write`: `read` for GET, `write` for PUT and PATCH, `delete`, `action` for POST). An EC2 action
+//! the face does not serve is refused when arming; GCP and Azure names are checked for shape
+//! only (a name no request has is armed but never fires).
+//!
+//! Faults live in memory only: they are not persisted, not in the command log, and a restart
+//! disarms them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use vpcpeer_api::{ArmFault, Face, Fault, FaultKind, FaultsAnswer};
+
+use crate::{json_error, AppState};
+
+/// The armed faults: by face and action, the kind and the requests left to catch.
+#[derive(Debug, Default)]
+pub struct Faults {
+    armed: Mutex<BTreeMap<(Face, String), (FaultKind, u32)>>,
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(Face, String), (FaultKind, u32)>> {
+        // A panic while holding this lock cannot leave the map half-changed: take it as is.
+        self.armed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Arms `fault` for the next `count` requests of `action` on `face` (replacing what was
+    /// armed for that action).
+    pub fn arm(&self, face: Face, action: &str, fault: FaultKind, count: u32) {
+        self.lock()
+            .insert((face, action.to_owned()), (fault, count));
+    }
+
+    /// Whether a request of `action` on `face` is caught, counting it down (a fault whose count
+    /// reaches zero is disarmed).
+    pub fn take(&self, face: Face, action: &str) -> Option<FaultKind> {
+        let mut armed = self.lock();
+        if armed.is_empty() {
+            return None;
+        }
+        let key = (face, action.to_owned());
+        let (kind, left) = armed.get_mut(&key)?;
+        let kind = *kind;
+        *left -= 1;
+        if *left == 0 {
+            armed.remove(&key);
+        }
+        Some(kind)
+    }
+
+    /// Whether anything is armed (so a face can skip naming its action when nothing is).
+    pub fn any(&self) -> bool {
+        !self.lock().is_empty()
+    }
+
+    /// Disarms everything.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// What is armed, by face then action.
+    pub fn list(&self) -> FaultsAnswer {
+        FaultsAnswer {
+            faults: self
+                .lock()
+                .iter()
+                .map(|((face, action), (fault, count))| Fault {
+                    action: action.clone(),
+                    count: *count,
+                    face: *face,
+                    fault: *fault,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Why an arming request is refused, or `None`.
+fn check(req: &ArmFault) -> Option<String> {
+    if req.count == 0 {
+        return Some("count must be 1 or more".to_owned());
+    }
+    let a = req.action.as_str();
+    match req.face {
+        Face::Aws if vpcpeer_wire_aws::handler(a).is_none() => Some(format!(
+            "the EC2 face serves no action '{a}' (give the Action parameter's value, e.g. CreateVpcPeeringConnection)"
+        )),
+        Face::Gcp if !a.starts_with("compute.") || a.split('.').count() != 3 => Some(format!(
+            "'{a}' is not a Compute Engine permission name (e.g. compute.networks.addPeering)"
+        )),
+        Face::Azure
+            if !(a.starts_with("Microsoft.")
+                && ["/read", "/write", "/delete", "/action"]
+                    .iter()
+                    .any(|v| a.ends_with(v))) =>
+        {
+            Some(format!(
+                "'{a}' is not an Azure RBAC action (e.g. Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write)"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `POST /_vpcpeer/faults`.
+pub(crate) async fn arm(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    let req: ArmFault = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "expected {{\"face\": \"aws\"|\"gcp\"|\"azure\", \"action\": NAME, \"count\": N, \"fault\": \"throttle\"}}: {e}"
+                ),
+            )
+        }
+    };
+    if let Some(msg) = check(&req) {
+        return json_error(StatusCode::BAD_REQUEST, &msg);
+    }
+    st.faults.arm(req.face, &req.action, req.fault, req.count);
+    Json(st.faults.list()).into_response()
+}
+
+/// `GET /_vpcpeer/faults`.
+pub(crate) async fn list(State(st): State<Arc<AppState>>) -> Response {
+    Json(st.faults.list()).into_response()
+}
+
+/// `DELETE /_vpcpeer/faults`.
+pub(crate) async fn disarm(State(st): State<Arc<AppState>>) -> Response {
+    st.faults.clear();
+    Json(st.faults.list()).into_response()
+}
+
+/// The EC2 refusal of a caught request.
+pub(crate) fn ec2_error(kind: FaultKind) -> vpcpeer_wire_aws::Ec2Error {
+    match kind {
+        FaultKind::Throttle => {
+            let mut e =
+                vpcpeer_wire_aws::Ec2Error::new("RequestLimitExceeded", "Request limit exceeded.");
+            e.status = 503;
+            e
+        }
+    }
+}
+
+/// The GCP refusal of a caught request.
+pub(crate) fn gcp_error(kind: FaultKind) -> vpcpeer_wire_gcp::WireError {
+    match kind {
+        FaultKind::Throttle => vpcpeer_wire_gcp::WireError {
+            status: 429,
+            reason: "rateLimitExceeded",
+            message: "Rate Limit Exceeded".to_owned(),
+        },
+    }
+}
+
+/// The ARM refusal of a caught request.
+pub(crate) fn azure_reply(kind: FaultKind) -> vpcpeer_wire_azure::Reply {
+    match kind {
+        FaultKind::Throttle => {
+            let e = vpcpeer_wire_azure::ArmError::new(
+                429,
+                "TooManyRequests",
+                "The request is being throttled. Retry after the number of seconds in the Retry-After header.",
+            );
+            let mut reply = vpcpeer_wire_azure::error_reply(&e);
+            reply
+                .headers
+                .push(("Retry-After".to_owned(), "0".to_owned()));
+            reply
+        }
+    }
+}

@@ -1,0 +1,103 @@
+"""The opt-in fault mode (`/_vpcpeer/faults`) seen by real SDKs: an armed throttle is refused as
+the cloud refuses a throttled caller, so a client's own retry logic can be tested. boto3 without
+retries sees `RequestLimitExceeded` (HTTP 503) once and then succeeds; boto3's standard retry mode
+retries through two throttles by itself; the Azure SDK retries a 429 `TooManyRequests` (with
+`Retry-After: 0`) by itself. Faults are listed with their remaining counts, disarmed by DELETE and
+by reset, and a bad arming body is a 400 with the admin API's error JSON."""
+
+import botocore.config
+import botocore.exceptions
+import pytest
+
+from conftest import ACCOUNT_A, error_code, error_message, http_status
+from test_azure import Azure, S1
+
+
+def ec2_attempts(server, total, mode="standard"):
+    """A boto3 EC2 client making at most `total` attempts of a call (botocore's
+    `total_max_attempts`; its `max_attempts`, as in `server.ec2()`, counts retries after the
+    first attempt, so `server.ec2()` retries a throttled call once)."""
+    return server.boto3("ec2", ACCOUNT_A, "us-east-1", config=botocore.config.Config(
+        retries={"mode": mode, "total_max_attempts": total}))
+
+
+def arm(server, face, action, count, fault="throttle"):
+    status, body = server.admin("POST", "/_vpcpeer/faults",
+                                {"face": face, "action": action, "count": count, "fault": fault})
+    assert status == 200, body
+    return body
+
+
+def armed(server):
+    status, body = server.admin("GET", "/_vpcpeer/faults")
+    assert status == 200, body
+    return [(f["face"], f["action"], f["count"]) for f in body["faults"]]
+
+
+def test_boto3_without_retries_sees_one_throttle_then_succeeds(server):
+    ec2 = ec2_attempts(server, 1)  # no retries
+    assert arm(server, "aws", "DescribeVpcs", 1) == {
+        "faults": [{"action": "DescribeVpcs", "count": 1, "face": "aws", "fault": "throttle"}]}
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.describe_vpcs()
+    assert error_code(e) == "RequestLimitExceeded"
+    assert error_message(e) == "Request limit exceeded."
+    assert http_status(e) == 503
+    assert armed(server) == []
+    assert ec2.describe_vpcs()["Vpcs"] == []
+
+
+def test_boto3_standard_retry_mode_retries_through_two_throttles(server):
+    ec2 = ec2_attempts(server, 3)
+    arm(server, "aws", "CreateVpc", 2)
+    answer = ec2.create_vpc(CidrBlock="10.0.0.0/16")
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert armed(server) == []
+    # The throttled attempts created nothing: one VPC.
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]] == [answer["Vpc"]["VpcId"]]
+
+
+def test_boto3_gives_up_when_throttled_past_its_attempts(server):
+    ec2 = ec2_attempts(server, 2)
+    arm(server, "aws", "CreateVpc", 5)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.create_vpc(CidrBlock="10.0.0.0/16")
+    assert error_code(e) == "RequestLimitExceeded"
+    assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert armed(server) == [("aws", "CreateVpc", 3)]
+    assert ec2.describe_vpcs()["Vpcs"] == []
+
+
+def test_azure_sdk_retries_a_throttled_vnet_put_by_itself(server):
+    az = Azure(server, S1)
+    az.group("rg")
+    arm(server, "azure", "Microsoft.Network/virtualNetworks/write", 1)
+    vnet = az.vnet("rg", "v", ["10.0.0.0/16"])
+    assert vnet.address_space.address_prefixes == ["10.0.0.0/16"]
+    assert armed(server) == []
+    assert [v.name for v in az.net.virtual_networks.list("rg")] == ["v"]
+
+
+def test_delete_and_reset_disarm(server):
+    arm(server, "aws", "CreateVpc", 2)
+    arm(server, "gcp", "compute.networks.addPeering", 1)
+    assert armed(server) == [("aws", "CreateVpc", 2), ("gcp", "compute.networks.addPeering", 1)]
+    status, body = server.admin("DELETE", "/_vpcpeer/faults")
+    assert (status, body) == (200, {"faults": []})
+    arm(server, "aws", "CreateVpc", 2)
+    server.reset()
+    assert armed(server) == []
+    server.ec2().create_vpc(CidrBlock="10.0.0.0/16")
+
+
+@pytest.mark.parametrize("body, needle", [
+    ({"face": "oracle", "action": "CreateVpc", "count": 1, "fault": "throttle"}, "oracle"),
+    ({"face": "aws", "action": "CreateVpc", "count": 1, "fault": "explode"}, "explode"),
+    ({"face": "aws", "action": "CreateVpc", "count": 0, "fault": "throttle"}, "count"),
+    ({"face": "aws", "action": "NoSuchAction", "count": 1, "fault": "throttle"}, "NoSuchAction"),
+])
+def test_bad_arming_bodies_are_400_admin_errors(server, body, needle):
+    status, answer = server.admin("POST", "/_vpcpeer/faults", body)
+    assert status == 400, answer
+    assert needle in answer["error"]
+    assert armed(server) == []
