@@ -69,7 +69,10 @@ fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
         eprintln!("note: {n}");
     }
     if desired.notices.len() > SHOWN {
-        eprintln!("note: … and {} more such notes", desired.notices.len() - SHOWN);
+        eprintln!(
+            "note: … and {} more such notes",
+            desired.notices.len() - SHOWN
+        );
     }
     Ok(desired)
 }
