@@ -228,6 +228,16 @@ def test_readme_controller_section_runs_twice_and_prints_its_plan(server, clone)
             assert_figure_printed(figure, p.stdout)
 
 
+def test_readme_fault_mode_block_runs_and_prints_its_figure(server, clone):
+    text = section("Fault mode: testing your retries")
+    (script,) = blocks(text, "bash")
+    env = shell_env(server, clone)
+    p = run_bash(script, clone, env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    (figure,) = blocks(text, "text")
+    assert p.stdout.splitlines() == figure.splitlines(), p.stdout
+
+
 def test_readme_admin_posts_send_json_and_work(fresh_server):
     """Every `curl -X POST` in the README sends a JSON content type, and works as written once
     its URL is the test server's (the only change made to it). A server of its own: one of them
@@ -249,6 +259,7 @@ def test_every_readme_shell_and_python_block_is_run_by_a_test():
     run_here = (blocks(section("Walkthrough (aws CLI)"), "bash")
                 + blocks(section("GCP and Azure endpoints"), "bash")
                 + blocks(section("Controller (plan, apply, destroy)"), "bash")
+                + blocks(section("Fault mode: testing your retries"), "bash")
                 + [gcp_sample(), azure_sample()])
     not_run = {
         # The opening block: builds and starts the server the samples talk to (the tests build
