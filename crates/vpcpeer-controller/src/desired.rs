@@ -111,6 +111,8 @@ pub struct Link {
     pub tables: [Tables; 2],
     /// Traffic each side admits from the other's blocks.
     pub open: Vec<Opening>,
+    /// AWS: traffic each side's default group admits from the other's default group.
+    pub open_from_group: Vec<Opening>,
     /// AWS: private DNS resolution of the peer's names, both sides.
     pub dns_resolution: bool,
     /// GCP: custom route export and import, both sides.
@@ -486,12 +488,48 @@ fn links(
             }
         }
         let tables = tables(p, &name, [a, b], l.route_tables.as_ref());
-        let open = l.open.iter().filter_map(|o| opening(p, &name, o)).collect();
+        let mut open = Vec::new();
+        let mut open_from_group = Vec::new();
+        for o in &l.open {
+            match (opening(p, &name, o), o.from.as_deref()) {
+                (None, _) => {}
+                (Some(x), None | Some("blocks")) => open.push(x),
+                (Some(x), Some("group")) => {
+                    let regions = [&networks[a].region, &networks[b].region];
+                    let why = if ca != Cloud::Aws {
+                        Some("`from: group` is AWS only".to_string())
+                    } else if regions[0] != regions[1] {
+                        Some(format!(
+                            "a security group can name a peer's group only within one region \
+                             ({a} is in {}, {b} in {}); open from the peer's blocks",
+                            regions[0].as_deref().unwrap_or("?"),
+                            regions[1].as_deref().unwrap_or("?")
+                        ))
+                    } else {
+                        None
+                    };
+                    match why {
+                        Some(why) => p.push(Problem::BadOpening {
+                            link: name.clone(),
+                            what: format!("{x} from group"),
+                            why,
+                        }),
+                        None => open_from_group.push(x),
+                    }
+                }
+                (Some(x), Some(other)) => p.push(Problem::BadOpening {
+                    link: name.clone(),
+                    what: format!("{x} from {other}"),
+                    why: "`from` is `blocks` or `group`".to_string(),
+                }),
+            }
+        }
         out.push(Link {
             name,
             sides: [a.clone(), b.clone()],
             tables,
             open,
+            open_from_group,
             dns_resolution: l.dns_resolution,
             exchange_custom_routes: l.exchange_custom_routes,
             allow_forwarded_traffic: l.allow_forwarded_traffic,

@@ -60,6 +60,8 @@ pub enum Detail {
         dns: bool,
         /// Ingress rules of the default group with an IPv4 CIDR source.
         ingress: Vec<AwsIngress>,
+        /// Ingress rules of the default group whose source is another security group.
+        group_ingress: Vec<AwsGroupIngress>,
     },
     /// GCP.
     Gcp {
@@ -124,6 +126,19 @@ pub struct AwsIngress {
     pub opening: Opening,
     /// Source block.
     pub source: Ipv4Net,
+    /// The rule's description, which marks the rules a link opened.
+    pub description: String,
+}
+
+/// An AWS ingress rule whose source is a security group (of this account or a peer's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsGroupIngress {
+    /// Protocol and ports.
+    pub opening: Opening,
+    /// The source group, `sg-…`.
+    pub group: String,
+    /// The source group's account.
+    pub owner: String,
     /// The rule's description, which marks the rules a link opened.
     pub description: String,
 }

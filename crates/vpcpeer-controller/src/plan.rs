@@ -183,6 +183,31 @@ pub enum Action {
         /// The peer's block.
         source: Ipv4Net,
     },
+    /// AWS: admit the peer's default security group into the network's default group (both in
+    /// one region; the reference crosses the peering).
+    AwsAllowGroupIngress {
+        /// The network.
+        network: String,
+        /// The link (the rule's description names it).
+        link: String,
+        /// Protocol and ports.
+        opening: Opening,
+        /// The peer network, whose default group is the source.
+        peer: String,
+    },
+    /// AWS: remove a group-sourced rule the topology opened.
+    AwsRevokeGroupIngress {
+        /// The network.
+        network: String,
+        /// The link the rule's description names.
+        link: String,
+        /// Protocol and ports.
+        opening: Opening,
+        /// The source group.
+        group: String,
+        /// The source group's account.
+        owner: String,
+    },
     /// AWS: remove a rule the topology opened.
     AwsRevokeIngress {
         /// The network.
@@ -305,6 +330,7 @@ impl Action {
             }
             Action::AwsDeleteRoute { .. }
             | Action::AwsRevokeIngress { .. }
+            | Action::AwsRevokeGroupIngress { .. }
             | Action::GcpDeleteFirewall { .. } => 1,
             Action::AwsDeletePeering { .. }
             | Action::GcpRemovePeering { .. }
@@ -323,6 +349,7 @@ impl Action {
             | Action::AzureSyncPeering { .. } => 5,
             Action::AwsCreateRoute { .. } | Action::AwsReplaceRoute { .. } => 6,
             Action::AwsAllowIngress { .. }
+            | Action::AwsAllowGroupIngress { .. }
             | Action::GcpCreateFirewall { .. }
             | Action::GcpUpdateFirewall { .. } => 7,
             Action::DeleteNetwork { .. } => 8,

@@ -16,7 +16,7 @@
 //!   - between: [app, db]
 //!     # name: app-db              # the default
 //!     route_tables: all           # or per side: { app: [rtb-…], db: all }
-//!     open: [{ protocol: tcp, ports: "5432" }]
+//!     open: [{ protocol: tcp, ports: "5432" }]   # or `from: group`: the peer's default group
 //!     dns_resolution: true
 //! expect: [[app, db]]             # pairs that must talk (each must be a link)
 //! ```
@@ -200,6 +200,10 @@ pub struct OpeningFile {
     /// A port (`443`), a range (`8000-8100`), or absent for every port.
     #[serde(default)]
     pub ports: Option<PortsFile>,
+    /// Whom to admit: `blocks` (the default: the peer's address blocks) or `group` (AWS, both
+    /// sides in one region: the peer's default security group, referenced across the peering).
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 /// Ports as written: a number or a `from-to` string.

@@ -74,6 +74,7 @@ fn openings(which: [bool; 3]) -> Vec<OpeningFile> {
         .map(|((protocol, ports), _)| OpeningFile {
             protocol: protocol.into(),
             ports,
+            from: None,
         })
         .collect()
 }
@@ -119,18 +120,28 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyF
                 continue;
             };
             let cloud = CLOUDS[nets[i].0];
+            let transit = open[0];
+            let mut open = openings(open);
+            // AWS in one region: also from the peer's default group.
+            if cloud == Cloud::Aws && nets[i].2 == nets[j].2 && flag {
+                open.push(OpeningFile {
+                    protocol: "tcp".into(),
+                    ports: Some(PortsFile::One(22)),
+                    from: Some("group".into()),
+                });
+            }
             out.push(LinkFile {
                 between: [format!("net{i}"), format!("net{j}")],
                 name: None,
                 kind: LinkKindFile::Native,
                 route_tables: None,
-                open: openings(open),
+                open,
                 dns_resolution: flag && cloud == Cloud::Aws,
                 exchange_custom_routes: flag && cloud == Cloud::Gcp,
                 allow_forwarded_traffic: flag && cloud == Cloud::Azure,
                 // Azure gateway transit, offered by the first side, while the second uses no
                 // other peer's gateway (Azure allows one).
-                gateway_transit: (cloud == Cloud::Azure && open[0] && users.insert(j))
+                gateway_transit: (cloud == Cloud::Azure && transit && users.insert(j))
                     .then(|| format!("net{i}")),
             });
         }

@@ -75,6 +75,7 @@ fn aws_net(id: &str, cidr: &str, extra: Vec<AwsRoute>) -> ObservedNetwork {
             }],
             default_group: format!("sg-{id}"),
             dns: true,
+            group_ingress: Vec::new(),
             ingress: Vec::new(),
         },
     }
@@ -670,5 +671,60 @@ fn gateway_transit_offers_before_it_uses() {
             "peering v2/t--v1-v2 -> v1 # drift: options differ",
             "peering v1/t--v1-v2 -> v2 # drift: options differ",
         ]
+    );
+}
+
+#[test]
+fn openings_from_the_peers_group_name_its_default_group() {
+    let text = "
+name: t
+accounts:
+  one: { cloud: aws, account_id: '111111111111' }
+  two: { cloud: aws, account_id: '222222222222' }
+networks:
+  a: { account: one, region: us-east-1, id: vpc-a }
+  b: { account: two, region: us-east-1, id: vpc-b }
+links:
+  - { between: [a, b], open: [{ protocol: tcp, ports: 22, from: group }] }
+";
+    let d = validate(&parse(text).unwrap()).unwrap();
+    let mut w = aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    );
+    assert_eq!(
+        lines(&w, &d),
+        [
+            "rule a default group: tcp/22 from b's default group (link a-b) # drift: missing from an established link",
+            "rule b default group: tcp/22 from a's default group (link a-b) # drift: missing from an established link",
+        ]
+    );
+    // In place (a's names b's group sg-vpc-b, b's names a's), plus an old rule of the link on
+    // port 23: that one goes.
+    let rule =
+        |port: u16, group: &str, owner: &str| vpcpeer_controller::observed::AwsGroupIngress {
+            opening: vpcpeer_controller::desired::Opening {
+                protocol: vpcpeer_controller::desired::Protocol::Tcp,
+                ports: Some((port, port)),
+            },
+            group: group.into(),
+            owner: owner.into(),
+            description: "vpcpeer:t:a-b".into(),
+        };
+    for (net, peer_group, owner) in [
+        ("a", "sg-vpc-b", "222222222222"),
+        ("b", "sg-vpc-a", "111111111111"),
+    ] {
+        if let Detail::Aws { group_ingress, .. } = &mut w.networks.get_mut(net).unwrap().detail {
+            group_ingress.push(rule(22, peer_group, owner));
+        }
+    }
+    assert_eq!(lines(&w, &d), Vec::<String>::new());
+    if let Detail::Aws { group_ingress, .. } = &mut w.networks.get_mut("a").unwrap().detail {
+        group_ingress.push(rule(23, "sg-vpc-b", "222222222222"));
+    }
+    assert_eq!(
+        lines(&w, &d),
+        ["rule a default group: tcp/23 from sg-vpc-b (link a-b) # no longer declared"]
     );
 }

@@ -179,6 +179,22 @@ links: [{ between: [a, b], gateway_transit: a }]",
             "link a-b: `gateway_transit` is Azure only; this link is AWS",
         ),
         (
+            "an opening from the peer's group across regions",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  b: { account: dev, region: eu-west-1, cidrs: [10.1.0.0/16] }
+links: [{ between: [a, b], open: [{ protocol: tcp, ports: 22, from: group }] }]",
+            "a security group can name a peer's group only within one region (a is in us-east-1, b in eu-west-1)",
+        ),
+        (
+            "an opening from the peer's group on GCP",
+            "networks:
+  g1: { account: proj, region: us-central1, cidrs: [10.0.0.0/16] }
+  g2: { account: proj, region: us-central1, cidrs: [10.1.0.0/16] }
+links: [{ between: [g1, g2], open: [{ protocol: tcp, ports: 22, from: group }] }]",
+            "`from: group` is AWS only",
+        ),
+        (
             "a bad opening",
             "networks:
   a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }

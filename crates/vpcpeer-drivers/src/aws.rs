@@ -25,7 +25,7 @@ use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 
 use crate::{DriverError, Drivers};
 use query::{call, Target};
-use read::{ingress, peering, permission, route_table};
+use read::{group_ingress, group_permission, ingress, peering, permission, route_table};
 
 /// Parameters of one call.
 type Params = Vec<(String, String)>;
@@ -292,6 +292,7 @@ async fn read_vpc(
             default_group,
             dns,
             ingress: ingress(&group),
+            group_ingress: group_ingress(&group),
         },
     })
 }
@@ -369,6 +370,17 @@ fn vpc_of(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError>
             call,
             "InvalidVpcID.NotFound",
             format!("no VPC for {network} yet"),
+        )
+    })
+}
+
+/// A network's default security group, as found or made in this round.
+fn default_group(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError> {
+    d.found.default_groups.get(network).cloned().ok_or_else(|| {
+        ec2_error(
+            call,
+            "InvalidGroup.NotFound",
+            format!("no default group for {network} yet"),
         )
     })
 }
@@ -709,6 +721,53 @@ pub(crate) async fn execute(
             match done {
                 Err(e) if e.code == "InvalidPermission.Duplicate" && allow => {}
                 Err(e) if e.code == "InvalidPermission.NotFound" && !allow => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Action::AwsAllowGroupIngress {
+            network,
+            link,
+            opening,
+            peer,
+        } => {
+            let verb = "AuthorizeSecurityGroupIngress";
+            let group = default_group(d, network, verb)?;
+            let source = default_group(d, peer, verb)?;
+            let owner = desired.accounts[&desired.networks[peer].account].id.clone();
+            let t = target(d, desired, network, verb)?;
+            let description = rule_description(&desired.name, link);
+            let mut params = vec![p("GroupId", group.clone())];
+            params.extend(group_permission(
+                opening,
+                &source,
+                &owner,
+                Some(&description),
+            ));
+            let what = format!("{group} {opening} from {source}");
+            match call(&http, &t, verb, &what, &params).await {
+                Err(e) if e.code == "InvalidPermission.Duplicate" => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Action::AwsRevokeGroupIngress {
+            network,
+            opening,
+            group: source,
+            owner,
+            ..
+        } => {
+            let verb = "RevokeSecurityGroupIngress";
+            let group = default_group(d, network, verb)?;
+            let t = target(d, desired, network, verb)?;
+            let mut params = vec![p("GroupId", group.clone())];
+            params.extend(group_permission(opening, source, owner, None));
+            let what = format!("{group} {opening} from {source}");
+            match call(&http, &t, verb, &what, &params).await {
+                Err(e) if e.code == "InvalidPermission.NotFound" => {}
                 other => {
                     other?;
                 }

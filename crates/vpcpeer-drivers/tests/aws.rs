@@ -287,3 +287,74 @@ networks:
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opening_from_the_peers_group_references_it_across_the_peering() {
+    let url = server().await;
+    let d = topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+  two: {{ cloud: aws, account_id: '{B}' }}
+networks:
+  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  db: {{ account: two, region: us-east-1, cidrs: [10.3.0.0/16] }}
+links:
+  - {{ between: [app, db], open: [{{ protocol: tcp, ports: 5432, from: group }}] }}
+"
+    ));
+    let mut dr = drivers(&url, &d);
+    up(&mut dr, &d).await.expect("apply");
+    let seen = dr.observe(&d).await.expect("observe");
+    let group_of = |n: &str| match &seen.networks[n].detail {
+        Detail::Aws { default_group, .. } => default_group.clone(),
+        _ => unreachable!(),
+    };
+    for (net, peer, owner) in [("app", "db", B), ("db", "app", A)] {
+        let Detail::Aws { group_ingress, .. } = &seen.networks[net].detail else {
+            unreachable!()
+        };
+        // The default group's own rule (all traffic from itself) aside.
+        let rules: Vec<(String, String, String)> = group_ingress
+            .iter()
+            .filter(|r| r.group != group_of(net))
+            .map(|r| (r.opening.to_string(), r.group.clone(), r.owner.clone()))
+            .collect();
+        assert_eq!(
+            rules,
+            [("tcp/5432".to_string(), group_of(peer), owner.to_string())],
+            "{net}"
+        );
+    }
+    assert_eq!(up(&mut dr, &d).await.expect("again").steps, 0);
+    // Dropping the opening revokes both rules.
+    let without = topology(&format!(
+        "
+name: t
+accounts:
+  one: {{ cloud: aws, account_id: '{A}' }}
+  two: {{ cloud: aws, account_id: '{B}' }}
+networks:
+  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  db: {{ account: two, region: us-east-1, cidrs: [10.3.0.0/16] }}
+links:
+  - {{ between: [app, db] }}
+"
+    ));
+    assert_eq!(up(&mut dr, &without).await.expect("revoke").steps, 2);
+    let seen = dr.observe(&without).await.expect("observe");
+    for net in ["app", "db"] {
+        let Detail::Aws { group_ingress, .. } = &seen.networks[net].detail else {
+            unreachable!()
+        };
+        let own = match &seen.networks[net].detail {
+            Detail::Aws { default_group, .. } => default_group.clone(),
+            _ => unreachable!(),
+        };
+        assert!(
+            group_ingress.iter().all(|r| r.group == own),
+            "{net}: {group_ingress:?}"
+        );
+    }
+}

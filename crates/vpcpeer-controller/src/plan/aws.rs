@@ -19,6 +19,8 @@ struct Keep<'a> {
     peerings: BTreeSet<&'a str>,
     routes: BTreeSet<(String, String, Ipv4Net)>,
     rules: BTreeSet<(String, Opening, Ipv4Net)>,
+    /// Group-sourced rules: network, opening, source group.
+    group_rules: BTreeSet<(String, Opening, String)>,
 }
 
 pub(super) fn plan(cx: &mut Ctx<'_>) {
@@ -184,6 +186,7 @@ fn link<'a>(cx: &mut Ctx<'a>, l: &Link, keep: &mut Keep<'a>) {
         let peer = l.peer_of(side);
         routes(cx, l, i, side, peer, target, applied, keep);
         openings(cx, l, side, peer, applied, keep);
+        group_openings(cx, l, side, peer, applied, keep);
     }
 }
 
@@ -348,6 +351,47 @@ fn openings(
     }
 }
 
+/// The link's openings from the peer's default group: a rule naming that group in this side's
+/// default group (the peer may not exist yet: then the rule is missing and the executor finds
+/// the group once the peer is made).
+fn group_openings(
+    cx: &mut Ctx<'_>,
+    l: &Link,
+    side: &str,
+    peer: &str,
+    applied: bool,
+    keep: &mut Keep<'_>,
+) {
+    let peer_group = match cx.found(peer).map(|n| &n.detail) {
+        Some(Detail::Aws { default_group, .. }) => Some(default_group.clone()),
+        _ => None,
+    };
+    let rules = match cx.found(side).map(|n| &n.detail) {
+        Some(Detail::Aws { group_ingress, .. }) => group_ingress.as_slice(),
+        _ => &[],
+    };
+    for opening in &l.open_from_group {
+        if let Some(g) = &peer_group {
+            keep.group_rules
+                .insert((side.to_string(), *opening, g.clone()));
+        }
+        let there = peer_group
+            .as_ref()
+            .is_some_and(|g| rules.iter().any(|r| r.opening == *opening && &r.group == g));
+        if !there {
+            cx.step(
+                Action::AwsAllowGroupIngress {
+                    network: side.to_string(),
+                    link: l.name.clone(),
+                    opening: *opening,
+                    peer: peer.to_string(),
+                },
+                missing_reason(applied && peer_group.is_some()),
+            );
+        }
+    }
+}
+
 /// What the topology owns and the wanted links do not keep.
 fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
     let ours = owned_peerings(cx);
@@ -356,6 +400,7 @@ fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
         let Some(Detail::Aws {
             route_tables,
             ingress,
+            group_ingress,
             ..
         }) = cx.found(name).map(|n| &n.detail)
         else {
@@ -380,6 +425,26 @@ fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
                         reason.clone(),
                     );
                 }
+            }
+        }
+        for r in group_ingress {
+            let Some(link) = rule_owner(&cx.desired.name, &r.description) else {
+                continue;
+            };
+            if !keep
+                .group_rules
+                .contains(&(name.clone(), r.opening, r.group.clone()))
+            {
+                cx.step(
+                    Action::AwsRevokeGroupIngress {
+                        network: name.clone(),
+                        link: link.to_string(),
+                        opening: r.opening,
+                        group: r.group.clone(),
+                        owner: r.owner.clone(),
+                    },
+                    reason.clone(),
+                );
             }
         }
         for r in ingress {

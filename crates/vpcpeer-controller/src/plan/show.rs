@@ -46,18 +46,20 @@ impl Action {
         match self {
             A::CreateNetwork { cloud, .. } | A::AddCidr { cloud, .. } => (Sign::Add, *cloud),
             A::DeleteNetwork { cloud, .. } => (Sign::Remove, *cloud),
-            A::AwsRequestPeering { .. } | A::AwsCreateRoute { .. } | A::AwsAllowIngress { .. } => {
-                (Sign::Add, Cloud::Aws)
-            }
+            A::AwsRequestPeering { .. }
+            | A::AwsCreateRoute { .. }
+            | A::AwsAllowIngress { .. }
+            | A::AwsAllowGroupIngress { .. } => (Sign::Add, Cloud::Aws),
             A::AwsEnableDns { .. }
             | A::AwsAdoptPeering { .. }
             | A::AwsAcceptPeering { .. }
             | A::AwsAwaitPeering { .. }
             | A::AwsSetDns { .. }
             | A::AwsReplaceRoute { .. } => (Sign::Change, Cloud::Aws),
-            A::AwsDeletePeering { .. } | A::AwsDeleteRoute { .. } | A::AwsRevokeIngress { .. } => {
-                (Sign::Remove, Cloud::Aws)
-            }
+            A::AwsDeletePeering { .. }
+            | A::AwsDeleteRoute { .. }
+            | A::AwsRevokeIngress { .. }
+            | A::AwsRevokeGroupIngress { .. } => (Sign::Remove, Cloud::Aws),
             A::GcpAddPeering { .. } | A::GcpCreateFirewall { .. } => (Sign::Add, Cloud::Gcp),
             A::GcpUpdatePeering { .. } | A::GcpUpdateFirewall { .. } => (Sign::Change, Cloud::Gcp),
             A::GcpRemovePeering { .. } | A::GcpDeleteFirewall { .. } => (Sign::Remove, Cloud::Gcp),
@@ -164,6 +166,25 @@ impl fmt::Display for Action {
             } => write!(
                 f,
                 "rule {network} default group: {opening} from {source} (link {link})"
+            ),
+            Action::AwsAllowGroupIngress {
+                network,
+                link,
+                opening,
+                peer,
+            } => write!(
+                f,
+                "rule {network} default group: {opening} from {peer}'s default group (link {link})"
+            ),
+            Action::AwsRevokeGroupIngress {
+                network,
+                link,
+                opening,
+                group,
+                ..
+            } => write!(
+                f,
+                "rule {network} default group: {opening} from {group} (link {link})"
             ),
             Action::GcpAddPeering {
                 network,

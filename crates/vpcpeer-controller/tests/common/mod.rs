@@ -16,8 +16,8 @@ use vpcpeer_controller::names::{
     rule_owner, TAG_LINK, TAG_TOPOLOGY,
 };
 use vpcpeer_controller::observed::{
-    AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget, AzurePeering,
-    AzureState, Detail, GcpFirewall, GcpPeering, Observed, ObservedNetwork,
+    AwsGroupIngress, AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget,
+    AzurePeering, AzureState, Detail, GcpFirewall, GcpPeering, Observed, ObservedNetwork,
 };
 use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Plan};
@@ -136,6 +136,7 @@ impl Clouds {
                                 default_group: sg,
                                 dns: false,
                                 ingress: Vec::new(),
+                                group_ingress: Vec::new(),
                             },
                         )
                     }
@@ -363,6 +364,52 @@ impl Clouds {
                     source,
                     description: rule_description(topology, &link),
                 });
+            }
+            Action::AwsAllowGroupIngress {
+                network,
+                link,
+                opening,
+                peer,
+            } => {
+                let (group, owner) = match &self.network(&peer)?.detail {
+                    Detail::Aws { default_group, .. } => (
+                        default_group.clone(),
+                        desired.accounts[&desired.networks[&peer].account]
+                            .id
+                            .clone(),
+                    ),
+                    _ => return Err("InvalidGroup.NotFound".into()),
+                };
+                let Detail::Aws { group_ingress, .. } = &mut self.network(&network)?.detail else {
+                    return Err("not AWS".into());
+                };
+                if group_ingress
+                    .iter()
+                    .any(|r| r.opening == opening && r.group == group)
+                {
+                    return Err("InvalidPermission.Duplicate".into());
+                }
+                group_ingress.push(AwsGroupIngress {
+                    opening,
+                    group,
+                    owner,
+                    description: rule_description(topology, &link),
+                });
+            }
+            Action::AwsRevokeGroupIngress {
+                network,
+                opening,
+                group,
+                ..
+            } => {
+                let Detail::Aws { group_ingress, .. } = &mut self.network(&network)?.detail else {
+                    return Err("not AWS".into());
+                };
+                remove(
+                    group_ingress,
+                    |r| !(r.opening == opening && r.group == group),
+                    "InvalidPermission.NotFound",
+                )?;
             }
             Action::AwsRevokeIngress {
                 network,
@@ -619,6 +666,8 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
     let cidrs = |n: &str| -> Vec<Ipv4Net> { s.networks[n].cidrs.clone() };
     let mut want_routes: BTreeSet<(String, String, Ipv4Net, String)> = BTreeSet::new();
     let mut want_rules: BTreeSet<(String, Opening, Ipv4Net)> = BTreeSet::new();
+    let mut want_group_rules: BTreeSet<(String, Opening, String)> = BTreeSet::new();
+    let mut got_group_rules = BTreeSet::new();
     let mut live_links = BTreeSet::new();
     for l in &d.links {
         match d.networks[&l.sides[0]].cloud {
@@ -648,6 +697,13 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
                         for c in cidrs(l.peer_of(side)) {
                             want_rules.insert((side.clone(), *o, c));
                         }
+                    }
+                    let Detail::Aws { default_group, .. } = &s.networks[l.peer_of(side)].detail
+                    else {
+                        unreachable!()
+                    };
+                    for o in &l.open_from_group {
+                        want_group_rules.insert((side.clone(), *o, default_group.clone()));
                     }
                 }
             }
@@ -725,8 +781,14 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
             Detail::Aws {
                 route_tables,
                 ingress,
+                group_ingress,
                 ..
             } => {
+                for r in group_ingress {
+                    if rule_owner(&d.name, &r.description).is_some() {
+                        got_group_rules.insert((name.clone(), r.opening, r.group.clone()));
+                    }
+                }
                 for t in route_tables {
                     for r in &t.routes {
                         if let AwsTarget::Peering(p) = &r.target {
@@ -777,6 +839,11 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
     }
     if got_rules != want_rules {
         return Err("rules differ".into());
+    }
+    if got_group_rules != want_group_rules {
+        return Err(format!(
+            "group rules: {got_group_rules:?}, want {want_group_rules:?}"
+        ));
     }
     let live_owned: BTreeSet<String> = s
         .aws_peerings

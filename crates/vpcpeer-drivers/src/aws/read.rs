@@ -4,7 +4,7 @@
 use ipnet::Ipv4Net;
 use vpcpeer_controller::desired::{Opening, Protocol};
 use vpcpeer_controller::observed::{
-    AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget,
+    AwsGroupIngress, AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget,
 };
 
 use super::query::Node;
@@ -72,6 +72,25 @@ pub(super) fn ingress(group: &Node) -> Vec<AwsIngress> {
     out
 }
 
+/// The rules of a group's `ipPermissions` whose source is a security group, one per group.
+pub(super) fn group_ingress(group: &Node) -> Vec<AwsGroupIngress> {
+    let mut out = Vec::new();
+    for perm in group.items("ipPermissions") {
+        let Some(opening) = opening_of(perm) else {
+            continue;
+        };
+        for g in perm.items("groups") {
+            out.push(AwsGroupIngress {
+                opening,
+                group: g.text_of("groupId").to_string(),
+                owner: g.text_of("userId").to_string(),
+                description: g.text_of("description").to_string(),
+            });
+        }
+    }
+    out
+}
+
 /// EC2's protocol and ports as an opening (all ports of TCP or UDP read as "no ports").
 fn opening_of(perm: &Node) -> Option<Opening> {
     let protocol = match perm.text_of("ipProtocol") {
@@ -93,29 +112,45 @@ fn opening_of(perm: &Node) -> Option<Opening> {
 }
 
 /// EC2's parameters for an opening (`IpPermissions.1.*`).
-pub(super) fn permission(opening: &Opening, source: &Ipv4Net, description: Option<&str>) -> Params {
+/// EC2's parameters for an opening from a security group (`IpPermissions.1.Groups.1.*`).
+pub(super) fn group_permission(
+    opening: &Opening,
+    group: &str,
+    owner: &str,
+    description: Option<&str>,
+) -> Params {
+    let mut out = ports_of(opening);
+    out.push(p("IpPermissions.1.Groups.1.GroupId", group));
+    out.push(p("IpPermissions.1.Groups.1.UserId", owner));
+    if let Some(text) = description {
+        out.push(p("IpPermissions.1.Groups.1.Description", text));
+    }
+    out
+}
+
+/// `IpProtocol`, `FromPort` and `ToPort` of an opening (all ports of TCP or UDP as 0-65535,
+/// every ICMP type as -1).
+fn ports_of(opening: &Opening) -> Params {
     let (proto, ports) = match opening.protocol {
         Protocol::Tcp => ("tcp", Some(opening.ports.unwrap_or((0, 65535)))),
         Protocol::Udp => ("udp", Some(opening.ports.unwrap_or((0, 65535)))),
         Protocol::Icmp => ("icmp", None),
         Protocol::All => ("-1", None),
     };
-    let mut out = vec![
-        p("IpPermissions.1.IpProtocol", proto),
-        p("IpPermissions.1.IpRanges.1.CidrIp", source.to_string()),
-    ];
+    let mut out = vec![p("IpPermissions.1.IpProtocol", proto)];
     let (from, to) = match (opening.protocol, ports) {
         (_, Some((from, to))) => (from.to_string(), to.to_string()),
-        // Every ICMP type and code.
         (Protocol::Icmp, None) => ("-1".to_string(), "-1".to_string()),
-        _ => return with_description(out, description),
+        _ => return out,
     };
     out.push(p("IpPermissions.1.FromPort", from));
     out.push(p("IpPermissions.1.ToPort", to));
-    with_description(out, description)
+    out
 }
 
-fn with_description(mut out: Params, description: Option<&str>) -> Params {
+pub(super) fn permission(opening: &Opening, source: &Ipv4Net, description: Option<&str>) -> Params {
+    let mut out = ports_of(opening);
+    out.push(p("IpPermissions.1.IpRanges.1.CidrIp", source.to_string()));
     if let Some(text) = description {
         out.push(p("IpPermissions.1.IpRanges.1.Description", text));
     }
