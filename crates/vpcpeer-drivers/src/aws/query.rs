@@ -2,9 +2,10 @@
 //! the XML answer read into a small tree. Errors come back in EC2's own words (`<Code>`,
 //! `<Message>`) with the class the apply loop retries on.
 //!
-//! Why not `aws-sdk-ec2`: it builds here, but a debug build of it alone took over 15 minutes of
-//! this 2-core machine, and CI builds every crate twice (clippy and tests) within a 30-minute
-//! budget. The controller needs 17 EC2 calls; this client is those calls and nothing more.
+//! Why not `aws-sdk-ec2`: a debug build of that crate alone ran for more than 18 minutes on this
+//! 2-core machine (shared with other builds) without finishing, and CI builds every crate twice
+//! (clippy and tests) within a 30-minute budget. The controller needs 20 EC2 calls; this client
+//! is those calls and nothing more.
 
 use std::time::SystemTime;
 
