@@ -50,7 +50,7 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub topology: TopologyArgs,
     /// Then ask the vpcpeer server (`POST /_vpcpeer/reach`) whether, for every link, an instance
-    /// on each side reaches one on the other on each opened port; exit 1 if one does not.
+    /// on each side reaches one on the other on each opened port; exit 2 if one does not.
     /// Needs an instance (AWS), VM (GCP) or network interface (Azure) in each linked network;
     /// a side without one is reported and not checked.
     #[arg(long)]
