@@ -6,8 +6,9 @@ Covered: an AWS cross-account cross-region pair (peering, routes, rules, DNS opt
 `reach` and `audit`), a GCP cross-project pair, an Azure cross-subscription global pair, a mixed
 topology of ten networks over the three clouds (apply, re-apply, destroy), drift repair, a
 `kill -9` in the middle of an apply (at three points) and of a destroy, refused topologies, the
-JSON plan; then changes to the file (links removed, a block added), a peering deleted out of
-band, and an existing VPC with listed route tables."""
+JSON plan; then changes to the file (links removed, a block added, a network removed with its
+link, on each cloud), a peering deleted out of band, and an existing VPC with listed route
+tables."""
 
 import fcntl
 import json
@@ -820,6 +821,32 @@ def test_a_network_removed_with_its_link_leaves_nothing_behind(server, tmp_path)
     r = subprocess.run([BIN, "audit", "--endpoint", server.url, "--account", ACCOUNT_B],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout
+
+
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])
+def test_a_gcp_or_azure_network_removed_with_its_link_is_deleted_with_its_halves(
+        server, tmp_path, cloud):
+    """The file drops a network and its link: the next apply removes the kept network's half
+    (and, on GCP, the link's firewall rules) and deletes the dropped network, found by the
+    mark the controller set when it created it (GCP: its description; Azure: its tags)."""
+    pair, dropped = {"gcp": (GCP_PAIR, "train"), "azure": (AZURE_PAIR, "store")}[cloud]
+    path = topo(tmp_path, pair)
+    apply(server, path)
+    text = textwrap.dedent(pair)
+    path.write_text(text[:text.index(f"  {dropped}:")] + "links: []\n")
+    p = ok(cli(server, "plan", path), 2)
+    assert re.search(rf"^- .*network {dropped} ", p.stdout, re.M), p.stdout
+    apply(server, path)
+    if cloud == "gcp":
+        assert gcp_network_names(server, "project-b") == set()
+        assert list(gcp_network(server, "project-a", "lake").peerings) == []
+        for project in ("project-a", "project-b"):
+            rules = server.gcp(compute_v1.FirewallsClient).list(project=project)
+            assert [f.name for f in rules if f.name.startswith("t2--")] == [], project
+    else:
+        a, b = Azure(server, S1), Azure(server, S2)
+        assert az_vnet_names(b, "net-b") == set()
+        assert list(a.net.virtual_network_peerings.list("net-a", "hq")) == []
 
 
 def test_plan_output_into_a_closed_pipe_is_dropped_quietly(server, tmp_path):

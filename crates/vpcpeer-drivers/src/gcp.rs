@@ -10,6 +10,14 @@
 //! its firewalls are the ingress rules of that network whose names the topology owns (one
 //! `firewalls.list` per project).
 //!
+//! Orphans: a network the controller creates carries `description: "vpcpeer topology <name>"`
+//! (set in `networks.insert` itself, so no network of the topology is ever left unmarked). One
+//! `networks.list` per GCP project of the file finds those the file no longer declares; each is
+//! read like a declared one into `Observed::orphans`, and its project and region are kept in
+//! `Found::places`, so that removing its peerings and rules and deleting it reach it. A network
+//! the file still names — by its name, or by id under another name — is never an orphan, and a
+//! network given by id carries no mark unless the topology made it.
+//!
 //! `execute` carries out one step and waits for the operation it starts to be `DONE` (polling
 //! it every `Drivers::poll`); an operation's `error` is the step's error, named after the call
 //! that started it (`networks.addPeering lake/demo--lake-train`). A declared network is a
@@ -32,7 +40,7 @@
 
 mod api;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hyper::Method;
 use ipnet::Ipv4Net;
@@ -44,14 +52,24 @@ use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 use self::api::{network_path, project_of, relative, Api, Firewall, Network, Subnetwork};
 use crate::{DriverError, Drivers};
 
-/// Reads the topology's GCP networks into `out`.
+/// The lists one observe reads once and shares between networks: subnetworks by (endpoint,
+/// project, region), firewall rules by (endpoint, project).
+#[derive(Default)]
+struct Lists {
+    subnets: BTreeMap<(String, String, String), Vec<Subnetwork>>,
+    firewalls: BTreeMap<(String, String), Vec<Firewall>>,
+}
+
+/// Reads the topology's GCP networks into `out`, then its orphans: in every GCP project of the
+/// file, the networks marked with the topology (`description: "vpcpeer topology <name>"`, set
+/// in `networks.insert` itself) whose name the file no longer declares. A network the file
+/// still names, by its name or by id, is never an orphan.
 pub(crate) async fn observe(
     d: &mut Drivers,
     desired: &Desired,
     out: &mut Observed,
 ) -> Result<(), DriverError> {
-    let mut subnets: BTreeMap<(String, String, String), Vec<Subnetwork>> = BTreeMap::new();
-    let mut firewalls: BTreeMap<(String, String), Vec<Firewall>> = BTreeMap::new();
+    let mut lists = Lists::default();
     for (name, n) in &desired.networks {
         if n.cloud != Cloud::Gcp {
             continue;
@@ -63,66 +81,146 @@ pub(crate) async fn observe(
         else {
             continue;
         };
-        let id = if net.self_link.is_empty() {
-            path
-        } else {
-            network_path(&net.self_link, project_of(&path))
-        };
-        let project = project_of(&id).to_string();
-        let mut cidrs = Vec::new();
-        for link in &net.subnetworks {
-            let s = subnetwork(&api, &mut subnets, relative(link)).await?;
-            let ranges = s.iter().flat_map(|s| {
-                std::iter::once(s.ip_cidr_range.as_str()).chain(
-                    s.secondary_ip_ranges
-                        .iter()
-                        .map(|r| r.ip_cidr_range.as_str()),
-                )
-            });
-            cidrs.extend(ranges.filter_map(|r| r.parse::<Ipv4Net>().ok()));
+        let found = read_network(&api, &mut lists, desired, &path, &net).await?;
+        out.networks.insert(name.clone(), found);
+    }
+    let mark = mark(&desired.name);
+    let mut projects: BTreeSet<(String, String)> = BTreeSet::new();
+    for (account, a) in &desired.accounts {
+        if a.cloud != Cloud::Gcp {
+            continue;
         }
-        cidrs.sort();
-        cidrs.dedup();
-        let peerings = net
-            .peerings
-            .iter()
-            .map(|p| GcpPeering {
-                name: p.name.clone(),
-                peer: network_path(&p.network, &project),
-                active: p.state == "ACTIVE",
-                custom_routes: p.export_custom_routes && p.import_custom_routes,
-            })
-            .collect();
-        let key = (api.base().to_string(), project.clone());
-        if !firewalls.contains_key(&key) {
-            let call = format!("firewalls.list {project}");
-            let list = api
-                .list::<Firewall>(&call, &format!("projects/{project}/global/firewalls"))
-                .await?;
-            firewalls.insert(key.clone(), list);
+        let access = d.access.get(account).ok_or_else(|| {
+            DriverError::transport(
+                Cloud::Gcp,
+                "networks.list",
+                format!("no access for account {account}"),
+            )
+        })?;
+        let api = Api::new(&d.http, access, None, d.poll);
+        let project = a.id.clone();
+        if !projects.insert((api.base().to_string(), project.clone())) {
+            continue;
         }
-        let owned = firewalls[&key]
-            .iter()
-            .filter(|f| {
-                network_path(&f.network, &project).eq_ignore_ascii_case(&id)
-                    && f.direction.as_deref().unwrap_or("INGRESS") == "INGRESS"
-                    && vpcpeer_controller::names::owned_name(&desired.name, &f.name)
-            })
-            .map(read_firewall)
-            .collect();
-        out.networks.insert(
-            name.clone(),
-            ObservedNetwork {
-                id,
-                cidrs,
-                detail: Detail::Gcp {
-                    peerings,
-                    firewalls: owned,
+        let call = format!("networks.list {project}");
+        let listed = api
+            .list::<Network>(&call, &format!("projects/{project}/global/networks"))
+            .await?;
+        for net in listed {
+            if net.description != mark || net.name.is_empty() {
+                continue;
+            }
+            let path = network_path(
+                if net.self_link.is_empty() {
+                    &net.name
+                } else {
+                    &net.self_link
                 },
-            },
-        );
+                &project,
+            );
+            let named = out
+                .networks
+                .values()
+                .any(|n| n.id.eq_ignore_ascii_case(&path));
+            if named
+                || desired.networks.contains_key(&net.name)
+                || out.orphans.contains_key(&net.name)
+            {
+                continue;
+            }
+            let found = read_network(&api, &mut lists, desired, &path, &net).await?;
+            let region = net
+                .subnetworks
+                .iter()
+                .find_map(|s| region_of_subnetwork(relative(s)))
+                .unwrap_or_default();
+            d.found
+                .places
+                .insert(net.name.clone(), (account.clone(), region.to_string()));
+            out.orphans.insert(net.name.clone(), found);
+        }
     }
     Ok(())
+}
+
+/// The description a network the controller creates carries: its mark of ownership.
+fn mark(topology: &str) -> String {
+    format!("vpcpeer topology {topology}")
+}
+
+/// `r` of `projects/p/regions/r/subnetworks/s`.
+fn region_of_subnetwork(path: &str) -> Option<&str> {
+    match path.split('/').collect::<Vec<_>>()[..] {
+        ["projects", _, "regions", region, "subnetworks", _] => Some(region),
+        _ => None,
+    }
+}
+
+/// One network as the plan reads it: its blocks (the primary and secondary ranges of its
+/// subnetworks), its peerings and the ingress firewall rules on it whose names the topology
+/// owns. `path` is where it was asked for (its id when GCP gives no `selfLink`).
+async fn read_network(
+    api: &Api,
+    lists: &mut Lists,
+    desired: &Desired,
+    path: &str,
+    net: &Network,
+) -> Result<ObservedNetwork, DriverError> {
+    let id = if net.self_link.is_empty() {
+        path.to_string()
+    } else {
+        network_path(&net.self_link, project_of(path))
+    };
+    let project = project_of(&id).to_string();
+    let mut cidrs = Vec::new();
+    for link in &net.subnetworks {
+        let s = subnetwork(api, &mut lists.subnets, relative(link)).await?;
+        let ranges = s.iter().flat_map(|s| {
+            std::iter::once(s.ip_cidr_range.as_str()).chain(
+                s.secondary_ip_ranges
+                    .iter()
+                    .map(|r| r.ip_cidr_range.as_str()),
+            )
+        });
+        cidrs.extend(ranges.filter_map(|r| r.parse::<Ipv4Net>().ok()));
+    }
+    cidrs.sort();
+    cidrs.dedup();
+    let peerings = net
+        .peerings
+        .iter()
+        .map(|p| GcpPeering {
+            name: p.name.clone(),
+            peer: network_path(&p.network, &project),
+            active: p.state == "ACTIVE",
+            custom_routes: p.export_custom_routes && p.import_custom_routes,
+        })
+        .collect();
+    let key = (api.base().to_string(), project.clone());
+    if !lists.firewalls.contains_key(&key) {
+        let call = format!("firewalls.list {project}");
+        let list = api
+            .list::<Firewall>(&call, &format!("projects/{project}/global/firewalls"))
+            .await?;
+        lists.firewalls.insert(key.clone(), list);
+    }
+    let owned = lists.firewalls[&key]
+        .iter()
+        .filter(|f| {
+            network_path(&f.network, &project).eq_ignore_ascii_case(&id)
+                && f.direction.as_deref().unwrap_or("INGRESS") == "INGRESS"
+                && vpcpeer_controller::names::owned_name(&desired.name, &f.name)
+        })
+        .map(read_firewall)
+        .collect();
+    Ok(ObservedNetwork {
+        id,
+        cidrs,
+        detail: Detail::Gcp {
+            peerings,
+            firewalls: owned,
+        },
+    })
 }
 
 /// Zones searched for a network's VMs: those of the network's region (GCP names them
@@ -291,14 +389,26 @@ fn allowed_json(openings: &[Opening]) -> Value {
     Value::Array(out)
 }
 
-/// The API and the network's path for a network of the topology: as the last observe found it,
-/// else where it is (existing) or will be (declared).
+/// The API and the network's path for a network of the topology: an orphan where the last
+/// observe found it (its project's access, its id); a declared network as the last observe
+/// found it, else where it is (existing) or will be (declared).
 fn target(
     d: &Drivers,
     desired: &Desired,
     call: &str,
     network: &str,
 ) -> Result<(Api, String), DriverError> {
+    if let Some((account, region)) = d.found.places.get(network) {
+        let orphan = d.found.observed.orphans.get(network);
+        if let Some(found) = orphan.filter(|o| o.detail.cloud() == Cloud::Gcp) {
+            let access = d.access.get(account).ok_or_else(|| {
+                DriverError::transport(Cloud::Gcp, call, format!("no access for account {account}"))
+            })?;
+            let region = Some(region.as_str()).filter(|r| !r.is_empty());
+            let api = Api::new(&d.http, access, region, d.poll);
+            return Ok((api, found.id.clone()));
+        }
+    }
     let (n, account, access) = d.network(desired, Cloud::Gcp, call, network)?;
     let path = match d.found.observed.networks.get(network) {
         Some(found) => found.id.clone(),
@@ -461,7 +571,7 @@ async fn create_network(
     let path = network_path(network, project);
     let body = json!({
         "name": network,
-        "description": format!("vpcpeer topology {}", desired.name),
+        "description": mark(&desired.name),
         "autoCreateSubnetworks": false,
         "routingConfig": {"routingMode": "REGIONAL"},
     });

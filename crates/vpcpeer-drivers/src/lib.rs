@@ -52,7 +52,10 @@ pub struct Found {
     pub default_groups: BTreeMap<String, String>,
     /// AWS: link name → peering id, including peerings requested this round.
     pub peerings: BTreeMap<String, String>,
-    /// AWS: orphan network name → (account name, region) where it was found.
+    /// Orphans of every cloud: network name → (account name, region) where it was found, so
+    /// that the steps on a network the file no longer declares reach its account (AWS: the
+    /// VPC's region; GCP: the region of its first subnetwork, empty when it has none; Azure:
+    /// the VNet's location).
     pub places: BTreeMap<String, (String, String)>,
 }
 

@@ -1,7 +1,8 @@
 //! The Azure driver against a vpcpeer server of the test's own, over ARM only: a
 //! cross-subscription global pair converges and stays converged, a half deleted out of band is
 //! reported as drift and repaired, an existing VNet given by id is peered and kept by `down`,
-//! `down` removes what the topology owns, and a refusal reaches the user in ARM's words.
+//! `down` removes what the topology owns, a refusal reaches the user in ARM's words, and a VNet
+//! the file drops (with its link) is deleted with its halves while one given by id never is.
 //! The tests read and change the cloud out of band with plain ARM calls, never the emulator's
 //! admin API.
 
@@ -661,6 +662,8 @@ async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
         .to_string()
     };
     let throttled = json!({"error": {"code": "TooManyRequests", "message": "slow down"}});
+    // Each observe lists the VNets of each account's resource group, for orphans: none here.
+    let none = || (200, vec![], json!({"value": []}).to_string());
     let (url, log) = fake::start(vec![
         (
             200,
@@ -672,6 +675,8 @@ async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
             vec![],
             vnet_body("train", SUB_B, "net-b", "10.2.0.0/16"),
         ),
+        none(),
+        none(),
         (429, vec![], throttled.to_string()),
         (201, vec![], "{}".into()),
         (201, vec![], "{}".into()),
@@ -697,12 +702,26 @@ async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
                 vnet(SUB_A, "net-a", "lake"),
             ),
         ),
+        none(),
+        none(),
     ])
     .await;
     let mut d = token_drivers(&url, &desired);
     let out = up(&mut d, &desired).await.expect("converged");
     assert_eq!((out.steps, out.retries, out.rounds), (2, 1, 2), "{out:?}");
-    assert_eq!(log.lock().unwrap().len(), 7);
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 11, "{seen:?}");
+    let lists = seen
+        .iter()
+        .filter(|s| {
+            s.target
+                .contains("/providers/Microsoft.Network/virtualNetworks?")
+        })
+        .count();
+    assert_eq!(
+        lists, 4,
+        "one list per resource group per observe: {seen:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -761,4 +780,116 @@ async fn an_address_space_change_is_synced_and_options_change_in_place() {
     }
     let (_, p) = arm(&url, Method::GET, &half(&lake), None).await;
     assert_eq!(p["properties"]["allowGatewayTransit"], false);
+}
+
+/// `pair()` without train and without the link (both accounts stay in the file).
+fn lake_only() -> vpcpeer_controller::Desired {
+    let text = pair();
+    let cut = text.find("  train: { account").expect("train's network");
+    topology(&format!("{}links: []\n", &text[..cut]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vnet_dropped_from_the_file_is_deleted_with_its_halves() {
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
+
+    let smaller = lake_only();
+    let observed = d.observe(&smaller).await.expect("observe");
+    assert_eq!(
+        observed.orphans.keys().collect::<Vec<_>>(),
+        ["train"],
+        "{observed:?}"
+    );
+    assert!(observed.orphans["train"].id.eq_ignore_ascii_case(&train));
+    let p = plan(&observed, &smaller);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let mut steps: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| match &s.action {
+            Action::AzureDeletePeering { network, name } => format!("unpeer {network} {name}"),
+            Action::DeleteNetwork { network, .. } => format!("delete {network}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            "delete train",
+            "unpeer lake demo--lake-train",
+            "unpeer train demo--lake-train"
+        ]
+    );
+    assert!(p.steps.iter().all(|s| s.reason == Reason::Stale), "{p:?}");
+
+    let done = up(&mut d, &smaller).await.expect("up without train");
+    assert_eq!(done.steps, 3, "{done:?}");
+    let (s, v) = arm(&url, Method::GET, &train, None).await;
+    assert_eq!(s, 404, "the dropped VNet is deleted: {v}");
+    let (s, v) = arm(&url, Method::GET, &lake, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["properties"]["virtualNetworkPeerings"], json!([]), "{v}");
+    let again = up(&mut d, &smaller).await.expect("up again");
+    assert_eq!((again.steps, again.rounds), (0, 1), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vnets_given_by_id_are_never_orphans() {
+    let url = server().await;
+    // The user's VNet, untagged, given by id, then dropped from the file: it stays.
+    make_vnet(&url, SUB_B, "net-b", "hub", "northeurope", &["10.8.0.0/16"]).await;
+    let hub = vnet(SUB_B, "net-b", "hub");
+    let accounts = format!(
+        "name: demo
+accounts:
+  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
+  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
+networks:
+  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
+"
+    );
+    let with_hub = topology(&format!(
+        "{accounts}  hub: {{ account: b, region: northeurope, id: {hub} }}
+links:
+  - between: [spoke, hub]
+"
+    ));
+    let mut d = drivers(&url, &with_hub);
+    up(&mut d, &with_hub).await.expect("up");
+    let spoke_only = topology(&accounts);
+    let observed = d.observe(&spoke_only).await.expect("observe");
+    assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
+    up(&mut d, &spoke_only).await.expect("up without hub");
+    assert_eq!(arm(&url, Method::GET, &hub, None).await.0, 200, "hub stays");
+    let (_, v) = arm(&url, Method::GET, &vnet(SUB_A, "net-a", "spoke"), None).await;
+    assert_eq!(v["properties"]["virtualNetworkPeerings"], json!([]), "{v}");
+
+    // A VNet the topology made, now given by id under another name: named by the file, so not
+    // an orphan, though it carries the topology's tags.
+    let url = server().await;
+    let desired = topology(&pair());
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    let train = vnet(SUB_B, "net-b", "train");
+    let adopted = topology(&format!(
+        "name: demo
+accounts:
+  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
+  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
+networks:
+  lake: {{ account: a, region: westeurope, cidrs: [10.1.0.0/16] }}
+  kept: {{ account: b, region: eastus, id: {train} }}
+"
+    ));
+    let observed = d.observe(&adopted).await.expect("observe");
+    assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
+    let done = up(&mut d, &adopted).await.expect("up");
+    assert_eq!(done.steps, 2, "the link's two halves: {done:?}");
+    assert_eq!(arm(&url, Method::GET, &train, None).await.0, 200);
+    assert_eq!(up(&mut d, &adopted).await.expect("again").steps, 0);
 }

@@ -1,8 +1,9 @@
 //! The GCP driver against a vpcpeer server of its own, reached only through Compute Engine v1
 //! over HTTP: a cross-project pair converges and stays converged, drift made through the public
 //! API is planned as drift and repaired, a network given by id is peered and kept by `down`,
-//! `down` removes everything the topology owns, and the cloud's refusals reach the user in the
-//! cloud's words, naming the resource. A front of the test's own between the driver and the
+//! `down` removes everything the topology owns, the cloud's refusals reach the user in the
+//! cloud's words, naming the resource, and a network the file drops (with its link) is deleted
+//! with its halves and rules while one given by id never is. A front of the test's own between the driver and the
 //! server answers some calls as GCP does under load (an operation still running, "a peering
 //! operation is in progress", throttling), to show the driver waits those out.
 
@@ -896,4 +897,149 @@ async fn each_project_is_called_with_its_own_token() {
     assert_eq!((done.steps, done.rounds), (6, 2), "{done:?}");
     let gone = down(&mut d, &desired).await.expect("down");
     assert_eq!(gone.steps, 6, "{gone:?}");
+}
+
+/// `PAIR` without train and without the link (both accounts stay in the file).
+fn lake_only() -> vpcpeer_controller::Desired {
+    let cut = PAIR.find("  train: { account").expect("train's network");
+    topology(&format!("{}links: []\n", &PAIR[..cut]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_dropped_from_the_file_is_deleted_with_its_halves_and_rules() {
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+
+    let smaller = lake_only();
+    let observed = d.observe(&smaller).await.expect("observe");
+    assert_eq!(
+        observed.orphans.keys().collect::<Vec<_>>(),
+        ["train"],
+        "{observed:?}"
+    );
+    assert_eq!(observed.orphans["train"].id, TRAIN);
+    let p = plan(&observed, &smaller);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let mut steps: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| match &s.action {
+            Action::GcpRemovePeering { network, name } => format!("unpeer {network} {name}"),
+            Action::GcpDeleteFirewall { network, name } => format!("unrule {network} {name}"),
+            Action::DeleteNetwork { network, id, .. } => format!("delete {network} {id}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            format!("delete train {TRAIN}"),
+            "unpeer lake demo--lake-train".to_string(),
+            "unpeer train demo--lake-train".to_string(),
+            "unrule lake demo--lake-train-a".to_string(),
+            "unrule train demo--lake-train-b".to_string(),
+        ]
+    );
+    assert!(p.steps.iter().all(|s| s.reason == Reason::Stale), "{p:?}");
+
+    let done = up(&mut d, &smaller).await.expect("up without train");
+    assert_eq!(done.steps, 5, "{done:?}");
+    let (status, v) = get(&url, TRAIN).await;
+    assert_eq!(status, 404, "the dropped network is deleted: {v}");
+    let (_, list) = get(&url, "projects/train-prod/regions/europe-west1/subnetworks").await;
+    assert!(list.get("items").is_none(), "with its subnetworks: {list}");
+    assert!(peerings(&url, LAKE).await.is_empty());
+    assert!(firewall_names(&url, "lake-prod").await.is_empty());
+    assert!(firewall_names(&url, "train-prod").await.is_empty());
+    let again = up(&mut d, &smaller).await.expect("up again");
+    assert_eq!((again.steps, again.rounds), (0, 1), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn networks_given_by_id_are_never_orphans() {
+    let url = server().await;
+    // The user's network, unmarked, given by id, then dropped from the file: it stays.
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        json!({"name": "shared", "autoCreateSubnetworks": false}),
+    )
+    .await;
+    change(
+        &url,
+        Method::POST,
+        "projects/lake-prod/regions/us-east1/subnetworks",
+        json!({"name": "shared-east", "network": "projects/lake-prod/global/networks/shared",
+               "ipCidrRange": "10.30.0.0/24"}),
+    )
+    .await;
+    let with_shared = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  shared: { account: lake, id: projects/lake-prod/global/networks/shared }
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+links:
+  - between: [shared, train]
+"#,
+    );
+    let mut d = drivers(&url, &with_shared);
+    up(&mut d, &with_shared).await.expect("up");
+    let train_only = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+"#,
+    );
+    let observed = d.observe(&train_only).await.expect("observe");
+    assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
+    up(&mut d, &train_only).await.expect("up without shared");
+    const SHARED: &str = "projects/lake-prod/global/networks/shared";
+    let (status, net) = get(&url, SHARED).await;
+    assert_eq!(status, 200, "the network given by id stays: {net}");
+    let (status, _) = get(
+        &url,
+        "projects/lake-prod/regions/us-east1/subnetworks/shared-east",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(peerings(&url, TRAIN).await.is_empty());
+
+    // A network the topology made, now given by id under another name: named by the file, so
+    // not an orphan, though it carries the topology's mark.
+    let url = server().await;
+    let desired = topology(PAIR);
+    let mut d = drivers(&url, &desired);
+    up(&mut d, &desired).await.expect("up");
+    let adopted = topology(
+        r#"
+name: demo
+accounts:
+  lake: { cloud: gcp, project: lake-prod }
+  train: { cloud: gcp, project: train-prod }
+networks:
+  kept: { account: lake, id: projects/lake-prod/global/networks/lake }
+  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+"#,
+    );
+    let observed = d.observe(&adopted).await.expect("observe");
+    assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
+    let done = up(&mut d, &adopted).await.expect("up");
+    // Its half and rule go with the link, and so do train's.
+    assert_eq!(done.steps, 4, "{done:?}");
+    let (status, net) = get(&url, LAKE).await;
+    assert_eq!(status, 200, "{net}");
+    assert!(net.get("peerings").is_none(), "{net}");
+    assert_eq!(up(&mut d, &adopted).await.expect("again").steps, 0);
 }

@@ -41,21 +41,43 @@ pub(super) struct Arm {
 }
 
 impl Arm {
-    /// The client for `network`'s account.
+    /// The client for `network`'s account: an orphan's as the last observe found it (its
+    /// account and location), else the declared network's.
     pub(super) fn of(
         d: &Drivers,
         desired: &Desired,
         call: &str,
         network: &str,
     ) -> Result<Arm, DriverError> {
-        let (
-            n,
-            _,
-            Access {
-                endpoint, token, ..
-            },
-        ) = d.network(desired, Cloud::Azure, call, network)?;
-        let endpoint = match &n.region {
+        let orphan = d.found.observed.orphans.get(network);
+        if orphan.is_some_and(|o| o.detail.cloud() == Cloud::Azure) {
+            if let Some((account, location)) = d.found.places.get(network) {
+                let location = Some(location.as_str()).filter(|l| !l.is_empty());
+                return Arm::at(d, account, location, call);
+            }
+        }
+        let (n, _, _) = d.network(desired, Cloud::Azure, call, network)?;
+        Arm::at(d, &n.account, n.region.as_deref(), call)
+    }
+
+    /// The client for an account (by its topology name), `{region}` in its endpoint replaced
+    /// by `region` when known.
+    pub(super) fn at(
+        d: &Drivers,
+        account: &str,
+        region: Option<&str>,
+        call: &str,
+    ) -> Result<Arm, DriverError> {
+        let Access {
+            endpoint, token, ..
+        } = d.access.get(account).cloned().ok_or_else(|| {
+            DriverError::transport(
+                Cloud::Azure,
+                call,
+                format!("no access for account {account}"),
+            )
+        })?;
+        let endpoint = match region {
             Some(r) => endpoint.replace("{region}", r),
             None => endpoint,
         };
@@ -109,6 +131,31 @@ impl Arm {
             Err(e) if e.status == Some(404) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Where this client sends its requests (to tell endpoints apart).
+    pub(super) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Every item of a list (`value`), following `nextLink` page after page; none when ARM
+    /// answers 404 (a resource group that does not exist has nothing in it).
+    pub(super) async fn list(&self, call: &str, path: &str) -> Result<Vec<Value>, DriverError> {
+        let mut out = Vec::new();
+        let mut next = Some(path.to_string());
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(at) = next.take() {
+            let Some(page) = self.get(call, &at).await? else {
+                break;
+            };
+            out.extend(page["value"].as_array().into_iter().flatten().cloned());
+            seen.push(at);
+            next = page["nextLink"]
+                .as_str()
+                .filter(|l| !l.is_empty() && !seen.iter().any(|s| s == l))
+                .map(str::to_string);
+        }
+        Ok(out)
     }
 
     /// A peering's body as a PUT takes it back: its writable properties as they are.

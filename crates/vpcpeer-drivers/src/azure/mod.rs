@@ -16,12 +16,25 @@
 //!   what someone set by hand, gateway transit for one, is kept) or with
 //!   `&syncRemoteAddressSpace=true` (`AzureSyncPeering`), a `DELETE` of it
 //!   (`AzureDeletePeering`).
+//! - Orphans: a VNet the controller creates is tagged `vpcpeer:topology` and `vpcpeer:network`
+//!   in its PUT itself. After the declared VNets, `observe` lists the VNets of the resource
+//!   group of every Azure account of the file (one `GET …/virtualNetworks` per resource group,
+//!   pages followed by `nextLink`; a missing group has none) and reads each one tagged with the
+//!   topology whose network the file no longer declares into `Observed::orphans`, as a declared
+//!   one (the list carries the peerings inline). Its account and location go to
+//!   `Found::places`, so that `Arm::of` and `peering_path` reach it when its halves are deleted
+//!   and it is deleted (by its id). A VNet the file still names — by its name, or by id under
+//!   another name — is never an orphan; a VNet given by id carries no tag unless the topology
+//!   made it. VNets of the topology in resource groups no account of the file names are not
+//!   looked for.
 //! - Long-running operations, errors and retry classes: `arm`.
 //! - A 404 on a peering's `PUT` is "not visible yet" (its VNet, or the remote one, may have been
 //!   created by an earlier step of the same apply, in another region or subscription whose ARM
 //!   replica has not seen it yet); every other 404 on a write is final.
 
 mod arm;
+
+use std::collections::BTreeSet;
 
 use hyper::Method;
 use ipnet::Ipv4Net;
@@ -52,6 +65,53 @@ pub(crate) async fn observe(
             continue;
         };
         out.networks.insert(name.clone(), read_vnet(&call, &vnet)?);
+    }
+    orphans(d, desired, out).await
+}
+
+/// The topology's orphans: in the resource group of every Azure account of the file, the VNets
+/// tagged `vpcpeer:topology` with the topology whose `vpcpeer:network` the file no longer
+/// declares (one list per resource group; a missing group has none). A VNet the file still
+/// names, by its name or by id under another name, is never an orphan.
+async fn orphans(
+    d: &mut Drivers,
+    desired: &Desired,
+    out: &mut Observed,
+) -> Result<(), DriverError> {
+    let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
+    for (account, a) in &desired.accounts {
+        if a.cloud != Cloud::Azure {
+            continue;
+        }
+        let group = a.resource_group.as_deref().unwrap_or_default();
+        let call = format!("GET virtualNetworks {}/{group}", a.id);
+        let arm = Arm::at(d, account, None, &call)?;
+        let scope = format!("/subscriptions/{}/resourceGroups/{group}", a.id);
+        if !groups.insert((arm.endpoint().to_string(), scope.to_ascii_lowercase())) {
+            continue;
+        }
+        let path = format!("{scope}/providers/Microsoft.Network/virtualNetworks?{API}");
+        for v in arm.list(&call, &path).await? {
+            let tag = |k: &str| v["tags"][k].as_str().map(str::to_string);
+            let (Some(topology), Some(name)) = (tag(TAG_TOPOLOGY), tag(TAG_NETWORK)) else {
+                continue;
+            };
+            let id = v["id"].as_str().unwrap_or_default();
+            let named = out.networks.values().any(|n| n.id.eq_ignore_ascii_case(id));
+            if topology != desired.name
+                || named
+                || desired.networks.contains_key(&name)
+                || out.orphans.contains_key(&name)
+            {
+                continue;
+            }
+            let found = read_vnet(&call, &v)?;
+            let location = v["location"].as_str().unwrap_or_default().to_string();
+            d.found
+                .places
+                .insert(name.clone(), (account.clone(), location));
+            out.orphans.insert(name, found);
+        }
     }
     Ok(())
 }
@@ -256,9 +316,15 @@ fn group_name(desired: &Desired, network: &str) -> String {
 }
 
 /// The path of a peering of `network`: under the VNet's id as the last observe found it (ARM
-/// ids are case-insensitive, the found one is as ARM spells it), else as declared.
+/// ids are case-insensitive, the found one is as ARM spells it; an orphan's included), else as
+/// declared.
 fn peering_path(d: &Drivers, desired: &Desired, network: &str, name: &str) -> String {
-    let vnet = match d.found.observed.networks.get(network) {
+    let observed = &d.found.observed;
+    let found = observed.networks.get(network).or_else(|| {
+        let orphan = observed.orphans.get(network);
+        orphan.filter(|o| o.detail.cloud() == Cloud::Azure)
+    });
+    let vnet = match found {
         Some(n) => n.id.clone(),
         None => declared_id(desired, network),
     };

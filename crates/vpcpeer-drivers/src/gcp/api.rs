@@ -34,6 +34,9 @@ const OPERATION_PATIENCE: Duration = Duration::from_secs(30 * 60);
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct Network {
+    pub name: String,
+    /// What the controller marks the networks it creates with (`vpcpeer topology <name>`).
+    pub description: String,
     pub self_link: String,
     pub subnetworks: Vec<String>,
     pub peerings: Vec<Peering>,
