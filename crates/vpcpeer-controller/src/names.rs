@@ -8,7 +8,9 @@
 //!   description is [`rule_description`].
 //! - GCP and Azure: peerings, firewall rules, networks and VNets have no tags the controller can
 //!   set atomically, so they are owned by name: a peering is `<topology>--<link>`, a firewall rule
-//!   `<topology>--<link>-a` (on the first network) or `-b`, a created network is named as declared.
+//!   `<topology>--<link>-a` (on the first network) or `-b`, a created network is named as declared
+//!   (and marked: a GCP network's description is `vpcpeer topology <name>`, an Azure VNet carries
+//!   the AWS tag keys as tags), so one the file drops is found again and removed.
 //!
 //! Why not a state file: a file can be lost, copied or go stale when someone changes the cloud by
 //! hand, while tags and names travel with the resources and are read in the same describe calls
