@@ -1,5 +1,6 @@
 """The opt-in fault mode (`/_vpcpeer/faults`) seen by real SDKs: an armed throttle is refused as
-the cloud refuses a throttled caller, so a client's own retry logic can be tested. boto3 without
+the cloud refuses a throttled caller, so a client's own retry logic can be tested; so are a
+resource not visible yet (`not_found`) and an operation in progress (`busy`). boto3 without
 retries sees `RequestLimitExceeded` (HTTP 503) once and then succeeds; boto3's standard retry mode
 retries through two throttles by itself; the Azure SDK retries a 429 `TooManyRequests` (with
 `Retry-After: 0`) by itself. Faults are listed with their remaining counts, disarmed by DELETE and
@@ -9,7 +10,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT_A, error_code, error_message, http_status
+from conftest import ACCOUNT_A, ACCOUNT_B, custom_network, error_code, error_message, http_status
 from test_azure import Azure, S1
 
 
@@ -78,6 +79,64 @@ def test_azure_sdk_retries_a_throttled_vnet_put_by_itself(server):
     assert [v.name for v in az.net.virtual_networks.list("rg")] == ["v"]
 
 
+def test_a_boto3_waiter_waits_out_a_peering_not_visible_yet(server):
+    """Eventual consistency as AWS shows it right after a create: the new peering is not found
+    for a while. boto3's `vpc_peering_connection_exists` waiter retries on
+    `InvalidVpcPeeringConnectionID.NotFound`; an accept without retries sees the error once."""
+    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
+    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    arm(server, "aws", "DescribeVpcPeeringConnections", 2, "not_found")
+    b.get_waiter("vpc_peering_connection_exists").wait(
+        VpcPeeringConnectionIds=[pcx], WaiterConfig={"Delay": 0, "MaxAttempts": 5})
+    assert armed(server) == []
+    arm(server, "aws", "AcceptVpcPeeringConnection", 1, "not_found")
+    no_retries = server.boto3("ec2", ACCOUNT_B, "us-east-1", config=botocore.config.Config(
+        retries={"mode": "standard", "total_max_attempts": 1}))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        no_retries.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    assert (http_status(e), error_code(e)) == (400, "InvalidVpcPeeringConnectionID.NotFound")
+    assert error_message(e) == f"The vpcPeeringConnection ID '{pcx}' does not exist"
+    accepted = no_retries.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    assert accepted["VpcPeeringConnection"]["Status"]["Code"] == "provisioning"
+
+
+def test_gcp_and_azure_clients_see_an_operation_in_progress(server):
+    """`busy`: google-cloud-compute meets GCP's 400 "peering operation in progress" and the
+    Azure SDK ARM's 409 `AnotherOperationInProgress`; neither SDK retries them by itself (the
+    caller must), and the next call goes through."""
+    from google.api_core import exceptions as gexc
+    from google.cloud import compute_v1
+
+    a = custom_network(server, "proj-busy-a", "a", "10.10.0.0/16")
+    b = custom_network(server, "proj-busy-b", "b", "10.20.0.0/16")
+    nets = server.gcp(compute_v1.NetworksClient)
+    request = compute_v1.NetworksAddPeeringRequest(
+        network_peering=compute_v1.NetworkPeering(name="a-b", network=b,
+                                                  exchange_subnet_routes=True))
+    arm(server, "gcp", "compute.networks.addPeering", 1, "busy")
+    with pytest.raises(gexc.BadRequest) as e:
+        nets.add_peering(project="proj-busy-a", network="a",
+                         networks_add_peering_request_resource=request)
+    assert "peering operation in progress" in str(e.value)
+    nets.add_peering(project="proj-busy-a", network="a",
+                     networks_add_peering_request_resource=request).result()
+    assert [p.name for p in nets.get(project="proj-busy-a", network="a").peerings] == ["a-b"]
+
+    from azure.core.exceptions import HttpResponseError
+
+    az = Azure(server, S1)
+    az.group("rg")
+    arm(server, "azure", "Microsoft.Network/virtualNetworks/write", 1, "busy")
+    with pytest.raises(HttpResponseError) as e:
+        az.vnet("rg", "v", ["10.0.0.0/16"])
+    assert (e.value.status_code, e.value.error.code) == (409, "AnotherOperationInProgress")
+    assert az.vnet("rg", "v", ["10.0.0.0/16"]).address_space.address_prefixes == ["10.0.0.0/16"]
+    assert armed(server) == []
+
+
 def test_delete_and_reset_disarm(server):
     arm(server, "aws", "CreateVpc", 2)
     arm(server, "gcp", "compute.networks.addPeering", 1)
@@ -95,6 +154,7 @@ def test_delete_and_reset_disarm(server):
     ({"face": "aws", "action": "CreateVpc", "count": 1, "fault": "explode"}, "explode"),
     ({"face": "aws", "action": "CreateVpc", "count": 0, "fault": "throttle"}, "count"),
     ({"face": "aws", "action": "NoSuchAction", "count": 1, "fault": "throttle"}, "NoSuchAction"),
+    ({"face": "aws", "action": "CreateVpc", "count": 1, "fault": "busy"}, "EC2 has no"),
 ])
 def test_bad_arming_bodies_are_400_admin_errors(server, body, needle):
     status, answer = server.admin("POST", "/_vpcpeer/faults", body)

@@ -64,6 +64,16 @@ pub enum FaultKind {
     /// 503 `RequestLimitExceeded`, GCP 429 `rateLimitExceeded`, ARM 429 `TooManyRequests` with
     /// `Retry-After: 0`.
     Throttle,
+    /// Answer as the cloud answers a call naming a resource it does not see — what a client
+    /// meets right after a create, before the new resource is visible everywhere (eventual
+    /// consistency): EC2 400 with the named resource's `Invalid…ID.NotFound` code, GCP 404
+    /// `notFound`, ARM 404 `ResourceNotFound`.
+    #[serde(rename = "not_found")]
+    NotFound,
+    /// Refuse the request because another operation holds the resource: GCP 400 `badRequest`
+    /// "There is a peering operation in progress on the local or peer network. Try again
+    /// later.", ARM 409 `AnotherOperationInProgress`. EC2 has no such refusal.
+    Busy,
 }
 
 /// Body of `POST /_vpcpeer/faults`: the next `count` requests of `action` on `face` meet

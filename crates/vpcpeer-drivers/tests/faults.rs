@@ -1,8 +1,11 @@
 //! The apply loop's retries against the server's fault mode (`POST /_vpcpeer/faults`): the
-//! server refuses the next N calls of one action as its cloud refuses a throttled caller, and
-//! the controller, which knows nothing of the fault mode, waits them out through its ordinary
-//! retry policy, on each cloud; past its attempts it stops, naming the step and the cloud's
-//! throttling code. Only the arming goes through the admin API; the drivers speak the clouds'
+//! server refuses the next N calls of one action as its cloud refuses a throttled caller
+//! (`throttle`), a call naming a resource not visible yet (`not_found`, AWS's eventual
+//! consistency) or a call on a resource another operation holds (`busy`: GCP's "peering
+//! operation in progress", Azure's `AnotherOperationInProgress`). The controller, which knows
+//! nothing of the fault mode, reads each refusal in its cloud's words, classes it, and waits it
+//! out through its ordinary retry policy; past its attempts it stops, naming the step and the
+//! cloud's code. Only the arming goes through the admin API; the drivers speak the clouds'
 //! public APIs as always.
 
 mod common;
@@ -12,6 +15,7 @@ use hyper::Method;
 use serde_json::json;
 use vpcpeer_api::{Face, FaultsAnswer};
 use vpcpeer_controller::apply::{ApplyError, Clouds};
+use vpcpeer_controller::observed::AwsStatus;
 use vpcpeer_controller::{Action, Cloud, Desired};
 use vpcpeer_drivers::Http;
 
@@ -20,7 +24,12 @@ const B: &str = "222222222222";
 
 /// Arms `count` throttles of `action` on `face`; the faults then armed.
 async fn throttle(url: &str, face: &str, action: &str, count: u32) -> FaultsAnswer {
-    let body = json!({"face": face, "action": action, "count": count, "fault": "throttle"});
+    arm(url, face, action, count, "throttle").await
+}
+
+/// Arms `count` faults of kind `fault` of `action` on `face`; the faults then armed.
+async fn arm(url: &str, face: &str, action: &str, count: u32, fault: &str) -> FaultsAnswer {
+    let body = json!({"face": face, "action": action, "count": count, "fault": fault});
     let answer = Http::new()
         .send(
             Cloud::Aws,
@@ -88,6 +97,28 @@ async fn an_aws_pair_converges_through_three_throttled_peering_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aws_pair_converges_through_a_peering_the_accepter_does_not_see_yet() {
+    let url = server().await;
+    let d = aws_pair();
+    arm(&url, "aws", "AcceptVpcPeeringConnection", 2, "not_found").await;
+    let mut dr = drivers(&url, &d);
+    let out = up(&mut dr, &d).await.expect("apply");
+    assert_eq!(out.retries, 2, "{out:?}");
+    assert!(armed(&url).await.faults.is_empty(), "both were used");
+    let seen = dr.observe(&d).await.expect("observe");
+    assert_eq!(seen.aws_peerings.len(), 1, "{:?}", seen.aws_peerings);
+    assert!(
+        seen.aws_peerings
+            .iter()
+            .all(|p| p.status == AwsStatus::Active),
+        "{:?}",
+        seen.aws_peerings
+    );
+    let again = up(&mut dr, &d).await.expect("apply again");
+    assert_eq!((again.steps, again.retries), (0, 0), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_past_the_policy_stops_the_apply_with_the_clouds_code() {
     let url = server().await;
     let d = aws_pair();
@@ -123,10 +154,9 @@ async fn throttling_past_the_policy_stops_the_apply_with_the_clouds_code() {
     assert!(seen.aws_peerings.is_empty(), "{:?}", seen.aws_peerings);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gcp_pair_converges_through_a_throttled_add_peering() {
-    let url = server().await;
-    let d = topology(
+/// A GCP pair across projects, and an Azure pair across subscriptions.
+fn gcp_pair() -> Desired {
+    topology(
         "
 name: t
 accounts:
@@ -138,20 +168,11 @@ networks:
 links:
   - { between: [lake, train] }
 ",
-    );
-    throttle(&url, "gcp", "compute.networks.addPeering", 1).await;
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 1, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty());
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!(again.steps, 0, "{again:?}");
+    )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_azure_pair_converges_through_a_throttled_peering_put() {
-    let url = server().await;
-    let d = topology(
+fn azure_pair() -> Desired {
+    topology(
         "
 name: t
 accounts:
@@ -163,18 +184,31 @@ networks:
 links:
   - between: [lake, train]
 ",
-    );
-    throttle(
-        &url,
-        "azure",
-        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
-        1,
     )
-    .await;
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 1, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty());
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!(again.steps, 0, "{again:?}");
+}
+
+/// A GCP pair through a throttled and a busy `networks.addPeering`, an Azure pair through a
+/// throttled and a busy peering PUT: each converges with one retry per refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gcp_and_azure_pairs_converge_through_throttled_and_busy_peering_calls() {
+    let cases = [
+        ("gcp", "compute.networks.addPeering", gcp_pair()),
+        (
+            "azure",
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
+            azure_pair(),
+        ),
+    ];
+    for (face, action, d) in cases {
+        for fault in ["throttle", "busy"] {
+            let url = server().await;
+            arm(&url, face, action, 1, fault).await;
+            let mut dr = drivers(&url, &d);
+            let out = up(&mut dr, &d).await.expect("apply");
+            assert_eq!(out.retries, 1, "{face} {fault}: {out:?}");
+            assert!(armed(&url).await.faults.is_empty(), "{face} {fault}");
+            let again = up(&mut dr, &d).await.expect("apply again");
+            assert_eq!(again.steps, 0, "{face} {fault}: {again:?}");
+        }
+    }
 }

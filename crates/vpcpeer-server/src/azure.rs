@@ -96,7 +96,7 @@ async fn arm(
     if st.faults.any() {
         let action = vpcpeer_wire_azure::auth::action(method.as_str(), &prepared.route);
         if let Some(kind) = st.faults.take(vpcpeer_api::Face::Azure, &action) {
-            return render(crate::faults::azure_reply(kind), &request_id);
+            return render(crate::faults::azure_reply(kind, uri.path()), &request_id);
         }
     }
     let scope = prepared.scope();

@@ -1,9 +1,12 @@
 //! The opt-in fault mode, for testing a client's retries: `POST /_vpcpeer/faults` arms a fault
 //! on one action of one face (`{"face": "aws", "action": "CreateVpcPeeringConnection", "count":
 //! 3, "fault": "throttle"}`), and the next `count` requests of that action are refused as the
-//! cloud refuses a throttled caller. `GET /_vpcpeer/faults` lists what is armed, with the counts
-//! left; `DELETE /_vpcpeer/faults` and `POST /_vpcpeer/reset` disarm everything. The admin token
-//! guards these routes like every other `/_vpcpeer/*` route.
+//! cloud refuses them in one of three situations a client must live through: `throttle` (the
+//! caller is throttled), `not_found` (what the request names is not visible yet: eventual
+//! consistency right after a create) and `busy` (another operation holds the resource).
+//! `GET /_vpcpeer/faults` lists what is armed, with the counts left; `DELETE /_vpcpeer/faults`
+//! and `POST /_vpcpeer/reset` disarm everything. The admin token guards these routes like every
+//! other `/_vpcpeer/*` route.
 //!
 //! A caught request is refused once its face has authenticated it and named its action (a
 //! request refused before that, unauthenticated, of an unknown action or API version, or
@@ -16,6 +19,25 @@
 //! - GCP: HTTP 429, reason `rateLimitExceeded`, message `Rate Limit Exceeded` (the reason and
 //!   status are the spec's; the message is [UNVERIFIED]);
 //! - ARM: HTTP 429, code `TooManyRequests`, with `Retry-After: 0` so that SDKs retry at once.
+//!
+//! `not_found`:
+//! - EC2: HTTP 400 with the `Invalid…ID.NotFound` code of the resource the action names, and
+//!   that resource's id from the request in the message (`InvalidVpcPeeringConnectionID.NotFound`,
+//!   "The vpcPeeringConnection ID 'pcx-…' does not exist"; the spec's codes and texts, table in
+//!   [`ec2_not_found`]). An action that names no single resource (`CreateVpc`) cannot be armed.
+//! - GCP: HTTP 404, reason `notFound`, "The resource 'projects/p/global/networks/n' was not
+//!   found" (the resource the path names).
+//! - ARM: HTTP 404, code `ResourceNotFound`, "The Resource 'Microsoft.Network/virtualNetworks/v'
+//!   under resource group 'rg' was not found." (the top-level resource the path names).
+//!
+//! `busy`:
+//! - GCP: HTTP 400, reason `badRequest`, "There is a peering operation in progress on the local
+//!   or peer network. Try again later." (the spec's observed text; "route operation" for the
+//!   `compute.routes.*` permissions);
+//! - ARM: HTTP 409, code `AnotherOperationInProgress`, "Another operation on this or dependent
+//!   resource is in progress." (the spec does not confirm the status: 409 Conflict is
+//!   [UNVERIFIED]);
+//! - EC2 has no such refusal, and refuses the arming.
 //!
 //! Actions are named as each face already names them: the EC2 `Action` parameter; the IAM
 //! permission of the Compute method (`compute.networks.addPeering`, as in the face's 403s); the
@@ -121,6 +143,21 @@ fn check(req: &ArmFault) -> Option<String> {
         return Some("count must be 1 or more".to_owned());
     }
     let a = req.action.as_str();
+    match (req.face, req.fault) {
+        (Face::Aws, FaultKind::Busy) => {
+            return Some(
+                "EC2 has no operation-in-progress refusal: arm 'throttle' or 'not_found'"
+                    .to_owned(),
+            )
+        }
+        (Face::Aws, FaultKind::NotFound) if ec2_not_found(a).is_none() => {
+            return Some(format!(
+                "'{a}' names no single resource that could be not found yet (arm 'not_found' on \
+                 an action that takes a resource id, e.g. AcceptVpcPeeringConnection)"
+            ))
+        }
+        _ => {}
+    }
     match req.face {
         Face::Aws if vpcpeer_wire_aws::handler(a).is_none() => Some(format!(
             "the EC2 face serves no action '{a}' (give the Action parameter's value, e.g. CreateVpcPeeringConnection)"
@@ -150,7 +187,7 @@ pub(crate) async fn arm(State(st): State<Arc<AppState>>, body: Bytes) -> Respons
             return json_error(
                 StatusCode::BAD_REQUEST,
                 &format!(
-                    "expected {{\"face\": \"aws\"|\"gcp\"|\"azure\", \"action\": NAME, \"count\": N, \"fault\": \"throttle\"}}: {e}"
+                    "expected {{\"face\": \"aws\"|\"gcp\"|\"azure\", \"action\": NAME, \"count\": N, \"fault\": \"throttle\"|\"not_found\"|\"busy\"}}: {e}"
                 ),
             )
         }
@@ -173,8 +210,80 @@ pub(crate) async fn disarm(State(st): State<Arc<AppState>>) -> Response {
     Json(st.faults.list()).into_response()
 }
 
-/// The EC2 refusal of a caught request.
-pub(crate) fn ec2_error(kind: FaultKind) -> vpcpeer_wire_aws::Ec2Error {
+/// What a `not_found` fault answers to an EC2 action: the error code, the parameter that
+/// names the resource (its first member, `.1`, for a list), and the message around the id. The
+/// codes and texts are the spec's (`aws-ec2.md`, "Not found"); `None` for an action that names
+/// no single resource.
+pub(crate) fn ec2_not_found(
+    action: &str,
+) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
+    const PCX: (&str, &str, &str, &str) = (
+        "InvalidVpcPeeringConnectionID.NotFound",
+        "VpcPeeringConnectionId",
+        "The vpcPeeringConnection ID '",
+        "' does not exist",
+    );
+    const TABLE: (&str, &str, &str, &str) = (
+        "InvalidRouteTableID.NotFound",
+        "RouteTableId",
+        "The routeTable ID '",
+        "' does not exist",
+    );
+    const GROUP: (&str, &str, &str, &str) = (
+        "InvalidGroup.NotFound",
+        "GroupId",
+        "The security group '",
+        "' does not exist",
+    );
+    const VPC: (&str, &str, &str, &str) = (
+        "InvalidVpcID.NotFound",
+        "VpcId",
+        "The vpc ID '",
+        "' does not exist",
+    );
+    const SUBNET: (&str, &str, &str, &str) = (
+        "InvalidSubnetID.NotFound",
+        "SubnetId",
+        "The subnet ID '",
+        "' does not exist",
+    );
+    const INSTANCE: (&str, &str, &str, &str) = (
+        "InvalidInstanceID.NotFound",
+        "InstanceId",
+        "The instance ID '",
+        "' does not exist",
+    );
+    const ID: (&str, &str, &str, &str) = ("InvalidID", "ResourceId", "The ID '", "' is not valid");
+    Some(match action {
+        a if a.contains("VpcPeeringConnection") && a != "CreateVpcPeeringConnection" => PCX,
+        "CreateRoute"
+        | "ReplaceRoute"
+        | "DeleteRoute"
+        | "DeleteRouteTable"
+        | "AssociateRouteTable"
+        | "DescribeRouteTables" => TABLE,
+        a if a.contains("SecurityGroup") && a != "CreateSecurityGroup" => GROUP,
+        "CreateSecurityGroup"
+        | "CreateSubnet"
+        | "CreateRouteTable"
+        | "ModifyVpcAttribute"
+        | "DescribeVpcAttribute"
+        | "DeleteVpc"
+        | "AssociateVpcCidrBlock"
+        | "DescribeVpcs" => VPC,
+        "DeleteSubnet" | "DescribeSubnets" | "ModifySubnetAttribute" => SUBNET,
+        "DescribeInstances" | "TerminateInstances" | "StartInstances" | "StopInstances" => INSTANCE,
+        "CreateTags" | "DeleteTags" => ID,
+        _ => return None,
+    })
+}
+
+/// The EC2 refusal of a caught request (`param` reads the request's parameters).
+pub(crate) fn ec2_error<'p>(
+    kind: FaultKind,
+    action: &str,
+    param: impl Fn(&str) -> Option<&'p str>,
+) -> vpcpeer_wire_aws::Ec2Error {
     match kind {
         FaultKind::Throttle => {
             let mut e =
@@ -182,22 +291,107 @@ pub(crate) fn ec2_error(kind: FaultKind) -> vpcpeer_wire_aws::Ec2Error {
             e.status = 503;
             e
         }
+        // Busy is refused when arming; should one be caught all the same, it reads as the
+        // resource not being visible, the nearest EC2 refusal.
+        FaultKind::NotFound | FaultKind::Busy => {
+            let (code, name, before, after) = ec2_not_found(action).unwrap_or((
+                "InvalidParameterValue",
+                "",
+                "The resource '",
+                "' does not exist",
+            ));
+            let id = param(name)
+                .or_else(|| param(&format!("{name}.1")))
+                .unwrap_or_default();
+            vpcpeer_wire_aws::Ec2Error::new(code, format!("{before}{id}{after}"))
+        }
     }
 }
 
-/// The GCP refusal of a caught request.
-pub(crate) fn gcp_error(kind: FaultKind) -> vpcpeer_wire_gcp::WireError {
+/// The resource a Compute path names: `projects/p/global/networks/n` of
+/// `/compute/v1/projects/p/global/networks/n/addPeering` (the path as given when it has no
+/// such shape).
+fn gcp_resource(path: &str) -> &str {
+    let rel = path.trim_start_matches('/');
+    let rel = rel.strip_prefix("compute/v1/").unwrap_or(rel);
+    let parts: Vec<&str> = rel.split('/').collect();
+    let keep = match parts.get(2) {
+        Some(&"global") => 5,
+        Some(&"regions") | Some(&"zones") => 6,
+        _ => parts.len(),
+    };
+    let end: usize = parts
+        .iter()
+        .take(keep.min(parts.len()))
+        .map(|p| p.len() + 1)
+        .sum();
+    &rel[..end.saturating_sub(1)]
+}
+
+/// The GCP refusal of a caught request to `path`, whose IAM permission is `permission`.
+pub(crate) fn gcp_error(
+    kind: FaultKind,
+    permission: &str,
+    path: &str,
+) -> vpcpeer_wire_gcp::WireError {
     match kind {
         FaultKind::Throttle => vpcpeer_wire_gcp::WireError {
             status: 429,
             reason: "rateLimitExceeded",
             message: "Rate Limit Exceeded".to_owned(),
         },
+        FaultKind::NotFound => vpcpeer_wire_gcp::WireError {
+            status: 404,
+            reason: "notFound",
+            message: format!("The resource '{}' was not found", gcp_resource(path)),
+        },
+        FaultKind::Busy => {
+            let what = if permission.starts_with("compute.routes.") {
+                "route"
+            } else {
+                "peering"
+            };
+            vpcpeer_wire_gcp::WireError {
+                status: 400,
+                reason: "badRequest",
+                message: format!(
+                    "There is a {what} operation in progress on the local or peer network. Try again later."
+                ),
+            }
+        }
     }
 }
 
-/// The ARM refusal of a caught request.
-pub(crate) fn azure_reply(kind: FaultKind) -> vpcpeer_wire_azure::Reply {
+/// The top-level resource an ARM path names, as ARM's `ResourceNotFound` says it
+/// (`Microsoft.Network/virtualNetworks/v`), and its resource group.
+fn arm_resource(path: &str) -> (String, String) {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let at = |key: &str| {
+        parts
+            .iter()
+            .position(|p| p.eq_ignore_ascii_case(key))
+            .and_then(|i| parts.get(i + 1))
+            .copied()
+            .unwrap_or_default()
+    };
+    let group = at("resourceGroups").to_owned();
+    let resource = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("providers"))
+        .map(|i| {
+            parts[i + 1..]
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_else(|| at("resourceGroups").to_owned());
+    (resource, group)
+}
+
+/// The ARM refusal of a caught request to `path`.
+pub(crate) fn azure_reply(kind: FaultKind, path: &str) -> vpcpeer_wire_azure::Reply {
     match kind {
         FaultKind::Throttle => {
             let e = vpcpeer_wire_azure::ArmError::new(
@@ -210,6 +404,25 @@ pub(crate) fn azure_reply(kind: FaultKind) -> vpcpeer_wire_azure::Reply {
                 .headers
                 .push(("Retry-After".to_owned(), "0".to_owned()));
             reply
+        }
+        FaultKind::NotFound => {
+            let (resource, group) = arm_resource(path);
+            let e = vpcpeer_wire_azure::ArmError::new(
+                404,
+                "ResourceNotFound",
+                format!(
+                    "The Resource '{resource}' under resource group '{group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+                ),
+            );
+            vpcpeer_wire_azure::error_reply(&e)
+        }
+        FaultKind::Busy => {
+            let e = vpcpeer_wire_azure::ArmError::new(
+                409,
+                "AnotherOperationInProgress",
+                "Another operation on this or dependent resource is in progress.",
+            );
+            vpcpeer_wire_azure::error_reply(&e)
         }
     }
 }

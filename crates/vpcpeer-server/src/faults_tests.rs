@@ -39,7 +39,18 @@ async fn faults_at(
 
 /// Arms `count` throttles of `action` on `face`; the listing answered.
 async fn arm(st: &Arc<AppState>, face: &str, action: &str, count: u32) -> api::FaultsAnswer {
-    let body = json!({"face": face, "action": action, "count": count, "fault": "throttle"});
+    arm_kind(st, face, action, count, "throttle").await
+}
+
+/// Arms `count` faults of kind `fault` of `action` on `face`; the listing answered.
+async fn arm_kind(
+    st: &Arc<AppState>,
+    face: &str,
+    action: &str,
+    count: u32,
+    fault: &str,
+) -> api::FaultsAnswer {
+    let body = json!({"face": face, "action": action, "count": count, "fault": fault});
     let _: api::ArmFault = serde_json::from_value(body.clone()).expect("request type");
     let (status, raw) = faults(st, "POST", Some(&body.to_string())).await;
     assert_eq!(status, 200, "{raw}");
@@ -262,6 +273,91 @@ async fn an_azure_throttle_is_a_429_too_many_requests_with_retry_after_and_appli
 }
 
 #[tokio::test]
+async fn not_found_and_busy_answer_in_each_clouds_words_and_apply_nothing() {
+    let st = state();
+    // EC2: the code of the resource the action names, with its id from the request.
+    arm_kind(&st, "aws", "AcceptVpcPeeringConnection", 1, "not_found").await;
+    let (status, xml) = ec2(
+        &st,
+        A,
+        "Version=2016-11-15&Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId=pcx-0123",
+    )
+    .await;
+    assert_eq!(status, 400, "{xml}");
+    assert_eq!(
+        between(&xml, "<Code>", "</Code>"),
+        "InvalidVpcPeeringConnectionID.NotFound"
+    );
+    assert_eq!(
+        between(&xml, "<Message>", "</Message>"),
+        "The vpcPeeringConnection ID 'pcx-0123' does not exist"
+    );
+    arm_kind(&st, "aws", "CreateRoute", 1, "not_found").await;
+    let (status, xml) = ec2(
+        &st,
+        A,
+        "Version=2016-11-15&Action=CreateRoute&RouteTableId=rtb-9&DestinationCidrBlock=10.1.0.0/16",
+    )
+    .await;
+    assert_eq!(
+        (status, between(&xml, "<Code>", "</Code>")),
+        (400, "InvalidRouteTableID.NotFound")
+    );
+    arm_kind(&st, "aws", "CreateTags", 1, "not_found").await;
+    let (_, xml) = ec2(
+        &st,
+        A,
+        "Version=2016-11-15&Action=CreateTags&ResourceId.1=vpc-7&Tag.1.Key=k&Tag.1.Value=v",
+    )
+    .await;
+    assert_eq!(
+        between(&xml, "<Message>", "</Message>"),
+        "The ID 'vpc-7' is not valid"
+    );
+    // GCP: 404 notFound naming the resource, and busy as the peering operation in progress.
+    arm_kind(&st, "gcp", "compute.networks.addPeering", 1, "not_found").await;
+    let add = "/compute/v1/projects/proj-a/global/networks/net-a/addPeering";
+    let (status, v) = gcp(&st, "POST", add, r#"{"networkPeering":{}}"#).await;
+    assert_eq!(status, 404, "{v}");
+    assert_eq!(v["error"]["errors"][0]["reason"], "notFound", "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        "The resource 'projects/proj-a/global/networks/net-a' was not found"
+    );
+    arm_kind(&st, "gcp", "compute.networks.addPeering", 1, "busy").await;
+    let (status, v) = gcp(&st, "POST", add, r#"{"networkPeering":{}}"#).await;
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["error"]["errors"][0]["reason"], "badRequest", "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        "There is a peering operation in progress on the local or peer network. Try again later."
+    );
+    // ARM: 404 ResourceNotFound naming the VNet and its group; busy as a 409.
+    let peering = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/virtualNetworkPeerings/p?api-version=2024-05-01";
+    let write = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write";
+    arm_kind(&st, "azure", write, 1, "not_found").await;
+    let (status, _, v) = azure(&st, "PUT", peering, r#"{"properties":{}}"#).await;
+    assert_eq!(status, 404, "{v}");
+    assert_eq!(v["error"]["code"], "ResourceNotFound", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(
+                "The Resource 'Microsoft.Network/virtualNetworks/v' under resource group 'rg' was not found."
+            )),
+        "{v}"
+    );
+    arm_kind(&st, "azure", write, 1, "busy").await;
+    let (status, _, v) = azure(&st, "PUT", peering, r#"{"properties":{}}"#).await;
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["error"]["code"], "AnotherOperationInProgress", "{v}");
+    assert!(st.emulator.with_world(|w| w.is_empty()));
+    assert_eq!(logged(&st), 0, "a refused request was logged");
+    let (_, raw) = faults(&st, "GET", None).await;
+    assert_eq!(raw, r#"{"faults":[]}"#);
+}
+
+#[tokio::test]
 async fn reset_disarms_every_fault() {
     let st = state();
     arm(&st, "aws", "CreateVpc", 3).await;
@@ -317,6 +413,14 @@ async fn bad_arming_bodies_are_400s_in_admin_json() {
         (
             r#"{"face":"azure","action":"PUT virtualNetworks","count":1,"fault":"throttle"}"#,
             "not an Azure RBAC action",
+        ),
+        (
+            r#"{"face":"aws","action":"CreateVpc","count":1,"fault":"busy"}"#,
+            "EC2 has no operation-in-progress refusal",
+        ),
+        (
+            r#"{"face":"aws","action":"CreateVpc","count":1,"fault":"not_found"}"#,
+            "names no single resource",
         ),
         ("not json", "expected {\"face\""),
     ];

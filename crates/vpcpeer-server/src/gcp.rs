@@ -77,7 +77,7 @@ async fn compute(
     }
     let permission = vpcpeer_wire_gcp::auth::permission(&call.route);
     if let Some(kind) = st.faults.take(vpcpeer_api::Face::Gcp, permission) {
-        return error(&crate::faults::gcp_error(kind));
+        return error(&crate::faults::gcp_error(kind, permission, &path));
     }
     let base = base_url(&headers);
     let outcome = match plan(&call) {

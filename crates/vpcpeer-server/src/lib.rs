@@ -222,7 +222,7 @@ async fn aws_query(
         }
     }
     if let Some(kind) = st.faults.take(vpcpeer_api::Face::Aws, &action) {
-        let e = faults::ec2_error(kind);
+        let e = faults::ec2_error(kind, &action, |name| params.get(name));
         return xml_response(e.status, error_document(&e, &request_id));
     }
     let dry_run = params.dry_run();
