@@ -395,6 +395,12 @@ pub enum Reason {
     Disconnected,
     /// Azure: the address space changed since the peering was made.
     OutOfSync,
+    /// Azure: this plan adds a block to the peer VNet (an `AddCidr` step), which leaves this
+    /// half out of sync until it is synced.
+    PeerGrows {
+        /// The peer network whose address space grows.
+        peer: String,
+    },
     /// The rule's sources or ports differ from the topology's.
     RuleDiffers,
     /// Owned by the topology and no longer declared.

@@ -516,6 +516,43 @@ fn azure_halves_disconnected_and_out_of_sync() {
 }
 
 #[test]
+fn a_block_added_to_an_azure_vnet_foresees_the_sync_of_the_peers_half() {
+    // v1 is declared with a second block it does not have yet: the plan adds the block and, in
+    // the same round, syncs v2's half (whose remote grows), not v1's own.
+    let text = format!(
+        "
+name: t
+{ACCOUNTS}networks:
+  v1: {{ account: az, region: westeurope, cidrs: [10.6.0.0/16, 10.8.0.0/16] }}
+  v2: {{ account: az, region: eastus, id: v2 }}
+links:
+  - {{ between: [v1, v2] }}
+"
+    );
+    let d = validate(&parse(&text).unwrap()).unwrap();
+    let w = azure_world(
+        vec![az_peering("v2", AzureState::Connected, true)],
+        vec![az_peering("v1", AzureState::Connected, true)],
+    );
+    assert_eq!(
+        lines(&w, &d),
+        [
+            "block 10.8.0.0/16 in v1 # declared, not there yet",
+            "peering v2/t--v1-v2: sync the address space # v1's address space grows; the peering needs a sync",
+        ]
+    );
+    // Once the block is there and the sync done, nothing is left.
+    let mut grown = w.clone();
+    grown
+        .networks
+        .get_mut("v1")
+        .unwrap()
+        .cidrs
+        .push(net("10.8.0.0/16"));
+    assert_eq!(lines(&grown, &d), Vec::<String>::new());
+}
+
+#[test]
 fn a_missing_network_given_by_id_is_a_conflict_and_its_links_wait() {
     let d = desired(AWS_LINK);
     let mut w = aws_world(vec![], None);

@@ -780,6 +780,26 @@ async fn an_address_space_change_is_synced_and_options_change_in_place() {
     }
     let (_, p) = arm(&url, Method::GET, &half(&lake), None).await;
     assert_eq!(p["properties"]["allowGatewayTransit"], false);
+
+    // The file gives lake a second block: the plan foresees the sync of train's half that the
+    // new block calls for, so one round does both and leaves the halves in sync.
+    let wider = topology(
+        &pair()
+            .replace(
+                "between: [lake, train]",
+                "between: [lake, train]\n    allow_forwarded_traffic: true",
+            )
+            .replace("cidrs: [10.1.0.0/16]", "cidrs: [10.1.0.0/16, 10.9.0.0/24]"),
+    );
+    let seen = d.observe(&wider).await.expect("observe");
+    let planned = plan(&seen, &wider);
+    assert_eq!(planned.steps.len(), 2, "{planned:?}");
+    let grown = up(&mut d, &wider).await.expect("a block more");
+    assert_eq!((grown.steps, grown.rounds), (2, 2), "{grown:?}");
+    for id in [&lake, &train] {
+        let (_, p) = arm(&url, Method::GET, &half(id), None).await;
+        assert_eq!(p["properties"]["peeringSyncLevel"], "FullyInSync", "{id}");
+    }
 }
 
 /// `pair()` without train and without the link (both accounts stay in the file).

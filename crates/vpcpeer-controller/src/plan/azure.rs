@@ -1,7 +1,9 @@
 //! Azure links: each VNet gets its half of the peering (a PUT of
 //! `virtualNetworkPeerings/<topology>--<link>`; Azure connects the two once both exist and then
 //! routes between them itself, so no route steps), `allowForwardedTraffic`, a sync when the
-//! address space changed since (`peeringSyncLevel` not `FullyInSync`), and a delete-and-create
+//! address space changed since (`peeringSyncLevel` not `FullyInSync`) or when this plan adds a
+//! block to the peer VNet (Azure then leaves the half whose remote grew not in sync: the step is
+//! foreseen, so `plan` shows what `apply` will do in one round), and a delete-and-create
 //! when the remote half was deleted (`Disconnected`, which Azure does not repair); then the
 //! halves the topology owns and no longer declares.
 
@@ -15,6 +17,19 @@ use crate::observed::{AzurePeering, AzureState, Detail};
 pub(super) fn plan(cx: &mut Ctx<'_>) {
     let topology = cx.desired.name.clone();
     let mut keep: BTreeSet<(String, String)> = BTreeSet::new();
+    // The VNets this plan adds a block to.
+    let growing: BTreeSet<String> = cx
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::AddCidr {
+                network,
+                cloud: Cloud::Azure,
+                ..
+            } => Some(network.clone()),
+            _ => None,
+        })
+        .collect();
     for l in cx.links_of(Cloud::Azure) {
         let name = peering_name(&topology, &l.name);
         let applied = l
@@ -90,13 +105,21 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                             Reason::OptionsDiffer,
                         );
                     }
-                    if !p.in_sync && p.state == AzureState::Connected {
+                    let peer = l.peer_of(side);
+                    if p.state == AzureState::Connected && (!p.in_sync || growing.contains(peer)) {
+                        let reason = if growing.contains(peer) {
+                            Reason::PeerGrows {
+                                peer: peer.to_string(),
+                            }
+                        } else {
+                            Reason::OutOfSync
+                        };
                         cx.step(
                             Action::AzureSyncPeering {
                                 network: side.clone(),
                                 name: name.clone(),
                             },
-                            Reason::OutOfSync,
+                            reason,
                         );
                     }
                 }

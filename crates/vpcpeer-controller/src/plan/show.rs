@@ -311,6 +311,9 @@ impl fmt::Display for Reason {
             Reason::Retarget { was } => write!(f, "it points at {was}"),
             Reason::Disconnected => f.write_str("disconnected: the remote half was deleted"),
             Reason::OutOfSync => f.write_str("the address space changed; not in sync"),
+            Reason::PeerGrows { peer } => {
+                write!(f, "{peer}'s address space grows; the peering needs a sync")
+            }
             Reason::RuleDiffers => f.write_str("drift: sources or ports differ"),
             Reason::Stale => f.write_str("no longer declared"),
             Reason::Destroy => f.write_str("destroy"),
