@@ -1,6 +1,14 @@
 //! Azure driver: a client of Azure Resource Manager (`Microsoft.Network`, api-version
 //! `2024-05-01`), the same calls against the real cloud and the local server.
 //!
+//! Why a small typed client of its own, where AWS and GCP use their official crates: Microsoft
+//! keeps no Rust crate for ARM networking. `azure_mgmt_network` 0.21 (October 2024) is the last
+//! release of the generated `azure_mgmt_*` crates, which their README calls "unofficial,
+//! unsupported" with "no plans to update" (the source moved to the `legacy` branch of
+//! Azure/azure-sdk-for-rust; the maintainers' word in issues #1718 and #1685), and the official
+//! `azure_resourcemanager_*` family has no network crate yet. The client is the dozen calls the
+//! controller needs, over the crate's one HTTP client (`crate::http`).
+//!
 //! - `observe`: one `GET` of each VNet of the topology (declared ones by name in the account's
 //!   resource group, existing ones by their id: a full ARM id, or a name in that resource group).
 //!   The VNet's body carries its address space and, inline, its peerings
