@@ -138,10 +138,11 @@ class Server:
 
     # --- clients ---
     def ec2(self, account=ACCOUNT_A, region="us-east-1", validate=True):
-        """A boto3 EC2 client of `account`; with `validate=False` it sends what botocore would
+        """A boto3 EC2 client of `account`, one attempt per call (no retries: a refusal reaches
+        the test as the server sent it); with `validate=False` it sends what botocore would
         refuse locally (out-of-range or malformed values), to reach the server's own checks."""
         return self.boto3("ec2", account, region, config=botocore.config.Config(
-            retries={"max_attempts": 1}, parameter_validation=validate))
+            retries={"total_max_attempts": 1}, parameter_validation=validate))
 
     def gcp(self, client_class):
         """A google-cloud-compute client of `client_class` (e.g. compute_v1.NetworksClient) on

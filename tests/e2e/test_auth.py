@@ -98,7 +98,7 @@ def ec2(server, akid=AKID, secret=SECRET, region="us-east-1", **config):
     return boto3.client(
         "ec2", endpoint_url=server.url, region_name=region,
         aws_access_key_id=akid, aws_secret_access_key=secret,
-        config=botocore.config.Config(retries={"max_attempts": 1}, **config),
+        config=botocore.config.Config(retries={"total_max_attempts": 1}, **config),
     )
 
 
@@ -106,7 +106,7 @@ def sts(server, akid=AKID, secret=SECRET):
     return boto3.client(
         "sts", endpoint_url=server.url, region_name="us-east-1",
         aws_access_key_id=akid, aws_secret_access_key=secret,
-        config=botocore.config.Config(retries={"max_attempts": 1}),
+        config=botocore.config.Config(retries={"total_max_attempts": 1}),
     )
 
 

@@ -166,7 +166,7 @@ def test_flood_at_the_file_limit_leaves_health_and_ec2_answering(limited):
         # An EC2 call with the real SDK works too.
         client = boto3.client("ec2", endpoint_url=s.url, region_name="us-east-1",
                               aws_access_key_id="111111111111", aws_secret_access_key="x",
-                              config=botocore.config.Config(retries={"max_attempts": 1}))
+                              config=botocore.config.Config(retries={"total_max_attempts": 1}))
         vpc = client.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         assert [v["VpcId"] for v in client.describe_vpcs()["Vpcs"]] == [vpc]
         # Every flood connection is closed: the slow and silent ones by the header timeout

@@ -16,8 +16,7 @@ from test_azure import Azure, S1
 
 def ec2_attempts(server, total, mode="standard"):
     """A boto3 EC2 client making at most `total` attempts of a call (botocore's
-    `total_max_attempts`; its `max_attempts`, as in `server.ec2()`, counts retries after the
-    first attempt, so `server.ec2()` retries a throttled call once)."""
+    `total_max_attempts`, which counts the first attempt too; `server.ec2()` makes one)."""
     return server.boto3("ec2", ACCOUNT_A, "us-east-1", config=botocore.config.Config(
         retries={"mode": mode, "total_max_attempts": total}))
 

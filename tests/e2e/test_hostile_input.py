@@ -115,7 +115,7 @@ def test_made_up_region_is_refused_with_boto3(server):
         region_name="zz-fake-9",
         aws_access_key_id=ACCOUNT_A,
         aws_secret_access_key="secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=2),
+        config=botocore.config.Config(retries={"total_max_attempts": 1}, connect_timeout=2),
     )
     assert plain.meta.endpoint_url == "https://ec2.zz-fake-9.amazonaws.com"
 
