@@ -286,6 +286,14 @@ def test_instances_get_internal_ips_and_firewalls_list(server):
         ips.append(inst.get(project="proj-a", zone="us-central1-a",
                             instance=name).network_interfaces[0].network_i_p)
     assert ips == ["10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"]
+    # What `gcloud compute instances list` reads: the aggregated list, by zone.
+    by_zone = {scope: [i.name for i in scoped.instances]
+               for scope, scoped in inst.aggregated_list(project="proj-a") if scoped.instances}
+    assert by_zone == {"zones/us-central1-a": ["vm-1", "vm-2", "vm-3", "vm-4"]}
+    subs = {scope: [s.name for s in scoped.subnetworks] for scope, scoped in
+            server.gcp(compute_v1.SubnetworksClient).aggregated_list(project="proj-a")
+            if scoped.subnetworks}
+    assert subs == {"regions/us-central1": ["net-a-us-central1"]}
     with pytest.raises(gexc.BadRequest):
         inst.insert(project="proj-a", zone="us-central1-a", instance_resource=compute_v1.Instance(
             name="vm-5", machine_type="e2-micro",

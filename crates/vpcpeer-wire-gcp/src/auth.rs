@@ -102,7 +102,7 @@ pub fn permission(route: &Route) -> &'static str {
         RemovePeering(_) => "compute.networks.removePeering",
         UpdatePeering(_) => "compute.networks.updatePeering",
         ListPeeringRoutes(_) => "compute.networks.listPeeringRoutes",
-        SubnetList(_) => "compute.subnetworks.list",
+        SubnetList(_) | SubnetAggregated => "compute.subnetworks.list",
         SubnetInsert(_) => "compute.subnetworks.create",
         SubnetGet(..) => "compute.subnetworks.get",
         SubnetDelete(..) => "compute.subnetworks.delete",
@@ -116,7 +116,7 @@ pub fn permission(route: &Route) -> &'static str {
         FirewallGet(_) => "compute.firewalls.get",
         FirewallDelete(_) => "compute.firewalls.delete",
         FirewallPatch(_) | FirewallUpdate(_) => "compute.firewalls.update",
-        InstanceList(_) => "compute.instances.list",
+        InstanceList(_) | InstanceAggregated => "compute.instances.list",
         InstanceInsert(_) => "compute.instances.create",
         InstanceGet(..) => "compute.instances.get",
         InstanceDelete(..) => "compute.instances.delete",
@@ -141,7 +141,7 @@ pub fn resource(call: &Call) -> String {
         OpScope::Zone(z) => format!("{p}/zones/{z}/operations"),
     };
     match &call.route {
-        NetworkList | RouteList | FirewallList => p.clone(),
+        NetworkList | RouteList | FirewallList | InstanceAggregated | SubnetAggregated => p.clone(),
         NetworkInsert => named(format!("{p}/global/networks")),
         RouteInsert => named(format!("{p}/global/routes")),
         FirewallInsert => named(format!("{p}/global/firewalls")),

@@ -1,7 +1,8 @@
 //! The Compute Engine v1 REST face (JSON), enough for VPC Network Peering: networks (with
 //! `addPeering`, `removePeering`, `updatePeering`, `listPeeringRoutes`), subnetworks (with
-//! `expandIpCidrRange`), routes, firewalls (with `patch` and `update`), instances, and global,
-//! regional and zonal operations (`get`, `wait`, `list`, `delete`).
+//! `expandIpCidrRange`), routes, firewalls (with `patch` and `update`), instances, the aggregated
+//! lists of instances and subnetworks, and global, regional and zonal operations (`get`, `wait`,
+//! `list`, `delete`).
 //!
 //! [`parse`] turns a request (method, the path after `/compute/v1/`, query, body) into a [`Call`]
 //! or refuses it (unknown URL → 404 `notFound`, bad JSON → 400 `invalid`); [`plan`] makes it a
@@ -59,6 +60,10 @@ pub enum Route {
     FirewallPatch(String),
     FirewallUpdate(String),
     InstanceList(String),
+    /// `aggregated/instances`: every zone's instances of the project.
+    InstanceAggregated,
+    /// `aggregated/subnetworks`: every region's subnetworks of the project.
+    SubnetAggregated,
     InstanceInsert(String),
     InstanceGet(String, String),
     InstanceDelete(String, String),
@@ -207,6 +212,8 @@ fn route_of(method: &str, seg: &[&str]) -> Option<(String, Route)> {
             _ => return None,
         },
         ["zones", z, "operations", tail @ ..] => op_scope_route(OpScope::Zone(s(z)), tail)?,
+        ["aggregated", "instances"] if method == "GET" => InstanceAggregated,
+        ["aggregated", "subnetworks"] if method == "GET" => SubnetAggregated,
         _ => return None,
     };
     Some((s(p), route))

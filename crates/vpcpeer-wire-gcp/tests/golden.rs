@@ -387,6 +387,101 @@ fn subnetworks_routes_firewalls_and_instances_render() {
 }
 
 #[test]
+fn aggregated_lists_group_instances_by_zone_and_subnetworks_by_region() {
+    let mut env = TestEnv::new();
+    custom(&mut env, "p", "net", "10.5.0.0/24");
+    post(
+        &mut env,
+        "projects/p/regions/europe-west1/subnetworks",
+        json!({"name": "eu", "network": "global/networks/net", "ipCidrRange": "10.6.0.0/24"}),
+    );
+    for (zone, region, sub, vm) in [
+        ("us-central1-a", "us-central1", "net-sub", "a1"),
+        ("us-central1-b", "us-central1", "net-sub", "b1"),
+        ("europe-west1-b", "europe-west1", "eu", "e1"),
+        ("us-central1-a", "us-central1", "net-sub", "a2"),
+    ] {
+        post(
+            &mut env,
+            &format!("projects/p/zones/{zone}/instances"),
+            json!({"name": vm, "machineType": format!("zones/{zone}/machineTypes/e2-micro"),
+                   "networkInterfaces": [{"subnetwork": format!("regions/{region}/subnetworks/{sub}")}]}),
+        );
+    }
+    let scoped = |v: &Value, field: &str| -> Vec<(String, Vec<String>)> {
+        v["items"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(scope, list)| {
+                let names = list[field]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x["name"].as_str().unwrap().to_owned())
+                    .collect();
+                (scope.clone(), names)
+            })
+            .collect()
+    };
+    let (status, all) = list(&mut env, "projects/p/aggregated/instances", "");
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["kind"], "compute#instanceAggregatedList");
+    assert_eq!(all["id"], "projects/p/aggregated/instances");
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        scoped(&all, "instances"),
+        [
+            (s("zones/europe-west1-b"), vec![s("e1")]),
+            (s("zones/us-central1-a"), vec![s("a1"), s("a2")]),
+            (s("zones/us-central1-b"), vec![s("b1")]),
+        ]
+    );
+    // Paged across scopes, and filtered by name like any list.
+    let (_, first) = list(&mut env, "projects/p/aggregated/instances", "maxResults=2");
+    assert_eq!(
+        scoped(&first, "instances"),
+        [
+            (s("zones/europe-west1-b"), vec![s("e1")]),
+            (s("zones/us-central1-a"), vec![s("a1")]),
+        ]
+    );
+    let tok = first["nextPageToken"].as_str().unwrap().to_owned();
+    let (_, rest) = list(
+        &mut env,
+        "projects/p/aggregated/instances",
+        &format!("pageToken={tok}"),
+    );
+    assert_eq!(
+        scoped(&rest, "instances"),
+        [
+            (s("zones/us-central1-a"), vec![s("a2")]),
+            (s("zones/us-central1-b"), vec![s("b1")]),
+        ]
+    );
+    let (_, named) = list(
+        &mut env,
+        "projects/p/aggregated/instances",
+        "filter=name+%3D+%22b1%22",
+    );
+    assert_eq!(
+        scoped(&named, "instances"),
+        [(s("zones/us-central1-b"), vec![s("b1")])]
+    );
+    let (_, subs) = list(&mut env, "projects/p/aggregated/subnetworks", "");
+    assert_eq!(subs["kind"], "compute#subnetworkAggregatedList");
+    assert_eq!(
+        scoped(&subs, "subnetworks"),
+        [
+            (s("regions/europe-west1"), vec![s("eu")]),
+            (s("regions/us-central1"), vec![s("net-sub")]),
+        ]
+    );
+    let (_, none) = list(&mut env, "projects/q/aggregated/instances", "");
+    assert_eq!(none["items"], json!({}), "projects are separate: {none}");
+}
+
+#[test]
 fn firewalls_patch_and_update_and_subnetworks_expand() {
     let mut env = TestEnv::new();
     custom(&mut env, "p", "net", "10.5.0.0/24");
