@@ -68,6 +68,8 @@ pub struct Drivers {
     pub(crate) poll: Duration,
     /// The clock request signatures use.
     pub(crate) now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+    /// The GCP driver's clients (Google's SDK), built once per endpoint and credentials.
+    pub(crate) gcp: gcp::Cache,
 }
 
 impl Drivers {
@@ -82,6 +84,7 @@ impl Drivers {
             found: Found::default(),
             poll: Duration::from_millis(200),
             now,
+            gcp: gcp::Cache::default(),
         }
     }
 
