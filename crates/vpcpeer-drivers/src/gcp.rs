@@ -12,7 +12,7 @@
 //! the networks of the round); its peerings come from `peerings[]`, with the peer normalised to
 //! `projects/<p>/global/networks/<n>`, `ACTIVE` as active and custom routes as export AND import;
 //! its firewalls are the ingress rules of that network whose names the topology owns (one
-//! `firewalls.list` per project).
+//! `firewalls.list` per project). Every list is read page after page (500 a page).
 //!
 //! Orphans: a network the controller creates carries `description: "vpcpeer topology <name>"`
 //! (set in `networks.insert` itself, so no network of the topology is ever left unmarked). One
@@ -420,7 +420,11 @@ fn allowed(openings: &[Opening]) -> Vec<Allowed> {
         .collect();
     for (p, mut ports) in ranges {
         ports.dedup();
-        out.push(Allowed::new().set_ip_protocol(p.to_string()).set_ports(ports));
+        out.push(
+            Allowed::new()
+                .set_ip_protocol(p.to_string())
+                .set_ports(ports),
+        );
     }
     out
 }

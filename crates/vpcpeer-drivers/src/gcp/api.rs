@@ -487,7 +487,11 @@ mod tests {
             (d.status, d.code.as_str(), d.retry),
             (Some(429), "rateLimitExceeded", Retry::Throttled)
         );
-        let e = SdkError::http(502, Default::default(), bytes::Bytes::from_static(b"<html>"));
+        let e = SdkError::http(
+            502,
+            Default::default(),
+            bytes::Bytes::from_static(b"<html>"),
+        );
         let d = sdk_error("c", &e);
         assert_eq!(
             (d.status, d.code.as_str(), d.retry),

@@ -97,13 +97,21 @@ pub(crate) fn is_google(endpoint: &str) -> bool {
     let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = host.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let host = host.trim_end_matches('.');
     host == "googleapis.com" || host.ends_with(".googleapis.com")
 }
 
 /// The credentials for a call (see the module doc).
-fn credentials(call: &str, endpoint: &str, token: Option<&str>) -> Result<Credentials, DriverError> {
+fn credentials(
+    call: &str,
+    endpoint: &str,
+    token: Option<&str>,
+) -> Result<Credentials, DriverError> {
     match token {
         Some(t) => Ok(Bearer::new(call, t)?.into()),
         None if is_google(endpoint) => google_cloud_auth::credentials::Builder::default()
