@@ -59,10 +59,13 @@ pub(crate) struct Clients {
     pub instances: Instances,
 }
 
-/// The clients built so far, by endpoint, token and polling period.
+/// What tells two sets of clients apart: the endpoint, the token and the polling period.
+type Key = (String, Option<String>, Duration);
+
+/// The clients built so far, by [`Key`].
 #[derive(Default)]
 pub(crate) struct Cache {
-    built: Mutex<BTreeMap<(String, Option<String>, Duration), Clients>>,
+    built: Mutex<BTreeMap<Key, Clients>>,
 }
 
 impl Cache {
@@ -84,9 +87,7 @@ impl Cache {
         Ok(self.lock().entry(key).or_insert(built).clone())
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, BTreeMap<(String, Option<String>, Duration), Clients>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Key, Clients>> {
         // The map is only ever inserted into: a panic elsewhere leaves it whole.
         self.built.lock().unwrap_or_else(|e| e.into_inner())
     }
