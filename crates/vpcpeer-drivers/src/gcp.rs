@@ -1,5 +1,9 @@
 //! The GCP driver: a client of Compute Engine v1 (`/compute/v1/projects/...`), for the real
-//! cloud (`https://compute.googleapis.com`, a bearer token) and the local emulator alike.
+//! cloud (`https://compute.googleapis.com`, a bearer token or Application Default Credentials)
+//! and the local emulator alike, built on Google's own Rust SDK (`google-cloud-compute-v1`: its
+//! clients, request builders, model types and operation poller; see [`clients`] for the
+//! credentials, retries and polling it is configured with, and [`api`] for how its errors
+//! become the step's error).
 //!
 //! `observe` reads each GCP network of the topology: an existing one by its `id` (a name, a
 //! `projects/<p>/global/networks/<n>` path or a full URL), a declared one by its name in its
@@ -8,7 +12,7 @@
 //! the networks of the round); its peerings come from `peerings[]`, with the peer normalised to
 //! `projects/<p>/global/networks/<n>`, `ACTIVE` as active and custom routes as export AND import;
 //! its firewalls are the ingress rules of that network whose names the topology owns (one
-//! `firewalls.list` per project).
+//! `firewalls.list` per project). Every list is read page after page (500 a page).
 //!
 //! Orphans: a network the controller creates carries `description: "vpcpeer topology <name>"`
 //! (set in `networks.insert` itself, so no network of the topology is ever left unmarked). One
@@ -39,17 +43,24 @@
 //! `0.0.0.0/32`), so the plan sets the rule back to what the topology says.
 
 mod api;
+mod clients;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hyper::Method;
+use google_cloud_compute_v1::model::firewall::{Allowed, Direction};
+use google_cloud_compute_v1::model::network_peering::State;
+use google_cloud_compute_v1::model::network_routing_config::RoutingMode;
+use google_cloud_compute_v1::model::{
+    Firewall, Network, NetworkPeering, NetworkRoutingConfig, NetworksAddPeeringRequest,
+    NetworksRemovePeeringRequest, NetworksUpdatePeeringRequest, Subnetwork,
+};
 use ipnet::Ipv4Net;
-use serde_json::{json, Value};
 use vpcpeer_controller::desired::{Opening, Protocol, Source};
 use vpcpeer_controller::observed::{Detail, GcpFirewall, GcpPeering, ObservedNetwork};
 use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 
-use self::api::{network_path, project_of, relative, Api, Firewall, Network, Subnetwork};
+use self::api::{network_path, parts, project_of, relative, Api};
+pub(crate) use self::clients::Cache;
 use crate::{DriverError, Drivers};
 
 /// The lists one observe reads once and shares between networks: subnetworks by (endpoint,
@@ -74,11 +85,8 @@ pub(crate) async fn observe(
         if n.cloud != Cloud::Gcp {
             continue;
         }
-        let (api, path) = target(d, desired, "networks.get", name)?;
-        let Some(net) = api
-            .get::<Network>(&format!("networks.get {name}"), &path)
-            .await?
-        else {
+        let (api, path) = target(d, desired, "networks.get", name).await?;
+        let Some(net) = get_network(&api, &format!("networks.get {name}"), &path).await? else {
             continue;
         };
         let found = read_network(&api, &mut lists, desired, &path, &net).await?;
@@ -97,35 +105,31 @@ pub(crate) async fn observe(
                 format!("no access for account {account}"),
             )
         })?;
-        let api = Api::new(&d.http, access, None, d.poll);
+        let api = Api::new(&d.gcp, "networks.list", access, None, d.poll).await?;
         let project = a.id.clone();
         if !projects.insert((api.base().to_string(), project.clone())) {
             continue;
         }
         let call = format!("networks.list {project}");
         let listed = api
-            .list::<Network>(&call, &format!("projects/{project}/global/networks"))
+            .list(&call, false, |max, token| {
+                let list = api.sdk().networks.list().set_project(&project);
+                list.set_max_results(max)
+                    .set_or_clear_page_token(token)
+                    .send()
+            })
             .await?;
         for net in listed {
-            if net.description != mark || net.name.is_empty() {
+            let name = net.name.clone().unwrap_or_default();
+            if net.description.as_deref() != Some(mark.as_str()) || name.is_empty() {
                 continue;
             }
-            let path = network_path(
-                if net.self_link.is_empty() {
-                    &net.name
-                } else {
-                    &net.self_link
-                },
-                &project,
-            );
+            let path = network_path(net.self_link.as_deref().unwrap_or(&name), &project);
             let named = out
                 .networks
                 .values()
                 .any(|n| n.id.eq_ignore_ascii_case(&path));
-            if named
-                || desired.networks.contains_key(&net.name)
-                || out.orphans.contains_key(&net.name)
-            {
+            if named || desired.networks.contains_key(&name) || out.orphans.contains_key(&name) {
                 continue;
             }
             let found = read_network(&api, &mut lists, desired, &path, &net).await?;
@@ -136,8 +140,8 @@ pub(crate) async fn observe(
                 .unwrap_or_default();
             d.found
                 .places
-                .insert(net.name.clone(), (account.clone(), region.to_string()));
-            out.orphans.insert(net.name.clone(), found);
+                .insert(name.clone(), (account.clone(), region.to_string()));
+            out.orphans.insert(name, found);
         }
     }
     Ok(())
@@ -146,6 +150,15 @@ pub(crate) async fn observe(
 /// The description a network the controller creates carries: its mark of ownership.
 fn mark(topology: &str) -> String {
     format!("vpcpeer topology {topology}")
+}
+
+/// A network by its path; `None` when GCP answers 404 (or the path names no network).
+async fn get_network(api: &Api, call: &str, path: &str) -> Result<Option<Network>, DriverError> {
+    let Some((project, None, network)) = parts(path) else {
+        return Ok(None);
+    };
+    let read = api.sdk().networks.get().set_project(project);
+    api.get(call, read.set_network(network).send()).await
 }
 
 /// `r` of `projects/p/regions/r/subnetworks/s`.
@@ -166,20 +179,19 @@ async fn read_network(
     path: &str,
     net: &Network,
 ) -> Result<ObservedNetwork, DriverError> {
-    let id = if net.self_link.is_empty() {
-        path.to_string()
-    } else {
-        network_path(&net.self_link, project_of(path))
+    let id = match net.self_link.as_deref().filter(|l| !l.is_empty()) {
+        None => path.to_string(),
+        Some(link) => network_path(link, project_of(path)),
     };
     let project = project_of(&id).to_string();
     let mut cidrs = Vec::new();
     for link in &net.subnetworks {
         let s = subnetwork(api, &mut lists.subnets, relative(link)).await?;
         let ranges = s.iter().flat_map(|s| {
-            std::iter::once(s.ip_cidr_range.as_str()).chain(
+            s.ip_cidr_range.as_deref().into_iter().chain(
                 s.secondary_ip_ranges
                     .iter()
-                    .map(|r| r.ip_cidr_range.as_str()),
+                    .filter_map(|r| r.ip_cidr_range.as_deref()),
             )
         });
         cidrs.extend(ranges.filter_map(|r| r.parse::<Ipv4Net>().ok()));
@@ -190,26 +202,37 @@ async fn read_network(
         .peerings
         .iter()
         .map(|p| GcpPeering {
-            name: p.name.clone(),
-            peer: network_path(&p.network, &project),
-            active: p.state == "ACTIVE",
-            custom_routes: p.export_custom_routes && p.import_custom_routes,
+            name: p.name.clone().unwrap_or_default(),
+            peer: network_path(p.network.as_deref().unwrap_or_default(), &project),
+            active: p.state == Some(State::Active),
+            custom_routes: p.export_custom_routes == Some(true)
+                && p.import_custom_routes == Some(true),
         })
         .collect();
     let key = (api.base().to_string(), project.clone());
     if !lists.firewalls.contains_key(&key) {
         let call = format!("firewalls.list {project}");
         let list = api
-            .list::<Firewall>(&call, &format!("projects/{project}/global/firewalls"))
+            .list(&call, false, |max, token| {
+                let list = api.sdk().firewalls.list().set_project(&project);
+                list.set_max_results(max)
+                    .set_or_clear_page_token(token)
+                    .send()
+            })
             .await?;
         lists.firewalls.insert(key.clone(), list);
     }
     let owned = lists.firewalls[&key]
         .iter()
         .filter(|f| {
-            network_path(&f.network, &project).eq_ignore_ascii_case(&id)
-                && f.direction.as_deref().unwrap_or("INGRESS") == "INGRESS"
-                && vpcpeer_controller::names::owned_name(&desired.name, &f.name)
+            let direction = f.direction.as_ref().and_then(Direction::name);
+            network_path(f.network.as_deref().unwrap_or_default(), &project)
+                .eq_ignore_ascii_case(&id)
+                && direction.unwrap_or("INGRESS") == "INGRESS"
+                && vpcpeer_controller::names::owned_name(
+                    &desired.name,
+                    f.name.as_deref().unwrap_or_default(),
+                )
         })
         .map(read_firewall)
         .collect();
@@ -228,7 +251,8 @@ async fn read_network(
 const ZONES: [&str; 5] = ["a", "b", "c", "d", "f"];
 
 /// The VMs of each GCP network found, as `projects/P/zones/Z/instances/N` (for `apply --verify`):
-/// the instances of the zones of the network's region with an interface on the network.
+/// the instances of the zones of the network's region (every page) with an interface on the
+/// network.
 pub(crate) async fn instances(
     d: &Drivers,
     desired: &Desired,
@@ -241,27 +265,30 @@ pub(crate) async fn instances(
         let Some(region) = n.region.as_deref() else {
             continue;
         };
-        let (api, _) = target(d, desired, "instances.list", name)?;
+        let (api, _) = target(d, desired, "instances.list", name).await?;
         let project = project_of(&found.id).to_string();
         let mut ids = Vec::new();
         for zone in ZONES.map(|z| format!("{region}-{z}")) {
             let call = format!("instances.list {zone}");
-            let list: Option<Value> = api
-                .get(&call, &format!("projects/{project}/zones/{zone}/instances"))
+            let vms = api
+                .list(&call, true, |max, token| {
+                    let list = api.sdk().instances.list().set_project(&project);
+                    list.set_zone(&zone)
+                        .set_max_results(max)
+                        .set_or_clear_page_token(token)
+                        .send()
+                })
                 .await?;
-            let vms = list.as_ref().and_then(|l| l["items"].as_array());
-            for vm in vms.into_iter().flatten() {
-                let nic = vm["networkInterfaces"].as_array().and_then(|nics| {
-                    nics.iter().find(|nic| {
-                        let net = nic["network"].as_str().unwrap_or_default();
-                        network_path(net, &project).eq_ignore_ascii_case(&found.id)
-                    })
+            for vm in vms {
+                let nic = vm.network_interfaces.iter().find(|nic| {
+                    let net = nic.network.as_deref().unwrap_or_default();
+                    network_path(net, &project).eq_ignore_ascii_case(&found.id)
                 });
-                let link = vm["selfLink"].as_str().unwrap_or_default();
+                let link = vm.self_link.as_deref().unwrap_or_default();
                 if let (Some(nic), false) = (nic, link.is_empty()) {
                     ids.push(crate::Endpoint {
                         id: relative(link).to_string(),
-                        ip: nic["networkIP"].as_str().unwrap_or_default().to_string(),
+                        ip: nic.network_ip.clone().unwrap_or_default(),
                     });
                 }
             }
@@ -278,8 +305,8 @@ async fn subnetwork(
     lists: &mut BTreeMap<(String, String, String), Vec<Subnetwork>>,
     path: &str,
 ) -> Result<Option<Subnetwork>, DriverError> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let ["projects", project, "regions", region, "subnetworks", _] = parts[..] else {
+    let split: Vec<&str> = path.split('/').collect();
+    let ["projects", project, "regions", region, "subnetworks", name] = split[..] else {
         return Ok(None);
     };
     let key = (
@@ -290,17 +317,25 @@ async fn subnetwork(
     if !lists.contains_key(&key) {
         let call = format!("subnetworks.list {project}/{region}");
         let list = api
-            .list::<Subnetwork>(
-                &call,
-                &format!("projects/{project}/regions/{region}/subnetworks"),
-            )
+            .list(&call, false, |max, token| {
+                let list = api.sdk().subnetworks.list().set_project(project);
+                list.set_region(region)
+                    .set_max_results(max)
+                    .set_or_clear_page_token(token)
+                    .send()
+            })
             .await?;
         lists.insert(key.clone(), list);
     }
-    if let Some(s) = lists[&key].iter().find(|s| relative(&s.self_link) == path) {
+    let listed = lists[&key]
+        .iter()
+        .find(|s| relative(s.self_link.as_deref().unwrap_or_default()) == path);
+    if let Some(s) = listed {
         return Ok(Some(s.clone()));
     }
-    api.get(&format!("subnetworks.get {path}"), path).await
+    let read = api.sdk().subnetworks.get().set_project(project);
+    let read = read.set_region(region).set_subnetwork(name).send();
+    api.get(&format!("subnetworks.get {path}"), read).await
 }
 
 /// A firewall rule as the plan reads it.
@@ -313,7 +348,8 @@ fn read_firewall(f: &Firewall) -> GcpFirewall {
         .collect();
     let mut allowed = Vec::new();
     for rule in &f.allowed {
-        let protocol = match rule.protocol.to_ascii_lowercase().as_str() {
+        let protocol = rule.ip_protocol.as_deref().unwrap_or_default();
+        let protocol = match protocol.to_ascii_lowercase().as_str() {
             "tcp" | "6" => Some(Protocol::Tcp),
             "udp" | "17" => Some(Protocol::Udp),
             "icmp" | "1" => Some(Protocol::Icmp),
@@ -348,7 +384,7 @@ fn read_firewall(f: &Firewall) -> GcpFirewall {
         allowed.push(UNEXPRESSIBLE);
     }
     GcpFirewall {
-        name: f.name.clone(),
+        name: f.name.clone().unwrap_or_default(),
         sources,
         allowed,
     }
@@ -363,7 +399,7 @@ const UNEXPRESSIBLE: Opening = Opening {
 
 /// `allowed[]` for openings: one entry per protocol with its port ranges, and one without
 /// ports for an opening of all the protocol's ports.
-fn allowed_json(openings: &[Opening]) -> Value {
+fn allowed(openings: &[Opening]) -> Vec<Allowed> {
     let mut ranges: BTreeMap<Protocol, Vec<String>> = BTreeMap::new();
     let mut whole: Vec<Protocol> = Vec::new();
     for o in openings {
@@ -378,21 +414,25 @@ fn allowed_json(openings: &[Opening]) -> Value {
     }
     whole.sort();
     whole.dedup();
-    let mut out: Vec<Value> = whole
+    let mut out: Vec<Allowed> = whole
         .iter()
-        .map(|p| json!({"IPProtocol": p.to_string()}))
+        .map(|p| Allowed::new().set_ip_protocol(p.to_string()))
         .collect();
     for (p, mut ports) in ranges {
         ports.dedup();
-        out.push(json!({"IPProtocol": p.to_string(), "ports": ports}));
+        out.push(
+            Allowed::new()
+                .set_ip_protocol(p.to_string())
+                .set_ports(ports),
+        );
     }
-    Value::Array(out)
+    out
 }
 
 /// The API and the network's path for a network of the topology: an orphan where the last
 /// observe found it (its project's access, its id); a declared network as the last observe
 /// found it, else where it is (existing) or will be (declared).
-fn target(
+async fn target(
     d: &Drivers,
     desired: &Desired,
     call: &str,
@@ -405,7 +445,7 @@ fn target(
                 DriverError::transport(Cloud::Gcp, call, format!("no access for account {account}"))
             })?;
             let region = Some(region.as_str()).filter(|r| !r.is_empty());
-            let api = Api::new(&d.http, access, region, d.poll);
+            let api = Api::new(&d.gcp, call, access, region, d.poll).await?;
             return Ok((api, found.id.clone()));
         }
     }
@@ -417,7 +457,7 @@ fn target(
             Source::Declared(_) => network_path(network, &account.id),
         },
     };
-    let api = Api::new(&d.http, &access, n.region.as_deref(), d.poll);
+    let api = Api::new(&d.gcp, call, &access, n.region.as_deref(), d.poll).await?;
     Ok((api, path))
 }
 
@@ -437,7 +477,7 @@ pub(crate) async fn execute(
             create_network(d, desired, network, cidrs).await
         }
         Action::DeleteNetwork { network, id, .. } => {
-            let (api, _) = target(d, desired, "networks.delete", network)?;
+            let (api, _) = target(d, desired, "networks.delete", network).await?;
             delete_network(&api, network, &network_path(id, "")).await
         }
         Action::GcpAddPeering {
@@ -447,16 +487,18 @@ pub(crate) async fn execute(
             custom_routes,
         } => {
             let call = format!("networks.addPeering {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
-            let body = json!({"networkPeering": {
-                "name": name,
-                "network": network_path(peer, project_of(&path)),
-                "exchangeSubnetRoutes": true,
-                "exportCustomRoutes": custom_routes,
-                "importCustomRoutes": custom_routes,
-            }});
-            let at = format!("{path}/addPeering");
-            api.change(&call, Method::POST, &at, Some(&body)).await
+            let (api, path) = target(d, desired, &call, network).await?;
+            let (project, at) = network_parts(&call, &path)?;
+            let peering = NetworkPeering::new()
+                .set_name(name)
+                .set_network(network_path(peer, project))
+                .set_exchange_subnet_routes(true)
+                .set_export_custom_routes(*custom_routes)
+                .set_import_custom_routes(*custom_routes);
+            let body = NetworksAddPeeringRequest::new().set_network_peering(peering);
+            let send = api.sdk().networks.add_peering().set_project(project);
+            let send = send.set_network(at).set_body(body);
+            api.change(&call, send.poller()).await
         }
         Action::GcpUpdatePeering {
             network,
@@ -464,69 +506,87 @@ pub(crate) async fn execute(
             custom_routes,
         } => {
             let call = format!("networks.updatePeering {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
-            let body = json!({"networkPeering": {
-                "name": name,
-                "exportCustomRoutes": custom_routes,
-                "importCustomRoutes": custom_routes,
-            }});
-            let at = format!("{path}/updatePeering");
-            api.change(&call, Method::PATCH, &at, Some(&body)).await
+            let (api, path) = target(d, desired, &call, network).await?;
+            let (project, at) = network_parts(&call, &path)?;
+            let peering = NetworkPeering::new()
+                .set_name(name)
+                .set_export_custom_routes(*custom_routes)
+                .set_import_custom_routes(*custom_routes);
+            let body = NetworksUpdatePeeringRequest::new().set_network_peering(peering);
+            let send = api.sdk().networks.update_peering().set_project(project);
+            let send = send.set_network(at).set_body(body);
+            api.change(&call, send.poller()).await
         }
         Action::GcpRemovePeering { network, name } => {
             let call = format!("networks.removePeering {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
-            let at = format!("{path}/removePeering");
-            let body = json!({ "name": name });
-            api.change(&call, Method::POST, &at, Some(&body)).await
+            let (api, path) = target(d, desired, &call, network).await?;
+            let (project, at) = network_parts(&call, &path)?;
+            let body = NetworksRemovePeeringRequest::new().set_name(name);
+            let send = api.sdk().networks.remove_peering().set_project(project);
+            let send = send.set_network(at).set_body(body);
+            api.change(&call, send.poller()).await
         }
         Action::GcpCreateFirewall {
             network,
             name,
             sources,
-            allowed,
+            allowed: openings,
         } => {
             let call = format!("firewalls.insert {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
+            let (api, path) = target(d, desired, &call, network).await?;
             no_empty_sources(&call, sources)?;
-            let body = json!({
-                "name": name,
-                "description": format!("vpcpeer topology {}: ingress from the peer of {network}", desired.name),
-                "network": path,
-                "direction": "INGRESS",
-                "priority": 1000,
-                "sourceRanges": sources.iter().map(Ipv4Net::to_string).collect::<Vec<_>>(),
-                "allowed": allowed_json(allowed),
-            });
-            let at = format!("projects/{}/global/firewalls", project_of(&path));
-            api.change(&call, Method::POST, &at, Some(&body)).await
+            let body = Firewall::new()
+                .set_name(name)
+                .set_description(format!(
+                    "vpcpeer topology {}: ingress from the peer of {network}",
+                    desired.name
+                ))
+                .set_network(&path)
+                .set_direction(Direction::Ingress)
+                .set_priority(1000)
+                .set_source_ranges(sources.iter().map(Ipv4Net::to_string))
+                .set_allowed(allowed(openings));
+            let send = api.sdk().firewalls.insert().set_project(project_of(&path));
+            api.change(&call, send.set_body(body).poller()).await
         }
         Action::GcpUpdateFirewall {
             network,
             name,
             sources,
-            allowed,
+            allowed: openings,
         } => {
             let call = format!("firewalls.patch {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
+            let (api, path) = target(d, desired, &call, network).await?;
             no_empty_sources(&call, sources)?;
-            let body = json!({
-                "sourceRanges": sources.iter().map(Ipv4Net::to_string).collect::<Vec<_>>(),
-                "allowed": allowed_json(allowed),
-            });
-            let at = format!("projects/{}/global/firewalls/{name}", project_of(&path));
-            api.change(&call, Method::PATCH, &at, Some(&body)).await
+            let body = Firewall::new()
+                .set_source_ranges(sources.iter().map(Ipv4Net::to_string))
+                .set_allowed(allowed(openings));
+            let send = api.sdk().firewalls.patch().set_project(project_of(&path));
+            let send = send.set_firewall(name).set_body(body);
+            api.change(&call, send.poller()).await
         }
         Action::GcpDeleteFirewall { network, name } => {
             let call = format!("firewalls.delete {network}/{name}");
-            let (api, path) = target(d, desired, &call, network)?;
-            let at = format!("projects/{}/global/firewalls/{name}", project_of(&path));
-            gone_if_absent(api.change(&call, Method::DELETE, &at, None).await)
+            let (api, path) = target(d, desired, &call, network).await?;
+            let send = api.sdk().firewalls.delete().set_project(project_of(&path));
+            gone_if_absent(api.change(&call, send.set_firewall(name).poller()).await)
         }
         other => Err(DriverError::transport(
             Cloud::Gcp,
             &other.to_string(),
             "not a GCP step",
+        )),
+    }
+}
+
+/// The project and name of a network's path (`projects/<p>/global/networks/<n>`).
+fn network_parts<'p>(call: &str, path: &'p str) -> Result<(&'p str, &'p str), DriverError> {
+    match parts(path) {
+        Some((project, None, name)) => Ok((project, name)),
+        _ => Err(DriverError::transport(
+            Cloud::Gcp,
+            call,
+            format!("{path} is not a network's path (projects/<project>/global/networks/<name>)"),
         )),
     }
 }
@@ -566,26 +626,25 @@ async fn create_network(
 ) -> Result<(), DriverError> {
     let call = format!("networks.insert {network}");
     let (n, account, _) = d.network(desired, Cloud::Gcp, &call, network)?;
-    let (api, _) = target(d, desired, &call, network)?;
+    let (api, _) = target(d, desired, &call, network).await?;
     let project = account.id.as_str();
     let path = network_path(network, project);
-    let body = json!({
-        "name": network,
-        "description": mark(&desired.name),
-        "autoCreateSubnetworks": false,
-        "routingConfig": {"routingMode": "REGIONAL"},
-    });
-    let at = format!("projects/{project}/global/networks");
+    let body = Network::new()
+        .set_name(network)
+        .set_description(mark(&desired.name))
+        .set_auto_create_subnetworks(false)
+        .set_routing_config(NetworkRoutingConfig::new().set_routing_mode(RoutingMode::Regional));
+    let send = api.sdk().networks.insert().set_project(project);
     // The ranges the network has already, when it was there before this call (an earlier
     // attempt, or an apply stopped between the network and its subnetworks).
     let mut have: Vec<Ipv4Net> = Vec::new();
-    match api.change(&call, Method::POST, &at, Some(&body)).await {
+    match api.change(&call, send.set_body(body).poller()).await {
         Err(e) if e.status == Some(409) => {
             let mut lists = BTreeMap::new();
-            let net: Option<Network> = api.get(&call, &path).await?;
+            let net = get_network(&api, &call, &path).await?;
             for link in net.map(|n| n.subnetworks).unwrap_or_default() {
                 if let Some(s) = subnetwork(&api, &mut lists, relative(&link)).await? {
-                    have.extend(s.ip_cidr_range.parse::<Ipv4Net>());
+                    have.extend(s.ip_cidr_range.and_then(|r| r.parse::<Ipv4Net>().ok()));
                 }
             }
         }
@@ -604,19 +663,20 @@ async fn create_network(
         }
         let name = format!("{network}-{i}");
         let call = format!("subnetworks.insert {region}/{name}");
-        let body = json!({
-            "name": name,
-            "network": path,
-            "ipCidrRange": cidr.to_string(),
-        });
-        let at = format!("projects/{project}/regions/{region}/subnetworks");
-        match api.change(&call, Method::POST, &at, Some(&body)).await {
+        let body = Subnetwork::new()
+            .set_name(&name)
+            .set_network(&path)
+            .set_ip_cidr_range(cidr.to_string());
+        let send = api.sdk().subnetworks.insert().set_project(project);
+        let send = send.set_region(region).set_body(body);
+        match api.change(&call, send.poller()).await {
             Err(e) if e.status == Some(409) => {
-                let mine = format!("{at}/{name}");
-                let found: Option<Subnetwork> = api.get(&call, &mine).await?;
+                let read = api.sdk().subnetworks.get().set_project(project);
+                let read = read.set_region(region).set_subnetwork(&name).send();
+                let found = api.get(&call, read).await?;
                 let same = found.is_some_and(|s| {
-                    network_path(&s.network, project) == path
-                        && s.ip_cidr_range.parse::<Ipv4Net>().ok() == Some(*cidr)
+                    network_path(s.network.as_deref().unwrap_or_default(), project) == path
+                        && s.ip_cidr_range.and_then(|r| r.parse::<Ipv4Net>().ok()) == Some(*cidr)
                 });
                 if !same {
                     return Err(e);
@@ -631,14 +691,25 @@ async fn create_network(
 /// Deletes a network's subnetworks, then the network (already gone counts as done).
 async fn delete_network(api: &Api, network: &str, path: &str) -> Result<(), DriverError> {
     let call = format!("networks.delete {network}");
-    let Some(net) = api.get::<Network>(&call, path).await? else {
+    let Some(net) = get_network(api, &call, path).await? else {
         return Ok(());
     };
     for link in &net.subnetworks {
         let sub = relative(link);
         let name = sub.rsplit('/').next().unwrap_or(sub);
         let call = format!("subnetworks.delete {network}/{name}");
-        gone_if_absent(api.change(&call, Method::DELETE, sub, None).await)?;
+        let Some((project, Some(region), name)) = parts(sub) else {
+            return Err(DriverError::transport(
+                Cloud::Gcp,
+                &call,
+                format!("{link} is not a subnetwork's link"),
+            ));
+        };
+        let send = api.sdk().subnetworks.delete().set_project(project);
+        let send = send.set_region(region).set_subnetwork(name);
+        gone_if_absent(api.change(&call, send.poller()).await)?;
     }
-    gone_if_absent(api.change(&call, Method::DELETE, path, None).await)
+    let (project, name) = network_parts(&call, path)?;
+    let send = api.sdk().networks.delete().set_project(project);
+    gone_if_absent(api.change(&call, send.set_network(name).poller()).await)
 }

@@ -107,7 +107,7 @@ impl Http {
 
 /// An error and its causes, joined: hyper's own message alone ("client error (Connect)") does
 /// not say what happened.
-fn source_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn source_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut cur = e.source();
     while let Some(s) = cur {

@@ -9,7 +9,13 @@
 //! VPC's id and main route table, a new peering's id), kept in [`Found`].
 //!
 //! This crate does network I/O and nothing else: credentials, endpoints and the clock for
-//! request signing come from the caller (the composition root).
+//! request signing come from the caller (the composition root). One exception, for real GCP:
+//! a GCP account given no token whose endpoint is Google's is reached with Application Default
+//! Credentials, which Google's SDK finds itself (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's ADC
+//! file, the metadata server).
+//!
+//! The GCP driver is built on Google's own Rust SDK, `google-cloud-compute-v1` (over reqwest);
+//! the AWS and Azure drivers share this crate's small hyper client ([`Http`]).
 
 mod aws;
 mod azure;
@@ -35,7 +41,8 @@ pub struct Access {
     pub endpoint: String,
     /// AWS: access key id and secret.
     pub aws_keys: Option<(String, String)>,
-    /// GCP and Azure: a bearer token.
+    /// GCP and Azure: a bearer token. GCP without one: no credentials on a local endpoint,
+    /// Application Default Credentials on Google's (`*.googleapis.com`).
     pub token: Option<String>,
 }
 
@@ -68,6 +75,8 @@ pub struct Drivers {
     pub(crate) poll: Duration,
     /// The clock request signatures use.
     pub(crate) now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+    /// The GCP driver's clients (Google's SDK), built once per endpoint and credentials.
+    pub(crate) gcp: gcp::Cache,
 }
 
 impl Drivers {
@@ -82,6 +91,7 @@ impl Drivers {
             found: Found::default(),
             poll: Duration::from_millis(200),
             now,
+            gcp: gcp::Cache::default(),
         }
     }
 

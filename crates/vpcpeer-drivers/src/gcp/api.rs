@@ -1,10 +1,19 @@
-//! Compute Engine v1 as the GCP driver calls it: the JSON shapes it reads (networks,
-//! subnetworks, firewalls, operations, errors), one request with GCP's error document turned
-//! into a [`DriverError`], and a change that returns an Operation, waited for until `DONE`.
+//! Compute Engine v1 as the GCP driver calls it, on Google's own Rust SDK
+//! (`google-cloud-compute-v1`, clients in [`super::clients`]): a read whose 404 is "absent", a
+//! list read page after page, a change whose Operation is waited for until `DONE` with the
+//! SDK's poller, and every SDK error turned into a [`DriverError`] named after the call.
 //!
-//! Paths are relative resource paths (`projects/<p>/global/networks/<n>`), sent under
-//! `<endpoint>/compute/v1/`; links GCP returns (`selfLink`, `network`, `subnetworks[]`) are full
-//! URLs on whatever host served them, and [`relative`] reduces them to that form.
+//! Paths are relative resource paths (`projects/<p>/global/networks/<n>`); links GCP returns
+//! (`selfLink`, `network`, `subnetworks[]`) are full URLs on whatever host served them, and
+//! [`relative`] reduces them to that form. The SDK takes a resource by its parts (project,
+//! region, name), which [`parts`] reads from such a path.
+//!
+//! Errors ([`sdk_error`]): an answer that is GCP's error document (the SDK reads it into a
+//! `Status`) gives the HTTP status, the reason of its first `ErrorInfo` (GCP's
+//! `errors[0].reason`, or a `details[]` ErrorInfo's reason when the document has those) as the
+//! code, else its `status` (`RESOURCE_EXHAUSTED`), and its message; any other answer is
+//! `unreadable-answer` with its status; no answer is `transport`, and an attempt that timed out
+//! is `Retry::Busy` like the other drivers' client.
 //!
 //! Retry classes ([`retry_of`]): HTTP 429 and the reasons `rateLimitExceeded` /
 //! `userRateLimitExceeded` (GCP also sends these with 403) are throttling; `resourceNotReady`,
@@ -13,142 +22,28 @@
 //! soon as their operation is `DONE`, which the driver waits for, so no GCP error is classed
 //! `NotVisibleYet`.
 
+use std::future::Future;
 use std::time::Duration;
 
-use hyper::Method;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::Value;
+use google_cloud_compute_v1::model::{
+    FirewallList, InstanceList, NetworkList, Operation, SubnetworkList,
+};
+use google_cloud_gax::error::rpc::{Code, Status, StatusDetails};
+use google_cloud_gax::error::Error as SdkError;
+use google_cloud_lro::Poller;
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::Cloud;
 
+use super::clients::{Cache, Clients};
 use crate::error::retry_of_status;
-use crate::http::{Answer, Http};
 use crate::{Access, DriverError};
 
 /// The longest a driver waits for one operation, in total: past it the step fails (the next
 /// apply finds whatever the operation did).
 const OPERATION_PATIENCE: Duration = Duration::from_secs(30 * 60);
 
-/// A network, as `networks.get` returns it (the fields the driver reads).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct Network {
-    pub name: String,
-    /// What the controller marks the networks it creates with (`vpcpeer topology <name>`).
-    pub description: String,
-    pub self_link: String,
-    pub subnetworks: Vec<String>,
-    pub peerings: Vec<Peering>,
-}
-
-/// One entry of `network.peerings[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct Peering {
-    pub name: String,
-    pub network: String,
-    pub state: String,
-    pub export_custom_routes: bool,
-    pub import_custom_routes: bool,
-}
-
-/// A subnetwork.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct Subnetwork {
-    pub self_link: String,
-    pub network: String,
-    pub ip_cidr_range: String,
-    pub secondary_ip_ranges: Vec<SecondaryRange>,
-}
-
-/// A subnetwork's secondary range.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct SecondaryRange {
-    pub ip_cidr_range: String,
-}
-
-/// A firewall rule.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct Firewall {
-    pub name: String,
-    pub network: String,
-    /// `INGRESS` (GCP's default, also when absent) or `EGRESS`.
-    pub direction: Option<String>,
-    pub source_ranges: Vec<String>,
-    pub allowed: Vec<Rule>,
-    pub denied: Vec<Rule>,
-}
-
-/// One `allowed[]` (or `denied[]`) entry.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct Rule {
-    #[serde(rename = "IPProtocol")]
-    pub protocol: String,
-    pub ports: Vec<String>,
-}
-
-/// A page of a list.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Page<T> {
-    #[serde(default = "Vec::new")]
-    items: Vec<T>,
-    #[serde(default)]
-    next_page_token: Option<String>,
-}
-
-/// An operation.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct Operation {
-    name: String,
-    status: String,
-    self_link: String,
-    region: Option<String>,
-    zone: Option<String>,
-    error: Option<OperationErrors>,
-    http_error_status_code: Option<u16>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct OperationErrors {
-    errors: Vec<OperationError>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct OperationError {
-    code: String,
-    message: String,
-}
-
-/// GCP's error document: `{"error": {"code", "message", "status"?, "errors": [{"reason", …}]}}`.
-#[derive(Debug, Deserialize)]
-struct ErrorDocument {
-    error: ErrorBody,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(default)]
-#[derive(Default)]
-struct ErrorBody {
-    message: String,
-    status: String,
-    errors: Vec<ErrorItem>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ErrorItem {
-    reason: String,
-    message: String,
-}
+/// The largest page GCP gives; lists ask for it.
+const PAGE: u32 = 500;
 
 /// The relative resource path of a GCP link: `https://host/compute/v1/projects/p/…` →
 /// `projects/p/…` (a path already relative is returned as it is).
@@ -185,6 +80,17 @@ pub(crate) fn project_of(path: &str) -> &str {
         .unwrap_or_default()
 }
 
+/// A regional or global resource's path read into the SDK's request fields:
+/// `projects/<p>/global/<kind>/<name>` → `(p, None, name)`,
+/// `projects/<p>/regions/<r>/<kind>/<name>` → `(p, Some(r), name)`.
+pub(crate) fn parts(path: &str) -> Option<(&str, Option<&str>, &str)> {
+    match relative(path).split('/').collect::<Vec<_>>()[..] {
+        ["projects", p, "global", _, name] => Some((p, None, name)),
+        ["projects", p, "regions", r, _, name] => Some((p, Some(r), name)),
+        _ => None,
+    }
+}
+
 /// The retry class of a GCP error (see the module doc).
 pub(crate) fn retry_of(status: Option<u16>, code: &str, message: &str) -> Retry {
     const THROTTLED: [&str; 5] = [
@@ -206,236 +112,250 @@ pub(crate) fn retry_of(status: Option<u16>, code: &str, message: &str) -> Retry 
     status.map(retry_of_status).unwrap_or(Retry::Never)
 }
 
-/// A refused request as a [`DriverError`]: the reason of `errors[0]` (else `error.status`) as
-/// its code, `error.message` as its message.
-pub(crate) fn http_error(call: &str, status: u16, body: &[u8]) -> DriverError {
-    let Ok(doc) = serde_json::from_slice::<ErrorDocument>(body) else {
-        let text = String::from_utf8_lossy(body);
-        let mut e = DriverError::unreadable(
-            Cloud::Gcp,
-            call,
-            status,
-            format!(
-                "not a GCP error document: {}",
-                text.chars().take(300).collect::<String>()
-            ),
-        );
-        e.retry = retry_of_status(status);
-        return e;
-    };
-    let first = doc.error.errors.first();
+/// A refusal GCP explained (its error document, as the SDK read it) as a [`DriverError`]: the
+/// reason of the first `ErrorInfo` (else the `status`) as its code, the message as its message.
+pub(crate) fn status_error(call: &str, http: Option<u16>, status: &Status) -> DriverError {
+    let first = status.details.iter().find_map(|d| match d {
+        StatusDetails::ErrorInfo(info) => Some(info),
+        _ => None,
+    });
     let code = first
-        .map(|e| e.reason.clone())
+        .map(|i| i.reason.clone())
         .filter(|r| !r.is_empty())
-        .or_else(|| Some(doc.error.status.clone()).filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    let message = Some(doc.error.message)
+        .or_else(|| (status.code != Code::Unknown).then(|| status.code.name().to_string()))
+        .unwrap_or_else(|| match http {
+            Some(s) => format!("HTTP {s}"),
+            None => "UNKNOWN".to_string(),
+        });
+    let message = Some(status.message.clone())
         .filter(|m| !m.is_empty())
-        .or_else(|| first.map(|e| e.message.clone()))
+        .or_else(|| first.and_then(|i| i.metadata.get("message").cloned()))
         .unwrap_or_default();
     DriverError {
         cloud: Cloud::Gcp,
         call: call.to_string(),
-        status: Some(status),
-        retry: retry_of(Some(status), &code, &message),
+        status: http,
+        retry: retry_of(http, &code, &message),
         code,
         message,
     }
 }
 
-/// A finished operation's error as a [`DriverError`] named after the call that started it.
-fn operation_error(call: &str, op: &Operation, errors: &OperationErrors) -> DriverError {
-    let first = errors.errors.first();
+/// A refused request's answer as the SDK reads it (GCP's error document into a `Status`, else
+/// the bytes as they came) and then as a [`DriverError`].
+pub(crate) fn http_error(call: &str, status: u16, body: &[u8]) -> DriverError {
+    match Status::try_from(&bytes::Bytes::copy_from_slice(body)) {
+        Ok(s) => status_error(call, Some(status), &s),
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            let mut e = DriverError::unreadable(
+                Cloud::Gcp,
+                call,
+                status,
+                format!(
+                    "not a GCP error document: {}",
+                    text.chars().take(300).collect::<String>()
+                ),
+            );
+            e.retry = retry_of_status(status);
+            e
+        }
+    }
+}
+
+/// Any error of the SDK as a [`DriverError`] (see the module doc).
+pub(crate) fn sdk_error(call: &str, e: &SdkError) -> DriverError {
+    let http = e.http_status_code();
+    if let Some(status) = e.status() {
+        return status_error(call, http, status);
+    }
+    if let Some(status) = http {
+        let body = e.http_payload().map(|b| &b[..]).unwrap_or_default();
+        return http_error(call, status, body);
+    }
+    let message = crate::http::source_chain(e);
+    if e.is_deserialization() {
+        return DriverError {
+            status: None,
+            ..DriverError::unreadable(Cloud::Gcp, call, 200, message)
+        };
+    }
+    DriverError {
+        retry: if e.is_timeout() {
+            Retry::Busy
+        } else {
+            Retry::Never
+        },
+        ..DriverError::transport(Cloud::Gcp, call, message)
+    }
+}
+
+/// A finished operation's error as a [`DriverError`] named after the call that started it; `None`
+/// when it ended well.
+pub(crate) fn operation_error(call: &str, op: &Operation) -> Option<DriverError> {
+    let errors = &op.error.as_ref()?.errors;
+    let first = errors.first()?;
     let code = first
-        .map(|e| e.code.clone())
+        .code
+        .clone()
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "OPERATION_FAILED".to_string());
     let message = errors
-        .errors
         .iter()
-        .map(|e| e.message.as_str())
+        .filter_map(|e| e.message.as_deref())
         .filter(|m| !m.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
     let message = if message.is_empty() {
-        format!("operation {} failed", op.name)
+        format!(
+            "operation {} failed",
+            op.name.as_deref().unwrap_or_default()
+        )
     } else {
         message
     };
-    DriverError {
+    let status = op
+        .http_error_status_code
+        .and_then(|s| u16::try_from(s).ok());
+    Some(DriverError {
         cloud: Cloud::Gcp,
         call: call.to_string(),
-        status: op.http_error_status_code,
-        retry: retry_of(op.http_error_status_code, &code, &message),
+        status,
+        retry: retry_of(status, &code, &message),
         code,
         message,
-    }
+    })
 }
 
-/// One project's endpoint, as the driver calls it.
+/// One page of a list: its items and the next page's token.
+pub(crate) trait Page {
+    type Item;
+    fn split(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+macro_rules! page {
+    ($list:ty, $item:ty) => {
+        impl Page for $list {
+            type Item = $item;
+            fn split(self) -> (Vec<$item>, Option<String>) {
+                (self.items, self.next_page_token)
+            }
+        }
+    };
+}
+page!(NetworkList, google_cloud_compute_v1::model::Network);
+page!(SubnetworkList, google_cloud_compute_v1::model::Subnetwork);
+page!(FirewallList, google_cloud_compute_v1::model::Firewall);
+page!(InstanceList, google_cloud_compute_v1::model::Instance);
+
+/// One project's endpoint, as the driver calls it: the SDK's clients for that endpoint and
+/// credentials.
 pub(crate) struct Api {
-    http: Http,
-    /// `<endpoint>/compute/v1/`.
-    base: String,
-    token: Option<String>,
-    poll: Duration,
+    clients: Clients,
+    /// The endpoint (to tell endpoints apart in caches).
+    endpoint: String,
 }
 
 impl Api {
-    /// The API at `access`'s endpoint (`{region}` in it replaced by `region`, when known).
-    pub(crate) fn new(http: &Http, access: &Access, region: Option<&str>, poll: Duration) -> Self {
-        let mut endpoint = access.endpoint.clone();
+    /// The API at `access`'s endpoint (`{region}` in it replaced by `region`, when known), its
+    /// clients from `cache`.
+    pub(crate) async fn new(
+        cache: &Cache,
+        call: &str,
+        access: &Access,
+        region: Option<&str>,
+        poll: Duration,
+    ) -> Result<Self, DriverError> {
+        let mut endpoint = access.endpoint.trim_end_matches('/').to_string();
         if let Some(r) = region {
             endpoint = endpoint.replace("{region}", r);
         }
-        Api {
-            http: http.clone(),
-            base: format!("{}/compute/v1/", endpoint.trim_end_matches('/')),
-            token: access.token.clone(),
-            poll,
-        }
+        let clients = cache
+            .clients(call, &endpoint, access.token.as_deref(), poll)
+            .await?;
+        Ok(Api { clients, endpoint })
     }
 
     /// Where this API lives (to tell endpoints apart in caches).
     pub(crate) fn base(&self) -> &str {
-        &self.base
+        &self.endpoint
     }
 
-    /// Sends one request; a non-2xx answer is an error in GCP's words.
-    async fn send(
+    /// The clients.
+    pub(crate) fn sdk(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// A read; `None` when GCP answers 404.
+    pub(crate) async fn get<T>(
         &self,
         call: &str,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Answer, DriverError> {
-        let url = format!("{}{}", self.base, path.trim_start_matches('/'));
-        let mut headers = vec![("accept", "application/json".to_string())];
-        if let Some(t) = &self.token {
-            headers.push(("authorization", format!("Bearer {t}")));
-        }
-        let bytes = match body {
-            Some(v) => {
-                headers.push(("content-type", "application/json".to_string()));
-                serde_json::to_vec(v).unwrap_or_default()
-            }
-            None => Vec::new(),
-        };
-        let answer = self
-            .http
-            .send(Cloud::Gcp, call, method, &url, &headers, bytes)
-            .await?;
-        if (200..300).contains(&answer.status) {
-            Ok(answer)
-        } else {
-            Err(http_error(call, answer.status, &answer.body))
-        }
-    }
-
-    fn decode<T: DeserializeOwned>(call: &str, answer: &Answer) -> Result<T, DriverError> {
-        serde_json::from_slice(&answer.body)
-            .map_err(|e| DriverError::unreadable(Cloud::Gcp, call, answer.status, format!("{e}")))
-    }
-
-    /// `GET path`; `None` when GCP answers 404.
-    pub(crate) async fn get<T: DeserializeOwned>(
-        &self,
-        call: &str,
-        path: &str,
+        read: impl Future<Output = Result<T, SdkError>>,
     ) -> Result<Option<T>, DriverError> {
-        match self.send(call, Method::GET, path, None).await {
-            Ok(answer) => Self::decode(call, &answer).map(Some),
-            Err(e) if e.status == Some(404) => Ok(None),
-            Err(e) => Err(e),
+        match read.await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.http_status_code() == Some(404) => Ok(None),
+            Err(e) => Err(sdk_error(call, &e)),
         }
     }
 
-    /// Every item of a list, page after page (`maxResults=500`, `pageToken`).
-    pub(crate) async fn list<T: DeserializeOwned>(
+    /// Every item of a list, page after page: `page(token)` reads one page of at most
+    /// [`PAGE`] items (`maxResults`) from `token` (`pageToken`). A 404 (a list under a region
+    /// or zone that does not exist) is an empty list when `absent_is_empty`.
+    pub(crate) async fn list<P, F, Fut>(
         &self,
         call: &str,
-        path: &str,
-    ) -> Result<Vec<T>, DriverError> {
+        absent_is_empty: bool,
+        mut page: F,
+    ) -> Result<Vec<P::Item>, DriverError>
+    where
+        P: Page,
+        F: FnMut(u32, Option<String>) -> Fut,
+        Fut: Future<Output = Result<P, SdkError>>,
+    {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut query = String::from("maxResults=500");
-            if let Some(t) = &token {
-                query.push_str("&pageToken=");
-                query.extend(form_urlencoded::byte_serialize(t.as_bytes()));
-            }
-            let answer = self
-                .send(call, Method::GET, &format!("{path}?{query}"), None)
-                .await?;
-            let page: Page<T> = Self::decode(call, &answer)?;
-            out.extend(page.items);
-            match page.next_page_token.filter(|t| !t.is_empty()) {
+            let read = match page(PAGE, token.clone()).await {
+                Ok(p) => p,
+                Err(e) if absent_is_empty && e.http_status_code() == Some(404) => return Ok(out),
+                Err(e) => return Err(sdk_error(call, &e)),
+            };
+            let (items, next) = read.split();
+            out.extend(items);
+            match next.filter(|t| !t.is_empty()) {
                 Some(t) if Some(&t) != token.as_ref() => token = Some(t),
                 _ => return Ok(out),
             }
         }
     }
 
-    /// A change: sends it and waits for the operation it returns to be `DONE`; the operation's
-    /// error is the call's error.
+    /// A change: the SDK's poller sends it and reads its Operation until `DONE` (every
+    /// `Drivers::poll`, at most [`OPERATION_PATIENCE`]); the operation's error is the call's
+    /// error.
     pub(crate) async fn change(
         &self,
         call: &str,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
+        poller: impl Poller<Operation, Operation>,
     ) -> Result<(), DriverError> {
-        let answer = self.send(call, method, path, body).await?;
-        let mut op: Operation = Self::decode(call, &answer)?;
-        let project = project_of(path).to_string();
-        let polls = OPERATION_PATIENCE.as_millis() / self.poll.as_millis().max(1);
-        let mut n: u128 = 0;
-        while op.status != "DONE" {
-            if n >= polls.max(1) {
+        let op = match tokio::time::timeout(OPERATION_PATIENCE, poller.until_done()).await {
+            Ok(Ok(op)) => op,
+            Ok(Err(e)) => return Err(sdk_error(call, &e)),
+            Err(_) => {
                 return Err(DriverError {
                     code: "timeout".into(),
                     ..DriverError::transport(
                         Cloud::Gcp,
                         call,
-                        format!(
-                            "operation {} still {} after {OPERATION_PATIENCE:?}",
-                            op.name, op.status
-                        ),
+                        format!("its operation was still not DONE after {OPERATION_PATIENCE:?}"),
                     )
-                });
+                })
             }
-            n += 1;
-            tokio::time::sleep(self.poll).await;
-            let at = operation_path(&op, &project);
-            let read = self.send(call, Method::GET, &at, None).await?;
-            op = Self::decode(call, &read)?;
+        };
+        match operation_error(call, &op) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        match &op.error {
-            Some(errors) if !errors.errors.is_empty() => Err(operation_error(call, &op, errors)),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// Where to read an operation: its `selfLink`, else its name under its region, zone or
-/// `global`.
-fn operation_path(op: &Operation, project: &str) -> String {
-    if !op.self_link.is_empty() {
-        return relative(&op.self_link).to_string();
-    }
-    let last = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
-    match (&op.region, &op.zone) {
-        (Some(r), _) => format!(
-            "projects/{project}/regions/{}/operations/{}",
-            last(r),
-            op.name
-        ),
-        (None, Some(z)) => format!(
-            "projects/{project}/zones/{}/operations/{}",
-            last(z),
-            op.name
-        ),
-        (None, None) => format!("projects/{project}/global/operations/{}", op.name),
     }
 }
 
@@ -469,6 +389,20 @@ mod tests {
         );
         assert_eq!(network_path("n", "q"), "projects/q/global/networks/n");
         assert_eq!(project_of("projects/q/global/networks/n"), "q");
+    }
+
+    #[test]
+    fn paths_give_the_sdks_request_fields() {
+        assert_eq!(
+            parts("projects/p/global/networks/n"),
+            Some(("p", None, "n"))
+        );
+        assert_eq!(
+            parts("http://h/compute/v1/projects/p/regions/r/subnetworks/s"),
+            Some(("p", Some("r"), "s"))
+        );
+        assert_eq!(parts("projects/p/zones/z/instances/i"), None);
+        assert_eq!(parts("n"), None);
     }
 
     #[test]
@@ -520,12 +454,54 @@ mod tests {
             (e.code.as_str(), e.retry),
             ("RESOURCE_EXHAUSTED", Retry::Throttled)
         );
+        // Or `details[]` with an ErrorInfo, whose reason wins over `status`.
+        let body = br#"{"error": {"code": 403, "message": "quota", "status": "PERMISSION_DENIED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                         "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}]}}"#;
+        let e = http_error("c", 403, body);
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str(), e.retry),
+            ("RATE_LIMIT_EXCEEDED", "quota", Retry::Throttled)
+        );
+        // Neither: the HTTP status names it.
+        let e = http_error("c", 400, br#"{"error": {"code": 400}}"#);
+        assert_eq!((e.code.as_str(), e.retry), ("HTTP 400", Retry::Never));
         // A proxy's page is no GCP document, but its status still tells the class.
         let e = http_error("c", 502, b"<html>Bad Gateway</html>");
         assert_eq!(
             (e.code.as_str(), e.retry),
             ("unreadable-answer", Retry::Busy)
         );
+    }
+
+    #[test]
+    fn sdk_errors_keep_status_reason_and_class() {
+        let body = bytes::Bytes::from_static(
+            br#"{"error": {"code": 429, "message": "Rate Limit Exceeded",
+                "errors": [{"message": "Rate Limit Exceeded", "reason": "rateLimitExceeded"}]}}"#,
+        );
+        let status = Status::try_from(&body).expect("a status");
+        let e = SdkError::service_with_http_metadata(status, Some(429), None);
+        let d = sdk_error("firewalls.insert a/x", &e);
+        assert_eq!(
+            (d.status, d.code.as_str(), d.retry),
+            (Some(429), "rateLimitExceeded", Retry::Throttled)
+        );
+        let e = SdkError::http(
+            502,
+            Default::default(),
+            bytes::Bytes::from_static(b"<html>"),
+        );
+        let d = sdk_error("c", &e);
+        assert_eq!(
+            (d.status, d.code.as_str(), d.retry),
+            (Some(502), "unreadable-answer", Retry::Busy)
+        );
+        let d = sdk_error("c", &SdkError::timeout("no answer"));
+        assert_eq!((d.code.as_str(), d.retry), ("transport", Retry::Busy));
+        let d = sdk_error("c", &SdkError::connect("refused"));
+        assert_eq!((d.code.as_str(), d.retry), ("transport", Retry::Never));
+        assert!(d.message.contains("refused"), "{d}");
     }
 
     #[test]
@@ -536,35 +512,13 @@ mod tests {
             "httpErrorStatusCode": 400, "httpErrorMessage": "BAD REQUEST"
         }))
         .unwrap();
-        let e = operation_error("networks.addPeering a/x", &op, op.error.as_ref().unwrap());
+        let e = operation_error("networks.addPeering a/x", &op).expect("an error");
         assert_eq!(e.code, "INVALID_USAGE");
         assert_eq!(e.status, Some(400));
         assert_eq!(e.retry, Retry::Never);
         assert!(e.to_string().contains("networks.addPeering a/x"), "{e}");
-    }
-
-    #[test]
-    fn operations_are_read_where_they_live() {
-        let op = |v: Value| serde_json::from_value::<Operation>(v).unwrap();
-        assert_eq!(
-            operation_path(
-                &op(serde_json::json!({"name": "o", "selfLink":
-                    "https://compute.googleapis.com/compute/v1/projects/p/regions/r/operations/o"})),
-                "p"
-            ),
-            "projects/p/regions/r/operations/o"
-        );
-        assert_eq!(
-            operation_path(
-                &op(serde_json::json!({"name": "o",
-                    "region": "https://x/compute/v1/projects/p/regions/r"})),
-                "p"
-            ),
-            "projects/p/regions/r/operations/o"
-        );
-        assert_eq!(
-            operation_path(&op(serde_json::json!({"name": "o"})), "p"),
-            "projects/p/global/operations/o"
-        );
+        let done: Operation =
+            serde_json::from_value(serde_json::json!({"name": "o", "status": "DONE"})).unwrap();
+        assert!(operation_error("c", &done).is_none());
     }
 }
