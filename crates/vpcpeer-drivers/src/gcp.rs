@@ -51,7 +51,7 @@ use google_cloud_compute_v1::model::firewall::{Allowed, Direction};
 use google_cloud_compute_v1::model::network_peering::State;
 use google_cloud_compute_v1::model::network_routing_config::RoutingMode;
 use google_cloud_compute_v1::model::{
-    Firewall, Network, NetworkPeering, NetworkRoutingConfig, NetworksAddPeeringRequest,
+    Firewall, Instance, Network, NetworkPeering, NetworkRoutingConfig, NetworksAddPeeringRequest,
     NetworksRemovePeeringRequest, NetworksUpdatePeeringRequest, Subnetwork,
 };
 use ipnet::Ipv4Net;
@@ -246,53 +246,50 @@ async fn read_network(
     })
 }
 
-/// Zones searched for a network's VMs: those of the network's region (GCP names them
-/// `<region>-a` to `-f`; a zone that does not exist answers 404, read as empty).
-const ZONES: [&str; 5] = ["a", "b", "c", "d", "f"];
-
 /// The VMs of each GCP network found, as `projects/P/zones/Z/instances/N` (for `apply --verify`):
-/// the instances of the zones of the network's region (every page) with an interface on the
-/// network.
+/// the instances with an interface on the network, in any zone, from one aggregated list
+/// (`instances.aggregatedList`, every page) per project and endpoint.
 pub(crate) async fn instances(
     d: &Drivers,
     desired: &Desired,
     out: &mut BTreeMap<String, Vec<crate::Endpoint>>,
 ) -> Result<(), DriverError> {
+    let mut listed: BTreeMap<(String, String), Vec<Instance>> = BTreeMap::new();
     for (name, found) in &d.found.observed.networks {
-        let Some(n) = desired.networks.get(name).filter(|n| n.cloud == Cloud::Gcp) else {
+        if desired.networks.get(name).map(|n| n.cloud) != Some(Cloud::Gcp) {
             continue;
-        };
-        let Some(region) = n.region.as_deref() else {
-            continue;
-        };
-        let (api, _) = target(d, desired, "instances.list", name).await?;
+        }
+        let (api, _) = target(d, desired, "instances.aggregatedList", name).await?;
         let project = project_of(&found.id).to_string();
-        let mut ids = Vec::new();
-        for zone in ZONES.map(|z| format!("{region}-{z}")) {
-            let call = format!("instances.list {zone}");
+        let key = (api.base().to_string(), project.clone());
+        if !listed.contains_key(&key) {
+            let call = format!("instances.aggregatedList {project}");
             let vms = api
-                .list(&call, true, |max, token| {
-                    let list = api.sdk().instances.list().set_project(&project);
-                    list.set_zone(&zone)
+                .list(&call, false, |max, token| {
+                    let list = api.sdk().instances.aggregated_list();
+                    list.set_project(&project)
                         .set_max_results(max)
                         .set_or_clear_page_token(token)
                         .send()
                 })
                 .await?;
-            for vm in vms {
-                let nic = vm.network_interfaces.iter().find(|nic| {
-                    let net = nic.network.as_deref().unwrap_or_default();
-                    network_path(net, &project).eq_ignore_ascii_case(&found.id)
+            listed.insert(key.clone(), vms);
+        }
+        let mut ids = Vec::new();
+        for vm in &listed[&key] {
+            let nic = vm.network_interfaces.iter().find(|nic| {
+                let net = nic.network.as_deref().unwrap_or_default();
+                network_path(net, &project).eq_ignore_ascii_case(&found.id)
+            });
+            let link = vm.self_link.as_deref().unwrap_or_default();
+            if let (Some(nic), false) = (nic, link.is_empty()) {
+                ids.push(crate::Endpoint {
+                    id: relative(link).to_string(),
+                    ip: nic.network_ip.clone().unwrap_or_default(),
                 });
-                let link = vm.self_link.as_deref().unwrap_or_default();
-                if let (Some(nic), false) = (nic, link.is_empty()) {
-                    ids.push(crate::Endpoint {
-                        id: relative(link).to_string(),
-                        ip: nic.network_ip.clone().unwrap_or_default(),
-                    });
-                }
             }
         }
+        ids.sort_by(|a, b| a.id.cmp(&b.id));
         out.insert(name.clone(), ids);
     }
     Ok(())

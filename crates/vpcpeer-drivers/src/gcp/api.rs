@@ -248,6 +248,15 @@ page!(SubnetworkList, google_cloud_compute_v1::model::Subnetwork);
 page!(FirewallList, google_cloud_compute_v1::model::Firewall);
 page!(InstanceList, google_cloud_compute_v1::model::Instance);
 
+/// An aggregated list's page: the instances of every zone on it.
+impl Page for google_cloud_compute_v1::model::InstanceAggregatedList {
+    type Item = google_cloud_compute_v1::model::Instance;
+    fn split(self) -> (Vec<Self::Item>, Option<String>) {
+        let items = self.items.into_values().flat_map(|s| s.instances).collect();
+        (items, self.next_page_token)
+    }
+}
+
 /// One project's endpoint, as the driver calls it: the SDK's clients for that endpoint and
 /// credentials.
 pub(crate) struct Api {
