@@ -1,5 +1,6 @@
 //! The controller's drivers: one client per cloud, each speaking only that cloud's public API —
-//! EC2 Query (`aws`), Compute Engine v1 (`gcp`), Azure Resource Manager (`azure`) — so the same
+//! EC2 Query through the official `aws-sdk-ec2` (`aws`), Compute Engine v1 (`gcp`), Azure
+//! Resource Manager (`azure`) — so the same
 //! code manages the real clouds (given their endpoints and credentials) and the local emulator
 //! (its default). [`Drivers`] is the `vpcpeer_controller::apply::Clouds` the apply loop runs on:
 //! `observe` reads every declared network into an `Observed`, `execute` carries out one step.
@@ -67,7 +68,9 @@ pub struct Drivers {
     /// The wait between two polls of a long-running operation.
     pub(crate) poll: Duration,
     /// The clock request signatures use.
-    pub(crate) now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+    pub(crate) now: aws::Now,
+    /// The EC2 clients made so far, one per (endpoint, region, keys).
+    pub(crate) aws: aws::Clients,
 }
 
 impl Drivers {
@@ -81,7 +84,8 @@ impl Drivers {
             access,
             found: Found::default(),
             poll: Duration::from_millis(200),
-            now,
+            now: std::sync::Arc::from(now),
+            aws: aws::Clients::default(),
         }
     }
 
