@@ -12,7 +12,9 @@
 //!   counts its retries; a second, hidden layer would multiply the attempts a throttled call
 //!   makes;
 //! - **the clock**: the SDK's `TimeSource` is `Drivers::now`, so signatures carry the time the
-//!   composition root passes in (time is an input in this codebase);
+//!   composition root passes in (time is an input in this codebase); the SDK's clock-skew
+//!   correction is off, since it would move the signing time toward the `Date` header of the
+//!   server's answers, a clock the caller did not choose;
 //! - HTTP over the smithy client on rustls with `ring`, the workspace's one TLS stack, trusting
 //!   the system's root certificates; plain `http://` for the local server;
 //! - a 60 s bound on each call (as the other drivers' client has); a call that times out is
@@ -121,6 +123,7 @@ impl Clients {
             )
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .time_source(Clock(now.clone()))
+            .disable_clock_skew_correction(true)
             .http_client(http)
             .build();
         let client = Client::from_conf(config);
