@@ -30,8 +30,8 @@ use vpcpeer_controller::observed::{AwsPeering, AwsRouteTable, Detail, ObservedNe
 use vpcpeer_controller::{Cloud, Desired, Observed};
 
 use crate::{DriverError, Drivers};
-pub(crate) use client::{Clients, Now};
 use client::{call_name, sdk_error};
+pub(crate) use client::{Clients, Now};
 use read::{filter_any, filters, group_ingress, ingress, peering, route_table, side_place};
 pub(crate) use steps::execute;
 
@@ -61,7 +61,12 @@ fn client_in(d: &Drivers, account: &str, region: &str, call: &str) -> Result<Cli
 }
 
 /// The client for a network of the topology (or an orphan found by the last observe).
-fn client(d: &Drivers, desired: &Desired, network: &str, call: &str) -> Result<Client, DriverError> {
+fn client(
+    d: &Drivers,
+    desired: &Desired,
+    network: &str,
+    call: &str,
+) -> Result<Client, DriverError> {
     if let Some((account, region)) = d.found.places.get(network) {
         return client_in(d, account, region, call);
     }
@@ -162,7 +167,9 @@ pub(crate) async fn observe(
         let c = client(d, desired, name, "DescribeVpcs")?;
         let found = match &n.source {
             Source::Existing(id) => describe_vpcs(&c, name, Some(vec![id.clone()]), None).await,
-            Source::Declared(_) => describe_vpcs(&c, name, None, Some(tagged(desired, Some(name)))).await,
+            Source::Declared(_) => {
+                describe_vpcs(&c, name, None, Some(tagged(desired, Some(name)))).await
+            }
         };
         let vpcs = match found {
             Ok(vpcs) => vpcs,

@@ -378,8 +378,9 @@ async fn verifying_server(at: std::time::SystemTime) -> String {
         .as_millis();
     let wall = vpcpeer_model::Timestamp(i64::try_from(ms).expect("a time"));
     let auth = Auth::new(Some(creds), None, move || wall);
-    let emu = vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
-        .expect("emulator");
+    let emu =
+        vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
+            .expect("emulator");
     let state = vpcpeer_server::AppState::with_auth(emu, 1, auth);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

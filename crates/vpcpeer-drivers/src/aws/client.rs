@@ -210,7 +210,10 @@ mod tests {
         for (code, retry) in [
             ("RequestLimitExceeded", Retry::Throttled),
             ("Throttling", Retry::Throttled),
-            ("InvalidVpcPeeringConnectionID.NotFound", Retry::NotVisibleYet),
+            (
+                "InvalidVpcPeeringConnectionID.NotFound",
+                Retry::NotVisibleYet,
+            ),
             ("InvalidVpcID.NotFound", Retry::NotVisibleYet),
             ("InvalidRoute.NotFound", Retry::Never),
             ("RouteAlreadyExists", Retry::Never),
@@ -318,7 +321,12 @@ mod tests {
         let now: Now = Arc::new(SystemTime::now);
         let keys = ("AKID".to_string(), "secret".to_string());
         let clients = Clients::default();
-        let client = clients.get(&format!("http://127.0.0.1:{port}"), "us-east-1", &keys, &now);
+        let client = clients.get(
+            &format!("http://127.0.0.1:{port}"),
+            "us-east-1",
+            &keys,
+            &now,
+        );
         let e = client.describe_vpcs().send().await.expect_err("refused");
         let e = sdk_error("DescribeVpcs", e);
         assert_eq!(

@@ -2,8 +2,8 @@
 //! values into the SDK's request types (filters, tag specifications, permissions).
 
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, ResourceType, RouteTable, SecurityGroup, Tag,
-    TagSpecification, UserIdGroupPair, Vpc, VpcPeeringConnection, VpcPeeringConnectionVpcInfo,
+    Filter, IpPermission, IpRange, ResourceType, RouteTable, SecurityGroup, Tag, TagSpecification,
+    UserIdGroupPair, Vpc, VpcPeeringConnection, VpcPeeringConnectionVpcInfo,
 };
 use ipnet::Ipv4Net;
 use vpcpeer_controller::desired::{Opening, Protocol};
@@ -42,7 +42,9 @@ pub(super) fn tag(key: &str, value: &str) -> Tag {
 
 /// The value of the tag `key`, if set.
 pub(super) fn tag_value<'a>(tags: &'a [Tag], key: &str) -> Option<&'a str> {
-    tags.iter().find(|t| t.key() == Some(key)).and_then(Tag::value)
+    tags.iter()
+        .find(|t| t.key() == Some(key))
+        .and_then(Tag::value)
 }
 
 /// A VPC's associated IPv4 blocks.
@@ -243,7 +245,10 @@ pub(super) fn peering(pc: &VpcPeeringConnection) -> AwsPeering {
             == Some(true)
     };
     AwsPeering {
-        id: pc.vpc_peering_connection_id().unwrap_or_default().to_string(),
+        id: pc
+            .vpc_peering_connection_id()
+            .unwrap_or_default()
+            .to_string(),
         requester: vpc(pc.requester_vpc_info()),
         accepter: vpc(pc.accepter_vpc_info()),
         status: status(

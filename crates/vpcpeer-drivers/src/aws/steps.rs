@@ -4,9 +4,7 @@
 //! tags from their create call, so the next observe finds them and the plan no longer asks for
 //! them; a rule already there, and a route or rule already gone, count as done.
 
-use aws_sdk_ec2::types::{
-    AttributeBooleanValue, PeeringConnectionOptionsRequest, ResourceType,
-};
+use aws_sdk_ec2::types::{AttributeBooleanValue, PeeringConnectionOptionsRequest, ResourceType};
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::names::{rule_description, TAG_LINK, TAG_NETWORK, TAG_TOPOLOGY};
 use vpcpeer_controller::observed::AwsStatus;
@@ -128,7 +126,9 @@ pub(crate) async fn execute(
             }
             let group = default_group_of(&c, &vpc, network).await?;
             if let Some(g) = group.as_ref().and_then(|g| g.group_id()) {
-                d.found.default_groups.insert(network.clone(), g.to_string());
+                d.found
+                    .default_groups
+                    .insert(network.clone(), g.to_string());
             }
         }
         Action::AwsEnableDns { network } => {
