@@ -1,6 +1,6 @@
-//! The one HTTP client the drivers share: HTTP/1.1 over plain TCP (the local emulator) or TLS
-//! with the web's root certificates (the real clouds), with a timeout on every call. It sends
-//! bytes and returns bytes; each driver owns its cloud's format.
+//! The Azure driver's HTTP client (the AWS and GCP drivers use their SDKs' own): HTTP/1.1 over
+//! plain TCP (the local emulator) or TLS with the web's root certificates (the real cloud), with
+//! a timeout on every call. It sends bytes and returns bytes; the driver owns ARM's format.
 
 use std::time::Duration;
 

@@ -1,7 +1,9 @@
 //! The controller's drivers: one client per cloud, each speaking only that cloud's public API —
-//! EC2 Query (`aws`), Compute Engine v1 (`gcp`), Azure Resource Manager (`azure`) — so the same
-//! code manages the real clouds (given their endpoints and credentials) and the local emulator
-//! (its default). [`Drivers`] is the `vpcpeer_controller::apply::Clouds` the apply loop runs on:
+//! EC2 Query through the official `aws-sdk-ec2` (`aws`), Compute Engine v1 through Google's
+//! official `google-cloud-compute-v1` (`gcp`), Azure Resource Manager through a small typed
+//! client of this crate (`azure`: Microsoft keeps no Rust crate for ARM networking) — so the
+//! same code manages the real clouds (given their endpoints and credentials) and the local
+//! emulator (its default). [`Drivers`] is the `vpcpeer_controller::apply::Clouds` the apply loop runs on:
 //! `observe` reads every declared network into an `Observed`, `execute` carries out one step.
 //!
 //! Ids: a step names networks and links by their topology names. The drivers resolve them from
@@ -14,8 +16,8 @@
 //! Credentials, which Google's SDK finds itself (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's ADC
 //! file, the metadata server).
 //!
-//! The GCP driver is built on Google's own Rust SDK, `google-cloud-compute-v1` (over reqwest);
-//! the AWS and Azure drivers share this crate's small hyper client ([`Http`]).
+//! The SDKs bring their own HTTP clients (smithy's on rustls with `ring` for AWS, reqwest for
+//! GCP); the Azure driver uses this crate's small hyper client ([`Http`]).
 
 mod aws;
 mod azure;
@@ -74,9 +76,11 @@ pub struct Drivers {
     /// The wait between two polls of a long-running operation.
     pub(crate) poll: Duration,
     /// The clock request signatures use.
-    pub(crate) now: Box<dyn Fn() -> SystemTime + Send + Sync>,
+    pub(crate) now: aws::Now,
     /// The GCP driver's clients (Google's SDK), built once per endpoint and credentials.
     pub(crate) gcp: gcp::Cache,
+    /// The EC2 clients made so far, one per (endpoint, region, keys).
+    pub(crate) aws: aws::Clients,
 }
 
 impl Drivers {
@@ -90,8 +94,9 @@ impl Drivers {
             access,
             found: Found::default(),
             poll: Duration::from_millis(200),
-            now,
+            now: std::sync::Arc::from(now),
             gcp: gcp::Cache::default(),
+            aws: aws::Clients::default(),
         }
     }
 

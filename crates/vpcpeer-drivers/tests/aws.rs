@@ -1,7 +1,9 @@
 //! The AWS driver against a vpcpeer server, through EC2 only: a cross-account, cross-region pair
 //! applied in two rounds and then in sync; a route deleted out of band seen as drift and put
 //! back; an apply killed after each step and run again, reaching the same end with one peering;
-//! a VPC given by id kept by destroy; an overlap with an existing VPC refused before any call.
+//! a VPC given by id kept by destroy; an overlap with an existing VPC refused before any call;
+//! and, against a server that verifies SigV4, the SDK's signatures accepted at the caller's
+//! clock and refused at another.
 
 mod common;
 
@@ -357,4 +359,86 @@ links:
             "{net}: {group_ingress:?}"
         );
     }
+}
+
+/// A server that verifies SigV4 (`serve --verify-signatures`) with a key per account, against a
+/// wall clock fixed at `at`; its base URL.
+async fn verifying_server(at: std::time::SystemTime) -> String {
+    use vpcpeer_server::auth::{Auth, Credentials};
+    let creds = Credentials::from_json(&format!(
+        r#"{{"aws": [
+            {{"access_key_id": "AKIAONE", "secret_access_key": "one-secret", "account": "{A}"}},
+            {{"access_key_id": "AKIATWO", "secret_access_key": "two-secret", "account": "{B}"}}
+        ]}}"#
+    ))
+    .expect("credentials");
+    let ms = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis();
+    let wall = vpcpeer_model::Timestamp(i64::try_from(ms).expect("a time"));
+    let auth = Auth::new(Some(creds), None, move || wall);
+    let emu =
+        vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
+            .expect("emulator");
+    let state = vpcpeer_server::AppState::with_auth(emu, 1, auth);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(vpcpeer_server::serve(
+        listener,
+        None,
+        state,
+        vpcpeer_server::ServeOptions::default(),
+    ));
+    format!("http://{addr}")
+}
+
+/// Drivers signing with each account's own key, at the clock `now`.
+fn signing_drivers(url: &str, d: &Desired, now: std::time::SystemTime) -> Drivers {
+    let access = d
+        .accounts
+        .iter()
+        .map(|(name, a)| {
+            let keys = if a.id == A {
+                ("AKIAONE", "one-secret")
+            } else {
+                ("AKIATWO", "two-secret")
+            };
+            let access = vpcpeer_drivers::Access {
+                endpoint: url.to_string(),
+                aws_keys: Some((keys.0.to_string(), keys.1.to_string())),
+                token: None,
+            };
+            (name.clone(), access)
+        })
+        .collect();
+    Drivers::new(access, Box::new(move || now)).with_poll(Duration::from_millis(5))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_are_made_at_the_clock_the_caller_passes_in() {
+    // 2001-09-09T01:46:40Z: years away from the machine's clock, whatever it says.
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    let url = verifying_server(at).await;
+    let d = pair("");
+    // Signed at the server's time (a minute off, within EC2's 15 minutes), as each account:
+    // the whole cross-account, cross-region pair converges.
+    let mut dr = signing_drivers(&url, &d, at + Duration::from_secs(60));
+    let out = up(&mut dr, &d).await.expect("apply");
+    assert_eq!(out.rounds, 2, "{out:?}");
+    assert_eq!(up(&mut dr, &d).await.expect("again").steps, 0);
+    // Signed at the machine's clock instead: EC2 refuses the request as expired, and the
+    // driver gives its code and words, final. (Before the SDK's clock-skew correction was
+    // turned off, the first half failed: the SDK moved the signing time toward the `Date` of
+    // the server's answers, the machine's clock, after the first call.)
+    let mut late = signing_drivers(&url, &d, std::time::SystemTime::now());
+    let err = late.observe(&d).await.expect_err("refused");
+    assert_eq!(
+        (err.code.as_str(), err.status, err.retry),
+        ("RequestExpired", Some(400), Retry::Never),
+        "{err}"
+    );
+    assert_eq!(err.message, "Request has expired.");
 }
