@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod azure;
 pub mod conn;
+pub mod default_vpc;
 pub mod dialect;
 pub mod faults;
 pub mod gcp;
@@ -28,6 +29,7 @@ pub mod snapcache;
 pub mod tls;
 
 pub use conn::ServeOptions;
+pub use default_vpc::ServerConfig;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +60,8 @@ pub struct AppState {
     tls_cert: std::sync::OnceLock<Vec<u8>>,
     /// The armed faults of the fault mode ([`faults`]); in memory only.
     pub faults: faults::Faults,
+    /// What the composition root chose ([`ServerConfig`]: default VPCs).
+    pub config: ServerConfig,
 }
 
 impl AppState {
@@ -68,6 +72,16 @@ impl AppState {
 
     /// Wraps an emulator, checking what `auth` says (see [`auth`]).
     pub fn with_auth(emulator: Emulator, salt: u64, auth: auth::Auth) -> Arc<Self> {
+        Self::configured(emulator, salt, auth, ServerConfig::default())
+    }
+
+    /// Wraps an emulator, checking what `auth` says, configured by `config`.
+    pub fn configured(
+        emulator: Emulator,
+        salt: u64,
+        auth: auth::Auth,
+        config: ServerConfig,
+    ) -> Arc<Self> {
         Arc::new(AppState {
             emulator,
             snapshots: snapcache::SnapshotCache::new(),
@@ -76,6 +90,7 @@ impl AppState {
             auth,
             tls_cert: std::sync::OnceLock::new(),
             faults: faults::Faults::default(),
+            config,
         })
     }
 
@@ -226,6 +241,11 @@ async fn aws_query(
         return xml_response(e.status, error_document(&e, &request_id));
     }
     let dry_run = params.dry_run();
+    if let Err(e) = default_vpc::ensure(&st, &scope).await {
+        tracing::error!(error = %e, action = %action, "setting up the region failed");
+        let e = Ec2Error::internal();
+        return xml_response(e.status, error_document(&e, &request_id));
+    }
     let outcome = match h {
         Action::Read(read) => Ok(st.emulator.query(scope, |tx| {
             let mut x = Xml::new();
