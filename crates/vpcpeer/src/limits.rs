@@ -87,7 +87,10 @@ pub(crate) fn resolve(
         for (k, v) in obj {
             if k == DEFAULT_VPC_KEY {
                 default_vpc = v.as_bool().with_context(|| {
-                    format!("'{DEFAULT_VPC_KEY}' in {} must be true or false", path.display())
+                    format!(
+                        "'{DEFAULT_VPC_KEY}' in {} must be true or false",
+                        path.display()
+                    )
                 })?;
                 continue;
             }
@@ -151,6 +154,9 @@ mod tests {
         assert_eq!(on(Some(explicit.path()), true), Ok(false), "the flag wins");
         let bad = file(r#"{"default_vpc": "no"}"#);
         let err = on(Some(bad.path()), false).expect_err("refused");
-        assert!(err.contains("'default_vpc'") && err.contains("true or false"), "{err}");
+        assert!(
+            err.contains("'default_vpc'") && err.contains("true or false"),
+            "{err}"
+        );
     }
 }

@@ -410,8 +410,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = vpcpeer_server::ServerConfig {
         default_vpcs: settings.default_vpc,
     };
-    let state =
-        vpcpeer_server::AppState::configured(emulator, seed.rotate_left(17), auth, config);
+    let state = vpcpeer_server::AppState::configured(emulator, seed.rotate_left(17), auth, config);
     runtime.block_on(async move {
         plain.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(plain)?;

@@ -46,7 +46,11 @@ async fn refused(st: &Arc<AppState>, account: &str, body: &str, code: &str, mess
     let (status, out) = call(st, account, "us-east-1", body).await;
     assert_eq!(status, 400, "{body}: {out}");
     assert_eq!(between(&out, "<Code>", "</Code>"), code, "{body}: {out}");
-    assert_eq!(between(&out, "<Message>", "</Message>"), message, "{body}: {out}");
+    assert_eq!(
+        between(&out, "<Message>", "</Message>"),
+        message,
+        "{body}: {out}"
+    );
 }
 
 /// Every text of `<tag>` elements in `xml`, in order.
@@ -84,46 +88,122 @@ async fn the_first_request_finds_the_default_vpc_laid_out() {
         &format!("Action=DescribeVpcAttribute&VpcId={vpc}&Attribute=enableDnsHostnames"),
     )
     .await;
-    assert!(dns.contains("<enableDnsHostnames><value>true</value>"), "{dns}");
+    assert!(
+        dns.contains("<enableDnsHostnames><value>true</value>"),
+        "{dns}"
+    );
 
     let f = |name: &str, value: &str| format!("Filter.1.Name={name}&Filter.1.Value.1={value}");
-    let found = ok(&st, A, &format!("Action=DescribeVpcs&{}", f("is-default", "true"))).await;
+    let found = ok(
+        &st,
+        A,
+        &format!("Action=DescribeVpcs&{}", f("is-default", "true")),
+    )
+    .await;
     assert_eq!(all(&found, "vpcId"), [vpc.clone()]);
-    let none = ok(&st, A, &format!("Action=DescribeVpcs&{}", f("is-default", "false"))).await;
+    let none = ok(
+        &st,
+        A,
+        &format!("Action=DescribeVpcs&{}", f("is-default", "false")),
+    )
+    .await;
     assert!(all(&none, "vpcId").is_empty());
 
-    let subnets = ok(&st, A, &format!("Action=DescribeSubnets&{}", f("default-for-az", "true"))).await;
+    let subnets = ok(
+        &st,
+        A,
+        &format!("Action=DescribeSubnets&{}", f("default-for-az", "true")),
+    )
+    .await;
     let mut cidrs = all(&subnets, "cidrBlock");
     cidrs.sort();
-    assert_eq!(cidrs, ["172.31.0.0/20", "172.31.16.0/20", "172.31.32.0/20", "172.31.48.0/20", "172.31.64.0/20", "172.31.80.0/20"]);
-    assert!(all(&subnets, "mapPublicIpOnLaunch").iter().all(|v| v == "true"));
+    assert_eq!(
+        cidrs,
+        [
+            "172.31.0.0/20",
+            "172.31.16.0/20",
+            "172.31.32.0/20",
+            "172.31.48.0/20",
+            "172.31.64.0/20",
+            "172.31.80.0/20"
+        ]
+    );
+    assert!(all(&subnets, "mapPublicIpOnLaunch")
+        .iter()
+        .all(|v| v == "true"));
     assert!(all(&subnets, "defaultForAz").iter().all(|v| v == "true"));
-    let others = ok(&st, A, &format!("Action=DescribeSubnets&{}", f("default-for-az", "false"))).await;
+    let others = ok(
+        &st,
+        A,
+        &format!("Action=DescribeSubnets&{}", f("default-for-az", "false")),
+    )
+    .await;
     assert!(all(&others, "subnetId").is_empty());
 
     let igws = ok(&st, A, "Action=DescribeInternetGateways").await;
     let igw = between(&igws, "<internetGatewayId>", "</internetGatewayId>").to_owned();
     assert_eq!(between(&igws, "<vpcId>", "</vpcId>"), vpc);
-    let tables = ok(&st, A, &format!("Action=DescribeRouteTables&{}", f("association.main", "true"))).await;
-    assert_eq!(all(&tables, "destinationCidrBlock"), ["172.31.0.0/16", "0.0.0.0/0"]);
+    let tables = ok(
+        &st,
+        A,
+        &format!(
+            "Action=DescribeRouteTables&{}",
+            f("association.main", "true")
+        ),
+    )
+    .await;
+    assert_eq!(
+        all(&tables, "destinationCidrBlock"),
+        ["172.31.0.0/16", "0.0.0.0/0"]
+    );
     assert_eq!(all(&tables, "gatewayId"), ["local".to_owned(), igw]);
     let groups = ok(&st, A, "Action=DescribeSecurityGroups").await;
-    assert_eq!(all(&groups, "groupDescription"), ["default VPC security group"]);
-    let acls = ok(&st, A, &format!("Action=DescribeNetworkAcls&{}", f("default", "true"))).await;
+    assert_eq!(
+        all(&groups, "groupDescription"),
+        ["default VPC security group"]
+    );
+    let acls = ok(
+        &st,
+        A,
+        &format!("Action=DescribeNetworkAcls&{}", f("default", "true")),
+    )
+    .await;
     assert_eq!(all(&acls, "default"), ["true"]);
-    assert_eq!(all(&acls, "subnetId").len(), 6, "every default subnet on the default ACL");
+    assert_eq!(
+        all(&acls, "subnetId").len(),
+        6,
+        "every default subnet on the default ACL"
+    );
 
-    let attrs = ok(&st, A, "Action=DescribeAccountAttributes&AttributeName.1=default-vpc").await;
+    let attrs = ok(
+        &st,
+        A,
+        "Action=DescribeAccountAttributes&AttributeName.1=default-vpc",
+    )
+    .await;
     assert_eq!(all(&attrs, "attributeName"), ["default-vpc"]);
     assert_eq!(all(&attrs, "attributeValue"), [vpc.clone()]);
     let every = ok(&st, A, "Action=DescribeAccountAttributes").await;
     assert_eq!(all(&every, "attributeName").len(), 6);
-    let (status, out) = call(&st, A, "us-east-1", "Action=DescribeAccountAttributes&AttributeName.1=nope").await;
-    assert_eq!((status, between(&out, "<Code>", "</Code>")), (400, "InvalidParameterValue"));
+    let (status, out) = call(
+        &st,
+        A,
+        "us-east-1",
+        "Action=DescribeAccountAttributes&AttributeName.1=nope",
+    )
+    .await;
+    assert_eq!(
+        (status, between(&out, "<Code>", "</Code>")),
+        (400, "InvalidParameterValue")
+    );
 
     // Another region of the account, and another account, get their own.
     let (_, west) = call(&st, A, "us-west-1", "Action=DescribeSubnets").await;
-    assert_eq!(all(&west, "subnetId").len(), 2, "us-west-1 has two zones here");
+    assert_eq!(
+        all(&west, "subnetId").len(),
+        2,
+        "us-west-1 has two zones here"
+    );
     let other = ok(&st, B, "Action=DescribeVpcs").await;
     assert_ne!(between(&other, "<vpcId>", "</vpcId>"), vpc);
 }
@@ -135,15 +215,31 @@ async fn launches_and_groups_without_a_vpc_use_the_default_vpc() {
     let vpc = between(&vpcs, "<vpcId>", "</vpcId>").to_owned();
     let run = ok(&st, A, "Action=RunInstances&ImageId=ami-0123456789abcdef0&InstanceType=t3.micro&MinCount=1&MaxCount=1").await;
     assert_eq!(between(&run, "<vpcId>", "</vpcId>"), vpc);
-    assert_eq!(between(&run, "<availabilityZone>", "</availabilityZone>"), "us-east-1a");
+    assert_eq!(
+        between(&run, "<availabilityZone>", "</availabilityZone>"),
+        "us-east-1a"
+    );
     assert!(between(&run, "<privateIpAddress>", "</privateIpAddress>").starts_with("172.31."));
     let run = ok(&st, A, "Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1&Placement.AvailabilityZone=us-east-1c").await;
-    assert_eq!(between(&run, "<availabilityZone>", "</availabilityZone>"), "us-east-1c");
+    assert_eq!(
+        between(&run, "<availabilityZone>", "</availabilityZone>"),
+        "us-east-1c"
+    );
     assert!(between(&run, "<privateIpAddress>", "</privateIpAddress>").starts_with("172.31.3"));
 
-    let sg = ok(&st, A, "Action=CreateSecurityGroup&GroupName=web&GroupDescription=web").await;
+    let sg = ok(
+        &st,
+        A,
+        "Action=CreateSecurityGroup&GroupName=web&GroupDescription=web",
+    )
+    .await;
     let web = between(&sg, "<groupId>", "</groupId>").to_owned();
-    let described = ok(&st, A, &format!("Action=DescribeSecurityGroups&GroupId.1={web}")).await;
+    let described = ok(
+        &st,
+        A,
+        &format!("Action=DescribeSecurityGroups&GroupId.1={web}"),
+    )
+    .await;
     assert_eq!(between(&described, "<vpcId>", "</vpcId>"), vpc);
     // By name, the default VPC's groups only (another VPC has a `default` group too).
     ok(&st, A, "Action=CreateVpc&CidrBlock=10.0.0.0/16").await;
@@ -183,7 +279,12 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
         "A Default VPC already exists for this account in this region.",
     )
     .await;
-    let zone_a = ok(&st, A, "Action=DescribeSubnets&Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1a").await;
+    let zone_a = ok(
+        &st,
+        A,
+        "Action=DescribeSubnets&Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1a",
+    )
+    .await;
     refused(
         &st,
         A,
@@ -195,7 +296,14 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
         ),
     )
     .await;
-    refused(&st, A, &format!("Action=DeleteVpc&VpcId={vpc}"), "DependencyViolation", &format!("The vpc '{vpc}' has dependencies and cannot be deleted.")).await;
+    refused(
+        &st,
+        A,
+        &format!("Action=DeleteVpc&VpcId={vpc}"),
+        "DependencyViolation",
+        &format!("The vpc '{vpc}' has dependencies and cannot be deleted."),
+    )
+    .await;
     for s in all(&ok(&st, A, "Action=DescribeSubnets").await, "subnetId") {
         ok(&st, A, &format!("Action=DeleteSubnet&SubnetId={s}")).await;
     }
@@ -209,8 +317,18 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
     .await;
     let igw = ok(&st, A, "Action=DescribeInternetGateways").await;
     let igw = between(&igw, "<internetGatewayId>", "</internetGatewayId>").to_owned();
-    ok(&st, A, &format!("Action=DetachInternetGateway&InternetGatewayId={igw}&VpcId={vpc}")).await;
-    ok(&st, A, &format!("Action=DeleteInternetGateway&InternetGatewayId={igw}")).await;
+    ok(
+        &st,
+        A,
+        &format!("Action=DetachInternetGateway&InternetGatewayId={igw}&VpcId={vpc}"),
+    )
+    .await;
+    ok(
+        &st,
+        A,
+        &format!("Action=DeleteInternetGateway&InternetGatewayId={igw}"),
+    )
+    .await;
     ok(&st, A, &format!("Action=DeleteVpc&VpcId={vpc}")).await;
 
     // The region stays without one.
@@ -223,7 +341,14 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
         "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
     )
     .await;
-    refused(&st, A, "Action=CreateSecurityGroup&GroupName=web&GroupDescription=web", "VPCIdNotSpecified", "No default VPC for this user").await;
+    refused(
+        &st,
+        A,
+        "Action=CreateSecurityGroup&GroupName=web&GroupDescription=web",
+        "VPCIdNotSpecified",
+        "No default VPC for this user",
+    )
+    .await;
     refused(
         &st,
         A,
@@ -232,20 +357,44 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
         "No default VPC exists for this account in this region.",
     )
     .await;
-    let attrs = ok(&st, A, "Action=DescribeAccountAttributes&AttributeName.1=default-vpc").await;
+    let attrs = ok(
+        &st,
+        A,
+        "Action=DescribeAccountAttributes&AttributeName.1=default-vpc",
+    )
+    .await;
     assert_eq!(all(&attrs, "attributeValue"), ["none"]);
 
     // CreateDefaultVpc lays it out again, with new ids; a dry run changes nothing.
     let (status, out) = call(&st, A, "us-east-1", "Action=CreateDefaultVpc&DryRun=true").await;
-    assert_eq!((status, between(&out, "<Code>", "</Code>")), (412, "DryRunOperation"));
+    assert_eq!(
+        (status, between(&out, "<Code>", "</Code>")),
+        (412, "DryRunOperation")
+    );
     let created = ok(&st, A, "Action=CreateDefaultVpc").await;
     let new_vpc = between(&created, "<vpcId>", "</vpcId>").to_owned();
     assert_ne!(new_vpc, vpc);
     assert_eq!(between(&created, "<isDefault>", "</isDefault>"), "true");
-    assert_eq!(all(&ok(&st, A, "Action=DescribeSubnets").await, "subnetId").len(), 6);
+    assert_eq!(
+        all(&ok(&st, A, "Action=DescribeSubnets").await, "subnetId").len(),
+        6
+    );
     // One default subnet deleted and made again, in its zone.
-    let b = ok(&st, A, "Action=DescribeSubnets&Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1b").await;
-    ok(&st, A, &format!("Action=DeleteSubnet&SubnetId={}", between(&b, "<subnetId>", "</subnetId>"))).await;
+    let b = ok(
+        &st,
+        A,
+        "Action=DescribeSubnets&Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1b",
+    )
+    .await;
+    ok(
+        &st,
+        A,
+        &format!(
+            "Action=DeleteSubnet&SubnetId={}",
+            between(&b, "<subnetId>", "</subnetId>")
+        ),
+    )
+    .await;
     refused(
         &st,
         A,
@@ -254,12 +403,33 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
         "No default subnet for availability zone: 'us-east-1b'.",
     )
     .await;
-    refused(&st, A, "Action=CreateDefaultSubnet", "MissingParameter", "The request must contain the parameter AvailabilityZone").await;
-    let made = ok(&st, A, "Action=CreateDefaultSubnet&AvailabilityZoneId=use1-az2").await;
-    assert_eq!(between(&made, "<availabilityZone>", "</availabilityZone>"), "us-east-1b");
-    assert_eq!(between(&made, "<cidrBlock>", "</cidrBlock>"), "172.31.16.0/20");
+    refused(
+        &st,
+        A,
+        "Action=CreateDefaultSubnet",
+        "MissingParameter",
+        "The request must contain the parameter AvailabilityZone",
+    )
+    .await;
+    let made = ok(
+        &st,
+        A,
+        "Action=CreateDefaultSubnet&AvailabilityZoneId=use1-az2",
+    )
+    .await;
+    assert_eq!(
+        between(&made, "<availabilityZone>", "</availabilityZone>"),
+        "us-east-1b"
+    );
+    assert_eq!(
+        between(&made, "<cidrBlock>", "</cidrBlock>"),
+        "172.31.16.0/20"
+    );
     assert_eq!(between(&made, "<defaultForAz>", "</defaultForAz>"), "true");
-    assert_eq!(between(&made, "<mapPublicIpOnLaunch>", "</mapPublicIpOnLaunch>"), "true");
+    assert_eq!(
+        between(&made, "<mapPublicIpOnLaunch>", "</mapPublicIpOnLaunch>"),
+        "true"
+    );
 }
 
 #[tokio::test]
@@ -270,7 +440,13 @@ async fn the_setup_is_one_logged_command_run_once() {
     assert_eq!(status, 400);
     assert!(logged(&st).is_empty());
     // A dry run of a change is an EC2 request like another: the region is set up first.
-    let (status, _) = call(&st, A, "us-east-1", "Action=CreateVpc&CidrBlock=10.0.0.0/16&DryRun=true").await;
+    let (status, _) = call(
+        &st,
+        A,
+        "us-east-1",
+        "Action=CreateVpc&CidrBlock=10.0.0.0/16&DryRun=true",
+    )
+    .await;
     assert_eq!(status, 412);
     assert_eq!(logged(&st), [Command::EnsureDefaultVpc]);
     ok(&st, A, "Action=DescribeVpcs").await;
@@ -283,7 +459,10 @@ async fn the_setup_is_one_logged_command_run_once() {
     assert_eq!(logged(&st).len(), 3);
     // A reset forgets the setup with everything else: the next request sets up again.
     st.emulator.reset().await.expect("reset");
-    assert_eq!(all(&ok(&st, A, "Action=DescribeVpcs").await, "isDefault"), ["true"]);
+    assert_eq!(
+        all(&ok(&st, A, "Action=DescribeVpcs").await, "isDefault"),
+        ["true"]
+    );
     // STS is not the EC2 face.
     let st = on();
     let (status, _) = call(&st, B, "us-east-1", "Action=GetCallerIdentity").await;
@@ -296,10 +475,27 @@ async fn two_accounts_default_vpcs_overlap_so_their_peering_fails() {
     let st = on();
     let va = ok(&st, A, "Action=DescribeVpcs").await;
     let vb = ok(&st, B, "Action=DescribeVpcs").await;
-    let (va, vb) = (between(&va, "<vpcId>", "</vpcId>"), between(&vb, "<vpcId>", "</vpcId>"));
-    let pcx = ok(&st, A, &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}")).await;
-    let id = between(&pcx, "<vpcPeeringConnectionId>", "</vpcPeeringConnectionId>");
-    let seen = ok(&st, A, &format!("Action=DescribeVpcPeeringConnections&VpcPeeringConnectionId.1={id}")).await;
+    let (va, vb) = (
+        between(&va, "<vpcId>", "</vpcId>"),
+        between(&vb, "<vpcId>", "</vpcId>"),
+    );
+    let pcx = ok(
+        &st,
+        A,
+        &format!("Action=CreateVpcPeeringConnection&VpcId={va}&PeerVpcId={vb}&PeerOwnerId={B}"),
+    )
+    .await;
+    let id = between(
+        &pcx,
+        "<vpcPeeringConnectionId>",
+        "</vpcPeeringConnectionId>",
+    );
+    let seen = ok(
+        &st,
+        A,
+        &format!("Action=DescribeVpcPeeringConnections&VpcPeeringConnectionId.1={id}"),
+    )
+    .await;
     assert_eq!(between(&seen, "<code>", "</code>"), "failed");
 }
 
@@ -316,7 +512,12 @@ async fn without_default_vpcs_an_account_starts_empty() {
         "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
     )
     .await;
-    let attrs = ok(&st, A, "Action=DescribeAccountAttributes&AttributeName.1=default-vpc").await;
+    let attrs = ok(
+        &st,
+        A,
+        "Action=DescribeAccountAttributes&AttributeName.1=default-vpc",
+    )
+    .await;
     assert_eq!(all(&attrs, "attributeValue"), ["none"]);
     assert!(logged(&st).is_empty());
     // CreateDefaultVpc still makes one on request.
