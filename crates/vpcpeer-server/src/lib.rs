@@ -4,13 +4,16 @@
 //! `tls/cert.pem`, the HTTPS certificate, see [`tls`]; `faults`, the opt-in fault mode that
 //! refuses a face's next requests of an action as a throttled caller, see [`faults`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
-//! ([`azure`]). [`serve`] runs the connection manager ([`conn`]) on a plain listener and, when
-//! given, an HTTPS one ([`tls`]). Errors outside the faces' handlers are rendered in the dialect
+//! ([`azure`]). With [`ServerConfig::default_vpcs`] on, an account's first EC2 request in a
+//! region lays out that region's default VPC first ([`default_vpc`]). [`serve`] runs the
+//! connection manager ([`conn`]) on a plain listener and, when given, an HTTPS one ([`tls`]).
+//! Errors outside the faces' handlers are rendered in the dialect
 //! of the path ([`dialect`]); browser-originated requests from other origins are refused
 //! ([`guard`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
-//! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
+//! This crate chooses nothing: the binary's `main` picks the store, clock and id source, and
+//! whether accounts get default VPCs.
 
 pub mod audit;
 pub mod auth;
