@@ -100,7 +100,7 @@ async fn the_first_request_finds_the_default_vpc_laid_out() {
         &format!("Action=DescribeVpcs&{}", f("is-default", "true")),
     )
     .await;
-    assert_eq!(all(&found, "vpcId"), [vpc.clone()]);
+    assert_eq!(all(&found, "vpcId"), std::slice::from_ref(&vpc));
     let none = ok(
         &st,
         A,
@@ -182,7 +182,7 @@ async fn the_first_request_finds_the_default_vpc_laid_out() {
     )
     .await;
     assert_eq!(all(&attrs, "attributeName"), ["default-vpc"]);
-    assert_eq!(all(&attrs, "attributeValue"), [vpc.clone()]);
+    assert_eq!(all(&attrs, "attributeValue"), std::slice::from_ref(&vpc));
     let every = ok(&st, A, "Action=DescribeAccountAttributes").await;
     assert_eq!(all(&every, "attributeName").len(), 6);
     let (status, out) = call(
