@@ -93,3 +93,27 @@ ensure_moto() {
         bench/.venv/bin/pip install --quiet --disable-pip-version-check "moto[server]"
     fi
 }
+
+# The regions whose default VPCs touch_regions creates, in order (their zones: 6, 4, 3, 3, 3, 3, 3,
+# 3 default subnets each).
+TOUCH_REGION_LIST=(us-east-1 us-west-2 eu-west-1 ap-northeast-1 sa-east-1 eu-central-1 ap-south-1 us-east-2)
+
+# Sends one EC2 request (DescribeVpcs) as each of $2 accounts (900000000000, 900000000001, …) in
+# each of the first $3 regions of TOUCH_REGION_LIST, to the server on 127.0.0.1:$1: the first
+# request of an account in a region creates that region's default VPC, so this lays out $2 × $3
+# of them (a default subnet per zone, a gateway, the main table, group and ACL each).
+touch_regions() {
+    local port=$1 accounts=$2 nregions=$3 i account region
+    for ((i = 0; i < accounts; i++)); do
+        account=$(printf '%012d' $((900000000000 + i)))
+        for region in "${TOUCH_REGION_LIST[@]:0:nregions}"; do
+            curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/" \
+                -H "authorization: AWS4-HMAC-SHA256 Credential=$account/20260101/$region/ec2/aws4_request, SignedHeaders=host, Signature=x" \
+                -H 'content-type: application/x-www-form-urlencoded' \
+                --data 'Action=DescribeVpcs&Version=2016-11-15' || {
+                say "DescribeVpcs as $account in $region failed"
+                return 1
+            }
+        done
+    done
+}

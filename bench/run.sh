@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The vpcpeer benchmark: the same peering workload against vpcpeer (the default SQLite store,
 # --durability full, --ephemeral) and against moto's server, side by side, then vpcpeer's resident memory with 10,000
-# VPCs and 5,000 active peerings loaded. See bench/README.md. Prints figures; checks nothing.
+# VPCs and 5,000 active peerings loaded, after 100 accounts × 5 regions got their default VPCs.
+# See bench/README.md. Prints figures; checks nothing.
 #
 # Knobs (environment): CLIENTS (8), VP_ITER (200 iterations per client against vpcpeer),
 # MOTO_ITER (12 per client against moto), WORKLOADS ("full peering-only gcp azure"; gcp and azure
 # run against vpcpeer only: moto has no GCP or Azure face), VPCS (10000),
-# PEERINGS (5000), SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0), BIN_DIR (the release directory
+# PEERINGS (5000), TOUCH_ACCOUNTS (100) and TOUCH_REGIONS (5, at most 8): the (account, region)
+# pairs given a default VPC before the memory test loads, SKIP_MOTO (0), SKIP_MEMORY (0), NO_BUILD (0), BIN_DIR (the release directory
 # of $CARGO_TARGET_DIR, or target/release: where vpcpeer and vpcpeer-bench are taken from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,8 @@ MOTO_ITER=${MOTO_ITER:-12}
 WORKLOADS=${WORKLOADS:-full peering-only gcp azure}
 VPCS=${VPCS:-10000}
 PEERINGS=${PEERINGS:-5000}
+TOUCH_ACCOUNTS=${TOUCH_ACCOUNTS:-100}
+TOUCH_REGIONS=${TOUCH_REGIONS:-5}
 SKIP_MOTO=${SKIP_MOTO:-0}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
 NO_BUILD=${NO_BUILD:-0}
@@ -127,10 +131,14 @@ EOF
 say
 
 if [[ "$SKIP_MEMORY" != 1 ]]; then
-    say "== memory: $VPCS VPCs and $PEERINGS active peerings loaded into a fresh vpcpeer"
+    say "== memory: $TOUCH_ACCOUNTS accounts x $TOUCH_REGIONS regions with their default VPCs, then $VPCS VPCs and $PEERINGS active peerings, loaded into a fresh vpcpeer"
     for mode in ephemeral default; do
         start_vpcpeer "$mode"
         idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+        t0=$(date +%s.%N)
+        touch_regions "$PORT" "$TOUCH_ACCOUNTS" "$TOUCH_REGIONS"
+        touched=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+        say "default VPCs of $((TOUCH_ACCOUNTS * TOUCH_REGIONS)) (account, region) pairs laid out in $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)") s (one curl each); VmRSS $((touched / 1024)) MB"
         "${GEN_PIN[@]}" "$BIN_DIR/vpcpeer-bench" load \
             --endpoint "http://127.0.0.1:$PORT" --clients "$CLIENTS" \
             --vpcs "$VPCS" --peerings "$PEERINGS" --label "vpcpeer-$mode" --server-pid "$SERVER_PID"

@@ -3,6 +3,8 @@ real clients (boto3, the aws CLI) pointed at it.
 
 The server binary is VPCPEER_BIN (default: target/debug/vpcpeer, built by scripts/test-all.sh).
 One server runs per test session; every test starts from an empty state via /_vpcpeer/reset.
+Servers start with `--no-default-vpc` (the suites were written for empty accounts); a test of
+the default VPC starts its own with `fresh_server(default_vpc=True)`.
 """
 
 import json
@@ -37,9 +39,11 @@ DAY = 24 * HOUR
 class Server:
     """A running `vpcpeer serve` process."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), default_vpc=False):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        if not default_vpc:
+            self.extra_args.append("--no-default-vpc")
         self.proc = None
         self.url = None
         self.https_url = None
@@ -239,11 +243,12 @@ def server(server_session):
 
 @pytest.fixture
 def fresh_server(tmp_path):
-    """A server of its own (restart tests, custom quotas); call .start() with extra args."""
+    """A server of its own (restart tests, custom quotas), started with extra args; with
+    `default_vpc=True` its accounts get default VPCs (the others start empty)."""
     servers = []
 
-    def make(*extra_args, data_dir=None):
-        s = Server(data_dir or (tmp_path / "data"), extra_args).start()
+    def make(*extra_args, data_dir=None, default_vpc=False):
+        s = Server(data_dir or (tmp_path / "data"), extra_args, default_vpc).start()
         servers.append(s)
         return s
 

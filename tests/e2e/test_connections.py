@@ -37,7 +37,8 @@ def raise_own_fd_limit(want):
 
 
 class LimitedServer:
-    """`vpcpeer serve --ephemeral` with RLIMIT_NOFILE set to `nofile` (soft and hard)."""
+    """`vpcpeer serve --ephemeral` with RLIMIT_NOFILE set to `nofile` (soft and hard), its
+    accounts empty (`--no-default-vpc`, as conftest's servers)."""
 
     def __init__(self, tmp_path, nofile, *args):
         def limit():
@@ -46,7 +47,7 @@ class LimitedServer:
         self.stderr_path = Path(tmp_path) / "stderr.log"
         self.stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--ephemeral", "--listen", "127.0.0.1:0", *args],
+            [BIN, "serve", "--ephemeral", "--listen", "127.0.0.1:0", "--no-default-vpc", *args],
             stdout=subprocess.PIPE, stderr=self.stderr, text=True, preexec_fn=limit,
         )
         line = self.proc.stdout.readline()

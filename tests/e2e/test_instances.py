@@ -147,7 +147,7 @@ def test_counts_and_subnet_capacity(server):
         ("min above max", dict(MinCount=2, MaxCount=1), "InvalidParameterValue"),
         ("no image", dict(ImageId=None), "MissingParameter"),
         ("malformed image", dict(ImageId="img-123"), "InvalidAMIID.Malformed"),
-        ("no subnet", dict(SubnetId=None), "MissingParameter"),
+        ("no subnet, no default VPC", dict(SubnetId=None), "VPCIdNotSpecified"),
         ("unknown subnet", dict(SubnetId="subnet-0123456789abcdef0"), "InvalidSubnetID.NotFound"),
         ("malformed subnet", dict(SubnetId="subnet-zz"), "InvalidSubnetID.Malformed"),
         ("unknown group", dict(SecurityGroupIds=["sg-0123456789abcdef0"]), "InvalidGroup.NotFound"),

@@ -55,10 +55,11 @@ mod time;
 mod tx;
 mod world;
 
+pub use aws::default_vpc::RegionSetup;
 pub use aws::error::{
-    AddressProblem, Attached, Conflict, Dependent, DomainError, Field, GroupProblem, Kind,
-    LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem,
-    TagProblem, TextProblem, VpcProblem,
+    AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
+    Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
+    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};

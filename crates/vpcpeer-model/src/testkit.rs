@@ -201,7 +201,7 @@ impl TestEnv {
             tx.create_security_group(crate::aws::security_group::CreateSecurityGroup {
                 name: name.into(),
                 description: "test group".into(),
-                vpc_id: vpc.into(),
+                vpc_id: Some(vpc.into()),
                 tags: crate::Tags::new(),
             })
         })

@@ -9,8 +9,8 @@ use crate::azure::{
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
     aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet,
-    Vpc,
+    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
+    SecurityGroup, Subnet, Vpc,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
@@ -38,7 +38,8 @@ use crate::{
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
     /// AWS: VPCs, subnets, route tables, gateways, security groups, ACLs, instances, interfaces,
-    /// peering connections, insights paths and analyses.
+    /// peering connections, insights paths and analyses, and the regions set up with their
+    /// default VPC.
     pub aws: aws::Tables,
     /// GCP: networks, subnetworks, routes, firewall rules, instances, operations.
     pub gcp: gcp::Tables,
@@ -74,6 +75,7 @@ pub enum Record {
     Peering(PeeringConnection),
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
+    RegionSetup(RegionSetup),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -236,6 +238,7 @@ entities! {
     PeeringConnection => aws.peerings, Peering, "pcx", reindex_peering;
     NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
+    RegionSetup => aws.region_setups, RegionSetup, "region-setup";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

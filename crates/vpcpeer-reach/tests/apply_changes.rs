@@ -322,7 +322,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                         tx.create_security_group(CreateSecurityGroup {
                             name: name.clone(),
                             description: name,
-                            vpc_id: v.clone(),
+                            vpc_id: Some(v.clone()),
                             ..Default::default()
                         })
                     })

@@ -4,18 +4,22 @@
 //! `tls/cert.pem`, the HTTPS certificate, see [`tls`]; `faults`, the opt-in fault mode that
 //! refuses a face's next requests of an action as a throttled caller, see [`faults`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
-//! ([`azure`]). [`serve`] runs the connection manager ([`conn`]) on a plain listener and, when
-//! given, an HTTPS one ([`tls`]). Errors outside the faces' handlers are rendered in the dialect
+//! ([`azure`]). With [`ServerConfig::default_vpcs`] on, an account's first EC2 request in a
+//! region lays out that region's default VPC first ([`default_vpc`]). [`serve`] runs the
+//! connection manager ([`conn`]) on a plain listener and, when given, an HTTPS one ([`tls`]).
+//! Errors outside the faces' handlers are rendered in the dialect
 //! of the path ([`dialect`]); browser-originated requests from other origins are refused
 //! ([`guard`]).
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
-//! This crate chooses nothing: the binary's `main` picks the store, clock and id source.
+//! This crate chooses nothing: the binary's `main` picks the store, clock and id source, and
+//! whether accounts get default VPCs.
 
 pub mod audit;
 pub mod auth;
 pub mod azure;
 pub mod conn;
+pub mod default_vpc;
 pub mod dialect;
 pub mod faults;
 pub mod gcp;
@@ -28,6 +32,7 @@ pub mod snapcache;
 pub mod tls;
 
 pub use conn::ServeOptions;
+pub use default_vpc::ServerConfig;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +63,8 @@ pub struct AppState {
     tls_cert: std::sync::OnceLock<Vec<u8>>,
     /// The armed faults of the fault mode ([`faults`]); in memory only.
     pub faults: faults::Faults,
+    /// What the composition root chose ([`ServerConfig`]: default VPCs).
+    pub config: ServerConfig,
 }
 
 impl AppState {
@@ -68,6 +75,16 @@ impl AppState {
 
     /// Wraps an emulator, checking what `auth` says (see [`auth`]).
     pub fn with_auth(emulator: Emulator, salt: u64, auth: auth::Auth) -> Arc<Self> {
+        Self::configured(emulator, salt, auth, ServerConfig::default())
+    }
+
+    /// Wraps an emulator, checking what `auth` says, configured by `config`.
+    pub fn configured(
+        emulator: Emulator,
+        salt: u64,
+        auth: auth::Auth,
+        config: ServerConfig,
+    ) -> Arc<Self> {
         Arc::new(AppState {
             emulator,
             snapshots: snapcache::SnapshotCache::new(),
@@ -76,6 +93,7 @@ impl AppState {
             auth,
             tls_cert: std::sync::OnceLock::new(),
             faults: faults::Faults::default(),
+            config,
         })
     }
 
@@ -226,6 +244,11 @@ async fn aws_query(
         return xml_response(e.status, error_document(&e, &request_id));
     }
     let dry_run = params.dry_run();
+    if let Err(e) = default_vpc::ensure(&st, &scope).await {
+        tracing::error!(error = %e, action = %action, "setting up the region failed");
+        let e = Ec2Error::internal();
+        return xml_response(e.status, error_document(&e, &request_id));
+    }
     let outcome = match h {
         Action::Read(read) => Ok(st.emulator.query(scope, |tx| {
             let mut x = Xml::new();

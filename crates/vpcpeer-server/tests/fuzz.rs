@@ -359,7 +359,14 @@ impl Harness {
     fn new() -> Self {
         let emu =
             Emulator::reproducible(Timestamp(1_700_000_000_000), 7).expect("open the emulator");
-        let st = AppState::new(emu, 1);
+        // As `vpcpeer serve` runs by default: every (account, region) an input names is set up
+        // with its default VPC on its first EC2 request.
+        let st = AppState::configured(
+            emu,
+            1,
+            vpcpeer_server::auth::Auth::off(),
+            vpcpeer_server::ServerConfig::serve(),
+        );
         let router = app(st.clone());
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()

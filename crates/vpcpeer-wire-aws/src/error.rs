@@ -98,7 +98,7 @@ pub fn parameter(field: Field) -> &'static str {
         Field::RuleDescription => "Description",
         Field::ReferencedGroup => "GroupId or GroupName",
         Field::Permissions => "IpPermissions",
-        Field::LaunchSubnet => "SubnetId",
+        Field::LaunchZone => "availabilityZone",
         Field::InterfaceSubnet { .. } => "NetworkInterface.SubnetId",
         Field::Image => "ImageId",
         Field::Instances => "InstanceId",
@@ -132,9 +132,6 @@ fn missing_text(field: Field) -> Cow<'static, str> {
     let name = parameter(field);
     match field {
         Field::NatAllocation => Cow::Owned(format!("{name} (required for a public NAT gateway)")),
-        Field::LaunchSubnet => Cow::Owned(format!(
-            "{name} (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)"
-        )),
         Field::InterfaceSubnet { device_index } => {
             Cow::Owned(format!("{name} (device index {device_index})"))
         }
@@ -180,6 +177,7 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::PathDestinationIp
         | Field::SubnetZone
         | Field::SubnetZoneId
+        | Field::LaunchZone
         | Field::RuleDescription => Cow::Borrowed(name),
     }
 }
@@ -234,7 +232,7 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::GroupDescription
         | Field::ReferencedGroup
         | Field::Permissions
-        | Field::LaunchSubnet
+        | Field::LaunchZone
         | Field::InterfaceSubnet { .. }
         | Field::Image
         | Field::Instances
@@ -370,6 +368,14 @@ impl From<DomainError> for Ec2Error {
             } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("Value ({max_count}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount ({min_count})."),
+            ),
+            DomainError::ZoneNotOffered {
+                field: Field::LaunchZone,
+                value,
+                ..
+            } => Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Invalid availability zone: [{value}]"),
             ),
             DomainError::ZoneNotOffered {
                 field,
@@ -543,6 +549,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Peering(p) => worded(messages::peering(&p)),
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),
+            DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),
@@ -636,7 +643,7 @@ mod tests {
             (Field::GroupDescription, "GroupDescription"),
             (Field::ReferencedGroup, "GroupId or GroupName"),
             (Field::Permissions, "IpPermissions"),
-            (Field::LaunchSubnet, "SubnetId"),
+            (Field::LaunchZone, "availabilityZone"),
             (
                 Field::InterfaceSubnet { device_index: 0 },
                 "NetworkInterface.SubnetId",

@@ -204,11 +204,6 @@ fn missing_fields_are_named_by_their_parameter() {
         ),
         (
             "RunInstances",
-            "ImageId=ami-12345678&MinCount=1&MaxCount=1".into(),
-            "SubnetId (the emulator has no default VPC; pass SubnetId or NetworkInterface.N.SubnetId)",
-        ),
-        (
-            "RunInstances",
             "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0".into(),
             "NetworkInterface.SubnetId (device index 0)",
         ),

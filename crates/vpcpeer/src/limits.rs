@@ -1,4 +1,6 @@
-//! Quotas from a JSON config file and `--limit NAME=VALUE` flags (flags win).
+//! `serve`'s settings from a JSON config file and its flags (flags win): the quotas
+//! (`--limit NAME=VALUE`) and whether accounts get default VPCs (`--no-default-vpc`, or
+//! `"default_vpc": false` in the file).
 
 use std::path::Path;
 
@@ -53,9 +55,27 @@ fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The quotas in force: AWS's defaults, then the config file, then the flags.
-pub(crate) fn resolve(config: Option<&Path>, flags: &[String]) -> anyhow::Result<Limits> {
+/// The config file's key that turns default VPCs off (`false`) or on (`true`, the default).
+const DEFAULT_VPC_KEY: &str = "default_vpc";
+
+/// What `serve` runs with.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// The quotas in force.
+    pub(crate) limits: Limits,
+    /// Whether every account gets a default VPC in every region (on first use).
+    pub(crate) default_vpc: bool,
+}
+
+/// The settings in force: AWS's defaults, then the config file, then the flags (`--limit`, and
+/// `no_default_vpc` for `--no-default-vpc`).
+pub(crate) fn resolve(
+    config: Option<&Path>,
+    flags: &[String],
+    no_default_vpc: bool,
+) -> anyhow::Result<Settings> {
     let mut l = Limits::default();
+    let mut default_vpc = true;
     if let Some(path) = config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -65,6 +85,15 @@ pub(crate) fn resolve(config: Option<&Path>, flags: &[String]) -> anyhow::Result
             .as_object()
             .with_context(|| format!("{} must hold a JSON object", path.display()))?;
         for (k, v) in obj {
+            if k == DEFAULT_VPC_KEY {
+                default_vpc = v.as_bool().with_context(|| {
+                    format!(
+                        "'{DEFAULT_VPC_KEY}' in {} must be true or false",
+                        path.display()
+                    )
+                })?;
+                continue;
+            }
             let value = match v {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(s) if s == "off" => None,
@@ -91,5 +120,43 @@ pub(crate) fn resolve(config: Option<&Path>, flags: &[String]) -> anyhow::Result
         };
         set(&mut l, name, value)?;
     }
-    Ok(l)
+    Ok(Settings {
+        limits: l,
+        default_vpc: default_vpc && !no_default_vpc,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(f.path(), text).expect("write");
+        f
+    }
+
+    #[test]
+    fn default_vpcs_are_on_unless_the_file_or_the_flag_turns_them_off() {
+        let on = |config: Option<&Path>, flag| {
+            resolve(config, &[], flag)
+                .map(|s| s.default_vpc)
+                .map_err(|e| format!("{e:#}"))
+        };
+        assert_eq!(on(None, false), Ok(true));
+        assert_eq!(on(None, true), Ok(false));
+        let off = file(r#"{"default_vpc": false, "vpcs_per_region": 7}"#);
+        assert_eq!(on(Some(off.path()), false), Ok(false));
+        let s = resolve(Some(off.path()), &[], false).expect("settings");
+        assert_eq!(s.limits.vpcs_per_region, Some(7), "quotas still read");
+        let explicit = file(r#"{"default_vpc": true}"#);
+        assert_eq!(on(Some(explicit.path()), false), Ok(true));
+        assert_eq!(on(Some(explicit.path()), true), Ok(false), "the flag wins");
+        let bad = file(r#"{"default_vpc": "no"}"#);
+        let err = on(Some(bad.path()), false).expect_err("refused");
+        assert!(
+            err.contains("'default_vpc'") && err.contains("true or false"),
+            "{err}"
+        );
+    }
 }

@@ -124,9 +124,15 @@ struct ServeArgs {
     /// A quota, as NAME=N or NAME=off (repeatable); see `--limit help`.
     #[arg(long = "limit", value_name = "NAME=VALUE")]
     limits: Vec<String>,
-    /// A JSON file of quotas: {"active_peerings_per_vpc": 125, "vpcs_per_region": null, ...}.
+    /// A JSON file of quotas: {"active_peerings_per_vpc": 125, "vpcs_per_region": null, ...},
+    /// and "default_vpc": false to start every account empty (as --no-default-vpc).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Start every account empty: no default VPC in any region. By default each account gets
+    /// AWS's default VPC (172.31.0.0/16, a default subnet per zone, an internet gateway) in a
+    /// region the first time it uses the region through the EC2 face.
+    #[arg(long)]
+    no_default_vpc: bool,
     #[command(flatten)]
     security: security::SecurityArgs,
     /// Seconds a client has to send a whole request head (from connecting, or from the first
@@ -337,7 +343,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let limits = limits::resolve(args.config.as_deref(), &args.limits)?;
+    let settings = limits::resolve(args.config.as_deref(), &args.limits, args.no_default_vpc)?;
     let tls_addr = tls_address(&args)?;
     let listen: Vec<SocketAddr> = std::iter::once(args.listen).chain(tls_addr).collect();
     let admin_env = std::env::var(security::ADMIN_TOKEN_ENV).ok();
@@ -397,11 +403,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         EmulatorClock::new(system_now),
         Box::new(SeededIds::new(seed)),
-        limits,
+        settings.limits,
         writer_on,
     )
     .context("loading the emulator state")?;
-    let state = vpcpeer_server::AppState::with_auth(emulator, seed.rotate_left(17), auth);
+    let config = vpcpeer_server::ServerConfig {
+        default_vpcs: settings.default_vpc,
+    };
+    let state = vpcpeer_server::AppState::configured(emulator, seed.rotate_left(17), auth, config);
     runtime.block_on(async move {
         plain.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(plain)?;

@@ -416,6 +416,7 @@ mod tests {
                 ipv6: None,
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
+                default_for_az: false,
                 tags: Tags::new(),
             });
             let assoc = tx.new_id("aclassoc");

@@ -174,6 +174,19 @@ pub enum Command {
         /// The gateway.
         id: String,
     },
+    /// Sets up the caller's region on its first EC2 request: lays out its default VPC and
+    /// records the region as set up; changes nothing once it is (see
+    /// [`default_vpc`](crate::aws::default_vpc)). The server runs it; no client action names it.
+    EnsureDefaultVpc,
+    /// CreateDefaultVpc.
+    CreateDefaultVpc,
+    /// CreateDefaultSubnet, in a zone given by name or by id.
+    CreateDefaultSubnet {
+        /// Zone name (`us-east-1a`).
+        availability_zone: Option<String>,
+        /// Zone id (`use1-az1`).
+        availability_zone_id: Option<String>,
+    },
     // --- Area 2: security groups, network ACLs, instances and interfaces, tags, insights ---
     /// Creates a security group with its allow-all egress rule.
     CreateSecurityGroup(CreateSecurityGroup),
@@ -330,6 +343,8 @@ pub enum Outcome {
     },
     /// The NAT gateway a command deleted.
     NatGatewayDeleted(String),
+    /// The default VPC the region's setup created (`None`: it was set up already, or had one).
+    DefaultVpcEnsured(Option<String>),
     // --- Area 2: security groups, network ACLs, instances and interfaces, tags, insights ---
     /// The id of a new security group.
     GroupCreated(String),
@@ -486,6 +501,15 @@ impl Apply for Command {
                 tx.delete_nat_gateway(&id)?;
                 Outcome::NatGatewayDeleted(id)
             }
+            Command::EnsureDefaultVpc => Outcome::DefaultVpcEnsured(tx.ensure_default_vpc()),
+            Command::CreateDefaultVpc => Outcome::Vpc(tx.create_default_vpc()?),
+            Command::CreateDefaultSubnet {
+                availability_zone,
+                availability_zone_id,
+            } => Outcome::Subnet(tx.create_default_subnet(
+                availability_zone.as_deref(),
+                availability_zone_id.as_deref(),
+            )?),
             // --- Area 2 ---
             Command::CreateSecurityGroup(input) => {
                 tx.check_tag_count(&Tags::new(), &input.tags, None)?;

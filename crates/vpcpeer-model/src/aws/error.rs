@@ -9,8 +9,8 @@
 mod problems;
 
 pub use problems::{
-    AddressProblem, Attached, Dependent, GroupProblem, LaunchProblem, Mismatch, PeeringProblem,
-    PeeringSide, RouteProblem, TagProblem, VpcProblem,
+    AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
+    LaunchProblem, Mismatch, PeeringProblem, PeeringSide, RouteProblem, TagProblem, VpcProblem,
 };
 
 use crate::aws::resources::{Destination, SgRule};
@@ -152,8 +152,8 @@ pub enum Field {
     ReferencedGroup,
     /// The permissions of a security group rule change.
     Permissions,
-    /// The subnet of a launch without network interfaces.
-    LaunchSubnet,
+    /// The availability zone a launch asks for (its placement).
+    LaunchZone,
     /// The subnet of the network interface at this device index in a launch.
     InterfaceSubnet {
         /// The device index.
@@ -231,7 +231,7 @@ impl Field {
         Field::GroupDescription,
         Field::ReferencedGroup,
         Field::Permissions,
-        Field::LaunchSubnet,
+        Field::LaunchZone,
         Field::InterfaceSubnet { device_index: 0 },
         Field::Image,
         Field::Instances,
@@ -550,6 +550,9 @@ pub enum DomainError {
     /// A launch's network interfaces are refused.
     #[error("launch refused: {0:?}")]
     Launch(LaunchProblem),
+    /// The region's default VPC is missing, or in the way.
+    #[error("default VPC: {0:?}")]
+    DefaultVpc(DefaultVpcProblem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {
@@ -659,7 +662,7 @@ mod tests {
             Field::GroupDescription => 17,
             Field::ReferencedGroup => 18,
             Field::Permissions => 19,
-            Field::LaunchSubnet => 20,
+            Field::LaunchZone => 20,
             Field::InterfaceSubnet { .. } => 21,
             Field::Image => 22,
             Field::Instances => 23,

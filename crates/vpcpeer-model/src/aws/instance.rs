@@ -4,8 +4,13 @@
 //! Only the networking side of EC2 is emulated: an instance is a record with one or more network
 //! interfaces (ENIs) that hold private addresses in subnets and security groups. Choices where AWS
 //! is unverified or where the emulator differs on purpose:
-//! - There is no default VPC, so a launch without any subnet is refused with `MissingParameter`
-//!   (real AWS without a default VPC answers `VPCIdNotSpecified`).
+//! - A launch without a subnet (no `SubnetId`, or an interface without one) goes to a default
+//!   subnet of the region's default VPC: the one of `Placement.AvailabilityZone` when given,
+//!   else the first in zone order ([`crate::aws::default_vpc`]); security groups named by
+//!   `SecurityGroup.N` are the default VPC's. Without a default VPC a launch without any subnet
+//!   is refused (`VPCIdNotSpecified` on the EC2 face), and an interface without a subnet is
+//!   refused as missing one.
+//! - A zone given with a subnet must be the subnet's zone [UNVERIFIED refusal and wording].
 //! - Instances start at once: the stored state is `running`; RunInstances *shows* `pending`.
 //!   TerminateInstances stores `terminated` and shows `shutting-down` on the first call.
 //! - A terminated instance stays visible for [`TERMINATED_VISIBLE_MS`] of emulator time, then
@@ -23,6 +28,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::aws::error::{Conflict, Field};
+use crate::aws::security_group::GroupSelector;
 use crate::{
     AddressProblem, DomainError, EniAttachment, GroupProblem, Instance, InstanceState, Kind,
     LaunchProblem, NetworkInterface, SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
@@ -71,10 +77,16 @@ pub struct RunInstances {
     pub instance_type: Option<String>,
     /// `SubnetId`.
     pub subnet_id: Option<String>,
+    /// `Placement.AvailabilityZone`: where a launch without a subnet goes (its default subnet).
+    #[serde(default)]
+    pub availability_zone: Option<String>,
     /// `PrivateIpAddress`.
     pub private_ip: Option<Ipv4Addr>,
     /// `SecurityGroupId.N`.
     pub security_group_ids: Vec<String>,
+    /// `SecurityGroup.N`: groups by name, in the default VPC (a launch without a subnet only).
+    #[serde(default)]
+    pub security_group_names: Vec<String>,
     /// `NetworkInterface.N`.
     pub network_interfaces: Vec<NicSpec>,
     /// Tags for the instances (TagSpecification `instance`).
@@ -243,15 +255,58 @@ impl Tx<'_, '_> {
         Ok(out)
     }
 
+    /// The zone a launch asks for (`Placement.AvailabilityZone`), checked against the region.
+    fn launch_zone(&self, input: &RunInstances) -> Result<Option<String>, DomainError> {
+        let Some(z) = input.availability_zone.as_deref() else {
+            return Ok(None);
+        };
+        let zones = crate::aws::regions::zones(&self.scope().region);
+        if zones.iter().any(|x| x.name == z) {
+            Ok(Some(z.to_owned()))
+        } else {
+            Err(DomainError::ZoneNotOffered {
+                field: Field::LaunchZone,
+                value: z.to_owned(),
+                offered: zones.into_iter().map(|x| x.name).collect(),
+            })
+        }
+    }
+
+    /// The ids of the default VPC's groups named `names` (in request order, each once).
+    fn default_vpc_groups(&self, names: &[String]) -> Result<Vec<String>, DomainError> {
+        let mut out: Vec<String> = Vec::new();
+        for name in names {
+            let id = self
+                .security_group(&GroupSelector::Name(name.clone()))?
+                .id
+                .clone();
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     fn plan_nics(&self, input: &RunInstances) -> Result<Vec<PlannedNic>, DomainError> {
+        let zone = self.launch_zone(input)?;
         let specs: Vec<NicSpec> = if input.network_interfaces.is_empty() {
-            let Some(subnet_id) = input.subnet_id.clone() else {
-                return Err(DomainError::Missing(Field::LaunchSubnet));
+            let (subnet_id, mut groups) = match input.subnet_id.clone() {
+                Some(id) => (id, input.security_group_ids.clone()),
+                None => {
+                    let subnet = self.default_subnet_for_launch(zone.as_deref())?;
+                    let named = self.default_vpc_groups(&input.security_group_names)?;
+                    (subnet.id, named)
+                }
             };
+            for id in &input.security_group_ids {
+                if !groups.contains(id) {
+                    groups.push(id.clone());
+                }
+            }
             vec![NicSpec {
                 device_index: 0,
                 subnet_id: Some(subnet_id),
-                security_group_ids: input.security_group_ids.clone(),
+                security_group_ids: groups,
                 private_ip: input.private_ip,
                 secondary_count: 0,
                 delete_on_termination: true,
@@ -262,7 +317,7 @@ impl Tx<'_, '_> {
             if input.subnet_id.is_some() {
                 return Err(DomainError::Conflict(Conflict::InterfacesWithSubnet));
             }
-            if !input.security_group_ids.is_empty() {
+            if !input.security_group_ids.is_empty() || !input.security_group_names.is_empty() {
                 return Err(DomainError::Conflict(Conflict::InterfacesWithGroups));
             }
             if input.private_ip.is_some() {
@@ -270,7 +325,14 @@ impl Tx<'_, '_> {
                     Conflict::InterfacesWithPrivateAddress,
                 ));
             }
-            input.network_interfaces.clone()
+            let mut specs = input.network_interfaces.clone();
+            if specs.iter().any(|s| s.subnet_id.is_none()) && self.default_vpc().is_some() {
+                let subnet = self.default_subnet_for_launch(zone.as_deref())?;
+                for s in specs.iter_mut().filter(|s| s.subnet_id.is_none()) {
+                    s.subnet_id = Some(subnet.id.clone());
+                }
+            }
+            specs
         };
         let mut seen = Vec::new();
         for s in &specs {
@@ -314,6 +376,12 @@ impl Tx<'_, '_> {
             });
         }
         planned.sort_by_key(|n| n.device_index);
+        if let Some(z) = zone.filter(|z| *z != planned[0].subnet.availability_zone) {
+            return Err(DomainError::Launch(LaunchProblem::SubnetNotInZone {
+                subnet_id: planned[0].subnet.id.clone(),
+                zone: z,
+            }));
+        }
         let zone = planned[0].subnet.availability_zone.clone();
         if let Some(other) = planned.iter().find(|n| n.subnet.availability_zone != zone) {
             return Err(DomainError::Launch(

@@ -6,6 +6,7 @@
 
 pub mod acl;
 mod command;
+pub mod default_vpc;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;

@@ -15,8 +15,12 @@
 //!   VPC and network interfaces do.
 //!
 //! Choices where AWS is unverified:
-//! - `GroupName` selects a group among all of the caller's groups in the region (there is no
-//!   default VPC); a name several VPCs use is refused with `InvalidParameterCombination`.
+//! - `GroupName` alone selects among the groups of the region's default VPC, as on AWS ("The
+//!   security group 'x' does not exist in default VPC 'vpc-…'" when it has none of that name);
+//!   CreateSecurityGroup without a VPC creates the group there. In a region without a default
+//!   VPC, CreateSecurityGroup without a VPC is refused (`VPCIdNotSpecified`), while a name
+//!   selects among all of the caller's groups in the region (an emulator leniency: AWS refuses
+//!   it), and a name several VPCs use is refused with `InvalidParameterCombination`.
 //! - Host bits of a rule CIDR are masked (`10.0.0.28/29` → `10.0.0.24/29`), as AWS does per
 //!   ansible/ansible#25403; unparsable CIDRs give `InvalidParameterValue` "CIDR block x is
 //!   malformed".
@@ -44,8 +48,8 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::aws::peering_state::PeeringState;
 use crate::{
-    Dependent, DomainError, GroupProblem, Kind, LimitKind, PeeringConnection, RulePeer,
-    SecurityGroup, SgRule, Tags, Tx, Vpc,
+    DefaultVpcUse, Dependent, DomainError, GroupProblem, Kind, LimitKind, PeeringConnection,
+    RulePeer, SecurityGroup, SgRule, Tags, Tx, Vpc,
 };
 
 /// Input of CreateSecurityGroup.
@@ -55,8 +59,8 @@ pub struct CreateSecurityGroup {
     pub name: String,
     /// `GroupDescription`.
     pub description: String,
-    /// `VpcId`.
-    pub vpc_id: String,
+    /// `VpcId`; `None`: the region's default VPC.
+    pub vpc_id: Option<String>,
     /// Tags from TagSpecification.
     pub tags: Tags,
 }
@@ -143,19 +147,41 @@ impl Tx<'_, '_> {
         match sel {
             GroupSelector::Id(id) => self.owned::<SecurityGroup>(id),
             GroupSelector::Name(name) => {
-                let found: Vec<&SecurityGroup> = self
-                    .list_owned::<SecurityGroup>()
-                    .filter(|g| g.name == *name)
-                    .collect();
+                let found = self.groups_named(name)?;
                 match found.as_slice() {
                     [g] => Ok(g),
-                    [] => Err(DomainError::Group(GroupProblem::NameNotFound {
-                        name: name.clone(),
-                    })),
                     _ => Err(DomainError::AmbiguousGroupName { name: name.clone() }),
                 }
             }
         }
+    }
+
+    /// The caller's groups a bare `GroupName` selects: the default VPC's group of that name, or,
+    /// in a region without a default VPC, every group of that name (at least one).
+    pub fn groups_named(&self, name: &str) -> Result<Vec<&SecurityGroup>, DomainError> {
+        if let Some(vpc) = self.default_vpc() {
+            let vpc_id = vpc.id.clone();
+            return self
+                .list_owned::<SecurityGroup>()
+                .find(|g| g.vpc_id == vpc_id && g.name == name)
+                .map(|g| vec![g])
+                .ok_or_else(|| {
+                    DomainError::Group(GroupProblem::NotInDefaultVpc {
+                        name: name.to_owned(),
+                        vpc_id,
+                    })
+                });
+        }
+        let found: Vec<&SecurityGroup> = self
+            .list_owned::<SecurityGroup>()
+            .filter(|g| g.name == name)
+            .collect();
+        if found.is_empty() {
+            return Err(DomainError::Group(GroupProblem::NameNotFound {
+                name: name.to_owned(),
+            }));
+        }
+        Ok(found)
     }
 
     /// CreateSecurityGroup: the group with its allow-all IPv4 egress rule.
@@ -163,7 +189,10 @@ impl Tx<'_, '_> {
         &mut self,
         input: CreateSecurityGroup,
     ) -> Result<String, DomainError> {
-        let vpc = self.owned::<Vpc>(&input.vpc_id)?;
+        let vpc = match &input.vpc_id {
+            Some(id) => self.owned::<Vpc>(id)?,
+            None => self.default_vpc_for(DefaultVpcUse::Group)?,
+        };
         let vpc_id = vpc.id.clone();
         let name = input.name;
         if name.is_empty() {

@@ -56,6 +56,22 @@ impl NewSubnet {
     }
 }
 
+/// A subnet record about to be stored ([`Tx::insert_subnet`]), its blocks and zone checked.
+pub(crate) struct NewSubnetRecord {
+    /// The VPC.
+    pub vpc_id: String,
+    /// The zone.
+    pub zone: Zone,
+    /// The IPv4 block.
+    pub cidr: Ipv4Net,
+    /// The IPv6 block (its association id is drawn after the subnet's id).
+    pub ipv6: Option<Ipv6Net>,
+    /// Whether it is the default subnet of its zone (in the default VPC).
+    pub default_for_az: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
 /// A subnet attribute ModifySubnetAttribute can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubnetAttribute {
@@ -189,19 +205,33 @@ impl Tx<'_, '_> {
             Some(&vpc.id),
             || siblings.len(),
         )?;
-        let id = self.new_id("subnet");
-        let ipv6 = ipv6.map(|n| (self.new_id("subnet-cidr-assoc"), n));
-        let subnet = Subnet {
-            id: id.clone(),
-            vpc_id: vpc.id.clone(),
-            scope: self.scope().clone(),
-            availability_zone: zone.name,
-            availability_zone_id: zone.id,
+        Ok(self.insert_subnet(NewSubnetRecord {
+            vpc_id: vpc.id,
+            zone,
             cidr: net,
             ipv6,
-            map_public_ip_on_launch: false,
-            assign_ipv6_on_creation: false,
+            default_for_az: false,
             tags: input.tags,
+        }))
+    }
+
+    /// Stores a new subnet (checked by the caller) and associates it with its VPC's default
+    /// network ACL. A default subnet maps public addresses on launch; others do not.
+    pub(crate) fn insert_subnet(&mut self, new: NewSubnetRecord) -> Subnet {
+        let id = self.new_id("subnet");
+        let ipv6 = new.ipv6.map(|n| (self.new_id("subnet-cidr-assoc"), n));
+        let subnet = Subnet {
+            id: id.clone(),
+            vpc_id: new.vpc_id,
+            scope: self.scope().clone(),
+            availability_zone: new.zone.name,
+            availability_zone_id: new.zone.id,
+            cidr: new.cidr,
+            ipv6,
+            map_public_ip_on_launch: new.default_for_az,
+            assign_ipv6_on_creation: false,
+            default_for_az: new.default_for_az,
+            tags: new.tags,
         };
         self.put(subnet.clone());
         let default_acl = self
@@ -209,22 +239,26 @@ impl Tx<'_, '_> {
             .aws
             .network_acls
             .values()
-            .find(|a| a.vpc_id == vpc.id && a.is_default)
+            .find(|a| a.vpc_id == subnet.vpc_id && a.is_default)
             .map(|a| a.id.clone());
         if let Some(acl_id) = default_acl {
             let assoc = AclAssociation {
                 id: self.new_id("aclassoc"),
-                subnet_id: id.clone(),
+                subnet_id: id,
             };
             if let Some(acl) = self.get_mut::<NetworkAcl>(&acl_id) {
                 acl.associations.push(assoc);
             }
         }
-        Ok(subnet)
+        subnet
     }
 
     /// The zone a new subnet goes to: the one named, or the region's first.
-    fn pick_zone(&self, name: Option<&str>, zone_id: Option<&str>) -> Result<Zone, DomainError> {
+    pub(crate) fn pick_zone(
+        &self,
+        name: Option<&str>,
+        zone_id: Option<&str>,
+    ) -> Result<Zone, DomainError> {
         let region = self.scope().region.clone();
         let all = regions::zones(&region);
         let offered = || all.iter().map(|z| z.name.clone()).collect::<Vec<_>>();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RouteTable, RouteTarget,
+    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
     SecurityGroup, Subnet, Vpc,
 };
 
@@ -26,6 +26,7 @@ cloud_tables! {
         peerings: PeeringConnection, "Peering connections.";
         insights_paths: NetworkInsightsPath, "Network insights paths.";
         insights_analyses: NetworkInsightsAnalysis, "Network insights analyses.";
+        region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
     }
     index: Indexes;
 }

@@ -124,34 +124,40 @@ impl Tx<'_, '_> {
     pub(crate) fn new_vpc(&mut self, input: NewVpc) -> Result<Vpc, DomainError> {
         check_vpc_block(&input.block)?;
         self.check_tag_count(&Tags::new(), &input.tags, None)?;
-        let net = input.block.value;
         self.check_region_limit::<Vpc>(self.ctx.limits.vpcs_per_region, LimitKind::Vpcs)?;
+        Ok(self.insert_vpc(input, false))
+    }
+
+    /// Stores a new VPC (checked by the caller) with its main route table, default security
+    /// group and default ACL. The region's default VPC (`is_default`) also has DNS hostnames
+    /// on, as AWS lays it out.
+    pub(crate) fn insert_vpc(&mut self, input: NewVpc, is_default: bool) -> Vpc {
         let id = self.new_id("vpc");
         let mut ipv6 = Vec::new();
         if input.amazon_ipv6 {
             ipv6.push(self.amazon_ipv6_block());
         }
         let vpc = Vpc {
-            id: id.clone(),
+            id,
             scope: self.scope().clone(),
             ipv4: vec![Ipv4Block {
                 association_id: self.new_id("vpc-cidr-assoc"),
-                cidr: net,
+                cidr: input.block.value,
                 state: AssocState::Associated,
             }],
             ipv6,
             instance_tenancy: input.tenancy.stored().to_owned(),
-            is_default: false,
+            is_default,
             dhcp_options_id: "default".into(),
             dns_support: true,
-            dns_hostnames: false,
+            dns_hostnames: is_default,
             nau_metrics: false,
             created: self.now(),
             tags: input.tags,
         };
         self.create_vpc_defaults(&vpc);
         self.put(vpc.clone());
-        Ok(vpc)
+        vpc
     }
 
     fn amazon_ipv6_block(&mut self) -> Ipv6Block {

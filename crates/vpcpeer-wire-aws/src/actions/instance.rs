@@ -4,7 +4,9 @@
 //! Emulator choices (AWS unverified or deliberately narrower):
 //! - Any `ami-<alphanumerics>` image id is accepted; there is no AMI catalogue.
 //! - `SecurityGroup.N` (group names) is refused with `InvalidParameterCombination` when a subnet
-//!   is given, as AWS does for non-default VPCs.
+//!   is given, as AWS does for non-default VPCs; without a subnet the names are the default
+//!   VPC's groups, and the launch goes to a default subnet (of `Placement.AvailabilityZone` when
+//!   given; see the model's `default_vpc`).
 //! - `NetworkInterface.N.NetworkInterfaceId`, IPv6 addresses and `PrivateIpAddresses.M` are not
 //!   supported (`InvalidParameterValue`).
 //! - Terminated instances show no subnet, VPC, addresses, interfaces or groups, like AWS after the
@@ -295,8 +297,12 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
         image_id,
         instance_type: p.string("InstanceType").filter(|s| !s.is_empty()),
         subnet_id,
+        availability_zone: p
+            .string("Placement.AvailabilityZone")
+            .filter(|s| !s.is_empty()),
         private_ip: ip_param(p, "PrivateIpAddress")?,
         security_group_ids: p.list("SecurityGroupId"),
+        security_group_names: p.list("SecurityGroup"),
         network_interfaces: nics,
         instance_tags,
         eni_tags,

@@ -1,4 +1,4 @@
-//! DescribeRegions and DescribeAvailabilityZones.
+//! DescribeRegions, DescribeAvailabilityZones and DescribeAccountAttributes.
 
 use vpcpeer_model::aws::regions;
 use vpcpeer_model::{Tags, Tx};
@@ -22,6 +22,7 @@ pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
         "DescribeRegions" => Action::Read(describe_regions),
         "DescribeAvailabilityZones" => Action::Read(describe_availability_zones),
+        "DescribeAccountAttributes" => Action::Read(describe_account_attributes),
         _ => return None,
     })
 }
@@ -110,6 +111,48 @@ fn describe_availability_zones(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
             .leaf("optInStatus", "opt-in-not-required")
             .leaf("zoneType", "availability-zone")
             .node("messageSet", |_| {});
+    });
+    Ok(())
+}
+
+/// The account attributes and their values: `default-vpc` is the region's default VPC (or
+/// `none`); the others are AWS's defaults for a new account [UNVERIFIED values; the emulator
+/// enforces none of these quotas].
+const ACCOUNT_ATTRIBUTES: &[&str] = &[
+    "supported-platforms",
+    "default-vpc",
+    "max-instances",
+    "vpc-max-security-groups-per-interface",
+    "max-elastic-ips",
+    "vpc-max-elastic-ips",
+];
+
+fn describe_account_attributes(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
+    let asked = p.list("AttributeName");
+    for a in &asked {
+        if !ACCOUNT_ATTRIBUTES.contains(&a.as_str()) {
+            return Err(Ec2Error::invalid_value("attributeName", a));
+        }
+    }
+    let default_vpc = tx
+        .default_vpc()
+        .map(|v| v.id.clone())
+        .unwrap_or_else(|| "none".into());
+    let shown = ACCOUNT_ATTRIBUTES
+        .iter()
+        .filter(|a| asked.is_empty() || asked.iter().any(|n| n == *a));
+    x.list("accountAttributeSet", shown, |x, a| {
+        let value = match *a {
+            "supported-platforms" => "VPC".to_owned(),
+            "default-vpc" => default_vpc.clone(),
+            "max-instances" => "20".to_owned(),
+            "vpc-max-security-groups-per-interface" => "5".to_owned(),
+            _ => "5".to_owned(),
+        };
+        x.leaf("attributeName", a)
+            .list("attributeValueSet", [value], |x, v| {
+                x.leaf("attributeValue", v);
+            });
     });
     Ok(())
 }

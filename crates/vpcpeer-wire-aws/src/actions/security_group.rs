@@ -8,8 +8,10 @@
 //! and shows `-1` ports for rules without ports.
 //!
 //! Choices where AWS is unverified:
-//! - Without `VpcId`, CreateSecurityGroup fails with `VPCIdNotSpecified` (the emulator has no
-//!   default VPC).
+//! - Without `VpcId`, CreateSecurityGroup creates the group in the region's default VPC, or
+//!   fails with `VPCIdNotSpecified` where there is none; `GroupName.N` of
+//!   DescribeSecurityGroups selects the default VPC's groups (see the model's
+//!   `security_group` for a region without one).
 //! - Tags given in `TagSpecification` of an authorize call (`security-group-rule`) are validated
 //!   and echoed in the reply but not stored (rules carry no tags in the model).
 //! - Revoking by `IpPermissions` something that matches no rule succeeds with `return` true and
@@ -412,16 +414,10 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
     let name = p.required("GroupName")?.to_owned();
     let description = p.required("GroupDescription")?.to_owned();
     let tags = p.spec_tags_of("security-group")?;
-    let Some(vpc_id) = opt(p, "VpcId") else {
-        return Err(Ec2Error::new(
-            "VPCIdNotSpecified",
-            "No default VPC for this user. Specify a VpcId.",
-        ));
-    };
     Ok(Command::CreateSecurityGroup(CreateSecurityGroup {
         name,
         description,
-        vpc_id,
+        vpc_id: opt(p, "VpcId"),
         tags,
     }))
 }
@@ -594,18 +590,11 @@ fn describe_security_groups(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<
             .map(|g| g.id.clone())
             .collect();
         for name in &names {
-            let found: Vec<String> = tx
-                .list_owned::<SecurityGroup>()
-                .filter(|g| g.name == *name)
-                .map(|g| g.id.clone())
-                .collect();
-            if found.is_empty() {
-                return Err(Ec2Error::new(
-                    "InvalidGroup.NotFound",
-                    format!("The security group '{name}' does not exist"),
-                ));
-            }
-            chosen.extend(found);
+            chosen.extend(
+                domain(tx.groups_named(name))?
+                    .into_iter()
+                    .map(|g| g.id.clone()),
+            );
         }
         tx.list_owned::<SecurityGroup>()
             .filter(|g| chosen.contains(&g.id))

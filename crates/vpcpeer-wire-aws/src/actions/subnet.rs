@@ -1,4 +1,4 @@
-//! CreateSubnet, DescribeSubnets, DeleteSubnet.
+//! CreateSubnet, CreateDefaultSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute.
 
 use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::aws::{Command, Outcome};
@@ -14,6 +14,15 @@ pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
         "CreateSubnet" => Action::Change {
             parse: parse_create,
+            render: |tx, o, x| match o {
+                Outcome::Subnet(s) => {
+                    x.node("subnet", |x| render(tx, x, &s));
+                }
+                other => unexpected(&other, x),
+            },
+        },
+        "CreateDefaultSubnet" => Action::Change {
+            parse: parse_create_default,
             render: |tx, o, x| match o {
                 Outcome::Subnet(s) => {
                     x.node("subnet", |x| render(tx, x, &s));
@@ -67,7 +76,8 @@ fn field(tx: &Tx<'_, '_>, s: &Subnet, name: &str) -> Vec<String> {
         "availability-zone-id" | "availabilityZoneId" => vec![s.availability_zone_id.clone()],
         "available-ip-address-count" => vec![tx.available_ip_count(s).to_string()],
         "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.to_string()],
-        "default-for-az" | "defaultForAz" | "ipv6-native" => vec!["false".into()],
+        "default-for-az" | "defaultForAz" => vec![s.default_for_az.to_string()],
+        "ipv6-native" => vec!["false".into()],
         "ipv6-cidr-block-association.ipv6-cidr-block" => {
             s.ipv6.iter().map(|(_, c)| c.to_string()).collect()
         }
@@ -98,7 +108,7 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
         .leaf("availableIpAddressCount", tx.available_ip_count(s))
         .leaf("availabilityZone", &s.availability_zone)
         .leaf("availabilityZoneId", &s.availability_zone_id)
-        .leaf("defaultForAz", false)
+        .leaf("defaultForAz", s.default_for_az)
         .leaf("mapPublicIpOnLaunch", s.map_public_ip_on_launch)
         .leaf("mapCustomerOwnedIpOnLaunch", false)
         .leaf("assignIpv6AddressOnCreation", s.assign_ipv6_on_creation)
@@ -154,6 +164,26 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
         availability_zone_id,
         tags,
     }))
+}
+
+/// CreateDefaultSubnet: a zone by name or by id (one of them, not both; the model refuses
+/// both). IPv6-only default subnets (`Ipv6Native`) are not supported.
+fn parse_create_default(p: &Params) -> Result<Command, Ec2Error> {
+    if p.bool("Ipv6Native")?.unwrap_or(false) {
+        return Err(Ec2Error::new(
+            "InvalidParameterValue",
+            "IPv6-only default subnets (Ipv6Native) are not supported by this emulator.",
+        ));
+    }
+    let availability_zone = p.string("AvailabilityZone").filter(|s| !s.is_empty());
+    let availability_zone_id = p.string("AvailabilityZoneId").filter(|s| !s.is_empty());
+    if availability_zone.is_none() && availability_zone_id.is_none() {
+        return Err(Ec2Error::missing("AvailabilityZone"));
+    }
+    Ok(Command::CreateDefaultSubnet {
+        availability_zone,
+        availability_zone_id,
+    })
 }
 
 fn describe_subnets(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {

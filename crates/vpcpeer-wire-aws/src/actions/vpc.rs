@@ -1,4 +1,5 @@
-//! CreateVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock, Modify/DescribeVpcAttribute.
+//! CreateVpc, CreateDefaultVpc, DescribeVpcs, DeleteVpc, Associate/DisassociateVpcCidrBlock,
+//! Modify/DescribeVpcAttribute.
 
 use ipnet::Ipv4Net;
 use vpcpeer_model::aws::input::Spelled;
@@ -57,6 +58,10 @@ pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
         "CreateVpc" => Action::Change {
             parse: parse_create,
+            render: render_vpc,
+        },
+        "CreateDefaultVpc" => Action::Change {
+            parse: |_| Ok(Command::CreateDefaultVpc),
             render: render_vpc,
         },
         "DescribeVpcs" => Action::Read(describe_vpcs),

@@ -50,7 +50,7 @@ fn setup() -> Setup {
         Command::CreateSecurityGroup(CreateSecurityGroup {
             name: "web".into(),
             description: "web servers".into(),
-            vpc_id: vpc.clone(),
+            vpc_id: Some(vpc.clone()),
             tags: Tags::new(),
         }),
     ) else {
@@ -156,7 +156,7 @@ fn each_command_succeeds_and_refuses_as_its_rules_say() {
         Command::CreateSecurityGroup(CreateSecurityGroup {
             name: name.into(),
             description: "d".into(),
-            vpc_id: vpc.into(),
+            vpc_id: Some(vpc.into()),
             tags: Tags::new(),
         })
     };
@@ -505,7 +505,7 @@ fn the_tag_quota_is_checked_when_the_command_runs() {
         Command::CreateSecurityGroup(CreateSecurityGroup {
             name: "api".into(),
             description: "d".into(),
-            vpc_id: s.vpc.clone(),
+            vpc_id: Some(s.vpc.clone()),
             tags: tags(&[("a", "1"), ("b", "2")]),
         }),
     );

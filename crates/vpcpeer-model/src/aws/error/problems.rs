@@ -369,6 +369,14 @@ pub enum GroupProblem {
     },
     /// The same permission twice in one request.
     PermissionRepeated,
+    /// A group named without a VPC, which selects among the default VPC's groups, that the
+    /// default VPC does not have.
+    NotInDefaultVpc {
+        /// The name.
+        name: String,
+        /// The default VPC.
+        vpc_id: String,
+    },
 }
 
 /// Why a launch's network interfaces are refused.
@@ -389,6 +397,13 @@ pub enum LaunchProblem {
         zone: String,
         /// The primary interface's zone.
         primary_zone: String,
+    },
+    /// A zone asked for (placement) that is not the zone of the launch's subnet.
+    SubnetNotInZone {
+        /// The subnet.
+        subnet_id: String,
+        /// The zone asked for.
+        zone: String,
     },
 }
 
@@ -418,5 +433,50 @@ pub enum AddressProblem {
     Exhausted {
         /// The subnet.
         subnet_id: String,
+    },
+}
+
+/// What needs the region's default VPC when the caller names no VPC or subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefaultVpcUse {
+    /// A launch without a subnet.
+    Launch,
+    /// A security group created, or selected by name, without a VPC.
+    Group,
+}
+
+/// Why a request about the region's default VPC, or one that falls back on it, is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultVpcProblem {
+    /// The region has no default VPC (never created, deleted, or turned off).
+    NoDefaultVpc(DefaultVpcUse),
+    /// CreateDefaultVpc in a region that has one.
+    VpcExists {
+        /// The default VPC.
+        vpc_id: String,
+    },
+    /// CreateDefaultSubnet in a region without a default VPC.
+    VpcMissing,
+    /// CreateDefaultSubnet in a zone that has a default subnet.
+    SubnetExists {
+        /// The zone.
+        zone: String,
+        /// Its default subnet.
+        subnet_id: String,
+    },
+    /// No /20 of the default VPC's block is free for a new default subnet.
+    NoFreeBlock {
+        /// The default VPC.
+        vpc_id: String,
+    },
+    /// A launch without a subnet in a default VPC that has no default subnet.
+    NoDefaultSubnets {
+        /// The default VPC.
+        vpc_id: String,
+    },
+    /// A launch without a subnet into a zone whose default subnet is gone.
+    NoDefaultSubnetInZone {
+        /// The zone.
+        zone: String,
     },
 }

@@ -23,6 +23,7 @@ fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fi
                 ipv6: None,
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
+                default_for_az: false,
                 tags: Tags::new(),
             },
         );
@@ -119,12 +120,12 @@ fn run_instances_table() {
             Err("InvalidParameterValue"),
         ),
         (
-            "no subnet",
+            "no subnet, no default VPC",
             RunInstances {
                 subnet_id: None,
                 ..basic(&s0)
             },
-            Err("MissingParameter"),
+            Err("DefaultVpc(NoDefaultVpc(Launch))"),
         ),
         (
             "unknown subnet",

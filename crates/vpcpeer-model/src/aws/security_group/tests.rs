@@ -80,7 +80,7 @@ fn create_security_group_table() {
             tx.create_security_group(CreateSecurityGroup {
                 name: (*group).into(),
                 description: (*desc).into(),
-                vpc_id: v.clone(),
+                vpc_id: Some(v.clone()),
                 tags: Tags::new(),
             })
         });
@@ -103,7 +103,7 @@ fn create_security_group_table() {
         tx.create_security_group(CreateSecurityGroup {
             name: "x".into(),
             description: "x".into(),
-            vpc_id: v.clone(),
+            vpc_id: Some(v.clone()),
             tags: Tags::new(),
         })
     });
@@ -114,7 +114,7 @@ fn create_security_group_table() {
         tx.create_security_group(CreateSecurityGroup {
             name: "one-too-many".into(),
             description: "x".into(),
-            vpc_id: v.clone(),
+            vpc_id: Some(v.clone()),
             tags: Tags::new(),
         })
     });
