@@ -143,22 +143,7 @@ fn check(req: &ArmFault) -> Option<String> {
         return Some("count must be 1 or more".to_owned());
     }
     let a = req.action.as_str();
-    match (req.face, req.fault) {
-        (Face::Aws, FaultKind::Busy) => {
-            return Some(
-                "EC2 has no operation-in-progress refusal: arm 'throttle' or 'not_found'"
-                    .to_owned(),
-            )
-        }
-        (Face::Aws, FaultKind::NotFound) if ec2_not_found(a).is_none() => {
-            return Some(format!(
-                "'{a}' names no single resource that could be not found yet (arm 'not_found' on \
-                 an action that takes a resource id, e.g. AcceptVpcPeeringConnection)"
-            ))
-        }
-        _ => {}
-    }
-    match req.face {
+    let named = match req.face {
         Face::Aws if vpcpeer_wire_aws::handler(a).is_none() => Some(format!(
             "the EC2 face serves no action '{a}' (give the Action parameter's value, e.g. CreateVpcPeeringConnection)"
         )),
@@ -176,7 +161,18 @@ fn check(req: &ArmFault) -> Option<String> {
             ))
         }
         _ => None,
-    }
+    };
+    // The action first (a misspelt one is named as such), then whether its face has the kind.
+    named.or_else(|| match (req.face, req.fault) {
+        (Face::Aws, FaultKind::Busy) => Some(
+            "EC2 has no operation-in-progress refusal: arm 'throttle' or 'not_found'".to_owned(),
+        ),
+        (Face::Aws, FaultKind::NotFound) if ec2_not_found(a).is_none() => Some(format!(
+            "'{a}' names no single resource that could be not found yet (arm 'not_found' on an \
+             action that takes a resource id, e.g. AcceptVpcPeeringConnection)"
+        )),
+        _ => None,
+    })
 }
 
 /// `POST /_vpcpeer/faults`.

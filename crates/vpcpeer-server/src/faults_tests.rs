@@ -422,6 +422,10 @@ async fn bad_arming_bodies_are_400s_in_admin_json() {
             r#"{"face":"aws","action":"CreateVpc","count":1,"fault":"not_found"}"#,
             "names no single resource",
         ),
+        (
+            r#"{"face":"aws","action":"AcceptVpcPeering","count":1,"fault":"not_found"}"#,
+            "serves no action 'AcceptVpcPeering'",
+        ),
         ("not json", "expected {\"face\""),
     ];
     for (body, want) in cases {
