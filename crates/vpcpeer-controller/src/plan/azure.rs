@@ -55,13 +55,22 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
             let use_remote_gateways = l.gateway_transit.as_deref() == Some(l.peer_of(side));
             keep.insert((side.clone(), name.clone()));
             let list = peerings(cx, side);
+            // A half is created using the remote gateway only when the remote half offers it
+            // already or is created (offering) just before it in this plan. When the remote half
+            // is there and must be updated to offer, that update comes in a later phase than
+            // this create: the half is created without using the gateway, and the next round
+            // turns it on once the offer is in place.
+            let remote_offers_by_create = peerings(cx, l.peer_of(side))
+                .iter()
+                .find(|p| p.name == name)
+                .is_none_or(|p| p.allow_gateway_transit || p.state == AzureState::Disconnected);
             let create = Action::AzureCreatePeering {
                 network: side.clone(),
                 name: name.clone(),
                 remote: remote.clone(),
                 allow_forwarded_traffic: l.allow_forwarded_traffic,
                 allow_gateway_transit,
-                use_remote_gateways,
+                use_remote_gateways: use_remote_gateways && remote_offers_by_create,
             };
             match list.iter().find(|p| p.name == name) {
                 Some(p) if !p.remote.eq_ignore_ascii_case(&remote) => {
