@@ -56,6 +56,7 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::ipv6::Ipv6Problem;
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,

@@ -412,7 +412,7 @@ mod tests {
                 scope: a(),
                 availability_zone: "us-east-1a".into(),
                 availability_zone_id: "use1-az1".into(),
-                cidr: cidr.parse().unwrap(),
+                cidr: Some(cidr.parse().unwrap()),
                 ipv6: None,
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,

@@ -528,6 +528,9 @@ impl Tx<'_, '_> {
             for (n, (ip, secondary)) in nics.iter().zip(addrs) {
                 let eni_id = self.new_id("eni");
                 let attach_id = self.new_id("eni-attach");
+                // The subnet's on-launch IPv6 default (interfaces put earlier in this launch
+                // hold theirs already).
+                let ipv6 = self.ipv6_on_launch(&n.subnet.id, &[]);
                 let eni = NetworkInterface {
                     id: eni_id.clone(),
                     scope: scope.clone(),
@@ -536,7 +539,7 @@ impl Tx<'_, '_> {
                     availability_zone: n.subnet.availability_zone.clone(),
                     private_ip: ip,
                     secondary_ips: secondary,
-                    ipv6: Vec::new(),
+                    ipv6: ipv6.into_iter().collect(),
                     groups: n.groups.clone(),
                     attachment: Some(EniAttachment {
                         id: attach_id,

@@ -19,7 +19,7 @@ fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fi
                 scope: scope.clone(),
                 availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
                 availability_zone_id: "use1-az1".into(),
-                cidr: s.parse().unwrap(),
+                cidr: Some(s.parse().unwrap()),
                 ipv6: None,
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
