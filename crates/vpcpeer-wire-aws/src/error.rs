@@ -683,6 +683,7 @@ mod tests {
             (Field::SubnetZone, "availabilityZone"),
             (Field::SubnetZoneId, "availabilityZoneId"),
             (Field::RuleDescription, "Description"),
+            (Field::SubnetIpv6Native, "ipv6Native"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");
