@@ -56,12 +56,12 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
-pub use aws::ipv6::Ipv6Problem;
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
     RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };
+pub use aws::ipv6::Ipv6Problem;
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;

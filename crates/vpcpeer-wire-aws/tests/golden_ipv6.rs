@@ -142,12 +142,16 @@ fn egress_only_internet_gateways() {
     ok(
         &mut env,
         "CreateRoute",
-        &format!("RouteTableId={rtb}&DestinationIpv6CidrBlock=::/0&EgressOnlyInternetGatewayId={id}"),
+        &format!(
+            "RouteTableId={rtb}&DestinationIpv6CidrBlock=::/0&EgressOnlyInternetGatewayId={id}"
+        ),
     );
     let (status, code, _) = err(
         &mut env,
         "CreateRoute",
-        &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&EgressOnlyInternetGatewayId={id}"),
+        &format!(
+            "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&EgressOnlyInternetGatewayId={id}"
+        ),
     );
     assert_eq!((status, code.as_str()), (400, "InvalidParameterValue"));
     insta::assert_snapshot!(

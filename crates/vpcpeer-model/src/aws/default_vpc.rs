@@ -201,7 +201,11 @@ impl Tx<'_, '_> {
         }
         let free = (0..)
             .map_while(|i| nth_block(vpc.primary_cidr(), i))
-            .find(|b| !siblings.iter().any(|s| s.cidr.is_some_and(|c| overlaps_v4(c, *b))))
+            .find(|b| {
+                !siblings
+                    .iter()
+                    .any(|s| s.cidr.is_some_and(|c| overlaps_v4(c, *b)))
+            })
             .ok_or_else(|| {
                 DomainError::DefaultVpc(DefaultVpcProblem::NoFreeBlock {
                     vpc_id: vpc.id.clone(),

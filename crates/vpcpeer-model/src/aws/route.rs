@@ -77,7 +77,9 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
             )
         }),
         RouteTarget::NetworkInterface(id) => world.aws.network_interfaces.contains_key(id),
-        RouteTarget::EgressOnlyInternetGateway(id) => world.aws.egress_only_gateways.contains_key(id),
+        RouteTarget::EgressOnlyInternetGateway(id) => {
+            world.aws.egress_only_gateways.contains_key(id)
+        }
         RouteTarget::TransitGateway(_) | RouteTarget::VpcEndpoint(_) => true,
     };
     if ok {

@@ -160,7 +160,11 @@ impl Tx<'_, '_> {
 
     /// Checks `block` as a subnet's IPv4 block in `vpc`: /16–/28 inside one of the VPC's
     /// blocks (`InvalidSubnet.Range`), overlapping no sibling (`InvalidSubnet.Conflict`).
-    fn check_subnet_ipv4(&self, vpc: &Vpc, block: &Spelled<Ipv4Net>) -> Result<Ipv4Net, DomainError> {
+    fn check_subnet_ipv4(
+        &self,
+        vpc: &Vpc,
+        block: &Spelled<Ipv4Net>,
+    ) -> Result<Ipv4Net, DomainError> {
         let text = block.text.as_str();
         let net = block.value;
         if !cidr::valid_block_size(net)

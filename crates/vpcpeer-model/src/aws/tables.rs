@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
-    SecurityGroup, Subnet, Vpc,
+    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc,
 };
 
 cloud_tables! {

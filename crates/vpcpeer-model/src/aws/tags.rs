@@ -14,9 +14,9 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::text;
 use crate::{
-    DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, NatGateway, NetworkAcl,
-    NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem, Tags, Tx,
-    Vpc,
+    DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, NatGateway,
+    NetworkAcl, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem,
+    Tags, Tx, Vpc,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -328,7 +328,11 @@ impl Tx<'_, '_> {
         push(&mut out, self.list_owned::<NetworkAcl>(), |r| &r.tags);
         push(&mut out, self.visible_instances(), |r| &r.tags);
         push(&mut out, self.list_owned::<NetworkInterface>(), |r| &r.tags);
-        push(&mut out, self.list_owned::<EgressOnlyInternetGateway>(), |r| &r.tags);
+        push(
+            &mut out,
+            self.list_owned::<EgressOnlyInternetGateway>(),
+            |r| &r.tags,
+        );
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {

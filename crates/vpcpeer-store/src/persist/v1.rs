@@ -53,9 +53,9 @@ use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{
-    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
+    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc,
 };
 
 mod azure;

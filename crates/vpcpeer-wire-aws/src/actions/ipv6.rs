@@ -85,8 +85,7 @@ fn describe_eigws(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Err
         "egressOnlyInternetGatewaySet",
     )
     .max(255);
-    let keep =
-        |f: &[Filter], g: &EgressOnlyInternetGateway| matches(f, &g.tags, |_| Vec::new());
+    let keep = |f: &[Filter], g: &EgressOnlyInternetGateway| matches(f, &g.tags, |_| Vec::new());
     describe_owned(tx, p, page, keep, x, render_eigw)
 }
 

@@ -447,7 +447,11 @@ fn create_default_subnet_transitions_and_refusals() {
     else {
         panic!("CreateDefaultSubnet");
     };
-    assert_eq!(s.cidr.expect("v4").to_string(), "172.31.96.0/20", "the lowest free /20");
+    assert_eq!(
+        s.cidr.expect("v4").to_string(),
+        "172.31.96.0/20",
+        "the lowest free /20"
+    );
 
     // Every /20 taken: refused.
     for i in 7..16 {

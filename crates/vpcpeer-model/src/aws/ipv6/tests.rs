@@ -12,8 +12,8 @@ use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::vpc::{NewAssociation, NewBlock};
 use crate::testkit::{self, a, b, dest, outcome, route, v6, TestEnv};
 use crate::{
-    AclAction, AssocState, Destination, DomainError, RouteTable,
-    RouteTarget, RulePeer, SecurityGroup, Subnet, Tags,
+    AclAction, AssocState, Destination, DomainError, RouteTable, RouteTarget, RulePeer,
+    SecurityGroup, Subnet, Tags,
 };
 
 fn main_table(env: &TestEnv, vpc: &str) -> String {
@@ -132,7 +132,8 @@ fn egress_only_gateway_lifecycle_and_errors() {
         assert_eq!(outcome(&got), want, "{g}");
     }
     assert!(!env.world.aws.egress_only_gateways.contains_key(&id));
-    env.run(&a(), |tx| tx.delete_vpc(&vpc)).expect("no dependents left");
+    env.run(&a(), |tx| tx.delete_vpc(&vpc))
+        .expect("no dependents left");
 }
 
 #[test]
@@ -156,8 +157,10 @@ fn routes_to_egress_only_gateways() {
         let got = env.probe(&a(), |tx| tx.create_route(route(&table, d, target.clone())));
         assert_eq!(outcome(&got), want, "{d} -> {target:?}");
     }
-    env.run(&a(), |tx| tx.create_route(route(&table, "::/0", t(gw.clone()))))
-        .expect("route");
+    env.run(&a(), |tx| {
+        tx.create_route(route(&table, "::/0", t(gw.clone())))
+    })
+    .expect("route");
     let state = |env: &TestEnv| {
         let rt: &RouteTable = &env.world.aws.route_tables[&table];
         let r = rt
@@ -306,7 +309,9 @@ fn ipv6_only_subnets() {
     assert!(s.assign_ipv6_on_creation);
     let assoc_id = s.ipv6.clone().expect("block").0;
     let count = env
-        .probe(&a(), |tx| Ok(tx.available_ip_count(&tx.subnet(&id)?.clone())))
+        .probe(&a(), |tx| {
+            Ok(tx.available_ip_count(&tx.subnet(&id)?.clone()))
+        })
         .expect("count");
     assert_eq!(count, 0);
     // Its one block stays; an IPv4 subnet may still take any IPv4 block (no sentinel).
@@ -321,7 +326,9 @@ fn ipv6_only_subnets() {
     assert!(
         matches!(
             got,
-            Err(DomainError::Ipv6(super::Ipv6Problem::LaunchIntoIpv6Only { .. }))
+            Err(DomainError::Ipv6(
+                super::Ipv6Problem::LaunchIntoIpv6Only { .. }
+            ))
         ),
         "{got:?}"
     );
@@ -386,7 +393,9 @@ fn vpc_ipv6_blocks_table() {
     assert!(v6_entries.contains(&(32768, true, AclAction::Deny)));
 
     // A subnet in the second block holds it; removing the block removes its local route.
-    let b1 = Ipv6Net::new(blocks[1].network(), 64).expect("64").to_string();
+    let b1 = Ipv6Net::new(blocks[1].network(), 64)
+        .expect("64")
+        .to_string();
     let s = v6_subnet(&mut env, &vpc, "10.0.1.0/24", &b1);
     let assoc = |env: &TestEnv, n: usize| env.world.aws.vpcs[&vpc].ipv6[n].association_id.clone();
     let second = assoc(&env, 1);
@@ -457,7 +466,10 @@ fn launch_assigns_ipv6_when_the_subnet_says_so() {
     let first = env
         .run(&a(), |tx| tx.run_instances(basic(&s)))
         .expect("launch");
-    assert!(ipv6_of(&env, &first.instance_ids[0]).is_empty(), "off by default");
+    assert!(
+        ipv6_of(&env, &first.instance_ids[0]).is_empty(),
+        "off by default"
+    );
     env.run(&a(), |tx| {
         tx.modify_subnet_attribute(&s, SubnetAttribute::AssignIpv6OnCreation, true)
     })
@@ -498,7 +510,9 @@ fn commands_replay_through_serde() {
             tags: Tags::new(),
             client_token: None,
         },
-        Ipv6Command::DeleteEgressOnlyGateway { id: "eigw-1".into() },
+        Ipv6Command::DeleteEgressOnlyGateway {
+            id: "eigw-1".into(),
+        },
         Ipv6Command::AssociateSubnetBlock {
             subnet_id: "subnet-1".into(),
             block: v6("2600:1f18::/64"),
