@@ -348,6 +348,7 @@ fn changes_the_component(code: Code) -> bool {
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
+        | Code::EgressOnlyInbound
         | Code::UnknownDestination
         | Code::UnsupportedComponent
         | Code::PeeringNotActive
