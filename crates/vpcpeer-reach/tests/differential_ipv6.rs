@@ -82,7 +82,13 @@ fn out_to_internet(w: &World, vpc: &str, ip: Ipv6Addr) -> bool {
 }
 
 /// Whether `from`'s table sends `ip` (in `to`) over an active peering joining the two.
-fn over_peering(w: &World, now: vpcpeer_model::Timestamp, from: &str, to: &str, ip: Ipv6Addr) -> bool {
+fn over_peering(
+    w: &World,
+    now: vpcpeer_model::Timestamp,
+    from: &str,
+    to: &str,
+    ip: Ipv6Addr,
+) -> bool {
     match best(w, from, ip) {
         Some(RouteTarget::Peering(p)) => w.aws.peerings().get(&p).is_some_and(|c| {
             c.state_at(now) == PeeringState::Active
@@ -185,9 +191,11 @@ fn build(seed: u64) -> (TestEnv, Side, Side) {
             }
         }
         let eigw = rng.chance(60).then(|| {
-            env.run(&me.scope, |tx| tx.create_egress_only_gateway(&me.vpc, Tags::new()))
-                .expect("eigw")
-                .id
+            env.run(&me.scope, |tx| {
+                tx.create_egress_only_gateway(&me.vpc, Tags::new())
+            })
+            .expect("eigw")
+            .id
         });
         let target = match (rng.below(3), &igw, &eigw) {
             (0, Some(g), _) => Some(RouteTarget::Gateway(g.clone())),

@@ -417,6 +417,8 @@ mod tests {
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
                 default_for_az: false,
+                enable_dns64: false,
+                dns_aaaa_on_launch: false,
                 tags: Tags::new(),
             });
             let assoc = tx.new_id("aclassoc");

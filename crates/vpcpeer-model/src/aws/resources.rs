@@ -145,6 +145,12 @@ pub struct Subnet {
     /// when true, so the rows of other subnets keep their first form.
     #[serde(default, skip_serializing_if = "is_false")]
     pub default_for_az: bool,
+    /// `enableDns64`. Stored only when true (rows of other subnets keep their first form).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub enable_dns64: bool,
+    /// `privateDnsNameOptionsOnLaunch.enableResourceNameDnsAAAARecord`. Stored only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dns_aaaa_on_launch: bool,
     /// User tags.
     pub tags: Tags,
 }

@@ -83,6 +83,11 @@ pub enum SubnetAttribute {
     MapPublicIpOnLaunch,
     /// `assignIpv6AddressOnCreation`.
     AssignIpv6OnCreation,
+    /// `enableDns64` (kept; it changes no path the emulator models).
+    EnableDns64,
+    /// `enableResourceNameDnsAAAARecordOnLaunch` (kept; accepted on any subnet `[UNVERIFIED]`:
+    /// the emulator resolves no names).
+    DnsAaaaOnLaunch,
 }
 
 impl Tx<'_, '_> {
@@ -254,6 +259,8 @@ impl Tx<'_, '_> {
             // other address).
             assign_ipv6_on_creation: new.cidr.is_none(),
             default_for_az: new.default_for_az,
+            enable_dns64: false,
+            dns_aaaa_on_launch: false,
             tags: new.tags,
         };
         self.put(subnet.clone());
@@ -329,6 +336,8 @@ impl Tx<'_, '_> {
         match attr {
             SubnetAttribute::MapPublicIpOnLaunch => s.map_public_ip_on_launch = value,
             SubnetAttribute::AssignIpv6OnCreation => s.assign_ipv6_on_creation = value,
+            SubnetAttribute::EnableDns64 => s.enable_dns64 = value,
+            SubnetAttribute::DnsAaaaOnLaunch => s.dns_aaaa_on_launch = value,
         }
         Ok(())
     }

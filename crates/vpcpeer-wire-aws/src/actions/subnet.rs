@@ -122,11 +122,11 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
                 .leaf("ipSource", "amazon");
         })
         .leaf("ipv6Native", s.ipv6_native())
-        .leaf("enableDns64", false)
+        .leaf("enableDns64", s.enable_dns64)
         .node("privateDnsNameOptionsOnLaunch", |x| {
             x.leaf("hostnameType", "ip-name")
                 .leaf("enableResourceNameDnsARecord", false)
-                .leaf("enableResourceNameDnsAAAARecord", false);
+                .leaf("enableResourceNameDnsAAAARecord", s.dns_aaaa_on_launch);
         })
         .tags(&s.tags);
 }
@@ -213,15 +213,18 @@ fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
             "AssignIpv6AddressOnCreation",
             SubnetAttribute::AssignIpv6OnCreation,
         ),
+        ("EnableDns64", SubnetAttribute::EnableDns64),
+        (
+            "EnableResourceNameDnsAAAARecordOnLaunch",
+            SubnetAttribute::DnsAaaaOnLaunch,
+        ),
     ] {
         if let Some(v) = p.bool(&format!("{param}.Value"))? {
             given.push((Some(attr), v));
         }
     }
     for param in [
-        "EnableDns64",
         "EnableResourceNameDnsARecordOnLaunch",
-        "EnableResourceNameDnsAAAARecordOnLaunch",
         "MapCustomerOwnedIpOnLaunch",
     ] {
         if let Some(v) = p.bool(&format!("{param}.Value"))? {

@@ -24,6 +24,8 @@ fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fi
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
                 default_for_az: false,
+                enable_dns64: false,
+                dns_aaaa_on_launch: false,
                 tags: Tags::new(),
             },
         );

@@ -503,6 +503,34 @@ fn launch_assigns_ipv6_when_the_subnet_says_so() {
 }
 
 #[test]
+fn dns64_and_aaaa_attributes_are_kept() {
+    let mut env = TestEnv::new();
+    let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
+    let s = env.subnet(&a(), &vpc, "10.0.1.0/24");
+    // (attribute, value, dns64 after, aaaa after)
+    let rows = [
+        (SubnetAttribute::EnableDns64, true, true, false),
+        (SubnetAttribute::DnsAaaaOnLaunch, true, true, true),
+        (SubnetAttribute::EnableDns64, false, false, true),
+        (SubnetAttribute::DnsAaaaOnLaunch, false, false, false),
+    ];
+    for (attr, value, dns64, aaaa) in rows {
+        env.run(&a(), |tx| tx.modify_subnet_attribute(&s, attr, value))
+            .expect("modify");
+        let got = &env.world.aws.subnets[&s];
+        assert_eq!(
+            (got.enable_dns64, got.dns_aaaa_on_launch),
+            (dns64, aaaa),
+            "{attr:?}"
+        );
+    }
+    let got = env.probe(&b(), |tx| {
+        tx.modify_subnet_attribute(&s, SubnetAttribute::EnableDns64, true)
+    });
+    assert_eq!(outcome(&got), "NotFound");
+}
+
+#[test]
 fn commands_replay_through_serde() {
     let cmds = [
         Ipv6Command::CreateEgressOnlyGateway {
