@@ -89,6 +89,24 @@ fn vpc_with_an_amazon_ipv6_block() {
             &format!("VpcId={vpc}&AmazonProvidedIpv6CidrBlock=true"),
         )
     );
+    // BYOIP and IPAM IPv6 pools are refused: Amazon-provided blocks only.
+    for body in [
+        "CidrBlock=10.5.0.0/16&Ipv6Pool=ipv6pool-ec2-0123&Ipv6CidrBlock=2001:db8::/56",
+        "CidrBlock=10.5.0.0/16&Ipv6IpamPoolId=ipam-pool-0123",
+    ] {
+        let (status, code, _) = err(&mut env, "CreateVpc", body);
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "InvalidParameterValue"),
+            "{body}"
+        );
+    }
+    let (_, code, _) = err(
+        &mut env,
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={vpc}&Ipv6Pool=ipv6pool-ec2-0123&Ipv6CidrBlock=2001:db8::/56"),
+    );
+    assert_eq!(code, "InvalidParameterValue");
     // The default group of the VPC lets all IPv6 traffic out; so does a new one.
     let sg = ok(
         &mut env,

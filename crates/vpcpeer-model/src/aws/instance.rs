@@ -18,8 +18,11 @@
 //! - One launch creates at most [`MAX_INSTANCES_PER_LAUNCH`] instances; a larger `MaxCount` is
 //!   clamped (AWS launches "as many as possible ≥ MinCount" when capacity is short).
 //! - Public addresses are not emulated: `AssociatePublicIpAddress` is validated, then ignored.
-//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses at launch are not
-//!   supported; the wire layer refuses them.
+//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses asked for at launch
+//!   are not supported; the wire layer refuses them. An interface in a subnet with
+//!   `assignIpv6AddressOnCreation` gets one IPv6 address of the subnet's /64
+//!   ([`Tx::ipv6_on_launch`]). Launching into an IPv6-only subnet is refused (the emulator's
+//!   interfaces have a primary IPv4 address).
 //! - A client token matches a launch of the same account and region while any of its instances
 //!   is still visible; the parameters are compared through a digest of the whole input, kept in
 //!   the stored token (see [`client_token_of`]).

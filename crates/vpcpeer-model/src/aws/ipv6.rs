@@ -17,6 +17,11 @@
 //!   `[UNVERIFIED code]`) and for an IPv6-only subnet, whose only block it is
 //!   (`OperationNotPermitted` `[UNVERIFIED code]`); it turns `assignIpv6AddressOnCreation` off.
 //!   The association leaves the subnet at once (AWS shows it `disassociated` for a while).
+//! - IPv6 over an inter-region peering: the Peering Guide of 2017 said IPv6 did not cross
+//!   inter-Region peerings; AWS's current IPv6 material treats peering as protocol-agnostic. The
+//!   emulator carries it by default and refuses IPv6 routes to an inter-region peering
+//!   (`InvalidParameterValue` `[UNVERIFIED]`) when
+//!   [`Limits::ipv6_over_inter_region_peering`](crate::Limits) is off (the spec's switch).
 //! - The address a launch assigns is the lowest free one of the subnet's /64 past the four EC2
 //!   reserves at its start (AWS picks an arbitrary free one; AWS reserves the first four and the
 //!   last IPv6 address of a subnet block).
@@ -306,6 +311,12 @@ pub enum Ipv6Problem {
     LaunchIntoIpv6Only {
         /// The subnet.
         subnet_id: String,
+    },
+    /// An IPv6 route to an inter-region peering while the emulator is set to carry no IPv6
+    /// across regions ([`Limits::ipv6_over_inter_region_peering`](crate::Limits) off).
+    InterRegionPeering {
+        /// The connection.
+        peering_id: String,
     },
 }
 

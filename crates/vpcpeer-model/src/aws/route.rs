@@ -419,6 +419,15 @@ impl Tx<'_, '_> {
                 if !mine(&pcx.requester) && !mine(&pcx.accepter) {
                     return Err(different_networks(tid, p));
                 }
+                let inter_region = pcx.requester.scope.region != pcx.accepter.scope.region;
+                if matches!(dest, Destination::V6(_))
+                    && inter_region
+                    && !self.ctx.limits.ipv6_over_inter_region_peering
+                {
+                    return Err(DomainError::Ipv6(crate::Ipv6Problem::InterRegionPeering {
+                        peering_id: p.clone(),
+                    }));
+                }
             }
             RouteTarget::NatGateway(n) => {
                 let nat = self.owned::<NatGateway>(n)?;

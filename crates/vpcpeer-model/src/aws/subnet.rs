@@ -7,7 +7,11 @@
 //! uses the main route table. Choices where AWS is unverified:
 //! - An IPv6 block that is not a /64, or outside the VPC's IPv6 blocks (or a VPC without IPv6), is
 //!   refused with `InvalidSubnet.Range`, like an IPv4 block.
-//! - IPv6-only subnets (`Ipv6Native`) are not supported: every subnet has an IPv4 block.
+//! - An IPv6-only subnet (`Ipv6Native`) has no IPv4 block (`Subnet::cidr` is `None`), needs its
+//!   IPv6 /64 (`MissingParameter` without it), refuses a `CidrBlock` with it
+//!   (`InvalidParameterCombination`), assigns IPv6 addresses on creation, and shows
+//!   `availableIpAddressCount` 0. Instances cannot be launched into one here (see
+//!   [`instance`](crate::aws::instance)).
 //! - The subnet is `available` at once (AWS may briefly show `pending`).
 
 use std::net::Ipv4Addr;

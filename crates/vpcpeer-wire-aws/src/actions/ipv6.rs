@@ -148,6 +148,10 @@ pub(crate) fn ipv6_problem(p: &Ipv6Problem) -> Words {
             "OperationNotPermitted",
             format!("The IPv6 CIDR block association '{association_id}' is the only CIDR block of the IPv6-only subnet '{subnet_id}' and cannot be disassociated."),
         ),
+        Ipv6Problem::InterRegionPeering { peering_id } => (
+            "InvalidParameterValue",
+            format!("IPv6 traffic is not supported over the inter-region VPC peering connection '{peering_id}'."),
+        ),
         Ipv6Problem::LaunchIntoIpv6Only { subnet_id } => (
             "InvalidParameterValue",
             format!("The subnet '{subnet_id}' is IPv6-only; this emulator launches instances only into subnets with an IPv4 CIDR block."),

@@ -503,6 +503,43 @@ fn launch_assigns_ipv6_when_the_subnet_says_so() {
 }
 
 #[test]
+fn ipv6_routes_over_inter_region_peerings_follow_the_switch() {
+    let mut env = TestEnv::new();
+    let east = a();
+    let west = crate::Scope::new(crate::testkit::A, "us-west-2");
+    let va = env.vpc_ipv6(&east, "10.0.0.0/16");
+    let vb = env.vpc_ipv6(&west, "10.1.0.0/16");
+    let pcx = env
+        .run(&east, |tx| {
+            tx.create_peering(crate::aws::peering::CreatePeering {
+                vpc_id: va.clone(),
+                peer_vpc_id: vb.clone(),
+                peer_region: Some("us-west-2".into()),
+                ..Default::default()
+            })
+        })
+        .expect("pcx")
+        .connection
+        .id;
+    env.run(&west, |tx| tx.accept_peering(&pcx))
+        .expect("accept");
+    let table = main_table(&env, &va);
+    let v6b = vpc_v6(&env, &vb).to_string();
+    let t = RouteTarget::Peering(pcx.clone());
+    // (switch, destination, expected)
+    let rows = [
+        (true, v6b.as_str(), "ok"),
+        (false, v6b.as_str(), "Invalid"),
+        (false, "10.1.0.0/16", "ok"),
+    ];
+    for (on, d, want) in rows {
+        env.limits.ipv6_over_inter_region_peering = on;
+        let got = env.probe(&east, |tx| tx.create_route(route(&table, d, t.clone())));
+        assert_eq!(outcome(&got), want, "{on} {d}");
+    }
+}
+
+#[test]
 fn dns64_and_aaaa_attributes_are_kept() {
     let mut env = TestEnv::new();
     let vpc = env.vpc_ipv6(&a(), "10.0.0.0/16");
