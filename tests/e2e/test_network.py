@@ -481,7 +481,9 @@ def test_local_route_rules_and_replace(server):
     # A covering route is fine; replace changes the target; IPv4 and IPv6 are separate.
     ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
-    ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="2001:db8::/32", EgressOnlyInternetGatewayId="eigw-0123456789abcdef0")
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"][
+        "EgressOnlyInternetGatewayId"]
+    ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="2001:db8::/32", EgressOnlyInternetGatewayId=eigw)
     ec2.replace_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     assert route_to(ec2, rt, "0.0.0.0/0")["GatewayId"] == igw
     v6 = [r for r in routes_of(ec2, rt) if r.get("DestinationIpv6CidrBlock") == "::/0"]

@@ -61,6 +61,7 @@ pub use aws::error::{
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
     RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };
+pub use aws::ipv6::Ipv6Problem;
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;

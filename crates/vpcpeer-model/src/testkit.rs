@@ -262,7 +262,8 @@ pub fn vpc(cidr: &str) -> NewVpc {
 /// CreateSubnet of `cidr` in `vpc_id`: no IPv6 block, zone or tags.
 pub fn subnet(vpc_id: &str, cidr: &str) -> NewSubnet {
     NewSubnet {
-        block: v4(cidr),
+        block: Some(v4(cidr)),
+        ipv6_native: false,
         ..NewSubnet::new(vpc_id, v4(cidr).value)
     }
 }
@@ -426,6 +427,8 @@ fn family(e: &DomainError) -> Option<Family> {
             Family::Combination
         }
         DomainError::Vpc(_) | DomainError::InterfaceManaged { .. } => Family::NotPermitted,
+        DomainError::Ipv6(crate::Ipv6Problem::Ipv6OnlySubnetBlock { .. }) => Family::NotPermitted,
+        DomainError::Ipv6(_) => Family::Value,
         DomainError::Peering(p) => match p {
             P::DnsNeedsHostnames { .. } => return None,
             _ => Family::NotPermitted,

@@ -101,6 +101,15 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
     let src = resolve(world, snap, &q.src, None)?;
     let dst = resolve(world, snap, &q.dst, Some(&src))?;
     match (src, dst) {
+        // IPv6 from the internet into an AWS VPC (see `explain`'s walk from the internet).
+        (Side::Internet(ip), Side::Aws { ep: d, .. }) if ip.is_ipv6() => explain(
+            snap,
+            &Query {
+                src: Endpoint::Ip(ip),
+                dst: d,
+                ..q.clone()
+            },
+        ),
         (Side::Internet(ip), _) => Err(QueryError::UnknownSourceAddress(ip)),
         (Side::Aws { ep: s, .. }, Side::Aws { ep: d, .. }) => explain(
             snap,

@@ -103,11 +103,9 @@ fn target_id(t: &RouteTarget) -> Option<&String> {
         | RouteTarget::Gateway(id)
         | RouteTarget::NatGateway(id)
         | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id) => Some(id),
-        RouteTarget::Local
-        | RouteTarget::TransitGateway(_)
-        | RouteTarget::EgressOnlyInternetGateway(_)
-        | RouteTarget::VpcEndpoint(_) => None,
+        | RouteTarget::NetworkInterface(id)
+        | RouteTarget::EgressOnlyInternetGateway(id) => Some(id),
+        RouteTarget::Local | RouteTarget::TransitGateway(_) | RouteTarget::VpcEndpoint(_) => None,
     }
 }
 

@@ -45,12 +45,16 @@ use crate::snapshot::{EniView, GroupView, NatView, RouteEntry, Snapshot, TableVi
 
 mod back;
 mod filters;
+mod internet;
 mod targets;
 
 /// Answers `q` over `snapshot`.
 pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
     if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
         return Err(QueryError::PortRequired(q.protocol));
+    }
+    if let Some(ip) = internet::internet_source(snapshot, &q.src) {
+        return internet::from_internet(snapshot, q, ip);
     }
     let (src, src_ip_given) = resolve_src(snapshot, &q.src)?;
     let dst = resolve_dst(snapshot, &q.dst, src)?;
@@ -256,6 +260,8 @@ enum Via {
     Local,
     Peering,
     Igw(String),
+    /// An egress-only internet gateway (IPv6, outbound).
+    Eigw(String),
 }
 
 /// One stretch of the forward path, replayed backwards for the reply.
@@ -548,6 +554,12 @@ impl<'s> Walk<'s> {
                                 _ => false,
                             };
                             self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::EgressOnlyInternetGateway(g) => {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.eigw(&cur, &table_ref, e, g, dst, h, &mut segs);
                             return segs;
                         }
                         RouteTarget::NatGateway(nat) if depth == 0 => {

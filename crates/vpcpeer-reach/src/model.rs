@@ -238,6 +238,8 @@ pub enum ComponentKind {
     InternetGateway,
     /// A NAT gateway.
     NatGateway,
+    /// An egress-only internet gateway (`eigw-…`).
+    EgressOnlyInternetGateway,
     /// A VPC.
     Vpc,
     /// A subnet.
@@ -406,8 +408,12 @@ pub enum Code {
     NgwRequiresSourceInVpc,
     /// The destination address lies in a VPC but no interface holds it (`UNKNOWN_DESTINATION`).
     UnknownDestination,
+    /// Traffic from the internet would enter a VPC whose only way to the internet is an
+    /// egress-only internet gateway, which carries outbound IPv6 connections and their replies
+    /// only (`EGRESS_ONLY_IGW_INBOUND`, this emulator's name).
+    EgressOnlyInbound,
     /// The path needs a component this engine does not model (routes to instances, interfaces,
-    /// transit gateways, VPC endpoints, egress-only gateways, VPN gateways)
+    /// transit gateways, VPC endpoints, VPN gateways)
     /// (`UNSUPPORTED_COMPONENT`).
     UnsupportedComponent,
     /// GCP: a firewall rule, or the implied deny-ingress rule, drops the packet
@@ -454,6 +460,7 @@ impl Code {
             Code::SubnetAclRestriction { .. } => "SUBNET_ACL_RESTRICTION",
             Code::IgwEdgeToEdge => "IGW_EDGE_TO_EDGE",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
+            Code::EgressOnlyInbound => "EGRESS_ONLY_IGW_INBOUND",
             Code::UnknownDestination => "UNKNOWN_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::FirewallRule { .. } => "FIREWALL_RULE",

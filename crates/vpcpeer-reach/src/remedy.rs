@@ -171,6 +171,12 @@ pub enum Remedy {
     },
     /// No interface holds the destination address: check the address.
     CheckDestinationAddress,
+    /// Inbound traffic from the internet cannot enter through the egress-only gateway `gateway`:
+    /// attach an internet gateway to its VPC (and route to it) for inbound IPv6.
+    InternetGatewayForInbound {
+        /// The egress-only internet gateway.
+        gateway: String,
+    },
     /// GCP: add a firewall rule of `direction` allowing `traffic` from (ingress) or to (egress)
     /// `peer` to `network`, with a priority number below `priority_below`.
     AddFirewallRule {
@@ -400,6 +406,9 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
             gateway: id.clone(),
         },
         Code::UnknownDestination => Remedy::CheckDestinationAddress,
+        Code::EgressOnlyInbound => Remedy::InternetGatewayForInbound {
+            gateway: id.clone(),
+        },
         Code::FirewallRule { direction } | Code::NsgRule { direction } => {
             cloud_filter(v, b, direction)
         }

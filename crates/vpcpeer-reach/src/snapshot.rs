@@ -276,6 +276,8 @@ pub struct Snapshot {
     pub igws: HashMap<String, IgwView>,
     /// NAT gateways by id.
     pub nats: HashMap<String, NatView>,
+    /// Egress-only internet gateways (`eigw-…`) by id: the VPC each serves.
+    pub eigws: HashMap<String, String>,
     /// Peering connections by id.
     pub peerings: HashMap<String, PeeringView>,
     /// Peering ids by the VPC on either side, in id order.
@@ -524,6 +526,9 @@ impl Snapshot {
         }
         for g in world.aws.internet_gateways().values() {
             s.igws.insert(g.id.clone(), igw_view(g));
+        }
+        for g in world.aws.egress_only_gateways().values() {
+            s.eigws.insert(g.id.clone(), g.vpc_id.clone());
         }
         for p in world.aws.peerings().values() {
             let view = peering_view(p, &s.vpcs, now);

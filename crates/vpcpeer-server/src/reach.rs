@@ -348,6 +348,7 @@ fn changes_the_component(code: Code) -> bool {
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
+        | Code::EgressOnlyInbound
         | Code::UnknownDestination
         | Code::UnsupportedComponent
         | Code::PeeringNotActive
@@ -386,6 +387,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::PeeringConnection => "peering-connection",
         ComponentKind::InternetGateway => "internet-gateway",
         ComponentKind::NatGateway => "nat-gateway",
+        ComponentKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
@@ -646,6 +648,9 @@ pub fn remedy_text(r: &Remedy) -> String {
         Remedy::OwnNatGateway { gateway } => {
             format!("{gateway} does not serve peered VPCs: use a NAT gateway in the source VPC")
         }
+        Remedy::InternetGatewayForInbound { gateway } => format!(
+            "{gateway} carries only connections its VPC opens: attach an internet gateway to the VPC for inbound IPv6"
+        ),
         Remedy::CheckDestinationAddress => {
             "no interface holds the destination address: check the address".to_owned()
         }

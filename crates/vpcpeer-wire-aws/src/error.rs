@@ -123,6 +123,7 @@ pub fn parameter(field: Field) -> &'static str {
         Field::PathDestinationIp => "DestinationIp",
         Field::SubnetZone => "availabilityZone",
         Field::SubnetZoneId => "availabilityZoneId",
+        Field::SubnetIpv6Native => "ipv6Native",
     }
 }
 
@@ -178,7 +179,8 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::SubnetZone
         | Field::SubnetZoneId
         | Field::LaunchZone
-        | Field::RuleDescription => Cow::Borrowed(name),
+        | Field::RuleDescription
+        | Field::SubnetIpv6Native => Cow::Borrowed(name),
     }
 }
 
@@ -241,7 +243,8 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::PathDestinationIp
         | Field::SubnetZone
         | Field::SubnetZoneId
-        | Field::RuleDescription => "",
+        | Field::RuleDescription
+        | Field::SubnetIpv6Native => "",
     });
     Ec2Error::new(
         "InvalidParameterValue",
@@ -308,6 +311,10 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         ),
         Kind::Association => ("InvalidAssociationID.NotFound", "association ID"),
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
+        Kind::EgressOnlyInternetGateway => (
+            "InvalidEgressOnlyInternetGatewayId.NotFound",
+            "egressOnlyInternetGateway ID",
+        ),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
         Kind::Any => ("InvalidID", "ID"),
     };
@@ -329,6 +336,7 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
         Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
+        Kind::EgressOnlyInternetGateway => "InvalidEgressOnlyInternetGatewayId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
@@ -347,6 +355,7 @@ fn limit_code(kind: LimitKind) -> &'static str {
         LimitKind::CidrBlocksPerVpc => "CidrLimitExceeded",
         LimitKind::InternetGateways => "InternetGatewayLimitExceeded",
         LimitKind::TagsPerResource => "TagLimitExceeded",
+        LimitKind::EgressOnlyGateways => "EgressOnlyInternetGatewayLimitExceeded",
     }
 }
 
@@ -478,6 +487,7 @@ impl From<DomainError> for Ec2Error {
                     | Kind::PeeringConnection
                     | Kind::NetworkInsightsPath
                     | Kind::NetworkInsightsAnalysis
+                    | Kind::EgressOnlyInternetGateway
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
@@ -550,6 +560,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
+            DomainError::Ipv6(p) => worded(crate::actions::ipv6_problem(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),
@@ -672,6 +683,7 @@ mod tests {
             (Field::SubnetZone, "availabilityZone"),
             (Field::SubnetZoneId, "availabilityZoneId"),
             (Field::RuleDescription, "Description"),
+            (Field::SubnetIpv6Native, "ipv6Native"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

@@ -57,6 +57,9 @@ pub(crate) fn limit(kind: LimitKind, max: usize, resource: Option<&str>) -> Stri
         LimitKind::RulesPerSecurityGroup => {
             "The maximum number of rules per security group has been reached.".into()
         }
+        LimitKind::EgressOnlyGateways => {
+            "The maximum number of egress-only internet gateways has been reached.".into()
+        }
         LimitKind::TagsPerResource => {
             let whose = resource
                 .map(|id| format!(" for '{id}'"))
@@ -80,6 +83,10 @@ pub(crate) fn dependent(d: &Dependent) -> String {
             format!("pending VPC peering connection request {peering_id} (reject it first)")
         }
         Dependent::SubnetsInBlock { cidr } => format!("subnets use the CIDR block {cidr}"),
+        Dependent::SubnetsInIpv6Block { cidr } => format!("subnets use the CIDR block {cidr}"),
+        Dependent::Ipv6Addresses { cidr } => {
+            format!("network interfaces hold IPv6 addresses of {cidr}")
+        }
         Dependent::Interface { interface_id } => {
             format!("network interface {interface_id} uses it")
         }

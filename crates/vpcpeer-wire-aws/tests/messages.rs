@@ -328,12 +328,19 @@ fn cases() -> Vec<Case> {
             f.env.limits.vpcs_per_region = Some(2);
             f.call("CreateVpc", "CidrBlock=10.9.0.0/16")
         }),
-        ("second ipv6 block", |f| {
+        ("sixth ipv6 block", |f| {
             let v = f.ok_field(
                 "CreateVpc",
                 "CidrBlock=10.9.0.0/16&AmazonProvidedIpv6CidrBlock=true",
                 "vpcId",
             );
+            // Five Amazon /56 blocks per VPC (the quota); the sixth is refused.
+            for _ in 1..5 {
+                f.ok(
+                    "AssociateVpcCidrBlock",
+                    &format!("VpcId={v}&AmazonProvidedIpv6CidrBlock=true"),
+                );
+            }
             f.call(
                 "AssociateVpcCidrBlock",
                 &format!("VpcId={v}&AmazonProvidedIpv6CidrBlock=true"),
@@ -971,7 +978,7 @@ const WANT: &[(&str, u16, &str, &str)] = &[
     ("acl with a subnet", 400, "DependencyViolation", "The networkAcl 'acl-3bb3984531bf2ea2c' has dependencies and cannot be deleted. (subnet subnet-90b695a9257c70454 is associated with it)"),
     ("acl of another vpc", 400, "InvalidParameterValue", "Network ACL acl-3bb3984531bf2ea2c and subnet subnet-90b695a9257c70454 belong to different networks."),
     ("vpc limit", 400, "VpcLimitExceeded", "The maximum number of VPCs has been reached."),
-    ("second ipv6 block", 400, "CidrLimitExceeded", "This network 'vpc-3bb3984531bf2ea2c' has met its maximum number of allowed CIDRs: 1"),
+    ("sixth ipv6 block", 400, "CidrLimitExceeded", "This network 'vpc-3bb3984531bf2ea2c' has met its maximum number of allowed CIDRs: 5"),
     ("ipv4 block limit", 400, "CidrLimitExceeded", "This network 'vpc-aeaf52febe7060642' has met its maximum number of allowed CIDRs: 1"),
     ("block covers a route", 400, "InvalidParameterValue", "The CIDR '10.7.0.0/16' is equal to or larger than the destination of an existing route in a route table of vpc-aeaf52febe7060642."),
     ("block while a request is pending", 400, "OperationNotPermitted", "The vpc 'vpc-aeaf52febe7060642' has a pending VPC peering connection request (pcx-3bb3984531bf2ea2c); CIDR blocks cannot be added until it is accepted, rejected or deleted."),

@@ -412,11 +412,13 @@ mod tests {
                 scope: a(),
                 availability_zone: "us-east-1a".into(),
                 availability_zone_id: "use1-az1".into(),
-                cidr: cidr.parse().unwrap(),
+                cidr: Some(cidr.parse().unwrap()),
                 ipv6: None,
                 map_public_ip_on_launch: false,
                 assign_ipv6_on_creation: false,
                 default_for_az: false,
+                enable_dns64: false,
+                dns_aaaa_on_launch: false,
                 tags: Tags::new(),
             });
             let assoc = tx.new_id("aclassoc");

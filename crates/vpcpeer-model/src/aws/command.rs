@@ -8,6 +8,7 @@ use crate::aws::acl::AclEntryRequest;
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
+use crate::aws::ipv6::{Ipv6Command, Ipv6Outcome};
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
 use crate::aws::route::{AssocRequest, RouteSpec};
 use crate::aws::security_group::{CreateSecurityGroup, Direction, GroupSelector, RulePermission};
@@ -300,6 +301,9 @@ pub enum Command {
         /// The analysis.
         id: String,
     },
+    // --- IPv6: egress-only internet gateways, subnet IPv6 blocks ---
+    /// A change of the IPv6 area ([`Ipv6Command`]).
+    Ipv6(Ipv6Command),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -389,6 +393,9 @@ pub enum Outcome {
     AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
+    // --- IPv6 ---
+    /// What an IPv6 command did.
+    Ipv6(Ipv6Outcome),
 }
 
 impl Apply for Command {
@@ -630,6 +637,8 @@ impl Apply for Command {
                 tx.delete_insights_analysis(&id)?;
                 Outcome::AnalysisDeleted(id)
             }
+            // --- IPv6 ---
+            Command::Ipv6(c) => Outcome::Ipv6(c.apply(tx)?),
         })
     }
 }

@@ -201,7 +201,11 @@ impl Tx<'_, '_> {
         }
         let free = (0..)
             .map_while(|i| nth_block(vpc.primary_cidr(), i))
-            .find(|b| !siblings.iter().any(|s| overlaps_v4(s.cidr, *b)))
+            .find(|b| {
+                !siblings
+                    .iter()
+                    .any(|s| s.cidr.is_some_and(|c| overlaps_v4(c, *b)))
+            })
             .ok_or_else(|| {
                 DomainError::DefaultVpc(DefaultVpcProblem::NoFreeBlock {
                     vpc_id: vpc.id.clone(),
@@ -220,7 +224,7 @@ impl Tx<'_, '_> {
         self.insert_subnet(NewSubnetRecord {
             vpc_id: vpc_id.to_owned(),
             zone,
-            cidr,
+            cidr: Some(cidr),
             ipv6: None,
             default_for_az: true,
             tags: Tags::new(),

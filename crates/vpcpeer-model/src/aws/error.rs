@@ -46,7 +46,9 @@ pub enum Kind {
     NetworkInsightsPath,
     /// `nia-`.
     NetworkInsightsAnalysis,
-    /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`).
+    /// `eigw-`.
+    EgressOnlyInternetGateway,
+    /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`, `subnet-cidr-assoc-`).
     Association,
     /// A gateway id of unknown kind given as a route target.
     Gateway,
@@ -73,6 +75,7 @@ impl Kind {
             Kind::PeeringConnection => "pcx",
             Kind::NetworkInsightsPath => "nip",
             Kind::NetworkInsightsAnalysis => "nia",
+            Kind::EgressOnlyInternetGateway => "eigw",
             _ => return None,
         })
     }
@@ -103,6 +106,8 @@ pub enum LimitKind {
     InternetGateways,
     /// Tags per resource.
     TagsPerResource,
+    /// Egress-only internet gateways per region.
+    EgressOnlyGateways,
 }
 
 /// The fields of a request the model can find missing or unusable, in domain terms. Each face
@@ -205,6 +210,8 @@ pub enum Field {
     SubnetZone,
     /// A subnet's availability zone, by zone id.
     SubnetZoneId,
+    /// Whether a subnet is IPv6-only.
+    SubnetIpv6Native,
 }
 
 impl Field {
@@ -257,6 +264,7 @@ impl Field {
         Field::SubnetZone,
         Field::SubnetZoneId,
         Field::RuleDescription,
+        Field::SubnetIpv6Native,
     ];
 }
 
@@ -553,6 +561,9 @@ pub enum DomainError {
     /// The region's default VPC is missing, or in the way.
     #[error("default VPC: {0:?}")]
     DefaultVpc(DefaultVpcProblem),
+    /// An IPv6 change is refused.
+    #[error("IPv6 change refused: {0:?}")]
+    Ipv6(crate::aws::ipv6::Ipv6Problem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {
@@ -688,9 +699,10 @@ mod tests {
             Field::SubnetZone => 43,
             Field::SubnetZoneId => 44,
             Field::RuleDescription => 45,
+            Field::SubnetIpv6Native => 46,
         };
         let got: Vec<usize> = Field::ALL.iter().map(|f| position(*f)).collect();
-        let want: Vec<usize> = (0..=45).collect();
+        let want: Vec<usize> = (0..=46).collect();
         assert_eq!(got, want);
     }
 }

@@ -18,8 +18,11 @@
 //! - One launch creates at most [`MAX_INSTANCES_PER_LAUNCH`] instances; a larger `MaxCount` is
 //!   clamped (AWS launches "as many as possible ≥ MinCount" when capacity is short).
 //! - Public addresses are not emulated: `AssociatePublicIpAddress` is validated, then ignored.
-//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses at launch are not
-//!   supported; the wire layer refuses them.
+//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses asked for at launch
+//!   are not supported; the wire layer refuses them. An interface in a subnet with
+//!   `assignIpv6AddressOnCreation` gets one IPv6 address of the subnet's /64
+//!   ([`Tx::ipv6_on_launch`]). Launching into an IPv6-only subnet is refused (the emulator's
+//!   interfaces have a primary IPv4 address).
 //! - A client token matches a launch of the same account and region while any of its instances
 //!   is still visible; the parameters are compared through a digest of the whole input, kept in
 //!   the stored token (see [`client_token_of`]).
@@ -528,6 +531,9 @@ impl Tx<'_, '_> {
             for (n, (ip, secondary)) in nics.iter().zip(addrs) {
                 let eni_id = self.new_id("eni");
                 let attach_id = self.new_id("eni-attach");
+                // The subnet's on-launch IPv6 default (interfaces put earlier in this launch
+                // hold theirs already).
+                let ipv6 = self.ipv6_on_launch(&n.subnet.id, &[]);
                 let eni = NetworkInterface {
                     id: eni_id.clone(),
                     scope: scope.clone(),
@@ -536,7 +542,7 @@ impl Tx<'_, '_> {
                     availability_zone: n.subnet.availability_zone.clone(),
                     private_ip: ip,
                     secondary_ips: secondary,
-                    ipv6: Vec::new(),
+                    ipv6: ipv6.into_iter().collect(),
                     groups: n.groups.clone(),
                     attachment: Some(EniAttachment {
                         id: attach_id,

@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod input;
 pub mod insights;
 pub mod instance;
+pub mod ipv6;
 pub mod peering;
 pub mod peering_state;
 pub mod regions;
@@ -103,6 +104,7 @@ owned! {
     NetworkInterface => NetworkInterface;
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
+    EgressOnlyInternetGateway => EgressOnlyInternetGateway;
 }
 
 /// A resource that lives in one VPC.
@@ -126,7 +128,8 @@ in_vpc!(
     SecurityGroup,
     NetworkAcl,
     Instance,
-    NetworkInterface
+    NetworkInterface,
+    EgressOnlyInternetGateway
 );
 
 impl Tx<'_, '_> {

@@ -132,8 +132,9 @@ pub struct Subnet {
     pub availability_zone: String,
     /// Zone id, e.g. `use1-az1`.
     pub availability_zone_id: String,
-    /// IPv4 block.
-    pub cidr: Ipv4Net,
+    /// IPv4 block; `None` for an IPv6-only (`Ipv6Native`) subnet. The stored form of a subnet
+    /// with an IPv4 block is unchanged (`"cidr":"10.0.0.0/24"`); an IPv6-only one stores `null`.
+    pub cidr: Option<Ipv4Net>,
     /// IPv6 block and its association id.
     pub ipv6: Option<(String, Ipv6Net)>,
     /// `mapPublicIpOnLaunch`.
@@ -144,8 +145,21 @@ pub struct Subnet {
     /// when true, so the rows of other subnets keep their first form.
     #[serde(default, skip_serializing_if = "is_false")]
     pub default_for_az: bool,
+    /// `enableDns64`. Stored only when true (rows of other subnets keep their first form).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub enable_dns64: bool,
+    /// `privateDnsNameOptionsOnLaunch.enableResourceNameDnsAAAARecord`. Stored only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dns_aaaa_on_launch: bool,
     /// User tags.
     pub tags: Tags,
+}
+
+impl Subnet {
+    /// Whether the subnet is IPv6-only (`ipv6Native`): it has no IPv4 block.
+    pub fn ipv6_native(&self) -> bool {
+        self.cidr.is_none()
+    }
 }
 
 /// `skip_serializing_if` for flags stored only when set.
@@ -620,4 +634,6 @@ impl PeeringConnection {
 }
 
 mod insights;
+mod ipv6;
 pub use insights::*;
+pub use ipv6::*;

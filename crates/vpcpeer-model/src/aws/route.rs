@@ -47,6 +47,7 @@ pub enum RouteState {
 /// - internet gateway → blackhole when deleted or detached (any `vgw-` is blackhole: not modelled);
 /// - NAT gateway → active iff it exists and is available;
 /// - instance → blackhole when gone, stopped or terminated; network interface → blackhole when gone;
+/// - egress-only internet gateway → blackhole when deleted;
 /// - targets the emulator does not model → active.
 pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
     let ok = match &route.target {
@@ -76,9 +77,10 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
             )
         }),
         RouteTarget::NetworkInterface(id) => world.aws.network_interfaces.contains_key(id),
-        RouteTarget::TransitGateway(_)
-        | RouteTarget::EgressOnlyInternetGateway(_)
-        | RouteTarget::VpcEndpoint(_) => true,
+        RouteTarget::EgressOnlyInternetGateway(id) => {
+            world.aws.egress_only_gateways.contains_key(id)
+        }
+        RouteTarget::TransitGateway(_) | RouteTarget::VpcEndpoint(_) => true,
     };
     if ok {
         RouteState::Active
@@ -417,6 +419,15 @@ impl Tx<'_, '_> {
                 if !mine(&pcx.requester) && !mine(&pcx.accepter) {
                     return Err(different_networks(tid, p));
                 }
+                let inter_region = pcx.requester.scope.region != pcx.accepter.scope.region;
+                if matches!(dest, Destination::V6(_))
+                    && inter_region
+                    && !self.ctx.limits.ipv6_over_inter_region_peering
+                {
+                    return Err(DomainError::Ipv6(crate::Ipv6Problem::InterRegionPeering {
+                        peering_id: p.clone(),
+                    }));
+                }
             }
             RouteTarget::NatGateway(n) => {
                 let nat = self.owned::<NatGateway>(n)?;
@@ -459,6 +470,12 @@ impl Tx<'_, '_> {
                         gateway_id: e.clone(),
                     }));
                 }
+                let gw = self
+                    .owned::<crate::EgressOnlyInternetGateway>(e)
+                    .map_err(|_| DomainError::not_found(Kind::Gateway, e.clone()))?;
+                if gw.vpc_id != table.vpc_id {
+                    return Err(different_networks(tid, e));
+                }
             }
             RouteTarget::VpcEndpoint(v) => check_target_id(v, "vpce", Field::RouteEndpoint)?,
         }
@@ -474,7 +491,7 @@ impl Tx<'_, '_> {
         target: &RouteTarget,
     ) -> Result<(), DomainError> {
         let subnet_match = self.in_vpc::<Subnet>(&vpc.id).any(|s: &Subnet| match dest {
-            Destination::V4(d) => s.cidr == *d,
+            Destination::V4(d) => s.cidr == Some(*d),
             Destination::V6(d) => s.ipv6.as_ref().is_some_and(|(_, c)| c == d),
         });
         let target_ok = matches!(

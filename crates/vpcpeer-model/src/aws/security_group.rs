@@ -194,6 +194,7 @@ impl Tx<'_, '_> {
             None => self.default_vpc_for(DefaultVpcUse::Group)?,
         };
         let vpc_id = vpc.id.clone();
+        let vpc_has_ipv6 = !vpc.ipv6.is_empty();
         let name = input.name;
         if name.is_empty() {
             return Err(DomainError::Missing(Field::GroupName));
@@ -223,7 +224,7 @@ impl Tx<'_, '_> {
             LimitKind::SecurityGroups,
         )?;
         let id = self.new_id("sg");
-        let egress = vec![SgRule {
+        let mut egress = vec![SgRule {
             id: self.new_id("sgr"),
             protocol: "-1".into(),
             from_port: None,
@@ -231,6 +232,19 @@ impl Tx<'_, '_> {
             peer: RulePeer::Cidr4(ipnet::Ipv4Net::default()),
             description: None,
         }];
+        // In a VPC with an IPv6 block, a new group also allows all IPv6 traffic out (Amazon VPC
+        // User Guide, "Security groups": "If your VPC has an IPv6 CIDR block, … an outbound
+        // rule that allows all outbound IPv6 traffic").
+        if vpc_has_ipv6 {
+            egress.push(SgRule {
+                id: self.new_id("sgr"),
+                protocol: "-1".into(),
+                from_port: None,
+                to_port: None,
+                peer: RulePeer::Cidr6(ipnet::Ipv6Net::default()),
+                description: None,
+            });
+        }
         let sg = SecurityGroup {
             id: id.clone(),
             name,

@@ -7,7 +7,11 @@
 //! uses the main route table. Choices where AWS is unverified:
 //! - An IPv6 block that is not a /64, or outside the VPC's IPv6 blocks (or a VPC without IPv6), is
 //!   refused with `InvalidSubnet.Range`, like an IPv4 block.
-//! - IPv6-only subnets (`Ipv6Native`) are not supported: every subnet has an IPv4 block.
+//! - An IPv6-only subnet (`Ipv6Native`) has no IPv4 block (`Subnet::cidr` is `None`), needs its
+//!   IPv6 /64 (`MissingParameter` without it), refuses a `CidrBlock` with it
+//!   (`InvalidParameterCombination`), assigns IPv6 addresses on creation, and shows
+//!   `availableIpAddressCount` 0. Instances cannot be launched into one here (see
+//!   [`instance`](crate::aws::instance)).
 //! - The subnet is `available` at once (AWS may briefly show `pending`).
 
 use std::net::Ipv4Addr;
@@ -19,7 +23,7 @@ use crate::aws::check_limit;
 use crate::aws::error::{Conflict, Field};
 use crate::aws::input::Spelled;
 use crate::aws::regions::{self, Zone};
-use crate::cidr::{self, overlaps_v4, overlaps_v6};
+use crate::cidr::{self, overlaps_v4};
 use crate::{
     AclAssociation, AddressProblem, DomainError, Kind, LimitKind, NetworkAcl, RouteTable,
     RtAssocTarget, Subnet, Tags, Tx, Vpc,
@@ -30,10 +34,13 @@ use crate::{
 pub struct NewSubnet {
     /// The VPC.
     pub vpc_id: String,
-    /// IPv4 block.
-    pub block: Spelled<Ipv4Net>,
+    /// IPv4 block; `None` only for an IPv6-only subnet (`ipv6_native`).
+    pub block: Option<Spelled<Ipv4Net>>,
     /// IPv6 block (a /64 inside one of the VPC's IPv6 blocks).
     pub ipv6_block: Option<Spelled<Ipv6Net>>,
+    /// `Ipv6Native`: an IPv6-only subnet (no IPv4 block, an IPv6 block required).
+    #[serde(default)]
+    pub ipv6_native: bool,
     /// Zone name (`us-east-1a`).
     pub availability_zone: Option<String>,
     /// Zone id (`use1-az1`).
@@ -47,8 +54,9 @@ impl NewSubnet {
     pub fn new(vpc_id: impl Into<String>, block: Ipv4Net) -> Self {
         NewSubnet {
             vpc_id: vpc_id.into(),
-            block: Spelled::canonical(block),
+            block: Some(Spelled::canonical(block)),
             ipv6_block: None,
+            ipv6_native: false,
             availability_zone: None,
             availability_zone_id: None,
             tags: Tags::new(),
@@ -62,8 +70,8 @@ pub(crate) struct NewSubnetRecord {
     pub vpc_id: String,
     /// The zone.
     pub zone: Zone,
-    /// The IPv4 block.
-    pub cidr: Ipv4Net,
+    /// The IPv4 block (`None`: IPv6-only).
+    pub cidr: Option<Ipv4Net>,
     /// The IPv6 block (its association id is drawn after the subnet's id).
     pub ipv6: Option<Ipv6Net>,
     /// Whether it is the default subnet of its zone (in the default VPC).
@@ -79,6 +87,11 @@ pub enum SubnetAttribute {
     MapPublicIpOnLaunch,
     /// `assignIpv6AddressOnCreation`.
     AssignIpv6OnCreation,
+    /// `enableDns64` (kept; it changes no path the emulator models).
+    EnableDns64,
+    /// `enableResourceNameDnsAAAARecordOnLaunch` (kept; accepted on any subnet `[UNVERIFIED]`:
+    /// the emulator resolves no names).
+    DnsAaaaOnLaunch,
 }
 
 impl Tx<'_, '_> {
@@ -103,7 +116,11 @@ impl Tx<'_, '_> {
         taken: &[Ipv4Addr],
     ) -> Result<Ipv4Addr, DomainError> {
         let subnet = self.owned::<Subnet>(subnet_id)?;
-        let net = subnet.cidr;
+        let Some(net) = subnet.cidr else {
+            return Err(DomainError::Ipv6(crate::Ipv6Problem::LaunchIntoIpv6Only {
+                subnet_id: subnet_id.to_owned(),
+            }));
+        };
         let usable = crate::cidr::host_range(net, 4, 1);
         let in_use = self.addresses_in_use(subnet_id);
         let busy = |a: Ipv4Addr| in_use.contains(&a) || taken.contains(&a);
@@ -145,7 +162,39 @@ impl Tx<'_, '_> {
     /// `availableIpAddressCount`: the usable addresses of the block minus those in use.
     pub fn available_ip_count(&self, subnet: &Subnet) -> u64 {
         let used = self.addresses_in_use(&subnet.id).len() as u64;
-        cidr::available_addresses(subnet.cidr).saturating_sub(used)
+        subnet
+            .cidr
+            .map_or(0, |c| cidr::available_addresses(c).saturating_sub(used))
+    }
+
+    /// Checks `block` as a subnet's IPv4 block in `vpc`: /16–/28 inside one of the VPC's
+    /// blocks (`InvalidSubnet.Range`), overlapping no sibling (`InvalidSubnet.Conflict`).
+    fn check_subnet_ipv4(
+        &self,
+        vpc: &Vpc,
+        block: &Spelled<Ipv4Net>,
+    ) -> Result<Ipv4Net, DomainError> {
+        let text = block.text.as_str();
+        let net = block.value;
+        if !cidr::valid_block_size(net)
+            || !vpc
+                .ipv4_cidrs()
+                .any(|b| b.contains(&net.network()) && b.contains(&net.broadcast()))
+        {
+            return Err(DomainError::InvalidSubnetRange {
+                cidr: text.to_owned(),
+            });
+        }
+        let conflict = self
+            .in_vpc::<Subnet>(&vpc.id)
+            .filter_map(|s| s.cidr)
+            .any(|c| overlaps_v4(c, net));
+        if conflict {
+            return Err(DomainError::SubnetConflict {
+                cidr: text.to_owned(),
+            });
+        }
+        Ok(net)
     }
 
     /// CreateSubnet; returns the new subnet's id.
@@ -157,43 +206,24 @@ impl Tx<'_, '_> {
     pub(crate) fn new_subnet(&mut self, input: NewSubnet) -> Result<Subnet, DomainError> {
         self.check_tag_count(&Tags::new(), &input.tags, None)?;
         let vpc = self.owned::<Vpc>(&input.vpc_id)?.clone();
-        let text = input.block.text.as_str();
-        let net = input.block.value;
-        if !cidr::valid_block_size(net)
-            || !vpc
-                .ipv4_cidrs()
-                .any(|b| b.contains(&net.network()) && b.contains(&net.broadcast()))
-        {
-            return Err(DomainError::InvalidSubnetRange {
-                cidr: text.to_owned(),
-            });
-        }
+        let net = match (&input.block, input.ipv6_native) {
+            (Some(_), true) => {
+                return Err(DomainError::Exclusive(
+                    Field::SubnetIpv4Block,
+                    Field::SubnetIpv6Native,
+                ))
+            }
+            (None, true) if input.ipv6_block.is_none() => {
+                return Err(DomainError::Missing(Field::SubnetIpv6Block))
+            }
+            (None, true) => None,
+            (None, false) => return Err(DomainError::Missing(Field::SubnetIpv4Block)),
+            (Some(block), false) => Some(self.check_subnet_ipv4(&vpc, block)?),
+        };
         let siblings: Vec<&Subnet> = self.in_vpc::<Subnet>(&vpc.id).collect();
-        if siblings.iter().any(|s| overlaps_v4(s.cidr, net)) {
-            return Err(DomainError::SubnetConflict {
-                cidr: text.to_owned(),
-            });
-        }
         let ipv6 = match &input.ipv6_block {
             None => None,
-            Some(b6) => {
-                let (n6, t6) = (b6.value, b6.text.as_str());
-                if n6.prefix_len() != 64 || !vpc.ipv6_cidrs().any(|b| b.contains(&n6.network())) {
-                    return Err(DomainError::InvalidSubnetRange {
-                        cidr: t6.to_owned(),
-                    });
-                }
-                if siblings
-                    .iter()
-                    .filter_map(|s| s.ipv6.as_ref())
-                    .any(|(_, c)| overlaps_v6(*c, n6))
-                {
-                    return Err(DomainError::SubnetConflict {
-                        cidr: t6.to_owned(),
-                    });
-                }
-                Some(n6)
-            }
+            Some(b6) => Some(self.check_subnet_ipv6(&vpc, None, b6)?),
         };
         let zone = self.pick_zone(
             input.availability_zone.as_deref(),
@@ -229,8 +259,12 @@ impl Tx<'_, '_> {
             cidr: new.cidr,
             ipv6,
             map_public_ip_on_launch: new.default_for_az,
-            assign_ipv6_on_creation: false,
+            // An IPv6-only subnet assigns IPv6 addresses on creation (its interfaces have no
+            // other address).
+            assign_ipv6_on_creation: new.cidr.is_none(),
             default_for_az: new.default_for_az,
+            enable_dns64: false,
+            dns_aaaa_on_launch: false,
             tags: new.tags,
         };
         self.put(subnet.clone());
@@ -306,6 +340,8 @@ impl Tx<'_, '_> {
         match attr {
             SubnetAttribute::MapPublicIpOnLaunch => s.map_public_ip_on_launch = value,
             SubnetAttribute::AssignIpv6OnCreation => s.assign_ipv6_on_creation = value,
+            SubnetAttribute::EnableDns64 => s.enable_dns64 = value,
+            SubnetAttribute::DnsAaaaOnLaunch => s.dns_aaaa_on_launch = value,
         }
         Ok(())
     }

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
-    SecurityGroup, Subnet, Vpc,
+    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc,
 };
 
 cloud_tables! {
@@ -27,6 +27,8 @@ cloud_tables! {
         insights_paths: NetworkInsightsPath, "Network insights paths.";
         insights_analyses: NetworkInsightsAnalysis, "Network insights analyses.";
         region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
+        // --- IPv6 ---
+        egress_only_gateways: EgressOnlyInternetGateway, "Egress-only internet gateways.";
     }
     index: Indexes;
 }

@@ -296,6 +296,10 @@ impl Tx<'_, '_> {
                 .any(|g| g.attached_vpc.as_deref() == Some(vpc_id))
             || self.in_vpc::<NetworkInterface>(vpc_id).next().is_some()
             || self
+                .in_vpc::<crate::EgressOnlyInternetGateway>(vpc_id)
+                .next()
+                .is_some()
+            || self
                 .in_vpc::<NatGateway>(vpc_id)
                 .any(|n| n.state != crate::NatState::Deleted);
         if in_vpc_dependents {
@@ -366,17 +370,19 @@ impl Tx<'_, '_> {
         let now = self.now();
         match block {
             NewBlock::AmazonIpv6 => {
-                if !vpc.ipv6.is_empty() {
-                    return Err(DomainError::LimitExceeded {
-                        kind: LimitKind::CidrBlocksPerVpc,
-                        max: 1,
-                        resource: Some(vpc_id.to_owned()),
-                    });
-                }
+                check_limit(
+                    Some(crate::aws::ipv6::IPV6_BLOCKS_PER_VPC),
+                    LimitKind::CidrBlocksPerVpc,
+                    Some(vpc_id),
+                    || vpc.ipv6.len(),
+                )?;
                 let b = self.amazon_ipv6_block();
                 let net = b.cidr;
                 self.owned_mut::<Vpc>(vpc_id)?.ipv6.push(b.clone());
                 self.add_local_routes(vpc_id, Destination::V6(net));
+                if vpc.ipv6.is_empty() {
+                    self.open_default_acl_to_ipv6(vpc_id);
+                }
                 self.refresh_peer_sides(vpc_id);
                 Ok(NewAssociation::Ipv6(b))
             }
@@ -484,7 +490,7 @@ impl Tx<'_, '_> {
         if let Some(b) = vpc.ipv4.iter().find(|b| b.association_id == association_id) {
             let in_use = self
                 .in_vpc::<Subnet>(&vpc.id)
-                .any(|s| b.cidr.contains(&s.cidr.network()));
+                .any(|s| s.cidr.is_some_and(|c| b.cidr.contains(&c.network())));
             if in_use {
                 return Err(DomainError::DependencyViolation {
                     kind: Kind::Vpc,
@@ -502,6 +508,18 @@ impl Tx<'_, '_> {
                 .iter()
                 .find(|b| b.association_id == association_id)
                 .expect("found above");
+            let in_use = self.in_vpc::<Subnet>(&vpc.id).any(|s| {
+                s.ipv6
+                    .as_ref()
+                    .is_some_and(|(_, c)| b.cidr.contains(&c.network()))
+            });
+            if in_use {
+                return Err(DomainError::DependencyViolation {
+                    kind: Kind::Vpc,
+                    id: vpc.id.clone(),
+                    dependent: Some(Dependent::SubnetsInIpv6Block { cidr: b.cidr }),
+                });
+            }
             dest = Destination::V6(b.cidr);
             let mut b = b.clone();
             b.state = AssocState::Disassociated;
@@ -550,6 +568,32 @@ impl Tx<'_, '_> {
             VpcAttribute::NauMetrics => v.nau_metrics = value,
         }
         Ok(())
+    }
+
+    /// Adds the allow-all IPv6 entries (rule 101 and the implicit deny) to the VPC's default
+    /// network ACL, in both directions, as EC2 does when a VPC gets its first IPv6 block
+    /// (Amazon VPC User Guide, "Default network ACL"). Entries of those numbers already there
+    /// are kept.
+    fn open_default_acl_to_ipv6(&mut self, vpc_id: &str) {
+        let Some(acl_id) = self
+            .in_vpc::<NetworkAcl>(vpc_id)
+            .find(|a| a.is_default)
+            .map(|a| a.id.clone())
+        else {
+            return;
+        };
+        let acl = self.get_mut::<NetworkAcl>(&acl_id).expect("listed");
+        for egress in [false, true] {
+            for (n, action) in [(101, AclAction::Allow), (32768, AclAction::Deny)] {
+                if !acl
+                    .entries
+                    .iter()
+                    .any(|e| e.egress == egress && e.rule_number == n)
+                {
+                    acl.entries.push(acl_entry(n, egress, action, v6_any()));
+                }
+            }
+        }
     }
 
     fn add_local_routes(&mut self, vpc_id: &str, dest: Destination) {

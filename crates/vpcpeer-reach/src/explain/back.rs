@@ -26,6 +26,23 @@ impl<'s> Walk<'s> {
                     self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
                     self.hop(ComponentRef::new(K::InternetGateway, igw), None, r, r);
                 }
+                // The reply of a connection the VPC opened comes back through the egress-only
+                // gateway (it is stateful).
+                (NodeKind::Internet, Via::Eigw(g)) => {
+                    self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
+                    self.hop(
+                        ComponentRef::new(K::EgressOnlyInternetGateway, g),
+                        None,
+                        r,
+                        r,
+                    );
+                }
+                // The reply of a connection from the internet.
+                _ if matches!(seg.from.kind, NodeKind::Internet) => {
+                    let to_subnet = seg.to.subnet.clone().unwrap_or_default();
+                    self.acl(&to_subnet, Direction::Egress, r);
+                    self.route_to_internet(&to_subnet, r);
+                }
                 _ => {
                     let to_subnet = seg.to.subnet.clone().unwrap_or_default();
                     let crossing = seg.via != Via::Local || seg.to.subnet != seg.from.subnet;

@@ -1,5 +1,5 @@
 //! Where the AWS walk's chosen route leads: a blackhole, the local VPC, a peering connection or an
-//! internet or NAT gateway, each with the hops and blockers of crossing it.
+//! internet, egress-only internet or NAT gateway, each with the hops and blockers of crossing it.
 
 use super::*;
 
@@ -121,6 +121,11 @@ impl<'s> Walk<'s> {
                     ComponentRef::new(K::InternetGateway, igw),
                     format!("traffic that arrived over {pcx} may not leave {peer} through its internet gateway {igw}"),
                 ),
+                RouteTarget::EgressOnlyInternetGateway(g) => self.block(
+                    Code::IgwEdgeToEdge,
+                    ComponentRef::new(K::EgressOnlyInternetGateway, g),
+                    format!("traffic that arrived over {pcx} may not leave {peer} through its egress-only internet gateway {g}"),
+                ),
                 RouteTarget::NatGateway(nat) => self.block(
                     Code::NgwRequiresSourceInVpc,
                     ComponentRef::new(K::NatGateway, nat),
@@ -178,6 +183,54 @@ impl<'s> Walk<'s> {
                     table_ref.clone(),
                     format!(
                         "the best route of {} for {} leads to the internet gateway {igw}, but the address lies in {}",
+                        table_ref.id,
+                        h.dst_ip,
+                        dst.vpc().unwrap_or("a VPC")
+                    ),
+                );
+                self.as_if(cur, dst, h, segs);
+            }
+        }
+    }
+
+    /// An egress-only internet gateway: IPv6 traffic the VPC opens leaves for the internet (and
+    /// its replies come back); an address inside a VPC is not reached through it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn eigw(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        g: &str,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        let g_ref = ComponentRef::new(K::EgressOnlyInternetGateway, g);
+        self.hop(g_ref, None, h, h);
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        match dst {
+            Dst::Internet(_) => {
+                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
+                segs.push(Seg {
+                    from: cur.clone(),
+                    to: Node {
+                        vpc: String::new(),
+                        subnet: None,
+                        kind: NodeKind::Internet,
+                    },
+                    via: Via::Eigw(g.to_owned()),
+                    hdr: h,
+                });
+            }
+            _ => {
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "the best route of {} for {} leads to the egress-only internet gateway {g}, but the address lies in {}",
                         table_ref.id,
                         h.dst_ip,
                         dst.vpc().unwrap_or("a VPC")

@@ -95,7 +95,7 @@ fn kind_names_and_table_tags_are_unique() {
     tables.dedup();
     kinds.sort_unstable();
     kinds.dedup();
-    assert_eq!((tables.len(), kinds.len()), (28, 28));
+    assert_eq!((tables.len(), kinds.len()), (29, 29));
     for added in v1::ADDED_KINDS {
         assert!(
             v1::KINDS.iter().any(|(t, _)| t == added),
@@ -300,4 +300,48 @@ fn added_kinds_and_fields_round_trip() {
     let bytes = encode(&default);
     assert!(String::from_utf8_lossy(&bytes).contains("\"default_for_az\":true"));
     assert_eq!(decode(&table, &id, &bytes).expect("decodes"), default);
+}
+
+/// The IPv6 additions: an egress-only internet gateway round-trips under its own kind, and an
+/// IPv6-only subnet (no IPv4 block) stores `"cidr":null` and reads back, while a subnet with an
+/// IPv4 block keeps its first form (checked above and by the sample).
+#[test]
+fn ipv6_kinds_and_fields_round_trip() {
+    use vpcpeer_model::{EgressOnlyInternetGateway, Scope, Subnet, Timestamp};
+    let gw = Record::EgressOnlyGateway(EgressOnlyInternetGateway {
+        id: "eigw-0123456789abcdef0".into(),
+        scope: Scope::new("111111111111", "us-east-1"),
+        vpc_id: "vpc-0123456789abcdef0".into(),
+        created: Timestamp(1_700_000_000_000),
+        tags: [("Name".to_owned(), "out".to_owned())].into(),
+    });
+    let key = gw.key();
+    assert_eq!(key.table, "eigw");
+    let bytes = encode(&gw);
+    assert!(
+        bytes.starts_with(b"{\"EgressOnlyInternetGateway\":"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), gw);
+
+    let (table, id, body) = sample()
+        .into_iter()
+        .find(|(t, _, _)| t == "subnet")
+        .expect("a subnet row");
+    let Record::Subnet(s) = decode(&table, &id, body.as_bytes()).expect("decodes") else {
+        panic!("a subnet")
+    };
+    assert!(s.cidr.is_some(), "v1 subnets have their IPv4 block");
+    let native = Record::Subnet(Subnet {
+        cidr: None,
+        ipv6: Some((
+            "subnet-cidr-assoc-0123456789abcdef0".into(),
+            "2600:1f18:1:200::/64".parse().expect("net"),
+        )),
+        ..s
+    });
+    let bytes = encode(&native);
+    assert!(String::from_utf8_lossy(&bytes).contains("\"cidr\":null"));
+    assert_eq!(decode(&table, &id, &bytes).expect("decodes"), native);
 }

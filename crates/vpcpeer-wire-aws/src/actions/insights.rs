@@ -190,6 +190,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::PeeringConnection => "vpc-peering-connection",
         ComponentKind::InternetGateway => "internet-gateway",
         ComponentKind::NatGateway => "natgateway",
+        ComponentKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
@@ -251,6 +252,11 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
             .nat_gateways()
             .get(id)
             .map(|n| at(&n.scope.account, Some(&n.vpc_id), Some(&n.subnet_id))),
+        ComponentKind::EgressOnlyInternetGateway => w
+            .aws
+            .egress_only_gateways()
+            .get(id)
+            .map(|g| at(&g.scope.account, Some(&g.vpc_id), None)),
         ComponentKind::Vpc => w
             .aws
             .vpcs()

@@ -29,6 +29,7 @@ mod blocks;
 mod gateway;
 mod insights;
 mod instance;
+mod ipv6;
 mod peering;
 mod permissions;
 mod regions;
@@ -38,6 +39,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
+pub(crate) use ipv6::ipv6_problem;
 use vpcpeer_model::aws::{Command, Outcome, Owned};
 use vpcpeer_model::{Apply, DomainError, Entity, Tx};
 
@@ -115,12 +117,14 @@ impl Action {
 pub const ACTIONS: &[&str] = &[
     "AcceptVpcPeeringConnection",
     "AssociateRouteTable",
+    "AssociateSubnetCidrBlock",
     "AssociateVpcCidrBlock",
     "AttachInternetGateway",
     "AuthorizeSecurityGroupEgress",
     "AuthorizeSecurityGroupIngress",
     "CreateDefaultSubnet",
     "CreateDefaultVpc",
+    "CreateEgressOnlyInternetGateway",
     "CreateInternetGateway",
     "CreateNatGateway",
     "CreateNetworkAcl",
@@ -133,6 +137,7 @@ pub const ACTIONS: &[&str] = &[
     "CreateTags",
     "CreateVpc",
     "CreateVpcPeeringConnection",
+    "DeleteEgressOnlyInternetGateway",
     "DeleteInternetGateway",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
@@ -149,6 +154,7 @@ pub const ACTIONS: &[&str] = &[
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
+    "DescribeEgressOnlyInternetGateways",
     "DescribeInstances",
     "DescribeInternetGateways",
     "DescribeNatGateways",
@@ -169,6 +175,7 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcs",
     "DetachInternetGateway",
     "DisassociateRouteTable",
+    "DisassociateSubnetCidrBlock",
     "DisassociateVpcCidrBlock",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
@@ -195,6 +202,8 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        // --- IPv6: egress-only internet gateways, subnet IPv6 blocks ---
+        .or_else(|| ipv6::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

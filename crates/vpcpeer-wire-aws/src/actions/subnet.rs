@@ -75,9 +75,9 @@ fn field(tx: &Tx<'_, '_>, s: &Subnet, name: &str) -> Vec<String> {
         "availability-zone" | "availabilityZone" => vec![s.availability_zone.clone()],
         "availability-zone-id" | "availabilityZoneId" => vec![s.availability_zone_id.clone()],
         "available-ip-address-count" => vec![tx.available_ip_count(s).to_string()],
-        "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.to_string()],
+        "cidr" | "cidr-block" | "cidrBlock" => s.cidr.iter().map(|c| c.to_string()).collect(),
         "default-for-az" | "defaultForAz" => vec![s.default_for_az.to_string()],
-        "ipv6-native" => vec!["false".into()],
+        "ipv6-native" => vec![s.ipv6_native().to_string()],
         "ipv6-cidr-block-association.ipv6-cidr-block" => {
             s.ipv6.iter().map(|(_, c)| c.to_string()).collect()
         }
@@ -104,7 +104,7 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
         .leaf("state", "available")
         .leaf("vpcId", &s.vpc_id)
         .leaf("ownerId", &s.scope.account)
-        .leaf("cidrBlock", s.cidr)
+        .opt_leaf("cidrBlock", s.cidr)
         .leaf("availableIpAddressCount", tx.available_ip_count(s))
         .leaf("availabilityZone", &s.availability_zone)
         .leaf("availabilityZoneId", &s.availability_zone_id)
@@ -121,12 +121,12 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, s: &Subnet) {
                 .leaf("ipv6AddressAttribute", "public")
                 .leaf("ipSource", "amazon");
         })
-        .leaf("ipv6Native", false)
-        .leaf("enableDns64", false)
+        .leaf("ipv6Native", s.ipv6_native())
+        .leaf("enableDns64", s.enable_dns64)
         .node("privateDnsNameOptionsOnLaunch", |x| {
             x.leaf("hostnameType", "ip-name")
                 .leaf("enableResourceNameDnsARecord", false)
-                .leaf("enableResourceNameDnsAAAARecord", false);
+                .leaf("enableResourceNameDnsAAAARecord", s.dns_aaaa_on_launch);
         })
         .tags(&s.tags);
 }
@@ -143,23 +143,26 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
             ));
         }
     }
-    if p.bool("Ipv6Native")?.unwrap_or(false) {
-        return Err(Ec2Error::new(
-            "InvalidParameterValue",
-            "IPv6-only subnets (Ipv6Native) are not supported by this emulator; pass CidrBlock.",
-        ));
-    }
-    let cidr_block = p.required("CidrBlock")?;
+    // `Ipv6Native=true`: an IPv6-only subnet, with `Ipv6CidrBlock` and without `CidrBlock` (the
+    // model checks the combination); otherwise `CidrBlock` is required.
+    let ipv6_native = p.bool("Ipv6Native")?.unwrap_or(false);
+    let cidr_block = match p.get("CidrBlock").filter(|s| !s.is_empty()) {
+        None if !ipv6_native => return Err(Ec2Error::missing("CidrBlock")),
+        b => b,
+    };
     let ipv6_cidr_block = p.get("Ipv6CidrBlock").filter(|s| !s.is_empty());
     let availability_zone = p.string("AvailabilityZone").filter(|s| !s.is_empty());
     let availability_zone_id = p.string("AvailabilityZoneId").filter(|s| !s.is_empty());
     let tags = p.spec_tags_of("subnet")?;
     Ok(Command::CreateSubnet(NewSubnet {
         vpc_id,
-        block: domain(ipv4_block(cidr_block, Field::SubnetIpv4Block))?,
+        block: cidr_block
+            .map(|t| domain(ipv4_block(t, Field::SubnetIpv4Block)))
+            .transpose()?,
         ipv6_block: ipv6_cidr_block
             .map(|t| domain(ipv6_block(t, Field::SubnetIpv6Block)))
             .transpose()?,
+        ipv6_native,
         availability_zone,
         availability_zone_id,
         tags,
@@ -210,15 +213,18 @@ fn parse_modify_attribute(p: &Params) -> Result<Command, Ec2Error> {
             "AssignIpv6AddressOnCreation",
             SubnetAttribute::AssignIpv6OnCreation,
         ),
+        ("EnableDns64", SubnetAttribute::EnableDns64),
+        (
+            "EnableResourceNameDnsAAAARecordOnLaunch",
+            SubnetAttribute::DnsAaaaOnLaunch,
+        ),
     ] {
         if let Some(v) = p.bool(&format!("{param}.Value"))? {
             given.push((Some(attr), v));
         }
     }
     for param in [
-        "EnableDns64",
         "EnableResourceNameDnsARecordOnLaunch",
-        "EnableResourceNameDnsAAAARecordOnLaunch",
         "MapCustomerOwnedIpOnLaunch",
     ] {
         if let Some(v) = p.bool(&format!("{param}.Value"))? {

@@ -91,6 +91,7 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
         ));
     }
     let cidr_block = p.required("CidrBlock")?;
+    refuse_ipv6_pools(p)?;
     let amazon_ipv6 = p.bool("AmazonProvidedIpv6CidrBlock")?.unwrap_or(false);
     let tenancy = p.string("InstanceTenancy");
     let tags = p.spec_tags_of("vpc")?;
@@ -154,8 +155,30 @@ fn ipv6_assoc(x: &mut Xml, b: &Ipv6Block, state: &str) {
     });
 }
 
+/// IPv6 blocks from a BYOIP pool (`Ipv6Pool`, `Ipv6CidrBlock`) or an IPAM pool are refused: the
+/// emulator hands out Amazon-provided /56 blocks only (`AmazonProvidedIpv6CidrBlock`).
+/// `Ipv6CidrBlockNetworkBorderGroup` is accepted and not checked (the block's border group is
+/// the region, the only one the emulator knows) `[UNVERIFIED]`.
+fn refuse_ipv6_pools(p: &Params) -> Result<(), Ec2Error> {
+    for name in [
+        "Ipv6Pool",
+        "Ipv6CidrBlock",
+        "Ipv6IpamPoolId",
+        "Ipv6NetmaskLength",
+    ] {
+        if p.get(name).is_some() {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("{name}: IPv6 pools (BYOIP, IPAM) are not supported by this emulator; pass AmazonProvidedIpv6CidrBlock=true."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parse_associate(p: &Params) -> Result<Command, Ec2Error> {
     let vpc_id = p.id("VpcId")?;
+    refuse_ipv6_pools(p)?;
     let block =
         match (
             p.get("CidrBlock"),

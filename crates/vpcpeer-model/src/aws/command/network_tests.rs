@@ -37,7 +37,8 @@ fn vpc(cidr: &str) -> Command {
 fn subnet(vpc_id: &str, cidr: &str) -> Command {
     Command::CreateSubnet(NewSubnet {
         vpc_id: vpc_id.into(),
-        block: v4(cidr),
+        block: Some(v4(cidr)),
+        ipv6_native: false,
         ipv6_block: None,
         availability_zone: None,
         availability_zone_id: None,

@@ -61,7 +61,7 @@ fn assert_layout(w: &World, scope: &Scope) -> Vpc {
     let subnets = subnets_of(w, &vpc.id);
     let got: Vec<(String, String)> = subnets
         .iter()
-        .map(|s| (s.availability_zone.clone(), s.cidr.to_string()))
+        .map(|s| (s.availability_zone.clone(), s.cidr.expect("v4").to_string()))
         .collect();
     let want: Vec<(String, String)> = zones
         .iter()
@@ -373,7 +373,7 @@ fn create_default_subnet_transitions_and_refusals() {
         subnets_of(w, &vpc)
             .into_iter()
             .find(|s| s.availability_zone == zone && s.default_for_az)
-            .map(|s| (s.id.clone(), s.cidr.to_string()))
+            .map(|s| (s.id.clone(), s.cidr.expect("v4").to_string()))
     };
     let (a_id, _) = subnet_in(&env.world, "us-east-1a").unwrap();
     let (b_id, _) = subnet_in(&env.world, "us-east-1b").unwrap();
@@ -418,7 +418,7 @@ fn create_default_subnet_transitions_and_refusals() {
         panic!("CreateDefaultSubnet");
     };
     assert_ne!(s.id, b_id);
-    assert_eq!(s.cidr.to_string(), "172.31.16.0/20");
+    assert_eq!(s.cidr.expect("v4").to_string(), "172.31.16.0/20");
     assert!(s.default_for_az && s.map_public_ip_on_launch);
     assert_eq!(
         (
@@ -447,7 +447,11 @@ fn create_default_subnet_transitions_and_refusals() {
     else {
         panic!("CreateDefaultSubnet");
     };
-    assert_eq!(s.cidr.to_string(), "172.31.96.0/20", "the lowest free /20");
+    assert_eq!(
+        s.cidr.expect("v4").to_string(),
+        "172.31.96.0/20",
+        "the lowest free /20"
+    );
 
     // Every /20 taken: refused.
     for i in 7..16 {

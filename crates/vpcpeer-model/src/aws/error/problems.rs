@@ -36,6 +36,16 @@ pub enum Dependent {
         /// The block.
         cidr: Ipv4Net,
     },
+    /// Subnets inside a VPC's IPv6 block.
+    SubnetsInIpv6Block {
+        /// The block.
+        cidr: ipnet::Ipv6Net,
+    },
+    /// Network interfaces hold IPv6 addresses of a subnet's block.
+    Ipv6Addresses {
+        /// The block.
+        cidr: ipnet::Ipv6Net,
+    },
     /// A network interface uses the security group.
     Interface {
         /// The interface.

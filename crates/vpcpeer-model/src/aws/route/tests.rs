@@ -285,7 +285,8 @@ fn create_route_rules() {
             unknown(eigw, "eigw-0123456789abcdef0"),
             "Invalid",
         ),
-        ("::/0", unknown(eigw, "eigw-0123456789abcdef0"), "ok"),
+        // Egress-only gateways are modelled: an unknown one is not found.
+        ("::/0", unknown(eigw, "eigw-0123456789abcdef0"), "NotFound"),
     ];
     // The ranges EC2 reserves, through the attached internet gateway.
     let reserved = [
