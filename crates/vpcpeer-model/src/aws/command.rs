@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
+use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -300,6 +301,9 @@ pub enum Command {
         /// The analysis.
         id: String,
     },
+    // --- Appliances: interface and instance attributes, stop/start ---
+    /// An appliance command (see [`crate::aws::appliance`]).
+    Appliance(ApplianceCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -389,6 +393,9 @@ pub enum Outcome {
     AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
+    // --- Appliances: interface and instance attributes, stop/start ---
+    /// What an appliance command did.
+    Appliance(ApplianceOutcome),
 }
 
 impl Apply for Command {
@@ -630,6 +637,7 @@ impl Apply for Command {
                 tx.delete_insights_analysis(&id)?;
                 Outcome::AnalysisDeleted(id)
             }
+            Command::Appliance(c) => Outcome::Appliance(tx.apply_appliance(c)?),
         })
     }
 }

@@ -6,7 +6,10 @@
 //! logs, never a cloud's message; `crates/vpcpeer-model/tests/no_ec2_spelling.rs` checks that
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
+mod appliance;
 mod problems;
+
+pub use appliance::{ApplianceProblem, InstanceAction};
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -553,6 +556,9 @@ pub enum DomainError {
     /// The region's default VPC is missing, or in the way.
     #[error("default VPC: {0:?}")]
     DefaultVpc(DefaultVpcProblem),
+    /// An appliance request (interface or instance attribute, stop/start) is refused.
+    #[error("appliance request refused: {0:?}")]
+    Appliance(ApplianceProblem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {
