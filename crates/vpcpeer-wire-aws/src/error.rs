@@ -550,6 +550,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
+            DomainError::Appliance(p) => worded(crate::actions::appliance::words(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),

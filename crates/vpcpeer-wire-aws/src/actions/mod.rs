@@ -25,6 +25,7 @@ macro_rules! by_ids {
 }
 
 mod acl;
+pub(crate) mod appliance;
 mod blocks;
 mod gateway;
 mod insights;
@@ -149,12 +150,15 @@ pub const ACTIONS: &[&str] = &[
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
+    "DescribeInstanceAttribute",
+    "DescribeInstanceStatus",
     "DescribeInstances",
     "DescribeInternetGateways",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
     "DescribeNetworkInsightsAnalyses",
     "DescribeNetworkInsightsPaths",
+    "DescribeNetworkInterfaceAttribute",
     "DescribeNetworkInterfaces",
     "DescribeRegions",
     "DescribeRouteTables",
@@ -170,6 +174,8 @@ pub const ACTIONS: &[&str] = &[
     "DetachInternetGateway",
     "DisassociateRouteTable",
     "DisassociateVpcCidrBlock",
+    "ModifyInstanceAttribute",
+    "ModifyNetworkInterfaceAttribute",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
@@ -178,10 +184,13 @@ pub const ACTIONS: &[&str] = &[
     "ReplaceNetworkAclEntry",
     "ReplaceRoute",
     "ReplaceRouteTableAssociation",
+    "ResetNetworkInterfaceAttribute",
     "RevokeSecurityGroupEgress",
     "RevokeSecurityGroupIngress",
     "RunInstances",
+    "StartInstances",
     "StartNetworkInsightsAnalysis",
+    "StopInstances",
     "TerminateInstances",
 ];
 
@@ -195,6 +204,7 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        .or_else(|| appliance::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).
