@@ -412,14 +412,7 @@ fn describe_instance_status(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<
             .node("eventsSet", |_| {});
         state_xml(x, "instanceState", i.state);
         x.node("systemStatus", summary)
-            .node("instanceStatus", summary)
-            .node("attachedEbsStatus", |x| {
-                x.leaf("status", status).node("details", |x| {
-                    x.node("item", |x| {
-                        x.leaf("name", "reachability").leaf("status", reach);
-                    });
-                });
-            });
+            .node("instanceStatus", summary);
     });
     x.opt_leaf("nextToken", next);
     Ok(())
