@@ -52,17 +52,21 @@ fn set_state(env: &mut TestEnv, id: &str, s: InstanceState) {
 
 type Shown = Result<Vec<(InstanceState, InstanceState)>, String>;
 
+/// A state before, an action, the (previous, current) shown or the error code, and the state
+/// stored after.
+type Row = (
+    InstanceState,
+    &'static str,
+    Result<(InstanceState, InstanceState), &'static str>,
+    InstanceState,
+);
+
 /// Stop and start from each state: what the answer shows and what is stored.
 #[test]
 fn stop_start_from_each_state() {
     use InstanceState::*;
     // (state before, action, shown (previous, current) or error code, stored after)
-    let cases: [(
-        InstanceState,
-        &str,
-        Result<(InstanceState, InstanceState), &str>,
-        InstanceState,
-    ); 12] = [
+    let cases: [Row; 12] = [
         (Running, "stop", Ok((Running, Stopping)), Stopped),
         (Pending, "stop", Ok((Pending, Stopping)), Stopped),
         (Stopped, "stop", Ok((Stopped, Stopped)), Stopped),
