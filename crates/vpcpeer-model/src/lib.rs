@@ -57,9 +57,10 @@ mod world;
 
 pub use aws::default_vpc::RegionSetup;
 pub use aws::error::{
-    AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
-    Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
-    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
+    AddressProblem, ApplianceProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse,
+    Dependent, DomainError, Field, GroupProblem, InstanceAction, Kind, LaunchProblem, LimitKind,
+    Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem,
+    VpcProblem,
 };
 pub use aws::ipv6::Ipv6Problem;
 pub use aws::resources::*;

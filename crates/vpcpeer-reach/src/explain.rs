@@ -14,7 +14,12 @@
 //!   to have one);
 //! - a NAT gateway of the VPC: the packet enters the gateway's subnet, its source becomes the
 //!   gateway's address, and the gateway's subnet route table routes it on (once);
-//! - anything else (instances, interfaces, transit gateways, endpoints): `UNSUPPORTED_COMPONENT`.
+//! - an instance or a network interface (an appliance: a NAT instance, a firewall): the
+//!   packet enters the appliance's interface (see [`appliance`](self::appliance) for what is
+//!   checked there) and, when the interface forwards it, the appliance's subnet route table
+//!   routes it on, unchanged (the engine models a router, not a NAT: no address is rewritten);
+//!   a route back to an appliance already crossed is `ROUTING_LOOP`;
+//! - anything else (transit gateways, endpoints): `UNSUPPORTED_COMPONENT`.
 //!
 //! Delivery: destination subnet ACL (inbound, unless the packet comes from the same subnet) →
 //! destination interface security groups (ingress). Security groups are stateful; ACLs are
@@ -43,10 +48,15 @@ use crate::model::{
 use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
 use crate::snapshot::{EniView, GroupView, NatView, RouteEntry, Snapshot, TableView};
 
+mod appliance;
 mod back;
 mod filters;
 mod internet;
 mod targets;
+
+/// The most route tables one walk consults (source, then each appliance or NAT gateway): a
+/// bound on top of the loop check, so that no world makes a walk run long.
+const MAX_HOPS: usize = 16;
 
 /// Answers `q` over `snapshot`.
 pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
@@ -504,7 +514,11 @@ impl<'s> Walk<'s> {
         self.sg(src, Direction::Egress, h0, dst.eni());
         let mut cur = node_of_eni(src);
         let mut h = h0;
-        for depth in 0..2 {
+        // The appliances crossed so far (a route back to one is a loop), and whether a NAT
+        // gateway was (it rewrites the source once).
+        let mut crossed: Vec<String> = vec![src.id.clone()];
+        let mut nat_used = false;
+        for _ in 0..MAX_HOPS {
             let Some(subnet) = cur.subnet.clone() else {
                 break;
             };
@@ -562,7 +576,26 @@ impl<'s> Walk<'s> {
                             self.eigw(&cur, &table_ref, e, g, dst, h, &mut segs);
                             return segs;
                         }
-                        RouteTarget::NatGateway(nat) if depth == 0 => {
+                        RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_) => {
+                            match self.appliance(
+                                &cur,
+                                &subnet,
+                                &table_ref,
+                                e,
+                                dst,
+                                h,
+                                &mut crossed,
+                                &mut segs,
+                            ) {
+                                Some(next) => {
+                                    cur = next;
+                                    continue;
+                                }
+                                None => return segs,
+                            }
+                        }
+                        RouteTarget::NatGateway(nat) if !nat_used => {
+                            nat_used = true;
                             let Some(n) = self.s.nats.get(nat) else {
                                 self.acl(&subnet, Direction::Egress, h);
                                 self.hop(table_ref.clone(), Some(rule), h, h);
@@ -617,6 +650,11 @@ impl<'s> Walk<'s> {
                 }
             }
         }
+        self.block(
+            Code::RoutingLoop,
+            ComponentRef::new(K::Vpc, &cur.vpc),
+            format!("{h} crossed {MAX_HOPS} route tables without arriving"),
+        );
         segs
     }
 }

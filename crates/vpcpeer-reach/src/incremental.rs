@@ -10,6 +10,7 @@
 //! | VPC | its view (blocks), its main table and default ACL, its subnets, the peerings with it on either side (their blocks) |
 //! | peering | its view and index entries, the route tables with a route to it (route state) |
 //! | internet gateway, egress-only internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is |
+//! | internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is, an instance also the route tables with a route to one of its interfaces (such a route is a blackhole while the instance is stopped) |
 //! | route table | its routes, and the subnets it is or was explicitly associated with, or all subnets of its VPC when it is or was the main table |
 //! | network ACL | its entries, and the subnets it is or was associated with, or all subnets of its VPC when it is or was the default |
 //! | security group | its rules |
@@ -167,6 +168,11 @@ impl Snapshot {
             self.deps.instances_by_eni.set(&id, first);
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
+            // A route to an interface follows its instance's state (stopped: blackhole).
+            for eni in inst.map(|i| i.eni_ids.as_slice()).unwrap_or_default() {
+                d.tables
+                    .extend(self.deps.tables_by_target.items(eni).cloned());
+            }
         }
         for id in std::mem::take(&mut d.tables) {
             let t = world.aws.route_tables().get(&id);

@@ -406,14 +406,21 @@ pub enum Code {
     /// A NAT gateway forwards only traffic that originates in its own VPC, never traffic that
     /// arrived over a peering (`NGW_REQUIRES_SOURCE_IN_VPC`).
     NgwRequiresSourceInVpc,
+    /// A route sends the packet to an appliance (an instance or interface route target) whose
+    /// interface has its source/destination check on, and the packet is not addressed to it
+    /// (`ENI_SOURCE_DEST_CHECK_RESTRICTION`).
+    EniSourceDestCheckRestriction,
+    /// The routes send the packet back to an appliance it already crossed: a routing loop
+    /// (`ROUTING_LOOP`, this emulator's name: Reachability Analyzer has no code for it).
+    RoutingLoop,
     /// The destination address lies in a VPC but no interface holds it (`UNKNOWN_DESTINATION`).
     UnknownDestination,
     /// Traffic from the internet would enter a VPC whose only way to the internet is an
     /// egress-only internet gateway, which carries outbound IPv6 connections and their replies
     /// only (`EGRESS_ONLY_IGW_INBOUND`, this emulator's name).
     EgressOnlyInbound,
-    /// The path needs a component this engine does not model (routes to instances, interfaces,
-    /// transit gateways, VPC endpoints, VPN gateways)
+    /// The path needs a component this engine does not model (transit gateways, VPC endpoints,
+    /// VPN gateways)
     /// (`UNSUPPORTED_COMPONENT`).
     UnsupportedComponent,
     /// GCP: a firewall rule, or the implied deny-ingress rule, drops the packet
@@ -461,6 +468,8 @@ impl Code {
             Code::IgwEdgeToEdge => "IGW_EDGE_TO_EDGE",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             Code::EgressOnlyInbound => "EGRESS_ONLY_IGW_INBOUND",
+            Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            Code::RoutingLoop => "ROUTING_LOOP",
             Code::UnknownDestination => "UNKNOWN_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::FirewallRule { .. } => "FIREWALL_RULE",

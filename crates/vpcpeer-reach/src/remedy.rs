@@ -103,6 +103,16 @@ pub enum Remedy {
         /// Route table holding the route.
         table: String,
     },
+    /// Turn the source/destination check off on the appliance's interface.
+    DisableSourceDestCheck {
+        /// The interface.
+        interface: String,
+    },
+    /// Routes lead back to an appliance already crossed: change a route of `table`.
+    BreakRoutingLoop {
+        /// The route table whose route closes the loop.
+        table: String,
+    },
     /// Start the stopped instance.
     StartInstance {
         /// The instance.
@@ -409,6 +419,10 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
         Code::EgressOnlyInbound => Remedy::InternetGatewayForInbound {
             gateway: id.clone(),
         },
+        Code::EniSourceDestCheckRestriction => Remedy::DisableSourceDestCheck {
+            interface: id.clone(),
+        },
+        Code::RoutingLoop => Remedy::BreakRoutingLoop { table: id.clone() },
         Code::FirewallRule { direction } | Code::NsgRule { direction } => {
             cloud_filter(v, b, direction)
         }

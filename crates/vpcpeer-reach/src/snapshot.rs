@@ -141,6 +141,9 @@ pub struct EniView {
     pub instance: Option<String>,
     /// The NAT gateway it belongs to.
     pub nat_gateway: Option<String>,
+    /// Source/destination check: when on, the interface drops a packet it would forward (one
+    /// not addressed to it).
+    pub source_dest_check: bool,
 }
 
 impl EniView {
@@ -399,6 +402,7 @@ pub(crate) fn eni_view(e: &NetworkInterface, nat_gateway: Option<String>) -> Eni
         groups: e.groups.clone(),
         instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
         nat_gateway,
+        source_dest_check: e.source_dest_check,
     }
 }
 

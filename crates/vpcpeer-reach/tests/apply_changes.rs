@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use common::{acl_rule, from_cidr, tcp, try_commit, Build, Rng};
 use proptest::prelude::*;
+use vpcpeer_model::aws::appliance::InterfaceChange;
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::peering::CreatePeering;
 use vpcpeer_model::aws::route::AssocRequest;
@@ -270,9 +271,22 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = w.aws.instances()[&i].scope.clone();
-            step(env, &s, |tx| {
-                tx.terminate_instances(std::slice::from_ref(&i))
-            })
+            let eni = w.aws.instances()[&i].eni_ids.first().cloned();
+            let ids = std::slice::from_ref(&i);
+            // Appliances: stop, start, the source/destination check of the primary interface
+            // (an instance change blackholes routes to its interfaces; see incremental.rs).
+            match (rng.below(5), eni) {
+                (0, _) => step(env, &s, |tx| tx.terminate_instances(ids)),
+                (1, _) => step(env, &s, |tx| tx.stop_instances(ids)),
+                (2, _) => step(env, &s, |tx| tx.start_instances(ids)),
+                (_, Some(e)) => {
+                    let on = rng.chance(50);
+                    step(env, &s, |tx| {
+                        tx.modify_interface(&e, InterfaceChange::SourceDestCheck(on))
+                    })
+                }
+                (_, None) => vec![],
+            }
         }
         18 | 19 => {
             let (Some(x), Some(y)) = (rng.pick(&vpcs), rng.pick(&vpcs)) else {

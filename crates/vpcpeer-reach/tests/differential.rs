@@ -8,8 +8,11 @@
 //! a random seed through the real model operations (so every one is a state the emulator could
 //! hold): 2–4 VPCs in two accounts and two regions, subnets, custom route tables, routes to
 //! peerings in every state and to internet gateways (some detached), groups with CIDR and group
-//! references, custom ACLs with random entries, instances; queries are every ordered pair of
-//! instances over several protocols and ports, plus each instance to an internet address.
+//! references, custom ACLs with random entries, instances, appliances (an instance with its
+//! source/destination check off, mostly, and routes to it by instance or interface id, some of
+//! them more specific than the VPC's block, some looping), stopped instances; queries are every
+//! ordered pair of instances over several protocols and ports, plus each instance to an
+//! internet address.
 
 mod common;
 
@@ -17,6 +20,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use common::{acl_rule, tcp, Build, Rng};
 use proptest::prelude::*;
+use vpcpeer_model::aws::appliance::InterfaceChange;
 use vpcpeer_model::aws::security_group::{
     Direction as SgDir, GroupSelector, RulePermission, RuleProtocol,
 };
@@ -102,22 +106,55 @@ fn pcx_active(w: &World, pcx: &str, now: Timestamp) -> bool {
         .is_some_and(|p| p.is_active_at(now))
 }
 
-/// Whether the table of `from_subnet` (VPC `from_vpc`) carries a packet for `ip` into `to_vpc`.
-fn routes_to(
+/// Whether an instance in `state` forwards traffic: a route to it (or to its interface) is
+/// active only then.
+fn forwards(state: InstanceState) -> bool {
+    matches!(state, InstanceState::Running | InstanceState::Pending)
+}
+
+/// The appliance interface a route's instance or interface target sends packets to, and
+/// whether the route is active (the instance, or the interface's instance, forwards).
+fn appliance<'w>(w: &'w World, t: &RouteTarget) -> Option<(&'w NetworkInterface, bool)> {
+    match t {
+        RouteTarget::Instance(i) => {
+            let inst = w.aws.instances().get(i)?;
+            let eni = w.aws.network_interfaces().get(inst.eni_ids.first()?)?;
+            Some((eni, forwards(inst.state)))
+        }
+        RouteTarget::NetworkInterface(e) => {
+            let eni = w.aws.network_interfaces().get(e)?;
+            let active = eni
+                .attachment
+                .as_ref()
+                .and_then(|a| w.aws.instances().get(&a.instance_id))
+                .is_some_and(|i| forwards(i.state));
+            Some((eni, active))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the table of `to`'s subnet leads the reply (addressed to `ip`) back to `from`: the
+/// local route inside one VPC, the active peering joining the two VPCs, or an active route to
+/// the appliance `from`.
+fn leads_back(
     w: &World,
     now: Timestamp,
-    from_subnet: &str,
-    from_vpc: &str,
-    to_vpc: &str,
+    to: &NetworkInterface,
+    from: &NetworkInterface,
     ip: Ipv4Addr,
 ) -> bool {
-    match best_route(w, from_subnet, ip) {
-        Some(RouteTarget::Local) => from_vpc == to_vpc && in_vpc(w, from_vpc, ip),
+    match best_route(w, &to.subnet_id, ip) {
+        Some(RouteTarget::Local) => from.vpc_id == to.vpc_id && in_vpc(w, &to.vpc_id, ip),
         Some(RouteTarget::Peering(p)) => {
-            from_vpc != to_vpc
+            from.vpc_id != to.vpc_id
                 && pcx_active(w, &p, now)
-                && joins(w, &p, from_vpc, to_vpc)
-                && in_vpc(w, to_vpc, ip)
+                && joins(w, &p, &to.vpc_id, &from.vpc_id)
+                && in_vpc(w, &from.vpc_id, ip)
+        }
+        Some(t @ (RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_))) => {
+            from.vpc_id == to.vpc_id
+                && appliance(w, &t).is_some_and(|(a, active)| active && a.id == from.id)
         }
         _ => false,
     }
@@ -236,7 +273,18 @@ fn running(w: &World, eni: &NetworkInterface) -> bool {
         .is_none_or(|i| i.state == InstanceState::Running)
 }
 
+/// One stretch of the path: from an interface to an interface, or to the internet (`None`).
+type Stretch<'w> = (&'w NetworkInterface, Option<&'w NetworkInterface>);
+
 /// The reference answer for instance `src` to instance `dst` (or the internet when `None`).
+///
+/// The packet walks from the source: the longest route of the current interface's subnet
+/// decides — `local` delivers inside the VPC, an active peering into the peer VPC (the
+/// destination inside its blocks), an attached internet gateway of the VPC to the internet,
+/// and an active route to an instance or interface enters that appliance (its groups both ways,
+/// its source/destination check off, never one already crossed) to be routed on from there.
+/// Then every stretch is checked both ways: ACLs where a stretch leaves a subnet, the reply's
+/// route back at each stretch's far end.
 fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) -> bool {
     let eni_of = |i: &str| {
         w.aws
@@ -249,39 +297,103 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
         return false;
     };
     let sip = s.private_ip;
-    let Some(dst) = dst else {
-        // To the internet: own attached internet gateway, ACL out and (reply) in, SG egress.
-        let via_igw = match best_route(w, &s.subnet_id, INTERNET) {
-            Some(RouteTarget::Gateway(g)) => w
-                .aws
-                .internet_gateways()
-                .get(&g)
-                .is_some_and(|g| g.attached_vpc.as_deref() == Some(s.vpc_id.as_str())),
-            _ => false,
-        };
-        return running(w, s)
-            && via_igw
-            && sg_ok(w, now, s, true, p, INTERNET, None)
-            && acl_ok(w, &s.subnet_id, true, p, INTERNET)
-            && acl_ok(w, &s.subnet_id, false, reply(p), INTERNET);
+    let d = match dst {
+        Some(dst) => match eni_of(dst) {
+            Some(d) => Some(d),
+            None => return false,
+        },
+        None => None,
     };
-    let Some(d) = eni_of(dst) else {
+    let dip = d.map_or(INTERNET, |d| d.private_ip);
+    if !running(w, s) || !sg_ok(w, now, s, true, p, dip, d) {
         return false;
-    };
-    let dip = d.private_ip;
-    let same_subnet = s.subnet_id == d.subnet_id;
-    let acls = same_subnet
-        || (acl_ok(w, &s.subnet_id, true, p, dip)
-            && acl_ok(w, &d.subnet_id, false, p, sip)
-            && acl_ok(w, &d.subnet_id, true, reply(p), sip)
-            && acl_ok(w, &s.subnet_id, false, reply(p), dip));
-    running(w, s)
-        && running(w, d)
-        && sg_ok(w, now, s, true, p, dip, Some(d))
-        && sg_ok(w, now, d, false, p, sip, Some(s))
-        && routes_to(w, now, &s.subnet_id, &s.vpc_id, &d.vpc_id, dip)
-        && routes_to(w, now, &d.subnet_id, &d.vpc_id, &s.vpc_id, sip)
-        && acls
+    }
+    let mut stretches: Vec<Stretch<'_>> = Vec::new();
+    let mut cur = s;
+    let mut crossed = vec![s.id.clone()];
+    loop {
+        if crossed.len() > 16 {
+            return false;
+        }
+        match best_route(w, &cur.subnet_id, dip) {
+            Some(RouteTarget::Local) => {
+                let Some(d) = d.filter(|d| d.vpc_id == cur.vpc_id) else {
+                    return false;
+                };
+                stretches.push((cur, Some(d)));
+                break;
+            }
+            Some(RouteTarget::Peering(pcx)) => {
+                let Some(d) = d else { return false };
+                let ok = d.vpc_id != cur.vpc_id
+                    && pcx_active(w, &pcx, now)
+                    && joins(w, &pcx, &cur.vpc_id, &d.vpc_id)
+                    && in_vpc(w, &d.vpc_id, dip);
+                if !ok {
+                    return false;
+                }
+                stretches.push((cur, Some(d)));
+                break;
+            }
+            Some(RouteTarget::Gateway(g)) => {
+                let attached = w
+                    .aws
+                    .internet_gateways()
+                    .get(&g)
+                    .is_some_and(|g| g.attached_vpc.as_deref() == Some(cur.vpc_id.as_str()));
+                if d.is_some() || !attached {
+                    return false;
+                }
+                stretches.push((cur, None));
+                break;
+            }
+            Some(t @ (RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_))) => {
+                let Some((a, true)) = appliance(w, &t) else {
+                    return false;
+                };
+                if crossed.contains(&a.id) {
+                    return false;
+                }
+                if a.private_ip == dip {
+                    // Addressed to the appliance: delivered there.
+                    if d.is_none_or(|d| d.id != a.id) {
+                        return false;
+                    }
+                    stretches.push((cur, Some(a)));
+                    break;
+                }
+                let ok = !a.source_dest_check
+                    && sg_ok(w, now, a, false, p, sip, Some(cur))
+                    && sg_ok(w, now, a, true, p, dip, d);
+                if !ok {
+                    return false;
+                }
+                stretches.push((cur, Some(a)));
+                crossed.push(a.id.clone());
+                cur = a;
+            }
+            _ => return false,
+        }
+    }
+    if let Some(d) = d {
+        if !running(w, d) || !sg_ok(w, now, d, false, p, sip, Some(cur)) {
+            return false;
+        }
+    }
+    stretches.iter().all(|(from, to)| match to {
+        None => {
+            acl_ok(w, &from.subnet_id, true, p, dip)
+                && acl_ok(w, &from.subnet_id, false, reply(p), dip)
+        }
+        Some(to) => {
+            let acls = from.subnet_id == to.subnet_id
+                || (acl_ok(w, &from.subnet_id, true, p, dip)
+                    && acl_ok(w, &to.subnet_id, false, p, sip)
+                    && acl_ok(w, &to.subnet_id, true, reply(p), sip)
+                    && acl_ok(w, &from.subnet_id, false, reply(p), dip));
+            acls && leads_back(w, now, to, from, sip)
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,6 +670,52 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             instances.push(env.instance(&v.scope, s, &refs));
         }
     }
+    // Appliances: in some VPCs an instance becomes a router (its check off, mostly), and some
+    // tables route the internet, a peer's block, a covering /8 or one of the VPC's own subnets
+    // to it (by instance or by interface); some instances are stopped afterwards.
+    for v in &vpcs {
+        if !rng.chance(60) {
+            continue;
+        }
+        let here: Vec<String> = instances
+            .iter()
+            .filter(|i| env.world.aws.instances()[*i].vpc_id == v.id)
+            .cloned()
+            .collect();
+        let Some(router) = rng.pick(&here) else {
+            continue;
+        };
+        let eni = env.world.aws.instances()[&router].eni_ids[0].clone();
+        if rng.chance(75) {
+            env.run(&v.scope, |tx| {
+                tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
+            })
+            .expect("source/dest check");
+        }
+        for t in &v.tables {
+            for _ in 0..rng.below(3) {
+                let dest = match rng.below(4) {
+                    0 => "0.0.0.0/0".to_owned(),
+                    1 => "10.0.0.0/8".to_owned(),
+                    2 => rng.one(&vpcs).cidr.clone(),
+                    _ => format!("{}.{}.{}.0/24", v.net.0, v.net.1, 1 + rng.below(2)),
+                };
+                let target = if rng.chance(50) {
+                    RouteTarget::Instance(router.clone())
+                } else {
+                    RouteTarget::NetworkInterface(eni.clone())
+                };
+                let _ = env.try_route(&v.scope, t, &dest, target);
+            }
+        }
+    }
+    for i in &instances {
+        if rng.chance(8) {
+            let scope = env.world.aws.instances()[i].scope.clone();
+            env.run(&scope, |tx| tx.stop_instances(std::slice::from_ref(i)))
+                .expect("stop");
+        }
+    }
     // Late changes: peerings deleted or rejected (routes become blackholes, group references
     // stale), internet gateways detached.
     for (pcx, ri, ai) in &pcxs {
@@ -588,11 +746,21 @@ fn protos() -> [(Proto, Protocol, Option<u16>); 4] {
     ]
 }
 
-/// Runs every query of one topology; returns (queries, reachable ones).
-fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
+/// What one topology's queries showed.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    reachable: usize,
+    /// Queries whose forward path crosses an appliance, and the reachable ones among them.
+    via_appliance: usize,
+    via_appliance_reachable: usize,
+}
+
+/// Runs every query of one topology.
+fn check(seed: u64) -> Result<Tally, TestCaseError> {
     let (env, instances) = build(seed);
     let snap = Snapshot::compile(&env.world, env.now);
-    let (mut total, mut yes) = (0, 0);
+    let mut tally = Tally::default();
     let mut dsts: Vec<Option<&String>> = instances.iter().map(Some).collect();
     dsts.push(None);
     for src in &instances {
@@ -621,12 +789,25 @@ fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
                     got.blockers
                 );
                 prop_assert_eq!(got.reachable, got.blockers.is_empty());
-                total += 1;
-                yes += usize::from(want);
+                tally.total += 1;
+                tally.reachable += usize::from(want);
+                let crosses = got.forward.iter().any(|h| {
+                    matches!(
+                        &h.rule,
+                        Some(vpcpeer_reach::RuleRef::Route {
+                            target: RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_),
+                            ..
+                        })
+                    )
+                });
+                if crosses {
+                    tally.via_appliance += 1;
+                    tally.via_appliance_reachable += usize::from(want);
+                }
             }
         }
     }
-    Ok((total, yes))
+    Ok(tally)
 }
 
 proptest! {
@@ -642,13 +823,23 @@ proptest! {
 /// reachable and a fair share is not.
 #[test]
 fn random_topologies_mix_verdicts() {
-    let (mut total, mut yes) = (0, 0);
+    let (mut total, mut yes, mut via, mut via_yes) = (0, 0, 0, 0);
     for seed in 0..100 {
-        let (t, y) = check(seed).expect("agrees");
-        total += t;
-        yes += y;
+        let t = check(seed).expect("agrees");
+        total += t.total;
+        yes += t.reachable;
+        via += t.via_appliance;
+        via_yes += t.via_appliance_reachable;
     }
-    println!("{yes} of {total} reachable");
+    println!("{yes} of {total} reachable; {via_yes} of {via} through an appliance");
+    assert!(
+        via * 50 > total,
+        "only {via} of {total} queries cross an appliance"
+    );
+    assert!(
+        via_yes > 0 && via_yes < via,
+        "{via_yes} of {via} through an appliance reachable"
+    );
     assert!(total > 500, "only {total} queries");
     assert!(yes * 20 > total, "only {yes} of {total} reachable");
     assert!(yes * 10 < total * 9, "{yes} of {total} reachable");

@@ -343,7 +343,9 @@ fn changes_the_component(code: Code) -> bool {
         | Code::NsgRule { .. }
         | Code::NoRoute
         | Code::RouteBlackhole
-        | Code::PeeringAccessDisabled => true,
+        | Code::PeeringAccessDisabled
+        | Code::EniSourceDestCheckRestriction
+        | Code::RoutingLoop => true,
         Code::PcxRequiresAddressInVpcCidr
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
@@ -595,6 +597,12 @@ pub fn remedy_text(r: &Remedy) -> String {
             format!("replace the blackhole route in {table} with one to a usable target")
         }
         Remedy::StartInstance { instance } => format!("start {instance}"),
+        Remedy::DisableSourceDestCheck { interface } => format!(
+            "turn the source/destination check off on {interface} (ModifyNetworkInterfaceAttribute SourceDestCheck.Value=false)"
+        ),
+        Remedy::BreakRoutingLoop { table } => {
+            format!("change the route of {table} that sends the packet back to an appliance it already crossed")
+        }
         Remedy::PeerVpcsDirectly => {
             "peering is not transitive: peer the two VPCs directly".to_owned()
         }

@@ -561,6 +561,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
             DomainError::Ipv6(p) => worded(crate::actions::ipv6_problem(&p)),
+            DomainError::Appliance(p) => worded(crate::actions::appliance::words(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),

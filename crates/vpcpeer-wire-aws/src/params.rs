@@ -36,6 +36,11 @@ impl Params {
         }
     }
 
+    /// The names of every parameter given, in name order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.map.keys().map(String::as_str)
+    }
+
     /// A value, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)

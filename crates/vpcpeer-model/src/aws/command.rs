@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
+use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -304,6 +305,9 @@ pub enum Command {
     // --- IPv6: egress-only internet gateways, subnet IPv6 blocks ---
     /// A change of the IPv6 area ([`Ipv6Command`]).
     Ipv6(Ipv6Command),
+    // --- Appliances: interface and instance attributes, stop/start ---
+    /// An appliance command (see [`crate::aws::appliance`]).
+    Appliance(ApplianceCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -396,6 +400,9 @@ pub enum Outcome {
     // --- IPv6 ---
     /// What an IPv6 command did.
     Ipv6(Ipv6Outcome),
+    // --- Appliances: interface and instance attributes, stop/start ---
+    /// What an appliance command did.
+    Appliance(ApplianceOutcome),
 }
 
 impl Apply for Command {
@@ -639,6 +646,7 @@ impl Apply for Command {
             }
             // --- IPv6 ---
             Command::Ipv6(c) => Outcome::Ipv6(c.apply(tx)?),
+            Command::Appliance(c) => Outcome::Appliance(tx.apply_appliance(c)?),
         })
     }
 }

@@ -6,7 +6,10 @@
 //! logs, never a cloud's message; `crates/vpcpeer-model/tests/no_ec2_spelling.rs` checks that
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
+mod appliance;
 mod problems;
+
+pub use appliance::{ApplianceProblem, InstanceAction};
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -564,6 +567,9 @@ pub enum DomainError {
     /// An IPv6 change is refused.
     #[error("IPv6 change refused: {0:?}")]
     Ipv6(crate::aws::ipv6::Ipv6Problem),
+    /// An appliance request (interface or instance attribute, stop/start) is refused.
+    #[error("appliance request refused: {0:?}")]
+    Appliance(ApplianceProblem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {

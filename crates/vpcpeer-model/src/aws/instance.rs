@@ -161,7 +161,7 @@ pub fn mac_for(eni_id: &str) -> String {
     out
 }
 
-fn valid_instance_type(t: &str) -> bool {
+pub(crate) fn valid_instance_type(t: &str) -> bool {
     let Some((family, size)) = t.split_once('.') else {
         return false;
     };
@@ -229,7 +229,11 @@ impl Tx<'_, '_> {
 
     /// The security groups for an interface in `vpc_id`: the given ones (the caller's, in that
     /// VPC), or the VPC's `default` group.
-    fn groups_for(&self, vpc_id: &str, given: &[String]) -> Result<Vec<String>, DomainError> {
+    pub(crate) fn groups_for(
+        &self,
+        vpc_id: &str,
+        given: &[String],
+    ) -> Result<Vec<String>, DomainError> {
         if given.is_empty() {
             let default = self
                 .list_owned::<SecurityGroup>()

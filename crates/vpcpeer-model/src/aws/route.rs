@@ -15,7 +15,8 @@
 //! - No target → `MissingParameter`; several targets or destinations →
 //!   `InvalidParameterCombination`; prefix-list destinations → `InvalidParameterValue` (the EC2
 //!   face refuses these while it parses the request into a [`RouteSpec`]).
-//! - A route to a stopped instance is `blackhole`, as to a terminated one.
+//! - A route to a stopped instance is `blackhole`, as to a terminated one; so is a route to an
+//!   interface that is detached or whose instance is stopped or terminated.
 //! - `ClientToken` of CreateRouteTable is accepted and echoed but not honoured (a retry creates a
 //!   second table): route tables have no field to remember it by.
 
@@ -32,6 +33,12 @@ use crate::{
     RouteTarget, RtAssocTarget, RtAssociation, Subnet, Tags, Timestamp, Tx, Vpc, World,
 };
 
+/// Whether an instance in `state` forwards traffic (a route to it, or to its interface, is
+/// active): pending or running.
+pub fn instance_forwards(state: InstanceState) -> bool {
+    matches!(state, InstanceState::Running | InstanceState::Pending)
+}
+
 /// Whether a route can carry traffic now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteState {
@@ -46,7 +53,9 @@ pub enum RouteState {
 /// - peering connection → active iff it exists and is active at `now`;
 /// - internet gateway → blackhole when deleted or detached (any `vgw-` is blackhole: not modelled);
 /// - NAT gateway → active iff it exists and is available;
-/// - instance → blackhole when gone, stopped or terminated; network interface → blackhole when gone;
+/// - instance → blackhole when gone, stopped or terminated;
+/// - network interface → blackhole when gone, detached, or its instance is not running (a
+///   service's interface, never attached, is active while it exists);
 /// - egress-only internet gateway → blackhole when deleted;
 /// - targets the emulator does not model → active.
 pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
@@ -67,16 +76,26 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
             .nat_gateways
             .get(id)
             .is_some_and(|n| n.state == NatState::Available),
-        RouteTarget::Instance(id) => world.aws.instances.get(id).is_some_and(|i| {
-            !matches!(
-                i.state,
-                InstanceState::Terminated
-                    | InstanceState::ShuttingDown
-                    | InstanceState::Stopped
-                    | InstanceState::Stopping
-            )
-        }),
-        RouteTarget::NetworkInterface(id) => world.aws.network_interfaces.contains_key(id),
+        RouteTarget::Instance(id) => world
+            .aws
+            .instances
+            .get(id)
+            .is_some_and(|i| instance_forwards(i.state)),
+        RouteTarget::NetworkInterface(id) => {
+            world
+                .aws
+                .network_interfaces
+                .get(id)
+                .is_some_and(|e| match &e.attachment {
+                    Some(a) => world
+                        .aws
+                        .instances
+                        .get(&a.instance_id)
+                        .is_some_and(|i| instance_forwards(i.state)),
+                    // A service's interface (NAT gateway, endpoint) has no instance to stop.
+                    None => e.interface_type != "interface",
+                })
+        }
         RouteTarget::EgressOnlyInternetGateway(id) => {
             world.aws.egress_only_gateways.contains_key(id)
         }

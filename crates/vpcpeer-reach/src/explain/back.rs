@@ -1,5 +1,7 @@
 //! The AWS walk's return path: the forward segments walked backwards with the reply header,
-//! through each segment's route tables, ACLs and security groups.
+//! through each segment's route tables, ACLs and security groups. A responder's table leads a
+//! reply back when its best route is the local route (inside a VPC), the peering the segment
+//! crossed, or a route to the appliance the segment came from.
 
 use super::*;
 
@@ -126,6 +128,19 @@ impl<'s> Walk<'s> {
                         });
                         if !leads_home {
                             self.wrong_way_back(&table_ref, seg, r);
+                        }
+                    }
+                    (RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_), true) => {
+                        // Back through the appliance the forward segment came from.
+                        let back_to = match &seg.from.kind {
+                            NodeKind::Eni(id) => Some(id.as_str()),
+                            _ => None,
+                        };
+                        let via = self.appliance_eni(&e.target).map(|x| x.id.as_str());
+                        if via.is_none() || via != back_to {
+                            self.wrong_way_back(&table_ref, seg, r);
+                        } else if !e.active {
+                            self.blackhole(&table_ref, e, r);
                         }
                     }
                     _ => self.wrong_way_back(&table_ref, seg, r),

@@ -3,12 +3,39 @@
 
 use super::*;
 
+/// EC2's name of an instance state.
+fn instance_state_name(s: InstanceState) -> &'static str {
+    match s {
+        InstanceState::Pending => "pending",
+        InstanceState::Running => "running",
+        InstanceState::ShuttingDown => "shutting-down",
+        InstanceState::Terminated => "terminated",
+        InstanceState::Stopping => "stopping",
+        InstanceState::Stopped => "stopped",
+    }
+}
+
 impl<'s> Walk<'s> {
     pub(super) fn blackhole(&mut self, table_ref: &ComponentRef, e: &RouteEntry, h: Header) {
         let why = match &e.target {
             RouteTarget::Peering(p) => match self.s.peerings.get(p) {
                 Some(v) => format!("peering connection {p} is {}", state_name(v.state)),
                 None => format!("peering connection {p} does not exist"),
+            },
+            RouteTarget::Instance(i) => match self.s.instances.get(i) {
+                Some(v) => format!("instance {i} is {}", instance_state_name(v.state)),
+                None => format!("instance {i} does not exist"),
+            },
+            RouteTarget::NetworkInterface(id) => match self.s.enis.get(id) {
+                None => format!("network interface {id} does not exist"),
+                Some(v) => match v.instance.as_ref().and_then(|i| self.s.instances.get(i)) {
+                    Some(i) => format!(
+                        "network interface {id} is attached to instance {}, which is {}",
+                        i.id,
+                        instance_state_name(i.state)
+                    ),
+                    None => format!("network interface {id} is not attached to an instance"),
+                },
             },
             other => format!("{} is not usable", other.id()),
         };

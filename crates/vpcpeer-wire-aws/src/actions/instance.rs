@@ -115,7 +115,7 @@ pub fn state_code_name(s: InstanceState) -> (u16, &'static str) {
     }
 }
 
-fn state_xml(x: &mut Xml, tag: &str, s: InstanceState) {
+pub(super) fn state_xml(x: &mut Xml, tag: &str, s: InstanceState) {
     let (code, name) = state_code_name(s);
     x.node(tag, |x| {
         x.leaf("code", code).leaf("name", name);
@@ -337,7 +337,7 @@ fn render_run(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-fn group_set(tx: &Tx<'_, '_>, x: &mut Xml, groups: &[String]) {
+pub(super) fn group_set(tx: &Tx<'_, '_>, x: &mut Xml, groups: &[String]) {
     x.list("groupSet", groups, |x, g| {
         x.leaf("groupId", g);
         x.opt_leaf(

@@ -25,6 +25,7 @@ macro_rules! by_ids {
 }
 
 mod acl;
+pub(crate) mod appliance;
 mod blocks;
 mod gateway;
 mod insights;
@@ -155,12 +156,15 @@ pub const ACTIONS: &[&str] = &[
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
     "DescribeEgressOnlyInternetGateways",
+    "DescribeInstanceAttribute",
+    "DescribeInstanceStatus",
     "DescribeInstances",
     "DescribeInternetGateways",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
     "DescribeNetworkInsightsAnalyses",
     "DescribeNetworkInsightsPaths",
+    "DescribeNetworkInterfaceAttribute",
     "DescribeNetworkInterfaces",
     "DescribeRegions",
     "DescribeRouteTables",
@@ -177,6 +181,8 @@ pub const ACTIONS: &[&str] = &[
     "DisassociateRouteTable",
     "DisassociateSubnetCidrBlock",
     "DisassociateVpcCidrBlock",
+    "ModifyInstanceAttribute",
+    "ModifyNetworkInterfaceAttribute",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
@@ -185,10 +191,13 @@ pub const ACTIONS: &[&str] = &[
     "ReplaceNetworkAclEntry",
     "ReplaceRoute",
     "ReplaceRouteTableAssociation",
+    "ResetNetworkInterfaceAttribute",
     "RevokeSecurityGroupEgress",
     "RevokeSecurityGroupIngress",
     "RunInstances",
+    "StartInstances",
     "StartNetworkInsightsAnalysis",
+    "StopInstances",
     "TerminateInstances",
 ];
 
@@ -204,6 +213,7 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| area2_action(action))
         // --- IPv6: egress-only internet gateways, subnet IPv6 blocks ---
         .or_else(|| ipv6::action(action))
+        .or_else(|| appliance::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

@@ -134,6 +134,12 @@ fn route_field(tx: &Tx<'_, '_>, t: &RouteTable, r: &Route, name: &str) -> Option
             .map(|a| a.instance_id.clone()),
         ("route.nat-gateway-id", RouteTarget::NatGateway(n)) => s(n),
         ("route.network-interface-id", RouteTarget::NetworkInterface(e)) => s(e),
+        ("route.network-interface-id", RouteTarget::Instance(i)) => tx
+            .world()
+            .aws
+            .instances()
+            .get(i)
+            .and_then(|i| i.eni_ids.first().cloned()),
         ("route.transit-gateway-id", RouteTarget::TransitGateway(g)) => s(g),
         ("route.egress-only-internet-gateway-id", RouteTarget::EgressOnlyInternetGateway(g)) => {
             s(g)
