@@ -58,6 +58,7 @@ mod world;
 pub use aws::default_vpc::RegionSetup;
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
+    EipProblem,
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
     RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };

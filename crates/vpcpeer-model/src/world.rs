@@ -8,7 +8,7 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    aws, azure, gcp, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
@@ -76,6 +76,7 @@ pub enum Record {
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
     RegionSetup(RegionSetup),
+    ElasticIp(ElasticIp),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -239,6 +240,7 @@ entities! {
     NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
+    ElasticIp => aws.elastic_ips, ElasticIp, "eip";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

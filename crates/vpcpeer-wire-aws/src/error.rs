@@ -310,6 +310,7 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
         Kind::Any => ("InvalidID", "ID"),
+        Kind::ElasticIp => ("InvalidAllocationID.NotFound", "allocation ID"),
     };
     Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
 }
@@ -329,6 +330,7 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
         Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
+        Kind::ElasticIp => "InvalidAllocationID.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
@@ -347,6 +349,7 @@ fn limit_code(kind: LimitKind) -> &'static str {
         LimitKind::CidrBlocksPerVpc => "CidrLimitExceeded",
         LimitKind::InternetGateways => "InternetGatewayLimitExceeded",
         LimitKind::TagsPerResource => "TagLimitExceeded",
+        LimitKind::ElasticIps => "AddressLimitExceeded",
     }
 }
 
@@ -481,6 +484,7 @@ impl From<DomainError> for Ec2Error {
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
+                    | Kind::ElasticIp
                     | Kind::Any => "resource",
                 };
                 let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
@@ -601,6 +605,8 @@ impl From<DomainError> for Ec2Error {
                 "InvalidNetworkInterface.InUse",
                 format!("The network interface '{id}' is currently in use (attached to {instance_id})."),
             ),
+            // --- Area eip ---
+            DomainError::Eip(p) => worded(messages::eip(&p)),
         }
     }
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
+use crate::aws::eip::EipCommand;
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -15,7 +16,7 @@ use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::tags::TagRemoval;
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
 use crate::{
-    Apply, Destination, DomainError, InternetGateway, NatGateway, RouteTable, SgRule, Subnet, Tags,
+    Apply, Destination, DomainError, ElasticIp, InternetGateway, NatGateway, RouteTable, SgRule, Subnet, Tags,
     Tx, Vpc,
 };
 
@@ -300,6 +301,9 @@ pub enum Command {
         /// The analysis.
         id: String,
     },
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// An Elastic IP or network interface change ([`crate::aws::eip`]).
+    Eip(EipCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -389,6 +393,36 @@ pub enum Outcome {
     AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// The Elastic IP AllocateAddress made.
+    AddressAllocated(ElasticIp),
+    /// The id of the association AssociateAddress made.
+    AddressAssociated(String),
+    /// The id of the interface CreateNetworkInterface made.
+    InterfaceCreated(String),
+    /// The id of the attachment AttachNetworkInterface made.
+    InterfaceAttached(String),
+    /// The private addresses AssignPrivateIpAddresses assigned.
+    PrivateIpsAssigned {
+        /// The interface.
+        interface_id: String,
+        /// The new addresses.
+        addresses: Vec<std::net::Ipv4Addr>,
+    },
+    /// The IPv6 addresses AssignIpv6Addresses assigned.
+    Ipv6Assigned {
+        /// The interface.
+        interface_id: String,
+        /// The new addresses.
+        addresses: Vec<std::net::Ipv6Addr>,
+    },
+    /// The IPv6 addresses UnassignIpv6Addresses removed.
+    Ipv6Unassigned {
+        /// The interface.
+        interface_id: String,
+        /// The removed addresses.
+        addresses: Vec<std::net::Ipv6Addr>,
+    },
 }
 
 impl Apply for Command {
@@ -630,6 +664,8 @@ impl Apply for Command {
                 tx.delete_insights_analysis(&id)?;
                 Outcome::AnalysisDeleted(id)
             }
+            // --- Area eip ---
+            Command::Eip(c) => c.apply(tx)?,
         })
     }
 }

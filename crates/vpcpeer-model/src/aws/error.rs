@@ -6,7 +6,10 @@
 //! logs, never a cloud's message; `crates/vpcpeer-model/tests/no_ec2_spelling.rs` checks that
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
+mod eip;
 mod problems;
+
+pub use eip::EipProblem;
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -54,6 +57,8 @@ pub enum Kind {
     Zone,
     /// An id whose kind could not be told (tags).
     Any,
+    /// `eipalloc-` (an Elastic IP).
+    ElasticIp,
 }
 
 impl Kind {
@@ -73,6 +78,7 @@ impl Kind {
             Kind::PeeringConnection => "pcx",
             Kind::NetworkInsightsPath => "nip",
             Kind::NetworkInsightsAnalysis => "nia",
+            Kind::ElasticIp => "eipalloc",
             _ => return None,
         })
     }
@@ -103,6 +109,8 @@ pub enum LimitKind {
     InternetGateways,
     /// Tags per resource.
     TagsPerResource,
+    /// Elastic IP addresses per region.
+    ElasticIps,
 }
 
 /// The fields of a request the model can find missing or unusable, in domain terms. Each face
@@ -612,6 +620,10 @@ pub enum DomainError {
         /// The instance it is attached to.
         instance_id: String,
     },
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// An Elastic IP or network interface action is refused.
+    #[error("Elastic IP or interface action refused: {0:?}")]
+    Eip(EipProblem),
 }
 
 impl DomainError {

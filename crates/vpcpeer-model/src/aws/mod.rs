@@ -5,13 +5,16 @@
 //! peering connections, which both of their owners see.
 
 pub mod acl;
+pub mod address;
 mod command;
 pub mod default_vpc;
+pub mod eip;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
 pub mod insights;
 pub mod instance;
+pub mod interface;
 pub mod peering;
 pub mod peering_state;
 pub mod regions;
@@ -103,6 +106,7 @@ owned! {
     NetworkInterface => NetworkInterface;
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
+    ElasticIp => ElasticIp;
 }
 
 /// A resource that lives in one VPC.

@@ -25,10 +25,12 @@ macro_rules! by_ids {
 }
 
 mod acl;
+mod address;
 mod blocks;
 mod gateway;
 mod insights;
 mod instance;
+mod interface;
 mod peering;
 mod permissions;
 mod regions;
@@ -114,9 +116,14 @@ impl Action {
 /// server answers it before dispatch). Each has a [`handler`]; tests and fuzzers draw from it.
 pub const ACTIONS: &[&str] = &[
     "AcceptVpcPeeringConnection",
+    "AllocateAddress",
+    "AssignIpv6Addresses",
+    "AssignPrivateIpAddresses",
+    "AssociateAddress",
     "AssociateRouteTable",
     "AssociateVpcCidrBlock",
     "AttachInternetGateway",
+    "AttachNetworkInterface",
     "AuthorizeSecurityGroupEgress",
     "AuthorizeSecurityGroupIngress",
     "CreateDefaultSubnet",
@@ -126,6 +133,7 @@ pub const ACTIONS: &[&str] = &[
     "CreateNetworkAcl",
     "CreateNetworkAclEntry",
     "CreateNetworkInsightsPath",
+    "CreateNetworkInterface",
     "CreateRoute",
     "CreateRouteTable",
     "CreateSecurityGroup",
@@ -148,6 +156,7 @@ pub const ACTIONS: &[&str] = &[
     "DeleteVpc",
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
+    "DescribeAddresses",
     "DescribeAvailabilityZones",
     "DescribeInstances",
     "DescribeInternetGateways",
@@ -168,12 +177,15 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
     "DetachInternetGateway",
+    "DetachNetworkInterface",
+    "DisassociateAddress",
     "DisassociateRouteTable",
     "DisassociateVpcCidrBlock",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
+    "ReleaseAddress",
     "ReplaceNetworkAclAssociation",
     "ReplaceNetworkAclEntry",
     "ReplaceRoute",
@@ -183,6 +195,8 @@ pub const ACTIONS: &[&str] = &[
     "RunInstances",
     "StartNetworkInsightsAnalysis",
     "TerminateInstances",
+    "UnassignIpv6Addresses",
+    "UnassignPrivateIpAddresses",
 ];
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
@@ -195,6 +209,9 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        // --- Area eip: Elastic IPs and the network interface lifecycle ---
+        .or_else(|| address::action(action))
+        .or_else(|| interface::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

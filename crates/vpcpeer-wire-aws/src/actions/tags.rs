@@ -37,6 +37,7 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::Instance => "instance",
         Kind::NetworkInterface => "network-interface",
         Kind::PeeringConnection => "vpc-peering-connection",
+        Kind::ElasticIp => "elastic-ip",
         _ => "unknown",
     }
 }

@@ -1,0 +1,140 @@
+//! The commands of the "eip" area (Elastic IPs, public IPv4 addresses and the network interface
+//! lifecycle) as one [`EipCommand`], the one variant [`Command::Eip`](crate::aws::Command::Eip)
+//! wraps, with its `apply`. The rules are in [`crate::aws::address`] and
+//! [`crate::aws::interface`].
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::address::AssociateAddress;
+use crate::aws::interface::{AssignIpv6, AssignPrivate, NewInterface};
+use crate::aws::Outcome;
+use crate::{DomainError, Tags, Tx};
+
+/// A change of the eip area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EipCommand {
+    /// AllocateAddress.
+    AllocateAddress {
+        /// Tags (TagSpecification `elastic-ip`).
+        tags: Tags,
+    },
+    /// AssociateAddress.
+    AssociateAddress(AssociateAddress),
+    /// DisassociateAddress.
+    DisassociateAddress {
+        /// The association.
+        association_id: String,
+    },
+    /// ReleaseAddress.
+    ReleaseAddress {
+        /// The allocation.
+        allocation_id: String,
+    },
+    /// CreateNetworkInterface.
+    CreateNetworkInterface(NewInterface),
+    /// AttachNetworkInterface.
+    AttachNetworkInterface {
+        /// The interface.
+        interface_id: String,
+        /// The instance.
+        instance_id: String,
+        /// The device index.
+        device_index: u32,
+    },
+    /// DetachNetworkInterface.
+    DetachNetworkInterface {
+        /// The attachment.
+        attachment_id: String,
+    },
+    /// AssignPrivateIpAddresses.
+    AssignPrivateIps(AssignPrivate),
+    /// UnassignPrivateIpAddresses.
+    UnassignPrivateIps {
+        /// The interface.
+        interface_id: String,
+        /// The secondary addresses.
+        addresses: Vec<Ipv4Addr>,
+    },
+    /// AssignIpv6Addresses.
+    AssignIpv6(AssignIpv6),
+    /// UnassignIpv6Addresses.
+    UnassignIpv6 {
+        /// The interface.
+        interface_id: String,
+        /// The addresses.
+        addresses: Vec<Ipv6Addr>,
+    },
+}
+
+impl EipCommand {
+    /// Applies the command.
+    pub(crate) fn apply(self, tx: &mut Tx<'_, '_>) -> Result<Outcome, DomainError> {
+        Ok(match self {
+            EipCommand::AllocateAddress { tags } => {
+                Outcome::AddressAllocated(tx.allocate_address(tags)?)
+            }
+            EipCommand::AssociateAddress(req) => {
+                Outcome::AddressAssociated(tx.associate_address(req)?)
+            }
+            EipCommand::DisassociateAddress { association_id } => {
+                tx.disassociate_address(&association_id)?;
+                Outcome::Done
+            }
+            EipCommand::ReleaseAddress { allocation_id } => {
+                tx.release_address(&allocation_id)?;
+                Outcome::Done
+            }
+            EipCommand::CreateNetworkInterface(input) => {
+                Outcome::InterfaceCreated(tx.create_network_interface(input)?.id)
+            }
+            EipCommand::AttachNetworkInterface {
+                interface_id,
+                instance_id,
+                device_index,
+            } => Outcome::InterfaceAttached(tx.attach_network_interface(
+                &interface_id,
+                &instance_id,
+                device_index,
+            )?),
+            EipCommand::DetachNetworkInterface { attachment_id } => {
+                tx.detach_network_interface(&attachment_id)?;
+                Outcome::Done
+            }
+            EipCommand::AssignPrivateIps(req) => {
+                let interface_id = req.interface_id.clone();
+                let addresses = tx.assign_private_ips(req)?;
+                Outcome::PrivateIpsAssigned {
+                    interface_id,
+                    addresses,
+                }
+            }
+            EipCommand::UnassignPrivateIps {
+                interface_id,
+                addresses,
+            } => {
+                tx.unassign_private_ips(&interface_id, &addresses)?;
+                Outcome::Done
+            }
+            EipCommand::AssignIpv6(req) => {
+                let interface_id = req.interface_id.clone();
+                let addresses = tx.assign_ipv6(req)?;
+                Outcome::Ipv6Assigned {
+                    interface_id,
+                    addresses,
+                }
+            }
+            EipCommand::UnassignIpv6 {
+                interface_id,
+                addresses,
+            } => {
+                let addresses = tx.unassign_ipv6(&interface_id, &addresses)?;
+                Outcome::Ipv6Unassigned {
+                    interface_id,
+                    addresses,
+                }
+            }
+        })
+    }
+}
