@@ -94,7 +94,7 @@ fn render_allocated(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 fn by_public_ip<'a>(tx: &'a Tx<'_, '_>, text: &str) -> Result<&'a ElasticIp, Ec2Error> {
     let not_found = || {
         Ec2Error::from(DomainError::Eip(EipProblem::PublicIpNotFound {
-            public_ip: text.to_owned(),
+            value: text.to_owned(),
         }))
     };
     let ip: Ipv4Addr = text.parse().map_err(|_| not_found())?;

@@ -59,9 +59,9 @@ pub(crate) fn eip(p: &EipProblem) -> Words {
             "InsufficientAddressCapacity",
             "There are no free public IPv4 addresses in the emulator's pool.",
         ),
-        EipProblem::PublicIpNotFound { public_ip } => words(
+        EipProblem::PublicIpNotFound { value } => words(
             "InvalidAddress.NotFound",
-            format!("Address '{public_ip}' not found."),
+            format!("Address '{value}' not found."),
         ),
         EipProblem::AttachmentNotFound { attachment_id } => words(
             "InvalidAttachmentID.NotFound",

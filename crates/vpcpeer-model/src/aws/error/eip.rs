@@ -63,7 +63,7 @@ pub enum EipProblem {
     /// A public address that is not one of the caller's Elastic IPs.
     PublicIpNotFound {
         /// The address, as given.
-        public_ip: String,
+        value: String,
     },
     /// No attachment with that id.
     AttachmentNotFound {
