@@ -58,9 +58,8 @@ mod world;
 pub use aws::default_vpc::RegionSetup;
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
-    EipProblem,
-    Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
-    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
+    EipProblem, Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem,
+    PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};

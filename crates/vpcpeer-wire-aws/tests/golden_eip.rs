@@ -43,7 +43,10 @@ fn err(env: &mut TestEnv, action: &str, body: &str) -> (u16, String, String) {
 /// The text of the first `<tag>` in `doc`.
 fn first(doc: &str, tag: &str) -> String {
     let open = format!("<{tag}>");
-    let start = doc.find(&open).unwrap_or_else(|| panic!("no <{tag}> in {doc}")) + open.len();
+    let start = doc
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
+        + open.len();
     let end = doc[start..].find('<').expect("closing tag") + start;
     doc[start..end].to_owned()
 }
@@ -94,7 +97,10 @@ fn allocate_address() {
 fn associate_and_describe_addresses() {
     let mut env = env();
     let (_, instance) = world(&mut env);
-    let eip = first(&ok(&mut env, "AllocateAddress", "Domain=vpc"), "allocationId");
+    let eip = first(
+        &ok(&mut env, "AllocateAddress", "Domain=vpc"),
+        "allocationId",
+    );
     ok(&mut env, "AllocateAddress", "");
     let doc = ok(
         &mut env,
@@ -110,8 +116,15 @@ fn associate_and_describe_addresses() {
     );
     assert_eq!(filtered.matches("<allocationId>").count(), 1, "{filtered}");
     // The instance shows the Elastic IP as its public address.
-    let di = ok(&mut env, "DescribeInstances", &format!("InstanceId.1={instance}"));
-    assert_eq!(first(&di, "ipAddress"), first(&doc_of(&mut env, &eip), "publicIp"));
+    let di = ok(
+        &mut env,
+        "DescribeInstances",
+        &format!("InstanceId.1={instance}"),
+    );
+    assert_eq!(
+        first(&di, "ipAddress"),
+        first(&doc_of(&mut env, &eip), "publicIp")
+    );
 }
 
 fn doc_of(env: &mut TestEnv, eip: &str) -> String {
@@ -122,7 +135,11 @@ fn doc_of(env: &mut TestEnv, eip: &str) -> String {
 fn launched_instance_with_public_address() {
     let mut env = env();
     let (_, instance) = world(&mut env);
-    let di = ok(&mut env, "DescribeInstances", &format!("InstanceId.1={instance}"));
+    let di = ok(
+        &mut env,
+        "DescribeInstances",
+        &format!("InstanceId.1={instance}"),
+    );
     insta::assert_snapshot!("describe_instances_public_ip", di);
     let eni = first(&di, "networkInterfaceId");
     let dni = ok(
@@ -179,14 +196,22 @@ fn create_attach_and_assign() {
         "AssignIpv6Addresses",
         &format!("NetworkInterfaceId={eni}&Ipv6AddressCount=1"),
     );
-    assert_eq!((status, code.as_str()), (400, "InvalidParameterValue"), "{doc}");
+    assert_eq!(
+        (status, code.as_str()),
+        (400, "InvalidParameterValue"),
+        "{doc}"
+    );
 }
 
 #[test]
 fn ipv6_addresses() {
     let mut env = env();
     let vpc = first(
-        &ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true"),
+        &ok(
+            &mut env,
+            "CreateVpc",
+            "CidrBlock=10.0.0.0/16&AmazonProvidedIpv6CidrBlock=true",
+        ),
         "vpcId",
     );
     let dv = ok(&mut env, "DescribeVpcs", &format!("VpcId.1={vpc}"));
@@ -201,7 +226,11 @@ fn ipv6_addresses() {
         "subnetId",
     );
     let eni = first(
-        &ok(&mut env, "CreateNetworkInterface", &format!("SubnetId={subnet}")),
+        &ok(
+            &mut env,
+            "CreateNetworkInterface",
+            &format!("SubnetId={subnet}"),
+        ),
         "networkInterfaceId",
     );
     let doc = ok(
@@ -235,7 +264,11 @@ fn error_documents() {
             format!("AllocationId={eip}&InstanceId={instance}"),
             "Resource.AlreadyAssociated",
         ),
-        ("ReleaseAddress", format!("AllocationId={eip}"), "InvalidIPAddress.InUse"),
+        (
+            "ReleaseAddress",
+            format!("AllocationId={eip}"),
+            "InvalidIPAddress.InUse",
+        ),
         (
             "ReleaseAddress",
             "AllocationId=eipalloc-0123456789abcdef0".to_owned(),
@@ -246,17 +279,29 @@ fn error_documents() {
             "AssociationId=eipassoc-0123456789abcdef0".to_owned(),
             "InvalidAssociationID.NotFound",
         ),
-        ("DescribeAddresses", "PublicIp.1=203.0.113.9".to_owned(), "InvalidAddress.NotFound"),
+        (
+            "DescribeAddresses",
+            "PublicIp.1=203.0.113.9".to_owned(),
+            "InvalidAddress.NotFound",
+        ),
         (
             "AssociateAddress",
             format!("AllocationId={eip}&InstanceId=i-0123456789abcdef0&AllowReassociation=true"),
             "InvalidInstanceID.NotFound",
         ),
-        ("AllocateAddress", "Domain=standard".to_owned(), "InvalidParameterValue"),
+        (
+            "AllocateAddress",
+            "Domain=standard".to_owned(),
+            "InvalidParameterValue",
+        ),
     ];
     for (action, body, want) in rows {
         let (status, code, doc) = err(&mut env, action, &body);
-        assert_eq!((status, code.as_str()), (400, want), "{action} {body}: {doc}");
+        assert_eq!(
+            (status, code.as_str()),
+            (400, want),
+            "{action} {body}: {doc}"
+        );
     }
     for _ in 0..4 {
         ok(&mut env, "AllocateAddress", "");

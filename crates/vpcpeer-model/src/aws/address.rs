@@ -219,6 +219,8 @@ impl Tx<'_, '_> {
             }
             self.owned_mut::<ElasticIp>(&other.id)?.association = None;
         }
+        // Moving: the interface it leaves gets its Amazon address back.
+        self.unbind_address(&eip.id)?;
         let association_id = self.new_id("eipassoc");
         self.bind_address(&eip.id, &eni.id, private_ip, association_id.clone())?;
         Ok(association_id)
@@ -264,7 +266,11 @@ impl Tx<'_, '_> {
     /// Takes the association of Elastic IP `allocation_id` away; an interface given a public
     /// address at launch gets a new one when its primary address is freed.
     pub(crate) fn unbind_address(&mut self, allocation_id: &str) -> Result<(), DomainError> {
-        let Some(a) = self.owned_mut::<ElasticIp>(allocation_id)?.association.take() else {
+        let Some(a) = self
+            .owned_mut::<ElasticIp>(allocation_id)?
+            .association
+            .take()
+        else {
             return Ok(());
         };
         let renew = self.get::<NetworkInterface>(&a.eni_id).is_some_and(|e| {

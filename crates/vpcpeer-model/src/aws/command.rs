@@ -16,8 +16,8 @@ use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::tags::TagRemoval;
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
 use crate::{
-    Apply, Destination, DomainError, ElasticIp, InternetGateway, NatGateway, RouteTable, SgRule, Subnet, Tags,
-    Tx, Vpc,
+    Apply, Destination, DomainError, ElasticIp, InternetGateway, NatGateway, RouteTable, SgRule,
+    Subnet, Tags, Tx, Vpc,
 };
 
 /// The outcome of a command that shows only success.

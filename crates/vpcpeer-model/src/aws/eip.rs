@@ -138,3 +138,72 @@ impl EipCommand {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::address::AssociationTarget;
+
+    /// Every eip command survives the command log's JSON form (a replay applies the same).
+    #[test]
+    fn commands_round_trip_through_serde() {
+        let v4: Ipv4Addr = "10.0.1.9".parse().expect("ip");
+        let v6: Ipv6Addr = "2600:1f18::9".parse().expect("ip6");
+        let commands = vec![
+            EipCommand::AllocateAddress {
+                tags: Tags::from([("Name".to_owned(), "x".to_owned())]),
+            },
+            EipCommand::AssociateAddress(AssociateAddress {
+                allocation_id: "eipalloc-00000001".into(),
+                target: AssociationTarget::Instance("i-00000001".into()),
+                private_ip: Some(v4),
+                allow_reassociation: true,
+            }),
+            EipCommand::DisassociateAddress {
+                association_id: "eipassoc-00000001".into(),
+            },
+            EipCommand::ReleaseAddress {
+                allocation_id: "eipalloc-00000001".into(),
+            },
+            EipCommand::CreateNetworkInterface(NewInterface {
+                subnet_id: "subnet-00000001".into(),
+                private_ip: Some(v4),
+                ipv6_addresses: vec![v6],
+                ..Default::default()
+            }),
+            EipCommand::AttachNetworkInterface {
+                interface_id: "eni-00000001".into(),
+                instance_id: "i-00000001".into(),
+                device_index: 1,
+            },
+            EipCommand::DetachNetworkInterface {
+                attachment_id: "eni-attach-00000001".into(),
+            },
+            EipCommand::AssignPrivateIps(AssignPrivate {
+                interface_id: "eni-00000001".into(),
+                addresses: vec![v4],
+                count: None,
+                allow_reassignment: true,
+            }),
+            EipCommand::UnassignPrivateIps {
+                interface_id: "eni-00000001".into(),
+                addresses: vec![v4],
+            },
+            EipCommand::AssignIpv6(AssignIpv6 {
+                interface_id: "eni-00000001".into(),
+                addresses: Vec::new(),
+                count: Some(2),
+            }),
+            EipCommand::UnassignIpv6 {
+                interface_id: "eni-00000001".into(),
+                addresses: vec![v6],
+            },
+        ];
+        for c in commands {
+            let c = crate::Command::Aws(crate::aws::Command::Eip(c));
+            let json = serde_json::to_string(&c).expect("serialize");
+            let back: crate::Command = serde_json::from_str(&json).expect("deserialize");
+            assert_eq!(back, c, "{json}");
+        }
+    }
+}

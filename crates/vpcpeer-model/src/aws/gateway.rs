@@ -356,7 +356,9 @@ mod tests {
         let (e1, e2) = (eip(), eip());
         let (e1, e2) = (e1.as_str(), e2.as_str());
         let used = env
-            .run(&a(), |tx| tx.create_nat_gateway(nat(&s, Some(e1), true, None)))
+            .run(&a(), |tx| {
+                tx.create_nat_gateway(nat(&s, Some(e1), true, None))
+            })
             .expect("nat");
         let rows: Vec<(NewNat, &str)> = vec![
             (nat(&s, Some(e2), true, None), "ok"),
@@ -408,8 +410,10 @@ mod tests {
         assert!(!env.world.aws.network_interfaces.contains_key(&n.eni_id));
         env.run(&a(), |tx| tx.delete_nat_gateway(&used))
             .expect("again");
-        env.run(&a(), |tx| tx.create_nat_gateway(nat(&s, Some(e1), true, None)))
-            .expect("allocation and address free again");
+        env.run(&a(), |tx| {
+            tx.create_nat_gateway(nat(&s, Some(e1), true, None))
+        })
+        .expect("allocation and address free again");
         env.now = env.now.plus_millis(NAT_DELETED_VISIBLE_MS);
         assert_eq!(
             outcome(&env.probe(&a(), |tx| tx.visible_nat(&used).map(|_| ()))),

@@ -220,7 +220,6 @@ struct PlannedNic {
     public: bool,
 }
 
-
 impl Tx<'_, '_> {
     /// A caller's instance that is still visible, or `InvalidInstanceID.NotFound`/`.Malformed`.
     pub fn visible_instance(&self, id: &str) -> Result<&Instance, DomainError> {
@@ -259,7 +258,11 @@ impl Tx<'_, '_> {
 
     /// The security groups for an interface in `vpc_id`: the given ones (the caller's, in that
     /// VPC), or the VPC's `default` group.
-    pub(crate) fn groups_for(&self, vpc_id: &str, given: &[String]) -> Result<Vec<String>, DomainError> {
+    pub(crate) fn groups_for(
+        &self,
+        vpc_id: &str,
+        given: &[String],
+    ) -> Result<Vec<String>, DomainError> {
         if given.is_empty() {
             let default = self
                 .list_owned::<SecurityGroup>()
@@ -367,7 +370,8 @@ impl Tx<'_, '_> {
                 ));
             }
             let mut specs = input.network_interfaces.clone();
-            let needs_subnet = |s: &NicSpec| s.subnet_id.is_none() && s.network_interface_id.is_none();
+            let needs_subnet =
+                |s: &NicSpec| s.subnet_id.is_none() && s.network_interface_id.is_none();
             if specs.iter().any(needs_subnet) && self.default_vpc().is_some() {
                 let subnet = self.default_subnet_for_launch(zone.as_deref())?;
                 for s in specs.iter_mut().filter(|s| needs_subnet(s)) {

@@ -253,9 +253,7 @@ impl Tx<'_, '_> {
     fn own_interface(&self, id: &str) -> Result<NetworkInterface, DomainError> {
         let e = self.network_interface(id)?.clone();
         if e.interface_type != "interface" {
-            return Err(DomainError::InterfaceManaged {
-                interface_id: e.id,
-            });
+            return Err(DomainError::InterfaceManaged { interface_id: e.id });
         }
         Ok(e)
     }

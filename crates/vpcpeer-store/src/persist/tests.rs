@@ -321,7 +321,11 @@ fn elastic_ips_and_public_addresses_round_trip() {
     let key = eip.key();
     assert_eq!(key.table, "eip");
     let bytes = encode(&eip);
-    assert!(bytes.starts_with(b"{\"ElasticIp\":"), "{}", String::from_utf8_lossy(&bytes));
+    assert!(
+        bytes.starts_with(b"{\"ElasticIp\":"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
     assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), eip);
 
     let (table, id, body) = sample()

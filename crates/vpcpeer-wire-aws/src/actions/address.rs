@@ -70,7 +70,12 @@ fn parse_allocate(p: &Params) -> Result<Command, Ec2Error> {
             ))
         }
     }
-    for name in ["Address", "PublicIpv4Pool", "CustomerOwnedIpv4Pool", "IpamPoolId"] {
+    for name in [
+        "Address",
+        "PublicIpv4Pool",
+        "CustomerOwnedIpv4Pool",
+        "IpamPoolId",
+    ] {
         if p.get(name).is_some_and(|v| !v.is_empty()) {
             return Err(unsupported(name));
         }
@@ -134,12 +139,14 @@ fn prepare_associate(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error> {
     };
     let allow_reassociation = p.bool("AllowReassociation")?.unwrap_or(false);
     let allocation_id = allocation_of(tx, p)?;
-    Ok(Command::Eip(EipCommand::AssociateAddress(AssociateAddress {
-        allocation_id,
-        target,
-        private_ip,
-        allow_reassociation,
-    })))
+    Ok(Command::Eip(EipCommand::AssociateAddress(
+        AssociateAddress {
+            allocation_id,
+            target,
+            private_ip,
+            allow_reassociation,
+        },
+    )))
 }
 
 fn prepare_disassociate(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error> {
@@ -156,7 +163,9 @@ fn prepare_disassociate(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error
             None => return Err(Ec2Error::missing("AssociationId")),
         },
     };
-    Ok(Command::Eip(EipCommand::DisassociateAddress { association_id }))
+    Ok(Command::Eip(EipCommand::DisassociateAddress {
+        association_id,
+    }))
 }
 
 fn prepare_release(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error> {
@@ -196,7 +205,9 @@ fn field(tx: &Tx<'_, '_>, e: &ElasticIp, name: &str) -> Vec<String> {
         "allocation-id" => vec![e.id.clone()],
         "association-id" => one(a.map(|a| a.id.clone())),
         "domain" => vec!["vpc".into()],
-        "instance-id" => one(eni.and_then(|n| n.attachment.as_ref()).map(|t| t.instance_id.clone())),
+        "instance-id" => one(eni
+            .and_then(|n| n.attachment.as_ref())
+            .map(|t| t.instance_id.clone())),
         "network-border-group" => vec![e.scope.region.clone()],
         "network-interface-id" => one(a.map(|a| a.eni_id.clone())),
         "network-interface-owner-id" => one(eni.map(|n| n.scope.account.clone())),

@@ -21,9 +21,7 @@ use std::net::Ipv4Addr;
 
 use vpcpeer_model::aws::instance::client_token_of;
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{
-    DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tx,
-};
+use vpcpeer_model::{DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tx};
 
 pub(super) mod launch;
 
@@ -508,7 +506,10 @@ fn eni_field(tx: &Tx<'_, '_>, e: &NetworkInterface, name: &str) -> Vec<String> {
         "addresses.association.owner-id" => std::iter::once(e.private_ip)
             .chain(e.secondary_ips.iter().copied())
             .filter_map(|ip| public_of(tx, e, ip))
-            .map(|p| p.eip.map_or("amazon".to_owned(), |x| x.scope.account.clone()))
+            .map(|p| {
+                p.eip
+                    .map_or("amazon".to_owned(), |x| x.scope.account.clone())
+            })
             .collect(),
         "association.public-ip" => public_of(tx, e, e.private_ip)
             .map(|p| p.ip.to_string())
@@ -519,7 +520,10 @@ fn eni_field(tx: &Tx<'_, '_>, e: &NetworkInterface, name: &str) -> Vec<String> {
             .into_iter()
             .collect(),
         "association.ip-owner-id" => public_of(tx, e, e.private_ip)
-            .map(|p| p.eip.map_or("amazon".to_owned(), |x| x.scope.account.clone()))
+            .map(|p| {
+                p.eip
+                    .map_or("amazon".to_owned(), |x| x.scope.account.clone())
+            })
             .into_iter()
             .collect(),
         "association.allocation-id" => public_of(tx, e, e.private_ip)
@@ -527,7 +531,10 @@ fn eni_field(tx: &Tx<'_, '_>, e: &NetworkInterface, name: &str) -> Vec<String> {
             .into_iter()
             .collect(),
         "association.association-id" => public_of(tx, e, e.private_ip)
-            .and_then(|p| p.eip.and_then(|x| x.association.as_ref().map(|a| a.id.clone())))
+            .and_then(|p| {
+                p.eip
+                    .and_then(|x| x.association.as_ref().map(|a| a.id.clone()))
+            })
             .into_iter()
             .collect(),
         "ipv6-addresses.ipv6-address" => e.ipv6.iter().map(ToString::to_string).collect(),

@@ -129,7 +129,9 @@ fn addresses(p: &Params, name: &str) -> Result<Vec<std::net::Ipv4Addr>, Ec2Error
 fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
     refuse_prefixes(p)?;
     for name in ["InterfaceType", "Operator.Principal"] {
-        if p.get(name).is_some_and(|v| !v.is_empty() && v != "interface") {
+        if p.get(name)
+            .is_some_and(|v| !v.is_empty() && v != "interface")
+        {
             return Err(unsupported(name));
         }
     }
@@ -151,17 +153,19 @@ fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
         }
     }
     let tags = p.spec_tags_of("network-interface")?;
-    Ok(Command::Eip(EipCommand::CreateNetworkInterface(NewInterface {
-        subnet_id,
-        private_ip,
-        secondary_ips,
-        secondary_count,
-        ipv6_addresses,
-        ipv6_count,
-        groups: p.list("SecurityGroupId"),
-        description,
-        tags,
-    })))
+    Ok(Command::Eip(EipCommand::CreateNetworkInterface(
+        NewInterface {
+            subnet_id,
+            private_ip,
+            secondary_ips,
+            secondary_count,
+            ipv6_addresses,
+            ipv6_count,
+            groups: p.list("SecurityGroupId"),
+            description,
+            tags,
+        },
+    )))
 }
 
 fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
@@ -174,7 +178,9 @@ fn render_created(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
 }
 
 fn parse_attach(p: &Params) -> Result<Command, Ec2Error> {
-    if p.get("NetworkCardIndex").is_some_and(|v| !v.is_empty() && v != "0") {
+    if p.get("NetworkCardIndex")
+        .is_some_and(|v| !v.is_empty() && v != "0")
+    {
         return Err(unsupported("NetworkCardIndex"));
     }
     let interface_id = p.id("NetworkInterfaceId")?;

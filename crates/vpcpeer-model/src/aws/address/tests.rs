@@ -90,7 +90,11 @@ fn allocation_quota_and_pool() {
         .iter()
         .map(|id| env.world.aws.elastic_ips[id].public_ip)
         .collect();
-    assert_eq!(ips[0], Ipv4Addr::new(198, 18, 0, 1), "lowest presentable first");
+    assert_eq!(
+        ips[0],
+        Ipv4Addr::new(198, 18, 0, 1),
+        "lowest presentable first"
+    );
     assert_eq!(ips.iter().collect::<BTreeSet<_>>().len(), 5);
     assert!(ids.iter().all(|id| id.starts_with("eipalloc-")));
     let sixth = env.probe(&a(), |tx| tx.allocate_address(Tags::new()));
@@ -98,7 +102,8 @@ fn allocation_quota_and_pool() {
     // The quota is per account and region.
     assert!(env.run(&b(), |tx| tx.allocate_address(Tags::new())).is_ok());
     // A released address is free again and reused first.
-    env.run(&a(), |tx| tx.release_address(&ids[0])).expect("release");
+    env.run(&a(), |tx| tx.release_address(&ids[0]))
+        .expect("release");
     let again = env
         .run(&a(), |tx| tx.allocate_address(Tags::new()))
         .expect("allocate");
@@ -109,7 +114,11 @@ fn allocation_quota_and_pool() {
         ("eipalloc-0123456789abcdef0", "NotFound(ElasticIp)"),
     ];
     for (id, want) in rows {
-        assert_eq!(name(&env.probe(&a(), |tx| tx.release_address(id))), want, "{id}");
+        assert_eq!(
+            name(&env.probe(&a(), |tx| tx.release_address(id))),
+            want,
+            "{id}"
+        );
     }
     // Another account does not see them.
     assert_eq!(
@@ -139,7 +148,10 @@ fn association_transitions() {
         .run(&a(), |tx| tx.associate_address(assoc(&x, inst(&i1), false)))
         .expect("associate");
     assert!(first.starts_with("eipassoc-"));
-    let bound = env.world.aws.elastic_ips[&x].association.clone().expect("bound");
+    let bound = env.world.aws.elastic_ips[&x]
+        .association
+        .clone()
+        .expect("bound");
     assert_eq!(bound.eni_id, i1_eni);
     let secondary = e2.secondary_ips[0];
     let outside: Ipv4Addr = "10.0.1.200".parse().expect("ip");
@@ -147,7 +159,11 @@ fn association_transitions() {
     let rows: Vec<(&str, AssociateAddress, &str)> = vec![
         ("again", assoc(&x, eni(&e2.id), false), "AlreadyAssociated"),
         ("reassociate", assoc(&x, eni(&e2.id), true), "ok"),
-        ("target has one", assoc(&y, inst(&i1), false), "TargetAssociated"),
+        (
+            "target has one",
+            assoc(&y, inst(&i1), false),
+            "TargetAssociated",
+        ),
         ("target has one, allowed", assoc(&y, inst(&i1), true), "ok"),
         (
             "secondary",
@@ -189,15 +205,18 @@ fn association_transitions() {
     env.run(&a(), |tx| tx.associate_address(assoc(&y, inst(&i1), true)))
         .expect("replace");
     assert!(env.world.aws.elastic_ips[&x].association.is_none());
+    assert_eq!(name(&env.probe(&a(), |tx| tx.release_address(&y))), "InUse");
     assert_eq!(
-        name(&env.probe(&a(), |tx| tx.release_address(&y))),
-        "InUse"
-    );
-    assert_eq!(
-        name(&env.probe(&a(), |tx| tx.disassociate_address("eipassoc-0123456789abcdef0"))),
+        name(&env.probe(&a(), |tx| {
+            tx.disassociate_address("eipassoc-0123456789abcdef0")
+        })),
         "NotFound(Association)"
     );
-    let y_assoc = env.world.aws.elastic_ips[&y].association.clone().expect("y").id;
+    let y_assoc = env.world.aws.elastic_ips[&y]
+        .association
+        .clone()
+        .expect("y")
+        .id;
     assert_eq!(
         name(&env.probe(&b(), |tx| tx.disassociate_address(&y_assoc))),
         "NotFound(Association)",
@@ -217,8 +236,10 @@ fn association_transitions() {
         "SeveralInterfaces"
     );
     // Deleting an interface disassociates its address; terminating an instance too.
-    env.run(&a(), |tx| tx.associate_address(assoc(&x, eni(&i1_eni), false)))
-        .expect("to the primary interface");
+    env.run(&a(), |tx| {
+        tx.associate_address(assoc(&x, eni(&i1_eni), false))
+    })
+    .expect("to the primary interface");
     env.run(&a(), |tx| tx.terminate_instances(std::slice::from_ref(&i1)))
         .expect("terminate");
     assert!(env.world.aws.elastic_ips[&x].association.is_none());
@@ -241,8 +262,14 @@ fn nat_gateways_hold_their_address() {
         .run(&a(), |tx| tx.create_nat_gateway(public_nat(&s, &x)))
         .expect("nat");
     let n = env.world.aws.nat_gateways[&nat].clone();
-    let bound = env.world.aws.elastic_ips[&x].association.clone().expect("bound");
-    assert_eq!((bound.eni_id.as_str(), bound.private_ip), (n.eni_id.as_str(), n.private_ip));
+    let bound = env.world.aws.elastic_ips[&x]
+        .association
+        .clone()
+        .expect("bound");
+    assert_eq!(
+        (bound.eni_id.as_str(), bound.private_ip),
+        (n.eni_id.as_str(), n.private_ip)
+    );
     let rows: Vec<(&str, Result<(), DomainError>)> = vec![
         ("release", env.probe(&a(), |tx| tx.release_address(&x))),
         (
@@ -251,13 +278,16 @@ fn nat_gateways_hold_their_address() {
         ),
         (
             "second gateway",
-            env.probe(&a(), |tx| tx.create_nat_gateway(public_nat(&s, &x)).map(drop)),
+            env.probe(&a(), |tx| {
+                tx.create_nat_gateway(public_nat(&s, &x)).map(drop)
+            }),
         ),
         (
             "to the gateway's interface",
             env.probe(&a(), |tx| {
                 let y = tx.allocate_address(Tags::new())?.id;
-                tx.associate_address(assoc(&y, eni(&n.eni_id), false)).map(drop)
+                tx.associate_address(assoc(&y, eni(&n.eni_id), false))
+                    .map(drop)
             }),
         ),
     ];
@@ -271,9 +301,11 @@ fn nat_gateways_hold_their_address() {
             ("to the gateway's interface", "ManagedInterface".to_owned()),
         ]
     );
-    env.run(&a(), |tx| tx.delete_nat_gateway(&nat)).expect("delete");
+    env.run(&a(), |tx| tx.delete_nat_gateway(&nat))
+        .expect("delete");
     assert!(env.world.aws.elastic_ips[&x].association.is_none());
-    env.run(&a(), |tx| tx.release_address(&x)).expect("free again");
+    env.run(&a(), |tx| tx.release_address(&x))
+        .expect("free again");
 }
 
 #[test]
@@ -282,7 +314,9 @@ fn public_addresses_on_launch() {
     let s = setup(&mut env, true);
     let i1 = launch(&mut env, &s);
     let e1 = env.world.aws.instances[&i1].eni_ids[0].clone();
-    let first = env.world.aws.network_interfaces[&e1].public_ip.expect("public");
+    let first = env.world.aws.network_interfaces[&e1]
+        .public_ip
+        .expect("public");
     assert!(PUBLIC_POOL.contains(&first));
     // An explicit `AssociatePublicIpAddress=false` wins over the subnet's setting.
     let input = RunInstances {
@@ -306,8 +340,11 @@ fn public_addresses_on_launch() {
         .run(&a(), |tx| tx.associate_address(assoc(&x, inst(&i1), false)))
         .expect("associate");
     assert_eq!(env.world.aws.network_interfaces[&e1].public_ip, None);
-    env.run(&a(), |tx| tx.disassociate_address(&id)).expect("disassociate");
-    let renewed = env.world.aws.network_interfaces[&e1].public_ip.expect("renewed");
+    env.run(&a(), |tx| tx.disassociate_address(&id))
+        .expect("disassociate");
+    let renewed = env.world.aws.network_interfaces[&e1]
+        .public_ip
+        .expect("renewed");
     assert!(PUBLIC_POOL.contains(&renewed));
     // Terminating releases it: the next allocation may take it.
     env.run(&a(), |tx| tx.terminate_instances(std::slice::from_ref(&i1)))

@@ -25,7 +25,9 @@ impl Tx<'_, '_> {
     ) -> Result<PlannedNic, DomainError> {
         let eni = self.network_interface(id)?.clone();
         if eni.interface_type != "interface" {
-            return Err(DomainError::InterfaceManaged { interface_id: eni.id });
+            return Err(DomainError::InterfaceManaged {
+                interface_id: eni.id,
+            });
         }
         if eni.attachment.is_some() {
             return Err(DomainError::Eip(EipProblem::InterfaceNotAvailable {
@@ -46,9 +48,11 @@ impl Tx<'_, '_> {
             || !s.ipv6_addresses.is_empty()
             || s.associate_public_ip == Some(true);
         if settings {
-            return Err(DomainError::Eip(EipProblem::ExistingInterfaceWithSettings {
-                interface_id: eni.id,
-            }));
+            return Err(DomainError::Eip(
+                EipProblem::ExistingInterfaceWithSettings {
+                    interface_id: eni.id,
+                },
+            ));
         }
         let subnet = self.subnet(&eni.subnet_id)?.clone();
         Ok(PlannedNic {
@@ -131,5 +135,4 @@ impl Tx<'_, '_> {
         }
         Ok(out.into_iter().flatten().collect())
     }
-
 }

@@ -42,28 +42,145 @@ fn sibling(env: &mut TestEnv, subnet: &str, id: &str, zone: &str, cidr: &str, v6
 fn create_table() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
-    sibling(&mut env, &s, "subnet-0000000000000006a", "us-east-1a", "10.0.6.0/24", Some("2600:1f18::/64"));
+    sibling(
+        &mut env,
+        &s,
+        "subnet-0000000000000006a",
+        "us-east-1a",
+        "10.0.6.0/24",
+        Some("2600:1f18::/64"),
+    );
     let vpc = env.world.aws.subnets[&s].vpc_id.clone();
     let other_vpc = env.vpc(&a(), "10.9.0.0/16");
     let foreign_sg = env.default_sg(&other_vpc);
     let rows: Vec<(&str, NewInterface, &str)> = vec![
         ("plain", new(&s), "ok"),
-        ("explicit", NewInterface { private_ip: Some(ip("10.0.1.50")), ..new(&s) }, "ok"),
-        ("reserved network", NewInterface { private_ip: Some(ip("10.0.1.0")), ..new(&s) }, "Address.Reserved"),
-        ("reserved router", NewInterface { private_ip: Some(ip("10.0.1.1")), ..new(&s) }, "Address.Reserved"),
-        ("reserved dns", NewInterface { private_ip: Some(ip("10.0.1.2")), ..new(&s) }, "Address.Reserved"),
-        ("reserved future", NewInterface { private_ip: Some(ip("10.0.1.3")), ..new(&s) }, "Address.Reserved"),
-        ("reserved broadcast", NewInterface { private_ip: Some(ip("10.0.1.255")), ..new(&s) }, "Address.Reserved"),
-        ("outside", NewInterface { private_ip: Some(ip("10.0.2.9")), ..new(&s) }, "Address.OutsideSubnet"),
-        ("secondaries", NewInterface { secondary_ips: vec![ip("10.0.1.60")], secondary_count: 3, ..new(&s) }, "ok"),
-        ("too many", NewInterface { secondary_count: 50, ..new(&s) }, "TooManyAddresses"),
-        ("ipv6 without block", NewInterface { ipv6_count: 1, ..new(&s) }, "NoIpv6Block"),
-        ("ipv6 count", NewInterface { ipv6_count: 2, ..new("subnet-0000000000000006a") }, "ok"),
-        ("ipv6 explicit", NewInterface { ipv6_addresses: vec![ip6("2600:1f18::99")], ..new("subnet-0000000000000006a") }, "ok"),
-        ("ipv6 outside", NewInterface { ipv6_addresses: vec![ip6("2600:1f19::99")], ..new("subnet-0000000000000006a") }, "Ipv6OutsideSubnet"),
-        ("ipv6 reserved", NewInterface { ipv6_addresses: vec![ip6("2600:1f18::1")], ..new("subnet-0000000000000006a") }, "Ipv6OutsideSubnet"),
-        ("group of another vpc", NewInterface { groups: vec![foreign_sg], ..new(&s) }, "Group"),
-        ("unknown subnet", new("subnet-0123456789abcdef0"), "NotFound(Subnet)"),
+        (
+            "explicit",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.50")),
+                ..new(&s)
+            },
+            "ok",
+        ),
+        (
+            "reserved network",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.0")),
+                ..new(&s)
+            },
+            "Address.Reserved",
+        ),
+        (
+            "reserved router",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.1")),
+                ..new(&s)
+            },
+            "Address.Reserved",
+        ),
+        (
+            "reserved dns",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.2")),
+                ..new(&s)
+            },
+            "Address.Reserved",
+        ),
+        (
+            "reserved future",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.3")),
+                ..new(&s)
+            },
+            "Address.Reserved",
+        ),
+        (
+            "reserved broadcast",
+            NewInterface {
+                private_ip: Some(ip("10.0.1.255")),
+                ..new(&s)
+            },
+            "Address.Reserved",
+        ),
+        (
+            "outside",
+            NewInterface {
+                private_ip: Some(ip("10.0.2.9")),
+                ..new(&s)
+            },
+            "Address.OutsideSubnet",
+        ),
+        (
+            "secondaries",
+            NewInterface {
+                secondary_ips: vec![ip("10.0.1.60")],
+                secondary_count: 3,
+                ..new(&s)
+            },
+            "ok",
+        ),
+        (
+            "too many",
+            NewInterface {
+                secondary_count: 50,
+                ..new(&s)
+            },
+            "TooManyAddresses",
+        ),
+        (
+            "ipv6 without block",
+            NewInterface {
+                ipv6_count: 1,
+                ..new(&s)
+            },
+            "NoIpv6Block",
+        ),
+        (
+            "ipv6 count",
+            NewInterface {
+                ipv6_count: 2,
+                ..new("subnet-0000000000000006a")
+            },
+            "ok",
+        ),
+        (
+            "ipv6 explicit",
+            NewInterface {
+                ipv6_addresses: vec![ip6("2600:1f18::99")],
+                ..new("subnet-0000000000000006a")
+            },
+            "ok",
+        ),
+        (
+            "ipv6 outside",
+            NewInterface {
+                ipv6_addresses: vec![ip6("2600:1f19::99")],
+                ..new("subnet-0000000000000006a")
+            },
+            "Ipv6OutsideSubnet",
+        ),
+        (
+            "ipv6 reserved",
+            NewInterface {
+                ipv6_addresses: vec![ip6("2600:1f18::1")],
+                ..new("subnet-0000000000000006a")
+            },
+            "Ipv6OutsideSubnet",
+        ),
+        (
+            "group of another vpc",
+            NewInterface {
+                groups: vec![foreign_sg],
+                ..new(&s)
+            },
+            "Group",
+        ),
+        (
+            "unknown subnet",
+            new("subnet-0123456789abcdef0"),
+            "NotFound(Subnet)",
+        ),
     ];
     for (what, input, want) in rows {
         let got = env.probe(&a(), |tx| tx.create_network_interface(input));
@@ -81,10 +198,17 @@ fn create_table() {
         .expect("eni");
     assert_eq!(e.private_ip, ip("10.0.1.4"), "the first usable address");
     assert_eq!(e.secondary_ips, vec![ip("10.0.1.5"), ip("10.0.1.6")]);
-    assert_eq!(e.groups, vec![env.default_sg(&vpc)], "the VPC's default group");
+    assert_eq!(
+        e.groups,
+        vec![env.default_sg(&vpc)],
+        "the VPC's default group"
+    );
     assert!(e.attachment.is_none());
     let taken = env.probe(&a(), |tx| {
-        tx.create_network_interface(NewInterface { private_ip: Some(ip("10.0.1.5")), ..new(&s) })
+        tx.create_network_interface(NewInterface {
+            private_ip: Some(ip("10.0.1.5")),
+            ..new(&s)
+        })
     });
     assert_eq!(name(&taken), "Address.InUse");
     let v6 = env
@@ -102,11 +226,23 @@ fn create_table() {
 fn attach_detach_delete() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
-    sibling(&mut env, &s, "subnet-0000000000000000b", "us-east-1b", "10.0.7.0/24", None);
+    sibling(
+        &mut env,
+        &s,
+        "subnet-0000000000000000b",
+        "us-east-1b",
+        "10.0.7.0/24",
+        None,
+    );
     let i1 = launch(&mut env, &s);
-    let e = env.run(&a(), |tx| tx.create_network_interface(new(&s))).expect("eni").id;
+    let e = env
+        .run(&a(), |tx| tx.create_network_interface(new(&s)))
+        .expect("eni")
+        .id;
     let far = env
-        .run(&a(), |tx| tx.create_network_interface(new("subnet-0000000000000000b")))
+        .run(&a(), |tx| {
+            tx.create_network_interface(new("subnet-0000000000000000b"))
+        })
         .expect("eni")
         .id;
     let primary_attach = env.world.aws.network_interfaces[&env.world.aws.instances[&i1].eni_ids[0]]
@@ -117,8 +253,20 @@ fn attach_detach_delete() {
     let rows: Vec<(&str, &str, &str, u32, &str)> = vec![
         ("device 0 taken", &e, &i1, 0, "DeviceIndexTaken"),
         ("other zone", &far, &i1, 1, "DifferentZones"),
-        ("unknown eni", "eni-0123456789abcdef0", &i1, 1, "NotFound(NetworkInterface)"),
-        ("unknown instance", &e, "i-0123456789abcdef0", 1, "NotFound(Instance)"),
+        (
+            "unknown eni",
+            "eni-0123456789abcdef0",
+            &i1,
+            1,
+            "NotFound(NetworkInterface)",
+        ),
+        (
+            "unknown instance",
+            &e,
+            "i-0123456789abcdef0",
+            1,
+            "NotFound(Instance)",
+        ),
     ];
     for (what, eni, instance, index, want) in rows {
         let got = env.probe(&a(), |tx| tx.attach_network_interface(eni, instance, index));
@@ -130,11 +278,28 @@ fn attach_detach_delete() {
     assert!(att.starts_with("eni-attach-"));
     assert_eq!(env.world.aws.instances[&i1].eni_ids.len(), 2);
     let rows: Vec<(&str, Result<(), DomainError>)> = vec![
-        ("attach again", env.probe(&a(), |tx| tx.attach_network_interface(&e, &i1, 2).map(drop))),
-        ("delete attached", env.probe(&a(), |tx| tx.delete_network_interface(&e))),
-        ("detach primary", env.probe(&a(), |tx| tx.detach_network_interface(&primary_attach))),
-        ("detach unknown", env.probe(&a(), |tx| tx.detach_network_interface("eni-attach-0123456789abcdef0"))),
-        ("detach by another account", env.probe(&b(), |tx| tx.detach_network_interface(&att))),
+        (
+            "attach again",
+            env.probe(&a(), |tx| tx.attach_network_interface(&e, &i1, 2).map(drop)),
+        ),
+        (
+            "delete attached",
+            env.probe(&a(), |tx| tx.delete_network_interface(&e)),
+        ),
+        (
+            "detach primary",
+            env.probe(&a(), |tx| tx.detach_network_interface(&primary_attach)),
+        ),
+        (
+            "detach unknown",
+            env.probe(&a(), |tx| {
+                tx.detach_network_interface("eni-attach-0123456789abcdef0")
+            }),
+        ),
+        (
+            "detach by another account",
+            env.probe(&b(), |tx| tx.detach_network_interface(&att)),
+        ),
     ];
     let got: Vec<(&str, String)> = rows.iter().map(|(w, r)| (*w, name(r))).collect();
     let want = vec![
@@ -144,11 +309,18 @@ fn attach_detach_delete() {
         ("detach unknown", "AttachmentNotFound"),
         ("detach by another account", "AttachmentNotFound"),
     ];
-    assert_eq!(got, want.into_iter().map(|(a, b)| (a, b.to_owned())).collect::<Vec<_>>());
-    env.run(&a(), |tx| tx.detach_network_interface(&att)).expect("detach");
+    assert_eq!(
+        got,
+        want.into_iter()
+            .map(|(a, b)| (a, b.to_owned()))
+            .collect::<Vec<_>>()
+    );
+    env.run(&a(), |tx| tx.detach_network_interface(&att))
+        .expect("detach");
     assert!(env.world.aws.network_interfaces[&e].attachment.is_none());
     assert_eq!(env.world.aws.instances[&i1].eni_ids.len(), 1);
-    env.run(&a(), |tx| tx.delete_network_interface(&e)).expect("delete");
+    env.run(&a(), |tx| tx.delete_network_interface(&e))
+        .expect("delete");
     assert_eq!(
         name(&env.probe(&a(), |tx| tx.delete_network_interface(&e))),
         "NotFound(NetworkInterface)"
@@ -159,11 +331,24 @@ fn attach_detach_delete() {
 fn assign_and_unassign() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
-    sibling(&mut env, &s, "subnet-0000000000000006a", "us-east-1a", "10.0.6.0/24", Some("2600:1f18::/64"));
-    let e = env.run(&a(), |tx| tx.create_network_interface(new(&s))).expect("eni").id;
+    sibling(
+        &mut env,
+        &s,
+        "subnet-0000000000000006a",
+        "us-east-1a",
+        "10.0.6.0/24",
+        Some("2600:1f18::/64"),
+    );
+    let e = env
+        .run(&a(), |tx| tx.create_network_interface(new(&s)))
+        .expect("eni")
+        .id;
     let other = env
         .run(&a(), |tx| {
-            tx.create_network_interface(NewInterface { secondary_count: 1, ..new(&s) })
+            tx.create_network_interface(NewInterface {
+                secondary_count: 1,
+                ..new(&s)
+            })
         })
         .expect("eni");
     let held = other.secondary_ips[0];
@@ -176,12 +361,32 @@ fn assign_and_unassign() {
     let rows: Vec<(&str, AssignPrivate, &str)> = vec![
         ("count", req(vec![], Some(2), false), "ok"),
         ("explicit", req(vec![ip("10.0.1.77")], None, false), "ok"),
-        ("both", req(vec![ip("10.0.1.77")], Some(1), false), "AddressesAndCount"),
+        (
+            "both",
+            req(vec![ip("10.0.1.77")], Some(1), false),
+            "AddressesAndCount",
+        ),
         ("neither", req(vec![], None, false), "NoAddresses"),
-        ("reserved", req(vec![ip("10.0.1.3")], None, false), "Address.Reserved"),
-        ("outside", req(vec![ip("10.1.1.9")], None, false), "Address.OutsideSubnet"),
-        ("held elsewhere", req(vec![held], None, false), "PrivateIpTaken"),
-        ("primary elsewhere", req(vec![other.private_ip], None, true), "PrivateIpTaken"),
+        (
+            "reserved",
+            req(vec![ip("10.0.1.3")], None, false),
+            "Address.Reserved",
+        ),
+        (
+            "outside",
+            req(vec![ip("10.1.1.9")], None, false),
+            "Address.OutsideSubnet",
+        ),
+        (
+            "held elsewhere",
+            req(vec![held], None, false),
+            "PrivateIpTaken",
+        ),
+        (
+            "primary elsewhere",
+            req(vec![other.private_ip], None, true),
+            "PrivateIpTaken",
+        ),
         ("reassigned", req(vec![held], None, true), "ok"),
         ("too many", req(vec![], Some(50), false), "TooManyAddresses"),
     ];
@@ -190,12 +395,18 @@ fn assign_and_unassign() {
         assert_eq!(name(&got), want, "{what}");
     }
     let got = env
-        .run(&a(), |tx| tx.assign_private_ips(req(vec![held], None, true)))
+        .run(&a(), |tx| {
+            tx.assign_private_ips(req(vec![held], None, true))
+        })
         .expect("move");
     assert_eq!(got, vec![held]);
-    assert!(env.world.aws.network_interfaces[&other.id].secondary_ips.is_empty());
+    assert!(env.world.aws.network_interfaces[&other.id]
+        .secondary_ips
+        .is_empty());
     let two = env
-        .run(&a(), |tx| tx.assign_private_ips(req(vec![], Some(2), false)))
+        .run(&a(), |tx| {
+            tx.assign_private_ips(req(vec![], Some(2), false))
+        })
         .expect("count");
     let primary = env.world.aws.network_interfaces[&e].private_ip;
     let rows: Vec<(&str, Vec<Ipv4Addr>, &str)> = vec![
@@ -210,11 +421,16 @@ fn assign_and_unassign() {
     }
     env.run(&a(), |tx| tx.unassign_private_ips(&e, &[held, two[1]]))
         .expect("unassign");
-    assert_eq!(env.world.aws.network_interfaces[&e].secondary_ips, vec![two[0]]);
+    assert_eq!(
+        env.world.aws.network_interfaces[&e].secondary_ips,
+        vec![two[0]]
+    );
 
     // IPv6.
     let v = env
-        .run(&a(), |tx| tx.create_network_interface(new("subnet-0000000000000006a")))
+        .run(&a(), |tx| {
+            tx.create_network_interface(new("subnet-0000000000000006a"))
+        })
         .expect("eni")
         .id;
     let r6 = |id: &str, addresses: Vec<Ipv6Addr>, count: Option<u32>| AssignIpv6 {
@@ -226,21 +442,36 @@ fn assign_and_unassign() {
         ("no block", r6(&e, vec![], Some(1)), "NoIpv6Block"),
         ("count", r6(&v, vec![], Some(2)), "ok"),
         ("explicit", r6(&v, vec![ip6("2600:1f18::abc")], None), "ok"),
-        ("outside", r6(&v, vec![ip6("2600:1f19::abc")], None), "Ipv6OutsideSubnet"),
-        ("both", r6(&v, vec![ip6("2600:1f18::abc")], Some(1)), "AddressesAndCount"),
-        ("managed", r6("eni-0123456789abcdef0", vec![], Some(1)), "NotFound(NetworkInterface)"),
+        (
+            "outside",
+            r6(&v, vec![ip6("2600:1f19::abc")], None),
+            "Ipv6OutsideSubnet",
+        ),
+        (
+            "both",
+            r6(&v, vec![ip6("2600:1f18::abc")], Some(1)),
+            "AddressesAndCount",
+        ),
+        (
+            "managed",
+            r6("eni-0123456789abcdef0", vec![], Some(1)),
+            "NotFound(NetworkInterface)",
+        ),
     ];
     for (what, r, want) in rows {
         let got = env.probe(&a(), |tx| tx.assign_ipv6(r));
         assert_eq!(name(&got), want, "{what}");
     }
-    let got = env.run(&a(), |tx| tx.assign_ipv6(r6(&v, vec![], Some(2)))).expect("v6");
+    let got = env
+        .run(&a(), |tx| tx.assign_ipv6(r6(&v, vec![], Some(2))))
+        .expect("v6");
     assert_eq!(got, vec![ip6("2600:1f18::4"), ip6("2600:1f18::5")]);
     let taken = env.probe(&a(), |tx| tx.assign_ipv6(r6(&v, vec![got[0]], None)));
     assert_eq!(name(&taken), "Ipv6Taken");
     let gone = env.probe(&a(), |tx| tx.unassign_ipv6(&v, &[ip6("2600:1f18::99")]));
     assert_eq!(name(&gone), "Ipv6NotAssigned");
-    env.run(&a(), |tx| tx.unassign_ipv6(&v, &[got[0]])).expect("unassign");
+    env.run(&a(), |tx| tx.unassign_ipv6(&v, &[got[0]]))
+        .expect("unassign");
     assert_eq!(env.world.aws.network_interfaces[&v].ipv6, vec![got[1]]);
 }
 
@@ -248,7 +479,9 @@ fn assign_and_unassign() {
 fn launch_with_existing_interfaces_and_address_lists() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, true);
-    let e = env.run(&a(), |tx| tx.create_network_interface(new(&s))).expect("eni");
+    let e = env
+        .run(&a(), |tx| tx.create_network_interface(new(&s)))
+        .expect("eni");
     let run = |nics: Vec<NicSpec>, max: i64| RunInstances {
         min_count: 1,
         max_count: max,
@@ -262,13 +495,27 @@ fn launch_with_existing_interfaces_and_address_lists() {
     };
     let rows: Vec<(&str, RunInstances, &str)> = vec![
         ("existing", run(vec![existing(&e.id)], 1), "ok"),
-        ("existing twice over", run(vec![existing(&e.id)], 2), "ExistingInterfaceForSeveralInstances"),
+        (
+            "existing twice over",
+            run(vec![existing(&e.id)], 2),
+            "ExistingInterfaceForSeveralInstances",
+        ),
         (
             "existing with a subnet of its own",
-            run(vec![NicSpec { private_ip: Some(ip("10.0.1.99")), ..existing(&e.id) }], 1),
+            run(
+                vec![NicSpec {
+                    private_ip: Some(ip("10.0.1.99")),
+                    ..existing(&e.id)
+                }],
+                1,
+            ),
             "ExistingInterfaceWithSettings",
         ),
-        ("unknown", run(vec![existing("eni-0123456789abcdef0")], 1), "NotFound(NetworkInterface)"),
+        (
+            "unknown",
+            run(vec![existing("eni-0123456789abcdef0")], 1),
+            "NotFound(NetworkInterface)",
+        ),
         (
             "address list",
             run(
@@ -301,17 +548,30 @@ fn launch_with_existing_interfaces_and_address_lists() {
         let got = env.probe(&a(), |tx| tx.run_instances(input));
         assert_eq!(name(&got), want, "{what}");
     }
-    let l = env.run(&a(), |tx| tx.run_instances(run(vec![existing(&e.id)], 1))).expect("launch");
+    let l = env
+        .run(&a(), |tx| tx.run_instances(run(vec![existing(&e.id)], 1)))
+        .expect("launch");
     let i = env.world.aws.instances[&l.instance_ids[0]].clone();
     assert_eq!(i.eni_ids, vec![e.id.clone()]);
-    let att = env.world.aws.network_interfaces[&e.id].attachment.clone().expect("attached");
+    let att = env.world.aws.network_interfaces[&e.id]
+        .attachment
+        .clone()
+        .expect("attached");
     assert_eq!((att.device_index, att.delete_on_termination), (0, false));
-    assert_eq!(env.world.aws.network_interfaces[&e.id].public_ip, None, "no public address for an existing interface");
+    assert_eq!(
+        env.world.aws.network_interfaces[&e.id].public_ip, None,
+        "no public address for an existing interface"
+    );
     let again = env.probe(&a(), |tx| tx.run_instances(run(vec![existing(&e.id)], 1)));
     assert_eq!(name(&again), "InterfaceNotAvailable");
-    env.run(&a(), |tx| tx.terminate_instances(std::slice::from_ref(&i.id)))
-        .expect("terminate");
-    assert!(env.world.aws.network_interfaces[&e.id].attachment.is_none(), "kept, detached");
+    env.run(&a(), |tx| {
+        tx.terminate_instances(std::slice::from_ref(&i.id))
+    })
+    .expect("terminate");
+    assert!(
+        env.world.aws.network_interfaces[&e.id].attachment.is_none(),
+        "kept, detached"
+    );
     let l = env
         .run(&a(), |tx| {
             tx.run_instances(run(

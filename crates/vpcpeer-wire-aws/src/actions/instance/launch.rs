@@ -44,7 +44,9 @@ pub(crate) fn ip6_value(name: &str, s: &str) -> Result<Ipv6Addr, Ec2Error> {
     s.parse().map_err(|_| {
         Ec2Error::new(
             "InvalidParameterValue",
-            format!("Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv6 address."),
+            format!(
+                "Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv6 address."
+            ),
         )
     })
 }
@@ -54,7 +56,9 @@ pub(crate) fn ip_value(name: &str, s: &str) -> Result<Ipv4Addr, Ec2Error> {
     s.parse().map_err(|_| {
         Ec2Error::new(
             "InvalidParameterValue",
-            format!("Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv4 address."),
+            format!(
+                "Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv4 address."
+            ),
         )
     })
 }
@@ -143,8 +147,12 @@ pub(super) fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
             ))
         }
     };
-    let ipv6_count = small_count(n, "Ipv6AddressCount", 50)
-        .map_err(|_| Ec2Error::invalid_value("NetworkInterface.N.Ipv6AddressCount", n.get("Ipv6AddressCount").unwrap_or_default()))?;
+    let ipv6_count = small_count(n, "Ipv6AddressCount", 50).map_err(|_| {
+        Ec2Error::invalid_value(
+            "NetworkInterface.N.Ipv6AddressCount",
+            n.get("Ipv6AddressCount").unwrap_or_default(),
+        )
+    })?;
     let ipv6_addresses = ipv6_list(n, "Ipv6Addresses")?;
     if ipv6_count > 0 && !ipv6_addresses.is_empty() {
         return Err(Ec2Error::new(
@@ -237,7 +245,9 @@ pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
             "The parameter groupName cannot be used with the parameter subnet",
         ));
     }
-    if p.get("SecondaryPrivateIpAddressCount").is_some_and(|v| !v.is_empty() && v != "0") {
+    if p.get("SecondaryPrivateIpAddressCount")
+        .is_some_and(|v| !v.is_empty() && v != "0")
+    {
         return Err(unsupported("SecondaryPrivateIpAddressCount"));
     }
     let ipv6_count = small_count(p, "Ipv6AddressCount", 50)?;
@@ -270,4 +280,3 @@ pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
     };
     Ok(Command::RunInstances(Box::new(input)))
 }
-
