@@ -747,9 +747,13 @@ def test_nat_gateway_lifecycle(server):
         ec2.create_nat_gateway(SubnetId="subnet-0123456789abcdef0", AllocationId="eipalloc-1")
     assert error_code(e) == "InvalidSubnetID.NotFound"
 
+    with pytest.raises(ClientError) as e:
+        ec2.create_nat_gateway(SubnetId=subnet, AllocationId="eipalloc-0123456789abcdef0")
+    assert error_code(e) == "InvalidAllocationID.NotFound"
+    alloc = ec2.allocate_address(Domain="vpc")
     out = ec2.create_nat_gateway(
         SubnetId=subnet,
-        AllocationId="eipalloc-0123456789abcdef0",
+        AllocationId=alloc["AllocationId"],
         TagSpecifications=[{"ResourceType": "natgateway", "Tags": [{"Key": "Name", "Value": "nat"}]}],
     )
     n = out["NatGateway"]
@@ -760,14 +764,14 @@ def test_nat_gateway_lifecycle(server):
     assert n["ConnectivityType"] == "public"
     assert n["Tags"] == [{"Key": "Name", "Value": "nat"}]
     addr = n["NatGatewayAddresses"][0]
-    assert addr["AllocationId"] == "eipalloc-0123456789abcdef0"
+    assert addr["AllocationId"] == alloc["AllocationId"]
     assert addr["PrivateIp"] == "10.0.1.4"
     assert addr["NetworkInterfaceId"].startswith("eni-")
-    assert addr["PublicIp"]
+    assert addr["PublicIp"] == alloc["PublicIp"]
     assert ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["AvailableIpAddressCount"] == 250
 
     with pytest.raises(ClientError) as e:
-        ec2.create_nat_gateway(SubnetId=subnet, AllocationId="eipalloc-0123456789abcdef0")
+        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=alloc["AllocationId"])
     assert error_code(e) == "Resource.AlreadyAssociated"
     priv = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private", PrivateIpAddress="10.0.1.50")[
         "NatGateway"
@@ -796,7 +800,7 @@ def test_nat_gateway_lifecycle(server):
     assert ids([{"Name": "state", "Values": ["available"]}]) == [priv["NatGatewayId"]]
     # The address is free again, and so is the allocation.
     assert ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["AvailableIpAddressCount"] == 250
-    ec2.create_nat_gateway(SubnetId=subnet, AllocationId="eipalloc-0123456789abcdef0")
+    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=alloc["AllocationId"])
 
     # Deleted gateways are listed for about an hour.
     server.advance(3601)
@@ -809,9 +813,8 @@ def test_nat_gateway_lifecycle(server):
 def test_nat_gateway_cli(server):
     vpc = server.cli("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = server.cli("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.1.0/24")["Subnet"]["SubnetId"]
-    n = server.cli(
-        "ec2", "create-nat-gateway", "--subnet-id", subnet, "--allocation-id", "eipalloc-0abc"
-    )["NatGateway"]
+    alloc = server.cli("ec2", "allocate-address", "--domain", "vpc")["AllocationId"]
+    n = server.cli("ec2", "create-nat-gateway", "--subnet-id", subnet, "--allocation-id", alloc)["NatGateway"]
     out = server.cli("ec2", "describe-nat-gateways", "--nat-gateway-ids", n["NatGatewayId"])
     assert out["NatGateways"][0]["State"] == "available"
     server.cli("ec2", "delete-nat-gateway", "--nat-gateway-id", n["NatGatewayId"])

@@ -58,7 +58,7 @@ mod world;
 pub use aws::default_vpc::RegionSetup;
 pub use aws::error::{
     AddressProblem, ApplianceProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse,
-    Dependent, DomainError, Field, GroupProblem, InstanceAction, Kind, LaunchProblem, LimitKind,
+    Dependent, DomainError, EipProblem, Field, GroupProblem, InstanceAction, Kind, LaunchProblem, LimitKind,
     Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem,
     VpcProblem,
 };

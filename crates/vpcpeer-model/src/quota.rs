@@ -38,6 +38,8 @@ pub struct Limits {
     /// `RUNNING`, in seconds of emulator time. 0 (the default): it is applied within the request
     /// and the reply is the `DONE` operation. Not a quota but a timing knob, set like one.
     pub gcp_peering_op_secs: i64,
+    /// Elastic IP addresses per account and region (AWS: 5).
+    pub elastic_ips_per_region: Option<usize>,
 }
 
 impl Default for Limits {
@@ -59,6 +61,7 @@ impl Default for Limits {
             gcp_peerings_per_network: Some(25),
             az_peerings_per_vnet: Some(500),
             gcp_peering_op_secs: 0,
+            elastic_ips_per_region: Some(5),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    aws, azure, gcp, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
     RouteTable, SecurityGroup, Subnet, Vpc,
 };
@@ -77,6 +77,7 @@ pub enum Record {
     InsightsAnalysis(NetworkInsightsAnalysis),
     RegionSetup(RegionSetup),
     EgressOnlyGateway(EgressOnlyInternetGateway),
+    ElasticIp(ElasticIp),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -241,6 +242,7 @@ entities! {
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
     EgressOnlyInternetGateway => aws.egress_only_gateways, EgressOnlyGateway, "eigw";
+    ElasticIp => aws.elastic_ips, ElasticIp, "eip";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

@@ -279,7 +279,7 @@ fn scenarios() -> Vec<Scenario> {
                 let (mut f, pcx) = peered();
                 let vb = f.p.vb.clone();
                 f.p.env.igw(&b(), &vb);
-                let nat = f.p.env.nat(&b(), &f.p.sb.clone(), "eipalloc-0123abcd");
+                let nat = f.p.env.nat(&b(), &f.p.sb.clone());
                 f.p.route_a("0.0.0.0/0", RouteTarget::Peering(pcx));
                 f.p.route_b("0.0.0.0/0", RouteTarget::NatGateway(nat));
                 (f.p.env, q(&f.ia, ip("8.8.8.8"), 443))
@@ -309,7 +309,7 @@ fn scenarios() -> Vec<Scenario> {
                 let va = f.p.va.clone();
                 let igw = f.p.env.igw(&a(), &va);
                 let public = f.p.env.subnet(&a(), &va, "10.0.9.0/24");
-                let nat = f.p.env.nat(&a(), &public, "eipalloc-0123abcd");
+                let nat = f.p.env.nat(&a(), &public);
                 let rt_public =
                     f.p.env
                         .run(&a(), |tx| tx.create_route_table(&va, Default::default()))
@@ -558,7 +558,7 @@ fn nat_in_the_private_subnet_rewrites_the_source_then_loops() {
     let mut f = base();
     let va = f.p.va.clone();
     let igw = f.p.env.igw(&a(), &va);
-    let nat = f.p.env.nat(&a(), &f.p.sa.clone(), "eipalloc-0123abcd");
+    let nat = f.p.env.nat(&a(), &f.p.sa.clone());
     // The NAT gateway sits in the instance's own (private) subnet: after the NAT rewrote the
     // source, the same table sends 0.0.0.0/0 to the NAT again, which the walk refuses to chain.
     f.p.route_a("0.0.0.0/0", RouteTarget::NatGateway(nat.clone()));

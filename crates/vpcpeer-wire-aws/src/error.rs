@@ -317,6 +317,7 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         ),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
         Kind::Any => ("InvalidID", "ID"),
+        Kind::ElasticIp => ("InvalidAllocationID.NotFound", "allocation ID"),
     };
     Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
 }
@@ -337,6 +338,7 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
         Kind::EgressOnlyInternetGateway => "InvalidEgressOnlyInternetGatewayId.Malformed",
+        Kind::ElasticIp => "InvalidAllocationID.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
@@ -356,6 +358,7 @@ fn limit_code(kind: LimitKind) -> &'static str {
         LimitKind::InternetGateways => "InternetGatewayLimitExceeded",
         LimitKind::TagsPerResource => "TagLimitExceeded",
         LimitKind::EgressOnlyGateways => "EgressOnlyInternetGatewayLimitExceeded",
+        LimitKind::ElasticIps => "AddressLimitExceeded",
     }
 }
 
@@ -491,6 +494,7 @@ impl From<DomainError> for Ec2Error {
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
+                    | Kind::ElasticIp
                     | Kind::Any => "resource",
                 };
                 let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
@@ -613,6 +617,8 @@ impl From<DomainError> for Ec2Error {
                 "InvalidNetworkInterface.InUse",
                 format!("The network interface '{id}' is currently in use (attached to {instance_id})."),
             ),
+            // --- Area eip ---
+            DomainError::Eip(p) => worded(messages::eip(&p)),
         }
     }
 }

@@ -15,6 +15,9 @@ use vpcpeer_model::{
 /// An EC2 error code and message (the error module makes them an `Ec2Error`).
 pub(crate) type Words = (&'static str, String);
 
+mod eip;
+pub(crate) use eip::eip;
+
 fn words(code: &'static str, message: impl Into<String>) -> Words {
     (code, message.into())
 }
@@ -29,6 +32,7 @@ const GROUP_NOT_FOUND: &str = "InvalidGroup.NotFound";
 pub(crate) fn limit(kind: LimitKind, max: usize, resource: Option<&str>) -> String {
     let r = resource.unwrap_or_default();
     match kind {
+        LimitKind::ElasticIps => "The maximum number of addresses has been reached.".into(),
         LimitKind::InternetGateways => {
             "The maximum number of internet gateways has been reached.".into()
         }

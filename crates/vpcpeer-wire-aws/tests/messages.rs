@@ -278,15 +278,16 @@ fn cases() -> Vec<Case> {
             f.call("CreateNatGateway", "SubnetId={subnet}&AllocationId=bogus")
         }),
         ("nat allocation in use", |f| {
+            let eip = f.ok_field("AllocateAddress", "Domain=vpc", "allocationId");
             let nat = f.ok_field(
                 "CreateNatGateway",
-                "SubnetId={subnet}&AllocationId=eipalloc-0123456789abcdef0",
+                &format!("SubnetId={{subnet}}&AllocationId={eip}"),
                 "natGatewayId",
             );
             let _ = nat;
             f.call(
                 "CreateNatGateway",
-                "SubnetId={subnet}&AllocationId=eipalloc-0123456789abcdef0",
+                &format!("SubnetId={{subnet}}&AllocationId={eip}"),
             )
         }),
         ("nat interface is managed", |f| {
@@ -972,7 +973,7 @@ const WANT: &[(&str, u16, &str, &str)] = &[
     ("igw detached from the wrong vpc", 400, "Gateway.NotAttached", "the gateway 'igw-af2e4e21c8be95494' is not attached to 'vpc-77fdc7a8429e48dda'"),
     ("igw with an edge association", 400, "DependencyViolation", "The internetGateway 'igw-af2e4e21c8be95494' has dependencies and cannot be deleted. (it is associated with route table rtb-c440b4f2f8713d7c5)"),
     ("nat allocation malformed", 400, "InvalidParameterValue", "The allocation ID 'bogus' is malformed"),
-    ("nat allocation in use", 400, "Resource.AlreadyAssociated", "Elastic IP address [eipalloc-0123456789abcdef0] is already associated with nat-3bb3984531bf2ea2c"),
+    ("nat allocation in use", 400, "Resource.AlreadyAssociated", "Elastic IP address [eipalloc-3bb3984531bf2ea2c] is already associated with nat-75ecd25279d84c081"),
     ("nat interface is managed", 400, "OperationNotPermitted", "You do not have permission to access the specified resource: eni-75ecd25279d84c081 is managed by AWS"),
     ("default acl", 400, "InvalidParameterValue", "cannot delete default network ACL acl-c291b7c136aa67919"),
     ("acl with a subnet", 400, "DependencyViolation", "The networkAcl 'acl-3bb3984531bf2ea2c' has dependencies and cannot be deleted. (subnet subnet-90b695a9257c70454 is associated with it)"),

@@ -23,6 +23,7 @@ const NAMES: &[&str] = &[
     "gcp_peerings_per_network",
     "az_peerings_per_vnet",
     "gcp_peering_op_secs",
+    "elastic_ips_per_region",
 ];
 
 fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
@@ -45,6 +46,7 @@ fn set(l: &mut Limits, name: &str, value: Option<u64>) -> anyhow::Result<()> {
         "tags_per_resource" => l.tags_per_resource = v,
         "gcp_peerings_per_network" => l.gcp_peerings_per_network = v,
         "az_peerings_per_vnet" => l.az_peerings_per_vnet = v,
+        "elastic_ips_per_region" => l.elastic_ips_per_region = v,
         // `off` means no duration: operations complete within the request, as with 0.
         "gcp_peering_op_secs" => l.gcp_peering_op_secs = value.unwrap_or(0) as i64,
         other => bail!(

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
 use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
+use crate::aws::eip::EipCommand;
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -17,8 +18,8 @@ use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::tags::TagRemoval;
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
 use crate::{
-    Apply, Destination, DomainError, InternetGateway, NatGateway, RouteTable, SgRule, Subnet, Tags,
-    Tx, Vpc,
+    Apply, Destination, DomainError, ElasticIp, InternetGateway, NatGateway, RouteTable, SgRule,
+    Subnet, Tags, Tx, Vpc,
 };
 
 /// The outcome of a command that shows only success.
@@ -308,6 +309,9 @@ pub enum Command {
     // --- Appliances: interface and instance attributes, stop/start ---
     /// An appliance command (see [`crate::aws::appliance`]).
     Appliance(ApplianceCommand),
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// An Elastic IP or network interface change ([`crate::aws::eip`]).
+    Eip(EipCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -403,6 +407,36 @@ pub enum Outcome {
     // --- Appliances: interface and instance attributes, stop/start ---
     /// What an appliance command did.
     Appliance(ApplianceOutcome),
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// The Elastic IP AllocateAddress made.
+    AddressAllocated(ElasticIp),
+    /// The id of the association AssociateAddress made.
+    AddressAssociated(String),
+    /// The id of the interface CreateNetworkInterface made.
+    InterfaceCreated(String),
+    /// The id of the attachment AttachNetworkInterface made.
+    InterfaceAttached(String),
+    /// The private addresses AssignPrivateIpAddresses assigned.
+    PrivateIpsAssigned {
+        /// The interface.
+        interface_id: String,
+        /// The new addresses.
+        addresses: Vec<std::net::Ipv4Addr>,
+    },
+    /// The IPv6 addresses AssignIpv6Addresses assigned.
+    Ipv6Assigned {
+        /// The interface.
+        interface_id: String,
+        /// The new addresses.
+        addresses: Vec<std::net::Ipv6Addr>,
+    },
+    /// The IPv6 addresses UnassignIpv6Addresses removed.
+    Ipv6Unassigned {
+        /// The interface.
+        interface_id: String,
+        /// The removed addresses.
+        addresses: Vec<std::net::Ipv6Addr>,
+    },
 }
 
 impl Apply for Command {
@@ -647,6 +681,8 @@ impl Apply for Command {
             // --- IPv6 ---
             Command::Ipv6(c) => Outcome::Ipv6(c.apply(tx)?),
             Command::Appliance(c) => Outcome::Appliance(tx.apply_appliance(c)?),
+            // --- Area eip ---
+            Command::Eip(c) => c.apply(tx)?,
         })
     }
 }

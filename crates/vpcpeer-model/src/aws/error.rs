@@ -7,9 +7,11 @@
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
 mod appliance;
+mod eip;
 mod problems;
 
 pub use appliance::{ApplianceProblem, InstanceAction};
+pub use eip::EipProblem;
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -59,6 +61,8 @@ pub enum Kind {
     Zone,
     /// An id whose kind could not be told (tags).
     Any,
+    /// `eipalloc-` (an Elastic IP).
+    ElasticIp,
 }
 
 impl Kind {
@@ -79,6 +83,7 @@ impl Kind {
             Kind::NetworkInsightsPath => "nip",
             Kind::NetworkInsightsAnalysis => "nia",
             Kind::EgressOnlyInternetGateway => "eigw",
+            Kind::ElasticIp => "eipalloc",
             _ => return None,
         })
     }
@@ -111,6 +116,8 @@ pub enum LimitKind {
     TagsPerResource,
     /// Egress-only internet gateways per region.
     EgressOnlyGateways,
+    /// Elastic IP addresses per region.
+    ElasticIps,
 }
 
 /// The fields of a request the model can find missing or unusable, in domain terms. Each face
@@ -629,6 +636,10 @@ pub enum DomainError {
         /// The instance it is attached to.
         instance_id: String,
     },
+    // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
+    /// An Elastic IP or network interface action is refused.
+    #[error("Elastic IP or interface action refused: {0:?}")]
+    Eip(EipProblem),
 }
 
 impl DomainError {

@@ -7,8 +7,10 @@
 //! NAT gateways: created in a subnet with a network interface (`interface_type` `nat_gateway`) holding
 //! a private address of the subnet. Choices where AWS differs or is unverified:
 //! - A new NAT gateway is `available` at once (AWS shows `pending` for a minute or two first).
-//! - Elastic IPs are not modelled: any `eipalloc-…` id is accepted for a public gateway, but one
-//!   allocation serves one live NAT gateway at a time (`Resource.AlreadyAssociated`).
+//! - A public gateway needs an Elastic IP of the caller that is not associated
+//!   (`Resource.AlreadyAssociated`, naming the gateway when another NAT gateway holds it); the
+//!   address is associated with the gateway's interface and private address until the gateway is
+//!   deleted ([`crate::aws::address`]).
 //! - Deleting sets `deleted` at once (AWS passes through `deleting`) and frees the interface; the
 //!   gateway stays listed for an hour ([`NAT_DELETED_VISIBLE_MS`]). Deleting it again succeeds.
 //! - Detaching an internet gateway that has an edge route table association is refused with
@@ -203,17 +205,7 @@ impl Tx<'_, '_> {
                         allocation_id: a.clone(),
                     });
                 }
-                let now = self.now();
-                if let Some(n) = self.world().aws.nat_gateways.values().find(|n| {
-                    n.allocation_id.as_deref() == Some(a.as_str())
-                        && n.state != NatState::Deleted
-                        && n.visible_at(now)
-                }) {
-                    return Err(DomainError::Attached(Attached::AllocationInUse {
-                        allocation_id: a.clone(),
-                        nat_gateway_id: n.id.clone(),
-                    }));
-                }
+                self.nat_allocation(a)?;
             }
             (None, false) => {}
         }
@@ -236,6 +228,8 @@ impl Tx<'_, '_> {
             interface_type: "nat_gateway".into(),
             source_dest_check: false,
             tags: Tags::new(),
+            public_ip: None,
+            public_ip_on_launch: false,
         };
         self.put(eni);
         let nat = NatGateway {
@@ -253,6 +247,10 @@ impl Tx<'_, '_> {
             tags: input.tags,
         };
         self.put(nat.clone());
+        if let Some(a) = &nat.allocation_id {
+            let association_id = self.new_id("eipassoc");
+            self.bind_address(a, &nat.eni_id, ip, association_id)?;
+        }
         Ok(nat)
     }
 
@@ -262,6 +260,7 @@ impl Tx<'_, '_> {
         if nat.state == NatState::Deleted {
             return Ok(());
         }
+        self.drop_addresses_of(&nat.eni_id, None);
         self.remove::<NetworkInterface>(&nat.eni_id);
         let now = self.now();
         let n = self.owned_mut::<NatGateway>(id)?;
@@ -349,19 +348,27 @@ mod tests {
         let mut env = TestEnv::new();
         let v = env.vpc(&a(), "10.0.0.0/16");
         let s = env.subnet(&a(), &v, "10.0.1.0/28");
+        let mut eip = || {
+            env.run(&a(), |tx| tx.allocate_address(Tags::new()))
+                .expect("eip")
+                .id
+        };
+        let (e1, e2) = (eip(), eip());
+        let (e1, e2) = (e1.as_str(), e2.as_str());
         let used = env
             .run(&a(), |tx| {
-                tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), true, None))
+                tx.create_nat_gateway(nat(&s, Some(e1), true, None))
             })
             .expect("nat");
         let rows: Vec<(NewNat, &str)> = vec![
-            (nat(&s, Some("eipalloc-2"), true, None), "ok"),
-            (nat(&s, Some("eipalloc-2"), true, Some("10.0.1.9")), "ok"),
+            (nat(&s, Some(e2), true, None), "ok"),
+            (nat(&s, Some(e2), true, Some("10.0.1.9")), "ok"),
             (nat(&s, None, true, None), "Missing"),
             (nat(&s, None, false, None), "ok"),
-            (nat(&s, Some("eipalloc-2"), false, None), "Combination"),
+            (nat(&s, Some(e2), false, None), "Combination"),
             (nat(&s, Some("alloc-2"), true, None), "Invalid"),
-            (nat(&s, Some("eipalloc-1"), true, None), "AlreadyAssociated"),
+            (nat(&s, Some(e1), true, None), "AlreadyAssociated"),
+            (nat(&s, Some("eipalloc-0123abcd"), true, None), "NotFound"),
             (nat(&s, None, false, Some("10.0.1.4")), "InUse"),
             (nat(&s, None, false, Some("10.0.1.1")), "Invalid"),
             (nat(&s, None, false, Some("10.0.2.9")), "Invalid"),
@@ -404,7 +411,7 @@ mod tests {
         env.run(&a(), |tx| tx.delete_nat_gateway(&used))
             .expect("again");
         env.run(&a(), |tx| {
-            tx.create_nat_gateway(nat(&s, Some("eipalloc-1"), true, None))
+            tx.create_nat_gateway(nat(&s, Some(e1), true, None))
         })
         .expect("allocation and address free again");
         env.now = env.now.plus_millis(NAT_DELETED_VISIBLE_MS);

@@ -17,18 +17,24 @@
 //!   vanishes (it is hidden at once and purged by the next launch or termination of its owner).
 //! - One launch creates at most [`MAX_INSTANCES_PER_LAUNCH`] instances; a larger `MaxCount` is
 //!   clamped (AWS launches "as many as possible ≥ MinCount" when capacity is short).
-//! - Public addresses are not emulated: `AssociatePublicIpAddress` is validated, then ignored.
-//! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses asked for at launch
-//!   are not supported; the wire layer refuses them. An interface in a subnet with
-//!   `assignIpv6AddressOnCreation` gets one IPv6 address of the subnet's /64
-//!   ([`Tx::ipv6_on_launch`]). Launching into an IPv6-only subnet is refused (the emulator's
-//!   interfaces have a primary IPv4 address).
+//! - A public IPv4 address (from [`crate::aws::address::PUBLIC_POOL`], not an Elastic IP) is
+//!   given to a launch with one new interface when `AssociatePublicIpAddress` is true, or is not
+//!   given and the subnet maps public addresses on launch (default subnets do); it is released
+//!   when the interface is deleted or detached by a termination.
+//! - `NetworkInterface.N.NetworkInterfaceId` makes an existing, available interface of the caller
+//!   the instance's (a launch of one instance; the interface must be in the primary's zone; it
+//!   takes no subnet, groups or addresses; `DeleteOnTermination` defaults to false).
+//! - IPv6 addresses (`Ipv6AddressCount`, `Ipv6Addresses.N`) need an IPv6 block on the subnet; a
+//!   subnet that assigns IPv6 on creation gives a new interface one when none is asked for.
+//!   Launching into an IPv6-only subnet is refused (the emulator's interfaces have a primary
+//!   IPv4 address).
 //! - A client token matches a launch of the same account and region while any of its instances
 //!   is still visible; the parameters are compared through a digest of the whole input, kept in
 //!   the stored token (see [`client_token_of`]).
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::aws::error::{Conflict, Field};
 use crate::aws::security_group::GroupSelector;
@@ -65,6 +71,18 @@ pub struct NicSpec {
     pub associate_public_ip: Option<bool>,
     /// `Description`.
     pub description: Option<String>,
+    /// The secondary addresses of `PrivateIpAddresses.M` (its `Primary` one is `private_ip`).
+    #[serde(default)]
+    pub secondary_ips: Vec<Ipv4Addr>,
+    /// `Ipv6AddressCount`.
+    #[serde(default)]
+    pub ipv6_count: u32,
+    /// `Ipv6Addresses.M`.
+    #[serde(default)]
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// `NetworkInterfaceId`: an existing, available interface becomes this one.
+    #[serde(default)]
+    pub network_interface_id: Option<String>,
 }
 
 /// Input of RunInstances.
@@ -98,6 +116,12 @@ pub struct RunInstances {
     pub eni_tags: Tags,
     /// `ClientToken`.
     pub client_token: Option<String>,
+    /// `Ipv6AddressCount` (the primary interface's, without `NetworkInterface.N`).
+    #[serde(default)]
+    pub ipv6_count: u32,
+    /// `Ipv6Address.N` (the primary interface's, without `NetworkInterface.N`).
+    #[serde(default)]
+    pub ipv6_addresses: Vec<Ipv6Addr>,
 }
 
 /// What RunInstances launched.
@@ -189,6 +213,13 @@ struct PlannedNic {
     secondary_count: u32,
     delete_on_termination: bool,
     description: String,
+    secondary_ips: Vec<Ipv4Addr>,
+    ipv6_count: u32,
+    ipv6_addresses: Vec<Ipv6Addr>,
+    /// An existing interface the launch attaches.
+    existing: Option<NetworkInterface>,
+    /// Whether the interface gets a public IPv4 address.
+    public: bool,
 }
 
 impl Tx<'_, '_> {
@@ -319,6 +350,9 @@ impl Tx<'_, '_> {
                 delete_on_termination: true,
                 associate_public_ip: None,
                 description: None,
+                ipv6_count: input.ipv6_count,
+                ipv6_addresses: input.ipv6_addresses.clone(),
+                ..NicSpec::default()
             }]
         } else {
             if input.subnet_id.is_some() {
@@ -332,10 +366,17 @@ impl Tx<'_, '_> {
                     Conflict::InterfacesWithPrivateAddress,
                 ));
             }
+            if input.ipv6_count > 0 || !input.ipv6_addresses.is_empty() {
+                return Err(DomainError::Conflict(
+                    Conflict::InterfacesWithPrivateAddress,
+                ));
+            }
             let mut specs = input.network_interfaces.clone();
-            if specs.iter().any(|s| s.subnet_id.is_none()) && self.default_vpc().is_some() {
+            let needs_subnet =
+                |s: &NicSpec| s.subnet_id.is_none() && s.network_interface_id.is_none();
+            if specs.iter().any(needs_subnet) && self.default_vpc().is_some() {
                 let subnet = self.default_subnet_for_launch(zone.as_deref())?;
-                for s in specs.iter_mut().filter(|s| s.subnet_id.is_none()) {
+                for s in specs.iter_mut().filter(|s| needs_subnet(s)) {
                     s.subnet_id = Some(subnet.id.clone());
                 }
             }
@@ -363,8 +404,13 @@ impl Tx<'_, '_> {
                 Conflict::PrivateAddressForSeveralInstances,
             ));
         }
+        let single = specs.len() == 1;
         let mut planned = Vec::new();
         for s in specs {
+            if let Some(id) = &s.network_interface_id {
+                planned.push(self.plan_existing_nic(input, &s, id)?);
+                continue;
+            }
             let Some(subnet_id) = &s.subnet_id else {
                 return Err(DomainError::Missing(Field::InterfaceSubnet {
                     device_index: s.device_index,
@@ -372,6 +418,14 @@ impl Tx<'_, '_> {
             };
             let subnet = self.subnet(subnet_id)?.clone();
             let groups = self.groups_for(&subnet.vpc_id, &s.security_group_ids)?;
+            let public = single
+                && s.device_index == 0
+                && s.associate_public_ip
+                    .unwrap_or(subnet.map_public_ip_on_launch);
+            let mut ipv6_count = s.ipv6_count;
+            if ipv6_count == 0 && s.ipv6_addresses.is_empty() && subnet.assign_ipv6_on_creation {
+                ipv6_count = 1;
+            }
             planned.push(PlannedNic {
                 device_index: s.device_index,
                 subnet,
@@ -380,6 +434,11 @@ impl Tx<'_, '_> {
                 secondary_count: s.secondary_count,
                 delete_on_termination: s.delete_on_termination,
                 description: s.description.unwrap_or_default(),
+                secondary_ips: s.secondary_ips,
+                ipv6_count,
+                ipv6_addresses: s.ipv6_addresses,
+                existing: None,
+                public,
             });
         }
         planned.sort_by_key(|n| n.device_index);
@@ -400,48 +459,6 @@ impl Tx<'_, '_> {
             ));
         }
         Ok(planned)
-    }
-
-    /// Addresses for one instance's interfaces: primary then secondaries, per interface.
-    fn addresses_for(
-        &self,
-        nics: &[PlannedNic],
-        taken: &mut BTreeMap<String, Vec<Ipv4Addr>>,
-    ) -> Result<Vec<(Ipv4Addr, Vec<Ipv4Addr>)>, DomainError> {
-        let mut primary: Vec<Option<Ipv4Addr>> = vec![None; nics.len()];
-        // Requested addresses first, so an automatic pick cannot take them.
-        let order = nics
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.private_ip.is_some())
-            .chain(
-                nics.iter()
-                    .enumerate()
-                    .filter(|(_, n)| n.private_ip.is_none()),
-            );
-        for (i, n) in order {
-            let t = taken.entry(n.subnet.id.clone()).or_default();
-            let ip = self.allocate_private_ip(&n.subnet.id, n.private_ip, t)?;
-            t.push(ip);
-            primary[i] = Some(ip);
-        }
-        let mut out = Vec::with_capacity(nics.len());
-        for (n, ip) in nics.iter().zip(primary) {
-            let t = taken.entry(n.subnet.id.clone()).or_default();
-            let mut secondary = Vec::new();
-            for _ in 0..n.secondary_count {
-                let a = self.allocate_private_ip(&n.subnet.id, None, t)?;
-                t.push(a);
-                secondary.push(a);
-            }
-            let ip = ip.ok_or_else(|| {
-                DomainError::Address(AddressProblem::Exhausted {
-                    subnet_id: n.subnet.id.clone(),
-                })
-            })?;
-            out.push((ip, secondary));
-        }
-        Ok(out)
     }
 
     /// RunInstances.
@@ -510,9 +527,10 @@ impl Tx<'_, '_> {
 
         let max = input.max_count.min(MAX_INSTANCES_PER_LAUNCH);
         let mut taken: BTreeMap<String, Vec<Ipv4Addr>> = BTreeMap::new();
+        let mut taken6: BTreeMap<String, BTreeSet<Ipv6Addr>> = BTreeMap::new();
         let mut launches = Vec::new();
         for _ in 0..max {
-            match self.addresses_for(&nics, &mut taken) {
+            match self.addresses_for(&nics, &mut taken, &mut taken6) {
                 Ok(a) => launches.push(a),
                 Err(e @ DomainError::Address(AddressProblem::Exhausted { .. }))
                     if (launches.len() as i64) < input.min_count =>
@@ -529,24 +547,43 @@ impl Tx<'_, '_> {
         let scope = self.scope().clone();
         let reservation_id = self.new_id("r");
         let mut instance_ids = Vec::new();
+        let mut public_taken: Option<BTreeSet<Ipv4Addr>> = None;
         for (index, addrs) in launches.into_iter().enumerate() {
             let instance_id = self.new_id("i");
             let mut eni_ids = Vec::new();
-            for (n, (ip, secondary)) in nics.iter().zip(addrs) {
+            for (n, a) in nics.iter().zip(addrs) {
+                let attach_id_for = |tx: &mut Self| tx.new_id("eni-attach");
+                if let Some(e) = &n.existing {
+                    let attach_id = attach_id_for(self);
+                    if let Some(x) = self.get_mut::<NetworkInterface>(&e.id) {
+                        x.attachment = Some(EniAttachment {
+                            id: attach_id,
+                            instance_id: instance_id.clone(),
+                            device_index: n.device_index,
+                            attach_time: now,
+                            delete_on_termination: n.delete_on_termination,
+                        });
+                    }
+                    eni_ids.push(e.id.clone());
+                    continue;
+                }
                 let eni_id = self.new_id("eni");
-                let attach_id = self.new_id("eni-attach");
-                // The subnet's on-launch IPv6 default (interfaces put earlier in this launch
-                // hold theirs already).
-                let ipv6 = self.ipv6_on_launch(&n.subnet.id, &[]);
+                let attach_id = attach_id_for(self);
+                let public_ip = if n.public {
+                    let pool = public_taken.get_or_insert_with(|| self.public_ips_in_use());
+                    Some(self.draw_public_ip(pool)?)
+                } else {
+                    None
+                };
                 let eni = NetworkInterface {
                     id: eni_id.clone(),
                     scope: scope.clone(),
                     subnet_id: n.subnet.id.clone(),
                     vpc_id: n.subnet.vpc_id.clone(),
                     availability_zone: n.subnet.availability_zone.clone(),
-                    private_ip: ip,
-                    secondary_ips: secondary,
-                    ipv6: ipv6.into_iter().collect(),
+                    private_ip: a.primary,
+                    secondary_ips: a.secondary,
+                    ipv6: a.ipv6,
                     groups: n.groups.clone(),
                     attachment: Some(EniAttachment {
                         id: attach_id,
@@ -560,6 +597,8 @@ impl Tx<'_, '_> {
                     interface_type: "interface".into(),
                     source_dest_check: true,
                     tags: input.eni_tags.clone(),
+                    public_ip,
+                    public_ip_on_launch: public_ip.is_some(),
                 };
                 self.put(eni);
                 eni_ids.push(eni_id);
@@ -624,9 +663,12 @@ impl Tx<'_, '_> {
                     .and_then(|e| e.attachment.as_ref())
                     .is_some_and(|a| a.delete_on_termination);
                 if delete {
+                    self.drop_addresses_of(eni_id, None);
                     self.remove::<NetworkInterface>(eni_id);
                 } else if let Some(e) = self.get_mut::<NetworkInterface>(eni_id) {
                     e.attachment = None;
+                    e.public_ip = None;
+                    e.public_ip_on_launch = false;
                 }
             }
             if let Some(i) = self.get_mut::<Instance>(id) {
@@ -657,6 +699,7 @@ impl Tx<'_, '_> {
                 interface_id: id.to_owned(),
             });
         }
+        self.drop_addresses_of(id, None);
         self.remove::<NetworkInterface>(id);
         Ok(())
     }
@@ -668,6 +711,8 @@ impl Tx<'_, '_> {
             .unwrap_or_else(|| "default".into())
     }
 }
+
+mod launch;
 
 #[cfg(test)]
 mod tests;

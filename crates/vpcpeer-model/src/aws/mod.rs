@@ -6,14 +6,17 @@
 
 pub mod acl;
 pub mod appliance;
+pub mod address;
 mod command;
 pub mod default_vpc;
+pub mod eip;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
 pub mod insights;
 pub mod instance;
 pub mod ipv6;
+pub mod interface;
 pub mod peering;
 pub mod peering_state;
 pub mod regions;
@@ -106,6 +109,7 @@ owned! {
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
     EgressOnlyInternetGateway => EgressOnlyInternetGateway;
+    ElasticIp => ElasticIp;
 }
 
 /// A resource that lives in one VPC.

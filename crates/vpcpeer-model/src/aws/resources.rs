@@ -573,6 +573,14 @@ pub struct NetworkInterface {
     pub source_dest_check: bool,
     /// User tags.
     pub tags: Tags,
+    /// The public IPv4 address Amazon assigned at launch (not an Elastic IP: see
+    /// [`crate::aws::address`]). Stored only when set, so older rows keep their form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<Ipv4Addr>,
+    /// Whether the interface was given a public IPv4 address at launch, so gets a new one when
+    /// an Elastic IP is disassociated from it. Stored only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub public_ip_on_launch: bool,
 }
 
 /// Per-side peering options (as in `peeringOptions`).
@@ -637,3 +645,5 @@ mod insights;
 mod ipv6;
 pub use insights::*;
 pub use ipv6::*;
+mod eip;
+pub use eip::*;

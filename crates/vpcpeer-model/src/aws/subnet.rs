@@ -535,6 +535,8 @@ mod tests {
                 interface_type: "interface".into(),
                 source_dest_check: true,
                 tags: Tags::new(),
+                public_ip: None,
+                public_ip_on_launch: false,
             },
         );
         let before = env.world.clone();

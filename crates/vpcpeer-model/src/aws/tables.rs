@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
     RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc,
 };
@@ -29,6 +29,7 @@ cloud_tables! {
         region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
         // --- IPv6 ---
         egress_only_gateways: EgressOnlyInternetGateway, "Egress-only internet gateways.";
+        elastic_ips: ElasticIp, "Elastic IP addresses.";
     }
     index: Indexes;
 }

@@ -1,7 +1,7 @@
 //! User tags of every taggable resource: CreateTags, DeleteTags and the listing DescribeTags uses.
 //!
 //! A resource is found by the prefix of its id (`vpc`, `subnet`, `rtb`, `igw`, `nat`, `sg`, `acl`,
-//! `i`, `eni`, `pcx`, `eigw`) among the resources the caller sees; an unknown prefix is `InvalidID`.
+//! `i`, `eni`, `pcx`, `eigw`, `eipalloc`) among the resources the caller sees; an unknown prefix is `InvalidID`.
 //! Peering connections carry one tag set per side (account/region): each caller reads and writes
 //! only its own. Tag commands are all-or-nothing across the resources they name.
 //!
@@ -41,6 +41,7 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "eni" => Kind::NetworkInterface,
         "pcx" => Kind::PeeringConnection,
         "eigw" => Kind::EgressOnlyInternetGateway,
+        "eipalloc" => Kind::ElasticIp,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -134,6 +135,7 @@ impl Tx<'_, '_> {
             Kind::Instance => &self.visible_instance(id)?.tags,
             Kind::NetworkInterface => &self.owned::<NetworkInterface>(id)?.tags,
             Kind::EgressOnlyInternetGateway => &self.owned::<EgressOnlyInternetGateway>(id)?.tags,
+            Kind::ElasticIp => &self.owned::<crate::ElasticIp>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.visible_peering(id)?.tags.get(&key).unwrap_or(&NO_TAGS)
@@ -161,6 +163,7 @@ impl Tx<'_, '_> {
             Kind::EgressOnlyInternetGateway => {
                 &mut self.owned_mut::<EgressOnlyInternetGateway>(id)?.tags
             }
+            Kind::ElasticIp => &mut self.owned_mut::<crate::ElasticIp>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.get_mut::<PeeringConnection>(id)
@@ -333,6 +336,7 @@ impl Tx<'_, '_> {
             self.list_owned::<EgressOnlyInternetGateway>(),
             |r| &r.tags,
         );
+        push(&mut out, self.list_owned::<crate::ElasticIp>(), |r| &r.tags);
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {
@@ -374,6 +378,7 @@ mod tests {
             ("i-0123abcd", Ok(Kind::Instance)),
             ("eni-0123abcd", Ok(Kind::NetworkInterface)),
             ("pcx-0123abcd", Ok(Kind::PeeringConnection)),
+            ("eipalloc-0123abcd", Ok(Kind::ElasticIp)),
             ("vpc-xyz", Err("Malformed(Vpc)")),
             ("ami-0123abcd", Err("NotFound(Any)")),
             ("nonsense", Err("NotFound(Any)")),

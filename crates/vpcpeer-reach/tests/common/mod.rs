@@ -156,8 +156,8 @@ pub trait Build {
     fn acl_entry(&mut self, s: &Scope, input: AclEntrySpec);
     /// An internet gateway attached to `vpc`.
     fn igw(&mut self, s: &Scope, vpc: &str) -> String;
-    /// A public NAT gateway in `subnet`.
-    fn nat(&mut self, s: &Scope, subnet: &str, eip: &str) -> String;
+    /// A public NAT gateway in `subnet`, with an Elastic IP allocated for it.
+    fn nat(&mut self, s: &Scope, subnet: &str) -> String;
 }
 
 impl Build for TestEnv {
@@ -233,9 +233,10 @@ impl Build for TestEnv {
         .expect("igw")
     }
 
-    fn nat(&mut self, s: &Scope, subnet: &str, eip: &str) -> String {
+    fn nat(&mut self, s: &Scope, subnet: &str) -> String {
         self.run(s, |tx| {
-            tx.create_nat_gateway(testkit::public_nat(subnet, eip))
+            let eip = tx.allocate_address(vpcpeer_model::Tags::new())?.id;
+            tx.create_nat_gateway(testkit::public_nat(subnet, &eip))
         })
         .expect("nat")
     }

@@ -33,7 +33,9 @@
 //! (so every other subnet row is written exactly as before); `EgressOnlyInternetGateway`
 //! (`eigw`); and `Subnet`'s `cidr` made optional for IPv6-only subnets (a subnet with an IPv4
 //! block is written exactly as before, `"cidr":"10.0.0.0/24"`; an IPv6-only one writes
-//! `"cidr":null`, which a build from before it refuses).
+//! `"cidr":null`, which a build from before it refuses); `ElasticIp` (`eip`), and
+//! `NetworkInterface`'s `public_ip` and `public_ip_on_launch`, stored only when set (so every
+//! row of an interface without a public address is written exactly as before).
 //!
 //! # When a domain type changes
 //!
@@ -53,7 +55,7 @@ use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{
-    EgressOnlyInternetGateway, Instance, InternetGateway, NatGateway, NetworkAcl,
+    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
     RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc,
 };
@@ -145,13 +147,14 @@ kinds! {
     // Kinds added to v1 after the first release (see ADDED_KINDS).
     "region-setup", "RegionSetup" => RegionSetup(RegionSetup);
     "eigw", "EgressOnlyInternetGateway" => EgressOnlyGateway(EgressOnlyInternetGateway);
+    "eip", "ElasticIp" => ElasticIp(ElasticIp);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {

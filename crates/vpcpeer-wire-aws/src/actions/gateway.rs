@@ -1,14 +1,14 @@
 //! Internet gateways (Create/Attach/Detach/Delete/DescribeInternetGateways) and NAT gateways
 //! (Create/Describe/DeleteNatGateway).
 //!
-//! Elastic IPs are not modelled: a public NAT gateway's `publicIp` is derived from its allocation
-//! id (a stable, made-up address in `3.0.0.0/8`), not looked up.
+//! A public NAT gateway's `publicIp` is its Elastic IP's address (the allocation is the
+//! caller's; see the model's `address`).
 
 use std::net::Ipv4Addr;
 
 use vpcpeer_model::aws::gateway::NewNat;
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{DomainError, Field, InternetGateway, NatGateway, NatState, Tx};
+use vpcpeer_model::{DomainError, ElasticIp, Field, InternetGateway, NatGateway, NatState, Tx};
 
 use super::{describe_owned, describe_page, domain, render_done, unexpected, Action, Page};
 use crate::filter::{matches, Filter};
@@ -112,26 +112,21 @@ fn nat_field(n: &NatGateway, name: &str) -> Vec<String> {
     }
 }
 
-/// A stable made-up public address for an allocation id (Elastic IPs are not modelled).
-fn public_ip(allocation_id: &str) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in allocation_id.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    let [_, a, b, c] = h.to_be_bytes();
-    format!("3.{a}.{b}.{}", c.max(1))
-}
-
 /// The `natGateway` shape (inner elements).
-fn render_nat(x: &mut Xml, n: &NatGateway) {
+fn render_nat(tx: &Tx<'_, '_>, x: &mut Xml, n: &NatGateway) {
     x.leaf("createTime", iso(n.created));
     x.opt_leaf("deleteTime", n.deleted.map(iso));
     x.list("natGatewayAddressSet", std::iter::once(n), |x, n| {
         x.opt_leaf("allocationId", n.allocation_id.as_deref());
         x.leaf("networkInterfaceId", &n.eni_id)
             .leaf("privateIp", n.private_ip);
-        x.opt_leaf("publicIp", n.allocation_id.as_deref().map(public_ip));
+        x.opt_leaf(
+            "publicIp",
+            n.allocation_id
+                .as_deref()
+                .and_then(|a| tx.get::<ElasticIp>(a))
+                .map(|e| e.public_ip),
+        );
         x.leaf("isPrimary", true).leaf("status", "succeeded");
     })
     .leaf("natGatewayId", &n.id)
@@ -192,7 +187,7 @@ fn parse_create_nat(p: &Params) -> Result<Command, Ec2Error> {
     }))
 }
 
-fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
+fn render_created_nat(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
     let Outcome::NatGateway {
         gateway,
         client_token,
@@ -201,7 +196,7 @@ fn render_created_nat(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
         return unexpected(&outcome, x);
     };
     x.opt_leaf("clientToken", client_token);
-    x.node("natGateway", |x| render_nat(x, &gateway));
+    x.node("natGateway", |x| render_nat(tx, x, &gateway));
 }
 
 fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
@@ -218,6 +213,6 @@ fn describe_nats(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Erro
         |id| tx.visible_nat(id),
         |f, n| matches(f, &n.tags, |name| nat_field(n, name)),
         x,
-        render_nat,
+        |x, n| render_nat(tx, x, n),
     )
 }

@@ -7,33 +7,34 @@
 //!   is given, as AWS does for non-default VPCs; without a subnet the names are the default
 //!   VPC's groups, and the launch goes to a default subnet (of `Placement.AvailabilityZone` when
 //!   given; see the model's `default_vpc`).
-//! - `NetworkInterface.N.NetworkInterfaceId`, IPv6 addresses and `PrivateIpAddresses.M` are not
-//!   supported (`InvalidParameterValue`).
+//! - `NetworkInterface.N.InterfaceType`, `NetworkCardIndex` and prefixes are not supported
+//!   (`InvalidParameterValue`); existing interfaces, address lists and IPv6 addresses are
+//!   (`instance/launch.rs`).
+//! - A public IPv4 address shows as `ipAddress` (and `dnsName` in a VPC with DNS hostnames)
+//!   and in each interface's `association`: an Elastic IP on the primary address, else the one
+//!   Amazon assigned at launch.
 //! - Terminated instances show no subnet, VPC, addresses, interfaces or groups, like AWS after the
 //!   interfaces are released [unverified detail].
 //! - The reservation's own `groupSet` is empty (VPC launches), the instance's lists its groups.
 
 use std::net::Ipv4Addr;
 
-use vpcpeer_model::aws::instance::{
-    client_token_of, NicSpec, RunInstances, MAX_INSTANCES_PER_LAUNCH,
-};
-use vpcpeer_model::aws::tags::check_request_tags;
+use vpcpeer_model::aws::instance::client_token_of;
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{
-    DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tags, Tx,
-};
+use vpcpeer_model::{DomainError, Instance, InstanceState, NetworkInterface, SecurityGroup, Tx};
 
+pub(super) mod launch;
+
+use super::address::{public_dns_name, public_of, render_association};
 use super::{change, explicit, render_done, unexpected, Action};
 use crate::filter::{self, matches, paginate};
-use crate::params::untaggable;
 use crate::render::iso;
 use crate::{Ec2Error, Params, Xml};
 
 /// The instance and network interface actions.
 pub(super) fn action(name: &str) -> Option<Action> {
     Some(match name {
-        "RunInstances" => change(parse_run, render_run),
+        "RunInstances" => change(launch::parse_run, render_run),
         "TerminateInstances" => change(
             |p| {
                 let ids = p.list("InstanceId");
@@ -63,6 +64,7 @@ const INSTANCE_FILTERS: &[&str] = &[
     "instance-type",
     "instance.group-id",
     "instance.group-name",
+    "ip-address",
     "network-interface.network-interface-id",
     "network-interface.private-ip-address",
     "network-interface.subnet-id",
@@ -78,8 +80,15 @@ const INSTANCE_FILTERS: &[&str] = &[
 ];
 
 const ENI_FILTERS: &[&str] = &[
+    "addresses.association.owner-id",
+    "addresses.association.public-ip",
     "addresses.private-ip-address",
     "addresses.primary",
+    "association.allocation-id",
+    "association.association-id",
+    "association.ip-owner-id",
+    "association.public-dns-name",
+    "association.public-ip",
     "attachment.attachment-id",
     "attachment.delete-on-termination",
     "attachment.device-index",
@@ -91,6 +100,7 @@ const ENI_FILTERS: &[&str] = &[
     "group-id",
     "group-name",
     "interface-type",
+    "ipv6-addresses.ipv6-address",
     "mac-address",
     "network-interface-id",
     "owner-id",
@@ -135,181 +145,6 @@ pub fn private_dns_name(ip: Ipv4Addr, region: &str) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // RunInstances
-
-fn count(p: &Params, name: &str) -> Result<i64, Ec2Error> {
-    p.required(name)?;
-    p.int(name)?.ok_or_else(|| Ec2Error::missing(name))
-}
-
-fn ip_param(p: &Params, name: &str) -> Result<Option<Ipv4Addr>, Ec2Error> {
-    match p.get(name).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            Ec2Error::new(
-                "InvalidParameterValue",
-                format!(
-                    "Value ({s}) for parameter {name} is invalid. {s} is not a valid IPv4 address."
-                ),
-            )
-        }),
-    }
-}
-
-fn unsupported(name: &str) -> Ec2Error {
-    Ec2Error::new(
-        "InvalidParameterValue",
-        format!("The parameter {name} is not supported by this emulator."),
-    )
-}
-
-fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
-    for name in [
-        "NetworkInterfaceId",
-        "Ipv6AddressCount",
-        "NetworkCardIndex",
-        "InterfaceType",
-    ] {
-        if n.get(name).is_some_and(|v| !v.is_empty() && v != "0") {
-            return Err(unsupported(&format!("NetworkInterface.N.{name}")));
-        }
-    }
-    for name in [
-        "Ipv6Addresses",
-        "PrivateIpAddresses",
-        "Ipv4Prefix",
-        "Ipv6Prefix",
-    ] {
-        if !n.structs(name).is_empty() {
-            return Err(unsupported(&format!("NetworkInterface.N.{name}")));
-        }
-    }
-    let device_index = match n.int("DeviceIndex")? {
-        None => {
-            return Err(Ec2Error::new(
-                "InvalidParameterValue",
-                "Each network interface requires a device index.",
-            ))
-        }
-        Some(i) if !(0..=31).contains(&i) => {
-            return Err(Ec2Error::invalid_value(
-                "NetworkInterface.N.DeviceIndex",
-                &i.to_string(),
-            ))
-        }
-        Some(i) => i as u32,
-    };
-    let secondary_count = match n.int("SecondaryPrivateIpAddressCount")? {
-        None => 0,
-        Some(c) if (0..=49).contains(&c) => c as u32,
-        Some(c) => {
-            return Err(Ec2Error::invalid_value(
-                "NetworkInterface.N.SecondaryPrivateIpAddressCount",
-                &c.to_string(),
-            ))
-        }
-    };
-    Ok(NicSpec {
-        device_index,
-        subnet_id: n.string("SubnetId").filter(|s| !s.is_empty()),
-        security_group_ids: n.list("SecurityGroupId"),
-        private_ip: ip_param(n, "PrivateIpAddress")?,
-        secondary_count,
-        delete_on_termination: n.bool("DeleteOnTermination")?.unwrap_or(true),
-        associate_public_ip: n.bool("AssociatePublicIpAddress")?,
-        description: n.string("Description"),
-    })
-}
-
-/// Tags of `TagSpecification.N` for instances and for interfaces, each set checked as CreateTags
-/// checks them ([`check_request_tags`]; the quota when the command runs); other types are
-/// refused.
-fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
-    let mut instance = Vec::new();
-    let mut eni = Vec::new();
-    for spec in p.structs("TagSpecification") {
-        let rt = spec.get("ResourceType").unwrap_or_default();
-        let target = match rt {
-            "instance" => &mut instance,
-            "network-interface" => &mut eni,
-            _ => return Err(untaggable(rt)),
-        };
-        spec.spec_tags(target)?;
-    }
-    let valid = |pairs: &[(String, String)]| {
-        check_request_tags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    };
-    Ok((valid(&instance)?, valid(&eni)?))
-}
-
-fn check_image(id: &str) -> Result<(), Ec2Error> {
-    let ok = id
-        .strip_prefix("ami-")
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if ok {
-        Ok(())
-    } else {
-        Err(Ec2Error::new(
-            "InvalidAMIID.Malformed",
-            format!("Invalid id: \"{id}\" (expecting \"ami-...\")"),
-        ))
-    }
-}
-
-/// RunInstances, checked in this order before the world is read: the counts, the image, the
-/// interfaces, the group/subnet combination, unsupported parameters, the tag specifications and
-/// the private address. The tag quota, subnets, groups and addresses are checked when the
-/// command runs.
-fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
-    let min_count = count(p, "MinCount")?;
-    let max_count = count(p, "MaxCount")?;
-    if min_count > MAX_INSTANCES_PER_LAUNCH {
-        return Err(Ec2Error::new(
-            "InstanceLimitExceeded",
-            format!(
-                "You have requested more instances ({min_count}) than your current instance limit of {MAX_INSTANCES_PER_LAUNCH} allows for the specified instance type."
-            ),
-        ));
-    }
-    let image_id = p.required("ImageId")?.to_owned();
-    check_image(&image_id)?;
-    let nics = p
-        .structs("NetworkInterface")
-        .iter()
-        .map(nic_spec)
-        .collect::<Result<Vec<_>, _>>()?;
-    let subnet_id = p.string("SubnetId").filter(|s| !s.is_empty());
-    let has_subnet = subnet_id.is_some() || nics.iter().any(|n| n.subnet_id.is_some());
-    if !p.list("SecurityGroup").is_empty() && has_subnet {
-        return Err(Ec2Error::new(
-            "InvalidParameterCombination",
-            "The parameter groupName cannot be used with the parameter subnet",
-        ));
-    }
-    for name in ["Ipv6AddressCount", "SecondaryPrivateIpAddressCount"] {
-        if p.get(name).is_some_and(|v| !v.is_empty() && v != "0") {
-            return Err(unsupported(name));
-        }
-    }
-    let (instance_tags, eni_tags) = launch_tags(p)?;
-    let input = RunInstances {
-        min_count,
-        max_count,
-        image_id,
-        instance_type: p.string("InstanceType").filter(|s| !s.is_empty()),
-        subnet_id,
-        availability_zone: p
-            .string("Placement.AvailabilityZone")
-            .filter(|s| !s.is_empty()),
-        private_ip: ip_param(p, "PrivateIpAddress")?,
-        security_group_ids: p.list("SecurityGroupId"),
-        security_group_names: p.list("SecurityGroup"),
-        network_interfaces: nics,
-        instance_tags,
-        eni_tags,
-        client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
-    };
-    Ok(Command::RunInstances(Box::new(input)))
-}
 
 fn render_run(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
     let Outcome::Launched(launch) = outcome else {
@@ -374,13 +209,19 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
     let terminated = i.state == InstanceState::Terminated;
     x.leaf("instanceId", &i.id).leaf("imageId", &i.image_id);
     state_xml(x, "instanceState", shown);
+    let public = primary.and_then(|e| public_of(tx, e, e.private_ip).map(|p| (e, p.ip)));
     x.leaf(
         "privateDnsName",
         primary
             .map(|e| private_dns_name(e.private_ip, region))
             .unwrap_or_default(),
     )
-    .leaf("dnsName", "");
+    .leaf(
+        "dnsName",
+        public
+            .map(|(e, ip)| public_dns_name(tx, e, ip))
+            .unwrap_or_default(),
+    );
     if let Some(t) = i.terminated.filter(|_| terminated) {
         let when = iso(t);
         let when = when.get(..19).unwrap_or(&when).replace('T', " ");
@@ -404,8 +245,9 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
         x.leaf("subnetId", &i.subnet_id).leaf("vpcId", &i.vpc_id);
     }
     if let Some(e) = primary {
-        x.leaf("privateIpAddress", e.private_ip)
-            .leaf("sourceDestCheck", e.source_dest_check);
+        x.leaf("privateIpAddress", e.private_ip);
+        x.opt_leaf("ipAddress", public.map(|(_, ip)| ip));
+        x.leaf("sourceDestCheck", e.source_dest_check);
     }
     group_set(tx, x, &instance_groups(&enis));
     match shown {
@@ -452,7 +294,7 @@ fn requester_managed(e: &NetworkInterface) -> bool {
 
 /// The `item` of an interface (inner elements); `full` adds what DescribeNetworkInterfaces shows
 /// beyond the instance's `networkInterfaceSet`.
-fn eni_item(tx: &Tx<'_, '_>, x: &mut Xml, e: &NetworkInterface, full: bool) {
+pub(super) fn eni_item(tx: &Tx<'_, '_>, x: &mut Xml, e: &NetworkInterface, full: bool) {
     let region = e.scope.region.as_str();
     x.leaf("networkInterfaceId", &e.id)
         .leaf("subnetId", &e.subnet_id)
@@ -471,6 +313,7 @@ fn eni_item(tx: &Tx<'_, '_>, x: &mut Xml, e: &NetworkInterface, full: bool) {
         .leaf("privateDnsName", private_dns_name(e.private_ip, region))
         .leaf("sourceDestCheck", e.source_dest_check);
     group_set(tx, x, &e.groups);
+    render_association(tx, x, e, e.private_ip, full);
     if let Some(a) = &e.attachment {
         x.node("attachment", |x| {
             x.leaf("attachmentId", &a.id);
@@ -491,6 +334,7 @@ fn eni_item(tx: &Tx<'_, '_>, x: &mut Xml, e: &NetworkInterface, full: bool) {
         x.leaf("privateIpAddress", a)
             .leaf("privateDnsName", private_dns_name(a, region))
             .leaf("primary", primary);
+        render_association(tx, x, e, a, full);
     });
     x.list("ipv6AddressesSet", &e.ipv6, |x, a| {
         x.leaf("ipv6Address", a);
@@ -526,6 +370,12 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
         "instance-state-code" => vec![code.to_string()],
         "instance-state-name" => vec![state_name.to_owned()],
         "instance-type" => vec![i.instance_type.clone()],
+        "ip-address" => enis
+            .first()
+            .and_then(|e| public_of(tx, e, e.private_ip))
+            .map(|p| p.ip.to_string())
+            .into_iter()
+            .collect(),
         "network-interface.network-interface-id" => enis.iter().map(|e| e.id.clone()).collect(),
         "network-interface.private-ip-address" => enis
             .iter()
@@ -649,6 +499,45 @@ fn eni_field(tx: &Tx<'_, '_>, e: &NetworkInterface, name: &str) -> Vec<String> {
             }
             v
         }
+        "addresses.association.public-ip" => std::iter::once(e.private_ip)
+            .chain(e.secondary_ips.iter().copied())
+            .filter_map(|ip| public_of(tx, e, ip).map(|p| p.ip.to_string()))
+            .collect(),
+        "addresses.association.owner-id" => std::iter::once(e.private_ip)
+            .chain(e.secondary_ips.iter().copied())
+            .filter_map(|ip| public_of(tx, e, ip))
+            .map(|p| {
+                p.eip
+                    .map_or("amazon".to_owned(), |x| x.scope.account.clone())
+            })
+            .collect(),
+        "association.public-ip" => public_of(tx, e, e.private_ip)
+            .map(|p| p.ip.to_string())
+            .into_iter()
+            .collect(),
+        "association.public-dns-name" => public_of(tx, e, e.private_ip)
+            .map(|p| public_dns_name(tx, e, p.ip))
+            .into_iter()
+            .collect(),
+        "association.ip-owner-id" => public_of(tx, e, e.private_ip)
+            .map(|p| {
+                p.eip
+                    .map_or("amazon".to_owned(), |x| x.scope.account.clone())
+            })
+            .into_iter()
+            .collect(),
+        "association.allocation-id" => public_of(tx, e, e.private_ip)
+            .and_then(|p| p.eip.map(|x| x.id.clone()))
+            .into_iter()
+            .collect(),
+        "association.association-id" => public_of(tx, e, e.private_ip)
+            .and_then(|p| {
+                p.eip
+                    .and_then(|x| x.association.as_ref().map(|a| a.id.clone()))
+            })
+            .into_iter()
+            .collect(),
+        "ipv6-addresses.ipv6-address" => e.ipv6.iter().map(ToString::to_string).collect(),
         "attachment.attachment-id" => a.map(|a| a.id.clone()).into_iter().collect(),
         "attachment.delete-on-termination" => a
             .map(|a| a.delete_on_termination.to_string())
@@ -699,6 +588,7 @@ fn describe_network_interfaces(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
 
 #[cfg(test)]
 mod tests {
+    use super::launch::{check_image, nic_spec};
     use super::*;
 
     #[test]
@@ -737,7 +627,7 @@ mod tests {
             ("SubnetId=subnet-1", Err("InvalidParameterValue")),
             ("DeviceIndex=x", Err("InvalidParameterValue")),
             (
-                "DeviceIndex=0&NetworkInterfaceId=eni-1",
+                "DeviceIndex=0&InterfaceType=efa",
                 Err("InvalidParameterValue"),
             ),
         ];

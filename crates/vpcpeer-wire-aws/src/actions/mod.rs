@@ -26,11 +26,13 @@ macro_rules! by_ids {
 
 mod acl;
 pub(crate) mod appliance;
+mod address;
 mod blocks;
 mod gateway;
 mod insights;
 mod instance;
 mod ipv6;
+mod interface;
 mod peering;
 mod permissions;
 mod regions;
@@ -117,10 +119,15 @@ impl Action {
 /// server answers it before dispatch). Each has a [`handler`]; tests and fuzzers draw from it.
 pub const ACTIONS: &[&str] = &[
     "AcceptVpcPeeringConnection",
+    "AllocateAddress",
+    "AssignIpv6Addresses",
+    "AssignPrivateIpAddresses",
+    "AssociateAddress",
     "AssociateRouteTable",
     "AssociateSubnetCidrBlock",
     "AssociateVpcCidrBlock",
     "AttachInternetGateway",
+    "AttachNetworkInterface",
     "AuthorizeSecurityGroupEgress",
     "AuthorizeSecurityGroupIngress",
     "CreateDefaultSubnet",
@@ -131,6 +138,7 @@ pub const ACTIONS: &[&str] = &[
     "CreateNetworkAcl",
     "CreateNetworkAclEntry",
     "CreateNetworkInsightsPath",
+    "CreateNetworkInterface",
     "CreateRoute",
     "CreateRouteTable",
     "CreateSecurityGroup",
@@ -154,6 +162,7 @@ pub const ACTIONS: &[&str] = &[
     "DeleteVpc",
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
+    "DescribeAddresses",
     "DescribeAvailabilityZones",
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceAttribute",
@@ -178,6 +187,8 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
     "DetachInternetGateway",
+    "DetachNetworkInterface",
+    "DisassociateAddress",
     "DisassociateRouteTable",
     "DisassociateSubnetCidrBlock",
     "DisassociateVpcCidrBlock",
@@ -187,6 +198,7 @@ pub const ACTIONS: &[&str] = &[
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
+    "ReleaseAddress",
     "ReplaceNetworkAclAssociation",
     "ReplaceNetworkAclEntry",
     "ReplaceRoute",
@@ -199,6 +211,8 @@ pub const ACTIONS: &[&str] = &[
     "StartNetworkInsightsAnalysis",
     "StopInstances",
     "TerminateInstances",
+    "UnassignIpv6Addresses",
+    "UnassignPrivateIpAddresses",
 ];
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
@@ -214,6 +228,9 @@ pub fn handler(action: &str) -> Option<Action> {
         // --- IPv6: egress-only internet gateways, subnet IPv6 blocks ---
         .or_else(|| ipv6::action(action))
         .or_else(|| appliance::action(action))
+        // --- Area eip: Elastic IPs and the network interface lifecycle ---
+        .or_else(|| address::action(action))
+        .or_else(|| interface::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

@@ -38,6 +38,7 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::NetworkInterface => "network-interface",
         Kind::PeeringConnection => "vpc-peering-connection",
         Kind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+        Kind::ElasticIp => "elastic-ip",
         _ => "unknown",
     }
 }

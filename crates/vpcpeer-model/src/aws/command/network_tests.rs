@@ -545,10 +545,16 @@ fn gateway_commands() {
     ) else {
         panic!("igw")
     };
+    let mut eip = || {
+        env.run(&a(), |tx| tx.allocate_address(Tags::new()))
+            .expect("eip")
+            .id
+    };
+    let (eip1, eip2) = (eip(), eip());
     let Outcome::NatGateway {
         gateway: live,
         client_token,
-    } = apply(&mut env, &a(), nat(&s, Some("eipalloc-1"), true))
+    } = apply(&mut env, &a(), nat(&s, Some(&eip1), true))
     else {
         panic!("nat")
     };
@@ -586,15 +592,20 @@ fn gateway_commands() {
                 Command::DeleteInternetGateway { id: g.clone() },
                 "DependencyViolation",
             ),
-            (a(), nat(&s, Some("eipalloc-2"), true), "ok:NatGateway"),
+            (a(), nat(&s, Some(&eip2), true), "ok:NatGateway"),
             (a(), nat(&s, None, false), "ok:NatGateway"),
             (a(), nat(&s, None, true), "MissingParameter"),
             (
                 a(),
-                nat(&s, Some("eipalloc-2"), false),
+                nat(&s, Some(&eip2), false),
                 "InvalidParameterCombination",
             ),
-            (a(), nat(&s, Some("eipalloc-1"), true), "AlreadyAssociated"),
+            (a(), nat(&s, Some(&eip1), true), "AlreadyAssociated"),
+            (
+                a(),
+                nat(&s, Some("eipalloc-0123456789abcdef0"), true),
+                "NotFound",
+            ),
             (
                 a(),
                 nat("subnet-0123456789abcdef0", None, false),

@@ -688,6 +688,8 @@ fn delete_security_group_table() {
         interface_type: "interface".into(),
         source_dest_check: true,
         tags: Tags::new(),
+        public_ip: None,
+        public_ip_on_launch: false,
     };
     n.env
         .run(&a(), |tx| {
