@@ -56,12 +56,14 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::dhcp::DhcpOptions;
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
-    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
+    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem, VpnProblem,
 };
 pub use aws::resources::*;
+pub use aws::vpn::{CustomerGateway, VgwAttachment, VgwAttachmentState, VpnGateway};
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;
 pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};

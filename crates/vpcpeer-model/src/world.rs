@@ -8,9 +8,9 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    aws, azure, gcp, CustomerGateway, DhcpOptions, Instance, InternetGateway, NatGateway,
+    NetworkAcl, NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection,
+    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc, VpnGateway,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
@@ -76,6 +76,9 @@ pub enum Record {
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
     RegionSetup(RegionSetup),
+    VpnGateway(VpnGateway),
+    CustomerGateway(CustomerGateway),
+    DhcpOptions(DhcpOptions),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -239,6 +242,9 @@ entities! {
     NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
+    VpnGateway => aws.vpn_gateways, VpnGateway, "vgw";
+    CustomerGateway => aws.customer_gateways, CustomerGateway, "cgw";
+    DhcpOptions => aws.dhcp_options, DhcpOptions, "dopt";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

@@ -7,11 +7,13 @@
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
 mod problems;
+mod vpn;
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
     LaunchProblem, Mismatch, PeeringProblem, PeeringSide, RouteProblem, TagProblem, VpcProblem,
 };
+pub use vpn::VpnProblem;
 
 use crate::aws::resources::{Destination, SgRule};
 
@@ -54,6 +56,13 @@ pub enum Kind {
     Zone,
     /// An id whose kind could not be told (tags).
     Any,
+    // --- VPN gateways, customer gateways, DHCP options ---
+    /// `vgw-`.
+    VpnGateway,
+    /// `cgw-`.
+    CustomerGateway,
+    /// `dopt-`.
+    DhcpOptions,
 }
 
 impl Kind {
@@ -73,6 +82,9 @@ impl Kind {
             Kind::PeeringConnection => "pcx",
             Kind::NetworkInsightsPath => "nip",
             Kind::NetworkInsightsAnalysis => "nia",
+            Kind::VpnGateway => "vgw",
+            Kind::CustomerGateway => "cgw",
+            Kind::DhcpOptions => "dopt",
             _ => return None,
         })
     }
@@ -604,6 +616,10 @@ pub enum DomainError {
     /// An ACL entry port outside 0–65535.
     #[error("the ACL entry port {0} is outside 0-65535")]
     AclPortOutOfRange(i64),
+    // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+    /// A VPN gateway, customer gateway, DHCP options or security group rule edit is refused.
+    #[error("refused: {0:?}")]
+    Vpn(VpnProblem),
     /// A network interface attached to an instance cannot be deleted.
     #[error("the network interface '{id}' is attached to {instance_id}")]
     InterfaceInUse {

@@ -7,6 +7,7 @@
 pub mod acl;
 mod command;
 pub mod default_vpc;
+pub mod dhcp;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
@@ -22,6 +23,7 @@ pub mod subnet;
 mod tables;
 pub mod tags;
 pub mod vpc;
+pub mod vpn;
 
 pub use command::{Command, Outcome};
 pub use tables::Tables;
@@ -103,6 +105,9 @@ owned! {
     NetworkInterface => NetworkInterface;
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
+    VpnGateway => VpnGateway;
+    CustomerGateway => CustomerGateway;
+    DhcpOptions => DhcpOptions;
 }
 
 /// A resource that lives in one VPC.

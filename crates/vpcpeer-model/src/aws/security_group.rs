@@ -230,6 +230,7 @@ impl Tx<'_, '_> {
             to_port: None,
             peer: RulePeer::Cidr4(ipnet::Ipv4Net::default()),
             description: None,
+            tags: crate::Tags::new(),
         }];
         let sg = SecurityGroup {
             id: id.clone(),
@@ -399,6 +400,7 @@ impl Tx<'_, '_> {
                     to_port: perm.to_port,
                     peer,
                     description: description.clone().filter(|d| !d.is_empty()),
+                    tags: crate::Tags::new(),
                 });
             };
             for r in &perm.ipv4 {
@@ -600,11 +602,13 @@ impl Tx<'_, '_> {
     }
 }
 
+mod edit;
 mod permission;
 mod references;
 
 pub use permission::{check_text, GroupPair, RulePermission, RuleProtocol, RuleRange};
 
+pub use edit::{RuleEdit, SgRuleCommand, SgRuleOutcome};
 pub use references::{GroupReference, SecurityGroupReference, StaleGroup};
 
 #[cfg(test)]

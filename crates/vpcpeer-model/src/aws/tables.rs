@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
-    SecurityGroup, Subnet, Vpc,
+    CustomerGateway, DhcpOptions, Instance, InternetGateway, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc, VpnGateway,
 };
 
 cloud_tables! {
@@ -27,6 +27,9 @@ cloud_tables! {
         insights_paths: NetworkInsightsPath, "Network insights paths.";
         insights_analyses: NetworkInsightsAnalysis, "Network insights analyses.";
         region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
+        vpn_gateways: VpnGateway, "Virtual private gateways.";
+        customer_gateways: CustomerGateway, "Customer gateways.";
+        dhcp_options: DhcpOptions, "DHCP option sets.";
     }
     index: Indexes;
 }

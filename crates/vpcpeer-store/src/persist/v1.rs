@@ -30,7 +30,8 @@
 //! rows lack it and read as the default); a field renamed, retyped or removed is not. So is a
 //! kind added to [`KINDS`] (listed in [`ADDED_KINDS`]): `RegionSetup`, the (account, region)
 //! pairs set up with their default VPC, and `Subnet`'s `default_for_az`, stored only when true
-//! (so every other subnet row is written exactly as before).
+//! (so every other subnet row is written exactly as before); `VpnGateway`, `CustomerGateway`
+//! and `DhcpOptions`, and a security group rule's `tags`, stored only when it has some.
 //!
 //! # When a domain type changes
 //!
@@ -49,6 +50,7 @@ use vpcpeer_model::azure::{
 use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
+use vpcpeer_model::{CustomerGateway, DhcpOptions, VpnGateway};
 use vpcpeer_model::{
     Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable,
@@ -141,13 +143,16 @@ kinds! {
     "az-op", "AzOperation" => AzOperation(AzOperation) via azure::OperationV1;
     // Kinds added to v1 after the first release (see ADDED_KINDS).
     "region-setup", "RegionSetup" => RegionSetup(RegionSetup);
+    "vgw", "VpnGateway" => VpnGateway(VpnGateway);
+    "cgw", "CustomerGateway" => CustomerGateway(CustomerGateway);
+    "dopt", "DhcpOptions" => DhcpOptions(DhcpOptions);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "vgw", "cgw", "dopt"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {
