@@ -26,6 +26,7 @@ macro_rules! by_ids {
 
 mod acl;
 mod blocks;
+mod dhcp;
 mod gateway;
 mod insights;
 mod instance;
@@ -34,9 +35,13 @@ mod permissions;
 mod regions;
 mod route;
 mod security_group;
+mod sg_rules;
 mod subnet;
 mod tags;
 mod vpc;
+mod vpn;
+
+pub(crate) use vpn::error as vpn_error;
 
 use vpcpeer_model::aws::{Command, Outcome, Owned};
 use vpcpeer_model::{Apply, DomainError, Entity, Tx};
@@ -114,13 +119,17 @@ impl Action {
 /// server answers it before dispatch). Each has a [`handler`]; tests and fuzzers draw from it.
 pub const ACTIONS: &[&str] = &[
     "AcceptVpcPeeringConnection",
+    "AssociateDhcpOptions",
     "AssociateRouteTable",
     "AssociateVpcCidrBlock",
     "AttachInternetGateway",
+    "AttachVpnGateway",
     "AuthorizeSecurityGroupEgress",
     "AuthorizeSecurityGroupIngress",
+    "CreateCustomerGateway",
     "CreateDefaultSubnet",
     "CreateDefaultVpc",
+    "CreateDhcpOptions",
     "CreateInternetGateway",
     "CreateNatGateway",
     "CreateNetworkAcl",
@@ -133,6 +142,9 @@ pub const ACTIONS: &[&str] = &[
     "CreateTags",
     "CreateVpc",
     "CreateVpcPeeringConnection",
+    "CreateVpnGateway",
+    "DeleteCustomerGateway",
+    "DeleteDhcpOptions",
     "DeleteInternetGateway",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
@@ -147,8 +159,11 @@ pub const ACTIONS: &[&str] = &[
     "DeleteTags",
     "DeleteVpc",
     "DeleteVpcPeeringConnection",
+    "DeleteVpnGateway",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
+    "DescribeCustomerGateways",
+    "DescribeDhcpOptions",
     "DescribeInstances",
     "DescribeInternetGateways",
     "DescribeNatGateways",
@@ -167,9 +182,14 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcAttribute",
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
+    "DescribeVpnGateways",
     "DetachInternetGateway",
+    "DetachVpnGateway",
+    "DisableVgwRoutePropagation",
     "DisassociateRouteTable",
     "DisassociateVpcCidrBlock",
+    "EnableVgwRoutePropagation",
+    "ModifySecurityGroupRules",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
@@ -183,6 +203,8 @@ pub const ACTIONS: &[&str] = &[
     "RunInstances",
     "StartNetworkInsightsAnalysis",
     "TerminateInstances",
+    "UpdateSecurityGroupRuleDescriptionsEgress",
+    "UpdateSecurityGroupRuleDescriptionsIngress",
 ];
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
@@ -195,6 +217,10 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+        .or_else(|| vpn::action(action))
+        .or_else(|| dhcp::action(action))
+        .or_else(|| sg_rules::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

@@ -37,6 +37,10 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::Instance => "instance",
         Kind::NetworkInterface => "network-interface",
         Kind::PeeringConnection => "vpc-peering-connection",
+        Kind::SecurityGroupRule => "security-group-rule",
+        Kind::VpnGateway => "vpn-gateway",
+        Kind::CustomerGateway => "customer-gateway",
+        Kind::DhcpOptions => "dhcp-options",
         _ => "unknown",
     }
 }
