@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | VPC | its view (blocks), its main table and default ACL, its subnets, the peerings with it on either side (their blocks) |
 //! | peering | its view and index entries, the route tables with a route to it (route state) |
+//! | virtual private gateway | the route tables with a route to it (route state: attached to the table's VPC) |
 //! | internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is |
 //! | route table | its routes, and the subnets it is or was explicitly associated with, or all subnets of its VPC when it is or was the main table |
 //! | network ACL | its entries, and the subnets it is or was associated with, or all subnets of its VPC when it is or was the default |
@@ -42,6 +43,7 @@ struct Dirty {
     vpcs: BTreeSet<String>,
     peerings: BTreeSet<String>,
     igws: BTreeSet<String>,
+    vgws: BTreeSet<String>,
     nats: BTreeSet<String>,
     enis: BTreeSet<String>,
     instances: BTreeSet<String>,
@@ -106,6 +108,7 @@ impl Snapshot {
                 "vpc" => &mut d.vpcs,
                 "pcx" => &mut d.peerings,
                 "igw" => &mut d.igws,
+                "vgw" => &mut d.vgws,
                 "nat" => &mut d.nats,
                 "eni" => &mut d.enis,
                 "instance" => &mut d.instances,
@@ -128,6 +131,10 @@ impl Snapshot {
         for id in std::mem::take(&mut d.igws) {
             let igw = world.aws.internet_gateways().get(&id);
             put(&mut self.igws, &id, igw, igw_view);
+            d.tables
+                .extend(self.deps.tables_by_target.items(&id).cloned());
+        }
+        for id in std::mem::take(&mut d.vgws) {
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }

@@ -7,9 +7,11 @@
 //! both ways (skipped inside one subnet), and the reply's route back. Topologies are built from
 //! a random seed through the real model operations (so every one is a state the emulator could
 //! hold): 2–4 VPCs in two accounts and two regions, subnets, custom route tables, routes to
-//! peerings in every state and to internet gateways (some detached), groups with CIDR and group
-//! references, custom ACLs with random entries, instances; queries are every ordered pair of
-//! instances over several protocols and ports, plus each instance to an internet address.
+//! peerings in every state and to internet gateways (some detached), routes to on-premises
+//! (`192.168.0.0/16`) through virtual private gateways (some detached later, some routed to
+//! over a peering: edge to edge), groups with CIDR and group references, custom ACLs with
+//! random entries, instances; queries are every ordered pair of instances over several protocols
+//! and ports, plus each instance to an internet address and to an on-premises address.
 
 mod common;
 
@@ -32,6 +34,8 @@ use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 // The reference evaluator.
 
 const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
+/// An on-premises address, behind the virtual private gateways.
+const ONPREM: Ipv4Addr = Ipv4Addr::new(192, 168, 7, 9);
 
 fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
     w.aws
@@ -236,8 +240,16 @@ fn running(w: &World, eni: &NetworkInterface) -> bool {
         .is_none_or(|i| i.state == InstanceState::Running)
 }
 
-/// The reference answer for instance `src` to instance `dst` (or the internet when `None`).
-fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) -> bool {
+/// The reference answer for instance `src` to instance `dst` (or the outside address `out`
+/// when `None`).
+fn reference(
+    w: &World,
+    now: Timestamp,
+    src: &str,
+    dst: Option<&str>,
+    out: Ipv4Addr,
+    p: Proto,
+) -> bool {
     let eni_of = |i: &str| {
         w.aws
             .instances()
@@ -250,20 +262,28 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
     };
     let sip = s.private_ip;
     let Some(dst) = dst else {
-        // To the internet: own attached internet gateway, ACL out and (reply) in, SG egress.
-        let via_igw = match best_route(w, &s.subnet_id, INTERNET) {
+        // Outside every VPC: the best route is the VPC's own attached internet gateway or
+        // virtual private gateway (a route over a peering never leads out: edge to edge);
+        // ACL out and (reply) in, SG egress.
+        let own = Some(s.vpc_id.as_str());
+        let via_gateway = match best_route(w, &s.subnet_id, out) {
+            Some(RouteTarget::Gateway(g)) if g.starts_with("vgw-") => w
+                .aws
+                .vpn_gateways()
+                .get(&g)
+                .is_some_and(|g| g.attached_vpc() == own),
             Some(RouteTarget::Gateway(g)) => w
                 .aws
                 .internet_gateways()
                 .get(&g)
-                .is_some_and(|g| g.attached_vpc.as_deref() == Some(s.vpc_id.as_str())),
+                .is_some_and(|g| g.attached_vpc.as_deref() == own),
             _ => false,
         };
         return running(w, s)
-            && via_igw
-            && sg_ok(w, now, s, true, p, INTERNET, None)
-            && acl_ok(w, &s.subnet_id, true, p, INTERNET)
-            && acl_ok(w, &s.subnet_id, false, reply(p), INTERNET);
+            && via_gateway
+            && sg_ok(w, now, s, true, p, out, None)
+            && acl_ok(w, &s.subnet_id, true, p, out)
+            && acl_ok(w, &s.subnet_id, false, reply(p), out);
     };
     let Some(d) = eni_of(dst) else {
         return false;
@@ -297,6 +317,7 @@ struct Vpc {
     groups: Vec<String>,
     tables: Vec<String>,
     igw: Option<String>,
+    vgw: Option<String>,
 }
 
 fn perm(rng: &mut Rng) -> RulePermission {
@@ -360,6 +381,22 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             tables.push(t);
         }
         let igw = rng.chance(60).then(|| env.igw(&scope, &id));
+        let vgw = rng.chance(50).then(|| {
+            let g = env
+                .run(&scope, |tx| {
+                    tx.create_vpn_gateway(vpcpeer_model::aws::vpn::NewVpnGateway {
+                        gateway_type: "ipsec.1".into(),
+                        amazon_side_asn: None,
+                        availability_zone: None,
+                        tags: Default::default(),
+                    })
+                })
+                .expect("vgw")
+                .id;
+            env.run(&scope, |tx| tx.attach_vpn_gateway(&g, &id))
+                .expect("attach");
+            g
+        });
         let mut groups = vec![env.default_sg(&id)];
         for g in 0..rng.below(3) {
             groups.push(env.sg(&scope, &id, &format!("g{g}")));
@@ -373,6 +410,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             groups,
             tables,
             igw,
+            vgw,
         });
     }
     // Peerings: pending or accepted now; some deleted or rejected after routes exist.
@@ -418,9 +456,11 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 }
                 let other = if a == vi { b } else { a };
                 let o = &vpcs[other];
-                let dest = match rng.below(5) {
+                let dest = match rng.below(6) {
                     0 => format!("{}.{}.1.0/24", o.net.0, o.net.1),
                     1 => "10.0.0.0/8".to_owned(),
+                    // On-premises over the peering: edge to edge if the peer has a VPN.
+                    2 => "192.168.0.0/16".to_owned(),
                     _ => o.cidr.clone(),
                 };
                 let _ = env.try_route(&scope, &t, &dest, RouteTarget::Peering(pcx));
@@ -428,6 +468,12 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             if let Some(igw) = vpcs[vi].igw.clone() {
                 if rng.chance(60) {
                     let _ = env.try_route(&scope, &t, "0.0.0.0/0", RouteTarget::Gateway(igw));
+                }
+            }
+            if let Some(vgw) = vpcs[vi].vgw.clone() {
+                if rng.chance(60) {
+                    let dest = *rng.one(&["192.168.0.0/16", "192.168.7.0/24"]);
+                    let _ = env.try_route(&scope, &t, dest, RouteTarget::Gateway(vgw));
                 }
             }
         }
@@ -575,6 +621,11 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 let _ = env.run(&v.scope, |tx| tx.detach_internet_gateway(igw, &v.id));
             }
         }
+        if let Some(vgw) = &v.vgw {
+            if rng.chance(15) {
+                let _ = env.run(&v.scope, |tx| tx.detach_vpn_gateway(vgw, &v.id));
+            }
+        }
     }
     (env, instances)
 }
@@ -593,10 +644,13 @@ fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
     let (env, instances) = build(seed);
     let snap = Snapshot::compile(&env.world, env.now);
     let (mut total, mut yes) = (0, 0);
-    let mut dsts: Vec<Option<&String>> = instances.iter().map(Some).collect();
-    dsts.push(None);
+    let mut dsts: Vec<(Option<&String>, Ipv4Addr)> =
+        instances.iter().map(|i| (Some(i), INTERNET)).collect();
+    dsts.push((None, INTERNET));
+    dsts.push((None, ONPREM));
     for src in &instances {
         for dst in &dsts {
+            let (dst, out) = dst;
             if *dst == Some(src) {
                 continue;
             }
@@ -605,12 +659,12 @@ fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
                     src: Endpoint::Instance(src.clone()),
                     dst: match dst {
                         Some(d) => Endpoint::Instance((*d).clone()),
-                        None => Endpoint::Ip(IpAddr::V4(INTERNET)),
+                        None => Endpoint::Ip(IpAddr::V4(*out)),
                     },
                     protocol,
                     port,
                 };
-                let want = reference(&env.world, env.now, src, dst.map(String::as_str), p);
+                let want = reference(&env.world, env.now, src, dst.map(String::as_str), *out, p);
                 let got = explain(&snap, &q).map_err(|e| TestCaseError::fail(format!("{e}")))?;
                 prop_assert_eq!(
                     got.reachable,

@@ -347,6 +347,7 @@ fn changes_the_component(code: Code) -> bool {
         Code::PcxRequiresAddressInVpcCidr
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
+        | Code::VgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
         | Code::UnknownDestination
         | Code::UnsupportedComponent
@@ -386,6 +387,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::PeeringConnection => "peering-connection",
         ComponentKind::InternetGateway => "internet-gateway",
         ComponentKind::NatGateway => "nat-gateway",
+        ComponentKind::VpnGateway => "vpn-gateway",
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
@@ -642,6 +644,9 @@ pub fn remedy_text(r: &Remedy) -> String {
         Remedy::AddNetworkAclEntry { acl } => format!("add an allow entry in {acl}"),
         Remedy::OwnInternetGateway { gateway } => format!(
             "edge-to-edge routing through {gateway} is not supported: give the source VPC its own internet gateway"
+        ),
+        Remedy::OwnVpnGateway { gateway } => format!(
+            "edge-to-edge routing through {gateway} is not supported: a peer cannot use the VPN connection; give the source VPC its own virtual private gateway and VPN connection"
         ),
         Remedy::OwnNatGateway { gateway } => {
             format!("{gateway} does not serve peered VPCs: use a NAT gateway in the source VPC")
