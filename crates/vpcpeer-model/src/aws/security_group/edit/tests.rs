@@ -135,7 +135,8 @@ fn descriptions_by_permission_and_by_id() {
     let mut described = tcp(22, "10.0.0.0/8");
     described.ipv4[0].description = Some("ssh".into());
     let sel = GroupSelector::Id(sg.clone());
-    let rows: Vec<(Direction, Vec<_>, Vec<(String, Option<String>)>, &str)> = vec![
+    type ById = Vec<(String, Option<String>)>;
+    let rows: Vec<(Direction, Vec<_>, ById, &str)> = vec![
         (Direction::Ingress, vec![described.clone()], vec![], "ok"),
         (
             Direction::Egress,
