@@ -56,14 +56,16 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::dhcp::DhcpOptions;
 pub use aws::error::{
     AddressProblem, ApplianceProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse,
     Dependent, DomainError, EipProblem, Field, GroupProblem, InstanceAction, Kind, LaunchProblem, LimitKind,
     Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem,
-    VpcProblem,
+    VpcProblem, VpnProblem,
 };
 pub use aws::ipv6::Ipv6Problem;
 pub use aws::resources::*;
+pub use aws::vpn::{CustomerGateway, VgwAttachment, VgwAttachmentState, VpnGateway};
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;
 pub use ids::{IdGen, RecordingIds, ScriptedIds, SeededIds};

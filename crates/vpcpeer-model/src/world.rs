@@ -8,9 +8,9 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
+    aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
-    RouteTable, SecurityGroup, Subnet, Vpc,
+    RouteTable, SecurityGroup, Subnet, Vpc, VpnGateway,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
@@ -78,6 +78,9 @@ pub enum Record {
     RegionSetup(RegionSetup),
     EgressOnlyGateway(EgressOnlyInternetGateway),
     ElasticIp(ElasticIp),
+    VpnGateway(VpnGateway),
+    CustomerGateway(CustomerGateway),
+    DhcpOptions(DhcpOptions),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -243,6 +246,9 @@ entities! {
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
     EgressOnlyInternetGateway => aws.egress_only_gateways, EgressOnlyGateway, "eigw";
     ElasticIp => aws.elastic_ips, ElasticIp, "eip";
+    VpnGateway => aws.vpn_gateways, VpnGateway, "vgw";
+    CustomerGateway => aws.customer_gateways, CustomerGateway, "cgw";
+    DhcpOptions => aws.dhcp_options, DhcpOptions, "dopt";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

@@ -272,6 +272,8 @@ enum Via {
     Igw(String),
     /// An egress-only internet gateway (IPv6, outbound).
     Eigw(String),
+    /// Out through a virtual private gateway, toward on-premises.
+    Vgw(String),
 }
 
 /// One stretch of the forward path, replayed backwards for the reply.
@@ -568,6 +570,12 @@ impl<'s> Walk<'s> {
                                 _ => false,
                             };
                             self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::Gateway(vgw) if vgw.starts_with("vgw-") => {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.vgw(&cur, &table_ref, e, vgw, dst, h, &mut segs);
                             return segs;
                         }
                         RouteTarget::EgressOnlyInternetGateway(g) => {

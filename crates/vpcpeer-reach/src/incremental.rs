@@ -9,8 +9,8 @@
 //! | --- | --- |
 //! | VPC | its view (blocks), its main table and default ACL, its subnets, the peerings with it on either side (their blocks) |
 //! | peering | its view and index entries, the route tables with a route to it (route state) |
-//! | internet gateway, egress-only internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is |
-//! | internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is, an instance also the route tables with a route to one of its interfaces (such a route is a blackhole while the instance is stopped) |
+//! | internet gateway, egress-only internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is, an instance also the route tables with a route to one of its interfaces (such a route is a blackhole while the instance is stopped) |
+//! | virtual private gateway | the route tables with a route to it (route state: attached to the table's VPC) |
 //! | route table | its routes, and the subnets it is or was explicitly associated with, or all subnets of its VPC when it is or was the main table |
 //! | network ACL | its entries, and the subnets it is or was associated with, or all subnets of its VPC when it is or was the default |
 //! | security group | its rules |
@@ -44,6 +44,7 @@ struct Dirty {
     peerings: BTreeSet<String>,
     igws: BTreeSet<String>,
     eigws: BTreeSet<String>,
+    vgws: BTreeSet<String>,
     nats: BTreeSet<String>,
     enis: BTreeSet<String>,
     instances: BTreeSet<String>,
@@ -109,6 +110,7 @@ impl Snapshot {
                 "pcx" => &mut d.peerings,
                 "igw" => &mut d.igws,
                 "eigw" => &mut d.eigws,
+                "vgw" => &mut d.vgws,
                 "nat" => &mut d.nats,
                 "eni" => &mut d.enis,
                 "instance" => &mut d.instances,
@@ -137,6 +139,10 @@ impl Snapshot {
         for id in std::mem::take(&mut d.eigws) {
             let g = world.aws.egress_only_gateways().get(&id);
             put(&mut self.eigws, &id, g, |g| g.vpc_id.clone());
+            d.tables
+                .extend(self.deps.tables_by_target.items(&id).cloned());
+        }
+        for id in std::mem::take(&mut d.vgws) {
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
         }

@@ -240,6 +240,8 @@ pub enum ComponentKind {
     NatGateway,
     /// An egress-only internet gateway (`eigw-…`).
     EgressOnlyInternetGateway,
+    /// A virtual private gateway (`vgw-`), the way to on-premises networks.
+    VpnGateway,
     /// A VPC.
     Vpc,
     /// A subnet.
@@ -403,6 +405,10 @@ pub enum Code {
     /// Traffic that arrived over a peering would leave through the peer's internet gateway:
     /// edge-to-edge routing is not supported (`IGW_EDGE_TO_EDGE`, this emulator's name).
     IgwEdgeToEdge,
+    /// Traffic that arrived over a peering would leave through the peer's virtual private
+    /// gateway: a peer cannot use your VPN connection (`VGW_EDGE_TO_EDGE`, this emulator's name
+    /// in the pattern of `IGW_EDGE_TO_EDGE`; Reachability Analyzer has no code for it).
+    VgwEdgeToEdge,
     /// A NAT gateway forwards only traffic that originates in its own VPC, never traffic that
     /// arrived over a peering (`NGW_REQUIRES_SOURCE_IN_VPC`).
     NgwRequiresSourceInVpc,
@@ -466,6 +472,7 @@ impl Code {
             Code::EniSgRulesMismatch { .. } => "ENI_SG_RULES_MISMATCH",
             Code::SubnetAclRestriction { .. } => "SUBNET_ACL_RESTRICTION",
             Code::IgwEdgeToEdge => "IGW_EDGE_TO_EDGE",
+            Code::VgwEdgeToEdge => "VGW_EDGE_TO_EDGE",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             Code::EgressOnlyInbound => "EGRESS_ONLY_IGW_INBOUND",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",

@@ -174,6 +174,12 @@ pub enum Remedy {
         /// The peer's internet gateway.
         gateway: String,
     },
+    /// Edge-to-edge routing through the peer's virtual private gateway `gateway` is not
+    /// supported: give the source VPC its own VPN connection (its own virtual private gateway).
+    OwnVpnGateway {
+        /// The peer's virtual private gateway.
+        gateway: String,
+    },
     /// `gateway` does not serve peered VPCs: use a NAT gateway in the source VPC.
     OwnNatGateway {
         /// The peer's NAT gateway.
@@ -410,6 +416,9 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
             }
         }
         Code::IgwEdgeToEdge => Remedy::OwnInternetGateway {
+            gateway: id.clone(),
+        },
+        Code::VgwEdgeToEdge => Remedy::OwnVpnGateway {
             gateway: id.clone(),
         },
         Code::NgwRequiresSourceInVpc => Remedy::OwnNatGateway {

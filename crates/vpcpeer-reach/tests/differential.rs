@@ -7,12 +7,13 @@
 //! both ways (skipped inside one subnet), and the reply's route back. Topologies are built from
 //! a random seed through the real model operations (so every one is a state the emulator could
 //! hold): 2–4 VPCs in two accounts and two regions, subnets, custom route tables, routes to
-//! peerings in every state and to internet gateways (some detached), groups with CIDR and group
-//! references, custom ACLs with random entries, instances, appliances (an instance with its
+//! peerings in every state and to internet gateways (some detached), routes to on-premises
+//! (`192.168.0.0/16`) through virtual private gateways (some detached later, some routed to over
+//! a peering: edge to edge), groups with CIDR and group references, custom ACLs with random entries, instances, appliances (an instance with its
 //! source/destination check off, mostly, and routes to it by instance or interface id, some of
 //! them more specific than the VPC's block, some looping), stopped instances; queries are every
 //! ordered pair of instances over several protocols and ports, plus each instance to an
-//! internet address.
+//! internet address and to an on-premises address.
 
 mod common;
 
@@ -36,6 +37,8 @@ use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 // The reference evaluator.
 
 const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
+/// An on-premises address, behind the virtual private gateways.
+const ONPREM: Ipv4Addr = Ipv4Addr::new(192, 168, 7, 9);
 
 fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
     w.aws
@@ -276,16 +279,25 @@ fn running(w: &World, eni: &NetworkInterface) -> bool {
 /// One stretch of the path: from an interface to an interface, or to the internet (`None`).
 type Stretch<'w> = (&'w NetworkInterface, Option<&'w NetworkInterface>);
 
-/// The reference answer for instance `src` to instance `dst` (or the internet when `None`).
+/// The reference answer for instance `src` to instance `dst` (or the outside address `out`
+/// when `None`).
 ///
 /// The packet walks from the source: the longest route of the current interface's subnet
 /// decides — `local` delivers inside the VPC, an active peering into the peer VPC (the
-/// destination inside its blocks), an attached internet gateway of the VPC to the internet,
+/// destination inside its blocks), an attached internet or virtual private gateway of the VPC out
+/// of every VPC (a route over a peering never leads out: edge to edge),
 /// and an active route to an instance or interface enters that appliance (its groups both ways,
 /// its source/destination check off, never one already crossed) to be routed on from there.
 /// Then every stretch is checked both ways: ACLs where a stretch leaves a subnet, the reply's
 /// route back at each stretch's far end.
-fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) -> bool {
+fn reference(
+    w: &World,
+    now: Timestamp,
+    src: &str,
+    dst: Option<&str>,
+    out: Ipv4Addr,
+    p: Proto,
+) -> bool {
     let eni_of = |i: &str| {
         w.aws
             .instances()
@@ -304,7 +316,7 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
         },
         None => None,
     };
-    let dip = d.map_or(INTERNET, |d| d.private_ip);
+    let dip = d.map_or(out, |d| d.private_ip);
     if !running(w, s) || !sg_ok(w, now, s, true, p, dip, d) {
         return false;
     }
@@ -336,11 +348,18 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
                 break;
             }
             Some(RouteTarget::Gateway(g)) => {
-                let attached = w
-                    .aws
-                    .internet_gateways()
-                    .get(&g)
-                    .is_some_and(|g| g.attached_vpc.as_deref() == Some(cur.vpc_id.as_str()));
+                let own = Some(cur.vpc_id.as_str());
+                let attached = if g.starts_with("vgw-") {
+                    w.aws
+                        .vpn_gateways()
+                        .get(&g)
+                        .is_some_and(|g| g.attached_vpc() == own)
+                } else {
+                    w.aws
+                        .internet_gateways()
+                        .get(&g)
+                        .is_some_and(|g| g.attached_vpc.as_deref() == own)
+                };
                 if d.is_some() || !attached {
                     return false;
                 }
@@ -409,6 +428,7 @@ struct Vpc {
     groups: Vec<String>,
     tables: Vec<String>,
     igw: Option<String>,
+    vgw: Option<String>,
 }
 
 fn perm(rng: &mut Rng) -> RulePermission {
@@ -472,6 +492,22 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             tables.push(t);
         }
         let igw = rng.chance(60).then(|| env.igw(&scope, &id));
+        let vgw = rng.chance(50).then(|| {
+            let g = env
+                .run(&scope, |tx| {
+                    tx.create_vpn_gateway(vpcpeer_model::aws::vpn::NewVpnGateway {
+                        gateway_type: "ipsec.1".into(),
+                        amazon_side_asn: None,
+                        availability_zone: None,
+                        tags: Default::default(),
+                    })
+                })
+                .expect("vgw")
+                .id;
+            env.run(&scope, |tx| tx.attach_vpn_gateway(&g, &id))
+                .expect("attach");
+            g
+        });
         let mut groups = vec![env.default_sg(&id)];
         for g in 0..rng.below(3) {
             groups.push(env.sg(&scope, &id, &format!("g{g}")));
@@ -485,6 +521,7 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             groups,
             tables,
             igw,
+            vgw,
         });
     }
     // Peerings: pending or accepted now; some deleted or rejected after routes exist.
@@ -530,9 +567,11 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 }
                 let other = if a == vi { b } else { a };
                 let o = &vpcs[other];
-                let dest = match rng.below(5) {
+                let dest = match rng.below(6) {
                     0 => format!("{}.{}.1.0/24", o.net.0, o.net.1),
                     1 => "10.0.0.0/8".to_owned(),
+                    // On-premises over the peering: edge to edge if the peer has a VPN.
+                    2 => "192.168.0.0/16".to_owned(),
                     _ => o.cidr.clone(),
                 };
                 let _ = env.try_route(&scope, &t, &dest, RouteTarget::Peering(pcx));
@@ -540,6 +579,12 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             if let Some(igw) = vpcs[vi].igw.clone() {
                 if rng.chance(60) {
                     let _ = env.try_route(&scope, &t, "0.0.0.0/0", RouteTarget::Gateway(igw));
+                }
+            }
+            if let Some(vgw) = vpcs[vi].vgw.clone() {
+                if rng.chance(60) {
+                    let dest = *rng.one(&["192.168.0.0/16", "192.168.7.0/24"]);
+                    let _ = env.try_route(&scope, &t, dest, RouteTarget::Gateway(vgw));
                 }
             }
         }
@@ -733,6 +778,11 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                 let _ = env.run(&v.scope, |tx| tx.detach_internet_gateway(igw, &v.id));
             }
         }
+        if let Some(vgw) = &v.vgw {
+            if rng.chance(15) {
+                let _ = env.run(&v.scope, |tx| tx.detach_vpn_gateway(vgw, &v.id));
+            }
+        }
     }
     (env, instances)
 }
@@ -761,10 +811,13 @@ fn check(seed: u64) -> Result<Tally, TestCaseError> {
     let (env, instances) = build(seed);
     let snap = Snapshot::compile(&env.world, env.now);
     let mut tally = Tally::default();
-    let mut dsts: Vec<Option<&String>> = instances.iter().map(Some).collect();
-    dsts.push(None);
+    let mut dsts: Vec<(Option<&String>, Ipv4Addr)> =
+        instances.iter().map(|i| (Some(i), INTERNET)).collect();
+    dsts.push((None, INTERNET));
+    dsts.push((None, ONPREM));
     for src in &instances {
         for dst in &dsts {
+            let (dst, out) = dst;
             if *dst == Some(src) {
                 continue;
             }
@@ -773,12 +826,12 @@ fn check(seed: u64) -> Result<Tally, TestCaseError> {
                     src: Endpoint::Instance(src.clone()),
                     dst: match dst {
                         Some(d) => Endpoint::Instance((*d).clone()),
-                        None => Endpoint::Ip(IpAddr::V4(INTERNET)),
+                        None => Endpoint::Ip(IpAddr::V4(*out)),
                     },
                     protocol,
                     port,
                 };
-                let want = reference(&env.world, env.now, src, dst.map(String::as_str), p);
+                let want = reference(&env.world, env.now, src, dst.map(String::as_str), *out, p);
                 let got = explain(&snap, &q).map_err(|e| TestCaseError::fail(format!("{e}")))?;
                 prop_assert_eq!(
                     got.reachable,

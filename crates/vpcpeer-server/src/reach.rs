@@ -349,6 +349,7 @@ fn changes_the_component(code: Code) -> bool {
         Code::PcxRequiresAddressInVpcCidr
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
+        | Code::VgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
         | Code::EgressOnlyInbound
         | Code::UnknownDestination
@@ -390,6 +391,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::InternetGateway => "internet-gateway",
         ComponentKind::NatGateway => "nat-gateway",
         ComponentKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+        ComponentKind::VpnGateway => "vpn-gateway",
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
@@ -652,6 +654,9 @@ pub fn remedy_text(r: &Remedy) -> String {
         Remedy::AddNetworkAclEntry { acl } => format!("add an allow entry in {acl}"),
         Remedy::OwnInternetGateway { gateway } => format!(
             "edge-to-edge routing through {gateway} is not supported: give the source VPC its own internet gateway"
+        ),
+        Remedy::OwnVpnGateway { gateway } => format!(
+            "edge-to-edge routing through {gateway} is not supported: a peer cannot use the VPN connection; give the source VPC its own virtual private gateway and VPN connection"
         ),
         Remedy::OwnNatGateway { gateway } => {
             format!("{gateway} does not serve peered VPCs: use a NAT gateway in the source VPC")

@@ -318,6 +318,9 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
         Kind::Any => ("InvalidID", "ID"),
         Kind::ElasticIp => ("InvalidAllocationID.NotFound", "allocation ID"),
+        Kind::VpnGateway => ("InvalidVpnGatewayID.NotFound", "virtual private gateway ID"),
+        Kind::CustomerGateway => ("InvalidCustomerGatewayID.NotFound", "customer gateway ID"),
+        Kind::DhcpOptions => ("InvalidDhcpOptionID.NotFound", "DHCP options set ID"),
     };
     Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
 }
@@ -340,6 +343,10 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::EgressOnlyInternetGateway => "InvalidEgressOnlyInternetGatewayId.Malformed",
         Kind::ElasticIp => "InvalidAllocationID.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
+        // [UNVERIFIED] codes of the EC2 pattern for these kinds.
+        Kind::VpnGateway => "InvalidVpnGatewayID.Malformed",
+        Kind::CustomerGateway => "InvalidCustomerGatewayID.Malformed",
+        Kind::DhcpOptions => "InvalidDhcpOptionsId.Malformed",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
 }
@@ -495,7 +502,10 @@ impl From<DomainError> for Ec2Error {
                     | Kind::Gateway
                     | Kind::Zone
                     | Kind::ElasticIp
+                    | Kind::VpnGateway
+                    | Kind::CustomerGateway
                     | Kind::Any => "resource",
+                    Kind::DhcpOptions => "dhcpOptions",
                 };
                 let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
                 if let Some(d) = dependent {
@@ -560,6 +570,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::DifferentVpcs(m) => worded(messages::mismatch(&m)),
             DomainError::Route(p) => worded(messages::route(&p)),
             DomainError::Vpc(p) => worded(messages::vpc(&p)),
+            DomainError::Vpn(p) => crate::actions::vpn_error(&p),
             DomainError::Peering(p) => worded(messages::peering(&p)),
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),

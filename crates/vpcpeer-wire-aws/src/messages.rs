@@ -98,6 +98,10 @@ pub(crate) fn dependent(d: &Dependent) -> String {
             format!("security group {group_id} references it")
         }
         Dependent::Analyses => "the path has analyses; delete them first".into(),
+        Dependent::DhcpVpc { vpc_id } => format!("{vpc_id} is associated with it"),
+        Dependent::VpnGateway { gateway_id } => {
+            format!("virtual private gateway {gateway_id} is attached to it")
+        }
     }
 }
 

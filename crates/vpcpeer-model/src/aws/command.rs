@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::acl::AclEntryRequest;
 use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
 use crate::aws::eip::EipCommand;
+use crate::aws::dhcp::{DhcpCommand, DhcpOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -14,9 +15,11 @@ use crate::aws::ipv6::{Ipv6Command, Ipv6Outcome};
 use crate::aws::peering::{CreatePeering, OptionsChange, OptionsResult, PeeringReply};
 use crate::aws::route::{AssocRequest, RouteSpec};
 use crate::aws::security_group::{CreateSecurityGroup, Direction, GroupSelector, RulePermission};
+use crate::aws::security_group::{SgRuleCommand, SgRuleOutcome};
 use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::tags::TagRemoval;
 use crate::aws::vpc::{NewAssociation, NewBlock, NewVpc, VpcAttribute};
+use crate::aws::vpn::{VpnCommand, VpnOutcome};
 use crate::{
     Apply, Destination, DomainError, ElasticIp, InternetGateway, NatGateway, RouteTable, SgRule,
     Subnet, Tags, Tx, Vpc,
@@ -206,7 +209,7 @@ pub enum Command {
         group: GroupSelector,
         /// The permissions (checked; group pairs resolved when applied).
         permissions: Vec<RulePermission>,
-        /// Tags for the new rules: checked and echoed, not stored.
+        /// Tags for the new rules (each new rule gets them).
         tags: Tags,
     },
     /// Removes the rules matching permissions (what matches nothing is reported).
@@ -312,6 +315,13 @@ pub enum Command {
     // --- Area eip: Elastic IPs, public IPv4 addresses, the network interface lifecycle ---
     /// An Elastic IP or network interface change ([`crate::aws::eip`]).
     Eip(EipCommand),
+    // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+    /// Virtual private and customer gateways, route propagation.
+    Vpn(VpnCommand),
+    /// DHCP option sets.
+    Dhcp(DhcpCommand),
+    /// Security group rule edits (modify, descriptions).
+    SgRules(SgRuleCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -437,6 +447,13 @@ pub enum Outcome {
         /// The removed addresses.
         addresses: Vec<std::net::Ipv6Addr>,
     },
+    // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+    /// What a VPN-gateway command did.
+    Vpn(VpnOutcome),
+    /// What a DHCP option command did.
+    Dhcp(DhcpOutcome),
+    /// What a rule-edit command did.
+    SgRules(SgRuleOutcome),
 }
 
 impl Apply for Command {
@@ -573,7 +590,8 @@ impl Apply for Command {
                 tags,
             } => {
                 tx.check_tag_count(&Tags::new(), &tags, None)?;
-                let (group_id, rules) = tx.authorize_rules(direction, &group, &permissions)?;
+                let (group_id, mut rules) = tx.authorize_rules(direction, &group, &permissions)?;
+                tx.tag_new_rules(&group_id, &mut rules, &tags)?;
                 Outcome::RulesAuthorized {
                     group_id,
                     rules,
@@ -683,6 +701,9 @@ impl Apply for Command {
             Command::Appliance(c) => Outcome::Appliance(tx.apply_appliance(c)?),
             // --- Area eip ---
             Command::Eip(c) => c.apply(tx)?,
+            Command::Vpn(c) => Outcome::Vpn(c.apply(tx)?),
+            Command::Dhcp(c) => Outcome::Dhcp(c.apply(tx)?),
+            Command::SgRules(c) => Outcome::SgRules(c.apply(tx)?),
         })
     }
 }

@@ -9,6 +9,7 @@
 mod appliance;
 mod eip;
 mod problems;
+mod vpn;
 
 pub use appliance::{ApplianceProblem, InstanceAction};
 pub use eip::EipProblem;
@@ -17,6 +18,7 @@ pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
     LaunchProblem, Mismatch, PeeringProblem, PeeringSide, RouteProblem, TagProblem, VpcProblem,
 };
+pub use vpn::VpnProblem;
 
 use crate::aws::resources::{Destination, SgRule};
 
@@ -63,6 +65,13 @@ pub enum Kind {
     Any,
     /// `eipalloc-` (an Elastic IP).
     ElasticIp,
+    // --- VPN gateways, customer gateways, DHCP options ---
+    /// `vgw-`.
+    VpnGateway,
+    /// `cgw-`.
+    CustomerGateway,
+    /// `dopt-`.
+    DhcpOptions,
 }
 
 impl Kind {
@@ -84,6 +93,9 @@ impl Kind {
             Kind::NetworkInsightsAnalysis => "nia",
             Kind::EgressOnlyInternetGateway => "eigw",
             Kind::ElasticIp => "eipalloc",
+            Kind::VpnGateway => "vgw",
+            Kind::CustomerGateway => "cgw",
+            Kind::DhcpOptions => "dopt",
             _ => return None,
         })
     }
@@ -628,6 +640,10 @@ pub enum DomainError {
     /// An ACL entry port outside 0–65535.
     #[error("the ACL entry port {0} is outside 0-65535")]
     AclPortOutOfRange(i64),
+    // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+    /// A VPN gateway, customer gateway, DHCP options or security group rule edit is refused.
+    #[error("refused: {0:?}")]
+    Vpn(VpnProblem),
     /// A network interface attached to an instance cannot be deleted.
     #[error("the network interface '{id}' is attached to {instance_id}")]
     InterfaceInUse {

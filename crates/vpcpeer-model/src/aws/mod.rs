@@ -10,6 +10,7 @@ pub mod address;
 mod command;
 pub mod default_vpc;
 pub mod eip;
+pub mod dhcp;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
@@ -27,6 +28,7 @@ pub mod subnet;
 mod tables;
 pub mod tags;
 pub mod vpc;
+pub mod vpn;
 
 pub use command::{Command, Outcome};
 pub use tables::Tables;
@@ -110,6 +112,9 @@ owned! {
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
     EgressOnlyInternetGateway => EgressOnlyInternetGateway;
     ElasticIp => ElasticIp;
+    VpnGateway => VpnGateway;
+    CustomerGateway => CustomerGateway;
+    DhcpOptions => DhcpOptions;
 }
 
 /// A resource that lives in one VPC.

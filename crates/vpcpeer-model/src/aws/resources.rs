@@ -381,6 +381,10 @@ pub struct SgRule {
     pub peer: RulePeer,
     /// Description.
     pub description: Option<String>,
+    /// User tags of the rule (`security-group-rule`); stored only when there are some, so
+    /// rows written before rules had tags read and write back alike.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl SgRule {

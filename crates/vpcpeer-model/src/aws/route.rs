@@ -51,7 +51,7 @@ pub enum RouteState {
 /// The state of `route` at `now`, from its target alone:
 /// - `local` → active;
 /// - peering connection → active iff it exists and is active at `now`;
-/// - internet gateway → blackhole when deleted or detached (any `vgw-` is blackhole: not modelled);
+/// - internet gateway or virtual private gateway (`vgw-`) → blackhole when deleted or detached;
 /// - NAT gateway → active iff it exists and is available;
 /// - instance → blackhole when gone, stopped or terminated;
 /// - network interface → blackhole when gone, detached, or its instance is not running (a
@@ -66,6 +66,11 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
             .peerings
             .get(id)
             .is_some_and(|p| p.is_active_at(now)),
+        RouteTarget::Gateway(id) if id.starts_with("vgw-") => world
+            .aws
+            .vpn_gateways
+            .get(id)
+            .is_some_and(|g| g.attached_vpc().is_some()),
         RouteTarget::Gateway(id) => world
             .aws
             .internet_gateways
@@ -108,8 +113,9 @@ pub fn route_state(world: &World, route: &Route, now: Timestamp) -> RouteState {
     }
 }
 
-/// [`route_state`] of a route of `table`, also requiring an internet gateway to be attached to the
-/// table's own VPC (one detached and attached elsewhere leaves the route a blackhole).
+/// [`route_state`] of a route of `table`, also requiring an internet gateway or virtual private
+/// gateway to be attached to the table's own VPC (one detached and attached elsewhere leaves the
+/// route a blackhole).
 pub fn table_route_state(
     world: &World,
     table: &RouteTable,
@@ -117,11 +123,20 @@ pub fn table_route_state(
     now: Timestamp,
 ) -> RouteState {
     if let RouteTarget::Gateway(id) = &route.target {
-        let attached_here = world
-            .aws
-            .internet_gateways
-            .get(id)
-            .is_some_and(|g| g.attached_vpc.as_deref() == Some(table.vpc_id.as_str()));
+        let here = Some(table.vpc_id.as_str());
+        let attached_here = if id.starts_with("vgw-") {
+            world
+                .aws
+                .vpn_gateways
+                .get(id)
+                .is_some_and(|g| g.attached_vpc() == here)
+        } else {
+            world
+                .aws
+                .internet_gateways
+                .get(id)
+                .is_some_and(|g| g.attached_vpc.as_deref() == here)
+        };
         if !attached_here {
             return RouteState::Blackhole;
         }
@@ -422,8 +437,14 @@ impl Tx<'_, '_> {
                     if igw.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
                         return Err(different_networks(tid, g));
                     }
+                } else if g.starts_with("vgw-") {
+                    let vgw = self
+                        .owned::<crate::VpnGateway>(g)
+                        .map_err(|_| DomainError::not_found(Kind::Gateway, g.clone()))?;
+                    if vgw.attached_vpc() != Some(table.vpc_id.as_str()) {
+                        return Err(different_networks(tid, g));
+                    }
                 } else {
-                    // Virtual private gateways are not modelled.
                     return Err(DomainError::not_found(Kind::Gateway, g.clone()));
                 }
             }

@@ -231,6 +231,7 @@ impl Tx<'_, '_> {
             to_port: None,
             peer: RulePeer::Cidr4(ipnet::Ipv4Net::default()),
             description: None,
+            tags: crate::Tags::new(),
         }];
         // In a VPC with an IPv6 block, a new group also allows all IPv6 traffic out (Amazon VPC
         // User Guide, "Security groups": "If your VPC has an IPv6 CIDR block, … an outbound
@@ -243,6 +244,7 @@ impl Tx<'_, '_> {
                 to_port: None,
                 peer: RulePeer::Cidr6(ipnet::Ipv6Net::default()),
                 description: None,
+                tags: crate::Tags::new(),
             });
         }
         let sg = SecurityGroup {
@@ -413,6 +415,7 @@ impl Tx<'_, '_> {
                     to_port: perm.to_port,
                     peer,
                     description: description.clone().filter(|d| !d.is_empty()),
+                    tags: crate::Tags::new(),
                 });
             };
             for r in &perm.ipv4 {
@@ -614,11 +617,13 @@ impl Tx<'_, '_> {
     }
 }
 
+mod edit;
 mod permission;
 mod references;
 
 pub use permission::{check_text, GroupPair, RulePermission, RuleProtocol, RuleRange};
 
+pub use edit::{RuleEdit, SgRuleCommand, SgRuleOutcome};
 pub use references::{GroupReference, SecurityGroupReference, StaleGroup};
 
 #[cfg(test)]

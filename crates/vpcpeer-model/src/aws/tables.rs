@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
+    CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
-    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc, VpnGateway,
 };
 
 cloud_tables! {
@@ -30,6 +30,9 @@ cloud_tables! {
         // --- IPv6 ---
         egress_only_gateways: EgressOnlyInternetGateway, "Egress-only internet gateways.";
         elastic_ips: ElasticIp, "Elastic IP addresses.";
+        vpn_gateways: VpnGateway, "Virtual private gateways.";
+        customer_gateways: CustomerGateway, "Customer gateways.";
+        dhcp_options: DhcpOptions, "DHCP option sets.";
     }
     index: Indexes;
 }

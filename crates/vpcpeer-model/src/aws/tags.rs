@@ -1,7 +1,7 @@
 //! User tags of every taggable resource: CreateTags, DeleteTags and the listing DescribeTags uses.
 //!
 //! A resource is found by the prefix of its id (`vpc`, `subnet`, `rtb`, `igw`, `nat`, `sg`, `acl`,
-//! `i`, `eni`, `pcx`, `eigw`, `eipalloc`) among the resources the caller sees; an unknown prefix is `InvalidID`.
+//! `i`, `eni`, `pcx`, `eigw`, `eipalloc`, `sgr`, `vgw`, `cgw`, `dopt`) among the resources the caller sees; an unknown prefix is `InvalidID`.
 //! Peering connections carry one tag set per side (account/region): each caller reads and writes
 //! only its own. Tag commands are all-or-nothing across the resources they name.
 //!
@@ -14,9 +14,9 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::text;
 use crate::{
-    DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, NatGateway,
+    CustomerGateway, DhcpOptions, DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, NatGateway,
     NetworkAcl, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem,
-    Tags, Tx, Vpc,
+    Tags, Tx, Vpc, VpnGateway,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -42,6 +42,10 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "pcx" => Kind::PeeringConnection,
         "eigw" => Kind::EgressOnlyInternetGateway,
         "eipalloc" => Kind::ElasticIp,
+        "sgr" => Kind::SecurityGroupRule,
+        "vgw" => Kind::VpnGateway,
+        "cgw" => Kind::CustomerGateway,
+        "dopt" => Kind::DhcpOptions,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -140,6 +144,10 @@ impl Tx<'_, '_> {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.visible_peering(id)?.tags.get(&key).unwrap_or(&NO_TAGS)
             }
+            Kind::SecurityGroupRule => &self.security_group_rule(id)?.2.tags,
+            Kind::VpnGateway => &self.owned::<VpnGateway>(id)?.tags,
+            Kind::CustomerGateway => &self.owned::<CustomerGateway>(id)?.tags,
+            Kind::DhcpOptions => &self.owned::<DhcpOptions>(id)?.tags,
             _ => return Err(DomainError::not_found(Kind::Any, id)),
         })
     }
@@ -172,6 +180,10 @@ impl Tx<'_, '_> {
                     .entry(key)
                     .or_default()
             }
+            Kind::SecurityGroupRule => self.rule_tags_mut(id)?,
+            Kind::VpnGateway => &mut self.owned_mut::<VpnGateway>(id)?.tags,
+            Kind::CustomerGateway => &mut self.owned_mut::<CustomerGateway>(id)?.tags,
+            Kind::DhcpOptions => &mut self.owned_mut::<DhcpOptions>(id)?.tags,
             _ => return Err(missing()),
         })
     }
@@ -337,6 +349,18 @@ impl Tx<'_, '_> {
             |r| &r.tags,
         );
         push(&mut out, self.list_owned::<crate::ElasticIp>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<VpnGateway>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<CustomerGateway>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<DhcpOptions>(), |r| &r.tags);
+        for (_, _, r) in self.security_group_rules() {
+            if !r.tags.is_empty() {
+                out.push(Tagged {
+                    id: &r.id,
+                    kind: Kind::SecurityGroupRule,
+                    tags: &r.tags,
+                });
+            }
+        }
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {

@@ -133,6 +133,7 @@ impl Tx<'_, '_> {
     /// on, as AWS lays it out.
     pub(crate) fn insert_vpc(&mut self, input: NewVpc, is_default: bool) -> Vpc {
         let id = self.new_id("vpc");
+        let dhcp_options_id = self.ensure_default_dhcp_options();
         let mut ipv6 = Vec::new();
         if input.amazon_ipv6 {
             ipv6.push(self.amazon_ipv6_block());
@@ -148,7 +149,7 @@ impl Tx<'_, '_> {
             ipv6,
             instance_tenancy: input.tenancy.stored().to_owned(),
             is_default,
-            dhcp_options_id: "default".into(),
+            dhcp_options_id,
             dns_support: true,
             dns_hostnames: is_default,
             nau_metrics: false,
@@ -222,6 +223,7 @@ impl Tx<'_, '_> {
             to_port: None,
             peer: RulePeer::Cidr4("0.0.0.0/0".parse().expect("static")),
             description: None,
+            tags: Tags::new(),
         }];
         if !vpc.ipv6.is_empty() {
             egress.push(SgRule {
@@ -231,6 +233,7 @@ impl Tx<'_, '_> {
                 to_port: None,
                 peer: RulePeer::Cidr6("::/0".parse().expect("static")),
                 description: None,
+                tags: Tags::new(),
             });
         }
         let sg = SecurityGroup {
@@ -250,6 +253,7 @@ impl Tx<'_, '_> {
                     peering_id: None,
                 },
                 description: None,
+                tags: Tags::new(),
             }],
             egress,
             tags: Tags::new(),
@@ -304,6 +308,15 @@ impl Tx<'_, '_> {
                 .any(|n| n.state != crate::NatState::Deleted);
         if in_vpc_dependents {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
+        }
+        if let Some(g) = self.vgw_of_vpc(vpc_id) {
+            return Err(DomainError::DependencyViolation {
+                kind: Kind::Vpc,
+                id: vpc_id.to_owned(),
+                dependent: Some(Dependent::VpnGateway {
+                    gateway_id: g.id.clone(),
+                }),
+            });
         }
         let mut withdraw = Vec::new();
         for p in w.aws.peerings_of_vpc(vpc_id) {

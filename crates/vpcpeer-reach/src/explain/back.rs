@@ -28,6 +28,9 @@ impl<'s> Walk<'s> {
                     self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
                     self.hop(ComponentRef::new(K::InternetGateway, igw), None, r, r);
                 }
+                (NodeKind::Internet, Via::Vgw(vgw)) => {
+                    self.hop(ComponentRef::new(K::VpnGateway, vgw), None, r, r);
+                }
                 // The reply of a connection the VPC opened comes back through the egress-only
                 // gateway (it is stateful).
                 (NodeKind::Internet, Via::Eigw(g)) => {

@@ -1,5 +1,13 @@
-//! Where the AWS walk's chosen route leads: a blackhole, the local VPC, a peering connection or an
-//! internet, egress-only internet or NAT gateway, each with the hops and blockers of crossing it.
+//! Where the AWS walk's chosen route leads: a blackhole, the local VPC, a peering connection, an
+//! internet, egress-only internet or NAT gateway, or a virtual private gateway, each with the hops
+//! and blockers of crossing it.
+//!
+//! A virtual private gateway leads to on-premises networks, which the engine does not model
+//! beyond the gateway: a destination outside every VPC whose best route is a `vgw-` "leaves
+//! through the VPN gateway" (the path ends at the gateway, reachable when the route is active:
+//! the gateway attached to the table's VPC). A route to a detached or deleted gateway is a
+//! blackhole (`BAD_STATE_ROUTE`). Traffic that arrived over a peering never leaves through the
+//! peer's gateway (`VGW_EDGE_TO_EDGE`).
 
 use super::*;
 
@@ -148,6 +156,11 @@ impl<'s> Walk<'s> {
                     ComponentRef::new(K::InternetGateway, igw),
                     format!("traffic that arrived over {pcx} may not leave {peer} through its internet gateway {igw}"),
                 ),
+                RouteTarget::Gateway(vgw) if vgw.starts_with("vgw-") => self.block(
+                    Code::VgwEdgeToEdge,
+                    ComponentRef::new(K::VpnGateway, vgw),
+                    format!("traffic that arrived over {pcx} may not leave {peer} through its virtual private gateway {vgw}: a peer cannot use the VPN connection"),
+                ),
                 RouteTarget::EgressOnlyInternetGateway(g) => self.block(
                     Code::IgwEdgeToEdge,
                     ComponentRef::new(K::EgressOnlyInternetGateway, g),
@@ -258,6 +271,48 @@ impl<'s> Walk<'s> {
                     table_ref.clone(),
                     format!(
                         "the best route of {} for {} leads to the egress-only internet gateway {g}, but the address lies in {}",
+                        table_ref.id,
+                        h.dst_ip,
+                        dst.vpc().unwrap_or("a VPC")
+                    ),
+                );
+                self.as_if(cur, dst, h, segs);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn vgw(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        vgw: &str,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        self.hop(ComponentRef::new(K::VpnGateway, vgw), None, h, h);
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        match dst {
+            Dst::Internet(_) => segs.push(Seg {
+                from: cur.clone(),
+                to: Node {
+                    vpc: String::new(),
+                    subnet: None,
+                    kind: NodeKind::Internet,
+                },
+                via: Via::Vgw(vgw.to_owned()),
+                hdr: h,
+            }),
+            _ => {
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "the best route of {} for {} leads to the virtual private gateway {vgw}, but the address lies in {}",
                         table_ref.id,
                         h.dst_ip,
                         dst.vpc().unwrap_or("a VPC")

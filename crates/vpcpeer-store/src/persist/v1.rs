@@ -35,7 +35,9 @@
 //! block is written exactly as before, `"cidr":"10.0.0.0/24"`; an IPv6-only one writes
 //! `"cidr":null`, which a build from before it refuses); `ElasticIp` (`eip`), and
 //! `NetworkInterface`'s `public_ip` and `public_ip_on_launch`, stored only when set (so every
-//! row of an interface without a public address is written exactly as before).
+//! row of an interface without a public address is written exactly as before); `VpnGateway`,
+//! `CustomerGateway` and `DhcpOptions`, and a security group rule's `tags`, stored only when it
+//! has some.
 //!
 //! # When a domain type changes
 //!
@@ -54,6 +56,7 @@ use vpcpeer_model::azure::{
 use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
+use vpcpeer_model::{CustomerGateway, DhcpOptions, VpnGateway};
 use vpcpeer_model::{
     EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
@@ -148,13 +151,16 @@ kinds! {
     "region-setup", "RegionSetup" => RegionSetup(RegionSetup);
     "eigw", "EgressOnlyInternetGateway" => EgressOnlyGateway(EgressOnlyInternetGateway);
     "eip", "ElasticIp" => ElasticIp(ElasticIp);
+    "vgw", "VpnGateway" => VpnGateway(VpnGateway);
+    "cgw", "CustomerGateway" => CustomerGateway(CustomerGateway);
+    "dopt", "DhcpOptions" => DhcpOptions(DhcpOptions);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip", "vgw", "cgw", "dopt"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {

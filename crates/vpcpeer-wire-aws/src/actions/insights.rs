@@ -191,6 +191,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::InternetGateway => "internet-gateway",
         ComponentKind::NatGateway => "natgateway",
         ComponentKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+        ComponentKind::VpnGateway => "vpn-gateway",
         ComponentKind::Vpc => "vpc",
         ComponentKind::Subnet => "subnet",
         ComponentKind::Internet => "internet",
@@ -247,6 +248,11 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
             .internet_gateways()
             .get(id)
             .map(|g| at(&g.scope.account, g.attached_vpc.as_deref(), None)),
+        ComponentKind::VpnGateway => w
+            .aws
+            .vpn_gateways()
+            .get(id)
+            .map(|g| at(&g.scope.account, g.attached_vpc(), None)),
         ComponentKind::NatGateway => w
             .aws
             .nat_gateways()

@@ -28,6 +28,7 @@ mod acl;
 pub(crate) mod appliance;
 mod address;
 mod blocks;
+mod dhcp;
 mod gateway;
 mod insights;
 mod instance;
@@ -38,9 +39,13 @@ mod permissions;
 mod regions;
 mod route;
 mod security_group;
+mod sg_rules;
 mod subnet;
 mod tags;
 mod vpc;
+mod vpn;
+
+pub(crate) use vpn::error as vpn_error;
 
 pub(crate) use ipv6::ipv6_problem;
 use vpcpeer_model::aws::{Command, Outcome, Owned};
@@ -123,15 +128,19 @@ pub const ACTIONS: &[&str] = &[
     "AssignIpv6Addresses",
     "AssignPrivateIpAddresses",
     "AssociateAddress",
+    "AssociateDhcpOptions",
     "AssociateRouteTable",
     "AssociateSubnetCidrBlock",
     "AssociateVpcCidrBlock",
     "AttachInternetGateway",
     "AttachNetworkInterface",
+    "AttachVpnGateway",
     "AuthorizeSecurityGroupEgress",
     "AuthorizeSecurityGroupIngress",
+    "CreateCustomerGateway",
     "CreateDefaultSubnet",
     "CreateDefaultVpc",
+    "CreateDhcpOptions",
     "CreateEgressOnlyInternetGateway",
     "CreateInternetGateway",
     "CreateNatGateway",
@@ -146,6 +155,9 @@ pub const ACTIONS: &[&str] = &[
     "CreateTags",
     "CreateVpc",
     "CreateVpcPeeringConnection",
+    "CreateVpnGateway",
+    "DeleteCustomerGateway",
+    "DeleteDhcpOptions",
     "DeleteEgressOnlyInternetGateway",
     "DeleteInternetGateway",
     "DeleteNatGateway",
@@ -161,9 +173,12 @@ pub const ACTIONS: &[&str] = &[
     "DeleteTags",
     "DeleteVpc",
     "DeleteVpcPeeringConnection",
+    "DeleteVpnGateway",
     "DescribeAccountAttributes",
     "DescribeAddresses",
     "DescribeAvailabilityZones",
+    "DescribeCustomerGateways",
+    "DescribeDhcpOptions",
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceAttribute",
     "DescribeInstanceStatus",
@@ -186,14 +201,19 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcAttribute",
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
+    "DescribeVpnGateways",
     "DetachInternetGateway",
     "DetachNetworkInterface",
+    "DetachVpnGateway",
+    "DisableVgwRoutePropagation",
     "DisassociateAddress",
     "DisassociateRouteTable",
     "DisassociateSubnetCidrBlock",
     "DisassociateVpcCidrBlock",
+    "EnableVgwRoutePropagation",
     "ModifyInstanceAttribute",
     "ModifyNetworkInterfaceAttribute",
+    "ModifySecurityGroupRules",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
@@ -213,6 +233,8 @@ pub const ACTIONS: &[&str] = &[
     "TerminateInstances",
     "UnassignIpv6Addresses",
     "UnassignPrivateIpAddresses",
+    "UpdateSecurityGroupRuleDescriptionsEgress",
+    "UpdateSecurityGroupRuleDescriptionsIngress",
 ];
 
 /// How `action` runs, or `None` for an unknown action (`InvalidAction`).
@@ -231,6 +253,10 @@ pub fn handler(action: &str) -> Option<Action> {
         // --- Area eip: Elastic IPs and the network interface lifecycle ---
         .or_else(|| address::action(action))
         .or_else(|| interface::action(action))
+        // --- VPN gateways, customer gateways, DHCP options, security group rule edits ---
+        .or_else(|| vpn::action(action))
+        .or_else(|| dhcp::action(action))
+        .or_else(|| sg_rules::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

@@ -277,7 +277,9 @@ fn render(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable) {
         .list("associationSet", t.associations.iter(), |x, a| {
             render_assoc(x, t, a)
         })
-        .list("propagatingVgwSet", std::iter::empty::<()>(), |_, _| {})
+        .list("propagatingVgwSet", tx.propagating_vgws(&t.id), |x, g| {
+            x.leaf("gatewayId", &g.id);
+        })
         .tags(&t.tags);
 }
 

@@ -12,8 +12,9 @@
 //!   fails with `VPCIdNotSpecified` where there is none; `GroupName.N` of
 //!   DescribeSecurityGroups selects the default VPC's groups (see the model's
 //!   `security_group` for a region without one).
-//! - Tags given in `TagSpecification` of an authorize call (`security-group-rule`) are validated
-//!   and echoed in the reply but not stored (rules carry no tags in the model).
+//! - Tags given in `TagSpecification` of an authorize call (`security-group-rule`) are given to
+//!   every rule the call adds; DescribeSecurityGroupRules shows each rule's `tagSet` and filters
+//!   on `tag:<key>`, `tag-key` and `tag-value`.
 //! - Revoking by `IpPermissions` something that matches no rule succeeds with `return` true and
 //!   lists it in `unknownIpPermissionSet`; an unknown `SecurityGroupRuleId` fails with
 //!   `InvalidSecurityGroupRuleId.NotFound`.
@@ -97,7 +98,7 @@ fn opt(p: &Params, name: &str) -> Option<String> {
 }
 
 /// `IpPermissions.N.*`.
-fn ip_permissions(p: &Params) -> Result<Vec<Permission>, Ec2Error> {
+pub(super) fn ip_permissions(p: &Params) -> Result<Vec<Permission>, Ec2Error> {
     p.structs("IpPermissions")
         .iter()
         .map(|ip| {
@@ -170,7 +171,7 @@ fn permissions(p: &Params) -> Result<Vec<Permission>, Ec2Error> {
     }
 }
 
-fn selector(p: &Params, egress: bool) -> Result<GroupSelector, Ec2Error> {
+pub(super) fn selector(p: &Params, egress: bool) -> Result<GroupSelector, Ec2Error> {
     if let Some(id) = opt(p, "GroupId") {
         return Ok(GroupSelector::Id(id));
     }
@@ -448,9 +449,7 @@ fn parse_authorize(p: &Params, direction: Direction) -> Result<Command, Ec2Error
 
 fn render_authorized(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml, direction: Direction) {
     let Outcome::RulesAuthorized {
-        group_id,
-        rules,
-        tags,
+        group_id, rules, ..
     } = outcome
     else {
         return unexpected(&outcome, x);
@@ -459,7 +458,7 @@ fn render_authorized(tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml, direction: 
     if let Ok(g) = tx.owned::<SecurityGroup>(&group_id) {
         let egress = direction == Direction::Egress;
         x.list("securityGroupRuleSet", &rules, |x, r| {
-            write_rule(x, tx, g, egress, r, &tags)
+            write_rule(x, tx, g, egress, r, &r.tags)
         });
     }
 }
@@ -627,12 +626,11 @@ fn describe_security_group_rules(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Re
             )));
         }
     }
-    let no_tags = Tags::new();
     let items: Vec<_> = all
         .into_iter()
         .filter(|(_, _, r)| ids.is_empty() || ids.contains(&r.id))
         .filter(|(g, _, r)| {
-            matches(&filters, &no_tags, |n| match n {
+            matches(&filters, &r.tags, |n| match n {
                 "group-id" => vec![g.id.clone()],
                 "security-group-rule-id" => vec![r.id.clone()],
                 _ => Vec::new(),
@@ -641,7 +639,7 @@ fn describe_security_group_rules(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Re
         .collect();
     let (page, next) = paginate(items, |(_, _, r)| &r.id, limit, token.as_deref());
     x.list("securityGroupRuleSet", page, |x, (g, egress, r)| {
-        write_rule(x, tx, g, egress, r, &no_tags)
+        write_rule(x, tx, g, egress, r, &r.tags)
     });
     x.opt_leaf("nextToken", next);
     Ok(())

@@ -39,6 +39,10 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::PeeringConnection => "vpc-peering-connection",
         Kind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
         Kind::ElasticIp => "elastic-ip",
+        Kind::SecurityGroupRule => "security-group-rule",
+        Kind::VpnGateway => "vpn-gateway",
+        Kind::CustomerGateway => "customer-gateway",
+        Kind::DhcpOptions => "dhcp-options",
         _ => "unknown",
     }
 }

@@ -58,6 +58,16 @@ pub enum Dependent {
     },
     /// A network insights path still has analyses.
     Analyses,
+    /// A VPC is associated with the DHCP option set.
+    DhcpVpc {
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// A virtual private gateway is attached to the VPC.
+    VpnGateway {
+        /// The gateway.
+        gateway_id: String,
+    },
 }
 
 /// Two resources that must be in one VPC and are not.
