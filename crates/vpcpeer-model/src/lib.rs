@@ -56,10 +56,11 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::endpoints::{ManagedPrefixList, PrefixListId, VpcEndpoint};
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
-    Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
-    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
+    EndpointProblem, Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem,
+    PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};

@@ -8,9 +8,9 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    aws, azure, gcp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
@@ -76,6 +76,8 @@ pub enum Record {
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
     RegionSetup(RegionSetup),
+    PrefixList(ManagedPrefixList),
+    VpcEndpoint(VpcEndpoint),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -239,6 +241,8 @@ entities! {
     NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
+    ManagedPrefixList => aws.prefix_lists, PrefixList, "pl";
+    VpcEndpoint => aws.vpc_endpoints, VpcEndpoint, "vpce";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

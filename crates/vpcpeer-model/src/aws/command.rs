@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
+use crate::aws::endpoints::{EndpointCommand, EndpointOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -300,6 +301,9 @@ pub enum Command {
         /// The analysis.
         id: String,
     },
+    // --- VPC endpoints and managed prefix lists ---
+    /// A change to prefix lists or VPC endpoints (see [`crate::aws::endpoints`]).
+    Endpoint(EndpointCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -389,6 +393,9 @@ pub enum Outcome {
     AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
+    // --- VPC endpoints and managed prefix lists ---
+    /// What an endpoint or prefix list command did.
+    Endpoint(EndpointOutcome),
 }
 
 impl Apply for Command {
@@ -630,6 +637,7 @@ impl Apply for Command {
                 tx.delete_insights_analysis(&id)?;
                 Outcome::AnalysisDeleted(id)
             }
+            Command::Endpoint(c) => Outcome::Endpoint(c.apply(tx)?),
         })
     }
 }

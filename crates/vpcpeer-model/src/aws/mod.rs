@@ -7,6 +7,7 @@
 pub mod acl;
 mod command;
 pub mod default_vpc;
+pub mod endpoints;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
@@ -103,6 +104,8 @@ owned! {
     NetworkInterface => NetworkInterface;
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
+    ManagedPrefixList => PrefixList;
+    VpcEndpoint => VpcEndpoint;
 }
 
 /// A resource that lives in one VPC.
@@ -126,7 +129,8 @@ in_vpc!(
     SecurityGroup,
     NetworkAcl,
     Instance,
-    NetworkInterface
+    NetworkInterface,
+    VpcEndpoint
 );
 
 impl Tx<'_, '_> {

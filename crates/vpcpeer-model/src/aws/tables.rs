@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
-    SecurityGroup, Subnet, Vpc,
+    SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
 
 cloud_tables! {
@@ -27,6 +27,8 @@ cloud_tables! {
         insights_paths: NetworkInsightsPath, "Network insights paths.";
         insights_analyses: NetworkInsightsAnalysis, "Network insights analyses.";
         region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
+        prefix_lists: ManagedPrefixList, "Managed prefix lists (the callers' own; AWS-managed ones are computed).";
+        vpc_endpoints: VpcEndpoint, "VPC endpoints.";
     }
     index: Indexes;
 }

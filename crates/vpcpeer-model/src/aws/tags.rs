@@ -14,9 +14,9 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::text;
 use crate::{
-    DomainError, Instance, InternetGateway, Kind, LimitKind, NatGateway, NetworkAcl,
-    NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem, Tags, Tx,
-    Vpc,
+    DomainError, Instance, InternetGateway, Kind, LimitKind, ManagedPrefixList, NatGateway,
+    NetworkAcl, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem,
+    Tags, Tx, Vpc, VpcEndpoint,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -40,6 +40,8 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "i" => Kind::Instance,
         "eni" => Kind::NetworkInterface,
         "pcx" => Kind::PeeringConnection,
+        "pl" => Kind::PrefixList,
+        "vpce" => Kind::VpcEndpoint,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -136,6 +138,8 @@ impl Tx<'_, '_> {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.visible_peering(id)?.tags.get(&key).unwrap_or(&NO_TAGS)
             }
+            Kind::PrefixList => &self.owned::<ManagedPrefixList>(id)?.tags,
+            Kind::VpcEndpoint => &self.owned::<VpcEndpoint>(id)?.tags,
             _ => return Err(DomainError::not_found(Kind::Any, id)),
         })
     }
@@ -164,6 +168,8 @@ impl Tx<'_, '_> {
                     .entry(key)
                     .or_default()
             }
+            Kind::PrefixList => &mut self.owned_mut::<ManagedPrefixList>(id)?.tags,
+            Kind::VpcEndpoint => &mut self.owned_mut::<VpcEndpoint>(id)?.tags,
             _ => return Err(missing()),
         })
     }
@@ -323,6 +329,10 @@ impl Tx<'_, '_> {
         push(&mut out, self.list_owned::<NetworkAcl>(), |r| &r.tags);
         push(&mut out, self.visible_instances(), |r| &r.tags);
         push(&mut out, self.list_owned::<NetworkInterface>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<ManagedPrefixList>(), |r| {
+            &r.tags
+        });
+        push(&mut out, self.list_owned::<VpcEndpoint>(), |r| &r.tags);
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {

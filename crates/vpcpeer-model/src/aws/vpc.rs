@@ -297,7 +297,8 @@ impl Tx<'_, '_> {
             || self.in_vpc::<NetworkInterface>(vpc_id).next().is_some()
             || self
                 .in_vpc::<NatGateway>(vpc_id)
-                .any(|n| n.state != crate::NatState::Deleted);
+                .any(|n| n.state != crate::NatState::Deleted)
+            || self.in_vpc::<crate::VpcEndpoint>(vpc_id).next().is_some();
         if in_vpc_dependents {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
         }

@@ -29,7 +29,9 @@
 //! A field added to a record type with `#[serde(default)]` is a compatible extension of v1 (older
 //! rows lack it and read as the default); a field renamed, retyped or removed is not. So is a
 //! kind added to [`KINDS`] (listed in [`ADDED_KINDS`]): `RegionSetup`, the (account, region)
-//! pairs set up with their default VPC, and `Subnet`'s `default_for_az`, stored only when true
+//! pairs set up with their default VPC; `ManagedPrefixList` and `VpcEndpoint` (issue 11's
+//! endpoints area; a route's destination may also be `{"PrefixList":"pl-…"}`, a new variant
+//! older rows never hold); and `Subnet`'s `default_for_az`, stored only when true
 //! (so every other subnet row is written exactly as before).
 //!
 //! # When a domain type changes
@@ -50,9 +52,9 @@ use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
 
 mod azure;
@@ -141,13 +143,15 @@ kinds! {
     "az-op", "AzOperation" => AzOperation(AzOperation) via azure::OperationV1;
     // Kinds added to v1 after the first release (see ADDED_KINDS).
     "region-setup", "RegionSetup" => RegionSetup(RegionSetup);
+    "pl", "ManagedPrefixList" => PrefixList(ManagedPrefixList);
+    "vpce", "VpcEndpoint" => VpcEndpoint(VpcEndpoint);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "pl", "vpce"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {
