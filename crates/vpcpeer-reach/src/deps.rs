@@ -111,10 +111,17 @@ fn target_id(t: &RouteTarget) -> Option<&String> {
     }
 }
 
+/// The ids a table's compiled routes depend on: the targets of its routes, and the prefix
+/// lists its routes go to (their blocks are the routes' prefixes).
 fn table_targets(t: &RouteTable) -> Vec<String> {
     t.routes
         .iter()
         .filter_map(|r| target_id(&r.target).cloned())
+        .chain(
+            t.routes
+                .iter()
+                .filter_map(|r| r.destination.prefix_list().map(str::to_owned)),
+        )
         .collect()
 }
 

@@ -14,6 +14,7 @@
 //! | network ACL | its entries, and the subnets it is or was associated with, or all subnets of its VPC when it is or was the default |
 //! | security group | its rules |
 //! | subnet | its view |
+//! | managed prefix list | the route tables with a route to it (its blocks are their prefixes) |
 //! | anything else (GCP, Azure, Network Insights records) | nothing: they are not part of the AWS snapshot |
 //!
 //! Nothing falls back to a full compile: the widest change, a VPC's blocks, touches that VPC's
@@ -51,6 +52,7 @@ struct Dirty {
     subnet_records: BTreeSet<String>,
     assoc_vpcs: BTreeSet<String>,
     subnets: BTreeSet<String>,
+    prefix_lists: BTreeSet<String>,
 }
 
 impl Dirty {
@@ -113,12 +115,17 @@ impl Snapshot {
                 "acl" => &mut d.acls,
                 "sg" => &mut d.groups,
                 "subnet" => &mut d.subnet_records,
+                "pl" => &mut d.prefix_lists,
                 _ => continue,
             };
             set.insert(k.id.clone());
         }
         for id in std::mem::take(&mut d.vpcs) {
             self.refresh_vpc(world, &id, &mut d);
+        }
+        for id in std::mem::take(&mut d.prefix_lists) {
+            d.tables
+                .extend(self.deps.tables_by_target.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.peerings) {
             self.refresh_peering(world, &id);

@@ -113,6 +113,7 @@ pub fn parameter(field: Field) -> &'static str {
         Field::RouteTransitGateway => "transitGatewayId",
         Field::RouteEgressOnlyGateway => "egressOnlyInternetGatewayId",
         Field::RouteEndpoint => "vpcEndpointId",
+        Field::RoutePrefixList => "destinationPrefixListId",
         Field::LaunchMinCount => "minCount",
         Field::ClientToken => "clientToken",
         Field::SubnetIpv4Block => "cidrBlock",
@@ -167,6 +168,7 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::RouteTransitGateway
         | Field::RouteEgressOnlyGateway
         | Field::RouteEndpoint
+        | Field::RoutePrefixList
         | Field::LaunchMinCount
         | Field::ClientToken
         | Field::SubnetIpv4Block
@@ -228,6 +230,7 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::RouteTransitGateway
         | Field::RouteEgressOnlyGateway
         | Field::RouteEndpoint
+        | Field::RoutePrefixList
         | Field::GroupName
         | Field::GroupDescription
         | Field::ReferencedGroup
@@ -310,6 +313,8 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
         Kind::Any => ("InvalidID", "ID"),
+        Kind::PrefixList => ("InvalidPrefixListID.NotFound", "prefix list ID"),
+        Kind::VpcEndpoint => ("InvalidVpcEndpointId.NotFound", "Vpc Endpoint Id"),
     };
     Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
 }
@@ -329,6 +334,8 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
         Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
+        Kind::PrefixList => "InvalidPrefixListId.Malformed",
+        Kind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
@@ -481,6 +488,8 @@ impl From<DomainError> for Ec2Error {
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
+                    | Kind::PrefixList
+                    | Kind::VpcEndpoint
                     | Kind::Any => "resource",
                 };
                 let mut m = format!("The {noun} '{id}' has dependencies and cannot be deleted.");
@@ -550,6 +559,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
+            DomainError::Endpoint(p) => worded(crate::actions::endpoint_problem(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),
@@ -672,6 +682,7 @@ mod tests {
             (Field::SubnetZone, "availabilityZone"),
             (Field::SubnetZoneId, "availabilityZoneId"),
             (Field::RuleDescription, "Description"),
+            (Field::RoutePrefixList, "destinationPrefixListId"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

@@ -26,6 +26,7 @@ macro_rules! by_ids {
 
 mod acl;
 mod blocks;
+mod endpoints;
 mod gateway;
 mod insights;
 mod instance;
@@ -122,6 +123,7 @@ pub const ACTIONS: &[&str] = &[
     "CreateDefaultSubnet",
     "CreateDefaultVpc",
     "CreateInternetGateway",
+    "CreateManagedPrefixList",
     "CreateNatGateway",
     "CreateNetworkAcl",
     "CreateNetworkAclEntry",
@@ -132,8 +134,10 @@ pub const ACTIONS: &[&str] = &[
     "CreateSubnet",
     "CreateTags",
     "CreateVpc",
+    "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
     "DeleteInternetGateway",
+    "DeleteManagedPrefixList",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
     "DeleteNetworkAclEntry",
@@ -146,16 +150,19 @@ pub const ACTIONS: &[&str] = &[
     "DeleteSubnet",
     "DeleteTags",
     "DeleteVpc",
+    "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
     "DescribeInstances",
     "DescribeInternetGateways",
+    "DescribeManagedPrefixLists",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
     "DescribeNetworkInsightsAnalyses",
     "DescribeNetworkInsightsPaths",
     "DescribeNetworkInterfaces",
+    "DescribePrefixLists",
     "DescribeRegions",
     "DescribeRouteTables",
     "DescribeSecurityGroupReferences",
@@ -165,13 +172,18 @@ pub const ACTIONS: &[&str] = &[
     "DescribeSubnets",
     "DescribeTags",
     "DescribeVpcAttribute",
+    "DescribeVpcEndpointServices",
+    "DescribeVpcEndpoints",
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
     "DetachInternetGateway",
     "DisassociateRouteTable",
     "DisassociateVpcCidrBlock",
+    "GetManagedPrefixListEntries",
+    "ModifyManagedPrefixList",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
+    "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
     "ReplaceNetworkAclAssociation",
@@ -195,7 +207,10 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        .or_else(|| endpoints::action(action))
 }
+
+pub(crate) use endpoints::endpoint_problem;
 
 /// A change action: its parse and its render (area 2's tables, one line an action).
 pub(crate) fn change(parse: Parse, render: Render) -> Action {
