@@ -256,6 +256,8 @@ enum Via {
     Local,
     Peering,
     Igw(String),
+    /// A gateway VPC endpoint, to its service's addresses.
+    Endpoint(String),
 }
 
 /// One stretch of the forward path, replayed backwards for the reply.
@@ -548,6 +550,14 @@ impl<'s> Walk<'s> {
                                 _ => false,
                             };
                             self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::VpcEndpoint(v)
+                            if matches!(e.destination, Destination::PrefixList(_)) =>
+                        {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.gateway_endpoint(&cur, &table_ref, e, v, dst, h, &mut segs);
                             return segs;
                         }
                         RouteTarget::NatGateway(nat) if depth == 0 => {

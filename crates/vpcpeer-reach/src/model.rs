@@ -250,6 +250,8 @@ pub enum ComponentKind {
     FirewallRule,
     /// An Azure network security group.
     NetworkSecurityGroup,
+    /// A VPC endpoint (a gateway endpoint is a route target reaching its service's prefixes).
+    VpcEndpoint,
 }
 
 /// A component by kind and id.
@@ -404,6 +406,10 @@ pub enum Code {
     /// A NAT gateway forwards only traffic that originates in its own VPC, never traffic that
     /// arrived over a peering (`NGW_REQUIRES_SOURCE_IN_VPC`).
     NgwRequiresSourceInVpc,
+    /// Traffic that arrived over a peering would leave through the peer's gateway VPC endpoint:
+    /// a gateway endpoint serves only traffic from its own VPC (the VPC Peering Guide's
+    /// edge-to-edge rule) (`VPCE_GATEWAY_EDGE_TO_EDGE`, this emulator's name).
+    VpceGatewayEdgeToEdge,
     /// The destination address lies in a VPC but no interface holds it (`UNKNOWN_DESTINATION`).
     UnknownDestination,
     /// The path needs a component this engine does not model (routes to instances, interfaces,
@@ -454,6 +460,7 @@ impl Code {
             Code::SubnetAclRestriction { .. } => "SUBNET_ACL_RESTRICTION",
             Code::IgwEdgeToEdge => "IGW_EDGE_TO_EDGE",
             Code::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
+            Code::VpceGatewayEdgeToEdge => "VPCE_GATEWAY_EDGE_TO_EDGE",
             Code::UnknownDestination => "UNKNOWN_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::FirewallRule { .. } => "FIREWALL_RULE",

@@ -169,6 +169,12 @@ pub enum Remedy {
         /// The peer's NAT gateway.
         gateway: String,
     },
+    /// The gateway endpoint `endpoint` does not serve peered VPCs: create a gateway endpoint
+    /// for the service in the source VPC.
+    OwnGatewayEndpoint {
+        /// The peer's gateway endpoint.
+        endpoint: String,
+    },
     /// No interface holds the destination address: check the address.
     CheckDestinationAddress,
     /// GCP: add a firewall rule of `direction` allowing `traffic` from (ingress) or to (egress)
@@ -398,6 +404,9 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
         },
         Code::NgwRequiresSourceInVpc => Remedy::OwnNatGateway {
             gateway: id.clone(),
+        },
+        Code::VpceGatewayEdgeToEdge => Remedy::OwnGatewayEndpoint {
+            endpoint: id.clone(),
         },
         Code::UnknownDestination => Remedy::CheckDestinationAddress,
         Code::FirewallRule { direction } | Code::NsgRule { direction } => {

@@ -21,7 +21,7 @@ use vpcpeer_model::aws::route::{table_route_state, RouteState};
 use vpcpeer_model::{
     AclEntry, Destination, Instance, InstanceState, InternetGateway, NatGateway, NatState,
     NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, Route, RouteTable,
-    RouteTarget, RtAssocTarget, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
+    RouteTarget, RtAssocTarget, RulePeer, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
 };
 
 use crate::deps::Deps;
@@ -376,14 +376,42 @@ pub(crate) fn acl_view(a: &NetworkAcl) -> AclView {
 }
 
 /// The compiled view of security group `g`.
-pub(crate) fn group_view(g: &SecurityGroup) -> GroupView {
+pub(crate) fn group_view(world: &World, g: &SecurityGroup) -> GroupView {
     GroupView {
         id: g.id.clone(),
         vpc_id: g.vpc_id.clone(),
         scope: g.scope.clone(),
-        ingress: g.ingress.clone(),
-        egress: g.egress.clone(),
+        ingress: expand_lists(world, g, &g.ingress),
+        egress: expand_lists(world, g, &g.egress),
     }
+}
+
+/// `rules` with each rule to a prefix list replaced by one rule (same id) per block of the list
+/// as the group's owner sees it, so a rule to a list admits exactly the list's current blocks.
+/// A list the owner does not see (or an empty one) admits nothing.
+fn expand_lists(world: &World, g: &SecurityGroup, rules: &[SgRule]) -> Vec<SgRule> {
+    if !rules.iter().any(|r| matches!(r.peer, RulePeer::PrefixList(_))) {
+        return rules.to_vec();
+    }
+    let mut out = Vec::with_capacity(rules.len());
+    for r in rules {
+        match &r.peer {
+            RulePeer::PrefixList(p) => {
+                for net in prefix_list_blocks(world, &g.scope, p) {
+                    let peer = match net {
+                        IpNet::V4(n) => RulePeer::Cidr4(n),
+                        IpNet::V6(n) => RulePeer::Cidr6(n),
+                    };
+                    out.push(SgRule {
+                        peer,
+                        ..r.clone()
+                    });
+                }
+            }
+            _ => out.push(r.clone()),
+        }
+    }
+    out
 }
 
 /// The compiled view of NAT gateway `n`.
@@ -515,7 +543,7 @@ impl Snapshot {
                 .insert(sub.id.clone(), subnet_view(sub, &s.vpcs, route_table, acl));
         }
         for g in world.aws.security_groups().values() {
-            s.groups.insert(g.id.clone(), group_view(g));
+            s.groups.insert(g.id.clone(), group_view(world, g));
         }
         for n in world.aws.nat_gateways().values() {
             s.nats.insert(n.id.clone(), nat_view(n));

@@ -348,6 +348,7 @@ fn changes_the_component(code: Code) -> bool {
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
+        | Code::VpceGatewayEdgeToEdge
         | Code::UnknownDestination
         | Code::UnsupportedComponent
         | Code::PeeringNotActive
@@ -392,6 +393,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Network => "network",
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
+        ComponentKind::VpcEndpoint => "vpc-endpoint",
     }
 }
 
@@ -646,6 +648,9 @@ pub fn remedy_text(r: &Remedy) -> String {
         Remedy::OwnNatGateway { gateway } => {
             format!("{gateway} does not serve peered VPCs: use a NAT gateway in the source VPC")
         }
+        Remedy::OwnGatewayEndpoint { endpoint } => format!(
+            "{endpoint} does not serve peered VPCs: create a gateway endpoint for the service in the source VPC"
+        ),
         Remedy::CheckDestinationAddress => {
             "no interface holds the destination address: check the address".to_owned()
         }

@@ -26,6 +26,10 @@ impl<'s> Walk<'s> {
                     self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
                     self.hop(ComponentRef::new(K::InternetGateway, igw), None, r, r);
                 }
+                (NodeKind::Internet, Via::Endpoint(v)) => {
+                    self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
+                    self.hop(ComponentRef::new(K::VpcEndpoint, v), None, r, r);
+                }
                 _ => {
                     let to_subnet = seg.to.subnet.clone().unwrap_or_default();
                     let crossing = seg.via != Via::Local || seg.to.subnet != seg.from.subnet;

@@ -197,6 +197,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Network => "network",
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
+        ComponentKind::VpcEndpoint => "vpc-endpoint",
     }
 }
 
@@ -251,6 +252,11 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
             .nat_gateways()
             .get(id)
             .map(|n| at(&n.scope.account, Some(&n.vpc_id), Some(&n.subnet_id))),
+        ComponentKind::VpcEndpoint => w
+            .aws
+            .vpc_endpoints()
+            .get(id)
+            .map(|e| at(&e.scope.account, Some(&e.vpc_id), None)),
         ComponentKind::Vpc => w
             .aws
             .vpcs()
