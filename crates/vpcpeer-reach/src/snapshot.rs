@@ -21,7 +21,8 @@ use vpcpeer_model::aws::route::{table_route_state, RouteState};
 use vpcpeer_model::{
     AclEntry, Destination, Instance, InstanceState, InternetGateway, NatGateway, NatState,
     NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, Route, RouteTable,
-    RouteTarget, RtAssocTarget, RulePeer, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
+    RouteTarget, RtAssocTarget, RulePeer, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc,
+    World,
 };
 
 use crate::deps::Deps;
@@ -390,7 +391,10 @@ pub(crate) fn group_view(world: &World, g: &SecurityGroup) -> GroupView {
 /// as the group's owner sees it, so a rule to a list admits exactly the list's current blocks.
 /// A list the owner does not see (or an empty one) admits nothing.
 fn expand_lists(world: &World, g: &SecurityGroup, rules: &[SgRule]) -> Vec<SgRule> {
-    if !rules.iter().any(|r| matches!(r.peer, RulePeer::PrefixList(_))) {
+    if !rules
+        .iter()
+        .any(|r| matches!(r.peer, RulePeer::PrefixList(_)))
+    {
         return rules.to_vec();
     }
     let mut out = Vec::with_capacity(rules.len());
@@ -402,10 +406,7 @@ fn expand_lists(world: &World, g: &SecurityGroup, rules: &[SgRule]) -> Vec<SgRul
                         IpNet::V4(n) => RulePeer::Cidr4(n),
                         IpNet::V6(n) => RulePeer::Cidr6(n),
                     };
-                    out.push(SgRule {
-                        peer,
-                        ..r.clone()
-                    });
+                    out.push(SgRule { peer, ..r.clone() });
                 }
             }
             _ => out.push(r.clone()),

@@ -9,22 +9,34 @@
 //! hold): 2–4 VPCs in two accounts and two regions, subnets, custom route tables, routes to
 //! peerings in every state and to internet gateways (some detached), groups with CIDR and group
 //! references, custom ACLs with random entries, instances; queries are every ordered pair of
-//! instances over several protocols and ports, plus each instance to an internet address.
+//! instances over several protocols and ports, plus each instance to an internet address and
+//! to an address of the S3 service.
+//!
+//! The endpoints area adds: managed prefix lists (routes to peerings through a list, and
+//! security group rules to a list), and S3 gateway endpoints on some route tables. The
+//! reference expands a prefix-list route into the list's blocks by a linear scan, prefers a
+//! static route over a list's block of the same length, and lets an instance reach the S3
+//! address through its own table's gateway endpoint only (a route to a peering never reaches an
+//! address outside the peer VPC, so a peer's endpoint is never used).
 
 mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use common::{acl_rule, tcp, Build, Rng};
+use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
+use vpcpeer_model::aws::endpoints::prefix_list::prefix_list_blocks;
+use vpcpeer_model::aws::endpoints::{NewEndpoint, NewPrefixList};
+use vpcpeer_model::aws::route::RouteSpec;
 use vpcpeer_model::aws::security_group::{
     Direction as SgDir, GroupSelector, RulePermission, RuleProtocol,
 };
-use vpcpeer_model::testkit::{from_group, permission, with_cidr};
+use vpcpeer_model::testkit::{from_group, permission, with_cidr, with_prefix_list};
 use vpcpeer_model::testkit::{TestEnv, A, B, REGION};
 use vpcpeer_model::{
-    AclAction, Destination, InstanceState, NetworkInterface, Route, RouteTarget, RtAssocTarget,
-    RulePeer, Scope, SgRule, Timestamp, World,
+    AclAction, Destination, InstanceState, NetworkInterface, PrefixListId, Route, RouteTarget,
+    RtAssocTarget, RulePeer, Scope, SgRule, Timestamp, World,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 
@@ -32,6 +44,24 @@ use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 // The reference evaluator.
 
 const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
+/// An address of the S3 service (in the illustrative blocks of its AWS-managed list).
+const SERVICE: Ipv4Addr = Ipv4Addr::new(3, 5, 0, 1);
+
+/// The IPv4 blocks a route's destination stands for, each with whether it comes from a prefix
+/// list (as the table's owner sees the list).
+fn dest_blocks(w: &World, t: &vpcpeer_model::RouteTable, d: &Destination) -> Vec<(Ipv4Net, bool)> {
+    match d {
+        Destination::V4(n) => vec![(*n, false)],
+        Destination::V6(_) => Vec::new(),
+        Destination::PrefixList(p) => prefix_list_blocks(w, &t.scope, p.as_str())
+            .into_iter()
+            .filter_map(|n| match n {
+                IpNet::V4(n) => Some((n, true)),
+                IpNet::V6(_) => None,
+            })
+            .collect(),
+    }
+}
 
 fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
     w.aws
@@ -65,23 +95,21 @@ fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTa
 /// own blocks (then the answer is "local").
 fn best_route(w: &World, subnet: &str, ip: Ipv4Addr) -> Option<RouteTarget> {
     let t = table_of(w, subnet)?;
-    let mut best: Option<&Route> = None;
+    // Longest prefix; at equal length a static route beats a prefix list's block; among equals,
+    // the later route.
+    let mut best: Option<(&Route, (u8, bool))> = None;
     for r in &t.routes {
-        let Destination::V4(n) = r.destination else {
-            continue;
-        };
-        if !n.contains(&ip) {
-            continue;
-        }
-        let longer = match best.map(|b| b.destination) {
-            Some(Destination::V4(b)) => n.prefix_len() >= b.prefix_len(),
-            _ => true,
-        };
-        if longer {
-            best = Some(r);
+        for (n, from_list) in dest_blocks(w, t, &r.destination) {
+            if !n.contains(&ip) {
+                continue;
+            }
+            let key = (n.prefix_len(), !from_list);
+            if best.is_none_or(|(_, k)| key >= k) {
+                best = Some((r, key));
+            }
         }
     }
-    let target = best?.target.clone();
+    let target = best?.0.target.clone();
     if matches!(target, RouteTarget::Peering(_)) && in_vpc(w, &t.vpc_id, ip) {
         return Some(RouteTarget::Local);
     }
@@ -165,7 +193,10 @@ fn sg_ok(
             }
             let peer_ok = match &r.peer {
                 RulePeer::Cidr4(n) => n.contains(&other_ip),
-                RulePeer::Cidr6(_) | RulePeer::PrefixList(_) => false,
+                RulePeer::Cidr6(_) => false,
+                RulePeer::PrefixList(pl) => prefix_list_blocks(w, &g.scope, pl)
+                    .iter()
+                    .any(|n| matches!(n, IpNet::V4(n) if n.contains(&other_ip))),
                 RulePeer::Group { group_id, .. } => {
                     let member = other.is_some_and(|o| o.groups.contains(group_id));
                     let usable = w.aws.security_groups().get(group_id).is_some_and(|rg| {
@@ -237,7 +268,15 @@ fn running(w: &World, eni: &NetworkInterface) -> bool {
 }
 
 /// The reference answer for instance `src` to instance `dst` (or the internet when `None`).
-fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) -> bool {
+/// Whether `src` reaches instance `dst`, or (`None`) the address `outside` outside every VPC.
+fn reference(
+    w: &World,
+    now: Timestamp,
+    src: &str,
+    dst: Option<&str>,
+    outside: Ipv4Addr,
+    p: Proto,
+) -> bool {
     let eni_of = |i: &str| {
         w.aws
             .instances()
@@ -250,20 +289,26 @@ fn reference(w: &World, now: Timestamp, src: &str, dst: Option<&str>, p: Proto) 
     };
     let sip = s.private_ip;
     let Some(dst) = dst else {
-        // To the internet: own attached internet gateway, ACL out and (reply) in, SG egress.
-        let via_igw = match best_route(w, &s.subnet_id, INTERNET) {
+        // Outside: own attached internet gateway (or own gateway endpoint, whose route comes
+        // from its service's list), ACL out and (reply) in, SG egress.
+        let via = match best_route(w, &s.subnet_id, outside) {
             Some(RouteTarget::Gateway(g)) => w
                 .aws
                 .internet_gateways()
                 .get(&g)
                 .is_some_and(|g| g.attached_vpc.as_deref() == Some(s.vpc_id.as_str())),
+            Some(RouteTarget::VpcEndpoint(v)) => w
+                .aws
+                .vpc_endpoints()
+                .get(&v)
+                .is_some_and(|e| e.vpc_id == s.vpc_id),
             _ => false,
         };
         return running(w, s)
-            && via_igw
-            && sg_ok(w, now, s, true, p, INTERNET, None)
-            && acl_ok(w, &s.subnet_id, true, p, INTERNET)
-            && acl_ok(w, &s.subnet_id, false, reply(p), INTERNET);
+            && via
+            && sg_ok(w, now, s, true, p, outside, None)
+            && acl_ok(w, &s.subnet_id, true, p, outside)
+            && acl_ok(w, &s.subnet_id, false, reply(p), outside);
     };
     let Some(d) = eni_of(dst) else {
         return false;
@@ -432,6 +477,76 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
             }
         }
     }
+    // Gateway endpoints to S3 on some tables.
+    for v in &vpcs {
+        for t in &v.tables {
+            if rng.chance(30) {
+                let _ = env.run(&v.scope, |tx| {
+                    tx.create_endpoint(NewEndpoint {
+                        vpc_id: v.id.clone(),
+                        service_name: format!("com.amazonaws.{}.s3", v.scope.region),
+                        route_table_ids: vec![t.clone()],
+                        ..NewEndpoint::default()
+                    })
+                });
+            }
+        }
+    }
+    // Prefix lists: one per VPC sometimes, with a peer's block, a /24 of it or 10.0.0.0/8, used
+    // by routes to peerings and by ingress rules.
+    let mut lists: Vec<(usize, String)> = Vec::new();
+    for vi in 0..vpcs.len() {
+        if !rng.chance(50) {
+            continue;
+        }
+        let o = rng.one(&vpcs);
+        let mut entries = vec![o.cidr.clone()];
+        if rng.chance(50) {
+            entries.push(format!("{}.{}.1.0/24", o.net.0, o.net.1));
+        }
+        if rng.chance(30) {
+            entries.push("10.0.0.0/8".to_owned());
+        }
+        let scope = vpcs[vi].scope.clone();
+        let made = env.run(&scope, |tx| {
+            tx.create_prefix_list(NewPrefixList {
+                name: format!("l{vi}"),
+                family: "IPv4".into(),
+                max_entries: 5,
+                entries: entries.iter().map(|e| (e.clone(), None)).collect(),
+                tags: Default::default(),
+            })
+        });
+        if let Ok(l) = made {
+            lists.push((vi, l.id));
+        }
+    }
+    for (vi, pl) in &lists {
+        let scope = vpcs[*vi].scope.clone();
+        for t in vpcs[*vi].tables.clone() {
+            for (pcx, a, b) in pcxs.clone() {
+                if (a != *vi && b != *vi) || !rng.chance(40) {
+                    continue;
+                }
+                let dest = Destination::PrefixList(PrefixListId::parse(pl).expect("id"));
+                let _ = env.run(&scope, |tx| {
+                    tx.create_route(RouteSpec {
+                        route_table_id: t.clone(),
+                        destination: dest,
+                        target: RouteTarget::Peering(pcx),
+                    })
+                });
+            }
+        }
+        for g in vpcs[*vi].groups.clone() {
+            if rng.chance(30) {
+                let p = with_prefix_list(perm(&mut rng), pl);
+                let _ = env.run(&scope, |tx| {
+                    tx.authorize_rules(SgDir::Ingress, &GroupSelector::Id(g.clone()), &[p])
+                });
+            }
+        }
+    }
     // Security groups: egress sometimes revoked; ingress rules by CIDR or group.
     let all_groups: Vec<(String, String)> = vpcs
         .iter()
@@ -593,10 +708,12 @@ fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
     let (env, instances) = build(seed);
     let snap = Snapshot::compile(&env.world, env.now);
     let (mut total, mut yes) = (0, 0);
-    let mut dsts: Vec<Option<&String>> = instances.iter().map(Some).collect();
-    dsts.push(None);
+    let mut dsts: Vec<(Option<&String>, Ipv4Addr)> =
+        instances.iter().map(|i| (Some(i), INTERNET)).collect();
+    dsts.push((None, INTERNET));
+    dsts.push((None, SERVICE));
     for src in &instances {
-        for dst in &dsts {
+        for (dst, outside) in &dsts {
             if *dst == Some(src) {
                 continue;
             }
@@ -605,12 +722,19 @@ fn check(seed: u64) -> Result<(usize, usize), TestCaseError> {
                     src: Endpoint::Instance(src.clone()),
                     dst: match dst {
                         Some(d) => Endpoint::Instance((*d).clone()),
-                        None => Endpoint::Ip(IpAddr::V4(INTERNET)),
+                        None => Endpoint::Ip(IpAddr::V4(*outside)),
                     },
                     protocol,
                     port,
                 };
-                let want = reference(&env.world, env.now, src, dst.map(String::as_str), p);
+                let want = reference(
+                    &env.world,
+                    env.now,
+                    src,
+                    dst.map(String::as_str),
+                    *outside,
+                    p,
+                );
                 let got = explain(&snap, &q).map_err(|e| TestCaseError::fail(format!("{e}")))?;
                 prop_assert_eq!(
                     got.reachable,
@@ -652,6 +776,51 @@ fn random_topologies_mix_verdicts() {
     assert!(total > 500, "only {total} queries");
     assert!(yes * 20 > total, "only {yes} of {total} reachable");
     assert!(yes * 10 < total * 9, "{yes} of {total} reachable");
+}
+
+/// The generator exercises the endpoints area: over a fixed set of seeds it makes routes to
+/// prefix lists, rules to prefix lists and gateway endpoints, and the S3 address is reached by
+/// some queries and not by others.
+#[test]
+fn random_topologies_use_prefix_lists_and_endpoints() {
+    let (mut routes, mut rules, mut endpoints, mut service_yes, mut service_no) = (0, 0, 0, 0, 0);
+    for seed in 0..100 {
+        let (env, instances) = build(seed);
+        let w = &env.world;
+        routes += w
+            .aws
+            .route_tables()
+            .values()
+            .flat_map(|t| &t.routes)
+            .filter(|r| {
+                matches!(r.destination, Destination::PrefixList(_))
+                    && matches!(r.target, RouteTarget::Peering(_))
+            })
+            .count();
+        rules += w
+            .aws
+            .security_groups()
+            .values()
+            .flat_map(|g| &g.ingress)
+            .filter(|r| matches!(r.peer, RulePeer::PrefixList(_)))
+            .count();
+        endpoints += w.aws.vpc_endpoints().len();
+        for i in &instances {
+            if reference(w, env.now, i, None, SERVICE, Proto::Tcp(80)) {
+                service_yes += 1;
+            } else {
+                service_no += 1;
+            }
+        }
+    }
+    assert!(
+        routes > 10 && rules > 10 && endpoints > 10,
+        "{routes} {rules} {endpoints}"
+    );
+    assert!(
+        service_yes > 5 && service_no > 5,
+        "{service_yes} {service_no}"
+    );
 }
 
 /// Any query over any random topology answers or errors; it never panics, and a verdict is

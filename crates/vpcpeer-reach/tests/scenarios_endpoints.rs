@@ -79,8 +79,12 @@ fn peered_with_list_rule(cidrs: &[&str]) -> (Pair, String, String, String) {
     let pl = list(&mut p.env, &b(), cidrs);
     let sga = p.env.sg(&a(), &p.va, "a");
     let sgb = p.env.sg(&b(), &p.vb, "b");
-    p.env
-        .allow(&b(), &sgb, SgDir::Ingress, with_prefix_list(tcp(Some(80)), &pl));
+    p.env.allow(
+        &b(),
+        &sgb,
+        SgDir::Ingress,
+        with_prefix_list(tcp(Some(80)), &pl),
+    );
     let ia = p.env.instance(&a(), &p.sa, &[&sga]);
     let ib = p.env.instance(&b(), &p.sb, &[&sgb]);
     (p, pl, ia, ib)
@@ -118,7 +122,13 @@ fn a_route_to_a_prefix_list_competes_by_its_blocks_and_a_static_route_wins_ties(
     let pcx = p.peer(true);
     let pl = list(&mut p.env, &a(), &["10.1.0.0/16"]);
     let rta = p.rta.clone();
-    pl_route(&mut p.env, &a(), &rta, &pl, RouteTarget::Peering(pcx.clone()));
+    pl_route(
+        &mut p.env,
+        &a(),
+        &rta,
+        &pl,
+        RouteTarget::Peering(pcx.clone()),
+    );
     p.route_b("10.0.0.0/16", RouteTarget::Peering(pcx.clone()));
     let sgb = p.env.sg(&b(), &p.vb, "b");
     p.env.allow(
@@ -170,12 +180,17 @@ fn a_gateway_endpoint_reaches_its_services_addresses() {
     assert_eq!(via, [vpce.as_str()]);
     assert!(v.ret.iter().any(|h| h.component.kind == K::VpcEndpoint));
     // An address outside the service's list has no route.
-    let v = verdict(&p.env, &q(&ia, Endpoint::Ip("8.8.8.8".parse().expect("ip")), 443));
+    let v = verdict(
+        &p.env,
+        &q(&ia, Endpoint::Ip("8.8.8.8".parse().expect("ip")), 443),
+    );
     assert_eq!(codes(&v), ["NO_ROUTE_TO_DESTINATION"]);
     // Without the endpoint the service's addresses have no route either.
     let left = p
         .env
-        .run(&a(), |tx| Ok(tx.delete_endpoints(std::slice::from_ref(&vpce))))
+        .run(&a(), |tx| {
+            Ok(tx.delete_endpoints(std::slice::from_ref(&vpce)))
+        })
         .expect("delete");
     assert!(left.is_empty());
     let v = verdict(&p.env, &q(&ia, Endpoint::Ip(inside), 443));
@@ -196,7 +211,10 @@ fn a_peer_may_not_use_my_gateway_endpoint() {
     let v = verdict(&p.env, &q(&ia, Endpoint::Ip(inside), 443));
     assert_eq!(
         codes(&v),
-        ["PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", "VPCE_GATEWAY_EDGE_TO_EDGE"]
+        [
+            "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+            "VPCE_GATEWAY_EDGE_TO_EDGE"
+        ]
     );
     let blocker = &v.blockers[1];
     assert_eq!(

@@ -80,7 +80,10 @@ fn prefix_list_documents() {
 #[test]
 fn endpoint_documents() {
     let mut env = env();
-    let vpc = first(&doc(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
+    let vpc = first(
+        &doc(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"),
+        "vpcId",
+    );
     let tables = doc(
         &mut env,
         "DescribeRouteTables",
@@ -114,7 +117,11 @@ fn endpoint_documents() {
     insta::assert_snapshot!("endpoints_create_interface_endpoint", interface);
     insta::assert_snapshot!(
         "endpoints_route_table_with_gateway_endpoint",
-        doc(&mut env, "DescribeRouteTables", &format!("RouteTableId.1={rtb}"))
+        doc(
+            &mut env,
+            "DescribeRouteTables",
+            &format!("RouteTableId.1={rtb}")
+        )
     );
     insta::assert_snapshot!(
         "endpoints_describe_vpc_endpoint_services",
