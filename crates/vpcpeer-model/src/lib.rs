@@ -56,7 +56,7 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
-pub use aws::endpoints::{ManagedPrefixList, PrefixListId, VpcEndpoint};
+pub use aws::endpoints::{EndpointType, ManagedPrefixList, PrefixListId, VpcEndpoint};
 pub use aws::error::{
     AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
     EndpointProblem, Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem,

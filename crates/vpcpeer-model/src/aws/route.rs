@@ -545,19 +545,6 @@ impl Tx<'_, '_> {
         }
     }
 
-    /// How a route to prefix list `id` counts in a route quota: the list's `MaxEntries` and
-    /// whether it is IPv4 (a list the caller does not see: one IPv4 route).
-    pub(crate) fn prefix_list_route_weight(&self, id: &str) -> (usize, bool) {
-        self.prefix_list(id)
-            .map(|l| {
-                (
-                    l.max_entries as usize,
-                    l.family == crate::aws::endpoints::AddressFamily::V4,
-                )
-            })
-            .unwrap_or((1, true))
-    }
-
     /// CreateRoute.
     pub fn create_route(&mut self, spec: RouteSpec) -> Result<(), DomainError> {
         let table = self.route_of(&spec.route_table_id, &spec.destination)?;

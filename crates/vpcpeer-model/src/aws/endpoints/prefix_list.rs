@@ -32,9 +32,8 @@
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::error::EndpointProblem;
 use crate::aws::has_id_shape;
-use crate::{DomainError, Kind, LimitKind, RulePeer, Scope, Tags, Timestamp, Tx};
+use crate::{DomainError, EndpointProblem, Kind, LimitKind, RulePeer, Scope, Tags, Timestamp, Tx};
 
 /// The owner id the AWS-managed lists show.
 pub const AWS_OWNER: &str = "AWS";
@@ -354,6 +353,14 @@ impl Tx<'_, '_> {
         self.prefix_list(id)
             .map(|l| l.max_entries as usize)
             .unwrap_or(1)
+    }
+
+    /// How a route to prefix list `id` counts in a route quota: the list's `MaxEntries` and
+    /// whether it is IPv4 (a list the caller does not see: one IPv4 route).
+    pub(crate) fn prefix_list_route_weight(&self, id: &str) -> (usize, bool) {
+        self.prefix_list(id)
+            .map(|l| (l.max_entries as usize, l.family == AddressFamily::V4))
+            .unwrap_or((1, true))
     }
 
     /// CreateManagedPrefixList.

@@ -26,10 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::{self, EndpointType};
 use super::prefix_list::{aws_managed_list, PrefixListId};
-use crate::aws::error::EndpointProblem;
 use crate::{
-    Destination, DomainError, Kind, LimitKind, NetworkInterface, Route, RouteOrigin, RouteTable,
-    RouteTarget, Scope, SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
+    Destination, DomainError, EndpointProblem, Kind, LimitKind, NetworkInterface, Route,
+    RouteOrigin, RouteTable, RouteTarget, Scope, SecurityGroup, Subnet, Tags, Timestamp, Tx, Vpc,
 };
 
 /// A VPC endpoint.

@@ -1,7 +1,7 @@
 //! Why a managed prefix list or VPC endpoint request is refused (issue 11: VPC endpoints and
 //! managed prefix lists), in domain terms; `vpcpeer-wire-aws` words each in EC2's dialect.
 
-use crate::aws::endpoints::EndpointType;
+use crate::EndpointType;
 
 /// A refusal of the managed prefix list and VPC endpoint commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
