@@ -397,7 +397,7 @@ def test_routes_to_internet_gateway(server):
         ({"DestinationCidrBlock": "10.0.0.0/33"}, "InvalidParameterValue"),
         ({"DestinationCidrBlock": "169.254.168.0/24"}, "InvalidParameterValue"),
         ({"DestinationIpv6CidrBlock": "fd00:ec2::/48"}, "InvalidParameterValue"),
-        ({"DestinationPrefixListId": "pl-12345678"}, "InvalidParameterValue"),
+        ({"DestinationPrefixListId": "pl-12345678"}, "InvalidPrefixListID.NotFound"),
         ({"DestinationCidrBlock": "1.0.0.0/8", "DestinationIpv6CidrBlock": "::/0"}, "InvalidParameterCombination"),
         ({"RouteTableId": "rtb-0123456789abcdef0", "DestinationCidrBlock": "1.0.0.0/8"}, "InvalidRouteTableID.NotFound"),
         ({"DestinationCidrBlock": "1.0.0.0/8", "VpcPeeringConnectionId": "pcx-0123456789abcdef0"}, "InvalidVpcPeeringConnectionID.NotFound"),

@@ -57,11 +57,12 @@ mod world;
 
 pub use aws::default_vpc::RegionSetup;
 pub use aws::dhcp::DhcpOptions;
+pub use aws::endpoints::{EndpointType, ManagedPrefixList, PrefixListId, VpcEndpoint};
 pub use aws::error::{
     AddressProblem, ApplianceProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse,
-    Dependent, DomainError, EipProblem, Field, GroupProblem, InstanceAction, Kind, LaunchProblem, LimitKind,
-    Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem,
-    VpcProblem, VpnProblem,
+    Dependent, DomainError, EipProblem, EndpointProblem, Field, GroupProblem, InstanceAction, Kind,
+    LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem,
+    TagProblem, TextProblem, VpcProblem, VpnProblem,
 };
 pub use aws::ipv6::Ipv6Problem;
 pub use aws::resources::*;

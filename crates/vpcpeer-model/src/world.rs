@@ -8,9 +8,9 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
+    aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
-    RouteTable, SecurityGroup, Subnet, Vpc, VpnGateway,
+    RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpnGateway,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type
@@ -81,6 +81,8 @@ pub enum Record {
     VpnGateway(VpnGateway),
     CustomerGateway(CustomerGateway),
     DhcpOptions(DhcpOptions),
+    PrefixList(ManagedPrefixList),
+    VpcEndpoint(VpcEndpoint),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -249,6 +251,8 @@ entities! {
     VpnGateway => aws.vpn_gateways, VpnGateway, "vgw";
     CustomerGateway => aws.customer_gateways, CustomerGateway, "cgw";
     DhcpOptions => aws.dhcp_options, DhcpOptions, "dopt";
+    ManagedPrefixList => aws.prefix_lists, PrefixList, "pl";
+    VpcEndpoint => aws.vpc_endpoints, VpcEndpoint, "vpce";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

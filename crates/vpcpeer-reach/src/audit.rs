@@ -261,10 +261,19 @@ fn owners(w: &World, id: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The block of an ACL entry (which always holds one: a prefix list is a route destination
+/// only, shown as the whole IPv4 space should one ever appear).
 fn net(d: &Destination) -> IpNet {
+    route_net(d).unwrap_or(IpNet::V4(ipnet::Ipv4Net::default()))
+}
+
+/// The block of a route's destination; `None` for a prefix list (the audit's route checks look
+/// at static blocks only).
+fn route_net(d: &Destination) -> Option<IpNet> {
     match d {
-        Destination::V4(n) => IpNet::V4(*n),
-        Destination::V6(n) => IpNet::V6(*n),
+        Destination::V4(n) => Some(IpNet::V4(*n)),
+        Destination::V6(n) => Some(IpNet::V6(*n)),
+        Destination::PrefixList(_) => None,
     }
 }
 

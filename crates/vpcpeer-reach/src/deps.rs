@@ -91,6 +91,8 @@ pub(crate) struct Deps {
     pub(crate) nats_by_eni: Multi,
     /// Instance → its first interface.
     pub(crate) instances_by_eni: Multi,
+    /// Security group → the prefix lists its rules refer to.
+    pub(crate) groups_by_list: Multi,
     /// Pending peering requests by expiration.
     pub(crate) pending: BTreeSet<(Timestamp, String)>,
     /// Expiration of each pending request.
@@ -109,10 +111,29 @@ fn target_id(t: &RouteTarget) -> Option<&String> {
     }
 }
 
+/// The ids a table's compiled routes depend on: the targets of its routes, and the prefix
+/// lists its routes go to (their blocks are the routes' prefixes).
 fn table_targets(t: &RouteTable) -> Vec<String> {
     t.routes
         .iter()
         .filter_map(|r| target_id(&r.target).cloned())
+        .chain(
+            t.routes
+                .iter()
+                .filter_map(|r| r.destination.prefix_list().map(str::to_owned)),
+        )
+        .collect()
+}
+
+/// The prefix lists the rules of group `g` refer to.
+pub(crate) fn group_lists(g: &vpcpeer_model::SecurityGroup) -> Vec<String> {
+    g.ingress
+        .iter()
+        .chain(&g.egress)
+        .filter_map(|r| match &r.peer {
+            vpcpeer_model::RulePeer::PrefixList(p) => Some(p.clone()),
+            _ => None,
+        })
         .collect()
 }
 
@@ -167,6 +188,9 @@ impl Deps {
         }
         for p in world.aws.peerings().values() {
             d.set_pending(&p.id, Some(p));
+        }
+        for g in world.aws.security_groups().values() {
+            d.groups_by_list.push(&g.id, group_lists(g));
         }
         d
     }

@@ -274,6 +274,8 @@ enum Via {
     Eigw(String),
     /// Out through a virtual private gateway, toward on-premises.
     Vgw(String),
+    /// A gateway VPC endpoint, to its service's addresses.
+    Endpoint(String),
 }
 
 /// One stretch of the forward path, replayed backwards for the reply.
@@ -570,6 +572,14 @@ impl<'s> Walk<'s> {
                                 _ => false,
                             };
                             self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
+                            return segs;
+                        }
+                        RouteTarget::VpcEndpoint(v)
+                            if matches!(e.destination, Destination::PrefixList(_)) =>
+                        {
+                            self.acl(&subnet, Direction::Egress, h);
+                            self.hop(table_ref.clone(), Some(rule), h, h);
+                            self.gateway_endpoint(&cur, &table_ref, e, v, dst, h, &mut segs);
                             return segs;
                         }
                         RouteTarget::Gateway(vgw) if vgw.starts_with("vgw-") => {

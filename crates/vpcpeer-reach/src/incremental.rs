@@ -15,6 +15,7 @@
 //! | network ACL | its entries, and the subnets it is or was associated with, or all subnets of its VPC when it is or was the default |
 //! | security group | its rules |
 //! | subnet | its view |
+//! | managed prefix list | the route tables with a route to it (its blocks are their prefixes), the security groups with a rule to it |
 //! | anything else (GCP, Azure, Network Insights records) | nothing: they are not part of the AWS snapshot |
 //!
 //! Nothing falls back to a full compile: the widest change, a VPC's blocks, touches that VPC's
@@ -30,7 +31,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use vpcpeer_model::{RecordKey, Timestamp, World};
 
-use crate::deps::insert_sorted;
+use crate::deps::{group_lists, insert_sorted};
 
 use crate::snapshot::{
     acl_view, eni_view, group_view, igw_view, instance_view, nat_view, peering_view, subnet_view,
@@ -54,6 +55,7 @@ struct Dirty {
     subnet_records: BTreeSet<String>,
     assoc_vpcs: BTreeSet<String>,
     subnets: BTreeSet<String>,
+    prefix_lists: BTreeSet<String>,
 }
 
 impl Dirty {
@@ -118,12 +120,19 @@ impl Snapshot {
                 "acl" => &mut d.acls,
                 "sg" => &mut d.groups,
                 "subnet" => &mut d.subnet_records,
+                "pl" => &mut d.prefix_lists,
                 _ => continue,
             };
             set.insert(k.id.clone());
         }
         for id in std::mem::take(&mut d.vpcs) {
             self.refresh_vpc(world, &id, &mut d);
+        }
+        for id in std::mem::take(&mut d.prefix_lists) {
+            d.tables
+                .extend(self.deps.tables_by_target.items(&id).cloned());
+            d.groups
+                .extend(self.deps.groups_by_list.items(&id).cloned());
         }
         for id in std::mem::take(&mut d.peerings) {
             self.refresh_peering(world, &id);
@@ -192,7 +201,10 @@ impl Snapshot {
         }
         for id in std::mem::take(&mut d.groups) {
             let group = world.aws.security_groups().get(&id);
-            put(&mut self.groups, &id, group, group_view);
+            put(&mut self.groups, &id, group, |g| group_view(world, g));
+            self.deps
+                .groups_by_list
+                .set(&id, group.map(group_lists).unwrap_or_default());
         }
         for id in std::mem::take(&mut d.subnet_records) {
             let vpc = world

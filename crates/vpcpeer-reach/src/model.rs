@@ -254,6 +254,8 @@ pub enum ComponentKind {
     FirewallRule,
     /// An Azure network security group.
     NetworkSecurityGroup,
+    /// A VPC endpoint (a gateway endpoint is a route target reaching its service's prefixes).
+    VpcEndpoint,
 }
 
 /// A component by kind and id.
@@ -419,6 +421,10 @@ pub enum Code {
     /// The routes send the packet back to an appliance it already crossed: a routing loop
     /// (`ROUTING_LOOP`, this emulator's name: Reachability Analyzer has no code for it).
     RoutingLoop,
+    /// Traffic that arrived over a peering would leave through the peer's gateway VPC endpoint:
+    /// a gateway endpoint serves only traffic from its own VPC (the VPC Peering Guide's
+    /// edge-to-edge rule) (`VPCE_GATEWAY_EDGE_TO_EDGE`, this emulator's name).
+    VpceGatewayEdgeToEdge,
     /// The destination address lies in a VPC but no interface holds it (`UNKNOWN_DESTINATION`).
     UnknownDestination,
     /// Traffic from the internet would enter a VPC whose only way to the internet is an
@@ -477,6 +483,7 @@ impl Code {
             Code::EgressOnlyInbound => "EGRESS_ONLY_IGW_INBOUND",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
             Code::RoutingLoop => "ROUTING_LOOP",
+            Code::VpceGatewayEdgeToEdge => "VPCE_GATEWAY_EDGE_TO_EDGE",
             Code::UnknownDestination => "UNKNOWN_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::FirewallRule { .. } => "FIREWALL_RULE",

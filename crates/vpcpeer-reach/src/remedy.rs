@@ -185,6 +185,12 @@ pub enum Remedy {
         /// The peer's NAT gateway.
         gateway: String,
     },
+    /// The gateway endpoint `endpoint` does not serve peered VPCs: create a gateway endpoint
+    /// for the service in the source VPC.
+    OwnGatewayEndpoint {
+        /// The peer's gateway endpoint.
+        endpoint: String,
+    },
     /// No interface holds the destination address: check the address.
     CheckDestinationAddress,
     /// Inbound traffic from the internet cannot enter through the egress-only gateway `gateway`:
@@ -423,6 +429,9 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
         },
         Code::NgwRequiresSourceInVpc => Remedy::OwnNatGateway {
             gateway: id.clone(),
+        },
+        Code::VpceGatewayEdgeToEdge => Remedy::OwnGatewayEndpoint {
+            endpoint: id.clone(),
         },
         Code::UnknownDestination => Remedy::CheckDestinationAddress,
         Code::EgressOnlyInbound => Remedy::InternetGatewayForInbound {

@@ -4,8 +4,9 @@
 //!   match all-protocol rules and rules of their protocol whose port range holds the destination
 //!   port; ICMP (ICMPv6 for IPv6 packets) matches on type and code, `-1` meaning any.
 //! - Security group peers: a CIDR of the packet's family holding the other end's address; a
-//!   group reference is decided by the caller (it needs the snapshot); prefix lists are not
-//!   modelled and never match.
+//!   group reference is decided by the caller (it needs the snapshot); a rule to a prefix list
+//!   is compiled into one rule per block of the list (`snapshot::group_view`), so a prefix-list
+//!   peer left here (a list nobody sees) never matches.
 //! - ACL entries: the entry's CIDR must hold the other end's address (destination for outbound,
 //!   source for inbound); ports are destination ports.
 

@@ -15,12 +15,14 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use vpcpeer_model::aws::endpoints::prefix_list::prefix_list_blocks;
 use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::aws::route::{table_route_state, RouteState};
 use vpcpeer_model::{
     AclEntry, Destination, Instance, InstanceState, InternetGateway, NatGateway, NatState,
-    NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, RouteTable, RouteTarget,
-    RtAssocTarget, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc, World,
+    NetworkAcl, NetworkInterface, PeerSide, PeeringConnection, RecordKey, Route, RouteTable,
+    RouteTarget, RtAssocTarget, RulePeer, Scope, SecurityGroup, SgRule, Subnet, Timestamp, Vpc,
+    World,
 };
 
 use crate::deps::Deps;
@@ -289,25 +291,40 @@ pub struct Snapshot {
     pub(crate) deps: Deps,
 }
 
-fn dest_net(d: &Destination) -> IpNet {
+/// The prefixes a route's destination stands for: its block, or the current blocks of its
+/// prefix list (as the table's owner sees the list).
+fn dest_nets(world: &World, t: &RouteTable, d: &Destination) -> Vec<IpNet> {
     match d {
-        Destination::V4(n) => IpNet::V4(*n),
-        Destination::V6(n) => IpNet::V6(*n),
+        Destination::V4(n) => vec![IpNet::V4(*n)],
+        Destination::V6(n) => vec![IpNet::V6(*n)],
+        Destination::PrefixList(p) => prefix_list_blocks(world, &t.scope, p.as_str()),
     }
 }
 
-/// The compiled view of route table `t`: its routes with their state at `now`.
+/// The compiled view of route table `t`: its routes with their state at `now`. A route to a
+/// prefix list becomes one route per block of the list, all with the list as destination; a
+/// static route to the same block wins over them (the Amazon VPC User Guide, "Route priority":
+/// a static route takes priority over an overlapping prefix-list route), which the order gives,
+/// as the index keeps the last of equal prefixes.
 pub(crate) fn table_view(world: &World, t: &RouteTable, now: Timestamp) -> TableView {
-    let lpm = Lpm::new(t.routes.iter().map(|r| {
+    let (lists, statics): (Vec<&Route>, Vec<&Route>) = t
+        .routes
+        .iter()
+        .partition(|r| matches!(r.destination, Destination::PrefixList(_)));
+    let lpm = Lpm::new(lists.into_iter().chain(statics).flat_map(|r| {
         let active = table_route_state(world, t, r, now) == RouteState::Active;
-        (
-            dest_net(&r.destination),
-            RouteEntry {
-                destination: r.destination,
-                target: r.target.clone(),
-                active,
-            },
-        )
+        dest_nets(world, t, &r.destination)
+            .into_iter()
+            .map(move |net| {
+                (
+                    net,
+                    RouteEntry {
+                        destination: r.destination,
+                        target: r.target.clone(),
+                        active,
+                    },
+                )
+            })
     }));
     TableView {
         id: t.id.clone(),
@@ -365,14 +382,42 @@ pub(crate) fn acl_view(a: &NetworkAcl) -> AclView {
 }
 
 /// The compiled view of security group `g`.
-pub(crate) fn group_view(g: &SecurityGroup) -> GroupView {
+pub(crate) fn group_view(world: &World, g: &SecurityGroup) -> GroupView {
     GroupView {
         id: g.id.clone(),
         vpc_id: g.vpc_id.clone(),
         scope: g.scope.clone(),
-        ingress: g.ingress.clone(),
-        egress: g.egress.clone(),
+        ingress: expand_lists(world, g, &g.ingress),
+        egress: expand_lists(world, g, &g.egress),
     }
+}
+
+/// `rules` with each rule to a prefix list replaced by one rule (same id) per block of the list
+/// as the group's owner sees it, so a rule to a list admits exactly the list's current blocks.
+/// A list the owner does not see (or an empty one) admits nothing.
+fn expand_lists(world: &World, g: &SecurityGroup, rules: &[SgRule]) -> Vec<SgRule> {
+    if !rules
+        .iter()
+        .any(|r| matches!(r.peer, RulePeer::PrefixList(_)))
+    {
+        return rules.to_vec();
+    }
+    let mut out = Vec::with_capacity(rules.len());
+    for r in rules {
+        match &r.peer {
+            RulePeer::PrefixList(p) => {
+                for net in prefix_list_blocks(world, &g.scope, p) {
+                    let peer = match net {
+                        IpNet::V4(n) => RulePeer::Cidr4(n),
+                        IpNet::V6(n) => RulePeer::Cidr6(n),
+                    };
+                    out.push(SgRule { peer, ..r.clone() });
+                }
+            }
+            _ => out.push(r.clone()),
+        }
+    }
+    out
 }
 
 /// The compiled view of NAT gateway `n`.
@@ -505,7 +550,7 @@ impl Snapshot {
                 .insert(sub.id.clone(), subnet_view(sub, &s.vpcs, route_table, acl));
         }
         for g in world.aws.security_groups().values() {
-            s.groups.insert(g.id.clone(), group_view(g));
+            s.groups.insert(g.id.clone(), group_view(world, g));
         }
         for n in world.aws.nat_gateways().values() {
             s.nats.insert(n.id.clone(), nat_view(n));

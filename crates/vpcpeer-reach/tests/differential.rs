@@ -9,27 +9,39 @@
 //! hold): 2–4 VPCs in two accounts and two regions, subnets, custom route tables, routes to
 //! peerings in every state and to internet gateways (some detached), routes to on-premises
 //! (`192.168.0.0/16`) through virtual private gateways (some detached later, some routed to over
-//! a peering: edge to edge), groups with CIDR and group references, custom ACLs with random entries, instances, appliances (an instance with its
-//! source/destination check off, mostly, and routes to it by instance or interface id, some of
-//! them more specific than the VPC's block, some looping), stopped instances; queries are every
-//! ordered pair of instances over several protocols and ports, plus each instance to an
-//! internet address and to an on-premises address.
+//! a peering: edge to edge), groups with CIDR and group references, custom ACLs with random
+//! entries, instances, appliances (an instance with its source/destination check off, mostly,
+//! and routes to it by instance or interface id, some of them more specific than the VPC's
+//! block, some looping), stopped instances; queries are every ordered pair of instances over
+//! several protocols and ports, plus each instance to an internet address, to an on-premises
+//! address and to an address of the S3 service.
+//!
+//! The endpoints area adds: managed prefix lists (routes to peerings through a list, and
+//! security group rules to a list), and S3 gateway endpoints on some route tables. The
+//! reference expands a prefix-list route into the list's blocks by a linear scan, prefers a
+//! static route over a list's block of the same length, and lets an instance reach the S3
+//! address through its own table's gateway endpoint only (a route to a peering never reaches an
+//! address outside the peer VPC, so a peer's endpoint is never used).
 
 mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use common::{acl_rule, tcp, Build, Rng};
+use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
 use vpcpeer_model::aws::appliance::InterfaceChange;
+use vpcpeer_model::aws::endpoints::prefix_list::prefix_list_blocks;
+use vpcpeer_model::aws::endpoints::{NewEndpoint, NewPrefixList};
+use vpcpeer_model::aws::route::RouteSpec;
 use vpcpeer_model::aws::security_group::{
     Direction as SgDir, GroupSelector, RulePermission, RuleProtocol,
 };
-use vpcpeer_model::testkit::{from_group, permission, with_cidr};
+use vpcpeer_model::testkit::{from_group, permission, with_cidr, with_prefix_list};
 use vpcpeer_model::testkit::{TestEnv, A, B, REGION};
 use vpcpeer_model::{
-    AclAction, Destination, InstanceState, NetworkInterface, Route, RouteTarget, RtAssocTarget,
-    RulePeer, Scope, SgRule, Timestamp, World,
+    AclAction, Destination, InstanceState, NetworkInterface, PrefixListId, Route, RouteTarget,
+    RtAssocTarget, RulePeer, Scope, SgRule, Timestamp, World,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 
@@ -39,6 +51,24 @@ use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 9);
 /// An on-premises address, behind the virtual private gateways.
 const ONPREM: Ipv4Addr = Ipv4Addr::new(192, 168, 7, 9);
+/// An address of the S3 service (in the illustrative blocks of its AWS-managed list).
+const SERVICE: Ipv4Addr = Ipv4Addr::new(3, 5, 0, 1);
+
+/// The IPv4 blocks a route's destination stands for, each with whether it comes from a prefix
+/// list (as the table's owner sees the list).
+fn dest_blocks(w: &World, t: &vpcpeer_model::RouteTable, d: &Destination) -> Vec<(Ipv4Net, bool)> {
+    match d {
+        Destination::V4(n) => vec![(*n, false)],
+        Destination::V6(_) => Vec::new(),
+        Destination::PrefixList(p) => prefix_list_blocks(w, &t.scope, p.as_str())
+            .into_iter()
+            .filter_map(|n| match n {
+                IpNet::V4(n) => Some((n, true)),
+                IpNet::V6(_) => None,
+            })
+            .collect(),
+    }
+}
 
 fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
     w.aws
@@ -72,23 +102,21 @@ fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTa
 /// own blocks (then the answer is "local").
 fn best_route(w: &World, subnet: &str, ip: Ipv4Addr) -> Option<RouteTarget> {
     let t = table_of(w, subnet)?;
-    let mut best: Option<&Route> = None;
+    // Longest prefix; at equal length a static route beats a prefix list's block; among equals,
+    // the later route.
+    let mut best: Option<(&Route, (u8, bool))> = None;
     for r in &t.routes {
-        let Destination::V4(n) = r.destination else {
-            continue;
-        };
-        if !n.contains(&ip) {
-            continue;
-        }
-        let longer = match best.map(|b| b.destination) {
-            Some(Destination::V4(b)) => n.prefix_len() >= b.prefix_len(),
-            _ => true,
-        };
-        if longer {
-            best = Some(r);
+        for (n, from_list) in dest_blocks(w, t, &r.destination) {
+            if !n.contains(&ip) {
+                continue;
+            }
+            let key = (n.prefix_len(), !from_list);
+            if best.is_none_or(|(_, k)| key >= k) {
+                best = Some((r, key));
+            }
         }
     }
-    let target = best?.target.clone();
+    let target = best?.0.target.clone();
     if matches!(target, RouteTarget::Peering(_)) && in_vpc(w, &t.vpc_id, ip) {
         return Some(RouteTarget::Local);
     }
@@ -205,7 +233,10 @@ fn sg_ok(
             }
             let peer_ok = match &r.peer {
                 RulePeer::Cidr4(n) => n.contains(&other_ip),
-                RulePeer::Cidr6(_) | RulePeer::PrefixList(_) => false,
+                RulePeer::Cidr6(_) => false,
+                RulePeer::PrefixList(pl) => prefix_list_blocks(w, &g.scope, pl)
+                    .iter()
+                    .any(|n| matches!(n, IpNet::V4(n) if n.contains(&other_ip))),
                 RulePeer::Group { group_id, .. } => {
                     let member = other.is_some_and(|o| o.groups.contains(group_id));
                     let usable = w.aws.security_groups().get(group_id).is_some_and(|rg| {
@@ -361,6 +392,20 @@ fn reference(
                         .is_some_and(|g| g.attached_vpc.as_deref() == own)
                 };
                 if d.is_some() || !attached {
+                    return false;
+                }
+                stretches.push((cur, None));
+                break;
+            }
+            // A gateway endpoint of the VPC the packet is in (its route comes from the service's
+            // list): out to the service.
+            Some(RouteTarget::VpcEndpoint(v)) => {
+                let own = w
+                    .aws
+                    .vpc_endpoints()
+                    .get(&v)
+                    .is_some_and(|e| e.vpc_id == cur.vpc_id);
+                if d.is_some() || !own {
                     return false;
                 }
                 stretches.push((cur, None));
@@ -586,6 +631,76 @@ fn build(seed: u64) -> (TestEnv, Vec<String>) {
                     let dest = *rng.one(&["192.168.0.0/16", "192.168.7.0/24"]);
                     let _ = env.try_route(&scope, &t, dest, RouteTarget::Gateway(vgw));
                 }
+            }
+        }
+    }
+    // Gateway endpoints to S3 on some tables.
+    for v in &vpcs {
+        for t in &v.tables {
+            if rng.chance(30) {
+                let _ = env.run(&v.scope, |tx| {
+                    tx.create_endpoint(NewEndpoint {
+                        vpc_id: v.id.clone(),
+                        service_name: format!("com.amazonaws.{}.s3", v.scope.region),
+                        route_table_ids: vec![t.clone()],
+                        ..NewEndpoint::default()
+                    })
+                });
+            }
+        }
+    }
+    // Prefix lists: one per VPC sometimes, with a peer's block, a /24 of it or 10.0.0.0/8, used
+    // by routes to peerings and by ingress rules.
+    let mut lists: Vec<(usize, String)> = Vec::new();
+    for vi in 0..vpcs.len() {
+        if !rng.chance(50) {
+            continue;
+        }
+        let o = rng.one(&vpcs);
+        let mut entries = vec![o.cidr.clone()];
+        if rng.chance(50) {
+            entries.push(format!("{}.{}.1.0/24", o.net.0, o.net.1));
+        }
+        if rng.chance(30) {
+            entries.push("10.0.0.0/8".to_owned());
+        }
+        let scope = vpcs[vi].scope.clone();
+        let made = env.run(&scope, |tx| {
+            tx.create_prefix_list(NewPrefixList {
+                name: format!("l{vi}"),
+                family: "IPv4".into(),
+                max_entries: 5,
+                entries: entries.iter().map(|e| (e.clone(), None)).collect(),
+                tags: Default::default(),
+            })
+        });
+        if let Ok(l) = made {
+            lists.push((vi, l.id));
+        }
+    }
+    for (vi, pl) in &lists {
+        let scope = vpcs[*vi].scope.clone();
+        for t in vpcs[*vi].tables.clone() {
+            for (pcx, a, b) in pcxs.clone() {
+                if (a != *vi && b != *vi) || !rng.chance(40) {
+                    continue;
+                }
+                let dest = Destination::PrefixList(PrefixListId::parse(pl).expect("id"));
+                let _ = env.run(&scope, |tx| {
+                    tx.create_route(RouteSpec {
+                        route_table_id: t.clone(),
+                        destination: dest,
+                        target: RouteTarget::Peering(pcx),
+                    })
+                });
+            }
+        }
+        for g in vpcs[*vi].groups.clone() {
+            if rng.chance(30) {
+                let p = with_prefix_list(perm(&mut rng), pl);
+                let _ = env.run(&scope, |tx| {
+                    tx.authorize_rules(SgDir::Ingress, &GroupSelector::Id(g.clone()), &[p])
+                });
             }
         }
     }
@@ -815,6 +930,7 @@ fn check(seed: u64) -> Result<Tally, TestCaseError> {
         instances.iter().map(|i| (Some(i), INTERNET)).collect();
     dsts.push((None, INTERNET));
     dsts.push((None, ONPREM));
+    dsts.push((None, SERVICE));
     for src in &instances {
         for dst in &dsts {
             let (dst, out) = dst;
@@ -896,6 +1012,51 @@ fn random_topologies_mix_verdicts() {
     assert!(total > 500, "only {total} queries");
     assert!(yes * 20 > total, "only {yes} of {total} reachable");
     assert!(yes * 10 < total * 9, "{yes} of {total} reachable");
+}
+
+/// The generator exercises the endpoints area: over a fixed set of seeds it makes routes to
+/// prefix lists, rules to prefix lists and gateway endpoints, and the S3 address is reached by
+/// some queries and not by others.
+#[test]
+fn random_topologies_use_prefix_lists_and_endpoints() {
+    let (mut routes, mut rules, mut endpoints, mut service_yes, mut service_no) = (0, 0, 0, 0, 0);
+    for seed in 0..100 {
+        let (env, instances) = build(seed);
+        let w = &env.world;
+        routes += w
+            .aws
+            .route_tables()
+            .values()
+            .flat_map(|t| &t.routes)
+            .filter(|r| {
+                matches!(r.destination, Destination::PrefixList(_))
+                    && matches!(r.target, RouteTarget::Peering(_))
+            })
+            .count();
+        rules += w
+            .aws
+            .security_groups()
+            .values()
+            .flat_map(|g| &g.ingress)
+            .filter(|r| matches!(r.peer, RulePeer::PrefixList(_)))
+            .count();
+        endpoints += w.aws.vpc_endpoints().len();
+        for i in &instances {
+            if reference(w, env.now, i, None, SERVICE, Proto::Tcp(80)) {
+                service_yes += 1;
+            } else {
+                service_no += 1;
+            }
+        }
+    }
+    assert!(
+        routes > 10 && rules > 10 && endpoints > 10,
+        "{routes} {rules} {endpoints}"
+    );
+    assert!(
+        service_yes > 5 && service_no > 5,
+        "{service_yes} {service_no}"
+    );
 }
 
 /// Any query over any random topology answers or errors; it never panics, and a verdict is

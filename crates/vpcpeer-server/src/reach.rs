@@ -352,6 +352,7 @@ fn changes_the_component(code: Code) -> bool {
         | Code::VgwEdgeToEdge
         | Code::NgwRequiresSourceInVpc
         | Code::EgressOnlyInbound
+        | Code::VpceGatewayEdgeToEdge
         | Code::UnknownDestination
         | Code::UnsupportedComponent
         | Code::PeeringNotActive
@@ -398,6 +399,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Network => "network",
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
+        ComponentKind::VpcEndpoint => "vpc-endpoint",
     }
 }
 
@@ -663,6 +665,9 @@ pub fn remedy_text(r: &Remedy) -> String {
         }
         Remedy::InternetGatewayForInbound { gateway } => format!(
             "{gateway} carries only connections its VPC opens: attach an internet gateway to the VPC for inbound IPv6"
+        ),
+        Remedy::OwnGatewayEndpoint { endpoint } => format!(
+            "{endpoint} does not serve peered VPCs: create a gateway endpoint for the service in the source VPC"
         ),
         Remedy::CheckDestinationAddress => {
             "no interface holds the destination address: check the address".to_owned()

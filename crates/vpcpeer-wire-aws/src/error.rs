@@ -113,6 +113,7 @@ pub fn parameter(field: Field) -> &'static str {
         Field::RouteTransitGateway => "transitGatewayId",
         Field::RouteEgressOnlyGateway => "egressOnlyInternetGatewayId",
         Field::RouteEndpoint => "vpcEndpointId",
+        Field::RoutePrefixList => "destinationPrefixListId",
         Field::LaunchMinCount => "minCount",
         Field::ClientToken => "clientToken",
         Field::SubnetIpv4Block => "cidrBlock",
@@ -168,6 +169,7 @@ fn missing_text(field: Field) -> Cow<'static, str> {
         | Field::RouteTransitGateway
         | Field::RouteEgressOnlyGateway
         | Field::RouteEndpoint
+        | Field::RoutePrefixList
         | Field::LaunchMinCount
         | Field::ClientToken
         | Field::SubnetIpv4Block
@@ -230,6 +232,7 @@ fn invalid(field: Field, value: &str) -> Ec2Error {
         | Field::RouteTransitGateway
         | Field::RouteEgressOnlyGateway
         | Field::RouteEndpoint
+        | Field::RoutePrefixList
         | Field::GroupName
         | Field::GroupDescription
         | Field::ReferencedGroup
@@ -321,6 +324,8 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
         Kind::VpnGateway => ("InvalidVpnGatewayID.NotFound", "virtual private gateway ID"),
         Kind::CustomerGateway => ("InvalidCustomerGatewayID.NotFound", "customer gateway ID"),
         Kind::DhcpOptions => ("InvalidDhcpOptionID.NotFound", "DHCP options set ID"),
+        Kind::PrefixList => ("InvalidPrefixListID.NotFound", "prefix list ID"),
+        Kind::VpcEndpoint => ("InvalidVpcEndpointId.NotFound", "Vpc Endpoint Id"),
     };
     Ec2Error::new(code, format!("The {noun} '{id}' does not exist"))
 }
@@ -342,6 +347,8 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
         Kind::EgressOnlyInternetGateway => "InvalidEgressOnlyInternetGatewayId.Malformed",
         Kind::ElasticIp => "InvalidAllocationID.Malformed",
+        Kind::PrefixList => "InvalidPrefixListId.Malformed",
+        Kind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
         // [UNVERIFIED] codes of the EC2 pattern for these kinds.
         Kind::VpnGateway => "InvalidVpnGatewayID.Malformed",
@@ -504,6 +511,8 @@ impl From<DomainError> for Ec2Error {
                     | Kind::ElasticIp
                     | Kind::VpnGateway
                     | Kind::CustomerGateway
+                    | Kind::PrefixList
+                    | Kind::VpcEndpoint
                     | Kind::Any => "resource",
                     Kind::DhcpOptions => "dhcpOptions",
                 };
@@ -577,6 +586,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
             DomainError::Ipv6(p) => worded(crate::actions::ipv6_problem(&p)),
             DomainError::Appliance(p) => worded(crate::actions::appliance::words(&p)),
+            DomainError::Endpoint(p) => worded(crate::actions::endpoint_problem(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),
@@ -702,6 +712,7 @@ mod tests {
             (Field::SubnetZoneId, "availabilityZoneId"),
             (Field::RuleDescription, "Description"),
             (Field::SubnetIpv6Native, "ipv6Native"),
+            (Field::RoutePrefixList, "destinationPrefixListId"),
         ];
         let fields: Vec<Field> = table.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, Field::ALL, "the table covers every field, in order");

@@ -306,9 +306,9 @@ fn invalid_values_are_refused_in_ec2_words() {
             "Value (use1-az99) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f.".into(),
         ),
         (
-            "CreateRoute",
-            format!("RouteTableId={rtb}&DestinationPrefixListId=pl-0123456789abcdef0&GatewayId=igw-0123456789abcdef0"),
-            "Routes to managed prefix lists (DestinationPrefixListId) are not supported by this emulator; use DestinationCidrBlock or DestinationIpv6CidrBlock.".into(),
+            "CreateManagedPrefixList",
+            "PrefixListName=corp&MaxEntries=0&AddressFamily=IPv4".into(),
+            "Value (0) for parameter maxEntries is invalid. It must be between 1 and 1000.".into(),
         ),
         (
             "RunInstances",

@@ -8,6 +8,7 @@ use crate::aws::acl::AclEntryRequest;
 use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
 use crate::aws::eip::EipCommand;
 use crate::aws::dhcp::{DhcpCommand, DhcpOutcome};
+use crate::aws::endpoints::{EndpointCommand, EndpointOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
 use crate::aws::instance::{Launch, RunInstances, Terminated};
@@ -322,6 +323,9 @@ pub enum Command {
     Dhcp(DhcpCommand),
     /// Security group rule edits (modify, descriptions).
     SgRules(SgRuleCommand),
+    // --- VPC endpoints and managed prefix lists ---
+    /// A change to prefix lists or VPC endpoints (see [`crate::aws::endpoints`]).
+    Endpoint(EndpointCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -454,6 +458,9 @@ pub enum Outcome {
     Dhcp(DhcpOutcome),
     /// What a rule-edit command did.
     SgRules(SgRuleOutcome),
+    // --- VPC endpoints and managed prefix lists ---
+    /// What an endpoint or prefix list command did.
+    Endpoint(EndpointOutcome),
 }
 
 impl Apply for Command {
@@ -704,6 +711,7 @@ impl Apply for Command {
             Command::Vpn(c) => Outcome::Vpn(c.apply(tx)?),
             Command::Dhcp(c) => Outcome::Dhcp(c.apply(tx)?),
             Command::SgRules(c) => Outcome::SgRules(c.apply(tx)?),
+            Command::Endpoint(c) => Outcome::Endpoint(c.apply(tx)?),
         })
     }
 }

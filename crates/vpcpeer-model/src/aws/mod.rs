@@ -11,6 +11,7 @@ mod command;
 pub mod default_vpc;
 pub mod eip;
 pub mod dhcp;
+pub mod endpoints;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
@@ -115,6 +116,8 @@ owned! {
     VpnGateway => VpnGateway;
     CustomerGateway => CustomerGateway;
     DhcpOptions => DhcpOptions;
+    ManagedPrefixList => PrefixList;
+    VpcEndpoint => VpcEndpoint;
 }
 
 /// A resource that lives in one VPC.
@@ -139,7 +142,8 @@ in_vpc!(
     NetworkAcl,
     Instance,
     NetworkInterface,
-    EgressOnlyInternetGateway
+    EgressOnlyInternetGateway,
+    VpcEndpoint
 );
 
 impl Tx<'_, '_> {

@@ -214,6 +214,19 @@ pub enum Destination {
     V4(Ipv4Net),
     /// An IPv6 prefix.
     V6(Ipv6Net),
+    /// A managed prefix list (route destinations only): the route matches each of the list's
+    /// blocks.
+    PrefixList(crate::PrefixListId),
+}
+
+impl Destination {
+    /// The prefix list id of a prefix-list destination.
+    pub fn prefix_list(&self) -> Option<&str> {
+        match self {
+            Destination::PrefixList(p) => Some(p.as_str()),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Destination {
@@ -221,6 +234,7 @@ impl std::fmt::Display for Destination {
         match self {
             Destination::V4(n) => n.fmt(f),
             Destination::V6(n) => n.fmt(f),
+            Destination::PrefixList(p) => p.fmt(f),
         }
     }
 }

@@ -13,8 +13,13 @@
 //! - Targets this emulator does not model (transit gateways, egress-only internet gateways, VPC
 //!   endpoints) are accepted on the shape of their id and reported `active`.
 //! - No target → `MissingParameter`; several targets or destinations →
-//!   `InvalidParameterCombination`; prefix-list destinations → `InvalidParameterValue` (the EC2
-//!   face refuses these while it parses the request into a [`RouteSpec`]).
+//!   `InvalidParameterCombination` (the EC2 face refuses these while it parses the request into
+//!   a [`RouteSpec`]).
+//! - A route to a managed prefix list (`DestinationPrefixListId`) needs a list the caller sees
+//!   (its own or an AWS-managed one); it counts as the list's `MaxEntries` routes of the list's
+//!   family in the table's route quota (the Amazon VPC User Guide, "Managed prefix lists").
+//!   A route a gateway VPC endpoint programmed cannot be replaced or deleted by hand
+//!   [UNVERIFIED code: `InvalidParameterValue`].
 //! - A route to a stopped instance is `blackhole`, as to a terminated one; so is a route to an
 //!   interface that is detached or whose instance is stopped or terminated.
 //! - `ClientToken` of CreateRouteTable is accepted and echoed but not honoured (a retry creates a
@@ -189,6 +194,7 @@ pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
             (r.contains(&net.network()) && net.prefix_len() >= r.prefix_len())
                 .then_some(Destination::V6(r))
         }
+        Destination::PrefixList(_) => None,
     };
     match reserved {
         Some(reserved) => Err(DomainError::Route(RouteProblem::ReservedDestination {
@@ -201,6 +207,27 @@ pub fn check_destination(dest: &Destination) -> Result<(), DomainError> {
 
 fn family(d: &Destination) -> bool {
     matches!(d, Destination::V4(_))
+}
+
+/// The non-local routes of `table` counted as the route quota counts them, per family (IPv4,
+/// IPv6): a route to a prefix list counts as `weight(list)`, which gives the list's
+/// `MaxEntries` and whether its family is IPv4.
+pub(crate) fn route_counts(
+    table: &RouteTable,
+    weight: impl Fn(&str) -> (usize, bool),
+) -> (usize, usize) {
+    table
+        .routes
+        .iter()
+        .filter(|r| r.target != RouteTarget::Local)
+        .fold((0, 0), |(v4, v6), r| match &r.destination {
+            Destination::V4(_) => (v4 + 1, v6),
+            Destination::V6(_) => (v4, v6 + 1),
+            Destination::PrefixList(p) => match weight(p.as_str()) {
+                (n, true) => (v4 + n, v6),
+                (n, false) => (v4, v6 + n),
+            },
+        })
 }
 
 /// How `dest` relates to the VPC's own blocks.
@@ -217,6 +244,7 @@ fn local_relation(vpc: &Vpc, dest: &Destination) -> LocalRelation {
     let d = match *dest {
         Destination::V4(d) => IpNet::V4(d),
         Destination::V6(d) => IpNet::V6(d),
+        Destination::PrefixList(_) => return LocalRelation::Outside,
     };
     // A block of the other family neither equals nor contains `d`.
     let blocks = vpc
@@ -300,6 +328,7 @@ impl Tx<'_, '_> {
             return Err(DomainError::dependency(Kind::RouteTable, id));
         }
         self.remove::<RouteTable>(id);
+        self.forget_route_table(id);
         Ok(())
     }
 
@@ -533,6 +562,7 @@ impl Tx<'_, '_> {
         let subnet_match = self.in_vpc::<Subnet>(&vpc.id).any(|s: &Subnet| match dest {
             Destination::V4(d) => s.cidr == Some(*d),
             Destination::V6(d) => s.ipv6.as_ref().is_some_and(|(_, c)| c == d),
+            Destination::PrefixList(_) => false,
         });
         let target_ok = matches!(
             target,
@@ -553,7 +583,23 @@ impl Tx<'_, '_> {
     fn route_of(&self, id: &str, dest: &Destination) -> Result<RouteTable, DomainError> {
         let table = self.owned::<RouteTable>(id)?.clone();
         check_destination(dest)?;
+        if let Destination::PrefixList(p) = dest {
+            self.prefix_list(p.as_str())?;
+        }
         Ok(table)
+    }
+
+    /// Refuses a change by hand of a route a VPC endpoint manages.
+    fn check_not_managed(&self, table: &RouteTable, dest: &Destination) -> Result<(), DomainError> {
+        match self.endpoint_owning(table, dest) {
+            Some(endpoint_id) => Err(DomainError::Endpoint(
+                crate::EndpointProblem::ManagedRoute {
+                    route_table_id: table.id.clone(),
+                    endpoint_id,
+                },
+            )),
+            None => Ok(()),
+        }
     }
 
     /// CreateRoute.
@@ -578,19 +624,22 @@ impl Tx<'_, '_> {
             (LocalRelation::Inside, t) => self.check_more_specific(&vpc, &dest, t)?,
             _ => {}
         }
-        check_limit(
-            self.ctx.limits.routes_per_table,
-            LimitKind::RoutesPerTable,
-            Some(&table.id),
-            || {
-                table
-                    .routes
-                    .iter()
-                    .filter(|r| r.target != RouteTarget::Local)
-                    .filter(|r| family(&r.destination) == family(&dest))
-                    .count()
-            },
-        )?;
+        if let Some(max) = self.ctx.limits.routes_per_table {
+            let weight = |id: &str| self.prefix_list_route_weight(id);
+            let (v4, v6) = route_counts(&table, weight);
+            let (add, is_v4) = match &dest {
+                Destination::V4(_) => (1, true),
+                Destination::V6(_) => (1, false),
+                Destination::PrefixList(p) => weight(p.as_str()),
+            };
+            if (if is_v4 { v4 } else { v6 }) + add > max {
+                return Err(DomainError::LimitExceeded {
+                    kind: LimitKind::RoutesPerTable,
+                    max,
+                    resource: Some(table.id.clone()),
+                });
+            }
+        }
         self.owned_mut::<RouteTable>(&table.id)?.routes.push(Route {
             destination: dest,
             target,
@@ -606,6 +655,7 @@ impl Tx<'_, '_> {
         let dest = spec.destination;
         let target = self.check_target(&table, spec.target, &dest)?;
         let idx = route_index(&table, &dest)?;
+        self.check_not_managed(&table, &dest)?;
         let vpc = self.owned::<Vpc>(&table.vpc_id)?.clone();
         let relation = local_relation(&vpc, &dest);
         match (&relation, &target) {
@@ -640,6 +690,7 @@ impl Tx<'_, '_> {
     ) -> Result<(), DomainError> {
         let table = self.route_of(route_table_id, &dest)?;
         let route = &table.routes[route_index(&table, &dest)?];
+        self.check_not_managed(&table, &dest)?;
         if route.target == RouteTarget::Local {
             return Err(DomainError::Route(RouteProblem::LocalDeleted {
                 destination: dest,

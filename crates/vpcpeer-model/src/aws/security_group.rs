@@ -113,12 +113,20 @@ pub fn same_grant(a: &SgRule, b: &SgRule) -> bool {
     peers_equal && a.protocol == b.protocol && a.from_port == b.from_port && a.to_port == b.to_port
 }
 
-/// Counts of rules per IP family (group and prefix-list rules count for both).
-fn family_counts<'a>(rules: impl Iterator<Item = &'a SgRule>) -> (usize, usize) {
-    rules.fold((0, 0), |(v4, v6), r| match r.peer {
+/// Counts of rules per IP family (group and prefix-list rules count for both); a rule to a
+/// prefix list counts as `weight(list)` (its `MaxEntries`, as AWS counts it).
+pub(crate) fn family_counts<'a>(
+    rules: impl Iterator<Item = &'a SgRule>,
+    weight: &dyn Fn(&str) -> usize,
+) -> (usize, usize) {
+    rules.fold((0, 0), |(v4, v6), r| match &r.peer {
         RulePeer::Cidr4(_) => (v4 + 1, v6),
         RulePeer::Cidr6(_) => (v4, v6 + 1),
-        RulePeer::PrefixList(_) | RulePeer::Group { .. } => (v4 + 1, v6 + 1),
+        RulePeer::PrefixList(p) => {
+            let n = weight(p);
+            (v4 + n, v6 + n)
+        }
+        RulePeer::Group { .. } => (v4 + 1, v6 + 1),
     })
 }
 
@@ -464,7 +472,8 @@ impl Tx<'_, '_> {
             });
         }
         if let Some(max) = self.ctx.limits.rules_per_security_group {
-            let (v4, v6) = family_counts(existing.iter().chain(rules.iter()));
+            let weight = |id: &str| self.prefix_list_weight(id);
+            let (v4, v6) = family_counts(existing.iter().chain(rules.iter()), &weight);
             if v4 > max || v6 > max {
                 return Err(DomainError::LimitExceeded {
                     kind: LimitKind::RulesPerSecurityGroup,

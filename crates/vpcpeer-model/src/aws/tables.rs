@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
+    CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
-    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc, VpnGateway,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpnGateway,
 };
 
 cloud_tables! {
@@ -33,6 +33,8 @@ cloud_tables! {
         vpn_gateways: VpnGateway, "Virtual private gateways.";
         customer_gateways: CustomerGateway, "Customer gateways.";
         dhcp_options: DhcpOptions, "DHCP option sets.";
+        prefix_lists: ManagedPrefixList, "Managed prefix lists (the callers' own; AWS-managed ones are computed).";
+        vpc_endpoints: VpcEndpoint, "VPC endpoints.";
     }
     index: Indexes;
 }

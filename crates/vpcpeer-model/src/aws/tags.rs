@@ -14,9 +14,9 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::text;
 use crate::{
-    CustomerGateway, DhcpOptions, DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, NatGateway,
+    CustomerGateway, DhcpOptions, DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, ManagedPrefixList, NatGateway,
     NetworkAcl, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem,
-    Tags, Tx, Vpc, VpnGateway,
+    Tags, Tx, Vpc, VpcEndpoint, VpnGateway,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -46,6 +46,8 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "vgw" => Kind::VpnGateway,
         "cgw" => Kind::CustomerGateway,
         "dopt" => Kind::DhcpOptions,
+        "pl" => Kind::PrefixList,
+        "vpce" => Kind::VpcEndpoint,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -148,6 +150,8 @@ impl Tx<'_, '_> {
             Kind::VpnGateway => &self.owned::<VpnGateway>(id)?.tags,
             Kind::CustomerGateway => &self.owned::<CustomerGateway>(id)?.tags,
             Kind::DhcpOptions => &self.owned::<DhcpOptions>(id)?.tags,
+            Kind::PrefixList => &self.owned::<ManagedPrefixList>(id)?.tags,
+            Kind::VpcEndpoint => &self.owned::<VpcEndpoint>(id)?.tags,
             _ => return Err(DomainError::not_found(Kind::Any, id)),
         })
     }
@@ -184,6 +188,8 @@ impl Tx<'_, '_> {
             Kind::VpnGateway => &mut self.owned_mut::<VpnGateway>(id)?.tags,
             Kind::CustomerGateway => &mut self.owned_mut::<CustomerGateway>(id)?.tags,
             Kind::DhcpOptions => &mut self.owned_mut::<DhcpOptions>(id)?.tags,
+            Kind::PrefixList => &mut self.owned_mut::<ManagedPrefixList>(id)?.tags,
+            Kind::VpcEndpoint => &mut self.owned_mut::<VpcEndpoint>(id)?.tags,
             _ => return Err(missing()),
         })
     }
@@ -361,6 +367,10 @@ impl Tx<'_, '_> {
                 });
             }
         }
+        push(&mut out, self.list_owned::<ManagedPrefixList>(), |r| {
+            &r.tags
+        });
+        push(&mut out, self.list_owned::<VpcEndpoint>(), |r| &r.tags);
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {

@@ -305,7 +305,8 @@ impl Tx<'_, '_> {
                 .is_some()
             || self
                 .in_vpc::<NatGateway>(vpc_id)
-                .any(|n| n.state != crate::NatState::Deleted);
+                .any(|n| n.state != crate::NatState::Deleted)
+            || self.in_vpc::<crate::VpcEndpoint>(vpc_id).next().is_some();
         if in_vpc_dependents {
             return Err(DomainError::dependency(Kind::Vpc, vpc_id));
         }

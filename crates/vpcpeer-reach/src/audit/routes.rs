@@ -110,7 +110,9 @@ impl<'w> Auditor<'w> {
     pub(super) fn routes(&self, out: &mut Vec<Raw>) {
         for t in self.w.aws.route_tables().values() {
             for r in &t.routes {
-                let d = net(&r.destination);
+                let Some(d) = route_net(&r.destination) else {
+                    continue;
+                };
                 if let RouteTarget::Peering(pcx) = &r.target {
                     let state = self.w.aws.peerings().get(pcx).map(|p| p.state_at(self.now));
                     match state {
@@ -205,7 +207,7 @@ impl<'w> Auditor<'w> {
         let more_specific: Vec<IpNet> = t
             .routes
             .iter()
-            .map(|r| net(&r.destination))
+            .filter_map(|r| route_net(&r.destination))
             .filter(|o| o.prefix_len() > d.prefix_len() && d.contains(o))
             .chain(a_blocks.iter().copied())
             .collect();
@@ -265,7 +267,9 @@ impl<'w> Auditor<'w> {
                     RouteTarget::NatGateway(n) => n,
                     _ => continue,
                 };
-                let gd = net(&r.destination);
+                let Some(gd) = route_net(&r.destination) else {
+                    continue;
+                };
                 if overlaps(&gd, d) {
                     out.push(raw(
                         Check::EdgeToEdgeMisconfig,
@@ -299,7 +303,8 @@ impl<'w> Auditor<'w> {
         let routes_back = |rt: &RouteTable| {
             rt.routes.iter().any(|r| {
                 r.target == RouteTarget::Peering(pcx.to_owned())
-                    && a_blocks.iter().any(|x| overlaps(x, &net(&r.destination)))
+                    && route_net(&r.destination)
+                        .is_some_and(|n| a_blocks.iter().any(|x| overlaps(x, &n)))
             })
         };
         let missing: Vec<&RouteTable> =

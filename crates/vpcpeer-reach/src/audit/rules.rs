@@ -201,11 +201,13 @@ impl<'w> Auditor<'w> {
                 if r.target == RouteTarget::Local {
                     continue;
                 }
-                let p = net(&r.destination);
+                let Some(p) = route_net(&r.destination) else {
+                    continue;
+                };
                 let mut covers: Vec<IpNet> = t
                     .routes
                     .iter()
-                    .map(|o| net(&o.destination))
+                    .filter_map(|o| route_net(&o.destination))
                     .filter(|o| o.prefix_len() > p.prefix_len() && p.contains(o))
                     .collect();
                 let by_local = matches!(r.target, RouteTarget::Peering(_));

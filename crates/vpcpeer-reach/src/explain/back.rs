@@ -28,6 +28,10 @@ impl<'s> Walk<'s> {
                     self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
                     self.hop(ComponentRef::new(K::InternetGateway, igw), None, r, r);
                 }
+                (NodeKind::Internet, Via::Endpoint(v)) => {
+                    self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);
+                    self.hop(ComponentRef::new(K::VpcEndpoint, v), None, r, r);
+                }
                 (NodeKind::Internet, Via::Vgw(vgw)) => {
                     self.hop(ComponentRef::new(K::VpnGateway, vgw), None, r, r);
                 }

@@ -1,6 +1,6 @@
 //! Where the AWS walk's chosen route leads: a blackhole, the local VPC, a peering connection, an
-//! internet, egress-only internet or NAT gateway, or a virtual private gateway, each with the hops
-//! and blockers of crossing it.
+//! internet, egress-only internet or NAT gateway, a gateway VPC endpoint or a virtual private
+//! gateway, each with the hops and blockers of crossing it.
 //!
 //! A virtual private gateway leads to on-premises networks, which the engine does not model
 //! beyond the gateway: a destination outside every VPC whose best route is a `vgw-` "leaves
@@ -156,6 +156,15 @@ impl<'s> Walk<'s> {
                     ComponentRef::new(K::InternetGateway, igw),
                     format!("traffic that arrived over {pcx} may not leave {peer} through its internet gateway {igw}"),
                 ),
+                RouteTarget::VpcEndpoint(v)
+                    if matches!(next.destination, Destination::PrefixList(_)) =>
+                {
+                    self.block(
+                        Code::VpceGatewayEdgeToEdge,
+                        ComponentRef::new(K::VpcEndpoint, v),
+                        format!("traffic that arrived over {pcx} may not use the gateway endpoint {v} of {peer}"),
+                    )
+                }
                 RouteTarget::Gateway(vgw) if vgw.starts_with("vgw-") => self.block(
                     Code::VgwEdgeToEdge,
                     ComponentRef::new(K::VpnGateway, vgw),
@@ -313,6 +322,54 @@ impl<'s> Walk<'s> {
                     table_ref.clone(),
                     format!(
                         "the best route of {} for {} leads to the virtual private gateway {vgw}, but the address lies in {}",
+                        table_ref.id,
+                        h.dst_ip,
+                        dst.vpc().unwrap_or("a VPC")
+                    ),
+                );
+                self.as_if(cur, dst, h, segs);
+            }
+        }
+    }
+
+    /// A route (from a prefix list) to a gateway VPC endpoint: it reaches the addresses of its
+    /// service's prefix list, outside every VPC. The route was chosen by longest-prefix match
+    /// over the list's blocks, so the destination lies in the list.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gateway_endpoint(
+        &mut self,
+        cur: &Node,
+        table_ref: &ComponentRef,
+        e: &RouteEntry,
+        vpce: &str,
+        dst: &Dst<'s>,
+        h: Header,
+        segs: &mut Vec<Seg>,
+    ) {
+        self.hop(ComponentRef::new(K::VpcEndpoint, vpce), None, h, h);
+        if !e.active {
+            self.blackhole(table_ref, e, h);
+        }
+        match dst {
+            Dst::Internet(_) => {
+                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
+                segs.push(Seg {
+                    from: cur.clone(),
+                    to: Node {
+                        vpc: String::new(),
+                        subnet: None,
+                        kind: NodeKind::Internet,
+                    },
+                    via: Via::Endpoint(vpce.to_owned()),
+                    hdr: h,
+                });
+            }
+            _ => {
+                self.block(
+                    Code::NoRouteToDestination,
+                    table_ref.clone(),
+                    format!(
+                        "the best route of {} for {} leads to the gateway endpoint {vpce}, but the address lies in {}",
                         table_ref.id,
                         h.dst_ip,
                         dst.vpc().unwrap_or("a VPC")

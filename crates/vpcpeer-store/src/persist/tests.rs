@@ -95,7 +95,7 @@ fn kind_names_and_table_tags_are_unique() {
     tables.dedup();
     kinds.sort_unstable();
     kinds.dedup();
-    assert_eq!((tables.len(), kinds.len()), (33, 33));
+    assert_eq!((tables.len(), kinds.len()), (35, 35));
     for added in v1::ADDED_KINDS {
         assert!(
             v1::KINDS.iter().any(|(t, _)| t == added),
@@ -469,4 +469,77 @@ fn vpn_kinds_and_rule_tags_round_trip() {
     let bytes = encode(&tagged);
     assert!(String::from_utf8_lossy(&bytes).contains("\"tags\":{\"k\":\"v\"}"));
     assert_eq!(decode(&table, &id, &bytes).expect("decodes"), tagged);
+}
+
+/// The endpoints area's kinds (managed prefix lists, VPC endpoints) and a route to a prefix
+/// list round-trip through their stored form; a route's other destinations keep their form.
+#[test]
+fn endpoint_kinds_and_prefix_list_routes_round_trip() {
+    use vpcpeer_model::aws::endpoints::{
+        AddressFamily, EndpointType, PrefixListEntry, PrefixListState,
+    };
+    use vpcpeer_model::{
+        Destination, ManagedPrefixList, PrefixListId, Route, RouteOrigin, RouteTable, RouteTarget,
+        Scope, Timestamp, VpcEndpoint,
+    };
+    let scope = Scope::new("111111111111", "us-east-1");
+    let list = Record::PrefixList(ManagedPrefixList {
+        id: "pl-0123456789abcdef0".into(),
+        scope: scope.clone(),
+        name: "corp".into(),
+        family: AddressFamily::V4,
+        max_entries: 5,
+        version: 2,
+        versions: vec![
+            vec![],
+            vec![PrefixListEntry {
+                cidr: "10.0.0.0/8".parse().expect("net"),
+                description: Some("ten".into()),
+            }],
+        ],
+        state: PrefixListState::ModifyComplete,
+        created: Timestamp(1_700_000_000_000),
+        tags: Default::default(),
+    });
+    let endpoint = Record::VpcEndpoint(VpcEndpoint {
+        id: "vpce-0123456789abcdef0".into(),
+        scope: scope.clone(),
+        vpc_id: "vpc-0123456789abcdef0".into(),
+        service_name: "com.amazonaws.us-east-1.s3".into(),
+        endpoint_type: EndpointType::Gateway,
+        policy: None,
+        route_table_ids: vec!["rtb-0123456789abcdef0".into()],
+        subnet_ids: vec![],
+        group_ids: vec![],
+        eni_ids: vec![],
+        private_dns: false,
+        created: Timestamp(1_700_000_000_000),
+        tags: Default::default(),
+    });
+    let table = Record::RouteTable(RouteTable {
+        id: "rtb-0123456789abcdef0".into(),
+        vpc_id: "vpc-0123456789abcdef0".into(),
+        scope,
+        routes: vec![Route {
+            destination: Destination::PrefixList(
+                PrefixListId::parse("pl-0123456789abcdef0").expect("id"),
+            ),
+            target: RouteTarget::VpcEndpoint("vpce-0123456789abcdef0".into()),
+            origin: RouteOrigin::CreateRoute,
+        }],
+        associations: vec![],
+        tags: Default::default(),
+    });
+    for (record, table_tag, kind) in [
+        (list, "pl", "ManagedPrefixList"),
+        (endpoint, "vpce", "VpcEndpoint"),
+        (table, "rtb", "RouteTable"),
+    ] {
+        let key = record.key();
+        assert_eq!(key.table, table_tag);
+        let bytes = encode(&record);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(text.starts_with(&format!("{{\"{kind}\":")), "{text}");
+        assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), record);
+    }
 }

@@ -37,7 +37,8 @@
 //! `NetworkInterface`'s `public_ip` and `public_ip_on_launch`, stored only when set (so every
 //! row of an interface without a public address is written exactly as before); `VpnGateway`,
 //! `CustomerGateway` and `DhcpOptions`, and a security group rule's `tags`, stored only when it
-//! has some.
+//! has some; `ManagedPrefixList` (`pl`) and `VpcEndpoint` (`vpce`), and a route destination
+//! `{"PrefixList":"pl-…"}`, a new variant older rows never hold.
 //!
 //! # When a domain type changes
 //!
@@ -58,9 +59,9 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{CustomerGateway, DhcpOptions, VpnGateway};
 use vpcpeer_model::{
-    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl,
+    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
-    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc,
+    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
 
 mod azure;
@@ -154,13 +155,15 @@ kinds! {
     "vgw", "VpnGateway" => VpnGateway(VpnGateway);
     "cgw", "CustomerGateway" => CustomerGateway(CustomerGateway);
     "dopt", "DhcpOptions" => DhcpOptions(DhcpOptions);
+    "pl", "ManagedPrefixList" => PrefixList(ManagedPrefixList);
+    "vpce", "VpcEndpoint" => VpcEndpoint(VpcEndpoint);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip", "vgw", "cgw", "dopt"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip", "vgw", "cgw", "dopt", "pl", "vpce"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {

@@ -118,11 +118,11 @@ fn field(a: &NetworkAcl, name: &str) -> Vec<String> {
         "default" => vec![a.is_default.to_string()],
         "entry.cidr" => each(&|e| match e.cidr {
             Destination::V4(c) => Some(c.to_string()),
-            Destination::V6(_) => None,
+            _ => None,
         }),
         "entry.ipv6-cidr" => each(&|e| match e.cidr {
             Destination::V6(c) => Some(c.to_string()),
-            Destination::V4(_) => None,
+            _ => None,
         }),
         "entry.egress" => each(&|e| Some(e.egress.to_string())),
         "entry.icmp.type" => each(&|e| e.icmp.map(|(t, _)| t.to_string())),
@@ -151,6 +151,8 @@ fn write_acl(x: &mut Xml, a: &NetworkAcl) {
             match e.cidr {
                 Destination::V4(c) => x.leaf("cidrBlock", c),
                 Destination::V6(c) => x.leaf("ipv6CidrBlock", c),
+                // ACL entries hold blocks only.
+                Destination::PrefixList(_) => x,
             };
             if let Some((ty, code)) = e.icmp {
                 x.node("icmpTypeCode", |x| {

@@ -199,6 +199,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::Network => "network",
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
+        ComponentKind::VpcEndpoint => "vpc-endpoint",
     }
 }
 
@@ -263,6 +264,11 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
             .egress_only_gateways()
             .get(id)
             .map(|g| at(&g.scope.account, Some(&g.vpc_id), None)),
+        ComponentKind::VpcEndpoint => w
+            .aws
+            .vpc_endpoints()
+            .get(id)
+            .map(|e| at(&e.scope.account, Some(&e.vpc_id), None)),
         ComponentKind::Vpc => w
             .aws
             .vpcs()

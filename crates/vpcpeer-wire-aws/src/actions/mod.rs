@@ -29,6 +29,7 @@ pub(crate) mod appliance;
 mod address;
 mod blocks;
 mod dhcp;
+mod endpoints;
 mod gateway;
 mod insights;
 mod instance;
@@ -143,6 +144,7 @@ pub const ACTIONS: &[&str] = &[
     "CreateDhcpOptions",
     "CreateEgressOnlyInternetGateway",
     "CreateInternetGateway",
+    "CreateManagedPrefixList",
     "CreateNatGateway",
     "CreateNetworkAcl",
     "CreateNetworkAclEntry",
@@ -154,12 +156,14 @@ pub const ACTIONS: &[&str] = &[
     "CreateSubnet",
     "CreateTags",
     "CreateVpc",
+    "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
     "CreateVpnGateway",
     "DeleteCustomerGateway",
     "DeleteDhcpOptions",
     "DeleteEgressOnlyInternetGateway",
     "DeleteInternetGateway",
+    "DeleteManagedPrefixList",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
     "DeleteNetworkAclEntry",
@@ -172,6 +176,7 @@ pub const ACTIONS: &[&str] = &[
     "DeleteSubnet",
     "DeleteTags",
     "DeleteVpc",
+    "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
     "DeleteVpnGateway",
     "DescribeAccountAttributes",
@@ -184,12 +189,14 @@ pub const ACTIONS: &[&str] = &[
     "DescribeInstanceStatus",
     "DescribeInstances",
     "DescribeInternetGateways",
+    "DescribeManagedPrefixLists",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
     "DescribeNetworkInsightsAnalyses",
     "DescribeNetworkInsightsPaths",
     "DescribeNetworkInterfaceAttribute",
     "DescribeNetworkInterfaces",
+    "DescribePrefixLists",
     "DescribeRegions",
     "DescribeRouteTables",
     "DescribeSecurityGroupReferences",
@@ -199,6 +206,8 @@ pub const ACTIONS: &[&str] = &[
     "DescribeSubnets",
     "DescribeTags",
     "DescribeVpcAttribute",
+    "DescribeVpcEndpointServices",
+    "DescribeVpcEndpoints",
     "DescribeVpcPeeringConnections",
     "DescribeVpcs",
     "DescribeVpnGateways",
@@ -211,11 +220,14 @@ pub const ACTIONS: &[&str] = &[
     "DisassociateSubnetCidrBlock",
     "DisassociateVpcCidrBlock",
     "EnableVgwRoutePropagation",
+    "GetManagedPrefixListEntries",
     "ModifyInstanceAttribute",
+    "ModifyManagedPrefixList",
     "ModifyNetworkInterfaceAttribute",
     "ModifySecurityGroupRules",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
+    "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
     "ReleaseAddress",
@@ -257,7 +269,10 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| vpn::action(action))
         .or_else(|| dhcp::action(action))
         .or_else(|| sg_rules::action(action))
+        .or_else(|| endpoints::action(action))
 }
+
+pub(crate) use endpoints::endpoint_problem;
 
 /// A change action: its parse and its render (area 2's tables, one line an action).
 pub(crate) fn change(parse: Parse, render: Render) -> Action {

@@ -7,8 +7,8 @@ use vpcpeer_model::aws::route::{
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{
-    Destination, DomainError, Field, Route, RouteOrigin, RouteProblem, RouteTable, RouteTarget,
-    RtAssocTarget, RtAssociation, Tx,
+    Destination, DomainError, Field, Kind, PrefixListId, Route, RouteOrigin, RouteProblem,
+    RouteTable, RouteTarget, RtAssocTarget, RtAssociation, Tx,
 };
 
 use super::blocks::{ipv4_block, ipv6_block};
@@ -117,12 +117,13 @@ fn route_field(tx: &Tx<'_, '_>, t: &RouteTable, r: &Route, name: &str) -> Option
     match (name, &r.target) {
         ("route.destination-cidr-block", _) => match r.destination {
             Destination::V4(n) => Some(n.to_string()),
-            Destination::V6(_) => None,
+            _ => None,
         },
         ("route.destination-ipv6-cidr-block", _) => match r.destination {
             Destination::V6(n) => Some(n.to_string()),
-            Destination::V4(_) => None,
+            _ => None,
         },
+        ("route.destination-prefix-list-id", _) => r.destination.prefix_list().map(str::to_owned),
         ("route.gateway-id", t) => gateway_id(t).map(str::to_owned),
         ("route.instance-id", RouteTarget::Instance(i)) => s(i),
         ("route.instance-id", RouteTarget::NetworkInterface(e)) => tx
@@ -209,6 +210,7 @@ fn render_route(tx: &Tx<'_, '_>, x: &mut Xml, t: &RouteTable, r: &Route) {
     match r.destination {
         Destination::V4(n) => x.leaf("destinationCidrBlock", n),
         Destination::V6(n) => x.leaf("destinationIpv6CidrBlock", n),
+        Destination::PrefixList(p) => x.leaf("destinationPrefixListId", p),
     };
     let w = tx.world();
     match &r.target {
@@ -379,7 +381,7 @@ struct RouteInput {
     destination_cidr_block: Option<String>,
     /// `DestinationIpv6CidrBlock`.
     destination_ipv6_cidr_block: Option<String>,
-    /// `DestinationPrefixListId` (refused).
+    /// `DestinationPrefixListId`.
     destination_prefix_list_id: Option<String>,
     /// Every target given; exactly one is required.
     targets: Vec<RouteTarget>,
@@ -399,8 +401,25 @@ impl RouteInput {
 
     /// The one destination of the request, outside the ranges EC2 reserves.
     fn destination(&self) -> Result<Destination, DomainError> {
-        if self.destination_prefix_list_id.is_some() {
-            return Err(DomainError::PrefixListRouteUnsupported);
+        if let Some(pl) = self.destination_prefix_list_id.as_deref() {
+            if self.destination_cidr_block.is_some() {
+                return Err(DomainError::Exclusive(
+                    Field::RouteIpv4Destination,
+                    Field::RoutePrefixList,
+                ));
+            }
+            if self.destination_ipv6_cidr_block.is_some() {
+                return Err(DomainError::Exclusive(
+                    Field::RouteIpv6Destination,
+                    Field::RoutePrefixList,
+                ));
+            }
+            return PrefixListId::parse(pl)
+                .map(Destination::PrefixList)
+                .ok_or_else(|| DomainError::MalformedId {
+                    kind: Kind::PrefixList,
+                    id: pl.to_owned(),
+                });
         }
         match (
             self.destination_cidr_block.as_deref(),

@@ -43,6 +43,8 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::VpnGateway => "vpn-gateway",
         Kind::CustomerGateway => "customer-gateway",
         Kind::DhcpOptions => "dhcp-options",
+        Kind::PrefixList => "prefix-list",
+        Kind::VpcEndpoint => "vpc-endpoint",
         _ => "unknown",
     }
 }
