@@ -231,3 +231,200 @@ fn an_insights_security_group_blocker_names_the_groups() {
     let described = ok(&mut env, "DescribeNetworkInsightsAnalyses", "");
     assert_eq!(element(&described, "explanationSet"), explanations);
 }
+
+// --- Regions and zones ---------------------------------------------------------------------------
+
+#[test]
+fn describe_regions_all_regions() {
+    let mut env = env();
+    let all = ok(&mut env, "DescribeRegions", "AllRegions=true");
+    insta::assert_snapshot!("describe_regions_all_regions", all);
+    assert_eq!(all.matches("<regionName>").count(), 34);
+    // Every region is enabled here: AllRegions adds none, and none is not-opted-in.
+    let enabled = ok(&mut env, "DescribeRegions", "");
+    assert_eq!(
+        enabled.matches("<regionName>").count(),
+        all.matches("<regionName>").count()
+    );
+    assert!(!all.contains("not-opted-in"));
+    let opted = ok(
+        &mut env,
+        "DescribeRegions",
+        "AllRegions=true&Filter.1.Name=opt-in-status&Filter.1.Value.1=opted-in",
+    );
+    assert!(opted.contains("<regionName>mx-central-1</regionName>"));
+    assert!(!opted.contains("<regionName>us-east-1</regionName>"));
+    let (status, code, _) = err(&mut env, "DescribeRegions", "AllRegions=maybe");
+    assert_eq!((status, code.as_str()), (400, "InvalidParameterValue"));
+}
+
+#[test]
+fn describe_availability_zones_names_and_ids() {
+    let mut env = env();
+    let doc = ok(&mut env, "DescribeAvailabilityZones", "AllAvailabilityZones=true");
+    insta::assert_snapshot!("describe_availability_zones_us_east_1", doc);
+    assert_eq!(doc.matches("<zoneName>").count(), 6);
+    let tokyo = call_in(
+        &mut env,
+        (A, "ap-northeast-1"),
+        "DescribeAvailabilityZones",
+        "",
+    )
+    .expect("zones");
+    let pairs: Vec<(String, String)> = tokyo
+        .split("<item>")
+        .skip(1)
+        .map(|i| (first(i, "zoneName"), first(i, "zoneId")))
+        .collect();
+    let want = [
+        ("ap-northeast-1a", "apne1-az4"),
+        ("ap-northeast-1c", "apne1-az1"),
+        ("ap-northeast-1d", "apne1-az2"),
+    ];
+    assert_eq!(
+        pairs,
+        want.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec()
+    );
+    let by_id = ok(&mut env, "DescribeAvailabilityZones", "ZoneId.1=use1-az6");
+    assert_eq!(first(&by_id, "zoneName"), "us-east-1f");
+}
+
+// --- Instance types and images -------------------------------------------------------------------
+
+#[test]
+fn describe_instance_types_page() {
+    let mut env = env();
+    let doc = ok(
+        &mut env,
+        "DescribeInstanceTypes",
+        "Filter.1.Name=instance-type&Filter.1.Value.1=t3.*&MaxResults=5",
+    );
+    insta::assert_snapshot!("describe_instance_types_page", doc);
+    assert_eq!(doc.matches("<instanceType>").count(), 5);
+    let token = first(&doc, "nextToken");
+    let rest = ok(
+        &mut env,
+        "DescribeInstanceTypes",
+        &format!("Filter.1.Name=instance-type&Filter.1.Value.1=t3.*&MaxResults=5&NextToken={token}"),
+    );
+    assert_eq!(rest.matches("<instanceType>").count(), 2, "{rest}");
+    assert!(!rest.contains("<nextToken>"));
+    let x86 = ok(
+        &mut env,
+        "DescribeInstanceTypes",
+        "InstanceType.1=t2.micro&InstanceType.2=m5.large&Filter.1.Name=current-generation&Filter.1.Value.1=true",
+    );
+    assert_eq!(x86.matches("<instanceType>").count(), 2);
+    assert!(x86.contains("<sizeInMiB>1024</sizeInMiB>"));
+    let (status, code, message) = err(
+        &mut env,
+        "DescribeInstanceTypes",
+        "InstanceType.1=t2.micro&InstanceType.2=t9.huge",
+    );
+    assert_eq!(
+        (status, code.as_str(), message.as_str()),
+        (
+            400,
+            "InvalidInstanceType",
+            "The following supplied instance types do not exist: [t9.huge]"
+        )
+    );
+    let (_, code, _) = err(&mut env, "DescribeInstanceTypes", "MaxResults=1000");
+    assert_eq!(code, "InvalidParameterValue");
+}
+
+#[test]
+fn describe_instance_type_offerings_by_location_type() {
+    let mut env = env();
+    let region = ok(
+        &mut env,
+        "DescribeInstanceTypeOfferings",
+        "Filter.1.Name=instance-type&Filter.1.Value.1=t3.micro",
+    );
+    assert_eq!(first(&region, "locationType"), "region");
+    assert_eq!(first(&region, "location"), "us-east-1");
+    let zones = ok(
+        &mut env,
+        "DescribeInstanceTypeOfferings",
+        "LocationType=availability-zone-id&Filter.1.Name=instance-type&Filter.1.Value.1=t3.micro",
+    );
+    insta::assert_snapshot!("describe_instance_type_offerings_zone_ids", zones);
+    assert_eq!(zones.matches("<location>").count(), 6);
+    let one = ok(
+        &mut env,
+        "DescribeInstanceTypeOfferings",
+        "LocationType=availability-zone&Filter.1.Name=location&Filter.1.Value.1=us-east-1b&Filter.2.Name=instance-type&Filter.2.Value.1=m5.large",
+    );
+    assert_eq!(one.matches("<location>us-east-1b</location>").count(), 1);
+    let (_, code, _) = err(&mut env, "DescribeInstanceTypeOfferings", "LocationType=planet");
+    assert_eq!(code, "InvalidParameterValue");
+}
+
+#[test]
+fn describe_images_catalogue() {
+    let mut env = env();
+    let doc = ok(
+        &mut env,
+        "DescribeImages",
+        "Owner.1=amazon&Filter.1.Name=name&Filter.1.Value.1=al2023-ami-*&Filter.2.Name=architecture&Filter.2.Value.1=x86_64",
+    );
+    insta::assert_snapshot!("describe_images_al2023", doc);
+    assert_eq!(doc.matches("<imageId>").count(), 1);
+    let id = first(&doc, "imageId");
+    let again = ok(&mut env, "DescribeImages", &format!("ImageId.1={id}"));
+    assert_eq!(first(&again, "name"), first(&doc, "name"));
+    let west = call_in(&mut env, (A, "us-west-2"), "DescribeImages", "Owner.1=amazon")
+        .expect("images");
+    assert!(!west.contains(&id), "image ids differ per region");
+    let ubuntu = ok(&mut env, "DescribeImages", "Owner.1=099720109477");
+    assert_eq!(ubuntu.matches("<imageId>").count(), 2);
+    let own = ok(&mut env, "DescribeImages", "Owner.1=self");
+    assert_eq!(own.matches("<imageId>").count(), 0);
+    let windows = ok(
+        &mut env,
+        "DescribeImages",
+        "Filter.1.Name=platform&Filter.1.Value.1=windows&Filter.2.Name=owner-alias&Filter.2.Value.1=amazon&Filter.3.Name=state&Filter.3.Value.1=available",
+    );
+    assert_eq!(windows.matches("<imageId>").count(), 1);
+    assert_eq!(
+        err(&mut env, "DescribeImages", "ImageId.1=ami-0123456789abcdef0"),
+        (
+            400,
+            "InvalidAMIID.NotFound".into(),
+            "The image id '[ami-0123456789abcdef0]' does not exist".into()
+        )
+    );
+    assert_eq!(
+        err(&mut env, "DescribeImages", "ImageId.1=img-1"),
+        (
+            400,
+            "InvalidAMIID.Malformed".into(),
+            "Invalid id: \"img-1\" (expecting \"ami-...\")".into()
+        )
+    );
+    let (_, code, _) = err(&mut env, "DescribeImages", "Owner.1=nobody");
+    assert_eq!(code, "InvalidUserID.Malformed");
+}
+
+#[test]
+fn run_instances_refuses_an_unknown_instance_type() {
+    let mut env = env();
+    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
+    let subnet = first(
+        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        "subnetId",
+    );
+    let run = |t: &str| format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType={t}");
+    assert_eq!(
+        err(&mut env, "RunInstances", &run("t2.micr")),
+        (
+            400,
+            "InvalidParameterValue".into(),
+            "Invalid value 't2.micr' for InstanceType.".into()
+        )
+    );
+    // A real type outside the illustrative catalogue still launches.
+    for t in ["t3.micro", "c6i.large", "m7g.xlarge"] {
+        ok(&mut env, "RunInstances", &run(t));
+    }
+}

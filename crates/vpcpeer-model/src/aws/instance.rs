@@ -18,6 +18,8 @@
 //! - One launch creates at most [`MAX_INSTANCES_PER_LAUNCH`] instances; a larger `MaxCount` is
 //!   clamped (AWS launches "as many as possible ≥ MinCount" when capacity is short).
 //! - Public addresses are not emulated: `AssociatePublicIpAddress` is validated, then ignored.
+//! - `InstanceType` must be a type the [catalogue](crate::aws::catalog) lists or a size of a
+//!   real family (`UnknownInstanceType` otherwise); `ImageId` may be any `ami-…`.
 //! - Attaching existing interfaces (`NetworkInterfaceId`) and IPv6 addresses at launch are not
 //!   supported; the wire layer refuses them.
 //! - A client token matches a launch of the same account and region while any of its instances
@@ -156,18 +158,6 @@ pub fn mac_for(eni_id: &str) -> String {
         out.extend(pair.iter().map(|c| c.to_ascii_lowercase()));
     }
     out
-}
-
-fn valid_instance_type(t: &str) -> bool {
-    let Some((family, size)) = t.split_once('.') else {
-        return false;
-    };
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    ok(family) && ok(size) && t.len() <= 64
 }
 
 /// Whether an instance is still listed at `now`.
@@ -492,7 +482,7 @@ impl Tx<'_, '_> {
             .instance_type
             .clone()
             .unwrap_or_else(|| "m1.small".into());
-        if !valid_instance_type(&instance_type) {
+        if !crate::aws::catalog::is_launchable_type(&instance_type) {
             return Err(DomainError::UnknownInstanceType { instance_type });
         }
         for tags in [&input.instance_tags, &input.eni_tags] {

@@ -5,6 +5,7 @@
 //! peering connections, which both of their owners see.
 
 pub mod acl;
+pub mod catalog;
 mod command;
 pub mod default_vpc;
 pub(crate) mod error;

@@ -26,6 +26,7 @@ macro_rules! by_ids {
 
 mod acl;
 mod blocks;
+mod catalog;
 mod gateway;
 mod insights;
 mod instance;
@@ -149,6 +150,9 @@ pub const ACTIONS: &[&str] = &[
     "DeleteVpcPeeringConnection",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
+    "DescribeImages",
+    "DescribeInstanceTypeOfferings",
+    "DescribeInstanceTypes",
     "DescribeInstances",
     "DescribeInternetGateways",
     "DescribeNatGateways",
@@ -195,6 +199,8 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| gateway::action(action))
         .or_else(|| regions::action(action))
         .or_else(|| area2_action(action))
+        // --- Catalogue: key pairs, launch templates, instance types, images ---
+        .or_else(|| catalog::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).
