@@ -56,8 +56,10 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::key_pair::KeyPair;
+pub use aws::launch_template::LaunchTemplate;
 pub use aws::error::{
-    AddressProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
+    AddressProblem, Attached, CatalogProblem, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
     Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
     RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
 };

@@ -8,7 +8,7 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    aws, azure, gcp, Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
@@ -76,6 +76,8 @@ pub enum Record {
     InsightsPath(NetworkInsightsPath),
     InsightsAnalysis(NetworkInsightsAnalysis),
     RegionSetup(RegionSetup),
+    KeyPair(KeyPair),
+    LaunchTemplate(LaunchTemplate),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -239,6 +241,8 @@ entities! {
     NetworkInsightsPath => aws.insights_paths, InsightsPath, "nip";
     NetworkInsightsAnalysis => aws.insights_analyses, InsightsAnalysis, "nia";
     RegionSetup => aws.region_setups, RegionSetup, "region-setup";
+    KeyPair => aws.key_pairs, KeyPair, "key";
+    LaunchTemplate => aws.launch_templates, LaunchTemplate, "lt";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

@@ -306,6 +306,8 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
             "InvalidNetworkInsightsAnalysisId.NotFound",
             "NetworkInsightsAnalysis",
         ),
+        Kind::KeyPair => ("InvalidKeyPair.NotFound", "key pair ID"),
+        Kind::LaunchTemplate => ("InvalidLaunchTemplateId.NotFound", "launch template ID"),
         Kind::Association => ("InvalidAssociationID.NotFound", "association ID"),
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
         Kind::Zone => ("InvalidZone.NotFound", "zone"),
@@ -329,6 +331,8 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::PeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
         Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
         Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
+        Kind::KeyPair => "InvalidKeyPair.NotFound",
+        Kind::LaunchTemplate => "InvalidLaunchTemplateId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
     };
     Ec2Error::new(code, format!("Invalid id: \"{id}\""))
@@ -478,6 +482,8 @@ impl From<DomainError> for Ec2Error {
                     | Kind::PeeringConnection
                     | Kind::NetworkInsightsPath
                     | Kind::NetworkInsightsAnalysis
+                    | Kind::KeyPair
+                    | Kind::LaunchTemplate
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
@@ -550,6 +556,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Group(p) => worded(messages::group(&p)),
             DomainError::Launch(p) => worded(messages::launch(&p)),
             DomainError::DefaultVpc(p) => worded(messages::default_vpc(&p)),
+            DomainError::Catalog(p) => worded(crate::catalog_messages::words(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),

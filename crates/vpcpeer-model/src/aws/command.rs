@@ -300,6 +300,9 @@ pub enum Command {
         /// The analysis.
         id: String,
     },
+    // --- Catalogue: key pairs and launch templates ---
+    /// A key pair or launch template change.
+    Catalog(crate::aws::catalog::CatalogCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -389,6 +392,9 @@ pub enum Outcome {
     AnalysisCreated(String),
     /// The id of a deleted insights analysis.
     AnalysisDeleted(String),
+    // --- Catalogue: key pairs and launch templates ---
+    /// What a key pair or launch template command did.
+    Catalog(crate::aws::catalog::CatalogOutcome),
 }
 
 impl Apply for Command {
@@ -630,6 +636,7 @@ impl Apply for Command {
                 tx.delete_insights_analysis(&id)?;
                 Outcome::AnalysisDeleted(id)
             }
+            Command::Catalog(c) => Outcome::Catalog(c.apply(tx)?),
         })
     }
 }

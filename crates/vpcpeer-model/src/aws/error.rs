@@ -6,7 +6,10 @@
 //! logs, never a cloud's message; `crates/vpcpeer-model/tests/no_ec2_spelling.rs` checks that
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
+mod catalog;
 mod problems;
+
+pub use catalog::CatalogProblem;
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -46,6 +49,10 @@ pub enum Kind {
     NetworkInsightsPath,
     /// `nia-`.
     NetworkInsightsAnalysis,
+    /// `key-`.
+    KeyPair,
+    /// `lt-`.
+    LaunchTemplate,
     /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`).
     Association,
     /// A gateway id of unknown kind given as a route target.
@@ -73,6 +80,8 @@ impl Kind {
             Kind::PeeringConnection => "pcx",
             Kind::NetworkInsightsPath => "nip",
             Kind::NetworkInsightsAnalysis => "nia",
+            Kind::KeyPair => "key",
+            Kind::LaunchTemplate => "lt",
             _ => return None,
         })
     }
@@ -553,6 +562,9 @@ pub enum DomainError {
     /// The region's default VPC is missing, or in the way.
     #[error("default VPC: {0:?}")]
     DefaultVpc(DefaultVpcProblem),
+    /// A key pair or launch template request is refused (the catalogue area).
+    #[error("key pair or launch template refused: {0:?}")]
+    Catalog(CatalogProblem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {

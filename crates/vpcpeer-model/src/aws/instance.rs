@@ -97,6 +97,13 @@ pub struct RunInstances {
     pub eni_tags: Tags,
     /// `ClientToken`.
     pub client_token: Option<String>,
+    /// `KeyName`: a key pair of the caller's (shown by DescribeInstances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// `LaunchTemplate`: a template merged under the request (see
+    /// [`launch_template`](crate::aws::launch_template)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_template: Option<crate::aws::launch_template::TemplateSpec>,
 }
 
 /// What RunInstances launched.
@@ -429,6 +436,7 @@ impl Tx<'_, '_> {
 
     /// RunInstances.
     pub fn run_instances(&mut self, input: RunInstances) -> Result<Launch, DomainError> {
+        let input = self.with_template(input)?;
         if input.min_count < 1 {
             return Err(DomainError::Invalid {
                 field: Field::LaunchMinCount,
@@ -484,6 +492,9 @@ impl Tx<'_, '_> {
             .unwrap_or_else(|| "m1.small".into());
         if !crate::aws::catalog::is_launchable_type(&instance_type) {
             return Err(DomainError::UnknownInstanceType { instance_type });
+        }
+        if let Some(k) = &input.key_name {
+            self.require_key_pair(k)?;
         }
         for tags in [&input.instance_tags, &input.eni_tags] {
             self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -561,6 +572,7 @@ impl Tx<'_, '_> {
                 launch_digest: Some(digest),
                 launch_index: index as u32,
                 tags: input.instance_tags.clone(),
+                key_name: input.key_name.clone(),
             };
             self.put(instance);
             instance_ids.push(instance_id);

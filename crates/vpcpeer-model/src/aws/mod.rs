@@ -13,6 +13,8 @@ pub mod gateway;
 pub mod input;
 pub mod insights;
 pub mod instance;
+pub mod key_pair;
+pub mod launch_template;
 pub mod peering;
 pub mod peering_state;
 pub mod regions;
@@ -104,6 +106,8 @@ owned! {
     NetworkInterface => NetworkInterface;
     NetworkInsightsPath => NetworkInsightsPath;
     NetworkInsightsAnalysis => NetworkInsightsAnalysis;
+    KeyPair => KeyPair;
+    LaunchTemplate => LaunchTemplate;
 }
 
 /// A resource that lives in one VPC.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
     SecurityGroup, Subnet, Vpc,
 };
@@ -27,6 +27,8 @@ cloud_tables! {
         insights_paths: NetworkInsightsPath, "Network insights paths.";
         insights_analyses: NetworkInsightsAnalysis, "Network insights analyses.";
         region_setups: RegionSetup, "The (account, region) pairs set up with their default VPC.";
+        key_pairs: KeyPair, "Key pairs.";
+        launch_templates: LaunchTemplate, "Launch templates.";
     }
     index: Indexes;
 }

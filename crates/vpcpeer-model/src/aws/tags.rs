@@ -1,7 +1,7 @@
 //! User tags of every taggable resource: CreateTags, DeleteTags and the listing DescribeTags uses.
 //!
 //! A resource is found by the prefix of its id (`vpc`, `subnet`, `rtb`, `igw`, `nat`, `sg`, `acl`,
-//! `i`, `eni`, `pcx`) among the resources the caller sees; an unknown prefix is `InvalidID`.
+//! `i`, `eni`, `pcx`, `key`, `lt`) among the resources the caller sees; an unknown prefix is `InvalidID`.
 //! Peering connections carry one tag set per side (account/region): each caller reads and writes
 //! only its own. Tag commands are all-or-nothing across the resources they name.
 //!
@@ -40,6 +40,8 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "i" => Kind::Instance,
         "eni" => Kind::NetworkInterface,
         "pcx" => Kind::PeeringConnection,
+        "key" => Kind::KeyPair,
+        "lt" => Kind::LaunchTemplate,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -132,6 +134,8 @@ impl Tx<'_, '_> {
             Kind::NetworkAcl => &self.owned::<NetworkAcl>(id)?.tags,
             Kind::Instance => &self.visible_instance(id)?.tags,
             Kind::NetworkInterface => &self.owned::<NetworkInterface>(id)?.tags,
+            Kind::KeyPair => &self.owned::<crate::KeyPair>(id)?.tags,
+            Kind::LaunchTemplate => &self.owned::<crate::LaunchTemplate>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.visible_peering(id)?.tags.get(&key).unwrap_or(&NO_TAGS)
@@ -156,6 +160,8 @@ impl Tx<'_, '_> {
             Kind::NetworkAcl => &mut self.owned_mut::<NetworkAcl>(id)?.tags,
             Kind::Instance => &mut self.owned_mut::<Instance>(id)?.tags,
             Kind::NetworkInterface => &mut self.owned_mut::<NetworkInterface>(id)?.tags,
+            Kind::KeyPair => &mut self.owned_mut::<crate::KeyPair>(id)?.tags,
+            Kind::LaunchTemplate => &mut self.owned_mut::<crate::LaunchTemplate>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.get_mut::<PeeringConnection>(id)
@@ -364,6 +370,8 @@ mod tests {
             ("i-0123abcd", Ok(Kind::Instance)),
             ("eni-0123abcd", Ok(Kind::NetworkInterface)),
             ("pcx-0123abcd", Ok(Kind::PeeringConnection)),
+            ("key-0123456789abcdef0", Ok(Kind::KeyPair)),
+            ("lt-0123456789abcdef0", Ok(Kind::LaunchTemplate)),
             ("vpc-xyz", Err("Malformed(Vpc)")),
             ("ami-0123abcd", Err("NotFound(Any)")),
             ("nonsense", Err("NotFound(Any)")),

@@ -50,7 +50,7 @@ use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{
-    Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
     NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable,
     SecurityGroup, Subnet, Vpc,
 };
@@ -141,13 +141,15 @@ kinds! {
     "az-op", "AzOperation" => AzOperation(AzOperation) via azure::OperationV1;
     // Kinds added to v1 after the first release (see ADDED_KINDS).
     "region-setup", "RegionSetup" => RegionSetup(RegionSetup);
+    "key", "KeyPair" => KeyPair(KeyPair);
+    "lt", "LaunchTemplate" => LaunchTemplate(LaunchTemplate);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup"];
+pub const ADDED_KINDS: &[&str] = &["region-setup", "key", "lt"];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {

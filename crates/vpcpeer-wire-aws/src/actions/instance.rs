@@ -63,6 +63,7 @@ const INSTANCE_FILTERS: &[&str] = &[
     "instance-type",
     "instance.group-id",
     "instance.group-name",
+    "key-name",
     "network-interface.network-interface-id",
     "network-interface.private-ip-address",
     "network-interface.subnet-id",
@@ -162,7 +163,7 @@ fn unsupported(name: &str) -> Ec2Error {
     )
 }
 
-fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
+pub(super) fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
     for name in [
         "NetworkInterfaceId",
         "Ipv6AddressCount",
@@ -223,7 +224,7 @@ fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
 /// Tags of `TagSpecification.N` for instances and for interfaces, each set checked as CreateTags
 /// checks them ([`check_request_tags`]; the quota when the command runs); other types are
 /// refused.
-fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
+pub(super) fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
     let mut instance = Vec::new();
     let mut eni = Vec::new();
     for spec in p.structs("TagSpecification") {
@@ -270,8 +271,16 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
             ),
         ));
     }
-    let image_id = p.required("ImageId")?.to_owned();
-    check_image(&image_id)?;
+    // With a launch template, the image may come from it (see `launch_template::spec`).
+    let launch_template = super::launch_template::spec(p)?;
+    let image_id = match (p.string("ImageId").filter(|s| !s.is_empty()), &launch_template) {
+        (Some(image), _) => image,
+        (None, Some(_)) => String::new(),
+        (None, None) => return Err(Ec2Error::missing("ImageId")),
+    };
+    if !image_id.is_empty() {
+        check_image(&image_id)?;
+    }
     let nics = p
         .structs("NetworkInterface")
         .iter()
@@ -307,6 +316,8 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
         instance_tags,
         eni_tags,
         client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
+        key_name: p.string("KeyName").filter(|s| !s.is_empty()),
+        launch_template,
     };
     Ok(Command::RunInstances(Box::new(input)))
 }
@@ -388,6 +399,7 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
     } else {
         x.leaf("reason", "");
     }
+    x.opt_leaf("keyName", i.key_name.as_deref());
     x.leaf("amiLaunchIndex", i.launch_index)
         .node("productCodes", |_| {})
         .leaf("instanceType", &i.instance_type)
@@ -526,6 +538,7 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
         "instance-state-code" => vec![code.to_string()],
         "instance-state-name" => vec![state_name.to_owned()],
         "instance-type" => vec![i.instance_type.clone()],
+        "key-name" => i.key_name.clone().into_iter().collect(),
         "network-interface.network-interface-id" => enis.iter().map(|e| e.id.clone()).collect(),
         "network-interface.private-ip-address" => enis
             .iter()

@@ -30,6 +30,8 @@ mod catalog;
 mod gateway;
 mod insights;
 mod instance;
+mod key_pair;
+mod launch_template;
 mod peering;
 mod permissions;
 mod regions;
@@ -123,6 +125,9 @@ pub const ACTIONS: &[&str] = &[
     "CreateDefaultSubnet",
     "CreateDefaultVpc",
     "CreateInternetGateway",
+    "CreateKeyPair",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
     "CreateNatGateway",
     "CreateNetworkAcl",
     "CreateNetworkAclEntry",
@@ -135,6 +140,8 @@ pub const ACTIONS: &[&str] = &[
     "CreateVpc",
     "CreateVpcPeeringConnection",
     "DeleteInternetGateway",
+    "DeleteKeyPair",
+    "DeleteLaunchTemplate",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
     "DeleteNetworkAclEntry",
@@ -155,6 +162,9 @@ pub const ACTIONS: &[&str] = &[
     "DescribeInstanceTypes",
     "DescribeInstances",
     "DescribeInternetGateways",
+    "DescribeKeyPairs",
+    "DescribeLaunchTemplateVersions",
+    "DescribeLaunchTemplates",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
     "DescribeNetworkInsightsAnalyses",
@@ -174,6 +184,7 @@ pub const ACTIONS: &[&str] = &[
     "DetachInternetGateway",
     "DisassociateRouteTable",
     "DisassociateVpcCidrBlock",
+    "ImportKeyPair",
     "ModifySubnetAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcPeeringConnectionOptions",
@@ -201,6 +212,8 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| area2_action(action))
         // --- Catalogue: key pairs, launch templates, instance types, images ---
         .or_else(|| catalog::action(action))
+        .or_else(|| key_pair::action(action))
+        .or_else(|| launch_template::action(action))
 }
 
 /// A change action: its parse and its render (area 2's tables, one line an action).

@@ -37,6 +37,8 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::Instance => "instance",
         Kind::NetworkInterface => "network-interface",
         Kind::PeeringConnection => "vpc-peering-connection",
+        Kind::KeyPair => "key-pair",
+        Kind::LaunchTemplate => "launch-template",
         _ => "unknown",
     }
 }
