@@ -428,3 +428,277 @@ fn run_instances_refuses_an_unknown_instance_type() {
         ok(&mut env, "RunInstances", &run(t));
     }
 }
+
+// --- Key pairs -----------------------------------------------------------------------------------
+
+#[test]
+fn key_pairs_create_import_describe_delete() {
+    let mut env = env();
+    let doc = ok(
+        &mut env,
+        "CreateKeyPair",
+        "KeyName=deploy&KeyType=ed25519&TagSpecification.1.ResourceType=key-pair&TagSpecification.1.Tag.1.Key=team&TagSpecification.1.Tag.1.Value=net",
+    );
+    insta::assert_snapshot!("create_key_pair_ed25519", doc);
+    assert!(first(&doc, "keyMaterial").starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+    let rsa = ok(&mut env, "CreateKeyPair", "KeyName=legacy");
+    assert!(first(&rsa, "keyMaterial").starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    assert_eq!(first(&rsa, "keyFingerprint").len(), 59);
+    assert_eq!(
+        err(&mut env, "CreateKeyPair", "KeyName=deploy"),
+        (
+            400,
+            "InvalidKeyPair.Duplicate".into(),
+            "The keypair 'deploy' already exists.".into()
+        )
+    );
+    let (_, code, _) = err(&mut env, "CreateKeyPair", "KeyName=x&KeyType=dsa");
+    assert_eq!(code, "InvalidParameterValue");
+    let (_, code, _) = err(&mut env, "CreateKeyPair", "KeyName=x&KeyFormat=ppk");
+    assert_eq!(code, "InvalidParameterValue");
+    // ImportKeyPair takes the base64 of an OpenSSH public key line.
+    let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea me@host";
+    let material = vpcpeer_model::aws::key_pair::keygen::base64(line.as_bytes());
+    let imported = ok(
+        &mut env,
+        "ImportKeyPair",
+        &format!("KeyName=laptop&PublicKeyMaterial={}", common_encode(&material)),
+    );
+    insta::assert_snapshot!("import_key_pair", imported);
+    let bad = vpcpeer_model::aws::key_pair::keygen::base64(b"ssh-dss AAAA");
+    assert_eq!(
+        err(
+            &mut env,
+            "ImportKeyPair",
+            &format!("KeyName=bad&PublicKeyMaterial={}", common_encode(&bad))
+        ),
+        (
+            400,
+            "InvalidKey.Format".into(),
+            "Key is not in valid OpenSSH public key format".into()
+        )
+    );
+    let described = ok(&mut env, "DescribeKeyPairs", "IncludePublicKey=true");
+    insta::assert_snapshot!("describe_key_pairs", described);
+    assert_eq!(described.matches("<keyName>").count(), 3);
+    let by_filter = ok(
+        &mut env,
+        "DescribeKeyPairs",
+        "Filter.1.Name=tag:team&Filter.1.Value.1=net",
+    );
+    assert_eq!(first(&by_filter, "keyName"), "deploy");
+    assert!(!by_filter.contains("<publicKey>"));
+    assert_eq!(
+        err(&mut env, "DescribeKeyPairs", "KeyName.1=nope"),
+        (
+            400,
+            "InvalidKeyPair.NotFound".into(),
+            "The key pair 'nope' does not exist".into()
+        )
+    );
+    // Tags on key pairs through CreateTags and DescribeTags.
+    let id = first(&doc, "keyPairId");
+    ok(
+        &mut env,
+        "CreateTags",
+        &format!("ResourceId.1={id}&Tag.1.Key=env&Tag.1.Value=dev"),
+    );
+    let tags = ok(
+        &mut env,
+        "DescribeTags",
+        &format!("Filter.1.Name=resource-id&Filter.1.Value.1={id}"),
+    );
+    assert!(tags.contains("<resourceType>key-pair</resourceType>"), "{tags}");
+    assert_eq!(tags.matches("<key>").count(), 2);
+    // Delete is idempotent, by name or id.
+    let deleted = ok(&mut env, "DeleteKeyPair", "KeyName=deploy");
+    assert_eq!(first(&deleted, "keyPairId"), id);
+    let again = ok(&mut env, "DeleteKeyPair", "KeyName=deploy");
+    assert!(again.contains("<return>true</return>") && !again.contains("keyPairId"));
+    let (_, code, _) = err(&mut env, "DeleteKeyPair", "");
+    assert_eq!(code, "MissingParameter");
+}
+
+/// `s` percent-encoded for a form body.
+fn common_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn run_instances_key_name_must_exist_and_shows() {
+    let mut env = env();
+    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
+    let subnet = first(
+        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        "subnetId",
+    );
+    let run = format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&KeyName=ops");
+    assert_eq!(
+        err(&mut env, "RunInstances", &run),
+        (
+            400,
+            "InvalidKeyPair.NotFound".into(),
+            "The key pair 'ops' does not exist".into()
+        )
+    );
+    ok(&mut env, "CreateKeyPair", "KeyName=ops&KeyType=ed25519");
+    let launched = ok(&mut env, "RunInstances", &run);
+    assert_eq!(first(&launched, "keyName"), "ops");
+    let described = ok(
+        &mut env,
+        "DescribeInstances",
+        "Filter.1.Name=key-name&Filter.1.Value.1=ops",
+    );
+    assert_eq!(first(&described, "keyName"), "ops");
+}
+
+// --- Launch templates ----------------------------------------------------------------------------
+
+#[test]
+fn launch_templates_and_launching_from_one() {
+    let mut env = env();
+    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
+    let subnet = first(
+        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        "subnetId",
+    );
+    let sg = first(
+        &ok(
+            &mut env,
+            "CreateSecurityGroup",
+            &format!("GroupName=web&GroupDescription=web&VpcId={vpc}"),
+        ),
+        "groupId",
+    );
+    ok(&mut env, "CreateKeyPair", "KeyName=ops&KeyType=ed25519");
+    let created = ok(
+        &mut env,
+        "CreateLaunchTemplate",
+        &format!(
+            "LaunchTemplateName=web&VersionDescription=first\
+             &LaunchTemplateData.ImageId=ami-0abcdef1234567890&LaunchTemplateData.InstanceType=t3.small\
+             &LaunchTemplateData.KeyName=ops\
+             &LaunchTemplateData.NetworkInterface.1.DeviceIndex=0&LaunchTemplateData.NetworkInterface.1.SubnetId={subnet}\
+             &LaunchTemplateData.NetworkInterface.1.SecurityGroupId.1={sg}\
+             &LaunchTemplateData.TagSpecification.1.ResourceType=instance\
+             &LaunchTemplateData.TagSpecification.1.Tag.1.Key=role&LaunchTemplateData.TagSpecification.1.Tag.1.Value=web\
+             &TagSpecification.1.ResourceType=launch-template&TagSpecification.1.Tag.1.Key=owner&TagSpecification.1.Tag.1.Value=net"
+        ),
+    );
+    insta::assert_snapshot!("create_launch_template", created);
+    let lt = first(&created, "launchTemplateId");
+    assert_eq!(
+        err(
+            &mut env,
+            "CreateLaunchTemplate",
+            "LaunchTemplateName=web&LaunchTemplateData.ImageId=ami-12345678"
+        ),
+        (
+            400,
+            "InvalidLaunchTemplateName.AlreadyExistsException".into(),
+            "Launch template name already in use: web".into()
+        )
+    );
+    let v2 = ok(
+        &mut env,
+        "CreateLaunchTemplateVersion",
+        &format!("LaunchTemplateId={lt}&SourceVersion=1&LaunchTemplateData.InstanceType=t3.large"),
+    );
+    assert_eq!(first(&v2, "versionNumber"), "2");
+    assert_eq!(first(&v2, "imageId"), "ami-0abcdef1234567890", "from the source version");
+    let versions = ok(
+        &mut env,
+        "DescribeLaunchTemplateVersions",
+        "LaunchTemplateName=web",
+    );
+    insta::assert_snapshot!("describe_launch_template_versions", versions);
+    let templates = ok(&mut env, "DescribeLaunchTemplates", "");
+    assert_eq!(first(&templates, "latestVersionNumber"), "2");
+    assert_eq!(first(&templates, "defaultVersionNumber"), "1");
+
+    // From the template (default version): its type, key, interface, groups and tags.
+    let doc = ok(
+        &mut env,
+        "RunInstances",
+        &format!("MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateId={lt}"),
+    );
+    assert_eq!(first(&doc, "instanceType"), "t3.small");
+    assert_eq!(first(&doc, "imageId"), "ami-0abcdef1234567890");
+    assert_eq!(first(&doc, "keyName"), "ops");
+    assert_eq!(first(&doc, "subnetId"), subnet);
+    assert!(doc.contains(&format!("<groupId>{sg}</groupId>")), "{doc}");
+    assert!(doc.contains("<key>role</key><value>web</value>"), "{doc}");
+    // The request wins member by member: $Latest's t3.large, overridden by the request's type.
+    let doc = ok(
+        &mut env,
+        "RunInstances",
+        "MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateName=web&LaunchTemplate.Version=$Latest&InstanceType=m5.large&ImageId=ami-11111111",
+    );
+    assert_eq!(first(&doc, "instanceType"), "m5.large");
+    assert_eq!(first(&doc, "imageId"), "ami-11111111");
+    let doc = ok(
+        &mut env,
+        "RunInstances",
+        "MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateName=web&LaunchTemplate.Version=2",
+    );
+    assert_eq!(first(&doc, "instanceType"), "t3.large");
+    // Errors: unknown template, version, both id and name.
+    assert_eq!(
+        err(
+            &mut env,
+            "RunInstances",
+            "MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateName=nope"
+        ),
+        (
+            400,
+            "InvalidLaunchTemplateName.NotFoundException".into(),
+            "The specified launch template, with template name nope, does not exist.".into()
+        )
+    );
+    assert_eq!(
+        err(
+            &mut env,
+            "RunInstances",
+            &format!("MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateId={lt}&LaunchTemplate.Version=9")
+        ),
+        (
+            400,
+            "InvalidLaunchTemplateId.VersionNotFound".into(),
+            format!("Could not find launch template version 9 for launch template {lt}")
+        )
+    );
+    let (_, code, _) = err(
+        &mut env,
+        "RunInstances",
+        &format!("MinCount=1&MaxCount=1&LaunchTemplate.LaunchTemplateId={lt}&LaunchTemplate.LaunchTemplateName=web"),
+    );
+    assert_eq!(code, "MissingParameter");
+    let (_, code, _) = err(&mut env, "RunInstances", "MinCount=1&MaxCount=1");
+    assert_eq!(code, "MissingParameter", "no image and no template");
+
+    let deleted = ok(
+        &mut env,
+        "DeleteLaunchTemplate",
+        "LaunchTemplateName=web",
+    );
+    assert_eq!(first(&deleted, "launchTemplateId"), lt);
+    assert_eq!(
+        err(
+            &mut env,
+            "DeleteLaunchTemplate",
+            &format!("LaunchTemplateId={lt}")
+        ),
+        (
+            400,
+            "InvalidLaunchTemplateId.NotFound".into(),
+            format!("The specified launch template, with template ID {lt}, does not exist.")
+        )
+    );
+    let (_, code, _) = err(&mut env, "DeleteLaunchTemplate", "LaunchTemplateId=lt-zz");
+    assert_eq!(code, "InvalidLaunchTemplateId.Malformed");
+}
