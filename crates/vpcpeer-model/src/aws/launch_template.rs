@@ -347,3 +347,6 @@ impl Tx<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
