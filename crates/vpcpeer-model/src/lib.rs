@@ -56,13 +56,13 @@ mod tx;
 mod world;
 
 pub use aws::default_vpc::RegionSetup;
+pub use aws::error::{
+    AddressProblem, Attached, CatalogProblem, Conflict, DefaultVpcProblem, DefaultVpcUse,
+    Dependent, DomainError, Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch,
+    PeeringProblem, PeeringSide, RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
+};
 pub use aws::key_pair::KeyPair;
 pub use aws::launch_template::LaunchTemplate;
-pub use aws::error::{
-    AddressProblem, Attached, CatalogProblem, Conflict, DefaultVpcProblem, DefaultVpcUse, Dependent, DomainError,
-    Field, GroupProblem, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
-    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem,
-};
 pub use aws::resources::*;
 pub use cloud_command::{replay, Command, CommandError};
 pub use command::Apply;

@@ -8,9 +8,9 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    aws, azure, gcp, Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, SecurityGroup, Subnet, Vpc,
 };
 
 /// Every resource, by cloud, kind and id. Each cloud's tables are its own type

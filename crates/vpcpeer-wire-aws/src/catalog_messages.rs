@@ -59,11 +59,11 @@ pub(crate) fn words(p: &CatalogProblem) -> Words {
             "MissingParameter",
             "The request must contain exactly one of the parameters LaunchTemplateId or LaunchTemplateName".into(),
         ),
-        CatalogProblem::TemplateVersionNotFound { id, version } => (
+        CatalogProblem::TemplateVersionNotFound { id, value: version } => (
             "InvalidLaunchTemplateId.VersionNotFound",
             format!("Could not find launch template version {version} for launch template {id}"),
         ),
-        CatalogProblem::TemplateVersionInvalid { version } => (
+        CatalogProblem::TemplateVersionInvalid { value: version } => (
             "InvalidLaunchTemplateId.VersionNotFound",
             format!("Could not find launch template version {version}"),
         ),

@@ -147,7 +147,13 @@ fn a_reject_in_the_wrong_region_answers_incorrect_region() {
     let mut env = env();
     let a_vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
     let b_vpc = first(
-        &call_in(&mut env, (B, "us-west-2"), "CreateVpc", "CidrBlock=10.1.0.0/16").expect("vpc"),
+        &call_in(
+            &mut env,
+            (B, "us-west-2"),
+            "CreateVpc",
+            "CidrBlock=10.1.0.0/16",
+        )
+        .expect("vpc"),
         "vpcId",
     );
     let pcx = first(
@@ -159,7 +165,12 @@ fn a_reject_in_the_wrong_region_answers_incorrect_region() {
         "vpcPeeringConnectionId",
     );
     let body = format!("VpcPeeringConnectionId={pcx}");
-    let got = err_in(&mut env, (B, "us-east-1"), "RejectVpcPeeringConnection", &body);
+    let got = err_in(
+        &mut env,
+        (B, "us-east-1"),
+        "RejectVpcPeeringConnection",
+        &body,
+    );
     assert_eq!(
         got,
         (
@@ -168,7 +179,13 @@ fn a_reject_in_the_wrong_region_answers_incorrect_region() {
             format!("Incorrect region (us-east-1) specified for this request. VPC peering connection {pcx} must be rejected in region us-west-2")
         )
     );
-    call_in(&mut env, (B, "us-west-2"), "RejectVpcPeeringConnection", &body).expect("reject");
+    call_in(
+        &mut env,
+        (B, "us-west-2"),
+        "RejectVpcPeeringConnection",
+        &body,
+    )
+    .expect("reject");
 }
 
 #[test]
@@ -224,8 +241,14 @@ fn an_insights_security_group_blocker_names_the_groups() {
     );
     assert_eq!(first(&doc, "networkPathFound"), "false");
     let explanations = element(&doc, "explanationSet");
-    assert!(explanations.contains(&format!("<id>{g1}</id>")), "{explanations}");
-    assert!(explanations.contains(&format!("<id>{g2}</id>")), "{explanations}");
+    assert!(
+        explanations.contains(&format!("<id>{g1}</id>")),
+        "{explanations}"
+    );
+    assert!(
+        explanations.contains(&format!("<id>{g2}</id>")),
+        "{explanations}"
+    );
     insta::assert_snapshot!("insights_sg_blocker_explanation", explanations);
     // DescribeNetworkInsightsAnalyses shows the same stored explanation.
     let described = ok(&mut env, "DescribeNetworkInsightsAnalyses", "");
@@ -261,7 +284,11 @@ fn describe_regions_all_regions() {
 #[test]
 fn describe_availability_zones_names_and_ids() {
     let mut env = env();
-    let doc = ok(&mut env, "DescribeAvailabilityZones", "AllAvailabilityZones=true");
+    let doc = ok(
+        &mut env,
+        "DescribeAvailabilityZones",
+        "AllAvailabilityZones=true",
+    );
     insta::assert_snapshot!("describe_availability_zones_us_east_1", doc);
     assert_eq!(doc.matches("<zoneName>").count(), 6);
     let tokyo = call_in(
@@ -305,7 +332,9 @@ fn describe_instance_types_page() {
     let rest = ok(
         &mut env,
         "DescribeInstanceTypes",
-        &format!("Filter.1.Name=instance-type&Filter.1.Value.1=t3.*&MaxResults=5&NextToken={token}"),
+        &format!(
+            "Filter.1.Name=instance-type&Filter.1.Value.1=t3.*&MaxResults=5&NextToken={token}"
+        ),
     );
     assert_eq!(rest.matches("<instanceType>").count(), 2, "{rest}");
     assert!(!rest.contains("<nextToken>"));
@@ -356,7 +385,11 @@ fn describe_instance_type_offerings_by_location_type() {
         "LocationType=availability-zone&Filter.1.Name=location&Filter.1.Value.1=us-east-1b&Filter.2.Name=instance-type&Filter.2.Value.1=m5.large",
     );
     assert_eq!(one.matches("<location>us-east-1b</location>").count(), 1);
-    let (_, code, _) = err(&mut env, "DescribeInstanceTypeOfferings", "LocationType=planet");
+    let (_, code, _) = err(
+        &mut env,
+        "DescribeInstanceTypeOfferings",
+        "LocationType=planet",
+    );
     assert_eq!(code, "InvalidParameterValue");
 }
 
@@ -373,8 +406,13 @@ fn describe_images_catalogue() {
     let id = first(&doc, "imageId");
     let again = ok(&mut env, "DescribeImages", &format!("ImageId.1={id}"));
     assert_eq!(first(&again, "name"), first(&doc, "name"));
-    let west = call_in(&mut env, (A, "us-west-2"), "DescribeImages", "Owner.1=amazon")
-        .expect("images");
+    let west = call_in(
+        &mut env,
+        (A, "us-west-2"),
+        "DescribeImages",
+        "Owner.1=amazon",
+    )
+    .expect("images");
     assert!(!west.contains(&id), "image ids differ per region");
     let ubuntu = ok(&mut env, "DescribeImages", "Owner.1=099720109477");
     assert_eq!(ubuntu.matches("<imageId>").count(), 2);
@@ -387,7 +425,11 @@ fn describe_images_catalogue() {
     );
     assert_eq!(windows.matches("<imageId>").count(), 1);
     assert_eq!(
-        err(&mut env, "DescribeImages", "ImageId.1=ami-0123456789abcdef0"),
+        err(
+            &mut env,
+            "DescribeImages",
+            "ImageId.1=ami-0123456789abcdef0"
+        ),
         (
             400,
             "InvalidAMIID.NotFound".into(),
@@ -411,10 +453,16 @@ fn run_instances_refuses_an_unknown_instance_type() {
     let mut env = env();
     let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
     let subnet = first(
-        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        &ok(
+            &mut env,
+            "CreateSubnet",
+            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        ),
         "subnetId",
     );
-    let run = |t: &str| format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType={t}");
+    let run = |t: &str| {
+        format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType={t}")
+    };
     assert_eq!(
         err(&mut env, "RunInstances", &run("t2.micr")),
         (
@@ -457,12 +505,16 @@ fn key_pairs_create_import_describe_delete() {
     let (_, code, _) = err(&mut env, "CreateKeyPair", "KeyName=x&KeyFormat=ppk");
     assert_eq!(code, "InvalidParameterValue");
     // ImportKeyPair takes the base64 of an OpenSSH public key line.
-    let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea me@host";
+    let line =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea me@host";
     let material = vpcpeer_model::aws::key_pair::keygen::base64(line.as_bytes());
     let imported = ok(
         &mut env,
         "ImportKeyPair",
-        &format!("KeyName=laptop&PublicKeyMaterial={}", common_encode(&material)),
+        &format!(
+            "KeyName=laptop&PublicKeyMaterial={}",
+            common_encode(&material)
+        ),
     );
     insta::assert_snapshot!("import_key_pair", imported);
     let bad = vpcpeer_model::aws::key_pair::keygen::base64(b"ssh-dss AAAA");
@@ -508,7 +560,10 @@ fn key_pairs_create_import_describe_delete() {
         "DescribeTags",
         &format!("Filter.1.Name=resource-id&Filter.1.Value.1={id}"),
     );
-    assert!(tags.contains("<resourceType>key-pair</resourceType>"), "{tags}");
+    assert!(
+        tags.contains("<resourceType>key-pair</resourceType>"),
+        "{tags}"
+    );
     assert_eq!(tags.matches("<key>").count(), 2);
     // Delete is idempotent, by name or id.
     let deleted = ok(&mut env, "DeleteKeyPair", "KeyName=deploy");
@@ -534,7 +589,11 @@ fn run_instances_key_name_must_exist_and_shows() {
     let mut env = env();
     let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
     let subnet = first(
-        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        &ok(
+            &mut env,
+            "CreateSubnet",
+            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        ),
         "subnetId",
     );
     let run = format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&KeyName=ops");
@@ -564,7 +623,11 @@ fn launch_templates_and_launching_from_one() {
     let mut env = env();
     let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
     let subnet = first(
-        &ok(&mut env, "CreateSubnet", &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24")),
+        &ok(
+            &mut env,
+            "CreateSubnet",
+            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        ),
         "subnetId",
     );
     let sg = first(
@@ -610,7 +673,11 @@ fn launch_templates_and_launching_from_one() {
         &format!("LaunchTemplateId={lt}&SourceVersion=1&LaunchTemplateData.InstanceType=t3.large"),
     );
     assert_eq!(first(&v2, "versionNumber"), "2");
-    assert_eq!(first(&v2, "imageId"), "ami-0abcdef1234567890", "from the source version");
+    assert_eq!(
+        first(&v2, "imageId"),
+        "ami-0abcdef1234567890",
+        "from the source version"
+    );
     let versions = ok(
         &mut env,
         "DescribeLaunchTemplateVersions",
@@ -681,11 +748,7 @@ fn launch_templates_and_launching_from_one() {
     let (_, code, _) = err(&mut env, "RunInstances", "MinCount=1&MaxCount=1");
     assert_eq!(code, "MissingParameter", "no image and no template");
 
-    let deleted = ok(
-        &mut env,
-        "DeleteLaunchTemplate",
-        "LaunchTemplateName=web",
-    );
+    let deleted = ok(&mut env, "DeleteLaunchTemplate", "LaunchTemplateName=web");
     assert_eq!(first(&deleted, "launchTemplateId"), lt);
     assert_eq!(
         err(
@@ -701,4 +764,111 @@ fn launch_templates_and_launching_from_one() {
     );
     let (_, code, _) = err(&mut env, "DeleteLaunchTemplate", "LaunchTemplateId=lt-zz");
     assert_eq!(code, "InvalidLaunchTemplateId.Malformed");
+}
+
+// --- Point 4: non-canonical CIDRs ----------------------------------------------------------------
+
+/// Every action that takes an IPv4 block canonicalises one with host bits set, as AWS's API
+/// reference says of each ("We modify the specified CIDR block to its canonical form; for
+/// example, if you specify 100.68.0.18/18, we modify it to 100.68.0.0/18"): the reply and every
+/// later Describe show the canonical block.
+#[test]
+fn non_canonical_blocks_are_canonicalised_by_every_action() {
+    let mut env = env();
+    let doc = ok(&mut env, "CreateVpc", "CidrBlock=42.17.88.3/16");
+    assert_eq!(first(&doc, "cidrBlock"), "42.17.0.0/16");
+    let vpc = first(&doc, "vpcId");
+    let doc = ok(
+        &mut env,
+        "CreateSubnet",
+        &format!("VpcId={vpc}&CidrBlock=42.17.1.77/24"),
+    );
+    assert_eq!(first(&doc, "cidrBlock"), "42.17.1.0/24");
+    let doc = ok(
+        &mut env,
+        "AssociateVpcCidrBlock",
+        &format!("VpcId={vpc}&CidrBlock=100.68.0.18/18"),
+    );
+    assert_eq!(first(&doc, "cidrBlock"), "100.68.0.0/18");
+    let described = ok(&mut env, "DescribeVpcs", &format!("VpcId.1={vpc}"));
+    assert!(
+        described.contains("<cidrBlock>100.68.0.0/18</cidrBlock>"),
+        "{described}"
+    );
+    let rtb = first(
+        &ok(&mut env, "CreateRouteTable", &format!("VpcId={vpc}")),
+        "routeTableId",
+    );
+    let igw = first(
+        &ok(&mut env, "CreateInternetGateway", ""),
+        "internetGatewayId",
+    );
+    ok(
+        &mut env,
+        "AttachInternetGateway",
+        &format!("InternetGatewayId={igw}&VpcId={vpc}"),
+    );
+    ok(
+        &mut env,
+        "CreateRoute",
+        &format!("RouteTableId={rtb}&DestinationCidrBlock=192.168.1.1/24&GatewayId={igw}"),
+    );
+    let routes = ok(
+        &mut env,
+        "DescribeRouteTables",
+        &format!("RouteTableId.1={rtb}"),
+    );
+    assert!(
+        routes.contains("<destinationCidrBlock>192.168.1.0/24</destinationCidrBlock>"),
+        "{routes}"
+    );
+    let sg = first(
+        &ok(
+            &mut env,
+            "CreateSecurityGroup",
+            &format!("GroupName=g&GroupDescription=g&VpcId={vpc}"),
+        ),
+        "groupId",
+    );
+    ok(
+        &mut env,
+        "AuthorizeSecurityGroupIngress",
+        &format!("GroupId={sg}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22&IpPermissions.1.IpRanges.1.CidrIp=203.0.113.9/24"),
+    );
+    let groups = ok(
+        &mut env,
+        "DescribeSecurityGroups",
+        &format!("GroupId.1={sg}"),
+    );
+    assert!(
+        groups.contains("<cidrIp>203.0.113.0/24</cidrIp>"),
+        "{groups}"
+    );
+    let acl = first(
+        &ok(&mut env, "CreateNetworkAcl", &format!("VpcId={vpc}")),
+        "networkAclId",
+    );
+    ok(
+        &mut env,
+        "CreateNetworkAclEntry",
+        &format!("NetworkAclId={acl}&RuleNumber=100&Protocol=-1&RuleAction=allow&Egress=false&CidrBlock=198.51.100.7/24"),
+    );
+    let acls = ok(
+        &mut env,
+        "DescribeNetworkAcls",
+        &format!("NetworkAclId.1={acl}"),
+    );
+    assert!(
+        acls.contains("<cidrBlock>198.51.100.0/24</cidrBlock>"),
+        "{acls}"
+    );
+    // A block that is not a block at all is refused in AWS's words.
+    assert_eq!(
+        err(&mut env, "CreateVpc", "CidrBlock=42.17.88.3/33"),
+        (
+            400,
+            "InvalidParameterValue".into(),
+            "Value (42.17.88.3/33) for parameter cidrBlock is invalid. This is not a valid CIDR block.".into()
+        )
+    );
 }

@@ -127,8 +127,7 @@ const ROWS: &[Row] = &[
 ];
 
 fn of_row(r: &Row) -> InstanceType {
-    let (name, vcpus, memory_mib, network_performance, architectures, max_enis, ipv4_per_eni) =
-        *r;
+    let (name, vcpus, memory_mib, network_performance, architectures, max_enis, ipv4_per_eni) = *r;
     InstanceType {
         name,
         vcpus,
@@ -161,13 +160,13 @@ pub fn instance_type(name: &str) -> Option<InstanceType> {
 /// generations of AWS's general purpose, compute, memory, storage and accelerated families).
 const FAMILIES: &[&str] = &[
     "a1", "c1", "c3", "c4", "c5", "c5a", "c5ad", "c5d", "c5n", "c6a", "c6g", "c6gd", "c6gn", "c6i",
-    "c6id", "c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c8g", "d2", "d3", "d3en", "g4ad",
-    "g4dn", "g5", "g5g", "g6", "i3", "i3en", "i4g", "i4i", "im4gn", "inf1", "inf2", "is4gen",
-    "m1", "m2", "m3", "m4", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g",
-    "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8g",
-    "p3", "p4d", "p5", "r3", "r4", "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a",
-    "r6g", "r6gd", "r6i", "r6id", "r7a", "r7g", "r7gd", "r7i", "r8g", "t1", "t2", "t3", "t3a",
-    "t4g", "trn1", "u-3tb1", "x1", "x1e", "x2gd", "x2idn", "x2iedn", "z1d",
+    "c6id", "c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c8g", "d2", "d3", "d3en", "g4ad", "g4dn",
+    "g5", "g5g", "g6", "i3", "i3en", "i4g", "i4i", "im4gn", "inf1", "inf2", "is4gen", "m1", "m2",
+    "m3", "m4", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g", "m6gd", "m6i",
+    "m6id", "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8g", "p3", "p4d", "p5",
+    "r3", "r4", "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a", "r6g", "r6gd", "r6i",
+    "r6id", "r7a", "r7g", "r7gd", "r7i", "r8g", "t1", "t2", "t3", "t3a", "t4g", "trn1", "u-3tb1",
+    "x1", "x1e", "x2gd", "x2idn", "x2iedn", "z1d",
 ];
 
 /// Whether `size` is an instance size: `nano` … `xlarge`, `<n>xlarge`, `metal`, `metal-<n>xl`.
@@ -178,11 +177,15 @@ fn is_size(size: &str) -> bool {
     ) {
         return true;
     }
-    let n = size
-        .strip_suffix("xlarge")
-        .or_else(|| size.strip_prefix("metal-").and_then(|s| s.strip_suffix("xl")));
+    let n = size.strip_suffix("xlarge").or_else(|| {
+        size.strip_prefix("metal-")
+            .and_then(|s| s.strip_suffix("xl"))
+    });
     n.is_some_and(|n| {
-        !n.is_empty() && n.len() <= 3 && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit())
+        !n.is_empty()
+            && n.len() <= 3
+            && !n.starts_with('0')
+            && n.bytes().all(|b| b.is_ascii_digit())
     })
 }
 
@@ -205,7 +208,11 @@ mod tests {
         assert!(names.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
         for t in instance_types() {
             let (family, size) = t.name.split_once('.').expect("family.size");
-            assert!(FAMILIES.contains(&family), "{} is of a known family", t.name);
+            assert!(
+                FAMILIES.contains(&family),
+                "{} is of a known family",
+                t.name
+            );
             assert!(is_size(size), "{}", t.name);
             assert!(t.cores() * t.threads_per_core() == t.vcpus || t.vcpus == 1);
             assert!(t.max_enis >= 2 && t.ipv4_per_eni >= 2);
@@ -231,8 +238,18 @@ mod tests {
             assert!(is_launchable_type(ok), "{ok}");
         }
         for bad in [
-            "", "t2", "t2.", ".micro", "t2.micr", "foo.bar", "t2.micro.x", "T2.MICRO", "t2.0xlarge",
-            "m5.xxlarge", "m5.1000xlarge", "t9.micro",
+            "",
+            "t2",
+            "t2.",
+            ".micro",
+            "t2.micr",
+            "foo.bar",
+            "t2.micro.x",
+            "T2.MICRO",
+            "t2.0xlarge",
+            "m5.xxlarge",
+            "m5.1000xlarge",
+            "t9.micro",
         ] {
             assert!(!is_launchable_type(bad), "{bad}");
         }

@@ -276,7 +276,9 @@ impl Tx<'_, '_> {
                 let found = match (&name, &id) {
                     (_, Some(id)) => self.key_pair_by_id(id),
                     (Some(name), None) => self.key_pair_named(name),
-                    (None, None) => return Err(DomainError::Catalog(CatalogProblem::KeyNameMissing)),
+                    (None, None) => {
+                        return Err(DomainError::Catalog(CatalogProblem::KeyNameMissing))
+                    }
                 };
                 let found = found.map(|k| k.id.clone());
                 if let Some(id) = &found {

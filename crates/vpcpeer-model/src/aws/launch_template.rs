@@ -90,7 +90,7 @@ impl LaunchTemplate {
             Some("$Latest") => self.latest_version(),
             Some(n) => n.parse::<u32>().map_err(|_| {
                 DomainError::Catalog(CatalogProblem::TemplateVersionInvalid {
-                    version: n.to_owned(),
+                    value: n.to_owned(),
                 })
             })?,
         };
@@ -100,7 +100,7 @@ impl LaunchTemplate {
             .ok_or_else(|| {
                 DomainError::Catalog(CatalogProblem::TemplateVersionNotFound {
                     id: self.id.clone(),
-                    version: asked.unwrap_or("$Default").to_owned(),
+                    value: asked.unwrap_or("$Default").to_owned(),
                 })
             })
     }

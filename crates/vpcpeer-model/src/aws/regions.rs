@@ -107,7 +107,9 @@ pub fn zones(region: &str) -> Vec<Zone> {
             name: format!("{region}{l}"),
             id: format!(
                 "{prefix}-az{}",
-                numbers.and_then(|n| n.get(i)).map_or(i + 1, |n| usize::from(*n))
+                numbers
+                    .and_then(|n| n.get(i))
+                    .map_or(i + 1, |n| usize::from(*n))
             ),
             region: name,
         })
@@ -150,10 +152,16 @@ mod tests {
             Some("us-east-1f".into())
         );
         let ids = |r: &str| zones(r).into_iter().map(|z| z.id).collect::<Vec<_>>();
-        assert_eq!(ids("ap-northeast-1"), ["apne1-az4", "apne1-az1", "apne1-az2"]);
+        assert_eq!(
+            ids("ap-northeast-1"),
+            ["apne1-az4", "apne1-az1", "apne1-az2"]
+        );
         assert_eq!(ids("ca-central-1"), ["cac1-az1", "cac1-az2", "cac1-az4"]);
         assert_eq!(ids("us-west-1"), ["usw1-az1", "usw1-az3"]);
-        assert_eq!(ids("us-west-2"), ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"]);
+        assert_eq!(
+            ids("us-west-2"),
+            ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"]
+        );
         assert_eq!(zones("us-east-1").len(), 6);
     }
 }

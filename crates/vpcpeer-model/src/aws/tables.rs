@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
-    SecurityGroup, Subnet, Vpc,
+    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc,
 };
 
 cloud_tables! {

@@ -330,7 +330,9 @@ impl Tx<'_, '_> {
         push(&mut out, self.visible_instances(), |r| &r.tags);
         push(&mut out, self.list_owned::<NetworkInterface>(), |r| &r.tags);
         push(&mut out, self.list_owned::<crate::KeyPair>(), |r| &r.tags);
-        push(&mut out, self.list_owned::<crate::LaunchTemplate>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<crate::LaunchTemplate>(), |r| {
+            &r.tags
+        });
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {

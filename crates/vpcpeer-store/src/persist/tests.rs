@@ -311,7 +311,9 @@ fn key_pairs_and_launch_templates_round_trip() {
     use vpcpeer_model::aws::launch_template::{LaunchTemplate, TemplateData, TemplateVersion};
     use vpcpeer_model::{Scope, Tags, Timestamp};
     let scope = Scope::new("111111111111", "us-east-1");
-    let tags: Tags = [("team".to_owned(), "net".to_owned())].into_iter().collect();
+    let tags: Tags = [("team".to_owned(), "net".to_owned())]
+        .into_iter()
+        .collect();
     let key = Record::KeyPair(KeyPair {
         id: "key-0123456789abcdef0".into(),
         scope: scope.clone(),
@@ -346,10 +348,7 @@ fn key_pairs_and_launch_templates_round_trip() {
         }],
         tags,
     });
-    for (record, table, kind) in [
-        (key, "key", "KeyPair"),
-        (template, "lt", "LaunchTemplate"),
-    ] {
+    for (record, table, kind) in [(key, "key", "KeyPair"), (template, "lt", "LaunchTemplate")] {
         let k = record.key();
         assert_eq!(k.table, table);
         let bytes = encode(&record);
@@ -361,5 +360,9 @@ fn key_pairs_and_launch_templates_round_trip() {
         .find(|(t, _, _)| t == "instance")
         .expect("an instance row");
     let record = decode(&table, &id, body.as_bytes()).expect("decodes");
-    assert_eq!(encode(&record), body.as_bytes(), "no key_name written when none");
+    assert_eq!(
+        encode(&record),
+        body.as_bytes(),
+        "no key_name written when none"
+    );
 }

@@ -50,9 +50,9 @@ use vpcpeer_model::gcp::{
     GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{
-    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
-    NetworkInsightsPath, NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable,
-    SecurityGroup, Subnet, Vpc,
+    Instance, InternetGateway, KeyPair, LaunchTemplate, NatGateway, NetworkAcl,
+    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
+    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc,
 };
 
 mod azure;

@@ -117,7 +117,14 @@ fn render_type(x: &mut Xml, t: &InstanceType) {
         .leaf("hypervisor", t.hypervisor)
         .node("processorInfo", |x| {
             x.scalar_list("supportedArchitectures", t.architectures.iter())
-                .leaf("manufacturer", if t.name.contains("a.") { "AMD" } else { "Intel" });
+                .leaf(
+                    "manufacturer",
+                    if t.name.contains("a.") {
+                        "AMD"
+                    } else {
+                        "Intel"
+                    },
+                );
         })
         .node("vCpuInfo", |x| {
             x.leaf("defaultVCpus", t.vcpus)
@@ -188,7 +195,10 @@ fn describe_instance_type_offerings(
     let region = tx.scope().region.clone();
     let locations: Vec<String> = match kind {
         LocationType::Region => vec![region.clone()],
-        LocationType::Zone => regions::zones(&region).into_iter().map(|z| z.name).collect(),
+        LocationType::Zone => regions::zones(&region)
+            .into_iter()
+            .map(|z| z.name)
+            .collect(),
         LocationType::ZoneId => regions::zones(&region).into_iter().map(|z| z.id).collect(),
     };
     let no_tags = Tags::new();
@@ -289,7 +299,10 @@ fn describe_images(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
     p.bool("IncludeDisabled")?;
     let owners = p.list("Owner");
     for o in &owners {
-        let known = matches!(o.as_str(), "self" | "amazon" | "aws-marketplace" | "aws-backup-vault");
+        let known = matches!(
+            o.as_str(),
+            "self" | "amazon" | "aws-marketplace" | "aws-backup-vault"
+        );
         if !known && !(o.len() == 12 && o.bytes().all(|b| b.is_ascii_digit())) {
             return Err(Ec2Error::new(
                 "InvalidUserID.Malformed",

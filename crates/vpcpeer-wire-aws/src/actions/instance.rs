@@ -273,7 +273,10 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
     }
     // With a launch template, the image may come from it (see `launch_template::spec`).
     let launch_template = super::launch_template::spec(p)?;
-    let image_id = match (p.string("ImageId").filter(|s| !s.is_empty()), &launch_template) {
+    let image_id = match (
+        p.string("ImageId").filter(|s| !s.is_empty()),
+        &launch_template,
+    ) {
         (Some(image), _) => image,
         (None, Some(_)) => String::new(),
         (None, None) => return Err(Ec2Error::missing("ImageId")),

@@ -109,7 +109,8 @@ fn render_deleted(_tx: &Tx<'_, '_>, outcome: Outcome, x: &mut Xml) {
     let Some(KeyPairOutcome::Deleted(id)) = key_outcome(&outcome) else {
         return unexpected(&outcome, x);
     };
-    x.leaf("return", "true").opt_leaf("keyPairId", id.as_deref());
+    x.leaf("return", "true")
+        .opt_leaf("keyPairId", id.as_deref());
 }
 
 const FILTERS: &[&str] = &["key-pair-id", "key-name", "fingerprint", "key-type"];

@@ -168,7 +168,11 @@ mod tests {
         assert_eq!(east.len(), ROWS.len());
         for i in &east {
             assert!(crate::aws::has_id_shape(&i.id, "ami"), "{}", i.id);
-            assert!(!west.iter().any(|w| w.id == i.id), "{} in two regions", i.id);
+            assert!(
+                !west.iter().any(|w| w.id == i.id),
+                "{} in two regions",
+                i.id
+            );
             assert_eq!(image("us-east-1", &i.id).as_ref(), Some(i));
         }
         assert_eq!(images("us-east-1"), east, "stable");

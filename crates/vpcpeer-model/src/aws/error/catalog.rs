@@ -57,12 +57,11 @@ pub enum CatalogProblem {
         /// The template.
         id: String,
         /// The version, as given.
-        version: String,
+        value: String,
     },
-    /// A version number of a template's last and only... version that cannot be deleted, or a
-    /// version text that is not a number, `$Latest` or `$Default`.
+    /// A version text that is not a number, `$Latest` or `$Default`.
     TemplateVersionInvalid {
         /// The version, as given.
-        version: String,
+        value: String,
     },
 }

@@ -227,7 +227,12 @@ pub fn ed25519(seed: [u8; 32], name: &str) -> Generated {
 fn small_primes() -> Vec<u32> {
     (3u32..2000)
         .step_by(2)
-        .filter(|n| (3..).step_by(2).take_while(|d| d * d <= *n).all(|d| n % d != 0))
+        .filter(|n| {
+            (3..)
+                .step_by(2)
+                .take_while(|d| d * d <= *n)
+                .all(|d| n % d != 0)
+        })
         .collect()
 }
 
@@ -318,7 +323,9 @@ pub fn rsa(seed: [u8; 32]) -> Generated {
     let pkcs1 = der(0x30, &seq);
     // PKCS#8: version 0, AlgorithmIdentifier { rsaEncryption, NULL }, OCTET STRING (PKCS#1).
     let mut p8 = der_uint(&BigUint::from(0u32));
-    let oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    let oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ];
     let mut alg = oid.to_vec();
     alg.extend_from_slice(&[0x05, 0x00]);
     p8.extend(der(0x30, &alg));
@@ -330,9 +337,7 @@ pub fn rsa(seed: [u8; 32]) -> Generated {
     ssh_mpint(&mut blob, &n);
     Generated {
         material: pem("RSA PRIVATE KEY", &pkcs1, 64),
-        fingerprint: colon_hex(
-            digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &pkcs8).as_ref(),
-        ),
+        fingerprint: colon_hex(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &pkcs8).as_ref()),
         public_blob: blob,
     }
 }
@@ -362,7 +367,9 @@ mod tests {
         let a = ed25519([7; 32], "k");
         assert_eq!(a, ed25519([7; 32], "k"));
         assert_ne!(a.public_blob, ed25519([8; 32], "k").public_blob);
-        assert!(a.material.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
+        assert!(a
+            .material
+            .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
         assert!(a.material.ends_with("\n-----END OPENSSH PRIVATE KEY-----"));
         assert_eq!(a.public_blob.len(), 4 + 11 + 4 + 32);
         assert_eq!(a.fingerprint.len(), 44, "base64 of 32 bytes, padded");
@@ -384,7 +391,9 @@ mod tests {
     fn rsa_keys_are_deterministic_and_consistent() {
         let k = rsa([3; 32]);
         assert_eq!(k, rsa([3; 32]));
-        assert!(k.material.starts_with("-----BEGIN RSA PRIVATE KEY-----\nMIIE"));
+        assert!(k
+            .material
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----\nMIIE"));
         assert!(k.material.ends_with("\n-----END RSA PRIVATE KEY-----"));
         assert_eq!(k.fingerprint.len(), 20 * 3 - 1, "SHA-1 in colon hex");
         // The public blob's modulus is 2048 bits (257 bytes with the sign byte).

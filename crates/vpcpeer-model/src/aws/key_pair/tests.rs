@@ -8,7 +8,12 @@ fn a() -> Scope {
     Scope::new(A, "us-east-1")
 }
 
-fn create(env: &mut TestEnv, scope: &Scope, name: &str, key_type: KeyType) -> Result<KeyPairOutcome, DomainError> {
+fn create(
+    env: &mut TestEnv,
+    scope: &Scope,
+    name: &str,
+    key_type: KeyType,
+) -> Result<KeyPairOutcome, DomainError> {
     env.run(scope, |tx| {
         tx.key_pair_command(KeyPairCommand::Create {
             name: name.into(),
@@ -28,7 +33,11 @@ fn import(env: &mut TestEnv, name: &str, key: &str) -> Result<KeyPairOutcome, Do
     })
 }
 
-fn delete(env: &mut TestEnv, name: Option<&str>, id: Option<&str>) -> Result<KeyPairOutcome, DomainError> {
+fn delete(
+    env: &mut TestEnv,
+    name: Option<&str>,
+    id: Option<&str>,
+) -> Result<KeyPairOutcome, DomainError> {
     env.run(&a(), |tx| {
         tx.key_pair_command(KeyPairCommand::Delete {
             name: name.map(Into::into),
@@ -45,7 +54,8 @@ fn problem(r: Result<KeyPairOutcome, DomainError>) -> CatalogProblem {
 }
 
 /// A real Ed25519 public key line (RFC 8032 test 1's key).
-const ED_LINE: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea test";
+const ED_LINE: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea test";
 
 #[test]
 fn create_both_types_then_describe_and_delete() {
@@ -57,24 +67,42 @@ fn create_both_types_then_describe_and_delete() {
     };
     assert!(pair.id.starts_with("key-") && crate::aws::has_id_shape(&pair.id, "key"));
     assert!(material.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
-    assert!(pair.public_key.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"));
+    assert!(pair
+        .public_key
+        .starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"));
     assert!(pair.fingerprint.ends_with('='));
-    let KeyPairOutcome::Created { pair: rsa, material } =
-        create(&mut env, &a(), "rsa", KeyType::Rsa).expect("rsa")
+    let KeyPairOutcome::Created {
+        pair: rsa,
+        material,
+    } = create(&mut env, &a(), "rsa", KeyType::Rsa).expect("rsa")
     else {
         panic!("created")
     };
     assert!(material.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
     assert_eq!(rsa.fingerprint.matches(':').count(), 19);
     // The same name in another account or region is another pair.
-    create(&mut env, &Scope::new(B, "us-east-1"), "ed", KeyType::Ed25519).expect("other account");
-    create(&mut env, &Scope::new(A, "us-west-2"), "ed", KeyType::Ed25519).expect("other region");
+    create(
+        &mut env,
+        &Scope::new(B, "us-east-1"),
+        "ed",
+        KeyType::Ed25519,
+    )
+    .expect("other account");
+    create(
+        &mut env,
+        &Scope::new(A, "us-west-2"),
+        "ed",
+        KeyType::Ed25519,
+    )
+    .expect("other region");
     assert_eq!(
         problem(create(&mut env, &a(), "ed", KeyType::Rsa)),
         CatalogProblem::KeyPairDuplicate { name: "ed".into() }
     );
     let names: Vec<String> = env
-        .run(&a(), |tx| Ok::<_, DomainError>(tx.key_pairs().map(|k| k.name.clone()).collect::<Vec<_>>()))
+        .run(&a(), |tx| {
+            Ok::<_, DomainError>(tx.key_pairs().map(|k| k.name.clone()).collect::<Vec<_>>())
+        })
         .expect("list");
     assert_eq!(names.len(), 2);
     // Delete by name, then by id; deleting again (or what never was) succeeds and deletes nothing.
@@ -90,7 +118,10 @@ fn create_both_types_then_describe_and_delete() {
         delete(&mut env, None, Some(&rsa.id)).expect("by id"),
         KeyPairOutcome::Deleted(Some(rsa.id.clone()))
     );
-    assert_eq!(problem(delete(&mut env, None, None)), CatalogProblem::KeyNameMissing);
+    assert_eq!(
+        problem(delete(&mut env, None, None)),
+        CatalogProblem::KeyNameMissing
+    );
 }
 
 #[test]
@@ -120,7 +151,8 @@ fn import_checks_the_public_key() {
     else {
         panic!("created")
     };
-    let KeyPairOutcome::Imported(rsa) = import(&mut env, "rsa", &made.public_key).expect("rsa import")
+    let KeyPairOutcome::Imported(rsa) =
+        import(&mut env, "rsa", &made.public_key).expect("rsa import")
     else {
         panic!("imported")
     };
@@ -135,11 +167,17 @@ fn import_checks_the_public_key() {
         "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea",
         "-----BEGIN RSA PRIVATE KEY-----",
     ] {
-        assert_eq!(problem(import(&mut env, "bad", bad)), CatalogProblem::KeyFormat, "{bad:?}");
+        assert_eq!(
+            problem(import(&mut env, "bad", bad)),
+            CatalogProblem::KeyFormat,
+            "{bad:?}"
+        );
     }
     assert_eq!(
         problem(import(&mut env, "mine", ED_LINE)),
-        CatalogProblem::KeyPairDuplicate { name: "mine".into() }
+        CatalogProblem::KeyPairDuplicate {
+            name: "mine".into()
+        }
     );
     for name in ["", &"x".repeat(256), "é"] {
         assert!(matches!(

@@ -292,7 +292,9 @@ fn cross_region_reject_must_happen_in_the_accepter_region() {
     assert!(
         matches!(
             by_requester,
-            Err(DomainError::Peering(crate::PeeringProblem::RejectByOther { .. }))
+            Err(DomainError::Peering(
+                crate::PeeringProblem::RejectByOther { .. }
+            ))
         ),
         "{by_requester:?}"
     );
