@@ -303,7 +303,8 @@ fn describe_images(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
             o.as_str(),
             "self" | "amazon" | "aws-marketplace" | "aws-backup-vault"
         );
-        if !known && !(o.len() == 12 && o.bytes().all(|b| b.is_ascii_digit())) {
+        let account = o.len() == 12 && o.bytes().all(|b| b.is_ascii_digit());
+        if !(known || account) {
             return Err(Ec2Error::new(
                 "InvalidUserID.Malformed",
                 format!("Invalid user id: \"{o}\""),

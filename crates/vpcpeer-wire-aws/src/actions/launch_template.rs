@@ -36,7 +36,7 @@ pub(super) fn action(name: &str) -> Option<Action> {
 }
 
 fn command(c: LaunchTemplateCommand) -> Command {
-    Command::Catalog(CatalogCommand::LaunchTemplate(c))
+    Command::Catalog(CatalogCommand::LaunchTemplate(Box::new(c)))
 }
 
 /// The template a request names by `LaunchTemplateId` or `LaunchTemplateName` (`prefix`: the
@@ -261,7 +261,7 @@ fn describe_launch_templates(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result
         })
         .collect();
     let (page, next) = paginate(items, |t| &t.id, limit, token.as_deref());
-    x.list("launchTemplates", page, |x, t| write_template(x, t));
+    x.list("launchTemplates", page, write_template);
     x.opt_leaf("nextToken", next);
     Ok(())
 }

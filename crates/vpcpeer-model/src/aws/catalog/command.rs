@@ -13,7 +13,7 @@ pub enum CatalogCommand {
     /// CreateKeyPair, ImportKeyPair, DeleteKeyPair.
     KeyPair(KeyPairCommand),
     /// CreateLaunchTemplate, CreateLaunchTemplateVersion, DeleteLaunchTemplate.
-    LaunchTemplate(LaunchTemplateCommand),
+    LaunchTemplate(Box<LaunchTemplateCommand>),
 }
 
 /// What a catalogue command hands back for the reply.
@@ -37,7 +37,7 @@ impl CatalogCommand {
         Ok(match self {
             CatalogCommand::KeyPair(c) => CatalogOutcome::KeyPair(tx.key_pair_command(c)?),
             CatalogCommand::LaunchTemplate(c) => {
-                let (template, version) = tx.launch_template_command(c)?;
+                let (template, version) = tx.launch_template_command(*c)?;
                 CatalogOutcome::LaunchTemplate { template, version }
             }
         })

@@ -243,7 +243,7 @@ fn probably_prime(n: &BigUint, rounds: usize, stream: &mut Stream) -> bool {
     let n1 = n - &one;
     let s = n1.trailing_zeros().unwrap_or(0);
     let d = &n1 >> s;
-    let bytes = ((n.bits() + 7) / 8) as usize;
+    let bytes = n.bits().div_ceil(8) as usize;
     'round: for _ in 0..rounds {
         let mut b = vec![0u8; bytes];
         stream.fill(&mut b);
