@@ -16,10 +16,7 @@
 //! `foo.bar`) as AWS refuses an unknown type. An `ImageId` need not be in the catalogue: any
 //! well-formed `ami-…` is accepted (tests and scripts use arbitrary ones) [choice].
 
-mod command;
 mod images;
-
-pub use command::{CatalogCommand, CatalogOutcome};
 
 pub use images::{image, images, Image, AMAZON_OWNER, CANONICAL_OWNER};
 

@@ -302,7 +302,7 @@ pub enum Command {
     },
     // --- Catalogue: key pairs and launch templates ---
     /// A key pair or launch template change.
-    Catalog(crate::aws::catalog::CatalogCommand),
+    Catalog(crate::aws::catalog_command::CatalogCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -394,7 +394,7 @@ pub enum Outcome {
     AnalysisDeleted(String),
     // --- Catalogue: key pairs and launch templates ---
     /// What a key pair or launch template command did.
-    Catalog(crate::aws::catalog::CatalogOutcome),
+    Catalog(crate::aws::catalog_command::CatalogOutcome),
 }
 
 impl Apply for Command {

@@ -100,10 +100,10 @@ pub struct RunInstances {
     /// `KeyName`: a key pair of the caller's (shown by DescribeInstances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
-    /// `LaunchTemplate`: a template merged under the request (see
-    /// [`launch_template`](crate::aws::launch_template)).
+    /// `LaunchTemplate`: a template merged under the request (the launch template module's
+    /// merge rule: the request's own values win).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub launch_template: Option<crate::aws::launch_template::TemplateSpec>,
+    pub launch_template: Option<crate::aws::template_ref::TemplateSpec>,
 }
 
 /// What RunInstances launched.

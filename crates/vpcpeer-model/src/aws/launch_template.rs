@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::instance::{NicSpec, RunInstances};
+pub use crate::aws::template_ref::{TemplateRef, TemplateSpec};
 use crate::{CatalogProblem, DomainError, Tags, Timestamp, Tx};
 
 /// The launch data a template version holds.
@@ -104,24 +105,6 @@ impl LaunchTemplate {
                 })
             })
     }
-}
-
-/// A template named by id or by name (exactly one).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TemplateRef {
-    /// `LaunchTemplateId`.
-    pub id: Option<String>,
-    /// `LaunchTemplateName`.
-    pub name: Option<String>,
-}
-
-/// RunInstances' `LaunchTemplate`: the template and the version.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TemplateSpec {
-    /// The template.
-    pub template: TemplateRef,
-    /// `Version` (none: the default version).
-    pub version: Option<String>,
 }
 
 /// The launch template commands (one variant of the catalogue's command).

@@ -6,6 +6,7 @@
 
 pub mod acl;
 pub mod catalog;
+pub mod catalog_command;
 mod command;
 pub mod default_vpc;
 pub(crate) mod error;
@@ -24,6 +25,7 @@ pub mod security_group;
 pub mod subnet;
 mod tables;
 pub mod tags;
+pub mod template_ref;
 pub mod vpc;
 
 pub use command::{Command, Outcome};

@@ -271,8 +271,8 @@ fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
             ),
         ));
     }
-    // With a launch template, the image may come from it (see `launch_template::spec`).
-    let launch_template = super::launch_template::spec(p)?;
+    // With a launch template, the image may come from it (see `template_spec::spec`).
+    let launch_template = super::template_spec::spec(p)?;
     let image_id = match (
         p.string("ImageId").filter(|s| !s.is_empty()),
         &launch_template,

@@ -7,7 +7,7 @@
 //! - `KeyFormat=ppk` is refused (`InvalidParameterValue`): PuTTY's format is not generated.
 //! - DescribeKeyPairs shows `publicKey` only with `IncludePublicKey=true`, as AWS does.
 
-use vpcpeer_model::aws::catalog::{CatalogCommand, CatalogOutcome};
+use vpcpeer_model::aws::catalog_command::{CatalogCommand, CatalogOutcome};
 use vpcpeer_model::aws::key_pair::{keygen, KeyPair, KeyPairCommand, KeyPairOutcome, KeyType};
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{CatalogProblem, DomainError, Tx};

@@ -9,15 +9,16 @@
 //! `network-interface`); its other members are accepted and not kept. DescribeLaunchTemplateVersions
 //! without a template lists the versions of every template of the caller [choice].
 
-use vpcpeer_model::aws::catalog::{CatalogCommand, CatalogOutcome};
+use vpcpeer_model::aws::catalog_command::{CatalogCommand, CatalogOutcome};
 use vpcpeer_model::aws::instance::NicSpec;
 use vpcpeer_model::aws::launch_template::{
-    LaunchTemplateCommand, TemplateData, TemplateRef, TemplateSpec, TemplateVersion,
+    LaunchTemplateCommand, TemplateData, TemplateRef, TemplateVersion,
 };
 use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{CatalogProblem, DomainError, LaunchTemplate, Tx};
 
 use super::instance::{launch_tags, nic_spec};
+use super::template_spec::template_ref;
 use super::{change, domain, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::render::iso;
@@ -37,30 +38,6 @@ pub(super) fn action(name: &str) -> Option<Action> {
 
 fn command(c: LaunchTemplateCommand) -> Command {
     Command::Catalog(CatalogCommand::LaunchTemplate(Box::new(c)))
-}
-
-/// The template a request names by `LaunchTemplateId` or `LaunchTemplateName` (`prefix`: the
-/// structure they are in, `""` at the top level).
-fn template_ref(p: &Params) -> TemplateRef {
-    TemplateRef {
-        id: p.string("LaunchTemplateId").filter(|s| !s.is_empty()),
-        name: p.string("LaunchTemplateName").filter(|s| !s.is_empty()),
-    }
-}
-
-/// RunInstances' `LaunchTemplate.LaunchTemplateId|LaunchTemplateName` and `Version`.
-pub(super) fn spec(p: &Params) -> Result<Option<TemplateSpec>, Ec2Error> {
-    let Some(lt) = p.nested("LaunchTemplate") else {
-        return Ok(None);
-    };
-    let template = template_ref(&lt);
-    if template.id.is_some() == template.name.is_some() {
-        return domain(Err(DomainError::Catalog(CatalogProblem::TemplateNotNamed)));
-    }
-    Ok(Some(TemplateSpec {
-        template,
-        version: lt.string("Version").filter(|s| !s.is_empty()),
-    }))
 }
 
 /// `LaunchTemplateData` in the subset kept.

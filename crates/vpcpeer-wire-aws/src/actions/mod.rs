@@ -39,6 +39,7 @@ mod route;
 mod security_group;
 mod subnet;
 mod tags;
+mod template_spec;
 mod vpc;
 
 use vpcpeer_model::aws::{Command, Outcome, Owned};

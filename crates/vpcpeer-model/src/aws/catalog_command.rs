@@ -1,4 +1,5 @@
-//! The catalogue area's command: key pairs and launch templates, one variant of
+//! The catalogue area's command (beside the [catalogue](crate::aws::catalog) data, which it does
+//! not need): key pairs and launch templates, one variant of
 //! [`aws::Command`](crate::aws::Command), applied here.
 
 use serde::{Deserialize, Serialize};
