@@ -15,7 +15,7 @@ use vpcpeer_model::aws::launch_template::{
     LaunchTemplateCommand, TemplateData, TemplateRef, TemplateVersion,
 };
 use vpcpeer_model::aws::{Command, Outcome};
-use vpcpeer_model::{CatalogProblem, DomainError, LaunchTemplate, Tx};
+use vpcpeer_model::{LaunchTemplate, Tx};
 
 use super::instance::{launch_tags, nic_spec};
 use super::template_spec::template_ref;
