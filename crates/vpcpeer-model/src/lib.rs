@@ -59,12 +59,14 @@ pub use aws::default_vpc::RegionSetup;
 pub use aws::dhcp::DhcpOptions;
 pub use aws::endpoints::{EndpointType, ManagedPrefixList, PrefixListId, VpcEndpoint};
 pub use aws::error::{
-    AddressProblem, ApplianceProblem, Attached, Conflict, DefaultVpcProblem, DefaultVpcUse,
-    Dependent, DomainError, EipProblem, EndpointProblem, Field, GroupProblem, InstanceAction, Kind,
-    LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide, RouteProblem, RuleProblem,
-    TagProblem, TextProblem, VpcProblem, VpnProblem,
+    AddressProblem, ApplianceProblem, Attached, CatalogProblem, Conflict, DefaultVpcProblem,
+    DefaultVpcUse, Dependent, DomainError, EipProblem, EndpointProblem, Field, GroupProblem,
+    InstanceAction, Kind, LaunchProblem, LimitKind, Mismatch, PeeringProblem, PeeringSide,
+    RouteProblem, RuleProblem, TagProblem, TextProblem, VpcProblem, VpnProblem,
 };
 pub use aws::ipv6::Ipv6Problem;
+pub use aws::key_pair::KeyPair;
+pub use aws::launch_template::LaunchTemplate;
 pub use aws::resources::*;
 pub use aws::vpn::{CustomerGateway, VgwAttachment, VgwAttachmentState, VpnGateway};
 pub use cloud_command::{replay, Command, CommandError};

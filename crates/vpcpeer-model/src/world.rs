@@ -8,7 +8,8 @@ use crate::azure::{
 };
 use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
 use crate::{
-    aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
+    aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance,
+    InternetGateway, KeyPair, LaunchTemplate, ManagedPrefixList, NatGateway, NetworkAcl,
     NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
     RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpnGateway,
 };
@@ -83,6 +84,8 @@ pub enum Record {
     DhcpOptions(DhcpOptions),
     PrefixList(ManagedPrefixList),
     VpcEndpoint(VpcEndpoint),
+    KeyPair(KeyPair),
+    LaunchTemplate(LaunchTemplate),
     // GCP
     GcpNetwork(GcpNetwork),
     GcpSubnetwork(GcpSubnetwork),
@@ -253,6 +256,8 @@ entities! {
     DhcpOptions => aws.dhcp_options, DhcpOptions, "dopt";
     ManagedPrefixList => aws.prefix_lists, PrefixList, "pl";
     VpcEndpoint => aws.vpc_endpoints, VpcEndpoint, "vpce";
+    KeyPair => aws.key_pairs, KeyPair, "key";
+    LaunchTemplate => aws.launch_templates, LaunchTemplate, "lt";
     // GCP
     GcpNetwork => gcp.networks, GcpNetwork, "gcp-network";
     GcpSubnetwork => gcp.subnetworks, GcpSubnetwork, "gcp-subnetwork";

@@ -312,6 +312,8 @@ fn not_found(kind: Kind, id: &str) -> Ec2Error {
             "InvalidNetworkInsightsAnalysisId.NotFound",
             "NetworkInsightsAnalysis",
         ),
+        Kind::KeyPair => ("InvalidKeyPair.NotFound", "key pair ID"),
+        Kind::LaunchTemplate => ("InvalidLaunchTemplateId.NotFound", "launch template ID"),
         Kind::Association => ("InvalidAssociationID.NotFound", "association ID"),
         Kind::Gateway => ("InvalidGatewayID.NotFound", "gateway ID"),
         Kind::EgressOnlyInternetGateway => (
@@ -349,6 +351,8 @@ fn malformed(kind: Kind, id: &str) -> Ec2Error {
         Kind::ElasticIp => "InvalidAllocationID.Malformed",
         Kind::PrefixList => "InvalidPrefixListId.Malformed",
         Kind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
+        Kind::KeyPair => "InvalidKeyPair.NotFound",
+        Kind::LaunchTemplate => "InvalidLaunchTemplateId.Malformed",
         Kind::Route | Kind::Association | Kind::Gateway | Kind::Zone | Kind::Any => "InvalidID",
         // [UNVERIFIED] codes of the EC2 pattern for these kinds.
         Kind::VpnGateway => "InvalidVpnGatewayID.Malformed",
@@ -505,6 +509,8 @@ impl From<DomainError> for Ec2Error {
                     | Kind::NetworkInsightsPath
                     | Kind::NetworkInsightsAnalysis
                     | Kind::EgressOnlyInternetGateway
+                    | Kind::KeyPair
+                    | Kind::LaunchTemplate
                     | Kind::Association
                     | Kind::Gateway
                     | Kind::Zone
@@ -587,6 +593,7 @@ impl From<DomainError> for Ec2Error {
             DomainError::Ipv6(p) => worded(crate::actions::ipv6_problem(&p)),
             DomainError::Appliance(p) => worded(crate::actions::appliance::words(&p)),
             DomainError::Endpoint(p) => worded(crate::actions::endpoint_problem(&p)),
+            DomainError::Catalog(p) => worded(crate::catalog_messages::words(&p)),
             DomainError::AllocationMalformed { allocation_id } => Ec2Error::new(
                 "InvalidParameterValue",
                 format!("The allocation ID '{allocation_id}' is malformed"),

@@ -9,6 +9,7 @@
 //! server hands it parameters and a transaction and sends back what it renders.
 
 pub mod actions;
+mod catalog_messages;
 pub mod error;
 pub mod filter;
 pub mod identity;

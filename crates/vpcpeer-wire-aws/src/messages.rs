@@ -38,7 +38,7 @@ pub(crate) fn limit(kind: LimitKind, max: usize, resource: Option<&str>) -> Stri
         }
         LimitKind::Vpcs => "The maximum number of VPCs has been reached.".into(),
         LimitKind::CidrBlocksPerVpc => {
-            format!("This network '{r}' has met its maximum number of allowed CIDRs: {max}")
+            format!("This network {r} has met its maximum number of allowed CIDRs: {max}")
         }
         LimitKind::SubnetsPerVpc => {
             format!("The maximum number of subnets ({max}) has been reached for {r}.")
@@ -254,6 +254,12 @@ pub(crate) fn peering(p: &PeeringProblem) -> Words {
             peering_id,
             accepter_region,
         } => format!("Incorrect region ({region}) specified for this request. VPC peering connection {peering_id} must be accepted in region {accepter_region}"),
+        // [UNVERIFIED wording: AWS's accept text with "rejected"; the code is accept's.]
+        PeeringProblem::RejectInOtherRegion {
+            region,
+            peering_id,
+            accepter_region,
+        } => format!("Incorrect region ({region}) specified for this request. VPC peering connection {peering_id} must be rejected in region {accepter_region}"),
         PeeringProblem::RejectByOther {
             account,
             peering_id,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::acl::AclEntryRequest;
 use crate::aws::appliance::{ApplianceCommand, ApplianceOutcome};
-use crate::aws::eip::EipCommand;
 use crate::aws::dhcp::{DhcpCommand, DhcpOutcome};
+use crate::aws::eip::EipCommand;
 use crate::aws::endpoints::{EndpointCommand, EndpointOutcome};
 use crate::aws::gateway::NewNat;
 use crate::aws::insights::{NewAnalysis, PathInput};
@@ -326,6 +326,9 @@ pub enum Command {
     // --- VPC endpoints and managed prefix lists ---
     /// A change to prefix lists or VPC endpoints (see [`crate::aws::endpoints`]).
     Endpoint(EndpointCommand),
+    // --- Catalogue: key pairs and launch templates ---
+    /// A key pair or launch template change.
+    Catalog(crate::aws::catalog_command::CatalogCommand),
 }
 
 /// What a successful AWS command hands back for the reply.
@@ -461,6 +464,9 @@ pub enum Outcome {
     // --- VPC endpoints and managed prefix lists ---
     /// What an endpoint or prefix list command did.
     Endpoint(EndpointOutcome),
+    // --- Catalogue: key pairs and launch templates ---
+    /// What a key pair or launch template command did.
+    Catalog(crate::aws::catalog_command::CatalogOutcome),
 }
 
 impl Apply for Command {
@@ -712,6 +718,7 @@ impl Apply for Command {
             Command::Dhcp(c) => Outcome::Dhcp(c.apply(tx)?),
             Command::SgRules(c) => Outcome::SgRules(c.apply(tx)?),
             Command::Endpoint(c) => Outcome::Endpoint(c.apply(tx)?),
+            Command::Catalog(c) => Outcome::Catalog(c.apply(tx)?),
         })
     }
 }

@@ -7,6 +7,7 @@
 //! every `String` a kind holds is an id, a name or a value as given (by its field name).
 
 mod appliance;
+mod catalog;
 mod eip;
 mod endpoints;
 mod problems;
@@ -16,6 +17,8 @@ pub use appliance::{ApplianceProblem, InstanceAction};
 pub use eip::EipProblem;
 
 pub use endpoints::EndpointProblem;
+
+pub use catalog::CatalogProblem;
 
 pub use problems::{
     AddressProblem, Attached, DefaultVpcProblem, DefaultVpcUse, Dependent, GroupProblem,
@@ -59,6 +62,11 @@ pub enum Kind {
     /// `eigw-`.
     EgressOnlyInternetGateway,
     /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`, `subnet-cidr-assoc-`).
+    /// `key-`.
+    KeyPair,
+    /// `lt-`.
+    LaunchTemplate,
+    /// Any association id (`rtbassoc-`, `aclassoc-`, `vpc-cidr-assoc-`).
     Association,
     /// A gateway id of unknown kind given as a route target.
     Gateway,
@@ -105,6 +113,8 @@ impl Kind {
             Kind::DhcpOptions => "dopt",
             Kind::PrefixList => "pl",
             Kind::VpcEndpoint => "vpce",
+            Kind::KeyPair => "key",
+            Kind::LaunchTemplate => "lt",
             _ => return None,
         })
     }
@@ -602,6 +612,9 @@ pub enum DomainError {
     /// An appliance request (interface or instance attribute, stop/start) is refused.
     #[error("appliance request refused: {0:?}")]
     Appliance(ApplianceProblem),
+    /// A key pair or launch template request is refused (the catalogue area).
+    #[error("key pair or launch template refused: {0:?}")]
+    Catalog(CatalogProblem),
     /// An Elastic IP allocation id of the wrong shape.
     #[error("malformed allocation id '{allocation_id}'")]
     AllocationMalformed {

@@ -28,6 +28,8 @@
 //!   subnet that assigns IPv6 on creation gives a new interface one when none is asked for.
 //!   Launching into an IPv6-only subnet is refused (the emulator's interfaces have a primary
 //!   IPv4 address).
+//! - `InstanceType` must be a type the [catalogue](crate::aws::catalog) lists or a size of a
+//!   real family (`UnknownInstanceType` otherwise); `ImageId` may be any `ami-…`.
 //! - A client token matches a launch of the same account and region while any of its instances
 //!   is still visible; the parameters are compared through a digest of the whole input, kept in
 //!   the stored token (see [`client_token_of`]).
@@ -122,6 +124,13 @@ pub struct RunInstances {
     /// `Ipv6Address.N` (the primary interface's, without `NetworkInterface.N`).
     #[serde(default)]
     pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// `KeyName`: a key pair of the caller's (shown by DescribeInstances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// `LaunchTemplate`: a template merged under the request (the launch template module's
+    /// merge rule: the request's own values win).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_template: Option<crate::aws::template_ref::TemplateSpec>,
 }
 
 /// What RunInstances launched.
@@ -185,16 +194,9 @@ pub fn mac_for(eni_id: &str) -> String {
     out
 }
 
+/// Whether RunInstances and ModifyInstanceAttribute accept instance type `t` (the catalogue's rule).
 pub(crate) fn valid_instance_type(t: &str) -> bool {
-    let Some((family, size)) = t.split_once('.') else {
-        return false;
-    };
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    ok(family) && ok(size) && t.len() <= 64
+    crate::aws::catalog::is_launchable_type(t)
 }
 
 /// Whether an instance is still listed at `now`.
@@ -463,6 +465,7 @@ impl Tx<'_, '_> {
 
     /// RunInstances.
     pub fn run_instances(&mut self, input: RunInstances) -> Result<Launch, DomainError> {
+        let input = self.with_template(input)?;
         if input.min_count < 1 {
             return Err(DomainError::Invalid {
                 field: Field::LaunchMinCount,
@@ -516,8 +519,11 @@ impl Tx<'_, '_> {
             .instance_type
             .clone()
             .unwrap_or_else(|| "m1.small".into());
-        if !valid_instance_type(&instance_type) {
+        if !crate::aws::catalog::is_launchable_type(&instance_type) {
             return Err(DomainError::UnknownInstanceType { instance_type });
+        }
+        if let Some(k) = &input.key_name {
+            self.require_key_pair(k)?;
         }
         for tags in [&input.instance_tags, &input.eni_tags] {
             self.new_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -620,6 +626,7 @@ impl Tx<'_, '_> {
                 launch_digest: Some(digest),
                 launch_index: index as u32,
                 tags: input.instance_tags.clone(),
+                key_name: input.key_name.clone(),
             };
             self.put(instance);
             instance_ids.push(instance_id);

@@ -5,20 +5,24 @@
 //! peering connections, which both of their owners see.
 
 pub mod acl;
-pub mod appliance;
 pub mod address;
+pub mod appliance;
+pub mod catalog;
+pub mod catalog_command;
 mod command;
 pub mod default_vpc;
-pub mod eip;
 pub mod dhcp;
+pub mod eip;
 pub mod endpoints;
 pub(crate) mod error;
 pub mod gateway;
 pub mod input;
 pub mod insights;
 pub mod instance;
-pub mod ipv6;
 pub mod interface;
+pub mod ipv6;
+pub mod key_pair;
+pub mod launch_template;
 pub mod peering;
 pub mod peering_state;
 pub mod regions;
@@ -28,6 +32,7 @@ pub mod security_group;
 pub mod subnet;
 mod tables;
 pub mod tags;
+pub mod template_ref;
 pub mod vpc;
 pub mod vpn;
 
@@ -118,6 +123,8 @@ owned! {
     DhcpOptions => DhcpOptions;
     ManagedPrefixList => PrefixList;
     VpcEndpoint => VpcEndpoint;
+    KeyPair => KeyPair;
+    LaunchTemplate => LaunchTemplate;
 }
 
 /// A resource that lives in one VPC.

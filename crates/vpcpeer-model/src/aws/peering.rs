@@ -318,15 +318,23 @@ impl Tx<'_, '_> {
         })
     }
 
-    /// RejectVpcPeeringConnection: only the accepter VPC's owner.
+    /// RejectVpcPeeringConnection: only the accepter VPC's owner, in the accepter's region (as
+    /// for accept: the wrong region is `RejectInOtherRegion`, not a refusal of the account).
     pub fn reject_peering(&mut self, id: &str) -> Result<(), DomainError> {
         let p = self.peering_of_caller(id)?.clone();
         let now = self.now();
         let caller = self.scope().clone();
-        if p.accepter.scope != caller {
+        if p.accepter.scope.account != caller.account {
             return Err(DomainError::Peering(PeeringProblem::RejectByOther {
                 account: caller.account.clone(),
                 peering_id: id.to_owned(),
+            }));
+        }
+        if p.accepter.scope.region != caller.region {
+            return Err(DomainError::Peering(PeeringProblem::RejectInOtherRegion {
+                region: caller.region.clone(),
+                peering_id: id.to_owned(),
+                accepter_region: p.accepter.scope.region.clone(),
             }));
         }
         let next = transition(&p, now, PeeringEvent::Reject, PeeringState::Rejected)?;

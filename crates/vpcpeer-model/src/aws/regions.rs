@@ -3,6 +3,14 @@
 //! AWS gives new accounts and AWS's zone-id prefixes (`use1-az1`). Which letters an account sees
 //! in `us-west-1` varies by account; the emulator uses `a` and `b`.
 //!
+//! Zone ids: a zone id names the same physical zone in every account, while AWS maps zone
+//! *names* to zone ids differently per account. The emulator uses one fixed mapping for every
+//! account: the letters in order take `az1`, `az2`, … except in the regions where a legacy zone
+//! id is closed to new accounts (`ap-northeast-1`: `apne1-az3`; `ca-central-1`: `cac1-az3`;
+//! `us-west-1`: `usw1-az2`), which skip it (`ap-northeast-1a` is `apne1-az4`, as in many
+//! accounts) [UNVERIFIED: the exact mapping of any one account]. Local Zones and Wavelength
+//! Zones are out of scope.
+//!
 //! A region outside this table is refused at the EC2 edge (see `vpcpeer-wire-aws`'s identity
 //! module); [`zones`] still answers for one, so the model never fails on a region.
 
@@ -73,6 +81,17 @@ pub struct Zone {
     pub region: &'static str,
 }
 
+/// The zone-id numbers of the zones of a region whose ids are not simply `az1`, `az2`, … in
+/// letter order (a legacy zone id closed to new accounts is skipped): one number per letter.
+fn zone_numbers(region: &str) -> Option<&'static [u8]> {
+    Some(match region {
+        "ap-northeast-1" => &[4, 1, 2],
+        "ca-central-1" => &[1, 2, 4],
+        "us-west-1" => &[1, 3],
+        _ => return None,
+    })
+}
+
 /// The zones of `region` (the first three-letter set for unknown regions, so any region works).
 pub fn zones(region: &str) -> Vec<Zone> {
     let (name, prefix, letters) = REGIONS
@@ -80,12 +99,18 @@ pub fn zones(region: &str) -> Vec<Zone> {
         .find(|r| r.0 == region)
         .map(|r| (r.0, r.1, r.2))
         .unwrap_or(("unknown", "zz1", "abc"));
+    let numbers = zone_numbers(region);
     letters
         .chars()
         .enumerate()
         .map(|(i, l)| Zone {
             name: format!("{region}{l}"),
-            id: format!("{prefix}-az{}", i + 1),
+            id: format!(
+                "{prefix}-az{}",
+                numbers
+                    .and_then(|n| n.get(i))
+                    .map_or(i + 1, |n| usize::from(*n))
+            ),
             region: name,
         })
         .collect()
@@ -111,7 +136,11 @@ mod tests {
             assert!(!letters.is_empty() && letters.bytes().all(|b| b.is_ascii_lowercase()));
             let z = zones(name);
             assert_eq!(z.len(), letters.len());
-            assert_eq!(z[0].id, format!("{prefix}-az1"));
+            assert!(z.iter().all(|z| z.id.starts_with(&format!("{prefix}-az"))));
+            let mut ids: Vec<&str> = z.iter().map(|z| z.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), z.len(), "zone ids of {name} are distinct");
             assert_eq!(z[0].region, *name);
         }
         assert!(is_region("mx-central-1") && is_opt_in("mx-central-1"));
@@ -122,5 +151,17 @@ mod tests {
             zone("us-east-1", "use1-az6").map(|z| z.name),
             Some("us-east-1f".into())
         );
+        let ids = |r: &str| zones(r).into_iter().map(|z| z.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids("ap-northeast-1"),
+            ["apne1-az4", "apne1-az1", "apne1-az2"]
+        );
+        assert_eq!(ids("ca-central-1"), ["cac1-az1", "cac1-az2", "cac1-az4"]);
+        assert_eq!(ids("us-west-1"), ["usw1-az1", "usw1-az3"]);
+        assert_eq!(
+            ids("us-west-2"),
+            ["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"]
+        );
+        assert_eq!(zones("us-east-1").len(), 6);
     }
 }

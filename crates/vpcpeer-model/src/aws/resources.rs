@@ -541,6 +541,10 @@ pub struct Instance {
     pub launch_index: u32,
     /// User tags.
     pub tags: Tags,
+    /// The key pair it was launched with (`KeyName`); stored only when set, so the rows of
+    /// instances without one keep their first form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
 }
 
 /// Attachment of a network interface to an instance.

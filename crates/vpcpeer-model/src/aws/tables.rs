@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
-    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup,
-    RouteTable, RouteTarget, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpnGateway,
+    CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway,
+    KeyPair, LaunchTemplate, ManagedPrefixList, NatGateway, NetworkAcl, NetworkInsightsAnalysis,
+    NetworkInsightsPath, NetworkInterface, PeeringConnection, RegionSetup, RouteTable, RouteTarget,
+    SecurityGroup, Subnet, Vpc, VpcEndpoint, VpnGateway,
 };
 
 cloud_tables! {
@@ -35,6 +36,8 @@ cloud_tables! {
         dhcp_options: DhcpOptions, "DHCP option sets.";
         prefix_lists: ManagedPrefixList, "Managed prefix lists (the callers' own; AWS-managed ones are computed).";
         vpc_endpoints: VpcEndpoint, "VPC endpoints.";
+        key_pairs: KeyPair, "Key pairs.";
+        launch_templates: LaunchTemplate, "Launch templates.";
     }
     index: Indexes;
 }

@@ -1,7 +1,7 @@
 //! User tags of every taggable resource: CreateTags, DeleteTags and the listing DescribeTags uses.
 //!
 //! A resource is found by the prefix of its id (`vpc`, `subnet`, `rtb`, `igw`, `nat`, `sg`, `acl`,
-//! `i`, `eni`, `pcx`, `eigw`, `eipalloc`, `sgr`, `vgw`, `cgw`, `dopt`) among the resources the caller sees; an unknown prefix is `InvalidID`.
+//! `i`, `eni`, `pcx`, `eigw`, `eipalloc`, `sgr`, `vgw`, `cgw`, `dopt`, `pl`, `vpce`, `key`, `lt`) among the resources the caller sees; an unknown prefix is `InvalidID`.
 //! Peering connections carry one tag set per side (account/region): each caller reads and writes
 //! only its own. Tag commands are all-or-nothing across the resources they name.
 //!
@@ -14,9 +14,10 @@ use crate::aws::check_id;
 use crate::aws::error::Field;
 use crate::text;
 use crate::{
-    CustomerGateway, DhcpOptions, DomainError, EgressOnlyInternetGateway, Instance, InternetGateway, Kind, LimitKind, ManagedPrefixList, NatGateway,
-    NetworkAcl, NetworkInterface, PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem,
-    Tags, Tx, Vpc, VpcEndpoint, VpnGateway,
+    CustomerGateway, DhcpOptions, DomainError, EgressOnlyInternetGateway, Instance,
+    InternetGateway, Kind, LimitKind, ManagedPrefixList, NatGateway, NetworkAcl, NetworkInterface,
+    PeeringConnection, RouteTable, SecurityGroup, Subnet, TagProblem, Tags, Tx, Vpc, VpcEndpoint,
+    VpnGateway,
 };
 
 static NO_TAGS: Tags = Tags::new();
@@ -48,6 +49,8 @@ pub fn kind_of(id: &str) -> Result<Kind, DomainError> {
         "dopt" => Kind::DhcpOptions,
         "pl" => Kind::PrefixList,
         "vpce" => Kind::VpcEndpoint,
+        "key" => Kind::KeyPair,
+        "lt" => Kind::LaunchTemplate,
         _ => return Err(DomainError::not_found(Kind::Any, id)),
     };
     check_id(kind, id)?;
@@ -142,6 +145,8 @@ impl Tx<'_, '_> {
             Kind::NetworkInterface => &self.owned::<NetworkInterface>(id)?.tags,
             Kind::EgressOnlyInternetGateway => &self.owned::<EgressOnlyInternetGateway>(id)?.tags,
             Kind::ElasticIp => &self.owned::<crate::ElasticIp>(id)?.tags,
+            Kind::KeyPair => &self.owned::<crate::KeyPair>(id)?.tags,
+            Kind::LaunchTemplate => &self.owned::<crate::LaunchTemplate>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.visible_peering(id)?.tags.get(&key).unwrap_or(&NO_TAGS)
@@ -176,6 +181,8 @@ impl Tx<'_, '_> {
                 &mut self.owned_mut::<EgressOnlyInternetGateway>(id)?.tags
             }
             Kind::ElasticIp => &mut self.owned_mut::<crate::ElasticIp>(id)?.tags,
+            Kind::KeyPair => &mut self.owned_mut::<crate::KeyPair>(id)?.tags,
+            Kind::LaunchTemplate => &mut self.owned_mut::<crate::LaunchTemplate>(id)?.tags,
             Kind::PeeringConnection => {
                 let key = PeeringConnection::tag_key(self.scope());
                 self.get_mut::<PeeringConnection>(id)
@@ -371,6 +378,10 @@ impl Tx<'_, '_> {
             &r.tags
         });
         push(&mut out, self.list_owned::<VpcEndpoint>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<crate::KeyPair>(), |r| &r.tags);
+        push(&mut out, self.list_owned::<crate::LaunchTemplate>(), |r| {
+            &r.tags
+        });
         let key = PeeringConnection::tag_key(self.scope());
         for p in self.visible_peerings() {
             if let Some(t) = p.tags.get(&key).filter(|t| !t.is_empty()) {
@@ -413,6 +424,8 @@ mod tests {
             ("eni-0123abcd", Ok(Kind::NetworkInterface)),
             ("pcx-0123abcd", Ok(Kind::PeeringConnection)),
             ("eipalloc-0123abcd", Ok(Kind::ElasticIp)),
+            ("key-0123456789abcdef0", Ok(Kind::KeyPair)),
+            ("lt-0123456789abcdef0", Ok(Kind::LaunchTemplate)),
             ("vpc-xyz", Err("Malformed(Vpc)")),
             ("ami-0123abcd", Err("NotFound(Any)")),
             ("nonsense", Err("NotFound(Any)")),

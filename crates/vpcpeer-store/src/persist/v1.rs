@@ -59,9 +59,10 @@ use vpcpeer_model::gcp::{
 };
 use vpcpeer_model::{CustomerGateway, DhcpOptions, VpnGateway};
 use vpcpeer_model::{
-    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, ManagedPrefixList, NatGateway, NetworkAcl,
-    NetworkInsightsAnalysis, NetworkInsightsPath, NetworkInterface, PeeringConnection, Record,
-    RegionSetup, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint,
+    EgressOnlyInternetGateway, ElasticIp, Instance, InternetGateway, KeyPair, LaunchTemplate,
+    ManagedPrefixList, NatGateway, NetworkAcl, NetworkInsightsAnalysis, NetworkInsightsPath,
+    NetworkInterface, PeeringConnection, Record, RegionSetup, RouteTable, SecurityGroup, Subnet,
+    Vpc, VpcEndpoint,
 };
 
 mod azure;
@@ -157,13 +158,26 @@ kinds! {
     "dopt", "DhcpOptions" => DhcpOptions(DhcpOptions);
     "pl", "ManagedPrefixList" => PrefixList(ManagedPrefixList);
     "vpce", "VpcEndpoint" => VpcEndpoint(VpcEndpoint);
+    "key", "KeyPair" => KeyPair(KeyPair);
+    "lt", "LaunchTemplate" => LaunchTemplate(LaunchTemplate);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
 /// sample, the `persist-v1` fixture) cannot hold. A new kind is a compatible extension of v1:
 /// a store written before it has no rows of it and loads as before; a build that predates a kind
 /// refuses a store holding it ("unknown record kind").
-pub const ADDED_KINDS: &[&str] = &["region-setup", "eigw", "eip", "vgw", "cgw", "dopt", "pl", "vpce"];
+pub const ADDED_KINDS: &[&str] = &[
+    "region-setup",
+    "eigw",
+    "eip",
+    "vgw",
+    "cgw",
+    "dopt",
+    "pl",
+    "vpce",
+    "key",
+    "lt",
+];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.
 pub(super) fn encode(record: &Record) -> Vec<u8> {

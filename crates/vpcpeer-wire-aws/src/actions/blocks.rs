@@ -1,6 +1,15 @@
 //! CIDR blocks from request text: the one rule the EC2 face uses to turn a block parameter into
 //! a [`Spelled`] domain value (host bits dropped, the caller's spelling kept for messages), or to
 //! refuse it as `Invalid { field, value }`.
+//!
+//! Host bits are dropped on purpose (issue 11, point 4): AWS's API reference says so of every
+//! action that takes a block (CreateVpc, CreateSubnet, CreateRoute, CreateNetworkAclEntry: "We
+//! modify the specified CIDR block to its canonical form; for example, if you specify
+//! 100.68.0.18/18, we modify it to 100.68.0.0/18"; security group rules: "Amazon Web Services
+//! canonicalizes IPv4 and IPv6 CIDRs"), so `42.17.88.3/16` is stored and shown as
+//! `42.17.0.0/16`, never refused. AssociateVpcCidrBlock, ReplaceRoute and ReplaceNetworkAclEntry
+//! follow the same rule [UNVERIFIED: their reference does not say]. Refusals still quote the
+//! caller's own spelling.
 
 use ipnet::{Ipv4Net, Ipv6Net};
 use vpcpeer_model::aws::input::Spelled;

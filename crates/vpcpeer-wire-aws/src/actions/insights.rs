@@ -300,6 +300,21 @@ fn component(w: &World, c: &ComponentRef) -> (ComponentRecord, Option<String>, O
     )
 }
 
+/// The security groups of the interface `c` names, as components (none if `c` is not one).
+fn groups_of_eni(w: &World, c: &ComponentRef) -> Vec<ComponentRecord> {
+    let Some(eni) = w.aws.network_interfaces().get(&c.id) else {
+        return Vec::new();
+    };
+    eni.groups
+        .iter()
+        .map(|g| ComponentRecord {
+            kind: "security-group".to_owned(),
+            id: g.clone(),
+            account: Some(eni.scope.account.clone()),
+        })
+        .collect()
+}
+
 fn protocol_number(p: Protocol) -> &'static str {
     match p {
         Protocol::Tcp => "6",
@@ -466,6 +481,10 @@ fn prepare_analysis(tx: &Tx<'_, '_>, p: &Params) -> Result<Command, Ec2Error> {
                         vpc_id,
                         subnet_id,
                         detail: b.detail.clone(),
+                        security_groups: match b.code {
+                            Code::EniSgRulesMismatch { .. } => groups_of_eni(world, &b.component),
+                            _ => Vec::new(),
+                        },
                     }
                 })
                 .collect(),
@@ -690,6 +709,14 @@ fn render_explanation(x: &mut Xml, e: &ExplanationRecord, region: &str) {
     render_component(x, "component", &e.component, region);
     x.opt_leaf("direction", e.direction.as_deref())
         .leaf("explanationCode", &e.code);
+    if !e.security_groups.is_empty() {
+        x.list("securityGroupSet", &e.security_groups, |x, g| {
+            x.leaf("id", &g.id);
+            if let Some(acc) = &g.account {
+                x.leaf("arn", arn(region, acc, &g.kind, &g.id));
+            }
+        });
+    }
     if let Some(s) = &e.subnet_id {
         if e.component.kind != "subnet" {
             render_id(x, "subnet", s);

@@ -25,6 +25,8 @@ use vpcpeer_model::{DomainError, Instance, InstanceState, NetworkInterface, Secu
 
 pub(super) mod launch;
 
+pub(super) use launch::{launch_tags, nic_spec};
+
 use super::address::{public_dns_name, public_of, render_association};
 use super::{change, explicit, render_done, unexpected, Action};
 use crate::filter::{self, matches, paginate};
@@ -65,6 +67,7 @@ const INSTANCE_FILTERS: &[&str] = &[
     "instance.group-id",
     "instance.group-name",
     "ip-address",
+    "key-name",
     "network-interface.network-interface-id",
     "network-interface.private-ip-address",
     "network-interface.subnet-id",
@@ -229,6 +232,7 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
     } else {
         x.leaf("reason", "");
     }
+    x.opt_leaf("keyName", i.key_name.as_deref());
     x.leaf("amiLaunchIndex", i.launch_index)
         .node("productCodes", |_| {})
         .leaf("instanceType", &i.instance_type)
@@ -370,6 +374,7 @@ fn instance_field(tx: &Tx<'_, '_>, i: &Instance, name: &str) -> Vec<String> {
         "instance-state-code" => vec![code.to_string()],
         "instance-state-name" => vec![state_name.to_owned()],
         "instance-type" => vec![i.instance_type.clone()],
+        "key-name" => i.key_name.clone().into_iter().collect(),
         "ip-address" => enis
             .first()
             .and_then(|e| public_of(tx, e, e.private_ip))

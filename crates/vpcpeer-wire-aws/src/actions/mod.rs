@@ -25,16 +25,19 @@ macro_rules! by_ids {
 }
 
 mod acl;
-pub(crate) mod appliance;
 mod address;
+pub(crate) mod appliance;
 mod blocks;
+mod catalog;
 mod dhcp;
 mod endpoints;
 mod gateway;
 mod insights;
 mod instance;
-mod ipv6;
 mod interface;
+mod ipv6;
+mod key_pair;
+mod launch_template;
 mod peering;
 mod permissions;
 mod regions;
@@ -43,6 +46,7 @@ mod security_group;
 mod sg_rules;
 mod subnet;
 mod tags;
+mod template_spec;
 mod vpc;
 mod vpn;
 
@@ -144,6 +148,9 @@ pub const ACTIONS: &[&str] = &[
     "CreateDhcpOptions",
     "CreateEgressOnlyInternetGateway",
     "CreateInternetGateway",
+    "CreateKeyPair",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
     "CreateManagedPrefixList",
     "CreateNatGateway",
     "CreateNetworkAcl",
@@ -163,6 +170,8 @@ pub const ACTIONS: &[&str] = &[
     "DeleteDhcpOptions",
     "DeleteEgressOnlyInternetGateway",
     "DeleteInternetGateway",
+    "DeleteKeyPair",
+    "DeleteLaunchTemplate",
     "DeleteManagedPrefixList",
     "DeleteNatGateway",
     "DeleteNetworkAcl",
@@ -185,10 +194,16 @@ pub const ACTIONS: &[&str] = &[
     "DescribeCustomerGateways",
     "DescribeDhcpOptions",
     "DescribeEgressOnlyInternetGateways",
+    "DescribeImages",
     "DescribeInstanceAttribute",
     "DescribeInstanceStatus",
+    "DescribeInstanceTypeOfferings",
+    "DescribeInstanceTypes",
     "DescribeInstances",
     "DescribeInternetGateways",
+    "DescribeKeyPairs",
+    "DescribeLaunchTemplateVersions",
+    "DescribeLaunchTemplates",
     "DescribeManagedPrefixLists",
     "DescribeNatGateways",
     "DescribeNetworkAcls",
@@ -221,6 +236,7 @@ pub const ACTIONS: &[&str] = &[
     "DisassociateVpcCidrBlock",
     "EnableVgwRoutePropagation",
     "GetManagedPrefixListEntries",
+    "ImportKeyPair",
     "ModifyInstanceAttribute",
     "ModifyManagedPrefixList",
     "ModifyNetworkInterfaceAttribute",
@@ -270,6 +286,10 @@ pub fn handler(action: &str) -> Option<Action> {
         .or_else(|| dhcp::action(action))
         .or_else(|| sg_rules::action(action))
         .or_else(|| endpoints::action(action))
+        // --- Catalogue: key pairs, launch templates, instance types, images ---
+        .or_else(|| catalog::action(action))
+        .or_else(|| key_pair::action(action))
+        .or_else(|| launch_template::action(action))
 }
 
 pub(crate) use endpoints::endpoint_problem;

@@ -1,4 +1,12 @@
 //! DescribeRegions, DescribeAvailabilityZones and DescribeAccountAttributes.
+//!
+//! Every account has every region enabled: the EC2 edge serves all 34 commercial regions to
+//! every caller, so DescribeRegions lists them all, the opt-in regions (those launched after
+//! March 2019) as `opted-in` and the others as `opt-in-not-required`. `AllRegions=true` (which on
+//! AWS adds the regions the account has not enabled, as `not-opted-in`) therefore lists the same
+//! regions: no region is ever `not-opted-in` here (a region listed as disabled would contradict
+//! the edge, which accepts requests in it) [choice]. `AllAvailabilityZones=true` (AWS: also the
+//! Local and Wavelength Zones not opted into) lists the same zones: those zones are out of scope.
 
 use vpcpeer_model::aws::regions;
 use vpcpeer_model::{Tags, Tx};
@@ -29,6 +37,8 @@ pub(super) fn action(name: &str) -> Option<Action> {
 
 fn describe_regions(_tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Error> {
     let filters = filter::parse(p, &["endpoint", "region-name", "opt-in-status"])?;
+    // Checked as a boolean; every region is enabled, so it adds none (see the module doc).
+    p.bool("AllRegions")?;
     let names = p.list("RegionName");
     for n in &names {
         if !regions::is_region(n) {
@@ -71,6 +81,8 @@ fn describe_availability_zones(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
             "group-name",
         ],
     )?;
+    // Checked as a boolean; Local and Wavelength Zones are out of scope, so it adds none.
+    p.bool("AllAvailabilityZones")?;
     let region = tx.scope().region.clone();
     let names = p.list("ZoneName");
     let ids = p.list("ZoneId");

@@ -613,6 +613,17 @@ fn describe_security_group_rules(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Re
     let filters = filter::parse(p, &["group-id", "security-group-rule-id"])?;
     let (limit, token) = filter::paging(p, 5, 1000)?;
     let ids = p.list("SecurityGroupRuleId");
+    // AWS checks the shape of a `group-id` filter value here (issue 11: `InvalidGroupId.Malformed`
+    // for `Filter.1.Name=group-id&Filter.1.Value.1=bogus`). A value with a wildcard is left to
+    // match [UNVERIFIED: whether AWS accepts wildcards in this filter].
+    for f in filters.iter().filter(|f| f.name == "group-id") {
+        for v in f.values.iter().filter(|v| !v.contains(['*', '?'])) {
+            domain(vpcpeer_model::aws::check_id(
+                vpcpeer_model::Kind::SecurityGroup,
+                v,
+            ))?;
+        }
+    }
     let all = tx.security_group_rules();
     for id in &ids {
         domain(vpcpeer_model::aws::check_id(

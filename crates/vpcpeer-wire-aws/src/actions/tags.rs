@@ -45,6 +45,8 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::DhcpOptions => "dhcp-options",
         Kind::PrefixList => "prefix-list",
         Kind::VpcEndpoint => "vpc-endpoint",
+        Kind::KeyPair => "key-pair",
+        Kind::LaunchTemplate => "launch-template",
         _ => "unknown",
     }
 }

@@ -280,6 +280,15 @@ pub enum PeeringProblem {
         /// The connection.
         peering_id: String,
     },
+    /// Rejecting in a region that is not the accepter's (by the accepter's account).
+    RejectInOtherRegion {
+        /// The caller's region.
+        region: String,
+        /// The connection.
+        peering_id: String,
+        /// The accepter's region.
+        accepter_region: String,
+    },
     /// Deleting a pending request by a caller that is not its requester.
     DeletePendingByOther {
         /// The caller's account.

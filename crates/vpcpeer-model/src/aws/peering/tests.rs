@@ -272,6 +272,38 @@ fn cross_region_accept_must_happen_in_the_accepter_region() {
 }
 
 #[test]
+fn cross_region_reject_must_happen_in_the_accepter_region() {
+    let mut env = TestEnv::new();
+    let id = cross_region_request(&mut env);
+    let wrong = env.run(&Scope::new(B, "us-east-1"), |tx| tx.reject_peering(&id));
+    assert_eq!(
+        wrong,
+        Err(DomainError::Peering(
+            crate::PeeringProblem::RejectInOtherRegion {
+                region: "us-east-1".into(),
+                peering_id: id.clone(),
+                accepter_region: "us-west-2".into(),
+            }
+        ))
+    );
+    assert_eq!(env.state(&id), PeeringState::PendingAcceptance);
+    // The requester's account is still refused as a rejecter, whatever the region.
+    let by_requester = env.run(&Scope::new(A, "us-west-2"), |tx| tx.reject_peering(&id));
+    assert!(
+        matches!(
+            by_requester,
+            Err(DomainError::Peering(
+                crate::PeeringProblem::RejectByOther { .. }
+            ))
+        ),
+        "{by_requester:?}"
+    );
+    env.run(&Scope::new(B, "us-west-2"), |tx| tx.reject_peering(&id))
+        .expect("reject in us-west-2");
+    assert_eq!(env.state(&id), PeeringState::Rejected);
+}
+
+#[test]
 fn requester_cannot_add_blocks_while_pending_and_overlap_with_active_peer_is_refused() {
     let (mut env, id) = setup(Setup::Pending);
     let (va, vb) = env.vpcs(&id);

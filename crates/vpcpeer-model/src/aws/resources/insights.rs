@@ -149,6 +149,11 @@ pub struct ExplanationRecord {
     pub subnet_id: Option<String>,
     /// A sentence.
     pub detail: String,
+    /// The security groups it names (`securityGroupSet`): for `ENI_SG_RULES_MISMATCH`, every
+    /// group of the interface, none of whose rules admits the packet (as AWS lists them).
+    /// Empty for other codes, and in analyses stored before the field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<ComponentRecord>,
 }
 
 /// Status of an analysis.

@@ -91,6 +91,7 @@ fn instance(id: &str, state: InstanceState) -> Instance {
         launch_digest: None,
         launch_index: 0,
         tags: Tags::new(),
+        key_name: None,
     }
 }
 

@@ -111,7 +111,7 @@ pub(crate) fn ipv6_list(p: &Params, list: &str) -> Result<Vec<Ipv6Addr>, Ec2Erro
         .collect()
 }
 
-pub(super) fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
+pub(in crate::actions) fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
     for name in ["NetworkCardIndex", "InterfaceType"] {
         if n.get(name).is_some_and(|v| !v.is_empty() && v != "0") {
             return Err(unsupported(&format!("NetworkInterface.N.{name}")));
@@ -183,7 +183,7 @@ pub(super) fn nic_spec(n: &Params) -> Result<NicSpec, Ec2Error> {
 /// Tags of `TagSpecification.N` for instances and for interfaces, each set checked as CreateTags
 /// checks them ([`check_request_tags`]; the quota when the command runs); other types are
 /// refused.
-fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
+pub(in crate::actions) fn launch_tags(p: &Params) -> Result<(Tags, Tags), Ec2Error> {
     let mut instance = Vec::new();
     let mut eni = Vec::new();
     for spec in p.structs("TagSpecification") {
@@ -230,8 +230,19 @@ pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
             ),
         ));
     }
-    let image_id = p.required("ImageId")?.to_owned();
-    check_image(&image_id)?;
+    // With a launch template, the image may come from it (see `template_spec::spec`).
+    let launch_template = crate::actions::template_spec::spec(p)?;
+    let image_id = match (
+        p.string("ImageId").filter(|s| !s.is_empty()),
+        &launch_template,
+    ) {
+        (Some(image), _) => image,
+        (None, Some(_)) => String::new(),
+        (None, None) => return Err(Ec2Error::missing("ImageId")),
+    };
+    if !image_id.is_empty() {
+        check_image(&image_id)?;
+    }
     let nics = p
         .structs("NetworkInterface")
         .iter()
@@ -277,6 +288,8 @@ pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
         client_token: p.string("ClientToken").filter(|s| !s.is_empty()),
         ipv6_count,
         ipv6_addresses,
+        key_name: p.string("KeyName").filter(|s| !s.is_empty()),
+        launch_template,
     };
     Ok(Command::RunInstances(Box::new(input)))
 }
