@@ -277,13 +277,19 @@ impl Tx<'_, '_> {
     }
 
     /// StopInstances: all or none. A running (or pending) instance is stored `stopped` and
-    /// answered `stopping`; a stopped (or stopping) one is answered as it is.
+    /// answered `stopping`; a stopped (or stopping) one is answered as it is. As on AWS, the
+    /// public IPv4 addresses its interfaces got at launch are released (an Elastic IP stays).
     pub fn stop_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
         let mut out = Vec::new();
         for i in self.for_state_change(ids, InstanceAction::Stop)? {
             let change = match i.state {
                 InstanceState::Running | InstanceState::Pending => {
                     self.owned_mut::<Instance>(&i.id)?.state = InstanceState::Stopped;
+                    for eni_id in &i.eni_ids {
+                        if let Some(e) = self.get_mut::<NetworkInterface>(eni_id) {
+                            e.public_ip = None;
+                        }
+                    }
                     (i.id, i.state, InstanceState::Stopping)
                 }
                 s => (i.id, s, s),
@@ -294,13 +300,31 @@ impl Tx<'_, '_> {
     }
 
     /// StartInstances: all or none. A stopped (or stopping) instance is stored `running` and
-    /// answered `pending`; a running (or pending) one is answered as it is.
+    /// answered `pending`; a running (or pending) one is answered as it is. An interface that
+    /// got a public IPv4 address at launch gets a new one from the pool (as on AWS, not the
+    /// address it had), unless an Elastic IP holds its primary address.
     pub fn start_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
         let mut out = Vec::new();
+        let mut taken = None;
         for i in self.for_state_change(ids, InstanceAction::Start)? {
             let change = match i.state {
                 InstanceState::Stopped | InstanceState::Stopping => {
                     self.owned_mut::<Instance>(&i.id)?.state = InstanceState::Running;
+                    for eni_id in &i.eni_ids {
+                        let Some(e) = self.get::<NetworkInterface>(eni_id) else {
+                            continue;
+                        };
+                        let wants = e.public_ip_on_launch
+                            && e.public_ip.is_none()
+                            && self.elastic_ip_on(eni_id, e.private_ip).is_none();
+                        if wants {
+                            let pool = taken.get_or_insert_with(|| self.public_ips_in_use());
+                            let ip = self.draw_public_ip(pool)?;
+                            if let Some(e) = self.get_mut::<NetworkInterface>(eni_id) {
+                                e.public_ip = Some(ip);
+                            }
+                        }
+                    }
                     (i.id, i.state, InstanceState::Pending)
                 }
                 s => (i.id, s, s),

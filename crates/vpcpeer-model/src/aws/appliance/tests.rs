@@ -419,3 +419,63 @@ fn routes_follow_the_appliance() {
         .unwrap();
     assert_eq!(states(&env), vec![Blackhole, Blackhole], "terminated");
 }
+
+/// Stop releases the public address an instance got at launch; start gives it a new one from
+/// the pool (not the old one, which another launch took meanwhile); an Elastic IP on the primary
+/// address stays across both, and then start draws nothing.
+#[test]
+fn stop_releases_the_launch_public_address_and_start_draws_a_new_one() {
+    let mut env = TestEnv::new();
+    let fx = fixture(&mut env);
+    env.world
+        .aws
+        .subnets
+        .get_mut(&fx.subnet)
+        .expect("subnet")
+        .map_public_ip_on_launch = true;
+    let public =
+        |env: &TestEnv, i: &str| env.world.aws.network_interfaces[&eni_of(env, i)].public_ip;
+    let i = launch(&mut env, &fx.subnet);
+    let first = public(&env, &i).expect("a public address at launch");
+
+    env.run_as(A, |tx| tx.stop_instances(std::slice::from_ref(&i)))
+        .expect("stop");
+    assert_eq!(public(&env, &i), None, "released on stop");
+    let other = launch(&mut env, &fx.subnet);
+    assert_eq!(
+        public(&env, &other),
+        Some(first),
+        "the pool hands it out again"
+    );
+
+    env.run_as(A, |tx| tx.start_instances(std::slice::from_ref(&i)))
+        .expect("start");
+    let second = public(&env, &i).expect("a new public address on start");
+    assert_ne!(second, first);
+
+    // With an Elastic IP on the primary address, stop and start leave it alone.
+    let alloc = env
+        .run_as(A, |tx| tx.allocate_address(crate::Tags::new()))
+        .expect("allocate")
+        .id;
+    env.run_as(A, |tx| {
+        tx.associate_address(crate::aws::address::AssociateAddress {
+            allocation_id: alloc.clone(),
+            target: crate::aws::address::AssociationTarget::Instance(i.clone()),
+            private_ip: None,
+            allow_reassociation: false,
+        })
+    })
+    .expect("associate");
+    for stop in [true, false] {
+        let ids = std::slice::from_ref(&i);
+        if stop {
+            env.run_as(A, |tx| tx.stop_instances(ids)).expect("stop");
+        } else {
+            env.run_as(A, |tx| tx.start_instances(ids)).expect("start");
+        }
+        assert_eq!(public(&env, &i), None, "the Elastic IP stands in for it");
+        let eip = &env.world.aws.elastic_ips[&alloc];
+        assert!(eip.association.is_some(), "the Elastic IP stays associated");
+    }
+}
