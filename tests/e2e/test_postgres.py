@@ -191,7 +191,9 @@ def test_a_postgres_outage_fails_writes_whole_and_the_server_recovers(fresh_serv
     # The server's session is terminated while idle: the next write reconnects and succeeds.
     assert terminate_sessions(db) == 1
     acknowledged.append(make_vpc(ec2, "10.1.0.0/16")["VpcId"])
-    assert s.admin("GET", "/_vpcpeer/health") == (200, {"status": "ok", "resources": 8})
+    # Two VPCs with their main route table, default group and default ACL, and the region's
+    # default DHCP option set (made with its first VPC).
+    assert s.admin("GET", "/_vpcpeer/health") == (200, {"status": "ok", "resources": 9})
 
     # An outage: the database refuses connections and the session is gone.
     psql(PG_URL, f"ALTER DATABASE {db} ALLOW_CONNECTIONS false")
