@@ -2,7 +2,8 @@
 # Runs every test of vpcpeer: format and lint gates, the Rust test suites, and the end-to-end
 # tests that drive a real `vpcpeer serve` with boto3 and the aws CLI (installed from PyPI into
 # .venv by this script). Works on a fresh machine with the Rust toolchain and Python 3.11; as root
-# it installs PostgreSQL from Debian when it is missing (scripts/test-postgres.sh).
+# it installs PostgreSQL from Debian when it is missing (scripts/test-postgres.sh), and Debian's
+# chromium and chromium-driver for the web console's browser tests (through sudo when not root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,11 @@ cd "$(dirname "$0")/.."
 source scripts/test-postgres.sh
 pg_test_start
 
+# Every package of the lock file, for every platform: the tidy test reads the whole dependency
+# graph with `cargo metadata --offline`, which also needs the crates that only other platforms or
+# cfg backends build (e.g. curve25519-dalek's fiat-crypto), and the build alone does not fetch.
+echo "== cargo fetch"
+cargo fetch
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -42,6 +48,26 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
 export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== headless Chromium for the console's browser tests (Debian's chromium, chromium-driver)"
+# tests/e2e/test_console.py drives the web console in headless Chromium through Selenium. The
+# packages come from apt: directly as root, through sudo otherwise. Without apt (or without
+# root and sudo) nothing is installed and those tests are skipped, saying why.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if ! command -v apt-get >/dev/null; then
+    echo "apt-get is unavailable: chromium and chromium-driver are not installed;" \
+         "the console's browser tests will be skipped" >&2
+  else
+    if [ "$(id -u)" = 0 ]; then as_root=(); elif command -v sudo >/dev/null; then as_root=(sudo); else as_root=(false); fi
+    if "${as_root[@]}" apt-get update -qq &&
+       DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null; then
+      echo "installed chromium and chromium-driver"
+    else
+      echo "could not install chromium and chromium-driver (not root and no sudo?):" \
+           "the console's browser tests will be skipped" >&2
+    fi
+  fi
+fi
 
 echo "== end-to-end tests"
 VPCPEER_BIN="$PWD/target/debug/vpcpeer" .venv/bin/python -m pytest -q tests/e2e "$@"

@@ -620,7 +620,7 @@ REFUSED = {
           - between: [y, z]
         expect: [[x, z]]
         """, "peering is not transitive"),
-    "encrypted": (f"""\
+    "encrypted without gateways": (f"""\
         name: t7
         accounts:
           a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
@@ -629,7 +629,7 @@ REFUSED = {
           y: {{ account: a, region: us-east-1, cidrs: [10.1.0.0/16] }}
         links:
           - {{ between: [x, y], type: encrypted }}
-        """, "not supported yet"),
+        """, "needs a gateway in each network, and y has none"),
     "misspelt key": (f"""\
         name: t7
         accounts:

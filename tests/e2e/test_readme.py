@@ -228,6 +228,61 @@ def test_readme_controller_section_runs_twice_and_prints_its_plan(server, clone)
             assert_figure_printed(figure, p.stdout)
 
 
+def test_readme_multicloud_plan_prints_its_figure(server, clone):
+    """The multicloud block: the plan of examples/multicloud.yaml against an empty server."""
+    text = section("Multicloud encrypted peering")
+    (script,) = blocks(text, "bash")
+    shutil.copytree(ROOT / "examples", clone / "examples")
+    env = shell_env(server, clone)
+    p = run_bash(script, clone, env)
+    assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    (figure,) = blocks(text, "text")
+    assert_figure_printed(figure, p.stdout)
+
+
+def test_readme_aviatrix_block_runs_twice_and_prints_its_figure(server, clone):
+    """The Aviatrix block: login, an account, the list — twice (the second setup is refused as
+    a duplicate, and the list is the same)."""
+    text = section("Aviatrix-compatible API")
+    (script,) = blocks(text, "bash")
+    (figure,) = blocks(text, "text")
+    env = shell_env(server, clone)
+    for run in (1, 2):
+        p = run_bash(script, clone, env)
+        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+        assert figure.strip() in p.stdout.splitlines(), p.stdout
+        assert ("already exists" in p.stdout) == (run == 2), p.stdout
+
+
+def test_readme_failover_block_runs_twice_fails_over_and_back(server, clone):
+    """The failover block: apply, stop the primary through EC2 (down, exit 2), advance the
+    emulator's clock, one pass fails over, start it, fail back — twice on the same server. The
+    figure's lines are printed, but for the times (the emulator's clock) and the route table
+    ids."""
+    text = section("Failover you can watch")
+    (script,) = blocks(text, "bash")
+    shutil.copytree(ROOT / "examples", clone / "examples")
+    env = shell_env(server, clone)
+    for run in (1, 2):
+        p = run_bash(script, clone, env)
+        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+        out = p.stdout
+        assert "primary tunnel: down since" in out and ": east-gw is not running" in out, out
+        assert "exit status 2" in out, out
+        (figure,) = blocks(text, "text")
+        times = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+        shown = [times.sub("T", line) for line in out.splitlines()]
+        for line in figure.splitlines():
+            line = re.sub(r"down for \d+ s", "down for N s", times.sub("T", line))
+            assert any(re.sub(r"down for \d+ s", "down for N s", s) == line for s in shown), \
+                f"run {run}: {line!r} not printed:\n{out}"
+        # Then back on the primaries, and the state file beside the topology says so.
+        active = [line for line in out.splitlines() if line.startswith("  active: ")]
+        assert active[-1] == "  active: primary — east-gw (east) ↔ west-gw (west)", out
+        assert "failback: east-gw-hagw ↔ west-gw-hagw → east-gw ↔ west-gw" in out, out
+        assert (clone / "examples" / "failover.ha-state.json").exists()
+
+
 def test_readme_fault_mode_block_runs_and_prints_its_figure(server, clone):
     text = section("Fault mode: testing your retries")
     (script,) = blocks(text, "bash")
@@ -254,12 +309,31 @@ def test_readme_admin_posts_send_json_and_work(fresh_server):
     assert server.admin("GET", "/_vpcpeer/health")[0] == 200
 
 
+def test_readme_tunnel_block_runs_twice_reachable_then_blocked(server, clone):
+    """The tunnel block: reachable through the tunnel, then TUNNEL_GATEWAY_NOT_RUNNING once the
+    far gateway is stopped — twice on the same server."""
+    (script,) = blocks(section("Encrypted tunnels (gateway VMs)"), "bash")
+    env = shell_env(server, clone)
+    for run in (1, 2):
+        p = run_bash(script, clone, env)
+        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+        verdicts = re.findall(r"^((?:NOT )?REACHABLE): ", p.stdout, re.M)
+        assert verdicts == ["REACHABLE", "NOT REACHABLE"], p.stdout
+        assert "tunnel east-gw->west-gw" in p.stdout, p.stdout
+        assert "TUNNEL_GATEWAY_NOT_RUNNING (forward path)" in p.stdout, p.stdout
+        assert p.stdout.strip().endswith("exit status 1"), p.stdout
+
+
 def test_every_readme_shell_and_python_block_is_run_by_a_test():
     """A new runnable block must be run here, or listed below with the reason it is not."""
     run_here = (blocks(section("Walkthrough (aws CLI)"), "bash")
                 + blocks(section("GCP and Azure endpoints"), "bash")
                 + blocks(section("Controller (plan, apply, destroy)"), "bash")
+                + blocks(section("Multicloud encrypted peering"), "bash")
                 + blocks(section("Fault mode: testing your retries"), "bash")
+                + blocks(section("Encrypted tunnels (gateway VMs)"), "bash")
+                + blocks(section("Aviatrix-compatible API"), "bash")
+                + blocks(section("Failover you can watch"), "bash")
                 + [gcp_sample(), azure_sample()])
     not_run = {
         # The opening block: builds and starts the server the samples talk to (the tests build

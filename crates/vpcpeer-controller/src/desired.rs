@@ -7,8 +7,9 @@
 //! itself; names usable as GCP and Azure resource names; the options a link sets belong to its
 //! cloud; declared blocks of two linked networks, or of two peers of one network, do not overlap
 //! (the clouds refuse the first; the second leaves one network unable to route to both);
-//! native links join networks of one cloud, and encrypted links (gateways) are refused until
-//! they are supported; peering quotas per network (AWS 50 active, GCP 25, Azure 500) and AWS's
+//! native links join networks of one cloud, encrypted links join networks of any clouds that
+//! each have a gateway (`desired/gateways.rs`: one per network, its subnet public and inside the
+//! network, its HA backup in another zone, both ends of a link with HA or neither); peering quotas per network (AWS 50 active, GCP 25, Azure 500) and AWS's
 //! 50 routes per route table hold for what is declared; every expected pair is a link.
 //! Checks that need what the clouds report (the blocks of existing networks, route tables) are
 //! made by the plan, which reports them as conflicts.
@@ -18,9 +19,11 @@ use std::fmt;
 
 use ipnet::Ipv4Net;
 
+mod gateways;
 mod links;
 
 pub use crate::cloud::Cloud;
+pub use crate::gateway::{Gateway, GatewaySecret, HaGateway, SubnetRef};
 pub use crate::problem::{Notice, Problem, Refusal};
 use crate::topology::{AccountFile, CredentialsFile, NetworkFile, TopologyFile};
 
@@ -34,6 +37,10 @@ pub const GCP_PEERINGS_PER_NETWORK: usize = 25;
 pub const AZURE_PEERINGS_PER_VNET: usize = 500;
 /// GCP resource names (peerings, firewall rules) are at most this long.
 pub const MAX_NAME: usize = 63;
+/// HA: the detection time when the file gives none (seconds; see `health`).
+pub const DEFAULT_DETECTION_TIME: u64 = 60;
+/// HA: the detection times a file may give (seconds), as Aviatrix's `tunnel_detection_time`.
+pub const DETECTION_TIME: std::ops::RangeInclusive<u64> = 20..=600;
 /// A topology's name is at most this long, so that `<topology>-<link>-a` leaves room for links.
 pub const MAX_TOPOLOGY: usize = 24;
 
@@ -46,10 +53,26 @@ pub struct Desired {
     pub accounts: BTreeMap<String, Account>,
     /// Networks by name.
     pub networks: BTreeMap<String, Network>,
+    /// Gateways by name (the primaries; each one's HA backup is in its `ha`).
+    pub gateways: BTreeMap<String, Gateway>,
     /// Links, in file order.
     pub links: Vec<Link>,
     /// Things worth knowing that do not stop the plan.
     pub notices: Vec<Notice>,
+    /// The secret gateway keys are derived from (`gateway::private_key`). The composition root
+    /// sets it; `validate` leaves it `None`, and a plan with gateways to launch and no secret
+    /// has a conflict instead of keys nobody chose.
+    pub gateway_secret: Option<GatewaySecret>,
+    /// HA: seconds an active tunnel is seen down before failover, and a recovered primary
+    /// tunnel up before failback (`detection_time`; see `health`).
+    pub detection_time: u64,
+}
+
+impl Desired {
+    /// The gateway of `network`, if it has one.
+    pub fn gateway_of(&self, network: &str) -> Option<&Gateway> {
+        self.gateways.values().find(|g| g.network == network)
+    }
 }
 
 /// An account, project or subscription.
@@ -99,13 +122,15 @@ impl Network {
     }
 }
 
-/// A native link between two networks of one cloud.
+/// A link between two networks: native (one cloud's peering) or encrypted (gateways).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     /// Its name, unique in the topology.
     pub name: String,
     /// The two networks; AWS: requester then accepter.
     pub sides: [String; 2],
+    /// Native or encrypted.
+    pub kind: LinkKind,
     /// AWS: the route tables of each side to program.
     pub tables: [Tables; 2],
     /// Traffic each side admits from the other's blocks.
@@ -122,7 +147,25 @@ pub struct Link {
     pub gateway_transit: Option<String>,
 }
 
+/// How a link carries traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkKind {
+    /// The clouds' own peering.
+    Native,
+    /// Tunnels between the two sides' gateways.
+    Encrypted {
+        /// The gateway each side's routes point at: the primary (`validate`'s choice), or its
+        /// HA backup once a failover (a later reconciler) picks it.
+        active: [String; 2],
+    },
+}
+
 impl Link {
+    /// Whether the link is encrypted (through gateways).
+    pub fn encrypted(&self) -> bool {
+        matches!(self.kind, LinkKind::Encrypted { .. })
+    }
+
     /// The other side of `network` (which must be a side).
     pub fn peer_of(&self, network: &str) -> &str {
         if self.sides[0] == network {
@@ -200,7 +243,14 @@ pub fn validate(file: &TopologyFile) -> Result<Desired, Refusal> {
     }
     let accounts = accounts(&mut p, file);
     let networks = networks(&mut p, file, &accounts);
-    let links = links::links(&mut p, file, &networks);
+    let gateways = gateways::gateways(&mut p, file, &networks);
+    let links = links::links(&mut p, file, &networks, &gateways);
+    let detection_time = file.detection_time.unwrap_or(DEFAULT_DETECTION_TIME);
+    if !DETECTION_TIME.contains(&detection_time) {
+        p.push(Problem::DetectionTime {
+            value: detection_time,
+        });
+    }
     overlaps(&mut p, &networks, &links);
     links::remote_gateways(&mut p, &links);
     quotas(&mut p, &networks, &links);
@@ -220,8 +270,11 @@ pub fn validate(file: &TopologyFile) -> Result<Desired, Refusal> {
         name: file.name.clone(),
         accounts,
         networks,
+        gateways,
         links,
         notices,
+        gateway_secret: None,
+        detection_time,
     })
 }
 
@@ -424,7 +477,8 @@ pub fn peers_of(links: &[Link]) -> BTreeMap<&str, BTreeSet<&str>> {
 }
 
 fn quotas(p: &mut Vec<Problem>, networks: &BTreeMap<String, Network>, links: &[Link]) {
-    for (network, peers) in peers_of(links) {
+    let native: Vec<Link> = links.iter().filter(|l| !l.encrypted()).cloned().collect();
+    for (network, peers) in peers_of(&native) {
         let cloud = networks[network].cloud;
         let limit = match cloud {
             Cloud::Aws => AWS_PEERINGS_PER_VPC,
@@ -439,7 +493,9 @@ fn quotas(p: &mut Vec<Problem>, networks: &BTreeMap<String, Network>, links: &[L
                 limit,
             });
         }
-        if cloud == Cloud::Aws {
+    }
+    for (network, peers) in peers_of(links) {
+        if networks[network].cloud == Cloud::Aws {
             let routes: usize = peers
                 .iter()
                 .map(|peer| networks[*peer].declared_cidrs().len())

@@ -3,11 +3,14 @@
 //! plan (`plan::plan`, `plan::plan_destroy`): ordered steps, each with its reason, and the
 //! conflicts that stop it. It does no I/O and knows no wire format: drivers (one per cloud, each
 //! a client of that cloud's public API) read the clouds into an `Observed` and carry out the
-//! steps. How the controller recognises what it owns is in `names`.
+//! steps. How the controller recognises what it owns is in `names`; which gateways an encrypted
+//! link routes through, after health checks and failover, is `health`.
 
 pub mod apply;
 pub mod cloud;
 pub mod desired;
+pub mod gateway;
+pub mod health;
 pub mod names;
 pub mod observed;
 pub mod plan;

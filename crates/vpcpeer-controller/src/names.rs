@@ -12,6 +12,10 @@
 //!   (and marked: a GCP network's description is `vpcpeer topology <name>`, an Azure VNet carries
 //!   the AWS tag keys as tags), so one the file drops is found again and removed.
 //!
+//! - Gateways: on AWS every piece carries `vpcpeer:topology`, `vpcpeer:network` and
+//!   `vpcpeer:gateway` (the VM's name) from its create call, the VM also `vpcpeer:config`; on GCP
+//!   and Azure they are named `<topology>--<vm>`. A route to a gateway is owned through its VM.
+//!
 //! Why not a state file: a file can be lost, copied or go stale when someone changes the cloud by
 //! hand, while tags and names travel with the resources and are read in the same describe calls
 //! the plan needs anyway.
@@ -22,6 +26,20 @@ pub const TAG_TOPOLOGY: &str = "vpcpeer:topology";
 pub const TAG_LINK: &str = "vpcpeer:link";
 /// AWS tag key: the declared network a created VPC is.
 pub const TAG_NETWORK: &str = "vpcpeer:network";
+
+/// AWS tag key: the gateway VM a resource belongs to (its address, security group, instance; a
+/// subnet made for it).
+pub const TAG_GATEWAY: &str = "vpcpeer:gateway";
+/// AWS tag key on a gateway VM: the hex SHA-256 of the configuration it was launched with.
+pub const TAG_CONFIG: &str = "vpcpeer:config";
+/// AWS tag key on the route table the controller made for a gateway subnet: the subnet's id.
+pub const TAG_GATEWAY_SUBNET: &str = "vpcpeer:gateway-subnet";
+
+/// GCP and Azure: the name of a gateway VM's resources (instance, address, firewall rule, NIC,
+/// public IP), `<topology>--<vm>`; AWS: its security group's name.
+pub fn gateway_resource(topology: &str, vm: &str) -> String {
+    format!("{topology}--{vm}")
+}
 
 /// GCP and Azure: the name of a link's peering (both sides use the same name).
 pub fn peering_name(topology: &str, link: &str) -> String {

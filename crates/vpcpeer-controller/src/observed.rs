@@ -21,6 +21,97 @@ pub struct Observed {
     /// declares, by the name they were declared with: what they hold of the topology goes, and
     /// so do they.
     pub orphans: BTreeMap<String, ObservedNetwork>,
+    /// The topology's gateway VMs and what each owns (address, firewall, subnet, instance), by
+    /// VM name, wherever they were found: declared ones and those the file dropped.
+    pub gateways: BTreeMap<String, ObservedGateway>,
+    /// Per network with a gateway: the route tables encrypted links program, with their routes
+    /// (AWS: the VPC's tables but those the controller made for gateway subnets; GCP: one table,
+    /// the network's routes; Azure: the topology's route table of the VNet, once it exists).
+    pub gateway_tables: BTreeMap<String, Vec<GatewayTable>>,
+    /// Gateway VM → when its cloud says it was stopped (Unix seconds on the cloud's clock:
+    /// AWS `StateTransitionReason` `User initiated (… GMT)`), for the VMs that are not running
+    /// and whose cloud says so; the health check dates a failure from it (`health`).
+    pub gateway_stopped_at: BTreeMap<String, u64>,
+}
+
+/// A gateway VM as found, piece by piece (an apply cut short leaves some pieces only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedGateway {
+    /// The network it serves, by its name in the topology (its tags or name say so).
+    pub network: String,
+    /// The cloud.
+    pub cloud: crate::Cloud,
+    /// Its public address (AWS Elastic IP, GCP static address, Azure public IP), by id.
+    pub address: Option<GatewayAddress>,
+    /// Its subnet, when found.
+    pub subnet: Option<GatewaySubnet>,
+    /// The public addresses its firewall admits on the tunnel port (AWS security group, GCP
+    /// firewall rule, Azure NSG rule); `None` when it has no firewall yet.
+    pub firewall: Option<Vec<std::net::Ipv4Addr>>,
+    /// The VM.
+    pub instance: Option<GatewayInstance>,
+}
+
+/// A gateway's public address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayAddress {
+    /// Its id (`eipalloc-…`, the GCP address's name, the public IP's ARM id).
+    pub id: String,
+    /// The address.
+    pub ip: std::net::Ipv4Addr,
+}
+
+/// A gateway's subnet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewaySubnet {
+    /// Its id (AWS) or name.
+    pub id: String,
+    /// Its block.
+    pub cidr: Option<Ipv4Net>,
+    /// It reaches the internet (AWS: its table sends 0.0.0.0/0 to an internet gateway; GCP and
+    /// Azure subnets always do).
+    pub public: bool,
+    /// The controller made it (so `destroy` removes it, with its route table and internet
+    /// gateway when it made those too).
+    pub created: bool,
+}
+
+/// A gateway's VM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayInstance {
+    /// Its id (`i-…`, the GCP instance's name, the VM's ARM id).
+    pub id: String,
+    /// The `vpcpeer:config` tag: the hex SHA-256 of the configuration it was launched with.
+    pub digest: String,
+    /// It runs (not stopped or deallocated).
+    pub running: bool,
+    /// It forwards others' packets (AWS source/dest check off, GCP `canIpForward`, Azure NIC
+    /// IP forwarding).
+    pub forwarding: bool,
+    /// Its public address is attached to it.
+    pub address_attached: bool,
+}
+
+/// A route table an encrypted link programs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayTable {
+    /// `rtb-…`; the network's id (GCP); the route table's ARM id (Azure).
+    pub id: String,
+    /// Its routes.
+    pub routes: Vec<GatewayTableRoute>,
+}
+
+/// A route in a table encrypted links program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayTableRoute {
+    /// Destination.
+    pub destination: Ipv4Net,
+    /// The gateway VM of the topology it leads to, by name; `None` for any other target.
+    pub gateway: Option<String>,
+    /// What it targets, as the cloud names it.
+    pub target: String,
+    /// Its target is gone or stopped.
+    pub blackhole: bool,
 }
 
 impl Detail {

@@ -4,18 +4,22 @@
 //!
 //! The plan is a pure function: the same inputs give the same steps in the same order. Applying
 //! the steps and planning again gives an empty plan (the property test in `tests/converge.rs`).
-//! Steps are ordered in phases so each finds what it needs: networks first, then what goes away
-//! (routes and rules before the peerings they use), then peerings (each AWS request followed by
-//! its acceptance), then options, then
-//! routes and openings, and last the networks `destroy` removes. Within a phase the order is the
+//! Steps are ordered in phases so each finds what it needs: networks first (with gateway subnets
+//! and public addresses, so every gateway's peers are known before any gateway launches), then
+//! what goes away (routes and rules before the peerings and gateways they use, gateways before
+//! their addresses, firewalls and subnets), then peerings (each AWS request followed by its
+//! acceptance), gateway firewalls, gateway VMs, then options, then routes and openings, and last
+//! the networks `destroy` removes. Within a phase the order is the
 //! topology's (links in file order, sides in order, tables and destinations sorted).
 //!
 //! A step names networks and links by their names in the topology; ids the clouds have not given
 //! yet (a VPC or peering created by an earlier step) are resolved by the executor, which reads
 //! them from the steps' results or finds them again by the tags and names in `names.rs`.
 
+mod action;
 mod aws;
 mod azure;
+mod gateways;
 mod gcp;
 mod show;
 
@@ -23,8 +27,10 @@ use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
-use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Opening, Problem, Source};
+use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Problem, Source};
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
+
+pub use action::{Action, TableRef};
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -49,312 +55,6 @@ pub struct Step {
     pub action: Action,
     /// Why it is needed.
     pub reason: Reason,
-}
-
-/// A route table: known by id, or the main table of a VPC that an earlier step creates.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub enum TableRef {
-    /// `rtb-…`.
-    Id(String),
-    /// The main route table of the step's network, created with it.
-    Main,
-}
-
-/// What a step does.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub enum Action {
-    /// Create a declared network with its blocks (AWS: a VPC and a block per extra CIDR; GCP: a
-    /// custom-mode network with a subnetwork per block; Azure: a VNet with that address space).
-    CreateNetwork {
-        /// The network.
-        network: String,
-        /// Its cloud.
-        cloud: Cloud,
-        /// Its blocks.
-        cidrs: Vec<Ipv4Net>,
-    },
-    /// Add a declared block a network lacks (AWS: associate a CIDR block; GCP: a subnetwork;
-    /// Azure: extend the address space): a create cut short by a kill, or a block added to the
-    /// file since.
-    AddCidr {
-        /// The network.
-        network: String,
-        /// Its cloud.
-        cloud: Cloud,
-        /// The block.
-        cidr: Ipv4Net,
-    },
-    /// Delete a network the topology created (`destroy`).
-    DeleteNetwork {
-        /// The network.
-        network: String,
-        /// Its cloud.
-        cloud: Cloud,
-        /// Its id.
-        id: String,
-    },
-    /// AWS: request a peering from the requester's account, tagged with the link.
-    AwsRequestPeering {
-        /// The link.
-        link: String,
-        /// Requester network.
-        requester: String,
-        /// Accepter network.
-        accepter: String,
-    },
-    /// AWS: tag a live peering made outside the controller, which joins the link's VPCs.
-    AwsAdoptPeering {
-        /// The link.
-        link: String,
-        /// `pcx-…`.
-        peering: String,
-    },
-    /// AWS: accept the link's peering in the accepter's account and region.
-    AwsAcceptPeering {
-        /// The link.
-        link: String,
-    },
-    /// AWS: wait for the link's peering to become active.
-    AwsAwaitPeering {
-        /// The link.
-        link: String,
-    },
-    /// AWS: turn on `enableDnsHostnames` and `enableDnsSupport` of a VPC (ModifyVpcAttribute),
-    /// which DNS resolution over a peering needs on both sides.
-    AwsEnableDns {
-        /// The network.
-        network: String,
-    },
-    /// AWS: set `AllowDnsResolutionFromRemoteVpc` on both sides.
-    AwsSetDns {
-        /// The link.
-        link: String,
-        /// The value.
-        enabled: bool,
-    },
-    /// AWS: delete a peering.
-    AwsDeletePeering {
-        /// `pcx-…`.
-        peering: String,
-        /// The link its tags name.
-        link: String,
-    },
-    /// AWS: a route to the link's peering.
-    AwsCreateRoute {
-        /// The network whose table it is.
-        network: String,
-        /// The table.
-        table: TableRef,
-        /// The peer's block.
-        destination: Ipv4Net,
-        /// The link.
-        link: String,
-    },
-    /// AWS: point an existing route at the link's peering.
-    AwsReplaceRoute {
-        /// The network whose table it is.
-        network: String,
-        /// The table.
-        table: String,
-        /// The peer's block.
-        destination: Ipv4Net,
-        /// The link.
-        link: String,
-    },
-    /// AWS: delete a route the topology owns.
-    AwsDeleteRoute {
-        /// The network whose table it is.
-        network: String,
-        /// The table.
-        table: String,
-        /// Its destination.
-        destination: Ipv4Net,
-        /// The peering it targets.
-        peering: String,
-    },
-    /// AWS: admit the peer's block into the network's default security group.
-    AwsAllowIngress {
-        /// The network.
-        network: String,
-        /// The link (the rule's description names it).
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// The peer's block.
-        source: Ipv4Net,
-    },
-    /// AWS: admit the peer's default security group into the network's default group (both in
-    /// one region; the reference crosses the peering).
-    AwsAllowGroupIngress {
-        /// The network.
-        network: String,
-        /// The link (the rule's description names it).
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// The peer network, whose default group is the source.
-        peer: String,
-    },
-    /// AWS: remove a group-sourced rule the topology opened.
-    AwsRevokeGroupIngress {
-        /// The network.
-        network: String,
-        /// The link the rule's description names.
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// The source group.
-        group: String,
-        /// The source group's account.
-        owner: String,
-    },
-    /// AWS: remove a rule the topology opened.
-    AwsRevokeIngress {
-        /// The network.
-        network: String,
-        /// The link the rule's description names.
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// Its source block.
-        source: Ipv4Net,
-    },
-    /// GCP: add the network's half of a peering.
-    GcpAddPeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// The peer network's id.
-        peer: String,
-        /// Export and import custom routes.
-        custom_routes: bool,
-    },
-    /// GCP: change a peering's route exchange.
-    GcpUpdatePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// Export and import custom routes.
-        custom_routes: bool,
-    },
-    /// GCP: remove the network's half of a peering.
-    GcpRemovePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-    },
-    /// GCP: create an ingress firewall rule admitting the peer's blocks.
-    GcpCreateFirewall {
-        /// The network.
-        network: String,
-        /// The rule's name.
-        name: String,
-        /// Source ranges.
-        sources: Vec<Ipv4Net>,
-        /// What it allows.
-        allowed: Vec<Opening>,
-    },
-    /// GCP: set an existing rule's sources and what it allows (`PATCH`).
-    GcpUpdateFirewall {
-        /// The network.
-        network: String,
-        /// The rule's name.
-        name: String,
-        /// Source ranges.
-        sources: Vec<Ipv4Net>,
-        /// What it allows.
-        allowed: Vec<Opening>,
-    },
-    /// GCP: delete a firewall rule the topology owns.
-    GcpDeleteFirewall {
-        /// The network.
-        network: String,
-        /// The rule's name.
-        name: String,
-    },
-    /// Azure: create the VNet's half of a peering.
-    AzureCreatePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// The remote VNet's ARM id.
-        remote: String,
-        /// `allowForwardedTraffic`.
-        allow_forwarded_traffic: bool,
-        /// `allowGatewayTransit` (this side offers its gateway).
-        allow_gateway_transit: bool,
-        /// `useRemoteGateways` (this side uses the peer's gateway).
-        use_remote_gateways: bool,
-    },
-    /// Azure: change a peering's options (PUT with the same remote).
-    AzureUpdatePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// The remote VNet's ARM id.
-        remote: String,
-        /// `allowForwardedTraffic`.
-        allow_forwarded_traffic: bool,
-        /// `allowGatewayTransit` (this side offers its gateway).
-        allow_gateway_transit: bool,
-        /// `useRemoteGateways` (this side uses the peer's gateway).
-        use_remote_gateways: bool,
-    },
-    /// Azure: sync a peering after an address-space change (`syncRemoteAddressSpace=true`).
-    AzureSyncPeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-    },
-    /// Azure: delete the VNet's half of a peering.
-    AzureDeletePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-    },
-}
-
-impl Action {
-    /// The order phase (see the module doc).
-    fn phase(&self) -> u8 {
-        match self {
-            Action::CreateNetwork { .. } | Action::AddCidr { .. } | Action::AwsEnableDns { .. } => {
-                0
-            }
-            Action::AwsDeleteRoute { .. }
-            | Action::AwsRevokeIngress { .. }
-            | Action::AwsRevokeGroupIngress { .. }
-            | Action::GcpDeleteFirewall { .. } => 1,
-            Action::AwsDeletePeering { .. }
-            | Action::GcpRemovePeering { .. }
-            | Action::AzureDeletePeering { .. } => 2,
-            // A request and its acceptance stay together: AWS allows an account 25 requests
-            // awaiting acceptance, so a mesh must not request every peering before accepting.
-            Action::AwsRequestPeering { .. }
-            | Action::AwsAdoptPeering { .. }
-            | Action::AwsAcceptPeering { .. }
-            | Action::AwsAwaitPeering { .. }
-            | Action::GcpAddPeering { .. }
-            | Action::AzureCreatePeering { .. } => 3,
-            Action::AwsSetDns { .. }
-            | Action::GcpUpdatePeering { .. }
-            | Action::AzureUpdatePeering { .. }
-            | Action::AzureSyncPeering { .. } => 5,
-            Action::AwsCreateRoute { .. } | Action::AwsReplaceRoute { .. } => 6,
-            Action::AwsAllowIngress { .. }
-            | Action::AwsAllowGroupIngress { .. }
-            | Action::GcpCreateFirewall { .. }
-            | Action::GcpUpdateFirewall { .. } => 7,
-            Action::DeleteNetwork { .. } => 8,
-        }
-    }
 }
 
 /// Why a step is needed.
@@ -403,6 +103,11 @@ pub enum Reason {
     },
     /// The rule's sources or ports differ from the topology's.
     RuleDiffers,
+    /// The gateway VM runs another configuration than the one rendered now (a peer's address,
+    /// key or blocks changed): it is replaced.
+    ConfigDiffers,
+    /// The gateway VM's forwarding or address was changed out of band.
+    GatewayDrift,
     /// Owned by the topology and no longer declared.
     Stale,
     /// `destroy`.
@@ -475,6 +180,37 @@ pub enum Conflict {
         name: String,
         /// Where it goes.
         peer: String,
+    },
+    /// A gateway's existing subnet is not there.
+    #[error("gateway {gateway}: subnet {subnet} not found in {network}")]
+    GatewaySubnetNotFound {
+        /// The gateway VM.
+        gateway: String,
+        /// The network.
+        network: String,
+        /// The subnet named.
+        subnet: String,
+    },
+    /// A gateway's existing subnet does not reach the internet.
+    #[error(
+        "gateway {gateway}: subnet {subnet} is not public (its route table sends no 0.0.0.0/0 \
+         to an internet gateway), so peers could not reach the gateway; give a public subnet, or \
+         a block for the controller to create one"
+    )]
+    GatewaySubnetNotPublic {
+        /// The gateway VM.
+        gateway: String,
+        /// The subnet.
+        subnet: String,
+    },
+    /// Gateways to launch and no secret to derive their keys from.
+    #[error(
+        "gateway {gateway}: no gateway secret to derive its keys from (set \
+         VPCPEER_GATEWAY_SECRET, or let vpcpeer create its secret file)"
+    )]
+    NoGatewaySecret {
+        /// The first gateway VM that needs it.
+        gateway: String,
     },
     /// GCP/Azure: a peering the topology does not own already joins the pair.
     #[error("network {network}: peering {name}, not owned by this topology, already goes to {peer}; the cloud allows one per pair (delete it, or rename it to {wanted})")]
@@ -603,12 +339,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The links of `cloud` that are wanted.
+    /// The native links of `cloud` that are wanted.
     fn links_of(&self, cloud: Cloud) -> Vec<&'a Link> {
         self.links
             .iter()
             .copied()
-            .filter(|l| self.network(&l.sides[0]).cloud == cloud)
+            .filter(|l| !l.encrypted() && self.network(&l.sides[0]).cloud == cloud)
             .collect()
     }
 }
@@ -633,6 +369,7 @@ fn build(observed: &Observed, desired: &Desired, mode: Mode) -> Plan {
     aws::plan(&mut cx);
     gcp::plan(&mut cx);
     azure::plan(&mut cx);
+    gateways::plan(&mut cx);
     for (name, orphan) in &observed.orphans {
         cx.step(
             Action::DeleteNetwork {

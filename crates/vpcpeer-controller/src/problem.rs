@@ -136,8 +136,7 @@ pub enum Problem {
     /// A native link across clouds.
     #[error(
         "link {link}: joins {a} ({a_cloud}) and {b} ({b_cloud}); native peering joins networks of \
-         one cloud. Across clouds it takes `type: encrypted` (gateways), which this version does \
-         not support yet"
+         one cloud. Across clouds use `type: encrypted`, with a gateway in each network"
     )]
     CrossCloud {
         /// The link.
@@ -151,14 +150,139 @@ pub enum Problem {
         /// Its cloud.
         b_cloud: Cloud,
     },
-    /// An encrypted link.
+    /// An encrypted link to a network without a gateway.
     #[error(
-        "link {link}: `type: encrypted` (IPsec between gateways) is not supported yet; use \
-         `native` between networks of one cloud"
+        "link {link}: `type: encrypted` needs a gateway in each network, and {network} has none; \
+         add one under `gateways:`"
     )]
-    EncryptedUnsupported {
+    NoGateway {
         /// The link.
         link: String,
+        /// The network without a gateway.
+        network: String,
+    },
+    /// An encrypted link between a gateway with an HA backup and one without.
+    #[error(
+        "link {link}: gateway {with} has an HA backup and {without} has none; the backups' \
+         tunnels pair backup with backup, so give both an `ha` or neither"
+    )]
+    HaMismatch {
+        /// The link.
+        link: String,
+        /// The gateway with a backup.
+        with: String,
+        /// The gateway without.
+        without: String,
+    },
+    /// The two gateways of an encrypted link disagree on failback (both sides' routes move
+    /// together, since tunnels pair primary with primary and backup with backup).
+    #[error(
+        "link {link}: gateway {with} has `ha.failback: true` and {without} does not; both \
+         sides of a link fail back together, so set it on both or neither"
+    )]
+    FailbackMismatch {
+        /// The link.
+        link: String,
+        /// The gateway with failback.
+        with: String,
+        /// The gateway without.
+        without: String,
+    },
+    /// A detection time outside what a health check can use.
+    #[error(
+        "detection_time: {value} s is out of range; give 20 to 600 seconds (60 when absent), \
+         as Aviatrix's tunnel_detection_time"
+    )]
+    DetectionTime {
+        /// The value given.
+        value: u64,
+    },
+    /// An encrypted link sets an option it cannot have.
+    #[error("link {link}: `{option}` on an encrypted link: {why}")]
+    EncryptedOption {
+        /// The link.
+        link: String,
+        /// The option.
+        option: &'static str,
+        /// Why not.
+        why: String,
+    },
+    /// A gateway names a network the file does not declare.
+    #[error("gateway {gateway}: no network named {network:?}")]
+    GatewayUnknownNetwork {
+        /// The gateway.
+        gateway: String,
+        /// The network named.
+        network: String,
+    },
+    /// Two gateways serve one network.
+    #[error(
+        "gateways {first} and {second} both serve {network}: a network has one gateway (give it \
+         an `ha` for a backup)"
+    )]
+    TwoGateways {
+        /// The network.
+        network: String,
+        /// The first gateway.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// A gateway's HA name is another gateway's name.
+    #[error("gateway {gateway}: its HA backup is named {ha}, which another gateway is called")]
+    GatewayNameTaken {
+        /// The gateway.
+        gateway: String,
+        /// The backup's name.
+        ha: String,
+    },
+    /// A gateway's subnet cannot be used.
+    #[error("gateway {gateway}: subnet {why}")]
+    GatewaySubnet {
+        /// The gateway (or its backup).
+        gateway: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// A gateway's zone is not in its network's region.
+    #[error("gateway {gateway}: zone {zone} is not in the network's region {region}")]
+    GatewayZone {
+        /// The gateway (or its backup).
+        gateway: String,
+        /// The zone.
+        zone: String,
+        /// The region.
+        region: String,
+    },
+    /// A gateway in an existing GCP network without a region.
+    #[error(
+        "gateway {gateway}: {network} is a GCP network without a `region`; give it the region \
+         of the gateway's subnetwork"
+    )]
+    GatewayNoRegion {
+        /// The gateway.
+        gateway: String,
+        /// The network.
+        network: String,
+    },
+    /// A backup in the primary's zone.
+    #[error(
+        "gateway {gateway}: the HA backup is in {zone}, the primary's zone; put it in another \
+         zone, so that one zone's failure does not take both"
+    )]
+    HaSameZone {
+        /// The gateway.
+        gateway: String,
+        /// The zone.
+        zone: String,
+    },
+    /// A backup's subnet that cannot be.
+    #[error("gateway {gateway}: {why}")]
+    HaSubnet {
+        /// The gateway.
+        gateway: String,
+        /// What is wrong.
+        why: String,
     },
     /// A link sets an option its cloud does not have.
     #[error("link {link}: `{option}` is {only}; this link is {cloud}")]

@@ -20,6 +20,22 @@
 //!     dns_resolution: true
 //! expect: [[app, db]]             # pairs that must talk (each must be a link)
 //! ```
+//!
+//! Encrypted links join networks of any clouds through a gateway in each (see `gateway.rs`):
+//!
+//! ```yaml
+//! gateways:
+//!   app-gw:                       # the HA gateway is named app-gw-hagw
+//!     network: app
+//!     subnet: 10.0.255.0/28       # a public subnet the controller creates, or an existing id/name
+//!     zone: us-east-1a            # optional (AWS, GCP)
+//!     size: t3.small              # optional: the cloud's default gateway size otherwise
+//!     ha: { subnet: 10.0.254.0/28, zone: us-east-1b }   # failback: true to return
+//! detection_time: 60              # HA: seconds a tunnel is down before failover (20-600)
+//! links:
+//!   - between: [app, lake]        # lake (GCP) has its own gateway
+//!     type: encrypted
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -37,6 +53,9 @@ pub struct TopologyFile {
     pub accounts: BTreeMap<String, AccountFile>,
     /// Networks by name.
     pub networks: BTreeMap<String, NetworkFile>,
+    /// Gateways by name: the ends of encrypted links, one per network (and its HA backup).
+    #[serde(default)]
+    pub gateways: BTreeMap<String, GatewayFile>,
     /// The links: which networks must talk.
     #[serde(default)]
     pub links: Vec<LinkFile>,
@@ -44,6 +63,12 @@ pub struct TopologyFile {
     /// transitive, so a path through a third network does not count (validation says so).
     #[serde(default)]
     pub expect: Vec<[String; 2]>,
+    /// HA: how long (seconds) an encrypted link's active tunnel must be seen down before its
+    /// routes move to the other pair of gateways, and how long a recovered primary tunnel must
+    /// be seen up before a failback (Aviatrix's `tunnel_detection_time`): 20 to 600, 60 when
+    /// absent.
+    #[serde(default)]
+    pub detection_time: Option<u64>,
 }
 
 /// One account, project or subscription.
@@ -119,6 +144,44 @@ pub struct NetworkFile {
     pub cidrs: Vec<Ipv4Net>,
 }
 
+/// A gateway: a VM in a public subnet of its network that ends the network's encrypted links.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayFile {
+    /// The network it serves (at most one gateway per network).
+    pub network: String,
+    /// A CIDR inside the network (a public subnet the controller creates; GCP: one of the
+    /// network's declared blocks, whose subnetwork it uses) or an existing subnet's id (AWS) or
+    /// name (GCP, Azure), which must be public.
+    pub subnet: String,
+    /// The zone (AWS, GCP); the cloud's choice (AWS) or the region's `-a` zone (GCP) when absent.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// The VM size; each cloud's default gateway size when absent.
+    #[serde(default)]
+    pub size: Option<String>,
+    /// A backup gateway `<name>-hagw`, with its own subnet and zone.
+    #[serde(default)]
+    pub ha: Option<HaFile>,
+}
+
+/// The backup gateway of a gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HaFile {
+    /// As the primary's `subnet`.
+    pub subnet: String,
+    /// Its zone: on AWS a different one from the primary's when both are given.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// Whether the routes return to the primaries once their tunnel has been up again for the
+    /// detection time (preemptive HA). Off by default, like Aviatrix's non-preemptive HA: after
+    /// a failover the routes stay on the backups while their tunnel is up. Both gateways of an
+    /// encrypted link must agree.
+    #[serde(default)]
+    pub failback: bool,
+}
+
 /// One link between two networks.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,7 +222,7 @@ pub enum LinkKindFile {
     /// The clouds' own peering.
     #[default]
     Native,
-    /// IPsec between gateways (not yet supported: refused by validation).
+    /// WireGuard-style tunnels between the two networks' gateways (any clouds).
     Encrypted,
 }
 

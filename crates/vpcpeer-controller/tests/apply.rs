@@ -16,6 +16,7 @@ use std::time::Duration;
 use common::{block, check_reference, Clouds, ACCOUNTS};
 use vpcpeer_controller::apply::{apply, destroy, ApplyError, Event, Failure, Policy, Retry};
 use vpcpeer_controller::desired::Desired;
+use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::observed::Observed;
 use vpcpeer_controller::topology::parse;
 use vpcpeer_controller::{validate, Action, Step};
@@ -129,19 +130,30 @@ name: t
   g2: {{ account: gp, region: us-central1, cidrs: [{}] }}
   v1: {{ account: az, region: westeurope, cidrs: [{}] }}
   v2: {{ account: az, region: eastus, cidrs: [{}] }}
+gateways:
+  a-gw: {{ network: a, subnet: 10.1.255.0/28, ha: {{ subnet: 10.1.254.0/28 }} }}
+  g1-gw: {{ network: g1, subnet: {}, ha: {{ subnet: {} }} }}
+  v1-gw: {{ network: v1, subnet: 10.5.255.0/28, ha: {{ subnet: 10.5.255.0/28 }} }}
 links:
   - {{ between: [a, b], dns_resolution: true, open: [{{ protocol: tcp, ports: 443 }}] }}
   - {{ between: [g1, g2], open: [{{ protocol: tcp, ports: 443 }}] }}
   - {{ between: [v1, v2] }}
+  - {{ between: [a, g1], type: encrypted }}
+  - {{ between: [g1, v1], type: encrypted }}
+  - {{ between: [v1, a], type: encrypted }}
 ",
         block(1),
         block(2),
         block(3),
         block(4),
         block(5),
-        block(6)
+        block(6),
+        block(3),
+        block(3)
     );
-    validate(&parse(&text).unwrap()).unwrap()
+    let mut d = validate(&parse(&text).unwrap()).unwrap();
+    d.gateway_secret = Some(GatewaySecret::from_bytes([9; 32]));
+    d
 }
 
 fn quiet() -> impl FnMut(Event<'_>) {

@@ -6,7 +6,11 @@
 //!
 //! Starting states come from an earlier version of the topology (other links, other options)
 //! applied only in part, as if its `apply` had been killed, and then changed out of band (routes
-//! and peering halves removed, options flipped). The same holds when the new apply is itself cut
+//! and peering halves removed, options flipped, gateway VMs terminated or changed by hand).
+//! Links across clouds (and some within one) are encrypted: their networks get gateways (with
+//! HA backups in half the cases), and the reference also expects each gateway VM with its
+//! address, a firewall admitting exactly its peers' addresses, the configuration rendered from
+//! the file, and each side's tables sending the remote blocks to its gateway. The same holds when the new apply is itself cut
 //! short and run again, and `destroy` leaves nothing of the topology behind. The new version may
 //! also drop networks: the orphans, and everything of the topology in them, are removed.
 
@@ -17,9 +21,11 @@ use std::collections::BTreeMap;
 use common::{block, check_reference, Clouds};
 use proptest::prelude::*;
 use vpcpeer_controller::desired::{Cloud, Desired};
+use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::observed::{AwsStatus, AwsTarget, Detail};
 use vpcpeer_controller::topology::{
-    AccountFile, LinkFile, LinkKindFile, NetworkFile, OpeningFile, PortsFile, TopologyFile,
+    AccountFile, GatewayFile, HaFile, LinkFile, LinkKindFile, NetworkFile, OpeningFile, PortsFile,
+    TopologyFile,
 };
 use vpcpeer_controller::{plan, plan_destroy, validate};
 
@@ -109,16 +115,34 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyF
         );
     }
     let mut out = Vec::new();
+    let mut gateways = BTreeMap::new();
     let mut users = std::collections::BTreeSet::new();
     let mut k = 0;
     for i in 0..nets.len() {
         for j in i + 1..nets.len() {
             let spec = links.get(k).copied().flatten();
             k += 1;
-            let (Some((flag, open)), true) = (spec, nets[i].0 == nets[j].0 && kept(i) && kept(j))
-            else {
+            let (Some((flag, open)), true) = (spec, kept(i) && kept(j)) else {
                 continue;
             };
+            // Across clouds, or with every opening drawn: an encrypted link (gateways).
+            if nets[i].0 != nets[j].0 || open == [true; 3] {
+                for n in [i, j] {
+                    gateways.entry(n).or_insert_with(|| gateway(nets, n));
+                }
+                out.push(LinkFile {
+                    between: [format!("net{i}"), format!("net{j}")],
+                    name: None,
+                    kind: LinkKindFile::Encrypted,
+                    route_tables: None,
+                    open: Vec::new(),
+                    dns_resolution: false,
+                    exchange_custom_routes: false,
+                    allow_forwarded_traffic: false,
+                    gateway_transit: None,
+                });
+                continue;
+            }
             let cloud = CLOUDS[nets[i].0];
             let transit = open[0];
             let mut open = openings(open);
@@ -150,8 +174,41 @@ fn file(nets: &[NetSpec], links: &[Option<LinkSpec>], dropped: u16) -> TopologyF
         name: "mesh".into(),
         accounts: accounts(),
         networks,
+        gateways: gateways
+            .into_iter()
+            .map(|(n, g)| (format!("gw{n}"), g))
+            .collect(),
         links: out,
         expect: Vec::new(),
+        detection_time: None,
+    }
+}
+
+/// The gateway of network `i` (which it has when it is a side of an encrypted link): in a
+/// block of its own (AWS, Azure) or its first block's subnetwork (GCP); with a backup in
+/// another zone when the topology has an even number of networks.
+fn gateway(nets: &[NetSpec], i: usize) -> GatewayFile {
+    let (cloud, _, region, _) = nets[i];
+    let region = ["us-east-1", "eu-west-1"][region];
+    let (subnet, ha_subnet, zones) = match CLOUDS[cloud] {
+        Cloud::Gcp => (block(i as u8).to_string(), block(i as u8).to_string(), None),
+        Cloud::Aws => (
+            format!("10.{i}.255.0/28"),
+            format!("10.{i}.254.0/28"),
+            Some((format!("{region}a"), format!("{region}b"))),
+        ),
+        Cloud::Azure => (format!("10.{i}.255.0/28"), format!("10.{i}.254.0/28"), None),
+    };
+    GatewayFile {
+        network: format!("net{i}"),
+        subnet,
+        zone: zones.as_ref().map(|z| z.0.clone()),
+        size: None,
+        ha: nets.len().is_multiple_of(2).then(|| HaFile {
+            subnet: ha_subnet,
+            zone: zones.map(|z| z.1),
+            failback: false,
+        }),
     }
 }
 
@@ -163,6 +220,10 @@ enum Drift {
     FlipDns(usize),
     /// A network missing a block after its first: its create was killed half-way.
     DropCidr(usize),
+    /// A gateway VM terminated by hand (its routes turn blackholes).
+    KillGateway(usize),
+    /// A gateway VM's forwarding turned off, or its address detached, by hand.
+    UnsetGateway(usize, bool),
 }
 
 fn drift(clouds: &mut Clouds, d: Drift) {
@@ -231,6 +292,29 @@ fn drift(clouds: &mut Clouds, d: Drift) {
                 }
             }
         }
+        Drift::KillGateway(k) | Drift::UnsetGateway(k, _) => {
+            let vms: Vec<String> = s
+                .gateways
+                .iter()
+                .filter(|(_, g)| g.instance.is_some())
+                .map(|(n, _)| n.clone())
+                .collect();
+            if let Some(vm) = vms.get(k % vms.len().max(1)) {
+                let g = s.gateways.get_mut(vm).unwrap();
+                match d {
+                    Drift::UnsetGateway(_, true) => {
+                        g.instance.as_mut().unwrap().forwarding = false;
+                    }
+                    Drift::UnsetGateway(_, false) => {
+                        g.instance.as_mut().unwrap().address_attached = false;
+                    }
+                    _ => {
+                        g.instance = None;
+                        clouds.gw.placed.remove(vm);
+                    }
+                }
+            }
+        }
         Drift::FlipDns(k) => {
             let n = s.aws_peerings.len().max(1);
             if let Some(p) = s.aws_peerings.get_mut(k % n) {
@@ -250,6 +334,8 @@ fn drifts() -> impl Strategy<Value = Vec<Drift>> {
             (0usize..64).prop_map(Drift::RemoveHalf),
             (0usize..64).prop_map(Drift::FlipDns),
             (0usize..64).prop_map(Drift::DropCidr),
+            (0usize..64).prop_map(Drift::KillGateway),
+            (0usize..64, any::<bool>()).prop_map(|(k, f)| Drift::UnsetGateway(k, f)),
         ],
         0..4,
     )
@@ -282,9 +368,11 @@ proptest! {
         now_cut in 0usize..200,
         dropped in prop_oneof![Just(0u16), 0u16..512],
     ) {
-        let old = validate(&file(&nets, &earlier, 0)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut old = validate(&file(&nets, &earlier, 0)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         // The new version may drop networks (and their links): what the old one made of them goes.
-        let new = validate(&file(&nets, &now, dropped)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut new = validate(&file(&nets, &now, dropped)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        old.gateway_secret = Some(GatewaySecret::from_bytes([1; 32]));
+        new.gateway_secret = old.gateway_secret.clone();
         let mut clouds = Clouds::default();
         // An earlier version, applied in part (its apply killed after `earlier_cut` steps).
         let mut p = plan(&clouds.observe(&old), &old);

@@ -118,6 +118,7 @@ fn aws_world(peerings: Vec<AwsPeering>, routed: Option<&str>) -> Observed {
         ]),
         aws_peerings: peerings,
         orphans: BTreeMap::new(),
+        ..Default::default()
     }
 }
 
@@ -390,6 +391,7 @@ fn gcp_world(g1: Vec<GcpPeering>, g2: Vec<GcpPeering>) -> Observed {
         ]),
         aws_peerings: Vec::new(),
         orphans: BTreeMap::new(),
+        ..Default::default()
     }
 }
 
@@ -457,6 +459,7 @@ fn azure_world(v1: Vec<AzurePeering>, v2: Vec<AzurePeering>) -> Observed {
         ]),
         aws_peerings: Vec::new(),
         orphans: BTreeMap::new(),
+        ..Default::default()
     }
 }
 
@@ -764,4 +767,266 @@ links:
         lines(&w, &d),
         ["rule a default group: tcp/23 from sg-vpc-b (link a-b) # no longer declared"]
     );
+}
+
+/// An AWS VPC and a GCP network (both created by the file), each with a gateway, joined by an
+/// encrypted link; `extra` adds to the gateways' lines.
+fn encrypted(extra: &str) -> Desired {
+    let text = format!(
+        "
+name: t
+{ACCOUNTS}networks:
+  a: {{ account: one, region: us-east-1, cidrs: [10.0.0.0/16] }}
+  g: {{ account: gp, region: us-central1, cidrs: [10.1.0.0/16] }}
+gateways:
+  a-gw: {{ network: a, subnet: 10.0.255.0/28, zone: us-east-1a }}
+  g-gw: {{ network: g, subnet: 10.1.0.0/16 }}
+{extra}links:
+  - {{ between: [a, g], type: encrypted }}
+"
+    );
+    let mut d = validate(&parse(&text).unwrap()).unwrap();
+    d.gateway_secret = Some(vpcpeer_controller::gateway::GatewaySecret::from_bytes(
+        [3; 32],
+    ));
+    d
+}
+
+/// The model clouds with `d` applied.
+fn applied(d: &Desired) -> common::Clouds {
+    let mut clouds = common::Clouds::default();
+    let p = plan(&clouds.observe(d), d);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    clouds.apply(d, &p).unwrap();
+    assert!(plan(&clouds.observe(d), d).is_empty());
+    common::check_reference(&clouds, d).unwrap();
+    clouds
+}
+
+#[test]
+fn an_encrypted_link_allocates_addresses_first_then_firewalls_then_gateways_then_routes() {
+    let d = encrypted("");
+    assert_eq!(
+        lines(&common::Clouds::default().observe(&d), &d),
+        [
+            "VPC a 10.0.0.0/16 # declared, not there yet",
+            "network g 10.1.0.0/16 # declared, not there yet",
+            "public subnet 10.0.255.0/28 in a (us-east-1a) # declared, not there yet",
+            "public address of gateway a-gw # declared, not there yet",
+            "public address of gateway g-gw # declared, not there yet",
+            "firewall of gateway a-gw: udp/51820 from g-gw's address # declared, not there yet",
+            "firewall of gateway g-gw: udp/51820 from a-gw's address # declared, not there yet",
+            "gateway a-gw in a (10.0.255.0/28), tunnels to g-gw # declared, not there yet",
+            "gateway g-gw in g (10.1.0.0/16), tunnels to a-gw # declared, not there yet",
+            "route a (main table) 10.1.0.0/16 -> gateway a-gw (link a-g) # declared, not there yet",
+            "route g (main table) 10.0.0.0/16 -> gateway g-gw (link a-g) # declared, not there yet",
+        ]
+    );
+    let p = plan(&common::Clouds::default().observe(&d), &d);
+    assert_eq!(p.counts(), (11, 0, 0));
+}
+
+#[test]
+fn gateway_drift_each_gets_its_step() {
+    let d = encrypted("");
+    // (what changes out of band, the steps it takes)
+    type Change = fn(&mut common::Clouds);
+    let table: &[(&str, Change, &[&str])] = &[
+        (
+            "forwarding turned off",
+            |c| {
+                let g = c.state.gateways.get_mut("a-gw").unwrap();
+                g.instance.as_mut().unwrap().forwarding = false;
+            },
+            &["gateway a-gw: forwarding on # drift: changed out of band"],
+        ),
+        (
+            "the address detached",
+            |c| {
+                let g = c.state.gateways.get_mut("g-gw").unwrap();
+                g.instance.as_mut().unwrap().address_attached = false;
+            },
+            &["gateway g-gw: attach its public address # drift: changed out of band"],
+        ),
+        (
+            "the firewall opened to someone else",
+            |c| {
+                let g = c.state.gateways.get_mut("a-gw").unwrap();
+                g.firewall = Some(vec!["203.0.113.9".parse().unwrap()]);
+            },
+            &["firewall of gateway a-gw: udp/51820 from g-gw's address # drift: sources or ports differ"],
+        ),
+        (
+            "a gateway VM with another configuration",
+            |c| {
+                let g = c.state.gateways.get_mut("a-gw").unwrap();
+                g.instance.as_mut().unwrap().digest = "00".into();
+            },
+            &[
+                "gateway a-gw (i-00000000000000009) # its tunnel configuration differs from the one rendered now",
+                "gateway a-gw in a (10.0.255.0/28), tunnels to g-gw # its tunnel configuration differs from the one rendered now",
+                "route a rtb-00000000000000002 10.1.0.0/16 -> gateway a-gw (link a-g) # it points at i-00000000000000009",
+            ],
+        ),
+        (
+            "a gateway VM terminated by hand",
+            |c| {
+                c.state.gateways.get_mut("g-gw").unwrap().instance = None;
+            },
+            &[
+                "gateway g-gw in g (10.1.0.0/16), tunnels to a-gw # declared, not there yet",
+                "route g g/routes 10.0.0.0/16 -> gateway g-gw (link a-g) # it points at i-0000000000000000a",
+            ],
+        ),
+    ];
+    for (what, change, want) in table {
+        let mut clouds = applied(&d);
+        change(&mut clouds);
+        assert_eq!(&lines(&clouds.observe(&d), &d), want, "{what}");
+        let p = plan(&clouds.observe(&d), &d);
+        clouds
+            .apply(&d, &p)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(plan(&clouds.observe(&d), &d).is_empty(), "{what}");
+        common::check_reference(&clouds, &d).unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+}
+
+#[test]
+fn a_new_peer_address_replaces_the_gateways_that_tunnel_to_it() {
+    let d = encrypted("");
+    let mut clouds = applied(&d);
+    // g-gw's address was released by hand (the VM lost it): a new one is allocated, and a-gw,
+    // whose configuration names the old one, is replaced; g-gw is too, since its own address
+    // is not in its configuration but must be attached again.
+    let g = clouds.state.gateways.get_mut("g-gw").unwrap();
+    g.address = None;
+    let p = plan(&clouds.observe(&d), &d);
+    let got: Vec<String> = p.steps.iter().map(|s| s.action.to_string()).collect();
+    assert!(
+        got.contains(&"public address of gateway g-gw".to_string()),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().any(|s| s.starts_with("gateway a-gw in a")),
+        "{got:#?}"
+    );
+    assert!(
+        got.contains(&"firewall of gateway a-gw: udp/51820 from g-gw's address".to_string()),
+        "{got:#?}"
+    );
+    clouds.apply(&d, &p).unwrap();
+    assert!(plan(&clouds.observe(&d), &d).is_empty());
+    common::check_reference(&clouds, &d).unwrap();
+}
+
+#[test]
+fn gateway_refusals_are_conflicts() {
+    // No secret: no keys nobody chose.
+    let mut d = encrypted("");
+    d.gateway_secret = None;
+    let p = plan(&Observed::default(), &d);
+    assert_eq!(
+        p.conflicts,
+        [Conflict::NoGatewaySecret {
+            gateway: "a-gw".into()
+        }]
+    );
+    assert!(p.conflicts[0]
+        .to_string()
+        .contains("VPCPEER_GATEWAY_SECRET"));
+    // An existing subnet: missing, then private.
+    let text = format!(
+        "
+name: t
+{ACCOUNTS}networks:
+  a: {{ account: one, region: us-east-1, id: vpc-a }}
+  b: {{ account: two, region: eu-west-1, id: vpc-b }}
+gateways:
+  a-gw: {{ network: a, subnet: subnet-1 }}
+  b-gw: {{ network: b, subnet: subnet-2 }}
+links:
+  - {{ between: [a, b], type: encrypted }}
+"
+    );
+    let mut d = validate(&parse(&text).unwrap()).unwrap();
+    d.gateway_secret = Some(vpcpeer_controller::gateway::GatewaySecret::from_bytes(
+        [3; 32],
+    ));
+    let mut clouds = common::Clouds::default();
+    clouds.state = aws_world(Vec::new(), None);
+    clouds.gw.existing = vec![("b".into(), "subnet-2".into(), false)];
+    let p = plan(&clouds.observe(&d), &d);
+    let text: Vec<String> = p.conflicts.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "gateway a-gw: subnet subnet-1 not found in a",
+            "gateway b-gw: subnet subnet-2 is not public (its route table sends no 0.0.0.0/0 to an \
+             internet gateway), so peers could not reach the gateway; give a public subnet, or a \
+             block for the controller to create one",
+        ]
+    );
+    // A route the user owns where the link needs one.
+    clouds.gw.existing = vec![
+        ("a".into(), "subnet-1".into(), true),
+        ("b".into(), "subnet-2".into(), true),
+    ];
+    if let Detail::Aws { route_tables, .. } =
+        &mut clouds.state.networks.get_mut("a").unwrap().detail
+    {
+        route_tables[0].routes.push(route(
+            "10.1.0.0/16",
+            AwsTarget::Other("nat-1".into()),
+            false,
+        ));
+    }
+    let p = plan(&clouds.observe(&d), &d);
+    let text: Vec<String> = p.conflicts.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        ["link a-b: route table rtb-vpc-a in a sends 10.1.0.0/16 to nat-1, not owned by this topology; remove it or leave that table out"]
+    );
+}
+
+#[test]
+fn a_gateway_dropped_from_the_file_goes_with_its_routes_address_firewall_and_subnet() {
+    let d = encrypted("");
+    let mut clouds = applied(&d);
+    let p = plan_destroy(&clouds.observe(&d), &d);
+    let got: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| format!("{} {} # {}", s.action.sign().mark(), s.action, s.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "- route a rtb-00000000000000002 10.1.0.0/16 -> gateway a-gw # destroy",
+            "- route g g/routes 10.0.0.0/16 -> gateway g-gw # destroy",
+            "- gateway a-gw (i-00000000000000009) # destroy",
+            "- gateway g-gw (i-0000000000000000a) # destroy",
+            "- firewall of gateway a-gw # destroy",
+            "- public address of gateway a-gw (eipalloc-00000000000000006) # destroy",
+            "- gateway subnet subnet-00000000000000004 in a # destroy",
+            "- firewall of gateway g-gw # destroy",
+            "- public address of gateway g-gw (eipalloc-00000000000000008) # destroy",
+            "- network a (vpc-00000000000000001) # destroy",
+            "- network g (projects/p/global/networks/g) # destroy",
+        ]
+    );
+    clouds.apply(&d, &p).unwrap();
+    assert!(plan_destroy(&clouds.observe(&d), &d).is_empty());
+    assert!(clouds.state.gateways.is_empty() && clouds.gw.subnets.is_empty());
+}
+
+#[test]
+fn the_multicloud_example_plans_every_gateway_and_route() {
+    let text = include_str!("../../../examples/multicloud.yaml");
+    let mut d = validate(&parse(text).unwrap()).unwrap();
+    d.gateway_secret = Some(vpcpeer_controller::gateway::GatewaySecret::from_bytes(
+        [3; 32],
+    ));
+    let p = plan(&Observed::default(), &d);
+    insta::assert_snapshot!("multicloud", p.to_string());
 }

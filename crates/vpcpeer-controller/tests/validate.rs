@@ -2,7 +2,7 @@
 //! must be refused with (its message, as the user reads it); plus the notices a valid file gets
 //! and the file's own syntax errors.
 
-use vpcpeer_controller::desired::{Notice, Source, Tables};
+use vpcpeer_controller::desired::{LinkKind, Notice, Source, SubnetRef, Tables};
 use vpcpeer_controller::topology::parse;
 use vpcpeer_controller::{validate, Problem};
 
@@ -58,12 +58,184 @@ links: [{ between: [a, g] }]",
             "link a-g: joins a (AWS) and g (GCP); native peering joins networks of one cloud",
         ),
         (
-            "encrypted link",
+            "encrypted link without a gateway on one side",
             "networks:
   a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
   g: { account: proj, region: us-central1, cidrs: [10.1.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }
 links: [{ between: [a, g], type: encrypted }]",
-            "link a-g: `type: encrypted` (IPsec between gateways) is not supported yet",
+            "link a-g: `type: encrypted` needs a gateway in each network, and g has none",
+        ),
+        (
+            "encrypted link across clouds with overlapping blocks",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  z: { account: sub, region: westeurope, cidrs: [10.0.64.0/18] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }
+  z-gw: { network: z, subnet: 10.0.64.0/28 }
+links: [{ between: [a, z], type: encrypted }]",
+            "link a-z: a (10.0.0.0/16) and z (10.0.64.0/18) overlap",
+        ),
+        (
+            "HA on one end of an encrypted link only",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  g: { account: proj, region: us-central1, cidrs: [10.1.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28, ha: { subnet: 10.0.254.0/28 } }
+  g-gw: { network: g, subnet: 10.1.0.0/16 }
+links: [{ between: [a, g], type: encrypted }]",
+            "link a-g: gateway a-gw has an HA backup and g-gw has none",
+        ),
+        (
+            "a peering option on an encrypted link",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  b: { account: dev, region: us-east-1, cidrs: [10.1.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }
+  b-gw: { network: b, subnet: 10.1.255.0/28 }
+links: [{ between: [a, b], type: encrypted, dns_resolution: true }]",
+            "link a-b: `dns_resolution` on an encrypted link",
+        ),
+        (
+            "openings on an encrypted link",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  b: { account: dev, region: us-east-1, cidrs: [10.1.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }
+  b-gw: { network: b, subnet: 10.1.255.0/28 }
+links: [{ between: [a, b], type: encrypted, open: [{ protocol: tcp, ports: 22 }] }]",
+            "link a-b: `open` on an encrypted link: not supported on encrypted links yet",
+        ),
+        (
+            "route tables listed for a GCP side of an encrypted link",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  g: { account: proj, region: us-central1, cidrs: [10.1.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }
+  g-gw: { network: g, subnet: 10.1.0.0/16 }
+links: [{ between: [a, g], type: encrypted, route_tables: { g: [r1] } }]",
+            "route tables are listed for AWS sides only; g is GCP",
+        ),
+        (
+            "a gateway on an unknown network",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  x-gw: { network: x, subnet: 10.0.255.0/28 }",
+            "gateway x-gw: no network named \"x\"",
+        ),
+        (
+            "two gateways in one network",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  one: { network: a, subnet: 10.0.255.0/28 }
+  two: { network: a, subnet: 10.0.254.0/28 }",
+            "gateways one and two both serve a: a network has one gateway",
+        ),
+        (
+            "a gateway subnet outside the network",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.9.0.0/28 }",
+            "gateway a-gw: subnet 10.9.0.0/28 is not inside a's blocks (10.0.0.0/16)",
+        ),
+        (
+            "a gateway subnet with host bits",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.3/28 }",
+            "10.0.255.3/28 has host bits set (did you mean 10.0.255.0/28?)",
+        ),
+        (
+            "a block for a gateway in an existing network",
+            "networks:
+  a: { account: prod, region: us-east-1, id: vpc-1 }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28 }",
+            "a is an existing network, whose blocks the file does not list",
+        ),
+        (
+            "an AWS subnet smaller than a /28",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/30 }",
+            "10.0.255.0/30: an AWS subnet is a /16 to a /28",
+        ),
+        (
+            "a zone outside the region",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28, zone: us-west-2a }",
+            "gateway a-gw: zone us-west-2a is not in the network's region us-east-1",
+        ),
+        (
+            "the backup in the primary's zone",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw:
+    network: a
+    subnet: 10.0.255.0/28
+    zone: us-east-1a
+    ha: { subnet: 10.0.254.0/28, zone: us-east-1a }",
+            "gateway a-gw: the HA backup is in us-east-1a, the primary's zone",
+        ),
+        (
+            "the backup in the primary's AWS subnet but another zone",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw:
+    network: a
+    subnet: 10.0.255.0/28
+    zone: us-east-1a
+    ha: { subnet: 10.0.255.0/28, zone: us-east-1b }",
+            "an AWS subnet is in one zone",
+        ),
+        (
+            "the backup's subnet overlapping the primary's",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/24, ha: { subnet: 10.0.255.0/28 } }",
+            "the backup's subnet 10.0.255.0/28 overlaps the primary's 10.0.255.0/24",
+        ),
+        (
+            "the HA name taken by another gateway",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  b: { account: prod, region: us-east-1, cidrs: [10.1.0.0/16] }
+gateways:
+  gw: { network: a, subnet: 10.0.255.0/28, ha: { subnet: 10.0.254.0/28 } }
+  gw-hagw: { network: b, subnet: 10.1.255.0/28 }",
+            "gateway gw: its HA backup is named gw-hagw, which another gateway is called",
+        ),
+        (
+            "a gateway in an existing GCP network without a region",
+            "networks:
+  g: { account: proj, id: shared }
+gateways:
+  g-gw: { network: g, subnet: default }",
+            "gateway g-gw: g is a GCP network without a `region`",
+        ),
+        (
+            "a gateway name GCP cannot carry",
+            "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+gateways:
+  A_gw: { network: a, subnet: 10.0.255.0/28 }",
+            "gateway \"A_gw\": use lowercase letters",
         ),
         (
             "not transitive: expected pair only through a third network",
@@ -351,4 +523,69 @@ fn syntax_errors_name_the_place() {
             .to_string();
     assert!(err.contains("unknown field `colour`"), "{err}");
     assert!(err.contains("line 4"), "{err}");
+}
+
+#[test]
+fn an_encrypted_mesh_across_the_three_clouds_resolves_with_its_gateways() {
+    let d = check(
+        "networks:
+  a: { account: prod, region: us-east-1, cidrs: [10.0.0.0/16] }
+  g: { account: proj, region: us-central1, cidrs: [10.1.0.0/16] }
+  z: { account: sub, region: westeurope, cidrs: [10.2.0.0/16] }
+gateways:
+  a-gw: { network: a, subnet: 10.0.255.0/28, zone: us-east-1a, ha: { subnet: 10.0.254.0/28, zone: us-east-1b } }
+  g-gw: { network: g, subnet: 10.1.0.0/16, ha: { subnet: 10.1.0.0/16, zone: us-central1-b } }
+  z-gw: { network: z, subnet: gateways, ha: { subnet: gateways } }
+links:
+  - { between: [a, g], type: encrypted }
+  - { between: [g, z], type: encrypted }
+  - { between: [z, a], type: encrypted, route_tables: { a: [rtb-1] } }
+expect: [[a, g], [g, z], [a, z]]",
+    )
+    .unwrap_or_else(|p| panic!("{p:#?}"));
+    let g = &d.gateways["a-gw"];
+    assert_eq!(
+        g.subnet,
+        SubnetRef::Create("10.0.255.0/28".parse().unwrap())
+    );
+    let ha = g.ha.as_ref().unwrap();
+    assert_eq!(ha.name, "a-gw-hagw");
+    assert_eq!(ha.zone.as_deref(), Some("us-east-1b"));
+    assert_eq!(
+        d.gateways["z-gw"].subnet,
+        SubnetRef::Existing("gateways".into())
+    );
+    assert_eq!(d.gateway_of("g").map(|g| g.name.as_str()), Some("g-gw"));
+    assert_eq!(
+        d.links[2].kind,
+        LinkKind::Encrypted {
+            active: ["z-gw".into(), "a-gw".into()]
+        }
+    );
+    assert_eq!(
+        d.links[2].tables,
+        [Tables::All, Tables::Listed(vec!["rtb-1".into()])]
+    );
+    assert!(d.links.iter().all(|l| l.encrypted()));
+    assert!(d.gateway_secret.is_none());
+    // The example file is valid too.
+    let text = include_str!("../../../examples/multicloud.yaml");
+    let d = validate(&parse(text).unwrap()).unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(d.gateways.len(), 3);
+    assert!(d.gateways.values().all(|g| g.ha.is_some()));
+}
+
+#[test]
+fn gateway_keys_are_derived_from_the_secret_and_the_names_alone() {
+    use vpcpeer_controller::gateway::{private_key, GatewaySecret};
+    let s = GatewaySecret::from_bytes([7; 32]);
+    let k = private_key(&s, "demo", "a-gw");
+    assert_eq!(k, private_key(&s, "demo", "a-gw"));
+    assert_ne!(k, private_key(&s, "demo", "a-gw-hagw"));
+    assert_ne!(k, private_key(&s, "demo2", "a-gw"));
+    assert_ne!(
+        k,
+        private_key(&GatewaySecret::from_bytes([8; 32]), "demo", "a-gw")
+    );
+    assert_eq!(format!("{s:?}"), "GatewaySecret(..)");
 }

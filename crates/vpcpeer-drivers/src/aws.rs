@@ -14,6 +14,8 @@
 //! (the SDK's paginators follow `NextToken`).
 
 mod client;
+mod gateway_steps;
+mod gateways;
 mod read;
 mod steps;
 
@@ -263,7 +265,7 @@ pub(crate) async fn observe(
         }
     }
     out.aws_peerings = peerings.into_values().collect();
-    Ok(())
+    gateways::observe(d, desired, out).await
 }
 
 /// A VPC's blocks, DNS attributes, route tables and default group; its ids go to `d.found`.
@@ -357,4 +359,16 @@ pub(crate) async fn instances(
         out.insert(name.clone(), ids);
     }
     Ok(())
+}
+
+/// The VPC of a network of the topology, as found or made in this round (the steps of both
+/// native links and gateways need it).
+fn vpc_of(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError> {
+    d.found.vpcs.get(network).cloned().ok_or_else(|| {
+        ec2_error(
+            call,
+            "InvalidVpcID.NotFound",
+            format!("no VPC for {network} yet"),
+        )
+    })
 }

@@ -44,6 +44,8 @@
 
 mod api;
 mod clients;
+mod gateway_steps;
+mod gateways;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,6 +63,7 @@ use vpcpeer_controller::{Action, Cloud, Desired, Observed};
 
 use self::api::{network_path, parts, project_of, relative, Api};
 pub(crate) use self::clients::Cache;
+pub(crate) use self::gateways::route_name;
 use crate::{DriverError, Drivers};
 
 /// The lists one observe reads once and shares between networks: subnetworks by (endpoint,
@@ -144,7 +147,7 @@ pub(crate) async fn observe(
             out.orphans.insert(name, found);
         }
     }
-    Ok(())
+    gateways::observe(d, desired, out).await
 }
 
 /// The description a network the controller creates carries: its mark of ownership.
@@ -229,6 +232,7 @@ async fn read_network(
             network_path(f.network.as_deref().unwrap_or_default(), &project)
                 .eq_ignore_ascii_case(&id)
                 && direction.unwrap_or("INGRESS") == "INGRESS"
+                && !gateways::is_gateway_rule(f)
                 && vpcpeer_controller::names::owned_name(
                     &desired.name,
                     f.name.as_deref().unwrap_or_default(),
@@ -568,6 +572,7 @@ pub(crate) async fn execute(
             let send = api.sdk().firewalls.delete().set_project(project_of(&path));
             gone_if_absent(api.change(&call, send.set_firewall(name).poller()).await)
         }
+        other if gateway_steps::execute(d, desired, other).await? => Ok(()),
         other => Err(DriverError::transport(
             Cloud::Gcp,
             &other.to_string(),

@@ -61,6 +61,15 @@ pub struct Found {
     pub default_groups: BTreeMap<String, String>,
     /// AWS: link name → peering id, including peerings requested this round.
     pub peerings: BTreeMap<String, String>,
+    /// Every cloud: gateway VM → its public address, including those allocated this round (a
+    /// gateway's firewall and configuration name its peers' addresses, on any cloud).
+    pub gateway_addresses: BTreeMap<String, std::net::Ipv4Addr>,
+    /// Gateway VM → its instance id (AWS `i-…`, GCP `projects/p/zones/z/instances/n`, Azure the
+    /// VM's ARM id), including those launched this round.
+    pub gateway_instances: BTreeMap<String, String>,
+    /// Gateway VM → (account name, region) where its pieces were found (Azure: region empty),
+    /// so that a VM the file no longer declares is reached.
+    pub gateway_places: BTreeMap<String, (String, String)>,
     /// Orphans of every cloud: network name → (account name, region) where it was found, so
     /// that the steps on a network the file no longer declares reach its account (AWS: the
     /// VPC's region; GCP: the region of its first subnetwork, empty when it has none; Azure:
@@ -98,6 +107,14 @@ impl Drivers {
             gcp: gcp::Cache::default(),
             aws: aws::Clients::default(),
         }
+    }
+
+    /// The time on the clouds' clock: the newest `Date` header their answers carried (the
+    /// emulator sends its own clock's), `None` before any answer. The EC2 client reads it
+    /// today; Compute (Google's SDK does not show answers' headers) and ARM answers do not
+    /// count yet, so a topology without AWS accounts falls back to the caller's clock.
+    pub fn cloud_now(&self) -> Option<SystemTime> {
+        self.aws.clock.now()
     }
 
     /// The wait between two polls of a long-running operation (GCP operations, Azure async
@@ -161,6 +178,11 @@ impl Clouds for Drivers {
         aws::observe(self, desired, &mut out).await?;
         gcp::observe(self, desired, &mut out).await?;
         azure::observe(self, desired, &mut out).await?;
+        for (vm, g) in &out.gateways {
+            if let Some(a) = &g.address {
+                self.found.gateway_addresses.insert(vm.clone(), a.ip);
+            }
+        }
         self.found.observed = out.clone();
         Ok(out)
     }

@@ -12,6 +12,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::aws::gateway::NewNat;
 use crate::aws::input::Spelled;
+use crate::aws::instance::RunInstances;
 use crate::aws::route::RouteSpec;
 use crate::aws::security_group::{GroupPair, RulePermission, RuleProtocol, RuleRange};
 use crate::aws::subnet::NewSubnet;
@@ -208,6 +209,16 @@ impl TestEnv {
         .expect("security group")
     }
 
+    /// An internet gateway of `s` attached to `vpc`; panics if the model refuses.
+    pub fn attached_igw(&mut self, s: &Scope, vpc: &str) -> String {
+        let igw = self
+            .run(s, |tx| tx.create_internet_gateway(crate::Tags::new()))
+            .expect("internet gateway");
+        self.run(s, |tx| tx.attach_internet_gateway(&igw, vpc))
+            .expect("attach");
+        igw
+    }
+
     /// The security group named `name` in `vpc`.
     pub fn sg_named(&self, vpc: &str, name: &str) -> String {
         self.world
@@ -231,6 +242,57 @@ impl TestEnv {
             .id
             .clone()
     }
+}
+
+/// The main route table of `vpc`.
+pub fn main_table(env: &TestEnv, vpc: &str) -> String {
+    env.world
+        .aws
+        .route_tables()
+        .values()
+        .find(|t| t.vpc_id == vpc && t.is_main())
+        .map(|t| t.id.clone())
+        .expect("main table")
+}
+
+/// RunInstances of one instance of a test image in `subnet`, everything else default.
+pub fn launch_one(subnet: &str) -> RunInstances {
+    RunInstances {
+        min_count: 1,
+        max_count: 1,
+        image_id: "ami-12345678".into(),
+        subnet_id: Some(subnet.into()),
+        ..Default::default()
+    }
+}
+
+/// A bare subnet record `id` of `vpc` in `scope` and `zone` (zone id `use1-az1`) with the IPv4
+/// block `cidr`: no IPv6 block, every flag off, no tags. For tests that put a subnet in the world
+/// without CreateSubnet.
+pub fn subnet_record(id: &str, vpc: &str, scope: &Scope, zone: &str, cidr: &str) -> crate::Subnet {
+    crate::Subnet {
+        id: id.to_owned(),
+        vpc_id: vpc.to_owned(),
+        scope: scope.clone(),
+        availability_zone: zone.to_owned(),
+        availability_zone_id: "use1-az1".into(),
+        cidr: Some(cidr.parse().expect("test IPv4 block")),
+        ipv6: None,
+        map_public_ip_on_launch: false,
+        assign_ipv6_on_creation: false,
+        default_for_az: false,
+        enable_dns64: false,
+        dns_aaaa_on_launch: false,
+        tags: crate::Tags::new(),
+    }
+}
+
+/// One instance launched in `subnet` as account A ([`launch_one`]): its id.
+pub fn launch(env: &mut TestEnv, subnet: &str) -> String {
+    env.run(&a(), |tx| tx.run_instances(launch_one(subnet)))
+        .expect("launch")
+        .instance_ids[0]
+        .clone()
 }
 
 /// An IPv4 block written in a test (host bits dropped, the spelling kept).

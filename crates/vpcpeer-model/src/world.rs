@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::azure::{
-    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
+    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzPublicIp, AzResourceGroup, AzRouteTable,
+    AzVm, AzVnet,
 };
-use crate::gcp::{GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork};
+use crate::gcp::{
+    GcpAddress, GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
+};
 use crate::{
     aws, azure, gcp, CustomerGateway, DhcpOptions, EgressOnlyInternetGateway, ElasticIp, Instance,
     InternetGateway, KeyPair, LaunchTemplate, ManagedPrefixList, NatGateway, NetworkAcl,
@@ -93,6 +96,7 @@ pub enum Record {
     GcpFirewall(GcpFirewall),
     GcpInstance(GcpInstance),
     GcpOperation(GcpOperation),
+    GcpAddress(GcpAddress),
     // Azure
     AzResourceGroup(AzResourceGroup),
     AzVnet(AzVnet),
@@ -103,6 +107,7 @@ pub enum Record {
     AzVm(AzVm),
     AzGateway(AzGateway),
     AzOperation(AzOperation),
+    AzPublicIp(AzPublicIp),
 }
 
 /// The key that only this crate holds: [`Entity`]'s writing methods take one, so no other crate
@@ -265,6 +270,7 @@ entities! {
     GcpFirewall => gcp.firewalls, GcpFirewall, "gcp-firewall";
     GcpInstance => gcp.instances, GcpInstance, "gcp-instance";
     GcpOperation => gcp.operations, GcpOperation, "gcp-operation", reindex_operation;
+    GcpAddress => gcp.addresses, GcpAddress, "gcp-address";
     // Azure
     AzResourceGroup => azure.resource_groups, AzResourceGroup, "az-rg";
     AzVnet => azure.vnets, AzVnet, "az-vnet";
@@ -275,6 +281,7 @@ entities! {
     AzVm => azure.vms, AzVm, "az-vm";
     AzGateway => azure.gateways, AzGateway, "az-vgw";
     AzOperation => azure.operations, AzOperation, "az-op";
+    AzPublicIp => azure.public_ips, AzPublicIp, "az-pip";
 }
 
 impl World {

@@ -16,13 +16,16 @@
 //!   only (peering is not transitive: the peer's own peers are not in the routes); `Internet`
 //!   reaches only addresses outside every VNet; a user route to `None` is `ROUTE_BLACKHOLE`
 //!   naming the route; a system route to `None` is `NO_ROUTE`; a `VirtualAppliance` whose
-//!   address no NIC holds is `ROUTE_BLACKHOLE`, one that a NIC holds (forwarding through an
-//!   appliance) and `VirtualNetworkGateway` are `UNSUPPORTED_COMPONENT` (not modelled, never
-//!   guessed).
+//!   address no NIC holds, or held only by the NIC of a VM that is not running (deallocated or
+//!   powered off: the appliance forwards nothing, \[choice\] worded as a blackhole of the route,
+//!   whose fix is to start the VM or repoint the route), is `ROUTE_BLACKHOLE`; one that the NIC
+//!   of a running VM (or a NIC without a VM) holds (forwarding through an appliance) and
+//!   `VirtualNetworkGateway` are `UNSUPPORTED_COMPONENT` (not modelled, never guessed).
 //! - NSG rules (the NSG's own plus Azure's default rules) are taken by priority; the first that
 //!   matches protocol, source and destination ports and prefixes decides. Prefixes are CIDRs,
-//!   addresses, `*`/`Any`, and the service tags `VirtualNetwork` (the VNet's address space and
-//!   that of its `Connected` peers with `allowVirtualNetworkAccess`), `Internet` (every address
+//!   addresses, `*`/`Any`, and the service tags `VirtualNetwork` (the VNet's address space,
+//!   that of its `Connected` peers with `allowVirtualNetworkAccess`, and the prefixes of the
+//!   UDRs on its subnets: `virtual_network_tag` of the model), `Internet` (every address
 //!   outside that set and outside the private RFC 1918 / RFC 6598 ranges [UNVERIFIED: Azure
 //!   documents the tag as the public address space]) and `AzureLoadBalancer` (the platform address 168.63.129.16); any other
 //!   tag never matches. A denial is `NSG_RULE` naming `nsg/rule`. NSGs are stateful: the reply
@@ -34,25 +37,34 @@
 //!   the packet arrived, so every blocker on the path is listed.
 //! - Return path: the destination's effective routes must send the reply back (`VnetLocal` in
 //!   the same VNet, the peering to the source's VNet across one), else a return-leg `NO_ROUTE`.
-//! - VMs have no power state in this model; a VM or NIC that does not exist is a query error.
+//! - Power: a VM that is not running (`PowerState/deallocated` or `stopped`) neither sends nor
+//!   receives: a source VM that is not running is `INSTANCE_NOT_RUNNING` on the forward leg,
+//!   and so is a destination VM (once each, naming the VM; its fix is to start it). A NIC or
+//!   address without a VM always runs. A VM or NIC that does not exist is a query error.
+//! - The outer path of a tunnel (a gateway VM's public IP, IP forwarding, power, custom data,
+//!   its NSGs for the tunnel's UDP and its route to the internet) is read through [`outer`].
 
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use vpcpeer_model::azure::peering::{self as azpeering, PeeringState};
 use vpcpeer_model::azure::routes::effective_routes;
+use vpcpeer_model::azure::security::virtual_network_tag;
 use vpcpeer_model::azure::{
     key, ArmId, AzAccess, AzDirection, AzEffectiveRoute, AzIpConfig, AzNextHop, AzNic, AzPlace,
-    AzRouteSource, AzSubnet, AzVm, AzVnet,
+    AzPowerState, AzRouteSource, AzSubnet, AzVm, AzVnet,
 };
 use vpcpeer_model::{AclAction, World};
 
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, QueryError, RuleRef,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Leg, QueryError,
+    RuleRef,
 };
 use crate::trace::Trace;
 
+pub(crate) mod crossing;
 mod nsg;
+pub mod outer;
 use crate::walk::{filter_hop, Cloud, Step};
 use nsg::nsg_decision;
 
@@ -175,15 +187,10 @@ pub(crate) fn connected(world: &World, a: &str, b: &str) -> bool {
         .any(|l| l.remote_vnet == b && azpeering::state(world, l) == PeeringState::Connected)
 }
 
-/// The address space the `VirtualNetwork` tag stands for, seen from `vnet`.
+/// The address space the `VirtualNetwork` tag stands for, seen from `vnet` (the model's, the
+/// same the `effectiveNetworkSecurityGroups` read expands).
 fn virtual_network(world: &World, vnet: &AzVnet) -> Vec<Ipv4Net> {
-    let mut out = vnet.prefixes.clone();
-    for l in azpeering::links_of(world, &vnet.id) {
-        if l.allow_vnet_access && azpeering::state(world, l) == PeeringState::Connected {
-            out.extend(l.remote_snapshot.iter().copied());
-        }
-    }
-    out
+    virtual_network_tag(world, vnet)
 }
 
 /// A chosen effective route.
@@ -213,6 +220,7 @@ fn routes_of(world: &World, e: &AEnd<'_>) -> Vec<AzEffectiveRoute> {
                     private_ip: e.ip,
                     dynamic: false,
                     primary: true,
+                    public_ip: None,
                 }],
                 nsg: None,
                 ip_forwarding: false,
@@ -247,7 +255,16 @@ fn best(routes: &[AzEffectiveRoute], ip: Ipv4Addr) -> Option<Chosen> {
         })
 }
 
-fn hop_name(h: AzNextHop) -> &'static str {
+/// A power state in words.
+fn power_words(p: AzPowerState) -> &'static str {
+    match p {
+        AzPowerState::Running => "running",
+        AzPowerState::Stopped => "stopped (powered off)",
+        AzPowerState::Deallocated => "deallocated",
+    }
+}
+
+pub(crate) fn hop_name(h: AzNextHop) -> &'static str {
     match h {
         AzNextHop::VnetLocal => "VnetLocal",
         AzNextHop::VnetPeering => "VNetPeering",
@@ -279,6 +296,25 @@ impl Azure<'_> {
         let (first, second) = if vm_first { (vm, nic) } else { (nic, vm) };
         for c in [first, second].into_iter().flatten() {
             t.hop(c, None, h);
+        }
+    }
+
+    /// On the forward leg, the blocker of an end whose VM is not running (it cannot `what`:
+    /// send or receive).
+    fn not_running(&self, t: &mut Trace, e: &AEnd<'_>, what: &str, h: Header) {
+        let Some(vm) = e.vm.filter(|v| !v.power.is_running()) else {
+            return;
+        };
+        if t.leg == Leg::Forward {
+            t.block(
+                Code::InstanceNotRunning,
+                ComponentRef::new(K::Instance, &vm.display_id),
+                format!(
+                    "virtual machine {} is {}: it cannot {what} {h}",
+                    vm.name,
+                    power_words(vm.power)
+                ),
+            );
         }
     }
 
@@ -352,16 +388,31 @@ impl Azure<'_> {
     /// Where a route to a virtual appliance leads: nowhere this engine follows.
     fn appliance(&self, c: &Chosen, h: Header) -> Step {
         let ip = c.route.next_hop_ips.first().copied();
-        let held = ip.is_some_and(|a| {
-            self.world
-                .azure
-                .nics()
-                .values()
-                .any(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
-        });
+        let holders: Vec<&AzNic> = self
+            .world
+            .azure
+            .nics()
+            .values()
+            .filter(|n| ip.is_some_and(|a| n.ip_configs.iter().any(|cfg| cfg.private_ip == a)))
+            .collect();
+        let vm_of = |n: &&AzNic| outer::vm_of_nic(self.world, n);
+        let held = holders
+            .iter()
+            .any(|n| vm_of(n).is_none_or(|vm| vm.power.is_running()));
+        let stopped = holders.iter().find_map(vm_of);
         let name = c.route.name.clone().unwrap_or_default();
         let shown = ip.map_or("?".to_owned(), |a| a.to_string());
-        let (code, detail) = if held {
+        let (code, detail) = if let (false, Some(vm)) = (held, stopped) {
+            (
+                Code::RouteBlackhole,
+                format!(
+                    "route {name} ({} -> VirtualAppliance {shown}) is a blackhole for {h}: the appliance's virtual machine {} is {}",
+                    c.prefix,
+                    vm.name,
+                    power_words(vm.power)
+                ),
+            )
+        } else if held {
             (
                 Code::UnsupportedComponent,
                 format!(
@@ -404,10 +455,12 @@ impl<'w> Cloud for Azure<'w> {
 
     fn leave(&self, t: &mut Trace, e: &AEnd<'w>, h: Header) {
         self.end_hops(t, e, h, true);
+        self.not_running(t, e, "send", h);
     }
 
     fn enter(&self, t: &mut Trace, e: &AEnd<'w>, h: Header) {
         self.end_hops(t, e, h, false);
+        self.not_running(t, e, "receive", h);
     }
 
     /// The NIC's NSG, then the subnet's (both must allow).

@@ -10,16 +10,21 @@
 //!   several networks hold is ambiguous; a destination prefers the source's cloud, then the
 //!   source's network, then a network actively peered with it. An address nowhere is the
 //!   internet (as a destination).
-//! - Two ends in different clouds are never reachable: native peering (VPC peering, VPC Network
-//!   Peering, VNet peering) cannot join networks of different clouds; the verdict says so with
-//!   [`Code::CrossCloud`] rather than guessing at a path through gateways this engine does not
-//!   model.
+//! - Two ends in different clouds cannot be joined by native peering (VPC peering, VPC Network
+//!   Peering, VNet peering): the query is walked through encrypted tunnels between gateway VMs
+//!   instead ([`crate::crossing`]: the source's route must lead to a gateway VM whose
+//!   configuration sends the destination into a tunnel). When no route of the source leads to
+//!   a gateway, the verdict is [`Code::CrossCloud`]. Two ends of one cloud in networks that are
+//!   not natively peered go through gateways the same way when the source's route leads to a
+//!   gateway with a tunnel for the destination (GCP and Azure; AWS's own walk follows AWS
+//!   tunnels); otherwise the cloud's walk answers.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use vpcpeer_model::World;
 
 use crate::azure::{self, AEnd, Azure};
+use crate::crossing::{self, aws::Aws};
 use crate::explain::{explain, instance_eni};
 use crate::gcp::{self, GEnd, Gcp};
 use crate::model::{
@@ -27,6 +32,7 @@ use crate::model::{
 };
 use crate::snapshot::Snapshot;
 use crate::trace::Trace;
+use crate::tunnel::clouds::AllClouds;
 use crate::walk;
 
 /// One end of a query, resolved to its cloud.
@@ -127,13 +133,57 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
                 ..q.clone()
             },
         ),
-        (Side::Gcp(s), Side::Gcp(d)) => walk::explain(&Gcp { world }, q, &s, Some(&d), v4(d.ip)),
+        (Side::Gcp(s), Side::Gcp(d)) => {
+            if s.network != d.network && !gcp::actively_peered(world, &s.network, &d.network) {
+                let all = AllClouds::new(world, snap);
+                let g = Gcp { world };
+                if let Some(v) = crossing::cross(&all, &g, &g, q, (&s, &d), true) {
+                    return Ok(v);
+                }
+            }
+            walk::explain(&Gcp { world }, q, &s, Some(&d), v4(d.ip))
+        }
         (Side::Gcp(s), Side::Internet(ip)) => walk::explain(&Gcp { world }, q, &s, None, ip),
         (Side::Azure(s), Side::Azure(d)) => {
+            if s.vnet.id != d.vnet.id && !azure::connected(world, &s.vnet.id, &d.vnet.id) {
+                let all = AllClouds::new(world, snap);
+                let a = Azure { world };
+                if let Some(v) = crossing::cross(&all, &a, &a, q, (&s, &d), true) {
+                    return Ok(v);
+                }
+            }
             walk::explain(&Azure { world }, q, &s, Some(&d), v4(d.ip))
         }
         (Side::Azure(s), Side::Internet(ip)) => walk::explain(&Azure { world }, q, &s, None, ip),
-        (s, d) => cross_cloud(q, &s, &d),
+        (s, d) => {
+            let all = AllClouds::new(world, snap);
+            let (g, a, w) = (Gcp { world }, Azure { world }, Aws { snap });
+            let aws_end = |side: &Side<'_>| match side {
+                Side::Aws { ep, .. } => crossing::aws::end(snap, ep),
+                _ => None,
+            };
+            let through = match (&s, &d) {
+                (Side::Gcp(x), Side::Azure(y)) => crossing::cross(&all, &g, &a, q, (x, y), false),
+                (Side::Azure(x), Side::Gcp(y)) => crossing::cross(&all, &a, &g, q, (x, y), false),
+                (Side::Aws { .. }, Side::Gcp(y)) => {
+                    aws_end(&s).and_then(|x| crossing::cross(&all, &w, &g, q, (&x, y), false))
+                }
+                (Side::Aws { .. }, Side::Azure(y)) => {
+                    aws_end(&s).and_then(|x| crossing::cross(&all, &w, &a, q, (&x, y), false))
+                }
+                (Side::Gcp(x), Side::Aws { .. }) => {
+                    aws_end(&d).and_then(|y| crossing::cross(&all, &g, &w, q, (x, &y), false))
+                }
+                (Side::Azure(x), Side::Aws { .. }) => {
+                    aws_end(&d).and_then(|y| crossing::cross(&all, &a, &w, q, (x, &y), false))
+                }
+                _ => None,
+            };
+            match through {
+                Some(v) => Ok(v),
+                None => cross_cloud(q, &s, &d),
+            }
+        }
     }
 }
 
@@ -154,7 +204,8 @@ fn cross_cloud(q: &Query, src: &Side<'_>, dst: &Side<'_>) -> Result<Verdict, Que
         format!(
             "{} is in {} ({}) and {} is in {} ({}): native peering cannot join networks of \
              different clouds; cross-cloud traffic needs encrypted peering through gateways \
-             (a transit gateway in each cloud), which no path here provides",
+             (a gateway VM in each cloud), and no route of the source leads to a gateway VM \
+             with a tunnel toward the destination",
             src.component().id,
             src.cloud(),
             src.network_id(),

@@ -93,6 +93,9 @@ pub(crate) struct Deps {
     pub(crate) instances_by_eni: Multi,
     /// Security group → the prefix lists its rules refer to.
     pub(crate) groups_by_list: Multi,
+    /// Elastic IP → the interface it is associated with (its public address is the
+    /// interface's, on the primary private address).
+    pub(crate) eips_by_eni: Multi,
     /// Pending peering requests by expiration.
     pub(crate) pending: BTreeSet<(Timestamp, String)>,
     /// Expiration of each pending request.
@@ -122,6 +125,15 @@ fn table_targets(t: &RouteTable) -> Vec<String> {
                 .iter()
                 .filter_map(|r| r.destination.prefix_list().map(str::to_owned)),
         )
+        .collect()
+}
+
+/// The interface an Elastic IP is associated with.
+pub(crate) fn eip_enis(e: &vpcpeer_model::ElasticIp) -> Vec<String> {
+    e.association
+        .as_ref()
+        .map(|a| a.eni_id.clone())
+        .into_iter()
         .collect()
 }
 
@@ -191,6 +203,9 @@ impl Deps {
         }
         for g in world.aws.security_groups().values() {
             d.groups_by_list.push(&g.id, group_lists(g));
+        }
+        for e in world.aws.elastic_ips().values() {
+            d.eips_by_eni.push(&e.id, eip_enis(e));
         }
         d
     }

@@ -19,6 +19,10 @@
 //!   checked there) and, when the interface forwards it, the appliance's subnet route table
 //!   routes it on, unchanged (the engine models a router, not a NAT: no address is rewritten);
 //!   a route back to an appliance already crossed is `ROUTING_LOOP`;
+//!   when the appliance is a `vpcpeer-gateway` instance whose configuration has a tunnel for
+//!   the destination, the packet goes into the tunnel and is routed on from the far gateway
+//!   (see [`tunnel`](self::tunnel) and [`crate::tunnel`]; `DISCONNECTED_VPCS` does not apply to
+//!   a path through a tunnel);
 //! - anything else (transit gateways, endpoints): `UNSUPPORTED_COMPONENT`.
 //!
 //! Delivery: destination subnet ACL (inbound, unless the packet comes from the same subnet) →
@@ -53,6 +57,7 @@ mod back;
 mod filters;
 mod internet;
 mod targets;
+mod tunnel;
 
 /// The most route tables one walk consults (source, then each appliance or NAT gateway): a
 /// bound on top of the loop check, so that no world makes a walk run long.
@@ -84,23 +89,16 @@ pub fn explain(snapshot: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
             .ok_or_else(|| QueryError::NoAddressInFamily(src.id.clone()))?,
     };
     let header = Header::for_query(q, src_ip, dst_ip);
-    let mut w = Walk {
-        s: snapshot,
-        leg: Leg::Forward,
-        forward: Vec::new(),
-        ret: Vec::new(),
-        blockers: Vec::new(),
-    };
+    let mut w = Walk::new(snapshot);
     w.disconnected(src, &dst);
     let segs = w.forward(src, header, &dst);
-    w.leg = Leg::Return;
-    w.back(&segs);
-    Ok(Verdict {
-        reachable: w.blockers.is_empty(),
-        forward: w.forward,
-        ret: w.ret,
-        blockers: w.blockers,
-    })
+    let tunnelled = segs.iter().any(|s| matches!(s.via, Via::Tunnel(_)))
+        || w.blockers.iter().any(|b| b.code.is_tunnel());
+    if tunnelled {
+        // The VPCs are joined by a tunnel, not a peering.
+        w.blockers.retain(|b| b.code != Code::DisconnectedVpcs);
+    }
+    Ok(w.finish(&segs))
 }
 
 /// The destination as resolved before the walk.
@@ -158,17 +156,20 @@ pub(crate) fn instance_eni<'s>(s: &'s Snapshot, id: &str) -> Result<&'s EniView,
         .ok_or_else(|| QueryError::InstanceWithoutInterface(id.to_owned()))
 }
 
+/// The interface named `id`.
+fn eni_by_id<'s>(s: &'s Snapshot, id: &str) -> Result<&'s EniView, QueryError> {
+    s.enis
+        .get(id)
+        .ok_or_else(|| QueryError::UnknownInterface(id.to_owned()))
+}
+
 fn resolve_src<'s>(
     s: &'s Snapshot,
     ep: &Endpoint,
 ) -> Result<(&'s EniView, Option<IpAddr>), QueryError> {
     match ep {
         Endpoint::Instance(id) => Ok((instance_eni(s, id)?, None)),
-        Endpoint::Eni(id) => s
-            .enis
-            .get(id)
-            .map(|e| (e, None))
-            .ok_or_else(|| QueryError::UnknownInterface(id.clone())),
+        Endpoint::Eni(id) => Ok((eni_by_id(s, id)?, None)),
         Endpoint::Ip(ip) => {
             let ids = s.enis_by_ip.get(ip).map(Vec::as_slice).unwrap_or_default();
             match ids {
@@ -191,10 +192,7 @@ fn resolve_src<'s>(
 fn resolve_dst<'s>(s: &'s Snapshot, ep: &Endpoint, src: &EniView) -> Result<Dst<'s>, QueryError> {
     let eni = match ep {
         Endpoint::Instance(id) => instance_eni(s, id)?,
-        Endpoint::Eni(id) => s
-            .enis
-            .get(id)
-            .ok_or_else(|| QueryError::UnknownInterface(id.clone()))?,
+        Endpoint::Eni(id) => eni_by_id(s, id)?,
         Endpoint::GcpInstance(id) | Endpoint::Azure(id) => {
             return Err(QueryError::UnknownEndpoint(id.clone()))
         }
@@ -276,6 +274,8 @@ enum Via {
     Vgw(String),
     /// A gateway VPC endpoint, to its service's addresses.
     Endpoint(String),
+    /// An encrypted tunnel between two gateway instances (`tunnel.rs`).
+    Tunnel(Box<tunnel::TunnelLeg>),
 }
 
 /// One stretch of the forward path, replayed backwards for the reply.
@@ -302,6 +302,17 @@ struct Walk<'s> {
     forward: Vec<Hop>,
     ret: Vec<Hop>,
     blockers: Vec<Explanation>,
+}
+
+impl Node {
+    /// The internet: outside every VPC.
+    fn internet() -> Node {
+        Node {
+            vpc: String::new(),
+            subnet: None,
+            kind: NodeKind::Internet,
+        }
+    }
 }
 
 fn node_of_eni(e: &EniView) -> Node {
@@ -332,6 +343,29 @@ fn state_name(s: PeeringState) -> &'static str {
 }
 
 impl<'s> Walk<'s> {
+    /// A walk over `s` that starts on the forward leg.
+    fn new(s: &'s Snapshot) -> Walk<'s> {
+        Walk {
+            s,
+            leg: Leg::Forward,
+            forward: Vec::new(),
+            ret: Vec::new(),
+            blockers: Vec::new(),
+        }
+    }
+
+    /// The verdict once the forward walk produced `segs`: the return leg walks them back.
+    fn finish(mut self, segs: &[Seg]) -> Verdict {
+        self.leg = Leg::Return;
+        self.back(segs);
+        Verdict {
+            reachable: self.blockers.is_empty(),
+            forward: self.forward,
+            ret: self.ret,
+            blockers: self.blockers,
+        }
+    }
+
     fn hop(&mut self, component: ComponentRef, rule: Option<RuleRef>, inb: Header, out: Header) {
         let h = Hop {
             component,
@@ -476,17 +510,22 @@ impl<'s> Walk<'s> {
         }
     }
 
+    /// The interface a packet from `node` leaves by (a NAT gateway's own), if it has one.
+    fn eni_of_node(&self, node: &Node) -> Option<&'s EniView> {
+        match &node.kind {
+            NodeKind::Eni(id) => self.s.enis.get(id),
+            NodeKind::Nat(id) => self.s.nats.get(id).and_then(|n| self.s.enis.get(&n.eni_id)),
+            NodeKind::Internet => None,
+        }
+    }
+
     /// Delivery to `eni` of `h` coming from node `from`.
     fn deliver(&mut self, from: &Node, eni: &EniView, h: Header, via: Via, segs: &mut Vec<Seg>) {
         let crossing = via != Via::Local || from.subnet.as_deref() != Some(eni.subnet_id.as_str());
         if crossing {
             self.acl(&eni.subnet_id, Direction::Ingress, h);
         }
-        let peer = match &from.kind {
-            NodeKind::Eni(id) => self.s.enis.get(id),
-            NodeKind::Nat(id) => self.s.nats.get(id).and_then(|n| self.s.enis.get(&n.eni_id)),
-            NodeKind::Internet => None,
-        };
+        let peer = self.eni_of_node(from);
         self.sg(eni, Direction::Ingress, h, peer);
         self.endpoint_hops(eni, h, false);
         self.instance_state(eni);
@@ -553,6 +592,12 @@ impl<'s> Walk<'s> {
                 }
                 Decision::Route(e) => {
                     let rule = route_rule(e);
+                    if let Some(x) = self.exit_of(&cur, e) {
+                        self.acl(&subnet, Direction::Egress, h);
+                        self.hop(table_ref.clone(), Some(rule), h, h);
+                        self.exit(&cur, &table_ref, e, x, dst, h, &mut segs);
+                        return segs;
+                    }
                     match &e.target {
                         RouteTarget::Local => {
                             self.local(&cur, &subnet, table_ref, rule, dst, h, &mut segs);
@@ -562,36 +607,6 @@ impl<'s> Walk<'s> {
                             self.acl(&subnet, Direction::Egress, h);
                             self.hop(table_ref.clone(), Some(rule), h, h);
                             self.peering(&cur, &table_ref, e, pcx, dst, h, &mut segs);
-                            return segs;
-                        }
-                        RouteTarget::Gateway(igw) if igw.starts_with("igw-") => {
-                            self.acl(&subnet, Direction::Egress, h);
-                            self.hop(table_ref.clone(), Some(rule), h, h);
-                            let nat_private = match &cur.kind {
-                                NodeKind::Nat(n) => self.s.nats.get(n).is_some_and(|n| !n.public),
-                                _ => false,
-                            };
-                            self.igw(&cur, &table_ref, e, igw, nat_private, dst, h, &mut segs);
-                            return segs;
-                        }
-                        RouteTarget::VpcEndpoint(v)
-                            if matches!(e.destination, Destination::PrefixList(_)) =>
-                        {
-                            self.acl(&subnet, Direction::Egress, h);
-                            self.hop(table_ref.clone(), Some(rule), h, h);
-                            self.gateway_endpoint(&cur, &table_ref, e, v, dst, h, &mut segs);
-                            return segs;
-                        }
-                        RouteTarget::Gateway(vgw) if vgw.starts_with("vgw-") => {
-                            self.acl(&subnet, Direction::Egress, h);
-                            self.hop(table_ref.clone(), Some(rule), h, h);
-                            self.vgw(&cur, &table_ref, e, vgw, dst, h, &mut segs);
-                            return segs;
-                        }
-                        RouteTarget::EgressOnlyInternetGateway(g) => {
-                            self.acl(&subnet, Direction::Egress, h);
-                            self.hop(table_ref.clone(), Some(rule), h, h);
-                            self.eigw(&cur, &table_ref, e, g, dst, h, &mut segs);
                             return segs;
                         }
                         RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_) => {

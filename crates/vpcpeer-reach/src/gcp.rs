@@ -30,8 +30,17 @@
 //!   instance holds is an endpoint without tags in that subnetwork (firewall rules without target
 //!   tags apply to it); equal-prefix, equal-priority routes prefer the subnet route, then the
 //!   first by name (no ECMP); a query for all protocols is admitted only by rules for `all`.
-//! - Instances have no run state in this model, so the only bad-state case is an instance that
-//!   no longer exists (a query error, or a blackhole next hop).
+//! - Run state: an instance that is not `RUNNING` (`TERMINATED` after `instances.stop`) neither
+//!   sends nor receives: `BAD_STATE` at the instance (Connectivity Tests' `INSTANCE_NOT_RUNNING`),
+//!   stated once for each end on the forward leg; its fix is to start it. A static route whose
+//!   `nextHopInstance` is stopped stays (GCP keeps the route) but drops what it carries:
+//!   `BAD_STATE` at that instance, not `ROUTE_BLACKHOLE`, so that the fix names the instance
+//!   to start [emulator's choice: Connectivity Tests traces to the next-hop instance and
+//!   reports it not running]. An instance that no longer exists is a query error, or a
+//!   blackhole next hop.
+//! - The outer path of a tunnel between gateways (the tunnel model's part) asks [`outer`]:
+//!   whether the firewall admits UDP from a peer's external address, whether egress allows it,
+//!   and whether the network routes the peer's address to `default-internet-gateway`.
 //! - When routing fails, the two networks are diagnosed: a peering entry between them that is not
 //!   ACTIVE (the peer has no entry back) is `PEERING_NOT_ACTIVE`; no peering at all is
 //!   `NO_PEERING_PATH` (saying so when both are peered with a third network: peering is not
@@ -56,6 +65,9 @@ use crate::model::{
 };
 use crate::trace::Trace;
 use crate::walk::{filter_hop, is_private, v4, Cloud, Step};
+
+pub(crate) mod crossing;
+pub(crate) mod outer;
 
 /// One end inside a GCP network: an instance's `nic0`, or an address of a subnetwork.
 #[derive(Debug, Clone)]
@@ -480,10 +492,12 @@ impl<'w> Cloud for Gcp<'w> {
 
     fn leave(&self, t: &mut Trace, e: &GEnd<'w>, h: Header) {
         t.hop(e.component(), None, h);
+        not_running(t, e, "send");
     }
 
     fn enter(&self, t: &mut Trace, e: &GEnd<'w>, h: Header) {
         t.hop(e.component(), None, h);
+        not_running(t, e, "receive");
     }
 
     fn egress(&self, t: &mut Trace, src: &GEnd<'w>, h: Header) {
@@ -557,6 +571,23 @@ impl<'w> Cloud for Gcp<'w> {
                         name_of(&d.network)
                     )),
                 })
+            }
+            Next::Static(GcpNextHop::Instance(i), _) if self.stopped(i) => {
+                return (
+                    ComponentRef::new(K::Instance, i),
+                    Step::Drop {
+                        code: Code::BadState,
+                        detail: format!(
+                            "route {} ({} -> instance {}) cannot deliver {h}: instance {} is \
+                             TERMINATED, not RUNNING",
+                            r.name,
+                            r.dest,
+                            name_of(i),
+                            name_of(i)
+                        ),
+                        diagnose: false,
+                    },
+                );
             }
             Next::Static(hop, holder) => match self.gone(hop, holder) {
                 Some(why) => Step::Drop {
@@ -690,7 +721,33 @@ impl<'w> Cloud for Gcp<'w> {
     }
 }
 
+/// On the forward leg, an end that is a stopped instance: `BAD_STATE` (it cannot `what`).
+fn not_running(t: &mut Trace, e: &GEnd<'_>, what: &str) {
+    let Some(i) = e.instance else {
+        return;
+    };
+    if t.leg == crate::model::Leg::Forward && !i.is_running() {
+        t.block(
+            Code::BadState,
+            ComponentRef::new(K::Instance, &i.id),
+            format!(
+                "instance {} is TERMINATED, not RUNNING: it cannot {what} packets",
+                name_of(&i.id)
+            ),
+        );
+    }
+}
+
 impl Gcp<'_> {
+    /// Whether instance `id` exists and is stopped.
+    fn stopped(&self, id: &str) -> bool {
+        self.world
+            .gcp
+            .instances()
+            .get(id)
+            .is_some_and(|i| !i.is_running())
+    }
+
     /// Why a static route's next hop is gone (a blackhole), if it is.
     fn gone(&self, hop: &GcpNextHop, holder: &str) -> Option<String> {
         match hop {

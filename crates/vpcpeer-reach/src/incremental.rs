@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | VPC | its view (blocks), its main table and default ACL, its subnets, the peerings with it on either side (their blocks) |
 //! | peering | its view and index entries, the route tables with a route to it (route state) |
+//! | Elastic IP | the interfaces it is or was associated with (their public address) |
 //! | internet gateway, egress-only internet gateway, NAT gateway, instance, interface | its view, and the route tables with a route to it; a NAT gateway also its interface, an interface also the instances whose primary interface it is, an instance also the route tables with a route to one of its interfaces (such a route is a blackhole while the instance is stopped) |
 //! | virtual private gateway | the route tables with a route to it (route state: attached to the table's VPC) |
 //! | route table | its routes, and the subnets it is or was explicitly associated with, or all subnets of its VPC when it is or was the main table |
@@ -31,7 +32,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use vpcpeer_model::{RecordKey, Timestamp, World};
 
-use crate::deps::{group_lists, insert_sorted};
+use crate::deps::{eip_enis, group_lists, insert_sorted};
 
 use crate::snapshot::{
     acl_view, eni_view, group_view, igw_view, instance_view, nat_view, peering_view, subnet_view,
@@ -56,6 +57,7 @@ struct Dirty {
     assoc_vpcs: BTreeSet<String>,
     subnets: BTreeSet<String>,
     prefix_lists: BTreeSet<String>,
+    eips: BTreeSet<String>,
 }
 
 impl Dirty {
@@ -121,6 +123,7 @@ impl Snapshot {
                 "sg" => &mut d.groups,
                 "subnet" => &mut d.subnet_records,
                 "pl" => &mut d.prefix_lists,
+                "eip" => &mut d.eips,
                 _ => continue,
             };
             set.insert(k.id.clone());
@@ -163,6 +166,16 @@ impl Snapshot {
             d.enis.extend(new);
             d.tables
                 .extend(self.deps.tables_by_target.items(&id).cloned());
+        }
+        for id in std::mem::take(&mut d.eips) {
+            let new = world
+                .aws
+                .elastic_ips()
+                .get(&id)
+                .map(eip_enis)
+                .unwrap_or_default();
+            d.enis.extend(self.deps.eips_by_eni.set(&id, new.clone()));
+            d.enis.extend(new);
         }
         for id in std::mem::take(&mut d.enis) {
             self.refresh_eni(world, &id);
@@ -288,13 +301,37 @@ impl Snapshot {
                     }
                 }
             }
+            if let Some(ip) = old.public_ip {
+                if let Some(list) = self.enis_by_public_ip.get_mut(&ip) {
+                    list.retain(|x| x != id);
+                    if list.is_empty() {
+                        self.enis_by_public_ip.remove(&ip);
+                    }
+                }
+            }
         }
         let Some(e) = world.aws.network_interfaces().get(id) else {
             return;
         };
-        let view = eni_view(e, self.deps.nats_by_eni.last(id));
+        let elastic = self
+            .deps
+            .eips_by_eni
+            .items(id)
+            .filter_map(|x| world.aws.elastic_ips().get(x))
+            .find(|x| {
+                x.association
+                    .as_ref()
+                    .is_some_and(|a| a.private_ip == e.private_ip)
+            })
+            .map(|x| x.public_ip);
+        let view = eni_view(e, self.deps.nats_by_eni.last(id), elastic);
         for ip in &view.ips {
             let list = self.enis_by_ip.entry(*ip).or_default();
+            let at = list.partition_point(|x| x.as_str() <= id);
+            list.insert(at, id.to_owned());
+        }
+        if let Some(ip) = view.public_ip {
+            let list = self.enis_by_public_ip.entry(ip).or_default();
             let at = list.partition_point(|x| x.as_str() <= id);
             list.insert(at, id.to_owned());
         }

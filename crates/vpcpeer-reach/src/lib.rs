@@ -13,6 +13,7 @@
 pub mod audit;
 mod azure;
 mod clouds;
+mod crossing;
 mod deps;
 mod explain;
 mod gcp;
@@ -24,17 +25,23 @@ mod remedy;
 mod rules;
 pub mod snapshot;
 mod trace;
+pub mod tunnel;
 mod walk;
 
 pub use audit::{audit, Check, Finding, Severity};
+pub use azure::outer as azure_outer;
 pub use clouds::explain_world;
 pub use explain::explain;
+pub use gcp::outer::{
+    gcp_egress_admits, gcp_ingress_admits, gcp_internet_route, GcpFirewallVerdict, GcpInternetRoute,
+};
 pub use matrix::{matrix, matrix_cells, Cell};
 pub use remedy::{remedy, Remedy, Traffic};
 
 pub use model::peering_state_name;
 pub use model::{
-    CloudRule, Code, ComponentKind, ComponentRef, Direction, Endpoint, Explanation, Fact, Header,
-    Hop, Leg, Protocol, Query, QueryError, RuleRef, Verdict, EPHEMERAL_PORT,
+    CloudRule, Code, ComponentKind, ComponentRef, ConfigChange, Direction, Endpoint, Explanation,
+    Fact, Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, TunnelFix, Verdict,
+    EPHEMERAL_PORT,
 };
 pub use snapshot::Snapshot;

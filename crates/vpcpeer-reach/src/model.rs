@@ -256,6 +256,9 @@ pub enum ComponentKind {
     NetworkSecurityGroup,
     /// A VPC endpoint (a gateway endpoint is a route target reaching its service's prefixes).
     VpcEndpoint,
+    /// An encrypted tunnel between two gateway VMs (id `LOCAL->PEER`, the gateways' names in
+    /// their configurations; see [`crate::tunnel`]).
+    Tunnel,
 }
 
 /// A component by kind and id.
@@ -463,6 +466,53 @@ pub enum Code {
     /// The two ends are in different clouds: native peering cannot join them
     /// (`CROSS_CLOUD_NO_NATIVE_PATH`).
     CrossCloud,
+    /// GCP/Azure: an end of the path is a VM that is not running (Azure: deallocated or
+    /// powered off), so it neither sends nor receives (`INSTANCE_NOT_RUNNING`, this emulator's
+    /// name).
+    InstanceNotRunning,
+    /// Tunnels (this emulator's codes, [`crate::tunnel`]): a gateway VM's configuration does
+    /// not parse, so it brings up no tunnel (`TUNNEL_CONFIG_INVALID`).
+    TunnelConfigInvalid,
+    /// No gateway VM holds the public address a tunnel's `Endpoint` names, or the VM there does
+    /// not run the gateway image with a configuration (`TUNNEL_PEER_NOT_FOUND`).
+    TunnelPeerNotFound,
+    /// The peer gateway's configuration has no `[Peer]` entry for this gateway's name
+    /// (`TUNNEL_PEER_ENTRY_MISSING`).
+    TunnelPeerEntryMissing,
+    /// A gateway's entry for the other holds a public key that is not the other's
+    /// (`TUNNEL_KEY_MISMATCH`).
+    TunnelKeyMismatch,
+    /// The `Endpoint` port is not the peer gateway's `ListenPort` (`TUNNEL_PORT_MISMATCH`).
+    TunnelPortMismatch,
+    /// A gateway VM of the tunnel is not running (`TUNNEL_GATEWAY_NOT_RUNNING`).
+    TunnelGatewayNotRunning,
+    /// A gateway VM of the tunnel has no public IPv4 address (`TUNNEL_NO_PUBLIC_IP`).
+    TunnelNoPublicIp,
+    /// A gateway's subnet has no active route to an internet gateway of its VPC for the other
+    /// gateway's public address (`TUNNEL_NO_INTERNET_ROUTE`).
+    TunnelNoInternetRoute,
+    /// A gateway's security group does not admit the tunnel's UDP to or from the other
+    /// gateway's public address (`TUNNEL_OUTER_BLOCKED_BY_SG`).
+    TunnelOuterBlockedBySg {
+        /// Ingress (receiving gateway) or egress (sending gateway).
+        direction: Direction,
+    },
+    /// A gateway subnet's network ACL denies the tunnel's UDP (`TUNNEL_OUTER_BLOCKED_BY_ACL`).
+    TunnelOuterBlockedByAcl {
+        /// Inbound or outbound.
+        direction: Direction,
+    },
+    /// The inner packet's source is not in the receiving gateway's `AllowedIPs` for the sender:
+    /// cryptokey routing drops it (`TUNNEL_SOURCE_NOT_ALLOWED`).
+    TunnelSourceNotAllowed,
+    /// The gateway has no tunnel (or another one) for the reply's destination, so the reply
+    /// does not go back through the tunnel it came by (`TUNNEL_NO_ROUTE_FOR_DESTINATION`).
+    TunnelNoRouteForDestination,
+    /// A GCP or Azure gateway VM on a path across clouds may not forward packets not
+    /// addressed to it (GCP `canIpForward` false, Azure NIC `enableIPForwarding` off; AWS's
+    /// source/destination check is `ENI_SOURCE_DEST_CHECK_RESTRICTION` on AWS paths)
+    /// (`TUNNEL_GATEWAY_NO_FORWARDING`).
+    TunnelGatewayNoForwarding,
 }
 
 impl Code {
@@ -494,7 +544,28 @@ impl Code {
             Code::NoPeeringPath => "NO_PEERING_PATH",
             Code::NsgRule { .. } => "NSG_RULE",
             Code::CrossCloud => "CROSS_CLOUD_NO_NATIVE_PATH",
+            Code::InstanceNotRunning => "INSTANCE_NOT_RUNNING",
+            Code::TunnelConfigInvalid => "TUNNEL_CONFIG_INVALID",
+            Code::TunnelPeerNotFound => "TUNNEL_PEER_NOT_FOUND",
+            Code::TunnelPeerEntryMissing => "TUNNEL_PEER_ENTRY_MISSING",
+            Code::TunnelKeyMismatch => "TUNNEL_KEY_MISMATCH",
+            Code::TunnelPortMismatch => "TUNNEL_PORT_MISMATCH",
+            Code::TunnelGatewayNotRunning => "TUNNEL_GATEWAY_NOT_RUNNING",
+            Code::TunnelNoPublicIp => "TUNNEL_NO_PUBLIC_IP",
+            Code::TunnelNoInternetRoute => "TUNNEL_NO_INTERNET_ROUTE",
+            Code::TunnelOuterBlockedBySg { .. } => "TUNNEL_OUTER_BLOCKED_BY_SG",
+            Code::TunnelOuterBlockedByAcl { .. } => "TUNNEL_OUTER_BLOCKED_BY_ACL",
+            Code::TunnelSourceNotAllowed => "TUNNEL_SOURCE_NOT_ALLOWED",
+            Code::TunnelNoRouteForDestination => "TUNNEL_NO_ROUTE_FOR_DESTINATION",
+            Code::TunnelGatewayNoForwarding => "TUNNEL_GATEWAY_NO_FORWARDING",
         }
+    }
+}
+
+impl Code {
+    /// Whether it is one of the tunnel codes (`TUNNEL_…`).
+    pub fn is_tunnel(&self) -> bool {
+        self.aws_code().starts_with("TUNNEL_")
     }
 }
 
@@ -528,7 +599,12 @@ pub enum Fact {
     /// Azure: the peering link is `Disconnected` (the other side was deleted or re-created),
     /// not merely `Initiated`.
     AzureLinkDisconnected,
+    /// A tunnel blocker's fix, as the tunnel model found it.
+    Tunnel(TunnelFix),
 }
+
+mod tunnel_fix;
+pub use tunnel_fix::{ConfigChange, TunnelFix};
 
 /// The answer to a query.
 #[derive(Debug, Clone, PartialEq, Eq)]

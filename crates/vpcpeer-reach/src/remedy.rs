@@ -15,8 +15,8 @@ use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{AclAction, RouteTarget};
 
 use crate::model::{
-    CloudRule, Code, ComponentKind, Direction, Explanation, Fact, Header, Hop, Leg, Protocol,
-    RuleRef, Verdict,
+    CloudRule, Code, ComponentKind, ConfigChange, Direction, Explanation, Fact, Header, Hop, Leg,
+    Protocol, RuleRef, TunnelFix, Verdict,
 };
 use crate::snapshot::Snapshot;
 
@@ -272,6 +272,59 @@ pub enum Remedy {
     },
     /// Native peering cannot join clouds: connect them through a gateway in each cloud.
     ConnectClouds,
+    /// Give the gateway instance a public IPv4 address (allocate an Elastic IP and associate it).
+    AssignPublicIp {
+        /// The instance.
+        instance: String,
+    },
+    /// Add a route `0.0.0.0/0` to an internet gateway in `table` (`gateway`: the one attached
+    /// to the VPC; `None`: attach one first).
+    AddInternetRoute {
+        /// Route table to change.
+        table: String,
+        /// The internet gateway attached to the table's VPC, if any.
+        gateway: Option<String>,
+    },
+    /// Let gateway VM `instance` forward packets not addressed to it (GCP: insert it with
+    /// `canIpForward`; Azure: `enableIPForwarding` on its NIC; AWS: source/destination check
+    /// off).
+    EnableGatewayForwarding {
+        /// The gateway VM.
+        instance: String,
+    },
+    /// GCP: give gateway instance `instance` an external address (an access config on
+    /// `nic0`).
+    AssignGcpExternalIp {
+        /// The instance's path.
+        instance: String,
+    },
+    /// Azure: give the primary IP configuration of gateway NIC `nic` a public IP address.
+    AssignAzurePublicIp {
+        /// The NIC's ARM id.
+        nic: String,
+    },
+    /// GCP: add a route `0.0.0.0/0` to `default-internet-gateway` in `network` (or remove the
+    /// route that overrides it for the gateway).
+    AddGcpInternetRoute {
+        /// The network's path.
+        network: String,
+    },
+    /// Azure: let gateway NIC `nic` reach the internet (`table`: the route table whose route
+    /// overrides the system route `0.0.0.0/0 → Internet`; remove it or add one to `Internet`).
+    AddAzureInternetRoute {
+        /// The NIC's ARM id.
+        nic: String,
+        /// The overriding route table, if any.
+        table: Option<String>,
+    },
+    /// Change the gateway configuration in the user data of `instance` (stop it, modify the
+    /// `userData` attribute, start it).
+    FixGatewayConfig {
+        /// The gateway instance.
+        instance: String,
+        /// The change.
+        change: ConfigChange,
+    },
     /// The path needs a component the engine does not model.
     Unsupported,
 }
@@ -466,14 +519,114 @@ pub fn remedy(snap: &Snapshot, v: &Verdict, b: &Explanation) -> Remedy {
                 name: name.clone(),
             },
             Some(Fact::AzureLinkDisconnected) => Remedy::RecreateAzurePeering { link: id.clone() },
-            None => Remedy::CreateReverseAzureLink { link: id.clone() },
+            None | Some(Fact::Tunnel(_)) => Remedy::CreateReverseAzureLink { link: id.clone() },
         },
         Code::PeeringAccessDisabled => Remedy::AllowVnetAccess { link: id.clone() },
         Code::NoPeeringPath => Remedy::PeerNetworksDirectly {
             network: id.clone(),
         },
         Code::CrossCloud => Remedy::ConnectClouds,
+        Code::InstanceNotRunning => Remedy::StartInstance {
+            instance: id.clone(),
+        },
         Code::UnsupportedComponent => Remedy::Unsupported,
+        Code::TunnelGatewayNotRunning => Remedy::StartInstance {
+            instance: id.clone(),
+        },
+        Code::TunnelGatewayNoForwarding => Remedy::EnableGatewayForwarding {
+            instance: id.clone(),
+        },
+        Code::TunnelConfigInvalid
+        | Code::TunnelPeerNotFound
+        | Code::TunnelPeerEntryMissing
+        | Code::TunnelKeyMismatch
+        | Code::TunnelPortMismatch
+        | Code::TunnelNoPublicIp
+        | Code::TunnelNoInternetRoute
+        | Code::TunnelOuterBlockedBySg { .. }
+        | Code::TunnelOuterBlockedByAcl { .. }
+        | Code::TunnelSourceNotAllowed
+        | Code::TunnelNoRouteForDestination => tunnel_remedy(b),
+    }
+}
+
+/// The remedy of a tunnel blocker, from the fix the tunnel model recorded.
+fn tunnel_remedy(b: &Explanation) -> Remedy {
+    let id = b.component.id.clone();
+    let Some(Fact::Tunnel(fix)) = &b.fact else {
+        return Remedy::Unsupported;
+    };
+    match fix.clone() {
+        TunnelFix::AllowOuter {
+            direction,
+            port,
+            peer,
+        } => {
+            let traffic = Traffic {
+                protocol: Protocol::Udp,
+                port: Some(port),
+            };
+            if b.component.kind == ComponentKind::NetworkAcl {
+                Remedy::AllowInNetworkAcl {
+                    acl: id,
+                    direction,
+                    traffic,
+                    peer: IpAddr::V4(peer),
+                }
+            } else {
+                Remedy::AllowInSecurityGroup {
+                    group: id,
+                    direction,
+                    traffic,
+                    peer: host_net(IpAddr::V4(peer)),
+                }
+            }
+        }
+        TunnelFix::AllowOuterRule {
+            direction,
+            port,
+            peer,
+            local,
+            policy,
+            priority_below,
+        } => {
+            let traffic = Traffic {
+                protocol: Protocol::Udp,
+                port: Some(port),
+            };
+            let (peer, local) = (host_net(IpAddr::V4(peer)), host_net(IpAddr::V4(local)));
+            if b.component.kind == ComponentKind::FirewallRule {
+                Remedy::AddFirewallRule {
+                    network: policy,
+                    direction,
+                    traffic,
+                    peer,
+                    priority_below,
+                }
+            } else {
+                let (source, destination) = match direction {
+                    Direction::Ingress => (peer, local),
+                    Direction::Egress => (local, peer),
+                };
+                Remedy::AddNsgRule {
+                    nsg: policy,
+                    direction,
+                    traffic,
+                    source,
+                    destination,
+                    priority_below,
+                }
+            }
+        }
+        TunnelFix::GcpExternalIp { instance } => Remedy::AssignGcpExternalIp { instance },
+        TunnelFix::AzurePublicIp { nic } => Remedy::AssignAzurePublicIp { nic },
+        TunnelFix::GcpInternetRoute { network } => Remedy::AddGcpInternetRoute { network },
+        TunnelFix::AzureInternetRoute { nic, table } => {
+            Remedy::AddAzureInternetRoute { nic, table }
+        }
+        TunnelFix::PublicIp { instance } => Remedy::AssignPublicIp { instance },
+        TunnelFix::InternetRoute { gateway } => Remedy::AddInternetRoute { table: id, gateway },
+        TunnelFix::Config { instance, change } => Remedy::FixGatewayConfig { instance, change },
     }
 }
 

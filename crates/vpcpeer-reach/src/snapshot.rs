@@ -12,7 +12,7 @@
 //! Nothing here reads a clock or does I/O.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use vpcpeer_model::aws::endpoints::prefix_list::prefix_list_blocks;
@@ -26,6 +26,7 @@ use vpcpeer_model::{
 };
 
 use crate::deps::Deps;
+use crate::tunnel::GatewaySetup;
 
 use crate::lpm::Lpm;
 
@@ -146,6 +147,9 @@ pub struct EniView {
     /// Source/destination check: when on, the interface drops a packet it would forward (one
     /// not addressed to it).
     pub source_dest_check: bool,
+    /// Its public IPv4 address: an Elastic IP on its primary private address, else the one
+    /// Amazon assigned at launch (the outer address of a gateway's tunnels).
+    pub public_ip: Option<Ipv4Addr>,
 }
 
 impl EniView {
@@ -167,6 +171,9 @@ pub struct InstanceView {
     pub state: InstanceState,
     /// Primary interface.
     pub primary_eni: Option<String>,
+    /// For an instance of the region's `vpcpeer-gateway` image, the configuration its user data
+    /// holds ([`crate::tunnel`]); `None` for any other image.
+    pub gateway: Option<GatewaySetup>,
 }
 
 /// An internet gateway.
@@ -275,6 +282,9 @@ pub struct Snapshot {
     pub enis: HashMap<String, EniView>,
     /// Interface ids by private address, in id order (addresses may repeat across VPCs).
     pub enis_by_ip: HashMap<IpAddr, Vec<String>>,
+    /// Interface ids by public IPv4 address, in id order (a tunnel's endpoint names its peer
+    /// gateway by this address).
+    pub enis_by_public_ip: HashMap<Ipv4Addr, Vec<String>>,
     /// Instances by id.
     pub instances: HashMap<String, InstanceView>,
     /// Internet gateways by id.
@@ -433,9 +443,14 @@ pub(crate) fn nat_view(n: &NatGateway) -> NatView {
     }
 }
 
-/// The compiled view of interface `e`, given the NAT gateway it belongs to. Its addresses are in
-/// [`EniView::ips`] order; the caller indexes them.
-pub(crate) fn eni_view(e: &NetworkInterface, nat_gateway: Option<String>) -> EniView {
+/// The compiled view of interface `e`, given the NAT gateway it belongs to and the Elastic IP
+/// on its primary private address. Its addresses are in [`EniView::ips`] order; the caller
+/// indexes them.
+pub(crate) fn eni_view(
+    e: &NetworkInterface,
+    nat_gateway: Option<String>,
+    elastic_ip: Option<Ipv4Addr>,
+) -> EniView {
     let mut ips: Vec<IpAddr> = vec![IpAddr::V4(e.private_ip)];
     ips.extend(e.secondary_ips.iter().map(|a| IpAddr::V4(*a)));
     ips.extend(e.ipv6.iter().map(|a| IpAddr::V6(*a)));
@@ -448,6 +463,7 @@ pub(crate) fn eni_view(e: &NetworkInterface, nat_gateway: Option<String>) -> Eni
         instance: e.attachment.as_ref().map(|a| a.instance_id.clone()),
         nat_gateway,
         source_dest_check: e.source_dest_check,
+        public_ip: elastic_ip.or(e.public_ip),
     }
 }
 
@@ -458,7 +474,41 @@ pub(crate) fn instance_view(i: &Instance, eni_exists: impl Fn(&str) -> bool) -> 
         id: i.id.clone(),
         state: i.state,
         primary_eni: i.eni_ids.first().filter(|e| eni_exists(e)).cloned(),
+        gateway: gateway_setup(i),
     }
+}
+
+/// The configuration of a `vpcpeer-gateway` instance: its user data decoded (base64, as the
+/// EC2 face stores it) and parsed. `None` for an instance of another image.
+fn gateway_setup(i: &Instance) -> Option<GatewaySetup> {
+    use base64::Engine as _;
+    if !vpcpeer_model::aws::catalog::is_gateway_image(&i.scope.region, &i.image_id) {
+        return None;
+    }
+    let bytes = i
+        .user_data
+        .as_deref()
+        .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok());
+    let text = bytes.map(|b| String::from_utf8_lossy(&b).into_owned());
+    Some(GatewaySetup::from_text(text.as_deref()))
+}
+
+/// The public address each interface gets from an Elastic IP on its primary private address.
+pub(crate) fn elastic_ips_by_eni(world: &World) -> HashMap<&str, Ipv4Addr> {
+    let mut out = HashMap::new();
+    for eip in world.aws.elastic_ips().values() {
+        if let Some(a) = &eip.association {
+            let primary = world
+                .aws
+                .network_interfaces()
+                .get(&a.eni_id)
+                .is_some_and(|e| e.private_ip == a.private_ip);
+            if primary {
+                out.insert(a.eni_id.as_str(), eip.public_ip);
+            }
+        }
+    }
+    out
 }
 
 /// The compiled view of internet gateway `g`.
@@ -561,11 +611,18 @@ impl Snapshot {
             .values()
             .map(|n| (n.eni_id.as_str(), n.id.as_str()))
             .collect();
+        let eips = elastic_ips_by_eni(world);
         for e in world.aws.network_interfaces().values() {
             let nat = nat_of_eni.get(e.id.as_str()).map(|n| (*n).to_owned());
-            let view = eni_view(e, nat);
+            let view = eni_view(e, nat, eips.get(e.id.as_str()).copied());
             for ip in &view.ips {
                 s.enis_by_ip.entry(*ip).or_default().push(e.id.clone());
+            }
+            if let Some(ip) = view.public_ip {
+                s.enis_by_public_ip
+                    .entry(ip)
+                    .or_default()
+                    .push(e.id.clone());
             }
             s.enis.insert(e.id.clone(), view);
         }

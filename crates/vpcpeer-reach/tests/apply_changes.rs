@@ -1,6 +1,7 @@
 //! [`Snapshot::apply_changes`] against a full compile: random topologies, then random sequences of
 //! the model's own operations (every kind of AWS record created, changed and deleted, including
-//! associations, VPC blocks, peering accept/reject/delete, instance termination) and clock moves
+//! associations, VPC blocks, peering accept/reject/delete, instance termination, gateway
+//! instances with their user data, Elastic IPs associated and released) and clock moves
 //! (forward past peering expirations, and back). The change sets come from real transactions;
 //! they are applied in random batches, as the server does. After every batch the kept snapshot
 //! must equal `Snapshot::compile` of the world at the new instant, and `explain` must answer every
@@ -54,6 +55,137 @@ fn ids<T>(m: &std::collections::BTreeMap<String, T>) -> Vec<String> {
     m.keys().cloned().collect()
 }
 
+/// A gateway configuration whose one tunnel goes to `endpoint` (sometimes text that does not
+/// parse, or no configuration at all).
+fn gateway_text(rng: &mut Rng, name: &str, endpoint: std::net::Ipv4Addr) -> String {
+    use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey};
+    match rng.below(6) {
+        0 => "#vpcpeer-gateway v1\n[Interface]\nListenPort = x\n".into(),
+        1 => "#!/bin/sh\n".into(),
+        _ => GatewayConfig {
+            name: name.into(),
+            private_key: PrivateKey::from_bytes([rng.below(3) as u8; 32]),
+            listen_port: 51820,
+            peers: vec![Peer {
+                name: ["g0", "g1", "g2"][rng.below(3)].into(),
+                public_key: PrivateKey::from_bytes([rng.below(3) as u8; 32]).public(),
+                endpoint: std::net::SocketAddrV4::new(endpoint, 51820),
+                allowed_ips: vec![["10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"][rng.below(3)]
+                    .parse()
+                    .expect("net")],
+            }],
+        }
+        .render(),
+    }
+}
+
+/// Gateway operations: launch an instance of the gateway image with a configuration, allocate,
+/// associate, disassociate and release Elastic IPs, change a stopped instance's user data.
+fn gateways(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
+    use base64::Engine as _;
+    use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
+    use vpcpeer_model::aws::appliance::InstanceChange;
+    let encode = |t: String| base64::engine::general_purpose::STANDARD.encode(t);
+    let w = &env.world;
+    let subnets = ids(w.aws.subnets());
+    let eips: Vec<(String, Scope, std::net::Ipv4Addr, Option<String>)> = w
+        .aws
+        .elastic_ips()
+        .values()
+        .map(|e| {
+            (
+                e.id.clone(),
+                e.scope.clone(),
+                e.public_ip,
+                e.association.as_ref().map(|x| x.id.clone()),
+            )
+        })
+        .collect();
+    let insts: Vec<(String, Scope)> = w
+        .aws
+        .instances()
+        .values()
+        .filter(|i| !i.eni_ids.is_empty())
+        .map(|i| (i.id.clone(), i.scope.clone()))
+        .collect();
+    let endpoint = rng
+        .pick(&eips)
+        .map_or(std::net::Ipv4Addr::new(198, 18, 0, 1), |e| e.2);
+    let name = ["g0", "g1", "g2"][rng.below(3)];
+    match rng.below(6) {
+        0 | 1 => {
+            let Some(sub) = rng.pick(&subnets) else {
+                return vec![];
+            };
+            let s = w.aws.subnets()[&sub].scope.clone();
+            let text = gateway_text(rng, name, endpoint);
+            let mut keys = Vec::new();
+            let launched = try_commit(env, &s, |tx| {
+                tx.run_instances(RunInstances {
+                    min_count: 1,
+                    max_count: 1,
+                    image_id: vpcpeer_model::aws::catalog::gateway_image_id(&s.region),
+                    subnet_id: Some(sub.clone()),
+                    user_data: Some(encode(text)),
+                    ..Default::default()
+                })
+            });
+            if let Ok((launch, k)) = launched {
+                keys.extend(k);
+                let i = launch.instance_ids[0].clone();
+                keys.extend(step(env, &s, |tx| {
+                    tx.modify_instance(&i, InstanceChange::SourceDestCheck(false))
+                }));
+            }
+            keys
+        }
+        2 => {
+            let s = if rng.chance(50) { a() } else { b() };
+            step(env, &s, |tx| tx.allocate_address(Tags::new()))
+        }
+        3 => {
+            let (Some(e), Some(i)) = (rng.pick(&eips), rng.pick(&insts)) else {
+                return vec![];
+            };
+            step(env, &e.1, |tx| {
+                tx.associate_address(AssociateAddress {
+                    allocation_id: e.0.clone(),
+                    target: AssociationTarget::Instance(i.0.clone()),
+                    private_ip: None,
+                    allow_reassociation: true,
+                })
+            })
+        }
+        4 => {
+            let Some(e) = rng.pick(&eips) else {
+                return vec![];
+            };
+            match &e.3 {
+                Some(assoc) if rng.chance(50) => {
+                    step(env, &e.1, |tx| tx.disassociate_address(assoc))
+                }
+                _ => step(env, &e.1, |tx| tx.release_address(&e.0)),
+            }
+        }
+        _ => {
+            let Some((i, s)) = rng.pick(&insts) else {
+                return vec![];
+            };
+            let text = gateway_text(rng, name, endpoint);
+            let mut keys = step(env, &s, |tx| tx.stop_instances(std::slice::from_ref(&i)));
+            keys.extend(step(env, &s, |tx| {
+                tx.modify_instance(&i, InstanceChange::UserData(encode(text)))
+            }));
+            if rng.chance(50) {
+                keys.extend(step(env, &s, |tx| {
+                    tx.start_instances(std::slice::from_ref(&i))
+                }));
+            }
+            keys
+        }
+    }
+}
+
 /// One random operation; the keys it changed.
 fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
     let w = &env.world;
@@ -76,7 +208,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
             .map(|g| g.id.clone())
             .collect()
     };
-    match rng.below(24) {
+    match rng.below(27) {
         0 | 1 => {
             let s = if rng.chance(70) { a() } else { b() };
             let cidr = rng.pick(&CIDRS).expect("cidrs");
@@ -393,6 +525,7 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 (_, Some(x)) => step(env, &s, |tx| tx.delete_network_acl(&x)),
             }
         }
+        23..=25 => gateways(env, rng),
         _ => {
             let Some(v) = rng.pick(&vpcs) else {
                 return vec![];
@@ -512,13 +645,134 @@ fn random_runs_change_things_and_reach() {
     assert!(changed > 100, "only {changed} committed steps");
     assert!(reachable > 0, "no reachable pair");
     for kind in [
-        "vpc", "subnet", "rtb", "igw", "nat", "sg", "acl", "instance", "eni", "pcx",
+        "vpc", "subnet", "rtb", "igw", "nat", "sg", "acl", "instance", "eni", "pcx", "eip",
     ] {
         assert!(
             kinds.contains(kind),
             "no change to a {kind} record: {kinds:?}"
         );
     }
+}
+
+/// Gateways, step by step: each Elastic IP association, disassociation (which leaves the
+/// interface's record untouched), move and release, a change of user data while stopped, a
+/// termination; after each, the kept snapshot equals a fresh compile (public addresses, the
+/// public-address index, the compiled configurations) and answers alike.
+#[test]
+fn gateway_changes_are_kept() {
+    use base64::Engine as _;
+    use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
+    use vpcpeer_model::aws::appliance::InstanceChange;
+    let mut env = TestEnv::with_seed(5);
+    let mut rng = Rng(5);
+    let mut subnets = Vec::new();
+    for (i, cidr) in ["10.0.0.0/16", "10.1.0.0/16"].iter().enumerate() {
+        let v = env.vpc(&a(), cidr);
+        let sub = env.subnet(&a(), &v, &format!("10.{i}.1.0/24"));
+        let igw = env.igw(&a(), &v);
+        let main = env.main_rtb(&v);
+        env.route(&a(), &main, "0.0.0.0/0", RouteTarget::Gateway(igw));
+        subnets.push(sub);
+    }
+    let e1 = env
+        .run(&a(), |tx| tx.allocate_address(Tags::new()))
+        .expect("eip");
+    let e2 = env
+        .run(&a(), |tx| tx.allocate_address(Tags::new()))
+        .expect("eip");
+    let mut gws = Vec::new();
+    for (n, sub) in subnets.iter().enumerate() {
+        let other = if n == 0 { e2.public_ip } else { e1.public_ip };
+        let text = gateway_text(&mut Rng(2), ["g0", "g1"][n], other);
+        let i = env
+            .run(&a(), |tx| {
+                tx.run_instances(RunInstances {
+                    min_count: 1,
+                    max_count: 1,
+                    image_id: vpcpeer_model::aws::catalog::gateway_image_id("us-east-1"),
+                    subnet_id: Some(sub.clone()),
+                    user_data: Some(base64::engine::general_purpose::STANDARD.encode(text)),
+                    ..Default::default()
+                })
+            })
+            .expect("gateway")
+            .instance_ids[0]
+            .clone();
+        gws.push(i);
+    }
+    let mut inc = Snapshot::compile(&env.world, env.now);
+    let associate = |eip: &str, i: &str| AssociateAddress {
+        allocation_id: eip.to_owned(),
+        target: AssociationTarget::Instance(i.to_owned()),
+        private_ip: None,
+        allow_reassociation: true,
+    };
+    let mut n = 0;
+    let mut apply = |env: &mut TestEnv, keys: Vec<RecordKey>, inc: &mut Snapshot| {
+        assert!(!keys.is_empty(), "step {n} changed nothing");
+        inc.apply_changes(&env.world, env.now, &keys);
+        check_same(env, inc, n).expect("kept snapshot equals a fresh compile");
+        n += 1;
+    };
+    let (g0, g1) = (gws[0].clone(), gws[1].clone());
+    let k = step(&mut env, &a(), |tx| {
+        tx.associate_address(associate(&e1.id, &g0))
+    });
+    apply(&mut env, k, &mut inc);
+    assert_eq!(
+        inc.enis_by_public_ip.get(&e1.public_ip).map(Vec::len),
+        Some(1)
+    );
+    let k = step(&mut env, &a(), |tx| {
+        tx.associate_address(associate(&e2.id, &g1))
+    });
+    apply(&mut env, k, &mut inc);
+    let assoc = env.world.aws.elastic_ips()[&e1.id]
+        .association
+        .as_ref()
+        .expect("associated")
+        .id
+        .clone();
+    let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
+    apply(&mut env, k, &mut inc);
+    assert!(!inc.enis_by_public_ip.contains_key(&e1.public_ip));
+    let k = step(&mut env, &a(), |tx| {
+        tx.associate_address(associate(&e1.id, &g0))
+    });
+    apply(&mut env, k, &mut inc);
+    // Moved to the other gateway (its own address is taken over).
+    let k = step(&mut env, &a(), |tx| {
+        tx.associate_address(associate(&e1.id, &g1))
+    });
+    apply(&mut env, k, &mut inc);
+    let k = step(&mut env, &a(), |tx| {
+        tx.stop_instances(std::slice::from_ref(&g0))
+    });
+    apply(&mut env, k, &mut inc);
+    let text = gateway_text(&mut rng, "g0", e2.public_ip);
+    let data = base64::engine::general_purpose::STANDARD.encode(text);
+    let k = step(&mut env, &a(), |tx| {
+        tx.modify_instance(&g0, InstanceChange::UserData(data))
+    });
+    apply(&mut env, k, &mut inc);
+    let k = step(&mut env, &a(), |tx| {
+        tx.start_instances(std::slice::from_ref(&g0))
+    });
+    apply(&mut env, k, &mut inc);
+    let assoc = env.world.aws.elastic_ips()[&e1.id]
+        .association
+        .as_ref()
+        .expect("associated")
+        .id
+        .clone();
+    let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
+    apply(&mut env, k, &mut inc);
+    let k = step(&mut env, &a(), |tx| tx.release_address(&e1.id));
+    apply(&mut env, k, &mut inc);
+    let k = step(&mut env, &a(), |tx| {
+        tx.terminate_instances(std::slice::from_ref(&g1))
+    });
+    apply(&mut env, k, &mut inc);
 }
 
 /// GCP and Azure keys, and unknown ones, change nothing.

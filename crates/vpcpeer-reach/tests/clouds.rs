@@ -7,7 +7,7 @@ mod common;
 use common::Build;
 use vpcpeer_model::azure::ops::{
     self as az, IpConfigSpec, PutNic, PutNsg, PutPeering, PutRouteTable, PutVm, PutVnet,
-    RouteSpec as AzRouteSpec, SubnetSpec as AzSubnetSpec, Target,
+    RouteSpec as AzRouteSpec, SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
 };
 use vpcpeer_model::azure::{AzAccess, AzDirection, AzNextHop, AzSecurityRule, AzTags, AzureError};
 use vpcpeer_model::gcp::{
@@ -175,7 +175,9 @@ impl G {
                         network: Some(format!("global/networks/{net}")),
                         subnetwork: Some(format!("regions/us-central1/subnetworks/{net}-s")),
                         network_ip: Some(ip.into()),
+                        ..Default::default()
                     }],
+                    ..Default::default()
                 },
             )
         });
@@ -803,6 +805,7 @@ impl Az {
                         private_ip: Some(ip.into()),
                         is_static: true,
                         primary: Some(true),
+                        public_ip: None,
                     }],
                     nsg,
                     ..Default::default()
@@ -824,6 +827,8 @@ impl Az {
                     nics: vec![nic_id],
                     size: None,
                     tags: AzTags::new(),
+                    custom_data: None,
+                    image: None,
                 },
             )
         });
@@ -910,6 +915,27 @@ impl Az {
 
     fn ask(&self, from: &str, to: &str, port: u16) -> Verdict {
         ask(&self.env.world, self.env.now, from, to, port).expect("query")
+    }
+
+    /// Deallocates, powers off or starts the VM `vm`.
+    fn power(&mut self, vm: &str, action: VmPowerAction) {
+        self.run(|tx| az::vm_power(tx, &Target::new(SUB, RG, vm), action));
+    }
+
+    /// The VM `nva` (10.10.1.5 in va) as the appliance of a route from va's subnet to vb's.
+    fn via_appliance(&mut self) {
+        self.both("va", "vb");
+        self.vm("nva", "va", "eastus", "10.10.1.5");
+        let rt = self.route_table(
+            "rt-a",
+            vec![AzRouteSpec {
+                name: "via-nva".into(),
+                prefix: "10.20.1.0/24".into(),
+                next_hop: AzNextHop::VirtualAppliance,
+                next_hop_ip: Some("10.10.1.5".into()),
+            }],
+        );
+        self.subnet_assoc("va", "10.10.1.0/24", None, Some(rt));
     }
 }
 
@@ -1133,6 +1159,71 @@ fn azure_scenarios() {
             to: "93.184.216.34",
             want: &[],
             mentions: &["filter nsg-sub-a/AllowInternetOutBound Allow"],
+        },
+        ACase {
+            name: "a deallocated source VM cannot send",
+            setup: |z| {
+                z.both("va", "vb");
+                z.power("vm-a", VmPowerAction::Deallocate);
+            },
+            from: "vm-a",
+            to: "vm-b",
+            want: &["F:INSTANCE_NOT_RUNNING"],
+            mentions: &["virtual machine vm-a is deallocated: it cannot send"],
+        },
+        ACase {
+            name: "a powered-off destination VM cannot receive",
+            setup: |z| {
+                z.both("va", "vb");
+                z.power("vm-b", VmPowerAction::PowerOff);
+            },
+            from: "vm-a",
+            to: "vm-b",
+            want: &["F:INSTANCE_NOT_RUNNING"],
+            mentions: &["virtual machine vm-b is stopped (powered off): it cannot receive"],
+        },
+        ACase {
+            name: "a started VM is reachable again",
+            setup: |z| {
+                z.both("va", "vb");
+                z.power("vm-b", VmPowerAction::Deallocate);
+                z.power("vm-b", VmPowerAction::Start);
+            },
+            from: "vm-a",
+            to: "vm-b",
+            want: &[],
+            mentions: &[],
+        },
+        ACase {
+            name: "both ends stopped: one blocker each",
+            setup: |z| {
+                z.both("va", "vb");
+                z.power("vm-a", VmPowerAction::PowerOff);
+                z.power("vm-b", VmPowerAction::Deallocate);
+            },
+            from: "vm-a",
+            to: "vm-b",
+            want: &["F:INSTANCE_NOT_RUNNING", "F:INSTANCE_NOT_RUNNING"],
+            mentions: &["vm-a is stopped (powered off)", "vm-b is deallocated"],
+        },
+        ACase {
+            name: "a user-defined route to the NIC of a deallocated appliance VM drops",
+            setup: |z| {
+                z.via_appliance();
+                z.power("nva", VmPowerAction::Deallocate);
+            },
+            from: "vm-a",
+            to: "vm-b",
+            want: &["F:ROUTE_BLACKHOLE"],
+            mentions: &["the appliance's virtual machine nva is deallocated", "routeTables/rt-a"],
+        },
+        ACase {
+            name: "a user-defined route to a running appliance VM is not followed",
+            setup: |z| z.via_appliance(),
+            from: "vm-a",
+            to: "vm-b",
+            want: &["F:UNSUPPORTED_COMPONENT"],
+            mentions: &["virtual appliance 10.10.1.5"],
         },
         ACase {
             name: "the internet through the system route",

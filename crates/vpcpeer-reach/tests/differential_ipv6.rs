@@ -21,12 +21,11 @@ mod common;
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use common::{tcp, Build, Rng};
+use common::{dual_stack_subnet, tcp, Build, Rng};
 use ipnet::Ipv6Net;
 use proptest::prelude::*;
 use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
-use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{Destination, RouteTarget, RulePeer, Scope, Tags, World};
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
@@ -140,18 +139,7 @@ fn reference(env: &TestEnv, src: Option<&Side>, dst: Option<&Side>) -> bool {
 
 fn side(env: &mut TestEnv, scope: Scope, cidr: &str, subnet: &str) -> Side {
     let vpc = env.vpc_ipv6(&scope, cidr);
-    let block = env.world.aws.vpcs()[&vpc].ipv6[0].cidr;
-    let first = Ipv6Net::new(block.network(), 64).expect("64").to_string();
-    let s = env
-        .run(&scope, |tx| {
-            let id = tx.create_subnet(NewSubnet {
-                ipv6_block: Some(testkit::v6(&first)),
-                ..testkit::subnet(&vpc, subnet)
-            })?;
-            tx.modify_subnet_attribute(&id, SubnetAttribute::AssignIpv6OnCreation, true)?;
-            Ok(id)
-        })
-        .expect("subnet");
+    let (s, block) = dual_stack_subnet(env, &scope, &vpc, subnet);
     let sg = env.sg(&scope, &vpc, "web");
     let inst = env.instance(&scope, &s, &[&sg]);
     Side {

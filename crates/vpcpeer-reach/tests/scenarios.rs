@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{acl_rule, from_cidr, from_group, tcp, Build, Pair};
+use common::{
+    acl_rule, check_rows, from_cidr, from_group, inst, q, tcp, verdict, Build, Pair, Row,
+};
 use ipnet::IpNet;
 use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
@@ -14,7 +16,7 @@ use vpcpeer_model::testkit::{a, b, TestEnv, A};
 use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::{
     explain, remedy, Code, ComponentKind as K, Direction, Endpoint, Leg, Protocol, Query,
-    QueryError, Remedy, RuleRef, Snapshot, Traffic, Verdict,
+    QueryError, Remedy, RuleRef, Snapshot, Traffic,
 };
 
 /// A [`Pair`] with one instance in each subnet; B's instance admits tcp/80 from 10.0.0.0/8;
@@ -94,43 +96,21 @@ impl Fx {
     }
 }
 
-fn q(src: &str, dst: Endpoint, port: u16) -> Query {
-    Query {
-        src: Endpoint::Instance(src.into()),
-        dst,
-        protocol: Protocol::Tcp,
-        port: Some(port),
-    }
-}
-
-fn inst(id: &str) -> Endpoint {
-    Endpoint::Instance(id.into())
-}
-
 fn ip(s: &str) -> Endpoint {
     Endpoint::Ip(s.parse().expect("ip"))
 }
 
-type Make = fn() -> (TestEnv, Query);
-
-struct Scenario {
-    name: &'static str,
-    build: Make,
-    reachable: bool,
-    codes: &'static [(Leg, &'static str)],
-}
-
 use Leg::{Forward as F, Return as R};
 
-fn scenarios() -> Vec<Scenario> {
+fn scenarios() -> Vec<Row> {
     vec![
-        Scenario {
+        Row {
             name: "peered, routes both ways, port open: reachable",
             build: || peered().0.ia_to_ib(80),
             reachable: true,
             codes: &[],
         },
-        Scenario {
+        Row {
             name: "no route to the peer",
             build: || {
                 let mut f = base();
@@ -141,7 +121,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(F, "NO_ROUTE_TO_DESTINATION")],
         },
-        Scenario {
+        Row {
             name: "missing return route in the peer's table",
             build: || {
                 let mut f = base();
@@ -152,13 +132,13 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
         },
-        Scenario {
+        Row {
             name: "security group of the destination does not admit the port",
             build: || peered().0.ia_to_ib(22),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
-        Scenario {
+        Row {
             name: "network ACL of the destination denies the reply's ephemeral port",
             build: || {
                 let (mut f, _) = peered();
@@ -168,7 +148,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(R, "SUBNET_ACL_RESTRICTION")],
         },
-        Scenario {
+        Row {
             name: "network ACL of the destination denies the request inbound",
             build: || {
                 let (mut f, _) = peered();
@@ -178,7 +158,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(F, "SUBNET_ACL_RESTRICTION")],
         },
-        Scenario {
+        Row {
             name: "every blocker on the path: no route, SG and ACL all reported",
             build: || {
                 let mut f = base();
@@ -194,7 +174,7 @@ fn scenarios() -> Vec<Scenario> {
                 (F, "ENI_SG_RULES_MISMATCH"),
             ],
         },
-        Scenario {
+        Row {
             name: "transitive attempt A -> B -> C",
             build: || {
                 let (mut f, pcx_ab) = peered();
@@ -229,7 +209,7 @@ fn scenarios() -> Vec<Scenario> {
                 (R, "NO_ROUTE_TO_DESTINATION"),
             ],
         },
-        Scenario {
+        Row {
             name: "pending peering: routes both ways are blackholes",
             build: || {
                 let mut f = base();
@@ -241,7 +221,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(F, "BAD_STATE_ROUTE"), (R, "BAD_STATE_ROUTE")],
         },
-        Scenario {
+        Row {
             name: "deleted peering: blackholes, and the VPCs are disconnected",
             build: || {
                 let (mut f, pcx) = peered();
@@ -257,7 +237,7 @@ fn scenarios() -> Vec<Scenario> {
                 (R, "BAD_STATE_ROUTE"),
             ],
         },
-        Scenario {
+        Row {
             name: "edge to edge: A reaches the internet through B's internet gateway",
             build: || {
                 let (mut f, pcx) = peered();
@@ -273,7 +253,7 @@ fn scenarios() -> Vec<Scenario> {
                 (F, "IGW_EDGE_TO_EDGE"),
             ],
         },
-        Scenario {
+        Row {
             name: "edge to edge: A reaches the internet through B's NAT gateway",
             build: || {
                 let (mut f, pcx) = peered();
@@ -290,7 +270,7 @@ fn scenarios() -> Vec<Scenario> {
                 (F, "NGW_REQUIRES_SOURCE_IN_VPC"),
             ],
         },
-        Scenario {
+        Row {
             name: "own internet gateway: reachable",
             build: || {
                 let mut f = base();
@@ -302,7 +282,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: true,
             codes: &[],
         },
-        Scenario {
+        Row {
             name: "own NAT gateway in a public subnet: reachable",
             build: || {
                 let mut f = base();
@@ -330,7 +310,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: true,
             codes: &[],
         },
-        Scenario {
+        Row {
             name: "cross-account peer security group reference over an active same-region peering",
             build: || {
                 let (mut f, _) = peered();
@@ -340,7 +320,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: true,
             codes: &[],
         },
-        Scenario {
+        Row {
             name: "peer security group reference: the source is not a member",
             build: || {
                 let (mut f, _) = peered();
@@ -353,7 +333,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
-        Scenario {
+        Row {
             name: "peer security group reference turns stale when the peering is deleted",
             build: || {
                 let (mut f, pcx) = peered();
@@ -371,7 +351,7 @@ fn scenarios() -> Vec<Scenario> {
                 (R, "BAD_STATE_ROUTE"),
             ],
         },
-        Scenario {
+        Row {
             name: "unpeered VPCs, no routes",
             build: || base().ia_to_ib(80),
             reachable: false,
@@ -381,7 +361,7 @@ fn scenarios() -> Vec<Scenario> {
                 (R, "NO_ROUTE_TO_DESTINATION"),
             ],
         },
-        Scenario {
+        Row {
             name: "ICMP echo over the peering, admitted by an ICMP rule",
             build: || {
                 let (mut f, _) = peered();
@@ -398,19 +378,19 @@ fn scenarios() -> Vec<Scenario> {
             reachable: true,
             codes: &[],
         },
-        Scenario {
+        Row {
             name: "ICMP echo over the peering, no ICMP rule",
             build: || peered().0.ia_to_ib_by(Protocol::Icmp),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
-        Scenario {
+        Row {
             name: "all traffic needs all-protocol rules: a tcp/80 rule is not enough",
             build: || peered().0.ia_to_ib_by(Protocol::All),
             reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
-        Scenario {
+        Row {
             name: "address in the peer VPC that no interface holds",
             build: || {
                 let (f, _) = peered();
@@ -419,7 +399,7 @@ fn scenarios() -> Vec<Scenario> {
             reachable: false,
             codes: &[(F, "UNKNOWN_DESTINATION")],
         },
-        Scenario {
+        Row {
             name: "same VPC, another subnet, default group admits its own members",
             build: || {
                 let mut f = base();
@@ -435,31 +415,9 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn verdict(env: &TestEnv, query: &Query) -> Verdict {
-    let snap = Snapshot::compile(&env.world, env.now);
-    explain(&snap, query).expect("query")
-}
-
 #[test]
 fn scenario_table() {
-    let mut failures = Vec::new();
-    for sc in scenarios() {
-        let (env, query) = (sc.build)();
-        let v = verdict(&env, &query);
-        let got: Vec<(Leg, &str)> = v
-            .blockers
-            .iter()
-            .map(|e| (e.leg, e.code.aws_code()))
-            .collect();
-        if v.reachable != sc.reachable || got != sc.codes {
-            failures.push(format!(
-                "{}: want reachable={} {:?}, got reachable={} {:?}\n  {:#?}",
-                sc.name, sc.reachable, sc.codes, v.reachable, got, v.blockers
-            ));
-        }
-        assert_eq!(v.reachable, v.blockers.is_empty(), "{}", sc.name);
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_rows(scenarios());
 }
 
 fn kinds(hops: &[vpcpeer_reach::Hop]) -> Vec<K> {

@@ -7,15 +7,13 @@
 
 mod common;
 
-use common::{from_cidr, tcp, Build};
+use common::{check_rows, from_cidr, inst, q, tcp, verdict, Build, Row};
 use vpcpeer_model::aws::appliance::InterfaceChange;
 use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{DomainError, RouteTarget};
-use vpcpeer_reach::{
-    explain, remedy, ComponentKind as K, Endpoint, Leg, Protocol, Query, Remedy, Snapshot, Verdict,
-};
+use vpcpeer_reach::{explain, remedy, ComponentKind as K, Endpoint, Leg, Query, Remedy, Snapshot};
 
 /// The NAT-instance layout in account A's VPC 10.0.0.0/16:
 /// - public subnet 10.0.1.0/24 on the main table (0.0.0.0/0 → the internet gateway), holding
@@ -33,6 +31,14 @@ struct Nat {
     nat_sg: String,
     app: String,
     web: String,
+}
+
+/// Turns the source/destination check of interface `eni` on or off.
+fn source_dest_check(env: &mut TestEnv, eni: &str, on: bool) {
+    env.run(&a(), |tx| {
+        tx.modify_interface(eni, InterfaceChange::SourceDestCheck(on))
+    })
+    .expect("check");
 }
 
 fn table_for(env: &mut TestEnv, vpc: &str, subnet: &str) -> String {
@@ -71,10 +77,7 @@ fn nat_layout() -> Nat {
     );
     let nat = env.instance(&a(), &public, &[&nat_sg]);
     let nat_eni = env.world.aws.instances()[&nat].eni_ids[0].clone();
-    env.run(&a(), |tx| {
-        tx.modify_interface(&nat_eni, InterfaceChange::SourceDestCheck(false))
-    })
-    .expect("check off");
+    source_dest_check(&mut env, &nat_eni, false);
     env.route(
         &a(),
         &private_rtb,
@@ -96,15 +99,6 @@ fn nat_layout() -> Nat {
     }
 }
 
-fn q(src: &str, dst: Endpoint, port: u16) -> Query {
-    Query {
-        src: Endpoint::Instance(src.into()),
-        dst,
-        protocol: Protocol::Tcp,
-        port: Some(port),
-    }
-}
-
 fn internet() -> Endpoint {
     Endpoint::Ip("1.1.1.1".parse().expect("ip"))
 }
@@ -116,13 +110,14 @@ impl Nat {
         (self.env, query)
     }
 
+    /// `app` → `web` on tcp/443.
+    fn app_to_web(self) -> (TestEnv, Query) {
+        let query = q(&self.app, inst(&self.web), 443);
+        (self.env, query)
+    }
+
     fn check(&mut self, on: bool) {
-        let eni = self.nat_eni.clone();
-        self.env
-            .run(&a(), |tx| {
-                tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(on))
-            })
-            .expect("check");
+        source_dest_check(&mut self.env, &self.nat_eni, on);
     }
 
     fn stop(&mut self, i: &str) {
@@ -139,22 +134,30 @@ impl Nat {
         let t = table_for(&mut self.env, &vpc, &sub);
         let i = self.env.instance(&a(), &sub, &[&self.nat_sg.clone()]);
         let eni = self.env.world.aws.instances()[&i].eni_ids[0].clone();
-        self.env
-            .run(&a(), |tx| {
-                tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
-            })
-            .expect("check off");
+        source_dest_check(&mut self.env, &eni, false);
         (i, t)
     }
-}
 
-type Make = fn() -> (TestEnv, Query);
-
-struct Row {
-    name: &'static str,
-    build: Make,
-    reachable: bool,
-    codes: &'static [(Leg, &'static str)],
+    /// Routes between the private and the public subnet through appliance `fw`: the private
+    /// table's route to 10.0.1.0/24, and with `back` the main table's to 10.0.2.0/24 through
+    /// `back` (the firewall itself, or another appliance).
+    fn firewall(&mut self, fw: &str, back: Option<&str>) {
+        let (t, main) = (self.private_rtb.clone(), self.main_rtb.clone());
+        self.env.route(
+            &a(),
+            &t,
+            "10.0.1.0/24",
+            RouteTarget::Instance(fw.to_owned()),
+        );
+        if let Some(back) = back {
+            self.env.route(
+                &a(),
+                &main,
+                "10.0.2.0/24",
+                RouteTarget::Instance(back.to_owned()),
+            );
+        }
+    }
 }
 
 use Leg::{Forward as F, Return as R};
@@ -231,7 +234,7 @@ fn rows() -> Vec<Row> {
                 let mut n = nat_layout();
                 let w = n.web.clone();
                 n.stop(&w);
-                let query = q(&n.app, Endpoint::Instance(w), 443);
+                let query = q(&n.app, inst(&w), 443);
                 (n.env, query)
             },
             reachable: false,
@@ -265,11 +268,8 @@ fn rows() -> Vec<Row> {
             build: || {
                 let mut n = nat_layout();
                 let (fw, _) = n.another_appliance(3);
-                let t = n.private_rtb.clone();
-                n.env
-                    .route(&a(), &t, "10.0.1.0/24", RouteTarget::Instance(fw));
-                let query = q(&n.app, Endpoint::Instance(n.web.clone()), 443);
-                (n.env, query)
+                n.firewall(&fw, None);
+                n.app_to_web()
             },
             reachable: true,
             codes: &[],
@@ -279,13 +279,8 @@ fn rows() -> Vec<Row> {
             build: || {
                 let mut n = nat_layout();
                 let (fw, _) = n.another_appliance(3);
-                let (t, main) = (n.private_rtb.clone(), n.main_rtb.clone());
-                n.env
-                    .route(&a(), &t, "10.0.1.0/24", RouteTarget::Instance(fw.clone()));
-                n.env
-                    .route(&a(), &main, "10.0.2.0/24", RouteTarget::Instance(fw));
-                let query = q(&n.app, Endpoint::Instance(n.web.clone()), 443);
-                (n.env, query)
+                n.firewall(&fw, Some(&fw));
+                n.app_to_web()
             },
             reachable: true,
             codes: &[],
@@ -296,18 +291,9 @@ fn rows() -> Vec<Row> {
                 let mut n = nat_layout();
                 let (fw, _) = n.another_appliance(3);
                 let fw_eni = n.env.world.aws.instances()[&fw].eni_ids[0].clone();
-                n.env
-                    .run(&a(), |tx| {
-                        tx.modify_interface(&fw_eni, InterfaceChange::SourceDestCheck(true))
-                    })
-                    .expect("check on");
-                let (t, main) = (n.private_rtb.clone(), n.main_rtb.clone());
-                n.env
-                    .route(&a(), &t, "10.0.1.0/24", RouteTarget::Instance(fw.clone()));
-                n.env
-                    .route(&a(), &main, "10.0.2.0/24", RouteTarget::Instance(fw));
-                let query = q(&n.app, Endpoint::Instance(n.web.clone()), 443);
-                (n.env, query)
+                source_dest_check(&mut n.env, &fw_eni, true);
+                n.firewall(&fw, Some(&fw));
+                n.app_to_web()
             },
             reachable: false,
             codes: &[(F, "ENI_SOURCE_DEST_CHECK_RESTRICTION")],
@@ -318,13 +304,8 @@ fn rows() -> Vec<Row> {
                 let mut n = nat_layout();
                 let (fw, _) = n.another_appliance(3);
                 let (other, _) = n.another_appliance(4);
-                let (t, main) = (n.private_rtb.clone(), n.main_rtb.clone());
-                n.env
-                    .route(&a(), &t, "10.0.1.0/24", RouteTarget::Instance(fw));
-                n.env
-                    .route(&a(), &main, "10.0.2.0/24", RouteTarget::Instance(other));
-                let query = q(&n.app, Endpoint::Instance(n.web.clone()), 443);
-                (n.env, query)
+                n.firewall(&fw, Some(&other));
+                n.app_to_web()
             },
             reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
@@ -361,7 +342,7 @@ fn rows() -> Vec<Row> {
                     from_cidr(tcp(Some(443)), "10.0.0.0/16"),
                 );
                 let ib = n.env.instance(&b(), &sb, &[&sgb]);
-                let query = q(&n.app, Endpoint::Instance(ib), 443);
+                let query = q(&n.app, inst(&ib), 443);
                 (n.env, query)
             },
             reachable: true,
@@ -390,30 +371,9 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-fn verdict(env: &TestEnv, query: &Query) -> Verdict {
-    let snap = Snapshot::compile(&env.world, env.now);
-    explain(&snap, query).expect("query")
-}
-
 #[test]
 fn appliance_scenarios() {
-    let mut failures = Vec::new();
-    for row in rows() {
-        let (env, query) = (row.build)();
-        let v = verdict(&env, &query);
-        let got: Vec<(Leg, &str)> = v
-            .blockers
-            .iter()
-            .map(|e| (e.leg, e.code.aws_code()))
-            .collect();
-        if v.reachable != row.reachable || got != row.codes {
-            failures.push(format!(
-                "{}: reachable {} (want {}), codes {got:?} (want {:?})\n{:#?}",
-                row.name, v.reachable, row.reachable, row.codes, v.blockers
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    check_rows(rows());
 }
 
 /// The NAT-instance path, hop by hop: the private table's instance route, the appliance's

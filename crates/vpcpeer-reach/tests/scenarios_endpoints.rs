@@ -6,28 +6,14 @@
 
 mod common;
 
-use common::{tcp, Build, Pair};
+use common::{q, tcp, verdict, Build, Pair};
 use vpcpeer_model::aws::endpoints::prefix_list::aws_managed_list;
 use vpcpeer_model::aws::endpoints::{NewEndpoint, NewPrefixList, PrefixListChange};
 use vpcpeer_model::aws::route::RouteSpec;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{a, b, with_prefix_list, TestEnv};
 use vpcpeer_model::{Destination, PrefixListId, RouteTarget, Scope, Tags};
-use vpcpeer_reach::{explain, ComponentKind as K, Endpoint, Protocol, Query, Snapshot, Verdict};
-
-fn q(src: &str, dst: Endpoint, port: u16) -> Query {
-    Query {
-        src: Endpoint::Instance(src.into()),
-        dst,
-        protocol: Protocol::Tcp,
-        port: Some(port),
-    }
-}
-
-fn verdict(env: &TestEnv, query: &Query) -> Verdict {
-    let snap = Snapshot::compile(&env.world, env.now);
-    explain(&snap, query).expect("query")
-}
+use vpcpeer_reach::{explain, ComponentKind as K, Endpoint, Snapshot, Verdict};
 
 fn codes(v: &Verdict) -> Vec<&'static str> {
     v.blockers.iter().map(|e| e.code.aws_code()).collect()

@@ -9,12 +9,11 @@ mod common;
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use common::{tcp, Build};
+use common::{check_rows, dual_stack_subnet, inst, tcp, Build, Row};
 use ipnet::Ipv6Net;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
-use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
-use vpcpeer_model::{RecordKey, RouteTarget, Tags};
+use vpcpeer_model::{RecordKey, RouteTarget, Scope, Tags};
 use vpcpeer_reach::{explain, remedy, Code, Endpoint, Leg, Protocol, Query, Remedy, Snapshot};
 
 /// One side: a dual-stack VPC, a subnet with the VPC's first /64 assigning IPv6 on launch, a
@@ -26,20 +25,9 @@ struct Side {
     inst: String,
 }
 
-fn side(env: &mut TestEnv, who: &vpcpeer_model::Scope, cidr: &str, subnet: &str) -> Side {
+fn side(env: &mut TestEnv, who: &Scope, cidr: &str, subnet: &str) -> Side {
     let vpc = env.vpc_ipv6(who, cidr);
-    let v6 = env.world.aws.vpcs()[&vpc].ipv6[0].cidr;
-    let block = Ipv6Net::new(v6.network(), 64).expect("64").to_string();
-    let s = env
-        .run(who, |tx| {
-            let id = tx.create_subnet(NewSubnet {
-                ipv6_block: Some(testkit::v6(&block)),
-                ..testkit::subnet(&vpc, subnet)
-            })?;
-            tx.modify_subnet_attribute(&id, SubnetAttribute::AssignIpv6OnCreation, true)?;
-            Ok(id)
-        })
-        .expect("subnet");
+    let (s, v6) = dual_stack_subnet(env, who, &vpc, subnet);
     let sg = env.sg(who, &vpc, "web");
     env.allow(
         who,
@@ -78,28 +66,44 @@ fn to_ip(ip: Ipv6Addr) -> Endpoint {
     Endpoint::Ip(IpAddr::V6(ip))
 }
 
-fn inst(id: &str) -> Endpoint {
-    Endpoint::Instance(id.into())
-}
-
 const INTERNET: &str = "2001:db8::10";
 
 fn internet() -> Ipv6Addr {
     INTERNET.parse().expect("ip")
 }
 
-fn eigw(env: &mut TestEnv, who: &vpcpeer_model::Scope, vpc: &str) -> String {
+fn eigw(env: &mut TestEnv, who: &Scope, vpc: &str) -> String {
     env.run(who, |tx| tx.create_egress_only_gateway(vpc, Tags::new()))
         .expect("eigw")
         .id
 }
 
-type Make = fn() -> (TestEnv, Query);
+impl Side {
+    /// An egress-only internet gateway of `who` for this side's VPC, and the main table's `::/0`
+    /// route to it: the gateway.
+    fn eigw_default(&self, env: &mut TestEnv, who: &Scope) -> String {
+        let g = eigw(env, who, &self.vpc);
+        let to = RouteTarget::EgressOnlyInternetGateway(g.clone());
+        env.route(who, &self.rtb, "::/0", to);
+        g
+    }
 
-struct Row {
-    name: &'static str,
-    build: Make,
-    codes: &'static [(Leg, &'static str)],
+    /// An internet gateway of account A for this side's VPC, and the main table's `::/0` route
+    /// to it.
+    fn igw_default(&self, env: &mut TestEnv) {
+        let igw = env.igw(&a(), &self.vpc);
+        env.route(&a(), &self.rtb, "::/0", RouteTarget::Gateway(igw));
+    }
+
+    /// Its instance to an address on the internet.
+    fn out_to_internet(&self) -> Query {
+        tcp80(inst(&self.inst), to_ip(internet()))
+    }
+
+    /// An address on the internet to its instance.
+    fn in_from_internet(&self) -> Query {
+        tcp80(to_ip(internet()), inst(&self.inst))
+    }
 }
 
 use Leg::{Forward as F, Return as R};
@@ -116,6 +120,7 @@ fn rows() -> Vec<Row> {
                 let q = tcp80(inst(&other), to_ip(v6_of(&env, &sa.inst)));
                 (env, q)
             },
+            reachable: true,
             codes: &[],
         },
         Row {
@@ -134,6 +139,7 @@ fn rows() -> Vec<Row> {
                 let q = tcp80(inst(&sa.inst), to_ip(v6_of(&env, &target)));
                 (env, q)
             },
+            reachable: false,
             codes: &[(F, "ENI_SG_RULES_MISMATCH")],
         },
         Row {
@@ -147,6 +153,7 @@ fn rows() -> Vec<Row> {
                 let q = tcp80(inst(&sa.inst), to_ip(v6_of(&env, &sb.inst)));
                 (env, q)
             },
+            reachable: true,
             codes: &[],
         },
         Row {
@@ -162,33 +169,27 @@ fn rows() -> Vec<Row> {
                 let q = tcp80(inst(&sa.inst), to_ip(v6_of(&env, &sb.inst)));
                 (env, q)
             },
+            reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
         },
         Row {
             name: "out to the internet through an egress-only gateway",
             build: || {
                 let (mut env, sa, _) = pair();
-                let g = eigw(&mut env, &a(), &sa.vpc);
-                env.route(
-                    &a(),
-                    &sa.rtb,
-                    "::/0",
-                    RouteTarget::EgressOnlyInternetGateway(g),
-                );
-                let q = tcp80(inst(&sa.inst), to_ip(internet()));
-                (env, q)
+                sa.eigw_default(&mut env, &a());
+                (env, sa.out_to_internet())
             },
+            reachable: true,
             codes: &[],
         },
         Row {
             name: "out to the internet through an internet gateway's ::/0",
             build: || {
                 let (mut env, sa, _) = pair();
-                let igw = env.igw(&a(), &sa.vpc);
-                env.route(&a(), &sa.rtb, "::/0", RouteTarget::Gateway(igw));
-                let q = tcp80(inst(&sa.inst), to_ip(internet()));
-                (env, q)
+                sa.igw_default(&mut env);
+                (env, sa.out_to_internet())
             },
+            reachable: true,
             codes: &[],
         },
         Row {
@@ -197,45 +198,38 @@ fn rows() -> Vec<Row> {
                 let (mut env, sa, _) = pair();
                 let igw = env.igw(&a(), &sa.vpc);
                 env.route(&a(), &sa.rtb, "0.0.0.0/0", RouteTarget::Gateway(igw));
-                let q = tcp80(inst(&sa.inst), to_ip(internet()));
-                (env, q)
+                (env, sa.out_to_internet())
             },
+            reachable: false,
             codes: &[(F, "NO_ROUTE_TO_DESTINATION")],
         },
         Row {
             name: "in from the internet to an instance behind an egress-only gateway",
             build: || {
                 let (mut env, sa, _) = pair();
-                let g = eigw(&mut env, &a(), &sa.vpc);
-                env.route(
-                    &a(),
-                    &sa.rtb,
-                    "::/0",
-                    RouteTarget::EgressOnlyInternetGateway(g),
-                );
-                let q = tcp80(to_ip(internet()), inst(&sa.inst));
-                (env, q)
+                sa.eigw_default(&mut env, &a());
+                (env, sa.in_from_internet())
             },
+            reachable: false,
             codes: &[(F, "EGRESS_ONLY_IGW_INBOUND")],
         },
         Row {
             name: "in from the internet through an internet gateway",
             build: || {
                 let (mut env, sa, _) = pair();
-                let igw = env.igw(&a(), &sa.vpc);
-                env.route(&a(), &sa.rtb, "::/0", RouteTarget::Gateway(igw));
-                let q = tcp80(to_ip(internet()), inst(&sa.inst));
-                (env, q)
+                sa.igw_default(&mut env);
+                (env, sa.in_from_internet())
             },
+            reachable: true,
             codes: &[],
         },
         Row {
             name: "in from the internet with no gateway at all",
             build: || {
                 let (env, sa, _) = pair();
-                let q = tcp80(to_ip(internet()), inst(&sa.inst));
-                (env, q)
+                (env, sa.in_from_internet())
             },
+            reachable: false,
             codes: &[(F, "NO_ROUTE_TO_DESTINATION")],
         },
         Row {
@@ -243,9 +237,9 @@ fn rows() -> Vec<Row> {
             build: || {
                 let (mut env, sa, _) = pair();
                 env.igw(&a(), &sa.vpc);
-                let q = tcp80(to_ip(internet()), inst(&sa.inst));
-                (env, q)
+                (env, sa.in_from_internet())
             },
+            reachable: false,
             codes: &[(R, "NO_ROUTE_TO_DESTINATION")],
         },
         Row {
@@ -253,17 +247,11 @@ fn rows() -> Vec<Row> {
             build: || {
                 let (mut env, sa, sb) = pair();
                 let pcx = env.peer(&a(), &sa.vpc, &b(), &sb.vpc, true);
-                let g = eigw(&mut env, &b(), &sb.vpc);
-                env.route(
-                    &b(),
-                    &sb.rtb,
-                    "::/0",
-                    RouteTarget::EgressOnlyInternetGateway(g),
-                );
+                sb.eigw_default(&mut env, &b());
                 env.route(&a(), &sa.rtb, "::/0", RouteTarget::Peering(pcx));
-                let q = tcp80(inst(&sa.inst), to_ip(internet()));
-                (env, q)
+                (env, sa.out_to_internet())
             },
+            reachable: false,
             codes: &[
                 (F, "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"),
                 (F, "IGW_EDGE_TO_EDGE"),
@@ -273,18 +261,12 @@ fn rows() -> Vec<Row> {
             name: "a deleted egress-only gateway leaves a blackhole",
             build: || {
                 let (mut env, sa, _) = pair();
-                let g = eigw(&mut env, &a(), &sa.vpc);
-                env.route(
-                    &a(),
-                    &sa.rtb,
-                    "::/0",
-                    RouteTarget::EgressOnlyInternetGateway(g.clone()),
-                );
+                let g = sa.eigw_default(&mut env, &a());
                 env.run(&a(), |tx| tx.delete_egress_only_gateway(&g))
                     .expect("delete");
-                let q = tcp80(inst(&sa.inst), to_ip(internet()));
-                (env, q)
+                (env, sa.out_to_internet())
             },
+            reachable: false,
             codes: &[(F, "BAD_STATE_ROUTE")],
         },
     ]
@@ -292,31 +274,14 @@ fn rows() -> Vec<Row> {
 
 #[test]
 fn ipv6_scenario_table() {
-    let mut failures = Vec::new();
-    for row in rows() {
-        let (env, q) = (row.build)();
-        let snap = Snapshot::compile(&env.world, env.now);
-        let v = explain(&snap, &q).unwrap_or_else(|e| panic!("{}: {e:?}", row.name));
-        let got: Vec<(Leg, &str)> = v
-            .blockers
-            .iter()
-            .map(|e| (e.leg, e.code.aws_code()))
-            .collect();
-        if got != row.codes || v.reachable != row.codes.is_empty() {
-            failures.push(format!(
-                "{}: want {:?}, got reachable={} {:?}\n  {:#?}",
-                row.name, row.codes, v.reachable, got, v.blockers
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_rows(rows());
 }
 
 #[test]
 fn the_egress_only_blocker_names_its_gateway_and_fix() {
     let (mut env, sa, _) = pair();
     let g = eigw(&mut env, &a(), &sa.vpc);
-    let q = tcp80(to_ip(internet()), inst(&sa.inst));
+    let q = sa.in_from_internet();
     let snap = Snapshot::compile(&env.world, env.now);
     let v = explain(&snap, &q).expect("query");
     let b = &v.blockers[0];
@@ -336,13 +301,7 @@ fn the_egress_only_blocker_names_its_gateway_and_fix() {
 fn incremental_snapshot_follows_egress_only_gateways() {
     let (mut env, sa, _) = pair();
     let mut snap = Snapshot::compile(&env.world, env.now);
-    let g = eigw(&mut env, &a(), &sa.vpc);
-    env.route(
-        &a(),
-        &sa.rtb,
-        "::/0",
-        RouteTarget::EgressOnlyInternetGateway(g.clone()),
-    );
+    let g = sa.eigw_default(&mut env, &a());
     let keys = [
         RecordKey {
             table: "eigw",

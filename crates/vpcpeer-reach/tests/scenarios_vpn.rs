@@ -6,12 +6,12 @@
 
 mod common;
 
-use common::{try_commit, Build, Pair};
+use common::{check_rows, try_commit, verdict, Build, Pair, Row};
 use vpcpeer_model::aws::vpn::NewVpnGateway;
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::{
-    explain, remedy, ComponentKind as K, Endpoint, Leg, Protocol, Query, Remedy, Snapshot, Verdict,
+    explain, remedy, ComponentKind as K, Endpoint, Leg, Protocol, Query, Remedy, Snapshot,
 };
 
 use Leg::Forward as F;
@@ -33,6 +33,24 @@ fn vgw(env: &mut TestEnv, s: &Scope, vpc: &str) -> String {
     .expect("vgw")
 }
 
+/// A VPN gateway of A attached to A's VPC, and A's route of 192.168.0.0/16 to it: the gateway.
+fn onprem_through_own_vgw(p: &mut Pair) -> String {
+    let va = p.va.clone();
+    let g = vgw(&mut p.env, &a(), &va);
+    p.route_a("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
+    g
+}
+
+/// B's VPN gateway and its route to 192.168.0.0/16, and A's route there over the peering `pcx`:
+/// B's gateway.
+fn onprem_through_peers_vgw(p: &mut Pair, pcx: String) -> String {
+    let vb = p.vb.clone();
+    let g = vgw(&mut p.env, &b(), &vb);
+    p.route_a("192.168.0.0/16", RouteTarget::Peering(pcx));
+    p.route_b("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
+    g
+}
+
 /// A peered pair with an instance in each subnet (default groups: all egress, ingress from the
 /// group only); returns the pair, A's instance and the peering.
 fn peered_pair() -> (Pair, String, String) {
@@ -52,36 +70,13 @@ fn to(src: &str, dst: &str) -> Query {
     }
 }
 
-fn codes(v: &Verdict) -> Vec<(Leg, &'static str)> {
-    v.blockers
-        .iter()
-        .map(|b| (b.leg, b.code.aws_code()))
-        .collect()
-}
-
-fn run(env: &TestEnv, q: &Query) -> Verdict {
-    let snap = Snapshot::compile(&env.world, env.now);
-    explain(&snap, q).expect("explains")
-}
-
-type Make = fn() -> (TestEnv, Query);
-
-struct Row {
-    name: &'static str,
-    build: Make,
-    reachable: bool,
-    codes: &'static [(Leg, &'static str)],
-}
-
 fn rows() -> Vec<Row> {
     vec![
         Row {
             name: "own attached VPN gateway: leaves through it",
             build: || {
                 let (mut p, ia, _) = peered_pair();
-                let va = p.va.clone();
-                let g = vgw(&mut p.env, &a(), &va);
-                p.route_a("192.168.0.0/16", RouteTarget::Gateway(g));
+                onprem_through_own_vgw(&mut p);
                 (p.env, to(&ia, ONPREM))
             },
             reachable: true,
@@ -91,9 +86,8 @@ fn rows() -> Vec<Row> {
             name: "VPN gateway detached after the route: blackhole",
             build: || {
                 let (mut p, ia, _) = peered_pair();
+                let g = onprem_through_own_vgw(&mut p);
                 let va = p.va.clone();
-                let g = vgw(&mut p.env, &a(), &va);
-                p.route_a("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
                 p.env
                     .run(&a(), |tx| tx.detach_vpn_gateway(&g, &va))
                     .expect("detach");
@@ -106,9 +100,8 @@ fn rows() -> Vec<Row> {
             name: "VPN gateway deleted after the route: blackhole",
             build: || {
                 let (mut p, ia, _) = peered_pair();
+                let g = onprem_through_own_vgw(&mut p);
                 let va = p.va.clone();
-                let g = vgw(&mut p.env, &a(), &va);
-                p.route_a("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
                 p.env
                     .run(&a(), |tx| {
                         tx.detach_vpn_gateway(&g, &va)?;
@@ -135,10 +128,7 @@ fn rows() -> Vec<Row> {
             name: "edge to edge: A reaches on-premises through B's VPN gateway",
             build: || {
                 let (mut p, ia, pcx) = peered_pair();
-                let vb = p.vb.clone();
-                let g = vgw(&mut p.env, &b(), &vb);
-                p.route_a("192.168.0.0/16", RouteTarget::Peering(pcx));
-                p.route_b("192.168.0.0/16", RouteTarget::Gateway(g));
+                onprem_through_peers_vgw(&mut p, pcx);
                 (p.env, to(&ia, ONPREM))
             },
             reachable: false,
@@ -158,10 +148,8 @@ fn rows() -> Vec<Row> {
                 p.route_a("10.1.0.0/16", RouteTarget::Gateway(g));
                 let sa = p.sa.clone();
                 let ia = p.env.instance(&a(), &sa, &[]);
-                let vb = p.vb.clone();
                 let sb = p.sb.clone();
                 let ib = p.env.instance(&b(), &sb, &[]);
-                let _ = vb;
                 let eni = p.env.world.aws.instances()[&ib].eni_ids[0].clone();
                 let dst = p.env.world.aws.network_interfaces()[&eni]
                     .private_ip
@@ -176,32 +164,14 @@ fn rows() -> Vec<Row> {
 
 #[test]
 fn vpn_gateway_scenarios() {
-    for row in rows() {
-        let (env, q) = (row.build)();
-        let v = run(&env, &q);
-        assert_eq!(
-            v.reachable, row.reachable,
-            "{}: {:#?}",
-            row.name, v.blockers
-        );
-        assert_eq!(
-            codes(&v),
-            row.codes.to_vec(),
-            "{}: {:#?}",
-            row.name,
-            v.blockers
-        );
-        assert_eq!(v.reachable, v.blockers.is_empty(), "{}", row.name);
-    }
+    check_rows(rows());
 }
 
 #[test]
 fn the_vpn_hop_is_named_both_ways() {
     let (mut p, ia, _) = peered_pair();
-    let va = p.va.clone();
-    let g = vgw(&mut p.env, &a(), &va);
-    p.route_a("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
-    let v = run(&p.env, &to(&ia, ONPREM));
+    let g = onprem_through_own_vgw(&mut p);
+    let v = verdict(&p.env, &to(&ia, ONPREM));
     assert!(v.reachable, "{:#?}", v.blockers);
     let last = v.forward.last().expect("hops");
     assert_eq!(
@@ -216,11 +186,8 @@ fn the_vpn_hop_is_named_both_ways() {
 #[test]
 fn the_edge_to_edge_blocker_names_the_peers_gateway_and_its_remedy() {
     let (mut p, ia, pcx) = peered_pair();
-    let vb = p.vb.clone();
-    let g = vgw(&mut p.env, &b(), &vb);
-    p.route_a("192.168.0.0/16", RouteTarget::Peering(pcx));
-    p.route_b("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
-    let v = run(&p.env, &to(&ia, ONPREM));
+    let g = onprem_through_peers_vgw(&mut p, pcx);
+    let v = verdict(&p.env, &to(&ia, ONPREM));
     let b = v
         .blockers
         .iter()
@@ -243,9 +210,8 @@ fn the_edge_to_edge_blocker_names_the_peers_gateway_and_its_remedy() {
 #[test]
 fn incremental_snapshot_follows_vgw_attachment() {
     let (mut p, ia, _) = peered_pair();
+    let g = onprem_through_own_vgw(&mut p);
     let va = p.va.clone();
-    let g = vgw(&mut p.env, &a(), &va);
-    p.route_a("192.168.0.0/16", RouteTarget::Gateway(g.clone()));
     let mut snap = Snapshot::compile(&p.env.world, p.env.now);
     let q = to(&ia, ONPREM);
     let steps: Vec<(&str, bool)> = vec![("detach", false), ("attach", true), ("detach", false)];

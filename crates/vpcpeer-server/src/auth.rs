@@ -523,10 +523,12 @@ pub(crate) fn azure_permit(
 
 // --- admin -------------------------------------------------------------------------------------
 
-/// Whether `path` is an admin endpoint that needs the admin token.
+/// Whether `path` is an admin endpoint that needs the admin token. Health and the console's
+/// static assets (`/_vpcpeer/console/…`, which hold no state) are read without it.
 fn guarded(method: &Method, path: &str) -> bool {
+    let read = matches!(*method, Method::GET | Method::HEAD);
     path.starts_with("/_vpcpeer")
-        && !(path == "/_vpcpeer/health" && matches!(*method, Method::GET | Method::HEAD))
+        && !(read && (path == "/_vpcpeer/health" || path.starts_with("/_vpcpeer/console/")))
 }
 
 /// The refusal of a request to `/_vpcpeer/*` (but health) without the admin token, when one is

@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{header, Request};
+use axum::http::header;
 use axum::routing::any;
 use axum::Router;
 use serde_json::Value;
@@ -13,7 +12,7 @@ use tower::ServiceExt;
 
 use crate::dialect::Face;
 use crate::guard::AllowedHosts;
-use crate::testing::{between, ok, ok_field, send, state};
+use crate::testing::{between, ok, ok_field, request, send, state, JSON};
 use crate::AppState;
 
 const A: &str = "111111111111";
@@ -54,15 +53,6 @@ fn assert_dialect(face: Face, status: u16, got_status: u16, body: &[u8], what: &
     }
 }
 
-fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    b.body(Body::from(body)).expect("request")
-}
-
-const JSON: (&str, &str) = ("content-type", "application/json");
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use vpcpeer_api as api;
 
 use crate::golden_tests::golden;
-use crate::testing::{between, ec2, send, state};
+use crate::testing::{between, ec2, request, send, send_json, state, JSON};
 use crate::AppState;
 
 const A: &str = "111111111111";
@@ -186,15 +186,8 @@ async fn a_request_the_face_refuses_anyway_does_not_use_up_the_fault() {
 }
 
 async fn gcp(st: &Arc<AppState>, method: &str, uri: &str, body: &str) -> (u16, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "localhost:8443")
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
-    let (status, _, bytes) = send(st, req).await;
-    (status, serde_json::from_slice(&bytes).expect("JSON"))
+    let headers = [("host", "localhost:8443"), JSON];
+    send_json(st, request(method, uri, &headers, body.to_owned())).await
 }
 
 #[tokio::test]
@@ -227,12 +220,7 @@ async fn azure(
     path: &str,
     body: &str,
 ) -> (u16, HeaderMap, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "127.0.0.1:4651")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
+    let req = request(method, path, &[("host", "127.0.0.1:4651")], body.to_owned());
     let (status, headers, bytes) = send(st, req).await;
     let v = if bytes.is_empty() {
         Value::Null

@@ -1,6 +1,7 @@
 //! Refusal of requests that a web browser sends on behalf of a page that is not ours: the
-//! defence against cross-site requests and DNS rebinding. vpcpeer serves no web pages, and its
-//! real clients (the SDKs, the aws CLI, `vpcpeer reach`) send neither `Origin` nor
+//! defence against cross-site requests and DNS rebinding. vpcpeer's one web page is its own
+//! console ([`crate::console`]), whose requests are same-origin and pass every check below; its
+//! other clients (the SDKs, the aws CLI, `vpcpeer reach`) send neither `Origin` nor
 //! `Sec-Fetch-*` headers, so for them nothing changes.
 //!
 //! Checked, in this order, on every face before the body is read (see [`check`]):

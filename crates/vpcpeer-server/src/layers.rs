@@ -15,6 +15,8 @@
 //! clones the whole service below it for each request: five layers made the edge cost as much
 //! as the EC2 handler itself.
 //!
+//! Every answer that passes the edge carries the emulator's clock as its `Date` ([`http_date`]).
+//!
 //! [`not_found`] is the router's fallback, in the dialect of the path too.
 
 use std::any::Any;
@@ -114,7 +116,43 @@ pub async fn edge(
         Ok(resp) => resp,
         Err(panic) => panicked(&st, &method, path, panic.as_ref()),
     };
-    in_dialect(&st, &method, path, resp).await
+    let mut resp = in_dialect(&st, &method, path, resp).await;
+    if let Ok(date) = HeaderValue::from_str(&http_date(st.emulator.now())) {
+        resp.headers_mut().insert(header::DATE, date);
+    }
+    resp
+}
+
+/// The `Date` header of every answer: the emulator's clock (the one `POST /_vpcpeer/clock`
+/// advances), as a cloud's answers carry its own time; a client that wants the cloud's time
+/// (the controller's health check) reads it there. Hyper adds its own `Date` only to an answer
+/// without one, so there is one. IMF-fixdate (RFC 9110): `Tue, 14 Nov 2023 22:13:20 GMT`.
+pub fn http_date(t: vpcpeer_model::Timestamp) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = t.millis().div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Days to the civil date (Howard Hinnant's `civil_from_days`).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{}, {day:02} {} {year:04} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Step 1: the answer when anything below panicked: 500 in the dialect of the path.

@@ -2,7 +2,9 @@
 //! STS `GetCallerIdentity`; `/_vpcpeer/*` is the admin JSON API (health, clock, reset, and
 //! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`];
 //! `tls/cert.pem`, the HTTPS certificate, see [`tls`]; `faults`, the opt-in fault mode that
-//! refuses a face's next requests of an action as a throttled caller, see [`faults`]).
+//! refuses a face's next requests of an action as a throttled caller, see [`faults`];
+//! `topology`, the estate as the web console draws it, see [`topology`]). `GET /` without an
+//! `Action` is the web console's page, whose assets are under `/_vpcpeer/console/` ([`console`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
 //! ([`azure`]). With [`ServerConfig::default_vpcs`] on, an account's first EC2 request in a
 //! region lays out that region's default VPC first ([`default_vpc`]). [`serve`] runs the
@@ -10,6 +12,9 @@
 //! Errors outside the faces' handlers are rendered in the dialect
 //! of the path ([`dialect`]); browser-originated requests from other origins are refused
 //! ([`guard`]).
+//!
+//! The composition root may mount handlers of its own at paths of its choosing ([`mount`]: the
+//! Aviatrix-compatible API at `/v2/api`), behind the same edge.
 //!
 //! [`app`] builds the router for a running [`Emulator`], so tests can drive it without a socket.
 //! This crate chooses nothing: the binary's `main` picks the store, clock and id source, and
@@ -19,20 +24,25 @@ pub mod audit;
 pub mod auth;
 pub mod azure;
 pub mod conn;
+pub mod console;
 pub mod default_vpc;
 pub mod dialect;
 pub mod faults;
 pub mod gcp;
 pub mod guard;
+pub mod inspect;
 pub mod layers;
 mod log;
+pub mod mount;
 pub mod reach;
 pub mod redact;
 pub mod snapcache;
 pub mod tls;
+pub mod topology;
 
 pub use conn::ServeOptions;
 pub use default_vpc::ServerConfig;
+pub use mount::{MountedHandler, MountedRequest, MountedResponse};
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -65,6 +75,8 @@ pub struct AppState {
     pub faults: faults::Faults,
     /// What the composition root chose ([`ServerConfig`]: default VPCs).
     pub config: ServerConfig,
+    /// Handlers the composition root mounted ([`mount`]).
+    mounts: mount::Mounts,
 }
 
 impl AppState {
@@ -94,6 +106,7 @@ impl AppState {
             tls_cert: std::sync::OnceLock::new(),
             faults: faults::Faults::default(),
             config,
+            mounts: mount::Mounts::default(),
         })
     }
 
@@ -140,9 +153,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))
         .route("/_vpcpeer/tls/cert.pem", get(tls::cert_handler))
+        .merge(console::routes())
         .merge(gcp::routes())
-        .merge(azure::routes())
-        .fallback(layers::not_found);
+        .merge(azure::routes());
+    let routes = mount::add(routes, &state).fallback(layers::not_found);
     with_layers(routes, state)
 }
 
@@ -190,6 +204,11 @@ async fn aws_query(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if matches!(method, Method::GET | Method::HEAD)
+        && console::wants_console(query.as_deref(), &headers)
+    {
+        return console::index();
+    }
     let params = Params::parse(query.as_deref().unwrap_or(""), &body);
     let auth = headers
         .get(header::AUTHORIZATION)
@@ -415,6 +434,8 @@ mod faults_tests;
 mod golden_tests;
 #[cfg(test)]
 mod log_tests;
+#[cfg(test)]
+mod mount_tests;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

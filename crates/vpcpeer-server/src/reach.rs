@@ -113,7 +113,8 @@ fn parse_endpoint(s: &str, which: &str) -> Result<Endpoint, ReachError> {
     })
 }
 
-/// Checks that an id endpoint belongs to `scope`; resolves a source address to the caller's
+/// Checks that an id endpoint belongs to `scope`'s account (in any of its regions: a path may
+/// cross regions, over an inter-region peering or a tunnel); resolves a source address to the caller's
 /// interface when the address is held in several accounts.
 fn scope_endpoint(
     world: &World,
@@ -130,11 +131,11 @@ fn scope_endpoint(
     };
     match e {
         Endpoint::Instance(id) => match world.aws.instances().get(&id) {
-            Some(i) if &i.scope == scope => Ok(Endpoint::Instance(id)),
+            Some(i) if i.scope.account == scope.account => Ok(Endpoint::Instance(id)),
             _ => Err(foreign("instance", &id)),
         },
         Endpoint::Eni(id) => match world.aws.network_interfaces().get(&id) {
-            Some(n) if &n.scope == scope => Ok(Endpoint::Eni(id)),
+            Some(n) if n.scope.account == scope.account => Ok(Endpoint::Eni(id)),
             _ => Err(foreign("network interface", &id)),
         },
         Endpoint::Ip(ip) if is_src => {
@@ -345,7 +346,21 @@ fn changes_the_component(code: Code) -> bool {
         | Code::RouteBlackhole
         | Code::PeeringAccessDisabled
         | Code::EniSourceDestCheckRestriction
-        | Code::RoutingLoop => true,
+        | Code::InstanceNotRunning
+        | Code::RoutingLoop
+        | Code::TunnelConfigInvalid
+        | Code::TunnelPeerNotFound
+        | Code::TunnelPeerEntryMissing
+        | Code::TunnelKeyMismatch
+        | Code::TunnelPortMismatch
+        | Code::TunnelGatewayNotRunning
+        | Code::TunnelNoPublicIp
+        | Code::TunnelNoInternetRoute
+        | Code::TunnelOuterBlockedBySg { .. }
+        | Code::TunnelOuterBlockedByAcl { .. }
+        | Code::TunnelSourceNotAllowed
+        | Code::TunnelNoRouteForDestination
+        | Code::TunnelGatewayNoForwarding => true,
         Code::PcxRequiresAddressInVpcCidr
         | Code::DisconnectedVpcs
         | Code::IgwEdgeToEdge
@@ -364,8 +379,22 @@ fn changes_the_component(code: Code) -> bool {
 /// A fix at another owner's component: that owner must make it.
 fn owner_must(owner: &str, fix: &str) -> String {
     const VERBS: &[&str] = &[
-        "add ", "allow ", "accept ", "create ", "start ", "set ", "remove ", "delete ", "peer ",
-        "replace ", "wait ", "repair ", "check ",
+        "add ",
+        "allow ",
+        "accept ",
+        "create ",
+        "start ",
+        "set ",
+        "remove ",
+        "delete ",
+        "peer ",
+        "replace ",
+        "wait ",
+        "repair ",
+        "check ",
+        "allocate ",
+        "attach ",
+        "change ",
     ];
     if VERBS.iter().any(|v| fix.starts_with(v)) {
         format!("its owner ({owner}) must {fix}")
@@ -400,6 +429,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
         ComponentKind::VpcEndpoint => "vpc-endpoint",
+        ComponentKind::Tunnel => "tunnel",
     }
 }
 
@@ -736,8 +766,32 @@ pub fn remedy_text(r: &Remedy) -> String {
             "the path needs a component the engine does not model (e.g. a transit gateway)"
                 .to_owned()
         }
+        Remedy::AssignPublicIp { instance } => format!(
+            "allocate an Elastic IP and associate it with {instance} (AllocateAddress, AssociateAddress)"
+        ),
+        Remedy::AddInternetRoute {
+            table,
+            gateway: Some(g),
+        } => format!("add a route 0.0.0.0/0 → {g} to {table}"),
+        Remedy::AddInternetRoute {
+            table,
+            gateway: None,
+        } => format!(
+            "attach an internet gateway to the VPC of {table} and add a route 0.0.0.0/0 → it to {table}"
+        ),
+        Remedy::EnableGatewayForwarding { .. }
+        | Remedy::AssignGcpExternalIp { .. }
+        | Remedy::AssignAzurePublicIp { .. }
+        | Remedy::AddGcpInternetRoute { .. }
+        | Remedy::AddAzureInternetRoute { .. } => tunnel_words::gateway_fix_text(r),
+        Remedy::FixGatewayConfig { instance, change } => format!(
+            "change the gateway configuration in the user data of {instance} (stop it, ModifyInstanceAttribute UserData, start it): {}",
+            tunnel_words::config_change_text(change)
+        ),
     }
 }
+
+mod tunnel_words;
 
 #[cfg(test)]
 #[path = "reach_tests.rs"]

@@ -86,6 +86,7 @@ pub(crate) fn world() -> World {
                         subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
                         ..Default::default()
                     }],
+                    ..Default::default()
                 },
             )
         });
@@ -326,6 +327,7 @@ pub(crate) fn azure_world() -> World {
                         private_ip: Some(ip.into()),
                         is_static: true,
                         primary: Some(true),
+                        public_ip: None,
                     }],
                     nsg,
                     ..Default::default()
@@ -342,6 +344,8 @@ pub(crate) fn azure_world() -> World {
                     nics: vec![nic_id],
                     size: None,
                     tags: AzTags::new(),
+                    custom_data: None,
+                    image: None,
                 },
             )
         });

@@ -22,6 +22,23 @@ pub(crate) fn emulator() -> Emulator {
     Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open")
 }
 
+/// A request of `method` to `uri` with `headers` and `body`.
+pub(crate) fn request(
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body.into()).expect("request")
+}
+
+/// The `content-type` header of a JSON body.
+pub(crate) const JSON: (&str, &str) = ("content-type", "application/json");
+
 /// Sends `req` through the router: status, headers and the whole body.
 pub(crate) async fn send(st: &Arc<AppState>, req: Request<Body>) -> (u16, HeaderMap, Bytes) {
     let resp = app(st.clone()).oneshot(req).await.expect("response");
@@ -35,6 +52,13 @@ pub(crate) async fn send(st: &Arc<AppState>, req: Request<Body>) -> (u16, Header
 pub(crate) async fn send_json(st: &Arc<AppState>, req: Request<Body>) -> (u16, serde_json::Value) {
     let (status, _, bytes) = send(st, req).await;
     (status, serde_json::from_slice(&bytes).expect("JSON body"))
+}
+
+/// `GET path`: the status and the body as text.
+pub(crate) async fn get_text(st: &Arc<AppState>, path: &str) -> (u16, String) {
+    let req = Request::get(path).body(Body::empty()).expect("request");
+    let (status, _, bytes) = send(st, req).await;
+    (status, String::from_utf8(bytes.to_vec()).expect("UTF-8"))
 }
 
 /// Posts an EC2 Query `body` as `account` (a SigV4-shaped credential in us-east-1).

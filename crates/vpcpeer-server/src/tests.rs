@@ -7,8 +7,8 @@ use axum::http::Request;
 
 use super::*;
 use crate::testing::{
-    active_peering, ec2 as call, instance, ok_field, peering_route, refused, send, send_json,
-    state, vpc_with_instance,
+    active_peering, ec2 as call, instance, ok_field, peering_route, refused, request, send,
+    send_json, state, vpc_with_instance,
 };
 
 const A: &str = "111111111111";
@@ -240,14 +240,11 @@ async fn reach_rejects_bad_input_and_foreign_ids() {
 }
 
 async fn arm(st: &Arc<AppState>, method: &str, path: &str, body: &str) -> (u16, HeaderMap, String) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "127.0.0.1:4651")
-        .header("authorization", "Bearer anything")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
-    let (status, headers, bytes) = send(st, req).await;
+    let headers = [
+        ("host", "127.0.0.1:4651"),
+        ("authorization", "Bearer anything"),
+    ];
+    let (status, headers, bytes) = send(st, request(method, path, &headers, body.to_owned())).await;
     (
         status,
         headers,

@@ -380,6 +380,15 @@ fn limit_code(kind: LimitKind) -> &'static str {
     }
 }
 
+/// EC2's message about the entry `rule_number` of `acl_id` in one direction, `state` being
+/// "already exists" or "does not exist".
+fn acl_entry(rule_number: i32, state: &str, acl_id: &str, egress: bool) -> String {
+    let direction = if egress { "egress" } else { "ingress" };
+    format!(
+        "The network acl entry identified by {rule_number} {state} (network ACL {acl_id}, {direction})."
+    )
+}
+
 /// A code and message worded by [`messages`], as a client error.
 fn worded((code, message): messages::Words) -> Ec2Error {
     Ec2Error::new(code, message)
@@ -612,10 +621,7 @@ impl From<DomainError> for Ec2Error {
                 egress,
             } => Ec2Error::new(
                 "NetworkAclEntryAlreadyExists",
-                format!(
-                    "The network acl entry identified by {rule_number} already exists (network ACL {acl_id}, {}).",
-                    if egress { "egress" } else { "ingress" }
-                ),
+                acl_entry(rule_number, "already exists", &acl_id, egress),
             ),
             DomainError::AclEntryNotFound {
                 acl_id,
@@ -623,10 +629,7 @@ impl From<DomainError> for Ec2Error {
                 egress,
             } => Ec2Error::new(
                 "InvalidNetworkAclEntry.NotFound",
-                format!(
-                    "The network acl entry identified by {rule_number} does not exist (network ACL {acl_id}, {}).",
-                    if egress { "egress" } else { "ingress" }
-                ),
+                acl_entry(rule_number, "does not exist", &acl_id, egress),
             ),
             DomainError::IdempotentParameterMismatch { client_token } => Ec2Error::new(
                 "IdempotentParameterMismatch",

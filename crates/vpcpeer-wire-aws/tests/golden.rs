@@ -5,20 +5,20 @@
 //! diff (`cargo insta review`, or `INSTA_UPDATE=always cargo test -p vpcpeer-wire-aws --test golden`)
 //! before accepting it.
 
+mod common;
+
 use std::ops::{Deref, DerefMut};
 
+use common::first;
+use common::golden::{self, ok_in, refused_in, A_EAST, NOW, REQUEST_ID};
 use vpcpeer_model::testkit::{TestEnv, A, B};
-use vpcpeer_model::{Scope, Timestamp};
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
+use vpcpeer_model::Timestamp;
+use vpcpeer_wire_aws::{error_document, Ec2Error};
 
-const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
-/// Account A in us-east-1 and account B in us-west-2: the two sides of [`cross`].
-const A_EAST: (&str, &str) = (A, "us-east-1");
+/// Account B in us-west-2: the other side of [`cross`].
 const B_WEST: (&str, &str) = (B, "us-west-2");
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
 
-/// The shared model harness with a fixed clock and one id source shared by every call.
+/// The shared golden harness ([`golden::env`]), with the calls this file makes as methods.
 struct Env(TestEnv);
 
 impl Deref for Env {
@@ -36,34 +36,12 @@ impl DerefMut for Env {
 
 impl Env {
     fn new() -> Self {
-        let mut env = TestEnv::with_seed(1);
-        env.now = NOW;
-        Env(env)
-    }
-
-    /// Runs `action` as `account` in `region`; commits on success, rolls back on error.
-    fn call(
-        &mut self,
-        account: &str,
-        region: &str,
-        action: &str,
-        body: &str,
-    ) -> Result<String, Ec2Error> {
-        let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-        let mut x = Xml::new();
-        let params = Params::parse(
-            "",
-            format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-        );
-        self.transact(&Scope::new(account, region), |tx| {
-            h.run(tx, &params, &mut x)
-        })?;
-        Ok(success_envelope(action, REQUEST_ID, &x.finish()))
+        Env(golden::env())
     }
 
     /// A successful call's document (account A, us-east-1).
     fn ok(&mut self, action: &str, body: &str) -> String {
-        self.ok_as(A, "us-east-1", action, body)
+        golden::ok(self, action, body)
     }
 
     /// A successful call's document (account A, us-east-1), checked against snapshot `name`.
@@ -85,8 +63,7 @@ impl Env {
     }
 
     fn ok_as(&mut self, account: &str, region: &str, action: &str, body: &str) -> String {
-        self.call(account, region, action, body)
-            .unwrap_or_else(|e| panic!("{action} failed: {e:?}"))
+        ok_in(self, (account, region), action, body)
     }
 
     /// A failed call's error document and HTTP status (account A, us-east-1).
@@ -96,22 +73,9 @@ impl Env {
 
     /// A failed call's error document and HTTP status.
     fn err_as(&mut self, account: &str, region: &str, action: &str, body: &str) -> (u16, String) {
-        match self.call(account, region, action, body) {
-            Ok(doc) => panic!("{action} unexpectedly succeeded: {doc}"),
-            Err(e) => (e.status, error_document(&e, REQUEST_ID)),
-        }
+        let (e, doc) = refused_in(self, (account, region), action, body);
+        (e.status, doc)
     }
-}
-
-/// The text of the first `<tag>` in `doc`.
-fn first(doc: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = doc
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
-        + open.len();
-    let end = doc[start..].find('<').expect("closing tag") + start;
-    doc[start..end].to_owned()
 }
 
 fn new_vpc(env: &mut Env, account: &str, region: &str, cidr: &str) -> String {

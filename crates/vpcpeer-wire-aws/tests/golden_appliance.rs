@@ -1,41 +1,15 @@
 //! Golden wire tests of the appliance actions: StopInstances, StartInstances,
 //! DescribeInstanceStatus, Describe{NetworkInterface,Instance}Attribute, a DescribeRouteTables
-//! with an instance route (active, then blackhole once the instance is stopped) and the
+//! with an instance route (active, then blackhole once the instance is stopped), a stopped
+//! instance's `StateTransitionReason` (`reason`: `User initiated (… GMT)`) and the
 //! `IncorrectInstanceState` error document. Driven in-process with a fixed clock, seeded ids and
 //! a fixed request id, like `golden.rs`.
 
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::{Scope, Timestamp};
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
+mod common;
 
-const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
-
-fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let mut x = Xml::new();
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
-    Ok(success_envelope(action, REQUEST_ID, &x.finish()))
-}
-
-fn ok(env: &mut TestEnv, action: &str, body: &str) -> String {
-    call(env, action, body).unwrap_or_else(|e| panic!("{action} failed: {e:?}"))
-}
-
-fn first(doc: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = doc
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
-        + open.len();
-    let end = doc[start..].find('<').expect("closing tag") + start;
-    doc[start..end].to_owned()
-}
+use common::first;
+use common::golden::{env, ok, refused};
+use vpcpeer_model::testkit::TestEnv;
 
 /// A VPC with one subnet, a second (private) route table whose default route goes to an
 /// instance, and that instance (the appliance). Returns (instance, its interface, route table).
@@ -70,12 +44,6 @@ fn layout(env: &mut TestEnv) -> (String, String, String) {
     (instance, eni, rtb)
 }
 
-fn env() -> TestEnv {
-    let mut env = TestEnv::with_seed(1);
-    env.now = NOW;
-    env
-}
-
 #[test]
 fn stop_and_start_instances() {
     let mut env = env();
@@ -97,9 +65,25 @@ fn stop_and_start_instances() {
         ok(&mut env, "StartInstances", &format!("InstanceId.1={i}"))
     );
     ok(&mut env, "TerminateInstances", &format!("InstanceId.1={i}"));
-    let e = call(&mut env, "StopInstances", &format!("InstanceId.1={i}")).unwrap_err();
+    let (e, doc) = refused(&mut env, "StopInstances", &format!("InstanceId.1={i}"));
     assert_eq!(e.status, 400);
-    insta::assert_snapshot!("stop_instances_terminated", error_document(&e, REQUEST_ID));
+    insta::assert_snapshot!("stop_instances_terminated", doc);
+}
+
+#[test]
+fn a_stopped_instance_says_when_in_its_state_transition_reason() {
+    let mut env = env();
+    let (i, _, _) = layout(&mut env);
+    ok(&mut env, "StopInstances", &format!("InstanceId.1={i}"));
+    let stopped = ok(&mut env, "DescribeInstances", &format!("InstanceId.1={i}"));
+    insta::assert_snapshot!("describe_instances_stopped", stopped);
+    assert!(
+        stopped.contains("<reason>User initiated (") && stopped.contains(" GMT)</reason>"),
+        "{stopped}"
+    );
+    ok(&mut env, "StartInstances", &format!("InstanceId.1={i}"));
+    let started = ok(&mut env, "DescribeInstances", &format!("InstanceId.1={i}"));
+    assert!(started.contains("<reason></reason>"), "{started}");
 }
 
 #[test]

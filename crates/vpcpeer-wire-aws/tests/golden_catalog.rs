@@ -5,69 +5,21 @@
 //! Review a changed snapshot with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p
 //! vpcpeer-wire-aws --test golden_catalog`) before accepting it.
 
+mod common;
+
+use common::golden::{env, ok, ok_in, refused_in, A_EAST};
+use common::{first, form_encode};
 use vpcpeer_model::testkit::{TestEnv, A, B};
-use vpcpeer_model::{Scope, Timestamp};
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
 
-const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
-
-/// A fixed clock and one id source shared by every call.
-fn env() -> TestEnv {
-    let mut env = TestEnv::with_seed(1);
-    env.now = NOW;
-    env
-}
-
-/// Runs `action` as `(account, region)`; commits on success, rolls back on error.
-fn call_in(
-    env: &mut TestEnv,
-    who: (&str, &str),
-    action: &str,
-    body: &str,
-) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let mut x = Xml::new();
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    env.transact(&Scope::new(who.0, who.1), |tx| h.run(tx, &params, &mut x))?;
-    Ok(success_envelope(action, REQUEST_ID, &x.finish()))
-}
-
-/// A successful call's document as account A in us-east-1.
-fn ok(env: &mut TestEnv, action: &str, body: &str) -> String {
-    call_in(env, (A, "us-east-1"), action, body)
-        .unwrap_or_else(|e| panic!("{action} {body}: {e:?}"))
-}
-
-/// A failed call as `who`: (HTTP status, code, message).
+/// A failed call as `who`: (HTTP status, code, message), as its error document words them.
 fn err_in(env: &mut TestEnv, who: (&str, &str), action: &str, body: &str) -> (u16, String, String) {
-    match call_in(env, who, action, body) {
-        Ok(doc) => panic!("{action} unexpectedly succeeded: {doc}"),
-        Err(e) => {
-            let doc = error_document(&e, REQUEST_ID);
-            (e.status, first(&doc, "Code"), first(&doc, "Message"))
-        }
-    }
+    let (e, doc) = refused_in(env, who, action, body);
+    (e.status, first(&doc, "Code"), first(&doc, "Message"))
 }
 
 /// A failed call as account A in us-east-1.
 fn err(env: &mut TestEnv, action: &str, body: &str) -> (u16, String, String) {
-    err_in(env, (A, "us-east-1"), action, body)
-}
-
-/// The text of the first `<tag>` in `doc`.
-fn first(doc: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = doc
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
-        + open.len();
-    let end = doc[start..].find('<').expect("closing tag") + start;
-    doc[start..end].to_owned()
+    err_in(env, A_EAST, action, body)
 }
 
 /// The element `<tag>…</tag>` (first one, whole) in `doc`.
@@ -78,6 +30,20 @@ fn element(doc: &str, tag: &str) -> String {
     let close = format!("</{tag}>");
     let end = doc[start..].find(&close).expect("closing tag") + start + close.len();
     doc[start..end].to_owned()
+}
+
+/// A VPC 10.0.0.0/16 of account A with a subnet 10.0.1.0/24: (vpc, subnet).
+fn vpc_and_subnet(env: &mut TestEnv) -> (String, String) {
+    let vpc = first(&ok(env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
+    let subnet = first(
+        &ok(
+            env,
+            "CreateSubnet",
+            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
+        ),
+        "subnetId",
+    );
+    (vpc, subnet)
 }
 
 // --- Point 3: error fidelity ---------------------------------------------------------------------
@@ -147,13 +113,12 @@ fn a_reject_in_the_wrong_region_answers_incorrect_region() {
     let mut env = env();
     let a_vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
     let b_vpc = first(
-        &call_in(
+        &ok_in(
             &mut env,
             (B, "us-west-2"),
             "CreateVpc",
             "CidrBlock=10.1.0.0/16",
-        )
-        .expect("vpc"),
+        ),
         "vpcId",
     );
     let pcx = first(
@@ -179,27 +144,18 @@ fn a_reject_in_the_wrong_region_answers_incorrect_region() {
             format!("Incorrect region (us-east-1) specified for this request. VPC peering connection {pcx} must be rejected in region us-west-2")
         )
     );
-    call_in(
+    ok_in(
         &mut env,
         (B, "us-west-2"),
         "RejectVpcPeeringConnection",
         &body,
-    )
-    .expect("reject");
+    );
 }
 
 #[test]
 fn an_insights_security_group_blocker_names_the_groups() {
     let mut env = env();
-    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
-    let subnet = first(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "subnetId",
-    );
+    let (vpc, subnet) = vpc_and_subnet(&mut env);
     let mut group = |name: &str| {
         first(
             &ok(
@@ -291,13 +247,12 @@ fn describe_availability_zones_names_and_ids() {
     );
     insta::assert_snapshot!("describe_availability_zones_us_east_1", doc);
     assert_eq!(doc.matches("<zoneName>").count(), 6);
-    let tokyo = call_in(
+    let tokyo = ok_in(
         &mut env,
         (A, "ap-northeast-1"),
         "DescribeAvailabilityZones",
         "",
-    )
-    .expect("zones");
+    );
     let pairs: Vec<(String, String)> = tokyo
         .split("<item>")
         .skip(1)
@@ -406,13 +361,12 @@ fn describe_images_catalogue() {
     let id = first(&doc, "imageId");
     let again = ok(&mut env, "DescribeImages", &format!("ImageId.1={id}"));
     assert_eq!(first(&again, "name"), first(&doc, "name"));
-    let west = call_in(
+    let west = ok_in(
         &mut env,
         (A, "us-west-2"),
         "DescribeImages",
         "Owner.1=amazon",
-    )
-    .expect("images");
+    );
     assert!(!west.contains(&id), "image ids differ per region");
     let ubuntu = ok(&mut env, "DescribeImages", "Owner.1=099720109477");
     assert_eq!(ubuntu.matches("<imageId>").count(), 2);
@@ -451,15 +405,7 @@ fn describe_images_catalogue() {
 #[test]
 fn run_instances_refuses_an_unknown_instance_type() {
     let mut env = env();
-    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
-    let subnet = first(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "subnetId",
-    );
+    let (_, subnet) = vpc_and_subnet(&mut env);
     let run = |t: &str| {
         format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&InstanceType={t}")
     };
@@ -513,7 +459,7 @@ fn key_pairs_create_import_describe_delete() {
         "ImportKeyPair",
         &format!(
             "KeyName=laptop&PublicKeyMaterial={}",
-            common_encode(&material)
+            form_encode(&material)
         ),
     );
     insta::assert_snapshot!("import_key_pair", imported);
@@ -522,7 +468,7 @@ fn key_pairs_create_import_describe_delete() {
         err(
             &mut env,
             "ImportKeyPair",
-            &format!("KeyName=bad&PublicKeyMaterial={}", common_encode(&bad))
+            &format!("KeyName=bad&PublicKeyMaterial={}", form_encode(&bad))
         ),
         (
             400,
@@ -574,28 +520,10 @@ fn key_pairs_create_import_describe_delete() {
     assert_eq!(code, "MissingParameter");
 }
 
-/// `s` percent-encoded for a form body.
-fn common_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[test]
 fn run_instances_key_name_must_exist_and_shows() {
     let mut env = env();
-    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
-    let subnet = first(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "subnetId",
-    );
+    let (_, subnet) = vpc_and_subnet(&mut env);
     let run = format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&KeyName=ops");
     assert_eq!(
         err(&mut env, "RunInstances", &run),
@@ -621,15 +549,7 @@ fn run_instances_key_name_must_exist_and_shows() {
 #[test]
 fn launch_templates_and_launching_from_one() {
     let mut env = env();
-    let vpc = first(&ok(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16"), "vpcId");
-    let subnet = first(
-        &ok(
-            &mut env,
-            "CreateSubnet",
-            &format!("VpcId={vpc}&CidrBlock=10.0.1.0/24"),
-        ),
-        "subnetId",
-    );
+    let (vpc, subnet) = vpc_and_subnet(&mut env);
     let sg = first(
         &ok(
             &mut env,

@@ -4,52 +4,11 @@
 //! and its interface with a public address, driven in-process with a fixed clock, seeded ids and
 //! a fixed request id (as `golden.rs`).
 
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::{Scope, Timestamp};
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Ec2Error, Params, Xml};
+mod common;
 
-const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
-
-fn env() -> TestEnv {
-    let mut env = TestEnv::with_seed(1);
-    env.now = NOW;
-    env
-}
-
-fn call(env: &mut TestEnv, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let mut x = Xml::new();
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x))?;
-    Ok(success_envelope(action, REQUEST_ID, &x.finish()))
-}
-
-fn ok(env: &mut TestEnv, action: &str, body: &str) -> String {
-    call(env, action, body).unwrap_or_else(|e| panic!("{action} failed: {e:?}"))
-}
-
-fn err(env: &mut TestEnv, action: &str, body: &str) -> (u16, String, String) {
-    match call(env, action, body) {
-        Ok(doc) => panic!("{action} unexpectedly succeeded: {doc}"),
-        Err(e) => (e.status, e.code.clone(), error_document(&e, REQUEST_ID)),
-    }
-}
-
-/// The text of the first `<tag>` in `doc`.
-fn first(doc: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = doc
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {doc}"))
-        + open.len();
-    let end = doc[start..].find('<').expect("closing tag") + start;
-    doc[start..end].to_owned()
-}
+use common::first;
+use common::golden::{env, err, ok};
+use vpcpeer_model::testkit::TestEnv;
 
 /// A VPC (DNS hostnames on) with a subnet mapping public addresses on launch, and an instance in
 /// it: (subnet, instance).

@@ -9,33 +9,7 @@
 mod common;
 
 use common::first;
-use vpcpeer_model::testkit::{TestEnv, A};
-use vpcpeer_model::{Scope, Timestamp};
-use vpcpeer_wire_aws::{error_document, handler, success_envelope, Params, Xml};
-
-const REQUEST_ID: &str = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE";
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
-
-fn env() -> TestEnv {
-    let mut env = TestEnv::with_seed(1);
-    env.now = NOW;
-    env
-}
-
-/// The full document of `action` as account A in us-east-1 (success or error).
-fn doc(env: &mut TestEnv, action: &str, body: &str) -> String {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let params = Params::parse(
-        "",
-        format!("Action={action}&Version=2016-11-15&{body}").as_bytes(),
-    );
-    let mut x = Xml::new();
-    match env.transact(&Scope::new(A, "us-east-1"), |tx| h.run(tx, &params, &mut x)) {
-        Ok(()) => success_envelope(action, REQUEST_ID, &x.finish()),
-        Err(e) => error_document(&e, REQUEST_ID),
-    }
-}
+use common::golden::{document as doc, env};
 
 #[test]
 fn prefix_list_documents() {

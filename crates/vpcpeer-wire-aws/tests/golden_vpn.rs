@@ -4,17 +4,13 @@
 
 mod common;
 
+use common::golden::env_with_seed;
 use common::{call, call_as, first, ok, ok_field};
 use vpcpeer_model::testkit::{TestEnv, B};
-use vpcpeer_model::Timestamp;
 
-/// 2026-01-02T03:04:05.678Z
-const NOW: Timestamp = Timestamp(1_767_323_045_678);
-
+/// The golden clock, ids seeded with 7.
 fn env() -> TestEnv {
-    let mut env = TestEnv::with_seed(7);
-    env.now = NOW;
-    env
+    env_with_seed(7)
 }
 
 /// The error code of a failing call.

@@ -6,10 +6,10 @@
 
 mod common;
 
-use common::{call, call_as, first, ok, ok_field};
+use common::{call, call_as, first, form, ok, ok_field, run};
 use vpcpeer_model::testkit::{TestEnv, A, B};
-use vpcpeer_model::{RtAssocTarget, Scope};
-use vpcpeer_wire_aws::{handler, Ec2Error, Params, Xml};
+use vpcpeer_model::RtAssocTarget;
+use vpcpeer_wire_aws::Ec2Error;
 
 /// Two VPCs of account A in us-east-1, each with a subnet and a custom route table, and an
 /// internet gateway attached to the first.
@@ -70,19 +70,19 @@ fn fx() -> Fx {
     }
 }
 
-/// Runs `action` as `scope` without the edge's character check (the model's own checks of tag
+/// Runs `action` as `who` without the edge's character check (the model's own checks of tag
 /// text are what these rows pin).
-fn run_in(env: &mut TestEnv, scope: &Scope, action: &str, body: &str) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let form = format!("Action={action}&Version=2016-11-15&{body}");
-    let params = Params::parse("", form.as_bytes());
-    let mut x = Xml::new();
-    env.transact(scope, |tx| h.run(tx, &params, &mut x))?;
-    Ok(x.finish())
+fn run_in(
+    env: &mut TestEnv,
+    who: (&str, &str),
+    action: &str,
+    body: &str,
+) -> Result<String, Ec2Error> {
+    run(env, who, action, &form(action, body))
 }
 
-fn west(account: &str) -> Scope {
-    Scope::new(account, "us-west-2")
+fn west(account: &str) -> (&str, &str) {
+    (account, "us-west-2")
 }
 
 fn err(r: Result<String, Ec2Error>) -> Ec2Error {
@@ -156,13 +156,7 @@ impl Fx {
     /// An active peering between `vpc` and a VPC of A in us-west-2.
     fn inter_region_peering(&mut self) -> String {
         let far = first(
-            &run_in(
-                &mut self.env,
-                &west(A),
-                "CreateVpc",
-                "CidrBlock=10.4.0.0/16",
-            )
-            .unwrap(),
+            &run_in(&mut self.env, west(A), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
             "vpcId",
         );
         let pcx = self.ok_field(
@@ -172,7 +166,7 @@ impl Fx {
         );
         run_in(
             &mut self.env,
-            &west(A),
+            west(A),
             "AcceptVpcPeeringConnection",
             &format!("VpcPeeringConnectionId={pcx}"),
         )
@@ -635,7 +629,7 @@ fn cases() -> Vec<Case> {
         }),
         ("accepted in the wrong region", |f| {
             let far = first(
-                &run_in(&mut f.env, &west(B), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
+                &run_in(&mut f.env, west(B), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
                 "vpcId",
             );
             let v = f.vpc.clone();
@@ -719,7 +713,7 @@ fn cases() -> Vec<Case> {
             let v = f.vpc.clone();
             err(run_in(
                 &mut f.env,
-                &Scope::new(A, "us-east-1"),
+                (A, "us-east-1"),
                 "CreateTags",
                 &format!("ResourceId.1={v}&Tag.1.Key=a%01b&Tag.1.Value=v"),
             ))
@@ -736,7 +730,7 @@ fn cases() -> Vec<Case> {
             let v = f.vpc.clone();
             err(run_in(
                 &mut f.env,
-                &Scope::new(A, "us-east-1"),
+                (A, "us-east-1"),
                 "CreateTags",
                 &format!("ResourceId.1={v}&Tag.1.Key=k&Tag.1.Value=a%7Fb"),
             ))
@@ -818,13 +812,13 @@ fn cases() -> Vec<Case> {
         }),
         ("referenced group in another region", |f| {
             let far = first(
-                &run_in(&mut f.env, &west(A), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
+                &run_in(&mut f.env, west(A), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
                 "vpcId",
             );
             let fg = first(
                 &run_in(
                     &mut f.env,
-                    &west(A),
+                    west(A),
                     "CreateSecurityGroup",
                     &format!("VpcId={far}&GroupName=far&GroupDescription=d"),
                 )

@@ -97,6 +97,7 @@ pub fn action(method: &str, route: &Route) -> String {
         Kind::Nic => "Microsoft.Network/networkInterfaces",
         Kind::Gateway => "Microsoft.Network/virtualNetworkGateways",
         Kind::Vm => "Microsoft.Compute/virtualMachines",
+        Kind::PublicIp => "Microsoft.Network/publicIPAddresses",
     };
     match route {
         Route::Item { kind, .. } | Route::List { kind, .. } => {
@@ -108,6 +109,13 @@ pub fn action(method: &str, route: &Route) -> String {
         Route::EffectiveNsgs { .. } => {
             "Microsoft.Network/networkInterfaces/effectiveNetworkSecurityGroups/action".to_owned()
         }
+        Route::VmInstanceView { .. } => {
+            "Microsoft.Compute/virtualMachines/instanceView/read".to_owned()
+        }
+        Route::VmAction { action, .. } => format!(
+            "Microsoft.Compute/virtualMachines/{}/action",
+            crate::error::power_action(*action)
+        ),
         Route::Operation { .. } => "Microsoft.Network/locations/operations/read".to_owned(),
         Route::OperationResult { .. } => {
             "Microsoft.Network/locations/operationResults/read".to_owned()
@@ -130,6 +138,9 @@ mod tests {
             ("PUT", format!("{s}/resourcegroups/rg"), "Microsoft.Resources/subscriptions/resourceGroups/write"),
             ("POST", format!("{s}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n/effectiveRouteTable"), "Microsoft.Network/networkInterfaces/effectiveRouteTable/action"),
             ("GET", format!("{s}/providers/Microsoft.Network/virtualNetworks"), "Microsoft.Network/virtualNetworks/read"),
+            ("PUT", format!("{s}/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/p"), "Microsoft.Network/publicIPAddresses/write"),
+            ("POST", format!("{s}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/deallocate"), "Microsoft.Compute/virtualMachines/deallocate/action"),
+            ("GET", format!("{s}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/instanceView"), "Microsoft.Compute/virtualMachines/instanceView/read"),
         ] {
             let route = parse(&path).expect(&path);
             assert_eq!(action(method, &route), want, "{method} {path}");

@@ -31,12 +31,20 @@
 //! `SecurityRuleInvalidAddressPrefix`, `OperationNotFound` and the count limits
 //! (`AddressPrefixCountLimitReached`, `SubnetCountLimitReached`, `RouteCountLimitReached`,
 //! `IpConfigurationCountLimitReached`, `SecurityRuleAddressPrefixCountLimitReached`,
-//! `NetworkInterfaceCountLimitReached`).
+//! `NetworkInterfaceCountLimitReached`). Public IP addresses and VM power: ARM's
+//! `StandardSkuPublicIPAddressesMustBeStatic`, `PublicIPAddressCannotBeDeleted` (a DELETE while
+//! an IP configuration uses it), `PublicIPAddressInUse` (a second configuration asks for it),
+//! `PublicIPReferencedByMultipleIPConfigs`, `OperationNotAllowed` (409, `powerOff` of a
+//! deallocated VM) and `InvalidParameter` for custom data that is not base64; chosen here:
+//! `PropertyChangeNotAllowed` (409) for a PUT changing a VM's `customData` or its
+//! `storageProfile.imageReference`,
+//! `PublicIPIdleTimeoutIsOutOfRange` and `PublicIPCountLimitReached` (the emulator's pool is
+//! empty).
 
 use crate::render::direction;
 use ipnet::Ipv4Net;
 use vpcpeer_model::azure::limits::{MAX_TAGS, MAX_TAG_NAME, MAX_TAG_VALUE};
-use vpcpeer_model::azure::ops::Tagged;
+use vpcpeer_model::azure::ops::{Tagged, VmPowerAction};
 use vpcpeer_model::azure::{AzureError, Limit, OtherCloud, PeeredSide, Side};
 use vpcpeer_model::text;
 
@@ -92,6 +100,16 @@ pub fn arm_type(kind: Tagged) -> &'static str {
         Tagged::Nic => "Microsoft.Network/networkInterfaces",
         Tagged::Gateway => "Microsoft.Network/virtualNetworkGateways",
         Tagged::Vm => "Microsoft.Compute/virtualMachines",
+        Tagged::PublicIp => "Microsoft.Network/publicIPAddresses",
+    }
+}
+
+/// The spelling of a VM power operation in its URL.
+pub fn power_action(a: VmPowerAction) -> &'static str {
+    match a {
+        VmPowerAction::Deallocate => "deallocate",
+        VmPowerAction::PowerOff => "powerOff",
+        VmPowerAction::Start => "start",
     }
 }
 
@@ -616,6 +634,42 @@ impl From<AzureError> for ArmError {
             } => bad(
                 "NicInDifferentLocation",
                 format!("Network interface {nic} is in location {location}, not {wanted}."),
+            ),
+            E::StandardSkuMustBeStatic { ip } => bad(
+                "StandardSkuPublicIPAddressesMustBeStatic",
+                format!("Standard sku publicIp {ip} must have AllocationMethod set to Static."),
+            ),
+            E::PublicIpCannotBeDeleted { ip, config } => bad(
+                "PublicIPAddressCannotBeDeleted",
+                format!("Public IP address {ip} can not be deleted since it is still allocated to resource {config}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip."),
+            ),
+            E::PublicIpInUse { config, ip, other } => bad(
+                "PublicIPAddressInUse",
+                format!("Resource {config} is referencing public IP address {ip} that is already allocated to resource {other}."),
+            ),
+            E::PublicIpReferencedTwice { nic, ip } => bad(
+                "PublicIPReferencedByMultipleIPConfigs",
+                format!("Public IP address {ip} is referenced by multiple IP configurations of network interface {nic}."),
+            ),
+            E::PublicIpPoolExhausted => ArmError::new(
+                409,
+                "PublicIPCountLimitReached",
+                "No public IP address is left in the emulator's pool (20.40.0.0/13).",
+            ),
+            E::CustomDataChanged { vm } => ArmError::new(
+                409,
+                "PropertyChangeNotAllowed",
+                format!("Changing property 'customData' is not allowed. (virtual machine {vm})"),
+            ),
+            E::ImageReferenceChanged { vm } => ArmError::new(
+                409,
+                "PropertyChangeNotAllowed",
+                format!("Changing property 'imageReference' is not allowed. (virtual machine {vm})"),
+            ),
+            E::VmOperationNotAllowed { vm, operation } => ArmError::new(
+                409,
+                "OperationNotAllowed",
+                format!("Operation '{}' is not allowed on VM '{vm}' since the VM is either deallocated or marked to be deallocated.", power_action(operation)),
             ),
         }
     }

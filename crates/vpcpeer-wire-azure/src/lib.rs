@@ -14,7 +14,8 @@
 //! `Azure-AsyncOperation` URL of an operation that is already `Succeeded`; a DELETE answers 202
 //! with `Location` and `Azure-AsyncOperation`, or 204 when there was nothing to delete; a POST
 //! `effectiveRouteTable` or `effectiveNetworkSecurityGroups` answers 202 and its result, computed
-//! then, waits at the `Location` URL. Peerings written inline in a VNet's body
+//! then, waits at the `Location` URL; so does a VM's `deallocate`, `powerOff` or `start` (its
+//! result is empty: 204). Peerings written inline in a VNet's body
 //! (`properties.virtualNetworkPeerings`) are ignored: links are changed through their own URLs. `Retry-After` is
 //! 1 second; `azure-mgmt-core`'s poller reads the operation once without waiting and finishes.
 
@@ -99,7 +100,7 @@ pub fn prepare(req: &Request<'_>) -> Result<Prepared, ArmError> {
         return Err(ArmError::new(
             404,
             "InvalidResourceType",
-            format!("The resource type of path '{}' is not served by this emulator (it serves resource groups, Microsoft.Network virtual networks, subnets, peerings, NSGs, route tables, NICs, virtual network gateways, and Microsoft.Compute virtual machines).", req.path),
+            format!("The resource type of path '{}' is not served by this emulator (it serves resource groups, Microsoft.Network virtual networks, subnets, peerings, NSGs, route tables, NICs, public IP addresses, virtual network gateways, and Microsoft.Compute virtual machines).", req.path),
         ));
     };
     let Some(api_version) = route::query_param(req.query, "api-version") else {
@@ -176,6 +177,17 @@ pub enum Read {
         kind: Kind,
         /// Name.
         name: String,
+    },
+    /// `GET` of a VM's instance view (`full`: of the VM with `$expand=instanceView`).
+    VmInstanceView {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+        /// VM name.
+        vm: String,
+        /// The whole VM with its instance view, rather than the view alone.
+        full: bool,
     },
     /// `HEAD` of a resource group: 204 when it exists, else 404.
     HeadGroup {
@@ -256,6 +268,27 @@ pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, ArmError> {
             let nic = Target::new(sub, rg, nic);
             return Ok(change(Command::EffectiveNsgs { nic }));
         }
+        Route::VmInstanceView { sub, rg, vm } => {
+            only(&method, "GET")?;
+            return Ok(Plan::Read(Read::VmInstanceView {
+                sub: sub.clone(),
+                rg: rg.clone(),
+                vm: vm.clone(),
+                full: false,
+            }));
+        }
+        Route::VmAction {
+            sub,
+            rg,
+            vm,
+            action,
+        } => {
+            only(&method, "POST")?;
+            return Ok(change(Command::VmPower {
+                target: Target::new(sub, rg, vm),
+                action: *action,
+            }));
+        }
         Route::List { sub, rg, kind } => {
             only(&method, "GET")?;
             return Ok(Plan::Read(Read::List {
@@ -271,7 +304,21 @@ pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, ArmError> {
             name,
         } => (sub, rg, kind, name),
     };
+    let expand = route::query_param(req.query, "$expand");
     match method.as_str() {
+        "GET"
+            if *kind == Kind::Vm
+                && expand
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("instanceView")) =>
+        {
+            Ok(Plan::Read(Read::VmInstanceView {
+                sub: sub.clone(),
+                rg: rg.clone(),
+                vm: name.clone(),
+                full: true,
+            }))
+        }
         "GET" => Ok(Plan::Read(Read::Get {
             sub: sub.clone(),
             rg: rg.clone(),
@@ -296,6 +343,7 @@ pub fn plan(req: &Request<'_>, p: &Prepared) -> Result<Plan, ArmError> {
                 Kind::Nic => Tagged::Nic,
                 Kind::Gateway => Tagged::Gateway,
                 Kind::Vm => Tagged::Vm,
+                Kind::PublicIp => Tagged::PublicIp,
                 Kind::Subnet(_) | Kind::Peering(_) | Kind::Route(_) | Kind::SecurityRule(_) => {
                     return Err(method_not_allowed(&method))
                 }
@@ -355,6 +403,17 @@ fn read_world(world: &vpcpeer_model::World, r: &Read) -> Result<Reply, AzureErro
             kind,
             name,
         } => get(world, sub, rg, kind, name).map(|v| Reply::json(200, v)),
+        Read::VmInstanceView { sub, rg, vm, full } => {
+            let vm = ops::get_vm(world, &Target::new(sub, rg, vm))?;
+            Ok(Reply::json(
+                200,
+                if *full {
+                    render::vm_expanded(vm)
+                } else {
+                    render::instance_view(vm)
+                },
+            ))
+        }
         Read::HeadGroup { sub, rg } => {
             let exists = world
                 .azure

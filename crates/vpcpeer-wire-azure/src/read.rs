@@ -86,6 +86,11 @@ pub(crate) fn list(
             render::gateway,
         ),
         Kind::Vm => listed(world.azure.vms().values(), |v| ok(&v.id), render::vm),
+        Kind::PublicIp => listed(
+            world.azure.public_ips().values(),
+            |v| ok(&v.id),
+            |v| render::public_ip(world, v),
+        ),
         Kind::Subnet(vnet) => {
             let v = ops::get_vnet(world, &Target::new(sub, rg.unwrap_or_default(), vnet))?;
             v.subnets
@@ -206,6 +211,10 @@ pub(crate) fn get(
             found(gateway, &t, Tagged::Gateway).map(render::gateway)
         }
         Kind::Vm => found(az.vms().get(&key(&ops::vm_id(&t))), &t, Tagged::Vm).map(render::vm),
+        Kind::PublicIp => {
+            let pip = az.public_ips().get(&key(&ops::public_ip_id(&t)));
+            found(pip, &t, Tagged::PublicIp).map(|p| render::public_ip(world, p))
+        }
     }
 }
 

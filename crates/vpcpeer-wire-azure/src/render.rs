@@ -1,5 +1,6 @@
 //! ARM JSON shapes of each resource, built from the model's records and derived views. Field
 //! names follow `azure-mgmt-network` 33.1.0 (and `azure-mgmt-resource` for resource groups).
+//! Public IP addresses and a VM's instance view are in `compute`.
 
 use serde_json::{json, Map, Value};
 use vpcpeer_model::azure::input::Syntax;
@@ -7,10 +8,14 @@ use vpcpeer_model::azure::peering::{self, PeeringState, SyncLevel};
 use vpcpeer_model::azure::security::AzEffectiveNsg;
 use vpcpeer_model::azure::{
     default_security_rules, key, AzAccess, AzDirection, AzEffectiveRoute, AzGateway, AzGatewayType,
-    AzNextHop, AzNic, AzNsg, AzPeering, AzProtocol, AzResourceGroup, AzRoute, AzRouteSource,
-    AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet, RulePorts, Spelled,
+    AzImageReference, AzNextHop, AzNic, AzNsg, AzPeering, AzProtocol, AzResourceGroup, AzRoute,
+    AzRouteSource, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet, RulePorts,
+    Spelled,
 };
 use vpcpeer_model::World;
+
+mod compute;
+pub use compute::{instance_view, public_ip, vm_expanded};
 
 const SUCCEEDED: &str = "Succeeded";
 
@@ -338,7 +343,7 @@ pub fn nic(n: &AzNic) -> Value {
         .ip_configs
         .iter()
         .map(|c| {
-            json!({
+            let mut config = json!({
                 "name": c.name,
                 "id": format!("{}/ipConfigurations/{}", n.display_id, c.name),
                 "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
@@ -350,7 +355,11 @@ pub fn nic(n: &AzNic) -> Value {
                     "subnet": id_ref(&c.subnet_id),
                     "primary": c.primary,
                 },
-            })
+            });
+            if let Some(p) = &c.public_ip {
+                config["properties"]["publicIPAddress"] = id_ref(p);
+            }
+            config
         })
         .collect();
     let mut p = Map::new();
@@ -378,7 +387,7 @@ pub fn nic(n: &AzNic) -> Value {
 
 /// A virtual machine.
 pub fn vm(v: &AzVm) -> Value {
-    json!({
+    let mut out = json!({
         "name": v.name,
         "id": v.display_id,
         "type": "Microsoft.Compute/virtualMachines",
@@ -390,7 +399,34 @@ pub fn vm(v: &AzVm) -> Value {
             "hardwareProfile": {"vmSize": v.size},
             "networkProfile": {"networkInterfaces": v.nics.iter().enumerate().map(|(i, n)| json!({"id": n, "properties": {"primary": i == 0}})).collect::<Vec<_>>()},
         },
-    })
+    });
+    if let Some(image) = &v.image {
+        out["properties"]["storageProfile"] = json!({"imageReference": image_reference(image)});
+    }
+    out
+}
+
+/// A Marketplace `imageReference` as ARM returns it: the members given, and `exactVersion`
+/// (the version the VM was built from: vpcpeer's images have one, `1.0.0`, which `latest`
+/// names; another version given is its own exact version).
+pub fn image_reference(r: &AzImageReference) -> Value {
+    let mut v = Map::new();
+    for (name, value) in [
+        ("publisher", &r.publisher),
+        ("offer", &r.offer),
+        ("sku", &r.sku),
+        ("version", &r.version),
+    ] {
+        if let Some(x) = value {
+            v.insert(name.into(), json!(x));
+        }
+    }
+    let exact = match r.version.as_deref() {
+        None | Some("latest") => "1.0.0",
+        Some(given) => given,
+    };
+    v.insert("exactVersion".into(), json!(exact));
+    Value::Object(v)
 }
 
 /// The spelling of a gateway type.

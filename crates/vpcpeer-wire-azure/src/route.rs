@@ -1,6 +1,8 @@
 //! The ARM paths this face serves, parsed into a [`Route`]. Fixed segments (`resourceGroups`,
 //! `providers`, `Microsoft.Network`, resource types) match case-insensitively, as in ARM.
 
+use vpcpeer_model::azure::ops::VmPowerAction;
+
 /// A resource kind, with the parent name for child resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -26,6 +28,8 @@ pub enum Kind {
     Gateway,
     /// `Microsoft.Compute/virtualMachines`.
     Vm,
+    /// `Microsoft.Network/publicIPAddresses`.
+    PublicIp,
 }
 
 /// What a request path names.
@@ -69,6 +73,26 @@ pub enum Route {
         /// NIC name.
         nic: String,
     },
+    /// `GET …/virtualMachines/{vm}/instanceView`.
+    VmInstanceView {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+        /// VM name.
+        vm: String,
+    },
+    /// `POST …/virtualMachines/{vm}/deallocate` (`powerOff`, `start`).
+    VmAction {
+        /// Subscription.
+        sub: String,
+        /// Resource group.
+        rg: String,
+        /// VM name.
+        vm: String,
+        /// Which operation.
+        action: VmPowerAction,
+    },
     /// `GET …/providers/Microsoft.Network/locations/{loc}/operations/{id}`.
     Operation {
         /// Subscription.
@@ -93,6 +117,8 @@ impl Route {
             | Route::List { sub, .. }
             | Route::EffectiveRoutes { sub, .. }
             | Route::EffectiveNsgs { sub, .. }
+            | Route::VmInstanceView { sub, .. }
+            | Route::VmAction { sub, .. }
             | Route::Operation { sub, .. }
             | Route::OperationResult { sub, .. } => sub,
         }
@@ -110,6 +136,7 @@ fn network_kind(t: &str) -> Option<Kind> {
         "routetables" => Kind::RouteTable,
         "networkinterfaces" => Kind::Nic,
         "virtualnetworkgateways" => Kind::Gateway,
+        "publicipaddresses" => Kind::PublicIp,
         _ => return None,
     })
 }
@@ -202,6 +229,24 @@ pub fn parse(path: &str) -> Option<Route> {
                             sub,
                             rg,
                             nic: parent,
+                        });
+                    }
+                    if kind == Kind::Vm && rest.is_empty() {
+                        let (sub, rg, vm) = (sub, rg, parent);
+                        if eq(child, "instanceView") {
+                            return Some(Route::VmInstanceView { sub, rg, vm });
+                        }
+                        let action = match child.to_ascii_lowercase().as_str() {
+                            "deallocate" => VmPowerAction::Deallocate,
+                            "poweroff" => VmPowerAction::PowerOff,
+                            "start" => VmPowerAction::Start,
+                            _ => return None,
+                        };
+                        return Some(Route::VmAction {
+                            sub,
+                            rg,
+                            vm,
+                            action,
                         });
                     }
                     if kind == Kind::Nic && eq(child, "effectiveRouteTable") && rest.is_empty() {
@@ -317,6 +362,32 @@ mod tests {
         );
         assert_eq!(parse("/subscriptions/S/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/bogus"), None);
         assert_eq!(parse("/"), None);
+        assert_eq!(
+            parse("/subscriptions/S/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/powerOff"),
+            Some(Route::VmAction {
+                sub: "S".into(),
+                rg: "rg".into(),
+                vm: "vm".into(),
+                action: VmPowerAction::PowerOff
+            })
+        );
+        assert_eq!(
+            parse("/subscriptions/S/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/instanceView"),
+            Some(Route::VmInstanceView {
+                sub: "S".into(),
+                rg: "rg".into(),
+                vm: "vm".into()
+            })
+        );
+        assert_eq!(
+            parse("/subscriptions/S/providers/Microsoft.Network/publicIPAddresses"),
+            Some(Route::List {
+                sub: "S".into(),
+                rg: None,
+                kind: Kind::PublicIp
+            })
+        );
+        assert_eq!(parse("/subscriptions/S/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/restart"), None);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use serde_json::Value;
 use vpcpeer_model::azure::input::Syntax;
 use vpcpeer_model::azure::ops::{self, Target};
 use vpcpeer_model::azure::{
-    AddressPrefix, AzAccess, AzDirection, AzGatewayType, AzSecurityRule, Command, IpAddress,
-    Outcome, Spelled, Written,
+    AddressPrefix, AzAccess, AzDirection, AzGatewayType, AzImageReference, AzPublicIpSku,
+    AzSecurityRule, Command, IpAddress, Outcome, Spelled, Written,
 };
 use vpcpeer_model::{Tx, World};
 
@@ -238,6 +238,7 @@ pub(crate) fn parse_put(
                     is_static: body::string(c, &["properties", "privateIPAllocationMethod"])?
                         .is_some_and(|m| m.eq_ignore_ascii_case("static")),
                     primary: body::boolean(c, &["properties", "primary"])?,
+                    public_ip: body::string(c, &["properties", "publicIPAddress", "id"])?,
                 })
             })?
             .unwrap_or_default();
@@ -286,14 +287,112 @@ pub(crate) fn parse_put(
                 |n| required_str(n, &["id"], "a network interface reference"),
             )?
             .unwrap_or_default();
+            let custom_data = body::string(b, &["properties", "osProfile", "customData"])?;
+            if let Some(c) = &custom_data {
+                check_custom_data(c)?;
+            }
+            let image = match body::at(b, &["properties", "storageProfile", "imageReference"]) {
+                None => None,
+                Some(v) if !v.is_object() => {
+                    return Err(ArmError::bad_request(
+                        "InvalidRequestFormat",
+                        "Cannot parse the request: properties.storageProfile.imageReference must be an object.",
+                    ))
+                }
+                Some(_) => {
+                    let member = |m: &str| {
+                        body::string(b, &["properties", "storageProfile", "imageReference", m])
+                    };
+                    Some(AzImageReference {
+                        publisher: member("publisher")?,
+                        offer: member("offer")?,
+                        sku: member("sku")?,
+                        version: member("version")?,
+                    })
+                }
+            };
             let vm = ops::PutVm {
                 location,
                 nics,
                 size: body::string(b, &["properties", "hardwareProfile", "vmSize"])?,
                 tags,
+                custom_data,
+                image,
             };
             Ok(Command::PutVm { target: t, vm })
         }
+        Kind::PublicIp => {
+            let sku = match body::string(b, &["sku", "name"])? {
+                None => None,
+                Some(s) if s.eq_ignore_ascii_case("basic") => Some(AzPublicIpSku::Basic),
+                Some(s) if s.eq_ignore_ascii_case("standard") => Some(AzPublicIpSku::Standard),
+                Some(other) => {
+                    return Err(ArmError::bad_request(
+                        "InvalidRequestFormat",
+                        format!(
+                        "Cannot parse the request: sku.name '{other}' is not Basic or Standard."
+                    ),
+                    ))
+                }
+            };
+            let method = body::string(b, &["properties", "publicIPAllocationMethod"])?;
+            let is_static = match method.as_deref() {
+                None => None,
+                Some(m) if m.eq_ignore_ascii_case("static") => Some(true),
+                Some(m) if m.eq_ignore_ascii_case("dynamic") => Some(false),
+                Some(other) => {
+                    return Err(ArmError::bad_request(
+                        "InvalidRequestFormat",
+                        format!("Cannot parse the request: publicIPAllocationMethod '{other}' is not Static or Dynamic."),
+                    ))
+                }
+            };
+            if let Some(v) = body::string(b, &["properties", "publicIPAddressVersion"])? {
+                if !v.eq_ignore_ascii_case("ipv4") {
+                    return Err(ArmError::bad_request(
+                        "InvalidRequestFormat",
+                        format!("Cannot parse the request: publicIPAddressVersion '{v}' is not served (IPv4 only)."),
+                    ));
+                }
+            }
+            let idle_timeout = body::number(b, &["properties", "idleTimeoutInMinutes"])?;
+            if idle_timeout.is_some_and(|m| !(4..=30).contains(&m)) {
+                return Err(ArmError::bad_request(
+                    "PublicIPIdleTimeoutIsOutOfRange",
+                    "The idle timeout of a public IP address must be between 4 and 30 minutes.",
+                ));
+            }
+            let ip = ops::PutPublicIp {
+                location,
+                sku,
+                is_static,
+                idle_timeout,
+                tags,
+            };
+            Ok(Command::PutPublicIp { target: t, ip })
+        }
+    }
+}
+
+/// The longest `customData` ARM takes (its documented bound, in characters of base64).
+const MAX_CUSTOM_DATA: usize = 87_380;
+
+/// Refuses `customData` that is not base64 or is longer than ARM takes, in ARM's words.
+fn check_custom_data(c: &str) -> Result<(), ArmError> {
+    let b = c.as_bytes();
+    let body = c.trim_end_matches('=');
+    let base64 = b.len().is_multiple_of(4)
+        && b.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|x| x.is_ascii_alphanumeric() || x == b'+' || x == b'/');
+    if base64 && c.len() <= MAX_CUSTOM_DATA {
+        Ok(())
+    } else {
+        Err(ArmError::bad_request(
+            "InvalidParameter",
+            format!("Custom data in OSProfile must be in Base64 encoding and with a maximum length of {MAX_CUSTOM_DATA} characters."),
+        ))
     }
 }
 
@@ -329,6 +428,7 @@ pub(crate) fn parse_delete(sub: &str, rg: &str, kind: &Kind, name: &str) -> Comm
         Kind::Nic => Command::DeleteNic { target },
         Kind::Gateway => Command::DeleteGateway { target },
         Kind::Vm => Command::DeleteVm { target },
+        Kind::PublicIp => Command::DeletePublicIp { target },
     }
 }
 
@@ -358,6 +458,7 @@ fn written(world: &World, record: &Written) -> Value {
         Written::Nic(n) => render::nic(n),
         Written::Gateway(g) => render::gateway(g),
         Written::Vm(v) => render::vm(v),
+        Written::PublicIp(p) => render::public_ip(world, p),
     }
 }
 

@@ -219,3 +219,250 @@ fn patch_replaces_tags() {
     );
     assert_eq!(r.status, 404);
 }
+
+fn compute(path: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/{path}")
+}
+
+/// A gateway-shaped VM: a Standard (Static) public IP on a NIC with IP forwarding, a VM with
+/// custom data; reads of each; the VM deallocated and started through its POSTs, with its
+/// instance view after each.
+#[test]
+fn public_ip_nic_and_vm_power() {
+    let mut env = setup();
+    let mut out = Vec::new();
+    let mut step = |env: &mut TestEnv, title: &str, m: &str, p: &str, q: &str, b: &str| {
+        let r = call(env, m, p, q, b);
+        out.push(format!("== {title}: {m} {p}?{q}\n{}", show(&r)));
+        r
+    };
+    step(
+        &mut env,
+        "Standard public IP",
+        "PUT",
+        &net("publicIPAddresses/gw-ip"),
+        API,
+        r#"{"location":"eastus","sku":{"name":"Standard"},"properties":{"publicIPAllocationMethod":"Static"},"tags":{"role":"gateway"}}"#,
+    );
+    let nic_body = format!(
+        r#"{{"location":"eastus","properties":{{"enableIPForwarding":true,"ipConfigurations":[{{"name":"ipconfig1","properties":{{"subnet":{{"id":"{}"}},"publicIPAddress":{{"id":"{}"}}}}}}]}}}}"#,
+        net("virtualNetworks/vnet-a/subnets/default"),
+        net("publicIPAddresses/gw-ip"),
+    );
+    step(
+        &mut env,
+        "NIC with the public IP",
+        "PUT",
+        &net("networkInterfaces/gw-nic"),
+        API,
+        &nic_body,
+    );
+    step(
+        &mut env,
+        "the address shows its IP configuration",
+        "GET",
+        &net("publicIPAddresses/gw-ip"),
+        API,
+        "",
+    );
+    let vm_body = format!(
+        r#"{{"location":"eastus","properties":{{"hardwareProfile":{{"vmSize":"Standard_B2s"}},"osProfile":{{"computerName":"gw","adminUsername":"azureuser","customData":"I3ZwY3BlZXItZ2F0ZXdheSB2MQo="}},"networkProfile":{{"networkInterfaces":[{{"id":"{}"}}]}}}}}}"#,
+        net("networkInterfaces/gw-nic"),
+    );
+    step(
+        &mut env,
+        "VM with custom data (never returned)",
+        "PUT",
+        &compute("virtualMachines/gw"),
+        API,
+        &vm_body,
+    );
+    step(
+        &mut env,
+        "deallocate",
+        "POST",
+        &compute("virtualMachines/gw/deallocate"),
+        API,
+        "",
+    );
+    step(
+        &mut env,
+        "instance view",
+        "GET",
+        &compute("virtualMachines/gw/instanceView"),
+        API,
+        "",
+    );
+    step(
+        &mut env,
+        "start",
+        "POST",
+        &compute("virtualMachines/gw/start"),
+        API,
+        "",
+    );
+    step(
+        &mut env,
+        "VM expanded",
+        "GET",
+        &compute("virtualMachines/gw"),
+        &format!("{API}&$expand=instanceView"),
+        "",
+    );
+    step(
+        &mut env,
+        "list of the subscription",
+        "GET",
+        &format!("/subscriptions/{SUB}/providers/Microsoft.Network/publicIPAddresses"),
+        API,
+        "",
+    );
+    insta::assert_snapshot!(out.join("\n\n"));
+}
+
+/// The refusals of public IPs and VM power, in ARM's words.
+#[test]
+fn public_ip_and_power_errors() {
+    let mut env = setup();
+    let nic = |pip: &str| {
+        format!(
+            r#"{{"location":"eastus","properties":{{"ipConfigurations":[{{"name":"ipconfig1","properties":{{"subnet":{{"id":"{}"}},"publicIPAddress":{{"id":"{}"}}}}}}]}}}}"#,
+            net("virtualNetworks/vnet-a/subnets/default"),
+            net(&format!("publicIPAddresses/{pip}")),
+        )
+    };
+    call(
+        &mut env,
+        "PUT",
+        &net("publicIPAddresses/dyn"),
+        API,
+        r#"{"location":"eastus"}"#,
+    );
+    call(
+        &mut env,
+        "PUT",
+        &net("networkInterfaces/n1"),
+        API,
+        &nic("dyn"),
+    );
+    let vm_body = format!(
+        r#"{{"location":"eastus","properties":{{"networkProfile":{{"networkInterfaces":[{{"id":"{}"}}]}}}}}}"#,
+        net("networkInterfaces/n1"),
+    );
+    call(
+        &mut env,
+        "PUT",
+        &compute("virtualMachines/vm1"),
+        API,
+        &vm_body,
+    );
+    call(
+        &mut env,
+        "POST",
+        &compute("virtualMachines/vm1/deallocate"),
+        API,
+        "",
+    );
+    let cases = [
+        ("PUT", net("publicIPAddresses/std"), API, r#"{"location":"eastus","sku":{"name":"Standard"},"properties":{"publicIPAllocationMethod":"Dynamic"}}"#.to_owned()),
+        ("PUT", net("networkInterfaces/n2"), API, nic("dyn")),
+        ("DELETE", net("publicIPAddresses/dyn"), API, String::new()),
+        ("POST", compute("virtualMachines/vm1/powerOff"), API, String::new()),
+        ("POST", compute("virtualMachines/ghost/start"), API, String::new()),
+        ("GET", compute("virtualMachines/vm1/deallocate"), API, String::new()),
+        ("PUT", compute("virtualMachines/vm2"), API, vm_body.replace(r#""networkProfile""#, r#""osProfile":{"customData":"not base64!"},"networkProfile""#)),
+        ("PUT", compute("virtualMachines/vm1"), API, vm_body.replace(r#""networkProfile""#, r#""osProfile":{"customData":"b3RoZXI="},"networkProfile""#)),
+        ("GET", net("publicIPAddresses/dyn"), API, String::new()),
+    ];
+    let out: Vec<String> = cases
+        .iter()
+        .map(|(m, p, q, b)| format!("{m} {p}?{q}\n{}", show(&call(&mut env, m, p, q, b))))
+        .collect();
+    insta::assert_snapshot!(out.join("\n\n"));
+}
+
+/// A VM of the gateway image: `storageProfile.imageReference` stored and returned as ARM
+/// returns it (with `exactVersion`), kept by an update that leaves it out, and a PUT changing
+/// it refused with ARM's `PropertyChangeNotAllowed` (the VM unchanged).
+#[test]
+fn gateway_image_reference() {
+    use vpcpeer_model::azure::{AzImageReference, GATEWAY_IMAGE_OFFER, GATEWAY_IMAGE_PUBLISHER};
+    let mut env = setup();
+    let nic_body = format!(
+        r#"{{"location":"eastus","properties":{{"enableIPForwarding":true,"ipConfigurations":[{{"name":"ipconfig1","properties":{{"subnet":{{"id":"{}"}}}}}}]}}}}"#,
+        net("virtualNetworks/vnet-a/subnets/default"),
+    );
+    let r = call(
+        &mut env,
+        "PUT",
+        &net("networkInterfaces/gw-nic"),
+        API,
+        &nic_body,
+    );
+    assert_eq!(r.status, 201, "{}", show(&r));
+    let vm_body = |image: &str| {
+        format!(
+            r#"{{"location":"eastus","properties":{{"hardwareProfile":{{"vmSize":"Standard_B2s"}},{image}"osProfile":{{"computerName":"gw","customData":"I3ZwY3BlZXItZ2F0ZXdheSB2MQo="}},"networkProfile":{{"networkInterfaces":[{{"id":"{}"}}]}}}}}}"#,
+            net("networkInterfaces/gw-nic"),
+        )
+    };
+    let gateway = format!(
+        r#""storageProfile":{{"imageReference":{{"publisher":"{GATEWAY_IMAGE_PUBLISHER}","offer":"{GATEWAY_IMAGE_OFFER}","sku":"v1","version":"latest"}}}},"#
+    );
+    let mut out = Vec::new();
+    let created = call(
+        &mut env,
+        "PUT",
+        &compute("virtualMachines/gw"),
+        API,
+        &vm_body(&gateway),
+    );
+    out.push(format!("== created\n{}", show(&created)));
+    let vm = |env: &TestEnv| {
+        env.world
+            .azure
+            .vms()
+            .values()
+            .find(|v| v.name == "gw")
+            .cloned()
+            .expect("the VM")
+    };
+    assert!(vm(&env).is_gateway());
+    assert_eq!(vm(&env).image, Some(AzImageReference::gateway()));
+    // An update without the image keeps it.
+    let kept = call(
+        &mut env,
+        "PUT",
+        &compute("virtualMachines/gw"),
+        API,
+        &vm_body(""),
+    );
+    assert_eq!(kept.status, 200, "{}", show(&kept));
+    assert_eq!(
+        kept.body.as_ref().unwrap()["properties"]["storageProfile"],
+        created.body.as_ref().unwrap()["properties"]["storageProfile"]
+    );
+    // Changing it is refused.
+    let other = r#""storageProfile":{"imageReference":{"publisher":"Canonical","offer":"ubuntu-24_04-lts","sku":"server","version":"latest"}},"#;
+    let refused = call(
+        &mut env,
+        "PUT",
+        &compute("virtualMachines/gw"),
+        API,
+        &vm_body(other),
+    );
+    out.push(format!("== changed\n{}", show(&refused)));
+    assert!(vm(&env).is_gateway());
+    // An imageReference that is not an object is refused; nothing is created.
+    let bad = r#""storageProfile":{"imageReference":"vpcpeer-gateway"},"#;
+    let r = call(
+        &mut env,
+        "PUT",
+        &compute("virtualMachines/gw2"),
+        API,
+        &vm_body(bad),
+    );
+    assert_eq!(r.status, 400, "{}", show(&r));
+    assert!(!env.world.azure.vms().values().any(|v| v.name == "gw2"));
+    insta::assert_snapshot!(out.join("\n\n"));
+}

@@ -120,6 +120,13 @@ pub fn permission(route: &Route) -> &'static str {
         InstanceInsert(_) => "compute.instances.create",
         InstanceGet(..) => "compute.instances.get",
         InstanceDelete(..) => "compute.instances.delete",
+        InstanceStop(..) => "compute.instances.stop",
+        InstanceStart(..) => "compute.instances.start",
+        InstanceSetMetadata(..) => "compute.instances.setMetadata",
+        AddressList(_) => "compute.addresses.list",
+        AddressInsert(_) => "compute.addresses.create",
+        AddressGet(..) => "compute.addresses.get",
+        AddressDelete(..) => "compute.addresses.delete",
         OperationList(s) => ops(s, 0),
         OperationGet(s, _) | OperationWait(s, _) => ops(s, 1),
         OperationDelete(s, _) => ops(s, 2),
@@ -158,7 +165,14 @@ pub fn resource(call: &Call) -> String {
         }
         InstanceList(z) => format!("{p}/zones/{z}"),
         InstanceInsert(z) => named(format!("{p}/zones/{z}/instances")),
-        InstanceGet(z, n) | InstanceDelete(z, n) => format!("{p}/zones/{z}/instances/{n}"),
+        InstanceGet(z, n)
+        | InstanceDelete(z, n)
+        | InstanceStop(z, n)
+        | InstanceStart(z, n)
+        | InstanceSetMetadata(z, n) => format!("{p}/zones/{z}/instances/{n}"),
+        AddressList(r) => format!("{p}/regions/{r}"),
+        AddressInsert(r) => named(format!("{p}/regions/{r}/addresses")),
+        AddressGet(r, n) | AddressDelete(r, n) => format!("{p}/regions/{r}/addresses/{n}"),
         OperationList(s) => match s {
             OpScope::Global => p.clone(),
             OpScope::Region(r) => format!("{p}/regions/{r}"),
@@ -219,6 +233,34 @@ mod tests {
                 "",
                 "compute.instances.list",
                 "projects/p/zones/us-central1-a",
+            ),
+            (
+                "POST",
+                "projects/p/zones/us-central1-a/instances/gw/stop",
+                "",
+                "compute.instances.stop",
+                "projects/p/zones/us-central1-a/instances/gw",
+            ),
+            (
+                "POST",
+                "projects/p/zones/us-central1-a/instances/gw/setMetadata",
+                "{}",
+                "compute.instances.setMetadata",
+                "projects/p/zones/us-central1-a/instances/gw",
+            ),
+            (
+                "POST",
+                "projects/p/regions/us-central1/addresses",
+                "{\"name\":\"gw-ip\"}",
+                "compute.addresses.create",
+                "projects/p/regions/us-central1/addresses/gw-ip",
+            ),
+            (
+                "DELETE",
+                "projects/p/regions/us-central1/addresses/gw-ip",
+                "",
+                "compute.addresses.delete",
+                "projects/p/regions/us-central1/addresses/gw-ip",
             ),
             (
                 "GET",

@@ -90,6 +90,7 @@ pub fn http_error_message(status: u16) -> &'static str {
         403 => "FORBIDDEN",
         404 => "NOT FOUND",
         409 => "CONFLICT",
+        412 => "PRECONDITION FAILED",
         _ => "INTERNAL SERVER ERROR",
     }
 }

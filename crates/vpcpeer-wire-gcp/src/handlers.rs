@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use vpcpeer_model::gcp::{
-    self, firewall_path, instance_path, network_path, route_path, subnetwork_path, AddPeering,
-    Command, Direction, FirewallPatch, FirewallSpec, GcpError, GcpFirewall, GcpInstance,
-    GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, InstanceSpec, IpInput,
-    NetworkPatch, NetworkSpec, NicSpec, OpScope, Outcome, PeeringDirection, PortsInput,
-    ProtocolInput, RangeInput, RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec,
-    UpdatePeering,
+    self, address_path, firewall_path, instance_path, network_path, route_path, subnetwork_path,
+    AddPeering, Command, Direction, FirewallPatch, FirewallSpec, GcpAddress, GcpError, GcpFirewall,
+    GcpInstance, GcpNetwork, GcpNextHop, GcpOperation, GcpRoute, GcpSubnetwork, NetworkPatch,
+    NetworkSpec, OpScope, Outcome, PeeringDirection, PortsInput, ProtocolInput, RangeInput,
+    RouteSpec, RoutingMode, RuleInput, StackType, SubnetSpec, UpdatePeering,
 };
 use vpcpeer_model::{with_key_prefix, Tx};
 
 use crate::render::{self, Links};
+
+mod vm;
 use crate::{Call, Route, WireError};
 
 /// Typed reads of a JSON object's fields, with GCP's "Invalid value for field" on a wrong type.
@@ -249,7 +250,8 @@ listed!(
     GcpRoute,
     GcpFirewall,
     GcpInstance,
-    GcpOperation
+    GcpOperation,
+    GcpAddress
 );
 
 /// A `kind` list of the records of `table` in `projects/P/{collection}/`, paged by path.
@@ -528,29 +530,6 @@ fn firewall_patch(call: &Call, full: bool) -> Result<FirewallPatch, WireError> {
     })
 }
 
-fn instance_spec(call: &Call) -> Result<InstanceSpec, WireError> {
-    let f = Fields::new(required_body(call)?, "resource.");
-    let tags = match f.object("tags")? {
-        Some(t) => Fields::new(t, "resource.tags.").strings("items")?,
-        None => Vec::new(),
-    };
-    let mut nics = Vec::new();
-    for n in f.objects("networkInterfaces")? {
-        let nf = Fields::new(n, "resource.networkInterfaces.");
-        nics.push(NicSpec {
-            network: nf.str("network")?,
-            subnetwork: nf.str("subnetwork")?,
-            network_ip: nf.str("networkIP")?.as_deref().map(IpInput::parse),
-        });
-    }
-    Ok(InstanceSpec {
-        name: f.string("name")?,
-        machine_type: f.string("machineType")?,
-        tags,
-        nics,
-    })
-}
-
 /// Where the operations of `scope` live: `global/operations`, `regions/R/operations`, …
 fn operations_collection(scope: &OpScope) -> String {
     gcp::operation_path("", scope, "")
@@ -615,7 +594,28 @@ pub(crate) fn command(call: &Call) -> Result<Option<Command>, WireError> {
         },
         Route::InstanceInsert(z) => Command::InsertInstance {
             zone: name(z),
-            spec: instance_spec(call)?,
+            spec: vm::instance_spec(call)?,
+        },
+        Route::InstanceStop(z, i) => Command::StopInstance {
+            zone: name(z),
+            name: name(i),
+        },
+        Route::InstanceStart(z, i) => Command::StartInstance {
+            zone: name(z),
+            name: name(i),
+        },
+        Route::InstanceSetMetadata(z, i) => Command::SetInstanceMetadata {
+            zone: name(z),
+            name: name(i),
+            metadata: vm::metadata_input(call)?,
+        },
+        Route::AddressInsert(r) => Command::InsertAddress {
+            region: name(r),
+            spec: vm::address_spec(call)?,
+        },
+        Route::AddressDelete(r, a) => Command::DeleteAddress {
+            region: name(r),
+            name: name(a),
         },
         Route::InstanceDelete(z, i) => Command::DeleteInstance {
             zone: name(z),
@@ -642,6 +642,8 @@ pub(crate) fn command(call: &Call) -> Result<Option<Command>, WireError> {
         | Route::InstanceAggregated
         | Route::SubnetAggregated
         | Route::InstanceGet(..)
+        | Route::AddressList(_)
+        | Route::AddressGet(..)
         | Route::OperationList(_) => return Ok(None),
     }))
 }
@@ -718,6 +720,8 @@ pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, Wir
         Route::InstanceGet(z, i) => get_of(w.gcp.instances(), instance_path(p, z, i), |i| render::instance(l, i))?,
         Route::InstanceAggregated => aggregated_of(call, l, w.gcp.instances(), ("zones", "instances"), "compute#instanceAggregatedList", |i| render::instance(l, i))?,
         Route::SubnetAggregated => aggregated_of(call, l, w.gcp.subnetworks(), ("regions", "subnetworks"), "compute#subnetworkAggregatedList", |s| render::subnetwork(l, s))?,
+        Route::AddressList(r) => list_of(call, l, w.gcp.addresses(), "compute#addressList", &format!("regions/{r}/addresses"), |a| render::address(l, w, a))?,
+        Route::AddressGet(r, a) => get_of(w.gcp.addresses(), address_path(p, r, a), |a| render::address(l, w, a))?,
         Route::OperationList(scope) => list_of(call, l, w.gcp.operations(), "compute#operationList", &operations_collection(scope), |o| render::operation(l, o))?,
         Route::NetworkInsert
         | Route::NetworkDelete(_)
@@ -736,6 +740,11 @@ pub(crate) fn read(tx: &Tx<'_, '_>, call: &Call, l: &Links) -> Result<Value, Wir
         | Route::FirewallUpdate(_)
         | Route::InstanceInsert(_)
         | Route::InstanceDelete(..)
+        | Route::InstanceStop(..)
+        | Route::InstanceStart(..)
+        | Route::InstanceSetMetadata(..)
+        | Route::AddressInsert(_)
+        | Route::AddressDelete(..)
         | Route::OperationGet(..)
         | Route::OperationWait(..)
         // A change is no read: [`command`] has a command for it.

@@ -1,6 +1,8 @@
 //! The Compute Engine v1 REST face (JSON), enough for VPC Network Peering: networks (with
 //! `addPeering`, `removePeering`, `updatePeering`, `listPeeringRoutes`), subnetworks (with
-//! `expandIpCidrRange`), routes, firewalls (with `patch` and `update`), instances, the aggregated
+//! `expandIpCidrRange`), routes, firewalls (with `patch` and `update`), instances (with
+//! `accessConfigs`, `canIpForward`, `metadata`, `stop`, `start` and `setMetadata`), regional
+//! static external addresses (`addresses.insert`, `get`, `list`, `delete`), the aggregated
 //! lists of instances and subnetworks, and global, regional and zonal operations (`get`, `wait`,
 //! `list`, `delete`).
 //!
@@ -67,6 +69,13 @@ pub enum Route {
     InstanceInsert(String),
     InstanceGet(String, String),
     InstanceDelete(String, String),
+    InstanceStop(String, String),
+    InstanceStart(String, String),
+    InstanceSetMetadata(String, String),
+    AddressList(String),
+    AddressInsert(String),
+    AddressGet(String, String),
+    AddressDelete(String, String),
     OperationList(OpScope),
     OperationGet(OpScope, String),
     OperationWait(OpScope, String),
@@ -96,6 +105,10 @@ impl Call {
             | Route::SubnetGet(r, _)
             | Route::SubnetDelete(r, _)
             | Route::SubnetExpand(r, _)
+            | Route::AddressList(r)
+            | Route::AddressInsert(r)
+            | Route::AddressGet(r, _)
+            | Route::AddressDelete(r, _)
             | Route::OperationList(OpScope::Region(r))
             | Route::OperationGet(OpScope::Region(r), _)
             | Route::OperationWait(OpScope::Region(r), _)
@@ -104,6 +117,9 @@ impl Call {
             | Route::InstanceInsert(z)
             | Route::InstanceGet(z, _)
             | Route::InstanceDelete(z, _)
+            | Route::InstanceStop(z, _)
+            | Route::InstanceStart(z, _)
+            | Route::InstanceSetMetadata(z, _)
             | Route::OperationList(OpScope::Zone(z))
             | Route::OperationGet(OpScope::Zone(z), _)
             | Route::OperationWait(OpScope::Zone(z), _)
@@ -211,6 +227,22 @@ fn route_of(method: &str, seg: &[&str]) -> Option<(String, Route)> {
             "DELETE" => InstanceDelete(s(z), s(i)),
             _ => return None,
         },
+        ["zones", z, "instances", i, verb] if method == "POST" => match *verb {
+            "stop" => InstanceStop(s(z), s(i)),
+            "start" => InstanceStart(s(z), s(i)),
+            "setMetadata" => InstanceSetMetadata(s(z), s(i)),
+            _ => return None,
+        },
+        ["regions", r, "addresses"] => match method {
+            "GET" => AddressList(s(r)),
+            "POST" => AddressInsert(s(r)),
+            _ => return None,
+        },
+        ["regions", r, "addresses", a] => match method {
+            "GET" => AddressGet(s(r), s(a)),
+            "DELETE" => AddressDelete(s(r), s(a)),
+            _ => return None,
+        },
         ["zones", z, "operations", tail @ ..] => op_scope_route(OpScope::Zone(s(z)), tail)?,
         ["aggregated", "instances"] if method == "GET" => InstanceAggregated,
         ["aggregated", "subnetworks"] if method == "GET" => SubnetAggregated,
@@ -274,6 +306,8 @@ fn check_location(call: &Call) -> Result<(), WireError> {
     match &call.route {
         Route::SubnetList(r)
         | Route::SubnetGet(r, _)
+        | Route::AddressList(r)
+        | Route::AddressGet(r, _)
         | Route::OperationList(OpScope::Region(r))
         | Route::OperationGet(OpScope::Region(r), _)
         | Route::OperationWait(OpScope::Region(r), _)

@@ -25,6 +25,8 @@ pub enum Class {
     InUse,
     /// 403 `quotaExceeded`.
     QuotaExceeded,
+    /// 412 `conditionNotMet`: a stale fingerprint.
+    ConditionNotMet,
 }
 
 impl Class {
@@ -35,6 +37,7 @@ impl Class {
             Class::AlreadyExists => 409,
             Class::Invalid | Class::BadRequest | Class::InUse => 400,
             Class::QuotaExceeded => 403,
+            Class::ConditionNotMet => 412,
         }
     }
 
@@ -47,6 +50,7 @@ impl Class {
             Class::BadRequest => "badRequest",
             Class::InUse => "resourceInUseByAnotherResource",
             Class::QuotaExceeded => "quotaExceeded",
+            Class::ConditionNotMet => "conditionNotMet",
         }
     }
 
@@ -60,6 +64,7 @@ impl Class {
             Class::BadRequest => "BAD_REQUEST",
             Class::InUse => "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
             Class::QuotaExceeded => "QUOTA_EXCEEDED",
+            Class::ConditionNotMet => "CONDITION_NOT_MET",
         }
     }
 }
@@ -87,6 +92,11 @@ pub fn field(f: Field) -> String {
         Field::NicNetwork(i) => format!("resource.networkInterfaces[{i}].network"),
         Field::NicSubnetwork(i) => format!("resource.networkInterfaces[{i}].subnetwork"),
         Field::NicIp(i) => format!("resource.networkInterfaces[{i}].networkIP"),
+        Field::NicAccessConfigs(i) => format!("resource.networkInterfaces[{i}].accessConfigs"),
+        Field::NicNatIp(i) => format!("resource.networkInterfaces[{i}].accessConfigs[0].natIP"),
+        Field::MetadataKey(i) => format!("resource.metadata.items[{i}].key"),
+        Field::MetadataFingerprint => "resource.fingerprint".into(),
+        Field::Address => "resource.address".into(),
         Field::SourceRanges => "resource.sourceRanges".into(),
         Field::DestinationRanges => "resource.destinationRanges".into(),
         Field::SourceTags => "resource.sourceTags".into(),
@@ -118,6 +128,7 @@ pub fn describe(e: &GcpError) -> (Class, String) {
             let kind = match kind {
                 InUseKind::Network => "network",
                 InUseKind::Subnetwork => "subnetwork",
+                InUseKind::Address => "address",
             };
             (
                 Class::InUse,
@@ -347,6 +358,42 @@ pub fn describe(e: &GcpError) -> (Class, String) {
         GcpError::IpSpaceExhausted { subnetwork } => (
             BadRequest,
             format!("IP space of '{subnetwork}' is exhausted."),
+        ),
+        GcpError::NatIpNotReserved { nic, ip, region } => invalid(invalid_value(
+            Field::NicNatIp(*nic),
+            &ip.to_string(),
+            &format!(" The specified external IP address '{ip}' was not found in region '{region}'."),
+        )),
+        // [UNVERIFIED] wording.
+        GcpError::ExternalIpsExhausted => (
+            BadRequest,
+            "The zone does not have enough external IP addresses available to fulfil the request."
+                .into(),
+        ),
+        // The emulator's own: GCP has internal static addresses, the emulator does not.
+        GcpError::InternalAddressUnsupported => invalid(
+            "Invalid value for field 'resource.addressType': 'INTERNAL'. vpcpeer emulates \
+             external static addresses only."
+                .into(),
+        ),
+        // [UNVERIFIED] wording.
+        GcpError::DuplicateMetadataKey { key } => invalid(format!(
+            "Invalid value for field 'resource.metadata.items': duplicate key '{key}'."
+        )),
+        // [UNVERIFIED] wording.
+        GcpError::MetadataTooLarge { key, bytes, max } => invalid(match key {
+            Some(k) => format!(
+                "Invalid value for field 'resource.metadata.items': the value of '{k}' is \
+                 {bytes} bytes; at most {max} are allowed."
+            ),
+            None => format!(
+                "Invalid value for field 'resource.metadata': {bytes} bytes were given; at most \
+                 {max} are allowed."
+            ),
+        }),
+        GcpError::FingerprintMismatch => (
+            Class::ConditionNotMet,
+            "Supplied fingerprint does not match current metadata fingerprint.".into(),
         ),
         // [UNVERIFIED] GCP's behaviour and wording.
         GcpError::OperationRunning { operation } => (

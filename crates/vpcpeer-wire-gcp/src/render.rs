@@ -4,9 +4,10 @@
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 use vpcpeer_model::gcp::{
-    peering_view, Direction, ExchangedRoute, ExchangedRouteType, FirewallAction, GcpFirewall,
-    GcpInstance, GcpNetwork, GcpNextHop, GcpOperation, GcpPeering, GcpRoute, GcpSubnetwork,
-    OpScope, OpStatus, RoutingMode, StackType,
+    address_users, peering_view, Direction, ExchangedRoute, ExchangedRouteType, FirewallAction,
+    GcpAccessConfig, GcpAddress, GcpFirewall, GcpInstance, GcpMetadata, GcpNetwork, GcpNextHop,
+    GcpOperation, GcpPeering, GcpRoute, GcpSubnetwork, InstanceStatus, NetworkTier, OpScope,
+    OpStatus, RoutingMode, StackType,
 };
 use vpcpeer_model::{Timestamp, World};
 
@@ -308,14 +309,18 @@ pub fn instance(l: &Links, i: &GcpInstance) -> Value {
         .nics
         .iter()
         .map(|n| {
-            json!({
+            let mut v = json!({
                 "kind": "compute#networkInterface",
                 "name": n.name,
                 "network": l.url(&n.network),
                 "subnetwork": l.url(&n.subnetwork),
                 "networkIP": n.network_ip.to_string(),
                 "stackType": "IPV4_ONLY",
-            })
+            });
+            if !n.access_configs.is_empty() {
+                v["accessConfigs"] = n.access_configs.iter().map(access_config).collect();
+            }
+            v
         })
         .collect();
     let mut v = json!({
@@ -324,7 +329,10 @@ pub fn instance(l: &Links, i: &GcpInstance) -> Value {
         "creationTimestamp": rfc3339(i.created),
         "name": i.name,
         "machineType": machine_type,
-        "status": "RUNNING",
+        "status": match i.status {
+            InstanceStatus::Running => "RUNNING",
+            InstanceStatus::Terminated => "TERMINATED",
+        },
         "zone": zone_url(l, &i.project, &i.zone),
         "networkInterfaces": nics,
         "selfLink": l.url(&i.id),
@@ -332,7 +340,147 @@ pub fn instance(l: &Links, i: &GcpInstance) -> Value {
     if !i.tags.is_empty() {
         v["tags"] = json!({"items": i.tags});
     }
+    if i.source_image.is_some() {
+        v["disks"] = json!([boot_disk(l, i)]);
+    }
+    // An instance stored before metadata existed answers as the first release did.
+    if let Some(m) = &i.metadata {
+        v["canIpForward"] = json!(i.can_ip_forward);
+        v["metadata"] = metadata(m);
+    }
     v
+}
+
+/// The boot disk of an instance inserted with a source image, as `instances.get` lists it
+/// (minimal: the disk is named after the instance, GCP's default, and is not a resource of its
+/// own here; `initializeParams` is never returned, as on GCP).
+fn boot_disk(l: &Links, i: &GcpInstance) -> Value {
+    json!({
+        "kind": "compute#attachedDisk",
+        "type": "PERSISTENT",
+        "mode": "READ_WRITE",
+        "source": l.url(&format!("projects/{}/zones/{}/disks/{}", i.project, i.zone, i.name)),
+        "deviceName": "persistent-disk-0",
+        "index": 0,
+        "boot": true,
+        "autoDelete": true,
+        "interface": "SCSI",
+    })
+}
+
+/// The `metadata` of an instance (`compute#metadata`; `items` only when there are some).
+pub fn metadata(m: &GcpMetadata) -> Value {
+    let mut v = json!({
+        "kind": "compute#metadata",
+        "fingerprint": fingerprint_text(m.fingerprint),
+    });
+    if !m.items.is_empty() {
+        v["items"] = m
+            .items
+            .iter()
+            .map(|i| json!({"key": i.key, "value": i.value}))
+            .collect();
+    }
+    v
+}
+
+fn network_tier(t: NetworkTier) -> &'static str {
+    match t {
+        NetworkTier::Premium => "PREMIUM",
+        NetworkTier::Standard => "STANDARD",
+    }
+}
+
+/// One `accessConfigs[]` entry (`natIP` absent while a stopped instance has released its
+/// ephemeral address).
+pub fn access_config(a: &GcpAccessConfig) -> Value {
+    let mut v = json!({
+        "kind": "compute#accessConfig",
+        "type": "ONE_TO_ONE_NAT",
+        "name": a.name,
+        "networkTier": network_tier(a.network_tier),
+    });
+    if let Some(ip) = a.nat_ip {
+        v["natIP"] = json!(ip.to_string());
+    }
+    v
+}
+
+/// A static external address (`compute#address`): `IN_USE` with its `users` while an instance
+/// holds it, else `RESERVED`.
+pub fn address(l: &Links, w: &World, a: &GcpAddress) -> Value {
+    let users = address_users(w, a);
+    let mut v = json!({
+        "kind": "compute#address",
+        "id": a.numeric_id.to_string(),
+        "creationTimestamp": rfc3339(a.created),
+        "name": a.name,
+        "address": a.address.to_string(),
+        "addressType": "EXTERNAL",
+        "ipVersion": "IPV4",
+        "networkTier": network_tier(a.network_tier),
+        "status": if users.is_empty() { "RESERVED" } else { "IN_USE" },
+        "region": region_url(l, &a.project, &a.region),
+        "selfLink": l.url(&a.id),
+    });
+    if !a.description.is_empty() {
+        v["description"] = json!(a.description);
+    }
+    if !users.is_empty() {
+        v["users"] = users.iter().map(|i| json!(l.url(&i.id))).collect();
+    }
+    v
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A fingerprint as GCP shows it: its 8 bytes in URL-safe base64 with padding
+/// (`-goaeN2SGek=`), as the client libraries decode it.
+pub fn fingerprint_text(f: u64) -> String {
+    let bytes = f.to_be_bytes();
+    let mut out = String::with_capacity(12);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(char::from(B64[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Reads a fingerprint written by [`fingerprint_text`] (either base64 alphabet, padding
+/// optional); `None` when the text is not 8 bytes of base64.
+pub fn fingerprint_value(s: &str) -> Option<u64> {
+    let digit = |c: u8| -> Option<u32> {
+        let i = match c {
+            b'+' => 62,
+            b'/' => 63,
+            _ => B64.iter().position(|&x| x == c)?,
+        };
+        u32::try_from(i).ok()
+    };
+    let s = s.trim_end_matches('=');
+    if s.len() != 11 {
+        return None;
+    }
+    let mut acc: u128 = 0;
+    for c in s.bytes() {
+        acc = (acc << 6) | u128::from(digit(c)?);
+    }
+    // 11 digits carry 66 bits: the 8 bytes, then two zero bits.
+    if acc & 0b11 != 0 {
+        return None;
+    }
+    u64::try_from(acc >> 2).ok()
 }
 
 /// An operation; a failed one carries `error.errors[]` and `httpErrorStatusCode` /

@@ -2,12 +2,12 @@
 //! world, replies are compared with reviewed snapshots (insta), and error documents are checked
 //! field by field.
 
+mod common;
+
+use common::{call_raw, BASE};
 use serde_json::{json, Value};
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_model::Timestamp;
-use vpcpeer_wire_gcp::{handle, parse};
-
-const BASE: &str = "http://127.0.0.1:4650/compute/v1/";
 
 fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: Value) -> (u16, Value) {
     let bytes = if body.is_null() {
@@ -16,17 +16,6 @@ fn call(env: &mut TestEnv, method: &str, path: &str, query: &str, body: Value) -
         serde_json::to_vec(&body).unwrap()
     };
     call_raw(env, method, path, query, &bytes)
-}
-
-fn call_raw(env: &mut TestEnv, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Value) {
-    let c = match parse(method, path, query, body) {
-        Ok(c) => c,
-        Err(e) => return (e.status, e.body()),
-    };
-    match env.transact(&c.scope(), |tx| handle(tx, &c, BASE)) {
-        Ok(v) => (200, v),
-        Err(e) => (e.status, e.body()),
-    }
 }
 
 fn ok(env: &mut TestEnv, method: &str, path: &str, body: Value) -> Value {

@@ -2,22 +2,15 @@
 //! on another project's subnetwork is refused as GCP refuses it without Shared VPC, and any path
 //! or body is answered with a Google error document, never a panic.
 
+mod common;
+
+use common::{call_raw, BASE};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_wire_gcp::{handle, parse};
-
-const BASE: &str = "http://127.0.0.1:4650/compute/v1/";
 
 fn call(env: &mut TestEnv, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
-    let c = match parse(method, path, "", body) {
-        Ok(c) => c,
-        Err(e) => return (e.status, e.body()),
-    };
-    match env.transact(&c.scope(), |tx| handle(tx, &c, BASE)) {
-        Ok(v) => (200, v),
-        Err(e) => (e.status, e.body()),
-    }
+    call_raw(env, method, path, "", body)
 }
 
 fn post(env: &mut TestEnv, path: &str, body: Value) -> (u16, Value) {

@@ -140,6 +140,19 @@ fn every_refusal_has_gcp_s_words() {
         (GcpError::Recorded(Recorded::Invalid(s("old words"))), 400, "invalid", s("old words")),
         (GcpError::Recorded(Recorded::BadRequest(s("old words"))), 400, "badRequest", s("old words")),
         (GcpError::Recorded(Recorded::QuotaExceeded(s("old words"))), 403, "quotaExceeded", s("old words")),
+        (GcpError::FingerprintMismatch, 412, "conditionNotMet",
+         s("Supplied fingerprint does not match current metadata fingerprint.")),
+        (GcpError::NatIpNotReserved { nic: 1, ip: "35.192.0.9".parse().unwrap(), region: s("us-east1") }, 400, "invalid",
+         s("Invalid value for field 'resource.networkInterfaces[1].accessConfigs[0].natIP': '35.192.0.9'. The specified external IP address '35.192.0.9' was not found in region 'us-east1'.")),
+        (GcpError::InUse { kind: InUseKind::Address, resource: s("projects/p/regions/r/addresses/a"), by: s("i") }, 400,
+         "resourceInUseByAnotherResource",
+         s("The address resource 'projects/p/regions/r/addresses/a' is already being used by 'i'")),
+        (GcpError::BadValue { field: Field::MetadataFingerprint, value: s("x") }, 400, "invalid",
+         s("Invalid value for field 'resource.fingerprint': 'x'.")),
+        (GcpError::BadValue { field: Field::MetadataKey(0), value: s("a b") }, 400, "invalid",
+         s("Invalid value for field 'resource.metadata.items[0].key': 'a b'.")),
+        (GcpError::TooMany { field: Field::NicAccessConfigs(0), count: 2, max: 1 }, 400, "invalid",
+         s("Invalid value for field 'resource.networkInterfaces[0].accessConfigs': 2 items were given; at most 1 are allowed.")),
     ];
     for (e, status, reason, message) in cases {
         let w = WireError::from(e.clone());

@@ -9,18 +9,35 @@
 //! serves as the access key id (what the local server reads as the account); GCP and Azure send
 //! the bearer token of `credentials.token_env` when there is one.
 //!
+//! Gateway keys (encrypted links) are derived from a secret (`vpcpeer_controller::gateway`),
+//! read only when the topology has gateways: the base64 of 32 bytes in
+//! `VPCPEER_GATEWAY_SECRET`, else the file `VPCPEER_GATEWAY_SECRET_FILE` names, else
+//! `$XDG_CONFIG_HOME/vpcpeer/gateway-secret` (`~/.config/vpcpeer/gateway-secret`), which the
+//! first run creates with 32 random bytes from the OS (mode 0600). It is never in the repository
+//! nor in the topology file; whoever holds it can derive every gateway's private key, and a
+//! different secret gives different keys (the next apply replaces every gateway).
+//!
+//! Encrypted links with HA: `plan` and `apply` route each link through the pair of gateways
+//! the health check picks (`vpcpeer_controller::health`, from the clouds' routes, the state
+//! file of `vpcpeer controller reconcile` read but never written here, and the clouds' time),
+//! so an apply after a failover keeps the routes on the backups rather than moving them back to
+//! a stopped primary.
+//!
 //! Exit status, as `terraform plan -detailed-exitcode`: `plan` 0 = in sync, 2 = changes pending,
 //! 1 = error (a refused file, a conflict, an unreachable cloud); `apply` and `destroy` 0 = done,
 //! 1 = error, and `apply --verify` 2 = a declared path is not reachable.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
 use vpcpeer_controller::apply::{self, Clouds, Event, Outcome, Policy};
+use vpcpeer_controller::gateway::GatewaySecret;
+use vpcpeer_controller::health::{assess, HaState};
 use vpcpeer_controller::topology::parse;
+use vpcpeer_controller::Observed;
 use vpcpeer_controller::{plan, plan_destroy, validate, Cloud, Desired, Plan};
 use vpcpeer_drivers::{Access, Drivers};
 
@@ -58,11 +75,14 @@ pub struct ApplyArgs {
 }
 
 /// Reads and checks the file; prints its notices.
-fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
+pub(crate) fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let file = parse(&text).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
-    let desired = validate(&file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let mut desired = validate(&file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    if !desired.gateways.is_empty() {
+        desired.gateway_secret = Some(gateway_secret()?);
+    }
     // A hub with many spokes gives a note per pair of spokes: the first few, then a count.
     const SHOWN: usize = 5;
     for n in desired.notices.iter().take(SHOWN) {
@@ -75,6 +95,68 @@ fn load(args: &TopologyArgs) -> anyhow::Result<Desired> {
         );
     }
     Ok(desired)
+}
+
+/// The secret gateway keys are derived from (see the module doc); also the Aviatrix API's.
+pub(crate) fn gateway_secret() -> anyhow::Result<GatewaySecret> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let decode = |text: &str, from: &str| -> anyhow::Result<GatewaySecret> {
+        let bytes = b64
+            .decode(text.trim())
+            .with_context(|| format!("{from}: not base64"))?;
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| anyhow!("{from}: {} bytes, want 32", b.len()))?;
+        Ok(GatewaySecret::from_bytes(bytes))
+    };
+    if let Ok(text) = std::env::var("VPCPEER_GATEWAY_SECRET") {
+        return decode(&text, "VPCPEER_GATEWAY_SECRET");
+    }
+    let path = match std::env::var_os("VPCPEER_GATEWAY_SECRET_FILE") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let config = std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+                .context(
+                    "no VPCPEER_GATEWAY_SECRET, VPCPEER_GATEWAY_SECRET_FILE, XDG_CONFIG_HOME or \
+                     HOME: nowhere to keep the gateway secret",
+                )?;
+            config.join("vpcpeer").join("gateway-secret")
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => decode(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 32];
+            {
+                use std::io::Read as _;
+                std::fs::File::open("/dev/urandom")
+                    .and_then(|mut f| f.read_exact(&mut bytes))
+                    .context("drawing the gateway secret from /dev/urandom")?;
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            {
+                use std::io::Write as _;
+                let mut f = options
+                    .open(&path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+                writeln!(f, "{}", b64.encode(bytes))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            eprintln!("note: created the gateway secret {}", path.display());
+            Ok(GatewaySecret::from_bytes(bytes))
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
 }
 
 /// How to reach each account.
@@ -112,18 +194,59 @@ fn access(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<BTreeMap<Str
     Ok(out)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")
 }
 
-fn drivers(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<Drivers> {
+pub(crate) fn drivers(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<Drivers> {
     Ok(Drivers::new(
         access(args, desired)?,
         Box::new(SystemTime::now),
     ))
+}
+
+/// The HA state file of a topology file: `VPCPEER_STATE`, else beside it with
+/// `.ha-state.json` for its extension (see `failover.rs`).
+pub(crate) fn state_path(topology: &Path) -> PathBuf {
+    std::env::var_os("VPCPEER_STATE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| topology.with_extension("ha-state.json"))
+}
+
+/// Reads the state file; a missing one is the empty state, an unreadable one too (with a note:
+/// the state is a cache, and the clouds' routes say which gateways are active).
+pub(crate) fn read_state(path: &Path) -> HaState {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+            eprintln!(
+                "note: {} is not a state file ({e}); starting from the clouds' routes",
+                path.display()
+            );
+            HaState::default()
+        }),
+        Err(_) => HaState::default(),
+    }
+}
+
+/// The clouds' time, in Unix seconds: the newest `Date` their answers carried, else the
+/// system clock.
+pub(crate) fn cloud_now(dr: &Drivers) -> u64 {
+    dr.cloud_now()
+        .unwrap_or_else(SystemTime::now)
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `desired` with each encrypted link routed through the pair the health check picks now.
+fn healthy(args: &TopologyArgs, desired: &Desired, observed: &Observed, dr: &Drivers) -> Desired {
+    if !desired.links.iter().any(|l| l.encrypted()) {
+        return desired.clone();
+    }
+    let state = read_state(&state_path(&args.file));
+    assess(desired, observed, &state, cloud_now(dr)).desired
 }
 
 /// The plan as JSON: the summary, each step with its sign, cloud, text, reason and typed action,
@@ -167,7 +290,7 @@ pub fn plan_cmd(args: &TopologyArgs, destroy: bool) -> anyhow::Result<bool> {
     let p = if destroy {
         plan_destroy(&observed, &desired)
     } else {
-        plan(&observed, &desired)
+        plan(&observed, &healthy(args, &desired, &observed, &dr))
     };
     match args.output {
         Output::Json => emit(&format!(
@@ -290,6 +413,16 @@ fn run(args: &TopologyArgs, destroy: bool) -> anyhow::Result<()> {
         if destroy {
             apply::destroy(&mut dr, &desired, &policy, &mut on).await
         } else {
+            let desired = match desired.links.iter().any(|l| l.encrypted()) {
+                true => {
+                    let observed = dr
+                        .observe(&desired)
+                        .await
+                        .map_err(apply::ApplyError::Observe)?;
+                    healthy(args, &desired, &observed, &dr)
+                }
+                false => desired.clone(),
+            };
             apply::apply(&mut dr, &desired, &policy, &mut on).await
         }
     });

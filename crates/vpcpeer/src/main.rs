@@ -7,7 +7,10 @@
 //! server (a closed stdout is ignored).
 
 mod audit;
+mod aviatrix;
 mod controller;
+mod failover;
+mod inspect;
 mod limits;
 mod reach;
 mod security;
@@ -65,10 +68,21 @@ enum Command {
     /// Remove everything a topology file's topology owns (routes, rules, peerings, the networks
     /// it created; never networks it was given by id). Exit status: 0 when done, 1 on errors.
     Destroy(controller::TopologyArgs),
+    /// The controller: `reconcile --once`, `run` and `status` (HA failover of encrypted links:
+    /// health checks, failover and failback, drift repair), and `plan`, `apply`, `destroy` as
+    /// above.
+    #[command(subcommand)]
+    Controller(failover::ControllerCommand),
     /// Run the network-wide checks of a running server and print the findings.
     ///
     /// Exit status: 0 when no finding has error severity, 1 when one has, 2 on errors.
     Audit(audit::AuditArgs),
+    /// Show one network or peering of a running server in detail: its facts, route tables
+    /// (blackhole routes marked `!`), security groups, ACLs, firewall rules or NSGs; or a
+    /// peering's state, sides, options, who may accept it and when it expires.
+    ///
+    /// Exit status: 0 when shown, 1 on errors.
+    Inspect(inspect::InspectArgs),
 }
 
 #[derive(clap::Args)]
@@ -135,6 +149,8 @@ struct ServeArgs {
     no_default_vpc: bool,
     #[command(flatten)]
     security: security::SecurityArgs,
+    #[command(flatten)]
+    aviatrix: aviatrix::AviatrixArgs,
     /// Seconds a client has to send a whole request head (from connecting, or from the first
     /// byte of a later request on a kept-alive connection); slower connections are closed.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
@@ -305,6 +321,15 @@ fn main() -> ExitCode {
             }
         },
         Command::Destroy(args) => done(controller::destroy_cmd(&args)),
+        Command::Inspect(args) => done(inspect::run(&args)),
+        Command::Controller(cmd) => match failover::run(&cmd) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(2),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Audit(args) => match audit::run(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
@@ -348,6 +373,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listen: Vec<SocketAddr> = std::iter::once(args.listen).chain(tls_addr).collect();
     let admin_env = std::env::var(security::ADMIN_TOKEN_ENV).ok();
     let auth = security::resolve(&args.security, &listen, admin_env, system_now)?;
+    let aviatrix_login = aviatrix::credentials(&args.aviatrix)?;
     // Bind first: a port that is taken must leave nothing behind (no new data directory).
     let plain = bind(args.listen, "--listen", "HTTP")?;
     let tls_socket = match tls_addr {
@@ -411,6 +437,22 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         default_vpcs: settings.default_vpc,
     };
     let state = vpcpeer_server::AppState::configured(emulator, seed.rotate_left(17), auth, config);
+    // The Aviatrix-compatible API applies its changes through the clouds' faces of this server.
+    let own = plain.local_addr().context("reading the bound address")?;
+    let own = if own.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), own.port())
+    } else {
+        own
+    };
+    let aviatrix = aviatrix::Service::open(
+        (!args.ephemeral).then_some(args.data_dir.as_path()),
+        vpcpeer_server::describe_addr(own),
+        aviatrix_login,
+    )
+    .context("opening the Aviatrix API's state")?;
+    let aviatrix = aviatrix.handler();
+    state.mount("/v2/api", aviatrix.clone());
+    state.mount("/v1/api", aviatrix);
     runtime.block_on(async move {
         plain.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(plain)?;

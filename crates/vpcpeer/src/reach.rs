@@ -52,6 +52,11 @@ impl Server {
     ) -> anyhow::Result<(Value, T)> {
         call(&self.endpoint, path, body, self.admin_token.as_deref())
     }
+
+    /// `GET path` (with its query) of this server, answered as [`call`] answers.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<(Value, T)> {
+        exchange(&self.endpoint, path, None, self.admin_token.as_deref())
+    }
 }
 
 /// Arguments of `vpcpeer reach`.
@@ -104,13 +109,23 @@ pub fn call<T: DeserializeOwned>(
     body: &impl Serialize,
     token: Option<&str>,
 ) -> anyhow::Result<(Value, T)> {
+    let body = serde_json::to_string(body).context("writing the request body")?;
+    exchange(endpoint, path, Some(body), token)
+}
+
+/// `POST` with `body` (JSON), or `GET` without one, and the answer as [`call`] reads it.
+fn exchange<T: DeserializeOwned>(
+    endpoint: &str,
+    path: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> anyhow::Result<(Value, T)> {
     let url = format!("{}{path}", endpoint.trim_end_matches('/'));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let body = serde_json::to_string(body).context("writing the request body")?;
-    let (status, bytes) = runtime.block_on(post(&url, body, token))?;
+    let (status, bytes) = runtime.block_on(send(&url, body, token))?;
     let v: Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{url} answered {status} with a body that is not JSON"))?;
     if status != 200 {
@@ -185,7 +200,11 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-async fn post(url: &str, body: String, token: Option<&str>) -> anyhow::Result<(u16, Bytes)> {
+async fn send(
+    url: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> anyhow::Result<(u16, Bytes)> {
     let uri: hyper::Uri = url
         .parse()
         .with_context(|| format!("bad endpoint URL {url}"))?;
@@ -193,12 +212,17 @@ async fn post(url: &str, body: String, token: Option<&str>) -> anyhow::Result<(u
         bail!("the endpoint must be an http:// URL, got {url}");
     }
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut req = hyper::Request::post(uri).header(hyper::header::CONTENT_TYPE, "application/json");
+    let mut req = match body {
+        Some(_) => {
+            hyper::Request::post(uri).header(hyper::header::CONTENT_TYPE, "application/json")
+        }
+        None => hyper::Request::get(uri),
+    };
     if let Some(t) = token {
         req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let req = req
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
         .context("building the request")?;
     let resp = client
         .request(req)

@@ -300,6 +300,44 @@ fn bans() -> Vec<Ban> {
               their tests (no back door into its state)",
     });
     out.push(Ban {
+        krate: "vpcpeer-aviatrix",
+        banned: [
+            &io[..],
+            &[
+                "vpcpeer-model",
+                "vpcpeer-reach",
+                "vpcpeer-api",
+                "vpcpeer-drivers",
+            ][..],
+            &ours_above_model[..],
+            &WIRE[..],
+        ]
+        .concat(),
+        through: &[],
+        why: "the Aviatrix API is sans-IO: it edits a topology for the controller and knows \
+              none of the emulator's crates nor the drivers (the composition root applies it)",
+    });
+    out.push(Ban {
+        krate: "vpcpeer-server",
+        banned: vec!["vpcpeer-controller", "vpcpeer-drivers", "vpcpeer-aviatrix"],
+        through: &[],
+        why: "the server is the emulator's face: the controller and the Aviatrix API sit beside \
+              it, mounted by the composition root (`AppState::mount`), never inside it",
+    });
+    out.push(Ban {
+        krate: "vpcpeer-gateway",
+        banned: [
+            &io[..],
+            &["vpcpeer-model", "vpcpeer-api", "vpcpeer-controller"][..],
+            &ours_above_model[..],
+            &WIRE[..],
+        ]
+        .concat(),
+        through: &[],
+        why: "the gateway image's configuration is shared by the controller (which writes it) \
+              and the reachability engine (which reads it): it does no I/O and knows neither",
+    });
+    out.push(Ban {
         krate: "vpcpeer-reach",
         banned: [
             &io[..],

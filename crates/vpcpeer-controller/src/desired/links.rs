@@ -1,9 +1,13 @@
 //! Reading a file's links: sides, kinds, options per cloud, route tables, openings (from the
-//! peer's blocks or its default group), gateway transit; each problem pushed as it is found.
+//! peer's blocks or its default group), gateway transit; encrypted links (a gateway on each
+//! side, HA on both or neither, no peering options); each problem pushed as it is found.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{check_name, Cloud, Link, Network, Opening, Problem, Protocol, Tables, MAX_NAME};
+use super::{
+    check_name, Cloud, Gateway, Link, LinkKind, Network, Opening, Problem, Protocol, Tables,
+    MAX_NAME,
+};
 use crate::topology::{
     LinkKindFile, OpeningFile, PortsFile, RouteTablesFile, SideTablesFile, TopologyFile,
 };
@@ -12,6 +16,7 @@ pub(super) fn links(
     p: &mut Vec<Problem>,
     file: &TopologyFile,
     networks: &BTreeMap<String, Network>,
+    gateways: &BTreeMap<String, Gateway>,
 ) -> Vec<Link> {
     let mut out: Vec<Link> = Vec::new();
     let mut names = BTreeSet::new();
@@ -60,11 +65,13 @@ pub(super) fn links(
         } else {
             pairs.insert(key, name.clone());
         }
-        if l.kind == LinkKindFile::Encrypted {
-            p.push(Problem::EncryptedUnsupported { link: name.clone() });
+        if !known {
             continue;
         }
-        if !known {
+        if l.kind == LinkKindFile::Encrypted {
+            if let Some(link) = encrypted(p, &name, l, networks, gateways) {
+                out.push(link);
+            }
             continue;
         }
         let (ca, cb) = (networks[a].cloud, networks[b].cloud);
@@ -163,6 +170,7 @@ pub(super) fn links(
         out.push(Link {
             name,
             sides: [a.clone(), b.clone()],
+            kind: LinkKind::Native,
             tables,
             open,
             open_from_group,
@@ -173,6 +181,103 @@ pub(super) fn links(
         });
     }
     out
+}
+
+/// An encrypted link: each side has a gateway (HA on both or neither); the peering options do
+/// not apply; route tables may be listed for AWS sides only (GCP routes are the network's, Azure
+/// gets one route table of the topology's per VNet).
+fn encrypted(
+    p: &mut Vec<Problem>,
+    name: &str,
+    l: &crate::topology::LinkFile,
+    networks: &BTreeMap<String, Network>,
+    gateways: &BTreeMap<String, Gateway>,
+) -> Option<Link> {
+    let [a, b] = &l.between;
+    let options = [
+        (l.dns_resolution, "dns_resolution"),
+        (l.exchange_custom_routes, "exchange_custom_routes"),
+        (l.allow_forwarded_traffic, "allow_forwarded_traffic"),
+        (l.gateway_transit.is_some(), "gateway_transit"),
+    ];
+    for (set, option) in options {
+        if set {
+            p.push(Problem::EncryptedOption {
+                link: name.to_string(),
+                option,
+                why: "it is an option of the clouds' own peering, which an encrypted link does                       not use"
+                    .to_string(),
+            });
+        }
+    }
+    if !l.open.is_empty() {
+        p.push(Problem::EncryptedOption {
+            link: name.to_string(),
+            option: "open",
+            why: "not supported on encrypted links yet: admit the peer's blocks in the                   workloads' own security groups, firewall rules or NSGs"
+                .to_string(),
+        });
+    }
+    let gw = |n: &str| gateways.values().find(|g| g.network == n);
+    let mut active = Vec::new();
+    for side in [a, b] {
+        match gw(side) {
+            Some(g) => active.push(g.name.clone()),
+            None => p.push(Problem::NoGateway {
+                link: name.to_string(),
+                network: side.clone(),
+            }),
+        }
+    }
+    if let (Some(ga), Some(gb)) = (gw(a), gw(b)) {
+        if ga.ha.is_some() != gb.ha.is_some() {
+            let (with, without) = if ga.ha.is_some() { (ga, gb) } else { (gb, ga) };
+            p.push(Problem::HaMismatch {
+                link: name.to_string(),
+                with: with.name.clone(),
+                without: without.name.clone(),
+            });
+        }
+        let failback = |g: &Gateway| g.ha.as_ref().is_some_and(|h| h.failback);
+        if let (Some(_), Some(_)) = (&ga.ha, &gb.ha) {
+            if failback(ga) != failback(gb) {
+                let (with, without) = if failback(ga) { (ga, gb) } else { (gb, ga) };
+                p.push(Problem::FailbackMismatch {
+                    link: name.to_string(),
+                    with: with.name.clone(),
+                    without: without.name.clone(),
+                });
+            }
+        }
+    }
+    let tables = tables(p, name, [a, b], l.route_tables.as_ref());
+    for (i, t) in tables.iter().enumerate() {
+        let side = &l.between[i];
+        if matches!(t, Tables::Listed(_)) && networks[side].cloud != Cloud::Aws {
+            p.push(Problem::EncryptedOption {
+                link: name.to_string(),
+                option: "route_tables",
+                why: format!(
+                    "route tables are listed for AWS sides only; {side} is {} (every workload \
+                     subnet gets the routes)",
+                    networks[side].cloud
+                ),
+            });
+        }
+    }
+    let [ga, gb]: [String; 2] = active.try_into().ok()?;
+    Some(Link {
+        name: name.to_string(),
+        sides: [a.clone(), b.clone()],
+        kind: LinkKind::Encrypted { active: [ga, gb] },
+        tables,
+        open: Vec::new(),
+        open_from_group: Vec::new(),
+        dns_resolution: false,
+        exchange_custom_routes: false,
+        allow_forwarded_traffic: false,
+        gateway_transit: None,
+    })
 }
 
 fn tables(

@@ -250,6 +250,12 @@ fn routes(
     }
     tables.sort_by(|a, b| a.id.cmp(&b.id));
     let ours = owned_peerings(cx);
+    let gateways: BTreeSet<&str> = cx
+        .observed
+        .gateways
+        .values()
+        .filter_map(|g| g.instance.as_ref().map(|i| i.id.as_str()))
+        .collect();
     for table in tables {
         for d in &destinations {
             keep.routes.insert((side.to_string(), table.id.clone(), *d));
@@ -265,6 +271,19 @@ fn routes(
                     missing_reason(applied && has_block(cx, peer, d)),
                 ),
                 Some((AwsTarget::Peering(p), false)) if Some(p.as_str()) == target => {}
+                // A route to one of the topology's gateways (the pair's link was encrypted):
+                // removed with the gateway routes no encrypted link keeps, then made again.
+                Some((AwsTarget::Other(id), _)) if gateways.contains(id.as_str()) => cx.step(
+                    Action::AwsCreateRoute {
+                        network: side.to_string(),
+                        table: TableRef::Id(table.id.clone()),
+                        destination: *d,
+                        link: l.name.clone(),
+                    },
+                    Reason::Retarget {
+                        was: AwsTarget::Other(id.clone()),
+                    },
+                ),
                 Some((AwsTarget::Peering(p), blackhole))
                     if blackhole || ours.contains(p.as_str()) =>
                 {

@@ -41,6 +41,27 @@ impl Action {
         self.kind().1
     }
 
+    /// Whether it is one of the gateway and encrypted-link steps (every cloud's).
+    pub fn is_gateway_step(&self) -> bool {
+        use Action as A;
+        matches!(
+            self,
+            A::CreateGatewaySubnet { .. }
+                | A::AllocateAddress { .. }
+                | A::GatewayFirewall { .. }
+                | A::LaunchGateway { .. }
+                | A::GatewayForwarding { .. }
+                | A::AttachAddress { .. }
+                | A::DeleteGateway { .. }
+                | A::DeleteGatewayFirewall { .. }
+                | A::ReleaseAddress { .. }
+                | A::DeleteGatewaySubnet { .. }
+                | A::CreateGatewayRoute { .. }
+                | A::ReplaceGatewayRoute { .. }
+                | A::DeleteGatewayRoute { .. }
+        )
+    }
+
     fn kind(&self) -> (Sign, Cloud) {
         use Action as A;
         match self {
@@ -68,6 +89,24 @@ impl Action {
                 (Sign::Change, Cloud::Azure)
             }
             A::AzureDeletePeering { .. } => (Sign::Remove, Cloud::Azure),
+            A::CreateGatewaySubnet { cloud, .. }
+            | A::AllocateAddress { cloud, .. }
+            | A::LaunchGateway { cloud, .. }
+            | A::CreateGatewayRoute { cloud, .. } => (Sign::Add, *cloud),
+            A::GatewayFirewall {
+                cloud,
+                exists: false,
+                ..
+            } => (Sign::Add, *cloud),
+            A::GatewayFirewall { cloud, .. }
+            | A::GatewayForwarding { cloud, .. }
+            | A::AttachAddress { cloud, .. }
+            | A::ReplaceGatewayRoute { cloud, .. } => (Sign::Change, *cloud),
+            A::DeleteGateway { cloud, .. }
+            | A::DeleteGatewayFirewall { cloud, .. }
+            | A::ReleaseAddress { cloud, .. }
+            | A::DeleteGatewaySubnet { cloud, .. }
+            | A::DeleteGatewayRoute { cloud, .. } => (Sign::Remove, *cloud),
         }
     }
 }
@@ -267,6 +306,100 @@ impl fmt::Display for Action {
                 write!(f, "peering {network}/{name}: sync the address space")
             }
             Action::AzureDeletePeering { network, name } => write!(f, "peering {network}/{name}"),
+            Action::CreateGatewaySubnet {
+                network,
+                cidr,
+                zone,
+                ..
+            } => write!(
+                f,
+                "public subnet {cidr} in {network}{}",
+                zone.as_ref().map(|z| format!(" ({z})")).unwrap_or_default()
+            ),
+            Action::AllocateAddress { gateway, .. } => {
+                write!(f, "public address of gateway {gateway}")
+            }
+            Action::GatewayFirewall { gateway, peers, .. } => write!(
+                f,
+                "firewall of gateway {gateway}: udp/{} from {}",
+                vpcpeer_gateway::DEFAULT_PORT,
+                if peers.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    peers
+                        .iter()
+                        .map(|p| format!("{p}'s address"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            Action::LaunchGateway {
+                gateway,
+                network,
+                subnet,
+                tunnels,
+                ..
+            } => write!(
+                f,
+                "gateway {gateway} in {network} ({subnet}), tunnels to {}",
+                if tunnels.is_empty() {
+                    "none".to_string()
+                } else {
+                    tunnels
+                        .iter()
+                        .map(|t| t.peer.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            Action::GatewayForwarding { gateway, .. } => {
+                write!(f, "gateway {gateway}: forwarding on")
+            }
+            Action::AttachAddress { gateway, .. } => {
+                write!(f, "gateway {gateway}: attach its public address")
+            }
+            Action::DeleteGateway { gateway, id, .. } => write!(f, "gateway {gateway} ({id})"),
+            Action::DeleteGatewayFirewall { gateway, .. } => {
+                write!(f, "firewall of gateway {gateway}")
+            }
+            Action::ReleaseAddress { gateway, id, .. } => {
+                write!(f, "public address of gateway {gateway} ({id})")
+            }
+            Action::DeleteGatewaySubnet { network, id, .. } => {
+                write!(f, "gateway subnet {id} in {network}")
+            }
+            Action::CreateGatewayRoute {
+                network,
+                table,
+                destination,
+                gateway,
+                link,
+                ..
+            } => write!(
+                f,
+                "route {network} {table} {destination} -> gateway {gateway} (link {link})"
+            ),
+            Action::ReplaceGatewayRoute {
+                network,
+                table,
+                destination,
+                gateway,
+                link,
+                ..
+            } => write!(
+                f,
+                "route {network} {table} {destination} -> gateway {gateway} (link {link})"
+            ),
+            Action::DeleteGatewayRoute {
+                network,
+                table,
+                destination,
+                gateway,
+                ..
+            } => write!(
+                f,
+                "route {network} {table} {destination} -> gateway {gateway}"
+            ),
         }
     }
 }
@@ -315,6 +448,10 @@ impl fmt::Display for Reason {
                 write!(f, "{peer}'s address space grows; the peering needs a sync")
             }
             Reason::RuleDiffers => f.write_str("drift: sources or ports differ"),
+            Reason::ConfigDiffers => {
+                f.write_str("its tunnel configuration differs from the one rendered now")
+            }
+            Reason::GatewayDrift => f.write_str("drift: changed out of band"),
             Reason::Stale => f.write_str("no longer declared"),
             Reason::Destroy => f.write_str("destroy"),
         }

@@ -7,6 +7,10 @@
 
 #![allow(dead_code)]
 
+mod gateways;
+
+pub use gateways::{check_gateways, GatewayState};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
@@ -26,6 +30,8 @@ use vpcpeer_controller::{Action, Plan};
 #[derive(Debug, Clone, Default)]
 pub struct Clouds {
     pub state: Observed,
+    /// Gateway subnets and the GCP and Azure gateway route tables.
+    pub gw: GatewayState,
     next: u64,
 }
 
@@ -44,6 +50,7 @@ impl Clouds {
             .partition(|(name, _)| desired.networks.contains_key(name));
         seen.networks = declared;
         seen.orphans = orphans;
+        self.observe_gateways(desired, &mut seen);
         seen
     }
 
@@ -105,6 +112,9 @@ impl Clouds {
     /// One step.
     pub fn step(&mut self, desired: &Desired, action: &Action) -> Result<(), String> {
         let topology = desired.name.as_str();
+        if self.gateway_step(desired, action)? {
+            return Ok(());
+        }
         match action.clone() {
             Action::CreateNetwork {
                 network,
@@ -193,6 +203,9 @@ impl Clouds {
                     .any(|p| p.status.is_live() && (p.requester == n.id || p.accepter == n.id))
                 {
                     return Err("DependencyViolation: the VPC has live peerings".into());
+                }
+                if self.holds_gateways(&network) {
+                    return Err("DependencyViolation: the network holds gateways".into());
                 }
                 self.state.networks.remove(&network);
                 self.resync();
@@ -561,6 +574,7 @@ impl Clouds {
                 remove(peerings, |p| p.name != name, "not found")?;
                 self.resync();
             }
+            other => return Err(format!("the model does not know {other:?}")),
         }
         Ok(())
     }
@@ -669,7 +683,7 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
     let mut want_group_rules: BTreeSet<(String, Opening, String)> = BTreeSet::new();
     let mut got_group_rules = BTreeSet::new();
     let mut live_links = BTreeSet::new();
-    for l in &d.links {
+    for l in d.links.iter().filter(|l| !l.encrypted()) {
         match d.networks[&l.sides[0]].cloud {
             Cloud::Aws => {
                 let p = s
@@ -810,7 +824,11 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
                 }
             }
             Detail::Gcp { peerings, .. } => {
-                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                let want = d
+                    .links
+                    .iter()
+                    .filter(|l| !l.encrypted() && l.sides.contains(name))
+                    .count();
                 let have = peerings
                     .iter()
                     .filter(|p| owned_name(&d.name, &p.name))
@@ -820,7 +838,11 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
                 }
             }
             Detail::Azure { peerings } => {
-                let want = d.links.iter().filter(|l| l.sides.contains(name)).count();
+                let want = d
+                    .links
+                    .iter()
+                    .filter(|l| !l.encrypted() && l.sides.contains(name))
+                    .count();
                 if peerings.len() != want {
                     return Err(format!(
                         "{name}: {} Azure peerings, want {want}",
@@ -853,6 +875,9 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
         .collect();
     if live_owned != live_links {
         return Err(format!("live peerings {live_owned:?}, want {live_links:?}"));
+    }
+    if d.gateway_secret.is_some() {
+        check_gateways(clouds, d)?;
     }
     Ok(())
 }

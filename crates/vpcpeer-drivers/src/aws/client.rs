@@ -17,6 +17,8 @@
 //!   server's answers, a clock the caller did not choose;
 //! - HTTP over the smithy client on rustls with `ring`, the workspace's one TLS stack, trusting
 //!   the system's root certificates; plain `http://` for the local server;
+//! - the `Date` header of every answer is kept ([`CloudClock`]): the clouds' time, which the
+//!   health check runs on (signatures still use the caller's clock);
 //! - a 60 s bound on each call (as the other drivers' client has); a call that times out is
 //!   retried as busy. Stalled-stream protection is off: it measures throughput on the time
 //!   source, which here is the caller's clock and need not advance; the bound covers a stall.
@@ -63,6 +65,59 @@ impl TimeSource for Clock {
     }
 }
 
+/// The newest `Date` header of the clouds' answers: the time on the clouds' clock, as a client
+/// of their APIs sees it (`Drivers::cloud_now`; the health check measures detection times on
+/// it, and the emulator's is the one its admin API advances).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CloudClock(Arc<Mutex<Option<SystemTime>>>);
+
+impl CloudClock {
+    /// The newest time seen.
+    pub(crate) fn now(&self) -> Option<SystemTime> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `t` if it is newer.
+    pub(crate) fn saw(&self, t: SystemTime) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.is_none_or(|s| s < t) {
+            *seen = Some(t);
+        }
+    }
+
+    /// Keeps an HTTP `Date` header's time (IMF-fixdate) if it reads and is newer.
+    pub(crate) fn saw_header(&self, date: &str) {
+        use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
+        if let Ok(t) = DateTime::from_str(date, DateTimeFormat::HttpDate) {
+            if let Ok(t) = SystemTime::try_from(t) {
+                self.saw(t);
+            }
+        }
+    }
+}
+
+/// Reads each answer's `Date` into the [`CloudClock`].
+#[derive(Debug)]
+struct DateHeader(CloudClock);
+
+impl aws_sdk_ec2::config::Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "vpcpeer-cloud-clock"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &aws_sdk_ec2::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_sdk_ec2::config::RuntimeComponents,
+        _: &mut aws_sdk_ec2::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(date) = context.response().headers().get("date") {
+            self.0.saw_header(date);
+        }
+        Ok(())
+    }
+}
+
 /// What one client is for: endpoint (`{region}` replaced), region, access key id, secret.
 type Key = (String, String, String, String);
 
@@ -71,6 +126,8 @@ type Key = (String, String, String, String);
 pub(crate) struct Clients {
     http: OnceLock<SharedHttpClient>,
     made: Mutex<HashMap<Key, Client>>,
+    /// The clouds' clock, from the answers of every client made here.
+    pub(crate) clock: CloudClock,
 }
 
 impl Clients {
@@ -125,6 +182,7 @@ impl Clients {
             .time_source(Clock(now.clone()))
             .disable_clock_skew_correction(true)
             .http_client(http)
+            .interceptor(DateHeader(self.clock.clone()))
             .build();
         let client = Client::from_conf(config);
         made.insert(key, client.clone());

@@ -12,7 +12,7 @@ use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::read::{group_permission, peering, permission, route_table, tag, tag_spec};
-use super::{client, default_group_of, ec2_error, fails, region_of, route_tables};
+use super::{client, default_group_of, ec2_error, fails, region_of, route_tables, vpc_of};
 use crate::{DriverError, Drivers};
 
 /// Polls of a peering on its way to active before the step is given back to the loop.
@@ -62,16 +62,6 @@ fn link_peering(
     }
 }
 
-fn vpc_of(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError> {
-    d.found.vpcs.get(network).cloned().ok_or_else(|| {
-        ec2_error(
-            call,
-            "InvalidVpcID.NotFound",
-            format!("no VPC for {network} yet"),
-        )
-    })
-}
-
 /// A network's default security group, as found or made in this round.
 fn default_group(d: &Drivers, network: &str, call: &str) -> Result<String, DriverError> {
     d.found.default_groups.get(network).cloned().ok_or_else(|| {
@@ -89,6 +79,9 @@ pub(crate) async fn execute(
     desired: &Desired,
     action: &Action,
 ) -> Result<(), DriverError> {
+    if super::gateway_steps::execute(d, desired, action).await? {
+        return Ok(());
+    }
     match action {
         Action::CreateNetwork { network, cidrs, .. } => {
             let c = client(d, desired, network, "CreateVpc")?;

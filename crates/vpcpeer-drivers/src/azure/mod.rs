@@ -41,6 +41,8 @@
 //!   replica has not seen it yet); every other 404 on a write is final.
 
 mod arm;
+mod gateway_steps;
+mod gateways;
 
 use std::collections::BTreeSet;
 
@@ -74,7 +76,8 @@ pub(crate) async fn observe(
         };
         out.networks.insert(name.clone(), read_vnet(&call, &vnet)?);
     }
-    orphans(d, desired, out).await
+    orphans(d, desired, out).await?;
+    gateways::observe(d, desired, out).await
 }
 
 /// The topology's orphans: in the resource group of every Azure account of the file, the VNets
@@ -243,6 +246,7 @@ pub(crate) async fn execute(
             let path = format!("{}?{API}", peering_path(d, desired, network, name));
             arm.write(&call, Method::DELETE, &path, None).await
         }
+        other if gateway_steps::execute(d, desired, other).await? => Ok(()),
         other => Err(DriverError::transport(
             Cloud::Azure,
             &other.to_string(),

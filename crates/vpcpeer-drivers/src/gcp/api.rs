@@ -26,7 +26,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use google_cloud_compute_v1::model::{
-    FirewallList, InstanceList, NetworkList, Operation, SubnetworkList,
+    AddressList, FirewallList, InstanceList, NetworkList, Operation, RouteList, SubnetworkList,
 };
 use google_cloud_gax::error::rpc::{Code, Status, StatusDetails};
 use google_cloud_gax::error::Error as SdkError;
@@ -247,6 +247,8 @@ page!(NetworkList, google_cloud_compute_v1::model::Network);
 page!(SubnetworkList, google_cloud_compute_v1::model::Subnetwork);
 page!(FirewallList, google_cloud_compute_v1::model::Firewall);
 page!(InstanceList, google_cloud_compute_v1::model::Instance);
+page!(AddressList, google_cloud_compute_v1::model::Address);
+page!(RouteList, google_cloud_compute_v1::model::Route);
 
 /// An aggregated list's page: the instances of every zone on it.
 impl Page for google_cloud_compute_v1::model::InstanceAggregatedList {

@@ -32,7 +32,9 @@ use google_cloud_auth::credentials::{
     anonymous, CacheableResource, Credentials, CredentialsProvider, EntityTag,
 };
 use google_cloud_auth::errors::CredentialsError;
-use google_cloud_compute_v1::client::{Firewalls, Instances, Networks, Subnetworks};
+use google_cloud_compute_v1::client::{
+    Addresses, Firewalls, Instances, Networks, Routes, Subnetworks,
+};
 use google_cloud_gax::error::Error as SdkError;
 use google_cloud_gax::exponential_backoff::{ExponentialBackoff, ExponentialBackoffBuilder};
 use google_cloud_gax::polling_backoff_policy::PollingBackoffPolicy;
@@ -57,6 +59,8 @@ pub(crate) struct Clients {
     pub subnetworks: Subnetworks,
     pub firewalls: Firewalls,
     pub instances: Instances,
+    pub addresses: Addresses,
+    pub routes: Routes,
 }
 
 /// What tells two sets of clients apart: the endpoint, the token and the polling period.
@@ -170,6 +174,8 @@ async fn build(
         subnetworks: client!(Subnetworks),
         firewalls: client!(Firewalls),
         instances: client!(Instances),
+        addresses: client!(Addresses),
+        routes: client!(Routes),
     })
 }
 

@@ -384,8 +384,7 @@ pub fn ordered_entries(acl: &NetworkAcl) -> Vec<&AclEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{a, b, TestEnv};
-    use crate::Subnet;
+    use crate::testkit::{a, b, subnet_record, TestEnv};
 
     fn default_acl(env: &TestEnv, vpc: &str) -> String {
         env.world
@@ -402,25 +401,9 @@ mod tests {
     /// module); returns (subnet id, association id).
     fn subnet(env: &mut TestEnv, vpc: &str, cidr: &str) -> (String, String) {
         let acl = default_acl(env, vpc);
-        let vpc = vpc.to_owned();
-        let cidr = cidr.to_owned();
-        env.run(&a(), move |tx| {
+        env.run(&a(), |tx| {
             let id = tx.new_id("subnet");
-            tx.put(Subnet {
-                id: id.clone(),
-                vpc_id: vpc,
-                scope: a(),
-                availability_zone: "us-east-1a".into(),
-                availability_zone_id: "use1-az1".into(),
-                cidr: Some(cidr.parse().unwrap()),
-                ipv6: None,
-                map_public_ip_on_launch: false,
-                assign_ipv6_on_creation: false,
-                default_for_az: false,
-                enable_dns64: false,
-                dns_aaaa_on_launch: false,
-                tags: Tags::new(),
-            });
+            tx.put(subnet_record(&id, vpc, &a(), "us-east-1a", cidr));
             let assoc = tx.new_id("aclassoc");
             tx.owned_mut::<NetworkAcl>(&acl)?
                 .associations

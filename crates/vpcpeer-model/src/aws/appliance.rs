@@ -16,7 +16,8 @@
 //!   instance, or starting a running one, answers its state as both previous and current.
 //!   `Force` and `Hibernate` are accepted and change nothing.
 //! - A terminated instance can be neither stopped nor started, nor have its attributes changed
-//!   (`IncorrectInstanceState`); a change of instance type needs a stopped instance, as on AWS.
+//!   (`IncorrectInstanceState`); a change of instance type or of user data needs a stopped
+//!   instance, as on AWS (an empty user data value removes it [UNVERIFIED]).
 //! - Public IPv4 addresses are not modelled in this tree, so a stopped instance has none to
 //!   release.
 //! - ModifyInstanceAttribute `SourceDestCheck` and `GroupId.N` act on the instance's primary
@@ -64,6 +65,9 @@ pub enum InstanceChange {
     Groups(Vec<String>),
     /// `InstanceType.Value` (the instance must be stopped).
     InstanceType(String),
+    /// `UserData.Value`: the new user data in base64 (the instance must be stopped, as on AWS);
+    /// an empty value removes it.
+    UserData(String),
 }
 
 /// The appliance area's commands (one variant of [`crate::aws::Command`]).
@@ -249,6 +253,13 @@ impl Tx<'_, '_> {
                 self.owned_mut::<Instance>(id)?.instance_type = t;
                 Ok(())
             }
+            InstanceChange::UserData(data) => {
+                if inst.state != InstanceState::Stopped {
+                    return Err(incorrect(&inst, InstanceAction::Modify));
+                }
+                self.owned_mut::<Instance>(id)?.user_data = Some(data).filter(|d| !d.is_empty());
+                Ok(())
+            }
         }
     }
 
@@ -276,15 +287,18 @@ impl Tx<'_, '_> {
         Ok(out)
     }
 
-    /// StopInstances: all or none. A running (or pending) instance is stored `stopped` and
-    /// answered `stopping`; a stopped (or stopping) one is answered as it is. As on AWS, the
+    /// StopInstances: all or none. A running (or pending) instance is stored `stopped`, with
+    /// the time (`Instance::stopped`, cleared by StartInstances), and answered `stopping`; a stopped (or stopping) one is answered as it is. As on AWS, the
     /// public IPv4 addresses its interfaces got at launch are released (an Elastic IP stays).
     pub fn stop_instances(&mut self, ids: &[String]) -> Result<Vec<Terminated>, DomainError> {
         let mut out = Vec::new();
+        let now = self.now();
         for i in self.for_state_change(ids, InstanceAction::Stop)? {
             let change = match i.state {
                 InstanceState::Running | InstanceState::Pending => {
-                    self.owned_mut::<Instance>(&i.id)?.state = InstanceState::Stopped;
+                    let stopped = self.owned_mut::<Instance>(&i.id)?;
+                    stopped.state = InstanceState::Stopped;
+                    stopped.stopped = Some(now);
                     for eni_id in &i.eni_ids {
                         if let Some(e) = self.get_mut::<NetworkInterface>(eni_id) {
                             e.public_ip = None;
@@ -309,7 +323,9 @@ impl Tx<'_, '_> {
         for i in self.for_state_change(ids, InstanceAction::Start)? {
             let change = match i.state {
                 InstanceState::Stopped | InstanceState::Stopping => {
-                    self.owned_mut::<Instance>(&i.id)?.state = InstanceState::Running;
+                    let started = self.owned_mut::<Instance>(&i.id)?;
+                    started.state = InstanceState::Running;
+                    started.stopped = None;
                     for eni_id in &i.eni_ids {
                         let Some(e) = self.get::<NetworkInterface>(eni_id) else {
                             continue;

@@ -18,7 +18,10 @@
 
 mod images;
 
-pub use images::{image, images, Image, AMAZON_OWNER, CANONICAL_OWNER};
+pub use images::{
+    gateway_image_id, image, images, is_gateway_image, Image, AMAZON_OWNER, CANONICAL_OWNER,
+    GATEWAY_IMAGE_NAME, VPCPEER_ALIAS, VPCPEER_OWNER,
+};
 
 /// One instance type of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

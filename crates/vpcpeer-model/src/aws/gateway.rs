@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::error::{Conflict, Field};
 use crate::{
     Attached, Dependent, DomainError, InternetGateway, Kind, LimitKind, NatGateway, NatState,
-    NetworkInterface, RouteTable, RtAssocTarget, Tags, Timestamp, Tx, Vpc,
+    NetworkInterface, RouteTable, RtAssocTarget, Scope, Subnet, Tags, Timestamp, Tx, Vpc,
 };
 
 /// How long a deleted NAT gateway stays visible.
@@ -84,6 +84,38 @@ pub fn mac_for(eni_id: &str) -> String {
         out.push_str(&padded[i..i + 2]);
     }
     out
+}
+
+/// A network interface a service manages in `subnet` (a NAT gateway's, an interface
+/// endpoint's): the one address `ip`, no groups, source/destination check on, no public address
+/// and no tags.
+pub(crate) fn service_interface(
+    eni_id: &str,
+    scope: Scope,
+    subnet: &Subnet,
+    ip: Ipv4Addr,
+    interface_type: &str,
+    description: String,
+) -> NetworkInterface {
+    NetworkInterface {
+        id: eni_id.to_owned(),
+        scope,
+        subnet_id: subnet.id.clone(),
+        vpc_id: subnet.vpc_id.clone(),
+        availability_zone: subnet.availability_zone.clone(),
+        private_ip: ip,
+        secondary_ips: Vec::new(),
+        ipv6: Vec::new(),
+        groups: Vec::new(),
+        attachment: None,
+        mac: mac_for(eni_id),
+        description,
+        interface_type: interface_type.into(),
+        source_dest_check: true,
+        public_ip: None,
+        public_ip_on_launch: false,
+        tags: Tags::new(),
+    }
 }
 
 impl Tx<'_, '_> {
@@ -213,23 +245,15 @@ impl Tx<'_, '_> {
         let id = self.new_id("nat");
         let eni_id = self.new_id("eni");
         let eni = NetworkInterface {
-            id: eni_id.clone(),
-            scope: self.scope().clone(),
-            subnet_id: subnet.id.clone(),
-            vpc_id: subnet.vpc_id.clone(),
-            availability_zone: subnet.availability_zone.clone(),
-            private_ip: ip,
-            secondary_ips: Vec::new(),
-            ipv6: Vec::new(),
-            groups: Vec::new(),
-            attachment: None,
-            mac: mac_for(&eni_id),
-            description: format!("Interface for NAT Gateway {id}"),
-            interface_type: "nat_gateway".into(),
             source_dest_check: false,
-            tags: Tags::new(),
-            public_ip: None,
-            public_ip_on_launch: false,
+            ..service_interface(
+                &eni_id,
+                self.scope().clone(),
+                &subnet,
+                ip,
+                "nat_gateway",
+                format!("Interface for NAT Gateway {id}"),
+            )
         };
         self.put(eni);
         let nat = NatGateway {

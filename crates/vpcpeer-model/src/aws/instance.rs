@@ -131,6 +131,9 @@ pub struct RunInstances {
     /// merge rule: the request's own values win).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub launch_template: Option<crate::aws::template_ref::TemplateSpec>,
+    /// `UserData`: base64 text, checked by the EC2 face (decodes, at most 16 KB decoded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
 }
 
 /// What RunInstances launched.
@@ -627,6 +630,8 @@ impl Tx<'_, '_> {
                 launch_index: index as u32,
                 tags: input.instance_tags.clone(),
                 key_name: input.key_name.clone(),
+                user_data: input.user_data.clone(),
+                stopped: None,
             };
             self.put(instance);
             instance_ids.push(instance_id);

@@ -237,7 +237,7 @@ impl Tx<'_, '_> {
                 subnet_id: subnet.id.clone(),
             }));
         }
-        if !self.ipv6_addresses_in_use(&subnet.id).is_empty() {
+        if !self.ipv6_in_use(&subnet.id).is_empty() {
             return Err(DomainError::DependencyViolation {
                 kind: Kind::Subnet,
                 id: subnet.id.clone(),
@@ -253,17 +253,6 @@ impl Tx<'_, '_> {
             cidr,
             state: AssocState::Disassociated,
         })
-    }
-
-    /// Every IPv6 address the network interfaces of `subnet_id` hold.
-    pub fn ipv6_addresses_in_use(&self, subnet_id: &str) -> Vec<Ipv6Addr> {
-        self.world()
-            .aws
-            .network_interfaces
-            .values()
-            .filter(|e| e.subnet_id == subnet_id)
-            .flat_map(|e| e.ipv6.iter().copied())
-            .collect()
     }
 
     /// The IPv6 address a new interface in `subnet_id` gets by default: the lowest free one of
@@ -282,7 +271,7 @@ impl Tx<'_, '_> {
     /// The lowest address of `net` past the reserved head that no interface of `subnet_id`
     /// holds and `taken` does not list.
     pub fn free_ipv6(&self, subnet_id: &str, net: Ipv6Net, taken: &[Ipv6Addr]) -> Option<Ipv6Addr> {
-        let in_use = self.ipv6_addresses_in_use(subnet_id);
+        let in_use = self.ipv6_in_use(subnet_id);
         let first = u128::from(net.network()) + RESERVED_V6_HEAD;
         let last = u128::from(net.broadcast()).checked_sub(1)?;
         (first..=last)

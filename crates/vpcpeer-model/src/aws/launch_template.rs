@@ -5,7 +5,8 @@
 //! A template (`lt-…`) holds its versions (numbered from 1) in its record, each with the subset
 //! of `LaunchTemplateData` a launch here uses: `ImageId`, `InstanceType`, `KeyName`,
 //! `SecurityGroupIds`, `SecurityGroups`, `NetworkInterfaces` (the launch's own subset),
-//! `Placement.AvailabilityZone` and the `instance`/`network-interface` tag specifications.
+//! `Placement.AvailabilityZone`, `UserData` and the `instance`/`network-interface` tag
+//! specifications.
 //! Other members of `LaunchTemplateData` are accepted and not kept [choice].
 //!
 //! RunInstances with `LaunchTemplate` takes the template version's data for every member the
@@ -43,6 +44,9 @@ pub struct TemplateData {
     pub instance_tags: Tags,
     /// `TagSpecifications` of resource type `network-interface`.
     pub eni_tags: Tags,
+    /// `UserData` (base64, as RunInstances takes it). Stored only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
 }
 
 /// One version of a template.
@@ -174,6 +178,7 @@ pub fn merge(over: &TemplateData, under: &TemplateData) -> TemplateData {
         availability_zone: pick(&over.availability_zone, &under.availability_zone),
         instance_tags: tags(&over.instance_tags, &under.instance_tags),
         eni_tags: tags(&over.eni_tags, &under.eni_tags),
+        user_data: pick(&over.user_data, &under.user_data),
     }
 }
 
@@ -307,6 +312,7 @@ impl Tx<'_, '_> {
             availability_zone: input.availability_zone.clone(),
             instance_tags: input.instance_tags.clone(),
             eni_tags: input.eni_tags.clone(),
+            user_data: input.user_data.clone(),
         };
         let m = merge(&over, under);
         // A request that names its own subnet or interfaces keeps its placement: a template's
@@ -326,6 +332,7 @@ impl Tx<'_, '_> {
             availability_zone: m.availability_zone,
             instance_tags: m.instance_tags,
             eni_tags: m.eni_tags,
+            user_data: m.user_data,
             ..input
         })
     }

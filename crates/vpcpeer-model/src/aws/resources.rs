@@ -545,6 +545,16 @@ pub struct Instance {
     /// instances without one keep their first form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
+    /// Its user data (`UserData`), in base64 as the EC2 API carries it: what the instance's
+    /// image reads at boot (the `vpcpeer-gateway` image: its tunnel configuration). Stored only
+    /// when set, so the rows of instances without any keep their first form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// When StopInstances last stopped it, while it stays stopped (EC2 shows it in the
+    /// instance's `StateTransitionReason`); stored only when set, so the rows of instances
+    /// never stopped keep their first form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Timestamp>,
 }
 
 /// Attachment of a network interface to an instance.

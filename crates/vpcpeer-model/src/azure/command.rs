@@ -4,7 +4,8 @@
 //! and the finished long-running operation the reply points at.
 //!
 //! Long-running operations: every PUT of a `Microsoft.Network`/`Microsoft.Compute` resource, every
-//! DELETE that removed something and every effective-route/NSG read records a finished
+//! DELETE that removed something, every effective-route/NSG read and every VM power operation
+//! (deallocate, powerOff, start) records a finished
 //! [`AzOperation`] (in the resource's location) as part of the command, after the change itself,
 //! so replaying the command log draws the same ids and leaves the same operation records.
 //! A PUT of a resource group records none (ARM answers it synchronously).
@@ -12,12 +13,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::azure::ops::{
-    self, PutGateway, PutNic, PutNsg, PutPeering, PutRouteTable, PutVm, PutVnet, RouteSpec,
-    SubnetSpec, Tagged, Target,
+    self, PutGateway, PutNic, PutNsg, PutPeering, PutPublicIp, PutRouteTable, PutVm, PutVnet,
+    RouteSpec, SubnetSpec, Tagged, Target, VmPowerAction,
 };
 use crate::azure::{
     key, resource_group_id, AzGateway, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering,
-    AzResourceGroup, AzRouteTable, AzSecurityRule, AzTags, AzVm, AzVnet, AzureError,
+    AzPublicIp, AzResourceGroup, AzRouteTable, AzSecurityRule, AzTags, AzVm, AzVnet, AzureError,
 };
 use crate::command::Apply;
 use crate::Tx;
@@ -192,6 +193,25 @@ pub enum Command {
         /// The NIC.
         nic: Target,
     },
+    /// Creates or updates a public IP address.
+    PutPublicIp {
+        /// The address.
+        target: Target,
+        /// What the request asked for.
+        ip: PutPublicIp,
+    },
+    /// Deletes a public IP address.
+    DeletePublicIp {
+        /// The address.
+        target: Target,
+    },
+    /// Deallocates, powers off or starts a VM (a POST answered as a finished operation).
+    VmPower {
+        /// The VM.
+        target: Target,
+        /// Which operation.
+        action: VmPowerAction,
+    },
 }
 
 /// The record a PUT wrote, as the command left it.
@@ -232,6 +252,8 @@ pub enum Written {
     Gateway(AzGateway),
     /// A virtual machine.
     Vm(AzVm),
+    /// A public IP address.
+    PublicIp(AzPublicIp),
 }
 
 /// What a successful Azure command hands back for the reply.
@@ -258,7 +280,8 @@ pub enum Outcome {
     Deleted(Option<AzOperation>),
     /// Tags were replaced.
     Retagged,
-    /// A NIC read ran as an operation, already finished with its result.
+    /// A NIC read or a VM power operation ran as an operation, already finished with its
+    /// result.
     Started(AzOperation),
 }
 
@@ -285,6 +308,9 @@ impl Command {
             | Command::DeleteGateway { target }
             | Command::PutVm { target, .. }
             | Command::DeleteVm { target }
+            | Command::PutPublicIp { target, .. }
+            | Command::DeletePublicIp { target }
+            | Command::VmPower { target, .. }
             | Command::UpdateTags { target, .. } => &target.subscription,
             Command::PutSubnet { vnet, .. }
             | Command::DeleteSubnet { vnet, .. }
@@ -327,6 +353,9 @@ impl Command {
                 location_of::<AzGateway>(tx, &target.network_id("virtualNetworkGateways"))
             }
             Command::DeleteVm { target } => location_of::<AzVm>(tx, &ops::vm_id(target)),
+            Command::DeletePublicIp { target } => {
+                location_of::<AzPublicIp>(tx, &ops::public_ip_id(target))
+            }
             _ => None,
         }
     }
@@ -363,6 +392,7 @@ fn written(tx: &mut Tx<'_, '_>, subscription: &str, (record, created): (Written,
         Written::Nic(n) => n.place.location.clone(),
         Written::Gateway(g) => g.place.location.clone(),
         Written::Vm(v) => v.place.location.clone(),
+        Written::PublicIp(p) => p.place.location.clone(),
     };
     let operation = ops::record_operation(tx, subscription, &location, AzOperationResult::None);
     Outcome::Written {
@@ -374,7 +404,7 @@ fn written(tx: &mut Tx<'_, '_>, subscription: &str, (record, created): (Written,
 
 /// A PUT's step: its record in its wrapper, and whether it was created.
 fn wrap<T>((record, created): (T, bool), f: impl FnOnce(T) -> Written) -> Step {
-    Step::Written((f(record), created))
+    Step::Written(Box::new((f(record), created)))
 }
 
 /// What `apply` did, before the reply's operation is recorded.
@@ -382,7 +412,7 @@ enum Step {
     /// Finished: nothing to record.
     Done(Outcome),
     /// A PUT wrote a record (and whether it was created).
-    Written((Written, bool)),
+    Written(Box<(Written, bool)>),
     /// A DELETE ran (and whether it removed something).
     Deleted(bool),
 }
@@ -438,6 +468,21 @@ impl Apply for Command {
             Command::DeleteNic { target } => Step::Deleted(ops::delete_nic(tx, &target)?),
             Command::DeleteGateway { target } => Step::Deleted(ops::delete_gateway(tx, &target)?),
             Command::DeleteVm { target } => Step::Deleted(ops::delete_vm(tx, &target)?),
+            Command::DeletePublicIp { target } => {
+                Step::Deleted(ops::delete_public_ip(tx, &target)?)
+            }
+            Command::PutPublicIp { target, ip } => {
+                wrap(ops::put_public_ip(tx, &target, ip)?, Written::PublicIp)
+            }
+            Command::VmPower { target, action } => {
+                let vm = ops::vm_power(tx, &target, action)?;
+                Step::Done(Outcome::Started(ops::record_operation(
+                    tx,
+                    &vm.place.subscription,
+                    &vm.place.location,
+                    AzOperationResult::None,
+                )))
+            }
             Command::PutVnet { target, vnet } => {
                 wrap(ops::put_vnet(tx, &target, vnet)?, Written::Vnet)
             }
@@ -481,7 +526,7 @@ impl Apply for Command {
         };
         Ok(match step {
             Step::Done(outcome) => outcome,
-            Step::Written(w) => written(tx, &sub, w),
+            Step::Written(w) => written(tx, &sub, *w),
             Step::Deleted(existed) => deleted(tx, &sub, loc, existed),
         })
     }

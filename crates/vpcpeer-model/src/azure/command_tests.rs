@@ -3,7 +3,8 @@
 //! from its log (commands, times, drawn ids) on an empty world giving the same records.
 
 use super::ops::{
-    IpConfigSpec, PutNic, PutPeering, PutRouteTable, PutVm, PutVnet, RouteSpec, Tagged, Target,
+    IpConfigSpec, PutNic, PutPeering, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec,
+    Tagged, Target, VmPowerAction,
 };
 use super::tests::{gateway_req, kind, nsg_req, rule, subnet};
 use super::*;
@@ -241,6 +242,51 @@ fn scenario(r: &mut Run) {
         &r.ok(vm(vec![net_id("networkInterfaces", "nic-a")]))
     ));
 
+    // Public IPs (attached by a NIC re-PUT) and the VM's power.
+    let pip =
+        |name: &str, sku: Option<AzPublicIpSku>, is_static: Option<bool>| Command::PutPublicIp {
+            target: t(name),
+            ip: PutPublicIp {
+                location: Some("eastus".into()),
+                sku,
+                is_static,
+                ..Default::default()
+            },
+        };
+    assert!(created(&r.ok(pip("pip-a", None, None))));
+    let std = Some(AzPublicIpSku::Standard);
+    r.refused("StandardSkuMustBeStatic", pip("pip-x", std, Some(false)));
+    let with_pip = Command::PutNic {
+        target: t("nic-a"),
+        nic: PutNic {
+            location: Some("eastus".into()),
+            ip_configs: vec![IpConfigSpec {
+                name: "ipconfig1".into(),
+                subnet_id: Some(subnet_id("va", "default")),
+                public_ip: Some(net_id("publicIPAddresses", "pip-a")),
+                ..Default::default()
+            }],
+            ip_forwarding: true,
+            ..Default::default()
+        },
+    };
+    assert!(!created(&r.ok(with_pip)));
+    r.refused(
+        "PublicIpCannotBeDeleted",
+        Command::DeletePublicIp { target: t("pip-a") },
+    );
+    let power = |action| Command::VmPower {
+        target: t("vm-a"),
+        action,
+    };
+    assert!(matches!(
+        r.ok(power(VmPowerAction::Deallocate)),
+        Outcome::Started(_)
+    ));
+    r.refused("VmOperationNotAllowed", power(VmPowerAction::PowerOff));
+    r.ok(power(VmPowerAction::Start));
+    r.ok(power(VmPowerAction::PowerOff));
+
     // Gateways.
     let gw = |subnet: &str| Command::PutGateway {
         target: t("gw"),
@@ -258,6 +304,7 @@ fn scenario(r: &mut Run) {
     };
     assert_eq!(r.ok(retag(Tagged::Vnet, "va")), Outcome::Retagged);
     assert_eq!(r.ok(retag(Tagged::ResourceGroup, "rg")), Outcome::Retagged);
+    assert_eq!(r.ok(retag(Tagged::PublicIp, "pip-a")), Outcome::Retagged);
     r.refused("NotFound", retag(Tagged::Nic, "ghost"));
 
     // Effective reads are operations with their result.
@@ -290,6 +337,9 @@ fn scenario(r: &mut Run) {
     assert!(deleted(r.ok(Command::DeleteVm { target: t("vm-a") })));
     assert!(!deleted(r.ok(Command::DeleteVm { target: t("vm-a") })));
     assert!(deleted(r.ok(Command::DeleteNic { target: t("nic-a") })));
+    assert!(deleted(
+        r.ok(Command::DeletePublicIp { target: t("pip-a") })
+    ));
     assert!(deleted(r.ok(Command::DeleteSecurityRule {
         nsg: t("nsg"),
         name: "SSH".into(),

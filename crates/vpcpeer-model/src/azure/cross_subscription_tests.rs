@@ -124,6 +124,8 @@ fn put_vm(t: Target, nics: Vec<String>) -> Command {
             nics,
             size: None,
             tags: AzTags::new(),
+            custom_data: None,
+            image: None,
         },
     }
 }

@@ -700,4 +700,60 @@ pub enum AzureError {
         /// The VM's.
         wanted: String,
     },
+    // ---- public IP addresses and VM power
+    /// A Standard public IP with `Dynamic` allocation.
+    #[error("{ip}: Standard needs Static")]
+    StandardSkuMustBeStatic {
+        /// The public IP.
+        ip: String,
+    },
+    /// A public IP cannot be deleted while an IP configuration uses it.
+    #[error("{ip} used by {config}")]
+    PublicIpCannotBeDeleted {
+        /// The public IP.
+        ip: String,
+        /// The IP configuration using it.
+        config: String,
+    },
+    /// An IP configuration names a public IP another configuration uses.
+    #[error("{config} references {ip}, used by {other}")]
+    PublicIpInUse {
+        /// The configuration asking for it.
+        config: String,
+        /// The public IP.
+        ip: String,
+        /// The configuration using it.
+        other: String,
+    },
+    /// Two configurations of one NIC name the same public IP.
+    #[error("{ip} referenced twice by {nic}")]
+    PublicIpReferencedTwice {
+        /// The NIC.
+        nic: String,
+        /// The public IP.
+        ip: String,
+    },
+    /// The emulator's pool of public addresses has none left.
+    #[error("no public address left")]
+    PublicIpPoolExhausted,
+    /// A PUT of a VM would change its custom data.
+    #[error("{vm}: customData cannot change")]
+    CustomDataChanged {
+        /// The VM.
+        vm: String,
+    },
+    /// A PUT of a VM would change its `storageProfile.imageReference` (fixed at creation).
+    #[error("{vm}: imageReference cannot change")]
+    ImageReferenceChanged {
+        /// The VM.
+        vm: String,
+    },
+    /// A power operation the VM's state does not allow (`powerOff` of a deallocated VM).
+    #[error("{operation:?} not allowed on {vm}")]
+    VmOperationNotAllowed {
+        /// The VM's name.
+        vm: String,
+        /// The operation.
+        operation: super::ops::VmPowerAction,
+    },
 }

@@ -114,7 +114,8 @@ impl Syntax for AzPortSpec {
 /// kept as `Other` and matches no address (its expansion is empty). Tags are case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AzServiceTag {
-    /// `VirtualNetwork`: the VNet's address space and its connected peers'.
+    /// `VirtualNetwork`: the VNet's address space, its connected peers' and its subnets' UDR
+    /// prefixes ([`super::security::virtual_network_tag`]).
     VirtualNetwork,
     /// `Internet`: public addresses outside the VNet's space.
     Internet,

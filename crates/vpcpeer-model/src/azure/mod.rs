@@ -1,6 +1,7 @@
 //! Azure networking (ARM `Microsoft.Network`): resource groups, virtual networks with address
-//! spaces and subnets, network security groups, route tables, NICs, VMs, virtual network
-//! gateways, and VNet peering links with their derived state.
+//! spaces and subnets, network security groups, route tables, NICs, public IP addresses, VMs
+//! (with their power state and custom data), virtual network gateways, and VNet peering links
+//! with their derived state.
 //!
 //! Records are keyed by their ARM id in lower case ([`key`]); the subscription of a record is the
 //! account of the caller's `Scope`, and its region is its `location`. Every change is a
@@ -18,6 +19,8 @@ pub mod input;
 pub mod limits;
 pub mod ops;
 pub mod peering;
+#[cfg(test)]
+mod public_ip_tests;
 mod resources;
 pub mod routes;
 pub mod security;

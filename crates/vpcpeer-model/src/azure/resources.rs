@@ -257,6 +257,9 @@ pub struct AzIpConfig {
     pub dynamic: bool,
     /// Whether this is the primary configuration.
     pub primary: bool,
+    /// `publicIPAddress.id`: the public IP address associated (ARM id as given), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
 }
 
 /// A network interface.
@@ -300,6 +303,134 @@ pub struct AzVm {
     /// `hardwareProfile.vmSize`, as given.
     pub size: String,
     /// `vmId`.
+    pub guid: String,
+    /// Tags.
+    pub tags: AzTags,
+    /// Power state (running unless deallocated or powered off).
+    #[serde(default, skip_serializing_if = "AzPowerState::is_running")]
+    pub power: AzPowerState,
+    /// `osProfile.customData` as given (base64 text; ARM never returns it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<String>,
+    /// `storageProfile.imageReference` as given at creation (`None`: none given, or stored
+    /// before images existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<AzImageReference>,
+}
+
+/// The gateway image's publisher on Azure: vpcpeer's own image (spec choice: it is not a real
+/// Marketplace image). A VM of it has `storageProfile.imageReference` `{publisher: "vpcpeer",
+/// offer: "vpcpeer-gateway", sku: "v1", version: "latest"}`; its configuration is
+/// `osProfile.customData` (base64). [`AzImageReference::is_gateway`] accepts any version.
+pub const GATEWAY_IMAGE_PUBLISHER: &str = "vpcpeer";
+
+/// The gateway image's offer ([`GATEWAY_IMAGE_PUBLISHER`]).
+pub const GATEWAY_IMAGE_OFFER: &str = "vpcpeer-gateway";
+
+/// The gateway image's SKU ([`GATEWAY_IMAGE_PUBLISHER`]).
+pub const GATEWAY_IMAGE_SKU: &str = "v1";
+
+/// The version a controller asks for ([`GATEWAY_IMAGE_PUBLISHER`]).
+pub const GATEWAY_IMAGE_VERSION: &str = "latest";
+
+/// A VM's `storageProfile.imageReference` (a Marketplace image), each member as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzImageReference {
+    /// `publisher`.
+    pub publisher: Option<String>,
+    /// `offer`.
+    pub offer: Option<String>,
+    /// `sku`.
+    pub sku: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+}
+
+impl AzImageReference {
+    /// The gateway image's reference, as a controller sends it.
+    pub fn gateway() -> Self {
+        AzImageReference {
+            publisher: Some(GATEWAY_IMAGE_PUBLISHER.into()),
+            offer: Some(GATEWAY_IMAGE_OFFER.into()),
+            sku: Some(GATEWAY_IMAGE_SKU.into()),
+            version: Some(GATEWAY_IMAGE_VERSION.into()),
+        }
+    }
+
+    /// Whether it names the gateway image (publisher, offer and SKU compared without case, as
+    /// ARM compares Marketplace names; any version).
+    pub fn is_gateway(&self) -> bool {
+        let is = |v: &Option<String>, want: &str| {
+            v.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(want))
+        };
+        is(&self.publisher, GATEWAY_IMAGE_PUBLISHER)
+            && is(&self.offer, GATEWAY_IMAGE_OFFER)
+            && is(&self.sku, GATEWAY_IMAGE_SKU)
+    }
+}
+
+impl AzVm {
+    /// Whether it runs the gateway image.
+    pub fn is_gateway(&self) -> bool {
+        self.image
+            .as_ref()
+            .is_some_and(AzImageReference::is_gateway)
+    }
+}
+
+/// The power state of a VM (`PowerState/…` in its instance view). The transitional states
+/// (`starting`, `stopping`, `deallocating`) are not modelled: changes finish at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzPowerState {
+    /// `PowerState/running`.
+    #[default]
+    Running,
+    /// `PowerState/stopped` (powered off: still allocated, still billed, addresses kept).
+    Stopped,
+    /// `PowerState/deallocated` (released: a Dynamic public IP loses its address).
+    Deallocated,
+}
+
+impl AzPowerState {
+    /// Whether the VM runs.
+    pub fn is_running(&self) -> bool {
+        *self == AzPowerState::Running
+    }
+}
+
+/// The SKU of a public IP address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AzPublicIpSku {
+    /// `Basic` (the default).
+    Basic,
+    /// `Standard` (Static allocation only).
+    Standard,
+}
+
+/// A public IP address (`Microsoft.Network/publicIPAddresses`). Its address comes from the
+/// emulator's Azure pool ([`super::ops::PUBLIC_IP_POOL`]): a Static one at its PUT, kept until it
+/// is deleted; a Dynamic one while it is associated with a NIC whose VM is not deallocated.
+/// Which IP configuration uses it is read from the NICs (`AzIpConfig::public_ip`), not stored
+/// here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzPublicIp {
+    /// Lower-cased ARM id.
+    pub id: String,
+    /// ARM id as given.
+    pub display_id: String,
+    /// Name.
+    pub name: String,
+    /// Place.
+    pub place: AzPlace,
+    /// `sku.name`.
+    pub sku: AzPublicIpSku,
+    /// `publicIPAllocationMethod` is `Static`.
+    pub is_static: bool,
+    /// `ipAddress`, when one is allocated.
+    pub address: Option<Ipv4Addr>,
+    /// `idleTimeoutInMinutes` (4 by default).
+    pub idle_timeout: u32,
+    /// `resourceGuid`.
     pub guid: String,
     /// Tags.
     pub tags: AzTags,

@@ -2,7 +2,7 @@
 //! of its subnet and its own NSG, each with its rules (user rules, then Azure's defaults) and the
 //! service tags expanded to prefixes. `VirtualNetwork` is the VNet's address space plus the
 //! address spaces of Connected peerings that allow virtual network access (as peered, i.e. the
-//! synced copies); `AzureLoadBalancer` is 168.63.129.16/32; `*` is 0.0.0.0/0. Other tags
+//! synced copies) plus the prefixes of the UDRs on its subnets ([`virtual_network_tag`]); `AzureLoadBalancer` is 168.63.129.16/32; `*` is 0.0.0.0/0. Other tags
 //! (`Internet`, regional service tags) are not expanded: their expansion is empty.
 
 use std::collections::BTreeMap;
@@ -44,12 +44,31 @@ pub struct AzEffectiveNsg {
     pub tag_map: BTreeMap<String, Vec<Ipv4Net>>,
 }
 
-/// The prefixes of the `VirtualNetwork` tag seen from `vnet`.
+/// The prefixes of the `VirtualNetwork` tag seen from `vnet`: its address space, the spaces
+/// of its `Connected` peerings that allow virtual network access, and the prefixes of the
+/// user-defined routes in the route tables associated with its subnets (Azure documents the tag
+/// as covering "address prefixes used on user-defined routes"; that is what lets traffic an
+/// appliance forwards from another network pass the default `AllowVnetInBound` /
+/// `AllowVnetOutBound`). \[choice, unverified\] every UDR prefix counts whatever its next hop,
+/// except a default route (`/0`): the tag does not become the whole address space. The
+/// engine's NSG evaluation (`vpcpeer-reach`) reads the tag through this function too.
 pub fn virtual_network_tag(world: &World, vnet: &AzVnet) -> Vec<Ipv4Net> {
     let mut out = vnet.prefixes.clone();
     for l in peering::links_of(world, &vnet.id) {
         if l.allow_vnet_access && peering::state(world, l) == PeeringState::Connected {
             out.extend(l.remote_snapshot.iter().copied());
+        }
+    }
+    let tables = vnet
+        .subnets
+        .iter()
+        .filter_map(|s| s.route_table.as_deref())
+        .filter_map(|id| world.azure.route_tables.get(&key(id)));
+    for table in tables {
+        for r in &table.routes {
+            if r.prefix.prefix_len() > 0 && !out.contains(&r.prefix) {
+                out.push(r.prefix);
+            }
         }
     }
     out

@@ -3,7 +3,8 @@
 //! reads them through the accessors.
 
 use super::{
-    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
+    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzPublicIp, AzResourceGroup, AzRouteTable,
+    AzVm, AzVnet,
 };
 
 cloud_tables! {
@@ -18,5 +19,6 @@ cloud_tables! {
         vms: AzVm, "Virtual machines.";
         gateways: AzGateway, "Virtual network gateways.";
         operations: AzOperation, "Long-running operations (by operation id).";
+        public_ips: AzPublicIp, "Public IP addresses.";
     }
 }

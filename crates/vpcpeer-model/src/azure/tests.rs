@@ -581,6 +581,7 @@ fn nic(
             private_ip: ip.map(Into::into),
             is_static: ip.is_some(),
             primary: None,
+            public_ip: None,
         }],
         ..Default::default()
     };
@@ -1042,4 +1043,62 @@ fn effective_nsgs_expand_virtual_network_with_connected_peers() {
         ["10.0.0.0/16"],
         "a Disconnected peer leaves the tag"
     );
+}
+
+#[test]
+fn virtual_network_tag_takes_in_udr_prefixes() {
+    let (mut az, _a, _b) = connected_pair();
+    let nsg = Target::new(S1, "rg", "nsg");
+    az.put_nsg(&nsg, vec![rule("https", 100)]).unwrap();
+    let t = Target::new(S1, "rg", "vnet-a");
+    let nsg_id = nsg.network_id("networkSecurityGroups");
+    let rt = Target::new(S1, "rg", "rt");
+    let udr = |name: &str, prefix: &str| RouteSpec {
+        name: name.into(),
+        prefix: prefix.into(),
+        next_hop: AzNextHop::VirtualAppliance,
+        next_hop_ip: Some("10.0.1.10".into()),
+    };
+    let req = ops::PutRouteTable {
+        location: Some("eastus".into()),
+        routes: vec![
+            udr("other-cloud", "172.16.0.0/16"),
+            udr("peer-again", "10.1.0.0/16"),
+            udr("default", "0.0.0.0/0"),
+        ],
+        ..Default::default()
+    };
+    az.run(S1, |tx| ops::put_route_table(tx, &rt, req)).unwrap();
+    az.put_subnet(
+        &t,
+        SubnetSpec {
+            nsg: Some(nsg_id),
+            route_table: Some(rt.network_id("routeTables")),
+            ..subnet("web", "10.0.1.0/24")
+        },
+    )
+    .unwrap();
+    let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
+    let groups =
+        security::effective_nsgs(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap());
+    let tag: Vec<String> = groups[0].tag_map["VirtualNetwork"]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    // The space, the peer's, then each UDR prefix once; never the default route, and a prefix
+    // in no UDR (192.168.0.0/16) stays out.
+    assert_eq!(tag, ["10.0.0.0/16", "10.1.0.0/16", "172.16.0.0/16"]);
+    let allow_vnet = groups[0]
+        .rules
+        .iter()
+        .find(|r| r.name == "defaultSecurityRules/AllowVnetInBound")
+        .unwrap();
+    assert_eq!(
+        allow_vnet.expanded_source,
+        groups[0].tag_map["VirtualNetwork"]
+    );
+    assert!(!allow_vnet
+        .expanded_source
+        .iter()
+        .any(|p| p.contains(&"192.168.0.1".parse::<std::net::Ipv4Addr>().unwrap())));
 }

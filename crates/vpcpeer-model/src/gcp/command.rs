@@ -121,6 +121,44 @@ pub enum Command {
         /// The instance's name.
         name: String,
     },
+    /// `instances.stop`.
+    StopInstance {
+        /// The zone in the path.
+        zone: String,
+        /// The instance's name.
+        name: String,
+    },
+    /// `instances.start`.
+    StartInstance {
+        /// The zone in the path.
+        zone: String,
+        /// The instance's name.
+        name: String,
+    },
+    /// `instances.setMetadata`.
+    SetInstanceMetadata {
+        /// The zone in the path.
+        zone: String,
+        /// The instance's name.
+        name: String,
+        /// The new items and the fingerprint they replace.
+        metadata: MetadataInput,
+    },
+    // Addresses.
+    /// `addresses.insert`.
+    InsertAddress {
+        /// The region in the path.
+        region: String,
+        /// The new address.
+        spec: AddressSpec,
+    },
+    /// `addresses.delete`.
+    DeleteAddress {
+        /// The region in the path.
+        region: String,
+        /// The address's name.
+        name: String,
+    },
     // Operations.
     /// `operations.get` / `wait` of an operation: completes it if it is still running (and
     /// answers `notFound` when there is none).
@@ -177,6 +215,15 @@ impl Apply for Command {
             Command::DeleteFirewall { name } => delete_firewall(tx, p, &name),
             Command::InsertInstance { zone, spec } => insert_instance(tx, p, &zone, spec),
             Command::DeleteInstance { zone, name } => delete_instance(tx, p, &zone, &name),
+            Command::StopInstance { zone, name } => stop_instance(tx, p, &zone, &name),
+            Command::StartInstance { zone, name } => start_instance(tx, p, &zone, &name),
+            Command::SetInstanceMetadata {
+                zone,
+                name,
+                metadata,
+            } => set_instance_metadata(tx, p, &zone, &name, metadata),
+            Command::InsertAddress { region, spec } => insert_address(tx, p, &region, spec),
+            Command::DeleteAddress { region, name } => delete_address(tx, p, &region, &name),
             Command::CompleteOperation { id } => get_operation(tx, &id),
             Command::DeleteOperation { id } => {
                 return delete_operation(tx, &id).map(|()| Outcome::OperationDeleted)

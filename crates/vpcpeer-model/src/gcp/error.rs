@@ -59,6 +59,16 @@ pub enum Field {
     SourceTags,
     /// A firewall rule's target tags.
     TargetTags,
+    /// The access configs of an instance's interface (by position).
+    NicAccessConfigs(usize),
+    /// The `natIP` of an interface's access config (by position of the interface).
+    NicNatIp(usize),
+    /// The key of an instance's metadata item (by position).
+    MetadataKey(usize),
+    /// The fingerprint of a `setMetadata` request.
+    MetadataFingerprint,
+    /// The address of an `addresses.insert`.
+    Address,
     /// A firewall rule's allow or deny entries.
     Rules(FirewallAction),
     /// The ports of one of a firewall rule's allow or deny entries.
@@ -73,6 +83,8 @@ pub enum InUseKind {
     Network,
     /// A subnetwork.
     Subnetwork,
+    /// A static external address.
+    Address,
 }
 
 /// The HTTP-level class of a refusal recorded by the first release, whose words it kept.
@@ -368,6 +380,35 @@ pub enum GcpError {
         /// The subnetwork.
         subnetwork: String,
     },
+    /// A `natIP` that no static address of the project holds in the instance's region.
+    NatIpNotReserved {
+        /// The interface's position.
+        nic: usize,
+        /// The address.
+        ip: Ipv4Addr,
+        /// The instance's region.
+        region: String,
+    },
+    /// Every address of the external pool is taken.
+    ExternalIpsExhausted,
+    /// `addressType: INTERNAL` (internal static addresses are not emulated).
+    InternalAddressUnsupported,
+    /// Two metadata items with one key.
+    DuplicateMetadataKey {
+        /// The key.
+        key: String,
+    },
+    /// Metadata values (or all of it) larger than allowed.
+    MetadataTooLarge {
+        /// The key whose value is too large, or `None` for the whole.
+        key: Option<String>,
+        /// Its size in bytes.
+        bytes: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// A `setMetadata` whose fingerprint is not the instance's current one (or none).
+    FingerprintMismatch,
     /// A running operation cannot be deleted.
     OperationRunning {
         /// The operation.

@@ -1,4 +1,5 @@
-//! `instances.insert` and `delete`: VMs with internal IPs in subnetworks of their zone's region.
+//! `instances.insert` and `delete`: VMs with internal IPs in subnetworks of their zone's region,
+//! external access configs, `canIpForward` and metadata (see `vm.rs` for what these do).
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -18,6 +19,9 @@ pub struct NicSpec {
     pub subnetwork: Option<String>,
     /// A fixed internal IP; allocated from the subnetwork when absent.
     pub network_ip: Option<IpInput>,
+    /// External access (`accessConfigs`, at most one).
+    #[serde(default)]
+    pub access_configs: Vec<AccessConfigSpec>,
 }
 
 /// A fixed internal IP as the face read it: parsed at the edge, and a text that is no IPv4
@@ -66,6 +70,17 @@ pub struct InstanceSpec {
     pub tags: Vec<String>,
     /// Interfaces (at least one).
     pub nics: Vec<NicSpec>,
+    /// `canIpForward` (default false).
+    #[serde(default)]
+    pub can_ip_forward: bool,
+    /// `metadata.items`.
+    #[serde(default)]
+    pub metadata: Vec<MetadataItem>,
+    /// The boot disk's `initializeParams.sourceImage`, as given (`None`: no disk given, or
+    /// one without a source image). Kept out of the logged command when absent, so commands
+    /// logged before disks existed read back the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_image: Option<String>,
 }
 
 fn used_ips(world: &crate::World, subnet: &str) -> BTreeSet<Ipv4Addr> {
@@ -101,9 +116,14 @@ pub fn insert_instance(
     for t in &spec.tags {
         check_name(Field::InstanceTags, t)?;
     }
+    super::vm::check_metadata(&spec.metadata)?;
     let id = instance_path(project, zone, &spec.name);
     vacant::<GcpInstance>(tx, &id)?;
     let mut nics: Vec<GcpNic> = Vec::new();
+    let mut claims = super::vm::Claims {
+        taken: super::addresses::external_ips_in_use(tx.world()),
+        ..Default::default()
+    };
     for (i, n) in spec.nics.iter().enumerate() {
         let subnet = match (&n.subnetwork, &n.network) {
             (Some(s), _) => {
@@ -175,11 +195,19 @@ pub fn insert_instance(
                 }
             })?,
         };
+        let access_configs = super::vm::plan_access_configs(
+            tx.world(),
+            (project, region.as_str()),
+            i,
+            &n.access_configs,
+            &mut claims,
+        )?;
         nics.push(GcpNic {
             name: format!("nic{i}"),
             network: subnet.network.clone(),
             subnetwork: subnet.id.clone(),
             network_ip: ip,
+            access_configs,
         });
     }
     let scope = OpScope::Zone(zone.to_owned());
@@ -193,6 +221,13 @@ pub fn insert_instance(
         tags: spec.tags,
         nics,
         created: now,
+        can_ip_forward: spec.can_ip_forward,
+        status: InstanceStatus::Running,
+        metadata: Some(GcpMetadata {
+            fingerprint: super::vm::next_fingerprint(numeric),
+            items: spec.metadata,
+        }),
+        source_image: spec.source_image,
     };
     Ok(insert_record(tx, project, scope, record))
 }

@@ -6,7 +6,9 @@
 //! VPC firewall rule. \[UNVERIFIED\] emulator's choices where no documented number was at hand:
 //! 170 secondary ranges per subnetwork (the newest figure recalled; older docs say 30), 5,000
 //! source or destination ranges per firewall rule, 256 `allowed`/`denied` entries and 256 ports
-//! per entry, 64 tags per route, and descriptions of at most 2,048 characters. The wording of the
+//! per entry, 64 tags per route, and descriptions of at most 2,048 characters. Metadata (the
+//! "About VM metadata" page): keys of 1–128 characters of `[a-zA-Z0-9-_]`, values of at most
+//! 256 KB, 512 KB in all. The wording of the
 //! messages (in `vpcpeer-wire-gcp`) is the emulator's.
 
 use super::{Field, GcpError};
@@ -29,6 +31,14 @@ pub const MAX_SECONDARY_RANGES: usize = 170;
 pub const MAX_ROUTE_TAGS: usize = 64;
 /// Characters of a description.
 pub const MAX_DESCRIPTION: usize = 2048;
+/// Access configs per network interface (GCP: "At most one access config currently supported").
+pub const MAX_ACCESS_CONFIGS: usize = 1;
+/// Characters of a metadata key (`[a-zA-Z0-9-_]{1,128}`).
+pub const MAX_METADATA_KEY: usize = 128;
+/// Bytes of one metadata value (256 KB).
+pub const MAX_METADATA_VALUE: usize = 256 * 1024;
+/// Bytes of an instance's metadata, keys and values together (512 KB).
+pub const MAX_METADATA_TOTAL: usize = 512 * 1024;
 
 /// Refuses `n` items in `field` when more than `max` are allowed.
 pub fn check_count(field: Field, n: usize, max: usize) -> Result<(), GcpError> {

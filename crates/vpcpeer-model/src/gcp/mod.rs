@@ -1,6 +1,7 @@
 //! Google Cloud networking: projects (the `account` of a [`Scope`](crate::Scope)), global VPC
-//! networks in auto or custom mode, regional subnetworks, routes, firewall rules, instances with
-//! internal IPs, and VPC Network Peering with its operations.
+//! networks in auto or custom mode, regional subnetworks, routes, firewall rules, instances
+//! (internal IPs, external access configs, run state and metadata, `vm.rs`), regional static
+//! external addresses, and VPC Network Peering with its operations.
 //!
 //! Records are keyed by their relative resource path (`projects/P/global/networks/N`,
 //! `projects/P/regions/R/subnetworks/S`, `projects/P/zones/Z/instances/I`, …), which is unique.
@@ -16,6 +17,7 @@
 //! [`Tx`](crate::Tx) returning [`GcpError`], a structured refusal (a kind plus the paths and
 //! values involved) that the wire crate words, with its HTTP status and reason.
 
+mod addresses;
 mod command;
 mod error;
 mod firewalls;
@@ -29,7 +31,9 @@ mod routes;
 mod rules;
 mod subnetworks;
 mod tables;
+mod vm;
 
+pub use addresses::*;
 pub use command::{needs_settling, Command, Outcome};
 pub use error::{Field, GcpError, InUseKind, Recorded, RecordedKind};
 pub use firewalls::*;
@@ -45,6 +49,11 @@ pub use routes::*;
 pub use rules::*;
 pub use subnetworks::*;
 pub use tables::Tables;
+pub use vm::{
+    is_gateway_image, next_fingerprint, set_instance_metadata, start_instance, stop_instance,
+    AccessConfigSpec, FingerprintInput, MetadataInput, GATEWAY_IMAGE, GATEWAY_IMAGE_FAMILY,
+    USER_DATA_KEY,
+};
 
 #[cfg(test)]
 mod command_tests;
@@ -52,6 +61,8 @@ mod command_tests;
 mod cross_project_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vm_tests;
 
 /// Whether `s` is an RFC 1035 name of 1–63 characters (`[a-z]([-a-z0-9]*[a-z0-9])?`), as GCP
 /// requires of every resource name.

@@ -388,6 +388,96 @@ pub struct GcpNic {
     pub subnetwork: String,
     /// Internal IP.
     pub network_ip: Ipv4Addr,
+    /// External access (`accessConfigs`, at most one: a one-to-one NAT to an external IPv4
+    /// address). Stored only when there is one, so rows of interfaces without external access
+    /// are written as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_configs: Vec<GcpAccessConfig>,
+}
+
+/// The network service tier of an external address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NetworkTier {
+    /// `PREMIUM` (the default).
+    #[default]
+    Premium,
+    /// `STANDARD`.
+    Standard,
+}
+
+/// A one-to-one NAT of an interface to an external IPv4 address (`type: ONE_TO_ONE_NAT`, the
+/// only type for IPv4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpAccessConfig {
+    /// Name (`External NAT` unless given).
+    pub name: String,
+    /// The external address; `None` while the instance is stopped and its ephemeral address was
+    /// released. An address that a [`GcpAddress`] of the project holds is static (kept on stop);
+    /// any other is ephemeral (derived, never stored: see [`super::address_of`]).
+    pub nat_ip: Option<Ipv4Addr>,
+    /// Network tier.
+    pub network_tier: NetworkTier,
+}
+
+/// An instance's run state (`status`): only the two an instance rests in, since stop and start
+/// apply within the request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstanceStatus {
+    /// `RUNNING` (every instance after insert, and rows stored before the state existed).
+    #[default]
+    Running,
+    /// `TERMINATED`: stopped.
+    Terminated,
+}
+
+impl InstanceStatus {
+    /// Whether it is [`InstanceStatus::Running`].
+    pub fn is_running(&self) -> bool {
+        *self == InstanceStatus::Running
+    }
+}
+
+/// One `metadata.items[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataItem {
+    /// Key (`[a-zA-Z0-9-_]{1,128}`).
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// An instance's metadata: its items and the fingerprint `setMetadata` must quote (optimistic
+/// locking); a new fingerprint is drawn on every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpMetadata {
+    /// The fingerprint (8 bytes; GCP shows them in base64).
+    pub fingerprint: u64,
+    /// Items, in the order given.
+    pub items: Vec<MetadataItem>,
+}
+
+/// A regional static external IPv4 address (`addresses` of a region). Whether it is `IN_USE`
+/// and by whom is derived from the instances whose access configs hold it ([`super::address_users`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpAddress {
+    /// `projects/P/regions/R/addresses/A`.
+    pub id: String,
+    /// Owning project.
+    pub project: String,
+    /// Region.
+    pub region: String,
+    /// Name.
+    pub name: String,
+    /// GCP's numeric id.
+    pub numeric_id: u64,
+    /// Free text.
+    pub description: String,
+    /// The reserved address.
+    pub address: Ipv4Addr,
+    /// Network tier.
+    pub network_tier: NetworkTier,
+    /// When it was reserved.
+    pub created: Timestamp,
 }
 
 /// A VM instance (only what networking needs).
@@ -411,6 +501,23 @@ pub struct GcpInstance {
     pub nics: Vec<GcpNic>,
     /// When it was created.
     pub created: Timestamp,
+    /// `canIpForward`: may send and receive packets whose addresses are not its own (fixed at
+    /// insert). Stored only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub can_ip_forward: bool,
+    /// Run state. Stored only when not running, so rows of running instances are written as
+    /// before.
+    #[serde(default, skip_serializing_if = "InstanceStatus::is_running")]
+    pub status: InstanceStatus,
+    /// Metadata; `None` only for instances stored before metadata existed (they answer as
+    /// before: no `metadata` and no `canIpForward` member), every instance inserted since has
+    /// some, if only a fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<GcpMetadata>,
+    /// The boot disk's source image as given at insert (`None`: inserted without one, or
+    /// stored before disks existed; such an instance answers with no `disks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_image: Option<String>,
 }
 
 /// Where an operation lives.

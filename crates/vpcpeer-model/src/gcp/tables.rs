@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork, OpStatus,
+    GcpAddress, GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
+    OpStatus,
 };
 
 cloud_tables! {
@@ -16,6 +17,7 @@ cloud_tables! {
         routes: GcpRoute, "Routes.";
         firewalls: GcpFirewall, "Firewall rules.";
         instances: GcpInstance, "Instances.";
+        addresses: GcpAddress, "Static external addresses.";
         operations: GcpOperation, "Operations.";
     }
     index: Running;

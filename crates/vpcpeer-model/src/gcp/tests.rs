@@ -79,6 +79,7 @@ pub(super) fn instance_spec(name: &str, nic: NicSpec) -> InstanceSpec {
         machine_type: "e2-micro".into(),
         tags: vec![],
         nics: vec![nic],
+        ..Default::default()
     }
 }
 

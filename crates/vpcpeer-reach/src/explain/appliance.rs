@@ -17,7 +17,9 @@
 //!    addresses is dropped: `ENI_SOURCE_DEST_CHECK_RESTRICTION` naming the interface;
 //! 7. the appliance interface's security groups outbound, towards the final destination;
 //! 8. the packet leaves the appliance unchanged (same source and destination: a router, not a
-//!    NAT) and the appliance subnet's route table routes it on.
+//!    NAT) and the appliance subnet's route table routes it on — unless the appliance is a
+//!    `vpcpeer-gateway` instance with a tunnel for the destination: then the packet goes into
+//!    the tunnel instead (`tunnel.rs`).
 //!
 //! The return path replays the segments backwards (see `back.rs`): the reply crosses the
 //! appliance too, and each responder's table must lead the reply back — by the local route
@@ -101,13 +103,14 @@ impl<'s> Walk<'s> {
         if crossing {
             self.acl(&eni.subnet_id, Direction::Ingress, h);
         }
-        let from = match &cur.kind {
-            NodeKind::Eni(id) => self.s.enis.get(id),
-            NodeKind::Nat(id) => self.s.nats.get(id).and_then(|n| self.s.enis.get(&n.eni_id)),
-            NodeKind::Internet => None,
-        };
+        let from = self.eni_of_node(cur);
         self.sg(eni, Direction::Ingress, h, from);
         self.endpoint_hops(eni, h, false);
+        let tunnel_gateway = eni
+            .instance
+            .as_ref()
+            .and_then(|i| self.s.instances.get(i))
+            .is_some_and(|i| i.gateway.is_some());
         if eni.source_dest_check {
             self.block(
                 Code::EniSourceDestCheckRestriction,
@@ -117,6 +120,12 @@ impl<'s> Walk<'s> {
                     eni.id
                 ),
             );
+        }
+        if tunnel_gateway {
+            // A gateway VM with a tunnel for the destination: into the tunnel (`tunnel.rs`).
+            if let Some(next) = self.tunnel(cur, eni, dst, h, crossed, segs) {
+                return next;
+            }
         }
         self.sg(eni, Direction::Egress, h, dst.eni());
         let node = node_of_eni(eni);

@@ -1,7 +1,8 @@
 //! The AWS walk's return path: the forward segments walked backwards with the reply header,
 //! through each segment's route tables, ACLs and security groups. A responder's table leads a
 //! reply back when its best route is the local route (inside a VPC), the peering the segment
-//! crossed, or a route to the appliance the segment came from.
+//! crossed, or a route to the appliance the segment came from. A segment through a tunnel
+//! goes back through it (`tunnel.rs`: the far gateway must send the reply into the tunnel).
 
 use super::*;
 
@@ -23,6 +24,14 @@ impl<'s> Walk<'s> {
         }
         for (i, seg) in segs.iter().enumerate().rev() {
             let r = seg.hdr.reply();
+            if let Via::Tunnel(leg) = &seg.via {
+                // Back through the tunnel: no subnet is crossed, the gateways decide.
+                self.tunnel_back(leg, r);
+                if let NodeKind::Eni(id) = &seg.from.kind {
+                    self.hop(ComponentRef::new(K::NetworkInterface, id), None, r, r);
+                }
+                continue;
+            }
             match (&seg.to.kind, &seg.via) {
                 (NodeKind::Internet, Via::Igw(igw)) => {
                     self.hop(ComponentRef::new(K::Internet, "internet"), None, r, r);

@@ -30,10 +30,7 @@ fn internet_destination<'s>(
 ) -> Result<(&'s EniView, IpAddr), QueryError> {
     let eni = match dst {
         Endpoint::Instance(id) => instance_eni(s, id)?,
-        Endpoint::Eni(id) => s
-            .enis
-            .get(id)
-            .ok_or_else(|| QueryError::UnknownInterface(id.clone()))?,
+        Endpoint::Eni(id) => eni_by_id(s, id)?,
         Endpoint::Ip(ip) | Endpoint::IpIn(ip, _) => {
             let eni = s
                 .enis_by_ip
@@ -61,18 +58,8 @@ pub(super) fn from_internet(
 ) -> Result<Verdict, QueryError> {
     let (eni, dst_ip) = internet_destination(s, &q.dst, src_ip)?;
     let h = Header::for_query(q, src_ip, dst_ip);
-    let mut w = Walk {
-        s,
-        leg: Leg::Forward,
-        forward: Vec::new(),
-        ret: Vec::new(),
-        blockers: Vec::new(),
-    };
-    let internet = Node {
-        vpc: String::new(),
-        subnet: None,
-        kind: NodeKind::Internet,
-    };
+    let mut w = Walk::new(s);
+    let internet = Node::internet();
     w.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
     let vpc = eni.vpc_id.as_str();
     let first = |ids: Vec<&String>| ids.into_iter().min().cloned();
@@ -114,14 +101,7 @@ pub(super) fn from_internet(
             );
         }
     }
-    w.leg = Leg::Return;
-    w.back(&segs);
-    Ok(Verdict {
-        reachable: w.blockers.is_empty(),
-        forward: w.forward,
-        ret: w.ret,
-        blockers: w.blockers,
-    })
+    Ok(w.finish(&segs))
 }
 
 impl Walk<'_> {

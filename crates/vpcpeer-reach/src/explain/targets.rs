@@ -23,7 +23,62 @@ fn instance_state_name(s: InstanceState) -> &'static str {
     }
 }
 
+/// A gateway through which a route leaves the VPC for addresses outside every VPC.
+pub(super) struct Exit {
+    gateway: ComponentRef,
+    /// How the forward segment crosses it (the reply comes back the same way).
+    via: Via,
+    /// What the gateway is, in a blocker's words.
+    name: &'static str,
+    /// The packet comes from a private NAT gateway, which may not use an internet gateway.
+    from_private_nat: bool,
+}
+
 impl<'s> Walk<'s> {
+    /// The exit gateway `e` leads to from `cur`, if its target is one: an internet gateway, a
+    /// virtual private gateway, an egress-only internet gateway, or a gateway VPC endpoint
+    /// routed by its prefix list.
+    pub(super) fn exit_of(&self, cur: &Node, e: &RouteEntry) -> Option<Exit> {
+        let (kind, id, via, name) = match &e.target {
+            RouteTarget::Gateway(g) if g.starts_with("igw-") => (
+                K::InternetGateway,
+                g,
+                Via::Igw(g.clone()),
+                "internet gateway",
+            ),
+            RouteTarget::VpcEndpoint(v) if matches!(e.destination, Destination::PrefixList(_)) => (
+                K::VpcEndpoint,
+                v,
+                Via::Endpoint(v.clone()),
+                "gateway endpoint",
+            ),
+            RouteTarget::Gateway(g) if g.starts_with("vgw-") => (
+                K::VpnGateway,
+                g,
+                Via::Vgw(g.clone()),
+                "virtual private gateway",
+            ),
+            RouteTarget::EgressOnlyInternetGateway(g) => (
+                K::EgressOnlyInternetGateway,
+                g,
+                Via::Eigw(g.clone()),
+                "egress-only internet gateway",
+            ),
+            _ => return None,
+        };
+        let from_private_nat = kind == K::InternetGateway
+            && match &cur.kind {
+                NodeKind::Nat(n) => self.s.nats.get(n).is_some_and(|n| !n.public),
+                _ => false,
+            };
+        Some(Exit {
+            gateway: ComponentRef::new(kind, id),
+            via,
+            name,
+            from_private_nat,
+        })
+    }
+
     pub(super) fn blackhole(&mut self, table_ref: &ComponentRef, e: &RouteEntry, h: Header) {
         let why = match &e.target {
             RouteTarget::Peering(p) => match self.s.peerings.get(p) {
@@ -186,197 +241,61 @@ impl<'s> Walk<'s> {
         self.as_if(cur, dst, h, segs);
     }
 
+    /// A route out of the VPC through an exit gateway: the gateway's hop, a blackhole when the
+    /// route is not active, then the internet for a destination outside every VPC (on-premises
+    /// for a virtual private gateway: the path ends at the gateway); an address inside a VPC is
+    /// not reached through it. An egress-only internet gateway carries the IPv6 traffic the VPC
+    /// opens (its replies come back); a gateway endpoint's route (from a prefix list) was chosen
+    /// by longest-prefix match over the list's blocks, so the destination lies in the list.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn igw(
+    pub(super) fn exit(
         &mut self,
         cur: &Node,
         table_ref: &ComponentRef,
         e: &RouteEntry,
-        igw: &str,
-        nat_private: bool,
+        x: Exit,
         dst: &Dst<'s>,
         h: Header,
         segs: &mut Vec<Seg>,
     ) {
-        let igw_ref = ComponentRef::new(K::InternetGateway, igw);
-        self.hop(igw_ref, None, h, h);
+        self.hop(x.gateway.clone(), None, h, h);
         if !e.active {
             self.blackhole(table_ref, e, h);
         }
-        match dst {
-            Dst::Internet(_) => {
-                if nat_private {
-                    self.block(
-                        Code::NoRouteToDestination,
-                        table_ref.clone(),
-                        format!(
-                            "a private NAT gateway cannot send {h} to the internet gateway {igw}"
-                        ),
-                    );
-                }
-                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
-                segs.push(Seg {
-                    from: cur.clone(),
-                    to: Node {
-                        vpc: String::new(),
-                        subnet: None,
-                        kind: NodeKind::Internet,
-                    },
-                    via: Via::Igw(igw.to_owned()),
-                    hdr: h,
-                });
-            }
-            _ => {
-                self.block(
-                    Code::NoRouteToDestination,
-                    table_ref.clone(),
-                    format!(
-                        "the best route of {} for {} leads to the internet gateway {igw}, but the address lies in {}",
-                        table_ref.id,
-                        h.dst_ip,
-                        dst.vpc().unwrap_or("a VPC")
-                    ),
-                );
-                self.as_if(cur, dst, h, segs);
-            }
+        let Dst::Internet(_) = dst else {
+            self.block(
+                Code::NoRouteToDestination,
+                table_ref.clone(),
+                format!(
+                    "the best route of {} for {} leads to the {} {}, but the address lies in {}",
+                    table_ref.id,
+                    h.dst_ip,
+                    x.name,
+                    x.gateway.id,
+                    dst.vpc().unwrap_or("a VPC")
+                ),
+            );
+            self.as_if(cur, dst, h, segs);
+            return;
+        };
+        if x.from_private_nat {
+            self.block(
+                Code::NoRouteToDestination,
+                table_ref.clone(),
+                format!(
+                    "a private NAT gateway cannot send {h} to the internet gateway {}",
+                    x.gateway.id
+                ),
+            );
         }
-    }
-
-    /// An egress-only internet gateway: IPv6 traffic the VPC opens leaves for the internet (and
-    /// its replies come back); an address inside a VPC is not reached through it.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn eigw(
-        &mut self,
-        cur: &Node,
-        table_ref: &ComponentRef,
-        e: &RouteEntry,
-        g: &str,
-        dst: &Dst<'s>,
-        h: Header,
-        segs: &mut Vec<Seg>,
-    ) {
-        let g_ref = ComponentRef::new(K::EgressOnlyInternetGateway, g);
-        self.hop(g_ref, None, h, h);
-        if !e.active {
-            self.blackhole(table_ref, e, h);
+        if x.gateway.kind != K::VpnGateway {
+            self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
         }
-        match dst {
-            Dst::Internet(_) => {
-                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
-                segs.push(Seg {
-                    from: cur.clone(),
-                    to: Node {
-                        vpc: String::new(),
-                        subnet: None,
-                        kind: NodeKind::Internet,
-                    },
-                    via: Via::Eigw(g.to_owned()),
-                    hdr: h,
-                });
-            }
-            _ => {
-                self.block(
-                    Code::NoRouteToDestination,
-                    table_ref.clone(),
-                    format!(
-                        "the best route of {} for {} leads to the egress-only internet gateway {g}, but the address lies in {}",
-                        table_ref.id,
-                        h.dst_ip,
-                        dst.vpc().unwrap_or("a VPC")
-                    ),
-                );
-                self.as_if(cur, dst, h, segs);
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn vgw(
-        &mut self,
-        cur: &Node,
-        table_ref: &ComponentRef,
-        e: &RouteEntry,
-        vgw: &str,
-        dst: &Dst<'s>,
-        h: Header,
-        segs: &mut Vec<Seg>,
-    ) {
-        self.hop(ComponentRef::new(K::VpnGateway, vgw), None, h, h);
-        if !e.active {
-            self.blackhole(table_ref, e, h);
-        }
-        match dst {
-            Dst::Internet(_) => segs.push(Seg {
-                from: cur.clone(),
-                to: Node {
-                    vpc: String::new(),
-                    subnet: None,
-                    kind: NodeKind::Internet,
-                },
-                via: Via::Vgw(vgw.to_owned()),
-                hdr: h,
-            }),
-            _ => {
-                self.block(
-                    Code::NoRouteToDestination,
-                    table_ref.clone(),
-                    format!(
-                        "the best route of {} for {} leads to the virtual private gateway {vgw}, but the address lies in {}",
-                        table_ref.id,
-                        h.dst_ip,
-                        dst.vpc().unwrap_or("a VPC")
-                    ),
-                );
-                self.as_if(cur, dst, h, segs);
-            }
-        }
-    }
-
-    /// A route (from a prefix list) to a gateway VPC endpoint: it reaches the addresses of its
-    /// service's prefix list, outside every VPC. The route was chosen by longest-prefix match
-    /// over the list's blocks, so the destination lies in the list.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn gateway_endpoint(
-        &mut self,
-        cur: &Node,
-        table_ref: &ComponentRef,
-        e: &RouteEntry,
-        vpce: &str,
-        dst: &Dst<'s>,
-        h: Header,
-        segs: &mut Vec<Seg>,
-    ) {
-        self.hop(ComponentRef::new(K::VpcEndpoint, vpce), None, h, h);
-        if !e.active {
-            self.blackhole(table_ref, e, h);
-        }
-        match dst {
-            Dst::Internet(_) => {
-                self.hop(ComponentRef::new(K::Internet, "internet"), None, h, h);
-                segs.push(Seg {
-                    from: cur.clone(),
-                    to: Node {
-                        vpc: String::new(),
-                        subnet: None,
-                        kind: NodeKind::Internet,
-                    },
-                    via: Via::Endpoint(vpce.to_owned()),
-                    hdr: h,
-                });
-            }
-            _ => {
-                self.block(
-                    Code::NoRouteToDestination,
-                    table_ref.clone(),
-                    format!(
-                        "the best route of {} for {} leads to the gateway endpoint {vpce}, but the address lies in {}",
-                        table_ref.id,
-                        h.dst_ip,
-                        dst.vpc().unwrap_or("a VPC")
-                    ),
-                );
-                self.as_if(cur, dst, h, segs);
-            }
-        }
+        segs.push(Seg {
+            from: cur.clone(),
+            to: Node::internet(),
+            via: x.via,
+            hdr: h,
+        });
     }
 }

@@ -1,14 +1,18 @@
 //! Fixture helpers shared by the reachability tests: build topologies through the real model
 //! operations of [`TestEnv`] (VPCs, subnets, routes, peerings, groups, ACL entries, gateways,
-//! instances), so every fixture is one the emulator itself could hold.
+//! instances), so every fixture is one the emulator itself could hold; and the scenario table
+//! runner ([`Row`], [`check_rows`]) the scenario files share.
 
 #![allow(dead_code)]
 
+use ipnet::Ipv6Net;
 use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
+use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
 use vpcpeer_model::{AclAction, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
+use vpcpeer_reach::{explain, Endpoint, Leg, Protocol, Query, Snapshot, Verdict};
 
 /// SplitMix64: a random run that is a pure function of the seed proptest draws.
 pub struct Rng(pub u64);
@@ -294,4 +298,81 @@ pub fn acl_rule(
         port_range: ports,
         icmp: None,
     }
+}
+
+/// A subnet of `cidr` in the dual-stack `vpc` holding the VPC's first /64 and assigning IPv6
+/// addresses on launch: (subnet, the VPC's IPv6 block).
+pub fn dual_stack_subnet(env: &mut TestEnv, s: &Scope, vpc: &str, cidr: &str) -> (String, Ipv6Net) {
+    let block = env.world.aws.vpcs()[vpc].ipv6[0].cidr;
+    let first = Ipv6Net::new(block.network(), 64).expect("64").to_string();
+    let subnet = env
+        .run(s, |tx| {
+            let id = tx.create_subnet(NewSubnet {
+                ipv6_block: Some(testkit::v6(&first)),
+                ..testkit::subnet(vpc, cidr)
+            })?;
+            tx.modify_subnet_attribute(&id, SubnetAttribute::AssignIpv6OnCreation, true)?;
+            Ok(id)
+        })
+        .expect("subnet");
+    (subnet, block)
+}
+
+/// A tcp/`port` query from instance `src` to `dst`.
+pub fn q(src: &str, dst: Endpoint, port: u16) -> Query {
+    Query {
+        src: Endpoint::Instance(src.into()),
+        dst,
+        protocol: Protocol::Tcp,
+        port: Some(port),
+    }
+}
+
+/// Instance `id` as an endpoint.
+pub fn inst(id: &str) -> Endpoint {
+    Endpoint::Instance(id.into())
+}
+
+/// The verdict on `query` of a snapshot compiled from `env`'s world.
+pub fn verdict(env: &TestEnv, query: &Query) -> Verdict {
+    let snap = Snapshot::compile(&env.world, env.now);
+    explain(&snap, query).expect("query")
+}
+
+/// The blockers of `v`: leg and AWS code, in path order.
+pub fn codes(v: &Verdict) -> Vec<(Leg, &'static str)> {
+    v.blockers
+        .iter()
+        .map(|b| (b.leg, b.code.aws_code()))
+        .collect()
+}
+
+/// One scenario row: a world and a query, and the verdict expected.
+pub struct Row {
+    pub name: &'static str,
+    pub build: fn() -> (TestEnv, Query),
+    pub reachable: bool,
+    /// The blockers, in path order.
+    pub codes: &'static [(Leg, &'static str)],
+}
+
+/// Explains every row's query in its world and checks the verdict: reachable as the row says,
+/// with exactly its blockers (and reachable exactly when there are none); names every row that
+/// fails.
+pub fn check_rows(rows: Vec<Row>) {
+    let mut failures = Vec::new();
+    for row in rows {
+        let (env, query) = (row.build)();
+        let snap = Snapshot::compile(&env.world, env.now);
+        let v = explain(&snap, &query).unwrap_or_else(|e| panic!("{}: {e:?}", row.name));
+        let got = codes(&v);
+        if v.reachable != row.reachable || got != row.codes {
+            failures.push(format!(
+                "{}: want reachable={} {:?}, got reachable={} {:?}\n  {:#?}",
+                row.name, row.reachable, row.codes, v.reachable, got, v.blockers
+            ));
+        }
+        assert_eq!(v.reachable, v.blockers.is_empty(), "{}", row.name);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -259,3 +259,45 @@ fn the_default_cap_leaves_a_reserve() {
     assert_eq!(default_max_connections(10), 8);
     assert!(default_max_connections(u64::MAX) > 0);
 }
+
+#[tokio::test]
+async fn answers_carry_one_date_header_on_the_emulators_clock() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let st = state();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve_until(listener, None, st.clone(), options(), async {
+        let _ = rx.await;
+    }));
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    let dates = |head: &str| -> Vec<String> {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(k, _)| k.eq_ignore_ascii_case("date"))
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    };
+    for (advance, want) in [
+        (0, "Tue, 14 Nov 2023 22:13:20 GMT"),
+        (86_400 * 20 + 61, "Mon, 04 Dec 2023 22:14:21 GMT"),
+    ] {
+        st.emulator.advance_clock(advance).await.expect("advance");
+        s.write_all(b"GET /_vpcpeer/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .await
+            .expect("write");
+        let (status, head, _) = read_response(&mut s).await;
+        assert_eq!(status, 200);
+        assert_eq!(dates(&head), [want], "{head}");
+    }
+    assert_eq!(
+        crate::layers::http_date(vpcpeer_model::Timestamp(951_782_400_000)),
+        "Tue, 29 Feb 2000 00:00:00 GMT"
+    );
+    drop(s);
+    let _ = tx.send(());
+    tokio::time::timeout(LIVENESS, task)
+        .await
+        .expect("the server stops")
+        .expect("join")
+        .expect("serve");
+}

@@ -53,6 +53,20 @@ async fn refused(st: &Arc<AppState>, account: &str, body: &str, code: &str, mess
     );
 }
 
+/// Account A's region has no default VPC: DescribeVpcs finds none, and a launch that names no
+/// subnet is refused as AWS refuses it.
+async fn no_default_vpc(st: &Arc<AppState>) {
+    assert!(all(&ok(st, A, "Action=DescribeVpcs").await, "vpcId").is_empty());
+    refused(
+        st,
+        A,
+        "Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1",
+        "VPCIdNotSpecified",
+        "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
+    )
+    .await;
+}
+
 /// Every text of `<tag>` elements in `xml`, in order.
 fn all(xml: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
@@ -332,15 +346,7 @@ async fn without_the_default_vpc_aws_errors_and_create_default_vpc_brings_it_bac
     ok(&st, A, &format!("Action=DeleteVpc&VpcId={vpc}")).await;
 
     // The region stays without one.
-    assert!(all(&ok(&st, A, "Action=DescribeVpcs").await, "vpcId").is_empty());
-    refused(
-        &st,
-        A,
-        "Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1",
-        "VPCIdNotSpecified",
-        "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
-    )
-    .await;
+    no_default_vpc(&st).await;
     refused(
         &st,
         A,
@@ -503,15 +509,7 @@ async fn two_accounts_default_vpcs_overlap_so_their_peering_fails() {
 async fn without_default_vpcs_an_account_starts_empty() {
     let st = state();
     assert!(!st.config.default_vpcs);
-    assert!(all(&ok(&st, A, "Action=DescribeVpcs").await, "vpcId").is_empty());
-    refused(
-        &st,
-        A,
-        "Action=RunInstances&ImageId=ami-0123456789abcdef0&MinCount=1&MaxCount=1",
-        "VPCIdNotSpecified",
-        "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
-    )
-    .await;
+    no_default_vpc(&st).await;
     let attrs = ok(
         &st,
         A,

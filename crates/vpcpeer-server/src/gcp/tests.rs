@@ -3,23 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::Request;
 use serde_json::{json, Value};
 
-use crate::testing::{send_json, state};
+use crate::testing::{request, send_json, state, JSON};
 use crate::AppState;
 
 async fn send(st: &Arc<AppState>, method: &str, uri: &str, body: &str) -> (u16, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "localhost:8443")
-        .header("authorization", "Bearer whatever")
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
-    send_json(st, req).await
+    let headers = [
+        ("host", "localhost:8443"),
+        ("authorization", "Bearer whatever"),
+        JSON,
+    ];
+    send_json(st, request(method, uri, &headers, body.to_owned())).await
 }
 
 #[tokio::test]

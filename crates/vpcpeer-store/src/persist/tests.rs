@@ -95,7 +95,7 @@ fn kind_names_and_table_tags_are_unique() {
     tables.dedup();
     kinds.sort_unstable();
     kinds.dedup();
-    assert_eq!((tables.len(), kinds.len()), (37, 37));
+    assert_eq!((tables.len(), kinds.len()), (39, 39));
     for added in v1::ADDED_KINDS {
         assert!(
             v1::KINDS.iter().any(|(t, _)| t == added),
@@ -124,11 +124,46 @@ fn a_newer_or_unknown_format_version_is_refused() {
     assert!(msg.contains("written by a newer vpcpeer"), "{msg}");
 }
 
-fn vpc_row() -> (String, String, String) {
+/// The sample's row of `table`: (table, id, body).
+fn sample_row(table: &str) -> (String, String, String) {
     sample()
         .into_iter()
-        .find(|(t, _, _)| t == "vpc")
-        .expect("a vpc row")
+        .find(|(t, _, _)| t == table)
+        .unwrap_or_else(|| panic!("a {table} row"))
+}
+
+fn vpc_row() -> (String, String, String) {
+    sample_row("vpc")
+}
+
+/// The sample's row of `table`, decoded, after checking that it is written back byte for byte
+/// as v1 wrote it (`why` says what that row shows): (table, id, record).
+fn written_as_v1(table: &str, why: &str) -> (String, String, Record) {
+    let (table, id, body) = sample_row(table);
+    let record = decode(&table, &id, body.as_bytes()).expect("decodes");
+    assert_eq!(encode(&record), body.as_bytes(), "{why}");
+    (table, id, record)
+}
+
+/// `record`, a changed form of the stored row `table`/`id`, is written with `member` in it and
+/// reads back as itself.
+fn assert_changed_form(record: &Record, table: &str, id: &str, member: &str) {
+    let bytes = encode(record);
+    assert!(String::from_utf8_lossy(&bytes).contains(member));
+    assert_eq!(&decode(table, id, &bytes).expect("decodes"), record);
+}
+
+/// `record` is stored under the table tag `table` as `{"<kind>":…}` and reads back as itself.
+fn assert_stored_as(record: &Record, table: &str, kind: &str) {
+    let key = record.key();
+    assert_eq!(key.table, table);
+    let bytes = encode(record);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.starts_with(&format!("{{\"{kind}\":")), "{text}");
+    assert_eq!(
+        &decode(key.table, &key.id, &bytes).expect("decodes"),
+        record
+    );
 }
 
 #[test]
@@ -270,26 +305,10 @@ fn added_kinds_and_fields_round_trip() {
         scope: Scope::new("111111111111", "us-east-1"),
         created: Timestamp(1_700_000_000_000),
     });
-    let key = setup.key();
-    assert_eq!(key.table, "region-setup");
-    let bytes = encode(&setup);
-    assert!(
-        bytes.starts_with(b"{\"RegionSetup\":"),
-        "{}",
-        String::from_utf8_lossy(&bytes)
-    );
-    assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), setup);
+    assert_stored_as(&setup, "region-setup", "RegionSetup");
 
-    let (table, id, body) = sample()
-        .into_iter()
-        .find(|(t, _, _)| t == "subnet")
-        .expect("a subnet row");
-    let record = decode(&table, &id, body.as_bytes()).expect("decodes");
-    assert_eq!(
-        encode(&record),
-        body.as_bytes(),
-        "a non-default subnet is written as v1 wrote it"
-    );
+    let (table, id, record) =
+        written_as_v1("subnet", "a non-default subnet is written as v1 wrote it");
     let Record::Subnet(s) = record else {
         panic!("a subnet")
     };
@@ -297,9 +316,7 @@ fn added_kinds_and_fields_round_trip() {
         default_for_az: true,
         ..s
     });
-    let bytes = encode(&default);
-    assert!(String::from_utf8_lossy(&bytes).contains("\"default_for_az\":true"));
-    assert_eq!(decode(&table, &id, &bytes).expect("decodes"), default);
+    assert_changed_form(&default, &table, &id, "\"default_for_az\":true");
 }
 
 /// The IPv6 additions: an egress-only internet gateway round-trips under its own kind, and an
@@ -315,20 +332,9 @@ fn ipv6_kinds_and_fields_round_trip() {
         created: Timestamp(1_700_000_000_000),
         tags: [("Name".to_owned(), "out".to_owned())].into(),
     });
-    let key = gw.key();
-    assert_eq!(key.table, "eigw");
-    let bytes = encode(&gw);
-    assert!(
-        bytes.starts_with(b"{\"EgressOnlyInternetGateway\":"),
-        "{}",
-        String::from_utf8_lossy(&bytes)
-    );
-    assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), gw);
+    assert_stored_as(&gw, "eigw", "EgressOnlyInternetGateway");
 
-    let (table, id, body) = sample()
-        .into_iter()
-        .find(|(t, _, _)| t == "subnet")
-        .expect("a subnet row");
+    let (table, id, body) = sample_row("subnet");
     let Record::Subnet(s) = decode(&table, &id, body.as_bytes()).expect("decodes") else {
         panic!("a subnet")
     };
@@ -341,9 +347,7 @@ fn ipv6_kinds_and_fields_round_trip() {
         )),
         ..s
     });
-    let bytes = encode(&native);
-    assert!(String::from_utf8_lossy(&bytes).contains("\"cidr\":null"));
-    assert_eq!(decode(&table, &id, &bytes).expect("decodes"), native);
+    assert_changed_form(&native, &table, &id, "\"cidr\":null");
 }
 
 /// An Elastic IP round-trips through its stored form, and an interface's public address fields
@@ -362,25 +366,11 @@ fn elastic_ips_and_public_addresses_round_trip() {
         }),
         tags: Tags::from([("Name".to_owned(), "x".to_owned())]),
     });
-    let key = eip.key();
-    assert_eq!(key.table, "eip");
-    let bytes = encode(&eip);
-    assert!(
-        bytes.starts_with(b"{\"ElasticIp\":"),
-        "{}",
-        String::from_utf8_lossy(&bytes)
-    );
-    assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), eip);
+    assert_stored_as(&eip, "eip", "ElasticIp");
 
-    let (table, id, body) = sample()
-        .into_iter()
-        .find(|(t, _, _)| t == "eni")
-        .expect("an interface row");
-    let record = decode(&table, &id, body.as_bytes()).expect("decodes");
-    assert_eq!(
-        encode(&record),
-        body.as_bytes(),
-        "an interface without a public address is written as v1 wrote it"
+    let (table, id, record) = written_as_v1(
+        "eni",
+        "an interface without a public address is written as v1 wrote it",
     );
     let Record::NetworkInterface(e) = record else {
         panic!("an interface")
@@ -390,9 +380,7 @@ fn elastic_ips_and_public_addresses_round_trip() {
         public_ip_on_launch: true,
         ..e
     });
-    let bytes = encode(&public);
-    assert!(String::from_utf8_lossy(&bytes).contains("\"public_ip\":\"198.18.0.2\""));
-    assert_eq!(decode(&table, &id, &bytes).expect("decodes"), public);
+    assert_changed_form(&public, &table, &id, "\"public_ip\":\"198.18.0.2\"");
 }
 
 /// The VPN-area kinds (virtual private and customer gateways, DHCP option sets) round-trip
@@ -441,34 +429,22 @@ fn vpn_kinds_and_rule_tags_round_trip() {
             tags,
         }),
     ];
-    for (record, table) in records.iter().zip(["vgw", "cgw", "dopt"]) {
-        let key = record.key();
-        assert_eq!(key.table, table);
-        let bytes = encode(record);
-        assert_eq!(
-            &decode(key.table, &key.id, &bytes).expect("decodes"),
-            record
-        );
+    let stored_as = [
+        ("vgw", "VpnGateway"),
+        ("cgw", "CustomerGateway"),
+        ("dopt", "DhcpOptions"),
+    ];
+    for (record, (table, kind)) in records.iter().zip(stored_as) {
+        assert_stored_as(record, table, kind);
     }
 
-    let (table, id, body) = sample()
-        .into_iter()
-        .find(|(t, _, _)| t == "sg")
-        .expect("a security group row");
-    let record = decode(&table, &id, body.as_bytes()).expect("decodes");
-    assert_eq!(
-        encode(&record),
-        body.as_bytes(),
-        "untagged rules as v1 wrote them"
-    );
+    let (table, id, record) = written_as_v1("sg", "untagged rules as v1 wrote them");
     let Record::SecurityGroup(mut g) = record else {
         panic!("a security group")
     };
     g.egress[0].tags = [("k".to_owned(), "v".to_owned())].into_iter().collect();
     let tagged = Record::SecurityGroup(g);
-    let bytes = encode(&tagged);
-    assert!(String::from_utf8_lossy(&bytes).contains("\"tags\":{\"k\":\"v\"}"));
-    assert_eq!(decode(&table, &id, &bytes).expect("decodes"), tagged);
+    assert_changed_form(&tagged, &table, &id, "\"tags\":{\"k\":\"v\"}");
 }
 
 /// The endpoints area's kinds (managed prefix lists, VPC endpoints) and a route to a prefix
@@ -535,12 +511,7 @@ fn endpoint_kinds_and_prefix_list_routes_round_trip() {
         (endpoint, "vpce", "VpcEndpoint"),
         (table, "rtb", "RouteTable"),
     ] {
-        let key = record.key();
-        assert_eq!(key.table, table_tag);
-        let bytes = encode(&record);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        assert!(text.starts_with(&format!("{{\"{kind}\":")), "{text}");
-        assert_eq!(decode(key.table, &key.id, &bytes).expect("decodes"), record);
+        assert_stored_as(&record, table_tag, kind);
     }
 }
 
@@ -590,21 +561,7 @@ fn key_pairs_and_launch_templates_round_trip() {
         }],
         tags,
     });
-    for (record, table, kind) in [(key, "key", "KeyPair"), (template, "lt", "LaunchTemplate")] {
-        let k = record.key();
-        assert_eq!(k.table, table);
-        let bytes = encode(&record);
-        assert!(bytes.starts_with(format!("{{\"{kind}\":").as_bytes()));
-        assert_eq!(decode(k.table, &k.id, &bytes).expect("decodes"), record);
-    }
-    let (table, id, body) = sample()
-        .into_iter()
-        .find(|(t, _, _)| t == "instance")
-        .expect("an instance row");
-    let record = decode(&table, &id, body.as_bytes()).expect("decodes");
-    assert_eq!(
-        encode(&record),
-        body.as_bytes(),
-        "no key_name written when none"
-    );
+    assert_stored_as(&key, "key", "KeyPair");
+    assert_stored_as(&template, "lt", "LaunchTemplate");
+    written_as_v1("instance", "no key_name written when none");
 }

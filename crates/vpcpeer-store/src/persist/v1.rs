@@ -38,7 +38,14 @@
 //! row of an interface without a public address is written exactly as before); `VpnGateway`,
 //! `CustomerGateway` and `DhcpOptions`, and a security group rule's `tags`, stored only when it
 //! has some; `ManagedPrefixList` (`pl`) and `VpcEndpoint` (`vpce`), and a route destination
-//! `{"PrefixList":"pl-…"}`, a new variant older rows never hold.
+//! `{"PrefixList":"pl-…"}`, a new variant older rows never hold; `GcpAddress` (`gcp-address`,
+//! regional static external addresses), and `GcpInstance`'s `can_ip_forward`, `status` and
+//! `metadata` and its interfaces' `access_configs`, each stored only when it is not the
+//! default (true, not running, some, non-empty), so rows of instances stored before them are
+//! written exactly as before; `AzPublicIp` (`az-pip`), an
+//! IP configuration's `public_ip` and a VM's `power` and `custom_data`, each stored only when
+//! set (a running VM without custom data, a configuration without a public IP are written
+//! exactly as before).
 //!
 //! # When a domain type changes
 //!
@@ -52,10 +59,11 @@
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use vpcpeer_model::azure::{
-    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzResourceGroup, AzRouteTable, AzVm, AzVnet,
+    AzGateway, AzNic, AzNsg, AzOperation, AzPeering, AzPublicIp, AzResourceGroup, AzRouteTable,
+    AzVm, AzVnet,
 };
 use vpcpeer_model::gcp::{
-    GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
+    GcpAddress, GcpFirewall, GcpInstance, GcpNetwork, GcpOperation, GcpRoute, GcpSubnetwork,
 };
 use vpcpeer_model::{CustomerGateway, DhcpOptions, VpnGateway};
 use vpcpeer_model::{
@@ -160,6 +168,8 @@ kinds! {
     "vpce", "VpcEndpoint" => VpcEndpoint(VpcEndpoint);
     "key", "KeyPair" => KeyPair(KeyPair);
     "lt", "LaunchTemplate" => LaunchTemplate(LaunchTemplate);
+    "gcp-address", "GcpAddress" => GcpAddress(GcpAddress);
+    "az-pip", "AzPublicIp" => AzPublicIp(AzPublicIp);
 }
 
 /// The table tags of the kinds added to v1 after the first release, which its data (the
@@ -177,6 +187,8 @@ pub const ADDED_KINDS: &[&str] = &[
     "vpce",
     "key",
     "lt",
+    "gcp-address",
+    "az-pip",
 ];
 
 /// The v1 body of `record`: `{"<kind>":<fields>}`, compact, fields in declaration order.

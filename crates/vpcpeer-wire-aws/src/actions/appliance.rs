@@ -9,10 +9,14 @@
 //!   `InvalidParameterCombination`. The other members of the shape (ENA, connection tracking,
 //!   public address, primary IPv6) are refused with `UnsupportedOperation` [UNVERIFIED code].
 //! - ModifyInstanceAttribute supports `SourceDestCheck.Value`, `GroupId.N`,
-//!   `InstanceType.Value` and the old form `Attribute` + `Value` for `sourceDestCheck` and
-//!   `instanceType`; any other attribute is `UnsupportedOperation` [UNVERIFIED code]: the
-//!   emulator models no kernel, user data, block devices or API-termination flags.
-//! - DescribeInstanceAttribute answers `sourceDestCheck`, `instanceType` and `groupSet`; the
+//!   `InstanceType.Value`, `UserData.Value` (base64; only while the instance is stopped, else
+//!   `IncorrectInstanceState`, as AWS documents) and the old form `Attribute` + `Value` for
+//!   `sourceDestCheck`, `instanceType` and `userData`; any other attribute is
+//!   `UnsupportedOperation` [UNVERIFIED code]: the emulator models no kernel, block devices or
+//!   API-termination flags.
+//! - DescribeInstanceAttribute answers `sourceDestCheck`, `instanceType`, `groupSet` and
+//!   `userData` (`<userData><value>base64</value></userData>`, an empty `<userData/>` when the
+//!   instance has none); the
 //!   other names of the `InstanceAttributeName` enumeration are `UnsupportedOperation`, and a
 //!   name outside it `InvalidParameterValue`.
 //! - DescribeInstanceStatus shows `ok` (reachability `passed`) for a running instance, and
@@ -30,7 +34,7 @@ use vpcpeer_model::aws::{Command, Outcome};
 use vpcpeer_model::{ApplianceProblem, Instance, InstanceAction, InstanceState, Tx};
 
 use super::instance::{group_set, state_code_name, state_xml};
-use super::{change, domain, render_done, unexpected, Action};
+use super::{change, domain, only_one_attribute, render_done, unexpected, Action};
 use crate::filter::{self, matches, paginate};
 use crate::messages::Words;
 use crate::render::iso;
@@ -91,18 +95,6 @@ fn bool_value(p: &Params, name: &str) -> Result<Option<bool>, Ec2Error> {
     p.bool(&format!("{name}.Value"))
 }
 
-fn one_of<T>(given: Vec<T>, missing: &str) -> Result<T, Ec2Error> {
-    let mut given = given.into_iter();
-    match (given.next(), given.next()) {
-        (None, _) => Err(Ec2Error::missing(missing)),
-        (Some(one), None) => Ok(one),
-        (Some(_), Some(_)) => Err(Ec2Error::new(
-            "InvalidParameterCombination",
-            "Fields for multiple attribute types specified: only one attribute can be modified per request.",
-        )),
-    }
-}
-
 /// Parameters of the shape this emulator does not model: present → `UnsupportedOperation`.
 const ENI_UNMODELLED: &[&str] = &[
     "EnaSrdSpecification.",
@@ -143,7 +135,7 @@ fn parse_modify_eni(p: &Params) -> Result<Command, Ec2Error> {
     } else if p.get("Attachment.DeleteOnTermination").is_some() {
         return Err(Ec2Error::missing("Attachment.AttachmentId"));
     }
-    let change = one_of(given, "SourceDestCheck")?;
+    let change = only_one_attribute(given, "SourceDestCheck")?;
     Ok(appliance(ApplianceCommand::ModifyInterface {
         interface_id,
         change,
@@ -169,7 +161,6 @@ const INSTANCE_UNMODELLED: &[&str] = &[
     "DisableApiTermination",
     "Kernel",
     "Ramdisk",
-    "UserData",
     "InstanceInitiatedShutdownBehavior",
     "EbsOptimized",
     "SriovNetSupport",
@@ -197,6 +188,11 @@ fn parse_modify_instance(p: &Params) -> Result<Command, Ec2Error> {
     if let Some(t) = p.string("InstanceType.Value") {
         given.push(InstanceChange::InstanceType(t));
     }
+    if let Some(d) = p.get("UserData.Value") {
+        given.push(InstanceChange::UserData(
+            super::user_data::value(d)?.unwrap_or_default(),
+        ));
+    }
     if let Some(attr) = p.get("Attribute") {
         let value = p.required("Value")?;
         given.push(match attr {
@@ -206,11 +202,14 @@ fn parse_modify_instance(p: &Params) -> Result<Command, Ec2Error> {
                 v => return Err(Ec2Error::invalid_value("Value", v)),
             }),
             "instanceType" => InstanceChange::InstanceType(value.to_owned()),
+            "userData" => {
+                InstanceChange::UserData(super::user_data::value(value)?.unwrap_or_default())
+            }
             a if INSTANCE_ATTRIBUTES.contains(&a) => return Err(unsupported(a)),
             a => return Err(Ec2Error::invalid_value("Attribute", a)),
         });
     }
-    let change = one_of(given, "Attribute")?;
+    let change = only_one_attribute(given, "Attribute")?;
     Ok(appliance(ApplianceCommand::ModifyInstance {
         instance_id,
         change,
@@ -323,6 +322,12 @@ fn describe_instance_attribute(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Resu
         "groupSet" => {
             let groups = primary.map(|e| e.groups.clone()).unwrap_or_default();
             group_set(tx, x, &groups);
+        }
+        // An empty element when the instance has none, as AWS answers.
+        "userData" => {
+            x.node("userData", |x| {
+                x.opt_leaf("value", i.user_data.as_deref());
+            });
         }
         other => return Err(unsupported(other)),
     }
@@ -556,6 +561,26 @@ mod tests {
             ),
             (
                 "InstanceId=i-1&Attribute=userData&Value=x",
+                Err("InvalidParameterValue".into()),
+            ),
+            (
+                "InstanceId=i-1&Attribute=userData&Value=aGVsbG8%3D",
+                inst(InstanceChange::UserData("aGVsbG8=".into())),
+            ),
+            (
+                "InstanceId=i-1&UserData.Value=aGVsbG8%3D",
+                inst(InstanceChange::UserData("aGVsbG8=".into())),
+            ),
+            (
+                "InstanceId=i-1&UserData.Value=",
+                inst(InstanceChange::UserData(String::new())),
+            ),
+            (
+                "InstanceId=i-1&UserData.Value=%21%21",
+                Err("InvalidParameterValue".into()),
+            ),
+            (
+                "InstanceId=i-1&Kernel.Value=aki-1",
                 Err("UnsupportedOperation".into()),
             ),
             (

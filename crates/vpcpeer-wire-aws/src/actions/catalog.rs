@@ -7,8 +7,9 @@
 //!   absent, as for AWS types without them. Unknown `InstanceType.N` is `InvalidInstanceType`
 //!   ("The following supplied instance types do not exist: [x]"), as AWS answers.
 //! - DescribeImages lists only the catalogue's public images: `Owner.N=self` finds none (images
-//!   cannot be registered here), `amazon` those with the `amazon` alias, a 12-digit account the
-//!   images it owns; any other owner is `InvalidUserID.Malformed` [UNVERIFIED wording].
+//!   cannot be registered here), `amazon` those with the `amazon` alias, `vpcpeer` the built-in
+//!   `vpcpeer-gateway` image (this emulator's alias), a 12-digit account the images it owns; any
+//!   other owner is `InvalidUserID.Malformed` [UNVERIFIED wording].
 //!   `ExecutableBy.N` is accepted and ignored (every catalogue image is public).
 
 use vpcpeer_model::aws::catalog::{self, Image, InstanceType};
@@ -281,7 +282,7 @@ fn usage_operation(i: &Image) -> &'static str {
 fn owned_by(i: &Image, owner: &str, caller: &str) -> bool {
     match owner {
         "self" => i.owner_id == caller,
-        "amazon" => i.owner_alias == Some("amazon"),
+        "amazon" | catalog::VPCPEER_ALIAS => i.owner_alias == Some(owner),
         _ => i.owner_id == owner,
     }
 }
@@ -301,7 +302,7 @@ fn describe_images(tx: &Tx<'_, '_>, p: &Params, x: &mut Xml) -> Result<(), Ec2Er
     for o in &owners {
         let known = matches!(
             o.as_str(),
-            "self" | "amazon" | "aws-marketplace" | "aws-backup-vault"
+            "self" | "amazon" | "aws-marketplace" | "aws-backup-vault" | catalog::VPCPEER_ALIAS
         );
         let account = o.len() == 12 && o.bytes().all(|b| b.is_ascii_digit());
         if !(known || account) {

@@ -200,6 +200,7 @@ fn kind_name(k: ComponentKind) -> &'static str {
         ComponentKind::FirewallRule => "firewall-rule",
         ComponentKind::NetworkSecurityGroup => "network-security-group",
         ComponentKind::VpcEndpoint => "vpc-endpoint",
+        ComponentKind::Tunnel => "tunnel",
     }
 }
 
@@ -280,6 +281,7 @@ fn place(w: &World, c: &ComponentRef) -> (Option<String>, Option<String>, Option
             .get(id)
             .map(|s| at(&s.scope.account, Some(&s.vpc_id), Some(&s.id))),
         ComponentKind::Internet
+        | ComponentKind::Tunnel
         | ComponentKind::Network
         | ComponentKind::FirewallRule
         | ComponentKind::NetworkSecurityGroup => None,

@@ -225,7 +225,9 @@ fn instance_item(tx: &Tx<'_, '_>, x: &mut Xml, i: &Instance, shown: InstanceStat
             .map(|(e, ip)| public_dns_name(tx, e, ip))
             .unwrap_or_default(),
     );
-    if let Some(t) = i.terminated.filter(|_| terminated) {
+    // `StateTransitionReason`: when the user terminated or stopped it, on the emulator's clock.
+    let stopped = i.stopped.filter(|_| i.state == InstanceState::Stopped);
+    if let Some(t) = i.terminated.filter(|_| terminated).or(stopped) {
         let when = iso(t);
         let when = when.get(..19).unwrap_or(&when).replace('T', " ");
         x.leaf("reason", format!("User initiated ({when} GMT)"));

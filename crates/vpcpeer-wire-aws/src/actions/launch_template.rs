@@ -5,8 +5,8 @@
 //!
 //! `LaunchTemplateData` is read in the subset a launch here uses (`ImageId`, `InstanceType`,
 //! `KeyName`, `SecurityGroupId.N`, `SecurityGroup.N`, `NetworkInterface.N` as RunInstances reads
-//! its own, `Placement.AvailabilityZone`, `TagSpecification.N` of `instance` and
-//! `network-interface`); its other members are accepted and not kept. DescribeLaunchTemplateVersions
+//! its own, `Placement.AvailabilityZone`, `UserData` (checked as RunInstances checks it),
+//! `TagSpecification.N` of `instance` and `network-interface`); its other members are accepted and not kept. DescribeLaunchTemplateVersions
 //! without a template lists the versions of every template of the caller [choice].
 
 use vpcpeer_model::aws::catalog_command::{CatalogCommand, CatalogOutcome};
@@ -72,6 +72,7 @@ fn template_data(d: &Params) -> Result<TemplateData, Ec2Error> {
             .filter(|s| !s.is_empty()),
         instance_tags,
         eni_tags,
+        user_data: super::user_data::param(d, "UserData")?,
     })
 }
 
@@ -166,6 +167,7 @@ fn write_data(x: &mut Xml, d: &TemplateData) {
         if !d.security_group_names.is_empty() {
             x.scalar_list("securityGroupSet", &d.security_group_names);
         }
+        x.opt_leaf("userData", d.user_data.as_deref());
     });
 }
 

@@ -47,6 +47,7 @@ mod sg_rules;
 mod subnet;
 mod tags;
 mod template_spec;
+mod user_data;
 mod vpc;
 mod vpn;
 
@@ -335,10 +336,7 @@ pub(crate) fn unexpected(outcome: &Outcome, x: &mut Xml) {
 
 /// The one attribute a `Modify*Attribute` call sets: none given is `MissingParameter` naming
 /// `missing`; more than one is `InvalidParameterCombination`.
-pub(crate) fn only_one_attribute<A>(
-    given: Vec<(A, bool)>,
-    missing: &str,
-) -> Result<(A, bool), Ec2Error> {
+pub(crate) fn only_one_attribute<T>(given: Vec<T>, missing: &str) -> Result<T, Ec2Error> {
     let mut given = given.into_iter();
     match (given.next(), given.next()) {
         (None, _) => Err(Ec2Error::missing(missing)),

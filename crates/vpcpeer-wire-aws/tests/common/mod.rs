@@ -7,6 +7,28 @@ use vpcpeer_model::testkit::{TestEnv, A};
 use vpcpeer_model::Scope;
 use vpcpeer_wire_aws::{handler, Ec2Error, Params, Xml};
 
+pub mod golden;
+
+/// The parameters of `action` with the form `body`, parsed as the server parses a request.
+pub fn form(action: &str, body: &str) -> Params {
+    let form = format!("Action={action}&Version=2016-11-15&{body}");
+    Params::parse("", form.as_bytes())
+}
+
+/// Runs `action` with `params` as `(account, region)`, without the edge's character check;
+/// commits on success, rolls back on error. The result's XML (no envelope).
+pub fn run(
+    env: &mut TestEnv,
+    (account, region): (&str, &str),
+    action: &str,
+    params: &Params,
+) -> Result<String, Ec2Error> {
+    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
+    let mut x = Xml::new();
+    env.transact(&Scope::new(account, region), |tx| h.run(tx, params, &mut x))?;
+    Ok(x.finish())
+}
+
 /// Runs `action` with the form `body` as `account` in us-east-1, characters checked first as the
 /// server does; commits on success, rolls back on error. The result's XML (no envelope).
 pub fn call_as(
@@ -15,15 +37,9 @@ pub fn call_as(
     action: &str,
     body: &str,
 ) -> Result<String, Ec2Error> {
-    let h = handler(action).unwrap_or_else(|| panic!("no handler for {action}"));
-    let form = format!("Action={action}&Version=2016-11-15&{body}");
-    let params = Params::parse("", form.as_bytes());
+    let params = form(action, body);
     params.check_characters()?;
-    let mut x = Xml::new();
-    env.transact(&Scope::new(account, "us-east-1"), |tx| {
-        h.run(tx, &params, &mut x)
-    })?;
-    Ok(x.finish())
+    run(env, (account, "us-east-1"), action, &params)
 }
 
 /// [`call_as`] account A.

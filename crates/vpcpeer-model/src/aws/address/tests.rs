@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use super::{AssociateAddress, AssociationTarget, PUBLIC_POOL};
 use crate::aws::instance::RunInstances;
 use crate::aws::interface::NewInterface;
+pub(crate) use crate::testkit::launch;
 use crate::testkit::{a, b, public_nat, TestEnv};
 use crate::{DomainError, Tags};
 
@@ -43,20 +44,6 @@ pub(crate) fn setup(env: &mut TestEnv, map_public: bool) -> String {
         .expect("subnet")
         .map_public_ip_on_launch = map_public;
     s
-}
-
-pub(crate) fn launch(env: &mut TestEnv, subnet: &str) -> String {
-    let input = RunInstances {
-        min_count: 1,
-        max_count: 1,
-        image_id: "ami-12345678".into(),
-        subnet_id: Some(subnet.into()),
-        ..Default::default()
-    };
-    env.run(&a(), |tx| tx.run_instances(input))
-        .expect("launch")
-        .instance_ids[0]
-        .clone()
 }
 
 fn assoc(alloc: &str, target: AssociationTarget, allow: bool) -> AssociateAddress {

@@ -2,9 +2,8 @@
 //! and each refusal (which leaves the world unchanged), plus the route state they drive.
 
 use super::*;
-use crate::aws::instance::RunInstances;
 use crate::aws::route::{route_state, RouteState};
-use crate::testkit::{a, code, route, TestEnv, A, B};
+use crate::testkit::{a, code, launch, route, TestEnv, A, B};
 use crate::{Route, RouteTarget};
 
 struct Fx {
@@ -26,20 +25,6 @@ fn fixture(env: &mut TestEnv) -> Fx {
         sg,
         other_sg,
     }
-}
-
-fn launch(env: &mut TestEnv, subnet: &str) -> String {
-    let spec = RunInstances {
-        min_count: 1,
-        max_count: 1,
-        image_id: "ami-12345678".into(),
-        subnet_id: Some(subnet.into()),
-        ..Default::default()
-    };
-    env.run_as(A, |tx| tx.run_instances(spec))
-        .expect("launch")
-        .instance_ids[0]
-        .clone()
 }
 
 fn eni_of(env: &TestEnv, instance: &str) -> String {
@@ -477,5 +462,124 @@ fn stop_releases_the_launch_public_address_and_start_draws_a_new_one() {
         assert_eq!(public(&env, &i), None, "the Elastic IP stands in for it");
         let eip = &env.world.aws.elastic_ips[&alloc];
         assert!(eip.association.is_some(), "the Elastic IP stays associated");
+    }
+}
+
+/// User data: set at launch (directly or from a launch template, the request's own winning),
+/// changed by ModifyInstanceAttribute only while the instance is stopped (a refusal leaves it
+/// as it was), removed by an empty value.
+#[test]
+fn user_data_table() {
+    use crate::aws::instance::RunInstances;
+    use crate::aws::launch_template::{LaunchTemplateCommand, TemplateData};
+    use crate::aws::template_ref::{TemplateRef, TemplateSpec};
+    let mut env = TestEnv::new();
+    let f = fixture(&mut env);
+    let template = env
+        .run_as(A, |tx| {
+            tx.launch_template_command(LaunchTemplateCommand::Create {
+                name: "gateway".into(),
+                description: None,
+                data: TemplateData {
+                    image_id: Some("ami-12345678".into()),
+                    user_data: Some("dGVtcGxhdGU=".into()),
+                    ..TemplateData::default()
+                },
+                tags: crate::Tags::new(),
+            })
+        })
+        .expect("template")
+        .0
+        .id;
+    let launch_with = |env: &mut TestEnv, own: Option<&str>, lt: bool| {
+        let spec = RunInstances {
+            min_count: 1,
+            max_count: 1,
+            image_id: if lt {
+                String::new()
+            } else {
+                "ami-12345678".into()
+            },
+            subnet_id: Some(f.subnet.clone()),
+            user_data: own.map(str::to_owned),
+            launch_template: lt.then(|| TemplateSpec {
+                template: TemplateRef {
+                    id: Some(template.clone()),
+                    name: None,
+                },
+                version: None,
+            }),
+            ..Default::default()
+        };
+        let id = env
+            .run_as(A, |tx| tx.run_instances(spec))
+            .expect("launch")
+            .instance_ids[0]
+            .clone();
+        env.world.aws.instances[&id].user_data.clone()
+    };
+    // (own user data, from a template?, stored)
+    let rows: &[(Option<&str>, bool, Option<&str>)] = &[
+        (None, false, None),
+        (Some("aGVsbG8="), false, Some("aGVsbG8=")),
+        (None, true, Some("dGVtcGxhdGU=")),
+        (Some("b3du"), true, Some("b3du")),
+    ];
+    for (own, lt, want) in rows {
+        assert_eq!(
+            launch_with(&mut env, *own, *lt).as_deref(),
+            *want,
+            "{own:?} {lt}"
+        );
+    }
+    let i = launch(&mut env, &f.subnet);
+    let modify = |env: &mut TestEnv, data: &str| {
+        let id = i.clone();
+        let c = InstanceChange::UserData(data.into());
+        env.run_as(A, |tx| tx.modify_instance(&id, c))
+    };
+    // (state, new value, outcome, stored after)
+    type Row = (
+        InstanceState,
+        &'static str,
+        Result<(), &'static str>,
+        Option<&'static str>,
+    );
+    let rows: &[Row] = &[
+        (
+            InstanceState::Running,
+            "bmV3",
+            Err("IncorrectInstanceState"),
+            None,
+        ),
+        (InstanceState::Stopped, "bmV3", Ok(()), Some("bmV3")),
+        (
+            InstanceState::Running,
+            "b3RoZXI=",
+            Err("IncorrectInstanceState"),
+            Some("bmV3"),
+        ),
+        (InstanceState::Stopped, "", Ok(()), None),
+        (
+            InstanceState::Terminated,
+            "bmV3",
+            Err("IncorrectInstanceState"),
+            None,
+        ),
+    ];
+    for (state, value, want, stored) in rows {
+        set_state(&mut env, &i, *state);
+        let got = modify(&mut env, value).map_err(|e| match e {
+            DomainError::Appliance(ApplianceProblem::IncorrectInstanceState { .. }) => {
+                "IncorrectInstanceState"
+            }
+            _ => "other",
+        });
+        assert_eq!(got, *want, "{state:?} {value}");
+        assert_eq!(
+            env.world.aws.instances[&i].user_data.as_deref(),
+            *stored,
+            "{state:?} {value}"
+        );
     }
 }

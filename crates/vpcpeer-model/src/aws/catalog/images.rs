@@ -1,6 +1,8 @@
 //! The illustrative public images of every region (see the [catalogue](super)): Amazon Linux
-//! 2023 (x86_64 and arm64), Ubuntu 22.04 and 24.04 (x86_64) and Windows Server 2022 (x86_64),
-//! with ids derived from the region and the image name.
+//! 2023 (x86_64 and arm64), Ubuntu 22.04 and 24.04 (x86_64), Windows Server 2022 (x86_64) and
+//! the built-in `vpcpeer-gateway` image (owner alias `vpcpeer`, account [`VPCPEER_OWNER`]: the
+//! gateway VM a controller launches, see [`is_gateway_image`]), with ids derived from the region
+//! and the image name.
 
 /// The account that owns Amazon's public images (owner alias `amazon`).
 pub const AMAZON_OWNER: &str = "137112412989";
@@ -8,6 +10,13 @@ pub const AMAZON_OWNER: &str = "137112412989";
 pub const CANONICAL_OWNER: &str = "099720109477";
 /// The account that owns Amazon's Windows images (owner alias `amazon`).
 const WINDOWS_OWNER: &str = "801119661308";
+/// The account that owns the built-in `vpcpeer-gateway` image, owner alias [`VPCPEER_ALIAS`]
+/// (this emulator's own; no real AWS account).
+pub const VPCPEER_OWNER: &str = "740774077407";
+/// The owner alias of the `vpcpeer-gateway` image.
+pub const VPCPEER_ALIAS: &str = "vpcpeer";
+/// The gateway image's name (the same on every cloud: `vpcpeer_gateway::IMAGE_NAME`).
+pub const GATEWAY_IMAGE_NAME: &str = "vpcpeer-gateway";
 
 /// One public image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +110,16 @@ const ROWS: &[Row] = &[
         "2024-12-11T21:47:09.000Z",
         "/dev/sda1",
     ),
+    (
+        GATEWAY_IMAGE_NAME,
+        "vpcpeer gateway: brings up the WireGuard-style tunnels its user data configures",
+        VPCPEER_OWNER,
+        Some(VPCPEER_ALIAS),
+        "x86_64",
+        None,
+        "2026-01-01T00:00:00.000Z",
+        "/dev/xvda",
+    ),
 ];
 
 /// FNV-1a (stable across releases, unlike `std`'s hasher).
@@ -157,6 +176,17 @@ pub fn image(region: &str, id: &str) -> Option<Image> {
     images(region).into_iter().find(|i| i.id == id)
 }
 
+/// The id of the `vpcpeer-gateway` image in `region`.
+pub fn gateway_image_id(region: &str) -> String {
+    image_id(region, GATEWAY_IMAGE_NAME)
+}
+
+/// Whether `image_id` is the `vpcpeer-gateway` image of `region` (an instance launched from it
+/// is a tunnel endpoint configured by its user data). Pure: no catalogue scan.
+pub fn is_gateway_image(region: &str, image_id: &str) -> bool {
+    image_id == gateway_image_id(region)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +210,28 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), east.len());
         assert!(image("us-west-2", &east[0].id).is_none());
+    }
+
+    #[test]
+    fn each_region_has_one_gateway_image_owned_by_vpcpeer() {
+        for region in ["us-east-1", "eu-west-1"] {
+            let gw: Vec<Image> = images(region)
+                .into_iter()
+                .filter(|i| i.name == GATEWAY_IMAGE_NAME)
+                .collect();
+            assert_eq!(gw.len(), 1, "{region}");
+            assert_eq!(gw[0].owner_alias, Some(VPCPEER_ALIAS));
+            assert_eq!(gw[0].owner_id, VPCPEER_OWNER);
+            assert!(is_gateway_image(region, &gw[0].id));
+            assert_eq!(gateway_image_id(region), gw[0].id);
+        }
+        let east = gateway_image_id("us-east-1");
+        assert!(!is_gateway_image("eu-west-1", &east), "another region's");
+        let other = images("us-east-1")
+            .into_iter()
+            .find(|i| i.name != GATEWAY_IMAGE_NAME)
+            .expect("an image");
+        assert!(!is_gateway_image("us-east-1", &other.id));
+        assert!(!is_gateway_image("us-east-1", "ami-12345678"));
     }
 }

@@ -7,13 +7,13 @@ use std::net::Ipv4Addr;
 
 use crate::aws::acl::{AclEntryProblem, AclEntryRequest, AclEntrySpec, AclProtocol};
 use crate::aws::insights::{CreatePath, PathInput, PathProtocol};
-use crate::aws::instance::{Launch, RunInstances};
+use crate::aws::instance::Launch;
 use crate::aws::security_group::{
     CreateSecurityGroup, Direction, GroupPair, GroupSelector, RulePermission,
 };
 use crate::aws::tags::TagRemoval;
 use crate::aws::{Command, Outcome};
-use crate::testkit::{a, code, TestEnv, NOW};
+use crate::testkit::{a, code, launch_one, TestEnv, NOW};
 use crate::{
     AclAction, Ctx, Destination, Field, IdGen, RecordingIds, Scope, ScriptedIds, Tags, Timestamp,
     Tx, World,
@@ -93,13 +93,7 @@ fn setup() -> Setup {
 }
 
 fn run(subnet: &str) -> Command {
-    Command::RunInstances(Box::new(RunInstances {
-        min_count: 1,
-        max_count: 1,
-        image_id: "ami-12345678".into(),
-        subnet_id: Some(subnet.into()),
-        ..RunInstances::default()
-    }))
+    Command::RunInstances(Box::new(launch_one(subnet)))
 }
 
 fn entry(acl: &str, rule_number: i64) -> AclEntryRequest {

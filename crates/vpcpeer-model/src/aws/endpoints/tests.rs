@@ -4,7 +4,7 @@ use super::prefix_list::{aws_list_id, aws_managed_list, AWS_OWNER};
 use super::*;
 use crate::aws::route::RouteSpec;
 use crate::aws::security_group::{Direction, GroupSelector};
-use crate::testkit::{a, b, tcp_port, with_prefix_list, TestEnv, REGION};
+use crate::testkit::{a, b, main_table, tcp_port, with_prefix_list, TestEnv, REGION};
 use crate::{
     Destination, DomainError, EndpointProblem, Kind, LimitKind, NetworkInterface, RouteTable,
     RouteTarget, Tags,
@@ -26,16 +26,6 @@ fn create_list(env: &mut TestEnv, max: i64, entries: &[&str]) -> String {
     })
     .expect("list")
     .id
-}
-
-fn main_table(env: &TestEnv, vpc: &str) -> String {
-    env.world
-        .aws
-        .route_tables()
-        .values()
-        .find(|t| t.vpc_id == vpc && t.is_main())
-        .map(|t| t.id.clone())
-        .expect("main table")
 }
 
 fn change(id: &str) -> PrefixListChange {
@@ -304,11 +294,7 @@ fn delete_is_refused_while_referenced() {
     let mut env = TestEnv::new();
     let vpc = env.vpc(&a(), "10.0.0.0/16");
     let rtb = main_table(&env, &vpc);
-    let igw = env
-        .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-        .expect("igw");
-    env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &vpc))
-        .expect("attach");
+    let igw = env.attached_igw(&a(), &vpc);
     let id = create_list(&mut env, 3, &["192.0.2.0/24"]);
     env.run(&a(), |tx| {
         tx.create_route(RouteSpec {
@@ -384,11 +370,7 @@ fn quotas_count_a_referenced_list_as_its_max_entries() {
     env.limits.rules_per_security_group = Some(10);
     let vpc = env.vpc(&a(), "10.0.0.0/16");
     let rtb = main_table(&env, &vpc);
-    let igw = env
-        .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
-        .expect("igw");
-    env.run(&a(), |tx| tx.attach_internet_gateway(&igw, &vpc))
-        .expect("attach");
+    let igw = env.attached_igw(&a(), &vpc);
     let big = create_list(&mut env, 8, &["192.0.2.0/24"]);
     let route_to = |env: &mut TestEnv, dest: Destination| {
         env.run(&a(), |tx| {

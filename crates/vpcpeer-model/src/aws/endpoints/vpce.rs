@@ -271,23 +271,15 @@ impl Tx<'_, '_> {
         let ip = self.allocate_private_ip(subnet_id, None, &[])?;
         let eni_id = self.new_id("eni");
         self.put(NetworkInterface {
-            id: eni_id.clone(),
-            scope: self.scope().clone(),
-            subnet_id: subnet.id.clone(),
-            vpc_id: subnet.vpc_id.clone(),
-            availability_zone: subnet.availability_zone.clone(),
-            private_ip: ip,
-            secondary_ips: Vec::new(),
-            ipv6: Vec::new(),
             groups: groups.to_vec(),
-            attachment: None,
-            mac: crate::aws::gateway::mac_for(&eni_id),
-            description: format!("VPC Endpoint Interface {endpoint_id}"),
-            interface_type: "vpc_endpoint".into(),
-            source_dest_check: true,
-            public_ip: None,
-            public_ip_on_launch: false,
-            tags: Tags::new(),
+            ..crate::aws::gateway::service_interface(
+                &eni_id,
+                self.scope().clone(),
+                &subnet,
+                ip,
+                "vpc_endpoint",
+                format!("VPC Endpoint Interface {endpoint_id}"),
+            )
         });
         Ok(eni_id)
     }

@@ -1,7 +1,7 @@
 //! Tests of instances and network interfaces: placement, private IPs, security groups, limits.
 
 use super::*;
-use crate::testkit::{code, TestEnv, A, REGION};
+use crate::testkit::{code, launch_one as basic, subnet_record, TestEnv, A, REGION};
 use crate::Scope;
 
 /// A VPC with one subnet per given CIDR; returns (vpc, subnets, default sg).
@@ -13,21 +13,13 @@ fn fixture(env: &mut TestEnv, account: &str, cidr: &str, subnets: &[&str]) -> Fi
         let id = format!("subnet-{:017x}", env.world.aws.subnets.len() + 1);
         env.world.aws.subnets.insert(
             id.clone(),
-            Subnet {
-                id: id.clone(),
-                vpc_id: vpc.clone(),
-                scope: scope.clone(),
-                availability_zone: if i < 2 { "us-east-1a" } else { "us-east-1b" }.into(),
-                availability_zone_id: "use1-az1".into(),
-                cidr: Some(s.parse().unwrap()),
-                ipv6: None,
-                map_public_ip_on_launch: false,
-                assign_ipv6_on_creation: false,
-                default_for_az: false,
-                enable_dns64: false,
-                dns_aaaa_on_launch: false,
-                tags: Tags::new(),
-            },
+            subnet_record(
+                &id,
+                &vpc,
+                &scope,
+                if i < 2 { "us-east-1a" } else { "us-east-1b" },
+                s,
+            ),
         );
         subnet_ids.push(id);
     }
@@ -43,16 +35,6 @@ struct Fixture {
     vpc: String,
     subnets: Vec<String>,
     sg: String,
-}
-
-fn basic(subnet: &str) -> RunInstances {
-    RunInstances {
-        min_count: 1,
-        max_count: 1,
-        image_id: "ami-12345678".into(),
-        subnet_id: Some(subnet.into()),
-        ..Default::default()
-    }
 }
 
 #[test]

@@ -28,6 +28,22 @@ fn new(subnet: &str) -> NewInterface {
     }
 }
 
+/// An interface in `subnet` asking for the primary address `addr`.
+fn at(subnet: &str, addr: &str) -> NewInterface {
+    NewInterface {
+        private_ip: Some(ip(addr)),
+        ..new(subnet)
+    }
+}
+
+/// An interface in `subnet` asking for the IPv6 address `addr`.
+fn at6(subnet: &str, addr: &str) -> NewInterface {
+    NewInterface {
+        ipv6_addresses: vec![ip6(addr)],
+        ..new(subnet)
+    }
+}
+
 /// A copy of `subnet` under another id, zone and block (and an IPv6 block when given).
 fn sibling(env: &mut TestEnv, subnet: &str, id: &str, zone: &str, cidr: &str, v6: Option<&str>) {
     let mut s: Subnet = env.world.aws.subnets[subnet].clone();
@@ -38,79 +54,40 @@ fn sibling(env: &mut TestEnv, subnet: &str, id: &str, zone: &str, cidr: &str, v6
     env.world.aws.subnets.insert(id.into(), s);
 }
 
-#[test]
-fn create_table() {
-    let mut env = TestEnv::new();
-    let s = setup(&mut env, false);
+/// A sibling of `subnet` with an IPv6 block: `subnet-0000000000000006a`, 10.0.6.0/24 and
+/// 2600:1f18::/64 in us-east-1a.
+fn dual_stack_sibling(env: &mut TestEnv, subnet: &str) {
     sibling(
-        &mut env,
-        &s,
+        env,
+        subnet,
         "subnet-0000000000000006a",
         "us-east-1a",
         "10.0.6.0/24",
         Some("2600:1f18::/64"),
     );
+}
+
+#[test]
+fn create_table() {
+    let mut env = TestEnv::new();
+    let s = setup(&mut env, false);
+    dual_stack_sibling(&mut env, &s);
     let vpc = env.world.aws.subnets[&s].vpc_id.clone();
     let other_vpc = env.vpc(&a(), "10.9.0.0/16");
     let foreign_sg = env.default_sg(&other_vpc);
     let rows: Vec<(&str, NewInterface, &str)> = vec![
         ("plain", new(&s), "ok"),
-        (
-            "explicit",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.50")),
-                ..new(&s)
-            },
-            "ok",
-        ),
-        (
-            "reserved network",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.0")),
-                ..new(&s)
-            },
-            "Address.Reserved",
-        ),
-        (
-            "reserved router",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.1")),
-                ..new(&s)
-            },
-            "Address.Reserved",
-        ),
-        (
-            "reserved dns",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.2")),
-                ..new(&s)
-            },
-            "Address.Reserved",
-        ),
-        (
-            "reserved future",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.3")),
-                ..new(&s)
-            },
-            "Address.Reserved",
-        ),
+        ("explicit", at(&s, "10.0.1.50"), "ok"),
+        ("reserved network", at(&s, "10.0.1.0"), "Address.Reserved"),
+        ("reserved router", at(&s, "10.0.1.1"), "Address.Reserved"),
+        ("reserved dns", at(&s, "10.0.1.2"), "Address.Reserved"),
+        ("reserved future", at(&s, "10.0.1.3"), "Address.Reserved"),
         (
             "reserved broadcast",
-            NewInterface {
-                private_ip: Some(ip("10.0.1.255")),
-                ..new(&s)
-            },
+            at(&s, "10.0.1.255"),
             "Address.Reserved",
         ),
-        (
-            "outside",
-            NewInterface {
-                private_ip: Some(ip("10.0.2.9")),
-                ..new(&s)
-            },
-            "Address.OutsideSubnet",
-        ),
+        ("outside", at(&s, "10.0.2.9"), "Address.OutsideSubnet"),
         (
             "secondaries",
             NewInterface {
@@ -146,26 +123,17 @@ fn create_table() {
         ),
         (
             "ipv6 explicit",
-            NewInterface {
-                ipv6_addresses: vec![ip6("2600:1f18::99")],
-                ..new("subnet-0000000000000006a")
-            },
+            at6("subnet-0000000000000006a", "2600:1f18::99"),
             "ok",
         ),
         (
             "ipv6 outside",
-            NewInterface {
-                ipv6_addresses: vec![ip6("2600:1f19::99")],
-                ..new("subnet-0000000000000006a")
-            },
+            at6("subnet-0000000000000006a", "2600:1f19::99"),
             "Ipv6OutsideSubnet",
         ),
         (
             "ipv6 reserved",
-            NewInterface {
-                ipv6_addresses: vec![ip6("2600:1f18::1")],
-                ..new("subnet-0000000000000006a")
-            },
+            at6("subnet-0000000000000006a", "2600:1f18::1"),
             "Ipv6OutsideSubnet",
         ),
         (
@@ -204,12 +172,7 @@ fn create_table() {
         "the VPC's default group"
     );
     assert!(e.attachment.is_none());
-    let taken = env.probe(&a(), |tx| {
-        tx.create_network_interface(NewInterface {
-            private_ip: Some(ip("10.0.1.5")),
-            ..new(&s)
-        })
-    });
+    let taken = env.probe(&a(), |tx| tx.create_network_interface(at(&s, "10.0.1.5")));
     assert_eq!(name(&taken), "Address.InUse");
     let v6 = env
         .run(&a(), |tx| {
@@ -331,14 +294,7 @@ fn attach_detach_delete() {
 fn assign_and_unassign() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
-    sibling(
-        &mut env,
-        &s,
-        "subnet-0000000000000006a",
-        "us-east-1a",
-        "10.0.6.0/24",
-        Some("2600:1f18::/64"),
-    );
+    dual_stack_sibling(&mut env, &s);
     let e = env
         .run(&a(), |tx| tx.create_network_interface(new(&s)))
         .expect("eni")

@@ -10,21 +10,13 @@ use crate::aws::instance::RunInstances;
 use crate::aws::security_group::CreateSecurityGroup;
 use crate::aws::subnet::{NewSubnet, SubnetAttribute};
 use crate::aws::vpc::{NewAssociation, NewBlock};
-use crate::testkit::{self, a, b, dest, outcome, route, v6, TestEnv};
+use crate::testkit::{
+    self, a, b, dest, launch_one as basic, main_table, outcome, route, v6, TestEnv,
+};
 use crate::{
     AclAction, AssocState, Destination, DomainError, RouteTable, RouteTarget, RulePeer,
     SecurityGroup, Subnet, Tags,
 };
-
-fn main_table(env: &TestEnv, vpc: &str) -> String {
-    env.world
-        .aws
-        .route_tables
-        .values()
-        .find(|t| t.vpc_id == vpc && t.is_main())
-        .map(|t| t.id.clone())
-        .expect("main table")
-}
 
 fn vpc_v6(env: &TestEnv, vpc: &str) -> Ipv6Net {
     env.world.aws.vpcs[vpc].ipv6[0].cidr
@@ -258,16 +250,6 @@ fn subnet_ipv6_block_association_table() {
     assert!(!s.assign_ipv6_on_creation, "turned off with the block");
     // The block is free again.
     assoc(&mut env, &s1, &b0).expect("again");
-}
-
-fn basic(subnet: &str) -> RunInstances {
-    RunInstances {
-        min_count: 1,
-        max_count: 1,
-        image_id: "ami-12345678".into(),
-        subnet_id: Some(subnet.into()),
-        ..Default::default()
-    }
 }
 
 #[test]

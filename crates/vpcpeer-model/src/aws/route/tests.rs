@@ -3,21 +3,11 @@
 use super::{route_state, table_route_state, AssocRequest, RouteState};
 use crate::aws::peering::CreatePeering;
 use crate::aws::peering_state::PeeringState;
-use crate::testkit::{self, a, b, dest as to, outcome, route, TestEnv};
+use crate::testkit::{self, a, b, dest as to, main_table, outcome, route, TestEnv};
 use crate::{
     Destination, Instance, InstanceState, Route, RouteOrigin, RouteTable, RouteTarget, Tags,
     Timestamp,
 };
-
-fn main_table(env: &TestEnv, vpc: &str) -> String {
-    env.world
-        .aws
-        .route_tables
-        .values()
-        .find(|t| t.vpc_id == vpc && t.is_main())
-        .map(|t| t.id.clone())
-        .expect("main table")
-}
 
 fn subnet(env: &mut TestEnv, vpc: &str, cidr: &str) -> String {
     env.subnet(&a(), vpc, cidr)
@@ -92,6 +82,8 @@ fn instance(id: &str, state: InstanceState) -> Instance {
         launch_index: 0,
         tags: Tags::new(),
         key_name: None,
+        user_data: None,
+        stopped: None,
     }
 }
 

@@ -8,7 +8,8 @@
 //! steps (and what tests and tools that hold a `Tx` call directly).
 //!
 //! One file per resource area: `resource_groups`, `vnets` (with their inline subnets),
-//! `peerings`, `nsgs`, `route_tables`, `nics` (and VMs), `gateways`, `operations`
+//! `peerings`, `nsgs`, `route_tables`, `nics` (and VMs), `public_ips` (and their address
+//! pool), `power` (a VM's deallocate, powerOff and start), `gateways`, `operations`
 //! (with the effective-route and effective-NSG reads) and `tags`; every command is re-exported
 //! here, so callers name `ops::put_vnet` and so on. This file holds what the areas share: the
 //! [`Target`] of a request, name, location and prefix checks, and the reference rules
@@ -24,8 +25,9 @@ use super::peering::{self, PeeringState};
 use super::{
     key, normalize_location, resource_group_id, resource_id, AddressPrefix, ArmId, AzGateway,
     AzGatewayType, AzIpConfig, AzNextHop, AzNic, AzNsg, AzOperation, AzOperationResult, AzPeering,
-    AzPlace, AzResourceGroup, AzRoute, AzRouteTable, AzSecurityRule, AzSubnet, AzTags, AzVm,
-    AzVnet, AzureError, IpAddress, Limit, OtherCloud, PeeredSide, Side,
+    AzPlace, AzPowerState, AzPublicIp, AzPublicIpSku, AzResourceGroup, AzRoute, AzRouteTable,
+    AzSecurityRule, AzSubnet, AzTags, AzVm, AzVnet, AzureError, IpAddress, Limit, OtherCloud,
+    PeeredSide, Side,
 };
 use crate::{with_key_prefix, Tx, World};
 
@@ -34,6 +36,8 @@ mod nics;
 mod nsgs;
 mod operations;
 mod peerings;
+mod power;
+mod public_ips;
 mod resource_groups;
 mod route_tables;
 mod tags;
@@ -44,6 +48,8 @@ pub use nics::*;
 pub use nsgs::*;
 pub use operations::*;
 pub use peerings::*;
+pub use power::*;
+pub use public_ips::*;
 pub use resource_groups::*;
 pub use route_tables::*;
 pub use tags::*;
@@ -273,8 +279,9 @@ macro_rules! field_access {
 }
 
 field_access!(Spelling { display_id: str, name: str } for
-    AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm, AzPeering, AzResourceGroup);
-field_access!(TopLevel { place: AzPlace } for AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm);
+    AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm, AzPeering, AzResourceGroup, AzPublicIp);
+field_access!(TopLevel { place: AzPlace } for
+    AzVnet, AzNsg, AzRouteTable, AzNic, AzGateway, AzVm, AzPublicIp);
 
 /// What the PUT of a top-level resource starts from: the location asked for, the id as this
 /// request spells it, the record's key and the record stored under it, if any.
@@ -304,7 +311,7 @@ trait Guid {
     fn guid(&self) -> &str;
 }
 
-field_access!(Guid { guid: str } for AzVnet, AzNsg, AzNic, AzGateway, AzVm);
+field_access!(Guid { guid: str } for AzVnet, AzNsg, AzNic, AzGateway, AzVm, AzPublicIp);
 
 /// The GUID a PUT keeps: the stored record's, else a fresh one.
 fn kept_guid<T: Guid>(tx: &mut Tx<'_, '_>, existing: &Option<T>) -> String {

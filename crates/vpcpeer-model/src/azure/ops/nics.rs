@@ -15,6 +15,9 @@ pub struct IpConfigSpec {
     pub is_static: bool,
     /// `primary`.
     pub primary: Option<bool>,
+    /// `publicIPAddress.id`.
+    #[serde(default)]
+    pub public_ip: Option<String>,
 }
 
 /// A NIC PUT.
@@ -71,6 +74,12 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             Some(_) => {}
         }
     }
+    let asked: Vec<(String, String)> = req
+        .ip_configs
+        .iter()
+        .filter_map(|c| Some((c.name.clone(), c.public_ip.clone()?)))
+        .collect();
+    check_public_ips(tx.world(), &display_id, &id, &location, &asked)?;
     let mut configs: Vec<AzIpConfig> = Vec::new();
     let mut vnet_of_nic: Option<String> = None;
     for (i, c) in req.ip_configs.iter().enumerate() {
@@ -158,6 +167,7 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
             private_ip: ip,
             dynamic: !c.is_static,
             primary: c.primary.unwrap_or(i == 0),
+            public_ip: c.public_ip.clone(),
         });
     }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
@@ -173,18 +183,50 @@ pub fn put_nic(tx: &mut Tx<'_, '_>, t: &Target, req: PutNic) -> Result<(AzNic, b
         guid: kept_guid(tx, &existing),
         tags: req.tags,
     };
-    Ok(saved(tx, nic, &existing))
+    let active = nic_active(tx.world(), &nic);
+    let released: Vec<String> = public_ips_of(existing.as_ref())
+        .filter(|p| !asked.iter().any(|(_, a)| key(a) == *p))
+        .collect();
+    let held: Vec<String> = public_ips_of(Some(&nic)).collect();
+    let out = saved(tx, nic, &existing);
+    for p in released {
+        refresh_dynamic(tx, &p, false)?;
+    }
+    for p in held {
+        refresh_dynamic(tx, &p, active)?;
+    }
+    Ok(out)
+}
+
+/// The keys of the public IPs the configurations of `nic` use.
+fn public_ips_of(nic: Option<&AzNic>) -> impl Iterator<Item = String> + '_ {
+    nic.into_iter()
+        .flat_map(|n| n.ip_configs.iter().filter_map(|c| c.public_ip.as_deref()))
+        .map(key)
 }
 
 /// Deletes a NIC; refused while a VM uses it.
 pub fn delete_nic(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
-    delete_unused::<AzNic>(tx, t, "networkInterfaces", |_, _, nic| {
+    let pips: Vec<String> = public_ips_of(
+        tx.world()
+            .azure
+            .nics
+            .get(&key(&t.network_id("networkInterfaces"))),
+    )
+    .collect();
+    let removed = delete_unused::<AzNic>(tx, t, "networkInterfaces", |_, _, nic| {
         let vm = nic.vm.as_ref()?;
         Some(AzureError::NicAttached {
             nic: nic.display_id.clone(),
             vm: vm.clone(),
         })
-    })
+    })?;
+    if removed {
+        for p in pips {
+            refresh_dynamic(tx, &p, false)?;
+        }
+    }
+    Ok(removed)
 }
 
 /// A VM PUT.
@@ -198,6 +240,12 @@ pub struct PutVm {
     pub size: Option<String>,
     /// Tags.
     pub tags: AzTags,
+    /// `osProfile.customData` (base64 text, checked by the face).
+    #[serde(default)]
+    pub custom_data: Option<String>,
+    /// `storageProfile.imageReference`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::azure::AzImageReference>,
 }
 
 /// The ARM id of a VM.
@@ -238,6 +286,23 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
             });
         }
     }
+    // Custom data is given at creation; an update may leave it out (ARM never returns it, so
+    // a read-modify-write has none) but not change it.
+    if let (Some(e), Some(asked)) = (&existing, &req.custom_data) {
+        if e.custom_data.as_ref() != Some(asked) {
+            return Err(AzureError::CustomDataChanged {
+                vm: e.display_id.clone(),
+            });
+        }
+    }
+    // The image is fixed at creation too; an update may leave it out.
+    if let (Some(e), Some(asked)) = (&existing, &req.image) {
+        if e.image.as_ref().is_some_and(|had| had != asked) {
+            return Err(AzureError::ImageReferenceChanged {
+                vm: e.display_id.clone(),
+            });
+        }
+    }
     let (display_id, name) = kept_spelling(&existing, display_id, t);
     let vm = AzVm {
         id: id.clone(),
@@ -248,6 +313,15 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         size: req.size.unwrap_or_else(|| "Standard_B1s".into()),
         guid: kept_guid(tx, &existing),
         tags: req.tags,
+        power: existing.as_ref().map(|e| e.power).unwrap_or_default(),
+        custom_data: existing
+            .as_ref()
+            .and_then(|e| e.custom_data.clone())
+            .or(req.custom_data),
+        image: existing
+            .as_ref()
+            .and_then(|e| e.image.clone())
+            .or(req.image),
     };
     let created = existing.is_none();
     let old: Vec<String> = existing.map(|e| e.nics).unwrap_or_default();
@@ -265,6 +339,9 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
         }
     }
     tx.put(vm.clone());
+    for n in old.iter().chain(&req.nics) {
+        refresh_nic(tx, &key(n))?;
+    }
     Ok((vm, created))
 }
 
@@ -279,6 +356,7 @@ pub fn delete_vm(tx: &mut Tx<'_, '_>, t: &Target) -> Result<bool, AzureError> {
         if let Some(nic) = tx.get_mut::<AzNic>(&key(&n)) {
             nic.vm = None;
         }
+        refresh_nic(tx, &key(&n))?;
     }
     Ok(true)
 }

@@ -68,9 +68,42 @@ pub fn delete_resource_group(
             nic: nic.display_id.clone(),
         });
     }
+    // Nor may a NIC outside the group keep one of its public IPs.
+    if let Some(nic) = tx.world().azure.nics.values().find(|n| {
+        !n.id.starts_with(&prefix)
+            && n.ip_configs.iter().any(|c| {
+                c.public_ip
+                    .as_deref()
+                    .is_some_and(|p| key(p).starts_with(&prefix))
+            })
+    }) {
+        let config = nic
+            .ip_configs
+            .iter()
+            .find(|c| {
+                c.public_ip
+                    .as_deref()
+                    .is_some_and(|p| key(p).starts_with(&prefix))
+            })
+            .expect("found above");
+        return Err(AzureError::PublicIpCannotBeDeleted {
+            ip: config.public_ip.clone().unwrap_or_default(),
+            config: ip_config_id(nic, config),
+        });
+    }
+    // The public IPs outside the group that its NICs let go of.
+    let released: Vec<String> = with_key_prefix(&tx.world().azure.nics, &prefix)
+        .flat_map(|(_, n)| n.ip_configs.iter().filter_map(|c| c.public_ip.as_deref()))
+        .map(key)
+        .filter(|p| !p.starts_with(&prefix))
+        .collect();
     // Users before what they use: VMs, NICs, gateways, peerings, then VNets, NSGs, route tables.
     remove_under::<AzVm>(tx, &prefix, |w| &w.azure.vms);
     remove_under::<AzNic>(tx, &prefix, |w| &w.azure.nics);
+    for p in released {
+        refresh_dynamic(tx, &p, false)?;
+    }
+    remove_under::<AzPublicIp>(tx, &prefix, |w| &w.azure.public_ips);
     remove_under::<AzGateway>(tx, &prefix, |w| &w.azure.gateways);
     remove_under::<AzPeering>(tx, &prefix, |w| &w.azure.peerings);
     remove_under::<AzVnet>(tx, &prefix, |w| &w.azure.vnets);

@@ -20,6 +20,8 @@ pub enum Tagged {
     Gateway,
     /// A virtual machine.
     Vm,
+    /// A public IP address.
+    PublicIp,
 }
 
 /// A record whose ARM tags `update_tags` replaces.
@@ -44,7 +46,8 @@ taggable!(
     AzRouteTable,
     AzNic,
     AzGateway,
-    AzVm
+    AzVm,
+    AzPublicIp
 );
 
 fn retag<R: Taggable>(
@@ -85,6 +88,7 @@ pub fn update_tags(
         Tagged::Nic => t.network_id("networkInterfaces"),
         Tagged::Gateway => t.network_id("virtualNetworkGateways"),
         Tagged::Vm => vm_id(t),
+        Tagged::PublicIp => public_ip_id(t),
     });
     let missing = t.not_found(kind);
     match kind {
@@ -95,5 +99,6 @@ pub fn update_tags(
         Tagged::Nic => retag::<AzNic>(tx, &id, missing, tags),
         Tagged::Gateway => retag::<AzGateway>(tx, &id, missing, tags),
         Tagged::Vm => retag::<AzVm>(tx, &id, missing, tags),
+        Tagged::PublicIp => retag::<AzPublicIp>(tx, &id, missing, tags),
     }
 }

@@ -216,8 +216,8 @@ pub(super) fn check_image(id: &str) -> Result<(), Ec2Error> {
 }
 
 /// RunInstances, checked in this order before the world is read: the counts, the image, the
-/// interfaces, the group/subnet combination, unsupported parameters, the tag specifications and
-/// the private address. The tag quota, subnets, groups and addresses are checked when the
+/// interfaces, the group/subnet combination, unsupported parameters, the tag specifications, the
+/// private address and the user data (base64, at most 16 KB decoded: `user_data.rs`). The tag quota, subnets, groups and addresses are checked when the
 /// command runs.
 pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
     let min_count = count(p, "MinCount")?;
@@ -290,6 +290,7 @@ pub(super) fn parse_run(p: &Params) -> Result<Command, Ec2Error> {
         ipv6_addresses,
         key_name: p.string("KeyName").filter(|s| !s.is_empty()),
         launch_template,
+        user_data: crate::actions::user_data::param(p, "UserData")?,
     };
     Ok(Command::RunInstances(Box::new(input)))
 }

@@ -1,0 +1,325 @@
+//! AWS's part of a walk across clouds ([`crate::crossing`]), over the [`Snapshot`]: an
+//! interface's security groups and its subnet's network ACL, a route (its subnet's route
+//! table) to a gateway instance (an instance or network interface target — the appliance path
+//! of the AWS walk), and delivery inside a VPC (the `local` route).
+//!
+//! Security group rules are matched by address (CIDR and prefix-list blocks): a rule naming a
+//! group never matches here, where one end is in another cloud (the AWS walk alone follows
+//! group references). ACLs are stateless, so the reply crosses them too: the return leg checks
+//! the destination's subnet ACL outbound and the source's inbound (in `leave`/`enter` on the
+//! return leg).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use vpcpeer_model::{AclAction, InstanceState, RouteTarget};
+
+use super::Segment;
+use crate::model::{
+    Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Header, Leg, RuleRef,
+};
+use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
+use crate::snapshot::{EniView, Snapshot};
+use crate::trace::Trace;
+use crate::tunnel::{self, clouds::AllClouds, GatewayHost};
+
+/// AWS's segment of a crossing.
+pub(crate) struct Aws<'s> {
+    /// The snapshot.
+    pub snap: &'s Snapshot,
+}
+
+/// An interface and its IPv4 address.
+pub(crate) struct AwsEnd<'s> {
+    eni: &'s EniView,
+    ip: Ipv4Addr,
+}
+
+/// The end an AWS endpoint stands for: an instance's primary interface, an interface, or the
+/// one interface holding an address (`None` for an address no single interface holds).
+pub(crate) fn end<'s>(snap: &'s Snapshot, ep: &Endpoint) -> Option<AwsEnd<'s>> {
+    let eni = match ep {
+        Endpoint::Instance(id) => crate::explain::instance_eni(snap, id).ok()?,
+        Endpoint::Eni(id) => snap.enis.get(id)?,
+        Endpoint::Ip(ip) | Endpoint::IpIn(ip, _) => match snap.enis_by_ip.get(ip)?.as_slice() {
+            [one] => snap.enis.get(one)?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let ip = match ep {
+        Endpoint::Ip(IpAddr::V4(a)) | Endpoint::IpIn(IpAddr::V4(a), _) => *a,
+        _ => eni.ips.iter().find_map(|a| match a {
+            IpAddr::V4(a) => Some(*a),
+            IpAddr::V6(_) => None,
+        })?,
+    };
+    Some(AwsEnd { eni, ip })
+}
+
+impl Aws<'_> {
+    fn acl(&self, t: &mut Trace, subnet: &str, dir: Direction, h: Header) {
+        let Some(acl) = self.snap.acl_of_subnet(subnet) else {
+            return;
+        };
+        let (entries, peer) = match dir {
+            Direction::Egress => (&acl.outbound, h.dst_ip),
+            Direction::Ingress => (&acl.inbound, h.src_ip),
+        };
+        let first = entries.iter().find(|e| acl_entry_matches(e, &h, peer));
+        let action = first.map_or(AclAction::Deny, |e| e.action);
+        let rule_number = first.map(|e| e.rule_number);
+        let at = ComponentRef::new(K::NetworkAcl, &acl.id);
+        t.hop(
+            at.clone(),
+            Some(RuleRef::AclRule {
+                rule_number,
+                action,
+                direction: dir,
+            }),
+            h,
+        );
+        if action == AclAction::Deny {
+            let way = match dir {
+                Direction::Egress => "outbound",
+                Direction::Ingress => "inbound",
+            };
+            let rule = rule_number.map_or("*".to_owned(), |n| n.to_string());
+            t.block(
+                Code::SubnetAclRestriction { direction: dir },
+                at,
+                format!(
+                    "{} of subnet {subnet} denies {way} {h} (rule {rule})",
+                    acl.id
+                ),
+            );
+        }
+    }
+
+    fn sg(&self, t: &mut Trace, eni: &EniView, dir: Direction, h: Header) {
+        let peer = match dir {
+            Direction::Egress => h.dst_ip,
+            Direction::Ingress => h.src_ip,
+        };
+        for gid in &eni.groups {
+            let Some(g) = self.snap.groups.get(gid) else {
+                continue;
+            };
+            let rules = match dir {
+                Direction::Egress => &g.egress,
+                Direction::Ingress => &g.ingress,
+            };
+            if let Some(r) = rules
+                .iter()
+                .find(|r| sg_protocol_admits(r, &h) && sg_cidr_admits(r, peer) == Some(true))
+            {
+                t.hop(
+                    ComponentRef::new(K::SecurityGroup, gid),
+                    Some(RuleRef::SecurityGroupRule {
+                        group_id: gid.clone(),
+                        rule_id: r.id.clone(),
+                        direction: dir,
+                    }),
+                    h,
+                );
+                return;
+            }
+        }
+        let at = match eni.groups.first() {
+            Some(g) => ComponentRef::new(K::SecurityGroup, g),
+            None => ComponentRef::new(K::NetworkInterface, &eni.id),
+        };
+        t.hop(at, None, h);
+        let way = match dir {
+            Direction::Egress => "egress",
+            Direction::Ingress => "ingress",
+        };
+        t.block(
+            Code::EniSgRulesMismatch { direction: dir },
+            ComponentRef::new(K::NetworkInterface, &eni.id),
+            format!(
+                "no {way} rule of the security groups of {} ([{}]) admits {h}",
+                eni.id,
+                eni.groups.join(", ")
+            ),
+        );
+    }
+
+    fn hops(&self, t: &mut Trace, e: &AwsEnd<'_>, h: Header, instance_first: bool) {
+        let inst = e
+            .eni
+            .instance
+            .as_ref()
+            .map(|i| ComponentRef::new(K::Instance, i));
+        let eni = Some(ComponentRef::new(K::NetworkInterface, &e.eni.id));
+        let (a, b) = if instance_first {
+            (inst, eni)
+        } else {
+            (eni, inst)
+        };
+        for c in [a, b].into_iter().flatten() {
+            t.hop(c, None, h);
+        }
+        let stopped = e
+            .eni
+            .instance
+            .as_ref()
+            .and_then(|i| self.snap.instances.get(i))
+            .filter(|i| i.state != InstanceState::Running);
+        if let (Some(i), Leg::Forward) = (stopped, t.leg) {
+            t.block(
+                Code::InstanceNotRunning,
+                ComponentRef::new(K::Instance, &i.id),
+                format!(
+                    "instance {} is not running: it cannot send or receive {h}",
+                    i.id
+                ),
+            );
+        }
+    }
+
+    fn best(
+        &self,
+        e: &AwsEnd<'_>,
+        ip: Ipv4Addr,
+    ) -> (ComponentRef, Option<&crate::snapshot::RouteEntry>) {
+        let table = self.snap.table_of_subnet(&e.eni.subnet_id);
+        let at = table.map_or_else(
+            || ComponentRef::new(K::Subnet, &e.eni.subnet_id),
+            |t| ComponentRef::new(K::RouteTable, &t.id),
+        );
+        let best = table
+            .and_then(|t| t.lpm.lookup(IpAddr::V4(ip)))
+            .map(|(_, r)| r);
+        (at, best)
+    }
+}
+
+impl<'s> Segment<'s> for Aws<'s> {
+    type End = AwsEnd<'s>;
+
+    fn ip(e: &AwsEnd<'s>) -> Ipv4Addr {
+        e.ip
+    }
+
+    fn leave(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
+        self.hops(t, e, h, true);
+        if t.leg == Leg::Return {
+            self.acl(t, &e.eni.subnet_id, Direction::Egress, h);
+        }
+    }
+
+    fn enter(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
+        if t.leg == Leg::Return {
+            self.acl(t, &e.eni.subnet_id, Direction::Ingress, h);
+        }
+        self.hops(t, e, h, false);
+    }
+
+    fn egress(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
+        self.sg(t, e.eni, Direction::Egress, h);
+        self.acl(t, &e.eni.subnet_id, Direction::Egress, h);
+    }
+
+    fn ingress(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
+        self.acl(t, &e.eni.subnet_id, Direction::Ingress, h);
+        self.sg(t, e.eni, Direction::Ingress, h);
+    }
+
+    fn route_to_vm(
+        &self,
+        t: &mut Trace,
+        e: &AwsEnd<'s>,
+        ip: Ipv4Addr,
+        h: Header,
+    ) -> Result<AwsEnd<'s>, (ComponentRef, String)> {
+        let (at, best) = self.best(e, ip);
+        t.hop(
+            at.clone(),
+            best.map(|r| RuleRef::Route {
+                destination: r.destination,
+                target: r.target.clone(),
+            }),
+            h,
+        );
+        let eni = best.filter(|r| r.active).and_then(|r| match &r.target {
+            RouteTarget::Instance(i) => crate::explain::instance_eni(self.snap, i).ok(),
+            RouteTarget::NetworkInterface(n) => self.snap.enis.get(n),
+            _ => None,
+        });
+        let gw = eni.and_then(|eni| {
+            let ip = eni.ips.iter().find_map(|a| match a {
+                IpAddr::V4(a) => Some(*a),
+                IpAddr::V6(_) => None,
+            })?;
+            Some(AwsEnd { eni, ip })
+        });
+        gw.ok_or_else(|| {
+            let why = match best {
+                None => "has no route for it".to_owned(),
+                Some(r) if !r.active => format!("routes it to {}, a blackhole", r.target.id()),
+                Some(r) => format!("routes it to {}, not to an instance", r.target.id()),
+            };
+            (
+                at.clone(),
+                format!("{} of subnet {} {why} ({ip})", at.id, e.eni.subnet_id),
+            )
+        })
+    }
+
+    fn route_to_end(
+        &self,
+        t: &mut Trace,
+        e: &AwsEnd<'s>,
+        to: &AwsEnd<'s>,
+        h: Header,
+    ) -> Option<(ComponentRef, String)> {
+        let (at, best) = self.best(e, to.ip);
+        t.hop(
+            at.clone(),
+            best.map(|r| RuleRef::Route {
+                destination: r.destination,
+                target: r.target.clone(),
+            }),
+            h,
+        );
+        let local = best.is_some_and(|r| r.target == RouteTarget::Local);
+        if local && e.eni.vpc_id == to.eni.vpc_id {
+            return None;
+        }
+        Some((
+            at.clone(),
+            format!(
+                "{} of subnet {} does not deliver {} in {} for {h}",
+                at.id, e.eni.subnet_id, to.ip, to.eni.vpc_id
+            ),
+        ))
+    }
+
+    fn gateway_in(&self, t: &mut Trace, g: &AwsEnd<'s>, src: &AwsEnd<'s>, h: Header) {
+        if g.eni.subnet_id != src.eni.subnet_id {
+            self.acl(t, &g.eni.subnet_id, Direction::Ingress, h);
+        }
+        self.sg(t, g.eni, Direction::Ingress, h);
+        self.hops(t, g, h, false);
+    }
+
+    fn gateway_out(&self, t: &mut Trace, g: &AwsEnd<'s>, h: Header) {
+        self.sg(t, g.eni, Direction::Egress, h);
+        self.acl(t, &g.eni.subnet_id, Direction::Egress, h);
+    }
+
+    fn host<'a>(&self, _all: &'a AllClouds<'s>, g: &AwsEnd<'s>) -> Option<GatewayHost<'a>> {
+        tunnel::aws::host_of_eni(self.snap, g.eni)
+    }
+
+    fn end_of_host(&self, h: &GatewayHost<'_>) -> Option<AwsEnd<'s>> {
+        if h.cloud != tunnel::Cloud::Aws {
+            return None;
+        }
+        let eni = self.snap.enis.get(h.interface)?;
+        let IpAddr::V4(ip) = h.private_ip else {
+            return None;
+        };
+        Some(AwsEnd { eni, ip })
+    }
+}

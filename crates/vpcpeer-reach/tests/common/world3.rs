@@ -1,0 +1,562 @@
+//! The three-cloud layout the crossing scenario rows and the crossing benchmark share: a
+//! `vpcpeer-gateway` VM in each cloud (AWS: an instance of the gateway AMI with an Elastic IP;
+//! GCP: an instance booted from `projects/vpcpeer/global/images/vpcpeer-gateway` with a static
+//! external address and `canIpForward`; Azure: a VM of the `vpcpeer`/`vpcpeer-gateway` image on
+//! a NIC with IP forwarding and a Standard public IP), each configuration rendered by
+//! `vpcpeer-gateway` with real keys into the VM's user data, metadata or custom data; each
+//! workload network routes the other two clouds to its gateway. [`build`] makes it in a fresh
+//! [`TestEnv`], [`build_in`] in one that already holds other networks. Included with `#[path]`
+//! next to `common` (it uses `crate::common`).
+
+#![allow(dead_code)]
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey, DEFAULT_PORT};
+use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
+use vpcpeer_model::aws::appliance::InterfaceChange;
+use vpcpeer_model::aws::catalog::gateway_image_id;
+use vpcpeer_model::aws::instance::RunInstances;
+use vpcpeer_model::aws::route::AssocRequest;
+use vpcpeer_model::aws::security_group::Direction as SgDir;
+use vpcpeer_model::azure::ops::{
+    self as az, IpConfigSpec, PutNic, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet,
+    RouteSpec as AzRouteSpec, SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
+};
+use vpcpeer_model::azure::{
+    AzAccess, AzDirection, AzImageReference, AzNextHop, AzPublicIpSku, AzSecurityRule, AzTags,
+    AzureError,
+};
+use vpcpeer_model::gcp::{
+    self, AccessConfigSpec, AddressSpec, Command, FirewallSpec, GcpError, GcpNextHop, InstanceSpec,
+    IpInput, MetadataItem, NetworkSpec, NicSpec, Outcome, RouteSpec, SubnetSpec, GATEWAY_IMAGE,
+};
+use vpcpeer_model::testkit::{a, TestEnv};
+use vpcpeer_model::{Apply, RouteTarget, Scope};
+use vpcpeer_reach::Endpoint;
+
+use crate::common::{from_cidr, tcp, Build};
+
+pub const P: &str = "proj-g";
+pub const ZONE: &str = "us-central1-a";
+pub const SUB: &str = "00000000-0000-0000-0000-0000000000cc";
+
+/// What a row changes from the working layout.
+#[derive(Clone, Copy)]
+pub struct Knobs {
+    pub edit_aws: fn(&mut GatewayConfig),
+    pub gcp_external_ip: bool,
+    pub gcp_admits_aws: bool,
+    pub gcp_forwards: bool,
+    pub gcp_routes_aws: bool,
+    pub stop_gcp: bool,
+    pub deallocate_azure: bool,
+    /// The Azure gateway's NIC gets an NSG whose one rule denies udp/51820 from the internet.
+    pub azure_nsg_denies: bool,
+    /// The Azure gateway's NIC gets an NSG whose one rule admits udp/51820 from the other two
+    /// gateways: the forwarded workload traffic relies on the default rules (`AllowVnetInBound`
+    /// / `AllowVnetOutBound`, whose `VirtualNetwork` tag takes in the UDR prefixes).
+    pub azure_nsg_tunnel_only: bool,
+    /// The Azure workload subnet's route table routes GCP (10.30.0.0/16) to the gateway.
+    pub azure_routes_gcp: bool,
+}
+
+pub const WORKING: Knobs = Knobs {
+    edit_aws: |_| {},
+    gcp_external_ip: true,
+    gcp_admits_aws: true,
+    gcp_forwards: true,
+    gcp_routes_aws: true,
+    stop_gcp: false,
+    deallocate_azure: false,
+    azure_nsg_denies: false,
+    azure_nsg_tunnel_only: false,
+    azure_routes_gcp: true,
+};
+
+/// The layout's ids.
+pub struct World3 {
+    pub env: TestEnv,
+    pub aws_app: String,
+    pub aws_gw: String,
+    pub gcp_gw: String,
+    pub azure_gw: String,
+    pub gcp_ip: Ipv4Addr,
+    pub aws_ip: Ipv4Addr,
+    pub azure_ip: Ipv4Addr,
+}
+
+pub fn key(n: u8) -> PrivateKey {
+    PrivateKey::from_bytes([n; 32])
+}
+
+pub fn peer(name: &str, k: u8, ip: Ipv4Addr, allowed: &str) -> Peer {
+    Peer {
+        name: name.into(),
+        public_key: key(k).public(),
+        endpoint: SocketAddrV4::new(ip, DEFAULT_PORT),
+        allowed_ips: vec![allowed.parse().expect("net")],
+    }
+}
+
+pub fn config(name: &str, k: u8, peers: Vec<Peer>) -> GatewayConfig {
+    GatewayConfig {
+        name: name.into(),
+        private_key: key(k),
+        listen_port: DEFAULT_PORT,
+        peers,
+    }
+}
+
+pub fn gcp_run(env: &mut TestEnv, c: Command) {
+    let r: Result<Outcome, GcpError> = env.transact(&Scope::new(P, "global"), |tx| c.apply(tx));
+    r.expect("gcp command");
+}
+
+pub fn az_run<T>(
+    env: &mut TestEnv,
+    f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
+) -> T {
+    env.transact(&Scope::new(SUB, ""), f)
+        .expect("azure command")
+}
+
+pub fn t(name: &str) -> Target {
+    Target::new(SUB, "rg", name)
+}
+
+pub fn gcp_vm(name: &str) -> String {
+    gcp::instance_path(P, ZONE, name)
+}
+
+pub fn udp(port: u16) -> vpcpeer_model::aws::security_group::RulePermission {
+    vpcpeer_model::testkit::permission(
+        vpcpeer_model::aws::security_group::RuleProtocol::Udp,
+        Some(port.into()),
+        Some(port.into()),
+    )
+}
+
+pub fn gcp_firewall(env: &mut TestEnv, name: &str, proto: &str, port: &str, ranges: &[String]) {
+    gcp_run(
+        env,
+        Command::InsertFirewall(FirewallSpec {
+            name: name.into(),
+            description: String::new(),
+            network: Some("global/networks/net".into()),
+            direction: Some(gcp::Direction::Ingress),
+            priority: Some(1000),
+            allowed: vec![(proto.into(), vec![port.into()])],
+            denied: vec![],
+            source_ranges: ranges
+                .iter()
+                .map(|r| gcp::RangeInput::parse_address(r))
+                .collect(),
+            destination_ranges: vec![],
+            source_tags: vec![],
+            target_tags: vec![],
+            disabled: false,
+        }),
+    );
+}
+
+pub fn gcp_route(env: &mut TestEnv, name: &str, dest: &str, hop: GcpNextHop) {
+    gcp_run(
+        env,
+        Command::InsertRoute(RouteSpec {
+            name: name.into(),
+            description: String::new(),
+            network: "global/networks/net".into(),
+            dest_range: dest.into(),
+            priority: None,
+            tags: vec![],
+            next_hop: hop,
+        }),
+    );
+}
+
+pub fn gcp_instance(env: &mut TestEnv, spec: InstanceSpec) {
+    let zone = ZONE.into();
+    gcp_run(env, Command::InsertInstance { zone, spec });
+}
+
+pub fn gcp_nic(ip: &str, nat: Option<Ipv4Addr>) -> NicSpec {
+    NicSpec {
+        subnetwork: Some("regions/us-central1/subnetworks/s".into()),
+        network_ip: Some(ip.into()),
+        access_configs: nat
+            .map(|a| AccessConfigSpec {
+                nat_ip: Some(IpInput::Ip(a)),
+                ..Default::default()
+            })
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// AWS 10.10.0.0/16 (us-east-1: a public subnet routed to an internet gateway holding the
+/// gateway, a workload subnet holding `app`); GCP network `net` 10.30.0.0/24 (`gw` at
+/// 10.30.0.2, `app` at 10.30.0.10); Azure VNet `hub` 10.40.0.0/16 (`gw` in subnet `gw`
+/// 10.40.1.0/24 at 10.40.1.4, `app` in subnet `app` 10.40.2.0/24 at 10.40.2.4). Every workload
+/// admits tcp/443 from 10.0.0.0/8.
+pub fn build(k: Knobs) -> World3 {
+    build_in(TestEnv::with_seed(31), k)
+}
+
+/// [`build`] in `env`, which may already hold other networks (none in the layout's ranges, and
+/// no GCP network `net` or Azure resource group `rg`).
+pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
+    // Public addresses first: each configuration names the others'.
+    let s = a();
+    let eip = env
+        .run(&s, |tx| tx.allocate_address(Default::default()))
+        .expect("eip");
+    let aws_ip = eip.public_ip;
+    gcp_run(
+        &mut env,
+        Command::InsertAddress {
+            region: "us-central1".into(),
+            spec: AddressSpec {
+                name: "gw-ip".into(),
+                ..Default::default()
+            },
+        },
+    );
+    let gcp_ip = env.world.gcp.addresses()[&gcp::address_path(P, "us-central1", "gw-ip")].address;
+    az_run(&mut env, |tx| {
+        az::put_resource_group(tx, SUB, "rg", Some("eastus"), AzTags::new())
+    });
+    let pip = PutPublicIp {
+        location: Some("eastus".into()),
+        sku: Some(AzPublicIpSku::Standard),
+        ..Default::default()
+    };
+    let azure_ip = az_run(&mut env, |tx| az::put_public_ip(tx, &t("gw-ip"), pip))
+        .0
+        .address
+        .expect("a Standard public IP has its address at once");
+
+    let mut aws_cfg = config(
+        "aws-gw",
+        1,
+        vec![
+            peer("gcp-gw", 2, gcp_ip, "10.30.0.0/16"),
+            peer("azure-gw", 3, azure_ip, "10.40.0.0/16"),
+        ],
+    );
+    (k.edit_aws)(&mut aws_cfg);
+    let gcp_cfg = config(
+        "gcp-gw",
+        2,
+        vec![
+            peer("aws-gw", 1, aws_ip, "10.10.0.0/16"),
+            peer("azure-gw", 3, azure_ip, "10.40.0.0/16"),
+        ],
+    );
+    let azure_cfg = config(
+        "azure-gw",
+        3,
+        vec![
+            peer("aws-gw", 1, aws_ip, "10.10.0.0/16"),
+            peer("gcp-gw", 2, gcp_ip, "10.30.0.0/16"),
+        ],
+    );
+
+    // AWS.
+    let vpc = env.vpc(&s, "10.10.0.0/16");
+    let public = env.subnet(&s, &vpc, "10.10.1.0/24");
+    let workload = env.subnet(&s, &vpc, "10.10.2.0/24");
+    let main = env.main_rtb(&vpc);
+    let igw = env.igw(&s, &vpc);
+    env.route(&s, &main, "0.0.0.0/0", RouteTarget::Gateway(igw));
+    let workload_rtb = env
+        .run(&s, |tx| tx.create_route_table(&vpc, Default::default()))
+        .expect("table");
+    env.run(&s, |tx| {
+        tx.associate_route_table(&workload_rtb, AssocRequest::Subnet(workload.clone()))
+    })
+    .expect("associate");
+    let gw_sg = env.sg(&s, &vpc, "gw-sg");
+    env.allow(
+        &s,
+        &gw_sg,
+        SgDir::Ingress,
+        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+    );
+    for ip in [gcp_ip, azure_ip] {
+        env.allow(
+            &s,
+            &gw_sg,
+            SgDir::Ingress,
+            from_cidr(udp(DEFAULT_PORT), &format!("{ip}/32")),
+        );
+    }
+    let aws_gw = env
+        .run(&s, |tx| {
+            tx.run_instances(RunInstances {
+                min_count: 1,
+                max_count: 1,
+                image_id: gateway_image_id("us-east-1"),
+                subnet_id: Some(public.clone()),
+                security_group_ids: vec![gw_sg.clone()],
+                user_data: Some(STANDARD.encode(aws_cfg.render())),
+                ..Default::default()
+            })
+        })
+        .expect("gateway")
+        .instance_ids[0]
+        .clone();
+    let eni = env.world.aws.instances()[&aws_gw].eni_ids[0].clone();
+    env.run(&s, |tx| {
+        tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
+    })
+    .expect("check off");
+    env.run(&s, |tx| {
+        tx.associate_address(AssociateAddress {
+            allocation_id: eip.id.clone(),
+            target: AssociationTarget::Instance(aws_gw.clone()),
+            private_ip: None,
+            allow_reassociation: false,
+        })
+    })
+    .expect("associate");
+    for other in ["10.30.0.0/16", "10.40.0.0/16"] {
+        env.route(
+            &s,
+            &workload_rtb,
+            other,
+            RouteTarget::Instance(aws_gw.clone()),
+        );
+    }
+    let app_sg = env.sg(&s, &vpc, "app-sg");
+    env.allow(
+        &s,
+        &app_sg,
+        SgDir::Ingress,
+        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
+    );
+    let aws_app = env.instance(&s, &workload, &[&app_sg]);
+
+    // GCP.
+    gcp_run(
+        &mut env,
+        Command::InsertNetwork(NetworkSpec {
+            name: "net".into(),
+            auto_create_subnetworks: Some(false),
+            ..Default::default()
+        }),
+    );
+    gcp_run(
+        &mut env,
+        Command::InsertSubnetwork {
+            region: "us-central1".into(),
+            spec: SubnetSpec {
+                name: "s".into(),
+                network: "global/networks/net".into(),
+                ip_cidr_range: "10.30.0.0/24".into(),
+                ..Default::default()
+            },
+        },
+    );
+    gcp_instance(
+        &mut env,
+        InstanceSpec {
+            name: "gw".into(),
+            machine_type: "e2-small".into(),
+            nics: vec![gcp_nic("10.30.0.2", k.gcp_external_ip.then_some(gcp_ip))],
+            can_ip_forward: k.gcp_forwards,
+            metadata: vec![MetadataItem {
+                key: "user-data".into(),
+                value: gcp_cfg.render(),
+            }],
+            source_image: Some(GATEWAY_IMAGE.into()),
+            ..Default::default()
+        },
+    );
+    gcp_instance(
+        &mut env,
+        InstanceSpec {
+            name: "app".into(),
+            machine_type: "e2-small".into(),
+            nics: vec![gcp_nic("10.30.0.10", None)],
+            ..Default::default()
+        },
+    );
+    gcp_firewall(&mut env, "allow-443", "tcp", "443", &["10.0.0.0/8".into()]);
+    let mut tunnel_from = vec![format!("{azure_ip}/32")];
+    if k.gcp_admits_aws {
+        tunnel_from.push(format!("{aws_ip}/32"));
+    }
+    gcp_firewall(&mut env, "allow-tunnel", "udp", "51820", &tunnel_from);
+    if k.gcp_routes_aws {
+        gcp_route(
+            &mut env,
+            "to-aws",
+            "10.10.0.0/16",
+            GcpNextHop::Instance(gcp_vm("gw")),
+        );
+    }
+    gcp_route(
+        &mut env,
+        "to-azure",
+        "10.40.0.0/16",
+        GcpNextHop::Instance(gcp_vm("gw")),
+    );
+
+    // Azure.
+    let table = PutRouteTable {
+        location: Some("eastus".into()),
+        routes: ["10.10.0.0/16", "10.30.0.0/16"]
+            .iter()
+            .filter(|p| k.azure_routes_gcp || **p != "10.30.0.0/16")
+            .enumerate()
+            .map(|(i, p)| AzRouteSpec {
+                name: format!("via-gw-{i}"),
+                prefix: (*p).into(),
+                next_hop: AzNextHop::VirtualAppliance,
+                next_hop_ip: Some("10.40.1.4".into()),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let rt = az_run(&mut env, |tx| az::put_route_table(tx, &t("app-rt"), table))
+        .0
+        .display_id;
+    let udp_in = |name: &str, access: AzAccess, from: Vec<String>| AzSecurityRule {
+        name: name.into(),
+        priority: 100,
+        direction: AzDirection::Inbound,
+        access,
+        protocol: "Udp".into(),
+        source_ports: vec!["*".into()],
+        destination_ports: vec![DEFAULT_PORT.to_string().into()],
+        source_prefixes: from.iter().map(|s| s.as_str().into()).collect(),
+        destination_prefixes: vec!["*".into()],
+        description: None,
+    };
+    let rules = if k.azure_nsg_denies {
+        Some(vec![udp_in(
+            "deny-tunnel",
+            AzAccess::Deny,
+            vec!["Internet".into()],
+        )])
+    } else if k.azure_nsg_tunnel_only {
+        let peers = vec![format!("{aws_ip}/32"), format!("{gcp_ip}/32")];
+        Some(vec![udp_in("allow-tunnel", AzAccess::Allow, peers)])
+    } else {
+        None
+    };
+    let nsg = rules.map(|rules| {
+        let req = PutNsg {
+            location: Some("eastus".into()),
+            rules,
+            tags: AzTags::new(),
+        };
+        az_run(&mut env, |tx| az::put_nsg(tx, &t("gw-nsg"), req))
+            .0
+            .display_id
+    });
+    let vnet = PutVnet {
+        location: Some("eastus".into()),
+        prefixes: vec!["10.40.0.0/16".into()],
+        subnets: Some(vec![
+            AzSubnetSpec {
+                name: "gw".into(),
+                prefix: Some("10.40.1.0/24".into()),
+                nsg: None,
+                route_table: None,
+            },
+            AzSubnetSpec {
+                name: "app".into(),
+                prefix: Some("10.40.2.0/24".into()),
+                nsg: None,
+                route_table: Some(rt),
+            },
+        ]),
+        tags: AzTags::new(),
+    };
+    az_run(&mut env, |tx| az::put_vnet(tx, &t("hub"), vnet));
+    let subnet = |name: &str| format!("{}/subnets/{name}", t("hub").network_id("virtualNetworks"));
+    for (name, sub, public_ip, forwarding, nsg) in [
+        (
+            "gw-nic",
+            "gw",
+            Some(az::public_ip_id(&t("gw-ip"))),
+            true,
+            nsg,
+        ),
+        ("app-nic", "app", None, false, None),
+    ] {
+        let nic = PutNic {
+            location: Some("eastus".into()),
+            ip_configs: vec![IpConfigSpec {
+                name: "ipconfig1".into(),
+                subnet_id: Some(subnet(sub)),
+                public_ip,
+                ..Default::default()
+            }],
+            nsg,
+            ip_forwarding: forwarding,
+            tags: AzTags::new(),
+        };
+        az_run(&mut env, |tx| az::put_nic(tx, &t(name), nic));
+    }
+    let gw_vm = PutVm {
+        location: Some("eastus".into()),
+        nics: vec![t("gw-nic").network_id("networkInterfaces")],
+        custom_data: Some(STANDARD.encode(azure_cfg.render())),
+        image: Some(AzImageReference::gateway()),
+        ..Default::default()
+    };
+    let azure_gw = az_run(&mut env, |tx| az::put_vm(tx, &t("gw"), gw_vm))
+        .0
+        .display_id;
+    let app_vm = PutVm {
+        location: Some("eastus".into()),
+        nics: vec![t("app-nic").network_id("networkInterfaces")],
+        ..Default::default()
+    };
+    az_run(&mut env, |tx| az::put_vm(tx, &t("app"), app_vm));
+
+    if k.stop_gcp {
+        let (zone, name) = (ZONE.into(), "gw".into());
+        gcp_run(&mut env, Command::StopInstance { zone, name });
+    }
+    if k.deallocate_azure {
+        az_run(&mut env, |tx| {
+            az::vm_power(tx, &t("gw"), VmPowerAction::Deallocate)
+        });
+    }
+    World3 {
+        env,
+        aws_app,
+        aws_gw,
+        gcp_gw: gcp_vm("gw"),
+        azure_gw,
+        gcp_ip,
+        aws_ip,
+        azure_ip,
+    }
+}
+
+/// The endpoints of the three workloads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum End {
+    Aws,
+    Gcp,
+    Azure,
+}
+
+pub fn endpoint(w: &World3, e: End) -> Endpoint {
+    match e {
+        End::Aws => Endpoint::Instance(w.aws_app.clone()),
+        End::Gcp => Endpoint::parse(&gcp_vm("app")).expect("gcp"),
+        End::Azure => Endpoint::parse(&format!(
+            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/app"
+        ))
+        .expect("azure"),
+    }
+}
