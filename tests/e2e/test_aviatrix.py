@@ -105,18 +105,15 @@ def test_encrypted_ha_peering_through_v2_api_carries_traffic(fresh_server, monke
     (to_b,) = [r for r in routes if r.get("DestinationCidrBlock") == "10.2.0.0/16"]
     assert to_b.get("InstanceId", "").startswith("i-"), to_b
 
-    # The gateways' security groups admit only the tunnel from their peers: the inner traffic
-    # from their own VPC is refused at the gateway's interface (reach names the group) until
-    # the user opens it, as the groups of any appliance instance.
-    verdict = reach(server, a["InstanceId"], b["PrivateIpAddress"], vpc2)
-    assert verdict["reachable"] is False, json.dumps(verdict, indent=1)
-    (blocker,) = verdict["blockers"]
-    assert blocker["code"] == "ENI_SG_RULES_MISMATCH", blocker
+    # The gateways' security groups admit the tunnel from their peers and every protocol from
+    # their own VPC (the traffic they forward), as Aviatrix's gateway groups do: reachable as
+    # soon as the peering is made.
     gateways = [i for i in running if i["InstanceId"] not in (a["InstanceId"], b["InstanceId"])]
     for g in {sg["GroupId"] for i in gateways for sg in i["SecurityGroups"]}:
-        ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[{
-            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-            "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+        (group,) = ec2.describe_security_groups(GroupIds=[g])["SecurityGroups"]
+        inner = [p for p in group["IpPermissions"] if p["IpProtocol"] == "-1"]
+        assert [r["CidrIp"] for p in inner for r in p["IpRanges"]] in (["10.1.0.0/16"],
+                                                                       ["10.2.0.0/16"]), group
     verdict = reach(server, a["InstanceId"], b["PrivateIpAddress"], vpc2)
     assert verdict["reachable"] is True, json.dumps(verdict, indent=1)
     assert any(h["component"]["kind"] == "tunnel" for h in verdict["forward"]), verdict["forward"]

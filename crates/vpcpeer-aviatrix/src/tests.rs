@@ -420,6 +420,7 @@ fn observed(app_running: bool) -> (Observed, BTreeMap<String, String>) {
                 }),
                 subnet: None,
                 firewall: None,
+                inner: Vec::new(),
                 instance: Some(GatewayInstance {
                     id,
                     digest: String::new(),

@@ -48,6 +48,11 @@ pub struct ObservedGateway {
     /// The public addresses its firewall admits on the tunnel port (AWS security group, GCP
     /// firewall rule, Azure NSG rule); `None` when it has no firewall yet.
     pub firewall: Option<Vec<std::net::Ipv4Addr>>,
+    /// The blocks its firewall admits every protocol from: the inner traffic of its own network
+    /// that it forwards into the tunnels and back (AWS: an all-traffic rule in its security group;
+    /// GCP: a second rule `<topology>--<vm>--inner`; Azure: none kept, the NSG's default
+    /// `AllowVnetInBound` admits the VNet already).
+    pub inner: Vec<Ipv4Net>,
     /// The VM.
     pub instance: Option<GatewayInstance>,
 }

@@ -252,6 +252,7 @@ fn world(routes: Option<[&str; 2]>) -> Observed {
                     created: true,
                 }),
                 firewall: Some(vec![ip(peer(vm))]),
+                inner: Vec::new(),
                 instance: Some(GatewayInstance {
                     id: format!("i-{vm}"),
                     digest: String::new(),

@@ -298,7 +298,8 @@ pub enum Action {
     },
     /// A gateway VM's firewall: the tunnel port (udp/51820) admitted only from its peers' public
     /// addresses (AWS security group, GCP firewall rule on the VM's tag, Azure NSG on its NIC),
-    /// created or set to exactly these peers.
+    /// created or set to exactly these peers; and every protocol from its own network's blocks
+    /// (`inner`), the traffic it forwards, as Aviatrix's gateway groups admit their VPC's CIDR.
     GatewayFirewall {
         /// The gateway VM.
         gateway: String,
@@ -308,6 +309,9 @@ pub enum Action {
         cloud: Cloud,
         /// The peer gateway VMs whose addresses it admits.
         peers: Vec<String>,
+        /// The blocks admitted for every protocol: the network's own (empty on Azure, whose
+        /// NSGs admit the VNet by default).
+        inner: Vec<Ipv4Net>,
         /// It exists (its rule is set) rather than being created.
         exists: bool,
     },

@@ -61,11 +61,15 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
         let peers: Vec<String> = tunnels.iter().map(|t| t.peer.clone()).collect();
         let want: Option<BTreeSet<Ipv4Addr>> =
             peers.iter().map(|p| addresses.get(p).copied()).collect();
-        let firewall_reason = match found.and_then(|g| g.firewall.as_ref()) {
+        let inner = inner_blocks(cx, vm);
+        let firewall_reason = match found.and_then(|g| g.firewall.as_ref().map(|f| (f, g))) {
             None => Some(Reason::Missing),
-            Some(have) => {
+            Some((have, g)) => {
                 let have: BTreeSet<Ipv4Addr> = have.iter().copied().collect();
-                (want.as_ref() != Some(&have)).then_some(Reason::RuleDiffers)
+                let inner_have: BTreeSet<&Ipv4Net> = g.inner.iter().collect();
+                let differs = want.as_ref() != Some(&have)
+                    || inner_have != inner.iter().collect::<BTreeSet<_>>();
+                differs.then_some(Reason::RuleDiffers)
             }
         };
         if let Some(reason) = firewall_reason {
@@ -75,6 +79,7 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                     network: vm.gateway.network.clone(),
                     cloud: vm.gateway.cloud,
                     peers: peers.clone(),
+                    inner,
                     exists: reason != Reason::Missing,
                 },
                 reason,
@@ -236,6 +241,18 @@ fn subnet(
 
 /// The VM's tunnels: one per wanted encrypted link of its network, to the peer's primary (from
 /// a primary) or backup (from a backup), carrying the peer network's blocks.
+/// The blocks a gateway VM's firewall admits every protocol from: its network's own, the traffic
+/// it forwards into its tunnels (out of its instances) and back (their replies). None on Azure:
+/// an NSG's default rule `AllowVnetInBound` admits the VNet's address space already.
+fn inner_blocks(cx: &Ctx<'_>, vm: &GatewayVm<'_>) -> Vec<Ipv4Net> {
+    if vm.gateway.cloud == Cloud::Azure {
+        return Vec::new();
+    }
+    let mut out = cx.cidrs(&vm.gateway.network);
+    out.sort();
+    out
+}
+
 fn tunnels(cx: &Ctx<'_>, vm: &GatewayVm<'_>) -> Vec<Tunnel> {
     let network = vm.gateway.network.as_str();
     let mut out = Vec::new();

@@ -319,9 +319,14 @@ impl fmt::Display for Action {
             Action::AllocateAddress { gateway, .. } => {
                 write!(f, "public address of gateway {gateway}")
             }
-            Action::GatewayFirewall { gateway, peers, .. } => write!(
+            Action::GatewayFirewall {
+                gateway,
+                peers,
+                inner,
+                ..
+            } => write!(
                 f,
-                "firewall of gateway {gateway}: udp/{} from {}",
+                "firewall of gateway {gateway}: udp/{} from {}{}",
                 vpcpeer_gateway::DEFAULT_PORT,
                 if peers.is_empty() {
                     "nobody".to_string()
@@ -331,6 +336,11 @@ impl fmt::Display for Action {
                         .map(|p| format!("{p}'s address"))
                         .collect::<Vec<_>>()
                         .join(", ")
+                },
+                if inner.is_empty() {
+                    String::new()
+                } else {
+                    format!("; all from {}", cidrs(inner))
                 }
             ),
             Action::LaunchGateway {

@@ -492,6 +492,7 @@ fn empty(network: &str, cloud: Cloud) -> ObservedGateway {
         address: None,
         subnet: None,
         firewall: None,
+        inner: Vec::new(),
         instance: None,
     }
 }

@@ -10,6 +10,7 @@ use aws_sdk_ec2::types::{
 };
 use aws_sdk_ec2::Client;
 use base64::Engine as _;
+use ipnet::Ipv4Net;
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::gateway::{config, digest, SubnetRef, DEFAULT_PORT, IMAGE_NAME};
 use vpcpeer_controller::names::{
@@ -19,8 +20,8 @@ use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::gateways::{
-    address_of, await_state, group_of, instance_of, ours, subnet_by_cidr, to_internet,
-    tunnel_sources, vm_client, vm_tags, DEFAULT_SIZE,
+    address_of, await_state, group_of, inner_sources, instance_of, ours, subnet_by_cidr,
+    to_internet, tunnel_sources, vm_client, vm_tags, DEFAULT_SIZE,
 };
 use super::read::{filters, tag_spec};
 use super::{client, ec2_error, fails};
@@ -184,6 +185,7 @@ pub(crate) async fn execute(
             gateway,
             network,
             peers,
+            inner,
             ..
         } => {
             let call = "AuthorizeSecurityGroupIngress";
@@ -225,13 +227,14 @@ pub(crate) async fn execute(
                 .send()
                 .await
                 .map_err(fails("DescribeSecurityGroups", &group))?;
-            let have: BTreeSet<Ipv4Addr> = described
+            let permissions = described
                 .security_groups()
                 .first()
-                .map(|g| tunnel_sources(g.ip_permissions()))
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
+                .map(|g| g.ip_permissions())
+                .unwrap_or_default();
+            let have: BTreeSet<Ipv4Addr> = tunnel_sources(permissions).into_iter().collect();
+            let inner_have: BTreeSet<Ipv4Net> = inner_sources(permissions).into_iter().collect();
+            let inner_want: BTreeSet<Ipv4Net> = inner.iter().copied().collect();
             let permission = |ips: &BTreeSet<&Ipv4Addr>| {
                 ips.iter()
                     .fold(
@@ -250,20 +253,49 @@ pub(crate) async fn execute(
                     )
                     .build()
             };
+            let all_from = |blocks: &BTreeSet<&Ipv4Net>| {
+                blocks
+                    .iter()
+                    .fold(IpPermission::builder().ip_protocol("-1"), |b, block| {
+                        b.ip_ranges(
+                            IpRange::builder()
+                                .cidr_ip(block.to_string())
+                                .description(format!("vpcpeer:{}:{gateway}:inner", desired.name))
+                                .build(),
+                        )
+                    })
+                    .build()
+            };
+            let mut revoke = Vec::new();
             let gone: BTreeSet<&Ipv4Addr> = have.difference(&want).collect();
             if !gone.is_empty() {
+                revoke.push(permission(&gone));
+            }
+            let inner_gone: BTreeSet<&Ipv4Net> = inner_have.difference(&inner_want).collect();
+            if !inner_gone.is_empty() {
+                revoke.push(all_from(&inner_gone));
+            }
+            if !revoke.is_empty() {
                 c.revoke_security_group_ingress()
                     .group_id(&group)
-                    .ip_permissions(permission(&gone))
+                    .set_ip_permissions(Some(revoke))
                     .send()
                     .await
                     .map_err(fails("RevokeSecurityGroupIngress", &group))?;
             }
+            let mut authorize = Vec::new();
             let missing: BTreeSet<&Ipv4Addr> = want.difference(&have).collect();
             if !missing.is_empty() {
+                authorize.push(permission(&missing));
+            }
+            let inner_missing: BTreeSet<&Ipv4Net> = inner_want.difference(&inner_have).collect();
+            if !inner_missing.is_empty() {
+                authorize.push(all_from(&inner_missing));
+            }
+            if !authorize.is_empty() {
                 c.authorize_security_group_ingress()
                     .group_id(&group)
-                    .ip_permissions(permission(&missing))
+                    .set_ip_permissions(Some(authorize))
                     .send()
                     .await
                     .map_err(fails(call, &group))?;

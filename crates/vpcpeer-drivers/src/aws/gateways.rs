@@ -3,7 +3,7 @@
 //! a public subnet (CreateSubnet; an internet gateway attached to the VPC if it has none; a
 //! route table sending 0.0.0.0/0 to it, associated with the subnet), an Elastic IP
 //! (AllocateAddress), a security group admitting udp/51820 from exactly the peers' public
-//! addresses, the VM (DescribeImages by the name `vpcpeer-gateway`, RunInstances with the
+//! addresses and every protocol from the VPC's own blocks (the traffic the gateway forwards), the VM (DescribeImages by the name `vpcpeer-gateway`, RunInstances with the
 //! rendered configuration as `UserData`, ModifyInstanceAttribute `SourceDestCheck=false`,
 //! AssociateAddress), routes to it (`CreateRoute InstanceId`), and their removal.
 //!
@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use aws_sdk_ec2::types::{Filter, Instance, IpPermission, RouteTable};
 use aws_sdk_ec2::Client;
+use ipnet::Ipv4Net;
 use vpcpeer_controller::gateway::{SubnetRef, DEFAULT_PORT};
 use vpcpeer_controller::names::{
     TAG_CONFIG, TAG_GATEWAY, TAG_GATEWAY_SUBNET, TAG_NETWORK, TAG_TOPOLOGY,
@@ -115,7 +116,9 @@ pub(crate) async fn observe(
             ) else {
                 continue;
             };
-            entry(out, vm, network).firewall = Some(tunnel_sources(g.ip_permissions()));
+            let e = entry(out, vm, network);
+            e.firewall = Some(tunnel_sources(g.ip_permissions()));
+            e.inner = inner_sources(g.ip_permissions());
             d.found
                 .gateway_places
                 .insert(vm.to_string(), (account.clone(), region.clone()));
@@ -291,6 +294,7 @@ fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut Observed
             address: None,
             subnet: None,
             firewall: None,
+            inner: Vec::new(),
             instance: None,
         })
 }
@@ -312,6 +316,19 @@ pub(super) fn tunnel_sources(permissions: &[IpPermission]) -> Vec<Ipv4Addr> {
         .flat_map(|p| p.ip_ranges())
         .filter_map(|r| r.cidr_ip()?.strip_suffix("/32")?.parse().ok())
         .collect()
+}
+
+/// The blocks a group admits every protocol from (`IpProtocol` `-1`): the gateway's own network.
+pub(super) fn inner_sources(permissions: &[IpPermission]) -> Vec<Ipv4Net> {
+    let mut out: Vec<Ipv4Net> = permissions
+        .iter()
+        .filter(|p| p.ip_protocol() == Some("-1"))
+        .flat_map(|p| p.ip_ranges())
+        .filter_map(|r| r.cidr_ip()?.parse().ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Whether a table sends 0.0.0.0/0 to an internet gateway.

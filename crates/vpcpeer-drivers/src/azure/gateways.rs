@@ -138,6 +138,7 @@ fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut Observed
             address: None,
             subnet: None,
             firewall: None,
+            inner: Vec::new(),
             instance: None,
         })
 }

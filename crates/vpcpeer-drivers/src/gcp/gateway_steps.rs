@@ -19,8 +19,8 @@ use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::api::{parts, project_of, Api};
 use super::gateways::{
-    description, route_name, routes_of, subnetwork_of, to_internet, vm_tag, DEFAULT_SIZE,
-    KEY_CONFIG, KEY_NETWORK, KEY_USER_DATA, SOURCE_IMAGE,
+    description, inner_rule_name, route_name, routes_of, subnetwork_of, to_internet, vm_tag,
+    DEFAULT_SIZE, KEY_CONFIG, KEY_NETWORK, KEY_USER_DATA, SOURCE_IMAGE,
 };
 use super::{gone_if_absent, target};
 use crate::{DriverError, Drivers};
@@ -106,6 +106,7 @@ pub(crate) async fn execute(
             gateway,
             network,
             peers,
+            inner,
             exists,
             ..
         } => {
@@ -152,6 +153,14 @@ pub(crate) async fn execute(
                 let send = api.sdk().firewalls.insert().set_project(&project);
                 api.change(&call, send.set_body(body).poller()).await?;
             }
+            let rule = InnerRule {
+                project: &project,
+                network_path: &path,
+                topology: t,
+                gateway,
+                network,
+            };
+            inner_rule(&api, &rule, inner).await?;
         }
         Action::LaunchGateway {
             gateway,
@@ -267,6 +276,10 @@ pub(crate) async fn execute(
             let name = gateway_resource(t, gateway);
             let call = format!("firewalls.delete {name}");
             let (api, project, _) = vm_api(d, desired, gateway, &call).await?;
+            let send = api.sdk().firewalls.delete().set_project(&project);
+            gone_if_absent(api.change(&call, send.set_firewall(&name).poller()).await)?;
+            let name = inner_rule_name(t, gateway);
+            let call = format!("firewalls.delete {name}");
             let send = api.sdk().firewalls.delete().set_project(&project);
             gone_if_absent(api.change(&call, send.set_firewall(&name).poller()).await)?;
         }
@@ -397,5 +410,67 @@ async fn delete_instance(
     let send = send.set_zone(zone).set_instance(name);
     gone_if_absent(api.change(&call, send.poller()).await)?;
     d.found.gateway_instances.remove(gateway);
+    Ok(())
+}
+
+/// Where a gateway's inner rule goes.
+struct InnerRule<'a> {
+    project: &'a str,
+    network_path: &'a str,
+    topology: &'a str,
+    gateway: &'a str,
+    network: &'a str,
+}
+
+/// A gateway's second rule, `<topology>--<vm>--inner`: every protocol from its network's own
+/// blocks on the VM's tag, the traffic it forwards into its tunnels and back (a custom-mode
+/// network has no rule admitting its own blocks). Read first, so a step cut short after the
+/// tunnel rule is finished by the next: created, patched to exactly `blocks`, or deleted when
+/// no block is left.
+async fn inner_rule(
+    api: &Api,
+    rule: &InnerRule<'_>,
+    blocks: &[Ipv4Net],
+) -> Result<(), DriverError> {
+    let name = inner_rule_name(rule.topology, rule.gateway);
+    let read = api.sdk().firewalls.get().set_project(rule.project);
+    let found = api
+        .get(
+            &format!("firewalls.get {name}"),
+            read.set_firewall(&name).send(),
+        )
+        .await?;
+    let ranges: Vec<String> = blocks.iter().map(ToString::to_string).collect();
+    let body = || {
+        Firewall::new()
+            .set_source_ranges(ranges.clone())
+            .set_allowed([Allowed::new().set_ip_protocol("all")])
+            .set_target_tags([vm_tag(rule.gateway)])
+    };
+    match found {
+        None if ranges.is_empty() => {}
+        None => {
+            let call = format!("firewalls.insert {name}");
+            let body = body()
+                .set_name(&name)
+                .set_description(description(rule.topology, rule.gateway, rule.network))
+                .set_network(rule.network_path)
+                .set_direction(Direction::Ingress)
+                .set_priority(1000);
+            let send = api.sdk().firewalls.insert().set_project(rule.project);
+            api.change(&call, send.set_body(body).poller()).await?;
+        }
+        Some(_) if ranges.is_empty() => {
+            let call = format!("firewalls.delete {name}");
+            let send = api.sdk().firewalls.delete().set_project(rule.project);
+            gone_if_absent(api.change(&call, send.set_firewall(&name).poller()).await)?;
+        }
+        Some(_) => {
+            let call = format!("firewalls.patch {name}");
+            let send = api.sdk().firewalls.patch().set_project(rule.project);
+            let send = send.set_firewall(&name).set_body(body());
+            api.change(&call, send.poller()).await?;
+        }
+    }
     Ok(())
 }

@@ -13,7 +13,9 @@
 //! - its firewall: an ingress rule on the network allowing udp/51820 from exactly the peers'
 //!   addresses (`/32` each) to the target tag `vpcpeer-gw-<vm>`; a gateway with no peers has the
 //!   rule disabled (GCP reads an ingress rule without sources as one from `0.0.0.0/0`), read back
-//!   as admitting nothing;
+//!   as admitting nothing; and a second rule `t--vm--inner` allowing every protocol from the
+//!   network's own blocks to the same tag (the traffic the gateway forwards: a custom-mode
+//!   network admits nothing by itself);
 //! - the VM: `instances.insert` in its zone (default `<region>-a`), machine type `e2-small`
 //!   unless the file gives a size, `canIpForward: true`, the tag, one interface in the subnetwork
 //!   with `accessConfigs[0].natIP` = the static address, the boot disk from
@@ -124,6 +126,7 @@ fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut Observed
             address: None,
             subnet: None,
             firewall: None,
+            inner: Vec::new(),
             instance: None,
         })
 }
@@ -219,6 +222,13 @@ pub(crate) async fn observe(
             })
             .await?;
         for f in &rules {
+            if let Some(vm) = inner_rule_of(&desired.name, f) {
+                let said = f.description.as_deref().and_then(network_in);
+                if let Some(network) = network_of(desired, vm, said) {
+                    entry(out, vm, &network).inner = inner_sources(f);
+                }
+                continue;
+            }
             let Some(vm) = gateway_rule(&desired.name, f) else {
                 continue;
             };
@@ -291,6 +301,41 @@ fn gateway_rule<'f>(topology: &str, f: &'f Firewall) -> Option<&'f str> {
         .strip_prefix(topology)?
         .strip_prefix("--")?;
     f.target_tags.iter().any(|t| *t == vm_tag(vm)).then_some(vm)
+}
+
+/// A gateway's inner rule (every protocol from its network's blocks): its name.
+pub(super) fn inner_rule_name(topology: &str, vm: &str) -> String {
+    format!("{}--inner", gateway_resource(topology, vm))
+}
+
+/// The VM a rule is the inner rule of: named `<topology>--<vm>--inner`, targeting the VM's tag.
+fn inner_rule_of<'f>(topology: &str, f: &'f Firewall) -> Option<&'f str> {
+    let vm = f
+        .name
+        .as_deref()?
+        .strip_prefix(topology)?
+        .strip_prefix("--")?
+        .strip_suffix("--inner")?;
+    f.target_tags.iter().any(|t| *t == vm_tag(vm)).then_some(vm)
+}
+
+/// The blocks an inner rule admits (none while disabled or when it admits less than every
+/// protocol).
+fn inner_sources(f: &Firewall) -> Vec<Ipv4Net> {
+    let all = f
+        .allowed
+        .iter()
+        .any(|a| a.ip_protocol.as_deref() == Some("all"));
+    if f.disabled == Some(true) || !all {
+        return Vec::new();
+    }
+    let mut out: Vec<Ipv4Net> = f
+        .source_ranges
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Whether a rule is a gateway's firewall (of any topology): it targets a gateway VM's tag. The
