@@ -814,8 +814,8 @@ fn an_encrypted_link_allocates_addresses_first_then_firewalls_then_gateways_then
             "public subnet 10.0.255.0/28 in a (us-east-1a) # declared, not there yet",
             "public address of gateway a-gw # declared, not there yet",
             "public address of gateway g-gw # declared, not there yet",
-            "firewall of gateway a-gw: udp/51820 from g-gw's address # declared, not there yet",
-            "firewall of gateway g-gw: udp/51820 from a-gw's address # declared, not there yet",
+            "firewall of gateway a-gw: udp/51820 from g-gw's address; all from 10.0.0.0/16 # declared, not there yet",
+            "firewall of gateway g-gw: udp/51820 from a-gw's address; all from 10.1.0.0/16 # declared, not there yet",
             "gateway a-gw in a (10.0.255.0/28), tunnels to g-gw # declared, not there yet",
             "gateway g-gw in g (10.1.0.0/16), tunnels to a-gw # declared, not there yet",
             "route a (main table) 10.1.0.0/16 -> gateway a-gw (link a-g) # declared, not there yet",
@@ -854,7 +854,22 @@ fn gateway_drift_each_gets_its_step() {
                 let g = c.state.gateways.get_mut("a-gw").unwrap();
                 g.firewall = Some(vec!["203.0.113.9".parse().unwrap()]);
             },
-            &["firewall of gateway a-gw: udp/51820 from g-gw's address # drift: sources or ports differ"],
+            &["firewall of gateway a-gw: udp/51820 from g-gw's address; all from 10.0.0.0/16 # drift: sources or ports differ"],
+        ),
+        (
+            "the rule admitting the gateway's own network revoked by hand",
+            |c| {
+                c.state.gateways.get_mut("g-gw").unwrap().inner.clear();
+            },
+            &["firewall of gateway g-gw: udp/51820 from a-gw's address; all from 10.1.0.0/16 # drift: sources or ports differ"],
+        ),
+        (
+            "the own-network rule widened by hand",
+            |c| {
+                let g = c.state.gateways.get_mut("a-gw").unwrap();
+                g.inner = vec!["0.0.0.0/0".parse().unwrap()];
+            },
+            &["firewall of gateway a-gw: udp/51820 from g-gw's address; all from 10.0.0.0/16 # drift: sources or ports differ"],
         ),
         (
             "a gateway VM with another configuration",
@@ -912,7 +927,10 @@ fn a_new_peer_address_replaces_the_gateways_that_tunnel_to_it() {
         "{got:#?}"
     );
     assert!(
-        got.contains(&"firewall of gateway a-gw: udp/51820 from g-gw's address".to_string()),
+        got.contains(
+            &"firewall of gateway a-gw: udp/51820 from g-gw's address; all from 10.0.0.0/16"
+                .to_string()
+        ),
         "{got:#?}"
     );
     clouds.apply(&d, &p).unwrap();
