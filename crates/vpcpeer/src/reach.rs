@@ -69,7 +69,8 @@ pub struct ReachArgs {
     #[arg(long, required_unless_present = "matrix")]
     pub from: Option<String>,
     /// Destination: as --from, or any address (a peer account's address is fine; AWS ids must
-    /// belong to --account; an instance in another cloud is answered as unreachable).
+    /// belong to --account; an instance in another cloud is reached through encrypted peering's
+    /// gateway VMs, and named unreachable without them).
     #[arg(long, required_unless_present = "matrix")]
     pub to: Option<String>,
     /// Instead of one query: which instances reach which (all pairs) on --protocol/--port.
