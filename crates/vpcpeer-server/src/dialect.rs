@@ -10,6 +10,7 @@
 //! | `/_vpcpeer`, `/_vpcpeer/…`          | [`Face::Admin`] | `{"error": "message"}`                     |
 //! | `/compute`, `/compute/…`            | [`Face::Gcp`]   | `{"error":{"code":N,"message":…,"errors":[{"reason":…}]}}` |
 //! | `/subscriptions`, `/subscriptions/…`| [`Face::Azure`] | `{"error":{"code":"…","message":…}}` (ARM)  |
+//! | `/v1/api`, `/v2/api`                | [`Face::Aviatrix`] | `{"return":false,"reason":…}` (the controller API mounted there) |
 //! | anything else (`/`, STS too)        | [`Face::Aws`]   | EC2 `<Response><Errors><Error>…` XML        |
 //!
 //! A prefix counts only at a segment boundary (`/computer` is AWS's). A request whose path cannot
@@ -52,6 +53,11 @@ pub enum Face {
     Azure,
     /// The admin JSON API (`/_vpcpeer/…`).
     Admin,
+    /// The Aviatrix-compatible controller API (`/v1/api`, `/v2/api`), mounted by the
+    /// composition root: its edge errors keep the status and say `{"return": false, "reason"}`
+    /// as its own refusals do (the real controller's front end is not documented:
+    /// \[UNVERIFIED\], our choice).
+    Aviatrix,
 }
 
 fn under(path: &str, prefix: &str) -> bool {
@@ -67,6 +73,8 @@ pub fn face_of(path: &str) -> Face {
         Face::Gcp
     } else if under(path, "/subscriptions") {
         Face::Azure
+    } else if path == "/v1/api" || path == "/v2/api" {
+        Face::Aviatrix
     } else {
         Face::Aws
     }
@@ -165,6 +173,10 @@ pub fn document(
         Face::Admin => (
             "application/json",
             serde_json::json!({ "error": message }).to_string(),
+        ),
+        Face::Aviatrix => (
+            "application/json",
+            serde_json::json!({ "return": false, "reason": message }).to_string(),
         ),
     }
 }

@@ -50,6 +50,11 @@ fn assert_dialect(face: Face, status: u16, got_status: u16, body: &[u8], what: &
             let v: Value = serde_json::from_slice(body).expect("admin JSON");
             v["error"].as_str().expect("error").to_owned()
         }
+        Face::Aviatrix => {
+            let v: Value = serde_json::from_slice(body).expect("Aviatrix JSON");
+            assert_eq!(v["return"], false, "{what}: {v}");
+            v["reason"].as_str().expect("reason").to_owned()
+        }
     }
 }
 
@@ -59,7 +64,7 @@ const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded")
 async fn bodies_over_the_limit_are_413_in_dialect() {
     let st = state();
     let two_mb = 2 * 1024 * 1024;
-    let cases: [(&str, &str, usize, Face, &str); 5] = [
+    let cases: [(&str, &str, usize, Face, &str); 6] = [
         ("POST", "/", two_mb + 1, Face::Aws, "RequestEntityTooLarge"),
         (
             "POST",
@@ -76,6 +81,7 @@ async fn bodies_over_the_limit_are_413_in_dialect() {
             "RequestEntityTooLarge",
         ),
         ("POST", "/_vpcpeer/reach", two_mb + 1, Face::Admin, ""),
+        ("POST", "/v2/api", two_mb + 1, Face::Aviatrix, ""),
         (
             "POST",
             "/nowhere",
@@ -95,7 +101,7 @@ async fn bodies_over_the_limit_are_413_in_dialect() {
             let req = request(method, uri, &headers, vec![b'a'; size]);
             let (status, h, body) = send(&st, req).await;
             let got = assert_dialect(face, 413, status, &body, uri);
-            if face != Face::Admin {
+            if !matches!(face, Face::Admin | Face::Aviatrix) {
                 assert_eq!(got, code, "{uri}");
             }
             assert_eq!(h[header::CONNECTION], "close", "{uri}");
@@ -136,6 +142,10 @@ async fn roots_and_unknown_paths_answer_404_in_dialect() {
         ),
         ("/_vpcpeer/nope", Face::Admin, "no such endpoint"),
         ("/_vpcpeer", Face::Admin, "no such endpoint"),
+        // Nothing mounted at /v2/api in this server: still the Aviatrix API's dialect.
+        ("/v2/api", Face::Aviatrix, "no such endpoint"),
+        ("/v1/api", Face::Aviatrix, "no such endpoint"),
+        ("/v2/api/x", Face::Aws, "InvalidAction"),
         ("/x/y/z", Face::Aws, "InvalidAction"),
     ];
     for (uri, face, code) in cases {
@@ -216,6 +226,7 @@ async fn a_panic_is_a_500_in_the_dialect_of_the_path() {
         .route("/compute/v1/{*p}", any(boom))
         .route("/subscriptions/{*p}", any(boom))
         .route("/_vpcpeer/boom", any(boom))
+        .route("/v2/api", any(boom))
         .route("/fine", any(|| async { "fine" }));
     let router = crate::with_layers(routes, st.clone());
     let cases = [
@@ -223,6 +234,7 @@ async fn a_panic_is_a_500_in_the_dialect_of_the_path() {
         ("/compute/v1/projects/p", Face::Gcp, "backendError"),
         ("/subscriptions/s", Face::Azure, "InternalServerError"),
         ("/_vpcpeer/boom", Face::Admin, "internal error"),
+        ("/v2/api", Face::Aviatrix, "internal error"),
     ];
     for (uri, face, code) in cases {
         let resp = router

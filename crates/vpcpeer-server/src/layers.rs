@@ -168,7 +168,7 @@ fn panicked(st: &AppState, method: &Method, path: &str, panic: &(dyn Any + Send)
         Face::Aws => "An internal error has occurred",
         Face::Gcp => "Internal error. Please try again.",
         Face::Azure => "The server encountered an internal error.",
-        Face::Admin => "internal error",
+        Face::Admin | Face::Aviatrix => "internal error",
     };
     dialect::error(
         face,
@@ -346,7 +346,7 @@ pub async fn not_found(State(st): State<Arc<AppState>>, method: Method, uri: Uri
         Face::Azure => {
             format!("The resource type of path '{path}' is not served by this emulator.")
         }
-        Face::Admin => "no such endpoint".to_owned(),
+        Face::Admin | Face::Aviatrix => "no such endpoint".to_owned(),
     };
     dialect::error(face, StatusCode::NOT_FOUND, &message, &st.request_id())
 }

@@ -42,7 +42,7 @@ pub mod topology;
 
 pub use conn::ServeOptions;
 pub use default_vpc::ServerConfig;
-pub use mount::{MountedHandler, MountedRequest, MountedResponse};
+pub use mount::{MountedHandler, MountedRequest, MountedResponse, ResetHook};
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +77,7 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Handlers the composition root mounted ([`mount`]).
     mounts: mount::Mounts,
+    reset_hooks: mount::ResetHooks,
 }
 
 impl AppState {
@@ -107,6 +108,7 @@ impl AppState {
             faults: faults::Faults::default(),
             config,
             mounts: mount::Mounts::default(),
+            reset_hooks: mount::ResetHooks::default(),
         })
     }
 
@@ -401,10 +403,13 @@ async fn advance_clock(State(st): State<Arc<AppState>>, body: Bytes) -> Response
 async fn reset(State(st): State<Arc<AppState>>) -> Response {
     st.faults.clear();
     match st.emulator.reset().await {
-        Ok(()) => Json(vpcpeer_api::ResetAnswer {
-            status: "reset".to_owned(),
-        })
-        .into_response(),
+        Ok(()) => {
+            st.reset_hooks.run().await;
+            Json(vpcpeer_api::ResetAnswer {
+                status: "reset".to_owned(),
+            })
+            .into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "reset failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

@@ -4,8 +4,10 @@
 //! the controller, the drivers and `vpcpeer-aviatrix`). A mounted handler sees a plain request
 //! (method, query, body read within the edge's limits) and answers a status, a content type and
 //! bytes; it runs behind the same edge layers as every route (catch-panic, browser checks, body
-//! limits, host check). Errors those layers answer before it runs are in the AWS dialect, the
-//! face of any path no other face claims ([`crate::dialect`]).
+//! limits, host check). Errors those layers answer before it runs are in the dialect of the
+//! path ([`crate::dialect`]: `/v1/api` and `/v2/api` are the Aviatrix API's; other paths no face
+//! claims are AWS's). A mounted face that keeps state of its own registers a reset hook
+//! ([`AppState::on_reset`]), so `POST /_vpcpeer/reset` empties it with the world.
 
 use std::fmt;
 use std::future::Future;
@@ -49,6 +51,30 @@ pub type MountedFuture = Pin<Box<dyn Future<Output = MountedResponse> + Send>>;
 /// A handler the composition root mounts.
 pub type MountedHandler = Arc<dyn Fn(MountedRequest) -> MountedFuture + Send + Sync>;
 
+/// What a mounted face does on `POST /_vpcpeer/reset`, after the world is emptied.
+pub type ResetHook = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// The reset hooks of the mounted faces.
+#[derive(Default)]
+pub(crate) struct ResetHooks(std::sync::Mutex<Vec<ResetHook>>);
+
+impl fmt::Debug for ResetHooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.lock().map(|h| h.len()).unwrap_or_default();
+        f.debug_tuple("ResetHooks").field(&n).finish()
+    }
+}
+
+impl ResetHooks {
+    /// Runs every hook, in the order they were registered.
+    pub(crate) async fn run(&self) {
+        let hooks: Vec<ResetHook> = self.0.lock().map(|h| h.clone()).unwrap_or_default();
+        for hook in hooks {
+            hook().await;
+        }
+    }
+}
+
 /// The mounted handlers, by path.
 #[derive(Default)]
 pub(crate) struct Mounts(std::sync::Mutex<Vec<(&'static str, MountedHandler)>>);
@@ -71,6 +97,14 @@ impl AppState {
         if let Ok(mut m) = self.mounts.0.lock() {
             m.retain(|(p, _)| *p != path);
             m.push((path, handler));
+        }
+    }
+
+    /// Registers what a mounted face does when `POST /_vpcpeer/reset` empties the world (after
+    /// the world is emptied, before the answer).
+    pub fn on_reset(&self, hook: ResetHook) {
+        if let Ok(mut h) = self.reset_hooks.0.lock() {
+            h.push(hook);
         }
     }
 }

@@ -21,8 +21,8 @@
 //!   is refused for its missing `action`. Mounted at `/v2/api` and at the older `/v1/api`.
 //! - Known limit: with `serve --verify-signatures`, the apply's requests carry the test keys
 //!   (access key = account id, secret `vpcpeer`), which the credentials file must then hold.
-//!   The gateway security groups the controller makes admit the tunnel only: inner traffic from
-//!   the gateway's own VPC needs a rule the user adds (`tests/e2e/test_aviatrix.py` does).
+//! - `POST /_vpcpeer/reset` empties this state too (accounts, gateways, peerings; sessions
+//!   stay logged in), through the reset hook registered beside the handler.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ use vpcpeer_aviatrix::{handle, AviatrixState, Credentials, Handled, Reply, Reque
 use vpcpeer_controller::apply::{self, Clouds, Policy};
 use vpcpeer_controller::{Cloud, Desired, Observed};
 use vpcpeer_drivers::{Access, Drivers};
-use vpcpeer_server::{MountedHandler, MountedRequest, MountedResponse};
+use vpcpeer_server::{MountedHandler, MountedRequest, MountedResponse, ResetHook};
 
 /// The state file's name in the data directory.
 pub const STATE_FILE: &str = "aviatrix.json";
@@ -110,10 +110,18 @@ impl Service {
         })
     }
 
-    /// The handler to mount at `/v2/api`.
-    pub fn handler(self) -> MountedHandler {
+    /// The handler to mount at `/v2/api`, and the hook that empties the state when the world
+    /// is reset.
+    pub fn handler(self) -> (MountedHandler, ResetHook) {
         let me = Arc::new(self);
-        Arc::new(move |req: MountedRequest| {
+        let reset: ResetHook = {
+            let me = me.clone();
+            Arc::new(move || {
+                let me = me.clone();
+                Box::pin(async move { me.reset().await })
+            })
+        };
+        let handler: MountedHandler = Arc::new(move |req: MountedRequest| {
             let me = me.clone();
             Box::pin(async move {
                 let reply = me.serve(req).await;
@@ -123,7 +131,17 @@ impl Service {
                     body: reply.to_bytes(),
                 }
             })
-        })
+        });
+        (handler, reset)
+    }
+
+    /// Empties the state (and its file) as the world is reset; sessions stay.
+    async fn reset(&self) {
+        let mut inner = self.inner.lock().await;
+        inner.state = AviatrixState::default();
+        if let Err(e) = self.save(&inner.state) {
+            tracing::error!(error = %format!("{e:#}"), "saving the emptied Aviatrix state");
+        }
     }
 
     async fn serve(&self, req: MountedRequest) -> Reply {

@@ -450,9 +450,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         aviatrix_login,
     )
     .context("opening the Aviatrix API's state")?;
-    let aviatrix = aviatrix.handler();
+    let (aviatrix, aviatrix_reset) = aviatrix.handler();
     state.mount("/v2/api", aviatrix.clone());
     state.mount("/v1/api", aviatrix);
+    state.on_reset(aviatrix_reset);
     runtime.block_on(async move {
         plain.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(plain)?;

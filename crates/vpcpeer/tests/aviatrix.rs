@@ -4,7 +4,9 @@
 //! with HA. The emulator then holds the gateway instances and the routes to them (read back
 //! through EC2), and a restart on the same directory still knows the peering. Then a native AWS
 //! peering of the same VPCs (`create_aws_peering` with a route table list) and its deletion, and
-//! an Azure VNet peering (`arm_peer_vnet_pair`) of two VNets made through ARM.
+//! an Azure VNet peering (`arm_peer_vnet_pair`) of two VNets made through ARM. Last,
+//! `POST /_vpcpeer/reset` empties the API's state with the world (the session stays), also
+//! across a restart, and an edge error at `/v2/api` is in the API's own JSON.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -385,4 +387,37 @@ fn an_encrypted_peering_through_v2_api_reaches_the_clouds_and_survives_a_restart
         "",
     );
     assert!(!text.contains("Connected"), "{text}");
+
+    // Reset: the accounts go with the world, the session stays, and a restart reads the
+    // emptied state.
+    let (status, text) = s.http_typed("POST", "/_vpcpeer/reset", "application/json", "", "{}");
+    assert_eq!(status, 200, "{text}");
+    let listed = s.avx_ok(&format!("action=list_accounts&CID={cid}"));
+    assert_eq!(
+        listed["results"]["account_list"],
+        serde_json::json!([]),
+        "{listed}"
+    );
+    drop(s);
+    let s = Server::start(dir.path());
+    let login = s.avx_ok("action=login&username=admin&password=any");
+    let cid = login["CID"].as_str().expect("a CID").to_string();
+    let listed = s.avx_ok(&format!("action=list_accounts&CID={cid}"));
+    assert_eq!(
+        listed["results"]["account_list"],
+        serde_json::json!([]),
+        "{listed}"
+    );
+    // A body over the edge's limit: refused before the API runs, in its dialect, not EC2's XML.
+    let big = format!(
+        "action=list_accounts&CID={cid}&pad={}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let (status, text) = s.http("POST", "/v2/api", "", &big);
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        (status, &v["return"]),
+        (413, &serde_json::json!(false)),
+        "{text}"
+    );
 }
