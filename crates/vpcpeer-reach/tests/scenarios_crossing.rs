@@ -108,6 +108,27 @@ fn crossing_rows() {
             codes: &[(F, "TUNNEL_GATEWAY_NOT_RUNNING")],
         },
         Row {
+            name: "near aws gateway stopped: its route is a blackhole that still names it",
+            knobs: Knobs {
+                stop_aws: true,
+                ..WORKING
+            },
+            from: End::Aws,
+            to: End::Gcp,
+            codes: &[(F, "BAD_STATE_ROUTE"), (F, "TUNNEL_GATEWAY_NOT_RUNNING")],
+        },
+        Row {
+            name: "far aws gateway stopped (its Elastic IP kept)",
+            knobs: Knobs {
+                stop_aws: true,
+                ..WORKING
+            },
+            from: End::Gcp,
+            to: End::Aws,
+            // As in the AWS walk: the reply's route to the stopped gateway is a blackhole.
+            codes: &[(F, "TUNNEL_GATEWAY_NOT_RUNNING"), (R, "BAD_STATE_ROUTE")],
+        },
+        Row {
             name: "far azure gateway deallocated (its Standard address kept)",
             knobs: Knobs {
                 deallocate_azure: true,
