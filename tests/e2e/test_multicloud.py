@@ -395,13 +395,30 @@ def test_a_security_group_change_blocking_the_outer_path_is_caught_and_repaired(
         v = reach(server, src, dst)
         assert v["reachable"] is False
         assert ("TUNNEL_OUTER_BLOCKED_BY_SG", group["GroupId"]) in blockers(v), v["blockers"]
+    # The audit finds it too: an error naming the group and the gateways of each tunnel.
+    web_gw = aws_gateway(world.ec2, "web-gw")
+    found = tunnel_findings(server, status=1)
+    assert {f["resources"][0] for f in found} == {group["GroupId"]}, found
+    far = {r for f in found for r in f["resources"][1:]}
+    assert web_gw in far and gateway_id(world, "lake-gw") in far and \
+        gateway_id(world, "hq-gw") in far, found
+    assert all(f["severity"] == "error" and "udp/51820" in f["fix"] for f in found), found
 
     p = ok(vp(server, "plan", "-f", str(world.path)), 2)
     assert re.search(r"^~ AWS   firewall of gateway web-gw: .*# drift", p.stdout, re.M), p.stdout
     ok(vp(server, "apply", "-f", str(world.path)))
     in_sync(server, world.path)
+    assert tunnel_findings(server) == []
     reachable_through(server, world.lake, world.web, "lake-gw->web-gw")
     reachable_through(server, world.web, world.hq, "web-gw->hq-gw")
+
+
+def tunnel_findings(server, status=None):
+    """The `tunnel_outer_blocked` findings of `vpcpeer audit --output json` (its exit status
+    `status`, when given)."""
+    p = vp(server, "audit", "--output", "json")
+    assert p.returncode in (0, 1) if status is None else p.returncode == status, p.stderr
+    return [f for f in json.loads(p.stdout)["findings"] if f["check"] == "tunnel_outer_blocked"]
 
 
 # --- 5. kill -9 of the server in the middle of a failover ---------------------------------------

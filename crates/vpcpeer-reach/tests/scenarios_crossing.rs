@@ -402,3 +402,49 @@ fn remedies_of_crossing_blockers() {
     }
     let _ = &build(WORKING).azure_gw;
 }
+
+/// `vpcpeer audit`'s `tunnel_outer_blocked`: nothing in the working layout; a filter that stops
+/// a tunnel's outer UDP (GCP's firewall not admitting the AWS gateway, the Azure gateway's NSG
+/// denying the tunnel port) is one error naming the filter and both gateways, whichever cloud.
+#[test]
+fn the_audit_names_a_filter_on_a_tunnels_outer_path() {
+    let tunnel_findings = |k: Knobs| {
+        let w = build(k);
+        let found: Vec<_> =
+            vpcpeer_reach::audit(&w.env.world, w.env.now, &vpcpeer_model::Limits::default())
+                .into_iter()
+                .filter(|f| f.check == vpcpeer_reach::Check::TunnelOuterBlocked)
+                .collect();
+        (w, found)
+    };
+    let (_, none) = tunnel_findings(WORKING);
+    assert_eq!(none, vec![], "the working layout");
+
+    let (w, found) = tunnel_findings(Knobs {
+        gcp_admits_aws: false,
+        ..WORKING
+    });
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.severity, vpcpeer_reach::Severity::Error);
+    assert!(
+        f.resources[0].starts_with(&format!("projects/{P}/")),
+        "{f:#?}"
+    );
+    assert!(
+        f.resources.contains(&w.aws_gw) && f.resources.contains(&w.gcp_gw),
+        "{f:#?}"
+    );
+    assert!(f.message.contains("carries nothing"), "{f:#?}");
+    assert!(f.fix.contains(&w.aws_ip.to_string()), "{f:#?}");
+
+    let (w, found) = tunnel_findings(Knobs {
+        azure_nsg_denies: true,
+        ..WORKING
+    });
+    assert!(!found.is_empty(), "the NSG");
+    for f in &found {
+        assert!(f.resources[0].contains("/networkSecurityGroups/"), "{f:#?}");
+        assert!(f.resources.contains(&w.azure_gw), "{f:#?}");
+    }
+}
