@@ -197,7 +197,7 @@ pub fn audit(world: &World, now: Timestamp, limits: &Limits) -> Vec<Finding> {
     a.nacl_ephemeral_gap(&mut raw);
     a.shadowed_routes(&mut raw);
     a.quota_headroom(limits, &mut raw);
-    tunnels::tunnel_outer_blocked(world, &crate::Snapshot::compile(world, now), &mut raw);
+    tunnels::check(world, now, &mut raw);
     let mut out: Vec<Finding> = raw
         .into_iter()
         .map(|r| {

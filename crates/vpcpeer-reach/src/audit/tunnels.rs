@@ -10,15 +10,38 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use vpcpeer_model::World;
+use vpcpeer_model::{Timestamp, World};
 
 use super::{raw, Check, Raw, Severity};
 use crate::model::{Code, Direction, Fact, Header, Protocol, TunnelFix};
 use crate::snapshot::Snapshot;
 use crate::tunnel::{self, clouds::AllClouds, config_of, GatewayHost};
 
+/// The findings of `tunnel_outer_blocked` over `world` at `now`. A snapshot of the AWS side is
+/// compiled only when some VM of any cloud is of the gateway image (none: nothing to check).
+pub(super) fn check(world: &World, now: Timestamp, out: &mut Vec<Raw>) {
+    let aws = world
+        .aws
+        .instances()
+        .values()
+        .any(|i| vpcpeer_model::aws::catalog::is_gateway_image(&i.scope.region, &i.image_id));
+    let gcp = world
+        .gcp
+        .instances()
+        .values()
+        .any(|i| tunnel::gcp::setup_of(i).is_some());
+    let azure = world
+        .azure
+        .vms()
+        .values()
+        .any(|vm| tunnel::azure::setup_of(vm).is_some());
+    if aws || gcp || azure {
+        tunnel_outer_blocked(world, &Snapshot::compile(world, now), out);
+    }
+}
+
 /// The findings of `tunnel_outer_blocked` over `world` (GCP, Azure) and `snap` (AWS).
-pub(super) fn tunnel_outer_blocked(world: &World, snap: &Snapshot, out: &mut Vec<Raw>) {
+fn tunnel_outer_blocked(world: &World, snap: &Snapshot, out: &mut Vec<Raw>) {
     let all = AllClouds::new(world, snap);
     let mut hosts: Vec<GatewayHost<'_>> = Vec::new();
     for inst in snap.instances.values().filter(|i| i.gateway.is_some()) {
