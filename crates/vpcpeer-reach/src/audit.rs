@@ -46,6 +46,10 @@
 //!   and VPCs per account and region, IPv4 blocks per VPC; and network ACL entries per
 //!   direction against AWS's default of 20, which [`Limits`] does not carry. Info below the
 //!   quota, warning at it.
+//! - `tunnel_outer_blocked`: a gateway VM of the `vpcpeer-gateway` image (AWS, GCP or Azure)
+//!   has a tunnel to another gateway VM, and a security group, GCP firewall rule, Azure NSG or
+//!   network ACL stops the tunnel's outer UDP one way or the other, as `vpcpeer reach` checks
+//!   it (`TUNNEL_OUTER_BLOCKED_BY_SG` / `_BY_ACL`): the tunnel carries nothing (error).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -64,6 +68,7 @@ use crate::rules::acl_entry_matches;
 
 mod routes;
 mod rules;
+mod tunnels;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,11 +119,13 @@ pub enum Check {
     ShadowedRoutes,
     /// `quota_headroom`.
     QuotaHeadroom,
+    /// `tunnel_outer_blocked`.
+    TunnelOuterBlocked,
 }
 
 impl Check {
     /// Every check.
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; 12] = [
         Check::CidrOverlap,
         Check::MissingReturnRoute,
         Check::OrphanedPeering,
@@ -130,6 +137,7 @@ impl Check {
         Check::NaclEphemeralGap,
         Check::ShadowedRoutes,
         Check::QuotaHeadroom,
+        Check::TunnelOuterBlocked,
     ];
 
     /// The check's name.
@@ -146,6 +154,7 @@ impl Check {
             Check::NaclEphemeralGap => "nacl_ephemeral_gap",
             Check::ShadowedRoutes => "shadowed_routes",
             Check::QuotaHeadroom => "quota_headroom",
+            Check::TunnelOuterBlocked => "tunnel_outer_blocked",
         }
     }
 }
@@ -188,6 +197,7 @@ pub fn audit(world: &World, now: Timestamp, limits: &Limits) -> Vec<Finding> {
     a.nacl_ephemeral_gap(&mut raw);
     a.shadowed_routes(&mut raw);
     a.quota_headroom(limits, &mut raw);
+    tunnels::check(world, now, &mut raw);
     let mut out: Vec<Finding> = raw
         .into_iter()
         .map(|r| {

@@ -108,6 +108,27 @@ fn crossing_rows() {
             codes: &[(F, "TUNNEL_GATEWAY_NOT_RUNNING")],
         },
         Row {
+            name: "near aws gateway stopped: its route is a blackhole that still names it",
+            knobs: Knobs {
+                stop_aws: true,
+                ..WORKING
+            },
+            from: End::Aws,
+            to: End::Gcp,
+            codes: &[(F, "BAD_STATE_ROUTE"), (F, "TUNNEL_GATEWAY_NOT_RUNNING")],
+        },
+        Row {
+            name: "far aws gateway stopped (its Elastic IP kept)",
+            knobs: Knobs {
+                stop_aws: true,
+                ..WORKING
+            },
+            from: End::Gcp,
+            to: End::Aws,
+            // As in the AWS walk: the reply's route to the stopped gateway is a blackhole.
+            codes: &[(F, "TUNNEL_GATEWAY_NOT_RUNNING"), (R, "BAD_STATE_ROUTE")],
+        },
+        Row {
             name: "far azure gateway deallocated (its Standard address kept)",
             knobs: Knobs {
                 deallocate_azure: true,
@@ -380,4 +401,50 @@ fn remedies_of_crossing_blockers() {
         assert!(check(&w, &r), "{from:?} -> {to:?}: {r:?}");
     }
     let _ = &build(WORKING).azure_gw;
+}
+
+/// `vpcpeer audit`'s `tunnel_outer_blocked`: nothing in the working layout; a filter that stops
+/// a tunnel's outer UDP (GCP's firewall not admitting the AWS gateway, the Azure gateway's NSG
+/// denying the tunnel port) is one error naming the filter and both gateways, whichever cloud.
+#[test]
+fn the_audit_names_a_filter_on_a_tunnels_outer_path() {
+    let tunnel_findings = |k: Knobs| {
+        let w = build(k);
+        let found: Vec<_> =
+            vpcpeer_reach::audit(&w.env.world, w.env.now, &vpcpeer_model::Limits::default())
+                .into_iter()
+                .filter(|f| f.check == vpcpeer_reach::Check::TunnelOuterBlocked)
+                .collect();
+        (w, found)
+    };
+    let (_, none) = tunnel_findings(WORKING);
+    assert_eq!(none, vec![], "the working layout");
+
+    let (w, found) = tunnel_findings(Knobs {
+        gcp_admits_aws: false,
+        ..WORKING
+    });
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.severity, vpcpeer_reach::Severity::Error);
+    assert!(
+        f.resources[0].starts_with(&format!("projects/{P}/")),
+        "{f:#?}"
+    );
+    assert!(
+        f.resources.contains(&w.aws_gw) && f.resources.contains(&w.gcp_gw),
+        "{f:#?}"
+    );
+    assert!(f.message.contains("carries nothing"), "{f:#?}");
+    assert!(f.fix.contains(&w.aws_ip.to_string()), "{f:#?}");
+
+    let (w, found) = tunnel_findings(Knobs {
+        azure_nsg_denies: true,
+        ..WORKING
+    });
+    assert!(!found.is_empty(), "the NSG");
+    for f in &found {
+        assert!(f.resources[0].contains("/networkSecurityGroups/"), "{f:#?}");
+        assert!(f.resources.contains(&w.azure_gw), "{f:#?}");
+    }
 }

@@ -10,7 +10,7 @@ use super::{answer, ReachRequest};
 
 const NOW: Timestamp = Timestamp(1_700_000_000_000);
 
-fn run<T, E: std::fmt::Debug>(
+pub(crate) fn run<T, E: std::fmt::Debug>(
     world: &mut World,
     ids: &mut SeededIds,
     project: &str,

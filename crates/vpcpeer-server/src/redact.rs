@@ -34,8 +34,11 @@
 //!
 //! Known limit: a bare GCP or Azure name is recognised as a whole word; a hidden resource whose
 //! name is also the name of something the caller may see is left as is (it tells the caller
-//! nothing it cannot see), and `default` (every Azure VNet's and GCP project's usual name) is
-//! never hidden.
+//! nothing it cannot see), and `default` (every Azure VNet's and GCP project's usual name) and
+//! the few words the engine's sentences are made of (`tunnel` — the controller's Azure gateway
+//! NSG rule —, `gateway`, `instance`, `network`, `subnet`, `route`, `internet`, `peering`) are
+//! never hidden. The values of the answer's vocabulary keys (`kind`, `code`, `leg`, `type`,
+//! `direction`, `protocol`, `action`) are never rewritten.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -268,7 +271,10 @@ impl<'w> Redactor<'w> {
                 }
             }
             Value::Array(a) => a.iter_mut().for_each(|x| self.json(x)),
-            Value::Object(o) => o.values_mut().for_each(|x| self.json(x)),
+            Value::Object(o) => o
+                .iter_mut()
+                .filter(|(k, _)| !VOCABULARY_KEYS.contains(&k.as_str()))
+                .for_each(|(_, x)| self.json(x)),
             _ => {}
         }
     }
@@ -478,7 +484,7 @@ impl<'w> Redactor<'w> {
         self.names.get_or_init(|| {
             let w = self.world;
             let mut hidden: BTreeMap<String, Hidden> = BTreeMap::new();
-            let mut shown: BTreeSet<String> = BTreeSet::from(["default".to_owned()]);
+            let mut shown: BTreeSet<String> = NEVER_HIDDEN.iter().map(|w| w.to_string()).collect();
             let mut note = |id: &str, name: &str, kind: &str| match self.hidden(id) {
                 Some(h) => {
                     hidden.entry(name.to_owned()).or_insert(Hidden {
@@ -548,6 +554,25 @@ impl<'w> Redactor<'w> {
         })
     }
 }
+
+/// Keys whose values are the answer's own vocabulary (a component's kind, a blocker's code, a
+/// leg, a rule's type), never an id or a name: [`Redactor::json`] leaves them as they are.
+const VOCABULARY_KEYS: [&str; 7] = [
+    "kind",
+    "code",
+    "leg",
+    "type",
+    "direction",
+    "protocol",
+    "action",
+];
+
+/// Words of the engine's own sentences that are never taken for a bare name, even when a
+/// hidden resource bears them (the controller's Azure NSG rule `tunnel`, a subnet `default`):
+/// hiding them would rewrite the sentences, not hide anything.
+const NEVER_HIDDEN: [&str; 9] = [
+    "default", "tunnel", "gateway", "instance", "network", "subnet", "route", "internet", "peering",
+];
 
 fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.'

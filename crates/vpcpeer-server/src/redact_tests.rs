@@ -141,3 +141,59 @@ fn arm_ids_in_any_case_and_azure_names() {
         )
     );
 }
+
+#[test]
+fn vocabulary_keys_and_words_are_never_taken_for_hidden_names() {
+    use vpcpeer_model::azure::ops::{self as az, PutNsg, Target};
+    use vpcpeer_model::azure::{AzAccess, AzDirection, AzSecurityRule, AzTags};
+    use vpcpeer_model::SeededIds;
+    let mut w = azure_world();
+    // A gateway NSG of SUB_B with the controller's rule `tunnel`, hidden from SUB_A.
+    let rule = |name: &str, priority| AzSecurityRule {
+        name: name.into(),
+        priority,
+        direction: AzDirection::Inbound,
+        access: AzAccess::Allow,
+        protocol: "Udp".into(),
+        source_ports: vec!["*".into()],
+        destination_ports: vec!["51820".into()],
+        source_prefixes: vec!["20.40.0.1".into()],
+        destination_prefixes: vec!["*".into()],
+        description: None,
+    };
+    crate::reach::tests::run(&mut w, &mut SeededIds::new(9), SUB_B, |tx| {
+        az::put_nsg(
+            tx,
+            &Target::new(SUB_B, "rg-b", "gw-nsg"),
+            PutNsg {
+                location: Some("eastus".into()),
+                rules: vec![rule("tunnel", 100), rule("udp-in", 110)],
+                tags: AzTags::new(),
+            },
+        )
+    });
+    let viewer = Viewer {
+        subscription: Some(SUB_A.into()),
+        ..Viewer::default()
+    };
+    let r = Redactor::new(&w, viewer).with_bare_names(true);
+    let mut v = serde_json::json!({
+        "component": {"kind": "tunnel", "id": "a-gw->b-gw"},
+        "code": "TUNNEL_GATEWAY_NOT_RUNNING",
+        "detail": "the tunnel a-gw -> b-gw carries nothing; udp-in admits it",
+        "rule": {"type": "udp-in"},
+    });
+    r.json(&mut v);
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "component": {"kind": "tunnel", "id": "a-gw->b-gw"},
+            "code": "TUNNEL_GATEWAY_NOT_RUNNING",
+            "detail": format!(
+                "the tunnel a-gw -> b-gw carries nothing; security-rule (subscription {SUB_B}) admits it"
+            ),
+            "rule": {"type": "udp-in"},
+        }),
+        "the other rule's name is still hidden in sentences"
+    );
+}

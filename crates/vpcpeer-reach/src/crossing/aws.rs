@@ -144,7 +144,10 @@ impl Aws<'_> {
         );
     }
 
-    fn hops(&self, t: &mut Trace, e: &AwsEnd<'_>, h: Header, instance_first: bool) {
+    /// The interface and instance hops of end `e`; on the forward leg, a stopped instance is
+    /// a blocker unless it is a gateway (`gateway`: the tunnel names it,
+    /// `TUNNEL_GATEWAY_NOT_RUNNING`).
+    fn hops(&self, t: &mut Trace, e: &AwsEnd<'_>, h: Header, instance_first: bool, gateway: bool) {
         let inst = e
             .eni
             .instance
@@ -165,7 +168,7 @@ impl Aws<'_> {
             .as_ref()
             .and_then(|i| self.snap.instances.get(i))
             .filter(|i| i.state != InstanceState::Running);
-        if let (Some(i), Leg::Forward) = (stopped, t.leg) {
+        if let (Some(i), Leg::Forward, false) = (stopped, t.leg, gateway) {
             t.block(
                 Code::InstanceNotRunning,
                 ComponentRef::new(K::Instance, &i.id),
@@ -202,7 +205,7 @@ impl<'s> Segment<'s> for Aws<'s> {
     }
 
     fn leave(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
-        self.hops(t, e, h, true);
+        self.hops(t, e, h, true, false);
         if t.leg == Leg::Return {
             self.acl(t, &e.eni.subnet_id, Direction::Egress, h);
         }
@@ -212,7 +215,7 @@ impl<'s> Segment<'s> for Aws<'s> {
         if t.leg == Leg::Return {
             self.acl(t, &e.eni.subnet_id, Direction::Ingress, h);
         }
-        self.hops(t, e, h, false);
+        self.hops(t, e, h, false, false);
     }
 
     fn egress(&self, t: &mut Trace, e: &AwsEnd<'s>, h: Header) {
@@ -241,9 +244,32 @@ impl<'s> Segment<'s> for Aws<'s> {
             }),
             h,
         );
-        let eni = best.filter(|r| r.active).and_then(|r| match &r.target {
-            RouteTarget::Instance(i) => crate::explain::instance_eni(self.snap, i).ok(),
-            RouteTarget::NetworkInterface(n) => self.snap.enis.get(n),
+        // A route to a gateway instance that is not running is a blackhole, but it still
+        // names the gateway: the blackhole is recorded and the crossing goes on through that
+        // gateway, whose own checks name it as not running (as the AWS walk does for a near
+        // appliance). A terminated or missing instance leads nowhere.
+        let eni = best.and_then(|r| match &r.target {
+            RouteTarget::Instance(i) => {
+                let kept = self.snap.instances.get(i).is_some_and(|v| {
+                    !matches!(
+                        v.state,
+                        InstanceState::Terminated | InstanceState::ShuttingDown
+                    )
+                });
+                let eni = crate::explain::instance_eni(self.snap, i).ok()?;
+                if !r.active && kept {
+                    t.block(
+                        Code::BadStateRoute,
+                        at.clone(),
+                        format!(
+                            "{} routes {ip} to instance {i}, which is not running: a blackhole",
+                            at.id
+                        ),
+                    );
+                }
+                (r.active || kept).then_some(eni)
+            }
+            RouteTarget::NetworkInterface(n) if r.active => self.snap.enis.get(n),
             _ => None,
         });
         let gw = eni.and_then(|eni| {
@@ -300,7 +326,7 @@ impl<'s> Segment<'s> for Aws<'s> {
             self.acl(t, &g.eni.subnet_id, Direction::Ingress, h);
         }
         self.sg(t, g.eni, Direction::Ingress, h);
-        self.hops(t, g, h, false);
+        self.hops(t, g, h, false, true);
     }
 
     fn gateway_out(&self, t: &mut Trace, g: &AwsEnd<'s>, h: Header) {

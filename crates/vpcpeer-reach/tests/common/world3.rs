@@ -52,6 +52,8 @@ pub struct Knobs {
     pub gcp_forwards: bool,
     pub gcp_routes_aws: bool,
     pub stop_gcp: bool,
+    /// The AWS gateway is stopped (its route in the workload table turns blackhole).
+    pub stop_aws: bool,
     pub deallocate_azure: bool,
     /// The Azure gateway's NIC gets an NSG whose one rule denies udp/51820 from the internet.
     pub azure_nsg_denies: bool,
@@ -70,6 +72,7 @@ pub const WORKING: Knobs = Knobs {
     gcp_forwards: true,
     gcp_routes_aws: true,
     stop_gcp: false,
+    stop_aws: false,
     deallocate_azure: false,
     azure_nsg_denies: false,
     azure_nsg_tunnel_only: false,
@@ -524,6 +527,10 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
     if k.stop_gcp {
         let (zone, name) = (ZONE.into(), "gw".into());
         gcp_run(&mut env, Command::StopInstance { zone, name });
+    }
+    if k.stop_aws {
+        env.run(&a(), |tx| tx.stop_instances(std::slice::from_ref(&aws_gw)))
+            .expect("stop");
     }
     if k.deallocate_azure {
         az_run(&mut env, |tx| {
