@@ -230,6 +230,36 @@ def test_a_peering_accepted_by_boto3_changes_live(server, driver):
     })
 
 
+def test_with_an_admin_token_the_page_reads_the_stream_with_it(fresh_server, driver, tmp_path):
+    """EventSource cannot send the admin token: once the token is typed in, the page reads the
+    same event stream with fetch, sending it, and follows changes by events."""
+    token = "console-admin-token-0123456789"
+    path = tmp_path / "admin-token"
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    server = fresh_server("--admin-token-file", str(path))
+    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
+    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    driver.get(server.url + "/")
+    wait_for(driver, "return !document.getElementById('token-bar').hidden", what="the token bar")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+    wait_for(driver, "return document.body.dataset.refreshes >= 1", what="the first drawing")
+    wait_for(driver, "const l = vpcpeerConsole.stats.live; return l.mode === 'events'",
+             what="the event stream")
+    before = driver.execute_script("return vpcpeerConsole.stats.live.event_refreshes")
+    b.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    wait_for(driver, f"return vpcpeerConsole.cy.getElementById('peering:{pcx}')"
+             f".style('line-color').replace(/ /g, '') === '{GREEN}'", what="the edge to turn green")
+    live = driver.execute_script("return vpcpeerConsole.stats.live")
+    assert live["transport"] == "fetch" and live["mode"] == "events", live
+    assert live["event_refreshes"] > before, live
+    driver.execute_script("sessionStorage.clear()")
+
+
 def accept_to_green_ms(d, server, page, samples):
     """Opens `page`, then `samples` times: a peering request (drawn amber), accepted by boto3
     after a pause of 0 to 500 ms; the milliseconds from just before the accept call to the page showing the edge green (the
