@@ -1,5 +1,5 @@
 //! The shapes of vpcpeer's own HTTP API (`/_vpcpeer/*`): every admin, reach, audit, matrix,
-//! topology, inspect and command-log answer and request body, as serde types. The server builds them, the CLI reads them, and the
+//! topology, inspect, command-log and live-event answer and request body, as serde types. The server builds them, the CLI reads them, and the
 //! controller and the console will use them too; this crate depends on serde alone, so none of
 //! them needs the model or the engine to speak the API.
 //!
@@ -24,7 +24,7 @@ pub use admin::{
 };
 pub use audit::{AuditAnswer, AuditRequest, Finding, Severity, Summary};
 pub use inspect::{InspectFact, InspectRow, InspectTable, Inspection};
-pub use log::{LogAnswer, LogEntry, ReplayAnswer, ReplayRequest};
+pub use log::{LiveEvent, LogAnswer, LogEntry, ReplayAnswer, ReplayRequest};
 pub use matrix::{Cell, MatrixAnswer, MatrixInstance, MatrixRequest};
 pub use reach::{
     AclEntryRule, Blocker, Component, FilterRule, Header, Hop, Leg, ReachAnswer, ReachRequest,

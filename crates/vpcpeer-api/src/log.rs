@@ -62,3 +62,21 @@ pub struct ReplayAnswer {
     /// Entries applied.
     pub applied: usize,
 }
+
+/// One event of `GET /_vpcpeer/events` (`text/event-stream`, event name `change`): where the
+/// emulator is. The first is sent at once, then one each time the command log, the world's
+/// version or the clock's offset moves (a burst of commits may be one event). A client
+/// refreshes what it shows on each; the command log (`since=seq` of the previous event) says
+/// what changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    /// The emulator's clock, ISO-8601 with milliseconds.
+    pub now: String,
+    /// The emulator's clock, milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// The command log's newest sequence number ([`LogAnswer::last`]).
+    pub seq: u64,
+    /// The world's version: moves on every change applied, also those the command log does not
+    /// show (a reset, a change the store failed and that was undone).
+    pub version: u64,
+}

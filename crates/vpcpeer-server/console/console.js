@@ -1,12 +1,13 @@
 // vpcpeer console. Draws GET /_vpcpeer/topology with Cytoscape.js and its fCoSE layout (compound nodes: cloud ->
 // account -> region -> network, peerings as edges coloured by state), lists every network and
-// peering as text beside the map, shows one in detail (GET /_vpcpeer/inspect), follows GET /_vpcpeer/log to redraw when the server changes,
-// asks POST /_vpcpeer/reach and highlights the hops, shows and advances GET|POST /_vpcpeer/clock.
+// peering as text beside the map, shows one in detail (GET /_vpcpeer/inspect), asks POST
+// /_vpcpeer/reach and highlights the hops, shows and advances GET|POST /_vpcpeer/clock.
+// live.js redraws when the server changes (GET /_vpcpeer/events), controller.js is the
+// controller's panel; both use what this file exposes as window.vpcpeerConsole.
 // It uses only the admin JSON API the CLI uses. No framework, no network access but this origin.
 'use strict';
 
 (function () {
-  const POLL_MS = 500;
   const CLOUD_LABEL = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' };
   const ACCOUNT_WORD = { aws: 'account', gcp: 'project', azure: 'subscription' };
   const $ = (id) => document.getElementById(id);
@@ -19,7 +20,8 @@
   let nextExpiry = null;    // earliest expires_ms of a pending AWS request
   let lastReach = null;     // the last reach answer, re-highlighted after each refresh
   let inspected = null;     // the id the inspector shows, asked again after each refresh
-  let refreshing = null;    // the refresh under way (a promise), so polls do not overlap
+  let refreshing = null;    // the refresh under way (a promise), so refreshes do not overlap
+  let again = null;         // the one refresh asked for while another was under way
 
   // --- API -----------------------------------------------------------------------------------
   async function api(method, path, body) {
@@ -39,7 +41,11 @@
       throw new Error('this server needs its admin token');
     }
     const answer = await r.json();
-    if (!r.ok) throw new Error(answer.error || r.status + ' ' + r.statusText);
+    if (!r.ok) {
+      const e = new Error(answer.error || r.status + ' ' + r.statusText);
+      e.answer = answer; // the whole answer (the controller's lists its problems)
+      throw e;
+    }
     return answer;
   }
 
@@ -385,8 +391,14 @@
   let peeringById = new Map();
 
   // --- refresh and live updates --------------------------------------------------------------
+  // One refresh at a time. Asked while one is under way (which may have read the server before
+  // the change that prompts this one), it runs once more after it: a burst of asks costs at
+  // most one refresh beyond the one under way.
   async function refresh() {
-    if (refreshing) return refreshing;
+    if (refreshing) {
+      if (!again) again = refreshing.catch(() => {}).then(() => { again = null; return refresh(); });
+      return again;
+    }
     refreshing = (async () => {
       const t0 = performance.now();
       const log = await api('GET', '/_vpcpeer/log?limit=1&since=' + Number.MAX_SAFE_INTEGER);
@@ -428,30 +440,6 @@
     c.textContent = now;
     c.dateTime = now;
     c.dataset.ms = String(nowMs);
-  }
-
-  async function poll() {
-    try {
-      const since = logMark ? logMark[1] : 0;
-      const [log, clock] = await Promise.all([
-        api('GET', '/_vpcpeer/log?limit=1&since=' + since),
-        api('GET', '/_vpcpeer/clock'),
-      ]);
-      showClock(clock.now, clock.now_ms);
-      const changed = !logMark || log.first !== logMark[0] || log.last !== logMark[1];
-      const expired = nextExpiry !== null && clock.now_ms >= nextExpiry;
-      if (changed || expired) {
-        const seen = Date.now();
-        await refresh();
-        stats.lastChange = { seen_at: seen, drawn_at: Date.now(), log_last: log.last };
-      }
-      $('live').textContent = 'live · log #' + log.last;
-      $('live').className = 'ok';
-    } catch (e) {
-      $('live').textContent = 'not connected: ' + e.message;
-      $('live').className = 'err';
-    }
-    setTimeout(poll, POLL_MS);
   }
 
   // --- reachability --------------------------------------------------------------------------
@@ -759,9 +747,14 @@
     refresh().catch(() => {});
   });
 
-  window.vpcpeerConsole = { cy, stats, refresh };
-  refresh().catch((e) => {
+  // The first drawing; live.js follows the server once it is done.
+  const ready = refresh().catch((e) => {
     $('live').textContent = 'not connected: ' + e.message;
     $('live').className = 'err';
-  }).finally(() => setTimeout(poll, POLL_MS));
+  });
+  window.vpcpeerConsole = {
+    cy, stats, refresh, ready, api, showClock, text, focus,
+    logMark: () => logMark,
+    nextExpiry: () => nextExpiry,
+  };
 })();

@@ -22,7 +22,8 @@
 //!   answered by hyper itself before any service runs; [`io::SniffIo`] rewrites that answer in
 //!   the dialect of the request line's path.
 //! - **Shutdown** (ctrl-c or SIGTERM): the loops stop accepting, connections between requests
-//!   close at once, requests in flight finish (at most 5 s).
+//!   close at once, event streams end ([`crate::events`]), requests in flight finish (at most
+//!   5 s).
 
 mod io;
 mod slots;
@@ -173,6 +174,7 @@ pub async fn serve_until(
     }
     stop.await;
     let _ = tx.send(true);
+    shared.state.close_streams();
     for l in loops {
         l.await.map_err(|e| std::io::Error::other(e.to_string()))?;
     }

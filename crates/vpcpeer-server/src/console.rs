@@ -1,7 +1,12 @@
 //! The web console: a page that draws the emulated estate (`GET /_vpcpeer/topology`), asks
 //! reachability questions (`POST /_vpcpeer/reach`), shows and advances the emulator's clock
-//! (`/_vpcpeer/clock`) and follows the command log (`GET /_vpcpeer/log`) to redraw when anything
-//! changes. It uses only the admin JSON API the CLI uses.
+//! (`/_vpcpeer/clock`) and follows the server's change events (`GET /_vpcpeer/events`, see
+//! [`crate::events`]; polling `GET /_vpcpeer/log` only if that stream fails) to redraw when
+//! anything changes. It uses only the admin JSON API the CLI uses, and the controller's API the
+//! composition root mounts (`/_vpcpeer/controller/*`) for its controller panel.
+//!
+//! Its scripts: `console.js` (map, lists, inspector, reach, audit, matrix, clock), `live.js`
+//! (the event stream and the polling fallback), `controller.js` (plan, apply, status).
 //!
 //! Served by `vpcpeer serve` itself, with every asset embedded in the binary (the files in
 //! `crates/vpcpeer-server/console/`, read by `include_bytes!`): the page fetches nothing from
@@ -56,6 +61,8 @@ macro_rules! asset {
 /// The console's files: (path under `/_vpcpeer/console/`, content type, bytes).
 const ASSETS: &[(&str, &str, &[u8])] = &[
     asset!("console.js", "text/javascript; charset=utf-8"),
+    asset!("live.js", "text/javascript; charset=utf-8"),
+    asset!("controller.js", "text/javascript; charset=utf-8"),
     asset!("console.css", "text/css; charset=utf-8"),
     asset!("vendor/cytoscape.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/cytoscape.LICENSE", "text/plain; charset=utf-8"),

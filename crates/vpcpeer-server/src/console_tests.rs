@@ -101,6 +101,16 @@ async fn assets_are_embedded() {
     let st = state();
     for (path, ct, needle) in [
         ("console.js", "text/javascript", "/_vpcpeer/topology"),
+        (
+            "live.js",
+            "text/javascript",
+            "new EventSource('/_vpcpeer/events')",
+        ),
+        (
+            "controller.js",
+            "text/javascript",
+            "/_vpcpeer/controller/plan",
+        ),
         ("console.css", "text/css", "#map"),
         (
             "vendor/cytoscape.min.js",

@@ -3,7 +3,8 @@
 //! `reach`: reachability queries, see [`reach`]; `audit` and `matrix`, see [`audit`];
 //! `tls/cert.pem`, the HTTPS certificate, see [`tls`]; `faults`, the opt-in fault mode that
 //! refuses a face's next requests of an action as a throttled caller, see [`faults`];
-//! `topology`, the estate as the web console draws it, see [`topology`]). `GET /` without an
+//! `topology`, the estate as the web console draws it, see [`topology`]; `events`, the
+//! server-sent events the console follows, see [`events`]). `GET /` without an
 //! `Action` is the web console's page, whose assets are under `/_vpcpeer/console/` ([`console`]).
 //! `/compute/v1/*` is GCP Compute Engine ([`gcp`]); `/subscriptions/*` is Azure Resource Manager
 //! ([`azure`]). With [`ServerConfig::default_vpcs`] on, an account's first EC2 request in a
@@ -27,6 +28,7 @@ pub mod conn;
 pub mod console;
 pub mod default_vpc;
 pub mod dialect;
+pub mod events;
 pub mod faults;
 pub mod gcp;
 pub mod guard;
@@ -78,6 +80,8 @@ pub struct AppState {
     /// Handlers the composition root mounted ([`mount`]).
     mounts: mount::Mounts,
     reset_hooks: mount::ResetHooks,
+    /// Set when the server stops: the event streams end ([`events`]).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -109,6 +113,7 @@ impl AppState {
             config,
             mounts: mount::Mounts::default(),
             reset_hooks: mount::ResetHooks::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         })
     }
 
@@ -121,6 +126,12 @@ impl AppState {
     /// The HTTPS listener's certificate, if the server has one.
     pub fn tls_certificate(&self) -> Option<&[u8]> {
         self.tls_cert.get().map(Vec::as_slice)
+    }
+
+    /// Ends every event stream ([`events`]), now and for streams opened later: the server is
+    /// stopping, and a stream would otherwise hold its connection until the shutdown grace ends.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
     }
 
     pub(crate) fn request_id(&self) -> String {
@@ -151,6 +162,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/_vpcpeer/log", get(log::command_log))
         .route("/_vpcpeer/replay", post(log::replay_log))
+        .route("/_vpcpeer/events", get(events::events_handler))
         .route("/_vpcpeer/reach", post(reach_query))
         .route("/_vpcpeer/audit", post(audit::audit_handler))
         .route("/_vpcpeer/matrix", post(audit::matrix_handler))

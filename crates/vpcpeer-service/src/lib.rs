@@ -25,6 +25,11 @@
 //! keep something derived from the world can catch up from the keys changed since their version
 //! ([`Emulator::with_world_since`]).
 //!
+//! Whoever follows the emulator live ([`Emulator::subscribe`]) is told, once the writer has
+//! written a batch, the command log's last sequence number, the world's version and the clock
+//! offset ([`Progress`]), on a `tokio::sync::watch` channel: only the latest value is kept, so a
+//! slow follower never holds the writer back and sees a burst of commits as one change.
+//!
 //! This crate binds no sockets, opens no files and reads no clock: the store, the time source and
 //! the id generator are handed in by the composition root.
 
@@ -43,7 +48,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use parking_lot::Mutex;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{oneshot, watch, Notify};
 use vpcpeer_model::{
     Apply, Command, Ctx, IdGen, Limits, RecordingIds, Scope, Timestamp, Tx, World,
 };
@@ -142,6 +147,44 @@ struct Shared {
     /// takes it while holding the world lock's guard, and readers of the log never block the
     /// world).
     commands: Mutex<CommandLog>,
+    /// What followers last heard ([`Shared::announce`]).
+    live: watch::Sender<Progress>,
+}
+
+/// Where the emulator is, as its followers are told ([`Emulator::subscribe`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The command log's newest sequence number (0: none yet): moves when a command is durable.
+    pub seq: u64,
+    /// The world's version ([`Emulator::version`]): also moves on an undo, a reset or a reload,
+    /// which the command log does not show.
+    pub version: u64,
+    /// The clock's offset in milliseconds: moves when the clock is advanced.
+    pub clock_offset_ms: i64,
+}
+
+impl Shared {
+    /// Where the emulator is now.
+    fn progress(&self) -> Progress {
+        // One lock at a time: the command log's, then the world's (the writer calls this with
+        // neither held).
+        let seq = self.commands.lock().since(u64::MAX, 0).last;
+        Progress {
+            seq,
+            version: self.state.lock().log.version(),
+            clock_offset_ms: self.clock.offset_ms(),
+        }
+    }
+
+    /// Tells the followers where the emulator is, if that moved.
+    pub(crate) fn announce(&self) {
+        let now = self.progress();
+        self.live.send_if_modified(|p| {
+            let moved = *p != now;
+            *p = now;
+            moved
+        });
+    }
 }
 
 /// Where the emulator's writer runs (see [`Emulator::open_on`]).
@@ -198,6 +241,7 @@ impl Emulator {
             clock.set_offset_ms(off);
         }
         let world = World::from_records(snap.records);
+        let clock_offset = clock.offset_ms();
         let wake = Arc::new(Notify::new());
         let (queue, rx) = Queue::new(wake.clone());
         let shared = Arc::new(Shared {
@@ -209,6 +253,10 @@ impl Emulator {
             }),
             clock,
             commands: Mutex::new(CommandLog::new(commands::COMMAND_LOG_CAPACITY)),
+            live: watch::Sender::new(Progress {
+                clock_offset_ms: clock_offset,
+                ..Progress::default()
+            }),
         });
         let health = Arc::new(Health::new());
         let writer = Writer::new(store, rx, Arc::downgrade(&shared), health.clone());
@@ -482,6 +530,13 @@ impl Emulator {
     /// change sets the store failed, and by a reset or a reload.
     pub fn version(&self) -> u64 {
         self.shared.state.lock().log.version()
+    }
+
+    /// Follows the emulator: the receiver sees [`Progress`] move once the writer has written
+    /// each batch of commits (or undone one, or a clock advance, a reset, a reload). Only the
+    /// latest value is kept.
+    pub fn subscribe(&self) -> watch::Receiver<Progress> {
+        self.shared.live.subscribe()
     }
 
     /// Reads the world (for snapshots, audits and tests).

@@ -691,3 +691,29 @@ async fn dropping_the_emulator_ends_the_writer() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn followers_hear_of_commits_clock_advances_and_resets() {
+    let (_, emu) = in_memory();
+    let mut rx = emu.subscribe();
+    assert_eq!(*rx.borrow_and_update(), Progress::default());
+    let within = std::time::Duration::from_secs(60);
+    create_vpc(&emu, "10.0.0.0/16").await.expect("service");
+    let seen = *tokio::time::timeout(within, rx.wait_for(|p| p.version >= 1))
+        .await
+        .expect("told of the commit")
+        .expect("sender alive");
+    assert_eq!((seen.version, seen.clock_offset_ms), (1, 0));
+    emu.advance_clock(60).await.expect("advance");
+    let seen = *tokio::time::timeout(within, rx.wait_for(|p| p.clock_offset_ms != 0))
+        .await
+        .expect("told of the clock")
+        .expect("sender alive");
+    assert_eq!(seen.clock_offset_ms, 60_000);
+    emu.reset().await.expect("reset");
+    let seen = *tokio::time::timeout(within, rx.wait_for(|p| p.clock_offset_ms == 0))
+        .await
+        .expect("told of the reset")
+        .expect("sender alive");
+    assert_eq!(seen.version, 2, "a reset is a new version");
+}

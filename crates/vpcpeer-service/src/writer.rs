@@ -44,6 +44,12 @@
 //! [`Store::ping`] every [`PROBE_EVERY`] does (and a pending reload is done): health reports the
 //! store as it is now.
 //!
+//! **Watchers.** After each batch (and each probe) the writer publishes the command log's last
+//! sequence number, the world's version and the clock offset ([`crate::Progress`]) on a
+//! `tokio::sync::watch` channel, which wakes whoever follows the emulator
+//! ([`Emulator::subscribe`](crate::Emulator::subscribe): the console's event stream) only when
+//! one of them moved.
+//!
 //! A panic inside the store (a bug) is caught and treated as a failure of that write, so the
 //! writer thread never dies with changes in memory that the store does not hold.
 
@@ -278,7 +284,16 @@ impl Writer {
         true
     }
 
-    fn process(&mut self, mut batch: VecDeque<Msg>) {
+    /// Writes `batch` (see [`Writer::write`]), then tells the watchers what moved
+    /// ([`Shared::announce`]).
+    fn process(&mut self, batch: VecDeque<Msg>) {
+        self.write(batch);
+        if let Some(shared) = self.shared.upgrade() {
+            shared.announce();
+        }
+    }
+
+    fn write(&mut self, mut batch: VecDeque<Msg>) {
         if self.reload_needed {
             let reason = "the world is being reloaded from the store".to_owned();
             if let Err(back) = self.reload(batch.into(), &reason) {
@@ -460,8 +475,15 @@ impl Writer {
         Ok(())
     }
 
-    /// While degraded: is the store back?
+    /// While degraded: is the store back? (A reload tells the watchers.)
     fn probe(&mut self) {
+        self.ping();
+        if let Some(shared) = self.shared.upgrade() {
+            shared.announce();
+        }
+    }
+
+    fn ping(&mut self) {
         match guarded("ping", || self.store.ping()) {
             Ok(()) if self.reload_needed => {
                 let _ = self.reload(Vec::new(), "the store is back");

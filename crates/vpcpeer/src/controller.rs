@@ -249,9 +249,10 @@ fn healthy(args: &TopologyArgs, desired: &Desired, observed: &Observed, dr: &Dri
     assess(desired, observed, &state, cloud_now(dr)).desired
 }
 
-/// The plan as JSON: the summary, each step with its sign, cloud, text, reason and typed action,
+/// The plan as JSON (`plan --output json`, and the console's `POST /_vpcpeer/controller/plan`):
+/// the summary, each step with its sign, cloud, text, reason and typed action,
 /// the conflicts.
-fn plan_json(p: &Plan) -> serde_json::Value {
+pub(crate) fn plan_json(p: &Plan) -> serde_json::Value {
     let (add, change, destroy) = p.counts();
     let steps: Vec<serde_json::Value> = p
         .steps

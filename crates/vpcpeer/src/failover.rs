@@ -15,6 +15,9 @@
 //! from the clouds' routes, so a lost or unreadable file only loses the events and restarts the
 //! detection clocks (from the clouds' stop times where they give one).
 //!
+//! `status --output json` prints [`status_json`], which the console's controller API answers
+//! too (`controller_api.rs`).
+//!
 //! Exit status: `reconcile --once` 0 when every encrypted link is up after the pass, 2 when one
 //! is down, 1 on errors; `status` the same without changing anything; `run` keeps going (a failed
 //! pass is printed and retried at the next interval) until Ctrl-C.
@@ -26,7 +29,7 @@ use anyhow::{anyhow, Context};
 use serde_json::json;
 use vpcpeer_controller::apply::{self, Clouds, Event, Policy};
 use vpcpeer_controller::health::{assess, HaState, Health, LinkHealth, Status};
-use vpcpeer_controller::Desired;
+use vpcpeer_controller::{Desired, Observed};
 use vpcpeer_drivers::Drivers;
 
 use crate::controller::{self, cloud_now, read_state, TopologyArgs};
@@ -290,17 +293,13 @@ fn status(args: &HaArgs) -> anyhow::Result<bool> {
         .context("reading the clouds")?;
     let now = cloud_now(&dr);
     let h = assess(&desired, &observed, &state, now);
-    let recent: Vec<_> = state.events.iter().rev().take(10).rev().cloned().collect();
     match args.output {
         Output::Json => emit(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&json!({
-                "time": rfc3339(now),
-                "links": links_json(&h.links),
-                "events": events_json(&recent),
-            }))?
+            serde_json::to_string_pretty(&status_json(&desired, &observed, &h, &state, now))?
         ))?,
         Output::Table => {
+            let recent = recent_events(&state);
             let mut out = links_table(&h.links, true);
             if !recent.is_empty() {
                 out.push_str("\nRecent events:\n");
@@ -312,6 +311,117 @@ fn status(args: &HaArgs) -> anyhow::Result<bool> {
         }
     }
     Ok(all_up(&h))
+}
+
+/// The last events the state holds, oldest first.
+fn recent_events(state: &HaState) -> Vec<vpcpeer_controller::health::Event> {
+    let skip = state.events.len().saturating_sub(RECENT_EVENTS);
+    state.events[skip..].to_vec()
+}
+
+/// How many of the state's events `status` shows.
+const RECENT_EVENTS: usize = 10;
+
+/// What `status --output json` prints (and the console's `GET /_vpcpeer/controller/status`
+/// answers): the clouds' time, each encrypted link's health (`h`, assessed from `state`), the
+/// state's recent events, and each native link's peering as the clouds show it.
+pub(crate) fn status_json(
+    desired: &Desired,
+    observed: &Observed,
+    h: &Health,
+    state: &HaState,
+    now: u64,
+) -> serde_json::Value {
+    json!({
+        "time": rfc3339(now),
+        "links": links_json(&h.links),
+        "events": events_json(&recent_events(state)),
+        "native": native_json(desired, observed),
+    })
+}
+
+/// Each native link: its cloud, its peering (AWS: the newest one between the two VPCs that is
+/// not deleted, rejected, failed or expired; GCP and Azure: the topology's peering on the first
+/// side), the peering's state, and whether it carries traffic.
+fn native_json(desired: &Desired, observed: &Observed) -> serde_json::Value {
+    use vpcpeer_controller::names::peering_name;
+    use vpcpeer_controller::observed::{AwsStatus, AzureState, Detail};
+    let links = desired.links.iter().filter(|l| !l.encrypted()).map(|l| {
+        let net = |i: usize| observed.networks.get(&l.sides[i]);
+        let cloud = desired
+            .networks
+            .get(&l.sides[0])
+            .and_then(|n| desired.accounts.get(&n.account))
+            .map(|a| a.cloud);
+        let name = peering_name(&desired.name, &l.name);
+        let (peering, state, up) = match (net(0), net(1)) {
+            (Some(a), Some(b)) => match &a.detail {
+                Detail::Aws { .. } => {
+                    let dead = |s: AwsStatus| {
+                        matches!(
+                            s,
+                            AwsStatus::Deleted
+                                | AwsStatus::Deleting
+                                | AwsStatus::Rejected
+                                | AwsStatus::Failed
+                                | AwsStatus::Expired
+                        )
+                    };
+                    observed
+                        .aws_peerings
+                        .iter()
+                        .rev()
+                        .find(|p| {
+                            !dead(p.status)
+                                && ((p.requester == a.id && p.accepter == b.id)
+                                    || (p.requester == b.id && p.accepter == a.id))
+                        })
+                        .map(|p| {
+                            (
+                                Some(p.id.clone()),
+                                serde_json::to_value(p.status).unwrap_or_default(),
+                                p.status == AwsStatus::Active,
+                            )
+                        })
+                        .unwrap_or((None, json!("missing"), false))
+                }
+                Detail::Gcp { peerings, .. } => peerings
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| {
+                        let state = if p.active { "ACTIVE" } else { "INACTIVE" };
+                        (Some(p.name.clone()), json!(state), p.active)
+                    })
+                    .unwrap_or((None, json!("missing"), false)),
+                Detail::Azure { peerings } => peerings
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| {
+                        let state = match p.state {
+                            AzureState::Initiated => "Initiated",
+                            AzureState::Connected => "Connected",
+                            AzureState::Disconnected => "Disconnected",
+                        };
+                        (
+                            Some(p.name.clone()),
+                            json!(state),
+                            p.state == AzureState::Connected,
+                        )
+                    })
+                    .unwrap_or((None, json!("missing"), false)),
+            },
+            _ => (None, json!("missing"), false),
+        };
+        json!({
+            "link": l.name,
+            "sides": l.sides,
+            "cloud": cloud,
+            "peering": peering,
+            "state": state,
+            "up": up,
+        })
+    });
+    serde_json::Value::Array(links.collect())
 }
 
 fn tunnel_text(t: &vpcpeer_controller::health::TunnelHealth) -> String {

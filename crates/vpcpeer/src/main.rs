@@ -9,6 +9,7 @@
 mod audit;
 mod aviatrix;
 mod controller;
+mod controller_api;
 mod failover;
 mod inspect;
 mod limits;
@@ -454,6 +455,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     state.mount("/v2/api", aviatrix.clone());
     state.mount("/v1/api", aviatrix);
     state.on_reset(aviatrix_reset);
+    // The console's controller panel: plan, apply and status against this server's clouds.
+    controller_api::Service::new(vpcpeer_server::describe_addr(own)).mount(&state);
     runtime.block_on(async move {
         plain.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(plain)?;
