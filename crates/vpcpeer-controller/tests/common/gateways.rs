@@ -236,6 +236,7 @@ impl Clouds {
                 network,
                 cloud,
                 peers,
+                inner,
                 ..
             } => {
                 let mut ips = Vec::new();
@@ -250,11 +251,13 @@ impl Clouds {
                     ips.push(ip);
                 }
                 self.network(&network)?;
-                self.state
+                let g = self
+                    .state
                     .gateways
                     .entry(gateway)
-                    .or_insert_with(|| empty(&network, cloud))
-                    .firewall = Some(ips);
+                    .or_insert_with(|| empty(&network, cloud));
+                g.firewall = Some(ips);
+                g.inner = inner;
             }
             Action::LaunchGateway {
                 gateway,
@@ -328,6 +331,7 @@ impl Clouds {
                     return Err("DependencyViolation: the group is in use".into());
                 }
                 g.firewall.take().ok_or("InvalidGroup.NotFound")?;
+                g.inner.clear();
                 self.tidy(&gateway);
             }
             Action::ReleaseAddress { gateway, id, .. } => {
