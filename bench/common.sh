@@ -60,9 +60,11 @@ pin_cpus() {
     fi
 }
 
-# Starts vpcpeer ($VPCPEER_BIN) in mode $1 (default | full | ephemeral) on a free port; sets PORT.
+# Starts vpcpeer ($VPCPEER_BIN) in mode $1 (default | full | ephemeral) on a free port, with any
+# further arguments passed to `serve` (e.g. --limit NAME=N); sets PORT.
 start_vpcpeer() {
     local mode=$1 args=()
+    shift
     PORT=$(free_port)
     rm -rf "$TMP/data"
     case "$mode" in
@@ -71,7 +73,7 @@ start_vpcpeer() {
         ephemeral) args=(--ephemeral) ;;
     esac
     "${SERVER_PIN[@]}" "$VPCPEER_BIN" serve --listen "127.0.0.1:$PORT" --tls-listen off \
-        "${args[@]}" >"$TMP/server.log" 2>&1 &
+        "${args[@]}" "$@" >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$PORT" "vpcpeer ($mode)"
 }
