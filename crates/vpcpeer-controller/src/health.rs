@@ -23,7 +23,8 @@
 //! - both tunnels down: the link is `down`, the routes stay where they are, an event says why.
 //!
 //! **Since when.** A tunnel is down since the earliest time one of its VMs was stopped when the
-//! cloud says (AWS `StateTransitionReason`, `Observed::gateway_stopped_at`), else since the first
+//! cloud says (`Observed::gateway_stopped_at`: AWS `StateTransitionReason`, GCP
+//! `lastStopTimestamp`, Azure the instance view's provisioning `time`), else since the first
 //! pass that saw it down (kept in the state). So a primary stopped, the clock moved past `d`, and
 //! one pass fails over. Up since the first pass that saw it up again.
 //!

@@ -29,8 +29,9 @@ pub struct Observed {
     /// the network's routes; Azure: the topology's route table of the VNet, once it exists).
     pub gateway_tables: BTreeMap<String, Vec<GatewayTable>>,
     /// Gateway VM → when its cloud says it was stopped (Unix seconds on the cloud's clock:
-    /// AWS `StateTransitionReason` `User initiated (… GMT)`), for the VMs that are not running
-    /// and whose cloud says so; the health check dates a failure from it (`health`).
+    /// AWS `StateTransitionReason` `User initiated (… GMT)`, GCP `lastStopTimestamp`, Azure
+    /// the `time` of the instance view's `ProvisioningState/succeeded`), for the VMs that are
+    /// not running and whose cloud says so; the health check dates a failure from it (`health`).
     pub gateway_stopped_at: BTreeMap<String, u64>,
 }
 

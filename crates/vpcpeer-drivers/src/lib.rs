@@ -21,6 +21,7 @@
 
 mod aws;
 mod azure;
+mod clock;
 pub mod error;
 mod gcp;
 pub mod http;
@@ -90,6 +91,8 @@ pub struct Drivers {
     pub(crate) gcp: gcp::Cache,
     /// The EC2 clients made so far, one per (endpoint, region, keys).
     pub(crate) aws: aws::Clients,
+    /// The clouds' clock, fed by the EC2 and ARM answers' `Date` headers.
+    pub(crate) clock: clock::CloudClock,
 }
 
 impl Drivers {
@@ -98,6 +101,7 @@ impl Drivers {
         access: BTreeMap<String, Access>,
         now: Box<dyn Fn() -> SystemTime + Send + Sync>,
     ) -> Self {
+        let clock = clock::CloudClock::default();
         Drivers {
             http: Http::new(),
             access,
@@ -105,16 +109,18 @@ impl Drivers {
             poll: Duration::from_millis(200),
             now: std::sync::Arc::from(now),
             gcp: gcp::Cache::default(),
-            aws: aws::Clients::default(),
+            aws: aws::Clients::with_clock(clock.clone()),
+            clock,
         }
     }
 
     /// The time on the clouds' clock: the newest `Date` header their answers carried (the
-    /// emulator sends its own clock's), `None` before any answer. The EC2 client reads it
-    /// today; Compute (Google's SDK does not show answers' headers) and ARM answers do not
-    /// count yet, so a topology without AWS accounts falls back to the caller's clock.
+    /// emulator sends its own clock's), `None` before any answer. EC2 and ARM answers count
+    /// (`clock.rs`); Compute Engine answers do not (Google's SDK does not show answers'
+    /// headers), so a topology whose every account is on GCP has none, and the caller's clock
+    /// stands in.
     pub fn cloud_now(&self) -> Option<SystemTime> {
-        self.aws.clock.now()
+        self.clock.now()
     }
 
     /// The wait between two polls of a long-running operation (GCP operations, Azure async

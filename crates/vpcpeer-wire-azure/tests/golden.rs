@@ -225,8 +225,8 @@ fn compute(path: &str) -> String {
 }
 
 /// A gateway-shaped VM: a Standard (Static) public IP on a NIC with IP forwarding, a VM with
-/// custom data; reads of each; the VM deallocated and started through its POSTs, with its
-/// instance view after each.
+/// custom data; reads of each; the VM deallocated and started through its POSTs, a minute apart,
+/// with its instance view after each (the provisioning state dated by the last operation).
 #[test]
 fn public_ip_nic_and_vm_power() {
     let mut env = setup();
@@ -277,6 +277,8 @@ fn public_ip_nic_and_vm_power() {
         API,
         &vm_body,
     );
+    // Each power operation a minute after the last step: the instance view dates the last one.
+    env.now = env.now.plus_millis(60_000);
     step(
         &mut env,
         "deallocate",
@@ -293,6 +295,7 @@ fn public_ip_nic_and_vm_power() {
         API,
         "",
     );
+    env.now = env.now.plus_millis(60_000);
     step(
         &mut env,
         "start",

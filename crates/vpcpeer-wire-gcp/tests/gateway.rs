@@ -107,6 +107,9 @@ fn a_gateway_instance_renders_its_access_config_metadata_and_status() {
     let list = get(&mut env, VMS);
     assert_eq!(list["items"][0], gw);
 
+    // Stopped a minute after insert, started again a minute later: each time is its own
+    // step's, and a start keeps the stop time.
+    env.now = env.now.plus_millis(60_000);
     let stop = ok(&mut env, "POST", &format!("{VMS}/gw/stop"), Value::Null);
     insta::assert_snapshot!("stop_op", pretty(&stop));
     let stopped = get(&mut env, &format!("{VMS}/gw"));
@@ -115,9 +118,28 @@ fn a_gateway_instance_renders_its_access_config_metadata_and_status() {
         "stopped_access_config",
         pretty(&stopped["networkInterfaces"][0]["accessConfigs"])
     );
+    insta::assert_snapshot!(
+        "stopped_times",
+        pretty(&json!({
+            "creationTimestamp": stopped["creationTimestamp"],
+            "lastStartTimestamp": stopped["lastStartTimestamp"],
+            "lastStopTimestamp": stopped["lastStopTimestamp"],
+        }))
+    );
+    env.now = env.now.plus_millis(60_000);
     ok(&mut env, "POST", &format!("{VMS}/gw/start"), Value::Null);
     let started = get(&mut env, &format!("{VMS}/gw"));
     assert_eq!(started["status"], "RUNNING");
+    assert_eq!(
+        (
+            &started["lastStartTimestamp"],
+            &started["lastStopTimestamp"]
+        ),
+        (
+            &json!("2023-11-14T22:15:20.000+00:00"),
+            &stopped["lastStopTimestamp"]
+        )
+    );
     assert_eq!(
         started["networkInterfaces"][0]["accessConfigs"][0]["natIP"],
         "35.192.0.1"

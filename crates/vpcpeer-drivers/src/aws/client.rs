@@ -17,8 +17,8 @@
 //!   server's answers, a clock the caller did not choose;
 //! - HTTP over the smithy client on rustls with `ring`, the workspace's one TLS stack, trusting
 //!   the system's root certificates; plain `http://` for the local server;
-//! - the `Date` header of every answer is kept ([`CloudClock`]): the clouds' time, which the
-//!   health check runs on (signatures still use the caller's clock);
+//! - the `Date` header of every answer is kept ([`CloudClock`], `crate::clock`): the clouds'
+//!   time, which the health check runs on (signatures still use the caller's clock);
 //! - a 60 s bound on each call (as the other drivers' client has); a call that times out is
 //!   retried as busy. Stalled-stream protection is off: it measures throughput on the time
 //!   source, which here is the caller's clock and need not advance; the bound covers a stall.
@@ -41,6 +41,7 @@ use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::Cloud;
 
+use crate::clock::CloudClock;
 use crate::error::{retry_of_status, DriverError};
 
 /// How long one call may take.
@@ -62,37 +63,6 @@ impl fmt::Debug for Clock {
 impl TimeSource for Clock {
     fn now(&self) -> SystemTime {
         (self.0)()
-    }
-}
-
-/// The newest `Date` header of the clouds' answers: the time on the clouds' clock, as a client
-/// of their APIs sees it (`Drivers::cloud_now`; the health check measures detection times on
-/// it, and the emulator's is the one its admin API advances).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CloudClock(Arc<Mutex<Option<SystemTime>>>);
-
-impl CloudClock {
-    /// The newest time seen.
-    pub(crate) fn now(&self) -> Option<SystemTime> {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Keeps `t` if it is newer.
-    pub(crate) fn saw(&self, t: SystemTime) {
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.is_none_or(|s| s < t) {
-            *seen = Some(t);
-        }
-    }
-
-    /// Keeps an HTTP `Date` header's time (IMF-fixdate) if it reads and is newer.
-    pub(crate) fn saw_header(&self, date: &str) {
-        use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
-        if let Ok(t) = DateTime::from_str(date, DateTimeFormat::HttpDate) {
-            if let Ok(t) = SystemTime::try_from(t) {
-                self.saw(t);
-            }
-        }
     }
 }
 
@@ -126,11 +96,20 @@ type Key = (String, String, String, String);
 pub(crate) struct Clients {
     http: OnceLock<SharedHttpClient>,
     made: Mutex<HashMap<Key, Client>>,
-    /// The clouds' clock, from the answers of every client made here.
+    /// The clouds' clock, which the answers of every client made here feed (the drivers' one,
+    /// shared with the ARM client).
     pub(crate) clock: CloudClock,
 }
 
 impl Clients {
+    /// No clients yet; their answers will feed `clock`.
+    pub(crate) fn with_clock(clock: CloudClock) -> Self {
+        Clients {
+            clock,
+            ..Clients::default()
+        }
+    }
+
     /// The client calling `endpoint` (`{region}` already replaced) in `region` with `keys`,
     /// made on first use.
     pub(crate) fn get(

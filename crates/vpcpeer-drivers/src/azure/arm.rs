@@ -7,6 +7,8 @@
 //!   answering 202, else the resource's `provisioningState`. Polls are `Drivers::poll` apart
 //!   (`Retry-After` is not read: the caller chooses the pace) and give up, retryable, after
 //!   [`MAX_POLLS`].
+//! - The clock: every answer's `Date` (an error's too) feeds the drivers' `CloudClock`
+//!   (`clock.rs`), the clouds' time the health check runs on.
 //! - Errors: ARM's `{"error": {"code", "message"}}` with the HTTP status. 429 and
 //!   `TooManyRequests` are throttling; `AnotherOperationInProgress`,
 //!   `ReferencedResourceNotProvisioned`, 5xx, and a failed operation's `RetryableError` or
@@ -20,6 +22,7 @@ use serde_json::{json, Value};
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::{Cloud, Desired};
 
+use crate::clock::CloudClock;
 use crate::error::retry_of_status;
 use crate::http::Answer;
 use crate::{Access, DriverError, Drivers, Http};
@@ -35,6 +38,8 @@ pub(crate) const MAX_POLLS: u32 = 3000;
 /// How one account is reached.
 pub(super) struct Arm {
     http: Http,
+    /// The clouds' clock, which every answer's `Date` feeds.
+    clock: CloudClock,
     endpoint: String,
     token: Option<String>,
     poll: Duration,
@@ -83,6 +88,7 @@ impl Arm {
         };
         Ok(Arm {
             http: d.http.clone(),
+            clock: d.clock.clone(),
             endpoint: endpoint.trim_end_matches('/').to_string(),
             token,
             poll: d.poll,
@@ -118,6 +124,9 @@ impl Arm {
             .http
             .send(Cloud::Azure, call, method, &url, &headers, bytes)
             .await?;
+        if let Some(date) = answer.headers.get("date").and_then(|v| v.to_str().ok()) {
+            self.clock.saw_header(date);
+        }
         if answer.status >= 400 {
             return Err(arm_error(call, answer.status, &answer.body));
         }

@@ -23,6 +23,12 @@
 //!   not (or no longer) its VM's address is a blackhole, which the plan points again. The table
 //!   is deleted with its last route (so `destroy` leaves nothing).
 //!
+//! Stop time: a gateway VM that does not run (deallocated or powered off) was stopped when its
+//! last operation ended, the `time` of its instance view's `ProvisioningState/succeeded` status
+//! (`Observed::gateway_stopped_at`, from which the health check dates its failure). An update
+//! of the VM after the stop moves that time later, so the failure is dated later than it was,
+//! never earlier (the detection time is then counted from the update).
+//!
 //! Reading: only when the file declares a gateway (on any cloud), so a topology of native
 //! peerings pays no extra call; then one list each of public IPs, NSGs, NICs and VMs per
 //! resource group of the file's Azure accounts, a VM's instance view each, and one `GET` of the
@@ -45,6 +51,7 @@ use vpcpeer_controller::observed::{
 use vpcpeer_controller::{Cloud, Desired, Observed};
 
 use super::arm::{Arm, API};
+use crate::clock::rfc3339_secs;
 use crate::{DriverError, Drivers};
 
 /// The `Microsoft.Compute` api-version of the VM calls.
@@ -127,6 +134,15 @@ fn tunnel_sources(nsg: &Value) -> Vec<Ipv4Addr> {
         );
     }
     out
+}
+
+/// The status of an instance view whose code is `code` (any case).
+fn status<'v>(view: &'v Value, code: &str) -> Option<&'v Value> {
+    view["statuses"].as_array()?.iter().find(|s| {
+        s["code"]
+            .as_str()
+            .is_some_and(|c| c.eq_ignore_ascii_case(code))
+    })
 }
 
 fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut ObservedGateway {
@@ -258,12 +274,15 @@ pub(crate) async fn observe(
                 )
                 .await?
                 .unwrap_or(Value::Null);
-            let running = view["statuses"]
-                .as_array()
-                .into_iter()
+            let running = status(&view, "PowerState/running").is_some();
+            if let Some(t) = (!running)
+                .then(|| status(&view, "ProvisioningState/succeeded"))
                 .flatten()
-                .filter_map(|s| s["code"].as_str())
-                .any(|c| c.eq_ignore_ascii_case("PowerState/running"));
+                .and_then(|s| s["time"].as_str())
+                .and_then(rfc3339_secs)
+            {
+                out.gateway_stopped_at.insert(vm.to_string(), t);
+            }
             let nic = nic_of.get(vm);
             let forwarding = nic
                 .and_then(|n| n["properties"]["enableIPForwarding"].as_bool())

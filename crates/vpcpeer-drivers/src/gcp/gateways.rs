@@ -34,6 +34,10 @@
 //! one `routes.list` per network found. A file that no longer declares any gateway does not look
 //! for gateway pieces: drop the last gateways with `destroy`, or while another stays declared.
 //!
+//! Stop time: a gateway VM that does not run and has a `lastStopTimestamp` was stopped then
+//! (`Observed::gateway_stopped_at`, from which the health check dates its failure). Compute
+//! answers give the drivers' clock nothing (`clock.rs`).
+//!
 //! Drift: `canIpForward` is fixed at creation, and the emulator (like GCP without a stop) gives
 //! no call to change an access config's address, so `GatewayForwarding` and `AttachAddress`
 //! delete the VM and the next round launches it again as it should be; a VM whose digest
@@ -55,6 +59,7 @@ use vpcpeer_controller::{Cloud, Desired, Observed};
 
 use super::api::{network_path, project_of, relative, Api};
 use super::target;
+use crate::clock::rfc3339_secs;
 use crate::{DriverError, Drivers};
 
 /// The gateway image every gateway VM boots from.
@@ -275,15 +280,20 @@ pub(crate) async fn observe(
                 .and_then(|n| n.access_configs.first())
                 .and_then(|a| a.nat_ip.as_deref())
                 .and_then(|ip| ip.parse::<Ipv4Addr>().ok());
+            let running = matches!(
+                i.status,
+                Some(Status::Running | Status::Provisioning | Status::Staging)
+            );
+            let stopped_at = i.last_stop_timestamp.as_deref().and_then(rfc3339_secs);
+            if let Some(t) = stopped_at.filter(|_| !running) {
+                out.gateway_stopped_at.insert(vm.to_string(), t);
+            }
             let e = entry(out, vm, &network);
             let address_attached = nat.is_some() && nat == e.address.as_ref().map(|a| a.ip);
             e.instance = Some(GatewayInstance {
                 id: path,
                 digest: metadata_item(i, KEY_CONFIG).unwrap_or_default().to_string(),
-                running: matches!(
-                    i.status,
-                    Some(Status::Running | Status::Provisioning | Status::Staging)
-                ),
+                running,
                 forwarding: i.can_ip_forward == Some(true),
                 address_attached,
             });

@@ -430,6 +430,54 @@ fn deallocate_power_off_and_start() {
     assert!(az.address("dyn").is_some());
 }
 
+/// The end of a VM's last operation through creation, power operations (a refused one and a
+/// repeated one) and an update, each step one second after the last: `(step, accepted, power
+/// state, last operation)`, the times in seconds after the test clock's start.
+#[test]
+fn each_operation_on_a_vm_records_when_it_ended() {
+    use crate::testkit::NOW;
+    type Step = Box<dyn Fn(&mut Az) -> Result<(), AzureError>>;
+    let mut az = Az::gateways();
+    let at = |s: i64| Some(NOW.plus_millis(s * 1_000));
+    let last =
+        |az: &Az, vm: &str| az.env.world.azure.vms()[&key(&ops::vm_id(&t(vm)))].last_operation;
+    assert_eq!(last(&az, "gw"), Some(NOW), "created at the clock's time");
+    let power =
+        |action| -> Step { Box::new(move |az: &mut Az| az.power("gw", action).map(|_| ())) };
+    let update: Step = Box::new(|az: &mut Az| az.put_vm("gw", "gw-nic", None).map(|_| ()));
+    use AzPowerState::{Deallocated, Running, Stopped};
+    use VmPowerAction::{Deallocate, PowerOff, Start};
+    let steps: [(Step, bool, AzPowerState, Option<_>); 6] = [
+        (power(Deallocate), true, Deallocated, at(1)),
+        (power(PowerOff), false, Deallocated, at(1)),
+        (power(Deallocate), true, Deallocated, at(3)),
+        (update, true, Deallocated, at(4)),
+        (power(Start), true, Running, at(5)),
+        (power(PowerOff), true, Stopped, at(6)),
+    ];
+    for (i, (step, accepted, state, want)) in steps.iter().enumerate() {
+        az.env.now = NOW.plus_millis((i as i64 + 1) * 1_000);
+        assert_eq!(step(&mut az).is_ok(), *accepted, "step {i}");
+        assert_eq!(
+            (az.state("gw"), last(&az, "gw")),
+            (*state, *want),
+            "step {i}"
+        );
+    }
+    assert_eq!(
+        last(&az, "gw2"),
+        Some(NOW),
+        "the other VM's time is its own"
+    );
+
+    // A VM stored before the time was kept reads without one and is written back as it was.
+    let mut old = az.env.world.azure.vms()[&key(&ops::vm_id(&t("gw2")))].clone();
+    old.last_operation = None;
+    let row = serde_json::to_string(&old).expect("row");
+    assert!(!row.contains("last_operation"), "{row}");
+    assert_eq!(serde_json::from_str::<AzVm>(&row).expect("read"), old);
+}
+
 #[test]
 fn custom_data_is_kept_and_never_changed() {
     let mut az = Az::gateways();

@@ -316,6 +316,12 @@ pub struct AzVm {
     /// before images existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<AzImageReference>,
+    /// When its last operation ended: its creation, an update (PUT) or a power operation
+    /// (`deallocate`, `powerOff`, `start`, each applied at once). The instance view's
+    /// `ProvisioningState/succeeded` status carries it as `time`. `None` only for VMs stored
+    /// before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_operation: Option<Timestamp>,
 }
 
 /// The gateway image's publisher on Azure: vpcpeer's own image (spec choice: it is not a real

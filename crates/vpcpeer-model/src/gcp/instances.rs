@@ -228,6 +228,8 @@ pub fn insert_instance(
             items: spec.metadata,
         }),
         source_image: spec.source_image,
+        last_start: Some(now),
+        last_stop: None,
     };
     Ok(insert_record(tx, project, scope, record))
 }

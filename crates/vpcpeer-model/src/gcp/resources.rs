@@ -518,6 +518,14 @@ pub struct GcpInstance {
     /// stored before disks existed; such an instance answers with no `disks`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_image: Option<String>,
+    /// When it last started (`lastStartTimestamp`): at insert, then at each `instances.start`
+    /// that started it. `None` only for instances stored before start times were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_start: Option<Timestamp>,
+    /// When it was last stopped (`lastStopTimestamp`): at each `instances.stop` that stopped
+    /// it; a start keeps it. `None` until the first stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_stop: Option<Timestamp>,
 }
 
 /// Where an operation lives.

@@ -17,6 +17,12 @@
 //!   apply within the request (no `STOPPING` or `PROVISIONING` in between) and are idempotent:
 //!   stopping a stopped instance or starting a running one succeeds and changes nothing but the
 //!   operation it records.
+//! - Each stop and start that changes the state records its time on the transaction's clock,
+//!   rendered as `lastStopTimestamp` / `lastStartTimestamp` (Compute v1's `Instance` fields, "Last
+//!   stop timestamp in RFC3339 text format" in Google's API reference and SDK); insert records
+//!   the first start. A start keeps the last stop time, a stop the last start time, as GCP's
+//!   instances show both after a restart \[UNVERIFIED: not in the shared spec; that insert sets
+//!   `lastStartTimestamp` is from instances GCP returns, not from a reference\].
 //! - `canIpForward` is fixed at insert: Compute v1 has no `setCanIpForward` (only the full
 //!   `instances.update`, not emulated).
 //! - `setMetadata` replaces every item and must quote the current fingerprint; a missing or
@@ -259,8 +265,10 @@ pub fn stop_instance(
                     .collect()
             })
             .collect();
+        let now = tx.now();
         let i = instance_mut(tx, &id);
         i.status = InstanceStatus::Terminated;
+        i.last_stop = Some(now);
         for (n, rel) in i.nics.iter_mut().zip(released) {
             for (a, r) in n.access_configs.iter_mut().zip(rel) {
                 if r {
@@ -303,8 +311,10 @@ pub fn start_instance(
             }
             fresh.push(row);
         }
+        let now = tx.now();
         let i = instance_mut(tx, &id);
         i.status = InstanceStatus::Running;
+        i.last_start = Some(now);
         for (n, row) in i.nics.iter_mut().zip(fresh) {
             for (a, ip) in n.access_configs.iter_mut().zip(row) {
                 a.nat_ip = ip;

@@ -301,6 +301,40 @@ fn stop_releases_the_ephemeral_address_and_start_draws_a_new_one() {
     }
 }
 
+/// The run-state times of one instance through inserts, stops and starts (each step one
+/// second after the last): `(command, status, lastStartTimestamp, lastStopTimestamp)`, the
+/// times in seconds after the test clock's start; a repeated stop or start changes neither.
+#[test]
+fn stop_and_start_record_their_times_and_keep_the_others() {
+    use crate::testkit::NOW;
+    let mut env = setup();
+    let at = |s: i64| Some(NOW.plus_millis(s * 1_000));
+    let steps: [(Command, InstanceStatus, Option<_>, Option<_>); 6] = [
+        (
+            insert("gw", ephemeral()),
+            InstanceStatus::Running,
+            at(1),
+            None,
+        ),
+        (stop("gw"), InstanceStatus::Terminated, at(1), at(2)),
+        (stop("gw"), InstanceStatus::Terminated, at(1), at(2)),
+        (start("gw"), InstanceStatus::Running, at(4), at(2)),
+        (start("gw"), InstanceStatus::Running, at(4), at(2)),
+        (stop("gw"), InstanceStatus::Terminated, at(4), at(6)),
+    ];
+    for (i, (c, status, started, stopped)) in steps.into_iter().enumerate() {
+        env.now = NOW.plus_millis((i as i64 + 1) * 1_000);
+        let what = format!("{c:?}");
+        apply(&mut env, c).unwrap();
+        let gw = vm(&env.world, "gw");
+        assert_eq!(
+            (gw.status, gw.last_start, gw.last_stop),
+            (status, started, stopped),
+            "step {i}: {what}"
+        );
+    }
+}
+
 #[test]
 fn set_metadata_needs_the_current_fingerprint() {
     let mut env = setup();
@@ -496,6 +530,7 @@ fn rows_stored_before_these_fields_read_as_running_without_metadata() {
     let v1 = r#"{"id":"projects/p/zones/us-central1-a/instances/vm","project":"p","zone":"us-central1-a","name":"vm","numeric_id":7,"machine_type":"e2-micro","tags":[],"nics":[{"name":"nic0","network":"projects/p/global/networks/n","subnetwork":"projects/p/regions/us-central1/subnetworks/s","network_ip":"10.0.0.2"}],"created":1}"#;
     let i: GcpInstance = serde_json::from_str(v1).unwrap();
     assert!(i.is_running() && !i.can_ip_forward() && i.metadata.is_none());
+    assert_eq!((i.last_start, i.last_stop), (None, None));
     assert!(i.nics[0].access_configs.is_empty());
     assert_eq!(
         serde_json::to_string(&i).unwrap(),

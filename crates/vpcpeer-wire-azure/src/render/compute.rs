@@ -1,12 +1,21 @@
 //! ARM JSON of public IP addresses and of a VM's instance view (its power state).
 //!
+//! The instance view's `ProvisioningState/succeeded` status carries `time`, the end of the VM's
+//! last operation (its creation, an update, a deallocate, powerOff or start:
+//! `AzVm::last_operation`), the `PowerState/…` status none, as Compute answers; `time` is
+//! written as Compute writes it, seven fractional digits and an offset
+//! (`2023-11-14T22:13:20.0000000+00:00`). \[UNVERIFIED: the shared spec covers VNet peering
+//! only; `InstanceViewStatus.time` is in Compute's REST reference, which statuses carry it and
+//! its spelling are from answers Azure gives, not from a reference.\]
+//!
 //! A VM's `osProfile.customData` is never rendered: ARM does not return it on GET (the VM's own
 //! agent reads it at boot), so a client that wants it back must have kept it.
 
 use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
 use vpcpeer_model::azure::ops::{ip_config_id, public_ip_user};
 use vpcpeer_model::azure::{AzPowerState, AzPublicIp, AzPublicIpSku, AzVm};
-use vpcpeer_model::World;
+use vpcpeer_model::{Timestamp, World};
 
 use super::{etag, id_ref, tags, vm, SUCCEEDED};
 
@@ -57,15 +66,40 @@ pub fn power_state(p: AzPowerState) -> (&'static str, &'static str) {
     }
 }
 
-/// A VM's instance view: its provisioning and power states.
+/// A VM's instance view: its provisioning state (with the end of its last operation, when
+/// kept) and its power state.
 pub fn instance_view(v: &AzVm) -> Value {
     let (code, display) = power_state(v.power);
+    let mut provisioning = json!({
+        "code": "ProvisioningState/succeeded",
+        "level": "Info",
+        "displayStatus": "Provisioning succeeded",
+    });
+    if let Some(t) = v.last_operation {
+        provisioning["time"] = json!(status_time(t));
+    }
     json!({
         "statuses": [
-            {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded"},
+            provisioning,
             {"code": code, "level": "Info", "displayStatus": display},
         ],
     })
+}
+
+/// A status's `time` as Compute writes it: `2023-11-14T22:13:20.1230000+00:00`.
+fn status_time(t: Timestamp) -> String {
+    let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.millis()) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}0000+00:00",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        dt.millisecond()
+    )
 }
 
 /// A VM with its instance view (`GET` with `$expand=instanceView`).

@@ -322,6 +322,7 @@ pub fn put_vm(tx: &mut Tx<'_, '_>, t: &Target, req: PutVm) -> Result<(AzVm, bool
             .as_ref()
             .and_then(|e| e.image.clone())
             .or(req.image),
+        last_operation: Some(tx.now()),
     };
     let created = existing.is_none();
     let old: Vec<String> = existing.map(|e| e.nics).unwrap_or_default();

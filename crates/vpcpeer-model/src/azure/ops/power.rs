@@ -8,7 +8,10 @@
 //! - `start` runs the VM from any state and gives its Dynamic public IPs an address again.
 //!
 //! Every one finishes at once (no `starting`/`deallocating` states); the reply's operation is
-//! recorded like every long-running operation's.
+//! recorded like every long-running operation's. Each one that is accepted (a repeated one too:
+//! Azure runs it again) is the VM's last operation, ending at the transaction's time
+//! (`AzVm::last_operation`, the `time` of the instance view's `ProvisioningState/succeeded`); a
+//! refused one changes nothing.
 
 use super::*;
 
@@ -59,11 +62,17 @@ pub fn vm_power(
         .flat_map(|n| n.ip_configs.iter().filter_map(|c| c.public_ip.as_deref()))
         .map(key)
         .collect();
+    let last_operation = Some(tx.now());
     if let Some(v) = tx.get_mut::<AzVm>(&vm.id) {
         v.power = power;
+        v.last_operation = last_operation;
     }
     for p in pips {
         refresh_dynamic(tx, &p, active)?;
     }
-    Ok(AzVm { power, ..vm })
+    Ok(AzVm {
+        power,
+        last_operation,
+        ..vm
+    })
 }

@@ -1,0 +1,301 @@
+//! HA failover against a vpcpeer server on GCP and Azure, as `vpcpeer controller reconcile
+//! --once` runs it (observe, `health::assess` at the clouds' time, apply the chosen routes), in
+//! the manner of `aws_failover.rs`:
+//! - a GCP↔Azure encrypted link, HA on both sides: the GCP primary is stopped with Compute's
+//!   `instances.stop`; its stop time is the instance's `lastStopTimestamp`, and the clouds' time
+//!   is the `Date` of the ARM answers (Compute answers give the drivers no clock);
+//! - an Azure↔Azure link (two subscriptions): the primary is deallocated with ARM's
+//!   `deallocate`; its stop time is the `time` of its instance view's provisioning state, the
+//!   clouds' time the ARM answers' `Date`.
+//!
+//! In both, the emulator's clock moves past the detection time through its admin API, and one
+//! pass puts every route on the backups. A GCP-only topology has no cloud clock, and the GCP
+//! face's answers still carry the emulator's `Date`.
+
+mod common;
+
+use std::time::UNIX_EPOCH;
+
+use common::{drivers, policy, server, topology, up};
+use hyper::Method;
+use vpcpeer_controller::apply::{apply, Clouds};
+use vpcpeer_controller::gateway::GatewaySecret;
+use vpcpeer_controller::health::{assess, EventKind, HaState, Health, Pair, Status};
+use vpcpeer_controller::{plan, Cloud, Desired, Observed};
+use vpcpeer_drivers::{Drivers, Http};
+
+/// The emulator's clock at start (`common::server`), in seconds.
+const START: u64 = 1_760_000_000;
+const SUB_A: &str = "00000000-0000-0000-0000-00000000000a";
+const SUB_B: &str = "00000000-0000-0000-0000-00000000000b";
+
+fn with_secret(text: &str) -> Desired {
+    let mut d = topology(text);
+    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
+    d
+}
+
+/// lake (GCP) ↔ hq (Azure), a backup on each side.
+fn gcp_azure() -> Desired {
+    with_secret(&format!(
+        "
+name: t
+accounts:
+  lakes: {{ cloud: gcp, project: lakes-prod }}
+  corp: {{ cloud: azure, subscription: {SUB_A}, resource_group: net }}
+networks:
+  lake: {{ account: lakes, region: us-central1, cidrs: [10.30.0.0/16] }}
+  hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
+gateways:
+  lake-gw:
+    network: lake
+    subnet: 10.30.0.0/16
+    ha: {{ subnet: 10.30.0.0/16, zone: us-central1-b }}
+  hq-gw:
+    network: hq
+    subnet: 10.50.255.0/28
+    ha: {{ subnet: 10.50.254.0/28 }}
+links:
+  - {{ between: [lake, hq], type: encrypted }}
+detection_time: 60
+"
+    ))
+}
+
+/// hq (Azure, one subscription) ↔ branch (Azure, another), a backup on each side.
+fn azure_pair() -> Desired {
+    with_secret(&format!(
+        "
+name: t
+accounts:
+  corp: {{ cloud: azure, subscription: {SUB_A}, resource_group: net }}
+  shops: {{ cloud: azure, subscription: {SUB_B}, resource_group: shops }}
+networks:
+  hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
+  branch: {{ account: shops, region: eastus, cidrs: [10.60.0.0/16] }}
+gateways:
+  hq-gw:
+    network: hq
+    subnet: 10.50.255.0/28
+    ha: {{ subnet: 10.50.254.0/28 }}
+  branch-gw:
+    network: branch
+    subnet: 10.60.255.0/28
+    ha: {{ subnet: 10.60.254.0/28 }}
+links:
+  - {{ between: [hq, branch], type: encrypted }}
+detection_time: 60
+"
+    ))
+}
+
+/// One raw call of the test's own (no credentials: the server takes none by default); the
+/// answer's status must be below 300.
+async fn call(cloud: Cloud, method: Method, url: &str) -> vpcpeer_drivers::http::Answer {
+    let a = Http::new()
+        .send(cloud, "test", method, url, &[], Vec::new())
+        .await
+        .expect("answer");
+    assert!(
+        a.status < 300,
+        "{url}: {} {}",
+        a.status,
+        String::from_utf8_lossy(&a.body)
+    );
+    a
+}
+
+/// Moves the emulator's clock through its admin API.
+async fn advance(url: &str, secs: u64) {
+    let answer = Http::new()
+        .send(
+            Cloud::Aws,
+            "clock",
+            Method::POST,
+            &format!("{url}/_vpcpeer/clock"),
+            &[("content-type", "application/json".into())],
+            format!("{{\"advance_seconds\": {secs}}}").into_bytes(),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(answer.status, 200);
+}
+
+/// The instance id the drivers read for `vm` (GCP: `projects/…/instances/…`, Azure: the
+/// VM's ARM id).
+async fn instance(dr: &mut Drivers, d: &Desired, vm: &str) -> String {
+    let seen = dr.observe(d).await.expect("observe");
+    seen.gateways[vm]
+        .instance
+        .as_ref()
+        .expect("an instance")
+        .id
+        .clone()
+}
+
+/// One pass of `vpcpeer controller reconcile --once`, at the clouds' time.
+async fn reconcile(dr: &mut Drivers, d: &Desired, state: &mut HaState) -> Health {
+    let observed = dr.observe(d).await.expect("observe");
+    let now = dr
+        .cloud_now()
+        .expect("a Date header")
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let h = assess(d, &observed, state, now);
+    apply(dr, &h.desired, &policy(), &mut |e| eprintln!("{e:?}"))
+        .await
+        .expect("apply");
+    *state = h.state.clone();
+    h
+}
+
+/// The gateway VM each side's routes to the other side lead to (one per side, none a
+/// blackhole).
+fn routed(seen: &Observed, sides: [(&str, &str); 2]) -> [String; 2] {
+    sides.map(|(side, peer)| {
+        let peer: ipnet::Ipv4Net = peer.parse().unwrap();
+        let mut vms: Vec<String> = Vec::new();
+        for r in seen.gateway_tables[side].iter().flat_map(|t| &t.routes) {
+            if r.destination != peer {
+                continue;
+            }
+            assert!(!r.blackhole, "{side}: {r:?}");
+            vms.push(r.gateway.clone().expect("a route to a gateway"));
+        }
+        vms.dedup();
+        assert_eq!(vms.len(), 1, "{side}: one gateway in every table: {vms:?}");
+        vms.remove(0)
+    })
+}
+
+/// Stopped `at` seconds after [`START`] (the cloud's stop time), the primary is down within
+/// the detection time and the routes stay; 61 s after the stop one pass moves them all to the
+/// backups.
+async fn fails_over(
+    url: &str,
+    dr: &mut Drivers,
+    d: &Desired,
+    stopped: &str,
+    at: u64,
+    sides: [(&str, &str); 2],
+) {
+    let mut state = HaState::default();
+    let seen = dr.observe(d).await.unwrap();
+    assert_eq!(seen.gateway_stopped_at.get(stopped), Some(&(START + at)));
+    advance(url, 30).await;
+    let h = reconcile(dr, d, &mut state).await;
+    assert_eq!(h.links[0].status, Status::Down);
+    assert_eq!(h.links[0].active, Pair::Primary);
+    assert_eq!(h.events[0].kind, EventKind::Down);
+    assert!(plan(&dr.observe(d).await.unwrap(), &h.desired).is_empty());
+
+    advance(url, 31).await;
+    let h = reconcile(dr, d, &mut state).await;
+    assert_eq!(h.links[0].active, Pair::Backup, "{:?}", h.links);
+    assert_eq!(h.links[0].status, Status::Up);
+    let kinds: Vec<EventKind> = h.events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [EventKind::Failover, EventKind::Up]);
+    assert_eq!(h.events[0].time, START + at + 61);
+    let want =
+        format!("primary tunnel down for 61 s (detection time 60 s): {stopped} is not running");
+    assert!(
+        h.events[0].reason.starts_with(&want),
+        "{}",
+        h.events[0].reason
+    );
+    let backups = routed(&dr.observe(d).await.unwrap(), sides);
+    assert_eq!(
+        backups,
+        sides.map(|(side, _)| format!("{side}-gw-hagw")),
+        "every route on the backups"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gcp_primary_stopped_through_compute_fails_over_once_the_clock_passes() {
+    let url = server().await;
+    let d = gcp_azure();
+    let mut dr = drivers(&url, &d);
+    up(&mut dr, &d).await.expect("apply");
+    let sides = [("lake", "10.50.0.0/16"), ("hq", "10.30.0.0/16")];
+    let mut state = HaState::default();
+    let h = reconcile(&mut dr, &d, &mut state).await;
+    assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
+    assert_eq!(
+        routed(&dr.observe(&d).await.unwrap(), sides),
+        ["lake-gw", "hq-gw"]
+    );
+
+    advance(&url, 10).await;
+    let id = instance(&mut dr, &d, "lake-gw").await;
+    call(
+        Cloud::Gcp,
+        Method::POST,
+        &format!("{url}/compute/v1/{id}/stop"),
+    )
+    .await;
+    fails_over(&url, &mut dr, &d, "lake-gw", 10, sides).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_azure_primary_deallocated_through_arm_fails_over_once_the_clock_passes() {
+    let url = server().await;
+    let d = azure_pair();
+    let mut dr = drivers(&url, &d);
+    up(&mut dr, &d).await.expect("apply");
+    // The clouds' time is the emulator's, from the ARM answers' Date header.
+    let now = dr.cloud_now().expect("a Date header");
+    assert_eq!(now.duration_since(UNIX_EPOCH).unwrap().as_secs(), START);
+    let sides = [("hq", "10.60.0.0/16"), ("branch", "10.50.0.0/16")];
+    let mut state = HaState::default();
+    let h = reconcile(&mut dr, &d, &mut state).await;
+    assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
+    assert_eq!(
+        routed(&dr.observe(&d).await.unwrap(), sides),
+        ["hq-gw", "branch-gw"]
+    );
+
+    advance(&url, 10).await;
+    let id = instance(&mut dr, &d, "branch-gw").await;
+    call(
+        Cloud::Azure,
+        Method::POST,
+        &format!("{url}{id}/deallocate?api-version=2024-07-01"),
+    )
+    .await;
+    fails_over(&url, &mut dr, &d, "branch-gw", 10, sides).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compute_answers_carry_the_emulators_date_but_give_the_drivers_no_clock() {
+    let url = server().await;
+    advance(&url, 61).await;
+    let a = call(
+        Cloud::Gcp,
+        Method::GET,
+        &format!("{url}/compute/v1/projects/lakes-prod/global/networks"),
+    )
+    .await;
+    // START + 61 s: Thu, 09 Oct 2025 08:54:21 GMT.
+    assert_eq!(
+        a.headers.get("date").and_then(|v| v.to_str().ok()),
+        Some("Thu, 09 Oct 2025 08:54:21 GMT")
+    );
+    let d = with_secret(
+        "
+name: t
+accounts:
+  lakes: { cloud: gcp, project: lakes-prod }
+networks:
+  lake: { account: lakes, region: us-central1, cidrs: [10.30.0.0/16] }
+",
+    );
+    let mut dr = drivers(&url, &d);
+    dr.observe(&d).await.expect("observe");
+    assert_eq!(
+        dr.cloud_now(),
+        None,
+        "Google's SDK shows no answer's headers"
+    );
+}
