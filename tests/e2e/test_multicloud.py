@@ -321,18 +321,10 @@ SIDES = {
 }
 
 
-# Until the controller reads GCP's `lastStopTimestamp` and Azure's instance-view time (branch
-# s24-stoptime), a GCP or Azure stop is dated by the first pass that sees it, so one reconcile
-# after the clock moves is not enough there: expected to fail, strictly, so that the marks go
-# once it lands (with one extra pass before the clock moves, these legs pass today).
-NEEDS_STOP_TIME = pytest.mark.xfail(
-    strict=True, reason="the GCP/Azure stop time is not read yet (s24-stoptime)")
-
-
 @pytest.mark.parametrize("gateway", [
     "web-gw",
-    pytest.param("lake-gw", marks=NEEDS_STOP_TIME),
-    pytest.param("hq-gw", marks=NEEDS_STOP_TIME),
+    "lake-gw",
+    "hq-gw",
 ])
 def test_a_stopped_primary_fails_over_in_one_reconcile(server, world, gateway):
     own, far, untouched = SIDES[gateway]
