@@ -6,13 +6,15 @@
 //! reads it; the controller's health check measures detection times on it. The emulator sends
 //! its own clock's time, the one `POST /_vpcpeer/clock` advances.
 //!
-//! Compute Engine answers do not feed it: Google's SDK (`google-cloud-compute-v1`) hands back
-//! the decoded body only, never an answer's headers. What else GCP gives is not a clock a read
-//! can use: an operation's `insertTime`/`endTime` come only from the writes the driver waits for,
-//! so a read-only pass (a health check that finds nothing to change) would measure on the time
-//! of the last write, stale by as long as nothing changed; a stale clock reads a stopped
-//! gateway as down for less than it has been. So a topology whose every account is on GCP has
-//! no cloud clock, and the caller's clock stands in (`Drivers::cloud_now` is `None`).
+//! Compute Engine answers through Google's SDK (`google-cloud-compute-v1`) do not feed it: the
+//! SDK hands back the decoded body only, never an answer's headers. What else GCP gives is not
+//! a clock a read can use: an operation's `insertTime`/`endTime` come only from the writes the
+//! driver waits for, so a read-only pass (a health check that finds nothing to change) would
+//! measure on the time of the last write, stale by as long as nothing changed. So each GCP
+//! observation reads the clock around the SDK: one unauthenticated `GET <endpoint>/compute/v1`
+//! per endpoint (`gcp.rs` `read_clock`), whose answer, whatever its status, carries the front
+//! end's `Date`. Only when that read fails (no answer) does a GCP-only topology have no cloud
+//! clock, and the caller's clock stands in (`Drivers::cloud_now` is `None`).
 //!
 //! [`rfc3339_secs`] reads the time stamps of the clouds' bodies (Compute's
 //! `lastStopTimestamp`, an ARM instance view status's `time`) into Unix seconds.

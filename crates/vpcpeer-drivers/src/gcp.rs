@@ -110,6 +110,9 @@ pub(crate) async fn observe(
         })?;
         let api = Api::new(&d.gcp, "networks.list", access, None, d.poll).await?;
         let project = a.id.clone();
+        if !projects.iter().any(|(base, _)| base == api.base()) {
+            read_clock(d, api.base()).await;
+        }
         if !projects.insert((api.base().to_string(), project.clone())) {
             continue;
         }
@@ -714,4 +717,31 @@ async fn delete_network(api: &Api, network: &str, path: &str) -> Result<(), Driv
     let (project, name) = network_parts(&call, path)?;
     let send = api.sdk().networks.delete().set_project(project);
     gone_if_absent(api.change(&call, send.set_network(name).poller()).await)
+}
+
+/// Reads the clouds' clock off a Compute endpoint: one unauthenticated `GET <endpoint>/compute/v1`
+/// whose answer (a 404 or a 401, no matter) carries the front end's `Date`, which feeds
+/// `Drivers::cloud_now` as EC2's and ARM's answers do. Google's SDK shows no answer's headers,
+/// so this is the one call of a pass that goes around it; a failure costs nothing but the
+/// reading (`crate::clock`).
+async fn read_clock(d: &Drivers, base: &str) {
+    let url = format!("{}/compute/v1", base.trim_end_matches('/'));
+    let sent = d
+        .http
+        .send(
+            Cloud::Gcp,
+            "clock",
+            hyper::Method::GET,
+            &url,
+            &[],
+            Vec::new(),
+        )
+        .await;
+    if let Some(date) = sent
+        .ok()
+        .and_then(|a| a.headers.get("date").cloned())
+        .and_then(|v| v.to_str().ok().map(str::to_string))
+    {
+        d.clock.saw_header(&date);
+    }
 }

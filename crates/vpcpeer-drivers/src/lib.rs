@@ -115,10 +115,9 @@ impl Drivers {
     }
 
     /// The time on the clouds' clock: the newest `Date` header their answers carried (the
-    /// emulator sends its own clock's), `None` before any answer. EC2 and ARM answers count
-    /// (`clock.rs`); Compute Engine answers do not (Google's SDK does not show answers'
-    /// headers), so a topology whose every account is on GCP has none, and the caller's clock
-    /// stands in.
+    /// emulator sends its own clock's), `None` before any answer. EC2 and ARM answers count,
+    /// and on GCP one plain `GET` of the Compute endpoint per observation (`clock.rs`: Google's
+    /// SDK does not show answers' headers).
     pub fn cloud_now(&self) -> Option<SystemTime> {
         self.clock.now()
     }

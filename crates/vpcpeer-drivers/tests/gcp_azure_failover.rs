@@ -3,14 +3,15 @@
 //! the manner of `aws_failover.rs`:
 //! - a GCP↔Azure encrypted link, HA on both sides: the GCP primary is stopped with Compute's
 //!   `instances.stop`; its stop time is the instance's `lastStopTimestamp`, and the clouds' time
-//!   is the `Date` of the ARM answers (Compute answers give the drivers no clock);
+//!   is the `Date` of the clouds' answers;
 //! - an Azure↔Azure link (two subscriptions): the primary is deallocated with ARM's
 //!   `deallocate`; its stop time is the `time` of its instance view's provisioning state, the
 //!   clouds' time the ARM answers' `Date`.
 //!
 //! In both, the emulator's clock moves past the detection time through its admin API, and one
-//! pass puts every route on the backups. A GCP-only topology has no cloud clock, and the GCP
-//! face's answers still carry the emulator's `Date`.
+//! pass puts every route on the backups. A GCP-only topology reads the clouds' clock too: the
+//! GCP face's answers carry the emulator's `Date`, which the drivers read off one plain `GET`
+//! beside the SDK's calls.
 
 mod common;
 
@@ -268,7 +269,7 @@ async fn an_azure_primary_deallocated_through_arm_fails_over_once_the_clock_pass
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compute_answers_carry_the_emulators_date_but_give_the_drivers_no_clock() {
+async fn a_gcp_only_topology_reads_the_clouds_clock_off_computes_date() {
     let url = server().await;
     advance(&url, 61).await;
     let a = call(
@@ -292,10 +293,19 @@ networks:
 ",
     );
     let mut dr = drivers(&url, &d);
+    assert_eq!(dr.cloud_now(), None, "no answer yet");
     dr.observe(&d).await.expect("observe");
+    let now = dr.cloud_now().expect("the clouds' clock");
     assert_eq!(
-        dr.cloud_now(),
-        None,
-        "Google's SDK shows no answer's headers"
+        now.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+        START + 61
+    );
+    // The clock moves on: the next observation reads the new time.
+    advance(&url, 100).await;
+    dr.observe(&d).await.expect("observe");
+    let now = dr.cloud_now().expect("the clouds' clock");
+    assert_eq!(
+        now.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+        START + 161
     );
 }

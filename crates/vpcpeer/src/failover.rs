@@ -4,9 +4,9 @@
 //! through), then applies the plan of that choice like `vpcpeer apply` (route moves for a
 //! failover or failback, and any other drift), and keeps the new state.
 //!
-//! Time is the clouds' clock: the newest `Date` header of EC2 and ARM answers
-//! (`Drivers::cloud_now`; the emulator sends its own, advanceable clock), else the system clock
-//! (a topology only on GCP: Google's SDK shows no answer's headers).
+//! Time is the clouds' clock: the newest `Date` header of the clouds' answers (EC2's, ARM's,
+//! and one plain `GET` of each Compute endpoint: `Drivers::cloud_now`; the emulator sends its
+//! own, advanceable clock), else the system clock (no answer at all).
 //!
 //! The state (since-times, each link's status and active pair, the last events) is a small JSON
 //! file per topology, written here only, atomically (a temporary file in the same directory,
