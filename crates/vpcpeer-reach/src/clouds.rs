@@ -100,7 +100,9 @@ fn v4(ip: Ipv4Addr) -> IpAddr {
     IpAddr::V4(ip)
 }
 
-/// Answers `q` whatever clouds its ends are in.
+/// Answers `q` whatever clouds its ends are in. `snap` must be compiled from `world` (or kept
+/// current with every change to it, GCP and Azure records included: its index of those clouds
+/// is how the GCP and Azure sides find a network's records and an address's holder).
 pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
     if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
         return Err(QueryError::PortRequired(q.protocol));
