@@ -60,6 +60,7 @@ use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Leg, QueryError,
     RuleRef,
 };
+use crate::snapshot::clouds::Reads;
 use crate::trace::Trace;
 
 pub(crate) mod crossing;
@@ -143,9 +144,10 @@ pub(crate) fn resource_end<'w>(world: &'w World, id: &str) -> Result<AEnd<'w>, Q
 }
 
 /// The ends address `ip` stands for: NICs holding it, else subnets whose prefix holds it.
-pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<AEnd<'_>> {
+pub(crate) fn ip_ends(reads: Reads<'_>, ip: Ipv4Addr) -> Vec<AEnd<'_>> {
+    let world = reads.world;
     let mut held = Vec::new();
-    for nic in world.azure.nics().values() {
+    for nic in reads.az_holding(ip) {
         for cfg in nic.ip_configs.iter().filter(|c| c.private_ip == ip) {
             if let Some((vnet, subnet)) = subnet_of(world, &cfg.subnet_id) {
                 let vm = nic
@@ -280,6 +282,18 @@ pub(crate) fn hop_name(h: AzNextHop) -> &'static str {
 pub(crate) struct Azure<'w> {
     /// The world.
     pub world: &'w World,
+    /// How it finds the NICs holding an address.
+    pub reads: Reads<'w>,
+}
+
+impl<'w> Azure<'w> {
+    /// The walk reading through `reads`.
+    pub(crate) fn new(reads: Reads<'w>) -> Self {
+        Azure {
+            world: reads.world,
+            reads,
+        }
+    }
 }
 
 impl Azure<'_> {
@@ -388,13 +402,7 @@ impl Azure<'_> {
     /// Where a route to a virtual appliance leads: nowhere this engine follows.
     fn appliance(&self, c: &Chosen, h: Header) -> Step {
         let ip = c.route.next_hop_ips.first().copied();
-        let holders: Vec<&AzNic> = self
-            .world
-            .azure
-            .nics()
-            .values()
-            .filter(|n| ip.is_some_and(|a| n.ip_configs.iter().any(|cfg| cfg.private_ip == a)))
-            .collect();
+        let holders: Vec<&AzNic> = ip.map(|a| self.reads.az_holding(a)).unwrap_or_default();
         let vm_of = |n: &&AzNic| outer::vm_of_nic(self.world, n);
         let held = holders
             .iter()

@@ -30,6 +30,7 @@ use crate::gcp::{self, GEnd, Gcp};
 use crate::model::{
     Code, ComponentKind as K, ComponentRef, Endpoint, Header, Protocol, Query, QueryError, Verdict,
 };
+use crate::snapshot::clouds::Reads;
 use crate::snapshot::Snapshot;
 use crate::trace::Trace;
 use crate::tunnel::clouds::AllClouds;
@@ -99,11 +100,14 @@ fn v4(ip: Ipv4Addr) -> IpAddr {
     IpAddr::V4(ip)
 }
 
-/// Answers `q` whatever clouds its ends are in.
+/// Answers `q` whatever clouds its ends are in. `snap` must be compiled from `world` (or kept
+/// current with every change to it, GCP and Azure records included: its index of those clouds
+/// is how the GCP and Azure sides find a network's records and an address's holder).
 pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdict, QueryError> {
     if matches!(q.protocol, Protocol::Tcp | Protocol::Udp) && q.port.is_none() {
         return Err(QueryError::PortRequired(q.protocol));
     }
+    let reads = Reads::indexed(world, &snap.clouds);
     let src = resolve(world, snap, &q.src, None)?;
     let dst = resolve(world, snap, &q.dst, Some(&src))?;
     match (src, dst) {
@@ -136,28 +140,28 @@ pub fn explain_world(world: &World, snap: &Snapshot, q: &Query) -> Result<Verdic
         (Side::Gcp(s), Side::Gcp(d)) => {
             if s.network != d.network && !gcp::actively_peered(world, &s.network, &d.network) {
                 let all = AllClouds::new(world, snap);
-                let g = Gcp { world };
+                let g = Gcp::new(reads);
                 if let Some(v) = crossing::cross(&all, &g, &g, q, (&s, &d), true) {
                     return Ok(v);
                 }
             }
-            walk::explain(&Gcp { world }, q, &s, Some(&d), v4(d.ip))
+            walk::explain(&Gcp::new(reads), q, &s, Some(&d), v4(d.ip))
         }
-        (Side::Gcp(s), Side::Internet(ip)) => walk::explain(&Gcp { world }, q, &s, None, ip),
+        (Side::Gcp(s), Side::Internet(ip)) => walk::explain(&Gcp::new(reads), q, &s, None, ip),
         (Side::Azure(s), Side::Azure(d)) => {
             if s.vnet.id != d.vnet.id && !azure::connected(world, &s.vnet.id, &d.vnet.id) {
                 let all = AllClouds::new(world, snap);
-                let a = Azure { world };
+                let a = Azure::new(reads);
                 if let Some(v) = crossing::cross(&all, &a, &a, q, (&s, &d), true) {
                     return Ok(v);
                 }
             }
-            walk::explain(&Azure { world }, q, &s, Some(&d), v4(d.ip))
+            walk::explain(&Azure::new(reads), q, &s, Some(&d), v4(d.ip))
         }
-        (Side::Azure(s), Side::Internet(ip)) => walk::explain(&Azure { world }, q, &s, None, ip),
+        (Side::Azure(s), Side::Internet(ip)) => walk::explain(&Azure::new(reads), q, &s, None, ip),
         (s, d) => {
             let all = AllClouds::new(world, snap);
-            let (g, a, w) = (Gcp { world }, Azure { world }, Aws { snap });
+            let (g, a, w) = (Gcp::new(reads), Azure::new(reads), Aws { snap });
             let aws_end = |side: &Side<'_>| match side {
                 Side::Aws { ep, .. } => crossing::aws::end(snap, ep),
                 _ => None,
@@ -237,7 +241,7 @@ fn hint_names(hint: &str, side: &Side<'_>) -> bool {
 
 fn resolve<'w>(
     world: &'w World,
-    snap: &Snapshot,
+    snap: &'w Snapshot,
     ep: &Endpoint,
     src: Option<&Side<'w>>,
 ) -> Result<Side<'w>, QueryError> {
@@ -271,7 +275,7 @@ fn resolve<'w>(
 }
 
 /// Every endpoint an address can stand for, in every cloud.
-fn candidates<'w>(world: &'w World, snap: &Snapshot, ip: IpAddr) -> Vec<Side<'w>> {
+fn candidates<'w>(world: &'w World, snap: &'w Snapshot, ip: IpAddr) -> Vec<Side<'w>> {
     let mut out = Vec::new();
     let enis = snap.enis_by_ip.get(&ip).map(Vec::as_slice).unwrap_or(&[]);
     for id in enis {
@@ -299,15 +303,16 @@ fn candidates<'w>(world: &'w World, snap: &Snapshot, ip: IpAddr) -> Vec<Side<'w>
         }
     }
     if let IpAddr::V4(a) = ip {
-        out.extend(gcp::ip_ends(world, a).into_iter().map(Side::Gcp));
-        out.extend(azure::ip_ends(world, a).into_iter().map(Side::Azure));
+        let reads = Reads::indexed(world, &snap.clouds);
+        out.extend(gcp::ip_ends(reads, a).into_iter().map(Side::Gcp));
+        out.extend(azure::ip_ends(reads, a).into_iter().map(Side::Azure));
     }
     out
 }
 
 fn by_address<'w>(
     world: &'w World,
-    snap: &Snapshot,
+    snap: &'w Snapshot,
     ip: IpAddr,
     hint: Option<&str>,
     src: Option<&Side<'w>>,

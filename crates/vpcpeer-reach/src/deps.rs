@@ -4,23 +4,36 @@
 //! what each change touches). Derived from the world alone, exactly like the rest of the
 //! snapshot, so a fresh compile has the same and the two compare equal.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
 use vpcpeer_model::aws::peering_state::PeeringState;
 use vpcpeer_model::{RouteTable, RouteTarget, RtAssocTarget, Timestamp, World};
 
 /// A many-to-many index from items to keys, with the reverse, so an item's keys can be replaced.
 /// Item lists are kept sorted by id (vectors: one allocation per key, cheap to build in order).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Multi {
-    by_key: HashMap<String, Vec<String>>,
-    of_item: HashMap<String, Vec<String>>,
+/// Keys are ids by default; the other clouds' index ([`crate::snapshot::clouds`]) also keys by
+/// address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Multi<K: Eq + Hash = String> {
+    by_key: HashMap<K, Vec<String>>,
+    of_item: HashMap<String, Vec<K>>,
 }
 
-impl Multi {
+impl<K: Eq + Hash> Default for Multi<K> {
+    fn default() -> Self {
+        Multi {
+            by_key: HashMap::new(),
+            of_item: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Clone + Eq + Hash + Ord> Multi<K> {
     /// Adds `item`, which must sort after every item added so far, with `keys` (a compile adds
     /// items in id order).
-    pub(crate) fn push(&mut self, item: &str, mut keys: Vec<String>) {
+    pub(crate) fn push(&mut self, item: &str, mut keys: Vec<K>) {
         if keys.is_empty() {
             return;
         }
@@ -40,7 +53,7 @@ impl Multi {
     }
 
     /// Replaces the keys of `item` with `keys`; returns the keys it had.
-    pub(crate) fn set(&mut self, item: &str, mut keys: Vec<String>) -> Vec<String> {
+    pub(crate) fn set(&mut self, item: &str, mut keys: Vec<K>) -> Vec<K> {
         keys.sort();
         keys.dedup();
         let old = self.of_item.remove(item).unwrap_or_default();
@@ -62,12 +75,20 @@ impl Multi {
     }
 
     /// The items under `key`, in id order.
-    pub(crate) fn items(&self, key: &str) -> impl Iterator<Item = &String> + '_ {
+    pub(crate) fn items<Q>(&self, key: &Q) -> impl Iterator<Item = &String> + '_
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.by_key.get(key).into_iter().flatten()
     }
 
     /// The highest item id under `key` (the one a compile, scanning in id order, keeps last).
-    pub(crate) fn last(&self, key: &str) -> Option<String> {
+    pub(crate) fn last<Q>(&self, key: &Q) -> Option<String>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.by_key.get(key).and_then(|s| s.last()).cloned()
     }
 }

@@ -63,6 +63,7 @@ use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol,
     QueryError, RuleRef,
 };
+use crate::snapshot::clouds::Reads;
 use crate::trace::Trace;
 use crate::walk::{filter_hop, is_private, v4, Cloud, Step};
 
@@ -116,11 +117,11 @@ pub(crate) fn instance_end<'w>(world: &'w World, id: &str) -> Result<GEnd<'w>, Q
 
 /// The ends address `ip` stands for: instance interfaces holding it, else subnetworks whose
 /// ranges hold it.
-pub(crate) fn ip_ends(world: &World, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
-    let held: Vec<GEnd<'_>> = world
-        .gcp
-        .instances()
-        .values()
+pub(crate) fn ip_ends(reads: Reads<'_>, ip: Ipv4Addr) -> Vec<GEnd<'_>> {
+    let world = reads.world;
+    let held: Vec<GEnd<'_>> = reads
+        .gcp_holding(ip)
+        .into_iter()
         .flat_map(|i| i.nics.iter().map(move |n| (i, n)))
         .filter(|(_, n)| n.network_ip == ip)
         .map(|(i, n)| GEnd {
@@ -221,14 +222,10 @@ fn static_applies(r: &GcpRoute, tags: &[String]) -> bool {
 }
 
 /// Every route of `network` that applies to an instance with `tags`.
-fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
+fn routes(reads: Reads<'_>, network: &str, tags: &[String]) -> Vec<Route> {
+    let world = reads.world;
     let mut out = Vec::new();
-    for s in world
-        .gcp
-        .subnetworks()
-        .values()
-        .filter(|s| s.network == network)
-    {
+    for s in reads.gcp_subnetworks(network) {
         for r in s.ranges() {
             out.push(Route {
                 name: format!("subnet route of {}", s.name),
@@ -239,11 +236,10 @@ fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
             });
         }
     }
-    for r in world
-        .gcp
-        .routes()
-        .values()
-        .filter(|r| r.network == network && static_applies(r, tags))
+    for r in reads
+        .gcp_routes(network)
+        .into_iter()
+        .filter(|r| static_applies(r, tags))
     {
         out.push(Route {
             name: r.name.clone(),
@@ -274,9 +270,8 @@ fn routes(world: &World, network: &str, tags: &[String]) -> Vec<Route> {
                     via: via.clone(),
                 }),
                 ExchangedRouteType::Static => {
-                    let theirs = world.gcp.routes().values().find(|r| {
-                        r.network == p.peer_network
-                            && r.dest_range == er.dest_range
+                    let theirs = reads.gcp_routes(&p.peer_network).into_iter().find(|r| {
+                        r.dest_range == er.dest_range
                             && r.priority == er.priority
                             && r.tags.is_empty()
                             && !matches!(r.next_hop, GcpNextHop::Gateway(_))
@@ -352,7 +347,7 @@ fn proto_matches(
 /// Evaluates the firewall rules of `network` in `dir` for a packet `h` to or from an instance
 /// with `tags`; `src_tags` are the source instance's tags when it is in the same network.
 fn firewall<'w>(
-    world: &'w World,
+    reads: Reads<'w>,
     network: &str,
     dir: GDir,
     tags: &[String],
@@ -363,8 +358,7 @@ fn firewall<'w>(
         return implied(network, dir);
     };
     let applies = |f: &&GcpFirewall| {
-        f.network == network
-            && f.direction == dir
+        f.direction == dir
             && !f.disabled
             && (f.target_tags.is_empty() || f.target_tags.iter().any(|t| tags.contains(t)))
             && f.matches
@@ -386,10 +380,9 @@ fn firewall<'w>(
                 }
             }
     };
-    let first = world
-        .gcp
-        .firewalls()
-        .values()
+    let first = reads
+        .gcp_firewalls(network)
+        .into_iter()
         .filter(applies)
         .min_by_key(|f| {
             (
@@ -431,6 +424,18 @@ fn implied<'w>(network: &str, dir: GDir) -> FwDecision<'w> {
 pub(crate) struct Gcp<'w> {
     /// The world.
     pub world: &'w World,
+    /// How it reads a network's records and an address's holders.
+    pub reads: Reads<'w>,
+}
+
+impl<'w> Gcp<'w> {
+    /// The walk reading through `reads`.
+    pub(crate) fn new(reads: Reads<'w>) -> Self {
+        Gcp {
+            world: reads.world,
+            reads,
+        }
+    }
 }
 
 fn direction(dir: GDir) -> Direction {
@@ -501,7 +506,7 @@ impl<'w> Cloud for Gcp<'w> {
     }
 
     fn egress(&self, t: &mut Trace, src: &GEnd<'w>, h: Header) {
-        let d = firewall(self.world, &src.network, GDir::Egress, src.tags(), None, &h);
+        let d = firewall(self.reads, &src.network, GDir::Egress, src.tags(), None, &h);
         self.filter(t, &d, &src.network, GDir::Egress, h);
     }
 
@@ -509,7 +514,7 @@ impl<'w> Cloud for Gcp<'w> {
         // Source tags match only for a source in the same network.
         let src_tags = (d.network == src.network).then(|| src.tags());
         let fw = firewall(
-            self.world,
+            self.reads,
             &d.network,
             GDir::Ingress,
             d.tags(),
@@ -520,7 +525,7 @@ impl<'w> Cloud for Gcp<'w> {
     }
 
     fn lookup(&self, e: &GEnd<'w>, ip: Ipv4Addr) -> Option<Route> {
-        best(&routes(self.world, &e.network, e.tags()), ip).cloned()
+        best(&routes(self.reads, &e.network, e.tags()), ip).cloned()
     }
 
     fn no_route(&self, src: &GEnd<'w>, h: Header) -> (ComponentRef, String) {
@@ -754,7 +759,7 @@ impl Gcp<'_> {
             GcpNextHop::Instance(i) => (!self.world.gcp.instances().contains_key(i))
                 .then(|| format!("next hop instance {i} does not exist")),
             GcpNextHop::Ip(a) => {
-                let held = self.world.gcp.instances().values().any(|i| {
+                let held = self.reads.gcp_holding(*a).into_iter().any(|i| {
                     i.nics
                         .iter()
                         .any(|n| n.network_ip == *a && n.network == holder)

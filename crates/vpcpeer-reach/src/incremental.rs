@@ -17,7 +17,8 @@
 //! | security group | its rules |
 //! | subnet | its view |
 //! | managed prefix list | the route tables with a route to it (its blocks are their prefixes), the security groups with a rule to it |
-//! | anything else (GCP, Azure, Network Insights records) | nothing: they are not part of the AWS snapshot |
+//! | GCP subnetwork, route, firewall rule, instance; Azure NIC, public IP address, VM | its entries in the index of those clouds ([`CloudIndex`](crate::snapshot::clouds::CloudIndex), whose module doc has the table) |
+//! | anything else (other GCP and Azure records, Network Insights records) | nothing: the walks read them from the world by key |
 //!
 //! Nothing falls back to a full compile: the widest change, a VPC's blocks, touches that VPC's
 //! subnets and peerings only.
@@ -101,7 +102,8 @@ impl Snapshot {
     /// allowed). Afterwards it equals `Snapshot::compile(world, now)`. Only the parts those
     /// records affect are recompiled, plus the peering requests that expire between the old and
     /// the new instant (see the [module doc](crate::incremental) for what each change touches).
-    /// Keys of records outside the AWS snapshot (GCP, Azure, Network Insights) are ignored.
+    /// Keys of records that no part of the snapshot holds (Network Insights, GCP networks, Azure
+    /// VNets, …) are ignored.
     pub fn apply_changes(&mut self, world: &World, now: Timestamp, keys: &[RecordKey]) {
         let mut d = Dirty::default();
         if now != self.now {
@@ -128,6 +130,7 @@ impl Snapshot {
             };
             set.insert(k.id.clone());
         }
+        self.clouds.apply(world, keys);
         for id in std::mem::take(&mut d.vpcs) {
             self.refresh_vpc(world, &id, &mut d);
         }

@@ -4,7 +4,10 @@
 //! from [`table_route_state`]), each subnet's effective route table (explicit association, else
 //! the VPC's main table) and network ACL (entries split by direction and sorted by number),
 //! interfaces by id and by private address, instances with their primary interface, security
-//! groups, gateways, and peering connections with their state at `now`.
+//! groups, gateways, and peering connections with their state at `now`. For GCP and Azure, whose
+//! walks read the world's records, an index of those records by network and by address, and
+//! each gateway VM's compiled configuration ([`clouds`]), so that a query reads only the records
+//! it touches.
 //!
 //! Compiling is one pass over the [`World`]. A compiled snapshot is kept current with
 //! [`Snapshot::apply_changes`] (see [`incremental`](crate::incremental)): given the keys of the
@@ -29,6 +32,10 @@ use crate::deps::Deps;
 use crate::tunnel::GatewaySetup;
 
 use crate::lpm::Lpm;
+
+pub mod clouds;
+
+use clouds::CloudIndex;
 
 /// A route as compiled: destination, target, and whether it carries traffic at `now`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,6 +304,9 @@ pub struct Snapshot {
     pub peerings: HashMap<String, PeeringView>,
     /// Peering ids by the VPC on either side, in id order.
     pub peerings_by_vpc: HashMap<String, Vec<String>>,
+    /// GCP and Azure records by network and address, and their gateways' configurations
+    /// ([`clouds`]).
+    pub clouds: CloudIndex,
     /// What each compiled part depends on, for [`Snapshot::apply_changes`].
     pub(crate) deps: Deps,
 }
@@ -647,6 +657,7 @@ impl Snapshot {
             s.peerings.insert(p.id.clone(), view);
         }
         s.deps = Deps::build(world);
+        s.clouds = CloudIndex::build(world);
         s
     }
 

@@ -42,7 +42,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::Ipv4Net;
-use vpcpeer_gateway::{ConfigError, GatewayConfig, Peer};
+use vpcpeer_gateway::{ConfigError, GatewayConfig, Peer, PublicKey};
 
 use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, ConfigChange, Fact, Header, Protocol,
@@ -65,11 +65,31 @@ pub enum Cloud {
     Azure,
 }
 
+/// A configuration that parses, with the public key of its private key (derived once, when the
+/// snapshot compiles the VM: a query compares keys without deriving any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedConfig {
+    /// The configuration.
+    pub config: GatewayConfig,
+    /// `config.private_key.public()`.
+    pub public_key: PublicKey,
+}
+
+impl KeyedConfig {
+    /// Whether this configuration's entry for `other` holds `other`'s public key (what
+    /// [`GatewayConfig::peer_key_matches`] says, with the key already derived).
+    pub fn peer_key_matches(&self, other: &KeyedConfig) -> bool {
+        self.config
+            .peer(&other.config.name)
+            .is_some_and(|p| p.public_key == other.public_key)
+    }
+}
+
 /// What a gateway VM's boot configuration says (compiled once per VM).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GatewaySetup {
     /// A configuration that parses.
-    Config(Box<GatewayConfig>),
+    Config(Box<KeyedConfig>),
     /// No configuration (no user data, or text without the marker line): no tunnels, an
     /// ordinary router.
     Missing,
@@ -82,7 +102,10 @@ impl GatewaySetup {
     pub fn from_text(text: Option<&str>) -> GatewaySetup {
         match text.and_then(vpcpeer_gateway::parse_user_data) {
             None => GatewaySetup::Missing,
-            Some(Ok(c)) => GatewaySetup::Config(Box::new(c)),
+            Some(Ok(config)) => GatewaySetup::Config(Box::new(KeyedConfig {
+                public_key: config.private_key.public(),
+                config,
+            })),
             Some(Err(e)) => GatewaySetup::Invalid(e),
         }
     }
@@ -211,6 +234,11 @@ fn outer_header(from: Ipv4Addr, from_port: u16, to: Ipv4Addr, to_port: u16) -> H
 
 /// The configuration of a gateway host, if it has one that parses.
 pub fn config_of<'a>(h: &GatewayHost<'a>) -> Option<&'a GatewayConfig> {
+    keyed_of(h).map(|k| &k.config)
+}
+
+/// The configuration of a gateway host with its public key, if it has one that parses.
+pub fn keyed_of<'a>(h: &GatewayHost<'a>) -> Option<&'a KeyedConfig> {
     match h.setup {
         Some(GatewaySetup::Config(c)) => Some(&**c),
         _ => None,
@@ -246,8 +274,10 @@ pub fn plan<'a, C: TunnelCloud>(
                 blockers: vec![invalid(local, e)],
             })
         }
-        GatewaySetup::Config(c) => c,
+        GatewaySetup::Config(c) => &**c,
     };
+    let keyed = cfg;
+    let cfg = &keyed.config;
     let peer = cfg.peer_for(dst)?;
     let matched = peer
         .allowed_ips
@@ -271,7 +301,7 @@ pub fn plan<'a, C: TunnelCloud>(
     let endpoint = *peer.endpoint.ip();
     let far = net.host_by_public_ip(endpoint);
     let far_cfg = match far.as_ref().and_then(|f| f.setup) {
-        Some(GatewaySetup::Config(c)) => Some(c),
+        Some(GatewaySetup::Config(c)) => Some(&**c),
         Some(GatewaySetup::Invalid(e)) => {
             p.blockers.push(invalid(far.as_ref()?, e));
             None
@@ -304,8 +334,8 @@ pub fn plan<'a, C: TunnelCloud>(
         return Some(p);
     };
     p.peer = Some(far);
-    check_pair(&mut p, local, cfg, peer, &far, far_cfg, inner);
-    outer_both_ways(net, &mut p, local, cfg, peer, &far, far_cfg);
+    check_pair(&mut p, local, keyed, peer, &far, far_cfg, inner);
+    outer_both_ways(net, &mut p, local, cfg, peer, &far, &far_cfg.config);
     Some(p)
 }
 
@@ -313,12 +343,13 @@ pub fn plan<'a, C: TunnelCloud>(
 fn check_pair(
     p: &mut Plan<'_>,
     local: &GatewayHost<'_>,
-    cfg: &GatewayConfig,
+    keyed: &KeyedConfig,
     peer: &Peer,
     far: &GatewayHost<'_>,
-    far_cfg: &GatewayConfig,
+    far_keyed: &KeyedConfig,
     inner: Header,
 ) {
+    let (cfg, far_cfg) = (&keyed.config, &far_keyed.config);
     let src_net = match inner.src_ip {
         IpAddr::V4(a) => Ipv4Net::from(a).to_string(),
         IpAddr::V6(a) => a.to_string(),
@@ -333,13 +364,13 @@ fn check_pair(
             ),
             ConfigChange::AddPeer {
                 name: cfg.name.clone(),
-                public_key: cfg.private_key.public().to_string(),
+                public_key: keyed.public_key.to_string(),
                 allowed: src_net,
             },
         ));
         return;
     };
-    if !cfg.peer_key_matches(far_cfg) {
+    if !keyed.peer_key_matches(far_keyed) {
         p.blockers.push(config_fix(
             Code::TunnelKeyMismatch,
             local,
@@ -350,15 +381,15 @@ fn check_pair(
                 local.instance,
                 peer.public_key,
                 far_cfg.name,
-                far_cfg.private_key.public()
+                far_keyed.public_key
             ),
             ConfigChange::PublicKey {
                 peer: peer.name.clone(),
-                public_key: far_cfg.private_key.public().to_string(),
+                public_key: far_keyed.public_key.to_string(),
             },
         ));
     }
-    if !far_cfg.peer_key_matches(cfg) {
+    if !far_keyed.peer_key_matches(keyed) {
         p.blockers.push(config_fix(
             Code::TunnelKeyMismatch,
             far,
@@ -369,11 +400,11 @@ fn check_pair(
                 far.instance,
                 back.public_key,
                 cfg.name,
-                cfg.private_key.public()
+                keyed.public_key
             ),
             ConfigChange::PublicKey {
                 peer: back.name.clone(),
-                public_key: cfg.private_key.public().to_string(),
+                public_key: keyed.public_key.to_string(),
             },
         ));
     }

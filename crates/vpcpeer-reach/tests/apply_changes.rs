@@ -775,7 +775,7 @@ fn gateway_changes_are_kept() {
     apply(&mut env, k, &mut inc);
 }
 
-/// GCP and Azure keys, and unknown ones, change nothing.
+/// Keys of GCP and Azure records that do not exist, and unknown ones, change nothing.
 #[test]
 fn other_clouds_keys_are_no_ops() {
     let mut env = TestEnv::new();

@@ -60,12 +60,8 @@ impl<'w> Segment<'w> for Azure<'w> {
             .then(|| c.route.next_hop_ips.first().copied())
             .flatten();
         let vm = appliance.and_then(|a| {
-            self.world
-                .azure
-                .nics()
-                .values()
-                .find(|n| n.ip_configs.iter().any(|cfg| cfg.private_ip == a))
-                .and_then(|n| outer::vm_of_nic(self.world, n))
+            let holder = self.reads.az_holding(a).into_iter().next()?;
+            outer::vm_of_nic(self.world, holder)
         });
         match vm.and_then(|vm| resource_end(self.world, &vm.id).ok()) {
             Some(g) => Ok(g),

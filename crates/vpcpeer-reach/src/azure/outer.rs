@@ -23,6 +23,7 @@ pub use vpcpeer_model::azure::AzPowerState;
 use super::nsg::nsg_decision;
 use super::{best, nic_end, primary, routes_of, virtual_network};
 use crate::model::{Header, Protocol};
+use crate::snapshot::clouds::{custom_data_text, nic_public_ip_key, Reads};
 
 /// The NIC stored under an ARM id (any case).
 pub fn nic<'w>(world: &'w World, id: &str) -> Option<&'w AzNic> {
@@ -42,13 +43,7 @@ pub fn primary_nic<'w>(world: &'w World, vm: &AzVm) -> Option<&'w AzNic> {
 /// The public IP resource of `nic`'s primary IP configuration (else of its first
 /// configuration that has one).
 pub fn public_ip<'w>(world: &'w World, nic: &AzNic) -> Option<&'w AzPublicIp> {
-    let cfg = primary(nic)
-        .filter(|c| c.public_ip.is_some())
-        .or_else(|| nic.ip_configs.iter().find(|c| c.public_ip.is_some()))?;
-    world
-        .azure
-        .public_ips()
-        .get(&key(cfg.public_ip.as_deref()?))
+    world.azure.public_ips().get(&nic_public_ip_key(nic)?)
 }
 
 /// The public IPv4 address of `nic`: its public IP resource's address, when one is allocated
@@ -59,11 +54,7 @@ pub fn public_ipv4(world: &World, nic: &AzNic) -> Option<Ipv4Addr> {
 
 /// The NIC holding the public address `ip` (through its public IP resource), if any.
 pub fn nic_with_public_ipv4(world: &World, ip: Ipv4Addr) -> Option<&AzNic> {
-    world
-        .azure
-        .nics()
-        .values()
-        .find(|n| public_ipv4(world, n) == Some(ip))
+    Reads::scan(world).az_by_public_ip(ip)
 }
 
 /// The primary private address of `nic`.
@@ -84,8 +75,7 @@ pub fn power_state(world: &World, nic: &AzNic) -> Option<AzPowerState> {
 /// `vm`'s custom data as text (its base64 decoded, as the VM reads it at boot); `None` when it
 /// has none or the bytes are not UTF-8.
 pub fn custom_data(vm: &AzVm) -> Option<String> {
-    let bytes = vpcpeer_model::aws::key_pair::keygen::unbase64(vm.custom_data.as_deref()?)?;
-    String::from_utf8(bytes).ok()
+    custom_data_text(vm)
 }
 
 /// Which NSG of a NIC's path decided.

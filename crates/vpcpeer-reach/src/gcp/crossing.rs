@@ -66,10 +66,9 @@ impl<'w> Segment<'w> for Gcp<'w> {
         let vm = match &r.next {
             Next::Static(GcpNextHop::Instance(i), _) => Some(i.clone()),
             Next::Static(GcpNextHop::Ip(a), holder) => self
-                .world
-                .gcp
-                .instances()
-                .values()
+                .reads
+                .gcp_holding(*a)
+                .into_iter()
                 .find(|i| {
                     i.nics
                         .iter()

@@ -22,6 +22,7 @@ use vpcpeer_model::{AclAction, World};
 
 use super::{best, firewall, next_hop_name, routes, Next};
 use crate::model::{Header, Protocol};
+use crate::snapshot::clouds::Reads;
 use crate::walk::is_private;
 
 /// What a firewall evaluation decided for an outer packet.
@@ -77,8 +78,10 @@ fn header(src: Ipv4Addr, dst: Ipv4Addr, protocol: Protocol, port: u16) -> Header
     }
 }
 
-fn verdict(
-    world: &World,
+/// The firewall's verdict on an outer packet of `i` in `dir` (the public helpers below, and
+/// the tunnel model through a snapshot's index).
+pub(crate) fn verdict(
+    reads: Reads<'_>,
     i: &GcpInstance,
     dir: GDir,
     peer: Ipv4Addr,
@@ -90,7 +93,7 @@ fn verdict(
         GDir::Ingress => header(peer, nic.network_ip, protocol, port),
         GDir::Egress => header(nic.network_ip, peer, protocol, port),
     };
-    let d = firewall(world, &nic.network, dir, &i.tags, None, &h);
+    let d = firewall(reads, &nic.network, dir, &i.tags, None, &h);
     Some(GcpFirewallVerdict {
         allowed: d.action == AclAction::Allow,
         rule: d.name,
@@ -110,7 +113,14 @@ pub fn gcp_ingress_admits(
     protocol: Protocol,
     port: u16,
 ) -> Option<GcpFirewallVerdict> {
-    verdict(world, instance, GDir::Ingress, from, protocol, port)
+    verdict(
+        Reads::scan(world),
+        instance,
+        GDir::Ingress,
+        from,
+        protocol,
+        port,
+    )
 }
 
 /// Whether the firewall of `instance`'s network lets `protocol`/`port` leave for address `to`.
@@ -122,19 +132,35 @@ pub fn gcp_egress_admits(
     protocol: Protocol,
     port: u16,
 ) -> Option<GcpFirewallVerdict> {
-    verdict(world, instance, GDir::Egress, to, protocol, port)
+    verdict(
+        Reads::scan(world),
+        instance,
+        GDir::Egress,
+        to,
+        protocol,
+        port,
+    )
 }
 
 /// How the network of `instance` (`nic0`) routes address `to`, with the routes that apply to
 /// the instance's tags.
 pub fn gcp_internet_route(world: &World, instance: &GcpInstance, to: Ipv4Addr) -> GcpInternetRoute {
+    internet_route(Reads::scan(world), instance, to)
+}
+
+/// [`gcp_internet_route`] through `reads`.
+pub(crate) fn internet_route(
+    reads: Reads<'_>,
+    instance: &GcpInstance,
+    to: Ipv4Addr,
+) -> GcpInternetRoute {
     let Some(nic) = instance.nics.first() else {
         return GcpInternetRoute::NoInterface;
     };
     if is_private(to) {
         return GcpInternetRoute::PrivateAddress;
     }
-    let all = routes(world, &nic.network, &instance.tags);
+    let all = routes(reads, &nic.network, &instance.tags);
     let Some(r) = best(&all, to) else {
         return GcpInternetRoute::NoRoute;
     };
@@ -156,10 +182,10 @@ pub fn gcp_internet_route(world: &World, instance: &GcpInstance, to: Ipv4Addr) -
 
 /// The rule of the best route of `instance`'s network (`nic0`) for `to`, as a hop shows it.
 pub(crate) fn route_rule(
-    world: &World,
+    reads: Reads<'_>,
     instance: &GcpInstance,
     to: Ipv4Addr,
 ) -> Option<crate::model::RuleRef> {
     let nic = instance.nics.first()?;
-    best(&routes(world, &nic.network, &instance.tags), to).map(|r| r.rule())
+    best(&routes(reads, &nic.network, &instance.tags), to).map(|r| r.rule())
 }

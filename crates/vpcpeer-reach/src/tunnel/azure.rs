@@ -20,8 +20,8 @@ use vpcpeer_model::{AclAction, World};
 use super::{Blocked, Cloud, GatewayHost, GatewaySetup, OuterStep};
 use crate::azure::hop_name;
 use crate::azure::outer::{
-    admits_udp_from, admits_udp_to, custom_data, nic, nic_with_public_ipv4, primary_nic,
-    private_ipv4, public_ipv4, route_for, vm_of_nic, vnet_of,
+    admits_udp_from, admits_udp_to, nic, nic_with_public_ipv4, primary_nic, private_ipv4,
+    public_ipv4, route_for, vm_of_nic, vnet_of,
 };
 use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, RuleRef, TunnelFix,
@@ -29,8 +29,7 @@ use crate::model::{
 
 /// The setup of `vm` when it runs the gateway image (`None` otherwise).
 pub fn setup_of(vm: &AzVm) -> Option<GatewaySetup> {
-    vm.is_gateway()
-        .then(|| GatewaySetup::from_text(custom_data(vm).as_deref()))
+    crate::snapshot::clouds::az_setup(vm)
 }
 
 /// The gateway host of `vm` through its primary NIC, with its compiled `setup`.

@@ -15,22 +15,20 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use vpcpeer_model::gcp::{name_of, GcpInstance};
+use vpcpeer_model::gcp::{name_of, Direction as GDir, GcpInstance};
 use vpcpeer_model::{AclAction, World};
 
 use super::{Blocked, Cloud, GatewayHost, GatewaySetup, OuterStep};
-use crate::gcp::outer::{
-    gcp_egress_admits, gcp_ingress_admits, gcp_internet_route, route_rule, GcpInternetRoute,
-};
+use crate::gcp::outer::{internet_route, route_rule, verdict, GcpInternetRoute};
 use crate::model::{
     CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol, RuleRef,
     TunnelFix,
 };
+use crate::snapshot::clouds::{gcp_setup, Reads};
 
 /// The setup of `i` when it booted from the gateway image (`None` otherwise).
 pub fn setup_of(i: &GcpInstance) -> Option<GatewaySetup> {
-    i.is_gateway()
-        .then(|| GatewaySetup::from_text(i.user_data()))
+    gcp_setup(i)
 }
 
 /// The gateway host of instance `i` (through `nic0`), with its compiled `setup`.
@@ -51,11 +49,7 @@ pub fn host<'a>(i: &'a GcpInstance, setup: Option<&'a GatewaySetup>) -> Option<G
 
 /// The instance holding external address `ip`, if any.
 pub fn instance_by_public_ip(world: &World, ip: Ipv4Addr) -> Option<&GcpInstance> {
-    world
-        .gcp
-        .instances()
-        .values()
-        .find(|i| i.external_ipv4() == Some(ip))
+    Reads::scan(world).gcp_by_public_ip(ip)
 }
 
 fn step(component: ComponentRef, rule: Option<RuleRef>, header: Header) -> OuterStep {
@@ -74,10 +68,16 @@ fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
     }
 }
 
-/// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) GCP gateway `h`.
-pub fn outer(world: &World, h: &GatewayHost<'_>, outer: Header, dir: Direction) -> Vec<OuterStep> {
+/// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) GCP gateway `h`,
+/// the network's records read through `reads` (a snapshot's index).
+pub(crate) fn outer(
+    reads: Reads<'_>,
+    h: &GatewayHost<'_>,
+    outer: Header,
+    dir: Direction,
+) -> Vec<OuterStep> {
     let mut out = Vec::new();
-    let Some(inst) = world.gcp.instances().get(h.instance) else {
+    let Some(inst) = reads.world.gcp.instances().get(h.instance) else {
         return out;
     };
     let (Some(peer), Some(local)) = (
@@ -119,10 +119,11 @@ pub fn outer(world: &World, h: &GatewayHost<'_>, outer: Header, dir: Direction) 
         out.push(s);
     }
     let port = outer.dst_port.unwrap_or_default();
-    let fw = match dir {
-        Direction::Egress => gcp_egress_admits(world, inst, peer, Protocol::Udp, port),
-        Direction::Ingress => gcp_ingress_admits(world, inst, peer, Protocol::Udp, port),
+    let gdir = match dir {
+        Direction::Egress => GDir::Egress,
+        Direction::Ingress => GDir::Ingress,
     };
+    let fw = verdict(reads, inst, gdir, peer, Protocol::Udp, port);
     if let Some(fw) = fw {
         let component = ComponentRef::new(K::FirewallRule, &fw.rule_id);
         let policy = name_of(&fw.network).to_owned();
@@ -167,14 +168,14 @@ pub fn outer(world: &World, h: &GatewayHost<'_>, outer: Header, dir: Direction) 
         }
         out.push(s);
     }
-    route(world, inst, h, peer, outer, &mut out);
+    route(reads, inst, h, peer, outer, &mut out);
     out
 }
 
 /// The network's route for the other gateway's public address `to` must lead to
 /// `default-internet-gateway`.
 fn route(
-    world: &World,
+    reads: Reads<'_>,
     inst: &GcpInstance,
     h: &GatewayHost<'_>,
     to: Ipv4Addr,
@@ -182,8 +183,8 @@ fn route(
     out: &mut Vec<OuterStep>,
 ) {
     let net = ComponentRef::new(K::Network, h.network);
-    let mut s = step(net.clone(), route_rule(world, inst, to), outer);
-    let why = match gcp_internet_route(world, inst, to) {
+    let mut s = step(net.clone(), route_rule(reads, inst, to), outer);
+    let why = match internet_route(reads, inst, to) {
         GcpInternetRoute::Internet { .. } => {
             out.push(s);
             out.push(step(
