@@ -397,6 +397,24 @@ mod fake {
     /// One scripted reply: status, headers, body.
     pub type Reply = (u16, Vec<(&'static str, String)>, String);
 
+    /// The answer to a gateway read (`azure/gateways.rs`): empty lists of public IPs, NSGs,
+    /// NICs and VMs, and no route table.
+    fn gateway_read(target: &str) -> Option<Reply> {
+        let lists = [
+            "/publicIPAddresses?",
+            "/networkSecurityGroups?",
+            "/networkInterfaces?",
+            "/virtualMachines?",
+        ];
+        if lists.iter().any(|l| target.contains(l)) {
+            return Some((200, vec![], r#"{"value": []}"#.into()));
+        }
+        target.contains("/routeTables/").then(|| {
+            let body = r#"{"error": {"code": "ResourceNotFound", "message": "none"}}"#;
+            (404, vec![], body.into())
+        })
+    }
+
     /// Starts the fake; its URL and the log of requests.
     pub async fn start(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<Seen>>>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -440,17 +458,24 @@ mod fake {
                         }
                     }
                     let mut words = head.split_whitespace();
-                    log.lock().unwrap().push(Seen {
+                    let seen = Seen {
                         method: words.next().unwrap_or_default().to_string(),
                         target: words.next().unwrap_or_default().to_string(),
                         authorization: header("authorization"),
-                    });
-                    let (status, headers, body) =
+                    };
+                    // The gateway reads every observation makes (the topology's gateway pieces,
+                    // a VNet's route table) find nothing: answered here, outside the script
+                    // and the log, which are about the peering calls.
+                    let (status, headers, body) = if let Some(reply) = gateway_read(&seen.target) {
+                        reply
+                    } else {
+                        log.lock().unwrap().push(seen);
                         script
                             .lock()
                             .unwrap()
                             .next()
-                            .unwrap_or((500, vec![], "{}".into()));
+                            .unwrap_or((500, vec![], "{}".into()))
+                    };
                     let mut out = format!(
                         "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
                         body.len()

@@ -66,6 +66,23 @@ links:
     ))
 }
 
+/// The three networks alone: every gateway and link dropped from the file.
+fn none() -> Desired {
+    with_secret(&format!(
+        "
+name: multi
+accounts:
+  shop: {{ cloud: aws, account_id: '111111111111' }}
+  analytics: {{ cloud: gcp, project: analytics-prod }}
+  corp: {{ cloud: azure, subscription: {SUB}, resource_group: net }}
+networks:
+  web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
+  lake: {{ account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }}
+  hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
+"
+    ))
+}
+
 fn with_secret(text: &str) -> Desired {
     let mut d = topology(text);
     d.gateway_secret = Some(GatewaySecret::from_bytes([9; 32]));
@@ -245,6 +262,27 @@ async fn three_clouds_encrypted_converge_and_destroy() {
         .iter()
         .all(|r| r.gateway.is_none()));
     assert!(vpcpeer_controller::plan(&fewer, &d).steps.is_empty());
+
+    // Every gateway leaves the file: their pieces are still found (on every cloud) and go.
+    let d = none();
+    up(&mut dr, &d).await.expect("every gateway dropped");
+    let bare = dr.observe(&d).await.expect("observe");
+    assert!(bare.gateways.is_empty(), "{:?}", bare.gateways);
+    assert!(vpcpeer_controller::plan(&bare, &d).steps.is_empty());
+    for (kind, name) in [
+        ("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
+        ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
+        ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
+        ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
+    ] {
+        let api = if kind.starts_with("Microsoft.Compute") {
+            "2024-07-01"
+        } else {
+            "2024-05-01"
+        };
+        let (s, v) = arm(&url, &rid(kind, name), api).await;
+        assert_eq!(s, 404, "{kind}/{name}: {v}");
+    }
 
     down(&mut dr, &d).await.expect("destroy");
     let gone = dr.observe(&d).await.expect("observe");

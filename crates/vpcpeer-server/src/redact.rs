@@ -485,12 +485,22 @@ impl<'w> Redactor<'w> {
             let w = self.world;
             let mut hidden: BTreeMap<String, Hidden> = BTreeMap::new();
             let mut shown: BTreeSet<String> = NEVER_HIDDEN.iter().map(|w| w.to_string()).collect();
+            // A name that hidden resources of several kinds bear (the controller names a GCP
+            // gateway VM and its firewall rule alike) is labelled `resource (owner)`: naming
+            // one kind would say the wrong thing of the other.
             let mut note = |id: &str, name: &str, kind: &str| match self.hidden(id) {
                 Some(h) => {
-                    hidden.entry(name.to_owned()).or_insert(Hidden {
-                        kind: kind.to_owned(),
-                        ..h
-                    });
+                    hidden
+                        .entry(name.to_owned())
+                        .and_modify(|seen| {
+                            if seen.kind != kind {
+                                seen.kind = "resource".to_owned();
+                            }
+                        })
+                        .or_insert(Hidden {
+                            kind: kind.to_owned(),
+                            ..h
+                        });
                 }
                 None => {
                     shown.insert(name.to_owned());

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{Redactor, Viewer};
-use crate::reach::tests::{azure_world, world as gcp_world, SUB_A, SUB_B};
+use crate::reach::tests::{azure_world, run, world as gcp_world, SUB_A, SUB_B};
 use crate::testing::{request_peering, state, vpc_with_instance};
 use crate::AppState;
 
@@ -195,5 +195,52 @@ fn vocabulary_keys_and_words_are_never_taken_for_hidden_names() {
             "rule": {"type": "udp-in"},
         }),
         "the other rule's name is still hidden in sentences"
+    );
+}
+
+#[test]
+fn a_bare_name_that_hidden_resources_of_two_kinds_bear_is_labelled_by_owner_only() {
+    // proj-b gets a firewall rule named like its instance, as the controller names a gateway VM
+    // and its rule: the name says `resource`, never the wrong kind.
+    let mut w = gcp_world();
+    let mut ids = vpcpeer_model::SeededIds::new(9);
+    run(&mut w, &mut ids, "proj-b", |tx| {
+        vpcpeer_model::gcp::insert_firewall(
+            tx,
+            "proj-b",
+            vpcpeer_model::gcp::FirewallSpec {
+                name: "vm-b".into(),
+                description: String::new(),
+                network: Some("global/networks/net-b".into()),
+                direction: None,
+                priority: None,
+                allowed: vec![("udp".into(), vec!["51820".into()])],
+                denied: Vec::new(),
+                source_ranges: vec!["198.18.0.1/32".into()],
+                destination_ranges: Vec::new(),
+                source_tags: Vec::new(),
+                target_tags: Vec::new(),
+                disabled: false,
+            },
+        )
+    });
+    let viewer = Viewer {
+        project: Some("proj-a".into()),
+        ..Viewer::default()
+    };
+    let r = Redactor::new(&w, viewer).with_bare_names(true);
+    assert_eq!(
+        r.text("route 10.1.0.0/24 -> instance vm-b"),
+        "route 10.1.0.0/24 -> instance resource (project proj-b)"
+    );
+    // A name of one kind keeps its kind.
+    assert_eq!(
+        r.text("rule allow-443"),
+        "rule firewall-rule (project proj-b)"
+    );
+    // Paths still say their kind.
+    assert_eq!(
+        r.text("projects/proj-b/zones/us-central1-a/instances/vm-b"),
+        "instance (project proj-b)"
     );
 }

@@ -408,16 +408,25 @@ fn an_encrypted_peering_through_v2_api_reaches_the_clouds_and_survives_a_restart
         serde_json::json!([]),
         "{listed}"
     );
-    // A body over the edge's limit: refused before the API runs, in its dialect, not EC2's XML.
-    let big = format!(
-        "action=list_accounts&CID={cid}&pad={}",
-        "a".repeat(2 * 1024 * 1024)
+    // A browser's cross-site request: refused by the edge before the API runs, in the API's
+    // dialect, not EC2's XML.
+    let (status, text) = s.http(
+        "POST",
+        "/v2/api",
+        "Sec-Fetch-Site: cross-site\r\n",
+        &format!("action=list_accounts&CID={cid}"),
     );
-    let (status, text) = s.http("POST", "/v2/api", "", &big);
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(
         (status, &v["return"]),
-        (413, &serde_json::json!(false)),
+        (403, &serde_json::json!(false)),
+        "{text}"
+    );
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Sec-Fetch-Site"),
         "{text}"
     );
 }

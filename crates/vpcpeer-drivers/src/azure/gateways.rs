@@ -29,11 +29,10 @@
 //! of the VM after the stop moves that time later, so the failure is dated later than it was,
 //! never earlier (the detection time is then counted from the update).
 //!
-//! Reading: only when the file declares a gateway (on any cloud), so a topology of native
-//! peerings pays no extra call; then one list each of public IPs, NSGs, NICs and VMs per
-//! resource group of the file's Azure accounts, a VM's instance view each, and one `GET` of the
-//! route table per VNet found. A file that no longer declares any gateway does not look for
-//! gateway pieces: drop the last gateways with `destroy`, or while another stays declared.
+//! Reading: always, as on AWS, so that a file that drops its last gateways still finds their
+//! pieces and removes them: one list each of public IPs, NSGs, NICs and VMs per resource group
+//! of the file's Azure accounts, a VM's instance view each, and one `GET` of the route table
+//! per VNet found.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -172,10 +171,6 @@ pub(crate) async fn observe(
     desired: &Desired,
     out: &mut Observed,
 ) -> Result<(), DriverError> {
-    if desired.gateways.is_empty() {
-        // A file without gateways pays no gateway reads (see the module doc).
-        return Ok(());
-    }
     // The orphans found so far, so that reaching an orphan's account (`Arm::of`) works
     // while observing, before the whole observation is kept.
     d.found.observed.orphans = out.orphans.clone();

@@ -28,15 +28,14 @@
 //!   belong to the network, so the network is the one "table" (`GatewayTable::id` = its path).
 //!   A route cannot be changed: a replacement deletes the old route and inserts the new one.
 //!
-//! Reading: only when the file declares a gateway (on any cloud), so a topology of native
-//! peerings pays no extra call; then, per project and region of the file's GCP networks, one
+//! Reading: always, as on AWS, so that a file that drops its last gateways still finds their
+//! pieces and removes them: per project and region of the file's GCP networks, one
 //! `addresses.list`, and per project one `firewalls.list`, one `instances.aggregatedList` and
-//! one `routes.list` per network found. A file that no longer declares any gateway does not look
-//! for gateway pieces: drop the last gateways with `destroy`, or while another stays declared.
+//! one `routes.list` per network found.
 //!
 //! Stop time: a gateway VM that does not run and has a `lastStopTimestamp` was stopped then
-//! (`Observed::gateway_stopped_at`, from which the health check dates its failure). Compute
-//! answers give the drivers' clock nothing (`clock.rs`).
+//! (`Observed::gateway_stopped_at`, from which the health check dates its failure). The clouds'
+//! clock on GCP is read off one plain `GET` of the Compute endpoint (`clock.rs`).
 //!
 //! Drift: `canIpForward` is fixed at creation, and the emulator (like GCP without a stop) gives
 //! no call to change an access config's address, so `GatewayForwarding` and `AttachAddress`
@@ -161,10 +160,6 @@ pub(crate) async fn observe(
     desired: &Desired,
     out: &mut Observed,
 ) -> Result<(), DriverError> {
-    if desired.gateways.is_empty() {
-        // A file without gateways pays no gateway reads (see the module doc).
-        return Ok(());
-    }
     // The orphans found so far, so that reaching an orphan's account (`target`) works
     // while observing, before the whole observation is kept.
     d.found.observed.orphans = out.orphans.clone();
