@@ -397,8 +397,8 @@ mod fake {
     /// One scripted reply: status, headers, body.
     pub type Reply = (u16, Vec<(&'static str, String)>, String);
 
-    /// The answer to a gateway read (`azure/gateways.rs`): empty lists of public IPs, NSGs,
-    /// NICs and VMs, and no route table.
+    /// The answer to a gateway read (`crates/vpcpeer-drivers/src/azure/gateways.rs`): empty
+    /// lists of public IPs, NSGs, NICs and VMs, and no route table.
     fn gateway_read(target: &str) -> Option<Reply> {
         let lists = [
             "/publicIPAddresses?",
