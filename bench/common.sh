@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Shared by bench/run.sh and bench/describe.sh (sourced, not run): the server's life cycle, the
-# output log and CPU pinning. The caller sets ROOT, TMP (a fresh directory), LATEST (where what it
-# prints is also written) and VPCPEER_BIN before sourcing it.
+# Shared by the bench scripts (sourced, not run): the server's life cycle, the output log and CPU
+# pinning. The caller sets ROOT, BENCH (its name) and VPCPEER_BIN before sourcing it; this makes
+# TMP (a fresh directory, removed on exit) and writes everything printed to
+# bench/results/$BENCH-latest.txt as well.
+
+RESULTS="$ROOT/bench/results"
+mkdir -p "$RESULTS"
+LATEST="$RESULTS/$BENCH-latest.txt"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-$BENCH.XXXXXX")
 
 SERVER_PID=""
 

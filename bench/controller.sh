@@ -14,10 +14,7 @@ ROOT=$(pwd)
 : "${NETWORKS:=50}" "${NO_BUILD:=0}"
 : "${VPCPEER_BIN:=${CARGO_TARGET_DIR:-$ROOT/target}/release/vpcpeer}"
 
-RESULTS="$ROOT/bench/results"
-mkdir -p "$RESULTS"
-LATEST="$RESULTS/controller-latest.txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-controller.XXXXXX")
+BENCH=controller
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
 SERVER_PIN=()

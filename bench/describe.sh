@@ -18,10 +18,7 @@ ROOT=$(pwd)
 : "${SERVERS:=default full ephemeral moto}" "${REQUESTS:=peerings routes tags}"
 : "${VPCPEER_BIN:=${CARGO_TARGET_DIR:-$ROOT/target}/release/vpcpeer}"
 
-RESULTS="$ROOT/bench/results"
-mkdir -p "$RESULTS"
-LATEST="$RESULTS/describe-latest.txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-describe.XXXXXX")
+BENCH=describe
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
 pin_cpus wrk

@@ -25,10 +25,7 @@ ROOT=$(pwd)
 : "${N:=1000}"
 BIN_DIR=${BIN_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/release}
 
-RESULTS="$ROOT/bench/results"
-mkdir -p "$RESULTS"
-LATEST="$RESULTS/failover-latest.txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-failover.XXXXXX")
+BENCH=failover
 VPCPEER_BIN="$BIN_DIR/vpcpeer"
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"

@@ -27,10 +27,7 @@ SKIP_MEMORY=${SKIP_MEMORY:-0}
 NO_BUILD=${NO_BUILD:-0}
 BIN_DIR=${BIN_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/release}
 
-RESULTS="$ROOT/bench/results"
-mkdir -p "$RESULTS"
-LATEST="$RESULTS/latest.txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/vpcpeer-bench.XXXXXX")
+BENCH=run
 VPCPEER_BIN="$BIN_DIR/vpcpeer"
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
@@ -154,4 +151,4 @@ if [[ "$SKIP_MEMORY" != 1 ]]; then
     done
 fi
 
-say "results written to bench/results/latest.txt"
+say "results written to bench/results/run-latest.txt"

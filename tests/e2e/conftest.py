@@ -7,6 +7,7 @@ Servers start with `--no-default-vpc` (the suites were written for empty account
 the default VPC starts its own with `fresh_server(default_vpc=True)`.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -191,6 +192,47 @@ class Server:
         return json.loads(p.stdout) if p.stdout.strip() else {}
 
 
+def reach_json(server, src, dst, port=443, account=ACCOUNT_A):
+    """`vpcpeer reach --output json` from `src` to `dst` on tcp/`port`: its verdict (the exit
+    status checked against it: 0 reachable, 1 not)."""
+    p = subprocess.run(
+        [BIN, "reach", "--endpoint", server.url, "--account", account, "--from", src,
+         "--to", dst, "--protocol", "tcp", "--port", str(port), "--output", "json"],
+        capture_output=True, text=True, timeout=60)
+    assert p.returncode in (0, 1), p.stderr
+    v = json.loads(p.stdout)
+    assert (p.returncode == 0) == v["reachable"], v
+    return v
+
+
+def kill_at_progress(argv, hit, kill, timeout):
+    """Runs `argv` and calls `kill(proc)` on its first stderr progress line `[k/n]` for which
+    `hit(k, n)` holds; returns (that line, the process's exit status, all of its stderr).
+
+    stderr goes into a pipe of one page, read a line at a time: the process can run ahead of
+    what this has read by at most a page of progress lines before its write blocks. After the
+    kill the pipe is read to its end; a process never hit is killed when its output ends."""
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL, stderr=w)
+    os.close(w)
+    seen, killed_at = [], None
+    with os.fdopen(r, "rb", buffering=0) as err:
+        try:
+            while line := err.readline().decode():
+                seen.append(line)
+                m = re.match(r"\[(\d+)/(\d+)\] ", line)
+                if m and killed_at is None and hit(int(m.group(1)), int(m.group(2))):
+                    kill(proc)
+                    killed_at = line
+        finally:
+            if proc.poll() is None and killed_at is None:
+                proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=timeout)
+    assert killed_at, "".join(seen)
+    return killed_at, proc.returncode, "".join(seen)
+
+
 def gcp_client(client_class, url):
     """A google-cloud-compute client on `url`, built exactly as a user would: REST transport,
     anonymous credentials and `ClientOptions(api_endpoint=url)`, nothing else.
@@ -337,6 +379,37 @@ def vpc_with_instance(ec2, cidr, subnet_cidr):
     inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=sub)["Instances"][0]
     rtb = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]
     return vpc, rtb["RouteTableId"], inst
+
+
+def two_tier_vpc(ec2, n, group, description, admit):
+    """VPC 10.n.0.0/16: public 10.n.1.0/24 (main table: 0/0 → an attached igw), private
+    10.n.2.0/24 (its own table), and a group `group` admitting tcp/443 from `admit`. Returns a
+    dict of ids: vpc, public, private, igw, main, rtb, sg."""
+    vpc = ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.1.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.2.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=rtb, SubnetId=private)
+    sg = ec2.create_security_group(GroupName=group, Description=description, VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": admit}]}])
+    return dict(vpc=vpc, public=public, private=private, igw=igw, main=main, rtb=rtb, sg=sg)
+
+
+def requested_peering(server):
+    """Account A's 10.0/16 has asked to peer with account B's 10.1/16 (pending acceptance).
+    Returns (A's client, B's client, A's VPC, B's VPC, the peering's id)."""
+    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
+    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    return a, b, va, vb, pcx
 
 
 def one_sided_peering(server):

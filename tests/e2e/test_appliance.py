@@ -6,40 +6,23 @@ Network Insights analysis and `vpcpeer reach` for each, StopInstances making the
 a blackhole (DescribeRouteTables and the analysis), StartInstances reviving it,
 DescribeInstanceStatus, and the main refusals with their exact codes."""
 
-import json
-import subprocess
 
-from conftest import ACCOUNT_A, ACCOUNT_B, AMI, BIN, fails
+from conftest import ACCOUNT_A, ACCOUNT_B, AMI, fails, reach_json, two_tier_vpc
 
 
 def nat_layout(ec2):
     """VPC 10.0/16: public 10.0.1.0/24 (main table: 0/0 → igw) with the appliance, private
     10.0.2.0/24 (own table: 0/0 → the appliance's instance id) with `app`. The appliance's group
     admits tcp/443 from the VPC. Returns a dict of ids."""
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
-    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
-        "RouteTables"][0]["RouteTableId"]
-    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
-    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.associate_route_table(RouteTableId=rtb, SubnetId=private)
-    sg = ec2.create_security_group(GroupName="nat", Description="nat", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-         "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
-    nat = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=public,
-                            SecurityGroupIds=[sg])["Instances"][0]
-    app = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=private)[
+    ids = two_tier_vpc(ec2, 0, "nat", "nat", "10.0.0.0/16")
+    nat = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=ids["public"],
+                            SecurityGroupIds=[ids["sg"]])["Instances"][0]
+    app = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=ids["private"])[
         "Instances"][0]
-    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0",
+    ec2.create_route(RouteTableId=ids["rtb"], DestinationCidrBlock="0.0.0.0/0",
                      InstanceId=nat["InstanceId"])
-    return dict(vpc=vpc, rtb=rtb, main=main, nat=nat["InstanceId"],
-                eni=nat["NetworkInterfaces"][0]["NetworkInterfaceId"],
-                app=app["InstanceId"], sg=sg, private=private)
-
+    return dict(ids, nat=nat["InstanceId"], eni=nat["NetworkInterfaces"][0]["NetworkInterfaceId"],
+                app=app["InstanceId"])
 
 def analyse(ec2, src):
     """A Network Insights analysis of `src` → 1.1.1.1 tcp/443: the analysis."""
@@ -55,15 +38,6 @@ def analyse(ec2, src):
 def codes(analysis):
     return [(e["ExplanationCode"], e["Component"]["Id"])
             for e in analysis.get("Explanations", [])]
-
-
-def reach(server, src):
-    p = subprocess.run(
-        [BIN, "reach", "--endpoint", server.url, "--account", ACCOUNT_A, "--from", src,
-         "--to", "1.1.1.1", "--protocol", "tcp", "--port", "443", "--output", "json"],
-        capture_output=True, text=True, timeout=30)
-    assert p.returncode in (0, 1), p.stderr
-    return json.loads(p.stdout)
 
 
 def route_to_nat(ec2, rtb):
@@ -84,7 +58,7 @@ def test_nat_instance_check_off_on_and_stopped(server):
     an = analyse(ec2, t["app"])
     assert an["NetworkPathFound"] is False
     assert codes(an) == [("ENI_SOURCE_DEST_CHECK_RESTRICTION", t["eni"])]
-    v = reach(server, t["app"])
+    v = reach_json(server, t["app"], "1.1.1.1")
     assert v["reachable"] is False
     assert [b["code"] for b in v["blockers"]] == ["ENI_SOURCE_DEST_CHECK_RESTRICTION"]
 
@@ -104,7 +78,7 @@ def test_nat_instance_check_off_on_and_stopped(server):
     assert an["NetworkPathFound"] is True, codes(an)
     hops = [h["Component"]["Id"] for h in an["ForwardPathComponents"]]
     assert t["eni"] in hops and t["nat"] in hops, hops
-    assert reach(server, t["app"])["reachable"] is True
+    assert reach_json(server, t["app"], "1.1.1.1")["reachable"] is True
 
     # Reset turns it back on; ModifyInstanceAttribute turns it off again.
     ec2.reset_network_interface_attribute(NetworkInterfaceId=t["eni"],
@@ -112,7 +86,7 @@ def test_nat_instance_check_off_on_and_stopped(server):
     assert ec2.describe_network_interface_attribute(
         NetworkInterfaceId=t["eni"], Attribute="sourceDestCheck")["SourceDestCheck"]["Value"]
     ec2.modify_instance_attribute(InstanceId=t["nat"], SourceDestCheck={"Value": False})
-    assert reach(server, t["app"])["reachable"] is True
+    assert reach_json(server, t["app"], "1.1.1.1")["reachable"] is True
 
     # Stopped: the route is a blackhole, in DescribeRouteTables and in the analysis.
     got = ec2.stop_instances(InstanceIds=[t["nat"]])["StoppingInstances"][0]
@@ -123,7 +97,8 @@ def test_nat_instance_check_off_on_and_stopped(server):
     an = analyse(ec2, t["app"])
     assert an["NetworkPathFound"] is False
     assert codes(an) == [("BAD_STATE_ROUTE", t["rtb"])]
-    assert [b["code"] for b in reach(server, t["app"])["blockers"]] == ["BAD_STATE_ROUTE"]
+    blockers = reach_json(server, t["app"], "1.1.1.1")["blockers"]
+    assert [b["code"] for b in blockers] == ["BAD_STATE_ROUTE"]
 
     # Started again: active, reachable.
     got = ec2.start_instances(InstanceIds=[t["nat"]])["StartingInstances"][0]
@@ -147,7 +122,7 @@ def test_appliance_with_the_aws_cli(server):
     assert got["SourceDestCheck"] == {"Value": True}
     server.cli("ec2", "modify-instance-attribute", "--instance-id", t["nat"],
                "--no-source-dest-check")
-    assert reach(server, t["app"])["reachable"] is True
+    assert reach_json(server, t["app"], "1.1.1.1")["reachable"] is True
 
     got = server.cli("ec2", "stop-instances", "--instance-ids", t["nat"])
     assert got["StoppingInstances"][0]["CurrentState"]["Name"] == "stopping"

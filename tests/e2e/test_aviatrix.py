@@ -11,9 +11,8 @@ state outlives `/_vpcpeer/reset`.
 
 import base64
 import json
-import subprocess
 
-from conftest import ACCOUNT_A, BIN
+from conftest import ACCOUNT_A, reach_json
 
 
 def avx(server, **fields):
@@ -49,15 +48,6 @@ def instance(ec2, vpc, subnet, peer_block):
         "IpRanges": [{"CidrIp": peer_block}]}])
     return ec2.run_instances(ImageId="ami-12345678", InstanceType="t3.micro", MinCount=1,
                              MaxCount=1, SubnetId=subnet)["Instances"][0]
-
-
-def reach(server, src, dst_ip, vpc):
-    p = subprocess.run(
-        [BIN, "reach", "--endpoint", server.url, "--account", ACCOUNT_A, "--from", src,
-         "--to", f"{dst_ip}@{vpc}", "--protocol", "tcp", "--port", "443", "--output", "json"],
-        capture_output=True, text=True, timeout=60)
-    assert p.returncode in (0, 1), p.stderr
-    return json.loads(p.stdout)
 
 
 def test_encrypted_ha_peering_through_v2_api_carries_traffic(fresh_server, monkeypatch):
@@ -114,7 +104,7 @@ def test_encrypted_ha_peering_through_v2_api_carries_traffic(fresh_server, monke
         inner = [p for p in group["IpPermissions"] if p["IpProtocol"] == "-1"]
         assert [r["CidrIp"] for p in inner for r in p["IpRanges"]] in (["10.1.0.0/16"],
                                                                        ["10.2.0.0/16"]), group
-    verdict = reach(server, a["InstanceId"], b["PrivateIpAddress"], vpc2)
+    verdict = reach_json(server, a["InstanceId"], f"{b['PrivateIpAddress']}@{vpc2}")
     assert verdict["reachable"] is True, json.dumps(verdict, indent=1)
     assert any(h["component"]["kind"] == "tunnel" for h in verdict["forward"]), verdict["forward"]
 
@@ -122,5 +112,5 @@ def test_encrypted_ha_peering_through_v2_api_carries_traffic(fresh_server, monke
     assert ok(server, action="list_peer_vpc_pairs", CID=cid)["results"]["pair_list"] == []
     routes = ec2.describe_route_tables(RouteTableIds=[rtb1])["RouteTables"][0]["Routes"]
     assert not [r for r in routes if r.get("DestinationCidrBlock") == "10.2.0.0/16"], routes
-    verdict = reach(server, a["InstanceId"], b["PrivateIpAddress"], vpc2)
+    verdict = reach_json(server, a["InstanceId"], f"{b['PrivateIpAddress']}@{vpc2}")
     assert verdict["reachable"] is False, json.dumps(verdict, indent=1)

@@ -5,8 +5,6 @@ a VM with custom data (which ARM never returns), its power operations through Az
 IP's address, and `vpcpeer reach` naming the deallocated VM until it is started again."""
 
 import base64
-import json
-import subprocess
 
 import pytest
 from azure.core.credentials import AccessToken, AccessTokenInfo
@@ -32,7 +30,7 @@ from azure.mgmt.network.models import (
 )
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from conftest import ACCOUNT_A, BIN
+from conftest import reach_json
 
 SUB = "11111111-1111-1111-1111-111111111111"
 SCOPES = ["https://management.azure.com/.default"]
@@ -57,18 +55,6 @@ def clients(server):
     net = NetworkManagementClient(FakeCredential(), SUB, **kw)
     compute = ComputeManagementClient(FakeCredential(), SUB, **kw)
     return rm, net, compute
-
-
-def verdict(server, src, dst, port=443):
-    p = subprocess.run(
-        [BIN, "reach", "--endpoint", server.url, "--account", ACCOUNT_A, "--from", src,
-         "--to", dst, "--protocol", "tcp", "--port", str(port), "--output", "json"],
-        capture_output=True, text=True, timeout=30,
-    )
-    assert p.returncode in (0, 1), p.stderr
-    v = json.loads(p.stdout)
-    assert (p.returncode == 0) == v["reachable"]
-    return v
 
 
 def power(compute, rg, vm):
@@ -160,7 +146,7 @@ def test_gateway_vm_public_ip_custom_data_and_power(server, clients):
         rg, "app-nic", nic_body(app_subnet)).result()
     app = compute.virtual_machines.begin_create_or_update(rg, "app", vm_body(app_nic.id)).result()
     assert power(compute, rg, "gw") == ("PowerState/running", "VM running")
-    assert verdict(server, app.id, gw.id)["reachable"]
+    assert reach_json(server, app.id, gw.id)["reachable"]
 
     # Deallocated through Azure's own API: the instance view says so, the Dynamic address is
     # released (the Static one elsewhere stays), and reach names the VM.
@@ -168,7 +154,7 @@ def test_gateway_vm_public_ip_custom_data_and_power(server, clients):
     assert power(compute, rg, "gw") == ("PowerState/deallocated", "VM deallocated")
     assert net.public_ip_addresses.get(rg, "gw-ip").ip_address is None
     assert net.public_ip_addresses.get(rg, "fixed-ip").ip_address == fixed.ip_address
-    v = verdict(server, app.id, gw.id)
+    v = reach_json(server, app.id, gw.id)
     assert not v["reachable"]
     [b] = v["blockers"]
     assert b["code"] == "INSTANCE_NOT_RUNNING", b
@@ -185,10 +171,10 @@ def test_gateway_vm_public_ip_custom_data_and_power(server, clients):
     compute.virtual_machines.begin_start(rg, "gw").result()
     assert power(compute, rg, "gw") == ("PowerState/running", "VM running")
     assert net.public_ip_addresses.get(rg, "gw-ip").ip_address == address
-    assert verdict(server, app.id, gw.id)["reachable"]
+    assert reach_json(server, app.id, gw.id)["reachable"]
 
     # Powered off: stopped, the address kept, and not reachable.
     compute.virtual_machines.begin_power_off(rg, "gw").result()
     assert power(compute, rg, "gw") == ("PowerState/stopped", "VM stopped")
     assert net.public_ip_addresses.get(rg, "gw-ip").ip_address == address
-    assert verdict(server, app.id, gw.id)["blockers"][0]["code"] == "INSTANCE_NOT_RUNNING"
+    assert reach_json(server, app.id, gw.id)["blockers"][0]["code"] == "INSTANCE_NOT_RUNNING"

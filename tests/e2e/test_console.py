@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, DAY, ROOT, one_sided_peering
+from conftest import ACCOUNT_A, ACCOUNT_B, DAY, ROOT, one_sided_peering, requested_peering
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -194,11 +194,7 @@ def test_map_lists_the_networks_and_peerings_boto3_created(server, driver):
 
 
 def test_a_peering_accepted_by_boto3_changes_live(server, driver):
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    a, b, _, _, pcx = requested_peering(server)
     open_console(driver, server)
     assert peering_state(driver, pcx) == "pending-acceptance"
     t0 = time.monotonic()
@@ -238,11 +234,7 @@ def test_with_an_admin_token_the_page_reads_the_stream_with_it(fresh_server, dri
     path.write_text(token + "\n")
     path.chmod(0o600)
     server = fresh_server("--admin-token-file", str(path))
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    _, b, _, _, pcx = requested_peering(server)
     driver.get(server.url + "/")
     wait_for(driver, "return !document.getElementById('token-bar').hidden", what="the token bar")
     driver.find_element(By.ID, "token").send_keys(token)
@@ -450,11 +442,7 @@ def test_audit_findings_show_on_the_map_and_the_matrix_asks_reach(server, driver
 
 
 def test_advancing_the_clock_expires_a_pending_request_on_the_map(server, driver):
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    a, _, _, _, pcx = requested_peering(server)
     open_console(driver, server)
     before = driver.find_element(By.ID, "clock").get_attribute("data-ms")
     assert "expires" in list_text(driver, "peering-list", pcx)

@@ -10,7 +10,6 @@ JSON plan; then changes to the file (links removed, a block added, a network rem
 link, on each cloud), a peering deleted out of band, and an existing VPC with listed route
 tables."""
 
-import fcntl
 import json
 import os
 import re
@@ -21,7 +20,7 @@ import textwrap
 import pytest
 from google.cloud import compute_v1
 
-from conftest import ACCOUNT_A, ACCOUNT_B, AMI, BIN
+from conftest import ACCOUNT_A, ACCOUNT_B, AMI, BIN, kill_at_progress
 from test_azure import S1, S2, Azure
 
 DEAD = {"deleted", "rejected", "failed", "expired"}
@@ -511,35 +510,14 @@ def mesh(n=8):
 
 def kill_9_at(server, cmd, path, at):
     """Runs `vpcpeer <cmd>` and SIGKILLs it on the first progress line `[k/n]` with k ≥ 5 and
-    k ≥ n·at (and k < n); returns that line.
-
-    stderr goes into a pipe of one page, read a byte at a time: the CLI can run ahead of what
-    this has read by at most a page of progress lines before its write blocks."""
-    r, w = os.pipe()
-    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
-    proc = subprocess.Popen([BIN, cmd, "-f", str(path), "--endpoint", server.url],
-                            stdout=subprocess.DEVNULL, stderr=w)
-    os.close(w)
-    seen, killed_at = [], None
-    with os.fdopen(r, "rb", buffering=0) as err:
-        try:
-            while True:
-                line = err.readline().decode()
-                if not line:
-                    break
-                seen.append(line)
-                m = re.match(r"\[(\d+)/(\d+)\] ", line)
-                if m and 5 <= int(m.group(1)) and int(m.group(1)) >= int(m.group(2)) * at:
-                    assert int(m.group(1)) < int(m.group(2))
-                    proc.send_signal(signal.SIGKILL)
-                    killed_at = line
-                    break
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-    assert killed_at, "".join(seen)
-    assert proc.returncode == -signal.SIGKILL
+    k ≥ n·at (and k < n); returns that line."""
+    killed_at, status, _ = kill_at_progress(
+        [BIN, cmd, "-f", path, "--endpoint", server.url],
+        lambda k, n: 5 <= k and k >= n * at,
+        lambda proc: proc.send_signal(signal.SIGKILL), timeout=30)
+    k, n = re.match(r"\[(\d+)/(\d+)\] ", killed_at).groups()
+    assert int(k) < int(n), killed_at
+    assert status == -signal.SIGKILL
     return killed_at
 
 
@@ -576,67 +554,31 @@ def all_vpcs(server):
             for v in server.ec2(*place).describe_vpcs()["Vpcs"]}
 
 
+def t7(networks, links=(), more_accounts=""):
+    """A topology `t7`: AWS account `a` (and `more_accounts` lines), the network lines, the links."""
+    return (f'name: t7\naccounts:\n  a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}\n'
+            + more_accounts + "networks:\n" + "".join(f"  {n}\n" for n in networks)
+            + ("links:\n" + "".join(f"  - {link}\n" for link in links) if links else ""))
+
+
+def net(name, cidr):
+    """A network line of account `a` in us-east-1."""
+    return f"{name}: {{ account: a, region: us-east-1, cidrs: [{cidr}] }}"
+
+
+X, Y, Z = net("x", "10.0.0.0/16"), net("y", "10.1.0.0/16"), net("z", "10.2.0.0/16")
 REFUSED = {
-    "overlap": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-          y: {{ account: a, region: us-east-1, cidrs: [10.0.128.0/20] }}
-        links:
-          - between: [x, y]
-        """, "overlap"),
-    "cross-cloud": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-          g: {{ cloud: gcp, project: project-a }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-          y: {{ account: g, region: us-central1, cidrs: [10.1.0.0/16] }}
-        links:
-          - between: [x, y]
-        """, "native peering joins networks of one cloud"),
-    "unknown network": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-        links:
-          - between: [x, nowhere]
-        """, "nowhere"),
-    "transitive expectation": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-          y: {{ account: a, region: us-east-1, cidrs: [10.1.0.0/16] }}
-          z: {{ account: a, region: us-east-1, cidrs: [10.2.0.0/16] }}
-        links:
-          - between: [x, y]
-          - between: [y, z]
-        expect: [[x, z]]
-        """, "peering is not transitive"),
-    "encrypted without gateways": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-          y: {{ account: a, region: us-east-1, cidrs: [10.1.0.0/16] }}
-        links:
-          - {{ between: [x, y], type: encrypted }}
-        """, "needs a gateway in each network, and y has none"),
-    "misspelt key": (f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidr: [10.0.0.0/16] }}
-        """, "unknown field `cidr`"),
+    "overlap": (t7([X, net("y", "10.0.128.0/20")], ["between: [x, y]"]), "overlap"),
+    "cross-cloud": (t7([X, "y: { account: g, region: us-central1, cidrs: [10.1.0.0/16] }"],
+                       ["between: [x, y]"], "  g: { cloud: gcp, project: project-a }\n"),
+                    "native peering joins networks of one cloud"),
+    "unknown network": (t7([X], ["between: [x, nowhere]"]), "nowhere"),
+    "transitive expectation": (t7([X, Y, Z], ["between: [x, y]", "between: [y, z]"])
+                               + "expect: [[x, z]]\n", "peering is not transitive"),
+    "encrypted without gateways": (t7([X, Y], ["{ between: [x, y], type: encrypted }"]),
+                                   "needs a gateway in each network, and y has none"),
+    "misspelt key": (t7(["x: { account: a, region: us-east-1, cidr: [10.0.0.0/16] }"]),
+                     "unknown field `cidr`"),
     "GCP quota": ("name: t7\naccounts:\n  g: { cloud: gcp, project: project-a }\nnetworks:\n"
                   + "".join(f"  n{i}: {{ account: g, region: us-central1, "
                             f"cidrs: [10.{i}.0.0/16] }}\n" for i in range(27))
@@ -658,16 +600,8 @@ def test_refused_topologies_exit_1_and_create_nothing(server, tmp_path):
     assert not gcp_network_names(server, "project-a")
 
     # An existing VPC given by id that does not exist: refused once the cloud is read.
-    path = topo(tmp_path, f"""\
-        name: t7
-        accounts:
-          a: {{ cloud: aws, account_id: "{ACCOUNT_A}" }}
-        networks:
-          x: {{ account: a, region: us-east-1, cidrs: [10.0.0.0/16] }}
-          y: {{ account: a, region: us-east-1, id: vpc-0123456789abcdef0 }}
-        links:
-          - between: [x, y]
-        """, "missing.yaml")
+    path = topo(tmp_path, t7([X, "y: { account: a, region: us-east-1, id: vpc-0123456789abcdef0 }"],
+                             ["between: [x, y]"]), "missing.yaml")
     for cmd in ("plan", "apply"):
         p = cli(server, cmd, path)
         assert p.returncode == 1, (cmd, p.stdout + p.stderr)

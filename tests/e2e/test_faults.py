@@ -10,7 +10,8 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, custom_network, error_code, error_message, http_status
+from conftest import (ACCOUNT_A, ACCOUNT_B, custom_network, error_code, error_message, http_status,
+                      requested_peering)
 from test_azure import Azure, S1
 
 
@@ -82,11 +83,7 @@ def test_a_boto3_waiter_waits_out_a_peering_not_visible_yet(server):
     """Eventual consistency as AWS shows it right after a create: the new peering is not found
     for a while. boto3's `vpc_peering_connection_exists` waiter retries on
     `InvalidVpcPeeringConnectionID.NotFound`; an accept without retries sees the error once."""
-    a, b = server.ec2(ACCOUNT_A), server.ec2(ACCOUNT_B)
-    va = a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    vb = b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    pcx = a.create_vpc_peering_connection(VpcId=va, PeerVpcId=vb, PeerOwnerId=ACCOUNT_B)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    a, b, _, _, pcx = requested_peering(server)
     arm(server, "aws", "DescribeVpcPeeringConnections", 2, "not_found")
     b.get_waiter("vpc_peering_connection_exists").wait(
         VpcPeeringConnectionIds=[pcx], WaiterConfig={"Delay": 0, "MaxAttempts": 5})

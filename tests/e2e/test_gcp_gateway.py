@@ -4,14 +4,12 @@ static address), metadata with its fingerprint (`user-data`), `instances.stop` /
 run state `vpcpeer reach` reads: a stopped instance is named as the blocker) and
 `setMetadata`, which refuses a stale fingerprint with 412 as GCP does."""
 
-import json
-import subprocess
 
 import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import compute_v1
 
-from conftest import ACCOUNT_A, BIN, custom_network
+from conftest import custom_network, reach_json
 
 PROJECT = "proj-gw"
 REGION = "us-central1"
@@ -20,18 +18,6 @@ ZONE = "us-central1-a"
 
 def instances(server):
     return server.gcp(compute_v1.InstancesClient)
-
-
-def verdict(server, src, dst, port=443):
-    p = subprocess.run(
-        [BIN, "reach", "--endpoint", server.url, "--account", ACCOUNT_A, "--from", src,
-         "--to", dst, "--protocol", "tcp", "--port", str(port), "--output", "json"],
-        capture_output=True, text=True, timeout=30,
-    )
-    assert p.returncode in (0, 1), p.stderr
-    v = json.loads(p.stdout)
-    assert (p.returncode == 0) == v["reachable"]
-    return v
 
 
 def vm(server, name, *, gateway=False, nat_ip=None, user_data=None):
@@ -85,7 +71,7 @@ def test_stop_start_and_reach_name_the_stopped_gateway(server, net):
     client = vm(server, "client-2")
     src = f"projects/{PROJECT}/zones/{ZONE}/instances/client-2"
     dst = f"projects/{PROJECT}/zones/{ZONE}/instances/gw-2"
-    assert verdict(server, src, dst)["reachable"] is True
+    assert reach_json(server, src, dst)["reachable"] is True
 
     instances(server).stop(project=PROJECT, zone=ZONE, instance="gw-2").result()
     stopped = instances(server).get(project=PROJECT, zone=ZONE, instance="gw-2")
@@ -93,7 +79,7 @@ def test_stop_start_and_reach_name_the_stopped_gateway(server, net):
     # The ephemeral external address is released on stop; the access config stays.
     (ac,) = stopped.network_interfaces[0].access_configs
     assert not ac.nat_i_p
-    v = verdict(server, src, dst)
+    v = reach_json(server, src, dst)
     assert [(b["code"], b["leg"]) for b in v["blockers"]] == [("BAD_STATE", "forward")]
     (b,) = v["blockers"]
     assert b["component"]["id"] == dst
@@ -104,7 +90,7 @@ def test_stop_start_and_reach_name_the_stopped_gateway(server, net):
     started = instances(server).get(project=PROJECT, zone=ZONE, instance="gw-2")
     assert started.status == "RUNNING"
     assert started.network_interfaces[0].access_configs[0].nat_i_p.startswith("35.")
-    assert verdict(server, src, dst)["reachable"] is True
+    assert reach_json(server, src, dst)["reachable"] is True
     assert client.status == "RUNNING" and gw.status == "RUNNING"
 
 

@@ -22,11 +22,8 @@ a GCP network and an Azure VNet in a triangle of encrypted links (examples/multi
 """
 
 import base64
-import fcntl
 import json
-import os
 import re
-import signal
 import subprocess
 from types import SimpleNamespace
 
@@ -49,7 +46,7 @@ from azure.mgmt.network.models import (
 )
 from google.cloud import compute_v1
 
-from conftest import ACCOUNT_A, AMI, BIN, ROOT, custom_network
+from conftest import ACCOUNT_A, AMI, BIN, ROOT, custom_network, kill_at_progress
 from test_azure import SCOPES, Azure, FakeCredential
 
 TOPOLOGY = "multi"
@@ -431,34 +428,12 @@ def tunnel_findings(server, status=None):
 
 def reconcile_until_killed(server, path, at_step):
     """Runs `vpcpeer controller reconcile --once` and SIGKILLs the *server* on the progress line
-    `[at_step/n]`; returns (that line, the reconcile's exit status, its stderr).
-
-    stderr goes into a pipe of one page, read a byte at a time: the reconcile can run ahead of
-    what this has read by at most a page of progress lines before its write blocks."""
-    r, w = os.pipe()
-    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
-    proc = subprocess.Popen([BIN, "controller", "reconcile", "--once", str(path),
-                             "--endpoint", server.url], stdout=subprocess.DEVNULL, stderr=w)
-    os.close(w)
-    seen, killed_at = [], None
-    with os.fdopen(r, "rb", buffering=0) as err:
-        try:
-            while True:
-                line = err.readline().decode()
-                if not line:
-                    break
-                seen.append(line)
-                m = re.match(r"\[(\d+)/(\d+)\] ", line)
-                if m and killed_at is None and int(m.group(1)) == at_step:
-                    assert at_step < int(m.group(2)), line
-                    server.kill9()
-                    killed_at = line
-        finally:
-            if proc.poll() is None and killed_at is None:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=300)
-    assert killed_at, "".join(seen)
-    return killed_at, proc.returncode, "".join(seen)
+    `[at_step/n]` (at_step < n); returns (that line, the reconcile's exit status, its stderr)."""
+    line, status, seen = kill_at_progress(
+        [BIN, "controller", "reconcile", "--once", path, "--endpoint", server.url],
+        lambda k, n: k == at_step, lambda _proc: server.kill9(), timeout=300)
+    assert at_step < int(re.match(r"\[\d+/(\d+)\] ", line)[1]), line
+    return line, status, seen
 
 
 def test_kill_9_of_the_server_mid_failover_then_reconcile_converges(fresh_server, tmp_path,

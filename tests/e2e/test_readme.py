@@ -87,6 +87,23 @@ def run_bash(script, cwd, env):
 ID = re.compile(r"\b(i|eni|sg|sgr|acl|rtb|pcx|vpc|subnet)-[0-9a-f]{8,17}\b")
 
 
+def run_section(server, clone, title, runs, examples=False):
+    """Runs the one bash block of the README section `title` in `clone` against `server`, `runs`
+    times on the same server (with the repository's `examples/` copied in first, if asked);
+    each run must exit 0. Returns the section's text and each run's stdout."""
+    text = section(title)
+    (script,) = blocks(text, "bash")
+    if examples:
+        shutil.copytree(ROOT / "examples", clone / "examples")
+    env = shell_env(server, clone)
+    outs = []
+    for run in range(1, runs + 1):
+        p = run_bash(script, clone, env)
+        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+        outs.append(p.stdout)
+    return text, outs
+
+
 def shape(text):
     """Lines with ids replaced by their prefix and runs of blanks collapsed (column widths follow
     the ids' lengths)."""
@@ -217,41 +234,27 @@ def test_readme_azure_sample_runs_twice_from_any_directory(server, tmp_path):
 def test_readme_controller_section_runs_twice_and_prints_its_plan(server, clone):
     """The controller block, in a clone that has the example topology, against the test server:
     plan (exit 2), apply, plan (exit 0), destroy — twice, and the figure is what it prints."""
-    text = section("Controller (plan, apply, destroy)")
-    (script,) = blocks(text, "bash")
-    shutil.copytree(ROOT / "examples", clone / "examples")
-    env = shell_env(server, clone)
-    for run in (1, 2):
-        p = run_bash(script, clone, env)
-        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
+    text, outs = run_section(server, clone, "Controller (plan, apply, destroy)", 2, examples=True)
+    for out in outs:
         for figure in blocks(text, "text"):
-            assert_figure_printed(figure, p.stdout)
+            assert_figure_printed(figure, out)
 
 
 def test_readme_multicloud_plan_prints_its_figure(server, clone):
     """The multicloud block: the plan of examples/multicloud.yaml against an empty server."""
-    text = section("Multicloud encrypted peering")
-    (script,) = blocks(text, "bash")
-    shutil.copytree(ROOT / "examples", clone / "examples")
-    env = shell_env(server, clone)
-    p = run_bash(script, clone, env)
-    assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    text, (out,) = run_section(server, clone, "Multicloud encrypted peering", 1, examples=True)
     (figure,) = blocks(text, "text")
-    assert_figure_printed(figure, p.stdout)
+    assert_figure_printed(figure, out)
 
 
 def test_readme_aviatrix_block_runs_twice_and_prints_its_figure(server, clone):
     """The Aviatrix block: login, an account, the list — twice (the second setup is refused as
     a duplicate, and the list is the same)."""
-    text = section("Aviatrix-compatible API")
-    (script,) = blocks(text, "bash")
+    text, outs = run_section(server, clone, "Aviatrix-compatible API", 2)
     (figure,) = blocks(text, "text")
-    env = shell_env(server, clone)
-    for run in (1, 2):
-        p = run_bash(script, clone, env)
-        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
-        assert figure.strip() in p.stdout.splitlines(), p.stdout
-        assert ("already exists" in p.stdout) == (run == 2), p.stdout
+    for run, out in enumerate(outs, 1):
+        assert figure.strip() in out.splitlines(), out
+        assert ("already exists" in out) == (run == 2), out
 
 
 def test_readme_failover_block_runs_twice_fails_over_and_back(server, clone):
@@ -259,14 +262,8 @@ def test_readme_failover_block_runs_twice_fails_over_and_back(server, clone):
     emulator's clock, one pass fails over, start it, fail back — twice on the same server. The
     figure's lines are printed, but for the times (the emulator's clock) and the route table
     ids."""
-    text = section("Failover you can watch")
-    (script,) = blocks(text, "bash")
-    shutil.copytree(ROOT / "examples", clone / "examples")
-    env = shell_env(server, clone)
-    for run in (1, 2):
-        p = run_bash(script, clone, env)
-        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
-        out = p.stdout
+    text, outs = run_section(server, clone, "Failover you can watch", 2, examples=True)
+    for run, out in enumerate(outs, 1):
         assert "primary tunnel: down since" in out and ": east-gw is not running" in out, out
         assert "exit status 2" in out, out
         (figure,) = blocks(text, "text")
@@ -288,29 +285,17 @@ def test_readme_multicloud_failover_block_runs_twice_and_prints_its_figure(serve
     in GCP, reach across the encrypted link, lake's primary stopped through Compute, the clock
     moved on, one pass onto the backups, reach through them. The figure is the first run's; the
     second run (the primary still stopped, the links on the backups) succeeds too."""
-    text = section("Failover across clouds")
-    (script,) = blocks(text, "bash")
+    text, (first, second) = run_section(server, clone, "Failover across clouds", 2, examples=True)
     (figure,) = blocks(text, "text")
-    shutil.copytree(ROOT / "examples", clone / "examples")
-    env = shell_env(server, clone)
-    for run in (1, 2):
-        p = run_bash(script, clone, env)
-        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
-        if run == 1:
-            assert_figure_printed(figure, p.stdout)
-            assert "tunnel web-gw-hagw->lake-gw-hagw" in p.stdout, p.stdout
-        else:
-            assert "NOT REACHABLE" not in p.stdout, p.stdout
+    assert_figure_printed(figure, first)
+    assert "tunnel web-gw-hagw->lake-gw-hagw" in first, first
+    assert "NOT REACHABLE" not in second, second
 
 
 def test_readme_fault_mode_block_runs_and_prints_its_figure(server, clone):
-    text = section("Fault mode: testing your retries")
-    (script,) = blocks(text, "bash")
-    env = shell_env(server, clone)
-    p = run_bash(script, clone, env)
-    assert p.returncode == 0, p.stdout + p.stderr
+    text, (out,) = run_section(server, clone, "Fault mode: testing your retries", 1)
     (figure,) = blocks(text, "text")
-    assert p.stdout.splitlines() == figure.splitlines(), p.stdout
+    assert out.splitlines() == figure.splitlines(), out
 
 
 def test_readme_admin_posts_send_json_and_work(fresh_server):
@@ -332,16 +317,13 @@ def test_readme_admin_posts_send_json_and_work(fresh_server):
 def test_readme_tunnel_block_runs_twice_reachable_then_blocked(server, clone):
     """The tunnel block: reachable through the tunnel, then TUNNEL_GATEWAY_NOT_RUNNING once the
     far gateway is stopped — twice on the same server."""
-    (script,) = blocks(section("Encrypted tunnels (gateway VMs)"), "bash")
-    env = shell_env(server, clone)
-    for run in (1, 2):
-        p = run_bash(script, clone, env)
-        assert p.returncode == 0, f"run {run}:\n{p.stdout}\n{p.stderr}"
-        verdicts = re.findall(r"^((?:NOT )?REACHABLE): ", p.stdout, re.M)
-        assert verdicts == ["REACHABLE", "NOT REACHABLE"], p.stdout
-        assert "tunnel east-gw->west-gw" in p.stdout, p.stdout
-        assert "TUNNEL_GATEWAY_NOT_RUNNING (forward path)" in p.stdout, p.stdout
-        assert p.stdout.strip().endswith("exit status 1"), p.stdout
+    _, outs = run_section(server, clone, "Encrypted tunnels (gateway VMs)", 2)
+    for out in outs:
+        verdicts = re.findall(r"^((?:NOT )?REACHABLE): ", out, re.M)
+        assert verdicts == ["REACHABLE", "NOT REACHABLE"], out
+        assert "tunnel east-gw->west-gw" in out, out
+        assert "TUNNEL_GATEWAY_NOT_RUNNING (forward path)" in out, out
+        assert out.strip().endswith("exit status 1"), out
 
 
 def test_every_readme_shell_and_python_block_is_run_by_a_test():

@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 
-from conftest import ACCOUNT_A, BIN, fails
+from conftest import ACCOUNT_A, BIN, fails, two_tier_vpc
 from gateway_config import public_key, render, test_x25519_rfc7748_vectors  # noqa: F401
 
 
@@ -29,23 +29,10 @@ def gateway_image(ec2):
 def side(ec2, n):
     """VPC 10.n.0.0/16: public 10.n.1.0/24 (main table 0/0 → igw), workload 10.n.2.0/24 (own
     table); a gateway group admitting tcp/443 from 10/8."""
-    vpc = ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"]
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.1.0/24")["Subnet"]["SubnetId"]
-    workload = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.2.0/24")["Subnet"]["SubnetId"]
-    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
-        "RouteTables"][0]["RouteTableId"]
-    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
-    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.associate_route_table(RouteTableId=rtb, SubnetId=workload)
-    sg = ec2.create_security_group(GroupName="gw", Description="gateway", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-         "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+    ids = two_tier_vpc(ec2, n, "gw", "gateway", "10.0.0.0/8")
     eip = ec2.allocate_address(Domain="vpc")
-    return dict(vpc=vpc, public=public, workload=workload, rtb=rtb, sg=sg,
-                eip=eip["AllocationId"], ip=eip["PublicIp"])
+    return dict(vpc=ids["vpc"], public=ids["public"], workload=ids["private"], rtb=ids["rtb"],
+                sg=ids["sg"], eip=eip["AllocationId"], ip=eip["PublicIp"])
 
 
 def reach(server, src, dst):
