@@ -449,6 +449,20 @@ fn launch_with_existing_interfaces_and_address_lists() {
         network_interface_id: Some(id.into()),
         ..Default::default()
     };
+    // A primary interface with a private address and a list of secondary ones.
+    let address_list = || {
+        run(
+            vec![NicSpec {
+                subnet_id: Some(s.clone()),
+                private_ip: Some(ip("10.0.1.40")),
+                secondary_ips: vec![ip("10.0.1.41")],
+                secondary_count: 1,
+                delete_on_termination: true,
+                ..Default::default()
+            }],
+            1,
+        )
+    };
     let rows: Vec<(&str, RunInstances, &str)> = vec![
         ("existing", run(vec![existing(&e.id)], 1), "ok"),
         (
@@ -472,21 +486,7 @@ fn launch_with_existing_interfaces_and_address_lists() {
             run(vec![existing("eni-0123456789abcdef0")], 1),
             "NotFound(NetworkInterface)",
         ),
-        (
-            "address list",
-            run(
-                vec![NicSpec {
-                    subnet_id: Some(s.clone()),
-                    private_ip: Some(ip("10.0.1.40")),
-                    secondary_ips: vec![ip("10.0.1.41")],
-                    secondary_count: 1,
-                    delete_on_termination: true,
-                    ..Default::default()
-                }],
-                1,
-            ),
-            "ok",
-        ),
+        ("address list", address_list(), "ok"),
         (
             "address list taken",
             run(
@@ -529,19 +529,7 @@ fn launch_with_existing_interfaces_and_address_lists() {
         "kept, detached"
     );
     let l = env
-        .run(&a(), |tx| {
-            tx.run_instances(run(
-                vec![NicSpec {
-                    subnet_id: Some(s.clone()),
-                    private_ip: Some(ip("10.0.1.40")),
-                    secondary_ips: vec![ip("10.0.1.41")],
-                    secondary_count: 1,
-                    delete_on_termination: true,
-                    ..Default::default()
-                }],
-                1,
-            ))
-        })
+        .run(&a(), |tx| tx.run_instances(address_list()))
         .expect("launch");
     let eni = env.world.aws.instances[&l.instance_ids[0]].eni_ids[0].clone();
     let eni: &NetworkInterface = &env.world.aws.network_interfaces[&eni];
