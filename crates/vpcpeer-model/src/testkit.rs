@@ -250,6 +250,16 @@ impl TestEnv {
     }
 }
 
+/// A new environment with two VPCs of account A (`10.0.0.0/16`, `10.1.0.0/16`) and one of B
+/// (`10.2.0.0/16`), created in that order: the environment and their ids.
+pub fn three_vpcs() -> (TestEnv, String, String, String) {
+    let mut env = TestEnv::new();
+    let v1 = env.vpc(&a(), "10.0.0.0/16");
+    let v2 = env.vpc(&a(), "10.1.0.0/16");
+    let vb = env.vpc(&b(), "10.2.0.0/16");
+    (env, v1, v2, vb)
+}
+
 /// The main route table of `vpc`.
 pub fn main_table(env: &TestEnv, vpc: &str) -> String {
     env.world

@@ -9,10 +9,7 @@ use crate::{PeeringConnection, Tags, Tx, World};
 
 /// Account A's VPCs `va` and `vb` peered (active), account B's `vc`: (env, va, vb, vc, pcx).
 fn peered() -> (TestEnv, String, String, String, String) {
-    let mut env = TestEnv::new();
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&a(), "10.1.0.0/16");
-    let vc = env.vpc(&b(), "10.2.0.0/16");
+    let (mut env, va, vb, vc) = testkit::three_vpcs();
     let pcx = env.peer(&a(), &va, &a(), &vb, true);
     (env, va, vb, vc, pcx)
 }

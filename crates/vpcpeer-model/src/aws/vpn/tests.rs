@@ -3,7 +3,7 @@
 
 use super::{NewCustomerGateway, NewVpnGateway, VgwAttachmentState, DEFAULT_AMAZON_ASN};
 use crate::aws::route::{route_state, table_route_state, RouteState};
-use crate::testkit::{a, b, route, TestEnv};
+use crate::testkit::{a, b, route, three_vpcs, TestEnv};
 use crate::{DomainError, RouteTarget, Tags, VpnProblem};
 
 /// A short name for an outcome, to compare in tables.
@@ -94,10 +94,7 @@ fn create_vpn_gateway_checks_type_and_asn() {
 
 #[test]
 fn attach_detach_delete_transitions() {
-    let mut env = TestEnv::new();
-    let v1 = env.vpc(&a(), "10.0.0.0/16");
-    let v2 = env.vpc(&a(), "10.1.0.0/16");
-    let vb = env.vpc(&b(), "10.2.0.0/16");
+    let (mut env, v1, v2, vb) = three_vpcs();
     let g1 = new_vgw(&mut env);
     let g2 = new_vgw(&mut env);
     env.run(&a(), |tx| tx.attach_vpn_gateway(&g1, &v1))
