@@ -28,6 +28,13 @@ fn new(subnet: &str) -> NewInterface {
     }
 }
 
+/// A new interface of account A in `subnet` ([`new`]): its id.
+fn new_eni(env: &mut TestEnv, subnet: &str) -> String {
+    env.run(&a(), |tx| tx.create_network_interface(new(subnet)))
+        .expect("eni")
+        .id
+}
+
 /// An interface in `subnet` asking for the primary address `addr`.
 fn at(subnet: &str, addr: &str) -> NewInterface {
     NewInterface {
@@ -198,16 +205,8 @@ fn attach_detach_delete() {
         None,
     );
     let i1 = launch(&mut env, &s);
-    let e = env
-        .run(&a(), |tx| tx.create_network_interface(new(&s)))
-        .expect("eni")
-        .id;
-    let far = env
-        .run(&a(), |tx| {
-            tx.create_network_interface(new("subnet-0000000000000000b"))
-        })
-        .expect("eni")
-        .id;
+    let e = new_eni(&mut env, &s);
+    let far = new_eni(&mut env, "subnet-0000000000000000b");
     let primary_attach = env.world.aws.network_interfaces[&env.world.aws.instances[&i1].eni_ids[0]]
         .attachment
         .clone()
@@ -295,10 +294,7 @@ fn assign_and_unassign() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
     dual_stack_sibling(&mut env, &s);
-    let e = env
-        .run(&a(), |tx| tx.create_network_interface(new(&s)))
-        .expect("eni")
-        .id;
+    let e = new_eni(&mut env, &s);
     let other = env
         .run(&a(), |tx| {
             tx.create_network_interface(NewInterface {
@@ -383,12 +379,7 @@ fn assign_and_unassign() {
     );
 
     // IPv6.
-    let v = env
-        .run(&a(), |tx| {
-            tx.create_network_interface(new("subnet-0000000000000006a"))
-        })
-        .expect("eni")
-        .id;
+    let v = new_eni(&mut env, "subnet-0000000000000006a");
     let r6 = |id: &str, addresses: Vec<Ipv6Addr>, count: Option<u32>| AssignIpv6 {
         interface_id: id.into(),
         addresses,
