@@ -18,8 +18,8 @@ use crate::aws::security_group::{GroupPair, RulePermission, RuleProtocol, RuleRa
 use crate::aws::subnet::NewSubnet;
 use crate::aws::vpc::{NewBlock, NewVpc};
 use crate::{
-    cidr, Ctx, Destination, DomainError, Limits, RouteTarget, Scope, SeededIds, Timestamp, Tx,
-    World,
+    cidr, Ctx, Destination, DomainError, Limits, NetworkInterface, RouteTarget, Scope, SeededIds,
+    Timestamp, Tx, World,
 };
 
 /// Account A.
@@ -166,6 +166,12 @@ impl TestEnv {
             .expect("subnet")
     }
 
+    /// A custom route table of `scope` in `vpc`; panics if the model refuses.
+    pub fn route_table(&mut self, scope: &Scope, vpc: &str) -> String {
+        self.run(scope, |tx| tx.create_route_table(vpc, crate::Tags::new()))
+            .expect("route table")
+    }
+
     /// Requests a peering from `vpc` (as `req`) to `peer_vpc` of `acc` and, if `accept`, accepts
     /// it as `acc`; panics if the model refuses.
     pub fn peer(
@@ -244,6 +250,16 @@ impl TestEnv {
     }
 }
 
+/// A new environment with two VPCs of account A (`10.0.0.0/16`, `10.1.0.0/16`) and one of B
+/// (`10.2.0.0/16`), created in that order: the environment and their ids.
+pub fn three_vpcs() -> (TestEnv, String, String, String) {
+    let mut env = TestEnv::new();
+    let v1 = env.vpc(&a(), "10.0.0.0/16");
+    let v2 = env.vpc(&a(), "10.1.0.0/16");
+    let vb = env.vpc(&b(), "10.2.0.0/16");
+    (env, v1, v2, vb)
+}
+
 /// The main route table of `vpc`.
 pub fn main_table(env: &TestEnv, vpc: &str) -> String {
     env.world
@@ -284,6 +300,31 @@ pub fn subnet_record(id: &str, vpc: &str, scope: &Scope, zone: &str, cidr: &str)
         enable_dns64: false,
         dns_aaaa_on_launch: false,
         tags: crate::Tags::new(),
+    }
+}
+
+/// A bare interface record `id` of account A in `subnet` of `vpc` and `zone` with the private
+/// address `ip`: no other address, no group, no attachment, no MAC, no tags. For tests that put
+/// an interface in the world without CreateNetworkInterface.
+pub fn eni_record(id: &str, subnet: &str, vpc: &str, zone: &str, ip: &str) -> NetworkInterface {
+    NetworkInterface {
+        id: id.to_owned(),
+        scope: a(),
+        subnet_id: subnet.to_owned(),
+        vpc_id: vpc.to_owned(),
+        availability_zone: zone.to_owned(),
+        private_ip: ip.parse().expect("test address"),
+        secondary_ips: Vec::new(),
+        ipv6: Vec::new(),
+        groups: Vec::new(),
+        attachment: None,
+        mac: String::new(),
+        description: String::new(),
+        interface_type: "interface".into(),
+        source_dest_check: true,
+        tags: crate::Tags::new(),
+        public_ip: None,
+        public_ip_on_launch: false,
     }
 }
 

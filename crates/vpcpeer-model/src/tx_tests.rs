@@ -9,10 +9,7 @@ use crate::{PeeringConnection, Tags, Tx, World};
 
 /// Account A's VPCs `va` and `vb` peered (active), account B's `vc`: (env, va, vb, vc, pcx).
 fn peered() -> (TestEnv, String, String, String, String) {
-    let mut env = TestEnv::new();
-    let va = env.vpc(&a(), "10.0.0.0/16");
-    let vb = env.vpc(&a(), "10.1.0.0/16");
-    let vc = env.vpc(&b(), "10.2.0.0/16");
+    let (mut env, va, vb, vc) = testkit::three_vpcs();
     let pcx = env.peer(&a(), &va, &a(), &vb, true);
     (env, va, vb, vc, pcx)
 }
@@ -125,15 +122,7 @@ fn undo_takes_committed_change_sets_back_in_reverse_order() {
 fn the_route_table_index_follows_routes_changed_in_place() {
     use crate::{RouteTable, RouteTarget};
     let (mut env, va, vb, vc, pcx) = peered();
-    let table = env
-        .world
-        .aws
-        .route_tables
-        .values()
-        .find(|t| t.vpc_id == va)
-        .expect("main table")
-        .id
-        .clone();
+    let table = testkit::main_table(&env, &va);
     let route = |target: RouteTarget| testkit::route(&table, "10.1.0.0/16", target);
     let tables_to = |world: &World, pcx: &str| -> Vec<String> {
         assert!(world.indexes_consistent());

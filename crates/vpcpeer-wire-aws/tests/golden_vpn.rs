@@ -21,6 +21,35 @@ fn code(env: &mut TestEnv, action: &str, body: &str) -> String {
     }
 }
 
+/// Each (action, body, code) row's call fails with that code.
+fn assert_codes(env: &mut TestEnv, rows: Vec<(&str, String, &str)>) {
+    for (action, body, want) in rows {
+        assert_eq!(code(env, action, &body), want, "{action} {body}");
+    }
+}
+
+/// `action` (a Describe) with the one filter `name` = `value` lists `n` items, counted by their
+/// `<id_tag>`, for each (name, value, n) row.
+fn assert_filter_counts(
+    env: &mut TestEnv,
+    action: &str,
+    id_tag: &str,
+    rows: &[(&str, &str, usize)],
+) {
+    for (f, v, n) in rows {
+        let doc = ok(
+            env,
+            action,
+            &format!("Filter.1.Name={f}&Filter.1.Value.1={v}"),
+        );
+        assert_eq!(
+            doc.matches(&format!("<{id_tag}>")).count(),
+            *n,
+            "{f}={v}: {doc}"
+        );
+    }
+}
+
 #[test]
 fn vpn_gateways_golden() {
     let mut env = env();
@@ -48,21 +77,19 @@ fn vpn_gateways_golden() {
     );
     assert_eq!(filtered.matches("<vpnGatewayId>").count(), 1, "{filtered}");
     assert!(filtered.contains(&vgw));
-    for (f, v, n) in [
-        ("amazon-side-asn", "64512", 1),
-        ("amazon-side-asn", "65001", 1),
-        ("attachment.state", "attached", 1),
-        ("state", "available", 2),
-        ("type", "ipsec.1", 2),
-        ("vpn-gateway-id", vgw.as_str(), 1),
-    ] {
-        let doc = ok(
-            &mut env,
-            "DescribeVpnGateways",
-            &format!("Filter.1.Name={f}&Filter.1.Value.1={v}"),
-        );
-        assert_eq!(doc.matches("<vpnGatewayId>").count(), n, "{f}={v}: {doc}");
-    }
+    assert_filter_counts(
+        &mut env,
+        "DescribeVpnGateways",
+        "vpnGatewayId",
+        &[
+            ("amazon-side-asn", "64512", 1),
+            ("amazon-side-asn", "65001", 1),
+            ("attachment.state", "attached", 1),
+            ("state", "available", 2),
+            ("type", "ipsec.1", 2),
+            ("vpn-gateway-id", vgw.as_str(), 1),
+        ],
+    );
     assert_eq!(
         code(
             &mut env,
@@ -158,9 +185,7 @@ fn vpn_gateway_errors() {
             "InvalidRouteTableID.NotFound",
         ),
     ];
-    for (action, body, want) in rows {
-        assert_eq!(code(&mut env, action, &body), want, "{action} {body}");
-    }
+    assert_codes(&mut env, rows);
     // Another account sees none of them.
     let e = call_as(
         &mut env,
@@ -197,6 +222,8 @@ fn routes_and_propagation_on_the_wire() {
         &format!("VpcId={vpc}"),
         "routeTableId",
     );
+    let table =
+        |env: &mut TestEnv| ok(env, "DescribeRouteTables", &format!("RouteTableId.1={rtb}"));
     let g = ok_field(&mut env, "CreateVpnGateway", "Type=ipsec.1", "vpnGatewayId");
     let route = format!("RouteTableId={rtb}&DestinationCidrBlock=192.168.0.0/16&GatewayId={g}");
     assert_eq!(
@@ -222,11 +249,7 @@ fn routes_and_propagation_on_the_wire() {
         "EnableVgwRoutePropagation",
         &format!("GatewayId={g}&RouteTableId={rtb}"),
     );
-    let doc = ok(
-        &mut env,
-        "DescribeRouteTables",
-        &format!("RouteTableId.1={rtb}"),
-    );
+    let doc = table(&mut env);
     assert!(
         doc.contains(&format!(
             "<propagatingVgwSet><item><gatewayId>{g}</gatewayId></item></propagatingVgwSet>"
@@ -240,11 +263,7 @@ fn routes_and_propagation_on_the_wire() {
         "DisableVgwRoutePropagation",
         &format!("GatewayId={g}&RouteTableId={rtb}"),
     );
-    let doc = ok(
-        &mut env,
-        "DescribeRouteTables",
-        &format!("RouteTableId.1={rtb}"),
-    );
+    let doc = table(&mut env);
     assert!(
         doc.contains("<propagatingVgwSet></propagatingVgwSet>")
             || doc.contains("<propagatingVgwSet/>"),
@@ -255,11 +274,7 @@ fn routes_and_propagation_on_the_wire() {
         "DetachVpnGateway",
         &format!("VpnGatewayId={g}&VpcId={vpc}"),
     );
-    let doc = ok(
-        &mut env,
-        "DescribeRouteTables",
-        &format!("RouteTableId.1={rtb}"),
-    );
+    let doc = table(&mut env);
     assert!(doc.contains("<state>blackhole</state>"), "{doc}");
 }
 
@@ -280,24 +295,18 @@ fn customer_gateways_golden() {
     );
     let doc = ok(&mut env, "DescribeCustomerGateways", "");
     insta::assert_snapshot!("describe_customer_gateways", doc);
-    for (f, v, n) in [
-        ("bgp-asn", "65010", 1),
-        ("ip-address", "198.51.100.7", 1),
-        ("customer-gateway-id", cgw.as_str(), 1),
-        ("state", "available", 2),
-        ("tag:site", "hq", 1),
-    ] {
-        let doc = ok(
-            &mut env,
-            "DescribeCustomerGateways",
-            &format!("Filter.1.Name={f}&Filter.1.Value.1={v}"),
-        );
-        assert_eq!(
-            doc.matches("<customerGatewayId>").count(),
-            n,
-            "{f}={v}: {doc}"
-        );
-    }
+    assert_filter_counts(
+        &mut env,
+        "DescribeCustomerGateways",
+        "customerGatewayId",
+        &[
+            ("bgp-asn", "65010", 1),
+            ("ip-address", "198.51.100.7", 1),
+            ("customer-gateway-id", cgw.as_str(), 1),
+            ("state", "available", 2),
+            ("tag:site", "hq", 1),
+        ],
+    );
     let rows: Vec<(&str, &str)> = vec![
         ("Type=ipsec.1&BgpAsn=65000", "MissingParameter"),
         ("BgpAsn=65000&IpAddress=203.0.113.1", "MissingParameter"),
@@ -348,10 +357,13 @@ fn customer_gateways_golden() {
 fn dhcp_options_golden() {
     let mut env = env();
     let vpc = ok_field(&mut env, "CreateVpc", "CidrBlock=10.0.0.0/16", "vpcId");
-    let default = first(
-        &ok(&mut env, "DescribeVpcs", &format!("VpcId.1={vpc}")),
-        "dhcpOptionsId",
-    );
+    let options_of_vpc = |env: &mut TestEnv| {
+        first(
+            &ok(env, "DescribeVpcs", &format!("VpcId.1={vpc}")),
+            "dhcpOptionsId",
+        )
+    };
+    let default = options_of_vpc(&mut env);
     assert!(default.starts_with("dopt-"), "{default}");
     let created = ok(
         &mut env,
@@ -362,33 +374,25 @@ fn dhcp_options_golden() {
     let dopt = first(&created, "dhcpOptionsId");
     let doc = ok(&mut env, "DescribeDhcpOptions", "");
     insta::assert_snapshot!("describe_dhcp_options", doc);
-    for (f, v, n) in [
-        ("dhcp-options-id", dopt.as_str(), 1),
-        ("key", "domain-name-servers", 2),
-        ("value", "AmazonProvidedDNS", 1),
-        ("value", "10.0.0.*", 1),
-        ("owner-id", vpcpeer_model::testkit::A, 2),
-        ("tag:Name", "corp", 1),
-    ] {
-        let doc = ok(
-            &mut env,
-            "DescribeDhcpOptions",
-            &format!("Filter.1.Name={f}&Filter.1.Value.1={v}"),
-        );
-        assert_eq!(doc.matches("<dhcpOptionsId>").count(), n, "{f}={v}: {doc}");
-    }
+    assert_filter_counts(
+        &mut env,
+        "DescribeDhcpOptions",
+        "dhcpOptionsId",
+        &[
+            ("dhcp-options-id", dopt.as_str(), 1),
+            ("key", "domain-name-servers", 2),
+            ("value", "AmazonProvidedDNS", 1),
+            ("value", "10.0.0.*", 1),
+            ("owner-id", vpcpeer_model::testkit::A, 2),
+            ("tag:Name", "corp", 1),
+        ],
+    );
     ok(
         &mut env,
         "AssociateDhcpOptions",
         &format!("DhcpOptionsId={dopt}&VpcId={vpc}"),
     );
-    assert_eq!(
-        first(
-            &ok(&mut env, "DescribeVpcs", &format!("VpcId.1={vpc}")),
-            "dhcpOptionsId"
-        ),
-        dopt
-    );
+    assert_eq!(options_of_vpc(&mut env), dopt);
     let rows: Vec<(&str, String, &str)> = vec![
         ("CreateDhcpOptions", "".into(), "MissingParameter"),
         (
@@ -432,21 +436,13 @@ fn dhcp_options_golden() {
             "MissingParameter",
         ),
     ];
-    for (action, body, want) in rows {
-        assert_eq!(code(&mut env, action, &body), want, "{action} {body}");
-    }
+    assert_codes(&mut env, rows);
     ok(
         &mut env,
         "AssociateDhcpOptions",
         &format!("DhcpOptionsId=default&VpcId={vpc}"),
     );
-    assert_eq!(
-        first(
-            &ok(&mut env, "DescribeVpcs", &format!("VpcId.1={vpc}")),
-            "dhcpOptionsId"
-        ),
-        "default"
-    );
+    assert_eq!(options_of_vpc(&mut env), "default");
     ok(
         &mut env,
         "DeleteDhcpOptions",
@@ -580,7 +576,5 @@ fn security_group_rule_edits_golden() {
         ("UpdateSecurityGroupRuleDescriptionsEgress", format!("GroupId={sg}&SecurityGroupRuleDescription.1.SecurityGroupRuleId={r22}&SecurityGroupRuleDescription.1.Description=x"), "InvalidSecurityGroupRuleId.NotFound"),
         ("UpdateSecurityGroupRuleDescriptionsIngress", format!("GroupId={sg}"), "MissingParameter"),
     ];
-    for (action, body, want) in rows {
-        assert_eq!(code(&mut env, action, &body), want, "{action} {body}");
-    }
+    assert_codes(&mut env, rows);
 }

@@ -124,6 +124,40 @@ impl Fx {
         let body = self.fill(body);
         ok_field(&mut self.env, action, &body, tag)
     }
+    /// [`run_in`] with the fixture's ids put in.
+    fn run_in(&mut self, who: (&str, &str), action: &str, body: &str) -> Result<String, Ec2Error> {
+        let body = self.fill(body);
+        run_in(&mut self.env, who, action, &body)
+    }
+    /// A VPC `10.4.0.0/16` of `account` in us-west-2.
+    fn far_vpc(&mut self, account: &str) -> String {
+        first(
+            &self
+                .run_in(west(account), "CreateVpc", "CidrBlock=10.4.0.0/16")
+                .unwrap(),
+            "vpcId",
+        )
+    }
+    /// A pending request from `vpc` to `vpc2`.
+    fn pending_peering(&mut self) -> String {
+        self.ok_field(
+            "CreateVpcPeeringConnection",
+            "VpcId={vpc}&PeerVpcId={vpc2}",
+            "vpcPeeringConnectionId",
+        )
+    }
+    /// [`Fx::cross_account_request`], accepted by B.
+    fn cross_account_peering(&mut self) -> String {
+        let (pcx, _) = self.cross_account_request();
+        call_as(
+            &mut self.env,
+            B,
+            "AcceptVpcPeeringConnection",
+            &format!("VpcPeeringConnectionId={pcx}"),
+        )
+        .unwrap();
+        pcx
+    }
     /// A pending request from `vpc` to a VPC of account B (10.2.0.0/16), and that VPC.
     fn cross_account_request(&mut self) -> (String, String) {
         let peer = ok_field(&mut self.env, "CreateVpc", "CidrBlock=10.2.0.0/16", "vpcId");
@@ -142,11 +176,7 @@ impl Fx {
     }
     /// An active peering between `vpc` and `vpc2`.
     fn active_peering(&mut self) -> String {
-        let pcx = self.ok_field(
-            "CreateVpcPeeringConnection",
-            &format!("VpcId={}&PeerVpcId={}", self.vpc, self.vpc2),
-            "vpcPeeringConnectionId",
-        );
+        let pcx = self.pending_peering();
         self.ok(
             "AcceptVpcPeeringConnection",
             &format!("VpcPeeringConnectionId={pcx}"),
@@ -155,17 +185,13 @@ impl Fx {
     }
     /// An active peering between `vpc` and a VPC of A in us-west-2.
     fn inter_region_peering(&mut self) -> String {
-        let far = first(
-            &run_in(&mut self.env, west(A), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
-            "vpcId",
-        );
+        let far = self.far_vpc(A);
         let pcx = self.ok_field(
             "CreateVpcPeeringConnection",
-            &format!("VpcId={}&PeerVpcId={far}&PeerRegion=us-west-2", self.vpc),
+            &format!("VpcId={{vpc}}&PeerVpcId={far}&PeerRegion=us-west-2"),
             "vpcPeeringConnectionId",
         );
-        run_in(
-            &mut self.env,
+        self.run_in(
             west(A),
             "AcceptVpcPeeringConnection",
             &format!("VpcPeeringConnectionId={pcx}"),
@@ -173,6 +199,7 @@ impl Fx {
         .unwrap();
         pcx
     }
+    /// A security group `name` in `vpc` (an id or a template such as `{vpc}`).
     fn sg(&mut self, vpc: &str, name: &str) -> String {
         self.ok_field(
             "CreateSecurityGroup",
@@ -180,7 +207,7 @@ impl Fx {
             "groupId",
         )
     }
-    /// The primary interface of a new instance in `subnet`.
+    /// The primary interface of a new instance in `subnet` (an id or a template).
     fn eni(&mut self, subnet: &str) -> String {
         self.ok_field(
             "RunInstances",
@@ -236,36 +263,29 @@ fn cases() -> Vec<Case> {
             f.call("CreateInternetGateway", "")
         }),
         ("igw attached elsewhere", |f| {
-            let (igw, vpc2) = (f.igw.clone(), f.vpc2.clone());
             f.call(
                 "AttachInternetGateway",
-                &format!("InternetGatewayId={igw}&VpcId={vpc2}"),
+                "InternetGatewayId={igw}&VpcId={vpc2}",
             )
         }),
         ("vpc has an igw", |f| {
             let igw2 = f.ok_field("CreateInternetGateway", "", "internetGatewayId");
-            let vpc = f.vpc.clone();
             f.call(
                 "AttachInternetGateway",
-                &format!("InternetGatewayId={igw2}&VpcId={vpc}"),
+                &format!("InternetGatewayId={igw2}&VpcId={{vpc}}"),
             )
         }),
         ("igw detached from the wrong vpc", |f| {
-            let (igw, vpc2) = (f.igw.clone(), f.vpc2.clone());
             f.call(
                 "DetachInternetGateway",
-                &format!("InternetGatewayId={igw}&VpcId={vpc2}"),
+                "InternetGatewayId={igw}&VpcId={vpc2}",
             )
         }),
         ("igw with an edge association", |f| {
-            let (igw, vpc, rtb) = (f.igw.clone(), f.vpc.clone(), f.rtb.clone());
-            f.ok(
-                "AssociateRouteTable",
-                &format!("RouteTableId={rtb}&GatewayId={igw}"),
-            );
+            f.ok("AssociateRouteTable", "RouteTableId={rtb}&GatewayId={igw}");
             f.call(
                 "DetachInternetGateway",
-                &format!("InternetGatewayId={igw}&VpcId={vpc}"),
+                "InternetGatewayId={igw}&VpcId={vpc}",
             )
         }),
         ("nat allocation malformed", |f| {
@@ -298,12 +318,12 @@ fn cases() -> Vec<Case> {
         }),
         // --- Network ACLs ---
         ("default acl", |f| {
-            let acl = f.default_acl(&f.vpc.clone());
+            let acl = f.default_acl(&f.vpc);
             f.call("DeleteNetworkAcl", &format!("NetworkAclId={acl}"))
         }),
         ("acl with a subnet", |f| {
             let acl = f.ok_field("CreateNetworkAcl", "VpcId={vpc}", "networkAclId");
-            let assoc = f.acl_association(&f.subnet.clone());
+            let assoc = f.acl_association(&f.subnet);
             f.ok(
                 "ReplaceNetworkAclAssociation",
                 &format!("AssociationId={assoc}&NetworkAclId={acl}"),
@@ -312,7 +332,7 @@ fn cases() -> Vec<Case> {
         }),
         ("acl of another vpc", |f| {
             let acl = f.ok_field("CreateNetworkAcl", "VpcId={vpc2}", "networkAclId");
-            let assoc = f.acl_association(&f.subnet.clone());
+            let assoc = f.acl_association(&f.subnet);
             f.call(
                 "ReplaceNetworkAclAssociation",
                 &format!("AssociationId={assoc}&NetworkAclId={acl}"),
@@ -365,8 +385,9 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("primary block", |f| {
-            let v = f.vpc.clone();
-            let assoc = f.env.world.aws.vpcs()[&v].ipv4[0].association_id.clone();
+            let assoc = f.env.world.aws.vpcs()[&f.vpc].ipv4[0]
+                .association_id
+                .clone();
             f.call(
                 "DisassociateVpcCidrBlock",
                 &format!("AssociationId={assoc}"),
@@ -492,13 +513,11 @@ fn cases() -> Vec<Case> {
             f.call("CreateRoute", "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&GatewayId={igw}&NatGatewayId=nat-0123456789abcdef0")
         }),
         ("target of another vpc", |f| {
-            let s2 = f.subnet2.clone();
-            let eni = f.eni(&s2);
-            let rtb = f.rtb.clone();
+            let eni = f.eni("{subnet2}");
             f.call(
                 "CreateRoute",
                 &format!(
-                    "RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&NetworkInterfaceId={eni}"
+                    "RouteTableId={{rtb}}&DestinationCidrBlock=0.0.0.0/0&NetworkInterfaceId={eni}"
                 ),
             )
         }),
@@ -512,35 +531,29 @@ fn cases() -> Vec<Case> {
             f.call("AssociateRouteTable", "RouteTableId={rtb2}&GatewayId={igw}")
         }),
         ("subnet already associated", |f| {
-            let (rtb, s) = (f.rtb.clone(), f.subnet.clone());
             f.ok(
                 "AssociateRouteTable",
-                &format!("RouteTableId={rtb}&SubnetId={s}"),
+                "RouteTableId={rtb}&SubnetId={subnet}",
             );
             let rtb3 = f.ok_field("CreateRouteTable", "VpcId={vpc}", "routeTableId");
             f.call(
                 "AssociateRouteTable",
-                &format!("RouteTableId={rtb3}&SubnetId={s}"),
+                &format!("RouteTableId={rtb3}&SubnetId={{subnet}}"),
             )
         }),
         ("gateway already associated", |f| {
-            let (rtb, igw) = (f.rtb.clone(), f.igw.clone());
-            f.ok(
-                "AssociateRouteTable",
-                &format!("RouteTableId={rtb}&GatewayId={igw}"),
-            );
+            f.ok("AssociateRouteTable", "RouteTableId={rtb}&GatewayId={igw}");
             let rtb3 = f.ok_field("CreateRouteTable", "VpcId={vpc}", "routeTableId");
             f.call(
                 "AssociateRouteTable",
-                &format!("RouteTableId={rtb3}&GatewayId={igw}"),
+                &format!("RouteTableId={rtb3}&GatewayId={{igw}}"),
             )
         }),
         ("main association", |f| {
-            let main = f.main_association(&f.vpc.clone());
+            let main = f.main_association(&f.vpc);
             f.call("DisassociateRouteTable", &format!("AssociationId={main}"))
         }),
         ("replace with a table of another vpc", |f| {
-            let rtb2 = f.rtb2.clone();
             let x = f.ok(
                 "AssociateRouteTable",
                 "RouteTableId={rtb}&SubnetId={subnet}",
@@ -548,11 +561,10 @@ fn cases() -> Vec<Case> {
             let assoc = first(&x, "associationId");
             f.call(
                 "ReplaceRouteTableAssociation",
-                &format!("AssociationId={assoc}&RouteTableId={rtb2}"),
+                &format!("AssociationId={assoc}&RouteTableId={{rtb2}}"),
             )
         }),
         ("instance with two interfaces", |f| {
-            let rtb = f.rtb.clone();
             let x = f.ok(
                 "RunInstances",
                 "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={subnet}",
@@ -560,7 +572,7 @@ fn cases() -> Vec<Case> {
             let i = first(&x, "instanceId");
             f.call(
                 "CreateRoute",
-                &format!("RouteTableId={rtb}&DestinationCidrBlock=0.0.0.0/0&InstanceId={i}"),
+                &format!("RouteTableId={{rtb}}&DestinationCidrBlock=0.0.0.0/0&InstanceId={i}"),
             )
         }),
         ("egress-only gateway for ipv4", |f| {
@@ -610,11 +622,7 @@ fn cases() -> Vec<Case> {
         }),
         ("active limit", |f| {
             f.env.limits.active_peerings_per_vpc = Some(0);
-            let pcx = f.ok_field(
-                "CreateVpcPeeringConnection",
-                "VpcId={vpc}&PeerVpcId={vpc2}",
-                "vpcPeeringConnectionId",
-            );
+            let pcx = f.pending_peering();
             f.call(
                 "AcceptVpcPeeringConnection",
                 &format!("VpcPeeringConnectionId={pcx}"),
@@ -628,14 +636,10 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("accepted in the wrong region", |f| {
-            let far = first(
-                &run_in(&mut f.env, west(B), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
-                "vpcId",
-            );
-            let v = f.vpc.clone();
+            let far = f.far_vpc(B);
             let pcx = f.ok_field(
                 "CreateVpcPeeringConnection",
-                &format!("VpcId={v}&PeerVpcId={far}&PeerOwnerId={B}&PeerRegion=us-west-2"),
+                &format!("VpcId={{vpc}}&PeerVpcId={far}&PeerOwnerId={B}&PeerRegion=us-west-2"),
                 "vpcPeeringConnectionId",
             );
             err(call_as(
@@ -662,33 +666,15 @@ fn cases() -> Vec<Case> {
             ))
         }),
         ("accepter modifies the requester side", |f| {
-            let (pcx, _) = f.cross_account_request();
-            call_as(
-                &mut f.env,
-                B,
-                "AcceptVpcPeeringConnection",
-                &format!("VpcPeeringConnectionId={pcx}"),
-            )
-            .unwrap();
+            let pcx = f.cross_account_peering();
             err(call_as(&mut f.env, B, "ModifyVpcPeeringConnectionOptions", &format!("VpcPeeringConnectionId={pcx}&RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true")))
         }),
         ("requester modifies the accepter side", |f| {
-            let (pcx, _) = f.cross_account_request();
-            call_as(
-                &mut f.env,
-                B,
-                "AcceptVpcPeeringConnection",
-                &format!("VpcPeeringConnectionId={pcx}"),
-            )
-            .unwrap();
+            let pcx = f.cross_account_peering();
             f.call("ModifyVpcPeeringConnectionOptions", &format!("VpcPeeringConnectionId={pcx}&AccepterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"))
         }),
         ("options of a pending request", |f| {
-            let pcx = f.ok_field(
-                "CreateVpcPeeringConnection",
-                "VpcId={vpc}&PeerVpcId={vpc2}",
-                "vpcPeeringConnectionId",
-            );
+            let pcx = f.pending_peering();
             f.call("ModifyVpcPeeringConnectionOptions", &format!("VpcPeeringConnectionId={pcx}&RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"))
         }),
         ("classic link across regions", |f| {
@@ -710,29 +696,24 @@ fn cases() -> Vec<Case> {
             f.call("CreateTags", "ResourceId.1={vpc}&Tag.1.Key=&Tag.1.Value=v")
         }),
         ("tag key character", |f| {
-            let v = f.vpc.clone();
-            err(run_in(
-                &mut f.env,
+            err(f.run_in(
                 (A, "us-east-1"),
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=a%01b&Tag.1.Value=v"),
+                "ResourceId.1={vpc}&Tag.1.Key=a%01b&Tag.1.Value=v",
             ))
         }),
         ("tag value too long", |f| {
-            let v = f.vpc.clone();
             let long = "x".repeat(257);
             f.call(
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=k&Tag.1.Value={long}"),
+                &format!("ResourceId.1={{vpc}}&Tag.1.Key=k&Tag.1.Value={long}"),
             )
         }),
         ("tag value character", |f| {
-            let v = f.vpc.clone();
-            err(run_in(
-                &mut f.env,
+            err(f.run_in(
                 (A, "us-east-1"),
                 "CreateTags",
-                &format!("ResourceId.1={v}&Tag.1.Key=k&Tag.1.Value=a%7Fb"),
+                "ResourceId.1={vpc}&Tag.1.Key=k&Tag.1.Value=a%7Fb",
             ))
         }),
         ("duplicate tag key", |f| {
@@ -769,11 +750,10 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("group name taken", |f| {
-            let v = f.vpc.clone();
-            f.sg(&v, "web");
+            f.sg("{vpc}", "web");
             f.call(
                 "CreateSecurityGroup",
-                &format!("VpcId={v}&GroupName=web&GroupDescription=d"),
+                "VpcId={vpc}&GroupName=web&GroupDescription=d",
             )
         }),
         ("group limit", |f| {
@@ -784,40 +764,33 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("default group deleted", |f| {
-            let g = f.env.default_sg(&f.vpc.clone());
+            let g = f.env.default_sg(&f.vpc);
             f.call("DeleteSecurityGroup", &format!("GroupId={g}"))
         }),
         ("group used by an interface", |f| {
-            let (v, s) = (f.vpc.clone(), f.subnet.clone());
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.ok(
                 "RunInstances",
                 &format!(
-                    "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&SecurityGroupId.1={g}"
+                    "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={{subnet}}&SecurityGroupId.1={g}"
                 ),
             );
             f.call("DeleteSecurityGroup", &format!("GroupId={g}"))
         }),
         ("group referenced", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
-            let h = f.sg(&v, "app");
+            let g = f.sg("{vpc}", "web");
+            let h = f.sg("{vpc}", "app");
             f.ok("AuthorizeSecurityGroupIngress", &format!("GroupId={h}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.Groups.1.GroupId={g}"));
             f.call("DeleteSecurityGroup", &format!("GroupId={g}"))
         }),
         ("referenced name not in the vpc", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.Groups.1.GroupName=nope"))
         }),
         ("referenced group in another region", |f| {
-            let far = first(
-                &run_in(&mut f.env, west(A), "CreateVpc", "CidrBlock=10.4.0.0/16").unwrap(),
-                "vpcId",
-            );
+            let far = f.far_vpc(A);
             let fg = first(
-                &run_in(
-                    &mut f.env,
+                &f.run_in(
                     west(A),
                     "CreateSecurityGroup",
                     &format!("VpcId={far}&GroupName=far&GroupDescription=d"),
@@ -825,31 +798,26 @@ fn cases() -> Vec<Case> {
                 .unwrap(),
                 "groupId",
             );
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.Groups.1.GroupId={fg}"))
         }),
         ("referenced group not peered", |f| {
-            let (v, v2) = (f.vpc.clone(), f.vpc2.clone());
-            let g = f.sg(&v, "web");
-            let other = f.sg(&v2, "other");
+            let g = f.sg("{vpc}", "web");
+            let other = f.sg("{vpc2}", "other");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.Groups.1.GroupId={other}"))
         }),
         ("permission twice in a request", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=10.9.0.0/16&IpPermissions.2.IpProtocol=tcp&IpPermissions.2.FromPort=80&IpPermissions.2.ToPort=80&IpPermissions.2.IpRanges.1.CidrIp=10.9.0.0/16"))
         }),
         ("permission exists (ports)", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             let body = format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=81&IpPermissions.1.IpRanges.1.CidrIp=10.9.0.0/16");
             f.ok("AuthorizeSecurityGroupIngress", &body);
             f.call("AuthorizeSecurityGroupIngress", &body)
         }),
         ("permission exists (all, group)", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             let body = format!(
                 "GroupId={g}&IpPermissions.1.IpProtocol=-1&IpPermissions.1.Groups.1.GroupId={g}"
             );
@@ -857,31 +825,27 @@ fn cases() -> Vec<Case> {
             f.call("AuthorizeSecurityGroupIngress", &body)
         }),
         ("permission exists (ipv6, prefix list)", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             let body = format!("GroupId={g}&IpPermissions.1.IpProtocol=udp&IpPermissions.1.FromPort=53&IpPermissions.1.ToPort=53&IpPermissions.1.Ipv6Ranges.1.CidrIpv6=2001:db8::/32&IpPermissions.1.PrefixListIds.1.PrefixListId=pl-12345678");
             f.ok("AuthorizeSecurityGroupIngress", &body);
             f.call("AuthorizeSecurityGroupIngress", &body)
         }),
         ("rule limit", |f| {
             f.env.limits.rules_per_security_group = Some(1);
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=10.9.0.0/16&IpPermissions.1.IpRanges.2.CidrIp=10.8.0.0/16"))
         }),
         ("prefix list malformed", |f| {
-            let v = f.vpc.clone();
-            let g = f.sg(&v, "web");
+            let g = f.sg("{vpc}", "web");
             f.call("AuthorizeSecurityGroupIngress", &format!("GroupId={g}&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&IpPermissions.1.ToPort=80&IpPermissions.1.PrefixListIds.1.PrefixListId=pl-xyz"))
         }),
         // --- Instances ---
         ("launch group of another vpc", |f| {
-            let (s, v2) = (f.subnet.clone(), f.vpc2.clone());
-            let g = f.sg(&v2, "other");
+            let g = f.sg("{vpc2}", "other");
             f.call(
                 "RunInstances",
                 &format!(
-                    "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={s}&SecurityGroupId.1={g}"
+                    "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={{subnet}}&SecurityGroupId.1={g}"
                 ),
             )
         }),
@@ -889,9 +853,8 @@ fn cases() -> Vec<Case> {
             f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId={subnet}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}")
         }),
         ("interfaces with groups", |f| {
-            let s = f.subnet.clone();
-            let g = f.env.default_sg(&f.vpc.clone());
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SecurityGroupId.1={g}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}"))
+            let g = f.env.default_sg(&f.vpc);
+            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&SecurityGroupId.1={g}&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={{subnet}}"))
         }),
         ("interfaces with an address", |f| {
             f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&PrivateIpAddress=10.0.1.20&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={subnet}")
@@ -903,13 +866,12 @@ fn cases() -> Vec<Case> {
             f.call("RunInstances", "ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=1&NetworkInterface.1.SubnetId={subnet}")
         }),
         ("interfaces in two zones", |f| {
-            let s = f.subnet.clone();
             let b = f.ok_field(
                 "CreateSubnet",
                 "VpcId={vpc}&CidrBlock=10.0.4.0/24&AvailabilityZone=us-east-1b",
                 "subnetId",
             );
-            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={s}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={b}"))
+            f.call("RunInstances", &format!("ImageId=ami-12345678&MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId={{subnet}}&NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId={b}"))
         }),
         ("client token reused", |f| {
             f.ok(
@@ -929,17 +891,15 @@ fn cases() -> Vec<Case> {
         }),
         // --- Network insights ---
         ("path to itself", |f| {
-            let s = f.subnet.clone();
-            let eni = f.eni(&s);
+            let eni = f.eni("{subnet}");
             f.call(
                 "CreateNetworkInsightsPath",
                 &format!("Source={eni}&Destination={eni}&Protocol=tcp&DestinationPort=80"),
             )
         }),
         ("path with analyses", |f| {
-            let s = f.subnet.clone();
-            let a = f.eni(&s);
-            let b = f.eni(&s);
+            let a = f.eni("{subnet}");
+            let b = f.eni("{subnet}");
             let nip = f.ok_field(
                 "CreateNetworkInsightsPath",
                 &format!("Source={a}&Destination={b}&Protocol=tcp&DestinationPort=80"),

@@ -42,6 +42,22 @@ fn show(r: &Reply) -> String {
     out
 }
 
+/// Each (method, path, query, body) request in turn, with its reply ([`show`]), one after the
+/// other with a blank line between.
+fn transcript<P: AsRef<str>, B: AsRef<str>>(
+    env: &mut TestEnv,
+    cases: &[(&str, P, &str, B)],
+) -> String {
+    let out: Vec<String> = cases
+        .iter()
+        .map(|(m, p, q, b)| {
+            let (p, b) = (p.as_ref(), b.as_ref());
+            format!("{m} {p}?{q}\n{}", show(&call(env, m, p, q, b)))
+        })
+        .collect();
+    out.join("\n\n")
+}
+
 fn setup() -> TestEnv {
     let mut env = TestEnv::new();
     common::put_group(&mut env);
@@ -157,11 +173,7 @@ fn request_errors() {
         ("HEAD", &format!("/subscriptions/{SUB}/resourcegroups/ghost"), API, ""),
         ("HEAD", &format!("/subscriptions/{SUB}/resourcegroups/rg"), API, ""),
     ];
-    let out: Vec<String> = cases
-        .iter()
-        .map(|(m, p, q, b)| format!("{m} {p}?{q}\n{}", show(&call(&mut env, m, p, q, b))))
-        .collect();
-    insta::assert_snapshot!(out.join("\n\n"));
+    insta::assert_snapshot!(transcript(&mut env, &cases));
 }
 
 #[test]
@@ -377,11 +389,7 @@ fn public_ip_and_power_errors() {
         ("PUT", compute("virtualMachines/vm1"), API, vm_body.replace(r#""networkProfile""#, r#""osProfile":{"customData":"b3RoZXI="},"networkProfile""#)),
         ("GET", net("publicIPAddresses/dyn"), API, String::new()),
     ];
-    let out: Vec<String> = cases
-        .iter()
-        .map(|(m, p, q, b)| format!("{m} {p}?{q}\n{}", show(&call(&mut env, m, p, q, b))))
-        .collect();
-    insta::assert_snapshot!(out.join("\n\n"));
+    insta::assert_snapshot!(transcript(&mut env, &cases));
 }
 
 /// A VM of the gateway image: `storageProfile.imageReference` stored and returned as ARM

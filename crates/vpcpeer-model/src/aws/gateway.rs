@@ -297,15 +297,12 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::{mac_for, NewNat, NAT_DELETED_VISIBLE_MS};
-    use crate::testkit::{a, b, outcome, TestEnv};
+    use crate::testkit::{a, b, outcome, three_vpcs, TestEnv};
     use crate::{NatState, Tags};
 
     #[test]
     fn internet_gateway_rules() {
-        let mut env = TestEnv::new();
-        let v1 = env.vpc(&a(), "10.0.0.0/16");
-        let v2 = env.vpc(&a(), "10.1.0.0/16");
-        let vb = env.vpc(&b(), "10.2.0.0/16");
+        let (mut env, v1, v2, vb) = three_vpcs();
         let g1 = env
             .run(&a(), |tx| tx.create_internet_gateway(Tags::new()))
             .expect("igw");

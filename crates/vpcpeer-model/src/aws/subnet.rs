@@ -395,8 +395,8 @@ impl Tx<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testkit::{a, b, block, outcome, subnet as input, v6 as six, TestEnv};
-    use crate::{NetworkAcl, NetworkInterface, Subnet, Tags};
+    use crate::testkit::{a, b, block, eni_record, outcome, subnet as input, v6 as six, TestEnv};
+    use crate::{NetworkAcl, Subnet};
 
     #[test]
     fn create_subnet_rules() {
@@ -519,25 +519,7 @@ mod tests {
         let s: Subnet = env.world.aws.subnets[&id].clone();
         env.world.aws.network_interfaces.insert(
             "eni-00000001".into(),
-            NetworkInterface {
-                id: "eni-00000001".into(),
-                scope: a(),
-                subnet_id: id.clone(),
-                vpc_id: vpc.clone(),
-                availability_zone: s.availability_zone.clone(),
-                private_ip: "10.0.1.4".parse().expect("ip"),
-                secondary_ips: Vec::new(),
-                ipv6: Vec::new(),
-                groups: Vec::new(),
-                attachment: None,
-                mac: String::new(),
-                description: String::new(),
-                interface_type: "interface".into(),
-                source_dest_check: true,
-                tags: Tags::new(),
-                public_ip: None,
-                public_ip_on_launch: false,
-            },
+            eni_record("eni-00000001", &id, &vpc, &s.availability_zone, "10.0.1.4"),
         );
         let before = env.world.clone();
         let got = env.run(&a(), |tx| tx.delete_subnet(&id));

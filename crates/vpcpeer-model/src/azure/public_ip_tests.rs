@@ -34,6 +34,28 @@ fn ip(s: &str) -> Ipv4Addr {
     s.parse().expect("an address")
 }
 
+/// The subnet `default` of VNet `v`.
+fn default_subnet() -> String {
+    format!("{}/subnets/default", t("v").network_id("virtualNetworks"))
+}
+
+/// A NIC in eastus with one IP configuration in [`default_subnet`] per (name, public IP id).
+fn nic_request(configs: &[(&str, String)]) -> PutNic {
+    PutNic {
+        location: Some("eastus".into()),
+        ip_configs: configs
+            .iter()
+            .map(|(name, public_ip)| IpConfigSpec {
+                name: (*name).into(),
+                subnet_id: Some(default_subnet()),
+                public_ip: Some(public_ip.clone()),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 impl Az {
     /// A resource group `rg` (eastus) with VNets `v` (eastus, subnet `default`) and `w`
     /// (westus, subnet `default`).
@@ -105,7 +127,7 @@ impl Az {
     /// PUTs NIC `name` in VNet `vnet` (eastus) whose configurations use `pips` (one
     /// configuration each, or one without a public IP when `pips` is empty).
     fn put_nic(&mut self, name: &str, pips: &[&str]) -> Result<AzNic, AzureError> {
-        let subnet_id = format!("{}/subnets/default", t("v").network_id("virtualNetworks"));
+        let subnet_id = default_subnet();
         let configs = if pips.is_empty() {
             vec![None]
         } else {
@@ -246,34 +268,13 @@ fn associate_once_twice_and_across_places() {
     assert_eq!(az.address("p"), Some(ip("20.40.0.1")));
     // Another NIC cannot take it.
     az.refused("PublicIpInUse", |tx| {
-        let subnet_id = format!("{}/subnets/default", t("v").network_id("virtualNetworks"));
-        let req = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "c".into(),
-                subnet_id: Some(subnet_id),
-                public_ip: Some(pip_id("p")),
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
+        let req = nic_request(&[("c", pip_id("p"))]);
         ops::put_nic(tx, &t("n2"), req).map(|_| ())
     });
     // Nor may two configurations of one NIC.
     az.put_pip("q", None, None).expect("q");
     az.refused("PublicIpReferencedTwice", |tx| {
-        let subnet_id = format!("{}/subnets/default", t("v").network_id("virtualNetworks"));
-        let config = |name: &str| IpConfigSpec {
-            name: name.into(),
-            subnet_id: Some(subnet_id.clone()),
-            public_ip: Some(pip_id("q")),
-            ..Default::default()
-        };
-        let req = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![config("a"), config("b")],
-            ..Default::default()
-        };
+        let req = nic_request(&[("a", pip_id("q")), ("b", pip_id("q"))]);
         ops::put_nic(tx, &t("n3"), req).map(|_| ())
     });
     // A public IP of another location, of another subscription, or one that is not there.
@@ -296,18 +297,7 @@ fn associate_once_twice_and_across_places() {
         ),
     ] {
         az.refused(code, |tx| {
-            let subnet_id = format!("{}/subnets/default", t("v").network_id("virtualNetworks"));
-            let req = PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![IpConfigSpec {
-                    name: "c".into(),
-                    subnet_id: Some(subnet_id),
-                    public_ip: Some(id),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            };
-            ops::put_nic(tx, &t("n4"), req).map(|_| ())
+            ops::put_nic(tx, &t("n4"), nic_request(&[("c", id)])).map(|_| ())
         });
     }
     // Letting it go releases the Dynamic address; the address then goes to whoever is next.
@@ -351,17 +341,7 @@ fn delete_in_use_is_refused_until_released() {
     let in_rg2 = Target::new(S, "rg2", "p2");
     az.run(|tx| ops::put_public_ip(tx, &in_rg2, other))
         .expect("p2");
-    let subnet_id = format!("{}/subnets/default", t("v").network_id("virtualNetworks"));
-    let req = PutNic {
-        location: Some("eastus".into()),
-        ip_configs: vec![IpConfigSpec {
-            name: "c".into(),
-            subnet_id: Some(subnet_id),
-            public_ip: Some(in_rg2.network_id("publicIPAddresses")),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
+    let req = nic_request(&[("c", in_rg2.network_id("publicIPAddresses"))]);
     az.run(|tx| ops::put_nic(tx, &t("n5"), req))
         .expect("nic using rg2's address");
     az.refused("PublicIpCannotBeDeleted", |tx| {

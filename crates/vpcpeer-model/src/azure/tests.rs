@@ -1000,22 +1000,33 @@ mod properties {
     }
 }
 
-#[test]
-fn effective_nsgs_expand_virtual_network_with_connected_peers() {
-    let (mut az, _a, _b) = connected_pair();
+/// An NSG `nsg` with the rule `https` at priority 100: its id.
+fn https_nsg(az: &mut Az) -> String {
     let nsg = Target::new(S1, "rg", "nsg");
     az.put_nsg(&nsg, vec![rule("https", 100)]).unwrap();
-    let t = Target::new(S1, "rg", "vnet-a");
-    let nsg_id = nsg.network_id("networkSecurityGroups");
+    nsg.network_id("networkSecurityGroups")
+}
+
+/// A subnet `web` (10.0.1.0/24) of vnet-a under the NSG `nsg_id` and the route table
+/// `route_table`, and a NIC `n1` in it.
+fn nic_under(az: &mut Az, nsg_id: &str, route_table: Option<String>) -> AzNic {
     az.put_subnet(
-        &t,
+        &Target::new(S1, "rg", "vnet-a"),
         SubnetSpec {
-            nsg: Some(nsg_id.clone()),
+            nsg: Some(nsg_id.to_owned()),
+            route_table,
             ..subnet("web", "10.0.1.0/24")
         },
     )
     .unwrap();
-    let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
+    nic(az, "n1", "vnet-a", "web", None).unwrap()
+}
+
+#[test]
+fn effective_nsgs_expand_virtual_network_with_connected_peers() {
+    let (mut az, _a, _b) = connected_pair();
+    let nsg_id = https_nsg(&mut az);
+    let n = nic_under(&mut az, &nsg_id, None);
     let vnet_tag = |az: &Az| -> Vec<String> {
         let groups =
             security::effective_nsgs(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap());
@@ -1048,10 +1059,7 @@ fn effective_nsgs_expand_virtual_network_with_connected_peers() {
 #[test]
 fn virtual_network_tag_takes_in_udr_prefixes() {
     let (mut az, _a, _b) = connected_pair();
-    let nsg = Target::new(S1, "rg", "nsg");
-    az.put_nsg(&nsg, vec![rule("https", 100)]).unwrap();
-    let t = Target::new(S1, "rg", "vnet-a");
-    let nsg_id = nsg.network_id("networkSecurityGroups");
+    let nsg_id = https_nsg(&mut az);
     let rt = Target::new(S1, "rg", "rt");
     let udr = |name: &str, prefix: &str| RouteSpec {
         name: name.into(),
@@ -1069,16 +1077,7 @@ fn virtual_network_tag_takes_in_udr_prefixes() {
         ..Default::default()
     };
     az.run(S1, |tx| ops::put_route_table(tx, &rt, req)).unwrap();
-    az.put_subnet(
-        &t,
-        SubnetSpec {
-            nsg: Some(nsg_id),
-            route_table: Some(rt.network_id("routeTables")),
-            ..subnet("web", "10.0.1.0/24")
-        },
-    )
-    .unwrap();
-    let n = nic(&mut az, "n1", "vnet-a", "web", None).unwrap();
+    let n = nic_under(&mut az, &nsg_id, Some(rt.network_id("routeTables")));
     let groups =
         security::effective_nsgs(&az.env.world, az.env.world.azure.nics.get(&n.id).unwrap());
     let tag: Vec<String> = groups[0].tag_map["VirtualNetwork"]

@@ -111,11 +111,7 @@ pub fn insert_address(
     region: &str,
     spec: AddressSpec,
 ) -> Result<GcpOperation, GcpError> {
-    if !is_region(region) {
-        return Err(GcpError::NotFound(format!(
-            "projects/{project}/regions/{region}"
-        )));
-    }
+    known_region(project, region)?;
     check_name(Field::Name, &spec.name)?;
     super::limits::check_description(&spec.description)?;
     if spec.address_type == AddressType::Internal {

@@ -225,6 +225,17 @@ pub fn is_region(region: &str) -> bool {
     AUTO_MODE_REGIONS.iter().any(|(r, _)| *r == region)
 }
 
+/// `Ok` when the emulator knows `region`, else 404 for the region's path in `project`.
+pub(crate) fn known_region(project: &str, region: &str) -> Result<(), GcpError> {
+    if is_region(region) {
+        Ok(())
+    } else {
+        Err(GcpError::NotFound(format!(
+            "projects/{project}/regions/{region}"
+        )))
+    }
+}
+
 /// The subnetworks of `network`, in id order. Only the network's project is scanned: a
 /// subnetwork lives in the project of its network.
 pub fn subnetworks_of<'w>(

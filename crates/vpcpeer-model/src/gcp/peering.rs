@@ -581,12 +581,7 @@ pub fn list_peering_routes(
         .get(network)
         .ok_or_else(|| GcpError::NotFound(network.to_owned()))?;
     if let Some(r) = region {
-        if !is_region(r) {
-            return Err(GcpError::NotFound(format!(
-                "projects/{}/regions/{r}",
-                net.project
-            )));
-        }
+        known_region(&net.project, r)?;
     }
     let entry = entry_of(net, peering_name)?;
     let (Some(peer), Some(back)) = (

@@ -28,10 +28,6 @@ pub struct SubnetSpec {
     pub private_ip_google_access: bool,
 }
 
-fn unknown_region(project: &str, region: &str) -> GcpError {
-    GcpError::NotFound(format!("projects/{project}/regions/{region}"))
-}
-
 /// Refuses `r` when it overlaps a range of a network `net` is actively peered with.
 fn check_peers(w: &crate::World, net: &GcpNetwork, r: Ipv4Net) -> Result<(), GcpError> {
     for (peering, peer) in active_peers(w, net) {
@@ -74,9 +70,7 @@ pub fn insert_subnetwork(
     region: &str,
     spec: SubnetSpec,
 ) -> Result<GcpOperation, GcpError> {
-    if !is_region(region) {
-        return Err(unknown_region(project, region));
-    }
+    known_region(project, region)?;
     check_name(Field::Name, &spec.name)?;
     let net_id = network_field(project, &spec.network)?;
     let net = network(tx, &net_id)?.clone();
@@ -143,9 +137,7 @@ fn stored_subnetwork(
     region: &str,
     name: &str,
 ) -> Result<(String, GcpSubnetwork), GcpError> {
-    if !is_region(region) {
-        return Err(unknown_region(project, region));
-    }
+    known_region(project, region)?;
     let id = subnetwork_path(project, region, name);
     let s = existing::<GcpSubnetwork>(tx, &id)?.clone();
     Ok((id, s))

@@ -250,41 +250,7 @@ pub fn stop_instance(
     zone: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
-    let id = instance_path(project, zone, name);
-    let inst = existing::<GcpInstance>(tx, &id)?;
-    let numeric = inst.numeric_id;
-    if inst.is_running() {
-        let world = tx.world();
-        let released: Vec<Vec<bool>> = inst
-            .nics
-            .iter()
-            .map(|n| {
-                n.access_configs
-                    .iter()
-                    .map(|a| a.nat_ip.is_some_and(|ip| address_of(world, ip).is_none()))
-                    .collect()
-            })
-            .collect();
-        let now = tx.now();
-        let i = instance_mut(tx, &id);
-        i.status = InstanceStatus::Terminated;
-        i.last_stop = Some(now);
-        for (n, rel) in i.nics.iter_mut().zip(released) {
-            for (a, r) in n.access_configs.iter_mut().zip(rel) {
-                if r {
-                    a.nat_ip = None;
-                }
-            }
-        }
-    }
-    Ok(done_op(
-        tx,
-        project,
-        OpScope::Zone(zone.to_owned()),
-        "stop",
-        &id,
-        numeric,
-    ))
+    set_running(tx, project, zone, name, false)
 }
 
 /// `instances.start`: `RUNNING`, a fresh ephemeral address for each access config that
@@ -295,37 +261,59 @@ pub fn start_instance(
     zone: &str,
     name: &str,
 ) -> Result<GcpOperation, GcpError> {
+    set_running(tx, project, zone, name, true)
+}
+
+/// Stop (`run` false) or start an instance: when its state changes, the time of the change is
+/// recorded and each access config gets its new `natIP` (a stop releases an ephemeral address,
+/// a start draws one for each access config without), all drawn before anything is written.
+fn set_running(
+    tx: &mut Tx<'_, '_>,
+    project: &str,
+    zone: &str,
+    name: &str,
+    run: bool,
+) -> Result<GcpOperation, GcpError> {
     let id = instance_path(project, zone, name);
     let inst = existing::<GcpInstance>(tx, &id)?;
     let numeric = inst.numeric_id;
-    if !inst.is_running() {
-        let mut taken = external_ips_in_use(tx.world());
-        let mut fresh: Vec<Vec<Option<Ipv4Addr>>> = Vec::new();
+    if inst.is_running() != run {
+        let world = tx.world();
+        let mut taken = external_ips_in_use(world);
+        let mut nat_ips: Vec<Vec<Option<Ipv4Addr>>> = Vec::new();
         for n in &inst.nics {
             let mut row = Vec::new();
             for a in &n.access_configs {
-                row.push(match a.nat_ip {
-                    Some(ip) => Some(ip),
-                    None => Some(draw_external_ip(&mut taken)?),
+                row.push(match (a.nat_ip, run) {
+                    (Some(ip), true) => Some(ip),
+                    (None, true) => Some(draw_external_ip(&mut taken)?),
+                    // A stop keeps static addresses only.
+                    (ip, false) => ip.filter(|ip| address_of(world, *ip).is_some()),
                 });
             }
-            fresh.push(row);
+            nat_ips.push(row);
         }
-        let now = tx.now();
+        let now = Some(tx.now());
         let i = instance_mut(tx, &id);
-        i.status = InstanceStatus::Running;
-        i.last_start = Some(now);
-        for (n, row) in i.nics.iter_mut().zip(fresh) {
+        if run {
+            i.status = InstanceStatus::Running;
+            i.last_start = now;
+        } else {
+            i.status = InstanceStatus::Terminated;
+            i.last_stop = now;
+        }
+        for (n, row) in i.nics.iter_mut().zip(nat_ips) {
             for (a, ip) in n.access_configs.iter_mut().zip(row) {
                 a.nat_ip = ip;
             }
         }
     }
+    let verb = if run { "start" } else { "stop" };
     Ok(done_op(
         tx,
         project,
         OpScope::Zone(zone.to_owned()),
-        "start",
+        verb,
         &id,
         numeric,
     ))

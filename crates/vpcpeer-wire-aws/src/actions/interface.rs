@@ -75,11 +75,7 @@ pub(crate) fn action(name: &str) -> Option<Action> {
             |p| {
                 refuse_prefixes(p)?;
                 let interface_id = p.id("NetworkInterfaceId")?;
-                let addresses = p
-                    .list("Ipv6Addresses")
-                    .iter()
-                    .map(|s| ip6_value("Ipv6Addresses", s))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let addresses = addresses6(p, "Ipv6Addresses")?;
                 Ok(Command::Eip(EipCommand::UnassignIpv6 {
                     interface_id,
                     addresses,
@@ -124,6 +120,20 @@ fn refuse_prefixes(p: &Params) -> Result<(), Ec2Error> {
 /// IPv4 addresses of a `<name>.N` list.
 fn addresses(p: &Params, name: &str) -> Result<Vec<std::net::Ipv4Addr>, Ec2Error> {
     p.list(name).iter().map(|s| ip_value(name, s)).collect()
+}
+
+/// IPv6 addresses of a `<name>.N` list.
+fn addresses6(p: &Params, name: &str) -> Result<Vec<std::net::Ipv6Addr>, Ec2Error> {
+    p.list(name).iter().map(|s| ip6_value(name, s)).collect()
+}
+
+/// An optional count `name` of 1 to `max` (0 and more than `max` are refused).
+fn count_of(p: &Params, name: &str, max: i64) -> Result<Option<u32>, Ec2Error> {
+    match p.int(name)? {
+        None => Ok(None),
+        Some(c) if (1..=max).contains(&c) => Ok(Some(c as u32)),
+        Some(c) => Err(Ec2Error::invalid_value(name, &c.to_string())),
+    }
 }
 
 fn parse_create(p: &Params) -> Result<Command, Ec2Error> {
@@ -202,16 +212,7 @@ fn parse_assign_private(p: &Params) -> Result<Command, Ec2Error> {
     refuse_prefixes(p)?;
     let interface_id = p.id("NetworkInterfaceId")?;
     let addresses = addresses(p, "PrivateIpAddress")?;
-    let count = match p.int("SecondaryPrivateIpAddressCount")? {
-        None => None,
-        Some(c) if (1..=49).contains(&c) => Some(c as u32),
-        Some(c) => {
-            return Err(Ec2Error::invalid_value(
-                "SecondaryPrivateIpAddressCount",
-                &c.to_string(),
-            ))
-        }
-    };
+    let count = count_of(p, "SecondaryPrivateIpAddressCount", 49)?;
     Ok(Command::Eip(EipCommand::AssignPrivateIps(AssignPrivate {
         interface_id,
         addresses,
@@ -223,16 +224,8 @@ fn parse_assign_private(p: &Params) -> Result<Command, Ec2Error> {
 fn parse_assign_ipv6(p: &Params) -> Result<Command, Ec2Error> {
     refuse_prefixes(p)?;
     let interface_id = p.id("NetworkInterfaceId")?;
-    let addresses = p
-        .list("Ipv6Addresses")
-        .iter()
-        .map(|s| ip6_value("Ipv6Addresses", s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let count = match p.int("Ipv6AddressCount")? {
-        None => None,
-        Some(c) if (1..=50).contains(&c) => Some(c as u32),
-        Some(c) => return Err(Ec2Error::invalid_value("Ipv6AddressCount", &c.to_string())),
-    };
+    let addresses = addresses6(p, "Ipv6Addresses")?;
+    let count = count_of(p, "Ipv6AddressCount", 50)?;
     Ok(Command::Eip(EipCommand::AssignIpv6(AssignIpv6 {
         interface_id,
         addresses,

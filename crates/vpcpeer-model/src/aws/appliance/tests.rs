@@ -31,6 +31,16 @@ fn eni_of(env: &TestEnv, instance: &str) -> String {
     env.world.aws.instances[instance].eni_ids[0].clone()
 }
 
+/// A new environment with the [`fixture`] and one instance launched in its subnet: the
+/// environment, the fixture, the instance and its primary interface.
+fn launched() -> (TestEnv, Fx, String, String) {
+    let mut env = TestEnv::new();
+    let f = fixture(&mut env);
+    let i = launch(&mut env, &f.subnet);
+    let eni = eni_of(&env, &i);
+    (env, f, i, eni)
+}
+
 fn set_state(env: &mut TestEnv, id: &str, s: InstanceState) {
     env.world.aws.instances.get_mut(id).unwrap().state = s;
 }
@@ -174,10 +184,7 @@ fn stop_is_all_or_nothing() {
 /// Each interface attribute change, and each refusal.
 #[test]
 fn interface_attribute_changes() {
-    let mut env = TestEnv::new();
-    let f = fixture(&mut env);
-    let i = launch(&mut env, &f.subnet);
-    let eni = eni_of(&env, &i);
+    let (mut env, f, _, eni) = launched();
     let attach = env.world.aws.network_interfaces[&eni]
         .attachment
         .clone()
@@ -299,10 +306,7 @@ fn interface_attribute_changes() {
 /// type only when stopped; nothing on a terminated instance.
 #[test]
 fn instance_attribute_changes() {
-    let mut env = TestEnv::new();
-    let f = fixture(&mut env);
-    let i = launch(&mut env, &f.subnet);
-    let eni = eni_of(&env, &i);
+    let (mut env, f, i, eni) = launched();
     let modify = |env: &mut TestEnv, c: InstanceChange| {
         let id = i.clone();
         env.run_as(A, |tx| tx.modify_instance(&id, c))
@@ -352,10 +356,7 @@ fn instance_attribute_changes() {
 /// active, stopped → blackhole, started again → active; a detached interface → blackhole.
 #[test]
 fn routes_follow_the_appliance() {
-    let mut env = TestEnv::new();
-    let f = fixture(&mut env);
-    let i = launch(&mut env, &f.subnet);
-    let eni = eni_of(&env, &i);
+    let (mut env, f, i, eni) = launched();
     let rtb = env
         .world
         .aws

@@ -1,7 +1,7 @@
 //! Table tests of DHCP option sets: validation, the default set, association and deletion.
 
 use super::{default_domain_name, default_id, DhcpConfiguration};
-use crate::testkit::{a, b, TestEnv};
+use crate::testkit::{a, b, three_vpcs, TestEnv};
 use crate::{DomainError, Scope, Tags, VpnProblem};
 
 fn short<T>(r: &Result<T, DomainError>) -> String {
@@ -114,10 +114,7 @@ fn create_checks_every_option() {
 
 #[test]
 fn every_new_vpc_gets_the_regions_default_set() {
-    let mut env = TestEnv::new();
-    let v1 = env.vpc(&a(), "10.0.0.0/16");
-    let v2 = env.vpc(&a(), "10.1.0.0/16");
-    let vb = env.vpc(&b(), "10.2.0.0/16");
+    let (env, v1, v2, vb) = three_vpcs();
     let id_a = default_id(&a());
     let id_b = default_id(&b());
     assert_ne!(id_a, id_b);

@@ -460,9 +460,7 @@ fn gateway_endpoint_programs_and_unprograms_its_tables() {
     let mut env = TestEnv::new();
     let vpc = env.vpc(&a(), "10.0.0.0/16");
     let main = main_table(&env, &vpc);
-    let other = env
-        .run(&a(), |tx| tx.create_route_table(&vpc, Tags::new()))
-        .expect("rtb");
+    let other = env.route_table(&a(), &vpc);
     let e = env
         .run(&a(), |tx| tx.create_endpoint(gateway(&vpc, &[&main])))
         .expect("endpoint");
@@ -728,9 +726,7 @@ fn endpoint_refusals() {
 fn deleting_a_table_takes_it_out_of_its_endpoints() {
     let mut env = TestEnv::new();
     let vpc = env.vpc(&a(), "10.0.0.0/16");
-    let rtb = env
-        .run(&a(), |tx| tx.create_route_table(&vpc, Tags::new()))
-        .expect("rtb");
+    let rtb = env.route_table(&a(), &vpc);
     let e = env
         .run(&a(), |tx| tx.create_endpoint(gateway(&vpc, &[&rtb])))
         .expect("endpoint");

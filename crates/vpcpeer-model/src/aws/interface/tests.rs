@@ -28,6 +28,13 @@ fn new(subnet: &str) -> NewInterface {
     }
 }
 
+/// A new interface of account A in `subnet` ([`new`]): its id.
+fn new_eni(env: &mut TestEnv, subnet: &str) -> String {
+    env.run(&a(), |tx| tx.create_network_interface(new(subnet)))
+        .expect("eni")
+        .id
+}
+
 /// An interface in `subnet` asking for the primary address `addr`.
 fn at(subnet: &str, addr: &str) -> NewInterface {
     NewInterface {
@@ -198,16 +205,8 @@ fn attach_detach_delete() {
         None,
     );
     let i1 = launch(&mut env, &s);
-    let e = env
-        .run(&a(), |tx| tx.create_network_interface(new(&s)))
-        .expect("eni")
-        .id;
-    let far = env
-        .run(&a(), |tx| {
-            tx.create_network_interface(new("subnet-0000000000000000b"))
-        })
-        .expect("eni")
-        .id;
+    let e = new_eni(&mut env, &s);
+    let far = new_eni(&mut env, "subnet-0000000000000000b");
     let primary_attach = env.world.aws.network_interfaces[&env.world.aws.instances[&i1].eni_ids[0]]
         .attachment
         .clone()
@@ -295,10 +294,7 @@ fn assign_and_unassign() {
     let mut env = TestEnv::new();
     let s = setup(&mut env, false);
     dual_stack_sibling(&mut env, &s);
-    let e = env
-        .run(&a(), |tx| tx.create_network_interface(new(&s)))
-        .expect("eni")
-        .id;
+    let e = new_eni(&mut env, &s);
     let other = env
         .run(&a(), |tx| {
             tx.create_network_interface(NewInterface {
@@ -383,12 +379,7 @@ fn assign_and_unassign() {
     );
 
     // IPv6.
-    let v = env
-        .run(&a(), |tx| {
-            tx.create_network_interface(new("subnet-0000000000000006a"))
-        })
-        .expect("eni")
-        .id;
+    let v = new_eni(&mut env, "subnet-0000000000000006a");
     let r6 = |id: &str, addresses: Vec<Ipv6Addr>, count: Option<u32>| AssignIpv6 {
         interface_id: id.into(),
         addresses,
@@ -449,6 +440,20 @@ fn launch_with_existing_interfaces_and_address_lists() {
         network_interface_id: Some(id.into()),
         ..Default::default()
     };
+    // A primary interface with a private address and a list of secondary ones.
+    let address_list = || {
+        run(
+            vec![NicSpec {
+                subnet_id: Some(s.clone()),
+                private_ip: Some(ip("10.0.1.40")),
+                secondary_ips: vec![ip("10.0.1.41")],
+                secondary_count: 1,
+                delete_on_termination: true,
+                ..Default::default()
+            }],
+            1,
+        )
+    };
     let rows: Vec<(&str, RunInstances, &str)> = vec![
         ("existing", run(vec![existing(&e.id)], 1), "ok"),
         (
@@ -472,21 +477,7 @@ fn launch_with_existing_interfaces_and_address_lists() {
             run(vec![existing("eni-0123456789abcdef0")], 1),
             "NotFound(NetworkInterface)",
         ),
-        (
-            "address list",
-            run(
-                vec![NicSpec {
-                    subnet_id: Some(s.clone()),
-                    private_ip: Some(ip("10.0.1.40")),
-                    secondary_ips: vec![ip("10.0.1.41")],
-                    secondary_count: 1,
-                    delete_on_termination: true,
-                    ..Default::default()
-                }],
-                1,
-            ),
-            "ok",
-        ),
+        ("address list", address_list(), "ok"),
         (
             "address list taken",
             run(
@@ -529,19 +520,7 @@ fn launch_with_existing_interfaces_and_address_lists() {
         "kept, detached"
     );
     let l = env
-        .run(&a(), |tx| {
-            tx.run_instances(run(
-                vec![NicSpec {
-                    subnet_id: Some(s.clone()),
-                    private_ip: Some(ip("10.0.1.40")),
-                    secondary_ips: vec![ip("10.0.1.41")],
-                    secondary_count: 1,
-                    delete_on_termination: true,
-                    ..Default::default()
-                }],
-                1,
-            ))
-        })
+        .run(&a(), |tx| tx.run_instances(address_list()))
         .expect("launch");
     let eni = env.world.aws.instances[&l.instance_ids[0]].eni_ids[0].clone();
     let eni: &NetworkInterface = &env.world.aws.network_interfaces[&eni];

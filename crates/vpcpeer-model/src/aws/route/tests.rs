@@ -414,12 +414,8 @@ fn route_table_lifecycle_and_associations() {
     let sa = subnet(&mut env, &va, "10.0.1.0/24");
     let sb = subnet(&mut env, &vb, "10.1.1.0/24");
     let main = main_table(&env, &va);
-    let t1 = env
-        .run(&a(), |tx| tx.create_route_table(&va, Tags::new()))
-        .expect("rtb");
-    let t2 = env
-        .run(&a(), |tx| tx.create_route_table(&va, Tags::new()))
-        .expect("rtb");
+    let t1 = env.route_table(&a(), &va);
+    let t2 = env.route_table(&a(), &va);
     assert_eq!(
         env.world.aws.route_tables[&t1].routes.len(),
         2,
@@ -530,9 +526,7 @@ fn gateway_edge_association() {
     let mut env = TestEnv::new();
     let va = env.vpc(&a(), "10.0.0.0/16");
     let igw = new_igw(&mut env);
-    let t = env
-        .run(&a(), |tx| tx.create_route_table(&va, Tags::new()))
-        .expect("rtb");
+    let t = env.route_table(&a(), &va);
     let got = env.probe(&a(), |tx| {
         tx.associate_route_table(&t, AssocRequest::Gateway(igw.clone()))
     });

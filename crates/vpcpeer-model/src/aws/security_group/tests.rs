@@ -3,7 +3,8 @@
 use super::*;
 use crate::aws::error::RuleProblem;
 use crate::testkit::{
-    self, a, b, permission, with_cidr, with_cidr6, with_pair as with_group, TestEnv, A, B,
+    self, a, b, eni_record, permission, with_cidr, with_cidr6, with_pair as with_group, TestEnv, A,
+    B,
 };
 use crate::{NetworkInterface, Scope};
 
@@ -673,23 +674,15 @@ fn delete_security_group_table() {
     let default = n.env.sg_named(&a1, "default");
     let with_eni = n.env.sg(&a(), &a1, "with-eni");
     let eni = NetworkInterface {
-        id: "eni-0123456789abcdef0".into(),
-        scope: a(),
-        subnet_id: "subnet-0123456789abcdef0".into(),
-        vpc_id: a1.clone(),
-        availability_zone: "us-east-1a".into(),
-        private_ip: "10.0.0.10".parse().unwrap(),
-        secondary_ips: Vec::new(),
-        ipv6: Vec::new(),
         groups: vec![with_eni.clone()],
-        attachment: None,
         mac: "02:00:00:00:00:01".into(),
-        description: String::new(),
-        interface_type: "interface".into(),
-        source_dest_check: true,
-        tags: Tags::new(),
-        public_ip: None,
-        public_ip_on_launch: false,
+        ..eni_record(
+            "eni-0123456789abcdef0",
+            "subnet-0123456789abcdef0",
+            &a1,
+            "us-east-1a",
+            "10.0.0.10",
+        )
     };
     n.env
         .run(&a(), |tx| {

@@ -3,7 +3,7 @@
 
 use super::{NewCustomerGateway, NewVpnGateway, VgwAttachmentState, DEFAULT_AMAZON_ASN};
 use crate::aws::route::{route_state, table_route_state, RouteState};
-use crate::testkit::{a, b, route, TestEnv};
+use crate::testkit::{a, b, route, three_vpcs, TestEnv};
 use crate::{DomainError, RouteTarget, Tags, VpnProblem};
 
 /// A short name for an outcome, to compare in tables.
@@ -38,6 +38,13 @@ fn vgw(asn: Option<&str>) -> NewVpnGateway {
         availability_zone: None,
         tags: Tags::new(),
     }
+}
+
+/// A new gateway of account A (`vgw(None)`): its id.
+fn new_vgw(env: &mut TestEnv) -> String {
+    env.run(&a(), |tx| tx.create_vpn_gateway(vgw(None)))
+        .expect("vgw")
+        .id
 }
 
 fn cgw(asn: Option<&str>, ip: &str) -> NewCustomerGateway {
@@ -87,17 +94,9 @@ fn create_vpn_gateway_checks_type_and_asn() {
 
 #[test]
 fn attach_detach_delete_transitions() {
-    let mut env = TestEnv::new();
-    let v1 = env.vpc(&a(), "10.0.0.0/16");
-    let v2 = env.vpc(&a(), "10.1.0.0/16");
-    let vb = env.vpc(&b(), "10.2.0.0/16");
-    let new = |env: &mut TestEnv| {
-        env.run(&a(), |tx| tx.create_vpn_gateway(vgw(None)))
-            .expect("vgw")
-            .id
-    };
-    let g1 = new(&mut env);
-    let g2 = new(&mut env);
+    let (mut env, v1, v2, vb) = three_vpcs();
+    let g1 = new_vgw(&mut env);
+    let g2 = new_vgw(&mut env);
     env.run(&a(), |tx| tx.attach_vpn_gateway(&g1, &v1))
         .expect("attach");
     // (operation, gateway, vpc, expected)
@@ -173,13 +172,8 @@ fn routes_to_a_vgw_need_it_attached_here_and_go_blackhole_after() {
     let mut env = TestEnv::new();
     let v1 = env.vpc(&a(), "10.0.0.0/16");
     let v2 = env.vpc(&a(), "10.1.0.0/16");
-    let t1 = env
-        .run(&a(), |tx| tx.create_route_table(&v1, Tags::new()))
-        .expect("rtb");
-    let g = env
-        .run(&a(), |tx| tx.create_vpn_gateway(vgw(None)))
-        .expect("vgw")
-        .id;
+    let t1 = env.route_table(&a(), &v1);
+    let g = new_vgw(&mut env);
     let target = || RouteTarget::Gateway(g.clone());
     let got = env.probe(&a(), |tx| {
         tx.create_route(route(&t1, "192.168.0.0/16", target()))
@@ -226,16 +220,9 @@ fn route_propagation_transitions() {
     let mut env = TestEnv::new();
     let v1 = env.vpc(&a(), "10.0.0.0/16");
     let v2 = env.vpc(&a(), "10.1.0.0/16");
-    let t1 = env
-        .run(&a(), |tx| tx.create_route_table(&v1, Tags::new()))
-        .expect("rtb");
-    let t2 = env
-        .run(&a(), |tx| tx.create_route_table(&v2, Tags::new()))
-        .expect("rtb");
-    let g = env
-        .run(&a(), |tx| tx.create_vpn_gateway(vgw(None)))
-        .expect("vgw")
-        .id;
+    let t1 = env.route_table(&a(), &v1);
+    let t2 = env.route_table(&a(), &v2);
+    let g = new_vgw(&mut env);
     let set = |env: &mut TestEnv, t: &str, on: bool| {
         env.probe(&a(), |tx| tx.set_vgw_propagation(t, &g, on))
     };
@@ -356,10 +343,7 @@ fn customer_gateways() {
 #[test]
 fn tags_reach_the_new_kinds() {
     let mut env = TestEnv::new();
-    let g = env
-        .run(&a(), |tx| tx.create_vpn_gateway(vgw(None)))
-        .expect("vgw")
-        .id;
+    let g = new_vgw(&mut env);
     let c = env
         .run(&a(), |tx| {
             tx.create_customer_gateway(cgw(None, "203.0.113.9"))
