@@ -160,6 +160,32 @@ fn aws_peerings(world: &World, now: Timestamp) -> Vec<TopologyPeering> {
         .collect()
 }
 
+/// Adds an instance (GCP) or VM (Azure) to the networks it has an address in, one entry per
+/// network: `addresses` are `(network, subnet, ip)`, in order; an entry's subnet is the one of
+/// its first address.
+fn add_by_network<'a, K: Ord>(
+    instances: &mut BTreeMap<K, Vec<TopologyInstance>>,
+    id: &str,
+    name: &str,
+    addresses: impl Iterator<Item = (K, &'a str, String)>,
+) {
+    let mut seen: BTreeMap<K, TopologyInstance> = BTreeMap::new();
+    for (network, subnet, ip) in addresses {
+        seen.entry(network)
+            .or_insert_with(|| TopologyInstance {
+                id: id.to_owned(),
+                ips: Vec::new(),
+                name: Some(name.to_owned()),
+                subnet: subnet.to_owned(),
+            })
+            .ips
+            .push(ip);
+    }
+    for (network, entry) in seen {
+        instances.entry(network).or_default().push(entry);
+    }
+}
+
 // --- GCP ---------------------------------------------------------------------------------------
 
 fn gcp_networks(world: &World) -> Tree {
@@ -178,22 +204,11 @@ fn gcp_networks(world: &World) -> Tree {
     }
     let mut instances: BTreeMap<&str, Vec<TopologyInstance>> = BTreeMap::new();
     for i in gcp.instances().values() {
-        // One entry per network the instance has an interface in.
-        let mut seen: BTreeMap<&str, TopologyInstance> = BTreeMap::new();
-        for nic in &i.nics {
-            seen.entry(nic.network.as_str())
-                .or_insert_with(|| TopologyInstance {
-                    id: i.id.clone(),
-                    ips: Vec::new(),
-                    name: Some(i.name.clone()),
-                    subnet: nic.subnetwork.clone(),
-                })
-                .ips
-                .push(nic.network_ip.to_string());
-        }
-        for (net, inst) in seen {
-            instances.entry(net).or_default().push(inst);
-        }
+        let addresses = i.nics.iter().map(|nic| {
+            let ip = nic.network_ip.to_string();
+            (nic.network.as_str(), nic.subnetwork.as_str(), ip)
+        });
+        add_by_network(&mut instances, &i.id, &i.name, addresses);
     }
     let mut tree = Tree::new();
     for n in gcp.networks().values() {
@@ -250,27 +265,16 @@ fn azure_networks(world: &World) -> Tree {
     let az = &world.azure;
     let mut instances: BTreeMap<String, Vec<TopologyInstance>> = BTreeMap::new();
     for vm in az.vms().values() {
-        let mut seen: BTreeMap<String, TopologyInstance> = BTreeMap::new();
-        for nic in vm
+        let addresses = vm
             .nics
             .iter()
             .filter_map(|n| az.nics().get(&n.to_ascii_lowercase()))
-        {
-            for c in &nic.ip_configs {
-                seen.entry(vnet_of_subnet(&c.subnet_id))
-                    .or_insert_with(|| TopologyInstance {
-                        id: vm.display_id.clone(),
-                        ips: Vec::new(),
-                        name: Some(vm.name.clone()),
-                        subnet: c.subnet_id.clone(),
-                    })
-                    .ips
-                    .push(c.private_ip.to_string());
-            }
-        }
-        for (vnet, inst) in seen {
-            instances.entry(vnet).or_default().push(inst);
-        }
+            .flat_map(|nic| &nic.ip_configs)
+            .map(|c| {
+                let ip = c.private_ip.to_string();
+                (vnet_of_subnet(&c.subnet_id), c.subnet_id.as_str(), ip)
+            });
+        add_by_network(&mut instances, &vm.display_id, &vm.name, addresses);
     }
     let mut tree = Tree::new();
     for v in az.vnets().values() {
