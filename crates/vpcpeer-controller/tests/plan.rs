@@ -117,7 +117,6 @@ fn aws_world(peerings: Vec<AwsPeering>, routed: Option<&str>) -> Observed {
             ),
         ]),
         aws_peerings: peerings,
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
 }
@@ -391,8 +390,6 @@ fn gcp_world(g1: Vec<GcpPeering>, g2: Vec<GcpPeering>) -> Observed {
             ("g1".into(), n("g1", "10.4.0.0/16", g1)),
             ("g2".into(), n("g2", "10.5.0.0/16", g2)),
         ]),
-        aws_peerings: Vec::new(),
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
 }
@@ -459,8 +456,6 @@ fn azure_world(v1: Vec<AzurePeering>, v2: Vec<AzurePeering>) -> Observed {
             ("v1".into(), n("v1", "10.6.0.0/16", v1)),
             ("v2".into(), n("v2", "10.7.0.0/16", v2)),
         ]),
-        aws_peerings: Vec::new(),
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
 }
