@@ -103,6 +103,17 @@ const AWS_ACCOUNT: &[(&str, &str)] = &[
     ("aws_iam", "true"),
 ];
 
+const AZURE_ACCOUNT: &[(&str, &str)] = &[
+    ("action", "setup_account_profile"),
+    ("account_name", "azure-hub"),
+    ("cloud_type", "8"),
+    (
+        "arm_subscription_id",
+        "00000000-0000-0000-0000-000000000001",
+    ),
+    ("arm_resource_group", "net"),
+];
+
 fn gateway<'a>(name: &'a str, vpc: &'a str, subnet: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("action", "connect_container"),
@@ -186,16 +197,7 @@ fn accounts() {
         ("cloud_type", "4"),
         ("gcloud_project_id", "lake-prod"),
     ]);
-    h.ok(&[
-        ("action", "setup_account_profile"),
-        ("account_name", "azure-hub"),
-        ("cloud_type", "8"),
-        (
-            "arm_subscription_id",
-            "00000000-0000-0000-0000-000000000001",
-        ),
-        ("arm_resource_group", "net"),
-    ]);
+    h.ok(AZURE_ACCOUNT);
     h.refused(
         &[
             ("action", "setup_account_profile"),
@@ -495,16 +497,7 @@ fn native_peerings_and_detection_time() {
         ("cloud_type", "1"),
         ("aws_account_number", "222222222222"),
     ]);
-    h.ok(&[
-        ("action", "setup_account_profile"),
-        ("account_name", "azure-hub"),
-        ("cloud_type", "8"),
-        (
-            "arm_subscription_id",
-            "00000000-0000-0000-0000-000000000001",
-        ),
-        ("arm_resource_group", "net"),
-    ]);
+    h.ok(AZURE_ACCOUNT);
     let aws_peer = [
         ("action", "create_aws_peering"),
         ("peer1_account_name", "aws-main"),

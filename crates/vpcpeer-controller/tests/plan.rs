@@ -117,9 +117,16 @@ fn aws_world(peerings: Vec<AwsPeering>, routed: Option<&str>) -> Observed {
             ),
         ]),
         aws_peerings: peerings,
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
+}
+
+/// The two AWS networks peered by the topology's active `pcx-1`, routed on both sides.
+fn established() -> Observed {
+    aws_world(
+        vec![peering("pcx-1", AwsStatus::Active, OURS)],
+        Some("pcx-1"),
+    )
 }
 
 /// A plan as `(action, reason)` lines.
@@ -245,10 +252,7 @@ fn aws_peering_states_give_their_steps() {
 #[test]
 fn aws_dns_options_follow_the_link() {
     let d = desired("  - { between: [a, b], dns_resolution: true }\n");
-    let w = aws_world(
-        vec![peering("pcx-1", AwsStatus::Active, OURS)],
-        Some("pcx-1"),
-    );
+    let w = established();
     assert_eq!(
         lines(&w, &d),
         ["peering a-b: DNS resolution from the peer on # drift: options differ"]
@@ -320,10 +324,7 @@ fn aws_routes_of_others_and_of_old_peerings() {
 #[test]
 fn aws_openings_are_rules_in_the_default_group() {
     let d = desired("  - { between: [a, b], open: [{ protocol: tcp, ports: 443 }] }\n");
-    let mut w = aws_world(
-        vec![peering("pcx-1", AwsStatus::Active, OURS)],
-        Some("pcx-1"),
-    );
+    let mut w = established();
     assert_eq!(
         lines(&w, &d),
         [
@@ -389,8 +390,6 @@ fn gcp_world(g1: Vec<GcpPeering>, g2: Vec<GcpPeering>) -> Observed {
             ("g1".into(), n("g1", "10.4.0.0/16", g1)),
             ("g2".into(), n("g2", "10.5.0.0/16", g2)),
         ]),
-        aws_peerings: Vec::new(),
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
 }
@@ -457,8 +456,6 @@ fn azure_world(v1: Vec<AzurePeering>, v2: Vec<AzurePeering>) -> Observed {
             ("v1".into(), n("v1", "10.6.0.0/16", v1)),
             ("v2".into(), n("v2", "10.7.0.0/16", v2)),
         ]),
-        aws_peerings: Vec::new(),
-        orphans: BTreeMap::new(),
         ..Default::default()
     }
 }
@@ -569,10 +566,7 @@ fn a_missing_network_given_by_id_is_a_conflict_and_its_links_wait() {
 #[test]
 fn destroy_removes_what_the_topology_owns_and_keeps_what_it_was_given() {
     let d = desired(AWS_LINK);
-    let w = aws_world(
-        vec![peering("pcx-1", AwsStatus::Active, OURS)],
-        Some("pcx-1"),
-    );
+    let w = established();
     let p = plan_destroy(&w, &d);
     assert!(p.conflicts.is_empty());
     let got: Vec<(String, Reason)> = p
@@ -656,10 +650,7 @@ fn a_network_dropped_from_the_file_is_emptied_of_the_topology_then_deleted() {
         networks: [("a".to_string(), desired(AWS_LINK).networks["a"].clone())].into(),
         ..d
     };
-    let mut w = aws_world(
-        vec![peering("pcx-1", AwsStatus::Active, OURS)],
-        Some("pcx-1"),
-    );
+    let mut w = established();
     let mut b = w.networks.remove("b").unwrap();
     if let Detail::Aws { ingress, .. } = &mut b.detail {
         ingress.push(AwsIngress {
@@ -728,10 +719,7 @@ links:
   - { between: [a, b], open: [{ protocol: tcp, ports: 22, from: group }] }
 ";
     let d = validate(&parse(text).unwrap()).unwrap();
-    let mut w = aws_world(
-        vec![peering("pcx-1", AwsStatus::Active, OURS)],
-        Some("pcx-1"),
-    );
+    let mut w = established();
     assert_eq!(
         lines(&w, &d),
         [

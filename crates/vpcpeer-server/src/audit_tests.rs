@@ -51,6 +51,25 @@ pub(crate) async fn one_sided(
     (a, b, c, pcx)
 }
 
+/// A request from A's VPC `a` to C's VPC `c`, awaiting C's acceptance: its id.
+pub(crate) async fn request_to_c(st: &Arc<AppState>, a: &[String; 3], c: &[String; 3]) -> String {
+    let xml = crate::testing::ok(
+        st,
+        A,
+        &format!(
+            "Action=CreateVpcPeeringConnection&VpcId={}&PeerVpcId={}&PeerOwnerId={C}",
+            a[0], c[0]
+        ),
+    )
+    .await;
+    crate::testing::between(
+        &xml,
+        "<vpcPeeringConnectionId>",
+        "</vpcPeeringConnectionId>",
+    )
+    .to_owned()
+}
+
 #[tokio::test]
 async fn audit_names_the_one_sided_route_and_filters_by_account() {
     let st = state();

@@ -6,10 +6,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use vpcpeer_model::Timestamp;
 
-use crate::auth::Auth;
-use crate::testing::{between, emulator, send, state};
+use crate::testing::{between, send, state, state_with_admin_token};
 use crate::AppState;
 
 const HOST: &str = "127.0.0.1:4650";
@@ -173,11 +171,7 @@ async fn the_consoles_own_requests_pass_the_browser_checks_and_other_sites_do_no
 #[tokio::test]
 async fn with_an_admin_token_the_assets_are_free_and_the_api_is_not() {
     let token = "console-token-0123456789";
-    let st = AppState::with_auth(
-        emulator(),
-        1,
-        Auth::new(None, Some(token), || Timestamp(1_700_000_000_000)),
-    );
+    let st = state_with_admin_token(token);
     for uri in ["/", "/_vpcpeer/console/console.js"] {
         let (status, _, _) = get(&st, uri, &[]).await;
         assert_eq!(status, 200, "{uri}");

@@ -10,10 +10,8 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use vpcpeer_model::Timestamp;
 
-use crate::auth::Auth;
-use crate::testing::{ec2, emulator, request, send, state, JSON};
+use crate::testing::{ec2, request, send, state, state_with_admin_token, JSON};
 use crate::{app, AppState};
 
 /// Long enough never to be reached by a working server.
@@ -162,11 +160,7 @@ async fn a_burst_of_changes_ends_with_the_last_sequence_number() {
 #[tokio::test]
 async fn with_an_admin_token_the_stream_needs_it() {
     let token = "events-token-0123456789";
-    let st = AppState::with_auth(
-        emulator(),
-        1,
-        Auth::new(None, Some(token), || Timestamp(1_700_000_000_000)),
-    );
+    let st = state_with_admin_token(token);
     let req = Request::get("/_vpcpeer/events")
         .body(Body::empty())
         .expect("request");

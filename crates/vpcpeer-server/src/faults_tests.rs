@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use vpcpeer_api as api;
 
 use crate::golden_tests::golden;
-use crate::testing::{between, ec2, request, send, send_json, state, JSON};
+use crate::testing::{between, ec2, refused, request, send, send_json, state, JSON};
 use crate::AppState;
 
 const A: &str = "111111111111";
@@ -265,32 +265,25 @@ async fn not_found_and_busy_answer_in_each_clouds_words_and_apply_nothing() {
     let st = state();
     // EC2: the code of the resource the action names, with its id from the request.
     arm_kind(&st, "aws", "AcceptVpcPeeringConnection", 1, "not_found").await;
-    let (status, xml) = ec2(
+    let xml = refused(
         &st,
         A,
-        "Version=2016-11-15&Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId=pcx-0123",
+        "Action=AcceptVpcPeeringConnection&VpcPeeringConnectionId=pcx-0123",
+        (400, "InvalidVpcPeeringConnectionID.NotFound"),
     )
     .await;
-    assert_eq!(status, 400, "{xml}");
-    assert_eq!(
-        between(&xml, "<Code>", "</Code>"),
-        "InvalidVpcPeeringConnectionID.NotFound"
-    );
     assert_eq!(
         between(&xml, "<Message>", "</Message>"),
         "The vpcPeeringConnection ID 'pcx-0123' does not exist"
     );
     arm_kind(&st, "aws", "CreateRoute", 1, "not_found").await;
-    let (status, xml) = ec2(
+    refused(
         &st,
         A,
-        "Version=2016-11-15&Action=CreateRoute&RouteTableId=rtb-9&DestinationCidrBlock=10.1.0.0/16",
+        "Action=CreateRoute&RouteTableId=rtb-9&DestinationCidrBlock=10.1.0.0/16",
+        (400, "InvalidRouteTableID.NotFound"),
     )
     .await;
-    assert_eq!(
-        (status, between(&xml, "<Code>", "</Code>")),
-        (400, "InvalidRouteTableID.NotFound")
-    );
     arm_kind(&st, "aws", "CreateTags", 1, "not_found").await;
     let (_, xml) = ec2(
         &st,

@@ -6,10 +6,10 @@ use serde_json::Value;
 use vpcpeer_api as api;
 use vpcpeer_model::Timestamp;
 
-use crate::audit::tests::{one_sided, A};
+use crate::audit::tests::{one_sided, request_to_c, A};
 use crate::golden_tests::golden;
 use crate::reach::tests::{azure_world, world as gcp_world};
-use crate::testing::{between, get_text, ok, state};
+use crate::testing::{get_text, ok, state};
 
 async fn get(st: &std::sync::Arc<crate::AppState>, query: &str) -> (u16, String) {
     get_text(st, &format!("/_vpcpeer/inspect{query}")).await
@@ -71,20 +71,7 @@ async fn a_vpc_shows_its_tables_and_flags_a_blackhole_route() {
 async fn a_pending_request_says_who_may_accept_until_it_expires() {
     let st = state();
     let (a, _, c, _) = one_sided(&st).await;
-    let xml = ok(
-        &st,
-        A,
-        &format!(
-            "Action=CreateVpcPeeringConnection&VpcId={}&PeerVpcId={}&PeerOwnerId=333333333333",
-            a[0], c[0]
-        ),
-    )
-    .await;
-    let pending = between(
-        &xml,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    );
+    let pending = request_to_c(&st, &a, &c).await;
     let (status, raw) = get(&st, &format!("?id={pending}")).await;
     assert_eq!(status, 200, "{raw}");
     insta::assert_snapshot!("inspect_aws_pending", golden::<api::Inspection>(&raw));

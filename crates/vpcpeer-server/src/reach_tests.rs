@@ -104,19 +104,31 @@ pub(crate) fn world() -> World {
         });
         run(&mut w, &mut ids, p, |tx| gcp::get_operation(tx, &op.id));
     }
-    run(&mut w, &mut ids, "proj-b", |tx| {
+    allow_into_net_b(&mut w, &mut ids, "allow-443", ("tcp", "443"), "10.1.0.0/24");
+    w
+}
+
+/// The firewall rule `name` of proj-b's net-b, admitting `protocol` on `port` from `source`.
+pub(crate) fn allow_into_net_b(
+    w: &mut World,
+    ids: &mut SeededIds,
+    name: &str,
+    (protocol, port): (&str, &str),
+    source: &str,
+) {
+    run(w, ids, "proj-b", |tx| {
         gcp::insert_firewall(
             tx,
             "proj-b",
             FirewallSpec {
-                name: "allow-443".into(),
+                name: name.into(),
                 description: String::new(),
                 network: Some("global/networks/net-b".into()),
                 direction: None,
                 priority: None,
-                allowed: vec![("tcp".into(), vec!["443".into()])],
+                allowed: vec![(protocol.into(), vec![port.into()])],
                 denied: Vec::new(),
-                source_ranges: vec!["10.1.0.0/24".into()],
+                source_ranges: vec![source.into()],
                 destination_ranges: Vec::new(),
                 source_tags: Vec::new(),
                 target_tags: Vec::new(),
@@ -124,7 +136,6 @@ pub(crate) fn world() -> World {
             },
         )
     });
-    w
 }
 
 pub(crate) fn ask(w: &World, from: &str, to: &str, port: u16) -> Result<Value, (u16, String)> {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{Redactor, Viewer};
-use crate::reach::tests::{azure_world, run, world as gcp_world, SUB_A, SUB_B};
+use crate::reach::tests::{allow_into_net_b, azure_world, world as gcp_world, SUB_A, SUB_B};
 use crate::testing::{request_peering, state, vpc_with_instance};
 use crate::AppState;
 
@@ -204,26 +204,7 @@ fn a_bare_name_that_hidden_resources_of_two_kinds_bear_is_labelled_by_owner_only
     // and its rule: the name says `resource`, never the wrong kind.
     let mut w = gcp_world();
     let mut ids = vpcpeer_model::SeededIds::new(9);
-    run(&mut w, &mut ids, "proj-b", |tx| {
-        vpcpeer_model::gcp::insert_firewall(
-            tx,
-            "proj-b",
-            vpcpeer_model::gcp::FirewallSpec {
-                name: "vm-b".into(),
-                description: String::new(),
-                network: Some("global/networks/net-b".into()),
-                direction: None,
-                priority: None,
-                allowed: vec![("udp".into(), vec!["51820".into()])],
-                denied: Vec::new(),
-                source_ranges: vec!["198.18.0.1/32".into()],
-                destination_ranges: Vec::new(),
-                source_tags: Vec::new(),
-                target_tags: Vec::new(),
-                disabled: false,
-            },
-        )
-    });
+    allow_into_net_b(&mut w, &mut ids, "vm-b", ("udp", "51820"), "198.18.0.1/32");
     let viewer = Viewer {
         project: Some("proj-a".into()),
         ..Viewer::default()

@@ -17,6 +17,15 @@ pub(crate) fn state() -> Arc<AppState> {
     AppState::new(emulator(), 1)
 }
 
+/// [`state`], with `token` required on `/_vpcpeer/*` (no AWS keys; the clock of [`emulator`]).
+pub(crate) fn state_with_admin_token(token: &str) -> Arc<AppState> {
+    AppState::with_auth(
+        emulator(),
+        1,
+        crate::auth::Auth::new(None, Some(token), || Timestamp(1_700_000_000_000)),
+    )
+}
+
 /// The emulator of [`state`]: in memory, clock fixed at 2023-11-14T22:13:20Z, ids seeded with 9.
 pub(crate) fn emulator() -> Emulator {
     Emulator::reproducible(Timestamp(1_700_000_000_000), 9).expect("open")

@@ -32,8 +32,8 @@ pub(crate) async fn topology_handler(State(st): State<Arc<AppState>>) -> Respons
     Json(st.emulator.with_world(|w| build(w, now))).into_response()
 }
 
-/// Account → region → networks, as the nested answer wants them.
-type Tree = BTreeMap<String, BTreeMap<String, Vec<TopologyNetwork>>>;
+/// A network with its account (project, subscription) and region.
+type Placed = (String, String, TopologyNetwork);
 
 /// The topology of `world` at `now`.
 pub fn build(world: &World, now: Timestamp) -> Topology {
@@ -55,7 +55,16 @@ pub fn build(world: &World, now: Timestamp) -> Topology {
     }
 }
 
-fn cloud(name: &str, tree: Tree) -> TopologyCloud {
+/// The cloud's networks nested account → region, as the answer wants them.
+fn cloud(name: &str, networks: Vec<Placed>) -> TopologyCloud {
+    let mut tree: BTreeMap<String, BTreeMap<String, Vec<TopologyNetwork>>> = BTreeMap::new();
+    for (account, region, network) in networks {
+        tree.entry(account)
+            .or_default()
+            .entry(region)
+            .or_default()
+            .push(network);
+    }
     TopologyCloud {
         accounts: tree
             .into_iter()
@@ -80,20 +89,17 @@ fn name_tag(tags: &BTreeMap<String, String>) -> Option<String> {
 
 // --- AWS ---------------------------------------------------------------------------------------
 
-fn aws_networks(world: &World) -> Tree {
+fn aws_networks(world: &World) -> Vec<Placed> {
     let aws = &world.aws;
-    let mut subnets: BTreeMap<&str, Vec<TopologySubnet>> = BTreeMap::new();
-    for s in aws.subnets().values() {
-        subnets
-            .entry(s.vpc_id.as_str())
-            .or_default()
-            .push(TopologySubnet {
-                cidr: s.cidr.map(|c| c.to_string()),
-                id: s.id.clone(),
-                name: name_tag(&s.tags),
-                zone: s.availability_zone.clone(),
-            });
-    }
+    let mut subnets = grouped(aws.subnets().values().map(|s| {
+        let subnet = TopologySubnet {
+            cidr: s.cidr.map(|c| c.to_string()),
+            id: s.id.clone(),
+            name: name_tag(&s.tags),
+            zone: s.availability_zone.clone(),
+        };
+        (s.vpc_id.as_str(), subnet)
+    }));
     let mut instances: BTreeMap<&str, Vec<TopologyInstance>> = BTreeMap::new();
     for i in aws.instances().values() {
         if i.state == InstanceState::Terminated {
@@ -117,13 +123,12 @@ fn aws_networks(world: &World) -> Tree {
                 subnet: i.subnet_id.clone(),
             });
     }
-    let mut tree = Tree::new();
+    let mut networks = Vec::new();
     for v in aws.vpcs().values() {
-        tree.entry(v.scope.account.clone())
-            .or_default()
-            .entry(v.scope.region.clone())
-            .or_default()
-            .push(TopologyNetwork {
+        networks.push((
+            v.scope.account.clone(),
+            v.scope.region.clone(),
+            TopologyNetwork {
                 cidrs: v.ipv4_cidrs().map(|c| c.to_string()).collect(),
                 id: v.id.clone(),
                 instances: instances.remove(v.id.as_str()).unwrap_or_default(),
@@ -131,9 +136,10 @@ fn aws_networks(world: &World) -> Tree {
                 name: name_tag(&v.tags),
                 subnets: subnets.remove(v.id.as_str()).unwrap_or_default(),
                 tags: v.tags.clone(),
-            });
+            },
+        ));
     }
-    tree
+    networks
 }
 
 fn aws_peerings(world: &World, now: Timestamp) -> Vec<TopologyPeering> {
@@ -160,49 +166,69 @@ fn aws_peerings(world: &World, now: Timestamp) -> Vec<TopologyPeering> {
         .collect()
 }
 
+/// Adds an instance (GCP) or VM (Azure) to the networks it has an address in, one entry per
+/// network: `addresses` are `(network, subnet, ip)`, in order; an entry's subnet is the one of
+/// its first address.
+fn add_by_network<'a, K: Ord>(
+    instances: &mut BTreeMap<K, Vec<TopologyInstance>>,
+    id: &str,
+    name: &str,
+    addresses: impl Iterator<Item = (K, &'a str, String)>,
+) {
+    let mut seen: BTreeMap<K, TopologyInstance> = BTreeMap::new();
+    for (network, subnet, ip) in addresses {
+        seen.entry(network)
+            .or_insert_with(|| TopologyInstance {
+                id: id.to_owned(),
+                ips: Vec::new(),
+                name: Some(name.to_owned()),
+                subnet: subnet.to_owned(),
+            })
+            .ips
+            .push(ip);
+    }
+    for (network, entry) in seen {
+        instances.entry(network).or_default().push(entry);
+    }
+}
+
+/// `(key, value)` pairs grouped by key, each group's values in order.
+fn grouped<K: Ord, V>(pairs: impl Iterator<Item = (K, V)>) -> BTreeMap<K, Vec<V>> {
+    let mut out: BTreeMap<K, Vec<V>> = BTreeMap::new();
+    for (k, v) in pairs {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
 // --- GCP ---------------------------------------------------------------------------------------
 
-fn gcp_networks(world: &World) -> Tree {
+fn gcp_networks(world: &World) -> Vec<Placed> {
     let gcp = &world.gcp;
-    let mut subnets: BTreeMap<&str, Vec<TopologySubnet>> = BTreeMap::new();
-    for s in gcp.subnetworks().values() {
-        subnets
-            .entry(s.network.as_str())
-            .or_default()
-            .push(TopologySubnet {
-                cidr: Some(s.ip_cidr_range.to_string()),
-                id: s.id.clone(),
-                name: Some(s.name.clone()),
-                zone: s.region.clone(),
-            });
-    }
+    let mut subnets = grouped(gcp.subnetworks().values().map(|s| {
+        let subnet = TopologySubnet {
+            cidr: Some(s.ip_cidr_range.to_string()),
+            id: s.id.clone(),
+            name: Some(s.name.clone()),
+            zone: s.region.clone(),
+        };
+        (s.network.as_str(), subnet)
+    }));
     let mut instances: BTreeMap<&str, Vec<TopologyInstance>> = BTreeMap::new();
     for i in gcp.instances().values() {
-        // One entry per network the instance has an interface in.
-        let mut seen: BTreeMap<&str, TopologyInstance> = BTreeMap::new();
-        for nic in &i.nics {
-            seen.entry(nic.network.as_str())
-                .or_insert_with(|| TopologyInstance {
-                    id: i.id.clone(),
-                    ips: Vec::new(),
-                    name: Some(i.name.clone()),
-                    subnet: nic.subnetwork.clone(),
-                })
-                .ips
-                .push(nic.network_ip.to_string());
-        }
-        for (net, inst) in seen {
-            instances.entry(net).or_default().push(inst);
-        }
+        let addresses = i.nics.iter().map(|nic| {
+            let ip = nic.network_ip.to_string();
+            (nic.network.as_str(), nic.subnetwork.as_str(), ip)
+        });
+        add_by_network(&mut instances, &i.id, &i.name, addresses);
     }
-    let mut tree = Tree::new();
+    let mut networks = Vec::new();
     for n in gcp.networks().values() {
         let subnets = subnets.remove(n.id.as_str()).unwrap_or_default();
-        tree.entry(n.project.clone())
-            .or_default()
-            .entry("global".to_owned())
-            .or_default()
-            .push(TopologyNetwork {
+        networks.push((
+            n.project.clone(),
+            "global".to_owned(),
+            TopologyNetwork {
                 cidrs: subnets.iter().filter_map(|s| s.cidr.clone()).collect(),
                 id: n.id.clone(),
                 instances: instances.remove(n.id.as_str()).unwrap_or_default(),
@@ -210,9 +236,10 @@ fn gcp_networks(world: &World) -> Tree {
                 name: Some(n.name.clone()),
                 subnets,
                 tags: BTreeMap::new(),
-            });
+            },
+        ));
     }
-    tree
+    networks
 }
 
 fn gcp_peerings(world: &World) -> Vec<TopologyPeering> {
@@ -246,39 +273,27 @@ fn vnet_of_subnet(subnet_id: &str) -> String {
     }
 }
 
-fn azure_networks(world: &World) -> Tree {
+fn azure_networks(world: &World) -> Vec<Placed> {
     let az = &world.azure;
     let mut instances: BTreeMap<String, Vec<TopologyInstance>> = BTreeMap::new();
     for vm in az.vms().values() {
-        let mut seen: BTreeMap<String, TopologyInstance> = BTreeMap::new();
-        for nic in vm
+        let addresses = vm
             .nics
             .iter()
             .filter_map(|n| az.nics().get(&n.to_ascii_lowercase()))
-        {
-            for c in &nic.ip_configs {
-                seen.entry(vnet_of_subnet(&c.subnet_id))
-                    .or_insert_with(|| TopologyInstance {
-                        id: vm.display_id.clone(),
-                        ips: Vec::new(),
-                        name: Some(vm.name.clone()),
-                        subnet: c.subnet_id.clone(),
-                    })
-                    .ips
-                    .push(c.private_ip.to_string());
-            }
-        }
-        for (vnet, inst) in seen {
-            instances.entry(vnet).or_default().push(inst);
-        }
+            .flat_map(|nic| &nic.ip_configs)
+            .map(|c| {
+                let ip = c.private_ip.to_string();
+                (vnet_of_subnet(&c.subnet_id), c.subnet_id.as_str(), ip)
+            });
+        add_by_network(&mut instances, &vm.display_id, &vm.name, addresses);
     }
-    let mut tree = Tree::new();
+    let mut networks = Vec::new();
     for v in az.vnets().values() {
-        tree.entry(v.place.subscription.clone())
-            .or_default()
-            .entry(v.place.location.clone())
-            .or_default()
-            .push(TopologyNetwork {
+        networks.push((
+            v.place.subscription.clone(),
+            v.place.location.clone(),
+            TopologyNetwork {
                 cidrs: v.prefixes.iter().map(|p| p.to_string()).collect(),
                 id: v.display_id.clone(),
                 instances: instances.remove(&v.id).unwrap_or_default(),
@@ -295,9 +310,10 @@ fn azure_networks(world: &World) -> Tree {
                     })
                     .collect(),
                 tags: v.tags.clone(),
-            });
+            },
+        ));
     }
-    tree
+    networks
 }
 
 fn azure_peerings(world: &World) -> Vec<TopologyPeering> {

@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 use vpcpeer_api as api;
 use vpcpeer_model::Timestamp;
 
-use crate::audit::tests::{one_sided, A};
+use crate::audit::tests::{one_sided, request_to_c, A};
 use crate::golden_tests::golden;
 use crate::reach::tests::{azure_world, world as gcp_world};
-use crate::testing::{between, get_text, ok, state};
+use crate::testing::{get_text, ok, state};
 
 /// `GET /_vpcpeer/topology`: status and the exact bytes.
 async fn get(st: &std::sync::Arc<crate::AppState>) -> (u16, String) {
@@ -30,20 +30,7 @@ fn peering<'a>(v: &'a Value, id: &str) -> &'a Value {
 async fn aws_topology_with_a_request_that_expires() {
     let st = state();
     let (a, b, c, pcx) = one_sided(&st).await;
-    let xml = ok(
-        &st,
-        A,
-        &format!(
-            "Action=CreateVpcPeeringConnection&VpcId={}&PeerVpcId={}&PeerOwnerId=333333333333",
-            a[0], c[0]
-        ),
-    )
-    .await;
-    let pending = between(
-        &xml,
-        "<vpcPeeringConnectionId>",
-        "</vpcPeeringConnectionId>",
-    );
+    let pending = request_to_c(&st, &a, &c).await;
     ok(
         &st,
         A,
@@ -60,8 +47,8 @@ async fn aws_topology_with_a_request_that_expires() {
     assert_eq!(peering(&v, &pcx)["state"], "active");
     assert_eq!(peering(&v, &pcx)["from"], json!(a[0]));
     assert_eq!(peering(&v, &pcx)["to"], json!(b[0]));
-    assert_eq!(peering(&v, pending)["state"], "pending-acceptance");
-    let expires = peering(&v, pending)["expires_ms"]
+    assert_eq!(peering(&v, &pending)["state"], "pending-acceptance");
+    let expires = peering(&v, &pending)["expires_ms"]
         .as_i64()
         .expect("expires");
     assert_eq!(expires - v["now_ms"].as_i64().expect("now"), 7 * 86_400_000);
@@ -72,8 +59,8 @@ async fn aws_topology_with_a_request_that_expires() {
         .expect("advance");
     let (_, raw) = get(&st).await;
     let v: Value = serde_json::from_str(&raw).expect("json");
-    assert_eq!(peering(&v, pending)["state"], "expired", "{v}");
-    assert_eq!(peering(&v, pending)["expires"], Value::Null);
+    assert_eq!(peering(&v, &pending)["state"], "expired", "{v}");
+    assert_eq!(peering(&v, &pending)["expires"], Value::Null);
     assert_eq!(peering(&v, &pcx)["state"], "active");
 }
 

@@ -49,16 +49,24 @@ pub struct TopologyArgs {
     /// The topology file (YAML): accounts, networks and links.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: PathBuf,
-    /// Where the clouds are for accounts whose entry in the file names no `endpoint`.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:4650",
-        env = "VPCPEER_ENDPOINT"
-    )]
-    pub endpoint: String,
+    #[command(flatten)]
+    pub endpoint: Endpoint,
     /// How to print: a readable diff, or JSON for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
+}
+
+/// `--endpoint`, for the commands that call the clouds.
+#[derive(clap::Args, Clone)]
+pub struct Endpoint {
+    /// Where the clouds are for accounts whose entry in the file names no `endpoint`.
+    #[arg(
+        long = "endpoint",
+        value_name = "ENDPOINT",
+        default_value = "http://127.0.0.1:4650",
+        env = "VPCPEER_ENDPOINT"
+    )]
+    pub url: String,
 }
 
 /// Arguments of `vpcpeer apply`.
@@ -181,7 +189,10 @@ fn access(args: &TopologyArgs, desired: &Desired) -> anyhow::Result<BTreeMap<Str
             Some(v) => Some(var(v)?),
             None => None,
         };
-        let endpoint = a.endpoint.clone().unwrap_or_else(|| args.endpoint.clone());
+        let endpoint = a
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| args.endpoint.url.clone());
         out.insert(
             name.clone(),
             Access {
@@ -347,7 +358,7 @@ fn verify(args: &TopologyArgs) -> anyhow::Result<bool> {
             };
             let network = &desired.networks[from.as_str()];
             let account = &desired.accounts[&network.account];
-            let endpoint = account.endpoint.as_deref().unwrap_or(&args.endpoint);
+            let endpoint = account.endpoint.as_deref().unwrap_or(&args.endpoint.url);
             // The destination by address in its network: another account's instance id is not
             // the caller's to name.
             let peer_id = observed

@@ -37,9 +37,9 @@ use std::time::{Instant, SystemTime};
 use anyhow::{anyhow, Context};
 use serde_json::{json, Value};
 use vpcpeer_controller::apply::{self, Clouds, Event, Policy};
-use vpcpeer_controller::health::{assess, HaState};
+use vpcpeer_controller::health::{assess, HaState, Health};
 use vpcpeer_controller::topology::parse;
-use vpcpeer_controller::{plan, validate, Cloud, Desired};
+use vpcpeer_controller::{plan, validate, Cloud, Desired, Observed};
 use vpcpeer_drivers::{Access, Drivers};
 use vpcpeer_server::{AppState, MountedHandler, MountedRequest, MountedResponse};
 
@@ -154,22 +154,9 @@ impl Service {
             Err(a) => return a,
         };
         let ha = self.kept_state(&desired.name);
-        let mut dr = self.drivers(&desired);
-        let planned = crate::controller::runtime().and_then(|rt| {
-            rt.block_on(async {
-                let observed = dr.observe(&desired).await.context("reading the clouds")?;
-                let now = crate::controller::cloud_now(&dr);
-                let health = assess(&desired, &observed, &ha, now);
-                Ok(crate::controller::plan_json(&plan(
-                    &observed,
-                    &health.desired,
-                )))
-            })
-        });
-        match planned {
-            Ok(v) => (200, v),
-            Err(e) => error(502, format!("{e:#}")),
-        }
+        self.with_health(&desired, &ha, |observed, health, _| {
+            crate::controller::plan_json(&plan(observed, &health.desired))
+        })
     }
 
     /// `POST …/apply` (start) or `GET …/apply?job=N` (progress).
@@ -314,15 +301,26 @@ impl Service {
                 ),
             );
         };
-        let mut dr = self.drivers(&desired);
+        self.with_health(&desired, &ha, |observed, h, now| {
+            crate::failover::status_json(&desired, observed, h, &ha, now)
+        })
+    }
+
+    /// Reads the clouds and runs the health check with `ha` at the clouds' time `now`; answers
+    /// what `then` makes of them, or 502 when the clouds cannot be read.
+    fn with_health(
+        &self,
+        desired: &Desired,
+        ha: &HaState,
+        then: impl FnOnce(&Observed, &Health, u64) -> Value,
+    ) -> Answer {
+        let mut dr = self.drivers(desired);
         let answered = crate::controller::runtime().and_then(|rt| {
             rt.block_on(async {
-                let observed = dr.observe(&desired).await.context("reading the clouds")?;
+                let observed = dr.observe(desired).await.context("reading the clouds")?;
                 let now = crate::controller::cloud_now(&dr);
-                let h = assess(&desired, &observed, &ha, now);
-                Ok(crate::failover::status_json(
-                    &desired, &observed, &h, &ha, now,
-                ))
+                let health = assess(desired, &observed, ha, now);
+                Ok(then(&observed, &health, now))
             })
         });
         match answered {

@@ -33,7 +33,7 @@ use vpcpeer_controller::health::{assess, HaState, Health, LinkHealth, Status};
 use vpcpeer_controller::{Desired, Observed};
 use vpcpeer_drivers::Drivers;
 
-use crate::controller::{self, cloud_now, read_state, TopologyArgs};
+use crate::controller::{self, cloud_now, read_state, Endpoint, TopologyArgs};
 use crate::reach::{emit, Output};
 
 /// `vpcpeer controller …`.
@@ -75,13 +75,8 @@ pub struct HaArgs {
     /// The state file; default: `VPCPEER_STATE`, else next to TOPOLOGY, `<name>.ha-state.json`.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Where the clouds are for accounts whose entry in the file names no `endpoint`.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:4650",
-        env = "VPCPEER_ENDPOINT"
-    )]
-    pub endpoint: String,
+    #[command(flatten)]
+    pub endpoint: Endpoint,
     /// How to print: tables, or JSON for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub output: Output,
@@ -219,8 +214,8 @@ fn once(args: &HaArgs) -> anyhow::Result<bool> {
             serde_json::to_string_pretty(&json!({
                 "time": rfc3339(p.now),
                 "steps": p.steps,
-                "links": links_json(&p.health.links),
-                "events": events_json(&p.health.events),
+                "links": stamped(&p.health.links, "since_time", |l| l.since),
+                "events": stamped(&p.health.events, "time_text", |e| e.time),
             }))?
         ))?,
         Output::Table => {
@@ -335,8 +330,8 @@ pub(crate) fn status_json(
 ) -> serde_json::Value {
     json!({
         "time": rfc3339(now),
-        "links": links_json(&h.links),
-        "events": events_json(&recent_events(state)),
+        "links": stamped(&h.links, "since_time", |l| l.since),
+        "events": stamped(&recent_events(state), "time_text", |e| e.time),
         "native": native_json(desired, observed),
     })
 }
@@ -491,46 +486,30 @@ fn event_line(e: &vpcpeer_controller::health::Event) -> String {
     )
 }
 
-fn links_json(links: &[LinkHealth]) -> serde_json::Value {
+/// Each item as JSON with its Unix time `at` also written as RFC 3339 under `key`.
+fn stamped<T: serde::Serialize>(
+    items: &[T],
+    key: &str,
+    at: impl Fn(&T) -> u64,
+) -> serde_json::Value {
     serde_json::Value::Array(
-        links
+        items
             .iter()
-            .map(|l| {
-                let mut v = serde_json::to_value(l).unwrap_or_default();
-                v["since_time"] = json!(rfc3339(l.since));
+            .map(|item| {
+                let mut v = serde_json::to_value(item).unwrap_or_default();
+                v[key] = json!(rfc3339(at(item)));
                 v
             })
             .collect(),
     )
 }
 
-fn events_json(events: &[vpcpeer_controller::health::Event]) -> serde_json::Value {
-    serde_json::Value::Array(
-        events
-            .iter()
-            .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap_or_default();
-                v["time_text"] = json!(rfc3339(e.time));
-                v
-            })
-            .collect(),
-    )
-}
-
-/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC; days to civil date as in Howard Hinnant's
-/// `civil_from_days`).
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC; the date from
+/// [`vpcpeer_server::layers::civil_from_days`]).
 fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = vpcpeer_server::layers::civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
@@ -556,7 +535,7 @@ mod tests {
         let args = HaArgs {
             file: PathBuf::from("/x/demo.yaml"),
             state: None,
-            endpoint: String::new(),
+            endpoint: Endpoint { url: String::new() },
             output: Output::Table,
         };
         assert_eq!(args.state_path(), PathBuf::from("/x/demo.ha-state.json"));

@@ -61,6 +61,10 @@ impl Server {
         )
     }
 
+    fn get(&self, path: &str) -> (u16, String) {
+        self.http("GET", path, "", "")
+    }
+
     fn http_typed(
         &self,
         method: &str,
@@ -281,12 +285,7 @@ fn an_encrypted_peering_through_v2_api_reaches_the_clouds_and_survives_a_restart
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("\"vpc_name2\":\"db-gw\""), "{text}");
     // Query parameters serve as well as a form (GET, as older clients send).
-    let (status, text) = s.http(
-        "GET",
-        &format!("/v2/api?action=list_accounts&CID={cid}"),
-        "",
-        "",
-    );
+    let (status, text) = s.get(&format!("/v2/api?action=list_accounts&CID={cid}"));
     assert_eq!(status, 200, "{text}");
     let accounts: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(
@@ -365,12 +364,8 @@ fn an_encrypted_peering_through_v2_api_reaches_the_clouds_and_survives_a_restart
     s.avx_ok(&format!(
         "action=arm_peer_vnet_pair&CID={cid}&req_account_name=azure-hub&acc_account_name=azure-hub&req_vpc_id=hub:net&acc_vpc_id=spoke:net&req_region=eastus&acc_region=eastus"
     ));
-    let (status, text) = s.http(
-        "GET",
-        &format!("/subscriptions/{sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/virtualNetworkPeerings?api-version=2023-09-01"),
-        "",
-        "",
-    );
+    let hub_peerings = format!("/subscriptions/{sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/virtualNetworkPeerings?api-version=2023-09-01");
+    let (status, text) = s.get(&hub_peerings);
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("\"Connected\""), "{text}");
     let listed = s.avx_ok(&format!("action=list_arm_peer_vnet_pairs&CID={cid}"));
@@ -380,12 +375,7 @@ fn an_encrypted_peering_through_v2_api_reaches_the_clouds_and_survives_a_restart
     s.avx_ok(&format!(
         "action=arm_unpeer_vnet_pair&CID={cid}&vpc_name1=hub:net&vpc_name2=spoke:net"
     ));
-    let (_, text) = s.http(
-        "GET",
-        &format!("/subscriptions/{sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/virtualNetworkPeerings?api-version=2023-09-01"),
-        "",
-        "",
-    );
+    let (_, text) = s.get(&hub_peerings);
     assert!(!text.contains("Connected"), "{text}");
 
     // Reset: the accounts go with the world, the session stays, and a restart reads the

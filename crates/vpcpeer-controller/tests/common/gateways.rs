@@ -10,13 +10,13 @@ use ipnet::Ipv4Net;
 use vpcpeer_controller::desired::{Cloud, Desired};
 use vpcpeer_controller::gateway::{config, digest, SubnetRef};
 use vpcpeer_controller::observed::{
-    AwsRoute, AwsTarget, Detail, GatewayAddress, GatewayInstance, GatewaySubnet, GatewayTable,
+    AwsTarget, Detail, GatewayAddress, GatewayInstance, GatewaySubnet, GatewayTable,
     GatewayTableRoute, Observed, ObservedGateway,
 };
 use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::Action;
 
-use super::Clouds;
+use super::{add, remove, Clouds};
 
 /// A subnet the controller made for gateways.
 #[derive(Debug, Clone)]
@@ -349,11 +349,11 @@ impl Clouds {
                 if self.gw.placed.values().any(|s| s == &id) {
                     return Err("DependencyViolation: the subnet has instances".into());
                 }
-                let before = self.gw.subnets.len();
-                self.gw.subnets.retain(|s| s.id != id);
-                if self.gw.subnets.len() == before {
-                    return Err("InvalidSubnetID.NotFound".into());
-                }
+                remove(
+                    &mut self.gw.subnets,
+                    |s| s.id != id,
+                    "InvalidSubnetID.NotFound",
+                )?;
             }
             Action::CreateGatewayRoute {
                 network,
@@ -371,15 +371,7 @@ impl Clouds {
                 };
                 match table_id {
                     None => {
-                        let t = self.table(&network, &table)?;
-                        if t.routes.iter().any(|r| r.destination == destination) {
-                            return Err("RouteAlreadyExists".into());
-                        }
-                        t.routes.push(AwsRoute {
-                            destination,
-                            target: AwsTarget::Other(target),
-                            blackhole: false,
-                        });
+                        self.add_aws_route(&network, &table, destination, AwsTarget::Other(target))?
                     }
                     Some(id) => {
                         self.network(&network)?;
@@ -394,15 +386,18 @@ impl Clouds {
                         if t.id != id {
                             return Err("route table not found".into());
                         }
-                        if t.routes.iter().any(|r| r.destination == destination) {
-                            return Err("a route to that destination exists".into());
-                        }
-                        t.routes.push(GatewayTableRoute {
+                        let route = GatewayTableRoute {
                             destination,
                             gateway: None,
                             target,
                             blackhole: false,
-                        });
+                        };
+                        add(
+                            &mut t.routes,
+                            route,
+                            |a, b| a.destination == b.destination,
+                            "a route to that destination exists",
+                        )?;
                     }
                 }
             }
@@ -416,12 +411,7 @@ impl Clouds {
             } => {
                 let target = self.target(&gateway)?;
                 if cloud == Cloud::Aws {
-                    let t = self.table(&network, &TableRef::Id(table))?;
-                    let r = t
-                        .routes
-                        .iter_mut()
-                        .find(|r| r.destination == destination)
-                        .ok_or("InvalidRoute.NotFound")?;
+                    let r = self.aws_route(&network, table, destination)?;
                     r.target = AwsTarget::Other(target);
                     r.blackhole = false;
                 } else {
@@ -443,12 +433,7 @@ impl Clouds {
                 ..
             } => {
                 if cloud == Cloud::Aws {
-                    let t = self.table(&network, &TableRef::Id(table))?;
-                    let before = t.routes.len();
-                    t.routes.retain(|r| r.destination != destination);
-                    if t.routes.len() == before {
-                        return Err("InvalidRoute.NotFound".into());
-                    }
+                    self.delete_aws_route(&network, table, destination)?;
                 } else {
                     let t = self
                         .gw
@@ -456,11 +441,11 @@ impl Clouds {
                         .get_mut(&network)
                         .filter(|t| t.id == table)
                         .ok_or("route table not found")?;
-                    let before = t.routes.len();
-                    t.routes.retain(|r| r.destination != destination);
-                    if t.routes.len() == before {
-                        return Err("route not found".into());
-                    }
+                    remove(
+                        &mut t.routes,
+                        |r| r.destination != destination,
+                        "route not found",
+                    )?;
                 }
             }
             _ => return Ok(false),

@@ -319,15 +319,7 @@ impl Clouds {
                 link,
             } => {
                 let target = self.live_peering(topology, &link)?.id.clone();
-                let t = self.table(&network, &table)?;
-                if t.routes.iter().any(|r| r.destination == destination) {
-                    return Err("RouteAlreadyExists".into());
-                }
-                t.routes.push(AwsRoute {
-                    destination,
-                    target: AwsTarget::Peering(target),
-                    blackhole: false,
-                });
+                self.add_aws_route(&network, &table, destination, AwsTarget::Peering(target))?;
                 self.resync();
             }
             Action::AwsReplaceRoute {
@@ -337,13 +329,7 @@ impl Clouds {
                 link,
             } => {
                 let target = self.live_peering(topology, &link)?.id.clone();
-                let t = self.table(&network, &TableRef::Id(table))?;
-                let r = t
-                    .routes
-                    .iter_mut()
-                    .find(|r| r.destination == destination)
-                    .ok_or("InvalidRoute.NotFound")?;
-                r.target = AwsTarget::Peering(target);
+                self.aws_route(&network, table, destination)?.target = AwsTarget::Peering(target);
                 self.resync();
             }
             Action::AwsDeleteRoute {
@@ -352,12 +338,7 @@ impl Clouds {
                 destination,
                 ..
             } => {
-                let t = self.table(&network, &TableRef::Id(table))?;
-                let before = t.routes.len();
-                t.routes.retain(|r| r.destination != destination);
-                if t.routes.len() == before {
-                    return Err("InvalidRoute.NotFound".into());
-                }
+                self.delete_aws_route(&network, table, destination)?;
             }
             Action::AwsAllowIngress {
                 network,
@@ -365,18 +346,17 @@ impl Clouds {
                 opening,
                 source,
             } => {
-                let ingress = self.ingress(&network)?;
-                if ingress
-                    .iter()
-                    .any(|r| r.opening == opening && r.source == source)
-                {
-                    return Err("InvalidPermission.Duplicate".into());
-                }
-                ingress.push(AwsIngress {
+                let rule = AwsIngress {
                     opening,
                     source,
                     description: rule_description(topology, &link),
-                });
+                };
+                add(
+                    self.ingress(&network)?,
+                    rule,
+                    |a, b| a.opening == b.opening && a.source == b.source,
+                    "InvalidPermission.Duplicate",
+                )?;
             }
             Action::AwsAllowGroupIngress {
                 network,
@@ -396,18 +376,18 @@ impl Clouds {
                 let Detail::Aws { group_ingress, .. } = &mut self.network(&network)?.detail else {
                     return Err("not AWS".into());
                 };
-                if group_ingress
-                    .iter()
-                    .any(|r| r.opening == opening && r.group == group)
-                {
-                    return Err("InvalidPermission.Duplicate".into());
-                }
-                group_ingress.push(AwsGroupIngress {
+                let rule = AwsGroupIngress {
                     opening,
                     group,
                     owner,
                     description: rule_description(topology, &link),
-                });
+                };
+                add(
+                    group_ingress,
+                    rule,
+                    |a, b| a.opening == b.opening && a.group == b.group,
+                    "InvalidPermission.Duplicate",
+                )?;
             }
             Action::AwsRevokeGroupIngress {
                 network,
@@ -588,6 +568,55 @@ impl Clouds {
             TableRef::Id(id) => route_tables.iter_mut().find(|t| &t.id == id),
         }
         .ok_or_else(|| "InvalidRouteTableID.NotFound".to_string())
+    }
+
+    /// `CreateRoute`: a route to `target` in an AWS table that has none to `destination`.
+    fn add_aws_route(
+        &mut self,
+        network: &str,
+        table: &TableRef,
+        destination: Ipv4Net,
+        target: AwsTarget,
+    ) -> Result<(), String> {
+        let route = AwsRoute {
+            destination,
+            target,
+            blackhole: false,
+        };
+        add(
+            &mut self.table(network, table)?.routes,
+            route,
+            |a, b| a.destination == b.destination,
+            "RouteAlreadyExists",
+        )
+    }
+
+    /// `DeleteRoute`: the route to `destination` in an AWS table.
+    fn delete_aws_route(
+        &mut self,
+        network: &str,
+        table: String,
+        destination: Ipv4Net,
+    ) -> Result<(), String> {
+        remove(
+            &mut self.table(network, &TableRef::Id(table))?.routes,
+            |r| r.destination != destination,
+            "InvalidRoute.NotFound",
+        )
+    }
+
+    /// The route to `destination` in an AWS table, for `ReplaceRoute`.
+    fn aws_route(
+        &mut self,
+        network: &str,
+        table: String,
+        destination: Ipv4Net,
+    ) -> Result<&mut AwsRoute, String> {
+        self.table(network, &TableRef::Id(table))?
+            .routes
+            .iter_mut()
+            .find(|r| r.destination == destination)
+            .ok_or_else(|| "InvalidRoute.NotFound".to_string())
     }
 
     /// What follows from the rest: GCP halves are active when both exist; an Azure half is
@@ -883,6 +912,20 @@ pub fn check_reference(clouds: &Clouds, d: &Desired) -> Result<(), String> {
 }
 
 /// Keeps what `keep` accepts; refuses with `not_found` when that removes nothing.
+/// Pushes `item` unless `same` holds for it and one already there: `exists` then.
+fn add<T>(
+    list: &mut Vec<T>,
+    item: T,
+    same: impl Fn(&T, &T) -> bool,
+    exists: &str,
+) -> Result<(), String> {
+    if list.iter().any(|t| same(t, &item)) {
+        return Err(exists.to_string());
+    }
+    list.push(item);
+    Ok(())
+}
+
 fn remove<T>(
     list: &mut Vec<T>,
     keep: impl FnMut(&T) -> bool,

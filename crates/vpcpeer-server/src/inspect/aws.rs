@@ -98,13 +98,11 @@ fn vpc(world: &World, now: Timestamp, v: &Vpc) -> Inspection {
                 _ => None,
             })
             .collect();
-        let mut title = format!("Route table {}", t.id);
-        if t.is_main() {
-            title.push_str(" (main)");
-        }
-        if !subnets.is_empty() {
-            title.push_str(&format!(" — subnets {}", subnets.join(", ")));
-        }
+        let title = title(
+            format!("Route table {}", t.id),
+            t.is_main().then_some("main"),
+            &subnets,
+        );
         let mut out = Table::new(
             "route-table",
             Some(&t.id),
@@ -145,13 +143,11 @@ fn vpc(world: &World, now: Timestamp, v: &Vpc) -> Inspection {
             .iter()
             .map(|s| s.subnet_id.as_str())
             .collect();
-        let mut title = format!("Network ACL {}", a.id);
-        if a.is_default {
-            title.push_str(" (default)");
-        }
-        if !subnets.is_empty() {
-            title.push_str(&format!(" — subnets {}", subnets.join(", ")));
-        }
+        let title = title(
+            format!("Network ACL {}", a.id),
+            a.is_default.then_some("default"),
+            &subnets,
+        );
         let mut out = Table::new(
             "network-acl",
             Some(&a.id),
@@ -188,6 +184,17 @@ fn vpc(world: &World, now: Timestamp, v: &Vpc) -> Inspection {
         b.table(out);
     }
     b.done()
+}
+
+/// A table's title: `what`, then ` (flag)` and the subnets it is associated with, if any.
+fn title(mut what: String, flag: Option<&str>, subnets: &[&str]) -> String {
+    if let Some(flag) = flag {
+        what.push_str(&format!(" ({flag})"));
+    }
+    if !subnets.is_empty() {
+        what.push_str(&format!(" — subnets {}", subnets.join(", ")));
+    }
+    what
 }
 
 fn protocol(p: &str) -> String {
