@@ -7,14 +7,13 @@
 
 mod common;
 
-use common::{down, drivers, policy, server, topology, up};
+use common::{applied, down, launch, policy, up, with_secret};
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::observed::GatewayTableRoute;
 use vpcpeer_controller::{plan, Action, Desired};
 
 fn pair() -> Desired {
-    let mut d = topology(
+    with_secret(
         "
 name: t
 accounts:
@@ -29,9 +28,8 @@ gateways:
 links:
   - { between: [app, db], type: encrypted }
 ",
-    );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([5; 32]));
-    d
+        5,
+    )
 }
 
 /// The pieces before the launch: addresses, firewalls and public subnets, each as it should be
@@ -39,9 +37,8 @@ links:
 /// everything before it in the clouds).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn addresses_firewalls_and_public_subnets_come_first() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
+    let (_, mut dr) = launch(&d).await;
     match up(&mut dr, &d).await {
         Ok(_) => {} // the emulator has the gateway image: the test below checks the rest
         Err(ApplyError::Step { step, error, .. }) => {
@@ -81,10 +78,8 @@ async fn addresses_firewalls_and_public_subnets_come_first() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_encrypted_pair_converges_with_instances_routes_and_destroys() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
+    let (_, mut dr, out) = applied(&d).await;
     assert_eq!(out.rounds, 2, "{out:?}");
     let seen = dr.observe(&d).await.expect("observe");
     for vm in ["app-gw", "db-gw"] {

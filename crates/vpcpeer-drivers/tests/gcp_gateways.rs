@@ -9,43 +9,18 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{down, drivers, policy, server, topology, up};
+use common::{applied, down, drivers, policy, sdk_network, server, up, with_secret};
 use google_cloud_compute_v1::client::{Addresses, Firewalls, Instances, Routes};
 use google_cloud_compute_v1::model::{metadata, Instance, Metadata};
-use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
-use google_cloud_gax::retry_policy::NeverRetry;
 use google_cloud_lro::Poller;
 use vpcpeer_controller::apply::{apply, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::{plan, Action, Desired};
 
 const P: &str = "analytics-prod";
 const ZONE: &str = "us-central1-a";
 
-macro_rules! client {
-    ($t:ty, $url:expr) => {{
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let poll = ExponentialBackoffBuilder::new()
-            .with_initial_delay(Duration::from_millis(5))
-            .with_maximum_delay(Duration::from_millis(5))
-            .with_scaling(1.0)
-            .build()
-            .expect("a fixed period");
-        <$t>::builder()
-            .with_endpoint($url)
-            .with_credentials(google_cloud_auth::credentials::anonymous::Builder::new().build())
-            .with_retry_policy(NeverRetry)
-            .with_polling_backoff_policy(poll)
-            .build()
-            .await
-            .expect("a client")
-    }};
-}
-
 fn pair() -> Desired {
-    let mut d = topology(
+    with_secret(
         "
 name: t
 accounts:
@@ -60,13 +35,12 @@ gateways:
 links:
   - { between: [web, lake], type: encrypted }
 ",
-    );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
-    d
+        7,
+    )
 }
 
 async fn instance(url: &str) -> Option<Instance> {
-    let vms = client!(Instances, url);
+    let vms = gcp_client!(Instances, url);
     let got = vms
         .get()
         .set_project(P)
@@ -89,10 +63,8 @@ fn item<'i>(i: &'i Instance, key: &str) -> Option<&'i str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
+    let (url, mut dr, out) = applied(&d).await;
     assert_eq!(out.rounds, 2, "{out:?}");
     let seen = dr.observe(&d).await.expect("observe");
     let ip = |vm: &str| seen.gateways[vm].address.as_ref().expect("an address").ip;
@@ -112,7 +84,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     assert_eq!(s.id, "lake-0");
 
     // What GCP holds, read through Google's client.
-    let addresses = client!(Addresses, &url);
+    let addresses = gcp_client!(Addresses, &url);
     let a = addresses
         .get()
         .set_project(P)
@@ -154,7 +126,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     );
     assert_eq!(item(&vm, "vpcpeer-config").map(str::len), Some(64));
 
-    let firewalls = client!(Firewalls, &url);
+    let firewalls = gcp_client!(Firewalls, &url);
     let f = firewalls
         .get()
         .set_project(P)
@@ -167,7 +139,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     assert_eq!(f.allowed[0].ip_protocol.as_deref(), Some("udp"));
     assert_eq!(f.allowed[0].ports, vec!["51820".to_string()]);
 
-    let routes = client!(Routes, &url);
+    let routes = gcp_client!(Routes, &url);
     let listed = routes
         .list()
         .set_project(P)
@@ -210,7 +182,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     assert_eq!((again.rounds, again.steps), (1, 0));
 
     // Someone changes the VM's configuration digest by hand: the plan replaces the VM.
-    let vms = client!(Instances, &url);
+    let vms = gcp_client!(Instances, &url);
     let md = vm.metadata.clone().expect("metadata");
     let items: Vec<_> = md
         .items
@@ -279,41 +251,12 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
 /// names for its gateway is not public, and the plan refuses it before any change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_subnetwork_without_the_internet_route_is_refused() {
-    use google_cloud_compute_v1::client::{Networks, Subnetworks};
-    use google_cloud_compute_v1::model::{Network, Subnetwork};
     use vpcpeer_controller::apply::ApplyError;
     use vpcpeer_controller::Conflict;
 
     let url = server().await;
-    let networks = client!(Networks, &url);
-    networks
-        .insert()
-        .set_project(P)
-        .set_body(
-            Network::new()
-                .set_name("bare")
-                .set_auto_create_subnetworks(false),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("network");
-    let subnetworks = client!(Subnetworks, &url);
-    subnetworks
-        .insert()
-        .set_project(P)
-        .set_region("us-central1")
-        .set_body(
-            Subnetwork::new()
-                .set_name("bare-s")
-                .set_network("global/networks/bare")
-                .set_ip_cidr_range("10.40.0.0/24"),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("subnetwork");
-    let routes = client!(Routes, &url);
+    sdk_network(&url, P, "bare", "bare-s", "10.40.0.0/24").await;
+    let routes = gcp_client!(Routes, &url);
     let listed = routes.list().set_project(P).send().await.expect("routes");
     let default = listed
         .items
@@ -333,7 +276,7 @@ async fn a_gateway_subnetwork_without_the_internet_route_is_refused() {
         .await
         .expect("default route deleted");
 
-    let mut d = topology(
+    let d = with_secret(
         "
 name: t
 accounts:
@@ -348,8 +291,8 @@ gateways:
 links:
   - { between: [web, bare], type: encrypted }
 ",
+        7,
     );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
     let mut dr = drivers(&url, &d);
     match up(&mut dr, &d).await {
         Err(ApplyError::Conflicts(c)) => assert!(
