@@ -16,7 +16,6 @@ use vpcpeer_controller::gateway::{config, digest, SubnetRef, DEFAULT_PORT, IMAGE
 use vpcpeer_controller::names::{
     gateway_resource, TAG_CONFIG, TAG_GATEWAY, TAG_GATEWAY_SUBNET, TAG_NETWORK, TAG_TOPOLOGY,
 };
-use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::gateways::{
@@ -24,6 +23,7 @@ use super::gateways::{
     to_internet, tunnel_sources, vm_client, vm_tags, DEFAULT_SIZE,
 };
 use super::read::{filters, tag_spec};
+use super::routes::{delete_route, put_route, table_id, Target};
 use super::{client, ec2_error, fails};
 use crate::{DriverError, Drivers};
 
@@ -457,78 +457,33 @@ pub(crate) async fn execute(
         }
         Action::CreateGatewayRoute {
             network,
-            destination,
-            gateway,
-            ..
-        }
-        | Action::ReplaceGatewayRoute {
-            network,
+            table,
             destination,
             gateway,
             ..
         } => {
-            let replace = matches!(action, Action::ReplaceGatewayRoute { .. });
-            let verb = if replace {
-                "ReplaceRoute"
-            } else {
-                "CreateRoute"
-            };
-            let table = match action {
-                Action::ReplaceGatewayRoute { table, .. } => table.clone(),
-                Action::CreateGatewayRoute {
-                    table: TableRef::Id(id),
-                    ..
-                } => id.clone(),
-                _ => d.found.main_tables.get(network).cloned().ok_or_else(|| {
-                    ec2_error(
-                        verb,
-                        "InvalidRouteTableID.NotFound",
-                        format!("no main route table for {network} yet"),
-                    )
-                })?,
-            };
-            let instance = instance_of(d, gateway, verb)?;
-            let c = client(d, desired, network, verb)?;
-            let what = format!("{table} {destination}");
-            if replace {
-                c.replace_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .instance_id(instance)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            } else {
-                c.create_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .instance_id(instance)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            }
+            let table = table_id(d, network, table)?;
+            let instance = instance_of(d, gateway, "CreateRoute")?;
+            let to = Target::Instance(instance);
+            put_route(d, desired, network, &table, *destination, to, false).await?;
+        }
+        Action::ReplaceGatewayRoute {
+            network,
+            table,
+            destination,
+            gateway,
+            ..
+        } => {
+            let instance = instance_of(d, gateway, "ReplaceRoute")?;
+            let to = Target::Instance(instance);
+            put_route(d, desired, network, table, *destination, to, true).await?;
         }
         Action::DeleteGatewayRoute {
             network,
             table,
             destination,
             ..
-        } => {
-            let c = client(d, desired, network, "DeleteRoute")?;
-            let done = c
-                .delete_route()
-                .route_table_id(table)
-                .destination_cidr_block(destination.to_string())
-                .send()
-                .await
-                .map_err(fails("DeleteRoute", &format!("{table} {destination}")));
-            match done {
-                Err(e) if e.code == "InvalidRoute.NotFound" => {}
-                other => {
-                    other?;
-                }
-            }
-        }
+        } => delete_route(d, desired, network, table, *destination).await?,
         _ => return Ok(false),
     }
     Ok(true)
