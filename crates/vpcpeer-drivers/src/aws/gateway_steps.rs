@@ -12,7 +12,7 @@ use aws_sdk_ec2::Client;
 use base64::Engine as _;
 use ipnet::Ipv4Net;
 use vpcpeer_controller::apply::Retry;
-use vpcpeer_controller::gateway::{config, digest, SubnetRef, DEFAULT_PORT, IMAGE_NAME};
+use vpcpeer_controller::gateway::{digest, SubnetRef, DEFAULT_PORT, IMAGE_NAME};
 use vpcpeer_controller::names::{
     gateway_resource, TAG_CONFIG, TAG_GATEWAY, TAG_GATEWAY_SUBNET, TAG_NETWORK, TAG_TOPOLOGY,
 };
@@ -189,17 +189,8 @@ pub(crate) async fn execute(
             ..
         } => {
             let call = "AuthorizeSecurityGroupIngress";
-            let mut want: BTreeSet<Ipv4Addr> = BTreeSet::new();
-            for p in peers {
-                let ip = d.found.gateway_addresses.get(p).ok_or_else(|| {
-                    ec2_error(
-                        call,
-                        "InvalidAddress.NotFound",
-                        format!("gateway {p} has no public address yet"),
-                    )
-                })?;
-                want.insert(*ip);
-            }
+            let want =
+                d.peer_addresses(peers, |m| ec2_error(call, "InvalidAddress.NotFound", m))?;
             let c = client(d, desired, network, call)?;
             let group = match group_of(&c, desired, gateway).await? {
                 Some(g) => g,
@@ -310,23 +301,10 @@ pub(crate) async fn execute(
             ..
         } => {
             let call = "RunInstances";
-            let secret = desired.gateway_secret.as_ref().ok_or_else(|| {
-                DriverError::transport(Cloud::Aws, call, "no gateway secret".to_string())
-            })?;
-            let rendered = config(
-                secret,
-                &desired.name,
-                gateway,
-                tunnels,
-                &d.found.gateway_addresses,
-            )
-            .map_err(|peer| {
-                ec2_error(
-                    call,
-                    "InvalidAddress.NotFound",
-                    format!("gateway {peer} has no public address yet"),
-                )
-            })?;
+            let rendered =
+                d.gateway_config(desired, (Cloud::Aws, call), gateway, tunnels, |m| {
+                    ec2_error(call, "InvalidAddress.NotFound", m)
+                })?;
             let c = client(d, desired, network, call)?;
             let vpc = super::vpc_of(d, network, call)?;
             let subnet_id = match subnet {
