@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::{
     applied, down, drivers, drivers_with, ec2, policy, refused, server, server_with_auth, topology,
-    up,
+    up, AWS_ACCOUNTS,
 };
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds, Retry};
 use vpcpeer_controller::observed::{AwsGroupIngress, AwsStatus, AwsTarget, Detail};
@@ -23,15 +23,7 @@ const B: &str = "222222222222";
 
 /// A topology of accounts A (`one`) and B (`two`) with these networks (and links).
 fn with_accounts(networks: &str) -> Desired {
-    topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-{networks}"
-    ))
+    topology(&format!("{AWS_ACCOUNTS}{networks}"))
 }
 
 fn pair(extra: &str) -> Desired {

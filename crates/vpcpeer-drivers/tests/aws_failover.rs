@@ -10,7 +10,9 @@
 
 mod common;
 
-use common::{advance, applied, cloud_secs, ec2, instance, reconcile, with_secret, START};
+use common::{
+    advance, applied, cloud_secs, ec2, instance, reconcile, with_secret, AWS_ACCOUNTS, START,
+};
 use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::health::{EventKind, HaState, Pair, Status};
 use vpcpeer_controller::{plan, Desired, Observed};
@@ -19,13 +21,7 @@ use vpcpeer_drivers::Drivers;
 fn pair(failback: bool) -> Desired {
     with_secret(
         &format!(
-            "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '111111111111' }}
-  two: {{ cloud: aws, account_id: '222222222222' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+            "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 gateways:
   app-gw:

@@ -7,27 +7,23 @@
 
 mod common;
 
-use common::{applied, down, launch, policy, up, with_secret};
+use common::{applied, down, launch, policy, up, with_secret, AWS_ACCOUNTS};
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds};
 use vpcpeer_controller::observed::GatewayTableRoute;
 use vpcpeer_controller::{plan, Action, Desired};
 
 fn pair() -> Desired {
     with_secret(
-        "
-name: t
-accounts:
-  one: { cloud: aws, account_id: '111111111111' }
-  two: { cloud: aws, account_id: '222222222222' }
-networks:
-  app: { account: one, region: us-east-1, cidrs: [10.1.0.0/16] }
-  db: { account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }
+        &format!(
+            "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 gateways:
-  app-gw: { network: app, subnet: 10.1.255.0/28, zone: us-east-1a }
-  db-gw: { network: db, subnet: 10.3.255.0/28 }
+  app-gw: {{ network: app, subnet: 10.1.255.0/28, zone: us-east-1a }}
+  db-gw: {{ network: db, subnet: 10.3.255.0/28 }}
 links:
-  - { between: [app, db], type: encrypted }
-",
+  - {{ between: [app, db], type: encrypted }}
+"
+        ),
         5,
     )
 }

@@ -10,14 +10,11 @@
 
 mod common;
 
-use common::{arm_fault, armed, launch, refused, topology, up};
+use common::{arm_fault, armed, launch, refused, topology, up, AWS_ACCOUNTS};
 use vpcpeer_api::{Face, FaultsAnswer};
 use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::observed::AwsStatus;
 use vpcpeer_controller::{Action, Desired};
-
-const A: &str = "111111111111";
-const B: &str = "222222222222";
 
 /// Arms `count` throttles of `action` on `face`; the faults then armed.
 async fn throttle(url: &str, face: &str, action: &str, count: u32) -> FaultsAnswer {
@@ -26,13 +23,7 @@ async fn throttle(url: &str, face: &str, action: &str, count: u32) -> FaultsAnsw
 
 fn aws_pair() -> Desired {
     topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+        "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 links:
   - {{ between: [app, db] }}

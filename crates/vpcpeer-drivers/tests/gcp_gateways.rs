@@ -19,23 +19,32 @@ use vpcpeer_controller::{plan, Action, Desired};
 const P: &str = "analytics-prod";
 const ZONE: &str = "us-central1-a";
 
-fn pair() -> Desired {
-    with_secret(
+/// web (AWS, its gateway web-gw) and `gcp`, a network of analytics-prod, encrypted.
+fn web_and(gcp: &str, gcp_network: &str, gcp_gateway: &str) -> Desired {
+    let text = format!(
         "
 name: t
 accounts:
-  shop: { cloud: aws, account_id: '111111111111' }
-  analytics: { cloud: gcp, project: analytics-prod }
+  shop: {{ cloud: aws, account_id: '111111111111' }}
+  analytics: {{ cloud: gcp, project: analytics-prod }}
 networks:
-  web: { account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }
-  lake: { account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }
+  web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
+  {gcp}: {{ account: analytics, region: us-central1, {gcp_network} }}
 gateways:
-  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
-  lake-gw: { network: lake, subnet: 10.30.0.0/16, zone: us-central1-a }
+  web-gw: {{ network: web, subnet: 10.10.255.0/28, zone: us-east-1a }}
+  {gcp}-gw: {{ network: {gcp}, {gcp_gateway} }}
 links:
-  - { between: [web, lake], type: encrypted }
-",
-        7,
+  - {{ between: [web, {gcp}], type: encrypted }}
+"
+    );
+    with_secret(&text, 7)
+}
+
+fn pair() -> Desired {
+    web_and(
+        "lake",
+        "cidrs: [10.30.0.0/16]",
+        "subnet: 10.30.0.0/16, zone: us-central1-a",
     )
 }
 
@@ -276,23 +285,7 @@ async fn a_gateway_subnetwork_without_the_internet_route_is_refused() {
         .await
         .expect("default route deleted");
 
-    let d = with_secret(
-        "
-name: t
-accounts:
-  shop: { cloud: aws, account_id: '111111111111' }
-  analytics: { cloud: gcp, project: analytics-prod }
-networks:
-  web: { account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }
-  bare: { account: analytics, region: us-central1, id: bare }
-gateways:
-  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
-  bare-gw: { network: bare, subnet: bare-s }
-links:
-  - { between: [web, bare], type: encrypted }
-",
-        7,
-    );
+    let d = web_and("bare", "id: bare", "subnet: bare-s");
     let mut dr = drivers(&url, &d);
     match up(&mut dr, &d).await {
         Err(ApplyError::Conflicts(c)) => assert!(

@@ -25,64 +25,43 @@ fn reason(e: &google_cloud_gax::error::Error) -> Option<String> {
 async fn the_sdk_reaches_the_compute_face_and_waits_for_its_operations() {
     let url = server().await;
     let client = gcp_client!(Networks, &url);
-    let op = client
-        .insert()
-        .set_project("lake-prod")
-        .set_body(
-            Network::new()
-                .set_name("lake")
-                .set_auto_create_subnetworks(false),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("inserted");
+    let insert_lake = || {
+        client
+            .insert()
+            .set_project("lake-prod")
+            .set_body(
+                Network::new()
+                    .set_name("lake")
+                    .set_auto_create_subnetworks(false),
+            )
+            .poller()
+            .until_done()
+    };
+    let get = |name: &str| {
+        client
+            .get()
+            .set_project("lake-prod")
+            .set_network(name)
+            .send()
+    };
+    let op = insert_lake().await.expect("inserted");
     assert_eq!(op.status, Some(operation::Status::Done), "{op:?}");
     assert!(op.error.is_none(), "{op:?}");
-    let net = client
-        .get()
-        .set_project("lake-prod")
-        .set_network("lake")
-        .send()
-        .await
-        .expect("read back");
+    let net = get("lake").await.expect("read back");
     assert_eq!(net.name.as_deref(), Some("lake"));
     assert_eq!(net.auto_create_subnetworks, Some(false));
 
     // 404 and 409 come back with their status and GCP's reason.
-    let e = client
-        .get()
-        .set_project("lake-prod")
-        .set_network("nope")
-        .send()
-        .await
-        .expect_err("absent");
+    let e = get("nope").await.expect_err("absent");
     assert_eq!(e.http_status_code(), Some(404), "{e:?}");
     assert_eq!(reason(&e).as_deref(), Some("notFound"), "{e:?}");
-    let e = client
-        .insert()
-        .set_project("lake-prod")
-        .set_body(
-            Network::new()
-                .set_name("lake")
-                .set_auto_create_subnetworks(false),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect_err("exists");
+    let e = insert_lake().await.expect_err("exists");
     assert_eq!(e.http_status_code(), Some(409), "{e:?}");
     assert_eq!(reason(&e).as_deref(), Some("alreadyExists"), "{e:?}");
 
     // The fault mode's throttling: 429 rateLimitExceeded, and no retry by the SDK.
     arm_fault(&url, "gcp", "compute.networks.get", 2, "throttle").await;
-    let e = client
-        .get()
-        .set_project("lake-prod")
-        .set_network("lake")
-        .send()
-        .await
-        .expect_err("throttled");
+    let e = get("lake").await.expect_err("throttled");
     assert_eq!(e.http_status_code(), Some(429), "{e:?}");
     assert_eq!(reason(&e).as_deref(), Some("rateLimitExceeded"), "{e:?}");
     let left = armed(&url).await;

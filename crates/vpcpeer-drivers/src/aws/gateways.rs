@@ -399,6 +399,15 @@ pub(super) fn vm_tags<'a>(
     ]
 }
 
+/// Filters for what the topology made for the gateway VM `vm`, by its tags.
+fn of_gateway(desired: &Desired, vm: &str) -> Vec<Filter> {
+    [
+        ours(desired),
+        filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
+    ]
+    .concat()
+}
+
 /// The gateway VM's security group, by its tags.
 pub(super) async fn group_of(
     c: &Client,
@@ -407,13 +416,7 @@ pub(super) async fn group_of(
 ) -> Result<Option<String>, DriverError> {
     let groups = c
         .describe_security_groups()
-        .set_filters(Some(
-            [
-                ours(desired),
-                filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
-            ]
-            .concat(),
-        ))
+        .set_filters(Some(of_gateway(desired, vm)))
         .send()
         .await
         .map_err(fails("DescribeSecurityGroups", vm))?;
@@ -432,13 +435,7 @@ pub(super) async fn address_of(
 ) -> Result<Option<(String, String, Option<String>)>, DriverError> {
     let found = c
         .describe_addresses()
-        .set_filters(Some(
-            [
-                ours(desired),
-                filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
-            ]
-            .concat(),
-        ))
+        .set_filters(Some(of_gateway(desired, vm)))
         .send()
         .await
         .map_err(fails("DescribeAddresses", vm))?;

@@ -56,6 +56,16 @@ pub async fn server_with_auth(auth: Auth) -> String {
     serve(AppState::with_auth(emulator(), 1, auth)).await
 }
 
+/// The head of a topology `t` of two AWS accounts, `one` (111111111111) and `two`
+/// (222222222222), up to its networks.
+pub const AWS_ACCOUNTS: &str = "
+name: t
+accounts:
+  one: { cloud: aws, account_id: '111111111111' }
+  two: { cloud: aws, account_id: '222222222222' }
+networks:
+";
+
 /// Reads and validates a topology file's text.
 pub fn topology(text: &str) -> Desired {
     let file = parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
