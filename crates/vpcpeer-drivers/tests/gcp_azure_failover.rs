@@ -165,54 +165,50 @@ async fn fails_over(
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gcp_primary_stopped_through_compute_fails_over_once_the_clock_passes() {
-    let d = gcp_azure();
+/// `d` applied: the clouds' time is the emulator's, from the answers' `Date` header, and each
+/// side routes to its primary; 10 s on, the primary `stopped` is stopped through its cloud's API
+/// (`stop` gives that call's cloud and URL from the server's URL and the instance id), and then
+/// [`fails_over`].
+async fn a_stopped_primary_fails_over(
+    d: Desired,
+    sides: [(&str, &str); 2],
+    stopped: &str,
+    stop: impl Fn(&str, &str) -> (Cloud, String),
+) {
     let (url, mut dr, _) = applied(&d).await;
-    let sides = [("lake", "10.50.0.0/16"), ("hq", "10.30.0.0/16")];
+    assert_eq!(cloud_secs(&dr), START);
     let mut state = HaState::default();
     let h = reconcile(&mut dr, &d, &mut state).await;
     assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
     assert_eq!(
         routed(&dr.observe(&d).await.unwrap(), sides),
-        ["lake-gw", "hq-gw"]
+        sides.map(|(side, _)| format!("{side}-gw"))
     );
 
     advance(&url, 10).await;
-    let id = instance(&mut dr, &d, "lake-gw").await;
-    call(
-        Cloud::Gcp,
-        Method::POST,
-        &format!("{url}/compute/v1/{id}/stop"),
-    )
+    let id = instance(&mut dr, &d, stopped).await;
+    let (cloud, target) = stop(&url, &id);
+    call(cloud, Method::POST, &target).await;
+    fails_over(&url, &mut dr, &d, stopped, 10, sides).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gcp_primary_stopped_through_compute_fails_over_once_the_clock_passes() {
+    let sides = [("lake", "10.50.0.0/16"), ("hq", "10.30.0.0/16")];
+    a_stopped_primary_fails_over(gcp_azure(), sides, "lake-gw", |url, id| {
+        (Cloud::Gcp, format!("{url}/compute/v1/{id}/stop"))
+    })
     .await;
-    fails_over(&url, &mut dr, &d, "lake-gw", 10, sides).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_azure_primary_deallocated_through_arm_fails_over_once_the_clock_passes() {
-    let d = azure_pair();
-    let (url, mut dr, _) = applied(&d).await;
-    // The clouds' time is the emulator's, from the ARM answers' Date header.
-    assert_eq!(cloud_secs(&dr), START);
     let sides = [("hq", "10.60.0.0/16"), ("branch", "10.50.0.0/16")];
-    let mut state = HaState::default();
-    let h = reconcile(&mut dr, &d, &mut state).await;
-    assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
-    assert_eq!(
-        routed(&dr.observe(&d).await.unwrap(), sides),
-        ["hq-gw", "branch-gw"]
-    );
-
-    advance(&url, 10).await;
-    let id = instance(&mut dr, &d, "branch-gw").await;
-    call(
-        Cloud::Azure,
-        Method::POST,
-        &format!("{url}{id}/deallocate?api-version=2024-07-01"),
-    )
+    a_stopped_primary_fails_over(azure_pair(), sides, "branch-gw", |url, id| {
+        let deallocate = format!("{url}{id}/deallocate?api-version=2024-07-01");
+        (Cloud::Azure, deallocate)
+    })
     .await;
-    fails_over(&url, &mut dr, &d, "branch-gw", 10, sides).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -257,15 +257,21 @@ pub(crate) async fn execute(
                     })
                     .build()
             };
-            let mut revoke = Vec::new();
-            let gone: BTreeSet<&Ipv4Addr> = have.difference(&want).collect();
-            if !gone.is_empty() {
-                revoke.push(permission(&gone));
-            }
-            let inner_gone: BTreeSet<&Ipv4Net> = inner_have.difference(&inner_want).collect();
-            if !inner_gone.is_empty() {
-                revoke.push(all_from(&inner_gone));
-            }
+            // The tunnel permission of `ips` and the inner one of `blocks`, each if not empty.
+            let permissions = |ips: BTreeSet<&Ipv4Addr>, blocks: BTreeSet<&Ipv4Net>| {
+                let mut out = Vec::new();
+                if !ips.is_empty() {
+                    out.push(permission(&ips));
+                }
+                if !blocks.is_empty() {
+                    out.push(all_from(&blocks));
+                }
+                out
+            };
+            let revoke = permissions(
+                have.difference(&want).collect(),
+                inner_have.difference(&inner_want).collect(),
+            );
             if !revoke.is_empty() {
                 c.revoke_security_group_ingress()
                     .group_id(&group)
@@ -274,15 +280,10 @@ pub(crate) async fn execute(
                     .await
                     .map_err(fails("RevokeSecurityGroupIngress", &group))?;
             }
-            let mut authorize = Vec::new();
-            let missing: BTreeSet<&Ipv4Addr> = want.difference(&have).collect();
-            if !missing.is_empty() {
-                authorize.push(permission(&missing));
-            }
-            let inner_missing: BTreeSet<&Ipv4Net> = inner_want.difference(&inner_have).collect();
-            if !inner_missing.is_empty() {
-                authorize.push(all_from(&inner_missing));
-            }
+            let authorize = permissions(
+                want.difference(&have).collect(),
+                inner_want.difference(&inner_have).collect(),
+            );
             if !authorize.is_empty() {
                 c.authorize_security_group_ingress()
                     .group_id(&group)
