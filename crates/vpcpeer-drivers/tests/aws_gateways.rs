@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{applied, down, launch, policy, up, with_secret, AWS_ACCOUNTS};
+use common::{assert_running, converged, down, launch, policy, up, with_secret, AWS_ACCOUNTS};
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds};
 use vpcpeer_controller::observed::GatewayTableRoute;
 use vpcpeer_controller::{plan, Action, Desired};
@@ -75,16 +75,9 @@ async fn addresses_firewalls_and_public_subnets_come_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_encrypted_pair_converges_with_instances_routes_and_destroys() {
     let d = pair();
-    let (_, mut dr, out) = applied(&d).await;
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (_, mut dr, seen) = converged(&d).await;
     for vm in ["app-gw", "db-gw"] {
-        let i = seen.gateways[vm].instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}: {i:?}");
+        assert_running(&seen, vm);
     }
     for (net, vm, remote) in [
         ("app", "app-gw", "10.3.0.0/16"),

@@ -9,7 +9,9 @@
 
 mod common;
 
-use common::{applied, down, drivers, policy, sdk_network, server, up, with_secret};
+use common::{
+    assert_running, converged, down, drivers, policy, sdk_network, server, up, with_secret,
+};
 use google_cloud_compute_v1::client::{Addresses, Firewalls, Instances, Routes};
 use google_cloud_compute_v1::model::{metadata, Instance, Metadata};
 use google_cloud_lro::Poller;
@@ -73,20 +75,13 @@ fn item<'i>(i: &'i Instance, key: &str) -> Option<&'i str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     let d = pair();
-    let (url, mut dr, out) = applied(&d).await;
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (url, mut dr, seen) = converged(&d).await;
     let ip = |vm: &str| seen.gateways[vm].address.as_ref().expect("an address").ip;
     let (web_ip, lake_ip) = (ip("web-gw"), ip("lake-gw"));
     for (vm, peer) in [("web-gw", lake_ip), ("lake-gw", web_ip)] {
         let g = &seen.gateways[vm];
         assert_eq!(g.firewall.as_deref(), Some(&[peer][..]), "{vm}");
-        let i = g.instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}: {i:?}");
+        assert_running(&seen, vm);
     }
     let s = seen.gateways["lake-gw"].subnet.as_ref().expect("a subnet");
     assert!(s.public && !s.created, "{s:?}");

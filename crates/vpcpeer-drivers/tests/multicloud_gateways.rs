@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{applied, down, json_call, policy, up, with_secret};
+use common::{assert_running, converged, down, json_call, policy, up, with_secret};
 use hyper::Method;
 use serde_json::Value;
 use vpcpeer_controller::apply::{apply, Clouds};
@@ -80,12 +80,18 @@ async fn arm(url: &str, kind: &str, name: &str) -> (u16, Value) {
     json_call(Cloud::Azure, Method::GET, &target, None).await
 }
 
+/// Each of these pieces (kind, name) is gone from ARM.
+async fn assert_gone(url: &str, pieces: [(&str, &str); 4]) {
+    for (kind, name) in pieces {
+        let (s, v) = arm(url, kind, name).await;
+        assert_eq!(s, 404, "{kind}/{name}: {v}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_clouds_encrypted_converge_and_destroy() {
     let d = three();
-    let (url, mut dr, out) = applied(&d).await;
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (url, mut dr, seen) = converged(&d).await;
     let ip = |vm: &str| seen.gateways[vm].address.as_ref().expect("an address").ip;
     for (vm, mut peers) in [
         ("web-gw", vec![ip("lake-gw"), ip("hq-gw")]),
@@ -97,12 +103,7 @@ async fn three_clouds_encrypted_converge_and_destroy() {
         have.sort();
         peers.sort();
         assert_eq!(have, peers, "{vm}");
-        let i = g.instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}");
+        assert_running(&seen, vm);
     }
     for (net, vm, remotes) in [
         ("web", "web-gw", ["10.30.0.0/16", "10.50.0.0/16"]),
@@ -215,27 +216,29 @@ async fn three_clouds_encrypted_converge_and_destroy() {
     let bare = dr.observe(&d).await.expect("observe");
     assert!(bare.gateways.is_empty(), "{:?}", bare.gateways);
     assert!(vpcpeer_controller::plan(&bare, &d).steps.is_empty());
-    for (kind, name) in [
-        ("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
-        ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
-        ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
-        ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
-    ] {
-        let (s, v) = arm(&url, kind, name).await;
-        assert_eq!(s, 404, "{kind}/{name}: {v}");
-    }
+    assert_gone(
+        &url,
+        [
+            ("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
+            ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
+            ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
+            ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
+        ],
+    )
+    .await;
 
     down(&mut dr, &d).await.expect("destroy");
     let gone = dr.observe(&d).await.expect("observe");
     assert!(gone.gateways.is_empty(), "{:?}", gone.gateways);
     assert!(gone.networks.is_empty());
-    for (kind, name) in [
-        ("Microsoft.Network/routeTables", "multi--hq-rt"),
-        ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
-        ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
-        ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
-    ] {
-        let (s, v) = arm(&url, kind, name).await;
-        assert_eq!(s, 404, "{kind}/{name}: {v}");
-    }
+    assert_gone(
+        &url,
+        [
+            ("Microsoft.Network/routeTables", "multi--hq-rt"),
+            ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
+            ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
+            ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
+        ],
+    )
+    .await;
 }

@@ -128,6 +128,26 @@ pub async fn applied(desired: &Desired) -> (String, Drivers, Outcome) {
     (url, d, out)
 }
 
+/// A server of its own and drivers for `desired` (with gateways) on it, after a first apply
+/// that converged in two rounds (one of steps, one whose plan is empty); what they then observe.
+pub async fn converged(desired: &Desired) -> (String, Drivers, Observed) {
+    let (url, mut d, out) = applied(desired).await;
+    assert_eq!(out.rounds, 2, "{out:?}");
+    let seen = d.observe(desired).await.expect("observe");
+    (url, d, seen)
+}
+
+/// The gateway VM `vm` observed running, forwarding, with its address attached and a
+/// configuration digest.
+pub fn assert_running(seen: &Observed, vm: &str) {
+    let i = seen.gateways[vm].instance.as_ref().expect("its instance");
+    assert!(
+        i.running && i.forwarding && i.address_attached,
+        "{vm}: {i:?}"
+    );
+    assert_eq!(i.digest.len(), 64, "{vm}: {i:?}");
+}
+
 /// Short waits, so retries do not slow the tests down.
 pub fn policy() -> Policy {
     Policy {
