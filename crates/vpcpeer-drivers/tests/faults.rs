@@ -31,41 +31,42 @@ links:
     ))
 }
 
+/// An AWS pair through three throttled peering requests, and through a peering the accepter
+/// does not see yet (twice): each converges with one retry per refusal, and the refused calls
+/// made nothing (one peering, active).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_aws_pair_converges_through_three_throttled_peering_requests() {
-    let d = aws_pair();
-    let (url, mut dr) = launch(&d).await;
-    let listed = throttle(&url, "aws", "CreateVpcPeeringConnection", 3).await;
-    assert_eq!(listed.faults.len(), 1);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 3, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty(), "all three were used");
-    // One peering, active: the refused requests created nothing.
-    let seen = dr.observe(&d).await.expect("observe");
-    assert_eq!(seen.aws_peerings.len(), 1, "{:?}", seen.aws_peerings);
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!((again.steps, again.retries), (0, 0), "{again:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_aws_pair_converges_through_a_peering_the_accepter_does_not_see_yet() {
-    let d = aws_pair();
-    let (url, mut dr) = launch(&d).await;
-    arm_fault(&url, "aws", "AcceptVpcPeeringConnection", 2, "not_found").await;
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 2, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty(), "both were used");
-    let seen = dr.observe(&d).await.expect("observe");
-    assert_eq!(seen.aws_peerings.len(), 1, "{:?}", seen.aws_peerings);
-    assert!(
-        seen.aws_peerings
-            .iter()
-            .all(|p| p.status == AwsStatus::Active),
-        "{:?}",
-        seen.aws_peerings
-    );
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!((again.steps, again.retries), (0, 0), "{again:?}");
+async fn an_aws_pair_converges_through_throttled_and_not_yet_visible_peering_calls() {
+    for (action, count, fault) in [
+        ("CreateVpcPeeringConnection", 3, "throttle"),
+        ("AcceptVpcPeeringConnection", 2, "not_found"),
+    ] {
+        let d = aws_pair();
+        let (url, mut dr) = launch(&d).await;
+        let listed = arm_fault(&url, "aws", action, count, fault).await;
+        assert_eq!(listed.faults.len(), 1, "{fault}");
+        let out = up(&mut dr, &d).await.expect("apply");
+        assert_eq!(out.retries, count, "{fault}: {out:?}");
+        assert!(
+            armed(&url).await.faults.is_empty(),
+            "{fault}: all were used"
+        );
+        let seen = dr.observe(&d).await.expect("observe");
+        assert_eq!(
+            seen.aws_peerings.len(),
+            1,
+            "{fault}: {:?}",
+            seen.aws_peerings
+        );
+        assert!(
+            seen.aws_peerings
+                .iter()
+                .all(|p| p.status == AwsStatus::Active),
+            "{fault}: {:?}",
+            seen.aws_peerings
+        );
+        let again = up(&mut dr, &d).await.expect("apply again");
+        assert_eq!((again.steps, again.retries), (0, 0), "{fault}: {again:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
