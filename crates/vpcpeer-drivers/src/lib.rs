@@ -33,6 +33,7 @@ use std::time::{Duration, SystemTime};
 use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::desired::{Account, Desired, Network};
 use vpcpeer_controller::gateway::{config, GatewayConfig, Tunnel};
+use vpcpeer_controller::observed::ObservedGateway;
 use vpcpeer_controller::{Cloud, Observed, Step};
 
 pub use error::DriverError;
@@ -185,6 +186,27 @@ impl Drivers {
         config(secret, &desired.name, vm, tunnels, addresses)
             .map_err(|peer| missing(format!("gateway {peer} has no public address yet")))
     }
+}
+
+/// The observed gateway VM `vm` of `network` on `cloud`, added with nothing found yet if it is
+/// not there.
+pub(crate) fn gateway_entry<'o>(
+    out: &'o mut Observed,
+    cloud: Cloud,
+    vm: &str,
+    network: &str,
+) -> &'o mut ObservedGateway {
+    out.gateways
+        .entry(vm.to_string())
+        .or_insert_with(|| ObservedGateway {
+            network: network.to_string(),
+            cloud,
+            address: None,
+            subnet: None,
+            firewall: None,
+            inner: Vec::new(),
+            instance: None,
+        })
 }
 
 /// An instance (AWS), VM (GCP) or network interface (Azure) in a network: the id `vpcpeer

@@ -286,17 +286,7 @@ pub(crate) async fn observe(
 }
 
 fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut ObservedGateway {
-    out.gateways
-        .entry(vm.to_string())
-        .or_insert_with(|| ObservedGateway {
-            network: network.to_string(),
-            cloud: Cloud::Aws,
-            address: None,
-            subnet: None,
-            firewall: None,
-            inner: Vec::new(),
-            instance: None,
-        })
+    crate::gateway_entry(out, Cloud::Aws, vm, network)
 }
 
 pub(super) fn state(i: &Instance) -> &str {
