@@ -243,8 +243,7 @@ networks:
   big: {{ account: one, region: us-east-1, cidrs: [10.0.0.0/8] }}
 "
     ));
-    let mut dr = drivers(&url, &d);
-    let r = refused(&mut dr, &d).await;
+    let r = refused(&mut drivers(&url, &d), &d).await;
     assert_eq!(
         (r.error.code.as_str(), r.error.status, r.attempts),
         ("InvalidVpc.Range", Some(400), 1)

@@ -289,13 +289,12 @@ async fn a_refusal_is_reported_in_arms_words() {
         peer_by_hand(&url, from, to, "by-hand").await;
     }
     let desired = spoke_and_hub(&hub, "");
-    let mut d = drivers(&url, &desired);
     let Refused {
         step,
         error,
         text: shown,
         ..
-    } = refused(&mut d, &desired).await;
+    } = refused(&mut drivers(&url, &desired), &desired).await;
     assert_eq!(error.code, "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet");
     assert_eq!(error.status, Some(400));
     assert_eq!(error.cloud, Cloud::Azure);

@@ -338,8 +338,7 @@ links:
   - between: [auto, train]
 ",
     );
-    let mut d = drivers(&url, &desired);
-    let r = refused(&mut d, &desired).await;
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
     let text = &r.text;
     assert_eq!(
         r.error.call, "networks.addPeering auto/demo--auto-train",
@@ -358,8 +357,7 @@ links:
     let url = server().await;
     make_users_rule(&url, "demo--lake-train-a").await;
     let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    let r = refused(&mut d, &desired).await;
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
     let text = &r.text;
     assert_eq!(
         r.error.call, "firewalls.insert lake/demo--lake-train-a",
@@ -681,8 +679,7 @@ links:
     open: [{ protocol: tcp, ports: 443 }]
 ",
     );
-    let mut d = drivers(&url, &desired);
-    let r = refused(&mut d, &desired).await;
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
     assert_eq!(
         r.error.call, "firewalls.insert train/demo--empty-train-b",
         "{}",
