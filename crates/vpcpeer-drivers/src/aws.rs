@@ -17,6 +17,7 @@ mod client;
 mod gateway_steps;
 mod gateways;
 mod read;
+mod routes;
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};

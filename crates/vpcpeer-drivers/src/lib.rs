@@ -26,11 +26,14 @@ pub mod error;
 mod gcp;
 pub mod http;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
 use std::time::{Duration, SystemTime};
 
 use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::desired::{Account, Desired, Network};
+use vpcpeer_controller::gateway::{config, GatewayConfig, Tunnel};
+use vpcpeer_controller::observed::ObservedGateway;
 use vpcpeer_controller::{Cloud, Observed, Step};
 
 pub use error::DriverError;
@@ -147,6 +150,63 @@ impl Drivers {
         })?;
         Ok((n, account, access))
     }
+
+    /// The public addresses of the gateways `peers`, as the drivers know them; `missing` words,
+    /// in its cloud's terms, the error (given its message) for one that has none yet.
+    pub(crate) fn peer_addresses(
+        &self,
+        peers: &[String],
+        missing: impl Fn(String) -> DriverError,
+    ) -> Result<BTreeSet<Ipv4Addr>, DriverError> {
+        peers
+            .iter()
+            .map(|p| {
+                let ip = self.found.gateway_addresses.get(p).copied();
+                ip.ok_or_else(|| missing(format!("gateway {p} has no public address yet")))
+            })
+            .collect()
+    }
+
+    /// The configuration of the gateway VM `vm` with `tunnels`, from the topology's secret and
+    /// the peers' addresses as the drivers know them; `missing` as for
+    /// [`Drivers::peer_addresses`].
+    pub(crate) fn gateway_config(
+        &self,
+        desired: &Desired,
+        (cloud, call): (Cloud, &str),
+        vm: &str,
+        tunnels: &[Tunnel],
+        missing: impl Fn(String) -> DriverError,
+    ) -> Result<GatewayConfig, DriverError> {
+        let secret = desired
+            .gateway_secret
+            .as_ref()
+            .ok_or_else(|| DriverError::transport(cloud, call, "no gateway secret".to_string()))?;
+        let addresses = &self.found.gateway_addresses;
+        config(secret, &desired.name, vm, tunnels, addresses)
+            .map_err(|peer| missing(format!("gateway {peer} has no public address yet")))
+    }
+}
+
+/// The observed gateway VM `vm` of `network` on `cloud`, added with nothing found yet if it is
+/// not there.
+pub(crate) fn gateway_entry<'o>(
+    out: &'o mut Observed,
+    cloud: Cloud,
+    vm: &str,
+    network: &str,
+) -> &'o mut ObservedGateway {
+    out.gateways
+        .entry(vm.to_string())
+        .or_insert_with(|| ObservedGateway {
+            network: network.to_string(),
+            cloud,
+            address: None,
+            subnet: None,
+            firewall: None,
+            inner: Vec::new(),
+            instance: None,
+        })
 }
 
 /// An instance (AWS), VM (GCP) or network interface (Azure) in a network: the id `vpcpeer

@@ -9,25 +9,26 @@ mod common;
 
 use std::time::Duration;
 
-use common::{down, drivers, policy, server, topology, up};
-use hyper::Method;
+use common::{
+    applied, down, drivers, drivers_with, ec2, policy, refused, server, server_with_auth, topology,
+    up, AWS_ACCOUNTS,
+};
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds, Retry};
-use vpcpeer_controller::observed::{AwsStatus, AwsTarget, Detail};
-use vpcpeer_controller::{plan, Cloud, Desired, Reason, Step};
-use vpcpeer_drivers::{DriverError, Drivers, Http};
+use vpcpeer_controller::observed::{AwsGroupIngress, AwsStatus, AwsTarget, Detail};
+use vpcpeer_controller::{plan, Cloud, Desired, Observed, Reason, Step};
+use vpcpeer_drivers::{DriverError, Drivers};
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 
+/// A topology of accounts A (`one`) and B (`two`) with these networks (and links).
+fn with_accounts(networks: &str) -> Desired {
+    topology(&format!("{AWS_ACCOUNTS}{networks}"))
+}
+
 fn pair(extra: &str) -> Desired {
-    topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16, 10.2.0.0/16] }}
+    with_accounts(&format!(
+        "  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16, 10.2.0.0/16] }}
   db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 {extra}links:
   - {{ between: [app, db], dns_resolution: true, open: [{{ protocol: tcp, ports: 5432 }}] }}
@@ -35,34 +36,10 @@ networks:
     ))
 }
 
-/// One raw EC2 call (the server reads the account and region from the credential scope).
-async fn ec2(url: &str, account: &str, region: &str, body: &str) -> String {
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=x"
-    );
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "test",
-            Method::POST,
-            url,
-            &[
-                ("authorization", auth),
-                ("content-type", "application/x-www-form-urlencoded".into()),
-            ],
-            format!("Version=2016-11-15&{body}").into_bytes(),
-        )
-        .await
-        .expect("answer");
-    String::from_utf8(answer.body.to_vec()).expect("UTF-8")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_account_cross_region_pair_converges_and_stays() {
-    let url = server().await;
     let d = pair("");
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
+    let (url, mut dr, out) = applied(&d).await;
     assert_eq!(out.rounds, 2, "{out:?}");
     // 2 VPCs, DNS attributes on both, request, accept, DNS option, 3 routes, 3 rules.
     assert_eq!(out.steps, 2 + 2 + 2 + 1 + 3 + 3, "{out:?}");
@@ -109,7 +86,7 @@ async fn a_cross_account_cross_region_pair_converges_and_stays() {
         Detail::Aws { route_tables, .. } => route_tables[0].id.clone(),
         _ => unreachable!(),
     };
-    let gone = ec2(
+    let (_, gone) = ec2(
         &url,
         B,
         "eu-west-1",
@@ -187,7 +164,7 @@ async fn an_apply_killed_after_any_step_is_finished_by_the_next_without_duplicat
             .filter(|p| p.status.is_live())
             .count();
         assert_eq!(live, 1, "killed after {after}: one peering");
-        let vpcs = ec2(
+        let (_, vpcs) = ec2(
             &url,
             A,
             "us-east-1",
@@ -205,7 +182,7 @@ async fn an_apply_killed_after_any_step_is_finished_by_the_next_without_duplicat
 /// A VPC made by hand in account B (eu-west-1) with `cidr`, and a topology that links a new VPC
 /// of account A (10.1.0.0/16) to it by its id.
 async fn with_legacy_vpc(url: &str, cidr: &str) -> Desired {
-    let made = ec2(
+    let (_, made) = ec2(
         url,
         B,
         "eu-west-1",
@@ -218,14 +195,8 @@ async fn with_legacy_vpc(url: &str, cidr: &str) -> Desired {
         .and_then(|s| s.split('<').next())
         .expect("vpc id")
         .to_string();
-    topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+    with_accounts(&format!(
+        "  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   legacy: {{ account: two, region: eu-west-1, id: {id} }}
 links:
   - {{ between: [app, legacy] }}
@@ -272,88 +243,66 @@ networks:
   big: {{ account: one, region: us-east-1, cidrs: [10.0.0.0/8] }}
 "
     ));
-    let mut dr = drivers(&url, &d);
-    let err = up(&mut dr, &d).await.unwrap_err();
-    let ApplyError::Step {
-        error, attempts, ..
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    let r = refused(&mut drivers(&url, &d), &d).await;
     assert_eq!(
-        (error.code.as_str(), error.status, *attempts),
+        (r.error.code.as_str(), r.error.status, r.attempts),
         ("InvalidVpc.Range", Some(400), 1)
     );
     assert!(
-        err.to_string().starts_with("AWS VPC big 10.0.0.0/8 failed after 1 attempt(s): AWS CreateVpc big: HTTP 400 InvalidVpc.Range: "),
-        "{err}"
+        r.text.starts_with("AWS VPC big 10.0.0.0/8 failed after 1 attempt(s): AWS CreateVpc big: HTTP 400 InvalidVpc.Range: "),
+        "{}",
+        r.text
     );
+}
+
+/// A network's default security group and its ingress rules whose source is a group.
+fn groups<'s>(seen: &'s Observed, net: &str) -> (&'s str, &'s [AwsGroupIngress]) {
+    let Detail::Aws {
+        default_group,
+        group_ingress,
+        ..
+    } = &seen.networks[net].detail
+    else {
+        unreachable!()
+    };
+    (default_group, group_ingress)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_opening_from_the_peers_group_references_it_across_the_peering() {
-    let url = server().await;
-    let d = topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+    let with_link = |link: &str| {
+        with_accounts(&format!(
+            "  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   db: {{ account: two, region: us-east-1, cidrs: [10.3.0.0/16] }}
 links:
-  - {{ between: [app, db], open: [{{ protocol: tcp, ports: 5432, from: group }}] }}
+  - {{ between: [app, db]{link} }}
 "
-    ));
-    let mut dr = drivers(&url, &d);
-    up(&mut dr, &d).await.expect("apply");
-    let seen = dr.observe(&d).await.expect("observe");
-    let group_of = |n: &str| match &seen.networks[n].detail {
-        Detail::Aws { default_group, .. } => default_group.clone(),
-        _ => unreachable!(),
+        ))
     };
+    let d = with_link(", open: [{ protocol: tcp, ports: 5432, from: group }]");
+    let (_, mut dr, _) = applied(&d).await;
+    let seen = dr.observe(&d).await.expect("observe");
     for (net, peer, owner) in [("app", "db", B), ("db", "app", A)] {
-        let Detail::Aws { group_ingress, .. } = &seen.networks[net].detail else {
-            unreachable!()
-        };
+        let (own, group_ingress) = groups(&seen, net);
         // The default group's own rule (all traffic from itself) aside.
-        let rules: Vec<(String, String, String)> = group_ingress
+        let rules: Vec<(String, &str, &str)> = group_ingress
             .iter()
-            .filter(|r| r.group != group_of(net))
-            .map(|r| (r.opening.to_string(), r.group.clone(), r.owner.clone()))
+            .filter(|r| r.group != own)
+            .map(|r| (r.opening.to_string(), r.group.as_str(), r.owner.as_str()))
             .collect();
         assert_eq!(
             rules,
-            [("tcp/5432".to_string(), group_of(peer), owner.to_string())],
+            [("tcp/5432".to_string(), groups(&seen, peer).0, owner)],
             "{net}"
         );
     }
     assert_eq!(up(&mut dr, &d).await.expect("again").steps, 0);
     // Dropping the opening revokes both rules.
-    let without = topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
-  db: {{ account: two, region: us-east-1, cidrs: [10.3.0.0/16] }}
-links:
-  - {{ between: [app, db] }}
-"
-    ));
+    let without = with_link("");
     assert_eq!(up(&mut dr, &without).await.expect("revoke").steps, 2);
     let seen = dr.observe(&without).await.expect("observe");
     for net in ["app", "db"] {
-        let Detail::Aws { group_ingress, .. } = &seen.networks[net].detail else {
-            unreachable!()
-        };
-        let own = match &seen.networks[net].detail {
-            Detail::Aws { default_group, .. } => default_group.clone(),
-            _ => unreachable!(),
-        };
+        let (own, group_ingress) = groups(&seen, net);
         assert!(
             group_ingress.iter().all(|r| r.group == own),
             "{net}: {group_ingress:?}"
@@ -377,44 +326,27 @@ async fn verifying_server(at: std::time::SystemTime) -> String {
         .expect("after 1970")
         .as_millis();
     let wall = vpcpeer_model::Timestamp(i64::try_from(ms).expect("a time"));
-    let auth = Auth::new(Some(creds), None, move || wall);
-    let emu =
-        vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
-            .expect("emulator");
-    let state = vpcpeer_server::AppState::with_auth(emu, 1, auth);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(vpcpeer_server::serve(
-        listener,
-        None,
-        state,
-        vpcpeer_server::ServeOptions::default(),
-    ));
-    format!("http://{addr}")
+    server_with_auth(Auth::new(Some(creds), None, move || wall)).await
 }
 
 /// Drivers signing with each account's own key, at the clock `now`.
 fn signing_drivers(url: &str, d: &Desired, now: std::time::SystemTime) -> Drivers {
-    let access = d
-        .accounts
-        .iter()
-        .map(|(name, a)| {
+    drivers_with(
+        d,
+        move || now,
+        |_, a| {
             let keys = if a.id == A {
                 ("AKIAONE", "one-secret")
             } else {
                 ("AKIATWO", "two-secret")
             };
-            let access = vpcpeer_drivers::Access {
+            vpcpeer_drivers::Access {
                 endpoint: url.to_string(),
                 aws_keys: Some((keys.0.to_string(), keys.1.to_string())),
                 token: None,
-            };
-            (name.clone(), access)
-        })
-        .collect();
-    Drivers::new(access, Box::new(move || now)).with_poll(Duration::from_millis(5))
+            }
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,27 +10,18 @@
 
 mod common;
 
-use std::time::UNIX_EPOCH;
-
-use common::{drivers, policy, server, topology, up};
-use vpcpeer_controller::apply::{apply, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
-use vpcpeer_controller::health::{assess, EventKind, HaState, Health, Pair, Status};
-use vpcpeer_controller::{plan, Cloud, Desired, Observed};
-use vpcpeer_drivers::{Drivers, Http};
-
-/// The emulator's clock at start (`common::server`), in seconds.
-const START: u64 = 1_760_000_000;
+use common::{
+    advance, applied, cloud_secs, ec2, instance, reconcile, with_secret, AWS_ACCOUNTS, START,
+};
+use vpcpeer_controller::apply::Clouds;
+use vpcpeer_controller::health::{EventKind, HaState, Pair, Status};
+use vpcpeer_controller::{plan, Desired, Observed};
+use vpcpeer_drivers::Drivers;
 
 fn pair(failback: bool) -> Desired {
-    let mut d = topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '111111111111' }}
-  two: {{ cloud: aws, account_id: '222222222222' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+    with_secret(
+        &format!(
+            "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 gateways:
   app-gw:
@@ -46,50 +37,9 @@ links:
   - {{ between: [app, db], type: encrypted }}
 detection_time: 60
 "
-    ));
-    d.gateway_secret = Some(GatewaySecret::from_bytes([5; 32]));
-    d
-}
-
-/// One raw EC2 call as `account` in `region`.
-async fn ec2(url: &str, account: &str, region: &str, body: &str) -> String {
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/ec2/aws4_request, \
-         SignedHeaders=host, Signature=x"
-    );
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "test",
-            hyper::Method::POST,
-            url,
-            &[
-                ("authorization", auth),
-                ("content-type", "application/x-www-form-urlencoded".into()),
-            ],
-            format!("Version=2016-11-15&{body}").into_bytes(),
-        )
-        .await
-        .expect("answer");
-    let text = String::from_utf8(answer.body.to_vec()).expect("UTF-8");
-    assert_eq!(answer.status, 200, "{text}");
-    text
-}
-
-/// Moves the emulator's clock through its admin API.
-async fn advance(url: &str, secs: u64) {
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "clock",
-            hyper::Method::POST,
-            &format!("{url}/_vpcpeer/clock"),
-            &[("content-type", "application/json".into())],
-            format!("{{\"advance_seconds\": {secs}}}").into_bytes(),
-        )
-        .await
-        .expect("answer");
-    assert_eq!(answer.status, 200);
+        ),
+        5,
+    )
 }
 
 /// Where each VM is: (account id, region).
@@ -101,55 +51,21 @@ fn place(vm: &str) -> (&'static str, &'static str) {
     }
 }
 
-async fn instance(dr: &mut Drivers, d: &Desired, vm: &str) -> String {
-    let seen = dr.observe(d).await.expect("observe");
-    seen.gateways[vm]
-        .instance
-        .as_ref()
-        .expect("an instance")
-        .id
-        .clone()
+/// Stops or starts (`action`: `StopInstances`, `StartInstances`) the VM `vm` through EC2.
+async fn instances(url: &str, dr: &mut Drivers, d: &Desired, vm: &str, action: &str) {
+    let id = instance(dr, d, vm).await;
+    let (account, region) = place(vm);
+    let body = format!("Action={action}&InstanceId.1={id}");
+    let (status, text) = ec2(url, account, region, &body).await;
+    assert_eq!(status, 200, "{text}");
 }
 
 async fn stop(url: &str, dr: &mut Drivers, d: &Desired, vm: &str) {
-    let id = instance(dr, d, vm).await;
-    let (account, region) = place(vm);
-    ec2(
-        url,
-        account,
-        region,
-        &format!("Action=StopInstances&InstanceId.1={id}"),
-    )
-    .await;
+    instances(url, dr, d, vm, "StopInstances").await;
 }
 
 async fn start(url: &str, dr: &mut Drivers, d: &Desired, vm: &str) {
-    let id = instance(dr, d, vm).await;
-    let (account, region) = place(vm);
-    ec2(
-        url,
-        account,
-        region,
-        &format!("Action=StartInstances&InstanceId.1={id}"),
-    )
-    .await;
-}
-
-/// One pass of `vpcpeer controller reconcile --once`.
-async fn reconcile(dr: &mut Drivers, d: &Desired, state: &mut HaState) -> Health {
-    let observed = dr.observe(d).await.expect("observe");
-    let now = dr
-        .cloud_now()
-        .expect("a Date header")
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let h = assess(d, &observed, state, now);
-    apply(dr, &h.desired, &policy(), &mut |e| eprintln!("{e:?}"))
-        .await
-        .expect("apply");
-    *state = h.state.clone();
-    h
+    instances(url, dr, d, vm, "StartInstances").await;
 }
 
 /// The gateway VM each side's routes to the peer lead to, and that the instance they target is
@@ -182,17 +98,14 @@ fn routed(seen: &Observed) -> [String; 2] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_primary_fails_over_in_one_pass_once_the_clock_passes_the_detection_time() {
-    let url = server().await;
     let d = pair(false);
-    let mut dr = drivers(&url, &d);
-    up(&mut dr, &d).await.expect("apply");
+    let (url, mut dr, _) = applied(&d).await;
     let mut state = HaState::default();
     let h = reconcile(&mut dr, &d, &mut state).await;
     assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
     assert!(h.events.is_empty());
     // The clouds' time is the emulator's, from the answers' Date header.
-    let now = dr.cloud_now().unwrap().duration_since(UNIX_EPOCH).unwrap();
-    assert_eq!(now.as_secs(), START);
+    assert_eq!(cloud_secs(&dr), START);
     assert_eq!(routed(&dr.observe(&d).await.unwrap()), ["app-gw", "db-gw"]);
 
     stop(&url, &mut dr, &d, "app-gw").await;
@@ -242,10 +155,8 @@ async fn a_stopped_primary_fails_over_in_one_pass_once_the_clock_passes_the_dete
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_failback_the_routes_return_and_both_gateways_down_is_down_with_a_reason() {
-    let url = server().await;
     let d = pair(true);
-    let mut dr = drivers(&url, &d);
-    up(&mut dr, &d).await.expect("apply");
+    let (url, mut dr, _) = applied(&d).await;
     let mut state = HaState::default();
     reconcile(&mut dr, &d, &mut state).await;
     stop(&url, &mut dr, &d, "db-gw").await;

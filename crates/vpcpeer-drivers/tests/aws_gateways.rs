@@ -7,31 +7,25 @@
 
 mod common;
 
-use common::{down, drivers, policy, server, topology, up};
+use common::{assert_running, converged, down, launch, policy, up, with_secret, AWS_ACCOUNTS};
 use vpcpeer_controller::apply::{apply, ApplyError, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::observed::GatewayTableRoute;
 use vpcpeer_controller::{plan, Action, Desired};
 
 fn pair() -> Desired {
-    let mut d = topology(
-        "
-name: t
-accounts:
-  one: { cloud: aws, account_id: '111111111111' }
-  two: { cloud: aws, account_id: '222222222222' }
-networks:
-  app: { account: one, region: us-east-1, cidrs: [10.1.0.0/16] }
-  db: { account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }
+    with_secret(
+        &format!(
+            "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+  db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 gateways:
-  app-gw: { network: app, subnet: 10.1.255.0/28, zone: us-east-1a }
-  db-gw: { network: db, subnet: 10.3.255.0/28 }
+  app-gw: {{ network: app, subnet: 10.1.255.0/28, zone: us-east-1a }}
+  db-gw: {{ network: db, subnet: 10.3.255.0/28 }}
 links:
-  - { between: [app, db], type: encrypted }
-",
-    );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([5; 32]));
-    d
+  - {{ between: [app, db], type: encrypted }}
+"
+        ),
+        5,
+    )
 }
 
 /// The pieces before the launch: addresses, firewalls and public subnets, each as it should be
@@ -39,9 +33,8 @@ links:
 /// everything before it in the clouds).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn addresses_firewalls_and_public_subnets_come_first() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
+    let (_, mut dr) = launch(&d).await;
     match up(&mut dr, &d).await {
         Ok(_) => {} // the emulator has the gateway image: the test below checks the rest
         Err(ApplyError::Step { step, error, .. }) => {
@@ -81,19 +74,10 @@ async fn addresses_firewalls_and_public_subnets_come_first() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_encrypted_pair_converges_with_instances_routes_and_destroys() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (_, mut dr, seen) = converged(&d).await;
     for vm in ["app-gw", "db-gw"] {
-        let i = seen.gateways[vm].instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}: {i:?}");
+        assert_running(&seen, vm);
     }
     for (net, vm, remote) in [
         ("app", "app-gw", "10.3.0.0/16"),

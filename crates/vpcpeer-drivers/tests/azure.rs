@@ -8,32 +8,53 @@
 
 mod common;
 
-use common::{down, drivers, server, topology, up};
+use common::{
+    applied, down, drivers, dropping_train, json_call, lake_only, planned, refused, server,
+    topology, up, Refused,
+};
 use hyper::Method;
 use serde_json::{json, Value};
-use vpcpeer_controller::apply::{ApplyError, Clouds};
+use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::{plan, Action, Cloud, Reason};
-use vpcpeer_drivers::Http;
 
 const API: &str = "api-version=2024-05-01";
 const SUB_A: &str = "11111111-1111-1111-1111-111111111111";
 const SUB_B: &str = "22222222-2222-2222-2222-222222222222";
 
-/// A cross-subscription, cross-region pair, both VNets declared (their resource groups do not
-/// exist yet: the driver creates them).
-fn pair() -> String {
+/// A topology of the two subscriptions' accounts with these networks (and links).
+fn with_accounts(networks: &str) -> String {
     format!(
         "name: demo
 accounts:
   a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
   b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
 networks:
-  lake:  {{ account: a, region: westeurope, cidrs: [10.1.0.0/16] }}
-  train: {{ account: b, region: eastus, cidrs: [10.2.0.0/16, 10.3.0.0/24] }}
+{networks}"
+    )
+}
+
+/// A cross-subscription, cross-region pair, both VNets declared (their resource groups do not
+/// exist yet: the driver creates them).
+fn pair() -> String {
+    with_accounts(
+        "  lake:  { account: a, region: westeurope, cidrs: [10.1.0.0/16] }
+  train: { account: b, region: eastus, cidrs: [10.2.0.0/16, 10.3.0.0/24] }
 links:
   - between: [lake, train]
-"
+",
     )
+}
+
+/// spoke (declared, account a) linked to the existing VNet `hub` given by id, with `options`
+/// on the link.
+fn spoke_and_hub(hub: &str, options: &str) -> vpcpeer_controller::Desired {
+    topology(&with_accounts(&format!(
+        "  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
+  hub:   {{ account: b, region: northeurope, id: {hub} }}
+links:
+  - between: [spoke, hub]
+{options}"
+    )))
 }
 
 fn vnet(sub: &str, rg: &str, name: &str) -> String {
@@ -48,25 +69,18 @@ async fn arm(url: &str, method: Method, path: &str, body: Option<Value>) -> (u16
     } else {
         format!("{url}{path}{sep}{API}")
     };
-    let headers = [("content-type", "application/json".to_string())];
-    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let a = Http::new()
-        .send(Cloud::Azure, "test", method, &target, &headers, bytes)
-        .await
-        .expect("answer");
-    let v = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
-    (a.status, v)
+    json_call(Cloud::Azure, method, &target, body).await
+}
+
+/// A peering of a VNet, read with ARM.
+async fn half(url: &str, vnet_id: &str, name: &str) -> (u16, Value) {
+    let path = format!("{vnet_id}/virtualNetworkPeerings/{name}");
+    arm(url, Method::GET, &path, None).await
 }
 
 /// A peering's `peeringState`, or `None` when it is not there.
 async fn state(url: &str, vnet_id: &str, name: &str) -> Option<String> {
-    let (status, v) = arm(
-        url,
-        Method::GET,
-        &format!("{vnet_id}/virtualNetworkPeerings/{name}"),
-        None,
-    )
-    .await;
+    let (status, v) = half(url, vnet_id, name).await;
     (status == 200).then(|| {
         v["properties"]["peeringState"]
             .as_str()
@@ -93,6 +107,25 @@ async fn make_vnet(url: &str, sub: &str, rg: &str, name: &str, region: &str, pre
     )
     .await;
     assert!(s == 200 || s == 201, "vnet: {s} {v}");
+}
+
+/// The existing VNet `hub` (10.8.0.0/16) of subscription B's group `shared`, made through ARM;
+/// its id.
+async fn make_hub(url: &str) -> String {
+    make_vnet(url, SUB_B, "shared", "hub", "northeurope", &["10.8.0.0/16"]).await;
+    vnet(SUB_B, "shared", "hub")
+}
+
+/// A half `name` from the VNet `from` to the VNet `to`, put by hand through ARM.
+async fn peer_by_hand(url: &str, from: &str, to: &str, name: &str) {
+    let (s, v) = arm(
+        url,
+        Method::PUT,
+        &format!("{from}/virtualNetworkPeerings/{name}"),
+        Some(json!({"properties": {"remoteVirtualNetwork": {"id": to}}})),
+    )
+    .await;
+    assert!(s == 200 || s == 201, "{s} {v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,13 +167,7 @@ async fn a_cross_subscription_global_pair_converges_and_stays() {
         v["properties"]["addressSpace"]["addressPrefixes"],
         json!(["10.2.0.0/16", "10.3.0.0/24"])
     );
-    let (_, p) = arm(
-        &url,
-        Method::GET,
-        &format!("{lake}/virtualNetworkPeerings/demo--lake-train"),
-        None,
-    )
-    .await;
+    let (_, p) = half(&url, &lake, "demo--lake-train").await;
     assert!(p["properties"]["remoteVirtualNetwork"]["id"]
         .as_str()
         .unwrap()
@@ -150,10 +177,8 @@ async fn a_cross_subscription_global_pair_converges_and_stays() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_deleted_out_of_band_is_drift_and_up_repairs_it() {
-    let url = server().await;
     let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let (url, mut d, _) = applied(&desired).await;
     let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
     let (s, _) = arm(
         &url,
@@ -168,9 +193,7 @@ async fn a_half_deleted_out_of_band_is_drift_and_up_repairs_it() {
         Some("Disconnected")
     );
 
-    let observed = d.observe(&desired).await.expect("observe");
-    let p = plan(&observed, &desired);
-    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let (_, p) = planned(&mut d, &desired).await;
     let lake_half = p.steps.iter().find(
         |s| matches!(&s.action, Action::AzureCreatePeering { network, .. } if network == "lake"),
     );
@@ -194,42 +217,14 @@ async fn a_half_deleted_out_of_band_is_drift_and_up_repairs_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_vnet_is_peered_and_kept_by_down() {
     let url = server().await;
-    make_vnet(
-        &url,
-        SUB_B,
-        "shared",
-        "hub",
-        "northeurope",
-        &["10.8.0.0/16"],
-    )
-    .await;
-    let hub = vnet(SUB_B, "shared", "hub");
-    let text = format!(
-        "name: demo
-accounts:
-  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
-  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
-networks:
-  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
-  hub:   {{ account: b, region: northeurope, id: {hub} }}
-links:
-  - between: [spoke, hub]
-    allow_forwarded_traffic: true
-"
-    );
-    let desired = topology(&text);
+    let hub = make_hub(&url).await;
+    let desired = spoke_and_hub(&hub, "    allow_forwarded_traffic: true\n");
     let mut d = drivers(&url, &desired);
     let out = up(&mut d, &desired).await.expect("up");
     assert_eq!(out.steps, 3, "one VNet and two halves: {out:?}");
     let spoke = vnet(SUB_A, "net-a", "spoke");
     for id in [&spoke, &hub] {
-        let (_, p) = arm(
-            &url,
-            Method::GET,
-            &format!("{id}/virtualNetworkPeerings/demo--spoke-hub"),
-            None,
-        )
-        .await;
+        let (_, p) = half(&url, id, "demo--spoke-hub").await;
         assert_eq!(p["properties"]["peeringState"], "Connected", "{id}");
         assert_eq!(p["properties"]["allowForwardedTraffic"], true, "{id}");
     }
@@ -244,10 +239,8 @@ links:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_removes_everything_the_topology_owns_and_only_that() {
-    let url = server().await;
     let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let (url, mut d, _) = applied(&desired).await;
     // A peering of another owner on the same VNet is left alone.
     make_vnet(
         &url,
@@ -260,14 +253,7 @@ async fn down_removes_everything_the_topology_owns_and_only_that() {
     .await;
     let lake = vnet(SUB_A, "net-a", "lake");
     let other = vnet(SUB_A, "net-a", "other");
-    let (s, v) = arm(
-        &url,
-        Method::PUT,
-        &format!("{other}/virtualNetworkPeerings/mine"),
-        Some(json!({"properties": {"remoteVirtualNetwork": {"id": lake}}})),
-    )
-    .await;
-    assert!(s == 200 || s == 201, "{s} {v}");
+    peer_by_hand(&url, &other, &lake, "mine").await;
 
     let gone = down(&mut d, &desired).await.expect("down");
     assert_eq!(gone.steps, 4, "two halves and two VNets: {gone:?}");
@@ -288,15 +274,7 @@ async fn a_refusal_is_reported_in_arms_words() {
     let url = server().await;
     // hub is already peered (outside the topology) with a VNet whose space overlaps spoke's:
     // only ARM knows, so the plan goes ahead and the PUT of spoke's half is refused.
-    make_vnet(
-        &url,
-        SUB_B,
-        "shared",
-        "hub",
-        "northeurope",
-        &["10.8.0.0/16"],
-    )
-    .await;
+    let hub = make_hub(&url).await;
     make_vnet(
         &url,
         SUB_B,
@@ -306,36 +284,17 @@ async fn a_refusal_is_reported_in_arms_words() {
         &["10.9.0.0/16"],
     )
     .await;
-    let hub = vnet(SUB_B, "shared", "hub");
     let old = vnet(SUB_B, "shared", "old");
     for (from, to) in [(&hub, &old), (&old, &hub)] {
-        let (s, v) = arm(
-            &url,
-            Method::PUT,
-            &format!("{from}/virtualNetworkPeerings/by-hand"),
-            Some(json!({"properties": {"remoteVirtualNetwork": {"id": to}}})),
-        )
-        .await;
-        assert!(s == 200 || s == 201, "{s} {v}");
+        peer_by_hand(&url, from, to, "by-hand").await;
     }
-    let text = format!(
-        "name: demo
-accounts:
-  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
-  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
-networks:
-  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
-  hub:   {{ account: b, region: northeurope, id: {hub} }}
-links:
-  - between: [spoke, hub]
-"
-    );
-    let desired = topology(&text);
-    let mut d = drivers(&url, &desired);
-    let e = up(&mut d, &desired).await.expect_err("refused");
-    let ApplyError::Step { step, error, .. } = &e else {
-        panic!("not a step error: {e}");
-    };
+    let desired = spoke_and_hub(&hub, "");
+    let Refused {
+        step,
+        error,
+        text: shown,
+        ..
+    } = refused(&mut drivers(&url, &desired), &desired).await;
     assert_eq!(error.code, "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet");
     assert_eq!(error.status, Some(400));
     assert_eq!(error.cloud, Cloud::Azure);
@@ -346,7 +305,6 @@ links:
         error.call,
         "PUT virtualNetworkPeerings spoke/demo--spoke-hub"
     );
-    let shown = e.to_string();
     assert!(
         shown.contains("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet")
             && shown.contains("10.9.0.0/16")
@@ -495,21 +453,7 @@ mod fake {
 
 /// Drivers for `desired` on the fake at `url`, with a bearer token.
 fn token_drivers(url: &str, desired: &vpcpeer_controller::Desired) -> vpcpeer_drivers::Drivers {
-    let access = desired
-        .accounts
-        .keys()
-        .map(|name| {
-            (
-                name.clone(),
-                vpcpeer_drivers::Access {
-                    endpoint: format!("{url}/"),
-                    aws_keys: None,
-                    token: Some("tok".into()),
-                },
-            )
-        })
-        .collect();
-    vpcpeer_drivers::Drivers::new(access, Box::new(std::time::SystemTime::now))
+    common::token_drivers(&format!("{url}/"), desired, |_| "tok".into())
         .with_poll(std::time::Duration::from_millis(1))
 }
 
@@ -751,10 +695,8 @@ async fn throttling_and_busy_answers_are_retryable_and_the_loop_retries_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_space_change_is_synced_and_options_change_in_place() {
-    let url = server().await;
     let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let (url, mut d, _) = applied(&desired).await;
     let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
     let half = |id: &str| format!("{id}/virtualNetworkPeerings/demo--lake-train");
 
@@ -792,10 +734,11 @@ async fn an_address_space_change_is_synced_and_options_change_in_place() {
     body["properties"]["allowGatewayTransit"] = json!(true);
     let (s, v) = arm(&url, Method::PUT, &half(&lake), Some(body)).await;
     assert_eq!(s, 200, "{v}");
-    let forwarded = topology(&pair().replace(
+    let forwarded_text = pair().replace(
         "between: [lake, train]",
         "between: [lake, train]\n    allow_forwarded_traffic: true",
-    ));
+    );
+    let forwarded = topology(&forwarded_text);
     let changed = up(&mut d, &forwarded).await.expect("options");
     assert_eq!(changed.steps, 2, "{changed:?}");
     for id in [&lake, &train] {
@@ -809,12 +752,7 @@ async fn an_address_space_change_is_synced_and_options_change_in_place() {
     // The file gives lake a second block: the plan foresees the sync of train's half that the
     // new block calls for, so one round does both and leaves the halves in sync.
     let wider = topology(
-        &pair()
-            .replace(
-                "between: [lake, train]",
-                "between: [lake, train]\n    allow_forwarded_traffic: true",
-            )
-            .replace("cidrs: [10.1.0.0/16]", "cidrs: [10.1.0.0/16, 10.9.0.0/24]"),
+        &forwarded_text.replace("cidrs: [10.1.0.0/16]", "cidrs: [10.1.0.0/16, 10.9.0.0/24]"),
     );
     let seen = d.observe(&wider).await.expect("observe");
     let planned = plan(&seen, &wider);
@@ -827,41 +765,20 @@ async fn an_address_space_change_is_synced_and_options_change_in_place() {
     }
 }
 
-/// `pair()` without train and without the link (both accounts stay in the file).
-fn lake_only() -> vpcpeer_controller::Desired {
-    let text = pair();
-    let cut = text.find("  train: { account").expect("train's network");
-    topology(&format!("{}links: []\n", &text[..cut]))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vnet_dropped_from_the_file_is_deleted_with_its_halves() {
-    let url = server().await;
     let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let (url, mut d, _) = applied(&desired).await;
     let (lake, train) = (vnet(SUB_A, "net-a", "lake"), vnet(SUB_B, "net-b", "train"));
 
-    let smaller = lake_only();
-    let observed = d.observe(&smaller).await.expect("observe");
-    assert_eq!(
-        observed.orphans.keys().collect::<Vec<_>>(),
-        ["train"],
-        "{observed:?}"
-    );
+    let smaller = lake_only(&pair());
+    let (observed, steps) = dropping_train(&mut d, &smaller, |action| match action {
+        Action::AzureDeletePeering { network, name } => format!("unpeer {network} {name}"),
+        Action::DeleteNetwork { network, .. } => format!("delete {network}"),
+        other => format!("{other:?}"),
+    })
+    .await;
     assert!(observed.orphans["train"].id.eq_ignore_ascii_case(&train));
-    let p = plan(&observed, &smaller);
-    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
-    let mut steps: Vec<String> = p
-        .steps
-        .iter()
-        .map(|s| match &s.action {
-            Action::AzureDeletePeering { network, name } => format!("unpeer {network} {name}"),
-            Action::DeleteNetwork { network, .. } => format!("delete {network}"),
-            other => format!("{other:?}"),
-        })
-        .collect();
-    steps.sort();
     assert_eq!(
         steps,
         [
@@ -870,7 +787,6 @@ async fn a_vnet_dropped_from_the_file_is_deleted_with_its_halves() {
             "unpeer train demo--lake-train"
         ]
     );
-    assert!(p.steps.iter().all(|s| s.reason == Reason::Stale), "{p:?}");
 
     let done = up(&mut d, &smaller).await.expect("up without train");
     assert_eq!(done.steps, 3, "{done:?}");
@@ -889,24 +805,12 @@ async fn vnets_given_by_id_are_never_orphans() {
     // The user's VNet, untagged, given by id, then dropped from the file: it stays.
     make_vnet(&url, SUB_B, "net-b", "hub", "northeurope", &["10.8.0.0/16"]).await;
     let hub = vnet(SUB_B, "net-b", "hub");
-    let accounts = format!(
-        "name: demo
-accounts:
-  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
-  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
-networks:
-  spoke: {{ account: a, region: westeurope, cidrs: [10.9.0.0/16] }}
-"
-    );
-    let with_hub = topology(&format!(
-        "{accounts}  hub: {{ account: b, region: northeurope, id: {hub} }}
-links:
-  - between: [spoke, hub]
-"
-    ));
+    let with_hub = spoke_and_hub(&hub, "");
     let mut d = drivers(&url, &with_hub);
     up(&mut d, &with_hub).await.expect("up");
-    let spoke_only = topology(&accounts);
+    let spoke_only = topology(&with_accounts(
+        "  spoke: { account: a, region: westeurope, cidrs: [10.9.0.0/16] }\n",
+    ));
     let observed = d.observe(&spoke_only).await.expect("observe");
     assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
     up(&mut d, &spoke_only).await.expect("up without hub");
@@ -916,21 +820,13 @@ links:
 
     // A VNet the topology made, now given by id under another name: named by the file, so not
     // an orphan, though it carries the topology's tags.
-    let url = server().await;
-    let desired = topology(&pair());
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let (url, mut d, _) = applied(&topology(&pair())).await;
     let train = vnet(SUB_B, "net-b", "train");
-    let adopted = topology(&format!(
-        "name: demo
-accounts:
-  a: {{ cloud: azure, subscription: {SUB_A}, resource_group: net-a }}
-  b: {{ cloud: azure, subscription: {SUB_B}, resource_group: net-b }}
-networks:
-  lake: {{ account: a, region: westeurope, cidrs: [10.1.0.0/16] }}
+    let adopted = topology(&with_accounts(&format!(
+        "  lake: {{ account: a, region: westeurope, cidrs: [10.1.0.0/16] }}
   kept: {{ account: b, region: eastus, id: {train} }}
 "
-    ));
+    )));
     let observed = d.observe(&adopted).await.expect("observe");
     assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
     let done = up(&mut d, &adopted).await.expect("up");

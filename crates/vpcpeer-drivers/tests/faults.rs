@@ -10,68 +10,20 @@
 
 mod common;
 
-use common::{drivers, server, topology, up};
-use hyper::Method;
-use serde_json::json;
+use common::{arm_fault, armed, launch, refused, topology, up, AWS_ACCOUNTS};
 use vpcpeer_api::{Face, FaultsAnswer};
-use vpcpeer_controller::apply::{ApplyError, Clouds};
+use vpcpeer_controller::apply::Clouds;
 use vpcpeer_controller::observed::AwsStatus;
-use vpcpeer_controller::{Action, Cloud, Desired};
-use vpcpeer_drivers::Http;
-
-const A: &str = "111111111111";
-const B: &str = "222222222222";
+use vpcpeer_controller::{Action, Desired};
 
 /// Arms `count` throttles of `action` on `face`; the faults then armed.
 async fn throttle(url: &str, face: &str, action: &str, count: u32) -> FaultsAnswer {
-    arm(url, face, action, count, "throttle").await
-}
-
-/// Arms `count` faults of kind `fault` of `action` on `face`; the faults then armed.
-async fn arm(url: &str, face: &str, action: &str, count: u32, fault: &str) -> FaultsAnswer {
-    let body = json!({"face": face, "action": action, "count": count, "fault": fault});
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "arm a fault",
-            Method::POST,
-            &format!("{url}/_vpcpeer/faults"),
-            &[("content-type", "application/json".to_string())],
-            body.to_string().into_bytes(),
-        )
-        .await
-        .expect("answer");
-    let text = String::from_utf8_lossy(&answer.body).into_owned();
-    assert_eq!(answer.status, 200, "{text}");
-    serde_json::from_str(&text).expect("the faults answer")
-}
-
-/// The faults still armed.
-async fn armed(url: &str) -> FaultsAnswer {
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "list faults",
-            Method::GET,
-            &format!("{url}/_vpcpeer/faults"),
-            &[],
-            Vec::new(),
-        )
-        .await
-        .expect("answer");
-    assert_eq!(answer.status, 200);
-    serde_json::from_slice(&answer.body).expect("the faults answer")
+    arm_fault(url, face, action, count, "throttle").await
 }
 
 fn aws_pair() -> Desired {
     topology(&format!(
-        "
-name: t
-accounts:
-  one: {{ cloud: aws, account_id: '{A}' }}
-  two: {{ cloud: aws, account_id: '{B}' }}
-networks:
-  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
+        "{AWS_ACCOUNTS}  app: {{ account: one, region: us-east-1, cidrs: [10.1.0.0/16] }}
   db: {{ account: two, region: eu-west-1, cidrs: [10.3.0.0/16] }}
 links:
   - {{ between: [app, db] }}
@@ -79,60 +31,55 @@ links:
     ))
 }
 
+/// An AWS pair through three throttled peering requests, and through a peering the accepter
+/// does not see yet (twice): each converges with one retry per refusal, and the refused calls
+/// made nothing (one peering, active).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_aws_pair_converges_through_three_throttled_peering_requests() {
-    let url = server().await;
-    let d = aws_pair();
-    let listed = throttle(&url, "aws", "CreateVpcPeeringConnection", 3).await;
-    assert_eq!(listed.faults.len(), 1);
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 3, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty(), "all three were used");
-    // One peering, active: the refused requests created nothing.
-    let seen = dr.observe(&d).await.expect("observe");
-    assert_eq!(seen.aws_peerings.len(), 1, "{:?}", seen.aws_peerings);
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!((again.steps, again.retries), (0, 0), "{again:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_aws_pair_converges_through_a_peering_the_accepter_does_not_see_yet() {
-    let url = server().await;
-    let d = aws_pair();
-    arm(&url, "aws", "AcceptVpcPeeringConnection", 2, "not_found").await;
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.retries, 2, "{out:?}");
-    assert!(armed(&url).await.faults.is_empty(), "both were used");
-    let seen = dr.observe(&d).await.expect("observe");
-    assert_eq!(seen.aws_peerings.len(), 1, "{:?}", seen.aws_peerings);
-    assert!(
-        seen.aws_peerings
-            .iter()
-            .all(|p| p.status == AwsStatus::Active),
-        "{:?}",
-        seen.aws_peerings
-    );
-    let again = up(&mut dr, &d).await.expect("apply again");
-    assert_eq!((again.steps, again.retries), (0, 0), "{again:?}");
+async fn an_aws_pair_converges_through_throttled_and_not_yet_visible_peering_calls() {
+    for (action, count, fault) in [
+        ("CreateVpcPeeringConnection", 3, "throttle"),
+        ("AcceptVpcPeeringConnection", 2, "not_found"),
+    ] {
+        let d = aws_pair();
+        let (url, mut dr) = launch(&d).await;
+        let listed = arm_fault(&url, "aws", action, count, fault).await;
+        assert_eq!(listed.faults.len(), 1, "{fault}");
+        let out = up(&mut dr, &d).await.expect("apply");
+        assert_eq!(out.retries, count, "{fault}: {out:?}");
+        assert!(
+            armed(&url).await.faults.is_empty(),
+            "{fault}: all were used"
+        );
+        let seen = dr.observe(&d).await.expect("observe");
+        assert_eq!(
+            seen.aws_peerings.len(),
+            1,
+            "{fault}: {:?}",
+            seen.aws_peerings
+        );
+        assert!(
+            seen.aws_peerings
+                .iter()
+                .all(|p| p.status == AwsStatus::Active),
+            "{fault}: {:?}",
+            seen.aws_peerings
+        );
+        let again = up(&mut dr, &d).await.expect("apply again");
+        assert_eq!((again.steps, again.retries), (0, 0), "{fault}: {again:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_past_the_policy_stops_the_apply_with_the_clouds_code() {
-    let url = server().await;
     let d = aws_pair();
+    let (url, mut dr) = launch(&d).await;
     throttle(&url, "aws", "CreateVpcPeeringConnection", 100).await;
-    let mut dr = drivers(&url, &d);
-    let err = up(&mut dr, &d).await.expect_err("the apply must give up");
-    let ApplyError::Step {
+    let common::Refused {
         step,
         error,
         attempts,
-    } = err
-    else {
-        panic!("not a step error: {err}");
-    };
+        ..
+    } = refused(&mut dr, &d).await;
     assert_eq!(attempts, 8, "the default policy's attempts");
     assert!(
         matches!(step.action, Action::AwsRequestPeering { .. }),
@@ -201,9 +148,8 @@ async fn gcp_and_azure_pairs_converge_through_throttled_and_busy_peering_calls()
     ];
     for (face, action, d) in cases {
         for fault in ["throttle", "busy"] {
-            let url = server().await;
-            arm(&url, face, action, 1, fault).await;
-            let mut dr = drivers(&url, &d);
+            let (url, mut dr) = launch(&d).await;
+            arm_fault(&url, face, action, 1, fault).await;
             let out = up(&mut dr, &d).await.expect("apply");
             assert_eq!(out.retries, 1, "{face} {fault}: {out:?}");
             assert!(armed(&url).await.faults.is_empty(), "{face} {fault}");

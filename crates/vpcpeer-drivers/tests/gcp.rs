@@ -9,55 +9,55 @@
 
 mod common;
 
-use common::{down, drivers, server, topology, up};
+use common::{
+    applied, down, drivers, dropping_train, json_call, lake_only, planned, refused, server,
+    server_with_auth, token_drivers, topology, up,
+};
 use hyper::Method;
 use serde_json::{json, Value};
-use vpcpeer_controller::apply::{ApplyError, Clouds};
-use vpcpeer_controller::{plan, Action, Cloud, Reason};
-use vpcpeer_drivers::Http;
+use vpcpeer_controller::apply::Clouds;
+use vpcpeer_controller::{Action, Cloud, Reason};
 
-/// A cross-project pair, each declared with blocks, opening tcp/443 (and more, to check that the
-/// firewall rules read back as they were written).
-const PAIR: &str = r#"
+/// The accounts every topology here declares, up to its networks.
+const HEAD: &str = "
 name: demo
 accounts:
   lake: { cloud: gcp, project: lake-prod }
   train: { cloud: gcp, project: train-prod }
 networks:
-  lake: { account: lake, region: us-central1, cidrs: [10.10.0.0/16, 10.11.0.0/16] }
-  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
+";
+
+/// A cross-project pair, each declared with blocks, opening tcp/443 (and more, to check that the
+/// firewall rules read back as they were written).
+fn pair() -> String {
+    format!(
+        "{HEAD}  lake: {{ account: lake, region: us-central1, cidrs: [10.10.0.0/16, 10.11.0.0/16] }}
+  train: {{ account: train, region: europe-west1, cidrs: [10.20.0.0/16] }}
 links:
   - between: [lake, train]
     open:
-      - { protocol: tcp, ports: 443 }
-      - { protocol: tcp, ports: "8000-8100" }
-      - { protocol: icmp }
+      - {{ protocol: tcp, ports: 443 }}
+      - {{ protocol: tcp, ports: \"8000-8100\" }}
+      - {{ protocol: icmp }}
     exchange_custom_routes: true
-"#;
+"
+    )
+}
+
+/// `HEAD` with these networks (and links).
+fn with_head(networks: &str) -> vpcpeer_controller::Desired {
+    topology(&format!("{HEAD}{networks}"))
+}
 
 /// One Compute Engine call through the public API: the HTTP status and the JSON answer.
 async fn gcp(url: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut headers = Vec::new();
-    let bytes = match body {
-        Some(b) => {
-            headers.push(("content-type", "application/json".to_string()));
-            serde_json::to_vec(&b).expect("json")
-        }
-        None => Vec::new(),
-    };
-    let answer = Http::new()
-        .send(
-            Cloud::Gcp,
-            "test",
-            method,
-            &format!("{url}/compute/v1/{path}"),
-            &headers,
-            bytes,
-        )
-        .await
-        .expect("an answer");
-    let v = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-    (answer.status, v)
+    json_call(
+        Cloud::Gcp,
+        method,
+        &format!("{url}/compute/v1/{path}"),
+        body,
+    )
+    .await
 }
 
 /// A change through the public API; it must be accepted and its operation end without error.
@@ -70,6 +70,56 @@ async fn change(url: &str, method: Method, path: &str, body: Value) {
 
 async fn get(url: &str, path: &str) -> (u16, Value) {
     gcp(url, Method::GET, path, None).await
+}
+
+/// A firewall rule of `project`.
+async fn rule(url: &str, project: &str, name: &str) -> (u16, Value) {
+    get(url, &format!("projects/{project}/global/firewalls/{name}")).await
+}
+
+/// A subnetwork of lake-prod.
+async fn subnetwork(url: &str, region: &str, name: &str) -> (u16, Value) {
+    let path = format!("projects/lake-prod/regions/{region}/subnetworks/{name}");
+    get(url, &path).await
+}
+
+/// A network of the user's in lake-prod, made through the API.
+async fn make_network(url: &str, name: &str, auto: bool) {
+    let body = json!({"name": name, "autoCreateSubnetworks": auto});
+    change(
+        url,
+        Method::POST,
+        "projects/lake-prod/global/networks",
+        body,
+    )
+    .await;
+}
+
+/// A firewall rule of the user's in lake-prod on its network `users`, admitting ssh from
+/// anywhere.
+async fn make_users_rule(url: &str, name: &str) {
+    make_network(url, "users", false).await;
+    let body = json!({"name": name, "network": "projects/lake-prod/global/networks/users",
+        "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]});
+    change(
+        url,
+        Method::POST,
+        "projects/lake-prod/global/firewalls",
+        body,
+    )
+    .await;
+}
+
+/// The user's network `shared` in lake-prod, with a subnetwork `shared-east` (10.30.0.0/24,
+/// and `secondary` as its range `pods` when given), made through the API.
+async fn make_shared(url: &str, secondary: Option<&str>) {
+    make_network(url, "shared", false).await;
+    let mut body = json!({"name": "shared-east", "network": SHARED, "ipCidrRange": "10.30.0.0/24"});
+    if let Some(range) = secondary {
+        body["secondaryIpRanges"] = json!([{"rangeName": "pods", "ipCidrRange": range}]);
+    }
+    let path = "projects/lake-prod/regions/us-east1/subnetworks";
+    change(url, Method::POST, path, body).await;
 }
 
 /// The peerings of a network, as `(name, peer link, state)`.
@@ -105,6 +155,7 @@ async fn firewall_names(url: &str, project: &str) -> Vec<String> {
 
 const LAKE: &str = "projects/lake-prod/global/networks/lake";
 const TRAIN: &str = "projects/train-prod/global/networks/train";
+const SHARED: &str = "projects/lake-prod/global/networks/shared";
 
 /// Both halves of `demo--<link>` ACTIVE, each pointing at the other network.
 async fn assert_active(url: &str, a: &str, b: &str, link: &str) {
@@ -121,12 +172,17 @@ async fn assert_active(url: &str, a: &str, b: &str, link: &str) {
     }
 }
 
+/// `network` stays, without peerings.
+async fn assert_kept_unpeered(url: &str, network: &str) {
+    let (status, net) = get(url, network).await;
+    assert_eq!(status, 200, "the network given by id stays: {net}");
+    assert!(net.get("peerings").is_none(), "{net}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_project_pair_converges_and_stays_converged() {
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    let first = up(&mut d, &desired).await.expect("up");
+    let desired = topology(&pair());
+    let (url, mut d, first) = applied(&desired).await;
     // Two networks, three subnetworks' worth of blocks, two halves, two rules: one round of
     // steps, then a round whose plan is empty.
     assert_eq!(first.rounds, 2, "{first:?}");
@@ -140,34 +196,19 @@ async fn a_cross_project_pair_converges_and_stays_converged() {
     assert_eq!(net["peerings"][0]["exportCustomRoutes"], true);
     assert_eq!(net["peerings"][0]["importCustomRoutes"], true);
     for (name, range) in [("lake-0", "10.10.0.0/16"), ("lake-1", "10.11.0.0/16")] {
-        let (status, s) = get(
-            &url,
-            &format!("projects/lake-prod/regions/us-central1/subnetworks/{name}"),
-        )
-        .await;
+        let (status, s) = subnetwork(&url, "us-central1", name).await;
         assert_eq!(status, 200, "{s}");
         assert_eq!(s["ipCidrRange"], range);
     }
-    let (status, rule) = get(
-        &url,
-        "projects/lake-prod/global/firewalls/demo--lake-train-a",
-    )
-    .await;
-    assert_eq!(status, 200, "{rule}");
-    assert_eq!(rule["direction"], "INGRESS");
-    assert_eq!(rule["sourceRanges"], json!(["10.20.0.0/16"]));
-    assert!(rule["network"].as_str().unwrap().ends_with(LAKE), "{rule}");
-    let (status, rule) = get(
-        &url,
-        "projects/train-prod/global/firewalls/demo--lake-train-b",
-    )
-    .await;
-    assert_eq!(status, 200, "{rule}");
-    assert_eq!(
-        rule["sourceRanges"],
-        json!(["10.10.0.0/16", "10.11.0.0/16"])
-    );
-    let allowed = rule["allowed"].to_string();
+    let (status, a) = rule(&url, "lake-prod", "demo--lake-train-a").await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["direction"], "INGRESS");
+    assert_eq!(a["sourceRanges"], json!(["10.20.0.0/16"]));
+    assert!(a["network"].as_str().unwrap().ends_with(LAKE), "{a}");
+    let (status, b) = rule(&url, "train-prod", "demo--lake-train-b").await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["sourceRanges"], json!(["10.10.0.0/16", "10.11.0.0/16"]));
+    let allowed = b["allowed"].to_string();
     for want in ["\"icmp\"", "\"443\"", "\"8000-8100\""] {
         assert!(allowed.contains(want), "{want} in {allowed}");
     }
@@ -175,33 +216,25 @@ async fn a_cross_project_pair_converges_and_stays_converged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_made_out_of_band_is_planned_as_drift_and_repaired() {
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let desired = topology(&pair());
+    let (url, mut d, _) = applied(&desired).await;
 
     // Someone removes train's half and lake's rule through the API.
+    let unpeer = json!({"name": "demo--lake-train"});
     change(
         &url,
         Method::POST,
         &format!("{TRAIN}/removePeering"),
-        json!({"name": "demo--lake-train"}),
+        unpeer,
     )
     .await;
-    let (status, op) = gcp(
-        &url,
-        Method::DELETE,
-        "projects/lake-prod/global/firewalls/demo--lake-train-a",
-        None,
-    )
-    .await;
+    let a = "projects/lake-prod/global/firewalls/demo--lake-train-a";
+    let (status, op) = gcp(&url, Method::DELETE, a, None).await;
     assert_eq!(status, 200, "{op}");
     let lake = peerings(&url, LAKE).await;
     assert_eq!(lake[0].2, "INACTIVE", "{lake:?}");
 
-    let observed = d.observe(&desired).await.expect("observe");
-    let p = plan(&observed, &desired);
-    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    let (_, p) = planned(&mut d, &desired).await;
     let steps: Vec<(&Action, &Reason)> = p.steps.iter().map(|s| (&s.action, &s.reason)).collect();
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert!(
@@ -235,62 +268,27 @@ async fn drift_made_out_of_band_is_planned_as_drift_and_repaired() {
 async fn a_network_given_by_id_is_peered_and_kept_by_down() {
     let url = server().await;
     // The user's network, made before the topology exists.
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "shared", "autoCreateSubnetworks": false}),
-    )
-    .await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/regions/us-east1/subnetworks",
-        json!({"name": "shared-east", "network": "projects/lake-prod/global/networks/shared",
-               "ipCidrRange": "10.30.0.0/24",
-               "secondaryIpRanges": [{"rangeName": "pods", "ipCidrRange": "10.31.0.0/20"}]}),
-    )
-    .await;
-    let desired = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  shared: { account: lake, id: projects/lake-prod/global/networks/shared }
+    make_shared(&url, Some("10.31.0.0/20")).await;
+    let desired = with_head(
+        "  shared: { account: lake, id: projects/lake-prod/global/networks/shared }
   train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
 links:
   - between: [shared, train]
     open: [{ protocol: tcp, ports: 443 }]
-"#,
+",
     );
     let mut d = drivers(&url, &desired);
     let done = up(&mut d, &desired).await.expect("up");
     assert_eq!(done.rounds, 2, "{done:?}");
-    const SHARED: &str = "projects/lake-prod/global/networks/shared";
     assert_active(&url, SHARED, TRAIN, "shared-train").await;
     // Train admits the user's network's ranges, primary and secondary, read from the cloud.
-    let (_, rule) = get(
-        &url,
-        "projects/train-prod/global/firewalls/demo--shared-train-b",
-    )
-    .await;
-    assert_eq!(
-        rule["sourceRanges"],
-        json!(["10.30.0.0/24", "10.31.0.0/20"])
-    );
+    let (_, b) = rule(&url, "train-prod", "demo--shared-train-b").await;
+    assert_eq!(b["sourceRanges"], json!(["10.30.0.0/24", "10.31.0.0/20"]));
 
     let gone = down(&mut d, &desired).await.expect("down");
     assert!(gone.steps > 0, "{gone:?}");
-    let (status, net) = get(&url, SHARED).await;
-    assert_eq!(status, 200, "the network given by id stays: {net}");
-    assert!(net.get("peerings").is_none(), "{net}");
-    let (status, sub) = get(
-        &url,
-        "projects/lake-prod/regions/us-east1/subnetworks/shared-east",
-    )
-    .await;
+    assert_kept_unpeered(&url, SHARED).await;
+    let (status, sub) = subnetwork(&url, "us-east1", "shared-east").await;
     assert_eq!(status, 200, "{sub}");
     assert!(firewall_names(&url, "lake-prod").await.is_empty());
     let (status, _) = get(&url, TRAIN).await;
@@ -301,26 +299,10 @@ links:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_removes_everything_the_topology_owns() {
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let desired = topology(&pair());
+    let (url, mut d, _) = applied(&desired).await;
     // A rule of the user's in the same project, on another network, is none of the topology's.
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "users", "autoCreateSubnetworks": false}),
-    )
-    .await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/firewalls",
-        json!({"name": "allow-ssh", "network": "projects/lake-prod/global/networks/users",
-               "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
-    )
-    .await;
+    make_users_rule(&url, "allow-ssh").await;
 
     let gone = down(&mut d, &desired).await.expect("down");
     // Two rules, two halves, two networks.
@@ -348,42 +330,23 @@ async fn refusals_reach_the_user_in_the_clouds_words() {
     // An auto-mode network given by id reserves 10.128.0.0/9: the plan sees no overlap with the
     // declared block (no auto subnetwork covers it), GCP refuses the peering in its operation.
     let url = server().await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "auto", "autoCreateSubnetworks": true}),
-    )
-    .await;
-    let desired = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  auto: { account: lake, id: auto }
+    make_network(&url, "auto", true).await;
+    let desired = with_head(
+        "  auto: { account: lake, id: auto }
   train: { account: train, region: us-central1, cidrs: [10.200.0.0/16] }
 links:
   - between: [auto, train]
-"#,
+",
     );
-    let mut d = drivers(&url, &desired);
-    let err = up(&mut d, &desired).await.expect_err("refused");
-    let text = err.to_string();
-    let ApplyError::Step {
-        error, attempts, ..
-    } = err
-    else {
-        panic!("not a step error: {text}");
-    };
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
+    let text = &r.text;
     assert_eq!(
-        error.call, "networks.addPeering auto/demo--auto-train",
+        r.error.call, "networks.addPeering auto/demo--auto-train",
         "{text}"
     );
-    assert_eq!(error.code, "INVALID_USAGE", "{text}");
-    assert_eq!(error.status, Some(400), "{text}");
-    assert_eq!(attempts, 1, "a refusal is not tried again: {text}");
+    assert_eq!(r.error.code, "INVALID_USAGE", "{text}");
+    assert_eq!(r.error.status, Some(400), "{text}");
+    assert_eq!(r.attempts, 1, "a refusal is not tried again: {text}");
     assert!(
         text.contains("INVALID_USAGE") && text.contains("10.128.0.0/9"),
         "{text}"
@@ -392,34 +355,16 @@ links:
     // A firewall rule's name is the project's: one of another network holds the link's name,
     // and GCP refuses the insert as it answers it (409 alreadyExists).
     let url = server().await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "users", "autoCreateSubnetworks": false}),
-    )
-    .await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/firewalls",
-        json!({"name": "demo--lake-train-a", "network": "projects/lake-prod/global/networks/users",
-               "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}),
-    )
-    .await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    let err = up(&mut d, &desired).await.expect_err("refused");
-    let text = err.to_string();
-    let ApplyError::Step { error, .. } = err else {
-        panic!("not a step error: {text}");
-    };
+    make_users_rule(&url, "demo--lake-train-a").await;
+    let desired = topology(&pair());
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
+    let text = &r.text;
     assert_eq!(
-        error.call, "firewalls.insert lake/demo--lake-train-a",
+        r.error.call, "firewalls.insert lake/demo--lake-train-a",
         "{text}"
     );
     assert_eq!(
-        (error.status, error.code.as_str()),
+        (r.error.status, r.error.code.as_str()),
         (Some(409), "alreadyExists")
     );
     assert!(
@@ -448,7 +393,7 @@ async fn running_operations_busy_networks_and_throttling_are_waited_out() {
             ),
         ],
     );
-    let desired = topology(PAIR);
+    let desired = topology(&pair());
     let mut d = drivers(&front.url, &desired);
     let mut events = Vec::new();
     let out = vpcpeer_controller::apply::apply(&mut d, &desired, &common::policy(), &mut |e| {
@@ -682,13 +627,7 @@ async fn creating_a_network_again_completes_it_and_fails_on_nothing_done_before(
     // An apply stopped after the network and its first subnetwork; a step tried again after a
     // lost answer. Either way the same CreateNetwork finishes the job.
     let url = server().await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "lake", "autoCreateSubnetworks": false}),
-    )
-    .await;
+    make_network(&url, "lake", false).await;
     change(
         &url,
         Method::POST,
@@ -696,7 +635,7 @@ async fn creating_a_network_again_completes_it_and_fails_on_nothing_done_before(
         json!({"name": "lake-0", "network": LAKE, "ipCidrRange": "10.10.0.0/16"}),
     )
     .await;
-    let desired = topology(PAIR);
+    let desired = topology(&pair());
     let mut d = drivers(&url, &desired);
     let step = vpcpeer_controller::Step {
         action: Action::CreateNetwork {
@@ -722,11 +661,7 @@ async fn creating_a_network_again_completes_it_and_fails_on_nothing_done_before(
             "10.11.0.0/16".parse().unwrap()
         ]
     );
-    let (status, s) = get(
-        &url,
-        "projects/lake-prod/regions/us-central1/subnetworks/lake-1",
-    )
-    .await;
+    let (status, s) = subnetwork(&url, "us-central1", "lake-1").await;
     assert_eq!((status, &s["ipCidrRange"]), (200, &json!("10.11.0.0/16")));
 }
 
@@ -735,47 +670,29 @@ async fn no_rule_is_written_without_sources() {
     // The network given by id has no subnetwork yet: a rule admitting "its ranges" would have
     // no sources, which GCP reads as 0.0.0.0/0. The driver refuses it.
     let url = server().await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "empty", "autoCreateSubnetworks": false}),
-    )
-    .await;
-    let desired = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  empty: { account: lake, id: empty }
+    make_network(&url, "empty", false).await;
+    let desired = with_head(
+        "  empty: { account: lake, id: empty }
   train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
 links:
   - between: [empty, train]
     open: [{ protocol: tcp, ports: 443 }]
-"#,
+",
     );
-    let mut d = drivers(&url, &desired);
-    let err = up(&mut d, &desired).await.expect_err("refused");
-    let text = err.to_string();
-    let ApplyError::Step { error, .. } = err else {
-        panic!("not a step error: {text}");
-    };
+    let r = refused(&mut drivers(&url, &desired), &desired).await;
     assert_eq!(
-        error.call, "firewalls.insert train/demo--empty-train-b",
-        "{text}"
+        r.error.call, "firewalls.insert train/demo--empty-train-b",
+        "{}",
+        r.text
     );
-    assert_eq!(error.code, "noSourceRanges", "{text}");
+    assert_eq!(r.error.code, "noSourceRanges", "{}", r.text);
     assert!(firewall_names(&url, "train-prod").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn options_and_rules_changed_out_of_band_are_set_back() {
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let desired = topology(&pair());
+    let (url, mut d, _) = applied(&desired).await;
     // Someone stops lake importing custom routes and opens train's rule to the world on port 22.
     change(
         &url,
@@ -792,8 +709,7 @@ async fn options_and_rules_changed_out_of_band_are_set_back() {
     )
     .await;
 
-    let observed = d.observe(&desired).await.expect("observe");
-    let p = plan(&observed, &desired);
+    let (_, p) = planned(&mut d, &desired).await;
     let steps: Vec<(&Action, &Reason)> = p.steps.iter().map(|s| (&s.action, &s.reason)).collect();
     assert!(
         matches!(
@@ -815,16 +731,9 @@ async fn options_and_rules_changed_out_of_band_are_set_back() {
     assert_eq!(repaired.steps, 2, "{repaired:?}");
     let (_, net) = get(&url, LAKE).await;
     assert_eq!(net["peerings"][0]["importCustomRoutes"], true, "{net}");
-    let (_, rule) = get(
-        &url,
-        "projects/train-prod/global/firewalls/demo--lake-train-b",
-    )
-    .await;
-    assert_eq!(
-        rule["sourceRanges"],
-        json!(["10.10.0.0/16", "10.11.0.0/16"])
-    );
-    assert!(!rule["allowed"].to_string().contains("\"22\""), "{rule}");
+    let (_, b) = rule(&url, "train-prod", "demo--lake-train-b").await;
+    assert_eq!(b["sourceRanges"], json!(["10.10.0.0/16", "10.11.0.0/16"]));
+    assert!(!b["allowed"].to_string().contains("\"22\""), "{b}");
 }
 
 /// A server that checks GCP bearer tokens: `lake-token` grants lake-prod, `train-token`
@@ -836,52 +745,26 @@ async fn server_with_tokens() -> String {
                     {"token": "train-token", "projects": ["train-prod"]}]}"#,
     )
     .expect("credentials");
-    let emu =
-        vpcpeer_service::Emulator::reproducible(vpcpeer_model::Timestamp(1_760_000_000_000), 7)
-            .expect("emulator");
     let auth = Auth::new(Some(credentials), None, || {
         vpcpeer_model::Timestamp(1_760_000_000_000)
     });
-    let state = vpcpeer_server::AppState::with_auth(emu, 1, auth);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(vpcpeer_server::serve(
-        listener,
-        None,
-        state,
-        vpcpeer_server::ServeOptions::default(),
-    ));
-    format!("http://{addr}")
+    server_with_auth(auth).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_project_is_called_with_its_own_token() {
     let url = server_with_tokens().await;
-    let desired = topology(PAIR);
-    let with_tokens = |lake: &str, train: &str| {
-        let access = [("lake", lake), ("train", train)]
-            .into_iter()
-            .map(|(account, token)| {
-                (
-                    account.to_string(),
-                    vpcpeer_drivers::Access {
-                        endpoint: url.clone(),
-                        aws_keys: None,
-                        token: Some(token.to_string()),
-                    },
-                )
-            })
-            .collect();
-        vpcpeer_drivers::Drivers::new(access, Box::new(std::time::SystemTime::now))
-            .with_poll(std::time::Duration::from_millis(5))
+    let desired = topology(&pair());
+    let with_tokens = |lake: &'static str, train: &'static str| {
+        token_drivers(&url, &desired, move |account| {
+            (if account == "lake" { lake } else { train }).to_string()
+        })
     };
     // Train's calls with lake's token: GCP refuses them, in its words.
     let mut d = with_tokens("lake-token", "lake-token");
     let err = up(&mut d, &desired).await.expect_err("refused");
     let text = err.to_string();
-    let ApplyError::Observe(error) = err else {
+    let vpcpeer_controller::apply::ApplyError::Observe(error) = err else {
         panic!("not an observe error: {text}");
     };
     assert_eq!(error.call, "networks.get train", "{text}");
@@ -899,40 +782,20 @@ async fn each_project_is_called_with_its_own_token() {
     assert_eq!(gone.steps, 6, "{gone:?}");
 }
 
-/// `PAIR` without train and without the link (both accounts stay in the file).
-fn lake_only() -> vpcpeer_controller::Desired {
-    let cut = PAIR.find("  train: { account").expect("train's network");
-    topology(&format!("{}links: []\n", &PAIR[..cut]))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_network_dropped_from_the_file_is_deleted_with_its_halves_and_rules() {
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
+    let desired = topology(&pair());
+    let (url, mut d, _) = applied(&desired).await;
 
-    let smaller = lake_only();
-    let observed = d.observe(&smaller).await.expect("observe");
-    assert_eq!(
-        observed.orphans.keys().collect::<Vec<_>>(),
-        ["train"],
-        "{observed:?}"
-    );
+    let smaller = lake_only(&pair());
+    let (observed, steps) = dropping_train(&mut d, &smaller, |action| match action {
+        Action::GcpRemovePeering { network, name } => format!("unpeer {network} {name}"),
+        Action::GcpDeleteFirewall { network, name } => format!("unrule {network} {name}"),
+        Action::DeleteNetwork { network, id, .. } => format!("delete {network} {id}"),
+        other => format!("{other:?}"),
+    })
+    .await;
     assert_eq!(observed.orphans["train"].id, TRAIN);
-    let p = plan(&observed, &smaller);
-    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
-    let mut steps: Vec<String> = p
-        .steps
-        .iter()
-        .map(|s| match &s.action {
-            Action::GcpRemovePeering { network, name } => format!("unpeer {network} {name}"),
-            Action::GcpDeleteFirewall { network, name } => format!("unrule {network} {name}"),
-            Action::DeleteNetwork { network, id, .. } => format!("delete {network} {id}"),
-            other => format!("{other:?}"),
-        })
-        .collect();
-    steps.sort();
     assert_eq!(
         steps,
         [
@@ -943,7 +806,6 @@ async fn a_network_dropped_from_the_file_is_deleted_with_its_halves_and_rules() 
             "unrule train demo--lake-train-b".to_string(),
         ]
     );
-    assert!(p.steps.iter().all(|s| s.reason == Reason::Stale), "{p:?}");
 
     let done = up(&mut d, &smaller).await.expect("up without train");
     assert_eq!(done.steps, 5, "{done:?}");
@@ -962,84 +824,35 @@ async fn a_network_dropped_from_the_file_is_deleted_with_its_halves_and_rules() 
 async fn networks_given_by_id_are_never_orphans() {
     let url = server().await;
     // The user's network, unmarked, given by id, then dropped from the file: it stays.
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/global/networks",
-        json!({"name": "shared", "autoCreateSubnetworks": false}),
-    )
-    .await;
-    change(
-        &url,
-        Method::POST,
-        "projects/lake-prod/regions/us-east1/subnetworks",
-        json!({"name": "shared-east", "network": "projects/lake-prod/global/networks/shared",
-               "ipCidrRange": "10.30.0.0/24"}),
-    )
-    .await;
-    let with_shared = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  shared: { account: lake, id: projects/lake-prod/global/networks/shared }
-  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
-links:
+    make_shared(&url, None).await;
+    let train = "  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }\n";
+    let with_shared = with_head(&format!(
+        "  shared: {{ account: lake, id: {SHARED} }}
+{train}links:
   - between: [shared, train]
-"#,
-    );
+"
+    ));
     let mut d = drivers(&url, &with_shared);
     up(&mut d, &with_shared).await.expect("up");
-    let train_only = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
-"#,
-    );
+    let train_only = with_head(train);
     let observed = d.observe(&train_only).await.expect("observe");
     assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
     up(&mut d, &train_only).await.expect("up without shared");
-    const SHARED: &str = "projects/lake-prod/global/networks/shared";
     let (status, net) = get(&url, SHARED).await;
     assert_eq!(status, 200, "the network given by id stays: {net}");
-    let (status, _) = get(
-        &url,
-        "projects/lake-prod/regions/us-east1/subnetworks/shared-east",
-    )
-    .await;
+    let (status, _) = subnetwork(&url, "us-east1", "shared-east").await;
     assert_eq!(status, 200);
     assert!(peerings(&url, TRAIN).await.is_empty());
 
     // A network the topology made, now given by id under another name: named by the file, so
     // not an orphan, though it carries the topology's mark.
-    let url = server().await;
-    let desired = topology(PAIR);
-    let mut d = drivers(&url, &desired);
-    up(&mut d, &desired).await.expect("up");
-    let adopted = topology(
-        r#"
-name: demo
-accounts:
-  lake: { cloud: gcp, project: lake-prod }
-  train: { cloud: gcp, project: train-prod }
-networks:
-  kept: { account: lake, id: projects/lake-prod/global/networks/lake }
-  train: { account: train, region: europe-west1, cidrs: [10.20.0.0/16] }
-"#,
-    );
+    let (url, mut d, _) = applied(&topology(&pair())).await;
+    let adopted = with_head(&format!("  kept: {{ account: lake, id: {LAKE} }}\n{train}"));
     let observed = d.observe(&adopted).await.expect("observe");
     assert!(observed.orphans.is_empty(), "{:?}", observed.orphans);
     let done = up(&mut d, &adopted).await.expect("up");
     // Its half and rule go with the link, and so do train's.
     assert_eq!(done.steps, 4, "{done:?}");
-    let (status, net) = get(&url, LAKE).await;
-    assert_eq!(status, 200, "{net}");
-    assert!(net.get("peerings").is_none(), "{net}");
+    assert_kept_unpeered(&url, LAKE).await;
     assert_eq!(up(&mut d, &adopted).await.expect("again").steps, 0);
 }

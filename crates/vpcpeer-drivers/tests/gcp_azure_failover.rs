@@ -15,31 +15,23 @@
 
 mod common;
 
-use std::time::UNIX_EPOCH;
-
-use common::{drivers, policy, server, topology, up};
+use common::{
+    advance, applied, cloud_secs, drivers, instance, reconcile, server, with_secret, START,
+};
 use hyper::Method;
-use vpcpeer_controller::apply::{apply, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
-use vpcpeer_controller::health::{assess, EventKind, HaState, Health, Pair, Status};
+use vpcpeer_controller::apply::Clouds;
+use vpcpeer_controller::health::{EventKind, HaState, Pair, Status};
 use vpcpeer_controller::{plan, Cloud, Desired, Observed};
 use vpcpeer_drivers::{Drivers, Http};
 
-/// The emulator's clock at start (`common::server`), in seconds.
-const START: u64 = 1_760_000_000;
 const SUB_A: &str = "00000000-0000-0000-0000-00000000000a";
 const SUB_B: &str = "00000000-0000-0000-0000-00000000000b";
 
-fn with_secret(text: &str) -> Desired {
-    let mut d = topology(text);
-    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
-    d
-}
-
 /// lake (GCP) ↔ hq (Azure), a backup on each side.
 fn gcp_azure() -> Desired {
-    with_secret(&format!(
-        "
+    with_secret(
+        &format!(
+            "
 name: t
 accounts:
   lakes: {{ cloud: gcp, project: lakes-prod }}
@@ -60,13 +52,16 @@ links:
   - {{ between: [lake, hq], type: encrypted }}
 detection_time: 60
 "
-    ))
+        ),
+        7,
+    )
 }
 
 /// hq (Azure, one subscription) ↔ branch (Azure, another), a backup on each side.
 fn azure_pair() -> Desired {
-    with_secret(&format!(
-        "
+    with_secret(
+        &format!(
+            "
 name: t
 accounts:
   corp: {{ cloud: azure, subscription: {SUB_A}, resource_group: net }}
@@ -87,7 +82,9 @@ links:
   - {{ between: [hq, branch], type: encrypted }}
 detection_time: 60
 "
-    ))
+        ),
+        7,
+    )
 }
 
 /// One raw call of the test's own (no credentials: the server takes none by default); the
@@ -104,51 +101,6 @@ async fn call(cloud: Cloud, method: Method, url: &str) -> vpcpeer_drivers::http:
         String::from_utf8_lossy(&a.body)
     );
     a
-}
-
-/// Moves the emulator's clock through its admin API.
-async fn advance(url: &str, secs: u64) {
-    let answer = Http::new()
-        .send(
-            Cloud::Aws,
-            "clock",
-            Method::POST,
-            &format!("{url}/_vpcpeer/clock"),
-            &[("content-type", "application/json".into())],
-            format!("{{\"advance_seconds\": {secs}}}").into_bytes(),
-        )
-        .await
-        .expect("answer");
-    assert_eq!(answer.status, 200);
-}
-
-/// The instance id the drivers read for `vm` (GCP: `projects/…/instances/…`, Azure: the
-/// VM's ARM id).
-async fn instance(dr: &mut Drivers, d: &Desired, vm: &str) -> String {
-    let seen = dr.observe(d).await.expect("observe");
-    seen.gateways[vm]
-        .instance
-        .as_ref()
-        .expect("an instance")
-        .id
-        .clone()
-}
-
-/// One pass of `vpcpeer controller reconcile --once`, at the clouds' time.
-async fn reconcile(dr: &mut Drivers, d: &Desired, state: &mut HaState) -> Health {
-    let observed = dr.observe(d).await.expect("observe");
-    let now = dr
-        .cloud_now()
-        .expect("a Date header")
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let h = assess(d, &observed, state, now);
-    apply(dr, &h.desired, &policy(), &mut |e| eprintln!("{e:?}"))
-        .await
-        .expect("apply");
-    *state = h.state.clone();
-    h
 }
 
 /// The gateway VM each side's routes to the other side lead to (one per side, none a
@@ -213,59 +165,50 @@ async fn fails_over(
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gcp_primary_stopped_through_compute_fails_over_once_the_clock_passes() {
-    let url = server().await;
-    let d = gcp_azure();
-    let mut dr = drivers(&url, &d);
-    up(&mut dr, &d).await.expect("apply");
-    let sides = [("lake", "10.50.0.0/16"), ("hq", "10.30.0.0/16")];
+/// `d` applied: the clouds' time is the emulator's, from the answers' `Date` header, and each
+/// side routes to its primary; 10 s on, the primary `stopped` is stopped through its cloud's API
+/// (`stop` gives that call's cloud and URL from the server's URL and the instance id), and then
+/// [`fails_over`].
+async fn a_stopped_primary_fails_over(
+    d: Desired,
+    sides: [(&str, &str); 2],
+    stopped: &str,
+    stop: impl Fn(&str, &str) -> (Cloud, String),
+) {
+    let (url, mut dr, _) = applied(&d).await;
+    assert_eq!(cloud_secs(&dr), START);
     let mut state = HaState::default();
     let h = reconcile(&mut dr, &d, &mut state).await;
     assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
     assert_eq!(
         routed(&dr.observe(&d).await.unwrap(), sides),
-        ["lake-gw", "hq-gw"]
+        sides.map(|(side, _)| format!("{side}-gw"))
     );
 
     advance(&url, 10).await;
-    let id = instance(&mut dr, &d, "lake-gw").await;
-    call(
-        Cloud::Gcp,
-        Method::POST,
-        &format!("{url}/compute/v1/{id}/stop"),
-    )
+    let id = instance(&mut dr, &d, stopped).await;
+    let (cloud, target) = stop(&url, &id);
+    call(cloud, Method::POST, &target).await;
+    fails_over(&url, &mut dr, &d, stopped, 10, sides).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gcp_primary_stopped_through_compute_fails_over_once_the_clock_passes() {
+    let sides = [("lake", "10.50.0.0/16"), ("hq", "10.30.0.0/16")];
+    a_stopped_primary_fails_over(gcp_azure(), sides, "lake-gw", |url, id| {
+        (Cloud::Gcp, format!("{url}/compute/v1/{id}/stop"))
+    })
     .await;
-    fails_over(&url, &mut dr, &d, "lake-gw", 10, sides).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_azure_primary_deallocated_through_arm_fails_over_once_the_clock_passes() {
-    let url = server().await;
-    let d = azure_pair();
-    let mut dr = drivers(&url, &d);
-    up(&mut dr, &d).await.expect("apply");
-    // The clouds' time is the emulator's, from the ARM answers' Date header.
-    let now = dr.cloud_now().expect("a Date header");
-    assert_eq!(now.duration_since(UNIX_EPOCH).unwrap().as_secs(), START);
     let sides = [("hq", "10.60.0.0/16"), ("branch", "10.50.0.0/16")];
-    let mut state = HaState::default();
-    let h = reconcile(&mut dr, &d, &mut state).await;
-    assert_eq!(h.links[0].status, Status::Up, "{:?}", h.links);
-    assert_eq!(
-        routed(&dr.observe(&d).await.unwrap(), sides),
-        ["hq-gw", "branch-gw"]
-    );
-
-    advance(&url, 10).await;
-    let id = instance(&mut dr, &d, "branch-gw").await;
-    call(
-        Cloud::Azure,
-        Method::POST,
-        &format!("{url}{id}/deallocate?api-version=2024-07-01"),
-    )
+    a_stopped_primary_fails_over(azure_pair(), sides, "branch-gw", |url, id| {
+        let deallocate = format!("{url}{id}/deallocate?api-version=2024-07-01");
+        (Cloud::Azure, deallocate)
+    })
     .await;
-    fails_over(&url, &mut dr, &d, "branch-gw", 10, sides).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,21 +234,14 @@ accounts:
 networks:
   lake: { account: lakes, region: us-central1, cidrs: [10.30.0.0/16] }
 ",
+        7,
     );
     let mut dr = drivers(&url, &d);
     assert_eq!(dr.cloud_now(), None, "no answer yet");
     dr.observe(&d).await.expect("observe");
-    let now = dr.cloud_now().expect("the clouds' clock");
-    assert_eq!(
-        now.duration_since(UNIX_EPOCH).unwrap().as_secs(),
-        START + 61
-    );
+    assert_eq!(cloud_secs(&dr), START + 61);
     // The clock moves on: the next observation reads the new time.
     advance(&url, 100).await;
     dr.observe(&d).await.expect("observe");
-    let now = dr.cloud_now().expect("the clouds' clock");
-    assert_eq!(
-        now.duration_since(UNIX_EPOCH).unwrap().as_secs(),
-        START + 161
-    );
+    assert_eq!(cloud_secs(&dr), START + 161);
 }

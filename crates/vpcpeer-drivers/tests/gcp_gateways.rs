@@ -9,64 +9,49 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{down, drivers, policy, server, topology, up};
+use common::{
+    assert_running, converged, down, drivers, policy, sdk_network, server, up, with_secret,
+};
 use google_cloud_compute_v1::client::{Addresses, Firewalls, Instances, Routes};
 use google_cloud_compute_v1::model::{metadata, Instance, Metadata};
-use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
-use google_cloud_gax::retry_policy::NeverRetry;
 use google_cloud_lro::Poller;
 use vpcpeer_controller::apply::{apply, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::{plan, Action, Desired};
 
 const P: &str = "analytics-prod";
 const ZONE: &str = "us-central1-a";
 
-macro_rules! client {
-    ($t:ty, $url:expr) => {{
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let poll = ExponentialBackoffBuilder::new()
-            .with_initial_delay(Duration::from_millis(5))
-            .with_maximum_delay(Duration::from_millis(5))
-            .with_scaling(1.0)
-            .build()
-            .expect("a fixed period");
-        <$t>::builder()
-            .with_endpoint($url)
-            .with_credentials(google_cloud_auth::credentials::anonymous::Builder::new().build())
-            .with_retry_policy(NeverRetry)
-            .with_polling_backoff_policy(poll)
-            .build()
-            .await
-            .expect("a client")
-    }};
-}
-
-fn pair() -> Desired {
-    let mut d = topology(
+/// web (AWS, its gateway web-gw) and `gcp`, a network of analytics-prod, encrypted.
+fn web_and(gcp: &str, gcp_network: &str, gcp_gateway: &str) -> Desired {
+    let text = format!(
         "
 name: t
 accounts:
-  shop: { cloud: aws, account_id: '111111111111' }
-  analytics: { cloud: gcp, project: analytics-prod }
+  shop: {{ cloud: aws, account_id: '111111111111' }}
+  analytics: {{ cloud: gcp, project: analytics-prod }}
 networks:
-  web: { account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }
-  lake: { account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }
+  web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
+  {gcp}: {{ account: analytics, region: us-central1, {gcp_network} }}
 gateways:
-  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
-  lake-gw: { network: lake, subnet: 10.30.0.0/16, zone: us-central1-a }
+  web-gw: {{ network: web, subnet: 10.10.255.0/28, zone: us-east-1a }}
+  {gcp}-gw: {{ network: {gcp}, {gcp_gateway} }}
 links:
-  - { between: [web, lake], type: encrypted }
-",
+  - {{ between: [web, {gcp}], type: encrypted }}
+"
     );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
-    d
+    with_secret(&text, 7)
+}
+
+fn pair() -> Desired {
+    web_and(
+        "lake",
+        "cidrs: [10.30.0.0/16]",
+        "subnet: 10.30.0.0/16, zone: us-central1-a",
+    )
 }
 
 async fn instance(url: &str) -> Option<Instance> {
-    let vms = client!(Instances, url);
+    let vms = gcp_client!(Instances, url);
     let got = vms
         .get()
         .set_project(P)
@@ -89,30 +74,21 @@ fn item<'i>(i: &'i Instance, key: &str) -> Option<&'i str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
-    let url = server().await;
     let d = pair();
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (url, mut dr, seen) = converged(&d).await;
     let ip = |vm: &str| seen.gateways[vm].address.as_ref().expect("an address").ip;
     let (web_ip, lake_ip) = (ip("web-gw"), ip("lake-gw"));
     for (vm, peer) in [("web-gw", lake_ip), ("lake-gw", web_ip)] {
         let g = &seen.gateways[vm];
         assert_eq!(g.firewall.as_deref(), Some(&[peer][..]), "{vm}");
-        let i = g.instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}: {i:?}");
+        assert_running(&seen, vm);
     }
     let s = seen.gateways["lake-gw"].subnet.as_ref().expect("a subnet");
     assert!(s.public && !s.created, "{s:?}");
     assert_eq!(s.id, "lake-0");
 
     // What GCP holds, read through Google's client.
-    let addresses = client!(Addresses, &url);
+    let addresses = gcp_client!(Addresses, &url);
     let a = addresses
         .get()
         .set_project(P)
@@ -154,7 +130,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     );
     assert_eq!(item(&vm, "vpcpeer-config").map(str::len), Some(64));
 
-    let firewalls = client!(Firewalls, &url);
+    let firewalls = gcp_client!(Firewalls, &url);
     let f = firewalls
         .get()
         .set_project(P)
@@ -167,7 +143,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     assert_eq!(f.allowed[0].ip_protocol.as_deref(), Some("udp"));
     assert_eq!(f.allowed[0].ports, vec!["51820".to_string()]);
 
-    let routes = client!(Routes, &url);
+    let routes = gcp_client!(Routes, &url);
     let listed = routes
         .list()
         .set_project(P)
@@ -210,7 +186,7 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
     assert_eq!((again.rounds, again.steps), (1, 0));
 
     // Someone changes the VM's configuration digest by hand: the plan replaces the VM.
-    let vms = client!(Instances, &url);
+    let vms = gcp_client!(Instances, &url);
     let md = vm.metadata.clone().expect("metadata");
     let items: Vec<_> = md
         .items
@@ -279,41 +255,12 @@ async fn an_aws_gcp_encrypted_link_launches_the_gcp_gateway_and_destroys() {
 /// names for its gateway is not public, and the plan refuses it before any change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_subnetwork_without_the_internet_route_is_refused() {
-    use google_cloud_compute_v1::client::{Networks, Subnetworks};
-    use google_cloud_compute_v1::model::{Network, Subnetwork};
     use vpcpeer_controller::apply::ApplyError;
     use vpcpeer_controller::Conflict;
 
     let url = server().await;
-    let networks = client!(Networks, &url);
-    networks
-        .insert()
-        .set_project(P)
-        .set_body(
-            Network::new()
-                .set_name("bare")
-                .set_auto_create_subnetworks(false),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("network");
-    let subnetworks = client!(Subnetworks, &url);
-    subnetworks
-        .insert()
-        .set_project(P)
-        .set_region("us-central1")
-        .set_body(
-            Subnetwork::new()
-                .set_name("bare-s")
-                .set_network("global/networks/bare")
-                .set_ip_cidr_range("10.40.0.0/24"),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("subnetwork");
-    let routes = client!(Routes, &url);
+    sdk_network(&url, P, "bare", "bare-s", "10.40.0.0/24").await;
+    let routes = gcp_client!(Routes, &url);
     let listed = routes.list().set_project(P).send().await.expect("routes");
     let default = listed
         .items
@@ -333,23 +280,7 @@ async fn a_gateway_subnetwork_without_the_internet_route_is_refused() {
         .await
         .expect("default route deleted");
 
-    let mut d = topology(
-        "
-name: t
-accounts:
-  shop: { cloud: aws, account_id: '111111111111' }
-  analytics: { cloud: gcp, project: analytics-prod }
-networks:
-  web: { account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }
-  bare: { account: analytics, region: us-central1, id: bare }
-gateways:
-  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
-  bare-gw: { network: bare, subnet: bare-s }
-links:
-  - { between: [web, bare], type: encrypted }
-",
-    );
-    d.gateway_secret = Some(GatewaySecret::from_bytes([7; 32]));
+    let d = web_and("bare", "id: bare", "subnet: bare-s");
     let mut dr = drivers(&url, &d);
     match up(&mut dr, &d).await {
         Err(ApplyError::Conflicts(c)) => assert!(

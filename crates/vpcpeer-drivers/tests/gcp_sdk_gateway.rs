@@ -8,74 +8,23 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::server;
-use google_cloud_compute_v1::client::{Instances, Networks, Subnetworks};
+use common::{sdk_network, server};
+use google_cloud_compute_v1::client::Instances;
 use google_cloud_compute_v1::model::access_config::Type as AccessType;
 use google_cloud_compute_v1::model::{
-    instance, metadata, AccessConfig, Instance, Metadata, Network, NetworkInterface, Subnetwork,
+    instance, metadata, AccessConfig, Instance, Metadata, NetworkInterface,
 };
-use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
-use google_cloud_gax::retry_policy::NeverRetry;
 use google_cloud_lro::Poller;
 
 const P: &str = "gw-probe";
 const ZONE: &str = "us-central1-a";
 
-macro_rules! client {
-    ($t:ty, $url:expr) => {{
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let poll = ExponentialBackoffBuilder::new()
-            .with_initial_delay(Duration::from_millis(5))
-            .with_maximum_delay(Duration::from_millis(5))
-            .with_scaling(1.0)
-            .build()
-            .expect("a fixed period");
-        <$t>::builder()
-            .with_endpoint($url)
-            .with_credentials(google_cloud_auth::credentials::anonymous::Builder::new().build())
-            .with_retry_policy(NeverRetry)
-            .with_polling_backoff_policy(poll)
-            .build()
-            .await
-            .expect("a client")
-    }};
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_launches_stops_starts_and_reconfigures_a_gateway_instance() {
     let url = server().await;
-    let networks = client!(Networks, &url);
-    networks
-        .insert()
-        .set_project(P)
-        .set_body(
-            Network::new()
-                .set_name("net")
-                .set_auto_create_subnetworks(false),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("network");
-    let subnetworks = client!(Subnetworks, &url);
-    subnetworks
-        .insert()
-        .set_project(P)
-        .set_region("us-central1")
-        .set_body(
-            Subnetwork::new()
-                .set_name("s")
-                .set_network("global/networks/net")
-                .set_ip_cidr_range("10.7.0.0/24"),
-        )
-        .poller()
-        .until_done()
-        .await
-        .expect("subnetwork");
+    sdk_network(&url, P, "net", "s", "10.7.0.0/24").await;
 
-    let vms = client!(Instances, &url);
+    let vms = gcp_client!(Instances, &url);
     let body = Instance::new()
         .set_name("gw")
         .set_machine_type(format!("zones/{ZONE}/machineTypes/e2-small"))

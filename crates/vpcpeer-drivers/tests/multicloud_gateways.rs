@@ -10,18 +10,17 @@
 
 mod common;
 
-use common::{down, drivers, policy, server, topology, up};
+use common::{assert_running, converged, down, json_call, policy, up, with_secret};
 use hyper::Method;
 use serde_json::Value;
 use vpcpeer_controller::apply::{apply, Clouds};
-use vpcpeer_controller::gateway::GatewaySecret;
 use vpcpeer_controller::{Cloud, Desired};
-use vpcpeer_drivers::Http;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
-fn three() -> Desired {
-    with_secret(&format!(
+/// The three networks, with these gateways and links after them.
+fn networks_and(rest: &str) -> Desired {
+    let text = format!(
         "
 name: multi
 accounts:
@@ -32,94 +31,67 @@ networks:
   web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
   lake: {{ account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }}
   hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
-gateways:
-  web-gw: {{ network: web, subnet: 10.10.255.0/28, zone: us-east-1a }}
-  lake-gw: {{ network: lake, subnet: 10.30.0.0/16 }}
-  hq-gw: {{ network: hq, subnet: 10.50.255.0/28 }}
+{rest}"
+    );
+    with_secret(&text, 9)
+}
+
+fn three() -> Desired {
+    networks_and(
+        "gateways:
+  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
+  lake-gw: { network: lake, subnet: 10.30.0.0/16 }
+  hq-gw: { network: hq, subnet: 10.50.255.0/28 }
 links:
-  - {{ between: [web, lake], type: encrypted }}
-  - {{ between: [lake, hq], type: encrypted }}
-  - {{ between: [hq, web], type: encrypted }}
-"
-    ))
+  - { between: [web, lake], type: encrypted }
+  - { between: [lake, hq], type: encrypted }
+  - { between: [hq, web], type: encrypted }
+",
+    )
 }
 
 /// `three()` without the GCP gateway and its links: lake stays, unlinked.
 fn two() -> Desired {
-    with_secret(&format!(
-        "
-name: multi
-accounts:
-  shop: {{ cloud: aws, account_id: '111111111111' }}
-  analytics: {{ cloud: gcp, project: analytics-prod }}
-  corp: {{ cloud: azure, subscription: {SUB}, resource_group: net }}
-networks:
-  web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
-  lake: {{ account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }}
-  hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
-gateways:
-  web-gw: {{ network: web, subnet: 10.10.255.0/28, zone: us-east-1a }}
-  hq-gw: {{ network: hq, subnet: 10.50.255.0/28 }}
+    networks_and(
+        "gateways:
+  web-gw: { network: web, subnet: 10.10.255.0/28, zone: us-east-1a }
+  hq-gw: { network: hq, subnet: 10.50.255.0/28 }
 links:
-  - {{ between: [hq, web], type: encrypted }}
-"
-    ))
+  - { between: [hq, web], type: encrypted }
+",
+    )
 }
 
 /// The three networks alone: every gateway and link dropped from the file.
 fn none() -> Desired {
-    with_secret(&format!(
-        "
-name: multi
-accounts:
-  shop: {{ cloud: aws, account_id: '111111111111' }}
-  analytics: {{ cloud: gcp, project: analytics-prod }}
-  corp: {{ cloud: azure, subscription: {SUB}, resource_group: net }}
-networks:
-  web: {{ account: shop, region: us-east-1, cidrs: [10.10.0.0/16] }}
-  lake: {{ account: analytics, region: us-central1, cidrs: [10.30.0.0/16] }}
-  hq: {{ account: corp, region: westeurope, cidrs: [10.50.0.0/16] }}
-"
-    ))
+    networks_and("")
 }
 
-fn with_secret(text: &str) -> Desired {
-    let mut d = topology(text);
-    d.gateway_secret = Some(GatewaySecret::from_bytes([9; 32]));
-    d
+/// One plain ARM GET of the resource `name` of `kind` in the group `net`, at the API version
+/// of its provider: the status and the JSON body.
+async fn arm(url: &str, kind: &str, name: &str) -> (u16, Value) {
+    let api = if kind.starts_with("Microsoft.Compute") {
+        "2024-07-01"
+    } else {
+        "2024-05-01"
+    };
+    let path = format!("/subscriptions/{SUB}/resourceGroups/net/providers/{kind}/{name}");
+    let target = format!("{url}{path}?api-version={api}");
+    json_call(Cloud::Azure, Method::GET, &target, None).await
 }
 
-/// One plain ARM GET: the status and the JSON body.
-async fn arm(url: &str, path: &str, api: &str) -> (u16, Value) {
-    let a = Http::new()
-        .send(
-            Cloud::Azure,
-            "test",
-            Method::GET,
-            &format!("{url}{path}?api-version={api}"),
-            &[],
-            Vec::new(),
-        )
-        .await
-        .expect("answer");
-    (
-        a.status,
-        serde_json::from_slice(&a.body).unwrap_or(Value::Null),
-    )
-}
-
-fn rid(kind: &str, name: &str) -> String {
-    format!("/subscriptions/{SUB}/resourceGroups/net/providers/{kind}/{name}")
+/// Each of these pieces (kind, name) is gone from ARM.
+async fn assert_gone(url: &str, pieces: [(&str, &str); 4]) {
+    for (kind, name) in pieces {
+        let (s, v) = arm(url, kind, name).await;
+        assert_eq!(s, 404, "{kind}/{name}: {v}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_clouds_encrypted_converge_and_destroy() {
-    let url = server().await;
     let d = three();
-    let mut dr = drivers(&url, &d);
-    let out = up(&mut dr, &d).await.expect("apply");
-    assert_eq!(out.rounds, 2, "{out:?}");
-    let seen = dr.observe(&d).await.expect("observe");
+    let (url, mut dr, seen) = converged(&d).await;
     let ip = |vm: &str| seen.gateways[vm].address.as_ref().expect("an address").ip;
     for (vm, mut peers) in [
         ("web-gw", vec![ip("lake-gw"), ip("hq-gw")]),
@@ -131,12 +103,7 @@ async fn three_clouds_encrypted_converge_and_destroy() {
         have.sort();
         peers.sort();
         assert_eq!(have, peers, "{vm}");
-        let i = g.instance.as_ref().expect("its instance");
-        assert!(
-            i.running && i.forwarding && i.address_attached,
-            "{vm}: {i:?}"
-        );
-        assert_eq!(i.digest.len(), 64, "{vm}");
+        assert_running(&seen, vm);
     }
     for (net, vm, remotes) in [
         ("web", "web-gw", ["10.30.0.0/16", "10.50.0.0/16"]),
@@ -154,20 +121,15 @@ async fn three_clouds_encrypted_converge_and_destroy() {
     }
 
     // Azure, read with plain ARM calls.
-    let (s, pip) = arm(
-        &url,
-        &rid("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
-        "2024-05-01",
-    )
-    .await;
+    let (s, pip) = arm(&url, "Microsoft.Network/publicIPAddresses", "multi--hq-gw").await;
     assert_eq!(s, 200, "{pip}");
     assert_eq!(pip["sku"]["name"], "Standard");
     assert_eq!(pip["properties"]["publicIPAllocationMethod"], "Static");
     assert_eq!(pip["properties"]["ipAddress"], ip("hq-gw").to_string());
     let (_, nsg) = arm(
         &url,
-        &rid("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
-        "2024-05-01",
+        "Microsoft.Network/networkSecurityGroups",
+        "multi--hq-gw",
     )
     .await;
     let rule = nsg["properties"]["securityRules"]
@@ -190,12 +152,7 @@ async fn three_clouds_encrypted_converge_and_destroy() {
     ];
     want.sort();
     assert_eq!(sources, want);
-    let (_, nic) = arm(
-        &url,
-        &rid("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
-        "2024-05-01",
-    )
-    .await;
+    let (_, nic) = arm(&url, "Microsoft.Network/networkInterfaces", "multi--hq-gw").await;
     assert_eq!(nic["properties"]["enableIPForwarding"], true);
     let config = &nic["properties"]["ipConfigurations"][0]["properties"];
     assert!(
@@ -208,22 +165,12 @@ async fn three_clouds_encrypted_converge_and_destroy() {
         .as_str()
         .expect("a private IP")
         .to_string();
-    let (_, vm) = arm(
-        &url,
-        &rid("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
-        "2024-07-01",
-    )
-    .await;
+    let (_, vm) = arm(&url, "Microsoft.Compute/virtualMachines", "multi--hq-gw").await;
     assert_eq!(
         vm["tags"]["vpcpeer:config"],
         seen.gateways["hq-gw"].instance.as_ref().unwrap().digest
     );
-    let (_, table) = arm(
-        &url,
-        &rid("Microsoft.Network/routeTables", "multi--hq-rt"),
-        "2024-05-01",
-    )
-    .await;
+    let (_, table) = arm(&url, "Microsoft.Network/routeTables", "multi--hq-rt").await;
     let routes = table["properties"]["routes"].as_array().expect("routes");
     assert_eq!(routes.len(), 2, "{table}");
     for r in routes {
@@ -269,32 +216,29 @@ async fn three_clouds_encrypted_converge_and_destroy() {
     let bare = dr.observe(&d).await.expect("observe");
     assert!(bare.gateways.is_empty(), "{:?}", bare.gateways);
     assert!(vpcpeer_controller::plan(&bare, &d).steps.is_empty());
-    for (kind, name) in [
-        ("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
-        ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
-        ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
-        ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
-    ] {
-        let api = if kind.starts_with("Microsoft.Compute") {
-            "2024-07-01"
-        } else {
-            "2024-05-01"
-        };
-        let (s, v) = arm(&url, &rid(kind, name), api).await;
-        assert_eq!(s, 404, "{kind}/{name}: {v}");
-    }
+    assert_gone(
+        &url,
+        [
+            ("Microsoft.Compute/virtualMachines", "multi--hq-gw"),
+            ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
+            ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
+            ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
+        ],
+    )
+    .await;
 
     down(&mut dr, &d).await.expect("destroy");
     let gone = dr.observe(&d).await.expect("observe");
     assert!(gone.gateways.is_empty(), "{:?}", gone.gateways);
     assert!(gone.networks.is_empty());
-    for (kind, name) in [
-        ("Microsoft.Network/routeTables", "multi--hq-rt"),
-        ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
-        ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
-        ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
-    ] {
-        let (s, v) = arm(&url, &rid(kind, name), "2024-05-01").await;
-        assert_eq!(s, 404, "{kind}/{name}: {v}");
-    }
+    assert_gone(
+        &url,
+        [
+            ("Microsoft.Network/routeTables", "multi--hq-rt"),
+            ("Microsoft.Network/networkInterfaces", "multi--hq-gw"),
+            ("Microsoft.Network/publicIPAddresses", "multi--hq-gw"),
+            ("Microsoft.Network/networkSecurityGroups", "multi--hq-gw"),
+        ],
+    )
+    .await;
 }

@@ -12,11 +12,10 @@ use aws_sdk_ec2::Client;
 use base64::Engine as _;
 use ipnet::Ipv4Net;
 use vpcpeer_controller::apply::Retry;
-use vpcpeer_controller::gateway::{config, digest, SubnetRef, DEFAULT_PORT, IMAGE_NAME};
+use vpcpeer_controller::gateway::{digest, SubnetRef, DEFAULT_PORT, IMAGE_NAME};
 use vpcpeer_controller::names::{
     gateway_resource, TAG_CONFIG, TAG_GATEWAY, TAG_GATEWAY_SUBNET, TAG_NETWORK, TAG_TOPOLOGY,
 };
-use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::gateways::{
@@ -24,6 +23,7 @@ use super::gateways::{
     to_internet, tunnel_sources, vm_client, vm_tags, DEFAULT_SIZE,
 };
 use super::read::{filters, tag_spec};
+use super::routes::{delete_route, put_route, table_id, Target};
 use super::{client, ec2_error, fails};
 use crate::{DriverError, Drivers};
 
@@ -189,17 +189,8 @@ pub(crate) async fn execute(
             ..
         } => {
             let call = "AuthorizeSecurityGroupIngress";
-            let mut want: BTreeSet<Ipv4Addr> = BTreeSet::new();
-            for p in peers {
-                let ip = d.found.gateway_addresses.get(p).ok_or_else(|| {
-                    ec2_error(
-                        call,
-                        "InvalidAddress.NotFound",
-                        format!("gateway {p} has no public address yet"),
-                    )
-                })?;
-                want.insert(*ip);
-            }
+            let want =
+                d.peer_addresses(peers, |m| ec2_error(call, "InvalidAddress.NotFound", m))?;
             let c = client(d, desired, network, call)?;
             let group = match group_of(&c, desired, gateway).await? {
                 Some(g) => g,
@@ -266,15 +257,21 @@ pub(crate) async fn execute(
                     })
                     .build()
             };
-            let mut revoke = Vec::new();
-            let gone: BTreeSet<&Ipv4Addr> = have.difference(&want).collect();
-            if !gone.is_empty() {
-                revoke.push(permission(&gone));
-            }
-            let inner_gone: BTreeSet<&Ipv4Net> = inner_have.difference(&inner_want).collect();
-            if !inner_gone.is_empty() {
-                revoke.push(all_from(&inner_gone));
-            }
+            // The tunnel permission of `ips` and the inner one of `blocks`, each if not empty.
+            let permissions = |ips: BTreeSet<&Ipv4Addr>, blocks: BTreeSet<&Ipv4Net>| {
+                let mut out = Vec::new();
+                if !ips.is_empty() {
+                    out.push(permission(&ips));
+                }
+                if !blocks.is_empty() {
+                    out.push(all_from(&blocks));
+                }
+                out
+            };
+            let revoke = permissions(
+                have.difference(&want).collect(),
+                inner_have.difference(&inner_want).collect(),
+            );
             if !revoke.is_empty() {
                 c.revoke_security_group_ingress()
                     .group_id(&group)
@@ -283,15 +280,10 @@ pub(crate) async fn execute(
                     .await
                     .map_err(fails("RevokeSecurityGroupIngress", &group))?;
             }
-            let mut authorize = Vec::new();
-            let missing: BTreeSet<&Ipv4Addr> = want.difference(&have).collect();
-            if !missing.is_empty() {
-                authorize.push(permission(&missing));
-            }
-            let inner_missing: BTreeSet<&Ipv4Net> = inner_want.difference(&inner_have).collect();
-            if !inner_missing.is_empty() {
-                authorize.push(all_from(&inner_missing));
-            }
+            let authorize = permissions(
+                want.difference(&have).collect(),
+                inner_want.difference(&inner_have).collect(),
+            );
             if !authorize.is_empty() {
                 c.authorize_security_group_ingress()
                     .group_id(&group)
@@ -310,23 +302,10 @@ pub(crate) async fn execute(
             ..
         } => {
             let call = "RunInstances";
-            let secret = desired.gateway_secret.as_ref().ok_or_else(|| {
-                DriverError::transport(Cloud::Aws, call, "no gateway secret".to_string())
-            })?;
-            let rendered = config(
-                secret,
-                &desired.name,
-                gateway,
-                tunnels,
-                &d.found.gateway_addresses,
-            )
-            .map_err(|peer| {
-                ec2_error(
-                    call,
-                    "InvalidAddress.NotFound",
-                    format!("gateway {peer} has no public address yet"),
-                )
-            })?;
+            let rendered =
+                d.gateway_config(desired, (Cloud::Aws, call), gateway, tunnels, |m| {
+                    ec2_error(call, "InvalidAddress.NotFound", m)
+                })?;
             let c = client(d, desired, network, call)?;
             let vpc = super::vpc_of(d, network, call)?;
             let subnet_id = match subnet {
@@ -457,78 +436,33 @@ pub(crate) async fn execute(
         }
         Action::CreateGatewayRoute {
             network,
-            destination,
-            gateway,
-            ..
-        }
-        | Action::ReplaceGatewayRoute {
-            network,
+            table,
             destination,
             gateway,
             ..
         } => {
-            let replace = matches!(action, Action::ReplaceGatewayRoute { .. });
-            let verb = if replace {
-                "ReplaceRoute"
-            } else {
-                "CreateRoute"
-            };
-            let table = match action {
-                Action::ReplaceGatewayRoute { table, .. } => table.clone(),
-                Action::CreateGatewayRoute {
-                    table: TableRef::Id(id),
-                    ..
-                } => id.clone(),
-                _ => d.found.main_tables.get(network).cloned().ok_or_else(|| {
-                    ec2_error(
-                        verb,
-                        "InvalidRouteTableID.NotFound",
-                        format!("no main route table for {network} yet"),
-                    )
-                })?,
-            };
-            let instance = instance_of(d, gateway, verb)?;
-            let c = client(d, desired, network, verb)?;
-            let what = format!("{table} {destination}");
-            if replace {
-                c.replace_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .instance_id(instance)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            } else {
-                c.create_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .instance_id(instance)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            }
+            let table = table_id(d, network, table)?;
+            let instance = instance_of(d, gateway, "CreateRoute")?;
+            let to = Target::Instance(instance);
+            put_route(d, desired, network, &table, *destination, to, false).await?;
+        }
+        Action::ReplaceGatewayRoute {
+            network,
+            table,
+            destination,
+            gateway,
+            ..
+        } => {
+            let instance = instance_of(d, gateway, "ReplaceRoute")?;
+            let to = Target::Instance(instance);
+            put_route(d, desired, network, table, *destination, to, true).await?;
         }
         Action::DeleteGatewayRoute {
             network,
             table,
             destination,
             ..
-        } => {
-            let c = client(d, desired, network, "DeleteRoute")?;
-            let done = c
-                .delete_route()
-                .route_table_id(table)
-                .destination_cidr_block(destination.to_string())
-                .send()
-                .await
-                .map_err(fails("DeleteRoute", &format!("{table} {destination}")));
-            match done {
-                Err(e) if e.code == "InvalidRoute.NotFound" => {}
-                other => {
-                    other?;
-                }
-            }
-        }
+        } => delete_route(d, desired, network, table, *destination).await?,
         _ => return Ok(false),
     }
     Ok(true)

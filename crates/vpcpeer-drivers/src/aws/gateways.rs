@@ -286,17 +286,7 @@ pub(crate) async fn observe(
 }
 
 fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut ObservedGateway {
-    out.gateways
-        .entry(vm.to_string())
-        .or_insert_with(|| ObservedGateway {
-            network: network.to_string(),
-            cloud: Cloud::Aws,
-            address: None,
-            subnet: None,
-            firewall: None,
-            inner: Vec::new(),
-            instance: None,
-        })
+    crate::gateway_entry(out, Cloud::Aws, vm, network)
 }
 
 pub(super) fn state(i: &Instance) -> &str {
@@ -399,6 +389,15 @@ pub(super) fn vm_tags<'a>(
     ]
 }
 
+/// Filters for what the topology made for the gateway VM `vm`, by its tags.
+fn of_gateway(desired: &Desired, vm: &str) -> Vec<Filter> {
+    [
+        ours(desired),
+        filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
+    ]
+    .concat()
+}
+
 /// The gateway VM's security group, by its tags.
 pub(super) async fn group_of(
     c: &Client,
@@ -407,13 +406,7 @@ pub(super) async fn group_of(
 ) -> Result<Option<String>, DriverError> {
     let groups = c
         .describe_security_groups()
-        .set_filters(Some(
-            [
-                ours(desired),
-                filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
-            ]
-            .concat(),
-        ))
+        .set_filters(Some(of_gateway(desired, vm)))
         .send()
         .await
         .map_err(fails("DescribeSecurityGroups", vm))?;
@@ -432,13 +425,7 @@ pub(super) async fn address_of(
 ) -> Result<Option<(String, String, Option<String>)>, DriverError> {
     let found = c
         .describe_addresses()
-        .set_filters(Some(
-            [
-                ours(desired),
-                filters(&[(&format!("tag:{TAG_GATEWAY}"), vm)]),
-            ]
-            .concat(),
-        ))
+        .set_filters(Some(of_gateway(desired, vm)))
         .send()
         .await
         .map_err(fails("DescribeAddresses", vm))?;

@@ -8,10 +8,10 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, PeeringConnectionOptionsRequest,
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::names::{rule_description, TAG_LINK, TAG_NETWORK, TAG_TOPOLOGY};
 use vpcpeer_controller::observed::AwsStatus;
-use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::read::{group_permission, peering, permission, route_table, tag, tag_spec};
+use super::routes::{delete_route, put_route, table_id, Target};
 use super::{client, default_group_of, ec2_error, fails, region_of, route_tables, vpc_of};
 use crate::{DriverError, Drivers};
 
@@ -299,75 +299,31 @@ pub(crate) async fn execute(
         }
         Action::AwsCreateRoute {
             network,
+            table,
             destination,
             link,
-            ..
-        }
-        | Action::AwsReplaceRoute {
-            network,
-            destination,
-            link,
-            ..
         } => {
-            let (verb, table) = match action {
-                Action::AwsReplaceRoute { table, .. } => ("ReplaceRoute", table.clone()),
-                Action::AwsCreateRoute {
-                    table: TableRef::Id(id),
-                    ..
-                } => ("CreateRoute", id.clone()),
-                _ => (
-                    "CreateRoute",
-                    d.found.main_tables.get(network).cloned().ok_or_else(|| {
-                        ec2_error(
-                            "CreateRoute",
-                            "InvalidRouteTableID.NotFound",
-                            format!("no main route table for {network} yet"),
-                        )
-                    })?,
-                ),
-            };
-            let (id, _, _) = link_peering(d, desired, link, verb)?;
-            let c = client(d, desired, network, verb)?;
-            let what = format!("{table} {destination}");
-            if verb == "ReplaceRoute" {
-                c.replace_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .vpc_peering_connection_id(id)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            } else {
-                c.create_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination.to_string())
-                    .vpc_peering_connection_id(id)
-                    .send()
-                    .await
-                    .map_err(fails(verb, &what))?;
-            }
+            let table = table_id(d, network, table)?;
+            let (id, _, _) = link_peering(d, desired, link, "CreateRoute")?;
+            let to = Target::Peering(id);
+            put_route(d, desired, network, &table, *destination, to, false).await?;
+        }
+        Action::AwsReplaceRoute {
+            network,
+            table,
+            destination,
+            link,
+        } => {
+            let (id, _, _) = link_peering(d, desired, link, "ReplaceRoute")?;
+            let to = Target::Peering(id);
+            put_route(d, desired, network, table, *destination, to, true).await?;
         }
         Action::AwsDeleteRoute {
             network,
             table,
             destination,
             ..
-        } => {
-            let c = client(d, desired, network, "DeleteRoute")?;
-            let done = c
-                .delete_route()
-                .route_table_id(table)
-                .destination_cidr_block(destination.to_string())
-                .send()
-                .await
-                .map_err(fails("DeleteRoute", &format!("{table} {destination}")));
-            match done {
-                Err(e) if e.code == "InvalidRoute.NotFound" => {}
-                other => {
-                    other?;
-                }
-            }
-        }
+        } => delete_route(d, desired, network, table, *destination).await?,
         Action::AwsAllowIngress {
             network,
             link,

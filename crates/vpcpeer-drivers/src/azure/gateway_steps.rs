@@ -9,7 +9,7 @@ use base64::Engine as _;
 use hyper::Method;
 use ipnet::Ipv4Net;
 use serde_json::{json, Value};
-use vpcpeer_controller::gateway::{config, digest, DEFAULT_PORT};
+use vpcpeer_controller::gateway::{digest, DEFAULT_PORT};
 use vpcpeer_controller::names::{TAG_CONFIG, TAG_GATEWAY, TAG_NETWORK, TAG_TOPOLOGY};
 use vpcpeer_controller::{Action, Cloud, Desired};
 
@@ -133,22 +133,7 @@ pub(crate) async fn execute(
         } => {
             let name = piece(t, gateway);
             let call = format!("PUT networkSecurityGroups {name}");
-            let mut sources: BTreeSet<Ipv4Addr> = BTreeSet::new();
-            for p in peers {
-                let ip = d
-                    .found
-                    .gateway_addresses
-                    .get(p)
-                    .ok_or_else(|| DriverError {
-                        code: "NotFound".into(),
-                        ..DriverError::transport(
-                            Cloud::Azure,
-                            &call,
-                            format!("gateway {p} has no public address yet"),
-                        )
-                    })?;
-                sources.insert(*ip);
-            }
+            let sources = d.peer_addresses(peers, |m| not_found(&call, m))?;
             let (account, region) = place(d, desired, gateway, &call)?;
             let arm = Arm::at(d, &account, region.as_deref(), &call)?;
             let id = resource_id(
@@ -191,17 +176,9 @@ pub(crate) async fn execute(
         } => {
             let name = piece(t, gateway);
             let call = format!("PUT virtualMachines {name}");
-            let secret = desired.gateway_secret.as_ref().ok_or_else(|| {
-                DriverError::transport(Cloud::Azure, &call, "no gateway secret".to_string())
-            })?;
-            let rendered = config(secret, t, gateway, tunnels, &d.found.gateway_addresses)
-                .map_err(|peer| DriverError {
-                    code: "NotFound".into(),
-                    ..DriverError::transport(
-                        Cloud::Azure,
-                        &call,
-                        format!("gateway {peer} has no public address yet"),
-                    )
+            let rendered =
+                d.gateway_config(desired, (Cloud::Azure, &call), gateway, tunnels, |m| {
+                    not_found(&call, m)
                 })?;
             let (account, region) = place(d, desired, gateway, &call)?;
             let arm = Arm::at(d, &account, region.as_deref(), &call)?;
@@ -439,16 +416,20 @@ async fn next_hop(
         &name,
     );
     let nic = arm.get(call, &format!("{nic_id}?{API}")).await?;
-    nic.as_ref()
-        .and_then(private_ip)
-        .ok_or_else(|| DriverError {
-            code: "NotFound".into(),
-            ..DriverError::transport(
-                Cloud::Azure,
-                call,
-                format!("gateway {gateway} has no network interface yet"),
-            )
-        })
+    nic.as_ref().and_then(private_ip).ok_or_else(|| {
+        not_found(
+            call,
+            format!("gateway {gateway} has no network interface yet"),
+        )
+    })
+}
+
+/// A piece a step needs is not there yet: `NotFound`, as ARM words it.
+fn not_found(call: &str, message: String) -> DriverError {
+    DriverError {
+        code: "NotFound".into(),
+        ..DriverError::transport(Cloud::Azure, call, message)
+    }
 }
 
 /// Associates the route table with the VNet's subnets but the gateways' (those a NIC of the

@@ -145,17 +145,7 @@ fn status<'v>(view: &'v Value, code: &str) -> Option<&'v Value> {
 }
 
 fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut ObservedGateway {
-    out.gateways
-        .entry(vm.to_string())
-        .or_insert_with(|| ObservedGateway {
-            network: network.to_string(),
-            cloud: Cloud::Azure,
-            address: None,
-            subnet: None,
-            firewall: None,
-            inner: Vec::new(),
-            instance: None,
-        })
+    crate::gateway_entry(out, Cloud::Azure, vm, network)
 }
 
 /// The gateway VM and network of a piece tagged with the topology.

@@ -2,7 +2,6 @@
 //! each one Compute Engine call or a few, in the project and region of the gateway's network,
 //! waiting for each operation to be `DONE`.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use google_cloud_compute_v1::model::access_config::Type as AccessType;
@@ -13,7 +12,7 @@ use google_cloud_compute_v1::model::{
     Instance, Metadata, NetworkInterface, Route, Tags,
 };
 use ipnet::Ipv4Net;
-use vpcpeer_controller::gateway::{config, digest, DEFAULT_PORT};
+use vpcpeer_controller::gateway::{digest, DEFAULT_PORT};
 use vpcpeer_controller::names::{gateway_resource, owned_name};
 use vpcpeer_controller::{Action, Cloud, Desired};
 
@@ -112,17 +111,7 @@ pub(crate) async fn execute(
         } => {
             let name = gateway_resource(t, gateway);
             let call = format!("firewalls.insert {name}");
-            let mut sources: BTreeSet<Ipv4Addr> = BTreeSet::new();
-            for p in peers {
-                let ip = d.found.gateway_addresses.get(p).ok_or_else(|| {
-                    refused(
-                        &call,
-                        "notFound",
-                        format!("gateway {p} has no public address yet"),
-                    )
-                })?;
-                sources.insert(*ip);
-            }
+            let sources = d.peer_addresses(peers, |m| refused(&call, "notFound", m))?;
             let (api, path) = target(d, desired, &call, network).await?;
             let ranges: Vec<String> = sources.iter().map(|ip| format!("{ip}/32")).collect();
             let allowed = [Allowed::new()
@@ -173,16 +162,9 @@ pub(crate) async fn execute(
         } => {
             let name = gateway_resource(t, gateway);
             let call = format!("instances.insert {name}");
-            let secret = desired.gateway_secret.as_ref().ok_or_else(|| {
-                DriverError::transport(Cloud::Gcp, &call, "no gateway secret".to_string())
-            })?;
-            let rendered = config(secret, t, gateway, tunnels, &d.found.gateway_addresses)
-                .map_err(|peer| {
-                    refused(
-                        &call,
-                        "notFound",
-                        format!("gateway {peer} has no public address yet"),
-                    )
+            let rendered =
+                d.gateway_config(desired, (Cloud::Gcp, &call), gateway, tunnels, |m| {
+                    refused(&call, "notFound", m)
                 })?;
             let nat = d
                 .found

@@ -122,17 +122,7 @@ fn places(d: &Drivers, desired: &Desired) -> BTreeSet<(String, String)> {
 }
 
 fn entry<'o>(out: &'o mut Observed, vm: &str, network: &str) -> &'o mut ObservedGateway {
-    out.gateways
-        .entry(vm.to_string())
-        .or_insert_with(|| ObservedGateway {
-            network: network.to_string(),
-            cloud: Cloud::Gcp,
-            address: None,
-            subnet: None,
-            firewall: None,
-            inner: Vec::new(),
-            instance: None,
-        })
+    crate::gateway_entry(out, Cloud::Gcp, vm, network)
 }
 
 /// The network a gateway VM serves: the file's, else what its piece says.
