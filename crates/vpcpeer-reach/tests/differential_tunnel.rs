@@ -17,19 +17,16 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use common::gateways::{self, associate_eip, gateway_vpc, launch_gateway, peer, udp};
 use common::{acl_rule, from_cidr, tcp, Build, Rng};
 use proptest::prelude::*;
-use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey};
-use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
-use vpcpeer_model::aws::appliance::InterfaceChange;
+use vpcpeer_gateway::{GatewayConfig, PrivateKey};
 use vpcpeer_model::aws::catalog::{gateway_image_id, is_gateway_image};
-use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::route::AssocRequest;
-use vpcpeer_model::aws::security_group::{Direction as SgDir, RuleProtocol};
+use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{self, TestEnv, A};
 use vpcpeer_model::{
     AclAction, Destination, Instance, InstanceState, NetworkInterface, RouteTarget, RtAssocTarget,
@@ -285,52 +282,6 @@ fn east() -> Scope {
     testkit::a()
 }
 
-fn udp(port: u16) -> vpcpeer_model::aws::security_group::RulePermission {
-    testkit::permission(RuleProtocol::Udp, Some(port.into()), Some(port.into()))
-}
-
-struct Side {
-    vpc: String,
-    public: String,
-    workload: String,
-    public_rtb: String,
-    sg: String,
-}
-
-fn side(env: &mut TestEnv, s: &Scope, n: u8, peer_cidr: &str) -> (Side, String) {
-    let vpc = env.vpc(s, &format!("10.{n}.0.0/16"));
-    let public = env.subnet(s, &vpc, &format!("10.{n}.1.0/24"));
-    let workload = env.subnet(s, &vpc, &format!("10.{n}.2.0/24"));
-    let public_rtb = env.main_rtb(&vpc);
-    let igw = env.igw(s, &vpc);
-    env.route(s, &public_rtb, "0.0.0.0/0", RouteTarget::Gateway(igw));
-    let rtb = env
-        .run(s, |tx| tx.create_route_table(&vpc, Default::default()))
-        .expect("table");
-    env.run(s, |tx| {
-        tx.associate_route_table(&rtb, AssocRequest::Subnet(workload.clone()))
-    })
-    .expect("associate");
-    let sg = env.sg(s, &vpc, "gw");
-    env.allow(
-        s,
-        &sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
-    let _ = peer_cidr;
-    (
-        Side {
-            vpc,
-            public,
-            workload,
-            public_rtb,
-            sg,
-        },
-        rtb,
-    )
-}
-
 fn mutate_config(rng: &mut Rng, c: &mut GatewayConfig) {
     match rng.below(7) {
         0 => c.peers[0].public_key = PrivateKey::from_bytes([9; 32]).public(),
@@ -351,27 +302,24 @@ fn build(seed: u64) -> (TestEnv, String, String) {
     // About a third of the topologies are left as built (reachable), the others perturbed.
     let p = rng.chance(65);
     let mut env = TestEnv::with_seed(seed);
-    let (e, e_rtb) = side(&mut env, &east(), 10, "10.20.0.0/16");
-    let (w, w_rtb) = side(&mut env, &west(), 20, "10.10.0.0/16");
+    let e = gateway_vpc(&mut env, &east(), "10.10", "gw");
+    let w = gateway_vpc(&mut env, &west(), "10.20", "gw");
     let e_eip = env
         .run(&east(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
     let w_eip = env
         .run(&west(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
-    let conf = |name: &str, k: u8, peer: &str, pk: u8, at: Ipv4Addr, allowed: &str| GatewayConfig {
-        name: name.into(),
-        private_key: PrivateKey::from_bytes([k; 32]),
-        listen_port: 51820,
-        peers: vec![Peer {
-            name: peer.into(),
-            public_key: PrivateKey::from_bytes([pk; 32]).public(),
-            endpoint: SocketAddrV4::new(at, 51820),
-            allowed_ips: vec![allowed.parse().expect("net")],
-        }],
-    };
-    let mut ec = conf("east", 1, "west", 2, w_eip.public_ip, "10.20.0.0/16");
-    let mut wc = conf("west", 2, "east", 1, e_eip.public_ip, "10.10.0.0/16");
+    let mut ec = gateways::config(
+        "east",
+        1,
+        vec![peer("west", 2, w_eip.public_ip, "10.20.0.0/16")],
+    );
+    let mut wc = gateways::config(
+        "west",
+        2,
+        vec![peer("east", 1, e_eip.public_ip, "10.10.0.0/16")],
+    );
     if p && rng.chance(25) {
         mutate_config(&mut rng, &mut ec);
     }
@@ -393,41 +341,13 @@ fn build(seed: u64) -> (TestEnv, String, String) {
         } else {
             gateway_image_id(&s.region)
         };
-        let id = env
-            .run(&s, |tx| {
-                tx.run_instances(RunInstances {
-                    min_count: 1,
-                    max_count: 1,
-                    image_id: image,
-                    subnet_id: Some(side.public.clone()),
-                    security_group_ids: vec![side.sg.clone()],
-                    user_data: Some(STANDARD.encode(t)),
-                    ..Default::default()
-                })
-            })
-            .expect("gateway")
-            .instance_ids[0]
-            .clone();
-        let eni = env.world.aws.instances()[&id].eni_ids[0].clone();
-        if !(p && rng.chance(10)) {
-            env.run(&s, |tx| {
-                tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
-            })
-            .expect("check off");
-        }
+        let forwards = !(p && rng.chance(10));
+        let (id, _) = launch_gateway(&mut env, &s, &side.public, &side.sg, image, &t, forwards);
         gws.push(id);
     }
     for (s, eip, gw) in [(east(), &e_eip, &gws[0]), (west(), &w_eip, &gws[1])] {
         if !(p && rng.chance(10)) {
-            env.run(&s, |tx| {
-                tx.associate_address(AssociateAddress {
-                    allocation_id: eip.id.clone(),
-                    target: AssociationTarget::Instance(gw.clone()),
-                    private_ip: None,
-                    allow_reassociation: false,
-                })
-            })
-            .expect("associate");
+            associate_eip(&mut env, &s, &eip.id, gw);
         }
     }
     for (s, side, other) in [(east(), &e, &w_eip), (west(), &w, &e_eip)] {
@@ -458,14 +378,14 @@ fn build(seed: u64) -> (TestEnv, String, String) {
     }
     env.route(
         &east(),
-        &e_rtb,
+        &e.workload_rtb,
         "10.20.0.0/16",
         RouteTarget::Instance(gws[0].clone()),
     );
     if !(p && rng.chance(8)) {
         env.route(
             &west(),
-            &w_rtb,
+            &w.workload_rtb,
             "10.10.0.0/16",
             RouteTarget::Instance(gws[1].clone()),
         );

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod gateways;
+pub mod gcp;
+
 use ipnet::Ipv6Net;
 use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
