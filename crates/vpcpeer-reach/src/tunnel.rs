@@ -278,6 +278,22 @@ pub(crate) fn outer_walk(
     out
 }
 
+/// [`outer_walk`] at a gateway whose cloud's checks need the two gateways' IPv4 addresses (GCP,
+/// Azure): `checks` of the other end's public address and this host's private one, when both
+/// are IPv4 and the cloud finds the host's records (no steps otherwise).
+pub(crate) fn outer_walk_v4<C: OuterChecks>(
+    h: &GatewayHost<'_>,
+    outer: Header,
+    dir: Direction,
+    checks: impl FnOnce(Ipv4Addr, Ipv4Addr) -> Option<C>,
+) -> Vec<OuterStep> {
+    let checks = match (outer.other_end(dir), h.private_ip) {
+        (IpAddr::V4(peer), IpAddr::V4(local)) => checks(peer, local),
+        _ => None,
+    };
+    checks.map_or_else(Vec::new, |c| outer_walk(&c, h, outer, dir))
+}
+
 /// A tunnel an inner packet goes into, and everything that stops it.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
@@ -471,42 +487,10 @@ fn check_pair(
         return;
     };
     if !keyed.peer_key_matches(far_keyed) {
-        p.blockers.push(config_fix(
-            Code::TunnelKeyMismatch,
-            local,
-            format!(
-                "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
-                peer.name,
-                cfg.name,
-                local.instance,
-                peer.public_key,
-                far_cfg.name,
-                far_keyed.public_key
-            ),
-            ConfigChange::PublicKey {
-                peer: peer.name.clone(),
-                public_key: far_keyed.public_key.to_string(),
-            },
-        ));
+        p.blockers.push(key_mismatch(local, cfg, peer, far_keyed));
     }
     if !far_keyed.peer_key_matches(keyed) {
-        p.blockers.push(config_fix(
-            Code::TunnelKeyMismatch,
-            far,
-            format!(
-                "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
-                back.name,
-                far_cfg.name,
-                far.instance,
-                back.public_key,
-                cfg.name,
-                keyed.public_key
-            ),
-            ConfigChange::PublicKey {
-                peer: back.name.clone(),
-                public_key: keyed.public_key.to_string(),
-            },
-        ));
+        p.blockers.push(key_mismatch(far, far_cfg, back, keyed));
     }
     if peer.endpoint.port() != far_cfg.listen_port {
         p.blockers.push(config_fix(
@@ -549,6 +533,33 @@ fn check_pair(
             },
         ));
     }
+}
+
+/// `TUNNEL_KEY_MISMATCH` at `host` (configured by `cfg`): its `entry` for `other` does not
+/// hold `other`'s public key.
+fn key_mismatch(
+    host: &GatewayHost<'_>,
+    cfg: &GatewayConfig,
+    entry: &Peer,
+    other: &KeyedConfig,
+) -> Blocked {
+    config_fix(
+        Code::TunnelKeyMismatch,
+        host,
+        format!(
+            "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
+            entry.name,
+            cfg.name,
+            host.instance,
+            entry.public_key,
+            other.config.name,
+            other.public_key
+        ),
+        ConfigChange::PublicKey {
+            peer: entry.name.clone(),
+            public_key: other.public_key.to_string(),
+        },
+    )
 }
 
 fn join(nets: &[Ipv4Net]) -> String {

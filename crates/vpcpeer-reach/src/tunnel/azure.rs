@@ -18,7 +18,7 @@ use vpcpeer_model::azure::{AzDirection, AzNextHop, AzNic, AzPowerState, AzVm};
 use vpcpeer_model::{AclAction, World};
 
 use super::{
-    outer_walk, Blocked, Cloud, GatewayHost, GatewaySetup, InternetRoute, OuterChecks, OuterStep,
+    outer_walk_v4, Blocked, Cloud, GatewayHost, GatewaySetup, InternetRoute, OuterChecks, OuterStep,
 };
 use crate::azure::hop_name;
 use crate::azure::outer::{
@@ -67,13 +67,6 @@ fn power_name(p: AzPowerState) -> &'static str {
     }
 }
 
-fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
-    match ip {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
-}
-
 /// The outer path's checks at an Azure gateway: its NIC, the other gateway's public address
 /// and its own private one.
 struct AzOuter<'a> {
@@ -85,19 +78,15 @@ struct AzOuter<'a> {
 
 /// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) Azure gateway `h`.
 pub fn outer(world: &World, h: &GatewayHost<'_>, outer: Header, dir: Direction) -> Vec<OuterStep> {
-    let Some(n) = nic(world, h.interface) else {
-        return Vec::new();
-    };
-    let (Some(peer), Some(local)) = (v4(outer.other_end(dir)), v4(h.private_ip)) else {
-        return Vec::new();
-    };
-    let checks = AzOuter {
-        world,
-        n,
-        peer,
-        local,
-    };
-    outer_walk(&checks, h, outer, dir)
+    outer_walk_v4(h, outer, dir, |peer, local| {
+        let n = nic(world, h.interface)?;
+        Some(AzOuter {
+            world,
+            n,
+            peer,
+            local,
+        })
+    })
 }
 
 impl OuterChecks for AzOuter<'_> {

@@ -19,7 +19,7 @@ use vpcpeer_model::gcp::{name_of, Direction as GDir, GcpInstance};
 use vpcpeer_model::{AclAction, World};
 
 use super::{
-    outer_walk, Blocked, Cloud, GatewayHost, GatewaySetup, InternetRoute, OuterChecks, OuterStep,
+    outer_walk_v4, Blocked, Cloud, GatewayHost, GatewaySetup, InternetRoute, OuterChecks, OuterStep,
 };
 use crate::gcp::outer::{internet_route, route_rule, verdict, GcpInternetRoute};
 use crate::model::{
@@ -63,13 +63,6 @@ struct GcpOuter<'a> {
     local: Ipv4Addr,
 }
 
-fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
-    match ip {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
-}
-
 /// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) GCP gateway `h`,
 /// the network's records read through `reads` (a snapshot's index).
 pub(crate) fn outer(
@@ -78,19 +71,15 @@ pub(crate) fn outer(
     outer: Header,
     dir: Direction,
 ) -> Vec<OuterStep> {
-    let Some(inst) = reads.world.gcp.instances().get(h.instance) else {
-        return Vec::new();
-    };
-    let (Some(peer), Some(local)) = (v4(outer.other_end(dir)), v4(h.private_ip)) else {
-        return Vec::new();
-    };
-    let checks = GcpOuter {
-        reads,
-        inst,
-        peer,
-        local,
-    };
-    outer_walk(&checks, h, outer, dir)
+    outer_walk_v4(h, outer, dir, |peer, local| {
+        let inst = reads.world.gcp.instances().get(h.instance)?;
+        Some(GcpOuter {
+            reads,
+            inst,
+            peer,
+            local,
+        })
+    })
 }
 
 impl OuterChecks for GcpOuter<'_> {
