@@ -300,28 +300,20 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = w.aws.route_tables()[&t].scope.clone();
-            let mut targets: Vec<RouteTarget> = Vec::new();
-            targets.extend(pcxs.iter().cloned().map(RouteTarget::Peering));
-            targets.extend(
-                ids(w.aws.internet_gateways())
-                    .into_iter()
-                    .map(RouteTarget::Gateway),
-            );
-            targets.extend(
-                ids(w.aws.nat_gateways())
-                    .into_iter()
-                    .map(RouteTarget::NatGateway),
-            );
-            targets.extend(
-                ids(w.aws.instances())
-                    .into_iter()
-                    .map(RouteTarget::Instance),
-            );
-            targets.extend(
-                ids(w.aws.network_interfaces())
-                    .into_iter()
-                    .map(RouteTarget::NetworkInterface),
-            );
+            let kinds: [(Vec<String>, fn(String) -> RouteTarget); 5] = [
+                (pcxs.clone(), RouteTarget::Peering),
+                (ids(w.aws.internet_gateways()), RouteTarget::Gateway),
+                (ids(w.aws.nat_gateways()), RouteTarget::NatGateway),
+                (ids(w.aws.instances()), RouteTarget::Instance),
+                (
+                    ids(w.aws.network_interfaces()),
+                    RouteTarget::NetworkInterface,
+                ),
+            ];
+            let targets: Vec<RouteTarget> = kinds
+                .into_iter()
+                .flat_map(|(ids, to)| ids.into_iter().map(to))
+                .collect();
             let dest = rng.pick(&DESTS).expect("dests");
             let target = rng.pick(&targets);
             let which = rng.below(3);

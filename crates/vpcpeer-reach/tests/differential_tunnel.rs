@@ -22,37 +22,20 @@ use std::net::{IpAddr, Ipv4Addr};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use common::gateways::{self, associate_eip, gateway_vpc, launch_gateway, peer, udp};
-use common::{acl_rule, from_cidr, tcp, Build, Rng};
+use common::{acl_rule, from_cidr, table_of, tcp, Build, Rng};
 use proptest::prelude::*;
 use vpcpeer_gateway::{GatewayConfig, PrivateKey};
 use vpcpeer_model::aws::catalog::{gateway_image_id, is_gateway_image};
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{self, TestEnv, A};
 use vpcpeer_model::{
-    AclAction, Destination, Instance, InstanceState, NetworkInterface, RouteTarget, RtAssocTarget,
-    RulePeer, Scope, World,
+    AclAction, Destination, Instance, InstanceState, NetworkInterface, RouteTarget, RulePeer,
+    Scope, World,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 
 // ---------------------------------------------------------------------------------------------
 // The reference evaluator.
-
-fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTable> {
-    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
-    let explicit = w.aws.route_tables().values().find(|t| {
-        t.associations
-            .iter()
-            .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
-    });
-    explicit.or_else(|| {
-        w.aws.route_tables().values().find(|t| {
-            t.vpc_id == *vpc
-                && t.associations
-                    .iter()
-                    .any(|a| a.target == RtAssocTarget::Main)
-        })
-    })
-}
 
 fn best_route(w: &World, subnet: &str, ip: Ipv4Addr) -> Option<RouteTarget> {
     let t = table_of(w, subnet)?;

@@ -14,7 +14,10 @@ use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
-use vpcpeer_model::{AclAction, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
+use vpcpeer_model::{
+    AclAction, Destination, DomainError, RecordKey, RouteTable, RouteTarget, RtAssocTarget, Scope,
+    Tags, Tx, World,
+};
 use vpcpeer_reach::{explain, Endpoint, Leg, Protocol, Query, Snapshot, Verdict};
 
 /// SplitMix64: a random run that is a pure function of the seed proptest draws.
@@ -82,6 +85,25 @@ pub fn web_vpc(
         from_cidr(tcp(Some(443)), "10.0.0.0/8"),
     );
     (vpc, subnet, sg)
+}
+
+/// The route table `subnet` uses, read from the world's records without the engine (for the
+/// differential tests' references): its explicit association, else its VPC's main table.
+pub fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w RouteTable> {
+    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
+    let explicit = w.aws.route_tables().values().find(|t| {
+        t.associations
+            .iter()
+            .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
+    });
+    explicit.or_else(|| {
+        w.aws.route_tables().values().find(|t| {
+            t.vpc_id == *vpc
+                && t.associations
+                    .iter()
+                    .any(|a| a.target == RtAssocTarget::Main)
+        })
+    })
 }
 
 /// Two VPCs: A's 10.0.0.0/16 (account A) and B's 10.1.0.0/16 (account B), with one subnet each
