@@ -38,12 +38,11 @@ mod world3;
 use std::hint::black_box;
 use std::time::Instant;
 
+use common::azure::{eastus_nic, subnet_id};
 use common::gcp as cmd;
 use common::{web_vpc, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
-use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutVnet, SubnetSpec as AzSubnetSpec,
-};
+use vpcpeer_model::azure::ops::{self as az, PutVnet, SubnetSpec as AzSubnetSpec};
 use vpcpeer_model::azure::AzTags;
 use vpcpeer_model::gcp::{Command, Direction, InstanceSpec, NicSpec};
 use vpcpeer_model::testkit::{a, b, TestEnv};
@@ -127,18 +126,7 @@ fn bulk() -> TestEnv {
             tags: AzTags::new(),
         };
         az_run(&mut env, |tx| az::put_vnet(tx, &bt(&vnet), req));
-        let subnet = format!("{}/subnets/s", bt(&vnet).network_id("virtualNetworks"));
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(subnet),
-                ..Default::default()
-            }],
-            nsg: None,
-            ip_forwarding: false,
-            tags: AzTags::new(),
-        };
+        let nic = eastus_nic(subnet_id(&bt(&vnet), "s"), None, false, None);
         az_run(&mut env, |tx| az::put_nic(tx, &bt(&format!("nic{i}")), nic));
     }
     env

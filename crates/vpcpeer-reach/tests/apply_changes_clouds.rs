@@ -19,12 +19,11 @@ use std::fmt::Debug;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use common::azure::{eastus_nic, subnet_id};
 use common::gateways::{config, peer};
 use common::gcp as cmd;
-use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutPublicIp, PutVm, VmPowerAction,
-};
-use vpcpeer_model::azure::{AzImageReference, AzTags};
+use vpcpeer_model::azure::ops::{self as az, PutNic, PutPublicIp, PutVm, VmPowerAction};
+use vpcpeer_model::azure::AzImageReference;
 use vpcpeer_model::gcp::{
     self, Command, FingerprintInput, GcpNextHop, InstanceSpec, MetadataInput, MetadataItem,
 };
@@ -80,21 +79,7 @@ fn instance(name: &str, subnetwork: &str, ip: &str) -> Command {
 
 /// The Azure gateway's NIC, showing public IP `public_ip`.
 fn az_gw_nic(public_ip: Option<String>) -> PutNic {
-    PutNic {
-        location: Some("eastus".into()),
-        ip_configs: vec![IpConfigSpec {
-            name: "ipconfig1".into(),
-            subnet_id: Some(format!(
-                "{}/subnets/gw",
-                t("hub").network_id("virtualNetworks")
-            )),
-            public_ip,
-            ..Default::default()
-        }],
-        nsg: None,
-        ip_forwarding: true,
-        tags: AzTags::new(),
-    }
+    eastus_nic(subnet_id(&t("hub"), "gw"), public_ip, true, None)
 }
 
 /// One change of the table: its name and the command(s) it runs.
@@ -224,22 +209,9 @@ fn changes() -> Vec<Change> {
             },
         ),
         ("azure: the workload's NIC moves to another address", |w| {
-            let nic = PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![IpConfigSpec {
-                    name: "ipconfig1".into(),
-                    subnet_id: Some(format!(
-                        "{}/subnets/app",
-                        t("hub").network_id("virtualNetworks")
-                    )),
-                    private_ip: Some("10.40.2.50".into()),
-                    is_static: true,
-                    ..Default::default()
-                }],
-                nsg: None,
-                ip_forwarding: false,
-                tags: AzTags::new(),
-            };
+            let mut nic = eastus_nic(subnet_id(&t("hub"), "app"), None, false, None);
+            nic.ip_configs[0].private_ip = Some("10.40.2.50".into());
+            nic.ip_configs[0].is_static = true;
             az_cmd(&mut w.env, |tx| az::put_nic(tx, &t("app-nic"), nic))
         }),
         ("aws: the gateway stops", |w| {

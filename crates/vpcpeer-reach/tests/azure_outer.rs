@@ -2,8 +2,11 @@
 //! reads: a gateway VM's public IPv4 through its public IP resource, IP forwarding, power state,
 //! decoded custom data, its NSGs for the tunnel's UDP both ways, and its route to a peer.
 
+mod common;
+
 use std::net::Ipv4Addr;
 
+use common::azure::{eastus_nic, subnet_id};
 use vpcpeer_model::azure::ops::{
     self as az, IpConfigSpec, PutNic, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet,
     RouteSpec, SubnetSpec, Target, VmPowerAction,
@@ -65,21 +68,8 @@ impl Az {
             ..Default::default()
         };
         self.run(|tx| az::put_public_ip(tx, &t("gw-ip"), pip));
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(format!(
-                    "{}/subnets/gw",
-                    t("hub").network_id("virtualNetworks")
-                )),
-                public_ip: Some(az::public_ip_id(&t("gw-ip"))),
-                ..Default::default()
-            }],
-            nsg: nic_nsg,
-            ip_forwarding: true,
-            tags: AzTags::new(),
-        };
+        let public_ip = Some(az::public_ip_id(&t("gw-ip")));
+        let nic = eastus_nic(subnet_id(&t("hub"), "gw"), public_ip, true, nic_nsg);
         self.run(|tx| az::put_nic(tx, &t("gw-nic"), nic));
         let vm = PutVm {
             location: Some("eastus".into()),
@@ -189,10 +179,7 @@ fn a_static_address_outlives_deallocation_and_a_plain_nic_has_none() {
         location: Some("eastus".into()),
         ip_configs: vec![IpConfigSpec {
             name: "c".into(),
-            subnet_id: Some(format!(
-                "{}/subnets/gw",
-                t("hub").network_id("virtualNetworks")
-            )),
+            subnet_id: Some(subnet_id(&t("hub"), "gw")),
             ..Default::default()
         }],
         ..Default::default()

@@ -177,12 +177,12 @@ mod azure {
     //! in the custom data), each workload subnet routing the other VNet to its gateway by a
     //! `VirtualAppliance` route.
 
+    use super::common::azure::{eastus_nic, subnet_id};
     use super::{config, peer, K};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine as _;
     use vpcpeer_model::azure::ops::{
-        self as az, IpConfigSpec, PutNic, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec,
-        SubnetSpec, Target,
+        self as az, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec, SubnetSpec, Target,
     };
     use vpcpeer_model::azure::{AzImageReference, AzNextHop, AzPublicIpSku, AzTags, AzureError};
     use vpcpeer_model::testkit::TestEnv;
@@ -245,23 +245,11 @@ mod azure {
             tags: AzTags::new(),
         };
         run(env, |tx| az::put_vnet(tx, &t(n), vnet));
-        let subnet = |s: &str| format!("{}/subnets/{s}", t(n).network_id("virtualNetworks"));
         for (role, public_ip, forwarding) in [
             ("gw", Some(az::public_ip_id(&t(&format!("{n}-ip")))), true),
             ("app", None, false),
         ] {
-            let nic = PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![IpConfigSpec {
-                    name: "ipconfig1".into(),
-                    subnet_id: Some(subnet(role)),
-                    public_ip,
-                    ..Default::default()
-                }],
-                nsg: None,
-                ip_forwarding: forwarding,
-                tags: AzTags::new(),
-            };
+            let nic = eastus_nic(subnet_id(&t(n), role), public_ip, forwarding, None);
             let nic_name = format!("{n}-{role}-nic");
             run(env, |tx| az::put_nic(tx, &t(&nic_name), nic));
             let gateway = role == "gw";

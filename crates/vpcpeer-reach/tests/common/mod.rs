@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod azure;
 pub mod gateways;
 pub mod gcp;
 

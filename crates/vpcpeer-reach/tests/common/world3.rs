@@ -18,8 +18,8 @@ use vpcpeer_gateway::{GatewayConfig, DEFAULT_PORT};
 use vpcpeer_model::aws::catalog::gateway_image_id;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet,
-    RouteSpec as AzRouteSpec, SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
+    self as az, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec as AzRouteSpec,
+    SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
 };
 use vpcpeer_model::azure::{
     AzAccess, AzDirection, AzImageReference, AzNextHop, AzPublicIpSku, AzSecurityRule, AzTags,
@@ -33,6 +33,7 @@ use vpcpeer_model::testkit::{a, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::Endpoint;
 
+use crate::common::azure::{eastus_nic, subnet_id};
 use crate::common::gateways::{
     associate_eip, config, gateway_vpc, launch_gateway, peer, udp, GatewayVpc,
 };
@@ -369,7 +370,7 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
         tags: AzTags::new(),
     };
     az_run(&mut env, |tx| az::put_vnet(tx, &t("hub"), vnet));
-    let subnet = |name: &str| format!("{}/subnets/{name}", t("hub").network_id("virtualNetworks"));
+    let subnet = |name: &str| subnet_id(&t("hub"), name);
     for (name, sub, public_ip, forwarding, nsg) in [
         (
             "gw-nic",
@@ -380,18 +381,7 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
         ),
         ("app-nic", "app", None, false, None),
     ] {
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(subnet(sub)),
-                public_ip,
-                ..Default::default()
-            }],
-            nsg,
-            ip_forwarding: forwarding,
-            tags: AzTags::new(),
-        };
+        let nic = eastus_nic(subnet(sub), public_ip, forwarding, nsg);
         az_run(&mut env, |tx| az::put_nic(tx, &t(name), nic));
     }
     let gw_vm = PutVm {
