@@ -650,6 +650,12 @@ fn random_runs_change_things_and_reach() {
 /// interface's record untouched), move and release, a change of user data while stopped, a
 /// termination; after each, the kept snapshot equals a fresh compile (public addresses, the
 /// public-address index, the compiled configurations) and answers alike.
+/// The association of Elastic IP `eip` (it must be associated).
+fn association(env: &TestEnv, eip: &str) -> String {
+    let eip = &env.world.aws.elastic_ips()[eip];
+    eip.association.as_ref().expect("associated").id.clone()
+}
+
 #[test]
 fn gateway_changes_are_kept() {
     use base64::Engine as _;
@@ -719,12 +725,7 @@ fn gateway_changes_are_kept() {
         tx.associate_address(associate(&e2.id, &g1))
     });
     apply(&mut env, k, &mut inc);
-    let assoc = env.world.aws.elastic_ips()[&e1.id]
-        .association
-        .as_ref()
-        .expect("associated")
-        .id
-        .clone();
+    let assoc = association(&env, &e1.id);
     let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
     apply(&mut env, k, &mut inc);
     assert!(!inc.enis_by_public_ip.contains_key(&e1.public_ip));
@@ -751,12 +752,7 @@ fn gateway_changes_are_kept() {
         tx.start_instances(std::slice::from_ref(&g0))
     });
     apply(&mut env, k, &mut inc);
-    let assoc = env.world.aws.elastic_ips()[&e1.id]
-        .association
-        .as_ref()
-        .expect("associated")
-        .id
-        .clone();
+    let assoc = association(&env, &e1.id);
     let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
     apply(&mut env, k, &mut inc);
     let k = step(&mut env, &a(), |tx| tx.release_address(&e1.id));

@@ -13,8 +13,7 @@ use common::gateways::{config, peer};
 use common::gcp as cmd;
 use vpcpeer_gateway::GatewayConfig;
 use vpcpeer_model::gcp::{
-    self, AccessConfigSpec, AddressSpec, Command, GcpNextHop, InstanceSpec, IpInput, MetadataItem,
-    NicSpec, GATEWAY_IMAGE,
+    self, AddressSpec, Command, GcpNextHop, InstanceSpec, MetadataItem, GATEWAY_IMAGE,
 };
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_reach::{
@@ -65,18 +64,7 @@ fn network(
         env,
         cmd::subnetwork(&format!("{n}-s"), n, &format!("10.{o}.0.0/24")),
     );
-    let nic = |host: u8, nat: Option<Ipv4Addr>| NicSpec {
-        subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
-        network_ip: Some(format!("10.{o}.0.{host}").as_str().into()),
-        access_configs: nat
-            .map(|a| AccessConfigSpec {
-                nat_ip: Some(IpInput::Ip(a)),
-                ..Default::default()
-            })
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    };
+    let nic = |host: u8, nat| cmd::nic(&format!("{n}-s"), &format!("10.{o}.0.{host}"), nat);
     for spec in [
         InstanceSpec {
             name: format!("gw-{n}"),

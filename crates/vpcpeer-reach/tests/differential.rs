@@ -27,7 +27,7 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{acl_rule, table_of, tcp, Build, Rng};
+use common::{acl_entries, acl_rule, table_of, tcp, Build, Rng};
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
 use vpcpeer_model::aws::appliance::InterfaceChange;
@@ -238,16 +238,9 @@ fn sg_ok(
 
 /// Whether the ACL of `subnet` admits a packet in one direction; `other_ip` is the far end.
 fn acl_ok(w: &World, subnet: &str, egress: bool, p: Proto, other_ip: Ipv4Addr) -> bool {
-    let Some(acl) = w
-        .aws
-        .network_acls()
-        .values()
-        .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))
-    else {
+    let Some(entries) = acl_entries(w, subnet, egress) else {
         return true;
     };
-    let mut entries: Vec<_> = acl.entries.iter().filter(|e| e.egress == egress).collect();
-    entries.sort_by_key(|e| e.rule_number);
     for e in entries {
         let cidr_ok = matches!(e.cidr, Destination::V4(n) if n.contains(&other_ip));
         let proto_ok = match p {

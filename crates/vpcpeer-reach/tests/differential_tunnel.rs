@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use common::gateways::{self, associate_eip, gateway_vpc, launch_gateway, peer, udp};
-use common::{acl_rule, from_cidr, table_of, tcp, Build, Rng};
+use common::{acl_entries, acl_rule, from_cidr, table_of, web_instance, Build, Rng};
 use proptest::prelude::*;
 use vpcpeer_gateway::{GatewayConfig, PrivateKey};
 use vpcpeer_model::aws::catalog::{gateway_image_id, is_gateway_image};
@@ -118,16 +118,9 @@ fn sg_ok(w: &World, e: &NetworkInterface, egress: bool, p: Proto, other: Ipv4Add
 }
 
 fn acl_ok(w: &World, subnet: &str, egress: bool, p: Proto, other: Ipv4Addr) -> bool {
-    let Some(acl) = w
-        .aws
-        .network_acls()
-        .values()
-        .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))
-    else {
+    let Some(entries) = acl_entries(w, subnet, egress) else {
         return true;
     };
-    let mut entries: Vec<_> = acl.entries.iter().filter(|e| e.egress == egress).collect();
-    entries.sort_by_key(|e| e.rule_number);
     for e in entries {
         let cidr = matches!(e.cidr, Destination::V4(n) if n.contains(&other));
         let (want, port) = match p {
@@ -374,14 +367,14 @@ fn build(seed: u64) -> (TestEnv, String, String) {
         );
     }
     let app = env.instance(&east(), &e.workload, &[]);
-    let web_sg = env.sg(&west(), &w.vpc, "web");
-    env.allow(
+    let web = web_instance(
+        &mut env,
         &west(),
-        &web_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.10.0.0/16"),
+        &w.vpc,
+        &w.workload,
+        "web",
+        "10.10.0.0/16",
     );
-    let web = env.instance(&west(), &w.workload, &[&web_sg]);
     for (s, gw) in [(east(), &gws[0]), (west(), &gws[1])] {
         if p && rng.chance(8) {
             env.run(&s, |tx| tx.stop_instances(std::slice::from_ref(gw)))

@@ -8,7 +8,7 @@
 mod common;
 
 use common::gateways::{associate_eip, config, gateway_vpc, key, launch_gateway, peer, udp};
-use common::{acl_rule, from_cidr, tcp, Build};
+use common::{acl_rule, from_cidr, web_instance, Build};
 use vpcpeer_gateway::{GatewayConfig, DEFAULT_PORT};
 use vpcpeer_model::aws::appliance::InterfaceChange;
 use vpcpeer_model::aws::catalog::gateway_image_id;
@@ -176,14 +176,14 @@ fn build(k: Knobs) -> Ids {
         .expect("check on");
     }
     let app = env.instance(&a(), &e.workload, &[]);
-    let web_sg = env.sg(&west(), &w.vpc, "web-sg");
-    env.allow(
+    let web = web_instance(
+        &mut env,
         &west(),
-        &web_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.10.0.0/16"),
+        &w.vpc,
+        &w.workload,
+        "web-sg",
+        "10.10.0.0/16",
     );
-    let web = env.instance(&west(), &w.workload, &[&web_sg]);
     if k.stop_east {
         env.run(&a(), |tx| tx.stop_instances(std::slice::from_ref(&east_gw)))
             .expect("stop");

@@ -1,9 +1,12 @@
 //! GCP commands the fixtures share (a custom-mode network, a subnetwork in `us-central1`, a
-//! firewall rule of one protocol and port, a route), and running one in a project.
+//! firewall rule of one protocol and port, a route, an instance's interface), and running one
+//! in a project.
+
+use std::net::Ipv4Addr;
 
 use vpcpeer_model::gcp::{
-    Command, Direction, FirewallSpec, GcpError, GcpNextHop, NetworkSpec, Outcome, RangeInput,
-    RouteSpec, SubnetSpec,
+    AccessConfigSpec, Command, Direction, FirewallSpec, GcpError, GcpNextHop, IpInput, NetworkSpec,
+    NicSpec, Outcome, RangeInput, RouteSpec, SubnetSpec,
 };
 use vpcpeer_model::testkit::TestEnv;
 use vpcpeer_model::{Apply, Scope};
@@ -82,4 +85,21 @@ pub fn route(name: &str, net: &str, dest: &str, hop: GcpNextHop) -> Command {
         tags: vec![],
         next_hop: hop,
     })
+}
+
+/// An interface in subnetwork `subnetwork` (`us-central1`) at `ip`, with an access config of
+/// external address `nat` when given.
+pub fn nic(subnetwork: &str, ip: &str, nat: Option<Ipv4Addr>) -> NicSpec {
+    NicSpec {
+        subnetwork: Some(format!("regions/us-central1/subnetworks/{subnetwork}")),
+        network_ip: Some(ip.into()),
+        access_configs: nat
+            .map(|a| AccessConfigSpec {
+                nat_ip: Some(IpInput::Ip(a)),
+                ..Default::default()
+            })
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    }
 }

@@ -26,8 +26,7 @@ use vpcpeer_model::azure::{
     AzureError,
 };
 use vpcpeer_model::gcp::{
-    self, AccessConfigSpec, AddressSpec, Command, GcpNextHop, InstanceSpec, IpInput, MetadataItem,
-    NicSpec, GATEWAY_IMAGE,
+    self, AddressSpec, Command, GcpNextHop, InstanceSpec, MetadataItem, NicSpec, GATEWAY_IMAGE,
 };
 use vpcpeer_model::testkit::{a, TestEnv};
 use vpcpeer_model::{RouteTarget, Scope};
@@ -38,7 +37,7 @@ use crate::common::gateways::{
     associate_eip, config, gateway_vpc, launch_gateway, peer, udp, GatewayVpc,
 };
 use crate::common::gcp as cmd;
-use crate::common::{from_cidr, tcp, Build};
+use crate::common::{from_cidr, web_instance, Build};
 
 pub const P: &str = "proj-g";
 pub const ZONE: &str = "us-central1-a";
@@ -129,18 +128,7 @@ pub fn gcp_instance(env: &mut TestEnv, spec: InstanceSpec) {
 }
 
 pub fn gcp_nic(ip: &str, nat: Option<Ipv4Addr>) -> NicSpec {
-    NicSpec {
-        subnetwork: Some("regions/us-central1/subnetworks/s".into()),
-        network_ip: Some(ip.into()),
-        access_configs: nat
-            .map(|a| AccessConfigSpec {
-                nat_ip: Some(IpInput::Ip(a)),
-                ..Default::default()
-            })
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    }
+    cmd::nic("s", ip, nat)
 }
 
 /// AWS 10.10.0.0/16 (us-east-1: a public subnet routed to an internet gateway holding the
@@ -240,14 +228,7 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
             RouteTarget::Instance(aws_gw.clone()),
         );
     }
-    let app_sg = env.sg(&s, &vpc, "app-sg");
-    env.allow(
-        &s,
-        &app_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
-    let aws_app = env.instance(&s, &workload, &[&app_sg]);
+    let aws_app = web_instance(&mut env, &s, &vpc, &workload, "app-sg", "10.0.0.0/8");
 
     // GCP.
     gcp_run(&mut env, cmd::network("net"));
