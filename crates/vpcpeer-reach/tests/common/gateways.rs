@@ -1,7 +1,7 @@
-//! Tunnel fixtures the tunnel tests, the three-cloud layout (`tests/common/world3.rs`) and the
-//! crossing benchmark share: gateway keys and configurations, an AWS VPC a gateway serves, and a
-//! gateway instance of the gateway image with its Elastic IP, each built through the model's
-//! operations.
+//! Tunnel fixtures the tunnel tests, the three-cloud layout
+//! (`crates/vpcpeer-reach/tests/common/world3.rs`) and the crossing benchmark share: gateway
+//! keys and configurations, an AWS VPC a gateway serves, and a gateway instance of the gateway
+//! image with its Elastic IP, each built through the model's operations.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
