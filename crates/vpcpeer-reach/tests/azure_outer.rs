@@ -15,7 +15,6 @@ use vpcpeer_model::azure::{
     AzAccess, AzDirection, AzNextHop, AzNic, AzPublicIpSku, AzSecurityRule, AzTags, AzureError,
 };
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::Scope;
 use vpcpeer_reach::azure_outer::{self as outer, AzPowerState, NsgLevel};
 
 const SUB: &str = "00000000-0000-0000-0000-0000000000aa";
@@ -35,9 +34,7 @@ impl Az {
         &mut self,
         f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
     ) -> T {
-        self.env
-            .transact(&Scope::new(SUB, ""), f)
-            .expect("azure command")
+        common::azure::run_in(&mut self.env, SUB, f)
     }
 
     /// VNet `hub` (10.50.0.0/16, subnet `gw` 10.50.1.0/24, with `subnet_nsg` and `table`), the

@@ -174,7 +174,6 @@ mod azure {
     };
     use vpcpeer_model::azure::{AzImageReference, AzNextHop, AzPublicIpSku, AzTags, AzureError};
     use vpcpeer_model::testkit::TestEnv;
-    use vpcpeer_model::Scope;
     use vpcpeer_reach::{explain_world, Endpoint, Protocol, Query, Snapshot};
 
     const SUB: &str = "00000000-0000-0000-0000-0000000000dd";
@@ -183,8 +182,7 @@ mod azure {
         env: &mut TestEnv,
         f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
     ) -> T {
-        env.transact(&Scope::new(SUB, ""), f)
-            .expect("azure command")
+        super::common::azure::run_in(env, SUB, f)
     }
 
     fn t(name: &str) -> Target {

@@ -1,8 +1,20 @@
-//! Azure requests the fixtures share: a subnet's id, and a NIC in `eastus` with one IP
-//! configuration.
+//! Azure requests the fixtures share: running one in a subscription, a subnet's id, and a NIC
+//! in `eastus` with one IP configuration.
 
 use vpcpeer_model::azure::ops::{IpConfigSpec, PutNic, Target};
-use vpcpeer_model::azure::AzTags;
+use vpcpeer_model::azure::{AzTags, AzureError};
+use vpcpeer_model::testkit::TestEnv;
+use vpcpeer_model::{Scope, Tx};
+
+/// Runs `f` in subscription `subscription` (it must succeed): its result.
+pub fn run_in<T>(
+    env: &mut TestEnv,
+    subscription: &str,
+    f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, AzureError>,
+) -> T {
+    env.transact(&Scope::new(subscription, ""), f)
+        .expect("azure command")
+}
 
 /// The id of subnet `subnet` of VNet `vnet`.
 pub fn subnet_id(vnet: &Target, subnet: &str) -> String {

@@ -29,7 +29,7 @@ use vpcpeer_model::gcp::{
     self, AddressSpec, Command, GcpNextHop, InstanceSpec, MetadataItem, NicSpec, GATEWAY_IMAGE,
 };
 use vpcpeer_model::testkit::{a, TestEnv};
-use vpcpeer_model::{RouteTarget, Scope};
+use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::Endpoint;
 
 use crate::common::azure::{eastus_nic, subnet_id};
@@ -99,8 +99,7 @@ pub fn az_run<T>(
     env: &mut TestEnv,
     f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
 ) -> T {
-    env.transact(&Scope::new(SUB, ""), f)
-        .expect("azure command")
+    crate::common::azure::run_in(env, SUB, f)
 }
 
 pub fn t(name: &str) -> Target {
