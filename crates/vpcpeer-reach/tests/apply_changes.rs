@@ -300,8 +300,12 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = w.aws.route_tables()[&t].scope.clone();
-            let kinds: [(Vec<String>, fn(String) -> RouteTarget); 5] = [
-                (pcxs.clone(), RouteTarget::Peering),
+            let kinds = [
+                // The first one's cast types them all.
+                (
+                    pcxs.clone(),
+                    RouteTarget::Peering as fn(String) -> RouteTarget,
+                ),
                 (ids(w.aws.internet_gateways()), RouteTarget::Gateway),
                 (ids(w.aws.nat_gateways()), RouteTarget::NatGateway),
                 (ids(w.aws.instances()), RouteTarget::Instance),
