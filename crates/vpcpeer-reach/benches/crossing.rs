@@ -38,16 +38,13 @@ mod world3;
 use std::hint::black_box;
 use std::time::Instant;
 
-use common::{from_cidr, tcp, Build};
+use common::azure::{eastus_nic, subnet_id};
+use common::gcp as cmd;
+use common::{web_vpc, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
-use vpcpeer_model::aws::security_group::Direction as SgDir;
-use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutVnet, SubnetSpec as AzSubnetSpec,
-};
+use vpcpeer_model::azure::ops::{self as az, PutVnet, SubnetSpec as AzSubnetSpec};
 use vpcpeer_model::azure::AzTags;
-use vpcpeer_model::gcp::{
-    Command, Direction, FirewallSpec, InstanceSpec, NetworkSpec, NicSpec, RangeInput, SubnetSpec,
-};
+use vpcpeer_model::gcp::{Command, Direction, InstanceSpec, NicSpec};
 use vpcpeer_model::testkit::{a, b, TestEnv};
 use vpcpeer_model::{Limits, RouteTarget};
 use vpcpeer_reach::{explain_world, Protocol, Query, Snapshot};
@@ -74,15 +71,7 @@ fn bulk() -> TestEnv {
     let mut mains = Vec::with_capacity(AWS_VPCS);
     for i in 0..AWS_VPCS {
         let s = scope(i);
-        let vpc = env.vpc(&s, &aws(i));
-        let subnet = env.subnet(&s, &vpc, &aws(i));
-        let sg = env.sg(&s, &vpc, "web");
-        env.allow(
-            &s,
-            &sg,
-            SgDir::Ingress,
-            from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-        );
+        let (vpc, subnet, sg) = web_vpc(&mut env, &s, &aws(i), &aws(i));
         env.instance(&s, &subnet, &[&sg]);
         mains.push(env.main_rtb(&vpc));
         vpcs.push(vpc);
@@ -96,26 +85,9 @@ fn bulk() -> TestEnv {
     }
     for i in 0..GCP_NETWORKS {
         let (net, sub) = (format!("n{i}"), format!("s{i}"));
-        gcp_run(
-            &mut env,
-            Command::InsertNetwork(NetworkSpec {
-                name: net.clone(),
-                auto_create_subnetworks: Some(false),
-                ..Default::default()
-            }),
-        );
-        gcp_run(
-            &mut env,
-            Command::InsertSubnetwork {
-                region: "us-central1".into(),
-                spec: SubnetSpec {
-                    name: sub.clone(),
-                    network: format!("global/networks/{net}"),
-                    ip_cidr_range: format!("172.{}", cidr(16, i)).as_str().into(),
-                    ..Default::default()
-                },
-            },
-        );
+        gcp_run(&mut env, cmd::network(&net));
+        let range = format!("172.{}", cidr(16, i));
+        gcp_run(&mut env, cmd::subnetwork(&sub, &net, &range));
         gcp_run(
             &mut env,
             Command::InsertInstance {
@@ -131,23 +103,9 @@ fn bulk() -> TestEnv {
                 },
             },
         );
-        gcp_run(
-            &mut env,
-            Command::InsertFirewall(FirewallSpec {
-                name: format!("fw{i}"),
-                description: String::new(),
-                network: Some(format!("global/networks/{net}")),
-                direction: Some(Direction::Ingress),
-                priority: Some(1000),
-                allowed: vec![("tcp".into(), vec!["443".into()])],
-                denied: vec![],
-                source_ranges: vec![RangeInput::parse_address("10.0.0.0/8")],
-                destination_ranges: vec![],
-                source_tags: vec![],
-                target_tags: vec![],
-                disabled: false,
-            }),
-        );
+        let fw = format!("fw{i}");
+        let c = cmd::firewall(&fw, &net, Direction::Ingress, "tcp", "443", &["10.0.0.0/8"]);
+        gcp_run(&mut env, c);
     }
     az_run(&mut env, |tx| {
         az::put_resource_group(tx, world3::SUB, "bulk", Some("eastus"), AzTags::new())
@@ -168,18 +126,7 @@ fn bulk() -> TestEnv {
             tags: AzTags::new(),
         };
         az_run(&mut env, |tx| az::put_vnet(tx, &bt(&vnet), req));
-        let subnet = format!("{}/subnets/s", bt(&vnet).network_id("virtualNetworks"));
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(subnet),
-                ..Default::default()
-            }],
-            nsg: None,
-            ip_forwarding: false,
-            tags: AzTags::new(),
-        };
+        let nic = eastus_nic(subnet_id(&bt(&vnet), "s"), None, false, None);
         az_run(&mut env, |tx| az::put_nic(tx, &bt(&format!("nic{i}")), nic));
     }
     env

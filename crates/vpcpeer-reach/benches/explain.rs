@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use common::{from_cidr, tcp, try_commit, Build};
+use common::{from_cidr, tcp, try_commit, web_vpc, Build};
 use criterion::{criterion_group, criterion_main, Criterion};
 use vpcpeer_model::aws::peering::CreatePeering;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
@@ -71,15 +71,7 @@ fn generate() -> Topology {
     let mut instances = Vec::with_capacity(VPCS);
     for i in 0..VPCS {
         let s = scope(i);
-        let vpc = env.vpc(&s, &cidr(i));
-        let subnet = env.subnet(&s, &vpc, &cidr(i));
-        let sg = env.sg(&s, &vpc, "web");
-        env.allow(
-            &s,
-            &sg,
-            SgDir::Ingress,
-            from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-        );
+        let (vpc, subnet, sg) = web_vpc(&mut env, &s, &cidr(i), &cidr(i));
         instances.push(env.instance(&s, &subnet, &[&sg]));
         vpcs.push(vpc);
     }

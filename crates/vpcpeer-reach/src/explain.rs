@@ -43,13 +43,13 @@
 use std::net::IpAddr;
 
 use vpcpeer_model::aws::peering_state::PeeringState;
-use vpcpeer_model::{AclAction, Destination, InstanceState, RouteTarget};
+use vpcpeer_model::{Destination, InstanceState, RouteTarget};
 
 use crate::model::{
-    Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Explanation, Header, Hop, Leg,
-    Protocol, Query, QueryError, RuleRef, Verdict,
+    instance_state_name, Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Explanation,
+    Header, Hop, Leg, Protocol, Query, QueryError, RuleRef, Verdict,
 };
-use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
+use crate::snapshot::filters::table_component;
 use crate::snapshot::{EniView, GroupView, NatView, RouteEntry, Snapshot, TableView};
 
 mod appliance;
@@ -566,10 +566,7 @@ impl<'s> Walk<'s> {
                 break;
             };
             let table = self.s.table_of_subnet(&subnet);
-            let table_ref = table.map_or_else(
-                || ComponentRef::new(K::Subnet, &subnet),
-                |t| ComponentRef::new(K::RouteTable, &t.id),
-            );
+            let table_ref = table_component(table, &subnet);
             match self.decide(table, h.dst_ip) {
                 Decision::None => {
                     self.acl(&subnet, Direction::Egress, h);

@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use vpcpeer_model::aws::peering_state::PeeringState;
-use vpcpeer_model::{AclAction, Destination, RouteTarget};
+use vpcpeer_model::{AclAction, Destination, InstanceState, RouteTarget};
 
 /// EC2's name of a peering connection state (`pending-acceptance`, …). The model keeps typed
 /// states only; this is the one spelling of them, quoted by the engine's explanations and audit
@@ -24,6 +24,18 @@ pub fn peering_state_name(s: PeeringState) -> &'static str {
         PeeringState::Rejected => "rejected",
         PeeringState::Failed => "failed",
         PeeringState::Expired => "expired",
+    }
+}
+
+/// EC2's name of an instance state (`shutting-down`, …), quoted by the engine's explanations.
+pub(crate) fn instance_state_name(s: InstanceState) -> &'static str {
+    match s {
+        InstanceState::Pending => "pending",
+        InstanceState::Running => "running",
+        InstanceState::ShuttingDown => "shutting-down",
+        InstanceState::Terminated => "terminated",
+        InstanceState::Stopping => "stopping",
+        InstanceState::Stopped => "stopped",
     }
 }
 
@@ -202,6 +214,15 @@ impl Header {
             src_port: self.dst_port,
             dst_port: self.src_port,
             icmp,
+        }
+    }
+
+    /// The address at the other end of this packet, seen from a filter in direction `dir`: its
+    /// destination leaving (egress, outbound), its source arriving (ingress, inbound).
+    pub fn other_end(&self, dir: Direction) -> IpAddr {
+        match dir {
+            Direction::Egress => self.dst_ip,
+            Direction::Ingress => self.src_ip,
         }
     }
 }

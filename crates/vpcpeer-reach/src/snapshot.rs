@@ -34,6 +34,7 @@ use crate::tunnel::GatewaySetup;
 use crate::lpm::Lpm;
 
 pub mod clouds;
+pub(crate) mod filters;
 
 use clouds::CloudIndex;
 

@@ -45,8 +45,8 @@ use ipnet::Ipv4Net;
 use vpcpeer_gateway::{ConfigError, GatewayConfig, Peer, PublicKey};
 
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, ConfigChange, Fact, Header, Protocol,
-    RuleRef, TunnelFix,
+    CloudRule, Code, ComponentKind as K, ComponentRef, ConfigChange, Direction, Fact, Header,
+    Protocol, RuleRef, TunnelFix,
 };
 
 pub mod aws;
@@ -174,6 +174,126 @@ pub trait TunnelCloud {
     fn outer_receive(&self, host: &GatewayHost<'_>, outer: Header) -> Vec<OuterStep>;
 }
 
+impl Blocked {
+    /// A blocker whose fix is the tunnel fix `fix`.
+    pub(crate) fn tunnel(
+        code: Code,
+        component: ComponentRef,
+        detail: String,
+        fix: TunnelFix,
+    ) -> Blocked {
+        Blocked {
+            code,
+            component,
+            detail,
+            fact: Some(Fact::Tunnel(fix)),
+        }
+    }
+}
+
+impl OuterStep {
+    /// A step through `component`, decided by `rule`, that does not stop the packet.
+    pub(crate) fn new(component: ComponentRef, rule: Option<RuleRef>, header: Header) -> Self {
+        OuterStep {
+            component,
+            rule,
+            header,
+            blocked: None,
+        }
+    }
+
+    /// This step, stopping the packet with `b`.
+    pub(crate) fn stopped(mut self, b: Blocked) -> Self {
+        self.blocked = Some(b);
+        self
+    }
+}
+
+/// Where a gateway's route for the other gateway's public address leads: on to the next
+/// component (the internet, an internet gateway), or why not, with the fix.
+pub(crate) type InternetRoute = Result<ComponentRef, (String, TunnelFix)>;
+
+/// A cloud's outer-path checks at one of its gateway hosts: the parts [`outer_walk`] runs, in
+/// its order, for every cloud.
+pub(crate) trait OuterChecks {
+    /// Why host `h`, which does not run, carries nothing (its state named).
+    fn not_running(&self, h: &GatewayHost<'_>) -> String;
+    /// Why host `h` has no public address, and the fix.
+    fn no_public_ip(&self, h: &GatewayHost<'_>) -> (String, TunnelFix);
+    /// Records the host's filters for `outer` in direction `dir` (their steps, and the
+    /// blocker of the one that drops it).
+    fn filters(&self, h: &GatewayHost<'_>, dir: Direction, outer: Header, out: &mut Vec<OuterStep>);
+    /// The host's route step for the other gateway's public address (`outer`'s other end in
+    /// direction `dir`), and where it leads.
+    fn route(
+        &self,
+        h: &GatewayHost<'_>,
+        dir: Direction,
+        outer: Header,
+    ) -> (OuterStep, InternetRoute);
+}
+
+/// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) gateway `h`, checked
+/// by its cloud's `checks`: the host runs (`TUNNEL_GATEWAY_NOT_RUNNING`) and has a public
+/// address (`TUNNEL_NO_PUBLIC_IP`), its filters pass the packet, and its route for the other
+/// end's public address leads to the internet (`TUNNEL_NO_INTERNET_ROUTE`).
+pub(crate) fn outer_walk(
+    checks: &impl OuterChecks,
+    h: &GatewayHost<'_>,
+    outer: Header,
+    dir: Direction,
+) -> Vec<OuterStep> {
+    let mut out = Vec::new();
+    let me = instance_ref(h);
+    if !h.running {
+        out.push(OuterStep::new(me.clone(), None, outer).stopped(Blocked {
+            code: Code::TunnelGatewayNotRunning,
+            component: me.clone(),
+            detail: checks.not_running(h),
+            fact: None,
+        }));
+    }
+    if h.public_ip.is_none() {
+        let (detail, fix) = checks.no_public_ip(h);
+        let b = Blocked::tunnel(Code::TunnelNoPublicIp, me.clone(), detail, fix);
+        out.push(OuterStep::new(me, None, outer).stopped(b));
+    }
+    checks.filters(h, dir, outer, &mut out);
+    let (s, next) = checks.route(h, dir, outer);
+    match next {
+        Ok(next) => {
+            out.push(s);
+            out.push(OuterStep::new(next, None, outer));
+        }
+        Err((detail, fix)) => {
+            let b = Blocked::tunnel(
+                Code::TunnelNoInternetRoute,
+                s.component.clone(),
+                detail,
+                fix,
+            );
+            out.push(s.stopped(b));
+        }
+    }
+    out
+}
+
+/// [`outer_walk`] at a gateway whose cloud's checks need the two gateways' IPv4 addresses (GCP,
+/// Azure): `checks` of the other end's public address and this host's private one, when both
+/// are IPv4 and the cloud finds the host's records (no steps otherwise).
+pub(crate) fn outer_walk_v4<C: OuterChecks>(
+    h: &GatewayHost<'_>,
+    outer: Header,
+    dir: Direction,
+    checks: impl FnOnce(Ipv4Addr, Ipv4Addr) -> Option<C>,
+) -> Vec<OuterStep> {
+    let checks = match (outer.other_end(dir), h.private_ip) {
+        (IpAddr::V4(peer), IpAddr::V4(local)) => checks(peer, local),
+        _ => None,
+    };
+    checks.map_or_else(Vec::new, |c| outer_walk(&c, h, outer, dir))
+}
+
 /// A tunnel an inner packet goes into, and everything that stops it.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
@@ -194,15 +314,11 @@ fn instance_ref(h: &GatewayHost<'_>) -> ComponentRef {
 }
 
 fn config_fix(code: Code, host: &GatewayHost<'_>, detail: String, change: ConfigChange) -> Blocked {
-    Blocked {
-        code,
-        component: instance_ref(host),
-        detail,
-        fact: Some(Fact::Tunnel(TunnelFix::Config {
-            instance: host.instance.to_owned(),
-            change,
-        })),
-    }
+    let fix = TunnelFix::Config {
+        instance: host.instance.to_owned(),
+        change,
+    };
+    Blocked::tunnel(code, instance_ref(host), detail, fix)
 }
 
 fn invalid(host: &GatewayHost<'_>, e: &ConfigError) -> Blocked {
@@ -371,42 +487,10 @@ fn check_pair(
         return;
     };
     if !keyed.peer_key_matches(far_keyed) {
-        p.blockers.push(config_fix(
-            Code::TunnelKeyMismatch,
-            local,
-            format!(
-                "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
-                peer.name,
-                cfg.name,
-                local.instance,
-                peer.public_key,
-                far_cfg.name,
-                far_keyed.public_key
-            ),
-            ConfigChange::PublicKey {
-                peer: peer.name.clone(),
-                public_key: far_keyed.public_key.to_string(),
-            },
-        ));
+        p.blockers.push(key_mismatch(local, cfg, peer, far_keyed));
     }
     if !far_keyed.peer_key_matches(keyed) {
-        p.blockers.push(config_fix(
-            Code::TunnelKeyMismatch,
-            far,
-            format!(
-                "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
-                back.name,
-                far_cfg.name,
-                far.instance,
-                back.public_key,
-                cfg.name,
-                keyed.public_key
-            ),
-            ConfigChange::PublicKey {
-                peer: back.name.clone(),
-                public_key: keyed.public_key.to_string(),
-            },
-        ));
+        p.blockers.push(key_mismatch(far, far_cfg, back, keyed));
     }
     if peer.endpoint.port() != far_cfg.listen_port {
         p.blockers.push(config_fix(
@@ -449,6 +533,33 @@ fn check_pair(
             },
         ));
     }
+}
+
+/// `TUNNEL_KEY_MISMATCH` at `host` (configured by `cfg`): its `entry` for `other` does not
+/// hold `other`'s public key.
+fn key_mismatch(
+    host: &GatewayHost<'_>,
+    cfg: &GatewayConfig,
+    entry: &Peer,
+    other: &KeyedConfig,
+) -> Blocked {
+    config_fix(
+        Code::TunnelKeyMismatch,
+        host,
+        format!(
+            "the entry {} of gateway {} ({}) holds public key {}, but {}'s key is {}: the handshake fails",
+            entry.name,
+            cfg.name,
+            host.instance,
+            entry.public_key,
+            other.config.name,
+            other.public_key
+        ),
+        ConfigChange::PublicKey {
+            peer: entry.name.clone(),
+            public_key: other.public_key.to_string(),
+        },
+    )
 }
 
 fn join(nets: &[Ipv4Net]) -> String {

@@ -300,28 +300,24 @@ fn mutate(env: &mut TestEnv, rng: &mut Rng) -> Vec<RecordKey> {
                 return vec![];
             };
             let s = w.aws.route_tables()[&t].scope.clone();
-            let mut targets: Vec<RouteTarget> = Vec::new();
-            targets.extend(pcxs.iter().cloned().map(RouteTarget::Peering));
-            targets.extend(
-                ids(w.aws.internet_gateways())
-                    .into_iter()
-                    .map(RouteTarget::Gateway),
-            );
-            targets.extend(
-                ids(w.aws.nat_gateways())
-                    .into_iter()
-                    .map(RouteTarget::NatGateway),
-            );
-            targets.extend(
-                ids(w.aws.instances())
-                    .into_iter()
-                    .map(RouteTarget::Instance),
-            );
-            targets.extend(
-                ids(w.aws.network_interfaces())
-                    .into_iter()
-                    .map(RouteTarget::NetworkInterface),
-            );
+            let kinds = [
+                // The first one's cast types them all.
+                (
+                    pcxs.clone(),
+                    RouteTarget::Peering as fn(String) -> RouteTarget,
+                ),
+                (ids(w.aws.internet_gateways()), RouteTarget::Gateway),
+                (ids(w.aws.nat_gateways()), RouteTarget::NatGateway),
+                (ids(w.aws.instances()), RouteTarget::Instance),
+                (
+                    ids(w.aws.network_interfaces()),
+                    RouteTarget::NetworkInterface,
+                ),
+            ];
+            let targets: Vec<RouteTarget> = kinds
+                .into_iter()
+                .flat_map(|(ids, to)| ids.into_iter().map(to))
+                .collect();
             let dest = rng.pick(&DESTS).expect("dests");
             let target = rng.pick(&targets);
             let which = rng.below(3);
@@ -658,6 +654,12 @@ fn random_runs_change_things_and_reach() {
 /// interface's record untouched), move and release, a change of user data while stopped, a
 /// termination; after each, the kept snapshot equals a fresh compile (public addresses, the
 /// public-address index, the compiled configurations) and answers alike.
+/// The association of Elastic IP `eip` (it must be associated).
+fn association(env: &TestEnv, eip: &str) -> String {
+    let eip = &env.world.aws.elastic_ips()[eip];
+    eip.association.as_ref().expect("associated").id.clone()
+}
+
 #[test]
 fn gateway_changes_are_kept() {
     use base64::Engine as _;
@@ -727,12 +729,7 @@ fn gateway_changes_are_kept() {
         tx.associate_address(associate(&e2.id, &g1))
     });
     apply(&mut env, k, &mut inc);
-    let assoc = env.world.aws.elastic_ips()[&e1.id]
-        .association
-        .as_ref()
-        .expect("associated")
-        .id
-        .clone();
+    let assoc = association(&env, &e1.id);
     let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
     apply(&mut env, k, &mut inc);
     assert!(!inc.enis_by_public_ip.contains_key(&e1.public_ip));
@@ -759,12 +756,7 @@ fn gateway_changes_are_kept() {
         tx.start_instances(std::slice::from_ref(&g0))
     });
     apply(&mut env, k, &mut inc);
-    let assoc = env.world.aws.elastic_ips()[&e1.id]
-        .association
-        .as_ref()
-        .expect("associated")
-        .id
-        .clone();
+    let assoc = association(&env, &e1.id);
     let k = step(&mut env, &a(), |tx| tx.disassociate_address(&assoc));
     apply(&mut env, k, &mut inc);
     let k = step(&mut env, &a(), |tx| tx.release_address(&e1.id));

@@ -19,20 +19,18 @@ use std::fmt::Debug;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutPublicIp, PutVm, VmPowerAction,
-};
-use vpcpeer_model::azure::{AzImageReference, AzTags};
+use common::azure::{eastus_nic, subnet_id};
+use common::gateways::{config, peer};
+use common::gcp as cmd;
+use vpcpeer_model::azure::ops::{self as az, PutNic, PutPublicIp, PutVm, VmPowerAction};
+use vpcpeer_model::azure::AzImageReference;
 use vpcpeer_model::gcp::{
     self, Command, FingerprintInput, GcpNextHop, InstanceSpec, MetadataInput, MetadataItem,
-    RouteSpec, SubnetSpec,
 };
 use vpcpeer_model::testkit::{a, TestEnv};
 use vpcpeer_model::{Apply, RecordKey, Scope, Tx};
 use vpcpeer_reach::{explain_world, Endpoint, Protocol, Query, Snapshot};
-use world3::{
-    build, config, endpoint, gcp_nic, gcp_vm, peer, t, End, World3, P, SUB, WORKING, ZONE,
-};
+use world3::{build, endpoint, gcp_nic, gcp_vm, t, End, World3, P, SUB, WORKING, ZONE};
 
 /// Runs `f` as `scope` and commits: the keys of the change set (it must succeed).
 fn commit<T, E: Debug>(
@@ -60,36 +58,9 @@ fn az_cmd<T>(
     commit(env, &Scope::new(SUB, ""), f)
 }
 
-fn route(name: &str, dest: &str, hop: GcpNextHop) -> Command {
-    Command::InsertRoute(RouteSpec {
-        name: name.into(),
-        description: String::new(),
-        network: "global/networks/net".into(),
-        dest_range: dest.into(),
-        priority: None,
-        tags: vec![],
-        next_hop: hop,
-    })
-}
-
+/// Firewall rule `name` of `net` admitting the tunnel (udp/51820) from `from`.
 fn firewall(name: &str, from: &[String]) -> Command {
-    Command::InsertFirewall(gcp::FirewallSpec {
-        name: name.into(),
-        description: String::new(),
-        network: Some("global/networks/net".into()),
-        direction: Some(gcp::Direction::Ingress),
-        priority: Some(1000),
-        allowed: vec![("udp".into(), vec!["51820".into()])],
-        denied: vec![],
-        source_ranges: from
-            .iter()
-            .map(|r| gcp::RangeInput::parse_address(r))
-            .collect(),
-        destination_ranges: vec![],
-        source_tags: vec![],
-        target_tags: vec![],
-        disabled: false,
-    })
+    cmd::firewall(name, "net", gcp::Direction::Ingress, "udp", "51820", from)
 }
 
 fn instance(name: &str, subnetwork: &str, ip: &str) -> Command {
@@ -108,21 +79,7 @@ fn instance(name: &str, subnetwork: &str, ip: &str) -> Command {
 
 /// The Azure gateway's NIC, showing public IP `public_ip`.
 fn az_gw_nic(public_ip: Option<String>) -> PutNic {
-    PutNic {
-        location: Some("eastus".into()),
-        ip_configs: vec![IpConfigSpec {
-            name: "ipconfig1".into(),
-            subnet_id: Some(format!(
-                "{}/subnets/gw",
-                t("hub").network_id("virtualNetworks")
-            )),
-            public_ip,
-            ..Default::default()
-        }],
-        nsg: None,
-        ip_forwarding: true,
-        tags: AzTags::new(),
-    }
+    eastus_nic(subnet_id(&t("hub"), "gw"), public_ip, true, None)
 }
 
 /// One change of the table: its name and the command(s) it runs.
@@ -158,7 +115,10 @@ fn changes() -> Vec<Change> {
         }),
         ("gcp: a route to AWS by the gateway's address", |w| {
             let hop = GcpNextHop::Ip("10.30.0.2".parse().expect("ip"));
-            gcp_cmd(&mut w.env, route("to-aws-ip", "10.10.0.0/16", hop))
+            gcp_cmd(
+                &mut w.env,
+                cmd::route("to-aws-ip", "net", "10.10.0.0/16", hop),
+            )
         }),
         ("gcp: the gateway stops", |w| {
             let (zone, name) = (ZONE.into(), "gw".into());
@@ -188,18 +148,7 @@ fn changes() -> Vec<Change> {
             set_user_data(w, cfg.render())
         }),
         ("gcp: a subnetwork and an instance in it", |w| {
-            let mut k = gcp_cmd(
-                &mut w.env,
-                Command::InsertSubnetwork {
-                    region: "us-central1".into(),
-                    spec: SubnetSpec {
-                        name: "s2".into(),
-                        network: "global/networks/net".into(),
-                        ip_cidr_range: "10.30.1.0/24".into(),
-                        ..Default::default()
-                    },
-                },
-            );
+            let mut k = gcp_cmd(&mut w.env, cmd::subnetwork("s2", "net", "10.30.1.0/24"));
             k.extend(gcp_cmd(&mut w.env, instance("app2", "s2", "10.30.1.5")));
             k
         }),
@@ -260,22 +209,9 @@ fn changes() -> Vec<Change> {
             },
         ),
         ("azure: the workload's NIC moves to another address", |w| {
-            let nic = PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![IpConfigSpec {
-                    name: "ipconfig1".into(),
-                    subnet_id: Some(format!(
-                        "{}/subnets/app",
-                        t("hub").network_id("virtualNetworks")
-                    )),
-                    private_ip: Some("10.40.2.50".into()),
-                    is_static: true,
-                    ..Default::default()
-                }],
-                nsg: None,
-                ip_forwarding: false,
-                tags: AzTags::new(),
-            };
+            let mut nic = eastus_nic(subnet_id(&t("hub"), "app"), None, false, None);
+            nic.ip_configs[0].private_ip = Some("10.40.2.50".into());
+            nic.ip_configs[0].is_static = true;
             az_cmd(&mut w.env, |tx| az::put_nic(tx, &t("app-nic"), nic))
         }),
         ("aws: the gateway stops", |w| {
@@ -411,7 +347,10 @@ fn a_missed_change_is_seen() {
     );
     let stale = Snapshot::compile(&w.env.world, w.env.now);
     let hop = GcpNextHop::Instance(gcp_vm("gw"));
-    gcp_cmd(&mut w.env, route("to-aws-2", "10.10.0.0/16", hop));
+    gcp_cmd(
+        &mut w.env,
+        cmd::route("to-aws-2", "net", "10.10.0.0/16", hop),
+    );
     let fresh = Snapshot::compile(&w.env.world, w.env.now);
     assert!(stale != fresh);
     let q = Query {

@@ -2,8 +2,11 @@
 //! reads: a gateway VM's public IPv4 through its public IP resource, IP forwarding, power state,
 //! decoded custom data, its NSGs for the tunnel's UDP both ways, and its route to a peer.
 
+mod common;
+
 use std::net::Ipv4Addr;
 
+use common::azure::{eastus_nic, subnet_id};
 use vpcpeer_model::azure::ops::{
     self as az, IpConfigSpec, PutNic, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet,
     RouteSpec, SubnetSpec, Target, VmPowerAction,
@@ -12,7 +15,6 @@ use vpcpeer_model::azure::{
     AzAccess, AzDirection, AzNextHop, AzNic, AzPublicIpSku, AzSecurityRule, AzTags, AzureError,
 };
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::Scope;
 use vpcpeer_reach::azure_outer::{self as outer, AzPowerState, NsgLevel};
 
 const SUB: &str = "00000000-0000-0000-0000-0000000000aa";
@@ -32,9 +34,7 @@ impl Az {
         &mut self,
         f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
     ) -> T {
-        self.env
-            .transact(&Scope::new(SUB, ""), f)
-            .expect("azure command")
+        common::azure::run_in(&mut self.env, SUB, f)
     }
 
     /// VNet `hub` (10.50.0.0/16, subnet `gw` 10.50.1.0/24, with `subnet_nsg` and `table`), the
@@ -65,21 +65,8 @@ impl Az {
             ..Default::default()
         };
         self.run(|tx| az::put_public_ip(tx, &t("gw-ip"), pip));
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(format!(
-                    "{}/subnets/gw",
-                    t("hub").network_id("virtualNetworks")
-                )),
-                public_ip: Some(az::public_ip_id(&t("gw-ip"))),
-                ..Default::default()
-            }],
-            nsg: nic_nsg,
-            ip_forwarding: true,
-            tags: AzTags::new(),
-        };
+        let public_ip = Some(az::public_ip_id(&t("gw-ip")));
+        let nic = eastus_nic(subnet_id(&t("hub"), "gw"), public_ip, true, nic_nsg);
         self.run(|tx| az::put_nic(tx, &t("gw-nic"), nic));
         let vm = PutVm {
             location: Some("eastus".into()),
@@ -189,10 +176,7 @@ fn a_static_address_outlives_deallocation_and_a_plain_nic_has_none() {
         location: Some("eastus".into()),
         ip_configs: vec![IpConfigSpec {
             name: "c".into(),
-            subnet_id: Some(format!(
-                "{}/subnets/gw",
-                t("hub").network_id("virtualNetworks")
-            )),
+            subnet_id: Some(subnet_id(&t("hub"), "gw")),
             ..Default::default()
         }],
         ..Default::default()

@@ -761,9 +761,7 @@ impl Az {
         &mut self,
         f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
     ) -> T {
-        self.env
-            .transact(&Scope::new(SUB, ""), f)
-            .expect("azure command")
+        common::azure::run_in(&mut self.env, SUB, f)
     }
 
     fn vnet(&mut self, name: &str, location: &str, space: &str, subnet: &str) {

@@ -5,15 +5,17 @@
 //! walked through the gateways ([`explain_world`] hands it to the walk across networks);
 //! without the route to the gateway the GCP walk answers as before.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+mod common;
 
-use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey, DEFAULT_PORT};
+use std::net::Ipv4Addr;
+
+use common::gateways::{config, peer};
+use common::gcp as cmd;
+use vpcpeer_gateway::GatewayConfig;
 use vpcpeer_model::gcp::{
-    self, AccessConfigSpec, AddressSpec, Command, FirewallSpec, GcpError, GcpNextHop, InstanceSpec,
-    IpInput, MetadataItem, NetworkSpec, NicSpec, Outcome, RouteSpec, SubnetSpec, GATEWAY_IMAGE,
+    self, AddressSpec, Command, GcpNextHop, InstanceSpec, MetadataItem, GATEWAY_IMAGE,
 };
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::{Apply, Scope};
 use vpcpeer_reach::{
     explain_world, ComponentKind as K, Endpoint, Protocol, Query, Snapshot, Verdict,
 };
@@ -22,16 +24,11 @@ const P: &str = "proj-s";
 const ZONE: &str = "us-central1-a";
 
 fn run(env: &mut TestEnv, c: Command) {
-    let r: Result<Outcome, GcpError> = env.transact(&Scope::new(P, "global"), |tx| c.apply(tx));
-    r.expect("gcp command");
+    cmd::run_in(env, P, c);
 }
 
 fn vm(name: &str) -> String {
     gcp::instance_path(P, ZONE, name)
-}
-
-fn key(n: u8) -> PrivateKey {
-    PrivateKey::from_bytes([n; 32])
 }
 
 fn static_ip(env: &mut TestEnv, name: &str) -> Ipv4Addr {
@@ -62,39 +59,12 @@ fn network(
     other: &str,
     route: bool,
 ) {
-    let net = format!("global/networks/{n}");
+    run(env, cmd::network(n));
     run(
         env,
-        Command::InsertNetwork(NetworkSpec {
-            name: n.into(),
-            auto_create_subnetworks: Some(false),
-            ..Default::default()
-        }),
+        cmd::subnetwork(&format!("{n}-s"), n, &format!("10.{o}.0.0/24")),
     );
-    run(
-        env,
-        Command::InsertSubnetwork {
-            region: "us-central1".into(),
-            spec: SubnetSpec {
-                name: format!("{n}-s"),
-                network: net.clone(),
-                ip_cidr_range: format!("10.{o}.0.0/24").as_str().into(),
-                ..Default::default()
-            },
-        },
-    );
-    let nic = |host: u8, nat: Option<Ipv4Addr>| NicSpec {
-        subnetwork: Some(format!("regions/us-central1/subnetworks/{n}-s")),
-        network_ip: Some(format!("10.{o}.0.{host}").as_str().into()),
-        access_configs: nat
-            .map(|a| AccessConfigSpec {
-                nat_ip: Some(IpInput::Ip(a)),
-                ..Default::default()
-            })
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    };
+    let nic = |host: u8, nat| cmd::nic(&format!("{n}-s"), &format!("10.{o}.0.{host}"), nat);
     for spec in [
         InstanceSpec {
             name: format!("gw-{n}"),
@@ -122,59 +92,21 @@ fn network(
         ("allow-443", "tcp", "443", "10.0.0.0/8".to_owned()),
         ("allow-tunnel", "udp", "51820", format!("{peer_ip}/32")),
     ] {
-        run(
-            env,
-            Command::InsertFirewall(FirewallSpec {
-                name: format!("{n}-{name}"),
-                description: String::new(),
-                network: Some(net.clone()),
-                direction: Some(gcp::Direction::Ingress),
-                priority: Some(1000),
-                allowed: vec![(proto.into(), vec![port.into()])],
-                denied: vec![],
-                source_ranges: vec![gcp::RangeInput::parse_address(&range)],
-                destination_ranges: vec![],
-                source_tags: vec![],
-                target_tags: vec![],
-                disabled: false,
-            }),
-        );
+        let name = format!("{n}-{name}");
+        let c = cmd::firewall(&name, n, gcp::Direction::Ingress, proto, port, &[range]);
+        run(env, c);
     }
     if route {
-        run(
-            env,
-            Command::InsertRoute(RouteSpec {
-                name: format!("{n}-to-gateway"),
-                description: String::new(),
-                network: net,
-                dest_range: other.into(),
-                priority: None,
-                tags: vec![],
-                next_hop: GcpNextHop::Instance(vm(&format!("gw-{n}"))),
-            }),
-        );
-    }
-}
-
-fn config(name: &str, k: u8, peer: &str, pk: u8, ip: Ipv4Addr, allowed: &str) -> GatewayConfig {
-    GatewayConfig {
-        name: name.into(),
-        private_key: key(k),
-        listen_port: DEFAULT_PORT,
-        peers: vec![Peer {
-            name: peer.into(),
-            public_key: key(pk).public(),
-            endpoint: SocketAddrV4::new(ip, DEFAULT_PORT),
-            allowed_ips: vec![allowed.parse().expect("net")],
-        }],
+        let hop = GcpNextHop::Instance(vm(&format!("gw-{n}")));
+        run(env, cmd::route(&format!("{n}-to-gateway"), n, other, hop));
     }
 }
 
 fn build(routed: bool) -> TestEnv {
     let mut env = TestEnv::with_seed(12);
     let (ip_a, ip_b) = (static_ip(&mut env, "ip-a"), static_ip(&mut env, "ip-b"));
-    let cfg_a = config("gw-a", 1, "gw-b", 2, ip_b, "10.2.0.0/24");
-    let cfg_b = config("gw-b", 2, "gw-a", 1, ip_a, "10.1.0.0/24");
+    let cfg_a = config("gw-a", 1, vec![peer("gw-b", 2, ip_b, "10.2.0.0/24")]);
+    let cfg_b = config("gw-b", 2, vec![peer("gw-a", 1, ip_a, "10.1.0.0/24")]);
     network(&mut env, "a", 1, ip_a, &cfg_a, ip_b, "10.2.0.0/24", routed);
     network(&mut env, "b", 2, ip_b, &cfg_b, ip_a, "10.1.0.0/24", true);
     env
@@ -233,16 +165,15 @@ mod azure {
     //! in the custom data), each workload subnet routing the other VNet to its gateway by a
     //! `VirtualAppliance` route.
 
-    use super::{config, K};
+    use super::common::azure::{eastus_nic, subnet_id};
+    use super::{config, peer, K};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine as _;
     use vpcpeer_model::azure::ops::{
-        self as az, IpConfigSpec, PutNic, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec,
-        SubnetSpec, Target,
+        self as az, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec, SubnetSpec, Target,
     };
     use vpcpeer_model::azure::{AzImageReference, AzNextHop, AzPublicIpSku, AzTags, AzureError};
     use vpcpeer_model::testkit::TestEnv;
-    use vpcpeer_model::Scope;
     use vpcpeer_reach::{explain_world, Endpoint, Protocol, Query, Snapshot};
 
     const SUB: &str = "00000000-0000-0000-0000-0000000000dd";
@@ -251,8 +182,7 @@ mod azure {
         env: &mut TestEnv,
         f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
     ) -> T {
-        env.transact(&Scope::new(SUB, ""), f)
-            .expect("azure command")
+        super::common::azure::run_in(env, SUB, f)
     }
 
     fn t(name: &str) -> Target {
@@ -301,23 +231,11 @@ mod azure {
             tags: AzTags::new(),
         };
         run(env, |tx| az::put_vnet(tx, &t(n), vnet));
-        let subnet = |s: &str| format!("{}/subnets/{s}", t(n).network_id("virtualNetworks"));
         for (role, public_ip, forwarding) in [
             ("gw", Some(az::public_ip_id(&t(&format!("{n}-ip")))), true),
             ("app", None, false),
         ] {
-            let nic = PutNic {
-                location: Some("eastus".into()),
-                ip_configs: vec![IpConfigSpec {
-                    name: "ipconfig1".into(),
-                    subnet_id: Some(subnet(role)),
-                    public_ip,
-                    ..Default::default()
-                }],
-                nsg: None,
-                ip_forwarding: forwarding,
-                tags: AzTags::new(),
-            };
+            let nic = eastus_nic(subnet_id(&t(n), role), public_ip, forwarding, None);
             let nic_name = format!("{n}-{role}-nic");
             run(env, |tx| az::put_nic(tx, &t(&nic_name), nic));
             let gateway = role == "gw";
@@ -353,8 +271,8 @@ mod azure {
             .expect("address");
             ips.push(ip);
         }
-        let cfg_a = config("gw-a", 1, "gw-b", 2, ips[1], "10.22.0.0/16");
-        let cfg_b = config("gw-b", 2, "gw-a", 1, ips[0], "10.21.0.0/16");
+        let cfg_a = config("gw-a", 1, vec![peer("gw-b", 2, ips[1], "10.22.0.0/16")]);
+        let cfg_b = config("gw-b", 2, vec![peer("gw-a", 1, ips[0], "10.21.0.0/16")]);
         vnet(
             &mut env,
             "a",

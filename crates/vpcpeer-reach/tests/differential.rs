@@ -27,7 +27,7 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{acl_rule, tcp, Build, Rng};
+use common::{acl_entries, acl_rule, table_of, tcp, Build, Rng};
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
 use vpcpeer_model::aws::appliance::InterfaceChange;
@@ -41,7 +41,7 @@ use vpcpeer_model::testkit::{from_group, permission, with_cidr, with_prefix_list
 use vpcpeer_model::testkit::{TestEnv, A, B, REGION};
 use vpcpeer_model::{
     AclAction, Destination, InstanceState, NetworkInterface, PrefixListId, Route, RouteTarget,
-    RtAssocTarget, RulePeer, Scope, SgRule, Timestamp, World,
+    RulePeer, Scope, SgRule, Timestamp, World,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 
@@ -75,27 +75,6 @@ fn in_vpc(w: &World, vpc: &str, ip: Ipv4Addr) -> bool {
         .vpcs()
         .get(vpc)
         .is_some_and(|v| v.ipv4_cidrs().any(|c| c.contains(&ip)))
-}
-
-/// The table a subnet uses: its explicit association, else its VPC's main table.
-fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTable> {
-    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
-    w.aws
-        .route_tables()
-        .values()
-        .find(|t| {
-            t.associations
-                .iter()
-                .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
-        })
-        .or_else(|| {
-            w.aws.route_tables().values().find(|t| {
-                t.vpc_id == *vpc
-                    && t.associations
-                        .iter()
-                        .any(|a| a.target == RtAssocTarget::Main)
-            })
-        })
 }
 
 /// The route used for `ip`: the longest matching prefix; a peering route never beats the VPC's
@@ -259,16 +238,9 @@ fn sg_ok(
 
 /// Whether the ACL of `subnet` admits a packet in one direction; `other_ip` is the far end.
 fn acl_ok(w: &World, subnet: &str, egress: bool, p: Proto, other_ip: Ipv4Addr) -> bool {
-    let Some(acl) = w
-        .aws
-        .network_acls()
-        .values()
-        .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))
-    else {
+    let Some(entries) = acl_entries(w, subnet, egress) else {
         return true;
     };
-    let mut entries: Vec<_> = acl.entries.iter().filter(|e| e.egress == egress).collect();
-    entries.sort_by_key(|e| e.rule_number);
     for e in entries {
         let cidr_ok = matches!(e.cidr, Destination::V4(n) if n.contains(&other_ip));
         let proto_ok = match p {

@@ -17,45 +17,25 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{acl_rule, from_cidr, tcp, Build, Rng};
+use common::gateways::{self, associate_eip, gateway_vpc, launch_gateway, peer, udp};
+use common::{acl_entries, acl_rule, from_cidr, table_of, web_instance, Build, Rng};
 use proptest::prelude::*;
-use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey};
-use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
-use vpcpeer_model::aws::appliance::InterfaceChange;
+use vpcpeer_gateway::{GatewayConfig, PrivateKey};
 use vpcpeer_model::aws::catalog::{gateway_image_id, is_gateway_image};
-use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::route::AssocRequest;
-use vpcpeer_model::aws::security_group::{Direction as SgDir, RuleProtocol};
+use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::testkit::{self, TestEnv, A};
 use vpcpeer_model::{
-    AclAction, Destination, Instance, InstanceState, NetworkInterface, RouteTarget, RtAssocTarget,
-    RulePeer, Scope, World,
+    AclAction, Destination, Instance, InstanceState, NetworkInterface, RouteTarget, RulePeer,
+    Scope, World,
 };
 use vpcpeer_reach::{explain, Endpoint, Protocol, Query, Snapshot};
 
 // ---------------------------------------------------------------------------------------------
 // The reference evaluator.
-
-fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w vpcpeer_model::RouteTable> {
-    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
-    let explicit = w.aws.route_tables().values().find(|t| {
-        t.associations
-            .iter()
-            .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
-    });
-    explicit.or_else(|| {
-        w.aws.route_tables().values().find(|t| {
-            t.vpc_id == *vpc
-                && t.associations
-                    .iter()
-                    .any(|a| a.target == RtAssocTarget::Main)
-        })
-    })
-}
 
 fn best_route(w: &World, subnet: &str, ip: Ipv4Addr) -> Option<RouteTarget> {
     let t = table_of(w, subnet)?;
@@ -138,16 +118,9 @@ fn sg_ok(w: &World, e: &NetworkInterface, egress: bool, p: Proto, other: Ipv4Add
 }
 
 fn acl_ok(w: &World, subnet: &str, egress: bool, p: Proto, other: Ipv4Addr) -> bool {
-    let Some(acl) = w
-        .aws
-        .network_acls()
-        .values()
-        .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))
-    else {
+    let Some(entries) = acl_entries(w, subnet, egress) else {
         return true;
     };
-    let mut entries: Vec<_> = acl.entries.iter().filter(|e| e.egress == egress).collect();
-    entries.sort_by_key(|e| e.rule_number);
     for e in entries {
         let cidr = matches!(e.cidr, Destination::V4(n) if n.contains(&other));
         let (want, port) = match p {
@@ -285,52 +258,6 @@ fn east() -> Scope {
     testkit::a()
 }
 
-fn udp(port: u16) -> vpcpeer_model::aws::security_group::RulePermission {
-    testkit::permission(RuleProtocol::Udp, Some(port.into()), Some(port.into()))
-}
-
-struct Side {
-    vpc: String,
-    public: String,
-    workload: String,
-    public_rtb: String,
-    sg: String,
-}
-
-fn side(env: &mut TestEnv, s: &Scope, n: u8, peer_cidr: &str) -> (Side, String) {
-    let vpc = env.vpc(s, &format!("10.{n}.0.0/16"));
-    let public = env.subnet(s, &vpc, &format!("10.{n}.1.0/24"));
-    let workload = env.subnet(s, &vpc, &format!("10.{n}.2.0/24"));
-    let public_rtb = env.main_rtb(&vpc);
-    let igw = env.igw(s, &vpc);
-    env.route(s, &public_rtb, "0.0.0.0/0", RouteTarget::Gateway(igw));
-    let rtb = env
-        .run(s, |tx| tx.create_route_table(&vpc, Default::default()))
-        .expect("table");
-    env.run(s, |tx| {
-        tx.associate_route_table(&rtb, AssocRequest::Subnet(workload.clone()))
-    })
-    .expect("associate");
-    let sg = env.sg(s, &vpc, "gw");
-    env.allow(
-        s,
-        &sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
-    let _ = peer_cidr;
-    (
-        Side {
-            vpc,
-            public,
-            workload,
-            public_rtb,
-            sg,
-        },
-        rtb,
-    )
-}
-
 fn mutate_config(rng: &mut Rng, c: &mut GatewayConfig) {
     match rng.below(7) {
         0 => c.peers[0].public_key = PrivateKey::from_bytes([9; 32]).public(),
@@ -351,27 +278,24 @@ fn build(seed: u64) -> (TestEnv, String, String) {
     // About a third of the topologies are left as built (reachable), the others perturbed.
     let p = rng.chance(65);
     let mut env = TestEnv::with_seed(seed);
-    let (e, e_rtb) = side(&mut env, &east(), 10, "10.20.0.0/16");
-    let (w, w_rtb) = side(&mut env, &west(), 20, "10.10.0.0/16");
+    let e = gateway_vpc(&mut env, &east(), "10.10", "gw");
+    let w = gateway_vpc(&mut env, &west(), "10.20", "gw");
     let e_eip = env
         .run(&east(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
     let w_eip = env
         .run(&west(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
-    let conf = |name: &str, k: u8, peer: &str, pk: u8, at: Ipv4Addr, allowed: &str| GatewayConfig {
-        name: name.into(),
-        private_key: PrivateKey::from_bytes([k; 32]),
-        listen_port: 51820,
-        peers: vec![Peer {
-            name: peer.into(),
-            public_key: PrivateKey::from_bytes([pk; 32]).public(),
-            endpoint: SocketAddrV4::new(at, 51820),
-            allowed_ips: vec![allowed.parse().expect("net")],
-        }],
-    };
-    let mut ec = conf("east", 1, "west", 2, w_eip.public_ip, "10.20.0.0/16");
-    let mut wc = conf("west", 2, "east", 1, e_eip.public_ip, "10.10.0.0/16");
+    let mut ec = gateways::config(
+        "east",
+        1,
+        vec![peer("west", 2, w_eip.public_ip, "10.20.0.0/16")],
+    );
+    let mut wc = gateways::config(
+        "west",
+        2,
+        vec![peer("east", 1, e_eip.public_ip, "10.10.0.0/16")],
+    );
     if p && rng.chance(25) {
         mutate_config(&mut rng, &mut ec);
     }
@@ -393,41 +317,13 @@ fn build(seed: u64) -> (TestEnv, String, String) {
         } else {
             gateway_image_id(&s.region)
         };
-        let id = env
-            .run(&s, |tx| {
-                tx.run_instances(RunInstances {
-                    min_count: 1,
-                    max_count: 1,
-                    image_id: image,
-                    subnet_id: Some(side.public.clone()),
-                    security_group_ids: vec![side.sg.clone()],
-                    user_data: Some(STANDARD.encode(t)),
-                    ..Default::default()
-                })
-            })
-            .expect("gateway")
-            .instance_ids[0]
-            .clone();
-        let eni = env.world.aws.instances()[&id].eni_ids[0].clone();
-        if !(p && rng.chance(10)) {
-            env.run(&s, |tx| {
-                tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
-            })
-            .expect("check off");
-        }
+        let forwards = !(p && rng.chance(10));
+        let (id, _) = launch_gateway(&mut env, &s, &side.public, &side.sg, image, &t, forwards);
         gws.push(id);
     }
     for (s, eip, gw) in [(east(), &e_eip, &gws[0]), (west(), &w_eip, &gws[1])] {
         if !(p && rng.chance(10)) {
-            env.run(&s, |tx| {
-                tx.associate_address(AssociateAddress {
-                    allocation_id: eip.id.clone(),
-                    target: AssociationTarget::Instance(gw.clone()),
-                    private_ip: None,
-                    allow_reassociation: false,
-                })
-            })
-            .expect("associate");
+            associate_eip(&mut env, &s, &eip.id, gw);
         }
     }
     for (s, side, other) in [(east(), &e, &w_eip), (west(), &w, &e_eip)] {
@@ -458,27 +354,27 @@ fn build(seed: u64) -> (TestEnv, String, String) {
     }
     env.route(
         &east(),
-        &e_rtb,
+        &e.workload_rtb,
         "10.20.0.0/16",
         RouteTarget::Instance(gws[0].clone()),
     );
     if !(p && rng.chance(8)) {
         env.route(
             &west(),
-            &w_rtb,
+            &w.workload_rtb,
             "10.10.0.0/16",
             RouteTarget::Instance(gws[1].clone()),
         );
     }
     let app = env.instance(&east(), &e.workload, &[]);
-    let web_sg = env.sg(&west(), &w.vpc, "web");
-    env.allow(
+    let web = web_instance(
+        &mut env,
         &west(),
-        &web_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.10.0.0/16"),
+        &w.vpc,
+        &w.workload,
+        "web",
+        "10.10.0.0/16",
     );
-    let web = env.instance(&west(), &w.workload, &[&web_sg]);
     for (s, gw) in [(east(), &gws[0]), (west(), &gws[1])] {
         if p && rng.chance(8) {
             env.run(&s, |tx| tx.stop_instances(std::slice::from_ref(gw)))

@@ -4,14 +4,15 @@
 //! internet-route questions a tunnel's outer path asks ([`gcp_ingress_admits`],
 //! [`gcp_egress_admits`], [`gcp_internet_route`]).
 
+mod common;
+
 use std::net::Ipv4Addr;
 
+use common::gcp as cmd;
 use vpcpeer_model::gcp::{
-    self, AccessConfigSpec, Command, FirewallSpec, GcpError, GcpNextHop, InstanceSpec,
-    MetadataItem, NetworkSpec, NicSpec, Outcome, RouteSpec, SubnetSpec,
+    self, AccessConfigSpec, Command, FirewallSpec, GcpNextHop, InstanceSpec, MetadataItem, NicSpec,
 };
 use vpcpeer_model::testkit::TestEnv;
-use vpcpeer_model::{Apply, Scope};
 use vpcpeer_reach::{
     explain_world, gcp_egress_admits, gcp_ingress_admits, gcp_internet_route, remedy, Code,
     Endpoint, GcpInternetRoute, Leg, Protocol, Query, Remedy, Snapshot, Verdict,
@@ -21,8 +22,7 @@ const P: &str = "proj-a";
 const ZONE: &str = "us-central1-a";
 
 fn run(env: &mut TestEnv, c: Command) {
-    let r: Result<Outcome, GcpError> = env.transact(&Scope::new(P, "global"), |tx| c.apply(tx));
-    r.expect("gcp command");
+    cmd::run_in(env, P, c);
 }
 
 fn vm_path(name: &str) -> String {
@@ -55,72 +55,22 @@ fn vm(env: &mut TestEnv, name: &str, ip: &str, tags: &[&str], external: bool) {
 }
 
 fn firewall(env: &mut TestEnv, name: &str, direction: gcp::Direction, udp: &str, ranges: &[&str]) {
-    let ranges: Vec<gcp::RangeInput> = ranges
-        .iter()
-        .map(|r| gcp::RangeInput::parse_address(r))
-        .collect();
-    let (source_ranges, destination_ranges) = match direction {
-        gcp::Direction::Ingress => (ranges, vec![]),
-        gcp::Direction::Egress => (vec![], ranges),
-    };
     run(
         env,
-        Command::InsertFirewall(FirewallSpec {
-            name: name.into(),
-            description: String::new(),
-            network: Some("global/networks/net".into()),
-            direction: Some(direction),
-            priority: Some(1000),
-            allowed: vec![("udp".into(), vec![udp.into()])],
-            denied: vec![],
-            source_ranges,
-            destination_ranges,
-            source_tags: vec![],
-            target_tags: vec![],
-            disabled: false,
-        }),
+        cmd::firewall(name, "net", direction, "udp", udp, ranges),
     );
 }
 
 fn route(env: &mut TestEnv, name: &str, dest: &str, hop: GcpNextHop) {
-    run(
-        env,
-        Command::InsertRoute(RouteSpec {
-            name: name.into(),
-            description: String::new(),
-            network: "global/networks/net".into(),
-            dest_range: dest.into(),
-            priority: None,
-            tags: vec![],
-            next_hop: hop,
-        }),
-    );
+    run(env, cmd::route(name, "net", dest, hop));
 }
 
 /// net 10.1.0.0/24 in us-central1: `a` (10.1.0.10) and `b` (10.1.0.11), `gw` (10.1.0.20, an
 /// external address, `canIpForward`), tcp/443 allowed in from the network.
 fn base() -> TestEnv {
     let mut env = TestEnv::with_seed(5);
-    run(
-        &mut env,
-        Command::InsertNetwork(NetworkSpec {
-            name: "net".into(),
-            auto_create_subnetworks: Some(false),
-            ..Default::default()
-        }),
-    );
-    run(
-        &mut env,
-        Command::InsertSubnetwork {
-            region: "us-central1".into(),
-            spec: SubnetSpec {
-                name: "s".into(),
-                network: "global/networks/net".into(),
-                ip_cidr_range: "10.1.0.0/24".into(),
-                ..Default::default()
-            },
-        },
-    );
+    run(&mut env, cmd::network("net"));
+    run(&mut env, cmd::subnetwork("s", "net", "10.1.0.0/24"));
     vm(&mut env, "a", "10.1.0.10", &[], false);
     vm(&mut env, "b", "10.1.0.11", &[], false);
     vm(&mut env, "gw", "10.1.0.20", &["gateway"], true);

@@ -13,6 +13,7 @@ mod common;
 #[path = "common/world3.rs"]
 mod world3;
 
+use common::gateways::key;
 use vpcpeer_reach::{
     explain_world, remedy, ComponentKind as K, Endpoint, Leg, Protocol, Query, Remedy, Snapshot,
     Verdict,

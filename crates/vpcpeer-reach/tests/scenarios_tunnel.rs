@@ -7,17 +7,13 @@
 
 mod common;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
-use common::{acl_rule, from_cidr, tcp, Build};
-use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey, DEFAULT_PORT};
-use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
+use common::gateways::{associate_eip, config, gateway_vpc, key, launch_gateway, peer, udp};
+use common::{acl_rule, from_cidr, web_instance, Build};
+use vpcpeer_gateway::{GatewayConfig, DEFAULT_PORT};
 use vpcpeer_model::aws::appliance::InterfaceChange;
 use vpcpeer_model::aws::catalog::gateway_image_id;
-use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
-use vpcpeer_model::testkit::{self, a, TestEnv, A};
+use vpcpeer_model::testkit::{a, TestEnv, A};
 use vpcpeer_model::{RouteTarget, Scope};
 use vpcpeer_reach::{
     explain, remedy, ComponentKind as K, ConfigChange, Direction, Endpoint, Leg, Protocol, Query,
@@ -74,128 +70,14 @@ struct Ids {
     west_ip: std::net::Ipv4Addr,
 }
 
-fn key(n: u8) -> PrivateKey {
-    PrivateKey::from_bytes([n; 32])
-}
-
-fn udp(port: u16) -> vpcpeer_model::aws::security_group::RulePermission {
-    testkit::permission(
-        vpcpeer_model::aws::security_group::RuleProtocol::Udp,
-        Some(port.into()),
-        Some(port.into()),
-    )
-}
-
-/// One side: a VPC with a public subnet (main table: 0.0.0.0/0 → an internet gateway) and a
-/// workload subnet on its own table; the gateway's group admits tcp/443 from `inner` (the
-/// workloads' packets) and, when `admit` names an address, the tunnel's UDP from it.
-struct Side {
-    vpc: String,
-    public: String,
-    workload: String,
-    workload_rtb: String,
-    public_rtb: String,
-    igw: String,
-    sg: String,
-}
-
-fn side(env: &mut TestEnv, s: &Scope, cidr: u8) -> Side {
-    let vpc = env.vpc(s, &format!("10.{cidr}.0.0/16"));
-    let public = env.subnet(s, &vpc, &format!("10.{cidr}.1.0/24"));
-    let workload = env.subnet(s, &vpc, &format!("10.{cidr}.2.0/24"));
-    let public_rtb = env.main_rtb(&vpc);
-    let igw = env.igw(s, &vpc);
-    env.route(
-        s,
-        &public_rtb,
-        "0.0.0.0/0",
-        RouteTarget::Gateway(igw.clone()),
-    );
-    let workload_rtb = env
-        .run(s, |tx| tx.create_route_table(&vpc, Default::default()))
-        .expect("table");
-    env.run(s, |tx| {
-        tx.associate_route_table(&workload_rtb, AssocRequest::Subnet(workload.clone()))
-    })
-    .expect("associate");
-    let sg = env.sg(s, &vpc, "gw-sg");
-    env.allow(
-        s,
-        &sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
-    Side {
-        vpc,
-        public,
-        workload,
-        workload_rtb,
-        public_rtb,
-        igw,
-        sg,
-    }
-}
-
-fn gateway(
-    env: &mut TestEnv,
-    s: &Scope,
-    subnet: &str,
-    sg: &str,
-    image: String,
-    text: &str,
-) -> (String, String) {
-    let id = env
-        .run(s, |tx| {
-            tx.run_instances(RunInstances {
-                min_count: 1,
-                max_count: 1,
-                image_id: image,
-                subnet_id: Some(subnet.into()),
-                security_group_ids: vec![sg.to_owned()],
-                user_data: Some(STANDARD.encode(text)),
-                ..Default::default()
-            })
-        })
-        .expect("gateway")
-        .instance_ids[0]
-        .clone();
-    let eni = env.world.aws.instances()[&id].eni_ids[0].clone();
-    env.run(s, |tx| {
-        tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
-    })
-    .expect("check off");
-    (id, eni)
-}
-
-fn config(
-    name: &str,
-    k: u8,
-    peer: &str,
-    pk: u8,
-    endpoint: std::net::Ipv4Addr,
-    allowed: &str,
-) -> GatewayConfig {
-    GatewayConfig {
-        name: name.into(),
-        private_key: key(k),
-        listen_port: DEFAULT_PORT,
-        peers: vec![Peer {
-            name: peer.into(),
-            public_key: key(pk).public(),
-            endpoint: std::net::SocketAddrV4::new(endpoint, DEFAULT_PORT),
-            allowed_ips: vec![allowed.parse().expect("net")],
-        }],
-    }
-}
-
 /// Two VPCs, 10.10.0.0/16 in us-east-1 and 10.20.0.0/16 in us-west-2, not peered; a gateway
 /// in each public subnet (Elastic IP, check off, its configuration in its user data); each
 /// workload table routes the other VPC to its gateway; `app` (east workload) queries `web`
 /// (west workload, admitting tcp/443 from 10.10.0.0/16) on tcp/443.
 fn build(k: Knobs) -> Ids {
     let mut env = TestEnv::with_seed(22);
-    let e = side(&mut env, &a(), 10);
-    let w = side(&mut env, &west(), 20);
+    let e = gateway_vpc(&mut env, &a(), "10.10", "gw-sg");
+    let w = gateway_vpc(&mut env, &west(), "10.20", "gw-sg");
     let east_eip = env
         .run(&a(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
@@ -203,8 +85,16 @@ fn build(k: Knobs) -> Ids {
         .run(&west(), |tx| tx.allocate_address(Default::default()))
         .expect("eip");
     let (east_ip, west_ip) = (east_eip.public_ip, west_eip.public_ip);
-    let mut ec = config("east-gw", 1, "west-gw", 2, west_ip, "10.20.0.0/16");
-    let mut wc = config("west-gw", 2, "east-gw", 1, east_ip, "10.10.0.0/16");
+    let mut ec = config(
+        "east-gw",
+        1,
+        vec![peer("west-gw", 2, west_ip, "10.20.0.0/16")],
+    );
+    let mut wc = config(
+        "west-gw",
+        2,
+        vec![peer("east-gw", 1, east_ip, "10.10.0.0/16")],
+    );
     (k.edit_east)(&mut ec);
     (k.edit_west)(&mut wc);
     let east_image = if k.east_image_is_gateway {
@@ -213,30 +103,28 @@ fn build(k: Knobs) -> Ids {
         "ami-12345678".into()
     };
     let east_text = k.east_text.map_or_else(|| ec.render(), str::to_owned);
-    let (east_gw, _) = gateway(&mut env, &a(), &e.public, &e.sg, east_image, &east_text);
-    let (west_gw, west_eni) = gateway(
+    let (east_gw, _) = launch_gateway(
+        &mut env,
+        &a(),
+        &e.public,
+        &e.sg,
+        east_image,
+        &east_text,
+        true,
+    );
+    let (west_gw, west_eni) = launch_gateway(
         &mut env,
         &west(),
         &w.public,
         &w.sg,
         gateway_image_id("us-west-2"),
         &wc.render(),
+        true,
     );
-    let associate = |env: &mut TestEnv, s: &Scope, eip: &str, i: &str| {
-        env.run(s, |tx| {
-            tx.associate_address(AssociateAddress {
-                allocation_id: eip.into(),
-                target: AssociationTarget::Instance(i.into()),
-                private_ip: None,
-                allow_reassociation: false,
-            })
-        })
-        .expect("associate");
-    };
     if k.east_eip {
-        associate(&mut env, &a(), &east_eip.id, &east_gw);
+        associate_eip(&mut env, &a(), &east_eip.id, &east_gw);
     }
-    associate(&mut env, &west(), &west_eip.id, &west_gw);
+    associate_eip(&mut env, &west(), &west_eip.id, &west_gw);
     env.allow(
         &a(),
         &e.sg,
@@ -288,14 +176,14 @@ fn build(k: Knobs) -> Ids {
         .expect("check on");
     }
     let app = env.instance(&a(), &e.workload, &[]);
-    let web_sg = env.sg(&west(), &w.vpc, "web-sg");
-    env.allow(
+    let web = web_instance(
+        &mut env,
         &west(),
-        &web_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.10.0.0/16"),
+        &w.vpc,
+        &w.workload,
+        "web-sg",
+        "10.10.0.0/16",
     );
-    let web = env.instance(&west(), &w.workload, &[&web_sg]);
     if k.stop_east {
         env.run(&a(), |tx| tx.stop_instances(std::slice::from_ref(&east_gw)))
             .expect("stop");
@@ -306,7 +194,6 @@ fn build(k: Knobs) -> Ids {
         })
         .expect("stop");
     }
-    let _ = (&e.vpc, &w.public_rtb, &w.igw, &w.workload);
     Ids {
         env,
         app,

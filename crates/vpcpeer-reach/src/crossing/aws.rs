@@ -11,13 +11,12 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use vpcpeer_model::{AclAction, InstanceState, RouteTarget};
+use vpcpeer_model::{InstanceState, RouteTarget};
 
 use super::Segment;
 use crate::model::{
     Code, ComponentKind as K, ComponentRef, Direction, Endpoint, Header, Leg, RuleRef,
 };
-use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
 use crate::snapshot::{EniView, Snapshot};
 use crate::trace::Trace;
 use crate::tunnel::{self, clouds::AllClouds, GatewayHost};
@@ -58,77 +57,21 @@ pub(crate) fn end<'s>(snap: &'s Snapshot, ep: &Endpoint) -> Option<AwsEnd<'s>> {
 
 impl Aws<'_> {
     fn acl(&self, t: &mut Trace, subnet: &str, dir: Direction, h: Header) {
-        let Some(acl) = self.snap.acl_of_subnet(subnet) else {
+        let Some(d) = self.snap.acl_decision(subnet, dir, &h) else {
             return;
         };
-        let (entries, peer) = match dir {
-            Direction::Egress => (&acl.outbound, h.dst_ip),
-            Direction::Ingress => (&acl.inbound, h.src_ip),
-        };
-        let first = entries.iter().find(|e| acl_entry_matches(e, &h, peer));
-        let action = first.map_or(AclAction::Deny, |e| e.action);
-        let rule_number = first.map(|e| e.rule_number);
-        let at = ComponentRef::new(K::NetworkAcl, &acl.id);
-        t.hop(
-            at.clone(),
-            Some(RuleRef::AclRule {
-                rule_number,
-                action,
-                direction: dir,
-            }),
-            h,
-        );
-        if action == AclAction::Deny {
-            let way = match dir {
-                Direction::Egress => "outbound",
-                Direction::Ingress => "inbound",
-            };
-            let rule = rule_number.map_or("*".to_owned(), |n| n.to_string());
-            t.block(
-                Code::SubnetAclRestriction { direction: dir },
-                at,
-                format!(
-                    "{} of subnet {subnet} denies {way} {h} (rule {rule})",
-                    acl.id
-                ),
-            );
+        t.hop(d.component(), Some(d.rule(dir)), h);
+        if let Some((code, at, detail)) = d.denial(subnet, dir, &h) {
+            t.block(code, at, detail);
         }
     }
 
     fn sg(&self, t: &mut Trace, eni: &EniView, dir: Direction, h: Header) {
-        let peer = match dir {
-            Direction::Egress => h.dst_ip,
-            Direction::Ingress => h.src_ip,
-        };
-        for gid in &eni.groups {
-            let Some(g) = self.snap.groups.get(gid) else {
-                continue;
-            };
-            let rules = match dir {
-                Direction::Egress => &g.egress,
-                Direction::Ingress => &g.ingress,
-            };
-            if let Some(r) = rules
-                .iter()
-                .find(|r| sg_protocol_admits(r, &h) && sg_cidr_admits(r, peer) == Some(true))
-            {
-                t.hop(
-                    ComponentRef::new(K::SecurityGroup, gid),
-                    Some(RuleRef::SecurityGroupRule {
-                        group_id: gid.clone(),
-                        rule_id: r.id.clone(),
-                        direction: dir,
-                    }),
-                    h,
-                );
-                return;
-            }
+        if let Some((group, rule)) = self.snap.sg_admits(eni, dir, &h, |_, _| false) {
+            t.hop(group, Some(rule), h);
+            return;
         }
-        let at = match eni.groups.first() {
-            Some(g) => ComponentRef::new(K::SecurityGroup, g),
-            None => ComponentRef::new(K::NetworkInterface, &eni.id),
-        };
-        t.hop(at, None, h);
+        t.hop(eni.sg_component(), None, h);
         let way = match dir {
             Direction::Egress => "egress",
             Direction::Ingress => "ingress",
@@ -185,14 +128,7 @@ impl Aws<'_> {
         e: &AwsEnd<'_>,
         ip: Ipv4Addr,
     ) -> (ComponentRef, Option<&crate::snapshot::RouteEntry>) {
-        let table = self.snap.table_of_subnet(&e.eni.subnet_id);
-        let at = table.map_or_else(
-            || ComponentRef::new(K::Subnet, &e.eni.subnet_id),
-            |t| ComponentRef::new(K::RouteTable, &t.id),
-        );
-        let best = table
-            .and_then(|t| t.lpm.lookup(IpAddr::V4(ip)))
-            .map(|(_, r)| r);
+        let (_, at, best) = self.snap.route_of_subnet(&e.eni.subnet_id, IpAddr::V4(ip));
         (at, best)
     }
 }

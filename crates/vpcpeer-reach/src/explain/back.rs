@@ -97,10 +97,7 @@ impl<'s> Walk<'s> {
     /// The responder's route table must send the reply `r` of `seg` back where it came from.
     pub(super) fn route_back(&mut self, seg: &Seg, to_subnet: &str, r: Header) {
         let table = self.s.table_of_subnet(to_subnet);
-        let table_ref = table.map_or_else(
-            || ComponentRef::new(K::Subnet, to_subnet),
-            |t| ComponentRef::new(K::RouteTable, &t.id),
-        );
+        let table_ref = table_component(table, to_subnet);
         let same_vpc = seg.from.vpc == seg.to.vpc;
         match self.decide(table, r.dst_ip) {
             Decision::None => {

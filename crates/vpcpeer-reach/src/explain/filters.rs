@@ -5,40 +5,12 @@ use super::*;
 
 impl<'s> Walk<'s> {
     pub(super) fn acl(&mut self, subnet: &str, dir: Direction, h: Header) {
-        let Some(acl) = self.s.acl_of_subnet(subnet) else {
+        let Some(d) = self.s.acl_decision(subnet, dir, &h) else {
             return;
         };
-        let (entries, peer) = match dir {
-            Direction::Egress => (&acl.outbound, h.dst_ip),
-            Direction::Ingress => (&acl.inbound, h.src_ip),
-        };
-        let first = entries.iter().find(|e| acl_entry_matches(e, &h, peer));
-        let action = first.map_or(AclAction::Deny, |e| e.action);
-        let rule_number = first.map(|e| e.rule_number);
-        self.hop(
-            ComponentRef::new(K::NetworkAcl, &acl.id),
-            Some(RuleRef::AclRule {
-                rule_number,
-                action,
-                direction: dir,
-            }),
-            h,
-            h,
-        );
-        if action == AclAction::Deny {
-            let rule = rule_number.map_or("*".to_owned(), |n| n.to_string());
-            let way = match dir {
-                Direction::Egress => "outbound",
-                Direction::Ingress => "inbound",
-            };
-            self.block(
-                Code::SubnetAclRestriction { direction: dir },
-                ComponentRef::new(K::NetworkAcl, &acl.id),
-                format!(
-                    "{} of subnet {subnet} denies {way} {h} (rule {rule})",
-                    acl.id
-                ),
-            );
+        self.hop(d.component(), Some(d.rule(dir)), h, h);
+        if let Some((code, at, detail)) = d.denial(subnet, dir, &h) {
+            self.block(code, at, detail);
         }
     }
 
@@ -72,49 +44,14 @@ impl<'s> Walk<'s> {
         if eni.nat_gateway.is_some() {
             return;
         }
-        let peer_ip = match dir {
-            Direction::Egress => h.dst_ip,
-            Direction::Ingress => h.src_ip,
-        };
-        for gid in &eni.groups {
-            let Some(g) = self.s.groups.get(gid) else {
-                continue;
-            };
-            let rules = match dir {
-                Direction::Egress => &g.egress,
-                Direction::Ingress => &g.ingress,
-            };
-            let hit = rules.iter().find(|r| {
-                sg_protocol_admits(r, &h)
-                    && match sg_cidr_admits(r, peer_ip) {
-                        Some(ok) => ok,
-                        None => match &r.peer {
-                            vpcpeer_model::RulePeer::Group { group_id, .. } => {
-                                self.group_ref_matches(g, group_id, peer)
-                            }
-                            _ => false,
-                        },
-                    }
-            });
-            if let Some(r) = hit {
-                self.hop(
-                    ComponentRef::new(K::SecurityGroup, gid),
-                    Some(RuleRef::SecurityGroupRule {
-                        group_id: gid.clone(),
-                        rule_id: r.id.clone(),
-                        direction: dir,
-                    }),
-                    h,
-                    h,
-                );
-                return;
-            }
+        let hit = self.s.sg_admits(eni, dir, &h, |g, group_id| {
+            self.group_ref_matches(g, group_id, peer)
+        });
+        if let Some((group, rule)) = hit {
+            self.hop(group, Some(rule), h, h);
+            return;
         }
-        let component = match eni.groups.first() {
-            Some(g) => ComponentRef::new(K::SecurityGroup, g),
-            None => ComponentRef::new(K::NetworkInterface, &eni.id),
-        };
-        self.hop(component, None, h, h);
+        self.hop(eni.sg_component(), None, h, h);
         let way = match dir {
             Direction::Egress => "egress",
             Direction::Ingress => "ingress",

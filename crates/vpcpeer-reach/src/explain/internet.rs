@@ -109,10 +109,7 @@ impl Walk<'_> {
     /// it to an internet gateway or an egress-only internet gateway.
     pub(super) fn route_to_internet(&mut self, subnet: &str, r: Header) {
         let table = self.s.table_of_subnet(subnet);
-        let table_ref = table.map_or_else(
-            || ComponentRef::new(K::Subnet, subnet),
-            |t| ComponentRef::new(K::RouteTable, &t.id),
-        );
+        let table_ref = table_component(table, subnet);
         let gateway = match self.decide(table, r.dst_ip) {
             Decision::Route(e) => match &e.target {
                 RouteTarget::Gateway(g) if g.starts_with("igw-") => {

@@ -11,18 +11,6 @@
 
 use super::*;
 
-/// EC2's name of an instance state.
-fn instance_state_name(s: InstanceState) -> &'static str {
-    match s {
-        InstanceState::Pending => "pending",
-        InstanceState::Running => "running",
-        InstanceState::ShuttingDown => "shutting-down",
-        InstanceState::Terminated => "terminated",
-        InstanceState::Stopping => "stopping",
-        InstanceState::Stopped => "stopped",
-    }
-}
-
 /// A gateway through which a route leaves the VPC for addresses outside every VPC.
 pub(super) struct Exit {
     gateway: ComponentRef,

@@ -24,12 +24,15 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use vpcpeer_model::{AclAction, InstanceState, RouteTarget};
 
-use super::{Blocked, Cloud, GatewayHost, OuterStep, TunnelCloud};
-use crate::model::{
-    Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, RuleRef, TunnelFix,
+use super::{
+    outer_walk, Blocked, Cloud, GatewayHost, InternetRoute, OuterChecks, OuterStep, TunnelCloud,
 };
-use crate::rules::{acl_entry_matches, sg_cidr_admits, sg_protocol_admits};
-use crate::snapshot::{EniView, Snapshot};
+use crate::model::{
+    instance_state_name, Code, ComponentKind as K, ComponentRef, Direction, Header, RuleRef,
+    TunnelFix,
+};
+use crate::snapshot::filters::AclDecision;
+use crate::snapshot::{EniView, IgwView, Snapshot};
 
 /// The gateway host of interface `eni` (an instance's primary interface), if the interface is
 /// attached to an instance.
@@ -49,216 +52,154 @@ pub fn host_of_eni<'s>(s: &'s Snapshot, eni: &'s EniView) -> Option<GatewayHost<
     })
 }
 
-fn state_name(s: InstanceState) -> &'static str {
-    match s {
-        InstanceState::Pending => "pending",
-        InstanceState::Running => "running",
-        InstanceState::ShuttingDown => "shutting-down",
-        InstanceState::Terminated => "terminated",
-        InstanceState::Stopping => "stopping",
-        InstanceState::Stopped => "stopped",
-    }
+/// The outer path's checks at an AWS gateway: its interface, over the snapshot.
+struct AwsOuter<'s> {
+    snap: &'s Snapshot,
+    eni: &'s EniView,
 }
 
-fn step(component: ComponentRef, rule: Option<RuleRef>, header: Header) -> OuterStep {
-    OuterStep {
-        component,
-        rule,
-        header,
-        blocked: None,
-    }
-}
-
-impl Snapshot {
-    fn eni_of_host(&self, h: &GatewayHost<'_>) -> Option<&EniView> {
-        self.enis.get(h.interface)
-    }
-
-    /// Running and public address, as a sender or receiver (no step when both hold).
-    fn host_checks(&self, h: &GatewayHost<'_>, outer: Header, out: &mut Vec<OuterStep>) {
-        let inst = ComponentRef::new(K::Instance, h.instance);
-        if !h.running {
-            let state = self
-                .instances
-                .get(h.instance)
-                .map_or("gone", |i| state_name(i.state));
-            let mut s = step(inst.clone(), None, outer);
-            s.blocked = Some(Blocked {
-                code: Code::TunnelGatewayNotRunning,
-                component: inst.clone(),
-                detail: format!(
-                    "the gateway instance {} is {state}: the tunnel through it carries nothing",
-                    h.instance
-                ),
-                fact: None,
-            });
-            out.push(s);
-        }
-        if h.public_ip.is_none() {
-            let mut s = step(inst.clone(), None, outer);
-            s.blocked = Some(Blocked {
-                code: Code::TunnelNoPublicIp,
-                component: inst,
-                detail: format!(
-                    "the gateway instance {} has no public IPv4 address (no Elastic IP, none assigned at launch): the other gateway cannot reach it",
-                    h.instance
-                ),
-                fact: Some(Fact::Tunnel(TunnelFix::PublicIp {
-                    instance: h.instance.to_owned(),
-                })),
-            });
-            out.push(s);
-        }
-    }
-
+impl AwsOuter<'_> {
     /// The interface's security groups for the outer packet.
-    fn outer_sg(&self, eni: &EniView, dir: Direction, outer: Header, out: &mut Vec<OuterStep>) {
-        let peer = match dir {
-            Direction::Egress => outer.dst_ip,
-            Direction::Ingress => outer.src_ip,
-        };
-        for gid in &eni.groups {
-            let Some(g) = self.groups.get(gid) else {
-                continue;
-            };
-            let rules = match dir {
-                Direction::Egress => &g.egress,
-                Direction::Ingress => &g.ingress,
-            };
-            if let Some(r) = rules
-                .iter()
-                .find(|r| sg_protocol_admits(r, &outer) && sg_cidr_admits(r, peer) == Some(true))
-            {
-                out.push(step(
-                    ComponentRef::new(K::SecurityGroup, gid),
-                    Some(RuleRef::SecurityGroupRule {
-                        group_id: gid.clone(),
-                        rule_id: r.id.clone(),
-                        direction: dir,
-                    }),
-                    outer,
-                ));
-                return;
-            }
+    fn sg(&self, dir: Direction, outer: Header, out: &mut Vec<OuterStep>) {
+        let eni = self.eni;
+        if let Some((group, rule)) = self.snap.sg_admits(eni, dir, &outer, |_, _| false) {
+            out.push(OuterStep::new(group, Some(rule), outer));
+            return;
         }
-        let component = match eni.groups.first() {
-            Some(g) => ComponentRef::new(K::SecurityGroup, g),
-            None => ComponentRef::new(K::NetworkInterface, &eni.id),
-        };
+        let component = eni.sg_component();
         let port = outer.dst_port.unwrap_or_default();
-        let IpAddr::V4(peer4) = peer else {
+        let IpAddr::V4(peer4) = outer.other_end(dir) else {
             return;
         };
-        let detail = match dir {
-            Direction::Ingress => format!(
-                "the gateway's security group {} does not admit udp/{port} from {peer4} (interface {}, groups [{}])",
-                component.id,
-                eni.id,
-                eni.groups.join(", ")
-            ),
-            Direction::Egress => format!(
-                "the gateway's security group {} does not let udp/{port} out to {peer4} (interface {}, groups [{}])",
-                component.id,
-                eni.id,
-                eni.groups.join(", ")
-            ),
+        let what = match dir {
+            Direction::Ingress => format!("admit udp/{port} from {peer4}"),
+            Direction::Egress => format!("let udp/{port} out to {peer4}"),
         };
-        let mut s = step(component.clone(), None, outer);
-        s.blocked = Some(Blocked {
-            code: Code::TunnelOuterBlockedBySg { direction: dir },
-            component,
-            detail,
-            fact: Some(Fact::Tunnel(TunnelFix::AllowOuter {
-                direction: dir,
-                port,
-                peer: peer4,
-            })),
-        });
-        out.push(s);
+        let detail = format!(
+            "the gateway's security group {} does not {what} (interface {}, groups [{}])",
+            component.id,
+            eni.id,
+            eni.groups.join(", ")
+        );
+        let fix = TunnelFix::AllowOuter {
+            direction: dir,
+            port,
+            peer: peer4,
+        };
+        let code = Code::TunnelOuterBlockedBySg { direction: dir };
+        let b = Blocked::tunnel(code, component.clone(), detail, fix);
+        out.push(OuterStep::new(component, None, outer).stopped(b));
     }
 
     /// The subnet's network ACL for the outer packet.
-    fn outer_acl(&self, eni: &EniView, dir: Direction, outer: Header, out: &mut Vec<OuterStep>) {
-        let Some(acl) = self.acl_of_subnet(&eni.subnet_id) else {
+    fn acl(&self, dir: Direction, outer: Header, out: &mut Vec<OuterStep>) {
+        let subnet = &self.eni.subnet_id;
+        let Some(d) = self.snap.acl_decision(subnet, dir, &outer) else {
             return;
         };
-        let (entries, peer) = match dir {
-            Direction::Egress => (&acl.outbound, outer.dst_ip),
-            Direction::Ingress => (&acl.inbound, outer.src_ip),
-        };
-        let first = entries.iter().find(|e| acl_entry_matches(e, &outer, peer));
-        let action = first.map_or(AclAction::Deny, |e| e.action);
-        let rule_number = first.map(|e| e.rule_number);
-        let component = ComponentRef::new(K::NetworkAcl, &acl.id);
-        let mut s = step(
-            component.clone(),
-            Some(RuleRef::AclRule {
-                rule_number,
-                action,
-                direction: dir,
-            }),
-            outer,
-        );
-        if action == AclAction::Deny {
-            let IpAddr::V4(peer4) = peer else {
-                return;
-            };
-            let port = outer.dst_port.unwrap_or_default();
-            let (way, prep) = match dir {
-                Direction::Egress => ("outbound", "to"),
-                Direction::Ingress => ("inbound", "from"),
-            };
-            let rule = rule_number.map_or("*".to_owned(), |n| n.to_string());
-            s.blocked = Some(Blocked {
-                code: Code::TunnelOuterBlockedByAcl { direction: dir },
-                component: component.clone(),
-                detail: format!(
-                    "the network ACL {} of the gateway's subnet {} denies {way} udp/{port} {prep} {peer4} (rule {rule})",
-                    acl.id, eni.subnet_id
-                ),
-                fact: Some(Fact::Tunnel(TunnelFix::AllowOuter {
-                    direction: dir,
-                    port,
-                    peer: peer4,
-                })),
-            });
+        let s = OuterStep::new(d.component(), Some(d.rule(dir)), outer);
+        if d.action != AclAction::Deny {
+            out.push(s);
+            return;
         }
-        out.push(s);
+        let IpAddr::V4(peer4) = outer.other_end(dir) else {
+            return;
+        };
+        let port = outer.dst_port.unwrap_or_default();
+        let prep = match dir {
+            Direction::Egress => "to",
+            Direction::Ingress => "from",
+        };
+        let detail = format!(
+            "the network ACL {} of the gateway's subnet {subnet} denies {} udp/{port} {prep} {peer4} (rule {})",
+            d.acl.id,
+            AclDecision::way(dir),
+            d.label()
+        );
+        let fix = TunnelFix::AllowOuter {
+            direction: dir,
+            port,
+            peer: peer4,
+        };
+        let code = Code::TunnelOuterBlockedByAcl { direction: dir };
+        out.push(s.stopped(Blocked::tunnel(code, d.component(), detail, fix)));
+    }
+}
+
+impl OuterChecks for AwsOuter<'_> {
+    fn not_running(&self, h: &GatewayHost<'_>) -> String {
+        let state = self
+            .snap
+            .instances
+            .get(h.instance)
+            .map_or("gone", |i| instance_state_name(i.state));
+        format!(
+            "the gateway instance {} is {state}: the tunnel through it carries nothing",
+            h.instance
+        )
     }
 
-    /// The subnet's route for `to` must lead to an internet gateway attached to the VPC.
-    fn outer_route(&self, eni: &EniView, to: IpAddr, outer: Header, out: &mut Vec<OuterStep>) {
-        let table = self.table_of_subnet(&eni.subnet_id);
-        let component = table.map_or_else(
-            || ComponentRef::new(K::Subnet, &eni.subnet_id),
-            |t| ComponentRef::new(K::RouteTable, &t.id),
-        );
-        let best = table.and_then(|t| t.lpm.lookup(to)).map(|(_, e)| e);
+    fn no_public_ip(&self, h: &GatewayHost<'_>) -> (String, TunnelFix) {
+        (
+            format!(
+                "the gateway instance {} has no public IPv4 address (no Elastic IP, none assigned at launch): the other gateway cannot reach it",
+                h.instance
+            ),
+            TunnelFix::PublicIp {
+                instance: h.instance.to_owned(),
+            },
+        )
+    }
+
+    /// Leaving, the security groups then the subnet's ACL; arriving, the other way round.
+    fn filters(
+        &self,
+        _: &GatewayHost<'_>,
+        dir: Direction,
+        outer: Header,
+        out: &mut Vec<OuterStep>,
+    ) {
+        match dir {
+            Direction::Egress => {
+                self.sg(dir, outer, out);
+                self.acl(dir, outer, out);
+            }
+            Direction::Ingress => {
+                self.acl(dir, outer, out);
+                self.sg(dir, outer, out);
+            }
+        }
+    }
+
+    /// The subnet's route for the other gateway's public address must lead to an internet
+    /// gateway attached to the VPC.
+    fn route(
+        &self,
+        _: &GatewayHost<'_>,
+        dir: Direction,
+        outer: Header,
+    ) -> (OuterStep, InternetRoute) {
+        let (snap, eni, to) = (self.snap, self.eni, outer.other_end(dir));
+        let (_, component, best) = snap.route_of_subnet(&eni.subnet_id, to);
+        let attached_here = |g: &&IgwView| g.attached_vpc.as_deref() == Some(eni.vpc_id.as_str());
         let igw = best.and_then(|e| match &e.target {
-            RouteTarget::Gateway(g) if g.starts_with("igw-") && e.active => self
-                .igws
-                .get(g)
-                .filter(|v| v.attached_vpc.as_deref() == Some(eni.vpc_id.as_str())),
+            RouteTarget::Gateway(g) if g.starts_with("igw-") && e.active => {
+                snap.igws.get(g).filter(attached_here)
+            }
             _ => None,
         });
         let rule = best.map(|e| RuleRef::Route {
             destination: e.destination,
             target: e.target.clone(),
         });
-        let mut s = step(component.clone(), rule, outer);
+        let s = OuterStep::new(component.clone(), rule, outer);
         if let Some(g) = igw {
-            out.push(s);
-            out.push(step(
-                ComponentRef::new(K::InternetGateway, &g.id),
-                None,
-                outer,
-            ));
-            return;
+            return (s, Ok(ComponentRef::new(K::InternetGateway, &g.id)));
         }
-        let attached = self
+        let attached = snap
             .igws
             .values()
-            .filter(|g| g.attached_vpc.as_deref() == Some(eni.vpc_id.as_str()))
+            .filter(attached_here)
             .map(|g| g.id.clone())
             .min();
         let why = match best {
@@ -270,16 +211,24 @@ impl Snapshot {
                 eni.vpc_id
             ),
         };
-        s.blocked = Some(Blocked {
-            code: Code::TunnelNoInternetRoute,
-            component: component.clone(),
-            detail: format!(
-                "the gateway's subnet {} cannot reach the other gateway's public address {to}: {} {why}",
-                eni.subnet_id, component.id
-            ),
-            fact: Some(Fact::Tunnel(TunnelFix::InternetRoute { gateway: attached })),
-        });
-        out.push(s);
+        let detail = format!(
+            "the gateway's subnet {} cannot reach the other gateway's public address {to}: {} {why}",
+            eni.subnet_id, component.id
+        );
+        (
+            s,
+            Err((detail, TunnelFix::InternetRoute { gateway: attached })),
+        )
+    }
+}
+
+impl Snapshot {
+    /// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) gateway `h`.
+    fn outer_at(&self, h: &GatewayHost<'_>, outer: Header, dir: Direction) -> Vec<OuterStep> {
+        let Some(eni) = self.enis.get(h.interface) else {
+            return Vec::new();
+        };
+        outer_walk(&AwsOuter { snap: self, eni }, h, outer, dir)
     }
 }
 
@@ -295,26 +244,10 @@ impl TunnelCloud for Snapshot {
     }
 
     fn outer_send(&self, host: &GatewayHost<'_>, outer: Header) -> Vec<OuterStep> {
-        let mut out = Vec::new();
-        let Some(eni) = self.eni_of_host(host) else {
-            return out;
-        };
-        self.host_checks(host, outer, &mut out);
-        self.outer_sg(eni, Direction::Egress, outer, &mut out);
-        self.outer_acl(eni, Direction::Egress, outer, &mut out);
-        self.outer_route(eni, outer.dst_ip, outer, &mut out);
-        out
+        self.outer_at(host, outer, Direction::Egress)
     }
 
     fn outer_receive(&self, host: &GatewayHost<'_>, outer: Header) -> Vec<OuterStep> {
-        let mut out = Vec::new();
-        let Some(eni) = self.eni_of_host(host) else {
-            return out;
-        };
-        self.host_checks(host, outer, &mut out);
-        self.outer_acl(eni, Direction::Ingress, outer, &mut out);
-        self.outer_sg(eni, Direction::Ingress, outer, &mut out);
-        self.outer_route(eni, outer.src_ip, outer, &mut out);
-        out
+        self.outer_at(host, outer, Direction::Ingress)
     }
 }

@@ -18,10 +18,12 @@ use std::net::{IpAddr, Ipv4Addr};
 use vpcpeer_model::gcp::{name_of, Direction as GDir, GcpInstance};
 use vpcpeer_model::{AclAction, World};
 
-use super::{Blocked, Cloud, GatewayHost, GatewaySetup, OuterStep};
+use super::{
+    outer_walk_v4, Blocked, Cloud, GatewayHost, GatewaySetup, InternetRoute, OuterChecks, OuterStep,
+};
 use crate::gcp::outer::{internet_route, route_rule, verdict, GcpInternetRoute};
 use crate::model::{
-    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Fact, Header, Protocol, RuleRef,
+    CloudRule, Code, ComponentKind as K, ComponentRef, Direction, Header, Protocol, RuleRef,
     TunnelFix,
 };
 use crate::snapshot::clouds::{gcp_setup, Reads};
@@ -52,20 +54,13 @@ pub fn instance_by_public_ip(world: &World, ip: Ipv4Addr) -> Option<&GcpInstance
     Reads::scan(world).gcp_by_public_ip(ip)
 }
 
-fn step(component: ComponentRef, rule: Option<RuleRef>, header: Header) -> OuterStep {
-    OuterStep {
-        component,
-        rule,
-        header,
-        blocked: None,
-    }
-}
-
-fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
-    match ip {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
+/// The outer path's checks at a GCP gateway: its instance, the other gateway's public address
+/// and its own private one.
+struct GcpOuter<'a> {
+    reads: Reads<'a>,
+    inst: &'a GcpInstance,
+    peer: Ipv4Addr,
+    local: Ipv4Addr,
 }
 
 /// The outer packet `outer` leaving (`dir` egress) or arriving at (ingress) GCP gateway `h`,
@@ -76,142 +71,124 @@ pub(crate) fn outer(
     outer: Header,
     dir: Direction,
 ) -> Vec<OuterStep> {
-    let mut out = Vec::new();
-    let Some(inst) = reads.world.gcp.instances().get(h.instance) else {
-        return out;
-    };
-    let (Some(peer), Some(local)) = (
-        v4(match dir {
-            Direction::Egress => outer.dst_ip,
-            Direction::Ingress => outer.src_ip,
-        }),
-        v4(h.private_ip),
-    ) else {
-        return out;
-    };
-    let me = ComponentRef::new(K::Instance, h.instance);
-    if !h.running {
-        let mut s = step(me.clone(), None, outer);
-        s.blocked = Some(Blocked {
-            code: Code::TunnelGatewayNotRunning,
-            component: me.clone(),
-            detail: format!(
-                "the gateway instance {} is TERMINATED, not RUNNING: the tunnel through it carries nothing",
-                name_of(h.instance)
-            ),
-            fact: None,
-        });
-        out.push(s);
+    outer_walk_v4(h, outer, dir, |peer, local| {
+        let inst = reads.world.gcp.instances().get(h.instance)?;
+        Some(GcpOuter {
+            reads,
+            inst,
+            peer,
+            local,
+        })
+    })
+}
+
+impl OuterChecks for GcpOuter<'_> {
+    fn not_running(&self, h: &GatewayHost<'_>) -> String {
+        format!(
+            "the gateway instance {} is TERMINATED, not RUNNING: the tunnel through it carries nothing",
+            name_of(h.instance)
+        )
     }
-    if h.public_ip.is_none() {
-        let mut s = step(me.clone(), None, outer);
-        s.blocked = Some(Blocked {
-            code: Code::TunnelNoPublicIp,
-            component: me,
-            detail: format!(
+
+    fn no_public_ip(&self, h: &GatewayHost<'_>) -> (String, TunnelFix) {
+        (
+            format!(
                 "the gateway instance {} has no external address (no access config with a natIP on nic0): the other gateway cannot reach it",
                 name_of(h.instance)
             ),
-            fact: Some(Fact::Tunnel(TunnelFix::GcpExternalIp {
+            TunnelFix::GcpExternalIp {
                 instance: h.instance.to_owned(),
-            })),
-        });
-        out.push(s);
+            },
+        )
     }
-    let port = outer.dst_port.unwrap_or_default();
-    let gdir = match dir {
-        Direction::Egress => GDir::Egress,
-        Direction::Ingress => GDir::Ingress,
-    };
-    let fw = verdict(reads, inst, gdir, peer, Protocol::Udp, port);
-    if let Some(fw) = fw {
+
+    /// The network's firewall: the deciding rule's step.
+    fn filters(
+        &self,
+        h: &GatewayHost<'_>,
+        dir: Direction,
+        outer: Header,
+        out: &mut Vec<OuterStep>,
+    ) {
+        let (peer, port) = (self.peer, outer.dst_port.unwrap_or_default());
+        let gdir = match dir {
+            Direction::Egress => GDir::Egress,
+            Direction::Ingress => GDir::Ingress,
+        };
+        let Some(fw) = verdict(self.reads, self.inst, gdir, peer, Protocol::Udp, port) else {
+            return;
+        };
         let component = ComponentRef::new(K::FirewallRule, &fw.rule_id);
         let policy = name_of(&fw.network).to_owned();
-        let mut s = step(
-            component.clone(),
-            Some(RuleRef::Cloud(CloudRule::Filter {
-                policy: policy.clone(),
-                rule: fw.rule.clone(),
-                priority: fw.priority,
-                action: if fw.allowed {
-                    AclAction::Allow
-                } else {
-                    AclAction::Deny
-                },
-                direction: dir,
-            })),
-            outer,
-        );
-        if !fw.allowed {
-            let what = match dir {
-                Direction::Egress => format!("let udp/{port} out to {peer}"),
-                Direction::Ingress => format!("admit udp/{port} from {peer}"),
-            };
-            s.blocked = Some(Blocked {
-                code: Code::TunnelOuterBlockedBySg { direction: dir },
-                component,
-                detail: format!(
-                    "the firewall of network {policy} does not {what} for the gateway instance {} (rule {}, priority {})",
-                    name_of(h.instance),
-                    fw.rule,
-                    fw.priority
-                ),
-                fact: Some(Fact::Tunnel(TunnelFix::AllowOuterRule {
-                    direction: dir,
-                    port,
-                    peer,
-                    local,
-                    policy,
-                    priority_below: fw.priority,
-                })),
-            });
-        }
-        out.push(s);
-    }
-    route(reads, inst, h, peer, outer, &mut out);
-    out
-}
-
-/// The network's route for the other gateway's public address `to` must lead to
-/// `default-internet-gateway`.
-fn route(
-    reads: Reads<'_>,
-    inst: &GcpInstance,
-    h: &GatewayHost<'_>,
-    to: Ipv4Addr,
-    outer: Header,
-    out: &mut Vec<OuterStep>,
-) {
-    let net = ComponentRef::new(K::Network, h.network);
-    let mut s = step(net.clone(), route_rule(reads, inst, to), outer);
-    let why = match internet_route(reads, inst, to) {
-        GcpInternetRoute::Internet { .. } => {
+        let rule = RuleRef::Cloud(CloudRule::Filter {
+            policy: policy.clone(),
+            rule: fw.rule.clone(),
+            priority: fw.priority,
+            action: if fw.allowed {
+                AclAction::Allow
+            } else {
+                AclAction::Deny
+            },
+            direction: dir,
+        });
+        let s = OuterStep::new(component.clone(), Some(rule), outer);
+        if fw.allowed {
             out.push(s);
-            out.push(step(
-                ComponentRef::new(K::Internet, "internet"),
-                None,
-                outer,
-            ));
             return;
         }
-        GcpInternetRoute::PrivateAddress => "the address is private".to_owned(),
-        GcpInternetRoute::NoRoute => "it has no route for it".to_owned(),
-        GcpInternetRoute::Elsewhere { route, next_hop } => {
-            format!("its best route {route} leads to {next_hop}, not to default-internet-gateway")
-        }
-        GcpInternetRoute::NoInterface => "the instance has no interface".to_owned(),
-    };
-    s.blocked = Some(Blocked {
-        code: Code::TunnelNoInternetRoute,
-        component: net,
-        detail: format!(
+        let what = match dir {
+            Direction::Egress => format!("let udp/{port} out to {peer}"),
+            Direction::Ingress => format!("admit udp/{port} from {peer}"),
+        };
+        let detail = format!(
+            "the firewall of network {policy} does not {what} for the gateway instance {} (rule {}, priority {})",
+            name_of(h.instance),
+            fw.rule,
+            fw.priority
+        );
+        let fix = TunnelFix::AllowOuterRule {
+            direction: dir,
+            port,
+            peer,
+            local: self.local,
+            policy,
+            priority_below: fw.priority,
+        };
+        let code = Code::TunnelOuterBlockedBySg { direction: dir };
+        out.push(s.stopped(Blocked::tunnel(code, component, detail, fix)));
+    }
+
+    /// The network's route for the other gateway's public address must lead to `default-internet-gateway`.
+    fn route(
+        &self,
+        h: &GatewayHost<'_>,
+        _: Direction,
+        outer: Header,
+    ) -> (OuterStep, InternetRoute) {
+        let (reads, inst, to) = (self.reads, self.inst, self.peer);
+        let net = ComponentRef::new(K::Network, h.network);
+        let s = OuterStep::new(net, route_rule(reads, inst, to), outer);
+        let why = match internet_route(reads, inst, to) {
+            GcpInternetRoute::Internet { .. } => {
+                return (s, Ok(ComponentRef::new(K::Internet, "internet")));
+            }
+            GcpInternetRoute::PrivateAddress => "the address is private".to_owned(),
+            GcpInternetRoute::NoRoute => "it has no route for it".to_owned(),
+            GcpInternetRoute::Elsewhere { route, next_hop } => {
+                format!(
+                    "its best route {route} leads to {next_hop}, not to default-internet-gateway"
+                )
+            }
+            GcpInternetRoute::NoInterface => "the instance has no interface".to_owned(),
+        };
+        let detail = format!(
             "the gateway instance {}'s network {} cannot reach the other gateway's public address {to}: {why}",
             name_of(h.instance),
             name_of(h.network)
-        ),
-        fact: Some(Fact::Tunnel(TunnelFix::GcpInternetRoute {
+        );
+        let fix = TunnelFix::GcpInternetRoute {
             network: h.network.to_owned(),
-        })),
-    });
-    out.push(s);
+        };
+        (s, Err((detail, fix)))
+    }
 }

@@ -5,13 +5,20 @@
 
 #![allow(dead_code)]
 
+pub mod azure;
+pub mod gateways;
+pub mod gcp;
+
 use ipnet::Ipv6Net;
 use vpcpeer_model::aws::acl::{AclEntrySpec, AclProtocol};
 use vpcpeer_model::aws::instance::RunInstances;
 use vpcpeer_model::aws::security_group::{Direction, GroupSelector, RulePermission};
 use vpcpeer_model::aws::subnet::{NewSubnet, SubnetAttribute};
 use vpcpeer_model::testkit::{self, a, b, TestEnv};
-use vpcpeer_model::{AclAction, Destination, DomainError, RecordKey, RouteTarget, Scope, Tags, Tx};
+use vpcpeer_model::{
+    AclAction, AclEntry, Destination, DomainError, RecordKey, RouteTable, RouteTarget,
+    RtAssocTarget, Scope, Tags, Tx, World,
+};
 use vpcpeer_reach::{explain, Endpoint, Leg, Protocol, Query, Snapshot, Verdict};
 
 /// SplitMix64: a random run that is a pure function of the seed proptest draws.
@@ -79,6 +86,53 @@ pub fn web_vpc(
         from_cidr(tcp(Some(443)), "10.0.0.0/8"),
     );
     (vpc, subnet, sg)
+}
+
+/// The route table `subnet` uses, read from the world's records without the engine (for the
+/// differential tests' references): its explicit association, else its VPC's main table.
+pub fn table_of<'w>(w: &'w World, subnet: &str) -> Option<&'w RouteTable> {
+    let vpc = &w.aws.subnets().get(subnet)?.vpc_id;
+    let explicit = w.aws.route_tables().values().find(|t| {
+        t.associations
+            .iter()
+            .any(|a| a.target == RtAssocTarget::Subnet(subnet.to_owned()))
+    });
+    explicit.or_else(|| {
+        w.aws.route_tables().values().find(|t| {
+            t.vpc_id == *vpc
+                && t.associations
+                    .iter()
+                    .any(|a| a.target == RtAssocTarget::Main)
+        })
+    })
+}
+
+/// An instance in `subnet` of `vpc` whose own group `sg_name` admits tcp/443 from `from`.
+pub fn web_instance(
+    env: &mut TestEnv,
+    s: &Scope,
+    vpc: &str,
+    subnet: &str,
+    sg_name: &str,
+    from: &str,
+) -> String {
+    let sg = env.sg(s, vpc, sg_name);
+    env.allow(s, &sg, Direction::Ingress, from_cidr(tcp(Some(443)), from));
+    env.instance(s, subnet, &[&sg])
+}
+
+/// The entries of `subnet`'s network ACL in one direction, by rule number (`None`: the subnet
+/// has no ACL), read from the world's records without the engine (for the differential tests'
+/// references).
+pub fn acl_entries<'w>(w: &'w World, subnet: &str, egress: bool) -> Option<Vec<&'w AclEntry>> {
+    let acl = w
+        .aws
+        .network_acls()
+        .values()
+        .find(|a| a.associations.iter().any(|x| x.subnet_id == subnet))?;
+    let mut entries: Vec<_> = acl.entries.iter().filter(|e| e.egress == egress).collect();
+    entries.sort_by_key(|e| e.rule_number);
+    Some(entries)
 }
 
 /// Two VPCs: A's 10.0.0.0/16 (account A) and B's 10.1.0.0/16 (account B), with one subnet each

@@ -10,34 +10,34 @@
 
 #![allow(dead_code)]
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use vpcpeer_gateway::{GatewayConfig, Peer, PrivateKey, DEFAULT_PORT};
-use vpcpeer_model::aws::address::{AssociateAddress, AssociationTarget};
-use vpcpeer_model::aws::appliance::InterfaceChange;
+use vpcpeer_gateway::{GatewayConfig, DEFAULT_PORT};
 use vpcpeer_model::aws::catalog::gateway_image_id;
-use vpcpeer_model::aws::instance::RunInstances;
-use vpcpeer_model::aws::route::AssocRequest;
 use vpcpeer_model::aws::security_group::Direction as SgDir;
 use vpcpeer_model::azure::ops::{
-    self as az, IpConfigSpec, PutNic, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet,
-    RouteSpec as AzRouteSpec, SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
+    self as az, PutNsg, PutPublicIp, PutRouteTable, PutVm, PutVnet, RouteSpec as AzRouteSpec,
+    SubnetSpec as AzSubnetSpec, Target, VmPowerAction,
 };
 use vpcpeer_model::azure::{
     AzAccess, AzDirection, AzImageReference, AzNextHop, AzPublicIpSku, AzSecurityRule, AzTags,
     AzureError,
 };
 use vpcpeer_model::gcp::{
-    self, AccessConfigSpec, AddressSpec, Command, FirewallSpec, GcpError, GcpNextHop, InstanceSpec,
-    IpInput, MetadataItem, NetworkSpec, NicSpec, Outcome, RouteSpec, SubnetSpec, GATEWAY_IMAGE,
+    self, AddressSpec, Command, GcpNextHop, InstanceSpec, MetadataItem, NicSpec, GATEWAY_IMAGE,
 };
 use vpcpeer_model::testkit::{a, TestEnv};
-use vpcpeer_model::{Apply, RouteTarget, Scope};
+use vpcpeer_model::RouteTarget;
 use vpcpeer_reach::Endpoint;
 
-use crate::common::{from_cidr, tcp, Build};
+use crate::common::azure::{eastus_nic, subnet_id};
+use crate::common::gateways::{
+    associate_eip, config, gateway_vpc, launch_gateway, peer, udp, GatewayVpc,
+};
+use crate::common::gcp as cmd;
+use crate::common::{from_cidr, web_instance, Build};
 
 pub const P: &str = "proj-g";
 pub const ZONE: &str = "us-central1-a";
@@ -91,39 +91,15 @@ pub struct World3 {
     pub azure_ip: Ipv4Addr,
 }
 
-pub fn key(n: u8) -> PrivateKey {
-    PrivateKey::from_bytes([n; 32])
-}
-
-pub fn peer(name: &str, k: u8, ip: Ipv4Addr, allowed: &str) -> Peer {
-    Peer {
-        name: name.into(),
-        public_key: key(k).public(),
-        endpoint: SocketAddrV4::new(ip, DEFAULT_PORT),
-        allowed_ips: vec![allowed.parse().expect("net")],
-    }
-}
-
-pub fn config(name: &str, k: u8, peers: Vec<Peer>) -> GatewayConfig {
-    GatewayConfig {
-        name: name.into(),
-        private_key: key(k),
-        listen_port: DEFAULT_PORT,
-        peers,
-    }
-}
-
 pub fn gcp_run(env: &mut TestEnv, c: Command) {
-    let r: Result<Outcome, GcpError> = env.transact(&Scope::new(P, "global"), |tx| c.apply(tx));
-    r.expect("gcp command");
+    cmd::run_in(env, P, c);
 }
 
 pub fn az_run<T>(
     env: &mut TestEnv,
     f: impl FnOnce(&mut vpcpeer_model::Tx<'_, '_>) -> Result<T, AzureError>,
 ) -> T {
-    env.transact(&Scope::new(SUB, ""), f)
-        .expect("azure command")
+    crate::common::azure::run_in(env, SUB, f)
 }
 
 pub fn t(name: &str) -> Target {
@@ -134,50 +110,15 @@ pub fn gcp_vm(name: &str) -> String {
     gcp::instance_path(P, ZONE, name)
 }
 
-pub fn udp(port: u16) -> vpcpeer_model::aws::security_group::RulePermission {
-    vpcpeer_model::testkit::permission(
-        vpcpeer_model::aws::security_group::RuleProtocol::Udp,
-        Some(port.into()),
-        Some(port.into()),
-    )
-}
-
+/// Firewall rule `name` of `net` allowing `proto`/`port` in from `ranges`.
 pub fn gcp_firewall(env: &mut TestEnv, name: &str, proto: &str, port: &str, ranges: &[String]) {
-    gcp_run(
-        env,
-        Command::InsertFirewall(FirewallSpec {
-            name: name.into(),
-            description: String::new(),
-            network: Some("global/networks/net".into()),
-            direction: Some(gcp::Direction::Ingress),
-            priority: Some(1000),
-            allowed: vec![(proto.into(), vec![port.into()])],
-            denied: vec![],
-            source_ranges: ranges
-                .iter()
-                .map(|r| gcp::RangeInput::parse_address(r))
-                .collect(),
-            destination_ranges: vec![],
-            source_tags: vec![],
-            target_tags: vec![],
-            disabled: false,
-        }),
-    );
+    let c = cmd::firewall(name, "net", gcp::Direction::Ingress, proto, port, ranges);
+    gcp_run(env, c);
 }
 
+/// Route `name` of `net` for `dest` to `hop`.
 pub fn gcp_route(env: &mut TestEnv, name: &str, dest: &str, hop: GcpNextHop) {
-    gcp_run(
-        env,
-        Command::InsertRoute(RouteSpec {
-            name: name.into(),
-            description: String::new(),
-            network: "global/networks/net".into(),
-            dest_range: dest.into(),
-            priority: None,
-            tags: vec![],
-            next_hop: hop,
-        }),
-    );
+    gcp_run(env, cmd::route(name, "net", dest, hop));
 }
 
 pub fn gcp_instance(env: &mut TestEnv, spec: InstanceSpec) {
@@ -186,18 +127,7 @@ pub fn gcp_instance(env: &mut TestEnv, spec: InstanceSpec) {
 }
 
 pub fn gcp_nic(ip: &str, nat: Option<Ipv4Addr>) -> NicSpec {
-    NicSpec {
-        subnetwork: Some("regions/us-central1/subnetworks/s".into()),
-        network_ip: Some(ip.into()),
-        access_configs: nat
-            .map(|a| AccessConfigSpec {
-                nat_ip: Some(IpInput::Ip(a)),
-                ..Default::default()
-            })
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    }
+    cmd::nic("s", ip, nat)
 }
 
 /// AWS 10.10.0.0/16 (us-east-1: a public subnet routed to an internet gateway holding the
@@ -269,26 +199,14 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
     );
 
     // AWS.
-    let vpc = env.vpc(&s, "10.10.0.0/16");
-    let public = env.subnet(&s, &vpc, "10.10.1.0/24");
-    let workload = env.subnet(&s, &vpc, "10.10.2.0/24");
-    let main = env.main_rtb(&vpc);
-    let igw = env.igw(&s, &vpc);
-    env.route(&s, &main, "0.0.0.0/0", RouteTarget::Gateway(igw));
-    let workload_rtb = env
-        .run(&s, |tx| tx.create_route_table(&vpc, Default::default()))
-        .expect("table");
-    env.run(&s, |tx| {
-        tx.associate_route_table(&workload_rtb, AssocRequest::Subnet(workload.clone()))
-    })
-    .expect("associate");
-    let gw_sg = env.sg(&s, &vpc, "gw-sg");
-    env.allow(
-        &s,
-        &gw_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
+    let GatewayVpc {
+        vpc,
+        public,
+        workload,
+        workload_rtb,
+        sg: gw_sg,
+        ..
+    } = gateway_vpc(&mut env, &s, "10.10", "gw-sg");
     for ip in [gcp_ip, azure_ip] {
         env.allow(
             &s,
@@ -297,35 +215,10 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
             from_cidr(udp(DEFAULT_PORT), &format!("{ip}/32")),
         );
     }
-    let aws_gw = env
-        .run(&s, |tx| {
-            tx.run_instances(RunInstances {
-                min_count: 1,
-                max_count: 1,
-                image_id: gateway_image_id("us-east-1"),
-                subnet_id: Some(public.clone()),
-                security_group_ids: vec![gw_sg.clone()],
-                user_data: Some(STANDARD.encode(aws_cfg.render())),
-                ..Default::default()
-            })
-        })
-        .expect("gateway")
-        .instance_ids[0]
-        .clone();
-    let eni = env.world.aws.instances()[&aws_gw].eni_ids[0].clone();
-    env.run(&s, |tx| {
-        tx.modify_interface(&eni, InterfaceChange::SourceDestCheck(false))
-    })
-    .expect("check off");
-    env.run(&s, |tx| {
-        tx.associate_address(AssociateAddress {
-            allocation_id: eip.id.clone(),
-            target: AssociationTarget::Instance(aws_gw.clone()),
-            private_ip: None,
-            allow_reassociation: false,
-        })
-    })
-    .expect("associate");
+    let image = gateway_image_id("us-east-1");
+    let text = aws_cfg.render();
+    let (aws_gw, _) = launch_gateway(&mut env, &s, &public, &gw_sg, image, &text, true);
+    associate_eip(&mut env, &s, &eip.id, &aws_gw);
     for other in ["10.30.0.0/16", "10.40.0.0/16"] {
         env.route(
             &s,
@@ -334,36 +227,11 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
             RouteTarget::Instance(aws_gw.clone()),
         );
     }
-    let app_sg = env.sg(&s, &vpc, "app-sg");
-    env.allow(
-        &s,
-        &app_sg,
-        SgDir::Ingress,
-        from_cidr(tcp(Some(443)), "10.0.0.0/8"),
-    );
-    let aws_app = env.instance(&s, &workload, &[&app_sg]);
+    let aws_app = web_instance(&mut env, &s, &vpc, &workload, "app-sg", "10.0.0.0/8");
 
     // GCP.
-    gcp_run(
-        &mut env,
-        Command::InsertNetwork(NetworkSpec {
-            name: "net".into(),
-            auto_create_subnetworks: Some(false),
-            ..Default::default()
-        }),
-    );
-    gcp_run(
-        &mut env,
-        Command::InsertSubnetwork {
-            region: "us-central1".into(),
-            spec: SubnetSpec {
-                name: "s".into(),
-                network: "global/networks/net".into(),
-                ip_cidr_range: "10.30.0.0/24".into(),
-                ..Default::default()
-            },
-        },
-    );
+    gcp_run(&mut env, cmd::network("net"));
+    gcp_run(&mut env, cmd::subnetwork("s", "net", "10.30.0.0/24"));
     gcp_instance(
         &mut env,
         InstanceSpec {
@@ -482,7 +350,7 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
         tags: AzTags::new(),
     };
     az_run(&mut env, |tx| az::put_vnet(tx, &t("hub"), vnet));
-    let subnet = |name: &str| format!("{}/subnets/{name}", t("hub").network_id("virtualNetworks"));
+    let subnet = |name: &str| subnet_id(&t("hub"), name);
     for (name, sub, public_ip, forwarding, nsg) in [
         (
             "gw-nic",
@@ -493,18 +361,7 @@ pub fn build_in(mut env: TestEnv, k: Knobs) -> World3 {
         ),
         ("app-nic", "app", None, false, None),
     ] {
-        let nic = PutNic {
-            location: Some("eastus".into()),
-            ip_configs: vec![IpConfigSpec {
-                name: "ipconfig1".into(),
-                subnet_id: Some(subnet(sub)),
-                public_ip,
-                ..Default::default()
-            }],
-            nsg,
-            ip_forwarding: forwarding,
-            tags: AzTags::new(),
-        };
+        let nic = eastus_nic(subnet(sub), public_ip, forwarding, nsg);
         az_run(&mut env, |tx| az::put_nic(tx, &t(name), nic));
     }
     let gw_vm = PutVm {
