@@ -30,7 +30,7 @@ use ipnet::Ipv4Net;
 use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Problem, Source};
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
 
-pub use action::{Action, TableRef};
+pub use action::{Action, AzurePeeringSpec, GcpFirewallSpec, TableRef};
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -1036,3 +1036,59 @@ fn the_multicloud_example_plans_every_gateway_and_route() {
     let p = plan(&Observed::default(), &d);
     insta::assert_snapshot!("multicloud", p.to_string());
 }
+
+/// `plan --output json` prints each step's action externally tagged with the variant's fields in
+/// declaration order; the variants that carry a shared struct (`AzurePeeringSpec`,
+/// `GcpFirewallSpec`) print exactly as they did when they declared those fields themselves.
+#[test]
+fn folded_actions_keep_their_json() {
+    use vpcpeer_controller::desired::{Opening, Protocol};
+    use vpcpeer_controller::plan::{AzurePeeringSpec, GcpFirewallSpec};
+    let half = AzurePeeringSpec {
+        network: "lake".into(),
+        name: "demo--lake-train".into(),
+        remote:
+            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/train"
+                .into(),
+        allow_forwarded_traffic: true,
+        allow_gateway_transit: false,
+        use_remote_gateways: true,
+    };
+    let half_json = r#"{"network":"lake","name":"demo--lake-train","remote":"/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/train","allow_forwarded_traffic":true,"allow_gateway_transit":false,"use_remote_gateways":true}"#;
+    let rule = GcpFirewallSpec {
+        network: "lake".into(),
+        name: "demo--lake-train-a".into(),
+        sources: vec![net("10.2.0.0/16")],
+        allowed: vec![Opening {
+            protocol: Protocol::Tcp,
+            ports: Some((443, 443)),
+        }],
+    };
+    let rule_json = r#"{"network":"lake","name":"demo--lake-train-a","sources":["10.2.0.0/16"],"allowed":[{"protocol":"tcp","ports":[443,443]}]}"#;
+    let cases = [
+        (
+            "AzureCreatePeering",
+            Action::AzureCreatePeering(half.clone()),
+            half_json,
+        ),
+        (
+            "AzureUpdatePeering",
+            Action::AzureUpdatePeering(half),
+            half_json,
+        ),
+        (
+            "GcpCreateFirewall",
+            Action::GcpCreateFirewall(rule.clone()),
+            rule_json,
+        ),
+        (
+            "GcpUpdateFirewall",
+            Action::GcpUpdateFirewall(rule),
+            rule_json,
+        ),
+    ];
+    for (variant, action, fields) in cases {
+        let json = serde_json::to_string(&action).expect("serializes");
+        assert_eq!(json, format!(r#"{{"{variant}":{fields}}}"#), "{variant}");
+    }
+}

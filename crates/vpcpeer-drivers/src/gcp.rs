@@ -530,15 +530,11 @@ pub(crate) async fn execute(
             let send = send.set_network(at).set_body(body);
             api.change(&call, send.poller()).await
         }
-        Action::GcpCreateFirewall {
-            network,
-            name,
-            sources,
-            allowed: openings,
-        } => {
+        Action::GcpCreateFirewall(rule) => {
+            let (network, name) = (&rule.network, &rule.name);
             let call = format!("firewalls.insert {network}/{name}");
             let (api, path) = target(d, desired, &call, network).await?;
-            no_empty_sources(&call, sources)?;
+            no_empty_sources(&call, &rule.sources)?;
             let body = Firewall::new()
                 .set_name(name)
                 .set_description(format!(
@@ -548,23 +544,19 @@ pub(crate) async fn execute(
                 .set_network(&path)
                 .set_direction(Direction::Ingress)
                 .set_priority(1000)
-                .set_source_ranges(sources.iter().map(Ipv4Net::to_string))
-                .set_allowed(allowed(openings));
+                .set_source_ranges(rule.sources.iter().map(Ipv4Net::to_string))
+                .set_allowed(allowed(&rule.allowed));
             let send = api.sdk().firewalls.insert().set_project(project_of(&path));
             api.change(&call, send.set_body(body).poller()).await
         }
-        Action::GcpUpdateFirewall {
-            network,
-            name,
-            sources,
-            allowed: openings,
-        } => {
+        Action::GcpUpdateFirewall(rule) => {
+            let (network, name) = (&rule.network, &rule.name);
             let call = format!("firewalls.patch {network}/{name}");
             let (api, path) = target(d, desired, &call, network).await?;
-            no_empty_sources(&call, sources)?;
+            no_empty_sources(&call, &rule.sources)?;
             let body = Firewall::new()
-                .set_source_ranges(sources.iter().map(Ipv4Net::to_string))
-                .set_allowed(allowed(openings));
+                .set_source_ranges(rule.sources.iter().map(Ipv4Net::to_string))
+                .set_allowed(allowed(&rule.allowed));
             let send = api.sdk().firewalls.patch().set_project(project_of(&path));
             let send = send.set_firewall(name).set_body(body);
             api.change(&call, send.poller()).await

@@ -15,6 +15,7 @@ use common::{
 use hyper::Method;
 use serde_json::{json, Value};
 use vpcpeer_controller::apply::Clouds;
+use vpcpeer_controller::plan::AzurePeeringSpec;
 use vpcpeer_controller::{plan, Action, Cloud, Reason};
 
 const API: &str = "api-version=2024-05-01";
@@ -194,9 +195,10 @@ async fn a_half_deleted_out_of_band_is_drift_and_up_repairs_it() {
     );
 
     let (_, p) = planned(&mut d, &desired).await;
-    let lake_half = p.steps.iter().find(
-        |s| matches!(&s.action, Action::AzureCreatePeering { network, .. } if network == "lake"),
-    );
+    let lake_half = p
+        .steps
+        .iter()
+        .find(|s| matches!(&s.action, Action::AzureCreatePeering(p) if p.network == "lake"));
     assert_eq!(lake_half.map(|s| &s.reason), Some(&Reason::Drift), "{p:?}");
     // The Disconnected half is deleted and made again (Azure does not repair it).
     assert!(p.steps.iter().any(|s| matches!(&s.action,
@@ -298,9 +300,7 @@ async fn a_refusal_is_reported_in_arms_words() {
     assert_eq!(error.code, "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet");
     assert_eq!(error.status, Some(400));
     assert_eq!(error.cloud, Cloud::Azure);
-    assert!(
-        matches!(&step.action, Action::AzureCreatePeering { network, .. } if network == "spoke")
-    );
+    assert!(matches!(&step.action, Action::AzureCreatePeering(p) if p.network == "spoke"));
     assert_eq!(
         error.call,
         "PUT virtualNetworkPeerings spoke/demo--spoke-hub"
@@ -469,14 +469,14 @@ async fn run(url: &str, action: Action) -> Result<(), vpcpeer_drivers::DriverErr
 }
 
 fn create_lake_half() -> Action {
-    Action::AzureCreatePeering {
+    Action::AzureCreatePeering(AzurePeeringSpec {
         network: "lake".into(),
         name: "demo--lake-train".into(),
         remote: vnet(SUB_B, "net-b", "train"),
         allow_forwarded_traffic: false,
         allow_gateway_transit: false,
         use_remote_gateways: false,
-    }
+    })
 }
 
 fn status(s: &str) -> String {

@@ -248,8 +248,8 @@ async fn drift_made_out_of_band_is_planned_as_drift_and_repaired() {
     assert!(
         steps.iter().any(|(a, r)| matches!(
             a,
-            Action::GcpCreateFirewall { network, name, .. }
-                if network == "lake" && name == "demo--lake-train-a"
+            Action::GcpCreateFirewall(rule)
+                if rule.network == "lake" && rule.name == "demo--lake-train-a"
         ) && **r == Reason::Drift),
         "{steps:?}"
     );
@@ -720,10 +720,10 @@ async fn options_and_rules_changed_out_of_band_are_set_back() {
                     Reason::OptionsDiffer
                 ),
                 (
-                    Action::GcpUpdateFirewall { network: n2, .. },
+                    Action::GcpUpdateFirewall(rule),
                     Reason::RuleDiffers
                 ),
-            ] if n1 == "lake" && n2 == "train"
+            ] if n1 == "lake" && rule.network == "train"
         ),
         "{steps:?}"
     );

@@ -14,6 +14,38 @@ pub enum TableRef {
     Main,
 }
 
+/// A GCP ingress firewall rule as `GcpCreateFirewall` creates it and `GcpUpdateFirewall` sets it
+/// (the fields serialize in this order, as the variants' own fields did).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GcpFirewallSpec {
+    /// The network.
+    pub network: String,
+    /// The rule's name.
+    pub name: String,
+    /// Source ranges.
+    pub sources: Vec<Ipv4Net>,
+    /// What it allows.
+    pub allowed: Vec<Opening>,
+}
+
+/// An Azure peering half as `AzureCreatePeering` creates it and `AzureUpdatePeering` sets it
+/// (the fields serialize in this order, as the variants' own fields did).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AzurePeeringSpec {
+    /// The network.
+    pub network: String,
+    /// The peering's name.
+    pub name: String,
+    /// The remote VNet's ARM id.
+    pub remote: String,
+    /// `allowForwardedTraffic`.
+    pub allow_forwarded_traffic: bool,
+    /// `allowGatewayTransit` (this side offers its gateway).
+    pub allow_gateway_transit: bool,
+    /// `useRemoteGateways` (this side uses the peer's gateway).
+    pub use_remote_gateways: bool,
+}
+
 /// What a step does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Action {
@@ -201,27 +233,9 @@ pub enum Action {
         name: String,
     },
     /// GCP: create an ingress firewall rule admitting the peer's blocks.
-    GcpCreateFirewall {
-        /// The network.
-        network: String,
-        /// The rule's name.
-        name: String,
-        /// Source ranges.
-        sources: Vec<Ipv4Net>,
-        /// What it allows.
-        allowed: Vec<Opening>,
-    },
+    GcpCreateFirewall(GcpFirewallSpec),
     /// GCP: set an existing rule's sources and what it allows (`PATCH`).
-    GcpUpdateFirewall {
-        /// The network.
-        network: String,
-        /// The rule's name.
-        name: String,
-        /// Source ranges.
-        sources: Vec<Ipv4Net>,
-        /// What it allows.
-        allowed: Vec<Opening>,
-    },
+    GcpUpdateFirewall(GcpFirewallSpec),
     /// GCP: delete a firewall rule the topology owns.
     GcpDeleteFirewall {
         /// The network.
@@ -230,35 +244,9 @@ pub enum Action {
         name: String,
     },
     /// Azure: create the VNet's half of a peering.
-    AzureCreatePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// The remote VNet's ARM id.
-        remote: String,
-        /// `allowForwardedTraffic`.
-        allow_forwarded_traffic: bool,
-        /// `allowGatewayTransit` (this side offers its gateway).
-        allow_gateway_transit: bool,
-        /// `useRemoteGateways` (this side uses the peer's gateway).
-        use_remote_gateways: bool,
-    },
+    AzureCreatePeering(AzurePeeringSpec),
     /// Azure: change a peering's options (PUT with the same remote).
-    AzureUpdatePeering {
-        /// The network.
-        network: String,
-        /// The peering's name.
-        name: String,
-        /// The remote VNet's ARM id.
-        remote: String,
-        /// `allowForwardedTraffic`.
-        allow_forwarded_traffic: bool,
-        /// `allowGatewayTransit` (this side offers its gateway).
-        allow_gateway_transit: bool,
-        /// `useRemoteGateways` (this side uses the peer's gateway).
-        use_remote_gateways: bool,
-    },
+    AzureUpdatePeering(AzurePeeringSpec),
     /// Azure: sync a peering after an address-space change (`syncRemoteAddressSpace=true`).
     AzureSyncPeering {
         /// The network.

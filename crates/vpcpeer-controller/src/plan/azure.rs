@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{missing_reason, remove_unkept, Action, Conflict, Ctx, Reason};
+use super::{missing_reason, remove_unkept, Action, AzurePeeringSpec, Conflict, Ctx, Reason};
 use crate::desired::Cloud;
 use crate::names::peering_name;
 use crate::observed::{AzurePeering, AzureState, Detail};
@@ -64,14 +64,18 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                 .iter()
                 .find(|p| p.name == name)
                 .is_none_or(|p| p.allow_gateway_transit || p.state == AzureState::Disconnected);
-            let create = Action::AzureCreatePeering {
+            let spec = AzurePeeringSpec {
                 network: side.clone(),
                 name: name.clone(),
                 remote: remote.clone(),
                 allow_forwarded_traffic: l.allow_forwarded_traffic,
                 allow_gateway_transit,
-                use_remote_gateways: use_remote_gateways && remote_offers_by_create,
+                use_remote_gateways,
             };
+            let create = Action::AzureCreatePeering(AzurePeeringSpec {
+                use_remote_gateways: use_remote_gateways && remote_offers_by_create,
+                ..spec.clone()
+            });
             match list.iter().find(|p| p.name == name) {
                 Some(p) if !p.remote.eq_ignore_ascii_case(&remote) => {
                     cx.conflicts.push(Conflict::NameTaken {
@@ -102,17 +106,7 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
                         use_remote_gateways,
                     );
                     if options != wanted {
-                        cx.step(
-                            Action::AzureUpdatePeering {
-                                network: side.clone(),
-                                name: name.clone(),
-                                remote: remote.clone(),
-                                allow_forwarded_traffic: l.allow_forwarded_traffic,
-                                allow_gateway_transit,
-                                use_remote_gateways,
-                            },
-                            Reason::OptionsDiffer,
-                        );
+                        cx.step(Action::AzureUpdatePeering(spec), Reason::OptionsDiffer);
                     }
                     let peer = l.peer_of(side);
                     if p.state == AzureState::Connected && (!p.in_sync || growing.contains(peer)) {

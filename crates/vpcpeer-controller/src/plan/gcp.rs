@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{missing_reason, remove_unkept, Action, Conflict, Ctx, Reason};
+use super::{missing_reason, remove_unkept, Action, Conflict, Ctx, GcpFirewallSpec, Reason};
 use crate::desired::{Cloud, Opening};
 use crate::names::{firewall_name, peering_name};
 use crate::observed::{Detail, GcpFirewall, GcpPeering};
@@ -79,26 +79,19 @@ pub(super) fn plan(cx: &mut Ctx<'_>) {
             allowed.sort();
             allowed.dedup();
             let (sources, allowed) = (sources.clone(), allowed.clone());
-            match firewalls(cx, side).iter().find(|f| f.name == rule) {
-                Some(f) if same_rule(f, &sources, &allowed) => {}
-                Some(_) => cx.step(
-                    Action::GcpUpdateFirewall {
-                        network: side.clone(),
-                        name: rule,
-                        sources,
-                        allowed,
-                    },
-                    Reason::RuleDiffers,
-                ),
-                None => cx.step(
-                    Action::GcpCreateFirewall {
-                        network: side.clone(),
-                        name: rule,
-                        sources,
-                        allowed,
-                    },
-                    missing_reason(applied),
-                ),
+            let found = firewalls(cx, side).iter().find(|f| f.name == rule);
+            if found.is_some_and(|f| same_rule(f, &sources, &allowed)) {
+                continue;
+            }
+            let spec = GcpFirewallSpec {
+                network: side.clone(),
+                name: rule,
+                sources,
+                allowed,
+            };
+            match found {
+                Some(_) => cx.step(Action::GcpUpdateFirewall(spec), Reason::RuleDiffers),
+                None => cx.step(Action::GcpCreateFirewall(spec), missing_reason(applied)),
             }
         }
     }

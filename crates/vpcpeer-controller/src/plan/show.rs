@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{Action, Conflict, Plan, Reason, Step, TableRef};
+use super::{Action, AzurePeeringSpec, Conflict, Plan, Reason, Step, TableRef};
 use crate::desired::Cloud;
 use crate::observed::AwsStatus;
 
@@ -251,48 +251,30 @@ impl fmt::Display for Action {
                 on(*custom_routes)
             ),
             Action::GcpRemovePeering { network, name } => write!(f, "peering {network}/{name}"),
-            Action::GcpCreateFirewall {
-                network,
-                name,
-                sources,
-                allowed,
-            }
-            | Action::GcpUpdateFirewall {
-                network,
-                name,
-                sources,
-                allowed,
-            } => write!(
+            Action::GcpCreateFirewall(rule) | Action::GcpUpdateFirewall(rule) => write!(
                 f,
-                "firewall {network}/{name}: allow {} from {}",
-                allowed
+                "firewall {}/{}: allow {} from {}",
+                rule.network,
+                rule.name,
+                rule.allowed
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
-                cidrs(sources)
+                cidrs(&rule.sources)
             ),
             Action::GcpDeleteFirewall { network, name } => write!(f, "firewall {network}/{name}"),
-            Action::AzureCreatePeering {
-                network,
-                name,
-                remote,
-                allow_forwarded_traffic,
-                allow_gateway_transit,
-                use_remote_gateways,
-            }
-            | Action::AzureUpdatePeering {
-                network,
-                name,
-                remote,
-                allow_forwarded_traffic,
-                allow_gateway_transit,
-                use_remote_gateways,
-            } => {
+            Action::AzureCreatePeering(p) | Action::AzureUpdatePeering(p) => {
+                let AzurePeeringSpec {
+                    network,
+                    name,
+                    remote,
+                    ..
+                } = p;
                 let options = [
-                    (*allow_forwarded_traffic, ", forwarded traffic allowed"),
-                    (*allow_gateway_transit, ", offers its gateway"),
-                    (*use_remote_gateways, ", uses the remote gateway"),
+                    (p.allow_forwarded_traffic, ", forwarded traffic allowed"),
+                    (p.allow_gateway_transit, ", offers its gateway"),
+                    (p.use_remote_gateways, ", uses the remote gateway"),
                 ];
                 let shown: String = options
                     .iter()

@@ -23,7 +23,7 @@ use vpcpeer_controller::observed::{
     AwsGroupIngress, AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget,
     AzurePeering, AzureState, Detail, GcpFirewall, GcpPeering, Observed, ObservedNetwork,
 };
-use vpcpeer_controller::plan::TableRef;
+use vpcpeer_controller::plan::{AzurePeeringSpec, GcpFirewallSpec, TableRef};
 use vpcpeer_controller::{Action, Plan};
 
 /// The clouds, as the controller would observe them.
@@ -452,18 +452,13 @@ impl Clouds {
                 remove(peerings, |p| p.name != name, "not found")?;
                 self.resync();
             }
-            Action::GcpCreateFirewall {
-                network,
-                name,
-                sources,
-                allowed,
-            }
-            | Action::GcpUpdateFirewall {
-                network,
-                name,
-                sources,
-                allowed,
-            } => {
+            Action::GcpCreateFirewall(rule) | Action::GcpUpdateFirewall(rule) => {
+                let GcpFirewallSpec {
+                    network,
+                    name,
+                    sources,
+                    allowed,
+                } = rule;
                 let update = matches!(action, Action::GcpUpdateFirewall { .. });
                 let (_, firewalls) = self.gcp(&network)?;
                 let exists = firewalls.iter().any(|f| f.name == name);
@@ -482,22 +477,15 @@ impl Clouds {
                 let (_, firewalls) = self.gcp(&network)?;
                 remove(firewalls, |f| f.name != name, "not found")?;
             }
-            Action::AzureCreatePeering {
-                network,
-                name,
-                remote,
-                allow_forwarded_traffic,
-                allow_gateway_transit,
-                use_remote_gateways,
-            }
-            | Action::AzureUpdatePeering {
-                network,
-                name,
-                remote,
-                allow_forwarded_traffic,
-                allow_gateway_transit,
-                use_remote_gateways,
-            } => {
+            Action::AzureCreatePeering(half) | Action::AzureUpdatePeering(half) => {
+                let AzurePeeringSpec {
+                    network,
+                    name,
+                    remote,
+                    allow_forwarded_traffic,
+                    allow_gateway_transit,
+                    use_remote_gateways,
+                } = half;
                 // Azure: a half may use the remote's gateway only if the remote's half offers it.
                 let me = self.network(&network)?.id.to_ascii_lowercase();
                 let offered = self.state.networks.values().any(|n| {

@@ -192,43 +192,31 @@ pub(crate) async fn execute(
             arm.write(&call, Method::DELETE, &format!("{id}?{API}"), None)
                 .await
         }
-        Action::AzureCreatePeering {
-            network,
-            name,
-            remote,
-            allow_forwarded_traffic,
-            allow_gateway_transit,
-            use_remote_gateways,
-        } => {
+        Action::AzureCreatePeering(p) => {
+            let (network, name) = (&p.network, &p.name);
             let call = format!("PUT virtualNetworkPeerings {network}/{name}");
             let arm = Arm::of(d, desired, &call, network)?;
             let body = json!({"properties": {
-                "remoteVirtualNetwork": {"id": remote},
+                "remoteVirtualNetwork": {"id": p.remote},
                 "allowVirtualNetworkAccess": true,
-                "allowForwardedTraffic": allow_forwarded_traffic,
-                "allowGatewayTransit": allow_gateway_transit,
-                "useRemoteGateways": use_remote_gateways,
+                "allowForwardedTraffic": p.allow_forwarded_traffic,
+                "allowGatewayTransit": p.allow_gateway_transit,
+                "useRemoteGateways": p.use_remote_gateways,
             }});
             let path = format!("{}?{API}", peering_path(d, desired, network, name));
             arm.write(&call, Method::PUT, &path, Some(&body))
                 .await
                 .map_err(not_visible_on_404)
         }
-        Action::AzureUpdatePeering {
-            network,
-            name,
-            allow_forwarded_traffic,
-            allow_gateway_transit,
-            use_remote_gateways,
-            ..
-        } => {
+        Action::AzureUpdatePeering(p) => {
+            let (network, name) = (&p.network, &p.name);
             let call = format!("PUT virtualNetworkPeerings {network}/{name}");
             let arm = Arm::of(d, desired, &call, network)?;
             let path = peering_path(d, desired, network, name);
             let mut body = arm.peering_as_it_is(&call, &path).await?;
-            body["properties"]["allowForwardedTraffic"] = json!(allow_forwarded_traffic);
-            body["properties"]["allowGatewayTransit"] = json!(allow_gateway_transit);
-            body["properties"]["useRemoteGateways"] = json!(use_remote_gateways);
+            body["properties"]["allowForwardedTraffic"] = json!(p.allow_forwarded_traffic);
+            body["properties"]["allowGatewayTransit"] = json!(p.allow_gateway_transit);
+            body["properties"]["useRemoteGateways"] = json!(p.use_remote_gateways);
             arm.write(&call, Method::PUT, &format!("{path}?{API}"), Some(&body))
                 .await
         }
