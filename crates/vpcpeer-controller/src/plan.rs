@@ -30,7 +30,9 @@ use ipnet::Ipv4Net;
 use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Problem, Source};
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
 
-pub use action::{Action, AzurePeeringSpec, GcpFirewallSpec, TableRef};
+pub use action::{
+    Action, AwsIngressSpec, AzurePeeringSpec, GcpFirewallSpec, PeeringRoute, TableRef,
+};
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

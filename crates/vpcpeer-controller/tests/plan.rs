@@ -611,12 +611,7 @@ links: [{ between: [a, b] }]
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::AwsCreateRoute {
-                network,
-                table,
-                destination,
-                ..
-            } => Some((network.as_str(), table, *destination)),
+            Action::AwsCreateRoute(r) => Some((r.network.as_str(), &r.table, r.destination)),
             _ => None,
         })
         .collect();
@@ -1039,11 +1034,14 @@ fn the_multicloud_example_plans_every_gateway_and_route() {
 
 /// `plan --output json` prints each step's action externally tagged with the variant's fields in
 /// declaration order; the variants that carry a shared struct (`AzurePeeringSpec`,
-/// `GcpFirewallSpec`) print exactly as they did when they declared those fields themselves.
+/// `GcpFirewallSpec`, `AwsIngressSpec`, `PeeringRoute`) print exactly as they did when they
+/// declared those fields themselves.
 #[test]
 fn folded_actions_keep_their_json() {
     use vpcpeer_controller::desired::{Opening, Protocol};
-    use vpcpeer_controller::plan::{AzurePeeringSpec, GcpFirewallSpec};
+    use vpcpeer_controller::plan::{
+        AwsIngressSpec, AzurePeeringSpec, GcpFirewallSpec, PeeringRoute,
+    };
     let half = AzurePeeringSpec {
         network: "lake".into(),
         name: "demo--lake-train".into(),
@@ -1065,7 +1063,53 @@ fn folded_actions_keep_their_json() {
         }],
     };
     let rule_json = r#"{"network":"lake","name":"demo--lake-train-a","sources":["10.2.0.0/16"],"allowed":[{"protocol":"tcp","ports":[443,443]}]}"#;
+    let ingress = AwsIngressSpec {
+        network: "lake".into(),
+        link: "lake-train".into(),
+        opening: Opening {
+            protocol: Protocol::Icmp,
+            ports: None,
+        },
+        source: net("10.2.0.0/16"),
+    };
+    let ingress_json = r#"{"network":"lake","link":"lake-train","opening":{"protocol":"icmp","ports":null},"source":"10.2.0.0/16"}"#;
+    let route = |table| PeeringRoute {
+        network: "lake".to_string(),
+        table,
+        destination: net("10.2.0.0/16"),
+        link: "lake-train".into(),
+    };
     let cases = [
+        (
+            "AwsAllowIngress",
+            Action::AwsAllowIngress(ingress.clone()),
+            ingress_json,
+        ),
+        (
+            "AwsRevokeIngress",
+            Action::AwsRevokeIngress(ingress),
+            ingress_json,
+        ),
+        (
+            "AwsCreateRoute",
+            Action::AwsCreateRoute(route(TableRef::Main)),
+            r#"{"network":"lake","table":"Main","destination":"10.2.0.0/16","link":"lake-train"}"#,
+        ),
+        (
+            "AwsCreateRoute",
+            Action::AwsCreateRoute(route(TableRef::Id("rtb-1".into()))),
+            r#"{"network":"lake","table":{"Id":"rtb-1"},"destination":"10.2.0.0/16","link":"lake-train"}"#,
+        ),
+        (
+            "AwsReplaceRoute",
+            Action::AwsReplaceRoute(PeeringRoute {
+                network: "lake".into(),
+                table: "rtb-1".to_string(),
+                destination: net("10.2.0.0/16"),
+                link: "lake-train".into(),
+            }),
+            r#"{"network":"lake","table":"rtb-1","destination":"10.2.0.0/16","link":"lake-train"}"#,
+        ),
         (
             "AzureCreatePeering",
             Action::AzureCreatePeering(half.clone()),

@@ -46,6 +46,35 @@ pub struct AzurePeeringSpec {
     pub use_remote_gateways: bool,
 }
 
+/// An AWS default-group rule admitting a peer's block, as `AwsAllowIngress` opens it and
+/// `AwsRevokeIngress` removes it (the fields serialize in this order, as the variants' own did).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AwsIngressSpec {
+    /// The network.
+    pub network: String,
+    /// The link the rule's description names.
+    pub link: String,
+    /// Protocol and ports.
+    pub opening: Opening,
+    /// The source block (the peer's).
+    pub source: Ipv4Net,
+}
+
+/// An AWS route to the link's peering: in a table `AwsCreateRoute` adds it to (`TableRef`), or
+/// in the table by id whose existing route `AwsReplaceRoute` points at it (`String`); the fields
+/// serialize in this order, as the variants' own did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PeeringRoute<T> {
+    /// The network whose table it is.
+    pub network: String,
+    /// The table.
+    pub table: T,
+    /// The peer's block.
+    pub destination: Ipv4Net,
+    /// The link.
+    pub link: String,
+}
+
 /// What a step does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Action {
@@ -126,27 +155,9 @@ pub enum Action {
         link: String,
     },
     /// AWS: a route to the link's peering.
-    AwsCreateRoute {
-        /// The network whose table it is.
-        network: String,
-        /// The table.
-        table: TableRef,
-        /// The peer's block.
-        destination: Ipv4Net,
-        /// The link.
-        link: String,
-    },
+    AwsCreateRoute(PeeringRoute<TableRef>),
     /// AWS: point an existing route at the link's peering.
-    AwsReplaceRoute {
-        /// The network whose table it is.
-        network: String,
-        /// The table.
-        table: String,
-        /// The peer's block.
-        destination: Ipv4Net,
-        /// The link.
-        link: String,
-    },
+    AwsReplaceRoute(PeeringRoute<String>),
     /// AWS: delete a route the topology owns.
     AwsDeleteRoute {
         /// The network whose table it is.
@@ -159,16 +170,7 @@ pub enum Action {
         peering: String,
     },
     /// AWS: admit the peer's block into the network's default security group.
-    AwsAllowIngress {
-        /// The network.
-        network: String,
-        /// The link (the rule's description names it).
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// The peer's block.
-        source: Ipv4Net,
-    },
+    AwsAllowIngress(AwsIngressSpec),
     /// AWS: admit the peer's default security group into the network's default group (both in
     /// one region; the reference crosses the peering).
     AwsAllowGroupIngress {
@@ -195,16 +197,7 @@ pub enum Action {
         owner: String,
     },
     /// AWS: remove a rule the topology opened.
-    AwsRevokeIngress {
-        /// The network.
-        network: String,
-        /// The link the rule's description names.
-        link: String,
-        /// Protocol and ports.
-        opening: Opening,
-        /// Its source block.
-        source: Ipv4Net,
-    },
+    AwsRevokeIngress(AwsIngressSpec),
     /// GCP: add the network's half of a peering.
     GcpAddPeering {
         /// The network.

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 
 use ipnet::Ipv4Net;
 
-use super::{missing_reason, owned_by, Action, Conflict, Ctx, Reason, TableRef};
+use super::{
+    missing_reason, owned_by, Action, AwsIngressSpec, Conflict, Ctx, PeeringRoute, Reason, TableRef,
+};
 use crate::desired::{Cloud, Link, Opening, Tables};
 use crate::names::{rule_owner, TAG_LINK, TAG_TOPOLOGY};
 use crate::observed::{AwsPeering, AwsRouteTable, AwsStatus, AwsTarget, Detail};
@@ -211,15 +213,8 @@ fn routes(
         match &l.tables[i] {
             Tables::All => {
                 for d in destinations {
-                    cx.step(
-                        Action::AwsCreateRoute {
-                            network: side.to_string(),
-                            table: TableRef::Main,
-                            destination: d,
-                            link: l.name.clone(),
-                        },
-                        Reason::Missing,
-                    );
+                    let route = peering_route(side, l, TableRef::Main, d);
+                    cx.step(Action::AwsCreateRoute(route), Reason::Missing);
                 }
             }
             Tables::Listed(_) => cx.conflicts.push(Conflict::TablesOfNewNetwork {
@@ -257,29 +252,20 @@ fn routes(
         .filter_map(|g| g.instance.as_ref().map(|i| i.id.as_str()))
         .collect();
     for table in tables {
+        let table_ref = || TableRef::Id(table.id.clone());
         for d in &destinations {
             keep.routes.insert((side.to_string(), table.id.clone(), *d));
             let existing = table.routes.iter().find(|r| r.destination == *d);
             match existing.map(|r| (&r.target, r.blackhole)) {
                 None => cx.step(
-                    Action::AwsCreateRoute {
-                        network: side.to_string(),
-                        table: TableRef::Id(table.id.clone()),
-                        destination: *d,
-                        link: l.name.clone(),
-                    },
+                    Action::AwsCreateRoute(peering_route(side, l, table_ref(), *d)),
                     missing_reason(applied && has_block(cx, peer, d)),
                 ),
                 Some((AwsTarget::Peering(p), false)) if Some(p.as_str()) == target => {}
                 // A route to one of the topology's gateways (the pair's link was encrypted):
                 // removed with the gateway routes no encrypted link keeps, then made again.
                 Some((AwsTarget::Other(id), _)) if gateways.contains(id.as_str()) => cx.step(
-                    Action::AwsCreateRoute {
-                        network: side.to_string(),
-                        table: TableRef::Id(table.id.clone()),
-                        destination: *d,
-                        link: l.name.clone(),
-                    },
+                    Action::AwsCreateRoute(peering_route(side, l, table_ref(), *d)),
                     Reason::Retarget {
                         was: AwsTarget::Other(id.clone()),
                     },
@@ -288,24 +274,14 @@ fn routes(
                     if blackhole || ours.contains(p.as_str()) =>
                 {
                     cx.step(
-                        Action::AwsReplaceRoute {
-                            network: side.to_string(),
-                            table: table.id.clone(),
-                            destination: *d,
-                            link: l.name.clone(),
-                        },
+                        Action::AwsReplaceRoute(peering_route(side, l, table.id.clone(), *d)),
                         Reason::Retarget {
                             was: AwsTarget::Peering(p.clone()),
                         },
                     )
                 }
                 Some((other, true)) if !matches!(other, AwsTarget::Local) => cx.step(
-                    Action::AwsReplaceRoute {
-                        network: side.to_string(),
-                        table: table.id.clone(),
-                        destination: *d,
-                        link: l.name.clone(),
-                    },
+                    Action::AwsReplaceRoute(peering_route(side, l, table.id.clone(), *d)),
                     Reason::Retarget { was: other.clone() },
                 ),
                 Some((other, _)) => cx.conflicts.push(Conflict::RouteTaken {
@@ -357,12 +333,12 @@ fn openings(
                 .any(|r| r.opening == *opening && r.source == *source)
             {
                 cx.step(
-                    Action::AwsAllowIngress {
+                    Action::AwsAllowIngress(AwsIngressSpec {
                         network: side.to_string(),
                         link: l.name.clone(),
                         opening: *opening,
                         source: *source,
-                    },
+                    }),
                     missing_reason(applied && has_block(cx, peer, source)),
                 );
             }
@@ -472,12 +448,12 @@ fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
             };
             if !keep.rules.contains(&(name.clone(), r.opening, r.source)) {
                 cx.step(
-                    Action::AwsRevokeIngress {
+                    Action::AwsRevokeIngress(AwsIngressSpec {
                         network: name.clone(),
                         link: link.to_string(),
                         opening: r.opening,
                         source: r.source,
-                    },
+                    }),
                     reason.clone(),
                 );
             }
@@ -496,5 +472,15 @@ fn stale(cx: &mut Ctx<'_>, keep: &Keep<'_>) {
                 reason.clone(),
             );
         }
+    }
+}
+
+/// The link's route to `destination` in `table` of `side`.
+fn peering_route<T>(side: &str, l: &Link, table: T, destination: Ipv4Net) -> PeeringRoute<T> {
+    PeeringRoute {
+        network: side.to_string(),
+        table,
+        destination,
+        link: l.name.clone(),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{Action, AzurePeeringSpec, Conflict, Plan, Reason, Step, TableRef};
+use super::{Action, AzurePeeringSpec, Conflict, PeeringRoute, Plan, Reason, Step, TableRef};
 use crate::desired::Cloud;
 use crate::observed::AwsStatus;
 
@@ -167,22 +167,8 @@ impl fmt::Display for Action {
                 )
             }
             Action::AwsDeletePeering { peering, link } => write!(f, "peering {link}: {peering}"),
-            Action::AwsCreateRoute {
-                network,
-                table,
-                destination,
-                link,
-            } => {
-                write!(f, "route {network} {table} {destination} -> peering {link}")
-            }
-            Action::AwsReplaceRoute {
-                network,
-                table,
-                destination,
-                link,
-            } => {
-                write!(f, "route {network} {table} {destination} -> peering {link}")
-            }
+            Action::AwsCreateRoute(r) => write!(f, "{r}"),
+            Action::AwsReplaceRoute(r) => write!(f, "{r}"),
             Action::AwsDeleteRoute {
                 network,
                 table,
@@ -191,20 +177,10 @@ impl fmt::Display for Action {
             } => {
                 write!(f, "route {network} {table} {destination} -> {peering}")
             }
-            Action::AwsAllowIngress {
-                network,
-                link,
-                opening,
-                source,
-            }
-            | Action::AwsRevokeIngress {
-                network,
-                link,
-                opening,
-                source,
-            } => write!(
+            Action::AwsAllowIngress(r) | Action::AwsRevokeIngress(r) => write!(
                 f,
-                "rule {network} default group: {opening} from {source} (link {link})"
+                "rule {} default group: {} from {} (link {})",
+                r.network, r.opening, r.source, r.link
             ),
             Action::AwsAllowGroupIngress {
                 network,
@@ -393,6 +369,18 @@ impl fmt::Display for Action {
                 "route {network} {table} {destination} -> gateway {gateway}"
             ),
         }
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for PeeringRoute<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let PeeringRoute {
+            network,
+            table,
+            destination,
+            link,
+        } = self;
+        write!(f, "route {network} {table} {destination} -> peering {link}")
     }
 }
 

@@ -23,7 +23,7 @@ use vpcpeer_controller::observed::{
     AwsGroupIngress, AwsIngress, AwsPeering, AwsRoute, AwsRouteTable, AwsStatus, AwsTarget,
     AzurePeering, AzureState, Detail, GcpFirewall, GcpPeering, Observed, ObservedNetwork,
 };
-use vpcpeer_controller::plan::{AzurePeeringSpec, GcpFirewallSpec, TableRef};
+use vpcpeer_controller::plan::{AwsIngressSpec, AzurePeeringSpec, GcpFirewallSpec, TableRef};
 use vpcpeer_controller::{Action, Plan};
 
 /// The clouds, as the controller would observe them.
@@ -312,24 +312,16 @@ impl Clouds {
                 p.status = AwsStatus::Deleted;
                 self.resync();
             }
-            Action::AwsCreateRoute {
-                network,
-                table,
-                destination,
-                link,
-            } => {
-                let target = self.live_peering(topology, &link)?.id.clone();
-                self.add_aws_route(&network, &table, destination, AwsTarget::Peering(target))?;
+            Action::AwsCreateRoute(r) => {
+                let target = self.live_peering(topology, &r.link)?.id.clone();
+                let to = AwsTarget::Peering(target);
+                self.add_aws_route(&r.network, &r.table, r.destination, to)?;
                 self.resync();
             }
-            Action::AwsReplaceRoute {
-                network,
-                table,
-                destination,
-                link,
-            } => {
-                let target = self.live_peering(topology, &link)?.id.clone();
-                self.aws_route(&network, table, destination)?.target = AwsTarget::Peering(target);
+            Action::AwsReplaceRoute(r) => {
+                let target = self.live_peering(topology, &r.link)?.id.clone();
+                self.aws_route(&r.network, r.table, r.destination)?.target =
+                    AwsTarget::Peering(target);
                 self.resync();
             }
             Action::AwsDeleteRoute {
@@ -340,12 +332,12 @@ impl Clouds {
             } => {
                 self.delete_aws_route(&network, table, destination)?;
             }
-            Action::AwsAllowIngress {
+            Action::AwsAllowIngress(AwsIngressSpec {
                 network,
                 link,
                 opening,
                 source,
-            } => {
+            }) => {
                 let rule = AwsIngress {
                     opening,
                     source,
@@ -404,12 +396,12 @@ impl Clouds {
                     "InvalidPermission.NotFound",
                 )?;
             }
-            Action::AwsRevokeIngress {
+            Action::AwsRevokeIngress(AwsIngressSpec {
                 network,
                 opening,
                 source,
                 ..
-            } => {
+            }) => {
                 let ingress = self.ingress(&network)?;
                 remove(
                     ingress,

@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, PeeringConnectionOptionsRequest,
 use vpcpeer_controller::apply::Retry;
 use vpcpeer_controller::names::{rule_description, TAG_LINK, TAG_NETWORK, TAG_TOPOLOGY};
 use vpcpeer_controller::observed::AwsStatus;
+use vpcpeer_controller::plan::AwsIngressSpec;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::read::{group_permission, peering, permission, route_table, tag, tag_spec};
@@ -297,26 +298,16 @@ pub(crate) async fn execute(
                 .await
                 .map_err(fails(call, peering))?;
         }
-        Action::AwsCreateRoute {
-            network,
-            table,
-            destination,
-            link,
-        } => {
-            let table = table_id(d, network, table)?;
-            let (id, _, _) = link_peering(d, desired, link, "CreateRoute")?;
+        Action::AwsCreateRoute(r) => {
+            let table = table_id(d, &r.network, &r.table)?;
+            let (id, _, _) = link_peering(d, desired, &r.link, "CreateRoute")?;
             let to = Target::Peering(id);
-            put_route(d, desired, network, &table, *destination, to, false).await?;
+            put_route(d, desired, &r.network, &table, r.destination, to, false).await?;
         }
-        Action::AwsReplaceRoute {
-            network,
-            table,
-            destination,
-            link,
-        } => {
-            let (id, _, _) = link_peering(d, desired, link, "ReplaceRoute")?;
+        Action::AwsReplaceRoute(r) => {
+            let (id, _, _) = link_peering(d, desired, &r.link, "ReplaceRoute")?;
             let to = Target::Peering(id);
-            put_route(d, desired, network, table, *destination, to, true).await?;
+            put_route(d, desired, &r.network, &r.table, r.destination, to, true).await?;
         }
         Action::AwsDeleteRoute {
             network,
@@ -324,18 +315,13 @@ pub(crate) async fn execute(
             destination,
             ..
         } => delete_route(d, desired, network, table, *destination).await?,
-        Action::AwsAllowIngress {
-            network,
-            link,
-            opening,
-            source,
-        }
-        | Action::AwsRevokeIngress {
-            network,
-            link,
-            opening,
-            source,
-        } => {
+        Action::AwsAllowIngress(rule) | Action::AwsRevokeIngress(rule) => {
+            let AwsIngressSpec {
+                network,
+                link,
+                opening,
+                source,
+            } = rule;
             let allow = matches!(action, Action::AwsAllowIngress { .. });
             let verb = if allow {
                 "AuthorizeSecurityGroupIngress"
