@@ -171,12 +171,7 @@ fn check_failover(d: &Desired, observed: &Observed, state: &HaState, now: u64) {
         .steps
         .iter()
         .map(|s| match &s.action {
-            Action::ReplaceGatewayRoute {
-                network,
-                destination,
-                gateway,
-                ..
-            } => (network.clone(), *destination, gateway.clone()),
+            Action::ReplaceGatewayRoute(r) => (r.network.clone(), r.destination, r.gateway.clone()),
             other => panic!("a step other than a route move: {other}"),
         })
         .collect();

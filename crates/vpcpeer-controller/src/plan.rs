@@ -31,7 +31,7 @@ use crate::desired::{first_overlap, Cloud, Desired, Link, Network, Problem, Sour
 use crate::observed::{AwsStatus, AwsTarget, Observed, ObservedNetwork};
 
 pub use action::{
-    Action, AwsIngressSpec, AzurePeeringSpec, GcpFirewallSpec, PeeringRoute, TableRef,
+    Action, AwsIngressSpec, AzurePeeringSpec, GatewayRoute, GcpFirewallSpec, PeeringRoute, TableRef,
 };
 
 /// A plan: steps in order, and conflicts (when any, `apply` refuses to start).

@@ -1034,13 +1034,13 @@ fn the_multicloud_example_plans_every_gateway_and_route() {
 
 /// `plan --output json` prints each step's action externally tagged with the variant's fields in
 /// declaration order; the variants that carry a shared struct (`AzurePeeringSpec`,
-/// `GcpFirewallSpec`, `AwsIngressSpec`, `PeeringRoute`) print exactly as they did when they
-/// declared those fields themselves.
+/// `GcpFirewallSpec`, `AwsIngressSpec`, `PeeringRoute`, `GatewayRoute`) print exactly as they did
+/// when they declared those fields themselves.
 #[test]
 fn folded_actions_keep_their_json() {
-    use vpcpeer_controller::desired::{Opening, Protocol};
+    use vpcpeer_controller::desired::{Cloud, Opening, Protocol};
     use vpcpeer_controller::plan::{
-        AwsIngressSpec, AzurePeeringSpec, GcpFirewallSpec, PeeringRoute,
+        AwsIngressSpec, AzurePeeringSpec, GatewayRoute, GcpFirewallSpec, PeeringRoute,
     };
     let half = AzurePeeringSpec {
         network: "lake".into(),
@@ -1079,7 +1079,32 @@ fn folded_actions_keep_their_json() {
         destination: net("10.2.0.0/16"),
         link: "lake-train".into(),
     };
+    let via_gateway = GatewayRoute {
+        network: "lake".into(),
+        cloud: Cloud::Gcp,
+        table: TableRef::Main,
+        destination: net("10.2.0.0/16"),
+        gateway: "gw-lake".into(),
+        link: "lake-train".into(),
+    };
     let cases = [
+        (
+            "CreateGatewayRoute",
+            Action::CreateGatewayRoute(via_gateway.clone()),
+            r#"{"network":"lake","cloud":"Gcp","table":"Main","destination":"10.2.0.0/16","gateway":"gw-lake","link":"lake-train"}"#,
+        ),
+        (
+            "ReplaceGatewayRoute",
+            Action::ReplaceGatewayRoute(GatewayRoute {
+                network: via_gateway.network,
+                cloud: Cloud::Aws,
+                table: "rtb-1".to_string(),
+                destination: via_gateway.destination,
+                gateway: via_gateway.gateway,
+                link: via_gateway.link,
+            }),
+            r#"{"network":"lake","cloud":"Aws","table":"rtb-1","destination":"10.2.0.0/16","gateway":"gw-lake","link":"lake-train"}"#,
+        ),
         (
             "AwsAllowIngress",
             Action::AwsAllowIngress(ingress.clone()),

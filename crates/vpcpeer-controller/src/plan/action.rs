@@ -75,6 +75,26 @@ pub struct PeeringRoute<T> {
     pub link: String,
 }
 
+/// A route to a remote block through the local gateway VM: in a table `CreateGatewayRoute` adds
+/// it to (`TableRef`; GCP and Azure: `Main`, the network's one table), or in the table by id
+/// whose existing route `ReplaceGatewayRoute` points at the VM (`String`); the fields serialize
+/// in this order, as the variants' own did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GatewayRoute<T> {
+    /// The network.
+    pub network: String,
+    /// Its cloud.
+    pub cloud: Cloud,
+    /// The table.
+    pub table: T,
+    /// The remote block.
+    pub destination: Ipv4Net,
+    /// The gateway VM.
+    pub gateway: String,
+    /// The link.
+    pub link: String,
+}
+
 /// What a step does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Action {
@@ -368,35 +388,9 @@ pub enum Action {
     /// A route to a remote block through the local gateway VM (AWS `CreateRoute InstanceId`,
     /// GCP route with `nextHopInstance`, Azure UDR `VirtualAppliance` to its private address in
     /// the topology's route table of the VNet, which the workload subnets are associated with).
-    CreateGatewayRoute {
-        /// The network.
-        network: String,
-        /// Its cloud.
-        cloud: Cloud,
-        /// The table (GCP and Azure: `Main`, the network's one table).
-        table: TableRef,
-        /// The remote block.
-        destination: Ipv4Net,
-        /// The gateway VM.
-        gateway: String,
-        /// The link.
-        link: String,
-    },
+    CreateGatewayRoute(GatewayRoute<TableRef>),
     /// Point an existing route at the gateway VM.
-    ReplaceGatewayRoute {
-        /// The network.
-        network: String,
-        /// Its cloud.
-        cloud: Cloud,
-        /// The table.
-        table: String,
-        /// The remote block.
-        destination: Ipv4Net,
-        /// The gateway VM.
-        gateway: String,
-        /// The link.
-        link: String,
-    },
+    ReplaceGatewayRoute(GatewayRoute<String>),
     /// Delete a route to one of the topology's gateways.
     DeleteGatewayRoute {
         /// The network.

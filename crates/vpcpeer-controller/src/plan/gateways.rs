@@ -18,7 +18,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::{missing_reason, Action, Conflict, Ctx, Mode, Reason, TableRef};
+use super::{missing_reason, Action, Conflict, Ctx, GatewayRoute, Mode, Reason, TableRef};
 use crate::desired::{Cloud, LinkKind, Source, Tables};
 use crate::gateway::{config, digest, GatewayVm, SubnetRef, Tunnel};
 use crate::observed::{AwsTarget, GatewayTable, ObservedGateway};
@@ -293,18 +293,9 @@ fn routes(
 ) {
     let cloud = cx.network(side).cloud;
     let destinations = cx.cidrs(peer);
+    let route = |table, d| gateway_route(side, cloud, vm, &l.name, table, d);
     let create = |cx: &mut Ctx<'_>, table: TableRef, d: Ipv4Net, reason: Reason| {
-        cx.step(
-            Action::CreateGatewayRoute {
-                network: side.to_string(),
-                cloud,
-                table,
-                destination: d,
-                gateway: vm.to_string(),
-                link: l.name.clone(),
-            },
-            reason,
-        );
+        cx.step(Action::CreateGatewayRoute(route(table, d)), reason);
     };
     let observed: &[GatewayTable] = cx
         .observed
@@ -357,15 +348,8 @@ fn routes(
             keep.insert((side.to_string(), table.id.clone(), *d));
             let existing = table.routes.iter().find(|r| r.destination == *d);
             let replace = |was: &str| {
-                Action::ReplaceGatewayRoute {
-                    network: side.to_string(),
-                    cloud,
-                    table: table.id.clone(),
-                    destination: *d,
-                    gateway: vm.to_string(),
-                    link: l.name.clone(),
-                }
-                .with_was(was)
+                let route = gateway_route(side, cloud, vm, &l.name, table.id.clone(), *d);
+                Action::ReplaceGatewayRoute(route).with_was(was)
             };
             match existing {
                 None => create(
@@ -401,6 +385,25 @@ fn routes(
                 }),
             }
         }
+    }
+}
+
+/// The link's route to `destination` through `vm`, in `table` of `side`.
+fn gateway_route<T>(
+    side: &str,
+    cloud: Cloud,
+    vm: &str,
+    link: &str,
+    table: T,
+    destination: Ipv4Net,
+) -> GatewayRoute<T> {
+    GatewayRoute {
+        network: side.to_string(),
+        cloud,
+        table,
+        destination,
+        gateway: vm.to_string(),
+        link: link.to_string(),
     }
 }
 

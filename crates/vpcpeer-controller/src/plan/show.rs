@@ -4,7 +4,9 @@
 
 use std::fmt;
 
-use super::{Action, AzurePeeringSpec, Conflict, PeeringRoute, Plan, Reason, Step, TableRef};
+use super::{
+    Action, AzurePeeringSpec, Conflict, GatewayRoute, PeeringRoute, Plan, Reason, Step, TableRef,
+};
 use crate::desired::Cloud;
 use crate::observed::AwsStatus;
 
@@ -92,7 +94,7 @@ impl Action {
             A::CreateGatewaySubnet { cloud, .. }
             | A::AllocateAddress { cloud, .. }
             | A::LaunchGateway { cloud, .. }
-            | A::CreateGatewayRoute { cloud, .. } => (Sign::Add, *cloud),
+            | A::CreateGatewayRoute(GatewayRoute { cloud, .. }) => (Sign::Add, *cloud),
             A::GatewayFirewall {
                 cloud,
                 exists: false,
@@ -101,7 +103,7 @@ impl Action {
             A::GatewayFirewall { cloud, .. }
             | A::GatewayForwarding { cloud, .. }
             | A::AttachAddress { cloud, .. }
-            | A::ReplaceGatewayRoute { cloud, .. } => (Sign::Change, *cloud),
+            | A::ReplaceGatewayRoute(GatewayRoute { cloud, .. }) => (Sign::Change, *cloud),
             A::DeleteGateway { cloud, .. }
             | A::DeleteGatewayFirewall { cloud, .. }
             | A::ReleaseAddress { cloud, .. }
@@ -336,28 +338,8 @@ impl fmt::Display for Action {
             Action::DeleteGatewaySubnet { network, id, .. } => {
                 write!(f, "gateway subnet {id} in {network}")
             }
-            Action::CreateGatewayRoute {
-                network,
-                table,
-                destination,
-                gateway,
-                link,
-                ..
-            } => write!(
-                f,
-                "route {network} {table} {destination} -> gateway {gateway} (link {link})"
-            ),
-            Action::ReplaceGatewayRoute {
-                network,
-                table,
-                destination,
-                gateway,
-                link,
-                ..
-            } => write!(
-                f,
-                "route {network} {table} {destination} -> gateway {gateway} (link {link})"
-            ),
+            Action::CreateGatewayRoute(r) => write!(f, "{r}"),
+            Action::ReplaceGatewayRoute(r) => write!(f, "{r}"),
             Action::DeleteGatewayRoute {
                 network,
                 table,
@@ -381,6 +363,23 @@ impl<T: fmt::Display> fmt::Display for PeeringRoute<T> {
             link,
         } = self;
         write!(f, "route {network} {table} {destination} -> peering {link}")
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for GatewayRoute<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let GatewayRoute {
+            network,
+            table,
+            destination,
+            gateway,
+            link,
+            ..
+        } = self;
+        write!(
+            f,
+            "route {network} {table} {destination} -> gateway {gateway} (link {link})"
+        )
     }
 }
 

@@ -13,7 +13,7 @@ use vpcpeer_controller::observed::{
     AwsTarget, Detail, GatewayAddress, GatewayInstance, GatewaySubnet, GatewayTable,
     GatewayTableRoute, Observed, ObservedGateway,
 };
-use vpcpeer_controller::plan::TableRef;
+use vpcpeer_controller::plan::{GatewayRoute, TableRef};
 use vpcpeer_controller::Action;
 
 use super::{add, remove, Clouds};
@@ -355,14 +355,14 @@ impl Clouds {
                     "InvalidSubnetID.NotFound",
                 )?;
             }
-            Action::CreateGatewayRoute {
+            Action::CreateGatewayRoute(GatewayRoute {
                 network,
                 cloud,
                 table,
                 destination,
                 gateway,
                 ..
-            } => {
+            }) => {
                 let target = self.target(&gateway)?;
                 let table_id = match (&table, cloud) {
                     (_, Cloud::Aws) => None,
@@ -401,14 +401,14 @@ impl Clouds {
                     }
                 }
             }
-            Action::ReplaceGatewayRoute {
+            Action::ReplaceGatewayRoute(GatewayRoute {
                 network,
                 cloud,
                 table,
                 destination,
                 gateway,
                 ..
-            } => {
+            }) => {
                 let target = self.target(&gateway)?;
                 if cloud == Cloud::Aws {
                     let r = self.aws_route(&network, table, destination)?;

@@ -434,28 +434,16 @@ pub(crate) async fn execute(
         Action::DeleteGatewaySubnet { network, id, .. } => {
             delete_subnet(d, desired, network, id).await?;
         }
-        Action::CreateGatewayRoute {
-            network,
-            table,
-            destination,
-            gateway,
-            ..
-        } => {
-            let table = table_id(d, network, table)?;
-            let instance = instance_of(d, gateway, "CreateRoute")?;
+        Action::CreateGatewayRoute(r) => {
+            let table = table_id(d, &r.network, &r.table)?;
+            let instance = instance_of(d, &r.gateway, "CreateRoute")?;
             let to = Target::Instance(instance);
-            put_route(d, desired, network, &table, *destination, to, false).await?;
+            put_route(d, desired, &r.network, &table, r.destination, to, false).await?;
         }
-        Action::ReplaceGatewayRoute {
-            network,
-            table,
-            destination,
-            gateway,
-            ..
-        } => {
-            let instance = instance_of(d, gateway, "ReplaceRoute")?;
+        Action::ReplaceGatewayRoute(r) => {
+            let instance = instance_of(d, &r.gateway, "ReplaceRoute")?;
             let to = Target::Instance(instance);
-            put_route(d, desired, network, table, *destination, to, true).await?;
+            put_route(d, desired, &r.network, &r.table, r.destination, to, true).await?;
         }
         Action::DeleteGatewayRoute {
             network,

@@ -11,6 +11,7 @@ use ipnet::Ipv4Net;
 use serde_json::{json, Value};
 use vpcpeer_controller::gateway::{digest, DEFAULT_PORT};
 use vpcpeer_controller::names::{TAG_CONFIG, TAG_GATEWAY, TAG_NETWORK, TAG_TOPOLOGY};
+use vpcpeer_controller::plan::GatewayRoute;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::arm::{Arm, API};
@@ -316,18 +317,18 @@ pub(crate) async fn execute(
             delete(&arm, &call, &format!("{id}?{API}")).await?;
             d.found.gateway_addresses.remove(gateway);
         }
-        Action::CreateGatewayRoute {
+        Action::CreateGatewayRoute(GatewayRoute {
             network,
             destination,
             gateway,
             ..
-        }
-        | Action::ReplaceGatewayRoute {
+        })
+        | Action::ReplaceGatewayRoute(GatewayRoute {
             network,
             destination,
             gateway,
             ..
-        } => {
+        }) => {
             let route = crate::gcp::route_name(t, gateway, destination);
             let call = format!("PUT routes {network}/{route}");
             let arm = Arm::of(d, desired, &call, network)?;

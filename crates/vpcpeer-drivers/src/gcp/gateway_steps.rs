@@ -14,6 +14,7 @@ use google_cloud_compute_v1::model::{
 use ipnet::Ipv4Net;
 use vpcpeer_controller::gateway::{digest, DEFAULT_PORT};
 use vpcpeer_controller::names::{gateway_resource, owned_name};
+use vpcpeer_controller::plan::GatewayRoute;
 use vpcpeer_controller::{Action, Cloud, Desired};
 
 use super::api::{parts, project_of, Api};
@@ -280,18 +281,18 @@ pub(crate) async fn execute(
             gone_if_absent(api.change(&call, send.poller()).await)?;
             d.found.gateway_addresses.remove(gateway);
         }
-        Action::CreateGatewayRoute {
+        Action::CreateGatewayRoute(GatewayRoute {
             network,
             destination,
             gateway,
             ..
-        }
-        | Action::ReplaceGatewayRoute {
+        })
+        | Action::ReplaceGatewayRoute(GatewayRoute {
             network,
             destination,
             gateway,
             ..
-        } => {
+        }) => {
             let name = route_name(t, gateway, destination);
             let call = format!("routes.insert {name}");
             let (api, path) = target(d, desired, &call, network).await?;
