@@ -13,7 +13,7 @@ use vpcpeer_controller::observed::{
     AwsTarget, Detail, GatewayAddress, GatewayInstance, GatewaySubnet, GatewayTable,
     GatewayTableRoute, Observed, ObservedGateway,
 };
-use vpcpeer_controller::plan::{GatewayRoute, TableRef};
+use vpcpeer_controller::plan::TableRef;
 use vpcpeer_controller::Action;
 
 use super::{add, remove, Clouds};
@@ -355,39 +355,33 @@ impl Clouds {
                     "InvalidSubnetID.NotFound",
                 )?;
             }
-            Action::CreateGatewayRoute(GatewayRoute {
-                network,
-                cloud,
-                table,
-                destination,
-                gateway,
-                ..
-            }) => {
-                let target = self.target(&gateway)?;
-                let table_id = match (&table, cloud) {
+            Action::CreateGatewayRoute(via) => {
+                let target = self.target(&via.gateway)?;
+                let table_id = match (&via.table, via.cloud) {
                     (_, Cloud::Aws) => None,
-                    (TableRef::Main, _) => Some(format!("{network}/routes")),
+                    (TableRef::Main, _) => Some(format!("{}/routes", via.network)),
                     (TableRef::Id(id), _) => Some(id.clone()),
                 };
                 match table_id {
                     None => {
-                        self.add_aws_route(&network, &table, destination, AwsTarget::Other(target))?
+                        let to = AwsTarget::Other(target);
+                        self.add_aws_route(&via.network, &via.table, via.destination, to)?
                     }
                     Some(id) => {
-                        self.network(&network)?;
-                        let t =
-                            self.gw
-                                .tables
-                                .entry(network.clone())
-                                .or_insert_with(|| GatewayTable {
-                                    id: id.clone(),
-                                    routes: Vec::new(),
-                                });
+                        self.network(&via.network)?;
+                        let t = self
+                            .gw
+                            .tables
+                            .entry(via.network)
+                            .or_insert_with(|| GatewayTable {
+                                id: id.clone(),
+                                routes: Vec::new(),
+                            });
                         if t.id != id {
                             return Err("route table not found".into());
                         }
                         let route = GatewayTableRoute {
-                            destination,
+                            destination: via.destination,
                             gateway: None,
                             target,
                             blackhole: false,
@@ -401,26 +395,23 @@ impl Clouds {
                     }
                 }
             }
-            Action::ReplaceGatewayRoute(GatewayRoute {
-                network,
-                cloud,
-                table,
-                destination,
-                gateway,
-                ..
-            }) => {
-                let target = self.target(&gateway)?;
-                if cloud == Cloud::Aws {
-                    let r = self.aws_route(&network, table, destination)?;
+            Action::ReplaceGatewayRoute(via) => {
+                let target = self.target(&via.gateway)?;
+                if via.cloud == Cloud::Aws {
+                    let r = self.aws_route(&via.network, via.table, via.destination)?;
                     r.target = AwsTarget::Other(target);
                     r.blackhole = false;
                 } else {
                     let r = self
                         .gw
                         .tables
-                        .get_mut(&network)
-                        .filter(|t| t.id == table)
-                        .and_then(|t| t.routes.iter_mut().find(|r| r.destination == destination))
+                        .get_mut(&via.network)
+                        .filter(|t| t.id == via.table)
+                        .and_then(|t| {
+                            t.routes
+                                .iter_mut()
+                                .find(|r| r.destination == via.destination)
+                        })
                         .ok_or("route not found")?;
                     r.target = target;
                 }
